@@ -1,0 +1,29 @@
+# Two entry points (see README): `make serve` and `make test`. Everything else is set-up they call.
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+STAMP := .venv/.installed
+
+.PHONY: serve test setup pg bench
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	bash scripts/setup-assets
+
+serve: setup
+	$(PY) -m engine.cli serve --demo
+
+pg:
+	bash scripts/pg-test-server start
+
+test: setup pg
+	bash scripts/setup-browser
+	DUBAN_TEST_PG_URL=$$(bash scripts/pg-test-server url) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/step_cost.py --json
+	$(PY) bench/queue.py --json
