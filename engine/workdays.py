@@ -1,0 +1,167 @@
+"""Working-day (工作日) arithmetic on the official Chinese calendar.
+
+Supervision deadlines (督办期限) are set in working days, and the State Council's
+annual holiday notice moves them around: 法定节假日 (statutory holidays such as
+National Day or Spring Festival) are days off even on weekdays, and 调休
+(make-up working days) turn some Saturdays and Sundays into working days.
+Plain Monday–Friday counting would put deadlines on holidays and ignore 调休, so
+every date here is checked against the ``chinese_calendar`` package.
+
+That package only knows the years whose notice has been published. For any
+other year we fall back to Monday–Friday and log one warning per year on the
+``duban.workdays`` logger, so operators learn that the package needs updating
+instead of the engine stopping.
+
+Days are calendar days in China: an aware datetime is first converted to
+Asia/Shanghai, so 2026-09-27T18:00Z counts as 2026-09-28. A naive datetime is
+taken to already be Shanghai wall-clock time.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+_log = logging.getLogger("duban.workdays")
+_warned_years: set[int] = set()
+_warned_lock = threading.Lock()
+
+_ONE_DAY = timedelta(days=1)
+
+DayLike = TypeVar("DayLike", date, datetime)
+
+
+def is_workday(d: date | datetime) -> bool:
+    """True when ``d`` is a 工作日 in China: a weekday that is not a 法定节假日,
+    or a weekend day made a working day by 调休."""
+    return _is_workday_on(_china_day(d))
+
+
+def workdays_after(start: DayLike, n: int) -> DayLike:
+    """The ``n``-th 工作日 after ``start`` (``start`` itself is not counted).
+
+    Used for deadlines such as "within 10 working days": 10 working days after
+    Monday 2026-09-28 is 2026-10-16, because the National Day 法定节假日 is
+    skipped and the 调休 Saturday 2026-10-10 counts.
+
+    ``n == 0`` returns ``start`` unchanged. A date gives a date. A datetime gives
+    a datetime with the same tzinfo and the same time of day; for an aware value
+    the day is stepped in Asia/Shanghai, so the result falls on a Shanghai
+    working day while keeping its wall clock time.
+    """
+    return _shift(start, _require_count(n), forward=True)
+
+
+def workdays_before(deadline: DayLike, n: int) -> DayLike:
+    """The ``n``-th 工作日 before ``deadline`` (``deadline`` itself not counted).
+
+    Used for reminders such as "10 and 3 working days before the deadline";
+    holidays (法定节假日) are skipped and 调休 days count, exactly mirroring
+    :func:`workdays_after`. Types and time zones behave as there.
+    """
+    return _shift(deadline, _require_count(n), forward=False)
+
+
+def workdays_between(a: date | datetime, b: date | datetime) -> int:
+    """Number of 工作日 after ``a`` up to and including ``b``.
+
+    Shown to users as "剩余 X 个工作日" (days left) when ``b`` is later, and as a
+    negative number (overdue by X working days) when ``b`` is earlier: the value
+    is then minus the working days after ``b`` up to and including ``a``. Same
+    calendar day gives 0. Only calendar days (in Shanghai) matter, not times.
+    """
+    first, last = _china_day(a), _china_day(b)
+    if last < first:
+        return -_count_workdays(last, first)
+    return _count_workdays(first, last)
+
+
+def _count_workdays(after: date, through: date) -> int:
+    """Working days in the half-open range (after, through]."""
+    count = 0
+    day = after + _ONE_DAY
+    while day <= through:
+        if _is_workday_on(day):
+            count += 1
+        day += _ONE_DAY
+    return count
+
+
+def _shift(value: DayLike, n: int, *, forward: bool) -> DayLike:
+    """Step ``n`` working days from ``value`` and rebuild a value of the same kind."""
+    if n == 0:
+        return value
+    day = _step_workdays(_china_day(value), n, forward=forward)
+    if not isinstance(value, datetime):
+        return day
+    if _is_aware(value):
+        local = value.astimezone(SHANGHAI)
+        moved = datetime.combine(day, local.timetz())
+        return moved.astimezone(value.tzinfo)
+    return datetime.combine(day, value.timetz())
+
+
+def _step_workdays(day: date, n: int, *, forward: bool) -> date:
+    step = _ONE_DAY if forward else -_ONE_DAY
+    while n > 0:
+        day += step
+        if _is_workday_on(day):
+            n -= 1
+    return day
+
+
+def _require_count(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"working-day count must be an int, got {n!r}")
+    if n < 0:
+        raise ValueError(f"working-day count must be >= 0, got {n}")
+    return n
+
+
+def _china_day(d: date | datetime) -> date:
+    """The calendar day in China that ``d`` falls on."""
+    if isinstance(d, datetime):
+        if _is_aware(d):
+            return d.astimezone(SHANGHAI).date()
+        return d.date()
+    if isinstance(d, date):
+        return d
+    raise TypeError(f"expected a date or datetime, got {type(d).__name__}")
+
+
+def _is_aware(d: datetime) -> bool:
+    return d.tzinfo is not None and d.utcoffset() is not None
+
+
+def _is_workday_on(day: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        _warn_fallback_once(day.year)
+        return day.weekday() < 5
+
+
+def _warn_fallback_once(year: int) -> None:
+    """Warn once per year: a loop over many days must not flood the log."""
+    with _warned_lock:
+        if year in _warned_years:
+            return
+        _warned_years.add(year)
+    _log.warning(
+        "chinese_calendar %s has no holiday data for %d; counting 工作日 in %d as "
+        "Monday-Friday without 法定节假日 or 调休. Upgrade chinese-calendar once the "
+        "State Council notice for %d is out.",
+        getattr(chinese_calendar, "__version__", "?"), year, year, year,
+    )
+
+
+def _forget_fallback_warnings() -> None:
+    """Let tests observe the once-per-year warning again."""
+    with _warned_lock:
+        _warned_years.clear()
