@@ -1,0 +1,12 @@
+"""Duban's BPMN runtime: persistence, queues, timers, audit. Knows nothing of work safety.
+
+    from engine import Engine
+    eng = Engine("sqlite:///duban.sqlite")
+"""
+from . import timers as _timers  # noqa: F401  (installs timer handling on the engine clock)
+from .clock import ManualClock, SystemClock
+from .engine import CaseView, Engine
+from .errors import Conflict, EngineError, Forbidden, IncidentRaised, InvalidData, InvalidModel, NotFound
+
+__all__ = ["Engine", "CaseView", "ManualClock", "SystemClock", "EngineError", "Conflict", "Forbidden",
+           "IncidentRaised", "InvalidData", "InvalidModel", "NotFound"]

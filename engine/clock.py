@@ -1,0 +1,57 @@
+"""The engine's one clock (时钟).
+
+Every "now" in the engine — task times, due dates, timers, audit stamps — is read from a clock the
+engine was given, so tests and demos can move time forward without sleeping. Times are aware and UTC.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class SystemClock:
+    """Wall-clock time."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now()
+
+
+class ManualClock(SystemClock):
+    """A clock that only moves when told to: ``advance(days=3)`` or ``set(datetime)``."""
+
+    def __init__(self, start: datetime | None = None):
+        start = start or datetime.now(timezone.utc)
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        self._now = start.astimezone(timezone.utc)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, **delta) -> datetime:
+        with self._lock:
+            self._now += timedelta(**delta)
+            return self._now
+
+    def set(self, when: datetime) -> None:
+        if when.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        with self._lock:
+            self._now = when.astimezone(timezone.utc)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Normalise a datetime read back from the database (SQLite returns naive UTC) to aware UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)

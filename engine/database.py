@@ -1,0 +1,73 @@
+"""Connections and transactions for SQLite and PostgreSQL.
+
+SQLite gets WAL (readers never block the writer), a busy timeout, and ``BEGIN IMMEDIATE`` so two
+writers queue on the lock instead of failing half-way; PostgreSQL needs nothing special.
+"""
+from __future__ import annotations
+
+import contextlib
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from .schema import Base
+
+
+def make_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        eng = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(eng, "connect")
+        def _sqlite_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @sa.event.listens_for(eng, "begin")
+        def _sqlite_begin(conn):
+            immediate = conn.get_execution_options().get("duban_write")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return eng
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+class Database:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def create_all(self) -> None:
+        Base.metadata.create_all(self.engine)
+
+    @contextlib.contextmanager
+    def write(self):
+        """A read-write transaction: commits on success, rolls back on any error.
+
+        On SQLite it starts with BEGIN IMMEDIATE, so concurrent writers wait for the lock up front.
+        """
+        with self.engine.connect() as conn:
+            conn.execution_options(duban_write=True)
+            with conn.begin():
+                session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+                try:
+                    yield session
+                    session.flush()
+                finally:
+                    session.close()
+
+    @contextlib.contextmanager
+    def read(self):
+        with self._sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,709 @@
+"""The engine's service layer: the one place each use case runs (start, queue, claim, complete...).
+
+Every call that changes a case is one database transaction, in this order: lock the case (bump its
+version; a concurrent change makes this fail with Conflict), authorize, validate the form, load the
+workflow (from the in-process cache when its version matches), run the task and the engine steps
+after it, prune and write the changed state, refresh the human-task and timer projections, append
+audit events, commit. Any failure rolls all of it back; a failing script leaves an incident instead.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from . import audit, projection, state as wfstate
+from .clock import SystemClock
+from .database import Database
+from .directory import Directory, Principal
+from .errors import (Conflict, EngineError, Forbidden, IncidentRaised, InvalidData, NotFound)
+from .models import ModelStore
+from .schema import Case, Counter, HumanTask, Incident, OrgUnit, Timer
+from .scripting import DubanScriptEngine, StepRequests
+
+log = logging.getLogger("duban.engine")
+
+ACTIVE_CASE = ("running",)
+
+
+@dataclass
+class CaseView:
+    id: int
+    case_no: str
+    process_key: str
+    model_version: int
+    status: str
+    title: str
+    org_code: str
+    party: str | None
+    escalation_level: int
+    data: dict
+    started_by: str
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    tasks: list[HumanTask] = field(default_factory=list)
+    history: list[dict] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    timers: list[Timer] = field(default_factory=list)
+    parent_case_id: int | None = None
+
+    @property
+    def active_tasks(self):
+        return self.tasks
+
+
+class ProcessFailure(Exception):
+    """A script, service, rule or timer expression of the model failed while the engine ran it."""
+
+    def __init__(self, cause: BaseException):
+        self.cause = cause
+        super().__init__(str(cause))
+
+
+@dataclass
+class StepResult:
+    case: Case
+    opened: list[HumanTask]
+    stats: wfstate.WriteStats
+
+
+class Engine:
+    """Public API of the BPMN runtime. See README for a tour."""
+
+    def __init__(self, database_url: str, clock=None, forms=None, functions: dict[str, Callable] | None = None,
+                 cache_size: int = 512):
+        self.db = Database(database_url)
+        self.clock = clock or SystemClock()
+        self.forms = forms
+        self.script_engine = DubanScriptEngine(self.clock, functions)
+        self.directory = Directory(self)
+        self.models = ModelStore(self)
+        self._cache: OrderedDict[int, tuple[int, wfstate.LoadedState]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+        self.after_step_hooks: list[Callable[[Session, Case, BpmnWorkflow], None]] = []
+
+    # ------------------------------------------------------------------------------------------
+    # set-up
+    def create_all(self) -> None:
+        self.db.create_all()
+
+    def deploy(self, source, by: str = "system", filename: str | None = None):
+        return self.models.deploy(source, by=by, filename=filename)
+
+    # ------------------------------------------------------------------------------------------
+    # cases
+    def start(self, process_key: str, by: str, org: str | None = None, data: dict | None = None,
+              title: str = "", party: str | None = None) -> Case:
+        """Start a case (立案/登记) of the latest version of ``process_key``."""
+        try:
+            with self.db.write() as s:
+                principal = self.directory.principal(by, s)
+                case = self._start_in(s, process_key, principal, org or principal.org_code, data or {}, title,
+                                      party if party is not None else principal.party)
+            return case
+        except ProcessFailure as failure:  # a script/rule failed while the case was being set up
+            raise self._record_incident(None, "start", None, None, by, {
+                "process_key": process_key, "org": org, "data": data, "title": title, "party": party},
+                failure.cause) from failure.cause
+
+    def _start_in(self, s: Session, process_key: str, principal: Principal | None, org: str, data: dict,
+                  title: str, party: str | None, parent_case_id: int | None = None, actor: str | None = None) -> Case:
+        actor = actor or principal.username
+        if s.get(OrgUnit, org) is None:
+            raise InvalidData({"org": f"组织机构不存在: {org}"})
+        model, bundle = self.models.bundle_for_start(s, process_key)
+        spec, subprocess_specs = self.models.specs(s, bundle)
+        now = self.clock.now()
+        case = Case(case_no=self._next_case_no(s, process_key, now), process_key=process_key, model_id=model.id,
+                    bundle_hash=bundle, org_code=org, party=party, title=title or model.name or process_key,
+                    status="running", escalation_level=0, version=0, data={}, started_by=actor,
+                    started_at=now, updated_at=now, parent_case_id=parent_case_id)
+        s.add(case)
+        s.flush()
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        initial = dict(data)
+        initial.setdefault("case_no", case.case_no)
+        initial.setdefault("org_code", org)
+        if party:
+            initial.setdefault("party", party)
+        workflow.task_tree.data.update(initial)
+        loaded = wfstate.LoadedState(workflow)
+        audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor=actor, action="started", at=now,
+                     detail={"process": process_key, "version": model.version, "org": org, "data": _jsonable(data)})
+        self._advance_and_write(s, case, loaded, actor)
+        return case
+
+    def _next_case_no(self, s: Session, process_key: str, now: datetime) -> str:
+        year = now.astimezone(_SHANGHAI).year
+        prefix = "".join(w[0] for w in process_key.split("_") if w).upper()[:4] or "C"
+        name = f"case_no:{prefix}:{year}"
+        row = s.execute(sa.select(Counter).where(Counter.name == name).with_for_update()).scalar_one_or_none()
+        if row is None:
+            try:
+                with s.begin_nested():
+                    row = Counter(name=name, value=0)
+                    s.add(row)
+            except sa.exc.IntegrityError:
+                row = s.execute(sa.select(Counter).where(Counter.name == name).with_for_update()).scalar_one()
+        row.value += 1
+        return f"{prefix}-{year}-{row.value:05d}"
+
+    def case(self, case_id: int, username: str | None = None) -> CaseView:
+        """A case with its open tasks, data, timers, incidents and history (the audit events)."""
+        with self.db.read() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise NotFound(f"案件不存在: {case_id}")
+            if username is not None:
+                self._check_can_view(s, self.directory.principal(username, s), case)
+            model = self.models.get(case.model_id)
+            tasks = list(s.execute(sa.select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
+                                   .order_by(HumanTask.created_at)).scalars())
+            incidents = list(s.execute(sa.select(Incident).where(Incident.case_id == case_id)
+                                       .order_by(Incident.id)).scalars())
+            timers = list(s.execute(sa.select(Timer).where(Timer.case_id == case_id).order_by(Timer.due_at)).scalars())
+            return CaseView(id=case.id, case_no=case.case_no, process_key=case.process_key,
+                            model_version=model.version, status=case.status, title=case.title,
+                            org_code=case.org_code, party=case.party, escalation_level=case.escalation_level,
+                            data=dict(case.data or {}), started_by=case.started_by, started_at=case.started_at,
+                            updated_at=case.updated_at, ended_at=case.ended_at, tasks=tasks,
+                            history=audit.history(s, case_id), incidents=incidents, timers=timers,
+                            parent_case_id=case.parent_case_id)
+
+    def cases(self, username: str | None = None, *, status: str | None = None, process_key: str | None = None,
+              case_no: str | None = None, party: str | None = None, org: str | None = None,
+              limit: int = 50, offset: int = 0) -> list[Case]:
+        with self.db.read() as s:
+            q = sa.select(Case)
+            if username is not None:
+                p = self.directory.principal(username, s)
+                if p.party:
+                    q = q.where(Case.party == p.party)
+                else:
+                    q = q.where(Case.org_code.in_(self.directory.org_codes_below(s, p.org_path)))
+            if status:
+                q = q.where(Case.status == status)
+            if process_key:
+                q = q.where(Case.process_key == process_key)
+            if case_no:
+                q = q.where(Case.case_no.contains(case_no))
+            if party:
+                q = q.where(Case.party == party)
+            if org:
+                q = q.where(Case.org_code == org)
+            return list(s.execute(q.order_by(Case.id.desc()).limit(limit).offset(offset)).scalars())
+
+    def cancel(self, case_id: int, by: str, reason: str = "") -> None:
+        """Withdraw a case (撤销): every open task and timer is cancelled."""
+        with self.db.write() as s:
+            case, loaded = self._lock_and_load(s, case_id)
+            try:
+                loaded.workflow.cancel()
+                case.status = "cancelled"
+                audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor=by, action="cancelled",
+                             at=self.clock.now(), detail={"reason": reason})
+                self._write(s, case, loaded, by, completed=None, advance=False)
+            except BaseException:
+                self._evict(case_id)
+                raise
+            self._cache_put(case, loaded)
+
+    # ------------------------------------------------------------------------------------------
+    # tasks
+    def queue(self, username: str, limit: int = 50, offset: int = 0, process_key: str | None = None,
+              overdue_only: bool = False) -> list[HumanTask]:
+        """Tasks this user may work now: claimed by them, plus unclaimed ones their roles and org allow."""
+        with self.db.read() as s:
+            p = self.directory.principal(username, s)
+            q = sa.select(HumanTask).where(HumanTask.state == "open", self._eligible_clause(s, p))
+            if process_key:
+                q = q.where(HumanTask.process_key == process_key)
+            if overdue_only:
+                q = q.where(HumanTask.due_at < self.clock.now())
+            q = q.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+            return list(s.execute(q.limit(limit).offset(offset)).scalars())
+
+    def _eligible_clause(self, s: Session, p: Principal):
+        mine = HumanTask.assignee == p.username
+        if not p.roles:
+            return mine
+        if p.party:
+            pool = sa.and_(HumanTask.assignee.is_(None), HumanTask.role_code.in_(p.roles), HumanTask.party == p.party)
+            return sa.or_(mine, pool)
+        own_roles = p.roles - p.supervising_roles
+        clauses = [mine]
+        if own_roles:
+            clauses.append(sa.and_(HumanTask.assignee.is_(None), HumanTask.role_code.in_(own_roles),
+                                   HumanTask.org_code == p.org_code))
+        if p.supervising_roles:
+            clauses.append(sa.and_(HumanTask.assignee.is_(None), HumanTask.role_code.in_(p.supervising_roles),
+                                   HumanTask.org_code.in_(self.directory.org_codes_below(s, p.org_path))))
+        return sa.or_(*clauses)
+
+    def task(self, task_id: str) -> HumanTask:
+        with self.db.read() as s:
+            row = s.get(HumanTask, str(task_id))
+            if row is None:
+                raise NotFound(f"任务不存在: {task_id}")
+            return row
+
+    def done_by(self, username: str, limit: int = 50, offset: int = 0) -> list[HumanTask]:
+        """已办: tasks this user completed, newest first."""
+        with self.db.read() as s:
+            return list(s.execute(sa.select(HumanTask).where(HumanTask.completed_by == username)
+                                  .order_by(HumanTask.completed_at.desc()).limit(limit).offset(offset)).scalars())
+
+    def may_work(self, task_id: str, username: str) -> bool:
+        with self.db.read() as s:
+            row = s.get(HumanTask, str(task_id))
+            if row is None:
+                return False
+            try:
+                self._check_eligible(s, self.directory.principal(username, s), row)
+                return True
+            except Forbidden:
+                return False
+
+    def claim(self, task_id: str, username: str) -> HumanTask:
+        """认领: the task leaves the group queue and waits for this user alone."""
+        with self.db.write() as s:
+            row = self._lock_task(s, task_id)
+            p = self.directory.principal(username, s)
+            self._check_eligible(s, p, row)
+            if row.assignee == username:
+                return row
+            if row.assignee is not None:
+                raise Conflict(f"任务已被 {row.assignee} 认领")
+            row.assignee = username
+            audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=username,
+                         action="claimed", at=self.clock.now(), task_id=row.id, detail={"task": row.name})
+            return row
+
+    def release(self, task_id: str, username: str) -> HumanTask:
+        """退回组待办: give a claimed task back to the group queue."""
+        with self.db.write() as s:
+            row = self._lock_task(s, task_id)
+            if row.assignee != username:
+                raise Forbidden("只能释放自己认领的任务")
+            row.assignee = None
+            audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=username,
+                         action="released", at=self.clock.now(), task_id=row.id, detail={"task": row.name})
+            return row
+
+    def complete(self, task_id: str, username: str, data: dict | None = None) -> Case:
+        """Complete a user task with the submitted form data, and run the process on to its next wait."""
+        task_id = str(task_id)
+        data = dict(data or {})
+        try:
+            with self.db.write() as s:
+                row = s.get(HumanTask, task_id)
+                if row is None:
+                    raise NotFound(f"任务不存在: {task_id}")
+                case, loaded = self._lock_and_load(s, row.case_id)
+                try:
+                    return self._complete_locked(s, case, loaded, row, username, data)
+                except BaseException:
+                    self._evict(case.id)
+                    raise
+        except ProcessFailure as failure:
+            raise self._record_incident(row.case_id, "complete", task_id, row.spec_id, username,
+                                        {"data": _jsonable(data)}, failure.cause) from failure.cause
+
+    def _complete_locked(self, s, case, loaded, row, username, data) -> Case:
+        s.refresh(row)
+        if row.state != "open":
+            raise Conflict(f"任务已{ {'completed': '完成', 'cancelled': '取消'}.get(row.state, row.state) }，不能重复提交")
+        p = self.directory.principal(username, s)
+        self._check_eligible(s, p, row)
+        if row.assignee is not None and row.assignee != username:
+            raise Conflict(f"任务已被 {row.assignee} 认领")
+        cleaned = self._validate_form(row.form_key, data)
+        task = loaded.workflow.get_task_from_id(uuid.UUID(row.id))
+        if task is None or task.state != TaskState.READY:
+            raise Conflict("任务状态已变化，请刷新")
+        task.set_data(**cleaned)
+        now = self.clock.now()
+        with StepRequests() as requests:
+            _run_model_code(task.run)
+            audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor=username, action="completed",
+                         at=now, task_id=row.id, detail={"task": row.name, "element": row.spec_id,
+                                                         "data": _jsonable(cleaned)})
+            self._write(s, case, loaded, username, completed=(row.id, username), requests=requests)
+        self._cache_put(case, loaded)
+        return case
+
+    def _validate_form(self, form_key: str | None, data: dict) -> dict:
+        if not form_key or self.forms is None:
+            return data
+        try:
+            return self.forms.validate(form_key, data)
+        except InvalidData:
+            raise
+        except Exception as exc:
+            errors = getattr(exc, "errors", None)
+            if isinstance(errors, dict):
+                raise InvalidData({k: (v if isinstance(v, str) else "; ".join(map(str, v)) if isinstance(v, list)
+                                       else str(v)) for k, v in errors.items()}) from None
+            raise
+
+    # ------------------------------------------------------------------------------------------
+    # incidents
+    def incidents(self, open_only: bool = True, case_id: int | None = None) -> list[Incident]:
+        with self.db.read() as s:
+            q = sa.select(Incident)
+            if open_only:
+                q = q.where(Incident.resolved_at.is_(None))
+            if case_id is not None:
+                q = q.where(Incident.case_id == case_id)
+            return list(s.execute(q.order_by(Incident.id.desc())).scalars())
+
+    def retry_incident(self, incident_id: int, by: str, data: dict | None = None):
+        """Run the failed action again (optionally with corrected data); resolves the incident on success."""
+        with self.db.read() as s:
+            inc = s.get(Incident, incident_id)
+            if inc is None:
+                raise NotFound(f"异常事件不存在: {incident_id}")
+            if inc.resolved_at is not None:
+                raise Conflict("该异常事件已处理")
+            p = self.directory.principal(by, s)
+            if inc.case_id is not None:
+                self._check_can_supervise(s, p, s.get(Case, inc.case_id))
+            elif not p.supervising_roles:
+                raise Forbidden("只有负责人可以重试")
+            action, task_id, actor, payload, case_id = inc.action, inc.task_id, inc.actor, dict(inc.payload), inc.case_id
+        if data is not None:
+            payload["data"] = data
+        if action == "complete":
+            result = self.complete(task_id, actor, payload.get("data"))
+        elif action == "timer":
+            result = self._fire_case_timers(case_id, worker="retry:" + by, force=True)
+        elif action == "start":
+            result = self.start(payload["process_key"], by=actor, org=payload.get("org"), data=payload.get("data"),
+                                title=payload.get("title") or "", party=payload.get("party"))
+        else:
+            raise EngineError(f"unknown incident action {action}")
+        with self.db.write() as s:
+            inc = s.get(Incident, incident_id)
+            inc.resolved_at, inc.resolved_by = self.clock.now(), by
+            if inc.case_id is not None:
+                audit.append(s, chain=audit.case_chain(inc.case_id), case_id=inc.case_id, actor=by,
+                             action="incident_resolved", at=inc.resolved_at, detail={"incident": incident_id})
+        return result
+
+    def _record_incident(self, case_id, action, task_id, element_id, actor, payload, exc) -> IncidentRaised:
+        message = _error_message(exc)
+        log.warning("incident on case %s (%s %s): %s", case_id, action, task_id, message)
+        with self.db.write() as s:
+            inc = Incident(case_id=case_id, action=action, task_id=task_id,
+                           element_id=element_id or getattr(getattr(exc, "task_spec", None), "bpmn_id", None),
+                           actor=actor, payload=payload, message=message, created_at=self.clock.now())
+            s.add(inc)
+            s.flush()
+            if case_id is not None:
+                audit.append(s, chain=audit.case_chain(case_id), case_id=case_id, actor=actor, action="incident",
+                             at=inc.created_at, task_id=task_id,
+                             detail={"incident": inc.id, "message": message,
+                                     "trace": traceback.format_exception_only(type(exc), exc)[-1].strip()})
+            return IncidentRaised(inc.id, message)
+
+    # ------------------------------------------------------------------------------------------
+    # timers
+    def run_due_timers(self, worker: str | None = None, limit: int = 100, lease_seconds: int = 60) -> int:
+        """Fire every timer due on the engine clock; returns how many fired. Safe to run from many workers."""
+        worker = worker or f"w-{uuid.uuid4().hex[:8]}"
+        fired = 0
+        while True:
+            claimed = self._claim_due_timers(worker, limit, lease_seconds)
+            if not claimed:
+                return fired
+            for case_id in sorted({c for c, _ in claimed}):
+                try:
+                    fired += self._fire_case_timers(case_id, worker)
+                except IncidentRaised:
+                    pass
+                except Conflict:
+                    pass  # the case changed meanwhile; the timer stays due and is retried
+
+    def _claim_due_timers(self, worker: str, limit: int, lease_seconds: int) -> list[tuple[int, str]]:
+        now = self.clock.now()
+        with self.db.write() as s:
+            q = (sa.select(Timer.id, Timer.case_id)
+                 .where(Timer.due_at <= now, sa.or_(Timer.lease_until.is_(None), Timer.lease_until < now))
+                 .order_by(Timer.due_at).limit(limit))
+            if not self.db.is_sqlite:
+                q = q.with_for_update(skip_locked=True)
+            rows = s.execute(q).all()
+            if rows:
+                s.execute(sa.update(Timer).where(Timer.id.in_([r.id for r in rows]))
+                          .values(lease_owner=worker, lease_until=now + timedelta(seconds=lease_seconds))
+                          .execution_options(synchronize_session=False))
+            return [(r.case_id, r.id) for r in rows]
+
+    def _fire_case_timers(self, case_id: int, worker: str, force: bool = False) -> int:
+        """Fire this case's due timers that ``worker`` holds the lease of, in one step."""
+        try:
+            with self.db.write() as s:
+                now = self.clock.now()
+                q = sa.select(Timer).where(Timer.case_id == case_id, Timer.due_at <= now)
+                if not force:
+                    q = q.where(Timer.lease_owner == worker)
+                due = list(s.execute(q).scalars())
+                if not due:
+                    return 0
+                case, loaded = self._lock_and_load(s, case_id)
+                try:
+                    count = self._fire_locked(s, case, loaded, due, worker)
+                except BaseException:
+                    self._evict(case_id)
+                    raise
+            self._cache_put(case, loaded)
+            return count
+        except ProcessFailure as failure:
+            raise self._record_incident(case_id, "timer", None, None, "timer", {"worker": worker},
+                                        failure.cause) from failure.cause
+
+    def _fire_locked(self, s, case, loaded, due: list[Timer], worker: str) -> int:
+        now = self.clock.now()
+        workflow = loaded.workflow
+        due_info = [(t.id, t.kind, t.attached_to, t.element_id, t.name, t.due_at) for t in due]
+        with StepRequests() as requests:
+            _run_model_code(workflow.refresh_timers)
+            self._write(s, case, loaded, "timer", completed=None, requests=requests)
+        still = {r for r in s.execute(sa.select(Timer.id, Timer.due_at).where(Timer.case_id == case.id)).all()
+                 if r.due_at <= now}
+        fired = 0
+        for tid, kind, attached, element, name, due_at in due_info:
+            if (tid, due_at) in still:
+                continue  # did not fire (should not happen); leave it for the next sweep
+            fired += 1
+            detail = {"timer": element, "name": name, "kind": kind, "due_at": due_at.isoformat(), "worker": worker}
+            if kind == "deadline" and attached:
+                case.escalation_level += 1
+                detail["escalation_level"] = case.escalation_level
+                audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="timer", action="escalated",
+                             at=now, task_id=attached, detail=detail)
+            elif kind == "reminder" and attached:
+                ht = s.get(HumanTask, attached)
+                if ht is not None:
+                    ht.reminders += 1
+                    ht.last_reminded_at = now
+                audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="timer", action="reminded",
+                             at=now, task_id=attached, detail=detail)
+            else:
+                audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="timer",
+                             action="timer_fired", at=now, task_id=tid, detail=detail)
+        return fired
+
+    # ------------------------------------------------------------------------------------------
+    # the step machinery
+    def _lock_and_load(self, s: Session, case_id: int) -> tuple[Case, wfstate.LoadedState]:
+        case = s.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"案件不存在: {case_id}")
+        seen = case.version
+        bumped = s.execute(sa.update(Case).where(Case.id == case_id, Case.version == seen)
+                           .values(version=seen + 1).execution_options(synchronize_session=False)).rowcount
+        if bumped != 1:
+            raise Conflict("案件已被他人修改，请刷新后重试")
+        s.refresh(case)
+        if case.status not in ACTIVE_CASE:
+            raise Conflict(f"案件已{ {'completed': '办结', 'cancelled': '撤销'}.get(case.status, case.status) }")
+        loaded = self._cache_take(case_id, seen)
+        if loaded is None:
+            spec, subprocess_specs = self.models.specs(s, case.bundle_hash)
+            loaded = wfstate.restore(s, case_id, spec, subprocess_specs, self.script_engine)
+        return case, loaded
+
+    def _advance_and_write(self, s, case, loaded, actor):
+        with StepRequests() as requests:
+            self._write(s, case, loaded, actor, completed=None, requests=requests)
+        self._cache_put(case, loaded)
+
+    def _write(self, s: Session, case: Case, loaded: wfstate.LoadedState, actor: str,
+               completed: tuple[str, str] | None, requests: StepRequests | None = None, advance: bool = True):
+        workflow = loaded.workflow
+        if advance:
+            _run_model_code(_advance, workflow)
+        now = self.clock.now()
+        pruned = wfstate.prune(workflow)
+        stats = wfstate.save(s, case.id, loaded, pruned)
+        role_cache: dict[str | None, str | None] = {}
+
+        def role_for_lane(lane):
+            if lane not in role_cache:
+                role = self.directory.role_by_lane(s, lane)
+                role_cache[lane] = role.code if role else None
+            return role_cache[lane]
+
+        opened, cancelled = projection.refresh_human_tasks(
+            s, case, workflow, now, role_for_lane, self.script_engine.evaluate, completed)
+        projection.refresh_timers(s, case, workflow)
+        for row in opened:
+            audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="engine", action="task_opened",
+                         at=now, task_id=row.id, detail={"task": row.name, "element": row.spec_id, "role": row.role_code,
+                                                         "due_at": row.due_at.isoformat() if row.due_at else None})
+        for tid in cancelled:
+            audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="engine",
+                         action="task_cancelled", at=now, task_id=tid, detail={})
+        case.data = _case_data(workflow)
+        case.updated_at = now
+        if workflow.is_completed() and case.status == "running":
+            case.status, case.ended_at = "completed", now
+            audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor=actor, action="case_completed",
+                         at=now, detail={})
+        for hook in self.after_step_hooks:
+            hook(s, case, workflow)
+        if requests is not None:
+            for kind, args in requests.items:
+                if kind == "start_case":
+                    child = self._start_in(s, args["process_key"], None, case.org_code, args["data"], "",
+                                           case.party, parent_case_id=case.id, actor="engine")
+                    audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="engine",
+                                 action="case_spawned", at=now, detail={"case_no": child.case_no,
+                                                                        "process": args["process_key"]})
+        return stats
+
+    # ------------------------------------------------------------------------------------------
+    # authorization (one policy: lane role, org scope, enterprise, assignee)
+    def _check_eligible(self, s: Session, p: Principal, row: HumanTask) -> None:
+        if row.assignee == p.username:
+            return
+        if not p.holds(row.role_code):
+            raise Forbidden(f"用户 {p.username} 没有该任务所需的角色 ({row.lane})")
+        if p.party:
+            if row.party != p.party:
+                raise Forbidden("企业用户只能办理本企业的案件")
+            return
+        if row.org_code == p.org_code:
+            return
+        if row.role_code in p.supervising_roles:
+            path = self.directory.org_path(s, row.org_code)
+            if path.startswith(p.org_path):
+                return
+        raise Forbidden(f"任务属于其他组织机构 ({row.org_code})")
+
+    def _check_can_view(self, s: Session, p: Principal, case: Case) -> None:
+        if p.party:
+            if case.party != p.party:
+                raise Forbidden("企业用户只能查看本企业的案件")
+            return
+        if not self.directory.org_path(s, case.org_code).startswith(p.org_path):
+            raise Forbidden("无权查看其他组织机构的案件")
+
+    def can_view(self, case_id: int, username: str) -> bool:
+        with self.db.read() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                return False
+            try:
+                self._check_can_view(s, self.directory.principal(username, s), case)
+                return True
+            except Forbidden:
+                return False
+
+    def _check_can_supervise(self, s: Session, p: Principal, case: Case) -> None:
+        if not p.supervising_roles or not self.directory.org_path(s, case.org_code).startswith(p.org_path):
+            raise Forbidden("只有本级或上级负责人可以处理该案件的异常")
+
+    def _lock_task(self, s: Session, task_id: str) -> HumanTask:
+        q = sa.select(HumanTask).where(HumanTask.id == str(task_id))
+        if not self.db.is_sqlite:
+            q = q.with_for_update()
+        row = s.execute(q).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"任务不存在: {task_id}")
+        if row.state != "open":
+            raise Conflict("任务已办结")
+        return row
+
+    # ------------------------------------------------------------------------------------------
+    # cache of restored workflows, keyed by case id and version counter
+    def _cache_take(self, case_id: int, version: int):
+        with self._cache_lock:
+            entry = self._cache.pop(case_id, None)
+        if entry is not None and entry[0] == version:
+            return entry[1]
+        return None
+
+    def _cache_put(self, case: Case, loaded: wfstate.LoadedState) -> None:
+        with self._cache_lock:
+            self._cache[case.id] = (case.version, loaded)
+            self._cache.move_to_end(case.id)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def _evict(self, case_id: int) -> None:
+        with self._cache_lock:
+            self._cache.pop(case_id, None)
+
+    # ------------------------------------------------------------------------------------------
+    def verify_audit(self):
+        with self.db.read() as s:
+            return audit.verify(s)
+
+    def dispose(self) -> None:
+        self.db.dispose()
+
+
+def _run_model_code(fn, *args):
+    """Run SpiffWorkflow on the model; whatever the model's own code raises becomes a ProcessFailure."""
+    try:
+        return fn(*args)
+    except (EngineError, ProcessFailure):
+        raise
+    except sa.exc.SQLAlchemyError:
+        raise
+    except Exception as exc:
+        raise ProcessFailure(exc) from exc
+
+
+def _advance(workflow: BpmnWorkflow) -> None:
+    """Run engine tasks until only user tasks and waiting events are left."""
+    for _ in range(10_000):
+        workflow.do_engine_steps()
+        ready = [t for w in wfstate.all_workflows(workflow) for t in w.tasks.values()
+                 if t.state == TaskState.READY and not t.task_spec.manual]
+        if not ready:
+            return
+    raise EngineError("the process does not come to rest (endless engine loop)")
+
+
+def _case_data(workflow: BpmnWorkflow) -> dict:
+    """The case's current data: the data of its open tasks merged, or the final data once done."""
+    if workflow.is_completed():
+        merged = dict(workflow.last_task.data) if workflow.last_task is not None else {}
+        merged.update(workflow.data)
+        return _jsonable(merged)
+    merged: dict = {}
+    for task in workflow.tasks.values():
+        if task.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+            merged.update(task.data)
+    return _jsonable(merged)
+
+
+def _jsonable(value):
+    import json
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str)) if value is not None else None
+
+
+def _error_message(exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        text += " — " + "; ".join(notes)
+    return text[:2000]
+
+
+from .clock import SHANGHAI as _SHANGHAI  # noqa: E402

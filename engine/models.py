@@ -1,0 +1,189 @@
+"""Process models (流程模型): deploy, version, and freeze the specs a case runs on.
+
+A deploy stores the file text with a content hash; identical content is a no-op, changed content is
+the next version. When a case starts, its process, the processes it calls and every decision table
+are parsed together into a *spec bundle*, stored once by hash: the case runs on that bundle for
+life, whatever is deployed later.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from . import audit, validation
+from .errors import InvalidModel, NotFound
+from .schema import ProcessModel, Role, SpecBundle
+from .state import _registry, to_json
+
+
+def _sha(text: str | bytes) -> str:
+    return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
+
+
+class ModelStore:
+    def __init__(self, engine):
+        self._engine = engine
+        self._bundles: dict[str, tuple] = {}  # bundle hash -> (spec, subprocess_specs)
+        self._bundle_for_models: dict[tuple, str] = {}
+        self._lock = threading.Lock()
+
+    # -- deploy -----------------------------------------------------------------------------------
+    def validate(self, content: bytes | str, filename: str, session: Session | None = None):
+        """Every check a deploy makes, without deploying. Raises InvalidModel; returns the parsed file."""
+        if session is None:
+            with self._engine.db.read() as s:
+                return self.validate(content, filename, s)
+        raw = content.encode("utf-8") if isinstance(content, str) else content
+        pf = validation.read_file(raw, filename)
+        if pf.kind == "bpmn":
+            lane_roles = self._lane_roles(session)
+            forms = self._engine.forms
+            validation.raise_problems(filename, validation.check_bpmn(
+                pf, lane_roles=lane_roles, form_exists=forms.has if forms is not None else None))
+            own = {p.get("id") for p in pf.root.findall("bpmn:process", validation.NS)}
+            extra = self._latest_dmn_files(session)
+            for called in sorted(pf.called_elements - own):
+                dep = self._latest(session, called)
+                if dep is None:
+                    raise InvalidModel(f"called process '{called}' is not deployed (被调用的流程未部署)",
+                                       filename=filename)
+                extra.append(validation.read_file(dep.content.encode("utf-8"), dep.filename))
+            parser = validation.spiff_parse(extra + [pf])
+            for key in pf.keys:
+                validation.build_specs(parser, key, pf)
+        else:
+            validation.spiff_parse([pf])
+        return pf
+
+    def deploy(self, source: str | Path | bytes, by: str, filename: str | None = None) -> ProcessModel:
+        if isinstance(source, (str, Path)) and not (isinstance(source, str) and source.lstrip().startswith("<")):
+            path = Path(source)
+            raw, filename = path.read_bytes(), filename or path.name
+        else:
+            raw = source.encode("utf-8") if isinstance(source, str) else source
+            filename = filename or "upload.bpmn"
+        with self._engine.db.write() as s:
+            pf = self.validate(raw, filename, s)
+            text = raw.decode("utf-8")
+            digest = _sha(raw)
+            key = pf.keys[0]
+            latest = self._latest(s, key)
+            if latest is not None and latest.content_hash == digest:
+                return latest
+            model = ProcessModel(key=key, kind=pf.kind, name=pf.name, version=(latest.version + 1 if latest else 1),
+                                 filename=filename, content=text, content_hash=digest, deployed_by=by,
+                                 deployed_at=self._engine.clock.now())
+            s.add(model)
+            s.flush()
+            audit.append(s, chain=audit.SYSTEM_CHAIN, actor=by, action="deployed", at=model.deployed_at,
+                         detail={"key": key, "version": model.version, "file": filename, "hash": digest})
+            return model
+
+    # -- queries ----------------------------------------------------------------------------------
+    def latest(self, key: str) -> ProcessModel:
+        with self._engine.db.read() as s:
+            model = self._latest(s, key)
+            if model is None:
+                raise NotFound(f"流程模型不存在: {key}")
+            return model
+
+    def versions(self, key: str) -> list[ProcessModel]:
+        with self._engine.db.read() as s:
+            return list(s.execute(sa.select(ProcessModel).where(ProcessModel.key == key)
+                                  .order_by(ProcessModel.version)).scalars())
+
+    def list(self) -> list[ProcessModel]:
+        """The latest version of every model."""
+        with self._engine.db.read() as s:
+            newest = sa.select(ProcessModel.key, sa.func.max(ProcessModel.version).label("v")).group_by(
+                ProcessModel.key).subquery()
+            return list(s.execute(sa.select(ProcessModel).join(
+                newest, sa.and_(ProcessModel.key == newest.c.key, ProcessModel.version == newest.c.v))
+                .order_by(ProcessModel.key)).scalars())
+
+    def get(self, model_id: int) -> ProcessModel:
+        with self._engine.db.read() as s:
+            model = s.get(ProcessModel, model_id)
+            if model is None:
+                raise NotFound(f"流程模型不存在: #{model_id}")
+            return model
+
+    # -- bundles ----------------------------------------------------------------------------------
+    def bundle_for_start(self, s: Session, key: str) -> tuple[ProcessModel, str]:
+        """The model a new case of ``key`` starts on, and the hash of its frozen spec bundle."""
+        model = self._latest(s, key)
+        if model is None or model.kind != "bpmn":
+            raise NotFound(f"流程模型不存在: {key}")
+        deps = self._dependencies(s, model)
+        ids = tuple(sorted(m.id for m in deps))
+        with self._lock:
+            known = self._bundle_for_models.get(ids)
+        if known:
+            return model, known
+        files = [validation.read_file(m.content.encode("utf-8"), m.filename) for m in deps]
+        parser = validation.spiff_parse(files)
+        spec, subprocess_specs = validation.build_specs(parser, key, None)
+        content = to_json({"spec": _registry.convert(spec),
+                           "subprocess_specs": {k: _registry.convert(v) for k, v in subprocess_specs.items()}})
+        digest = _sha(content)
+        if s.get(SpecBundle, digest) is None:
+            s.add(SpecBundle(hash=digest, content=content))
+            s.flush()
+        with self._lock:
+            self._bundle_for_models[ids] = digest
+            self._bundles[digest] = (spec, subprocess_specs)
+        return model, digest
+
+    def specs(self, s: Session, bundle_hash: str):
+        with self._lock:
+            found = self._bundles.get(bundle_hash)
+        if found:
+            return found
+        row = s.get(SpecBundle, bundle_hash)
+        data = json.loads(row.content)
+        specs = (_registry.restore(data["spec"]),
+                 {k: _registry.restore(v) for k, v in data["subprocess_specs"].items()})
+        with self._lock:
+            self._bundles[bundle_hash] = specs
+        return specs
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _latest(self, s: Session, key: str) -> ProcessModel | None:
+        return s.execute(sa.select(ProcessModel).where(ProcessModel.key == key)
+                         .order_by(ProcessModel.version.desc()).limit(1)).scalar_one_or_none()
+
+    def _latest_all(self, s: Session, kind: str) -> list[ProcessModel]:
+        newest = sa.select(ProcessModel.key, sa.func.max(ProcessModel.version).label("v")).where(
+            ProcessModel.kind == kind).group_by(ProcessModel.key).subquery()
+        return list(s.execute(sa.select(ProcessModel).join(
+            newest, sa.and_(ProcessModel.key == newest.c.key, ProcessModel.version == newest.c.v))).scalars())
+
+    def _latest_dmn_files(self, s: Session):
+        return [validation.read_file(m.content.encode("utf-8"), m.filename) for m in self._latest_all(s, "dmn")]
+
+    def _dependencies(self, s: Session, model: ProcessModel) -> list[ProcessModel]:
+        """The model, the latest version of every process it calls (transitively), and all decisions."""
+        result = {model.key: model}
+        todo = [model]
+        while todo:
+            current = todo.pop()
+            called = validation.read_file(current.content.encode("utf-8"), current.filename).called_elements
+            for key in called:
+                if key not in result:
+                    dep = self._latest(s, key)
+                    if dep is None:
+                        raise NotFound(f"被调用的流程未部署: {key} (called from {current.key})")
+                    result[key] = dep
+                    todo.append(dep)
+        return self._latest_all(s, "dmn") + list(result.values())
+
+    def _lane_roles(self, s: Session) -> set[str]:
+        names = set()
+        for code, name in s.execute(sa.select(Role.code, Role.name)):
+            names.update((code, name))
+        return names

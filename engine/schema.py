@@ -1,0 +1,238 @@
+"""The engine's tables (SQLAlchemy 2.x), identical on SQLite and PostgreSQL.
+
+Why the shapes are what they are:
+- ``wf_task`` holds SpiffWorkflow's state one row per task, so a step writes only the rows it
+  changed; rows of finished, pruned tasks stay as history (``live`` false) and are never loaded.
+- ``human_task`` is the projection queues read: one indexed query, no workflow deserialization.
+- ``audit_event`` rows are hash-chained per chain (one chain per case, one for the system) and
+  ``audit_head`` pins each chain's last link, so deleting the newest rows shows too.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores naive UTC, returns aware UTC, on every backend (SQLite keeps no zone)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict: sa.JSON, list: sa.JSON}
+
+
+# --- directory (人员、角色、组织机构) -------------------------------------------------------------
+class Role(Base):
+    __tablename__ = "role"
+    code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    # Supervisory roles (科室负责人、领导) see the tasks of org units below their own as well.
+    sees_subordinate_orgs: Mapped[bool] = mapped_column(default=False)
+
+
+class OrgUnit(Base):
+    __tablename__ = "org_unit"
+    code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(128))
+    parent_code: Mapped[str | None] = mapped_column(sa.ForeignKey("org_unit.code"))
+    # Materialised path "/city/district/town/" so a subtree is a prefix.
+    path: Mapped[str] = mapped_column(sa.String(512), index=True)
+    level: Mapped[str | None] = mapped_column(sa.String(16))  # 省/市/区/镇/村
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(128), default="")
+    org_code: Mapped[str] = mapped_column(sa.ForeignKey("org_unit.code"))
+    # The enterprise (当事人, by credit code) an enterprise user acts for; None for officials.
+    party: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    username: Mapped[str] = mapped_column(sa.ForeignKey("app_user.username"), primary_key=True)
+    role_code: Mapped[str] = mapped_column(sa.ForeignKey("role.code"), primary_key=True)
+
+
+# --- models (流程模型) ---------------------------------------------------------------------------
+class ProcessModel(Base):
+    __tablename__ = "process_model"
+    __table_args__ = (sa.UniqueConstraint("key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(128), index=True)  # process id, or decision id for DMN
+    kind: Mapped[str] = mapped_column(sa.String(8))  # bpmn | dmn
+    name: Mapped[str] = mapped_column(sa.String(256), default="")
+    version: Mapped[int]
+    filename: Mapped[str] = mapped_column(sa.String(256))
+    content: Mapped[str] = mapped_column(sa.Text)
+    content_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    deployed_by: Mapped[str] = mapped_column(sa.String(64))
+    deployed_at: Mapped[datetime]
+
+
+class SpecBundle(Base):
+    """The parsed specs a case runs on (process, called processes, decisions), frozen at start."""
+    __tablename__ = "spec_bundle"
+    hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    content: Mapped[str] = mapped_column(sa.Text)
+
+
+# --- cases (案件) and their workflow state --------------------------------------------------------
+class Case(Base):
+    __tablename__ = "case_instance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    process_key: Mapped[str] = mapped_column(sa.String(128), index=True)
+    model_id: Mapped[int] = mapped_column(sa.ForeignKey("process_model.id"), index=True)
+    bundle_hash: Mapped[str] = mapped_column(sa.ForeignKey("spec_bundle.hash"))
+    org_code: Mapped[str] = mapped_column(sa.ForeignKey("org_unit.code"), index=True)
+    party: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    title: Mapped[str] = mapped_column(sa.String(256), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)  # running | completed | cancelled
+    escalation_level: Mapped[int] = mapped_column(default=0)  # 督办级别
+    version: Mapped[int] = mapped_column(default=0)  # optimistic lock, bumped by every step
+    data: Mapped[dict] = mapped_column(default=dict)
+    started_by: Mapped[str] = mapped_column(sa.String(64))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    parent_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_instance.id"))
+
+
+class WorkflowRow(Base):
+    """Workflow-level state of the top process (wf_key 'top') or one sub-process (its task id)."""
+    __tablename__ = "wf_workflow"
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_instance.id"), primary_key=True)
+    wf_key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    seq: Mapped[int]
+    live: Mapped[bool] = mapped_column(default=True)
+    content: Mapped[str] = mapped_column(sa.Text)
+
+
+class TaskRow(Base):
+    """One SpiffWorkflow task. ``seq`` orders parents before children for restoring."""
+    __tablename__ = "wf_task"
+    __table_args__ = (sa.Index("ix_wf_task_live", "case_id", "live", "seq"),)
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_instance.id"))
+    wf_key: Mapped[str] = mapped_column(sa.String(40))
+    seq: Mapped[int]
+    spec_name: Mapped[str] = mapped_column(sa.String(256))
+    state: Mapped[int]
+    live: Mapped[bool] = mapped_column(default=True)
+    content: Mapped[str] = mapped_column(sa.Text)
+
+
+class HumanTask(Base):
+    """The queue projection of a user task (待办)."""
+    __tablename__ = "human_task"
+    __table_args__ = (
+        sa.Index("ix_human_task_pool", "state", "role_code", "org_code", "due_at"),
+        sa.Index("ix_human_task_assignee", "assignee", "state", "due_at"),
+        sa.Index("ix_human_task_case", "case_id", "state"),
+        sa.Index("ix_human_task_done", "completed_by", "completed_at"),
+    )
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)  # the SpiffWorkflow task id
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_instance.id"))
+    spec_id: Mapped[str] = mapped_column(sa.String(256))
+    name: Mapped[str] = mapped_column(sa.String(256))
+    lane: Mapped[str | None] = mapped_column(sa.String(128))
+    role_code: Mapped[str | None] = mapped_column(sa.String(64))
+    org_code: Mapped[str] = mapped_column(sa.String(64))
+    party: Mapped[str | None] = mapped_column(sa.String(64))
+    assignee: Mapped[str | None] = mapped_column(sa.String(64))
+    state: Mapped[str] = mapped_column(sa.String(16))  # open | completed | cancelled
+    form_key: Mapped[str | None] = mapped_column(sa.String(128))
+    priority: Mapped[int] = mapped_column(default=0)
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(sa.String(64))
+    process_key: Mapped[str] = mapped_column(sa.String(128))
+    case_no: Mapped[str] = mapped_column(sa.String(64))
+    case_title: Mapped[str] = mapped_column(sa.String(256), default="")
+    reminders: Mapped[int] = mapped_column(default=0)  # reminder timers fired on this task (催办)
+    last_reminded_at: Mapped[datetime | None]
+
+
+class Timer(Base):
+    """A waiting timer event (定时器) of a case, as the worker sweeps them.
+
+    ``lease_owner``/``lease_until`` let many workers share the table: a worker claims due rows with a
+    lease (FOR UPDATE SKIP LOCKED on PostgreSQL); a killed worker's leases simply run out.
+    """
+    __tablename__ = "timer"
+    __table_args__ = (sa.Index("ix_timer_due", "due_at", "lease_until"),)
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)  # the waiting event task's id
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_instance.id"), index=True)
+    element_id: Mapped[str] = mapped_column(sa.String(256))
+    name: Mapped[str] = mapped_column(sa.String(256), default="")
+    kind: Mapped[str] = mapped_column(sa.String(16))  # reminder | deadline | catch | start | cycle
+    attached_to: Mapped[str | None] = mapped_column(sa.String(36))  # human task id for boundary timers
+    due_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(64))
+    lease_until: Mapped[datetime | None]
+
+
+class Incident(Base):
+    """A failed script/service/rule step (异常事件): the case stayed put; a supervisor may retry."""
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_instance.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(32))  # complete | timer
+    task_id: Mapped[str | None] = mapped_column(sa.String(36))
+    element_id: Mapped[str | None] = mapped_column(sa.String(256))
+    actor: Mapped[str] = mapped_column(sa.String(64))
+    payload: Mapped[dict] = mapped_column(default=dict)
+    message: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.UniqueConstraint("chain", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(sa.String(40))
+    seq: Mapped[int]
+    case_id: Mapped[int | None] = mapped_column(index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(sa.String(64))
+    action: Mapped[str] = mapped_column(sa.String(32), index=True)
+    task_id: Mapped[str | None] = mapped_column(sa.String(36))
+    detail: Mapped[str] = mapped_column(sa.Text)  # canonical JSON, the hashed form
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditHead(Base):
+    __tablename__ = "audit_head"
+    chain: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class Counter(Base):
+    """Named counters (case numbers per year and process)."""
+    __tablename__ = "counter"
+    name: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    value: Mapped[int]

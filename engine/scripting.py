@@ -1,0 +1,89 @@
+"""The script environment (脚本环境) for BPMN scripts, conditions and timer expressions.
+
+Scripts see the task's data plus a small set of functions: the engine clock (``now``), working-day
+arithmetic on the Chinese calendar, ``start_case`` to start another process after this step, and
+whatever domain functions the ``workflows`` layer registers. Builtins are a short allow-list: no
+``__import__``, no ``open``.
+"""
+from __future__ import annotations
+
+import builtins
+import contextvars
+import datetime as _dt
+import decimal
+import math
+from typing import Any, Callable
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+from . import workdays
+from .timeexpr import parse_datetime
+
+SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
+    "abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "format", "int",
+    "isinstance", "len", "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted",
+    "str", "sum", "tuple", "zip", "True", "False", "None", "ValueError", "KeyError", "Exception",
+)}
+
+# Requests made by scripts during the current step (start_case...); the engine drains them.
+_step_requests: contextvars.ContextVar[list | None] = contextvars.ContextVar("duban_step_requests", default=None)
+
+
+def _as_moment(value):
+    if isinstance(value, str):
+        return parse_datetime(value)
+    if isinstance(value, _dt.datetime) and value.tzinfo is None:
+        return parse_datetime(value.isoformat())
+    return value
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, (_dt.date, _dt.datetime)) else value
+
+
+class StepRequests:
+    """Collects what scripts ask the engine to do once the step is done."""
+
+    def __enter__(self):
+        self.items: list[tuple[str, dict]] = []
+        self._token = _step_requests.set(self.items)
+        return self
+
+    def __exit__(self, *exc):
+        _step_requests.reset(self._token)
+        return False
+
+
+def start_case(process_key: str, data: dict | None = None, **kwargs) -> str:
+    """Ask the engine to start ``process_key`` once this step commits (same transaction)."""
+    items = _step_requests.get()
+    if items is None:
+        raise RuntimeError("start_case can only be called while the engine runs a step")
+    items.append(("start_case", {"process_key": process_key, "data": dict(data or {}, **kwargs)}))
+    return process_key
+
+
+class DubanScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's Python script engine with our globals and the engine's clock."""
+
+    def __init__(self, clock, functions: dict[str, Callable] | None = None):
+        self.clock = clock
+        env_globals: dict[str, Any] = {
+            "__builtins__": SAFE_BUILTINS,
+            "datetime": _dt.datetime, "date": _dt.date, "timedelta": _dt.timedelta,
+            "Decimal": decimal.Decimal, "math": math,
+            "now": lambda: clock.now(),
+            "today": lambda: clock.now().astimezone(workdays.SHANGHAI).date().isoformat()
+            if hasattr(workdays, "SHANGHAI") else clock.now().date().isoformat(),
+            "workdays_after": lambda start, n: _iso(workdays.workdays_after(_as_moment(start), n)),
+            "workdays_before": lambda end, n: _iso(workdays.workdays_before(_as_moment(end), n)),
+            "workdays_between": lambda a, b: workdays.workdays_between(_as_moment(a), _as_moment(b)),
+            "days_after": lambda start, n: _iso(_as_moment(start) + _dt.timedelta(days=n)),
+            "parse_datetime": parse_datetime,
+            "start_case": start_case,
+        }
+        env_globals.update(functions or {})
+        super().__init__(environment=TaskDataEnvironment(env_globals))
+
+    def now(self):
+        return self.clock.now()

@@ -1,0 +1,287 @@
+"""Workflow state in the database: one row per SpiffWorkflow task, written only when it changed.
+
+Two ideas keep a step's cost flat however long a case runs:
+- **Diff writes.** After a step every live task is serialized (a few rows) and compared with what
+  was loaded; only new or changed rows are written.
+- **Pruning.** SpiffWorkflow keeps every finished task in the live tree, and loops make the tree
+  deeper on every round, so each step walks more. After a step we cut the finished chain above the
+  lowest common ancestor of all unfinished tasks (keeping a couple of ancestors, which gateways and
+  joins look at) and drop finished sub-processes. Their rows stay in the database as history
+  (``live`` false); they are never loaded again.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from .schema import TaskRow, WorkflowRow
+
+TOP = "top"
+KEEP_ANCESTORS = 2  # finished ancestors kept above the frontier; joins and gateways look one or two up
+
+_registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+serializer = BpmnWorkflowSerializer(_registry)
+
+
+def to_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), cls=serializer._encoder_cls)
+
+
+@dataclass
+class LoadedState:
+    """A restored workflow plus what its rows looked like, to diff against after a step."""
+    workflow: BpmnWorkflow
+    task_rows: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # id -> (wf_key, seq, content)
+    wf_rows: dict[str, str] = field(default_factory=dict)  # wf_key -> content
+    next_seq: int = 0
+
+
+def _wf_key(workflow) -> str:
+    return TOP if isinstance(workflow, BpmnWorkflow) else str(workflow.parent_task_id)
+
+
+def _workflow_meta(workflow) -> dict:
+    meta = {
+        "data": _registry.convert(_registry.clean(workflow.data)),
+        "correlations": workflow.correlations,
+        "last_task": str(workflow.last_task.id) if workflow.last_task is not None
+        and workflow.last_task.id in workflow.tasks else None,
+        "success": workflow.success,
+        "completed": workflow.completed,
+        "root": str(workflow.task_tree.id),
+    }
+    if isinstance(workflow, BpmnWorkflow):
+        meta["bpmn_events"] = _registry.convert(workflow.bpmn_events)
+    else:
+        meta["parent_task_id"] = str(workflow.parent_task_id)
+        meta["spec"] = workflow.spec.name
+    return meta
+
+
+def _walk(workflow):
+    """Tasks of one workflow, parents before children (pre-order from the root)."""
+    stack = [workflow.task_tree]
+    while stack:
+        task = stack.pop()
+        yield task
+        stack.extend(reversed(task.children))
+
+
+def all_workflows(top: BpmnWorkflow):
+    yield top
+    yield from top.subprocesses.values()
+
+
+# --- restore ------------------------------------------------------------------------------------
+def restore(session: Session, case_id: int, spec, subprocess_specs, script_engine) -> LoadedState:
+    wf_rows = {r.wf_key: r for r in session.execute(
+        sa.select(WorkflowRow).where(WorkflowRow.case_id == case_id, WorkflowRow.live.is_(True))).scalars()}
+    task_rows = session.execute(
+        sa.select(TaskRow.id, TaskRow.wf_key, TaskRow.seq, TaskRow.content)
+        .where(TaskRow.case_id == case_id, TaskRow.live.is_(True)).order_by(TaskRow.seq)).all()
+    by_wf: dict[str, list] = {}
+    for row in task_rows:
+        by_wf.setdefault(row.wf_key, []).append(row)
+
+    top = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
+    _fill(top, json.loads(wf_rows[TOP].content), by_wf.get(TOP, []))
+    top.bpmn_events = _registry.restore(json.loads(wf_rows[TOP].content).get("bpmn_events", []))
+
+    def attach_subprocesses(workflow):
+        for task in list(workflow.tasks.values()):
+            key = str(task.id)
+            if isinstance(task.task_spec, SubWorkflowTask) and key in wf_rows:
+                meta = json.loads(wf_rows[key].content)
+                sub = BpmnSubWorkflow(top.subprocess_specs.get(task.task_spec.spec), task.id, top,
+                                      deserializing=True)
+                _fill(sub, meta, by_wf.get(key, []))
+                top.subprocesses[task.id] = sub
+                sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
+                attach_subprocesses(sub)
+
+    attach_subprocesses(top)
+    state = LoadedState(top)
+    state.wf_rows = {k: r.content for k, r in wf_rows.items()}
+    state.task_rows = {r.id: (r.wf_key, r.seq, r.content) for r in task_rows}
+    state.next_seq = max((r.seq for r in task_rows), default=0) + 1
+    return state
+
+
+def _fill(workflow, meta: dict, rows) -> None:
+    workflow.tasks = {}
+    for row in rows:  # ordered by seq: a parent is always restored before its children
+        task = _registry.restore(json.loads(row.content), workflow=workflow)
+        workflow.tasks[task.id] = task
+    workflow.task_tree = workflow.tasks[UUID(meta["root"])]
+    workflow.success = meta["success"]
+    workflow.completed = meta.get("completed", False)
+    workflow.correlations = meta.get("correlations", {})
+    last = meta.get("last_task")
+    workflow.last_task = workflow.tasks.get(UUID(last)) if last else None
+    workflow.data = _registry.restore(meta.get("data", {}))
+
+
+# --- prune ----------------------------------------------------------------------------------------
+def prune(top: BpmnWorkflow) -> set[str]:
+    """Cut finished history out of the live trees; returns the ids of the tasks taken out."""
+    removed: set[str] = set()
+    for sp_id, sub in list(top.subprocesses.items()):
+        parent = top.get_task_from_id(sp_id) if _has_task(top, sp_id) else None
+        if sub.completed and (parent is None or parent.has_state(TaskState.FINISHED_MASK)):
+            removed.update(str(t) for t in sub.tasks)
+            del top.subprocesses[sp_id]
+    for workflow in all_workflows(top):
+        removed.update(_prune_tree(workflow))
+    return removed
+
+
+def _has_task(top, task_id) -> bool:
+    if task_id in top.tasks:
+        return True
+    return any(task_id in sp.tasks for sp in top.subprocesses.values())
+
+
+def _prune_tree(workflow) -> set[str]:
+    unfinished = [t for t in workflow.tasks.values() if t.has_state(TaskState.NOT_FINISHED_MASK)]
+    if not unfinished:
+        return set()
+    # Lowest common ancestor of the unfinished tasks.
+    common: list | None = None
+    for task in unfinished:
+        path = []
+        node = task
+        while node is not None:
+            path.append(node)
+            node = node.parent
+        path.reverse()
+        if common is None:
+            common = path
+        else:
+            n = 0
+            while n < len(common) and n < len(path) and common[n] is path[n]:
+                n += 1
+            common = common[:n]
+    chain = common  # root .. lca
+    cut_to = len(chain) - 1 - KEEP_ANCESTORS  # index of the oldest ancestor we keep
+    removed: set[str] = set()
+    if cut_to >= 2:
+        root, keep = chain[0], chain[cut_to]
+        doomed = chain[1]  # everything under root's first chain child, except the kept subtree
+        keep._parent = root.id
+        root._children = [keep.id] + [c for c in root._children if c != doomed.id]
+        removed |= _drop_subtree(workflow, doomed, spare=keep)
+    # Finished side branches hanging off the kept chain above the frontier.
+    for i in range(max(cut_to, 0), len(chain) - 1):
+        node, on_path = chain[i], chain[i + 1]
+        if node.id not in workflow.tasks:
+            continue
+        for child in list(node.children):
+            if child is not on_path and child is not None and not _has_unfinished(child):
+                node._children.remove(child.id)
+                removed |= _drop_subtree(workflow, child, spare=None)
+    if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
+        workflow.last_task = None
+    return removed
+
+
+def _has_unfinished(task) -> bool:
+    stack = [task]
+    while stack:
+        t = stack.pop()
+        if t.has_state(TaskState.NOT_FINISHED_MASK):
+            return True
+        stack.extend(t.children)
+    return False
+
+
+def _drop_subtree(workflow, task, spare) -> set[str]:
+    removed = set()
+    stack = [task]
+    while stack:
+        t = stack.pop()
+        if spare is not None and t is spare:
+            continue
+        workflow.tasks.pop(t.id, None)
+        removed.add(str(t.id))
+        stack.extend(c for c in t.children if c is not None)
+    return removed
+
+
+# --- save -----------------------------------------------------------------------------------------
+@dataclass
+class WriteStats:
+    inserted: int = 0
+    updated: int = 0
+    archived: int = 0
+    deleted: int = 0
+
+
+def save(session: Session, case_id: int, state: LoadedState, pruned: set[str]) -> WriteStats:
+    """Write what changed since ``state`` was loaded (or last saved) and update ``state``."""
+    stats = WriteStats()
+    top = state.workflow
+    new_task_rows: dict[str, tuple[str, int, str]] = {}
+    task_meta: dict[str, tuple[str, int]] = {}
+    for workflow in all_workflows(top):
+        key = _wf_key(workflow)
+        for task in _walk(workflow):
+            tid = str(task.id)
+            content = to_json(_registry.convert(task))
+            old = state.task_rows.get(tid)
+            seq = old[1] if old else state.next_seq
+            if not old:
+                state.next_seq += 1
+            new_task_rows[tid] = (key, seq, content)
+            task_meta[tid] = (task.task_spec.name, task.state)
+    new_wf_rows = {_wf_key(w): to_json(_workflow_meta(w)) for w in all_workflows(top)}
+
+    inserts, updates = [], []
+    for tid, (key, seq, content) in new_task_rows.items():
+        old = state.task_rows.get(tid)
+        spec_name, task_state = task_meta[tid]
+        if old is None:
+            inserts.append({"id": tid, "case_id": case_id, "wf_key": key, "seq": seq, "spec_name": spec_name,
+                            "state": task_state, "live": True, "content": content})
+        elif old[2] != content:
+            updates.append({"b_id": tid, "seq": seq, "state": task_state, "content": content})
+    gone = [tid for tid in state.task_rows if tid not in new_task_rows]
+    archive = [tid for tid in gone if tid in pruned]
+    delete = [tid for tid in gone if tid not in pruned]  # predicted tasks SpiffWorkflow dropped
+    if inserts:
+        session.execute(sa.insert(TaskRow), inserts)
+    if updates:
+        session.execute(
+            sa.update(TaskRow.__table__).where(TaskRow.__table__.c.id == sa.bindparam("b_id"))
+            .values(seq=sa.bindparam("seq"), state=sa.bindparam("state"), content=sa.bindparam("content")),
+            updates)
+    if archive:
+        session.execute(sa.update(TaskRow).where(TaskRow.id.in_(archive)).values(live=False)
+                        .execution_options(synchronize_session=False))
+    if delete:
+        session.execute(sa.delete(TaskRow).where(TaskRow.id.in_(delete))
+                        .execution_options(synchronize_session=False))
+    for key, content in new_wf_rows.items():
+        old = state.wf_rows.get(key)
+        if old is None:
+            session.merge(WorkflowRow(case_id=case_id, wf_key=key, seq=len(state.wf_rows), live=True, content=content))
+        elif old != content:
+            session.execute(sa.update(WorkflowRow).where(WorkflowRow.case_id == case_id, WorkflowRow.wf_key == key)
+                            .values(content=content).execution_options(synchronize_session=False))
+    dropped_wfs = [k for k in state.wf_rows if k not in new_wf_rows]
+    if dropped_wfs:
+        session.execute(sa.update(WorkflowRow).where(WorkflowRow.case_id == case_id, WorkflowRow.wf_key.in_(dropped_wfs))
+                        .values(live=False).execution_options(synchronize_session=False))
+    stats.inserted, stats.updated, stats.archived, stats.deleted = len(inserts), len(updates), len(archive), len(delete)
+    state.task_rows = new_task_rows
+    state.wf_rows = new_wf_rows
+    return stats

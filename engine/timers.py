@@ -1,0 +1,103 @@
+"""Timers on the engine clock (定时器).
+
+SpiffWorkflow's timer event definitions compare against ``datetime.now()`` and evaluate every
+timer text as Python, so a Camunda-style bare ``P10D`` fails. We replace the three timer checks with
+ours: literals (bare or quoted ISO 8601) are taken as they are, anything else is a Python expression
+over case data (``workdays_after(registered_at, 10)``), and "now" is the engine's clock, read from
+the workflow's script engine. The stored ``event_value`` keeps SpiffWorkflow's shape, so its
+``waiting_events()`` still describes our timers.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+
+from .timeexpr import TimerExpressionError, TimerPlan, looks_like_iso_literal, plan_timer
+
+KIND_OF_ELEMENT = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
+
+
+def check_timer_expression(element: str, text: str) -> str | None:
+    """Deploy-time check of a timer text: a valid ISO literal, or a Python expression that compiles."""
+    kind = KIND_OF_ELEMENT[element]
+    if not text:
+        return "the timer expression is empty"
+    if looks_like_iso_literal(kind, text):
+        return None
+    try:
+        compile(text, "<timer>", "eval")
+    except SyntaxError as exc:
+        return f"neither an ISO 8601 {kind} nor a valid expression: {exc.msg} ({text!r})"
+    return None
+
+
+def _engine_of(my_task):
+    return my_task.workflow.top_workflow.script_engine
+
+
+def plan_for(definition: TimerEventDefinition, my_task, kind: str) -> TimerPlan:
+    engine = _engine_of(my_task)
+    text = (definition.expression or "").strip()
+    value = text if looks_like_iso_literal(kind, text) else engine.evaluate(my_task, text)
+    try:
+        return plan_timer(kind, value, engine.now())
+    except TimerExpressionError as exc:
+        raise TimerExpressionError(f"timer '{definition.name or my_task.task_spec.bpmn_id}': {exc}") from None
+
+
+def _single_has_fired(self, my_task):
+    kind = "date" if isinstance(self, TimeDateEventDefinition) else "duration"
+    value = my_task._get_internal_data("event_value")
+    if value is None:
+        value = plan_for(self, my_task, kind).due.isoformat()
+        my_task._set_internal_data(event_value=value)
+    if datetime.fromisoformat(value) <= _engine_of(my_task).now():
+        my_task._set_internal_data(event_fired=True)
+    return my_task._get_internal_data("event_fired", False)
+
+
+def _cycle_complete(self, my_task):
+    """True when the next occurrence has come: the caller then starts one more run of the path."""
+    state = my_task._get_internal_data("event_value")
+    if state is None:
+        plan = plan_for(self, my_task, "cycle")
+        state = {"next": plan.due.isoformat(), "plan": plan.to_dict(), "cycles": -1, "fired": 0}
+    ready = False
+    if state.get("plan") is not None and datetime.fromisoformat(state["next"]) <= _engine_of(my_task).now():
+        ready = True
+        state["fired"] += 1
+        following = TimerPlan.from_dict(state["plan"]).next()
+        if following is None:
+            state["plan"], state["cycles"] = None, 0
+        else:
+            state["plan"], state["next"] = following.to_dict(), following.due.isoformat()
+    if state.get("plan") is None:
+        my_task._set_internal_data(event_fired=True)  # the last occurrence has run: the timer is done
+    my_task._set_internal_data(event_value=state)
+    return ready
+
+
+def due_of(my_task) -> datetime | None:
+    """When a waiting timer task fires next (None when it is not a pending timer)."""
+    value = my_task._get_internal_data("event_value")
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return datetime.fromisoformat(value["next"]) if value.get("plan") is not None else None
+    return datetime.fromisoformat(value)
+
+
+def install() -> None:
+    """Swap SpiffWorkflow's timer checks for ours (idempotent)."""
+    TimeDateEventDefinition.has_fired = _single_has_fired
+    DurationTimerEventDefinition.has_fired = _single_has_fired
+    CycleTimerEventDefinition.cycle_complete = _cycle_complete
+
+
+install()
