@@ -15,7 +15,7 @@ setup: $(STAMP)
 	bash scripts/setup-assets
 
 serve: setup
-	$(PY) -m engine.cli serve --demo
+	.venv/bin/duban serve --demo
 
 pg:
 	bash scripts/pg-test-server start

@@ -406,8 +406,9 @@ class Engine:
         message = _error_message(exc)
         log.warning("incident on case %s (%s %s): %s", case_id, action, task_id, message)
         with self.db.write() as s:
+            failed_spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
             inc = Incident(case_id=case_id, action=action, task_id=task_id,
-                           element_id=element_id or getattr(getattr(exc, "task_spec", None), "bpmn_id", None),
+                           element_id=getattr(failed_spec, "bpmn_id", None) or element_id,
                            actor=actor, payload=payload, message=message, created_at=self.clock.now())
             s.add(inc)
             s.flush()

@@ -106,7 +106,11 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None) -> lis
             if lane.findall("bpmn:flowNodeRef", NS) and lane_name not in lane_roles:
                 add(f"lane '{lane_name or lane.get('id')}' names no known role (泳道未对应任何角色)", lane)
         for task in process.iter(f"{{{BPMN_NS}}}userTask"):
-            lane = lanes.get(task.get("id"))
+            lane = None
+            node = task
+            while node is not None and node is not process and lane is None:
+                lane = lanes.get(node.get("id"))  # tasks inside a sub-process take its lane
+                node = node.getparent()
             if lane is None:
                 add(f"user task '{task.get('name') or task.get('id')}' lies in no lane (用户任务不在任何泳道中)", task)
             if form_exists is not None:

@@ -1,0 +1,34 @@
+"""Helpers shared by engine tests: a real engine on a real database with a small directory."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from engine import Engine, ManualClock
+
+BPMN = Path(__file__).resolve().parent / "bpmn"
+START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai, a Monday
+
+
+def make_engine(url: str, clock: ManualClock | None = None, **kwargs) -> Engine:
+    """An engine with a city, two districts, inspectors, a supervisor and an enterprise user."""
+    engine = Engine(url, clock=clock or ManualClock(START), **kwargs)
+    engine.create_all()
+    d = engine.directory
+    d.add_role("inspector", "执法人员")
+    d.add_role("supervisor", "科室负责人", sees_subordinate_orgs=True)
+    d.add_role("enterprise", "生产经营单位")
+    d.add_org("city", "示范市", level="市")
+    d.add_org("east", "东城区", parent="city", level="区")
+    d.add_org("west", "西城区", parent="city", level="区")
+    d.add_user("zhang", org="east", roles=["inspector"], name="张三")
+    d.add_user("li", org="east", roles=["inspector"], name="李四")
+    d.add_user("wang", org="west", roles=["inspector"], name="王五")
+    d.add_user("boss", org="city", roles=["supervisor"], name="赵局")
+    d.add_user("eastboss", org="east", roles=["supervisor"], name="钱科")
+    d.add_user("acme", org="east", roles=["enterprise"], name="甲公司", party="91110000000000001X")
+    return engine
+
+
+def deploy(engine: Engine, *names: str):
+    return [engine.deploy(BPMN / n, by="boss") for n in names]

@@ -1,0 +1,193 @@
+"""The ``duban`` command line (命令行): serve, worker, deploy, users, cases, tasks, audit."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import click
+
+from engine.errors import EngineError
+
+
+def _engine(deploy: bool = False):
+    from workflows.runtime import build_engine
+    return build_engine(deploy=deploy)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True)
+def main(verbose: bool):
+    """督办 Duban: BPMN case handling for work-safety supervision."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--demo/--no-demo", default=False, help="Load demo org units, users and cases if the database is empty.")
+@click.option("--worker/--no-worker", default=True, help="Run the timer worker inside the server.")
+@click.option("--workers", default=1, type=int, help="gunicorn worker processes (PostgreSQL).")
+def serve(host, port, demo, worker, workers):
+    """Run the web app (SQLite by default, DUBAN_DATABASE_URL for PostgreSQL)."""
+    engine = _engine(deploy=True)
+    if demo:
+        _load_demo(engine)
+    if workers > 1:
+        _serve_gunicorn(host, port, workers, worker)
+        return
+    from webui.app import create_app
+    if worker:
+        from engine.worker import start_background
+        start_background(engine)
+    app = create_app(engine)
+    click.echo(f"督办 running on http://{host}:{port}/  (database: {engine.db.url})")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def _serve_gunicorn(host, port, workers, worker):
+    import os
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{host}:{port}",
+                               "webui.wsgi:app"] + ([] if worker else []))
+
+
+def _load_demo(engine):
+    try:
+        from workflows.demo import load_demo
+    except ImportError:
+        click.echo("demo data not available", err=True)
+        return
+    if engine.directory.users():
+        return
+    load_demo(engine)
+    click.echo("demo data loaded")
+
+
+@main.command()
+def worker():
+    """Run only the timer worker."""
+    from engine.worker import run_blocking
+    run_blocking(_engine())
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--by", default="system")
+def deploy(files, by):
+    """Validate and deploy BPMN/DMN files."""
+    engine = _engine()
+    failed = False
+    for path in files:
+        try:
+            model = engine.deploy(path, by=by)
+            click.echo(f"{path}: {model.key} version {model.version}")
+        except EngineError as exc:
+            failed = True
+            click.echo(f"{path}: REJECTED: {exc}", err=True)
+    sys.exit(1 if failed else 0)
+
+
+@main.group()
+def db():
+    """Database schema."""
+
+
+@db.command()
+def upgrade():
+    """Create or upgrade the tables."""
+    engine = _engine()
+    click.echo(f"schema up to date: {engine.db.url}")
+
+
+@main.group()
+def user():
+    """Users."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--org", required=True)
+@click.option("--role", "roles", multiple=True)
+@click.option("--name", default="")
+@click.option("--party", default=None, help="Enterprise credit code for enterprise users.")
+@click.option("--password", default=None)
+def user_add(username, org, roles, name, party, password):
+    engine = _engine()
+    pw_hash = None
+    if password:
+        from werkzeug.security import generate_password_hash
+        pw_hash = generate_password_hash(password)
+    engine.directory.add_user(username, org=org, roles=list(roles), name=name, party=party, password_hash=pw_hash)
+    click.echo(f"user {username} saved")
+
+
+@main.group()
+def case():
+    """Cases."""
+
+
+@case.command("list")
+@click.option("--status", default=None)
+@click.option("--process", default=None)
+@click.option("--limit", default=50)
+def case_list(status, process, limit):
+    for c in _engine().cases(status=status, process_key=process, limit=limit):
+        click.echo(f"{c.id}\t{c.case_no}\t{c.process_key}\t{c.status}\t督办级别{c.escalation_level}\t{c.title}")
+
+
+@case.command("show")
+@click.argument("case_id", type=int)
+def case_show(case_id):
+    view = _engine().case(case_id)
+    click.echo(f"{view.case_no} {view.title} [{view.status}] {view.process_key} v{view.model_version}")
+    for t in view.tasks:
+        click.echo(f"  task {t.id} {t.name} role={t.role_code} assignee={t.assignee or '-'} due={t.due_at or '-'}")
+    for inc in view.incidents:
+        click.echo(f"  incident #{inc.id} {'resolved' if inc.resolved_at else 'OPEN'}: {inc.message}")
+    for ev in view.history:
+        click.echo(f"  {ev['seq']:>4} {ev['at']:%Y-%m-%d %H:%M} {ev['actor']:<12} {ev['action']} {json.dumps(ev['detail'], ensure_ascii=False)[:120]}")
+
+
+@main.group()
+def task():
+    """Tasks."""
+
+
+@task.command("list")
+@click.argument("username")
+def task_list(username):
+    for t in _engine().queue(username, limit=200):
+        click.echo(f"{t.id}\t{t.case_no}\t{t.name}\t{t.assignee or '(组待办)'}\t{t.due_at or ''}")
+
+
+@task.command("complete")
+@click.argument("task_id")
+@click.option("--user", "username", required=True)
+@click.option("--data", default="{}", help="Form data as JSON.")
+def task_complete(task_id, username, data):
+    try:
+        c = _engine().complete(task_id, username, json.loads(data))
+        click.echo(f"completed; case {c.case_no} is {c.status}")
+    except EngineError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@main.group()
+def audit():
+    """Audit log."""
+
+
+@audit.command("verify")
+def audit_verify():
+    broken = _engine().verify_audit()
+    if broken is None:
+        click.echo("audit log intact")
+    else:
+        click.echo(f"audit log BROKEN at {broken}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
