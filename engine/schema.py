@@ -12,7 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+
+# Sorts after every real due date: tasks without a deadline come last in a queue.
+NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=timezone.utc)
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -145,8 +148,11 @@ class HumanTask(Base):
     """The queue projection of a user task (待办)."""
     __tablename__ = "human_task"
     __table_args__ = (
-        sa.Index("ix_human_task_pool", "state", "role_code", "org_code", "due_at"),
-        sa.Index("ix_human_task_assignee", "assignee", "state", "due_at"),
+        # A queue is a few index range scans, each already in queue order (see Engine.queue).
+        sa.Index("ix_human_task_pool", "state", "role_code", "org_code", "assignee", "due_sort", "created_at"),
+        sa.Index("ix_human_task_party", "state", "party", "role_code", "assignee", "due_sort", "created_at"),
+        sa.Index("ix_human_task_assignee", "assignee", "state", "due_sort", "created_at"),
+        sa.Index("ix_human_task_due", "state", "due_at"),
         sa.Index("ix_human_task_case", "case_id", "state"),
         sa.Index("ix_human_task_done", "completed_by", "completed_at"),
     )
@@ -163,6 +169,7 @@ class HumanTask(Base):
     form_key: Mapped[str | None] = mapped_column(sa.String(128))
     priority: Mapped[int] = mapped_column(default=0)
     due_at: Mapped[datetime | None]
+    due_sort: Mapped[datetime] = mapped_column(default=NO_DUE_DATE)  # due_at, or NO_DUE_DATE
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(sa.String(64))
@@ -171,6 +178,11 @@ class HumanTask(Base):
     case_title: Mapped[str] = mapped_column(sa.String(256), default="")
     reminders: Mapped[int] = mapped_column(default=0)  # reminder timers fired on this task (催办)
     last_reminded_at: Mapped[datetime | None]
+
+    @validates("due_at")
+    def _keep_due_sort(self, _key, value):
+        self.due_sort = value if value is not None else NO_DUE_DATE
+        return value
 
 
 class Timer(Base):
