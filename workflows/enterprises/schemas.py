@@ -1,0 +1,140 @@
+"""Validation of enterprise data (marshmallow 4), shared by the registry API and the spreadsheet import.
+
+One schema means a row in a spreadsheet and a call to ``EnterpriseRegistry.add`` are held to the
+same rules, and every message a clerk sees is Chinese. Keys are the model's attribute names; the
+spreadsheet module maps its Chinese column headers onto them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from dateutil.relativedelta import relativedelta
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+
+from . import credit_code
+from .terms import RiskLevel, Sector, Size, choices
+
+#: How long a 严重失信主体 stays listed when the decision gives no end date (应急管理部令第11号: 3年).
+DEFAULT_DISHONEST_YEARS = 3
+
+_PHONE = re.compile(r"(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?|\d{7,8}|400-?\d{3}-?\d{4})")
+
+_MESSAGES = {
+    "required": "必填",
+    "null": "不能为空",
+    "invalid": "格式不正确",
+}
+
+
+def _text(max_len: int, *, required: bool = False) -> fields.Str:
+    kwargs = {"required": True} if required else {"load_default": ""}
+    return fields.Str(validate=validate.Length(min=1 if required else 0, max=max_len,
+                                               error=f"长度应在{1 if required else 0}至{max_len}个字符之间"),
+                      error_messages={**_MESSAGES, "invalid": "应为文本"}, **kwargs)
+
+
+def _choice(enum_cls, *, required: bool = True) -> fields.Enum:
+    extra = {"required": True} if required else {"load_default": None, "allow_none": True}
+    return fields.Enum(enum_cls, by_value=True,
+                       error_messages={**_MESSAGES, "unknown": f"应为以下之一：{choices(enum_cls)}"}, **extra)
+
+
+def _date() -> fields.Date:
+    return fields.Date(load_default=None, allow_none=True,
+                       error_messages={**_MESSAGES, "invalid": "日期格式应为 YYYY-MM-DD"})
+
+
+class CreditCodeField(fields.Str):
+    """统一社会信用代码, normalized and checked per GB 32100-2015 (see credit_code)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return credit_code.validate(text)
+        except credit_code.CreditCodeError as err:
+            raise ValidationError(str(err)) from None
+
+
+def _phone_ok(value: str) -> bool:
+    return not value or bool(_PHONE.fullmatch(value.replace(" ", "")))
+
+
+class EnterpriseSchema(Schema):
+    """One enterprise (一企一档). Blank optional values count as absent, as in spreadsheets."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "未知字段", "type": "数据格式不正确"}
+
+    credit_code = CreditCodeField(required=True, error_messages={**_MESSAGES, "invalid": "应为文本"})
+    name = _text(200, required=True)
+    address = _text(300)
+    org_unit = _text(64, required=True)
+    sector = _choice(Sector)
+    size = _choice(Size)
+    legal_rep = _text(50)
+    legal_rep_phone = _text(30)
+    safety_manager = _text(50)
+    safety_manager_phone = _text(30)
+    risk_level = _choice(RiskLevel, required=False)
+    last_inspected_on = _date()
+    dishonest = fields.Bool(load_default=False,
+                            truthy={True, "是", "true", "True", "TRUE", "1", 1, "Y", "y"},
+                            falsy={False, "否", "false", "False", "FALSE", "0", 0, "N", "n"},
+                            error_messages={**_MESSAGES, "invalid": "应为“是”或“否”"})
+    dishonest_from = _date()
+    dishonest_until = _date()
+
+    @pre_load
+    def _blank_is_absent(self, data, **kwargs):
+        """Spreadsheet cells come as strings: trim them, and drop blanks so defaults apply."""
+        if not isinstance(data, dict):
+            return data
+        cleaned = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = value.strip()
+                if value == "":
+                    continue
+            cleaned[key] = value
+        return cleaned
+
+    @validates_schema
+    def _consistent(self, data, **kwargs):
+        errors = {}
+        for key in ("legal_rep_phone", "safety_manager_phone"):
+            if key in data and not _phone_ok(data[key]):
+                errors[key] = ["电话号码格式不正确（手机11位，或区号-号码）"]
+        if data.get("dishonest") and not data.get("dishonest_from"):
+            errors["dishonest_from"] = ["列入严重失信主体名单时须填写列入日期"]
+        start, end = data.get("dishonest_from"), data.get("dishonest_until")
+        if start and end and end < start:
+            errors["dishonest_until"] = ["移出日期不能早于列入日期"]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _default_listing_end(self, data, **kwargs):
+        if data.get("dishonest") and data.get("dishonest_from") and not data.get("dishonest_until"):
+            data["dishonest_until"] = data["dishonest_from"] + relativedelta(years=DEFAULT_DISHONEST_YEARS)
+        return data
+
+
+def load_enterprise(data: dict, *, partial: bool = False) -> dict:
+    """Validated attributes, or :class:`marshmallow.ValidationError` with Chinese messages per field."""
+    return EnterpriseSchema().load(data, partial=partial)
+
+
+def first_messages(messages: dict) -> dict[str, str]:
+    """``{field: first message}`` from marshmallow's nested error dict, for one-line reports."""
+    flat = {}
+    for key, value in messages.items():
+        while isinstance(value, (list, dict)) and value:
+            value = value[0] if isinstance(value, list) else next(iter(value.values()))
+        flat[key] = str(value)
+    return flat
+
+
+__all__ = ["EnterpriseSchema", "load_enterprise", "first_messages", "ValidationError"]

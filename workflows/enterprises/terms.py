@@ -1,0 +1,42 @@
+"""The registry's closed vocabularies, with the Chinese words as values.
+
+The values are what clerks see and type in spreadsheets, what the database stores and what the
+forms show, so there is one spelling everywhere and no translation table to keep in step.
+"""
+from __future__ import annotations
+
+import enum
+
+
+class Sector(str, enum.Enum):
+    """行业类别: the sector decides which supervision rules and hazard criteria apply."""
+
+    HAZARDOUS_CHEMICALS = "危化"
+    INDUSTRY_TRADE = "工贸"
+    CONSTRUCTION = "建筑施工"
+    FIREWORKS = "烟花爆竹"
+    NON_COAL_MINING = "非煤矿山"
+    OTHER = "其他"
+
+
+class Size(str, enum.Enum):
+    """企业规模 (大型/中型/小型/微型 as in the statistical size classification)."""
+
+    LARGE = "大型"
+    MEDIUM = "中型"
+    SMALL = "小型"
+    MICRO = "微型"
+
+
+class RiskLevel(str, enum.Enum):
+    """安全风险等级 红橙黄蓝: 红 is the highest risk (重大风险), 蓝 the lowest (低风险)."""
+
+    RED = "红"
+    ORANGE = "橙"
+    YELLOW = "黄"
+    BLUE = "蓝"
+
+
+def choices(enum_cls: type[enum.Enum]) -> str:
+    """The allowed values joined for an error message, e.g. ``红、橙、黄、蓝``."""
+    return "、".join(m.value for m in enum_cls)
