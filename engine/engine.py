@@ -28,7 +28,7 @@ from .database import Database
 from .directory import Directory, Principal
 from .errors import (Conflict, EngineError, Forbidden, IncidentRaised, InvalidData, NotFound)
 from .models import ModelStore
-from .schema import Case, Counter, HumanTask, Incident, OrgUnit, Timer
+from .schema import NO_DUE_DATE, Case, Counter, HumanTask, Incident, OrgUnit, Timer
 from .scripting import DubanScriptEngine, StepRequests
 
 log = logging.getLogger("duban.engine")
@@ -442,13 +442,23 @@ class Engine:
             claimed = self._claim_due_timers(worker, limit, lease_seconds)
             if not claimed:
                 return fired
+            fired_now = 0
             for case_id in sorted({c for c, _ in claimed}):
                 try:
-                    fired += self._fire_case_timers(case_id, worker)
+                    fired_now += self._fire_case_timers(case_id, worker)
                 except IncidentRaised:
-                    pass
+                    self._park_timers(case_id, worker)
                 except Conflict:
-                    pass  # the case changed meanwhile; the timer stays due and is retried
+                    pass  # the case changed meanwhile; the lease runs out and the timer is retried
+            fired += fired_now
+            if fired_now == 0:
+                return fired
+
+    def _park_timers(self, case_id: int, worker: str) -> None:
+        """A timer whose firing raised an incident waits for the retry instead of failing every sweep."""
+        with self.db.write() as s:
+            s.execute(sa.update(Timer).where(Timer.case_id == case_id, Timer.lease_owner == worker)
+                      .values(lease_owner="incident", lease_until=NO_DUE_DATE))
 
     def _claim_due_timers(self, worker: str, limit: int, lease_seconds: int) -> list[tuple[int, str]]:
         now = self.clock.now()

@@ -71,18 +71,22 @@ class ModelStore:
             pf = self.validate(raw, filename, s)
             text = raw.decode("utf-8")
             digest = _sha(raw)
-            key = pf.keys[0]
-            latest = self._latest(s, key)
-            if latest is not None and latest.content_hash == digest:
-                return latest
-            model = ProcessModel(key=key, kind=pf.kind, name=pf.name, version=(latest.version + 1 if latest else 1),
-                                 filename=filename, content=text, content_hash=digest, deployed_by=by,
-                                 deployed_at=self._engine.clock.now())
-            s.add(model)
-            s.flush()
-            audit.append(s, chain=audit.SYSTEM_CHAIN, actor=by, action="deployed", at=model.deployed_at,
-                         detail={"key": key, "version": model.version, "file": filename, "hash": digest})
-            return model
+            result = None
+            # A file may hold several executable processes (a collaboration): each gets its own versions.
+            for key in pf.keys:
+                latest = self._latest(s, key)
+                if latest is not None and latest.content_hash == digest:
+                    result = result or latest
+                    continue
+                model = ProcessModel(key=key, kind=pf.kind, name=pf.names.get(key, ""),
+                                     version=(latest.version + 1 if latest else 1), filename=filename, content=text,
+                                     content_hash=digest, deployed_by=by, deployed_at=self._engine.clock.now())
+                s.add(model)
+                s.flush()
+                audit.append(s, chain=audit.SYSTEM_CHAIN, actor=by, action="deployed", at=model.deployed_at,
+                             detail={"key": key, "version": model.version, "file": filename, "hash": digest})
+                result = result or model
+            return result
 
     # -- queries ----------------------------------------------------------------------------------
     def latest(self, key: str) -> ProcessModel:

@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 
 from . import workdays
 from .timeexpr import parse_datetime
+from .timers import fired_this_step
 
 SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
     "abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "format", "int",
@@ -47,10 +48,12 @@ class StepRequests:
     def __enter__(self):
         self.items: list[tuple[str, dict]] = []
         self._token = _step_requests.set(self.items)
+        self._fired_token = fired_this_step.set(set())
         return self
 
     def __exit__(self, *exc):
         _step_requests.reset(self._token)
+        fired_this_step.reset(self._fired_token)
         return False
 
 

@@ -9,6 +9,7 @@ the workflow's script engine. The stored ``event_value`` keeps SpiffWorkflow's s
 """
 from __future__ import annotations
 
+import contextvars
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -19,6 +20,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 from .timeexpr import TimerExpressionError, TimerPlan, looks_like_iso_literal, plan_timer
+
+# Cycle timers that fired in the current step: one occurrence per step, so every occurrence is
+# recorded (audited, counted) on its own even when a worker catches up after downtime.
+fired_this_step: contextvars.ContextVar[set | None] = contextvars.ContextVar("duban_fired_cycles", default=None)
 
 KIND_OF_ELEMENT = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
 
@@ -69,7 +74,11 @@ def _cycle_complete(self, my_task):
         plan = plan_for(self, my_task, "cycle")
         state = {"next": plan.due.isoformat(), "plan": plan.to_dict(), "cycles": -1, "fired": 0}
     ready = False
-    if state.get("plan") is not None and datetime.fromisoformat(state["next"]) <= _engine_of(my_task).now():
+    fired = fired_this_step.get()
+    already = fired is not None and my_task.id in fired
+    if not already and state.get("plan") is not None and datetime.fromisoformat(state["next"]) <= _engine_of(my_task).now():
+        if fired is not None:
+            fired.add(my_task.id)
         ready = True
         state["fired"] += 1
         following = TimerPlan.from_dict(state["plan"]).next()

@@ -41,6 +41,7 @@ class ParsedFile:
     keys: list[str]
     name: str = ""
     called_elements: set[str] = field(default_factory=set)
+    names: dict[str, str] = field(default_factory=dict)  # key -> name
 
 
 def safe_xml(content: bytes, filename: str) -> etree._Element:
@@ -70,12 +71,14 @@ def read_file(content: bytes, filename: str) -> ParsedFile:
         executable = [p for p in processes if p.get("isExecutable", "true") != "false"] or processes
         called = {c.get("calledElement") for c in root.iter(f"{{{BPMN_NS}}}callActivity") if c.get("calledElement")}
         return ParsedFile(filename, root, "bpmn", [p.get("id") for p in executable],
-                          executable[0].get("name") or "", called)
+                          executable[0].get("name") or "", called,
+                          {p.get("id"): p.get("name") or "" for p in executable})
     if ns.startswith(DMN_NS_PREFIX) or ns.startswith("http://www.omg.org/spec/DMN/"):
         decisions = [d.get("id") for d in root if etree.QName(d).localname == "decision"]
         if not decisions:
             raise InvalidModel("no <decision> in the DMN file", filename=filename, line=root.sourceline)
-        return ParsedFile(filename, root, "dmn", [root.get("id") or decisions[0]], root.get("name") or "")
+        key = root.get("id") or decisions[0]
+        return ParsedFile(filename, root, "dmn", [key], root.get("name") or "", names={key: root.get("name") or ""})
     raise InvalidModel(f"not a BPMN or DMN document (root element {root.tag})", filename=filename,
                        line=root.sourceline)
 

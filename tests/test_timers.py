@@ -1,0 +1,208 @@
+"""Timers on the engine clock: working-day deadlines, reminders, escalation, cycles, and sweeps by
+many worker processes at once. Tests move the clock; nothing sleeps."""
+from __future__ import annotations
+
+import multiprocessing
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from engine import ManualClock
+from engine.schema import AuditEvent, HumanTask, Timer
+from tests import timer_workers
+from tests.support import deploy, make_engine
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+@pytest.fixture
+def engine(database_url):
+    eng = make_engine(database_url, clock=ManualClock(at("2026-09-28T09:00:00+08:00")))
+    eng.directory.add_user("acme2", org="east", roles=["enterprise"], party="P-1")
+    yield eng
+    eng.dispose()
+
+
+def open_tasks(engine, case_id):
+    return engine.case(case_id).tasks
+
+
+def actions(engine, case_id, name):
+    return [e for e in engine.case(case_id).history if e["action"] == name]
+
+
+def test_ten_working_days_from_28_september_land_after_national_day(engine):
+    deploy(engine, "deadline.bpmn")
+    case = engine.start("deadline", by="zhang", org="east", party="P-1",
+                        data={"registered_at": "2026-09-28T09:00:00+08:00"})
+    (task,) = open_tasks(engine, case.id)
+    # 9-29, 9-30, then the holiday 10-1..10-7, then 10-8, 10-9, 10-10 (调休 Saturday) ... 10-16
+    assert task.due_at.astimezone(SH) == datetime(2026, 10, 16, 9, 0, tzinfo=SH)
+    reminder = next(t for t in engine.case(case.id).timers if t.kind == "reminder")
+    assert reminder.due_at.astimezone(SH) == datetime(2026, 10, 13, 9, 0, tzinfo=SH)
+
+
+def test_a_make_up_working_saturday_counts(engine):
+    deploy(engine, "deadline.bpmn")
+    case = engine.start("deadline", by="zhang", org="east", data={"registered_at": "2026-10-09T09:00:00+08:00"})
+    (task,) = open_tasks(engine, case.id)
+    # 10-10 is a Saturday worked in exchange for the holiday: counting it gives 10-22, not 10-23.
+    assert task.due_at.astimezone(SH) == datetime(2026, 10, 22, 9, 0, tzinfo=SH)
+
+
+def test_reminder_fires_once_and_the_task_stays_then_overdue_escalates_to_supervisor(engine):
+    deploy(engine, "deadline.bpmn")
+    case = engine.start("deadline", by="zhang", org="east", party="P-1",
+                        data={"registered_at": "2026-09-28T09:00:00+08:00"})
+    (task,) = engine.queue("acme2")
+    engine.clock.set(at("2026-10-12T09:00:00+08:00"))
+    assert engine.run_due_timers() == 0
+    engine.clock.set(at("2026-10-13T09:00:01+08:00"))
+    assert engine.run_due_timers() == 1
+    assert engine.run_due_timers() == 0  # once only
+    (still,) = engine.queue("acme2")
+    assert still.id == task.id and still.reminders == 1
+    assert len(actions(engine, case.id, "reminded")) == 1
+    assert engine.case(case.id).escalation_level == 0
+    assert engine.queue("eastboss") == []
+
+    engine.clock.set(at("2026-10-16T09:00:01+08:00"))
+    assert engine.run_due_timers() == 1
+    assert engine.queue("acme2") == []  # the enterprise's task was taken away...
+    (escalated,) = engine.queue("eastboss")  # ...and landed with the supervisor
+    assert escalated.name == "约谈督办"
+    view = engine.case(case.id)
+    assert view.escalation_level == 1
+    (esc,) = actions(engine, case.id, "escalated")
+    assert esc["detail"]["escalation_level"] == 1 and esc["task_id"] == task.id
+    assert engine.run_due_timers() == 0
+    assert engine.verify_audit() is None
+
+
+def test_overdue_task_is_listed_as_overdue(engine):
+    deploy(engine, "deadline.bpmn")
+    engine.start("deadline", by="zhang", org="east", party="P-1", data={"registered_at": "2026-09-28T09:00:00+08:00"})
+    assert engine.queue("acme2", overdue_only=True) == []
+    engine.clock.set(at("2026-10-16T09:00:01+08:00"))  # due, not yet swept
+    assert len(engine.queue("acme2", overdue_only=True)) == 1
+
+
+def test_cycle_timer_fires_the_stated_number_of_times(engine):
+    deploy(engine, "timers_misc.bpmn")
+    case = engine.start("cycle_reminders", by="zhang", org="east")
+    fired = []
+    for _ in range(5):
+        engine.clock.advance(days=7, seconds=1)
+        fired.append(engine.run_due_timers())
+    assert fired == [1, 1, 1, 0, 0]
+    (task,) = engine.queue("zhang")
+    assert task.reminders == 3 and len(actions(engine, case.id, "reminded")) == 3
+
+
+def test_cycle_timer_catches_up_after_downtime(engine):
+    deploy(engine, "timers_misc.bpmn")
+    case = engine.start("cycle_reminders", by="zhang", org="east")
+    engine.clock.advance(days=30)
+    assert engine.run_due_timers() == 3
+    assert engine.run_due_timers() == 0
+    assert len(actions(engine, case.id, "reminded")) == 3
+
+
+def test_intermediate_timer_and_due_date_from_an_expression(engine):
+    deploy(engine, "timers_misc.bpmn")
+    case = engine.start("wait_then_work", by="zhang", org="east")
+    assert open_tasks(engine, case.id) == []
+    engine.clock.advance(days=1)
+    assert engine.run_due_timers() == 0
+    engine.clock.advance(days=1, seconds=1)
+    assert engine.run_due_timers() == 1
+    (task,) = open_tasks(engine, case.id)
+    assert task.name == "复查" and task.due_at == engine.clock.now() + timedelta(days=15)
+
+
+def test_timer_start_event_waits_for_its_date(engine):
+    deploy(engine, "timer_start.bpmn")
+    case = engine.start("scheduled_check", by="zhang", org="east")
+    assert open_tasks(engine, case.id) == []
+    engine.clock.set(at("2026-12-01T08:59:00+08:00"))
+    assert engine.run_due_timers() == 0
+    engine.clock.set(at("2026-12-01T09:00:00+08:00"))
+    assert engine.run_due_timers() == 1
+    assert [t.name for t in open_tasks(engine, case.id)] == ["专项检查"]
+
+
+def test_closing_a_case_starts_another_process(engine):
+    deploy(engine, "timers_misc.bpmn", "closure_spawns.bpmn")
+    case = engine.start("closing", by="zhang", org="east")
+    engine.complete(open_tasks(engine, case.id)[0].id, "zhang", {})
+    assert engine.case(case.id).status == "completed"
+    (child,) = [c for c in engine.cases() if c.parent_case_id == case.id]
+    assert child.process_key == "wait_then_work" and child.status == "running"
+    assert engine.case(child.id).data["source_case"] == case.case_no
+    assert actions(engine, case.id, "case_spawned")[0]["detail"]["case_no"] == child.case_no
+
+
+def test_bad_timer_expression_is_rejected_at_deploy(engine):
+    text = (deploy.__globals__["BPMN"] / "deadline.bpmn").read_text(encoding="utf-8").replace(
+        "workdays_after(registered_at, 10)", "workdays_after(registered_at, 10")
+    from engine import InvalidModel
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(text, by="boss", filename="deadline.bpmn")
+    assert err.value.element_id == "overdue" and "timer" in str(err.value)
+
+
+def _many_waiting_cases(engine, n):
+    deploy(engine, "timers_misc.bpmn")
+    for _ in range(n):
+        engine.start("wait_then_work", by="zhang", org="east")
+    with engine.db.read() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(Timer)).scalar() == n
+
+
+def _count(engine, action):
+    with engine.db.read() as s:
+        return s.execute(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == action)).scalar()
+
+
+@pytest.mark.slow
+def test_three_worker_processes_fire_a_thousand_timers_exactly_once(postgres_url):
+    engine = make_engine(postgres_url, clock=ManualClock(at("2026-11-23T09:00:00+08:00")))
+    _many_waiting_cases(engine, 1000)
+    due = (engine.clock.now() + timedelta(days=2, seconds=1)).isoformat()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(3) as pool:
+        counts = pool.starmap(timer_workers.sweep, [(postgres_url, due, f"worker-{i}") for i in range(3)])
+    assert sum(counts) == 1000, counts
+    assert all(c > 0 for c in counts), counts  # all three took part
+    assert _count(engine, "timer_fired") == 1000
+    with engine.db.read() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(Timer)).scalar() == 0
+        assert s.execute(sa.select(sa.func.count()).select_from(HumanTask).where(HumanTask.state == "open")).scalar() == 1000
+    assert engine.verify_audit() is None
+    engine.dispose()
+
+
+@pytest.mark.slow
+def test_a_killed_workers_leases_expire_and_nothing_stays_unfired(postgres_url):
+    engine = make_engine(postgres_url, clock=ManualClock(at("2026-11-23T09:00:00+08:00")))
+    _many_waiting_cases(engine, 200)
+    engine.clock.advance(days=2, seconds=1)
+    ctx = multiprocessing.get_context("spawn")
+    doomed = ctx.Process(target=timer_workers.die_mid_sweep, args=(postgres_url, engine.clock.now().isoformat(), 50))
+    doomed.start()
+    doomed.join(120)
+    assert doomed.exitcode == 9
+    assert _count(engine, "timer_fired") == 50
+    assert engine.run_due_timers(worker="survivor") == 0  # the dead worker's leases still hold
+    engine.clock.advance(seconds=61)
+    assert engine.run_due_timers(worker="survivor") == 150
+    assert _count(engine, "timer_fired") == 200
+    with engine.db.read() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(Timer)).scalar() == 0
+    engine.dispose()

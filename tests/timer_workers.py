@@ -1,0 +1,24 @@
+"""Worker processes for the timer tests (importable, so multiprocessing can spawn them)."""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from engine import Engine, ManualClock
+
+
+def sweep(url: str, now_iso: str, name: str) -> int:
+    engine = Engine(url, clock=ManualClock(datetime.fromisoformat(now_iso)))
+    try:
+        return engine.run_due_timers(worker=name, limit=50)
+    finally:
+        engine.dispose()
+
+
+def die_mid_sweep(url: str, now_iso: str, fire_cases: int) -> None:
+    """Claim every due timer, fire a few cases, then die without releasing anything (like kill -9)."""
+    engine = Engine(url, clock=ManualClock(datetime.fromisoformat(now_iso)))
+    claimed = engine._claim_due_timers("doomed", limit=10_000, lease_seconds=60)
+    for case_id in sorted({c for c, _ in claimed})[:fire_cases]:
+        engine._fire_case_timers(case_id, "doomed")
+    os._exit(9)
