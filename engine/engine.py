@@ -28,6 +28,7 @@ from .database import Database
 from .directory import Directory, Principal
 from .errors import (Conflict, EngineError, Forbidden, IncidentRaised, InvalidData, NotFound)
 from .models import ModelStore
+from .policy import Policy
 from .schema import NO_DUE_DATE, Case, Counter, HumanTask, Incident, OrgUnit, Timer
 from .scripting import DubanScriptEngine, StepRequests
 
@@ -88,6 +89,7 @@ class Engine:
         self.forms = forms
         self.script_engine = DubanScriptEngine(self.clock, functions)
         self.directory = Directory(self)
+        self.policy = Policy(self.directory)
         self.models = ModelStore(self)
         self._cache: OrderedDict[int, tuple[int, wfstate.LoadedState]] = OrderedDict()
         self._cache_size = cache_size
@@ -167,7 +169,7 @@ class Engine:
             if case is None:
                 raise NotFound(f"案件不存在: {case_id}")
             if username is not None:
-                self._check_can_view(s, self.directory.principal(username, s), case)
+                self.policy.check_case_view(s, self.directory.principal(username, s), case)
             model = self.models.get(case.model_id)
             tasks = list(s.execute(sa.select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
                                    .order_by(HumanTask.created_at)).scalars())
@@ -284,7 +286,7 @@ class Engine:
             if row is None:
                 return False
             try:
-                self._check_eligible(s, self.directory.principal(username, s), row)
+                self.policy.check_task(s, self.directory.principal(username, s), row)
                 return True
             except Forbidden:
                 return False
@@ -294,7 +296,7 @@ class Engine:
         with self.db.write() as s:
             row = self._lock_task(s, task_id)
             p = self.directory.principal(username, s)
-            self._check_eligible(s, p, row)
+            self.policy.check_task(s, p, row)
             if row.assignee == username:
                 return row
             if row.assignee is not None:
@@ -339,7 +341,7 @@ class Engine:
         if row.state != "open":
             raise Conflict(f"任务已{ {'completed': '完成', 'cancelled': '取消'}.get(row.state, row.state) }，不能重复提交")
         p = self.directory.principal(username, s)
-        self._check_eligible(s, p, row)
+        self.policy.check_task(s, p, row)
         if row.assignee is not None and row.assignee != username:
             raise Conflict(f"任务已被 {row.assignee} 认领")
         cleaned = self._validate_form(row.form_key, data)
@@ -391,10 +393,7 @@ class Engine:
             if inc.resolved_at is not None:
                 raise Conflict("该异常事件已处理")
             p = self.directory.principal(by, s)
-            if inc.case_id is not None:
-                self._check_can_supervise(s, p, s.get(Case, inc.case_id))
-            elif not p.supervising_roles:
-                raise Forbidden("只有负责人可以重试")
+            self.policy.check_supervise(s, p, s.get(Case, inc.case_id) if inc.case_id is not None else None)
             action, task_id, actor, payload, case_id = inc.action, inc.task_id, inc.actor, dict(inc.payload), inc.case_id
         if data is not None:
             payload["data"] = data
@@ -601,45 +600,16 @@ class Engine:
 
     # ------------------------------------------------------------------------------------------
     # authorization (one policy: lane role, org scope, enterprise, assignee)
-    def _check_eligible(self, s: Session, p: Principal, row: HumanTask) -> None:
-        if row.assignee == p.username:
-            return
-        if not p.holds(row.role_code):
-            raise Forbidden(f"用户 {p.username} 没有该任务所需的角色 ({row.lane})")
-        if p.party:
-            if row.party != p.party:
-                raise Forbidden("企业用户只能办理本企业的案件")
-            return
-        if row.org_code == p.org_code:
-            return
-        if row.role_code in p.supervising_roles:
-            path = self.directory.org_path(s, row.org_code)
-            if path.startswith(p.org_path):
-                return
-        raise Forbidden(f"任务属于其他组织机构 ({row.org_code})")
-
-    def _check_can_view(self, s: Session, p: Principal, case: Case) -> None:
-        if p.party:
-            if case.party != p.party:
-                raise Forbidden("企业用户只能查看本企业的案件")
-            return
-        if not self.directory.org_path(s, case.org_code).startswith(p.org_path):
-            raise Forbidden("无权查看其他组织机构的案件")
-
     def can_view(self, case_id: int, username: str) -> bool:
         with self.db.read() as s:
             case = s.get(Case, case_id)
             if case is None:
                 return False
             try:
-                self._check_can_view(s, self.directory.principal(username, s), case)
+                self.policy.check_case_view(s, self.directory.principal(username, s), case)
                 return True
             except Forbidden:
                 return False
-
-    def _check_can_supervise(self, s: Session, p: Principal, case: Case) -> None:
-        if not p.supervising_roles or not self.directory.org_path(s, case.org_code).startswith(p.org_path):
-            raise Forbidden("只有本级或上级负责人可以处理该案件的异常")
 
     def _lock_task(self, s: Session, task_id: str) -> HumanTask:
         q = sa.select(HumanTask).where(HumanTask.id == str(task_id))
