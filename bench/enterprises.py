@@ -22,7 +22,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, bench/ would come first on sys.path and bench/queue.py would shadow the standard
+# library's queue (psycopg imports it): put the repository root there instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 from workflows.enterprises import Enterprise, EnterpriseBase, EnterpriseRegistry, create_tables  # noqa: E402
 from workflows.enterprises.search_index import bulk_insert  # noqa: E402
@@ -44,11 +47,10 @@ def populate(engine: sa.Engine, count: int) -> tuple[list[str], list[str]]:
                 bulk_insert(conn, Enterprise.__table__, batch)
                 batch = []
         bulk_insert(conn, Enterprise.__table__, batch)
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("ANALYZE")
-        else:
-            conn.exec_driver_sql("ANALYZE enterprises")
+    # Fresh statistics (and on PostgreSQL a visibility map, for index-only counts), as a
+    # registry that has been running for a while has from autovacuum.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE" if engine.dialect.name == "sqlite" else "VACUUM ANALYZE enterprises")
     return names, codes
 
 

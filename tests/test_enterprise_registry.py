@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
 
 from workflows.enterprises import (DuplicateEnterprise, EnterpriseInvalid, EnterpriseNotFound,
                                    EnterpriseRegistry, RiskLevel, Sector, create_tables, credit_code)
@@ -189,7 +190,7 @@ def test_enterprise_for_party(registry):
 
 def test_changes_ride_on_the_callers_transaction(registry, sa_engine):
     """The engine passes its session so a service task's change commits or rolls back with the step."""
-    with sa.orm.Session(sa_engine) as session:
+    with Session(sa_engine) as session:
         registry.add(enterprise(1), session=session)
         registry.set_risk_level(code(1), "红", by="engine", reason="test", session=session)
         assert registry.get(code(1), session=session).risk_level is RiskLevel.RED
@@ -258,3 +259,11 @@ def test_search_paging_and_filters(populated):
     assert chem.total >= 1 and all(e.sector is Sector.HAZARDOUS_CHEMICALS for e in chem.items)
     assert populated.search("华鑫", org="440604099", sector=["工贸", "危化"]).total == 2
     assert populated.search().total == 303
+
+
+def test_a_sessionmaker_works_too_and_results_outlive_the_session(sa_engine, clock):
+    registry = EnterpriseRegistry(sessionmaker(sa_engine), clock=clock)  # expire_on_commit=True
+    registry.add(enterprise(1, risk_level="橙"))
+    got = registry.get(code(1))
+    assert got.risk_level is RiskLevel.ORANGE and got.name.startswith("佛山市测试1")
+    assert registry.search("测试1").items[0].credit_code == code(1)

@@ -327,7 +327,12 @@ class EnterpriseRegistry:
                     items = match.restrict(items)
                     count = match.count(filtered=bool(conds))
                     order = [match.order_by()]
-            total = s.scalar(count.where(*conds))
-            rows = s.scalars(items.where(*conds).order_by(*order)
-                             .offset((page - 1) * per_page).limit(per_page))
-            return Page(items=list(rows), total=total, page=page, per_page=per_page)
+            offset = (page - 1) * per_page
+            rows = list(s.scalars(items.where(*conds).order_by(*order).offset(offset).limit(per_page)))
+            if rows and len(rows) < per_page or not rows and offset == 0:
+                # A short page is the last one: the total is known without counting (most
+                # searches for a distinctive name end here, and a count is the costly part).
+                total = offset + len(rows)
+            else:
+                total = s.scalar(count.where(*conds))
+            return Page(items=rows, total=total, page=page, per_page=per_page)

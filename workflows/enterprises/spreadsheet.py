@@ -204,16 +204,18 @@ def parse(source, fmt: str | None = None) -> _Parsed:
         count += 1
         raw = {attr: _cell_text(cell) for attr, cell in zip(attrs, cells) if attr}
         bad = {}
-        code_cell = cells[attrs.index("credit_code")] if len(cells) > attrs.index("credit_code") else None
-        if isinstance(code_cell, float):
-            bad["credit_code"] = "单元格为数字格式，长数字已失真，请将该列设为文本后重新填写"
         try:
             values = schema.load(raw)
         except ValidationError as err:
-            bad.update(first_messages(err.messages))
+            bad = first_messages(err.messages)
             values = None
-        if values is not None and not bad:
-            earlier = first_line_of.setdefault(values["credit_code"], line)
+        at = attrs.index("credit_code")
+        if at < len(cells) and isinstance(cells[at], float):
+            # Excel keeps 15 significant digits: an all-digit code typed as a number is already lost.
+            bad["credit_code"] = "单元格为数字格式，长数字已失真，请将该列设为文本后重新填写"
+        if "credit_code" not in bad:
+            # Checked even when other cells of either row are wrong, so one pass shows every problem.
+            earlier = first_line_of.setdefault(credit_code.normalize(raw["credit_code"]), line)
             if earlier != line:
                 bad["credit_code"] = f"与第{earlier}行重复"
         if bad:
