@@ -1,0 +1,198 @@
+"""事故调查处理（四不放过） (DESIGN §3.2) as a model for ``layout.Process``."""
+from __future__ import annotations
+
+from .layout import Process
+
+INV, S, L, G, SO, I = "事故调查人员", "科室负责人", "分管领导", "人民政府", "安委会办公室", "执法人员"
+
+FOUR_NOTS_CALL = (
+    "four_nots_missing = four_nots_reasons(direct_cause, technical_causes, management_causes, "
+    "responsible_persons, responsible_units, measures, education_done, education_record, "
+    "team_members, signed_by)")
+
+
+def build() -> Process:
+    p = Process(
+        "accident_investigation", "事故调查处理（四不放过）", [INV, S, L, G, SO, I],
+        doc=("《生产安全事故报告和调查处理条例》（国务院令第493号）；《安全生产法》第八十六条。"
+             "接报、分级、逐级上报、属地或提级调查、组成调查组、60日内提交报告（可延长一次不超过60日，"
+             "技术鉴定时间不计入）、四不放过核验、15日内批复（特别重大30日，可延长不超过30日）、"
+             "落实处罚处分和整改措施、公开报告、结案并启动一年内评估。"))
+
+    # 接报、分级、上报
+    p.start("start", "接到事故报告", INV, 0)
+    p.user("receive", "事故信息接报", INV, 1, form="accident.receive")
+    p.rule("grade", "事故分级", INV, 2, decision="accident_grade")
+    p.rule("jurisdiction", "确定管辖", INV, 3, decision="accident_jurisdiction")
+    p.script("start_reporting", "核定报告时限", INV, 4, code=(
+        "report_deadline = hours_after(now().isoformat(), 2)\n"
+        "late_report = reported_late(occurred_at, reported_at)\n"
+        "supplement_due = day_after(occurred_at, supplement_days(category))"))
+    p.chain("start", "receive", "grade", "jurisdiction", "start_reporting")
+    p.user("report_up", "逐级上报事故信息", S, 5, form="accident.report_up", due="report_deadline")
+    p.timer("report_overdue", "2小时内未上报", "report_up", "report_deadline")
+    p.user("report_up_escalated", "超时上报督办", L, 6, form="accident.report_up")
+    p.xor("handover_gw", "本级调查？", S, 7)
+    p.user("hand_over", "移交上级人民政府调查", L, 9, form="accident.hand_over")
+    p.end("end_handed_over", "移交上级调查", L, 10)
+    p.flow("start_reporting", "report_up")
+    p.flow("report_up", "handover_gw")
+    p.flow("report_overdue", "report_up_escalated")
+    p.flow("report_up_escalated", "handover_gw")
+    p.flow("handover_gw", "hand_over", "超出本级管辖或提级",
+           cond="jurisdiction_rank > level_rank(local_level) or take_over")
+    p.flow("hand_over", "end_handed_over")
+
+    # 调查组、调查
+    p.user("form_team", "成立事故调查组", G, 8, form="accident.team")
+    p.script("start_clock", "开始调查计时", G, 9, code=(
+        "report_due = day_after(occurred_at, 60)\n"
+        "extension_used = False\n"
+        "crime_transfers = []"))
+    p.xor("to_investigate", "", INV, 10)
+    p.user("investigate", "调查取证", INV, 11, form="accident.investigate", due="deadline_at(report_due)")
+    p.timer("investigation_remind", "报告期限前10个工作日", "investigate",
+            "reminder_at(report_due, 10, now())", interrupting=False)
+    p.timer("supplement_closed", "补报期限届满", "investigate", "deadline_at(supplement_due)",
+            interrupting=False)
+    p.timer("investigation_overdue", "60日报告期限届满", "investigate", "deadline_at(report_due)")
+    p.script("remind_report", "提醒提交调查报告", INV, 11, row=1,
+             code="reminder = '事故调查报告应于' + report_due + '前提交'")
+    p.end("end_remind", "已提醒", INV, 11, row=2)
+    p.script("close_supplement", "补报窗口关闭", INV, 12, row=2, code="supplement_window_closed = True")
+    p.end("end_supplement", "不再补报", INV, 13, row=2)
+    p.flow("handover_gw", "form_team", "本级调查", default=True)
+    p.chain("form_team", "start_clock", "to_investigate", "investigate")
+    p.flow("investigation_remind", "remind_report")
+    p.flow("remind_report", "end_remind")
+    p.flow("supplement_closed", "close_supplement")
+    p.flow("close_supplement", "end_supplement")
+    p.user("overdue_order", "调查超期督办", G, 12, row=1, form="accident.overdue_order")
+    p.flow("investigation_overdue", "overdue_order")
+    p.flow("overdue_order", "to_investigate")
+
+    p.xor("investigate_action", "调查进展？", INV, 12)
+    p.flow("investigate", "investigate_action")
+    # 申请延期（一次，不超过60日，人民政府批准）
+    p.user("decide_extension", "审批调查期限延长", G, 13, form="accident.extension_decision")
+    p.xor("extension_gw", "批准延长？", G, 14)
+    p.script("extend_investigation", "延长调查期限", G, 15, code=(
+        "report_due = day_after(report_due, min(int(extension_days or 0), 60))\n"
+        "extension_used = True"))
+    p.script("refuse_second_extension", "不得再次延长", INV, 13, row=1, code=(
+        "extension_decision = '不批准'\n"
+        "extension_opinion = '调查期限只能延长一次，已延长过'"))
+    p.flow("investigate_action", "decide_extension", "申请延期",
+           cond="investigate_action == '申请延期' and not extension_used")
+    p.flow("investigate_action", "refuse_second_extension", "再次申请延期",
+           cond="investigate_action == '申请延期' and extension_used")
+    p.flow("decide_extension", "extension_gw")
+    p.flow("extension_gw", "extend_investigation", "批准", cond="extension_decision == '批准'")
+    p.flow("extension_gw", "to_investigate", "不批准", default=True)
+    p.flow("extend_investigation", "to_investigate")
+    p.flow("refuse_second_extension", "to_investigate")
+    # 技术鉴定（不计入调查期限）
+    p.script("exclude_appraisal", "扣除技术鉴定时间", INV, 14, row=1, code=(
+        "report_due = day_after(report_due, days_between(appraisal_started_on, appraisal_ended_on))"))
+    p.flow("investigate_action", "exclude_appraisal", "技术鉴定", cond="investigate_action == '技术鉴定'")
+    p.flow("exclude_appraisal", "to_investigate")
+    # 移送涉嫌犯罪
+    p.script("record_transfer", "移送涉嫌犯罪线索", INV, 15, row=1, code=(
+        "crime_transfers = crime_transfers + [{'suspects': transfer_suspects, "
+        "'organ': transfer_organ, 'on': iso_day(now())}]"))
+    p.flow("investigate_action", "record_transfer", "移送涉嫌犯罪",
+           cond="investigate_action == '移送涉嫌犯罪'")
+    p.flow("record_transfer", "to_investigate")
+    # 补报伤亡变化（30日内，道路交通、火灾7日内）
+    p.xor("in_window", "补报期限内？", INV, 13, row=3)
+    p.script("apply_supplement", "更新伤亡情况", INV, 14, row=3, code=(
+        "deaths = new_deaths\n"
+        "serious_injuries = new_serious_injuries\n"
+        "direct_loss = new_direct_loss or direct_loss"))
+    p.rule("regrade", "重新分级", INV, 15, row=3, decision="accident_grade")
+    p.rule("rejurisdiction", "重新确定管辖", INV, 16, row=3, decision="accident_jurisdiction")
+    p.xor("still_local", "仍属本级？", INV, 17, row=3)
+    p.script("late_supplement", "逾期补报不改变等级", INV, 14, row=4, code=(
+        "supplement_note = '超过补报期限，伤亡变化记录在案，不再调整事故等级'"))
+    p.flow("investigate_action", "in_window", "补报伤亡", cond="investigate_action == '补报伤亡变化'")
+    p.flow("in_window", "apply_supplement", "是", cond="supplement_in_window(occurred_at, category, now())")
+    p.flow("in_window", "late_supplement", "否", default=True)
+    p.chain("apply_supplement", "regrade", "rejurisdiction", "still_local")
+    p.flow("still_local", "hand_over", "升级移交", cond="jurisdiction_rank > level_rank(local_level)")
+    p.flow("still_local", "to_investigate", "仍属本级", default=True)
+    p.flow("late_supplement", "to_investigate")
+
+    # 起草报告、四不放过
+    p.user("draft_report", "起草事故调查报告", INV, 17, form="accident.report", due="deadline_at(report_due)")
+    p.timer("draft_overdue", "报告期限届满", "draft_report", "deadline_at(report_due)")
+    p.script("check_four_nots", "四不放过核验", INV, 18, code=FOUR_NOTS_CALL)
+    p.xor("four_nots_gate", "四不放过？", INV, 19)
+    p.flow("investigate_action", "draft_report", "提交调查报告", default=True)
+    p.flow("draft_overdue", "overdue_order")
+    p.chain("draft_report", "check_four_nots", "four_nots_gate")
+    p.flow("four_nots_gate", "draft_report", "未达到", default=True)
+
+    # 批复
+    p.script("submit_report", "报送调查报告", G, 20, code=(
+        "submitted_at = now().isoformat()\n"
+        "approval_due = day_after(submitted_at, approval_days)\n"
+        "approval_extended = False"))
+    p.user("approve_report", "批复事故调查报告", G, 21, form="accident.approval", due="deadline_at(approval_due)")
+    p.timer("approval_overdue", "批复期限届满", "approve_report", "deadline_at(approval_due)")
+    p.user("approval_supervise", "批复超期督办", SO, 22, form="accident.approval_supervise")
+    p.xor("approval_gw", "批复意见？", G, 22)
+    p.script("extend_approval", "延长批复期限", G, 22, row=1, code=(
+        "approval_due = approval_due if approval_extended else "
+        "day_after(approval_due, min(int(approval_extension_days or 0), 30))\n"
+        "approval_extended = True"))
+    p.flow("four_nots_gate", "submit_report", "全部达到", cond="not four_nots_missing")
+    p.chain("submit_report", "approve_report", "approval_gw")
+    p.flow("approval_overdue", "approval_supervise")
+    p.flow("approval_supervise", "approve_report")
+    p.flow("approval_gw", "draft_report", "退回补充", cond="approval_decision == '退回补充'")
+    p.flow("approval_gw", "extend_approval", "延长批复期限", cond="approval_decision == '延长批复期限'")
+    p.flow("extend_approval", "approve_report")
+
+    # 执行批复
+    p.script("record_approval", "批复生效", G, 23, code=(
+        "approved_at = now().isoformat()\n"
+        "publish_due = day_after(approved_at, 30)"))
+    p.par("execute", "执行批复", S, 24)
+    p.script("open_penalty_cases", "启动行政处罚立案", S, 25, code=(
+        "for seed in penalty_case_seeds(responsible_units, responsible_persons, enterprise_name, "
+        "accident_title, approved_at):\n"
+        "    start_case('enforcement_case', seed)\n"
+        "penalty_cases_opened = True"))
+    p.user("sanctions", "落实处分和移送司法", S, 25, row=1, form="accident.sanctions")
+    p.user("track_measure", "跟踪整改措施落实", I, 25, form="accident.measure_done",
+           due="deadline_at(measure['due_date'])", props={"itemLabel": "measure['measure']"},
+           multi={"input": "measures", "item": "measure", "output": "measure_results",
+                  "output_item": "measure_result", "scripts_on_instances": True},
+           post=("measure_result = {'measure': measure['measure'], 'owner': measure['owner'], "
+                 "'completed_on': completed_on, 'evidence': evidence}"))
+    p.par("executed", "", S, 26)
+    p.flow("approval_gw", "record_approval", "批复", default=True)
+    p.flow("record_approval", "execute")
+    p.flow("execute", "open_penalty_cases")
+    p.flow("execute", "sanctions")
+    p.flow("execute", "track_measure")
+    p.flow("open_penalty_cases", "executed")
+    p.flow("sanctions", "executed")
+    p.flow("track_measure", "executed")
+
+    # 公开、结案
+    p.user("publish_report", "公开事故调查报告", S, 27, form="accident.publish", due="deadline_at(publish_due)")
+    p.timer("publish_late", "公开期限届满", "publish_report", "deadline_at(publish_due)", interrupting=False)
+    p.script("note_publish_late", "记录公开逾期", S, 27, row=1, code="publish_late = True")
+    p.end("end_publish_late", "已提醒", S, 28, row=1)
+    p.user("close_case", "结案审批", L, 28, form="accident.close")
+    p.script("close_and_assess", "结案并启动评估", L, 29, code=(
+        "closed_at = now().isoformat()\n"
+        "start_case('post_case_assessment', assessment_seed(accident_title, enterprise_name, "
+        "accident_grade, closed_at, measures, responsible_persons, responsible_units, jurisdiction))"))
+    p.end("end_closed", "结案", L, 30)
+    p.flow("executed", "publish_report")
+    p.flow("publish_late", "note_publish_late")
+    p.flow("note_publish_late", "end_publish_late")
+    p.chain("publish_report", "close_case", "close_and_assess", "end_closed")
+    return p

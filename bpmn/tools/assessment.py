@@ -1,0 +1,68 @@
+"""结案后一年内评估 (DESIGN §3.4) as a model for ``layout.Process``."""
+from __future__ import annotations
+
+from .layout import Process
+
+G, V, L, SO = "人民政府", "评估组成员", "分管领导", "安委会办公室"
+
+STAGES = [("form_team", "team"), ("check_measures", "measures"),
+          ("check_accountability", "accountability"), ("draft_report", "report")]
+
+
+def build() -> Process:
+    p = Process(
+        "post_case_assessment", "事故整改和防范措施落实情况评估", [G, V, L, SO],
+        doc=("《安全生产法》第八十六条；安委办〔2021〕4号《生产安全事故防范和整改措施落实情况评估办法》。"
+             "事故结案后10至12个月内，由负责事故调查的人民政府组织评估（谁调查谁评估），核查整改和防范"
+             "措施、责任追究落实情况，对未落实的提出问责，公开评估报告；逾期向安委会办公室升级督办。"))
+    p.start("start", "事故结案", G, 0)
+    p.script("plan_assessment", "确定评估时间", G, 1, code=(
+        "assessment_start = months_after(closed_at, 10)\n"
+        "assessment_due = months_after(closed_at, 12)\n"
+        "assessment_stage = 'team'"))
+    p.wait("until_window", "结案后10个月", G, 2, expr="day_start(assessment_start)")
+    p.xor("resume_stage", "", G, 3)
+    p.user("form_team", "组建评估组", G, 4, form="assessment.team", due="deadline_at(assessment_due)",
+           post="assessment_stage = 'measures'")
+    p.user("check_measures", "核查整改和防范措施落实情况", V, 5, form="assessment.check_measures",
+           due="deadline_at(assessment_due)", post="assessment_stage = 'accountability'")
+    p.user("check_accountability", "核查责任追究落实情况", V, 6, form="assessment.check_accountability",
+           due="deadline_at(assessment_due)", post="assessment_stage = 'report'")
+    p.script("summarize", "汇总评估发现", V, 7, code=(
+        "accountability_items = accountability_items_from(measure_checks, accountability_checks)"))
+    p.user("draft_report", "起草评估报告", V, 8, form="assessment.report", due="deadline_at(assessment_due)")
+    p.user("review_report", "审定评估报告", G, 9, form="assessment.review")
+    p.xor("review_ok", "审定通过？", G, 10)
+    p.xor("has_accountability", "需要问责？", G, 11)
+    p.user("accountability", "问责处理", L, 12, form="assessment.accountability",
+           props={"itemLabel": "item['subject'] + '：' + item['detail']"},
+           multi={"input": "accountability_items", "item": "item", "output": "accountability_results",
+                  "output_item": "accountability_result", "scripts_on_instances": True},
+           post=("accountability_result = {'subject': item['subject'], 'detail': item['detail'], "
+                 "'handling': handling, 'handling_detail': handling_detail, 'done_on': done_on}"))
+    p.xor("to_publish", "", G, 13)
+    p.user("publish", "公开评估报告", G, 14, form="assessment.publish")
+    p.end("end_published", "评估完成", G, 15)
+    p.chain("start", "plan_assessment", "until_window", "resume_stage")
+    p.flow("resume_stage", "form_team", "组建评估组", default=True)
+    p.flow("resume_stage", "check_measures", "核查措施", cond="assessment_stage == 'measures'")
+    p.flow("resume_stage", "check_accountability", "核查追责", cond="assessment_stage == 'accountability'")
+    p.flow("resume_stage", "draft_report", "起草报告", cond="assessment_stage == 'report'")
+    p.chain("form_team", "check_measures", "check_accountability", "summarize", "draft_report",
+            "review_report", "review_ok")
+    p.flow("review_ok", "draft_report", "退回", default=True)
+    p.flow("review_ok", "has_accountability", "通过", cond="assessment_review_decision == '同意'")
+    p.flow("has_accountability", "accountability", "是", cond="len(accountability_items) > 0")
+    p.flow("has_accountability", "to_publish", "否", default=True)
+    p.flow("accountability", "to_publish")
+    p.chain("to_publish", "publish", "end_published")
+
+    # 逾期升级至安委会办公室
+    p.user("assessment_overdue", "评估逾期督办", SO, 6, form="assessment.overdue")
+    p.script("set_assessment_due", "重新确定评估期限", SO, 7, code="assessment_due = new_due")
+    for task, stage in STAGES:
+        p.timer(f"{task}_overdue", "评估期限届满", task, "deadline_at(assessment_due)")
+        p.flow(f"{task}_overdue", "assessment_overdue")
+    p.flow("assessment_overdue", "set_assessment_due")
+    p.flow("set_assessment_due", "resume_stage")
+    return p

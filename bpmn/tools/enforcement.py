@@ -1,0 +1,276 @@
+"""执法案件 一案一审、集体决策 (DESIGN §3.3) as a model for ``layout.Process``."""
+from __future__ import annotations
+
+from .layout import Process
+
+E, I, S, LR, H, C, D = "生产经营单位", "执法人员", "科室负责人", "法制审核员", "听证主持人", "集体讨论成员", "局长"
+
+
+def build() -> Process:
+    p = Process(
+        "enforcement_case", "执法案件审核（一案一审、集体决策）", [E, I, S, LR, H, C, D],
+        doc=("《安全生产违法行为行政处罚办法》（应急管理部令第18号）；《行政处罚法》；《行政强制法》。"
+             "初查5个工作日（可延长5个）、立案审批、调查取证、先行登记保存7个工作日内处理、处理呈批、"
+             "法制审核（每案必审）、告知（陈述申辩5个工作日）、听证（申请后15日内，提前7个工作日通知）、"
+             "集体讨论（法定人数、过半数、会议记录）、决定书7个工作日内送达、15日内缴纳罚款、"
+             "逾期每日加处3%（不超过罚款数额）、催告、3个月内申请法院强制执行、10个工作日内结案；"
+             "办案期限90日（负责人批准120日，上级批准180日，听证、鉴定期间不计入）。"))
+
+    # 初查与立案
+    p.start("start", "案件线索", I, 0)
+    p.script("init_case", "登记线索", I, 1, code=(
+        "received_at = now().isoformat()\n"
+        "try:\n"
+        "    precheck_due = filing_due or workday_after(received_at, 5)\n"
+        "except Exception:\n"
+        "    precheck_due = workday_after(received_at, 5)\n"
+        "precheck_extended = False"))
+    p.xor("to_intake", "", I, 2)
+    p.user("intake", "初步核查", I, 3, form="enforcement.intake", due="deadline_at(precheck_due)")
+    p.timer("precheck_overdue", "核查期限届满", "intake", "deadline_at(precheck_due)")
+    p.user("precheck_escalated", "初查超期督办", S, 4, row=1, form="enforcement.overdue_order")
+    p.xor("intake_action", "核查意见？", I, 4)
+    p.user("approve_precheck_extension", "审批延长核查期限", S, 5, row=1, form="enforcement.precheck_extension")
+    p.script("extend_precheck", "延长核查期限", S, 6, row=1, code=(
+        "precheck_due = precheck_due if precheck_extended or precheck_extension_decision != '同意' "
+        "else workday_after(precheck_due, 5)\n"
+        "precheck_extended = precheck_extended or precheck_extension_decision == '同意'"))
+    p.user("approve_filing", "立案审批", S, 5, form="enforcement.filing")
+    p.xor("filing_gw", "立案？", S, 6)
+    p.end("end_not_filed", "不予立案", S, 7, row=1)
+    p.script("file_case", "立案", S, 7, code=(
+        "filed_at = now().isoformat()\n"
+        "case_due = day_after(filed_at, 90)\n"
+        "case_extension = None\n"
+        "statement_days = statement_period_days(filed_at)"))
+    p.par("split_clock", "启动办案期限", S, 8)
+    p.chain("start", "init_case", "to_intake", "intake", "intake_action")
+    p.flow("precheck_overdue", "precheck_escalated")
+    p.flow("precheck_escalated", "to_intake")
+    p.flow("intake_action", "approve_precheck_extension", "申请延长",
+           cond="intake_proposal == '申请延长核查期限'")
+    p.flow("approve_precheck_extension", "extend_precheck")
+    p.flow("extend_precheck", "to_intake")
+    p.flow("intake_action", "approve_filing", "呈请立案审批", default=True)
+    p.flow("approve_filing", "filing_gw")
+    p.flow("filing_gw", "file_case", "立案", cond="filing_decision == '立案'")
+    p.flow("filing_gw", "end_not_filed", "不予立案", default=True)
+    p.flow("file_case", "split_clock")
+
+    # 办案期限（并行分支：届满前审查、延长、扣除听证鉴定期间）
+    p.wait("case_limit_warning", "届满前10日", S, 9, row=2, expr="day_start(day_after(case_due, -10))")
+    p.xor("to_limit_review", "", S, 10, row=2)
+    p.user("case_limit_review", "办案期限审查", I, 11, row=2, form="enforcement.case_limit_review")
+    p.xor("extension_requested", "申请延长？", I, 12, row=2)
+    p.user("approve_case_extension", "审批延长办案期限", D, 13, row=1, form="enforcement.case_extension")
+    p.script("apply_case_extension", "延长办案期限", D, 14, row=1, code=(
+        "case_extension = case_extension if case_extension_decision == '不予延长' "
+        "else case_extension_decision"))
+    p.xor("to_recompute", "", I, 14, row=2)
+    p.script("recompute_case_due", "计算办案期限", I, 15, row=2, code=(
+        "case_due = day_after(filed_at, case_time_limit_days(case_extension) + int(suspended_days or 0))"))
+    p.xor("limit_passed", "已届满？", I, 16, row=2)
+    p.wait("case_limit_reached", "办案期限届满", I, 17, row=2, expr="deadline_at(case_due)")
+    p.script("mark_case_overdue", "记录办案超期", I, 17, row=3, code="case_overdue = True")
+    p.end("end_clock", "办案超期", I, 18, row=3)
+    p.flow("split_clock", "case_limit_warning")
+    p.chain("case_limit_warning", "to_limit_review", "case_limit_review", "extension_requested")
+    p.flow("extension_requested", "approve_case_extension", "申请延长",
+           cond="case_extension_request != '无需延长'")
+    p.flow("extension_requested", "to_recompute", "无需延长", default=True)
+    p.chain("approve_case_extension", "apply_case_extension", "to_recompute")
+    p.chain("to_recompute", "recompute_case_due", "limit_passed")
+    p.flow("limit_passed", "mark_case_overdue", "已届满", cond="is_past(deadline_at(case_due), now())")
+    p.flow("limit_passed", "case_limit_reached", "未届满", default=True)
+    p.flow("case_limit_reached", "to_limit_review")
+    p.flow("mark_case_overdue", "end_clock")
+
+    # 调查取证、先行登记保存
+    p.user("investigate", "调查取证", I, 9, form="enforcement.investigate")
+    p.xor("has_preservation", "先行登记保存？", I, 10)
+    p.script("start_preservation", "保存期限起算", I, 11, row=1,
+             code="preservation_due = workday_after(now().isoformat(), 7)")
+    p.user("decide_preservation", "先行登记保存处理决定", I, 12, row=1, form="enforcement.preservation",
+           due="deadline_at(preservation_due)")
+    p.timer("preservation_overdue", "7个工作日内未处理", "decide_preservation", "deadline_at(preservation_due)")
+    p.user("preservation_escalated", "保存物品处理超期督办", S, 13, row=1, form="enforcement.preservation")
+    p.xor("to_propose", "", I, 13)
+    p.flow("split_clock", "investigate")
+    p.flow("investigate", "has_preservation")
+    p.flow("has_preservation", "start_preservation", "是", cond="preservation")
+    p.flow("start_preservation", "decide_preservation")
+    p.flow("preservation_overdue", "preservation_escalated")
+    p.flow("decide_preservation", "to_propose")
+    p.flow("preservation_escalated", "to_propose")
+    p.flow("has_preservation", "to_propose", "否", default=True)
+
+    # 呈批、法制审核
+    p.user("propose", "案件处理呈批", I, 14, form="enforcement.proposal")
+    p.rule("classify", "听证与集体讨论判定", I, 15, decision="hearing_and_collective")
+    p.user("legal_review", "法制审核", LR, 16, form="enforcement.legal_review")
+    p.xor("legal_ok", "审核通过？", LR, 17)
+    p.xor("outcome_route", "拟处理意见？", LR, 18)
+    p.chain("to_propose", "propose", "classify", "legal_review", "legal_ok")
+    p.flow("legal_ok", "outcome_route", "通过", cond="legal_review_decision == '通过'")
+    p.flow("legal_ok", "to_propose", "退回", default=True)
+
+    # 告知、陈述申辩、听证
+    p.user("notify", "送达行政处罚告知书", I, 19, form="enforcement.notify")
+    p.script("start_statement", "陈述申辩期限起算", I, 20,
+             code="statement_due = workday_after(notification_served_on, statement_days)")
+    p.user("statement", "陈述申辩或申请听证", E, 21, form="enforcement.statement",
+           due="deadline_at(statement_due)")
+    p.timer("statement_expired", "陈述申辩期限届满", "statement", "deadline_at(statement_due)",
+            props={"escalate": "false"})
+    p.script("waive", "逾期视为放弃", E, 22, row=1, code="party_response = '放弃'")
+    p.xor("party_gw", "当事人意见？", E, 23)
+    p.flow("outcome_route", "notify", "处罚", cond="proposed_outcome == '处罚'")
+    p.chain("notify", "start_statement", "statement", "party_gw")
+    p.flow("statement_expired", "waive")
+    p.flow("waive", "party_gw")
+    p.script("hearing_requested", "听证期限起算", S, 24, code=(
+        "hearing_requested_at = now().isoformat()\n"
+        "hearing_latest = day_after(hearing_requested_at, 15)"))
+    p.user("schedule_hearing", "指定主持人并通知听证", S, 25, form="enforcement.hearing_schedule")
+    p.script("check_schedule", "核对听证安排", S, 26, code=(
+        "hearing_problems = hearing_schedule_problems(hearing_host, officers, hearing_at, "
+        "hearing_notice_served_on, hearing_latest)"))
+    p.xor("schedule_ok", "安排合规？", S, 27)
+    p.wait("until_hearing", "听证日期", H, 28, expr="hearing_at")
+    p.user("hold_hearing", "举行听证并制作听证报告", H, 29, form="enforcement.hearing_report")
+    p.user("review_statement", "复核陈述申辩意见", I, 24, row=1, form="enforcement.statement_review")
+    p.xor("statement_gw", "改变处理意见？", I, 25, row=1)
+    p.xor("to_collective", "", S, 30)
+    p.flow("party_gw", "hearing_requested", "申请听证",
+           cond="party_response == '申请听证' and hearing_eligible")
+    p.chain("hearing_requested", "schedule_hearing", "check_schedule", "schedule_ok")
+    p.flow("schedule_ok", "until_hearing", "合规", cond="not hearing_problems")
+    p.flow("schedule_ok", "schedule_hearing", "重新安排", default=True)
+    p.chain("until_hearing", "hold_hearing", "to_collective")
+    p.flow("party_gw", "review_statement", "陈述申辩", cond="party_response == '陈述申辩'")
+    p.flow("review_statement", "statement_gw")
+    p.flow("statement_gw", "to_propose", "改变", cond="penalty_changed")
+    p.flow("statement_gw", "to_collective", "维持", default=True)
+    p.flow("party_gw", "to_collective", "放弃", default=True)
+    p.flow("outcome_route", "to_collective", "不予处罚", default=True)
+
+    # 集体讨论 / 负责人审批
+    p.xor("needs_collective", "集体讨论？", S, 31)
+    p.user("convene", "组织集体讨论", S, 32, form="enforcement.convene")
+    p.script("open_vote", "开始表决", S, 33, code="votes = []\nmember_count = len(committee_members)")
+    p.user("vote", "集体讨论表决", C, 34, form="enforcement.vote", props={"assignee": "member"},
+           multi={"input": "attendees", "item": "member", "output": "votes", "output_item": "ballot",
+                  "scripts_on_instances": True},
+           post="ballot = {'member': member, 'choice': vote_choice, 'opinion': vote_opinion}")
+    p.script("count_votes", "计票", S, 35, code="vote_result = tally(votes, member_count)")
+    p.xor("vote_gw", "表决结果？", S, 36)
+    p.user("minutes", "形成集体讨论记录", S, 37, form="enforcement.minutes")
+    p.user("head_approval", "负责人审批", D, 32, form="enforcement.head_approval")
+    p.xor("head_ok", "同意？", D, 33)
+    p.xor("decided_route", "决定类型？", I, 38)
+    p.flow("to_collective", "needs_collective")
+    p.flow("needs_collective", "convene", "是", cond="collective_required")
+    p.flow("needs_collective", "head_approval", "否", default=True)
+    p.chain("convene", "open_vote", "vote", "count_votes", "vote_gw")
+    p.flow("vote_gw", "convene", "不足法定人数", cond="not vote_result['quorum_met']")
+    p.flow("vote_gw", "minutes", "通过", cond="vote_result['passed']")
+    p.flow("vote_gw", "to_propose", "未通过", default=True)
+    p.flow("minutes", "decided_route")
+    p.flow("head_approval", "head_ok")
+    p.flow("head_ok", "decided_route", "同意", cond="head_decision == '同意'")
+    p.flow("head_ok", "to_propose", "退回", default=True)
+
+    # 移送司法（3日内决定，24小时内移送）
+    p.script("transfer_requested", "移送审批期限起算", D, 19,
+             code="transfer_decision_due = day_after(now().isoformat(), 3)")
+    p.user("decide_transfer", "审批移送司法", D, 20, form="enforcement.transfer_decision",
+           due="deadline_at(transfer_decision_due)")
+    p.timer("transfer_decision_late", "3日内未决定", "decide_transfer",
+            "deadline_at(transfer_decision_due)", interrupting=False)
+    p.script("remind_transfer", "提醒审批移送", D, 20, row=1, code="transfer_reminder = True")
+    p.end("end_remind_transfer", "已提醒", D, 21, row=1)
+    p.xor("transfer_ok", "批准移送？", D, 21)
+    p.script("transfer_window", "移送时限起算", I, 22, row=2,
+             code="transfer_due = hours_after(now().isoformat(), 24)")
+    p.user("transfer", "移送司法机关", I, 23, row=2, form="enforcement.transfer", due="transfer_due")
+    p.timer("transfer_overdue", "24小时内未移送", "transfer", "transfer_due")
+    p.user("transfer_escalated", "移送超时督办", S, 24, row=2, form="enforcement.transfer")
+    p.flow("outcome_route", "transfer_requested", "移送司法", cond="proposed_outcome == '移送司法'")
+    p.flow("transfer_requested", "decide_transfer")
+    p.flow("transfer_decision_late", "remind_transfer")
+    p.flow("remind_transfer", "end_remind_transfer")
+    p.flow("decide_transfer", "transfer_ok")
+    p.flow("transfer_ok", "transfer_window", "批准", cond="transfer_decision == '批准'")
+    p.flow("transfer_ok", "to_propose", "不批准", default=True)
+    p.flow("transfer_window", "transfer")
+    p.flow("transfer_overdue", "transfer_escalated")
+
+    # 决定、送达、执行
+    p.script("decided", "作出处罚决定", I, 39, code=(
+        "decided_at = now().isoformat()\n"
+        "serve_due = workday_after(decided_at, 7)"))
+    p.user("serve_decision", "送达行政处罚决定书", I, 40, form="enforcement.serve_decision",
+           due="deadline_at(serve_due)")
+    p.timer("serve_overdue", "7个工作日内未送达", "serve_decision", "deadline_at(serve_due)")
+    p.user("serve_escalated", "决定书送达超期督办", S, 41, form="enforcement.serve_decision")
+    p.script("start_payment", "缴款期限起算", I, 42, code="payment_due = day_after(decision_served_on, 15)")
+    p.xor("has_fine", "有罚款？", I, 43)
+    p.user("pay_fine", "缴纳罚款", E, 44, form="enforcement.payment", due="deadline_at(payment_due)")
+    p.timer("payment_overdue", "15日内未缴纳", "pay_fine", "deadline_at(payment_due)")
+    p.script("compute_late", "计算加处罚款", I, 44, row=1,
+             code="late_penalty = late_penalty_for(fine_amount, payment_due, now())")
+    p.user("urge_payment", "催告当事人履行", I, 45, row=1, form="enforcement.urge")
+    p.script("urge_period", "催告期限起算", I, 46, row=1, code=(
+        "urge_due = day_after(urged_on, 10)\n"
+        "court_due = months_after(urge_due, 3)"))
+    p.user("pay_after_urge", "缴纳罚款及加处罚款", E, 47, row=1, form="enforcement.payment",
+           due="deadline_at(urge_due)")
+    p.timer("urge_expired", "催告期满未履行", "pay_after_urge", "deadline_at(urge_due)")
+    p.script("final_late", "核定加处罚款", I, 48, row=2,
+             code="late_penalty = late_penalty_for(fine_amount, payment_due, now())")
+    p.user("apply_court", "申请人民法院强制执行", D, 49, form="enforcement.court_application",
+           due="deadline_at(court_due)")
+    p.timer("court_reminder", "申请期限前10个工作日", "apply_court", "reminder_at(court_due, 10, now())",
+            interrupting=False)
+    p.script("remind_court", "提醒申请强制执行", D, 49, row=1, code="court_reminder_sent = True")
+    p.end("end_remind_court", "已提醒", D, 50, row=1)
+    p.script("court_settled", "法院受理", D, 50, code="settled_on = court_accepted_on")
+    p.script("paid", "罚款已缴纳", E, 48, code="settled_on = paid_on")
+    p.script("no_penalty_settled", "执行完毕", I, 50, row=1, code="settled_on = iso_day(now())")
+    p.user("no_penalty", "送达不予行政处罚决定书", I, 39, row=1, form="enforcement.no_penalty")
+    p.flow("decided_route", "decided", "处罚", cond="proposed_outcome == '处罚'")
+    p.flow("decided_route", "no_penalty", "不予处罚", default=True)
+    p.flow("decided", "serve_decision")
+    p.flow("serve_overdue", "serve_escalated")
+    p.flow("serve_decision", "start_payment")
+    p.flow("serve_escalated", "start_payment")
+    p.flow("start_payment", "has_fine")
+    p.flow("has_fine", "pay_fine", "是", cond="float(fine_amount or 0) > 0")
+    p.flow("has_fine", "no_penalty_settled", "否", default=True)
+    p.flow("payment_overdue", "compute_late")
+    p.chain("compute_late", "urge_payment", "urge_period", "pay_after_urge")
+    p.flow("urge_expired", "final_late")
+    p.flow("final_late", "apply_court")
+    p.flow("court_reminder", "remind_court")
+    p.flow("remind_court", "end_remind_court")
+    p.flow("apply_court", "court_settled")
+    p.flow("pay_fine", "paid")
+    p.flow("pay_after_urge", "paid")
+    p.flow("no_penalty", "no_penalty_settled")
+    p.flow("transfer", "no_penalty_settled")
+    p.flow("transfer_escalated", "no_penalty_settled")
+
+    # 结案
+    p.xor("to_close", "", S, 51)
+    p.script("start_close", "结案期限起算", S, 52, code="close_due = workday_after(settled_on, 10)")
+    p.user("close_case", "结案审批", S, 53, form="enforcement.close", due="deadline_at(close_due)")
+    p.timer("close_overdue", "10个工作日内未结案", "close_case", "deadline_at(close_due)")
+    p.user("close_escalated", "结案超期督办", D, 54, form="enforcement.close")
+    p.end("end_closed", "结案", S, 55, terminate=True)
+    p.flow("paid", "to_close")
+    p.flow("court_settled", "to_close")
+    p.flow("no_penalty_settled", "to_close")
+    p.chain("to_close", "start_close", "close_case", "end_closed")
+    p.flow("close_overdue", "close_escalated")
+    p.flow("close_escalated", "end_closed")
+    return p

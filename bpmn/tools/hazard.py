@@ -1,0 +1,202 @@
+"""重大事故隐患挂牌督办 (DESIGN §3.1) as a model for ``layout.Process``."""
+from __future__ import annotations
+
+from .layout import Process
+
+E, A, I, S, L, D, G = "生产经营单位", "第三方评估机构", "执法人员", "科室负责人", "分管领导", "局长", "人民政府"
+
+
+def build() -> Process:
+    p = Process(
+        "hazard_supervision", "重大事故隐患挂牌督办", [E, A, I, S, L, D, G],
+        doc=("《安全生产法》第四十一、七十、一百零二、一百一十二、一百一十三条；原国家安全监管总局令第16号。"
+             "一般隐患立即整改、复核闭环；重大隐患挂牌督办、整改方案（双报告）、限期整改、延期、评估、"
+             "销号，逾期按约谈、曝光、停产停业整顿、按日连续处罚、停止供电、提请关闭逐级升级。"))
+
+    # 登记与分级
+    p.start("start", "发现隐患", I, 0)
+    p.user("register", "登记隐患", I, 1, form="hazard.register")
+    p.rule("grade", "隐患分级", I, 2, decision="hazard_grade")
+    p.xor("is_major", "隐患等级？", I, 3)
+    p.chain("start", "register", "grade", "is_major")
+
+    # 一般隐患：立即整改、复核
+    p.user("fix_now", "立即整改一般隐患", E, 4, form="hazard.fix_now", due="deadline_at(fix_deadline)")
+    p.timer("fix_overdue", "整改期限届满", "fix_now", "deadline_at(fix_deadline)")
+    p.user("confirm_fix", "复核整改结果", I, 5, row=1, form="hazard.confirm_fix")
+    p.xor("fix_ok", "整改到位？", I, 6, row=1)
+    p.end("end_general", "一般隐患闭环", I, 7, row=1)
+    p.user("fix_overdue_review", "一般隐患逾期督促", S, 5, row=1, form="hazard.fix_overdue")
+    p.xor("fix_overdue_choice", "处理方式？", S, 6, row=1)
+    p.script("upgrade", "升级为重大隐患", S, 7, row=1,
+             code="hazard_grade = '重大'\ngrade_basis = '一般隐患逾期未整改，升级挂牌督办'")
+    p.flow("is_major", "fix_now", "一般", default=True)
+    p.chain("fix_now", "confirm_fix", "fix_ok")
+    p.flow("fix_ok", "end_general", "到位", cond="fix_passed")
+    p.flow("fix_ok", "fix_now", "未到位", default=True)
+    p.flow("fix_overdue", "fix_overdue_review")
+    p.flow("fix_overdue_review", "fix_overdue_choice")
+    p.flow("fix_overdue_choice", "upgrade", "升级挂牌", cond="fix_overdue_decision == '升级挂牌督办'")
+    p.flow("fix_overdue_choice", "fix_now", "继续整改", default=True)
+
+    # 重大隐患：挂牌
+    p.user("propose", "提出挂牌督办建议", I, 4, form="hazard.propose")
+    p.rule("level", "确定挂牌层级", I, 5, decision="listing_level")
+    p.user("review_listing", "审核挂牌建议", S, 6, form="hazard.review_listing")
+    p.xor("review_ok", "审核意见？", S, 7)
+    p.user("approve_listing", "批准挂牌督办", L, 8, form="hazard.approve_listing")
+    p.xor("approve_ok", "批准？", L, 9)
+    p.script("list_hazard", "挂牌", I, 10, code=(
+        "listed_at = now().isoformat()\n"
+        "rectify_deadline = listing_deadline or rectify_deadline\n"
+        "plan_due = day_after(listed_at, 15)\n"
+        "overdue_count = 0\n"
+        "penalty_dates = []"))
+    p.user("issue_notice", "下达挂牌督办通知书并公开", I, 11, form="hazard.issue_notice")
+    p.flow("is_major", "propose", "重大", cond="hazard_grade == '重大'")
+    p.flow("upgrade", "propose")
+    p.chain("propose", "level", "review_listing", "review_ok")
+    p.flow("review_ok", "approve_listing", "同意", cond="listing_review_decision == '同意'")
+    p.flow("review_ok", "propose", "退回", default=True)
+    p.flow("approve_listing", "approve_ok")
+    p.flow("approve_ok", "list_hazard", "批准", cond="listing_approval_decision == '同意'")
+    p.flow("approve_ok", "propose", "退回", default=True)
+    p.flow("list_hazard", "issue_notice")
+
+    # 整改方案（双报告）
+    p.user("submit_plan", "提交整改方案（双报告）", E, 12, form="hazard.plan", due="deadline_at(plan_due)")
+    p.timer("plan_late", "方案报送期限届满", "submit_plan", "deadline_at(plan_due)", interrupting=False)
+    p.script("note_plan_late", "记录方案逾期", E, 12, row=1, code="plan_late = True")
+    p.end("end_plan_late", "已提醒", E, 13, row=1)
+    p.user("review_plan", "审查整改方案", I, 13, form="hazard.review_plan")
+    p.xor("plan_ok", "方案可行？", I, 14)
+    p.flow("issue_notice", "submit_plan")
+    p.flow("plan_late", "note_plan_late")
+    p.flow("note_plan_late", "end_plan_late")
+    p.chain("submit_plan", "review_plan", "plan_ok")
+    p.flow("plan_ok", "submit_plan", "退回修改", default=True)
+
+    # 限期整改
+    p.user("rectify", "实施整改", E, 15, form="hazard.rectify", due="deadline_at(rectify_deadline)")
+    p.timer("progress_due", "每30日报送进展", "rectify", "R/P30D", kind="timeCycle", interrupting=False)
+    p.timer("remind_10", "到期前10个工作日", "rectify", "reminder_at(rectify_deadline, 10, now())",
+            interrupting=False)
+    p.timer("remind_3", "到期前3个工作日", "rectify", "reminder_at(rectify_deadline, 3, now())",
+            interrupting=False)
+    p.timer("rectify_overdue", "督办期限届满", "rectify", "deadline_at(rectify_deadline)")
+    p.user("report_progress", "报送整改进展", E, 15, row=1, form="hazard.progress")
+    p.end("end_progress", "进展已报送", E, 15, row=2)
+    p.script("send_reminder", "发送到期提醒", E, 16, row=1,
+             code="reminder = '督办期限' + rectify_deadline + '即将届满，请抓紧整改'")
+    p.end("end_reminder", "已提醒", E, 17, row=1)
+    p.xor("rectify_action", "整改情况？", E, 16)
+    p.xor("to_rectify", "", E, 14)
+    p.flow("plan_ok", "to_rectify", "通过", cond="plan_review_decision == '同意'")
+    p.flow("to_rectify", "rectify")
+    p.flow("progress_due", "report_progress")
+    p.flow("report_progress", "end_progress")
+    p.flow("remind_10", "send_reminder")
+    p.flow("remind_3", "send_reminder")
+    p.flow("send_reminder", "end_reminder")
+    p.flow("rectify", "rectify_action")
+
+    # 延期
+    p.script("record_extension", "登记延期申请", S, 16, code=(
+        "extension_applied_at = now().isoformat()\n"
+        "extension_decision_due = workday_after(extension_applied_at, 5)\n"
+        "extension_ok = extension_in_time(rectify_deadline, extension_applied_at)"))
+    p.xor("ext_in_time", "提前10个工作日？", S, 17)
+    p.user("decide_extension", "审批延期申请", S, 18, form="hazard.extension_decision",
+           due="deadline_at(extension_decision_due)")
+    p.timer("ext_overdue", "5个工作日内未审批", "decide_extension", "deadline_at(extension_decision_due)")
+    p.user("decide_extension_escalated", "延期申请超期审批", L, 19, form="hazard.extension_decision")
+    p.xor("ext_granted", "批准延期？", S, 20)
+    p.script("move_deadline", "延长督办期限", S, 21, code="rectify_deadline = approved_deadline")
+    p.script("refuse_late_extension", "逾时不予受理", S, 18, row=1, code=(
+        "extension_decision = '不批准'\n"
+        "extension_opinion = '延期申请应在督办期限届满10个工作日前提出，本次申请逾时，不予受理'"))
+    p.flow("rectify_action", "record_extension", "申请延期", cond="rectify_action == '申请延期'")
+    p.flow("record_extension", "ext_in_time")
+    p.flow("ext_in_time", "decide_extension", "是", cond="extension_ok")
+    p.flow("ext_in_time", "refuse_late_extension", "否", default=True)
+    p.flow("refuse_late_extension", "to_rectify")
+    p.flow("decide_extension", "ext_granted")
+    p.flow("ext_overdue", "decide_extension_escalated")
+    p.flow("decide_extension_escalated", "ext_granted")
+    p.flow("ext_granted", "move_deadline", "批准", cond="extension_decision == '批准'")
+    p.flow("ext_granted", "to_rectify", "不批准", default=True)
+    p.flow("move_deadline", "to_rectify")
+
+    # 评估、销号申请、复查、销号
+    p.xor("assess_mode", "评估方式？", E, 17)
+    p.user("third_party_assess", "第三方评估整改效果", A, 18, form="hazard.assessment")
+    p.user("apply_close", "提交销号申请", E, 19, form="hazard.close_application")
+    p.script("record_application", "登记销号申请", I, 20, code=(
+        "close_applied_at = now().isoformat()\n"
+        "review_due = day_after(close_applied_at, 10)"))
+    p.user("onsite_review", "现场复查", I, 21, form="hazard.onsite_review", due="deadline_at(review_due)")
+    p.timer("review_overdue", "10日内未复查", "onsite_review", "deadline_at(review_due)")
+    p.user("review_escalated", "复查超期督办", S, 22, row=1, form="hazard.onsite_review")
+    p.xor("review_passed_gw", "复查合格？", I, 22)
+    p.script("reorder", "下达新的整改指令", I, 22, row=1, code="rectify_deadline = new_deadline")
+    p.user("approve_close", "审批销号", S, 23, form="hazard.approve_close")
+    p.xor("close_ok", "同意销号？", S, 24)
+    p.script("delist", "销号摘牌", I, 25, code="delisted_at = now().isoformat()")
+    p.user("publish_delist", "公告摘牌", I, 26, form="hazard.publish_delist")
+    p.end("end_delisted", "隐患销号", I, 27)
+    p.flow("rectify_action", "assess_mode", "整改完成", default=True)
+    p.flow("assess_mode", "third_party_assess", "委托第三方", cond="assessment_mode == '委托第三方评估'")
+    p.flow("assess_mode", "apply_close", "自行评估", default=True)
+    p.flow("third_party_assess", "apply_close")
+    p.chain("apply_close", "record_application", "onsite_review", "review_passed_gw")
+    p.flow("review_overdue", "review_escalated")
+    p.flow("review_escalated", "review_passed_gw")
+    p.flow("review_passed_gw", "approve_close", "合格", cond="review_passed")
+    p.flow("review_passed_gw", "reorder", "不合格", default=True)
+    p.flow("reorder", "to_rectify")
+    p.flow("approve_close", "close_ok")
+    p.flow("close_ok", "delist", "同意", cond="close_approval_decision == '同意'")
+    p.flow("close_ok", "onsite_review", "退回", default=True)
+    p.chain("delist", "publish_delist", "end_delisted")
+
+    # 逾期升级
+    p.script("count_overdue", "累计逾期次数", I, 15, row=1, code=(
+        "overdue_count = overdue_count + 1\n"
+        "closure_due = closure_warranted(penalty_dates, now())"))
+    p.rule("rung", "确定升级措施", I, 16, row=1, decision="overdue_rung")
+    p.xor("which_rung", "升级措施？", I, 17, row=1)
+    p.user("interview", "约谈企业主要负责人", L, 18, row=1, form="hazard.interview")
+    p.user("expose", "公开曝光", D, 18, form="hazard.expose")
+    p.user("suspend", "责令停产停业整顿并处罚款", D, 18, row=1, form="hazard.penalty")
+    p.user("daily_fine", "按日连续处罚", D, 18, row=2, form="hazard.penalty")
+    p.user("power_cut", "决定停止供电", D, 18, row=3, form="hazard.power_cut")
+    p.wait("notice_24h", "提前24小时通知", D, 19, row=3, kind="timeDuration", expr="PT24H")
+    p.user("execute_power_cut", "通知供电企业停止供电", I, 20, row=2, form="hazard.execute_power_cut")
+    p.user("close_request", "提请关闭", G, 18, form="hazard.close_decision")
+    p.xor("close_decided", "予以关闭？", G, 19)
+    p.end("end_closed", "关闭取缔", G, 20, terminate=True)
+    p.script("open_enforcement", "移送立案查处", D, 19, row=1, code=(
+        "penalty_dates = penalty_dates + [iso_day(now())]\n"
+        "start_case('enforcement_case', hazard_enforcement_seed("
+        "enterprise_name, credit_code, description, overdue_rung_name))"))
+    p.script("set_new_deadline", "更新督办期限", I, 21, row=2, code="rectify_deadline = new_deadline")
+    p.flow("rectify_overdue", "count_overdue")
+    p.chain("count_overdue", "rung", "which_rung")
+    p.flow("which_rung", "interview", "约谈", default=True)
+    p.flow("which_rung", "expose", "曝光", cond="overdue_rung == 'expose'")
+    p.flow("which_rung", "suspend", "停产整顿", cond="overdue_rung == 'suspend'")
+    p.flow("which_rung", "daily_fine", "按日处罚", cond="overdue_rung == 'daily_fine'")
+    p.flow("which_rung", "power_cut", "停止供电", cond="overdue_rung == 'power_cut'")
+    p.flow("which_rung", "close_request", "提请关闭", cond="overdue_rung == 'close'")
+    p.flow("suspend", "open_enforcement")
+    p.flow("daily_fine", "open_enforcement")
+    p.chain("power_cut", "notice_24h", "execute_power_cut")
+    p.flow("close_request", "close_decided")
+    p.flow("close_decided", "end_closed", "关闭", cond="closure_decision == '予以关闭'")
+    p.flow("close_decided", "set_new_deadline", "暂不关闭", default=True)
+    p.flow("interview", "set_new_deadline")
+    p.flow("expose", "set_new_deadline")
+    p.flow("open_enforcement", "set_new_deadline")
+    p.flow("execute_power_cut", "set_new_deadline")
+    p.flow("set_new_deadline", "to_rectify")
+    return p

@@ -1,0 +1,242 @@
+"""Decisions (决策) of the supervision processes.
+
+Rules that are tables live in ``bpmn/*.dmn`` so designers can read and change them; ``decide`` runs
+those same files, so the web UI, tests and the processes cannot disagree. Rules that are arithmetic
+or checks over a whole report live here as functions:
+
+- ``four_nots_check``      四不放过 gate of the accident report;
+- ``tally_votes``           集体讨论 quorum (到会人数) and majority (过半数);
+- ``late_payment_penalty``  加处罚款 3% per day, capped at the fine (《行政强制法》第四十五条);
+- ``closure_warranted``     提请关闭 after 3 penalties in 180 days or 4 in a year (《安全生产法》第一百一十三条);
+- ``statement_period_days`` 陈述申辩 period: 5 working days from 2026-02-01 (应急管理部令第18号), 3 before.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Iterable
+
+BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
+
+ACCIDENT_GRADES = ["一般", "较大", "重大", "特别重大"]
+HAZARD_GRADES = ["一般", "重大"]
+LOCAL_LEVELS = {"县级": 1, "设区的市": 2, "省级": 3, "国务院": 4}
+
+
+# --- decision tables -------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _engine(decision_id: str):
+    from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+
+    parser = SpiffBpmnParser()
+    parser.add_dmn_files([str(BPMN_DIR / f"{decision_id}.dmn")])
+    return parser.get_engine(decision_id, None)
+
+
+@lru_cache(maxsize=1)
+def _script_engine():
+    from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+    return PythonScriptEngine(environment=TaskDataEnvironment({}))
+
+
+def decide(decision_id: str, **data: Any) -> dict:
+    """Run the DMN table ``bpmn/<decision_id>.dmn`` over ``data`` and return its outputs."""
+    task = SimpleNamespace(data=dict(data), workflow=SimpleNamespace(script_engine=_script_engine()))
+    return dict(_engine(decision_id).result(task))
+
+
+def accident_grade(deaths: int = 0, serious_injuries: int = 0, direct_loss: Any = 0) -> str:
+    """事故等级: 一般 / 较大 / 重大 / 特别重大."""
+    return decide("accident_grade", deaths=deaths, serious_injuries=serious_injuries,
+                  direct_loss=str(direct_loss))["accident_grade"]
+
+
+def accident_jurisdiction(grade: str) -> dict:
+    """Who investigates (负责调查的人民政府), where it is reported to, and the 批复 period."""
+    return decide("accident_jurisdiction", accident_grade=grade)
+
+
+def hazard_grade(sector: str = "", major_criterion: str = "", requires_shutdown: bool = False,
+                 long_rectification: bool = False, external_factors: bool = False) -> dict:
+    """隐患等级 and its basis (判定依据)."""
+    return decide("hazard_grade", sector=sector, major_criterion=major_criterion,
+                  requires_shutdown=requires_shutdown, long_rectification=long_rectification,
+                  external_factors=external_factors)
+
+
+def hearing_and_collective(proposed_outcome: str = "处罚", party_type: str = "单位", fine_amount: Any = 0,
+                           severe_measure: bool = False, large_confiscation: bool = False,
+                           complex_case: bool = False) -> dict:
+    """Whether the party may request a hearing (听证) and whether a collective decision is needed."""
+    return decide("hearing_and_collective", proposed_outcome=proposed_outcome, party_type=party_type,
+                  fine_amount=str(fine_amount), severe_measure=severe_measure,
+                  large_confiscation=large_confiscation, complex_case=complex_case)
+
+
+def overdue_rung(overdue_count: int, closure_due: bool = False) -> dict:
+    """The rung of the overdue-rectification ladder (逾期升级措施) for the n-th overdue."""
+    return decide("overdue_rung", overdue_count=overdue_count, closure_due=closure_due)
+
+
+def level_rank(local_level: str | None) -> int:
+    """Rank of an administrative level (县级 1 … 国务院 4); unknown counts as 县级."""
+    return LOCAL_LEVELS.get(local_level or "县级", 1)
+
+
+# --- 四不放过 gate ---------------------------------------------------------------------------
+
+FOUR_NOTS = {
+    "cause": "事故原因未查清不放过",
+    "responsibility": "事故责任者未受到处理不放过",
+    "measures": "整改措施未落实不放过",
+    "education": "有关人员未受到教育不放过",
+}
+
+
+def four_nots_check(report: dict) -> list[str]:
+    """The reasons, in Chinese, why the report may not go forward; empty when all four hold.
+
+    1. cause identified: direct cause, plus technical or management causes;
+    2. every responsible person and unit has a proposed handling (处理建议);
+    3. rectification measures exist, each with an owner (责任单位) and a deadline (完成时限);
+    4. education of those concerned is done (警示教育已开展) with a record;
+    and every member of the investigation team has signed (调查组成员签名).
+    """
+    missing: list[str] = []
+    if not _filled(report.get("direct_cause")) or not (
+            _filled(report.get("technical_causes")) or _filled(report.get("management_causes"))):
+        missing.append(f"{FOUR_NOTS['cause']}：须写明直接原因及技术原因或管理原因")
+    persons = report.get("responsible_persons") or []
+    units = report.get("responsible_units") or []
+    if not persons and not units:
+        missing.append(f"{FOUR_NOTS['responsibility']}：未认定任何责任人员或责任单位")
+    unhandled = [p.get("name") or "（未填姓名）" for p in list(persons) + list(units)
+                 if not _filled(p.get("proposed_handling"))]
+    if unhandled:
+        missing.append(f"{FOUR_NOTS['responsibility']}：{'、'.join(unhandled)} 未提出处理建议")
+    measures = report.get("measures") or []
+    if not measures:
+        missing.append(f"{FOUR_NOTS['measures']}：未提出整改和防范措施")
+    incomplete = [m.get("measure") or f"第{i}项" for i, m in enumerate(measures, 1)
+                  if not _filled(m.get("owner")) or not _filled(m.get("due_date"))]
+    if incomplete:
+        missing.append(f"{FOUR_NOTS['measures']}：{'、'.join(incomplete)} 缺少责任单位或完成时限")
+    if not report.get("education_done") or not _filled(report.get("education_record")):
+        missing.append(f"{FOUR_NOTS['education']}：警示教育尚未开展或无记录")
+    team = list(report.get("team_members") or [])
+    signed = set(report.get("signed_by") or [])
+    unsigned = [m for m in team if m not in signed]
+    if not signed or unsigned:
+        who = "、".join(unsigned) if unsigned else "全体成员"
+        missing.append(f"调查组成员未签名：{who}")
+    return missing
+
+
+def _filled(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (list, tuple, dict)):
+        return len(value) > 0
+    return True
+
+
+# --- 集体讨论 votes ---------------------------------------------------------------------------
+
+VOTE_CHOICES = ["同意", "不同意", "弃权"]
+QUORUM = Fraction(2, 3)   # 到会成员不少于全体成员的三分之二 (provincial rules differ: configuration)
+
+
+@dataclass
+class Tally:
+    members: int
+    voted: int
+    agree: int
+    disagree: int
+    abstain: int
+    quorum_met: bool
+    passed: bool
+
+    @property
+    def outcome(self) -> str:
+        if not self.quorum_met:
+            return "不足法定人数"
+        return "通过" if self.passed else "未通过"
+
+    def as_data(self) -> dict:
+        return {"members": self.members, "voted": self.voted, "agree": self.agree,
+                "disagree": self.disagree, "abstain": self.abstain,
+                "quorum_met": self.quorum_met, "passed": self.passed, "outcome": self.outcome}
+
+
+def tally_votes(votes: Iterable[dict], member_count: int, quorum: Fraction = QUORUM) -> Tally:
+    """Count a collective decision: quorum = at least ``quorum`` of all members voted;
+    passed = more than half of those voting agree (过半数同意). One vote per member counts."""
+    by_member: dict[str, str] = {}
+    for v in votes or []:
+        by_member[str(v.get("member"))] = v.get("choice")
+    choices = list(by_member.values())
+    agree, disagree = choices.count("同意"), choices.count("不同意")
+    abstain = len(choices) - agree - disagree
+    voted = len(choices)
+    quorum_met = member_count > 0 and Fraction(voted, member_count) >= quorum
+    passed = quorum_met and agree * 2 > voted
+    return Tally(member_count, voted, agree, disagree, abstain, quorum_met, passed)
+
+
+# --- money and deadlines --------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+LATE_RATE = Decimal("0.03")
+
+
+def late_payment_penalty(fine: Any, days_late: int) -> Decimal:
+    """加处罚款: 3% of the fine per day late, never more than the fine itself."""
+    fine = Decimal(str(fine))
+    if days_late <= 0:
+        return Decimal("0.00")
+    return min(fine, fine * LATE_RATE * days_late).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def closure_warranted(penalty_dates: Iterable[Any], as_of: Any) -> bool:
+    """True when 3 penalties fell within 180 days, or 4 within one year, before ``as_of``."""
+    today = _as_date(as_of)
+    dates = sorted(_as_date(d) for d in penalty_dates or [])
+    in_180 = [d for d in dates if dt.timedelta(0) <= today - d < dt.timedelta(days=180)]
+    in_year = [d for d in dates if dt.timedelta(0) <= today - d < dt.timedelta(days=365)]
+    return len(in_180) >= 3 or len(in_year) >= 4
+
+
+RULE_2026 = dt.date(2026, 2, 1)   # 应急管理部令第18号 in force
+
+
+def statement_period_days(opened_on: Any) -> int:
+    """Working days the party has for 陈述申辩/听证申请 under the rules in force when the case opened."""
+    return 5 if _as_date(opened_on) >= RULE_2026 else 3
+
+
+def case_time_limit_days(extension: str | None = None) -> int:
+    """办案期限 from 立案: 90 days; 120 with the head's approval; 180 with the upper level's."""
+    return {"负责人批准": 120, "上级批准": 180}.get(extension or "", 90)
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            from zoneinfo import ZoneInfo
+            value = value.astimezone(ZoneInfo("Asia/Shanghai"))
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value)
+    if len(text) > 10:
+        return _as_date(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    return dt.date.fromisoformat(text)

@@ -1,0 +1,17 @@
+"""Task forms (任务表单) of the supervision processes.
+
+A user task names its form with the ``formSchema`` property; the engine calls
+``registry.validate(key, data)`` before completing the task and shows ``registry.fields(key)``.
+``validate`` returns JSON-safe data (dates/times as ISO strings, money as strings of yuan) or raises
+``FormError`` whose ``errors`` map each field to a reason in Chinese.
+"""
+from __future__ import annotations
+
+from . import accident, assessment, enforcement, hazard
+from .registry import FormError, FormRegistry
+
+registry = FormRegistry()
+for _module in (hazard, accident, enforcement, assessment):
+    registry.register_all(_module.FORMS)
+
+__all__ = ["FormError", "FormRegistry", "registry"]

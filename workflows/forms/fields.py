@@ -1,0 +1,173 @@
+"""Field builders for task forms (表单字段), with Chinese labels and Chinese error messages.
+
+Each builder returns a marshmallow field whose ``metadata`` carries the Chinese ``label`` and a
+``kind`` the web UI renders from (text, textarea, choice, multichoice, boolean, date, datetime,
+money, integer, attachments, names, table). Optional fields load as ``None`` when left out, so
+scripts and decision tables can always read them.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+REQUIRED = "此项为必填项"
+BASE_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "validator_failed": "取值无效"}
+MESSAGES = {
+    fields.String: {"invalid": "应为文本", "invalid_utf8": "文本编码无效"},
+    fields.Integer: {"invalid": "应为整数", "too_large": "数值过大"},
+    fields.Decimal: {"invalid": "应为金额（元），如 12000 或 12000.50", "too_large": "金额过大",
+                     "special": "金额无效"},
+    fields.Date: {"invalid": "日期格式应为 YYYY-MM-DD", "format": "日期格式应为 YYYY-MM-DD"},
+    fields.AwareDateTime: {"invalid": "时间格式应为 YYYY-MM-DDTHH:MM（如 2026-05-01T09:30）",
+                           "invalid_awareness": "时间格式无效", "format": "时间格式无效"},
+    fields.Boolean: {"invalid": "应为“是”或“否”"},
+    fields.List: {"invalid": "应为列表"},
+    fields.Nested: {"type": "格式无效"},
+}
+
+
+class FormSchema(Schema):
+    """Base of every task form: unknown fields are refused in Chinese."""
+
+    class Meta:
+        unknown = "raise"
+
+    error_messages = {"unknown": "表单中没有此字段", "type": "表单数据格式无效"}
+
+
+def _messages(cls) -> dict:
+    msgs = dict(BASE_MESSAGES)
+    for klass in cls.__mro__:
+        if klass in MESSAGES:
+            msgs.update(MESSAGES[klass])
+            break
+    return msgs
+
+
+def _field(cls, label: str, kind: str, required: bool, validators=(), help: str | None = None,
+           **kw) -> fields.Field:
+    meta = {"label": label, "kind": kind}
+    if help:
+        meta["help"] = help
+    if not required:
+        kw.setdefault("load_default", None)
+        kw.setdefault("allow_none", True)
+    return cls(required=required, validate=list(validators) or None, error_messages=_messages(cls),
+               metadata=meta, **kw)
+
+
+def not_blank(value: str) -> None:
+    if not str(value).strip():
+        raise ValidationError(REQUIRED)
+
+
+def text(label: str, required: bool = True, long: bool = False, max_len: int = 5000, help=None):
+    validators = [validate.Length(max=max_len, error="不能超过{max}个字")]
+    if required:
+        validators.insert(0, not_blank)
+    return _field(fields.String, label, "textarea" if long else "text", required, validators, help)
+
+
+def choice(label: str, choices: Iterable[str], required: bool = True, help=None):
+    choices = list(choices)
+    one_of = validate.OneOf(choices, error="应为以下之一：" + "、".join(choices))
+    f = _field(fields.String, label, "choice", required, [one_of], help)
+    f.metadata["choices"] = choices
+    return f
+
+
+def multichoice(label: str, choices: Iterable[str], required: bool = True, min_items: int = 1, help=None):
+    choices = list(choices)
+    inner = fields.String(validate=validate.OneOf(choices, error="应为以下之一：" + "、".join(choices)),
+                          error_messages=_messages(fields.String))
+    validators = [validate.Length(min=min_items, error=f"至少选择{min_items}项")] if required else []
+    f = _field(fields.List, label, "multichoice", required, validators, help, cls_or_instance=inner)
+    f.metadata["choices"] = choices
+    return f
+
+
+def boolean(label: str, required: bool = True, help=None):
+    """A yes/no answer. Optional ones are flags: left out (an unticked box) they load as False."""
+    if required:
+        return _field(fields.Boolean, label, "boolean", True, (), help)
+    return _field(fields.Boolean, label, "boolean", False, (), help, load_default=False, allow_none=False)
+
+
+def date(label: str, required: bool = True, help=None):
+    return _field(fields.Date, label, "date", required, (), help)
+
+
+def moment(label: str, required: bool = True, help=None):
+    """A date and time; a time without a zone is read as Beijing time (+08:00)."""
+    from zoneinfo import ZoneInfo
+    return _field(fields.AwareDateTime, label, "datetime", required, (), help,
+                  default_timezone=ZoneInfo("Asia/Shanghai"))
+
+
+def money(label: str, required: bool = True, help=None):
+    """An amount in yuan, two decimals, never negative."""
+    rng = validate.Range(min=0, error="金额不能为负数")
+    return _field(fields.Decimal, label, "money", required, [rng], help, places=2)
+
+
+def integer(label: str, required: bool = True, minimum: int = 0, maximum: int | None = None, help=None):
+    if maximum is None:
+        rng = validate.Range(min=minimum, error=f"不能小于{minimum}")
+    else:
+        rng = validate.Range(min=minimum, max=maximum, error=f"应在{minimum}到{maximum}之间")
+    return _field(fields.Integer, label, "integer", required, [rng], help, strict=False)
+
+
+def attachments(label: str = "附件", required: bool = False, min_items: int = 1, help=None):
+    """References to uploaded files (attachment ids or URLs), not the files themselves."""
+    inner = fields.String(validate=not_blank, error_messages=_messages(fields.String))
+    validators = [validate.Length(min=min_items, error=f"至少上传{min_items}个附件")] if required else []
+    return _field(fields.List, label, "attachments", required, validators, help, cls_or_instance=inner)
+
+
+def names(label: str, required: bool = True, min_items: int = 1, help=None):
+    """A list of people (usernames or names)."""
+    inner = fields.String(validate=not_blank, error_messages=_messages(fields.String))
+    validators = [validate.Length(min=min_items, error=f"至少填写{min_items}人")] if required else []
+    return _field(fields.List, label, "names", required, validators, help, cls_or_instance=inner)
+
+
+def table(label: str, row_schema: type[Schema], required: bool = True, min_rows: int = 1, help=None):
+    """A list of rows, each a small form of its own (责任人员、整改措施…)."""
+    inner = fields.Nested(row_schema, error_messages=_messages(fields.Nested))
+    validators = [validate.Length(min=min_rows, error=f"至少填写{min_rows}行")] if required else []
+    f = _field(fields.List, label, "table", required, validators, help, cls_or_instance=inner)
+    f.metadata["row_schema"] = row_schema
+    return f
+
+
+def require_when(data: dict, condition: bool, *names_: str, message: str = REQUIRED) -> None:
+    """Raise a field error for each of ``names_`` left empty while ``condition`` holds."""
+    if not condition:
+        return
+    errors = {n: [message] for n in names_ if data.get(n) in (None, "", [])}
+    if errors:
+        raise ValidationError(errors)
+
+
+def approval_form(prefix: str, label: str, choices=("同意", "退回"), opinion_label: str = "意见",
+                  title: str = "") -> type:
+    """A decision among ``choices`` plus an opinion, which is required unless the decision is the
+    first choice (同意/通过/批准)."""
+    from marshmallow import validates_schema
+
+    decision, opinion = f"{prefix}_decision", f"{prefix}_opinion"
+
+    @validates_schema
+    def opinion_when_refused(self, data: dict, **_: Any) -> None:
+        require_when(data, data.get(decision) not in (None, choices[0]), opinion,
+                     message="不同意或退回时须写明理由")
+
+    name = "".join(part.title() for part in prefix.split("_")) + "Approval"
+    return type(name, (FormSchema,), {
+        "__doc__": title or label,
+        decision: choice(label, choices),
+        opinion: text(opinion_label, required=False, long=True),
+        "opinion_when_refused": opinion_when_refused,
+    })

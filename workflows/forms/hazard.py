@@ -1,0 +1,265 @@
+"""Forms of 重大事故隐患挂牌督办 (bpmn/hazard_supervision.bpmn)."""
+from __future__ import annotations
+
+from marshmallow import validates_schema
+
+from . import fields as f
+from .fields import FormSchema, approval_form, require_when
+
+SOURCES = ["监督检查发现", "企业自查上报", "举报核查"]
+SECTORS = ["煤矿", "金属非金属矿山", "化工和危险化学品", "烟花爆竹", "工贸", "其他"]
+SUPERVISION_LEVELS = ["区县", "设区的市", "省"]
+
+
+class Register(FormSchema):
+    """登记隐患"""
+    source = f.choice("隐患来源", SOURCES)
+    enterprise_name = f.text("生产经营单位名称")
+    credit_code = f.text("统一社会信用代码", required=False)
+    sector = f.choice("行业领域", SECTORS)
+    location = f.text("隐患部位")
+    description = f.text("隐患描述", long=True)
+    found_on = f.date("发现日期")
+    major_criterion = f.text("符合的重大隐患判定标准条款", required=False,
+                             help="如《工贸企业重大事故隐患判定标准》第四条第（一）项；不符合则留空")
+    requires_shutdown = f.boolean("需全部或局部停产停业治理", required=False)
+    long_rectification = f.boolean("危害和整改难度较大，需一定时间整改", required=False)
+    external_factors = f.boolean("因外部因素影响，单位自身难以排除", required=False)
+    fix_deadline = f.date("一般隐患整改期限", required=False, help="一般隐患应立即整改；重大隐患留空")
+    attachments = f.attachments("现场照片及检查记录")
+
+    @validates_schema
+    def _general_needs_deadline(self, data, **_):
+        looks_general = not (data.get("major_criterion") or data.get("requires_shutdown")
+                             or data.get("long_rectification") or data.get("external_factors"))
+        require_when(data, looks_general, "fix_deadline", message="一般隐患须确定整改期限")
+
+
+class FixNow(FormSchema):
+    """立即整改一般隐患"""
+    measures_taken = f.text("已采取的整改措施", long=True)
+    completed_on = f.date("整改完成日期")
+    attachments = f.attachments("整改前后照片", required=True)
+
+
+class ConfirmFix(FormSchema):
+    """复核整改结果"""
+    fix_passed = f.boolean("整改到位")
+    fix_opinion = f.text("复核意见", long=True)
+    fix_deadline = f.date("重新确定的整改期限", required=False)
+
+    @validates_schema
+    def _deadline_when_failed(self, data, **_):
+        require_when(data, data.get("fix_passed") is False, "fix_deadline", message="未整改到位须重新确定整改期限")
+
+
+class FixOverdue(FormSchema):
+    """一般隐患逾期督促"""
+    fix_overdue_decision = f.choice("处理方式", ["继续限期整改", "升级挂牌督办"])
+    fix_deadline = f.date("新的整改期限", required=False)
+    fix_overdue_opinion = f.text("督促意见", required=False, long=True)
+
+    @validates_schema
+    def _deadline_when_continued(self, data, **_):
+        require_when(data, data.get("fix_overdue_decision") == "继续限期整改", "fix_deadline",
+                     message="继续限期整改须确定新的整改期限")
+
+
+class Propose(FormSchema):
+    """提出挂牌督办建议"""
+    rectify_deadline = f.date("督办期限（整改完成时限）")
+    responsible_unit = f.text("责任单位")
+    responsible_person = f.text("单位主要负责人")
+    requirements = f.text("整改要求", long=True)
+    supervision_level = f.choice("企业监管层级", SUPERVISION_LEVELS)
+    cross_region = f.boolean("隐患涉及跨行政区域", required=False)
+    stop_production = f.boolean("责令局部或全部停产停业", required=False)
+    proposal_opinion = f.text("挂牌建议理由", long=True)
+
+
+ReviewListing = approval_form("listing_review", "审核意见", title="审核挂牌建议")
+
+
+class ApproveListing(approval_form("listing_approval", "批准意见")):
+    """批准挂牌督办"""
+    listing_deadline = f.date("核定的督办期限", required=False, help="不改变建议期限则留空")
+
+
+class IssueNotice(FormSchema):
+    """下达挂牌督办通知书并公开"""
+    notice_no = f.text("通知书文号")
+    served_on = f.date("送达日期")
+    publish_channel = f.text("公开渠道", help="如门户网站、政务新媒体")
+    published_on = f.date("公开日期")
+
+
+class Plan(FormSchema):
+    """提交整改方案（双报告）"""
+    plan_goals = f.text("治理的目标和任务", long=True)
+    plan_methods = f.text("采取的方法和措施", long=True)
+    plan_funds = f.text("经费和物资的落实", long=True)
+    plan_staff = f.text("负责治理的机构和人员", long=True)
+    plan_timeline = f.text("治理的时限和要求", long=True)
+    plan_safety = f.text("安全措施和应急预案", long=True)
+    reported_to_regulator_on = f.date("向负有安全监管职责的部门报告日期")
+    reported_to_workers_on = f.date("向职工大会或职工代表大会报告日期")
+    attachments = f.attachments("整改方案文本", required=True)
+
+
+ReviewPlan = approval_form("plan_review", "审查意见", title="审查整改方案")
+
+
+class Rectify(FormSchema):
+    """实施整改"""
+    rectify_action = f.choice("办理事项", ["整改完成", "申请延期"])
+    rectify_summary = f.text("整改情况说明", long=True)
+    assessment_mode = f.choice("整改效果评估方式", ["自行评估", "委托第三方评估"], required=False)
+    extension_reason = f.text("延期理由", required=False, long=True)
+    requested_deadline = f.date("申请延长至", required=False)
+    attachments = f.attachments("整改资料")
+
+    @validates_schema
+    def _action_details(self, data, **_):
+        require_when(data, data.get("rectify_action") == "整改完成", "assessment_mode",
+                     message="整改完成须选择评估方式")
+        require_when(data, data.get("rectify_action") == "申请延期", "extension_reason", "requested_deadline",
+                     message="申请延期须写明理由和申请延长至的日期")
+
+
+class Progress(FormSchema):
+    """报送整改进展"""
+    progress = f.text("整改进展", long=True)
+    percent_done = f.integer("完成比例（%）", minimum=0, maximum=100)
+    attachments = f.attachments("进展材料")
+
+
+class ExtensionDecision(FormSchema):
+    """审批延期申请"""
+    extension_decision = f.choice("审批意见", ["批准", "不批准"])
+    approved_deadline = f.date("批准延长至", required=False)
+    extension_opinion = f.text("理由", required=False, long=True)
+
+    @validates_schema
+    def _details(self, data, **_):
+        require_when(data, data.get("extension_decision") == "批准", "approved_deadline",
+                     message="批准延期须确定延长后的督办期限")
+        require_when(data, data.get("extension_decision") == "不批准", "extension_opinion",
+                     message="不批准须写明理由")
+
+
+class Assessment(FormSchema):
+    """第三方评估整改效果"""
+    assessor_org = f.text("评估机构名称")
+    qualification_no = f.text("资质证书编号")
+    assessment_conclusion = f.choice("评估结论", ["隐患已消除", "隐患未消除"])
+    assessment_report = f.text("评估报告摘要", long=True)
+    attachments = f.attachments("评估报告", required=True)
+
+
+class CloseApplication(FormSchema):
+    """提交销号申请"""
+    close_statement = f.text("销号申请说明", long=True)
+    self_assessment = f.text("自评估意见", required=False, long=True)
+    attachments = f.attachments("评估报告及整改资料", required=True)
+
+
+class OnsiteReview(FormSchema):
+    """现场复查"""
+    review_passed = f.boolean("复查合格")
+    reviewed_on = f.date("复查日期")
+    reviewers = f.names("复查人员", min_items=2)
+    review_findings = f.text("复查情况", long=True)
+    new_order = f.text("新的整改指令", required=False, long=True)
+    new_deadline = f.date("新的督办期限", required=False)
+
+    @validates_schema
+    def _order_when_failed(self, data, **_):
+        require_when(data, data.get("review_passed") is False, "new_order", "new_deadline",
+                     message="复查不合格须下达新的整改指令和期限")
+
+
+ApproveClose = approval_form("close_approval", "销号审批意见", title="审批销号")
+
+
+class PublishDelist(FormSchema):
+    """公告摘牌"""
+    delist_published_on = f.date("公告日期")
+    delist_channel = f.text("公告渠道")
+
+
+class Interview(FormSchema):
+    """约谈企业主要负责人"""
+    interviewed_on = f.date("约谈日期")
+    interviewee = f.text("被约谈人（企业主要负责人）")
+    interview_minutes = f.text("约谈记录", long=True)
+    new_deadline = f.date("新的督办期限")
+
+
+class Expose(FormSchema):
+    """公开曝光"""
+    exposed_on = f.date("曝光日期")
+    exposure_channel = f.text("曝光媒体")
+    exposure_content = f.text("曝光内容", long=True)
+    new_deadline = f.date("新的督办期限")
+
+
+class Penalty(FormSchema):
+    """责令停产停业整顿并处罚款 / 按日连续处罚"""
+    penalty_summary = f.text("处罚措施", long=True)
+    fine_amount = f.money("拟罚款金额（元）")
+    stop_production = f.boolean("责令停产停业整顿", required=False)
+    new_deadline = f.date("新的督办期限")
+
+
+class PowerCut(FormSchema):
+    """决定停止供电"""
+    power_cut_decided_on = f.date("决定日期")
+    power_supplier = f.text("供电企业")
+    notice_served_at = f.moment("提前通知生产经营单位时间", help="应提前24小时通知")
+    new_deadline = f.date("新的督办期限")
+
+
+class ExecutePowerCut(FormSchema):
+    """通知供电企业停止供电"""
+    power_cut_on = f.date("停止供电日期")
+    power_cut_notes = f.text("执行情况", long=True)
+
+
+class CloseDecision(FormSchema):
+    """提请关闭"""
+    closure_decision = f.choice("人民政府决定", ["予以关闭", "暂不关闭"])
+    closure_opinion = f.text("决定意见", long=True)
+    new_deadline = f.date("新的督办期限", required=False)
+
+    @validates_schema
+    def _deadline_when_kept(self, data, **_):
+        require_when(data, data.get("closure_decision") == "暂不关闭", "new_deadline",
+                     message="暂不关闭须确定新的督办期限")
+
+
+FORMS = {
+    "hazard.register": Register,
+    "hazard.fix_now": FixNow,
+    "hazard.confirm_fix": ConfirmFix,
+    "hazard.fix_overdue": FixOverdue,
+    "hazard.propose": Propose,
+    "hazard.review_listing": ReviewListing,
+    "hazard.approve_listing": ApproveListing,
+    "hazard.issue_notice": IssueNotice,
+    "hazard.plan": Plan,
+    "hazard.review_plan": ReviewPlan,
+    "hazard.rectify": Rectify,
+    "hazard.progress": Progress,
+    "hazard.extension_decision": ExtensionDecision,
+    "hazard.assessment": Assessment,
+    "hazard.close_application": CloseApplication,
+    "hazard.onsite_review": OnsiteReview,
+    "hazard.approve_close": ApproveClose,
+    "hazard.publish_delist": PublishDelist,
+    "hazard.interview": Interview,
+    "hazard.expose": Expose,
+    "hazard.penalty": Penalty,
+    "hazard.power_cut": PowerCut,
+    "hazard.execute_power_cut": ExecutePowerCut,
+    "hazard.close_decision": CloseDecision,
+}

@@ -1,0 +1,125 @@
+"""The form registry (表单注册表): form key -> schema, validation to JSON-safe data.
+
+``validate`` returns data ready to store in a case: dates and times as ISO 8601 strings (times
+always with an offset), amounts as strings of yuan with two decimals (``"12000.00"``), nested rows
+as dicts. Errors come back as ``{field: reason}`` in Chinese; rows of a table are reported as
+``measures.2.owner``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields as mfields
+
+
+class FormError(Exception):
+    """Submitted data failed a form. ``errors`` maps field (or ``table.row.field``) to a reason."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__("；".join(f"{k}：{v}" for k, v in self.errors.items()))
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                name = prefix or "_schema"
+            out.update(_flatten(value, name))
+    elif isinstance(messages, list):
+        texts = [m for m in messages if isinstance(m, str)]
+        if texts:
+            out[prefix or "_schema"] = "；".join(texts)
+        for m in messages:
+            if not isinstance(m, str):
+                out.update(_flatten(m, prefix))
+    else:
+        out[prefix or "_schema"] = str(messages)
+    return out
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    return value
+
+
+def describe(schema: Schema) -> list[dict]:
+    """The fields of a schema as the UI needs them."""
+    out = []
+    for name, field in schema.fields.items():
+        meta = field.metadata
+        entry = {
+            "name": name,
+            "label": meta.get("label", name),
+            "type": meta.get("kind", "text"),
+            "required": bool(field.required),
+            "choices": list(meta.get("choices", [])),
+        }
+        if meta.get("help"):
+            entry["help"] = meta["help"]
+        if meta.get("kind") == "table":
+            entry["columns"] = describe(meta["row_schema"]())
+        out.append(entry)
+    return out
+
+
+class FormRegistry:
+    def __init__(self) -> None:
+        self._schemas: dict[str, type[Schema]] = {}
+        self._titles: dict[str, str] = {}
+
+    def register(self, key: str, schema: type[Schema], title: str = "") -> None:
+        if key in self._schemas:
+            raise ValueError(f"form {key!r} registered twice")
+        self._schemas[key] = schema
+        self._titles[key] = title or (schema.__doc__ or key).strip().splitlines()[0]
+
+    def register_all(self, forms: dict[str, type[Schema]]) -> None:
+        for key, schema in forms.items():
+            self.register(key, schema)
+
+    def has(self, key: str) -> bool:
+        return key in self._schemas
+
+    def keys(self) -> list[str]:
+        return sorted(self._schemas)
+
+    def title(self, key: str) -> str:
+        return self._titles[key]
+
+    def schema(self, key: str) -> Schema:
+        try:
+            return self._schemas[key]()
+        except KeyError:
+            raise KeyError(f"unknown form {key!r}") from None
+
+    def fields(self, key: str) -> list[dict]:
+        """name, label, type, required, choices (and columns for tables) of each field."""
+        return describe(self.schema(key))
+
+    def validate(self, key: str, data: dict | None) -> dict:
+        """Cleaned, JSON-safe data, or ``FormError`` with Chinese reasons per field."""
+        schema = self.schema(key)
+        try:
+            loaded = schema.load(dict(data or {}))
+        except ValidationError as exc:
+            raise FormError(_flatten(exc.messages)) from None
+        return to_json(loaded)
+
+
+def blank_fields(schema: Schema) -> dict:
+    """Every field of ``schema`` set to None: the shape of a form nobody filled."""
+    return {name: None for name in schema.fields if not isinstance(schema.fields[name], mfields.Constant)}

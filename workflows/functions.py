@@ -1,0 +1,272 @@
+"""Domain functions for BPMN scripts, conditions and timer expressions (脚本函数).
+
+The engine injects ``FUNCTIONS`` into every script environment, next to its own ``now()``,
+``workdays_after``, ``days_after`` and ``start_case``. Everything here takes and returns JSON-safe
+values: dates as ``YYYY-MM-DD``, moments as ISO 8601 strings with an offset, money as strings of
+yuan. Deadlines given as a day end when that day ends in China: ``deadline_at('2026-06-30')`` is
+``2026-07-01T00:00:00+08:00``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from engine import workdays
+
+from . import decisions
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NEVER = "2999-12-31T00:00:00+08:00"     # a reminder that is no longer ahead is parked here
+REMINDER_HOUR = 9
+SEVERE_PENALTIES = {"责令停产停业", "责令关闭", "吊销许可证件", "暂扣许可证件", "降低资质等级", "限制从业",
+                    "限制开展生产经营活动"}
+
+
+# --- time ------------------------------------------------------------------------------------
+
+def as_moment(value: Any) -> dt.datetime:
+    """An aware datetime from an ISO string, date or datetime (dates are midnight in China)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), SHANGHAI)
+    text = str(value).strip().replace("Z", "+00:00")
+    if len(text) <= 10:
+        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), SHANGHAI)
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def as_day(value: Any) -> dt.date:
+    """The calendar day in China of a date, datetime or ISO string."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    return as_moment(value).astimezone(SHANGHAI).date()
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat()
+
+
+def day_start(day: Any) -> str:
+    """00:00 in China on ``day``."""
+    return _iso(dt.datetime.combine(as_day(day), dt.time(), SHANGHAI))
+
+
+def deadline_at(day: Any) -> str:
+    """The moment a deadline given as a day runs out: the end of that day in China."""
+    return _iso(dt.datetime.combine(as_day(day) + dt.timedelta(days=1), dt.time(), SHANGHAI))
+
+
+def reminder_at(deadline: Any, workdays_ahead: int, now: Any) -> str:
+    """09:00 on the working day ``workdays_ahead`` working days before ``deadline``.
+
+    When that moment has already passed (the task was entered late, e.g. after a refused
+    extension) the reminder is parked at ``NEVER`` instead of firing at once a second time.
+    """
+    day = workdays.workdays_before(as_day(deadline), workdays_ahead)
+    moment = dt.datetime.combine(day, dt.time(REMINDER_HOUR), SHANGHAI)
+    return _iso(moment) if moment > as_moment(now) else NEVER
+
+
+def hours_after(start: Any, hours: float) -> str:
+    return _iso(as_moment(start) + dt.timedelta(hours=hours))
+
+
+def day_after(start: Any, days: int) -> str:
+    """The day ``days`` calendar days after ``start`` (YYYY-MM-DD)."""
+    return (as_day(start) + dt.timedelta(days=days)).isoformat()
+
+
+def workday_after(start: Any, n: int) -> str:
+    """The ``n``-th working day after ``start`` (YYYY-MM-DD)."""
+    return workdays.workdays_after(as_day(start), n).isoformat()
+
+
+def months_after(start: Any, months: int) -> str:
+    """The same day ``months`` months later (clamped to the month's end), as YYYY-MM-DD."""
+    d = as_day(start)
+    total = d.month - 1 + months
+    year, month = d.year + total // 12, total % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            continue
+    raise ValueError(start)
+
+
+def days_between(a: Any, b: Any) -> int:
+    """Calendar days from ``a`` to ``b`` (China days)."""
+    return (as_day(b) - as_day(a)).days
+
+
+def is_past(moment: Any, now: Any) -> bool:
+    return as_moment(moment) <= as_moment(now)
+
+
+def iso_day(value: Any) -> str:
+    return as_day(value).isoformat()
+
+
+# --- hazards -----------------------------------------------------------------------------
+
+def extension_in_time(deadline: Any, applied_at: Any) -> bool:
+    """An extension must be applied for at least 10 working days before the deadline."""
+    return as_day(applied_at) <= workdays.workdays_before(as_day(deadline), 10)
+
+
+def hazard_enforcement_seed(enterprise_name: str, credit_code: Any, description: str,
+                            measure: str) -> dict:
+    """Start data of the enforcement case opened by an overdue listed hazard."""
+    return {
+        "source": "重大事故隐患逾期未整改",
+        "party_name": enterprise_name,
+        "party_type": "单位",
+        "credit_code": credit_code,
+        "violation_facts": f"重大事故隐患逾期未整改（{measure}）：{description}",
+    }
+
+
+# --- accidents ---------------------------------------------------------------------------
+
+def supplement_days(category: Any) -> int:
+    """补报 window: 7 days for road traffic and fire accidents, 30 days otherwise."""
+    return 7 if category in ("道路交通", "火灾") else 30
+
+
+def supplement_in_window(occurred_at: Any, category: Any, now: Any) -> bool:
+    return as_day(now) <= as_day(occurred_at) + dt.timedelta(days=supplement_days(category))
+
+
+def reported_late(occurred_at: Any, reported_at: Any) -> bool:
+    """迟报: the unit reported more than one hour after the accident."""
+    return as_moment(reported_at) - as_moment(occurred_at) > dt.timedelta(hours=1)
+
+
+def four_nots_reasons(direct_cause=None, technical_causes=None, management_causes=None,
+                      responsible_persons=None, responsible_units=None, measures=None,
+                      education_done=None, education_record=None, team_members=None,
+                      signed_by=None) -> list[str]:
+    """What keeps the accident report from going forward (四不放过); empty when nothing."""
+    return decisions.four_nots_check(dict(
+        direct_cause=direct_cause, technical_causes=technical_causes,
+        management_causes=management_causes, responsible_persons=responsible_persons,
+        responsible_units=responsible_units, measures=measures, education_done=education_done,
+        education_record=education_record, team_members=team_members, signed_by=signed_by))
+
+
+def penalty_case_seeds(responsible_units: Any, responsible_persons: Any, enterprise_name: str,
+                       accident_title: Any, approved_at: Any) -> list[dict]:
+    """One enforcement case per unit or person whose proposed handling is an administrative
+    penalty (行政处罚), each to be filed (立案) within 5 working days of the 批复."""
+    filing_due = workday_after(approved_at, 5)
+    seeds = []
+    for kind, rows in (("单位", responsible_units or []), ("个人", responsible_persons or [])):
+        for row in rows:
+            if not row.get("administrative_penalty"):
+                continue
+            seeds.append({
+                "source": "事故调查批复",
+                "party_name": row.get("name"),
+                "party_type": kind,
+                "credit_code": row.get("credit_code"),
+                "violation_facts": f"{accident_title or enterprise_name}：{row.get('responsibility') or ''}",
+                "filing_due": filing_due,
+            })
+    return seeds
+
+
+def assessment_seed(accident_title: Any, enterprise_name: Any, accident_grade: Any, closed_at: Any,
+                    measures: Any, responsible_persons: Any, responsible_units: Any,
+                    jurisdiction: Any) -> dict:
+    """Start data of the one-year assessment (结案后一年内评估) of a closed accident."""
+    return {
+        "accident_title": accident_title,
+        "enterprise_name": enterprise_name,
+        "accident_grade": accident_grade,
+        "closed_at": closed_at,
+        "measures": list(measures or []),
+        "responsible_persons": list(responsible_persons or []),
+        "responsible_units": list(responsible_units or []),
+        "organised_by": jurisdiction,
+    }
+
+
+# --- enforcement -------------------------------------------------------------------------
+
+def has_severe_measure(penalty_types: Any) -> bool:
+    return bool(set(penalty_types or []) & SEVERE_PENALTIES)
+
+
+def tally(votes: Any, member_count: int) -> dict:
+    return decisions.tally_votes(votes or [], int(member_count)).as_data()
+
+
+def late_penalty_for(fine_amount: Any, payment_due: Any, as_of: Any) -> str:
+    """加处罚款 owed on ``as_of`` for a fine due on ``payment_due`` (capped at the fine)."""
+    days_late = (as_day(as_of) - as_day(payment_due)).days
+    return str(decisions.late_payment_penalty(fine_amount or 0, days_late))
+
+
+def hearing_schedule_problems(host: Any, officers: Any, hearing_at: Any, notice_served_on: Any,
+                              hearing_latest: Any) -> list[str]:
+    """Why a hearing schedule breaks the rules: host took part in the investigation, hearing later
+    than 15 days after the request, or notice less than 7 working days ahead."""
+    problems = []
+    if host and host in (officers or []):
+        problems.append(f"听证主持人{host}参与了本案调查，应当回避")
+    if as_day(hearing_at) > as_day(hearing_latest):
+        problems.append(f"听证应在当事人申请后15日内举行（最迟{as_day(hearing_latest).isoformat()}）")
+    latest_notice = workdays.workdays_before(as_day(hearing_at), 7)
+    if as_day(notice_served_on) > latest_notice:
+        problems.append(f"应在听证7个工作日前通知当事人（最迟{latest_notice.isoformat()}送达）")
+    return problems
+
+
+# --- post-case assessment ------------------------------------------------------------------
+
+def accountability_items_from(measure_checks: Any, accountability_checks: Any) -> list[dict]:
+    """Measures not (fully) implemented and handlings not carried out become 问责 items."""
+    items = []
+    for m in measure_checks or []:
+        if m.get("status") != "已落实":
+            items.append({"kind": "整改措施未落实", "subject": m.get("owner") or "",
+                          "detail": f"{m.get('measure')}（{m.get('status')}）"})
+    for a in accountability_checks or []:
+        if a.get("carried_out") != "已落实":
+            items.append({"kind": "责任追究未落实", "subject": a.get("name") or "",
+                          "detail": a.get("proposed_handling") or ""})
+    return items
+
+
+FUNCTIONS = {
+    "deadline_at": deadline_at,
+    "day_start": day_start,
+    "reminder_at": reminder_at,
+    "hours_after": hours_after,
+    "day_after": day_after,
+    "workday_after": workday_after,
+    "months_after": months_after,
+    "days_between": days_between,
+    "is_past": is_past,
+    "iso_day": iso_day,
+    "extension_in_time": extension_in_time,
+    "hazard_enforcement_seed": hazard_enforcement_seed,
+    "closure_warranted": decisions.closure_warranted,
+    "supplement_days": supplement_days,
+    "supplement_in_window": supplement_in_window,
+    "reported_late": reported_late,
+    "four_nots_reasons": four_nots_reasons,
+    "penalty_case_seeds": penalty_case_seeds,
+    "assessment_seed": assessment_seed,
+    "level_rank": decisions.level_rank,
+    "has_severe_measure": has_severe_measure,
+    "tally": tally,
+    "late_penalty_for": late_penalty_for,
+    "statement_period_days": decisions.statement_period_days,
+    "case_time_limit_days": decisions.case_time_limit_days,
+    "hearing_schedule_problems": hearing_schedule_problems,
+    "accountability_items_from": accountability_items_from,
+}
