@@ -90,7 +90,9 @@ class Directory:
             if s.get(OrgUnit, org) is None:
                 raise InvalidData({"org": f"组织机构不存在: {org}"})
             old, user.org_code = user.org_code, org
+            s.flush()
             self._audit(s, by, "user_moved", {"username": username, "from": old, "to": org})
+            self._engine.release_ineligible_claims(s, username)
 
     def set_roles(self, username: str, roles: list[str], by: str = "system"):
         with self._engine.db.write() as s:
@@ -98,7 +100,9 @@ class Directory:
             codes = self._resolve_roles(s, roles)
             s.execute(sa.delete(UserRole).where(UserRole.username == username))
             s.add_all(UserRole(username=username, role_code=r) for r in codes)
+            s.flush()
             self._audit(s, by, "user_roles_set", {"username": username, "roles": sorted(codes)})
+            self._engine.release_ineligible_claims(s, username)
 
     def set_password_hash(self, username: str, password_hash: str):
         with self._engine.db.write() as s:

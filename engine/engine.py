@@ -29,7 +29,7 @@ from .directory import Directory, Principal
 from .errors import (Conflict, EngineError, Forbidden, IncidentRaised, InvalidData, NotFound)
 from .models import ModelStore
 from .policy import Policy
-from .schema import NO_DUE_DATE, Case, Counter, HumanTask, Incident, OrgUnit, Timer
+from .schema import NO_DUE_DATE, Case, Counter, HumanTask, Incident, OrgUnit, TaskCandidate, TaskExclusion, Timer
 from .scripting import DubanScriptEngine, StepRequests
 
 log = logging.getLogger("duban.engine")
@@ -224,34 +224,51 @@ class Engine:
 
     # ------------------------------------------------------------------------------------------
     # tasks
-    def queue(self, username: str, limit: int = 50, offset: int = 0, process_key: str | None = None,
-              overdue_only: bool = False) -> list[HumanTask]:
-        """Tasks this user may work now: claimed by them, plus unclaimed ones their roles and org allow.
+    QUEUE_SORTS = {
+        "due": (HumanTask.due_sort, HumanTask.created_at),
+        "follow_up": (HumanTask.follow_up_at, HumanTask.due_sort, HumanTask.created_at),
+        "priority": (HumanTask.priority.desc(), HumanTask.due_sort, HumanTask.created_at),
+        "created": (HumanTask.created_at,),
+    }
 
-        Sorted by due date (none last), then age. Each way a task can be eligible is one index range
-        scan already in that order; the few pages are merged here, so the cost does not depend on
-        how many open tasks the database holds.
+    def queue(self, username: str, limit: int = 50, offset: int = 0, process_key: str | None = None,
+              overdue_only: bool = False, org: str | None = None, sort: str = "due",
+              follow_up_due: bool = False) -> list[HumanTask]:
+        """Tasks this user may work now: claimed by or assigned to them, plus unclaimed ones their roles,
+        org unit, enterprise or a candidate list allow, minus those a separation-of-duty rule excludes.
+
+        Sorted by due date (none last) unless ``sort`` says follow_up, priority or created. Each way a
+        task can be eligible is one index range scan already in order; the pages are merged here, so
+        the cost does not grow with the number of open tasks in the database.
         """
+        if sort not in self.QUEUE_SORTS:
+            raise InvalidData({"sort": f"不支持的排序: {sort}"})
         want = offset + limit
         now = self.clock.now()
+        order = self.QUEUE_SORTS[sort]
+        excluded = sa.select(TaskExclusion.task_id).where(TaskExclusion.username == username)
         with self.db.read() as s:
             p = self.directory.principal(username, s)
             rows: dict[str, HumanTask] = {}
             for clause in self._eligible_branches(s, p):
-                q = sa.select(HumanTask).where(HumanTask.state == "open", clause)
+                q = sa.select(HumanTask).where(HumanTask.state == "open", clause, HumanTask.id.not_in(excluded))
                 if process_key:
                     q = q.where(HumanTask.process_key == process_key)
+                if org:
+                    q = q.where(HumanTask.org_code == org)
                 if overdue_only:
                     q = q.where(HumanTask.due_sort < now)
-                q = q.order_by(HumanTask.due_sort, HumanTask.created_at).limit(want)
-                for row in s.execute(q).scalars():
+                if follow_up_due:
+                    q = q.where(HumanTask.follow_up_at <= now)
+                for row in s.execute(q.order_by(*order).limit(want)).scalars():
                     rows[row.id] = row
-            ordered = sorted(rows.values(), key=lambda r: (r.due_sort, r.created_at, r.id))
-            return ordered[offset:want]
+            return sorted(rows.values(), key=_queue_key(sort))[offset:want]
 
     def _eligible_branches(self, s: Session, p: Principal) -> list:
         """The ways a task can be in ``p``'s queue, each an indexable condition."""
-        branches = [HumanTask.assignee == p.username]
+        branches = [HumanTask.assignee == p.username,
+                    sa.and_(HumanTask.assignee.is_(None), HumanTask.id.in_(
+                        sa.select(TaskCandidate.task_id).where(TaskCandidate.username == p.username)))]
         if p.party:
             if p.roles:
                 branches.append(sa.and_(HumanTask.party == p.party, HumanTask.role_code.in_(p.roles),
@@ -266,6 +283,99 @@ class Engine:
                 branches.append(sa.and_(HumanTask.role_code == role, HumanTask.org_code == p.org_code,
                                         HumanTask.assignee.is_(None)))
         return branches
+
+    # ------------------------------------------------------------------------------------------
+    # reassignment, delegation, follow-up and priority (转办、委托、跟进、优先级)
+    def reassign(self, task_id: str, to_user: str, by: str, reason: str = "") -> HumanTask:
+        """A supervisor hands an open task to another user who holds its role (转办)."""
+        with self.db.write() as s:
+            row = self._lock_task(s, task_id)
+            self._reassign_locked(s, row, to_user, self.directory.principal(by, s), reason)
+            return row
+
+    def reassign_all(self, from_user: str, to_user: str, by: str, reason: str = "") -> int:
+        """Move every open task claimed by or assigned to ``from_user`` (absent) to ``to_user``, at once."""
+        with self.db.write() as s:
+            supervisor = self.directory.principal(by, s)
+            q = sa.select(HumanTask).where(HumanTask.assignee == from_user, HumanTask.state == "open")
+            if not self.db.is_sqlite:
+                q = q.with_for_update()
+            rows = list(s.execute(q.order_by(HumanTask.created_at)).scalars())
+            for row in rows:
+                self._reassign_locked(s, row, to_user, supervisor, reason or f"{from_user} 不在岗")
+            return len(rows)
+
+    def _reassign_locked(self, s: Session, row: HumanTask, to_user: str, supervisor: Principal, reason: str):
+        self.policy.check_supervise(s, supervisor, s.get(Case, row.case_id))
+        self.policy.check_task(s, self.directory.principal(to_user, s), _unassigned(row))
+        before = row.assignee
+        row.assignee, row.owner, row.delegation = to_user, None, None
+        audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=supervisor.username,
+                     action="reassigned", at=self.clock.now(), task_id=row.id,
+                     detail={"task": row.name, "from": before, "to": to_user, "reason": reason})
+
+    def delegate(self, task_id: str, by: str, to_user: str, reason: str = "") -> HumanTask:
+        """委托: the assignee asks ``to_user`` to work the task; it comes back to them to confirm."""
+        with self.db.write() as s:
+            row = self._lock_task(s, task_id)
+            if row.assignee != by:
+                raise Forbidden("只能委托自己名下的任务")
+            self.policy.check_task(s, self.directory.principal(to_user, s), _unassigned(row))
+            row.owner, row.assignee, row.delegation = by, to_user, "pending"
+            audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=by, action="delegated",
+                         at=self.clock.now(), task_id=row.id, detail={"task": row.name, "to": to_user, "reason": reason})
+            return row
+
+    def resolve(self, task_id: str, by: str, data: dict | None = None) -> HumanTask:
+        """The delegate hands the task back with their work saved as a draft for the owner (办理完毕退回)."""
+        with self.db.write() as s:
+            row = self._lock_task(s, task_id)
+            if row.delegation != "pending" or row.assignee != by:
+                raise Forbidden("该任务不是委托给您的")
+            cleaned = self._validate_form(row.form_key, dict(data or {}))
+            row.draft, row.assignee, row.delegation = _jsonable(cleaned), row.owner, "resolved"
+            audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=by, action="resolved",
+                         at=self.clock.now(), task_id=row.id, detail={"task": row.name, "to": row.owner,
+                                                                      "data": _jsonable(cleaned)})
+            return row
+
+    def set_follow_up(self, task_id: str, by: str, when: datetime | None) -> HumanTask:
+        with self.db.write() as s:
+            row = self._lock_task(s, task_id)
+            self.policy.check_task(s, self.directory.principal(by, s), row)
+            row.follow_up_at = when
+            audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=by,
+                         action="follow_up_set", at=self.clock.now(), task_id=row.id,
+                         detail={"follow_up_at": when.isoformat() if when else None})
+            return row
+
+    def set_priority(self, task_id: str, by: str, priority: int) -> HumanTask:
+        with self.db.write() as s:
+            row = self._lock_task(s, task_id)
+            p = self.directory.principal(by, s)
+            try:
+                self.policy.check_supervise(s, p, s.get(Case, row.case_id))
+            except Forbidden:
+                self.policy.check_task(s, p, row)
+            row.priority = int(priority)
+            audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=by,
+                         action="priority_set", at=self.clock.now(), task_id=row.id, detail={"priority": row.priority})
+            return row
+
+    def release_ineligible_claims(self, s: Session, username: str) -> list[str]:
+        """After a role or org change: claims the user may no longer hold go back to the group queue."""
+        p = self.directory.principal(username, s)
+        released = []
+        for row in s.execute(sa.select(HumanTask).where(HumanTask.assignee == username, HumanTask.state == "open")).scalars():
+            try:
+                self.policy.check_task(s, p, _unassigned(row))
+            except Forbidden:
+                row.assignee = None
+                released.append(row.id)
+                audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor="engine",
+                             action="released", at=self.clock.now(), task_id=row.id,
+                             detail={"task": row.name, "user": username, "reason": "岗位或组织机构变更"})
+        return released
 
     def task(self, task_id: str) -> HumanTask:
         with self.db.read() as s:
@@ -649,6 +759,31 @@ class Engine:
 
     def dispose(self) -> None:
         self.db.dispose()
+
+
+def _queue_key(sort: str):
+    far = NO_DUE_DATE
+    if sort == "follow_up":
+        return lambda r: (r.follow_up_at or far, r.due_sort, r.created_at, r.id)
+    if sort == "priority":
+        return lambda r: (-(r.priority or 0), r.due_sort, r.created_at, r.id)
+    if sort == "created":
+        return lambda r: (r.created_at, r.id)
+    return lambda r: (r.due_sort, r.created_at, r.id)
+
+
+class _Unassigned:
+    """A view of a task row without its assignee, to ask "could this user work it?"."""
+
+    def __init__(self, row: HumanTask):
+        self._row = row
+
+    def __getattr__(self, name):
+        return None if name == "assignee" else getattr(self._row, name)
+
+
+def _unassigned(row: HumanTask):
+    return _Unassigned(row)
 
 
 def _run_model_code(fn, *args):

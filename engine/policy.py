@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from .assignment import exclusion_reason, is_candidate
 from .directory import Principal
 from .errors import Forbidden
 from .schema import Case, HumanTask
@@ -25,7 +26,12 @@ class Policy:
 
     def check_task(self, s: Session, p: Principal, row: HumanTask) -> None:
         """May ``p`` claim or complete this task? Raises Forbidden with the reason."""
+        reason = exclusion_reason(s, row.id, p.username)
+        if reason:
+            raise Forbidden(reason)
         if row.assignee == p.username:
+            return
+        if is_candidate(s, row.id, p.username):
             return
         if not p.holds(row.role_code):
             raise Forbidden(f"用户 {p.username} 没有该任务所需的角色 ({row.lane})")

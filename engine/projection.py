@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
+from .assignment import assign_on_open, refresh_exclusions
 from .schema import Case, HumanTask, Timer
 from .state import all_workflows
 from .timers import due_of
@@ -113,7 +114,10 @@ def refresh_human_tasks(s: Session, case: Case, top, now: datetime, role_for_lan
             due_at=due, created_at=now, process_key=case.process_key, case_no=case.case_no,
             case_title=case.title)
         s.add(row)
+        s.flush()
+        assign_on_open(s, row, task, props, evaluate, role_for_lane)
         opened.append(row)
+    refresh_exclusions(s, case.id)
     return opened, cancelled
 
 

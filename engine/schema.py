@@ -178,11 +178,32 @@ class HumanTask(Base):
     case_title: Mapped[str] = mapped_column(sa.String(256), default="")
     reminders: Mapped[int] = mapped_column(default=0)  # reminder timers fired on this task (催办)
     last_reminded_at: Mapped[datetime | None]
+    follow_up_at: Mapped[datetime | None]  # 跟进日期: when the assignee wants to look at it again
+    owner: Mapped[str | None] = mapped_column(sa.String(64))  # who delegated it (委托人)
+    delegation: Mapped[str | None] = mapped_column(sa.String(16))  # pending | resolved
+    draft: Mapped[dict | None]  # data saved by a delegate for the owner to confirm
+    # Separation-of-duty rules from the model (回避): {"completers_of": [...], "roles": [...]}
+    rules: Mapped[dict | None]
 
     @validates("due_at")
     def _keep_due_sort(self, _key, value):
         self.due_sort = value if value is not None else NO_DUE_DATE
         return value
+
+
+class TaskCandidate(Base):
+    """A user named by the model (an expression over case data) as a candidate for a task."""
+    __tablename__ = "task_candidate"
+    task_id: Mapped[str] = mapped_column(sa.ForeignKey("human_task.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)
+
+
+class TaskExclusion(Base):
+    """A user who may not work a task because of a separation-of-duty rule (回避), with the reason."""
+    __tablename__ = "task_exclusion"
+    task_id: Mapped[str] = mapped_column(sa.ForeignKey("human_task.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.String(256))
 
 
 class Timer(Base):
