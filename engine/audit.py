@@ -35,19 +35,24 @@ def _digest(ev_chain, seq, case_id, at: datetime, actor, action, task_id, detail
 
 def append(session: Session, *, chain: str, actor: str, action: str, at: datetime,
            case_id: int | None = None, task_id: str | None = None, detail: dict | None = None) -> AuditEvent:
-    head = session.execute(
-        sa.select(AuditHead).where(AuditHead.chain == chain).with_for_update()).scalar_one_or_none()
+    # The head is read (and locked) once per transaction and chain; later events reuse it.
+    heads = session.info.setdefault("audit_heads", {})
+    head = heads.get(chain)
+    if head is None:
+        head = session.execute(
+            sa.select(AuditHead).where(AuditHead.chain == chain).with_for_update()).scalar_one_or_none()
     prev_hash, seq = (head.hash, head.seq + 1) if head else (GENESIS, 1)
-    at = at.replace(microsecond=at.microsecond)  # stored as given
     text = canonical_json(detail or {})
     event = AuditEvent(chain=chain, seq=seq, case_id=case_id, at=at, actor=actor, action=action,
                        task_id=task_id, detail=text, prev_hash=prev_hash,
                        hash=_digest(chain, seq, case_id, at, actor, action, task_id, text, prev_hash))
     session.add(event)
     if head is None:
-        session.add(AuditHead(chain=chain, seq=seq, hash=event.hash))
+        head = AuditHead(chain=chain, seq=seq, hash=event.hash)
+        session.add(head)
     else:
         head.seq, head.hash = seq, event.hash
+    heads[chain] = head
     return event
 
 

@@ -43,6 +43,7 @@ class Directory:
                 s.add(Role(code=code, name=name, sees_subordinate_orgs=sees_subordinate_orgs))
             else:
                 role.name, role.sees_subordinate_orgs = name, sees_subordinate_orgs
+            self._engine._lane_roles.clear()
             self._audit(s, by, "role_saved", {"code": code, "name": name})
         return code
 
@@ -113,18 +114,21 @@ class Directory:
         if session is None:
             with self._engine.db.read() as s:
                 return self.principal(username, s)
-        row = session.execute(
-            sa.select(User, OrgUnit.path).join(OrgUnit, OrgUnit.code == User.org_code)
-            .where(User.username == username)).first()
-        if row is None or not row[0].active:
+        # One round trip: the user, their org unit's path and each of their roles (or none).
+        rows = session.execute(
+            sa.select(User.username, User.name, User.org_code, User.party, User.active, OrgUnit.path,
+                      Role.code, Role.name, Role.sees_subordinate_orgs)
+            .join(OrgUnit, OrgUnit.code == User.org_code)
+            .outerjoin(UserRole, UserRole.username == User.username)
+            .outerjoin(Role, Role.code == UserRole.role_code)
+            .where(User.username == username)).all()
+        if not rows or not rows[0].active:
             raise NotFound(f"用户不存在: {username}")
-        user, path = row
-        roles = session.execute(
-            sa.select(Role).join(UserRole, UserRole.role_code == Role.code)
-            .where(UserRole.username == username)).scalars().all()
-        return Principal(username=user.username, name=user.name, org_code=user.org_code, org_path=path,
-                         party=user.party, roles=frozenset(r.code for r in roles),
-                         role_names=frozenset(r.name for r in roles),
+        first = rows[0]
+        roles = [r for r in rows if r.code is not None]
+        return Principal(username=first.username, name=first[1], org_code=first.org_code, org_path=first.path,
+                         party=first.party, roles=frozenset(r.code for r in roles),
+                         role_names=frozenset(r[7] for r in roles),
                          supervising_roles=frozenset(r.code for r in roles if r.sees_subordinate_orgs))
 
     def org_codes_below(self, session: Session, org_path: str) -> list[str]:

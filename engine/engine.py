@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -94,6 +95,7 @@ class Engine:
         self._cache: OrderedDict[int, tuple[int, wfstate.LoadedState]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
+        self._lane_roles: dict[str, str] = {}
         self.after_step_hooks: list[Callable[[Session, Case, BpmnWorkflow], None]] = []
 
     # ------------------------------------------------------------------------------------------
@@ -650,7 +652,12 @@ class Engine:
                            .values(version=seen + 1).execution_options(synchronize_session=False)).rowcount
         if bumped != 1:
             raise Conflict("案件已被他人修改，请刷新后重试")
-        s.refresh(case)
+        # We hold the row now. Whoever changed it last also bumped the version, so what we read is
+        # current except the version itself (on PostgreSQL a read before the lock may be stale).
+        if not self.db.is_sqlite:
+            s.refresh(case)
+        else:
+            set_committed_value(case, "version", seen + 1)
         if case.status not in ACTIVE_CASE:
             raise Conflict(f"案件已{ {'completed': '办结', 'cancelled': '撤销'}.get(case.status, case.status) }")
         loaded = self._cache_take(case_id, seen)
@@ -672,13 +679,14 @@ class Engine:
         now = self.clock.now()
         pruned = wfstate.prune(workflow)
         stats = wfstate.save(s, case.id, loaded, pruned)
-        role_cache: dict[str | None, str | None] = {}
-
         def role_for_lane(lane):
-            if lane not in role_cache:
+            # Lanes bind to roles by code or name; roles are near-static, so hits are remembered.
+            if lane not in self._lane_roles:
                 role = self.directory.role_by_lane(s, lane)
-                role_cache[lane] = role.code if role else None
-            return role_cache[lane]
+                if role is None:
+                    return None
+                self._lane_roles[lane] = role.code
+            return self._lane_roles[lane]
 
         opened, cancelled = projection.refresh_human_tasks(
             s, case, workflow, now, role_for_lane, self.script_engine.evaluate, completed)
