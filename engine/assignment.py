@@ -36,19 +36,21 @@ def rules_from(props: dict) -> dict | None:
     return rules or None
 
 
-def assign_on_open(s: Session, row: HumanTask, task, props: dict, evaluate, role_for_lane) -> None:
-    """Apply the model's dynamic assignment to a freshly opened task."""
+def assign_on_open(row: HumanTask, task, props: dict, evaluate, role_for_lane) -> list[TaskCandidate]:
+    """Apply the model's dynamic assignment to a task being opened; returns its candidate rows."""
     if props.get("assignee"):
         value = evaluate(task, props["assignee"])
         if value:
             row.assignee = str(value)
+    candidates = []
     if props.get("candidateUsers"):
         users = _names(evaluate(task, props["candidateUsers"]))
-        s.add_all(TaskCandidate(task_id=row.id, username=u) for u in dict.fromkeys(users))
+        candidates = [TaskCandidate(task_id=row.id, username=u) for u in dict.fromkeys(users)]
     rules = rules_from(props)
     if rules and rules.get("roles"):
         rules["roles"] = [role_for_lane(r) or r for r in rules["roles"]]
     row.rules = rules
+    return candidates
 
 
 def refresh_exclusions(s: Session, case_id: int) -> None:

@@ -449,7 +449,8 @@ class Engine:
                                         {"data": _jsonable(data)}, failure.cause) from failure.cause
 
     def _complete_locked(self, s, case, loaded, row, username, data) -> Case:
-        s.refresh(row)
+        if not self.db.is_sqlite:
+            s.refresh(row)  # read before we held the case lock; SQLite's BEGIN IMMEDIATE came first
         if row.state != "open":
             raise Conflict(f"任务已{ {'completed': '完成', 'cancelled': '取消'}.get(row.state, row.state) }，不能重复提交")
         p = self.directory.principal(username, s)

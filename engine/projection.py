@@ -113,11 +113,14 @@ def refresh_human_tasks(s: Session, case: Case, top, now: datetime, role_for_lan
             state="open", form_key=props.get("formSchema"), priority=int(props.get("priority", 0) or 0),
             due_at=due, created_at=now, process_key=case.process_key, case_no=case.case_no,
             case_title=case.title)
+        candidates = assign_on_open(row, task, props, evaluate, role_for_lane)
         s.add(row)
-        s.flush()
-        assign_on_open(s, row, task, props, evaluate, role_for_lane)
+        if candidates:
+            s.flush()  # the candidate rows refer to the task row
+            s.add_all(candidates)
         opened.append(row)
-    refresh_exclusions(s, case.id)
+    if any(r.rules for r in open_rows.values() if r.state == "open") or any(r.rules for r in opened):
+        refresh_exclusions(s, case.id)
     return opened, cancelled
 
 
