@@ -32,6 +32,7 @@ from workflows.enterprises.search_index import bulk_insert  # noqa: E402
 from workflows.enterprises.samples import fake_enterprises  # noqa: E402
 
 BUDGET_MS = 50.0
+CAP = 10_000  # count_limit a results page might use ("10000+ 家")
 
 
 def populate(engine: sa.Engine, count: int) -> tuple[list[str], list[str]]:
@@ -92,6 +93,7 @@ def run(url: str | None, count: int, queries: int) -> dict:
     registry.search(fragments[0])  # warm the connection pool and caches
     name_ms = timed(lambda q: registry.search(q, by="name"), fragments)
     code_ms = timed(lambda q: registry.search(q, by="code"), prefixes)
+    capped_ms = timed(lambda q: registry.search(q, by="name", count_limit=CAP), fragments)
     name_median, name_p95 = summary(name_ms)
     code_median, code_p95 = summary(code_ms)
     engine.dispose()
@@ -105,6 +107,7 @@ def run(url: str | None, count: int, queries: int) -> dict:
         "name_search_median_ms": name_median,
         "name_search_p95_ms": name_p95,
         "name_search_max_ms": round(max(name_ms), 2),
+        f"name_search_counting_to_{CAP}_p95_ms": summary(capped_ms)[1],
         "code_search_median_ms": code_median,
         "code_search_p95_ms": code_p95,
         "under_50ms": max(name_p95, code_p95) < BUDGET_MS,

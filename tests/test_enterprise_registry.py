@@ -267,3 +267,24 @@ def test_a_sessionmaker_works_too_and_results_outlive_the_session(sa_engine, clo
     got = registry.get(code(1))
     assert got.risk_level is RiskLevel.ORANGE and got.name.startswith("佛山市测试1")
     assert registry.search("测试1").items[0].credit_code == code(1)
+
+
+def test_bad_search_input_is_refused_or_finds_nothing(populated):
+    with pytest.raises(EnterpriseInvalid, match="行业类别：应为以下之一"):
+        populated.search("华鑫", sector="化工")
+    assert populated.search("91-44", by="code").total == 0
+    assert populated.search("（）").total == 303  # only punctuation: no name restriction
+    with pytest.raises(EnterpriseInvalid, match="企业名称：必填"):
+        populated.add(enterprise(9, name=""))
+
+
+def test_count_limit_caps_the_total(populated):
+    full = populated.search("有限", per_page=10)
+    capped = populated.search("有限", per_page=10, count_limit=50)
+    assert full.exact and full.total > 50
+    assert not capped.exact and capped.total == 50
+    assert [e.id for e in capped.items] == [e.id for e in full.items]
+    small = populated.search("华鑫", count_limit=50)
+    assert small.exact and small.total == populated.search("华鑫").total
+    filtered = populated.search("有限", org="440604099", count_limit=1, per_page=1)  # 1 of the 3 there
+    assert filtered.exact and filtered.total == 1

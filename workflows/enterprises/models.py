@@ -79,7 +79,7 @@ class Enterprise(EnterpriseBase):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     #: Derived from ``name`` for the search index (see search_index); never set by hand.
-    search_key: Mapped[str] = mapped_column(sa.String(200), default="")
+    search_key: Mapped[str] = mapped_column(sa.Text, default="")
     search_grams: Mapped[str] = mapped_column(sa.Text, default="")
 
     risk_changes: Mapped[list[RiskLevelChange]] = relationship(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import credit_code, search_index, supervision
 from .models import Enterprise, RiskLevelChange
-from .schemas import EnterpriseSchema, first_messages
+from .schemas import FIELD_LABELS, EnterpriseSchema, first_messages
 from .terms import RiskLevel, Sector
 
 MAX_PER_PAGE = 500
@@ -38,11 +38,14 @@ class DuplicateEnterprise(EnterpriseError):
 
 
 class EnterpriseInvalid(EnterpriseError, ValueError):
-    """Data that fails validation; ``errors`` maps each field to its Chinese message."""
+    """Data that fails validation; ``errors`` maps each field (attribute name) to its Chinese message.
+
+    ``str(err)`` names the fields in Chinese, e.g. ``企业名称：必填；行业类别：应为以下之一：…``.
+    """
 
     def __init__(self, errors: Mapping[str, str]):
         self.errors = dict(errors)
-        super().__init__("；".join(f"{k}：{v}" for k, v in self.errors.items()))
+        super().__init__("；".join(f"{FIELD_LABELS.get(k, k)}：{v}" for k, v in self.errors.items()))
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Page:
     total: int
     page: int
     per_page: int
+    #: False when counting stopped at ``count_limit``: there are more than ``total`` matches.
+    exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -63,12 +68,18 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _as_list(value, enum_cls=None) -> list | None:
+def _as_list(value, enum_cls=None, field: str = "") -> list | None:
     """Filters take one value or several; enum filters also accept the Chinese value."""
     if value is None:
         return None
     values = [value] if isinstance(value, (str, RiskLevel, Sector)) else list(value)
-    return [enum_cls(v) for v in values] if enum_cls else values
+    if enum_cls is None:
+        return values
+    try:
+        return [enum_cls(v) for v in values]
+    except ValueError:
+        allowed = "、".join(m.value for m in enum_cls)
+        raise EnterpriseInvalid({field: f"应为以下之一：{allowed}"}) from None
 
 
 def _code_upper_bound(prefix: str) -> str:
@@ -292,7 +303,7 @@ class EnterpriseRegistry:
 
     def search(self, text: str | None = None, org: str | Iterable[str] | None = None,
                sector: Sector | str | Iterable | None = None, risk: RiskLevel | str | Iterable | None = None,
-               page: int = 1, per_page: int = 50, *, by: str = "auto",
+               page: int = 1, per_page: int = 50, *, by: str = "auto", count_limit: int | None = None,
                session: Session | None = None) -> Page:
         """Find enterprises by name fragment or credit-code prefix, with optional filters.
 
@@ -300,11 +311,15 @@ class EnterpriseRegistry:
         character, a digit, then code characters). Order: a name search lists the newest
         registrations first (what keeps it fast, see search_index.NameMatch), a code search lists
         by code, and a listing without text by name.
+
+        ``count_limit`` stops counting there (``Page.exact`` is then False and the page shows
+        "10000+"): counting 60k matches of a fragment like 有限 is what costs on PostgreSQL.
         """
         page = max(1, int(page))
         per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
         conds: list[sa.ColumnElement[bool]] = []
-        orgs, sectors, risks = _as_list(org), _as_list(sector, Sector), _as_list(risk, RiskLevel)
+        orgs = _as_list(org)
+        sectors, risks = _as_list(sector, Sector, "sector"), _as_list(risk, RiskLevel, "risk_level")
         if orgs is not None:
             conds.append(Enterprise.org_unit.in_(orgs))
         if sectors is not None:
@@ -313,26 +328,31 @@ class EnterpriseRegistry:
             conds.append(Enterprise.risk_level.in_(risks))
         text = (text or "").strip()
         with self.transaction(session) as s:
-            items = sa.select(Enterprise)
-            count = sa.select(sa.func.count()).select_from(Enterprise)
+            items, ids = sa.select(Enterprise), sa.select(Enterprise.id)
             order = [Enterprise.name, Enterprise.id]
             code_text = credit_code.normalize(text)
             if text and (by == "code" or (by == "auto" and _looks_like_code(code_text))):
-                conds += [Enterprise.credit_code >= code_text,
-                          Enterprise.credit_code < _code_upper_bound(code_text)]
+                if all(ch in credit_code.ALPHABET for ch in code_text):
+                    conds += [Enterprise.credit_code >= code_text,
+                              Enterprise.credit_code < _code_upper_bound(code_text)]
+                else:
+                    conds.append(sa.false())  # no code contains such a character
                 order = [Enterprise.credit_code]
             elif text:
                 match = search_index.NameMatch(Enterprise.__table__, s.get_bind().dialect.name, text)
                 if match:
-                    items = match.restrict(items)
-                    count = match.count(filtered=bool(conds))
+                    items, ids = match.restrict(items), match.ids(filtered=bool(conds))
                     order = [match.order_by()]
             offset = (page - 1) * per_page
             rows = list(s.scalars(items.where(*conds).order_by(*order).offset(offset).limit(per_page)))
             if rows and len(rows) < per_page or not rows and offset == 0:
                 # A short page is the last one: the total is known without counting (most
                 # searches for a distinctive name end here, and a count is the costly part).
-                total = offset + len(rows)
-            else:
-                total = s.scalar(count.where(*conds))
+                return Page(items=rows, total=offset + len(rows), page=page, per_page=per_page)
+            matching = ids.where(*conds)
+            if count_limit is not None:
+                matching = matching.limit(count_limit + 1)
+            total = s.scalar(sa.select(sa.func.count()).select_from(matching.subquery()))
+            if count_limit is not None and total > count_limit:
+                return Page(items=rows, total=count_limit, page=page, per_page=per_page, exact=False)
             return Page(items=rows, total=total, page=page, per_page=per_page)

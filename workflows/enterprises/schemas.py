@@ -6,7 +6,6 @@ spreadsheet module maps its Chinese column headers onto them.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from dateutil.relativedelta import relativedelta
@@ -14,6 +13,27 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_l
 
 from . import credit_code
 from .terms import RiskLevel, Sector, Size, choices
+
+#: The Chinese name of each field, for messages and spreadsheet headers.
+FIELD_LABELS = {
+    "credit_code": "统一社会信用代码",
+    "name": "企业名称",
+    "address": "地址",
+    "org_unit": "属地代码",
+    "sector": "行业类别",
+    "size": "企业规模",
+    "legal_rep": "法定代表人",
+    "legal_rep_phone": "法定代表人电话",
+    "safety_manager": "安全负责人",
+    "safety_manager_phone": "安全负责人电话",
+    "risk_level": "风险等级",
+    "last_inspected_on": "最近检查日期",
+    "dishonest": "严重失信",
+    "dishonest_from": "失信列入日期",
+    "dishonest_until": "失信移出日期",
+    "changed_by": "变更人",
+    "reason": "变更原因",
+}
 
 #: How long a 严重失信主体 stays listed when the decision gives no end date (应急管理部令第11号: 3年).
 DEFAULT_DISHONEST_YEARS = 3
@@ -137,4 +157,4 @@ def first_messages(messages: dict) -> dict[str, str]:
     return flat
 
 
-__all__ = ["EnterpriseSchema", "load_enterprise", "first_messages", "ValidationError"]
+__all__ = ["FIELD_LABELS", "EnterpriseSchema", "load_enterprise", "first_messages", "ValidationError"]

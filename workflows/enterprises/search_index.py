@@ -130,15 +130,15 @@ class NameMatch:
             return stmt.where(self._pg_match())
         return stmt.where(self.table.c.search_key.contains(self.key))
 
-    def count(self, filtered: bool) -> sa.Select:
-        """SELECT of the number of matches, to which the caller adds its filters.
+    def ids(self, filtered: bool) -> sa.Select:
+        """SELECT of the matching enterprise ids, to which the caller adds its filters (for counting).
 
-        Unfiltered on SQLite, the FTS index alone answers (4 ms for 60k matches, against 50 ms
-        through the join).
+        Unfiltered on SQLite, the FTS index alone answers (4 ms to count 60k matches, against
+        50 ms through the join).
         """
         if self.dialect == "sqlite" and not filtered:
-            return sa.select(sa.func.count()).select_from(self.fts).where(self._fts_match())
-        return self.restrict(sa.select(sa.func.count()).select_from(self.table))
+            return sa.select(self.fts.c.rowid).where(self._fts_match())
+        return self.restrict(sa.select(self.table.c.id))
 
     def order_by(self) -> sa.ColumnElement:
         if self.dialect == "sqlite":

@@ -25,26 +25,13 @@ from marshmallow import ValidationError
 from . import credit_code, search_index
 from .models import Enterprise, RiskLevelChange
 from .registry import EnterpriseRegistry
-from .schemas import EnterpriseSchema, first_messages
+from .schemas import FIELD_LABELS, EnterpriseSchema, first_messages
 
 #: Column order of the spreadsheet: attribute name and the Chinese header a clerk sees.
-COLUMNS: list[tuple[str, str]] = [
-    ("credit_code", "统一社会信用代码"),
-    ("name", "企业名称"),
-    ("address", "地址"),
-    ("org_unit", "属地代码"),
-    ("sector", "行业类别"),
-    ("size", "企业规模"),
-    ("legal_rep", "法定代表人"),
-    ("legal_rep_phone", "法定代表人电话"),
-    ("safety_manager", "安全负责人"),
-    ("safety_manager_phone", "安全负责人电话"),
-    ("risk_level", "风险等级"),
-    ("last_inspected_on", "最近检查日期"),
-    ("dishonest", "严重失信"),
-    ("dishonest_from", "失信列入日期"),
-    ("dishonest_until", "失信移出日期"),
-]
+COLUMNS: list[tuple[str, str]] = [(attr, FIELD_LABELS[attr]) for attr in (
+    "credit_code", "name", "address", "org_unit", "sector", "size", "legal_rep", "legal_rep_phone",
+    "safety_manager", "safety_manager_phone", "risk_level", "last_inspected_on", "dishonest",
+    "dishonest_from", "dishonest_until")]
 HEADER_OF = dict(COLUMNS)
 ATTR_OF = {header: attr for attr, header in COLUMNS}
 REQUIRED_HEADERS = ["统一社会信用代码", "企业名称", "属地代码", "行业类别", "企业规模"]
