@@ -106,6 +106,12 @@ class Engine:
     def deploy(self, source, by: str = "system", filename: str | None = None):
         return self.models.deploy(source, by=by, filename=filename)
 
+    def dry_run(self, content: bytes | str, filename: str, data_by_task: dict | None = None,
+                start_data: dict | None = None) -> dict:
+        """Walk a draft model on a throw-away database (see engine/dryrun.py)."""
+        from .dryrun import dry_run
+        return dry_run(self, content, filename, data_by_task, start_data)
+
     # ------------------------------------------------------------------------------------------
     # cases
     def start(self, process_key: str, by: str, org: str | None = None, data: dict | None = None,

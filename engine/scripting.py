@@ -85,7 +85,8 @@ class DubanScriptEngine(PythonScriptEngine):
             "parse_datetime": parse_datetime,
             "start_case": start_case,
         }
-        env_globals.update(functions or {})
+        self.functions = dict(functions or {})
+        env_globals.update(self.functions)
         super().__init__(environment=TaskDataEnvironment(env_globals))
 
     def now(self):
