@@ -25,7 +25,7 @@ def build() -> Process:
     p.timer("fix_overdue", "整改期限届满", "fix_now", "deadline_at(fix_deadline)")
     p.user("confirm_fix", "复核整改结果", I, 5, row=1, form="hazard.confirm_fix")
     p.xor("fix_ok", "整改到位？", I, 6, row=1)
-    p.end("end_general", "一般隐患闭环", I, 7, row=1)
+    p.end("end_general", "一般隐患闭环", I, 7, row=1, terminate=True)
     p.user("fix_overdue_review", "一般隐患逾期督促", S, 5, row=1, form="hazard.fix_overdue")
     p.xor("fix_overdue_choice", "处理方式？", S, 6, row=1)
     p.script("upgrade", "升级为重大隐患", S, 7, row=1,
@@ -143,7 +143,7 @@ def build() -> Process:
     p.xor("close_ok", "同意销号？", S, 24)
     p.script("delist", "销号摘牌", I, 25, code="delisted_at = now().isoformat()")
     p.user("publish_delist", "公告摘牌", I, 26, form="hazard.publish_delist")
-    p.end("end_delisted", "隐患销号", I, 27)
+    p.end("end_delisted", "隐患销号", I, 27, terminate=True)
     p.flow("rectify_action", "assess_mode", "整改完成", default=True)
     p.flow("assess_mode", "third_party_assess", "委托第三方", cond="assessment_mode == '委托第三方评估'")
     p.flow("assess_mode", "apply_close", "自行评估", default=True)

@@ -442,9 +442,9 @@ class Process:
             lines.append(f'        <bpmn:loopDataInputRef>{m["input"]}</bpmn:loopDataInputRef>')
             if m.get("output"):
                 lines.append(f'        <bpmn:loopDataOutputRef>{m["output"]}</bpmn:loopDataOutputRef>')
-            lines.append(f'        <bpmn:inputDataItem id="{n.id}_item" name="{m["item"]}" />')
+            lines.append(f'        <bpmn:inputDataItem id="{m["item"]}" name="{m["item"]}" />')
             if m.get("output_item"):
-                lines.append(f'        <bpmn:outputDataItem id="{n.id}_out" name="{m["output_item"]}" />')
+                lines.append(f'        <bpmn:outputDataItem id="{m["output_item"]}" name="{m["output_item"]}" />')
             if m.get("condition"):
                 lines.append(f'        <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">'
                              f'{escape(m["condition"])}</bpmn:completionCondition>')

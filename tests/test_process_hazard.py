@@ -1,0 +1,322 @@
+"""重大事故隐患挂牌督办 walked through the engine API with real users and roles (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from lxml import etree
+
+from engine import Forbidden, ManualClock
+from workflows.demo import CHEMICAL, MACHINERY, Desk, load_directory
+from workflows.runtime import BPMN_DIR, build_engine
+
+START = dt.datetime(2026, 5, 11, 1, 0, tzinfo=dt.timezone.utc)   # Monday 09:00 in Shanghai
+PROCESS = "hazard_supervision"
+REACHED: set[str] = set()
+TO_RECTIFICATION = ["登记隐患", "提出挂牌督办建议", "审核挂牌建议", "批准挂牌督办", "下达挂牌督办通知书并公开",
+                    "提交整改方案（双报告）", "审查整改方案"]
+
+
+@pytest.fixture
+def w(database_url):
+    clock = ManualClock(START)
+    engine = build_engine(database_url, clock=clock)
+    load_directory(engine)
+    desk = Desk(engine)
+    yield SimpleNamespace(engine=engine, clock=clock, desk=desk)
+    REACHED.update(desk.reached(PROCESS))
+    engine.dispose()
+
+
+def advance(w, **delta) -> int:
+    w.clock.advance(**delta)
+    return w.engine.run_due_timers()
+
+
+def day(w, offset=0) -> str:
+    return (w.desk.today() + dt.timedelta(days=offset)).isoformat()
+
+
+def listed_case(w, party=CHEMICAL, **propose) -> int:
+    c = w.desk.start(PROCESS, by="zhang_san", org="dongcheng", party=party, title="甲化工二号罐区重大隐患").id
+    for step in TO_RECTIFICATION:
+        w.desk.do(c, step, **(propose if step == "提出挂牌督办建议" else {}))
+    assert w.desk.names(c) == ["实施整改"]
+    return c
+
+
+def test_major_hazard_is_listed_rectified_assessed_and_delisted(w):
+    e, desk = w.engine, w.desk
+    c = desk.start(PROCESS, by="zhang_san", org="dongcheng", party=CHEMICAL).id
+    register = desk.task(c, "登记隐患")
+    assert register.role_code == "inspector" and register.form_key == "hazard.register"
+    desk.do(c, "登记隐患")
+    data = e.case(c).data
+    assert data["hazard_grade"] == "重大" and "化工" in data["grade_basis"]
+    desk.do(c, "提出挂牌督办建议")
+    assert e.case(c).data["listing_level"] == "县（区）级挂牌督办"
+    assert desk.task(c, "审核挂牌建议").role_code == "supervisor"
+    desk.do(c, "审核挂牌建议")
+    assert desk.task(c, "批准挂牌督办").role_code == "leader"
+    desk.do(c, "批准挂牌督办")
+    assert e.case(c).data["plan_due"] == day(w, 15)
+    desk.do(c, "下达挂牌督办通知书并公开")
+    plan = desk.task(c, "提交整改方案（双报告）")
+    assert plan.role_code == "enterprise" and plan.party == CHEMICAL
+    assert [t.id for t in e.queue("jia_qy")] == [plan.id]
+    assert e.queue("yi_qy") == []                     # another enterprise sees nothing
+    with pytest.raises(Forbidden):
+        e.complete(plan.id, "yi_qy", {})
+    desk.do(c, "提交整改方案（双报告）", user="jia_qy")
+    desk.do(c, "审查整改方案")
+    rectify = desk.task(c, "实施整改")
+    assert rectify.due_at == dt.datetime.fromisoformat(f"{day(w, 91)}T00:00:00+08:00")
+    desk.do(c, "实施整改")                              # 整改完成, 委托第三方评估
+    assert desk.task(c, "第三方评估整改效果").role_code == "assessor"
+    desk.do(c, "第三方评估整改效果")
+    desk.do(c, "提交销号申请")
+    review = desk.task(c, "现场复查")
+    assert review.due_at == dt.datetime.fromisoformat(f"{day(w, 11)}T00:00:00+08:00")
+    desk.do(c, "现场复查")
+    desk.do(c, "审批销号")
+    desk.do(c, "公告摘牌")
+    view = e.case(c)
+    assert view.status == "completed" and view.escalation_level == 0 and view.tasks == []
+    assert view.data["delisted_at"]
+
+
+def test_general_hazard_is_fixed_at_once_and_confirmed(w):
+    c = w.desk.start(PROCESS, by="zhang_san", org="dongcheng", party=MACHINERY).id
+    w.desk.do(c, "登记隐患", sector="工贸", major_criterion=None, requires_shutdown=False, long_rectification=False,
+              description="配电箱防护门破损", fix_deadline=day(w, 3))
+    assert w.engine.case(c).data["hazard_grade"] == "一般"
+    fix = w.desk.task(c, "立即整改一般隐患")
+    assert fix.role_code == "enterprise" and fix.party == MACHINERY
+    w.desk.do(c, "立即整改一般隐患", user="yi_qy")
+    w.desk.do(c, "复核整改结果", fix_passed=False, fix_opinion="防护门未加锁", fix_deadline=day(w, 2))
+    assert w.desk.names(c) == ["立即整改一般隐患"]          # returned for another fix
+    w.desk.do(c, "立即整改一般隐患", user="yi_qy")
+    w.desk.do(c, "复核整改结果")
+    view = w.engine.case(c)
+    assert view.status == "completed" and "listed_at" not in view.data
+
+
+def test_overdue_general_hazard_is_upgraded_to_a_listing(w):
+    c = w.desk.start(PROCESS, by="zhang_san", org="dongcheng", party=MACHINERY).id
+    w.desk.do(c, "登记隐患", sector="工贸", major_criterion=None, requires_shutdown=False, long_rectification=False,
+              fix_deadline=day(w, 3))
+    assert advance(w, days=3) == 0
+    advance(w, days=1)
+    view = w.engine.case(c)
+    assert view.escalation_level == 1 and w.desk.names(c) == ["一般隐患逾期督促"]
+    assert w.desk.task(c, "一般隐患逾期督促").role_code == "supervisor"
+    w.desk.do(c, "一般隐患逾期督促", fix_overdue_decision="继续限期整改", fix_deadline=day(w, 2))
+    assert w.desk.names(c) == ["立即整改一般隐患"]
+    advance(w, days=3)
+    assert w.engine.case(c).escalation_level == 2
+    w.desk.do(c, "一般隐患逾期督促", fix_overdue_decision="升级挂牌督办", fix_deadline=None)
+    assert w.desk.names(c) == ["提出挂牌督办建议"]
+    assert w.engine.case(c).data["hazard_grade"] == "重大"
+
+
+def test_listing_and_plan_go_back_for_revision(w):
+    c = w.desk.start(PROCESS, by="zhang_san", org="dongcheng", party=CHEMICAL).id
+    w.desk.do(c, "登记隐患")
+    w.desk.do(c, "提出挂牌督办建议")
+    w.desk.do(c, "审核挂牌建议", listing_review_decision="退回", listing_review_opinion="督办期限过长")
+    w.desk.do(c, "提出挂牌督办建议", rectify_deadline=day(w, 60))
+    w.desk.do(c, "审核挂牌建议")
+    w.desk.do(c, "批准挂牌督办", listing_approval_decision="退回", listing_approval_opinion="责任单位不明确")
+    w.desk.do(c, "提出挂牌督办建议", rectify_deadline=day(w, 60))
+    w.desk.do(c, "审核挂牌建议")
+    w.desk.do(c, "批准挂牌督办", listing_deadline=day(w, 75))
+    assert w.engine.case(c).data["rectify_deadline"] == day(w, 75)
+    w.desk.do(c, "下达挂牌督办通知书并公开")
+    w.desk.do(c, "提交整改方案（双报告）")
+    w.desk.do(c, "审查整改方案", plan_review_decision="退回", plan_review_opinion="缺少应急预案")
+    assert w.desk.names(c) == ["提交整改方案（双报告）"]
+    w.desk.do(c, "提交整改方案（双报告）")
+    w.desk.do(c, "审查整改方案")
+    assert w.desk.names(c) == ["实施整改"]
+
+
+def test_late_plan_is_recorded_without_escalating(w):
+    c = w.desk.start(PROCESS, by="zhang_san", org="dongcheng", party=CHEMICAL).id
+    for step in TO_RECTIFICATION[:5]:
+        w.desk.do(c, step)
+    advance(w, days=16)
+    view = w.engine.case(c)
+    assert view.escalation_level == 0 and w.desk.names(c) == ["提交整改方案（双报告）"]
+    assert any(ev["action"] == "reminded" for ev in view.history)
+
+
+def test_extension_granted_moves_the_deadline(w):
+    c = listed_case(w)
+    w.desk.do(c, "实施整改", rectify_action="申请延期", assessment_mode=None, extension_reason="设备供货延迟",
+              requested_deadline=day(w, 120))
+    decide = w.desk.task(c, "审批延期申请")
+    assert decide.role_code == "supervisor"
+    w.desk.do(c, "审批延期申请", approved_deadline=day(w, 110))
+    rectify = w.desk.task(c, "实施整改")
+    assert w.engine.case(c).data["rectify_deadline"] == day(w, 110)
+    assert rectify.due_at == dt.datetime.fromisoformat(f"{day(w, 111)}T00:00:00+08:00")
+    advance(w, days=95)
+    assert w.engine.case(c).escalation_level == 0     # the old deadline passed: nothing happens
+
+
+def test_extension_refused_keeps_the_deadline(w):
+    c = listed_case(w)
+    w.desk.do(c, "实施整改", rectify_action="申请延期", assessment_mode=None, extension_reason="资金不足",
+              requested_deadline=day(w, 150))
+    w.desk.do(c, "审批延期申请", extension_decision="不批准", approved_deadline=None, extension_opinion="理由不充分")
+    assert w.desk.names(c) == ["实施整改"]
+    assert w.engine.case(c).data["rectify_deadline"] == day(w, 90)
+
+
+def test_extension_applied_too_late_is_refused_with_the_reason(w):
+    c = listed_case(w)
+    advance(w, days=85)                                # fewer than 10 working days remain
+    w.desk.do(c, "实施整改", rectify_action="申请延期", assessment_mode=None, extension_reason="来不及",
+              requested_deadline=day(w, 30))
+    data = w.engine.case(c).data
+    assert data["extension_decision"] == "不批准" and "10个工作日前" in data["extension_opinion"]
+    assert w.desk.names(c) == ["实施整改"]
+
+
+def test_extension_not_decided_in_five_working_days_goes_to_the_leader(w):
+    c = listed_case(w)
+    w.desk.do(c, "实施整改", rectify_action="申请延期", assessment_mode=None, extension_reason="设备供货延迟",
+              requested_deadline=day(w, 120))
+    advance(w, days=7)                                 # 05-18 is the 5th working day: still in time
+    assert w.desk.names(c) == ["审批延期申请"]
+    advance(w, days=1)
+    assert w.desk.names(c) == ["延期申请超期审批"]
+    assert w.desk.task(c, "延期申请超期审批").role_code == "leader"
+    assert w.engine.case(c).escalation_level == 1
+    w.desk.do(c, "延期申请超期审批", approved_deadline=day(w, 110))
+    assert w.engine.case(c).data["rectify_deadline"] == day(w, 110)
+
+
+def reminders(w, c) -> list[str]:
+    return [ev["detail"]["timer"] for ev in w.engine.case(c).history
+            if ev["action"] == "reminded" and ev["detail"]["timer"].startswith("remind_")]
+
+
+def test_reminders_ten_and_three_working_days_before_and_monthly_progress_reports(w):
+    c = listed_case(w)                                 # deadline 2026-08-09 (a Sunday)
+    rectify = w.desk.task(c, "实施整改")
+    advance(w, days=30)
+    assert w.desk.names(c) == ["实施整改", "报送整改进展"]
+    assert w.desk.task(c, "报送整改进展").role_code == "enterprise"
+    w.desk.do(c, "报送整改进展", user="jia_qy")
+    advance(w, days=45)                                # 07-25
+    assert reminders(w, c) == []
+    advance(w, days=2)                                 # 07-27 09:00: 10 working days before 08-09
+    assert reminders(w, c) == ["remind_10"]
+    advance(w, days=8)                                 # 08-04
+    assert reminders(w, c) == ["remind_10"]
+    advance(w, days=1)                                 # 08-05 09:00: 3 working days before
+    assert reminders(w, c) == ["remind_10", "remind_3"]
+    assert w.engine.task(rectify.id).reminders >= 2
+    assert w.engine.case(c).escalation_level == 0
+    assert w.desk.names(c).count("报送整改进展") == 1    # day 60 asked for the next report
+
+
+def test_overdue_rectification_escalates_up_each_rung_of_the_ladder(w):
+    e, desk = w.engine, w.desk
+    c = listed_case(w)
+    ladder = [("约谈企业主要负责人", "leader"), ("公开曝光", "director"), ("责令停产停业整顿并处罚款", "director"),
+              ("按日连续处罚", "director"), ("决定停止供电", "director")]
+    for level, (task_name, role) in enumerate(ladder, 1):
+        deadline = e.case(c).data["rectify_deadline"]
+        days_left = (dt.date.fromisoformat(deadline) - desk.today()).days
+        advance(w, days=days_left + 1)
+        view = e.case(c)
+        assert view.escalation_level == level, task_name
+        assert view.data["overdue_count"] == level
+        rung = desk.task(c, task_name)
+        assert rung.role_code == role
+        desk.do(c, task_name)
+        if task_name == "决定停止供电":
+            assert "通知供电企业停止供电" not in desk.names(c)   # 24 hours' notice first
+            advance(w, hours=24)
+            desk.do(c, "通知供电企业停止供电")
+        assert "实施整改" in desk.names(c)
+    children = [x for x in e.cases(process_key="enforcement_case")]
+    assert len(children) == 2 and all(x.parent_case_id == c for x in children)
+    assert e.case(children[0].id).data["source"] == "重大事故隐患逾期未整改"
+    assert len(e.case(c).data["penalty_dates"]) == 2
+    advance(w, days=32)
+    assert e.case(c).escalation_level == 6
+    close = desk.task(c, "提请关闭")
+    assert close.role_code == "government"
+    desk.do(c, "提请关闭")
+    view = e.case(c)
+    assert view.status == "completed" and view.tasks == []
+
+
+def test_government_may_keep_the_enterprise_open_with_a_new_deadline(w):
+    c = listed_case(w)
+    for _ in range(6):
+        deadline = w.engine.case(c).data["rectify_deadline"]
+        advance(w, days=(dt.date.fromisoformat(deadline) - w.desk.today()).days + 1)
+        names = w.desk.names(c)
+        rung = next(n for n in names if n != "实施整改" and n != "报送整改进展")
+        w.desk.do(c, rung)
+        if rung == "决定停止供电":
+            advance(w, hours=24)
+            w.desk.do(c, "通知供电企业停止供电")
+        if rung == "提请关闭":
+            break
+    assert w.engine.case(c).status == "completed"
+    c2 = listed_case(w)
+    for _ in range(6):
+        deadline = w.engine.case(c2).data["rectify_deadline"]
+        advance(w, days=(dt.date.fromisoformat(deadline) - w.desk.today()).days + 1)
+        rung = next(n for n in w.desk.names(c2) if n not in ("实施整改", "报送整改进展"))
+        if rung == "提请关闭":
+            w.desk.do(c2, rung, closure_decision="暂不关闭", new_deadline=day(w, 20))
+            break
+        w.desk.do(c2, rung)
+        if rung == "决定停止供电":
+            advance(w, hours=24)
+            w.desk.do(c2, "通知供电企业停止供电")
+    assert "实施整改" in w.desk.names(c2)
+    assert w.engine.case(c2).data["rectify_deadline"] == day(w, 20)
+
+
+def test_failed_onsite_review_sends_the_enterprise_back_with_a_new_order(w):
+    c = listed_case(w)
+    w.desk.do(c, "实施整改", assessment_mode="自行评估")
+    assert w.desk.names(c) == ["提交销号申请"]          # self-assessment: no third party
+    w.desk.do(c, "提交销号申请", self_assessment="自评合格")
+    w.desk.do(c, "现场复查", review_passed=False, review_findings="联锁未投用", new_order="投用联锁并验收",
+              new_deadline=day(w, 20))
+    assert w.desk.names(c) == ["实施整改"]
+    assert w.engine.case(c).data["rectify_deadline"] == day(w, 20)
+    w.desk.do(c, "实施整改", assessment_mode="自行评估")
+    w.desk.do(c, "提交销号申请", self_assessment="自评合格")
+    w.desk.do(c, "现场复查")
+    w.desk.do(c, "审批销号", close_approval_decision="退回", close_approval_opinion="复查记录不全")
+    assert w.desk.names(c) == ["现场复查"]
+
+
+def test_onsite_review_not_done_in_ten_days_escalates_to_the_supervisor(w):
+    c = listed_case(w)
+    w.desk.do(c, "实施整改", assessment_mode="自行评估")
+    w.desk.do(c, "提交销号申请", self_assessment="自评合格")
+    advance(w, days=11)
+    assert w.desk.names(c) == ["复查超期督办"]
+    assert w.desk.task(c, "复查超期督办").role_code == "supervisor"
+    assert w.engine.case(c).escalation_level == 1
+    w.desk.do(c, "复查超期督办")
+    assert w.desk.names(c) == ["审批销号"]
+
+
+def test_every_user_task_of_the_model_is_reached_by_a_test():
+    if not REACHED:
+        pytest.skip("run together with the scenario tests above")
+    root = etree.parse(str(BPMN_DIR / f"{PROCESS}.bpmn")).getroot()
+    ids = {t.get("id") for t in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask")}
+    assert ids - REACHED == set()

@@ -1,0 +1,167 @@
+"""Demo data (演示数据): a city with two districts and their towns, a user for every role, enterprises,
+and cases of the four processes left at several stages, some of them overdue.
+
+``load_demo(engine)`` expects an engine built by ``workflows.runtime.build_engine`` (roles registered,
+models deployed). ``Desk`` works cases the way users do — finds the open task by name, picks a user
+allowed to do it, submits the form's example data with changes — and serves the demo and the tests.
+Passwords are the web UI's business; users here have none.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from workflows.enterprises.credit_code import complete as _credit_code
+from workflows.forms.samples import sample
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+ORGS = [  # code, name, parent, level
+    ("shifan", "示范市", None, "市"),
+    ("dongcheng", "东城区", "shifan", "区"),
+    ("xicheng", "西城区", "shifan", "区"),
+    ("dongcheng_heping", "和平镇", "dongcheng", "镇"),
+    ("dongcheng_qinghe", "清河镇", "dongcheng", "镇"),
+    ("xicheng_anning", "安宁镇", "xicheng", "镇"),
+    ("xicheng_taiping", "太平镇", "xicheng", "镇"),
+]
+
+ENTERPRISES = {  # credit code -> name
+    _credit_code("91110101MA0000001"): "示范市甲化工有限公司",
+    _credit_code("91110101MA0000002"): "示范市乙机械制造有限公司",
+    _credit_code("91110102MA0000003"): "示范市丙建材有限公司",
+}
+CHEMICAL, MACHINERY, BUILDING = list(ENTERPRISES)
+
+USERS = [  # username, name, org, roles, party
+    ("zhang_san", "张三", "dongcheng", ["inspector"], None),
+    ("li_si", "李四", "dongcheng", ["inspector"], None),
+    ("zhao_liu", "赵六", "dongcheng_heping", ["inspector"], None),
+    ("wang_wu", "王五", "xicheng", ["inspector"], None),
+    ("sun_qi", "孙七", "dongcheng", ["investigator"], None),
+    ("zhou_ba", "周八", "dongcheng", ["investigator"], None),
+    ("qian_ke", "钱科长", "dongcheng", ["supervisor"], None),
+    ("wu_ke", "吴科长", "xicheng", ["supervisor"], None),
+    ("zheng_fj", "郑副局长", "dongcheng", ["leader", "committee"], None),
+    ("feng_jz", "冯局长", "dongcheng", ["director", "committee"], None),
+    ("shi_jz", "石局长", "shifan", ["director"], None),
+    ("chen_fz", "陈法制", "dongcheng", ["legal_reviewer"], None),
+    ("chu_tz", "褚听证", "dongcheng", ["hearing_officer"], None),
+    ("jiang_wy", "蒋委员", "dongcheng", ["committee"], None),
+    ("shen_wy", "沈委员", "dongcheng", ["committee"], None),
+    ("han_wy", "韩委员", "dongcheng", ["committee"], None),
+    ("an_tai", "安泰评估", "dongcheng", ["assessor"], None),
+    ("yang_pg", "杨评估", "dongcheng", ["evaluator"], None),
+    ("zhu_pg", "朱评估", "dongcheng", ["evaluator"], None),
+    ("dc_gov", "东城区人民政府", "dongcheng", ["government"], None),
+    ("sf_gov", "示范市人民政府", "shifan", ["government"], None),
+    ("dc_aw", "东城区安委办", "dongcheng", ["safety_office"], None),
+    ("xu_sj", "许设计", "shifan", ["designer"], None),
+    ("admin", "系统管理员", "shifan", ["admin"], None),
+    ("jia_qy", "甲化工安全员", "dongcheng", ["enterprise"], CHEMICAL),
+    ("yi_qy", "乙机械安全员", "dongcheng", ["enterprise"], MACHINERY),
+    ("bing_qy", "丙建材安全员", "xicheng", ["enterprise"], BUILDING),
+]
+
+
+def load_directory(engine) -> None:
+    d = engine.directory
+    for code, name, parent, level in ORGS:
+        d.add_org(code, name, parent=parent, level=level)
+    for username, name, org, roles, party in USERS:
+        d.add_user(username, org=org, roles=roles, name=name, party=party)
+
+
+class Desk:
+    """Works a case's tasks as its users would (for the demo and the scenario tests)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def today(self) -> dt.date:
+        return self.engine.clock.now().astimezone(SHANGHAI).date()
+
+    def open_tasks(self, case_id: int) -> list:
+        return list(self.engine.case(case_id).tasks)
+
+    def names(self, case_id: int) -> list[str]:
+        return sorted(t.name for t in self.open_tasks(case_id))
+
+    def task(self, case_id: int, name: str, which: int | None = None):
+        """The open task ``name``; ``which`` picks one of several (multi-instance tasks)."""
+        found = [t for t in self.open_tasks(case_id) if t.name == name]
+        if which is not None and len(found) > which:
+            return found[which]
+        if len(found) != 1:
+            raise LookupError(f"case {case_id}: {len(found)} open tasks named {name!r}; open: {self.names(case_id)}")
+        return found[0]
+
+    def user_for(self, task) -> str:
+        if task.assignee:
+            return task.assignee
+        users = self.engine.directory.users_with_role(task.role_code)
+        for username in users:
+            if self.engine.may_work(task.id, username):
+                return username
+        raise LookupError(f"nobody may work {task.name} ({task.role_code}, {task.org_code})")
+
+    def do(self, case_id: int, name: str, user: str | None = None, which: int | None = None, **changes):
+        """Complete the open task ``name`` with its form's example data updated by ``changes``."""
+        task = self.task(case_id, name, which)
+        data = sample(task.form_key, self.today()) if task.form_key else {}
+        data.update(changes)
+        self.engine.complete(task.id, user or self.user_for(task), data)
+        return task
+
+    def reached(self, process_key: str | None = None) -> set[str]:
+        """Element ids of every user task opened so far in the cases of ``process_key`` (from the audit)."""
+        seen = set()
+        for case in self.engine.cases(process_key=process_key, limit=100_000):
+            for event in self.engine.case(case.id).history:
+                if event["action"] == "task_opened":
+                    seen.add(event["detail"]["element"])
+        return seen
+
+    def start(self, process_key: str, by: str, org: str, party: str | None = None, title: str = "", **data):
+        return self.engine.start(process_key, by=by, org=org, data=data, title=title, party=party)
+
+
+def load_demo(engine) -> dict:
+    """Org units, users and cases at several stages of each process; returns the cases by label."""
+    from engine.clock import ManualClock  # noqa: F401  (the demo runs on any clock)
+
+    load_directory(engine)
+    desk = Desk(engine)
+    cases: dict[str, int] = {}
+
+    def start(label, process, by, org="dongcheng", party=None, title=""):
+        case = desk.start(process, by=by, org=org, party=party, title=title)
+        cases[label] = case.id
+        return case.id
+
+    # 重大事故隐患: just registered; listed and in rectification; a general hazard fixed at once
+    c = start("hazard_registered", "hazard_supervision", "zhang_san", party=MACHINERY, title="乙机械冲压车间隐患")
+    c = start("hazard_rectifying", "hazard_supervision", "zhang_san", party=CHEMICAL, title="甲化工二号罐区重大隐患")
+    for step in ("登记隐患", "提出挂牌督办建议", "审核挂牌建议", "批准挂牌督办", "下达挂牌督办通知书并公开",
+                 "提交整改方案（双报告）", "审查整改方案"):
+        desk.do(c, step)
+    c = start("hazard_general", "hazard_supervision", "zhao_liu", org="dongcheng", party=MACHINERY,
+              title="乙机械配电箱防护缺失")
+    desk.do(c, "登记隐患", sector="工贸", major_criterion=None, requires_shutdown=False, long_rectification=False,
+            description="配电箱防护门破损", fix_deadline=(desk.today() + dt.timedelta(days=3)).isoformat())
+    # 事故调查: investigation under way
+    c = start("accident_investigating", "accident_investigation", "sun_qi", party=CHEMICAL,
+              title="甲化工“5·12”爆炸事故")
+    for step in ("事故信息接报", "逐级上报事故信息", "成立事故调查组"):
+        desk.do(c, step)
+    # 执法案件: at legal review; at the party's statement
+    c = start("enforcement_review", "enforcement_case", "zhang_san", party=CHEMICAL, title="甲化工重大危险源监控案")
+    for step in ("初步核查", "立案审批", "调查取证", "案件处理呈批"):
+        desk.do(c, step)
+    c = start("enforcement_statement", "enforcement_case", "li_si", party=MACHINERY, title="乙机械未开展安全培训案")
+    for step in ("初步核查", "立案审批", "调查取证"):
+        desk.do(c, step, party_name=ENTERPRISES[MACHINERY]) if step == "初步核查" else desk.do(c, step)
+    desk.do(c, "案件处理呈批", fine_amount="20000", violation="未按规定对从业人员进行安全生产教育和培训")
+    desk.do(c, "法制审核")
+    desk.do(c, "送达行政处罚告知书")
+    return cases
