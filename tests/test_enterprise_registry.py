@@ -103,10 +103,13 @@ def test_duplicate_code_is_refused(registry):
 
 
 def test_update_revalidates_and_keeps_the_code(registry, clock):
-    registry.add(enterprise(1))
+    registry.add(enterprise(1, risk_level="橙", last_inspected_on="2026-01-05"))
     clock.advance(days=1)
     updated = registry.update(code(1), {"name": "佛山市新名称化工有限公司", "size": "中型"})
     assert updated.name == "佛山市新名称化工有限公司" and updated.updated_at == clock.now
+    # Attributes not named in the change stay as they were.
+    assert updated.risk_level is RiskLevel.ORANGE and updated.last_inspected_on == dt.date(2026, 1, 5)
+    assert updated.legal_rep_phone == "13800138000" and updated.created_at < clock.now
     assert registry.search("新名称").total == 1
     assert registry.search("测试1化工").total == 0  # the index follows renames
     with pytest.raises(EnterpriseInvalid) as err:

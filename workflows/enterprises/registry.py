@@ -187,10 +187,9 @@ class EnterpriseRegistry:
             raise EnterpriseInvalid({"risk_level": "风险等级请通过 set_risk_level 变更，以记录变更人和原因"})
         with self.transaction(session) as s:
             ent = self._load(s, code)
-            current = EnterpriseSchema(exclude=("risk_level",)).dump(ent)
-            values = self._validate({**current, **changes})
+            values = self._validate({**EnterpriseSchema().dump(ent), **changes})
             for key, value in values.items():
-                if getattr(ent, key) != value:
+                if key != "risk_level" and getattr(ent, key) != value:
                     setattr(ent, key, value)
             ent.updated_at = self.now()
             s.flush()
