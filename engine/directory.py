@@ -41,6 +41,8 @@ class Directory:
             role = s.get(Role, code)
             if role is None:
                 s.add(Role(code=code, name=name, sees_subordinate_orgs=sees_subordinate_orgs))
+            elif (role.name, role.sees_subordinate_orgs) == (name, sees_subordinate_orgs):
+                return code  # unchanged: nothing to write or audit
             else:
                 role.name, role.sees_subordinate_orgs = name, sees_subordinate_orgs
             self._engine._lane_roles.clear()
@@ -59,6 +61,8 @@ class Directory:
             org = s.get(OrgUnit, code)
             if org is None:
                 s.add(OrgUnit(code=code, name=name, parent_code=parent, path=path, level=level))
+            elif (org.name, org.level, org.parent_code) == (name, level, parent):
+                return code
             else:
                 org.name, org.level = name, level
             self._audit(s, by, "org_saved", {"code": code, "name": name, "parent": parent})

@@ -1,0 +1,63 @@
+"""The ``duban`` command line against a real SQLite file, as an operator would use it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from engine.schema import AuditEvent
+from tests.support import BPMN
+from webui.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("DUBAN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    runner = CliRunner()
+
+    def invoke(*args, ok=True):
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+    return invoke
+
+
+def test_operator_session(run, tmp_path):
+    assert "schema up to date" in run("db", "upgrade").output
+    out = run("deploy", str(BPMN / "approval.bpmn")).output
+    assert "approval version 1" in out
+    bad = run("deploy", str(BPMN / "no_lane.bpmn"), ok=False)
+    assert bad.exit_code == 1 and "REJECTED" in bad.output and "orphan" in bad.output and "line 11" in bad.output
+
+    from workflows.runtime import build_engine
+    engine = build_engine(deploy=False)
+    engine.directory.add_org("east", "东城区")
+    engine.dispose()
+    run("user", "add", "zhang", "--org", "east", "--role", "inspector", "--name", "张三", "--password", "s3cret")
+    run("user", "add", "boss", "--org", "east", "--role", "supervisor")
+    engine = build_engine(deploy=False)
+    case = engine.start("approval", by="zhang", org="east", data={"hazard": "消防通道堵塞"})
+    engine.dispose()
+
+    listing = run("task", "list", "zhang").output
+    task_id = listing.split("\t")[0]
+    assert "登记隐患" in listing and case.case_no in listing
+    assert "completed" in run("task", "complete", task_id, "--user", "zhang", "--data", '{"location": "仓库"}').output
+    refused = run("task", "complete", task_id, "--user", "zhang", ok=False)
+    assert refused.exit_code == 1 and "error" in refused.output
+
+    assert case.case_no in run("case", "list").output
+    shown = run("case", "show", str(case.id)).output
+    assert "审批" in shown and "completed" in shown and "仓库" in shown
+    assert "audit log intact" in run("audit", "verify").output
+
+    engine = build_engine(deploy=False)
+    with engine.db.write() as s:
+        ev = s.execute(sa.select(AuditEvent).where(AuditEvent.action == "completed")).scalar_one()
+        ev.detail = json.dumps({"tampered": True})
+    engine.dispose()
+    broken = run("audit", "verify", ok=False)
+    assert broken.exit_code == 1 and "BROKEN" in broken.output
