@@ -5,8 +5,8 @@ Two ideas keep a step's cost flat however long a case runs:
   was loaded; only new or changed rows are written.
 - **Pruning.** SpiffWorkflow keeps every finished task in the live tree, and loops make the tree
   deeper on every round, so each step walks more. After a step we cut the finished chain above the
-  lowest common ancestor of all unfinished tasks (keeping a couple of ancestors, which gateways and
-  joins look at) and drop finished sub-processes. Their rows stay in the database as history
+  lowest common ancestor of all unfinished tasks — keeping its two nearest ancestors and, further
+  up, the nearest task of each task spec (joins look for those) — and drop finished sub-processes. Their rows stay in the database as history
   (``live`` false); they are never loaded again.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 from .schema import TaskRow, WorkflowRow
 
 TOP = "top"
-KEEP_ANCESTORS = 2  # finished ancestors kept above the frontier; joins and gateways look one or two up
+KEEP_ANCESTORS = 2  # finished ancestors kept whole above the frontier; joins look at their parents
 
 _registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
 serializer = BpmnWorkflowSerializer(_registry)
@@ -172,15 +172,39 @@ def _prune_tree(workflow) -> set[str]:
                 n += 1
             common = common[:n]
     chain = common  # root .. lca
-    cut_to = len(chain) - 1 - KEEP_ANCESTORS  # index of the oldest ancestor we keep
+    cut_to = len(chain) - 1 - KEEP_ANCESTORS  # index of the oldest ancestor kept whole
     removed: set[str] = set()
     if cut_to >= 2:
-        root, keep = chain[0], chain[cut_to]
-        doomed = chain[1]  # everything under root's first chain child, except the kept subtree
-        keep._parent = root.id
-        root._children = [keep.id] + [c for c in root._children if c != doomed.id]
-        removed |= _drop_subtree(workflow, doomed, spare=keep)
-    # Finished side branches hanging off the kept chain above the frontier.
+        # Of the finished chain above, keep the nearest task of each task spec not kept already.
+        # SpiffWorkflow asks "which is my nearest ancestor of spec X?" (joins looking for their
+        # inputs, structured splits): those answers stay the same, and the number of tasks kept is
+        # bounded by the model's size, not by the case's history.
+        seen = {t.task_spec.name for t in chain[cut_to:]} | {chain[0].task_spec.name}
+        keep_mid = []
+        for task in reversed(chain[1:cut_to]):
+            if task.task_spec.name not in seen:
+                seen.add(task.task_spec.name)
+                keep_mid.append(task)
+        keep_mid.reverse()
+        kept = [chain[0]] + keep_mid + [chain[cut_to]]
+        if len(kept) < cut_to + 1:  # something to cut
+            for other in list(chain[0].children):  # finished branches beside the chain (rare)
+                if other is not None and other is not chain[1]:
+                    removed |= _drop_subtree(workflow, other, spare=None)
+            spare = {t.id for t in keep_mid}
+            stack = [chain[1]]
+            while stack:
+                t = stack.pop()
+                if t is chain[cut_to]:
+                    continue
+                stack.extend(c for c in t.children if c is not None)
+                if t.id not in spare:
+                    workflow.tasks.pop(t.id, None)
+                    removed.add(str(t.id))
+            for parent, child in zip(kept, kept[1:]):
+                child._parent = parent.id
+                parent._children = [child.id]
+    # Finished side branches hanging off the chain above the frontier.
     for i in range(max(cut_to, 0), len(chain) - 1):
         node, on_path = chain[i], chain[i + 1]
         if node.id not in workflow.tasks:
