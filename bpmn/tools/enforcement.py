@@ -72,7 +72,8 @@ def build() -> Process:
     p.xor("limit_passed", "已届满？", I, 16, row=2)
     p.wait("case_limit_reached", "办案期限届满", I, 17, row=2, expr="deadline_at(case_due)")
     p.script("mark_case_overdue", "记录办案超期", I, 17, row=3, code="case_overdue = True")
-    p.end("end_clock", "办案超期", I, 18, row=3)
+    p.user("explain_overdue", "办案超期情况说明", I, 18, row=3, form="enforcement.overdue_explanation")
+    p.end("end_clock", "已说明", I, 19, row=3)
     p.flow("split_clock", "case_limit_warning")
     p.chain("case_limit_warning", "to_limit_review", "case_limit_review", "extension_requested")
     p.flow("extension_requested", "approve_case_extension", "申请延长",
@@ -83,7 +84,7 @@ def build() -> Process:
     p.flow("limit_passed", "mark_case_overdue", "已届满", cond="is_past(deadline_at(case_due), now())")
     p.flow("limit_passed", "case_limit_reached", "未届满", default=True)
     p.flow("case_limit_reached", "to_limit_review")
-    p.flow("mark_case_overdue", "end_clock")
+    p.chain("mark_case_overdue", "explain_overdue", "end_clock")
 
     # 调查取证、先行登记保存
     p.user("investigate", "调查取证", I, 9, form="enforcement.investigate")

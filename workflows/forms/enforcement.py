@@ -71,6 +71,12 @@ class CaseExtension(FormSchema):
     case_extension_opinion = f.text("说明", required=False, long=True)
 
 
+class OverdueExplanation(FormSchema):
+    """办案超期情况说明"""
+    overdue_reason = f.text("超期原因", long=True)
+    remedy = f.text("整改措施", long=True)
+
+
 class Investigate(FormSchema):
     """调查取证"""
     facts_found = f.text("查明的违法事实", long=True)
@@ -260,6 +266,7 @@ FORMS = {
     "enforcement.filing": Filing,
     "enforcement.case_limit_review": CaseLimitReview,
     "enforcement.case_extension": CaseExtension,
+    "enforcement.overdue_explanation": OverdueExplanation,
     "enforcement.investigate": Investigate,
     "enforcement.preservation": Preservation,
     "enforcement.proposal": Proposal,

@@ -141,6 +141,7 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
     "enforcement.case_limit_review": lambda t: {"case_extension_request": "无需延长", "suspended_days": 0,
                                                 "suspension_note": None},
     "enforcement.case_extension": lambda t: {"case_extension_decision": "负责人批准", "case_extension_opinion": None},
+    "enforcement.overdue_explanation": lambda t: {"overdue_reason": "等待司法鉴定结论", "remedy": "加强办案期限管理"},
     "enforcement.investigate": lambda t: {
         "facts_found": "重大危险源未安装视频监控和可燃气体报警", "investigators": ["张三", "李四"],
         "evidence": ["att-evidence-001"], "transcripts": ["att-note-001"], "preservation": False,
