@@ -1,22 +1,78 @@
-"""The Flask application factory (网页应用)."""
+"""The Flask application factory (网页应用).
+
+``create_app(engine)`` wires one engine into server-rendered pages: each area is a blueprint of its
+own (auth, tasks, cases, supervisor, attachments), and everything cross-cutting — login, the CSRF
+check, error pages, time and label filters, the navigation — is installed here once, so a view
+only does its own job. The engine is the only way pages reach the data; ``webui.queries`` adds a
+few read-only queries the engine does not offer yet.
+"""
 from __future__ import annotations
 
-from flask import Flask
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, redirect, url_for
+
+from . import auth, csrf, display, errors, nav
 
 
-def create_app(engine, *, secret_key: str | None = None, testing: bool = False) -> Flask:
-    app = Flask(__name__)
-    app.config.update(SECRET_KEY=secret_key or "dev-not-secret", TESTING=testing)
+def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
+               instance_path: str | os.PathLike | None = None) -> Flask:
+    """A web app on ``engine``. ``instance_path`` holds uploads and the generated secret key
+    (default: ``DUBAN_INSTANCE_PATH`` or Flask's ``instance/`` folder)."""
+    instance_path = instance_path or os.environ.get("DUBAN_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+                instance_relative_config=False)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=secret_key or os.environ.get("DUBAN_SECRET_KEY") or _stored_secret(Path(app.instance_path)),
+        TESTING=testing,
+        MAX_CONTENT_LENGTH=50 * 1024 * 1024,  # attachments (照片、扫描件) up to 50 MB per submit
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        ATTACHMENT_DIR=str(Path(app.instance_path) / "attachments"),
+    )
     app.extensions["duban_engine"] = engine
+    app.json.ensure_ascii = False
+
+    from . import attachments, cases, formspec, supervisor, tasks
+    for bp in (auth.bp, tasks.bp, cases.bp, supervisor.bp, attachments.bp):
+        app.register_blueprint(bp)
+
+    auth.install(app)
+    csrf.install(app)
+    errors.install(app)
+    display.install(app)
+    nav.install(app)
+    attachments.install_filters(app)
+    app.jinja_env.filters["shown"] = formspec.shown
 
     @app.get("/")
     def index():
-        models = engine.models.list()
-        items = "".join(f"<li>{m.key} v{m.version} {m.name}</li>" for m in models)
-        return f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>督办</title><h1>督办</h1><ul>{items}</ul></html>"
+        return redirect(url_for("tasks.mine"))
 
     @app.get("/healthz")
     def healthz():
         return {"ok": True}
 
+    auth.public("healthz")
     return app
+
+
+def _stored_secret(folder: Path) -> str:
+    """A secret kept in the instance folder, so every worker process of one host signs sessions
+    with the same key and a restart does not log everybody out."""
+    path = folder / "secret_key"
+    if not path.exists():
+        tmp = folder / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)  # atomic: the first process to get here wins, the others read its key
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

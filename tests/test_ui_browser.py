@@ -1,0 +1,256 @@
+"""The web UI in a real browser: Chromium (Debian's) driven by Playwright against the app served from
+this process, on a real SQLite file with the real hazard-supervision process (挂牌督办) deployed.
+
+Each scenario takes screenshots into test-artifacts/screenshots/ so a person can look at the pages.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.ui_support import (ACME, PASSWORD, REGISTER_MAJOR, LiveServer, launch_chromium, major_case_at,
+                              make_world, open_task, screenshot, start_hazard)
+
+pytestmark = pytest.mark.browser
+
+if shutil.which("chromium") is None:  # scripts/setup-browser installs it; `make test` runs that first
+    pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def world(tmp_path):
+    w = make_world(tmp_path)
+    yield w
+    w.engine.dispose()
+
+
+@pytest.fixture
+def server(world):
+    with LiveServer(world.app) as srv:
+        yield srv
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """A fresh browser context (own cookies) per user, 1366 px wide like an office monitor."""
+    contexts = []
+
+    def make(username: str | None = None):
+        ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+        ctx.set_default_timeout(10_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.base = server.url
+        if username:
+            login(page, username)
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def login(page, username: str, password: str = PASSWORD):
+    page.goto(page.base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    expect(page.locator(".whoami .user")).to_be_visible()
+
+
+def diagram_ready(page):
+    page.wait_for_selector("#diagram[data-state=ready]")
+
+
+def marker_of(page, element_id: str) -> str:
+    return page.get_attribute(f'#diagram g.djs-element[data-element-id="{element_id}"]', "class")
+
+
+# --------------------------------------------------------------------------------------------------
+
+def test_login_page_refuses_a_wrong_password_in_chinese(open_page):
+    page = open_page()
+    page.goto(page.base + "/tasks/")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    screenshot(page, "01-login")
+    page.fill("input[name=username]", "zhang")
+    page.fill("input[name=password]", "wrong")
+    page.click("button[type=submit]")
+    expect(page.locator("[role=alert]")).to_have_text("用户名或密码错误")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("我的待办")  # back to where the user wanted to go
+
+
+def test_inspector_starts_claims_and_registers_a_hazard_fixing_a_mistake(world, open_page):
+    page = open_page("zhang")
+    # 发起案件 from the menu
+    page.click("nav.mainnav >> text=发起案件")
+    page.select_option("#f-process", "hazard_supervision")
+    page.fill("#f-title", "甲化工有限公司液氯储罐区隐患")
+    page.fill("#f-party", ACME)
+    page.click("#start-form button[type=submit]")
+    expect(page.locator(".flash.ok")).to_contain_text("已发起案件")
+    diagram_ready(page)
+    assert "is-active" in marker_of(page, "register")
+
+    # 组待办: the first task waits for any inspector of the org unit; claim it
+    page.click("nav.mainnav >> text=组待办")
+    row = page.locator("#group-tasks tr", has_text="甲化工有限公司液氯储罐区隐患")
+    expect(row).to_contain_text("登记隐患")
+    screenshot(page, "02-group-queue")
+    row.locator("button", has_text="认领").click()
+    expect(page.locator(".flash.ok")).to_have_text("已认领：登记隐患")
+    expect(page.locator(".task-head")).to_contain_text("张三")
+
+    # A general hazard without its deadline: the form comes back with the reason next to the field
+    page.check("input[name=source][value=监督检查发现]")
+    page.fill("#f-enterprise_name", "甲化工有限公司")
+    page.fill("#f-credit_code", ACME)
+    page.select_option("#f-sector", "化工和危险化学品")
+    page.fill("#f-location", "液氯储罐区")
+    page.fill("#f-description", "储罐区可燃气体报警装置两处失效")
+    page.fill("#f-found_on", "2026-11-20")
+    page.click("#submit")
+    error = page.locator('[data-field="fix_deadline"] .field-error')
+    expect(error).to_have_text("一般隐患须确定整改期限")
+    expect(page.locator(".flash.error")).to_contain_text("表单有误")
+    # nothing typed is lost
+    expect(page.locator("#f-enterprise_name")).to_have_value("甲化工有限公司")
+    expect(page.locator("#f-description")).to_have_value("储罐区可燃气体报警装置两处失效")
+    expect(page.locator("#f-found_on")).to_have_value("2026-11-20")
+    expect(page.locator("#f-sector")).to_have_value("化工和危险化学品")
+    expect(page.locator("input[name=source][value=监督检查发现]")).to_be_checked()
+    screenshot(page, "03-task-form-error")
+
+    page.fill("#f-fix_deadline", "2026-11-30")
+    page.set_input_files('input[name="attachments__upload"]', files=[
+        {"name": "现场照片.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0 photo"}])
+    page.click("#submit")
+
+    # The case page: next task (立即整改, the enterprise's) active on the diagram, register finished
+    expect(page.locator(".flash.ok")).to_have_text("已提交：登记隐患")
+    expect(page.locator("#case-tasks")).to_contain_text("立即整改一般隐患")
+    diagram_ready(page)
+    assert "is-active" in marker_of(page, "fix_now")
+    assert "is-finished" in marker_of(page, "register")
+    assert "is-finished" in marker_of(page, "grade")  # the decision table ran in between
+    expect(page.locator("#timeline")).to_contain_text("张三 办理 登记隐患")
+    photo = page.locator("#case-data a.attachment", has_text="现场照片.jpg")
+    expect(photo).to_be_visible()
+    with page.expect_download() as download:
+        photo.click()
+    assert download.value.suggested_filename == "现场照片.jpg"
+    screenshot(page, "04-case-page")
+
+
+def test_supervisor_approves_the_closure(world, open_page):
+    case = major_case_at(world.engine, "approve_close")
+    page = open_page("qian")
+    page.click("nav.mainnav >> text=审批")
+    row = page.locator("#approvals tr", has_text=case.case_no)
+    expect(row).to_contain_text("审批销号")
+    screenshot(page, "05-approvals")
+    row.locator("a.button", has_text="审批").click()
+
+    # 退回 needs a reason
+    page.click("#return")
+    expect(page.locator('[data-field="close_approval_opinion"] .field-error')).to_have_text("不同意或退回时须写明理由")
+    page.check("input[name=close_approval_decision][value=同意]")
+    page.fill("#f-close_approval_opinion", "整改到位，同意销号")
+    screenshot(page, "06-approve-close-form")
+    page.click("#submit")
+
+    expect(page.locator(".flash.ok")).to_have_text("已提交：审批销号")
+    diagram_ready(page)
+    assert "is-active" in marker_of(page, "publish_delist")
+    assert "is-finished" in marker_of(page, "approve_close")
+    assert "is-finished" in marker_of(page, "delist")
+    expect(page.locator("#timeline")).to_contain_text("钱科长 办理 审批销号")
+    screenshot(page, "07-case-after-closure")
+
+    # the inspector publishes the removal and the case is closed
+    inspector = open_page("zhang")
+    inspector.goto(inspector.base + f"/tasks/{open_task(world.engine, case.id, 'publish_delist').id}")
+    inspector.fill("#f-delist_published_on", "2026-12-15")
+    inspector.fill("#f-delist_channel", "区政府门户网站")
+    inspector.click("#submit")
+    expect(inspector.locator("#case-status")).to_have_text("已办结")
+
+
+def test_overdue_task_turns_red_after_the_clock_moves(world, open_page):
+    case = start_hazard(world.engine, title="乙公司配电室隐患")
+    general = dict(REGISTER_MAJOR, major_criterion=None, requires_shutdown=False, fix_deadline="2026-11-30")
+    world.engine.complete(open_task(world.engine, case.id, "register").id, "zhang", general)
+
+    page = open_page("acme")  # the enterprise works 立即整改 with deadline 2026-11-30
+    row = page.locator("#my-tasks tr", has_text=case.case_no)
+    expect(row).to_contain_text("立即整改一般隐患")
+    expect(row).not_to_have_class(re.compile("overdue"))
+
+    world.clock.advance(days=10)  # 2026-12-03 09:00 in Beijing: three days past the deadline
+    page.reload()
+    row = page.locator("#my-tasks tr", has_text=case.case_no)
+    expect(row).to_have_class(re.compile(r"\boverdue\b"))
+    expect(row.locator(".due")).to_contain_text("逾期 3 天")
+    assert row.locator(".due").evaluate("e => getComputedStyle(e).color") == "rgb(200, 30, 30)"  # red
+    screenshot(page, "08-overdue-in-queue")
+
+    board = open_page("qian")
+    board.click("nav.mainnav >> text=逾期督办")
+    expect(board.locator("#overdue-total")).to_have_text("1")
+    expect(board.locator("#overdue-board")).to_contain_text("东城区应急管理局")
+    expect(board.locator("#overdue-tasks")).to_contain_text(case.case_no)
+    screenshot(board, "09-overdue-board")
+
+    board.goto(board.base + f"/cases/{case.id}")
+    diagram_ready(board)
+    assert "is-overdue" in marker_of(board, "fix_now")
+    screenshot(board, "10-case-overdue")
+
+
+def test_a_user_cannot_open_another_org_units_case(world, open_page):
+    case = start_hazard(world.engine, title="东城区的案件")
+    page = open_page("wang")  # an inspector of 西城区
+    response = page.goto(page.base + f"/cases/{case.id}")
+    assert response.status == 403
+    expect(page.locator(".error-page")).to_contain_text("无权查看其他组织机构的案件")
+    screenshot(page, "11-forbidden")
+    response = page.goto(page.base + f"/tasks/{open_task(world.engine, case.id, 'register').id}")
+    assert response.status == 403
+
+
+def test_incident_is_retried_by_a_supervisor_with_corrected_data(world, open_page):
+    from tests.ui_support import ROOT
+    world.engine.deploy(ROOT / "tests" / "bpmn" / "ui_fine.bpmn", by="zhao")
+    case = world.engine.start("ui_fine", by="zhang", title="丙公司罚款计算")
+    page = open_page("zhang")
+    page.goto(page.base + f"/tasks/{open_task(world.engine, case.id, 'enter').id}")
+    page.fill("#f-_data", "total: 30000\ndays: x")  # a task without a form: the generic box
+    page.click("#submit")
+    expect(page.locator(".flash.error")).to_contain_text("异常事件")
+    expect(page.locator(".incident-box")).to_be_visible()
+
+    boss = open_page("qian")
+    boss.click("nav.mainnav >> text=异常事件")
+    row = boss.locator("#incidents tr", has_text=case.case_no)
+    expect(row).to_contain_text("计算每日罚款")  # the failing step, by its name in the model
+    screenshot(boss, "12-incidents")
+    row.locator("summary").click()
+    row.locator("textarea").fill('{"total": 30000, "days": 10}')
+    row.locator("button", has_text="重试").click()
+    expect(boss.locator(".flash.ok")).to_contain_text("已重试成功")
+    assert [t.spec_id for t in world.engine.case(case.id).tasks] == ["review"]
+    assert world.engine.case(case.id).data["daily"] == 3000

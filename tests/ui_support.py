@@ -1,0 +1,166 @@
+"""What the web UI tests share: a real engine on a SQLite file with our processes deployed, a small
+directory of people with passwords, the app served from a thread of the test process, Chromium
+through Playwright, and the steps of the hazard-supervision process (挂牌督办) as form data.
+
+Nothing here is a mock: the server is werkzeug's, the browser is Debian's Chromium, the engine is
+``workflows.runtime.build_engine`` with a ManualClock the tests move forward.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
+
+from engine import ManualClock
+from webui.app import create_app
+from workflows.runtime import build_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Beijing
+PASSWORD = "anquan-2026"
+ACME = "91110101MA00000001"  # the enterprise (当事人) of the scenarios
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# username, org, roles, name, party
+PEOPLE = [
+    ("zhang", "east", ["inspector"], "张三", None),
+    ("li", "east", ["inspector"], "李四", None),
+    ("wang", "west", ["inspector"], "王五", None),
+    ("qian", "east", ["supervisor"], "钱科长", None),
+    ("sun", "east", ["leader"], "孙局长", None),
+    ("zhao", "city", ["supervisor"], "赵处长", None),
+    ("acme", "east", ["enterprise"], "甲化工有限公司", ACME),
+]
+
+
+@dataclass
+class World:
+    engine: object
+    clock: ManualClock
+    app: object
+
+
+def make_world(folder: Path) -> World:
+    """A domain-ready engine on a SQLite file in ``folder``, its directory, and the web app."""
+    clock = ManualClock(START)
+    engine = build_engine(f"sqlite:///{folder / 'duban.sqlite'}", clock=clock)
+    d = engine.directory
+    d.add_org("city", "示范市应急管理局", level="市")
+    d.add_org("east", "东城区应急管理局", parent="city", level="区")
+    d.add_org("west", "西城区应急管理局", parent="city", level="区")
+    password_hash = generate_password_hash(PASSWORD)
+    for username, org, roles, name, party in PEOPLE:
+        d.add_user(username, org=org, roles=roles, name=name, party=party, password_hash=password_hash)
+    app = create_app(engine, secret_key="test-secret", testing=True, instance_path=folder / "instance")
+    return World(engine, clock, app)
+
+
+class LiveServer:
+    """The app on 127.0.0.1 at a free port, served by werkzeug from a thread of this process."""
+
+    def __init__(self, app):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in test output
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="_csrf" value="([^"]+)"', html).group(1)
+
+
+def client_login(app, username: str, password: str = PASSWORD):
+    """A Flask test client logged in as ``username``; ``client.csrf`` is its form token."""
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": password, "_csrf": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.csrf = token
+    return client
+
+
+# --- the hazard process (bpmn/hazard_supervision.bpmn), step by step ----------------------------
+
+def start_hazard(engine, title: str = "甲化工有限公司储罐区重大事故隐患", by: str = "zhang"):
+    return engine.start("hazard_supervision", by=by, party=ACME, title=title)
+
+
+REGISTER_MAJOR = {
+    "source": "监督检查发现", "enterprise_name": "甲化工有限公司", "credit_code": ACME, "sector": "化工和危险化学品",
+    "location": "储罐区", "description": "液氯储罐区未设置防火堤，可燃气体报警装置失效", "found_on": "2026-11-20",
+    "major_criterion": "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准》第十二条",
+    "requires_shutdown": True, "attachments": [],
+}
+
+# (element id, who completes it, form data): the major-hazard path from the proposal to 审批销号.
+MAJOR_PATH = [
+    ("propose", "zhang", {"rectify_deadline": "2027-02-26", "responsible_unit": "甲化工有限公司",
+                          "responsible_person": "王建国", "requirements": "设置防火堤，修复报警装置",
+                          "supervision_level": "区县", "proposal_opinion": "属重大事故隐患，建议挂牌督办"}),
+    ("review_listing", "qian", {"listing_review_decision": "同意"}),
+    ("approve_listing", "sun", {"listing_approval_decision": "同意"}),
+    ("issue_notice", "zhang", {"notice_no": "东应急督〔2026〕1号", "served_on": "2026-11-24",
+                               "publish_channel": "区政府门户网站", "published_on": "2026-11-24"}),
+    ("submit_plan", "acme", {"plan_goals": "消除储罐区重大隐患", "plan_methods": "新建防火堤，更换报警装置",
+                             "plan_funds": "120万元已落实", "plan_staff": "设备部牵头",
+                             "plan_timeline": "2027年2月前完成", "plan_safety": "施工期间停用储罐，制定应急预案",
+                             "reported_to_regulator_on": "2026-11-25", "reported_to_workers_on": "2026-11-25",
+                             "attachments": ["整改方案.pdf"]}),
+    ("review_plan", "zhang", {"plan_review_decision": "同意"}),
+    ("rectify", "acme", {"rectify_action": "整改完成", "rectify_summary": "防火堤已建成，报警装置已更换",
+                         "assessment_mode": "自行评估", "attachments": []}),
+    ("apply_close", "acme", {"close_statement": "隐患已消除，申请销号", "attachments": ["自评估报告.pdf"]}),
+    ("onsite_review", "zhang", {"review_passed": True, "reviewed_on": "2026-12-10", "reviewers": ["张三", "李四"],
+                                "review_findings": "现场复查，整改到位"}),
+]
+
+
+def open_task(engine, case_id: int, element: str):
+    tasks = [t for t in engine.case(case_id).tasks if t.spec_id == element]
+    assert tasks, f"no open task {element} on case {case_id}: {[t.spec_id for t in engine.case(case_id).tasks]}"
+    return tasks[0]
+
+
+def walk(engine, case_id: int, until: str) -> None:
+    """Complete the major-hazard path through the engine up to (not including) ``until``."""
+    for element, user, data in MAJOR_PATH:
+        if element == until:
+            return
+        engine.complete(open_task(engine, case_id, element).id, user, data)
+    open_task(engine, case_id, until)  # the path ends where 审批销号 opens
+
+
+def major_case_at(engine, until: str, title: str = "甲化工有限公司储罐区重大事故隐患"):
+    """A case registered as a major hazard and walked to ``until``."""
+    case = start_hazard(engine, title=title)
+    engine.complete(open_task(engine, case.id, "register").id, "zhang", REGISTER_MAJOR)
+    walk(engine, case.id, until)
+    return case

@@ -1,0 +1,91 @@
+"""Attachments (附件): uploaded files kept in the instance folder, referenced from case data.
+
+A form never puts a file into case data, only a reference string ``attachment:<id>/<file name>``;
+the file itself sits at ``<instance>/attachments/<id>/file`` with a small ``meta.json`` naming the
+case it was uploaded for. Downloading checks that the user may view that case, with the same policy
+as the case page. The reference carries the original (often Chinese) file name, so pages can show it
+without touching the disk.
+"""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, send_file, url_for
+from werkzeug.datastructures import FileStorage
+
+from engine.errors import Forbidden
+
+PREFIX = "attachment:"
+_BAD = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+
+bp = Blueprint("attachments", __name__, url_prefix="/attachments")
+
+
+def _root() -> Path:
+    return Path(current_app.config["ATTACHMENT_DIR"])
+
+
+def clean_name(name: str) -> str:
+    name = _BAD.sub("_", (name or "").strip()).strip(". ") or "附件"
+    return name[-120:]
+
+
+def store(upload: FileStorage, case_id: int, username: str, at) -> str:
+    """Save one uploaded file; returns its reference string for the case data."""
+    ident = uuid.uuid4().hex
+    folder = _root() / ident
+    folder.mkdir(parents=True)
+    upload.save(folder / "file")
+    name = clean_name(upload.filename or "")
+    meta = {"name": name, "case_id": case_id, "by": username, "at": at.isoformat(),
+            "content_type": upload.mimetype or "application/octet-stream", "size": (folder / "file").stat().st_size}
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return f"{PREFIX}{ident}/{name}"
+
+
+def store_all(files, field_names: list[str], case_id: int, username: str, at) -> dict[str, list[str]]:
+    """Every non-empty upload of each attachments field (inputs named ``<field>__upload``)."""
+    out: dict[str, list[str]] = {}
+    for name in field_names:
+        for upload in files.getlist(f"{name}__upload"):
+            if upload and upload.filename:
+                out.setdefault(name, []).append(store(upload, case_id, username, at))
+    return out
+
+
+def is_ref(value) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX) and "/" in value
+
+
+def name_of(ref: str) -> str:
+    return ref[len(PREFIX):].split("/", 1)[1] if is_ref(ref) else str(ref)
+
+
+def url_of(ref: str) -> str | None:
+    if not is_ref(ref):
+        return None
+    ident, name = ref[len(PREFIX):].split("/", 1)
+    return url_for("attachments.download", ident=ident, name=name)
+
+
+@bp.get("/<ident>/<path:name>")
+def download(ident: str, name: str):
+    if not re.fullmatch(r"[0-9a-f]{32}", ident):
+        abort(404)
+    folder = _root() / ident
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        abort(404)
+    engine = current_app.extensions["duban_engine"]
+    if not engine.can_view(meta["case_id"], g.user.username):
+        raise Forbidden("无权下载该附件")
+    return send_file(folder / "file", mimetype=meta.get("content_type"), as_attachment=True,
+                     download_name=meta.get("name") or name)
+
+
+def install_filters(app) -> None:
+    app.jinja_env.filters.update(is_attachment=is_ref, attachment_name=name_of, attachment_url=url_of)

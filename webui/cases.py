@@ -1,0 +1,96 @@
+"""Case pages (案件): search, start, and the case page with its diagram, timeline, data and documents.
+
+The case page is read through ``engine.case(id, username)``, which applies the one authorization
+policy (another org unit's case is a 403). The diagram is the BPMN file the case runs on — the
+version it started with, not the latest — drawn by bpmn-js in the browser with finished, active and
+overdue elements marked; the marks are computed here (see ``webui.diagram``).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+
+from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
+
+from . import diagram, documents, formspec, nav, queries
+from .auth import engine
+from .tasks import PAGE_SIZE, _page
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+STATUSES = [("running", "办理中"), ("completed", "已办结"), ("cancelled", "已撤销")]
+
+
+@bp.get("/")
+def search():
+    f = {k: (request.args.get(k) or "").strip() or None for k in ("case_no", "party", "process", "status")}
+    page = _page()
+    rows = engine().cases(g.user.username, status=f["status"], process_key=f["process"], case_no=f["case_no"],
+                          party=f["party"], limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template("cases/search.html", cases=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page,
+                           filters=f, statuses=STATUSES, processes=engine().models.list())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def start():
+    if not nav.can_start(g.user):
+        raise Forbidden("企业用户不能在此发起案件")
+    processes = [m for m in engine().models.list() if m.kind == "bpmn"]
+    values = {"process": request.args.get("process", ""), "title": "", "party": ""}
+    errors: dict = {}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "").strip() for k in ("process", "title", "party")}
+        if not values["process"]:
+            errors["process"] = "请选择流程"
+        else:
+            try:
+                case = engine().start(values["process"], by=g.user.username, title=values["title"],
+                                      party=values["party"] or None)
+            except InvalidData as exc:
+                errors = exc.errors
+            except NotFound as exc:
+                errors["process"] = str(exc)
+            except IncidentRaised as exc:
+                flash(f"发起失败：流程执行出错，已记录为异常事件 #{exc.incident_id}", "error")
+            else:
+                flash(f"已发起案件 {case.case_no}", "ok")
+                return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/start.html", processes=processes, values=values, errors=errors), \
+        (422 if errors else 200)
+
+
+@bp.get("/<int:case_id>")
+def show(case_id: int):
+    eng = engine()
+    case = eng.case(case_id, username=g.user.username)
+    marks = diagram.marks(eng, case)
+    docs = documents.available(case.process_key, case.data)
+    incidents = [i for i in case.incidents if i.resolved_at is None]
+    labels = formspec.data_labels(eng.forms, queries.case_form_keys(eng, case.id, case.history))
+    return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
+                           labels=labels, workable={t.id for t in case.tasks if eng.may_work(t.id, g.user.username)})
+
+
+@bp.get("/<int:case_id>/diagram.bpmn")
+def model_xml(case_id: int):
+    eng = engine()
+    case = eng.case(case_id, username=g.user.username)
+    model = diagram.model_of(eng, case)
+    if model is None:
+        abort(404)
+    return Response(model.content, mimetype="application/xml",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.get("/<int:case_id>/documents/<doc_key>")
+def document(case_id: int, doc_key: str):
+    case = engine().case(case_id, username=g.user.username)
+    if doc_key not in {d.key for d in documents.available(case.process_key, case.data)}:
+        abort(404)
+    rendered = documents.render(doc_key, case.data)
+    if rendered is None:
+        abort(404)
+    response = Response(rendered.content, mimetype=rendered.mimetype)
+    disposition = "inline" if rendered.mimetype.startswith("text/html") else "attachment"
+    from urllib.parse import quote
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(rendered.filename)}"
+    return response

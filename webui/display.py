@@ -1,0 +1,146 @@
+"""How values look on a page (显示): times in Beijing time, deadlines, and names for codes.
+
+Times are stored in UTC and shown in Asia/Shanghai. "Now" is the engine's clock, so a test or a
+demo that moves the clock sees tasks turn overdue on the page exactly as the timers do.
+Names of roles, org units and processes are read once per request and cached on ``g``.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import Flask, current_app, g
+
+from engine.clock import SHANGHAI
+
+from . import labels
+
+SOON_DAYS = 3  # a deadline this close shows amber
+
+
+def now() -> datetime:
+    if "now" not in g:
+        g.now = current_app.extensions["duban_engine"].clock.now()
+    return g.now
+
+
+def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return value.isoformat() if isinstance(value, date) else str(value)
+    return value.astimezone(SHANGHAI).strftime(fmt)
+
+
+def due_local(value: datetime | None) -> str:
+    """A deadline: midnight Beijing time reads as 24:00 of the day before (期限 2026-11-30 24:00),
+    which is how a deadline "by the 30th" is meant."""
+    if value is None:
+        return ""
+    moment = value.astimezone(SHANGHAI)
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return (moment - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def local_date(value) -> str:
+    return local(value, "%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A task's deadline as a person reads it: overdue by N days, due in N days, or none."""
+    state: str          # none | ok | soon | overdue
+    days: int = 0
+    text: str = ""
+
+    @property
+    def css(self) -> str:
+        return {"overdue": "overdue", "soon": "due-soon"}.get(self.state, "")
+
+
+def deadline(due_at: datetime | None, at: datetime | None = None) -> Deadline:
+    if due_at is None:
+        return Deadline("none", 0, "无期限")
+    at = at or now()
+    seconds = (due_at - at).total_seconds()
+    if seconds < 0:
+        days = max(1, math.ceil(-seconds / 86400))
+        return Deadline("overdue", days, f"逾期 {days} 天")
+    days = math.floor(seconds / 86400)
+    if days < SOON_DAYS:
+        return Deadline("soon", days, "今日到期" if days == 0 else f"剩余 {days} 天")
+    return Deadline("ok", days, f"剩余 {days} 天")
+
+
+def _names(key: str, load) -> dict:
+    cache = g.setdefault("names", {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+def role_name(code: str | None) -> str:
+    if not code:
+        return ""
+    names = _names("roles", lambda: {r.code: r.name for r in current_app.extensions["duban_engine"].directory.roles()})
+    return names.get(code, code)
+
+
+def org_name(code: str | None) -> str:
+    if not code:
+        return ""
+    names = _names("orgs", lambda: {o.code: o.name for o in current_app.extensions["duban_engine"].directory.orgs()})
+    return names.get(code, code)
+
+
+SYSTEM_ACTORS = {"engine": "系统", "timer": "定时器", "system": "系统"}
+
+
+def user_name(username: str | None) -> str:
+    """A person's name for an audit actor or assignee (the username if unknown)."""
+    if not username:
+        return ""
+    if username in SYSTEM_ACTORS:
+        return SYSTEM_ACTORS[username]
+    names = _names("users", lambda: {u.username: u.name
+                                     for u in current_app.extensions["duban_engine"].directory.users()})
+    return names.get(username) or username
+
+
+def process_name(key: str | None) -> str:
+    if not key:
+        return ""
+    names = _names("processes", lambda: {m.key: (m.name or m.key)
+                                         for m in current_app.extensions["duban_engine"].models.list()})
+    return names.get(key, key)
+
+
+def value(v) -> str:
+    """A case-data value for a table cell: lists joined, dicts as compact JSON, booleans as 是/否."""
+    if v is None or v == "":
+        return "—"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, list):
+        if all(not isinstance(x, (dict, list)) for x in v):
+            return "、".join(str(x) for x in v) or "—"
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        local=local, local_date=local_date, due_local=due_local, deadline=deadline, role_name=role_name, org_name=org_name,
+        process_name=process_name, user_name=user_name, case_status=labels.case_status, audit_action=labels.audit_action,
+        escalation=labels.escalation, value=value)
+    app.jinja_env.globals.update(now=now)

@@ -1,0 +1,60 @@
+"""Error pages (错误页面): engine errors and HTTP errors shown as Chinese pages with the right status.
+
+Views let engine errors rise; this module maps them once: Forbidden → 403, NotFound → 404,
+Conflict → 409, InvalidData → 422, IncidentRaised → 409 naming the incident. Forms catch
+InvalidData themselves to show it next to the fields; what reaches here is a page-level error.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData, NotFound
+
+log = logging.getLogger("duban.webui")
+
+TITLES = {400: "请求无效", 401: "需要登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作",
+          409: "操作冲突", 413: "上传的文件过大", 422: "数据有误", 500: "系统错误"}
+
+
+def page(status: int, message: str, details: dict | None = None):
+    return render_template("error.html", status=status, title=TITLES.get(status, "出错了"), message=message,
+                           details=details or {}), status
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(Forbidden)
+    def _forbidden(exc):
+        return page(403, str(exc) or "您无权访问该页面")
+
+    @app.errorhandler(NotFound)
+    def _not_found(exc):
+        return page(404, str(exc) or "要找的内容不存在")
+
+    @app.errorhandler(Conflict)
+    def _conflict(exc):
+        return page(409, str(exc))
+
+    @app.errorhandler(InvalidData)
+    def _invalid(exc):
+        return page(422, "提交的数据有误", exc.errors)
+
+    @app.errorhandler(IncidentRaised)
+    def _incident(exc):
+        return page(409, f"流程执行出错，已记录为异常事件 #{exc.incident_id}，负责人处理后可重试。")
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        default = {404: "要找的页面不存在", 403: "您无权访问该页面", 405: "不支持该操作",
+                   413: "上传的文件过大（单次不超过 50 MB）"}.get(exc.code)
+        message = exc.description if exc.code == 400 else default or exc.description
+        return page(exc.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        if app.testing:
+            raise exc  # let tests see the traceback
+        log.exception("unhandled error")
+        return page(500, "系统内部错误，请稍后重试或联系管理员。")

@@ -1,0 +1,266 @@
+"""Task forms as HTML (任务表单): which fields a task's form has, and the posted form read back as data.
+
+The fields come from the forms registry (``engine.forms``: ``fields(key)`` gives name, label, type,
+required, choices and, for tables, columns); validation stays with the engine, which runs the same
+registry inside ``complete`` and raises ``InvalidData`` with Chinese reasons per field. This module
+only translates between HTML inputs and the plain data the registry expects, so that:
+
+- a field left empty is left *out* (the schema says whether that is allowed, in Chinese);
+- a failed submit can be shown again exactly as typed (``values`` keep the raw input);
+- a task without a registered form still works, through a generic key/value text box.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from werkzeug.datastructures import MultiDict
+
+from engine.clock import SHANGHAI
+
+GENERIC = "_data"          # the textarea of a task without a known form
+ACTION = "_action"         # which submit button was pressed
+RETURN_ACTION = "return"   # 退回
+RETURN_CHOICE = "退回"
+_LIST_SPLIT = re.compile(r"[\n,，、;；]+")
+
+
+@dataclass
+class Form:
+    """What the template renders: the fields (or None for the generic box), values and errors."""
+    fields: list[dict] | None
+    values: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+    title: str = ""
+
+    @property
+    def generic(self) -> bool:
+        return self.fields is None
+
+    @property
+    def multipart(self) -> bool:
+        return any(f["type"] == "attachments" for f in self.fields or [])
+
+    @property
+    def decision(self) -> dict | None:
+        """The decision field (审批意见) whose choices include 退回, if the form has one."""
+        for f in self.fields or []:
+            if f["type"] == "choice" and "decision" in f["name"] and RETURN_CHOICE in f.get("choices", []):
+                return f
+        return None
+
+    def error(self, name: str) -> str | None:
+        return self.errors.get(name)
+
+    def table_errors(self, name: str) -> list[str]:
+        """Errors of a table as a whole ("至少填写1行")."""
+        return [v for k, v in self.errors.items() if k == name]
+
+    def cell_error(self, name: str, row: int, column: str) -> str | None:
+        return self.errors.get(f"{name}.{row}.{column}") or self.errors.get(f"{name}.{row}")
+
+    def other_errors(self) -> list[tuple[str, str]]:
+        """Errors not tied to a field shown on the page (the whole form, or an unknown field)."""
+        names = {f["name"] for f in self.fields or []}
+        out = []
+        for key, reason in self.errors.items():
+            head = key.split(".", 1)[0]
+            if key == GENERIC and self.generic:
+                continue
+            if head not in names:
+                out.append((key, reason))
+        return out
+
+
+def fields_for(registry, form_key: str | None) -> list[dict] | None:
+    """The registry's fields for ``form_key``, or None when there is no registry or no such form."""
+    if registry is None or not form_key:
+        return None
+    has = getattr(registry, "has", None)
+    if has is not None and not has(form_key):
+        return None
+    try:
+        return [dict(f) for f in registry.fields(form_key)]
+    except (KeyError, LookupError):
+        return None
+
+
+def title_for(registry, form_key: str | None) -> str:
+    try:
+        return registry.title(form_key) if registry is not None and form_key else ""
+    except (KeyError, AttributeError):
+        return ""
+
+
+def data_labels(registry, form_keys: list[str]) -> dict[str, str]:
+    """Chinese labels for case-data keys, in the order the case's forms were filled.
+
+    Only the forms this case used are consulted (the same field name may mean different things in
+    two processes: ``enterprise_name`` is 事故发生单位 in an accident report); a label that two of them
+    share for different fields gets its form's title in front (审查整改方案·审查意见).
+    """
+    if registry is None:
+        return {}
+    seen: dict[str, tuple[str, str]] = {}
+    for key in dict.fromkeys(form_keys):
+        fields = fields_for(registry, key) or []
+        title = title_for(registry, key) or key
+        for f in fields:
+            seen.setdefault(f["name"], (f.get("label") or f["name"], title))
+    counts: dict[str, int] = {}
+    for label, _title in seen.values():
+        counts[label] = counts.get(label, 0) + 1
+    return {name: (f"{title}·{label}" if counts[label] > 1 else label) for name, (label, title) in seen.items()}
+
+
+# --- posted form -> data --------------------------------------------------------------------------
+
+def read(fields: list[dict] | None, form: MultiDict, attachments: dict[str, list[str]] | None = None
+         ) -> tuple[dict, dict, dict]:
+    """(data for the engine, values to show again, errors found while reading).
+
+    ``attachments`` maps a field name to references of files uploaded with this submit.
+    """
+    if fields is None:
+        return _read_generic(form.get(GENERIC, ""))
+    attachments = attachments or {}
+    data: dict = {}
+    values: dict = {}
+    for f in fields:
+        name, kind = f["name"], f["type"]
+        if kind == "table":
+            rows = _read_rows(f, form)
+            values[name] = rows
+            cleaned = [{k: v for k, v in r.items() if v is not None} for r in rows]
+            cleaned = [r for r in cleaned if r]
+            if cleaned:
+                data[name] = cleaned
+            continue
+        if kind == "attachments":
+            refs = [r for r in form.getlist(name) if r.strip()] + attachments.get(name, [])
+            values[name] = refs
+            if refs:
+                data[name] = refs
+            continue
+        raw = form.getlist(name) if kind == "multichoice" else form.get(name, "")
+        values[name] = raw
+        parsed = _scalar(kind, raw)
+        if parsed is not None:
+            data[name] = parsed
+    if form.get(ACTION) == RETURN_ACTION:
+        decision = Form(fields).decision
+        if decision is not None:
+            data[decision["name"]] = values[decision["name"]] = RETURN_CHOICE
+    return data, values, {}
+
+
+def _scalar(kind: str, raw):
+    """One input's text as the registry expects it; None means "left empty"."""
+    if kind == "multichoice":
+        picked = [v for v in raw if v]
+        return picked or None
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(text, text)
+    if kind == "names":
+        return [n.strip() for n in _LIST_SPLIT.split(text) if n.strip()]
+    return text
+
+
+def _read_rows(f: dict, form: MultiDict) -> list[dict]:
+    """Rows of a table field posted as ``name.<row>.<column>``; blank rows are dropped."""
+    name = f["name"]
+    columns = {c["name"]: c for c in f.get("columns", [])}
+    by_row: dict[int, dict] = {}
+    prefix = name + "."
+    for key in form.keys():
+        if not key.startswith(prefix):
+            continue
+        parts = key[len(prefix):].split(".", 1)
+        if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in columns:
+            continue
+        col = columns[parts[1]]
+        raw = form.getlist(key) if col["type"] == "multichoice" else form.get(key, "")
+        by_row.setdefault(int(parts[0]), {})[parts[1]] = _scalar(col["type"], raw)
+    rows = []
+    for index in sorted(by_row):
+        row = by_row[index]
+        if any(v is not None for v in row.values()):
+            rows.append({c: row.get(c) for c in columns})
+    return rows
+
+
+def _read_generic(text: str) -> tuple[dict, dict, dict]:
+    """A task without a known form: a JSON object, or one ``名称: 值`` (or ``=``) per line."""
+    values = {GENERIC: text}
+    text = text.strip()
+    if not text:
+        return {}, values, {}
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            return {}, values, {GENERIC: f"JSON 格式有误（第{exc.lineno}行）"}
+        if not isinstance(data, dict):
+            return {}, values, {GENERIC: "应为 JSON 对象"}
+        return data, values, {}
+    data = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = re.match(r"\s*([^:=：]+?)\s*[:=：]\s*(.*)$", line)
+        if not match:
+            return {}, values, {GENERIC: f"第{number}行应为“名称: 值”"}
+        data[match.group(1)] = match.group(2).strip()
+    return data, values, {}
+
+
+# --- data -> values (prefill) ---------------------------------------------------------------------
+
+def prefill(fields: list[dict] | None, source: dict) -> dict:
+    """Initial input values from case data (or a delegate's draft), so a form sent back for revision
+    (退回修改) opens with what was submitted before. Decisions are never prefilled: each review
+    decides afresh."""
+    if fields is None:
+        return {GENERIC: ""}
+    values = {}
+    for f in fields:
+        name, kind = f["name"], f["type"]
+        if "decision" in name or name not in source or source[name] is None:
+            continue
+        values[name] = _as_input(kind, source[name], f)
+    return values
+
+
+def _as_input(kind: str, value, f: dict):
+    if kind == "table" and isinstance(value, list):
+        cols = {c["name"]: c for c in f.get("columns", [])}
+        return [{c: _as_input(cols[c]["type"], r.get(c), cols[c]) if r.get(c) is not None else None for c in cols}
+                for r in value if isinstance(r, dict)]
+    if kind in ("attachments", "multichoice"):
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    if kind == "names":
+        return "\n".join(map(str, value)) if isinstance(value, list) else str(value)
+    if kind == "boolean":
+        return "true" if value is True else "false" if value is False else str(value)
+    if kind == "datetime" and isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def shown(value) -> str:
+    """A value as an input's text (lists one per line, booleans as the radio values)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,47 @@
+"""The navigation bar (导航), by role: everybody works queues and looks up cases; officials start
+cases; holders of a supervisory role (科室负责人、领导…) also see approvals, the overdue board and
+incidents. What a menu hides is still checked by the engine's policy when a page is opened."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, g, request
+
+from engine.policy import ADMIN_ROLE
+
+
+@dataclass(frozen=True)
+class Item:
+    endpoint: str
+    label: str
+    area: str  # the blueprint that marks the item active
+
+
+def can_supervise(user) -> bool:
+    return user is not None and not user.party and (bool(user.supervising_roles) or ADMIN_ROLE in user.roles)
+
+
+def can_start(user) -> bool:
+    return user is not None and not user.party and bool(user.roles)
+
+
+def items(user) -> list[Item]:
+    if user is None:
+        return []
+    out = [Item("tasks.mine", "我的待办", "tasks.mine"), Item("tasks.group", "组待办", "tasks.group"),
+           Item("tasks.done", "已办", "tasks.done"), Item("cases.search", "案件查询", "cases.search")]
+    if can_start(user):
+        out.append(Item("cases.start", "发起案件", "cases.start"))
+    if can_supervise(user):
+        out += [Item("supervisor.approvals", "审批", "supervisor.approvals"),
+                Item("supervisor.overdue", "逾期督办", "supervisor.overdue"),
+                Item("supervisor.incidents", "异常事件", "supervisor.incidents")]
+    return out
+
+
+def install(app: Flask) -> None:
+    @app.context_processor
+    def _nav():
+        user = g.get("user")
+        return {"nav_items": items(user), "current_endpoint": request.endpoint,
+                "can_supervise": can_supervise(user), "can_start": can_start(user)}

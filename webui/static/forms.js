@@ -1,0 +1,28 @@
+// Task forms: "添加一行" adds a blank row to a table field, numbering its inputs name.<row>.<column>.
+(function () {
+  document.querySelectorAll("button.add-row").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var table = document.querySelector('table.form-table[data-table="' + button.dataset.table + '"] tbody');
+      var last = table.rows[table.rows.length - 1];
+      var row = last.cloneNode(true);
+      var index = table.rows.length;
+      row.querySelectorAll("input, select, textarea").forEach(function (input) {
+        input.name = input.name.replace(/\.\d+\./, "." + index + ".");
+        if (input.type === "checkbox" || input.type === "radio") { input.checked = false; } else { input.value = ""; }
+      });
+      row.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
+      row.querySelectorAll(".has-error").forEach(function (e) { e.classList.remove("has-error"); });
+      table.appendChild(row);
+    });
+  });
+})();
+
+// File pickers: show the chosen file names in Chinese instead of the browser's own words.
+(function () {
+  document.querySelectorAll(".file-pick input[type=file]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+      input.parentNode.querySelector(".file-names").textContent = names.length ? names.join("、") : "未选择文件";
+    });
+  });
+})();

@@ -1,0 +1,92 @@
+"""Supervisor pages (督办): approvals waiting, the overdue board, incidents with retry.
+
+Only holders of a supervisory role (and administrators) get here; what each page lists is further
+scoped to the user's org unit and those below it, and every action is checked again by the engine.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from engine.errors import Conflict, Forbidden, IncidentRaised
+
+from . import diagram, display, formspec, nav, queries
+from .auth import engine
+from .tasks import PAGE_SIZE, _page
+
+bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
+APPROVAL_SCAN = 500  # how far down the queue approvals are looked for
+
+
+@bp.before_request
+def _only_supervisors():
+    if not nav.can_supervise(g.get("user")):
+        raise Forbidden("只有负责人可以访问督办页面")
+
+
+def is_approval(task, registry, supervising_roles) -> bool:
+    """A task is an approval (审批) if its form asks for a decision, or it belongs to a supervisory role."""
+    if task.role_code in supervising_roles:
+        return True
+    fields = formspec.fields_for(registry, task.form_key) or []
+    return any(f["type"] == "choice" and "decision" in f["name"] for f in fields)
+
+
+@bp.get("/approvals")
+def approvals():
+    eng = engine()
+    queue = eng.queue(g.user.username, limit=APPROVAL_SCAN)
+    rows = [t for t in queue if is_approval(t, eng.forms, g.user.supervising_roles)]
+    return render_template("supervisor/approvals.html", tasks=rows)
+
+
+@bp.get("/overdue")
+def overdue():
+    eng = engine()
+    now = display.now()
+    org = request.args.get("org") or None
+    process = request.args.get("process") or None
+    page = _page()
+    board = queries.overdue_board(eng, g.user, now)
+    rows = queries.overdue_tasks(eng, g.user, now, org=org, process_key=process, limit=PAGE_SIZE + 1,
+                                 offset=(page - 1) * PAGE_SIZE)
+    orgs = sorted({c.org_code for c in board})
+    processes = sorted({c.process_key for c in board})
+    grid = {(c.org_code, c.process_key): c for c in board}
+    return render_template("supervisor/overdue.html", board=board, grid=grid, orgs=orgs, processes=processes,
+                           tasks=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page, org=org, process=process,
+                           total=sum(c.count for c in board))
+
+
+@bp.get("/incidents")
+def incidents():
+    eng = engine()
+    rows = [i for i in eng.incidents() if i.case_id is None or eng.can_view(i.case_id, g.user.username)]
+    cases = queries.case_heads(eng, {i.case_id for i in rows})
+    steps = {i.id: diagram.element_names(eng, cases[i.case_id][2]).get(i.element_id, i.element_id)
+             for i in rows if i.case_id in cases and i.element_id}
+    return render_template("supervisor/incidents.html", incidents=rows, cases=cases, steps=steps)
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+def retry(incident_id: int):
+    """Run the failed action again, optionally with the submitted data corrected (修正数据后重试)."""
+    text = (request.form.get("data") or "").strip()
+    data = None
+    if text:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = "invalid"
+        if not isinstance(data, dict):
+            flash("修正后的数据应为 JSON 对象，如 {\"days\": 10}", "error")
+            return redirect(url_for("supervisor.incidents"))
+    try:
+        engine().retry_incident(incident_id, by=g.user.username, data=data)
+        flash(f"异常事件 #{incident_id} 已重试成功，流程已继续。", "ok")
+    except IncidentRaised as exc:
+        flash(f"重试仍然失败，已记录为异常事件 #{exc.incident_id}：{exc}", "error")
+    except Conflict as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("supervisor.incidents"))

@@ -1,0 +1,121 @@
+"""Task pages (待办): my queue, group queues per role, done, and the task form itself.
+
+我的待办 is the engine's queue (claimed and claimable, by due date). 组待办 shows one role's unclaimed
+tasks to claim; 已办 what the user completed. The task page renders the task's form from the forms
+registry and hands the posted data to ``engine.complete``; validation errors come back from the
+engine in Chinese and are shown next to their fields with everything typed kept.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
+
+from . import attachments, formspec, queries
+from .auth import engine
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+PAGE_SIZE = 50
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _paged(fetch):
+    """Fetch one row more than a page to know whether there is a next page."""
+    page = _page()
+    rows = fetch(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    return rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE
+
+
+@bp.get("/")
+def mine():
+    process = request.args.get("process") or None
+    overdue = request.args.get("overdue") == "1"
+    rows, page, more = _paged(lambda limit, offset: engine().queue(
+        g.user.username, limit=limit, offset=offset, process_key=process, overdue_only=overdue))
+    return render_template("tasks/mine.html", tasks=rows, page=page, more=more, process=process, overdue=overdue,
+                           processes=engine().models.list())
+
+
+@bp.get("/group")
+def group():
+    roles = sorted(g.user.roles)
+    if not roles:
+        return render_template("tasks/group.html", tasks=[], roles=[], role=None, page=1, more=False)
+    role = request.args.get("role") or roles[0]
+    if role not in g.user.roles:
+        abort(404)
+    rows, page, more = _paged(lambda limit, offset: queries.group_queue(
+        engine(), g.user, role, limit=limit, offset=offset))
+    return render_template("tasks/group.html", tasks=rows, roles=roles, role=role, page=page, more=more)
+
+
+@bp.get("/done")
+def done():
+    rows, page, more = _paged(lambda limit, offset: engine().done_by(g.user.username, limit=limit, offset=offset))
+    return render_template("tasks/done.html", tasks=rows, page=page, more=more)
+
+
+@bp.post("/<task_id>/claim")
+def claim(task_id: str):
+    try:
+        task = engine().claim(task_id, g.user.username)
+        flash(f"已认领：{task.name}", "ok")
+    except Conflict as exc:
+        flash(str(exc), "error")
+        return redirect(_back(url_for("tasks.group")))
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/<task_id>/release")
+def release(task_id: str):
+    task = engine().release(task_id, g.user.username)
+    flash(f"已退回组待办：{task.name}", "ok")
+    return redirect(_back(url_for("tasks.mine")))
+
+
+def _back(default: str) -> str:
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@bp.route("/<task_id>", methods=["GET", "POST"])
+def show(task_id: str):
+    eng = engine()
+    task = eng.task(task_id)
+    case = eng.case(task.case_id, username=g.user.username)  # Forbidden (403) for another org's case
+    may_work = task.state == "open" and eng.may_work(task_id, g.user.username)
+    fields = formspec.fields_for(eng.forms, task.form_key)
+    form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name)
+    status = 200
+    if request.method == "POST":
+        if not may_work:
+            raise Forbidden("您无权办理此任务")
+        names = [f["name"] for f in fields or [] if f["type"] == "attachments"]
+        uploaded = attachments.store_all(request.files, names, case.id, g.user.username, eng.clock.now())
+        data, form.values, form.errors = formspec.read(fields, request.form, uploaded)
+        if not form.errors:
+            try:
+                eng.complete(task_id, g.user.username, data)
+            except InvalidData as exc:
+                form.errors = exc.errors
+            except Conflict as exc:
+                flash(str(exc), "error")
+                status = 409
+            except IncidentRaised as exc:
+                flash(f"已提交，但流程执行出错，已记录为异常事件 #{exc.incident_id}；负责人处理后流程将继续。", "error")
+                return redirect(url_for("cases.show", case_id=case.id))
+            else:
+                flash(f"已提交：{task.name}", "ok")
+                return redirect(url_for("cases.show", case_id=case.id))
+        if form.errors:
+            status = 422
+            flash("表单有误，请按提示修改后重新提交。", "error")
+    else:
+        form.values = formspec.prefill(fields, task.draft or case.data)
+    return render_template("tasks/show.html", task=task, case=case, form=form, may_work=may_work), status

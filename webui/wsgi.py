@@ -1,0 +1,14 @@
+"""The WSGI entry point for gunicorn (``duban serve --workers N``: ``gunicorn webui.wsgi:app``).
+
+Each worker process builds its own engine from ``DUBAN_DATABASE_URL`` (PostgreSQL when several
+processes share the work); the session key comes from ``DUBAN_SECRET_KEY`` or the instance folder,
+so all workers sign cookies alike. Timers are swept by ``duban worker`` or the serving process,
+not by every web worker.
+"""
+from __future__ import annotations
+
+from workflows.runtime import build_engine
+
+from .app import create_app
+
+app = create_app(build_engine(deploy=False))  # models are deployed by `duban serve` or `duban deploy`
