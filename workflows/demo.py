@@ -126,42 +126,86 @@ class Desk:
         return self.engine.start(process_key, by=by, org=org, data=data, title=title, party=party)
 
 
-def load_demo(engine) -> dict:
-    """Org units, users and cases at several stages of each process; returns the cases by label."""
-    from engine.clock import ManualClock  # noqa: F401  (the demo runs on any clock)
+def load_demo(engine) -> dict[str, int]:
+    """Org units, users, and cases of every process at several stages, some overdue.
 
+    Works on any clock: overdue cases are made by back-dating what users enter (a deadline already
+    past, an accident 70 days ago), then the due timers are run once. Returns case ids by label.
+    """
     load_directory(engine)
     desk = Desk(engine)
+    today = desk.today()
+    ago = lambda days: (today - dt.timedelta(days=days)).isoformat()        # noqa: E731
     cases: dict[str, int] = {}
 
-    def start(label, process, by, org="dongcheng", party=None, title=""):
-        case = desk.start(process, by=by, org=org, party=party, title=title)
-        cases[label] = case.id
-        return case.id
+    def case(label, process, by, party=None, title="", steps=(), org="dongcheng"):
+        cid = desk.start(process, by=by, org=org, party=party, title=title).id
+        cases[label] = cid
+        for step in steps:
+            name, changes = step if isinstance(step, tuple) else (step, {})
+            desk.do(cid, name, **changes)
+        return cid
 
-    # 重大事故隐患: just registered; listed and in rectification; a general hazard fixed at once
-    c = start("hazard_registered", "hazard_supervision", "zhang_san", party=MACHINERY, title="乙机械冲压车间隐患")
-    c = start("hazard_rectifying", "hazard_supervision", "zhang_san", party=CHEMICAL, title="甲化工二号罐区重大隐患")
-    for step in ("登记隐患", "提出挂牌督办建议", "审核挂牌建议", "批准挂牌督办", "下达挂牌督办通知书并公开",
-                 "提交整改方案（双报告）", "审查整改方案"):
-        desk.do(c, step)
-    c = start("hazard_general", "hazard_supervision", "zhao_liu", org="dongcheng", party=MACHINERY,
-              title="乙机械配电箱防护缺失")
-    desk.do(c, "登记隐患", sector="工贸", major_criterion=None, requires_shutdown=False, long_rectification=False,
-            description="配电箱防护门破损", fix_deadline=(desk.today() + dt.timedelta(days=3)).isoformat())
-    # 事故调查: investigation under way
-    c = start("accident_investigating", "accident_investigation", "sun_qi", party=CHEMICAL,
-              title="甲化工“5·12”爆炸事故")
-    for step in ("事故信息接报", "逐级上报事故信息", "成立事故调查组"):
-        desk.do(c, step)
-    # 执法案件: at legal review; at the party's statement
-    c = start("enforcement_review", "enforcement_case", "zhang_san", party=CHEMICAL, title="甲化工重大危险源监控案")
-    for step in ("初步核查", "立案审批", "调查取证", "案件处理呈批"):
-        desk.do(c, step)
-    c = start("enforcement_statement", "enforcement_case", "li_si", party=MACHINERY, title="乙机械未开展安全培训案")
-    for step in ("初步核查", "立案审批", "调查取证"):
-        desk.do(c, step, party_name=ENTERPRISES[MACHINERY]) if step == "初步核查" else desk.do(c, step)
-    desk.do(c, "案件处理呈批", fine_amount="20000", violation="未按规定对从业人员进行安全生产教育和培训")
-    desk.do(c, "法制审核")
-    desk.do(c, "送达行政处罚告知书")
+    listing = ["登记隐患", "提出挂牌督办建议", "审核挂牌建议", "批准挂牌督办", "下达挂牌督办通知书并公开"]
+    general = ("登记隐患", {"sector": "工贸", "major_criterion": None, "requires_shutdown": False,
+                            "long_rectification": False, "description": "配电箱防护门破损", "location": "冲压车间"})
+    # 重大事故隐患挂牌督办
+    case("hazard_registered", "hazard_supervision", "zhang_san", MACHINERY, "乙机械冲压车间隐患")
+    case("hazard_plan_review", "hazard_supervision", "zhang_san", CHEMICAL, "甲化工二号罐区重大隐患",
+         listing + ["提交整改方案（双报告）"])
+    case("hazard_rectifying", "hazard_supervision", "li_si", CHEMICAL, "甲化工液氨储罐区重大隐患",
+         listing + ["提交整改方案（双报告）", "审查整改方案"])
+    case("hazard_overdue", "hazard_supervision", "li_si", MACHINERY, "乙机械涂装线重大隐患（逾期）",
+         [listing[0], ("提出挂牌督办建议", {"rectify_deadline": ago(5)})] + listing[2:]
+         + ["提交整改方案（双报告）", "审查整改方案"])
+    case("hazard_general_overdue", "hazard_supervision", "zhao_liu", MACHINERY, "乙机械配电箱防护缺失（逾期）",
+         [(general[0], {**general[1], "fix_deadline": ago(2)})])
+    case("hazard_delisted", "hazard_supervision", "zhang_san", CHEMICAL, "甲化工一号罐区重大隐患（已销号）",
+         listing + ["提交整改方案（双报告）", "审查整改方案", "实施整改", "第三方评估整改效果", "提交销号申请",
+                    "现场复查", "审批销号", "公告摘牌"])
+    # 事故调查处理
+    case("accident_reported", "accident_investigation", "sun_qi", MACHINERY, "乙机械“机械伤害”事故",
+         [("事故信息接报", {"accident_title": "示范市乙机械制造有限公司机械伤害事故",
+                            "enterprise_name": ENTERPRISES[MACHINERY], "accident_type": "机械伤害",
+                            "direct_loss": "1500000", "summary": "冲床伤人，1人死亡"})])
+    case("accident_investigating", "accident_investigation", "sun_qi", CHEMICAL, "甲化工“爆炸”事故",
+         ["事故信息接报", "逐级上报事故信息", "成立事故调查组"])
+    case("accident_gate_blocked", "accident_investigation", "zhou_ba", CHEMICAL, "甲化工“中毒窒息”事故",
+         [("事故信息接报", {"accident_type": "中毒和窒息"}), "逐级上报事故信息", "成立事故调查组", "调查取证",
+          ("起草事故调查报告", {"education_done": False, "education_record": None})])
+    case("accident_overdue", "accident_investigation", "zhou_ba", BUILDING, "丙建材“坍塌”事故（调查超期）",
+         [("事故信息接报", {"enterprise_name": ENTERPRISES[BUILDING], "accident_type": "坍塌",
+                            "occurred_at": f"{ago(70)}T08:00:00+08:00", "reported_at": f"{ago(70)}T08:30:00+08:00"}),
+          "逐级上报事故信息", "成立事故调查组"])
+    closed = case("accident_closed", "accident_investigation", "sun_qi", CHEMICAL, "甲化工“灼烫”事故（已结案）",
+                  [("事故信息接报", {"accident_type": "灼烫"}), "逐级上报事故信息", "成立事故调查组", "调查取证",
+                   "起草事故调查报告", "批复事故调查报告", "落实处分和移送司法"])
+    desk.do(closed, "跟踪整改措施落实", which=0)
+    desk.do(closed, "跟踪整改措施落实", which=0)
+    desk.do(closed, "公开事故调查报告")
+    desk.do(closed, "结案审批")
+    # 执法案件
+    to_review = ["初步核查", "立案审批", "调查取证", "案件处理呈批"]
+    case("enforcement_review", "enforcement_case", "zhang_san", CHEMICAL, "甲化工重大危险源监控案", to_review)
+    case("enforcement_statement", "enforcement_case", "li_si", MACHINERY, "乙机械未开展安全培训案",
+         [("初步核查", {"party_name": ENTERPRISES[MACHINERY]}), "立案审批", "调查取证",
+          ("案件处理呈批", {"fine_amount": "20000", "violation": "未按规定对从业人员进行安全生产教育和培训"}),
+          "法制审核", "送达行政处罚告知书"])
+    case("enforcement_vote", "enforcement_case", "zhang_san", CHEMICAL, "甲化工违规动火作业案",
+         to_review[:3] + [("案件处理呈批", {"fine_amount": "150000"}), "法制审核", "送达行政处罚告知书",
+                          ("陈述申辩或申请听证", {"party_response": "放弃"}), "组织集体讨论"])
+    case("enforcement_unpaid", "enforcement_case", "li_si", BUILDING, "丙建材粉尘防爆案（罚款逾期）",
+         [("初步核查", {"party_name": ENTERPRISES[BUILDING]}), "立案审批", "调查取证",
+          ("案件处理呈批", {"fine_amount": "30000"}), "法制审核", "送达行政处罚告知书", "陈述申辩或申请听证",
+          "负责人审批", ("送达行政处罚决定书", {"decision_served_on": ago(20)})], org="dongcheng")
+    # 结案后一年内评估 (one more, closed 13 months ago and now overdue)
+    overdue = desk.start("post_case_assessment", by="dc_gov", org="dongcheng", party=BUILDING,
+                         title="丙建材“高处坠落”事故整改评估（逾期）",
+                         accident_title="示范市丙建材有限公司高处坠落事故", enterprise_name=ENTERPRISES[BUILDING],
+                         accident_grade="一般", closed_at=f"{ago(400)}T10:00:00+08:00", organised_by="县级人民政府",
+                         measures=[{"measure": "高处作业安全带挂点改造", "owner": ENTERPRISES[BUILDING],
+                                    "due_date": ago(300)}],
+                         responsible_persons=[{"name": "孙某", "proposed_handling": "行政处罚"}], responsible_units=[])
+    cases["assessment_overdue"] = overdue.id
+    engine.run_due_timers()
     return cases
