@@ -52,16 +52,28 @@ def _serve_gunicorn(host, port, workers, worker):
                                "webui.wsgi:app"] + ([] if worker else []))
 
 
+DEMO_PASSWORD = "duban2026"
+
+
 def _load_demo(engine):
     try:
         from workflows.demo import load_demo
     except ImportError:
         click.echo("demo data not available", err=True)
         return
-    if engine.directory.users():
-        return
-    load_demo(engine)
-    click.echo("demo data loaded")
+    if not engine.directory.users():
+        load_demo(engine)
+        click.echo("demo data loaded")
+    from werkzeug.security import generate_password_hash
+    pw_hash = generate_password_hash(DEMO_PASSWORD)
+    lines = []
+    for user in engine.directory.users():
+        if not user.password_hash:
+            engine.directory.set_password_hash(user.username, pw_hash)
+        p = engine.directory.principal(user.username)
+        lines.append(f"  {user.username:<16} {user.name:<10} {','.join(sorted(p.role_names)):<24} {user.org_code}")
+    click.echo(f"演示账号 (demo accounts; password of accounts created by the demo: {DEMO_PASSWORD}):")
+    click.echo("\n".join(lines))
 
 
 @main.command()
