@@ -389,3 +389,21 @@ def test_times_show_in_beijing_time(world):
     assert "2026-11-23 09:00" in page  # stored 01:00 UTC
     world.clock.advance(hours=16)
     assert "当前 2026-11-24 01:00" in text(client_login(world.app, "zhang").get("/tasks/"))
+
+
+def test_documents_of_the_case_are_offered_for_download(world):
+    docs = pytest.importorskip("workflows.documents")
+    offered = [d for d in getattr(docs, "documents_for", lambda *_: [])("hazard_supervision")]
+    if not offered:
+        pytest.skip("workflows.documents offers no document for hazard_supervision yet")
+    case = major_case_at(world.engine, "submit_plan")
+    client = client_login(world.app, "zhang")
+    page = text(client.get(f"/cases/{case.id}"))
+    first = offered[0]
+    assert first["title"] in page
+    response = client.get(f"/cases/{case.id}/documents/{first['key']}")
+    assert response.status_code == 200
+    body = text(response)
+    assert "甲化工有限公司" in body  # filled from the case data
+    assert client.get(f"/cases/{case.id}/documents/no.such.doc").status_code == 404
+    assert client_login(world.app, "wang").get(f"/cases/{case.id}/documents/{first['key']}").status_code == 403

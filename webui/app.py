@@ -16,14 +16,15 @@ from flask import Flask, redirect, url_for
 
 from . import auth, csrf, display, errors, nav
 
+DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "var" / "instance"
+
 
 def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
                instance_path: str | os.PathLike | None = None) -> Flask:
     """A web app on ``engine``. ``instance_path`` holds uploads and the generated secret key
-    (default: ``DUBAN_INSTANCE_PATH`` or Flask's ``instance/`` folder)."""
-    instance_path = instance_path or os.environ.get("DUBAN_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None,
-                instance_relative_config=False)
+    (default: ``DUBAN_INSTANCE_PATH``, else ``var/instance`` beside the default database, git-ignored)."""
+    instance_path = Path(instance_path or os.environ.get("DUBAN_INSTANCE_PATH") or DEFAULT_INSTANCE).resolve()
+    app = Flask(__name__, instance_path=str(instance_path))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(
         SECRET_KEY=secret_key or os.environ.get("DUBAN_SECRET_KEY") or _stored_secret(Path(app.instance_path)),

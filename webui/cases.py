@@ -7,11 +7,13 @@ overdue elements marked; the marks are computed here (see ``webui.diagram``).
 """
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
-from . import diagram, documents, formspec, nav, queries
+from . import diagram, display, documents, formspec, nav, queries
 from .auth import engine
 from .tasks import PAGE_SIZE, _page
 
@@ -84,13 +86,13 @@ def model_xml(case_id: int):
 @bp.get("/<int:case_id>/documents/<doc_key>")
 def document(case_id: int, doc_key: str):
     case = engine().case(case_id, username=g.user.username)
-    if doc_key not in {d.key for d in documents.available(case.process_key, case.data)}:
+    offered = {d.key: d for d in documents.available(case.process_key, case.data)}
+    if doc_key not in offered:
         abort(404)
-    rendered = documents.render(doc_key, case.data)
+    rendered = documents.render(doc_key, case.data, title=offered[doc_key].title, issuer=display.org_name(case.org_code))
     if rendered is None:
         abort(404)
-    response = Response(rendered.content, mimetype=rendered.mimetype)
-    disposition = "inline" if rendered.mimetype.startswith("text/html") else "attachment"
-    from urllib.parse import quote
+    response = Response(rendered.content, content_type=rendered.mimetype)
+    disposition = "inline" if rendered.mimetype.startswith("text/") else "attachment"
     response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(rendered.filename)}"
     return response

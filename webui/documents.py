@@ -3,8 +3,10 @@
 ``workflows.documents`` is written separately; this adapter looks for what it offers and degrades
 to "no documents" when it offers nothing: a ``render(doc_key, case_data)`` function, plus a way to
 list the documents for a case — ``available(process_key, case_data)``, ``available(case_data)``,
-``documents_for(...)``, or a ``DOCUMENTS`` mapping of key to title. ``render`` may return text (HTML),
-bytes, or an object/tuple with a file name, content and media type.
+``documents_for(...)``, or a ``DOCUMENTS`` mapping of key to title. ``render`` may return text (plain or HTML),
+bytes, or an object/tuple with a file name, content and media type; if it takes an ``issuer``, the
+case's org unit is named as the issuing authority. A listing entry may say whether the case is ``ready``
+for the document (has reached the step that issues it); others are offered as drafts.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 class Document:
     key: str
     title: str
+    ready: bool | None = None  # None: the domain does not say
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ def available(process_key: str, data: dict) -> list[Document]:
 def _as_document(item, _all) -> Document:
     if isinstance(item, Document):
         return item
+    if isinstance(item, dict):
+        return Document(str(item["key"]), str(item.get("title") or item["key"]), item.get("ready"))
     if isinstance(item, tuple):
         key, title = item[0], item[1]
         title = getattr(title, "title", title) if not isinstance(title, str) else title
@@ -62,18 +67,24 @@ def _as_document(item, _all) -> Document:
     return Document(str(key), str(getattr(item, "title", None) or getattr(item, "name", None) or key))
 
 
-def render(doc_key: str, data: dict) -> Rendered | None:
+def render(doc_key: str, data: dict, title: str | None = None, issuer: str | None = None) -> Rendered | None:
     mod = _module()
     if mod is None or not callable(getattr(mod, "render", None)):
         return None
-    result = mod.render(doc_key, data)
+    kwargs = {}
+    if issuer and "issuer" in inspect.signature(mod.render).parameters:
+        kwargs["issuer"] = issuer
+    result = mod.render(doc_key, data, **kwargs)
     if result is None:
         return None
-    default_name = f"{doc_key}.html"
+    base = title or doc_key
+    default_name = f"{base}.html"
     if isinstance(result, str):
-        return Rendered(default_name, result.encode("utf-8"), "text/html; charset=utf-8")
+        if result.lstrip().startswith("<"):
+            return Rendered(default_name, result.encode("utf-8"), "text/html; charset=utf-8")
+        return Rendered(f"{base}.txt", result.encode("utf-8"), "text/plain; charset=utf-8")
     if isinstance(result, bytes):
-        return Rendered(f"{doc_key}.pdf" if result[:4] == b"%PDF" else default_name, result,
+        return Rendered(f"{base}.pdf" if result[:4] == b"%PDF" else default_name, result,
                         "application/pdf" if result[:4] == b"%PDF" else "application/octet-stream")
     if isinstance(result, tuple):
         name, content, *rest = result

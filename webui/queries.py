@@ -5,6 +5,7 @@ They are candidates to move into the engine; until then they follow its rules: s
 directory (``Principal``) and the authorization policy's notion of org units below a user's own.
 
 - ``group_queue``      组待办 of one role: unclaimed tasks the user could claim, by due date;
+- ``approvals``        审批: open tasks of the user's supervisory roles, theirs or claimable, by due date;
 - ``overdue_board``    逾期督办: overdue open tasks counted by org unit and process;
 - ``overdue_tasks``    the overdue tasks themselves, most overdue first;
 - ``finished_elements`` the BPMN elements a case has been through, for the diagram.
@@ -46,6 +47,26 @@ def group_queue(engine, p: Principal, role: str, *, limit: int = 50, offset: int
             q = q.where(HumanTask.process_key == process_key)
         q = q.order_by(HumanTask.due_sort, HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)
         return list(s.execute(q).scalars())
+
+
+def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0) -> list[HumanTask]:
+    """Tasks of the user's supervisory roles (科室负责人、分管领导… approve, review, decide) that wait
+    for them: claimed by them, or unclaimed in their org unit or below. Two index range scans, merged."""
+    roles = sorted(p.supervising_roles)
+    if not roles or p.party:
+        return []
+    excluded = sa.select(TaskExclusion.task_id).where(TaskExclusion.username == p.username)
+    want = offset + limit
+    with engine.db.read() as s:
+        orgs = _orgs_in_scope(s, p, True)
+        base = sa.select(HumanTask).where(HumanTask.state == "open", HumanTask.role_code.in_(roles),
+                                          HumanTask.id.not_in(excluded))
+        order = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)
+        mine = s.execute(base.where(HumanTask.assignee == p.username).order_by(*order).limit(want)).scalars()
+        pool = s.execute(base.where(HumanTask.assignee.is_(None), HumanTask.org_code.in_(orgs))
+                         .order_by(*order).limit(want)).scalars()
+        rows = {t.id: t for t in [*mine, *pool]}
+    return sorted(rows.values(), key=lambda t: (t.due_sort, t.created_at, t.id))[offset:want]
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,11 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from engine.errors import Conflict, Forbidden, IncidentRaised
 
-from . import diagram, display, formspec, nav, queries
+from . import diagram, display, nav, queries
 from .auth import engine
 from .tasks import PAGE_SIZE, _page
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
-APPROVAL_SCAN = 500  # how far down the queue approvals are looked for
 
 
 @bp.before_request
@@ -25,20 +24,12 @@ def _only_supervisors():
         raise Forbidden("只有负责人可以访问督办页面")
 
 
-def is_approval(task, registry, supervising_roles) -> bool:
-    """A task is an approval (审批) if its form asks for a decision, or it belongs to a supervisory role."""
-    if task.role_code in supervising_roles:
-        return True
-    fields = formspec.fields_for(registry, task.form_key) or []
-    return any(f["type"] == "choice" and "decision" in f["name"] for f in fields)
-
-
 @bp.get("/approvals")
 def approvals():
-    eng = engine()
-    queue = eng.queue(g.user.username, limit=APPROVAL_SCAN)
-    rows = [t for t in queue if is_approval(t, eng.forms, g.user.supervising_roles)]
-    return render_template("supervisor/approvals.html", tasks=rows)
+    page = _page()
+    rows = queries.approvals(engine(), g.user, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template("supervisor/approvals.html", tasks=rows[:PAGE_SIZE], page=page,
+                           more=len(rows) > PAGE_SIZE)
 
 
 @bp.get("/overdue")

@@ -1,0 +1,135 @@
+"""Page speed: the web UI's main pages with 100,000 open human tasks in the database.
+
+A SQLite file gets our processes deployed, a real case walked to 审批销号 (for a case page with a
+real diagram and history), then 10,000 cases and 100,000 open tasks bulk-inserted into the engine's
+tables: 50 district org units under a city, six roles, a fifth of the tasks overdue. Each page is then
+fetched with Flask's test client as a logged-in user; the budget is 300 ms per page.
+
+    python bench/pages.py [--json] [--tasks 100000] [--runs 30]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from engine.schema import NO_DUE_DATE, Case, HumanTask  # noqa: E402
+from tests.ui_support import client_login, major_case_at, make_world  # noqa: E402
+
+BUDGET_MS = 300
+ROLES = ["inspector", "supervisor", "enterprise", "legal_reviewer", "committee", "assessor"]
+DISTRICTS = 50
+
+
+def populate(world, tasks: int, cases: int) -> int:
+    """Fill the database; returns the id of the real case for the case page."""
+    engine = world.engine
+    d = engine.directory
+    for i in range(DISTRICTS):
+        d.add_org(f"d{i:02d}", f"第{i}区应急管理局", parent="city", level="区")
+    d.add_user("bench_inspector", org="d07", roles=["inspector"], name="测试执法员",
+               password_hash=engine.directory.user("zhang").password_hash)
+    d.add_user("bench_supervisor", org="city", roles=["supervisor"], name="测试处长",
+               password_hash=engine.directory.user("zhang").password_hash)
+    real = major_case_at(engine, "approve_close")
+    rng = random.Random(7)
+    now = engine.clock.now()
+    with engine.db.write() as s:
+        base = s.get(Case, real.id)
+        s.execute(sa.insert(Case), [
+            {"case_no": f"BENCH-{i:06d}", "process_key": "hazard_supervision", "model_id": base.model_id,
+             "bundle_hash": base.bundle_hash, "org_code": f"d{i % DISTRICTS:02d}", "title": f"压测案件{i}",
+             "party": None, "status": "running", "escalation_level": 0, "version": 1, "data": {},
+             "started_by": "bench", "started_at": now, "updated_at": now} for i in range(cases)])
+        rows = s.execute(sa.select(Case.id, Case.case_no, Case.org_code).where(Case.case_no.like("BENCH-%"))).all()
+        batch = []
+        for i in range(tasks):
+            cid, case_no, org = rows[i % len(rows)]
+            draw = rng.random()  # a fifth overdue, half due later, the rest without a deadline
+            due = (now - timedelta(hours=rng.randint(1, 2000)) if draw < 0.2 else
+                   now + timedelta(hours=rng.randint(1, 3000)) if draw < 0.7 else None)
+            role = ROLES[(i // 7) % len(ROLES)]  # independent of the org unit, so every district has every role
+            batch.append({
+                "id": str(uuid.UUID(int=rng.getrandbits(128))), "case_id": cid, "spec_id": "rectify",
+                "name": "实施整改", "lane": role, "role_code": role, "org_code": org, "party": None,
+                "assignee": "bench_inspector" if i % 997 == 0 else None, "state": "open", "form_key": None,
+                "priority": 0, "due_at": due, "due_sort": due or NO_DUE_DATE, "created_at": now - timedelta(minutes=i),
+                "process_key": "hazard_supervision", "case_no": case_no, "case_title": "压测案件", "reminders": 0})
+            if len(batch) == 10_000:
+                s.execute(sa.insert(HumanTask), batch)
+                batch = []
+        if batch:
+            s.execute(sa.insert(HumanTask), batch)
+    with engine.db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    return real.id
+
+
+def time_page(client, url: str, runs: int) -> dict:
+    for _ in range(3):  # warm caches (templates, names, specs)
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    samples.sort()
+    return {"median_ms": round(statistics.median(samples), 2),
+            "p95_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 2),
+            "max_ms": round(samples[-1], 2), "bytes": len(response.data)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        world = make_world(Path(tmp))
+        started = time.perf_counter()
+        case_id = populate(world, args.tasks, args.cases)
+        fill_s = time.perf_counter() - started
+        inspector = client_login(world.app, "bench_inspector")
+        supervisor = client_login(world.app, "bench_supervisor")
+        pages = {
+            "我的待办 (inspector)": (inspector, "/tasks/"),
+            "组待办 (inspector, own district)": (inspector, "/tasks/group?role=inspector"),
+            "组待办 (city supervisor, 51 org units)": (supervisor, "/tasks/group?role=supervisor"),
+            "我的待办 (city supervisor)": (supervisor, "/tasks/"),
+            "逾期督办 overdue board (city)": (supervisor, "/supervise/overdue"),
+            "审批 approvals (city)": (supervisor, "/supervise/approvals"),
+            "案件 case page": (supervisor, f"/cases/{case_id}"),
+            "案件查询 case search": (supervisor, "/cases/?status=running"),
+        }
+        results = {name: time_page(client, url, args.runs) for name, (client, url) in pages.items()}
+        world.engine.dispose()
+    ok = all(r["median_ms"] < BUDGET_MS and r["p95_ms"] < BUDGET_MS for r in results.values())
+    report = {"open_tasks": args.tasks, "cases": args.cases, "fill_seconds": round(fill_s, 1),
+              "budget_ms": BUDGET_MS, "within_budget": ok, "pages": results}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(f"{args.tasks} open tasks, {args.cases} cases (filled in {fill_s:.1f} s); budget {BUDGET_MS} ms")
+        for name, r in results.items():
+            print(f"  {name:<40} median {r['median_ms']:>7.1f} ms   p95 {r['p95_ms']:>7.1f} ms")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
