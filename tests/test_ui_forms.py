@@ -1,0 +1,115 @@
+"""Task forms between HTML and the forms registry (webui.formspec), on the real registry of
+workflows.forms: what a browser posts becomes the data the registry validates, errors land on the
+right inputs (table cells too), and a form shows again exactly as typed."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from webui import formspec
+from workflows.forms import FormError, registry
+
+
+def read(key, pairs, uploads=None):
+    return formspec.read(formspec.fields_for(registry, key), MultiDict(pairs), uploads)
+
+
+def test_tables_names_choices_and_flags_read_into_registry_data():
+    data, values, errors = read("accident.report", [
+        ("report_summary", "3月5日，储罐检修时发生中毒事故"), ("accident_nature", "生产安全责任事故"),
+        ("responsible_persons.0.name", "刘某"), ("responsible_persons.0.position", "车间主任"),
+        ("responsible_persons.0.proposed_handling", "行政处罚"), ("responsible_persons.0.administrative_penalty", "true"),
+        ("responsible_persons.1.name", ""), ("responsible_persons.1.position", ""),  # a blank row is dropped
+        ("responsible_persons.2.name", "陈某"),
+        ("measures.0.measure", "完善受限空间作业审批"), ("measures.0.due_date", "2026-06-30"),
+        ("education_done", "true"), ("signed_by", "张三\n李四，王五"),
+    ])
+    assert errors == {}
+    assert data["responsible_persons"] == [
+        {"name": "刘某", "position": "车间主任", "proposed_handling": "行政处罚", "administrative_penalty": True},
+        {"name": "陈某"}]
+    assert data["signed_by"] == ["张三", "李四", "王五"]
+    assert data["education_done"] is True and "direct_cause" not in data  # left empty means left out
+    cleaned = registry.validate("accident.report", data)
+    assert cleaned["measures"][0]["due_date"] == "2026-06-30"
+
+
+def test_required_flags_and_multichoice():
+    data, _, _ = read("accident.team", [("member_units", "应急管理部门"), ("member_units", "公安机关")])
+    assert data["member_units"] == ["应急管理部门", "公安机关"]
+    data, values, _ = read("hazard.confirm_fix", [("fix_passed", "false"), ("fix_opinion", "未整改到位")])
+    assert data["fix_passed"] is False and values["fix_passed"] == "false"
+    data, _, _ = read("hazard.confirm_fix", [("fix_opinion", "未整改到位")])
+    with pytest.raises(FormError) as err:
+        registry.validate("hazard.confirm_fix", data)
+    assert err.value.errors["fix_passed"] == "此项为必填项"  # a required yes/no is never assumed
+
+
+def test_return_button_and_uploads():
+    data, _, _ = read("hazard.approve_close", [("close_approval_decision", "同意"), ("_action", "return")])
+    assert data["close_approval_decision"] == "退回"
+    data, values, _ = read("hazard.plan", [("attachments", "attachment:aa/旧.pdf")],
+                           {"attachments": ["attachment:bb/新.pdf"]})
+    assert data["attachments"] == values["attachments"] == ["attachment:aa/旧.pdf", "attachment:bb/新.pdf"]
+
+
+def test_the_decision_field_is_found_only_where_return_is_a_choice():
+    assert formspec.Form(formspec.fields_for(registry, "hazard.review_plan")).decision["name"] == "plan_review_decision"
+    assert formspec.Form(formspec.fields_for(registry, "hazard.extension_decision")).decision is None  # 批准/不批准
+    assert formspec.Form(formspec.fields_for(registry, "hazard.register")).decision is None
+
+
+def test_missing_registry_or_form_falls_back_to_the_generic_box():
+    assert formspec.fields_for(None, "hazard.register") is None
+    assert formspec.fields_for(registry, "no.such.form") is None
+    assert formspec.fields_for(registry, None) is None
+    data, _, errors = formspec.read(None, MultiDict([("_data", "意见: 同意\n金额=12000")]))
+    assert data == {"意见": "同意", "金额": "12000"} and errors == {}
+    data, _, errors = formspec.read(None, MultiDict([("_data", '{"days": 10, "ok": true}')]))
+    assert data == {"days": 10, "ok": True}
+    _, values, errors = formspec.read(None, MultiDict([("_data", '{"days": ')]))
+    assert "JSON" in errors["_data"] and values["_data"] == '{"days": '
+
+
+def test_prefill_from_case_data_for_a_form_sent_back():
+    fields = formspec.fields_for(registry, "hazard.propose")
+    values = formspec.prefill(fields, {"responsible_person": "王建国", "cross_region": False,
+                                       "rectify_deadline": "2027-02-26", "listing_review_decision": "退回"})
+    assert values == {"responsible_person": "王建国", "cross_region": "false", "rectify_deadline": "2027-02-26"}
+    fields = formspec.fields_for(registry, "hazard.power_cut")
+    values = formspec.prefill(fields, {"notice_served_at": "2026-05-01T01:30:00+00:00"})
+    assert values["notice_served_at"] == "2026-05-01T09:30"  # shown in Beijing time for datetime-local
+    fields = formspec.fields_for(registry, "hazard.review_plan")
+    assert "plan_review_decision" not in formspec.prefill(fields, {"plan_review_decision": "同意"})
+
+
+def test_data_labels_come_from_the_cases_own_forms_in_order():
+    labels = formspec.data_labels(registry, ["hazard.register", "hazard.fix_now"])
+    assert labels["enterprise_name"] == "生产经营单位名称"  # not the accident report's 事故发生单位
+    assert list(labels)[:2] == ["source", "enterprise_name"]
+    assert labels["attachments"] == "现场照片及检查记录"  # the first form to use a name names it
+    labels = formspec.data_labels(registry, ["hazard.review_listing", "hazard.review_plan"])
+    assert labels["listing_review_opinion"] != labels["plan_review_opinion"]  # two "意见" told apart
+
+
+def test_table_cell_errors_render_beside_their_cells(tmp_path):
+    from tests.ui_support import make_world
+    world = make_world(tmp_path)
+    try:
+        fields = formspec.fields_for(registry, "accident.report")
+        data, values, _ = read("accident.report", [("report_summary", "经过"), ("accident_nature", "生产安全责任事故"),
+                                                    ("measures.0.owner", "设备部")])
+        with pytest.raises(FormError) as err:
+            registry.validate("accident.report", data)
+        form = formspec.Form(fields, values=values, errors=err.value.errors)
+        with world.app.test_request_context():
+            macro = world.app.jinja_env.get_template("tasks/fields.html").module.field
+            html = str(macro(next(f for f in fields if f["name"] == "measures"), form))
+        cell = re.search(r'<td class="has-error">(.*?)</td>', html, re.S).group(1)
+        assert 'name="measures.0.measure"' in cell and "此项为必填项" in cell
+        assert 'name="measures.0.owner" id="f-measures.0.owner" value="设备部"' in html
+        assert html.count("<tr>") == 1 + 3  # header and three rows to type into
+    finally:
+        world.engine.dispose()
