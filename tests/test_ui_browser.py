@@ -11,7 +11,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.ui_support import (ACME, PASSWORD, REGISTER_MAJOR, LiveServer, launch_chromium, major_case_at,
+from tests.ui_support import (ACME, PASSWORD, REGISTER_MAJOR, ROOT, LiveServer, launch_chromium, major_case_at,
                               make_world, open_task, screenshot, start_hazard)
 
 pytestmark = pytest.mark.browser
@@ -19,9 +19,12 @@ pytestmark = pytest.mark.browser
 if shutil.which("chromium") is None:  # scripts/setup-browser installs it; `make test` runs that first
     pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
 
+VIEWER = ROOT / "webui" / "static" / "vendor" / "bpmn-js" / "bpmn-navigated-viewer.production.min.js"
+
 
 @pytest.fixture(scope="module")
 def browser():
+    assert VIEWER.exists(), "bpmn-js is not installed: run scripts/setup-assets (make setup does)"
     with sync_playwright() as p:
         b = launch_chromium(p)
         yield b
@@ -155,6 +158,16 @@ def test_inspector_starts_claims_and_registers_a_hazard_fixing_a_mistake(world, 
     assert download.value.suggested_filename == "现场照片.jpg"
     screenshot(page, "04-case-page")
 
+    page.click("nav.mainnav >> text=已办")
+    expect(page.locator("#done-tasks")).to_contain_text("登记隐患")
+    screenshot(page, "04b-done")
+    case_no = page.locator("#done-tasks a").first.inner_text()
+    page.fill(".quick-search input", case_no)
+    page.press(".quick-search input", "Enter")
+    expect(page.locator("#cases")).to_contain_text("甲化工有限公司液氯储罐区隐患")
+    expect(page.locator("#cases")).to_contain_text("办理中")
+    screenshot(page, "04c-case-search")
+
 
 def test_supervisor_approves_the_closure(world, open_page):
     case = major_case_at(world.engine, "approve_close")
@@ -199,6 +212,8 @@ def test_overdue_task_turns_red_after_the_clock_moves(world, open_page):
     row = page.locator("#my-tasks tr", has_text=case.case_no)
     expect(row).to_contain_text("立即整改一般隐患")
     expect(row).not_to_have_class(re.compile("overdue"))
+    expect(row.locator(".due")).to_contain_text("剩余 7 天")
+    screenshot(page, "08a-queue-before-deadline")
 
     world.clock.advance(days=10)  # 2026-12-03 09:00 in Beijing: three days past the deadline
     page.reload()
@@ -206,7 +221,7 @@ def test_overdue_task_turns_red_after_the_clock_moves(world, open_page):
     expect(row).to_have_class(re.compile(r"\boverdue\b"))
     expect(row.locator(".due")).to_contain_text("逾期 3 天")
     assert row.locator(".due").evaluate("e => getComputedStyle(e).color") == "rgb(200, 30, 30)"  # red
-    screenshot(page, "08-overdue-in-queue")
+    screenshot(page, "08b-overdue-in-queue")
 
     board = open_page("qian")
     board.click("nav.mainnav >> text=逾期督办")
@@ -233,7 +248,6 @@ def test_a_user_cannot_open_another_org_units_case(world, open_page):
 
 
 def test_incident_is_retried_by_a_supervisor_with_corrected_data(world, open_page):
-    from tests.ui_support import ROOT
     world.engine.deploy(ROOT / "tests" / "bpmn" / "ui_fine.bpmn", by="zhao")
     case = world.engine.start("ui_fine", by="zhang", title="丙公司罚款计算")
     page = open_page("zhang")

@@ -407,3 +407,34 @@ def test_documents_of_the_case_are_offered_for_download(world):
     assert "甲化工有限公司" in body  # filled from the case data
     assert client.get(f"/cases/{case.id}/documents/no.such.doc").status_code == 404
     assert client_login(world.app, "wang").get(f"/cases/{case.id}/documents/{first['key']}").status_code == 403
+
+
+def test_an_escalated_case_shows_its_supervision_level(world):
+    case = general_hazard(world, fix_deadline="2026-11-25")
+    world.clock.advance(days=3)
+    assert world.engine.run_due_timers() >= 1  # the deadline timer of 立即整改 fires: 逾期督促
+    page = text(client_login(world.app, "qian").get(f"/cases/{case.id}"))
+    assert "一级督办" in page and "逾期升级" in page
+    assert "一般隐患逾期督促" in page  # the supervisor's task the escalation opened
+
+
+def test_quick_search_box_finds_a_case_by_number(world):
+    case = start_hazard(world.engine)
+    client = client_login(world.app, "zhang")
+    assert 'name="case_no" placeholder="案号查询"' in text(client.get("/tasks/"))
+    assert case.case_no in text(client.get(f"/cases/?case_no={case.case_no[-5:]}"))
+
+
+def test_wsgi_module_builds_the_app_from_the_environment(tmp_path, monkeypatch):
+    import importlib
+    import sys
+    monkeypatch.setenv("DUBAN_DATABASE_URL", f"sqlite:///{tmp_path / 'wsgi.sqlite'}")
+    monkeypatch.setenv("DUBAN_INSTANCE_PATH", str(tmp_path / "instance"))
+    sys.modules.pop("webui.wsgi", None)
+    wsgi = importlib.import_module("webui.wsgi")
+    try:
+        assert wsgi.app.test_client().get("/healthz").get_json() == {"ok": True}
+        assert (tmp_path / "instance" / "secret_key").exists()
+    finally:
+        wsgi.app.extensions["duban_engine"].dispose()
+        sys.modules.pop("webui.wsgi", None)
