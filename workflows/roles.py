@@ -34,8 +34,3 @@ def role_code(lane_name: str) -> str:
         return lane_name
     return ROLE_CODES[lane_name]
 
-
-def register_roles(directory) -> None:
-    """Add every role to an engine directory (``directory.add_role(code, name)``)."""
-    for code, name in ROLES:
-        directory.add_role(code, name)
