@@ -31,6 +31,8 @@ def engine():
 
 def _load_user() -> None:
     g.user = None
+    if request.endpoint == "static":
+        return  # stylesheets and scripts need no directory lookup
     username = session.get("user")
     if username:
         try:

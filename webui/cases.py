@@ -89,7 +89,8 @@ def document(case_id: int, doc_key: str):
     offered = {d.key: d for d in documents.available(case.process_key, case.data)}
     if doc_key not in offered:
         abort(404)
-    rendered = documents.render(doc_key, case.data, title=offered[doc_key].title, issuer=display.org_name(case.org_code))
+    rendered = documents.render(doc_key, case.data, title=offered[doc_key].title,
+                                issuer=display.org_name(case.org_code))
     if rendered is None:
         abort(404)
     response = Response(rendered.content, content_type=rendered.mimetype)

@@ -140,7 +140,8 @@ def value(v) -> str:
 
 def install(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local=local, local_date=local_date, due_local=due_local, deadline=deadline, role_name=role_name, org_name=org_name,
-        process_name=process_name, user_name=user_name, case_status=labels.case_status, audit_action=labels.audit_action,
-        escalation=labels.escalation, value=value)
+        local=local, local_date=local_date, due_local=due_local, deadline=deadline, value=value,
+        role_name=role_name, org_name=org_name, process_name=process_name, user_name=user_name,
+        case_status=labels.case_status, audit_action=labels.audit_action, escalation=labels.escalation,
+        task_state=labels.task_state, incident_action=labels.incident_action)
     app.jinja_env.globals.update(now=now)

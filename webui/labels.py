@@ -44,5 +44,13 @@ def case_status(code: str | None) -> str:
     return CASE_STATUS.get(code or "", code or "")
 
 
+def task_state(code: str | None) -> str:
+    return TASK_STATE.get(code or "", code or "")
+
+
+def incident_action(code: str | None) -> str:
+    return INCIDENT_ACTION.get(code or "", code or "")
+
+
 def audit_action(code: str | None) -> str:
     return AUDIT_ACTION.get(code or "", code or "")
