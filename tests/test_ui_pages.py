@@ -438,3 +438,20 @@ def test_wsgi_module_builds_the_app_from_the_environment(tmp_path, monkeypatch):
     finally:
         wsgi.app.extensions["duban_engine"].dispose()
         sys.modules.pop("webui.wsgi", None)
+
+
+def test_the_pages_queries_run_on_postgresql_too(tmp_path, postgres_url):
+    """``duban serve --workers N`` runs on PostgreSQL: the pages' own queries must work there as well."""
+    world = make_world(tmp_path, postgres_url)
+    try:
+        review = major_case_at(world.engine, "review_listing")
+        late = general_hazard(world, fix_deadline="2026-11-24")
+        world.clock.advance(days=3)
+        qian = client_login(world.app, "qian")
+        assert review.case_no in text(qian.get("/supervise/approvals"))
+        assert re.search(r'id="overdue-total">1<', text(qian.get("/supervise/overdue")))
+        assert late.case_no in text(client_login(world.app, "acme").get("/tasks/group?role=enterprise"))
+        page = text(qian.get(f"/cases/{review.id}"))
+        assert '"active": ["review_listing"]' in page.replace("&#34;", '"')
+    finally:
+        world.engine.dispose()

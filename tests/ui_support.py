@@ -49,10 +49,11 @@ class World:
     app: object
 
 
-def make_world(folder: Path) -> World:
-    """A domain-ready engine on a SQLite file in ``folder``, its directory, and the web app."""
+def make_world(folder: Path, url: str | None = None) -> World:
+    """A domain-ready engine (on a SQLite file in ``folder`` unless ``url`` names another database),
+    its directory, and the web app."""
     clock = ManualClock(START)
-    engine = build_engine(f"sqlite:///{folder / 'duban.sqlite'}", clock=clock)
+    engine = build_engine(url or f"sqlite:///{folder / 'duban.sqlite'}", clock=clock)
     d = engine.directory
     d.add_org("city", "示范市应急管理局", level="市")
     d.add_org("east", "东城区应急管理局", parent="city", level="区")
