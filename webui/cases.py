@@ -15,7 +15,7 @@ from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
 from . import diagram, display, documents, formspec, nav, queries
 from .auth import engine
-from .tasks import PAGE_SIZE, _page
+from .paging import paged
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -25,10 +25,10 @@ STATUSES = [("running", "办理中"), ("completed", "已办结"), ("cancelled", 
 @bp.get("/")
 def search():
     f = {k: (request.args.get(k) or "").strip() or None for k in ("case_no", "party", "process", "status")}
-    page = _page()
-    rows = engine().cases(g.user.username, status=f["status"], process_key=f["process"], case_no=f["case_no"],
-                          party=f["party"], limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    return render_template("cases/search.html", cases=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page,
+    rows, page, more = paged(lambda limit, offset: engine().cases(
+        g.user.username, status=f["status"], process_key=f["process"], case_no=f["case_no"], party=f["party"],
+        limit=limit, offset=offset))
+    return render_template("cases/search.html", cases=rows, more=more, page=page,
                            filters=f, statuses=STATUSES, processes=engine().models.list())
 
 

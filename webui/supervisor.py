@@ -13,7 +13,7 @@ from engine.errors import Conflict, Forbidden, IncidentRaised
 
 from . import diagram, display, nav, queries
 from .auth import engine
-from .tasks import PAGE_SIZE, _page
+from .paging import paged
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
 
@@ -26,10 +26,8 @@ def _only_supervisors():
 
 @bp.get("/approvals")
 def approvals():
-    page = _page()
-    rows = queries.approvals(engine(), g.user, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    return render_template("supervisor/approvals.html", tasks=rows[:PAGE_SIZE], page=page,
-                           more=len(rows) > PAGE_SIZE)
+    rows, page, more = paged(lambda limit, offset: queries.approvals(engine(), g.user, limit=limit, offset=offset))
+    return render_template("supervisor/approvals.html", tasks=rows, page=page, more=more)
 
 
 @bp.get("/overdue")
@@ -38,15 +36,14 @@ def overdue():
     now = display.now()
     org = request.args.get("org") or None
     process = request.args.get("process") or None
-    page = _page()
     board = queries.overdue_board(eng, g.user, now)
-    rows = queries.overdue_tasks(eng, g.user, now, org=org, process_key=process, limit=PAGE_SIZE + 1,
-                                 offset=(page - 1) * PAGE_SIZE)
+    rows, page, more = paged(lambda limit, offset: queries.overdue_tasks(
+        eng, g.user, now, org=org, process_key=process, limit=limit, offset=offset))
     orgs = sorted({c.org_code for c in board})
     processes = sorted({c.process_key for c in board})
     grid = {(c.org_code, c.process_key): c for c in board}
     return render_template("supervisor/overdue.html", board=board, grid=grid, orgs=orgs, processes=processes,
-                           tasks=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page, org=org, process=process,
+                           tasks=rows, more=more, page=page, org=org, process=process,
                            total=sum(c.count for c in board))
 
 

@@ -12,31 +12,16 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
 from . import attachments, formspec, queries
+from .paging import paged
 from .auth import engine
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
-PAGE_SIZE = 50
-
-
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
-
-def _paged(fetch):
-    """Fetch one row more than a page to know whether there is a next page."""
-    page = _page()
-    rows = fetch(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
-    return rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE
-
 
 @bp.get("/")
 def mine():
     process = request.args.get("process") or None
     overdue = request.args.get("overdue") == "1"
-    rows, page, more = _paged(lambda limit, offset: engine().queue(
+    rows, page, more = paged(lambda limit, offset: engine().queue(
         g.user.username, limit=limit, offset=offset, process_key=process, overdue_only=overdue))
     return render_template("tasks/mine.html", tasks=rows, page=page, more=more, process=process, overdue=overdue,
                            processes=engine().models.list())
@@ -50,14 +35,14 @@ def group():
     role = request.args.get("role") or roles[0]
     if role not in g.user.roles:
         abort(404)
-    rows, page, more = _paged(lambda limit, offset: queries.group_queue(
+    rows, page, more = paged(lambda limit, offset: queries.group_queue(
         engine(), g.user, role, limit=limit, offset=offset))
     return render_template("tasks/group.html", tasks=rows, roles=roles, role=role, page=page, more=more)
 
 
 @bp.get("/done")
 def done():
-    rows, page, more = _paged(lambda limit, offset: engine().done_by(g.user.username, limit=limit, offset=offset))
+    rows, page, more = paged(lambda limit, offset: engine().done_by(g.user.username, limit=limit, offset=offset))
     return render_template("tasks/done.html", tasks=rows, page=page, more=more)
 
 
@@ -94,6 +79,8 @@ def show(task_id: str):
     form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name)
     status = 200
     if request.method == "POST":
+        if task.state != "open":
+            raise Conflict("任务已办结，不能重复提交")
         if not may_work:
             raise Forbidden("您无权办理此任务")
         names = [f["name"] for f in fields or [] if f["type"] == "attachments"]
