@@ -32,6 +32,7 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,  # attachments (照片、扫描件) up to 50 MB per submit
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("DUBAN_SECURE_COOKIES") == "1",  # set behind HTTPS
         ATTACHMENT_DIR=str(Path(app.instance_path) / "attachments"),
     )
     app.extensions["duban_engine"] = engine
@@ -48,6 +49,14 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     nav.install(app)
     attachments.install_filters(app)
     app.jinja_env.filters["shown"] = formspec.shown
+
+    @app.after_request
+    def _headers(response):
+        # Uploaded files are never sniffed into HTML; pages are not framed by other sites.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
     @app.get("/")
     def index():
