@@ -83,6 +83,8 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
     try:
         from workflows.enterprises.models import create_tables
         create_tables(engine.db.engine)
+        from workflows.enterprises.dishonesty import install as install_dishonesty
+        install_dishonesty(engine)
     except ImportError:
         pass
     register_roles(engine)
