@@ -51,15 +51,17 @@ def test_the_file_shows_cases_of_every_process_and_a_reasoned_standing(w):
     accident = approved_accident(w, deaths=10, local_level="省级")
     f = file_of(w)
 
-    # the accident's 批复 opened two penalty cases of its own (one per responsible unit/person)
-    assert f["case_counts"] == {"hazard_supervision": 1, "enforcement_case": 3, "accident_investigation": 1,
-                                "dishonesty_list": 1}
+    # the accident's 批复 also opens penalty cases of its own (those of the enterprise count here)
+    penalty_cases = e.cases(process_key="enforcement_case", party=CHEMICAL)
+    assert {c["id"] for c in f["cases"]} == {c.id for c in e.cases(party=CHEMICAL)}
+    assert f["case_counts"] == {"hazard_supervision": 1, "enforcement_case": len(penalty_cases),
+                                "accident_investigation": 1, "dishonesty_list": 1}
     assert {c["process_name"] for c in f["cases"]} >= {"事故调查处理（四不放过）", "安全生产严重失信主体名单管理"}
     assert [h["grade"] for h in f["open_hazards"]] == ["重大"] and f["open_hazards"][0]["id"] == hazard
     [acc] = f["accidents"]
     assert (acc["id"], acc["grade"], acc["deaths"], acc["occurred_on"]) == (accident, "重大", 10, "2026-06-01")
     pen = next(p for p in f["penalties"] if p["id"] == penalty)
-    assert [p["outcome"] for p in f["penalties"] if p["id"] != penalty] == [None, None]   # not decided yet
+    assert all(p["outcome"] is None for p in f["penalties"] if p["id"] != penalty)        # not decided yet
     assert (pen["id"], pen["outcome"], pen["fine_amount"], pen["status"]) == (penalty, "处罚", "50000.00", "completed")
     assert pen["penalty_types"] == ["罚款", "责令停产停业"] and f["fines_total"] == "50000.00"
     assert [(h["from"], h["to"], h["by"]) for h in f["risk"]["history"]] == [(None, "橙", "qian_ke"),
