@@ -67,7 +67,20 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
         return {"ok": True}
 
     auth.public("healthz")
+    _install_api(app)
     return app
+
+
+def _install_api(app: Flask) -> None:
+    """The REST API (``webui.api``: its own blueprint, auth and JSON errors) goes on last, after the
+    pages' hooks, as it asks. A checkout without it serves the pages alone."""
+    try:
+        from .api import init_api
+    except ModuleNotFoundError as exc:
+        if exc.name != "webui.api":
+            raise  # the API is there but a dependency of it is not: say so
+        return
+    init_api(app)
 
 
 def _stored_secret(folder: Path) -> str:

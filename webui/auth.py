@@ -18,6 +18,7 @@ from engine.errors import NotFound
 bp = Blueprint("auth", __name__)
 
 _PUBLIC_ENDPOINTS = {"static", "auth.login"}
+API_BLUEPRINTS = {"api", "api-docs"}
 
 
 def public(endpoint: str) -> None:
@@ -44,6 +45,8 @@ def _load_user() -> None:
 def _require_login():
     if request.endpoint in _PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
+    if (request.blueprint or "").split(".")[0] in API_BLUEPRINTS:
+        return None  # the REST API authenticates itself (tokens or this session) and answers 401 as JSON
     if g.user is None:
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
     return None
