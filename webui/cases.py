@@ -67,9 +67,11 @@ def show(case_id: int):
     marks = diagram.marks(eng, case)
     docs = documents.available(case.process_key, case.data)
     incidents = [i for i in case.incidents if i.resolved_at is None]
-    labels = formspec.data_labels(eng.forms, queries.case_form_keys(eng, case.id, case.history))
+    form_keys = queries.case_form_keys(eng, case.id, case.history)
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
-                           labels=labels, workable={t.id for t in case.tasks if eng.may_work(t.id, g.user.username)})
+                           labels=formspec.data_labels(eng.forms, form_keys),
+                           columns=formspec.table_columns(eng.forms, form_keys),
+                           workable={t.id for t in case.tasks if eng.may_work(t.id, g.user.username)})
 
 
 @bp.get("/<int:case_id>/diagram.bpmn")

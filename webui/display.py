@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -123,12 +124,18 @@ def process_name(key: str | None) -> str:
     return names.get(key, key)
 
 
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
+
+
 def value(v) -> str:
-    """A case-data value for a table cell: lists joined, dicts as compact JSON, booleans as 是/否."""
+    """A case-data value for a table cell: lists joined, dicts as compact JSON, booleans as 是/否,
+    moments (ISO 8601 with an offset, as forms store them) in Beijing time."""
     if v is None or v == "":
         return "—"
     if isinstance(v, bool):
         return "是" if v else "否"
+    if isinstance(v, str) and _ISO_MOMENT.match(v):
+        return local(datetime.fromisoformat(v.replace("Z", "+00:00")))
     if isinstance(v, list):
         if all(not isinstance(x, (dict, list)) for x in v):
             return "、".join(str(x) for x in v) or "—"
@@ -138,9 +145,14 @@ def value(v) -> str:
     return str(v)
 
 
+def key_pairs(row: dict) -> list[tuple[str, str]]:
+    """Columns of a data table nobody labelled: each key is its own heading."""
+    return [(k, k) for k in row]
+
+
 def install(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local=local, local_date=local_date, due_local=due_local, deadline=deadline, value=value,
+        local=local, local_date=local_date, due_local=due_local, deadline=deadline, value=value, key_pairs=key_pairs,
         role_name=role_name, org_name=org_name, process_name=process_name, user_name=user_name,
         case_status=labels.case_status, audit_action=labels.audit_action, escalation=labels.escalation,
         task_state=labels.task_state, incident_action=labels.incident_action)

@@ -115,6 +115,16 @@ def data_labels(registry, form_keys: list[str]) -> dict[str, str]:
     return {name: (f"{title}·{label}" if counts[label] > 1 else label) for name, (label, title) in seen.items()}
 
 
+def table_columns(registry, form_keys: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """For each table field of the case's forms, its columns as (name, label), to show rows under headers."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key in dict.fromkeys(form_keys):
+        for f in fields_for(registry, key) or []:
+            if f["type"] == "table" and f["name"] not in out:
+                out[f["name"]] = [(c["name"], c.get("label") or c["name"]) for c in f.get("columns", [])]
+    return out
+
+
 # --- posted form -> data --------------------------------------------------------------------------
 
 def read(fields: list[dict] | None, form: MultiDict, attachments: dict[str, list[str]] | None = None
