@@ -15,7 +15,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from .directory import Directory, Principal
 from .errors import (Conflict, EngineError, Forbidden, IncidentRaised, InvalidData, NotFound)
 from .models import ModelStore
 from .policy import Policy
-from .schema import NO_DUE_DATE, Case, Counter, HumanTask, Incident, OrgUnit, TaskCandidate, TaskExclusion, Timer
+from .schema import NO_DUE_DATE, Case, Counter, HumanTask, Incident, OrgUnit, TaskCandidate, TaskExclusion, TaskRow, Timer
 from .scripting import DubanScriptEngine, StepRequests
 
 log = logging.getLogger("duban.engine")
@@ -43,6 +43,7 @@ class CaseView:
     id: int
     case_no: str
     process_key: str
+    model_id: int
     model_version: int
     status: str
     title: str
@@ -71,13 +72,6 @@ class ProcessFailure(Exception):
     def __init__(self, cause: BaseException):
         self.cause = cause
         super().__init__(str(cause))
-
-
-@dataclass
-class StepResult:
-    case: Case
-    opened: list[HumanTask]
-    stats: wfstate.WriteStats
 
 
 class Engine:
@@ -146,8 +140,7 @@ class Engine:
         initial = dict(data)
         initial.setdefault("case_no", case.case_no)
         initial.setdefault("org_code", org)
-        if party:
-            initial.setdefault("party", party)
+        initial.setdefault("party", party)  # always present, so scripts may read it
         workflow.task_tree.data.update(initial)
         loaded = wfstate.LoadedState(workflow)
         audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor=actor, action="started", at=now,
@@ -185,12 +178,26 @@ class Engine:
                                        .order_by(Incident.id)).scalars())
             timers = list(s.execute(sa.select(Timer).where(Timer.case_id == case_id).order_by(Timer.due_at)).scalars())
             return CaseView(id=case.id, case_no=case.case_no, process_key=case.process_key,
-                            model_version=model.version, status=case.status, title=case.title,
+                            model_id=case.model_id, model_version=model.version, status=case.status, title=case.title,
                             org_code=case.org_code, party=case.party, escalation_level=case.escalation_level,
                             data=dict(case.data or {}), started_by=case.started_by, started_at=case.started_at,
                             updated_at=case.updated_at, ended_at=case.ended_at, tasks=tasks,
                             history=audit.history(s, case_id), incidents=incidents, timers=timers,
                             parent_case_id=case.parent_case_id)
+
+    def case_elements(self, case_id: int) -> dict[str, list[str]]:
+        """The model elements a case has been through (for the diagram): completed, active, cancelled."""
+        with self.db.read() as s:
+            rows = s.execute(sa.select(TaskRow.spec_name, TaskRow.state).where(TaskRow.case_id == case_id)).all()
+        result = {"completed": set(), "active": set(), "cancelled": set()}
+        for name, state in rows:
+            if state == TaskState.COMPLETED:
+                result["completed"].add(name)
+            elif state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.ERROR):
+                result["active"].add(name)
+            elif state == TaskState.CANCELLED:
+                result["cancelled"].add(name)
+        return {k: sorted(v) for k, v in result.items()}
 
     def cases(self, username: str | None = None, *, status: str | None = None, process_key: str | None = None,
               case_no: str | None = None, party: str | None = None, org: str | None = None,
@@ -254,12 +261,16 @@ class Engine:
         want = offset + limit
         now = self.clock.now()
         order = self.QUEUE_SORTS[sort]
-        excluded = sa.select(TaskExclusion.task_id).where(TaskExclusion.username == username)
         with self.db.read() as s:
             p = self.directory.principal(username, s)
+            # Exclusions and candidacies are few per user: read them first and pass literal ids, so
+            # each branch stays a plain index range scan (a subquery made SQLite scan the pool).
+            excluded = list(s.execute(sa.select(TaskExclusion.task_id).where(TaskExclusion.username == username)).scalars())
             rows: dict[str, HumanTask] = {}
             for clause in self._eligible_branches(s, p):
-                q = sa.select(HumanTask).where(HumanTask.state == "open", clause, HumanTask.id.not_in(excluded))
+                q = sa.select(HumanTask).where(HumanTask.state == "open", clause)
+                if excluded:
+                    q = q.where(HumanTask.id.not_in(excluded))
                 if process_key:
                     q = q.where(HumanTask.process_key == process_key)
                 if org:
@@ -274,9 +285,10 @@ class Engine:
 
     def _eligible_branches(self, s: Session, p: Principal) -> list:
         """The ways a task can be in ``p``'s queue, each an indexable condition."""
-        branches = [HumanTask.assignee == p.username,
-                    sa.and_(HumanTask.assignee.is_(None), HumanTask.id.in_(
-                        sa.select(TaskCandidate.task_id).where(TaskCandidate.username == p.username)))]
+        branches = [HumanTask.assignee == p.username]
+        candidate_ids = list(s.execute(sa.select(TaskCandidate.task_id).where(TaskCandidate.username == p.username)).scalars())
+        if candidate_ids:
+            branches.append(sa.and_(HumanTask.id.in_(candidate_ids), HumanTask.assignee.is_(None)))
         if p.party:
             if p.roles:
                 branches.append(sa.and_(HumanTask.party == p.party, HumanTask.role_code.in_(p.roles),
@@ -617,36 +629,32 @@ class Engine:
                                         failure.cause) from failure.cause
 
     def _fire_locked(self, s, case, loaded, due: list[Timer], worker: str) -> int:
-        now = self.clock.now()
-        workflow = loaded.workflow
-        due_info = [(t.id, t.kind, t.attached_to, t.element_id, t.name, t.due_at) for t in due]
         with StepRequests() as requests:
-            _run_model_code(workflow.refresh_timers)
-            self._write(s, case, loaded, "timer", completed=None, requests=requests)
-        still = {r for r in s.execute(sa.select(Timer.id, Timer.due_at).where(Timer.case_id == case.id)).all()
-                 if r.due_at <= now}
-        fired = 0
-        for tid, kind, attached, element, name, due_at in due_info:
-            if (tid, due_at) in still:
-                continue  # did not fire (should not happen); leave it for the next sweep
-            fired += 1
-            detail = {"timer": element, "name": name, "kind": kind, "due_at": due_at.isoformat(), "worker": worker}
-            if kind == "deadline" and attached:
-                case.escalation_level += 1
-                detail["escalation_level"] = case.escalation_level
-                audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="timer", action="escalated",
-                             at=now, task_id=attached, detail=detail)
-            elif kind == "reminder" and attached:
-                ht = s.get(HumanTask, attached)
-                if ht is not None:
-                    ht.reminders += 1
-                    ht.last_reminded_at = now
-                audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="timer", action="reminded",
-                             at=now, task_id=attached, detail=detail)
-            else:
-                audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="timer",
-                             action="timer_fired", at=now, task_id=tid, detail=detail)
-        return fired
+            _run_model_code(loaded.workflow.refresh_timers)
+            fired = self._write(s, case, loaded, "timer", completed=None, requests=requests, worker=worker)
+        return sum(f.occurrences for f in fired)
+
+    def _record_fired(self, s: Session, case: Case, fired: list, now: datetime, worker: str | None) -> None:
+        """Audit each timer that fired in this step; deadlines raise the escalation level (督办级别)."""
+        for f in fired:
+            for _ in range(f.occurrences):
+                detail = {"timer": f.element_id, "name": f.name, "kind": f.kind}
+                if worker:
+                    detail["worker"] = worker
+                if f.escalates:
+                    case.escalation_level += 1
+                    detail["escalation_level"] = case.escalation_level
+                    action, task_id = "escalated", f.attached_to
+                elif f.kind == "reminder" and f.attached_to:
+                    ht = s.get(HumanTask, f.attached_to)
+                    if ht is not None:
+                        ht.reminders += 1
+                        ht.last_reminded_at = now
+                    action, task_id = "reminded", f.attached_to
+                else:
+                    action, task_id = "timer_fired", f.task_id
+                audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="timer", action=action,
+                             at=now, task_id=task_id, detail=detail)
 
     # ------------------------------------------------------------------------------------------
     # the step machinery
@@ -679,13 +687,17 @@ class Engine:
         self._cache_put(case, loaded)
 
     def _write(self, s: Session, case: Case, loaded: wfstate.LoadedState, actor: str,
-               completed: tuple[str, str] | None, requests: StepRequests | None = None, advance: bool = True):
+               completed: tuple[str, str] | None, requests: StepRequests | None = None, advance: bool = True,
+               worker: str | None = None) -> list:
+        """Advance, then write the step; returns the timers that fired in it."""
         workflow = loaded.workflow
         if advance:
             _run_model_code(_advance, workflow)
         now = self.clock.now()
+        fired = projection.fired_timers(workflow, loaded.task_rows)
+        self._record_fired(s, case, fired, now, worker)
         pruned = wfstate.prune(workflow)
-        stats = wfstate.save(s, case.id, loaded, pruned)
+        wfstate.save(s, case.id, loaded, pruned)
         def role_for_lane(lane):
             # Lanes bind to roles by code or name; roles are near-static, so hits are remembered.
             if lane not in self._lane_roles:
@@ -716,12 +728,14 @@ class Engine:
         if requests is not None:
             for kind, args in requests.items:
                 if kind == "start_case":
-                    child = self._start_in(s, args["process_key"], None, case.org_code, args["data"], "",
-                                           case.party, parent_case_id=case.id, actor="engine")
+                    child = self._start_in(s, args["process_key"], None, args.get("org") or case.org_code,
+                                           args["data"], args.get("title") or "",
+                                           args["party"] if "party" in args else case.party,
+                                           parent_case_id=case.id, actor="engine")
                     audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="engine",
                                  action="case_spawned", at=now, detail={"case_no": child.case_no,
                                                                         "process": args["process_key"]})
-        return stats
+        return fired
 
     # ------------------------------------------------------------------------------------------
     # authorization (one policy: lane role, org scope, enterprise, assignee)

@@ -44,6 +44,66 @@ class PendingTimer:
     attached_to: str | None
 
 
+def _timer_kind(task) -> tuple[str, str | None]:
+    """deadline (interrupting boundary), reminder (non-interrupting boundary), start, or catch; and
+    for boundary timers the id of the task they are attached to."""
+    spec = task.task_spec
+    if isinstance(spec, BoundaryEvent):
+        attached = None
+        parent = task.parent
+        if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
+            for sibling in parent.children:
+                if sibling is not None and sibling is not task and not isinstance(sibling.task_spec, BoundaryEvent):
+                    attached = str(sibling.id)
+        return ("deadline" if spec.cancel_activity else "reminder"), attached
+    if isinstance(spec, StartEvent):
+        return "start", None
+    return "catch", None
+
+
+@dataclass
+class FiredTimer:
+    task_id: str
+    element_id: str
+    name: str
+    kind: str
+    attached_to: str | None
+    escalates: bool
+    occurrences: int
+
+
+def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
+    """Timer events that fired since the rows in ``previous_rows`` were written — by a sweep, or
+    inside any other step (a deadline already past when its task opened fires at once)."""
+    import json
+    fired = []
+    for workflow in all_workflows(top):
+        for task in workflow.tasks.values():
+            spec = task.task_spec
+            if not isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+                continue
+            old = previous_rows.get(str(task.id))
+            old_dct = json.loads(old[2]) if old else {}
+            value = task._get_internal_data("event_value")
+            if isinstance(value, dict):  # a cycle: count occurrences since last time
+                before = ((old_dct.get("internal_data") or {}).get("event_value") or {}).get("fired", 0)
+                occurrences = value.get("fired", 0) - before
+            else:
+                was_done = old_dct.get("state") in (TaskState.COMPLETED, TaskState.READY)
+                # A timer task only completes by firing (otherwise it is cancelled); SpiffWorkflow clears
+                # its event_fired flag when it runs, so the state change is what tells.
+                occurrences = int(task.state in (TaskState.COMPLETED, TaskState.READY) and not was_done)
+            if occurrences <= 0:
+                continue
+            kind, attached = _timer_kind(task)
+            props = task_properties(spec)
+            escalates = (kind == "deadline" and attached is not None
+                         and str(props.get("escalate", "true")).lower() not in ("false", "0", "no"))
+            fired.append(FiredTimer(str(task.id), spec.bpmn_id or spec.name, spec.bpmn_name or "", kind, attached,
+                                    escalates, occurrences))
+    return fired
+
+
 def waiting_timers(top) -> list[PendingTimer]:
     found = []
     for task in list(top.event_manager.tasks.values()):
@@ -55,18 +115,7 @@ def waiting_timers(top) -> list[PendingTimer]:
         due = due_of(task)
         if due is None:
             continue
-        attached = None
-        if isinstance(spec, BoundaryEvent):
-            kind = "deadline" if spec.cancel_activity else "reminder"
-            parent = task.parent
-            if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
-                for sibling in parent.children:
-                    if sibling is not task and not isinstance(sibling.task_spec, BoundaryEvent):
-                        attached = str(sibling.id)
-        elif isinstance(spec, StartEvent):
-            kind = "start"
-        else:
-            kind = "catch"
+        kind, attached = _timer_kind(task)
         found.append(PendingTimer(task, due, kind, attached))
     return found
 
@@ -113,6 +162,9 @@ def refresh_human_tasks(s: Session, case: Case, top, now: datetime, role_for_lan
             state="open", form_key=props.get("formSchema"), priority=int(props.get("priority", 0) or 0),
             due_at=due, created_at=now, process_key=case.process_key, case_no=case.case_no,
             case_title=case.title)
+        if props.get("itemLabel"):
+            label = evaluate(task, props["itemLabel"])
+            row.item_label = str(label)[:256] if label not in (None, "") else None
         candidates = assign_on_open(row, task, props, evaluate, role_for_lane)
         s.add(row)
         if candidates:

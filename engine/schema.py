@@ -152,7 +152,7 @@ class HumanTask(Base):
         sa.Index("ix_human_task_pool", "state", "role_code", "org_code", "assignee", "due_sort", "created_at"),
         sa.Index("ix_human_task_party", "state", "party", "role_code", "assignee", "due_sort", "created_at"),
         sa.Index("ix_human_task_assignee", "assignee", "state", "due_sort", "created_at"),
-        sa.Index("ix_human_task_due", "state", "due_at"),
+        sa.Index("ix_human_task_due", "state", "due_at", "org_code", "process_key"),  # overdue board
         sa.Index("ix_human_task_case", "case_id", "state"),
         sa.Index("ix_human_task_done", "completed_by", "completed_at"),
     )
@@ -160,6 +160,7 @@ class HumanTask(Base):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_instance.id"))
     spec_id: Mapped[str] = mapped_column(sa.String(256))
     name: Mapped[str] = mapped_column(sa.String(256))
+    item_label: Mapped[str | None] = mapped_column(sa.String(256))  # which item a multi-instance task is about
     lane: Mapped[str | None] = mapped_column(sa.String(128))
     role_code: Mapped[str | None] = mapped_column(sa.String(64))
     org_code: Mapped[str] = mapped_column(sa.String(64))

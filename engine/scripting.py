@@ -57,12 +57,23 @@ class StepRequests:
         return False
 
 
-def start_case(process_key: str, data: dict | None = None, **kwargs) -> str:
-    """Ask the engine to start ``process_key`` once this step commits (same transaction)."""
+_UNSET = object()
+
+
+def start_case(process_key: str, data: dict | None = None, *, party=_UNSET, title: str = "",
+               org: str | None = None, **more) -> str:
+    """Ask the engine to start ``process_key`` once this step is done, in the same transaction.
+
+    The new case belongs to the same org unit and enterprise (party) as this one unless ``org`` or
+    ``party`` say otherwise (``party=None`` for a case against an individual).
+    """
     items = _step_requests.get()
     if items is None:
         raise RuntimeError("start_case can only be called while the engine runs a step")
-    items.append(("start_case", {"process_key": process_key, "data": dict(data or {}, **kwargs)}))
+    request = {"process_key": process_key, "data": dict(data or {}, **more), "title": title, "org": org}
+    if party is not _UNSET:
+        request["party"] = party
+    items.append(("start_case", request))
     return process_key
 
 

@@ -132,16 +132,18 @@ def _fill(workflow, meta: dict, rows) -> None:
 
 
 # --- prune ----------------------------------------------------------------------------------------
-def prune(top: BpmnWorkflow) -> set[str]:
-    """Cut finished history out of the live trees; returns the ids of the tasks taken out."""
-    removed: set[str] = set()
+def prune(top: BpmnWorkflow) -> dict[str, object]:
+    """Cut finished history out of the live trees; returns the tasks taken out, by id."""
+    removed: dict[str, object] = {}
     for sp_id, sub in list(top.subprocesses.items()):
         parent = top.get_task_from_id(sp_id) if _has_task(top, sp_id) else None
         if sub.completed and (parent is None or parent.has_state(TaskState.FINISHED_MASK)):
-            removed.update(str(t) for t in sub.tasks)
+            removed.update({str(t.id): t for t in sub.tasks.values()})
             del top.subprocesses[sp_id]
     for workflow in all_workflows(top):
-        removed.update(_prune_tree(workflow))
+        before = dict(workflow.tasks)
+        gone = _prune_tree(workflow)
+        removed.update({tid: before[UUID(tid)] for tid in gone})
     return removed
 
 
@@ -250,7 +252,7 @@ class WriteStats:
     deleted: int = 0
 
 
-def save(session: Session, case_id: int, state: LoadedState, pruned: set[str]) -> WriteStats:
+def save(session: Session, case_id: int, state: LoadedState, pruned: dict[str, object]) -> WriteStats:
     """Write what changed since ``state`` was loaded (or last saved) and update ``state``."""
     stats = WriteStats()
     top = state.workflow
@@ -278,6 +280,13 @@ def save(session: Session, case_id: int, state: LoadedState, pruned: set[str]) -
                             "state": task_state, "live": True, "content": content})
         elif old[2] != content:
             updates.append({"b_id": tid, "seq": seq, "state": task_state, "content": content})
+    # Tasks born and pruned in this same step still belong to the history.
+    for tid, task in pruned.items():
+        if tid not in state.task_rows:
+            inserts.append({"id": tid, "case_id": case_id, "wf_key": _wf_key(task.workflow), "seq": state.next_seq,
+                            "spec_name": task.task_spec.name, "state": task.state, "live": False,
+                            "content": to_json(_registry.convert(task))})
+            state.next_seq += 1
     gone = [tid for tid in state.task_rows if tid not in new_task_rows]
     archive = [tid for tid in gone if tid in pruned]
     delete = [tid for tid in gone if tid not in pruned]  # predicted tasks SpiffWorkflow dropped
@@ -289,8 +298,14 @@ def save(session: Session, case_id: int, state: LoadedState, pruned: set[str]) -
             .values(seq=sa.bindparam("seq"), state=sa.bindparam("state"), content=sa.bindparam("content")),
             updates)
     if archive:
-        session.execute(sa.update(TaskRow).where(TaskRow.id.in_(archive)).values(live=False)
-                        .execution_options(synchronize_session=False))
+        # History keeps each task's final state (it may have changed in the very step that pruned it).
+        final = []
+        for tid in archive:
+            task = pruned[tid]
+            final.append({"b_id": tid, "state": task.state, "content": to_json(_registry.convert(task))})
+        session.execute(
+            sa.update(TaskRow.__table__).where(TaskRow.__table__.c.id == sa.bindparam("b_id"))
+            .values(live=False, state=sa.bindparam("state"), content=sa.bindparam("content")), final)
     if delete:
         session.execute(sa.delete(TaskRow).where(TaskRow.id.in_(delete))
                         .execution_options(synchronize_session=False))

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import Conflict, Forbidden, IncidentRaised, InvalidModel, NotFound
-from engine.schema import AuditEvent, AuditHead, TaskRow
+from engine.schema import AuditEvent, TaskRow
 from tests.support import BPMN, deploy, make_engine
 
 

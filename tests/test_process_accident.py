@@ -88,6 +88,12 @@ def test_accident_investigated_approved_executed_published_and_closed(w):
     assert len(children) == 2 and all(x.parent_case_id == c for x in children)
     seeds = sorted((e.case(x.id).data["party_name"], e.case(x.id).data["party_type"]) for x in children)
     assert seeds == [("示范市甲化工有限公司", "单位"), ("钱大成", "个人")]
+    # The case against the person is not the enterprise's: its users must not see it.
+    by_name = {e.case(x.id).data["party_name"]: x for x in children}
+    assert by_name["钱大成"].party is None and by_name["钱大成"].title == "钱大成行政处罚案"
+    assert by_name["示范市甲化工有限公司"].party == e.case(c).party
+    # Each measure's tracking task says which measure it is about (itemLabel).
+    assert all(t.item_label for t in measures) and len({t.item_label for t in measures}) == 2
     filing_due = e.case(children[0].id).data["filing_due"]
     assert filing_due == "2026-05-18"                               # 5 working days after the 批复
     assert e.case(children[0].id).data["precheck_due"] == filing_due

@@ -58,9 +58,6 @@ def test_overdue_cases_wait_on_escalation_tasks(demo):
     assert engine.case(cases["accident_gate_blocked"]).data["four_nots_missing"]
 
 
-@pytest.mark.xfail(reason="engine: a boundary timer already past due when its task opens fires inside that step "
-                          "(SpiffWorkflow checks timers while it runs) and does not raise the escalation level",
-                   strict=False)
 def test_overdue_cases_show_their_escalation_level(demo):
     engine, cases = demo
     for label in ("hazard_overdue", "hazard_general_overdue", "accident_overdue", "enforcement_unpaid"):

@@ -233,8 +233,6 @@ def test_silent_party_waives_the_statement_when_the_period_ends(w):
     assert w.engine.case(c).data["party_response"] == "放弃"
 
 
-@pytest.mark.xfail(reason="engine: honour spiffworkflow:property escalate=false on interrupting boundary "
-                          "timers (a lapsed party period is a waiver, not an escalation)", strict=False)
 def test_lapsed_statement_period_does_not_raise_the_escalation_level(w):
     c = notified(w)
     advance(w, days=8)

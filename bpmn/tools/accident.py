@@ -161,7 +161,9 @@ def build() -> Process:
     p.script("open_penalty_cases", "启动行政处罚立案", S, 25, code=(
         "for seed in penalty_case_seeds(responsible_units, responsible_persons, enterprise_name, "
         "accident_title, approved_at):\n"
-        "    start_case('enforcement_case', seed)\n"
+        "    own_unit = seed['party_type'] == '单位' and seed['party_name'] == enterprise_name\n"
+        "    start_case('enforcement_case', seed, party=seed.get('credit_code') or (party if own_unit else None),\n"
+        "               title=(seed.get('party_name') or '') + '行政处罚案')\n"
         "penalty_cases_opened = True"))
     p.user("sanctions", "落实处分和移送司法", S, 25, row=1, form="accident.sanctions")
     p.user("track_measure", "跟踪整改措施落实", I, 25, form="accident.measure_done",
