@@ -47,9 +47,29 @@ def serve(host, port, demo, worker, workers):
 
 
 def _serve_gunicorn(host, port, workers, worker):
+    """N gunicorn web workers as a child process; this process sweeps the timers (unless --no-worker).
+
+    Web workers never sweep timers themselves; with PostgreSQL any number of ``duban worker``
+    processes on other hosts may sweep as well, since timers are claimed with leases.
+    """
     import os
-    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{host}:{port}",
-                               "webui.wsgi:app"] + ([] if worker else []))
+    import signal
+    import subprocess
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{host}:{port}", "webui.wsgi:app"]
+    click.echo(f"督办 running on http://{host}:{port}/ with {workers} gunicorn workers")
+    web = subprocess.Popen(cmd, env=dict(os.environ))
+    try:
+        if worker:
+            from engine.worker import run_blocking
+            run_blocking(_engine())
+        else:
+            web.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if web.poll() is None:
+            web.send_signal(signal.SIGTERM)
+            web.wait(timeout=30)
 
 
 DEMO_PASSWORD = "duban2026"
