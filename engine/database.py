@@ -45,8 +45,10 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def create_all(self) -> None:
-        Base.metadata.create_all(self.engine)
+    def create_all(self) -> list[str]:
+        """Create or upgrade the engine's tables (additive changes; see migrate.py)."""
+        from .migrate import upgrade
+        return upgrade(self.engine, Base.metadata)
 
     @contextlib.contextmanager
     def write(self):

@@ -94,8 +94,8 @@ class Engine:
 
     # ------------------------------------------------------------------------------------------
     # set-up
-    def create_all(self) -> None:
-        self.db.create_all()
+    def create_all(self) -> list[str]:
+        return self.db.create_all()
 
     def deploy(self, source, by: str = "system", filename: str | None = None):
         return self.models.deploy(source, by=by, filename=filename)
