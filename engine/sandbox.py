@@ -16,7 +16,9 @@ connection. Two defences keep a careless or hostile model from reaching the host
    opcode granularity — line events alone miss a one-line loop or comprehension — and, once the
    deadline has passed, interrupts it; the caller gets ``ScriptTimeout`` (an ordinary Exception,
    so the engine turns it into an incident). It works in any thread, needs no signals, and costs
-   a few microseconds for a typical one-line script (see ``measure_overhead``).
+   a few microseconds for a typical one-line script (see ``measure_overhead``). The two defences
+   lean on each other: the interruption can be caught only by ``except:``, ``except
+   BaseException`` or ``finally``, which the static check refuses.
 
 What neither can stop: a single long-running C operation (``sum(range(10**12))``,
 ``"x" * 10**10``) gives the tracer no chance to run. ``bounded_range`` caps the commonest such
@@ -26,7 +28,6 @@ engine does not allow.
 from __future__ import annotations
 
 import ast
-import ctypes
 import string
 import sys
 import threading
@@ -34,12 +35,14 @@ import time
 from typing import Any, Callable, Iterator
 
 from lxml import etree
+from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
 
 # --- static check ------------------------------------------------------------------------------
 
 # Builtins and names that reach outside the sandbox or get attributes by name.
 FORBIDDEN_NAMES = frozenset({
     "__import__", "__builtins__", "__build_class__", "__loader__", "__spec__",
+    "BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit",  # would catch the time bound
     "open", "eval", "exec", "compile", "globals", "locals", "vars", "dir",
     "getattr", "setattr", "delattr", "hasattr", "input", "breakpoint", "help", "exit", "quit",
     "memoryview", "type", "object", "super", "classmethod", "staticmethod", "property", "pow",
@@ -137,6 +140,19 @@ class _Checker(ast.NodeVisitor):
         if not (isinstance(value, ast.Constant) and isinstance(value.value, (int, float))
                 and not isinstance(value.value, bool) and abs(value.value) <= MAX_EXPONENT):
             self._add(node, f"乘方的指数必须是不超过 {MAX_EXPONENT} 的数字常量，请改用 math.pow")
+
+    def visit_Try(self, node):
+        """The time bound stops a script by raising once; a catch-all would swallow that."""
+        for handler in node.handlers:
+            if handler.type is None:
+                self._add(handler, "不允许使用不指明异常类型的 except，请写 except Exception")
+            elif any(isinstance(n, ast.Name) and n.id == "BaseException" for n in ast.walk(handler.type)):
+                self._add(handler, "不允许捕获 BaseException，请写 except Exception")
+        if node.finalbody:
+            self._add(node.finalbody[0], "脚本中不允许使用 finally")
+        self.generic_visit(node)
+
+    visit_TryStar = visit_Try
 
     def visit_ClassDef(self, node):
         self._add(node, "脚本中不允许定义类")
@@ -260,50 +276,36 @@ class _Deadline(BaseException):
 
 
 _active = threading.local()
-_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
-
-
-def _raise_soon(thread_id: int) -> None:
-    """Make ``_Deadline`` pending in this thread; the interpreter raises it at its next check
-    (every loop iteration and call). A trace function that raised itself would be uninstalled by
-    CPython, and a script that caught that one exception would then run on unbounded."""
-    _set_async_exc(ctypes.c_ulong(thread_id), ctypes.py_object(_Deadline))
-
-
-def _clear_pending(thread_id: int) -> None:
-    _set_async_exc(ctypes.c_ulong(thread_id), None)
 
 
 def run_limited(fn: Callable[..., Any], seconds: float = DEFAULT_SECONDS, *args, **kwargs) -> Any:
     """Call ``fn(*args, **kwargs)``; model code it runs is stopped after ``seconds``.
 
-    Past the deadline every traced step of model code makes ``_Deadline`` pending again, so a
-    script that catches it (``except BaseException``, ``finally``) is stopped at its next loop
-    iteration all the same. Nested calls share the outer deadline (the shorter one wins).
-    Whatever tracer was installed (a debugger, coverage) is restored afterwards; model code itself
-    is not traced by it meanwhile.
+    The stop is an exception raised at the model code's next step. It is a BaseException, so
+    ``except Exception`` does not catch it; ``except:``, ``except BaseException`` and ``finally``
+    could, and ``check_code`` refuses them for that reason (CPython uninstalls a trace function
+    that raised, so the time bound cannot strike twice). Nested calls share the outer deadline
+    (the shorter one wins). Whatever tracer was installed (a debugger, coverage) is restored
+    afterwards; model code itself is not traced by it meanwhile.
     """
     deadline = time.monotonic() + seconds
     outer = getattr(_active, "deadline", None)
     if outer is not None and deadline >= outer:  # already bounded further up this thread's stack
         return fn(*args, **kwargs)
-    thread_id = threading.get_ident()
     previous_trace = sys.gettrace()
     _active.deadline = deadline
     countdown = _CHECK_EVERY
-    expired = False
+    finished = False
 
     def local_trace(frame, event, arg):
-        nonlocal countdown, expired
-        if expired:
-            _raise_soon(thread_id)  # sticky: whatever the script caught, the next step raises again
-            return local_trace
+        nonlocal countdown
+        if finished:  # a generator of model code resumed after the call: no longer ours to stop
+            return None
         countdown -= 1
         if countdown <= 0:
             countdown = _CHECK_EVERY
             if time.monotonic() > deadline:
-                expired = True
-                _raise_soon(thread_id)
+                raise _Deadline
         return local_trace
 
     def global_trace(frame, event, arg):
@@ -316,12 +318,30 @@ def run_limited(fn: Callable[..., Any], seconds: float = DEFAULT_SECONDS, *args,
     try:
         return fn(*args, **kwargs)
     except _Deadline:
-        _clear_pending(thread_id)  # a C call: runs before the interpreter could raise once more
         raise ScriptTimeout(seconds) from None
     finally:
-        _clear_pending(thread_id)
+        finished = True
         sys.settrace(previous_trace)
         _active.deadline = outer
+
+
+class LimitedEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's script environment with every evaluate/execute under ``run_limited``.
+
+    Bounding the environment (not the script engine around it) lets SpiffWorkflow wrap a
+    ScriptTimeout like any script error, with the task attached, so the incident names the
+    element whose code ran too long.
+    """
+
+    def __init__(self, environment_globals=None, seconds: float = DEFAULT_SECONDS):
+        super().__init__(environment_globals)
+        self.seconds = seconds
+
+    def evaluate(self, expression, context, external_context=None):
+        return run_limited(super().evaluate, self.seconds, expression, context, external_context)
+
+    def execute(self, script, context, external_context=None):
+        return run_limited(super().execute, self.seconds, script, context, external_context)
 
 
 MAX_RANGE = 1_000_000

@@ -1,0 +1,152 @@
+"""Who is calling the API: a bearer token (API clients) or the browser's login session.
+
+Tokens are random (256 bits) and stored only as SHA-256 hashes, so a leaked database does not
+leak usable tokens; a fast hash suffices because the secret is not guessable like a password. The
+table has its own metadata (the engine's schema knows nothing of the web layer) and is created on
+first use. A token is resolved to a username and then to a ``Principal`` afresh on every request,
+so a deactivated user or changed role takes effect at once, as on the pages.
+
+A browser calling the API with its session cookie must send the page's CSRF token in the
+``X-CSRF-Token`` header for anything but GET: the cookie alone never changes data (the same rule
+webui/csrf.py applies to forms). Bearer tokens are not sent by browsers on their own, so they need
+no CSRF check.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import weakref
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, g, request, session
+from flask_smorest import abort
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from engine.errors import NotFound
+from engine.schema import UTCDateTime
+
+TOKEN_PREFIX = "dbn_"
+SESSION_USER_KEYS = ("user", "username")  # webui/auth.py stores "user"; "username" kept for others
+CSRF_SESSION_KEY = "_csrf"  # as in webui/csrf.py
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PUBLIC_ENDPOINTS = {"api.create_token"}
+LAST_USED_EVERY = timedelta(minutes=10)  # how stale last_used_at may get (saves a write per request)
+
+
+class TokenBase(DeclarativeBase):
+    pass
+
+
+class ApiToken(TokenBase):
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    name: Mapped[str] = mapped_column(sa.String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+_ready: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def ensure_table(engine) -> None:
+    """Create the token table on this engine's database if it is not there yet."""
+    if engine.db in _ready:
+        return
+    TokenBase.metadata.create_all(engine.db.engine)
+    _ready.add(engine.db)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(engine, username: str, name: str = "", ttl: timedelta | None = None) -> str:
+    """Issue a token for ``username`` and return it; only its hash is kept, so show it once.
+
+    Raises NotFound for an unknown or deactivated user. Without ``ttl`` the token lives until
+    revoked (service accounts, ``duban user token NAME``).
+    """
+    ensure_table(engine)
+    engine.directory.principal(username)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = engine.clock.now()
+    with engine.db.write() as s:
+        s.add(ApiToken(token_hash=_digest(token), username=username, name=name[:128], created_at=now,
+                       expires_at=now + ttl if ttl else None))
+    return token
+
+
+def revoke_token(engine, token: str) -> bool:
+    ensure_table(engine)
+    with engine.db.write() as s:
+        row = s.execute(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))).scalar_one_or_none()
+        if row is None or row.revoked_at is not None:
+            return False
+        row.revoked_at = engine.clock.now()
+        return True
+
+
+def revoke_user_tokens(engine, username: str) -> int:
+    """Revoke every token of a user (a lost laptop, a user leaving)."""
+    ensure_table(engine)
+    with engine.db.write() as s:
+        return s.execute(sa.update(ApiToken).where(ApiToken.username == username, ApiToken.revoked_at.is_(None))
+                         .values(revoked_at=engine.clock.now())).rowcount
+
+
+def token_user(engine, token: str) -> str | None:
+    """The username a live token belongs to, or None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
+        return None
+    ensure_table(engine)
+    digest = _digest(token)
+    now = engine.clock.now()
+    with engine.db.read() as s:
+        row = s.execute(sa.select(ApiToken).where(ApiToken.token_hash == digest)).scalar_one_or_none()
+    if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_EVERY:
+        with engine.db.write() as s:
+            s.execute(sa.update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    return row.username
+
+
+def _unauthorized(message: str):
+    abort(401, message=message, headers={"WWW-Authenticate": 'Bearer realm="duban"'})
+
+
+def authenticate() -> None:
+    """before_request of the API blueprint: set ``g.api_principal`` or answer 401/403."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    engine = current_app.extensions["duban_engine"]
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, value = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            _unauthorized("认证方式无效，请使用 Authorization: Bearer <令牌>")
+        g.api_token = value.strip()
+        name = token_user(engine, g.api_token)
+        if name is None:
+            _unauthorized("访问令牌无效、已过期或已吊销")
+        g.api_auth = "token"
+    else:
+        name = next((session.get(k) for k in SESSION_USER_KEYS if session.get(k)), None)
+        if not isinstance(name, str):
+            _unauthorized("请先登录，或提供访问令牌")
+        g.api_auth = "session"
+        if request.method not in SAFE_METHODS:
+            expected, sent = session.get(CSRF_SESSION_KEY), request.headers.get(CSRF_HEADER)
+            if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+                abort(403, message="CSRF 校验失败：通过登录会话调用接口时须提供 X-CSRF-Token 请求头")
+    try:
+        g.api_principal = engine.directory.principal(name)
+    except NotFound:
+        _unauthorized("用户不存在或已停用")

@@ -1,0 +1,59 @@
+"""/api/cases — cases (案件): start, list with filters and paging, show with history.
+
+Listing and showing are scoped by the engine itself (``Engine.cases(username)``,
+``Engine.case(id, username)``). Starting is not checked by the engine yet, so the API applies the
+policy's case-view rule to the case about to be opened: a user may open only a case they would be
+allowed to see — officials in their org unit or below, an enterprise user only for its own
+enterprise and in its own org unit.
+"""
+from __future__ import annotations
+
+from engine.errors import Forbidden, InvalidData
+from engine.schema import Case, OrgUnit
+
+from . import schemas
+from .blueprint import bp, engine, page, principal, username
+from .supervision import timer_dict
+
+TAG = ["cases"]
+
+
+@bp.route("/cases", methods=["GET"], tags=TAG)
+@bp.arguments(schemas.CaseFilter, location="query")
+@bp.response(200, schemas.CasePage)
+def list_cases(args):
+    """我可见的案件，最新的在前；可按状态、流程、案号、当事企业、组织机构筛选。"""
+    limit, offset = args.pop("limit"), args.pop("offset")
+    return page(engine().cases(username(), limit=limit, offset=offset, **args), limit, offset)
+
+
+@bp.route("/cases", methods=["POST"], tags=TAG)
+@bp.arguments(schemas.StartCase)
+@bp.response(201, schemas.Case)
+def start_case(body):
+    """立案/登记：按流程的最新版本开启一个案件。"""
+    eng = engine()
+    p = principal()
+    org = body.get("org") or p.org_code
+    party = body.get("party")
+    if p.party:
+        if party not in (None, p.party):
+            raise Forbidden("企业用户只能为本企业登记案件")
+        party = p.party
+        if org != p.org_code:
+            raise Forbidden("企业用户只能在本单位所属的组织机构登记案件")
+    with eng.db.read() as s:
+        if s.get(OrgUnit, org) is None:
+            raise InvalidData({"org": f"组织机构不存在: {org}"})
+        eng.policy.check_case_view(s, p, Case(org_code=org, party=party))
+    return eng.start(body["process_key"], by=p.username, org=org, data=body["data"], title=body["title"],
+                     party=party)
+
+
+@bp.route("/cases/<int(max=2147483647):case_id>", methods=["GET"], tags=TAG)
+@bp.response(200, schemas.CaseDetail)
+def show_case(case_id):
+    """案件详情：数据、待办任务、定时器、异常事件和全部办理记录（审计链）。"""
+    view = engine().case(case_id, username())
+    view.timers = [timer_dict(t) for t in view.timers]
+    return view

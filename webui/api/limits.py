@@ -1,0 +1,92 @@
+"""Limits on what an API request may carry, checked before any view or parser sees it.
+
+Why here and not in each schema: the failures these prevent happen *below* our validation —
+Python's JSON parser accepts ``NaN`` and lone surrogates (``"\\ud800"``) and overflows the stack on
+deeply nested arrays, PostgreSQL refuses NUL characters in text — and each would surface as a 500.
+Rejecting them once, for every JSON body and query string, keeps the views simple.
+
+Sizes: a model upload may be ``MODEL_UPLOAD_BYTES`` (a .bpmn/.dmn file of 5 MB, as
+engine.validation.MAX_MODEL_BYTES, plus multipart overhead); any other API request ``JSON_BYTES``.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import request
+from flask_smorest import abort
+
+MODEL_UPLOAD_BYTES = 5 * 1024 * 1024 + 64 * 1024
+JSON_BYTES = 1024 * 1024
+UPLOAD_ENDPOINTS = {"api.deploy_model"}
+MAX_DEPTH = 20
+MAX_NODES = 20_000
+_CONTROL = {chr(c) for c in range(0x20)} | {"\x7f"}
+_ALLOWED_CONTROL_IN_BODY = {"\t", "\n", "\r"}  # free text in form data may have line breaks
+
+
+class _BadBody(ValueError):
+    pass
+
+
+def guard_request() -> None:
+    """before_request of the API blueprint (after authentication)."""
+    request.max_content_length = MODEL_UPLOAD_BYTES if request.endpoint in UPLOAD_ENDPOINTS else JSON_BYTES
+    for key, value in request.args.items(multi=True):
+        if _has_control(key) or _has_control(value):
+            abort(422, errors={key[:64]: "查询参数包含不允许的控制字符"})
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and _is_json(request.mimetype):
+        raw = request.get_data(cache=True)  # 413 past the limit
+        if not raw.strip():
+            return
+        try:
+            value = json.loads(raw, parse_constant=_no_constant)
+        except (ValueError, RecursionError):
+            abort(400, message="请求体不是有效的 JSON")
+        try:
+            _walk(value)
+        except _BadBody as exc:
+            abort(422, message="请求体包含不允许的内容", errors={"_schema": str(exc)})
+
+
+def _is_json(mimetype: str) -> bool:
+    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not allowed")
+
+
+def _has_control(text: str) -> bool:
+    return any(ch in _CONTROL for ch in text)
+
+
+def _check_string(text: str) -> None:
+    if "\x00" in text:
+        raise _BadBody("文本中不允许出现 NUL 字符")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _BadBody("文本中包含无效的 Unicode 字符") from None
+    if any(ch in _CONTROL and ch not in _ALLOWED_CONTROL_IN_BODY for ch in text):
+        raise _BadBody("文本中不允许出现控制字符")
+
+
+def _walk(value) -> None:
+    """Depth, size and string content of a parsed JSON value, without recursion of our own."""
+    stack = [(value, 1)]
+    nodes = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise _BadBody(f"数据项过多（上限 {MAX_NODES}）")
+        if depth > MAX_DEPTH:
+            raise _BadBody(f"嵌套层数过深（上限 {MAX_DEPTH}）")
+        if isinstance(item, str):
+            _check_string(item)
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                _check_string(k)
+                stack.append((v, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)

@@ -1,0 +1,83 @@
+"""/api/incidents and /api/timers — what supervisors watch (督办): failed steps and pending timers.
+
+Incidents: listed to those the policy lets supervise the case (``Policy.check_supervise``: a
+supervisory role at the case's org unit or above, or an administrator); retried through the engine,
+which checks the same rule. Timers: the engine has no cross-case listing, so this module reads the
+timer table itself, read-only, scoped like ``Engine.cases`` (org unit and below, or own enterprise).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from engine.errors import Forbidden, NotFound
+from engine.schema import Case, Incident, Timer
+
+from . import schemas
+from .blueprint import bp, engine, page, principal
+
+INCIDENTS = ["incidents"]
+TIMERS = ["timers"]
+PARKED = "incident"  # lease owner of a timer whose firing failed (Engine._park_timers)
+
+
+@bp.route("/incidents", methods=["GET"], tags=INCIDENTS)
+@bp.arguments(schemas.IncidentFilter, location="query")
+@bp.response(200, schemas.IncidentPage)
+def list_incidents(args):
+    """异常事件：本人可处理的，最新的在前；缺省只列未处理的。"""
+    eng = engine()
+    p = principal()
+    incidents = eng.incidents(open_only=args["open_only"], case_id=args.get("case_id"))
+    visible = []
+    with eng.db.read() as s:
+        cases = {c.id: c for c in s.execute(sa.select(Case).where(
+            Case.id.in_({i.case_id for i in incidents if i.case_id is not None}))).scalars()}
+        for inc in incidents:
+            try:
+                eng.policy.check_supervise(s, p, cases.get(inc.case_id))
+            except Forbidden:
+                continue
+            visible.append(inc)
+    limit, offset = args["limit"], args["offset"]
+    return page(visible[offset:offset + limit], limit, offset)
+
+
+@bp.route("/incidents/<int(max=2147483647):incident_id>/retry", methods=["POST"], tags=INCIDENTS)
+@bp.arguments(schemas.RetryIncident)
+@bp.response(200, schemas.RetryResult)
+def retry_incident(body, incident_id):
+    """重试：再次执行失败的步骤（可附更正后的数据）；成功后异常事件标记为已处理。"""
+    eng = engine()
+    eng.retry_incident(incident_id, by=principal().username, data=body.get("data"))
+    with eng.db.read() as s:
+        inc = s.get(Incident, incident_id)
+        if inc is None:
+            raise NotFound(f"异常事件不存在: {incident_id}")
+        return {"incident": inc}
+
+
+@bp.route("/timers", methods=["GET"], tags=TIMERS)
+@bp.arguments(schemas.TimerFilter, location="query")
+@bp.response(200, schemas.TimerPage)
+def list_timers(args):
+    """定时器：本人可见案件中等待触发的定时器，按到期时间排序。"""
+    eng = engine()
+    p = principal()
+    limit, offset = args["limit"], args["offset"]
+    with eng.db.read() as s:
+        q = sa.select(Timer).join(Case, Case.id == Timer.case_id)
+        if p.party:
+            q = q.where(Case.party == p.party)
+        else:
+            q = q.where(Case.org_code.in_(eng.directory.org_codes_below(s, p.org_path)))
+        if args.get("case_id") is not None:
+            q = q.where(Timer.case_id == args["case_id"])
+        if args["overdue_only"]:
+            q = q.where(Timer.due_at <= eng.clock.now())
+        rows = s.execute(q.order_by(Timer.due_at, Timer.id).limit(limit).offset(offset)).scalars()
+        return page([timer_dict(t) for t in rows], limit, offset)
+
+
+def timer_dict(t: Timer) -> dict:
+    return {"id": t.id, "case_id": t.case_id, "element_id": t.element_id, "name": t.name, "kind": t.kind,
+            "attached_to": t.attached_to, "due_at": t.due_at, "parked": t.lease_owner == PARKED}

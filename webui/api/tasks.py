@@ -1,0 +1,70 @@
+"""/api/tasks — tasks (任务): my queue, done, one task, claim, release, complete.
+
+Every change goes through the engine, which authorizes it in the same transaction that makes it
+(lane role, org scope, enterprise, assignee) — the API adds no second opinion that could drift.
+Showing one task needs a rule the engine has no call for: the user may work it, or may see its case.
+"""
+from __future__ import annotations
+
+from engine.errors import Forbidden
+
+from . import schemas
+from .blueprint import bp, engine, page, username
+
+TAG = ["tasks"]
+
+
+@bp.route("/tasks", methods=["GET"], tags=TAG)
+@bp.arguments(schemas.QueueFilter, location="query")
+@bp.response(200, schemas.TaskPage)
+def queue(args):
+    """我的待办：本人认领的任务，以及本人角色和组织机构可办的未认领任务，按期限排序。"""
+    rows = engine().queue(username(), limit=args["limit"], offset=args["offset"],
+                          process_key=args.get("process_key"), overdue_only=args["overdue_only"])
+    return page(rows, args["limit"], args["offset"])
+
+
+@bp.route("/tasks/done", methods=["GET"], tags=TAG)
+@bp.arguments(schemas.PageArgs, location="query")
+@bp.response(200, schemas.TaskPage)
+def done(args):
+    """我的已办：本人完成的任务，最新的在前。"""
+    return page(engine().done_by(username(), limit=args["limit"], offset=args["offset"]),
+                args["limit"], args["offset"])
+
+
+@bp.route("/tasks/<uuid:task_id>", methods=["GET"], tags=TAG)
+@bp.response(200, schemas.Task)
+def show_task(task_id):
+    """一个任务：本人可办理，或可查看其案件时可见。"""
+    eng = engine()
+    row = eng.task(str(task_id))
+    if not (eng.may_work(row.id, username()) or eng.can_view(row.case_id, username())):
+        raise Forbidden("无权查看该任务")
+    return row
+
+
+@bp.route("/tasks/<uuid:task_id>/claim", methods=["POST"], tags=TAG)
+@bp.response(200, schemas.Task)
+def claim(task_id):
+    """认领：任务离开组待办，只等本人办理。"""
+    return engine().claim(str(task_id), username())
+
+
+@bp.route("/tasks/<uuid:task_id>/release", methods=["POST"], tags=TAG)
+@bp.response(200, schemas.Task)
+def release(task_id):
+    """退回组待办：放弃本人认领的任务。"""
+    return engine().release(str(task_id), username())
+
+
+@bp.route("/tasks/<uuid:task_id>/complete", methods=["POST"], tags=TAG)
+@bp.arguments(schemas.CompleteTask)
+@bp.response(200, schemas.CompleteResult)
+def complete(body, task_id):
+    """办理：提交表单数据，流程运行到下一个等待点。
+
+    数据按任务的表单校验（422，errors 指明字段）；脚本出错时案件保持原状并记录异常事件（422，incident_id）。
+    """
+    case = engine().complete(str(task_id), username(), body["data"])
+    return {"case": case}
