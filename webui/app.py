@@ -38,8 +38,8 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     app.extensions["duban_engine"] = engine
     app.json.ensure_ascii = False
 
-    from . import attachments, cases, formspec, supervisor, tasks
-    for bp in (auth.bp, tasks.bp, cases.bp, supervisor.bp, attachments.bp):
+    from . import attachments, cases, designer, formspec, supervisor, tasks
+    for bp in (auth.bp, tasks.bp, cases.bp, supervisor.bp, attachments.bp, designer.bp):
         app.register_blueprint(bp)
 
     auth.install(app)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import Flask, g, request
 
-from engine.policy import ADMIN_ROLE
+from engine.policy import ADMIN_ROLE, DESIGNER_ROLE
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,11 @@ class Item:
 
 def can_supervise(user) -> bool:
     return user is not None and not user.party and (bool(user.supervising_roles) or ADMIN_ROLE in user.roles)
+
+
+def can_design(user) -> bool:
+    """流程设计员 and administrators edit and deploy process models (webui/designer.py)."""
+    return user is not None and not user.party and bool({DESIGNER_ROLE, ADMIN_ROLE} & set(user.roles))
 
 
 def can_start(user) -> bool:
@@ -36,6 +41,8 @@ def items(user) -> list[Item]:
         out += [Item("supervisor.approvals", "审批", "supervisor.approvals"),
                 Item("supervisor.overdue", "逾期督办", "supervisor.overdue"),
                 Item("supervisor.incidents", "异常事件", "supervisor.incidents")]
+    if can_design(user):
+        out.append(Item("designer.index", "流程设计", "designer.index"))
     return out
 
 

@@ -1,0 +1,188 @@
+"""The process designer in a real browser (Debian's Chromium through Playwright, the app served from
+this process on a SQLite file): a designer opens the hazard process (挂牌督办), changes a reminder
+timer in the properties panel and deploys — new cases take the new version, a running case stays on
+the old one; a file with a task outside any lane is refused, with the message at that shape.
+
+Screenshots go to test-artifacts/screenshots/designer-*.png.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.test_designer_endpoints import CAMUNDA_FILE, HAZARD, add_designers
+from tests.ui_support import PASSWORD, ROOT, LiveServer, launch_chromium, make_world, screenshot, start_hazard
+
+pytestmark = pytest.mark.browser
+
+if shutil.which("chromium") is None:  # scripts/setup-browser installs it
+    pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
+
+BUNDLE = ROOT / "webui" / "static" / "vendor" / "designer" / "designer.js"
+NEW_REMINDER = "reminder_at(rectify_deadline, 15, now())"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert BUNDLE.exists(), "the designer bundle is not built: run scripts/setup-assets"
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def world(tmp_path):
+    w = make_world(tmp_path)
+    add_designers(w.engine)
+    yield w
+    w.engine.dispose()
+
+
+@pytest.fixture
+def page(browser, world):
+    """A designer logged in, 1440 px wide; any script error on the page fails the test."""
+    with LiveServer(world.app) as server:
+        ctx = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN", timezone_id="Asia/Shanghai")
+        ctx.set_default_timeout(15_000)
+        pg = ctx.new_page()
+        errors = []
+        pg.on("pageerror", lambda exc: errors.append(str(exc)))
+        pg.base = server.url
+        pg.goto(server.url + "/login")
+        pg.fill("input[name=username]", "xu")
+        pg.fill("input[name=password]", PASSWORD)
+        pg.click("button[type=submit]")
+        expect(pg.locator(".whoami .user")).to_have_text("许设计")
+        yield pg
+        ctx.close()
+        assert not errors, errors
+
+
+def editor_ready(page):
+    page.wait_for_selector("#designer[data-state=ready]")
+
+
+def shape(page, element_id: str):
+    return page.locator(f'#canvas g.djs-element[data-element-id="{element_id}"]')
+
+
+def select(page, element_id: str):
+    """Click the shape; if the whole-process view draws it too small to hit, select it the way a
+    search (Ctrl+F) would, through the modeler's selection service."""
+    target = shape(page, element_id)
+    target.scroll_into_view_if_needed()
+    target.click(force=True)
+    if "selected" not in (target.get_attribute("class") or ""):
+        page.evaluate("id => { const m = window.dubanModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }",
+                      element_id)
+    expect(target).to_have_class(re.compile(r"\bselected\b"))
+
+
+def test_designer_changes_a_reminder_timer_and_deploys_a_new_version(world, page):
+    eng = world.engine
+    running = start_hazard(eng, title="部署前已在办理的案件")
+
+    page.click("nav.mainnav >> text=流程设计")
+    row = page.locator(f'#models tr[data-key="{HAZARD}"]')
+    expect(row.locator(".version")).to_have_text("v1")
+    expect(row.locator(".running")).to_have_text("1")
+    screenshot(page, "designer-01-models")
+
+    row.locator("a", has_text="编辑").click()
+    editor_ready(page)
+    select(page, "remind_10")
+    group = page.locator('.bio-properties-panel-group[data-group-id="group-duban"] .bio-properties-panel-group-header')
+    expect(group).to_contain_text("督办")
+    value = page.locator("#bio-properties-panel-duban-timer-value")
+    expect(value).to_have_value("reminder_at(rectify_deadline, 10, now())")
+    expect(page.locator("#bio-properties-panel-duban-timer-kind")).to_have_value("timeDate")
+    value.fill(NEW_REMINDER)
+    page.click("#btn-validate")
+    expect(page.locator("#designer-status")).to_have_text("校验通过，可以部署")
+
+    page.click("#btn-diff")
+    expect(page.locator("#diff-table tbody tr")).to_have_count(1)  # what bpmn-js rewrites is no change
+    expect(page.locator("#diff-table")).to_contain_text("remind_10")
+    assert "diff-changed" in shape(page, "remind_10").get_attribute("class")
+    screenshot(page, "designer-02-editor-timer")
+
+    page.click("#btn-deploy")
+    expect(page.locator("#designer-status")).to_contain_text("已部署为版本 v2")
+    expect(page.locator("[data-current-version]")).to_have_text("v2")
+    latest = eng.models.latest(HAZARD)
+    assert (latest.version, latest.deployed_by) == (2, "xu")
+    assert NEW_REMINDER in latest.content and "reminder_at(rectify_deadline, 10, now())" not in latest.content
+    assert 'name="formSchema" value="hazard.register"' in latest.content  # our extensions survive the round trip
+
+    assert eng.case(start_hazard(eng, title="部署后发起的案件").id).model_version == 2
+    assert eng.case(running.id).model_version == 1
+
+    page.goto(page.base + f"/designer/models/{HAZARD}")
+    expect(page.locator('#versions tr[data-version="2"]')).to_contain_text("当前")
+    expect(page.locator('#versions tr[data-version="2"] .running')).to_have_text("1")
+    expect(page.locator('#versions tr[data-version="1"] .running')).to_have_text("1")
+    screenshot(page, "designer-03-versions")
+
+    page.locator('#versions tr[data-version="2"] a', has_text="与上一版比较").click()
+    page.wait_for_selector("#compare[data-state=ready]")
+    expect(page.locator("#diff-table tbody tr")).to_have_count(1)
+    expect(page.locator("#diff-table")).to_contain_text(NEW_REMINDER)
+    assert "diff-changed" in page.locator('#new-diagram g.djs-element[data-element-id="remind_10"]').get_attribute("class")
+    screenshot(page, "designer-04-compare")
+
+
+def test_an_uploaded_model_with_a_task_outside_any_lane_shows_the_error_at_that_task(world, page, tmp_path):
+    eng = world.engine
+    broken = tmp_path / "hazard_supervision.bpmn"
+    broken.write_text(eng.models.latest(HAZARD).content.replace("<bpmn:flowNodeRef>register</bpmn:flowNodeRef>", ""),
+                      encoding="utf-8")
+
+    page.goto(page.base + f"/designer/models/{HAZARD}/edit")
+    editor_ready(page)
+    page.set_input_files("#import-file", str(broken))
+    expect(page.locator("#draft-name")).to_have_text("hazard_supervision.bpmn")
+    expect(page.locator("#problem-list")).to_contain_text("不在任何泳道")
+    expect(shape(page, "register")).to_have_class(re.compile(r"\bhas-problem\b"))
+    note = page.locator('.duban-note[data-element="register"]')
+    expect(note).to_contain_text("用户任务不在任何泳道中")
+    screenshot(page, "designer-05-problem-at-task")
+
+    page.click("#btn-deploy")
+    expect(page.locator("#designer-status")).to_contain_text("未部署")
+    expect(note).to_be_visible()
+    assert eng.models.latest(HAZARD).version == 1
+
+
+def test_a_new_model_from_a_camunda_file_is_test_run_then_deployed(world, page, tmp_path):
+    upload = tmp_path / "隐患复查.bpmn"
+    upload.write_text(CAMUNDA_FILE, encoding="utf-8")
+    page.goto(page.base + "/designer/")
+    page.click("#new-model")
+    editor_ready(page)
+    page.set_input_files("#import-file", str(upload))
+    expect(page.locator("#designer-status")).to_have_text("校验通过，可以部署")
+    expect(page.locator("h1")).to_have_text("新建流程：隐患复查")
+
+    select(page, "Lane_head")
+    expect(page.locator("#bio-properties-panel-duban-lane-role")).to_have_value("supervisor")
+    page.select_option("#bio-properties-panel-duban-lane-role", "科室负责人")
+    select(page, "recheck_site")
+    page.select_option("#bio-properties-panel-duban-formSchema", "hazard.onsite_review")
+
+    page.click("#btn-dry-run")
+    expect(page.locator("#trace-status")).to_contain_text("流程结束")
+    expect(page.locator("#trace-table tbody tr")).to_have_count(2)
+    for element in ("start", "f1", "recheck_site", "f2", "sign_off", "f3", "done"):  # the path, ends included
+        assert "trace-ran" in page.locator(f'#canvas [data-element-id="{element}"]').first.get_attribute("class"), element
+    screenshot(page, "designer-06-dry-run")
+
+    page.click("#btn-deploy")
+    expect(page.locator("#designer-status")).to_contain_text("已部署为版本 v1")
+    model = world.engine.models.latest("recheck")
+    assert 'name="科室负责人"' in model.content
+    assert '<spiffworkflow:property name="formSchema" value="hazard.onsite_review"' in model.content
+    assert 'camunda:assignee="demo"' in model.content  # kept, and ignored by the engine

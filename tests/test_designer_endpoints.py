@@ -1,0 +1,279 @@
+"""The process designer's endpoints (流程设计) without a browser: who may use them, and that validate,
+deploy, diff, dry-run and download say what the engine says — an invalid model is refused with the
+element at fault and never becomes the current version; running cases stay on their version.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.ui_support import _password_hash, client_login, make_world, start_hazard
+
+HAZARD = "hazard_supervision"
+NEW_REMINDER = "reminder_at(rectify_deadline, 15, now())"
+
+# A file as Camunda Modeler writes it: camunda:* attributes (ignored by the engine) and a bare
+# ISO literal as timer (P10D, which SpiffWorkflow alone would not read).
+CAMUNDA_FILE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+  xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+  xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn"
+  exporter="Camunda Modeler" exporterVersion="5.28.0" modeler:executionPlatform="Camunda Platform">
+  <bpmn:collaboration id="Collaboration_1">
+    <bpmn:participant id="Participant_1" name="隐患复查" processRef="recheck" />
+  </bpmn:collaboration>
+  <bpmn:process id="recheck" name="隐患复查" isExecutable="true" camunda:historyTimeToLive="180">
+    <bpmn:laneSet id="LaneSet_1">
+      <bpmn:lane id="Lane_inspector" name="执法人员">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>recheck_site</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>done</bpmn:flowNodeRef>
+      </bpmn:lane>
+      <bpmn:lane id="Lane_head" name="supervisor">
+        <bpmn:flowNodeRef>sign_off</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="开始"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="recheck_site" name="现场复查" camunda:assignee="demo" camunda:candidateGroups="inspectors">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:boundaryEvent id="recheck_late" name="10日未复查" cancelActivity="false" attachedToRef="recheck_site">
+      <bpmn:timerEventDefinition id="t1"><bpmn:timeDuration xsi:type="bpmn:tFormalExpression"
+        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">P10D</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:userTask id="sign_off" name="审核签字" camunda:formKey="embedded:app:forms/sign.html">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="done" name="结束"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="recheck_site" />
+    <bpmn:sequenceFlow id="f2" sourceRef="recheck_site" targetRef="sign_off" />
+    <bpmn:sequenceFlow id="f3" sourceRef="sign_off" targetRef="done" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BPMNDiagram_1">
+    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="Collaboration_1">
+      <bpmndi:BPMNShape id="Participant_1_di" bpmnElement="Participant_1" isHorizontal="true">
+        <dc:Bounds x="120" y="60" width="700" height="300" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Lane_inspector_di" bpmnElement="Lane_inspector" isHorizontal="true">
+        <dc:Bounds x="150" y="60" width="670" height="150" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Lane_head_di" bpmnElement="Lane_head" isHorizontal="true">
+        <dc:Bounds x="150" y="210" width="670" height="150" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="192" y="117" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="recheck_site_di" bpmnElement="recheck_site"><dc:Bounds x="280" y="95" width="100" height="80" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="recheck_late_di" bpmnElement="recheck_late"><dc:Bounds x="332" y="157" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="sign_off_di" bpmnElement="sign_off"><dc:Bounds x="440" y="245" width="100" height="80" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="done_di" bpmnElement="done"><dc:Bounds x="642" y="117" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="228" y="135" /><di:waypoint x="280" y="135" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="380" y="135" /><di:waypoint x="410" y="135" />
+        <di:waypoint x="410" y="285" /><di:waypoint x="440" y="285" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f3_di" bpmnElement="f3"><di:waypoint x="540" y="285" /><di:waypoint x="660" y="285" />
+        <di:waypoint x="660" y="153" /></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+def outside_lane(xml: str) -> str:
+    """The same model with 现场复查 taken out of its lane: a user task no role may work."""
+    return xml.replace("<bpmn:flowNodeRef>recheck_site</bpmn:flowNodeRef>", "")
+
+
+def add_designers(engine) -> None:
+    for username, roles, name in (("xu", ["designer"], "许设计"), ("root", ["admin"], "管理员")):
+        engine.directory.add_user(username, org="city", roles=roles, name=name, password_hash=_password_hash())
+
+
+@pytest.fixture
+def world(tmp_path):
+    w = make_world(tmp_path)
+    add_designers(w.engine)
+    yield w
+    w.engine.dispose()
+
+
+@pytest.fixture
+def designer(world):
+    return client_login(world.app, "xu")
+
+
+def post(client, path, body, csrf=True):
+    headers = {"X-CSRF-Token": client.csrf} if csrf else {}
+    return client.post(path, json=body, headers=headers)
+
+
+def hazard_xml(engine) -> str:
+    return engine.models.latest(HAZARD).content
+
+
+def changed_reminder(xml: str) -> str:
+    old = "reminder_at(rectify_deadline, 10, now())"
+    assert old in xml
+    return xml.replace(old, NEW_REMINDER)
+
+
+# --- who may design ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("username", ["zhang", "qian", "sun", "acme"])
+def test_only_designers_and_administrators_get_in(world, username):
+    client = client_login(world.app, username)
+    assert "流程设计" not in client.get("/tasks/").get_data(as_text=True)
+    for path in ("/designer/", f"/designer/models/{HAZARD}", f"/designer/models/{HAZARD}/edit", "/designer/new",
+                 f"/designer/models/{HAZARD}/versions/1/source", f"/designer/api/models/{HAZARD}/diff?old=1&new=1"):
+        assert client.get(path).status_code == 403, path
+    xml = hazard_xml(world.engine)
+    for path in ("/designer/api/validate", "/designer/api/deploy", "/designer/api/dry-run", "/designer/api/diff"):
+        response = post(client, path, {"xml": changed_reminder(xml), "key": HAZARD})
+        assert response.status_code == 403, path
+        assert response.get_json()["ok"] is False
+    assert world.engine.models.latest(HAZARD).version == 1
+
+
+@pytest.mark.parametrize("username", ["xu", "root"])
+def test_designer_and_admin_see_the_menu_and_the_models(world, username):
+    client = client_login(world.app, username)
+    assert 'href="/designer/"' in client.get("/tasks/").get_data(as_text=True)
+    page = client.get("/designer/").get_data(as_text=True)
+    assert "重大事故隐患挂牌督办" in page and "hazard_grade" in page
+
+
+def test_anonymous_is_sent_to_login(world):
+    response = world.app.test_client().get("/designer/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_post_without_the_csrf_token_is_refused(world, designer):
+    response = post(designer, "/designer/api/deploy", {"xml": changed_reminder(hazard_xml(world.engine))}, csrf=False)
+    assert response.status_code == 400
+    assert world.engine.models.latest(HAZARD).version == 1
+
+
+# --- validate and deploy ---------------------------------------------------------------------------
+
+def test_validate_accepts_the_hazard_process_and_names_the_element_of_each_problem(world, designer):
+    ok = post(designer, "/designer/api/validate", {"xml": hazard_xml(world.engine), "filename": "hazard_supervision.bpmn"})
+    assert ok.status_code == 200 and ok.get_json() == {"ok": True, "keys": [HAZARD], "problems": []}
+
+    bad = post(designer, "/designer/api/validate", {"xml": outside_lane(CAMUNDA_FILE), "filename": "recheck.bpmn"})
+    assert bad.status_code == 422
+    problems = bad.get_json()["problems"]
+    assert [p["element_id"] for p in problems] == ["recheck_site"]
+    assert "不在任何泳道" in problems[0]["message"] and problems[0]["line"]
+
+
+def test_validate_reports_an_unknown_lane_role_and_a_broken_timer_together(world, designer):
+    xml = CAMUNDA_FILE.replace('name="supervisor"', 'name="质检员"').replace(">P10D<", ">10 天<")
+    problems = post(designer, "/designer/api/validate", {"xml": xml}).get_json()["problems"]
+    assert {p["element_id"] for p in problems} == {"Lane_head", "recheck_late"}
+
+
+def test_malformed_xml_is_a_problem_with_a_line(world, designer):
+    response = post(designer, "/designer/api/validate", {"xml": "<bpmn:definitions>\n<oops"})
+    assert response.status_code == 422
+    assert response.get_json()["problems"][0]["line"]
+
+
+def test_deploy_makes_a_new_version_new_cases_take_it_running_cases_stay(world, designer):
+    eng = world.engine
+    running = start_hazard(eng)
+    response = post(designer, "/designer/api/deploy",
+                    {"xml": changed_reminder(hazard_xml(eng)), "filename": "hazard_supervision.bpmn"})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["key"], body["version"], body["unchanged"]) == (HAZARD, 2, False)
+    latest = eng.models.latest(HAZARD)
+    assert latest.version == 2 and latest.deployed_by == "xu" and NEW_REMINDER in latest.content
+    assert eng.case(start_hazard(eng, title="新案件").id).model_version == 2
+    assert eng.case(running.id).model_version == 1
+
+    again = post(designer, "/designer/api/deploy", {"xml": latest.content, "filename": "hazard_supervision.bpmn"})
+    assert again.status_code == 200 and again.get_json()["unchanged"] is True
+    assert eng.models.latest(HAZARD).version == 2
+
+    page = designer.get(f"/designer/models/{HAZARD}").get_data(as_text=True)
+    assert 'data-version="2"' in page and 'data-version="1"' in page and "许设计" in page
+
+
+def test_an_invalid_model_is_never_deployed(world, designer):
+    eng = world.engine
+    xml = hazard_xml(eng).replace("<bpmn:flowNodeRef>register</bpmn:flowNodeRef>", "")
+    response = post(designer, "/designer/api/deploy", {"xml": xml, "filename": "hazard_supervision.bpmn"})
+    assert response.status_code == 422
+    assert [p["element_id"] for p in response.get_json()["problems"]] == ["register"]
+    assert eng.models.latest(HAZARD).version == 1
+    assert eng.case(start_hazard(eng).id).model_version == 1
+
+
+def test_a_camunda_modeler_file_deploys_with_its_bare_timer_literal(world, designer):
+    response = post(designer, "/designer/api/deploy", {"xml": CAMUNDA_FILE, "filename": "隐患复查.bpmn"})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["key"] == "recheck"
+    model = world.engine.models.latest("recheck")
+    assert (model.version, model.filename) == (1, "隐患复查.bpmn")
+
+
+# --- diff, dry-run, download -------------------------------------------------------------------------
+
+def test_diff_of_two_versions_names_the_changed_timer(world, designer):
+    eng = world.engine
+    post(designer, "/designer/api/deploy", {"xml": changed_reminder(hazard_xml(eng)), "filename": "hazard_supervision.bpmn"})
+    diff = designer.get(f"/designer/api/models/{HAZARD}/diff?old=1&new=2").get_json()
+    assert (diff["added"], diff["removed"]) == ([], [])
+    [changed] = diff["changed"]
+    assert changed["id"] == "remind_10"
+    assert changed["changes"]["timer_timeDate"]["new"] == NEW_REMINDER
+
+    page = designer.get(f"/designer/models/{HAZARD}/compare?old=1&new=2").get_data(as_text=True)
+    assert 'data-element="remind_10"' in page and "timer_timeDate" in page
+
+
+def test_diff_of_a_draft_against_the_deployed_version(world, designer):
+    draft = changed_reminder(hazard_xml(world.engine)).replace('name="登记隐患"', 'name="登记事故隐患"')
+    diff = post(designer, "/designer/api/diff", {"xml": draft, "key": HAZARD}).get_json()
+    assert diff["version"] == 1
+    assert sorted(c["id"] for c in diff["changed"]) == ["register", "remind_10"]
+
+
+def test_dry_run_walks_a_draft_and_changes_nothing(world, designer):
+    eng = world.engine
+    response = post(designer, "/designer/api/dry-run", {"xml": CAMUNDA_FILE, "filename": "recheck.bpmn"})
+    result = response.get_json()
+    assert response.status_code == 200 and result["ok"] is True and result["status"] == "completed"
+    assert [(t["element"], t["role"]) for t in result["trace"]] == [("recheck_site", "inspector"),
+                                                                       ("sign_off", "supervisor")]
+    assert [m.key for m in eng.models.list() if m.key == "recheck"] == []
+
+    invalid = post(designer, "/designer/api/dry-run", {"xml": outside_lane(CAMUNDA_FILE)})
+    assert invalid.status_code == 422 and invalid.get_json()["problems"][0]["element_id"] == "recheck_site"
+    bad_data = post(designer, "/designer/api/dry-run", {"xml": CAMUNDA_FILE, "start_data": [1, 2]})
+    assert bad_data.status_code == 400
+
+
+def test_download_gives_the_stored_file_of_a_version(world, designer):
+    response = designer.get(f"/designer/models/{HAZARD}/versions/1/source?download=1")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="hazard_supervision.v1.bpmn"'
+    assert response.get_data(as_text=True) == hazard_xml(world.engine)
+    assert designer.get(f"/designer/models/{HAZARD}/versions/9/source").status_code == 404
+
+
+def test_the_model_list_counts_the_cases_running_on_each_version(world, designer):
+    eng = world.engine
+    start_hazard(eng)
+    start_hazard(eng, title="第二个案件")
+    post(designer, "/designer/api/deploy", {"xml": changed_reminder(hazard_xml(eng)), "filename": "hazard_supervision.bpmn"})
+    start_hazard(eng, title="新版本上的案件")
+    page = designer.get(f"/designer/models/{HAZARD}").get_data(as_text=True)
+    v1 = page[page.index('data-version="1"'):]
+    v2 = page[page.index('data-version="2"'):page.index('data-version="1"')]
+    assert '<td class="running">2</td>' in v1 and '<td class="running">1</td>' in v2
+    index = designer.get("/designer/").get_data(as_text=True)
+    row = index[index.index(f'data-key="{HAZARD}"'):]
+    assert '<td class="version">v2</td>' in row and '<td class="running">3</td>' in row
+
+
+def test_the_editor_offers_roles_forms_and_decisions(world, designer):
+    page = designer.get(f"/designer/models/{HAZARD}/edit").get_data(as_text=True)
+    assert 'id="designer-choices"' in page
+    for expected in ('"执法人员"', '"hazard.register"', '"hazard_grade"', 'data-version="1"'):
+        assert expected in page, expected
+    assert designer.get("/designer/models/hazard_grade_definitions/edit").status_code in (404,)

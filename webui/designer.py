@@ -1,0 +1,281 @@
+"""The process designer (流程设计): list models, edit them in bpmn-js, validate, test-run, compare and
+deploy versions.
+
+Only designers (流程设计员) and administrators get here. The browser edits and draws; every decision
+about a model is the engine's: ``engine.models.validate`` says what is wrong and where (the page
+marks those elements), ``engine.deploy`` stores a new version only if it passes the same checks as
+``duban deploy`` and the REST API — an invalid model never replaces the current version — and
+``engine.dry_run`` walks a draft on a throw-away database. Running cases stay on the version they
+started on; the pages show how many there are on each version.
+
+The JSON endpoints under ``/designer/api/`` answer errors as JSON (the page shows them on the
+diagram); the pages answer with the usual error pages.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import (Blueprint, Response, abort, g, jsonify, render_template, request, url_for)
+
+from engine import modeldiff
+from engine.errors import EngineError, Forbidden, InvalidModel, NotFound
+
+from . import designer_queries as queries
+from . import errors
+from .auth import engine
+
+log = logging.getLogger("duban.webui.designer")
+
+bp = Blueprint("designer", __name__, url_prefix="/designer")
+
+# A new model starts as one pool with one lane, so its first user task already has a role.
+BLANK_MODEL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
+xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" \
+xmlns:di="http://www.omg.org/spec/DD/20100524/DI" \
+xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="Definitions_new" \
+targetNamespace="http://duban.local/bpmn">
+  <bpmn:collaboration id="Collaboration_new">
+    <bpmn:participant id="Participant_new" name="新流程" processRef="new_process" />
+  </bpmn:collaboration>
+  <bpmn:process id="new_process" name="新流程" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_new">
+      <bpmn:lane id="Lane_new" name="执法人员">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="开始" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="Diagram_new">
+    <bpmndi:BPMNPlane id="Plane_new" bpmnElement="Collaboration_new">
+      <bpmndi:BPMNShape id="Participant_new_di" bpmnElement="Participant_new" isHorizontal="true">
+        <dc:Bounds x="120" y="80" width="700" height="220" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Lane_new_di" bpmnElement="Lane_new" isHorizontal="true">
+        <dc:Bounds x="150" y="80" width="670" height="220" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+        <dc:Bounds x="212" y="172" width="36" height="36" />
+      </bpmndi:BPMNShape>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+# Element kinds as the diff names them (BPMN local names), in the designer's words.
+ELEMENT_KINDS = {"userTask": "用户任务", "scriptTask": "脚本任务", "serviceTask": "服务任务", "businessRuleTask": "规则任务",
+                 "task": "任务", "manualTask": "手工任务", "sequenceFlow": "顺序流", "exclusiveGateway": "排他网关",
+                 "parallelGateway": "并行网关", "inclusiveGateway": "包容网关", "eventBasedGateway": "事件网关",
+                 "boundaryEvent": "边界事件", "startEvent": "开始事件", "endEvent": "结束事件",
+                 "intermediateCatchEvent": "中间事件", "intermediateThrowEvent": "中间抛出事件",
+                 "callActivity": "调用活动", "subProcess": "子流程", "lane": "泳道"}
+
+SAFE_FILENAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+
+
+BPMN_DEFAULTS = {"cancelActivity": "true"}  # attributes bpmn-js leaves out when they have this value
+
+
+def model_diff(old: str | bytes, new: str | bytes) -> dict:
+    """``engine.modeldiff.diff`` less what only differs in spelling: bpmn-js leaves out attributes
+    at their BPMN default (``cancelActivity="true"``), so a file saved by the editor must not show
+    every interrupting boundary event as changed."""
+    result = modeldiff.diff(old, new)
+    kept = []
+    for entry in result["changed"]:
+        changes = {f: c for f, c in entry["changes"].items()
+                   if not (f in BPMN_DEFAULTS and {c["old"], c["new"]} <= {None, BPMN_DEFAULTS[f]})}
+        if changes:
+            kept.append({**entry, "changes": changes})
+    return {**result, "changed": kept}
+
+
+def _is_api() -> bool:
+    return request.path.startswith(bp.url_prefix + "/api/")
+
+
+@bp.before_request
+def _only_designers():
+    engine().policy.check_design(g.user)
+
+
+@bp.errorhandler(EngineError)
+def _engine_error(exc):
+    """JSON for the page's scripts; the application's error pages for everything else."""
+    status = {Forbidden: 403, NotFound: 404, InvalidModel: 422}.get(type(exc), 409)
+    if not _is_api():
+        return errors.page(status, str(exc))
+    body = {"ok": False, "error": str(exc)}
+    if isinstance(exc, InvalidModel):
+        body["problems"] = exc.problems
+    return jsonify(body), status
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    eng = engine()
+    models = eng.models.list()
+    return render_template("designer/index.html", models=models, running=queries.running_by_key(eng))
+
+
+@bp.get("/models/<key>")
+def versions(key):
+    eng = engine()
+    rows = eng.models.versions(key)
+    if not rows:
+        raise NotFound(f"流程模型不存在: {key}")
+    return render_template("designer/versions.html", key=key, versions=list(reversed(rows)),
+                           latest=rows[-1], counts=queries.case_counts(eng))
+
+
+@bp.get("/new")
+def new():
+    return _editor(None)
+
+
+@bp.get("/models/<key>/edit")
+def edit(key):
+    model = queries.version_of(engine(), key, request.args.get("version", type=int))
+    if model is None:
+        raise NotFound(f"流程模型不存在: {key}")
+    if model.kind != "bpmn":
+        raise NotFound("决策表（DMN）不能在流程设计器中编辑，请下载后修改再部署")
+    return _editor(model)
+
+
+def _editor(model):
+    eng = engine()
+    latest = eng.models.latest(model.key) if model is not None else None
+    return render_template("designer/edit.html", model=model, latest=latest,
+                           choices=queries.choices(eng), blank=BLANK_MODEL)
+
+
+@bp.get("/models/<key>/compare")
+def compare(key):
+    eng = engine()
+    rows = eng.models.versions(key)
+    if not rows:
+        raise NotFound(f"流程模型不存在: {key}")
+    new_v = request.args.get("new", type=int) or rows[-1].version
+    old_v = request.args.get("old", type=int) or max(new_v - 1, 1)
+    old, new_ = queries.version_of(eng, key, old_v), queries.version_of(eng, key, new_v)
+    if old is None or new_ is None:
+        raise NotFound(f"流程模型 {key} 没有所选版本")
+    return render_template("designer/compare.html", key=key, versions=rows, old=old, new=new_,
+                           diff=model_diff(old.content, new_.content), kinds=ELEMENT_KINDS)
+
+
+@bp.get("/models/<key>/versions/<int:version>/source")
+def source(key, version):
+    """The file of one version: shown to the editor, or downloaded (``?download=1``) to edit in
+    Camunda Modeler or keep under version control."""
+    model = queries.version_of(engine(), key, version)
+    if model is None:
+        raise NotFound(f"流程模型 {key} 没有版本 {version}")
+    headers = {"Cache-Control": "no-store"}
+    if request.args.get("download"):
+        suffix = ".dmn" if model.kind == "dmn" else ".bpmn"
+        headers["Content-Disposition"] = f'attachment; filename="{model.key}.v{model.version}{suffix}"'
+    return Response(model.content, mimetype="application/xml", headers=headers)
+
+
+# --- JSON endpoints for the editor ----------------------------------------------------------------
+
+def _draft() -> tuple[bytes, str, dict]:
+    """The model XML the page sends, its file name, and the rest of the request body."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("xml"), str) or not body["xml"].strip():
+        abort(Response('{"ok": false, "error": "请求中没有模型内容"}', 400, mimetype="application/json"))
+    return body["xml"].encode("utf-8"), _filename(body.get("filename")), body
+
+
+def _filename(name) -> str:
+    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    base = SAFE_FILENAME.sub("_", base)[:120]
+    if not base.lower().endswith((".bpmn", ".bpmn20.xml")):
+        base = (base or "model") + ".bpmn"
+    return base
+
+
+def _model_failure(filename: str, exc: Exception) -> InvalidModel:
+    # The file passed the XML checks but a parser below tripped over it: still the file's fault.
+    log.warning("model %s could not be parsed: %r", filename, exc, exc_info=True)
+    return InvalidModel(f"模型无法解析: {exc.__class__.__name__}: {exc}", filename=filename)
+
+
+PARSER_FAILURES = (RecursionError, ValueError, TypeError, AttributeError, KeyError, IndexError)
+
+
+@bp.post("/api/validate")
+def api_validate():
+    content, filename, _ = _draft()
+    try:
+        pf = engine().models.validate(content, filename)
+    except PARSER_FAILURES as exc:
+        raise _model_failure(filename, exc) from None
+    return jsonify({"ok": True, "keys": pf.keys, "problems": []})
+
+
+@bp.post("/api/deploy")
+def api_deploy():
+    """Deploy the draft as the next version. Identical content is no new version (``unchanged``)."""
+    eng = engine()
+    content, filename, _ = _draft()
+    before = {m.key: m.version for m in eng.models.list()}
+    try:
+        model = eng.deploy(content, by=g.user.username, filename=filename)
+    except PARSER_FAILURES as exc:
+        raise _model_failure(filename, exc) from None
+    unchanged = before.get(model.key) == model.version
+    return jsonify({"ok": True, "key": model.key, "version": model.version, "id": model.id,
+                    "unchanged": unchanged, "filename": model.filename,
+                    "edit_url": url_for(".edit", key=model.key, version=model.version),
+                    "versions_url": url_for(".versions", key=model.key)}), (200 if unchanged else 201)
+
+
+@bp.post("/api/diff")
+def api_diff():
+    """The draft against a deployed version (the one the editor opened, by default the latest)."""
+    content, _, body = _draft()
+    base = queries.version_of(engine(), str(body.get("key") or ""), body.get("version"))
+    if base is None:
+        raise NotFound("没有可比较的已部署版本")
+    return jsonify({"ok": True, "key": base.key, "version": base.version, **model_diff(base.content, content)})
+
+
+@bp.get("/api/models/<key>/diff")
+def api_version_diff(key):
+    eng = engine()
+    old = queries.version_of(eng, key, request.args.get("old", type=int))
+    new_ = queries.version_of(eng, key, request.args.get("new", type=int))
+    if old is None or new_ is None:
+        raise NotFound(f"流程模型 {key} 没有所选版本")
+    return jsonify({"ok": True, "key": key, "old": old.version, "new": new_.version,
+                    **model_diff(old.content, new_.content)})
+
+
+@bp.post("/api/dry-run")
+def api_dry_run():
+    """试运行: the draft on a throw-away database with the data the designer typed per task."""
+    content, filename, body = _draft()
+    start_data, data_by_task = body.get("start_data") or {}, body.get("data_by_task") or {}
+    if not isinstance(start_data, dict) or not isinstance(data_by_task, dict):
+        return jsonify({"ok": False, "error": "试运行数据须为 JSON 对象"}), 400
+    try:
+        result = engine().dry_run(content, filename, data_by_task=data_by_task, start_data=start_data)
+    except PARSER_FAILURES as exc:
+        raise _model_failure(filename, exc) from None
+    return jsonify(_jsonable(result))
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

@@ -1,0 +1,79 @@
+"""Read-only facts the process designer (流程设计) shows beside the models, which the engine does not
+offer as calls: how many cases run on each deployed version, and what a designer may pick from in
+the properties panel (roles for lanes, form schemas, decision ids, callable processes).
+
+Everything is read through ``engine.db.read()`` or the engine's own listing calls; nothing writes.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from lxml import etree
+
+from engine.schema import Case
+from engine.validation import safe_xml
+
+
+@dataclass(frozen=True)
+class CaseCount:
+    """Cases started on one model version: running ones still depend on it, so it matters before a
+    deploy how many there are (they stay on it; only new cases take the new version)."""
+    running: int = 0
+    total: int = 0
+
+
+def case_counts(engine) -> dict[int, CaseCount]:
+    """model id -> CaseCount, in one grouped query over the case table."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    with engine.db.read() as s:
+        for model_id, status, n in s.execute(
+                sa.select(Case.model_id, Case.status, sa.func.count()).group_by(Case.model_id, Case.status)):
+            counts[model_id][status] = n
+    return {mid: CaseCount(running=by.get("running", 0), total=sum(by.values())) for mid, by in counts.items()}
+
+
+def running_by_key(engine) -> dict[str, int]:
+    """process key -> running cases, whatever version they are on (one grouped query)."""
+    with engine.db.read() as s:
+        return dict(s.execute(sa.select(Case.process_key, sa.func.count()).where(Case.status == "running")
+                              .group_by(Case.process_key)).all())
+
+
+def version_of(engine, key: str, version: int | None):
+    """One deployed version of ``key`` (the latest when ``version`` is None), or None."""
+    versions = engine.models.versions(key)
+    if not versions:
+        return None
+    if version is None:
+        return versions[-1]
+    return next((m for m in versions if m.version == version), None)
+
+
+def choices(engine) -> dict:
+    """What the properties panel offers in its dropdowns, taken from the running system so a
+    designer can only pick what exists: roles (lane names), form schemas, decision ids and
+    process keys of deployed models."""
+    roles = [{"code": r.code, "name": r.name} for r in engine.directory.roles()]
+    forms = []
+    if engine.forms is not None:
+        forms = [{"key": k, "title": engine.forms.title(k)} for k in engine.forms.keys()]
+    decisions, processes = [], []
+    for model in engine.models.list():
+        if model.kind == "dmn":
+            decisions.extend(_decisions(model.content))
+        else:
+            processes.append({"key": model.key, "name": model.name})
+    return {"roles": roles, "forms": forms, "decisions": sorted(decisions, key=lambda d: d["id"]),
+            "processes": processes}
+
+
+def _decisions(content: str) -> list[dict]:
+    """The decisions of a DMN file: ``calledDecisionId`` names a decision, not the file's key."""
+    try:
+        root = safe_xml(content.encode("utf-8"), "model.dmn")
+    except Exception:  # noqa: BLE001 - a stored file that no longer reads only costs its choices
+        return []
+    return [{"id": el.get("id"), "name": el.get("name") or ""} for el in root
+            if isinstance(el.tag, str) and etree.QName(el).localname == "decision" and el.get("id")]

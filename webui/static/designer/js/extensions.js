@@ -1,0 +1,152 @@
+// Reading and writing the SpiffWorkflow extensions our engine reads:
+//   <bpmn:extensionElements>
+//     <spiffworkflow:properties><spiffworkflow:property name="formSchema" value="hazard.register"/></spiffworkflow:properties>
+//     <spiffworkflow:calledDecisionId>hazard_grade</spiffworkflow:calledDecisionId>
+//   </bpmn:extensionElements>
+// Every change goes through the command stack as one command, so undo (Ctrl+Z) takes back a whole
+// edit, and a property set to "" is removed rather than stored empty (the engine would read "").
+
+import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
+
+const MULTI = 'properties-panel.multi-command-executor';
+
+function create(bpmnFactory, type, attrs, parent) {
+  const element = bpmnFactory.create(type, attrs);
+  element.$parent = parent;
+  return element;
+}
+
+function extensionValues(bo, type) {
+  const ext = bo.get('extensionElements');
+  return ext ? (ext.get('values') || []).filter((v) => is(v, type)) : [];
+}
+
+function propertyList(bo) {
+  const container = extensionValues(bo, 'spiffworkflow:Properties')[0];
+  return container ? container.get('properties') || [] : [];
+}
+
+export function getProperty(element, name) {
+  const found = propertyList(getBusinessObject(element)).find((p) => p.get('name') === name);
+  return found ? found.get('value') || '' : '';
+}
+
+// The commands that make sure <bpmn:extensionElements> exists; returns it and the commands.
+function ensureExtensionElements(element, bo, bpmnFactory) {
+  let ext = bo.get('extensionElements');
+  const commands = [];
+  if (!ext) {
+    ext = create(bpmnFactory, 'bpmn:ExtensionElements', { values: [] }, bo);
+    commands.push({ cmd: 'element.updateModdleProperties',
+                    context: { element, moddleElement: bo, properties: { extensionElements: ext } } });
+  }
+  return { ext, commands };
+}
+
+export function setProperty(element, name, value, { commandStack, bpmnFactory }) {
+  const bo = getBusinessObject(element);
+  value = (value || '').trim() ? value : '';
+  const existing = propertyList(bo).find((p) => p.get('name') === name);
+  if (existing) {
+    const container = existing.$parent;
+    if (value) {
+      commandStack.execute('element.updateModdleProperties',
+        { element, moddleElement: existing, properties: { value } });
+    } else {
+      commandStack.execute('element.updateModdleProperties', { element, moddleElement: container,
+        properties: { properties: container.get('properties').filter((p) => p !== existing) } });
+    }
+    return;
+  }
+  if (!value) { return; }
+  const { ext, commands } = ensureExtensionElements(element, bo, bpmnFactory);
+  let container = extensionValues(bo, 'spiffworkflow:Properties')[0];
+  if (!container) {
+    container = create(bpmnFactory, 'spiffworkflow:Properties', { properties: [] }, ext);
+    commands.push({ cmd: 'element.updateModdleProperties',
+                    context: { element, moddleElement: ext, properties: { values: [...ext.get('values'), container] } } });
+  }
+  const prop = create(bpmnFactory, 'spiffworkflow:Property', { name, value }, container);
+  commands.push({ cmd: 'element.updateModdleProperties',
+                  context: { element, moddleElement: container,
+                             properties: { properties: [...container.get('properties'), prop] } } });
+  commandStack.execute(MULTI, commands);
+}
+
+export function getCalledDecision(element) {
+  const found = extensionValues(getBusinessObject(element), 'spiffworkflow:CalledDecisionId')[0];
+  return found ? found.get('value') || '' : '';
+}
+
+export function setCalledDecision(element, value, { commandStack, bpmnFactory }) {
+  const bo = getBusinessObject(element);
+  const existing = extensionValues(bo, 'spiffworkflow:CalledDecisionId')[0];
+  if (existing) {
+    if (value) {
+      commandStack.execute('element.updateModdleProperties', { element, moddleElement: existing, properties: { value } });
+    } else {
+      const ext = bo.get('extensionElements');
+      commandStack.execute('element.updateModdleProperties', { element, moddleElement: ext,
+        properties: { values: ext.get('values').filter((v) => v !== existing) } });
+    }
+    return;
+  }
+  if (!value) { return; }
+  const { ext, commands } = ensureExtensionElements(element, bo, bpmnFactory);
+  const decision = create(bpmnFactory, 'spiffworkflow:CalledDecisionId', { value }, ext);
+  commands.push({ cmd: 'element.updateModdleProperties',
+                  context: { element, moddleElement: ext, properties: { values: [...ext.get('values'), decision] } } });
+  commandStack.execute(MULTI, commands);
+}
+
+// --- timers: <bpmn:timerEventDefinition><bpmn:timeDate|timeDuration|timeCycle>…</…> ---------------
+
+export const TIMER_KINDS = ['timeDate', 'timeDuration', 'timeCycle'];
+
+export function timerDefinition(element) {
+  const defs = getBusinessObject(element).get('eventDefinitions') || [];
+  return defs.find((d) => is(d, 'bpmn:TimerEventDefinition')) || null;
+}
+
+export function timerKind(definition) {
+  return TIMER_KINDS.find((k) => definition && definition.get(k)) || '';
+}
+
+export function timerExpression(definition) {
+  const kind = timerKind(definition);
+  return kind ? definition.get(kind).get('body') || '' : '';
+}
+
+export function setTimer(element, definition, kind, expression, { commandStack, bpmnFactory }) {
+  const current = timerKind(definition);
+  if (kind && kind === current) {
+    commandStack.execute('element.updateModdleProperties',
+      { element, moddleElement: definition.get(kind), properties: { body: expression || '' } });
+    return;
+  }
+  const properties = {};
+  TIMER_KINDS.forEach((k) => { properties[k] = undefined; });
+  if (kind) {
+    properties[kind] = create(bpmnFactory, 'bpmn:FormalExpression', { body: expression || '' }, definition);
+  }
+  commandStack.execute('element.updateModdleProperties', { element, moddleElement: definition, properties });
+}
+
+// --- sequence-flow conditions and scripts ----------------------------------------------------------
+
+export function conditionOf(element) {
+  const expr = getBusinessObject(element).get('conditionExpression');
+  return expr ? expr.get('body') || '' : '';
+}
+
+export function setCondition(element, text, { modeling, bpmnFactory }) {
+  const bo = getBusinessObject(element);
+  const existing = bo.get('conditionExpression');
+  if (existing && (text || '').trim()) {
+    modeling.updateModdleProperties(element, existing, { body: text });
+    return;
+  }
+  const conditionExpression = (text || '').trim()
+    ? create(bpmnFactory, 'bpmn:FormalExpression', { body: text }, bo) : undefined;
+  modeling.updateProperties(element, { conditionExpression });
+}
