@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_api_helpers import (LANE_TASK, LOCAL_INSPECTOR, SCOPES, SUBJECTS, World, build_app, build_engine,
-                                    module_database_url)  # noqa: F401  (fixture)
+from tests.test_api_helpers import LANE_TASK, LOCAL_INSPECTOR, SCOPES, SUBJECTS, World, build_app, build_engine
+
+pytest_plugins = ["tests.test_api_helpers"]  # world, module_database_url
 
 SCOPE_ORDER = list(SCOPES)
 

@@ -8,9 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from engine import NotFound
-from tests.test_api_helpers import BPMN, PARTY_A, PASSWORD, world  # noqa: F401  (fixture)
+from tests.test_api_helpers import BPMN, PARTY_A, PASSWORD
 from webui.api import create_token
 from webui.api.auth import ApiToken
+
+pytest_plugins = ["tests.test_api_helpers"]  # world, module_database_url
 
 
 def _upload(content: bytes, filename: str):
@@ -137,8 +139,8 @@ def test_invalid_model_is_refused_with_file_line_element_and_problems(world):
     assert body["problems"][0]["element_id"] == "as_lane" and "no_such_role" in body["problems"][0]["message"]
     r = world.call("POST", "/api/models", "des", **_upload(_script_model(), "model.txt"))
     assert r.status_code == 422 and "file" in r.get_json()["errors"]
-    r = world.call("POST", "/api/models", "des", **_upload("<?xml version='1.0' encoding='GBK'?><a>中</a>".encode("gbk"),
-                                                           "gbk.bpmn"))
+    gbk = "<?xml version='1.0' encoding='GBK'?><a>中</a>".encode("gbk")
+    r = world.call("POST", "/api/models", "des", **_upload(gbk, "gbk.bpmn"))
     assert r.status_code == 422 and "UTF-8" in r.get_json()["message"]
     r = world.call("POST", "/api/models", "des", data={}, content_type="multipart/form-data")
     assert r.status_code == 422 and r.get_json()["errors"]["file"] == "必填项"
@@ -215,7 +217,8 @@ def test_failing_script_is_an_incident_with_its_id_and_a_supervisor_retries_it(w
     listed = world.call("GET", "/api/incidents", "sup").get_json()["items"]
     assert [i["id"] for i in listed] == [body["incident_id"]] and listed[0]["element_id"] == "calc"
     assert world.call("POST", f"/api/incidents/{body['incident_id']}/retry", "insp", json={}).status_code == 403
-    r = world.call("POST", f"/api/incidents/{body['incident_id']}/retry", "sup", json={"data": {"total": 100, "days": 5}})
+    r = world.call("POST", f"/api/incidents/{body['incident_id']}/retry", "sup",
+                   json={"data": {"total": 100, "days": 5}})
     assert r.status_code == 200 and r.get_json()["incident"]["resolved_by"] == "sup"
     assert world.call("GET", "/api/incidents", "sup").get_json()["items"] == []
     closed = world.call("GET", "/api/incidents?open_only=false", "sup").get_json()["items"]
@@ -267,7 +270,8 @@ def test_directory_admin_creates_users_and_org_units(world):
     r = world.call("POST", "/api/users", "adm", json={"username": "wu", "org": "west", "password": "short"})
     assert r.get_json()["errors"]["password"] == "长度须在 8 到 128 之间"
 
-    r = world.call("POST", "/api/orgs", "adm", json={"code": "west_an", "name": "安宁镇", "parent": "west", "level": "镇"})
+    r = world.call("POST", "/api/orgs", "adm",
+                   json={"code": "west_an", "name": "安宁镇", "parent": "west", "level": "镇"})
     assert r.status_code == 201 and r.get_json()["path"] == "/city/west/west_an/"
     r = world.call("POST", "/api/orgs", "adm", json={"code": "x1", "name": "某镇", "parent": "nowhere"})
     assert r.status_code == 422 and "nowhere" in r.get_json()["errors"]["parent"]

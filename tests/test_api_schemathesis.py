@@ -10,7 +10,6 @@ takes well under two minutes for both databases.
 from __future__ import annotations
 
 import hypothesis
-import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from schemathesis.checks import not_a_server_error
@@ -29,7 +28,8 @@ MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGAT
 
 def _world(database_url, tmp_path) -> World:
     engine = build_engine(database_url)
-    engine.directory.add_user("fuzz", org="city", roles=["admin", "designer", "supervisor", "inspector"], name="模糊测试")
+    engine.directory.add_user("fuzz", org="city", roles=["admin", "designer", "supervisor", "inspector"],
+                              name="模糊测试")
     world = World(engine, build_app(engine, tmp_path))
     # Something to find: cases in two org units, open tasks, an incident, a timer.
     world.real_ids = {"key": "api_matrix"}

@@ -10,9 +10,10 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from tests.test_api_helpers import (PASSWORD, World, build_app, build_engine,  # noqa: F401  (fixture)
-                                    module_database_url)
+from tests.test_api_helpers import PASSWORD, World, build_app, build_engine
 from webui.api.ratelimit import LoginLimiter
+
+pytest_plugins = ["tests.test_api_helpers"]  # world, module_database_url
 
 
 @pytest.fixture(scope="module")

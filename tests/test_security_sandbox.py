@@ -16,7 +16,9 @@ import engine.scripting as scripting
 import engine.validation as validation
 from engine.sandbox import (MAX_RANGE, ScriptTimeout, bounded_range, check_code, check_model, measure_overhead,
                             run_limited)
-from tests.test_api_helpers import BPMN, world  # noqa: F401  (fixture)
+from tests.test_api_helpers import BPMN
+
+pytest_plugins = ["tests.test_api_helpers"]  # world, module_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 VALIDATION_WIRED = hasattr(validation, "sandbox")  # engine/validation.py calls sandbox.check_model
@@ -94,7 +96,8 @@ def test_check_model_finds_code_in_every_place_a_model_keeps_it():
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d">
   <bpmn:process id="p" isExecutable="true">
     <bpmn:scriptTask id="s1"><bpmn:script>import os</bpmn:script></bpmn:scriptTask>
-    <bpmn:sequenceFlow id="c1" sourceRef="a" targetRef="b"><bpmn:conditionExpression>open('/etc/passwd')</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="c1" sourceRef="a" targetRef="b">
+      <bpmn:conditionExpression>open('/etc/passwd')</bpmn:conditionExpression></bpmn:sequenceFlow>
     <bpmn:userTask id="u1">
       <bpmn:extensionElements>
         <spiffworkflow:properties><spiffworkflow:property name="dueDate" value="__import__('os')" />

@@ -53,7 +53,8 @@ def init_api(app: Flask) -> Api:
                                 "或浏览器登录会话（非 GET 请求须带 X-CSRF-Token）。"},
         "servers": [{"url": "/"}],
         "components": {"securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer", "description": "POST /api/tokens 或 duban user token 得到的令牌"},
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "POST /api/tokens 或 duban user token 得到的令牌"},
             "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session", "description": "网页登录会话"},
         }},
         "security": [{"bearerAuth": []}, {"sessionCookie": []}],
