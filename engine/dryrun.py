@@ -60,7 +60,7 @@ def _walk(scratch, key: str, data_by_task: dict, start_data: dict, max_steps: in
         if view.status != "running" or not view.tasks:
             waiting = [{"element": t.element_id, "name": t.name, "due_at": t.due_at.isoformat()} for t in view.timers]
             return {"ok": True, "status": view.status if not waiting else "waiting_on_timer", "trace": trace,
-                    "timers": waiting, "data": view.data}
+                    "timers": waiting, "data": view.data, "elements": scratch.case_elements(case.id)}
         task = view.tasks[0]
         trace.append({"element": task.spec_id, "name": task.name, "lane": task.lane, "role": task.role_code})
         try:
@@ -68,7 +68,7 @@ def _walk(scratch, key: str, data_by_task: dict, start_data: dict, max_steps: in
         except IncidentRaised as exc:
             inc = scratch.incidents(case_id=case.id)[0]
             return {"ok": False, "status": "incident", "error": str(exc), "element_id": inc.element_id,
-                    "trace": trace}
+                    "trace": trace, "elements": scratch.case_elements(case.id)}
         except EngineError as exc:
             return {"ok": False, "status": "error", "error": str(exc), "trace": trace}
     return {"ok": False, "status": "too_many_steps", "error": f"more than {max_steps} steps (a loop?)",

@@ -22,9 +22,11 @@ def _describe(el, lane_of: dict) -> dict:
     eid = el.get("id")
     if eid in lane_of:
         d["lane"] = lane_of[eid]
-    for attr in ("sourceRef", "targetRef", "attachedToRef", "cancelActivity", "calledElement", "default"):
+    for attr in ("sourceRef", "targetRef", "attachedToRef", "calledElement", "default"):
         if el.get(attr) is not None:
             d[attr] = el.get(attr)
+    if kind == "boundaryEvent":  # absent means true (interrupting); editors differ in writing it
+        d["cancelActivity"] = (el.get("cancelActivity") or "true").lower()
     cond = el.find("bpmn:conditionExpression", NS)
     if cond is not None:
         d["condition"] = (cond.text or "").strip()

@@ -13,6 +13,8 @@ import threading
 from pathlib import Path
 
 import sqlalchemy as sa
+from lxml import etree
+from sqlalchemy import orm
 from sqlalchemy.orm import Session
 
 from . import audit, validation
@@ -50,7 +52,7 @@ class ModelStore:
             for called in sorted(pf.called_elements - own):
                 dep = self._latest(session, called)
                 if dep is None:
-                    raise InvalidModel(f"called process '{called}' is not deployed (被调用的流程未部署)",
+                    raise InvalidModel(f"被调用的流程「{called}」未部署 (called process not deployed)",
                                        filename=filename)
                 extra.append(validation.read_file(dep.content.encode("utf-8"), dep.filename))
             parser = validation.spiff_parse(extra + [pf])
@@ -96,19 +98,40 @@ class ModelStore:
                 raise NotFound(f"流程模型不存在: {key}")
             return model
 
-    def versions(self, key: str) -> list[ProcessModel]:
+    def versions(self, key: str, content: bool = True) -> list[ProcessModel]:
+        """Every version of a model, oldest first; ``content=False`` leaves the file text out (listings)."""
         with self._engine.db.read() as s:
-            return list(s.execute(sa.select(ProcessModel).where(ProcessModel.key == key)
-                                  .order_by(ProcessModel.version)).scalars())
+            q = sa.select(ProcessModel).where(ProcessModel.key == key).order_by(ProcessModel.version)
+            return list(s.execute(q if content else q.options(orm.defer(ProcessModel.content, raiseload=True))).scalars())
 
-    def list(self) -> list[ProcessModel]:
-        """The latest version of every model."""
+    def version(self, key: str, number: int) -> ProcessModel:
+        with self._engine.db.read() as s:
+            model = s.execute(sa.select(ProcessModel).where(ProcessModel.key == key, ProcessModel.version == number)
+                              ).scalar_one_or_none()
+            if model is None:
+                raise NotFound(f"流程模型不存在: {key} 第{number}版")
+            return model
+
+    def list(self, content: bool = True) -> list[ProcessModel]:
+        """The latest version of every model; ``content=False`` leaves the file text out (listings)."""
         with self._engine.db.read() as s:
             newest = sa.select(ProcessModel.key, sa.func.max(ProcessModel.version).label("v")).group_by(
                 ProcessModel.key).subquery()
-            return list(s.execute(sa.select(ProcessModel).join(
-                newest, sa.and_(ProcessModel.key == newest.c.key, ProcessModel.version == newest.c.v))
-                .order_by(ProcessModel.key)).scalars())
+            q = sa.select(ProcessModel).join(
+                newest, sa.and_(ProcessModel.key == newest.c.key, ProcessModel.version == newest.c.v)
+            ).order_by(ProcessModel.key)
+            return list(s.execute(q if content else q.options(orm.defer(ProcessModel.content, raiseload=True))).scalars())
+
+    def decisions(self) -> list[dict]:
+        """Decision tables a model may call (``calledDecisionId``): id, name and the DMN model holding it."""
+        found = []
+        with self._engine.db.read() as s:
+            for model in self._latest_all(s, "dmn"):
+                root = validation.read_file(model.content.encode("utf-8"), model.filename).root
+                for el in root:
+                    if etree.QName(el).localname == "decision":
+                        found.append({"id": el.get("id"), "name": el.get("name") or "", "model_key": model.key})
+        return sorted(found, key=lambda d: d["id"])
 
     def get(self, model_id: int) -> ProcessModel:
         with self._engine.db.read() as s:

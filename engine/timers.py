@@ -32,13 +32,13 @@ def check_timer_expression(element: str, text: str) -> str | None:
     """Deploy-time check of a timer text: a valid ISO literal, or a Python expression that compiles."""
     kind = KIND_OF_ELEMENT[element]
     if not text:
-        return "the timer expression is empty"
+        return "定时器表达式为空 (empty)"
     if looks_like_iso_literal(kind, text):
         return None
     try:
         compile(text, "<timer>", "eval")
     except SyntaxError as exc:
-        return f"neither an ISO 8601 {kind} nor a valid expression: {exc.msg} ({text!r})"
+        return f"既不是 ISO 8601 {kind}，也不是有效的表达式 (neither ISO 8601 nor an expression): {exc.msg} ({text!r})"
     return None
 
 

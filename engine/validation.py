@@ -47,17 +47,17 @@ class ParsedFile:
 def safe_xml(content: bytes, filename: str) -> etree._Element:
     """Parse XML with entities, DTDs and network access off (no billion laughs, no XXE)."""
     if len(content) > MAX_MODEL_BYTES:
-        raise InvalidModel(f"file is larger than {MAX_MODEL_BYTES // (1024 * 1024)} MB", filename=filename)
+        raise InvalidModel(f"文件超过 {MAX_MODEL_BYTES // (1024 * 1024)} MB (file too large)", filename=filename)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, dtd_validation=False, load_dtd=False,
                              huge_tree=False, remove_blank_text=False)
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else getattr(exc, "lineno", None)
-        raise InvalidModel(f"XML is not well-formed: {exc.msg}", filename=filename, line=line) from None
+        raise InvalidModel(f"XML 格式错误 (not well-formed): {exc.msg}", filename=filename, line=line) from None
     if root.getroottree().docinfo.internalDTD is not None or any(
             isinstance(n, etree._Entity) for n in root.iter()):
-        raise InvalidModel("DTDs and entities are not allowed in model files", filename=filename, line=1)
+        raise InvalidModel("模型文件不允许包含 DTD 或实体声明 (DTDs and entities are not allowed)", filename=filename, line=1)
     return root
 
 
@@ -67,7 +67,7 @@ def read_file(content: bytes, filename: str) -> ParsedFile:
     if ns == BPMN_NS:
         processes = root.findall("bpmn:process", NS)
         if not processes:
-            raise InvalidModel("no <bpmn:process> in the file", filename=filename, line=root.sourceline)
+            raise InvalidModel("文件中没有 <bpmn:process> (no process)", filename=filename, line=root.sourceline)
         executable = [p for p in processes if p.get("isExecutable", "true") != "false"] or processes
         called = {c.get("calledElement") for c in root.iter(f"{{{BPMN_NS}}}callActivity") if c.get("calledElement")}
         return ParsedFile(filename, root, "bpmn", [p.get("id") for p in executable],
@@ -76,10 +76,10 @@ def read_file(content: bytes, filename: str) -> ParsedFile:
     if ns.startswith(DMN_NS_PREFIX) or ns.startswith("http://www.omg.org/spec/DMN/"):
         decisions = [d.get("id") for d in root if etree.QName(d).localname == "decision"]
         if not decisions:
-            raise InvalidModel("no <decision> in the DMN file", filename=filename, line=root.sourceline)
+            raise InvalidModel("DMN 文件中没有 <decision> (no decision)", filename=filename, line=root.sourceline)
         key = root.get("id") or decisions[0]
         return ParsedFile(filename, root, "dmn", [key], root.get("name") or "", names={key: root.get("name") or ""})
-    raise InvalidModel(f"not a BPMN or DMN document (root element {root.tag})", filename=filename,
+    raise InvalidModel(f"不是 BPMN 或 DMN 文件 (root element {root.tag})", filename=filename,
                        line=root.sourceline)
 
 
@@ -107,7 +107,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None) -> lis
                 continue
             lane_name = (lane.get("name") or "").strip()
             if lane.findall("bpmn:flowNodeRef", NS) and lane_name not in lane_roles:
-                add(f"lane '{lane_name or lane.get('id')}' names no known role (泳道未对应任何角色)", lane)
+                add(f"泳道「{lane_name or lane.get('id')}」未对应任何角色 (lane names no known role)", lane)
         for task in process.iter(f"{{{BPMN_NS}}}userTask"):
             lane = None
             node = task
@@ -115,25 +115,25 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None) -> lis
                 lane = lanes.get(node.get("id"))  # tasks inside a sub-process take its lane
                 node = node.getparent()
             if lane is None:
-                add(f"user task '{task.get('name') or task.get('id')}' lies in no lane (用户任务不在任何泳道中)", task)
+                add(f"用户任务「{task.get('name') or task.get('id')}」不在任何泳道中 (user task lies in no lane)", task)
             if form_exists is not None:
                 for prop in task.iterfind(".//spiffworkflow:property", NS):
                     if prop.get("name") == "formSchema" and not form_exists(prop.get("value")):
-                        add(f"form schema '{prop.get('value')}' is unknown (表单不存在)", task)
+                        add(f"表单「{prop.get('value')}」不存在 (unknown form schema)", task)
         for el in process.iter(f"{{{BPMN_NS}}}scriptTask"):
             script = el.find("bpmn:script", NS)
             if script is not None and script.text:
                 try:
                     compile(script.text, el.get("id"), "exec")
                 except SyntaxError as exc:
-                    add(f"script does not compile: {exc.msg} (script line {exc.lineno})", el)
+                    add(f"脚本无法编译 (script does not compile): {exc.msg}，脚本第 {exc.lineno} 行", el)
         for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
             cond = flow.find("bpmn:conditionExpression", NS)
             if cond is not None and (cond.text or "").strip():
                 try:
                     compile(cond.text.strip(), flow.get("id"), "eval")
                 except SyntaxError as exc:
-                    add(f"condition does not compile: {exc.msg}", flow)
+                    add(f"条件表达式无法编译 (condition does not compile): {exc.msg}", flow)
         for gw_tag in ("exclusiveGateway", "inclusiveGateway"):
             for gw in process.iter(f"{{{BPMN_NS}}}{gw_tag}"):
                 outgoing = [f for f in process.iter(f"{{{BPMN_NS}}}sequenceFlow") if f.get("sourceRef") == gw.get("id")]
@@ -141,8 +141,8 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None) -> lis
                     unconditioned = [f for f in outgoing if f.get("id") != gw.get("default")
                                      and not (f.findtext("bpmn:conditionExpression", namespaces=NS) or "").strip()]
                     if unconditioned:
-                        add(f"gateway has outgoing flows without condition and not default: "
-                            f"{', '.join(f.get('id') for f in unconditioned)} (网关分支缺少条件或默认流)", gw)
+                        add(f"网关分支缺少条件或默认流 (flows without condition): "
+                            f"{', '.join(f.get('id') for f in unconditioned)}", gw)
         for timer in process.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
             event = timer.getparent()
             for kind in ("timeDate", "timeDuration", "timeCycle"):
@@ -150,7 +150,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None) -> lis
                 if expr is not None:
                     msg = check_timer_expression(kind, (expr.text or "").strip())
                     if msg:
-                        add(f"timer {kind}: {msg}", event)
+                        add(f"定时器 {kind} 无效 (bad timer): {msg}", event)
     return problems
 
 
@@ -193,5 +193,6 @@ def raise_problems(filename: str, problems: list[Problem]) -> None:
     if problems:
         first = problems[0]
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        more = f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else ""
         raise InvalidModel(first.message + more, filename=filename, line=first.line, element_id=first.element_id,
                            problems=[p.as_dict() for p in problems])

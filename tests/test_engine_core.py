@@ -140,11 +140,11 @@ def test_invalid_bpmn_is_rejected_with_line_and_element_and_previous_version_sta
     with pytest.raises(InvalidModel) as err:
         engine.deploy(BPMN / "no_lane.bpmn", by="boss")
     assert err.value.element_id == "orphan" and err.value.filename == "no_lane.bpmn"
-    assert err.value.line == 11 and "no lane" in str(err.value)
+    assert err.value.line == 11 and "不在任何泳道中" in str(err.value)
     with pytest.raises(InvalidModel) as err:
         engine.deploy(b"<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL'>\n<oops></bpmn:definitions>",
                       by="boss", filename="broken.bpmn")
-    assert err.value.line == 2 and "well-formed" in str(err.value)
+    assert err.value.line == 2 and "XML 格式错误" in str(err.value)
     assert engine.models.latest("approval").version == 1
     # Identical content: no new version. Changed content: version 2; the running case stays on 1.
     assert engine.deploy(BPMN / "approval.bpmn", by="boss").version == 1

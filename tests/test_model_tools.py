@@ -50,3 +50,17 @@ def test_dry_run_stops_at_a_timer(engine):
     result = engine.dry_run((BPMN / "timer_start.bpmn").read_text(encoding="utf-8"), "timer_start.bpmn")
     assert result["ok"] and result["status"] == "waiting_on_timer" and result["trace"] == []
     assert result["timers"][0]["element"] == "ts_start"
+
+
+def test_listings_without_file_text_and_decision_ids(engine):
+    deploy(engine, "score.dmn", "approval.bpmn")
+    listed = {m.key: m for m in engine.models.list(content=False)}
+    assert listed["approval"].version == 1 and listed["approval"].name == "登记审批"
+    assert engine.models.version("approval", 1).content.startswith("<?xml")
+    assert engine.models.decisions() == [{"id": "risk_band", "name": "风险等级", "model_key": "score_defs"}]
+
+
+def test_diff_treats_a_missing_cancel_activity_as_interrupting():
+    old = (BPMN / "deadline.bpmn").read_text(encoding="utf-8")
+    new = old.replace('cancelActivity="true"', "")
+    assert modeldiff.diff(old, new) == {"added": [], "removed": [], "changed": []}
