@@ -41,6 +41,9 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     from . import attachments, cases, designer, formspec, supervisor, tasks
     for bp in (auth.bp, tasks.bp, cases.bp, supervisor.bp, attachments.bp, designer.bp):
         app.register_blueprint(bp)
+    from . import enterprises, parties  # 企业档案 and the 当事企业 names and 失信 flags on every page
+    app.register_blueprint(enterprises.bp)
+    parties.install(app)
 
     auth.install(app)
     csrf.install(app)

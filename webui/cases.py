@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
-from . import diagram, display, documents, formspec, nav, queries
+from . import diagram, display, documents, formspec, nav, parties, queries
 from .auth import engine
 from .paging import paged
 
@@ -28,6 +28,7 @@ def search():
     rows, page, more = paged(lambda limit, offset: engine().cases(
         g.user.username, status=f["status"], process_key=f["process"], case_no=f["case_no"], party=f["party"],
         limit=limit, offset=offset))
+    parties.prime(c.party for c in rows)
     return render_template("cases/search.html", cases=rows, more=more, page=page,
                            filters=f, statuses=STATUSES, processes=engine().models.list())
 
@@ -68,6 +69,7 @@ def show(case_id: int):
     docs = documents.available(case.process_key, case.data)
     incidents = [i for i in case.incidents if i.resolved_at is None]
     form_keys = queries.case_form_keys(eng, case.id, case.history)
+    parties.prime([case.party, *(t.party for t in case.tasks)])
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
                            labels=formspec.data_labels(eng.forms, form_keys),
                            columns=formspec.table_columns(eng.forms, form_keys),

@@ -1,6 +1,7 @@
 """The navigation bar (导航), by role: everybody works queues and looks up cases; officials start
-cases; holders of a supervisory role (科室负责人、领导…) also see approvals, the overdue board and
-incidents. What a menu hides is still checked by the engine's policy when a page is opened."""
+cases and look up enterprises (an enterprise user its own file); holders of a supervisory role
+(科室负责人、领导…) also see approvals, the overdue board and incidents. What a menu hides is still
+checked by the engine's policy when a page is opened."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ def items(user) -> list[Item]:
            Item("tasks.done", "已办", "tasks.done"), Item("cases.search", "案件查询", "cases.search")]
     if can_start(user):
         out.append(Item("cases.start", "发起案件", "cases.start"))
+    out.append(Item("enterprises.mine", "本企业档案", "enterprises.show") if user.party else
+               Item("enterprises.search", "企业档案", "enterprises.search"))
     if can_supervise(user):
         out += [Item("supervisor.approvals", "审批", "supervisor.approvals"),
                 Item("supervisor.overdue", "逾期督办", "supervisor.overdue"),

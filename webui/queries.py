@@ -7,8 +7,7 @@ directory (``Principal``) and the authorization policy's notion of org units bel
 - ``group_queue``      组待办 of one role: unclaimed tasks the user could claim, by due date;
 - ``approvals``        审批: open tasks of the user's supervisory roles, theirs or claimable, by due date;
 - ``overdue_board``    逾期督办: overdue open tasks counted by org unit and process;
-- ``overdue_tasks``    the overdue tasks themselves, most overdue first;
-- ``finished_elements`` the BPMN elements a case has been through, for the diagram.
+- ``overdue_tasks``    the overdue tasks themselves, most overdue first.
 """
 from __future__ import annotations
 
@@ -16,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from SpiffWorkflow.util.task import TaskState
 
 from engine.directory import Principal
-from engine.schema import HumanTask, OrgUnit, TaskExclusion, TaskRow
+from engine.schema import HumanTask, OrgUnit, TaskExclusion
 
 
 def _orgs_in_scope(s, p: Principal, below: bool) -> list[str]:
@@ -99,38 +97,6 @@ def overdue_tasks(engine, p: Principal, now: datetime, *, org: str | None = None
         if process_key:
             q = q.where(HumanTask.process_key == process_key)
         return list(s.execute(q.order_by(HumanTask.due_at, HumanTask.id).limit(limit).offset(offset)).scalars())
-
-
-_RAN = (int(TaskState.READY), int(TaskState.STARTED), int(TaskState.COMPLETED))
-
-
-def finished_elements(engine, case_id: int, history: list[dict]) -> set[str]:
-    """Element ids the case has passed through.
-
-    Completed user tasks and fired timers are named by the audit log. Gateways, script and rule tasks
-    leave no audit event, so their ids come from the workflow-state rows: live rows that are
-    completed, and history rows (pruned) that had at least become ready — pruning only removes
-    finished work — less the tasks the audit log says were cancelled.
-    """
-    finished: set[str] = set()
-    cancelled: set[str] = set()
-    for event in history:
-        detail = event.get("detail") or {}
-        if event["action"] == "completed" and detail.get("element"):
-            finished.add(detail["element"])
-        elif event["action"] in ("timer_fired", "escalated", "reminded") and detail.get("timer"):
-            finished.add(detail["timer"])
-        elif event["action"] == "task_cancelled" and event.get("task_id"):
-            cancelled.add(event["task_id"])
-    with engine.db.read() as s:
-        rows = s.execute(sa.select(TaskRow.id, TaskRow.spec_name, TaskRow.state, TaskRow.live)
-                         .where(TaskRow.case_id == case_id))
-        for tid, spec_name, state, live in rows:
-            if "." in spec_name or tid in cancelled:
-                continue  # internal helper specs (X.BoundaryEventSplit) are not diagram elements
-            if state == int(TaskState.COMPLETED) or (not live and state in _RAN):
-                finished.add(spec_name)
-    return finished
 
 
 def case_heads(engine, ids) -> dict[int, tuple[str, str, int]]:

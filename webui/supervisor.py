@@ -1,4 +1,5 @@
-"""Supervisor pages (督办): approvals waiting, the overdue board, incidents with retry.
+"""Supervisor pages (督办): approvals waiting, the overdue board (with the 红 enterprises), incidents
+with retry.
 
 Only holders of a supervisory role (and administrators) get here; what each page lists is further
 scoped to the user's org unit and those below it, and every action is checked again by the engine.
@@ -10,8 +11,9 @@ import json
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, Forbidden, IncidentRaised
+from workflows.enterprises import Page, supervision
 
-from . import diagram, display, nav, queries
+from . import diagram, display, nav, parties, queries
 from .auth import engine
 from .paging import paged
 
@@ -27,6 +29,7 @@ def _only_supervisors():
 @bp.get("/approvals")
 def approvals():
     rows, page, more = paged(lambda limit, offset: queries.approvals(engine(), g.user, limit=limit, offset=offset))
+    parties.prime(t.party for t in rows)
     return render_template("supervisor/approvals.html", tasks=rows, page=page, more=more)
 
 
@@ -42,9 +45,31 @@ def overdue():
     orgs = sorted({c.org_code for c in board})
     processes = sorted({c.process_key for c in board})
     grid = {(c.org_code, c.process_key): c for c in board}
+    red, found = _red_enterprises()
+    parties.prime([*(t.party for t in rows), *(e.credit_code for e, _due in red)])
     return render_template("supervisor/overdue.html", board=board, grid=grid, orgs=orgs, processes=processes,
                            tasks=rows, more=more, page=page, org=org, process=process,
-                           total=sum(c.count for c in board))
+                           total=sum(c.count for c in board), red=red, red_total=found.total,
+                           red_exact=found.exact, today=parties.today())
+
+
+RED_SHOWN = 50  # the rest are one click away in the enterprise list filtered by 红
+
+
+def _red_enterprises() -> tuple[list[tuple], Page]:
+    """红 (major-risk) enterprises of the user's org units, each with its next inspection date: the
+    board is where a supervisor sees what needs watching, and a 红 enterprise always does.
+
+    One page of the registry's search rather than ``red_enterprises()``, which loads every one:
+    with 100,000 enterprises a city has thousands graded 红, and the board must stay fast.
+    """
+    registry = parties.registry()
+    today = parties.today()
+    found = registry.search(org=parties.org_scope(g.user), risk="红", per_page=RED_SHOWN, count_limit=10_000)
+    items = [(e, supervision.next_inspection_due(e.risk_level, e.last_inspected_on, today=today,
+                                                 interval_months=registry.inspection_intervals))
+             for e in found.items]
+    return items, found
 
 
 @bp.get("/incidents")

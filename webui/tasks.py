@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
-from . import attachments, formspec, queries
+from . import attachments, formspec, parties, queries
 from .paging import paged
 from .auth import engine
 
@@ -23,6 +23,7 @@ def mine():
     overdue = request.args.get("overdue") == "1"
     rows, page, more = paged(lambda limit, offset: engine().queue(
         g.user.username, limit=limit, offset=offset, process_key=process, overdue_only=overdue))
+    parties.prime(t.party for t in rows)
     return render_template("tasks/mine.html", tasks=rows, page=page, more=more, process=process, overdue=overdue,
                            processes=engine().models.list())
 
@@ -37,12 +38,14 @@ def group():
         abort(404)
     rows, page, more = paged(lambda limit, offset: queries.group_queue(
         engine(), g.user, role, limit=limit, offset=offset))
+    parties.prime(t.party for t in rows)
     return render_template("tasks/group.html", tasks=rows, roles=roles, role=role, page=page, more=more)
 
 
 @bp.get("/done")
 def done():
     rows, page, more = paged(lambda limit, offset: engine().done_by(g.user.username, limit=limit, offset=offset))
+    parties.prime(t.party for t in rows)
     return render_template("tasks/done.html", tasks=rows, page=page, more=more)
 
 
@@ -104,5 +107,8 @@ def show(task_id: str):
             status = 422
             flash("表单有误，请按提示修改后重新提交。", "error")
     else:
-        form.values = formspec.prefill(fields, task.draft or case.data)
+        # Nothing typed yet: start from the case data where field names match (a case started from an
+        # accident or a hazard already knows party_name, violation_facts…), a delegate's draft over it.
+        form.values = formspec.prefill(fields, {**case.data, **(task.draft or {})})
+    parties.prime([case.party])
     return render_template("tasks/show.html", task=task, case=case, form=form, may_work=may_work), status

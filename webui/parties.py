@@ -1,0 +1,127 @@
+"""Enterprises as they appear on pages (当事企业): names, the 失信 flag, and who may see which.
+
+Cases and tasks carry only the party's 统一社会信用代码, but a person reads a name, and a listed
+enterprise (严重失信主体) must be flagged wherever it appears. A view collects the codes its rows
+show and calls :func:`prime` once, so a page of fifty tasks costs two queries — the names (a bulk
+lookup the registry does not offer) and the flag (``dishonesty.listed_codes``) — not two per row.
+Templates then ask ``party(code)``; a code no view primed is still looked up, one by one.
+
+Which enterprises a user may see follows the engine's rule for cases: officials those of their org
+unit and the units below it (the directory's tree), an enterprise user only its own; an
+administrator, who keeps the registry, every one (codes the directory does not know included).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+
+from engine.clock import SHANGHAI
+from engine.policy import ADMIN_ROLE
+from workflows.enterprises import EnterpriseRegistry
+from workflows.enterprises.dishonesty import DishonestyHook, listed_codes
+from workflows.enterprises.models import Enterprise
+
+RISK_CSS = {"红": "red", "橙": "orange", "黄": "yellow", "蓝": "blue"}
+
+
+@dataclass(frozen=True)
+class Party:
+    code: str
+    name: str | None = None        # None: the code is not in the registry
+    org_unit: str | None = None
+    risk_level: str | None = None
+    listed: bool = False
+
+    @property
+    def known(self) -> bool:
+        return self.name is not None
+
+
+def _engine():
+    return current_app.extensions["duban_engine"]
+
+
+def registry() -> EnterpriseRegistry:
+    """The registry the engine's dishonesty hook writes through (same clock), else one of our own."""
+    found = current_app.extensions.get("duban_registry")
+    if found is None:
+        eng = _engine()
+        hooks = [h for h in getattr(eng, "after_step_hooks", []) if isinstance(h, DishonestyHook)]
+        found = hooks[0].registry if hooks else EnterpriseRegistry(eng.db.engine, clock=eng.clock.now)
+        current_app.extensions["duban_registry"] = found
+    return found
+
+
+def today() -> dt.date:
+    """Today in China on the engine clock: listing periods are counted in Chinese days."""
+    return _engine().clock.now().astimezone(SHANGHAI).date()
+
+
+def lookup(session, codes: Iterable[str], on: dt.date) -> dict[str, Party]:
+    """Every code as a ``Party``: one query for the registry's names, one for the 失信 flag."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    rows = session.execute(sa.select(Enterprise.credit_code, Enterprise.name, Enterprise.org_unit,
+                                     Enterprise.risk_level).where(Enterprise.credit_code.in_(wanted))).all()
+    known = {r.credit_code: r for r in rows}
+    listed = listed_codes(session, known, on=on)
+    out = {}
+    for code in wanted:
+        r = known.get(code)
+        out[code] = Party(code) if r is None else Party(
+            code, r.name, r.org_unit, r.risk_level.value if r.risk_level else None, code in listed)
+    return out
+
+
+def prime(codes: Iterable[str | None]) -> None:
+    """Look up the parties a page is about to show, all at once."""
+    cache = g.setdefault("parties", {})
+    missing = {c for c in codes if c and c not in cache}
+    if missing:
+        with _engine().db.read() as s:
+            cache.update(lookup(s, missing, today()))
+
+
+def party(code: str | None) -> Party | None:
+    if not code:
+        return None
+    if code not in g.get("parties", {}):
+        prime([code])
+    return g.parties[code]
+
+
+# --- scope -----------------------------------------------------------------------------------------
+
+def org_scope(user) -> list[str] | None:
+    """The org units whose enterprises an official may see; None for an administrator (all)."""
+    if ADMIN_ROLE in user.roles:
+        return None
+    if "enterprise_orgs" not in g:
+        eng = _engine()
+        with eng.db.read() as s:
+            g.enterprise_orgs = eng.directory.org_codes_below(s, user.org_path)
+    return g.enterprise_orgs
+
+
+def may_view(user, code: str, org_unit: str | None) -> bool:
+    """May ``user`` open the file of the enterprise ``code`` registered at ``org_unit``?"""
+    if user is None:
+        return False
+    if user.party:
+        return code == user.party
+    scope = org_scope(user)
+    return scope is None or org_unit in scope
+
+
+def _viewable(p: Party | None) -> bool:
+    return p is not None and p.known and may_view(g.get("user"), p.code, p.org_unit)
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.globals.update(party=party, party_viewable=_viewable)
+    app.jinja_env.filters["risk_css"] = lambda level: RISK_CSS.get(getattr(level, "value", level) or "", "none")
