@@ -126,6 +126,25 @@ class Desk:
         return self.engine.start(process_key, by=by, org=org, data=data, title=title, party=party)
 
 
+ENTERPRISE_RECORDS = {  # credit code -> the rest of its file (一企一档)
+    CHEMICAL: {"org_unit": "dongcheng", "sector": "危化", "size": "中型", "risk_level": "橙",
+               "address": "示范市东城区化工园区一路8号", "legal_rep": "甲法人", "safety_manager": "甲安全"},
+    MACHINERY: {"org_unit": "dongcheng", "sector": "工贸", "size": "小型", "risk_level": "黄",
+                "address": "示范市东城区机械路16号", "legal_rep": "乙法人", "safety_manager": "乙安全"},
+    BUILDING: {"org_unit": "xicheng", "sector": "工贸", "size": "小型", "risk_level": "红",
+               "address": "示范市西城区建材街3号", "legal_rep": "丙法人", "safety_manager": "丙安全"},
+}
+
+
+def register_enterprises(engine) -> None:
+    """The demo's enterprises in the registry, so pages show names, files and risk levels."""
+    from workflows.enterprises.registry import EnterpriseRegistry
+    registry = EnterpriseRegistry(engine.db.engine, clock=engine.clock.now)
+    for code, name in ENTERPRISES.items():
+        if registry.get(code) is None:
+            registry.add({"credit_code": code, "name": name, **ENTERPRISE_RECORDS[code]}, by="demo")
+
+
 def load_demo(engine) -> dict[str, int]:
     """Org units, users, and cases of every process at several stages, some overdue.
 
@@ -133,6 +152,7 @@ def load_demo(engine) -> dict[str, int]:
     past, an accident 70 days ago), then the due timers are run once. Returns case ids by label.
     """
     load_directory(engine)
+    register_enterprises(engine)
     desk = Desk(engine)
     today = desk.today()
     ago = lambda days: (today - dt.timedelta(days=days)).isoformat()        # noqa: E731

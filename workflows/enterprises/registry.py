@@ -265,7 +265,7 @@ class EnterpriseRegistry:
                                                today=self.now().date(),
                                                interval_months=self.inspection_intervals)
 
-    def red_enterprises(self, org: str | Iterable[str] | None = None, *,
+    def red_enterprises(self, org: str | Iterable[str] | None = None, *, limit: int | None = None,
                         session: Session | None = None) -> list[Enterprise]:
         """红 (major-risk) enterprises for the supervisor's board, by org unit then name.
 
@@ -276,8 +276,11 @@ class EnterpriseRegistry:
         orgs = _as_list(org)
         if orgs is not None:
             query = query.where(Enterprise.org_unit.in_(orgs))
+        query = query.order_by(Enterprise.org_unit, Enterprise.name, Enterprise.id)
+        if limit is not None:
+            query = query.limit(limit)
         with self.transaction(session) as s:
-            return list(s.scalars(query.order_by(Enterprise.org_unit, Enterprise.name, Enterprise.id)))
+            return list(s.scalars(query))
 
     def list_dishonest(self, code: str, since: dt.date, until: dt.date | None = None, *,
                        session: Session | None = None) -> Enterprise:
@@ -319,14 +322,19 @@ class EnterpriseRegistry:
         conds: list[sa.ColumnElement[bool]] = []
         orgs = _as_list(org)
         sectors, risks = _as_list(sector, Sector, "sector"), _as_list(risk, RiskLevel, "risk_level")
-        if orgs is not None:
-            conds.append(Enterprise.org_unit.in_(orgs))
-        if sectors is not None:
-            conds.append(Enterprise.sector.in_(sectors))
-        if risks is not None:
-            conds.append(Enterprise.risk_level.in_(risks))
         text = (text or "").strip()
         with self.transaction(session) as s:
+            # With search text, the name or code match must drive the query. SQLite would rather
+            # start from the org-unit index (a whole city's enterprises: 500+ ms); ``org_unit || ''``
+            # keeps the filter but takes that index out of its choices (0.2 ms measured).
+            org_col = (Enterprise.org_unit.concat("") if text and s.get_bind().dialect.name == "sqlite"
+                       else Enterprise.org_unit)
+            if orgs is not None:
+                conds.append(org_col.in_(orgs))
+            if sectors is not None:
+                conds.append(Enterprise.sector.in_(sectors))
+            if risks is not None:
+                conds.append(Enterprise.risk_level.in_(risks))
             items, ids = sa.select(Enterprise), sa.select(Enterprise.id)
             order = [Enterprise.name, Enterprise.id]
             code_text = credit_code.normalize(text)

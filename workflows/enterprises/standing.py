@@ -180,7 +180,7 @@ def enterprise_file(engine, registry: EnterpriseRegistry, credit_code: str, *, c
         names = dict(s.execute(sa.select(ProcessModel.id, ProcessModel.name)
                                .where(ProcessModel.id.in_(model_ids))).all()) if model_ids else {}
         history = registry.risk_history(code, session=s)
-        listed = is_listed(s, code)
+        listed = is_listed(s, code, on=today)  # as the pages flag it: the listing period counts
         record = {k: _json(getattr(ent, k)) for k in RECORD_FIELDS}
     of = {key: [c for c in cases if c.process_key == key] for key in (HAZARD, ACCIDENT, ENFORCEMENT, LISTING)}
     penalties = [_penalty(c) for c in of[ENFORCEMENT]]
