@@ -226,9 +226,14 @@ def check_model(root: etree._Element) -> list[dict]:
     """Problems with the code of a whole model file, each ``{"message", "element_id", "line"}``.
 
     The dict keys match ``validation.Problem``, so deploy validation can take them as they are.
+    Code that does not even parse is left to deploy validation's compile checks (one report each).
     """
     problems = []
     for el, source, mode in model_code(root):
+        try:
+            ast.parse(source, mode=mode)
+        except (SyntaxError, ValueError):
+            continue  # deploy validation reports code that does not compile, with its own message
         for message in check_code(source, mode):
             problems.append({"message": f"{_what(el)}: {message} (脚本安全检查)",
                              "element_id": _owner_id(el), "line": el.sourceline})
@@ -236,9 +241,10 @@ def check_model(root: etree._Element) -> list[dict]:
 
 
 def _owner_id(el) -> str | None:
+    """The id of the shape the code belongs to (a timer's event, not its event definition)."""
     node = el
     while node is not None:
-        if node.get("id"):
+        if node.get("id") and not etree.QName(node).localname.endswith("EventDefinition"):
             return node.get("id")
         node = node.getparent()
     return None

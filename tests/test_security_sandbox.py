@@ -107,12 +107,18 @@ def test_check_model_finds_code_in_every_place_a_model_keeps_it():
     </bpmn:userTask>
     <bpmn:intermediateCatchEvent id="t1"><bpmn:timerEventDefinition>
       <bpmn:timeDuration>eval('P1D')</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
-    <bpmn:intermediateCatchEvent id="t2"><bpmn:timerEventDefinition>
+    <bpmn:intermediateCatchEvent id="t2"><bpmn:timerEventDefinition id="t2_def">
       <bpmn:timeDuration>P10D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="t3"><bpmn:timerEventDefinition id="t3_def">
+      <bpmn:timeDuration>days_after(now(), 1).__class__</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="c2" sourceRef="a" targetRef="b">
+      <bpmn:conditionExpression>x ==</bpmn:conditionExpression></bpmn:sequenceFlow>
   </bpmn:process>
 </bpmn:definitions>"""
     problems = check_model(etree.fromstring(bpmn))
-    assert [p["element_id"] for p in problems] == ["s1", "c1", "u1", "u1", "t1"]
+    # t2 is an ISO literal, not code; c2 does not compile (deploy validation says so, not this check)
+    assert [p["element_id"] for p in problems] == ["s1", "c1", "u1", "u1", "t1", "t3"]
     assert all(p["line"] and "脚本安全检查" in p["message"] for p in problems)
 
     dmn = b"""<?xml version="1.0" encoding="UTF-8"?>
