@@ -17,7 +17,7 @@ from lxml import etree
 from sqlalchemy import orm
 from sqlalchemy.orm import Session
 
-from . import audit, validation
+from . import audit, sandbox, validation
 from .errors import InvalidModel, NotFound
 from .schema import ProcessModel, Role, SpecBundle
 from .state import _registry, to_json
@@ -59,6 +59,8 @@ class ModelStore:
             for key in pf.keys:
                 validation.build_specs(parser, key, pf)
         else:
+            validation.raise_problems(filename, [validation.Problem(p["message"], p["element_id"], p["line"])
+                                                 for p in sandbox.check_model(pf.root)])
             validation.spiff_parse([pf])
         return pf
 

@@ -3,7 +3,8 @@
 Scripts see the task's data plus a small set of functions: the engine clock (``now``), working-day
 arithmetic on the Chinese calendar, ``start_case`` to start another process after this step, and
 whatever domain functions the ``workflows`` layer registers. Builtins are a short allow-list: no
-``__import__``, no ``open``.
+``__import__``, no ``open``; deploy refuses code that reaches around it, and every evaluation runs
+under a time bound (engine/sandbox.py).
 """
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ import decimal
 import math
 from typing import Any, Callable
 
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
 from . import workdays
 from .timeexpr import parse_datetime
+from .sandbox import LimitedEnvironment, bounded_range
 from .timers import fired_this_step
 
 SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
@@ -25,6 +27,7 @@ SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
     "isinstance", "len", "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted",
     "str", "sum", "tuple", "zip", "True", "False", "None", "ValueError", "KeyError", "Exception",
 )}
+SAFE_BUILTINS["range"] = bounded_range  # a loop the time bound can stop, not a C-level sum over 10**12
 
 # Requests made by scripts during the current step (start_case...); the engine drains them.
 _step_requests: contextvars.ContextVar[list | None] = contextvars.ContextVar("duban_step_requests", default=None)
@@ -80,7 +83,7 @@ def start_case(process_key: str, data: dict | None = None, *, party=_UNSET, titl
 class DubanScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's Python script engine with our globals and the engine's clock."""
 
-    def __init__(self, clock, functions: dict[str, Callable] | None = None):
+    def __init__(self, clock, functions: dict[str, Callable] | None = None, time_limit: float = 2.0):
         self.clock = clock
         env_globals: dict[str, Any] = {
             "__builtins__": SAFE_BUILTINS,
@@ -98,7 +101,8 @@ class DubanScriptEngine(PythonScriptEngine):
         }
         self.functions = dict(functions or {})
         env_globals.update(self.functions)
-        super().__init__(environment=TaskDataEnvironment(env_globals))
+        # Every script, condition and expression runs under a time bound (see sandbox.py).
+        super().__init__(environment=LimitedEnvironment(env_globals, seconds=time_limit))
 
     def now(self):
         return self.clock.now()

@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
+from . import sandbox
 from .errors import InvalidModel
 from .timers import check_timer_expression
 
@@ -92,7 +93,7 @@ def _line_of(root, element_id):
 
 def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None) -> list[Problem]:
     """Our rules on top of the BPMN standard. ``lane_roles`` holds every role code and name."""
-    problems: list[Problem] = []
+    problems: list[Problem] = [Problem(p["message"], p["element_id"], p["line"]) for p in sandbox.check_model(pf.root)]
     root = pf.root
 
     def add(msg, el):

@@ -1,0 +1,54 @@
+"""Model code runs fenced in: imports and file access are refused at deploy, and an endless loop
+becomes an incident on the case instead of a hung worker."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from engine import IncidentRaised, InvalidModel
+from tests.support import BPMN, deploy, make_engine
+
+
+@pytest.fixture
+def engine(sqlite_url):
+    eng = make_engine(sqlite_url)
+    yield eng
+    eng.dispose()
+
+
+def model_with_script(script: str) -> str:
+    return (BPMN / "failing_script.bpmn").read_text(encoding="utf-8").replace(
+        "<bpmn:script>daily = total / days</bpmn:script>", f"<bpmn:script>{script}</bpmn:script>")
+
+
+@pytest.mark.parametrize("script", ["os = __import__('os')", "text = open('/etc/passwd').read()",
+                                    "import os", "x = ().__class__.__mro__[1].__subclasses__()"])
+def test_scripts_reaching_outside_are_refused_at_deploy(engine, script):
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(model_with_script(script), by="boss", filename="evil.bpmn")
+    assert err.value.element_id == "calc" and err.value.line
+    with pytest.raises(Exception):
+        engine.models.latest("fine_calc")
+
+
+def test_an_endless_loop_is_stopped_and_leaves_an_incident(engine):
+    engine.script_engine.environment.seconds = 0.5
+    engine.deploy(model_with_script("while True:\n    pass"), by="boss", filename="loop.bpmn")
+    case = engine.start("fine_calc", by="zhang", org="east")
+    (task,) = engine.queue("zhang")
+    started = time.perf_counter()
+    with pytest.raises(IncidentRaised):
+        engine.complete(task.id, "zhang", {})
+    assert time.perf_counter() - started < 5
+    assert [t.id for t in engine.case(case.id).tasks] == [task.id]
+    (incident,) = engine.incidents(case_id=case.id)
+    assert incident.element_id == "calc"
+
+
+def test_a_huge_range_is_refused_while_running(engine):
+    engine.deploy(model_with_script("total = sum(range(10**12))"), by="boss", filename="big.bpmn")
+    engine.start("fine_calc", by="zhang", org="east")
+    (task,) = engine.queue("zhang")
+    with pytest.raises(IncidentRaised, match="range"):
+        engine.complete(task.id, "zhang", {})
