@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-import engine.scripting as scripting
-import engine.validation as validation
 from engine.sandbox import (MAX_RANGE, ScriptTimeout, bounded_range, check_code, check_model, measure_overhead,
                             run_limited)
 from tests.test_api_helpers import BPMN
@@ -21,8 +19,6 @@ from tests.test_api_helpers import BPMN
 pytest_plugins = ["tests.test_api_helpers"]  # world, module_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-VALIDATION_WIRED = hasattr(validation, "sandbox")  # engine/validation.py calls sandbox.check_model
-SCRIPTING_WIRED = hasattr(scripting, "sandbox")  # DubanScriptEngine runs code under run_limited
 
 HOSTILE = [
     ("import os", "exec", "import"),
@@ -249,7 +245,7 @@ HOSTILE_SCRIPTS = {
 
 @pytest.mark.parametrize("process_id", sorted(HOSTILE_SCRIPTS))
 def test_hostile_script_never_runs(world, process_id):
-    """Holds before and after the static check is wired: refused at deploy, or an incident at run."""
+    """Whichever defence catches it — refused at deploy, or an incident at run — it never runs."""
     r = _deploy(world, process_id, HOSTILE_SCRIPTS[process_id])
     if r.status_code == 422:
         assert r.get_json()["element_id"] == "run_script"
@@ -262,7 +258,6 @@ def test_hostile_script_never_runs(world, process_id):
     assert "result" not in world.engine.case(case["id"]).data
 
 
-@pytest.mark.skipif(not VALIDATION_WIRED, reason="engine/validation.py does not call sandbox.check_model yet")
 @pytest.mark.parametrize("process_id", sorted(HOSTILE_SCRIPTS))
 def test_deploy_refuses_hostile_script_with_element_and_line(world, process_id):
     r = _deploy(world, process_id, HOSTILE_SCRIPTS[process_id])
@@ -273,7 +268,6 @@ def test_deploy_refuses_hostile_script_with_element_and_line(world, process_id):
     assert world.call("GET", f"/api/models/{process_id}/versions", "des").status_code == 404
 
 
-@pytest.mark.skipif(not SCRIPTING_WIRED, reason="DubanScriptEngine does not run code under run_limited yet")
 def test_endless_script_becomes_an_incident_and_the_case_stays_put(world):
     assert _deploy(world, "api_loop", "while True: pass").status_code == 201
     case = world.call("POST", "/api/cases", "insp", json={"process_key": "api_loop"}).get_json()
