@@ -114,8 +114,12 @@ class Engine:
         try:
             with self.db.write() as s:
                 principal = self.directory.principal(by, s)
-                case = self._start_in(s, process_key, principal, org or principal.org_code, data or {}, title,
-                                      party if party is not None else principal.party)
+                org = org or principal.org_code
+                party = party if party is not None else principal.party
+                if s.get(OrgUnit, org) is None:
+                    raise InvalidData({"org": f"组织机构不存在: {org}"})
+                self.policy.check_start(s, principal, org, party)
+                case = self._start_in(s, process_key, principal, org, data or {}, title, party)
             return case
         except ProcessFailure as failure:  # a script/rule failed while the case was being set up
             raise self._record_incident(None, "start", None, None, by, {
@@ -707,8 +711,10 @@ class Engine:
                 self._lane_roles[lane] = role.code
             return self._lane_roles[lane]
 
-        opened, cancelled = projection.refresh_human_tasks(
-            s, case, workflow, now, role_for_lane, self.script_engine.evaluate, completed)
+        def evaluate(task, expression):  # dueDate, assignee...: model code too, so failures are incidents
+            return _run_model_code(self.script_engine.evaluate, task, expression)
+
+        opened, cancelled = projection.refresh_human_tasks(s, case, workflow, now, role_for_lane, evaluate, completed)
         projection.refresh_timers(s, case, workflow)
         for row in opened:
             audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="engine", action="task_opened",

@@ -53,6 +53,16 @@ class Policy:
         if not self._below(s, case.org_code, p):
             raise Forbidden("无权查看其他组织机构的案件")
 
+    def check_start(self, s: Session, p: Principal, org_code: str, party: str | None) -> None:
+        """May ``p`` open a case (立案/登记) in ``org_code``? Officials: their org unit or below;
+        enterprise users: only about their own enterprise (e.g. a hazard self-report)."""
+        if p.party:
+            if party != p.party:
+                raise Forbidden("企业用户只能为本企业发起案件")
+            return
+        if not self._below(s, org_code, p):
+            raise Forbidden("只能在本单位或下级单位发起案件")
+
     def check_supervise(self, s: Session, p: Principal, case: Case | None) -> None:
         if ADMIN_ROLE in p.roles:
             return

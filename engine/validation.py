@@ -63,6 +63,11 @@ def safe_xml(content: bytes, filename: str) -> etree._Element:
 
 
 def read_file(content: bytes, filename: str) -> ParsedFile:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content[:exc.start].count(b"\n") + 1
+        raise InvalidModel("文件须为 UTF-8 编码 (not UTF-8)", filename=filename, line=line) from None
     root = safe_xml(content, filename)
     ns = etree.QName(root).namespace or ""
     if ns == BPMN_NS:

@@ -61,3 +61,18 @@ def test_operator_session(run, tmp_path):
     engine.dispose()
     broken = run("audit", "verify", ok=False)
     assert broken.exit_code == 1 and "BROKEN" in broken.output
+
+
+def test_api_token_from_the_command_line_works_against_the_api(run):
+    from workflows.runtime import build_engine
+    engine = build_engine(deploy=False)
+    engine.directory.add_org("east", "东城区")
+    engine.directory.add_user("zhang", org="east", roles=["inspector"])
+    token = run("user", "token", "zhang", "--days", "30").output.strip()
+    assert len(token) >= 20
+    from webui.app import create_app
+    client = create_app(engine, testing=True).test_client()
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/api/me", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert run("user", "token", "nobody", ok=False).exit_code == 1
+    engine.dispose()

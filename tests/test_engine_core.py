@@ -260,3 +260,19 @@ def test_state_survives_a_restart_mid_case(database_url):
     assert [t.spec_id for t in fresh.queue("zhang")] == ["task_c"]
     assert fresh.case(case.id).data["from"] == "first process"
     fresh.dispose()
+
+
+def test_who_may_open_a_case(engine):
+    deploy(engine, "approval.bpmn")
+    with pytest.raises(Forbidden):
+        engine.start("approval", by="wang", org="east")  # another district
+    with pytest.raises(Forbidden):
+        engine.start("approval", by="acme", org="east", party="91110000000000002Y")  # another enterprise
+    assert engine.start("approval", by="boss", org="east").status == "running"  # the city, below it
+    assert engine.start("approval", by="acme", org="east").party == "91110000000000001X"  # its own
+
+
+def test_a_model_that_is_not_utf8_is_refused_cleanly(engine):
+    text = (BPMN / "approval.bpmn").read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="GBK"')
+    with pytest.raises(InvalidModel, match="UTF-8"):
+        engine.deploy(text.encode("gbk"), by="boss", filename="gbk.bpmn")

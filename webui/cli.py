@@ -12,7 +12,10 @@ from engine.errors import EngineError
 
 def _engine(deploy: bool = False):
     from workflows.runtime import build_engine
-    return build_engine(deploy=deploy)
+    engine = build_engine(deploy=deploy)
+    from webui.api import ensure_table
+    ensure_table(engine)  # the API's token table lives beside the engine's
+    return engine
 
 
 @click.group()
@@ -152,6 +155,22 @@ def user_add(username, org, roles, name, party, password):
         pw_hash = generate_password_hash(password)
     engine.directory.add_user(username, org=org, roles=list(roles), name=name, party=party, password_hash=pw_hash)
     click.echo(f"user {username} saved")
+
+
+@user.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", help="What the token is for (shown in listings).")
+@click.option("--days", type=int, default=None, help="Expire after N days (default: never).")
+def user_token(username, name, days):
+    """Issue an API token for USERNAME (shown once; only its hash is stored)."""
+    from datetime import timedelta
+
+    from webui.api import create_token
+    try:
+        click.echo(create_token(_engine(), username, name=name, ttl=timedelta(days=days) if days else None))
+    except EngineError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
 
 
 @main.group()
