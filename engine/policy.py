@@ -54,14 +54,16 @@ class Policy:
             raise Forbidden("无权查看其他组织机构的案件")
 
     def check_start(self, s: Session, p: Principal, org_code: str, party: str | None) -> None:
-        """May ``p`` open a case (立案/登记) in ``org_code``? Officials: their org unit or below;
-        enterprise users: only about their own enterprise (e.g. a hazard self-report)."""
+        """May ``p`` open a case (立案/登记) in ``org_code``? Officials: on their own branch of the
+        tree — their unit, below it, or above it (a town's inspector registers a hazard the district
+        handles) — never another branch; enterprise users only about their own enterprise."""
         if p.party:
             if party != p.party:
                 raise Forbidden("企业用户只能为本企业发起案件")
             return
-        if not self._below(s, org_code, p):
-            raise Forbidden("只能在本单位或下级单位发起案件")
+        path = self.directory.org_path(s, org_code)
+        if not (path.startswith(p.org_path) or p.org_path.startswith(path)):
+            raise Forbidden("只能在本单位、上级或下级单位发起案件")
 
     def check_supervise(self, s: Session, p: Principal, case: Case | None) -> None:
         if ADMIN_ROLE in p.roles:
