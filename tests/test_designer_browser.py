@@ -148,7 +148,7 @@ def test_an_uploaded_model_with_a_task_outside_any_lane_shows_the_error_at_that_
     expect(page.locator("#problem-list")).to_contain_text("不在任何泳道")
     expect(shape(page, "register")).to_have_class(re.compile(r"\bhas-problem\b"))
     note = page.locator('.duban-note[data-element="register"]')
-    expect(note).to_contain_text("用户任务不在任何泳道中")
+    expect(note).to_contain_text("用户任务「登记隐患」不在任何泳道中")
     screenshot(page, "designer-05-problem-at-task")
 
     page.click("#btn-deploy")
