@@ -65,6 +65,22 @@ def database_url(request, tmp_path, pg_admin_url):
         drop()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request, tmp_path_factory, pg_admin_url):
+    """Like ``database_url``, shared by the tests of one module (e.g. the API's authorization
+    matrix runs hundreds of requests against one world)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module') / 'duban.sqlite'}"
+        return
+    if pg_admin_url is None:
+        pytest.skip("DUBAN_SKIP_PG=1")
+    url, drop = _fresh_pg_database(pg_admin_url)
+    try:
+        yield url
+    finally:
+        drop()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'duban.sqlite'}"

@@ -13,12 +13,10 @@ The directory, all officials' subjects sitting in 东城区 (east):
 from __future__ import annotations
 
 import inspect
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from engine import Engine, IncidentRaised, ManualClock
 from webui.api import create_token, init_api
@@ -115,36 +113,6 @@ class World:
         with pytest.raises(IncidentRaised) as raised:
             self.engine.complete(self.task(case_id, "figures"), LOCAL_INSPECTOR[org], {"total": 100, "days": 0})
         return raised.value.incident_id
-
-
-def _fresh_pg_database(admin_url: str):
-    name = "t_api_" + uuid.uuid4().hex[:10]
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def module_database_url(request, tmp_path_factory, pg_admin_url):
-    """Like conftest's ``database_url`` (a real SQLite file, a fresh PostgreSQL database), shared by
-    the tests of one module: the authorization matrix runs hundreds of requests on one world."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('api') / 'duban.sqlite'}"
-        return
-    if pg_admin_url is None:
-        pytest.skip("DUBAN_SKIP_PG=1")
-    url, drop = _fresh_pg_database(pg_admin_url)
-    try:
-        yield url
-    finally:
-        drop()
 
 
 @pytest.fixture

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 from lxml import etree
 
-from engine import ManualClock
 from engine.clock import SHANGHAI
-from workflows.demo import CHEMICAL, Desk, load_directory
+from workflows.demo import CHEMICAL
 from workflows.forms.samples import TEAM
-from workflows.runtime import BPMN_DIR, build_engine
+from workflows.runtime import BPMN_DIR
+from tests.process_support import advance, day, process_world
+
 
 START = dt.datetime(2026, 5, 11, 1, 0, tzinfo=dt.timezone.utc)   # Monday 09:00 in Shanghai
 PROCESS = "accident_investigation"
@@ -20,22 +20,7 @@ REACHED: set[str] = set()
 
 @pytest.fixture
 def w(database_url):
-    clock = ManualClock(START)
-    engine = build_engine(database_url, clock=clock)
-    load_directory(engine)
-    desk = Desk(engine)
-    yield SimpleNamespace(engine=engine, clock=clock, desk=desk)
-    REACHED.update(desk.reached(PROCESS))
-    engine.dispose()
-
-
-def advance(w, **delta) -> int:
-    w.clock.advance(**delta)
-    return w.engine.run_due_timers()
-
-
-def day(w, offset=0) -> str:
-    return (w.desk.today() + dt.timedelta(days=offset)).isoformat()
+    yield from process_world(database_url, PROCESS, REACHED, START)
 
 
 def shanghai_day(moment: dt.datetime) -> str:
