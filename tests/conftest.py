@@ -50,35 +50,31 @@ def _fresh_pg_database(admin_url: str) -> tuple[str, callable]:
     return url, drop
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path, pg_admin_url):
-    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'duban.sqlite'}"
+def _database(kind: str, folder, admin_url: str | None):
+    """Yield a URL of an empty database of ``kind``; a PostgreSQL one is dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'duban.sqlite'}"
         return
-    if pg_admin_url is None:
+    if admin_url is None:
         pytest.skip("DUBAN_SKIP_PG=1")
-    url, drop = _fresh_pg_database(pg_admin_url)
+    url, drop = _fresh_pg_database(admin_url)
     try:
         yield url
     finally:
         drop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, pg_admin_url):
+    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL database."""
+    yield from _database(request.param, tmp_path, pg_admin_url)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def module_database_url(request, tmp_path_factory, pg_admin_url):
     """Like ``database_url``, shared by the tests of one module (e.g. the API's authorization
     matrix runs hundreds of requests against one world)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('module') / 'duban.sqlite'}"
-        return
-    if pg_admin_url is None:
-        pytest.skip("DUBAN_SKIP_PG=1")
-    url, drop = _fresh_pg_database(pg_admin_url)
-    try:
-        yield url
-    finally:
-        drop()
+    yield from _database(request.param, tmp_path_factory.mktemp("module"), pg_admin_url)
 
 
 @pytest.fixture
