@@ -714,8 +714,10 @@ class Engine:
         def evaluate(task, expression):  # dueDate, assignee...: model code too, so failures are incidents
             return _run_model_code(self.script_engine.evaluate, task, expression)
 
-        opened, cancelled = projection.refresh_human_tasks(s, case, workflow, now, role_for_lane, evaluate, completed)
-        projection.refresh_timers(s, case, workflow)
+        pending = projection.waiting_timers(workflow)
+        opened, cancelled = projection.refresh_human_tasks(s, case, workflow, now, role_for_lane, evaluate, completed,
+                                                           pending)
+        projection.refresh_timers(s, case, pending)
         for row in opened:
             audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="engine", action="task_opened",
                          at=now, task_id=row.id, detail={"task": row.name, "element": row.spec_id, "role": row.role_code,

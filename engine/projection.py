@@ -121,16 +121,17 @@ def waiting_timers(top) -> list[PendingTimer]:
 
 
 def refresh_human_tasks(s: Session, case: Case, top, now: datetime, role_for_lane, evaluate,
-                        completed: tuple[str, str] | None = None) -> tuple[list[HumanTask], list[str]]:
+                        completed: tuple[str, str] | None, pending: list[PendingTimer]) -> tuple[list[HumanTask], list[str]]:
     """Bring the case's open human-task rows in line with the workflow.
 
-    Returns (rows opened, ids cancelled). ``completed`` is (task id, user) of the task this step completed.
+    Returns (rows opened, ids cancelled). ``completed`` is (task id, user) of the task this step
+    completed; ``pending`` the waiting timers (deadline boundary timers give tasks their due date).
     """
     open_rows = {r.id: r for r in s.execute(
         sa.select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open")).scalars()}
     ready = {str(t.id): t for t in ready_user_tasks(top)}
     timers_by_task = {}
-    for pt in waiting_timers(top):
+    for pt in pending:
         if pt.attached_to and pt.kind == "deadline":
             timers_by_task[pt.attached_to] = min(pt.due_at, timers_by_task.get(pt.attached_to, pt.due_at))
     opened, cancelled = [], []
@@ -176,8 +177,7 @@ def refresh_human_tasks(s: Session, case: Case, top, now: datetime, role_for_lan
     return opened, cancelled
 
 
-def refresh_timers(s: Session, case: Case, top) -> list[PendingTimer]:
-    pending = waiting_timers(top)
+def refresh_timers(s: Session, case: Case, pending: list[PendingTimer]) -> list[PendingTimer]:
     want = {str(p.task.id): p for p in pending}
     rows = {r.id: r for r in s.execute(sa.select(Timer).where(Timer.case_id == case.id)).scalars()}
     for tid, row in rows.items():
