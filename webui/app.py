@@ -12,9 +12,9 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, request, url_for
 
-from . import auth, csrf, display, errors, nav
+from . import auth, csrf, display, errors, headers, nav
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "var" / "instance"
 
@@ -55,11 +55,8 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
 
     @app.after_request
     def _headers(response):
-        # Uploaded files are never sniffed into HTML; pages are not framed by other sites.
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+        # CSP (scripts from this site only), nosniff, no framing by other sites: webui/headers.py.
+        return headers.apply(response, api=(request.blueprint or "").split(".")[0] in auth.API_BLUEPRINTS)
 
     @app.get("/")
     def index():

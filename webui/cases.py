@@ -7,7 +7,6 @@ overdue elements marked; the marks are computed here (see ``webui.diagram``).
 """
 from __future__ import annotations
 
-from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
@@ -97,7 +96,4 @@ def document(case_id: int, doc_key: str):
                                 issuer=display.org_name(case.org_code))
     if rendered is None:
         abort(404)
-    response = Response(rendered.content, content_type=rendered.mimetype)
-    disposition = "inline" if rendered.mimetype.startswith("text/") else "attachment"
-    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(rendered.filename)}"
-    return response
+    return documents.download(rendered)

@@ -3,8 +3,9 @@
 ``workflows.documents`` is written separately; this adapter looks for what it offers and degrades
 to "no documents" when it offers nothing: a ``render(doc_key, case_data)`` function, plus a way to
 list the documents for a case — ``available(process_key, case_data)``, ``available(case_data)``,
-``documents_for(...)``, or a ``DOCUMENTS`` mapping of key to title. ``render`` may return text (plain or HTML),
-bytes, or an object/tuple with a file name, content and media type; if it takes an ``issuer``, the
+``documents_for(...)``, or a ``DOCUMENTS`` mapping of key to title. ``render`` may return text, bytes, or
+an object/tuple with a file name, content and media type — whatever it returns is offered only as a
+download (``attachment``) of plain text, PDF, Word or bytes, never as HTML (see ``download``); if it takes an ``issuer``, the
 case's org unit is named as the issuing authority. A listing entry may say whether the case is ``ready``
 for the document (has reached the step that issues it); others are offered as drafts.
 """
@@ -67,7 +68,21 @@ def _as_document(item, _all) -> Document:
     return Document(str(key), str(getattr(item, "title", None) or getattr(item, "name", None) or key))
 
 
+# What a document download may be served as. Everything else — HTML above all, whatever the domain
+# module says — goes out as plain text or as bytes to save: a 文书 is filled with case data (titles,
+# names, descriptions typed by anyone), so it must never be a page the browser runs.
+SAFE_TYPES = {
+    "text/plain": ".txt",
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/octet-stream": "",
+}
+TEXT = "text/plain; charset=utf-8"
+
+
 def render(doc_key: str, data: dict, title: str | None = None, issuer: str | None = None) -> Rendered | None:
+    """The document as a file to download: plain text (HTML from the domain is sent as its source
+    text, never as a page), a PDF or Word file, or bytes to save."""
     mod = _module()
     if mod is None or not callable(getattr(mod, "render", None)):
         return None
@@ -78,25 +93,46 @@ def render(doc_key: str, data: dict, title: str | None = None, issuer: str | Non
     if result is None:
         return None
     base = title or doc_key
-    default_name = f"{base}.html"
     if isinstance(result, str):
-        if result.lstrip().startswith("<"):
-            return Rendered(default_name, result.encode("utf-8"), "text/html; charset=utf-8")
-        return Rendered(f"{base}.txt", result.encode("utf-8"), "text/plain; charset=utf-8")
+        return Rendered(f"{base}.txt", result.encode("utf-8"), TEXT)
     if isinstance(result, bytes):
-        return Rendered(f"{base}.pdf" if result[:4] == b"%PDF" else default_name, result,
-                        "application/pdf" if result[:4] == b"%PDF" else "application/octet-stream")
+        pdf = result[:4] == b"%PDF"
+        return Rendered(f"{base}.pdf" if pdf else base, result, "application/pdf" if pdf else "application/octet-stream")
     if isinstance(result, tuple):
         name, content, *rest = result
         mimetype = rest[0] if rest else "application/octet-stream"
     else:
-        name = getattr(result, "filename", None) or getattr(result, "name", None) or default_name
+        name = getattr(result, "filename", None) or getattr(result, "name", None) or base
         content = getattr(result, "content", None)
         if content is None:
             content = getattr(result, "body", b"")
-        mimetype = getattr(result, "mimetype", None) or getattr(result, "content_type", None) or "text/html"
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-        if "charset" not in mimetype and mimetype.startswith("text/"):
-            mimetype += "; charset=utf-8"
-    return Rendered(str(name), content, mimetype)
+        mimetype = getattr(result, "mimetype", None) or getattr(result, "content_type", None) or TEXT
+    return _safe(str(name), content, str(mimetype))
+
+
+def _safe(name: str, content, mimetype: str) -> Rendered:
+    kind = mimetype.split(";", 1)[0].strip().lower()
+    if isinstance(content, str) or kind.startswith("text/"):
+        text = content if isinstance(content, str) else bytes(content).decode("utf-8", "replace")
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        return Rendered(f"{stem}.txt", text.encode("utf-8"), TEXT)
+    if kind not in SAFE_TYPES:
+        kind = "application/octet-stream"
+    return Rendered(name, bytes(content), kind)
+
+
+def download(rendered: Rendered):
+    """The HTTP response for a rendered document: always a download (``attachment``), never shown
+    inline, in a CSP sandbox, and never sniffed into another type."""
+    from urllib.parse import quote
+
+    from flask import Response
+
+    from .headers import DOWNLOAD_CSP
+    response = Response(rendered.content, content_type=rendered.mimetype)
+    ascii_name = "document" + (("." + rendered.filename.rsplit(".", 1)[1]) if "." in rendered.filename else "")
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(rendered.filename)}")
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

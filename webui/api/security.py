@@ -21,6 +21,7 @@ from flask import Flask, current_app, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from .. import headers
 from . import errors
 from .ratelimit import LoginLimiter
 
@@ -31,15 +32,8 @@ API_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-PAGE_HEADERS = {
-    "Content-Security-Policy": "frame-ancestors 'self'; base-uri 'self'; object-src 'none'",
-    "X-Frame-Options": "SAMEORIGIN",
-}
-COMMON_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
+PAGE_HEADERS = headers.PAGE_HEADERS  # the pages' CSP lives in webui/headers.py
+COMMON_HEADERS = headers.COMMON_HEADERS
 LIMITER_KEY = "duban_login_limiter"
 
 
