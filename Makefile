@@ -22,6 +22,7 @@ pg:
 
 test: setup pg
 	bash scripts/setup-browser
+	bash scripts/setup-documents
 	DUBAN_TEST_PG_URL=$$(bash scripts/pg-test-server url) $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -44,6 +44,8 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     from . import enterprises, parties  # 企业档案 and the 当事企业 names and 失信 flags on every page
     app.register_blueprint(enterprises.bp)
     parties.install(app)
+    from . import document_files  # 公文 .docx / PDF downloads of a case's documents
+    document_files.install(app)
 
     auth.install(app)
     csrf.install(app)
