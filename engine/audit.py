@@ -56,6 +56,35 @@ def append(session: Session, *, chain: str, actor: str, action: str, at: datetim
     return event
 
 
+_EVENTS = AuditEvent.__table__
+_HEADS = AuditHead.__table__
+
+
+def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool) -> None:
+    """Append ``events`` (case_id, actor, action, at, task_id, detail) to ``chain`` in one insert.
+
+    The hot path's form of ``append``: SQL Core on the transaction's connection, the head read once
+    (``FOR UPDATE`` when ``lock``: PostgreSQL; SQLite's writer lock already serializes).
+    """
+    q = sa.select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == chain)
+    head = conn.execute(q.with_for_update() if lock else q).first()
+    prev_hash, seq = (head.hash, head.seq) if head else (GENESIS, 0)
+    rows = []
+    for ev in events:
+        seq += 1
+        text = canonical_json(ev["detail"] or {})
+        digest = _digest(chain, seq, ev["case_id"], ev["at"], ev["actor"], ev["action"], ev["task_id"], text, prev_hash)
+        rows.append({"chain": chain, "seq": seq, "case_id": ev["case_id"], "at": ev["at"], "actor": ev["actor"],
+                     "action": ev["action"], "task_id": ev["task_id"], "detail": text, "prev_hash": prev_hash,
+                     "hash": digest})
+        prev_hash = digest
+    conn.execute(sa.insert(_EVENTS), rows)
+    if head is None:
+        conn.execute(sa.insert(_HEADS).values(chain=chain, seq=seq, hash=prev_hash))
+    else:
+        conn.execute(sa.update(_HEADS).where(_HEADS.c.chain == chain).values(seq=seq, hash=prev_hash))
+
+
 @dataclass
 class BrokenLink:
     chain: str

@@ -32,8 +32,49 @@ class Principal:
 
 
 class Directory:
+    """Users, roles and org units. Principals, org paths and lane roles are cached per process and
+    keyed by the ``directory`` counter, which every directory write bumps in its transaction: a step
+    reads the counter with the case row (no extra statement) and a change made by any process is
+    seen at the next step."""
+
     def __init__(self, engine):
         self._engine = engine
+        self._cache_version: int | None = None
+        self._principals: dict[str, Principal] = {}
+        self._org_paths: dict[str, str] = {}
+        self._lanes: dict[str, str | None] = {}
+
+    def _cached(self, version: int) -> None:
+        if version != self._cache_version:
+            self._principals, self._org_paths, self._lanes = {}, {}, {}
+            self._cache_version = version
+
+    def cached_principal(self, username: str, session: Session, version: int) -> Principal:
+        self._cached(version)
+        p = self._principals.get(username)
+        if p is None:
+            p = self._principals[username] = self.principal(username, session)
+        return p
+
+    def cached_org_path(self, session: Session, code: str, version: int) -> str:
+        self._cached(version)
+        path = self._org_paths.get(code)
+        if path is None:
+            path = self._org_paths[code] = self.org_path(session, code)
+        return path
+
+    def role_for_lane(self, session: Session, lane: str | None, version: int) -> str | None:
+        """The role code a lane binds to (by code or name), cached like principals."""
+        self._cached(version)
+        if lane not in self._lanes:
+            role = self.role_by_lane(session, lane)
+            self._lanes[lane] = role.code if role is not None else None
+        return self._lanes[lane]
+
+    def _changed(self, s: Session) -> None:
+        from .step import directory_bump
+        directory_bump(s)
+        self._cache_version = None
 
     # -- writes ----------------------------------------------------------------------------------
     def add_role(self, code: str, name: str, sees_subordinate_orgs: bool = False, by: str = "system"):
@@ -45,7 +86,7 @@ class Directory:
                 return code  # unchanged: nothing to write or audit
             else:
                 role.name, role.sees_subordinate_orgs = name, sees_subordinate_orgs
-            self._engine._lane_roles.clear()
+            self._changed(s)
             self._audit(s, by, "role_saved", {"code": code, "name": name})
         return code
 
@@ -65,6 +106,7 @@ class Directory:
                 return code
             else:
                 org.name, org.level = name, level
+            self._changed(s)
             self._audit(s, by, "org_saved", {"code": code, "name": name, "parent": parent})
         return code
 
@@ -85,6 +127,7 @@ class Directory:
             s.flush()
             s.execute(sa.delete(UserRole).where(UserRole.username == username))
             s.add_all(UserRole(username=username, role_code=r) for r in role_codes)
+            self._changed(s)
             self._audit(s, by, "user_saved", {"username": username, "org": org, "roles": sorted(role_codes)})
         return username
 
@@ -96,6 +139,7 @@ class Directory:
                 raise InvalidData({"org": f"组织机构不存在: {org}"})
             old, user.org_code = user.org_code, org
             s.flush()
+            self._changed(s)
             self._audit(s, by, "user_moved", {"username": username, "from": old, "to": org})
             self._engine.release_ineligible_claims(s, username)
 
@@ -106,6 +150,7 @@ class Directory:
             s.execute(sa.delete(UserRole).where(UserRole.username == username))
             s.add_all(UserRole(username=username, role_code=r) for r in codes)
             s.flush()
+            self._changed(s)
             self._audit(s, by, "user_roles_set", {"username": username, "roles": sorted(codes)})
             self._engine.release_ineligible_claims(s, username)
 

@@ -23,7 +23,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, projection, state as wfstate
+from . import audit, state as wfstate, step
+from .step import ProcessFailure, run_model_code
 from .clock import SystemClock
 from .database import Database
 from .directory import Directory, Principal
@@ -35,7 +36,6 @@ from .scripting import DubanScriptEngine, StepRequests
 
 log = logging.getLogger("duban.engine")
 
-ACTIVE_CASE = ("running",)
 
 
 @dataclass
@@ -66,14 +66,6 @@ class CaseView:
         return self.tasks
 
 
-class ProcessFailure(Exception):
-    """A script, service, rule or timer expression of the model failed while the engine ran it."""
-
-    def __init__(self, cause: BaseException):
-        self.cause = cause
-        super().__init__(str(cause))
-
-
 class Engine:
     """Public API of the BPMN runtime. See README for a tour."""
 
@@ -89,7 +81,6 @@ class Engine:
         self._cache: OrderedDict[int, tuple[int, wfstate.LoadedState]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
-        self._lane_roles: dict[str, str] = {}
         self.after_step_hooks: list[Callable[[Session, Case, BpmnWorkflow], None]] = []
 
     # ------------------------------------------------------------------------------------------
@@ -112,45 +103,21 @@ class Engine:
               title: str = "", party: str | None = None) -> Case:
         """Start a case (立案/登记) of the latest version of ``process_key``."""
         try:
-            with self.db.write() as s:
+            with step.transaction(self) as tx:
+                s = tx.session
                 principal = self.directory.principal(by, s)
                 org = org or principal.org_code
                 party = party if party is not None else principal.party
                 if s.get(OrgUnit, org) is None:
                     raise InvalidData({"org": f"组织机构不存在: {org}"})
                 self.policy.check_start(s, principal, org, party)
-                case = self._start_in(s, process_key, principal, org, data or {}, title, party)
+                case = step.start_in(self, tx, process_key, principal, org, data or {}, title, party)
+            step.commit_cache(self, tx)
             return case
         except ProcessFailure as failure:  # a script/rule failed while the case was being set up
             raise self._record_incident(None, "start", None, None, by, {
                 "process_key": process_key, "org": org, "data": data, "title": title, "party": party},
                 failure.cause) from failure.cause
-
-    def _start_in(self, s: Session, process_key: str, principal: Principal | None, org: str, data: dict,
-                  title: str, party: str | None, parent_case_id: int | None = None, actor: str | None = None) -> Case:
-        actor = actor or principal.username
-        if s.get(OrgUnit, org) is None:
-            raise InvalidData({"org": f"组织机构不存在: {org}"})
-        model, bundle = self.models.bundle_for_start(s, process_key)
-        spec, subprocess_specs = self.models.specs(s, bundle)
-        now = self.clock.now()
-        case = Case(case_no=self._next_case_no(s, process_key, now), process_key=process_key, model_id=model.id,
-                    bundle_hash=bundle, org_code=org, party=party, title=title or model.name or process_key,
-                    status="running", escalation_level=0, version=0, data={}, started_by=actor,
-                    started_at=now, updated_at=now, parent_case_id=parent_case_id)
-        s.add(case)
-        s.flush()
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
-        initial = dict(data)
-        initial.setdefault("case_no", case.case_no)
-        initial.setdefault("org_code", org)
-        initial.setdefault("party", party)  # always present, so scripts may read it
-        workflow.task_tree.data.update(initial)
-        loaded = wfstate.LoadedState(workflow)
-        audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor=actor, action="started", at=now,
-                     detail={"process": process_key, "version": model.version, "org": org, "data": _jsonable(data)})
-        self._advance_and_write(s, case, loaded, actor)
-        return case
 
     def _next_case_no(self, s: Session, process_key: str, now: datetime) -> str:
         year = now.astimezone(_SHANGHAI).year
@@ -228,18 +195,13 @@ class Engine:
 
     def cancel(self, case_id: int, by: str, reason: str = "") -> None:
         """Withdraw a case (撤销): every open task and timer is cancelled."""
-        with self.db.write() as s:
-            case, loaded = self._lock_and_load(s, case_id)
-            try:
-                loaded.workflow.cancel()
-                case.status = "cancelled"
-                audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor=by, action="cancelled",
-                             at=self.clock.now(), detail={"reason": reason})
-                self._write(s, case, loaded, by, completed=None, advance=False)
-            except BaseException:
-                self._evict(case_id)
-                raise
-            self._cache_put(case, loaded)
+        with step.transaction(self) as tx:
+            with step.locked_step(self, tx, case_id, by) as st:
+                st.loaded.workflow.cancel()
+                st.case.status = "cancelled"
+                st.audit("cancelled", detail={"reason": reason})
+                st.write(advance_first=False)
+        step.commit_cache(self, tx)
 
     # ------------------------------------------------------------------------------------------
     # tasks
@@ -452,47 +414,48 @@ class Engine:
             return row
 
     def complete(self, task_id: str, username: str, data: dict | None = None) -> Case:
-        """Complete a user task with the submitted form data, and run the process on to its next wait."""
+        """Complete a user task with the submitted form data, and run the process on to its next wait.
+
+        The step pipeline (engine/step.py) with its guards in order: the task exists; the case lock
+        (version check); the task row read again under the lock is still open (task-state check);
+        authorization; the claim; the form; the workflow task is still READY (READY check)."""
         task_id = str(task_id)
         data = dict(data or {})
+        row = None
         try:
-            with self.db.write() as s:
-                row = s.get(HumanTask, task_id)
+            with step.transaction(self) as tx:
+                row = step.select_task(tx, task_id, username)
                 if row is None:
                     raise NotFound(f"任务不存在: {task_id}")
-                case, loaded = self._lock_and_load(s, row.case_id)
-                try:
-                    return self._complete_locked(s, case, loaded, row, username, data)
-                except BaseException:
-                    self._evict(case.id)
-                    raise
+                with step.locked_step(self, tx, row.case_id, username) as st:
+                    if not tx.is_sqlite:  # read before we held the case lock; SQLite's BEGIN IMMEDIATE came first
+                        row = step.select_task(tx, task_id, username, lock=True)
+                    case = self._complete_locked(tx, st, row, username, data)
+            step.commit_cache(self, tx)
+            return case
         except ProcessFailure as failure:
             raise self._record_incident(row.case_id, "complete", task_id, row.spec_id, username,
-                                        {"data": _jsonable(data)}, failure.cause) from failure.cause
+                                        {"data": step.jsonable(data)}, failure.cause) from failure.cause
 
-    def _complete_locked(self, s, case, loaded, row, username, data) -> Case:
-        if not self.db.is_sqlite:
-            s.refresh(row)  # read before we held the case lock; SQLite's BEGIN IMMEDIATE came first
+    def _complete_locked(self, tx, st, row, username, data) -> Case:
         if row.state != "open":
             raise Conflict(f"任务已{ {'completed': '完成', 'cancelled': '取消'}.get(row.state, row.state) }，不能重复提交")
-        p = self.directory.principal(username, s)
-        self.policy.check_task(s, p, row)
+        p = self.directory.cached_principal(username, tx.session, tx.directory_version)
+        self.policy.check_task(tx.session, p, row, known=(row.exclusion, bool(row.candidate)),
+                               directory_version=tx.directory_version)
         if row.assignee is not None and row.assignee != username:
             raise Conflict(f"任务已被 {row.assignee} 认领")
         cleaned = self._validate_form(row.form_key, data)
-        task = loaded.workflow.get_task_from_id(uuid.UUID(row.id))
+        task = st.loaded.workflow.get_task_from_id(uuid.UUID(row.id))
         if task is None or task.state != TaskState.READY:
             raise Conflict("任务状态已变化，请刷新")
         task.set_data(**cleaned)
-        now = self.clock.now()
         with StepRequests() as requests:
-            _run_model_code(task.run)
-            audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor=username, action="completed",
-                         at=now, task_id=row.id, detail={"task": row.name, "element": row.spec_id,
-                                                         "data": _jsonable(cleaned)})
-            self._write(s, case, loaded, username, completed=(row.id, username), requests=requests)
-        self._cache_put(case, loaded)
-        return case
+            run_model_code(task.run)
+            st.audit("completed", task_id=row.id, detail={"task": row.name, "element": row.spec_id,
+                                                           "data": step.jsonable(cleaned)})
+            st.write(completed=(row.id, username), requests=requests)
+        return st.case
 
     def _validate_form(self, form_key: str | None, data: dict) -> dict:
         if not form_key or self.forms is None:
@@ -612,138 +575,26 @@ class Engine:
     def _fire_case_timers(self, case_id: int, worker: str, force: bool = False) -> int:
         """Fire this case's due timers that ``worker`` holds the lease of, in one step."""
         try:
-            with self.db.write() as s:
-                now = self.clock.now()
-                q = sa.select(Timer).where(Timer.case_id == case_id, Timer.due_at <= now)
-                if not force:
-                    q = q.where(Timer.lease_owner == worker)
-                due = list(s.execute(q).scalars())
-                if not due:
-                    return 0
-                case, loaded = self._lock_and_load(s, case_id)
-                try:
-                    count = self._fire_locked(s, case, loaded, due, worker)
-                except BaseException:
-                    self._evict(case_id)
-                    raise
-            self._cache_put(case, loaded)
+            with step.transaction(self) as tx:
+                count = self._fire_in(tx, case_id, worker, force)
+            step.commit_cache(self, tx)
             return count
         except ProcessFailure as failure:
             raise self._record_incident(case_id, "timer", None, None, "timer", {"worker": worker},
                                         failure.cause) from failure.cause
 
-    def _fire_locked(self, s, case, loaded, due: list[Timer], worker: str) -> int:
-        with StepRequests() as requests:
-            _run_model_code(loaded.workflow.refresh_timers)
-            fired = self._write(s, case, loaded, "timer", completed=None, requests=requests, worker=worker)
-        return sum(f.occurrences for f in fired)
-
-    def _record_fired(self, s: Session, case: Case, fired: list, now: datetime, worker: str | None) -> None:
-        """Audit each timer that fired in this step; deadlines raise the escalation level (督办级别)."""
-        for f in fired:
-            for _ in range(f.occurrences):
-                detail = {"timer": f.element_id, "name": f.name, "kind": f.kind}
-                if worker:
-                    detail["worker"] = worker
-                if f.escalates:
-                    case.escalation_level += 1
-                    detail["escalation_level"] = case.escalation_level
-                    action, task_id = "escalated", f.attached_to
-                elif f.kind == "reminder" and f.attached_to:
-                    ht = s.get(HumanTask, f.attached_to)
-                    if ht is not None:
-                        ht.reminders += 1
-                        ht.last_reminded_at = now
-                    action, task_id = "reminded", f.attached_to
-                else:
-                    action, task_id = "timer_fired", f.task_id
-                audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="timer", action=action,
-                             at=now, task_id=task_id, detail=detail)
-
-    # ------------------------------------------------------------------------------------------
-    # the step machinery
-    def _lock_and_load(self, s: Session, case_id: int) -> tuple[Case, wfstate.LoadedState]:
-        case = s.get(Case, case_id)
-        if case is None:
-            raise NotFound(f"案件不存在: {case_id}")
-        seen = case.version
-        bumped = s.execute(sa.update(Case).where(Case.id == case_id, Case.version == seen)
-                           .values(version=seen + 1).execution_options(synchronize_session=False)).rowcount
-        if bumped != 1:
-            raise Conflict("案件已被他人修改，请刷新后重试")
-        # We hold the row now. Whoever changed it last also bumped the version, so what we read is
-        # current except the version itself (on PostgreSQL a read before the lock may be stale).
-        if not self.db.is_sqlite:
-            s.refresh(case)
-        else:
-            set_committed_value(case, "version", seen + 1)
-        if case.status not in ACTIVE_CASE:
-            raise Conflict(f"案件已{ {'completed': '办结', 'cancelled': '撤销'}.get(case.status, case.status) }")
-        loaded = self._cache_take(case_id, seen)
-        if loaded is None:
-            spec, subprocess_specs = self.models.specs(s, case.bundle_hash)
-            loaded = wfstate.restore(s, case_id, spec, subprocess_specs, self.script_engine)
-        return case, loaded
-
-    def _advance_and_write(self, s, case, loaded, actor):
-        with StepRequests() as requests:
-            self._write(s, case, loaded, actor, completed=None, requests=requests)
-        self._cache_put(case, loaded)
-
-    def _write(self, s: Session, case: Case, loaded: wfstate.LoadedState, actor: str,
-               completed: tuple[str, str] | None, requests: StepRequests | None = None, advance: bool = True,
-               worker: str | None = None) -> list:
-        """Advance, then write the step; returns the timers that fired in it."""
-        workflow = loaded.workflow
-        if advance:
-            _run_model_code(_advance, workflow)
+    def _fire_in(self, tx, case_id: int, worker: str, force: bool = False) -> int:
         now = self.clock.now()
-        fired = projection.fired_timers(workflow, loaded.task_rows)
-        self._record_fired(s, case, fired, now, worker)
-        pruned = wfstate.prune(workflow)
-        wfstate.save(s, case.id, loaded, pruned)
-        def role_for_lane(lane):
-            # Lanes bind to roles by code or name; roles are near-static, so hits are remembered.
-            if lane not in self._lane_roles:
-                role = self.directory.role_by_lane(s, lane)
-                if role is None:
-                    return None
-                self._lane_roles[lane] = role.code
-            return self._lane_roles[lane]
-
-        def evaluate(task, expression):  # dueDate, assignee...: model code too, so failures are incidents
-            return _run_model_code(self.script_engine.evaluate, task, expression)
-
-        pending = projection.waiting_timers(workflow)
-        opened, cancelled = projection.refresh_human_tasks(s, case, workflow, now, role_for_lane, evaluate, completed,
-                                                           pending)
-        projection.refresh_timers(s, case, pending)
-        for row in opened:
-            audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="engine", action="task_opened",
-                         at=now, task_id=row.id, detail={"task": row.name, "element": row.spec_id, "role": row.role_code,
-                                                         "due_at": row.due_at.isoformat() if row.due_at else None})
-        for tid in cancelled:
-            audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="engine",
-                         action="task_cancelled", at=now, task_id=tid, detail={})
-        case.data = _case_data(workflow)
-        case.updated_at = now
-        if workflow.is_completed() and case.status == "running":
-            case.status, case.ended_at = "completed", now
-            audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor=actor, action="case_completed",
-                         at=now, detail={})
-        for hook in self.after_step_hooks:
-            hook(s, case, workflow)
-        if requests is not None:
-            for kind, args in requests.items:
-                if kind == "start_case":
-                    child = self._start_in(s, args["process_key"], None, args.get("org") or case.org_code,
-                                           args["data"], args.get("title") or "",
-                                           args["party"] if "party" in args else case.party,
-                                           parent_case_id=case.id, actor="engine")
-                    audit.append(s, chain=audit.case_chain(case.id), case_id=case.id, actor="engine",
-                                 action="case_spawned", at=now, detail={"case_no": child.case_no,
-                                                                        "process": args["process_key"]})
-        return fired
+        q = sa.select(Timer.id).where(Timer.case_id == case_id, Timer.due_at <= now)
+        if not force:
+            q = q.where(Timer.lease_owner == worker)
+        if tx.conn.execute(q.limit(1)).first() is None:
+            return 0
+        with step.locked_step(self, tx, case_id, "timer") as st:
+            with StepRequests() as requests:
+                run_model_code(st.loaded.workflow.refresh_timers)
+                fired = st.write(requests=requests, worker=worker)
+        return sum(f.occurrences for f in fired)
 
     # ------------------------------------------------------------------------------------------
     # authorization (one policy: lane role, org scope, enterprise, assignee)
@@ -823,45 +674,8 @@ def _unassigned(row: HumanTask):
     return _Unassigned(row)
 
 
-def _run_model_code(fn, *args):
-    """Run SpiffWorkflow on the model; whatever the model's own code raises becomes a ProcessFailure."""
-    try:
-        return fn(*args)
-    except (EngineError, ProcessFailure):
-        raise
-    except sa.exc.SQLAlchemyError:
-        raise
-    except Exception as exc:
-        raise ProcessFailure(exc) from exc
-
-
-def _advance(workflow: BpmnWorkflow) -> None:
-    """Run engine tasks until only user tasks and waiting events are left."""
-    for _ in range(10_000):
-        workflow.do_engine_steps()
-        ready = [t for w in wfstate.all_workflows(workflow) for t in w.tasks.values()
-                 if t.state == TaskState.READY and not t.task_spec.manual]
-        if not ready:
-            return
-    raise EngineError("the process does not come to rest (endless engine loop)")
-
-
-def _case_data(workflow: BpmnWorkflow) -> dict:
-    """The case's current data: the data of its open tasks merged, or the final data once done."""
-    if workflow.is_completed():
-        merged = dict(workflow.last_task.data) if workflow.last_task is not None else {}
-        merged.update(workflow.data)
-        return _jsonable(merged)
-    merged: dict = {}
-    for task in workflow.tasks.values():
-        if task.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED):
-            merged.update(task.data)
-    return _jsonable(merged)
-
-
 def _jsonable(value):
-    import json
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str)) if value is not None else None
+    return step.jsonable(value)
 
 
 def _error_message(exc: BaseException) -> str:

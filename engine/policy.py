@@ -24,14 +24,19 @@ class Policy:
     def __init__(self, directory):
         self.directory = directory
 
-    def check_task(self, s: Session, p: Principal, row: HumanTask) -> None:
-        """May ``p`` claim or complete this task? Raises Forbidden with the reason."""
-        reason = exclusion_reason(s, row.id, p.username)
+    def check_task(self, s: Session, p: Principal, row: HumanTask, known: tuple | None = None,
+                   directory_version: int | None = None) -> None:
+        """May ``p`` claim or complete this task? Raises Forbidden with the reason.
+
+        ``known`` is (exclusion reason, is candidate) when the caller read them with the row (the
+        step pipeline does, in the same statement); ``directory_version`` lets org paths come
+        from the directory's cache."""
+        reason, candidate = known if known is not None else (exclusion_reason(s, row.id, p.username), None)
         if reason:
             raise Forbidden(reason)
         if row.assignee == p.username:
             return
-        if is_candidate(s, row.id, p.username):
+        if candidate if candidate is not None else is_candidate(s, row.id, p.username):
             return
         if not p.holds(row.role_code):
             raise Forbidden(f"用户 {p.username} 没有该任务所需的角色 ({row.lane})")
@@ -41,7 +46,7 @@ class Policy:
             return
         if row.org_code == p.org_code:
             return
-        if row.role_code in p.supervising_roles and self._below(s, row.org_code, p):
+        if row.role_code in p.supervising_roles and self._below(s, row.org_code, p, directory_version):
             return
         raise Forbidden(f"任务属于其他组织机构 ({row.org_code})")
 
@@ -81,5 +86,7 @@ class Policy:
         if DESIGNER_ROLE not in p.roles and ADMIN_ROLE not in p.roles:
             raise Forbidden("需要流程设计员角色")
 
-    def _below(self, s: Session, org_code: str, p: Principal) -> bool:
+    def _below(self, s: Session, org_code: str, p: Principal, directory_version: int | None = None) -> bool:
+        if directory_version is not None:
+            return self.directory.cached_org_path(s, org_code, directory_version).startswith(p.org_path)
         return self.directory.org_path(s, org_code).startswith(p.org_path)

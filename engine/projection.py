@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from .assignment import assign_on_open, refresh_exclusions
-from .schema import Case, HumanTask, Timer
+from .schema import NO_DUE_DATE, Case, HumanTask, TaskCandidate, Timer
 from .state import all_workflows
 from .timers import due_of
 
@@ -120,74 +120,122 @@ def waiting_timers(top) -> list[PendingTimer]:
     return found
 
 
-def refresh_human_tasks(s: Session, case: Case, top, now: datetime, role_for_lane, evaluate,
-                        completed: tuple[str, str] | None, pending: list[PendingTimer]) -> tuple[list[HumanTask], list[str]]:
-    """Bring the case's open human-task rows in line with the workflow.
+_TASK = HumanTask.__table__
+_TIMER = Timer.__table__
+_CANDIDATE = TaskCandidate.__table__
+_OPEN_TASKS = sa.select(_TASK.c.id, _TASK.c.due_at, _TASK.c.rules).where(
+    _TASK.c.case_id == sa.bindparam("case_id"), _TASK.c.state == "open")
+_COMPLETE_TASK = (sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"))
+                  .values(state="completed", completed_at=sa.bindparam("at"), completed_by=sa.bindparam("by")))
+_SET_DUE = (sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"))
+            .values(due_at=sa.bindparam("due"), due_sort=sa.bindparam("due")))
+_INSERT_TASKS = sa.insert(_TASK)
+_TIMERS_OF_CASE = sa.select(_TIMER.c.id, _TIMER.c.due_at).where(_TIMER.c.case_id == sa.bindparam("case_id"))
+_MOVE_TIMER = (sa.update(_TIMER).where(_TIMER.c.id == sa.bindparam("b_id"))
+               .values(due_at=sa.bindparam("due"), lease_owner=None, lease_until=None))
+_INSERT_TIMERS = sa.insert(_TIMER)
+
+
+class _NewTask:
+    """A human-task row being built (assignment rules set attributes on it)."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, evaluate,
+                        completed: tuple[str, str] | None, pending: list[PendingTimer]) -> tuple[list[dict], list[str]]:
+    """Bring the case's open human-task rows in line with the workflow, in SQL Core.
 
     Returns (rows opened, ids cancelled). ``completed`` is (task id, user) of the task this step
     completed; ``pending`` the waiting timers (deadline boundary timers give tasks their due date).
+    The open rows as last written are remembered on ``loaded``: when the ready user tasks are the
+    same and no due date moved, nothing is read or written.
     """
-    open_rows = {r.id: r for r in s.execute(
-        sa.select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open")).scalars()}
-    ready = {str(t.id): t for t in ready_user_tasks(top)}
-    timers_by_task = {}
+    conn = tx.conn
+    open_rows = loaded.open_tasks
+    if open_rows is None:
+        open_rows = {r.id: (r.due_at, bool(r.rules)) for r in conn.execute(_OPEN_TASKS, {"case_id": case.id})}
+    ready = {str(t.id): t for t in ready_user_tasks(loaded.workflow)}
+    timers_by_task: dict[str, datetime] = {}
     for pt in pending:
         if pt.attached_to and pt.kind == "deadline":
             timers_by_task[pt.attached_to] = min(pt.due_at, timers_by_task.get(pt.attached_to, pt.due_at))
-    opened, cancelled = [], []
-    for tid, row in open_rows.items():
+    opened: list[dict] = []
+    cancelled: list[str] = []
+    kept: dict[str, tuple] = {}
+    due_fixes = []
+    for tid, (due_at, ruled) in open_rows.items():
         if tid in ready:
             due = timers_by_task.get(tid)
-            if due is not None and row.due_at is None:
-                row.due_at = due
+            if due is not None and due_at is None:
+                due_fixes.append({"b_id": tid, "due": due})
+                due_at = due
+            kept[tid] = (due_at, ruled)
             continue
         if completed and tid == completed[0]:
-            row.state, row.completed_at, row.completed_by = "completed", now, completed[1]
+            conn.execute(_COMPLETE_TASK, {"b_id": tid, "at": now, "by": completed[1]})
         else:
-            row.state, row.completed_at = "cancelled", now
             cancelled.append(tid)
+    if cancelled:
+        conn.execute(sa.update(_TASK).where(_TASK.c.id.in_(cancelled)).values(state="cancelled", completed_at=now))
+    if due_fixes:
+        conn.execute(_SET_DUE, due_fixes)
+    candidates: list[dict] = []
     for tid, task in ready.items():
         if tid in open_rows:
             continue
         spec = task.task_spec
         props = task_properties(spec)
-        role = role_for_lane(spec.lane)
         due = timers_by_task.get(tid)
         if props.get("dueDate"):
             value = evaluate(task, props["dueDate"])
             if value:
                 due = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-        row = HumanTask(
+        row = _NewTask(
             id=tid, case_id=case.id, spec_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.name,
-            lane=spec.lane, role_code=role, org_code=case.org_code, party=case.party, assignee=None,
-            state="open", form_key=props.get("formSchema"), priority=int(props.get("priority", 0) or 0),
-            due_at=due, created_at=now, process_key=case.process_key, case_no=case.case_no,
-            case_title=case.title)
+            item_label=None, lane=spec.lane, role_code=role_for_lane(spec.lane), org_code=case.org_code,
+            party=case.party, assignee=None, state="open", form_key=props.get("formSchema"),
+            priority=int(props.get("priority", 0) or 0), due_at=due, due_sort=due if due is not None else NO_DUE_DATE,
+            created_at=now, process_key=case.process_key, case_no=case.case_no, case_title=case.title,
+            reminders=0, rules=None)
         if props.get("itemLabel"):
             label = evaluate(task, props["itemLabel"])
             row.item_label = str(label)[:256] if label not in (None, "") else None
-        candidates = assign_on_open(row, task, props, evaluate, role_for_lane)
-        s.add(row)
-        if candidates:
-            s.flush()  # the candidate rows refer to the task row
-            s.add_all(candidates)
-        opened.append(row)
-    if any(r.rules for r in open_rows.values() if r.state == "open") or any(r.rules for r in opened):
-        refresh_exclusions(s, case.id)
+        for candidate in assign_on_open(row, task, props, evaluate, role_for_lane):
+            candidates.append({"task_id": candidate.task_id, "username": candidate.username})
+        opened.append(dict(row.__dict__))
+        kept[tid] = (due, bool(row.rules))
+    if opened:
+        conn.execute(_INSERT_TASKS, opened)
+    if candidates:
+        conn.execute(sa.insert(_CANDIDATE), candidates)
+    changed = bool(opened or cancelled or completed or loaded.open_tasks is None)
+    if changed and any(ruled for _, ruled in kept.values()):
+        refresh_exclusions(tx.session, case.id)
+    loaded.open_tasks = kept
     return opened, cancelled
 
 
-def refresh_timers(s: Session, case: Case, pending: list[PendingTimer]) -> list[PendingTimer]:
+def project_timers(conn, case: Case, loaded, pending: list[PendingTimer]) -> None:
+    """The case's timer rows as the waiting timers say (fired and cancelled ones deleted)."""
     want = {str(p.task.id): p for p in pending}
-    rows = {r.id: r for r in s.execute(sa.select(Timer).where(Timer.case_id == case.id)).scalars()}
-    for tid, row in rows.items():
-        if tid not in want:
-            s.delete(row)
-        elif row.due_at != want[tid].due_at:
-            row.due_at, row.lease_owner, row.lease_until = want[tid].due_at, None, None
+    have = loaded.timers
+    if have is None:
+        have = {r.id: r.due_at for r in conn.execute(_TIMERS_OF_CASE, {"case_id": case.id})}
+    gone = [tid for tid in have if tid not in want]
+    moved = [{"b_id": tid, "due": p.due_at} for tid, p in want.items() if tid in have and have[tid] != p.due_at]
+    new = []
     for tid, p in want.items():
-        if tid not in rows:
+        if tid not in have:
             spec = p.task.task_spec
-            s.add(Timer(id=tid, case_id=case.id, element_id=spec.bpmn_id or spec.name,
-                        name=spec.bpmn_name or "", kind=p.kind, attached_to=p.attached_to, due_at=p.due_at))
-    return pending
+            new.append({"id": tid, "case_id": case.id, "element_id": spec.bpmn_id or spec.name,
+                        "name": spec.bpmn_name or "", "kind": p.kind, "attached_to": p.attached_to,
+                        "due_at": p.due_at, "lease_owner": None, "lease_until": None})
+    if gone:
+        conn.execute(sa.delete(_TIMER).where(_TIMER.c.id.in_(gone)))
+    if moved:
+        conn.execute(_MOVE_TIMER, moved)
+    if new:
+        conn.execute(_INSERT_TIMERS, new)
+    loaded.timers = {tid: p.due_at for tid, p in want.items()}

@@ -44,6 +44,10 @@ class LoadedState:
     task_rows: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # id -> (wf_key, seq, content)
     wf_rows: dict[str, str] = field(default_factory=dict)  # wf_key -> content
     next_seq: int = 0
+    # The projections' inputs as last written (None: not known, read them from the tables):
+    # open human task id -> (due_at, has separation-of-duty rules); timer id -> due_at.
+    open_tasks: dict[str, tuple] | None = None
+    timers: dict[str, object] | None = None
 
 
 def _wf_key(workflow) -> str:
@@ -252,7 +256,17 @@ class WriteStats:
     deleted: int = 0
 
 
-def save(session: Session, case_id: int, state: LoadedState, pruned: dict[str, object]) -> WriteStats:
+_INSERT_TASKS = sa.insert(TaskRow.__table__)
+_UPDATE_TASKS = (sa.update(TaskRow.__table__).where(TaskRow.__table__.c.id == sa.bindparam("b_id"))
+                 .values(seq=sa.bindparam("seq"), state=sa.bindparam("state"), content=sa.bindparam("content")))
+_ARCHIVE_TASKS = (sa.update(TaskRow.__table__).where(TaskRow.__table__.c.id == sa.bindparam("b_id"))
+                  .values(live=False, state=sa.bindparam("state"), content=sa.bindparam("content")))
+_WF = WorkflowRow.__table__
+_UPDATE_WF = (sa.update(_WF).where(_WF.c.case_id == sa.bindparam("b_case"), _WF.c.wf_key == sa.bindparam("b_key"))
+              .values(content=sa.bindparam("content")))
+
+
+def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str, object]) -> WriteStats:
     """Write what changed since ``state`` was loaded (or last saved) and update ``state``."""
     stats = WriteStats()
     top = state.workflow
@@ -291,35 +305,37 @@ def save(session: Session, case_id: int, state: LoadedState, pruned: dict[str, o
     archive = [tid for tid in gone if tid in pruned]
     delete = [tid for tid in gone if tid not in pruned]  # predicted tasks SpiffWorkflow dropped
     if inserts:
-        session.execute(sa.insert(TaskRow), inserts)
+        conn.execute(_INSERT_TASKS, inserts)
     if updates:
-        session.execute(
-            sa.update(TaskRow.__table__).where(TaskRow.__table__.c.id == sa.bindparam("b_id"))
-            .values(seq=sa.bindparam("seq"), state=sa.bindparam("state"), content=sa.bindparam("content")),
-            updates)
+        conn.execute(_UPDATE_TASKS, updates)
     if archive:
         # History keeps each task's final state (it may have changed in the very step that pruned it).
         final = []
         for tid in archive:
             task = pruned[tid]
             final.append({"b_id": tid, "state": task.state, "content": to_json(_registry.convert(task))})
-        session.execute(
-            sa.update(TaskRow.__table__).where(TaskRow.__table__.c.id == sa.bindparam("b_id"))
-            .values(live=False, state=sa.bindparam("state"), content=sa.bindparam("content")), final)
+        conn.execute(_ARCHIVE_TASKS, final)
     if delete:
-        session.execute(sa.delete(TaskRow).where(TaskRow.id.in_(delete))
-                        .execution_options(synchronize_session=False))
+        conn.execute(sa.delete(TaskRow.__table__).where(TaskRow.__table__.c.id.in_(delete)))
+    wf_updates = []
     for key, content in new_wf_rows.items():
         old = state.wf_rows.get(key)
         if old is None:
-            session.merge(WorkflowRow(case_id=case_id, wf_key=key, seq=len(state.wf_rows), live=True, content=content))
+            # A sub-process key seen before (dropped, then re-entered) comes back to life.
+            exists = conn.execute(sa.select(_WF.c.wf_key).where(_WF.c.case_id == case_id, _WF.c.wf_key == key)).first()
+            if exists:
+                conn.execute(sa.update(_WF).where(_WF.c.case_id == case_id, _WF.c.wf_key == key)
+                             .values(content=content, live=True))
+            else:
+                conn.execute(sa.insert(_WF).values(case_id=case_id, wf_key=key, seq=len(state.wf_rows), live=True,
+                                                   content=content))
         elif old != content:
-            session.execute(sa.update(WorkflowRow).where(WorkflowRow.case_id == case_id, WorkflowRow.wf_key == key)
-                            .values(content=content).execution_options(synchronize_session=False))
+            wf_updates.append({"b_case": case_id, "b_key": key, "content": content})
+    if wf_updates:
+        conn.execute(_UPDATE_WF, wf_updates)
     dropped_wfs = [k for k in state.wf_rows if k not in new_wf_rows]
     if dropped_wfs:
-        session.execute(sa.update(WorkflowRow).where(WorkflowRow.case_id == case_id, WorkflowRow.wf_key.in_(dropped_wfs))
-                        .values(live=False).execution_options(synchronize_session=False))
+        conn.execute(sa.update(_WF).where(_WF.c.case_id == case_id, _WF.c.wf_key.in_(dropped_wfs)).values(live=False))
     stats.inserted, stats.updated, stats.archived, stats.deleted = len(inserts), len(updates), len(archive), len(delete)
     state.task_rows = new_task_rows
     state.wf_rows = new_wf_rows

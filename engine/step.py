@@ -1,0 +1,376 @@
+"""One step of a case (一步): the pipeline every change to a running case goes through.
+
+    lock → authorize → validate → load → run → diff-write → project → audit → commit
+
+Written once here and used by completing a task, starting a case, firing timers, cancelling and
+retrying incidents (and, through ``Step``, by any other use case that moves a case on). The hot
+path speaks SQL Core on the transaction's connection — prepared statements, ``executemany`` for
+task rows, one statement per projection, every audit event of a chain in one insert — and never
+the ORM unit of work: a completion is about a dozen statements whatever the model.
+
+- **Lock** (``lock_case``): ``UPDATE case_instance SET version = version + 1 WHERE id = ? AND
+  version = ?``. A second writer blocks on the row (PostgreSQL) or on ``BEGIN IMMEDIATE`` (SQLite)
+  and then finds the version moved: ``Conflict``. So a task submitted twice is completed once.
+- **Load**: from the engine's in-process cache when the case's version matches, else from rows.
+  The cache also remembers the projections' last inputs (open task ids, timer due dates), so an
+  unchanged projection costs no statement at all.
+- **Run**: what the use case does to the workflow, then the engine steps after it. Whatever the
+  model's own code raises becomes ``ProcessFailure``; the caller records an incident.
+- **Diff-write** (``state.save``), **project** (``projection``), **audit** (``AuditBuffer``), then
+  the case row itself, then commit.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from . import audit, projection, state as wfstate
+from .errors import Conflict, EngineError, NotFound
+from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion
+from .scripting import StepRequests
+
+log = logging.getLogger("duban.step")
+
+CASE = Case.__table__
+TASK = HumanTask.__table__
+ACTIVE_CASE = ("running",)
+DIRECTORY_COUNTER = "directory"
+_STATUS_WORD = {"completed": "办结", "cancelled": "撤销"}
+
+
+class ProcessFailure(Exception):
+    """A script, service, rule or timer expression of the model failed while the engine ran it."""
+
+    def __init__(self, cause: BaseException):
+        self.cause = cause
+        super().__init__(str(cause))
+
+
+def run_model_code(fn, *args):
+    """Run SpiffWorkflow on the model; whatever the model's own code raises becomes a ProcessFailure."""
+    try:
+        return fn(*args)
+    except (EngineError, ProcessFailure):
+        raise
+    except sa.exc.SQLAlchemyError:
+        raise
+    except Exception as exc:
+        raise ProcessFailure(exc) from exc
+
+
+def advance(workflow: BpmnWorkflow) -> None:
+    """Run engine tasks until only user tasks and waiting events are left."""
+    for _ in range(10_000):
+        workflow.do_engine_steps()
+        ready = [t for w in wfstate.all_workflows(workflow) for t in w.tasks.values()
+                 if t.state == TaskState.READY and not t.task_spec.manual]
+        if not ready:
+            return
+    raise EngineError("the process does not come to rest (endless engine loop)")
+
+
+def case_data(workflow: BpmnWorkflow) -> dict:
+    """The case's current data: the data of its open tasks merged, or the final data once done."""
+    if workflow.is_completed():
+        merged = dict(workflow.last_task.data) if workflow.last_task is not None else {}
+        merged.update(workflow.data)
+        return jsonable(merged)
+    merged: dict = {}
+    for task in workflow.tasks.values():
+        if task.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+            merged.update(task.data)
+    return jsonable(merged)
+
+
+def jsonable(value):
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str)) if value is not None else None
+
+
+# --- the transaction ----------------------------------------------------------------------------
+class AuditBuffer:
+    """Audit events of one transaction, written per chain in one insert when the step ends."""
+
+    def __init__(self):
+        self.events: list[tuple[str, dict]] = []
+
+    def add(self, chain: str, *, actor: str, action: str, at: datetime, case_id: int | None = None,
+            task_id: str | None = None, detail: dict | None = None) -> None:
+        self.events.append((chain, {"case_id": case_id, "actor": actor, "action": action, "at": at,
+                                    "task_id": task_id, "detail": detail or {}}))
+
+    def case(self, case_id: int, **kw) -> None:
+        self.add(audit.case_chain(case_id), case_id=case_id, **kw)
+
+    def flush(self, tx: "Tx") -> None:
+        if not self.events:
+            return
+        by_chain: dict[str, list[dict]] = {}
+        for chain, event in self.events:
+            by_chain.setdefault(chain, []).append(event)
+        self.events = []
+        tx.session.flush()  # events the ORM path appended in this transaction come first
+        heads = tx.session.info.get("audit_heads", {})
+        for chain, events in by_chain.items():
+            audit.append_many(tx.conn, chain, events, lock=not tx.is_sqlite)
+            stale = heads.pop(chain, None)
+            if stale is not None:
+                tx.session.expire(stale)
+
+
+@dataclass
+class Tx:
+    """One write transaction: the Core connection, an ORM session on it (for hooks and cold paths),
+    and the audit events to append before commit."""
+    conn: sa.Connection
+    session: Session
+    is_sqlite: bool
+    audit: AuditBuffer = field(default_factory=AuditBuffer)
+    directory_version: int = 0
+
+
+@contextlib.contextmanager
+def transaction(engine) -> Iterator[Tx]:
+    with engine.db.write() as session:
+        tx = Tx(session.connection(), session, engine.db.is_sqlite)
+        yield tx
+        tx.audit.flush(tx)
+
+
+# --- lock -----------------------------------------------------------------------------------------
+_DIRECTORY_VERSION = (sa.select(Counter.__table__.c.value)
+                      .where(Counter.__table__.c.name == DIRECTORY_COUNTER).scalar_subquery())
+_SELECT_CASE = sa.select(CASE, _DIRECTORY_VERSION.label("directory_version")).where(CASE.c.id == sa.bindparam("id"))
+_BUMP = (sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"), CASE.c.version == sa.bindparam("seen"))
+         .values(version=sa.bindparam("next")))
+
+
+def case_from_row(row) -> Case:
+    """A detached Case carrying the row's values (hooks read and may change it; ``write_case`` saves)."""
+    m = row._mapping
+    return Case(**{c.key: m[c.key] for c in CASE.c})
+
+
+def lock_case(tx: Tx, case_id: int) -> Case:
+    """Take the case: bump its version if nobody else did since we read it; else Conflict."""
+    row = tx.conn.execute(_SELECT_CASE, {"id": case_id}).first()
+    if row is None:
+        raise NotFound(f"案件不存在: {case_id}")
+    seen = row.version
+    bumped = tx.conn.execute(_BUMP, {"b_id": case_id, "seen": seen, "next": seen + 1}).rowcount
+    if bumped != 1:
+        raise Conflict("案件已被他人修改，请刷新后重试")
+    # Whoever changed the row last also bumped the version, so the rest of what we read is current.
+    tx.directory_version = row.directory_version or 0
+    case = case_from_row(row)
+    case.version = seen + 1
+    if case.status not in ACTIVE_CASE:
+        raise Conflict(f"案件已{_STATUS_WORD.get(case.status, case.status)}")
+    return case
+
+
+_WRITE_CASE = (sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"))
+               .values(data=sa.bindparam("data"), updated_at=sa.bindparam("updated_at"),
+                       status=sa.bindparam("status"), ended_at=sa.bindparam("ended_at"),
+                       escalation_level=sa.bindparam("escalation_level"), party=sa.bindparam("party"),
+                       title=sa.bindparam("title")))
+
+
+def write_case(tx: Tx, case: Case) -> None:
+    tx.conn.execute(_WRITE_CASE, {"b_id": case.id, "data": case.data, "updated_at": case.updated_at,
+                                  "status": case.status, "ended_at": case.ended_at,
+                                  "escalation_level": case.escalation_level, "party": case.party,
+                                  "title": case.title})
+
+
+# --- the task being completed -----------------------------------------------------------------------
+def _task_select(for_update: bool):
+    excl = TaskExclusion.__table__
+    cand = TaskCandidate.__table__
+    q = sa.select(
+        TASK,
+        sa.select(excl.c.reason).where(excl.c.task_id == TASK.c.id, excl.c.username == sa.bindparam("user"))
+        .scalar_subquery().label("exclusion"),
+        sa.exists().where(cand.c.task_id == TASK.c.id, cand.c.username == sa.bindparam("user")).label("candidate"),
+    ).where(TASK.c.id == sa.bindparam("id"))
+    return q.with_for_update(of=TASK) if for_update else q
+
+
+_SELECT_TASK = _task_select(False)
+_SELECT_TASK_LOCKED = _task_select(True)
+
+
+def select_task(tx: Tx, task_id: str, username: str, lock: bool = False):
+    """The human-task row with, for ``username``, the separation-of-duty exclusion and candidacy."""
+    return tx.conn.execute(_SELECT_TASK_LOCKED if lock and not tx.is_sqlite else _SELECT_TASK,
+                           {"id": task_id, "user": username}).first()
+
+
+# --- the step ------------------------------------------------------------------------------------
+class Step:
+    """The run → diff-write → project → audit part of the pipeline for one locked case."""
+
+    def __init__(self, engine, tx: Tx, case: Case, loaded: wfstate.LoadedState, actor: str):
+        self.engine, self.tx, self.case, self.loaded, self.actor = engine, tx, case, loaded, actor
+
+    def audit(self, action: str, task_id: str | None = None, detail: dict | None = None,
+              actor: str | None = None, at: datetime | None = None) -> None:
+        self.tx.audit.case(self.case.id, actor=actor or self.actor, action=action,
+                           at=at or self.engine.clock.now(), task_id=task_id, detail=detail)
+
+    def write(self, completed: tuple[str, str] | None = None, requests: StepRequests | None = None,
+              advance_first: bool = True, worker: str | None = None) -> list:
+        """Advance, then write the step; returns the timers that fired in it."""
+        engine, tx, case, loaded = self.engine, self.tx, self.case, self.loaded
+        workflow = loaded.workflow
+        if advance_first:
+            run_model_code(advance, workflow)
+        now = engine.clock.now()
+        fired = projection.fired_timers(workflow, loaded.task_rows)
+        self._record_fired(fired, now, worker)
+        pruned = wfstate.prune(workflow)
+        wfstate.save(tx.conn, case.id, loaded, pruned)
+
+        def evaluate(task, expression):  # dueDate, assignee...: model code too, so failures are incidents
+            return run_model_code(engine.script_engine.evaluate, task, expression)
+
+        def role_for_lane(lane):
+            return engine.directory.role_for_lane(tx.session, lane, tx.directory_version)
+
+        pending = projection.waiting_timers(workflow)
+        opened, cancelled = projection.project_human_tasks(tx, case, loaded, now, role_for_lane, evaluate,
+                                                           completed, pending)
+        projection.project_timers(tx.conn, case, loaded, pending)
+        for row in opened:
+            self.audit("task_opened", task_id=row["id"], actor="engine", at=now,
+                       detail={"task": row["name"], "element": row["spec_id"], "role": row["role_code"],
+                               "due_at": row["due_at"].isoformat() if row["due_at"] else None})
+        for tid in cancelled:
+            self.audit("task_cancelled", task_id=tid, actor="engine", at=now, detail={})
+        case.data = case_data(workflow)
+        case.updated_at = now
+        if workflow.is_completed() and case.status == "running":
+            case.status, case.ended_at = "completed", now
+            self.audit("case_completed", at=now, detail={})
+        for hook in engine.after_step_hooks:
+            hook(tx.session, case, workflow)
+        write_case(tx, case)
+        if requests is not None:
+            for kind, args in requests.items:
+                if kind == "start_case":
+                    child = start_in(engine, tx, args["process_key"], None, args.get("org") or case.org_code,
+                                     args["data"], args.get("title") or "",
+                                     args["party"] if "party" in args else case.party,
+                                     parent_case_id=case.id, actor="engine")
+                    self.audit("case_spawned", actor="engine", at=now,
+                               detail={"case_no": child.case_no, "process": args["process_key"]})
+        return fired
+
+    def _record_fired(self, fired: list, now: datetime, worker: str | None) -> None:
+        """Audit each timer that fired in this step; deadlines raise the escalation level (督办级别)."""
+        reminded: dict[str, int] = {}
+        for f in fired:
+            for _ in range(f.occurrences):
+                detail = {"timer": f.element_id, "name": f.name, "kind": f.kind}
+                if worker:
+                    detail["worker"] = worker
+                if f.escalates:
+                    self.case.escalation_level += 1
+                    detail["escalation_level"] = self.case.escalation_level
+                    action, task_id = "escalated", f.attached_to
+                elif f.kind == "reminder" and f.attached_to:
+                    reminded[f.attached_to] = reminded.get(f.attached_to, 0) + 1
+                    action, task_id = "reminded", f.attached_to
+                else:
+                    action, task_id = "timer_fired", f.task_id
+                self.audit(action, task_id=task_id, actor="timer", at=now, detail=detail)
+        if reminded:
+            self.tx.conn.execute(
+                sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"))
+                .values(reminders=TASK.c.reminders + sa.bindparam("n"), last_reminded_at=now),
+                [{"b_id": tid, "n": n} for tid, n in reminded.items()])
+
+
+# --- use cases on the pipeline ----------------------------------------------------------------------
+def load(engine, tx: Tx, case: Case) -> wfstate.LoadedState:
+    loaded = engine._cache_take(case.id, case.version - 1)
+    if loaded is None:
+        spec, subprocess_specs = engine.models.specs(tx.session, case.bundle_hash)
+        loaded = wfstate.restore(tx.session, case.id, spec, subprocess_specs, engine.script_engine)
+    return loaded
+
+
+@contextlib.contextmanager
+def locked_step(engine, tx: Tx, case_id: int, actor: str) -> Iterator[Step]:
+    """Lock and load a case for a step; the restored workflow goes back to the cache only if the
+    step succeeds (a failed step may have changed it half-way)."""
+    case = lock_case(tx, case_id)
+    loaded = load(engine, tx, case)
+    try:
+        yield Step(engine, tx, case, loaded, actor)
+    except BaseException:
+        engine._evict(case_id)
+        raise
+    tx.session.info.setdefault("duban_cache_put", []).append((case, loaded))
+
+
+def commit_cache(engine, tx: Tx) -> None:
+    for case, loaded in tx.session.info.pop("duban_cache_put", []):
+        engine._cache_put(case, loaded)
+
+
+def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, title: str,
+             party: str | None, parent_case_id: int | None = None, actor: str | None = None) -> Case:
+    from .schema import OrgUnit
+    actor = actor or principal.username
+    if tx.session.get(OrgUnit, org) is None:
+        from .errors import InvalidData
+        raise InvalidData({"org": f"组织机构不存在: {org}"})
+    model, bundle = engine.models.bundle_for_start(tx.session, process_key)
+    spec, subprocess_specs = engine.models.specs(tx.session, bundle)
+    now = engine.clock.now()
+    values: dict[str, Any] = dict(
+        case_no=engine._next_case_no(tx.session, process_key, now), process_key=process_key, model_id=model.id,
+        bundle_hash=bundle, org_code=org, party=party, title=title or model.name or process_key, status="running",
+        escalation_level=0, version=0, data={}, started_by=actor, started_at=now, updated_at=now, ended_at=None,
+        parent_case_id=parent_case_id)
+    tx.session.flush()
+    case_id = tx.conn.execute(sa.insert(CASE).values(**values)).inserted_primary_key[0]
+    case = Case(id=case_id, **values)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine.script_engine)
+    initial = dict(data)
+    initial.setdefault("case_no", case.case_no)
+    initial.setdefault("org_code", org)
+    initial.setdefault("party", party)  # always present, so scripts may read it
+    workflow.task_tree.data.update(initial)
+    loaded = wfstate.LoadedState(workflow, open_tasks={}, timers={})
+    step = Step(engine, tx, case, loaded, actor)
+    step.audit("started", at=now, detail={"process": process_key, "version": model.version, "org": org,
+                                          "data": jsonable(data)})
+    try:
+        with StepRequests() as requests:
+            step.write(requests=requests)
+    except BaseException:
+        raise
+    tx.session.info.setdefault("duban_cache_put", []).append((case, loaded))
+    return case
+
+
+def directory_bump(session: Session) -> None:
+    """Every directory change bumps this counter: cached principals and lane roles are re-read."""
+    table = Counter.__table__
+    done = session.execute(sa.update(table).where(table.c.name == DIRECTORY_COUNTER)
+                           .values(value=table.c.value + 1)).rowcount
+    if not done:
+        session.execute(sa.insert(table).values(name=DIRECTORY_COUNTER, value=1))
+
+
+Hook = Callable[[Session, Case, BpmnWorkflow], None]
