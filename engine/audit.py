@@ -6,6 +6,8 @@ holds each chain's last link, so removing the newest events breaks the check as 
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 from dataclasses import dataclass
@@ -33,8 +35,26 @@ def _digest(ev_chain, seq, case_id, at: datetime, actor, action, task_id, detail
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+_ON_BEHALF: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar("audit_on_behalf", default=None)
+
+
+@contextlib.contextmanager
+def on_behalf(actor: str, of: str):
+    """Inside this block, what is done as user ``of`` is recorded as done by ``actor`` on ``of``'s
+    behalf (代办): the event's actor is ``actor`` and its detail names ``on_behalf_of``. Used when a
+    supervisor retries an incident (异常重试) with the original user's data and identity."""
+    token = _ON_BEHALF.set((actor, of) if actor != of else None)
+    try:
+        yield
+    finally:
+        _ON_BEHALF.reset(token)
+
+
 def append(session: Session, *, chain: str, actor: str, action: str, at: datetime,
            case_id: int | None = None, task_id: str | None = None, detail: dict | None = None) -> AuditEvent:
+    behalf = _ON_BEHALF.get()
+    if behalf is not None and actor == behalf[1]:
+        actor, detail = behalf[0], {**(detail or {}), "on_behalf_of": behalf[1]}
     # The head is read (and locked) once per transaction and chain; later events reuse it.
     heads = session.info.setdefault("audit_heads", {})
     head = heads.get(chain)

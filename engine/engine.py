@@ -490,20 +490,21 @@ class Engine:
                 raise NotFound(f"异常事件不存在: {incident_id}")
             if inc.resolved_at is not None:
                 raise Conflict("该异常事件已处理")
-            p = self.directory.principal(by, s)
-            self.policy.check_supervise(s, p, s.get(Case, inc.case_id) if inc.case_id is not None else None)
+            self._check_incident(s, self.directory.principal(by, s), inc)
             action, task_id, actor, payload, case_id = inc.action, inc.task_id, inc.actor, dict(inc.payload), inc.case_id
         if data is not None:
             payload["data"] = data
-        if action == "complete":
-            result = self.complete(task_id, actor, payload.get("data"))
-        elif action == "timer":
-            result = self._fire_case_timers(case_id, worker="retry:" + by, force=True)
-        elif action == "start":
-            result = self.start(payload["process_key"], by=actor, org=payload.get("org"), data=payload.get("data"),
-                                title=payload.get("title") or "", party=payload.get("party"))
-        else:
-            raise EngineError(f"unknown incident action {action}")
+        with audit.on_behalf(by, of=actor):  # recorded as the supervisor acting for the original user
+            if action == "complete":
+                result = self.complete(task_id, actor, payload.get("data"))
+            elif action == "timer":
+                result = self._fire_case_timers(case_id, worker="retry:" + by, force=True)
+            elif action == "start":
+                result = self.start(payload["process_key"], by=actor, org=payload.get("org"),
+                                    data=payload.get("data"), title=payload.get("title") or "",
+                                    party=payload.get("party"))
+            else:
+                raise EngineError(f"unknown incident action {action}")
         with self.db.write() as s:
             inc = s.get(Incident, incident_id)
             inc.resolved_at, inc.resolved_by = self.clock.now(), by
@@ -511,6 +512,25 @@ class Engine:
                 audit.append(s, chain=audit.case_chain(inc.case_id), case_id=inc.case_id, actor=by,
                              action="incident_resolved", at=inc.resolved_at, detail={"incident": incident_id})
         return result
+
+    def can_retry(self, incident: Incident, username: str) -> bool:
+        """May ``username`` see and retry this incident (a supervisor over its case's org unit, or
+        over the org unit a failed start was for)?"""
+        with self.db.read() as s:
+            try:
+                self._check_incident(s, self.directory.principal(username, s), incident)
+                return True
+            except (Forbidden, NotFound):
+                return False
+
+    def _check_incident(self, s: Session, p: Principal, inc: Incident) -> None:
+        if inc.case_id is not None:
+            self.policy.check_supervise(s, p, s.get(Case, inc.case_id))
+            return
+        # A failed start has no case yet: it belongs to the org unit it was started for (the
+        # starter's own unit when none was named), and only supervisors over that unit may retry it.
+        org = (inc.payload or {}).get("org") or self.directory.principal(inc.actor, s).org_code
+        self.policy.check_supervise(s, p, None, org_code=org)
 
     def _record_incident(self, case_id, action, task_id, element_id, actor, payload, exc) -> IncidentRaised:
         message = _error_message(exc)

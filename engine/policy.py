@@ -70,12 +70,14 @@ class Policy:
         if not (path.startswith(p.org_path) or p.org_path.startswith(path)):
             raise Forbidden("只能在本单位、上级或下级单位发起案件")
 
-    def check_supervise(self, s: Session, p: Principal, case: Case | None) -> None:
+    def check_supervise(self, s: Session, p: Principal, case: Case | None, org_code: str | None = None) -> None:
+        """A supervisory role at the case's org unit (or ``org_code``, for what has no case yet) or above."""
         if ADMIN_ROLE in p.roles:
             return
         if not p.supervising_roles or p.party:
             raise Forbidden("只有负责人可以执行该操作")
-        if case is not None and not self._below(s, case.org_code, p):
+        org_code = case.org_code if case is not None else org_code
+        if org_code is not None and not self._below(s, org_code, p):
             raise Forbidden("只有本级或上级负责人可以处理该案件")
 
     def check_admin(self, p: Principal) -> None:

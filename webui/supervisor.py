@@ -75,7 +75,7 @@ def _red_enterprises() -> tuple[list[tuple], Page]:
 @bp.get("/incidents")
 def incidents():
     eng = engine()
-    rows = [i for i in eng.incidents() if i.case_id is None or eng.can_view(i.case_id, g.user.username)]
+    rows = [i for i in eng.incidents() if eng.can_retry(i, g.user.username)]  # own org units and below
     cases = queries.case_heads(eng, {i.case_id for i in rows})
     steps = {i.id: diagram.element_names(eng, cases[i.case_id][2]).get(i.element_id, i.element_id)
              for i in rows if i.case_id in cases and i.element_id}
@@ -96,6 +96,8 @@ def retry(incident_id: int):
             flash("修正后的数据应为 JSON 对象，如 {\"days\": 10}", "error")
             return redirect(url_for("supervisor.incidents"))
     try:
+        # Authorized against the case's org unit, or a failed start's; recorded as done on the
+        # original user's behalf (engine.retry_incident).
         engine().retry_incident(incident_id, by=g.user.username, data=data)
         flash(f"异常事件 #{incident_id} 已重试成功，流程已继续。", "ok")
     except IncidentRaised as exc:
