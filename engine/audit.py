@@ -50,11 +50,16 @@ def on_behalf(actor: str, of: str):
         _ON_BEHALF.reset(token)
 
 
-def append(session: Session, *, chain: str, actor: str, action: str, at: datetime,
-           case_id: int | None = None, task_id: str | None = None, detail: dict | None = None) -> AuditEvent:
+def _as_recorded(actor: str, detail: dict | None) -> tuple[str, dict | None]:
     behalf = _ON_BEHALF.get()
     if behalf is not None and actor == behalf[1]:
-        actor, detail = behalf[0], {**(detail or {}), "on_behalf_of": behalf[1]}
+        return behalf[0], {**(detail or {}), "on_behalf_of": behalf[1]}
+    return actor, detail
+
+
+def append(session: Session, *, chain: str, actor: str, action: str, at: datetime,
+           case_id: int | None = None, task_id: str | None = None, detail: dict | None = None) -> AuditEvent:
+    actor, detail = _as_recorded(actor, detail)
     # The head is read (and locked) once per transaction and chain; later events reuse it.
     heads = session.info.setdefault("audit_heads", {})
     head = heads.get(chain)
@@ -92,9 +97,10 @@ def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool)
     rows = []
     for ev in events:
         seq += 1
-        text = canonical_json(ev["detail"] or {})
-        digest = _digest(chain, seq, ev["case_id"], ev["at"], ev["actor"], ev["action"], ev["task_id"], text, prev_hash)
-        rows.append({"chain": chain, "seq": seq, "case_id": ev["case_id"], "at": ev["at"], "actor": ev["actor"],
+        actor, detail = _as_recorded(ev["actor"], ev["detail"])
+        text = canonical_json(detail or {})
+        digest = _digest(chain, seq, ev["case_id"], ev["at"], actor, ev["action"], ev["task_id"], text, prev_hash)
+        rows.append({"chain": chain, "seq": seq, "case_id": ev["case_id"], "at": ev["at"], "actor": actor,
                      "action": ev["action"], "task_id": ev["task_id"], "detail": text, "prev_hash": prev_hash,
                      "hash": digest})
         prev_hash = digest
