@@ -2,6 +2,9 @@
 
 Runs inside ``duban serve`` by default or alone as ``duban worker``; any number of workers on any
 number of hosts may share one PostgreSQL database, since timers are claimed with leases.
+Each sweep then runs the callables in ``engine.sweep_jobs`` (if any), which the domain layer adds —
+the message centre's producer and e-mail delivery (workflows/messages) — each on its own, so one
+failing job stops neither the timers nor the others.
 """
 from __future__ import annotations
 
@@ -25,10 +28,15 @@ def sweep(engine, worker: str) -> int:
         fired = engine.run_due_timers(worker=worker)
         if fired:
             log.info("fired %d timers", fired)
-        return fired
     except Exception:  # noqa: BLE001 - a failed sweep must not stop the scheduler
         log.exception("timer sweep failed")
-        return 0
+        fired = 0
+    for job in getattr(engine, "sweep_jobs", ()):
+        try:
+            job()
+        except Exception:  # noqa: BLE001
+            log.exception("sweep job %s failed", getattr(job, "__name__", job))
+    return fired
 
 
 def start_background(engine, interval_seconds: float = 5.0) -> BackgroundScheduler:

@@ -52,6 +52,8 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     errors.install(app)
     display.install(app)
     nav.install(app)
+    from . import messages  # 消息中心; after auth.install, whose before_request sets g.user
+    messages.install(app)
     attachments.install_filters(app)
     app.jinja_env.filters["shown"] = formspec.shown
 

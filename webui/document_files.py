@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, g
 
 from workflows.documents import docx as official
 
-from . import display, documents
+from . import display, documents, headers
 from .auth import engine
 
 bp = Blueprint("document_files", __name__, url_prefix="/cases")
@@ -31,6 +31,7 @@ def _download(content: bytes, filename: str, mimetype: str) -> Response:
     response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = headers.DOWNLOAD_CSP  # a file, never a page
     return response
 
 

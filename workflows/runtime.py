@@ -87,6 +87,8 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
         install_dishonesty(engine)
     except ImportError:
         pass
+    from workflows.messages import install as install_messages  # 消息中心: tables, cursor, worker jobs
+    install_messages(engine)
     register_roles(engine)
     if deploy:
         deploy_all(engine)
