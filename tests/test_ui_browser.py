@@ -151,7 +151,7 @@ def test_inspector_starts_claims_and_registers_a_hazard_fixing_a_mistake(world, 
     assert "is-finished" in marker_of(page, "register")
     assert "is-finished" in marker_of(page, "grade")  # the decision table ran in between
     expect(page.locator("#timeline")).to_contain_text("张三 办理 登记隐患")
-    photo = page.locator("#case-data a.attachment", has_text="现场照片.jpg")
+    photo = page.locator("#case-files a.attachment", has_text="现场照片.jpg")  # under 登记隐患·现场照片及检查记录
     expect(photo).to_be_visible()
     with page.expect_download() as download:
         photo.click()
@@ -178,13 +178,15 @@ def test_supervisor_approves_the_closure(world, open_page):
     screenshot(page, "05-approvals")
     row.locator("a.button", has_text="审批").click()
 
+    # the thing under decision is shown above the form: the review's findings and the application
+    expect(page.locator("#task-context")).to_contain_text("现场复查，整改到位")
+    expect(page.locator("#task-context")).to_contain_text("隐患已消除，申请销号")
     # 退回 needs a reason
-    page.click("#return")
+    page.click("button[name=close_approval_decision][value=退回]")
     expect(page.locator('[data-field="close_approval_opinion"] .field-error')).to_have_text("不同意或退回时须写明理由")
-    page.check("input[name=close_approval_decision][value=同意]")
     page.fill("#f-close_approval_opinion", "整改到位，同意销号")
     screenshot(page, "06-approve-close-form")
-    page.click("#submit")
+    page.click("button[name=close_approval_decision][value=同意]")
 
     expect(page.locator(".flash.ok")).to_have_text("已提交：审批销号")
     diagram_ready(page)
@@ -192,6 +194,7 @@ def test_supervisor_approves_the_closure(world, open_page):
     assert "is-finished" in marker_of(page, "approve_close")
     assert "is-finished" in marker_of(page, "delist")
     expect(page.locator("#timeline")).to_contain_text("钱科长 办理 审批销号")
+    expect(page.locator("#timeline")).to_contain_text("销号审批意见：同意")
     screenshot(page, "07-case-after-closure")
 
     # the inspector publishes the removal and the case is closed
@@ -252,7 +255,7 @@ def test_incident_is_retried_by_a_supervisor_with_corrected_data(world, open_pag
     case = world.engine.start("ui_fine", by="zhang", title="丙公司罚款计算")
     page = open_page("zhang")
     page.goto(page.base + f"/tasks/{open_task(world.engine, case.id, 'enter').id}")
-    page.fill("#f-_data", "total: 30000\ndays: x")  # a task without a form: the generic box
+    page.fill("#f-_data", "已核对罚款基数")  # a task without a form: the generic 办理 form
     page.click("#submit")
     expect(page.locator(".flash.error")).to_contain_text("异常事件")
     expect(page.locator(".incident-box")).to_be_visible()

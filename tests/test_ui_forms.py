@@ -47,30 +47,35 @@ def test_required_flags_and_multichoice():
     assert err.value.errors["fix_passed"] == "此项为必填项"  # a required yes/no is never assumed
 
 
-def test_return_button_and_uploads():
-    data, _, _ = read("hazard.approve_close", [("close_approval_decision", "同意"), ("_action", "return")])
-    assert data["close_approval_decision"] == "退回"
+def test_decision_buttons_that_disagree_are_refused_and_uploads():
+    data, _, errors = read("hazard.approve_close", [("close_approval_decision", "同意"), ("_action", "return")])
+    assert "close_approval_decision" not in data and "不一致" in errors["close_approval_decision"]
+    data, _, errors = read("hazard.approve_close", [("close_approval_decision", "同意"),
+                                                    ("close_approval_decision", "退回")])
+    assert errors and "close_approval_decision" not in data
+    data, _, errors = read("hazard.approve_close", [("close_approval_decision", "退回")])
+    assert data["close_approval_decision"] == "退回" and not errors
     data, values, _ = read("hazard.plan", [("attachments", "attachment:aa/旧.pdf")],
                            {"attachments": ["attachment:bb/新.pdf"]})
     assert data["attachments"] == values["attachments"] == ["attachment:aa/旧.pdf", "attachment:bb/新.pdf"]
 
 
-def test_the_decision_field_is_found_only_where_return_is_a_choice():
+def test_the_decision_field_of_each_approval():
     assert formspec.Form(formspec.fields_for(registry, "hazard.review_plan")).decision["name"] == "plan_review_decision"
-    assert formspec.Form(formspec.fields_for(registry, "hazard.extension_decision")).decision is None  # 批准/不批准
+    assert formspec.Form(formspec.fields_for(registry, "hazard.extension_decision")).decision["name"] == \
+        "extension_decision"  # 批准/不批准
+    assert formspec.Form(formspec.fields_for(registry, "enforcement.vote")).decision["name"] == "vote_choice"
     assert formspec.Form(formspec.fields_for(registry, "hazard.register")).decision is None
 
 
-def test_missing_registry_or_form_falls_back_to_the_generic_box():
+def test_a_task_without_a_form_gets_the_generic_handling_form():
     assert formspec.fields_for(None, "hazard.register") is None
     assert formspec.fields_for(registry, "no.such.form") is None
     assert formspec.fields_for(registry, None) is None
-    data, _, errors = formspec.read(None, MultiDict([("_data", "意见: 同意\n金额=12000")]))
-    assert data == {"意见": "同意", "金额": "12000"} and errors == {}
-    data, _, errors = formspec.read(None, MultiDict([("_data", '{"days": 10, "ok": true}')]))
-    assert data == {"days": 10, "ok": True}
-    _, values, errors = formspec.read(None, MultiDict([("_data", '{"days": ')]))
-    assert "JSON" in errors["_data"] and values["_data"] == '{"days": '
+    data, _, errors = formspec.read(None, MultiDict([("_data", "名称: 值\n已电话通知企业")]))
+    assert data == {"handling_opinion": "名称: 值\n已电话通知企业"} and errors == {}  # an opinion, not variables
+    data, values, errors = formspec.read(None, MultiDict([("_data", "  ")]))
+    assert data == {} and errors == {}
 
 
 def test_prefill_from_case_data_for_a_form_sent_back():

@@ -12,7 +12,9 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
-from . import diagram, display, documents, formspec, nav, parties, queries
+from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
+
+from . import diagram, display, documents, formspec, nav, parties, queries, taskcontext
 from .auth import engine
 from .paging import paged
 
@@ -69,8 +71,27 @@ def show(case_id: int):
     incidents = [i for i in case.incidents if i.resolved_at is None]
     form_keys = queries.case_form_keys(eng, case.id, case.history)
     parties.prime([case.party, *(t.party for t in case.tasks)])
+    party_view = bool(g.user.party)
+    # 研判结果: what the process computed (grade, 管辖, 迟报, 上报对象…) as labelled facts on top; then
+    # everything the forms filled and the rest of the computed values, each under its Chinese label.
+    key_facts = KEY_FACTS.get(case.process_key, ())
+    form_labels = formspec.data_labels(eng.forms, form_keys)
+    facts = [(k, FACT_LABELS.get(k) or form_labels.get(k)) for k in key_facts
+             if case.data.get(k) not in (None, "", []) and (k in FACT_LABELS or k in form_labels)]
+    labels = {k: v for k, v in {**form_labels, **{k: FACT_LABELS[k] for k in case.data if k in FACT_LABELS}}.items()
+              if k not in HIDDEN and k not in key_facts and not (party_view and is_internal(k))}
+    steps = taskcontext.steps(eng, case)
+    file_fields = {k for s in steps for k, kind in s.kinds.items() if kind == "attachments"}
+    labels = {k: v for k, v in labels.items() if k not in file_fields}  # files are listed per step below
+    files = [f for s in steps for f in s.files()]
+    opinions = {s.seq: s.opinions(party_view) for s in steps}
+    spawned = queries.cases_by_number(eng, [e["detail"].get("case_no") for e in case.history
+                                            if e["action"] == "case_spawned"])
+    parent = None
+    if case.parent_case_id and eng.can_view(case.parent_case_id, g.user.username):
+        parent = eng.case(case.parent_case_id)
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
-                           labels=formspec.data_labels(eng.forms, form_keys),
+                           labels=labels, facts=facts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
                            workable={t.id for t in case.tasks if eng.may_work(t.id, g.user.username)})
 

@@ -116,6 +116,18 @@ def user_name(username: str | None) -> str:
     return names.get(username) or username
 
 
+_USERNAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
+
+
+def person(value: str) -> str:
+    """A value that is a known username (承办人员、表决成员…) as the person's name; anything else as is."""
+    if not _USERNAME.match(value):
+        return value
+    names = _names("users", lambda: {u.username: u.name
+                                     for u in current_app.extensions["duban_engine"].directory.users()})
+    return names.get(value) or value
+
+
 def process_name(key: str | None) -> str:
     if not key:
         return ""
@@ -136,9 +148,11 @@ def value(v) -> str:
         return "是" if v else "否"
     if isinstance(v, str) and _ISO_MOMENT.match(v):
         return local(datetime.fromisoformat(v.replace("Z", "+00:00")))
+    if isinstance(v, str) and _USERNAME.match(v):
+        return person(v)
     if isinstance(v, list):
         if all(not isinstance(x, (dict, list)) for x in v):
-            return "、".join(str(x) for x in v) or "—"
+            return "、".join(person(x) if isinstance(x, str) else str(x) for x in v) or "—"
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, dict):
         return json.dumps(v, ensure_ascii=False)
@@ -155,5 +169,6 @@ def install(app: Flask) -> None:
         local=local, local_date=local_date, due_local=due_local, deadline=deadline, value=value, key_pairs=key_pairs,
         role_name=role_name, org_name=org_name, process_name=process_name, user_name=user_name,
         case_status=labels.case_status, audit_action=labels.audit_action, escalation=labels.escalation,
-        task_state=labels.task_state, incident_action=labels.incident_action)
+        task_state=labels.task_state, incident_action=labels.incident_action,
+        incident_explanation=labels.incident_explanation)
     app.jinja_env.globals.update(now=now)

@@ -7,11 +7,10 @@ only translates between HTML inputs and the plain data the registry expects, so 
 
 - a field left empty is left *out* (the schema says whether that is allowed, in Chinese);
 - a failed submit can be shown again exactly as typed (``values`` keep the raw input);
-- a task without a registered form still works, through a generic key/value text box.
+- a task without a registered form still works, through the generic 办理 form (an opinion and 办理完成).
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,10 +19,13 @@ from werkzeug.datastructures import MultiDict
 
 from engine.clock import SHANGHAI
 
-GENERIC = "_data"          # the textarea of a task without a known form
+GENERIC = "_data"          # the opinion box of a task without a known form
+GENERIC_OPINION = "handling_opinion"  # ...stored as 办理意见
 ACTION = "_action"         # which submit button was pressed
 RETURN_ACTION = "return"   # 退回
 RETURN_CHOICE = "退回"
+DECISIONS = {"vote_choice"}  # decisions not named *_decision
+MISMATCH = "所选意见与所按按钮不一致，请重新选择后提交"
 _LIST_SPLIT = re.compile(r"[\n,，、;；]+")
 
 
@@ -45,11 +47,16 @@ class Form:
 
     @property
     def decision(self) -> dict | None:
-        """The decision field (审批意见) whose choices include 退回, if the form has one."""
-        for f in self.fields or []:
-            if f["type"] == "choice" and "decision" in f["name"] and RETURN_CHOICE in f.get("choices", []):
-                return f
-        return None
+        """The form's decision (审批意见、批复意见、表决意见), if it has one: rendered as one submit button
+        per choice, so the choice and the button pressed cannot disagree (``read`` refuses a post where
+        they do)."""
+        return decision_field(self.fields)
+
+    @property
+    def other_fields(self) -> list[dict]:
+        """The fields rendered as inputs: all but the decision, which is the buttons."""
+        d = self.decision
+        return [f for f in self.fields or [] if d is None or f["name"] != d["name"]]
 
     def error(self, name: str) -> str | None:
         return self.errors.get(name)
@@ -72,6 +79,13 @@ class Form:
             if head not in names:
                 out.append((key, reason))
         return out
+
+
+def decision_field(fields: list[dict] | None) -> dict | None:
+    for f in fields or []:
+        if f["type"] == "choice" and f["required"] and (f["name"].endswith("_decision") or f["name"] in DECISIONS):
+            return f
+    return None
 
 
 def fields_for(registry, form_key: str | None) -> list[dict] | None:
@@ -159,10 +173,21 @@ def read(fields: list[dict] | None, form: MultiDict, attachments: dict[str, list
         parsed = _scalar(kind, raw)
         if parsed is not None:
             data[name] = parsed
-    if form.get(ACTION) == RETURN_ACTION:
-        decision = Form(fields).decision
-        if decision is not None:
-            data[decision["name"]] = values[decision["name"]] = RETURN_CHOICE
+    decision = decision_field(fields)
+    if decision is not None:
+        # The decision is the button pressed. A client that also posts it as a field (or an old page
+        # with a separate 退回 button) must agree with it, or nothing is submitted.
+        name = decision["name"]
+        posted = list(dict.fromkeys(v for v in form.getlist(name) if v.strip()))
+        if form.get(ACTION) == RETURN_ACTION:
+            posted.append(RETURN_CHOICE)
+            posted = list(dict.fromkeys(posted))
+        if len(posted) > 1:
+            data.pop(name, None)
+            values[name] = ""
+            return data, values, {name: MISMATCH}
+        if posted:
+            data[name] = values[name] = posted[0]
     return data, values, {}
 
 
@@ -205,28 +230,11 @@ def _read_rows(f: dict, form: MultiDict) -> list[dict]:
 
 
 def _read_generic(text: str) -> tuple[dict, dict, dict]:
-    """A task without a known form: a JSON object, or one ``名称: 值`` (or ``=``) per line."""
+    """A task whose model names no registered form gets the generic 办理 form: an optional opinion
+    (办理意见) and the 办理完成 button — never a box for raw variable names."""
     values = {GENERIC: text}
     text = text.strip()
-    if not text:
-        return {}, values, {}
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            return {}, values, {GENERIC: f"JSON 格式有误（第{exc.lineno}行）"}
-        if not isinstance(data, dict):
-            return {}, values, {GENERIC: "应为 JSON 对象"}
-        return data, values, {}
-    data = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        match = re.match(r"\s*([^:=：]+?)\s*[:=：]\s*(.*)$", line)
-        if not match:
-            return {}, values, {GENERIC: f"第{number}行应为“名称: 值”"}
-        data[match.group(1)] = match.group(2).strip()
-    return data, values, {}
+    return ({GENERIC_OPINION: text} if text else {}), values, {}
 
 
 # --- data -> values (prefill) ---------------------------------------------------------------------

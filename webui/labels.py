@@ -54,3 +54,27 @@ def incident_action(code: str | None) -> str:
 
 def audit_action(code: str | None) -> str:
     return AUDIT_ACTION.get(code or "", code or "")
+
+
+# An incident's error text (a Python exception from model code) read for a person: what went wrong
+# in Chinese; the raw text stays available to administrators behind a toggle.
+_INCIDENT_PATTERNS = [
+    (r"name '([^']+)' is not defined", "流程脚本用到的数据“{0}”不存在：前面的环节没有填写或没有算出这一项"),
+    (r"division by zero|ZeroDivisionError", "流程脚本计算时除数为零：请检查提交的数值"),
+    (r"KeyError: '?([^'\s]+)'?", "流程脚本找不到数据项“{0}”"),
+    (r"unsupported operand|TypeError|not supported between", "流程脚本计算时数据类型不符（如文字与数字相加）：请检查提交的数值"),
+    (r"could not convert|invalid literal|ValueError", "流程脚本无法把提交的内容读成数值或日期：请检查格式"),
+    (r"[Tt]imer|timeDate|timeDuration|timeCycle", "定时器的时间表达式无法计算：请检查模型中的期限设置"),
+    (r"DMN|decision table|[Nn]o rule", "决策表没有匹配的规则：请检查提交的数据或决策表"),
+    (r"[Tt]ime ?limit|timed out|[Tt]imeout", "流程脚本运行超时"),
+]
+
+
+def incident_explanation(message: str | None) -> str:
+    import re
+    text = message or ""
+    for pattern, explanation in _INCIDENT_PATTERNS:
+        match = re.search(pattern, text)
+        if match:
+            return explanation.format(*match.groups())
+    return "流程执行出错（脚本、规则或定时器）：请管理员查看错误详情后处理"

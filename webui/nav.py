@@ -54,4 +54,5 @@ def install(app: Flask) -> None:
     def _nav():
         user = g.get("user")
         return {"nav_items": items(user), "current_endpoint": request.endpoint,
-                "can_supervise": can_supervise(user), "can_start": can_start(user)}
+                "can_supervise": can_supervise(user), "can_start": can_start(user),
+                "is_admin": user is not None and ADMIN_ROLE in user.roles}

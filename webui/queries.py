@@ -116,3 +116,21 @@ def case_form_keys(engine, case_id: int, history: list[dict]) -> list[str]:
     with engine.db.read() as s:
         rows = s.execute(sa.select(HumanTask.id, HumanTask.form_key).where(HumanTask.case_id == case_id)).all()
     return [key for _id, key in sorted(rows, key=lambda r: order.get(r.id, 1 << 30)) if key]
+
+
+def task_form_keys(engine, case_id: int) -> dict[str, str | None]:
+    """Each user task of a case (open and done) with its form key, by task id."""
+    with engine.db.read() as s:
+        rows = s.execute(sa.select(HumanTask.id, HumanTask.form_key).where(HumanTask.case_id == case_id)).all()
+    return {r.id: r.form_key for r in rows}
+
+
+def cases_by_number(engine, numbers) -> dict[str, tuple[int, str]]:
+    """Case id and title by 案号, for links to derived cases (派生案件)."""
+    from engine.schema import Case
+    numbers = [n for n in numbers if n]
+    if not numbers:
+        return {}
+    with engine.db.read() as s:
+        return {r.case_no: (r.id, r.title) for r in s.execute(
+            sa.select(Case.id, Case.case_no, Case.title).where(Case.case_no.in_(numbers)))}

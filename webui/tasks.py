@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
-from . import attachments, formspec, parties, queries
+from . import attachments, formspec, parties, queries, taskcontext
 from .paging import paged
 from .auth import engine
 
@@ -101,14 +101,45 @@ def show(task_id: str):
                 flash(f"已提交，但流程执行出错，已记录为异常事件 #{exc.incident_id}；负责人处理后流程将继续。", "error")
                 return redirect(url_for("cases.show", case_id=case.id))
             else:
-                flash(f"已提交：{task.name}", "ok")
-                return redirect(url_for("cases.show", case_id=case.id))
+                return _after_submit(eng, task, case)
         if form.errors:
             status = 422
             flash("表单有误，请按提示修改后重新提交。", "error")
     else:
         # Nothing typed yet: start from the case data where field names match (a case started from an
         # accident or a hazard already knows party_name, violation_facts…), a delegate's draft over it.
-        form.values = formspec.prefill(fields, {**case.data, **(task.draft or {})})
+        form.values = formspec.prefill(fields, {**_own_data(eng, case, task, fields), **(task.draft or {})})
+        form.values.update(formspec.prefill(fields, taskcontext.prefill(task, case.data)))
     parties.prime([case.party])
-    return render_template("tasks/show.html", task=task, case=case, form=form, may_work=may_work), status
+    context = taskcontext.build(eng, case, task, g.user)
+    return render_template("tasks/show.html", task=task, case=case, form=form, may_work=may_work,
+                           context=context), status
+
+
+def _own_data(eng, case, task, fields) -> dict:
+    """Case data to start the form from, where field names match — except files: an attachment
+    field starts from what *this* step uploaded before (a returned plan keeps its 整改方案), never
+    from another step's field of the same name (the enterprise's 整改方案 is not the assessor's
+    评估报告)."""
+    files = {f["name"] for f in fields or [] if f["type"] == "attachments"}
+    data = {k: v for k, v in case.data.items() if k not in files}
+    if files and task.form_key:
+        mine = [s for s in taskcontext.steps(eng, case) if s.form_key == task.form_key]
+        if mine:
+            data.update({k: v for k, v in mine[-1].data.items() if k in files})
+    return data
+
+
+def _after_submit(eng, task, case):
+    """Back to the case — unless a gate sent the step straight back (四不放过核验 found gaps): then
+    say so, name what is missing, and open the step again."""
+    gate = taskcontext.context_for(task.form_key).gate
+    if gate:
+        after = eng.case(case.id)
+        missing = after.data.get(gate) or []
+        again = [t for t in after.tasks if t.spec_id == task.spec_id]
+        if missing and again:
+            flash(f"未通过核验，已退回本环节：{'；'.join(map(str, missing))}", "error")
+            return redirect(url_for("tasks.show", task_id=again[0].id))
+    flash(f"已提交：{task.name}", "ok")
+    return redirect(url_for("cases.show", case_id=case.id))

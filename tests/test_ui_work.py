@@ -1,0 +1,236 @@
+"""People can work from the pages (issue 13): each step shows what it decides, the decision is the
+button, a gate says what is missing, nothing internal reaches an enterprise, and no page of the demo
+shows variable names, JSON or usernames.
+
+One demo world per module and database (SQLite file and PostgreSQL): ``workflows.demo.load_demo``
+with every demo user given a password, served through Flask's test client. Tests that move a case
+use cases no other test of the module reads.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.datastructures import MultiDict
+from werkzeug.security import generate_password_hash
+
+from engine import ManualClock
+from tests.ui_support import client_login
+from webui.app import create_app
+from workflows.demo import USERS, Desk, load_demo
+from workflows.forms import registry
+from workflows.forms.context import CONTEXT, FACT_LABELS, KEY_FACTS
+from workflows.forms.samples import sample
+from workflows.runtime import build_engine
+
+NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)  # Monday 09:00 in Beijing
+PASSWORD = "demo-2026"
+
+
+@pytest.fixture(scope="module")
+def demo(module_database_url, tmp_path_factory):
+    engine = build_engine(module_database_url, clock=ManualClock(NOW))
+    cases = load_demo(engine)
+    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
+    for username, *_ in USERS:
+        engine.directory.set_password_hash(username, quick)
+    app = create_app(engine, secret_key="test", testing=True, instance_path=tmp_path_factory.mktemp("instance"))
+    yield SimpleNamespace(engine=engine, cases=cases, app=app, desk=Desk(engine))
+    engine.dispose()
+
+
+def login(demo, username):
+    return client_login(demo.app, username, PASSWORD)
+
+
+def page_of(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def task_page(demo, case_label, task_name, username):
+    task = demo.desk.task(demo.cases[case_label], task_name)
+    return task, page_of(login(demo, username), f"/tasks/{task.id}")
+
+
+def context_of(html: str) -> str:
+    """The visible text of the 办理依据 box above the form."""
+    start = html.index('id="task-context"')
+    return visible_text(html[start:html.index("</section>", start)])
+
+
+# --- the declarations ----------------------------------------------------------------------------
+
+def test_every_declared_context_names_a_real_field_or_computed_fact():
+    fields = {f["name"]: (key, f["type"]) for key in registry.keys() for f in registry.fields(key)}
+    for key, ctx in CONTEXT.items():
+        assert registry.has(key), key
+        for name in ctx.facts:
+            assert name in fields or name in FACT_LABELS, (key, name)
+        for form_key, name in ctx.files:
+            assert {f["name"]: f["type"] for f in registry.fields(form_key)}.get(name) == "attachments", (key, name)
+        for mine, _theirs in ctx.prefill:
+            assert mine in {f["name"] for f in registry.fields(key)}, (key, mine)
+    for process, names in KEY_FACTS.items():
+        assert all(n in FACT_LABELS or n in fields for n in names), process
+
+
+# --- approvals show the thing under decision ------------------------------------------------------
+
+def test_plan_review_shows_the_plan_and_its_file_under_its_own_label(demo):
+    case = demo.engine.case(demo.cases["hazard_plan_review"])
+    _task, html = task_page(demo, "hazard_plan_review", "审查整改方案", "zhang_san")
+    shown = context_of(html)
+    for name in ("plan_goals", "plan_methods", "plan_funds", "plan_timeline"):
+        assert case.data[name] in shown, name
+    assert "提交整改方案（双报告）·整改方案文本" in shown
+    assert 'name="plan_review_decision" value="退回"' in html  # the decision is the button
+
+
+def test_legal_review_shows_facts_legal_basis_and_fine(demo):
+    case = demo.engine.case(demo.cases["enforcement_review"])
+    _task, html = task_page(demo, "enforcement_review", "法制审核", "chen_fz")
+    shown = context_of(html)
+    assert "违法事实" in shown and case.data["violation"] in shown
+    assert "违反的法律条款" in shown and case.data["legal_basis"] in shown
+    assert "拟罚款金额（元）" in shown and case.data["fine_amount"] in shown
+    assert "意见记录" in shown and "案件处理呈批" in shown  # the chain of opinions so far
+
+
+def test_extension_request_is_shown_and_prefills_the_approved_date(demo):
+    cid = demo.cases["hazard_rectifying"]
+    deadline = demo.engine.case(cid).data["rectify_deadline"]
+    demo.desk.do(cid, "实施整改", rectify_action="申请延期", extension_reason="紧急切断阀进口到货延迟",
+                 requested_deadline="2027-04-30", assessment_mode=None)
+    _task, html = task_page(demo, "hazard_rectifying", "审批延期申请", "qian_ke")
+    shown = context_of(html)
+    assert "申请延长至 2027-04-30" in shown and "紧急切断阀进口到货延迟" in shown
+    assert f"督办期限（整改完成时限） {deadline}" in shown  # the current deadline
+    assert re.search(r'name="approved_deadline"[^>]*value="2027-04-30"', html)
+    assert 'name="extension_decision" value="不批准"' in html
+
+
+def test_the_vote_shows_the_proposed_penalty(demo):
+    case = demo.engine.case(demo.cases["enforcement_vote"])
+    vote = [t for t in case.tasks if t.name == "集体讨论表决"][0]
+    html = page_of(login(demo, vote.assignee), f"/tasks/{vote.id}")
+    shown = context_of(html)
+    assert case.data["violation"] in shown and "150000" in shown
+    assert 'name="vote_choice" value="弃权"' in html
+
+
+# --- the 四不放过 gate explains ----------------------------------------------------------------------
+
+def as_form(data: dict) -> list[tuple[str, str]]:
+    """Form data as a browser posts it: tables as ``name.row.column``, lists repeated, flags as true."""
+    out = []
+    for name, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            out += [(f"{name}.{i}.{k}", str(v)) for i, row in enumerate(value) for k, v in row.items() if v is not None]
+        elif isinstance(value, list):
+            out += [(name, str(v)) for v in value]
+        elif isinstance(value, bool):
+            out.append((name, "true" if value else "false"))
+        else:
+            out.append((name, str(value)))
+    return out
+
+
+def test_four_nots_gate_lists_what_is_missing_on_the_form_and_on_submit(demo):
+    """《生产安全事故报告和调查处理条例》 and 四不放过: a report without 警示教育 cannot go forward."""
+    task, html = task_page(demo, "accident_gate_blocked", "起草事故调查报告", "zhou_ba")
+    gate = visible_text(html[html.index('id="gate-missing"'):])
+    assert "未通过核验" in gate and "有关人员未受到教育不放过" in gate
+    # submitting the same incomplete report again says so, names the gap, and opens the step again
+    client = login(demo, "zhou_ba")
+    demo.engine.claim(task.id, "zhou_ba")
+    data = dict(sample(task.form_key, NOW.date()), education_done=False, education_record=None, attachments=[])
+    response = client.post(f"/tasks/{task.id}", data=MultiDict([("_csrf", client.csrf), *as_form(data)]))
+    assert response.status_code == 302 and "/tasks/" in response.location
+    again = page_of(client, response.location)
+    assert "未通过核验，已退回本环节" in visible_text(again) and "已提交" not in visible_text(again)
+    assert "有关人员未受到教育不放过" in visible_text(again)
+
+
+# --- what an enterprise reads -------------------------------------------------------------------
+
+def test_enterprise_never_reads_internal_opinions(demo):
+    cid = demo.cases["hazard_delisted"]
+    html = page_of(login(demo, "jia_qy"), f"/cases/{cid}")
+    text = visible_text(html)
+    assert "审核意见" not in text and "批准意见" not in text and "销号审批意见" not in text
+    assert "审查意见" in text  # the review of its own plan is addressed to it
+    official = visible_text(page_of(login(demo, "qian_ke"), f"/cases/{cid}"))
+    assert "审核意见" in official and "批准意见：同意" in official
+
+
+def test_case_page_shows_computed_results_as_labelled_facts(demo):
+    html = page_of(login(demo, "sun_qi"), f"/cases/{demo.cases['accident_reported']}")
+    facts = visible_text(html[html.index('id="key-facts"'):html.index("</dl>", html.index('id="key-facts"'))])
+    for label in ("事故等级 一般", "管辖（负责调查的人民政府） 县级人民政府", "上报对象 设区的市级应急管理部门", "迟报 否"):
+        assert label in facts
+
+
+# --- no page of the demo shows internals ----------------------------------------------------------
+
+class _Visible(HTMLParser):
+    """Text a person sees: text outside script/style and the values of text inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template"):
+            self._skip += 1
+        a = dict(attrs)
+        if tag == "input" and a.get("type", "text") in ("text", "date") and a.get("value"):
+            self.parts.append(a["value"])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", " ".join(parser.parts))
+
+
+IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")      # accident_grade, zhang_san
+JSON_LIKE = re.compile(r"[{\[]\s*\"|\"\s*:\s*|\bTrue\b|\bFalse\b|\bNone\b|Error\b")
+USERNAMES = {u for u, *_ in USERS}
+
+
+def problems_of(url: str, html: str) -> list[str]:
+    text = visible_text(html)
+    found = [f"{url}: identifier {m}" for m in set(IDENTIFIER.findall(text))]
+    found += [f"{url}: JSON/Python {m.group(0)!r} in …{text[max(0, m.start() - 30):m.end() + 30]}…"
+              for m in JSON_LIKE.finditer(text)]
+    found += [f"{url}: username {u}" for u in USERNAMES if re.search(rf"(?<![\w-]){re.escape(u)}(?![\w-])", text)]
+    return found
+
+
+@pytest.mark.parametrize("username", ["zhang_san", "qian_ke", "feng_jz", "chen_fz", "zhou_ba", "jia_qy", "dc_gov"])
+def test_no_page_of_the_demo_shows_variable_names_json_or_usernames(demo, username):
+    client = login(demo, username)
+    urls = ["/tasks/", "/tasks/group", "/tasks/done", "/cases/"]
+    problems = []
+    for url in urls:
+        problems += problems_of(url, page_of(client, url))
+    for case in demo.engine.cases(username, limit=100):
+        problems += problems_of(f"/cases/{case.id}", page_of(client, f"/cases/{case.id}"))
+    for task in demo.engine.queue(username, limit=100):
+        problems += problems_of(f"/tasks/{task.id}", page_of(client, f"/tasks/{task.id}"))
+    assert not problems, "\n".join(sorted(set(problems))[:40])

@@ -1,0 +1,128 @@
+"""What a task shows above its form (办理依据): the facts under decision, earlier steps' files, the chain
+of opinions so far, why the task came back, and what a loop-back gate found missing.
+
+Which facts and files a step shows is declared once per form in ``workflows.forms.context``; this
+module reads them out of a case for one viewer. The opinions and the return reason come from the
+audit log, where every completion keeps the data it submitted (so a file is shown under the field it
+was uploaded to, and a plan returned twice shows both reviews). An enterprise user (当事企业) never
+sees fields marked internal there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from workflows.forms.context import FACT_LABELS, HIDDEN, RETURN_VALUES, context_for, is_internal, is_opinion
+
+from . import formspec, queries
+
+
+@dataclass
+class Fact:
+    name: str
+    label: str
+    value: object
+
+
+@dataclass
+class Step:
+    """One completed task of the case, with what it submitted."""
+    task_id: str
+    element: str
+    name: str
+    form_key: str | None
+    actor: str
+    at: object
+    seq: int
+    data: dict
+    labels: dict = field(default_factory=dict)  # field -> label of this step's form
+    kinds: dict = field(default_factory=dict)   # field -> kind (attachments, table…)
+
+    def files(self) -> list[Fact]:
+        """What this step uploaded, each file under the field it was uploaded to."""
+        return [Fact(k, f"{self.name}·{self.labels[k]}", list(v)) for k, v in self.data.items()
+                if self.kinds.get(k) == "attachments" and v]
+
+    def opinions(self, viewer_is_party: bool) -> list[Fact]:
+        return [Fact(k, self.labels.get(k) or FACT_LABELS.get(k, ""), v) for k, v in self.data.items()
+                if is_opinion(k) and v not in (None, "", []) and (k in self.labels or k in FACT_LABELS)
+                and not (viewer_is_party and is_internal(k))]
+
+    @property
+    def returned(self) -> bool:
+        return any(is_opinion(k) and (v in RETURN_VALUES or (k.endswith("_passed") and v is False))
+                   for k, v in self.data.items() if isinstance(v, (str, bool)))
+
+
+@dataclass
+class TaskContext:
+    facts: list[Fact]
+    files: list[Fact]
+    opinions: list[tuple[Step, list[Fact]]]
+    returned: list[tuple[Step, list[Fact]]]
+    gate: list[str]
+    columns: dict
+
+    @property
+    def empty(self) -> bool:
+        return not (self.facts or self.files or self.opinions or self.returned or self.gate)
+
+
+def steps(engine, case) -> list[Step]:
+    """The case's completed tasks in order, each with its form's labels."""
+    form_keys = queries.task_form_keys(engine, case.id)
+    out = []
+    for ev in case.history:
+        if ev["action"] != "completed" or not ev.get("task_id"):
+            continue
+        detail = ev.get("detail") or {}
+        key = form_keys.get(ev["task_id"])
+        fields = formspec.fields_for(engine.forms, key) or []
+        out.append(Step(ev["task_id"], detail.get("element", ""), detail.get("task", ""), key, ev["actor"],
+                        ev["at"], ev["seq"], dict(detail.get("data") or {}),
+                        {f["name"]: f["label"] for f in fields}, {f["name"]: f["type"] for f in fields}))
+    return out
+
+
+def labels_for(engine, case, history_steps: list[Step]) -> dict[str, str]:
+    labels = formspec.data_labels(engine.forms, [s.form_key for s in history_steps if s.form_key])
+    return {**FACT_LABELS, **labels}
+
+
+def build(engine, case, task, viewer) -> TaskContext:
+    ctx = context_for(task.form_key)
+    party_view = bool(getattr(viewer, "party", None))
+    done = steps(engine, case)
+    labels = labels_for(engine, case, done)
+    facts = [Fact(n, labels[n], case.data[n]) for n in ctx.facts
+             if n in labels and n not in HIDDEN and case.data.get(n) not in (None, "", [])
+             and not (party_view and is_internal(n))]
+    files = []
+    for form_key, name in ctx.files:
+        step = next((s for s in reversed(done) if s.form_key == form_key and s.data.get(name)), None)
+        if step is not None:
+            files += [f for f in step.files() if f.name == name]
+    opinions = [(s, ops) for s in done if (ops := s.opinions(party_view))]
+    returned = _returned(done, task, party_view)
+    gate = case.data.get(ctx.gate) if ctx.gate else None
+    columns = formspec.table_columns(engine.forms, [s.form_key for s in done if s.form_key])
+    return TaskContext(facts, files, opinions, returned, list(gate or []), columns)
+
+
+def _returned(done: list[Step], task, party_view: bool) -> list[tuple[Step, list[Fact]]]:
+    """When this step was done before, the returns since then: who sent it back, and why."""
+    earlier = [i for i, s in enumerate(done) if s.element == task.spec_id and s.task_id != task.id]
+    if not earlier:
+        return []
+    out = []
+    for s in done[earlier[-1] + 1:]:
+        if s.returned:
+            ops = s.opinions(party_view)
+            if ops:
+                out.append((s, ops))
+    return out
+
+
+def prefill(task, case_data: dict) -> dict:
+    """Values this form takes from what the request already says (批准延长至 <- 申请延长至)."""
+    return {mine: case_data[theirs] for mine, theirs in context_for(task.form_key).prefill
+            if case_data.get(theirs) not in (None, "", [])}

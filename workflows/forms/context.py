@@ -1,0 +1,230 @@
+"""Case context per task form (办理依据): what a step shows above its form, declared once per form.
+
+An approver decides on something: the proposal (挂牌建议), the plan (整改方案), the requested date
+(延期申请), the facts and the fine (法制审核). ``CONTEXT`` names, per form key, the case-data fields the
+step shows (``facts``), the files of earlier steps it shows (``files``: (form key, attachment field)
+— a file belongs to the field it was uploaded to and is shown under that field's label only), the
+case variable a loop-back gate fills with what is missing (``gate``), and the fields of this form
+filled in advance from what the request already says (``prefill``: this form's field <- case key).
+
+Every step also shows the chain of opinions so far and, when it is done again, why it came back —
+those are computed from the audit log in ``webui.taskcontext``; the rules for what counts as an
+opinion and as a return are here (``is_opinion``, ``RETURN_VALUES``).
+
+``FACT_LABELS`` names the variables the process computes (grade, 管辖, 迟报, 上报对象…), which no form
+labels; ``INTERNAL`` marks what an enterprise never reads (internal opinions and votes); ``HIDDEN``
+the bookkeeping variables no page shows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Context:
+    facts: tuple[str, ...] = ()
+    files: tuple[tuple[str, str], ...] = ()
+    gate: str | None = None
+    prefill: tuple[tuple[str, str], ...] = ()
+
+
+# --- what the processes compute (no form labels them) -------------------------------------------
+
+FACT_LABELS = {
+    # 挂牌督办
+    "hazard_grade": "隐患等级", "grade_basis": "隐患判定依据", "listing_level": "挂牌级别",
+    "listed_at": "挂牌时间", "plan_due": "整改方案报送期限", "overdue_count": "累计逾期次数",
+    "overdue_rung_name": "逾期处置措施", "close_applied_at": "销号申请时间", "review_due": "现场复查期限",
+    "delisted_at": "销号时间", "closure_due": "已符合提请关闭条件",
+    # 事故调查
+    "accident_grade": "事故等级", "jurisdiction": "管辖（负责调查的人民政府）", "report_to": "上报对象",
+    "late_report": "迟报", "report_deadline": "逐级上报时限", "approval_days": "批复期限（日）",
+    "supplement_due": "伤亡补报截止日期", "report_due": "调查报告提交期限", "extension_used": "已申请调查延期",
+    "four_nots_missing": "四不放过核验未通过项", "submitted_at": "调查报告提交时间", "approval_due": "批复期限",
+    "approval_extended": "已延长批复期限", "approved_at": "批复时间", "publish_due": "公开期限",
+    "crime_transfers": "移送涉嫌犯罪",
+    # 执法案件
+    "received_at": "登记时间", "precheck_due": "初步核查期限", "precheck_extended": "已延长核查期限",
+    "filed_at": "立案时间", "case_due": "办案期限", "statement_days": "陈述申辩期限（工作日）",
+    "severe_measure": "涉及停产停业等较重处罚", "hearing_eligible": "符合听证条件",
+    "collective_required": "须集体讨论决定", "hearing_basis": "听证和集体讨论依据", "statement_due": "陈述申辩截止日期",
+    "decided_at": "处罚决定时间", "serve_due": "决定书送达期限", "payment_due": "缴款期限", "late_penalty": "加处罚款（元）",
+    "vote_summary": "表决结果", "handling_opinion": "办理意见",
+    # 结案后评估
+    "accident_title": "事故名称", "closed_at": "事故结案时间", "organised_by": "组织评估的人民政府",
+    "assessment_start": "评估开始日期", "assessment_due": "评估完成期限",
+}
+
+# The computed results each process shows as labelled facts at the top of its case page.
+KEY_FACTS = {
+    "hazard_supervision": ("hazard_grade", "grade_basis", "listing_level", "listed_at", "plan_due", "rectify_deadline",
+                           "overdue_count", "overdue_rung_name", "delisted_at"),
+    "accident_investigation": ("accident_grade", "jurisdiction", "report_to", "late_report", "report_deadline",
+                               "supplement_due", "report_due", "approval_due", "four_nots_missing"),
+    "enforcement_case": ("hearing_eligible", "collective_required", "hearing_basis", "case_due", "statement_due",
+                         "payment_due", "late_penalty"),
+    "post_case_assessment": ("accident_title", "accident_grade", "closed_at", "organised_by", "assessment_start",
+                             "assessment_due"),
+}
+
+# Bookkeeping no page shows (ranks, counters, who votes next, the party's code…).
+HIDDEN = frozenset({
+    "case_no", "org_code", "party", "accident_grade_rank", "jurisdiction_rank", "listing_rank", "penalty_dates",
+    "member", "member_count", "votes", "vote_result", "case_extension", "assessment_stage", "overdue_rung",
+    "credit_code_checked",
+})
+
+# What an enterprise (当事企业) never reads on its own case: the bureau's internal opinions and votes.
+INTERNAL_PREFIXES = ("listing_review_", "listing_approval_", "legal_review_", "head_", "vote_", "filing_",
+                     "intake_", "precheck_extension_", "transfer_", "close_approval_", "meeting_", "minutes",
+                     "case_extension_", "assessment_review_")
+INTERNAL = frozenset({"votes", "vote_result", "vote_summary", "committee_members", "attendees", "proposal_reason",
+                      "proposal_opinion", "discretion_standard", "discretion_level", "statement_review_opinion",
+                      "fix_overdue_opinion", "order_opinion", "supervise_opinion"})
+
+
+def is_internal(name: str) -> bool:
+    return name in INTERNAL or name.startswith(INTERNAL_PREFIXES)
+
+
+# A decision that sends the work back (退回、不批准…) and the opinion fields that say why.
+RETURN_VALUES = frozenset({"退回", "退回补充", "不批准", "不同意", "不通过", "不予延长"})
+_OPINION_NAMES = frozenset({"vote_choice", "fix_passed", "review_passed", "review_findings", "statement_adopted",
+                            "closure_decision", "proposed_outcome", "intake_proposal"})
+
+
+def is_opinion(name: str) -> bool:
+    """Decisions and opinions (审批意见、审核意见、表决…) that make up a case's chain of opinions."""
+    return name.endswith(("_decision", "_opinion")) or name in _OPINION_NAMES
+
+
+# --- the context of each step ---------------------------------------------------------------------
+
+_HAZARD = ("description", "location", "hazard_grade", "grade_basis", "major_criterion")
+_PROPOSAL = ("rectify_deadline", "responsible_unit", "responsible_person", "requirements", "supervision_level",
+             "listing_level", "cross_region", "stop_production", "proposal_opinion")
+_PLAN = ("plan_goals", "plan_methods", "plan_funds", "plan_staff", "plan_timeline", "plan_safety",
+         "reported_to_regulator_on", "reported_to_workers_on")
+_LADDER = ("rectify_deadline", "overdue_count", "overdue_rung_name", "penalty_summary")
+_ACCIDENT = ("accident_title", "occurred_at", "enterprise_name", "location", "accident_type", "deaths",
+             "serious_injuries", "direct_loss", "summary", "accident_grade", "jurisdiction", "report_to",
+             "late_report", "report_deadline")
+_REPORT = ("report_summary", "direct_cause", "technical_causes", "management_causes", "accident_nature",
+           "responsible_persons", "responsible_units", "measures", "education_done", "education_record",
+           "four_nots_missing")
+_CASE = ("party_name", "violation_facts", "legal_basis")
+_PENALTY = ("facts_found", "proposed_outcome", "violation", "legal_basis", "penalty_basis", "discretion_standard",
+            "discretion_level", "penalty_types", "fine_amount", "confiscation_amount", "proposal_reason",
+            "hearing_basis")
+_FOR_PARTY = ("violation", "legal_basis", "penalty_basis", "penalty_types", "fine_amount", "hearing_eligible",
+              "statement_due")
+_ASSESSED = ("accident_title", "accident_grade", "closed_at", "measures", "responsible_persons", "assessment_due")
+
+CONTEXT: dict[str, Context] = {
+    # 重大事故隐患挂牌督办
+    "hazard.fix_now": Context(("description", "location", "fix_deadline", "fix_opinion")),
+    "hazard.confirm_fix": Context(("description", "fix_deadline", "measures_taken", "completed_on"),
+                                  files=(("hazard.fix_now", "attachments"),)),
+    "hazard.fix_overdue": Context(("description", "location", "fix_deadline", "measures_taken")),
+    "hazard.propose": Context(_HAZARD + ("requires_shutdown", "long_rectification", "external_factors"),
+                              files=(("hazard.register", "attachments"),)),
+    "hazard.review_listing": Context(_HAZARD + _PROPOSAL, files=(("hazard.register", "attachments"),)),
+    "hazard.approve_listing": Context(_HAZARD + _PROPOSAL, files=(("hazard.register", "attachments"),)),
+    "hazard.issue_notice": Context(("description", "rectify_deadline", "responsible_unit", "requirements",
+                                    "listing_level", "listing_deadline")),
+    "hazard.plan": Context(("description", "rectify_deadline", "requirements", "plan_due")),
+    "hazard.review_plan": Context(("description", "rectify_deadline", "requirements") + _PLAN,
+                                  files=(("hazard.plan", "attachments"),)),
+    "hazard.rectify": Context(("description", "rectify_deadline", "requirements", "plan_methods")),
+    "hazard.progress": Context(("rectify_deadline", "requirements")),
+    "hazard.extension_decision": Context(("description", "rectify_deadline", "requested_deadline", "extension_reason",
+                                          "rectify_summary"),
+                                         files=(("hazard.rectify", "attachments"),),
+                                         prefill=(("approved_deadline", "requested_deadline"),)),
+    "hazard.assessment": Context(("description", "requirements", "rectify_summary"),
+                                 files=(("hazard.rectify", "attachments"),)),
+    "hazard.close_application": Context(("rectify_summary", "assessment_mode", "assessment_conclusion")),
+    "hazard.onsite_review": Context(("description", "requirements", "rectify_summary", "assessment_conclusion",
+                                     "assessment_report", "close_statement", "self_assessment", "review_due"),
+                                    files=(("hazard.assessment", "attachments"),
+                                           ("hazard.close_application", "attachments"))),
+    "hazard.approve_close": Context(("description", "rectify_summary", "assessment_conclusion", "close_statement",
+                                     "review_passed", "reviewed_on", "reviewers", "review_findings"),
+                                    files=(("hazard.assessment", "attachments"),
+                                           ("hazard.close_application", "attachments"))),
+    "hazard.publish_delist": Context(("description", "delisted_at")),
+    "hazard.interview": Context(_LADDER + ("responsible_person",)),
+    "hazard.expose": Context(_LADDER),
+    "hazard.penalty": Context(_LADDER),
+    "hazard.power_cut": Context(_LADDER),
+    "hazard.execute_power_cut": Context(("power_cut_decided_on", "power_supplier", "notice_served_at")),
+    "hazard.close_decision": Context(_LADDER + ("closure_due",)),
+    # 事故调查处理
+    "accident.report_up": Context(_ACCIDENT),
+    "accident.hand_over": Context(_ACCIDENT + ("reported_to", "take_over")),
+    "accident.team": Context(_ACCIDENT),
+    "accident.investigate": Context(("accident_title", "accident_grade", "report_due", "team_leader", "team_members")),
+    "accident.report": Context(("accident_title", "accident_grade", "report_due", "progress_note"),
+                               gate="four_nots_missing"),
+    "accident.approval": Context(("accident_title", "accident_grade", "approval_due") + _REPORT,
+                                 files=(("accident.report", "attachments"),)),
+    "accident.approval_supervise": Context(("accident_title", "approval_due", "submitted_at")),
+    "accident.overdue_order": Context(("accident_title", "report_due", "progress_note")),
+    "accident.extension_decision": Context(("accident_title", "report_due", "extension_days", "extension_reason",
+                                            "progress_note"),
+                                           prefill=(("extension_days", "extension_days"),)),
+    "accident.sanctions": Context(("accident_title", "responsible_persons", "responsible_units", "approval_text")),
+    "accident.measure_done": Context(("accident_title", "measures")),
+    "accident.publish": Context(("accident_title", "approved_at", "publish_due")),
+    "accident.close": Context(("accident_title", "accident_grade", "approval_text", "report_published_on")),
+    # 执法案件
+    "enforcement.intake": Context(_CASE),
+    "enforcement.overdue_order": Context(_CASE + ("precheck_due",)),
+    "enforcement.precheck_extension": Context(_CASE + ("precheck_due", "intake_opinion")),
+    "enforcement.filing": Context(_CASE + ("party_type", "intake_proposal", "intake_opinion")),
+    "enforcement.case_limit_review": Context(("case_cause", "filed_at", "case_due")),
+    "enforcement.case_extension": Context(("case_cause", "filed_at", "case_due", "case_extension_request",
+                                           "suspended_days", "suspension_note")),
+    "enforcement.overdue_explanation": Context(("case_cause", "filed_at", "case_due")),
+    "enforcement.investigate": Context(_CASE + ("case_cause", "officers")),
+    "enforcement.preservation": Context(("case_cause", "preservation_items")),
+    "enforcement.proposal": Context(("case_cause", "facts_found", "investigators")),
+    "enforcement.legal_review": Context(("case_cause", "party_name") + _PENALTY,
+                                       files=(("enforcement.investigate", "evidence"),
+                                              ("enforcement.investigate", "transcripts"))),
+    "enforcement.notify": Context(_FOR_PARTY),
+    "enforcement.statement": Context(_FOR_PARTY),
+    "enforcement.statement_review": Context(_PENALTY + ("party_response", "statement_text"),
+                                            files=(("enforcement.statement", "attachments"),)),
+    "enforcement.hearing_schedule": Context(("party_name", "hearing_basis", "investigators")),
+    "enforcement.hearing_report": Context(_PENALTY + ("hearing_host", "hearing_at", "hearing_place")),
+    "enforcement.convene": Context(("case_cause", "party_name") + _PENALTY),
+    "enforcement.vote": Context(("case_cause", "party_name") + _PENALTY + ("party_response", "statement_text",
+                                                                          "hearing_report", "meeting_topic")),
+    "enforcement.minutes": Context(("case_cause", "meeting_topic", "vote_summary")),
+    "enforcement.head_approval": Context(("case_cause", "party_name") + _PENALTY + ("party_response",
+                                                                                   "statement_text"),
+                                         files=(("enforcement.investigate", "evidence"),)),
+    "enforcement.transfer_decision": Context(("case_cause", "party_name") + _PENALTY),
+    "enforcement.transfer": Context(("case_cause", "facts_found", "transfer_opinion")),
+    "enforcement.serve_decision": Context(_FOR_PARTY[:-2]),
+    "enforcement.payment": Context(("fine_amount", "decision_no", "payment_due", "late_penalty")),
+    "enforcement.urge": Context(("fine_amount", "payment_due", "late_penalty")),
+    "enforcement.court_application": Context(("fine_amount", "late_penalty", "urged_on")),
+    "enforcement.no_penalty": Context(("case_cause", "facts_found", "proposal_reason")),
+    "enforcement.close": Context(("case_cause", "decision_no", "fine_amount", "paid_amount", "paid_on")),
+    # 结案后一年内评估
+    "assessment.team": Context(_ASSESSED),
+    "assessment.check_measures": Context(_ASSESSED),
+    "assessment.check_accountability": Context(_ASSESSED),
+    "assessment.report": Context(("accident_title", "measures_summary", "accountability_summary")),
+    "assessment.review": Context(("accident_title", "assessment_conclusion", "findings", "recommendations"),
+                                 files=(("assessment.report", "attachments"),)),
+    "assessment.accountability": Context(("accident_title", "findings")),
+    "assessment.publish": Context(("accident_title", "assessment_conclusion")),
+    "assessment.overdue": Context(("accident_title", "assessment_due")),
+}
+
+
+def context_for(form_key: str | None) -> Context:
+    return CONTEXT.get(form_key or "", Context())
