@@ -110,7 +110,7 @@ class Engine:
                 party = party if party is not None else principal.party
                 if s.get(OrgUnit, org) is None:
                     raise InvalidData({"org": f"组织机构不存在: {org}"})
-                self.policy.check_start(s, principal, org, party)
+                self.policy.check_start(s, principal, org, party, process_key)
                 case = step.start_in(self, tx, process_key, principal, org, data or {}, title, party)
             step.commit_cache(self, tx)
             return case

@@ -4,18 +4,24 @@ Who may do what is decided here only, from the directory as it is now (never cop
 - a task: its assignee, or a holder of its lane's role in the case's org unit — supervisory roles
   also below it — and for enterprise users (当事人) only tasks of their own enterprise's cases;
 - a case: officials of its org unit or above; an enterprise user for its own cases only;
+- starting a case: officials on their own branch of the org tree; an enterprise user only a process
+  whose start event names one of the user's roles in its ``startableBy`` property (隐患自查自报), and
+  only about its own enterprise;
 - supervision (incidents, reassignment): a supervisory role at the case's org unit or above;
 - administration and process design: the ``admin`` and ``designer`` roles.
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
+from lxml import etree
 from sqlalchemy.orm import Session
 
 from .assignment import exclusion_reason, is_candidate
 from .directory import Principal
 from .errors import Forbidden
-from .schema import Case, HumanTask
+from .schema import Case, HumanTask, ProcessModel
 
+STARTABLE_BY = "startableBy"   # start-event property: roles (code or name, comma-separated) a party user needs
 ADMIN_ROLE = "admin"
 DESIGNER_ROLE = "designer"
 
@@ -23,6 +29,7 @@ DESIGNER_ROLE = "designer"
 class Policy:
     def __init__(self, directory):
         self.directory = directory
+        self._starters: dict[int, set[str]] = {}   # model id -> roles named by startableBy (models never change)
 
     def check_task(self, s: Session, p: Principal, row: HumanTask, known: tuple | None = None,
                    directory_version: int | None = None) -> None:
@@ -58,17 +65,35 @@ class Policy:
         if not self._below(s, case.org_code, p):
             raise Forbidden("无权查看其他组织机构的案件")
 
-    def check_start(self, s: Session, p: Principal, org_code: str, party: str | None) -> None:
-        """May ``p`` open a case (立案/登记) in ``org_code``? Officials: on their own branch of the
-        tree — their unit, below it, or above it (a town's inspector registers a hazard the district
-        handles) — never another branch; enterprise users only about their own enterprise."""
+    def check_start(self, s: Session, p: Principal, org_code: str, party: str | None,
+                    process_key: str | None = None) -> None:
+        """May ``p`` open a case (立案/登记) of ``process_key`` in ``org_code``? Officials: on their own
+        branch of the tree — their unit, below it, or above it (a town's inspector registers a hazard
+        the district handles) — never another branch; enterprise users only about their own
+        enterprise, and only processes whose start event names one of their roles (``startableBy``)."""
         if p.party:
             if party != p.party:
                 raise Forbidden("企业用户只能为本企业发起案件")
+            if process_key is not None and not self.party_may_start(s, p, process_key):
+                raise Forbidden("企业用户不能发起该流程")
             return
         path = self.directory.org_path(s, org_code)
         if not (path.startswith(p.org_path) or p.org_path.startswith(path)):
             raise Forbidden("只能在本单位、上级或下级单位发起案件")
+
+    def party_may_start(self, s: Session, p: Principal, process_key: str) -> bool:
+        """Does the latest model of ``process_key`` let ``p`` (a party user) start it?"""
+        model = s.execute(sa.select(ProcessModel).where(ProcessModel.key == process_key, ProcessModel.kind == "bpmn")
+                          .order_by(ProcessModel.version.desc()).limit(1)).scalar_one_or_none()
+        if model is None:
+            return False
+        if model.id not in self._starters:
+            self._starters[model.id] = _start_event_roles(model.content, process_key)
+        for lane in self._starters[model.id]:
+            role = self.directory.role_by_lane(s, lane)
+            if role is not None and p.holds(role.code):
+                return True
+        return False
 
     def check_supervise(self, s: Session, p: Principal, case: Case | None, org_code: str | None = None) -> None:
         """A supervisory role at the case's org unit (or ``org_code``, for what has no case yet) or above."""
@@ -92,3 +117,17 @@ class Policy:
         if directory_version is not None:
             return self.directory.cached_org_path(s, org_code, directory_version).startswith(p.org_path)
         return self.directory.org_path(s, org_code).startswith(p.org_path)
+
+
+def _start_event_roles(content: str, process_key: str) -> set[str]:
+    """Role codes or names listed in the ``startableBy`` property of the process's start events."""
+    root = etree.fromstring(content.encode("utf-8"))
+    names: set[str] = set()
+    for process in root.iter("{*}process"):
+        if process.get("id") != process_key:
+            continue
+        for start in process.iter("{*}startEvent"):
+            for prop in start.iter("{*}property"):
+                if prop.get("name") == STARTABLE_BY:
+                    names.update(x.strip() for x in (prop.get("value") or "").replace("，", ",").split(",") if x.strip())
+    return names

@@ -1,5 +1,5 @@
 """Demo data (演示数据): a city with two districts and their towns, a user for every role, enterprises,
-and cases of the four processes left at several stages, some of them overdue.
+and cases of every process left at several stages, some of them overdue.
 
 ``load_demo(engine)`` expects an engine built by ``workflows.runtime.build_engine`` (roles registered,
 models deployed). ``Desk`` works cases the way users do — finds the open task by name, picks a user
@@ -227,5 +227,27 @@ def load_demo(engine) -> dict[str, int]:
                                     "due_date": ago(300)}],
                          responsible_persons=[{"name": "孙某", "proposed_handling": "行政处罚"}], responsible_units=[])
     cases["assessment_overdue"] = overdue.id
+    load_self_reports(desk, case, ago)
     engine.run_due_timers()
     return cases
+
+
+def load_self_reports(desk, case, ago) -> None:
+    """隐患自查自报: enterprise users report what their own checks found, at several stages."""
+    general = {"enterprise_name": ENTERPRISES[MACHINERY]}
+    case("self_report_rectifying", "hazard_self_report", "yi_qy", MACHINERY, "乙机械冲床光电保护失灵（自查）",
+         [("自查上报隐患", general)])
+    case("self_report_overdue", "hazard_self_report", "yi_qy", MACHINERY, "乙机械行车限位失效（自查，逾期）",
+         [("自查上报隐患", {**general, "location": "装配车间行车", "description": "行车上升限位器失效",
+                            "found_on": ago(10), "fix_deadline": ago(1)})])
+    case("self_report_filed", "hazard_self_report", "yi_qy", MACHINERY, "乙机械砂轮机防护罩缺失（已整改待备案）",
+         [("自查上报隐患", {**general, "location": "机加工车间", "description": "砂轮机防护罩缺失"}),
+          "整改并报告销号"])
+    case("self_report_closed", "hazard_self_report", "jia_qy", CHEMICAL, "甲化工静电接地线断开（已销号）",
+         [("自查上报隐患", {"enterprise_name": ENTERPRISES[CHEMICAL], "sector": "化工和危险化学品",
+                            "location": "装卸站台", "description": "槽车静电接地线断开"}),
+          "整改并报告销号", "销号备案审查"])
+    case("self_report_major", "hazard_self_report", "jia_qy", CHEMICAL, "甲化工可燃气体报警失效（自报重大隐患）",
+         [("自查上报隐患", {"enterprise_name": ENTERPRISES[CHEMICAL], "sector": "化工和危险化学品",
+                            "location": "三号罐区", "description": "可燃气体检测报警系统失效且无法短期修复",
+                            "long_rectification": True, "fix_deadline": None})])

@@ -129,6 +129,24 @@ def hazard_enforcement_seed(enterprise_name: str, credit_code: Any, description:
     }
 
 
+def self_report_listing_seed(enterprise_name: str, credit_code: Any, sector: str, location: str,
+                             description: str, found_on: Any, major_criterion: Any = None,
+                             requires_shutdown: Any = False, long_rectification: Any = False,
+                             external_factors: Any = False, attachments: Any = None,
+                             overdue: Any = False) -> dict:
+    """Start data of the 挂牌督办 case opened from an enterprise's self-report (隐患自查自报): the
+    inspector's 登记隐患 form opens with the report. A 一般 hazard handed over because it is overdue
+    counts as one that needs time to remove (16号令第三条), so the grading table lists it as 重大."""
+    return {
+        "source": "企业自查上报", "enterprise_name": enterprise_name, "credit_code": credit_code,
+        "sector": sector, "location": location, "description": description, "found_on": iso_day(found_on),
+        "major_criterion": major_criterion, "requires_shutdown": bool(requires_shutdown),
+        "long_rectification": bool(long_rectification) or bool(overdue),
+        "external_factors": bool(external_factors), "fix_deadline": None,
+        "attachments": list(attachments or []),
+    }
+
+
 # --- accidents ---------------------------------------------------------------------------
 
 def supplement_days(category: Any) -> int:
@@ -254,6 +272,7 @@ FUNCTIONS = {
     "iso_day": iso_day,
     "extension_in_time": extension_in_time,
     "hazard_enforcement_seed": hazard_enforcement_seed,
+    "self_report_listing_seed": self_report_listing_seed,
     "closure_warranted": decisions.closure_warranted,
     "supplement_days": supplement_days,
     "supplement_in_window": supplement_in_window,

@@ -1,6 +1,6 @@
-"""The four processes of DESIGN §3, in the order the issue lists them."""
+"""The processes of DESIGN §3, in the order the issues list them."""
 from __future__ import annotations
 
-from . import accident, assessment, enforcement, hazard
+from . import accident, assessment, enforcement, hazard, self_report
 
-PROCESSES = [hazard.build(), accident.build(), enforcement.build(), assessment.build()]
+PROCESSES = [hazard.build(), accident.build(), enforcement.build(), assessment.build(), self_report.build()]
