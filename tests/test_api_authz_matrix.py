@@ -34,8 +34,8 @@ MATRIX = {
     "release_colleagues_claim": {role: "NNNNN" for role in SUBJECTS},
     "list_incidents": SUPERVISES,
     "retry_incident": SUPERVISES,
-    # An enterprise user may open a case only for itself and in its own org unit; an official one
-    # it would be allowed to see.
+    # An enterprise user may open a case only for itself and in its own org unit, and only of a model
+    # whose start event names its role (startableBy); an official one it would be allowed to see.
     "start_case": {"inspector": "YYNYY", "supervisor": "YYNYY", "enterprise": "YNNYN", "admin": "YYNYY",
                    "designer": "YYNYY"},
 }

@@ -269,6 +269,15 @@ def test_who_may_open_a_case(engine):
     with pytest.raises(Forbidden):
         engine.start("approval", by="acme", org="east", party="91110000000000002Y")  # another enterprise
     assert engine.start("approval", by="boss", org="east").status == "running"  # the city, below it
+    with pytest.raises(Forbidden, match="企业用户不能发起该流程"):
+        engine.start("approval", by="acme", org="east")      # its start event names no enterprise role
+    text = (BPMN / "approval.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:startEvent id="start" />',
+        '<bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>'
+        '<spiffworkflow:property name="startableBy" value="enterprise" />'
+        '</spiffworkflow:properties></bpmn:extensionElements></bpmn:startEvent>')
+    assert "startableBy" in text
+    engine.deploy(text.encode("utf-8"), by="boss", filename="approval.bpmn")
     assert engine.start("approval", by="acme", org="east").party == "91110000000000001X"  # its own
 
 
