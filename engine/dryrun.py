@@ -63,8 +63,11 @@ def _walk(scratch, key: str, data_by_task: dict, start_data: dict, max_steps: in
                     "timers": waiting, "data": view.data, "elements": scratch.case_elements(case.id)}
         task = view.tasks[0]
         trace.append({"element": task.spec_id, "name": task.name, "lane": task.lane, "role": task.role_code})
+        user = task.assignee or "designer"  # a model's own assignee (camunda:assignee="demo") works it
+        if user != "designer" and user not in {u.username for u in scratch.directory.users()}:
+            scratch.directory.add_user(user, org="dryrun", roles=[])
         try:
-            scratch.complete(task.id, "designer", dict(data_by_task.get(task.spec_id, {})))
+            scratch.complete(task.id, user, dict(data_by_task.get(task.spec_id, {})))
         except IncidentRaised as exc:
             inc = scratch.incidents(case_id=case.id)[0]
             return {"ok": False, "status": "incident", "error": str(exc), "element_id": inc.element_id,

@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, state as wfstate, step
+from . import audit, projection, state as wfstate, step
 from .step import ProcessFailure, run_model_code
 from .clock import SystemClock
 from .database import Database
@@ -32,7 +32,9 @@ from .errors import (Conflict, EngineError, Forbidden, IncidentRaised, InvalidDa
 from .models import ModelStore
 from .policy import Policy
 from .schema import NO_DUE_DATE, Case, Counter, HumanTask, Incident, OrgUnit, TaskCandidate, TaskExclusion, TaskRow, Timer
+from .case_log import script_print
 from .scripting import DubanScriptEngine, StepRequests
+from .stall import check as stall_check
 
 log = logging.getLogger("duban.engine")
 
@@ -74,19 +76,28 @@ class Engine:
         self.db = Database(database_url)
         self.clock = clock or SystemClock()
         self.forms = forms
-        self.script_engine = DubanScriptEngine(self.clock, functions)
+        self.script_engine = DubanScriptEngine(self.clock, {"print": script_print, **(functions or {})})
+        # Service task handlers by name (engine/service_tasks.py), registered by the workflows layer.
+        self.service_handlers: dict[str, Callable] = {}
+        self.script_engine.service_handlers = self.service_handlers
         self.directory = Directory(self)
         self.policy = Policy(self.directory)
         self.models = ModelStore(self)
         self._cache: OrderedDict[int, tuple[int, wfstate.LoadedState]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
-        self.after_step_hooks: list[Callable[[Session, Case, BpmnWorkflow], None]] = []
+        # After every step: a running case must wait on something, else incident 流程停滞 (engine/stall.py).
+        self.after_step_hooks: list[Callable[[Session, Case, BpmnWorkflow], None]] = [stall_check]
 
     # ------------------------------------------------------------------------------------------
     # set-up
     def create_all(self) -> list[str]:
         return self.db.create_all()
+
+    def register_service(self, name: str, handler: Callable) -> None:
+        """A Python handler service tasks name (``serviceTaskOperator id`` or ``camunda:class``):
+        ``handler(data, **params)`` returns a dict merged into the case data, or a value."""
+        self.service_handlers[name] = handler
 
     def deploy(self, source, by: str = "system", filename: str | None = None):
         return self.models.deploy(source, by=by, filename=filename)
@@ -447,11 +458,12 @@ class Engine:
             raise Conflict(f"任务已被 {row.assignee} 认领")
         cleaned = self._validate_form(row.form_key, data)
         task = st.loaded.workflow.get_task_from_id(uuid.UUID(row.id))
-        if task is None or task.state != TaskState.READY:
+        if task is None or not projection.is_human_work(task):
             raise Conflict("任务状态已变化，请刷新")
         task.set_data(**cleaned)
         with StepRequests() as requests:
-            run_model_code(task.run)
+            # A waiting service task (STARTED) is done by the person; a user or manual task runs.
+            run_model_code(task.complete if task.state == TaskState.STARTED else task.run)
             st.audit("completed", task_id=row.id, detail={"task": row.name, "element": row.spec_id,
                                                            "data": step.jsonable(cleaned)})
             st.write(completed=(row.id, username), requests=requests)

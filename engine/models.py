@@ -41,12 +41,12 @@ class ModelStore:
             with self._engine.db.read() as s:
                 return self.validate(content, filename, s)
         raw = content.encode("utf-8") if isinstance(content, str) else content
-        pf = validation.read_file(raw, filename)
+        pf = self._read(raw, filename)
         if pf.kind == "bpmn":
             lane_roles = self._lane_roles(session)
-            forms = self._engine.forms
-            validation.raise_problems(filename, validation.check_bpmn(
-                pf, lane_roles=lane_roles, form_exists=forms.has if forms is not None else None))
+            problems = validation.check_bpmn(pf, lane_roles=lane_roles, form_exists=self._form_exists())
+            validation.raise_problems(filename, problems)
+            pf.warnings = validation.warnings_of(problems)
             own = {p.get("id") for p in pf.root.findall("bpmn:process", validation.NS)}
             extra = self._latest_dmn_files(session)
             for called in sorted(pf.called_elements - own):
@@ -54,7 +54,7 @@ class ModelStore:
                 if dep is None:
                     raise InvalidModel(f"被调用的流程「{called}」未部署 (called process not deployed)",
                                        filename=filename)
-                extra.append(validation.read_file(dep.content.encode("utf-8"), dep.filename))
+                extra.append(self._read(dep.content.encode("utf-8"), dep.filename))
             parser = validation.spiff_parse(extra + [pf])
             for key in pf.keys:
                 validation.build_specs(parser, key, pf)
@@ -154,7 +154,7 @@ class ModelStore:
             known = self._bundle_for_models.get(ids)
         if known:
             return model, known
-        files = [validation.read_file(m.content.encode("utf-8"), m.filename) for m in deps]
+        files = [self._read(m.content.encode("utf-8"), m.filename) for m in deps]
         parser = validation.spiff_parse(files)
         spec, subprocess_specs = validation.build_specs(parser, key, None)
         content = to_json({"spec": _registry.convert(spec),
@@ -182,6 +182,14 @@ class ModelStore:
         return specs
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _form_exists(self):
+        forms = self._engine.forms
+        return forms.has if forms is not None else None
+
+    def _read(self, raw: bytes, filename: str) -> validation.ParsedFile:
+        """A model file in our dialect; Camunda ``formKey`` names our form only if it exists."""
+        return validation.read_file(raw, filename, self._form_exists())
+
     def _latest(self, s: Session, key: str) -> ProcessModel | None:
         return s.execute(sa.select(ProcessModel).where(ProcessModel.key == key)
                          .order_by(ProcessModel.version.desc()).limit(1)).scalar_one_or_none()
@@ -193,7 +201,7 @@ class ModelStore:
             newest, sa.and_(ProcessModel.key == newest.c.key, ProcessModel.version == newest.c.v))).scalars())
 
     def _latest_dmn_files(self, s: Session):
-        return [validation.read_file(m.content.encode("utf-8"), m.filename) for m in self._latest_all(s, "dmn")]
+        return [self._read(m.content.encode("utf-8"), m.filename) for m in self._latest_all(s, "dmn")]
 
     def _dependencies(self, s: Session, model: ProcessModel) -> list[ProcessModel]:
         """The model, the latest version of every process it calls (transitively), and all decisions."""
@@ -201,7 +209,7 @@ class ModelStore:
         todo = [model]
         while todo:
             current = todo.pop()
-            called = validation.read_file(current.content.encode("utf-8"), current.filename).called_elements
+            called = self._read(current.content.encode("utf-8"), current.filename).called_elements
             for key in called:
                 if key not in result:
                     dep = self._latest(s, key)

@@ -19,7 +19,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from .assignment import assign_on_open, refresh_exclusions
 from .schema import NO_DUE_DATE, Case, HumanTask, TaskCandidate, Timer
+from .service_tasks import DubanServiceTask, service_kind
 from .state import all_workflows
+from .timeexpr import parse_datetime
 from .timers import due_of
 
 
@@ -27,13 +29,45 @@ def task_properties(task_spec) -> dict:
     return (getattr(task_spec, "extensions", None) or {}).get("properties", {}) or {}
 
 
+def is_human_work(task) -> bool:
+    """A task a person works: a user task, a manual or plain task (手工任务), or a service task
+    with no handler known that waits for someone to do the work."""
+    spec = task.task_spec
+    if task.state == TaskState.READY:
+        return bool(getattr(spec, "manual", False)) or isinstance(spec, UserTask)
+    if task.state == TaskState.STARTED and isinstance(spec, DubanServiceTask):
+        return service_kind(spec) != "external"
+    return False
+
+
 def ready_user_tasks(top) -> list:
     found = []
     for workflow in all_workflows(top):
         for task in workflow.tasks.values():
-            if task.state == TaskState.READY and isinstance(task.task_spec, UserTask):
+            if is_human_work(task):
                 found.append(task)
     return found
+
+
+def role_of(spec, props: dict, role_for_lane) -> str | None:
+    """The lane's role; else the first known role of ``candidateGroups``; else the process's
+    ``defaultRole``. None: the task goes to the case starter."""
+    role = role_for_lane(spec.lane)
+    if role is None:
+        for group in (props.get("candidateGroups") or "").replace("，", ",").split(","):
+            role = role_for_lane(group.strip()) if group.strip() else None
+            if role is not None:
+                break
+    if role is None and props.get("defaultRole"):
+        role = role_for_lane(props["defaultRole"])
+    return role
+
+
+def _moment(value) -> datetime:
+    """A date from a model expression: aware as given, or Beijing time (engine/timeexpr.py)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    return parse_datetime(value.isoformat() if isinstance(value, datetime) else str(value))
 
 
 @dataclass
@@ -187,23 +221,31 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             continue
         spec = task.task_spec
         props = task_properties(spec)
+        role = role_of(spec, props, role_for_lane)
         due = timers_by_task.get(tid)
         if props.get("dueDate"):
             value = evaluate(task, props["dueDate"])
             if value:
-                due = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+                due = _moment(value)
         row = _NewTask(
             id=tid, case_id=case.id, spec_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.name,
-            item_label=None, lane=spec.lane, role_code=role_for_lane(spec.lane), org_code=case.org_code,
+            item_label=None, lane=spec.lane, role_code=role, org_code=case.org_code,
             party=case.party, assignee=None, state="open", form_key=props.get("formSchema"),
             priority=int(props.get("priority", 0) or 0), due_at=due, due_sort=due if due is not None else NO_DUE_DATE,
             created_at=now, process_key=case.process_key, case_no=case.case_no, case_title=case.title,
-            reminders=0, rules=None)
+            reminders=0, rules=None, follow_up_at=None)
         if props.get("itemLabel"):
             label = evaluate(task, props["itemLabel"])
             row.item_label = str(label)[:256] if label not in (None, "") else None
-        for candidate in assign_on_open(row, task, props, evaluate, role_for_lane):
+        if props.get("followUpDate"):
+            value = evaluate(task, props["followUpDate"])
+            if value:
+                row.follow_up_at = _moment(value)
+        found = assign_on_open(row, task, props, evaluate, role_for_lane)
+        for candidate in found:
             candidates.append({"task_id": candidate.task_id, "username": candidate.username})
+        if role is None and row.assignee is None and not found:
+            row.assignee = case.started_by  # no role to queue it for: the one who opened the case
         opened.append(dict(row.__dict__))
         kept[tid] = (due, bool(row.rules))
     if opened:

@@ -21,15 +21,15 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from .parser import DUBAN_CONFIG
 from .schema import TaskRow, WorkflowRow
 
 TOP = "top"
 KEEP_ANCESTORS = 2  # finished ancestors kept whole above the frontier; joins look at their parents
 
-_registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_registry = BpmnWorkflowSerializer.configure(DUBAN_CONFIG)
 serializer = BpmnWorkflowSerializer(_registry)
 
 

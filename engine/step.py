@@ -265,7 +265,9 @@ class Step:
         write_case(tx, case)
         if requests is not None:
             for kind, args in requests.items:
-                if kind == "start_case":
+                if kind == "log":  # print() in a script (engine/case_log.py)
+                    self.audit("script_output", actor="engine", at=now, detail=args)
+                elif kind == "start_case":
                     child = start_in(engine, tx, args["process_key"], None, args.get("org") or case.org_code,
                                      args["data"], args.get("title") or "",
                                      args["party"] if "party" in args else case.party,
@@ -350,6 +352,8 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     initial.setdefault("case_no", case.case_no)
     initial.setdefault("org_code", org)
     initial.setdefault("party", party)  # always present, so scripts may read it
+    for name in initiator_variables(spec, subprocess_specs):  # Camunda/Flowable: the starter
+        initial.setdefault(name, actor)
     workflow.task_tree.data.update(initial)
     loaded = wfstate.LoadedState(workflow, open_tasks={}, timers={})
     step = Step(engine, tx, case, loaded, actor)
@@ -362,6 +366,20 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
         raise
     tx.session.info.setdefault("duban_cache_put", []).append((case, loaded))
     return case
+
+
+def initiator_variables(spec, subprocess_specs) -> set[str]:
+    """Variables naming the case starter: a start event's ``initiator`` (Camunda/Flowable), or
+    ``initiator`` when a task's assignee expression reads it."""
+    names = set()
+    for process in [spec, *subprocess_specs.values()]:
+        for ts in process.task_specs.values():
+            props = (getattr(ts, "extensions", None) or {}).get("properties") or {}
+            if props.get("initiatorVariable"):
+                names.add(props["initiatorVariable"])
+            elif "initiator" in (props.get("assignee") or "") + (props.get("candidateUsers") or ""):
+                names.add("initiator")
+    return names
 
 
 def directory_bump(session: Session) -> None:

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
-from . import sandbox
+from . import dialects, sandbox
+from .dialects import label
 from .errors import InvalidModel
+from .parser import DubanParser
 from .timers import check_timer_expression
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -25,12 +26,15 @@ MAX_MODEL_BYTES = 5 * 1024 * 1024
 
 @dataclass
 class Problem:
+    """One finding: an ``error`` refuses the deploy, a ``warning`` is shown and the model deploys."""
     message: str
     element_id: str | None = None
     line: int | None = None
+    severity: str = "error"
 
     def as_dict(self):
-        return {"message": self.message, "element_id": self.element_id, "line": self.line}
+        return {"message": self.message, "element_id": self.element_id, "line": self.line,
+                "severity": self.severity}
 
 
 @dataclass
@@ -43,6 +47,9 @@ class ParsedFile:
     name: str = ""
     called_elements: set[str] = field(default_factory=set)
     names: dict[str, str] = field(default_factory=dict)  # key -> name
+    source_root: etree._Element | None = None  # the file as drawn (``root`` is in our dialect)
+    dialect: dialects.Normalized | None = None
+    warnings: list[Problem] = field(default_factory=list)  # filled by ModelStore.validate
 
 
 def safe_xml(content: bytes, filename: str) -> etree._Element:
@@ -62,7 +69,8 @@ def safe_xml(content: bytes, filename: str) -> etree._Element:
     return root
 
 
-def read_file(content: bytes, filename: str) -> ParsedFile:
+def read_file(content: bytes, filename: str, form_exists=None) -> ParsedFile:
+    """Read a model file; a BPMN file's ``root`` is rewritten into our dialect (engine/dialects.py)."""
     try:
         content.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -71,14 +79,16 @@ def read_file(content: bytes, filename: str) -> ParsedFile:
     root = safe_xml(content, filename)
     ns = etree.QName(root).namespace or ""
     if ns == BPMN_NS:
-        processes = root.findall("bpmn:process", NS)
-        if not processes:
-            raise InvalidModel("文件中没有 <bpmn:process> (no process)", filename=filename, line=root.sourceline)
-        executable = [p for p in processes if p.get("isExecutable", "true") != "false"] or processes
-        called = {c.get("calledElement") for c in root.iter(f"{{{BPMN_NS}}}callActivity") if c.get("calledElement")}
-        return ParsedFile(filename, root, "bpmn", [p.get("id") for p in executable],
+        if not root.findall("bpmn:process", NS):
+            raise InvalidModel("文件中没有流程 <bpmn:process>，无法部署", filename=filename, line=root.sourceline)
+        normalized = dialects.normalize(root, form_exists)
+        executable = normalized.root.findall("bpmn:process", NS)
+        called = {c.get("calledElement") for c in normalized.root.iter(f"{{{BPMN_NS}}}callActivity")
+                  if c.get("calledElement")}
+        return ParsedFile(filename, normalized.root, "bpmn", [p.get("id") for p in executable],
                           executable[0].get("name") or "", called,
-                          {p.get("id"): p.get("name") or "" for p in executable})
+                          {p.get("id"): p.get("name") or "" for p in executable},
+                          source_root=root, dialect=normalized)
     if ns.startswith(DMN_NS_PREFIX) or ns.startswith("http://www.omg.org/spec/DMN/"):
         decisions = [d.get("id") for d in root if etree.QName(d).localname == "decision"]
         if not decisions:
@@ -96,50 +106,108 @@ def _line_of(root, element_id):
     return found[0].sourceline if found else None
 
 
+HUMAN_TASK_TAGS = ("userTask", "manualTask", "task")
+FLOW_NODE_TAGS = {
+    "task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask",
+    "callActivity", "subProcess", "transaction", "adHocSubProcess", "startEvent", "endEvent",
+    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway", "inclusiveGateway",
+    "parallelGateway", "eventBasedGateway", "complexGateway",
+}
+
+
+def _local(el) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _props(el) -> dict[str, str]:
+    return {p.get("name"): p.get("value") or "" for p in el.iterfind(
+        "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS) if p.get("name")}
+
+
+def _known(value: str | None, lane_roles: set[str]) -> str | None:
+    """The first of comma-separated role codes or names that is a known role."""
+    for part in (value or "").replace("，", ",").split(","):
+        if part.strip() in lane_roles:
+            return part.strip()
+    return None
+
+
 def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None) -> list[Problem]:
-    """Our rules on top of the BPMN standard. ``lane_roles`` holds every role code and name."""
+    """Our rules on top of the BPMN standard, errors and warnings. ``lane_roles`` holds every role
+    code and name. Runs on the file in our dialect (``pf.root``), so translated expressions are
+    checked by the sandbox like any other code."""
     problems: list[Problem] = [Problem(p["message"], p["element_id"], p["line"]) for p in sandbox.check_model(pf.root)]
     root = pf.root
 
-    def add(msg, el):
-        problems.append(Problem(msg, el.get("id"), el.sourceline))
+    def add(msg, el, severity="error"):
+        problems.append(Problem(msg, el.get("id"), el.sourceline, severity))
+
+    if pf.dialect is not None:
+        for msg, el in pf.dialect.problems:
+            add(msg, el)
+        for msg, el in pf.dialect.notes:
+            add(msg, el, "warning")
 
     for process in root.findall("bpmn:process", NS):
         lanes = {}
+        default_role = _props(process).get("defaultRole") or ""
+        if default_role and default_role not in lane_roles:
+            add(f"{label(process)} 的默认角色「{default_role}」不存在，请填写已有角色的代码或名称", process)
+        has_lanes = False
         for lane in process.iter(f"{{{BPMN_NS}}}lane"):
+            has_lanes = True
             for ref in lane.findall("bpmn:flowNodeRef", NS):
                 lanes[(ref.text or "").strip()] = lane
             if lane.findall("bpmn:childLaneSet", NS):
                 continue
             lane_name = (lane.get("name") or "").strip()
-            if lane.findall("bpmn:flowNodeRef", NS) and lane_name not in lane_roles:
-                add(f"泳道「{lane_name or lane.get('id')}」未对应任何角色 (lane names no known role)", lane)
-        for task in process.iter(f"{{{BPMN_NS}}}userTask"):
-            lane = None
-            node = task
-            while node is not None and node is not process and lane is None:
-                lane = lanes.get(node.get("id"))  # tasks inside a sub-process take its lane
-                node = node.getparent()
-            if lane is None:
-                add(f"用户任务「{task.get('name') or task.get('id')}」不在任何泳道中 (user task lies in no lane)", task)
-            if form_exists is not None:
-                for prop in task.iterfind(".//spiffworkflow:property", NS):
-                    if prop.get("name") == "formSchema" and not form_exists(prop.get("value")):
-                        add(f"表单「{prop.get('value')}」不存在 (unknown form schema)", task)
+            if not lane.findall("bpmn:flowNodeRef", NS):
+                continue
+            if not lane_name:
+                add(f"泳道 ({lane.get('id')}) 没有名称，无法对应角色；其中的任务交给流程默认角色或发起人办理。"
+                    f"提示：把泳道名称填写为角色名称（如「执法人员」）", lane, "warning")
+            elif lane_name not in lane_roles:
+                add(f"泳道「{lane_name}」({lane.get('id')}) 未对应任何角色；其中的任务交给流程默认角色或发起人办理",
+                    lane, "warning")
+        outside = []
+        for tag in HUMAN_TASK_TAGS:
+            for task in process.iter(f"{{{BPMN_NS}}}{tag}"):
+                props = _props(task)
+                lane = None
+                node = task
+                while node is not None and node is not process and lane is None:
+                    lane = lanes.get(node.get("id"))  # tasks inside a sub-process take its lane
+                    node = node.getparent()
+                lane_role = _known((lane.get("name") or "").strip(), lane_roles) if lane is not None else None
+                if lane_role is None and props.get("candidateGroups") and not _known(props["candidateGroups"], lane_roles):
+                    add(f"{label(task)} 的候选组「{props['candidateGroups']}」不是已有角色", task, "warning")
+                if lane is None and has_lanes and not props.get("defaultRole") and not _known(
+                        props.get("candidateGroups"), lane_roles) and not props.get("assignee"):
+                    outside.append(task)
+                if tag == "userTask" and not props.get("formSchema") and not props.get("formKey") and \
+                        task.find("bpmn:extensionElements/{http://camunda.org/schema/1.0/bpmn}formData", NS) is None:
+                    add(f"{label(task)} 没有表单，办理时使用通用办理表单", task, "warning")
+                if form_exists is not None and props.get("formSchema") and not form_exists(props["formSchema"]):
+                    add(f"{label(task)} 的表单「{props['formSchema']}」不存在", task)
+        for task in outside:
+            add(f"{label(task)} 不在任何泳道中，将由流程默认角色或发起人办理", task, "warning")
+        if not has_lanes and not default_role and any(True for t in HUMAN_TASK_TAGS
+                                                      for _ in process.iter(f"{{{BPMN_NS}}}{t}")):
+            add(f"{label(process)} 没有泳道，也没有默认角色（属性 defaultRole），其中的任务由发起人办理", process, "warning")
         for el in process.iter(f"{{{BPMN_NS}}}scriptTask"):
             script = el.find("bpmn:script", NS)
             if script is not None and script.text:
                 try:
                     compile(script.text, el.get("id"), "exec")
                 except SyntaxError as exc:
-                    add(f"脚本无法编译 (script does not compile): {exc.msg}，脚本第 {exc.lineno} 行", el)
+                    add(f"{label(el)} 的脚本无法编译：{_syntax(exc.msg)}（脚本第 {exc.lineno} 行）", el)
         for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
             cond = flow.find("bpmn:conditionExpression", NS)
             if cond is not None and (cond.text or "").strip():
                 try:
                     compile(cond.text.strip(), flow.get("id"), "eval")
                 except SyntaxError as exc:
-                    add(f"条件表达式无法编译 (condition does not compile): {exc.msg}", flow)
+                    add(f"{label(flow)} 的条件表达式无法编译：{_syntax(exc.msg)}", flow)
         for gw_tag in ("exclusiveGateway", "inclusiveGateway"):
             for gw in process.iter(f"{{{BPMN_NS}}}{gw_tag}"):
                 outgoing = [f for f in process.iter(f"{{{BPMN_NS}}}sequenceFlow") if f.get("sourceRef") == gw.get("id")]
@@ -147,8 +215,8 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None) -> lis
                     unconditioned = [f for f in outgoing if f.get("id") != gw.get("default")
                                      and not (f.findtext("bpmn:conditionExpression", namespaces=NS) or "").strip()]
                     if unconditioned:
-                        add(f"网关分支缺少条件或默认流 (flows without condition): "
-                            f"{', '.join(f.get('id') for f in unconditioned)}", gw)
+                        add(f"{label(gw)} 的分支缺少条件或默认流：{'、'.join(label(f) for f in unconditioned)}", gw,
+                            "error" if gw_tag == "exclusiveGateway" else "warning")
         for timer in process.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
             event = timer.getparent()
             for kind in ("timeDate", "timeDuration", "timeCycle"):
@@ -156,17 +224,56 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None) -> lis
                 if expr is not None:
                     msg = check_timer_expression(kind, (expr.text or "").strip())
                     if msg:
-                        add(f"定时器 {kind} 无效 (bad timer): {msg}", event)
+                        add(f"{label(event)} 的定时器 {kind} 无效：{msg}", event)
+        _check_connected(process, add)
     return problems
 
 
-def spiff_parse(files: list[ParsedFile]) -> SpiffBpmnParser:
-    """Run SpiffWorkflow's own parser over the files; its errors become InvalidModel with a line."""
-    parser = SpiffBpmnParser()
+def _syntax(msg: str) -> str:
+    return {"invalid syntax": "语法错误", "unexpected EOF while parsing": "表达式不完整",
+            "unterminated string literal": "字符串缺少结束引号"}.get(msg.split(" (")[0], f"语法错误（{msg}）")
+
+
+def _check_connected(container, add) -> None:
+    """A flow node with no sequence flow in or out is an error (it could never run) — except start
+    events of event sub-processes, boundary events (attached to their task), compensation handlers
+    and the contents of ad-hoc sub-processes."""
+    flows = [f for f in container if _local(f) == "sequenceFlow"]
+    sources = {f.get("sourceRef") for f in flows}
+    targets = {f.get("targetRef") for f in flows}
+    nodes = [n for n in container if _local(n) in FLOW_NODE_TAGS]
+    adhoc = _local(container) == "adHocSubProcess"
+    event_sub = container.get("triggeredByEvent") == "true"
+    for node in nodes:
+        kind = _local(node)
+        if kind in ("subProcess", "transaction", "adHocSubProcess"):
+            _check_connected(node, add)
+            if node.get("triggeredByEvent") == "true":
+                continue
+        if adhoc or len(nodes) == 1:
+            continue
+        if node.get("isForCompensation") == "true" or kind == "boundaryEvent":
+            continue  # attached to its task; a reminder timer needs no outgoing flow
+        if kind == "startEvent" and event_sub:
+            continue
+        nid = node.get("id")
+        if nid not in sources and nid not in targets:
+            add(f"{label(node)} 没有连线，流程永远不会走到这里；请连接或删除", node)
+
+
+def spiff_parse(files: list[ParsedFile]) -> DubanParser:
+    """Run SpiffWorkflow's own parser over the files; its errors become InvalidModel with a line.
+    A file given twice (two processes of one file that call each other) is read once."""
+    parser = DubanParser()
     current = None
+    seen = set()
     try:
         for pf in files:
             current = pf
+            key = (pf.kind, etree.tostring(pf.root))
+            if key in seen:
+                continue
+            seen.add(key)
             if pf.kind == "dmn":
                 parser.add_dmn_xml(pf.root, filename=pf.filename)
             else:
@@ -176,29 +283,79 @@ def spiff_parse(files: list[ParsedFile]) -> SpiffBpmnParser:
     return parser
 
 
-def build_specs(parser: SpiffBpmnParser, key: str, pf: ParsedFile | None):
+def build_specs(parser: DubanParser, key: str, pf: ParsedFile | None):
     try:
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
     except ValidationException as exc:
         raise _from_spiff(exc, pf) from None
     except SpiffWorkflowException as exc:
-        raise InvalidModel(str(exc), filename=pf.filename if pf else None) from None
+        raise InvalidModel(f"模型无法解析：{_chinese(str(exc))}", filename=pf.filename if pf else None) from None
     return spec, subprocess_specs
+
+
+# SpiffWorkflow's parser messages, in Chinese. Anything not listed is reported without its English.
+_SPIFF_MESSAGES = [
+    (r"Duplicate process ID: (.*)", "流程编号「{0}」重复：同一个编号的流程只能有一个"),
+    (r"The process '(.*?)' was not found", "找不到被调用的流程「{0}」，请先部署它"),
+    (r"Process (.*) is not executable", "流程「{0}」未标记为可执行"),
+    (r"No start event found", "流程没有开始事件"),
+    (r"Non-default exclusive outgoing sequence flow without condition", "排他网关的分支缺少条件（也不是默认流）"),
+    (r"Multiple outgoing flows are not supported for tasks of type", "该类型的任务不能有多条出口连线，请在其后加网关"),
+    (r"A SubWorkflow Must contain an End event", "子流程必须有结束事件"),
+    (r"No \"calledElement\" attribute for Call Activity", "调用活动没有指定被调用的流程 (calledElement)"),
+    (r"No DMN Diagram available with id \"?(.*?)\"?,", "找不到决策表「{0}」，请先部署它"),
+    (r"Invalid Script Task", "脚本任务没有脚本"),
+    (r"Cancel Events may only be used with transactions", "取消事件只能用于事务子流程"),
+    (r"A loopMaximum or loopCondition must be specified", "循环任务须指定最大次数或循环条件"),
+    (r"A multiinstance task must specify", "多实例任务须指定实例数或输入集合"),
+    (r"Could not find messageRef from message event definition: (.*)", "消息事件定义 {0} 引用的消息不存在"),
+    (r"(Message|Signal|Error|Escalation|Correlation) identifier is missing", "{0} 定义缺少编号"),
+    (r"Expected an? (\w+) node", "事件定义引用的 {0} 不存在"),
+    (r"Conditional event definition with missing condition", "条件事件缺少条件"),
+    (r"Ad hoc subprocesses may not contain start or end events", "自由子流程中不能有开始或结束事件"),
+    (r"Cannot resolve data(Input|Output)Association (.*)", "数据关联「{1}」无法解析"),
+    (r"Time Specification Error|Unknown Time Specification", "定时器设置无法识别"),
+    (r"Multiple decision tables", "一个决策只能有一张决策表"),
+    (r"No decisions found", "DMN 文件中没有决策"),
+    (r"There is no support implemented for this task type", "不支持该类型的元素"),
+]
+
+
+def _chinese(text: str) -> str:
+    import re
+    for pattern, chinese in _SPIFF_MESSAGES:
+        m = re.search(pattern, text)
+        if m:
+            return chinese.format(*m.groups())
+    return "模型结构无法识别"
 
 
 def _from_spiff(exc: ValidationException, pf: ParsedFile | None) -> InvalidModel:
     element_id = getattr(exc, "id", None) or None
     line = getattr(exc, "line_number", None) or (pf and _line_of(pf.root, element_id)) or None
     filename = getattr(exc, "file_name", None) or (pf.filename if pf else None)
-    message = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    message = _chinese(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__)
+    if element_id and pf is not None:
+        found = pf.root.xpath("//*[@id=$i]", i=element_id)
+        if found:
+            message = f"{label(found[0])}：{message}"
     return InvalidModel(message, filename=filename, line=line, element_id=element_id)
 
 
+def errors_of(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def warnings_of(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity != "error"]
+
+
 def raise_problems(filename: str, problems: list[Problem]) -> None:
-    if problems:
-        first = problems[0]
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        more = f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else ""
+    """Raise InvalidModel if any problem is an error; warnings alone pass."""
+    errors = errors_of(problems)
+    if errors:
+        first = errors[0]
+        more = f"（另有 {len(errors) - 1} 个问题）" if len(errors) > 1 else ""
         raise InvalidModel(first.message + more, filename=filename, line=first.line, element_id=first.element_id,
-                           problems=[p.as_dict() for p in problems])
+                           problems=[p.as_dict() for p in errors] + [p.as_dict() for p in warnings_of(problems)])

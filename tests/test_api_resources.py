@@ -131,12 +131,13 @@ def test_models_deploy_versions_and_source(world):
 
 
 def test_invalid_model_is_refused_with_file_line_element_and_problems(world):
-    bad = _script_model("api_badlane").replace(b'name="inspector"', b'name="no_such_role"')
-    r = world.call("POST", "/api/models", "des", **_upload(bad, "bad_lane.bpmn"))
+    bad = _script_model("api_badscript", script="result = (amount * 2")
+    r = world.call("POST", "/api/models", "des", **_upload(bad, "bad_script.bpmn"))
     assert r.status_code == 422
     body = r.get_json()
-    assert body["file"] == "bad_lane.bpmn" and body["element_id"] == "as_lane" and body["line"] > 1
-    assert body["problems"][0]["element_id"] == "as_lane" and "no_such_role" in body["problems"][0]["message"]
+    assert body["file"] == "bad_script.bpmn" and body["element_id"] == "run_script" and body["line"] > 1
+    assert body["problems"][0]["element_id"] == "run_script"
+    assert body["problems"][0]["message"].startswith("脚本任务「计算」(run_script) 的脚本无法编译")
     r = world.call("POST", "/api/models", "des", **_upload(_script_model(), "model.txt"))
     assert r.status_code == 422 and "file" in r.get_json()["errors"]
     gbk = "<?xml version='1.0' encoding='GBK'?><a>中</a>".encode("gbk")

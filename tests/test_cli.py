@@ -29,7 +29,7 @@ def test_operator_session(run, tmp_path):
     assert "schema up to date" in run("db", "upgrade").output
     out = run("deploy", str(BPMN / "approval.bpmn")).output
     assert "approval version 1" in out
-    bad = run("deploy", str(BPMN / "no_lane.bpmn"), ok=False)
+    bad = run("deploy", str(BPMN / "unconnected.bpmn"), ok=False)
     assert bad.exit_code == 1 and "REJECTED" in bad.output and "orphan" in bad.output and "line 11" in bad.output
 
     from workflows.runtime import build_engine

@@ -1,7 +1,7 @@
 """The process designer in a real browser (Debian's Chromium through Playwright, the app served from
 this process on a SQLite file): a designer opens the hazard process (挂牌督办), changes a reminder
 timer in the properties panel and deploys — new cases take the new version, a running case stays on
-the old one; a file with a task outside any lane is refused, with the message at that shape.
+the old one; a file naming an unknown form is refused, with the message at that shape.
 
 Screenshots go to test-artifacts/screenshots/designer-*.png.
 """
@@ -135,20 +135,20 @@ def test_designer_changes_a_reminder_timer_and_deploys_a_new_version(world, page
     screenshot(page, "designer-04-compare")
 
 
-def test_an_uploaded_model_with_a_task_outside_any_lane_shows_the_error_at_that_task(world, page, tmp_path):
+def test_an_uploaded_model_with_an_unknown_form_shows_the_error_at_that_task(world, page, tmp_path):
     eng = world.engine
     broken = tmp_path / "hazard_supervision.bpmn"
-    broken.write_text(eng.models.latest(HAZARD).content.replace("<bpmn:flowNodeRef>register</bpmn:flowNodeRef>", ""),
+    broken.write_text(eng.models.latest(HAZARD).content.replace('value="hazard.register"', 'value="no.such.form"'),
                       encoding="utf-8")
 
     page.goto(page.base + f"/designer/models/{HAZARD}/edit")
     editor_ready(page)
     page.set_input_files("#import-file", str(broken))
     expect(page.locator("#draft-name")).to_have_text("hazard_supervision.bpmn")
-    expect(page.locator("#problem-list")).to_contain_text("不在任何泳道")
+    expect(page.locator("#problem-list")).to_contain_text("不存在")
     expect(shape(page, "register")).to_have_class(re.compile(r"\bhas-problem\b"))
     note = page.locator('.duban-note[data-element="register"]')
-    expect(note).to_contain_text("用户任务「登记隐患」不在任何泳道中")
+    expect(note).to_contain_text("用户任务「登记隐患」(register) 的表单「no.such.form」不存在")
     screenshot(page, "designer-05-problem-at-task")
 
     page.click("#btn-deploy")

@@ -11,8 +11,8 @@ from tests.ui_support import _password_hash, client_login, make_world, start_haz
 HAZARD = "hazard_supervision"
 NEW_REMINDER = "reminder_at(rectify_deadline, 15, now())"
 
-# A file as Camunda Modeler writes it: camunda:* attributes (ignored by the engine) and a bare
-# ISO literal as timer (P10D, which SpiffWorkflow alone would not read).
+# A file as Camunda Modeler writes it: camunda:* attributes (read as aliases of ours: assignee,
+# candidateGroups, formKey) and a bare ISO literal as timer (P10D, which SpiffWorkflow alone would not read).
 CAMUNDA_FILE = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
@@ -73,9 +73,9 @@ CAMUNDA_FILE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def outside_lane(xml: str) -> str:
-    """The same model with 现场复查 taken out of its lane: a user task no role may work."""
-    return xml.replace("<bpmn:flowNodeRef>recheck_site</bpmn:flowNodeRef>", "")
+def disconnected(xml: str) -> str:
+    """The same model with the flow into 结束 taken out: an end event the case can never reach."""
+    return xml.replace('<bpmn:sequenceFlow id="f3" sourceRef="sign_off" targetRef="done" />', "")
 
 
 def add_designers(engine) -> None:
@@ -151,19 +151,28 @@ def test_a_post_without_the_csrf_token_is_refused(world, designer):
 
 def test_validate_accepts_the_hazard_process_and_names_the_element_of_each_problem(world, designer):
     ok = post(designer, "/designer/api/validate", {"xml": hazard_xml(world.engine), "filename": "hazard_supervision.bpmn"})
-    assert ok.status_code == 200 and ok.get_json() == {"ok": True, "keys": [HAZARD], "problems": []}
+    assert ok.status_code == 200 and ok.get_json() == {"ok": True, "keys": [HAZARD], "problems": [], "warnings": []}
 
-    bad = post(designer, "/designer/api/validate", {"xml": outside_lane(CAMUNDA_FILE), "filename": "recheck.bpmn"})
+    bad = post(designer, "/designer/api/validate", {"xml": disconnected(CAMUNDA_FILE), "filename": "recheck.bpmn"})
     assert bad.status_code == 422
     problems = bad.get_json()["problems"]
-    assert [p["element_id"] for p in problems] == ["recheck_site"]
-    assert "不在任何泳道" in problems[0]["message"] and problems[0]["line"]
+    assert [p["element_id"] for p in problems if p["severity"] == "error"] == ["done"]
+    assert "结束事件「结束」(done) 没有连线" in problems[0]["message"] and problems[0]["line"]
+
+
+def test_validate_warns_of_a_foreign_form_and_an_unknown_candidate_group_and_deploys(world, designer):
+    ok = post(designer, "/designer/api/validate", {"xml": CAMUNDA_FILE, "filename": "recheck.bpmn"}).get_json()
+    assert ok["ok"] is True and ok["problems"] == []
+    warned = {(w["element_id"], w["severity"]) for w in ok["warnings"]}
+    assert warned == {("sign_off", "warning"), ("recheck_site", "warning")}
+    assert any("不是本系统的表单" in w["message"] for w in ok["warnings"])
 
 
 def test_validate_reports_an_unknown_lane_role_and_a_broken_timer_together(world, designer):
     xml = CAMUNDA_FILE.replace('name="supervisor"', 'name="质检员"').replace(">P10D<", ">10 天<")
     problems = post(designer, "/designer/api/validate", {"xml": xml}).get_json()["problems"]
-    assert {p["element_id"] for p in problems} == {"Lane_head", "recheck_late"}
+    assert {p["element_id"] for p in problems if p["severity"] == "error"} == {"recheck_late"}
+    assert "Lane_head" in {p["element_id"] for p in problems if p["severity"] == "warning"}
 
 
 def test_malformed_xml_is_a_problem_with_a_line(world, designer):
@@ -195,10 +204,10 @@ def test_deploy_makes_a_new_version_new_cases_take_it_running_cases_stay(world, 
 
 def test_an_invalid_model_is_never_deployed(world, designer):
     eng = world.engine
-    xml = hazard_xml(eng).replace("<bpmn:flowNodeRef>register</bpmn:flowNodeRef>", "")
+    xml = hazard_xml(eng).replace('value="hazard.register"', 'value="no.such.form"')
     response = post(designer, "/designer/api/deploy", {"xml": xml, "filename": "hazard_supervision.bpmn"})
     assert response.status_code == 422
-    assert [p["element_id"] for p in response.get_json()["problems"]] == ["register"]
+    assert [p["element_id"] for p in response.get_json()["problems"] if p["severity"] == "error"] == ["register"]
     assert eng.models.latest(HAZARD).version == 1
     assert eng.case(start_hazard(eng).id).model_version == 1
 
@@ -242,8 +251,8 @@ def test_dry_run_walks_a_draft_and_changes_nothing(world, designer):
                                                                        ("sign_off", "supervisor")]
     assert [m.key for m in eng.models.list() if m.key == "recheck"] == []
 
-    invalid = post(designer, "/designer/api/dry-run", {"xml": outside_lane(CAMUNDA_FILE)})
-    assert invalid.status_code == 422 and invalid.get_json()["problems"][0]["element_id"] == "recheck_site"
+    invalid = post(designer, "/designer/api/dry-run", {"xml": disconnected(CAMUNDA_FILE)})
+    assert invalid.status_code == 422 and invalid.get_json()["problems"][0]["element_id"] == "done"
     bad_data = post(designer, "/designer/api/dry-run", {"xml": CAMUNDA_FILE, "start_data": [1, 2]})
     assert bad_data.status_code == 400
 

@@ -138,9 +138,9 @@ def test_invalid_bpmn_is_rejected_with_line_and_element_and_previous_version_sta
     (v1,) = deploy(engine, "approval.bpmn")
     running = engine.start("approval", by="zhang", org="east")
     with pytest.raises(InvalidModel) as err:
-        engine.deploy(BPMN / "no_lane.bpmn", by="boss")
-    assert err.value.element_id == "orphan" and err.value.filename == "no_lane.bpmn"
-    assert err.value.line == 11 and "不在任何泳道中" in str(err.value)
+        engine.deploy(BPMN / "unconnected.bpmn", by="boss")
+    assert err.value.element_id == "orphan" and err.value.filename == "unconnected.bpmn"
+    assert err.value.line == 11 and "用户任务「未连线任务」(orphan) 没有连线" in str(err.value)
     with pytest.raises(InvalidModel) as err:
         engine.deploy(b"<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL'>\n<oops></bpmn:definitions>",
                       by="boss", filename="broken.bpmn")
@@ -156,13 +156,16 @@ def test_invalid_bpmn_is_rejected_with_line_and_element_and_previous_version_sta
     assert engine.case(running.id).tasks[0].name == "审批"
 
 
-def test_lane_naming_an_unknown_role_is_rejected(engine):
+def test_lane_naming_an_unknown_role_deploys_with_a_warning_and_its_task_goes_to_the_starter(engine):
     text = (BPMN / "approval.bpmn").read_text(encoding="utf-8").replace('name="执法人员"', 'name="巡查员"')
-    with pytest.raises(InvalidModel) as err:
-        engine.deploy(text, by="boss", filename="approval.bpmn")
-    assert err.value.element_id == "lane_inspector" and "巡查员" in str(err.value)
-    with pytest.raises(NotFound):
-        engine.models.latest("approval")
+    pf = engine.models.validate(text, "approval.bpmn")
+    (warning,) = [w for w in pf.warnings if w.element_id == "lane_inspector"]
+    assert "泳道「巡查员」(lane_inspector) 未对应任何角色" in warning.message and warning.severity == "warning"
+    engine.deploy(text, by="boss", filename="approval.bpmn")
+    case = engine.start("approval", by="li", org="east")
+    (task,) = engine.case(case.id).tasks
+    assert task.role_code is None and task.assignee == "li"
+    assert task.id in {t.id for t in engine.queue("li")} and task.id not in {t.id for t in engine.queue("zhang")}
 
 
 def test_failing_script_leaves_case_at_previous_step_with_an_incident(engine):

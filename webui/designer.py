@@ -216,7 +216,7 @@ def api_validate():
         pf = engine().models.validate(content, filename)
     except PARSER_FAILURES as exc:
         raise _model_failure(filename, exc) from None
-    return jsonify({"ok": True, "keys": pf.keys, "problems": []})
+    return jsonify({"ok": True, "keys": pf.keys, "problems": [], "warnings": [w.as_dict() for w in pf.warnings]})
 
 
 @bp.post("/api/deploy")

@@ -1,0 +1,304 @@
+"""Model dialects (建模工具方言): Camunda 7/8, Flowable/Activiti and bpmn.io files read as our own.
+
+Designers draw in Camunda Modeler, Flowable or bpmn.io. Before a file is validated or parsed, this
+module rewrites a copy of its XML tree into the SpiffWorkflow dialect the engine runs (the stored
+file stays as drawn; element ids and line numbers are kept, so problems still point at the shape):
+
+- pools marked ``isExecutable="false"`` beside an executable one are dropped (a black-box partner);
+  a file whose processes are all non-executable (bpmn.io's default) runs them all;
+- ``camunda:``/``flowable:``/``activiti:`` ``assignee``, ``candidateUsers``, ``candidateGroups``,
+  ``dueDate``, ``followUpDate``, ``priority``, ``formKey``, Camunda 8's ``zeebe:assignmentDefinition``
+  and ``camunda:properties`` become ``spiffworkflow:property`` entries (ours win where both are set);
+- a process-level ``defaultRole`` property is copied to every task worked by a person;
+- ``${...}``/``#{...}`` (JUEL) and ``= ...`` (FEEL) expressions in conditions, timers and task
+  attributes are translated to Python (engine/expressions.py), or refused naming the language;
+- ``scriptFormat`` other than Python and conditions in another ``language`` are refused by name;
+- a service task gets an operator: ``camunda:type="external"``/``zeebe:taskDefinition`` become an
+  external task of that topic, ``camunda:class``/``delegateExpression``/``expression`` name a
+  handler (engine/service_tasks.py);
+- ``camunda:decisionRef`` on a business rule task becomes ``spiffworkflow:calledDecisionId``.
+
+``normalize`` returns the rewritten root, notes of what was translated (the designer shows them) and
+problems (refusals) as ``(message, element)`` pairs.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .expressions import Untranslatable, has_juel, language_of, literal_or_expression, translate
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+FLOWABLE_NS = "http://flowable.org/bpmn"
+ACTIVITI_NS = "http://activiti.org/bpmn"
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+VENDOR_NS = (CAMUNDA_NS, FLOWABLE_NS, ACTIVITI_NS)
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+
+B = f"{{{BPMN_NS}}}"
+S = f"{{{SPIFF_NS}}}"
+
+# Tasks a person works (手工任务 included): they get the task attributes and the default role.
+HUMAN_TASKS = ("userTask", "manualTask", "task")
+TASK_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey")
+PYTHON_LANGUAGES = {"", "python", "py", "python3", "text/x-python", "text/python", "application/x-python"}
+
+
+@dataclass
+class Normalized:
+    root: etree._Element
+    notes: list[tuple[str, etree._Element]] = field(default_factory=list)
+    problems: list[tuple[str, etree._Element]] = field(default_factory=list)
+    translations: list[dict] = field(default_factory=list)  # {"element_id", "from", "to"}
+
+
+def label(el) -> str:
+    """「name」(id) for messages; an unnamed element by its kind and id."""
+    name = (el.get("name") or "").strip()
+    kind = KIND_NAMES.get(etree.QName(el).localname, etree.QName(el).localname)
+    return f"{kind}「{name}」({el.get('id')})" if name else f"未命名{kind} ({el.get('id')})"
+
+
+KIND_NAMES = {
+    "userTask": "用户任务", "manualTask": "手工任务", "task": "任务", "serviceTask": "服务任务",
+    "scriptTask": "脚本任务", "sendTask": "发送任务", "receiveTask": "接收任务", "businessRuleTask": "规则任务",
+    "callActivity": "调用活动", "subProcess": "子流程", "transaction": "事务子流程", "adHocSubProcess": "子流程",
+    "startEvent": "开始事件", "endEvent": "结束事件", "intermediateCatchEvent": "中间捕获事件",
+    "intermediateThrowEvent": "中间抛出事件", "boundaryEvent": "边界事件", "exclusiveGateway": "排他网关",
+    "inclusiveGateway": "包容网关", "parallelGateway": "并行网关", "eventBasedGateway": "事件网关",
+    "complexGateway": "复杂网关", "sequenceFlow": "连线", "lane": "泳道", "process": "流程",
+}
+
+
+def _vendor_attr(el, name):
+    for ns in VENDOR_NS:
+        value = el.get(f"{{{ns}}}{name}")
+        if value is not None:
+            return value
+    return None
+
+
+def _extension_elements(el, create=True):
+    ext = el.find(f"{B}extensionElements")
+    if ext is None and create:
+        ext = etree.Element(f"{B}extensionElements")
+        doc = el.find(f"{B}documentation")
+        el.insert(el.index(doc) + 1 if doc is not None else 0, ext)
+    return ext
+
+
+def _properties(el) -> dict[str, etree._Element]:
+    ext = _extension_elements(el, create=False)
+    if ext is None:
+        return {}
+    return {p.get("name"): p for p in ext.iterfind(f"{S}properties/{S}property") if p.get("name")}
+
+
+def _set_property(el, name, value) -> bool:
+    """Add spiffworkflow:property ``name`` unless the model already sets it (ours win)."""
+    if name in _properties(el):
+        return False
+    ext = _extension_elements(el)
+    props = ext.find(f"{S}properties")
+    if props is None:
+        props = etree.SubElement(ext, f"{S}properties")
+    prop = etree.SubElement(props, f"{S}property")
+    prop.set("name", name)
+    prop.set("value", value)
+    return True
+
+
+def _vendor_properties(el) -> dict[str, str]:
+    found = {}
+    ext = el.find(f"{B}extensionElements")
+    if ext is None:
+        return found
+    for ns in VENDOR_NS:
+        for p in ext.iterfind(f"{{{ns}}}properties/{{{ns}}}property"):
+            if p.get("name"):
+                found[p.get("name")] = p.get("value") or ""
+    return found
+
+
+def normalize(root: etree._Element, form_exists=None) -> Normalized:
+    """A copy of ``root`` in our dialect, with notes and refusals (see module docstring)."""
+    root = copy.deepcopy(root)
+    result = Normalized(root)
+    processes = root.findall(f"{B}process")
+    executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
+    if executable:
+        for p in processes:
+            if p not in executable:
+                root.remove(p)
+                result.notes.append((f"{label(p)} 未标记为可执行，已忽略", p))
+    else:
+        for p in processes:
+            p.set("isExecutable", "true")
+    for process in root.findall(f"{B}process"):
+        _normalize_process(process, result, form_exists)
+    return result
+
+
+def _translate_text(el, result: Normalized, owner, what: str) -> None:
+    text = el.text or ""
+    if language_of(text) is None and not has_juel(text):
+        return
+    try:
+        python = translate(text)
+    except Untranslatable as exc:
+        result.problems.append((f"{label(owner)} 的{what}使用 {exc.language} 表达式「{exc.text}」，"
+                                f"{exc.reason}；请改写为 Python 表达式", owner))
+        return
+    result.translations.append({"element_id": owner.get("id"), "from": text.strip(), "to": python})
+    el.text = python
+
+
+def _normalize_process(process, result: Normalized, form_exists) -> None:
+    process_props = {**_vendor_properties(process), **{k: v.get("value") for k, v in _properties(process).items()}}
+    default_role = (process_props.get("defaultRole") or "").strip()
+    for el in process.iter():
+        if not isinstance(el.tag, str) or not el.tag.startswith(B):
+            continue
+        name = etree.QName(el).localname
+        if name == "startEvent" and _vendor_attr(el, "initiator"):
+            _set_property(el, "initiatorVariable", _vendor_attr(el, "initiator").strip())
+        if name in HUMAN_TASKS:
+            _task_attributes(el, result, form_exists)
+            if default_role:
+                _set_property(el, "defaultRole", default_role)
+        elif name == "serviceTask":
+            _service_task(el, result)
+        if name == "businessRuleTask" and el.find(f"{B}extensionElements/{S}calledDecisionId") is None:
+            ref = _vendor_attr(el, "decisionRef")
+            if ref:
+                ext = _extension_elements(el)
+                etree.SubElement(ext, f"{S}calledDecisionId").text = ref
+        if name == "scriptTask":
+            fmt = (el.get("scriptFormat") or "").strip().lower()
+            if fmt not in PYTHON_LANGUAGES:
+                result.problems.append((f"{label(el)} 的脚本语言「{el.get('scriptFormat')}」不受支持，只能运行 Python 脚本", el))
+            elif _vendor_attr(el, "resource"):
+                result.problems.append((f"{label(el)} 引用外部脚本文件「{_vendor_attr(el, 'resource')}」，"
+                                        "请把 Python 脚本写在模型中", el))
+            elif (el.findtext(f"{B}script") or "").strip() == "":
+                script = el.find(f"{B}script")
+                if script is None:
+                    script = etree.SubElement(el, f"{B}script")
+                script.text = "pass"  # an empty script does nothing (as drawn in a sketch)
+        if name in ("conditionExpression", "completionCondition", "loopCardinality", "timeDate", "timeDuration",
+                    "timeCycle"):
+            owner = el.getparent()
+            while owner is not None and (not owner.get("id") or etree.QName(owner).localname.endswith("Definition")
+                                         or etree.QName(owner).localname.endswith("Characteristics")):
+                owner = owner.getparent()
+            owner = owner if owner is not None else el.getparent()
+            lang = (el.get("language") or "").strip().lower()
+            what = {"conditionExpression": "条件", "completionCondition": "完成条件", "loopCardinality": "实例数"}.get(
+                name, "定时器")
+            if lang and lang not in PYTHON_LANGUAGES and lang not in ("juel", "feel", "http://www.omg.org/spec/feel/20140401"):
+                result.problems.append((f"{label(owner)} 的{what}使用「{el.get('language')}」语言，只支持 Python 表达式", owner))
+                continue
+            if _vendor_attr(el, "resource"):
+                result.problems.append((f"{label(owner)} 的{what}引用外部脚本文件，请把表达式写在模型中", owner))
+                continue
+            _translate_text(el, result, owner, what)
+
+
+def _task_attributes(el, result: Normalized, form_exists) -> None:
+    values = {}
+    for attr in TASK_ATTRIBUTES:
+        v = _vendor_attr(el, attr)
+        if v is not None and v.strip():
+            values[attr] = v.strip()
+    ext = el.find(f"{B}extensionElements")
+    if ext is not None:  # Camunda 8
+        assignment = ext.find(f"{{{ZEEBE_NS}}}assignmentDefinition")
+        if assignment is not None:
+            for attr in ("assignee", "candidateGroups", "candidateUsers"):
+                if assignment.get(attr):
+                    values.setdefault(attr, assignment.get(attr).strip())
+        sched = ext.find(f"{{{ZEEBE_NS}}}taskSchedule")
+        if sched is not None:
+            for attr in ("dueDate", "followUpDate"):
+                if sched.get(attr):
+                    values.setdefault(attr, sched.get(attr).strip())
+        form = ext.find(f"{{{ZEEBE_NS}}}formDefinition")
+        if form is not None and form.get("formKey"):
+            values.setdefault("formKey", form.get("formKey"))
+    for key, value in _vendor_properties(el).items():
+        _set_property(el, key, value)
+    for attr, value in values.items():
+        try:
+            if attr in ("assignee", "candidateUsers", "dueDate", "followUpDate"):
+                python = literal_or_expression(value)
+                if python != repr(value):
+                    result.translations.append({"element_id": el.get("id"), "from": value, "to": python})
+                _set_property(el, attr, python)
+            elif attr == "candidateGroups":
+                _set_property(el, attr, value)
+            elif attr == "priority":
+                if value.lstrip("-").isdigit():
+                    _set_property(el, attr, value)
+                else:
+                    result.notes.append((f"{label(el)} 的优先级「{value}」不是整数，已忽略", el))
+            elif attr == "formKey":
+                if form_exists is not None and form_exists(value):
+                    _set_property(el, "formSchema", value)
+                else:
+                    _set_property(el, "formKey", value)
+                    result.notes.append((f"{label(el)} 的表单「{value}」不是本系统的表单，将使用通用办理表单", el))
+        except Untranslatable as exc:
+            result.problems.append((f"{label(el)} 的 {attr} 使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；"
+                                    "请改写为 Python 表达式", el))
+
+
+def _is_external(el) -> bool:
+    if (_vendor_attr(el, "type") or "").lower() == "external":
+        return True
+    ext = el.find(f"{B}extensionElements")
+    return ext is not None and ext.find(f"{{{ZEEBE_NS}}}taskDefinition") is not None
+
+
+def handler_name(el) -> tuple[str, str | None]:
+    """(kind, name) for a service task: ("external", topic), ("handler", name) or ("none", None)."""
+    if el.find(f"{B}extensionElements/{S}serviceTaskOperator") is not None:
+        return "handler", el.find(f"{B}extensionElements/{S}serviceTaskOperator").get("id")
+    if (_vendor_attr(el, "type") or "").lower() == "external":
+        return "external", (_vendor_attr(el, "topic") or el.get("id"))
+    ext = el.find(f"{B}extensionElements")
+    if ext is not None:
+        definition = ext.find(f"{{{ZEEBE_NS}}}taskDefinition")
+        if definition is not None:
+            return "external", definition.get("type") or el.get("id")
+    cls = _vendor_attr(el, "class")
+    if cls:
+        return "handler", cls.strip().split(".")[-1]
+    for attr in ("delegateExpression", "expression"):
+        value = _vendor_attr(el, attr)
+        if value:
+            body = value.strip()
+            if language_of(body) is not None:
+                body = body[2:-1] if body[0] in "$#" else body[1:]
+            body = body.strip().split("(")[0]
+            return "handler", body.split(".")[-1] if "." in body else body
+    return "none", None
+
+
+def _service_task(el, result: Normalized) -> None:
+    kind, name = handler_name(el)
+    if el.find(f"{B}extensionElements/{S}serviceTaskOperator") is not None:
+        return
+    ext = _extension_elements(el)
+    operator = etree.SubElement(ext, f"{S}serviceTaskOperator")
+    if kind == "external":
+        operator.set("id", "")
+        _set_property(el, "externalTopic", name)
+    else:
+        operator.set("id", name or "")
+    result_var = _vendor_attr(el, "resultVariable")
+    if result_var:
+        operator.set("resultVariable", result_var)

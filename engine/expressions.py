@@ -1,0 +1,145 @@
+"""Simple JUEL (``${...}``/``#{...}``) and FEEL (``= ...``) expressions translated to Python at deploy.
+
+Camunda 7, Flowable and Activiti models write gateway conditions and task attributes in JUEL
+(``${amount > 1000 && approved}``), Camunda 8 models in FEEL (``= amount > 1000``). Our scripts and
+conditions are Python, run under the script sandbox (engine/sandbox.py). A deploy translates the
+simple cases — names (``a.b`` reads a field of a dict), literals, comparisons (``== != < > <= >=``
+and ``eq ne lt gt le ge``), arithmetic, ``and or not && || !`` and ``empty`` — token by token and
+refuses anything else (method calls, beans such as ``execution``, ``?:``), naming the language.
+
+Written here rather than taken from a library: no maintained Python JUEL implementation exists, and
+we need a translation that the sandbox can then check, not an evaluator.
+"""
+from __future__ import annotations
+
+import re
+
+JUEL = "JUEL"
+FEEL = "FEEL"
+
+_TOKEN = re.compile(r"""
+    \s*(?:
+      (?P<number>\d+(?:\.\d+)?)
+    | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+    | (?P<name>[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*(?:\.[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*)*)
+    | (?P<op>==|!=|<=|>=|&&|\|\||[<>!+\-*/%()=,\[\]])
+    )""", re.VERBOSE)
+
+_WORD_OPS = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "and": "and", "or": "or",
+             "not": "not", "div": "/", "mod": "%"}
+_LITERALS = {"true": "True", "false": "False", "null": "None"}
+_BEANS = {"execution", "task", "authenticatedUserId", "variables", "System", "Math"}
+
+
+class Untranslatable(ValueError):
+    """The expression is more than a simple comparison; ``language`` says which it is written in."""
+
+    def __init__(self, language: str, text: str, reason: str):
+        self.language, self.text, self.reason = language, text, reason
+        super().__init__(f"{language} 表达式「{text}」{reason}")
+
+
+def language_of(text: str) -> str | None:
+    """JUEL, FEEL, or None for plain Python."""
+    t = (text or "").strip()
+    if (t.startswith("${") or t.startswith("#{")) and t.endswith("}"):
+        return JUEL
+    if t.startswith("=") and not t.startswith("=="):
+        return FEEL
+    return None
+
+
+def has_juel(text: str) -> bool:
+    return "${" in (text or "") or "#{" in (text or "")
+
+
+def translate(text: str) -> str:
+    """Python for a JUEL or FEEL expression; plain text is returned unchanged. Raises Untranslatable."""
+    t = (text or "").strip()
+    lang = language_of(t)
+    if lang is None:
+        if has_juel(t):
+            raise Untranslatable(JUEL, t, "夹杂在文字中，只支持整个值是一个 ${...} 表达式")
+        return text
+    body = t[2:-1] if lang == JUEL else t[1:]
+    if lang == JUEL and has_juel(body):
+        raise Untranslatable(lang, t, "嵌套了表达式")
+    return _translate_body(body, lang, t)
+
+
+def _translate_body(body: str, lang: str, original: str) -> str:
+    out: list[str] = []
+    pos = 0
+    body = body.strip()
+    if not body:
+        raise Untranslatable(lang, original, "为空")
+    while pos < len(body):
+        m = _TOKEN.match(body, pos)
+        if not m or m.end() == pos:
+            rest = body[pos:].strip()
+            if not rest:
+                break
+            raise Untranslatable(lang, original, f"含有不支持的写法「{rest[:20]}」")
+        pos = m.end()
+        kind = m.lastgroup
+        value = m.group(kind)
+        if kind == "number":
+            out.append(value)
+        elif kind == "string":
+            out.append(value)
+        elif kind == "name":
+            lower = value.lower()
+            if value in _LITERALS:
+                out.append(_LITERALS[value])
+            elif lower in _WORD_OPS and "." not in value:
+                out.append(_WORD_OPS[lower])
+            elif value == "empty":
+                out.append("not")
+            else:
+                head = value.split(".")[0]
+                if head in _BEANS:
+                    raise Untranslatable(lang, original, f"使用了引擎对象「{head}」，请改写为流程变量")
+                nxt = _TOKEN.match(body, pos)
+                if nxt and nxt.lastgroup == "op" and nxt.group("op") == "(":
+                    raise Untranslatable(lang, original, f"调用了方法「{value}(...)」")
+                parts = value.split(".")
+                out.append(parts[0] + "".join(f"[{p!r}]" for p in parts[1:]))
+        else:
+            if value == "&&":
+                out.append("and")
+            elif value == "||":
+                out.append("or")
+            elif value == "!":
+                out.append("not")
+            elif value == "=":
+                if lang != FEEL:
+                    raise Untranslatable(lang, original, "含有赋值「=」，比较请写 == 或 eq")
+                out.append("==")
+            elif value in ("[", "]", ","):
+                raise Untranslatable(lang, original, f"含有不支持的写法「{value}」")
+            else:
+                out.append(value)
+    python = _join(out)
+    try:
+        compile(python, "<expression>", "eval")
+    except SyntaxError:
+        raise Untranslatable(lang, original, "无法翻译为 Python 表达式") from None
+    return python
+
+
+def _join(tokens: list[str]) -> str:
+    text = ""
+    for tok in tokens:
+        if not text or text.endswith("(") or tok == ")":
+            text += tok
+        else:
+            text += " " + tok
+    return text
+
+
+def literal_or_expression(value: str) -> str:
+    """A Camunda attribute value as one of our expressions: ``${x}`` translated, a plain value quoted."""
+    value = (value or "").strip()
+    if language_of(value) is not None or has_juel(value):
+        return translate(value)
+    return repr(value)

@@ -1,0 +1,75 @@
+"""Stall detection (流程停滞): after every step a running case must wait on something.
+
+A case that is ``running`` but has no open task, no waiting timer, message, signal or other event,
+no external task and no call in progress can never move again — a join waiting for a branch that
+was never taken, an event gateway without events, SpiffWorkflow state left behind by a model it
+could not run. Such a step is not written: it becomes an incident 流程停滞 naming the element where
+the case stopped, so nobody waits for a case that will never come.
+
+Checked from the engine's after-step hooks (engine/engine.py), so it runs inside the step's
+transaction and the incident machinery rolls the step back like any failing script.
+"""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.util.task import TaskState
+
+from .dialects import KIND_NAMES
+from .projection import is_human_work
+from .service_tasks import DubanServiceTask
+from .state import all_workflows
+
+
+class ProcessStalled(Exception):
+    """The case waits on nothing. ``task_spec`` is the element where it stopped (for the incident)."""
+
+    def __init__(self, message: str, task_spec=None):
+        self.task_spec = task_spec
+        super().__init__(message)
+
+
+def waits(workflow) -> list:
+    """The tasks the case waits on: human work, waiting events (timers, messages, signals...),
+    external tasks and calls in progress."""
+    found = []
+    for wf in all_workflows(workflow):
+        for task in wf.tasks.values():
+            spec = task.task_spec
+            if is_human_work(task):
+                found.append(task)
+            elif task.state == TaskState.WAITING and getattr(spec, "event_definition", None) is not None:
+                found.append(task)
+            elif task.state == TaskState.STARTED and isinstance(spec, DubanServiceTask):
+                found.append(task)
+    return found
+
+
+def _describe(spec) -> str:
+    name = (getattr(spec, "bpmn_name", None) or "").strip()
+    bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
+    kind = KIND_NAMES.get(type(spec).__name__[0].lower() + type(spec).__name__[1:], "")
+    return f"{kind}「{name}」({bpmn_id})" if name else f"{kind or '元素'} {bpmn_id}"
+
+
+def where_stopped(workflow):
+    """The element a stalled case stopped at: a waiting task (a join), else the last one run."""
+    for wf in all_workflows(workflow):
+        for task in wf.tasks.values():
+            if task.state in (TaskState.WAITING, TaskState.STARTED, TaskState.READY) and \
+                    not isinstance(task.task_spec, SubWorkflowTask) and getattr(task.task_spec, "bpmn_id", None):
+                return task.task_spec
+    last = workflow.last_task
+    return last.task_spec if last is not None else None
+
+
+def check(session, case, workflow) -> None:
+    """Raise ProcessStalled if the running case waits on nothing (an after-step hook)."""
+    if case.status != "running" or workflow.is_completed():
+        return
+    if waits(workflow):
+        return
+    spec = where_stopped(workflow)
+    where = f"停在{_describe(spec)}" if spec is not None else "没有可继续的步骤"
+    from .step import ProcessFailure
+    raise ProcessFailure(ProcessStalled(f"流程停滞：案件{where}，没有待办任务、定时器或等待的事件，流程无法继续。"
+                                        "请检查该处的连线和网关条件", spec))
