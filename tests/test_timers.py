@@ -154,7 +154,7 @@ def test_bad_timer_expression_is_rejected_at_deploy(engine):
     from engine import InvalidModel
     with pytest.raises(InvalidModel) as err:
         engine.deploy(text, by="boss", filename="deadline.bpmn")
-    assert err.value.element_id == "overdue" and "timer" in str(err.value)
+    assert err.value.element_id == "overdue" and "定时器" in str(err.value)
 
 
 def _many_waiting_cases(engine, n):
