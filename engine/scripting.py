@@ -62,6 +62,35 @@ class StepRequests:
 
 _UNSET = object()
 
+# The task whose script or expression is being evaluated (for case_value).
+_current_task: contextvars.ContextVar = contextvars.ContextVar("duban_current_task", default=None)
+
+
+def case_value(name: str, default: Any = None) -> Any:
+    """The value of ``name`` in the case as it stands now, whichever branch set it.
+
+    Parallel branches each carry their own copy of the case data (SpiffWorkflow copies data into a
+    branch when it starts), so a branch waiting on a timer does not see what another branch did
+    meanwhile. ``case_value('decided_at')`` looks at the evaluating task and then at every open or
+    waiting task of the case and returns the first value set (not None, not empty).
+    """
+    from SpiffWorkflow.util.task import TaskState
+
+    task = _current_task.get()
+    if task is None:
+        raise RuntimeError("case_value can only be called while the engine evaluates model code")
+    value = task.data.get(name)
+    if value not in (None, ""):
+        return value
+    top = task.workflow.top_workflow
+    for workflow in [top, *getattr(top, "subprocesses", {}).values()]:
+        for other in workflow.tasks.values():
+            if other.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+                value = other.data.get(name)
+                if value not in (None, ""):
+                    return value
+    return default
+
 
 def start_case(process_key: str, data: dict | None = None, *, party=_UNSET, title: str = "",
                org: str | None = None, **more) -> str:
@@ -78,6 +107,20 @@ def start_case(process_key: str, data: dict | None = None, *, party=_UNSET, titl
         request["party"] = party
     items.append(("start_case", request))
     return process_key
+
+
+def require_roles(usernames, roles, message: str, field: str | None = None) -> bool:
+    """Ask the engine to refuse this step unless every user in ``usernames`` holds one of ``roles``
+    (codes) in the case's own org unit, e.g. 集体讨论 by the bureau's 负责人 only. The step rolls
+    back and the user sees ``message`` with the names at fault, against ``field`` of the form."""
+    items = _step_requests.get()
+    if items is None:
+        raise RuntimeError("require_roles can only be called while the engine runs a step")
+    names = [usernames] if isinstance(usernames, str) else list(usernames or [])
+    roles = [roles] if isinstance(roles, str) else list(roles or [])
+    items.append(("require_roles", {"users": [str(u) for u in names], "roles": [str(r) for r in roles],
+                                    "message": str(message), "field": field}))
+    return True
 
 
 class DubanScriptEngine(PythonScriptEngine):
@@ -98,11 +141,27 @@ class DubanScriptEngine(PythonScriptEngine):
             "days_after": lambda start, n: _iso(_as_moment(start) + _dt.timedelta(days=n)),
             "parse_datetime": parse_datetime,
             "start_case": start_case,
+            "require_roles": require_roles,
+            "case_value": case_value,
         }
         self.functions = dict(functions or {})
         env_globals.update(self.functions)
         # Every script, condition and expression runs under a time bound (see sandbox.py).
         super().__init__(environment=LimitedEnvironment(env_globals, seconds=time_limit))
+
+    def evaluate(self, task, expression, external_context=None):
+        token = _current_task.set(task)
+        try:
+            return super().evaluate(task, expression, external_context)
+        finally:
+            _current_task.reset(token)
+
+    def execute(self, task, script, external_context=None):
+        token = _current_task.set(task)
+        try:
+            return super().execute(task, script, external_context)
+        finally:
+            _current_task.reset(token)
 
     def now(self):
         return self.clock.now()

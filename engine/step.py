@@ -34,8 +34,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from . import audit, projection, state as wfstate
-from .errors import Conflict, EngineError, NotFound
-from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion
+from .errors import Conflict, EngineError, InvalidData, NotFound
+from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
 from .scripting import StepRequests
 
 log = logging.getLogger("duban.step")
@@ -262,6 +262,10 @@ class Step:
             self.audit("case_completed", at=now, detail={})
         for hook in engine.after_step_hooks:
             hook(tx.session, case, workflow)
+        if requests is not None:
+            for kind, args in requests.items:
+                if kind == "require_roles":
+                    check_required_roles(tx.conn, case, args)
         write_case(tx, case)
         if requests is not None:
             for kind, args in requests.items:
@@ -392,3 +396,16 @@ def directory_bump(session: Session) -> None:
 
 
 Hook = Callable[[Session, Case, BpmnWorkflow], None]
+
+
+def check_required_roles(conn, case: Case, args: dict) -> None:
+    """A model's ``require_roles(users, roles, message)``: every user holds one of the roles in the
+    case's own org unit, or the step is refused (rolled back, nothing written) with the model's message."""
+    held = set(conn.execute(sa.select(UserRole.username).join(User, User.username == UserRole.username).where(
+        UserRole.username.in_(args["users"]), UserRole.role_code.in_(args["roles"]),
+        User.org_code == case.org_code, User.active.is_(True))).scalars())
+    missing = [u for u in args["users"] if u not in held]
+    if missing:
+        names = dict(conn.execute(sa.select(User.username, User.name).where(User.username.in_(missing))).all())
+        who = "、".join(names.get(u) or u for u in missing)
+        raise InvalidData({args.get("field") or "data": f"{args['message']}：{who}"})

@@ -1,4 +1,7 @@
-"""执法案件审核（一案一审、集体决策） walked through the engine API with real users and roles."""
+"""行政处罚案件办理（一案一审、集体决策） walked through the engine API with real users and roles.
+
+Tests named ``..._artNN`` check one legal clause each: the date the engine computes, on its boundary day.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -70,7 +73,7 @@ def test_case_filed_reviewed_decided_paid_and_closed(w):
     assert intake.role_code == "inspector"
     assert intake.due_at == dt.datetime.fromisoformat("2026-05-19T00:00:00+08:00")   # 5 working days
     desk.do(c, "初步核查")
-    assert desk.task(c, "立案审批").role_code == "supervisor"
+    assert desk.task(c, "立案审批").role_code == "director"      # 行政机关负责人
     desk.do(c, "立案审批")
     data = e.case(c).data
     assert data["case_due"] == day(w, 90) and data["statement_days"] == 5
@@ -166,9 +169,22 @@ def test_hearing_requested_scheduled_held_and_collective_decision_passed(w):
     assert len(e.case(c).data["votes"]) == 4
 
 
-def test_hearing_requested_below_the_threshold_is_not_held(w):
+def test_hearing_request_below_the_threshold_gets_a_reasoned_notice_and_the_statement_is_heard_art45_62_64(w):
+    c = notified(w, fine_amount="50000")
+    w.desk.do(c, "陈述申辩或申请听证", user="jia_qy", party_response="申请听证", statement_text="罚款过高，请求减轻")
+    refusal = w.desk.task(c, "书面告知不予听证理由")
+    assert refusal.role_code == "inspector"
+    w.desk.do(c, "书面告知不予听证理由")
+    assert "听证标准" in w.engine.case(c).data["hearing_refusal_reason"]
+    assert main_tasks(w, c) == ["复核陈述申辩意见"]          # the statement is still heard
+    w.desk.do(c, "复核陈述申辩意见")
+    assert main_tasks(w, c) == ["负责人审批"]
+
+
+def test_hearing_request_below_the_threshold_without_statement_goes_on_after_the_notice_art64(w):
     c = notified(w, fine_amount="50000")
     w.desk.do(c, "陈述申辩或申请听证", user="jia_qy", party_response="申请听证")
+    w.desk.do(c, "书面告知不予听证理由")
     assert main_tasks(w, c) == ["负责人审批"]
 
 
@@ -225,6 +241,16 @@ def test_lapsed_statement_period_does_not_raise_the_escalation_level(w):
     assert w.engine.case(c).escalation_level == 0
 
 
+def unpaid_and_urged(w):
+    """A fine decided and served on 2026-05-11, unpaid; the 催告 served on 2026-05-27."""
+    c = notified(w)
+    w.desk.do(c, "陈述申辩或申请听证", user="jia_qy")
+    decided(w, c)
+    advance(w, days=16)
+    w.desk.do(c, "催告当事人履行")
+    return c
+
+
 def test_unpaid_fine_late_penalty_capped_and_court_application(w):
     e, desk = w.engine, w.desk
     c = notified(w)
@@ -238,15 +264,51 @@ def test_unpaid_fine_late_penalty_capped_and_court_application(w):
     desk.do(c, "催告当事人履行")
     pay = desk.task(c, "缴纳罚款及加处罚款")
     assert pay.role_code == "enterprise"
-    advance(w, days=11)
-    assert e.case(c).data["late_penalty"] == "50000.00"   # 37 days late: capped at the fine
+    advance(w, days=200)
+    assert e.case(c).data["late_penalty"] == "50000.00"   # capped at the fine
     court = desk.task(c, "申请人民法院强制执行")
     assert court.role_code == "director"
-    assert e.case(c).data["court_due"] == (dt.date.fromisoformat(e.case(c).data["urge_due"]) +
-                                           dt.timedelta(days=92)).isoformat()
     desk.do(c, "申请人民法院强制执行")
     desk.do(c, "结案审批")
     assert e.case(c).status == "completed"
+
+
+def test_court_application_3_months_after_review_and_suit_periods_art53(w):
+    """Served 2026-05-11: 复议 ends 07-10, 诉讼 (6 months) ends 11-11; the court may be applied to from
+    11-12 and must be by 2027-02-11 — not three months after the 催告."""
+    e, desk = w.engine, w.desk
+    c = unpaid_and_urged(w)
+    data = e.case(c).data
+    assert (data["court_window"]["review_period_end"], data["court_window"]["suit_period_end"]) == (
+        "2026-07-10", "2026-11-11")
+    assert (data["court_opens_on"], data["court_due"]) == ("2026-11-12", "2027-02-11")
+    w.clock.set(dt.datetime(2026, 11, 11, 15, 59, tzinfo=dt.timezone.utc))      # 11-11 23:59 in China
+    e.run_due_timers()
+    assert main_tasks(w, c) == ["缴纳罚款及加处罚款"]     # the suit period has not ended: no application yet
+    w.clock.set(dt.datetime(2026, 11, 11, 16, 0, tzinfo=dt.timezone.utc))       # 11-12 00:00
+    e.run_due_timers()
+    court = desk.task(c, "申请人民法院强制执行")
+    assert court.due_at == dt.datetime.fromisoformat("2027-02-12T00:00:00+08:00")
+
+
+def test_urge_period_is_10_working_days_art69(w):
+    """催告 served Wed 2026-05-27: 10 working days end Wed 06-10 (10 calendar days would end Sat
+    06-06); the party may still pay on 06-10 and the 催告 lapses when 06-10 ends."""
+    e, desk = w.engine, w.desk
+    c = unpaid_and_urged(w)
+    assert e.case(c).data["urged_on"] == "2026-05-27"
+    assert e.case(c).data["urge_due"] == "2026-06-10"
+    pay = desk.task(c, "缴纳罚款及加处罚款")
+    assert pay.due_at == dt.datetime.fromisoformat("2026-06-11T00:00:00+08:00")
+    w.clock.set(dt.datetime(2026, 6, 10, 15, 59, tzinfo=dt.timezone.utc))
+    e.run_due_timers()
+    lapsed = lambda: [ev for ev in e.case(c).history if ev["action"] == "reminded"             # noqa: E731
+                      and ev["detail"]["timer"] == "urge_expired"]
+    assert lapsed() == []
+    w.clock.set(dt.datetime(2026, 6, 10, 16, 0, tzinfo=dt.timezone.utc))
+    e.run_due_timers()
+    assert len(lapsed()) == 1
+    assert main_tasks(w, c) == ["缴纳罚款及加处罚款"]     # paying stays possible until the court is applied to
 
 
 def test_fine_paid_after_the_reminder(w):
@@ -260,13 +322,11 @@ def test_fine_paid_after_the_reminder(w):
 
 
 def test_court_application_reminder_before_three_months(w):
-    c = notified(w)
-    w.desk.do(c, "陈述申辩或申请听证", user="jia_qy")
-    decided(w, c)
-    advance(w, days=16)
-    w.desk.do(c, "催告当事人履行")
-    advance(w, days=11)
-    advance(w, days=80)
+    c = unpaid_and_urged(w)
+    w.clock.set(dt.datetime(2026, 11, 12, 1, 0, tzinfo=dt.timezone.utc))
+    w.engine.run_due_timers()
+    w.clock.set(dt.datetime(2027, 2, 10, 1, 0, tzinfo=dt.timezone.utc))
+    w.engine.run_due_timers()
     reminded = [ev["detail"]["timer"] for ev in w.engine.case(c).history if ev["action"] == "reminded"]
     assert "court_reminder" in reminded
 
@@ -318,9 +378,21 @@ def test_head_returns_the_proposal(w):
     assert main_tasks(w, c) == ["案件处理呈批"]
 
 
+def test_evidence_preservation_needs_the_heads_approval_art56(w):
+    c = filed(w)
+    w.desk.do(c, "调查取证", preservation=True, preservation_items="无证储存的液化气钢瓶5只")
+    approve = w.desk.task(c, "审批先行登记保存")
+    assert approve.role_code == "director"
+    w.desk.do(c, "审批先行登记保存", preservation_approval_decision="不批准",
+              preservation_approval_opinion="证据无灭失可能，可依法调取")
+    assert main_tasks(w, c) == ["案件处理呈批"]
+    assert "preservation_due" not in w.engine.case(c).data
+
+
 def test_evidence_preservation_decided_within_seven_working_days_or_escalated(w):
     c = filed(w)
     w.desk.do(c, "调查取证", preservation=True, preservation_items="无证储存的液化气钢瓶5只")
+    w.desk.do(c, "审批先行登记保存")
     decide = w.desk.task(c, "先行登记保存处理决定")
     assert decide.due_at == dt.datetime.fromisoformat("2026-05-21T00:00:00+08:00")  # 7 working days from 05-11
     advance(w, days=10)
@@ -333,6 +405,7 @@ def test_evidence_preservation_decided_within_seven_working_days_or_escalated(w)
 def test_evidence_preservation_decided_in_time(w):
     c = filed(w)
     w.desk.do(c, "调查取证", preservation=True, preservation_items="钢瓶5只")
+    w.desk.do(c, "审批先行登记保存")
     w.desk.do(c, "先行登记保存处理决定")
     assert main_tasks(w, c) == ["案件处理呈批"]
 
@@ -370,20 +443,103 @@ def test_case_time_limit_extended_by_the_head_then_overdue_is_explained(w):
     desk.do(c, "审批延长办案期限")
     assert e.case(c).data["case_due"] == "2026-09-08"        # 120 days from 立案 on 05-11
     advance(w, days=41)
-    desk.do(c, "办案期限审查", case_extension_request="无需延长", suspended_days=0)
+    desk.do(c, "办案期限审查", case_extension_request="无需延长", suspensions=[])
     assert desk.task(c, "办案超期情况说明").role_code == "inspector"
     desk.do(c, "办案超期情况说明")
     assert main_tasks(w, c) == ["调查取证"]
     assert e.case(c).escalation_level == 0
 
 
-def test_hearing_and_appraisal_days_extend_the_case_limit(w):
+def test_hearing_and_appraisal_periods_given_as_dates_extend_the_case_limit_art60(w):
     c = filed(w)
     advance(w, days=80)
-    w.desk.do(c, "办案期限审查", suspended_days=20, suspension_note="听证12日、鉴定8日")
-    assert w.engine.case(c).data["case_due"] == "2026-08-29"
+    w.desk.do(c, "办案期限审查", suspension_note="听证、鉴定", suspensions=[
+        {"kind": "听证", "started_on": "2026-06-01", "ended_on": "2026-06-12", "note": None},
+        {"kind": "检测检验鉴定", "started_on": "2026-06-10", "ended_on": "2026-06-17", "note": None}])
+    assert w.engine.case(c).data["case_due"] == "2026-08-26"      # 05-11 + 90 + 17 days (06-01..06-17)
     advance(w, days=31)
     assert "办案期限审查" in w.desk.names(c)
+
+
+def test_case_time_limit_stops_at_the_penalty_decision_art60(w):
+    """Decided within 90 days of 立案 (05-11 → 08-09): the case stays on time while it waits for
+    the court, and the clock's review task never opens."""
+    e, desk = w.engine, w.desk
+    c = unpaid_and_urged(w)
+    assert e.case(c).data["decided_at"].startswith("2026-05-11")
+    w.clock.set(dt.datetime(2026, 8, 10, 1, 0, tzinfo=dt.timezone.utc))
+    e.run_due_timers()
+    data = e.case(c).data
+    assert "case_overdue" not in data and "办案期限审查" not in desk.names(c)
+    assert not any(t.element_id in ("case_limit_warning", "case_limit_reached") for t in e.case(c).timers)
+    assert e.case(c).escalation_level == 1                          # only the unpaid fine escalated
+
+
+def test_case_filed_before_2026_02_01_keeps_the_old_30_day_limit_and_3_day_statement(database_url):
+    from tests.process_support import process_world
+    gen = process_world(database_url, PROCESS, REACHED, dt.datetime(2026, 1, 26, 1, 0, tzinfo=dt.timezone.utc))
+    w = next(gen)
+    try:
+        c = filed(w)                                                # 立案 Mon 2026-01-26
+        data = w.engine.case(c).data
+        assert data["case_due"] == "2026-02-25" and data["statement_days"] == 3
+        assert data["hearing_days"] == 5                          # 行政处罚法 §64 over the old 3 days
+        w.desk.do(c, "调查取证")
+        w.desk.do(c, "案件处理呈批")
+        w.desk.do(c, "法制审核")
+        w.desk.do(c, "送达行政处罚告知书")                          # served 2026-01-26
+        data = w.engine.case(c).data
+        assert (data["statement_due"], data["hearing_request_due"]) == ("2026-01-29", "2026-02-02")
+        w.clock.set(dt.datetime(2026, 2, 2, 15, 59, tzinfo=dt.timezone.utc))
+        w.engine.run_due_timers()
+        assert main_tasks(w, c) == ["陈述申辩或申请听证"]          # a hearing may still be requested on 02-02
+        w.clock.set(dt.datetime(2026, 2, 2, 16, 0, tzinfo=dt.timezone.utc))
+        w.engine.run_due_timers()
+        assert w.engine.case(c).data["party_response"] == "放弃"
+    finally:
+        gen.close()
+
+
+def test_filing_decided_by_the_head_within_5_working_days_or_explained(w):
+    """立案 within 5 working days of the 线索 (Mon 05-11 → Mon 05-18); late → the officer explains."""
+    c = w.desk.start(PROCESS, by="zhang_san", org="dongcheng", party=CHEMICAL).id
+    w.desk.do(c, "初步核查")
+    filing = w.desk.task(c, "立案审批")
+    assert filing.role_code == "director"
+    assert filing.due_at == dt.datetime.fromisoformat("2026-05-19T00:00:00+08:00")
+    w.clock.set(dt.datetime(2026, 5, 18, 15, 59, tzinfo=dt.timezone.utc))
+    w.engine.run_due_timers()
+    assert main_tasks(w, c) == ["立案审批"]
+    w.clock.set(dt.datetime(2026, 5, 18, 16, 0, tzinfo=dt.timezone.utc))
+    w.engine.run_due_timers()
+    assert main_tasks(w, c) == ["立案超期情况说明"]
+    assert w.engine.case(c).escalation_level == 1
+    w.desk.do(c, "立案超期情况说明")
+    assert main_tasks(w, c) == ["立案审批"]
+    w.desk.do(c, "立案审批")
+    assert main_tasks(w, c) == ["调查取证"]
+
+
+def test_collective_discussion_only_by_the_bureaus_heads_art57(w):
+    from engine import InvalidData
+    c = notified(w, complex_case=True)
+    w.desk.do(c, "陈述申辩或申请听证", user="jia_qy")
+    with pytest.raises(InvalidData) as refused:
+        w.desk.do(c, "组织集体讨论", committee_members=["feng_jz", "zheng_fj", "zhang_san", "chen_fz"],
+                  attendees=["feng_jz", "zheng_fj", "zhang_san"])
+    assert "本机关负责人" in str(refused.value) and "张三" in str(refused.value) and "陈法制" in str(refused.value)
+    assert main_tasks(w, c) == ["组织集体讨论"]                    # nothing lost
+    w.desk.do(c, "组织集体讨论")
+    assert len([t for t in w.engine.case(c).tasks if t.name == "集体讨论表决"]) == 4
+
+
+def test_transfer_to_judicial_organs_goes_through_the_collective_discussion_where_required_art57(w):
+    c = reviewed(w, proposed_outcome="移送司法", penalty_types=None, fine_amount=None, complex_case=True)
+    assert main_tasks(w, c) == ["组织集体讨论"]
+    w.desk.do(c, "组织集体讨论")
+    vote(w, c, "同意", "同意", "同意", "同意")
+    w.desk.do(c, "形成集体讨论记录")
+    assert main_tasks(w, c) == ["审批移送司法"]
 
 
 def test_every_user_task_of_the_model_is_reached_by_a_test():

@@ -8,7 +8,11 @@ or checks over a whole report live here as functions:
 - ``tally_votes``           集体讨论 quorum (到会人数) and majority (过半数);
 - ``late_payment_penalty``  加处罚款 3% per day, capped at the fine (《行政强制法》第四十五条);
 - ``closure_warranted``     提请关闭 after 3 penalties in 180 days or 4 in a year (《安全生产法》第一百一十三条);
-- ``statement_period_days`` 陈述申辩 period: 5 working days from 2026-02-01 (应急管理部令第18号), 3 before.
+- ``statement_period_days`` 陈述申辩 period: 5 working days from 2026-02-01 (应急管理部令第18号), 3 before;
+- ``case_due``              办案期限 to the penalty decision, by the rules in force at 立案, minus suspensions;
+- ``court_application_window`` 申请法院强制执行 (《行政强制法》第五十三条、第五十四条).
+
+Constants that change by date or province live in ``workflows.rules`` with their sources.
 """
 from __future__ import annotations
 
@@ -219,13 +223,95 @@ RULE_2026 = dt.date(2026, 2, 1)   # 应急管理部令第18号 in force
 
 
 def statement_period_days(opened_on: Any) -> int:
-    """Working days the party has for 陈述申辩/听证申请 under the rules in force when the case opened."""
-    return 5 if _as_date(opened_on) >= RULE_2026 else 3
+    """Working days the party has for 陈述申辩 under the rules in force when the case was filed
+    (3 before 2026-02-01 under the old 办法, 5 from then under 应急管理部令第18号)."""
+    from . import rules
+    return rules.in_force("penalty.statement_workdays", _as_date(opened_on))
 
 
-def case_time_limit_days(extension: str | None = None) -> int:
-    """办案期限 from 立案: 90 days; 120 with the head's approval; 180 with the upper level's."""
-    return {"负责人批准": 120, "上级批准": 180}.get(extension or "", 90)
+def hearing_request_days(opened_on: Any) -> int:
+    """Working days to request a hearing: 5 after the notice (《行政处罚法》第六十四条第（一）项,
+    第八十五条), for cases filed before 2026-02-01 too (the old 办法's 3 days yield to the law)."""
+    from . import rules
+    return rules.in_force("penalty.hearing_request_workdays", _as_date(opened_on))
+
+
+CASE_EXTENSIONS = {None: "base", "": "base", "不予延长": "base", "负责人批准": "head", "上级批准": "upper"}
+
+
+def case_time_limit_days(extension: str | None = None, filed_on: Any = RULE_2026) -> int:
+    """办案期限 from 立案 to the penalty decision, under the rules in force on the day of 立案:
+    from 2026-02-01 90 days, 120 with the 负责人's approval, 180 with the upper level's
+    (《行政处罚法》第六十条, 应急管理部令第18号); before, 30 / 90 / 180 (原总局令第15号/第77号)."""
+    from . import rules
+    limits = rules.in_force("penalty.case_limit_days", _as_date(filed_on))
+    return limits[CASE_EXTENSIONS.get(extension, "base")]
+
+
+def suspended_days(suspensions: Iterable[dict] | None) -> int:
+    """Calendar days of 听证、鉴定 and other suspensions excluded from the case limit.
+
+    Each suspension is ``{"started_on": day, "ended_on": day}``; both days count (a hearing period
+    from 06-01 to 06-10 excludes 10 days) and overlapping periods count once.
+    """
+    spans = sorted((_as_date(s["started_on"]), _as_date(s["ended_on"]))
+                   for s in suspensions or [] if s and s.get("started_on") and s.get("ended_on"))
+    total, cursor = 0, None
+    for start, end in spans:
+        if end < start:
+            continue
+        if cursor is not None and start <= cursor:
+            start = cursor + dt.timedelta(days=1)
+        if end >= start:
+            total += (end - start).days + 1
+        cursor = end if cursor is None else max(cursor, end)
+    return total
+
+
+def case_due(filed_on: Any, extension: str | None = None, suspensions: Iterable[dict] | None = None) -> dt.date:
+    """The last day for the penalty decision: 立案 + the limit in force + excluded suspensions."""
+    filed = _as_date(filed_on)
+    return filed + dt.timedelta(days=case_time_limit_days(extension, filed) + suspended_days(suspensions))
+
+
+REVIEW_DAYS = 60      # 《行政复议法》第二十条：知道之日起60日内申请行政复议
+SUIT_MONTHS = 6       # 《行政诉讼法》第四十六条：知道之日起6个月内提起诉讼
+COURT_MONTHS = 3      # 《行政强制法》第五十三条：期限届满之日起3个月内申请人民法院强制执行
+URGE_WORKDAYS = 10    # 《行政强制法》第五十四条、第六十九条：催告书送达10日后（工作日）
+
+
+def add_months(day: Any, months: int) -> dt.date:
+    """The same day ``months`` later; a day the month lacks is its last day (期间届满 rules)."""
+    d = _as_date(day)
+    total = d.month - 1 + months
+    year, month = d.year + total // 12, total % 12 + 1
+    for candidate in range(d.day, 0, -1):
+        try:
+            return dt.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def court_application_window(decision_served_on: Any, urge_due: Any = None) -> dict:
+    """When the bureau may, and must, apply to the court for enforcement of a penalty decision.
+
+    《行政强制法》第五十三条: the party neither sought 行政复议 nor sued within the statutory periods
+    and did not pay; the bureau may apply within 3 months counted from the end of those periods —
+    行政复议 60 days (《行政复议法》第二十条), 行政诉讼 6 months (《行政诉讼法》第四十六条), both from
+    service of the decision; the later end (the 6 months) governs. 第五十四条/第六十九条: and only
+    once 10 working days have passed since the 催告 was served.
+    """
+    served = _as_date(decision_served_on)
+    review_end = served + dt.timedelta(days=REVIEW_DAYS)
+    suit_end = add_months(served, SUIT_MONTHS)
+    periods_end = max(review_end, suit_end)
+    opens = periods_end + dt.timedelta(days=1)
+    if urge_due:
+        opens = max(opens, _as_date(urge_due) + dt.timedelta(days=1))
+    return {"review_period_end": review_end.isoformat(), "suit_period_end": suit_end.isoformat(),
+            "court_opens_on": opens.isoformat(),
+            "court_due": add_months(periods_end, COURT_MONTHS).isoformat()}
 
 
 def _as_date(value: Any) -> dt.date:

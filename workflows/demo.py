@@ -47,9 +47,9 @@ USERS = [  # username, name, org, roles, party
     ("shi_jz", "石局长", "shifan", ["director"], None),
     ("chen_fz", "陈法制", "dongcheng", ["legal_reviewer"], None),
     ("chu_tz", "褚听证", "dongcheng", ["hearing_officer"], None),
-    ("jiang_wy", "蒋委员", "dongcheng", ["committee"], None),
-    ("shen_wy", "沈委员", "dongcheng", ["committee"], None),
-    ("han_wy", "韩委员", "dongcheng", ["committee"], None),
+    ("jiang_wy", "蒋副局长", "dongcheng", ["leader", "committee"], None),  # 本机关负责人 (集体讨论)
+    ("shen_wy", "沈副局长", "dongcheng", ["leader", "committee"], None),  # 本机关负责人 (集体讨论)
+    ("han_wy", "韩副局长", "dongcheng", ["leader", "committee"], None),  # 本机关负责人 (集体讨论)
     ("an_tai", "安泰评估", "dongcheng", ["assessor"], None),
     ("yang_pg", "杨评估", "dongcheng", ["evaluator"], None),
     ("zhu_pg", "朱评估", "dongcheng", ["evaluator"], None),

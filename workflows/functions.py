@@ -228,6 +228,11 @@ def late_penalty_for(fine_amount: Any, payment_due: Any, as_of: Any) -> str:
     return str(decisions.late_payment_penalty(fine_amount or 0, days_late))
 
 
+def case_due_on(filed_at: Any, extension: Any = None, suspensions: Any = None) -> str:
+    """办案期限's last day (YYYY-MM-DD): 立案 + the limit in force at 立案 + suspensions (听证、鉴定…)."""
+    return decisions.case_due(filed_at, extension, suspensions).isoformat()
+
+
 def hearing_schedule_problems(host: Any, officers: Any, hearing_at: Any, notice_served_on: Any,
                               hearing_latest: Any) -> list[str]:
     """Why a hearing schedule breaks the rules: host took part in the investigation, hearing later
@@ -286,6 +291,9 @@ FUNCTIONS = {
     "late_penalty_for": late_penalty_for,
     "statement_period_days": decisions.statement_period_days,
     "case_time_limit_days": decisions.case_time_limit_days,
+    "hearing_request_days": decisions.hearing_request_days,
+    "case_due_on": case_due_on,
+    "court_application_window": decisions.court_application_window,
     "hearing_schedule_problems": hearing_schedule_problems,
     "accountability_items_from": accountability_items_from,
 }

@@ -14,7 +14,7 @@ ROLES: list[tuple[str, str]] = [
     ("director", "局长"),                  # head of the bureau: 曝光, 停产停业, 停止供电, 重大处罚
     ("legal_reviewer", "法制审核员"),      # 法制审核, every enforcement case (一案一审)
     ("hearing_officer", "听证主持人"),     # hosts hearings; never one of the case's investigators
-    ("committee", "集体讨论成员"),         # votes in 集体讨论决定
+    ("committee", "集体讨论成员"),         # votes in 集体讨论决定; only the bureau's 负责人 (行政处罚法 Art 57)
     ("enterprise", "生产经营单位"),        # the party: plans, progress, 陈述申辩, payment
     ("assessor", "第三方评估机构"),        # verifies major-hazard rectification
     ("evaluator", "评估组成员"),           # post-case (结案后一年内) assessment team

@@ -13,6 +13,7 @@ OUTCOMES = ["处罚", "不予处罚", "移送司法"]
 PENALTY_TYPES = ["警告", "通报批评", "罚款", "没收违法所得", "暂扣许可证件", "降低资质等级", "吊销许可证件",
                  "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业"]
 SERVICE_METHODS = ["直接送达", "留置送达", "邮寄送达", "电子送达", "公告送达"]
+SUSPENSION_KINDS = ["听证", "检测检验鉴定", "公告送达", "其他依法不计入的期间"]
 
 
 class Intake(FormSchema):
@@ -58,10 +59,31 @@ class Filing(FormSchema):
         require_when(data, data.get("filing_decision") == "不予立案", "filing_opinion", message="须写明不予立案理由")
 
 
+class FilingOverdue(FormSchema):
+    """立案超期情况说明"""
+    filing_late_reason = f.text("未在期限内立案的原因", long=True)
+
+
+class Suspension(FormSchema):
+    kind = f.choice("事由", SUSPENSION_KINDS)
+    started_on = f.date("开始日期")
+    ended_on = f.date("结束日期")
+    note = f.text("说明", required=False)
+
+    @validates_schema
+    def _order(self, data, **_):
+        if data.get("started_on") and data.get("ended_on") and data["ended_on"] < data["started_on"]:
+            raise ValidationError({"ended_on": ["结束日期不能早于开始日期"]})
+
+
 class CaseLimitReview(FormSchema):
-    """办案期限审查"""
+    """办案期限审查
+
+    Suspensions are recorded as periods with dates (not a typed number of days); the case limit
+    adds the days they cover, each day once (``workflows.decisions.suspended_days``).
+    """
     case_extension_request = f.choice("延长办案期限", ["无需延长", "申请延长至120日", "报请上级延长至180日"])
-    suspended_days = f.integer("不计入办案期限的天数（听证、鉴定等，累计）", required=False)
+    suspensions = f.table("不计入办案期限的期间（听证、鉴定等，全部列明）", Suspension, required=False)
     suspension_note = f.text("说明", required=False, long=True)
 
 
@@ -89,6 +111,10 @@ class Investigate(FormSchema):
     @validates_schema
     def _items(self, data, **_):
         require_when(data, bool(data.get("preservation")), "preservation_items", message="须列明先行登记保存物品")
+
+
+PreservationApproval = approval_form("preservation_approval", "负责人审批意见", choices=("批准", "不批准"),
+                                     title="审批先行登记保存")
 
 
 class Preservation(FormSchema):
@@ -145,7 +171,8 @@ class Notify(FormSchema):
 class Statement(FormSchema):
     """陈述申辩或申请听证"""
     party_response = f.choice("当事人意见", ["陈述申辩", "申请听证", "放弃"])
-    statement_text = f.text("陈述申辩内容", required=False, long=True)
+    statement_text = f.text("陈述申辩内容", required=False, long=True,
+                            help="申请听证的，也可一并陈述申辩；不符合听证条件的，陈述申辩仍予复核")
     attachments = f.attachments("证据材料")
 
     @validates_schema
@@ -158,6 +185,13 @@ class StatementReview(FormSchema):
     statement_adopted = f.choice("复核结论", ["采纳", "部分采纳", "不采纳"])
     statement_review_opinion = f.text("复核意见", long=True)
     penalty_changed = f.boolean("需要改变处理意见")
+
+
+class HearingRefusal(FormSchema):
+    """书面告知不予听证理由"""
+    hearing_refusal_reason = f.text("不予听证的理由", long=True,
+                                    help="如：拟罚款数额未达到听证标准（单位10万元、个人2万元）")
+    hearing_refusal_served_on = f.date("告知书送达日期")
 
 
 class HearingSchedule(FormSchema):
@@ -181,7 +215,7 @@ class Convene(FormSchema):
     """组织集体讨论"""
     meeting_at = f.moment("会议时间")
     meeting_host = f.text("主持人")
-    committee_members = f.names("集体讨论组成人员（用户名）", min_items=3)
+    committee_members = f.names("集体讨论组成人员（本机关负责人）", min_items=3)
     attendees = f.names("到会人员（用户名）")
     meeting_topic = f.text("讨论事项", long=True)
 
@@ -264,16 +298,19 @@ FORMS = {
     "enforcement.overdue_order": PrecheckOverdue,
     "enforcement.precheck_extension": PrecheckExtension,
     "enforcement.filing": Filing,
+    "enforcement.filing_overdue": FilingOverdue,
     "enforcement.case_limit_review": CaseLimitReview,
     "enforcement.case_extension": CaseExtension,
     "enforcement.overdue_explanation": OverdueExplanation,
     "enforcement.investigate": Investigate,
+    "enforcement.preservation_approval": PreservationApproval,
     "enforcement.preservation": Preservation,
     "enforcement.proposal": Proposal,
     "enforcement.legal_review": LegalReview,
     "enforcement.notify": Notify,
     "enforcement.statement": Statement,
     "enforcement.statement_review": StatementReview,
+    "enforcement.hearing_refusal": HearingRefusal,
     "enforcement.hearing_schedule": HearingSchedule,
     "enforcement.hearing_report": HearingReport,
     "enforcement.convene": Convene,

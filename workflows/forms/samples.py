@@ -138,7 +138,8 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
                                                  "precheck_extension_opinion": None},
     "enforcement.filing": lambda t: {"filing_decision": "立案", "case_cause": "未对重大危险源采取安全监控措施",
                                      "officers": ["zhang_san", "li_si"], "filing_opinion": None},
-    "enforcement.case_limit_review": lambda t: {"case_extension_request": "无需延长", "suspended_days": 0,
+    "enforcement.filing_overdue": lambda t: {"filing_late_reason": "线索涉及多个部门，核查材料未及时移交"},
+    "enforcement.case_limit_review": lambda t: {"case_extension_request": "无需延长", "suspensions": [],
                                                 "suspension_note": None},
     "enforcement.case_extension": lambda t: {"case_extension_decision": "负责人批准", "case_extension_opinion": None},
     "enforcement.overdue_explanation": lambda t: {"overdue_reason": "等待司法鉴定结论", "remedy": "加强办案期限管理"},
@@ -146,6 +147,8 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
         "facts_found": "重大危险源未安装视频监控和可燃气体报警", "investigators": ["张三", "李四"],
         "evidence": ["att-evidence-001"], "transcripts": ["att-note-001"], "preservation": False,
         "preservation_items": None},
+    "enforcement.preservation_approval": lambda t: {"preservation_approval_decision": "批准",
+                                                    "preservation_approval_opinion": None},
     "enforcement.preservation": lambda t: {"preservation_handling": "解除先行登记保存",
                                            "preservation_decided_on": t.isoformat(), "preservation_note": None},
     "enforcement.proposal": lambda t: {
@@ -160,6 +163,9 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
     "enforcement.statement": lambda t: {"party_response": "放弃", "statement_text": None, "attachments": []},
     "enforcement.statement_review": lambda t: {"statement_adopted": "不采纳", "statement_review_opinion": "理由不成立",
                                                "penalty_changed": False},
+    "enforcement.hearing_refusal": lambda t: {
+        "hearing_refusal_reason": "拟对单位处5万元罚款，未达到10万元的听证标准，不予组织听证；陈述申辩意见将予复核",
+        "hearing_refusal_served_on": t.isoformat()},
     "enforcement.hearing_schedule": lambda t: {"hearing_host": "褚听证", "hearing_at": _t(t, 12),
                                                "hearing_place": "区应急管理局听证室",
                                                "hearing_notice_served_on": t.isoformat()},
