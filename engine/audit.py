@@ -83,6 +83,12 @@ def append(session: Session, *, chain: str, actor: str, action: str, at: datetim
 
 _EVENTS = AuditEvent.__table__
 _HEADS = AuditHead.__table__
+_HEAD = sa.select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == sa.bindparam("chain"))
+_HEAD_LOCKED = _HEAD.with_for_update()
+_INSERT_EVENTS = sa.insert(_EVENTS)
+_INSERT_HEAD = sa.insert(_HEADS)
+_MOVE_HEAD = (sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"))
+              .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
 
 
 def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool) -> None:
@@ -91,8 +97,7 @@ def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool)
     The hot path's form of ``append``: SQL Core on the transaction's connection, the head read once
     (``FOR UPDATE`` when ``lock``: PostgreSQL; SQLite's writer lock already serializes).
     """
-    q = sa.select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == chain)
-    head = conn.execute(q.with_for_update() if lock else q).first()
+    head = conn.execute(_HEAD_LOCKED if lock else _HEAD, {"chain": chain}).first()
     prev_hash, seq = (head.hash, head.seq) if head else (GENESIS, 0)
     rows = []
     for ev in events:
@@ -104,11 +109,11 @@ def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool)
                      "action": ev["action"], "task_id": ev["task_id"], "detail": text, "prev_hash": prev_hash,
                      "hash": digest})
         prev_hash = digest
-    conn.execute(sa.insert(_EVENTS), rows)
+    conn.execute(_INSERT_EVENTS, rows)
     if head is None:
-        conn.execute(sa.insert(_HEADS).values(chain=chain, seq=seq, hash=prev_hash))
+        conn.execute(_INSERT_HEAD, {"chain": chain, "seq": seq, "hash": prev_hash})
     else:
-        conn.execute(sa.update(_HEADS).where(_HEADS.c.chain == chain).values(seq=seq, hash=prev_hash))
+        conn.execute(_MOVE_HEAD, {"b_chain": chain, "seq": seq, "hash": prev_hash})
 
 
 @dataclass

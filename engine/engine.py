@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, projection, state as wfstate, step
+from . import audit, projection, state as wfstate, step, timer_sweep
 from .step import ProcessFailure, run_model_code
 from .clock import SystemClock
 from .database import Database
@@ -564,69 +564,15 @@ class Engine:
     # ------------------------------------------------------------------------------------------
     # timers
     def run_due_timers(self, worker: str | None = None, limit: int = 100, lease_seconds: int = 60) -> int:
-        """Fire every timer due on the engine clock; returns how many fired. Safe to run from many workers."""
-        worker = worker or f"w-{uuid.uuid4().hex[:8]}"
-        fired = 0
-        while True:
-            claimed = self._claim_due_timers(worker, limit, lease_seconds)
-            if not claimed:
-                return fired
-            fired_now = 0
-            for case_id in sorted({c for c, _ in claimed}):
-                try:
-                    fired_now += self._fire_case_timers(case_id, worker)
-                except IncidentRaised:
-                    self._park_timers(case_id, worker)
-                except Conflict:
-                    pass  # the case changed meanwhile; the lease runs out and the timer is retried
-            fired += fired_now
-            if fired_now == 0:
-                return fired
-
-    def _park_timers(self, case_id: int, worker: str) -> None:
-        """A timer whose firing raised an incident waits for the retry instead of failing every sweep."""
-        with self.db.write() as s:
-            s.execute(sa.update(Timer).where(Timer.case_id == case_id, Timer.lease_owner == worker)
-                      .values(lease_owner="incident", lease_until=NO_DUE_DATE))
+        """Fire every timer due on the engine clock; returns how many fired. Safe to run from many
+        workers (engine/timer_sweep.py)."""
+        return timer_sweep.run_due_timers(self, worker, limit, lease_seconds)
 
     def _claim_due_timers(self, worker: str, limit: int, lease_seconds: int) -> list[tuple[int, str]]:
-        now = self.clock.now()
-        with self.db.write() as s:
-            q = (sa.select(Timer.id, Timer.case_id)
-                 .where(Timer.due_at <= now, sa.or_(Timer.lease_until.is_(None), Timer.lease_until < now))
-                 .order_by(Timer.due_at).limit(limit))
-            if not self.db.is_sqlite:
-                q = q.with_for_update(skip_locked=True)
-            rows = s.execute(q).all()
-            if rows:
-                s.execute(sa.update(Timer).where(Timer.id.in_([r.id for r in rows]))
-                          .values(lease_owner=worker, lease_until=now + timedelta(seconds=lease_seconds))
-                          .execution_options(synchronize_session=False))
-            return [(r.case_id, r.id) for r in rows]
+        return timer_sweep.claim_due(self, worker, limit, lease_seconds)
 
     def _fire_case_timers(self, case_id: int, worker: str, force: bool = False) -> int:
-        """Fire this case's due timers that ``worker`` holds the lease of, in one step."""
-        try:
-            with step.transaction(self) as tx:
-                count = self._fire_in(tx, case_id, worker, force)
-            step.commit_cache(self, tx)
-            return count
-        except ProcessFailure as failure:
-            raise self._record_incident(case_id, "timer", None, None, "timer", {"worker": worker},
-                                        failure.cause) from failure.cause
-
-    def _fire_in(self, tx, case_id: int, worker: str, force: bool = False) -> int:
-        now = self.clock.now()
-        q = sa.select(Timer.id).where(Timer.case_id == case_id, Timer.due_at <= now)
-        if not force:
-            q = q.where(Timer.lease_owner == worker)
-        if tx.conn.execute(q.limit(1)).first() is None:
-            return 0
-        with step.locked_step(self, tx, case_id, "timer") as st:
-            with StepRequests() as requests:
-                run_model_code(st.loaded.workflow.refresh_timers)
-                fired = st.write(requests=requests, worker=worker)
-        return sum(f.occurrences for f in fired)
+        return timer_sweep.fire_case(self, case_id, worker, force)
 
     # ------------------------------------------------------------------------------------------
     # authorization (one policy: lane role, org scope, enterprise, assignee)

@@ -91,3 +91,18 @@ def postgres_url(pg_admin_url):
         yield url
     finally:
         drop()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """A process suite's "every user task is reached" check runs after that module's scenario
+    tests, whatever order they were collected or shuffled in (see tests/process_support.py)."""
+    from tests.process_support import COVERAGE_TEST
+    last = [i for i in items if getattr(i, "originalname", i.name) == COVERAGE_TEST]
+    if not last:
+        return
+    rest = [i for i in items if i not in last]
+    for check in last:
+        module_items = [n for n, i in enumerate(rest) if getattr(i, "module", None) is check.module]
+        rest.insert(module_items[-1] + 1 if module_items else len(rest), check)
+    items[:] = rest
