@@ -84,8 +84,10 @@ def test_spot_check_failure_sends_the_hazard_back_with_a_new_deadline_seed_004(w
     w.desk.do(c, "现场抽查整改情况", spot_check_passed=False, spot_check_findings="光电保护未接入控制回路",
               fix_deadline=day(w, 3))
     assert w.desk.names(c) == ["整改并报告销号"]
-    assert w.engine.case(c).data["fix_deadline"] == day(w, 3)
+    data = w.engine.case(c).data
+    assert data["fix_deadline"] == day(w, 3) and data["spot_check_passed"] is False   # 隐患清单: open again
     w.desk.do(c, "整改并报告销号", user="yi_qy")
+    assert w.engine.case(c).data["spot_check_passed"] is None
     w.desk.do(c, "销号备案审查", closure_review_decision="现场抽查")
     w.desk.do(c, "现场抽查整改情况")
     assert w.engine.case(c).status == "completed"

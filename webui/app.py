@@ -43,6 +43,8 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
         app.register_blueprint(bp)
     from . import enterprises, parties  # 企业档案 and the 当事企业 names and 失信 flags on every page
     app.register_blueprint(enterprises.bp)
+    from . import hazard_statistics  # 隐患排查治理季度统计 (16号令)
+    app.register_blueprint(hazard_statistics.bp)
     parties.install(app)
     from . import document_files  # 公文 .docx / PDF downloads of a case's documents
     document_files.install(app)

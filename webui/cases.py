@@ -36,9 +36,15 @@ def search():
 
 @bp.route("/new", methods=["GET", "POST"])
 def start():
-    if not nav.can_start(g.user):
-        raise Forbidden("企业用户不能在此发起案件")
-    processes = [m for m in engine().models.list() if m.kind == "bpmn"]
+    eng = engine()
+    processes = [m for m in eng.models.list() if m.kind == "bpmn"]
+    if g.user.party:  # an enterprise user: only models whose start event names its role (隐患自查自报)
+        with eng.db.read() as s:
+            processes = [m for m in processes if eng.policy.party_may_start(s, g.user, m.key)]
+        if not processes:
+            raise Forbidden("企业用户不能在此发起案件")
+    elif not nav.can_start(g.user):
+        raise Forbidden("没有发起案件的权限")
     values = {"process": request.args.get("process", ""), "title": "", "party": ""}
     errors: dict = {}
     if request.method == "POST":

@@ -21,6 +21,7 @@ from engine.schema import Case
 from workflows.enterprises import EnterpriseInvalid, RiskLevel, Sector, credit_code
 from workflows.enterprises.spreadsheet import SpreadsheetError, export_enterprises
 from workflows.enterprises.standing import enterprise_file
+from workflows.hazard_ledger import hazard_list
 
 from . import enterprise_import, nav, parties
 from .auth import engine
@@ -111,7 +112,7 @@ def _render_show(ent, risk_form: dict | None = None, risk_errors: dict | None = 
     file = enterprise_file(engine(), parties.registry(), ent.credit_code)
     parties.prime([ent.credit_code])
     return render_template("enterprises/show.html", file=file, e=file["enterprise"], code=ent.credit_code,
-                           linkable=_linkable_cases(file), can_grade=nav.can_supervise(g.user), risks=RISKS,
+                           hazards=hazard_list(engine(), ent.credit_code), linkable=_linkable_cases(file), can_grade=nav.can_supervise(g.user), risks=RISKS,
                            risk_form=risk_form or {}, risk_errors=risk_errors or {}), status
 
 

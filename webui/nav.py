@@ -38,8 +38,12 @@ def items(user) -> list[Item]:
            Item("tasks.done", "已办", "tasks.done"), Item("cases.search", "案件查询", "cases.search")]
     if can_start(user):
         out.append(Item("cases.start", "发起案件", "cases.start"))
+    elif user.party:  # models whose start event names the enterprise role (隐患自查自报)
+        out.append(Item("cases.start", "自查上报", "cases.start"))
     out.append(Item("enterprises.mine", "本企业档案", "enterprises.show") if user.party else
                Item("enterprises.search", "企业档案", "enterprises.search"))
+    if not user.party:
+        out.append(Item("hazard_statistics.quarterly", "隐患统计", "hazard_statistics.quarterly"))
     if can_supervise(user):
         out += [Item("supervisor.approvals", "审批", "supervisor.approvals"),
                 Item("supervisor.overdue", "逾期督办", "supervisor.overdue"),

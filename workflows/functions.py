@@ -144,6 +144,7 @@ def self_report_listing_seed(enterprise_name: str, credit_code: Any, sector: str
         "long_rectification": bool(long_rectification) or bool(overdue),
         "external_factors": bool(external_factors), "fix_deadline": None,
         "attachments": list(attachments or []),
+        "hazard_grade": "重大",   # as graded on the report; 登记隐患 grades it again by the same table
     }
 
 

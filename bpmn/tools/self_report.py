@@ -32,6 +32,7 @@ def build() -> Process:
     p.timer("rectify_overdue", "整改期限届满", "rectify", "deadline_at(fix_deadline)")
     p.script("record_rectified", "登记销号报告", E, 5, code=(
         "rectified_at = now().isoformat()\n"
+        "spot_check_passed = None\n"
         "spot_check_due = workday_after(rectified_at, 5)"))
     p.user("closure_review", "销号备案审查", I, 6, form="self_report.closure_review",
            due="deadline_at(spot_check_due)",
