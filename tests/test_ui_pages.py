@@ -331,7 +331,11 @@ def test_starting_a_case_from_the_page(world):
     assert response.status_code == 302
     case = world.engine.cases("zhang", case_no="HS-")[0]
     assert case.title == "丁公司隐患" and case.party == ACME and case.started_by == "zhang"
-    assert client_login(world.app, "acme").get("/cases/new").status_code == 403
+    # An enterprise user is offered only the models whose start event names its role (隐患自查自报).
+    acme = client_login(world.app, "acme")
+    page = text(acme.get("/cases/new"))
+    assert "隐患自查自报" in page and "重大事故隐患挂牌督办" not in page
+    assert acme.post("/cases/new", data={"_csrf": acme.csrf, "process": "hazard_supervision"}).status_code == 403
 
 
 # --- supervisor pages ---------------------------------------------------------------------------
