@@ -164,6 +164,9 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
         if not isinstance(el.tag, str) or not el.tag.startswith(B):
             continue
         name = etree.QName(el).localname
+        if name not in HUMAN_TASKS and name != "process":  # camunda:properties of events etc.
+            for key, value in _vendor_properties(el).items():
+                _set_property(el, key, value)
         if name == "startEvent" and _vendor_attr(el, "initiator"):
             _set_property(el, "initiatorVariable", _vendor_attr(el, "initiator").strip())
         if name in HUMAN_TASKS:

@@ -35,6 +35,7 @@ from .schema import NO_DUE_DATE, Case, Counter, HumanTask, Incident, OrgUnit, Ta
 from .case_log import script_print
 from .scripting import DubanScriptEngine, StepRequests
 from .stall import check as stall_check
+from .messages import project_waits
 
 log = logging.getLogger("duban.engine")
 
@@ -87,7 +88,8 @@ class Engine:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         # After every step: a running case must wait on something, else incident 流程停滞 (engine/stall.py).
-        self.after_step_hooks: list[Callable[[Session, Case, BpmnWorkflow], None]] = [stall_check]
+        # and its message/signal waits are projected to ``event_wait`` (engine/messages.py).
+        self.after_step_hooks: list[Callable[[Session, Case, BpmnWorkflow], None]] = [stall_check, project_waits]
 
     # ------------------------------------------------------------------------------------------
     # set-up
@@ -129,6 +131,30 @@ class Engine:
             raise self._record_incident(None, "start", None, None, by, {
                 "process_key": process_key, "org": org, "data": data, "title": title, "party": party},
                 failure.cause) from failure.cause
+
+    # ------------------------------------------------------------------------------------------
+    # messages and signals (engine/messages.py)
+    def correlate_message(self, name: str, by: str, case_id: int | None = None, correlation: dict | None = None,
+                          data: dict | None = None) -> dict:
+        """Deliver message ``name`` to the one waiting case (by case id and/or correlation values),
+        or start a case at a message start event. NotFound if none waits; Conflict if several do."""
+        from . import messages
+        try:
+            return messages.correlate_message(self, name, by, case_id, correlation, data)
+        except ProcessFailure as failure:
+            raise self._record_incident(case_id, "message", None, None, by, {
+                "name": name, "case_id": case_id, "correlation": step.jsonable(correlation),
+                "data": step.jsonable(data)}, failure.cause) from failure.cause
+
+    def broadcast_signal(self, name: str, by: str, data: dict | None = None, org: str | None = None) -> dict:
+        """Signal ``name`` to every waiting case (in ``org`` and below) and start cases at signal
+        start events; returns the case ids delivered to and started."""
+        from . import messages
+        try:
+            return messages.broadcast_signal(self, name, by, data, org)
+        except ProcessFailure as failure:
+            raise self._record_incident(None, "signal", None, None, by, {
+                "name": name, "org": org, "data": step.jsonable(data)}, failure.cause) from failure.cause
 
     def _next_case_no(self, s: Session, process_key: str, now: datetime) -> str:
         year = now.astimezone(_SHANGHAI).year
@@ -511,6 +537,12 @@ class Engine:
                 result = self.complete(task_id, actor, payload.get("data"))
             elif action == "timer":
                 result = self._fire_case_timers(case_id, worker="retry:" + by, force=True)
+            elif action == "message":
+                result = self.correlate_message(payload["name"], by=actor, case_id=payload.get("case_id"),
+                                                correlation=payload.get("correlation"), data=payload.get("data"))
+            elif action == "signal":
+                result = self.broadcast_signal(payload["name"], by=actor, data=payload.get("data"),
+                                               org=payload.get("org"))
             elif action == "start":
                 result = self.start(payload["process_key"], by=actor, org=payload.get("org"),
                                     data=payload.get("data"), title=payload.get("title") or "",

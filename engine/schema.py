@@ -207,6 +207,23 @@ class TaskExclusion(Base):
     reason: Mapped[str] = mapped_column(sa.String(256))
 
 
+class EventWait(Base):
+    """A case waiting for a message or a signal (消息/信号订阅): one row per waiting catch event,
+    receive task, boundary event or event sub-process start, refreshed after every step, so
+    ``correlate_message``/``broadcast_signal`` find the waiting cases without loading any.
+    ``correlation`` holds the values the case's correlation properties expect."""
+    __tablename__ = "event_wait"
+    __table_args__ = (sa.Index("ix_event_wait_name", "kind", "name"),)
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)  # the waiting task's id
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_instance.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # message | signal
+    name: Mapped[str] = mapped_column(sa.String(256))
+    element_id: Mapped[str] = mapped_column(sa.String(256))
+    org_code: Mapped[str] = mapped_column(sa.String(64))
+    correlation: Mapped[dict] = mapped_column(default=dict)
+    sender_roles: Mapped[list | None] = mapped_column(sa.JSON, nullable=True)
+
+
 class Timer(Base):
     """A waiting timer event (定时器) of a case, as the worker sweeps them.
 

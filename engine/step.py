@@ -233,6 +233,7 @@ class Step:
         workflow = loaded.workflow
         if advance_first:
             run_model_code(advance, workflow)
+        thrown = workflow.get_events()  # thrown and not caught here: for other cases (engine/messages.py)
         now = engine.clock.now()
         fired = projection.fired_timers(workflow, loaded.task_rows)
         self._record_fired(fired, now, worker)
@@ -278,6 +279,9 @@ class Step:
                                      parent_case_id=case.id, actor="engine")
                     self.audit("case_spawned", actor="engine", at=now,
                                detail={"case_no": child.case_no, "process": args["process_key"]})
+        if thrown:
+            from .messages import deliver_thrown
+            deliver_thrown(engine, tx, case, thrown)
         return fired
 
     def _record_fired(self, fired: list, now: datetime, worker: str | None) -> None:

@@ -1,0 +1,312 @@
+"""Messages and signals (消息与信号): delivering events to waiting cases, and starting cases by them.
+
+- ``correlate_message(name, by, case_id=None, correlation=None, data=None)`` delivers a message to
+  the one case waiting for it — a message catch event, receive task, message boundary event or
+  event sub-process — chosen by case id and/or correlation values (SpiffWorkflow correlation
+  properties of the catch event, or the case's own data fields: ``{"hazard_no": "YH-0001"}``), or
+  starts a case at a message start event. No waiting case: ``NotFound`` naming the message and
+  the keys; more than one: ``Conflict`` (a message goes to exactly one case).
+- ``broadcast_signal(name, by, data=None, org=None)`` reaches every case waiting for the signal
+  (in ``org`` and below), and starts a case of every model with that signal start event.
+- Messages and signals a step throws that the case does not catch itself are delivered to other
+  cases in the same transaction (``deliver_thrown``, called from the step pipeline).
+
+Who may send: a catch or start event's ``senderRoles`` property (role codes or names, comma
+separated); without it any authenticated sender may. Every delivery is audited on the case.
+Waiting cases are projected to the ``event_wait`` table after every step (``project_waits``, an
+after-step hook), so a delivery finds its case with one indexed query.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.util.task import TaskState
+
+from . import step
+from .errors import Conflict, Forbidden, NotFound
+from .schema import Case, EventWait
+from .state import all_workflows
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+MAX_THROW_DEPTH = 5
+_WAIT = EventWait.__table__
+
+
+def _kind(event_definition) -> str | None:
+    if isinstance(event_definition, MessageEventDefinition):
+        return "message"
+    if isinstance(event_definition, SignalEventDefinition):
+        return "signal"
+    return None
+
+
+def _props(spec) -> dict:
+    return (getattr(spec, "extensions", None) or {}).get("properties") or {}
+
+
+def _roles(value: str | None) -> list[str] | None:
+    names = [r.strip() for r in (value or "").replace("，", ",").split(",") if r.strip()]
+    return names or None
+
+
+def waiting_tasks(workflow, kind: str | None = None, name: str | None = None) -> list:
+    found = []
+    for wf in all_workflows(workflow):
+        for task in wf.tasks.values():
+            if task.state != TaskState.WAITING:
+                continue
+            ed = getattr(task.task_spec, "event_definition", None)
+            k = _kind(ed)
+            if k is None or (kind and k != kind) or (name and ed.name != name):
+                continue
+            found.append(task)
+    return found
+
+
+def _correlation(task) -> dict:
+    """The values this waiting task's correlation properties expect (evaluated on its data)."""
+    ed = task.task_spec.event_definition
+    values = {}
+    for props in (task.workflow.correlations or {}).values():
+        if isinstance(props, dict):
+            values.update(props)
+    for prop in getattr(ed, "correlation_properties", None) or []:
+        if prop.name in values:
+            continue
+        try:
+            values[prop.name] = task.workflow.script_engine.environment.evaluate(prop.retrieval_expression,
+                                                                                  dict(task.data))
+        except Exception:  # the case does not know this key yet
+            continue
+    return step.jsonable(values) or {}
+
+
+def project_waits(session, case, workflow) -> None:
+    """After-step hook: the case's ``event_wait`` rows as its waiting message/signal events say."""
+    conn = session.connection()
+    want = {}
+    if case.status == "running":
+        for task in waiting_tasks(workflow):
+            spec = task.task_spec
+            want[str(task.id)] = {
+                "id": str(task.id), "case_id": case.id, "kind": _kind(spec.event_definition),
+                "name": spec.event_definition.name, "element_id": spec.bpmn_id or spec.name,
+                "org_code": case.org_code, "correlation": _correlation(task),
+                "sender_roles": _roles(_props(spec).get("senderRoles"))}
+    have = {r.id: r for r in conn.execute(sa.select(_WAIT).where(_WAIT.c.case_id == case.id))}
+    gone = [tid for tid in have if tid not in want]
+    if gone:
+        conn.execute(sa.delete(_WAIT).where(_WAIT.c.id.in_(gone)))
+    for tid, row in want.items():
+        old = have.get(tid)
+        if old is None:
+            conn.execute(sa.insert(_WAIT).values(**row))
+        elif old.correlation != row["correlation"]:
+            conn.execute(sa.update(_WAIT).where(_WAIT.c.id == tid).values(correlation=row["correlation"]))
+
+
+# --- who may send ---------------------------------------------------------------------------------
+def _check_sender(engine, session, principal, sender_roles: list[str] | None, what: str) -> None:
+    if not sender_roles or "admin" in principal.roles:
+        return
+    for role in sender_roles:
+        found = engine.directory.role_by_lane(session, role)
+        if found is not None and principal.holds(found.code):
+            return
+    raise Forbidden(f"用户 {principal.username} 无权发送{what}（须为：{'、'.join(sender_roles)}）")
+
+
+def _matches(row, case_data: dict, correlation: dict) -> bool:
+    for key, value in correlation.items():
+        have = (row.correlation or {}).get(key, case_data.get(key))
+        if have is None or str(have) != str(value):
+            return False
+    return True
+
+
+def _describe(name: str, correlation: dict | None, case_id) -> str:
+    keys = "，".join(f"{k}={v}" for k, v in (correlation or {}).items())
+    where = []
+    if case_id is not None:
+        where.append(f"案件 {case_id}")
+    if keys:
+        where.append(f"关联值 {keys}")
+    return f"消息「{name}」" + (f"（{'，'.join(where)}）" if where else "")
+
+
+# --- delivery into one case -----------------------------------------------------------------------
+def _deliver(engine, tx, case_id: int, kind: str, name: str, data: dict | None, actor: str,
+             correlation: dict | None = None) -> None:
+    """Lock the case, let its waiting tasks catch the event, run it to its next wait, write."""
+    with step.locked_step(engine, tx, case_id, actor) as st:
+        workflow = st.loaded.workflow
+        catching = waiting_tasks(workflow, kind, name)
+        if not catching:
+            raise Conflict(f"案件 {case_id} 已不再等待{'消息' if kind == 'message' else '信号'}「{name}」")
+        ed = catching[0].task_spec.event_definition
+        correlations = dict(workflow.correlations or {})
+        event = BpmnEvent(ed, payload=dict(data or {}), correlations=correlations)
+        with step.StepRequests() as requests:
+            step.run_model_code(workflow.catch, event)
+            for task in catching:  # a model without a message variable still gets the data
+                if task.state != TaskState.WAITING and data and getattr(ed, "message_var", None) is None \
+                        and getattr(ed, "variable", None) is None:
+                    task.data.update(data)
+            st.audit(f"{kind}_received", detail={"name": name, "correlation": step.jsonable(correlation or {}),
+                                                 "data": step.jsonable(data or {}),
+                                                 "elements": sorted({t.task_spec.bpmn_id or "" for t in catching})})
+            st.write(requests=requests)
+
+
+def _start_models(engine, session, kind: str, name: str) -> list[tuple[str, list[str] | None]]:
+    """(process key, sender roles) of every latest model whose start event waits for ``name``."""
+    found = []
+    for model in engine.models._latest_all(session, "bpmn"):
+        pf = engine.models._read(model.content.encode("utf-8"), model.filename)
+        if model.key not in pf.keys:
+            continue
+        root = pf.root
+        refs = {m.get("id"): m.get("name") or m.get("id")
+                for m in root.iter(f"{BPMN}{'message' if kind == 'message' else 'signal'}")}
+        process = next((p for p in root.iter(f"{BPMN}process") if p.get("id") == model.key), None)
+        if process is None:
+            continue
+        for start in process.findall(f"{BPMN}startEvent"):
+            for ed in start.findall(f"{BPMN}{kind}EventDefinition"):
+                ref = ed.get(f"{kind}Ref")
+                if refs.get(ref, ref) == name:
+                    roles = None
+                    for prop in start.iter("{http://spiffworkflow.org/bpmn/schema/1.0/core}property"):
+                        if prop.get("name") == "senderRoles":
+                            roles = _roles(prop.get("value"))
+                    found.append((model.key, roles))
+    return found
+
+
+def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data: dict | None, org: str | None,
+                    correlation: dict | None) -> Case:
+    s = tx.session
+    org = org or principal.org_code
+    engine.policy.check_start(s, principal, org, principal.party, key)
+    case = step.start_in(engine, tx, key, principal, org, dict(data or {}), "", principal.party)
+    if waiting_tasks_of_case(engine, tx, case.id, kind, name):
+        _deliver(engine, tx, case.id, kind, name, data, principal.username, correlation)
+    return case
+
+
+def waiting_tasks_of_case(engine, tx, case_id: int, kind: str, name: str) -> bool:
+    return tx.conn.execute(sa.select(_WAIT.c.id).where(_WAIT.c.case_id == case_id, _WAIT.c.kind == kind,
+                                                      _WAIT.c.name == name)).first() is not None
+
+
+# --- public use cases -----------------------------------------------------------------------------
+def correlate_message(engine, name: str, by: str, case_id: int | None = None, correlation: dict | None = None,
+                      data: dict | None = None) -> dict:
+    """Deliver message ``name`` to the one case waiting for it, or start a case at a message start
+    event. Returns {"case_id", "started"}."""
+    correlation = dict(correlation or {})
+    with step.transaction(engine) as tx:
+        s = tx.session
+        principal = engine.directory.principal(by, s)
+        q = sa.select(_WAIT).where(_WAIT.c.kind == "message", _WAIT.c.name == name)
+        if case_id is not None:
+            q = q.where(_WAIT.c.case_id == case_id)
+        rows = list(tx.conn.execute(q))
+        data_of = {}
+        if rows and correlation:
+            ids = sorted({r.case_id for r in rows})
+            data_of = {cid: d or {} for cid, d in tx.conn.execute(
+                sa.select(Case.__table__.c.id, Case.__table__.c.data).where(Case.__table__.c.id.in_(ids)))}
+        matching = [r for r in rows if _matches(r, data_of.get(r.case_id, {}), correlation)]
+        cases = sorted({r.case_id for r in matching})
+        if len(cases) > 1:
+            raise Conflict(f"{_describe(name, correlation, case_id)}匹配到 {len(cases)} 个等待中的案件，"
+                           "一条消息只能送达一个案件，请给出案件或更多关联值")
+        if cases:
+            target = cases[0]
+            _check_sender(engine, s, principal, next((r.sender_roles for r in matching if r.sender_roles), None),
+                          f"消息「{name}」")
+            _deliver(engine, tx, target, "message", name, data, by, correlation)
+            started = False
+        else:
+            starts = _start_models(engine, s, "message", name) if case_id is None else []
+            if not starts:
+                raise NotFound(f"没有等待{_describe(name, correlation, case_id)}的案件，也没有以该消息开始的流程")
+            if len(starts) > 1:
+                raise Conflict(f"消息「{name}」可以开始 {len(starts)} 个流程（{'、'.join(k for k, _ in starts)}），"
+                               "一条消息只能开始一个")
+            key, roles = starts[0]
+            _check_sender(engine, s, principal, roles, f"消息「{name}」")
+            target = _start_by_event(engine, tx, principal, key, "message", name, data, None, correlation).id
+            started = True
+    step.commit_cache(engine, tx)
+    return {"case_id": target, "started": started}
+
+
+def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: str | None = None) -> dict:
+    """Signal ``name`` to every case waiting for it (in ``org`` and below) and start a case of every
+    model whose start event waits for it. Returns {"delivered": [case ids], "started": [case ids]}."""
+    with step.transaction(engine) as tx:
+        s = tx.session
+        principal = engine.directory.principal(by, s)
+        q = sa.select(_WAIT).where(_WAIT.c.kind == "signal", _WAIT.c.name == name)
+        if org:
+            q = q.where(_WAIT.c.org_code.in_(engine.directory.org_codes_below(s, engine.directory.org_path(s, org))))
+        rows = list(tx.conn.execute(q))
+        by_case: dict[int, list] = {}
+        for r in rows:
+            by_case.setdefault(r.case_id, []).append(r)
+        for case_rows in by_case.values():
+            _check_sender(engine, s, principal, next((r.sender_roles for r in case_rows if r.sender_roles), None),
+                          f"信号「{name}」")
+        delivered = []
+        for case_id in sorted(by_case):
+            _deliver(engine, tx, case_id, "signal", name, data, by)
+            delivered.append(case_id)
+        started = []
+        for key, roles in _start_models(engine, s, "signal", name):
+            _check_sender(engine, s, principal, roles, f"信号「{name}」")
+            started.append(_start_by_event(engine, tx, principal, key, "signal", name, data, org, None).id)
+    step.commit_cache(engine, tx)
+    return {"delivered": delivered, "started": started}
+
+
+def deliver_thrown(engine, tx, case, events: list) -> None:
+    """Messages and signals a step threw that its own case did not catch: to other waiting cases,
+    in the same transaction (a message to one, a signal to all). Audited on the throwing case;
+    chains of cases throwing to each other stop after MAX_THROW_DEPTH hops."""
+    depth = tx.session.info.get("duban_throw_depth", 0)
+    if depth >= MAX_THROW_DEPTH:
+        return
+    tx.session.info["duban_throw_depth"] = depth + 1
+    try:
+        _deliver_thrown(engine, tx, case, events)
+    finally:
+        tx.session.info["duban_throw_depth"] = depth
+
+
+def _deliver_thrown(engine, tx, case, events: list) -> None:
+    for event in events:
+        ed = event.event_definition
+        kind = _kind(ed)
+        if kind is None:
+            continue
+        payload = event.payload if isinstance(event.payload, dict) else (
+            {} if event.payload is None else {"payload": event.payload})
+        rows = list(tx.conn.execute(sa.select(_WAIT).where(_WAIT.c.kind == kind, _WAIT.c.name == ed.name,
+                                                           _WAIT.c.case_id != case.id)))
+        if kind == "message":
+            flat = {}
+            for props in (event.correlations or {}).values():
+                if isinstance(props, dict):
+                    flat.update(props)
+            rows = [r for r in rows if all(str((r.correlation or {}).get(k, v)) == str(v) for k, v in flat.items())]
+            targets = sorted({r.case_id for r in rows})[:1]
+        else:
+            targets = sorted({r.case_id for r in rows})
+        for target in targets:
+            _deliver(engine, tx, target, kind, ed.name, payload, "engine")
+        tx.audit.case(case.id, actor="engine", action=f"{kind}_thrown", at=engine.clock.now(),
+                      detail={"name": ed.name, "delivered_to": targets})
