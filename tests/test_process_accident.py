@@ -95,7 +95,7 @@ def test_accident_investigated_approved_executed_published_and_closed(w):
     assessments = e.cases(process_key="post_case_assessment")
     assert len(assessments) == 1 and assessments[0].parent_case_id == c
     seed = e.case(assessments[0].id).data
-    assert seed["closed_at"] == view.data["closed_at"] and len(seed["measures"]) == 2
+    assert seed["approved_at"] == view.data["approved_at"] and len(seed["measures"]) == 2
     assert seed["organised_by"] == "县级人民政府"
 
 
@@ -234,10 +234,32 @@ def test_change_after_the_seven_day_window_for_road_accidents_keeps_the_grade(w)
     assert w.desk.names(c) == ["调查取证"]
 
 
-def test_approval_returned_extended_once_and_escalated_when_late(w):
+def test_approval_extension_only_for_especially_serious_accidents_art32(w):
+    """一般事故: 批复 within 15 days of receiving the report (submitted Mon 05-11 → 05-26); asking to
+    extend is refused and the date stays; the 批复 becomes overdue when 05-26 ends."""
     c = investigating(w)
     w.desk.do(c, "调查取证")
     w.desk.do(c, "起草事故调查报告")
+    assert w.engine.case(c).data["approval_due"] == "2026-05-26"
+    w.desk.do(c, "批复事故调查报告", approval_decision="延长批复期限", approval_doc_no=None, approval_text=None,
+              approval_extension_days=30, approval_opinion="需征求意见")
+    data = w.engine.case(c).data
+    assert data["approval_due"] == "2026-05-26" and "特别重大" in data["approval_extension_refused"]
+    w.clock.set(dt.datetime(2026, 5, 26, 15, 59, tzinfo=dt.timezone.utc))
+    w.engine.run_due_timers()
+    assert w.desk.names(c) == ["批复事故调查报告"]
+    w.clock.set(dt.datetime(2026, 5, 26, 16, 0, tzinfo=dt.timezone.utc))
+    w.engine.run_due_timers()
+    assert w.desk.names(c) == ["批复超期督办"]
+
+
+def test_approval_returned_extended_once_and_escalated_when_late(w):
+    """特别重大 (investigated at the 国务院 level): 30 days, one extension of at most 30 (条例 Art 32)."""
+    c = investigating(w, deaths=30, local_level="国务院")
+    assert w.engine.case(c).data["accident_grade"] == "特别重大"
+    w.desk.do(c, "调查取证")
+    w.desk.do(c, "起草事故调查报告")
+    assert w.engine.case(c).data["approval_due"] == day(w, 30)
     w.desk.do(c, "批复事故调查报告", approval_decision="退回补充", approval_doc_no=None, approval_text=None,
               approval_opinion="补充技术分析")
     assert w.desk.names(c) == ["起草事故调查报告"]
@@ -250,7 +272,7 @@ def test_approval_returned_extended_once_and_escalated_when_late(w):
     w.desk.do(c, "批复事故调查报告", approval_decision="延长批复期限", approval_doc_no=None, approval_text=None,
               approval_extension_days=30, approval_opinion="再延")
     assert w.engine.case(c).data["approval_due"] == data["approval_due"]      # only once
-    advance(w, days=46)
+    advance(w, days=61)
     assert w.desk.names(c) == ["批复超期督办"]
     assert w.desk.task(c, "批复超期督办").role_code == "safety_office"
     assert w.engine.case(c).escalation_level == 1

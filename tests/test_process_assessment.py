@@ -1,4 +1,5 @@
-"""结案后一年内评估 walked through the engine API: started by the accident's closure, run 10–12 months after."""
+"""一年内评估 walked through the engine API: started by the 批复 of the investigation report (安全生产法 Art 86),
+run 10–12 months after it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,21 +23,19 @@ def w(database_url):
     yield from process_world(database_url, PROCESS, REACHED, START)
 
 
-def assessment_of_closed_accident(w) -> int:
+def assessment_of_approved_accident(w) -> int:
+    """The accident's report is 批复'd on 2026-05-11; its measures are still open (no 结案 yet)."""
     c = w.desk.start("accident_investigation", by="sun_qi", org="dongcheng", party=CHEMICAL).id
     for step in ACCIDENT_STEPS:
         w.desk.do(c, step)
-    w.desk.do(c, "跟踪整改措施落实", which=0)
-    w.desk.do(c, "跟踪整改措施落实", which=0)
-    w.desk.do(c, "公开事故调查报告")
-    w.desk.do(c, "结案审批")
     (a,) = w.engine.cases(process_key=PROCESS)
+    assert w.engine.case(c).status == "running"
     return a.id
 
 
 def started(w, **seed) -> int:
     data = {"accident_title": "甲化工“5·11”爆炸事故", "enterprise_name": "示范市甲化工有限公司", "accident_grade": "一般",
-            "closed_at": START.isoformat(), "organised_by": "县级人民政府",
+            "approved_at": START.isoformat(), "organised_by": "县级人民政府",
             "measures": [{"measure": "全面校验安全阀", "owner": "示范市甲化工有限公司", "due_date": "2026-06-30"}],
             "responsible_persons": [{"name": "钱大成", "proposed_handling": "行政处罚"}], "responsible_units": []}
     data.update(seed)
@@ -51,9 +50,9 @@ def in_window(w, c):
     assert w.desk.names(c) == ["组建评估组"]
 
 
-def test_closing_an_accident_starts_the_assessment_ten_months_later(w):
+def test_one_year_assessment_anchored_on_the_approval_of_the_report_art86(w):
     e, desk = w.engine, w.desk
-    c = assessment_of_closed_accident(w)
+    c = assessment_of_approved_accident(w)
     data = e.case(c).data
     assert data["assessment_start"] == "2027-03-11" and data["assessment_due"] == "2027-05-11"
     in_window(w, c)
@@ -73,7 +72,7 @@ def test_closing_an_accident_starts_the_assessment_ten_months_later(w):
     assert view.status == "completed" and view.escalation_level == 0
 
 
-def test_unimplemented_measures_become_accountability_tasks_for_leaders(w):
+def test_unimplemented_measures_are_referred_to_discipline_or_appointing_bodies_with_receipt(w):
     e, desk = w.engine, w.desk
     c = started(w)
     in_window(w, c)
@@ -88,12 +87,16 @@ def test_unimplemented_measures_become_accountability_tasks_for_leaders(w):
     assert desk.names(c) == ["起草评估报告"]
     desk.do(c, "起草评估报告")
     desk.do(c, "审定评估报告")
-    tasks = [t for t in e.case(c).tasks if t.name == "问责处理"]
-    assert len(tasks) == 2 and {t.role_code for t in tasks} == {"leader"}
-    desk.do(c, "问责处理", which=0)
-    desk.do(c, "问责处理", which=0, handling="通报批评", handling_detail="全区通报")
+    tasks = [t for t in e.case(c).tasks if t.name == "移送问责线索"]
+    assert len(tasks) == 2 and {t.role_code for t in tasks} == {"government"}
+    desk.do(c, "移送问责线索", which=0)
+    with pytest.raises(Exception) as early:
+        desk.do(c, "移送问责线索", which=0, referred_to="任免机关", receipt_on=day(w, -1))
+    assert "回执日期" in str(early.value)
+    desk.do(c, "移送问责线索", which=0, referred_to="任免机关", referral_no="东政评移〔2026〕2号")
     results = e.case(c).data["accountability_results"]
-    assert sorted(r["handling"] for r in results) == ["约谈", "通报批评"]
+    assert sorted(r["referred_to"] for r in results) == ["任免机关", "纪检监察机关"]
+    assert all(r["receipt_on"] and r["referral_no"] for r in results)
     desk.do(c, "公开评估报告")
     assert e.case(c).status == "completed"
 
@@ -103,7 +106,11 @@ def test_overdue_assessment_escalates_to_the_safety_office_and_resumes_where_it_
     c = started(w)
     in_window(w, c)
     desk.do(c, "组建评估组")
-    advance(w, days=62)                                  # past 2027-05-11
+    w.clock.set(dt.datetime(2027, 5, 11, 15, 59, tzinfo=dt.timezone.utc))  # 2027-05-11 23:59: one year
+    w.engine.run_due_timers()
+    assert desk.names(c) == ["核查整改和防范措施落实情况"]
+    w.clock.set(dt.datetime(2027, 5, 11, 16, 0, tzinfo=dt.timezone.utc))
+    w.engine.run_due_timers()
     assert desk.names(c) == ["评估逾期督办"]
     assert desk.task(c, "评估逾期督办").role_code == "safety_office"
     assert e.case(c).escalation_level == 1

@@ -108,7 +108,7 @@ def test_penalty_notice_and_decision(w):
 def test_assessment_report(w):
     c = w.desk.start("post_case_assessment", by="dc_gov", org="dongcheng", party=CHEMICAL,
                      accident_title="甲化工“5·11”爆炸事故", enterprise_name="示范市甲化工有限公司", accident_grade="一般",
-                     closed_at=START.isoformat(), organised_by="东城区人民政府", measures=[], responsible_persons=[],
+                     approved_at=START.isoformat(), organised_by="东城区人民政府", measures=[], responsible_persons=[],
                      responsible_units=[]).id
     w.clock.advance(days=305)
     w.engine.run_due_timers()
@@ -117,7 +117,7 @@ def test_assessment_report(w):
     text = render("assessment.report", w.engine.case(c).data)
     assert text.startswith("甲化工“5·11”爆炸事故\n防范和整改措施落实情况评估报告")
     assert "东城区人民政府组织开展本次评估。评估组组长：孙七；成员：孙七、周八" in text
-    assert "事故调查于2026年5月11日结案" in text
+    assert "事故调查报告于2026年5月11日批复" in text
     assert "1. 全面校验安全阀并建立台账（示范市甲化工有限公司）：已落实，台账齐全" in text
     assert "未发现需要问责的情形" in text and BLANK not in text
 

@@ -96,7 +96,7 @@ def test_spot_check_failure_sends_the_hazard_back_with_a_new_deadline_seed_004(w
 def test_major_hazard_starts_the_listing_process_16hao_ling_art_3_and_15(w):
     """A 重大 hazard (16号令第三条: needs shutdown) is reported to the bureau and listed (第十五条):
     the self-report opens a hazard_supervision case in the same step, with the report's data."""
-    c = reported(w, user="jia_qy", party=CHEMICAL, enterprise_name="示范市甲化工有限公司", sector="化工和危险化学品",
+    c = reported(w, user="jia_qy", party=CHEMICAL, enterprise_name="示范市甲化工有限公司", sector="危化",
                  location="三号罐区", description="液化烃储罐区未设置紧急切断", requires_shutdown=True,
                  fix_deadline=None)
     view = w.engine.case(c)

@@ -122,7 +122,7 @@ def test_inspector_starts_claims_and_registers_a_hazard_fixing_a_mistake(world, 
     page.check("input[name=source][value=监督检查发现]")
     page.fill("#f-enterprise_name", "甲化工有限公司")
     page.fill("#f-credit_code", ACME)
-    page.select_option("#f-sector", "化工和危险化学品")
+    page.select_option("#f-sector", "危化")
     page.fill("#f-location", "液氯储罐区")
     page.fill("#f-description", "储罐区可燃气体报警装置两处失效")
     page.fill("#f-found_on", "2026-11-20")
@@ -134,7 +134,7 @@ def test_inspector_starts_claims_and_registers_a_hazard_fixing_a_mistake(world, 
     expect(page.locator("#f-enterprise_name")).to_have_value("甲化工有限公司")
     expect(page.locator("#f-description")).to_have_value("储罐区可燃气体报警装置两处失效")
     expect(page.locator("#f-found_on")).to_have_value("2026-11-20")
-    expect(page.locator("#f-sector")).to_have_value("化工和危险化学品")
+    expect(page.locator("#f-sector")).to_have_value("危化")
     expect(page.locator("input[name=source][value=监督检查发现]")).to_be_checked()
     screenshot(page, "03-task-form-error")
 

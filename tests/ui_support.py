@@ -148,7 +148,7 @@ def start_hazard(engine, title: str = "甲化工有限公司储罐区重大事�
 
 
 REGISTER_MAJOR = {
-    "source": "监督检查发现", "enterprise_name": "甲化工有限公司", "credit_code": ACME, "sector": "化工和危险化学品",
+    "source": "监督检查发现", "enterprise_name": "甲化工有限公司", "credit_code": ACME, "sector": "危化",
     "location": "储罐区", "description": "液氯储罐区未设置防火堤，可燃气体报警装置失效", "found_on": "2026-11-20",
     "major_criterion": "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准》第十二条",
     "requires_shutdown": True, "attachments": [],

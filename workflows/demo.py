@@ -218,11 +218,11 @@ def load_demo(engine) -> dict[str, int]:
          [("初步核查", {"party_name": ENTERPRISES[BUILDING]}), "立案审批", "调查取证",
           ("案件处理呈批", {"fine_amount": "30000"}), "法制审核", "送达行政处罚告知书", "陈述申辩或申请听证",
           "负责人审批", ("送达行政处罚决定书", {"decision_served_on": ago(20)})], org="dongcheng")
-    # 结案后一年内评估 (one more, closed 13 months ago and now overdue)
+    # 批复后一年内评估 (one more, 批复 13 months ago and now overdue)
     overdue = desk.start("post_case_assessment", by="dc_gov", org="dongcheng", party=BUILDING,
                          title="丙建材“高处坠落”事故整改评估（逾期）",
                          accident_title="示范市丙建材有限公司高处坠落事故", enterprise_name=ENTERPRISES[BUILDING],
-                         accident_grade="一般", closed_at=f"{ago(400)}T10:00:00+08:00", organised_by="县级人民政府",
+                         accident_grade="一般", approved_at=f"{ago(400)}T10:00:00+08:00", organised_by="县级人民政府",
                          measures=[{"measure": "高处作业安全带挂点改造", "owner": ENTERPRISES[BUILDING],
                                     "due_date": ago(300)}],
                          responsible_persons=[{"name": "孙某", "proposed_handling": "行政处罚"}], responsible_units=[])
@@ -244,10 +244,10 @@ def load_self_reports(desk, case, ago) -> None:
          [("自查上报隐患", {**general, "location": "机加工车间", "description": "砂轮机防护罩缺失"}),
           "整改并报告销号"])
     case("self_report_closed", "hazard_self_report", "jia_qy", CHEMICAL, "甲化工静电接地线断开（已销号）",
-         [("自查上报隐患", {"enterprise_name": ENTERPRISES[CHEMICAL], "sector": "化工和危险化学品",
+         [("自查上报隐患", {"enterprise_name": ENTERPRISES[CHEMICAL], "sector": "危化",
                             "location": "装卸站台", "description": "槽车静电接地线断开"}),
           "整改并报告销号", "销号备案审查"])
     case("self_report_major", "hazard_self_report", "jia_qy", CHEMICAL, "甲化工可燃气体报警失效（自报重大隐患）",
-         [("自查上报隐患", {"enterprise_name": ENTERPRISES[CHEMICAL], "sector": "化工和危险化学品",
+         [("自查上报隐患", {"enterprise_name": ENTERPRISES[CHEMICAL], "sector": "危化",
                             "location": "三号罐区", "description": "可燃气体检测报警系统失效且无法短期修复",
                             "long_rectification": True, "fix_deadline": None})])

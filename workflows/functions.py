@@ -197,15 +197,16 @@ def penalty_case_seeds(responsible_units: Any, responsible_persons: Any, enterpr
     return seeds
 
 
-def assessment_seed(accident_title: Any, enterprise_name: Any, accident_grade: Any, closed_at: Any,
+def assessment_seed(accident_title: Any, enterprise_name: Any, accident_grade: Any, approved_at: Any,
                     measures: Any, responsible_persons: Any, responsible_units: Any,
                     jurisdiction: Any) -> dict:
-    """Start data of the one-year assessment (结案后一年内评估) of a closed accident."""
+    """Start data of the one-year assessment of an accident, started when its investigation report
+    is 批复'd: 《安全生产法》第八十六条 counts the year from the 批复, not from 结案."""
     return {
         "accident_title": accident_title,
         "enterprise_name": enterprise_name,
         "accident_grade": accident_grade,
-        "closed_at": closed_at,
+        "approved_at": approved_at,
         "measures": list(measures or []),
         "responsible_persons": list(responsible_persons or []),
         "responsible_units": list(responsible_units or []),
@@ -265,7 +266,14 @@ def accountability_items_from(measure_checks: Any, accountability_checks: Any) -
     return items
 
 
+def local_rule(key: str, on: Any) -> Any:
+    """The value of a rule of ``workflows.rules`` in force on ``on`` (the day the clock started)."""
+    from . import rules
+    return rules.in_force(key, on)
+
+
 FUNCTIONS = {
+    "local_rule": local_rule,
     "deadline_at": deadline_at,
     "day_start": day_start,
     "reminder_at": reminder_at,

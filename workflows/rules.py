@@ -69,6 +69,9 @@ RULES: dict[str, Rule] = {r.key: r for r in [
         Version(BEGINNING, 30, "地方挂牌督办办法（默认每30日）"),), local=True),
     Rule("accident.publish_days", "事故调查报告公开期限（批复后）", "日", (
         Version(BEGINNING, 30, "《生产安全事故调查报告公开办法》及地方规定（默认批复后30日内）"),), local=True),
+    Rule("assessment.start_months", "一年内评估开始时间（批复后）", "月", (
+        Version(BEGINNING, 10, "地方评估工作安排（默认批复后10个月开始，12个月内完成，安全生产法第八十六条）"),),
+        local=True),
     Rule("enforcement.quorum", "集体讨论法定到会比例", "比例", (
         Version(BEGINNING, "2/3", "地方行政处罚集体讨论制度（默认不少于组成人员三分之二）"),), local=True),
 ]}

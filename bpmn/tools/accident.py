@@ -16,8 +16,8 @@ def build() -> Process:
         "accident_investigation", "事故调查处理（四不放过）", [INV, S, L, G, SO, I],
         doc=("《生产安全事故报告和调查处理条例》（国务院令第493号）；《安全生产法》第八十六条。"
              "接报、分级、逐级上报、属地或提级调查、组成调查组、60日内提交报告（可延长一次不超过60日，"
-             "技术鉴定时间不计入）、四不放过核验、15日内批复（特别重大30日，可延长不超过30日）、"
-             "落实处罚处分和整改措施、公开报告、结案并启动一年内评估。"))
+             "技术鉴定时间不计入）、四不放过核验、15日内批复（特别重大30日，仅特别重大可延长不超过30日，条例第三十二条）、"
+             "批复下达即启动一年内评估（安全生产法第八十六条）、落实处罚处分和整改措施、公开报告、结案。"))
 
     # 接报、分级、上报
     p.start("start", "接到事故报告", INV, 0)
@@ -59,7 +59,8 @@ def build() -> Process:
     p.script("remind_report", "提醒提交调查报告", INV, 11, row=1,
              code="reminder = '事故调查报告应于' + report_due + '前提交'")
     p.end("end_remind", "已提醒", INV, 11, row=2)
-    p.script("close_supplement", "补报窗口关闭", INV, 12, row=2, code="supplement_window_closed = True")
+    p.script("close_supplement", "补报期限届满", INV, 12, row=2, code="supplement_window_closed = True",
+             doc="条例第十三条：自事故发生之日起30日内（道路交通、火灾事故7日内）伤亡人数变化的，应当及时补报。")
     p.end("end_supplement", "不再补报", INV, 13, row=2)
     p.flow("handover_gw", "form_team", "本级调查", default=True)
     p.chain("form_team", "start_clock", "to_investigate", "investigate")
@@ -144,19 +145,32 @@ def build() -> Process:
     p.script("extend_approval", "延长批复期限", G, 22, row=1, code=(
         "approval_due = approval_due if approval_extended else "
         "day_after(approval_due, min(int(approval_extension_days or 0), 30))\n"
-        "approval_extended = True"))
+        "approval_extended = True"),
+        doc="条例第三十二条：特别重大事故30日内批复，特殊情况下可以适当延长，延长最长不超过30日（仅一次）。")
+    p.script("refuse_approval_extension", "不得延长批复期限", G, 23, row=2, code=(
+        "approval_extension_refused = '条例第三十二条仅允许特别重大事故延长批复期限；' + accident_grade "
+        "+ '事故应自收到调查报告之日起15日内批复'"),
+        doc="条例第三十二条：重大、较大、一般事故自收到事故调查报告之日起15日内批复，不得延长。")
     p.flow("four_nots_gate", "submit_report", "全部达到", cond="not four_nots_missing")
     p.chain("submit_report", "approve_report", "approval_gw")
     p.flow("approval_overdue", "approval_supervise")
     p.flow("approval_supervise", "approve_report")
     p.flow("approval_gw", "draft_report", "退回补充", cond="approval_decision == '退回补充'")
-    p.flow("approval_gw", "extend_approval", "延长批复期限", cond="approval_decision == '延长批复期限'")
+    p.flow("approval_gw", "extend_approval", "延长批复期限（特别重大）",
+           cond="approval_decision == '延长批复期限' and accident_grade == '特别重大'")
+    p.flow("approval_gw", "refuse_approval_extension", "延长批复期限（不得延长）",
+           cond="approval_decision == '延长批复期限' and accident_grade != '特别重大'")
     p.flow("extend_approval", "approve_report")
+    p.flow("refuse_approval_extension", "approve_report")
 
     # 执行批复
-    p.script("record_approval", "批复生效", G, 23, code=(
+    p.script("record_approval", "批复下达", G, 23, code=(
         "approved_at = now().isoformat()\n"
-        "publish_due = day_after(approved_at, 30)"))
+        "publish_due = day_after(approved_at, local_rule('accident.publish_days', approved_at))\n"
+        "start_case('post_case_assessment', assessment_seed(accident_title, enterprise_name, "
+        "accident_grade, approved_at, measures, responsible_persons, responsible_units, jurisdiction))"),
+        doc=("批复下达：启动行政处罚立案（5个工作日内）、处分和整改措施落实；《安全生产法》第八十六条："
+             "批复事故调查报告后一年内组织评估，评估自批复起算（不等结案）。"))
     p.par("execute", "执行批复", S, 24)
     p.script("open_penalty_cases", "启动行政处罚立案", S, 25, code=(
         "for seed in penalty_case_seeds(responsible_units, responsible_persons, enterprise_name, "
@@ -188,10 +202,7 @@ def build() -> Process:
     p.script("note_publish_late", "记录公开逾期", S, 27, row=1, code="publish_late = True")
     p.end("end_publish_late", "已提醒", S, 28, row=1)
     p.user("close_case", "结案审批", L, 28, form="accident.close")
-    p.script("close_and_assess", "结案并启动评估", L, 29, code=(
-        "closed_at = now().isoformat()\n"
-        "start_case('post_case_assessment', assessment_seed(accident_title, enterprise_name, "
-        "accident_grade, closed_at, measures, responsible_persons, responsible_units, jurisdiction))"))
+    p.script("close_and_assess", "结案", L, 29, code="closed_at = now().isoformat()")
     p.end("end_closed", "结案", L, 30)
     p.flow("executed", "publish_report")
     p.flow("publish_late", "note_publish_late")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .layout import Process
 
-G, V, L, SO = "人民政府", "评估组成员", "分管领导", "安委会办公室"
+G, V, SO = "人民政府", "评估组成员", "安委会办公室"
 
 STAGES = [("form_team", "team"), ("check_measures", "measures"),
           ("check_accountability", "accountability"), ("draft_report", "report")]
@@ -11,16 +11,18 @@ STAGES = [("form_team", "team"), ("check_measures", "measures"),
 
 def build() -> Process:
     p = Process(
-        "post_case_assessment", "事故整改和防范措施落实情况评估", [G, V, L, SO],
+        "post_case_assessment", "事故整改和防范措施落实情况评估", [G, V, SO],
         doc=("《安全生产法》第八十六条；安委办〔2021〕4号《生产安全事故防范和整改措施落实情况评估办法》。"
-             "事故结案后10至12个月内，由负责事故调查的人民政府组织评估（谁调查谁评估），核查整改和防范"
-             "措施、责任追究落实情况，对未落实的提出问责，公开评估报告；逾期向安委会办公室升级督办。"))
-    p.start("start", "事故结案", G, 0)
+             "事故调查报告批复后一年内（第八十六条），由负责事故调查的人民政府组织评估（谁调查谁评估），"
+             "核查整改和防范措施、责任追究落实情况；对履职不到位的公职人员，将问责线索移送纪检监察机关或"
+             "任免机关并记录移送和回执，公开评估报告；逾期向安委会办公室升级督办。"))
+    p.start("start", "事故调查报告批复", G, 0)
     p.script("plan_assessment", "确定评估时间", G, 1, code=(
-        "assessment_start = months_after(closed_at, 10)\n"
-        "assessment_due = months_after(closed_at, 12)\n"
-        "assessment_stage = 'team'"))
-    p.wait("until_window", "结案后10个月", G, 2, expr="day_start(assessment_start)")
+        "assessment_start = months_after(approved_at, local_rule('assessment.start_months', approved_at))\n"
+        "assessment_due = months_after(approved_at, 12)\n"
+        "assessment_stage = 'team'"),
+        doc="《安全生产法》第八十六条：批复事故调查报告后一年内评估；开始时间为地方规则（默认批复后10个月）。")
+    p.wait("until_window", "批复后10个月", G, 2, expr="day_start(assessment_start)")
     p.xor("resume_stage", "", G, 3)
     p.user("form_team", "组建评估组", G, 4, form="assessment.team", due="deadline_at(assessment_due)",
            post="assessment_stage = 'measures'")
@@ -34,12 +36,15 @@ def build() -> Process:
     p.user("review_report", "审定评估报告", G, 9, form="assessment.review")
     p.xor("review_ok", "审定通过？", G, 10)
     p.xor("has_accountability", "需要问责？", G, 11)
-    p.user("accountability", "问责处理", L, 12, form="assessment.accountability",
+    p.user("accountability", "移送问责线索", G, 12, row=1, form="assessment.accountability",
+           doc=("对未落实整改措施、未履行职责的公职人员的问责，由组织评估的人民政府移送纪检监察机关或任免机关"
+                "依法处理，记录移送和接收回执；对生产经营单位的违法行为移送负有安全监管职责的部门。"),
            props={"itemLabel": "item['subject'] + '：' + item['detail']"},
            multi={"input": "accountability_items", "item": "item", "output": "accountability_results",
                   "output_item": "accountability_result", "scripts_on_instances": True},
            post=("accountability_result = {'subject': item['subject'], 'detail': item['detail'], "
-                 "'handling': handling, 'handling_detail': handling_detail, 'done_on': done_on}"))
+                 "'referred_to': referred_to, 'referral_no': referral_no, 'referred_on': referred_on, "
+                 "'receipt_on': receipt_on}"))
     p.xor("to_publish", "", G, 13)
     p.user("publish", "公开评估报告", G, 14, form="assessment.publish")
     p.end("end_published", "评估完成", G, 15)

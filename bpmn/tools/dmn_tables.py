@@ -89,12 +89,12 @@ JURISDICTION = Table(
     ],
 )
 
-HAZARD_SECTOR_STANDARDS = {
-    "煤矿": "《煤矿重大事故隐患判定标准》",
-    "金属非金属矿山": "《金属非金属矿山重大事故隐患判定标准》",
-    "化工和危险化学品": "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准》",
+HAZARD_SECTOR_STANDARDS = {  # keys: the sector names of the enterprise registry (workflows.enterprises.terms.Sector)
+    "非煤矿山": "《金属非金属矿山重大事故隐患判定标准》",
+    "危化": "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准》",
     "烟花爆竹": "《烟花爆竹生产经营单位重大生产安全事故隐患判定标准》",
     "工贸": "《工贸企业重大事故隐患判定标准》",
+    "建筑施工": "《房屋市政工程生产安全重大事故隐患判定标准》",
 }
 
 HAZARD_GRADE = Table(

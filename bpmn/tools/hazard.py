@@ -112,9 +112,9 @@ def build() -> Process:
     p.user("decide_extension_escalated", "延期申请超期审批", L, 19, form="hazard.extension_decision")
     p.xor("ext_granted", "批准延期？", S, 20)
     p.script("move_deadline", "延长督办期限", S, 21, code="rectify_deadline = approved_deadline")
-    p.script("refuse_late_extension", "逾时不予受理", S, 18, row=1, code=(
+    p.script("refuse_late_extension", "逾期不予受理", S, 18, row=1, code=(
         "extension_decision = '不批准'\n"
-        "extension_opinion = '延期申请应在督办期限届满10个工作日前提出，本次申请逾时，不予受理'"))
+        "extension_opinion = '延期申请应在督办期限届满10个工作日前提出，本次申请已逾期，不予受理'"))
     p.flow("rectify_action", "record_extension", "申请延期", cond="rectify_action == '申请延期'")
     p.flow("record_extension", "ext_in_time")
     p.flow("ext_in_time", "decide_extension", "是", cond="extension_ok")

@@ -26,7 +26,7 @@ HAZARD_NOTICE = """{issuer}
 
 {responsible_unit}：
     经检查，你单位{location}存在重大事故隐患：{description}。判定依据：{grade_basis}。
-    根据《中华人民共和国安全生产法》第七十条和《安全生产事故隐患排查治理暂行规定》（原国家安全生产监督管理总局令第16号）等规定，现对该重大事故隐患实行{listing_level}。
+    根据《中华人民共和国安全生产法》第四十一条第二款、第三款和《安全生产事故隐患排查治理暂行规定》（原国家安全生产监督管理总局令第16号）等规定，现对该重大事故隐患实行{listing_level}。
     一、督办期限：你单位应于{rectify_deadline}前完成整改。
     二、整改要求：{requirements}
     三、你单位应于{plan_due}前制定隐患治理方案（包括治理的目标和任务、采取的方法和措施、经费和物资的落实、负责治理的机构和人员、治理的时限和要求、安全措施和应急预案），报送我局，并向职工大会或者职工代表大会报告。
@@ -201,7 +201,7 @@ ASSESSMENT_REPORT = """{accident_title}
 一、评估工作开展情况
     根据《中华人民共和国安全生产法》第八十六条和《生产安全事故防范和整改措施落实情况评估办法》，{organised_by}组织开展本次评估。评估组组长：{evaluation_leader}；成员：{evaluators}；参加单位：{evaluation_units}。
 二、事故基本情况
-    {enterprise_name}发生{accident_grade}生产安全事故，事故调查于{closed_on}结案。
+    {enterprise_name}发生{accident_grade}生产安全事故，事故调查报告于{approved_on}批复。
 三、整改和防范措施落实情况
 {measure_checks}
 四、责任追究落实情况
@@ -221,8 +221,9 @@ def _assessment_report(d: dict) -> dict:
     results = d.get("accountability_results") or []
     items = d.get("accountability_items") or []
     if results:
-        accountability = numbered([f"{r.get('subject')}：{r.get('detail')}——{r.get('handling')}（{r.get('handling_detail')}）"
-                                   for r in results])
+        accountability = numbered([f"{r.get('subject')}：{r.get('detail')}——已移送{r.get('referred_to')}"
+                                   f"（{r.get('referral_no')}，{cn_date(r.get('referred_on'))}移送，"
+                                   f"{cn_date(r.get('receipt_on'))}回执）" for r in results])
     elif items:
         accountability = numbered([f"{i.get('subject')}：{i.get('detail')}——待问责" for i in items])
     else:
@@ -231,7 +232,7 @@ def _assessment_report(d: dict) -> dict:
         "accident_title": d.get("accident_title") or "生产安全事故", "organised_by": d.get("organised_by"),
         "evaluation_leader": d.get("evaluation_leader"), "evaluators": joined(d.get("evaluators")),
         "evaluation_units": joined(d.get("evaluation_units")), "enterprise_name": d.get("enterprise_name"),
-        "accident_grade": d.get("accident_grade"), "closed_on": cn_date(d.get("closed_at")),
+        "accident_grade": d.get("accident_grade"), "approved_on": cn_date(d.get("approved_at")),
         "measure_checks": numbered([f"{m.get('measure')}（{m.get('owner') or BLANK}）：{m.get('status')}"
                                     + (f"，{m['evidence']}" if m.get("evidence") else "")
                                     for m in d.get("measure_checks") or []]),

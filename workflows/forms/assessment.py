@@ -1,11 +1,13 @@
 """Forms of 事故整改和防范措施落实情况评估 (bpmn/post_case_assessment.bpmn)."""
 from __future__ import annotations
 
+from marshmallow import ValidationError, validates_schema
+
 from . import fields as f
 from .fields import FormSchema, approval_form
 
 UNITS = ["应急管理部门", "负有安全监管职责的有关部门", "纪检监察机关（邀请）", "公安机关", "工会", "专家"]
-HANDLINGS = ["约谈", "通报批评", "诫勉", "党纪政务处分", "移送纪检监察机关", "其他"]
+REFERRAL_BODIES = ["纪检监察机关", "任免机关", "负有安全生产监督管理职责的部门"]
 
 
 class Team(FormSchema):
@@ -54,10 +56,24 @@ Review = approval_form("assessment_review", "审定意见", title="审定评估�
 
 
 class Accountability(FormSchema):
-    """问责处理"""
-    handling = f.choice("问责方式", HANDLINGS)
-    handling_detail = f.text("处理情况", long=True)
-    done_on = f.date("办结日期")
+    """移送问责线索
+
+    The government that organised the assessment does not sanction officials itself: it refers the
+    case to 纪检监察机关 or the 任免机关 (an enterprise's failings to the supervising department) and
+    records the referral and the receiving body's receipt (回执).
+    """
+    referred_to = f.choice("移送机关", REFERRAL_BODIES,
+                           help="公职人员问责移送纪检监察机关或任免机关；生产经营单位移送负有监管职责的部门")
+    referral_no = f.text("移送函文号")
+    referred_on = f.date("移送日期")
+    referral_content = f.text("移送的问题线索", long=True)
+    receipt_on = f.date("接收回执日期")
+    receipt = f.attachments("接收回执", required=True)
+
+    @validates_schema
+    def _receipt_after_referral(self, data, **_):
+        if data.get("referred_on") and data.get("receipt_on") and data["receipt_on"] < data["referred_on"]:
+            raise ValidationError({"receipt_on": ["回执日期不能早于移送日期"]})
 
 
 class Publish(FormSchema):

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from marshmallow import validates_schema
 
+from ..enterprises.terms import Sector
 from . import fields as f
 from .fields import FormSchema, approval_form, require_when
 
 SOURCES = ["监督检查发现", "企业自查上报", "举报核查"]
-SECTORS = ["煤矿", "金属非金属矿山", "化工和危险化学品", "烟花爆竹", "工贸", "其他"]
+SECTORS = [s.value for s in Sector]   # the enterprise registry's 行业类别, so a hazard and its enterprise agree
 SUPERVISION_LEVELS = ["区县", "设区的市", "省"]
 
 

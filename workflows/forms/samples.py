@@ -23,7 +23,7 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
     # --- 重大事故隐患挂牌督办 ---
     "hazard.register": lambda t: {
         "source": "监督检查发现", "enterprise_name": "示范市甲化工有限公司", "credit_code": None,
-        "sector": "化工和危险化学品", "location": "二号罐区",
+        "sector": "危化", "location": "二号罐区",
         "description": "液化烃储罐未按国家标准设置紧急切断装置", "found_on": t.isoformat(),
         "major_criterion": "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准》第十二项",
         "requires_shutdown": True, "long_rectification": True, "external_factors": False,
@@ -206,8 +206,10 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
     "assessment.report": lambda t: {"assessment_conclusion": "整改和防范措施总体落实到位", "findings": "个别培训记录不完整",
                                     "recommendations": "持续开展警示教育", "attachments": []},
     "assessment.review": lambda t: {"assessment_review_decision": "同意", "assessment_review_opinion": None},
-    "assessment.accountability": lambda t: {"handling": "约谈", "handling_detail": "已约谈企业主要负责人",
-                                            "done_on": t.isoformat()},
+    "assessment.accountability": lambda t: {
+        "referred_to": "纪检监察机关", "referral_no": "东政评移〔2026〕1号", "referred_on": t.isoformat(),
+        "referral_content": "区应急管理局对整改措施落实督促不力", "receipt_on": t.isoformat(),
+        "receipt": ["att-receipt-201"]},
     "assessment.publish": lambda t: {"assessment_published_on": t.isoformat(), "assessment_channel": "区政府门户网站"},
     "assessment.overdue": lambda t: {"urged_on": t.isoformat(), "overdue_opinion": "限期完成评估", "new_due": _d(t, 30)},
 }
