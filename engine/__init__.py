@@ -3,7 +3,6 @@
     from engine import Engine
     eng = Engine("sqlite:///duban.sqlite")
 """
-from . import timers as _timers  # noqa: F401  (installs timer handling on the engine clock)
 from .clock import ManualClock, SystemClock
 from .engine import CaseView, Engine
 from .errors import Conflict, EngineError, Forbidden, IncidentRaised, InvalidData, InvalidModel, NotFound

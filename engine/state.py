@@ -18,12 +18,14 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from .parser import DUBAN_CONFIG
+from .errors import EngineError
 from .schema import TaskRow, WorkflowRow
 
 TOP = "top"
@@ -31,6 +33,41 @@ KEEP_ANCESTORS = 2  # finished ancestors kept whole above the frontier; joins lo
 
 _registry = BpmnWorkflowSerializer.configure(DUBAN_CONFIG)
 serializer = BpmnWorkflowSerializer(_registry)
+
+# The format of the saved state, stamped on the top workflow row ("format"). Rows of an older
+# format are migrated when a case is loaded (``MIGRATIONS``: from-format -> function over the top
+# row's meta and the task rows' dicts, returning the next format); the next save writes them back
+# stamped. Bump it — and add a migration — whenever what we store per task or per workflow changes,
+# including a SpiffWorkflow upgrade that changes its serialized form (its own version is part of it).
+FORMAT_VERSION = f"duban-1/spiff-{SPIFF_SERIALIZER_VERSION}"
+LEGACY_FORMAT = "unversioned"
+
+
+def _from_unversioned(meta: dict, tasks: list[dict]) -> str:
+    """State written before formats were stamped is SpiffWorkflow 3.2's form as it is today."""
+    return "duban-1/spiff-1.5"
+
+
+MIGRATIONS = {LEGACY_FORMAT: _from_unversioned}
+
+
+class StateFormatError(EngineError):
+    """Saved workflow state of a format this version cannot read (written by a newer one?)."""
+
+
+def migrate(meta: dict, tasks: list[dict]) -> tuple[dict, list[dict]]:
+    """Bring a case's saved state (top row meta, task dicts) to ``FORMAT_VERSION``."""
+    fmt = meta.get("format", LEGACY_FORMAT)
+    seen = set()
+    while fmt != FORMAT_VERSION:
+        step = MIGRATIONS.get(fmt)
+        if step is None or fmt in seen:
+            raise StateFormatError(f"工作流状态格式无法读取 (saved state format {fmt!r}, this version reads "
+                                   f"{FORMAT_VERSION!r})")
+        seen.add(fmt)
+        fmt = step(meta, tasks)
+    meta["format"] = fmt
+    return meta, tasks
 
 
 def to_json(value) -> str:
@@ -56,6 +93,7 @@ def _wf_key(workflow) -> str:
 
 def _workflow_meta(workflow) -> dict:
     meta = {
+        "format": FORMAT_VERSION,
         "data": _registry.convert(_registry.clean(workflow.data)),
         "correlations": workflow.correlations,
         "last_task": str(workflow.last_task.id) if workflow.last_task is not None
@@ -97,9 +135,14 @@ def restore(session: Session, case_id: int, spec, subprocess_specs, script_engin
     for row in task_rows:
         by_wf.setdefault(row.wf_key, []).append(row)
 
+    top_meta = json.loads(wf_rows[TOP].content)
+    decoded = None
+    if top_meta.get("format") != FORMAT_VERSION:
+        decoded = {r.id: json.loads(r.content) for r in task_rows}
+        top_meta, _ = migrate(top_meta, list(decoded.values()))
     top = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
-    _fill(top, json.loads(wf_rows[TOP].content), by_wf.get(TOP, []))
-    top.bpmn_events = _registry.restore(json.loads(wf_rows[TOP].content).get("bpmn_events", []))
+    _fill(top, top_meta, by_wf.get(TOP, []), decoded)
+    top.bpmn_events = _registry.restore(top_meta.get("bpmn_events", []))
 
     def attach_subprocesses(workflow):
         for task in list(workflow.tasks.values()):
@@ -108,7 +151,7 @@ def restore(session: Session, case_id: int, spec, subprocess_specs, script_engin
                 meta = json.loads(wf_rows[key].content)
                 sub = BpmnSubWorkflow(top.subprocess_specs.get(task.task_spec.spec), task.id, top,
                                       deserializing=True)
-                _fill(sub, meta, by_wf.get(key, []))
+                _fill(sub, meta, by_wf.get(key, []), decoded)
                 top.subprocesses[task.id] = sub
                 sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
                 attach_subprocesses(sub)
@@ -121,10 +164,11 @@ def restore(session: Session, case_id: int, spec, subprocess_specs, script_engin
     return state
 
 
-def _fill(workflow, meta: dict, rows) -> None:
+def _fill(workflow, meta: dict, rows, decoded: dict | None = None) -> None:
     workflow.tasks = {}
     for row in rows:  # ordered by seq: a parent is always restored before its children
-        task = _registry.restore(json.loads(row.content), workflow=workflow)
+        dct = decoded[row.id] if decoded is not None else json.loads(row.content)
+        task = _registry.restore(dct, workflow=workflow)
         workflow.tasks[task.id] = task
     workflow.task_tree = workflow.tasks[UUID(meta["root"])]
     workflow.success = meta["success"]

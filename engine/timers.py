@@ -1,23 +1,25 @@
 """Timers on the engine clock (定时器).
 
 SpiffWorkflow's timer event definitions compare against ``datetime.now()`` and evaluate every
-timer text as Python, so a Camunda-style bare ``P10D`` fails. We replace the three timer checks with
-ours: literals (bare or quoted ISO 8601) are taken as they are, anything else is a Python expression
-over case data (``workdays_after(registered_at, 10)``), and "now" is the engine's clock, read from
-the workflow's script engine. The stored ``event_value`` keeps SpiffWorkflow's shape, so its
-``waiting_events()`` still describes our timers.
+timer text as Python, so a Camunda-style bare ``P10D`` fails. Ours are subclasses of its three
+timer event definitions: literals (bare or quoted ISO 8601) are taken as they are, anything else is
+a Python expression over case data (``workdays_after(registered_at, 10)``), and "now" is the
+engine's clock, read from the workflow's script engine. The stored ``event_value`` keeps
+SpiffWorkflow's shape, so its ``waiting_events()`` still describes our timers.
+
+They reach SpiffWorkflow by configuration, not by patching it: the parser (engine/parser.py) turns
+each parsed timer into ours, and the serializer configuration maps the stored type names to ours,
+so frozen spec bundles and saved workflow state restore with them. The subclasses keep the class
+names SpiffWorkflow stores ("TimeDateEventDefinition"...), which is what lets bundles written
+before this change load unchanged.
 """
 from __future__ import annotations
 
 import contextvars
 from datetime import datetime
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    CycleTimerEventDefinition,
-    DurationTimerEventDefinition,
-    TimeDateEventDefinition,
-    TimerEventDefinition,
-)
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .timeexpr import TimerExpressionError, TimerPlan, looks_like_iso_literal, plan_timer
 
@@ -57,7 +59,7 @@ def plan_for(definition: TimerEventDefinition, my_task, kind: str) -> TimerPlan:
 
 
 def _single_has_fired(self, my_task):
-    kind = "date" if isinstance(self, TimeDateEventDefinition) else "duration"
+    kind = "date" if isinstance(self, spiff_timer.TimeDateEventDefinition) else "duration"
     value = my_task._get_internal_data("event_value")
     if value is None:
         value = plan_for(self, my_task, kind).due.isoformat()
@@ -102,11 +104,37 @@ def due_of(my_task) -> datetime | None:
     return datetime.fromisoformat(value)
 
 
-def install() -> None:
-    """Swap SpiffWorkflow's timer checks for ours (idempotent)."""
-    TimeDateEventDefinition.has_fired = _single_has_fired
-    DurationTimerEventDefinition.has_fired = _single_has_fired
-    CycleTimerEventDefinition.cycle_complete = _cycle_complete
+class TimeDateEventDefinition(spiff_timer.TimeDateEventDefinition):
+    """timeDate (定时): fires at a date, on the engine clock."""
+
+    def has_fired(self, my_task):
+        return _single_has_fired(self, my_task)
 
 
-install()
+class DurationTimerEventDefinition(spiff_timer.DurationTimerEventDefinition):
+    """timeDuration (期限): fires a duration after the event was reached, on the engine clock."""
+
+    def has_fired(self, my_task):
+        return _single_has_fired(self, my_task)
+
+
+class CycleTimerEventDefinition(spiff_timer.CycleTimerEventDefinition):
+    """timeCycle (周期): one occurrence per step, so each is audited on its own."""
+
+    def cycle_complete(self, my_task):
+        return _cycle_complete(self, my_task)
+
+
+OURS = {
+    spiff_timer.TimeDateEventDefinition: TimeDateEventDefinition,
+    spiff_timer.DurationTimerEventDefinition: DurationTimerEventDefinition,
+    spiff_timer.CycleTimerEventDefinition: CycleTimerEventDefinition,
+}
+
+
+def ours(definition):
+    """The engine-clock timer for a timer event definition SpiffWorkflow's parser made."""
+    cls = OURS.get(type(definition))
+    if cls is None:
+        return definition
+    return cls(definition.name, definition.expression, description=definition.description)

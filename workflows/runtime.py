@@ -30,18 +30,13 @@ def database_url() -> str:
 
 
 def _forms():
-    try:
-        from workflows.forms import registry
-    except ImportError:
-        return None
+    # Imported, never guarded: a broken forms module must stop the start, not switch validation off.
+    from workflows.forms import registry
     return registry
 
 
 def _functions() -> dict:
-    try:
-        from workflows.functions import FUNCTIONS
-    except ImportError:
-        return {}
+    from workflows.functions import FUNCTIONS
     return dict(FUNCTIONS)
 
 
@@ -80,13 +75,10 @@ def deploy_all(engine: Engine, by: str = "system", directory: Path = BPMN_DIR) -
 def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Engine:
     engine = Engine(url or database_url(), clock=clock, forms=_forms(), functions=_functions())
     engine.create_all()
-    try:
-        from workflows.enterprises.models import create_tables
-        create_tables(engine.db.engine)
-        from workflows.enterprises.dishonesty import install as install_dishonesty
-        install_dishonesty(engine)
-    except ImportError:
-        pass
+    from workflows.enterprises.models import create_tables
+    create_tables(engine.db.engine)
+    from workflows.enterprises.dishonesty import install as install_dishonesty
+    install_dishonesty(engine)
     from workflows.messages import install as install_messages  # 消息中心: tables, cursor, worker jobs
     install_messages(engine)
     register_roles(engine)
