@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, projection, state as wfstate, step, timer_sweep
+from . import audit, incidents, projection, state as wfstate, step, timer_sweep
 from .step import ProcessFailure, run_model_code
 from .clock import SystemClock
 from .database import Database
@@ -512,86 +512,20 @@ class Engine:
     # ------------------------------------------------------------------------------------------
     # incidents
     def incidents(self, open_only: bool = True, case_id: int | None = None) -> list[Incident]:
-        with self.db.read() as s:
-            q = sa.select(Incident)
-            if open_only:
-                q = q.where(Incident.resolved_at.is_(None))
-            if case_id is not None:
-                q = q.where(Incident.case_id == case_id)
-            return list(s.execute(q.order_by(Incident.id.desc())).scalars())
+        return incidents.listing(self, open_only, case_id)
 
     def retry_incident(self, incident_id: int, by: str, data: dict | None = None):
-        """Run the failed action again (optionally with corrected data); resolves the incident on success."""
-        with self.db.read() as s:
-            inc = s.get(Incident, incident_id)
-            if inc is None:
-                raise NotFound(f"异常事件不存在: {incident_id}")
-            if inc.resolved_at is not None:
-                raise Conflict("该异常事件已处理")
-            self._check_incident(s, self.directory.principal(by, s), inc)
-            action, task_id, actor, payload, case_id = inc.action, inc.task_id, inc.actor, dict(inc.payload), inc.case_id
-        if data is not None:
-            payload["data"] = data
-        with audit.on_behalf(by, of=actor):  # recorded as the supervisor acting for the original user
-            if action == "complete":
-                result = self.complete(task_id, actor, payload.get("data"))
-            elif action == "timer":
-                result = self._fire_case_timers(case_id, worker="retry:" + by, force=True)
-            elif action == "message":
-                result = self.correlate_message(payload["name"], by=actor, case_id=payload.get("case_id"),
-                                                correlation=payload.get("correlation"), data=payload.get("data"))
-            elif action == "signal":
-                result = self.broadcast_signal(payload["name"], by=actor, data=payload.get("data"),
-                                               org=payload.get("org"))
-            elif action == "start":
-                result = self.start(payload["process_key"], by=actor, org=payload.get("org"),
-                                    data=payload.get("data"), title=payload.get("title") or "",
-                                    party=payload.get("party"))
-            else:
-                raise EngineError(f"unknown incident action {action}")
-        with self.db.write() as s:
-            inc = s.get(Incident, incident_id)
-            inc.resolved_at, inc.resolved_by = self.clock.now(), by
-            if inc.case_id is not None:
-                audit.append(s, chain=audit.case_chain(inc.case_id), case_id=inc.case_id, actor=by,
-                             action="incident_resolved", at=inc.resolved_at, detail={"incident": incident_id})
-        return result
+        """Run the failed command again (engine/incidents.py); resolves the incident on success."""
+        return incidents.retry(self, incident_id, by, data)
 
     def can_retry(self, incident: Incident, username: str) -> bool:
-        """May ``username`` see and retry this incident (a supervisor over its case's org unit, or
-        over the org unit a failed start was for)?"""
-        with self.db.read() as s:
-            try:
-                self._check_incident(s, self.directory.principal(username, s), incident)
-                return True
-            except (Forbidden, NotFound):
-                return False
+        return incidents.can_retry(self, incident, username)
 
     def _check_incident(self, s: Session, p: Principal, inc: Incident) -> None:
-        if inc.case_id is not None:
-            self.policy.check_supervise(s, p, s.get(Case, inc.case_id))
-            return
-        # A failed start has no case yet: it belongs to the org unit it was started for (the
-        # starter's own unit when none was named), and only supervisors over that unit may retry it.
-        org = (inc.payload or {}).get("org") or self.directory.principal(inc.actor, s).org_code
-        self.policy.check_supervise(s, p, None, org_code=org)
+        incidents.check(self, s, p, inc)
 
     def _record_incident(self, case_id, action, task_id, element_id, actor, payload, exc) -> IncidentRaised:
-        message = _error_message(exc)
-        log.warning("incident on case %s (%s %s): %s", case_id, action, task_id, message)
-        with self.db.write() as s:
-            failed_spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
-            inc = Incident(case_id=case_id, action=action, task_id=task_id,
-                           element_id=getattr(failed_spec, "bpmn_id", None) or element_id,
-                           actor=actor, payload=payload, message=message, created_at=self.clock.now())
-            s.add(inc)
-            s.flush()
-            if case_id is not None:
-                audit.append(s, chain=audit.case_chain(case_id), case_id=case_id, actor=actor, action="incident",
-                             at=inc.created_at, task_id=task_id,
-                             detail={"incident": inc.id, "message": message,
-                                     "trace": traceback.format_exception_only(type(exc), exc)[-1].strip()})
-            return IncidentRaised(inc.id, message)
+        return incidents.record(self, case_id, action, task_id, element_id, actor, payload, exc)
 
     # ------------------------------------------------------------------------------------------
     # timers
@@ -689,11 +623,7 @@ def _jsonable(value):
 
 
 def _error_message(exc: BaseException) -> str:
-    text = str(exc) or exc.__class__.__name__
-    notes = getattr(exc, "__notes__", None)
-    if notes:
-        text += " — " + "; ".join(notes)
-    return text[:2000]
+    return incidents.error_message(exc)
 
 
 from .clock import SHANGHAI as _SHANGHAI  # noqa: E402

@@ -1,0 +1,139 @@
+"""Incidents (异常事件): a step the model's own code made fail, kept as a command to run again.
+
+An incident stores what failed as a command — its ``action`` and the ``payload`` needed to redo it
+(the submitted form, the timer's worker, the message...). A supervisor over the case retries it,
+optionally with corrected data: the command is looked up in ``RETRY`` (action → handler) and run
+again through the normal use case, recorded as the supervisor acting on behalf of the original
+user; on success the incident is resolved. A new kind of step that can fail adds its handler with
+``register_retry`` instead of another branch here.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from . import audit
+from .directory import Principal
+from .errors import Conflict, EngineError, Forbidden, IncidentRaised, NotFound
+from .schema import Case, Incident
+
+log = logging.getLogger("duban.incidents")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A failed step as stored: what to run again, for whom, with what."""
+    action: str
+    case_id: int | None
+    task_id: str | None
+    actor: str
+    payload: dict
+
+
+Handler = Callable[[Any, Command, str], Any]  # (engine, command, supervisor) -> result
+
+RETRY: dict[str, Handler] = {
+    "complete": lambda e, c, by: e.complete(c.task_id, c.actor, c.payload.get("data")),
+    "timer": lambda e, c, by: e._fire_case_timers(c.case_id, worker="retry:" + by, force=True),
+    "message": lambda e, c, by: e.correlate_message(c.payload["name"], by=c.actor, case_id=c.payload.get("case_id"),
+                                                    correlation=c.payload.get("correlation"),
+                                                    data=c.payload.get("data")),
+    "signal": lambda e, c, by: e.broadcast_signal(c.payload["name"], by=c.actor, data=c.payload.get("data"),
+                                                  org=c.payload.get("org")),
+    "start": lambda e, c, by: e.start(c.payload["process_key"], by=c.actor, org=c.payload.get("org"),
+                                      data=c.payload.get("data"), title=c.payload.get("title") or "",
+                                      party=c.payload.get("party")),
+}
+
+
+def register_retry(action: str, handler: Handler) -> None:
+    RETRY[action] = handler
+
+
+def listing(engine, open_only: bool = True, case_id: int | None = None) -> list[Incident]:
+    with engine.db.read() as s:
+        q = sa.select(Incident)
+        if open_only:
+            q = q.where(Incident.resolved_at.is_(None))
+        if case_id is not None:
+            q = q.where(Incident.case_id == case_id)
+        return list(s.execute(q.order_by(Incident.id.desc())).scalars())
+
+
+def retry(engine, incident_id: int, by: str, data: dict | None = None):
+    """Run the failed command again (optionally with corrected data); resolves the incident on success."""
+    with engine.db.read() as s:
+        inc = s.get(Incident, incident_id)
+        if inc is None:
+            raise NotFound(f"异常事件不存在: {incident_id}")
+        if inc.resolved_at is not None:
+            raise Conflict("该异常事件已处理")
+        check(engine, s, engine.directory.principal(by, s), inc)
+        command = Command(inc.action, inc.case_id, inc.task_id, inc.actor, dict(inc.payload or {}))
+    if data is not None:
+        command.payload["data"] = data
+    handler = RETRY.get(command.action)
+    if handler is None:
+        raise EngineError(f"unknown incident action {command.action}")
+    with audit.on_behalf(by, of=command.actor):  # recorded as the supervisor acting for the original user
+        result = handler(engine, command, by)
+    with engine.db.write() as s:
+        inc = s.get(Incident, incident_id)
+        inc.resolved_at, inc.resolved_by = engine.clock.now(), by
+        if inc.case_id is not None:
+            audit.append(s, chain=audit.case_chain(inc.case_id), case_id=inc.case_id, actor=by,
+                         action="incident_resolved", at=inc.resolved_at, detail={"incident": incident_id})
+    return result
+
+
+def can_retry(engine, incident: Incident, username: str) -> bool:
+    """May ``username`` see and retry this incident (a supervisor over its case's org unit, or
+    over the org unit a failed start was for)?"""
+    with engine.db.read() as s:
+        try:
+            check(engine, s, engine.directory.principal(username, s), incident)
+            return True
+        except (Forbidden, NotFound):
+            return False
+
+
+def check(engine, s: Session, p: Principal, inc: Incident) -> None:
+    if inc.case_id is not None:
+        engine.policy.check_supervise(s, p, s.get(Case, inc.case_id))
+        return
+    # A failed start has no case yet: it belongs to the org unit it was started for (the
+    # starter's own unit when none was named), and only supervisors over that unit may retry it.
+    org = (inc.payload or {}).get("org") or engine.directory.principal(inc.actor, s).org_code
+    engine.policy.check_supervise(s, p, None, org_code=org)
+
+
+def record(engine, case_id, action, task_id, element_id, actor, payload, exc) -> IncidentRaised:
+    """Store the failed step as a command (its own transaction: the step itself was rolled back)."""
+    message = error_message(exc)
+    log.warning("incident on case %s (%s %s): %s", case_id, action, task_id, message)
+    with engine.db.write() as s:
+        failed_spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
+        inc = Incident(case_id=case_id, action=action, task_id=task_id,
+                       element_id=getattr(failed_spec, "bpmn_id", None) or element_id,
+                       actor=actor, payload=payload, message=message, created_at=engine.clock.now())
+        s.add(inc)
+        s.flush()
+        if case_id is not None:
+            audit.append(s, chain=audit.case_chain(case_id), case_id=case_id, actor=actor, action="incident",
+                         at=inc.created_at, task_id=task_id,
+                         detail={"incident": inc.id, "message": message,
+                                 "trace": traceback.format_exception_only(type(exc), exc)[-1].strip()})
+        return IncidentRaised(inc.id, message)
+
+
+def error_message(exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        text += " — " + "; ".join(notes)
+    return text[:2000]
