@@ -3,7 +3,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 STAMP := .venv/.installed
 
-.PHONY: serve test setup pg bench
+.PHONY: serve test setup pg bench lint
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -16,6 +16,11 @@ setup: $(STAMP)
 
 serve: setup
 	.venv/bin/duban serve --demo
+
+# The lint and type gate (configuration in pyproject.toml), run by .ci/run before the tests.
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/mypy
 
 pg:
 	bash scripts/pg-test-server start
