@@ -5,7 +5,8 @@ real diagram and history), then 10,000 cases and 100,000 open tasks bulk-inserte
 tables: 50 district org units under a city, six roles, a fifth of the tasks overdue; and 100,000
 enterprises spread over the districts (a third of the cases is about one of them, some are on the
 serious-dishonesty list), so lists show party names and 失信 flags and the board its 红 panel.
-Each page is then fetched with Flask's test client as a logged-in user; the budget is 300 ms per page.
+Each page is then fetched with Flask's test client as a logged-in user; the budget is 300 ms per page,
+500 ms for the leadership dashboard and the quarterly ranking, which aggregate the whole city.
 
     python bench/pages.py [--json] [--tasks 100000] [--enterprises 100000] [--runs 30]
 """
@@ -34,6 +35,11 @@ from workflows.enterprises.samples import fake_enterprises  # noqa: E402
 from workflows.enterprises.search_index import bulk_insert  # noqa: E402
 
 BUDGET_MS = 300
+LEADERSHIP_BUDGET_MS = 500  # the dashboard and the ranking aggregate the whole city (issue 18)
+
+
+def budget(name: str) -> int:
+    return LEADERSHIP_BUDGET_MS if name.startswith(("领导驾驶舱", "通报排名")) else BUDGET_MS
 ROLES = ["inspector", "supervisor", "enterprise", "legal_reviewer", "committee", "assessor"]
 DISTRICTS = 50
 
@@ -56,6 +62,14 @@ def add_enterprises(engine, count: int) -> list[str]:
     return codes
 
 
+def _hazard_data(i: int, now) -> dict:
+    """What the dashboard and the ranking read: a fifth are 重大 and listed, some past their 督办期限."""
+    if i % 5:
+        return {"hazard_grade": "一般"}
+    deadline = (now + timedelta(days=(i % 200) - 50)).date().isoformat()
+    return {"hazard_grade": "重大", "listed_at": (now - timedelta(days=100)).isoformat(), "rectify_deadline": deadline}
+
+
 def populate(world, tasks: int, cases: int, enterprises: int) -> int:
     """Fill the database; returns the id of the real case for the case page."""
     engine = world.engine
@@ -75,7 +89,8 @@ def populate(world, tasks: int, cases: int, enterprises: int) -> int:
         s.execute(sa.insert(Case), [
             {"case_no": f"BENCH-{i:06d}", "process_key": "hazard_supervision", "model_id": base.model_id,
              "bundle_hash": base.bundle_hash, "org_code": f"d{i % DISTRICTS:02d}", "title": f"压测案件{i}",
-             "party": codes[(i * 7) % len(codes)] if codes and i % 3 == 0 else None, "status": "running", "escalation_level": 0, "version": 1, "data": {},
+             "party": codes[(i * 7) % len(codes)] if codes and i % 3 == 0 else None, "status": "running",
+             "escalation_level": 1 if i % 50 == 0 else 0, "version": 1, "data": _hazard_data(i, now),
              "started_by": "bench", "started_at": now, "updated_at": now} for i in range(cases)])
         rows = s.execute(sa.select(Case.id, Case.case_no, Case.org_code, Case.party)
                          .where(Case.case_no.like("BENCH-%"))).all()
@@ -147,13 +162,17 @@ def main() -> int:
             "企业档案 search two characters (district)": (inspector, "/enterprises/?q=化工"),
             "企业档案 credit-code prefix (city)": (supervisor, "/enterprises/?q=914406"),
             "企业档案 red, one sector (city)": (supervisor, "/enterprises/?risk=红&sector=危化"),
+            "领导驾驶舱 dashboard (city, quarter)": (supervisor, "/leadership/?period=2026Q4"),
+            "领导驾驶舱 JSON (city, year)": (supervisor, "/leadership/data.json?period=2026"),
+            "通报排名 ranking (city, 50 districts)": (supervisor, "/leadership/ranking?period=2026Q4"),
         }
         results = {name: time_page(client, url, args.runs) for name, (client, url) in pages.items()}
         world.engine.dispose()
-    ok = all(r["median_ms"] < BUDGET_MS and r["p95_ms"] < BUDGET_MS for r in results.values())
+    ok = all(r["median_ms"] < budget(name) and r["p95_ms"] < budget(name) for name, r in results.items())
     report = {"open_tasks": args.tasks, "cases": args.cases, "enterprises": args.enterprises,
               "fill_seconds": round(fill_s, 1),
-              "budget_ms": BUDGET_MS, "within_budget": ok, "pages": results}
+              "budget_ms": BUDGET_MS, "leadership_budget_ms": LEADERSHIP_BUDGET_MS, "within_budget": ok,
+              "pages": results}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -56,6 +56,8 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     nav.install(app)
     from . import messages  # 消息中心; after auth.install, whose before_request sets g.user
     messages.install(app)
+    from . import leadership  # 领导驾驶舱, 通报排名
+    leadership.install(app)
     attachments.install_filters(app)
     app.jinja_env.filters["shown"] = formspec.shown
 

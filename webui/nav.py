@@ -47,7 +47,8 @@ def items(user) -> list[Item]:
     if can_supervise(user):
         out += [Item("supervisor.approvals", "审批", "supervisor.approvals"),
                 Item("supervisor.overdue", "逾期督办", "supervisor.overdue"),
-                Item("supervisor.incidents", "异常事件", "supervisor.incidents")]
+                Item("supervisor.incidents", "异常事件", "supervisor.incidents"),
+                Item("leadership.dashboard", "驾驶舱", "leadership.dashboard")]
     if can_design(user):
         out.append(Item("designer.index", "流程设计", "designer.index"))
     return out

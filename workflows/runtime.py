@@ -81,6 +81,8 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
     install_dishonesty(engine)
     from workflows.messages import install as install_messages  # 消息中心: tables, cursor, worker jobs
     install_messages(engine)
+    from workflows.leadership.records import create_tables as create_leadership_tables  # 约谈记录, 边界
+    create_leadership_tables(engine.db.engine)
     register_roles(engine)
     if deploy:
         deploy_all(engine)

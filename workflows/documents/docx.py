@@ -120,7 +120,12 @@ def layout(text: str, issuer: str | None) -> Layout:
 def render_docx(doc_key: str, case_data: dict, issuer: str | None = None) -> bytes:
     """The document ``doc_key`` for ``case_data`` as the bytes of a .docx in the GB/T 9704 layout."""
     document(doc_key)  # unknown keys fail here, with the key named
-    text = render(doc_key, case_data, issuer=issuer)
+    return docx_from_text(render(doc_key, case_data, issuer=issuer), issuer)
+
+
+def docx_from_text(text: str, issuer: str | None = None) -> bytes:
+    """Any text in the templates' shape (see the module docstring) as a 公文 .docx: the case documents,
+    and others such as the quarterly 通报 (workflows/leadership/notice.py)."""
     parts = layout(text, issuer)
     doc = new_docx()
     _page(doc)
@@ -147,7 +152,7 @@ def render_docx(doc_key: str, case_data: dict, issuer: str | None = None) -> byt
             p.paragraph_format.right_indent = Pt(16 * 4) if style == "成文日期" else Pt(16 * 2)  # 右空四字 / 二字
     if parts.note:
         doc.add_paragraph(parts.note, style="附注")
-    doc.core_properties.title = parts.title[-1] if parts.title else doc_key
+    doc.core_properties.title = parts.title[-1] if parts.title else ""
     doc.core_properties.author = issuer or ""
     doc.core_properties.language = "zh-CN"
     buffer = io.BytesIO()

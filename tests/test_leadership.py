@@ -1,0 +1,135 @@
+"""领导驾驶舱 and 通报排名 on the test city of tests/leadership_support.py, on SQLite and
+PostgreSQL.
+
+Laws and rules checked: 重大隐患 按期整改 counts the 督办期限 day itself in China's time (原安监总局令第16号
+Art 20; 常州 2012 "力求重大隐患整改率100%"); a penalty decision is on time within 90 days of 立案 (行政处罚法
+Art 60); 无锡 2019 (seed 003, 二十六): last two twice running → 约谈 by 常务副区长/分管副区长, three times
+→ 区政府主要领导, 区纪委、区委组织部."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from docx import Document
+
+from tests.leadership_support import NOW, build_world
+from tests.ui_support import client_login
+from workflows.leadership import period as periods
+from workflows.leadership.dashboard import _on_time
+from workflows.leadership.ranking import rank
+from workflows.leadership.scope import load
+
+
+@pytest.fixture(scope="module")
+def world(module_database_url, tmp_path_factory):
+    w = build_world(tmp_path_factory.mktemp("leadership"),
+                    None if module_database_url.startswith("sqlite") else module_database_url)
+    yield w
+    w.engine.dispose()
+
+
+def test_on_time_is_judged_on_the_deadline_day_in_china():
+    assert _on_time("2027-02-26T15:59:00+00:00", "2027-02-26")  # 23:59 on the day in Beijing
+    assert not _on_time("2027-02-26T16:00:00+00:00", "2027-02-26")  # 00:00 the next day
+    assert not _on_time(None, "2027-02-26") and not _on_time("2027-02-26", None)
+
+
+def test_periods_as_officials_type_them():
+    now = NOW
+    assert periods.parse("", now).code == "2026Q4"
+    assert periods.parse("2026年第四季度", now).code == "2026Q4"
+    assert periods.parse("２０２６Ｑ3", now).code == "2026Q3"
+    assert periods.parse("2026年11月", now).code == "2026-11" and periods.parse("2026", now).label == "2026年"
+    assert periods.parse("2026Q1", now).previous().code == "2025Q4"
+    assert periods.parse("2026-11", now).months() == ["2026-11"]
+    with pytest.raises(ValueError, match="统计期间格式不正确"):
+        periods.parse("2026Q5", now)
+    assert periods.normalize_date("2026年12月2日") == "2026-12-02"
+
+
+def test_dashboard_figures_per_district(world):
+    client = client_login(world.app, "zhao")  # 市局处长
+    data = client.get("/leadership/data.json?period=2026Q4").json
+    charts = {c["key"]: c for c in data["charts"]}
+    units = charts["hazards_open"]["category_codes"]
+    assert units[:4] == ["east", "north", "south", "west"]
+    hazards = {s["name"]: dict(zip(units, s["data"])) for s in charts["hazards_open"]["series"]}
+    assert hazards["重大"]["east"] == 1 and hazards["一般"]["east"] == 1  # the town's case counts for 东城区
+    assert hazards["重大"]["west"] == 1 and hazards["重大"]["north"] == 1
+    overdue = dict(zip(units, charts["listings_overdue"]["series"][0]["data"]))
+    assert overdue == {"east": 0, "north": 0, "south": 0, "west": 1}  # east's listing is due 2027-02-26
+    rect = charts["rectified"]
+    assert (rect["total"], rect["on_time"], rect["rate"]) == (2, 1, 50.0)
+    accidents = {s["name"]: s["data"] for s in charts["accidents"]["series"]}
+    assert charts["accidents"]["categories"] == ["10月", "11月", "12月"]
+    assert accidents["较大"] == [0, 1, 0] and accidents["一般"] == [1, 0, 0]
+    esc = {s["name"]: dict(zip(charts["escalations"]["category_codes"], s["data"])) for s in charts["escalations"]["series"]}
+    assert esc["二级督办"]["north"] == 1
+    assert charts["plans"]["total"] == 0 and "检查计划" in charts["plans"]["empty_note"]
+    kpis = {k["label"]: k["value"] for k in data["kpis"]}
+    assert kpis["在办重大隐患"] == 3 and kpis["挂牌逾期"] == 1 and kpis["按期整改率"] == "50%"
+
+
+def test_each_figure_clicks_through_to_the_cases_behind_it(world):
+    client = client_login(world.app, "zhao")
+    page = client.get("/leadership/cases?metric=hazards_open&unit=east&grade=重大&period=2026Q4").get_data(as_text=True)
+    assert "甲化工储罐区隐患" in page and "在办隐患 · 东城区应急管理局 · 等级：重大" in page
+    assert "测试案件" not in page
+    late = client.get("/leadership/cases?metric=rectified&ontime=0&period=2026Q4").get_data(as_text=True)
+    assert late.count("<tr>") == 2 and "西城区" in late  # header row + the case closed a day late
+    month = client.get("/leadership/cases?metric=accidents&month=2026-11&period=2026Q4").get_data(as_text=True)
+    assert month.count("<tr>") == 2
+    assert client.get("/leadership/cases?metric=nope").status_code == 404
+
+
+def test_only_leaders_of_the_subtree_see_it(world):
+    assert client_login(world.app, "zhang").get("/leadership/").status_code == 403  # 执法人员
+    qian = client_login(world.app, "qian")  # 东城区科长
+    assert qian.get("/leadership/").status_code == 200
+    assert qian.get("/leadership/?org=city").status_code == 403
+    assert qian.get("/leadership/cases?metric=hazards_open&unit=west").status_code == 403
+    assert "驾驶舱" in qian.get("/tasks/").get_data(as_text=True)  # in the menu
+    assert "通报排名" in qian.get("/leadership/").get_data(as_text=True)
+
+
+def test_quarterly_ranking_puts_the_last_two_on_the_interview_ladder(world):
+    scope = None
+    with world.engine.db.read() as s:
+        scope = load(s, "city")
+    rows = rank(world.engine, scope, periods.parse("2026Q4", NOW), NOW)
+    by_org = {r.org: r for r in rows}
+    # west closed its 重大 hazard late (0 of 30), south decided late (0 of 20) and had an accident
+    assert [r.org for r in rows if r.last] == ["south", "west"]
+    assert by_org["east"].rank == 1 and by_org["east"].score == 100 and not by_org["east"].last
+    assert by_org["west"].streak == 1 and "通报批评" in by_org["west"].rung
+    # south was last in Q2 and Q3 too (accidents): three times running
+    assert by_org["south"].streak == 3 and "区纪委、区委组织部" in by_org["south"].rung
+    q3 = {r.org: r for r in rank(world.engine, scope, periods.parse("2026Q3", NOW), NOW)}
+    assert q3["north"].streak == 2 and "常务副区长和分管副区长" in q3["north"].rung
+    q2 = {r.org: r for r in rank(world.engine, scope, periods.parse("2026Q2", NOW), NOW)}
+    assert q2["north"].streak == 1 and "通报批评" in q2["north"].rung
+
+
+def test_ranking_page_notice_and_recorded_interview(world):
+    client = client_login(world.app, "zhao")
+    page = client.get("/leadership/ranking?period=2026Q4").get_data(as_text=True)
+    assert "连续3次排名后两位" in page and "通报表扬" in page
+    notice = client.get("/leadership/ranking/notice.docx?period=2026Q4")
+    assert notice.status_code == 200
+    doc = Document(io.BytesIO(notice.data))
+    styles = {p.style.name: p.text for p in doc.paragraphs if p.text}
+    assert styles["公文标题"] == "关于2026年第四季度安全生产工作考核排名情况的通报"
+    assert styles["发文机关标志"] == "示范市应急管理局安全生产委员会办公室"
+    body = "\n".join(p.text for p in doc.paragraphs if p.style.name == "公文正文")
+    assert "第1名：东城区应急管理局" in body and "连续三次排名后两位" in body
+    bad = client.post("/leadership/ranking/interview?period=2026Q4",
+                      data={"_csrf": client.csrf, "unit": "south", "held_on": "下周一"}, follow_redirects=True)
+    assert "约谈日期格式不正确" in bad.get_data(as_text=True)
+    ok = client.post("/leadership/ranking/interview?period=2026Q4",
+                     data={"_csrf": client.csrf, "unit": "south", "held_on": "2026年12月2日",
+                           "note": "区长约谈南城区局长"}, follow_redirects=True).get_data(as_text=True)
+    assert "已于2026年12月2日落实" in ok and "区长约谈南城区局长" in ok
+    first = client.post("/leadership/ranking/interview?period=2026Q4",
+                        data={"_csrf": client.csrf, "unit": "east", "held_on": "2026-12-02"}, follow_redirects=True)
+    assert "不在排名后两位" in first.get_data(as_text=True)
+    assert client.get("/leadership/ranking?period=2026-11").status_code == 400
