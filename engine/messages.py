@@ -95,6 +95,12 @@ def project_waits(session, case, workflow) -> None:
                 "name": spec.event_definition.name, "element_id": spec.bpmn_id or spec.name,
                 "org_code": case.org_code, "correlation": _correlation(task),
                 "sender_roles": _roles(_props(spec).get("senderRoles"))}
+    # The rows as last written ride on the workflow object, which the engine caches per case
+    # version: an unchanged projection then costs no statement (a restored workflow reads them).
+    last = getattr(workflow, "_duban_waits", None)
+    if last is not None and last == want:
+        return
+    workflow._duban_waits = want
     have = {r.id: r for r in conn.execute(sa.select(_WAIT).where(_WAIT.c.case_id == case.id))}
     gone = [tid for tid in have if tid not in want]
     if gone:

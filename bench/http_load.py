@@ -1,0 +1,170 @@
+"""HTTP load: completions through the REST API with concurrent clients, against one PostgreSQL.
+
+Starts ``duban serve --workers N --no-worker`` (gunicorn) and one separate ``duban worker`` on
+loopback against a fresh PostgreSQL database, starts ``--cases`` cases of the 5-task benchmark
+process, then ``--clients`` client threads complete every task through ``POST
+/api/tasks/<id>/complete`` (each client works its own cases, reading the next task from ``GET
+/api/cases/<id>``). Bounded: a fixed number of completions and a time limit; the servers are
+stopped at the end. Reports completions/s over the run and the completion requests' p50/p95.
+
+    python bench/http_load.py --json [--workers 2] [--clients 8] [--cases 40] [--seconds 120]
+                                     [--postgres ADMIN_URL]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+MODEL = ROOT / "bench" / "models" / "five_tasks.bpmn"
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def prepare(url: str, cases: int, clients: int) -> tuple[list[str], list[list[int]]]:
+    """The database: every model, the benchmark model, one inspector per client, their cases."""
+    from webui.api.auth import create_token, ensure_table
+    from workflows.runtime import build_engine
+    engine = build_engine(url, deploy=False)
+    ensure_table(engine)
+    engine.deploy(MODEL, by="system")
+    org = engine.directory.orgs()[0].code if engine.directory.orgs() else None
+    if org is None:
+        engine.directory.add_org("bench", "基准测试区", level="区")
+        org = "bench"
+    tokens, owned = [], []
+    for i in range(clients):
+        name = f"bench{i}"
+        engine.directory.add_user(name, org=org, roles=["inspector"], name=f"执法人员{i + 1}")
+        tokens.append(create_token(engine, name, "http_load"))
+        owned.append([])
+    for n in range(cases):
+        case = engine.start("five_tasks", by=f"bench{n % clients}", org=org, title=f"基准案件{n + 1}")
+        owned[n % clients].append(case.id)
+    engine.dispose()
+    return tokens, owned
+
+
+def wait_for(port: int, seconds: float = 120) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/login")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("the server did not come up")
+
+
+def client(port: int, token: str, cases: list[int], deadline: float, latencies: list, errors: list) -> None:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = json.dumps({"data": {"意见": "同意"}}, ensure_ascii=False).encode("utf-8")
+    for case_id in cases:
+        while time.monotonic() < deadline:
+            conn.request("GET", f"/api/cases/{case_id}", headers=headers)
+            resp = conn.getresponse()
+            detail = json.loads(resp.read())
+            open_tasks = [t for t in detail.get("tasks", []) if t.get("state", "open") == "open"]
+            if resp.status != 200 or not open_tasks:
+                if resp.status != 200:
+                    errors.append(resp.status)
+                break
+            t0 = time.perf_counter()
+            conn.request("POST", f"/api/tasks/{open_tasks[0]['id']}/complete", body=body, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status == 200:
+                latencies.append(time.perf_counter() - t0)
+            else:
+                errors.append(resp.status)
+                break
+    conn.close()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn web workers")
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--cases", type=int, default=40)
+    ap.add_argument("--seconds", type=float, default=120)
+    ap.add_argument("--postgres", default=None, help="admin URL (default: the scripts/pg-test-server one)")
+    args = ap.parse_args()
+    admin_url = args.postgres or subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pg-test-server"), "start"], check=True, capture_output=True,
+        text=True).stdout.strip().splitlines()[-1]
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"bench_http_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    procs: list[subprocess.Popen] = []
+    result: dict = {"clients": args.clients, "web_workers": args.workers, "timer_workers": 1, "cases": args.cases,
+                    "database": "postgresql"}
+    try:
+        tokens, owned = prepare(url, args.cases, args.clients)
+        port = free_port()
+        env = dict(os.environ, DUBAN_DATABASE_URL=url, PYTHONPATH=str(ROOT))
+        cli = [sys.executable, "-c", "from webui.cli import main; main()"]
+        procs.append(subprocess.Popen(cli + ["serve", "--host", HOST, "--port", str(port), "--workers",
+                                             str(args.workers), "--no-worker"], env=env, cwd=ROOT,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        procs.append(subprocess.Popen(cli + ["worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, start_new_session=True))
+        wait_for(port)
+        latencies: list[float] = []
+        errors: list = []
+        deadline = time.monotonic() + args.seconds
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(port, tokens[i], owned[i], deadline, latencies, errors))
+                   for i in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - t0
+        latencies.sort()
+        done = len(latencies)
+        result.update({
+            "completions": done, "expected": args.cases * 5, "errors": len(errors), "seconds": round(elapsed, 2),
+            "completions_per_second": round(done / elapsed, 1) if elapsed else 0.0,
+            "p50_ms": round(latencies[done // 2] * 1000, 1) if done else None,
+            "p95_ms": round(latencies[min(done - 1, int(done * 0.95))] * 1000, 1) if done else None,
+        })
+    finally:
+        for p in procs:  # only the processes this script started, each by its own process group
+            try:
+                os.killpg(p.pid, 15)
+                p.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    print(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
