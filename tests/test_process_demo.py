@@ -39,8 +39,9 @@ def test_cases_of_every_process_at_several_stages(demo):
         view = engine.case(cid)
         stages.setdefault(view.process_key, set()).add((view.status, tuple(desk.names(cid))))
     assert set(stages) == {"hazard_supervision", "accident_investigation", "enforcement_case", "post_case_assessment",
-                           "hazard_self_report"}
-    for process in ("hazard_supervision", "accident_investigation", "enforcement_case", "hazard_self_report"):
+                           "hazard_self_report", "tipoff_12350"}
+    for process in ("hazard_supervision", "accident_investigation", "enforcement_case", "hazard_self_report",
+                    "tipoff_12350"):
         assert len(stages[process]) >= 4, process
     assert engine.case(cases["hazard_delisted"]).status == "completed"
     assert engine.case(cases["accident_closed"]).status == "completed"
@@ -59,6 +60,8 @@ def test_overdue_cases_wait_on_escalation_tasks(demo):
     assert desk.names(cases["self_report_overdue"]) == ["督促整改逾期隐患"]
     spawned = [c for c in engine.cases(limit=1000) if c.parent_case_id == cases["self_report_major"]]
     assert [c.process_key for c in spawned] == ["hazard_supervision"]
+    assert engine.case(cases["tipoff_paid"]).status == "completed"
+    assert desk.names(cases["tipoff_reward"]) == ["核定举报奖励"]
     assert engine.case(cases["accident_gate_blocked"]).data["four_nots_missing"]
 
 

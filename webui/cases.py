@@ -14,7 +14,7 @@ from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
 from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
-from . import diagram, display, documents, formspec, nav, parties, queries, taskcontext
+from . import diagram, display, documents, formspec, nav, parties, queries, redaction, taskcontext
 from .auth import engine
 from .paging import paged
 
@@ -71,7 +71,7 @@ def start():
 @bp.get("/<int:case_id>")
 def show(case_id: int):
     eng = engine()
-    case = eng.case(case_id, username=g.user.username)
+    case = redaction.case_for(eng, case_id, g.user)
     marks = diagram.marks(eng, case)
     docs = documents.available(case.process_key, case.data)
     incidents = [i for i in case.incidents if i.resolved_at is None]
@@ -105,7 +105,7 @@ def show(case_id: int):
 @bp.get("/<int:case_id>/diagram.bpmn")
 def model_xml(case_id: int):
     eng = engine()
-    case = eng.case(case_id, username=g.user.username)
+    case = redaction.case_for(eng, case_id, g.user)
     model = diagram.model_of(eng, case)
     if model is None:
         abort(404)
@@ -115,7 +115,7 @@ def model_xml(case_id: int):
 
 @bp.get("/<int:case_id>/documents/<doc_key>")
 def document(case_id: int, doc_key: str):
-    case = engine().case(case_id, username=g.user.username)
+    case = redaction.case_for(engine(), case_id, g.user)
     offered = {d.key: d for d in documents.available(case.process_key, case.data)}
     if doc_key not in offered:
         abort(404)

@@ -12,14 +12,14 @@ from flask import Blueprint, Response, abort, g
 
 from workflows.documents import docx as official
 
-from . import display, documents, headers
+from . import display, documents, headers, redaction
 from .auth import engine
 
 bp = Blueprint("document_files", __name__, url_prefix="/cases")
 
 
 def _docx_of(case_id: int, doc_key: str) -> tuple[bytes, str]:
-    case = engine().case(case_id, username=g.user.username)
+    case = redaction.case_for(engine(), case_id, g.user)
     offered = {d.key: d for d in documents.available(case.process_key, case.data)}
     if doc_key not in offered:
         abort(404)

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
-from . import attachments, formspec, parties, queries, taskcontext
+from . import attachments, formspec, parties, queries, redaction, taskcontext
 from .paging import paged
 from .auth import engine
 
@@ -76,7 +76,7 @@ def _back(default: str) -> str:
 def show(task_id: str):
     eng = engine()
     task = eng.task(task_id)
-    case = eng.case(task.case_id, username=g.user.username)  # Forbidden (403) for another org's case
+    case = redaction.case_for(eng, task.case_id, g.user)  # Forbidden (403) for another org's case
     may_work = task.state == "open" and eng.may_work(task_id, g.user.username)
     fields = formspec.fields_for(eng.forms, task.form_key)
     form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name)

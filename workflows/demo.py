@@ -56,6 +56,7 @@ USERS = [  # username, name, org, roles, party
     ("dc_gov", "东城区人民政府", "dongcheng", ["government"], None),
     ("sf_gov", "示范市人民政府", "shifan", ["government"], None),
     ("dc_aw", "东城区安委办", "dongcheng", ["safety_office"], None),
+    ("he_sl", "何受理", "dongcheng", ["intake"], None),
     ("xu_sj", "许设计", "shifan", ["designer"], None),
     ("admin", "系统管理员", "shifan", ["admin"], None),
     ("jia_qy", "甲化工安全员", "dongcheng", ["enterprise"], CHEMICAL),
@@ -228,6 +229,7 @@ def load_demo(engine) -> dict[str, int]:
                          responsible_persons=[{"name": "孙某", "proposed_handling": "行政处罚"}], responsible_units=[])
     cases["assessment_overdue"] = overdue.id
     load_self_reports(desk, case, ago)
+    load_tipoffs(case)
     engine.run_due_timers()
     return cases
 
@@ -251,3 +253,20 @@ def load_self_reports(desk, case, ago) -> None:
          [("自查上报隐患", {"enterprise_name": ENTERPRISES[CHEMICAL], "sector": "危化",
                             "location": "三号罐区", "description": "可燃气体检测报警系统失效且无法短期修复",
                             "long_rectification": True, "fix_deadline": None})])
+
+
+def load_tipoffs(case) -> None:
+    """12350举报核查: tip-offs at intake, under verification, awaiting the reward and paid."""
+    title = "12350举报：甲化工储罐区违规动火"
+    case("tipoff_classify", "tipoff_12350", "he_sl", CHEMICAL, title, ["受理登记举报"])
+    case("tipoff_verifying", "tipoff_12350", "he_sl", CHEMICAL, "12350举报：甲化工夜间违规装卸（匿名）",
+         [("受理登记举报", {"anonymous": True, "whistleblower_name": None, "whistleblower_phone": None,
+                            "whistleblower_id_number": None, "tipoff_content": "夜间槽车装卸无人监护"}), "分类交办"])
+    case("tipoff_reward", "tipoff_12350", "he_sl", CHEMICAL, title,
+         ["受理登记举报", "分类交办", "核查举报事项", "答复举报人"])
+    case("tipoff_paid", "tipoff_12350", "he_sl", CHEMICAL, "12350举报：甲化工液氨罐区重大隐患（奖励已发放）",
+         ["受理登记举报", ("分类交办", {"tipoff_category": "重大事故隐患"}),
+          ("核查举报事项", {"finding_type": "重大事故隐患", "follow_up": "挂牌督办",
+                            "verify_findings": "液氨罐区紧急切断阀失效"}),
+          "答复举报人", ("核定举报奖励", {"fine_amount": "100000"}), "审批举报奖励",
+          ("发放举报奖励", {"paid_amount": "15000"})])

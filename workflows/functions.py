@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from engine import workdays
 
-from . import decisions
+from . import decisions, tipoffs
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEVER = "2999-12-31T00:00:00+08:00"     # a reminder that is no longer ahead is parked here
@@ -287,6 +287,11 @@ FUNCTIONS = {
     "extension_in_time": extension_in_time,
     "hazard_enforcement_seed": hazard_enforcement_seed,
     "self_report_listing_seed": self_report_listing_seed,
+    "tipoff_handover_seed": tipoffs.handover_seed,
+    "tipoff_hazard_seed": tipoffs.hazard_seed,
+    "tipoff_penalty_seed": tipoffs.penalty_seed,
+    "tipoff_reward_eligible": tipoffs.reward_eligible,
+    "tipoff_reward": tipoffs.reward,
     "closure_warranted": decisions.closure_warranted,
     "supplement_days": supplement_days,
     "supplement_in_window": supplement_in_window,

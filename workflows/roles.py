@@ -20,6 +20,7 @@ ROLES: list[tuple[str, str]] = [
     ("evaluator", "评估组成员"),           # post-case (结案后一年内) assessment team
     ("government", "人民政府"),            # forms investigation teams, 批复, decides closures
     ("safety_office", "安委会办公室"),     # receives escalations of overdue assessments
+    ("intake", "举报受理员"),             # 12350 举报受理; alone reads the whistleblower's identity
     ("designer", "流程设计员"),
     ("admin", "系统管理员"),
 ]

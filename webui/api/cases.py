@@ -14,6 +14,7 @@ from engine.schema import Case, OrgUnit
 from . import schemas
 from .blueprint import bp, engine, page, principal, username
 from .supervision import timer_dict
+from ..redaction import case_for
 
 TAG = ["cases"]
 
@@ -54,6 +55,6 @@ def start_case(body):
 @bp.response(200, schemas.CaseDetail)
 def show_case(case_id):
     """案件详情：数据、待办任务、定时器、异常事件和全部办理记录（审计链）。"""
-    view = engine().case(case_id, username())
+    view = case_for(engine(), case_id, principal())
     view.timers = [timer_dict(t) for t in view.timers]
     return view

@@ -87,6 +87,25 @@ def is_internal(name: str) -> bool:
     return name in INTERNAL or name.startswith(INTERNAL_PREFIXES)
 
 
+# Fields only one role reads, whoever else sees the case: the whistleblower's identity (举报人身份) is for
+# the 举报受理员 alone (《安全生产领域举报奖励办法》: 不得泄露举报人的信息).
+RESTRICTED = {name: "intake" for name in ("whistleblower_name", "whistleblower_phone", "whistleblower_id_number")}
+
+
+def may_read(name: str, roles) -> bool:
+    role = RESTRICTED.get(name)
+    return role is None or role in set(roles or ())
+
+
+def redact(value, roles):
+    """``value`` (case data, an audit detail…) without the fields ``roles`` may not read, at any depth."""
+    if isinstance(value, dict):
+        return {k: redact(v, roles) for k, v in value.items() if may_read(k, roles)}
+    if isinstance(value, list):
+        return [redact(v, roles) for v in value]
+    return value
+
+
 # A decision that sends the work back (退回、不批准…) and the opinion fields that say why.
 RETURN_VALUES = frozenset({"退回", "退回补充", "不批准", "不同意", "不通过", "不予延长"})
 _OPINION_NAMES = frozenset({"vote_choice", "fix_passed", "review_passed", "review_findings", "statement_adopted",

@@ -214,9 +214,10 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
     "assessment.overdue": lambda t: {"urged_on": t.isoformat(), "overdue_opinion": "限期完成评估", "new_due": _d(t, 30)},
 }
 
-from . import self_report as _self_report  # noqa: E402  (samples kept beside their forms)
+from . import self_report as _self_report, tipoff as _tipoff  # noqa: E402  (samples kept beside their forms)
 
 SAMPLES.update(_self_report.SAMPLES)
+SAMPLES.update(_tipoff.SAMPLES)
 
 
 def sample(key: str, today: dt.date | None = None) -> dict:
