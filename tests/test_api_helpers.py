@@ -71,9 +71,22 @@ def build_engine(url: str, clock: ManualClock | None = None) -> Engine:
     return engine
 
 
-def build_app(engine: Engine, tmp_path: Path, testing: bool = True):
+def browser_login(client, username: str, password: str = PASSWORD, address: str = "127.0.0.1") -> str:
+    """Log ``client`` in through the login page, as a browser does; returns its CSRF token."""
+    import re
+    page = client.get("/login", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
+    token = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+    r = client.post("/login", data={"username": username, "password": password, "_csrf": token},
+                    environ_base={"REMOTE_ADDR": address})
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    return token
+
+
+def build_app(engine: Engine, tmp_path: Path, testing: bool = True, config: dict | None = None):
     from webui.app import create_app
     kwargs = {"testing": testing, "secret_key": "test-secret"}
+    if config:
+        kwargs["config"] = config
     if "instance_path" in inspect.signature(create_app).parameters:
         kwargs["instance_path"] = tmp_path / "instance"
     app = create_app(engine, **kwargs)

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import NotFound
-from tests.test_api_helpers import BPMN, PARTY_A, PASSWORD
+from tests.test_api_helpers import BPMN, PARTY_A, PASSWORD, browser_login
 from webui.api import create_token
 from webui.api.auth import ApiToken
 
@@ -93,16 +93,14 @@ def test_cli_token_for_known_users_only_and_bad_headers_refused(world):
 
 def test_browser_session_is_accepted_and_needs_the_csrf_header_to_change_anything(world):
     c = world.client()
-    with c.session_transaction() as sess:
-        sess["user"] = "insp"
-        sess["_csrf"] = "page-token"
+    page_token = browser_login(c, "insp")
     me = c.get("/api/me")
     assert me.status_code == 200 and me.get_json()["auth"] == "session"
     body = {"process_key": "api_matrix", "title": "会话立案"}
     r = c.post("/api/cases", json=body)
     assert r.status_code == 403 and "CSRF" in r.get_json()["message"]
     assert c.post("/api/cases", json=body, headers={"X-CSRF-Token": "forged"}).status_code == 403
-    r = c.post("/api/cases", json=body, headers={"X-CSRF-Token": "page-token"})
+    r = c.post("/api/cases", json=body, headers={"X-CSRF-Token": page_token})
     assert r.status_code == 201 and r.get_json()["started_by"] == "insp"
 
 

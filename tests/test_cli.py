@@ -36,7 +36,7 @@ def test_operator_session(run, tmp_path):
     engine = build_engine(deploy=False)
     engine.directory.add_org("east", "东城区")
     engine.dispose()
-    run("user", "add", "zhang", "--org", "east", "--role", "inspector", "--name", "张三", "--password", "s3cret")
+    run("user", "add", "zhang", "--org", "east", "--role", "inspector", "--name", "张三", "--password", "Anquan#2027go")
     run("user", "add", "boss", "--org", "east", "--role", "supervisor")
     engine = build_engine(deploy=False)
     case = engine.start("approval", by="zhang", org="east", data={"hazard": "消防通道堵塞"})

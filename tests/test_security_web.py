@@ -122,3 +122,176 @@ def test_a_completion_retry_with_new_data_names_the_supervisor_and_the_original_
     completed = [ev for ev in world.engine.case(case.id).history if ev["action"] == "completed"]
     assert [(ev["actor"], ev["detail"].get("on_behalf_of")) for ev in completed] == [("qian", "zhang")]
     assert world.engine.verify_audit() is None
+
+
+# --- sessions: server-side, revocable, idle and absolute limits, Secure cookies (Medium) --------
+
+STRONG = "Anquan#2027go"
+
+
+def _app(world, tmp_path, **config):
+    from webui.app import create_app
+    return create_app(world.engine, secret_key="test-secret", testing=True, instance_path=tmp_path / "instance",
+                      config=config or None)
+
+
+def _person(world, username):
+    world.engine.directory.add_user(username, org="east", roles=["inspector"], name="刘六",
+                                    password_hash=_password_hash())
+
+
+def _logged_out(response) -> bool:
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_logout_ends_the_session_so_a_copied_cookie_is_worthless(world):
+    client = client_login(world.app, "zhang")
+    stolen = client.get_cookie("session").value
+    assert client.get("/tasks/").status_code == 200
+    assert client.post("/logout", data={"_csrf": client.csrf}).status_code == 302
+    replay = world.app.test_client()
+    replay.set_cookie("session", stolen)
+    assert _logged_out(replay.get("/tasks/"))
+
+
+def test_the_cookie_holds_a_random_id_and_the_database_only_its_hash(world):
+    import sqlalchemy as sa
+    from webui.sessions import WebSession
+    client = client_login(world.app, "zhang")
+    sid = client.get_cookie("session").value
+    assert "zhang" not in sid and "." not in sid  # not a signed blob of the session's data
+    with world.engine.db.read() as s:
+        hashes = set(s.execute(sa.select(WebSession.id_hash)).scalars())
+    assert sid not in hashes and __import__("hashlib").sha256(sid.encode()).hexdigest() in hashes
+
+
+def test_a_password_change_ends_sessions_and_api_tokens(world):
+    from webui.accounts import set_password
+    from webui.api import create_token
+    _person(world, "liu")
+    client = client_login(world.app, "liu")
+    token = create_token(world.engine, "liu", name="脚本")
+    api = world.app.test_client()
+    assert api.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    set_password(world.engine, "liu", STRONG, by="admin")
+    assert _logged_out(client.get("/tasks/"))
+    assert api.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert client_login(world.app, "liu", STRONG).get("/tasks/").status_code == 200
+
+
+def test_a_password_set_behind_the_apps_back_still_ends_old_sessions_and_tokens(world):
+    """``duban user add --password`` on another machine changes only the directory's hash."""
+    from werkzeug.security import generate_password_hash
+    from webui.api import create_token
+    _person(world, "liu2")
+    client = client_login(world.app, "liu2")
+    token = create_token(world.engine, "liu2")
+    world.engine.directory.set_password_hash("liu2", generate_password_hash(STRONG))
+    assert _logged_out(client.get("/tasks/"))
+    assert world.app.test_client().get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_revoking_a_user_ends_every_session_and_token_for_deactivation(world):
+    from webui.accounts import revoke_user
+    from webui.api import create_token
+    from webui.sessions import count_sessions
+    _person(world, "liu3")
+    first, second = client_login(world.app, "liu3"), client_login(world.app, "liu3")
+    token = create_token(world.engine, "liu3")
+    assert count_sessions(world.engine, "liu3") == 2
+    assert revoke_user(world.engine, "liu3", by="root", reason="离职") == {"sessions": 2, "tokens": 1}
+    assert _logged_out(first.get("/tasks/")) and _logged_out(second.get("/tasks/"))
+    assert world.app.test_client().get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_an_idle_session_ends_after_the_idle_limit(world, tmp_path):
+    import time
+    app = _app(world, tmp_path, DUBAN_SESSION_IDLE_MINUTES=1.5 / 60)  # 1.5 s instead of 30 min
+    client = client_login(app, "zhang")
+    assert client.get("/tasks/").status_code == 200
+    time.sleep(2)
+    response = client.get("/tasks/")
+    assert _logged_out(response)
+    assert "长时间未操作" in text(client.get(response.headers["Location"]))
+
+
+def test_a_busy_session_still_ends_at_the_absolute_limit(world, tmp_path):
+    import time
+    app = _app(world, tmp_path, DUBAN_SESSION_MAX_HOURS=2.5 / 3600)  # 2.5 s instead of 12 h
+    client = client_login(app, "zhang")
+    for _ in range(3):
+        assert client.get("/tasks/").status_code == 200
+        time.sleep(0.5)
+    time.sleep(1.5)
+    assert _logged_out(client.get("/tasks/"))
+
+
+def test_session_cookies_are_secure_unless_the_app_is_declared_plain_http(world, tmp_path, monkeypatch):
+    monkeypatch.delenv("DUBAN_PLAIN_HTTP", raising=False)
+    for app, secure in ((_app(world, tmp_path), True), (world.app.__class__ and None, None)):
+        if app is None:
+            from webui.app import create_app
+            app = create_app(world.engine, secret_key="k", instance_path=tmp_path / "plain", plain_http=True)
+            secure = False
+        response = app.test_client().get("/login")
+        cookie = response.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert ("Secure" in cookie) is secure, cookie
+
+
+# --- passwords (Low) ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("password, username, demo, ok", [
+    ("1", "zhang", False, False),
+    ("duban2026", "zhang", False, False),               # the demo password, outside demo mode
+    ("anquan2026", "zhang", False, False),              # two kinds only
+    ("Zhangsan-2026", "zhangsan", False, False),        # contains the user name
+    ("Anquan#2027go", "zhang", False, True),
+    ("安全生产2026abc", "zhang", False, True),            # Chinese characters count as other characters
+    ("ANQUAN-2026", "zhang", False, True),              # upper, digits, other
+])
+def test_password_policy(password, username, demo, ok):
+    from webui.accounts import password_problems
+    assert (password_problems(password, username, demo) == []) is ok
+
+
+def test_a_weak_password_change_is_refused_in_chinese(world):
+    from webui.accounts import WeakPassword, set_password
+    with pytest.raises(WeakPassword) as refused:
+        set_password(world.engine, "zhang", "12345678", by="admin")
+    assert "至少 10 位" in str(refused.value)
+
+
+# --- audit of authentication events (Medium) ----------------------------------------------------
+
+def _auth_events(world, action):
+    import json
+    import sqlalchemy as sa
+    from engine.schema import AuditEvent
+    with world.engine.db.read() as s:
+        rows = s.execute(sa.select(AuditEvent).where(AuditEvent.chain == "auth", AuditEvent.action == action)
+                         .order_by(AuditEvent.seq)).scalars().all()
+    return [(r.actor, json.loads(r.detail)) for r in rows]
+
+
+def test_logins_failures_lockouts_and_tokens_are_audited(world, tmp_path):
+    app = _app(world, tmp_path, DUBAN_LOGIN_ACCOUNT_LIMIT="3 per 15 minutes")
+    client = app.test_client()
+    page = text(client.get("/login"))
+    token = page.split('name="_csrf" value="', 1)[1].split('"', 1)[0]
+    for _ in range(3):
+        assert client.post("/login", data={"username": "sun", "password": "错误密码", "_csrf": token}).status_code == 401
+    assert client.post("/login", data={"username": "sun", "password": "错误密码", "_csrf": token}).status_code == 429
+    assert sum(1 for actor, d in _auth_events(world, "login_failed") if actor == "sun") >= 3
+    assert any(d["username"] == "sun" and d["scope"] == "account" for _a, d in _auth_events(world, "login_locked"))
+    client_login(world.app, "qian")
+    assert any(actor == "qian" for actor, _d in _auth_events(world, "login"))
+    issued = world.app.test_client().post("/api/tokens", json={"username": "qian", "password": PASSWORD_UI})
+    assert issued.status_code == 201
+    world.app.test_client().delete("/api/tokens/current", headers={"Authorization": f"Bearer {issued.get_json()['token']}"})
+    assert any(d["username"] == "qian" for _a, d in _auth_events(world, "token_issued"))
+    assert any(d["username"] == "qian" for _a, d in _auth_events(world, "token_revoked"))
+    assert world.engine.verify_audit() is None
+
+
+from tests.ui_support import PASSWORD as PASSWORD_UI  # noqa: E402

@@ -14,15 +14,23 @@ from pathlib import Path
 
 from flask import Flask, redirect, request, url_for
 
-from . import auth, csrf, display, errors, headers, nav
+from . import auth, csrf, display, errors, headers, login_limits, nav, sessions
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "var" / "instance"
 
 
 def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
-               instance_path: str | os.PathLike | None = None) -> Flask:
+               instance_path: str | os.PathLike | None = None, plain_http: bool | None = None,
+               config: dict | None = None) -> Flask:
     """A web app on ``engine``. ``instance_path`` holds uploads and the generated secret key
-    (default: ``DUBAN_INSTANCE_PATH``, else ``var/instance`` beside the default database, git-ignored)."""
+    (default: ``DUBAN_INSTANCE_PATH``, else ``var/instance`` beside the default database, git-ignored).
+
+    Session cookies are ``Secure`` (sent over HTTPS only) unless ``plain_http`` — or
+    ``DUBAN_PLAIN_HTTP=1`` — says the app is served over plain HTTP for development (``duban serve
+    --dev`` / ``--demo``). ``config`` overrides settings such as ``DUBAN_SESSION_IDLE_MINUTES``,
+    ``DUBAN_SESSION_MAX_HOURS``, ``DUBAN_LOGIN_ACCOUNT_LIMIT`` and ``DUBAN_LOGIN_ADDRESS_LIMIT``."""
+    if plain_http is None:
+        plain_http = os.environ.get("DUBAN_PLAIN_HTTP") == "1"
     instance_path = Path(instance_path or os.environ.get("DUBAN_INSTANCE_PATH") or DEFAULT_INSTANCE).resolve()
     app = Flask(__name__, instance_path=str(instance_path))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -32,11 +40,19 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,  # attachments (照片、扫描件) up to 50 MB per submit
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("DUBAN_SECURE_COOKIES") == "1",  # set behind HTTPS
+        SESSION_COOKIE_SECURE=not plain_http,
         ATTACHMENT_DIR=str(Path(app.instance_path) / "attachments"),
+        DUBAN_PLAIN_HTTP=plain_http,
+        DUBAN_SESSION_IDLE_MINUTES=float(os.environ.get("DUBAN_SESSION_IDLE_MINUTES", 30)),
+        DUBAN_SESSION_MAX_HOURS=float(os.environ.get("DUBAN_SESSION_MAX_HOURS", 12)),
     )
+    for name in ("DUBAN_LOGIN_ACCOUNT_LIMIT", "DUBAN_LOGIN_ADDRESS_LIMIT"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.config.update(config or {})
     app.extensions["duban_engine"] = engine
     app.json.ensure_ascii = False
+    sessions.install(app, engine)  # server-side, revocable, idle and absolute limits
 
     from . import attachments, cases, designer, formspec, supervisor, tasks
     for bp in (auth.bp, tasks.bp, cases.bp, supervisor.bp, attachments.bp, designer.bp):
@@ -76,6 +92,7 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
 
     auth.public("healthz")
     _install_api(app)
+    login_limits.install(app, engine, endpoints=("auth.login", "api.create_token"))
     return app
 
 
@@ -89,6 +106,7 @@ def _install_api(app: Flask) -> None:
             raise  # the API is there but a dependency of it is not: say so
         return
     init_api(app)
+    csrf.exempt_blueprint(app, "api")  # the API checks its own: bearer tokens, or the header for sessions
 
 
 def _stored_secret(folder: Path) -> str:

@@ -1,23 +1,29 @@
 """Login and logout (登录), and who the current user is.
 
-Passwords are checked against the werkzeug hash stored in the directory; the session keeps only the
-username. Each request reads the user's ``Principal`` afresh from the directory, so a changed role,
+Passwords are checked against the werkzeug hash stored in the directory; the session (server-side,
+webui/sessions.py) keeps only the username. Logins, failures and logouts are audited
+(webui/accounts.py); lockouts are webui/login_limits.py's. Each request reads the user's ``Principal`` afresh from the directory, so a changed role,
 org unit or a deactivated account takes effect on the next click, not at the next login.
 Every page needs a login except those marked ``public``.
 """
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.errors import NotFound
+
+from . import accounts, sessions
 
 bp = Blueprint("auth", __name__)
 
 _PUBLIC_ENDPOINTS = {"static", "auth.login"}
+ENDED = {"idle": "长时间未操作，已自动退出，请重新登录。", "expired": "登录已超过最长时限，请重新登录。",
+         "revoked": "登录已失效（已退出、密码已修改或账号已停用），请重新登录。"}
 API_BLUEPRINTS = {"api", "api-docs"}
 
 
@@ -34,6 +40,9 @@ def _load_user() -> None:
     g.user = None
     if request.endpoint == "static":
         return  # stylesheets and scripts need no directory lookup
+    ended = getattr(session, "ended", None)
+    if ended:  # the cookie named a session that has ended: say why on the login page
+        flash(ENDED.get(ended, ENDED["revoked"]), "error")
     username = session.get("user")
     if username:
         try:
@@ -69,28 +78,45 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """The login form. A failure answers 401 (counted by webui/login_limits.py); success opens a
+    new server-side session bound to the password it was opened with (webui/sessions.py)."""
     error = None
     username = ""
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
         user = _find_user(username)
-        if user is None or not user.active or not user.password_hash or not check_password_hash(
-                user.password_hash, password):
+        stored = user.password_hash if user is not None and user.active and user.password_hash else None
+        # A hash is checked even for unknown names, so the answer's timing does not tell which exist.
+        if not check_password_hash(stored or dummy_hash(), password) or stored is None:
             error = "用户名或密码错误"
+            accounts.record(engine(), username[:64] or "anonymous", "login_failed",
+                            {"username": username[:64], "address": request.remote_addr or "", "via": "page"})
         else:
             csrf_token = session.get("_csrf")
-            session.clear()  # a fresh session at login (no fixation)
+            session.clear()
             if csrf_token:
                 session["_csrf"] = csrf_token
             session["user"] = user.username
+            sessions.rotate(session, sessions.credential_of(stored))  # a fresh session id (no fixation)
+            accounts.record(engine(), user.username, "login", {"address": request.remote_addr or "", "via": "page"})
             flash(f"欢迎，{user.name or user.username}", "ok")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", error=error, username=username), (401 if error else 200)
 
 
+_DUMMY: list[str] = []
+
+
+def dummy_hash() -> str:
+    """A password hash of nothing anyone knows, checked for unknown names (uniform timing)."""
+    if not _DUMMY:
+        _DUMMY.append(generate_password_hash(secrets.token_hex(16)))
+    return _DUMMY[0]
+
+
 def _find_user(username: str):
-    if not username:
+    if not username or len(username) > 64:
         return None
     try:
         return engine().directory.user(username)
@@ -100,6 +126,10 @@ def _find_user(username: str):
 
 @bp.post("/logout")
 def logout():
+    """Ends this session for good: its row is deleted, the cookie is worthless afterwards."""
+    if g.user is not None:
+        accounts.record(engine(), g.user.username, "logout", {"address": request.remote_addr or ""})
     session.clear()
+    sessions.rotate(session, None)  # the old id is deleted with its row; a new anonymous one carries the notice
     flash("已退出登录", "ok")
     return redirect(url_for("auth.login"))

@@ -8,6 +8,7 @@ import sys
 import click
 
 from engine.errors import EngineError
+from webui.accounts import DEMO_PASSWORD  # the one demo password, refused by the policy outside demo mode
 
 
 def _engine(deploy: bool = False):
@@ -29,15 +30,28 @@ def main(verbose: bool):
 @main.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
-@click.option("--demo/--no-demo", default=False, help="Load demo org units, users and cases if the database is empty.")
+@click.option("--demo/--no-demo", default=False,
+              help="Load demo org units, users and cases into an empty database (refused if it has other users).")
 @click.option("--worker/--no-worker", default=True, help="Run the timer worker inside the server.")
-@click.option("--workers", default=1, type=int, help="gunicorn worker processes (PostgreSQL).")
-def serve(host, port, demo, worker, workers):
-    """Run the web app (SQLite by default, DUBAN_DATABASE_URL for PostgreSQL)."""
+@click.option("--workers", default=None, type=int,
+              help="gunicorn worker processes (default 1 on SQLite, 4 on PostgreSQL).")
+@click.option("--dev", is_flag=True, help="Werkzeug's development server instead of gunicorn; plain HTTP.")
+@click.option("--plain-http", is_flag=True,
+              help="Session cookies without Secure, for plain HTTP (implied by --dev and --demo).")
+def serve(host, port, demo, worker, workers, dev, plain_http):
+    """Run the web app: gunicorn (SQLite by default, DUBAN_DATABASE_URL for PostgreSQL)."""
+    import os
     engine = _engine(deploy=True)
     if demo:
         _load_demo(engine)
-    if workers > 1:
+    if dev or demo or plain_http:
+        os.environ["DUBAN_PLAIN_HTTP"] = "1"  # read by create_app, here and in gunicorn's workers
+        click.echo("注意：以明文 HTTP 运行，会话 Cookie 未设置 Secure（仅限开发/演示）。"
+                   "Plain HTTP: session cookies are not Secure — for development and demos only.")
+    if not dev:
+        if workers is None:
+            workers = 1 if engine.db.is_sqlite else 4
+        engine.dispose()
         _serve_gunicorn(host, port, workers, worker)
         return
     from webui.app import create_app
@@ -45,12 +59,13 @@ def serve(host, port, demo, worker, workers):
         from engine.worker import start_background
         start_background(engine)
     app = create_app(engine)
-    click.echo(f"督办 running on http://{host}:{port}/  (database: {engine.db.url})")
+    click.echo(f"督办 (development server) running on http://{host}:{port}/  (database: {engine.db.url})")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
 def _serve_gunicorn(host, port, workers, worker):
-    """N gunicorn web workers as a child process; this process sweeps the timers (unless --no-worker).
+    """N gunicorn web workers (threaded) as a child process; this process sweeps the timers
+    (unless --no-worker).
 
     Web workers never sweep timers themselves; with PostgreSQL any number of ``duban worker``
     processes on other hosts may sweep as well, since timers are claimed with leases.
@@ -58,8 +73,9 @@ def _serve_gunicorn(host, port, workers, worker):
     import os
     import signal
     import subprocess
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{host}:{port}", "webui.wsgi:app"]
-    click.echo(f"督办 running on http://{host}:{port}/ with {workers} gunicorn workers")
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", "4", "-b", f"{host}:{port}",
+           "--access-logfile", "-", "webui.wsgi:app"]
+    click.echo(f"督办 running on http://{host}:{port}/ with {workers} gunicorn worker(s)")
     web = subprocess.Popen(cmd, env=dict(os.environ))
     try:
         if worker:
@@ -75,15 +91,19 @@ def _serve_gunicorn(host, port, workers, worker):
             web.wait(timeout=30)
 
 
-DEMO_PASSWORD = "duban2026"
-
-
 def _load_demo(engine):
     try:
-        from workflows.demo import load_demo
+        from workflows.demo import USERS, load_demo
     except ImportError:
         click.echo("demo data not available", err=True)
         return
+    demo_names = {u[0] for u in USERS}
+    others = sorted(u.username for u in engine.directory.users() if u.username not in demo_names)
+    if others:
+        click.echo(f"拒绝：数据库中已有非演示账号（{', '.join(others[:5])}{' …' if len(others) > 5 else ''}），"
+                   f"--demo 只能用于空数据库或演示数据库。Refused: the database has non-demo users; "
+                   f"use --demo only on an empty or demo database ({engine.db.url}).", err=True)
+        sys.exit(2)
     if not engine.directory.users():
         load_demo(engine)
         click.echo("demo data loaded")
@@ -148,12 +168,18 @@ def user():
 @click.option("--party", default=None, help="Enterprise credit code for enterprise users.")
 @click.option("--password", default=None)
 def user_add(username, org, roles, name, party, password):
-    engine = _engine()
-    pw_hash = None
+    """Create or update a user; a password must pass the policy (webui/accounts.py), and setting
+    one ends the user's sessions and API tokens."""
+    from webui import accounts
     if password:
-        from werkzeug.security import generate_password_hash
-        pw_hash = generate_password_hash(password)
-    engine.directory.add_user(username, org=org, roles=list(roles), name=name, party=party, password_hash=pw_hash)
+        problems = accounts.password_problems(password, username)
+        if problems:
+            click.echo(f"密码不符合要求：{'；'.join(problems)}", err=True)
+            sys.exit(1)
+    engine = _engine()
+    engine.directory.add_user(username, org=org, roles=list(roles), name=name, party=party)
+    if password:
+        accounts.set_password(engine, username, password, by="cli")
     click.echo(f"user {username} saved")
 
 

@@ -1,47 +1,47 @@
-"""A CSRF token for every POST (跨站请求伪造防护), without a new dependency.
+"""CSRF protection (跨站请求伪造防护) through Flask-WTF's ``CSRFProtect``.
 
-One random token per session, put into each form by ``{{ csrf_field() }}`` and checked before any
-POST, PUT, PATCH or DELETE reaches a view. A session cookie alone therefore never suffices to change
-anything: another site can make the browser send the cookie, but cannot read the token.
-Blueprints with their own scheme (the REST API, which uses tokens in headers) are exempted by name.
+Every POST, PUT, PATCH and DELETE of the pages must carry the session's token, signed with the
+app's key: forms put it in with ``{{ csrf_field() }}`` (a hidden ``_csrf`` field), scripts send
+``csrf_token()`` in the ``X-CSRF-Token`` header. A session cookie alone therefore never suffices:
+another site can make the browser send the cookie but cannot read the token. The token lives as
+long as the login session (no separate time limit, so a form left open for an afternoon still
+submits; the session's own idle limit ends it). The REST API is exempt here and checks the header
+itself for browser sessions (webui/api/auth.py); bearer tokens need no CSRF check.
 """
 from __future__ import annotations
 
-import hmac
-import secrets
-
-from flask import Flask, abort, request, session
+from flask import Flask
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf, validate_csrf  # noqa: F401 (validate_csrf: API)
 from markupsafe import Markup
 
 FIELD = "_csrf"
 HEADER = "X-CSRF-Token"
-SESSION_KEY = "_csrf"
-UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-EXEMPT_BLUEPRINTS = {"api"}
+MESSAGE = "页面已过期或请求来源无效（CSRF 校验失败），请刷新页面后重试。"
 
 
 def token() -> str:
-    """This session's token, created on first use."""
-    value = session.get(SESSION_KEY)
-    if not value:
-        value = session[SESSION_KEY] = secrets.token_urlsafe(32)
-    return value
+    return generate_csrf()
 
 
 def field() -> Markup:
-    return Markup('<input type="hidden" name="%s" value="%s">') % (FIELD, token())
-
-
-def check() -> None:
-    """Refuse an unsafe request whose token is missing or wrong (400, with a Chinese message)."""
-    if request.method not in UNSAFE or request.blueprint in EXEMPT_BLUEPRINTS:
-        return
-    expected = session.get(SESSION_KEY)
-    sent = request.form.get(FIELD) or request.headers.get(HEADER)
-    if not expected or not sent or not hmac.compare_digest(expected, sent):
-        abort(400, description="页面已过期或请求来源无效（CSRF 校验失败），请刷新页面后重试。")
+    return Markup('<input type="hidden" name="%s" value="%s">') % (FIELD, generate_csrf())
 
 
 def install(app: Flask) -> None:
-    app.before_request(check)
+    app.config.setdefault("WTF_CSRF_FIELD_NAME", FIELD)
+    app.config.setdefault("WTF_CSRF_HEADERS", [HEADER, "X-CSRFToken"])
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # as long as the session lasts
+    protect = CSRFProtect(app)
+    app.extensions["duban_csrf"] = protect
     app.jinja_env.globals.update(csrf_token=token, csrf_field=field)
+
+    @app.errorhandler(CSRFError)
+    def _refused(exc):
+        from .errors import page
+        return page(400, MESSAGE)
+
+
+def exempt_blueprint(app: Flask, name: str) -> None:
+    bp = app.blueprints.get(name)
+    if bp is not None:
+        app.extensions["duban_csrf"].exempt(bp)

@@ -10,11 +10,14 @@ A browser calling the API with its session cookie must send the page's CSRF toke
 ``X-CSRF-Token`` header for anything but GET: the cookie alone never changes data (the same rule
 webui/csrf.py applies to forms). Bearer tokens are not sent by browsers on their own, so they need
 no CSRF check.
+
+A token remembers a fingerprint of its user's password hash when issued: once the password
+changes, every token issued before stops working (as do the user's login sessions), and
+``webui.accounts.revoke_user`` revokes them all at once. Issuing and revoking are audited.
 """
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import weakref
 from datetime import datetime, timedelta
@@ -25,11 +28,10 @@ from flask_smorest import abort
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from engine.errors import NotFound
-from engine.schema import UTCDateTime
+from engine.schema import User, UTCDateTime
 
 TOKEN_PREFIX = "dbn_"
 SESSION_USER_KEYS = ("user", "username")  # webui/auth.py stores "user"; "username" kept for others
-CSRF_SESSION_KEY = "_csrf"  # as in webui/csrf.py
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PUBLIC_ENDPOINTS = {"api.create_token"}
@@ -50,6 +52,7 @@ class ApiToken(TokenBase):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    credential: Mapped[str | None] = mapped_column(sa.String(64))  # password-hash fingerprint at issue
 
 
 _ready: "weakref.WeakSet" = weakref.WeakSet()
@@ -59,7 +62,8 @@ def ensure_table(engine) -> None:
     """Create the token table on this engine's database if it is not there yet."""
     if engine.db in _ready:
         return
-    TokenBase.metadata.create_all(engine.db.engine)
+    from engine.migrate import upgrade
+    upgrade(engine.db.engine, TokenBase.metadata)  # adds columns new since the table was made
     _ready.add(engine.db)
 
 
@@ -67,34 +71,46 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(engine, username: str, name: str = "", ttl: timedelta | None = None) -> str:
+def create_token(engine, username: str, name: str = "", ttl: timedelta | None = None, by: str | None = None) -> str:
     """Issue a token for ``username`` and return it; only its hash is kept, so show it once.
 
     Raises NotFound for an unknown or deactivated user. Without ``ttl`` the token lives until
     revoked (service accounts, ``duban user token NAME``).
     """
+    from ..accounts import record
+    from ..sessions import credential_of
     ensure_table(engine)
     engine.directory.principal(username)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = engine.clock.now()
     with engine.db.write() as s:
-        s.add(ApiToken(token_hash=_digest(token), username=username, name=name[:128], created_at=now,
-                       expires_at=now + ttl if ttl else None))
+        password_hash = s.get(User, username).password_hash
+        row = ApiToken(token_hash=_digest(token), username=username, name=name[:128], created_at=now,
+                       expires_at=now + ttl if ttl else None, credential=credential_of(password_hash))
+        s.add(row)
+        s.flush()
+        token_id = row.id
+    record(engine, by or username, "token_issued", {"username": username, "token_id": token_id, "name": name[:128],
+                                                    "expires_at": (now + ttl).isoformat() if ttl else None})
     return token
 
 
-def revoke_token(engine, token: str) -> bool:
+def revoke_token(engine, token: str, by: str | None = None) -> bool:
+    from ..accounts import record
     ensure_table(engine)
     with engine.db.write() as s:
         row = s.execute(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))).scalar_one_or_none()
         if row is None or row.revoked_at is not None:
             return False
         row.revoked_at = engine.clock.now()
-        return True
+        username, token_id = row.username, row.id
+    record(engine, by or username, "token_revoked", {"username": username, "token_id": token_id})
+    return True
 
 
 def revoke_user_tokens(engine, username: str) -> int:
-    """Revoke every token of a user (a lost laptop, a user leaving)."""
+    """Revoke every token of a user (a lost laptop, a user leaving); webui.accounts.revoke_user
+    does this together with ending the user's sessions, and audits it."""
     ensure_table(engine)
     with engine.db.write() as s:
         return s.execute(sa.update(ApiToken).where(ApiToken.username == username, ApiToken.revoked_at.is_(None))
@@ -108,10 +124,15 @@ def token_user(engine, token: str) -> str | None:
     ensure_table(engine)
     digest = _digest(token)
     now = engine.clock.now()
+    from ..sessions import credential_of
     with engine.db.read() as s:
-        row = s.execute(sa.select(ApiToken).where(ApiToken.token_hash == digest)).scalar_one_or_none()
+        found = s.execute(sa.select(ApiToken, User.password_hash).outerjoin(User, User.username == ApiToken.username)
+                          .where(ApiToken.token_hash == digest)).first()
+    row = found[0] if found else None
     if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
+    if row.credential is not None and row.credential != credential_of(found[1]):
+        return None  # the password changed since the token was issued
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_EVERY:
         with engine.db.write() as s:
             s.execute(sa.update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
@@ -143,8 +164,10 @@ def authenticate() -> None:
             _unauthorized("请先登录，或提供访问令牌")
         g.api_auth = "session"
         if request.method not in SAFE_METHODS:
-            expected, sent = session.get(CSRF_SESSION_KEY), request.headers.get(CSRF_HEADER)
-            if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+            from flask_wtf.csrf import ValidationError, validate_csrf
+            try:
+                validate_csrf(request.headers.get(CSRF_HEADER))  # the pages' token (Flask-WTF, webui/csrf.py)
+            except ValidationError:
                 abort(403, message="CSRF 校验失败：通过登录会话调用接口时须提供 X-CSRF-Token 请求头")
     try:
         g.api_principal = engine.directory.principal(name)

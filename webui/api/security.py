@@ -9,8 +9,7 @@ here are fallbacks used only when the app registered no error handler of its own
 - Errors: every HTTP error of an API request is answered as JSON (errors.py); a page's error goes to
   the page layer's handler, or here to a plain Chinese page — a 500 with an error id whose
   traceback is in the log only.
-- Login: the page login (endpoint ``auth.login``) and POST /api/tokens share one limiter
-  (ratelimit.LoginLimiter) kept in ``app.extensions["duban_login_limiter"]``.
+- Login lockout is webui/login_limits.py's (Flask-Limiter), for the pages and the API alike.
 """
 from __future__ import annotations
 
@@ -23,7 +22,6 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .. import headers
 from . import errors
-from .ratelimit import LoginLimiter
 
 log = logging.getLogger("duban.webui")
 
@@ -34,7 +32,6 @@ API_HEADERS = {
 }
 PAGE_HEADERS = headers.PAGE_HEADERS  # the pages' CSP lives in webui/headers.py
 COMMON_HEADERS = headers.COMMON_HEADERS
-LIMITER_KEY = "duban_login_limiter"
 
 
 def install(app: Flask, *, login_endpoint: str = "auth.login") -> None:
@@ -47,8 +44,6 @@ def install(app: Flask, *, login_endpoint: str = "auth.login") -> None:
     for code in sorted(default_exceptions):
         if code >= 400:
             app.register_error_handler(code, _http_error)
-    app.extensions.setdefault(LIMITER_KEY, LoginLimiter())
-    _protect_page_login(app, login_endpoint)
 
 
 def _api_routing_error():
@@ -98,33 +93,3 @@ def _http_error(error):
                   exc_info=(type(original), original, original.__traceback__))
         return _page(500, "系统错误", f"系统内部错误，请稍后重试或联系管理员（错误编号 {error_id}）。")
     return error
-
-
-def _protect_page_login(app: Flask, endpoint: str) -> None:
-    """Count failed page logins (the login page answers 401) and refuse with 429 past the limit."""
-
-    def limiter() -> LoginLimiter:
-        return current_app.extensions[LIMITER_KEY]
-
-    def _key():
-        return (request.form.get("username") or "").strip()[:64], request.remote_addr or ""
-
-    @app.before_request
-    def _login_gate():
-        if request.endpoint != endpoint or request.method != "POST":
-            return None
-        wait = limiter().retry_after(*_key())
-        if wait:
-            title, message = "登录尝试过于频繁", f"登录失败次数过多，请 {wait} 秒后再试。"
-            html, status, headers = _page(429, title, message)
-            return html, status, {**headers, "Retry-After": str(wait)}
-        return None
-
-    @app.after_request
-    def _login_outcome(response):
-        if request.endpoint == endpoint and request.method == "POST":
-            if response.status_code == 401:
-                limiter().failed(*_key())
-            elif 300 <= response.status_code < 400:
-                limiter().succeeded(*_key())
-        return response

@@ -1,0 +1,91 @@
+"""The ``duban`` command line's part of the security review (issue 12): the password policy on
+``duban user add``, ``serve --demo`` refusing a database with real accounts, and ``duban serve``
+running gunicorn (Werkzeug's development server only with ``--dev``) — on real databases."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from tests.ui_support import ROOT
+from webui.cli import main
+
+
+@pytest.fixture
+def run(database_url, monkeypatch):
+    monkeypatch.setenv("DUBAN_DATABASE_URL", database_url)
+    runner = CliRunner()
+
+    def invoke(*args, ok=True):
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+    return invoke
+
+
+def _org(name="east"):
+    from workflows.runtime import build_engine
+    engine = build_engine(deploy=False)
+    engine.directory.add_org(name, "东城区应急管理局")
+    return engine
+
+
+@pytest.mark.parametrize("weak, why", [("1", "至少 10 位"), ("duban2026", "演示密码"),
+                                        ("zhangsan2026", "三类"), ("Zhangsan#2026", "用户名")])
+def test_user_add_refuses_a_weak_password_and_saves_nobody(run, weak, why):
+    _org().dispose()
+    refused = run("user", "add", "zhangsan", "--org", "east", "--role", "inspector", "--password", weak, ok=False)
+    assert refused.exit_code == 1 and why in refused.output
+    from workflows.runtime import build_engine
+    engine = build_engine(deploy=False)
+    assert "zhangsan" not in {u.username for u in engine.directory.users()}
+    engine.dispose()
+
+
+def test_serve_demo_refuses_a_database_with_real_accounts(run):
+    engine = _org()
+    engine.directory.add_user("zhang", org="east", roles=[], name="张三")
+    engine.dispose()
+    refused = run("serve", "--demo", "--port", "1", ok=False)
+    assert refused.exit_code == 2 and "非演示账号" in refused.output and "zhang" in refused.output
+    engine = _org()
+    assert engine.directory.user("zhang").password_hash is None  # no demo password handed out
+    engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_runs_gunicorn_by_default(tmp_path):
+    port = _free_port()
+    env = dict(os.environ, DUBAN_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite'}",
+               DUBAN_INSTANCE_PATH=str(tmp_path / "instance"), PYTHONPATH=str(ROOT))
+    env.pop("DUBAN_PLAIN_HTTP", None)
+    proc = subprocess.Popen([sys.executable, "-m", "webui.cli", "serve", "--port", str(port), "--no-worker"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as r:
+                    server, cookie = r.headers.get("Server", ""), r.headers.get("Set-Cookie", "")
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline, "server did not come up"
+                time.sleep(0.5)
+        assert "gunicorn" in server.lower()
+        assert "Secure" in cookie  # not declared plain HTTP: cookies only over HTTPS
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
