@@ -1,17 +1,36 @@
-"""The audit log (审计日志): append-only events, hash-chained so tampering shows.
+"""The audit log (审计日志): append-only events in HMAC chains, so tampering shows even to someone
+who can rewrite the database.
 
 Each case has its own chain (``case:<id>``), everything else (deploys, directory changes) goes on the
-``system`` chain. An event's hash covers its content and the previous event's hash; ``audit_head``
-holds each chain's last link, so removing the newest events breaks the check as well.
+``system`` chain, authentication on ``auth``. An event's hash is an HMAC-SHA-256 of its content and
+the previous event's hash, under a secret key kept *outside* the database; ``audit_head`` holds
+each chain's last link, so removing the newest events breaks the check as well. Someone who can
+only write the database cannot recompute the chain after changing an event: they lack the key.
+
+The key (等保 2.0: 审计记录的完整性保护):
+
+- ``DUBAN_AUDIT_KEY_FILE`` names the key file; without it ``var/audit.key`` beside the default
+  database. It is generated on first use (mode 0600). One line per key generation,
+  ``<generation> <hex key>``; the highest is used for new events, older ones verify older events.
+  ``duban audit new-key`` adds a generation (key rotation); never delete old lines.
+- ``DUBAN_AUDIT_KEY`` (hex) instead gives a single key, generation 1, e.g. from a secrets manager.
+
+A stored hash reads ``<generation>:<HMAC hex>`` (the HMAC cut to fit the 64-character column:
+244 bits), so ``verify`` knows which key generation each event was written with and says so. An
+event whose hash names no generation is refused: it predates the keyed chain or was forged.
 """
 from __future__ import annotations
 
 import contextlib
 import contextvars
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+import os
+import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,6 +39,8 @@ from .schema import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 SYSTEM_CHAIN = "system"
+HASH_LENGTH = 64  # the hash columns' width
+DEFAULT_KEY_FILE = Path(__file__).resolve().parent.parent / "var" / "audit.key"
 
 
 def case_chain(case_id: int) -> str:
@@ -30,9 +51,106 @@ def canonical_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def _digest(ev_chain, seq, case_id, at: datetime, actor, action, task_id, detail: str, prev_hash) -> str:
+# -- the key ----------------------------------------------------------------------------------------
+
+class KeyUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Keyring:
+    keys: dict[int, bytes]
+    source: str  # the file or environment variable the keys came from
+
+    @property
+    def current(self) -> int:
+        return max(self.keys)
+
+
+_KEYRINGS: dict[tuple, Keyring] = {}
+
+
+def key_file() -> Path:
+    return Path(os.environ.get("DUBAN_AUDIT_KEY_FILE") or DEFAULT_KEY_FILE)
+
+
+def keyring() -> Keyring:
+    """The audit keys, from ``DUBAN_AUDIT_KEY`` or the key file (created on first use)."""
+    env = os.environ.get("DUBAN_AUDIT_KEY")
+    if env:
+        cache_key = ("env", env)
+        if cache_key not in _KEYRINGS:
+            _KEYRINGS[cache_key] = Keyring({1: bytes.fromhex(env.strip())}, "DUBAN_AUDIT_KEY")
+        return _KEYRINGS[cache_key]
+    path = key_file()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        _create_key_file(path)
+        stat = path.stat()
+    cache_key = (str(path), stat.st_mtime_ns, stat.st_size)
+    ring = _KEYRINGS.get(cache_key)
+    if ring is None:
+        ring = _KEYRINGS[cache_key] = _read_key_file(path)
+    return ring
+
+
+def _read_key_file(path: Path) -> Keyring:
+    keys = {}
+    for line in path.read_text(encoding="ascii").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        generation, _, hexkey = line.partition(" ")
+        keys[int(generation)] = bytes.fromhex(hexkey.strip())
+    if not keys:
+        raise KeyUnavailable(f"audit key file {path} holds no key")
+    return Keyring(keys, str(path))
+
+
+def _create_key_file(path: Path) -> None:
+    """Write generation 1 atomically (the first process wins; the others read its key)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("# Duban audit chain keys: <generation> <hex key>. Keep outside the database; never delete lines.\n")
+        fh.write(f"1 {secrets.token_hex(32)}\n")
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+
+
+def new_key_generation() -> int:
+    """Add a key generation to the key file (rotation); new events use it, old ones keep theirs."""
+    if os.environ.get("DUBAN_AUDIT_KEY"):
+        raise KeyUnavailable("DUBAN_AUDIT_KEY is set: rotate the key where it is kept")
+    ring = keyring()
+    generation = ring.current + 1
+    with open(key_file(), "a", encoding="ascii") as fh:
+        fh.write(f"{generation} {secrets.token_hex(32)}\n")
+    return generation
+
+
+def _digest(ev_chain, seq, case_id, at: datetime, actor, action, task_id, detail: str, prev_hash,
+            generation: int | None = None, ring: Keyring | None = None) -> str:
+    ring = ring or keyring()
+    generation = ring.current if generation is None else generation
+    key = ring.keys.get(generation)
+    if key is None:
+        raise KeyUnavailable(f"audit key generation {generation} is not in {ring.source}")
     payload = canonical_json([ev_chain, seq, case_id, at.isoformat(), actor, action, task_id, detail, prev_hash])
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    prefix = f"{generation}:"
+    mac = hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+    return prefix + mac[:HASH_LENGTH - len(prefix)]
+
+
+def generation_of(stored_hash: str) -> int | None:
+    head, sep, _ = stored_hash.partition(":")
+    return int(head) if sep and head.isdigit() else None
 
 
 _ON_BEHALF: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar("audit_on_behalf", default=None)
@@ -100,11 +218,13 @@ def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool)
     head = conn.execute(_HEAD_LOCKED if lock else _HEAD, {"chain": chain}).first()
     prev_hash, seq = (head.hash, head.seq) if head else (GENESIS, 0)
     rows = []
+    ring = keyring()
     for ev in events:
         seq += 1
         actor, detail = _as_recorded(ev["actor"], ev["detail"])
         text = canonical_json(detail or {})
-        digest = _digest(chain, seq, ev["case_id"], ev["at"], actor, ev["action"], ev["task_id"], text, prev_hash)
+        digest = _digest(chain, seq, ev["case_id"], ev["at"], actor, ev["action"], ev["task_id"], text, prev_hash,
+                         ring=ring)
         rows.append({"chain": chain, "seq": seq, "case_id": ev["case_id"], "at": ev["at"], "actor": actor,
                      "action": ev["action"], "task_id": ev["task_id"], "detail": text, "prev_hash": prev_hash,
                      "hash": digest})
@@ -127,8 +247,26 @@ class BrokenLink:
         return f"chain {self.chain}, event #{self.seq} (id {self.event_id}): {self.reason}"
 
 
+@dataclass
+class Report:
+    """What ``verify`` found: the first broken link (None when all hold), how many events each key
+    generation signed, and where the keys came from."""
+    broken: BrokenLink | None
+    generations: dict[int, int] = field(default_factory=dict)
+    current: int | None = None
+    source: str = ""
+    events: int = 0
+
+
 def verify(session: Session) -> BrokenLink | None:
     """Walk every chain in order; return the first broken link, or None when all hold."""
+    return verify_report(session).broken
+
+
+def verify_report(session: Session) -> Report:
+    """Walk every chain in order, checking each event's HMAC with its own key generation."""
+    ring = keyring()
+    report = Report(None, current=ring.current, source=ring.source)
     heads = {h.chain: h for h in session.execute(sa.select(AuditHead)).scalars()}
     seen_chains = set()
     current, expected_prev, expected_seq = None, GENESIS, 1
@@ -143,28 +281,41 @@ def verify(session: Session) -> BrokenLink | None:
                               f"events after #{last_seq} are missing (head says #{head.seq})")
         return None
 
+    def broken(link):
+        report.broken = link
+        return report
+
     last_hash = GENESIS
     for ev in rows:
         if ev.chain != current:
-            if current is not None and (broken := check_end(current, expected_seq - 1, last_hash)):
-                return broken
+            if current is not None and (link := check_end(current, expected_seq - 1, last_hash)):
+                return broken(link)
             current, expected_prev, expected_seq = ev.chain, GENESIS, 1
             seen_chains.add(current)
         if ev.seq != expected_seq:
-            return BrokenLink(ev.chain, expected_seq, ev.id, f"event #{expected_seq} is missing")
+            return broken(BrokenLink(ev.chain, expected_seq, ev.id, f"event #{expected_seq} is missing"))
         if ev.prev_hash != expected_prev:
-            return BrokenLink(ev.chain, ev.seq, ev.id, "previous-hash link does not match")
+            return broken(BrokenLink(ev.chain, ev.seq, ev.id, "previous-hash link does not match"))
+        generation = generation_of(ev.hash)
+        if generation is None:
+            return broken(BrokenLink(ev.chain, ev.seq, ev.id,
+                                     "not signed with an audit key (written before the key, or forged)"))
+        if generation not in ring.keys:
+            return broken(BrokenLink(ev.chain, ev.seq, ev.id,
+                                     f"signed with key generation {generation}, which {ring.source} lacks"))
         digest = _digest(ev.chain, ev.seq, ev.case_id, ev.at, ev.actor, ev.action, ev.task_id, ev.detail,
-                         ev.prev_hash)
-        if digest != ev.hash:
-            return BrokenLink(ev.chain, ev.seq, ev.id, "content was altered (hash mismatch)")
+                         ev.prev_hash, generation, ring)
+        if not hmac.compare_digest(digest, ev.hash):
+            return broken(BrokenLink(ev.chain, ev.seq, ev.id, "content was altered (hash mismatch)"))
+        report.generations[generation] = report.generations.get(generation, 0) + 1
+        report.events += 1
         expected_prev, last_hash, expected_seq = ev.hash, ev.hash, ev.seq + 1
-    if current is not None and (broken := check_end(current, expected_seq - 1, last_hash)):
-        return broken
+    if current is not None and (link := check_end(current, expected_seq - 1, last_hash)):
+        return broken(link)
     for chain_name, head in heads.items():
         if chain_name not in seen_chains:
-            return BrokenLink(chain_name, 1, None, f"all {head.seq} events of the chain are missing")
-    return None
+            return broken(BrokenLink(chain_name, 1, None, f"all {head.seq} events of the chain are missing"))
+    return report
 
 
 def history(session: Session, case_id: int) -> list[dict]:

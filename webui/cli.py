@@ -258,12 +258,25 @@ def audit():
 
 @audit.command("verify")
 def audit_verify():
-    broken = _engine().verify_audit()
-    if broken is None:
-        click.echo("audit log intact")
+    """Check every audit chain with its HMAC keys; says which key generations signed what."""
+    from engine import audit as audit_log
+    engine = _engine()
+    with engine.db.read() as s:
+        report = audit_log.verify_report(s)
+    used = ", ".join(f"generation {g}: {n} events" for g, n in sorted(report.generations.items())) or "no events"
+    keys = f"keys from {report.source}; current generation {report.current}"
+    if report.broken is None:
+        click.echo(f"audit log intact ({used}; {keys})")
     else:
-        click.echo(f"audit log BROKEN at {broken}", err=True)
+        click.echo(f"audit log BROKEN at {report.broken} ({keys})", err=True)
         sys.exit(1)
+
+
+@audit.command("new-key")
+def audit_new_key():
+    """Add a key generation (rotation): new events are signed with it, older ones keep theirs."""
+    from engine import audit as audit_log
+    click.echo(f"audit key generation {audit_log.new_key_generation()} added to {audit_log.key_file()}")
 
 
 if __name__ == "__main__":
