@@ -312,10 +312,17 @@ def verify_report(session: Session) -> Report:
         expected_prev, last_hash, expected_seq = ev.hash, ev.hash, ev.seq + 1
     if current is not None and (link := check_end(current, expected_seq - 1, last_hash)):
         return broken(link)
+    if link := _whole_chain_missing(heads, seen_chains):
+        return broken(link)
+    return report
+
+
+def _whole_chain_missing(heads: dict, seen_chains: set) -> BrokenLink | None:
+    """A chain ``audit_head`` knows but with no event left at all."""
     for chain_name, head in heads.items():
         if chain_name not in seen_chains:
-            return broken(BrokenLink(chain_name, 1, None, f"all {head.seq} events of the chain are missing"))
-    return report
+            return BrokenLink(chain_name, 1, None, f"all {head.seq} events of the chain are missing")
+    return None
 
 
 def history(session: Session, case_id: int) -> list[dict]:

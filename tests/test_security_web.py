@@ -295,3 +295,33 @@ def test_logins_failures_lockouts_and_tokens_are_audited(world, tmp_path):
 
 
 from tests.ui_support import PASSWORD as PASSWORD_UI  # noqa: E402
+
+
+def test_a_registry_export_is_audited_with_who_and_which_units(world):
+    qian = client_login(world.app, "qian")
+    response = qian.get("/enterprises/export?format=csv")
+    assert response.status_code == 200
+    exports = [(actor, d) for actor, d in _auth_events(world, "exported") if d["what"] == "enterprises"]
+    assert exports and exports[-1][0] == "qian" and "east" in exports[-1][1]["orgs"]
+
+
+# --- bad request parameters are 4xx, never a 500 (Low) ------------------------------------------
+
+@pytest.mark.parametrize("path, status", [
+    ("/tasks/?page=100000000000000000000000", 400),
+    ("/tasks/group?page=99999999999", 400),
+    ("/cases/?page=1" + "0" * 30, 400),
+    ("/supervise/overdue?page=99999999999", 400),
+    ("/enterprises/?page=99999999999999999999", 400),
+    ("/cases/99999999999999999999", 404),
+    ("/cases/2147483648/documents/x", 404),
+    ("/supervise/incidents/99999999999999/retry", 404),
+    ("/api/cases/99999999999999999999", 404),
+    ("/api/cases?offset=99999999999999999999", 422),
+])
+def test_huge_numbers_in_urls_are_a_client_error(world, path, status):
+    client = client_login(world.app, "zhao")
+    method = client.post if path.endswith("/retry") else client.get
+    kwargs = {"data": {"_csrf": client.csrf}} if method == client.post else {}
+    response = method(path, **kwargs)
+    assert response.status_code == status, (path, response.status_code)

@@ -7,6 +7,7 @@ the rules behind them quickly and one by one.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 import re
 import pytest
 
@@ -247,19 +248,25 @@ def test_attachments_are_stored_referenced_and_downloadable_only_with_the_case(w
     assert acme.get("/attachments/" + "0" * 32 + "/x.jpg").status_code == 404
 
 
-def test_uploads_of_a_failed_submit_are_kept_for_the_next_one(world):
+def test_uploads_of_a_refused_submit_are_not_stored(world):
+    """Issue 12: uploads are stored only once the form validates; the page asks for them again."""
     case = general_hazard(world)
     task = open_task(world.engine, case.id, "fix_now")
     acme = client_login(world.app, "acme")
+    folder = Path(world.app.config["ATTACHMENT_DIR"])
+    before = set(folder.iterdir()) if folder.exists() else set()
     response = acme.post(f"/tasks/{task.id}", content_type="multipart/form-data", data={
         "_csrf": acme.csrf, "measures_taken": "更换报警探头",
+        "attachments__upload": [(io.BytesIO(b"photo" * 1000), "照片.jpg")]})
+    assert response.status_code == 422 and "附件未保存，请重新选择" in text(response)
+    assert (set(folder.iterdir()) if folder.exists() else set()) == before
+    assert "照片.jpg" not in text(response).split('id="f-attachments"', 1)[1].split("</div>", 1)[0]
+    response = acme.post(f"/tasks/{task.id}", content_type="multipart/form-data", data={
+        "_csrf": acme.csrf, "measures_taken": "更换报警探头", "completed_on": "2026-11-26",
         "attachments__upload": [(io.BytesIO(b"photo"), "照片.jpg")]})
-    assert response.status_code == 422
-    ref = re.search(r'name="attachments" value="(attachment:[^"]+)" checked', text(response)).group(1)
-    response = acme.post(f"/tasks/{task.id}", data={"_csrf": acme.csrf, "measures_taken": "更换报警探头",
-                                                   "completed_on": "2026-11-26", "attachments": ref})
     assert response.status_code == 302
-    assert world.engine.case(case.id).data["attachments"] == [ref]
+    [ref] = world.engine.case(case.id).data["attachments"]
+    assert ref.endswith("/照片.jpg") and len(set(folder.iterdir()) - before) == 1
 
 
 def test_a_task_without_a_registered_form_gets_the_generic_handling_form(world):

@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, redirect, request, url_for
+from werkzeug.routing import IntegerConverter
 
 from . import auth, csrf, display, errors, headers, login_limits, nav, sessions
 
@@ -33,6 +34,7 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
         plain_http = os.environ.get("DUBAN_PLAIN_HTTP") == "1"
     instance_path = Path(instance_path or os.environ.get("DUBAN_INSTANCE_PATH") or DEFAULT_INSTANCE).resolve()
     app = Flask(__name__, instance_path=str(instance_path))
+    app.url_map.converters["int"] = RowId  # before any route: /cases/<int:…> past the column's range is a 404
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(
         SECRET_KEY=secret_key or os.environ.get("DUBAN_SECRET_KEY") or _stored_secret(Path(app.instance_path)),
@@ -94,6 +96,14 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     _install_api(app)
     login_limits.install(app, engine, endpoints=("auth.login", "api.create_token"))
     return app
+
+
+class RowId(IntegerConverter):
+    """``<int:…>`` in a URL: at most a database INTEGER (2³¹−1), so a huge id is a 404, not an
+    overflow in the database driver (a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _install_api(app: Flask) -> None:

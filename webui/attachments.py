@@ -56,6 +56,45 @@ def store_all(files, field_names: list[str], case_id: int, username: str, at) ->
     return out
 
 
+class PendingUploads:
+    """The uploads of one submit, named but not yet on disk: a form is validated with their
+    references first, and ``save`` writes them only once it passes — a refused submit leaves no
+    file behind (an attacker cannot fill the disk with submits that never validate)."""
+
+    def __init__(self, files, field_names: list[str]):
+        self.refs: dict[str, list[str]] = {}
+        self._waiting: list[tuple[str, str, FileStorage]] = []  # (ident, clean name, upload)
+        self._saved: list[str] = []
+        for name in field_names:
+            for upload in files.getlist(f"{name}__upload"):
+                if upload and upload.filename:
+                    ident, clean = uuid.uuid4().hex, clean_name(upload.filename)
+                    self._waiting.append((ident, clean, upload))
+                    self.refs.setdefault(name, []).append(f"{PREFIX}{ident}/{clean}")
+
+    def all_refs(self) -> set[str]:
+        return {ref for refs in self.refs.values() for ref in refs}
+
+    def save(self, case_id: int, username: str, at) -> None:
+        for ident, clean, upload in self._waiting:
+            folder = _root() / ident
+            folder.mkdir(parents=True)
+            upload.save(folder / "file")
+            meta = {"name": clean, "case_id": case_id, "by": username, "at": at.isoformat(),
+                    "content_type": upload.mimetype or "application/octet-stream",
+                    "size": (folder / "file").stat().st_size}
+            (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            self._saved.append(ident)
+        self._waiting = []
+
+    def discard(self) -> None:
+        """Remove what ``save`` wrote (the step that was to reference it did not happen)."""
+        import shutil
+        for ident in self._saved:
+            shutil.rmtree(_root() / ident, ignore_errors=True)
+        self._saved = []
+
+
 def is_ref(value) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX) and "/" in value
 

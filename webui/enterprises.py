@@ -14,7 +14,7 @@ import io
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.schema import Case
@@ -196,6 +196,10 @@ def export():
         text.detach()
     else:
         export_enterprises(parties.registry(), buffer, fmt="xlsx", org=org)
+    if not template:  # who took the registry out of the system, and which part (等保: 数据导出审计)
+        from .accounts import record
+        record(current_app.extensions["duban_engine"], g.user.username, "exported",
+               {"what": "enterprises", "format": fmt, "orgs": "all" if org is None else sorted(org)})
     name = "企业名录模板" if template else f"企业名录-{parties.today():%Y%m%d}"
     mimetype = ("text/csv" if fmt == "csv" else
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

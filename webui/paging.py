@@ -2,16 +2,24 @@
 so knowing whether there is a next page costs no count over a large table."""
 from __future__ import annotations
 
-from flask import request
+from flask import abort, request
 
 PAGE_SIZE = 50
 
 
+MAX_PAGE = 10_000  # 500,000 rows in: further than anyone pages; a larger number is a bad request
+
+
 def page_number() -> int:
+    """The requested page; a number past ``MAX_PAGE`` is refused with 400 (it would overflow the
+    database's offset), anything else unreadable means the first page."""
     try:
-        return max(1, int(request.args.get("page", 1)))
+        page = int(request.args.get("page", 1))
     except ValueError:
         return 1
+    if page > MAX_PAGE:
+        abort(400, description=f"页码超出范围（最大 {MAX_PAGE}）")
+    return max(1, page)
 
 
 def paged(fetch):

@@ -87,14 +87,17 @@ def show(task_id: str):
         if not may_work:
             raise Forbidden("您无权办理此任务")
         names = [f["name"] for f in fields or [] if f["type"] == "attachments"]
-        uploaded = attachments.store_all(request.files, names, case.id, g.user.username, eng.clock.now())
-        data, form.values, form.errors = formspec.read(fields, request.form, uploaded)
+        pending = attachments.PendingUploads(request.files, names)  # written only if the form passes
+        data, form.values, form.errors = formspec.read(fields, request.form, pending.refs)
         if not form.errors:
+            pending.save(case.id, g.user.username, eng.clock.now())
             try:
                 eng.complete(task_id, g.user.username, data)
             except InvalidData as exc:
+                pending.discard()
                 form.errors = exc.errors
             except Conflict as exc:
+                pending.discard()
                 flash(str(exc), "error")
                 status = 409
             except IncidentRaised as exc:
@@ -104,7 +107,10 @@ def show(task_id: str):
                 return _after_submit(eng, task, case)
         if form.errors:
             status = 422
-            flash("表单有误，请按提示修改后重新提交。", "error")
+            unsaved = pending.all_refs()
+            for name in names:  # files of a refused submit were not kept: choose them again
+                form.values[name] = [r for r in form.values.get(name) or [] if r not in unsaved]
+            flash("表单有误，请按提示修改后重新提交。" + ("本次选择的附件未保存，请重新选择。" if unsaved else ""), "error")
     else:
         # Nothing typed yet: start from the case data where field names match (a case started from an
         # accident or a hazard already knows party_name, violation_facts…), a delegate's draft over it.

@@ -105,6 +105,8 @@ def _cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(FORMULA_START):
+        return value[1:]  # our export's guard against formulas (see _csv_safe)
     return str(value)
 
 
@@ -290,6 +292,17 @@ def _plan_updates(parsed: _Parsed, existing: dict[str, Enterprise]) -> list[tupl
 
 # -- exporting -------------------------------------------------------------------------------------
 
+# A cell a spreadsheet program would take for a formula (CSV/formula injection): written as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(text: str) -> str:
+    """Excel and WPS run a CSV cell beginning with = + - @ as a formula (``=HYPERLINK(…)``,
+    ``=cmd|…``): such a cell gets a leading apostrophe, which both show as text and which the import
+    takes off again."""
+    return "'" + text if isinstance(text, str) and text.startswith(FORMULA_START) else text
+
+
 def _export_text(value) -> str:
     if value is None:
         return ""
@@ -316,7 +329,8 @@ def export_enterprises(registry: EnterpriseRegistry, target: str | os.PathLike |
     """Write the registry (or the given org units) to ``target``; returns the number of enterprises.
 
     CSV is written as UTF-8 with a BOM so Excel shows the Chinese correctly; in xlsx every cell is
-    text, so codes and phone numbers are never turned into numbers.
+    text, so codes and phone numbers are never turned into numbers. A cell beginning with
+    ``= + - @`` is never a formula: a text cell in xlsx, apostrophe-prefixed in CSV.
     """
     fmt = _format_of(target, fmt)
     rows = export_rows(registry, org)
@@ -327,15 +341,22 @@ def export_enterprises(registry: EnterpriseRegistry, target: str | os.PathLike |
         try:
             writer = csv.writer(handle)
             for count, row in enumerate(rows):
-                writer.writerow(row)
+                writer.writerow([_csv_safe(v) for v in row])
         finally:
             if own:
                 handle.close()
         return count
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("企业")
     for count, row in enumerate(rows):
-        sheet.append(row)
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula, whatever it begins with
+            cells.append(cell)
+        sheet.append(cells)
     book.save(target)
     return count
