@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from engine.schema import Case
-from tests.ui_support import major_case_at, make_world, open_task
+from tests.ui_support import _password_hash, major_case_at, make_world, open_task
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
 
@@ -66,5 +66,21 @@ def build_world(folder, url=None):
         # escalated cases
         {"process": "hazard_supervision", "org": "north", "level": 2, "data": {"hazard_grade": "重大"}},
     ])
+    add_enterprises(w.engine, [("south", "橙"), ("south", "蓝"), ("south", "蓝"), ("east_town", "红")])
+    d.add_user("admin_zhou", org="city", roles=["admin"], name="周管理员", password_hash=_password_hash())
     w.listed_id, w.closed_id = listed.id, closed.id
     return w
+
+
+def add_enterprises(engine, places):
+    """Enterprises of the registry with a risk level (红橙黄蓝) at an org unit."""
+    from workflows.enterprises import Enterprise
+    from workflows.enterprises.samples import fake_enterprises
+    from workflows.enterprises.search_index import bulk_insert
+    rows = []
+    for values, (org, level) in zip(fake_enterprises(len(places), seed=18), places):
+        values.update(org_unit=org, risk_level=level, last_inspected_on=NOW.date(), dishonest=False,
+                      dishonest_from=None, dishonest_until=None)
+        rows.append(Enterprise.insert_values(values, NOW))
+    with engine.db.engine.begin() as conn:
+        bulk_insert(conn, Enterprise.__table__, rows)

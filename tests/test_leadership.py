@@ -133,3 +133,67 @@ def test_ranking_page_notice_and_recorded_interview(world):
                         data={"_csrf": client.csrf, "unit": "east", "held_on": "2026-12-02"}, follow_redirects=True)
     assert "不在排名后两位" in first.get_data(as_text=True)
     assert client.get("/leadership/ranking?period=2026-11").status_code == 400
+
+
+def test_monthly_statistics_count_each_thing_in_the_month_it_happened(world):
+    from workflows.leadership.statistics import monthly
+    with world.engine.db.read() as s:
+        scope = load(s, "city")
+    table = monthly(world.engine, scope, periods.parse("2026-11", NOW))
+    rows = {r["org"]: r for r in table["rows"]}
+    assert (rows["east"]["hazards_major"], rows["east"]["hazards_general"]) == (2, 1)  # the town's counts for 东城区
+    assert (rows["east"]["listed"], rows["east"]["delisted"], rows["east"]["closed"]) == (2, 1, 1)
+    assert rows["east"]["filed"] == 0 and rows["east"]["decided"] == 1  # 立案 in October, decided in November
+    assert rows["north"]["accidents"] == 1 and rows["south"]["accidents"] == 0  # south's was in October
+    assert rows["west"]["closed"] == 1 and table["total"]["hazards_major"] == 5
+    october = {r["org"]: r for r in monthly(world.engine, scope, periods.parse("2026-10", NOW))["rows"]}
+    assert october["south"]["accidents"] == 1 and october["east"]["filed"] == 1
+
+
+def test_statistics_export_as_xlsx(world):
+    from openpyxl import load_workbook
+    client = client_login(world.app, "zhao")
+    page = client.get("/leadership/statistics?period=2026-11").get_data(as_text=True)
+    assert "执法监管统计" in page and "重大隐患登记" in page
+    response = client.get("/leadership/statistics?period=2026年11月&format=xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    ws = load_workbook(io.BytesIO(response.data)).active
+    assert ws["A1"].value == "示范市应急管理局执法监管统计表" and "2026年11月" in ws["A2"].value
+    header = [c.value for c in ws[3]]
+    assert header[:3] == ["单位", "一般隐患登记", "重大隐患登记"]
+    by_unit = {row[0].value: [c.value for c in row] for row in ws.iter_rows(min_row=4)}
+    assert by_unit["东城区应急管理局"][2] == 2 and by_unit["合计"][2] == 5
+    hazards = client.get("/leadership/statistics/hazards.xlsx?year=2026&quarter=4")
+    book = load_workbook(io.BytesIO(hazards.data))
+    assert book.sheetnames == ["按区县", "按企业"]
+    assert "原国家安全监管总局令第16号第十四条" in book["按区县"]["A2"].value
+    assert [c.value for c in book["按区县"][3]][:3] == ["区县", "发现隐患", "其中重大"]
+    assert client.get("/leadership/statistics/hazards.xlsx?year=2026&quarter=5").status_code == 400
+
+
+def test_risk_map_colours_and_boundaries(world):
+    import json
+    from workflows.leadership.riskmap import colour
+    assert colour({"蓝": 10}, 1) == "红" and colour({"红": 1, "蓝": 30}, 0) == "橙"
+    assert colour({"橙": 1, "蓝": 3}, 0) == "橙" and colour({"橙": 1, "蓝": 9}, 0) == "黄" and colour({}, 0) == "无"
+    client = client_login(world.app, "zhao")
+    page = client.get("/leadership/map").get_data(as_text=True)
+    assert 'data-org="south" data-colour="橙"' in page and 'data-org="east" data-colour="红"' in page
+    assert 'id="map-data"' not in page and "boundary-upload" not in page  # no boundaries yet; only admins upload
+    assert client.post("/leadership/map/boundaries", data={"_csrf": client.csrf}).status_code == 403
+
+    def square(props, x):
+        return {"type": "Feature", "properties": props,
+                "geometry": {"type": "Polygon", "coordinates": [[[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]]}}
+    admin = client_login(world.app, "admin_zhou")
+    bad = {"type": "FeatureCollection", "features": [square({"name": "东城区应急管理局"}, 0), square({"name": "火星区"}, 1)]}
+    answer = admin.post("/leadership/map/boundaries", data={"_csrf": admin.csrf, "geojson": (
+        io.BytesIO(json.dumps(bad, ensure_ascii=False).encode()), "bad.geojson")}, follow_redirects=True)
+    assert "火星区：找不到对应的组织机构" in answer.get_data(as_text=True)
+    good = {"type": "FeatureCollection", "features": [
+        square({"name": "东城区应急管理局"}, 0), square({"code": "west"}, 1), square({"name": "北城区应急管理局"}, 2),
+        square({"code": "south"}, 3)]}
+    answer = admin.post("/leadership/map/boundaries", data={"_csrf": admin.csrf, "geojson": (
+        io.BytesIO(json.dumps(good, ensure_ascii=False).encode()), "city.geojson")}, follow_redirects=True)
+    assert "已保存 4 个区域的边界" in answer.get_data(as_text=True)
+    assert 'id="map-data"' in client.get("/leadership/map").get_data(as_text=True)

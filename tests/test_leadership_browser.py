@@ -125,3 +125,30 @@ def test_message_centre_count_and_mark_read(site, page_as):
     page.click("button.primary")
     expect(page.locator(".flash.ok")).to_contain_text("提醒方式已保存")
     screenshot(page, "messages-settings")
+
+
+def test_risk_map_grid_then_uploaded_boundaries(page_as, tmp_path):
+    import json
+    page = page_as("admin_zhou")
+    page.goto(page.base + "/leadership/map")
+    expect(page.locator("#risk-grid .risk-cell")).to_have_count(4)
+    expect(page.locator('#risk-grid [data-org="south"]')).to_have_class("risk-cell risk-橙")
+    screenshot(page, "leadership-riskmap-grid")
+    shapes = [("东城区应急管理局", [[0, 0], [2, 0], [2, 1], [0, 1], [0, 0]]), ("西城区应急管理局", [[0, 1], [2, 1], [2, 2], [0, 2], [0, 1]]),
+              ("北城区应急管理局", [[2, 0], [3, 0], [3, 2], [2, 2], [2, 0]]), ("南城区应急管理局", [[0, -1], [3, -1], [3, 0], [0, 0], [0, -1]])]
+    geo = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        for name, ring in shapes]}
+    path = tmp_path / "城区边界.geojson"
+    path.write_text(json.dumps(geo, ensure_ascii=False), encoding="utf-8")
+    page.set_input_files("#boundary-upload input[type=file]", str(path))
+    page.click("#boundary-upload button[type=submit]")
+    expect(page.locator(".flash.ok")).to_contain_text("已保存 4 个区域的边界")
+    expect(page.locator("[data-map][data-ready='1'] svg")).to_have_count(1)
+    expect(page.locator("[data-map] svg path[fill='#c62828']").first).to_be_visible()
+    expect(page.locator("[data-map] svg path[fill='#ef6c00']")).to_have_count(1)  # 南城区
+    screenshot(page, "leadership-riskmap")
+    orange = page.locator("[data-map] svg path[fill='#ef6c00']").bounding_box()
+    page.mouse.click(orange["x"] + orange["width"] / 2, orange["y"] + orange["height"] / 2)
+    page.wait_for_url("**/leadership/cases?**")
+    expect(page.locator("#drill-title")).to_contain_text("南城区应急管理局")

@@ -8,6 +8,8 @@ block or fetch it from the JSON endpoint, as the CSP (script-src 'self') allows 
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, jsonify, render_template, request
 
@@ -16,6 +18,8 @@ from engine.schema import Case, OrgUnit
 from workflows.leadership import dashboard as figures
 from workflows.leadership import period as periods
 from workflows.leadership import ranking as ranking_rules
+from workflows.leadership import statistics as monthly_statistics
+from workflows.leadership import xlsx as stat_xlsx
 from workflows.leadership import scope as scopes
 
 from . import display, nav, parties
@@ -31,7 +35,7 @@ def _only_leaders():
         raise Forbidden("只有负责人可以查看领导驾驶舱")
 
 
-def _scope_and_period():
+def _scope_and_period(default_period: str | None = None):
     eng = engine()
     wanted = (request.args.get("org") or "").strip() or g.user.org_code
     with eng.db.read() as s:
@@ -41,7 +45,7 @@ def _scope_and_period():
         choices = list(s.execute(sa.select(OrgUnit.code, OrgUnit.name, OrgUnit.path)
                                  .where(OrgUnit.path.startswith(g.user.org_path)).order_by(OrgUnit.path).limit(500)))
     try:
-        period = periods.parse(request.args.get("period"), display.now())
+        period = periods.parse(request.args.get("period") or default_period, display.now())
     except ValueError as exc:
         abort(400, str(exc))
     return scope, period, choices
@@ -179,4 +183,115 @@ def record_interview():
         flash(str(exc), "error")
         return back
     flash(f"已登记{rows[org].name}的约谈", "ok")
+    return back
+
+
+# --- 统计报表 ----------------------------------------------------------------------------------------
+
+def _xlsx(content: bytes, name: str):
+    from urllib.parse import quote
+
+    from flask import Response
+
+    response = Response(content, mimetype=stat_xlsx.XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@bp.get("/statistics")
+def statistics():
+    """执法监管月度统计 per unit (a month by default; any period), as a page or .xlsx (?format=xlsx)."""
+    local = display.now().astimezone(periods.SHANGHAI)
+    scope, period, choices = _scope_and_period(default_period=f"{local.year}-{local.month:02d}")
+    table = monthly_statistics.monthly(engine(), scope, period)
+    if request.args.get("format") == "xlsx":
+        content = stat_xlsx.workbook([{
+            "title": "执法监管统计", "heading": f"{scope.root_name}执法监管统计表",
+            "subheading": f"统计期间：{period.label}（{period.first_day.isoformat()} 至 "
+                          f"{(period.end_day - timedelta(days=1)).isoformat()}）",
+            "columns": [("name", "单位"), *table["columns"]], "rows": table["rows"], "total": table["total"],
+            "money": monthly_statistics.MONEY}])
+        return _xlsx(content, f"{scope.root_name}执法监管统计表（{period.label}）.xlsx")
+    now = display.now()
+    months = [periods.Period("month", y, m) for y, m in _last_months(now, 12)]
+    return render_template("leadership/statistics.html", table=table, scope=scope, period=period,
+                           org_choices=choices, periods=[*months, *periods.recent_quarters(now, 4)])
+
+
+def _last_months(now, count):
+    local = now.astimezone(periods.SHANGHAI)
+    y, m = local.year, local.month
+    for _ in range(count):
+        yield y, m
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+
+
+@bp.get("/statistics/hazards.xlsx")
+def hazard_statistics_xlsx():
+    """The 16号令第十四条 quarterly hazard tables (``workflows.hazard_ledger``) as .xlsx."""
+    from workflows.hazard_ledger import quarterly_statistics
+
+    now = display.now().astimezone(periods.SHANGHAI)
+    try:
+        year = int(request.args.get("year") or now.year)
+        quarter = int(request.args.get("quarter") or (now.month - 1) // 3 + 1)
+        if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
+            raise ValueError
+    except ValueError:
+        abort(400, "年度或季度不正确")
+    stats = quarterly_statistics(engine(), year, quarter, parties.org_scope(g.user))
+    columns = [("found", "发现隐患"), ("found_major", "其中重大"), ("rectified", "已整改"), ("rectified_major", "重大已整改"),
+               ("rate", "整改率"), ("open", "未整改"), ("overdue", "逾期"), ("rectify_cost", "整改资金（元）")]
+    for row in [*stats["districts"], *stats["enterprises"], stats["total"]]:
+        row["rectify_cost"] = float(row["rectify_cost"])
+    sub = f"统计期间：{stats['from']} 至 {stats['to']}；报送期限：{stats['report_due']}前（原国家安全监管总局令第16号第十四条）"
+    heading = f"{year}年第{quarter}季度隐患排查治理情况统计表"
+    content = stat_xlsx.workbook([
+        {"title": "按区县", "heading": heading + "（按区县）", "subheading": sub,
+         "columns": [("name", "区县"), *columns], "rows": stats["districts"], "total": {"name": "合计", **stats["total"]},
+         "money": {"rectify_cost"}},
+        {"title": "按企业", "heading": heading + "（按企业）", "subheading": sub,
+         "columns": [("name", "企业"), ("party", "统一社会信用代码"), *columns], "rows": stats["enterprises"],
+         "money": {"rectify_cost"}},
+    ])
+    return _xlsx(content, f"{heading}.xlsx")
+
+
+# --- 风险分布图 --------------------------------------------------------------------------------------
+
+@bp.get("/map")
+def risk_map():
+    from engine.policy import ADMIN_ROLE
+    from workflows.leadership import riskmap
+
+    scope, period, choices = _scope_and_period()
+    area_rows = riskmap.areas(engine(), scope)
+    shapes = riskmap.boundaries(engine(), [a["org"] for a in area_rows])
+    drawn = bool(area_rows) and all(a["org"] in shapes for a in area_rows)
+    geo = {"type": "FeatureCollection", "features": [shapes[a["org"]] for a in area_rows]} if drawn else None
+    return render_template("leadership/map.html", areas=area_rows, geo=geo, scope=scope, period=period,
+                           org_choices=choices, levels=riskmap.LEVELS, is_admin=ADMIN_ROLE in g.user.roles)
+
+
+@bp.post("/map/boundaries")
+def upload_boundaries():
+    from flask import flash, redirect, url_for
+
+    from engine.policy import ADMIN_ROLE
+    from workflows.leadership import riskmap
+
+    if ADMIN_ROLE not in g.user.roles:
+        raise Forbidden("只有系统管理员可以上传行政区划边界")
+    upload = request.files.get("geojson")
+    back = redirect(url_for("leadership.risk_map", org=request.args.get("org") or None))
+    if upload is None or not upload.filename:
+        flash("请选择 GeoJSON 文件", "error")
+        return back
+    with engine().db.read() as s:
+        allowed = riskmap.org_names(s, g.user.org_path)
+    saved, errors = riskmap.save_boundaries(engine(), upload.read(), allowed, g.user.username)
+    if errors:
+        flash("边界未保存：" + "；".join(errors[:10]), "error")
+    else:
+        flash(f"已保存 {len(saved)} 个区域的边界", "ok")
     return back

@@ -1,0 +1,55 @@
+"""Statistics tables as Excel workbooks (.xlsx, openpyxl): a title row, the period and issuer, bold
+headers, a total row, thousands separators on money, frozen headers, widths that fit Chinese text."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+THIN = Side(style="thin", color="999999")
+
+
+def workbook(sheets: list[dict]) -> bytes:
+    """``sheets``: [{"title", "heading", "subheading", "columns": [(key, label)], "rows": [dict],
+    "total": dict | None, "money": {keys}}] -> the bytes of one .xlsx."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet["title"][:31])
+        columns = sheet["columns"]
+        width = len(columns)
+        ws.cell(row=1, column=1, value=sheet["heading"]).font = Font(bold=True, size=14)
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+        ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+        ws.cell(row=2, column=1, value=sheet.get("subheading", ""))
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+        for i, (_key, label) in enumerate(columns, 1):
+            cell = ws.cell(row=3, column=i, value=label)
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="EEF2F7")
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+        body = list(sheet["rows"]) + ([sheet["total"]] if sheet.get("total") else [])
+        for r, row in enumerate(body, 4):
+            for c, (key, _label) in enumerate(columns, 1):
+                cell = ws.cell(row=r, column=c, value=row.get(key))
+                cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+                if key in sheet.get("money", ()):
+                    cell.number_format = "#,##0.00"
+                if sheet.get("total") and r == 3 + len(body):
+                    cell.font = Font(bold=True)
+        for c, (key, label) in enumerate(columns, 1):
+            longest = max([_width(label)] + [_width(row.get(key)) for row in body])
+            ws.column_dimensions[get_column_letter(c)].width = min(40, max(8, longest + 2))
+        ws.freeze_panes = "B4"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _width(value) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
