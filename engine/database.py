@@ -58,13 +58,17 @@ class Database:
         """
         with self.engine.connect() as conn:
             conn.execution_options(duban_write=True)
+            committed: list = []
             with conn.begin():
                 session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+                session.info["after_commit"] = committed
                 try:
                     yield session
                     session.flush()
                 finally:
                     session.close()
+            for callback in committed:  # only once the transaction is durable (see after_commit)
+                callback()
 
     @contextlib.contextmanager
     def read(self):
@@ -73,3 +77,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def after_commit(session: Session, callback) -> None:
+    """Run ``callback`` once ``session``'s write transaction has committed (at once for a read
+    session, which writes nothing). Caches of what a transaction wrote are filled this way, so a
+    rolled-back transaction cannot leave them pointing at rows that do not exist."""
+    pending = session.info.get("after_commit")
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)

@@ -4,21 +4,39 @@ The draft is deployed into a temporary SQLite file together with the decision ta
 processes it needs, with the same roles; one case is started and walked: each open task is completed
 with the data the designer supplies for it (or none), forms not enforced, until the case ends, waits
 on a timer, or fails. The trace says which elements ran and where it stopped — nothing touches the
-real database.
+real database except one audit event (``model_test_run`` on the system chain: who, which file and
+hash, how it ended), since a test-run runs the draft's code.
 """
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from . import audit
 from .errors import EngineError, IncidentRaised
 from .schema import ProcessModel, Role
 
 
 def dry_run(engine, content: bytes | str, filename: str, data_by_task: dict | None = None,
-            start_data: dict | None = None, max_steps: int = 50) -> dict:
+            start_data: dict | None = None, max_steps: int = 50, by: str = "designer") -> dict:
+    """Walk the draft; the real database gets only the audit event of the test-run."""
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    outcome = {"status": "refused"}
+    try:
+        outcome = _dry_run(engine, raw, filename, data_by_task, start_data, max_steps)
+        return outcome
+    finally:
+        with engine.db.write() as s:
+            audit.append(s, chain=audit.SYSTEM_CHAIN, actor=by, action="model_test_run", at=engine.clock.now(),
+                         detail={"file": filename, "hash": hashlib.sha256(raw).hexdigest(),
+                                 "status": outcome.get("status"), "element": outcome.get("element_id")})
+
+
+def _dry_run(engine, content: bytes, filename: str, data_by_task: dict | None, start_data: dict | None,
+             max_steps: int) -> dict:
     from .engine import Engine  # the engine module imports us lazily through Engine.dry_run
 
     data_by_task = data_by_task or {}
@@ -28,6 +46,8 @@ def dry_run(engine, content: bytes | str, filename: str, data_by_task: dict | No
     with tempfile.TemporaryDirectory(prefix="duban-dryrun-") as tmp:
         scratch = Engine(f"sqlite:///{Path(tmp) / 'dryrun.sqlite'}", clock=engine.clock, forms=None,
                          functions=engine.script_engine.functions)
+        scratch.models.check_model_code = engine.models.check_model_code
+        scratch.script_engine.environment.seconds = engine.script_engine.environment.seconds
         try:
             scratch.create_all()
             scratch.directory.add_org("dryrun", "试运行")

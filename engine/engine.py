@@ -105,10 +105,10 @@ class Engine:
         return self.models.deploy(source, by=by, filename=filename)
 
     def dry_run(self, content: bytes | str, filename: str, data_by_task: dict | None = None,
-                start_data: dict | None = None) -> dict:
-        """Walk a draft model on a throw-away database (see engine/dryrun.py)."""
+                start_data: dict | None = None, by: str = "designer") -> dict:
+        """Walk a draft model on a throw-away database (see engine/dryrun.py); audited as ``by``'s."""
         from .dryrun import dry_run
-        return dry_run(self, content, filename, data_by_task, start_data)
+        return dry_run(self, content, filename, data_by_task, start_data, by=by)
 
     # ------------------------------------------------------------------------------------------
     # cases

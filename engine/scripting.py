@@ -3,12 +3,11 @@
 Scripts see the task's data plus a small set of functions: the engine clock (``now``), working-day
 arithmetic on the Chinese calendar, ``start_case`` to start another process after this step, and
 whatever domain functions the ``workflows`` layer registers. Builtins are a short allow-list: no
-``__import__``, no ``open``; deploy refuses code that reaches around it, and every evaluation runs
-under a time bound (engine/sandbox.py).
+``__import__``, no ``open``; code is compiled by RestrictedPython and anything but a plain comparison
+runs in an isolated worker process under time and memory bounds (engine/sandbox.py).
 """
 from __future__ import annotations
 
-import builtins
 import contextvars
 import datetime as _dt
 import decimal
@@ -19,15 +18,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
 from . import workdays
 from .timeexpr import parse_datetime
-from .sandbox import LimitedEnvironment, bounded_range
+from .evaluator import IsolatedEnvironment
 from .timers import fired_this_step
-
-SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
-    "abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "format", "int",
-    "isinstance", "len", "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted",
-    "str", "sum", "tuple", "zip", "True", "False", "None", "ValueError", "KeyError", "Exception",
-)}
-SAFE_BUILTINS["range"] = bounded_range  # a loop the time bound can stop, not a C-level sum over 10**12
 
 # Requests made by scripts during the current step (start_case...); the engine drains them.
 _step_requests: contextvars.ContextVar[list | None] = contextvars.ContextVar("duban_step_requests", default=None)
@@ -126,10 +118,9 @@ def require_roles(usernames, roles, message: str, field: str | None = None) -> b
 class DubanScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's Python script engine with our globals and the engine's clock."""
 
-    def __init__(self, clock, functions: dict[str, Callable] | None = None, time_limit: float = 2.0):
+    def __init__(self, clock, functions: dict[str, Callable] | None = None, time_limit: float = 1.0):
         self.clock = clock
         env_globals: dict[str, Any] = {
-            "__builtins__": SAFE_BUILTINS,
             "datetime": _dt.datetime, "date": _dt.date, "timedelta": _dt.timedelta,
             "Decimal": decimal.Decimal, "math": math,
             "now": lambda: clock.now(),
@@ -146,8 +137,8 @@ class DubanScriptEngine(PythonScriptEngine):
         }
         self.functions = dict(functions or {})
         env_globals.update(self.functions)
-        # Every script, condition and expression runs under a time bound (see sandbox.py).
-        super().__init__(environment=LimitedEnvironment(env_globals, seconds=time_limit))
+        # Every script, condition and expression: restricted compile, then isolated (engine/sandbox.py).
+        super().__init__(environment=IsolatedEnvironment(env_globals, seconds=time_limit))
 
     def evaluate(self, task, expression, external_context=None):
         token = _current_task.set(task)

@@ -545,9 +545,23 @@ def _plan_duration(value: Any, now: datetime) -> TimerPlan:
     raise _wrong_type("duration", value, "a timedelta, a Duration or ISO duration text")
 
 
+# The shortest interval a cycle timer may have. A cycle fires a step of the case (a database
+# transaction, audit events) each time; ``R/PT0.001S`` would keep a timer worker busy with one case
+# for ever. Supervision reminders run on days; one minute leaves room for tests and drills.
+MIN_CYCLE_INTERVAL = timedelta(minutes=1)
+
+
+def check_cycle_interval(cycle: Cycle) -> None:
+    """Refuse a cycle whose interval is shorter than MIN_CYCLE_INTERVAL (TimerExpressionError)."""
+    if not cycle.interval.has_calendar_part and cycle.interval.fixed_part() < MIN_CYCLE_INTERVAL:
+        raise TimerExpressionError(f"周期定时器的间隔 {cycle.interval.isoformat()} 短于最小间隔 1 分钟 "
+                                   f"(cycle interval shorter than {MIN_CYCLE_INTERVAL})")
+
+
 def _plan_cycle(value: Any, now: datetime) -> TimerPlan:
     if not isinstance(value, Cycle):
         raise _wrong_type("cycle", value, "a Cycle or ISO repeating-interval text")
+    check_cycle_interval(value)
     anchor = value.start or value.interval.add_to(now.astimezone(SHANGHAI))
     last = None if value.repetitions is None else value.repetitions - 1
     schedule = _Schedule(anchor, value.interval, value.end, last)

@@ -16,18 +16,23 @@ before this change load unchanged.
 from __future__ import annotations
 
 import contextvars
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from .timeexpr import TimerExpressionError, TimerPlan, looks_like_iso_literal, plan_timer
+from .timeexpr import (TimerExpressionError, TimerPlan, check_cycle_interval, looks_like_iso_literal, parse_cycle,
+                       plan_timer)
 
-# Cycle timers that fired in the current step: one occurrence per step, so every occurrence is
-# recorded (audited, counted) on its own even when a worker catches up after downtime.
+# Cycle timers that fired in the current step: at most one occurrence per step. After downtime a
+# cycle fires once; the occurrences missed meanwhile are skipped (counted in ``missed``).
 fired_this_step: contextvars.ContextVar[set | None] = contextvars.ContextVar("duban_fired_cycles", default=None)
 
 KIND_OF_ELEMENT = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
+
+
+_ISO_CYCLE_START = re.compile(r"""^\s*['"]?R\d*/""")  # R/..., R3/...: meant as ISO, even if it is not valid
 
 
 def check_timer_expression(element: str, text: str) -> str | None:
@@ -35,7 +40,12 @@ def check_timer_expression(element: str, text: str) -> str | None:
     kind = KIND_OF_ELEMENT[element]
     if not text:
         return "定时器表达式为空 (empty)"
-    if looks_like_iso_literal(kind, text):
+    if looks_like_iso_literal(kind, text) or (kind == "cycle" and _ISO_CYCLE_START.match(text)):
+        if kind == "cycle":
+            try:
+                check_cycle_interval(parse_cycle(text))
+            except TimerExpressionError as exc:
+                return str(exc)
         return None
     try:
         compile(text, "<timer>", "eval")
@@ -83,7 +93,16 @@ def _cycle_complete(self, my_task):
             fired.add(my_task.id)
         ready = True
         state["fired"] += 1
-        following = TimerPlan.from_dict(state["plan"]).next()
+        # Catch-up policy: occurrences missed while the engine was down are skipped, not replayed —
+        # one firing now, then the schedule goes on from the next occurrence still ahead.
+        now = _engine_of(my_task).now()
+        current = TimerPlan.from_dict(state["plan"])
+        following = current.next(now + timedelta(microseconds=1))  # the next occurrence strictly ahead
+        if following is not None and following.remaining == 0 and following.due <= now:  # all past: done
+            state["missed"] = state.get("missed", 0) + following.index - current.index
+            following = None
+        elif following is not None and following.index > current.index + 1:
+            state["missed"] = state.get("missed", 0) + following.index - current.index - 1
         if following is None:
             state["plan"], state["cycles"] = None, 0
         else:

@@ -3,13 +3,14 @@ many worker processes at once. Tests move the clock; nothing sleeps."""
 from __future__ import annotations
 
 import multiprocessing
+import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from engine import ManualClock
+from engine import IncidentRaised, InvalidModel, ManualClock
 from engine.schema import AuditEvent, HumanTask, Timer
 from tests import timer_workers
 from tests.support import deploy, make_engine
@@ -105,13 +106,64 @@ def test_cycle_timer_fires_the_stated_number_of_times(engine):
     assert task.reminders == 3 and len(actions(engine, case.id, "reminded")) == 3
 
 
-def test_cycle_timer_catches_up_after_downtime(engine):
+def test_cycle_timer_fires_once_after_downtime_not_a_replay(engine):
+    """Catch-up policy: three weekly reminders missed while the engine was down give one reminder."""
     deploy(engine, "timers_misc.bpmn")
     case = engine.start("cycle_reminders", by="zhang", org="east")
     engine.clock.advance(days=30)
-    assert engine.run_due_timers() == 3
+    started = time.monotonic()
+    assert engine.run_due_timers() == 1
     assert engine.run_due_timers() == 0
-    assert len(actions(engine, case.id, "reminded")) == 3
+    assert time.monotonic() - started < 2.0
+    assert len(actions(engine, case.id, "reminded")) == 1
+    engine.clock.advance(days=30)
+    assert engine.run_due_timers() == 0  # the cycle is over: its missed occurrences are not owed
+
+
+def test_unbounded_cycle_after_downtime_fires_once_then_keeps_its_rhythm(engine):
+    engine.deploy(CYCLE_MODEL.replace("{cycle}", "R/P1D"), by="boss", filename="daily.bpmn")
+    case = engine.start("daily_reminder", by="zhang", org="east")
+    engine.clock.advance(days=400)  # more than a year down
+    started = time.monotonic()
+    assert engine.run_due_timers() == 1
+    assert time.monotonic() - started < 2.0
+    engine.clock.advance(hours=12)
+    assert engine.run_due_timers() == 0
+    engine.clock.advance(days=1)
+    assert engine.run_due_timers() == 1
+    assert len(actions(engine, case.id, "reminded")) == 2
+
+
+@pytest.mark.parametrize("cycle", ["R/PT0.001S", "R5/PT59S", "R/PT0S"])
+def test_a_cycle_shorter_than_a_minute_is_refused_at_deploy_naming_the_timer(engine, cycle):
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(CYCLE_MODEL.replace("{cycle}", cycle), by="boss", filename="daily.bpmn")
+    assert "每日催办" in str(err.value) and err.value.element_id == "remind"
+
+
+def test_a_cycle_computed_shorter_than_a_minute_becomes_an_incident(engine):
+    engine.deploy(CYCLE_MODEL.replace("{cycle}", "cycle_text"), by="boss", filename="daily.bpmn")
+    with pytest.raises(IncidentRaised) as err:
+        engine.start("daily_reminder", by="zhang", org="east", data={"cycle_text": "R/PT0.001S"})
+    assert "1 分钟" in str(err.value)
+
+
+CYCLE_MODEL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://duban">
+  <bpmn:process id="daily_reminder" name="每日催办" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="inspector"><bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>work</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:userTask id="work" name="整改" />
+    <bpmn:boundaryEvent id="remind" name="每日催办" attachedToRef="work" cancelActivity="false">
+      <bpmn:timerEventDefinition id="remind_def"><bpmn:timeCycle>{cycle}</bpmn:timeCycle></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
 
 
 def test_intermediate_timer_and_due_date_from_an_expression(engine):

@@ -265,7 +265,8 @@ def api_dry_run():
     if not isinstance(start_data, dict) or not isinstance(data_by_task, dict):
         return jsonify({"ok": False, "error": "试运行数据须为 JSON 对象"}), 400
     try:
-        result = engine().dry_run(content, filename, data_by_task=data_by_task, start_data=start_data)
+        result = engine().dry_run(content, filename, data_by_task=data_by_task, start_data=start_data,
+                                  by=g.user.username)
     except PARSER_FAILURES as exc:
         raise _model_failure(filename, exc) from None
     return jsonify(_jsonable(result))

@@ -1,0 +1,344 @@
+"""Evaluation of model code (模型代码执行): restricted compile, then the host or an isolated worker.
+
+Every script and expression a model holds reaches the engine through SpiffWorkflow's script
+environment; ``IsolatedEnvironment`` is that environment. Each piece of code is first compiled by
+RestrictedPython under our policy (engine/restricted.py) — refused code never runs, whether or not
+the deploy check saw it. Then:
+
+* a *plain* expression (names, constants, comparisons, and/or/not, + and -: ``approved == True and
+  score >= 60``) is evaluated in the host: it cannot loop, call, allocate much or reach an object's
+  insides, and it is the common case of a gateway condition, so it costs microseconds;
+* everything else runs in a worker process (engine/evaluator_worker.py) of a small persistent pool:
+  started from a fresh interpreter with an empty environment, under CPU-time and address-space
+  limits, without database handle, file or network access. Only the variables the code names are
+  sent (as JSON), and only the variables a script changed come back. Functions the model calls
+  (``now``, ``workdays_after``, the domain functions of workflows/functions.py) run in the host
+  on JSON arguments, called back over the same pipe.
+
+A worker that runs past the wall-clock bound is killed and replaced (``ScriptTimeout``); one that
+dies (CPU limit, memory, crash) is replaced (``EvaluatorCrashed``). Both are ordinary Exceptions,
+which the engine turns into an incident on the case — never a frozen request. Numbers (cost per
+evaluation in the host and in a worker, per step) are in bench/sandbox.py and docs/sandbox.md.
+"""
+from __future__ import annotations
+
+import atexit
+import builtins
+import functools
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
+
+from . import restricted
+from .restricted import ModelCodeRefused, NotSerializable
+
+WORKER_FILE = Path(__file__).with_name("evaluator_worker.py")
+POOL_SIZE = int(os.environ.get("DUBAN_EVALUATORS", "2"))
+START_SECONDS = 20.0  # a cold interpreter on a loaded machine
+MAX_MESSAGE = 32 * 1024 * 1024
+# Errors the worker reports that are re-raised as the same builtin type (SpiffWorkflow and the
+# incident text know them); anything else becomes ModelCodeError.
+_BUILTIN_ERRORS = frozenset({
+    "ArithmeticError", "AssertionError", "AttributeError", "IndexError", "KeyError", "LookupError",
+    "NameError", "NotImplementedError", "OverflowError", "RecursionError", "TypeError", "UnboundLocalError",
+    "ValueError", "ZeroDivisionError", "MemoryError", "UnicodeError", "StopIteration",
+})
+
+
+class ScriptTimeout(Exception):
+    """Model code ran longer than allowed and was stopped; the engine records an incident."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(f"脚本运行超过 {seconds:g} 秒，已被终止 (ScriptTimeout)")
+
+
+class EvaluatorCrashed(Exception):
+    """The worker running model code died (CPU-time or memory limit, or a crash) and was replaced."""
+
+    def __init__(self, detail: str = ""):
+        super().__init__("脚本超出资源限制（CPU 时间或内存）或执行进程异常退出，已被终止" + (f": {detail}" if detail else ""))
+
+
+class ModelCodeError(Exception):
+    """An error model code raised in the worker, with the type name and line it had there."""
+
+    def __init__(self, type_name: str, message: str, line: int | None = None):
+        self.type_name, self.line = type_name, line
+        super().__init__(f"{type_name}: {message}" + (f" (第 {line} 行)" if line else ""))
+
+
+class _WorkerGone(Exception):
+    pass
+
+
+class _WorkerLate(Exception):
+    pass
+
+
+def clean_environment() -> dict:
+    """The whole environment a worker gets: nothing of the server's (keys, database URLs)."""
+    return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0",
+            **({"DUBAN_EVALUATOR_MEMORY_MB": os.environ["DUBAN_EVALUATOR_MEMORY_MB"]}
+               if os.environ.get("DUBAN_EVALUATOR_MEMORY_MB", "").isdigit() else {})}
+
+
+class Worker:
+    """One evaluator process and its pipes."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, "-I", str(WORKER_FILE)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_environment(),
+                                     cwd="/", close_fds=True, start_new_session=True)
+        self._buffer = b""
+        self.jobs = 0
+        try:
+            ready = self.receive(time.monotonic() + START_SECONDS)
+        except (_WorkerGone, _WorkerLate):
+            self.kill()
+            raise EvaluatorCrashed("执行进程未能启动") from None
+        self.pid = ready.get("ready")
+
+    def send(self, message: dict) -> None:
+        data = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise _WorkerGone from None
+
+    def receive(self, deadline: float) -> dict:
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _WorkerLate
+            readable, _, _ = select.select([fd], [], [], remaining)
+            if not readable:
+                raise _WorkerLate
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise _WorkerGone
+            self._buffer += chunk
+            if len(self._buffer) > MAX_MESSAGE:
+                raise _WorkerGone
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            return json.loads(line)
+        except ValueError:
+            raise _WorkerGone from None
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+class Pool:
+    """A few persistent workers shared by every engine of this process (one pool per pid)."""
+
+    def __init__(self, size: int = POOL_SIZE):
+        self.size = max(1, size)
+        self.pid = os.getpid()
+        self._idle: list[Worker] = []
+        self._count = 0
+        self._cond = threading.Condition()
+        self.started = 0  # workers spawned so far (tests and bench read it)
+
+    def acquire(self, timeout: float = 30.0) -> Worker:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self._idle and self._count >= self.size:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._cond.wait(remaining):
+                    raise EvaluatorCrashed("所有执行进程都忙，请稍后重试")
+            if self._idle:
+                return self._idle.pop()
+            self._count += 1
+        try:
+            worker = Worker()
+        except BaseException:
+            with self._cond:
+                self._count -= 1
+                self._cond.notify()
+            raise
+        self.started += 1
+        return worker
+
+    def release(self, worker: Worker, broken: bool) -> None:
+        if broken or not worker.alive():
+            worker.kill()
+            with self._cond:
+                self._count -= 1
+                self._cond.notify()
+            return
+        with self._cond:
+            self._idle.append(worker)
+            self._cond.notify()
+
+    def shutdown(self) -> None:
+        with self._cond:
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+        for worker in idle:
+            worker.kill()
+
+    def run(self, mode: str, source: str, data: dict, functions: dict, seconds: float) -> dict:
+        """Run one piece of code in a worker; the reply, or an exception the engine makes an incident of."""
+        worker = self.acquire()
+        broken = True
+        try:
+            worker.send({"mode": mode, "src": source, "data": data, "funcs": sorted(functions), "limit": seconds})
+            deadline = time.monotonic() + seconds
+            while True:
+                try:
+                    message = worker.receive(deadline)
+                except _WorkerLate:
+                    raise ScriptTimeout(seconds) from None
+                except _WorkerGone:
+                    raise EvaluatorCrashed() from None
+                if "call" not in message:
+                    broken = bool(message.get("restart"))
+                    return message
+                started = time.monotonic()
+                worker.send(_call_host(functions, message))
+                deadline += time.monotonic() - started  # time spent in the host is not the model's
+        except _WorkerGone:
+            raise EvaluatorCrashed() from None
+        finally:
+            self.release(worker, broken)
+
+
+def _call_host(functions: dict, message: dict) -> dict:
+    fn = functions.get(message.get("call"))
+    if fn is None:
+        return {"exc": f"未知函数 {message.get('call')!r}"}
+    try:
+        args = restricted.decode(message.get("args") or [])
+        kwargs = restricted.decode(message.get("kwargs") or {})
+        if not isinstance(args, list) or not isinstance(kwargs, dict):
+            return {"exc": "参数无效"}
+        return {"ret": restricted.encode(fn(*args, **kwargs), message["call"])}
+    except Exception as exc:  # the host function's own failure is the model's error
+        return {"exc": f"{type(exc).__name__}: {exc}"}
+
+
+_pool: Pool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> Pool:
+    """The process's pool (a forked child, e.g. a gunicorn worker, gets its own)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool.pid != os.getpid():
+            _pool = Pool()
+        return _pool
+
+
+@atexit.register
+def _shutdown() -> None:
+    if _pool is not None and _pool.pid == os.getpid():
+        _pool.shutdown()
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(source: str, mode: str):
+    code, names = restricted.compile_code(source, mode)
+    return code, names, mode == "eval" and restricted.is_plain(source)
+
+
+def compiled(source: str, mode: str):
+    """(code, names used, plain?) for model code; raises ModelCodeRefused (cached per source)."""
+    return _compiled(source, mode)
+
+
+def _raise_model_error(error: dict):
+    type_name, message, line = error.get("type") or "Error", error.get("message") or "", error.get("line")
+    if type_name == "ModelCodeRefused":
+        raise ModelCodeRefused([message])
+    if type_name in _BUILTIN_ERRORS:
+        exc = getattr(builtins, type_name)(message)
+        if line:
+            exc.add_note(f"第 {line} 行")
+        raise exc
+    raise ModelCodeError(type_name, message, line)
+
+
+class IsolatedEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's script environment: restricted compile, then the host (plain expressions) or
+    a worker process (everything else)."""
+
+    def __init__(self, environment_globals=None, seconds: float = 1.0, isolate: bool = True):
+        super().__init__(environment_globals)
+        self.seconds = seconds
+        self.isolate = isolate
+        self.host_functions = {k: v for k, v in self.globals.items()
+                               if callable(v) and k not in restricted.STANDARD_GLOBALS and not k.startswith("_")}
+        self.evaluations = {"host": 0, "worker": 0}
+
+    def _inputs(self, names, context, external_context) -> tuple[dict, dict]:
+        data, functions = {}, {}
+        for name in names:
+            if name in context:
+                data[name] = restricted.encode(context[name], name)
+            elif external_context and name in external_context:
+                data[name] = restricted.encode(external_context[name], name)
+            elif name in self.host_functions:
+                functions[name] = self.host_functions[name]
+        return data, functions
+
+    def evaluate(self, expression, context, external_context=None):
+        code, names, plain = compiled(expression, "eval")
+        if plain or not self.isolate:
+            scope = restricted.restricted_globals(self.host_functions)
+            scope.update(external_context or {})
+            scope.update({n: context[n] for n in names if n in context})
+            self.evaluations["host"] += 1
+            return eval(code, scope)
+        data, functions = self._inputs(names, context, external_context)
+        self.evaluations["worker"] += 1
+        reply = pool().run("eval", expression, data, functions, self.seconds)
+        if "error" in reply:
+            _raise_model_error(reply["error"])
+        return restricted.decode(reply.get("ok"))
+
+    def execute(self, script, context, external_context=None):
+        self.check_for_overwrite(context, external_context or {})
+        code, names, _ = compiled(script, "exec")
+        data, functions = self._inputs(names, context, external_context)
+        self.evaluations["worker"] += 1
+        reply = pool().run("exec", script, data, functions, self.seconds)
+        if "error" in reply:
+            _raise_model_error(reply["error"])
+        for name, value in (reply.get("set") or {}).items():
+            if name in self.globals:
+                continue
+            context[name] = restricted.decode(value)
+        for name in reply.get("del") or ():
+            context.pop(name, None)
+        return True
+
+
+__all__ = ["IsolatedEnvironment", "ScriptTimeout", "EvaluatorCrashed", "ModelCodeError", "ModelCodeRefused",
+           "NotSerializable", "pool", "compiled"]

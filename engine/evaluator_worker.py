@@ -1,0 +1,166 @@
+"""The isolated evaluator process (隔离执行进程): runs model code for the engine, and nothing else.
+
+Started by engine/evaluator.py as ``python -I engine/evaluator_worker.py`` with an empty environment
+(no SECRET_KEY, no DUBAN_* database URL, no credentials) and a fresh interpreter — not a fork, so
+nothing of the server's memory (keys, connections, sessions) is here. It imports only the standard
+library, RestrictedPython and engine/restricted.py (loaded by path, not through the ``engine``
+package, so not even the database layer is imported). Before taking work it limits itself:
+
+* ``RLIMIT_AS`` — address space (default 768 MiB): ``'x' * 10**10`` fails with MemoryError;
+* ``RLIMIT_CPU`` — raised before each job to the CPU time used so far plus the job's bound, so a
+  C-level loop (``2 ** 10 ** 10``) is killed by SIGXCPU even where no Python code runs;
+* ``RLIMIT_NPROC`` 0 (no fork), ``RLIMIT_FSIZE`` 0 (no file written), ``RLIMIT_NOFILE`` small,
+  ``RLIMIT_CORE`` 0.
+
+The host adds a wall-clock bound and kills the process when it passes. There is no socket, ``open``
+or ``__import__`` among the builtins, so model code has no way to the network or the file system;
+an OS network namespace (``unshare -n``) would also take the network away from the interpreter
+itself — see docs/sandbox.md.
+
+Protocol (one JSON object per line on stdin/stdout, values encoded by ``restricted.encode``):
+host → ``{"mode": "eval"|"exec", "src", "data", "funcs", "limit"}``; worker → ``{"ok": value}``
+(eval), ``{"set": {...}, "del": [...]}`` (exec), ``{"error": {"type", "message", "line"}}``, or, to
+call a host function (``now``, ``workdays_after``, the domain functions), ``{"call", "args",
+"kwargs"}`` answered by ``{"ret": value}`` or ``{"exc": message}``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import sys
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import restricted  # noqa: E402  (engine/restricted.py, by path)
+
+MEMORY_BYTES = int(os.environ.get("DUBAN_EVALUATOR_MEMORY_MB", "768")) * 1024 * 1024
+MAX_MESSAGE = 32 * 1024 * 1024
+
+
+class HostFunctionError(Exception):
+    """A host function called by model code raised; its message comes back as the model's error."""
+
+
+def _limit_self() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    for limit, value in ((resource.RLIMIT_NPROC, 0), (resource.RLIMIT_NOFILE, 8)):
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            pass
+    sys.setrecursionlimit(400)
+
+
+def _cpu_used() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Channel:
+    def __init__(self):
+        self.reader = sys.stdin.buffer
+        self.writer = os.fdopen(os.dup(1), "wb")
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)  # nothing model code could print reaches the protocol
+        os.close(devnull)
+        sys.stdout = sys.stderr
+
+    def send(self, message: dict) -> None:
+        line = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if len(line) > MAX_MESSAGE:
+            line = json.dumps({"error": {"type": "MemoryError", "message": "结果过大", "line": None}}).encode()
+        self.writer.write(line + b"\n")
+        self.writer.flush()
+
+    def receive(self) -> dict | None:
+        line = self.reader.readline()
+        return json.loads(line) if line else None
+
+
+def _stub(channel: Channel, name: str):
+    def call_host(*args, **kwargs):
+        channel.send({"call": name, "args": restricted.encode(list(args), name),
+                      "kwargs": restricted.encode(kwargs, name)})
+        reply = channel.receive()
+        if reply is None:
+            raise SystemExit(0)
+        if "exc" in reply:
+            raise HostFunctionError(reply["exc"])
+        return restricted.decode(reply.get("ret"))
+    call_host.__name__ = name
+    return call_host
+
+
+def _line_of(exc: BaseException) -> int | None:
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == "<string>":
+            line = frame.lineno
+    return line
+
+
+def run_job(channel: Channel, job: dict, cache: dict) -> dict:
+    mode, source = job["mode"], job["src"]
+    key = (mode, source)
+    if key not in cache:
+        if len(cache) > 512:
+            cache.clear()
+        cache[key] = restricted.compile_code(source, mode)[0]
+    code = cache[key]
+    inputs = job.get("data") or {}
+    scope = restricted.restricted_globals({name: _stub(channel, name) for name in job.get("funcs") or ()})
+    base = dict(scope)
+    scope.update(restricted.decode(inputs))
+    if mode == "eval":
+        return {"ok": restricted.encode(eval(code, scope), "表达式结果")}
+    exec(code, scope)
+    changed, deleted = {}, [k for k in inputs if k not in scope]
+    for name, value in scope.items():
+        if name.startswith("_") or (name in base and base[name] is value) or callable(value) \
+                or type(value).__name__ == "module":
+            continue
+        encoded = restricted.encode(value, name)
+        if name not in inputs or inputs[name] != encoded:
+            changed[name] = encoded
+    return {"set": changed, "del": deleted}
+
+
+def main() -> None:
+    channel = Channel()
+    _limit_self()
+    channel.send({"ready": os.getpid()})
+    cache: dict = {}
+    while True:
+        job = channel.receive()
+        if job is None:
+            return
+        soft = math.ceil(_cpu_used() + float(job.get("limit") or 1.0)) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
+        restart = False
+        try:
+            reply = run_job(channel, job, cache)
+        except restricted.ModelCodeRefused as exc:
+            reply = {"error": {"type": "ModelCodeRefused", "message": str(exc), "line": None}}
+        except BaseException as exc:  # noqa: BLE001 — everything the model raises goes back as its error
+            restart = isinstance(exc, (MemoryError, RecursionError, SystemExit, KeyboardInterrupt))
+            try:
+                message = str(exc)[:2000]
+            except BaseException:  # noqa: BLE001 — a str() that itself fails
+                message = ""
+            reply = {"error": {"type": type(exc).__name__, "message": message, "line": _line_of(exc)}}
+        if restart:
+            reply["restart"] = True
+        try:
+            channel.send(reply)
+        except MemoryError:
+            return
+        if restart:
+            return
+
+
+if __name__ == "__main__":
+    main()

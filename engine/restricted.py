@@ -1,0 +1,291 @@
+"""Restricted model code (受限脚本): how model code is compiled, what it may name, how its data travels.
+
+Scripts, conditions and every other expression a process designer writes are compiled by
+RestrictedPython (the maintained restricted-Python compiler, not a list of shapes of our own):
+names and attributes starting with ``_`` are refused, attribute access goes through ``_getattr_``
+(which refuses ``str.format``/``format_map`` — their field syntax reads attributes by name, also in
+nested format specifications — and the frame/generator/code attributes of known escapes), item
+writes go through ``_write_`` (only dicts and lists), ``match`` statements (class patterns read
+attributes directly), ``try/except*``, ``async``, ``import`` and ``class`` are refused at compile
+time. Builtins are an allow-list (``SAFE_BUILTIN_NAMES``): no ``open``, ``__import__``,
+``getattr``, ``type``, ``eval``.
+
+This module is shared by the deploy check (engine/code_locations.py), the host side of evaluation
+(engine/evaluator.py) and the isolated worker process (engine/evaluator_worker.py). It therefore
+imports only the standard library and RestrictedPython — never the ``engine`` package — so the
+worker can load it without loading the database layer. Values cross the process boundary as JSON
+with a few tagged types (dates, moments, durations, decimals); ``decode`` builds nothing else, so a
+compromised worker cannot make the host construct arbitrary objects.
+"""
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import decimal
+import math
+import operator
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
+from RestrictedPython.PrintCollector import PrintCollector
+from RestrictedPython.transformer import RestrictingNodeTransformer
+
+SAFE_BUILTIN_NAMES = (
+    "abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "format", "int",
+    "isinstance", "len", "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted",
+    "str", "sum", "tuple", "zip", "True", "False", "None", "ValueError", "KeyError", "Exception",
+)
+# Classes and modules every piece of model code sees (in the worker and in-process alike).
+STANDARD_GLOBALS = {"datetime": _dt.datetime, "date": _dt.date, "timedelta": _dt.timedelta,
+                    "Decimal": decimal.Decimal, "math": math}
+MAX_RANGE = 1_000_000
+
+
+class ModelCodeRefused(Exception):
+    """Model code that the restricted compiler refuses; ``problems`` are Chinese, one per construct."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("模型代码未通过安全检查: " + "；".join(problems))
+
+
+# Builtins outside the allow-list that reach outside or look attributes up by name. At run time
+# they simply do not exist; the deploy check names them so the designer learns why.
+UNAVAILABLE_BUILTINS = frozenset({
+    "open", "eval", "exec", "compile", "globals", "locals", "vars", "dir", "getattr", "setattr", "delattr",
+    "hasattr", "input", "breakpoint", "help", "exit", "quit", "memoryview", "type", "object", "super",
+    "classmethod", "staticmethod", "property", "BaseException", "SystemExit", "KeyboardInterrupt",
+    "GeneratorExit", "__import__", "id", "iter", "next", "aiter", "anext", "bytearray", "bytes", "callable",
+})
+
+
+class DubanPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy plus what model code never needs: imports, classes, and the
+    builtins that are not there at run time (named at deploy instead of failing later)."""
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in UNAVAILABLE_BUILTINS:
+            self.error(node, f"builtin '{node.id}' is not available")
+        return super().visit_Name(node)
+
+    def visit_Import(self, node):
+        self.error(node, "import is not allowed")
+        return node
+
+    visit_ImportFrom = visit_Import
+
+    def visit_ClassDef(self, node):
+        self.error(node, "class definitions are not allowed")
+        return node
+
+
+# RestrictedPython reports in English; the designer reads Chinese.
+_TRANSLATIONS = (
+    ("import is not allowed", "不允许导入模块 (import)"),
+    ("is not available", "不允许使用内置函数"),
+    ("class definitions are not allowed", "脚本中不允许定义类"),
+    ("because it starts with \"_\"", "不允许使用下划线开头的名称或属性"),
+    ("is a restricted name", "不允许访问解释器内部属性"),
+    ("Match statements are not allowed", "不允许使用 match 语句"),
+    ("TryStar statements are not allowed", "不允许使用 except*"),
+    ("Async", "脚本中不允许使用异步语法"),
+    ("Await", "脚本中不允许使用异步语法"),
+    ("Exec calls are not allowed", "不允许调用 exec"),
+    ("Eval calls are not allowed", "不允许调用 eval"),
+    ("is a reserved name", "使用了保留名称"),
+    ("SyntaxError", "语法错误"),
+)
+
+
+def _translate(message: str) -> str:
+    line = ""
+    if message.startswith("Line "):
+        head, _, rest = message.partition(":")
+        line, message = head[5:].strip(), rest.strip()
+    text = next((zh for en, zh in _TRANSLATIONS if en in message), f"不允许的写法: {message}")
+    if text in ("不允许使用下划线开头的名称或属性", "不允许访问解释器内部属性", "不允许使用内置函数"):
+        quoted = message.replace("'", '"').split('"')
+        if len(quoted) >= 2:
+            text += f" '{quoted[1]}'"
+    return f"{text} (第 {line} 行)" if line else text
+
+
+def _format_refusals(tree: ast.AST) -> list[str]:
+    """``.format``/``.format_map`` look attributes up by name inside the template (``"{0.__class__}"``,
+    nested in a spec ``"{0:{1.__class__}}"``); the runtime refuses them on strings, the check refuses
+    the attribute everywhere so the designer learns it at deploy: use an f-string."""
+    return [f"不允许使用 '.{n.attr}()'，请改用 f-string (第 {n.lineno} 行)" for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and n.attr in ("format", "format_map")]
+
+
+def compile_code(source: str, mode: str = "exec", filename: str = "<string>"):
+    """The restricted code object of ``source`` (``mode`` exec for scripts, eval for expressions),
+    and the names it uses. Raises ModelCodeRefused with Chinese problems."""
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError as exc:
+        raise ModelCodeRefused([f"语法错误: {exc.msg} (第 {exc.lineno} 行)"]) from None
+    except ValueError as exc:  # NUL bytes
+        raise ModelCodeRefused([f"代码无法解析: {exc}"]) from None
+    compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
+    result = compiler(source, filename=filename, policy=DubanPolicy)
+    problems = [_translate(e) for e in result.errors] + _format_refusals(tree)
+    if problems or result.code is None:
+        raise ModelCodeRefused(problems or ["代码无法编译"])
+    return result.code, frozenset(result.used_names)
+
+
+def problems(source: str, mode: str = "exec") -> list[str]:
+    """[] when ``source`` compiles under the restricted policy, else the Chinese problems."""
+    try:
+        compile_code(source, mode)
+    except ModelCodeRefused as refused:
+        return refused.problems
+    return []
+
+
+# --- plain expressions: safe to evaluate in the host process --------------------------------------
+
+_PLAIN_NODES = (ast.Expression, ast.Name, ast.Load, ast.Constant, ast.Compare, ast.BoolOp, ast.And, ast.Or,
+                ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.IfExp, ast.Subscript, ast.List, ast.Tuple,
+                ast.BinOp, ast.Add, ast.Sub, ast.Div, ast.FloorDiv,
+                ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot)
+
+
+def is_plain(source: str) -> bool:
+    """An expression that only names values, compares, combines with and/or/not and adds: no call,
+    no attribute, no loop, no multiplication — nothing that can run long, allocate much or reach an
+    object's insides. The common gateway condition (``approved == True and score >= 60``) is one;
+    it is evaluated in the host, everything else in an isolated worker (engine/evaluator.py)."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, _PLAIN_NODES):
+            return False
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
+            return False
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and len(node.value) > 10_000:
+            return False
+    return True
+
+
+# --- the guards RestrictedPython's compiled code calls ---------------------------------------------
+
+def _getattr(obj, name, default=None):
+    return safer_getattr(obj, name, default)
+
+
+def _write(obj):
+    if type(obj) in (dict, list):
+        return obj
+    raise TypeError(f"不允许修改 {type(obj).__name__} 对象的属性或元素")
+
+
+_INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+            "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift,
+            ">>=": operator.irshift, "|=": operator.ior, "^=": operator.ixor, "&=": operator.iand,
+            "@=": operator.imatmul}
+
+
+def _inplacevar(op, x, y):
+    return _INPLACE[op](x, y)
+
+
+def _apply(fn, *args, **kwargs):
+    return fn(*args, **kwargs)
+
+
+def bounded_range(*args):
+    """``range`` for model code: ``sum(range(10**12))`` would run in C for hours."""
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise ValueError(f"range 过大 (上限 {MAX_RANGE} 项)")
+    return r
+
+
+def safe_builtins() -> dict:
+    import builtins
+    found = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
+    found["range"] = bounded_range
+    return found
+
+
+def restricted_globals(extra: dict | None = None) -> dict:
+    """Globals for restricted code: allow-listed builtins, the guards, the standard classes."""
+    g = {"__builtins__": safe_builtins(), "__name__": "model_code",
+         "_getattr_": _getattr, "_getitem_": operator.getitem, "_getiter_": iter, "_write_": _write,
+         "_inplacevar_": _inplacevar, "_apply_": _apply, "_print_": PrintCollector,
+         "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence}
+    g.update(STANDARD_GLOBALS)
+    if extra:
+        g.update(extra)
+    return g
+
+
+# --- values across the process boundary ------------------------------------------------------------
+
+TAG = "$duban"
+
+
+class NotSerializable(Exception):
+    """A value model code produced or needs that cannot be stored as case data."""
+
+    def __init__(self, path: str, value):
+        self.path = path
+        super().__init__(f"变量「{path}」的值不能保存为案件数据 (类型 {type(value).__name__})，"
+                         f"请只使用文字、数字、真假值、列表、字典、日期和时间")
+
+
+def encode(value, path: str = "值"):
+    """JSON-ready form of ``value``; raises NotSerializable naming the variable at fault."""
+    if value is None or isinstance(value, (bool, str, float)):
+        return value
+    if isinstance(value, int):
+        if abs(value) > 10 ** 300:
+            raise NotSerializable(path, value)
+        return value
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise NotSerializable(f"{path}[{k!r}]", k)
+            out[k] = encode(v, f"{path}.{k}")
+        if TAG in out:
+            out = {TAG: "dict", "v": out}
+        return out
+    if isinstance(value, (list, tuple)):
+        return [encode(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, _dt.datetime):
+        return {TAG: "datetime", "v": value.isoformat()}
+    if isinstance(value, _dt.date):
+        return {TAG: "date", "v": value.isoformat()}
+    if isinstance(value, _dt.timedelta):
+        return {TAG: "timedelta", "v": [value.days, value.seconds, value.microseconds]}
+    if isinstance(value, decimal.Decimal):
+        return {TAG: "decimal", "v": str(value)}
+    raise NotSerializable(path, value)
+
+
+def decode(value):
+    """The inverse of ``encode``; builds only plain data, dates, durations and decimals."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, dict):
+        tag = value.get(TAG)
+        if tag is None:
+            return {k: decode(v) for k, v in value.items()}
+        v = value.get("v")
+        if tag == "datetime":
+            return _dt.datetime.fromisoformat(v)
+        if tag == "date":
+            return _dt.date.fromisoformat(v)
+        if tag == "timedelta":
+            return _dt.timedelta(days=v[0], seconds=v[1], microseconds=v[2])
+        if tag == "decimal":
+            return decimal.Decimal(v)
+        if tag == "dict":
+            return {k: decode(x) for k, x in v.items()}
+        raise ValueError(f"unknown tagged value {tag!r}")
+    return value

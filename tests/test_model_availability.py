@@ -1,0 +1,97 @@
+"""A model author cannot freeze or break the server (issue 12, model side), on both databases:
+a failed first start does not leave the model unstartable; a script result that cannot be case
+data, an endless loop or a crashed evaluator becomes an incident naming the element; the
+designer's test-run is audited."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from engine import Engine, IncidentRaised
+from engine.schema import AuditEvent, SpecBundle
+from tests.support import make_engine
+
+SCRIPT_AT_START = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://duban">
+  <bpmn:process id="{key}" name="立案计算" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="inspector"><bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>calc</bpmn:flowNodeRef><bpmn:flowNodeRef>review</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="calc" />
+    <bpmn:scriptTask id="calc" name="计算罚款"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="calc" targetRef="review" />
+    <bpmn:userTask id="review" name="复核" />
+    <bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.fixture
+def engine(database_url):
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+def _model(key: str, script: str) -> str:
+    return SCRIPT_AT_START.replace("{key}", key).replace("{script}", script)
+
+
+def test_a_failed_first_start_leaves_the_fresh_model_startable(engine, database_url):
+    engine.deploy(_model("fine_calc", "fine = 5000 / divisor"), by="boss", filename="fine_calc.bpmn")
+    with pytest.raises(IncidentRaised):
+        engine.start("fine_calc", by="zhang", org="east", data={"divisor": 0})
+    case = engine.start("fine_calc", by="zhang", org="east", data={"divisor": 2})
+    with engine.db.read() as s:
+        assert s.get(SpecBundle, case.bundle_hash) is not None
+    other = Engine(database_url, clock=engine.clock)  # another worker process, or after a restart
+    try:
+        (task,) = other.case(case.id).tasks
+        other.complete(task.id, "zhang", {})
+        assert other.case(case.id).status == "completed" and other.case(case.id).data["fine"] == 2500
+    finally:
+        other.dispose()
+
+
+@pytest.mark.parametrize("script, variable", [
+    ("pending = {1, 2}", "pending"),
+    ("steps = (i for i in [1, 2])", "steps"),
+    ("def helper(x):\n    return x\nresult = [helper]", "result"),
+])
+def test_a_script_result_that_cannot_be_case_data_is_an_incident_naming_it(engine, script, variable):
+    engine.deploy(_model("bad_result", script), by="boss", filename="bad_result.bpmn")
+    with pytest.raises(IncidentRaised) as err:
+        engine.start("bad_result", by="zhang", org="east")
+    assert variable in str(err.value) and "不能保存为案件数据" in str(err.value)
+    (incident,) = engine.incidents()
+    assert incident.element_id == "calc"
+
+
+@pytest.mark.parametrize("script", ["while True:\n    pass", "x = 'x' * 10 ** 10", "x = 2 ** 10 ** 10"],
+                         ids=["endless", "huge-allocation", "c-level-power"])
+def test_runaway_code_is_an_incident_within_two_seconds_and_the_server_goes_on(engine, script):
+    engine.script_engine.environment.seconds = 1.0
+    engine.deploy(_model("runaway", script), by="boss", filename="runaway.bpmn")
+    started = time.monotonic()
+    with pytest.raises(IncidentRaised):
+        engine.start("runaway", by="zhang", org="east")
+    assert time.monotonic() - started < 2.0
+    (incident,) = engine.incidents()
+    assert incident.element_id == "calc" and ("终止" in incident.message or "MemoryError" in incident.message)
+    engine.deploy(_model("fine_calc", "fine = 5000 / 2"), by="boss", filename="fine_calc.bpmn")
+    assert engine.case(engine.start("fine_calc", by="zhang", org="east").id).data["fine"] == 2500
+
+
+def test_the_designers_test_run_is_audited(engine):
+    text = _model("draft_calc", "fine = 5000 * 2")
+    result = engine.dry_run(text, "draft_calc.bpmn", by="des")
+    assert result["ok"] and result["trace"][0]["element"] == "review"
+    with engine.db.read() as s:
+        (event,) = s.execute(sa.select(AuditEvent).where(AuditEvent.action == "model_test_run")).scalars()
+    assert event.actor == "des" and "draft_calc.bpmn" in event.detail
+    engine.verify_audit()  # raises when the chain does not verify
