@@ -76,8 +76,14 @@ class ModelStore:
         else:
             raw = source.encode("utf-8") if isinstance(source, str) else source
             filename = filename or "upload.bpmn"
-        with self._engine.db.write() as s:
+        # Validate before taking the write lock (a large model takes seconds; other writers must not
+        # wait for it), and again inside only if roles or models changed meanwhile.
+        with self._engine.db.read() as s:
             pf = self.validate(raw, filename, s)
+            seen = self._validation_context(s)
+        with self._engine.db.write() as s:
+            if self._validation_context(s) != seen:
+                pf = self.validate(raw, filename, s)
             text = raw.decode("utf-8")
             digest = _sha(raw)
             result = None
@@ -227,6 +233,12 @@ class ModelStore:
                     result[key] = dep
                     todo.append(dep)
         return self._latest_all(s, "dmn") + list(result.values())
+
+    def _validation_context(self, s: Session) -> tuple:
+        """What a model's validation depends on besides its own text: the models (called processes,
+        decision tables) and the roles (lanes). Cheap: one aggregate and the few roles."""
+        newest = s.execute(sa.select(sa.func.max(ProcessModel.id))).scalar()
+        return newest, tuple(sorted(s.execute(sa.select(Role.code, Role.name)).all()))
 
     def _lane_roles(self, s: Session) -> set[str]:
         names = set()
