@@ -168,12 +168,18 @@ class Pool:
     def acquire(self, timeout: float = 30.0) -> Worker:
         deadline = time.monotonic() + timeout
         with self._cond:
-            while not self._idle and self._count >= self.size:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not self._cond.wait(remaining):
-                    raise EvaluatorCrashed("所有执行进程都忙，请稍后重试")
-            if self._idle:
-                return self._idle.pop()
+            while True:
+                while not self._idle and self._count >= self.size:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or not self._cond.wait(remaining):
+                        raise EvaluatorCrashed("所有执行进程都忙，请稍后重试")
+                if not self._idle:
+                    break
+                worker = self._idle.pop()
+                if worker.alive():
+                    return worker
+                worker.kill()  # died while idle: replace it
+                self._count -= 1
             self._count += 1
         try:
             worker = Worker()
@@ -191,10 +197,34 @@ class Pool:
             with self._cond:
                 self._count -= 1
                 self._cond.notify()
+            self._refill()
             return
         with self._cond:
             self._idle.append(worker)
             self._cond.notify()
+
+    def _refill(self) -> None:
+        """Start a replacement for a killed worker in the background, so the next evaluation does
+        not wait for an interpreter to start."""
+        with self._cond:
+            if self._count >= self.size or os.getpid() != self.pid:
+                return
+            self._count += 1
+
+        def start():
+            try:
+                worker = Worker()
+            except BaseException:  # noqa: BLE001 — the next acquire tries again
+                with self._cond:
+                    self._count -= 1
+                    self._cond.notify()
+                return
+            self.started += 1
+            with self._cond:
+                self._idle.append(worker)
+                self._cond.notify()
+
+        threading.Thread(target=start, name="duban-evaluator-refill", daemon=True).start()
 
     def shutdown(self) -> None:
         with self._cond:

@@ -114,10 +114,10 @@ def check(engine, s: Session, p: Principal, inc: Incident) -> None:
 
 def record(engine, case_id, action, task_id, element_id, actor, payload, exc) -> IncidentRaised:
     """Store the failed step as a command (its own transaction: the step itself was rolled back)."""
-    message = error_message(exc)
+    failed_spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
+    message = error_message(exc, failed_spec)
     log.warning("incident on case %s (%s %s): %s", case_id, action, task_id, message)
     with engine.db.write() as s:
-        failed_spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
         inc = Incident(case_id=case_id, action=action, task_id=task_id,
                        element_id=getattr(failed_spec, "bpmn_id", None) or element_id,
                        actor=actor, payload=payload, message=message, created_at=engine.clock.now())
@@ -131,9 +131,17 @@ def record(engine, case_id, action, task_id, element_id, actor, payload, exc) ->
         return IncidentRaised(inc.id, message)
 
 
-def error_message(exc: BaseException) -> str:
+def error_message(exc: BaseException, spec=None) -> str:
+    """The incident text: the element by name (「计算罚款」), the error, and the model code's own
+    error that SpiffWorkflow wrapped (a timeout, a refused construct, a result that is not data)."""
     text = str(exc) or exc.__class__.__name__
+    cause = getattr(exc, "exception", None)
+    if cause is not None and str(cause) and str(cause) not in text:
+        text += f" — {type(cause).__name__}: {cause}"
     notes = getattr(exc, "__notes__", None)
     if notes:
         text += " — " + "; ".join(notes)
+    name = getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)
+    if name and name not in text:
+        text = f"「{name}」出错: {text}"
     return text[:2000]
