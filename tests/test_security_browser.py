@@ -74,6 +74,18 @@ def test_case_page_with_its_diagram_and_a_task_form_work_under_the_csp(served):
         ctx.close()
 
 
+def test_leadership_dashboard_charts_under_the_csp(served):
+    world, server, browser = served
+    ctx, page = session(browser, server, "zhao")
+    try:
+        page.goto(f"{server.url}/leadership/")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_selector("canvas, svg", timeout=15_000)
+        assert_no_violation(page)
+    finally:
+        ctx.close()
+
+
 def test_designer_edits_and_compares_under_the_csp(served):
     world, server, browser = served
     ctx, page = session(browser, server, "xu")

@@ -48,6 +48,8 @@ def serve(host, port, demo, worker, workers, dev, plain_http):
         os.environ["DUBAN_PLAIN_HTTP"] = "1"  # read by create_app, here and in gunicorn's workers
         click.echo("注意：以明文 HTTP 运行，会话 Cookie 未设置 Secure（仅限开发/演示）。"
                    "Plain HTTP: session cookies are not Secure — for development and demos only.")
+    else:
+        click.echo("会话 Cookie 设置了 Secure，只经 HTTPS 发送（请置于 HTTPS 反向代理之后；明文 HTTP 开发请用 --dev 或 --plain-http）。")
     if not dev:
         if workers is None:
             workers = 1 if engine.db.is_sqlite else 4

@@ -127,6 +127,8 @@ class DatabaseSessionInterface(SessionInterface):
         sid = request.cookies.get(self.get_cookie_name(app))
         if not sid or len(sid) > 128:
             return ServerSession()
+        if app.static_url_path and request.path.startswith(app.static_url_path + "/"):
+            return ServerSession()  # scripts and stylesheets need no session: no query for them
         now = self.now()
         with self.engine.db.read() as s:
             row = s.execute(
