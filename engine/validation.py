@@ -22,10 +22,10 @@ DMN_NS_PREFIX = "https://www.omg.org/spec/DMN/"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 MAX_MODEL_BYTES = 5 * 1024 * 1024
-# BPMN elements with an id in one file: ten times the largest shipped model (enforcement_case, about
+# BPMN elements with an id in one file: six times the largest shipped model (enforcement_case, about
 # 480 with its diagram). Validation and parsing are linear but not cheap (~1 ms an element); a cap
 # keeps every deploy answered within seconds. Larger processes are split into called processes.
-MAX_MODEL_ELEMENTS = 5000
+MAX_MODEL_ELEMENTS = 3000
 
 
 @dataclass

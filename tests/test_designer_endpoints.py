@@ -286,3 +286,19 @@ def test_the_editor_offers_roles_forms_and_decisions(world, designer):
     for expected in ('"执法人员"', '"hazard.register"', '"hazard_grade"', 'data-version="1"'):
         assert expected in page, expected
     assert designer.get("/designer/models/hazard_grade_definitions/edit").status_code in (404,)
+
+
+def test_a_test_run_of_hostile_code_is_refused_and_audited(world, designer):
+    """The test-run runs the draft's code: a walk to the host is refused, and the attempt is audited."""
+    import sqlalchemy as sa
+    from engine.schema import AuditEvent
+    from tests.test_model_availability import SCRIPT_AT_START
+    draft = SCRIPT_AT_START.replace("{key}", "probe_draft").replace(
+        "{script}", "secret = len.__self__.open('/proc/self/environ').read()")
+    response = post(designer, "/designer/api/dry-run", {"xml": draft, "filename": "probe_draft.bpmn"})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["problems"][0]["element_id"] == "calc" and "脚本安全检查" in body["problems"][0]["message"]
+    with world.engine.db.read() as s:
+        (event,) = s.execute(sa.select(AuditEvent).where(AuditEvent.action == "model_test_run")).scalars()
+    assert event.actor == "xu" and '"refused"' in event.detail and "probe_draft.bpmn" in event.detail

@@ -133,7 +133,7 @@ def test_a_large_model_is_validated_outside_the_write_lock_in_linear_time(engine
 def test_a_model_with_too_many_elements_is_refused_at_once(engine):
     from bench.large_model import large_model
     from engine import InvalidModel
-    text = large_model(1300).encode()  # about 0.9 MB, over 5,000 elements
+    text = large_model(1300).encode()  # about 0.9 MB, over 9,000 elements (cap: 3,000)
     started = time.monotonic()
     with pytest.raises(InvalidModel) as err:
         engine.deploy(text, by="boss", filename="huge.bpmn")
