@@ -39,7 +39,7 @@ def test_cases_of_every_process_at_several_stages(demo):
         view = engine.case(cid)
         stages.setdefault(view.process_key, set()).add((view.status, tuple(desk.names(cid))))
     assert set(stages) == {"hazard_supervision", "accident_investigation", "enforcement_case", "post_case_assessment",
-                           "hazard_self_report", "tipoff_12350"}
+                           "hazard_self_report", "tipoff_12350", "inspection_plan", "random_inspection"}
     for process in ("hazard_supervision", "accident_investigation", "enforcement_case", "hazard_self_report",
                     "tipoff_12350"):
         assert len(stages[process]) >= 4, process
@@ -62,6 +62,9 @@ def test_overdue_cases_wait_on_escalation_tasks(demo):
     assert [c.process_key for c in spawned] == ["hazard_supervision"]
     assert engine.case(cases["tipoff_paid"]).status == "completed"
     assert desk.names(cases["tipoff_reward"]) == ["核定举报奖励"]
+    assert desk.names(cases["plan_to_approve"]) == ["审批抽查计划"]
+    assert desk.names(cases["inspection_open"]) == ["现场检查"]
+    assert desk.names(cases["inspection_publishing"]) == ["公示抽查结果"]
     assert engine.case(cases["accident_gate_blocked"]).data["four_nots_missing"]
 
 

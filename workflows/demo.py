@@ -230,6 +230,7 @@ def load_demo(engine) -> dict[str, int]:
     cases["assessment_overdue"] = overdue.id
     load_self_reports(desk, case, ago)
     load_tipoffs(case)
+    cases.update(load_inspection_plans(engine, desk))
     engine.run_due_timers()
     return cases
 
@@ -270,3 +271,20 @@ def load_tipoffs(case) -> None:
                             "verify_findings": "液氨罐区紧急切断阀失效"}),
           "答复举报人", ("核定举报奖励", {"fine_amount": "100000"}), "审批举报奖励",
           ("发放举报奖励", {"paid_amount": "15000"})])
+
+
+def load_inspection_plans(engine, desk) -> dict[str, int]:
+    """双随机一公开: a plan awaiting approval and a drawn plan whose inspections are at several stages."""
+    from workflows.inspection_plans import start_plan
+    out = {"plan_to_approve": start_plan(engine, "qian_ke", "dongcheng", "东城区第三季度双随机抽查计划").id}
+    desk.do(out["plan_to_approve"], "编制双随机抽查计划")
+    drawn = start_plan(engine, "qian_ke", "dongcheng", "东城区第二季度双随机抽查计划").id
+    desk.do(drawn, "编制双随机抽查计划", plan_name="东城区第二季度双随机抽查计划")
+    desk.do(drawn, "审批抽查计划")
+    out["plan_drawn"] = drawn
+    kids = [c for c in engine.cases(process_key="random_inspection", limit=1000) if c.parent_case_id == drawn]
+    kids.sort(key=lambda c: c.id)
+    out["inspection_open"] = kids[0].id
+    desk.do(kids[1].id, "现场检查")
+    out["inspection_publishing"] = kids[1].id
+    return out

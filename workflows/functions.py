@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from engine import workdays
 
-from . import decisions, tipoffs
+from . import decisions, inspection_plans, tipoffs
+from .random_inspection import draw_from_data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEVER = "2999-12-31T00:00:00+08:00"     # a reminder that is no longer ahead is parked here
@@ -292,6 +293,12 @@ FUNCTIONS = {
     "tipoff_penalty_seed": tipoffs.penalty_seed,
     "tipoff_reward_eligible": tipoffs.reward_eligible,
     "tipoff_reward": tipoffs.reward,
+    "inspection_draw": draw_from_data,
+    "quota_map": inspection_plans.quota_map,
+    "draw_conflicts": inspection_plans.draw_conflicts,
+    "inspection_seed": inspection_plans.inspection_seed,
+    "inspection_hazard_seed": inspection_plans.inspection_hazard_seed,
+    "inspection_penalty_seed": inspection_plans.inspection_penalty_seed,
     "closure_warranted": decisions.closure_warranted,
     "supplement_days": supplement_days,
     "supplement_in_window": supplement_in_window,

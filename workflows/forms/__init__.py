@@ -7,11 +7,11 @@ A user task names its form with the ``formSchema`` property; the engine calls
 """
 from __future__ import annotations
 
-from . import accident, assessment, dishonesty, enforcement, hazard, self_report, tipoff
+from . import accident, assessment, dishonesty, enforcement, hazard, inspection, self_report, tipoff
 from .registry import FormError, FormRegistry
 
 registry = FormRegistry()
-for _module in (hazard, accident, enforcement, assessment, dishonesty, self_report, tipoff):
+for _module in (hazard, accident, enforcement, assessment, dishonesty, self_report, tipoff, inspection):
     registry.register_all(_module.FORMS)
 
 __all__ = ["FormError", "FormRegistry", "registry"]

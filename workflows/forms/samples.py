@@ -214,10 +214,11 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
     "assessment.overdue": lambda t: {"urged_on": t.isoformat(), "overdue_opinion": "限期完成评估", "new_due": _d(t, 30)},
 }
 
-from . import self_report as _self_report, tipoff as _tipoff  # noqa: E402  (samples kept beside their forms)
+from . import inspection as _inspection, self_report as _self_report, tipoff as _tipoff  # noqa: E402
 
-SAMPLES.update(_self_report.SAMPLES)
-SAMPLES.update(_tipoff.SAMPLES)
+# samples kept beside their forms
+for _module in (_self_report, _tipoff, _inspection):
+    SAMPLES.update(_module.SAMPLES)
 
 
 def sample(key: str, today: dt.date | None = None) -> dict:

@@ -1,0 +1,110 @@
+"""Forms of 双随机抽查计划 (bpmn/inspection_plan.bpmn) and 双随机现场检查 (bpmn/random_inspection.bpmn)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from marshmallow import ValidationError, validates_schema
+
+from . import fields as f
+from .fields import FormSchema, approval_form, require_when
+
+SECTORS = ["危化", "工贸", "非煤矿山", "烟花爆竹", "建筑施工", "其他"]
+RESULTS = ["未发现问题", "发现一般隐患责令整改", "发现重大事故隐患", "发现违法行为"]
+
+
+class Quota(FormSchema):
+    sector = f.choice("行业类别", SECTORS)
+    count = f.integer("抽取企业数", minimum=1, maximum=500)
+
+
+class Avoidance(FormSchema):
+    inspector = f.text("执法人员（用户名）")
+    credit_code = f.text("企业统一社会信用代码")
+    reason = f.text("利害关系说明")
+
+
+class Plan(FormSchema):
+    """编制双随机抽查计划"""
+    plan_name = f.text("计划名称")
+    plan_kind = f.choice("计划类别", ["年度执法计划", "季度执法计划", "专项抽查"])
+    period_start = f.date("计划开始日期")
+    period_end = f.date("计划截止日期")
+    quotas = f.table("各行业抽取数量", Quota)
+    team_size = f.integer("每组执法人员数", minimum=2, maximum=5, help="不少于2人")
+    avoidances = f.table("回避声明", Avoidance, required=False)
+    plan_notes = f.text("检查重点", long=True)
+
+    @validates_schema
+    def _period_in_order(self, data, **_):
+        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+            raise ValidationError({"period_end": ["截止日期不能早于开始日期"]})
+
+
+Approve = approval_form("plan_approval", "审批意见", title="审批抽查计划")
+
+
+class Summary(FormSchema):
+    """总结并公开计划执行情况"""
+    completed_count = f.integer("已完成检查数")
+    summary = f.text("执行情况总结", long=True)
+    published_on = f.date("公开日期")
+    publish_channel = f.text("公开渠道")
+
+
+class Inspect(FormSchema):
+    """现场检查"""
+    inspected_on = f.date("检查日期")
+    inspectors_present = f.names("检查人员", min_items=2)
+    inspection_findings = f.text("检查情况", long=True)
+    inspection_result = f.choice("检查结果", RESULTS)
+    fix_deadline = f.date("一般隐患整改期限", required=False)
+    inspection_record = f.attachments("现场检查记录")
+
+    @validates_schema
+    def _deadline_for_general(self, data, **_):
+        require_when(data, data.get("inspection_result") == "发现一般隐患责令整改", "fix_deadline",
+                     message="责令整改须确定整改期限")
+
+
+class Overdue(FormSchema):
+    """抽查逾期督办"""
+    overdue_opinion = f.text("督办意见", long=True)
+    new_inspect_due = f.date("限期完成检查日期")
+
+
+class Publish(FormSchema):
+    """公示抽查结果"""
+    result_published_on = f.date("公示日期")
+    result_channel = f.choice("公示渠道", ["国家企业信用信息公示系统", "部门门户网站", "其他"])
+
+
+FORMS = {
+    "inspection_plan.plan": Plan,
+    "inspection_plan.approve": Approve,
+    "inspection_plan.summary": Summary,
+    "random_inspection.inspect": Inspect,
+    "random_inspection.overdue": Overdue,
+    "random_inspection.publish": Publish,
+}
+
+
+def _d(today: dt.date, days: int) -> str:
+    return (today + dt.timedelta(days=days)).isoformat()
+
+
+SAMPLES = {
+    "inspection_plan.plan": lambda t: {
+        "plan_name": "东城区第二季度双随机抽查计划", "plan_kind": "季度执法计划", "period_start": t.isoformat(),
+        "period_end": _d(t, 60), "quotas": [{"sector": "危化", "count": 1}, {"sector": "工贸", "count": 1}],
+        "team_size": 2, "avoidances": [], "plan_notes": "重点检查动火作业和有限空间作业"},
+    "inspection_plan.approve": lambda t: {"plan_approval_decision": "同意", "plan_approval_opinion": None},
+    "inspection_plan.summary": lambda t: {"completed_count": 2, "summary": "计划检查2家，完成2家，完成率100%",
+                                          "published_on": t.isoformat(), "publish_channel": "区政府门户网站"},
+    "random_inspection.inspect": lambda t: {
+        "inspected_on": t.isoformat(), "inspectors_present": ["张三", "李四"],
+        "inspection_findings": "检查动火作业票、有限空间台账，未发现问题", "inspection_result": "未发现问题",
+        "fix_deadline": None, "inspection_record": []},
+    "random_inspection.overdue": lambda t: {"overdue_opinion": "限期完成抽查", "new_inspect_due": _d(t, 10)},
+    "random_inspection.publish": lambda t: {"result_published_on": t.isoformat(),
+                                            "result_channel": "国家企业信用信息公示系统"},
+}
