@@ -325,3 +325,24 @@ def test_huge_numbers_in_urls_are_a_client_error(world, path, status):
     kwargs = {"data": {"_csrf": client.csrf}} if method == client.post else {}
     response = method(path, **kwargs)
     assert response.status_code == status, (path, response.status_code)
+
+
+def test_a_user_changes_their_password_and_every_login_and_token_ends(world):
+    from webui.api import create_token
+    _person(world, "liu4")
+    here, elsewhere = client_login(world.app, "liu4"), client_login(world.app, "liu4")
+    token = create_token(world.engine, "liu4")
+    page = text(here.get("/account/password"))
+    assert "至少 10 位" in page and "修改密码" in page
+    weak = here.post("/account/password", data={"_csrf": here.csrf, "current": PASSWORD_UI,
+                                                  "new": "liu4liu4liu4", "confirm": "liu4liu4liu4"})
+    assert weak.status_code == 422 and "不能包含用户名" in text(weak)
+    wrong = here.post("/account/password", data={"_csrf": here.csrf, "current": "猜的", "new": STRONG, "confirm": STRONG})
+    assert wrong.status_code == 422 and "当前密码不正确" in text(wrong)
+    done = here.post("/account/password", data={"_csrf": here.csrf, "current": PASSWORD_UI, "new": STRONG,
+                                                 "confirm": STRONG})
+    assert _logged_out(done) and "密码已修改" in text(here.get("/login"))
+    assert _logged_out(here.get("/tasks/")) and _logged_out(elsewhere.get("/tasks/"))
+    assert world.app.test_client().get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert client_login(world.app, "liu4", STRONG).get("/tasks/").status_code == 200
+    assert any(d["username"] == "liu4" for _a, d in _auth_events(world, "password_changed"))

@@ -133,3 +133,33 @@ def logout():
     sessions.rotate(session, None)  # the old id is deleted with its row; a new anonymous one carries the notice
     flash("已退出登录", "ok")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """修改密码: the current password, then a new one that passes the policy; every session and
+    API token of the user ends (this one too), so the next step is logging in again."""
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        user = _find_user(g.user.username)
+        current = request.form.get("current", "")
+        new, confirm = request.form.get("new", ""), request.form.get("confirm", "")
+        if user is None or not user.password_hash or not check_password_hash(user.password_hash, current):
+            errors.append("当前密码不正确")
+            accounts.record(engine(), g.user.username, "password_change_failed", {"address": request.remote_addr or ""})
+        elif new != confirm:
+            errors.append("两次输入的新密码不一致")
+        elif new == current:
+            errors.append("新密码不能与当前密码相同")
+        else:
+            errors = accounts.password_problems(new, g.user.username)
+        if not errors:
+            accounts.set_password(engine(), g.user.username, new, by=g.user.username)
+            session.clear()
+            sessions.rotate(session, None)
+            flash("密码已修改，请用新密码重新登录。", "ok")
+            return redirect(url_for("auth.login"))
+        status = 422
+    return render_template("auth/password.html", errors=errors), status
+
