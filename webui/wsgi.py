@@ -1,8 +1,9 @@
-"""The WSGI entry point for gunicorn (``duban serve --workers N``: ``gunicorn webui.wsgi:app``).
+"""The WSGI entry point for gunicorn (``duban serve`` runs ``gunicorn webui.wsgi:app``; ``--dev`` the
+Werkzeug development server instead).
 
 Each worker process builds its own engine from ``DUBAN_DATABASE_URL`` (PostgreSQL when several
-processes share the work); the session key comes from ``DUBAN_SECRET_KEY`` or the instance folder,
-so all workers sign cookies alike. Timers are swept by ``duban worker`` or the serving process,
+processes share the work); the CSRF signing key comes from ``DUBAN_SECRET_KEY`` or the instance folder
+and login sessions live in the database, so all workers agree on both. Timers are swept by ``duban worker`` or the serving process,
 not by every web worker.
 """
 from __future__ import annotations
