@@ -79,8 +79,11 @@ def _walk(scratch, key: str, data_by_task: dict, start_data: dict, max_steps: in
         view = scratch.case(case.id)
         if view.status != "running" or not view.tasks:
             waiting = [{"element": t.element_id, "name": t.name, "due_at": t.due_at.isoformat()} for t in view.timers]
-            return {"ok": True, "status": view.status if not waiting else "waiting_on_timer", "trace": trace,
-                    "timers": waiting, "data": view.data, "elements": scratch.case_elements(case.id)}
+            events = _waiting_events(scratch, case.id)
+            status = view.status if view.status != "running" else (
+                "waiting_on_timer" if waiting else "waiting_on_event" if events else view.status)
+            return {"ok": True, "status": status, "trace": trace, "timers": waiting, "events": events,
+                    "data": view.data, "elements": scratch.case_elements(case.id)}
         task = view.tasks[0]
         trace.append({"element": task.spec_id, "name": task.name, "lane": task.lane, "role": task.role_code})
         user = task.assignee or "designer"  # a model's own assignee (camunda:assignee="demo") works it
@@ -96,3 +99,14 @@ def _walk(scratch, key: str, data_by_task: dict, start_data: dict, max_steps: in
             return {"ok": False, "status": "error", "error": str(exc), "trace": trace}
     return {"ok": False, "status": "too_many_steps", "error": f"more than {max_steps} steps (a loop?)",
             "trace": trace}
+
+
+def _waiting_events(scratch, case_id: int) -> list[dict]:
+    """Messages, signals and external tasks the walked case waits for (nobody sends them here)."""
+    from .schema import EventWait, ExternalTask
+    with scratch.db.read() as s:
+        found = [{"element": w.element_id, "kind": w.kind, "name": w.name}
+                 for w in s.execute(sa.select(EventWait).where(EventWait.case_id == case_id)).scalars()]
+        found += [{"element": t.element_id, "kind": "external", "name": t.topic}
+                  for t in s.execute(sa.select(ExternalTask).where(ExternalTask.case_id == case_id)).scalars()]
+    return found

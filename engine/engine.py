@@ -36,6 +36,7 @@ from .case_log import script_print
 from .scripting import DubanScriptEngine, StepRequests
 from .stall import check as stall_check
 from .messages import project_waits
+from .external_tasks import project_external
 
 log = logging.getLogger("duban.engine")
 
@@ -89,7 +90,9 @@ class Engine:
         self._cache_lock = threading.Lock()
         # After every step: a running case must wait on something, else incident 流程停滞 (engine/stall.py).
         # and its message/signal waits are projected to ``event_wait`` (engine/messages.py).
-        self.after_step_hooks: list[Callable[[Session, Case, BpmnWorkflow], None]] = [stall_check, project_waits]
+        # and its external tasks to ``external_task`` (engine/external_tasks.py).
+        self.after_step_hooks: list[Callable[[Session, Case, BpmnWorkflow], None]] = [
+            stall_check, project_waits, project_external]
 
     # ------------------------------------------------------------------------------------------
     # set-up
@@ -155,6 +158,29 @@ class Engine:
         except ProcessFailure as failure:
             raise self._record_incident(None, "signal", None, None, by, {
                 "name": name, "org": org, "data": step.jsonable(data)}, failure.cause) from failure.cause
+
+    # ------------------------------------------------------------------------------------------
+    # external tasks (engine/external_tasks.py)
+    def fetch_and_lock(self, topic: str, worker: str, lease: int = 300, by: str = "admin",
+                       limit: int = 10) -> list[dict]:
+        """Lock up to ``limit`` free external tasks of ``topic`` to ``worker`` for ``lease`` seconds."""
+        from . import external_tasks
+        return external_tasks.fetch_and_lock(self, topic, worker, lease, by, limit)
+
+    def complete_external(self, task_id: str, worker: str, data: dict | None = None, by: str = "admin") -> int:
+        """The worker's result: the case runs on (model failures become an incident)."""
+        from . import external_tasks
+        try:
+            return external_tasks.complete_external(self, str(task_id), worker, data, by)
+        except ProcessFailure as failure:
+            raise self._record_incident(None, "external_complete", str(task_id), None, by, {
+                "worker": worker, "data": step.jsonable(data)}, failure.cause) from failure.cause
+
+    def fail_external(self, task_id: str, worker: str, message: str, retries: int | None = None,
+                      retry_in: int = 0, by: str = "admin") -> dict:
+        """The worker could not do it: offered again while attempts remain, then an incident."""
+        from . import external_tasks
+        return external_tasks.fail_external(self, str(task_id), worker, message, retries, retry_in, by)
 
     def _next_case_no(self, s: Session, process_key: str, now: datetime) -> str:
         year = now.astimezone(_SHANGHAI).year

@@ -224,6 +224,25 @@ class EventWait(Base):
     sender_roles: Mapped[list | None] = mapped_column(sa.JSON, nullable=True)
 
 
+class ExternalTask(Base):
+    """A service task another system works (外部任务, ``camunda:type="external"``): fetched and
+    locked by a worker for a lease, completed or failed by it; retries run out into an incident."""
+    __tablename__ = "external_task"
+    __table_args__ = (sa.Index("ix_external_task_topic", "topic", "lock_until"),)
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)  # the waiting service task's id
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_instance.id"), index=True)
+    topic: Mapped[str] = mapped_column(sa.String(256))
+    element_id: Mapped[str] = mapped_column(sa.String(256))
+    name: Mapped[str] = mapped_column(sa.String(256), default="")
+    worker: Mapped[str | None] = mapped_column(sa.String(128))
+    lock_until: Mapped[datetime | None]
+    retries: Mapped[int | None]  # attempts left; None: not failed yet
+    error_message: Mapped[str | None] = mapped_column(sa.Text)
+    incident_id: Mapped[int | None]  # retries ran out: waits for a supervisor's retry
+    worker_roles: Mapped[list | None] = mapped_column(sa.JSON, nullable=True)
+    created_at: Mapped[datetime]
+
+
 class Timer(Base):
     """A waiting timer event (定时器) of a case, as the worker sweeps them.
 

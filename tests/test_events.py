@@ -113,3 +113,65 @@ def test_rest_messages_and_signals_are_in_openapi_and_say_what_the_engine_says(w
     assert r.status_code == 200 and r.get_json() == {"delivered": [], "started": []}
     r = world.call("POST", "/api/messages", "insp", json={"name": ""})
     assert r.status_code == 422
+
+
+# --- external tasks (fetch and lock) ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ext_engine(module_database_url, engine):
+    engine.deploy(CORPUS / "camunda_external.bpmn", by="boss")
+    return engine
+
+
+def test_an_external_task_is_fetched_locked_failed_then_completed_by_another_worker(ext_engine):
+    eng = ext_engine
+    case = drive(eng, "camunda_external", data={"phone": "13800000000"})
+    assert case.status == "waiting"
+    assert eng.fetch_and_lock("sms", "gw-1", 60, by="zhang") == []  # workerRoles: supervisor only
+    (locked,) = eng.fetch_and_lock("sms", "gw-1", 60, by="eastboss")
+    assert locked["case_id"] == case.case_id and locked["variables"]["phone"] == "13800000000"
+    assert eng.fetch_and_lock("sms", "gw-2", 60, by="eastboss") == []  # locked for the lease
+    with pytest.raises(Conflict):
+        eng.complete_external(locked["id"], "gw-2", {"delivered": True}, by="eastboss")
+    assert eng.fail_external(locked["id"], "gw-1", "短信网关超时", by="eastboss") == {"retries": 2, "incident_id": None}
+    (again,) = eng.fetch_and_lock("sms", "gw-2", 60, by="eastboss")
+    assert eng.complete_external(again["id"], "gw-2", {"delivered": True}, by="eastboss") == case.case_id
+    view = eng.case(case.case_id)
+    assert view.status == "completed" and view.data["delivered"] is True
+    actions = [h["action"] for h in view.history]
+    assert actions.count("external_failed") == 1 and "external_completed" in actions
+
+
+def test_an_external_task_out_of_retries_is_an_incident_and_a_retry_offers_it_again(ext_engine):
+    eng = ext_engine
+    case = drive(eng, "camunda_external")
+    for left in (2, 1, 0):
+        (locked,) = eng.fetch_and_lock("sms", "gw", 60, by="eastboss")
+        assert eng.fail_external(locked["id"], "gw", "号码为空", by="eastboss")["retries"] == left
+    assert eng.fetch_and_lock("sms", "gw", 60, by="eastboss") == []
+    (incident,) = eng.incidents(case_id=case.case_id)
+    assert incident.message == "外部任务失败：发送整改通知短信（sms）：号码为空" and incident.element_id == "send_sms"
+    eng.retry_incident(incident.id, by="eastboss")
+    (locked,) = eng.fetch_and_lock("sms", "gw", 60, by="eastboss")
+    eng.complete_external(locked["id"], "gw", {"delivered": False}, by="eastboss")
+    assert [t.spec_id for t in eng.case(case.case_id).tasks] == ["call"]
+
+
+def test_rest_external_tasks_fetch_complete_and_fail(world):
+    eng = world.engine
+    eng.deploy(CORPUS / "camunda_external.bpmn", by="des")
+    case_id = eng.start("camunda_external", by="insp", org="east").id
+    r = world.call("POST", "/api/external-tasks/fetch-and-lock", "sup", json={"topic": "sms", "worker": "gw-1"})
+    assert r.status_code == 200
+    (item,) = r.get_json()["items"]
+    assert item["case_id"] == case_id
+    r = world.call("POST", f"/api/external-tasks/{item['id']}/failure", "sup",
+                   json={"worker": "gw-1", "message": "网关忙"})
+    assert r.status_code == 200 and r.get_json()["retries"] == 2
+    item = world.call("POST", "/api/external-tasks/fetch-and-lock", "sup",
+                      json={"topic": "sms", "worker": "gw-2"}).get_json()["items"][0]
+    r = world.call("POST", f"/api/external-tasks/{item['id']}/complete", "sup",
+                   json={"worker": "gw-2", "data": {"delivered": True}})
+    assert r.status_code == 200 and eng.case(case_id).status == "completed"
+    doc = world.client().get("/api/openapi.json").get_json()
+    assert "/api/external-tasks/fetch-and-lock" in doc["paths"]

@@ -166,3 +166,9 @@ def test_a_registered_service_handler_runs_and_a_failing_one_is_an_incident_with
         assert incident.element_id == "Activity_notify"
     finally:
         engine.service_handlers.pop("NotifyRequester")
+
+
+def test_dry_run_says_what_a_case_waits_for_when_nobody_here_sends_it(engine):
+    result = engine.dry_run((CORPUS / "camunda_external.bpmn").read_bytes(), "camunda_external.bpmn")
+    assert result["ok"] is True and result["status"] == "waiting_on_event"
+    assert result["events"] == [{"element": "send_sms", "kind": "external", "name": "sms"}]

@@ -23,7 +23,7 @@ from .blueprint import bp
 from .schemas import KEY_PATTERN
 
 # Importing the resource modules attaches their routes to ``bp``.
-from . import cases, directory, events, models, supervision, tasks, tokens  # noqa: E402,F401
+from . import cases, directory, events, external, models, supervision, tasks, tokens  # noqa: E402,F401
 
 class ModelKeyConverter(BaseConverter):
     """A process/decision key in a URL: an XML id, so no NUL, slash or dot-dot can pass."""

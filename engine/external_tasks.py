@@ -1,0 +1,173 @@
+"""External tasks (外部任务): service tasks another system works, in the fetch-and-lock style.
+
+A service task with ``camunda:type="external" camunda:topic="sms"`` (or Camunda 8's
+``zeebe:taskDefinition type="sms"``, or our ``externalTopic`` property) waits in the
+``external_task`` table. A worker of the other system (the SMS gateway, the provincial data
+exchange):
+
+1. ``fetch_and_lock(topic, worker, lease)`` — takes up to ``limit`` free tasks of the topic, each
+   with the case data, locked to it for ``lease`` seconds (another worker gets them once the lease
+   runs out: a crashed worker loses nothing);
+2. ``complete_external(task_id, worker, data)`` — the case data gets ``data`` and the case runs on,
+   in one step like a person's completion;
+3. or ``fail_external(task_id, worker, message, retries=None, retry_in=0)`` — the task is offered
+   again after ``retry_in`` seconds while attempts remain (3 unless the worker says); then it is
+   an incident 外部任务失败 with the worker's message, and a supervisor's retry offers it again.
+
+Who may fetch and complete: holders of the task's ``workerRoles`` property, else administrators.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from SpiffWorkflow.util.task import TaskState
+
+from . import step
+from .errors import Conflict, Forbidden, NotFound
+from .incidents import register_retry
+from .schema import ExternalTask, Incident
+from .service_tasks import DubanServiceTask, service_kind
+from .state import all_workflows
+
+DEFAULT_RETRIES = 3
+_EXT = ExternalTask.__table__
+
+
+def _props(spec) -> dict:
+    return (getattr(spec, "extensions", None) or {}).get("properties") or {}
+
+
+def waiting_external(workflow) -> list:
+    return [t for wf in all_workflows(workflow) for t in wf.tasks.values()
+            if t.state == TaskState.STARTED and isinstance(t.task_spec, DubanServiceTask)
+            and service_kind(t.task_spec) == "external"]
+
+
+def project_external(session, case, workflow) -> None:
+    """After-step hook: the case's ``external_task`` rows as its waiting external tasks say."""
+    conn = session.connection()
+    want = {str(t.id): t for t in waiting_external(workflow)} if case.status == "running" else {}
+    have = {r.id for r in conn.execute(sa.select(_EXT.c.id).where(_EXT.c.case_id == case.id))}
+    gone = [tid for tid in have if tid not in want]
+    if gone:
+        conn.execute(sa.delete(_EXT).where(_EXT.c.id.in_(gone)))
+    for tid, task in want.items():
+        if tid in have:
+            continue
+        spec = task.task_spec
+        props = _props(spec)
+        roles = [r.strip() for r in (props.get("workerRoles") or "").replace("，", ",").split(",") if r.strip()]
+        conn.execute(sa.insert(_EXT).values(
+            id=tid, case_id=case.id, topic=props["externalTopic"], element_id=spec.bpmn_id or spec.name,
+            name=spec.bpmn_name or "", worker=None, lock_until=None, retries=None, error_message=None,
+            incident_id=None, worker_roles=roles or None, created_at=case.updated_at))
+
+
+def _may_work(engine, session, principal, roles) -> bool:
+    if "admin" in principal.roles:
+        return True
+    for role in roles or []:
+        found = engine.directory.role_by_lane(session, role)
+        if found is not None and principal.holds(found.code):
+            return True
+    return False
+
+
+def fetch_and_lock(engine, topic: str, worker: str, lease: int = 300, by: str = "admin", limit: int = 10) -> list[dict]:
+    """Lock up to ``limit`` free tasks of ``topic`` to ``worker`` for ``lease`` seconds."""
+    now = engine.clock.now()
+    with step.transaction(engine) as tx:
+        principal = engine.directory.principal(by, tx.session)
+        q = (sa.select(_EXT).where(_EXT.c.topic == topic, _EXT.c.incident_id.is_(None),
+                                   sa.or_(_EXT.c.lock_until.is_(None), _EXT.c.lock_until < now))
+             .order_by(_EXT.c.created_at, _EXT.c.id).limit(max(1, min(limit, 100)) * 4))
+        if not tx.is_sqlite:
+            q = q.with_for_update(skip_locked=True)
+        rows = [r for r in tx.conn.execute(q) if _may_work(engine, tx.session, principal, r.worker_roles)][:limit]
+        if not rows:
+            return []
+        until = now + timedelta(seconds=lease)
+        tx.conn.execute(sa.update(_EXT).where(_EXT.c.id.in_([r.id for r in rows]))
+                        .values(worker=worker, lock_until=until))
+        data = {cid: d or {} for cid, d in tx.conn.execute(
+            sa.select(step.CASE.c.id, step.CASE.c.data).where(step.CASE.c.id.in_({r.case_id for r in rows})))}
+        return [{"id": r.id, "case_id": r.case_id, "topic": r.topic, "element_id": r.element_id, "name": r.name,
+                 "lock_until": until, "retries": r.retries, "variables": data.get(r.case_id, {})} for r in rows]
+
+
+def _locked_row(tx, task_id: str, worker: str, now, force: bool = False):
+    row = tx.conn.execute(sa.select(_EXT).where(_EXT.c.id == task_id)).first()
+    if row is None:
+        raise NotFound(f"外部任务不存在或已完成: {task_id}")
+    if not force and row.worker != worker or row.lock_until is None or row.lock_until < now:
+        raise Conflict(f"外部任务 {task_id} 未被 {worker} 锁定（或锁定已过期），请重新获取")
+    return row
+
+
+def complete_external(engine, task_id: str, worker: str, data: dict | None = None, by: str = "admin",
+                      force: bool = False) -> int:
+    """The worker's result goes into the case data and the case runs on; returns the case id.
+    ``force``: a supervisor's retry of a completion that raised an incident (the lock may be gone)."""
+    now = engine.clock.now()
+    with step.transaction(engine) as tx:
+        row = _locked_row(tx, task_id, worker, now, force)
+        if not _may_work(engine, tx.session, engine.directory.principal(by, tx.session), row.worker_roles):
+            raise Forbidden(f"用户 {by} 无权办理外部任务「{row.name or row.element_id}」")
+        with step.locked_step(engine, tx, row.case_id, by) as st:
+            task = st.loaded.workflow.get_task_from_id(uuid.UUID(task_id))
+            if task is None or task.state != TaskState.STARTED:
+                raise Conflict("外部任务状态已变化")
+            with step.StepRequests() as requests:
+                task.set_data(**dict(data or {}))
+                step.run_model_code(task.complete)
+                st.audit("external_completed", task_id=task_id,
+                         detail={"task": row.name, "element": row.element_id, "topic": row.topic, "worker": worker,
+                                 "data": step.jsonable(data or {})})
+                st.write(requests=requests)
+        case_id = row.case_id
+    step.commit_cache(engine, tx)
+    return case_id
+
+
+def fail_external(engine, task_id: str, worker: str, message: str, retries: int | None = None,
+                  retry_in: int = 0, by: str = "admin") -> dict:
+    """Offer the task again after ``retry_in`` seconds while attempts remain, else an incident."""
+    now = engine.clock.now()
+    message = (message or "外部系统未说明原因")[:2000]
+    with step.transaction(engine) as tx:
+        row = _locked_row(tx, task_id, worker, now)
+        if not _may_work(engine, tx.session, engine.directory.principal(by, tx.session), row.worker_roles):
+            raise Forbidden(f"用户 {by} 无权办理外部任务「{row.name or row.element_id}」")
+        left = (retries if retries is not None else (row.retries if row.retries is not None else DEFAULT_RETRIES)) - 1
+        values = {"worker": None, "retries": max(left, 0), "error_message": message,
+                  "lock_until": now + timedelta(seconds=max(retry_in, 0)) if retry_in else None}
+        detail = {"task": row.name, "element": row.element_id, "topic": row.topic, "worker": worker,
+                  "message": message, "retries_left": max(left, 0)}
+        incident_id = None
+        if left <= 0:
+            inc = Incident(case_id=row.case_id, action="external", task_id=task_id, element_id=row.element_id,
+                           actor=by, payload={"topic": row.topic}, created_at=now,
+                           message=f"外部任务失败：{row.name or row.element_id}（{row.topic}）：{message}")
+            tx.session.add(inc)
+            tx.session.flush()
+            incident_id = values["incident_id"] = inc.id
+            detail["incident"] = inc.id
+        tx.conn.execute(sa.update(_EXT).where(_EXT.c.id == task_id).values(**values))
+        tx.audit.case(row.case_id, actor=by, action="external_failed", at=now, task_id=task_id, detail=detail)
+    return {"retries": max(left, 0), "incident_id": incident_id}
+
+
+def retry_after_incident(engine, task_id: str) -> None:
+    """A supervisor's retry: the task is offered to workers again with one attempt."""
+    with step.transaction(engine) as tx:
+        tx.conn.execute(sa.update(_EXT).where(_EXT.c.id == task_id).values(
+            incident_id=None, retries=1, worker=None, lock_until=None))
+
+
+# A supervisor's retry of an incident (engine/incidents.py): retries ran out, or a completion failed.
+register_retry("external", lambda engine, command, by: retry_after_incident(engine, command.task_id))
+register_retry("external_complete", lambda engine, command, by: complete_external(
+    engine, command.task_id, command.payload.get("worker"), command.payload.get("data"), by=command.actor,
+    force=True))
