@@ -234,6 +234,10 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
             values.setdefault("formKey", form.get("formKey"))
     for key, value in _vendor_properties(el).items():
         _set_property(el, key, value)
+    fields = _form_fields(el)
+    if fields:
+        import json
+        _set_property(el, "formFields", json.dumps(fields, ensure_ascii=False))
     for attr, value in values.items():
         try:
             if attr in ("assignee", "candidateUsers", "dueDate", "followUpDate"):
@@ -257,6 +261,23 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
         except Untranslatable as exc:
             result.problems.append((f"{label(el)} 的 {attr} 使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；"
                                     "请改写为 Python 表达式", el))
+
+
+def _form_fields(el) -> list[dict]:
+    """Camunda ``formData/formField`` and Flowable ``formProperty``: id, label, type, default, required."""
+    found = []
+    ext = el.find(f"{B}extensionElements")
+    if ext is None:
+        return found
+    for ns in VENDOR_NS:
+        for f in ext.iterfind(f"{{{ns}}}formData/{{{ns}}}formField"):
+            required = any(c.get("name") == "required" for c in f.iterfind(f"{{{ns}}}validation/{{{ns}}}constraint"))
+            found.append({"id": f.get("id"), "label": f.get("label") or "", "type": f.get("type") or "string",
+                          "default": f.get("defaultValue"), "required": required})
+        for f in ext.iterfind(f"{{{ns}}}formProperty"):
+            found.append({"id": f.get("id"), "label": f.get("name") or "", "type": f.get("type") or "string",
+                          "default": f.get("default"), "required": (f.get("required") or "") == "true"})
+    return [f for f in found if f["id"]]
 
 
 def _is_external(el) -> bool:

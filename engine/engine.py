@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, incidents, projection, state as wfstate, step, timer_sweep
+from . import audit, incidents, model_forms, projection, state as wfstate, step, timer_sweep
 from .step import ProcessFailure, run_model_code
 from .clock import SystemClock
 from .database import Database
@@ -512,6 +512,8 @@ class Engine:
         task = st.loaded.workflow.get_task_from_id(uuid.UUID(row.id))
         if task is None or not projection.is_human_work(task):
             raise Conflict("任务状态已变化，请刷新")
+        if not row.form_key:  # a form drawn in the model (Camunda formData, Flowable formProperty)
+            cleaned = model_forms.check(projection.task_properties(task.task_spec), cleaned)
         task.set_data(**cleaned)
         with StepRequests() as requests:
             # A waiting service task (STARTED) is done by the person; a user or manual task runs.

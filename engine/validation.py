@@ -195,7 +195,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                         props.get("candidateGroups"), lane_roles) and not props.get("assignee"):
                     outside.append(task)
                 if tag == "userTask" and not props.get("formSchema") and not props.get("formKey") and \
-                        task.find("bpmn:extensionElements/{http://camunda.org/schema/1.0/bpmn}formData", NS) is None:
+                        not props.get("formFields"):
                     add(f"{label(task)} 没有表单，办理时使用通用办理表单", task, "warning")
                 if form_exists is not None and props.get("formSchema") and not form_exists(props["formSchema"]):
                     add(f"{label(task)} 的表单「{props['formSchema']}」不存在", task)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import IncidentRaised, InvalidModel
+from engine.errors import IncidentRaised, InvalidData, InvalidModel
 from tests.interop_support import drive
 from tests.support import START, make_engine
 
@@ -36,7 +36,7 @@ def test_camunda7_export_with_partner_pool_foreign_lane_and_camunda_attributes_r
             "element_id": "Flow_big"} in pf.dialect.translations
     warned = {w.element_id: w.message for w in pf.warnings}
     assert warned["Lane_clerk"].startswith("泳道「Clerk」(Lane_clerk) 未对应任何角色")
-    out = drive(engine, "camunda7_purchase", starter="li", data={"amount": 20000, "urgent": False})
+    out = drive(engine, "camunda7_purchase", starter="li", data_by_task={"Activity_request": {"amount": "20,000"}})
     assert out.status == "completed", out.message
     request, approve, order, notify = out.tasks
     assert (request.name, request.assignee, request.role_code, request.priority) == ("填写采购单", "li", None, 60)
@@ -46,8 +46,19 @@ def test_camunda7_export_with_partner_pool_foreign_lane_and_camunda_attributes_r
     assert (notify.name, notify.role_code) == ("通知申请人", "supervisor")  # no handler: a person does it
 
 
+def test_camunda_form_fields_are_required_typed_and_defaulted(engine):
+    out = drive(engine, "camunda7_purchase", starter="li")  # completed with nothing: 金额 is required
+    assert out.status == "error" and "「采购金额（元）」为必填项" in out.message
+    with pytest.raises(InvalidData) as err:
+        engine.complete(out.tasks[0].id, "li", {"amount": "两万"})
+    assert err.value.errors == {"amount": "「采购金额（元）」须为整数"}
+    engine.complete(out.tasks[0].id, "li", {"amount": "５,000"})  # full-width digits, thousands separator
+    data = engine.case(out.case_id).data
+    assert (data["amount"], data["urgent"]) == (5000, False)  # urgent: the form's default
+
+
 def test_small_amount_takes_the_default_flow(engine):
-    out = drive(engine, "camunda7_purchase", starter="li", data={"amount": 500, "urgent": False})
+    out = drive(engine, "camunda7_purchase", starter="li", data_by_task={"Activity_request": {"amount": 500}})
     assert out.status == "completed" and [t.spec_id for t in out.tasks] == [
         "Activity_request", "Activity_order", "Activity_notify"]
 
@@ -157,10 +168,10 @@ def test_a_registered_service_handler_runs_and_a_failing_one_is_an_incident_with
 
     engine.register_service("NotifyRequester", notify)
     try:
-        out = drive(engine, "camunda7_purchase", starter="li", data={"amount": 1, "urgent": False})
+        out = drive(engine, "camunda7_purchase", starter="li", data_by_task={"Activity_request": {"amount": 1}})
         assert out.status == "completed" and [t.spec_id for t in out.tasks] == ["Activity_request", "Activity_order"]
         assert engine.case(out.case_id).data["notified"] is True and calls == [1]
-        failed = drive(engine, "camunda7_purchase", starter="li", data={"amount": -1, "urgent": False})
+        failed = drive(engine, "camunda7_purchase", starter="li", data_by_task={"Activity_request": {"amount": -1}})
         assert failed.status == "incident" and "申请人手机号为空" in failed.message
         (incident,) = engine.incidents(case_id=failed.case_id)
         assert incident.element_id == "Activity_notify"

@@ -1,0 +1,155 @@
+"""Interoperability: of the models raw SpiffWorkflow 3.2 accepts and runs, how many Duban deploys and
+runs to their end — and does any case stop without saying so?
+
+For every .bpmn file of the corpus (default tests/bpmn/interop/, or ``--dir``):
+- **raw accepted**: SpiffWorkflow's own ``BpmnParser``, ``CamundaParser`` or ``SpiffBpmnParser`` parses
+  the file and builds the spec of its (first) executable process;
+- **raw ran**: that spec, run in memory, completing every ready manual task with no data, ends;
+- **deployed**: ``Engine.deploy`` takes the file (with its sibling files, for called processes);
+- **ran to end**: a case started and worked by the people its tasks go to (tests/interop_support.py)
+  completes; otherwise it waits on an event nobody here sends, or it raised an incident;
+- **stalled silently**: a running case with no open task, timer, message/signal wait, external
+  task or incident — must be 0.
+
+    python bench/interop.py --json [--dir DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from lxml import etree  # noqa: E402
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser  # noqa: E402
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser  # noqa: E402
+from SpiffWorkflow.spiff.parser import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from engine.errors import EngineError  # noqa: E402
+from engine.schema import EventWait, ExternalTask, HumanTask, Incident, Timer  # noqa: E402
+from tests.interop_support import drive  # noqa: E402
+from tests.support import make_engine  # noqa: E402
+
+CORPUS = ROOT / "tests" / "bpmn" / "interop"
+MAX_STEPS = 60
+
+
+def raw_spec(path: Path):
+    """(parser name, spec, subprocess specs) from the first parser that builds the file, or None."""
+    for parser_class in (BpmnParser, CamundaParser, SpiffBpmnParser):
+        try:
+            parser = parser_class()
+            parser.add_bpmn_file(str(path))
+            ids = parser.get_process_ids()
+            if not ids:
+                continue
+            key = _first_executable(path) or ids[0]
+            return parser_class.__name__, parser.get_spec(key), parser.get_subprocess_specs(key)
+        except Exception:
+            continue
+    return None
+
+
+def _first_executable(path: Path) -> str | None:
+    root = etree.parse(str(path)).getroot()
+    for p in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process"):
+        if p.get("isExecutable", "true") != "false":
+            return p.get("id")
+    return None
+
+
+def raw_runs(spec, subprocess_specs) -> bool:
+    try:
+        workflow = BpmnWorkflow(spec, subprocess_specs)
+        for _ in range(MAX_STEPS):
+            workflow.do_engine_steps()
+            if workflow.is_completed():
+                return True
+            ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+            if not ready:
+                return False
+            ready[0].run()
+        return False
+    except Exception:
+        return False
+
+
+def silent(engine, case_id: int) -> bool:
+    with engine.db.read() as s:
+        for table, cond in ((HumanTask, HumanTask.state == "open"), (Timer, sa.true()), (EventWait, sa.true()),
+                            (ExternalTask, sa.true()), (Incident, Incident.resolved_at.is_(None))):
+            if s.execute(sa.select(sa.func.count()).select_from(table).where(table.case_id == case_id, cond)).scalar():
+                return False
+    return True
+
+
+def measure(folder: Path) -> dict:
+    files = sorted(folder.glob("*.bpmn"))
+    result = {"files": len(files), "raw_accepted": 0, "deployed": 0, "raw_ran": 0, "ran_to_end": 0,
+              "waiting_on_event": 0, "incidents": 0, "stalled_silently": 0, "per_file": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'interop.sqlite'}")
+        try:
+            for path in files:  # called processes first: deploy what can be deployed, twice
+                try:
+                    engine.deploy(path, by="boss")
+                except EngineError:
+                    pass
+            for path in files:
+                entry = {}
+                raw = raw_spec(path)
+                entry["raw_accepted"] = raw is not None
+                entry["raw_ran"] = bool(raw and raw_runs(raw[1], raw[2]))
+                try:
+                    model = engine.deploy(path, by="boss")
+                    entry["deployed"] = True
+                except EngineError as exc:
+                    entry["deployed"], entry["refused"] = False, str(exc)[:300]
+                    model = None
+                if model is not None:
+                    out = drive(engine, model.key, max_steps=MAX_STEPS)
+                    entry["outcome"] = out.status
+                    if out.message:
+                        entry["message"] = out.message[:300]
+                    if out.case_id is not None and out.status not in ("completed",) and silent(engine, out.case_id):
+                        entry["stalled_silently"] = True
+                        result["stalled_silently"] += 1
+                result["per_file"][path.name] = entry
+                if entry["raw_accepted"]:
+                    result["raw_accepted"] += 1
+                    result["deployed"] += entry["deployed"]
+                if entry["raw_ran"]:
+                    result["raw_ran"] += 1
+                    result["ran_to_end"] += entry.get("outcome") == "completed"
+                result["waiting_on_event"] += entry.get("outcome") == "waiting"
+                result["incidents"] += entry.get("outcome") == "incident"
+        finally:
+            engine.dispose()
+    result["deploy_rate"] = round(result["deployed"] / result["raw_accepted"], 3) if result["raw_accepted"] else None
+    result["run_rate"] = round(result["ran_to_end"] / result["raw_ran"], 3) if result["raw_ran"] else None
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dir", type=Path, default=CORPUS)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    result = measure(args.dir)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        for key in ("files", "raw_accepted", "deployed", "raw_ran", "ran_to_end", "waiting_on_event", "incidents",
+                    "stalled_silently", "deploy_rate", "run_rate"):
+            print(f"{key:18} {result[key]}")
+
+
+if __name__ == "__main__":
+    main()

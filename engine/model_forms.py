@@ -1,0 +1,88 @@
+"""Forms drawn in the model (模型内表单): Camunda ``camunda:formData`` and Flowable ``flowable:formProperty``.
+
+Models drawn in Camunda Modeler or Flowable carry their form in the task: fields with an id, label,
+type, default value and a ``required`` constraint. engine/dialects.py copies them into the task's
+``formFields`` property; when such a task is completed without one of our marshmallow forms, the
+submitted data is checked here: defaults fill missing fields, required fields must be given (the
+error names the field by its label), numbers and yes/no values are read as a tired official types
+them ("5,000,000", "５", "是"). The UI shows these fields on its generic 办理 form.
+
+Written here, not with marshmallow: the fields are data in the model, known only at run time, and
+the rules are the handful Camunda's generated forms have.
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+
+from .errors import InvalidData
+
+TRUE = {"true", "yes", "y", "1", "是", "对", "同意", "on"}
+FALSE = {"false", "no", "n", "0", "否", "不", "不同意", "off"}
+
+
+def fields_of(props: dict) -> list[dict]:
+    raw = props.get("formFields")
+    if not raw:
+        return []
+    try:
+        return list(json.loads(raw))
+    except (ValueError, TypeError):
+        return []
+
+
+def _number(value, integer: bool):
+    text = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace("，", "").strip()
+    number = float(text)
+    if integer:
+        if number != int(number):
+            raise ValueError(text)
+        return int(number)
+    return number
+
+
+def _convert(kind: str, value):
+    kind = (kind or "string").lower()
+    if kind in ("long", "integer", "int"):
+        return _number(value, True)
+    if kind in ("double", "float", "decimal", "number"):
+        return _number(value, False)
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        raise ValueError(text)
+    return value
+
+
+def check(props: dict, data: dict) -> dict:
+    """The submitted data with defaults filled and values converted; InvalidData naming each field."""
+    fields = fields_of(props)
+    if not fields:
+        return data
+    result = dict(data)
+    errors = {}
+    for f in fields:
+        fid, label = f.get("id"), f.get("label") or f.get("id")
+        if not fid:
+            continue
+        value = result.get(fid)
+        if value in (None, "") and f.get("default") not in (None, ""):
+            value = f["default"]
+        if value in (None, ""):
+            if f.get("required"):
+                errors[fid] = f"「{label}」为必填项"
+            continue
+        try:
+            result[fid] = _convert(f.get("type"), value)
+        except (ValueError, TypeError):
+            kind = {"long": "整数", "integer": "整数", "boolean": "是或否", "double": "数字"}.get(
+                (f.get("type") or "").lower(), "有效的值")
+            errors[fid] = f"「{label}」须为{kind}"
+    if errors:
+        raise InvalidData(errors)
+    return result
