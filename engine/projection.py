@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from .assignment import assign_on_open, refresh_exclusions
-from .schema import NO_DUE_DATE, Case, HumanTask, TaskCandidate, Timer
+from .schema import NO_DUE_DATE, Case, HumanTask, TaskCandidate, Timer, User
 from .service_tasks import DubanServiceTask, service_kind
 from .state import all_workflows
 from .timeexpr import parse_datetime
@@ -242,6 +242,9 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             if value:
                 row.follow_up_at = _moment(value)
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
+        if row.assignee is not None and tx.session.get(User, row.assignee) is None:
+            row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it
+        found = [c for c in found if tx.session.get(User, c.username) is not None]
         for candidate in found:
             candidates.append({"task_id": candidate.task_id, "username": candidate.username})
         if role is None and row.assignee is None and not found:

@@ -175,3 +175,13 @@ def test_rest_external_tasks_fetch_complete_and_fail(world):
     assert r.status_code == 200 and eng.case(case_id).status == "completed"
     doc = world.client().get("/api/openapi.json").get_json()
     assert "/api/external-tasks/fetch-and-lock" in doc["paths"]
+
+
+def test_a_receive_task_waits_for_its_message_and_a_demo_assignee_who_is_no_user_leaves_the_task_queued(engine):
+    engine.deploy(CORPUS / "camunda_send_receive.bpmn", by="boss")
+    out = drive(engine, "camunda_send_receive", starter="li")
+    assert out.status == "waiting"
+    (review,) = out.tasks
+    assert review.assignee == "li"  # camunda:assignee="demo" names nobody here: the starter works it
+    assert engine.correlate_message("回执", by="zhang", case_id=out.case_id)["case_id"] == out.case_id
+    assert engine.case(out.case_id).status == "completed"
