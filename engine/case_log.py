@@ -15,7 +15,12 @@ MAX_OUTPUT = 2000
 
 
 def script_print(*values, sep=" ", end="\n", **_ignored) -> None:
-    text = (str(sep).join(str(v) for v in values))[:MAX_OUTPUT]
+    record_output(str(sep).join(str(v) for v in values))
+
+
+def record_output(text: str) -> None:
+    """Text a script printed (in the host, or sent back by the isolated worker, engine/evaluator.py)."""
+    text = text.rstrip("\n")[:MAX_OUTPUT]
     log.info("script output: %s", text)
     items = scripting._step_requests.get()
     if items is not None:

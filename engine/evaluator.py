@@ -367,6 +367,9 @@ class IsolatedEnvironment(TaskDataEnvironment):
             context[name] = restricted.decode(value)
         for name in reply.get("del") or ():
             context.pop(name, None)
+        if reply.get("printed"):
+            from .case_log import record_output
+            record_output(reply["printed"])
         return True
 
 

@@ -126,7 +126,11 @@ def run_job(channel: Channel, job: dict, cache: dict) -> dict:
         encoded = restricted.encode(value, name)
         if name not in inputs or inputs[name] != encoded:
             changed[name] = encoded
-    return {"set": changed, "del": deleted}
+    reply = {"set": changed, "del": deleted}
+    collector = scope.get("_print")  # RestrictedPython's print(): the text goes to the case log
+    if collector is not None and getattr(collector, "txt", None):
+        reply["printed"] = "".join(collector.txt)[:2000]
+    return reply
 
 
 def main() -> None:
