@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 from engine import ManualClock
 from tests.ui_support import client_login
 from webui.app import create_app
-from workflows.demo import USERS, Desk, load_demo
+from workflows.demo import CHEMICAL, USERS, Desk, load_demo
 from workflows.forms import registry
 from workflows.forms.context import CONTEXT, FACT_LABELS, KEY_FACTS
 from workflows.forms.samples import sample
@@ -234,3 +234,70 @@ def test_no_page_of_the_demo_shows_variable_names_json_or_usernames(demo, userna
     for task in demo.engine.queue(username, limit=100):
         problems += problems_of(f"/tasks/{task.id}", page_of(client, f"/tasks/{task.id}"))
     assert not problems, "\n".join(sorted(set(problems))[:40])
+
+
+# --- a collective vote with members picked by name -----------------------------------------------
+
+def picker_values(html: str, field: str) -> dict[str, str]:
+    """A people picker's options: the name a person reads -> the account it posts."""
+    block = html[html.index(f'id="f-{field}"'):]
+    block = block[:block.index("</span>")]
+    return {name.strip(): value for value, name in
+            re.findall(rf'name="{field}" value="([^"]+)"[^>]*>\s*([^<]+)</label>', block)}
+
+
+def test_collective_vote_with_members_picked_by_name_completes(demo):
+    """《安全生产违法行为行政处罚办法》(应急管理部令第18号) 第57条: the bureau's 负责人 decide collectively;
+    quorum 2/3 of members, passed by more than half of those voting."""
+    desk = demo.desk
+    cid = desk.start("enforcement_case", by="zhang_san", org="dongcheng", party=CHEMICAL,
+                     title="甲化工储罐区动火作业案").id
+    for step in ["初步核查", "立案审批", "调查取证"]:
+        desk.do(cid, step)
+    desk.do(cid, "案件处理呈批", fine_amount="150000")
+    for step in ["法制审核", "送达行政处罚告知书"]:
+        desk.do(cid, step)
+    desk.do(cid, "陈述申辩或申请听证", party_response="放弃")
+    task = desk.task(cid, "组织集体讨论")
+    user = desk.user_for(task)
+    client = login(demo, user)
+    html = page_of(client, f"/tasks/{task.id}")
+    members = picker_values(html, "committee_members")
+    assert {"冯局长", "郑副局长", "蒋委员", "沈委员", "韩委员"} <= set(members)  # names, not accounts
+    assert "张三" not in members  # an inspector is no member
+    form = [("_csrf", client.csrf), ("meeting_at", "2026-11-23T15:00"), ("meeting_host", "冯局长"),
+            ("meeting_topic", "甲化工储罐区动火作业案集体讨论")]
+    # a typed name where an account is meant is refused at submit, naming the field — nothing is assigned
+    response = client.post(f"/tasks/{task.id}", data=MultiDict(form + [
+        ("committee_members", "冯局长"), ("committee_members", members["郑副局长"]),
+        ("committee_members", members["蒋委员"]), ("attendees", "冯局长")]))
+    assert response.status_code == 422
+    assert "集体讨论组成人员（本机关负责人）：“冯局长”不是可选人员" in visible_text(response.get_data(as_text=True))
+    assert desk.task(cid, "组织集体讨论").state == "open"
+    picked = [members[n] for n in ("冯局长", "郑副局长", "蒋委员")]
+    response = client.post(f"/tasks/{task.id}", data=MultiDict(
+        form + [("committee_members", u) for u in picked] + [("attendees", u) for u in picked]))
+    assert response.status_code == 302, visible_text(response.get_data(as_text=True))
+    ballots = [t for t in demo.engine.case(cid).tasks if t.name == "集体讨论表决"]
+    assert sorted(t.assignee for t in ballots) == sorted(picked)
+    for ballot in ballots:  # each member votes from the page: the decision is the button
+        voter = login(demo, ballot.assignee)
+        assert "集体讨论表决" in page_of(voter, f"/tasks/{ballot.id}")
+        response = voter.post(f"/tasks/{ballot.id}", data={"_csrf": voter.csrf, "vote_choice": "同意"})
+        assert response.status_code == 302
+    assert desk.names(cid) == ["形成集体讨论记录"]
+    assert demo.engine.case(cid).data["vote_result"]["passed"] is True
+
+
+def test_a_supervisor_reassigns_a_stuck_task_from_the_page(demo):
+    cid = demo.cases["hazard_registered"]
+    task = demo.desk.task(cid, "登记隐患")
+    demo.engine.claim(task.id, "zhang_san")  # ...and 张三 is away
+    boss = login(demo, "qian_ke")
+    html = page_of(boss, f"/tasks/{task.id}")
+    assert 'id="reassign"' in html and ">李四</option>" in html
+    response = boss.post(f"/tasks/{task.id}/reassign", data={"_csrf": boss.csrf, "to_user": "li_si",
+                                                             "reason": "张三休假"})
+    assert response.status_code == 302
+    assert demo.engine.task(task.id).assignee == "li_si"
+    assert 'id="reassign"' not in page_of(login(demo, "zhang_san"), f"/tasks/{task.id}")  # not for inspectors

@@ -36,6 +36,7 @@ class Form:
     values: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     title: str = ""
+    people: dict = field(default_factory=dict)  # people field -> [(username, 姓名)] to pick from
 
     @property
     def generic(self) -> bool:
@@ -99,6 +100,23 @@ def fields_for(registry, form_key: str | None) -> list[dict] | None:
         return [dict(f) for f in registry.fields(form_key)]
     except (KeyError, LookupError):
         return None
+
+
+def people_options(directory, fields: list[dict] | None, org_code: str | None) -> dict[str, list[tuple[str, str]]]:
+    """For each people field, who may be picked: active holders of its roles in the case's org unit
+    (the bureau's own 负责人 for a collective decision), by Chinese name; anywhere if none is there."""
+    out = {}
+    users = None
+    for f in fields or []:
+        if f["type"] != "people":
+            continue
+        if users is None:
+            users = {u.username: u for u in directory.users() if getattr(u, "active", True)}
+        roles = f.get("roles") or []
+        holders = [u for r in roles for u in directory.users_with_role(r, org_code)] or \
+            [u for r in roles for u in directory.users_with_role(r)] if roles else list(users)
+        out[f["name"]] = sorted({(u, users[u].name or u) for u in holders if u in users}, key=lambda p: p[0])
+    return out
 
 
 def title_for(registry, form_key: str | None) -> str:
@@ -168,7 +186,7 @@ def read(fields: list[dict] | None, form: MultiDict, attachments: dict[str, list
             if refs:
                 data[name] = refs
             continue
-        raw = form.getlist(name) if kind == "multichoice" else form.get(name, "")
+        raw = form.getlist(name) if kind in ("multichoice", "people") else form.get(name, "")
         values[name] = raw
         parsed = _scalar(kind, raw)
         if parsed is not None:
@@ -193,8 +211,8 @@ def read(fields: list[dict] | None, form: MultiDict, attachments: dict[str, list
 
 def _scalar(kind: str, raw):
     """One input's text as the registry expects it; None means "left empty"."""
-    if kind == "multichoice":
-        picked = [v for v in raw if v]
+    if kind in ("multichoice", "people"):
+        picked = list(dict.fromkeys(v.strip() for v in raw if v.strip()))
         return picked or None
     text = (raw or "").strip()
     if not text:
@@ -259,7 +277,7 @@ def _as_input(kind: str, value, f: dict):
         cols = {c["name"]: c for c in f.get("columns", [])}
         return [{c: _as_input(cols[c]["type"], r.get(c), cols[c]) if r.get(c) is not None else None for c in cols}
                 for r in value if isinstance(r, dict)]
-    if kind in ("attachments", "multichoice"):
+    if kind in ("attachments", "multichoice", "people"):
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     if kind == "names":
         return "\n".join(map(str, value)) if isinstance(value, list) else str(value)

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
-from . import attachments, formspec, parties, queries, redaction, taskcontext
+from . import attachments, display, formspec, nav, parties, queries, redaction, taskcontext
 from .paging import paged
 from .auth import engine
 
@@ -67,6 +67,24 @@ def release(task_id: str):
     return redirect(_back(url_for("tasks.mine")))
 
 
+@bp.post("/<task_id>/reassign")
+def reassign(task_id: str):
+    """转办: a supervisor hands a stuck task (claimed by someone absent, or assigned to a member who
+    cannot act) to another holder of its role; the engine checks both sides."""
+    to_user = (request.form.get("to_user") or "").strip()
+    if not to_user:
+        flash("请选择转办给谁", "error")
+    else:
+        try:
+            task = engine().reassign(task_id, to_user, by=g.user.username,
+                                     reason=(request.form.get("reason") or "").strip())
+        except (Forbidden, Conflict) as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"已转办：{task.name} → {display.user_name(to_user)}", "ok")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
 def _back(default: str) -> str:
     target = request.form.get("next") or ""
     return target if target.startswith("/") and not target.startswith("//") else default
@@ -79,7 +97,8 @@ def show(task_id: str):
     case = redaction.case_for(eng, task.case_id, g.user)  # Forbidden (403) for another org's case
     may_work = task.state == "open" and eng.may_work(task_id, g.user.username)
     fields = formspec.fields_for(eng.forms, task.form_key)
-    form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name)
+    form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name,
+                         people=formspec.people_options(eng.directory, fields, case.org_code))
     status = 200
     if request.method == "POST":
         if task.state != "open":
@@ -118,8 +137,13 @@ def show(task_id: str):
         form.values.update(formspec.prefill(fields, taskcontext.prefill(task, case.data)))
     parties.prime([case.party])
     context = taskcontext.build(eng, case, task, g.user)
+    handover = []
+    if task.state == "open" and nav.can_supervise(g.user):
+        names = {u.username: u.name for u in eng.directory.users()}
+        handover = [(u, names.get(u, u)) for u in eng.directory.users_with_role(task.role_code, task.org_code)
+                    if u != task.assignee] if task.role_code else []
     return render_template("tasks/show.html", task=task, case=case, form=form, may_work=may_work,
-                           context=context), status
+                           context=context, handover=handover), status
 
 
 def _own_data(eng, case, task, fields) -> dict:

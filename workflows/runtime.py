@@ -74,6 +74,9 @@ def deploy_all(engine: Engine, by: str = "system", directory: Path = BPMN_DIR) -
 
 def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Engine:
     engine = Engine(url or database_url(), clock=clock, forms=_forms(), functions=_functions())
+    if engine.forms is not None:  # people fields name real users of this engine's directory
+        from workflows.forms.people import DirectoryForms
+        engine.forms = DirectoryForms(engine.forms, engine.directory)
     engine.create_all()
     from workflows.enterprises.models import create_tables
     create_tables(engine.db.engine)

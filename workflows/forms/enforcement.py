@@ -47,7 +47,7 @@ class Filing(FormSchema):
     """立案审批"""
     filing_decision = f.choice("审批意见", ["立案", "不予立案"])
     case_cause = f.text("案由", required=False)
-    officers = f.names("承办人员（不少于两名执法人员）", required=False, min_items=2)
+    officers = f.people("承办人员（不少于两名执法人员）", roles=("inspector",), required=False, min_items=2)
     filing_opinion = f.text("审批说明", required=False, long=True)
 
     @validates_schema
@@ -215,8 +215,9 @@ class Convene(FormSchema):
     """组织集体讨论"""
     meeting_at = f.moment("会议时间")
     meeting_host = f.text("主持人")
-    committee_members = f.names("集体讨论组成人员（本机关负责人）", min_items=3)
-    attendees = f.names("到会人员（用户名）")
+    committee_members = f.people("集体讨论组成人员（本机关负责人）", roles=("committee",), min_items=3,
+                                 help="每位组成人员将收到表决待办")
+    attendees = f.people("到会人员", roles=("committee",), help="到会的组成人员；每人一项表决待办")
     meeting_topic = f.text("讨论事项", long=True)
 
     @validates_schema

@@ -2,7 +2,7 @@
 
 Each builder returns a marshmallow field whose ``metadata`` carries the Chinese ``label`` and a
 ``kind`` the web UI renders from (text, textarea, choice, multichoice, boolean, date, datetime,
-money, integer, attachments, names, table). Optional fields load as ``None`` when left out, so
+money, integer, attachments, names, people, table). Optional fields load as ``None`` when left out, so
 scripts and decision tables can always read them.
 """
 from __future__ import annotations
@@ -131,6 +131,17 @@ def names(label: str, required: bool = True, min_items: int = 1, help=None):
     inner = fields.String(validate=not_blank, error_messages=_messages(fields.String))
     validators = [validate.Length(min=min_items, error=f"至少填写{min_items}人")] if required else []
     return _field(fields.List, label, "names", required, validators, help, cls_or_instance=inner)
+
+
+def people(label: str, roles: Iterable[str], required: bool = True, min_items: int = 1, help=None):
+    """People who will be given work (集体讨论成员、承办人员): usernames, picked in the page by Chinese
+    name among the holders of ``roles``. ``workflows.forms.people`` refuses, at submit, anyone who is
+    not an active user holding one of them — a task is never assigned to somebody who does not exist."""
+    inner = fields.String(validate=not_blank, error_messages=_messages(fields.String))
+    validators = [validate.Length(min=min_items, error=f"至少选择{min_items}人")] if required else []
+    f = _field(fields.List, label, "people", required, validators, help, cls_or_instance=inner)
+    f.metadata["roles"] = list(roles)
+    return f
 
 
 def table(label: str, row_schema: type[Schema], required: bool = True, min_rows: int = 1, help=None):

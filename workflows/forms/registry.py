@@ -70,6 +70,8 @@ def describe(schema: Schema) -> list[dict]:
         }
         if meta.get("help"):
             entry["help"] = meta["help"]
+        if meta.get("roles"):
+            entry["roles"] = list(meta["roles"])
         if meta.get("kind") == "table":
             entry["columns"] = describe(meta["row_schema"]())
         out.append(entry)

@@ -1,0 +1,50 @@
+"""People fields checked against the directory (人员选择): a form that hands work to people names
+real, active users who hold the field's role.
+
+The registry validates shape only and is shared by every engine of a process, so the directory check
+lives in a thin per-engine wrapper: ``DirectoryForms(registry, directory)`` answers everything the
+registry does, and its ``validate`` also refuses a ``people`` field naming anyone who is not an
+active user with one of the field's roles — with a Chinese reason naming the field and the people.
+That is what keeps a collective vote from being assigned to "冯局长" (a name typed where a user was
+meant), which no one could then open.
+"""
+from __future__ import annotations
+
+from .registry import FormError
+
+
+class DirectoryForms:
+    def __init__(self, registry, directory):
+        self._registry = registry
+        self._directory = directory
+
+    def __getattr__(self, name):
+        return getattr(self._registry, name)
+
+    def validate(self, key: str, data: dict | None) -> dict:
+        cleaned = self._registry.validate(key, data)
+        errors = {}
+        for f in self._registry.fields(key):
+            if f["type"] != "people" or not cleaned.get(f["name"]):
+                continue
+            unknown = self.not_eligible(cleaned[f["name"]], f.get("roles") or [])
+            if unknown:
+                errors[f["name"]] = f"{f['label']}：“{'、'.join(unknown)}”不是可选人员" + self._who(f)
+        if errors:
+            raise FormError(errors)
+        return cleaned
+
+    def not_eligible(self, usernames, roles) -> list[str]:
+        eligible = self.eligible(roles)
+        return [u for u in usernames if u not in eligible]
+
+    def eligible(self, roles) -> set[str]:
+        if not roles:
+            return {u.username for u in self._directory.users() if getattr(u, "active", True)}
+        return {u for r in roles for u in self._directory.users_with_role(r)}
+
+    def _who(self, f) -> str:
+        if not f.get("roles"):
+            return "，请从列表中选择"
+        names = {r.code: r.name for r in self._directory.roles()}
+        return "（须为" + "、".join(names.get(r, r) for r in f["roles"]) + "），请从列表中选择"
