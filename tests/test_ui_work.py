@@ -263,18 +263,18 @@ def test_collective_vote_with_members_picked_by_name_completes(demo):
     client = login(demo, user)
     html = page_of(client, f"/tasks/{task.id}")
     members = picker_values(html, "committee_members")
-    assert {"冯局长", "郑副局长", "蒋委员", "沈委员", "韩委员"} <= set(members)  # names, not accounts
+    assert {"冯局长", "郑副局长", "蒋副局长", "沈副局长", "韩副局长"} <= set(members)  # names, not accounts
     assert "张三" not in members  # an inspector is no member
     form = [("_csrf", client.csrf), ("meeting_at", "2026-11-23T15:00"), ("meeting_host", "冯局长"),
             ("meeting_topic", "甲化工储罐区动火作业案集体讨论")]
     # a typed name where an account is meant is refused at submit, naming the field — nothing is assigned
     response = client.post(f"/tasks/{task.id}", data=MultiDict(form + [
         ("committee_members", "冯局长"), ("committee_members", members["郑副局长"]),
-        ("committee_members", members["蒋委员"]), ("attendees", "冯局长")]))
+        ("committee_members", members["蒋副局长"]), ("attendees", "冯局长")]))
     assert response.status_code == 422
     assert "集体讨论组成人员（本机关负责人）：“冯局长”不是可选人员" in visible_text(response.get_data(as_text=True))
     assert desk.task(cid, "组织集体讨论").state == "open"
-    picked = [members[n] for n in ("冯局长", "郑副局长", "蒋委员")]
+    picked = [members[n] for n in ("冯局长", "郑副局长", "蒋副局长")]
     response = client.post(f"/tasks/{task.id}", data=MultiDict(
         form + [("committee_members", u) for u in picked] + [("attendees", u) for u in picked]))
     assert response.status_code == 302, visible_text(response.get_data(as_text=True))

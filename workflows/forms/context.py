@@ -137,6 +137,7 @@ _PENALTY = ("facts_found", "proposed_outcome", "violation", "legal_basis", "pena
             "hearing_basis")
 _FOR_PARTY = ("violation", "legal_basis", "penalty_basis", "penalty_types", "fine_amount", "hearing_eligible",
               "statement_due")
+_LISTING_PROPOSAL = ("enterprise_name", "credit_code", "ground", "facts", "basis", "source_case_no", "proposal_opinion")
 _ASSESSED = ("accident_title", "accident_grade", "closed_at", "measures", "responsible_persons", "assessment_due")
 
 CONTEXT: dict[str, Context] = {
@@ -203,7 +204,7 @@ CONTEXT: dict[str, Context] = {
     "enforcement.filing": Context(_CASE + ("party_type", "intake_proposal", "intake_opinion")),
     "enforcement.case_limit_review": Context(("case_cause", "filed_at", "case_due")),
     "enforcement.case_extension": Context(("case_cause", "filed_at", "case_due", "case_extension_request",
-                                           "suspended_days", "suspension_note")),
+                                           "suspensions", "suspension_note")),
     "enforcement.overdue_explanation": Context(("case_cause", "filed_at", "case_due")),
     "enforcement.investigate": Context(_CASE + ("case_cause", "officers")),
     "enforcement.preservation": Context(("case_cause", "preservation_items")),
@@ -232,6 +233,38 @@ CONTEXT: dict[str, Context] = {
     "enforcement.court_application": Context(("fine_amount", "late_penalty", "urged_on")),
     "enforcement.no_penalty": Context(("case_cause", "facts_found", "proposal_reason")),
     "enforcement.close": Context(("case_cause", "decision_no", "fine_amount", "paid_amount", "paid_on")),
+    "enforcement.filing_overdue": Context(_CASE + ("intake_proposal", "intake_opinion", "received_at")),
+    "enforcement.preservation_approval": Context(("case_cause", "facts_found", "preservation_items"),
+                                                 files=(("enforcement.investigate", "evidence"),)),
+    "enforcement.hearing_refusal": Context(_FOR_PARTY + ("party_response", "hearing_basis")),
+    # 严重失信主体名单
+    "dishonesty.proposal_review": Context(_LISTING_PROPOSAL, files=(("dishonesty.propose", "attachments"),)),
+    "dishonesty.decision": Context(_LISTING_PROPOSAL + ("objection_choice", "objection_text", "objection_result",
+                                                        "objection_review_opinion"),
+                                   files=(("dishonesty.propose", "attachments"),)),
+    "dishonesty.notice": Context(_LISTING_PROPOSAL),
+    "dishonesty.objection": Context(("enterprise_name", "ground", "facts", "basis", "notice_no")),
+    "dishonesty.objection_review": Context(("enterprise_name", "ground", "facts", "basis", "objection_choice",
+                                            "objection_text"),
+                                           files=(("dishonesty.objection", "attachments"),)),
+    "dishonesty.issue_decision": Context(("enterprise_name", "ground", "basis", "listing_decision")),
+    "dishonesty.publish": Context(("enterprise_name", "ground", "decision_no", "decided_on")),
+    "dishonesty.repair_verification": Context(("enterprise_name", "ground", "decided_on", "penalty_fulfilled",
+                                               "harm_removed", "no_new_dishonesty", "commitment_made",
+                                               "repair_statement"),
+                                              files=(("dishonesty.repair_application", "attachments"),)),
+    "dishonesty.repair_decision": Context(("enterprise_name", "ground", "decided_on", "repair_statement",
+                                           "repair_verified", "verify_opinion"),
+                                          files=(("dishonesty.repair_application", "attachments"),)),
+    # 企业自查上报隐患
+    "self_report.spot_check": Context(("enterprise_name", "location", "description", "fix_deadline",
+                                       "measures_taken", "completed_on"),
+                                      files=(("self_report.rectify", "attachments"),)),
+    "self_report.closure_review": Context(("enterprise_name", "location", "description", "planned_measures",
+                                           "measures_taken", "completed_on", "rectify_cost"),
+                                          files=(("self_report.rectify", "attachments"),)),
+    "self_report.overdue": Context(("enterprise_name", "description", "fix_deadline", "responsible_person")),
+    "self_report.rectify": Context(("description", "planned_measures", "fix_deadline", "spot_check_findings")),
     # 结案后一年内评估
     "assessment.team": Context(_ASSESSED),
     "assessment.check_measures": Context(_ASSESSED),
