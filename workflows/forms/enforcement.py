@@ -211,13 +211,16 @@ class HearingReport(FormSchema):
     host_opinion = f.text("主持人意见", long=True)
 
 
+HEADS = ("director", "leader")  # 本机关负责人, as the model's require_roles check says
+
+
 class Convene(FormSchema):
     """组织集体讨论"""
     meeting_at = f.moment("会议时间")
     meeting_host = f.text("主持人")
-    committee_members = f.people("集体讨论组成人员（本机关负责人）", roles=("committee",), min_items=3,
-                                 help="每位组成人员将收到表决待办")
-    attendees = f.people("到会人员", roles=("committee",), help="到会的组成人员；每人一项表决待办")
+    committee_members = f.people("集体讨论组成人员（本机关负责人）", roles=HEADS, min_items=3,
+                                 help="每位组成人员将收到表决待办（《行政处罚法》第五十七条）")
+    attendees = f.people("到会人员", roles=HEADS, help="到会的组成人员；每人一项表决待办")
     meeting_topic = f.text("讨论事项", long=True)
 
     @validates_schema

@@ -29,7 +29,9 @@ class DirectoryForms:
                 continue
             unknown = self.not_eligible(cleaned[f["name"]], f.get("roles") or [])
             if unknown:
-                errors[f["name"]] = f"{f['label']}：“{'、'.join(unknown)}”不是可选人员" + self._who(f)
+                names = {u.username: u.name for u in self._directory.users()}
+                shown = "、".join(names.get(u) or u for u in unknown)  # a person by name, a typo as typed
+                errors[f["name"]] = f"{f['label']}：“{shown}”不是可选人员" + self._who(f)
         if errors:
             raise FormError(errors)
         return cleaned
