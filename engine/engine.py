@@ -240,7 +240,9 @@ class Engine:
             q = sa.select(Case)
             if username is not None:
                 p = self.directory.principal(username, s)
-                if p.party:
+                if self.policy.is_external(p):
+                    q = q.where(Case.id.in_(self.policy.assigned_case_ids(p)))
+                elif p.party:
                     q = q.where(Case.party == p.party)
                 else:
                     q = q.where(Case.org_code.in_(self.directory.org_codes_below(s, p.org_path)))

@@ -7,6 +7,9 @@ Who may do what is decided here only, from the directory as it is now (never cop
 - starting a case: officials on their own branch of the org tree; an enterprise user only a process
   whose start event names one of the user's roles in its ``startableBy`` property (隐患自查自报), and
   only about its own enterprise;
+- an *external* user (a third party such as the 第三方评估机构: every role it holds is in
+  ``external_roles``) sees only the cases it is assigned to — a task it holds, did, or may claim in its
+  own org unit — and starts none;
 - supervision (incidents, reassignment): a supervisory role at the case's org unit or above;
 - administration and process design: the ``admin`` and ``designer`` roles.
 """
@@ -27,8 +30,9 @@ DESIGNER_ROLE = "designer"
 
 
 class Policy:
-    def __init__(self, directory):
+    def __init__(self, directory, external_roles=()):
         self.directory = directory
+        self.external_roles = frozenset(external_roles)  # third parties: set by the domain (workflows)
         self._starters: dict[int, set[str]] = {}   # model id -> roles named by startableBy (models never change)
 
     def check_task(self, s: Session, p: Principal, row: HumanTask, known: tuple | None = None,
@@ -57,7 +61,22 @@ class Policy:
             return
         raise Forbidden(f"任务属于其他组织机构 ({row.org_code})")
 
+    def is_external(self, p: Principal) -> bool:
+        return bool(p.roles) and not p.party and p.roles <= self.external_roles
+
+    def assigned_case_ids(self, p: Principal):
+        """Cases an external user is assigned to: a task it holds or completed, or an open unclaimed
+        task of its role in its own org unit (a select of case ids, for ``IN``)."""
+        return sa.select(HumanTask.case_id).where(sa.or_(
+            HumanTask.assignee == p.username, HumanTask.completed_by == p.username,
+            sa.and_(HumanTask.state == "open", HumanTask.assignee.is_(None), HumanTask.role_code.in_(p.roles),
+                    HumanTask.org_code == p.org_code)))
+
     def check_case_view(self, s: Session, p: Principal, case: Case) -> None:
+        if self.is_external(p):
+            if s.execute(self.assigned_case_ids(p).where(HumanTask.case_id == case.id).limit(1)).first() is None:
+                raise Forbidden("第三方机构只能查看委托给本机构的案件")
+            return
         if p.party:
             if case.party != p.party:
                 raise Forbidden("企业用户只能查看本企业的案件")
@@ -71,6 +90,8 @@ class Policy:
         branch of the tree — their unit, below it, or above it (a town's inspector registers a hazard
         the district handles) — never another branch; enterprise users only about their own
         enterprise, and only processes whose start event names one of their roles (``startableBy``)."""
+        if self.is_external(p):
+            raise Forbidden("第三方机构不能发起案件")
         if p.party:
             if party != p.party:
                 raise Forbidden("企业用户只能为本企业发起案件")

@@ -301,3 +301,45 @@ def test_a_supervisor_reassigns_a_stuck_task_from_the_page(demo):
     assert response.status_code == 302
     assert demo.engine.task(task.id).assignee == "li_si"
     assert 'id="reassign"' not in page_of(login(demo, "zhang_san"), f"/tasks/{task.id}")  # not for inspectors
+
+
+# --- one definition of overdue --------------------------------------------------------------------
+
+def test_the_overdue_board_and_the_case_list_agree(demo):
+    """The demo's overdue cases (a listing past its 督办期限, an investigation past 60 days — 条例 Art 29,
+    a fine unpaid after 15 days, an assessment past its year — 安全生产法 Art 86) are counted by the
+    board exactly as the case list marks them."""
+    client = login(demo, "qian_ke")
+    board = page_of(client, "/supervise/overdue")
+    total = int(re.search(r'id="overdue-total">(\d+)<', board).group(1))
+    listed = page_of(client, "/cases/?overdue=1")
+    rows = re.findall(r'<tr class="overdue" data-overdue="yes">', listed)
+    assert total == len(rows) >= 5
+    everything = page_of(client, "/cases/")
+    assert everything.count('data-overdue="yes"') == total  # the plain list marks the same cases
+    for label in ("hazard_overdue", "accident_overdue", "enforcement_unpaid", "assessment_overdue"):
+        assert demo.engine.case(demo.cases[label]).case_no in visible_text(listed), label
+    escalated = [c for c in demo.engine.cases("qian_ke", limit=100) if c.escalation_level and c.status == "running"]
+    assert escalated and all(c.case_no in visible_text(board) for c in escalated)
+
+
+# --- access by assignment -----------------------------------------------------------------------
+
+def test_the_assessor_sees_only_the_cases_it_is_assigned_to(demo):
+    """The 第三方评估机构 (安全生产法 Art 72: a service, not a regulator) reads the case it assessed, not
+    the bureau's other cases, votes or registry, and starts nothing."""
+    client = login(demo, "an_tai")
+    assessed = demo.engine.case(demo.cases["hazard_delisted"])
+    listed = visible_text(page_of(client, "/cases/"))
+    assert assessed.case_no in listed
+    others = [demo.engine.case(demo.cases[k]).case_no for k in ("enforcement_vote", "hazard_rectifying",
+                                                               "accident_investigating")]
+    assert not any(no in listed for no in others)
+    assert client.get(f"/cases/{demo.cases['enforcement_vote']}").status_code == 403
+    assert client.get(f"/cases/{assessed.id}").status_code == 200
+    assert client.get("/cases/new").status_code == 403
+    assert client.get("/enterprises/").status_code == 403
+    menu = visible_text(page_of(client, "/tasks/"))
+    assert "发起案件" not in menu and "企业档案" not in menu
+    with pytest.raises(Exception, match="第三方机构不能发起案件"):
+        demo.engine.start("hazard_supervision", by="an_tai", org="dongcheng", title="评估机构自行登记")

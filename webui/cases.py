@@ -14,7 +14,7 @@ from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
 from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
-from . import diagram, display, documents, formspec, nav, parties, queries, redaction, taskcontext
+from . import diagram, display, documents, formspec, nav, overdue, parties, queries, redaction, taskcontext
 from .auth import engine
 from .paging import paged
 
@@ -25,12 +25,18 @@ STATUSES = [("running", "办理中"), ("completed", "已办结"), ("cancelled", 
 
 @bp.get("/")
 def search():
-    f = {k: (request.args.get(k) or "").strip() or None for k in ("case_no", "party", "process", "status")}
-    rows, page, more = paged(lambda limit, offset: engine().cases(
-        g.user.username, status=f["status"], process_key=f["process"], case_no=f["case_no"], party=f["party"],
-        limit=limit, offset=offset))
+    f = {k: (request.args.get(k) or "").strip() or None for k in ("case_no", "party", "process", "status", "overdue")}
+    now = display.now()
+    if f["overdue"] and not g.user.party:  # 逾期督办: the board's own rule (webui/overdue.py)
+        rows, page, more = paged(lambda limit, offset: overdue.cases(engine(), g.user, now, limit=limit,
+                                                                     offset=offset))
+    else:
+        rows, page, more = paged(lambda limit, offset: engine().cases(
+            g.user.username, status=f["status"], process_key=f["process"], case_no=f["case_no"], party=f["party"],
+            limit=limit, offset=offset))
     parties.prime(c.party for c in rows)
     return render_template("cases/search.html", cases=rows, more=more, page=page,
+                           late=overdue.overdue_ids(engine(), [c.id for c in rows], now),
                            filters=f, statuses=STATUSES, processes=engine().models.list())
 
 

@@ -45,6 +45,7 @@ def _check_manage() -> None:
 def _visible(code: str):
     """The enterprise ``code`` if the user may open its file: 403 before 404 for an enterprise user,
     so another enterprise's code reveals nothing."""
+    _no_third_parties()
     norm = credit_code.normalize(code)
     if g.user.party and norm != g.user.party:
         raise Forbidden("企业用户只能查看本企业的档案")
@@ -73,10 +74,16 @@ def _org_choices(scope: list[str] | None) -> list:
     return [o for o in engine().directory.orgs() if scope is None or o.code in scope]
 
 
+def _no_third_parties() -> None:
+    if nav.is_external(g.user):
+        raise Forbidden("第三方机构不能查阅企业档案")
+
+
 @bp.get("/")
 def search():
     if g.user.party:
         return redirect(url_for(".mine"))
+    _no_third_parties()
     scope = parties.org_scope(g.user)
     f = {k: (request.args.get(k) or "").strip() for k in ("q", "org", "sector", "risk")}
     orgs = _units_under(f["org"], scope) if f["org"] else scope

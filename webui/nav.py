@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 from engine.policy import ADMIN_ROLE, DESIGNER_ROLE
 
@@ -27,8 +27,15 @@ def can_design(user) -> bool:
     return user is not None and not user.party and bool({DESIGNER_ROLE, ADMIN_ROLE} & set(user.roles))
 
 
+def is_external(user) -> bool:
+    """A third party (第三方评估机构): its assigned cases only — no starting, no registry."""
+    if user is None:
+        return False
+    return current_app.extensions["duban_engine"].policy.is_external(user)
+
+
 def can_start(user) -> bool:
-    return user is not None and not user.party and bool(user.roles)
+    return user is not None and not user.party and bool(user.roles) and not is_external(user)
 
 
 def items(user) -> list[Item]:
@@ -40,8 +47,10 @@ def items(user) -> list[Item]:
         out.append(Item("cases.start", "发起案件", "cases.start"))
     elif user.party:  # models whose start event names the enterprise role (隐患自查自报)
         out.append(Item("cases.start", "自查上报", "cases.start"))
-    out.append(Item("enterprises.mine", "本企业档案", "enterprises.show") if user.party else
-               Item("enterprises.search", "企业档案", "enterprises.search"))
+    if user.party:
+        out.append(Item("enterprises.mine", "本企业档案", "enterprises.show"))
+    elif not is_external(user):
+        out.append(Item("enterprises.search", "企业档案", "enterprises.search"))
     if not user.party:
         out.append(Item("hazard_statistics.quarterly", "隐患统计", "hazard_statistics.quarterly"))
     if can_supervise(user):

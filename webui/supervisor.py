@@ -13,7 +13,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from engine.errors import Conflict, Forbidden, IncidentRaised
 from workflows.enterprises import Page, supervision
 
-from . import diagram, display, nav, parties, queries
+from . import diagram, display, nav, overdue as overdue_rule, parties, queries
 from .auth import engine
 from .paging import paged
 
@@ -47,9 +47,12 @@ def overdue():
     grid = {(c.org_code, c.process_key): c for c in board}
     red, found = _red_enterprises()
     parties.prime([*(t.party for t in rows), *(e.credit_code for e, _due in red)])
+    late_cases = overdue_rule.cases(eng, g.user, now, limit=20)
+    parties.prime(c.party for c in late_cases)
     return render_template("supervisor/overdue.html", board=board, grid=grid, orgs=orgs, processes=processes,
                            tasks=rows, more=more, page=page, org=org, process=process,
-                           total=sum(c.count for c in board), red=red, red_total=found.total,
+                           total=overdue_rule.count(eng, g.user, now), late_tasks=sum(c.count for c in board),
+                           late_cases=late_cases, red=red, red_total=found.total,
                            red_exact=found.exact, today=parties.today())
 
 

@@ -19,6 +19,7 @@ BPMN_DIR = ROOT / "bpmn"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'duban.sqlite'}"
 
 # Roles whose holders also see the work of org units below their own (科室负责人、领导...).
+EXTERNAL_ROLES = {"assessor"}  # 第三方评估机构: sees only the cases it is assigned to, starts none
 SUPERVISING_ROLES = {"supervisor", "leader", "director", "government", "safety_office", "admin"}
 
 
@@ -77,6 +78,7 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
     if engine.forms is not None:  # people fields name real users of this engine's directory
         from workflows.forms.people import DirectoryForms
         engine.forms = DirectoryForms(engine.forms, engine.directory)
+    engine.policy.external_roles = frozenset(EXTERNAL_ROLES)
     engine.create_all()
     from workflows.enterprises.models import create_tables
     create_tables(engine.db.engine)

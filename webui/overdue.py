@@ -1,0 +1,55 @@
+"""One definition of 逾期督办 for every page: a case is overdue when it is running and either the
+engine raised its escalation level (督办级别 ≥ 一级: a missed legal deadline already led to an
+escalation task, which may itself have no deadline yet) or one of its open tasks is past its deadline.
+
+The overdue board counts these cases, the case list filters and marks them, and the queues mark the
+tasks of such cases — all through ``condition`` here, so the board never says 共 0 项 while the list
+shows cases at 一级督办.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from engine.directory import Principal
+from engine.schema import Case, HumanTask
+
+from .queries import _orgs_in_scope
+
+
+def condition(now: datetime):
+    """SQL condition on ``Case``: running, and escalated or with an open task past its deadline."""
+    late_task = sa.exists().where(HumanTask.case_id == Case.id, HumanTask.state == "open", HumanTask.due_at < now)
+    return sa.and_(Case.status == "running", sa.or_(Case.escalation_level > 0, late_task))
+
+
+def is_overdue(case, now: datetime) -> bool:
+    """The same rule for one case already loaded (a ``CaseView``)."""
+    return case.status == "running" and (bool(case.escalation_level) or any(
+        t.state == "open" and t.due_at is not None and t.due_at < now for t in case.tasks))
+
+
+def cases(engine, p: Principal, now: datetime, *, limit: int = 50, offset: int = 0) -> list[Case]:
+    """Overdue cases of the user's org unit and below, most escalated first."""
+    with engine.db.read() as s:
+        orgs = _orgs_in_scope(s, p, True)
+        q = (sa.select(Case).where(condition(now), Case.org_code.in_(orgs))
+             .order_by(Case.escalation_level.desc(), Case.started_at, Case.id).limit(limit).offset(offset))
+        return list(s.execute(q).scalars())
+
+
+def count(engine, p: Principal, now: datetime) -> int:
+    with engine.db.read() as s:
+        orgs = _orgs_in_scope(s, p, True)
+        return s.execute(sa.select(sa.func.count()).select_from(Case)
+                         .where(condition(now), Case.org_code.in_(orgs))).scalar_one()
+
+
+def overdue_ids(engine, case_ids, now: datetime) -> set[int]:
+    """Which of ``case_ids`` are overdue (to mark rows of a list)."""
+    ids = [i for i in case_ids if i is not None]
+    if not ids:
+        return set()
+    with engine.db.read() as s:
+        return set(s.execute(sa.select(Case.id).where(Case.id.in_(ids), condition(now))).scalars())
