@@ -346,3 +346,38 @@ def test_a_user_changes_their_password_and_every_login_and_token_ends(world):
     assert world.app.test_client().get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert client_login(world.app, "liu4", STRONG).get("/tasks/").status_code == 200
     assert any(d["username"] == "liu4" for _a, d in _auth_events(world, "password_changed"))
+
+
+def test_deactivating_an_account_ends_its_sessions_and_tokens_on_the_next_request(world):
+    """However the account is switched off (an admin page, a script), the session and the token
+    check the account on every request."""
+    from engine.schema import User
+    from webui.api import create_token
+    _person(world, "liu5")
+    client = client_login(world.app, "liu5")
+    token = create_token(world.engine, "liu5")
+    with world.engine.db.write() as s:
+        s.get(User, "liu5").active = False
+    assert _logged_out(client.get("/tasks/"))
+    assert world.app.test_client().get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_an_uploaded_html_file_is_downloaded_in_a_sandbox_never_shown(world):
+    import io
+    import re
+    from tests.ui_support import REGISTER_MAJOR, open_task
+    case = start_hazard(world.engine, title="附件沙箱检查")
+    data = dict(REGISTER_MAJOR, major_criterion=None, requires_shutdown=False, fix_deadline="2026-11-30")
+    world.engine.complete(open_task(world.engine, case.id, "register").id, "zhang", data)
+    acme = client_login(world.app, "acme")
+    response = acme.post(f"/tasks/{open_task(world.engine, case.id, 'fix_now').id}",
+                         content_type="multipart/form-data", data={
+                             "_csrf": acme.csrf, "measures_taken": "更换报警探头", "completed_on": "2026-11-26",
+                             "attachments__upload": [(io.BytesIO(b"<script>alert(1)</script>"), "整改.html",
+                                                      "text/html")]})
+    assert response.status_code == 302, text(response)[:300]
+    link = re.search(r'href="(/attachments/[0-9a-f]{32}/[^"]+)"', text(acme.get(f"/cases/{case.id}"))).group(1)
+    download = acme.get(link)
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in download.headers["Content-Security-Policy"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"

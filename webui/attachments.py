@@ -18,6 +18,8 @@ from werkzeug.datastructures import FileStorage
 
 from engine.errors import Forbidden
 
+from .headers import DOWNLOAD_CSP
+
 PREFIX = "attachment:"
 _BAD = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
 
@@ -122,8 +124,11 @@ def download(ident: str, name: str):
     engine = current_app.extensions["duban_engine"]
     if not engine.can_view(meta["case_id"], g.user.username):
         raise Forbidden("无权下载该附件")
-    return send_file(folder / "file", mimetype=meta.get("content_type"), as_attachment=True,
-                     download_name=meta.get("name") or name)
+    response = send_file(folder / "file", mimetype=meta.get("content_type"), as_attachment=True,
+                         download_name=meta.get("name") or name)
+    # Whatever type the uploader claimed, never a page of this site: a download in a CSP sandbox.
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    return response
 
 
 def install_filters(app) -> None:
