@@ -32,7 +32,7 @@ def _world(database_url, tmp_path) -> World:
                               name="模糊测试")
     world = World(engine, build_app(engine, tmp_path))
     # Something to find: cases in two org units, open tasks, an incident, a timer.
-    world.real_ids = {"key": "api_matrix"}
+    world.real_ids = {"key": "api_matrix", "topic": "sms", "item_id": 1}  # item_id: /api/outbox (409 if unleased)
     for scope in ("own_org", "other_org", "own_enterprise"):
         case_id = world.start(scope)
         if scope == "own_org":

@@ -117,10 +117,37 @@ def test_email_goes_out_through_smtp_and_sms_waits_for_the_gateway(world, smtp):
     assert fetch_and_lock(world.engine, "sms", "gateway-2") == []  # sent, not handed out again
 
 
-def test_smtp_server_down_leaves_the_mail_to_retry(world, smtp):
-    world.engine.complete(open_task(world.engine, world.case_id, "approve_listing").id, "sun",
-                          MAJOR_PATH[2][2])  # 分管领导 approves: an approval message and e-mail to zhang
+def test_sms_gateway_drains_the_outbox_through_the_api(world):
+    from webui.api.auth import create_token
+    world.engine.directory.add_user("sms_gw", org="city", roles=["gateway"], name="短信网关")
+    gateway = {"Authorization": f"Bearer {create_token(world.engine, 'sms_gw', name='sms')}"}
+    inspector = {"Authorization": f"Bearer {create_token(world.engine, 'zhang', name='test')}"}
+    client = world.app.test_client()
+    # a new message for qian, whose channel is SMS
+    world.engine.complete(open_task(world.engine, world.case_id, "approve_listing").id, "sun", MAJOR_PATH[2][2])
     produce(world.engine)
+    refused = client.post("/api/outbox/sms/fetch-and-lock", json={"worker": "x"}, headers=inspector)
+    assert refused.status_code == 403
+    got = client.post("/api/outbox/sms/fetch-and-lock", json={"worker": "gw-1", "max_items": 10}, headers=gateway)
+    assert got.status_code == 200, got.get_json()
+    items = got.get_json()["items"]
+    assert items and all(i["recipient"] == "13800138000" and i["body"].startswith("【督办】") for i in items)
+    assert client.post("/api/outbox/sms/fetch-and-lock", json={"worker": "gw-2"}, headers=gateway).get_json() == {
+        "items": []}  # leased to gw-1
+    first, *rest = items
+    assert client.post(f"/api/outbox/items/{first['id']}/complete", json={"worker": "gw-1"},
+                       headers=gateway).status_code == 200
+    assert client.post(f"/api/outbox/items/{first['id']}/complete", json={"worker": "gw-1"},
+                       headers=gateway).status_code == 409  # sent once
+    for item in rest:
+        client.post(f"/api/outbox/items/{item['id']}/failure", json={"worker": "gw-1", "error": "号码停机"},
+                    headers=gateway)
+    assert client.post("/api/outbox/fax/fetch-and-lock", json={"worker": "gw-1"}, headers=gateway).status_code == 404
+    bad = client.post("/api/outbox/sms/fetch-and-lock", json={"worker": "gw 1", "max_items": 1000}, headers=gateway)
+    assert bad.status_code == 422
+
+def test_smtp_server_down_leaves_the_mail_to_retry(world, smtp):
+    # the 分管领导's approval (previous test) made an approval message and e-mail for zhang
     down = SmtpSettings(host="127.0.0.1", port=free_port())
     assert deliver_email(world.engine, down) == 0
     handler, settings = smtp

@@ -21,6 +21,7 @@ ROLES: list[tuple[str, str]] = [
     ("government", "人民政府"),            # forms investigation teams, 批复, decides closures
     ("safety_office", "安委会办公室"),     # receives escalations of overdue assessments
     ("intake", "举报受理员"),             # 12350 举报受理; alone reads the whistleblower's identity
+    ("gateway", "消息网关"),               # service account of the SMS gateway / mail relay (/api/outbox)
     ("designer", "流程设计员"),
     ("admin", "系统管理员"),
 ]

@@ -23,7 +23,7 @@ from .blueprint import bp
 from .schemas import KEY_PATTERN
 
 # Importing the resource modules attaches their routes to ``bp``.
-from . import cases, directory, events, external, models, supervision, tasks, tokens  # noqa: E402,F401
+from . import cases, directory, events, external, models, outbox, supervision, tasks, tokens  # noqa: E402,F401
 
 class ModelKeyConverter(BaseConverter):
     """A process/decision key in a URL: an XML id, so no NUL, slash or dot-dot can pass."""
@@ -43,6 +43,7 @@ class DubanApi(Api):
 def init_api(app: Flask) -> Api:
     engine = app.extensions["duban_engine"]
     ensure_table(engine)
+    outbox.ensure_tables(engine)
     app.config.setdefault("API_TITLE", "督办 Duban API")
     app.config.setdefault("API_VERSION", "1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
