@@ -39,7 +39,8 @@ def test_cases_of_every_process_at_several_stages(demo):
         view = engine.case(cid)
         stages.setdefault(view.process_key, set()).add((view.status, tuple(desk.names(cid))))
     assert set(stages) == {"hazard_supervision", "accident_investigation", "enforcement_case", "post_case_assessment",
-                           "hazard_self_report", "tipoff_12350", "inspection_plan", "random_inspection"}
+                           "hazard_self_report", "tipoff_12350", "inspection_plan", "random_inspection",
+                           "case_file_review"}
     for process in ("hazard_supervision", "accident_investigation", "enforcement_case", "hazard_self_report",
                     "tipoff_12350"):
         assert len(stages[process]) >= 4, process
@@ -65,6 +66,8 @@ def test_overdue_cases_wait_on_escalation_tasks(demo):
     assert desk.names(cases["plan_to_approve"]) == ["审批抽查计划"]
     assert desk.names(cases["inspection_open"]) == ["现场检查"]
     assert desk.names(cases["inspection_publishing"]) == ["公示抽查结果"]
+    assert desk.names(cases["review_scoring"]) == ["案卷评查打分"]
+    assert engine.case(cases["review_notified"]).status == "completed"
     assert engine.case(cases["accident_gate_blocked"]).data["four_nots_missing"]
 
 

@@ -231,6 +231,7 @@ def load_demo(engine) -> dict[str, int]:
     load_self_reports(desk, case, ago)
     load_tipoffs(case)
     cases.update(load_inspection_plans(engine, desk))
+    cases.update(load_case_reviews(engine, desk))
     engine.run_due_timers()
     return cases
 
@@ -288,3 +289,22 @@ def load_inspection_plans(engine, desk) -> dict[str, int]:
     desk.do(kids[1].id, "现场检查")
     out["inspection_publishing"] = kids[1].id
     return out
+
+
+def load_case_reviews(engine, desk) -> dict[str, int]:
+    """执法案卷评查: a closed penalty case, its file being scored, and one reviewed and notified."""
+    from workflows.case_review import start_review
+    path = ["初步核查", "立案审批", "调查取证", "案件处理呈批", "法制审核", "送达行政处罚告知书", "陈述申辩或申请听证",
+            "负责人审批", "送达行政处罚决定书", "缴纳罚款", "结案审批"]
+    closed = desk.start("enforcement_case", by="li_si", org="dongcheng", party=MACHINERY, title="乙机械有限空间作业案").id
+    for step in path:
+        desk.do(closed, step, user="li_si" if step in ("初步核查", "调查取证", "案件处理呈批") else None)
+    penalty = engine.case(closed)
+    scoring = start_review(engine, "qian_ke", "dongcheng", penalty).id
+    desk.do(scoring, "提交被评查案卷")
+    done = start_review(engine, "qian_ke", "dongcheng", penalty, mode="集中评查").id
+    desk.do(done, "提交被评查案卷")
+    desk.do(done, "案卷评查打分", user="zhang_san")
+    desk.do(done, "审定评查结果")
+    desk.do(done, "印发评查结果通报")
+    return {"penalty_closed": closed, "review_scoring": scoring, "review_notified": done}

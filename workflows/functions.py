@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from engine import workdays
 
-from . import decisions, inspection_plans, tipoffs
+from . import case_review, decisions, inspection_plans, tipoffs
 from .random_inspection import draw_from_data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -294,6 +294,8 @@ FUNCTIONS = {
     "tipoff_reward_eligible": tipoffs.reward_eligible,
     "tipoff_reward": tipoffs.reward,
     "inspection_draw": draw_from_data,
+    "review_total_of": case_review.review_total_of,
+    "review_grade_of": case_review.review_grade_of,
     "quota_map": inspection_plans.quota_map,
     "draw_conflicts": inspection_plans.draw_conflicts,
     "inspection_seed": inspection_plans.inspection_seed,

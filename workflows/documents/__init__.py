@@ -10,7 +10,10 @@ A document can be rendered at any stage; values the case does not have yet print
 from __future__ import annotations
 
 from .format import BLANK, Blanks
-from .templates import DOCUMENTS, Document
+from .templates import DOCUMENTS as _BASE, Document
+from .case_review import DOCUMENTS as _REVIEW
+
+DOCUMENTS = [*_BASE, *_REVIEW]
 
 _BY_KEY: dict[str, Document] = {d.key: d for d in DOCUMENTS}
 DEFAULT_ISSUER = BLANK + "应急管理局"
