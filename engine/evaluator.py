@@ -105,6 +105,7 @@ class Worker:
             self.kill()
             raise EvaluatorCrashed("执行进程未能启动") from None
         self.pid = ready.get("ready")
+        self.network_isolated = bool(ready.get("network_isolated"))
 
     def send(self, message: dict) -> None:
         data = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"

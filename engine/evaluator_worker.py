@@ -12,10 +12,11 @@ package, so not even the database layer is imported). Before taking work it limi
 * ``RLIMIT_NPROC`` 0 (no fork), ``RLIMIT_FSIZE`` 0 (no file written), ``RLIMIT_NOFILE`` small,
   ``RLIMIT_CORE`` 0.
 
-The host adds a wall-clock bound and kills the process when it passes. There is no socket, ``open``
-or ``__import__`` among the builtins, so model code has no way to the network or the file system;
-an OS network namespace (``unshare -n``) would also take the network away from the interpreter
-itself — see docs/sandbox.md.
+It also moves into a network namespace of its own where the OS allows it (``unshare(CLONE_NEWNET)``,
+or with a user namespace), so not even the interpreter has a network. The host adds a wall-clock
+bound and kills the process when it passes. There is no socket, ``open`` or ``__import__`` among
+the builtins either, so model code has no way to the network or the file system — see
+docs/sandbox.md.
 
 Protocol (one JSON object per line on stdin/stdout, values encoded by ``restricted.encode``):
 host → ``{"mode": "eval"|"exec", "src", "data", "funcs", "limit"}``; worker → ``{"ok": value}``
@@ -41,6 +42,23 @@ MAX_MESSAGE = 32 * 1024 * 1024
 
 class HostFunctionError(Exception):
     """A host function called by model code raised; its message comes back as the model's error."""
+
+
+def _leave_the_network() -> bool:
+    """Move this process into a network namespace of its own (only a loopback, down): the network
+    is then gone for the interpreter itself, not only for model code. Needs CAP_SYS_ADMIN or
+    unprivileged user namespaces; where neither is allowed the worker goes on without (see
+    docs/sandbox.md) and says so in its ready message."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    clone_newnet, clone_newuser = 0x40000000, 0x10000000
+    for flags in (clone_newnet, clone_newuser | clone_newnet):
+        if libc.unshare(flags) == 0:
+            return True
+    return False
 
 
 def _limit_self() -> None:
@@ -135,8 +153,9 @@ def run_job(channel: Channel, job: dict, cache: dict) -> dict:
 
 def main() -> None:
     channel = Channel()
+    isolated = _leave_the_network()
     _limit_self()
-    channel.send({"ready": os.getpid()})
+    channel.send({"ready": os.getpid(), "network_isolated": isolated})
     cache: dict = {}
     while True:
         job = channel.receive()

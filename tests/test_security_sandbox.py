@@ -219,6 +219,19 @@ def test_the_worker_holds_no_secret_of_the_server(monkeypatch):
         worker.kill()
 
 
+def test_the_worker_has_no_network_where_the_os_allows_a_namespace():
+    from engine.evaluator import Worker
+    worker = Worker()
+    try:
+        if not worker.network_isolated:
+            pytest.skip("this OS allows no network namespace to an unprivileged process")
+        interfaces = [line.split(":")[0].strip() for line in
+                      Path(f"/proc/{worker.proc.pid}/net/dev").read_text().splitlines()[2:]]
+        assert interfaces == ["lo"]
+    finally:
+        worker.kill()
+
+
 def test_bounded_range_refuses_ranges_a_c_loop_could_not_be_stopped_in():
     assert list(bounded_range(3)) == [0, 1, 2]
     assert len(bounded_range(MAX_RANGE)) == MAX_RANGE
