@@ -117,7 +117,7 @@ def _vendor_properties(el) -> dict[str, str]:
     ext = el.find(f"{B}extensionElements")
     if ext is None:
         return found
-    for ns in VENDOR_NS:
+    for ns in (*VENDOR_NS, ZEEBE_NS):
         for p in ext.iterfind(f"{{{ns}}}properties/{{{ns}}}property"):
             if p.get("name"):
                 found[p.get("name")] = p.get("value") or ""

@@ -44,3 +44,37 @@ def drive(engine, key: str, starter: str = "zhang", org: str = "east", data: dic
         except EngineError as exc:
             return Outcome("error", worked, str(exc), case.id)
     return Outcome("too_many_steps", worked, case_id=case.id)
+
+
+def raw_walk(path, key: str, data_by_task: dict | None = None, max_steps: int = 40):
+    """The same walk on raw SpiffWorkflow 3.2, in memory: (completed?, element ids worked, sorted).
+    None if no SpiffWorkflow parser builds the file."""
+    from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+    from SpiffWorkflow.util.task import TaskState
+
+    data_by_task = data_by_task or {}
+    for parser_class in (SpiffBpmnParser, BpmnParser):
+        try:
+            parser = parser_class()
+            parser.add_bpmn_file(str(path))
+            workflow = BpmnWorkflow(parser.get_spec(key), parser.get_subprocess_specs(key))
+            break
+        except Exception:
+            continue
+    else:
+        return None
+    worked = []
+    for _ in range(max_steps):
+        workflow.do_engine_steps()
+        if workflow.is_completed():
+            return True, sorted(worked)
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        if not ready:
+            return False, sorted(worked)
+        task = ready[0]
+        worked.append(task.task_spec.bpmn_id)
+        task.set_data(**data_by_task.get(task.task_spec.bpmn_id, {}))
+        task.run()
+    return False, sorted(worked)

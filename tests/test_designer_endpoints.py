@@ -151,7 +151,8 @@ def test_a_post_without_the_csrf_token_is_refused(world, designer):
 
 def test_validate_accepts_the_hazard_process_and_names_the_element_of_each_problem(world, designer):
     ok = post(designer, "/designer/api/validate", {"xml": hazard_xml(world.engine), "filename": "hazard_supervision.bpmn"})
-    assert ok.status_code == 200 and ok.get_json() == {"ok": True, "keys": [HAZARD], "problems": [], "warnings": []}
+    assert ok.status_code == 200 and ok.get_json() == {"ok": True, "keys": [HAZARD], "problems": [], "warnings": [],
+                                                       "translations": []}
 
     bad = post(designer, "/designer/api/validate", {"xml": disconnected(CAMUNDA_FILE), "filename": "recheck.bpmn"})
     assert bad.status_code == 422
@@ -161,8 +162,11 @@ def test_validate_accepts_the_hazard_process_and_names_the_element_of_each_probl
 
 
 def test_validate_warns_of_a_foreign_form_and_an_unknown_candidate_group_and_deploys(world, designer):
-    ok = post(designer, "/designer/api/validate", {"xml": CAMUNDA_FILE, "filename": "recheck.bpmn"}).get_json()
+    ok = post(designer, "/designer/api/validate", {"xml": CAMUNDA_FILE.replace(
+        'targetRef="sign_off" />', 'targetRef="sign_off"><bpmn:conditionExpression>${ok eq true}</bpmn:conditionExpression>'
+        '</bpmn:sequenceFlow>'), "filename": "recheck.bpmn"}).get_json()
     assert ok["ok"] is True and ok["problems"] == []
+    assert ok["translations"] == [{"element_id": "f2", "from": "${ok eq true}", "to": "ok == True"}]
     warned = {(w["element_id"], w["severity"]) for w in ok["warnings"]}
     assert warned == {("sign_off", "warning"), ("recheck_site", "warning")}
     assert any("不是本系统的表单" in w["message"] for w in ok["warnings"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import IncidentRaised, InvalidData, InvalidModel
-from tests.interop_support import drive
+from tests.interop_support import drive, raw_walk
 from tests.support import START, make_engine
 
 CORPUS = Path(__file__).resolve().parent / "bpmn" / "interop"
@@ -183,3 +183,43 @@ def test_dry_run_says_what_a_case_waits_for_when_nobody_here_sends_it(engine):
     result = engine.dry_run((CORPUS / "camunda_external.bpmn").read_bytes(), "camunda_external.bpmn")
     assert result["ok"] is True and result["status"] == "waiting_on_event"
     assert result["events"] == [{"element": "send_sms", "kind": "external", "name": "sms"}]
+
+
+def test_camunda8_model_with_zeebe_assignment_feel_condition_and_job_worker(engine):
+    pf = engine.models.validate((CORPUS / "camunda8_zeebe.bpmn").read_bytes(), "camunda8_zeebe.bpmn")
+    assert {"element_id": "z3", "from": "= deaths_risk >= 3 or major = true",
+            "to": "deaths_risk >= 3 or major == True"} in pf.dialect.translations
+    local = drive(engine, "camunda8_zeebe", starter="li", data_by_task={"assess": {"deaths_risk": 1, "major": False}})
+    assert local.status == "completed"
+    assert [(t.spec_id, t.role_code, t.assignee) for t in local.tasks] == [
+        ("assess", "inspector", None), ("handle", "inspector", "li")]  # zeebe candidateGroups; assignee "= initiator"
+    city = drive(engine, "camunda8_zeebe", starter="li", data_by_task={"assess": {"deaths_risk": 3, "major": False}})
+    assert city.status == "waiting"  # the zeebe job type is an external task
+    (job,) = [j for j in engine.fetch_and_lock("city-report", "w8", 60, by="boss") if j["case_id"] == city.case_id]
+    engine.complete_external(job["id"], "w8", {"reported": True}, by="boss")
+    assert engine.case(city.case_id).status == "completed"
+
+
+@pytest.mark.parametrize("refused, expected", [(True, ["enter", "penalty"]), (False, ["enter", "note_late"])])
+def test_error_end_event_and_escalation_reach_their_boundary_events(engine, refused, expected):
+    out = drive(engine, "errors_escalation", data_by_task={"enter": {"refused": refused}})
+    assert out.status == "completed" and [t.spec_id for t in out.tasks] == expected
+
+
+# Differential: wherever raw SpiffWorkflow runs a corpus model, Duban ends it the same way, having
+# put the same tasks in front of people.
+DIFFERENTIAL = [
+    ("multi_process.bpmn", "multi_main", {}),
+    ("signal_throw.bpmn", "signal_throw", {}),
+    ("errors_escalation.bpmn", "errors_escalation", {"enter": {"refused": True}}),
+    ("errors_escalation.bpmn", "errors_escalation", {"enter": {"refused": False}}),
+]
+
+
+@pytest.mark.parametrize("filename, key, data_by_task", DIFFERENTIAL, ids=lambda v: v if isinstance(v, str) else "")
+def test_duban_walks_like_raw_spiffworkflow(engine, filename, key, data_by_task):
+    raw = raw_walk(CORPUS / filename, key, data_by_task)
+    assert raw is not None and raw[0] is True, "raw SpiffWorkflow runs this model to its end"
+    out = drive(engine, key, data_by_task=data_by_task)
+    assert out.status == "completed"
+    assert sorted(t.spec_id for t in out.tasks) == raw[1]

@@ -216,7 +216,9 @@ def api_validate():
         pf = engine().models.validate(content, filename)
     except PARSER_FAILURES as exc:
         raise _model_failure(filename, exc) from None
-    return jsonify({"ok": True, "keys": pf.keys, "problems": [], "warnings": [w.as_dict() for w in pf.warnings]})
+    translations = pf.dialect.translations if pf.dialect is not None else []  # ${...} shown as the Python it became
+    return jsonify({"ok": True, "keys": pf.keys, "problems": [], "warnings": [w.as_dict() for w in pf.warnings],
+                    "translations": translations})
 
 
 @bp.post("/api/deploy")
