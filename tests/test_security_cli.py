@@ -87,5 +87,12 @@ def test_serve_runs_gunicorn_by_default(tmp_path):
         assert "gunicorn" in server.lower()
         assert "Secure" in cookie  # not declared plain HTTP: cookies only over HTTPS
     finally:
-        proc.terminate()
+        proc.terminate()  # duban serve stops its gunicorn on SIGTERM
         proc.wait(timeout=30)
+    for _ in range(40):  # and the port is free again: no gunicorn left behind
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        time.sleep(0.5)
+    else:
+        pytest.fail("gunicorn kept running after duban serve was stopped")

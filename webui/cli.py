@@ -79,6 +79,10 @@ def _serve_gunicorn(host, port, workers, worker):
            "--access-logfile", "-", "webui.wsgi:app"]
     click.echo(f"督办 running on http://{host}:{port}/ with {workers} gunicorn worker(s)")
     web = subprocess.Popen(cmd, env=dict(os.environ))
+
+    def _stop(signum, frame):  # a SIGTERM to `duban serve` stops gunicorn too (no orphaned workers)
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, _stop)
     try:
         if worker:
             from engine.worker import run_blocking
