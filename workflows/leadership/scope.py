@@ -16,6 +16,7 @@ class Scope:
     root_name: str
     units: dict[str, str]        # child code -> name, in display order
     rollup: dict[str, str]       # every org code in the subtree -> the child (or root) it counts for
+    covers_all: bool = False     # the subtree is the whole directory (queries need no org filter)
 
     @property
     def codes(self) -> list[str]:
@@ -39,7 +40,8 @@ def load(session, root: str) -> Scope:
         if r.code == root:
             continue
         rollup[r.code] = next((code for path, code in by_path if r.path.startswith(path)), root)
-    return Scope(root, row.name, units, rollup)
+    everything = session.execute(sa.select(sa.func.count()).select_from(OrgUnit)).scalar()
+    return Scope(root, row.name, units, rollup, covers_all=everything == len(rows))
 
 
 def org_in_scope(session, user_org_path: str, wanted: str | None) -> bool:
