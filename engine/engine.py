@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, incidents, model_forms, projection, state as wfstate, step, timer_sweep
+from . import audit, incidents, model_forms, projection, queries, state as wfstate, step, timer_sweep
 from .step import ProcessFailure, run_model_code
 from .clock import SystemClock
 from .database import Database
@@ -239,13 +239,7 @@ class Engine:
         with self.db.read() as s:
             q = sa.select(Case)
             if username is not None:
-                p = self.directory.principal(username, s)
-                if self.policy.is_external(p):
-                    q = q.where(Case.id.in_(self.policy.assigned_case_ids(p)))
-                elif p.party:
-                    q = q.where(Case.party == p.party)
-                else:
-                    q = q.where(Case.org_code.in_(self.directory.org_codes_below(s, p.org_path)))
+                q = q.where(queries.Scope(s, self.directory.principal(username, s), self.policy).cases())
             if status:
                 q = q.where(Case.status == status)
             if process_key:
@@ -296,7 +290,7 @@ class Engine:
             p = self.directory.principal(username, s)
             # Exclusions and candidacies are few per user: read them first and pass literal ids, so
             # each branch stays a plain index range scan (a subquery made SQLite scan the pool).
-            excluded = list(s.execute(sa.select(TaskExclusion.task_id).where(TaskExclusion.username == username)).scalars())
+            excluded = queries.Scope(s, p).excluded()
             rows: dict[str, HumanTask] = {}
             for clause in self._eligible_branches(s, p):
                 q = sa.select(HumanTask).where(HumanTask.state == "open", clause)
