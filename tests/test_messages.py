@@ -219,3 +219,12 @@ def test_a_second_producer_run_writes_nothing_twice(world):
     with world.engine.db.read() as s:
         assert s.execute(sa.select(sa.func.count()).select_from(Message)).scalar() == count
 
+
+
+def test_the_timer_workers_sweep_produces_messages(world):
+    from engine.worker import sweep
+    case = world.engine.start("hazard_supervision", by="li", party=ACME, title="甲化工装卸区隐患")
+    sweep(world.engine, "test-worker")
+    with world.engine.db.read() as s:
+        made = s.execute(sa.select(Message.username).where(Message.case_id == case.id)).scalars().all()
+    assert set(made) == {"zhang", "li"}  # the district's inspectors, before any page asked

@@ -3,7 +3,8 @@
 Each run reads the audit events after the cursor, works out who should hear of each, writes their
 messages (and the e-mail/SMS outbox items their preferences ask for), and moves the cursor, all in
 one transaction holding the cursor row's lock, so two producers (web workers, the timer worker)
-never write a message twice. On PostgreSQL a transaction can commit an audit event with a lower id
+never write a message twice; on PostgreSQL a producer finding the row locked leaves the work to the
+one holding it rather than making a page wait. On PostgreSQL a transaction can commit an audit event with a lower id
 after a higher one was read; the producer therefore re-reads the last ``LOOKBACK`` ids and skips
 the events it remembers handling (``message_cursor.recent``).
 
@@ -54,7 +55,12 @@ def produce(engine, limit: int = 500) -> int:
     """Read new audit events and write their messages; returns how many messages were written."""
     now = engine.clock.now()
     with engine.db.write() as s:
-        cursor = s.execute(sa.select(MessageCursor).where(MessageCursor.name == CURSOR).with_for_update()).scalar()
+        locking = sa.select(MessageCursor).where(MessageCursor.name == CURSOR)
+        if s.bind.dialect.name == "postgresql":  # another process producing: leave it to them, never wait
+            locking = locking.with_for_update(skip_locked=True)
+        cursor = s.execute(locking).scalar()
+        if cursor is None and s.execute(sa.select(MessageCursor.name).where(MessageCursor.name == CURSOR)).first():
+            return 0
         if cursor is None:
             cursor = MessageCursor(name=CURSOR, event_id=0, recent=[])
             s.add(cursor)
