@@ -40,7 +40,7 @@ def test_cases_of_every_process_at_several_stages(demo):
         stages.setdefault(view.process_key, set()).add((view.status, tuple(desk.names(cid))))
     assert set(stages) == {"hazard_supervision", "accident_investigation", "enforcement_case", "post_case_assessment",
                            "hazard_self_report", "tipoff_12350", "inspection_plan", "random_inspection",
-                           "case_file_review"}
+                           "case_file_review", "accident_supervision"}
     for process in ("hazard_supervision", "accident_investigation", "enforcement_case", "hazard_self_report",
                     "tipoff_12350"):
         assert len(stages[process]) >= 4, process
@@ -68,6 +68,8 @@ def test_overdue_cases_wait_on_escalation_tasks(demo):
     assert desk.names(cases["inspection_publishing"]) == ["公示抽查结果"]
     assert desk.names(cases["review_scoring"]) == ["案卷评查打分"]
     assert engine.case(cases["review_notified"]).status == "completed"
+    assert desk.names(cases["accident_listed"]) == ["报送调查进展"]
+    assert desk.names(cases["accident_interview"]) == ["诫勉约谈企业主要负责人"]
     assert engine.case(cases["accident_gate_blocked"]).data["four_nots_missing"]
 
 

@@ -17,7 +17,7 @@ from workflows.roles import ROLES
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 PROCESSES = ["hazard_supervision", "accident_investigation", "enforcement_case", "post_case_assessment",
              "hazard_self_report", "tipoff_12350", "inspection_plan", "random_inspection",
-             "case_file_review"]
+             "case_file_review", "accident_supervision"]
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
       "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI",
       "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}

@@ -57,6 +57,7 @@ USERS = [  # username, name, org, roles, party
     ("sf_gov", "示范市人民政府", "shifan", ["government"], None),
     ("dc_aw", "东城区安委办", "dongcheng", ["safety_office"], None),
     ("he_sl", "何受理", "dongcheng", ["intake"], None),
+    ("sms_gw", "短信网关", "shifan", ["gateway"], None),
     ("xu_sj", "许设计", "shifan", ["designer"], None),
     ("admin", "系统管理员", "shifan", ["admin"], None),
     ("jia_qy", "甲化工安全员", "dongcheng", ["enterprise"], CHEMICAL),
@@ -232,6 +233,7 @@ def load_demo(engine) -> dict[str, int]:
     load_tipoffs(case)
     cases.update(load_inspection_plans(engine, desk))
     cases.update(load_case_reviews(engine, desk))
+    cases.update(load_accident_supervision(engine, desk, cases))
     engine.run_due_timers()
     return cases
 
@@ -308,3 +310,19 @@ def load_case_reviews(engine, desk) -> dict[str, int]:
     desk.do(done, "审定评查结果")
     desk.do(done, "印发评查结果通报")
     return {"penalty_closed": closed, "review_scoring": scoring, "review_notified": done}
+
+
+def load_accident_supervision(engine, desk, cases) -> dict[str, int]:
+    """事故查处挂牌督办: the city lists the district's investigations — one reporting, one at the 约谈."""
+    from workflows.accident_supervision import list_accident
+    reporting = list_accident(engine, "shi_jz", cases["accident_investigating"]).id
+    desk.do(reporting, "决定挂牌督办")
+    desk.do(reporting, "报送调查进展")
+    serious = desk.start("accident_investigation", by="sun_qi", org="dongcheng", party=CHEMICAL,
+                         title="甲化工“火灾”事故（较大）").id
+    desk.do(serious, "事故信息接报", accident_type="火灾", deaths=3)
+    warned = list_accident(engine, "shi_jz", serious).id
+    desk.do(warned, "决定挂牌督办")
+    desk.do(warned, "报送调查进展", investigation_approved=True, approved_on=desk.today().isoformat())
+    desk.do(warned, "发布事故警示通报")
+    return {"accident_listed": reporting, "accident_interview": warned}

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from .format import BLANK, Blanks
 from .templates import DOCUMENTS as _BASE, Document
+from .accident_warning import DOCUMENTS as _WARNING
 from .case_review import DOCUMENTS as _REVIEW
 
-DOCUMENTS = [*_BASE, *_REVIEW]
+DOCUMENTS = [*_BASE, *_REVIEW, *_WARNING]
 
 _BY_KEY: dict[str, Document] = {d.key: d for d in DOCUMENTS}
 DEFAULT_ISSUER = BLANK + "应急管理局"

@@ -214,10 +214,11 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
     "assessment.overdue": lambda t: {"urged_on": t.isoformat(), "overdue_opinion": "限期完成评估", "new_due": _d(t, 30)},
 }
 
-from . import case_review as _case_review, inspection as _inspection, self_report as _self_report, tipoff as _tipoff  # noqa: E402,E501
+from . import accident_supervision as _accident_supervision, case_review as _case_review, inspection as _inspection, self_report as _self_report, tipoff as _tipoff  # noqa: E402,E501
 
 # samples kept beside their forms
-for _module in (_self_report, _tipoff, _inspection, _case_review):
+for _module in (_self_report, _tipoff, _inspection, _case_review,
+                _accident_supervision):
     SAMPLES.update(_module.SAMPLES)
 
 
