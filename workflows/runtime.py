@@ -88,6 +88,8 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
     install_messages(engine)
     from workflows.leadership.records import create_tables as create_leadership_tables  # 约谈记录, 边界
     create_leadership_tables(engine.db.engine)
+    from workflows.services import install as install_services  # service task handlers (查询企业...)
+    install_services(engine)
     register_roles(engine)
     if deploy:
         deploy_all(engine)

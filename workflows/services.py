@@ -1,0 +1,36 @@
+"""Service task handlers (服务任务处理程序) the workflows layer registers with the engine.
+
+A model's service task names one (``spiffworkflow:serviceTaskOperator id="lookup_enterprise"``, or
+Camunda's ``camunda:class="...LookupEnterprise"`` / ``delegateExpression="${lookupEnterprise}"``,
+mapped by the names below). A handler gets the case data and the operator's parameters and
+returns what joins the case data; what it raises becomes an incident with its message
+(engine/service_tasks.py).
+
+- ``lookup_enterprise``: the enterprise of the case (``credit_code`` parameter, else the case's
+  party) from the registry (一企一档): name, sector, risk level, 失信 flag.
+"""
+from __future__ import annotations
+
+from engine import Engine
+
+
+def lookup_enterprise(registry):
+    def handler(data: dict, credit_code=None, **_params) -> dict:
+        code = (credit_code or data.get("credit_code") or data.get("party") or "").strip()
+        if not code:
+            raise ValueError("查询企业：案件没有当事企业的统一社会信用代码")
+        ent = registry.get(code)
+        if ent is None:
+            raise ValueError(f"查询企业：企业库中没有统一社会信用代码为 {code} 的企业")
+        return {"enterprise_name": ent.name, "enterprise_sector": getattr(ent.sector, "value", str(ent.sector)),
+                "enterprise_risk_level": getattr(ent.risk_level, "value", None),
+                "enterprise_dishonest": bool(ent.dishonest)}
+    return handler
+
+
+def install(engine: Engine) -> None:
+    from workflows.enterprises.registry import EnterpriseRegistry
+    registry = EnterpriseRegistry(engine.db.engine, clock=engine.clock.now)
+    handler = lookup_enterprise(registry)
+    for name in ("lookup_enterprise", "LookupEnterprise", "lookupEnterprise"):  # ours, camunda:class, ${bean}
+        engine.register_service(name, handler)
