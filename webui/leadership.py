@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, g, jsonify, render_template, request
 
 from engine.errors import Forbidden
+from engine.queries import Scope as ReadScope
 from engine.schema import Case, OrgUnit
 from workflows.leadership import dashboard as figures
 from workflows.leadership import period as periods
@@ -91,7 +92,8 @@ def cases():
     def fetch(limit, offset):
         with eng.db.read() as s:
             ids = figures.case_ids(s, metric, scope, period, display.now(), params)
-            return list(s.execute(sa.select(Case).where(Case.id.in_(ids))
+            visible = ReadScope(s, g.user, eng.policy).cases()  # the engine's read policy, as everywhere
+            return list(s.execute(sa.select(Case).where(Case.id.in_(ids), visible)
                                   .order_by(Case.started_at.desc(), Case.id.desc()).limit(limit).offset(offset)).scalars())
 
     rows, page, more = paged(fetch)
