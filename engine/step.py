@@ -347,6 +347,10 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     model, bundle = engine.models.bundle_for_start(tx.session, process_key)
     spec, subprocess_specs = engine.models.specs(tx.session, bundle)
     now = engine.clock.now()
+    if not title and parent_case_id is not None:  # a derived case is named after the case it came from
+        parent = tx.session.get(Case, parent_case_id)
+        if parent is not None:
+            title = f"{parent.title}·{model.name or process_key}"
     values: dict[str, Any] = dict(
         case_no=engine._next_case_no(tx.session, process_key, now), process_key=process_key, model_id=model.id,
         bundle_hash=bundle, org_code=org, party=party, title=title or model.name or process_key, status="running",

@@ -343,3 +343,22 @@ def test_the_assessor_sees_only_the_cases_it_is_assigned_to(demo):
     assert "发起案件" not in menu and "企业档案" not in menu
     with pytest.raises(Exception, match="第三方机构不能发起案件"):
         demo.engine.start("hazard_supervision", by="an_tai", org="dongcheng", title="评估机构自行登记")
+
+
+# --- derived and waiting cases ------------------------------------------------------------------
+
+def test_the_assessment_case_is_named_after_and_linked_to_its_accident_and_says_when_it_wakes(demo):
+    """The one-year assessment (安全生产法 Art 86) started by the accident's 批复 carries the accident's
+    title, links back to it, and, while it waits, says for what and until when."""
+    accident = demo.engine.case(demo.cases["accident_closed"])
+    children = [c for c in demo.engine.cases(limit=1000) if c.parent_case_id == accident.id]
+    assessment = [c for c in children if c.process_key == "post_case_assessment"][0]
+    assert accident.title in assessment.title
+    client = login(demo, "qian_ke")
+    page = page_of(client, f"/cases/{assessment.id}")
+    assert f'href="/cases/{accident.id}"' in page and accident.case_no in visible_text(page)
+    assert not demo.engine.case(assessment.id).tasks  # waiting for the assessment to begin
+    waiting = visible_text(page[page.index('id="waiting"') + len('id="waiting">'):]).replace(" ", "")
+    assert waiting.startswith("没有待办任务，案件正在等待：批复后10个月，将于2027-09-2300:00自动继续")
+    parent_page = page_of(client, f"/cases/{accident.id}")
+    assert f'href="/cases/{assessment.id}"' in parent_page and assessment.case_no in visible_text(parent_page)

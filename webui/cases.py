@@ -102,7 +102,12 @@ def show(case_id: int):
     parent = None
     if case.parent_case_id and eng.can_view(case.parent_case_id, g.user.username):
         parent = eng.case(case.parent_case_id)
+    names = diagram.element_names(eng, case.model_id)
+    waits = [] if case.tasks or case.status != "running" else sorted(
+        ((t.name or names.get(t.element_id) or "定时等待", t.due_at) for t in case.timers if t.due_at is not None),
+        key=lambda w: w[1])
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
+                           waits=waits,
                            labels=labels, facts=facts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
                            workable={t.id for t in case.tasks if eng.may_work(t.id, g.user.username)})
