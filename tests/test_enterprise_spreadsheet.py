@@ -90,7 +90,8 @@ def test_ten_thousand_rows_with_three_bad_ones_import_nothing_then_everything(re
     assert registry.search().total == 10_000
     graded = registry.risk_history(rows[0][0])
     assert [(h.new_level.value, h.changed_by, h.changed_at) for h in graded] == [(rows[0][col("风险等级")], "区应急局", NOW)]
-    assert time.perf_counter() - start < 20
+    # A sanity bound only (a stuck import, not speed): speed is measured in bench/enterprises.py.
+    assert time.perf_counter() - start < 120
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
