@@ -113,6 +113,19 @@ def test_inspection_not_done_in_the_period_escalates_and_the_plan_is_summed_up(w
     assert w.engine.case(c).status == "completed"
 
 
+def test_a_plan_started_from_the_page_records_the_draws_snapshot(w):
+    from werkzeug.security import generate_password_hash
+    from tests.ui_support import client_login
+    from webui.app import create_app
+    w.engine.directory.add_user("qian_web", org="dongcheng", roles=["supervisor"], name="钱科长",
+                                password_hash=generate_password_hash("pw-2026", method="pbkdf2:sha256:1000"))
+    client = client_login(create_app(w.engine, secret_key="t", testing=True), "qian_web", "pw-2026")
+    response = client.post("/cases/new", data={"_csrf": client.csrf, "process": "inspection_plan", "title": "页面发起的计划"})
+    assert response.status_code == 302
+    data = w.engine.case(int(response.location.rsplit("/", 1)[1])).data
+    assert {p["credit_code"] for p in data["draw_pool"]} == {CHEMICAL, MACHINERY} and data["draw_inspectors"]
+
+
 def test_every_user_task_of_both_models_is_reached_by_a_test():
     if not REACHED:
         pytest.skip("run together with the scenario tests above")

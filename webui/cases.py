@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
+from workflows.start_data import start_data
 from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
 from . import diagram, display, documents, formspec, nav, overdue, parties, queries, redaction, taskcontext
@@ -59,7 +60,8 @@ def start():
             errors["process"] = "请选择流程"
         else:
             try:
-                case = engine().start(values["process"], by=g.user.username, title=values["title"],
+                data = start_data(eng, values["process"], g.user.org_code)   # e.g. the 双随机 draw's snapshot
+                case = engine().start(values["process"], by=g.user.username, title=values["title"], data=data,
                                       party=values["party"] or None)
             except InvalidData as exc:
                 errors = exc.errors

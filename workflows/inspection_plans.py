@@ -2,7 +2,7 @@
 start data of the cases the draw opens, and the plan completion rate per plan and per unit (武进 2017,
 seed 000: "执法计划实施过程实行网上跟踪，确保完成率达到100%").
 
-A plan case is started here, not from the generic 发起案件 page: ``start_plan`` records in the case the
+A plan case started here, from the 发起案件 page or the API (``workflows.start_data``) records in the case the
 enterprises of the unit and below (the draw pool, with sector and risk level from the registry), the
 unit's inspectors, and who inspected each enterprise last in a 双随机 inspection (回避). The draw itself
 runs later in the model's script task (``inspection_draw`` = ``random_inspection.draw_from_data``) with a

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from engine.errors import Forbidden, InvalidData
 from engine.schema import Case, OrgUnit
+from workflows.start_data import start_data
 
 from . import schemas
 from .blueprint import bp, engine, page, principal, username
@@ -47,7 +48,8 @@ def start_case(body):
         if s.get(OrgUnit, org) is None:
             raise InvalidData({"org": f"组织机构不存在: {org}"})
         eng.policy.check_case_view(s, p, Case(org_code=org, party=party))
-    return eng.start(body["process_key"], by=p.username, org=org, data=body["data"], title=body["title"],
+    data = {**start_data(eng, body["process_key"], org), **body["data"]}   # e.g. the 双随机 draw's snapshot
+    return eng.start(body["process_key"], by=p.username, org=org, data=data, title=body["title"],
                      party=party)
 
 
