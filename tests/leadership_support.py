@@ -63,6 +63,9 @@ def build_world(folder, url=None):
          "data": {"decided_at": "2026-11-20"}},
         {"process": "enforcement_case", "org": "east", "status": "completed", "started": NOW - timedelta(days=30),
          "data": {"decided_at": "2026-11-20"}},
+        # 双随机 inspections drawn by a plan in November: one done, one not yet
+        {"process": "random_inspection", "org": "east", "status": "completed", "ended": NOW},
+        {"process": "random_inspection", "org": "east"},
         # escalated cases
         {"process": "hazard_supervision", "org": "north", "level": 2, "data": {"hazard_grade": "重大"}},
     ])

@@ -65,9 +65,10 @@ def test_dashboard_figures_per_district(world):
     assert accidents["较大"] == [0, 1, 0] and accidents["一般"] == [1, 0, 0]
     esc = {s["name"]: dict(zip(charts["escalations"]["category_codes"], s["data"])) for s in charts["escalations"]["series"]}
     assert esc["二级督办"]["north"] == 1
-    assert charts["plans"]["total"] == 0 and "检查计划" in charts["plans"]["empty_note"]
+    plans = {s["name"]: dict(zip(charts["plans"]["category_codes"], s["data"])) for s in charts["plans"]["series"]}
+    assert (plans["已完成"]["east"], plans["未完成"]["east"]) == (1, 1) and charts["plans"]["rate"] == 50.0
     kpis = {k["label"]: k["value"] for k in data["kpis"]}
-    assert kpis["在办重大隐患"] == 3 and kpis["挂牌逾期"] == 1 and kpis["按期整改率"] == "50%"
+    assert kpis["在办重大隐患"] == 3 and kpis["挂牌逾期"] == 1 and kpis["按期整改率"] == "50%" and kpis["计划完成率"] == "50%"
 
 
 def test_each_figure_clicks_through_to_the_cases_behind_it(world):
@@ -142,7 +143,7 @@ def test_monthly_statistics_count_each_thing_in_the_month_it_happened(world):
     table = monthly(world.engine, scope, periods.parse("2026-11", NOW))
     rows = {r["org"]: r for r in table["rows"]}
     assert (rows["east"]["hazards_major"], rows["east"]["hazards_general"]) == (2, 1)  # the town's counts for 东城区
-    assert (rows["east"]["listed"], rows["east"]["delisted"], rows["east"]["closed"]) == (2, 1, 1)
+    assert (rows["east"]["listed"], rows["east"]["delisted"], rows["east"]["closed"]) == (2, 1, 2)  # + an inspection
     assert rows["east"]["filed"] == 0 and rows["east"]["decided"] == 1  # 立案 in October, decided in November
     assert rows["north"]["accidents"] == 1 and rows["south"]["accidents"] == 0  # south's was in October
     assert rows["west"]["closed"] == 1 and table["total"]["hazards_major"] == 5

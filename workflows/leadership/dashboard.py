@@ -12,7 +12,7 @@ function that counted it, so the list always shows exactly the cases behind the 
 | accidents by grade and month (事故) | ``accident_investigation`` cases opened (接报) in the period, ``accident_grade`` | period |
 | penalty cases by stage, average days per stage (执法案件) | open tasks of ``enforcement_case``; tasks completed in the period | now / period |
 | escalations (督办升级) | running cases with ``escalation_level`` > 0 | now |
-| plan completion (检查计划完成率) | inspection-plan cases of the period, if such a process is deployed | period |
+| plan completion (检查计划完成率) | ``random_inspection`` cases (one per enterprise drawn by an ``inspection_plan``) opened in the period: done / all | period |
 
 常州 2012 (seed 001) sets the target "力求重大隐患整改率100%"; the on-time rate is that figure.
 """
@@ -29,7 +29,7 @@ from .period import SHANGHAI, Period
 from .scope import Scope
 
 HAZARD, ACCIDENT, ENFORCEMENT = "hazard_supervision", "accident_investigation", "enforcement_case"
-PLAN_PROCESSES = ("inspection_plan", "double_random_inspection", "random_inspection")
+PLAN_PROCESSES = ("random_inspection",)  # the inspections an inspection_plan (双随机抽查计划) spawns
 HAZARD_GRADES = ["重大", "一般", "未分级"]
 ACCIDENT_GRADES = ["特别重大", "重大", "较大", "一般"]
 ESCALATION_LEVELS = {1: "一级督办", 2: "二级督办", 3: "三级及以上"}
@@ -251,12 +251,12 @@ def plan_completion(s, scope, period, now) -> dict:
     units = _units(scope, counts)
     total = sum(sum(c.values()) for c in counts.values())
     done = sum(c["completed"] for c in counts.values())
-    return {"key": "plans", "title": "检查计划完成情况", "type": "bar", "stack": True,
+    return {"key": "plans", "title": "双随机抽查完成情况", "type": "bar", "stack": True,
             "categories": [scope.name(u) for u in units], "category_codes": units, "category_param": "unit",
             "series": [{"name": "已完成", "code": "", "data": [counts[u]["completed"] for u in units]},
                        {"name": "未完成", "code": "", "data": [counts[u]["running"] for u in units]}],
             "total": total, "rate": round(100 * done / total, 1) if total else None,
-            "empty_note": None if total else "本期没有检查计划案件（双随机检查计划流程部署后自动统计）"}
+            "empty_note": None if total else "本期没有双随机抽查检查案件"}
 
 
 INDICATORS = [hazards_open, listings_overdue, rectified_on_time, accidents, penalty_stages, escalations,
@@ -289,4 +289,4 @@ def _pct(rate) -> str:
 
 METRIC_TITLES = {"hazards_open": "在办隐患", "listings_overdue": "挂牌督办逾期未整改", "rectified": "本期销号的重大隐患",
                  "accidents": "生产安全事故", "penalty_open": "在办执法案件", "escalations": "督办升级案件",
-                 "plans": "检查计划"}
+                 "plans": "双随机抽查检查"}
