@@ -10,7 +10,6 @@ import contextlib
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from .schema import Base
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -46,9 +45,9 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self) -> list[str]:
-        """Create or upgrade the engine's tables (additive changes; see migrate.py)."""
+        """Create or upgrade every table by the Alembic revisions (see migrate.py)."""
         from .migrate import upgrade
-        return upgrade(self.engine, Base.metadata)
+        return upgrade(self.engine)
 
     @contextlib.contextmanager
     def write(self):

@@ -1,60 +1,71 @@
-"""Schema upgrades (数据库升级) for additive changes: new tables, columns and indexes.
+"""Schema migrations (数据库升级): every table — engine, enterprise registry, API tokens, messages —
+is created and changed by Alembic revisions in ``migrations/``, one path for all of them.
 
-``duban db upgrade`` (and every start) brings an existing database up to the models: tables are
-created, and columns or indexes the models have but the database lacks are added. New columns must
-be nullable or carry a default, which is how this project adds them. Renames and drops are not
-done here; they would need a written migration.
+``upgrade(sa_engine)`` brings a database to the newest revision (``duban db upgrade``, and every
+start through ``Engine.create_all``); when the database is already there it costs one query. The
+baseline revision creates each table only if it is missing, so a database made before Alembic (by
+the additive upgrader this replaces) is adopted as it is. A change to a table is a new revision:
+
+    DUBAN_DATABASE_URL=sqlite:///scratch.sqlite alembic -c migrations/alembic.ini revision --autogenerate -m "..."
+
+and tests/test_migrations.py fails while the models and the revisions disagree.
 """
 from __future__ import annotations
 
 import logging
+import threading
+from pathlib import Path
 
 import sqlalchemy as sa
 
 log = logging.getLogger("duban.migrate")
 
-
-def upgrade(engine: sa.Engine, metadata: sa.MetaData) -> list[str]:
-    """Create what is missing; returns a line per change made."""
-    changes = []
-    inspector = sa.inspect(engine)
-    existing = set(inspector.get_table_names())
-    metadata.create_all(engine)
-    for table in metadata.sorted_tables:
-        if table.name not in existing:
-            changes.append(f"created table {table.name}")
-            continue
-        have = {c["name"] for c in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in have:
-                continue
-            ddl = _add_column_ddl(engine, table, column)
-            with engine.begin() as conn:
-                conn.exec_driver_sql(ddl)
-            changes.append(f"added column {table.name}.{column.name}")
-        indexes = {i["name"] for i in inspector.get_indexes(table.name)}
-        for index in table.indexes:
-            if index.name not in indexes:
-                index.create(engine)
-                changes.append(f"created index {index.name}")
-    for line in changes:
-        log.info(line)
-    return changes
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_PG_LOCK = 7_150_015  # advisory lock: one upgrader at a time per PostgreSQL database
+_heads: tuple[str, ...] | None = None
+_lock = threading.Lock()
 
 
-def _add_column_ddl(engine: sa.Engine, table: sa.Table, column: sa.Column) -> str:
-    type_sql = column.type.compile(dialect=engine.dialect)
-    parts = [f'ALTER TABLE {table.name} ADD COLUMN {column.name} {type_sql}']
-    default = column.default.arg if column.default is not None and column.default.is_scalar else None
-    if isinstance(default, bool):
-        parts.append(f"DEFAULT {'TRUE' if default else 'FALSE'}" if engine.dialect.name != "sqlite"
-                     else f"DEFAULT {int(default)}")
-    elif isinstance(default, (int, float)):
-        parts.append(f"DEFAULT {default}")
-    elif isinstance(default, str):
-        parts.append("DEFAULT '" + default.replace("'", "''") + "'")
-    if not column.nullable and default is None:
-        raise RuntimeError(f"cannot add NOT NULL column {table.name}.{column.name} without a default")
-    if not column.nullable:
-        parts.append("NOT NULL")
-    return " ".join(parts)
+def config(connection=None):
+    from alembic.config import Config
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def heads() -> tuple[str, ...]:
+    global _heads
+    with _lock:
+        if _heads is None:
+            from alembic.script import ScriptDirectory
+            _heads = tuple(sorted(ScriptDirectory.from_config(config()).get_heads()))
+        return _heads
+
+
+def current(conn: sa.Connection) -> tuple[str, ...]:
+    from alembic.runtime.migration import MigrationContext
+    return tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
+
+
+def upgrade(sa_engine: sa.Engine, metadata: sa.MetaData | None = None) -> list[str]:
+    """Run the revisions the database lacks; returns the revisions it was at and is at now (or []).
+
+    ``metadata`` is accepted and ignored: callers of the additive upgrader this replaces passed the
+    metadata of their tables; every table is in the revisions now."""
+    with sa_engine.connect() as conn:
+        if current(conn) == heads():
+            return []
+    from alembic import command
+    with sa_engine.connect() as conn:
+        conn = conn.execution_options(duban_write=True)  # SQLite: BEGIN IMMEDIATE, one upgrader at a time
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
+            before = current(conn)
+            if before != heads():
+                command.upgrade(config(conn), "head")
+                log.info("database upgraded from %s to %s", before or "empty", heads())
+                return [f"upgraded from {','.join(before) or 'empty'} to {','.join(heads())}"]
+    return []

@@ -156,9 +156,19 @@ def db():
 
 @db.command()
 def upgrade():
-    """Create or upgrade the tables."""
-    engine = _engine()
-    click.echo(f"schema up to date: {engine.db.url}")
+    """Create or upgrade every table: alembic upgrade head (engine/migrate.py)."""
+    import sqlalchemy as sa
+    from engine.database import make_engine
+    from engine.migrate import upgrade as alembic_upgrade
+    from workflows.runtime import database_url
+    url = database_url()
+    sa_engine: sa.Engine = make_engine(url)
+    try:
+        for line in alembic_upgrade(sa_engine) or ["already at the newest revision"]:
+            click.echo(line)
+    finally:
+        sa_engine.dispose()
+    click.echo(f"schema up to date: {url}")
 
 
 @main.group()

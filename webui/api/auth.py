@@ -62,8 +62,8 @@ def ensure_table(engine) -> None:
     """Create the token table on this engine's database if it is not there yet."""
     if engine.db in _ready:
         return
-    from engine.migrate import upgrade
-    upgrade(engine.db.engine, TokenBase.metadata)  # adds columns new since the table was made
+    from engine.migrate import upgrade  # one path for every table: the Alembic revisions
+    upgrade(engine.db.engine)
     _ready.add(engine.db)
 
 

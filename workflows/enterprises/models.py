@@ -139,4 +139,5 @@ def create_tables(sa_engine: sa.Engine) -> None:
 
     Idempotent, so the engine may call it on every start next to its own ``create_all``.
     """
-    EnterpriseBase.metadata.create_all(sa_engine)
+    from engine.migrate import upgrade  # one path for every table: the Alembic revisions
+    upgrade(sa_engine)

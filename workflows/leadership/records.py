@@ -53,8 +53,9 @@ def _inspection_index():
     return sa.Index("ix_enterprises_inspection", table.c.risk_level, table.c.org_unit, table.c.last_inspected_on)
 
 
+INSPECTION_INDEX = _inspection_index()  # declared on the registry's table at import: part of its metadata
+
+
 def create_tables(sa_engine: sa.Engine) -> None:
-    LeadershipBase.metadata.create_all(sa_engine)
-    index = _inspection_index()
-    if index is not None and sa.inspect(sa_engine).has_table(index.table.name):
-        index.create(sa_engine, checkfirst=True)
+    from engine.migrate import upgrade  # one path for every table: the Alembic revisions
+    upgrade(sa_engine)

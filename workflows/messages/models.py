@@ -86,4 +86,5 @@ class MessageCursor(MessageBase):
 
 
 def create_tables(sa_engine: sa.Engine) -> None:
-    MessageBase.metadata.create_all(sa_engine)
+    from engine.migrate import upgrade  # one path for every table: the Alembic revisions
+    upgrade(sa_engine)

@@ -1,0 +1,1 @@
+"""Alembic migrations for every table of Duban (engine, registry, tokens, messages...): see engine/migrate.py."""

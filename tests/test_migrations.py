@@ -1,0 +1,57 @@
+"""Schema by Alembic (engine/migrate.py, migrations/): the models and the revisions agree, on SQLite
+and PostgreSQL; a database made before Alembic is adopted; ``duban db upgrade`` runs the revisions."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import produce_migrations
+from alembic.runtime.migration import MigrationContext
+
+from engine import migrate
+from engine.database import make_engine
+from migrations.metadata import all_metadata, include_name
+
+
+def _differences(sa_engine) -> list:
+    metadata = all_metadata()
+    with sa_engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"target_metadata": metadata, "compare_type": True,
+                                                     "include_name": include_name})
+        script = produce_migrations(ctx, metadata)
+    return list(script.upgrade_ops.as_diffs())
+
+
+def test_models_and_migrations_agree(database_url):
+    """Fails when a table or column is declared in a model without a revision (or the reverse):
+    write the revision (see engine/migrate.py)."""
+    sa_engine = make_engine(database_url)
+    assert migrate.upgrade(sa_engine)  # an empty database gets every revision
+    assert migrate.upgrade(sa_engine) == []  # and then nothing more to do
+    with sa_engine.connect() as conn:
+        assert migrate.current(conn) == migrate.heads()
+    assert _differences(sa_engine) == []
+    sa_engine.dispose()
+
+
+def test_a_database_made_before_alembic_is_adopted_and_keeps_its_rows(sqlite_url):
+    sa_engine = make_engine(sqlite_url)
+    for metadata in all_metadata():
+        metadata.create_all(sa_engine)  # how tables were made before
+    with sa_engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO role (code, name, sees_subordinate_orgs) VALUES ('inspector', '执法人员', 0)")
+    assert migrate.upgrade(sa_engine)
+    with sa_engine.connect() as conn:
+        assert migrate.current(conn) == migrate.heads()
+        assert conn.execute(sa.text("SELECT name FROM role")).scalar() == "执法人员"
+    assert _differences(sa_engine) == []
+    sa_engine.dispose()
+
+
+def test_duban_db_upgrade_runs_the_revisions(sqlite_url, monkeypatch):
+    from click.testing import CliRunner
+    from webui.cli import main
+    monkeypatch.setenv("DUBAN_DATABASE_URL", sqlite_url)
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "upgraded from empty" in result.output
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert "already at the newest revision" in result.output
