@@ -13,7 +13,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-TABLES = ['api_token', 'app_user', 'audit_event', 'audit_head', 'case_instance', 'counter', 'enterprise_risk_changes', 'enterprises', 'event_wait', 'human_task', 'incident', 'message', 'message_cursor', 'message_outbox', 'message_preference', 'org_boundary', 'org_unit', 'process_model', 'ranking_interview', 'role', 'spec_bundle', 'task_candidate', 'task_exclusion', 'timer', 'user_role', 'wf_task', 'wf_workflow']
+TABLES = ['api_token', 'app_user', 'audit_event', 'audit_head', 'case_instance', 'counter', 'enterprise_risk_changes', 'enterprises', 'event_wait', 'external_task', 'human_task', 'incident', 'message', 'message_cursor', 'message_outbox', 'message_preference', 'org_boundary', 'org_unit', 'process_model', 'ranking_interview', 'rate_limit_counter', 'role', 'spec_bundle', 'task_candidate', 'task_exclusion', 'timer', 'user_role', 'web_session', 'wf_task', 'wf_workflow']
 
 
 def upgrade() -> None:
@@ -149,6 +149,25 @@ def upgrade() -> None:
         )
         op.create_index(op.f('ix_event_wait_case_id'), 'event_wait', ['case_id'], unique=False)
         op.create_index('ix_event_wait_name', 'event_wait', ['kind', 'name'], unique=False)
+    if 'external_task' not in existing:
+        op.create_table('external_task',
+        sa.Column('id', sa.String(length=36), nullable=False),
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('topic', sa.String(length=256), nullable=False),
+        sa.Column('element_id', sa.String(length=256), nullable=False),
+        sa.Column('name', sa.String(length=256), nullable=False),
+        sa.Column('worker', sa.String(length=128), nullable=True),
+        sa.Column('lock_until', sa.DateTime(), nullable=True),
+        sa.Column('retries', sa.Integer(), nullable=True),
+        sa.Column('error_message', sa.Text(), nullable=True),
+        sa.Column('incident_id', sa.Integer(), nullable=True),
+        sa.Column('worker_roles', sa.JSON(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['case_id'], ['case_instance.id'], ),
+        sa.PrimaryKeyConstraint('id')
+        )
+        op.create_index(op.f('ix_external_task_case_id'), 'external_task', ['case_id'], unique=False)
+        op.create_index('ix_external_task_topic', 'external_task', ['topic', 'lock_until'], unique=False)
     if 'human_task' not in existing:
         op.create_table('human_task',
         sa.Column('id', sa.String(length=36), nullable=False),
@@ -393,6 +412,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id')
         )
         op.create_index('ix_outbox_due', 'message_outbox', ['topic', 'status', 'lease_until', 'id'], unique=False)
+    if 'web_session' not in existing:
+        op.create_table('web_session',
+        sa.Column('id_hash', sa.String(length=64), nullable=False),
+        sa.Column('username', sa.String(length=64), nullable=True),
+        sa.Column('credential', sa.String(length=64), nullable=True),
+        sa.Column('data', sa.Text(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('last_seen_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id_hash')
+        )
+        op.create_index(op.f('ix_web_session_last_seen_at'), 'web_session', ['last_seen_at'], unique=False)
+        op.create_index(op.f('ix_web_session_username'), 'web_session', ['username'], unique=False)
     if 'api_token' not in existing:
         op.create_table('api_token',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -403,10 +434,19 @@ def upgrade() -> None:
         sa.Column('expires_at', sa.DateTime(), nullable=True),
         sa.Column('last_used_at', sa.DateTime(), nullable=True),
         sa.Column('revoked_at', sa.DateTime(), nullable=True),
+        sa.Column('credential', sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('token_hash')
         )
         op.create_index(op.f('ix_api_token_username'), 'api_token', ['username'], unique=False)
+    if 'rate_limit_counter' not in existing:
+        op.create_table('rate_limit_counter',
+        sa.Column('key', sa.String(length=255), nullable=False),
+        sa.Column('count', sa.Integer(), nullable=False),
+        sa.Column('expires_at', sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint('key')
+        )
+        op.create_index(op.f('ix_rate_limit_counter_expires_at'), 'rate_limit_counter', ['expires_at'], unique=False)
 
 
 def downgrade() -> None:
