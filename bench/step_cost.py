@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# bench/queue.py would shadow the standard library's queue: run with the root first, not bench/.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402

@@ -13,7 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from migrations.metadata import all_metadata, include_name, render_item  # noqa: E402
 
 config = context.config
-target_metadata = all_metadata()
+connection = config.attributes.get("connection")
+# Only ``alembic revision --autogenerate`` (by hand) compares with the models; the engine's own
+# upgrade runs the revisions and never imports the application's modules.
+target_metadata = all_metadata() if connection is None else None
 
 
 def run(connection) -> None:
@@ -23,7 +26,6 @@ def run(connection) -> None:
         context.run_migrations()
 
 
-connection = config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
