@@ -125,7 +125,7 @@ def test_inspector_starts_claims_and_registers_a_hazard_fixing_a_mistake(world, 
     page.select_option("#f-sector", "危化")
     page.fill("#f-location", "液氯储罐区")
     page.fill("#f-description", "储罐区可燃气体报警装置两处失效")
-    page.fill("#f-found_on", "2026-11-20")
+    page.fill("#f-found_on", "2026年11月20日")  # as an official types it; stored as 2026-11-20
     page.click("#submit")
     error = page.locator('[data-field="fix_deadline"] .field-error')
     expect(error).to_have_text("一般隐患须确定整改期限")
@@ -133,7 +133,7 @@ def test_inspector_starts_claims_and_registers_a_hazard_fixing_a_mistake(world, 
     # nothing typed is lost
     expect(page.locator("#f-enterprise_name")).to_have_value("甲化工有限公司")
     expect(page.locator("#f-description")).to_have_value("储罐区可燃气体报警装置两处失效")
-    expect(page.locator("#f-found_on")).to_have_value("2026-11-20")
+    expect(page.locator("#f-found_on")).to_have_value("2026年11月20日")
     expect(page.locator("#f-sector")).to_have_value("危化")
     expect(page.locator("input[name=source][value=监督检查发现]")).to_be_checked()
     screenshot(page, "03-task-form-error")
@@ -151,6 +151,8 @@ def test_inspector_starts_claims_and_registers_a_hazard_fixing_a_mistake(world, 
     assert "is-finished" in marker_of(page, "register")
     assert "is-finished" in marker_of(page, "grade")  # the decision table ran in between
     expect(page.locator("#timeline")).to_contain_text("张三 办理 登记隐患")
+    [case] = [c for c in world.engine.cases(limit=5) if c.title == "甲化工有限公司液氯储罐区隐患"]
+    assert world.engine.case(case.id).data["found_on"] == "2026-11-20"  # 2026年11月20日 as typed
     photo = page.locator("#case-files a.attachment", has_text="现场照片.jpg")  # under 登记隐患·现场照片及检查记录
     expect(photo).to_be_visible()
     with page.expect_download() as download:

@@ -127,3 +127,14 @@ def test_case_data_values_read_as_a_person_would():
     assert value("2026-05-01") == "2026-05-01" and value("东应急督〔2026〕1号") == "东应急督〔2026〕1号"
     assert value(True) == "是" and value(False) == "否" and value(None) == "—" and value([]) == "—"
     assert value(["张三", "李四"]) == "张三、李四"
+
+
+def test_dates_as_officials_type_them():
+    """No mm/dd/yyyy picker: a text box that takes 2026年11月1日, full-width digits or slashes."""
+    for typed in ("2026年11月1日", "２０２６－１１－０１", "2026/11/1", "2026.11.01", " 2026 年 11 月 1 日 "):
+        data, _, _ = read("hazard.confirm_fix", [("fix_passed", "false"), ("fix_opinion", "未到位"),
+                                                 ("fix_deadline", typed)])
+        assert data["fix_deadline"] == "2026-11-01", typed
+        assert registry.validate("hazard.confirm_fix", data)["fix_deadline"] == "2026-11-01"
+    data, _, _ = read("hazard.confirm_fix", [("fix_deadline", "11/01/2026")])
+    assert data["fix_deadline"] == "11/01/2026"  # ambiguous: left for the form's Chinese message

@@ -221,7 +221,24 @@ def _scalar(kind: str, raw):
         return {"true": True, "false": False}.get(text, text)
     if kind == "names":
         return [n.strip() for n in _LIST_SPLIT.split(text) if n.strip()]
+    if kind == "date":
+        return chinese_date(text)
     return text
+
+
+_DATE = re.compile(r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?$")
+
+
+def chinese_date(text: str) -> str:
+    """A date as officials type it — 2026年11月1日, ２０２６－１１－０１, 2026/11/1, 2026.11.1 — as
+    YYYY-MM-DD; anything else is left for the form's own message (日期格式应为 YYYY-MM-DD)."""
+    import unicodedata
+    plain = unicodedata.normalize("NFKC", text).strip()
+    match = _DATE.match(plain)
+    if not match:
+        return text
+    year, month, day = (int(g) for g in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _read_rows(f: dict, form: MultiDict) -> list[dict]:
