@@ -124,6 +124,9 @@ def test_a_plan_started_from_the_page_records_the_draws_snapshot(w):
     assert response.status_code == 302
     data = w.engine.case(int(response.location.rsplit("/", 1)[1])).data
     assert {p["credit_code"] for p in data["draw_pool"]} == {CHEMICAL, MACHINERY} and data["draw_inspectors"]
+    page = client.get("/inspections/completion").get_data(as_text=True)
+    row = [u for u in completion_by_unit(w.engine) if u["org_code"] == "dongcheng"][0]
+    assert 'id="completion-by-unit"' in page and "东城区" in page and row["rate"] in page
 
 
 def test_every_user_task_of_both_models_is_reached_by_a_test():

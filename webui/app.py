@@ -63,6 +63,8 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     app.register_blueprint(enterprises.bp)
     from . import hazard_statistics  # 隐患排查治理季度统计 (16号令)
     app.register_blueprint(hazard_statistics.bp)
+    from . import inspection_completion  # 双随机抽查计划完成率
+    app.register_blueprint(inspection_completion.bp)
     parties.install(app)
     from . import document_files  # 公文 .docx / PDF downloads of a case's documents
     document_files.install(app)
