@@ -362,3 +362,16 @@ def test_the_assessment_case_is_named_after_and_linked_to_its_accident_and_says_
     assert waiting.startswith("没有待办任务，案件正在等待：批复后10个月，将于2027-09-2300:00自动继续")
     parent_page = page_of(client, f"/cases/{accident.id}")
     assert f'href="/cases/{assessment.id}"' in parent_page and assessment.case_no in visible_text(parent_page)
+
+
+def test_queues_mark_tasks_of_overdue_cases_by_the_boards_rule(demo):
+    task = demo.desk.task(demo.cases["hazard_overdue"], "约谈企业主要负责人")  # at 一级督办
+    user = demo.desk.user_for(task)
+    client = login(demo, user)
+    group = page_of(client, f"/tasks/group?role={task.role_code}")
+    row = group[group.index(f'/tasks/{task.id}"'):]
+    assert "案件督办" in visible_text(row[:row.index("</tr>")])
+    quiet = demo.desk.task(demo.cases["hazard_registered"], "登记隐患")  # nothing overdue there
+    page = page_of(login(demo, "li_si"), "/tasks/")  # claimable or (after 转办) claimed: in 我的待办 either way
+    row = page[page.index(f'/tasks/{quiet.id}"'):]
+    assert "案件督办" not in visible_text(row[:row.index("</tr>")])

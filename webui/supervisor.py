@@ -30,7 +30,8 @@ def _only_supervisors():
 def approvals():
     rows, page, more = paged(lambda limit, offset: queries.approvals(engine(), g.user, limit=limit, offset=offset))
     parties.prime(t.party for t in rows)
-    return render_template("supervisor/approvals.html", tasks=rows, page=page, more=more)
+    return render_template("supervisor/approvals.html", tasks=rows, page=page, more=more,
+                           late=overdue_rule.overdue_ids(engine(), {t.case_id for t in rows}, display.now()))
 
 
 @bp.get("/overdue")

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
+from . import overdue as late_cases
 from . import attachments, display, formspec, nav, parties, queries, redaction, taskcontext
 from .paging import paged
 from .auth import engine
@@ -25,6 +26,7 @@ def mine():
         g.user.username, limit=limit, offset=offset, process_key=process, overdue_only=overdue))
     parties.prime(t.party for t in rows)
     return render_template("tasks/mine.html", tasks=rows, page=page, more=more, process=process, overdue=overdue,
+                           late=late_cases.overdue_ids(engine(), {t.case_id for t in rows}, display.now()),
                            processes=engine().models.list())
 
 
@@ -39,7 +41,8 @@ def group():
     rows, page, more = paged(lambda limit, offset: queries.group_queue(
         engine(), g.user, role, limit=limit, offset=offset))
     parties.prime(t.party for t in rows)
-    return render_template("tasks/group.html", tasks=rows, roles=roles, role=role, page=page, more=more)
+    return render_template("tasks/group.html", tasks=rows, roles=roles, role=role, page=page, more=more,
+                           late=late_cases.overdue_ids(engine(), {t.case_id for t in rows}, display.now()))
 
 
 @bp.get("/done")
