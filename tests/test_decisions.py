@@ -127,15 +127,19 @@ def test_no_penalty_or_transfer_never_gives_a_hearing():
 
 # --- 逾期升级 ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("count, rung", [
-    (1, "interview"), (2, "expose"), (3, "suspend"), (4, "daily_fine"), (5, "power_cut"), (6, "close"), (9, "close"),
+@pytest.mark.parametrize("count, suspended, rung", [
+    (1, False, "interview"), (2, False, "expose"), (3, False, "suspend"), (4, True, "daily_fine"),
+    (5, True, "power_cut"), (6, True, "propose_closure"), (9, True, "propose_closure"),
+    (6, False, "suspend"), (5, False, "power_cut"),
 ])
-def test_overdue_ladder(count, rung):
-    assert d.overdue_rung(count)["overdue_rung"] == rung
+def test_overdue_ladder_never_closes_by_itself_art113(count, suspended, rung):
+    """No rung closes an enterprise: past the 停产停业整顿 the bureau only considers a proposal (提请关闭)."""
+    assert d.overdue_rung(count, suspension_ordered=suspended)["overdue_rung"] == rung
 
 
-def test_closure_condition_jumps_to_the_top_rung():
-    assert d.overdue_rung(1, closure_due=True) == {"overdue_rung": "close", "overdue_rung_name": "提请关闭"}
+def test_three_penalties_in_180_days_lead_to_considering_a_closure_proposal_art113():
+    out = d.overdue_rung(1, closure_due=True)
+    assert out["overdue_rung"] == "propose_closure" and "180日内3次" in out["overdue_rung_name"]
 
 
 def test_closure_warranted_after_three_penalties_in_180_days_or_four_in_a_year():

@@ -64,6 +64,9 @@ def test_major_hazard_is_listed_rectified_assessed_and_delisted(w):
     review = desk.task(c, "现场复查")
     assert review.due_at == dt.datetime.fromisoformat(f"{day(w, 11)}T00:00:00+08:00")
     desk.do(c, "现场复查")
+    resume = desk.task(c, "审查同意恢复生产经营")        # listed with 停产: production resumes only now
+    assert resume.role_code == "director"
+    desk.do(c, "审查同意恢复生产经营")
     desk.do(c, "审批销号")
     desk.do(c, "公告摘牌")
     view = e.case(c)
@@ -234,11 +237,55 @@ def test_overdue_rectification_escalates_up_each_rung_of_the_ladder(w):
     assert len(e.case(c).data["penalty_dates"]) == 2
     advance(w, days=32)
     assert e.case(c).escalation_level == 6
-    close = desk.task(c, "提请关闭")
+    assert e.case(c).data["overdue_rung"] == "propose_closure"
+    propose = desk.task(c, "研究提请关闭")                 # the bureau proposes...
+    assert propose.role_code == "director"
+    desk.do(c, "研究提请关闭")
+    close = desk.task(c, "作出关闭决定")                   # ...the government decides
     assert close.role_code == "government"
-    desk.do(c, "提请关闭")
+    desk.do(c, "作出关闭决定")
     view = e.case(c)
     assert view.status == "completed" and view.tasks == []
+
+
+def test_bureau_may_decline_to_propose_a_closure_with_a_new_deadline_art113(w):
+    c = listed_case(w)
+    for _ in range(6):
+        deadline = w.engine.case(c).data["rectify_deadline"]
+        advance(w, days=(dt.date.fromisoformat(deadline) - w.desk.today()).days + 1)
+        rung = next(n for n in w.desk.names(c) if n not in ("实施整改", "报送整改进展"))
+        if rung == "研究提请关闭":
+            w.desk.do(c, rung, closure_proposal_decision="暂不提请", closure_basis=None,
+                      closure_proposal_opinion="企业已投入整改，暂不提请", new_deadline=day(w, 15))
+            break
+        w.desk.do(c, rung)
+        if rung == "决定停止供电":
+            advance(w, hours=24)
+            w.desk.do(c, "通知供电企业停止供电")
+    assert "实施整改" in w.desk.names(c) and "作出关闭决定" not in w.desk.names(c)
+    assert w.engine.case(c).data["rectify_deadline"] == day(w, 15)
+
+
+def test_power_cut_lifted_and_production_resumed_after_verified_rectification_art70(w):
+    e, desk = w.engine, w.desk
+    c = listed_case(w)
+    for _ in range(5):
+        deadline = e.case(c).data["rectify_deadline"]
+        advance(w, days=(dt.date.fromisoformat(deadline) - desk.today()).days + 1)
+        rung = next(n for n in desk.names(c) if n not in ("实施整改", "报送整改进展"))
+        desk.do(c, rung)
+        if rung == "决定停止供电":
+            advance(w, hours=24)
+            desk.do(c, "通知供电企业停止供电")
+    assert e.case(c).data["power_cut_done"] is True
+    desk.do(c, "实施整改", assessment_mode="自行评估")
+    desk.do(c, "提交销号申请", self_assessment="自评合格")
+    desk.do(c, "现场复查")
+    desk.do(c, "审查同意恢复生产经营")
+    restore = desk.task(c, "通知供电企业恢复供电")
+    assert restore.role_code == "inspector"
+    desk.do(c, "通知供电企业恢复供电")
+    assert desk.names(c) == ["审批销号"]
 
 
 def test_government_may_keep_the_enterprise_open_with_a_new_deadline(w):
@@ -252,7 +299,8 @@ def test_government_may_keep_the_enterprise_open_with_a_new_deadline(w):
         if rung == "决定停止供电":
             advance(w, hours=24)
             w.desk.do(c, "通知供电企业停止供电")
-        if rung == "提请关闭":
+        if rung == "研究提请关闭":
+            w.desk.do(c, "作出关闭决定")
             break
     assert w.engine.case(c).status == "completed"
     c2 = listed_case(w)
@@ -260,8 +308,9 @@ def test_government_may_keep_the_enterprise_open_with_a_new_deadline(w):
         deadline = w.engine.case(c2).data["rectify_deadline"]
         advance(w, days=(dt.date.fromisoformat(deadline) - w.desk.today()).days + 1)
         rung = next(n for n in w.desk.names(c2) if n not in ("实施整改", "报送整改进展"))
-        if rung == "提请关闭":
-            w.desk.do(c2, rung, closure_decision="暂不关闭", new_deadline=day(w, 20))
+        if rung == "研究提请关闭":
+            w.desk.do(c2, rung)
+            w.desk.do(c2, "作出关闭决定", closure_decision="暂不关闭", new_deadline=day(w, 20))
             break
         w.desk.do(c2, rung)
         if rung == "决定停止供电":
@@ -272,7 +321,7 @@ def test_government_may_keep_the_enterprise_open_with_a_new_deadline(w):
 
 
 def test_failed_onsite_review_sends_the_enterprise_back_with_a_new_order(w):
-    c = listed_case(w)
+    c = listed_case(w, stop_production=False)
     w.desk.do(c, "实施整改", assessment_mode="自行评估")
     assert w.desk.names(c) == ["提交销号申请"]          # self-assessment: no third party
     w.desk.do(c, "提交销号申请", self_assessment="自评合格")
@@ -288,7 +337,7 @@ def test_failed_onsite_review_sends_the_enterprise_back_with_a_new_order(w):
 
 
 def test_onsite_review_not_done_in_ten_days_escalates_to_the_supervisor(w):
-    c = listed_case(w)
+    c = listed_case(w, stop_production=False)
     w.desk.do(c, "实施整改", assessment_mode="自行评估")
     w.desk.do(c, "提交销号申请", self_assessment="自评合格")
     advance(w, days=11)

@@ -84,9 +84,10 @@ def hearing_and_collective(proposed_outcome: str = "处罚", party_type: str = "
                   large_confiscation=large_confiscation, complex_case=complex_case)
 
 
-def overdue_rung(overdue_count: int, closure_due: bool = False) -> dict:
+def overdue_rung(overdue_count: int, closure_due: bool = False, suspension_ordered: bool = False) -> dict:
     """The rung of the overdue-rectification ladder (逾期升级措施) for the n-th overdue."""
-    return decide("overdue_rung", overdue_count=overdue_count, closure_due=closure_due)
+    return decide("overdue_rung", overdue_count=overdue_count, closure_due=closure_due,
+                  suspension_ordered=suspension_ordered)
 
 
 def level_rank(local_level: str | None) -> int:

@@ -184,7 +184,7 @@ def load_demo(engine) -> dict[str, int]:
          [(general[0], {**general[1], "fix_deadline": ago(2)})])
     case("hazard_delisted", "hazard_supervision", "zhang_san", CHEMICAL, "甲化工一号罐区重大隐患（已销号）",
          listing + ["提交整改方案（双报告）", "审查整改方案", "实施整改", "第三方评估整改效果", "提交销号申请",
-                    "现场复查", "审批销号", "公告摘牌"])
+                    "现场复查", "审查同意恢复生产经营", "审批销号", "公告摘牌"])
     # 事故调查处理
     case("accident_reported", "accident_investigation", "sun_qi", MACHINERY, "乙机械“机械伤害”事故",
          [("事故信息接报", {"accident_title": "示范市乙机械制造有限公司机械伤害事故",

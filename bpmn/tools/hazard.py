@@ -51,7 +51,9 @@ def build() -> Process:
         "rectify_deadline = listing_deadline or rectify_deadline\n"
         "plan_due = day_after(listed_at, 15)\n"
         "overdue_count = 0\n"
-        "penalty_dates = []"))
+        "penalty_dates = []\n"
+        "suspension_ordered = False\n"
+        "power_cut_done = False"))
     p.user("issue_notice", "下达挂牌督办通知书并公开", I, 11, form="hazard.issue_notice")
     p.flow("is_major", "propose", "重大", cond="hazard_grade == '重大'")
     p.flow("upgrade", "propose")
@@ -151,7 +153,22 @@ def build() -> Process:
     p.chain("apply_close", "record_application", "onsite_review", "review_passed_gw")
     p.flow("review_overdue", "review_escalated")
     p.flow("review_escalated", "review_passed_gw")
-    p.flow("review_passed_gw", "approve_close", "合格", cond="review_passed")
+    p.xor("stopped_gw", "曾停产停业？", S, 22, row=2)
+    p.user("resume_production", "审查同意恢复生产经营", D, 22, form="hazard.resume_production",
+           doc=("原总局令第16号第二十三条：停产停业治理的重大事故隐患，经复查合格，方可恢复生产经营；"
+                "对经整改验收合格的，由作出停产停业决定的部门批准恢复。"))
+    p.xor("power_gw", "曾停止供电？", S, 23, row=2)
+    p.user("restore_power", "通知供电企业恢复供电", I, 23, row=3, form="hazard.restore_power",
+           doc="《安全生产法》第七十条第二款：生产经营单位依法履行行政决定、采取措施消除事故隐患的，应当及时解除停止供电措施。")
+    p.xor("to_approve_close", "", S, 23, row=1)
+    p.flow("review_passed_gw", "stopped_gw", "合格", cond="review_passed")
+    p.flow("stopped_gw", "resume_production", "是", cond="stop_production or suspension_ordered")
+    p.flow("stopped_gw", "power_gw", "否", default=True)
+    p.flow("resume_production", "power_gw")
+    p.flow("power_gw", "restore_power", "是", cond="power_cut_done")
+    p.flow("power_gw", "to_approve_close", "否", default=True)
+    p.flow("restore_power", "to_approve_close")
+    p.flow("to_approve_close", "approve_close")
     p.flow("review_passed_gw", "reorder", "不合格", default=True)
     p.flow("reorder", "to_rectify")
     p.flow("approve_close", "close_ok")
@@ -171,11 +188,18 @@ def build() -> Process:
     p.user("daily_fine", "按日连续处罚", D, 18, row=2, form="hazard.penalty")
     p.user("power_cut", "决定停止供电", D, 18, row=3, form="hazard.power_cut")
     p.wait("notice_24h", "提前24小时通知", D, 19, row=3, kind="timeDuration", expr="PT24H")
-    p.user("execute_power_cut", "通知供电企业停止供电", I, 20, row=2, form="hazard.execute_power_cut")
-    p.user("close_request", "提请关闭", G, 18, form="hazard.close_decision")
+    p.user("execute_power_cut", "通知供电企业停止供电", I, 20, row=2, form="hazard.execute_power_cut",
+           post="power_cut_done = True")
+    p.user("propose_closure", "研究提请关闭", D, 18, row=4, form="hazard.closure_proposal",
+           doc=("《安全生产法》第一百一十三条：存在重大事故隐患，180日内3次或1年内4次受到行政处罚，或经停产停业"
+                "整顿仍不具备安全生产条件的，由负有安全生产监督管理职责的部门提请地方人民政府予以关闭。"))
+    p.xor("closure_proposed", "提请？", D, 19, row=4)
+    p.user("close_request", "作出关闭决定", G, 18, form="hazard.close_decision",
+           doc="《安全生产法》第一百一十三条：有关地方人民政府作出关闭决定（部门提请，人民政府决定）。")
     p.xor("close_decided", "予以关闭？", G, 19)
-    p.end("end_closed", "关闭取缔", G, 20, terminate=True)
+    p.end("end_closed", "依法关闭", G, 20, terminate=True)
     p.script("open_enforcement", "移送立案查处", D, 19, row=1, code=(
+        "suspension_ordered = suspension_ordered or overdue_rung == 'suspend'\n"
         "penalty_dates = penalty_dates + [iso_day(now())]\n"
         "start_case('enforcement_case', hazard_enforcement_seed("
         "enterprise_name, credit_code, description, overdue_rung_name))"))
@@ -187,7 +211,10 @@ def build() -> Process:
     p.flow("which_rung", "suspend", "停产整顿", cond="overdue_rung == 'suspend'")
     p.flow("which_rung", "daily_fine", "按日处罚", cond="overdue_rung == 'daily_fine'")
     p.flow("which_rung", "power_cut", "停止供电", cond="overdue_rung == 'power_cut'")
-    p.flow("which_rung", "close_request", "提请关闭", cond="overdue_rung == 'close'")
+    p.flow("which_rung", "propose_closure", "研究提请关闭", cond="overdue_rung == 'propose_closure'")
+    p.flow("propose_closure", "closure_proposed")
+    p.flow("closure_proposed", "close_request", "提请", cond="closure_proposal_decision == '提请人民政府予以关闭'")
+    p.flow("closure_proposed", "set_new_deadline", "暂不提请", default=True)
     p.flow("suspend", "open_enforcement")
     p.flow("daily_fine", "open_enforcement")
     p.chain("power_cut", "notice_24h", "execute_power_cut")

@@ -226,8 +226,39 @@ class ExecutePowerCut(FormSchema):
     power_cut_notes = f.text("执行情况", long=True)
 
 
+class ClosureProposal(FormSchema):
+    """研究提请关闭
+
+    The bureau proposes (提请); the 人民政府 decides (作出关闭决定), 《安全生产法》第一百一十三条.
+    """
+    closure_proposal_decision = f.choice("研究意见", ["提请人民政府予以关闭", "暂不提请"])
+    closure_basis = f.choice("提请依据（第一百一十三条）", [
+        "存在重大事故隐患，180日内3次或者1年内4次受到行政处罚", "经停产停业整顿，仍不具备安全生产条件"], required=False)
+    closure_proposal_opinion = f.text("研究意见说明", long=True)
+    new_deadline = f.date("新的督办期限", required=False)
+
+    @validates_schema
+    def _details(self, data, **_):
+        require_when(data, data.get("closure_proposal_decision") == "提请人民政府予以关闭", "closure_basis",
+                     message="提请关闭须写明第一百一十三条的依据")
+        require_when(data, data.get("closure_proposal_decision") == "暂不提请", "new_deadline",
+                     message="暂不提请须确定新的督办期限")
+
+
+class ResumeProduction(FormSchema):
+    """审查同意恢复生产经营"""
+    resume_approved_on = f.date("同意恢复生产经营日期")
+    resume_opinion = f.text("审查意见", long=True)
+
+
+class RestorePower(FormSchema):
+    """通知供电企业恢复供电"""
+    power_restored_notice_on = f.date("通知恢复供电日期")
+    power_supplier = f.text("供电企业")
+
+
 class CloseDecision(FormSchema):
-    """提请关闭"""
+    """作出关闭决定"""
     closure_decision = f.choice("人民政府决定", ["予以关闭", "暂不关闭"])
     closure_opinion = f.text("决定意见", long=True)
     new_deadline = f.date("新的督办期限", required=False)
@@ -262,5 +293,8 @@ FORMS = {
     "hazard.penalty": Penalty,
     "hazard.power_cut": PowerCut,
     "hazard.execute_power_cut": ExecutePowerCut,
+    "hazard.closure_proposal": ClosureProposal,
+    "hazard.resume_production": ResumeProduction,
+    "hazard.restore_power": RestorePower,
     "hazard.close_decision": CloseDecision,
 }

@@ -78,6 +78,12 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
     "hazard.power_cut": lambda t: {"power_cut_decided_on": t.isoformat(), "power_supplier": "国网示范供电公司",
                                    "notice_served_at": _t(t, 0, 10), "new_deadline": _d(t, 30)},
     "hazard.execute_power_cut": lambda t: {"power_cut_on": _d(t, 1), "power_cut_notes": "供电企业已停止供电"},
+    "hazard.closure_proposal": lambda t: {
+        "closure_proposal_decision": "提请人民政府予以关闭", "closure_basis": "经停产停业整顿，仍不具备安全生产条件",
+        "closure_proposal_opinion": "经局务会研究，提请区人民政府予以关闭", "new_deadline": None},
+    "hazard.resume_production": lambda t: {"resume_approved_on": t.isoformat(),
+                                           "resume_opinion": "经复查，重大事故隐患已消除，同意恢复生产经营"},
+    "hazard.restore_power": lambda t: {"power_restored_notice_on": t.isoformat(), "power_supplier": "国网示范供电公司"},
     "hazard.close_decision": lambda t: {"closure_decision": "予以关闭", "closure_opinion": "依法予以关闭",
                                         "new_deadline": None},
     # --- 事故调查处理 ---
