@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from .assignment import assign_on_open, refresh_exclusions
-from .schema import NO_DUE_DATE, Case, HumanTask, TaskCandidate, Timer, User
+from .schema import NO_DUE_DATE, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
 from .service_tasks import DubanServiceTask, service_kind
 from .state import all_workflows
 from .timeexpr import parse_datetime
@@ -177,6 +177,43 @@ class _NewTask:
         self.__dict__.update(values)
 
 
+# Names an org tree may give a level (省/市/区县/乡镇); a model's ``orgLevel`` may use any of them.
+LEVEL_NAMES = {
+    "省": {"省", "省级", "自治区", "直辖市"},
+    "市": {"市", "市级", "设区的市", "地级市", "州", "盟"},
+    "区县": {"区县", "县级", "区", "县", "县级市", "旗"},
+    "乡镇": {"乡镇", "乡", "镇", "街道"},
+}
+
+
+def _level_key(name: str | None) -> str | None:
+    for key, names in LEVEL_NAMES.items():
+        if name and (name == key or name in names):
+            return key
+    return None
+
+
+def org_at_level(conn, org_code: str, level: str | None) -> str:
+    """The org unit at ``level`` on the branch of ``org_code`` (itself or its nearest ancestor).
+
+    A task whose decision belongs to a higher level (a 市级 listing's approval) declares
+    ``orgLevel``; the org tree's levels route it. Without a level, or when the tree has no unit at
+    that level above the case, the case's own unit keeps it, so a misconfigured tree never hides a task.
+    """
+    want = _level_key(level)
+    if want is None:
+        return org_code
+    path = conn.execute(sa.select(OrgUnit.path).where(OrgUnit.code == org_code)).scalar_one_or_none()
+    if not path:
+        return org_code
+    codes = [c for c in path.strip("/").split("/") if c]
+    levels = dict(conn.execute(sa.select(OrgUnit.code, OrgUnit.level).where(OrgUnit.code.in_(codes))).all())
+    for code in reversed(codes):
+        if _level_key(levels.get(code)) == want:
+            return code
+    return org_code
+
+
 def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, evaluate,
                         completed: tuple[str, str] | None, pending: list[PendingTimer]) -> tuple[list[dict], list[str]]:
     """Bring the case's open human-task rows in line with the workflow, in SQL Core.
@@ -227,9 +264,12 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             value = evaluate(task, props["dueDate"])
             if value:
                 due = _moment(value)
+        org_code = case.org_code
+        if props.get("orgLevel"):
+            org_code = org_at_level(conn, case.org_code, evaluate(task, props["orgLevel"]))
         row = _NewTask(
             id=tid, case_id=case.id, spec_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.name,
-            item_label=None, lane=spec.lane, role_code=role, org_code=case.org_code,
+            item_label=None, lane=spec.lane, role_code=role, org_code=org_code,
             party=case.party, assignee=None, state="open", form_key=props.get("formSchema"),
             priority=int(props.get("priority", 0) or 0), due_at=due, due_sort=due if due is not None else NO_DUE_DATE,
             created_at=now, process_key=case.process_key, case_no=case.case_no, case_title=case.title,

@@ -24,7 +24,7 @@ def demo(database_url):
 def test_directory_has_the_org_tree_and_a_user_for_every_role(demo):
     engine, _ = demo
     levels = {code: level for code, _, _, level in ORGS}
-    assert sorted(set(levels.values())) == ["区", "市", "镇"]
+    assert sorted(set(levels.values())) == ["区", "市", "省", "镇"]     # 省 decides 省级挂牌督办
     assert {o.code for o in engine.directory.orgs()} >= set(levels)
     roles_with_users = {r for *_, roles, _ in USERS for r in roles}
     assert roles_with_users == {code for code, _ in ROLES}

@@ -320,6 +320,45 @@ def test_government_may_keep_the_enterprise_open_with_a_new_deadline(w):
     assert w.engine.case(c2).data["rectify_deadline"] == day(w, 20)
 
 
+def test_city_listing_is_approved_extended_and_delisted_at_the_city(w):
+    """市级挂牌督办: the approval, the extension and the 销号 belong to the city's org unit, not to the
+    county office that proposed it (the org tree's levels route the task)."""
+    e, desk = w.engine, w.desk
+    c = desk.start(PROCESS, by="zhang_san", org="dongcheng", party=CHEMICAL).id
+    desk.do(c, "登记隐患")
+    desk.do(c, "提出挂牌督办建议", supervision_level="设区的市", stop_production=False)
+    assert e.case(c).data["listing_level"] == "市级挂牌督办"
+    desk.do(c, "审核挂牌建议")                                  # the proposing county reviews it
+    approve = desk.task(c, "批准挂牌督办")
+    assert (approve.org_code, approve.role_code) == ("shifan", "leader")
+    with pytest.raises(Forbidden):
+        e.complete(approve.id, "zheng_fj", {"listing_approval_decision": "同意"})   # the county's leader
+    desk.do(c, "批准挂牌督办", user="shi_fj")
+    for step in ("下达挂牌督办通知书并公开", "提交整改方案（双报告）", "审查整改方案"):
+        desk.do(c, step)
+    desk.do(c, "实施整改", rectify_action="申请延期", extension_reason="设备到货延迟", requested_deadline=day(w, 120))
+    decide = desk.task(c, "审批延期申请")
+    assert (decide.org_code, decide.role_code) == ("shifan", "supervisor")
+    with pytest.raises(Forbidden):
+        e.complete(decide.id, "qian_ke", {"extension_decision": "批准", "approved_deadline": day(w, 120)})
+    desk.do(c, "审批延期申请", user="shi_ke")
+    desk.do(c, "实施整改", assessment_mode="自行评估")
+    desk.do(c, "提交销号申请", self_assessment="自评合格")
+    desk.do(c, "现场复查")
+    close = desk.task(c, "审批销号")
+    assert (close.org_code, close.role_code) == ("shifan", "supervisor")
+    desk.do(c, "审批销号", user="shi_ke")
+
+
+def test_province_listing_is_approved_at_the_province(w):
+    c = w.desk.start(PROCESS, by="zhang_san", org="dongcheng", party=CHEMICAL).id
+    w.desk.do(c, "登记隐患")
+    w.desk.do(c, "提出挂牌督办建议", supervision_level="省")
+    w.desk.do(c, "审核挂牌建议")
+    approve = w.desk.task(c, "批准挂牌督办")
+    assert (approve.org_code, approve.role_code) == ("shengfan", "leader")
+
+
 def test_failed_onsite_review_sends_the_enterprise_back_with_a_new_order(w):
     c = listed_case(w, stop_production=False)
     w.desk.do(c, "实施整改", assessment_mode="自行评估")

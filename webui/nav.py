@@ -60,6 +60,8 @@ def items(user) -> list[Item]:
                 Item("leadership.dashboard", "驾驶舱", "leadership.dashboard")]
     if can_design(user):
         out.append(Item("designer.index", "流程设计", "designer.index"))
+    if not user.party and ADMIN_ROLE in user.roles:
+        out.append(Item("rules.index", "规则配置", "rules.index"))
     return out
 
 

@@ -17,7 +17,8 @@ from workflows.forms.samples import sample
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 ORGS = [  # code, name, parent, level
-    ("shifan", "示范市", None, "市"),
+    ("shengfan", "示范省", None, "省"),
+    ("shifan", "示范市", "shengfan", "市"),
     ("dongcheng", "东城区", "shifan", "区"),
     ("xicheng", "西城区", "shifan", "区"),
     ("dongcheng_heping", "和平镇", "dongcheng", "镇"),
@@ -45,6 +46,10 @@ USERS = [  # username, name, org, roles, party
     ("zheng_fj", "郑副局长", "dongcheng", ["leader", "committee"], None),
     ("feng_jz", "冯局长", "dongcheng", ["director", "committee"], None),
     ("shi_jz", "石局长", "shifan", ["director"], None),
+    ("shi_fj", "史副局长", "shifan", ["leader"], None),          # 市级挂牌督办: approval, extensions (escalated)
+    ("shi_ke", "施科长", "shifan", ["supervisor"], None),        # 市级挂牌督办: extensions, 销号
+    ("sheng_fj", "盛副厅长", "shengfan", ["leader"], None),      # 省级挂牌督办
+    ("sheng_ke", "沈处长", "shengfan", ["supervisor"], None),
     ("chen_fz", "陈法制", "dongcheng", ["legal_reviewer"], None),
     ("chu_tz", "褚听证", "dongcheng", ["hearing_officer"], None),
     ("jiang_wy", "蒋副局长", "dongcheng", ["leader", "committee"], None),  # 本机关负责人 (集体讨论)

@@ -118,6 +118,18 @@ def extension_in_time(deadline: Any, applied_at: Any) -> bool:
     return as_day(applied_at) <= workdays.workdays_before(as_day(deadline), 10)
 
 
+LISTING_ORG_LEVELS = {2: "市", 3: "省"}
+
+
+def listing_org_level(listing_rank: Any) -> str:
+    """The org level that decides a listing, its extensions and its 销号: the listing's own level
+    (市级挂牌 by the 市, 省级 by the 省); a 县（区）级 listing stays with the case's unit ("")."""
+    try:
+        return LISTING_ORG_LEVELS.get(int(listing_rank or 1), "")
+    except (TypeError, ValueError):
+        return ""
+
+
 def hazard_enforcement_seed(enterprise_name: str, credit_code: Any, description: str,
                             measure: str) -> dict:
     """Start data of the enforcement case opened by an overdue listed hazard."""
@@ -221,8 +233,11 @@ def has_severe_measure(penalty_types: Any) -> bool:
     return bool(set(penalty_types or []) & SEVERE_PENALTIES)
 
 
-def tally(votes: Any, member_count: int) -> dict:
-    return decisions.tally_votes(votes or [], int(member_count)).as_data()
+def tally(votes: Any, member_count: int, quorum: Any = None) -> dict:
+    """Count a collective decision; ``quorum`` as a fraction string ("2/3", a local rule)."""
+    from fractions import Fraction
+    q = Fraction(str(quorum)) if quorum else decisions.QUORUM
+    return decisions.tally_votes(votes or [], int(member_count), q).as_data()
 
 
 def late_penalty_for(fine_amount: Any, payment_due: Any, as_of: Any) -> str:
@@ -287,6 +302,7 @@ FUNCTIONS = {
     "iso_day": iso_day,
     "extension_in_time": extension_in_time,
     "hazard_enforcement_seed": hazard_enforcement_seed,
+    "listing_org_level": listing_org_level,
     "self_report_listing_seed": self_report_listing_seed,
     "tipoff_handover_seed": tipoffs.handover_seed,
     "tipoff_hazard_seed": tipoffs.hazard_seed,

@@ -7,13 +7,22 @@ hazard rules, 批复 for the assessment): ``in_force(key, on)``. The change of t
 keys, so a case filed on 2026-01-31 keeps the old limits to its end.
 
 Local rules (a province's or city's own choice, marked ``local=True``) have one version here, the
-national default; a province changes them by adding a version with a later ``effective_from``.
+national default; an administrator adds a version with a later ``effective_from`` in the rules page
+(``webui/rules.py``). Stored versions live in the ``local_rule_version`` table; each row records who
+entered it, when, and the value it replaced (old → new), so the table is its own audit trail.
+A running case keeps the version in force on the day its clock started.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 BEGINNING = dt.date(2000, 1, 1)
 PENALTY_RULES_2026 = dt.date(2026, 2, 1)   # 应急管理部令第18号 in force
@@ -77,6 +86,119 @@ RULES: dict[str, Rule] = {r.key: r for r in [
 ]}
 
 
+class RulesBase(DeclarativeBase):
+    pass
+
+
+class LocalRuleVersion(RulesBase):
+    """A version of a rule entered by an administrator (规则版本), with the value it replaced."""
+    __tablename__ = "local_rule_version"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    effective_from: Mapped[dt.date] = mapped_column(sa.Date)
+    value: Mapped[str] = mapped_column(sa.Text)           # JSON
+    old_value: Mapped[str | None] = mapped_column(sa.Text)  # JSON of the version in force on effective_from
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    changed_by: Mapped[str] = mapped_column(sa.String(64))
+    changed_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+def create_tables(sa_engine) -> None:
+    RulesBase.metadata.create_all(sa_engine)
+
+
+class RuleStore:
+    """Stored versions of the rules, read through a short-lived cache.
+
+    Reads are cached for ``ttl`` seconds per process, so a step does not query the table for every
+    expression; another process sees an administrator's change within ``ttl`` (new versions take
+    effect from a future day, so a few seconds' lag changes no deadline).
+    """
+
+    def __init__(self, sa_engine, clock=None, ttl: float = 30.0):
+        self.sa_engine, self.ttl = sa_engine, ttl
+        self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+        self._lock = threading.Lock()
+        self._cache: tuple[float, dict[str, list[Version]]] | None = None
+
+    def stored(self) -> dict[str, list[Version]]:
+        with self._lock:
+            if self._cache is not None and time.monotonic() - self._cache[0] < self.ttl:
+                return self._cache[1]
+        found: dict[str, list[Version]] = {}
+        with self.sa_engine.connect() as conn:
+            rows = conn.execute(sa.select(LocalRuleVersion.key, LocalRuleVersion.effective_from,
+                                          LocalRuleVersion.value, LocalRuleVersion.note,
+                                          LocalRuleVersion.changed_by)
+                                .order_by(LocalRuleVersion.id)).all()
+        for key, day, value, note, by in rows:
+            found.setdefault(key, []).append(Version(day, json.loads(value), f"{note}（{by}录入）"))
+        with self._lock:
+            self._cache = (time.monotonic(), found)
+        return found
+
+    def versions(self, key: str) -> list[Version]:
+        """Every version of ``key``, oldest first; a stored version replaces a default of the same day."""
+        by_day = {v.effective_from: v for v in rule(key).versions}
+        for v in self.stored().get(key, []):
+            by_day[v.effective_from] = v
+        return [by_day[d] for d in sorted(by_day)]
+
+    def add(self, key: str, effective_from: dt.date, value: Any, by: str, note: str = "") -> LocalRuleVersion:
+        """Enter a new version of a local rule; refuses national rules and values of the wrong kind."""
+        r = rule(key)
+        if not r.local:
+            raise ValueError(f"{r.label}由法律、规章规定，不能在本系统修改")
+        value = check_value(r, value)
+        old = in_force(key, effective_from, store=self)
+        row = LocalRuleVersion(key=key, effective_from=effective_from, value=json.dumps(value, ensure_ascii=False),
+                               old_value=json.dumps(old, ensure_ascii=False), note=note.strip(),
+                               changed_by=by, changed_at=self.clock())
+        with sa.orm.Session(self.sa_engine, expire_on_commit=False) as s, s.begin():
+            s.add(row)
+        with self._lock:
+            self._cache = None
+        return row
+
+    def history(self) -> list[LocalRuleVersion]:
+        with sa.orm.Session(self.sa_engine, expire_on_commit=False) as s:
+            rows = list(s.execute(sa.select(LocalRuleVersion).order_by(LocalRuleVersion.id.desc())).scalars())
+            s.expunge_all()
+            return rows
+
+
+def check_value(r: Rule, value: Any) -> Any:
+    """The value in the kind of the rule's default, or a Chinese error naming the rule."""
+    default = r.versions[0].value
+    if isinstance(value, str):
+        value = value.strip().translate(str.maketrans("０１２３４５６７８９／", "0123456789/"))
+    if isinstance(default, int):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{r.label}应为整数（{r.unit}）") from None
+        if not 1 <= number <= 3650:
+            raise ValueError(f"{r.label}应在1到3650之间")
+        return number
+    if r.unit == "比例":
+        try:
+            num, den = (int(x) for x in str(value).split("/"))
+        except ValueError:
+            raise ValueError(f"{r.label}应写成分数，如 2/3") from None
+        if not (0 < num <= den):
+            raise ValueError(f"{r.label}应在0到1之间，如 2/3")
+        return f"{num}/{den}"
+    return value
+
+
+STORE: RuleStore | None = None   # set by workflows.runtime.build_engine
+
+
+def use_store(store: RuleStore | None) -> None:
+    global STORE
+    STORE = store
+
+
 def rule(key: str) -> Rule:
     try:
         return RULES[key]
@@ -84,14 +206,26 @@ def rule(key: str) -> Rule:
         raise LookupError(f"未定义的规则：{key}") from None
 
 
-def in_force(key: str, on: Any) -> Any:
+def _in_force(key: str, on: Any, store: RuleStore | None) -> Version:
+    day = _as_date(on)
+    versions = store.versions(key) if store is not None else list(rule(key).versions)
+    current = None
+    for v in versions:
+        if v.effective_from <= day:
+            current = v
+    if current is None:
+        raise LookupError(f"{rule(key).label}：{day.isoformat()} 无有效规则")
+    return current
+
+
+def in_force(key: str, on: Any, store: RuleStore | None = None) -> Any:
     """The value of rule ``key`` in force on day ``on`` (a date, datetime or ISO string)."""
-    return rule(key).in_force(_as_date(on)).value
+    return _in_force(key, on, store or STORE).value
 
 
-def source(key: str, on: Any) -> str:
+def source(key: str, on: Any, store: RuleStore | None = None) -> str:
     """The legal source of the version of ``key`` in force on ``on``."""
-    return rule(key).in_force(_as_date(on)).source
+    return _in_force(key, on, store or STORE).source
 
 
 def _as_date(value: Any) -> dt.date:

@@ -90,6 +90,15 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
     create_leadership_tables(engine.db.engine)
     from workflows.services import install as install_services  # service task handlers (查询企业...)
     install_services(engine)
+    from workflows import rules  # local rules by effective date (规则版本), edited in webui/rules.py
+    rules.create_tables(engine.db.engine)
+    store = rules.RuleStore(engine.db.engine, clock=engine.clock.now)
+    engine.rule_store = store
+    local_rule = lambda key, on: rules.in_force(key, on, store=store)  # noqa: E731 - this engine's store
+    environment = engine.script_engine.environment
+    environment.globals["local_rule"] = local_rule
+    if hasattr(environment, "host_functions"):  # model code calls host functions by name from its worker
+        environment.host_functions["local_rule"] = local_rule
     register_roles(engine)
     if deploy:
         deploy_all(engine)

@@ -217,7 +217,9 @@ def build() -> Process:
            multi={"input": "attendees", "item": "member", "output": "votes", "output_item": "ballot",
                   "scripts_on_instances": True},
            post="ballot = {'member': member, 'choice': vote_choice, 'opinion': vote_opinion}")
-    p.script("count_votes", "计票", S, 35, code="vote_result = tally(votes, member_count)")
+    p.script("count_votes", "计票", S, 35,
+             code="vote_result = tally(votes, member_count, local_rule('enforcement.quorum', filed_at))",
+             doc="法定到会比例为地方规则（默认三分之二，workflows/rules.py 按立案之日取值），过半数同意通过。")
     p.xor("vote_gw", "表决结果？", S, 36)
     p.user("minutes", "形成集体讨论记录", S, 37, form="enforcement.minutes")
     p.user("head_approval", "负责人审批", D, 32, form="enforcement.head_approval")

@@ -6,6 +6,10 @@ from .layout import Process
 E, A, I, S, L, D, G = "生产经营单位", "第三方评估机构", "执法人员", "科室负责人", "分管领导", "局长", "人民政府"
 
 
+# 挂牌层级决定由哪一级审批：市级、省级挂牌督办的批准、延期和销号交由该级组织机构（org tree 的层级）。
+BY_LEVEL = {"orgLevel": "listing_org_level(listing_rank)"}
+
+
 def build() -> Process:
     p = Process(
         "hazard_supervision", "重大事故隐患挂牌督办", [E, A, I, S, L, D, G],
@@ -44,12 +48,13 @@ def build() -> Process:
     p.rule("level", "确定挂牌层级", I, 5, decision="listing_level")
     p.user("review_listing", "审核挂牌建议", S, 6, form="hazard.review_listing")
     p.xor("review_ok", "审核意见？", S, 7)
-    p.user("approve_listing", "批准挂牌督办", L, 8, form="hazard.approve_listing")
+    p.user("approve_listing", "批准挂牌督办", L, 8, form="hazard.approve_listing", props=BY_LEVEL,
+           doc="挂牌层级决定批准机关：市级、省级挂牌督办由该级负有安全监管职责的部门批准（地方挂牌督办办法）。")
     p.xor("approve_ok", "批准？", L, 9)
     p.script("list_hazard", "挂牌", I, 10, code=(
         "listed_at = now().isoformat()\n"
         "rectify_deadline = listing_deadline or rectify_deadline\n"
-        "plan_due = day_after(listed_at, 15)\n"
+        "plan_due = day_after(listed_at, local_rule('hazard.plan_due_days', listed_at))\n"
         "overdue_count = 0\n"
         "penalty_dates = []\n"
         "suspension_ordered = False\n"
@@ -80,7 +85,9 @@ def build() -> Process:
 
     # 限期整改
     p.user("rectify", "实施整改", E, 15, form="hazard.rectify", due="deadline_at(rectify_deadline)")
-    p.timer("progress_due", "每30日报送进展", "rectify", "R/P30D", kind="timeCycle", interrupting=False)
+    p.timer("progress_due", "每30日报送进展", "rectify",
+            "'R/P' + str(local_rule('hazard.progress_report_days', listed_at)) + 'D'", kind="timeCycle",
+            interrupting=False)
     p.timer("remind_10", "到期前10个工作日", "rectify", "reminder_at(rectify_deadline, 10, now())",
             interrupting=False)
     p.timer("remind_3", "到期前3个工作日", "rectify", "reminder_at(rectify_deadline, 3, now())",
@@ -109,9 +116,10 @@ def build() -> Process:
         "extension_ok = extension_in_time(rectify_deadline, extension_applied_at)"))
     p.xor("ext_in_time", "提前10个工作日？", S, 17)
     p.user("decide_extension", "审批延期申请", S, 18, form="hazard.extension_decision",
-           due="deadline_at(extension_decision_due)")
+           due="deadline_at(extension_decision_due)", props=BY_LEVEL,
+           doc="原总局令第16号：挂牌督办的部门审批延期；市级、省级挂牌的由该级审批。")
     p.timer("ext_overdue", "5个工作日内未审批", "decide_extension", "deadline_at(extension_decision_due)")
-    p.user("decide_extension_escalated", "延期申请超期审批", L, 19, form="hazard.extension_decision")
+    p.user("decide_extension_escalated", "延期申请超期审批", L, 19, form="hazard.extension_decision", props=BY_LEVEL)
     p.xor("ext_granted", "批准延期？", S, 20)
     p.script("move_deadline", "延长督办期限", S, 21, code="rectify_deadline = approved_deadline")
     p.script("refuse_late_extension", "逾期不予受理", S, 18, row=1, code=(
@@ -141,7 +149,8 @@ def build() -> Process:
     p.user("review_escalated", "复查超期督办", S, 22, row=1, form="hazard.onsite_review")
     p.xor("review_passed_gw", "复查合格？", I, 22)
     p.script("reorder", "下达新的整改指令", I, 22, row=1, code="rectify_deadline = new_deadline")
-    p.user("approve_close", "审批销号", S, 23, form="hazard.approve_close")
+    p.user("approve_close", "审批销号", S, 23, form="hazard.approve_close", props=BY_LEVEL,
+           doc="原总局令第16号第二十三条：挂牌督办的部门审查同意后销号；市级、省级挂牌的由该级审批。")
     p.xor("close_ok", "同意销号？", S, 24)
     p.script("delist", "销号摘牌", I, 25, code="delisted_at = now().isoformat()")
     p.user("publish_delist", "公告摘牌", I, 26, form="hazard.publish_delist")

@@ -1,0 +1,74 @@
+"""规则配置: the administrator's page for the local rules (``workflows/rules.py``).
+
+Every rule is listed with its versions and legal source; national rules (laws, 部门规章) are shown
+but not editable. An administrator adds a version of a local rule with the day it takes effect; the
+store records who entered it, when, and the value it replaced, shown below as the change history.
+Cases whose clock started before that day keep the old value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from engine.errors import Forbidden
+from workflows import rules
+
+from .auth import engine
+
+bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
+
+_DIGITS = str.maketrans("０１２３４５６７８９－／", "0123456789-/")
+
+
+def _store() -> rules.RuleStore:
+    return engine().rule_store
+
+
+@bp.before_request
+def _only_admins():
+    user = g.get("user")
+    if user is None or user.party or "admin" not in user.roles:
+        raise Forbidden("只有系统管理员可以配置规则")
+
+
+def parse_day(text: str) -> dt.date:
+    """A day as officials type it: 2026-11-01, 2026/11/1, 2026年11月1日 (full-width digits too)."""
+    t = (text or "").strip().translate(_DIGITS)
+    m = re.fullmatch(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?", t)
+    if not m:
+        raise ValueError("生效日期格式应为 2026-11-01 或 2026年11月1日")
+    try:
+        return dt.date(*(int(x) for x in m.groups()))
+    except ValueError:
+        raise ValueError("生效日期不是有效的日期") from None
+
+
+@bp.get("")
+def index():
+    store = _store()
+    today = engine().clock.now().date()
+    listed = []
+    for key, r in rules.RULES.items():
+        versions = store.versions(key)
+        current = rules._in_force(key, today, store)
+        listed.append({"key": key, "rule": r, "versions": versions, "current": current})
+    labels = {k: r.label for k, r in rules.RULES.items()}
+    return render_template("admin/rules.html", rules=listed, history=store.history(), labels=labels,
+                           form=request.args)
+
+
+@bp.post("")
+def add():
+    key = request.form.get("key", "")
+    try:
+        r = rules.rule(key)
+        day = parse_day(request.form.get("effective_from", ""))
+        row = _store().add(key, day, request.form.get("value", ""), by=g.user.username,
+                           note=request.form.get("note", ""))
+    except (LookupError, ValueError) as exc:
+        flash(str(exc).strip("'\""), "error")
+        return redirect(url_for("rules.index"))
+    flash(f"已保存：{r.label}自{row.effective_from.isoformat()}起为 {row.value}（原为 {row.old_value}）", "ok")
+    return redirect(url_for("rules.index"))
