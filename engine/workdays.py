@@ -7,10 +7,12 @@ National Day or Spring Festival) are days off even on weekdays, and 调休
 Plain Monday–Friday counting would put deadlines on holidays and ignore 调休, so
 every date here is checked against the ``chinese_calendar`` package.
 
-That package only knows the years whose notice has been published. For any
-other year we fall back to Monday–Friday and log one warning per year on the
-``duban.workdays`` logger, so operators learn that the package needs updating
-instead of the engine stopping.
+That package only knows the years whose notice has been published. An
+administrator enters a later year's 放假调休 notice as soon as the State Council
+publishes it (``register_year``; stored and reloaded by ``workflows/calendar.py``).
+For any year known to neither we fall back to Monday–Friday, log one warning per
+year on the ``duban.workdays`` logger, and ``is_provisional`` tells pages that a
+date in that year is provisional, instead of the engine stopping.
 
 Days are calendar days in China: an aware datetime is first converted to
 Asia/Shanghai, so 2026-09-27T18:00Z counts as 2026-09-28. A naive datetime is
@@ -33,6 +35,51 @@ _warned_years: set[int] = set()
 _warned_lock = threading.Lock()
 
 _ONE_DAY = timedelta(days=1)
+
+# Years entered by an administrator from the State Council's notice: year -> (holidays, make-up workdays).
+_entered: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+_entered_lock = threading.Lock()
+
+
+def register_year(year: int, holidays, makeup_workdays) -> None:
+    """Make ``year``'s 法定节假日 and 调休 working days known (from the 放假调休 notice).
+
+    Days outside both sets follow the week (Monday–Friday work). Replaces an earlier entry of the
+    same year; later calls for the package's own years override it too (a corrected notice).
+    """
+    hol = frozenset(holidays)
+    work = frozenset(makeup_workdays)
+    stray = [d for d in hol | work if d.year != year]
+    if stray:
+        raise ValueError(f"{year}年的放假安排中含有其他年份的日期：{sorted(stray)[0].isoformat()}")
+    if hol & work:
+        raise ValueError(f"同一天既是假日又是调休上班日：{sorted(hol & work)[0].isoformat()}")
+    with _entered_lock:
+        _entered[year] = (hol, work)
+    with _warned_lock:
+        _warned_years.discard(year)
+
+
+def forget_year(year: int) -> None:
+    with _entered_lock:
+        _entered.pop(year, None)
+
+
+def is_known_year(year: int) -> bool:
+    """True when ``year``'s holidays are known (chinese-calendar or entered by an administrator)."""
+    if year in _entered:
+        return True
+    try:
+        chinese_calendar.is_workday(date(year, 6, 30))
+        return True
+    except NotImplementedError:
+        return False
+
+
+def is_provisional(d: date | datetime) -> bool:
+    """True when working days up to ``d`` were counted Monday–Friday for want of the year's notice."""
+    day = _china_day(d)
+    return not is_known_year(day.year)
 
 DayLike = TypeVar("DayLike", date, datetime)
 
@@ -140,6 +187,14 @@ def _is_aware(d: datetime) -> bool:
 
 
 def _is_workday_on(day: date) -> bool:
+    entered = _entered.get(day.year)
+    if entered is not None:
+        holidays, makeup = entered
+        if day in holidays:
+            return False
+        if day in makeup:
+            return True
+        return day.weekday() < 5
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:

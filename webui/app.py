@@ -65,8 +65,9 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     app.register_blueprint(hazard_statistics.bp)
     from . import inspection_completion  # 双随机抽查计划完成率
     app.register_blueprint(inspection_completion.bp)
-    from . import rules  # 规则配置 (local rules by effective date), administrators only
+    from . import calendar, rules  # 节假日日历 and 规则配置, administrators only
     app.register_blueprint(rules.bp)
+    app.register_blueprint(calendar.bp)
     parties.install(app)
     from . import document_files  # 公文 .docx / PDF downloads of a case's documents
     document_files.install(app)

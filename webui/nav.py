@@ -62,6 +62,7 @@ def items(user) -> list[Item]:
         out.append(Item("designer.index", "流程设计", "designer.index"))
     if not user.party and ADMIN_ROLE in user.roles:
         out.append(Item("rules.index", "规则配置", "rules.index"))
+        out.append(Item("calendar.index", "节假日日历", "calendar.index"))
     return out
 
 

@@ -11,6 +11,7 @@ import json
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, Forbidden, IncidentRaised
+from workflows import calendar
 from workflows.enterprises import Page, supervision
 
 from . import diagram, display, nav, overdue as overdue_rule, parties, queries
@@ -54,7 +55,8 @@ def overdue():
                            tasks=rows, more=more, page=page, org=org, process=process,
                            total=overdue_rule.count(eng, g.user, now), late_tasks=sum(c.count for c in board),
                            late_cases=late_cases, red=red, red_total=found.total,
-                           red_exact=found.exact, today=parties.today())
+                           red_exact=found.exact, today=parties.today(),
+                           calendar_warning=calendar.provisional_notice(parties.today()))
 
 
 RED_SHOWN = 50  # the rest are one click away in the enterprise list filtered by 红

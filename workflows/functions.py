@@ -71,6 +71,11 @@ def reminder_at(deadline: Any, workdays_ahead: int, now: Any) -> str:
     return _iso(moment) if moment > as_moment(now) else NEVER
 
 
+def every_days(days: Any) -> str:
+    """An ISO 8601 repeating cycle every ``days`` days (``R/P30D``), for a cycle timer set by a rule."""
+    return f"R/P{int(days)}D"
+
+
 def hours_after(start: Any, hours: float) -> str:
     return _iso(as_moment(start) + dt.timedelta(hours=hours))
 
@@ -290,6 +295,7 @@ def local_rule(key: str, on: Any) -> Any:
 
 FUNCTIONS = {
     "local_rule": local_rule,
+    "every_days": every_days,
     "deadline_at": deadline_at,
     "day_start": day_start,
     "reminder_at": reminder_at,

@@ -86,7 +86,7 @@ def build() -> Process:
     # 限期整改
     p.user("rectify", "实施整改", E, 15, form="hazard.rectify", due="deadline_at(rectify_deadline)")
     p.timer("progress_due", "每30日报送进展", "rectify",
-            "'R/P' + str(local_rule('hazard.progress_report_days', listed_at)) + 'D'", kind="timeCycle",
+            "every_days(local_rule('hazard.progress_report_days', listed_at))", kind="timeCycle",
             interrupting=False)
     p.timer("remind_10", "到期前10个工作日", "rectify", "reminder_at(rectify_deadline, 10, now())",
             interrupting=False)
