@@ -161,7 +161,9 @@ def test_a_timer_whose_firing_raised_an_incident_is_parked_not_retried_every_swe
     case = e.start("timer_then_script", by="zhang", org="east", data={"total": 5000, "days": 0})
     e.clock.set(DUE)
     assert e.run_due_timers(worker="w") == 0
-    assert _count(e, Incident, Incident.case_id == case.id) == 1
+    (incident,) = e.incidents(case_id=case.id)
+    assert (incident.action, incident.actor, incident.element_id, incident.payload) == \
+        ("timer", "timer", "calc", {"worker": "w"}) and "division by zero" in incident.message
     e.clock.advance(hours=1)
     assert e.run_due_timers(worker="w") == 0
     assert _count(e, Incident, Incident.case_id == case.id) == 1
