@@ -55,7 +55,7 @@ def test_missing_required_fields_and_unknown_fields_are_named_in_chinese():
 
 
 def test_type_errors_are_chinese():
-    errors = errors_of("enforcement.payment", {"paid_on": "2026/06/01", "paid_amount": "一万", "receipts": "x"})
+    errors = errors_of("enforcement.payment", {"paid_on": "6月1日", "paid_amount": "一万", "receipts": "x"})
     assert errors["paid_on"] == "日期格式应为 YYYY-MM-DD"
     assert errors["paid_amount"].startswith("应为金额")
     assert errors["receipts"] == "应为列表"
@@ -82,6 +82,22 @@ def test_cleaned_data_is_json_safe_with_money_as_strings_of_yuan():
     assert report["occurred_at"] == "2026-05-12T08:10:00+08:00"
     assert report["deaths"] == 3 and report["direct_loss"] == "12000000.50"
     json.dumps(report)
+
+
+@pytest.mark.parametrize("typed_day, typed_amount", [
+    ("2026年6月1日", "5,000,000"), ("２０２６／０６／０１", "５，０００，０００元"), ("2026.6.1", "5000000.00"),
+    (" 2026-06-01 ", "5 000 000"),
+])
+def test_days_and_amounts_as_a_tired_official_types_them(typed_day, typed_amount):
+    data = registry.validate("enforcement.payment", {"paid_on": typed_day, "paid_amount": typed_amount,
+                                                     "receipts": ["缴款凭证"]})
+    assert data["paid_on"] == "2026-06-01" and data["paid_amount"] == "5000000.00"
+
+
+def test_a_day_that_does_not_exist_or_a_word_amount_is_refused_naming_the_field():
+    errors = errors_of("enforcement.payment", {"paid_on": "2026年2月30日", "paid_amount": "五百万",
+                                                "receipts": ["缴款凭证"]})
+    assert errors["paid_on"] == "日期格式应为 YYYY-MM-DD" and errors["paid_amount"].startswith("应为金额")
 
 
 def test_dates_in_tables_are_iso_strings():

@@ -18,6 +18,7 @@ from datetime import datetime
 from werkzeug.datastructures import MultiDict
 
 from engine.clock import SHANGHAI
+from workflows import typed_input
 
 GENERIC = "_data"          # the opinion box of a task without a known form
 GENERIC_OPINION = "handling_opinion"  # ...stored as 办理意见
@@ -226,19 +227,13 @@ def _scalar(kind: str, raw):
     return text
 
 
-_DATE = re.compile(r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?$")
-
-
 def chinese_date(text: str) -> str:
-    """A date as officials type it — 2026年11月1日, ２０２６－１１－０１, 2026/11/1, 2026.11.1 — as
-    YYYY-MM-DD; anything else is left for the form's own message (日期格式应为 YYYY-MM-DD)."""
-    import unicodedata
-    plain = unicodedata.normalize("NFKC", text).strip()
-    match = _DATE.match(plain)
-    if not match:
+    """A date as officials type it (workflows.typed_input) as YYYY-MM-DD; anything else is left for
+    the form's own message (日期格式应为 YYYY-MM-DD)."""
+    try:
+        return typed_input.iso_day(text)
+    except ValueError:
         return text
-    year, month, day = (int(g) for g in match.groups())
-    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _read_rows(f: dict, form: MultiDict) -> list[dict]:

@@ -8,18 +8,15 @@ Cases whose clock started before that day keep the old value.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import Forbidden
-from workflows import rules
+from workflows import rules, typed_input
 
 from .auth import engine
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
-
-_DIGITS = str.maketrans("０１２３４５６７８９－／", "0123456789-/")
 
 
 def _store() -> rules.RuleStore:
@@ -34,15 +31,8 @@ def _only_admins():
 
 
 def parse_day(text: str) -> dt.date:
-    """A day as officials type it: 2026-11-01, 2026/11/1, 2026年11月1日 (full-width digits too)."""
-    t = (text or "").strip().translate(_DIGITS)
-    m = re.fullmatch(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?", t)
-    if not m:
-        raise ValueError("生效日期格式应为 2026-11-01 或 2026年11月1日")
-    try:
-        return dt.date(*(int(x) for x in m.groups()))
-    except ValueError:
-        raise ValueError("生效日期不是有效的日期") from None
+    """The effective-from day as officials type it (workflows.typed_input)."""
+    return typed_input.parse_day(text, "生效日期")
 
 
 @bp.get("")

@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from engine import workdays
+from workflows import typed_input
 
-_DIGITS = str.maketrans("０１２３４５６７８９－／～", "0123456789-/~")
-_DAY = r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?"
+_DAY = typed_input.DAY
 
 
 class CalendarBase(DeclarativeBase):
@@ -47,7 +47,7 @@ def parse_days(text: str) -> list[dt.date]:
     """Days as officials type them: one day or a range per item (``2027-10-01至2027-10-07``,
     ``2027年2月6日~2027年2月12日``), items separated by commas, 、 or new lines."""
     days: list[dt.date] = []
-    for item in re.split(r"[,，、;；\n]+", (text or "").translate(_DIGITS)):
+    for item in re.split(r"[,，、;；\n]+", typed_input.fold(text)):
         item = item.strip()
         if not item:
             continue

@@ -11,6 +11,8 @@ from typing import Any, Iterable
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from workflows import typed_input
+
 REQUIRED = "此项为必填项"
 BASE_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "validator_failed": "取值无效"}
 MESSAGES = {
@@ -25,6 +27,36 @@ MESSAGES = {
     fields.List: {"invalid": "应为列表"},
     fields.Nested: {"type": "格式无效"},
 }
+
+
+class OfficialDecimal(fields.Decimal):
+    """An amount as typed: ``5,000,000``, ``１２，０００．５０元`` (see workflows.typed_input)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = typed_input.plain_number(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class OfficialInteger(fields.Integer):
+    """A count as typed: ``1,200``, full-width digits."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = typed_input.plain_number(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class OfficialDate(fields.Date):
+    """A day as typed: ``2026年11月1日``, ``２０２６／１１／０１``, ``2026.11.1``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            try:
+                value = typed_input.iso_day(value)
+            except ValueError:
+                pass  # the field's own message (日期格式应为 YYYY-MM-DD) answers
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class FormSchema(Schema):
@@ -95,7 +127,7 @@ def boolean(label: str, required: bool = True, help=None):
 
 
 def date(label: str, required: bool = True, help=None):
-    return _field(fields.Date, label, "date", required, (), help)
+    return _field(OfficialDate, label, "date", required, (), help)
 
 
 def moment(label: str, required: bool = True, help=None):
@@ -108,7 +140,7 @@ def moment(label: str, required: bool = True, help=None):
 def money(label: str, required: bool = True, help=None):
     """An amount in yuan, two decimals, never negative."""
     rng = validate.Range(min=0, error="金额不能为负数")
-    return _field(fields.Decimal, label, "money", required, [rng], help, places=2)
+    return _field(OfficialDecimal, label, "money", required, [rng], help, places=2)
 
 
 def integer(label: str, required: bool = True, minimum: int = 0, maximum: int | None = None, help=None):
@@ -116,7 +148,7 @@ def integer(label: str, required: bool = True, minimum: int = 0, maximum: int | 
         rng = validate.Range(min=minimum, error=f"不能小于{minimum}")
     else:
         rng = validate.Range(min=minimum, max=maximum, error=f"应在{minimum}到{maximum}之间")
-    return _field(fields.Integer, label, "integer", required, [rng], help, strict=False)
+    return _field(OfficialInteger, label, "integer", required, [rng], help, strict=False)
 
 
 def attachments(label: str = "附件", required: bool = False, min_items: int = 1, help=None):
