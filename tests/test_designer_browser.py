@@ -174,7 +174,7 @@ def test_a_new_model_from_a_camunda_file_is_test_run_then_deployed(world, page, 
     page.select_option("#bio-properties-panel-duban-formSchema", "hazard.onsite_review")
 
     page.click("#btn-dry-run")
-    expect(page.locator("#trace-status")).to_contain_text("流程结束")
+    expect(page.locator("#trace-status")).to_contain_text("流程结束", timeout=20_000)  # a throw-away database and a fresh evaluator
     expect(page.locator("#trace-table tbody tr")).to_have_count(2)
     for element in ("start", "f1", "recheck_site", "f2", "sign_off", "f3", "done"):  # the path, ends included
         assert "trace-ran" in page.locator(f'#canvas [data-element-id="{element}"]').first.get_attribute("class"), element
