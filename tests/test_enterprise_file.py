@@ -54,8 +54,9 @@ def test_the_file_shows_cases_of_every_process_and_a_reasoned_standing(w):
     # the accident's 批复 also opens penalty cases of its own (those of the enterprise count here)
     penalty_cases = e.cases(process_key="enforcement_case", party=CHEMICAL)
     assert {c["id"] for c in f["cases"]} == {c.id for c in e.cases(party=CHEMICAL)}
+    # 安全生产法 Art 86: the one-year assessment opens at the 批复下达, so an approved accident has one
     assert f["case_counts"] == {"hazard_supervision": 1, "enforcement_case": len(penalty_cases),
-                                "accident_investigation": 1, "dishonesty_list": 1}
+                                "accident_investigation": 1, "dishonesty_list": 1, "post_case_assessment": 1}
     assert {c["process_name"] for c in f["cases"]} >= {"事故调查处理（四不放过）", "安全生产严重失信主体名单管理"}
     assert [h["grade"] for h in f["open_hazards"]] == ["重大"] and f["open_hazards"][0]["id"] == hazard
     [acc] = f["accidents"]
