@@ -75,7 +75,9 @@ def test_a_script_result_that_cannot_be_case_data_is_an_incident_naming_it(engin
 @pytest.mark.parametrize("script", ["while True:\n    pass", "x = 'x' * 10 ** 10", "x = 2 ** 10 ** 10"],
                          ids=["endless", "huge-allocation", "c-level-power"])
 def test_runaway_code_is_an_incident_within_two_seconds_and_the_server_goes_on(engine, script):
-    engine.script_engine.environment.seconds = 1.0
+    # a bound of half a second leaves the rest of the two seconds for a worker killed by the case
+    # before to be replaced on a busy machine (CI's two cores also run PostgreSQL)
+    engine.script_engine.environment.seconds = 0.5
     engine.deploy(_model("runaway", script), by="boss", filename="runaway.bpmn")
     started = time.monotonic()
     with pytest.raises(IncidentRaised):
