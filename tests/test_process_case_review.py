@@ -88,6 +88,34 @@ def test_a_poor_file_is_corrected_by_its_handler_and_rechecked_and_the_score_fee
     assert unit["org_code"] == "dongcheng" and unit["failed"] >= 1 and unit["files"] >= 1
 
 
+def test_review_scores_feed_the_units_quarterly_case_quality_seed_000_and_003(w):
+    """A reviewed file counts in the unit's 案件质量 indicator of the quarterly 通报排名 (seed 003 无锡 2019:
+    季度通报排名) with its score out of 100."""
+    from workflows.leadership import period as periods
+    from workflows.leadership.ranking import rank
+    from workflows.leadership.scope import load
+
+    def quality():
+        now = w.clock.now()
+        with w.engine.db.read() as s:
+            scope = load(s, "shifan")
+        rows = {r.org: r for r in rank(w.engine, scope, periods.parse(None, now), now, history=0)}
+        return rows["dongcheng"].values["quality"] or (0, 0)
+
+    penalty = w.engine.case(closed_penalty(w))
+    before = quality()
+    c = start_review(w.engine, "qian_ke", "dongcheng", penalty, mode="集中评查").id
+    w.desk.do(c, "提交被评查案卷")
+    items = [dict(r, score=r["score"] // 2, deduction_reason="文书不全") for r in full_marks()]
+    w.desk.do(c, "案卷评查打分", user="zhang_san", score_items=items, review_problems="送达回证缺失")
+    w.desk.do(c, "审定评查结果")
+    assert quality() == before                                   # not notified yet: not counted
+    w.desk.do(c, "印发评查结果通报")
+    total = int(w.engine.case(c).data["review_total"])
+    after = quality()
+    assert after[1] == before[1] + 1 and after[0] - before[0] == pytest.approx(total / 100)
+
+
 def test_cross_check_by_another_unit_and_the_scoring_sheet_names_each_item_once_in_chinese(w):
     penalty = w.engine.case(closed_penalty(w))
     c = start_review(w.engine, "wu_ke", "xicheng", penalty, mode="交叉检查").id      # 西城 reviews 东城 files

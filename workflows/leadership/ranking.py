@@ -17,7 +17,7 @@ full — nothing was late; an indicator no unit has data for is left out and the
 | --- | --- | --- |
 | 按期整改率 on-time rectification | 30 | 重大 hazards 销号 in the quarter by their 督办期限 (extensions included) |
 | 检查完成率 inspection completion | 30 | graded enterprises inspected within their risk level's interval, as of today (分级分类监管); the current quarter only |
-| 案件质量 case quality | 20 | enforcement decisions (``decided_at``) in the quarter made within 90 days of 立案 (行政处罚法 Art 60) |
+| 案件质量 case quality | 20 | enforcement decisions (``decided_at``) in the quarter made within 90 days of 立案 (行政处罚法 Art 60), and the 执法案卷评查 scores (out of 100) notified in the quarter, each reviewed file counting as one decision (seed 000 武进 2017: 案卷评查) |
 | 事故 accidents | 20 | minus 5 per 一般, 10 per 较大, 20 per 重大 or 特别重大 accident opened in the quarter (floor 0) |
 
 The ranking is computed from case data on demand (never stored), so a corrected case corrects it; the
@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from engine.schema import Case
+from workflows.case_review import PROCESS as CASE_REVIEW
 
 from .dashboard import ACCIDENT, ENFORCEMENT, _field, _local_date, _on_time, case_filter
 from .period import SHANGHAI, Period
@@ -145,6 +146,17 @@ def _quality_counts(s, scope, quarter, now):
         unit = scope.rollup.get(org, scope.root)
         out[unit][1] += 1
         out[unit][0] += (day - _local_date(started.isoformat())).days <= DECISION_DAYS
+    reviews = s.execute(sa.select(_field("reviewed_org"), _field("review_total"), _field("notice_issued_on")).where(
+        Case.process_key == CASE_REVIEW, _field("reviewed_org").in_(scope.codes),
+        _field("review_total").is_not(None))).all()
+    for org, total, notified in reviews:
+        day = _local_date(notified)
+        if day is None or not (quarter.first_day <= day < quarter.end_day):
+            continue
+        found = True
+        unit = scope.rollup.get(org, scope.root)
+        out[unit][1] += 1
+        out[unit][0] += min(max(float(total), 0.0), 100.0) / 100
     return {u: tuple(v) for u, v in out.items()}, found
 
 
