@@ -105,12 +105,16 @@ def test_a_large_model_is_validated_outside_the_write_lock_in_linear_time(engine
     from bench.large_model import large_model
     import threading
     small, big = large_model(200).encode(), large_model(400).encode()
-    t0 = time.perf_counter()
-    engine.models.validate(small, "large.bpmn")
-    t_small = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    engine.models.validate(big, "large.bpmn")
-    t_big = time.perf_counter() - t0
+
+    def fastest_of_three(content):  # the least disturbed run: CI's two cores also run PostgreSQL
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            engine.models.validate(content, "large.bpmn")
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    t_small, t_big = fastest_of_three(small), fastest_of_three(big)
     assert t_big < 3.5 * t_small + 0.5  # linear with slack for a busy machine (the old loop: 4×)
 
     writes, done = [], threading.Event()
