@@ -14,6 +14,7 @@ from docx import Document
 
 from tests.leadership_support import NOW, build_world
 from tests.ui_support import client_login
+from workflows import typed_input
 from workflows.leadership import period as periods
 from workflows.leadership.dashboard import _on_time
 from workflows.leadership.ranking import rank
@@ -44,7 +45,7 @@ def test_periods_as_officials_type_them():
     assert periods.parse("2026-11", now).months() == ["2026-11"]
     with pytest.raises(ValueError, match="统计期间格式不正确"):
         periods.parse("2026Q5", now)
-    assert periods.normalize_date("2026年12月2日") == "2026-12-02"
+    assert typed_input.iso_day("2026年12月2日") == "2026-12-02"
 
 
 def test_dashboard_figures_per_district(world):

@@ -16,6 +16,7 @@ from flask import Blueprint, abort, g, jsonify, render_template, request
 from engine.errors import Forbidden
 from engine.queries import Scope as ReadScope
 from engine.schema import Case, OrgUnit
+from workflows import typed_input
 from workflows.leadership import dashboard as figures
 from workflows.leadership import period as periods
 from workflows.leadership import ranking as ranking_rules
@@ -160,8 +161,6 @@ def ranking_notice():
 
 @bp.post("/ranking/interview")
 def record_interview():
-    from datetime import date
-
     from flask import flash, redirect, url_for
 
     scope, period, _choices = _scope_and_period()
@@ -174,7 +173,7 @@ def record_interview():
         return back
     text = (request.form.get("held_on") or "").strip()
     try:
-        held_on = date.fromisoformat(periods.normalize_date(text))
+        held_on = typed_input.parse_day(text)
     except ValueError:
         flash(f"约谈日期格式不正确：{text}（例如 2026-12-20 或 2026年12月20日）", "error")
         return back

@@ -102,12 +102,3 @@ def recent_quarters(now: datetime, count: int = 8) -> list[Period]:
         out.append(q)
         q = q.previous()
     return out
-
-
-def normalize_date(text: str) -> str:
-    """"2026年12月20日", "２０２６-12-20", "2026/12/20" -> "2026-12-20" (for ``date.fromisoformat``)."""
-    t = (text or "").strip().translate(FULL_WIDTH).replace("／", "/")
-    m = re.fullmatch(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?", t)
-    if not m:
-        raise ValueError(text)
-    return f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
