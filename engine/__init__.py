@@ -4,7 +4,8 @@
     eng = Engine("sqlite:///duban.sqlite")
 """
 from .clock import ManualClock, SystemClock
-from .engine import CaseView, Engine
+from .cases import CaseView
+from .engine import Engine
 from .errors import Conflict, EngineError, Forbidden, IncidentRaised, InvalidData, InvalidModel, NotFound
 
 __all__ = ["Engine", "CaseView", "ManualClock", "SystemClock", "EngineError", "Conflict", "Forbidden",

@@ -6,8 +6,8 @@ tests/test_guards.py notices (issue 15). Restores every file afterwards.
 """
 import subprocess, sys, os
 G = [
- ("engine/engine.py", 'if row.state != "open":\n            raise Conflict(f"任务已', 'if False:\n            raise Conflict(f"任务已', "task_state_check"),
- ("engine/engine.py", 'if task is None or task.state != TaskState.READY:', 'if task is None:', "ready_check"),
+ ("engine/tasks.py", 'if row.state != "open":\n        raise Conflict(f"任务已', 'if False:\n        raise Conflict(f"任务已', "task_state_check"),
+ ("engine/tasks.py", 'if task is None or not projection.is_human_work(task):', 'if task is None:', "ready_check"),
  ("engine/step.py", ', CASE.c.version == sa.bindparam("seen"))', ')', "case_version_check"),
  ("engine/timer_sweep.py", '.where(TIMER.c.due_at <= sa.bindparam("now"), _FREE)', '.where(TIMER.c.due_at <= sa.bindparam("now"))', "lease_filter"),
  ("engine/timer_sweep.py", ',\n                                     TIMER.c.lease_owner == sa.bindparam("worker")).limit(1))', ').limit(1))', "lease_owner_check"),

@@ -1,0 +1,171 @@
+"""Cases (案件): start (立案/登记), read one with its tasks, timers, incidents and history, list the
+ones a user may see, the elements a case has been through (for the diagram), withdraw (撤销), and
+the case number (案号) a new case gets.
+
+Use-case functions over an ``Engine`` (engine/engine.py is the facade that names them); a change to
+a case is one pass of the step pipeline (engine/step.py), a read one read-only session.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
+
+from . import audit, incidents, queries, step
+from .clock import SHANGHAI
+from .errors import Forbidden, InvalidData, NotFound
+from .schema import Case, Counter, HumanTask, Incident, OrgUnit, TaskRow, Timer
+from .step import ProcessFailure
+
+
+@dataclass
+class CaseView:
+    id: int
+    case_no: str
+    process_key: str
+    model_id: int
+    model_version: int
+    status: str
+    title: str
+    org_code: str
+    party: str | None
+    escalation_level: int
+    data: dict
+    started_by: str
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    tasks: list[HumanTask] = field(default_factory=list)
+    history: list[dict] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    timers: list[Timer] = field(default_factory=list)
+    parent_case_id: int | None = None
+
+    @property
+    def active_tasks(self):
+        return self.tasks
+
+
+# -- changes ------------------------------------------------------------------------------------
+def start(engine, process_key: str, by: str, org: str | None = None, data: dict | None = None,
+          title: str = "", party: str | None = None) -> Case:
+    """Start a case (立案/登记) of the latest version of ``process_key``."""
+    try:
+        with step.transaction(engine) as tx:
+            s = tx.session
+            principal = engine.directory.principal(by, s)
+            org = org or principal.org_code
+            party = party if party is not None else principal.party
+            if s.get(OrgUnit, org) is None:
+                raise InvalidData({"org": f"组织机构不存在: {org}"})
+            engine.policy.check_start(s, principal, org, party, process_key)
+            case = step.start_in(engine, tx, process_key, principal, org, data or {}, title, party)
+        step.commit_cache(engine, tx)
+        return case
+    except ProcessFailure as failure:  # a script/rule failed while the case was being set up
+        raise incidents.record(engine, None, "start", None, None, by, {
+            "process_key": process_key, "org": org, "data": data, "title": title, "party": party},
+            failure.cause) from failure.cause
+
+
+def cancel(engine, case_id: int, by: str, reason: str = "") -> None:
+    """Withdraw a case (撤销): every open task and timer is cancelled."""
+    with step.transaction(engine) as tx:
+        with step.locked_step(engine, tx, case_id, by) as st:
+            st.loaded.workflow.cancel()
+            st.case.status = "cancelled"
+            st.audit("cancelled", detail={"reason": reason})
+            st.write(advance_first=False)
+    step.commit_cache(engine, tx)
+
+
+def next_case_no(s: Session, process_key: str, now: datetime) -> str:
+    """案号 ``<initials>-<year>-<serial>``: the process key's initials, the year in China, a counter
+    per prefix and year taken under a row lock."""
+    year = now.astimezone(SHANGHAI).year
+    prefix = "".join(w[0] for w in process_key.split("_") if w).upper()[:4] or "C"
+    name = f"case_no:{prefix}:{year}"
+    row = s.execute(sa.select(Counter).where(Counter.name == name).with_for_update()).scalar_one_or_none()
+    if row is None:
+        try:
+            with s.begin_nested():
+                row = Counter(name=name, value=0)
+                s.add(row)
+        except sa.exc.IntegrityError:
+            row = s.execute(sa.select(Counter).where(Counter.name == name).with_for_update()).scalar_one()
+    row.value += 1
+    return f"{prefix}-{year}-{row.value:05d}"
+
+
+# -- reads --------------------------------------------------------------------------------------
+def case(engine, case_id: int, username: str | None = None) -> CaseView:
+    """A case with its open tasks, data, timers, incidents and history (the audit events)."""
+    with engine.db.read() as s:
+        row = s.get(Case, case_id)
+        if row is None:
+            raise NotFound(f"案件不存在: {case_id}")
+        if username is not None:
+            engine.policy.check_case_view(s, engine.directory.principal(username, s), row)
+        model = engine.models.get(row.model_id)
+        tasks = list(s.execute(sa.select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
+                               .order_by(HumanTask.created_at)).scalars())
+        found = list(s.execute(sa.select(Incident).where(Incident.case_id == case_id).order_by(Incident.id)).scalars())
+        timers = list(s.execute(sa.select(Timer).where(Timer.case_id == case_id).order_by(Timer.due_at)).scalars())
+        return CaseView(id=row.id, case_no=row.case_no, process_key=row.process_key,
+                        model_id=row.model_id, model_version=model.version, status=row.status, title=row.title,
+                        org_code=row.org_code, party=row.party, escalation_level=row.escalation_level,
+                        data=dict(row.data or {}), started_by=row.started_by, started_at=row.started_at,
+                        updated_at=row.updated_at, ended_at=row.ended_at, tasks=tasks,
+                        history=audit.history(s, case_id), incidents=found, timers=timers,
+                        parent_case_id=row.parent_case_id)
+
+
+def case_elements(engine, case_id: int) -> dict[str, list[str]]:
+    """The model elements a case has been through (for the diagram): completed, active, cancelled."""
+    with engine.db.read() as s:
+        rows = s.execute(sa.select(TaskRow.spec_name, TaskRow.state).where(TaskRow.case_id == case_id)).all()
+    result: dict[str, set[str]] = {"completed": set(), "active": set(), "cancelled": set()}
+    for name, state in rows:
+        if state == TaskState.COMPLETED:
+            result["completed"].add(name)
+        elif state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.ERROR):
+            result["active"].add(name)
+        elif state == TaskState.CANCELLED:
+            result["cancelled"].add(name)
+    return {k: sorted(v) for k, v in result.items()}
+
+
+def listing(engine, username: str | None = None, *, status: str | None = None, process_key: str | None = None,
+            case_no: str | None = None, party: str | None = None, org: str | None = None,
+            limit: int = 50, offset: int = 0) -> list[Case]:
+    """Cases newest first, filtered; with ``username`` only those the read policy lets them see."""
+    with engine.db.read() as s:
+        q = sa.select(Case)
+        if username is not None:
+            q = q.where(queries.Scope(s, engine.directory.principal(username, s), engine.policy).cases())
+        if status:
+            q = q.where(Case.status == status)
+        if process_key:
+            q = q.where(Case.process_key == process_key)
+        if case_no:
+            q = q.where(Case.case_no.contains(case_no))
+        if party:
+            q = q.where(Case.party == party)
+        if org:
+            q = q.where(Case.org_code == org)
+        return list(s.execute(q.order_by(Case.id.desc()).limit(limit).offset(offset)).scalars())
+
+
+def can_view(engine, case_id: int, username: str) -> bool:
+    with engine.db.read() as s:
+        row = s.get(Case, case_id)
+        if row is None:
+            return False
+        try:
+            engine.policy.check_case_view(s, engine.directory.principal(username, s), row)
+            return True
+        except Forbidden:
+            return False

@@ -1,0 +1,342 @@
+"""Tasks (任务): the user's queue (待办), claim and release, complete, reassign (转办), delegate (委托)
+and hand back, follow-up and priority; one task, the tasks a user has done (已办), may-they-work-it.
+
+Use-case functions over an ``Engine`` (engine/engine.py is the facade that names them). Completing
+a task is one pass of the step pipeline (engine/step.py); the other changes touch only the task's
+row and its audit event, each in one transaction with the task row locked.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
+
+from . import audit, incidents, model_forms, projection, queries, step
+from .directory import Principal
+from .errors import Conflict, Forbidden, InvalidData, NotFound
+from .schema import NO_DUE_DATE, Case, HumanTask, TaskCandidate
+from .scripting import StepRequests
+from .step import ProcessFailure, run_model_code
+
+QUEUE_SORTS = {
+    "due": (HumanTask.due_sort, HumanTask.created_at),
+    "follow_up": (HumanTask.follow_up_at, HumanTask.due_sort, HumanTask.created_at),
+    "priority": (HumanTask.priority.desc(), HumanTask.due_sort, HumanTask.created_at),
+    "created": (HumanTask.created_at,),
+}
+
+
+def queue(engine, username: str, limit: int = 50, offset: int = 0, process_key: str | None = None,
+          overdue_only: bool = False, org: str | None = None, sort: str = "due",
+          follow_up_due: bool = False) -> list[HumanTask]:
+    """Tasks this user may work now: claimed by or assigned to them, plus unclaimed ones their roles,
+    org unit, enterprise or a candidate list allow, minus those a separation-of-duty rule excludes.
+
+    Sorted by due date (none last) unless ``sort`` says follow_up, priority or created. Each way a
+    task can be eligible is one index range scan already in order; the pages are merged here, so
+    the cost does not grow with the number of open tasks in the database.
+    """
+    if sort not in QUEUE_SORTS:
+        raise InvalidData({"sort": f"不支持的排序: {sort}"})
+    want = offset + limit
+    now = engine.clock.now()
+    order = QUEUE_SORTS[sort]
+    with engine.db.read() as s:
+        p = engine.directory.principal(username, s)
+        # Exclusions and candidacies are few per user: read them first and pass literal ids, so
+        # each branch stays a plain index range scan (a subquery made SQLite scan the pool).
+        excluded = queries.Scope(s, p).excluded()
+        rows: dict[str, HumanTask] = {}
+        for clause in _eligible_branches(engine, s, p):
+            q = sa.select(HumanTask).where(HumanTask.state == "open", clause)
+            if excluded:
+                q = q.where(HumanTask.id.not_in(excluded))
+            if process_key:
+                q = q.where(HumanTask.process_key == process_key)
+            if org:
+                q = q.where(HumanTask.org_code == org)
+            if overdue_only:
+                q = q.where(HumanTask.due_sort < now)
+            if follow_up_due:
+                q = q.where(HumanTask.follow_up_at <= now)
+            for row in s.execute(q.order_by(*order).limit(want)).scalars():
+                rows[row.id] = row
+        return sorted(rows.values(), key=_queue_key(sort))[offset:want]
+
+
+def _eligible_branches(engine, s: Session, p: Principal) -> list:
+    """The ways a task can be in ``p``'s queue, each an indexable condition."""
+    branches = [HumanTask.assignee == p.username]
+    candidate_ids = list(s.execute(sa.select(TaskCandidate.task_id).where(TaskCandidate.username == p.username)).scalars())
+    if candidate_ids:
+        branches.append(sa.and_(HumanTask.id.in_(candidate_ids), HumanTask.assignee.is_(None)))
+    if p.party:
+        if p.roles:
+            branches.append(sa.and_(HumanTask.party == p.party, HumanTask.role_code.in_(p.roles),
+                                    HumanTask.assignee.is_(None)))
+        return branches
+    for role in sorted(p.roles):
+        if role in p.supervising_roles:
+            orgs = engine.directory.org_codes_below(s, p.org_path)
+            branches.append(sa.and_(HumanTask.role_code == role, HumanTask.org_code.in_(orgs),
+                                    HumanTask.assignee.is_(None)))
+        else:
+            branches.append(sa.and_(HumanTask.role_code == role, HumanTask.org_code == p.org_code,
+                                    HumanTask.assignee.is_(None)))
+    return branches
+
+
+# ------------------------------------------------------------------------------------------
+# reassignment, delegation, follow-up and priority (转办、委托、跟进、优先级)
+def reassign(engine, task_id: str, to_user: str, by: str, reason: str = "") -> HumanTask:
+    """A supervisor hands an open task to another user who holds its role (转办)."""
+    with engine.db.write() as s:
+        row = _lock_task(engine, s, task_id)
+        _reassign_locked(engine, s, row, to_user, engine.directory.principal(by, s), reason)
+        return row
+
+
+def reassign_all(engine, from_user: str, to_user: str, by: str, reason: str = "") -> int:
+    """Move every open task claimed by or assigned to ``from_user`` (absent) to ``to_user``, at once."""
+    with engine.db.write() as s:
+        supervisor = engine.directory.principal(by, s)
+        q = sa.select(HumanTask).where(HumanTask.assignee == from_user, HumanTask.state == "open")
+        if not engine.db.is_sqlite:
+            q = q.with_for_update()
+        rows = list(s.execute(q.order_by(HumanTask.created_at)).scalars())
+        for row in rows:
+            _reassign_locked(engine, s, row, to_user, supervisor, reason or f"{from_user} 不在岗")
+        return len(rows)
+
+
+def _reassign_locked(engine, s: Session, row: HumanTask, to_user: str, supervisor: Principal, reason: str):
+    engine.policy.check_supervise(s, supervisor, s.get(Case, row.case_id))
+    engine.policy.check_task(s, engine.directory.principal(to_user, s), _Unassigned(row))
+    before = row.assignee
+    row.assignee, row.owner, row.delegation = to_user, None, None
+    audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=supervisor.username,
+                 action="reassigned", at=engine.clock.now(), task_id=row.id,
+                 detail={"task": row.name, "from": before, "to": to_user, "reason": reason})
+
+
+def delegate(engine, task_id: str, by: str, to_user: str, reason: str = "") -> HumanTask:
+    """委托: the assignee asks ``to_user`` to work the task; it comes back to them to confirm."""
+    with engine.db.write() as s:
+        row = _lock_task(engine, s, task_id)
+        if row.assignee != by:
+            raise Forbidden("只能委托自己名下的任务")
+        engine.policy.check_task(s, engine.directory.principal(to_user, s), _Unassigned(row))
+        row.owner, row.assignee, row.delegation = by, to_user, "pending"
+        audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=by, action="delegated",
+                     at=engine.clock.now(), task_id=row.id, detail={"task": row.name, "to": to_user, "reason": reason})
+        return row
+
+
+def resolve(engine, task_id: str, by: str, data: dict | None = None) -> HumanTask:
+    """The delegate hands the task back with their work saved as a draft for the owner (办理完毕退回)."""
+    with engine.db.write() as s:
+        row = _lock_task(engine, s, task_id)
+        if row.delegation != "pending" or row.assignee != by:
+            raise Forbidden("该任务不是委托给您的")
+        cleaned = _validate_form(engine, row.form_key, dict(data or {}))
+        row.draft, row.assignee, row.delegation = step.jsonable(cleaned), row.owner, "resolved"
+        audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=by, action="resolved",
+                     at=engine.clock.now(), task_id=row.id, detail={"task": row.name, "to": row.owner,
+                                                                  "data": step.jsonable(cleaned)})
+        return row
+
+
+def set_follow_up(engine, task_id: str, by: str, when: datetime | None) -> HumanTask:
+    with engine.db.write() as s:
+        row = _lock_task(engine, s, task_id)
+        engine.policy.check_task(s, engine.directory.principal(by, s), row)
+        row.follow_up_at = when
+        audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=by,
+                     action="follow_up_set", at=engine.clock.now(), task_id=row.id,
+                     detail={"follow_up_at": when.isoformat() if when else None})
+        return row
+
+
+def set_priority(engine, task_id: str, by: str, priority: int) -> HumanTask:
+    with engine.db.write() as s:
+        row = _lock_task(engine, s, task_id)
+        p = engine.directory.principal(by, s)
+        try:
+            engine.policy.check_supervise(s, p, s.get(Case, row.case_id))
+        except Forbidden:
+            engine.policy.check_task(s, p, row)
+        row.priority = int(priority)
+        audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=by,
+                     action="priority_set", at=engine.clock.now(), task_id=row.id, detail={"priority": row.priority})
+        return row
+
+
+def release_ineligible_claims(engine, s: Session, username: str) -> list[str]:
+    """After a role or org change: claims the user may no longer hold go back to the group queue."""
+    p = engine.directory.principal(username, s)
+    released = []
+    for row in s.execute(sa.select(HumanTask).where(HumanTask.assignee == username, HumanTask.state == "open")).scalars():
+        try:
+            engine.policy.check_task(s, p, _Unassigned(row))
+        except Forbidden:
+            row.assignee = None
+            released.append(row.id)
+            audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor="engine",
+                         action="released", at=engine.clock.now(), task_id=row.id,
+                         detail={"task": row.name, "user": username, "reason": "岗位或组织机构变更"})
+    return released
+
+
+def task(engine, task_id: str) -> HumanTask:
+    with engine.db.read() as s:
+        row = s.get(HumanTask, str(task_id))
+        if row is None:
+            raise NotFound(f"任务不存在: {task_id}")
+        return row
+
+
+def done_by(engine, username: str, limit: int = 50, offset: int = 0) -> list[HumanTask]:
+    """已办: tasks this user completed, newest first."""
+    with engine.db.read() as s:
+        return list(s.execute(sa.select(HumanTask).where(HumanTask.completed_by == username)
+                              .order_by(HumanTask.completed_at.desc()).limit(limit).offset(offset)).scalars())
+
+
+def may_work(engine, task_id: str, username: str) -> bool:
+    with engine.db.read() as s:
+        row = s.get(HumanTask, str(task_id))
+        if row is None:
+            return False
+        try:
+            engine.policy.check_task(s, engine.directory.principal(username, s), row)
+            return True
+        except Forbidden:
+            return False
+
+
+def claim(engine, task_id: str, username: str) -> HumanTask:
+    """认领: the task leaves the group queue and waits for this user alone."""
+    with engine.db.write() as s:
+        row = _lock_task(engine, s, task_id)
+        p = engine.directory.principal(username, s)
+        engine.policy.check_task(s, p, row)
+        if row.assignee == username:
+            return row
+        if row.assignee is not None:
+            raise Conflict(f"任务已被 {row.assignee} 认领")
+        row.assignee = username
+        audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=username,
+                     action="claimed", at=engine.clock.now(), task_id=row.id, detail={"task": row.name})
+        return row
+
+
+def release(engine, task_id: str, username: str) -> HumanTask:
+    """退回组待办: give a claimed task back to the group queue."""
+    with engine.db.write() as s:
+        row = _lock_task(engine, s, task_id)
+        if row.assignee != username:
+            raise Forbidden("只能释放自己认领的任务")
+        row.assignee = None
+        audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=username,
+                     action="released", at=engine.clock.now(), task_id=row.id, detail={"task": row.name})
+        return row
+
+
+def complete(engine, task_id: str, username: str, data: dict | None = None) -> Case:
+    """Complete a user task with the submitted form data, and run the process on to its next wait.
+
+    The step pipeline (engine/step.py) with its guards in order: the task exists; the case lock
+    (version check); the task row read again under the lock is still open (task-state check);
+    authorization; the claim; the form; the workflow task is still READY (READY check)."""
+    task_id = str(task_id)
+    data = dict(data or {})
+    row = None
+    try:
+        with step.transaction(engine) as tx:
+            row = step.select_task(tx, task_id, username)
+            if row is None:
+                raise NotFound(f"任务不存在: {task_id}")
+            with step.locked_step(engine, tx, row.case_id, username) as st:
+                if not tx.is_sqlite:  # read before we held the case lock; SQLite's BEGIN IMMEDIATE came first
+                    row = step.select_task(tx, task_id, username, lock=True)
+                case = _complete_locked(engine, tx, st, row, username, data)
+        step.commit_cache(engine, tx)
+        return case
+    except ProcessFailure as failure:
+        raise incidents.record(engine, row.case_id, "complete", task_id, row.spec_id, username,
+                               {"data": step.jsonable(data)}, failure.cause) from failure.cause
+
+
+def _complete_locked(engine, tx, st, row, username, data) -> Case:
+    if row.state != "open":
+        raise Conflict(f"任务已{ {'completed': '完成', 'cancelled': '取消'}.get(row.state, row.state) }，不能重复提交")
+    p = engine.directory.cached_principal(username, tx.session, tx.directory_version)
+    engine.policy.check_task(tx.session, p, row, known=(row.exclusion, bool(row.candidate)),
+                             directory_version=tx.directory_version)
+    if row.assignee is not None and row.assignee != username:
+        raise Conflict(f"任务已被 {row.assignee} 认领")
+    cleaned = _validate_form(engine, row.form_key, data)
+    task = st.loaded.workflow.get_task_from_id(uuid.UUID(row.id))
+    if task is None or not projection.is_human_work(task):
+        raise Conflict("任务状态已变化，请刷新")
+    if not row.form_key:  # a form drawn in the model (Camunda formData, Flowable formProperty)
+        cleaned = model_forms.check(projection.task_properties(task.task_spec), cleaned)
+    task.set_data(**cleaned)
+    with StepRequests() as requests:
+        # A waiting service task (STARTED) is done by the person; a user or manual task runs.
+        run_model_code(task.complete if task.state == TaskState.STARTED else task.run)
+        st.audit("completed", task_id=row.id, detail={"task": row.name, "element": row.spec_id,
+                                                       "data": step.jsonable(cleaned)})
+        st.write(completed=(row.id, username), requests=requests)
+    return st.case
+
+
+def _validate_form(engine, form_key: str | None, data: dict) -> dict:
+    if not form_key or engine.forms is None:
+        return data
+    try:
+        return engine.forms.validate(form_key, data)
+    except InvalidData:
+        raise
+    except Exception as exc:
+        errors = getattr(exc, "errors", None)
+        if isinstance(errors, dict):
+            raise InvalidData({k: (v if isinstance(v, str) else "; ".join(map(str, v)) if isinstance(v, list)
+                                   else str(v)) for k, v in errors.items()}) from None
+        raise
+
+
+def _lock_task(engine, s: Session, task_id: str) -> HumanTask:
+    q = sa.select(HumanTask).where(HumanTask.id == str(task_id))
+    if not engine.db.is_sqlite:
+        q = q.with_for_update()
+    row = s.execute(q).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"任务不存在: {task_id}")
+    if row.state != "open":
+        raise Conflict("任务已办结")
+    return row
+
+
+def _queue_key(sort: str):
+    far = NO_DUE_DATE
+    if sort == "follow_up":
+        return lambda r: (r.follow_up_at or far, r.due_sort, r.created_at, r.id)
+    if sort == "priority":
+        return lambda r: (-(r.priority or 0), r.due_sort, r.created_at, r.id)
+    if sort == "created":
+        return lambda r: (r.created_at, r.id)
+    return lambda r: (r.due_sort, r.created_at, r.id)
+
+
+class _Unassigned:
+    """A view of a task row without its assignee, to ask "could this user work it?"."""
+
+    def __init__(self, row: HumanTask):
+        self._row = row
+
+    def __getattr__(self, name):
+        return None if name == "assignee" else getattr(self._row, name)
