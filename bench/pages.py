@@ -13,7 +13,9 @@ Each page is then fetched with Flask's test client as a logged-in user; the budg
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
 import statistics
 import sys
@@ -34,6 +36,8 @@ from workflows.enterprises import Enterprise  # noqa: E402
 from workflows.enterprises.samples import fake_enterprises  # noqa: E402
 from workflows.enterprises.search_index import bulk_insert  # noqa: E402
 
+from bench.world import analyze, insert_rows, scratch_postgres  # noqa: E402
+
 BUDGET_MS = 300
 LEADERSHIP_BUDGET_MS = 500  # the dashboard and the ranking aggregate the whole city (issue 18)
 
@@ -48,6 +52,7 @@ def add_enterprises(engine, count: int) -> list[str]:
     """``count`` enterprises in the bench districts, one in 200 listed as 失信; returns their codes."""
     now = engine.clock.now()
     codes, batch = [], []
+    postgres = engine.db.engine.dialect.name == "postgresql"
     with engine.db.engine.begin() as conn:
         for i, values in enumerate(fake_enterprises(count, seed=11)):
             listed = i % 200 == 0
@@ -56,9 +61,10 @@ def add_enterprises(engine, count: int) -> list[str]:
             codes.append(values["credit_code"])
             batch.append(Enterprise.insert_values(values, now))
             if len(batch) == 10_000:
-                bulk_insert(conn, Enterprise.__table__, batch)
+                # PostgreSQL indexes the names itself (a GIN index); SQLite's FTS table is filled in one go.
+                (insert_rows if postgres else bulk_insert)(conn, Enterprise.__table__, batch)
                 batch = []
-        bulk_insert(conn, Enterprise.__table__, batch)
+        (insert_rows if postgres else bulk_insert)(conn, Enterprise.__table__, batch)
     return codes
 
 
@@ -84,36 +90,35 @@ def populate(world, tasks: int, cases: int, enterprises: int) -> int:
     codes = add_enterprises(engine, enterprises)
     rng = random.Random(7)
     now = engine.clock.now()
-    with engine.db.write() as s:
+    with engine.db.read() as s:
         base = s.get(Case, real.id)
-        s.execute(sa.insert(Case), [
-            {"case_no": f"BENCH-{i:06d}", "process_key": "hazard_supervision", "model_id": base.model_id,
-             "bundle_hash": base.bundle_hash, "org_code": f"d{i % DISTRICTS:02d}", "title": f"压测案件{i}",
+        model_id, bundle_hash = base.model_id, base.bundle_hash
+    # SQL Core rows (COPY on PostgreSQL): bench/world.py says why not the engine or the ORM.
+    with engine.db.engine.begin() as conn:
+        insert_rows(conn, Case.__table__, (
+            {"case_no": f"BENCH-{i:07d}", "process_key": "hazard_supervision", "model_id": model_id,
+             "bundle_hash": bundle_hash, "org_code": f"d{i % DISTRICTS:02d}", "title": f"压测案件{i}",
              "party": codes[(i * 7) % len(codes)] if codes and i % 3 == 0 else None, "status": "running",
              "escalation_level": 1 if i % 50 == 0 else 0, "version": 1, "data": _hazard_data(i, now),
-             "started_by": "bench", "started_at": now, "updated_at": now} for i in range(cases)])
-        rows = s.execute(sa.select(Case.id, Case.case_no, Case.org_code, Case.party)
-                         .where(Case.case_no.like("BENCH-%"))).all()
-        batch = []
-        for i in range(tasks):
+             "started_by": "bench", "started_at": now, "updated_at": now} for i in range(cases)))
+        rows = conn.execute(sa.select(Case.id, Case.case_no, Case.org_code, Case.party)
+                            .where(Case.case_no.like("BENCH-%")).order_by(Case.id)).all()
+
+        def task(i: int) -> dict:
             cid, case_no, org, party = rows[i % len(rows)]
             draw = rng.random()  # a fifth overdue, half due later, the rest without a deadline
             due = (now - timedelta(hours=rng.randint(1, 2000)) if draw < 0.2 else
                    now + timedelta(hours=rng.randint(1, 3000)) if draw < 0.7 else None)
             role = ROLES[(i // 7) % len(ROLES)]  # independent of the org unit, so every district has every role
-            batch.append({
-                "id": str(uuid.UUID(int=rng.getrandbits(128))), "case_id": cid, "spec_id": "rectify",
-                "name": "实施整改", "lane": role, "role_code": role, "org_code": org, "party": party,
-                "assignee": "bench_inspector" if i % 997 == 0 else None, "state": "open", "form_key": None,
-                "priority": 0, "due_at": due, "due_sort": due or NO_DUE_DATE, "created_at": now - timedelta(minutes=i),
-                "process_key": "hazard_supervision", "case_no": case_no, "case_title": "压测案件", "reminders": 0})
-            if len(batch) == 10_000:
-                s.execute(sa.insert(HumanTask), batch)
-                batch = []
-        if batch:
-            s.execute(sa.insert(HumanTask), batch)
-    with engine.db.engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
+            return {"id": str(uuid.UUID(int=rng.getrandbits(128))), "case_id": cid, "spec_id": "rectify",
+                    "name": "实施整改", "lane": role, "role_code": role, "org_code": org, "party": party,
+                    "assignee": "bench_inspector" if i % 997 == 0 else None, "state": "open", "form_key": None,
+                    "priority": 0, "due_at": due, "due_sort": due or NO_DUE_DATE,
+                    "created_at": now - timedelta(minutes=i), "process_key": "hazard_supervision",
+                    "case_no": case_no, "case_title": "压测案件", "reminders": 0}
+
+        insert_rows(conn, HumanTask.__table__, (task(i) for i in range(tasks)))
+    analyze(engine.db.engine)
     return real.id
 
 
@@ -140,9 +145,13 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--postgres", nargs="?", const=os.environ.get("DUBAN_TEST_PG_URL"), default=None,
+                        metavar="ADMIN_URL", help="run on a scratch database of this PostgreSQL server "
+                        "(default: $DUBAN_TEST_PG_URL), dropped afterwards; else on a SQLite file")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        world = make_world(Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        url = stack.enter_context(scratch_postgres(args.postgres)) if args.postgres else None
+        world = make_world(Path(tmp), url)
         started = time.perf_counter()
         case_id = populate(world, args.tasks, args.cases, args.enterprises)
         fill_s = time.perf_counter() - started
@@ -169,7 +178,7 @@ def main() -> int:
         results = {name: time_page(client, url, args.runs) for name, (client, url) in pages.items()}
         world.engine.dispose()
     ok = all(r["median_ms"] < budget(name) and r["p95_ms"] < budget(name) for name, r in results.items())
-    report = {"open_tasks": args.tasks, "cases": args.cases, "enterprises": args.enterprises,
+    report = {"database": "postgresql" if args.postgres else "sqlite", "open_tasks": args.tasks, "cases": args.cases, "enterprises": args.enterprises,
               "fill_seconds": round(fill_s, 1),
               "budget_ms": BUDGET_MS, "leadership_budget_ms": LEADERSHIP_BUDGET_MS, "within_budget": ok,
               "pages": results}

@@ -153,7 +153,9 @@ class HumanTask(Base):
         sa.Index("ix_human_task_party", "state", "party", "role_code", "assignee", "due_sort", "created_at"),
         sa.Index("ix_human_task_assignee", "assignee", "state", "due_sort", "created_at"),
         sa.Index("ix_human_task_due", "state", "due_at", "org_code", "process_key"),  # overdue board
-        sa.Index("ix_human_task_case", "case_id", "state"),
+        # A case's open tasks, and whether one is past its deadline (逾期督办, webui/overdue.py): with
+        # due_at in the index the per-case probe never falls back to scanning every overdue task.
+        sa.Index("ix_human_task_case_due", "case_id", "state", "due_at"),
         sa.Index("ix_human_task_done", "completed_by", "completed_at"),
     )
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)  # the SpiffWorkflow task id

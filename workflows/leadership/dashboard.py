@@ -207,7 +207,7 @@ def _avg_days(s, created, completed):
 
 
 def penalty_stages(s, scope, period, now) -> dict:
-    # Driven from the (few) enforcement cases through ix_human_task_case, never a scan of all open tasks.
+    # Driven from the (few) enforcement cases through ix_human_task_case_due, never a scan of all open tasks.
     cases = sa.select(Case.id).where(Case.process_key == ENFORCEMENT, Case.org_code.in_(scope.codes))
     open_rows = s.execute(sa.select(HumanTask.name, sa.func.count(sa.distinct(HumanTask.case_id)))
                           .where(HumanTask.case_id.in_(cases.where(Case.status == "running")),
