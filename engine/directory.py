@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .errors import InvalidData, NotFound
-from .schema import OrgUnit, Role, User, UserRole
+from .schema import Counter, OrgUnit, Role, User, UserRole
+
+
+def version_column():
+    """The ``directory`` counter as a column to add to a statement a request or step runs anyway
+    (0 before the first directory change)."""
+    from .step import DIRECTORY_COUNTER
+    return (sa.select(Counter.value).where(Counter.name == DIRECTORY_COUNTER).scalar_subquery()
+            .label("directory_version"))
 
 
 @dataclass(frozen=True)
@@ -34,8 +42,10 @@ class Principal:
 class Directory:
     """Users, roles and org units. Principals, org paths and lane roles are cached per process and
     keyed by the ``directory`` counter, which every directory write bumps in its transaction: a step
-    reads the counter with the case row (no extra statement) and a change made by any process is
-    seen at the next step."""
+    reads the counter with the case row, a web request with its session or API token row
+    (``version_column``; no extra statement), and a change made by any process is seen at the
+    next step or request. A cache only moves forward: a reader holding an older counter value
+    reads afresh and stores nothing, so a principal read before a change is never kept after it."""
 
     def __init__(self, engine):
         self._engine = engine
@@ -44,31 +54,57 @@ class Directory:
         self._org_paths: dict[str, str] = {}
         self._lanes: dict[str, str | None] = {}
 
-    def _cached(self, version: int) -> None:
-        if version != self._cache_version:
+    def _cached(self, version: int) -> bool:
+        """Move the caches to ``version`` if it is newer; False when ``version`` is older (the
+        caller reads afresh and keeps nothing)."""
+        current = self._cache_version
+        if current is None or version > current:
             self._principals, self._org_paths, self._lanes = {}, {}, {}
             self._cache_version = version
+        return version == self._cache_version
 
     def cached_principal(self, username: str, session: Session, version: int) -> Principal:
-        self._cached(version)
+        if not self._cached(version):
+            return self.principal(username, session)
         p = self._principals.get(username)
         if p is None:
-            p = self._principals[username] = self.principal(username, session)
+            p = self.principal(username, session)
+            if self._cache_version == version:  # no change seen meanwhile by another thread
+                self._principals[username] = p
+        return p
+
+    def principal_at(self, username: str, version: int | None) -> Principal:
+        """The user's principal for a web request that read the directory counter ``version`` with
+        its session or token row: from the cache, else one read. ``None`` (no counter read): afresh.
+        The caller has checked the account is active in that same row (webui/sessions.py,
+        webui/api/auth.py), so a deactivated account is refused whatever the cache holds."""
+        if version is None or not self._cached(version):
+            return self.principal(username)
+        p = self._principals.get(username)
+        if p is None:
+            with self._engine.db.read() as s:
+                return self.cached_principal(username, s, version)
         return p
 
     def cached_org_path(self, session: Session, code: str, version: int) -> str:
-        self._cached(version)
+        if not self._cached(version):
+            return self.org_path(session, code)
         path = self._org_paths.get(code)
         if path is None:
-            path = self._org_paths[code] = self.org_path(session, code)
+            path = self.org_path(session, code)
+            if self._cache_version == version:
+                self._org_paths[code] = path
         return path
 
     def role_for_lane(self, session: Session, lane: str | None, version: int) -> str | None:
         """The role code a lane binds to (by code or name), cached like principals."""
-        self._cached(version)
-        if lane not in self._lanes:
+        fresh = not self._cached(version)
+        if fresh or lane not in self._lanes:
             role = self.role_by_lane(session, lane)
-            self._lanes[lane] = role.code if role is not None else None
+            code = role.code if role is not None else None
+            if fresh or self._cache_version != version:
+                return code
+            self._lanes[lane] = code
         return self._lanes[lane]
 
     def _changed(self, s: Session) -> None:

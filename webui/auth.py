@@ -2,8 +2,11 @@
 
 Passwords are checked against the werkzeug hash stored in the directory; the session (server-side,
 webui/sessions.py) keeps only the username. Logins, failures and logouts are audited
-(webui/accounts.py); lockouts are webui/login_limits.py's. Each request reads the user's ``Principal`` afresh from the directory, so a changed role,
-org unit or a deactivated account takes effect on the next click, not at the next login.
+(webui/accounts.py); lockouts are webui/login_limits.py's. Each request takes the user's ``Principal``
+from the engine's per-process cache at the directory counter read with the session row (a
+deactivated account or changed password ends the session in that same query; any directory
+change, by any process, bumps the counter), so a changed role, org unit or a deactivated account
+takes effect on the next click, not at the next login — without a directory lookup per click.
 Every page needs a login except those marked ``public``.
 """
 from __future__ import annotations
@@ -45,8 +48,8 @@ def _load_user() -> None:
         flash(ENDED.get(ended, ENDED["revoked"]), "error")
     username = session.get("user")
     if username:
-        try:
-            g.user = engine().directory.principal(username)
+        try:  # from the principal cache at the directory version read with the session row
+            g.user = engine().directory.principal_at(username, getattr(session, "directory_version", None))
         except NotFound:  # deleted or deactivated meanwhile
             session.pop("user", None)
 

@@ -10,7 +10,8 @@ last used. A session therefore ends for good when
 - it has been idle longer than ``DUBAN_SESSION_IDLE_MINUTES`` (default 30) or is older than
   ``DUBAN_SESSION_MAX_HOURS`` (default 12) — both in wall-clock time,
 - the user's password changes (the row remembers a fingerprint of the password hash it was opened
-  with) or the account is deactivated — checked on every request, in the same query,
+  with) or the account is deactivated — checked on every request, in the same query (which
+  also reads the directory counter, so the user's principal comes from the engine's cache),
 - someone calls ``revoke_user(engine, username)`` (webui/accounts.py does, for a password change
   or deactivation from the admin pages), which also revokes the user's API tokens.
 
@@ -33,6 +34,7 @@ from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSession, SessionInterface
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from engine.directory import version_column
 from engine.schema import User, UTCDateTime
 
 log = logging.getLogger("duban.sessions")
@@ -101,6 +103,9 @@ class ServerSession(SecureCookieSession):
         self.credential = credential  # fingerprint the session was opened with (after login)
         self.rotate = False  # a new id at the next save (login: no session fixation)
         self.ended = None  # why an earlier session was dropped on this request: "idle", "expired", "revoked"
+        # The directory counter read with the session row: webui/auth.py takes the user's principal
+        # from the engine's cache at this version (engine/directory.py), no lookup per request.
+        self.directory_version: int | None = None
 
 
 def rotate(session, credential: str | None) -> None:
@@ -132,14 +137,14 @@ class DatabaseSessionInterface(SessionInterface):
         now = self.now()
         with self.engine.db.read() as s:
             row = s.execute(
-                sa.select(WebSession, User.password_hash, User.active)
+                sa.select(WebSession, User.password_hash, User.active, version_column())
                 .outerjoin(User, User.username == WebSession.username)
                 .where(WebSession.id_hash == _digest(sid))).first()
         if row is None:
             fresh = ServerSession()
             fresh.ended = "revoked"
             return fresh
-        ws, password_hash, active = row
+        ws, password_hash, active, directory_version = row
         ended = None
         if now - ws.created_at > self.absolute:
             ended = "expired"
@@ -158,6 +163,7 @@ class DatabaseSessionInterface(SessionInterface):
             data = {}
         session = ServerSession(data, sid=sid, new=False, credential=ws.credential)
         session.last_seen_at = ws.last_seen_at
+        session.directory_version = directory_version or 0
         return session
 
     def save_session(self, app, session, response):

@@ -3,8 +3,11 @@
 Tokens are random (256 bits) and stored only as SHA-256 hashes, so a leaked database does not
 leak usable tokens; a fast hash suffices because the secret is not guessable like a password. The
 table has its own metadata (the engine's schema knows nothing of the web layer) and is created on
-first use. A token is resolved to a username and then to a ``Principal`` afresh on every request,
-so a deactivated user or changed role takes effect at once, as on the pages.
+first use. A token is resolved on every request, in one statement, to its username — refused when
+revoked, expired, its password changed or the account deactivated — and the directory counter;
+the ``Principal`` then comes from the engine's per-process cache at that counter
+(engine/directory.py), so a changed role takes effect at once, as on the pages, without a
+directory lookup per request.
 
 A browser calling the API with its session cookie must send the page's CSRF token in the
 ``X-CSRF-Token`` header for anything but GET: the cookie alone never changes data (the same rule
@@ -27,6 +30,7 @@ from flask import current_app, g, request, session
 from flask_smorest import abort
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from engine.directory import version_column
 from engine.errors import NotFound
 from engine.schema import User, UTCDateTime
 
@@ -117,8 +121,9 @@ def revoke_user_tokens(engine, username: str) -> int:
                          .values(revoked_at=engine.clock.now())).rowcount
 
 
-def token_user(engine, token: str) -> str | None:
-    """The username a live token belongs to, or None."""
+def token_holder(engine, token: str) -> tuple[str, int] | None:
+    """The username a live token of an active account belongs to and the directory counter, read in
+    one statement (the principal then comes from the engine's cache at that counter); or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
     ensure_table(engine)
@@ -126,17 +131,20 @@ def token_user(engine, token: str) -> str | None:
     now = engine.clock.now()
     from ..sessions import credential_of
     with engine.db.read() as s:
-        found = s.execute(sa.select(ApiToken, User.password_hash).outerjoin(User, User.username == ApiToken.username)
+        found = s.execute(sa.select(ApiToken, User.password_hash, User.active, version_column())
+                          .outerjoin(User, User.username == ApiToken.username)
                           .where(ApiToken.token_hash == digest)).first()
-    row = found[0] if found else None
-    if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+    if found is None:
         return None
-    if row.credential is not None and row.credential != credential_of(found[1]):
+    row, password_hash, active, directory_version = found
+    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now) or not active:
+        return None
+    if row.credential is not None and row.credential != credential_of(password_hash):
         return None  # the password changed since the token was issued
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_EVERY:
         with engine.db.write() as s:
             s.execute(sa.update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-    return row.username
+    return row.username, directory_version or 0
 
 
 def _unauthorized(message: str):
@@ -154,15 +162,17 @@ def authenticate() -> None:
         if scheme.lower() != "bearer" or not value.strip():
             _unauthorized("认证方式无效，请使用 Authorization: Bearer <令牌>")
         g.api_token = value.strip()
-        name = token_user(engine, g.api_token)
-        if name is None:
+        holder = token_holder(engine, g.api_token)
+        if holder is None:
             _unauthorized("访问令牌无效、已过期或已吊销")
+        name, version = holder
         g.api_auth = "token"
     else:
         name = next((session.get(k) for k in SESSION_USER_KEYS if session.get(k)), None)
         if not isinstance(name, str):
             _unauthorized("请先登录，或提供访问令牌")
         g.api_auth = "session"
+        version = getattr(session, "directory_version", None)  # read with the session row
         if request.method not in SAFE_METHODS:
             from flask_wtf.csrf import ValidationError, validate_csrf
             try:
@@ -170,6 +180,6 @@ def authenticate() -> None:
             except ValidationError:
                 abort(403, message="CSRF 校验失败：通过登录会话调用接口时须提供 X-CSRF-Token 请求头")
     try:
-        g.api_principal = engine.directory.principal(name)
+        g.api_principal = engine.directory.principal_at(name, version)
     except NotFound:
         _unauthorized("用户不存在或已停用")
