@@ -55,3 +55,23 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+class ShiftedClock(SystemClock):
+    """Another clock moved forward by ``offset`` (演示时间): what a demo database's trainer sets with
+    ``duban demo advance 10d`` so reminders and escalations can be shown without waiting real days.
+
+    The offset is plain state here; who may set it, where it is stored and how other processes learn
+    of it is ``workflows/demo_clock.py``. Anything else (``advance``/``set`` of a ManualClock under
+    it) is passed on to the clock underneath.
+    """
+
+    def __init__(self, base: SystemClock | None = None, offset: timedelta = timedelta(0)):
+        self.base = base or SystemClock()
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return self.base.now() + self.offset
+
+    def __getattr__(self, name):
+        return getattr(self.base, name)

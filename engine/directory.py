@@ -190,6 +190,124 @@ class Directory:
             self._audit(s, by, "user_roles_set", {"username": username, "roles": sorted(codes)})
             self._engine.release_ineligible_claims(s, username)
 
+    def update_user(self, username: str, *, name: str | None = None, org: str | None = None,
+                    roles: list[str] | None = None, by: str = "system") -> dict:
+        """An administrator's edit (用户管理): the fields given are set; returns and audits what changed
+        as ``{field: [old, new]}`` (``user_updated``). Claims the user may no longer hold go back to
+        the group queue."""
+        with self._engine.db.write() as s:
+            user = self._user_row(s, username)
+            old_roles = sorted(s.execute(sa.select(UserRole.role_code).where(UserRole.username == username)).scalars())
+            changes: dict[str, list] = {}
+            if name is not None and name.strip() and name.strip() != user.name:
+                changes["name"] = [user.name, name.strip()]
+                user.name = name.strip()
+            if org is not None and org != user.org_code:
+                if s.get(OrgUnit, org) is None:
+                    raise InvalidData({"org": f"组织机构不存在: {org}"})
+                changes["org"] = [user.org_code, org]
+                user.org_code = org
+            if roles is not None:
+                codes = sorted(self._resolve_roles(s, roles))
+                if codes != old_roles:
+                    changes["roles"] = [old_roles, codes]
+                    s.execute(sa.delete(UserRole).where(UserRole.username == username))
+                    s.add_all(UserRole(username=username, role_code=r) for r in codes)
+            if not changes:
+                return changes
+            s.flush()
+            self._changed(s)
+            self._audit(s, by, "user_updated", {"username": username, "changes": changes})
+            if user.active:
+                self._engine.release_ineligible_claims(s, username)
+            return changes
+
+    def set_active(self, username: str, active: bool, by: str = "system", reason: str = "") -> bool:
+        """停用 / 启用 an account; a deactivated user is no principal any more (no login, no queue).
+        Returns whether anything changed; audited as ``user_deactivated`` / ``user_reactivated``."""
+        with self._engine.db.write() as s:
+            user = self._user_row(s, username)
+            if user.active == active:
+                return False
+            user.active = active
+            s.flush()
+            self._changed(s)
+            self._audit(s, by, "user_reactivated" if active else "user_deactivated",
+                        {"username": username, "active": [not active, active], "reason": reason})
+            return True
+
+    def rename_org(self, code: str, name: str, level: str | None = None, by: str = "system") -> dict:
+        """Rename an org unit (and set its level: 省/市/区县/乡镇); audited ``org_renamed`` old → new."""
+        name = (name or "").strip()
+        if not name:
+            raise InvalidData({"name": "请填写组织机构名称"})
+        with self._engine.db.write() as s:
+            org = s.get(OrgUnit, code)
+            if org is None:
+                raise NotFound(f"组织机构不存在: {code}")
+            changes = {}
+            if name != org.name:
+                changes["name"] = [org.name, name]
+                org.name = name
+            if level is not None and level != org.level:
+                changes["level"] = [org.level, level]
+                org.level = level
+            if changes:
+                self._changed(s)
+                self._audit(s, by, "org_renamed", {"code": code, "changes": changes})
+            return changes
+
+    def move_org(self, code: str, parent: str, by: str = "system") -> None:
+        """Move an org unit, with everything below it, under ``parent`` (机构调整): the materialised
+        paths of the subtree are rewritten in the same transaction; never under itself."""
+        with self._engine.db.write() as s:
+            org, new_parent = s.get(OrgUnit, code), s.get(OrgUnit, parent)
+            if org is None:
+                raise NotFound(f"组织机构不存在: {code}")
+            if new_parent is None:
+                raise InvalidData({"parent": f"上级组织机构不存在: {parent}"})
+            if new_parent.path.startswith(org.path):
+                raise InvalidData({"parent": f"不能把“{org.name}”移到它自己或它的下级“{new_parent.name}”之下"})
+            if org.parent_code == parent:
+                return
+            old_path, new_path = org.path, new_parent.path + f"{code}/"
+            for row in s.execute(sa.select(OrgUnit).where(OrgUnit.path.startswith(old_path))).scalars():
+                row.path = new_path + row.path[len(old_path):]
+            old_parent, org.parent_code = org.parent_code, parent
+            self._changed(s)
+            self._audit(s, by, "org_moved", {"code": code, "parent": [old_parent, parent]})
+
+    def org_in_use(self, code: str, session: Session | None = None) -> list[str]:
+        """Why the org unit ``code`` cannot be deleted, in Chinese (empty when it can): units below it,
+        users (active or not — their history names it), cases (running, or ended: their files)."""
+        if session is None:
+            with self._engine.db.read() as s:
+                return self.org_in_use(code, s)
+        from .schema import Case
+        children = session.execute(sa.select(sa.func.count()).select_from(OrgUnit).where(OrgUnit.parent_code == code)).scalar()
+        users = session.execute(sa.select(sa.func.count()).select_from(User).where(User.org_code == code)).scalar()
+        running = session.execute(sa.select(sa.func.count()).select_from(Case).where(
+            Case.org_code == code, Case.status == "running")).scalar()
+        ended = session.execute(sa.select(sa.func.count()).select_from(Case).where(
+            Case.org_code == code, Case.status != "running")).scalar()
+        return [r for r in (f"有 {children} 个下级机构" if children else "", f"有 {users} 名用户" if users else "",
+                            f"有 {running} 件未办结案件" if running else "",
+                            f"有 {ended} 件已办结案件的档案" if ended else "") if r]
+
+    def delete_org(self, code: str, by: str = "system", more_reasons: list[str] = ()) -> None:
+        """Delete an unused org unit; refused (InvalidData, in Chinese) with every reason it is in use
+        (``org_in_use``, plus ``more_reasons`` the caller knows of, e.g. enterprises on its register)."""
+        with self._engine.db.write() as s:
+            org = s.get(OrgUnit, code)
+            if org is None:
+                raise NotFound(f"组织机构不存在: {code}")
+            reasons = self.org_in_use(code, s) + list(more_reasons)
+            if reasons:
+                raise InvalidData({"org": f"不能删除“{org.name}”：它{'、'.join(reasons)}；请先调走、办结或改为移动、改名"})
+            s.delete(org)
+            self._changed(s)
+            self._audit(s, by, "org_deleted", {"code": code, "name": org.name})
+
     def set_password_hash(self, username: str, password_hash: str):
         with self._engine.db.write() as s:
             self._user_row(s, username).password_hash = password_hash
@@ -245,6 +363,15 @@ class Directory:
     def users(self) -> list[User]:
         with self._engine.db.read() as s:
             return list(s.execute(sa.select(User).order_by(User.username)).scalars())
+
+    def user_roles(self) -> dict[str, list[str]]:
+        """Every user's role codes (active or not), for listings: one query."""
+        found: dict[str, list[str]] = {}
+        with self._engine.db.read() as s:
+            for username, code in s.execute(sa.select(UserRole.username, UserRole.role_code)
+                                            .order_by(UserRole.username, UserRole.role_code)):
+                found.setdefault(username, []).append(code)
+        return found
 
     def user(self, username: str) -> User:
         with self._engine.db.read() as s:

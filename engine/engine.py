@@ -156,6 +156,11 @@ class Engine:
         """Move every open task claimed by or assigned to ``from_user`` (absent) to ``to_user``, at once."""
         return tasks.reassign_all(self, from_user, to_user, by, reason)
 
+    def hand_over(self, from_user: str, to_user: str | None, by: str, reason: str = "") -> dict[str, list[str]]:
+        """交接 (a user leaving: 停用、调离): each open task of ``from_user`` to ``to_user`` where they
+        may work it, else back to its group queue (tasks.hand_over)."""
+        return tasks.hand_over(self, from_user, to_user, by, reason)
+
     def delegate(self, task_id: str, by: str, to_user: str, reason: str = "") -> HumanTask:
         """委托: the assignee asks ``to_user`` to work the task; it comes back to them to confirm."""
         return tasks.delegate(self, task_id, by, to_user, reason)

@@ -1,4 +1,4 @@
-"""Tasks (任务): the user's queue (待办), claim and release, complete, reassign (转办), delegate (委托)
+"""Tasks (任务): the user's queue (待办), claim and release, complete, reassign (转办), hand over (交接), delegate (委托)
 and hand back, follow-up and priority; one task, the tasks a user has done (已办), may-they-work-it.
 
 Use-case functions over an ``Engine`` (engine/engine.py is the facade that names them). Completing
@@ -110,6 +110,37 @@ def reassign_all(engine, from_user: str, to_user: str, by: str, reason: str = ""
         for row in rows:
             _reassign_locked(engine, s, row, to_user, supervisor, reason or f"{from_user} 不在岗")
         return len(rows)
+
+
+def hand_over(engine, from_user: str, to_user: str | None, by: str, reason: str = "") -> dict[str, list[str]]:
+    """交接: every open task claimed by or assigned to ``from_user`` (leaving: 停用、调离) goes to
+    ``to_user`` where they may work it, else back to its role's group queue (退回组待办); with
+    ``to_user`` None all go back. One transaction; returns task ids as ``{"to": [...], "queue":
+    [...]}``. Each task is audited on its case (``reassigned`` / ``released``)."""
+    with engine.db.write() as s:
+        supervisor = engine.directory.principal(by, s)
+        target = engine.directory.principal(to_user, s) if to_user else None
+        q = sa.select(HumanTask).where(HumanTask.assignee == from_user, HumanTask.state == "open")
+        if not engine.db.is_sqlite:
+            q = q.with_for_update()
+        moved: dict[str, list[str]] = {"to": [], "queue": []}
+        for row in s.execute(q.order_by(HumanTask.created_at)).scalars():
+            engine.policy.check_supervise(s, supervisor, s.get(Case, row.case_id))
+            if target is not None:
+                try:
+                    engine.policy.check_task(s, target, _Unassigned(row))
+                except Forbidden:
+                    pass
+                else:
+                    _reassign_locked(engine, s, row, target.username, supervisor, reason or f"{from_user} 交接")
+                    moved["to"].append(row.id)
+                    continue
+            row.assignee, row.owner, row.delegation = None, None, None
+            audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=supervisor.username,
+                         action="released", at=engine.clock.now(), task_id=row.id,
+                         detail={"task": row.name, "user": from_user, "reason": reason or "交接：退回组待办"})
+            moved["queue"].append(row.id)
+        return moved
 
 
 def _reassign_locked(engine, s: Session, row: HumanTask, to_user: str, supervisor: Principal, reason: str):

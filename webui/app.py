@@ -65,9 +65,10 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     app.register_blueprint(hazard_statistics.bp)
     from . import inspection_completion  # 双随机抽查计划完成率
     app.register_blueprint(inspection_completion.bp)
-    from . import calendar, rules  # 节假日日历 and 规则配置, administrators only
-    app.register_blueprint(rules.bp)
-    app.register_blueprint(calendar.bp)
+    from . import admin, admin_demo, admin_orgs, admin_users, calendar, rules  # 系统管理, administrators only
+    for bp in (admin.bp, admin_users.bp, admin_orgs.bp, admin_demo.bp, rules.bp, calendar.bp):
+        app.register_blueprint(bp)
+    admin_demo.install(app)  # a demo database's clock shift, re-read by every process
     parties.install(app)
     from . import document_files  # 公文 .docx / PDF downloads of a case's documents
     document_files.install(app)
@@ -91,6 +92,13 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
 
     @app.get("/")
     def index():
+        from flask import g
+        user = g.get("user")
+        if user is not None and not nav.works_tasks(user):  # no queue: straight to their own tools
+            if nav.can_design(user) and "admin" not in user.roles:
+                return redirect(url_for("designer.index"))
+            if "admin" in user.roles:
+                return redirect(url_for("admin.index"))
         return redirect(url_for("tasks.mine"))
 
     @app.get("/healthz")

@@ -113,6 +113,8 @@ def _load_demo(engine):
     if not engine.directory.users():
         load_demo(engine)
         click.echo("demo data loaded")
+    from workflows import demo_clock
+    demo_clock.mark_demo(engine)  # 演示时间 may be moved in this database (duban demo advance)
     from werkzeug.security import generate_password_hash
     pw_hash = generate_password_hash(DEMO_PASSWORD)
     lines = []
@@ -265,6 +267,49 @@ def task_complete(task_id, username, data):
     except EngineError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+
+
+@main.group()
+def demo():
+    """演示时间 (demo databases only): move the clock forward to show reminders and escalation."""
+
+
+@demo.command("advance")
+@click.argument("step")
+@click.option("--by", default="cli", help="Who moves the clock (recorded in the audit log).")
+def demo_advance(step, by):
+    """Move the clock of a demo database forward by STEP (10d, 2h, 1w, 30m, 10天) and fire what
+    falls due. Refused (exit code 2) outside a database loaded by `duban serve --demo`."""
+    from workflows import demo_clock
+    engine = _engine()
+    try:
+        moved = demo_clock.advance(engine, step, by=by)
+    except demo_clock.DemoTimeRefused as exc:
+        click.echo(f"拒绝：{exc}", err=True)
+        sys.exit(2)
+    from engine.clock import SHANGHAI
+    click.echo(f"演示时间已拨至 {moved.after.astimezone(SHANGHAI):%Y年%m月%d日 %H:%M}"
+               f"（共拨快 {_span(moved.offset)}），触发定时事件 {moved.fired} 个")
+
+
+@demo.command("status")
+def demo_status():
+    """Whether this is a demo database, and how far its clock has been moved."""
+    from workflows import demo_clock
+    engine = _engine()
+    if not demo_clock.is_demo(engine):
+        click.echo("正式系统：时间不能拨动")
+        return
+    from engine.clock import SHANGHAI
+    click.echo(f"演示系统：当前演示时间 {engine.clock.now().astimezone(SHANGHAI):%Y年%m月%d日 %H:%M}"
+               f"（已拨快 {_span(demo_clock.stored_offset(engine))}）")
+
+
+def _span(delta) -> str:
+    days, seconds = delta.days, delta.seconds
+    hours, minutes = seconds // 3600, seconds % 3600 // 60
+    parts = [f"{days}天" if days else "", f"{hours}小时" if hours else "", f"{minutes}分钟" if minutes else ""]
+    return "".join(parts) or "0分钟"
 
 
 @main.group()

@@ -74,7 +74,8 @@ def deploy_all(engine: Engine, by: str = "system", directory: Path = BPMN_DIR) -
 
 
 def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Engine:
-    engine = Engine(url or database_url(), clock=clock, forms=_forms(), functions=_functions())
+    from engine.clock import ShiftedClock  # 演示时间: a demo database's stored shift (workflows/demo_clock.py)
+    engine = Engine(url or database_url(), clock=ShiftedClock(clock), forms=_forms(), functions=_functions())
     if engine.forms is not None:  # people fields name real users of this engine's directory
         from workflows.forms.people import DirectoryForms
         engine.forms = DirectoryForms(engine.forms, engine.directory)
@@ -103,6 +104,8 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
     if hasattr(environment, "host_functions"):  # model code calls host functions by name from its worker
         environment.host_functions["local_rule"] = local_rule
     register_roles(engine)
+    from workflows import demo_clock
+    demo_clock.install(engine)
     if deploy:
         deploy_all(engine)
     return engine
