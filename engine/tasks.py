@@ -1,5 +1,5 @@
-"""Tasks (任务): the user's queue (待办), claim and release, complete, reassign (转办), hand over (交接), delegate (委托)
-and hand back, follow-up and priority; one task, the tasks a user has done (已办), may-they-work-it.
+"""Tasks (任务): the user's queue (待办), claim and release, complete, reassign (转办) and hand over (交接),
+delegate (委托) and hand back, follow-up and priority; one task, the tasks a user has done (已办), may-they-work-it.
 
 Use-case functions over an ``Engine`` (engine/engine.py is the facade that names them). Completing
 a task is one pass of the step pipeline (engine/step.py); the other changes touch only the task's
