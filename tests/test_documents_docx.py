@@ -13,7 +13,8 @@ from docx.shared import Pt
 
 from tests.ui_support import client_login, major_case_at, make_world
 from workflows.documents import DOCUMENTS, render
-from workflows.documents.docx import east_asian_font, layout, render_docx, soffice, to_pdf
+from workflows.documents.docx import (docx_from_text, east_asian_font, layout, render_docx, rule_sizes, run_east_asian_font, soffice,
+                                      to_pdf)
 
 ISSUER = "东城区应急管理局"  # the org unit of the scenario's case (tests/ui_support.py)
 
@@ -115,3 +116,53 @@ def test_listing_notice_renders_to_pdf_through_libreoffice(world):
     response = client.get(f"/cases/{world.case_id}/documents/hazard.notice/pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data[:5] == b"%PDF-"
+
+
+def test_every_document_ends_with_the_banji_printer_and_date_between_thick_rules_gbt9704_7_4(notice):
+    """版记 (GB/T 9704-2012 7.4.1-7.4.3): no 抄送 in the case, so one line, 印发机关 左空一字 and the
+    印发日期 (the 成文日期) 右空一字 followed by 印发, between the thick first and last 分隔线."""
+    last = notice.paragraphs[-1]
+    assert last.style.name == "版记" and paragraphs(notice, "版记") == [f"{ISSUER}办公室\t2026年11月23日印发"]
+    assert rule_sizes(last) == {"top": "8", "bottom": "8"}  # 粗线 1 pt = 0.35 mm
+    style = notice.styles["版记"]
+    assert east_asian_font(style) == "仿宋_GB2312" and style.font.size == Pt(14)  # 四号仿宋
+    assert last.paragraph_format.right_indent == Pt(14)  # 右空一字
+
+
+def test_copy_to_officials_typed_with_commas_print_as_chaosong_over_a_thin_rule_gbt9704_7_4_2():
+    data = {"copy_to": "市应急管理局、 东城区人民政府，东城区纪委监委；", "listed_at": "2026-11-23T09:00:00+08:00"}
+    opened = Document(io.BytesIO(render_docx("hazard.notice", data, issuer=ISSUER)))
+    copies, printed = opened.paragraphs[-2:]
+    assert copies.style.name == printed.style.name == "版记"
+    assert copies.text == "抄送：市应急管理局，东城区人民政府，东城区纪委监委。"
+    assert rule_sizes(copies) == {"top": "8", "bottom": "4"}  # 首条粗线, then the 细线 between
+    assert rule_sizes(printed) == {"bottom": "8"}             # 末条粗线
+    assert printed.text == f"{ISSUER}办公室\t2026年11月23日印发"
+
+
+def test_an_upward_report_names_its_signer_right_of_the_number_line_gbt9704_7_2_4():
+    """上行文 (事故调查报告 to the 人民政府, 条例第三十二条): "签发人：" 仿宋, the names 楷体, 居右空一字."""
+    data = {"signer": ["李建国", "王　芳"], "report_summary": "储罐区爆燃"}
+    opened = Document(io.BytesIO(render_docx("accident.report", data, issuer=ISSUER)))
+    line = opened.paragraphs[0]
+    assert line.style.name == "发文字号" and line.text == "\t签发人：李建国　王　芳"
+    label, signers = line.runs
+    assert run_east_asian_font(signers) == "楷体_GB2312" and run_east_asian_font(label) is None  # 仿宋 of the style
+    assert line.paragraph_format.left_indent == line.paragraph_format.right_indent == Pt(16)  # 空一字 (三号)
+    order = [p.style.name for p in opened.paragraphs if p.text]
+    assert order.index("发文字号") < order.index("公文标题")
+
+
+def test_a_downward_notice_names_no_signer_even_when_the_case_has_one():
+    opened = Document(io.BytesIO(render_docx("hazard.notice", {"signer": "李建国"}, issuer=ISSUER)))
+    assert "签发人" not in "".join(p.text for p in opened.paragraphs)
+    assert [d.key for d in DOCUMENTS if d.direction == "上行文"] == ["accident.report", "assessment.report"]
+
+
+def test_a_committee_office_prints_its_own_notice_gbt9704_7_4_3():
+    """The quarterly 通报 is issued by the 安委会办公室 itself: it is its own 印发机关."""
+    issuer = "示范市安全生产委员会办公室"
+    text = f"{issuer}\n关于2026年第四季度安全生产工作考核排名情况的通报\n安委办通〔2026〕4号\n\n各有关单位：\n    正文。\n\n" \
+           f"{' ' * 40}{issuer}\n{' ' * 40}2026年12月31日\n"
+    opened = Document(io.BytesIO(docx_from_text(text, issuer)))
+    assert paragraphs(opened, "版记") == [f"{issuer}\t2026年12月31日印发"]

@@ -19,7 +19,12 @@ back here line by line:
 Layout (GB/T 9704-2012): A4; 天头 37 mm, 订口 28 mm, 版心 156 × 225 mm (so bottom 35 mm, right 26 mm);
 发文机关标志 in red 小标宋; 发文字号 仿宋 三号 centred over a red 分隔线; 标题 小标宋 二号 centred; 正文
 仿宋 三号, 22 lines of 28 characters (fixed line pitch 28.95 pt); 一级标题 黑体; 成文日期 右空四字; page
-numbers "— 1 —" in 宋体 四号 in the footer. Each part has its own named paragraph style (公文标题,
+numbers "— 1 —" in 宋体 四号 in the footer. A 上行文 (``Document.direction``) names its 签发人 on the
+发文字号 line (7.2.4: 发文字号 居左空一字, "签发人：" 仿宋 and the names 楷体 居右空一字). Every document ends
+with the 版记 (7.4): 抄送机关 (四号仿宋, 左右各空一字, "抄送：…。") and 印发机关和印发日期 (印发机关 左空一字,
+"…印发" 右空一字), between a thick first and last 分隔线 with a thin one between them. The case data
+give the 签发人 (``signer``) and the 抄送机关 (``copy_to``, a list or "，"-separated); the 印发机关 is
+the issuer's 办公室 and the 印发日期 the 成文日期. Each part has its own named paragraph style (公文标题,
 公文正文…) so a clerk can restyle a part in Word/WPS and a test can check what is where.
 """
 from __future__ import annotations
@@ -36,7 +41,7 @@ from pathlib import Path
 from docx import Document as new_docx
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -70,7 +75,10 @@ STYLES = {
     "成文日期": (FANGSONG, SIZE_3, False, WD_ALIGN_PARAGRAPH.RIGHT, 0, False),
     "附注": (FANGSONG, SIZE_3, False, WD_ALIGN_PARAGRAPH.LEFT, 2, False),
     "页码": (SONGTI, SIZE_4, False, WD_ALIGN_PARAGRAPH.CENTER, 0, False),
+    "版记": (FANGSONG, SIZE_4, False, WD_ALIGN_PARAGRAPH.LEFT, 0, False),
 }
+TEXT_WIDTH = Mm(156)  # 版心宽
+RULE_THICK, RULE_THIN = "8", "4"  # 版记分隔线 in eighths of a point: 粗线 1 pt (0.35 mm), 细线 0.5 pt (0.25 mm 以下)
 SIGNATURE_INDENT = 20  # leading spaces that mark the 署名/成文日期 lines of a text template
 DATE_LINE = re.compile(r"^\s*(\d{4}|＿+)年")
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -86,6 +94,38 @@ class Layout:
     body: list[tuple[str, str]] = field(default_factory=list)  # (style, text)
     signature: list[str] = field(default_factory=list)          # 署名 lines, then 成文日期
     note: str | None = None              # 附注
+
+
+@dataclass
+class Record:
+    """版记 (GB/T 9704-2012 7.4) and the 签发人 of a 上行文 (7.2.4)."""
+    copies_to: list[str] = field(default_factory=list)  # 抄送机关
+    printer: str | None = None                          # 印发机关
+    printed_on: str | None = None                       # 印发日期, e.g. 2026年11月23日
+    signers: list[str] = field(default_factory=list)    # 签发人 (上行文 only)
+
+
+def names(value) -> list[str]:
+    """A list of names as a case holds them: a list, or one text separated by 、，,；; or new lines."""
+    if not value:
+        return []
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[、，,；;\n]+", str(value))
+    return [str(v).strip().rstrip("。") for v in items if str(v).strip()]
+
+
+def printer_of(issuer: str | None) -> str:
+    """印发机关: the issuer's 办公室 (文秘部门), or the issuer itself when it is one (安委会办公室)."""
+    issuer = issuer or DEFAULT_ISSUER
+    return issuer if issuer.endswith(("办公室", "办公厅")) else issuer + "办公室"
+
+
+def record_for(doc_key: str, case_data: dict, issuer: str | None, parts: Layout) -> Record:
+    """The 版记 and 签发人 of document ``doc_key`` for a case: 抄送 from ``copy_to``, 印发 by the
+    issuer's 办公室 on the 成文日期 (blank where the text has none), 签发人 from ``signer`` for a 上行文."""
+    issued = parts.signature[-1] if parts.signature and DATE_LINE.match(parts.signature[-1]) else None
+    upward = document(doc_key).direction == "上行文"
+    return Record(copies_to=names(case_data.get("copy_to")), printer=printer_of(issuer),
+                  printed_on=issued, signers=names(case_data.get("signer")) if upward else [])
 
 
 def layout(text: str, issuer: str | None) -> Layout:
@@ -120,19 +160,28 @@ def layout(text: str, issuer: str | None) -> Layout:
 def render_docx(doc_key: str, case_data: dict, issuer: str | None = None) -> bytes:
     """The document ``doc_key`` for ``case_data`` as the bytes of a .docx in the GB/T 9704 layout."""
     document(doc_key)  # unknown keys fail here, with the key named
-    return docx_from_text(render(doc_key, case_data, issuer=issuer), issuer)
+    text = render(doc_key, case_data, issuer=issuer)
+    return docx_from_text(text, issuer, record_for(doc_key, case_data or {}, issuer, layout(text, issuer)))
 
 
-def docx_from_text(text: str, issuer: str | None = None) -> bytes:
+def docx_from_text(text: str, issuer: str | None = None, record: Record | None = None) -> bytes:
     """Any text in the templates' shape (see the module docstring) as a 公文 .docx: the case documents,
-    and others such as the quarterly 通报 (workflows/leadership/notice.py)."""
+    and others such as the quarterly 通报 (workflows/leadership/notice.py). Without ``record`` the 版记
+    names the issuer's 办公室 and the 成文日期."""
     parts = layout(text, issuer)
+    if record is None:
+        issued = parts.signature[-1] if parts.signature and DATE_LINE.match(parts.signature[-1]) else None
+        record = Record(printer=printer_of(issuer), printed_on=issued)
     doc = new_docx()
     _page(doc)
     _styles(doc)
     if parts.issuer_mark:
         doc.add_paragraph(parts.issuer_mark, style="发文机关标志")
-    if parts.number:
+    if record.signers:
+        _number_and_signers(doc.add_paragraph(style="发文字号"), parts.number, record.signers)
+        if parts.number:
+            _red_rule(doc.add_paragraph(style="发文字号"))
+    elif parts.number:
         doc.add_paragraph(parts.number, style="发文字号")
         _red_rule(doc.add_paragraph(style="发文字号"))
     for line in parts.title:
@@ -152,12 +201,68 @@ def docx_from_text(text: str, issuer: str | None = None) -> bytes:
             p.paragraph_format.right_indent = Pt(16 * 4) if style == "成文日期" else Pt(16 * 2)  # 右空四字 / 二字
     if parts.note:
         doc.add_paragraph(parts.note, style="附注")
+    _record(doc, record)
     doc.core_properties.title = parts.title[-1] if parts.title else ""
     doc.core_properties.author = issuer or ""
     doc.core_properties.language = "zh-CN"
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _number_and_signers(paragraph, number: str | None, signers: list[str]) -> None:
+    """发文字号 居左空一字 and 签发人 居右空一字 on one line (GB/T 9704-2012 7.2.4)."""
+    fmt = paragraph.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    fmt.left_indent = fmt.right_indent = SIZE_3
+    fmt.tab_stops.add_tab_stop(TEXT_WIDTH - 2 * SIZE_3, WD_TAB_ALIGNMENT.RIGHT)
+    paragraph.add_run((number or "") + "\t签发人：")
+    _run_font(paragraph.add_run("　".join(signers)), KAITI)
+
+
+def _record(doc, record: Record) -> None:
+    """版记 (GB/T 9704-2012 7.4): 抄送机关, then 印发机关和印发日期, between the 分隔线."""
+    copies = None
+    if record.copies_to:
+        copies = doc.add_paragraph("抄送：" + "，".join(record.copies_to) + "。", style="版记")
+        copies.paragraph_format.right_indent = SIZE_4
+        _rules(copies, top=RULE_THICK, bottom=RULE_THIN)
+    printed = doc.add_paragraph(style="版记")
+    printed.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH - 2 * SIZE_4, WD_TAB_ALIGNMENT.RIGHT)
+    printed.paragraph_format.right_indent = SIZE_4
+    printed.add_run(f"{record.printer or ''}\t{record.printed_on or '＿＿＿＿年＿＿月＿＿日'}印发")
+    _rules(printed, top=None if copies is not None else RULE_THICK, bottom=RULE_THICK)
+
+
+def _rules(paragraph, top: str | None, bottom: str | None) -> None:
+    """Black 分隔线 above and/or below a paragraph, the width of the 版心."""
+    border = OxmlElement("w:pBdr")
+    for edge, size in (("w:top", top), ("w:bottom", bottom)):
+        if size:
+            line = OxmlElement(edge)
+            for key, value in (("w:val", "single"), ("w:sz", size), ("w:space", "1"), ("w:color", "000000")):
+                line.set(qn(key), value)
+            border.append(line)
+    paragraph._p.get_or_add_pPr().append(border)
+
+
+def rule_sizes(paragraph) -> dict[str, str]:
+    """The 分隔线 of a paragraph, edge ("top"/"bottom") to width in eighths of a point (for tests)."""
+    border = paragraph._p.get_or_add_pPr().find(qn("w:pBdr"))
+    return {} if border is None else {el.tag.rsplit("}", 1)[1]: el.get(qn("w:sz")) for el in border}
+
+
+def _run_font(run, name: str) -> None:
+    run.font.name = name
+    fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def run_east_asian_font(run) -> str | None:
+    """The East Asian font a run names directly, if any (for tests)."""
+    rpr = run._r.rPr
+    fonts = None if rpr is None else rpr.find(qn("w:rFonts"))
+    return None if fonts is None else fonts.get(qn("w:eastAsia"))
 
 
 def _page(doc) -> None:

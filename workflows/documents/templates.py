@@ -15,6 +15,8 @@ class Document:
     template: str
     context: Callable[[dict], dict]
     ready_when: tuple[str, ...]      # data keys that must be set before the document can be issued
+    # 行文方向 (GB/T 9704-2012 7.2.4): a 上行文, sent up to a higher authority, names its 签发人.
+    direction: str = "下行文"
 
     def ready(self, data: dict) -> bool:
         return all(data.get(k) not in (None, "", []) for k in self.ready_when)
@@ -246,12 +248,15 @@ def _assessment_report(d: dict) -> dict:
 DOCUMENTS = [
     Document("hazard.notice", "重大事故隐患挂牌督办通知书", "hazard_supervision", HAZARD_NOTICE, _hazard_notice,
              ("listed_at",)),
+    # 上行文: the 事故调查报告 goes up to the 人民政府 responsible for the investigation, which 批复 it
+    # (《生产安全事故报告和调查处理条例》第三十二条).
     Document("accident.report", "事故调查报告（提纲）", "accident_investigation", ACCIDENT_REPORT, _accident_report,
-             ("report_summary",)),
+             ("report_summary",), direction="上行文"),
     Document("enforcement.notice", "行政处罚告知书", "enforcement_case", PENALTY_NOTICE, _penalty_notice,
              ("legal_review_decision",)),
     Document("enforcement.decision", "行政处罚决定书", "enforcement_case", PENALTY_DECISION, _penalty_decision,
              ("decided_at",)),
+    # 上行文: the 评估 (《安全生产法》第八十六条) is reported up to the 本级人民政府 that 批复 the investigation report.
     Document("assessment.report", "事故防范和整改措施落实情况评估报告", "post_case_assessment", ASSESSMENT_REPORT,
-             _assessment_report, ("assessment_conclusion",)),
+             _assessment_report, ("assessment_conclusion",), direction="上行文"),
 ]
