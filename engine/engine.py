@@ -78,8 +78,10 @@ class Engine:
         ``handler(data, **params)`` returns a dict merged into the case data, or a value."""
         self.service_handlers[name] = handler
 
-    def deploy(self, source, by: str = "system", filename: str | None = None):
-        return self.models.deploy(source, by=by, filename=filename)
+    def deploy(self, source, by: str = "system", filename: str | None = None, strict: bool = False):
+        """Store a model as its next version; ``strict`` holds it to the designer's standard
+        (forms on user tasks, roles on lanes: ``engine.validation.check_bpmn``)."""
+        return self.models.deploy(source, by=by, filename=filename, strict=strict)
 
     def dry_run(self, content: bytes | str, filename: str, data_by_task: dict | None = None,
                 start_data: dict | None = None, by: str = "designer") -> dict:

@@ -39,17 +39,18 @@ class ModelStore:
         self.check_model_code = True
 
     # -- deploy -----------------------------------------------------------------------------------
-    def validate(self, content: bytes | str, filename: str, session: Session | None = None):
-        """Every check a deploy makes, without deploying. Raises InvalidModel; returns the parsed file."""
+    def validate(self, content: bytes | str, filename: str, session: Session | None = None, strict: bool = False):
+        """Every check a deploy makes, without deploying. Raises InvalidModel; returns the parsed file.
+        ``strict``: the designer's standard (``validation.check_bpmn``)."""
         if session is None:
             with self._engine.db.read() as s:
-                return self.validate(content, filename, s)
+                return self.validate(content, filename, s, strict=strict)
         raw = content.encode("utf-8") if isinstance(content, str) else content
         pf = self._read(raw, filename)
         if pf.kind == "bpmn":
             lane_roles = self._lane_roles(session)
             problems = validation.check_bpmn(pf, lane_roles=lane_roles, form_exists=self._form_exists(),
-                                             check_code=self.check_model_code)
+                                             check_code=self.check_model_code, strict=strict)
             validation.raise_problems(filename, problems)
             pf.warnings = validation.warnings_of(problems)
             own = {p.get("id") for p in pf.root.findall("bpmn:process", validation.NS)}
@@ -69,7 +70,8 @@ class ModelStore:
             validation.spiff_parse([pf])
         return pf
 
-    def deploy(self, source: str | Path | bytes, by: str, filename: str | None = None) -> ProcessModel:
+    def deploy(self, source: str | Path | bytes, by: str, filename: str | None = None,
+               strict: bool = False) -> ProcessModel:
         if isinstance(source, (str, Path)) and not (isinstance(source, str) and source.lstrip().startswith("<")):
             path = Path(source)
             raw, filename = path.read_bytes(), filename or path.name
@@ -79,11 +81,11 @@ class ModelStore:
         # Validate before taking the write lock (a large model takes seconds; other writers must not
         # wait for it), and again inside only if roles or models changed meanwhile.
         with self._engine.db.read() as s:
-            pf = self.validate(raw, filename, s)
+            pf = self.validate(raw, filename, s, strict=strict)
             seen = self._validation_context(s)
         with self._engine.db.write() as s:
             if self._validation_context(s) != seen:
-                pf = self.validate(raw, filename, s)
+                pf = self.validate(raw, filename, s, strict=strict)
             text = raw.decode("utf-8")
             digest = _sha(raw)
             result = None

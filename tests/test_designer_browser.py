@@ -23,6 +23,10 @@ if shutil.which("chromium") is None:  # scripts/setup-browser installs it
 
 BUNDLE = ROOT / "webui" / "static" / "vendor" / "designer" / "designer.js"
 NEW_REMINDER = "reminder_at(rectify_deadline, 15, now())"
+# The diff's row for that edit, in the designer's words (no attribute names, no Python reprs).
+REMINDER_CHANGE = re.compile(r"^\s*修改\s*边界事件「到期前10个工作日」\s*定时器（到期时间）：\s*"
+                             r"reminder_at\(rectify_deadline, 10, now\(\)\)\s*→\s*"
+                             + re.escape(NEW_REMINDER) + r"\s*$")
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +110,36 @@ def test_designer_changes_a_reminder_timer_and_deploys_a_new_version(world, page
 
     page.click("#btn-diff")
     expect(page.locator("#diff-table tbody tr")).to_have_count(1)  # what bpmn-js rewrites is no change
-    expect(page.locator("#diff-table")).to_contain_text("remind_10")
+    expect(page.locator("#diff-table tbody tr")).to_have_text(
+        REMINDER_CHANGE)
     assert "diff-changed" in shape(page, "remind_10").get_attribute("class")
     screenshot(page, "designer-02-editor-timer")
 
+    # Leaving with the edit undeployed asks first; staying keeps the edit.
+    page.click("nav.mainnav >> text=流程设计")
+    ask = page.locator("#designer-ask")
+    expect(ask).to_be_visible()
+    expect(ask.locator("h2")).to_have_text("有未部署的修改")
+    ask.locator("button", has_text="留在此页").click()
+    expect(ask).to_be_hidden()
+    assert page.url.endswith(f"/designer/models/{HAZARD}/edit")
+    select(page, "remind_10")
+    expect(value).to_have_value(NEW_REMINDER)
+
+    # 部署 shows what the new version changes and who stays on the old one; 取消 deploys nothing.
     page.click("#btn-deploy")
+    expect(ask.locator("h2")).to_have_text("确认部署")
+    expect(ask).to_contain_text("将「重大事故隐患挂牌督办」部署为新版本 v2（当前版本 v1）")
+    expect(ask).to_contain_text("运行中的 1 件案件仍按原版本办理")
+    expect(ask.locator("#deploy-diff-table tbody tr")).to_have_text(
+        REMINDER_CHANGE)
+    screenshot(page, "designer-02b-deploy-confirm")
+    ask.locator("button", has_text="取消").click()
+    expect(page.locator("#designer-status")).to_have_text("已取消部署，当前版本不变")
+    assert eng.models.latest(HAZARD).version == 1
+
+    page.click("#btn-deploy")
+    ask.locator("button", has_text="确认部署").click()
     expect(page.locator("#designer-status")).to_contain_text("已部署为版本 v2")
     expect(page.locator("[data-current-version]")).to_have_text("v2")
     latest = eng.models.latest(HAZARD)
@@ -121,7 +150,7 @@ def test_designer_changes_a_reminder_timer_and_deploys_a_new_version(world, page
     assert eng.case(start_hazard(eng, title="部署后发起的案件").id).model_version == 2
     assert eng.case(running.id).model_version == 1
 
-    page.goto(page.base + f"/designer/models/{HAZARD}")
+    page.click(f".crumbs a[href$='/designer/models/{HAZARD}']")  # deployed: leaving asks nothing
     expect(page.locator('#versions tr[data-version="2"]')).to_contain_text("当前")
     expect(page.locator('#versions tr[data-version="2"] .running')).to_have_text("1")
     expect(page.locator('#versions tr[data-version="1"] .running')).to_have_text("1")
@@ -130,7 +159,9 @@ def test_designer_changes_a_reminder_timer_and_deploys_a_new_version(world, page
     page.locator('#versions tr[data-version="2"] a', has_text="与上一版比较").click()
     page.wait_for_selector("#compare[data-state=ready]")
     expect(page.locator("#diff-table tbody tr")).to_have_count(1)
-    expect(page.locator("#diff-table")).to_contain_text(NEW_REMINDER)
+    expect(page.locator("#diff-table tbody tr")).to_have_text(
+        REMINDER_CHANGE)
+    assert "timer_timeDate" not in page.locator("main").inner_text()
     assert "diff-changed" in page.locator('#new-diagram g.djs-element[data-element-id="remind_10"]').get_attribute("class")
     screenshot(page, "designer-04-compare")
 
@@ -148,7 +179,7 @@ def test_an_uploaded_model_with_an_unknown_form_shows_the_error_at_that_task(wor
     expect(page.locator("#problem-list")).to_contain_text("不存在")
     expect(shape(page, "register")).to_have_class(re.compile(r"\bhas-problem\b"))
     note = page.locator('.duban-note[data-element="register"]')
-    expect(note).to_contain_text("用户任务「登记隐患」(register) 的表单「no.such.form」不存在")
+    expect(note).to_have_text("用户任务「登记隐患」的表单「no.such.form」不存在")
     screenshot(page, "designer-05-problem-at-task")
 
     page.click("#btn-deploy")
@@ -164,14 +195,21 @@ def test_a_new_model_from_a_camunda_file_is_test_run_then_deployed(world, page, 
     page.click("#new-model")
     editor_ready(page)
     page.set_input_files("#import-file", str(upload))
-    expect(page.locator("#designer-status")).to_have_text("校验通过，可以部署")
     expect(page.locator("h1")).to_have_text("新建流程：隐患复查")
+    # Camunda's file leaves 现场复查 without a form and names a form of its own for 审核签字: the designer's
+    # standard asks for this system's forms before it deploys.
+    expect(page.locator("#designer-status")).to_have_text("模型有 2 处问题，修正前不能部署")
+    expect(page.locator("#problem-list")).to_contain_text("「现场复查」")
 
     select(page, "Lane_head")
     expect(page.locator("#bio-properties-panel-duban-lane-role")).to_have_value("supervisor")
     page.select_option("#bio-properties-panel-duban-lane-role", "科室负责人")
     select(page, "recheck_site")
     page.select_option("#bio-properties-panel-duban-formSchema", "hazard.onsite_review")
+    select(page, "sign_off")
+    page.select_option("#bio-properties-panel-duban-formSchema", "hazard.review_plan")
+    page.click("#btn-validate")
+    expect(page.locator("#designer-status")).to_have_text("校验通过，可以部署")
 
     page.click("#btn-dry-run")
     expect(page.locator("#trace-status")).to_contain_text("流程结束", timeout=20_000)  # a throw-away database and a fresh evaluator
@@ -181,8 +219,82 @@ def test_a_new_model_from_a_camunda_file_is_test_run_then_deployed(world, page, 
     screenshot(page, "designer-06-dry-run")
 
     page.click("#btn-deploy")
+    expect(page.locator("#designer-ask")).to_contain_text("「隐患复查」是新流程，将部署为第一个版本 v1")
+    page.locator("#designer-ask button", has_text="确认部署").click()
     expect(page.locator("#designer-status")).to_contain_text("已部署为版本 v1")
     model = world.engine.models.latest("recheck")
     assert 'name="科室负责人"' in model.content
     assert '<spiffworkflow:property name="formSchema" value="hazard.onsite_review"' in model.content
     assert 'camunda:assignee="demo"' in model.content  # kept, and ignored by the engine
+
+
+def draw_task_after(page, source_id: str, name: str, kind: str | None = None) -> str:
+    """Append a task to ``source_id`` from its context pad (connected, as bpmn.io draws), type its
+    name, and change its kind with the wrench (``replace-with-user-task``); the new element's id."""
+    select(page, source_id)
+    page.click('.djs-context-pad [data-action="append.append-task"]')
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+    new_id = page.evaluate("() => window.dubanModeler.get('selection').get()[0].id")
+    if kind:
+        select(page, new_id)
+        page.click('.djs-context-pad [data-action="replace"]')
+        page.click(f'.djs-popup [data-id="replace-with-{kind}"]')
+        new_id = page.evaluate("() => window.dubanModeler.get('selection').get()[0].id")
+    return new_id
+
+
+def drop_from_palette(page, action: str, inside: str, fx: float, fy: float, name: str) -> str:
+    """Take a shape from the palette and drop it at a fraction of the box of shape ``inside``, unconnected."""
+    box = shape(page, inside).bounding_box()
+    x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+    page.click(f'.djs-palette [data-action="{action}"]')
+    page.mouse.move(x - 20, y - 20)
+    page.mouse.move(x, y, steps=5)
+    page.mouse.click(x, y)
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+    return page.evaluate("() => window.dubanModeler.get('selection').get()[0].id")
+
+
+def test_a_drawn_unconnected_task_and_a_form_less_user_task_are_refused(world, page):
+    """Issue 13: both passed 校验 and deployed. Drawn here as a designer draws them — a user task
+    appended to the start event with no form chosen, and a task dropped from the palette with no flow —
+    each is named in Chinese and marked on the diagram, and the deploy is refused until both are mended."""
+    page.goto(page.base + "/designer/new")
+    editor_ready(page)
+    check = draw_task_after(page, "start", "核查整改情况", kind="user-task")
+    select(page, check)
+    page.click('.djs-context-pad [data-action="append.end-event"]')
+    page.keyboard.press("Escape")
+    orphan = drop_from_palette(page, "create.task", "Lane_new", 0.85, 0.75, "补充材料")
+
+    page.click("#btn-validate")
+    expect(page.locator("#designer-status")).to_have_text("模型有 2 处问题，修正前不能部署")
+    problems = page.locator("#problem-list")
+    expect(problems.locator(f'tr[data-element="{check}"]')).to_have_text(
+        "核查整改情况用户任务「核查整改情况」没有表单，办理人无从填写；请在「督办」属性中选择表单")
+    expect(problems.locator(f'tr[data-element="{orphan}"]')).to_have_text(
+        "补充材料任务「补充材料」没有连线，流程永远不会走到这里；请连接或删除")
+    assert check not in problems.inner_text() and orphan not in problems.inner_text()  # names, not ids
+    for element in (check, orphan):
+        expect(shape(page, element)).to_have_class(re.compile(r"\bhas-problem\b"))
+    expect(page.locator(f'.duban-note[data-element="{orphan}"]')).to_contain_text("没有连线")
+    screenshot(page, "designer-07-refused-drawing")
+
+    page.click("#btn-deploy")
+    expect(page.locator("#designer-status")).to_contain_text("未部署")
+    assert [m.key for m in world.engine.models.list() if m.key == "new_process"] == []
+
+    select(page, orphan)
+    page.keyboard.press("Delete")
+    select(page, check)
+    page.select_option("#bio-properties-panel-duban-formSchema", "hazard.onsite_review")
+    page.click("#btn-validate")
+    expect(page.locator("#designer-status")).to_have_text("校验通过，可以部署")
+
+    # Closing or reloading the page with the drawing undeployed: the browser asks first.
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()  # the page stays, the drawing with it

@@ -4,6 +4,8 @@ element at fault and never becomes the current version; running cases stay on th
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.ui_support import _password_hash, client_login, make_world, start_hazard
@@ -71,6 +73,13 @@ CAMUNDA_FILE = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmndi:BPMNDiagram>
 </bpmn:definitions>
 """
+
+
+# The same file once its designer has chosen this system's forms (Camunda's formKey naming a form of
+# the registry is read as ours): what the designer's strict check asks of every user task.
+CAMUNDA_WITH_FORMS = CAMUNDA_FILE.replace(
+    'camunda:assignee="demo"', 'camunda:assignee="demo" camunda:formKey="hazard.onsite_review"').replace(
+    'camunda:formKey="embedded:app:forms/sign.html"', 'camunda:formKey="hazard.review_plan"')
 
 
 def disconnected(xml: str) -> str:
@@ -154,29 +163,59 @@ def test_validate_accepts_the_hazard_process_and_names_the_element_of_each_probl
     assert ok.status_code == 200 and ok.get_json() == {"ok": True, "keys": [HAZARD], "problems": [], "warnings": [],
                                                        "translations": []}
 
-    bad = post(designer, "/designer/api/validate", {"xml": disconnected(CAMUNDA_FILE), "filename": "recheck.bpmn"})
+    bad = post(designer, "/designer/api/validate", {"xml": disconnected(CAMUNDA_WITH_FORMS), "filename": "recheck.bpmn"})
     assert bad.status_code == 422
     problems = bad.get_json()["problems"]
     assert [p["element_id"] for p in problems if p["severity"] == "error"] == ["done"]
     assert "结束事件「结束」(done) 没有连线" in problems[0]["message"] and problems[0]["line"]
 
 
-def test_validate_warns_of_a_foreign_form_and_an_unknown_candidate_group_and_deploys(world, designer):
-    ok = post(designer, "/designer/api/validate", {"xml": CAMUNDA_FILE.replace(
+def test_validate_returns_the_expressions_it_translated(world, designer):
+    ok = post(designer, "/designer/api/validate", {"xml": CAMUNDA_WITH_FORMS.replace(
         'targetRef="sign_off" />', 'targetRef="sign_off"><bpmn:conditionExpression>${ok eq true}</bpmn:conditionExpression>'
         '</bpmn:sequenceFlow>'), "filename": "recheck.bpmn"}).get_json()
     assert ok["ok"] is True and ok["problems"] == []
     assert ok["translations"] == [{"element_id": "f2", "from": "${ok eq true}", "to": "ok == True"}]
-    warned = {(w["element_id"], w["severity"]) for w in ok["warnings"]}
-    assert warned == {("sign_off", "warning"), ("recheck_site", "warning")}
-    assert any("不是本系统的表单" in w["message"] for w in ok["warnings"])
+    assert ok["warnings"] == []  # the lane decides who works 现场复查: camunda:candidateGroups is not asked
+
+
+def test_the_designer_refuses_a_form_less_task_a_foreign_form_and_a_lane_without_a_role(world, designer):
+    """What a Camunda file may leave to the engine's fallbacks (the generic 名称/值 box, the starter
+    doing an unassigned lane's work) a model deployed from the designer may not: each is an error
+    naming the element by its Chinese name, and nothing is deployed."""
+    eng = world.engine
+    xml = CAMUNDA_FILE.replace('name="supervisor"', 'name="质检员"')
+    response = post(designer, "/designer/api/deploy", {"xml": xml, "filename": "recheck.bpmn"})
+    assert response.status_code == 422
+    errors = {p["element_id"]: p["message"] for p in response.get_json()["problems"] if p["severity"] == "error"}
+    assert errors == {
+        "recheck_site": "用户任务「现场复查」(recheck_site) 没有表单，办理人无从填写；请在「督办」属性中选择表单",
+        "sign_off": "用户任务「审核签字」(sign_off) 的表单「embedded:app:forms/sign.html」不是本系统的表单，"
+                    "办理人无从填写；请在「督办」属性中选择表单",
+        "Lane_head": "泳道「质检员」(Lane_head) 不是已有角色，无法确定由谁办理其中的任务；请在「督办」属性中选择泳道角色"}
+    assert [m for m in eng.models.list() if m.key == "recheck"] == []
+
+    unnamed = post(designer, "/designer/api/validate", {"xml": CAMUNDA_WITH_FORMS.replace(' name="supervisor"', "")})
+    assert [p["element_id"] for p in unnamed.get_json()["problems"] if p["severity"] == "error"] == ["Lane_head"]
+
+    # The same file through the engine's own deploy (``duban deploy``, the REST API) keeps the fallbacks.
+    assert eng.deploy(CAMUNDA_FILE, by="xu", filename="recheck.bpmn").key == "recheck"
 
 
 def test_validate_reports_an_unknown_lane_role_and_a_broken_timer_together(world, designer):
-    xml = CAMUNDA_FILE.replace('name="supervisor"', 'name="质检员"').replace(">P10D<", ">10 天<")
+    xml = CAMUNDA_WITH_FORMS.replace('name="supervisor"', 'name="质检员"').replace(">P10D<", ">10 天<")
     problems = post(designer, "/designer/api/validate", {"xml": xml}).get_json()["problems"]
-    assert {p["element_id"] for p in problems if p["severity"] == "error"} == {"recheck_late"}
-    assert "Lane_head" in {p["element_id"] for p in problems if p["severity"] == "warning"}
+    assert {p["element_id"] for p in problems if p["severity"] == "error"} == {"recheck_late", "Lane_head"}
+
+
+def test_a_task_no_flow_leads_to_is_refused(world, designer):
+    """A task with a way out but no way in can never run: refused like a task with no flow at all."""
+    xml = CAMUNDA_WITH_FORMS.replace('<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="recheck_site" />',
+                                     '<bpmn:endEvent id="early_end" name="提前结束" />'
+                                     '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="early_end" />')
+    problems = post(designer, "/designer/api/validate", {"xml": xml}).get_json()["problems"]
+    assert [p["message"] for p in problems if p["severity"] == "error"] == [
+        "用户任务「现场复查」(recheck_site) 没有进入的连线，流程永远不会走到这里；请从前一环节连线过来或删除"]
 
 
 def test_malformed_xml_is_a_problem_with_a_line(world, designer):
@@ -217,7 +256,7 @@ def test_an_invalid_model_is_never_deployed(world, designer):
 
 
 def test_a_camunda_modeler_file_deploys_with_its_bare_timer_literal(world, designer):
-    response = post(designer, "/designer/api/deploy", {"xml": CAMUNDA_FILE, "filename": "隐患复查.bpmn"})
+    response = post(designer, "/designer/api/deploy", {"xml": CAMUNDA_WITH_FORMS, "filename": "隐患复查.bpmn"})
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["key"] == "recheck"
     model = world.engine.models.latest("recheck")
@@ -235,8 +274,52 @@ def test_diff_of_two_versions_names_the_changed_timer(world, designer):
     assert changed["id"] == "remind_10"
     assert changed["changes"]["timer_timeDate"]["new"] == NEW_REMINDER
 
+    assert changed["text"] == ("修改边界事件「到期前10个工作日」：定时器（到期时间） 由「reminder_at(rectify_deadline, 10, now())」"
+                               f"改为「{NEW_REMINDER}」")
+
     page = designer.get(f"/designer/models/{HAZARD}/compare?old=1&new=2").get_data(as_text=True)
-    assert 'data-element="remind_10"' in page and "timer_timeDate" in page
+    shown = page.split('id="diff-data"')[0]  # the visible table; the diagram's marks read the JSON after it
+    assert 'data-element="remind_10"' in shown and "定时器（到期时间）" in shown and "timer_timeDate" not in shown
+
+
+def test_the_diff_names_elements_and_changes_in_chinese(world, designer):
+    """Issue 13: the version diff showed Python reprs. Each change is a sentence in the designer's
+    words: a new task by its name, a condition 由 … 改为 …, a form by its title, a flow by its ends."""
+    xml = hazard_xml(world.engine)
+    draft = (xml.replace('value="hazard.review_listing"', 'value="hazard.approve_listing"')
+             .replace('<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">fix_passed<',
+                      '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">fix_passed and not overdue<')
+             .replace('<bpmn:endEvent id="end_general"', '<bpmn:userTask id="archive" name="归档立卷" />'
+                      '<bpmn:endEvent id="end_general"'))
+    assert draft.count("归档立卷") == 1 and "fix_passed and not overdue" in draft
+    diff = post(designer, "/designer/api/diff", {"xml": draft, "key": HAZARD}).get_json()
+    assert [e["text"] for e in diff["added"]] == ["新增用户任务「归档立卷」"]
+    texts = {e["id"]: e["text"] for e in diff["changed"]}
+    assert texts["review_listing"] == ("修改用户任务「审核挂牌建议」：表单 由「审核挂牌建议（hazard.review_listing）」"
+                                       "改为「批准挂牌督办（hazard.approve_listing）」")
+    assert texts["Flow_fix_ok_end_general"] == "修改连线「到位」：条件 由「fix_passed」改为「fix_passed and not overdue」"
+    shown = json.dumps(diff, ensure_ascii=False)
+    assert "{'" not in shown and "properties" not in "".join(texts.values())
+
+
+def test_deploy_preview_says_which_version_a_deploy_makes_and_who_stays(world, designer):
+    """What the page shows before it asks 确认部署: nothing is deployed by asking."""
+    eng = world.engine
+    start_hazard(eng)
+    preview = post(designer, "/designer/api/deploy/preview",
+                   {"xml": changed_reminder(hazard_xml(eng)), "filename": "hazard_supervision.bpmn"}).get_json()
+    [model] = preview["models"]
+    assert (model["name"], model["current"], model["next"], model["running"], model["unchanged"]) == (
+        "重大事故隐患挂牌督办", 1, 2, 1, False)
+    assert [e["id"] for e in model["diff"]["changed"]] == ["remind_10"]
+    assert eng.models.latest(HAZARD).version == 1
+
+    new = post(designer, "/designer/api/deploy/preview", {"xml": CAMUNDA_WITH_FORMS}).get_json()["models"][0]
+    assert (new["name"], new["current"], new["next"], new["running"]) == ("隐患复查", None, 1, 0)
+    same = post(designer, "/designer/api/deploy/preview", {"xml": hazard_xml(eng)}).get_json()["models"][0]
+    assert same["unchanged"] is True
+    refused = post(designer, "/designer/api/deploy/preview", {"xml": CAMUNDA_FILE})
+    assert refused.status_code == 422 and {p["element_id"] for p in refused.get_json()["problems"]} >= {"recheck_site"}
 
 
 def test_diff_of_a_draft_against_the_deployed_version(world, designer):

@@ -63,14 +63,6 @@ targetNamespace="http://duban.local/bpmn">
 </bpmn:definitions>
 """
 
-# Element kinds as the diff names them (BPMN local names), in the designer's words.
-ELEMENT_KINDS = {"userTask": "用户任务", "scriptTask": "脚本任务", "serviceTask": "服务任务", "businessRuleTask": "规则任务",
-                 "task": "任务", "manualTask": "手工任务", "sequenceFlow": "顺序流", "exclusiveGateway": "排他网关",
-                 "parallelGateway": "并行网关", "inclusiveGateway": "包容网关", "eventBasedGateway": "事件网关",
-                 "boundaryEvent": "边界事件", "startEvent": "开始事件", "endEvent": "结束事件",
-                 "intermediateCatchEvent": "中间事件", "intermediateThrowEvent": "中间抛出事件",
-                 "callActivity": "调用活动", "subProcess": "子流程", "lane": "泳道"}
-
 SAFE_FILENAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 
@@ -78,16 +70,18 @@ BPMN_DEFAULTS = {"cancelActivity": "true"}  # attributes bpmn-js leaves out when
 
 
 def model_diff(old: str | bytes, new: str | bytes) -> dict:
-    """``engine.modeldiff.diff`` less what only differs in spelling: bpmn-js leaves out attributes
-    at their BPMN default (``cancelActivity="true"``), so a file saved by the editor must not show
-    every interrupting boundary event as changed."""
-    result = modeldiff.diff(old, new)
+    """``engine.modeldiff.diff`` (forms named by their titles) less what only differs in spelling:
+    bpmn-js leaves out attributes at their BPMN default (``cancelActivity="true"``), so a file saved
+    by the editor must not show every interrupting boundary event as changed."""
+    forms = engine().forms
+    result = modeldiff.diff(old, new, form_title=forms.title if forms is not None else None)
     kept = []
     for entry in result["changed"]:
         changes = {f: c for f, c in entry["changes"].items()
                    if not (f in BPMN_DEFAULTS and {c["old"], c["new"]} <= {None, BPMN_DEFAULTS[f]})}
         if changes:
-            kept.append({**entry, "changes": changes})
+            kept.append({**entry, "changes": changes,
+                         "text": f"修改{entry['title']}：" + "；".join(c["text"] for c in changes.values())})
     return {**result, "changed": kept}
 
 
@@ -165,7 +159,7 @@ def compare(key):
     if old is None or new_ is None:
         raise NotFound(f"流程模型 {key} 没有所选版本")
     return render_template("designer/compare.html", key=key, versions=rows, old=old, new=new_,
-                           diff=model_diff(old.content, new_.content), kinds=ELEMENT_KINDS)
+                           diff=model_diff(old.content, new_.content))
 
 
 @bp.get("/models/<key>/versions/<int:version>/source")
@@ -213,7 +207,7 @@ PARSER_FAILURES = (RecursionError, ValueError, TypeError, AttributeError, KeyErr
 def api_validate():
     content, filename, _ = _draft()
     try:
-        pf = engine().models.validate(content, filename)
+        pf = engine().models.validate(content, filename, strict=True)
     except PARSER_FAILURES as exc:
         raise _model_failure(filename, exc) from None
     translations = pf.dialect.translations if pf.dialect is not None else []  # ${...} shown as the Python it became
@@ -228,7 +222,7 @@ def api_deploy():
     content, filename, _ = _draft()
     before = {m.key: m.version for m in eng.models.list()}
     try:
-        model = eng.deploy(content, by=g.user.username, filename=filename)
+        model = eng.deploy(content, by=g.user.username, filename=filename, strict=True)
     except PARSER_FAILURES as exc:
         raise _model_failure(filename, exc) from None
     unchanged = before.get(model.key) == model.version
@@ -236,6 +230,32 @@ def api_deploy():
                     "unchanged": unchanged, "filename": model.filename,
                     "edit_url": url_for(".edit", key=model.key, version=model.version),
                     "versions_url": url_for(".versions", key=model.key)}), (200 if unchanged else 201)
+
+
+@bp.post("/api/deploy/preview")
+def api_deploy_preview():
+    """What a deploy of the draft would do, for the page to show and ask before deploying: the same
+    checks as the deploy (422 with the problems), then per process of the file its current version,
+    the next one, the cases running on it (they stay on their version) and the diff in Chinese."""
+    eng = engine()
+    content, filename, _ = _draft()
+    try:
+        pf = eng.models.validate(content, filename, strict=True)
+    except PARSER_FAILURES as exc:
+        raise _model_failure(filename, exc) from None
+    running = queries.running_by_key(eng)
+    text = content.decode("utf-8")
+    models = []
+    for key in pf.keys:
+        current = queries.version_of(eng, key, None)
+        entry = {"key": key, "name": pf.names.get(key) or key, "running": running.get(key, 0),
+                 "current": current.version if current else None,
+                 "next": current.version + 1 if current else 1,
+                 "unchanged": current is not None and current.content == text}
+        if current is not None:
+            entry["diff"] = model_diff(current.content, content)
+        models.append(entry)
+    return jsonify({"ok": True, "models": models})
 
 
 @bp.post("/api/diff")

@@ -9,7 +9,8 @@ import spiffworkflow from './spiffworkflow.json';
 import DubanPropertiesProvider from './provider.js';
 import translateModule from './translate.js';
 import * as marks from './marks.js';
-import { renderProblems, renderDiff, renderTrace, STATUS } from './results.js';
+import { renderProblems, renderDiff, renderTrace, STATUS, withoutId, el, diffTable } from './results.js';
+import { ask } from './ask.js';
 import { pathOf } from './path.js';
 
 const DubanPropertiesModule = {
@@ -43,12 +44,42 @@ export function startEditor(box) {
   }
   box.querySelectorAll('[data-tab]').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
 
+  // Unsaved edits (未部署的修改): any command since the model was opened, deployed or downloaded.
+  // Leaving the page then asks first — the browser's own question on reload or close, ours on a
+  // link of the page (menu, breadcrumbs).
+  let dirty = false;
+  function markSaved() { dirty = false; box.dataset.dirty = 'false'; }
+  function markDirty() { dirty = true; box.dataset.dirty = 'true'; }
+  modeler.on('commandStack.changed', markDirty);
+  window.addEventListener('beforeunload', (e) => {
+    if (dirty) { e.preventDefault(); e.returnValue = ''; }
+  });
+  document.addEventListener('click', async (e) => {
+    const link = e.target.closest && e.target.closest('a[href]');
+    if (!dirty || !link || link.target === '_blank' || link.hasAttribute('download') || e.defaultPrevented
+        || link.getAttribute('href').startsWith('#') || e.ctrlKey || e.metaKey || e.shiftKey) { return; }
+    e.preventDefault();
+    const leave = await ask($('#designer-ask'), {
+      title: '有未部署的修改',
+      body: [el('p', {}, '此草稿的修改尚未部署，也未下载保存。离开此页，这些修改将丢失。')],
+      yes: '放弃修改并离开', no: '留在此页',
+    });
+    if (leave) { markSaved(); window.location.href = link.href; }
+  }, true);
+
   async function load(xml) {
     ['problems', 'diff', 'trace'].forEach((g) => marks.clear(modeler, g));
     const { warnings } = await modeler.importXML(xml);
+    markSaved();
     modeler.get('canvas').zoom('fit-viewport', 'auto');
     box.dataset.state = 'ready';
     if (warnings.length) { status(`导入时有 ${warnings.length} 条警告（未识别的内容已保留）`, 'warn'); }
+  }
+
+  // The name a designer gave an element (its label on the diagram), '' when unnamed or gone.
+  function nameOf(id) {
+    const element = id && modeler.get('elementRegistry').get(id);
+    return element ? (element.businessObject.name || '').trim() : '';
   }
 
   async function currentXml() {
@@ -71,11 +102,11 @@ export function startEditor(box) {
     const elementIds = [];
     problems.forEach((p) => {
       if (p.element_id && marks.mark(modeler, 'problems', [p.element_id], 'has-problem').length) {
-        marks.note(modeler, 'problems', p.element_id, p.message, 'problem');
+        marks.note(modeler, 'problems', p.element_id, withoutId(p.message, p.element_id, nameOf(p.element_id)), 'problem');
         elementIds.push(p.element_id);
       }
     });
-    renderProblems($('#problems'), problems, (id) => marks.focus(modeler, id));
+    renderProblems($('#problems'), problems, (id) => marks.focus(modeler, id), nameOf);
     showTab('problems');
     if (elementIds.length) { marks.focus(modeler, elementIds[0]); }
     box.dataset.problems = String(problems.length);
@@ -90,15 +121,52 @@ export function startEditor(box) {
     return data.ok;
   }
 
+  // What the deploy would do, asked before doing it: the version it becomes, the cases that stay on
+  // theirs, and the changes against the current version in Chinese. Resolves true to go ahead.
+  function confirmDeploy(models) {
+    const body = [];
+    models.forEach((m) => {
+      if (m.current === null) {
+        body.push(el('p', {}, `「${m.name}」是新流程，将部署为第一个版本 v1，部署后即可发起案件。`));
+        return;
+      }
+      body.push(el('p', {}, `将「${m.name}」部署为新版本 v${m.next}（当前版本 v${m.current}）。新发起的案件使用新版本；`,
+        el('b', {}, `运行中的 ${m.running} 件案件`), '仍按原版本办理。'));
+      body.push(el('p', { class: 'muted' }, `与当前版本 v${m.current} 相比：`));
+      body.push(diffTable(m.diff, null, { id: 'deploy-diff-table' }));
+    });
+    return ask($('#designer-ask'), { title: '确认部署', body, yes: '确认部署', no: '取消' });
+  }
+
   async function deploy() {
-    status('正在校验并部署…');
-    const { status: code, data } = await post(box.dataset.deployUrl, { xml: await currentXml(), filename: filename() });
+    status('正在校验…');
+    const xml = await currentXml();
+    const preview = (await post(box.dataset.previewUrl, { xml, filename: filename() })).data;
+    if (!preview.ok) {
+      showProblems(preview.problems || [{ message: preview.error }]);
+      status(`未部署：模型有 ${(preview.problems || [1]).length} 处问题，当前版本不变`, 'error');
+      return;
+    }
+    showProblems([]);
+    const changed = preview.models.filter((m) => !m.unchanged);
+    if (!changed.length) {
+      markSaved();
+      status(`内容与当前版本 v${preview.models[0].current} 相同，无需部署`, 'ok');
+      return;
+    }
+    if (!(await confirmDeploy(changed))) {
+      status('已取消部署，当前版本不变', 'warn');
+      return;
+    }
+    status('正在部署…');
+    const { status: code, data } = await post(box.dataset.deployUrl, { xml, filename: filename() });
     if (!data.ok) {
       showProblems(data.problems || [{ message: data.error }]);
       status(`未部署：模型有 ${(data.problems || [1]).length} 处问题，当前版本不变`, 'error');
       return;
     }
     showProblems([]);
+    markSaved();
     state.key = data.key;
     state.version = data.version;
     state.filename = data.filename;
@@ -174,6 +242,7 @@ export function startEditor(box) {
     document.body.appendChild(a);
     a.click();
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    markSaved();  // kept as a file: leaving no longer loses it
   }
 
   function importFile(file) {
@@ -186,6 +255,7 @@ export function startEditor(box) {
         return;
       }
       state.filename = file.name;
+      markDirty();  // the imported file is not deployed yet
       $('#draft-name').textContent = file.name;
       if (!state.key) {  // a new model is called what its file calls its process
         const process = modeler.getDefinitions().get('rootElements').find((e) => e.$type === 'bpmn:Process');

@@ -1,7 +1,7 @@
 // Tables under the diagram: validation problems, a diff, a test-run trace. Built with textContent
 // only — messages quote the model, which is user input.
 
-function el(tag, attrs, ...children) {
+export function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   Object.entries(attrs || {}).forEach(([k, v]) => {
     if (k === 'dataset') { Object.assign(node.dataset, v); } else if (k === 'onclick') { node.addEventListener('click', v); } else { node.setAttribute(k, v); }
@@ -10,9 +10,16 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-function elementLink(id, onPick) {
+// An element by its Chinese name (``nameOf``: the diagram's), its id only when it has none.
+function elementLink(id, onPick, text) {
   if (!id) { return el('span', { class: 'muted' }, '（整个模型）'); }
-  return el('a', { href: '#', class: 'element-link', onclick: (e) => { e.preventDefault(); onPick(id); } }, id);
+  return el('a', { href: '#', class: 'element-link', dataset: { element: id },
+                   onclick: (e) => { e.preventDefault(); onPick(id); } }, text || id);
+}
+
+// A message names an element as 「名称」(id); the name is enough where the element has one.
+export function withoutId(message, id, name) {
+  return name && id ? String(message || '').split(`」(${id}) `).join('」').split(`」(${id})`).join('」') : message;
 }
 
 function table(head, rows, attrs) {
@@ -21,46 +28,45 @@ function table(head, rows, attrs) {
     el('tbody', {}, rows));
 }
 
-export function renderProblems(box, problems, onPick) {
+export function renderProblems(box, problems, onPick, nameOf = () => '') {
   box.replaceChildren();
   if (!problems.length) {
     box.append(el('p', { class: 'ok-text' }, '校验通过：没有发现问题。'));
     return;
   }
   box.append(el('p', { class: 'error-text' }, `发现 ${problems.length} 处问题，修正前不能部署：`));
-  box.append(table(['元素', '行', '问题'], problems.map((p) =>
-    el('tr', { dataset: { element: p.element_id || '' } },
-      el('td', {}, elementLink(p.element_id, onPick)), el('td', {}, p.line || '—'), el('td', {}, p.message))),
-  { id: 'problem-list' }));
+  box.append(table(['元素', '问题'], problems.map((p) => {
+    const name = nameOf(p.element_id);
+    return el('tr', { dataset: { element: p.element_id || '' } },
+      el('td', {}, elementLink(p.element_id, onPick, name)), el('td', {}, withoutId(p.message, p.element_id, name)));
+  }), { id: 'problem-list' }));
 }
 
-const KIND = { userTask: '用户任务', scriptTask: '脚本任务', serviceTask: '服务任务', businessRuleTask: '规则任务',
-               sequenceFlow: '顺序流', exclusiveGateway: '排他网关', parallelGateway: '并行网关',
-               inclusiveGateway: '包容网关', boundaryEvent: '边界事件', startEvent: '开始事件', endEvent: '结束事件',
-               intermediateCatchEvent: '中间事件', callActivity: '调用活动', subProcess: '子流程', lane: '泳道' };
+// One row per element: what happened to it and each change, in the words the server chose
+// (engine/modeldiff.py: 新增用户任务「…」, 条件 由「…」改为「…」).
+export function diffRows(diff, onPick) {
+  const row = (css, what, e, content) => el('tr', { class: css, dataset: { element: e.id } },
+    el('td', {}, what), el('td', {}, onPick && css !== 'diff-removed' ? elementLink(e.id, onPick, e.title) : e.title),
+    el('td', {}, content));
+  const change = (c) => el('div', { class: 'change' }, `${c.label}：`,
+    c.old === null || c.old === undefined || c.old === '' ? '' : [el('del', {}, c.old_text), ' → '], el('ins', {}, c.new_text));
+  return [
+    ...diff.added.map((e) => row('diff-added', '新增', e, e.text)),
+    ...diff.removed.map((e) => row('diff-removed', '删除', e, e.text)),
+    ...diff.changed.map((e) => row('diff-changed', '修改', e, Object.values(e.changes).map(change))),
+  ];
+}
 
-function show(v) {
-  if (v === undefined || v === null) { return '—'; }
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+export function diffTable(diff, onPick, attrs) {
+  const rows = diffRows(diff, onPick);
+  return rows.length ? table(['变化', '元素', '内容'], rows, attrs)
+    : el('p', {}, '执行上没有差别（只比较引擎读取的内容，不比较图形位置）。');
 }
 
 export function renderDiff(box, diff, onPick, caption) {
   box.replaceChildren();
-  const rows = [];
-  diff.added.forEach((e) => rows.push(el('tr', { class: 'diff-added', dataset: { element: e.id } },
-    el('td', {}, '新增'), el('td', {}, elementLink(e.id, onPick)), el('td', {}, KIND[e.kind] || e.kind),
-    el('td', {}, e.name || ''), el('td', {}, ''))));
-  diff.removed.forEach((e) => rows.push(el('tr', { class: 'diff-removed', dataset: { element: e.id } },
-    el('td', {}, '删除'), el('td', {}, e.id), el('td', {}, KIND[e.kind] || e.kind), el('td', {}, e.name || ''),
-    el('td', {}, ''))));
-  diff.changed.forEach((e) => rows.push(el('tr', { class: 'diff-changed', dataset: { element: e.id } },
-    el('td', {}, '修改'), el('td', {}, elementLink(e.id, onPick)), el('td', {}, KIND[e.kind] || e.kind),
-    el('td', {}, e.name || ''),
-    el('td', {}, Object.entries(e.changes).map(([field, c]) =>
-      el('div', { class: 'change' }, el('code', {}, field), '：', el('del', {}, show(c.old)), ' → ', el('ins', {}, show(c.new))))))));
   if (caption) { box.append(el('p', { class: 'muted' }, caption)); }
-  box.append(rows.length ? table(['变化', '元素', '类型', '名称', '内容'], rows, { id: 'diff-table' })
-    : el('p', {}, '两个版本执行上没有差别（只比较引擎读取的内容，不比较图形位置）。'));
+  box.append(diffTable(diff, onPick, { id: 'diff-table' }));
 }
 
 export const STATUS = { completed: '流程结束', waiting_on_timer: '等待定时器', incident: '执行出错', error: '出错',
