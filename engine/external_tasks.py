@@ -49,6 +49,12 @@ def project_external(session, case, workflow) -> None:
     """After-step hook: the case's ``external_task`` rows as its waiting external tasks say."""
     conn = session.connection()
     want = {str(t.id): t for t in waiting_external(workflow)} if case.status == "running" else {}
+    # The ids as last written ride on the workflow object the engine caches per case version (as in
+    # messages.project_waits): an unchanged projection costs no statement.
+    last = getattr(workflow, "_duban_external", None)
+    if last is not None and last == set(want):
+        return
+    workflow._duban_external = set(want)
     have = {r.id for r in conn.execute(sa.select(_EXT.c.id).where(_EXT.c.case_id == case.id))}
     gone = [tid for tid in have if tid not in want]
     if gone:

@@ -126,16 +126,41 @@ def all_workflows(top: BpmnWorkflow):
 
 # --- restore ------------------------------------------------------------------------------------
 def restore(session: Session, case_id: int, spec, subprocess_specs, script_engine) -> LoadedState:
-    wf_rows = {r.wf_key: r for r in session.execute(
-        sa.select(WorkflowRow).where(WorkflowRow.case_id == case_id, WorkflowRow.live.is_(True))).scalars()}
+    wf_rows = {r.wf_key: r.content for r in session.execute(
+        sa.select(WorkflowRow.wf_key, WorkflowRow.content)
+        .where(WorkflowRow.case_id == case_id, WorkflowRow.live.is_(True)))}
     task_rows = session.execute(
         sa.select(TaskRow.id, TaskRow.wf_key, TaskRow.seq, TaskRow.content)
         .where(TaskRow.case_id == case_id, TaskRow.live.is_(True)).order_by(TaskRow.seq)).all()
+    return restore_rows(wf_rows, task_rows, spec, subprocess_specs, script_engine)
+
+
+_LIVE_WORKFLOWS = (sa.select(WorkflowRow.case_id, WorkflowRow.wf_key, WorkflowRow.content)
+                   .where(WorkflowRow.case_id.in_(sa.bindparam("ids", expanding=True)), WorkflowRow.live.is_(True)))
+_LIVE_TASKS = (sa.select(TaskRow.case_id, TaskRow.id, TaskRow.wf_key, TaskRow.seq, TaskRow.content)
+               .where(TaskRow.case_id.in_(sa.bindparam("ids", expanding=True)), TaskRow.live.is_(True))
+               .order_by(TaskRow.case_id, TaskRow.seq))
+
+
+def read_many(conn, case_ids: list[int]) -> dict[int, tuple[dict, list]]:
+    """The live rows of many cases in two statements: case id -> (wf_key -> content, task rows by seq),
+    for ``restore_rows`` (the timer sweep loads a whole batch of cases at once)."""
+    found: dict[int, tuple[dict, list]] = {c: ({}, []) for c in case_ids}
+    for row in conn.execute(_LIVE_WORKFLOWS, {"ids": case_ids}):
+        found[row.case_id][0][row.wf_key] = row.content
+    for row in conn.execute(_LIVE_TASKS, {"ids": case_ids}):
+        found[row.case_id][1].append(row)
+    return found
+
+
+def restore_rows(wf_rows: dict[str, str], task_rows: list, spec, subprocess_specs, script_engine) -> LoadedState:
+    """A case's workflow from its live rows: workflow row contents by wf_key, task rows
+    (id, wf_key, seq, content) in seq order."""
     by_wf: dict[str, list] = {}
     for row in task_rows:
         by_wf.setdefault(row.wf_key, []).append(row)
 
-    top_meta = json.loads(wf_rows[TOP].content)
+    top_meta = json.loads(wf_rows[TOP])
     decoded = None
     if top_meta.get("format") != FORMAT_VERSION:
         decoded = {r.id: json.loads(r.content) for r in task_rows}
@@ -148,7 +173,7 @@ def restore(session: Session, case_id: int, spec, subprocess_specs, script_engin
         for task in list(workflow.tasks.values()):
             key = str(task.id)
             if isinstance(task.task_spec, SubWorkflowTask) and key in wf_rows:
-                meta = json.loads(wf_rows[key].content)
+                meta = json.loads(wf_rows[key])
                 sub = BpmnSubWorkflow(top.subprocess_specs.get(task.task_spec.spec), task.id, top,
                                       deserializing=True)
                 _fill(sub, meta, by_wf.get(key, []), decoded)
@@ -158,7 +183,7 @@ def restore(session: Session, case_id: int, spec, subprocess_specs, script_engin
 
     attach_subprocesses(top)
     state = LoadedState(top)
-    state.wf_rows = {k: r.content for k, r in wf_rows.items()}
+    state.wf_rows = dict(wf_rows)
     state.task_rows = {r.id: (r.wf_key, r.seq, r.content) for r in task_rows}
     state.next_seq = max((r.seq for r in task_rows), default=0) + 1
     return state

@@ -119,8 +119,8 @@ class AuditBuffer:
         self.events = []
         tx.session.flush()  # events the ORM path appended in this transaction come first
         heads = tx.session.info.get("audit_heads", {})
-        for chain, events in by_chain.items():
-            audit.append_many(tx.conn, chain, events, lock=not tx.is_sqlite)
+        audit.append_chains(tx.conn, by_chain, lock=not tx.is_sqlite)
+        for chain in by_chain:
             stale = heads.pop(chain, None)
             if stale is not None:
                 tx.session.expire(stale)

@@ -1,14 +1,19 @@
-"""The timer sweep (定时器扫描): claim due timers with a lease, fire them case by case, in batches.
+"""The timer sweep (定时器扫描): claim due timers with a lease, fire them in batches of cases.
 
 1. **Claim** (one short transaction): due rows whose lease is free or ran out get this worker's
    name and a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers never wait for each
    other's claims). A worker killed half-way simply lets its leases run out.
-2. **Fire** (one transaction per batch of cases): each case of the batch is one step of the
-   pipeline (engine/step.py) inside a savepoint — the case's timer rows must still carry this
-   worker's lease — so the batch shares one commit while a case whose model code fails is rolled
-   back alone. The fired timers' rows are deleted by the timer projection in the same step, which
-   is what makes a timer fire exactly once.
-3. **Park**: a case whose firing raised an incident keeps its timer rows leased to ``incident``
+2. **Fire** (one transaction per batch of cases, ``fire_batch``): the cases whose due timers this
+   worker still leases are found in one statement, locked in one (each case's version bumped only
+   if nobody moved it since it was read), loaded in two (live workflow and task rows of every case,
+   plus the projections' inputs), run one by one through the step pipeline (engine/step.py), and
+   their audit events appended in one insert. The fired timers' rows are deleted by the timer
+   projection in the same step, which is what makes a timer fire exactly once.
+3. **Fall back**: when a case of the batch was moved by someone else meanwhile, or its model code
+   failed, the batch is rolled back and fired again case by case, each in a savepoint of its own
+   (``fire_batch_one_by_one``), so an incident in one case never holds back the others. Model code
+   of the batch's other cases then runs a second time — as it would after a worker died half-way.
+4. **Park**: a case whose firing raised an incident keeps its timer rows leased to ``incident``
    until a supervisor retries it, instead of failing again on every sweep.
 """
 from __future__ import annotations
@@ -20,9 +25,13 @@ import sqlalchemy as sa
 
 from . import step
 from .errors import Conflict, IncidentRaised
-from .schema import NO_DUE_DATE, Timer
+from .schema import NO_DUE_DATE, EventWait, ExternalTask, HumanTask, Timer
+from .state import read_many, restore_rows
 
 TIMER = Timer.__table__
+HUMAN_TASK = HumanTask.__table__
+EVENT_WAIT = EventWait.__table__
+EXTERNAL_TASK = ExternalTask.__table__
 PARKED = "incident"
 
 _FREE = sa.or_(TIMER.c.lease_until.is_(None), TIMER.c.lease_until < sa.bindparam("now"))
@@ -35,6 +44,19 @@ _HELD = (sa.select(TIMER.c.id).where(TIMER.c.case_id == sa.bindparam("case_id"),
                                      TIMER.c.lease_owner == sa.bindparam("worker")).limit(1))
 _ANY_DUE = (sa.select(TIMER.c.id).where(TIMER.c.case_id == sa.bindparam("case_id"),
                                         TIMER.c.due_at <= sa.bindparam("now")).limit(1))
+_HELD_CASES = (sa.select(TIMER.c.case_id).distinct()
+               .where(TIMER.c.case_id.in_(sa.bindparam("ids", expanding=True)), TIMER.c.due_at <= sa.bindparam("now"),
+                      TIMER.c.lease_owner == sa.bindparam("worker")))
+_CASES = (sa.select(step.CASE, step._DIRECTORY_VERSION.label("directory_version"))
+          .where(step.CASE.c.id.in_(sa.bindparam("ids", expanding=True))).order_by(step.CASE.c.id))
+_OPEN_TASKS = (sa.select(HUMAN_TASK.c.case_id, HUMAN_TASK.c.id, HUMAN_TASK.c.due_at, HUMAN_TASK.c.rules)
+               .where(HUMAN_TASK.c.case_id.in_(sa.bindparam("ids", expanding=True)), HUMAN_TASK.c.state == "open"))
+_TIMERS = (sa.select(TIMER.c.case_id, TIMER.c.id, TIMER.c.due_at)
+           .where(TIMER.c.case_id.in_(sa.bindparam("ids", expanding=True))))
+_WAITING = (sa.select(EVENT_WAIT.c.case_id).distinct()
+            .where(EVENT_WAIT.c.case_id.in_(sa.bindparam("ids", expanding=True))))
+_EXTERNAL = (sa.select(EXTERNAL_TASK.c.case_id).distinct()
+             .where(EXTERNAL_TASK.c.case_id.in_(sa.bindparam("ids", expanding=True))))
 _PARK = (sa.update(TIMER).where(TIMER.c.case_id == sa.bindparam("b_case"), TIMER.c.lease_owner == sa.bindparam("b_worker"))
          .values(lease_owner=PARKED, lease_until=NO_DUE_DATE))
 
@@ -81,7 +103,100 @@ def fire_case(engine, case_id: int, worker: str, force: bool = False) -> int:
                                       failure.cause) from failure.cause
 
 
+class _BatchFailed(Exception):
+    """A case of the batch was moved meanwhile or failed: roll the batch back, go case by case."""
+
+
 def fire_batch(engine, case_ids: list[int], worker: str) -> int:
+    """Fire the timers of many cases in one transaction; case by case if one of them fails."""
+    try:
+        return _fire_together(engine, case_ids, worker)
+    except _BatchFailed:
+        return fire_batch_one_by_one(engine, case_ids, worker)
+
+
+def _lock_cases(tx: step.Tx, case_ids: list[int]) -> list:
+    """Every case of the batch read in one statement and taken in one: its version bumped if it
+    did not move since it was read (as ``step.lock_case`` does for one case)."""
+    rows = [r for r in tx.conn.execute(_CASES, {"ids": case_ids}) if r.status in step.ACTIVE_CASE]
+    if len(rows) != len(case_ids):
+        raise _BatchFailed  # gone, or no longer running: the one-by-one path says which
+    bumped = tx.conn.execute(step._BUMP, [{"b_id": r.id, "seen": r.version, "next": r.version + 1}
+                                          for r in rows]).rowcount
+    if bumped != len(rows):
+        raise _BatchFailed
+    tx.directory_version = rows[0].directory_version or 0
+    cases = []
+    for row in rows:
+        case = step.case_from_row(row)
+        case.version = row.version + 1
+        cases.append(case)
+    return cases
+
+
+def _load_cases(engine, tx: step.Tx, cases: list) -> dict[int, object]:
+    """Each case's workflow: from the engine's cache, else all the missing ones from rows at once,
+    together with what their projections last wrote (so no projection reads per case)."""
+    loaded = {}
+    for case in cases:
+        hit = engine._cache_take(case.id, case.version - 1)
+        if hit is not None:
+            loaded[case.id] = hit
+    missing = [c for c in cases if c.id not in loaded]
+    if not missing:
+        return loaded
+    ids = [c.id for c in missing]
+    rows = read_many(tx.conn, ids)
+    open_tasks: dict[int, dict] = {i: {} for i in ids}
+    for r in tx.conn.execute(_OPEN_TASKS, {"ids": ids}):
+        open_tasks[r.case_id][r.id] = (r.due_at, bool(r.rules))
+    timers: dict[int, dict] = {i: {} for i in ids}
+    for r in tx.conn.execute(_TIMERS, {"ids": ids}):
+        timers[r.case_id][r.id] = r.due_at
+    waiting = set(tx.conn.execute(_WAITING, {"ids": ids}).scalars())
+    external = set(tx.conn.execute(_EXTERNAL, {"ids": ids}).scalars())
+    for case in missing:
+        spec, subprocess_specs = engine.models.specs(tx.session, case.bundle_hash)
+        wf_rows, task_rows = rows[case.id]
+        state = restore_rows(wf_rows, task_rows, spec, subprocess_specs, engine.script_engine)
+        state.open_tasks, state.timers = open_tasks[case.id], timers[case.id]
+        if case.id not in waiting:  # nothing to compare with: project_waits then reads no rows
+            state.workflow._duban_waits = {}
+        if case.id not in external:
+            state.workflow._duban_external = set()
+        loaded[case.id] = state
+    return loaded
+
+
+def _fire_together(engine, case_ids: list[int], worker: str) -> int:
+    fired = 0
+    try:
+        with step.transaction(engine) as tx:
+            now = engine.clock.now()
+            held = set(tx.conn.execute(_HELD_CASES, {"ids": case_ids, "now": now, "worker": worker}).scalars())
+            if not held:
+                return 0
+            cases = _lock_cases(tx, [c for c in case_ids if c in held])
+            loaded = _load_cases(engine, tx, cases)
+            puts = tx.session.info.setdefault("duban_cache_put", [])
+            for case in cases:
+                st = step.Step(engine, tx, case, loaded[case.id], "timer")
+                with step.StepRequests() as requests:
+                    step.run_model_code(st.loaded.workflow.refresh_timers)
+                    done = st.write(requests=requests, worker=worker)
+                fired += sum(f.occurrences for f in done)
+                puts.append((case, st.loaded))
+    except BaseException as exc:
+        for case_id in case_ids:  # a failed step may have changed its workflow half-way
+            engine._evict(case_id)
+        if isinstance(exc, (step.ProcessFailure, Conflict)):
+            raise _BatchFailed from exc
+        raise
+    step.commit_cache(engine, tx)
+    return fired
+
+
+def fire_batch_one_by_one(engine, case_ids: list[int], worker: str) -> int:
     """Fire the timers of many cases in one transaction, each case in a savepoint of its own."""
     fired = 0
     failed: list[tuple[int, BaseException]] = []
@@ -133,4 +248,4 @@ def run_due_timers(engine, worker: str | None = None, limit: int = 100, lease_se
             return fired
 
 
-__all__ = ["claim", "claim_due", "fire_batch", "fire_case", "fire_in", "park", "run_due_timers", "IncidentRaised"]
+__all__ = ["claim", "claim_due", "fire_batch", "fire_batch_one_by_one", "fire_case", "fire_in", "park", "run_due_timers", "IncidentRaised"]
