@@ -224,6 +224,10 @@ class Engine:
     def incidents(self, open_only: bool = True, case_id: int | None = None) -> list[Incident]:
         return incidents.listing(self, open_only, case_id)
 
+    def visible_incidents(self, username: str, open_only: bool = True, case_id: int | None = None) -> list[Incident]:
+        """The incidents ``username`` may see and retry (a supervisor over the case's org unit)."""
+        return incidents.visible(self, self.directory.principal(username), open_only, case_id)
+
     def retry_incident(self, incident_id: int, by: str, data: dict | None = None):
         """Run the failed command again (engine/incidents.py); resolves the incident on success."""
         return incidents.retry(self, incident_id, by, data)

@@ -91,6 +91,21 @@ def retry(engine, incident_id: int, by: str, data: dict | None = None):
     return result
 
 
+def visible(engine, p: Principal, open_only: bool = True, case_id: int | None = None) -> list[Incident]:
+    """The incidents ``p`` may see and retry (``check``), newest first: the supervisor pages and the
+    API list these, so the two never disagree."""
+    found = listing(engine, open_only, case_id)
+    shown = []
+    with engine.db.read() as s:
+        for inc in found:
+            try:
+                check(engine, s, p, inc)
+            except (Forbidden, NotFound):
+                continue
+            shown.append(inc)
+    return shown
+
+
 def can_retry(engine, incident: Incident, username: str) -> bool:
     """May ``username`` see and retry this incident (a supervisor over its case's org unit, or
     over the org unit a failed start was for)?"""

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, Forbidden, NotFound
+from engine.queries import Scope
 from engine.schema import Case
 from workflows.enterprises import EnterpriseInvalid, RiskLevel, Sector, credit_code
 from workflows.enterprises.spreadsheet import SpreadsheetError, export_enterprises
@@ -106,13 +107,14 @@ def mine():
 
 
 def _linkable_cases(file: dict) -> set[int]:
-    """Cases of the file the user may open (an official: those of his org units; the enterprise: all)."""
+    """Cases of the file the user may open: the engine's read policy (engine.queries.Scope), the
+    rule the case page itself applies."""
     ids = [c["id"] for c in file["cases"]]
-    scope = None if g.user.party else parties.org_scope(g.user)
-    if scope is None or not ids:
-        return set(ids)
-    with engine().db.read() as s:
-        return set(s.scalars(sa.select(Case.id).where(Case.id.in_(ids), Case.org_code.in_(scope))))
+    if not ids:
+        return set()
+    eng = engine()
+    with eng.db.read() as s:
+        return set(s.scalars(sa.select(Case.id).where(Case.id.in_(ids), Scope(s, g.user, eng.policy).cases())))
 
 
 def _render_show(ent, risk_form: dict | None = None, risk_errors: dict | None = None, status: int = 200):

@@ -13,9 +13,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from engine.directory import Principal
+from engine.queries import Scope
 from engine.schema import Case, HumanTask
-
-from .queries import _orgs_in_scope
 
 
 def condition(now: datetime):
@@ -33,17 +32,15 @@ def is_overdue(case, now: datetime) -> bool:
 def cases(engine, p: Principal, now: datetime, *, limit: int = 50, offset: int = 0) -> list[Case]:
     """Overdue cases of the user's org unit and below, most escalated first."""
     with engine.db.read() as s:
-        orgs = _orgs_in_scope(s, p, True)
-        q = (sa.select(Case).where(condition(now), Case.org_code.in_(orgs))
+        q = (sa.select(Case).where(condition(now), Scope(s, p, engine.policy).cases())
              .order_by(Case.escalation_level.desc(), Case.started_at, Case.id).limit(limit).offset(offset))
         return list(s.execute(q).scalars())
 
 
 def count(engine, p: Principal, now: datetime) -> int:
     with engine.db.read() as s:
-        orgs = _orgs_in_scope(s, p, True)
         return s.execute(sa.select(sa.func.count()).select_from(Case)
-                         .where(condition(now), Case.org_code.in_(orgs))).scalar_one()
+                         .where(condition(now), Scope(s, p, engine.policy).cases())).scalar_one()
 
 
 def overdue_ids(engine, case_ids, now: datetime) -> set[int]:

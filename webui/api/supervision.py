@@ -1,15 +1,19 @@
 """/api/incidents and /api/timers — what supervisors watch (督办): failed steps and pending timers.
 
-Incidents: listed to those the policy lets supervise the case (``Policy.check_supervise``: a
-supervisory role at the case's org unit or above, or an administrator); retried through the engine,
-which checks the same rule. Timers: the engine has no cross-case listing, so this module reads the
-timer table itself, read-only, scoped like ``Engine.cases`` (org unit and below, or own enterprise).
+Incidents: those the engine's rule lets the caller retry (engine/incidents.py ``visible``: a
+supervisory role at the case's org unit or above — for a failed start, the org unit it was started
+for — or an administrator), the same list the supervisor pages show. Timers: the engine has no
+cross-case listing, so this module reads the timer table itself, read-only, under the engine's read
+policy (``engine.queries.Scope.cases``, as ``Engine.cases``: org unit and below, own enterprise, a
+third party's assigned cases).
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from engine import incidents as incident_rules
 from engine.errors import Forbidden, NotFound
+from engine.queries import Scope
 from engine.schema import Case, Incident, Timer
 
 from . import schemas
@@ -27,17 +31,7 @@ def list_incidents(args):
     """异常事件：本人可处理的，最新的在前；缺省只列未处理的。"""
     eng = engine()
     p = principal()
-    incidents = eng.incidents(open_only=args["open_only"], case_id=args.get("case_id"))
-    visible = []
-    with eng.db.read() as s:
-        cases = {c.id: c for c in s.execute(sa.select(Case).where(
-            Case.id.in_({i.case_id for i in incidents if i.case_id is not None}))).scalars()}
-        for inc in incidents:
-            try:
-                eng.policy.check_supervise(s, p, cases.get(inc.case_id))
-            except Forbidden:
-                continue
-            visible.append(inc)
+    visible = incident_rules.visible(eng, p, open_only=args["open_only"], case_id=args.get("case_id"))
     limit, offset = args["limit"], args["offset"]
     return page(visible[offset:offset + limit], limit, offset)
 
@@ -65,11 +59,7 @@ def list_timers(args):
     p = principal()
     limit, offset = args["limit"], args["offset"]
     with eng.db.read() as s:
-        q = sa.select(Timer).join(Case, Case.id == Timer.case_id)
-        if p.party:
-            q = q.where(Case.party == p.party)
-        else:
-            q = q.where(Case.org_code.in_(eng.directory.org_codes_below(s, p.org_path)))
+        q = sa.select(Timer).join(Case, Case.id == Timer.case_id).where(Scope(s, p, eng.policy).cases())
         if args.get("case_id") is not None:
             q = q.where(Timer.case_id == args["case_id"])
         if args["overdue_only"]:
