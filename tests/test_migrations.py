@@ -55,3 +55,16 @@ def test_duban_db_upgrade_runs_the_revisions(sqlite_url, monkeypatch):
     assert "upgraded from empty" in result.output
     result = CliRunner().invoke(main, ["db", "upgrade"])
     assert "already at the newest revision" in result.output
+
+
+def test_every_module_that_makes_its_own_tables_makes_them_by_the_revisions(tmp_path):
+    """One schema path (issue 15): each domain module's ``create_tables`` on an empty database
+    leaves it at the Alembic head, never tables made beside the revisions by ``create_all``."""
+    import importlib
+    for name in ("workflows.calendar", "workflows.rules", "workflows.messages.models",
+                 "workflows.leadership.records", "workflows.enterprises.models"):
+        sa_engine = make_engine(f"sqlite:///{tmp_path / (name + '.sqlite')}")
+        importlib.import_module(name).create_tables(sa_engine)
+        with sa_engine.connect() as conn:
+            assert migrate.current(conn) == migrate.heads(), name
+        sa_engine.dispose()

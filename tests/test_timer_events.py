@@ -23,6 +23,49 @@ def test_importing_the_engine_leaves_spiffworkflow_timer_classes_alone():
         assert getattr(cls, method).__module__ == spiff_timer.__name__
 
 
+_SNAPSHOT = """
+import importlib, pkgutil, sys, SpiffWorkflow
+for info in pkgutil.walk_packages(SpiffWorkflow.__path__, prefix="SpiffWorkflow."):
+    try:
+        importlib.import_module(info.name)
+    except ImportError:  # optional parts (celery, lxml extras) not installed
+        pass
+
+def snapshot():
+    seen = {}
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] != "SpiffWorkflow" or module is None:
+            continue
+        for attr, value in vars(module).items():
+            seen[(name, attr)] = id(value)
+            if isinstance(value, type) and value.__module__ == name:
+                for key, member in vars(value).items():
+                    seen[(name, attr, key)] = id(member)
+    return seen
+
+before = snapshot()
+import engine, workflows.runtime, webui.app  # everything a server imports
+after = snapshot()
+changed = sorted(str(k) for k in before if after.get(k) != before[k])
+added = sorted(str(k) for k in after if k not in before and k[0] in {n for n, *_ in before})
+print("\\n".join(changed + added))
+"""
+
+
+def test_importing_engine_workflows_and_webui_changes_no_spiffworkflow_module_or_class():
+    """Every SpiffWorkflow module imported first, every module attribute and class member noted;
+    then the engine, the domain and the web app imported: nothing of SpiffWorkflow was replaced or
+    added (a patched method, a swapped class, a new attribute) — in a fresh interpreter, so the
+    snapshot is taken before anything of ours ran."""
+    import os
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-c", _SNAPSHOT], capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ, PYTHONPATH=os.getcwd()))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "", result.stdout[:2000]
+
+
 def _timer_definitions(spec):
     return [ts.event_definition for ts in spec.task_specs.values()
             if isinstance(getattr(ts, "event_definition", None), spiff_timer.TimerEventDefinition)]
@@ -89,3 +132,21 @@ def test_saved_state_is_stamped_with_its_format_and_unstamped_state_is_migrated_
     with pytest.raises(StateFormatError, match="duban-9"):
         e.complete(task.id, "boss", {"approved": True})
     e.dispose()
+
+
+def test_no_module_of_ours_swallows_an_import_error():
+    """``except ImportError`` in engine/, workflows/ or webui/ turns a broken module into a feature
+    silently switched off (no form validation, no documents, no inspection rate): none is left."""
+    import ast
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for package in ("engine", "workflows", "webui"):
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                    names = {getattr(n, "id", getattr(n, "attr", None))
+                             for n in (node.type.elts if isinstance(node.type, ast.Tuple) else [node.type])}
+                    if names & {"ImportError", "ModuleNotFoundError"}:
+                        found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []

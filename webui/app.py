@@ -121,13 +121,8 @@ class RowId(IntegerConverter):
 
 def _install_api(app: Flask) -> None:
     """The REST API (``webui.api``: its own blueprint, auth and JSON errors) goes on last, after the
-    pages' hooks, as it asks. A checkout without it serves the pages alone."""
-    try:
-        from .api import init_api
-    except ModuleNotFoundError as exc:
-        if exc.name != "webui.api":
-            raise  # the API is there but a dependency of it is not: say so
-        return
+    pages' hooks, as it asks."""
+    from .api import init_api
     init_api(app)
     csrf.exempt_blueprint(app, "api")  # the API checks its own: bearer tokens, or the header for sessions
 

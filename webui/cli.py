@@ -98,11 +98,7 @@ def _serve_gunicorn(host, port, workers, worker):
 
 
 def _load_demo(engine):
-    try:
-        from workflows.demo import USERS, load_demo
-    except ImportError:
-        click.echo("demo data not available", err=True)
-        return
+    from workflows.demo import USERS, load_demo
     demo_names = {u[0] for u in USERS}
     others = sorted(u.username for u in engine.directory.users() if u.username not in demo_names)
     if others:

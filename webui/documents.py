@@ -31,10 +31,7 @@ class Rendered:
 
 
 def _module():
-    try:
-        return importlib.import_module("workflows.documents")
-    except ImportError:
-        return None
+    return importlib.import_module("workflows.documents")  # a broken module is an error, not "no documents"
 
 
 def available(process_key: str, data: dict) -> list[Document]:

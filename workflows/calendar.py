@@ -40,7 +40,8 @@ class HolidayNotice(CalendarBase):
 
 
 def create_tables(sa_engine) -> None:
-    CalendarBase.metadata.create_all(sa_engine)
+    from engine.migrate import upgrade  # one path for every table: the Alembic revisions
+    upgrade(sa_engine)
 
 
 def parse_days(text: str) -> list[dt.date]:

@@ -104,7 +104,8 @@ class LocalRuleVersion(RulesBase):
 
 
 def create_tables(sa_engine) -> None:
-    RulesBase.metadata.create_all(sa_engine)
+    from engine.migrate import upgrade  # one path for every table: the Alembic revisions
+    upgrade(sa_engine)
 
 
 class RuleStore:

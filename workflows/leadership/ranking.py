@@ -179,11 +179,8 @@ def _inspection_counts(s, scope, quarter, now):
     today = now.astimezone(SHANGHAI).date()
     if not (quarter.first_day <= today < quarter.end_day):
         return {}, False
-    try:
-        from workflows.enterprises.models import Enterprise
-        from workflows.enterprises.supervision import intervals
-    except ImportError:
-        return {}, False
+    from workflows.enterprises.models import Enterprise
+    from workflows.enterprises.supervision import intervals
     on_schedule = sa.or_(*[sa.and_(Enterprise.risk_level == level,
                                    Enterprise.last_inspected_on > today - relativedelta(months=months))
                            for level, months in intervals().items()])

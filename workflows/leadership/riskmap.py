@@ -50,12 +50,12 @@ def areas(engine, scope: Scope) -> list[dict]:
     counts: dict[str, dict] = defaultdict(lambda: defaultdict(int))
     majors: dict[str, int] = defaultdict(int)
     with engine.db.read() as s:
+        from workflows.enterprises.models import Enterprise
         try:
-            from workflows.enterprises.models import Enterprise
             rows = s.execute(sa.select(Enterprise.org_unit, Enterprise.risk_level, sa.func.count())
                              .where(Enterprise.risk_level.is_not(None))
                              .group_by(Enterprise.risk_level, Enterprise.org_unit)).all()
-        except (ImportError, sa.exc.OperationalError):
+        except sa.exc.OperationalError:
             rows = []
         for org, level, n in rows:
             if org in scope.rollup:
