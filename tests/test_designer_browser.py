@@ -298,3 +298,37 @@ def test_a_drawn_unconnected_task_and_a_form_less_user_task_are_refused(world, p
         page.close(run_before_unload=True)
     assert asked.value.type == "beforeunload"
     asked.value.dismiss()  # the page stays, the drawing with it
+
+
+def test_a_test_run_offers_each_step_by_name_with_sample_values_and_completes_the_hazard_listing(world, page):
+    """Issue 13: 试运行 wanted JSON keyed by element ids. Now each user task of the draft is offered by
+    its Chinese name with its form filled from the form's sample values (dates as officials write
+    them); the run with those values walks 重大事故隐患挂牌督办 to its end, and the path is told in names."""
+    page.goto(page.base + f"/designer/models/{HAZARD}/edit")
+    editor_ready(page)
+    page.click("#btn-dry-run")
+    expect(page.locator("#trace-status")).to_have_text("结果：流程结束", timeout=60_000)
+    register = page.locator('#dry-forms form[data-step="register"]')
+    expect(register.locator("h3")).to_have_text("1. 登记隐患 执法人员")
+    expect(register.locator('input[name="found_on"]')).to_have_value("2026年11月23日")  # the clock's day, as officials write it
+    expect(page.locator('#dry-forms form[data-step="review_listing"] h3')).to_contain_text("审核挂牌建议")
+    expect(page.locator('#dry-forms form[data-step="review_listing"] input[value="同意"]')).to_be_checked()
+    expect(page.locator("#trace-path")).to_contain_text(
+        "经过：发现隐患 → 登记隐患 → 隐患分级 → 隐患等级？ → 提出挂牌督办建议 → 确定挂牌层级 → 审核挂牌建议")
+    expect(page.locator("#trace-path")).to_contain_text("审批销号 → 同意销号？ → 销号摘牌 → 公告摘牌 → 隐患销号")
+    expect(page.locator("#trace-table tbody tr").nth(2)).to_have_text(re.compile(r"^\s*3\s*审核挂牌建议\s*科室负责人\s*科室负责人\s*$"))
+    shown = page.locator(".designer-results").inner_text()
+    for internal in ("review_listing", "found_on", "supervisor", "{"):
+        assert internal not in shown, internal
+    screenshot(page, "designer-08-test-run")
+
+    # A date left out is refused by the form's own rule, named by step and field; nothing runs.
+    register.locator('input[name="found_on"]').fill("")
+    page.click("#btn-dry-again")
+    expect(page.locator("#trace-form-errors")).to_contain_text("「登记隐患」的发现日期：")
+    expect(page.locator("#designer-status")).to_contain_text("试运行未完成")
+    expect(register.locator('[data-field="found_on"]')).to_have_class(re.compile(r"\bhas-error\b"))
+    register.locator('input[name="found_on"]').fill("2026年11月20日")
+    page.click("#btn-dry-again")
+    expect(page.locator("#trace-status")).to_have_text("结果：流程结束", timeout=60_000)
+    assert world.engine.models.latest(HAZARD).version == 1  # a test-run deploys nothing

@@ -336,12 +336,44 @@ def test_dry_run_walks_a_draft_and_changes_nothing(world, designer):
     assert response.status_code == 200 and result["ok"] is True and result["status"] == "completed"
     assert [(t["element"], t["role"]) for t in result["trace"]] == [("recheck_site", "inspector"),
                                                                        ("sign_off", "supervisor")]
+    assert [t["role_name"] for t in result["trace"]] == ["执法人员", "科室负责人"]
     assert [m.key for m in eng.models.list() if m.key == "recheck"] == []
 
     invalid = post(designer, "/designer/api/dry-run", {"xml": disconnected(CAMUNDA_FILE)})
     assert invalid.status_code == 422 and invalid.get_json()["problems"][0]["element_id"] == "done"
     bad_data = post(designer, "/designer/api/dry-run", {"xml": CAMUNDA_FILE, "start_data": [1, 2]})
     assert bad_data.status_code == 400
+
+
+def test_the_test_run_offers_each_step_by_name_with_sample_values(world, designer):
+    """试运行's forms: the draft's user tasks in the order a case meets them, by name and lane, each
+    form filled with its sample values — dates as 2026年11月23日 — and no JSON anywhere."""
+    html = post(designer, "/designer/api/dry-run/forms", {"xml": hazard_xml(world.engine)}).get_json()["html"]
+    order = [html.index(name) for name in ("1. 登记隐患", "提出挂牌督办建议", "审核挂牌建议", "批准挂牌督办", "公告摘牌")]
+    assert order == sorted(order)
+    assert 'data-step="register"' in html and 'value="2026年11月23日"' in html
+    assert '{"' not in html and "JSON" not in html
+
+    camunda = post(designer, "/designer/api/dry-run/forms", {"xml": CAMUNDA_FILE}).get_json()["html"]
+    assert "现场复查" in camunda and "此环节没有本系统的表单，试运行时直接办结" in camunda
+
+
+def test_a_test_run_checks_each_step_as_a_real_submit_would(world, designer):
+    """What the designer typed is read by the task page's reader and checked by the form's rules: a
+    date no official would recognise is refused, named by the step and the field, and nothing runs."""
+    posted = {"register": [["source", "监督检查发现"], ["found_on", "2026年13月45日"]]}
+    response = post(designer, "/designer/api/dry-run", {"xml": hazard_xml(world.engine), "steps": posted})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["status"] == "form_error"
+    found_on = [e for e in body["form_errors"] if e["field_name"] == "found_on"]
+    assert found_on and found_on[0]["step"] == "登记隐患" and found_on[0]["field"] == "发现日期"
+    assert body["error"].startswith("「登记隐患」的")
+    with world.engine.db.read() as s:
+        import sqlalchemy as sa
+        from engine.schema import AuditEvent
+        assert s.execute(sa.select(sa.func.count()).select_from(AuditEvent)
+                         .where(AuditEvent.action == "model_test_run")).scalar() == 0
 
 
 def test_download_gives_the_stored_file_of_a_version(world, designer):

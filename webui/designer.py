@@ -21,6 +21,7 @@ from flask import (Blueprint, Response, abort, g, jsonify, render_template, requ
 from engine import modeldiff
 from engine.errors import EngineError, Forbidden, InvalidModel, NotFound
 
+from . import designer_dryrun
 from . import designer_queries as queries
 from . import errors
 from .auth import engine
@@ -279,18 +280,49 @@ def api_version_diff(key):
                     **model_diff(old.content, new_.content)})
 
 
+@bp.post("/api/dry-run/forms")
+def api_dry_run_forms():
+    """The test-run's forms: each user task of the draft by its name, its form filled with sample
+    values (webui/designer_dryrun.py), as HTML for the 试运行 tab."""
+    eng = engine()
+    content, filename, _ = _draft()
+    try:
+        steps = designer_dryrun.steps_of(content, filename, eng.forms)
+    except PARSER_FAILURES as exc:
+        raise _model_failure(filename, exc) from None
+    designer_dryrun.offer(steps, eng.forms, eng.directory, g.user.org_code, designer_dryrun.today_of(eng))
+    return jsonify({"ok": True, "steps": len(steps),
+                    "html": render_template("designer/dry_run_forms.html", steps=steps)})
+
+
 @bp.post("/api/dry-run")
 def api_dry_run():
-    """试运行: the draft on a throw-away database with the data the designer typed per task."""
+    """试运行: the draft on a throw-away database. Each task submits what the designer chose on its
+    form (``steps``: a task's [name, value] inputs, read and validated as a real submit) — or, for
+    scripts, ``data_by_task`` as JSON keyed by element id."""
+    eng = engine()
     content, filename, body = _draft()
     start_data, data_by_task = body.get("start_data") or {}, body.get("data_by_task") or {}
     if not isinstance(start_data, dict) or not isinstance(data_by_task, dict):
         return jsonify({"ok": False, "error": "试运行数据须为 JSON 对象"}), 400
+    if isinstance(body.get("steps"), dict):
+        try:
+            steps = designer_dryrun.steps_of(content, filename, eng.forms)
+        except PARSER_FAILURES as exc:
+            raise _model_failure(filename, exc) from None
+        data_by_task, form_errors = designer_dryrun.read_posted(steps, body["steps"], eng.forms)
+        if form_errors:
+            first = form_errors[0]
+            return jsonify({"ok": False, "status": "form_error", "form_errors": form_errors,
+                            "error": f"「{first['step']}」的{first['field']}：{first['message']}"}), 422
     try:
-        result = engine().dry_run(content, filename, data_by_task=data_by_task, start_data=start_data,
-                                  by=g.user.username)
+        result = eng.dry_run(content, filename, data_by_task=data_by_task, start_data=start_data,
+                             by=g.user.username)
     except PARSER_FAILURES as exc:
         raise _model_failure(filename, exc) from None
+    roles = {r.code: r.name for r in eng.directory.roles()}
+    for entry in result.get("trace") or []:
+        entry["role_name"] = roles.get(entry.get("role"), entry.get("role") or "")
     return jsonify(_jsonable(result))
 
 

@@ -198,36 +198,75 @@ export function startEditor(box) {
     status(n ? `与 v${data.version} 相比有 ${n} 处变化` : `与 v${data.version} 相同`, 'ok');
   }
 
-  function parseJson(text, what) {
-    if (!text.trim()) { return {}; }
-    try { return JSON.parse(text); } catch (e) { throw new Error(`${what}不是合法的 JSON：${e.message}`); }
+  // 试运行's forms: fetched for the draft as it is (again after an edit), each user task by its name
+  // with sample values; what a designer typed survives a refetch where the step and field remain.
+  let formsFor = null;  // the draft XML the forms were made for
+  function postedOf(form) {
+    return [...new FormData(form).entries()].filter(([, v]) => typeof v === 'string');
+  }
+  function restore(form, pairs) {
+    const byName = {};
+    pairs.forEach(([n, v]) => { (byName[n] = byName[n] || []).push(v); });
+    form.querySelectorAll('input[name], select[name], textarea[name]').forEach((input) => {
+      if (!(input.name in byName) || input.type === 'file') { return; }
+      if (input.type === 'checkbox' || input.type === 'radio') { input.checked = byName[input.name].includes(input.value); } else { input.value = byName[input.name][0]; }
+    });
+  }
+  async function loadForms(xml) {
+    if (formsFor === xml) { return true; }
+    const before = {};
+    box.querySelectorAll('#dry-forms form[data-step]').forEach((f) => { before[f.dataset.step] = postedOf(f); });
+    const { data } = await post(box.dataset.dryFormsUrl, { xml, filename: filename() });
+    if (!data.ok) {
+      showProblems(data.problems || [{ message: data.error }]);
+      status('模型无法读取，无法试运行', 'error');
+      return false;
+    }
+    const holder = $('#dry-forms');
+    holder.innerHTML = data.html;  // rendered by the server from our templates, values escaped there
+    holder.querySelectorAll('form[data-step]').forEach((f) => { if (before[f.dataset.step]) { restore(f, before[f.dataset.step]); } });
+    $('#btn-dry-again').hidden = false;
+    formsFor = xml;
+    return true;
+  }
+
+  // The path as the designer reads it: the named elements the run went through, in order.
+  function pathNames(ids) {
+    const registry = modeler.get('elementRegistry');
+    return ids.map((id) => registry.get(id)).filter((e) => e && e.type !== 'bpmn:SequenceFlow')
+      .map((e) => (e.businessObject.name || '').trim()).filter(Boolean);
   }
 
   async function dryRun() {
     showTab('dry-run');
-    let startData, dataByTask;
-    try {
-      startData = parseJson($('#dry-start').value, '启动数据');
-      dataByTask = parseJson($('#dry-tasks').value, '各环节数据');
-    } catch (e) { status(e.message, 'error'); return; }
+    const xml = await currentXml();
+    status('正在准备各环节表单…');
+    if (!(await loadForms(xml))) { return; }
+    const steps = {};
+    box.querySelectorAll('#dry-forms form[data-step]').forEach((f) => { steps[f.dataset.step] = postedOf(f); });
     status('正在试运行（临时数据库，不影响正式数据）…');
-    const { data } = await post(box.dataset.dryRunUrl, { xml: await currentXml(), filename: filename(),
-                                                         start_data: startData, data_by_task: dataByTask });
+    const { data } = await post(box.dataset.dryRunUrl, { xml, filename: filename(), steps });
     marks.clear(modeler, 'trace');
     if (data.problems) {
       showProblems(data.problems);
       status('模型未通过校验，无法试运行', 'error');
       return;
     }
-    marks.mark(modeler, 'trace', pathOf(modeler.get('elementRegistry'), data.trace || [], data.status === 'completed'),
-               'trace-ran');
+    box.querySelectorAll('#dry-forms .field.has-error').forEach((f) => f.classList.remove('has-error'));
+    (data.form_errors || []).forEach((e) => {
+      const field = box.querySelector(`#dry-forms form[data-step="${CSS.escape(e.element)}"] .field`
+        + `[data-field="${CSS.escape(String(e.field_name || ''))}"]`);
+      if (field) { field.classList.add('has-error'); }
+    });
+    const ran = pathOf(modeler.get('elementRegistry'), data.trace || [], data.status === 'completed');
+    marks.mark(modeler, 'trace', ran, 'trace-ran');
     if (data.element_id && marks.mark(modeler, 'trace', [data.element_id], 'trace-failed').length) {
       marks.note(modeler, 'trace', data.element_id, data.error || '出错', 'problem');
     }
-    renderTrace($('#trace'), data, (id) => marks.focus(modeler, id));
+    renderTrace($('#trace'), data, (id) => marks.focus(modeler, id), pathNames(ran));
     box.dataset.dryRun = data.status || '';
     const label = STATUS[data.status] || data.status;
-    status(data.ok ? `试运行结束：${label}` : `试运行出错：${data.error || label}`, data.ok ? 'ok' : 'error');
+    status(data.ok ? `试运行结束：${label}` : `试运行未完成：${data.error || label}`, data.ok ? 'ok' : 'error');
   }
 
   function filename() {
@@ -274,6 +313,7 @@ export function startEditor(box) {
   $('#btn-deploy').addEventListener('click', guard(deploy));
   $('#btn-diff').addEventListener('click', guard(compare));
   $('#btn-dry-run').addEventListener('click', guard(dryRun));
+  $('#btn-dry-again').addEventListener('click', guard(dryRun));
   $('#btn-download').addEventListener('click', guard(download));
   $('#import-file').addEventListener('change', (e) => { if (e.target.files[0]) { importFile(e.target.files[0]); } });
 

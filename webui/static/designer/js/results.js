@@ -69,19 +69,28 @@ export function renderDiff(box, diff, onPick, caption) {
   box.append(diffTable(diff, onPick, { id: 'diff-table' }));
 }
 
-export const STATUS = { completed: '流程结束', waiting_on_timer: '等待定时器', incident: '执行出错', error: '出错',
+export const STATUS = { completed: '流程结束', waiting_on_timer: '等待定时器', waiting_on_event: '等待消息或外部任务',
+                 form_error: '表单填写有误，未试运行', incident: '执行出错', error: '出错',
                  too_many_steps: '步数过多（可能有循环）', running: '运行中' };
 
-export function renderTrace(box, result, onPick) {
+// The run in the designer's words: the result, the path through the diagram by element names, and
+// each task worked with its lane and role. ``path`` is the names along the way (editor.js).
+export function renderTrace(box, result, onPick, path) {
   box.replaceChildren();
   box.append(el('p', { class: result.ok ? 'ok-text' : 'error-text', id: 'trace-status' },
     `结果：${STATUS[result.status] || result.status}${result.error ? `　${result.error}` : ''}`));
+  if (result.form_errors) {
+    box.append(el('ul', { id: 'trace-form-errors', class: 'error-text' },
+      result.form_errors.map((e) => el('li', {}, `「${e.step}」的${e.field}：${e.message}`))));
+    return;
+  }
+  if (path && path.length) { box.append(el('p', { id: 'trace-path' }, `经过：${path.join(' → ')}`)); }
   const rows = (result.trace || []).map((t, i) => el('tr', { dataset: { element: t.element } },
-    el('td', {}, String(i + 1)), el('td', {}, elementLink(t.element, onPick)), el('td', {}, t.name || ''),
-    el('td', {}, t.lane || ''), el('td', {}, t.role || '')));
-  box.append(rows.length ? table(['#', '环节', '名称', '泳道', '角色'], rows, { id: 'trace-table' })
+    el('td', {}, String(i + 1)), el('td', {}, elementLink(t.element, onPick, t.name || '未命名任务')),
+    el('td', {}, t.lane || '—'), el('td', {}, t.role_name || t.role || '—')));
+  box.append(rows.length ? table(['#', '办理的环节', '泳道', '角色'], rows, { id: 'trace-table' })
     : el('p', { class: 'muted' }, '没有经过任何用户任务。'));
   if (result.timers && result.timers.length) {
-    box.append(el('p', {}, '等待中的定时器：', result.timers.map((t) => `${t.name || t.element}（${t.due_at}）`).join('；')));
+    box.append(el('p', {}, '等待中的定时器：', result.timers.map((t) => `${t.name || '未命名定时器'}（${t.due_at}）`).join('；')));
   }
 }
