@@ -123,7 +123,7 @@ def test_conditional_requirements():
         "extension_reason": "申请延期须写明理由和申请延长至的日期",
         "requested_deadline": "申请延期须写明理由和申请延长至的日期"}
     assert errors_of("hazard.onsite_review", {"review_passed": False, "reviewed_on": "2026-06-01",
-                                              "reviewers": ["张三", "李四"], "review_findings": "未整改到位"}) == {
+                                              "reviewers": ["zhang_san", "li_si"], "review_findings": "未整改到位"}) == {
         "new_order": "复查不合格须下达新的整改指令和期限", "new_deadline": "复查不合格须下达新的整改指令和期限"}
     assert errors_of("hazard.review_listing", {"listing_review_decision": "退回"}) == {
         "listing_review_opinion": "不同意或退回时须写明理由"}
@@ -132,8 +132,8 @@ def test_conditional_requirements():
 
 
 def test_filing_needs_two_officers():
-    assert errors_of("enforcement.investigate", {"facts_found": "x", "investigators": ["张三"], "evidence": ["e1"]}) == {
-        "investigators": "至少填写2人"}
+    assert errors_of("enforcement.investigate", {"facts_found": "x", "investigators": ["zhang_san"], "evidence": ["e1"]}) == {
+        "investigators": "至少选择2人"}
     errors = errors_of("enforcement.filing", {"filing_decision": "立案", "case_cause": "未落实隐患排查", "officers": ["张三"]})
     assert errors == {"officers": "立案须指定不少于两名执法人员承办"}
     errors = errors_of("enforcement.filing", {"filing_decision": "立案", "case_cause": "未落实隐患排查"})
@@ -144,7 +144,7 @@ def test_attendees_must_be_committee_members():
     errors = errors_of("enforcement.convene", {
         "meeting_at": "2026-06-01T09:00", "meeting_host": "局长", "committee_members": ["a", "b", "c"],
         "attendees": ["a", "x"], "meeting_topic": "案件集体讨论"})
-    assert errors == {"attendees": "x 不是集体讨论组成人员"}
+    assert errors == {"attendees": "到会人员须从已选的集体讨论组成人员中选择"}
 
 
 def test_publication_must_be_in_full():

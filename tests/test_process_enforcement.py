@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from engine import Forbidden
+from engine import Forbidden, InvalidData
 from workflows.demo import CHEMICAL
 from workflows.runtime import BPMN_DIR
 from tests.process_support import assert_every_user_task_reached, advance, day, process_world
@@ -145,7 +145,13 @@ def test_hearing_requested_scheduled_held_and_collective_decision_passed(w):
     desk.do(c, "陈述申辩或申请听证", user="jia_qy", party_response="申请听证")
     schedule = desk.task(c, "指定主持人并通知听证")
     assert schedule.role_code == "supervisor"
-    desk.do(c, "指定主持人并通知听证", hearing_host="zhang_san", hearing_at=f"{day(w, 20)}T09:00:00+08:00")
+    late = f"{day(w, 20)}T09:00:00+08:00"
+    with pytest.raises(InvalidData) as refused:  # the picker offers 听证主持人 only; an investigator is refused
+        desk.do(c, "指定主持人并通知听证", hearing_host="zhang_san", hearing_at=late)
+    assert "听证主持人" in refused.value.errors["hearing_host"] and "张三" in refused.value.errors["hearing_host"]
+    e.directory.set_roles("zhang_san", ["inspector", "hearing_officer"])  # one who holds both roles
+    desk.do(c, "指定主持人并通知听证", hearing_host="zhang_san", hearing_at=late)
+    e.directory.set_roles("zhang_san", ["inspector"])
     problems = e.case(c).data["hearing_problems"]
     assert len(problems) == 2 and "回避" in problems[0] and "15日内" in problems[1]
     assert main_tasks(w, c) == ["指定主持人并通知听证"]

@@ -265,7 +265,7 @@ def test_collective_vote_with_members_picked_by_name_completes(demo):
     members = picker_values(html, "committee_members")
     assert {"冯局长", "郑副局长", "蒋副局长", "沈副局长", "韩副局长"} <= set(members)  # names, not accounts
     assert "张三" not in members  # an inspector is no member
-    form = [("_csrf", client.csrf), ("meeting_at", "2026-11-23T15:00"), ("meeting_host", "冯局长"),
+    form = [("_csrf", client.csrf), ("meeting_at", "2026-11-23T15:00"), ("meeting_host", "feng_jz"),
             ("meeting_topic", "甲化工储罐区动火作业案集体讨论")]
     # a typed name where an account is meant is refused at submit, naming the field — nothing is assigned
     response = client.post(f"/tasks/{task.id}", data=MultiDict(form + [
@@ -287,6 +287,86 @@ def test_collective_vote_with_members_picked_by_name_completes(demo):
         assert response.status_code == 302
     assert desk.names(cid) == ["形成集体讨论记录"]
     assert demo.engine.case(cid).data["vote_result"]["passed"] is True
+
+
+def select_values(html: str, field: str) -> dict[str, str]:
+    """A single-choice picker's options (听证主持人, 移交单位): the name a person reads -> what it posts."""
+    block = html[html.index(f'id="f-{field}"'):]
+    block = block[:block.index("</select>")]
+    return {name.replace("\u3000", "").strip(): value for value, name in
+            re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', block)}
+
+
+def test_investigators_and_the_hearing_host_are_picked_by_name_among_those_eligible(demo):
+    """调查人员: 执法人员, at least two (《行政处罚法》第四十二条); 听证主持人: a 听证主持人 who did not
+    investigate the case (《行政处罚法》第六十四条第四项) — both picked by name, typed names refused."""
+    desk = demo.desk
+    cid = desk.start("enforcement_case", by="li_si", org="dongcheng", party=CHEMICAL, title="甲化工未设报警装置案").id
+    desk.do(cid, "初步核查")
+    desk.do(cid, "立案审批")
+    task = desk.task(cid, "调查取证")
+    client = login(demo, desk.user_for(task))
+    html = page_of(client, f"/tasks/{task.id}")
+    investigators = picker_values(html, "investigators")
+    assert {"张三", "李四"} <= set(investigators) and "褚听证" not in investigators and "冯局长" not in investigators
+    form = [("_csrf", client.csrf), ("facts_found", "罐区未设可燃气体报警装置"), ("evidence", "现场检查笔录")]
+    response = client.post(f"/tasks/{task.id}", data=MultiDict(form + [("investigators", "张三"),
+                                                                       ("investigators", "李四")]))
+    assert response.status_code == 422
+    assert "调查人员（不少于两名执法人员）：“张三、李四”不是可选人员" in visible_text(response.get_data(as_text=True))
+    desk.do(cid, "调查取证", investigators=[investigators["张三"], investigators["李四"]])
+    desk.do(cid, "案件处理呈批", fine_amount="150000")
+    for step in ["法制审核", "送达行政处罚告知书"]:
+        desk.do(cid, step)
+    desk.do(cid, "陈述申辩或申请听证", user="jia_qy", party_response="申请听证")
+    task = desk.task(cid, "指定主持人并通知听证")
+    client = login(demo, desk.user_for(task))
+    html = page_of(client, f"/tasks/{task.id}")
+    hosts = select_values(html, "hearing_host")
+    assert hosts == {"褚听证": "chu_tz"}  # the 听证主持人, not the case's investigators
+    form = {"_csrf": client.csrf, "hearing_at": "2026-12-04T09:00", "hearing_place": "区应急管理局听证室",
+            "hearing_notice_served_on": "2026年11月23日"}
+    response = client.post(f"/tasks/{task.id}", data={**form, "hearing_host": "褚听证"})
+    assert response.status_code == 422
+    assert "听证主持人：“褚听证”不是可选人员（须为听证主持人）" in visible_text(response.get_data(as_text=True))
+    response = client.post(f"/tasks/{task.id}", data={**form, "hearing_host": hosts["褚听证"]})
+    assert response.status_code == 302, visible_text(response.get_data(as_text=True))
+    assert demo.engine.case(cid).data["hearing_host"] == "chu_tz"
+    assert "听证主持人 褚听证" in visible_text(page_of(client, f"/cases/{cid}"))
+
+
+def test_a_tipoff_is_handed_to_a_unit_picked_by_name(demo):
+    """12350 举报 handed to the unit where the reported enterprise lies (《安全生产领域举报奖励办法》第七条):
+    the unit is picked by name, "东城区" typed where a code was meant is refused, and the case page
+    reads 西城区."""
+    cid = demo.cases["tipoff_classify"]
+    task = demo.desk.task(cid, "分类交办")
+    client = login(demo, demo.desk.user_for(task))
+    html = page_of(client, f"/tasks/{task.id}")
+    units = select_values(html, "handling_org")
+    assert units["西城区"] == "xicheng" and units["东城区"] == "dongcheng"
+    form = {"_csrf": client.csrf, "tipoff_category": "安全生产违法行为", "handling": "移交属地单位核查",
+            "classify_opinion": "属西城区管辖"}
+    response = client.post(f"/tasks/{task.id}", data={**form, "handling_org": "西城"})
+    assert response.status_code == 422
+    assert "移交单位：“西城”不是本系统的单位" in visible_text(response.get_data(as_text=True))
+    response = client.post(f"/tasks/{task.id}", data={**form, "handling_org": units["西城区"]})
+    assert response.status_code == 302, visible_text(response.get_data(as_text=True))
+    shown = visible_text(page_of(client, f"/cases/{cid}"))
+    assert "移交单位 西城区" in shown and "xicheng" not in shown
+
+
+def test_every_form_field_naming_people_or_units_is_a_picker():
+    """No form takes a username, an org code or a staff member as free text: fields that name the
+    bureau's own people (执法人员, 听证主持人, 评查人员…) or a unit are pickers."""
+    staff = re.compile(r"执法人员|主持人$|听证主持人|复查人员|调查人员|核查人员|检查人员|评查人员|承办人员|组成人员|到会人员|用户名|单位代码|移交单位")
+    loose = []
+    for key in registry.keys():
+        for f in registry.fields(key):
+            for c in [f] + list(f.get("columns") or []):
+                if staff.search(c["label"]) and c["type"] in ("text", "textarea", "names"):
+                    loose.append(f"{key}.{c['name']} {c['label']} ({c['type']})")
+    assert not loose, loose
 
 
 def test_a_supervisor_reassigns_a_stuck_task_from_the_page(demo):

@@ -172,7 +172,7 @@ MAJOR_PATH = [
     ("rectify", "acme", {"rectify_action": "整改完成", "rectify_summary": "防火堤已建成，报警装置已更换",
                          "assessment_mode": "自行评估", "attachments": []}),
     ("apply_close", "acme", {"close_statement": "隐患已消除，申请销号", "attachments": ["自评估报告.pdf"]}),
-    ("onsite_review", "zhang", {"review_passed": True, "reviewed_on": "2026-12-10", "reviewers": ["张三", "李四"],
+    ("onsite_review", "zhang", {"review_passed": True, "reviewed_on": "2026-12-10", "reviewers": ["zhang", "li"],
                                 "review_findings": "现场复查，整改到位"}),
 ]
 

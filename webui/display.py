@@ -149,7 +149,8 @@ def value(v) -> str:
     if isinstance(v, str) and _ISO_MOMENT.match(v):
         return local(datetime.fromisoformat(v.replace("Z", "+00:00")))
     if isinstance(v, str) and _USERNAME.match(v):
-        return person(v)
+        shown = person(v)
+        return org_name(v) if shown == v else shown  # 移交单位 xicheng reads 西城区
     if isinstance(v, list):
         if all(not isinstance(x, (dict, list)) for x in v):
             return "、".join(person(x) if isinstance(x, str) else str(x) for x in v) or "—"

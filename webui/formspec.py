@@ -38,6 +38,7 @@ class Form:
     errors: dict = field(default_factory=dict)
     title: str = ""
     people: dict = field(default_factory=dict)  # people field -> [(username, 姓名)] to pick from
+    orgs: list = field(default_factory=list)    # [(code, 单位名称)] for org fields
 
     @property
     def generic(self) -> bool:
@@ -104,13 +105,14 @@ def fields_for(registry, form_key: str | None) -> list[dict] | None:
 
 
 def people_options(directory, fields: list[dict] | None, org_code: str | None) -> dict[str, list[tuple[str, str]]]:
-    """For each people field, who may be picked: active holders of its roles in the case's org unit
-    (the bureau's own 负责人 for a collective decision), by Chinese name; anywhere if none is there."""
+    """For each people or person field (a table's columns too, under the column's name), who may be
+    picked: active holders of its roles in the case's org unit (the bureau's own 负责人 for a
+    collective decision), by Chinese name; anywhere if none is there."""
     out = {}
     users = None
-    for f in fields or []:
-        if f["type"] != "people":
-            continue
+    wanted = [c for f in fields or [] for c in ([f] + list(f.get("columns") or []))
+              if c["type"] in ("people", "person")]
+    for f in wanted:
         if users is None:
             users = {u.username: u for u in directory.users() if getattr(u, "active", True)}
         roles = f.get("roles") or []
@@ -118,6 +120,14 @@ def people_options(directory, fields: list[dict] | None, org_code: str | None) -
             [u for r in roles for u in directory.users_with_role(r)] if roles else list(users)
         out[f["name"]] = sorted({(u, users[u].name or u) for u in holders if u in users}, key=lambda p: p[0])
     return out
+
+
+def org_options(directory, fields: list[dict] | None) -> list[tuple[str, str]]:
+    """The org units an ``org`` field picks from, as (code, name indented by level), in tree order;
+    empty when the form has no such field."""
+    if not any(c["type"] == "org" for f in fields or [] for c in ([f] + list(f.get("columns") or []))):
+        return []
+    return [(o.code, "\u3000" * max(0, o.path.count("/") - 2) + o.name) for o in directory.orgs()]
 
 
 def title_for(registry, form_key: str | None) -> str:

@@ -101,7 +101,8 @@ def show(task_id: str):
     may_work = task.state == "open" and eng.may_work(task_id, g.user.username)
     fields = formspec.fields_for(eng.forms, task.form_key)
     form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name,
-                         people=formspec.people_options(eng.directory, fields, case.org_code))
+                         people=formspec.people_options(eng.directory, fields, case.org_code),
+                         orgs=formspec.org_options(eng.directory, fields))
     status = 200
     if request.method == "POST":
         if task.state != "open":

@@ -262,7 +262,7 @@ def hearing_schedule_problems(host: Any, officers: Any, hearing_at: Any, notice_
     than 15 days after the request, or notice less than 7 working days ahead."""
     problems = []
     if host and host in (officers or []):
-        problems.append(f"听证主持人{host}参与了本案调查，应当回避")
+        problems.append("听证主持人参与了本案调查，应当回避")
     if as_day(hearing_at) > as_day(hearing_latest):
         problems.append(f"听证应在当事人申请后15日内举行（最迟{as_day(hearing_latest).isoformat()}）")
     latest_notice = workdays.workdays_before(as_day(hearing_at), 7)

@@ -31,7 +31,7 @@ class Score(FormSchema):
     """案卷评查打分"""
     score_items = f.table("评查评分表", ScoreItem)
     review_problems = f.text("存在的问题", required=False, long=True)
-    reviewers = f.names("评查人员")
+    reviewers = f.people("评查人员", roles=("inspector", "legal_reviewer", "supervisor"))
 
     @validates_schema
     def _each_item_once_within_its_points(self, data, **_):
@@ -85,7 +85,7 @@ SAMPLES = {
                                      "volumes": 1, "file_attachments": []},
     "case_review.score": lambda t: {"score_items": full_marks()[:-1] + [
         {"item": "归档", "score": 6, "deduction_reason": "卷内目录未编页码"}], "review_problems": None,
-        "reviewers": ["李四"]},
+        "reviewers": ["li_si"]},
     "case_review.confirm": lambda t: {"review_confirm_decision": "同意", "review_confirm_opinion": None},
     "case_review.notice": lambda t: {"notice_no": "东应急评〔2026〕2号", "notice_issued_on": t.isoformat()},
     "case_review.rectify": lambda t: {"correction_measures": "已补正送达回证并重新装订", "corrected_on": t.isoformat()},

@@ -102,7 +102,7 @@ class OverdueExplanation(FormSchema):
 class Investigate(FormSchema):
     """调查取证"""
     facts_found = f.text("查明的违法事实", long=True)
-    investigators = f.names("调查人员（不少于两人）", min_items=2)
+    investigators = f.people("调查人员（不少于两名执法人员）", roles=("inspector",), min_items=2)
     evidence = f.attachments("证据材料", required=True)
     transcripts = f.attachments("询问（讯问）笔录、现场检查笔录")
     preservation = f.boolean("采取先行登记保存", required=False)
@@ -196,7 +196,7 @@ class HearingRefusal(FormSchema):
 
 class HearingSchedule(FormSchema):
     """指定主持人并通知听证"""
-    hearing_host = f.text("听证主持人", help="由非本案调查人员担任")
+    hearing_host = f.person("听证主持人", roles=("hearing_officer",), help="由非本案调查人员担任")
     hearing_at = f.moment("听证时间")
     hearing_place = f.text("听证地点")
     hearing_notice_served_on = f.date("听证通知书送达日期")
@@ -217,7 +217,7 @@ HEADS = ("director", "leader")  # 本机关负责人, as the model's require_rol
 class Convene(FormSchema):
     """组织集体讨论"""
     meeting_at = f.moment("会议时间")
-    meeting_host = f.text("主持人")
+    meeting_host = f.person("主持人", roles=HEADS, help="本机关负责人主持")
     committee_members = f.people("集体讨论组成人员（本机关负责人）", roles=HEADS, min_items=3,
                                  help="每位组成人员将收到表决待办（《行政处罚法》第五十七条）")
     attendees = f.people("到会人员", roles=HEADS, help="到会的组成人员；每人一项表决待办")
@@ -227,7 +227,7 @@ class Convene(FormSchema):
     def _attendees_are_members(self, data, **_):
         outsiders = [a for a in data.get("attendees") or [] if a not in (data.get("committee_members") or [])]
         if outsiders:
-            raise ValidationError({"attendees": [f"{'、'.join(outsiders)} 不是集体讨论组成人员"]})
+            raise ValidationError({"attendees": ["到会人员须从已选的集体讨论组成人员中选择"]})
 
 
 class Vote(FormSchema):

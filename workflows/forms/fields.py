@@ -2,7 +2,7 @@
 
 Each builder returns a marshmallow field whose ``metadata`` carries the Chinese ``label`` and a
 ``kind`` the web UI renders from (text, textarea, choice, multichoice, boolean, date, datetime,
-money, integer, attachments, names, people, table). Optional fields load as ``None`` when left out, so
+money, integer, attachments, names, people, person, org, table). Optional fields load as ``None`` when left out, so
 scripts and decision tables can always read them.
 """
 from __future__ import annotations
@@ -174,6 +174,21 @@ def people(label: str, roles: Iterable[str], required: bool = True, min_items: i
     f = _field(fields.List, label, "people", required, validators, help, cls_or_instance=inner)
     f.metadata["roles"] = list(roles)
     return f
+
+
+def person(label: str, roles: Iterable[str], required: bool = True, help=None):
+    """One person given a part in the case (听证主持人, 回避的执法人员): a username, picked in the page by
+    Chinese name among the holders of ``roles``; refused at submit, like ``people``, when it is not
+    an active user holding one of them."""
+    f = _field(fields.String, label, "person", required, [not_blank] if required else [], help)
+    f.metadata["roles"] = list(roles)
+    return f
+
+
+def org_unit(label: str, required: bool = True, help=None):
+    """An org unit (移交单位、管辖单位): its code, picked in the page by Chinese name (东城区, never
+    ``dongcheng``); refused at submit when the directory has no such unit."""
+    return _field(fields.String, label, "org", required, [not_blank] if required else [], help)
 
 
 def table(label: str, row_schema: type[Schema], required: bool = True, min_rows: int = 1, help=None):

@@ -168,7 +168,7 @@ class OnsiteReview(FormSchema):
     """现场复查"""
     review_passed = f.boolean("复查合格")
     reviewed_on = f.date("复查日期")
-    reviewers = f.names("复查人员", min_items=2)
+    reviewers = f.people("复查人员", roles=("inspector",), min_items=2)
     review_findings = f.text("复查情况", long=True)
     new_order = f.text("新的整改指令", required=False, long=True)
     new_deadline = f.date("新的督办期限", required=False)

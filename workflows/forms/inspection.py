@@ -18,7 +18,7 @@ class Quota(FormSchema):
 
 
 class Avoidance(FormSchema):
-    inspector = f.text("执法人员（用户名）")
+    inspector = f.person("执法人员", roles=("inspector",))
     credit_code = f.text("企业统一社会信用代码")
     reason = f.text("利害关系说明")
 
@@ -54,7 +54,7 @@ class Summary(FormSchema):
 class Inspect(FormSchema):
     """现场检查"""
     inspected_on = f.date("检查日期")
-    inspectors_present = f.names("检查人员", min_items=2)
+    inspectors_present = f.people("检查人员", roles=("inspector",), min_items=2)
     inspection_findings = f.text("检查情况", long=True)
     inspection_result = f.choice("检查结果", RESULTS)
     fix_deadline = f.date("一般隐患整改期限", required=False)
@@ -101,7 +101,7 @@ SAMPLES = {
     "inspection_plan.summary": lambda t: {"completed_count": 2, "summary": "计划检查2家，完成2家，完成率100%",
                                           "published_on": t.isoformat(), "publish_channel": "区政府门户网站"},
     "random_inspection.inspect": lambda t: {
-        "inspected_on": t.isoformat(), "inspectors_present": ["张三", "李四"],
+        "inspected_on": t.isoformat(), "inspectors_present": ["zhang_san", "li_si"],
         "inspection_findings": "检查动火作业票、有限空间台账，未发现问题", "inspection_result": "未发现问题",
         "fix_deadline": None, "inspection_record": []},
     "random_inspection.overdue": lambda t: {"overdue_opinion": "限期完成抽查", "new_inspect_due": _d(t, 10)},

@@ -1,10 +1,11 @@
-"""People fields checked against the directory (人员选择): a form that hands work to people names
-real, active users who hold the field's role.
+"""People and unit fields checked against the directory (人员、单位选择): a form that hands work to
+people names real, active users who hold the field's role, and a unit it hands a case to exists.
 
 The registry validates shape only and is shared by every engine of a process, so the directory check
 lives in a thin per-engine wrapper: ``DirectoryForms(registry, directory)`` answers everything the
-registry does, and its ``validate`` also refuses a ``people`` field naming anyone who is not an
-active user with one of the field's roles — with a Chinese reason naming the field and the people.
+registry does, and its ``validate`` also refuses a ``people`` or ``person`` field (also as a table
+column) naming anyone who is not an active user with one of the field's roles, and an ``org`` field
+naming no unit of the directory — with a Chinese reason naming the field and the people.
 That is what keeps a collective vote from being assigned to "冯局长" (a name typed where a user was
 meant), which no one could then open.
 """
@@ -25,16 +26,31 @@ class DirectoryForms:
         cleaned = self._registry.validate(key, data)
         errors = {}
         for f in self._registry.fields(key):
-            if f["type"] != "people" or not cleaned.get(f["name"]):
-                continue
-            unknown = self.not_eligible(cleaned[f["name"]], f.get("roles") or [])
-            if unknown:
-                names = {u.username: u.name for u in self._directory.users()}
-                shown = "、".join(names.get(u) or u for u in unknown)  # a person by name, a typo as typed
-                errors[f["name"]] = f"{f['label']}：“{shown}”不是可选人员" + self._who(f)
+            errors.update(self._check(f, cleaned))
+            if f["type"] == "table":  # 回避 rows name an inspector each
+                for row_no, row in enumerate(cleaned.get(f["name"]) or []):
+                    for column in f.get("columns", []):
+                        for name, reason in self._check(column, row or {}).items():
+                            errors[f"{f['name']}.{row_no}.{name}"] = reason
         if errors:
             raise FormError(errors)
         return cleaned
+
+    def _check(self, f: dict, cleaned: dict) -> dict:
+        """The Chinese reason a people / person / org field of ``cleaned`` names nobody real."""
+        value = cleaned.get(f["name"])
+        if f["type"] not in ("people", "person", "org") or value in (None, "", []):
+            return {}
+        if f["type"] == "org":
+            if value in {o.code for o in self._directory.orgs()}:
+                return {}
+            return {f["name"]: f"{f['label']}：“{value}”不是本系统的单位，请从列表中选择"}
+        unknown = self.not_eligible(value if isinstance(value, list) else [value], f.get("roles") or [])
+        if not unknown:
+            return {}
+        names = {u.username: u.name for u in self._directory.users()}
+        shown = "、".join(names.get(u) or u for u in unknown)  # a person by name, a typo as typed
+        return {f["name"]: f"{f['label']}：“{shown}”不是可选人员" + self._who(f)}
 
     def not_eligible(self, usernames, roles) -> list[str]:
         eligible = self.eligible(roles)

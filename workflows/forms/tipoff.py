@@ -40,7 +40,7 @@ class Classify(FormSchema):
     """分类交办"""
     tipoff_category = f.choice("举报类别", CATEGORIES)
     handling = f.choice("处置方式", HANDLINGS)
-    handling_org = f.text("移交单位（单位代码）", required=False, help="按被举报单位属地确定有管辖权的单位")
+    handling_org = f.org_unit("移交单位", required=False, help="按被举报单位属地确定有管辖权的单位")
     transfer_department = f.text("移送部门", required=False)
     classify_opinion = f.text("交办意见", long=True)
 
@@ -53,7 +53,7 @@ class Classify(FormSchema):
 class Verify(FormSchema):
     """核查举报事项"""
     verified_on = f.date("核查日期")
-    verifiers = f.names("核查人员", min_items=2)
+    verifiers = f.people("核查人员", roles=("inspector",), min_items=2)
     verified_result = f.choice("核查结论", RESULTS)
     finding_type = f.choice("查实问题类别", CATEGORIES)
     verify_findings = f.text("核查情况", long=True)
@@ -131,7 +131,7 @@ SAMPLES = {  # example submissions (see samples.py): a real-name call about an u
     "tipoff.classify": lambda t: {"tipoff_category": "安全生产违法行为", "handling": "本单位核查", "handling_org": None,
                                   "transfer_department": None, "classify_opinion": "请执法大队五日内核查"},
     "tipoff.verify": lambda t: {
-        "verified_on": t.isoformat(), "verifiers": ["张三", "李四"], "verified_result": "属实",
+        "verified_on": t.isoformat(), "verifiers": ["zhang_san", "li_si"], "verified_result": "属实",
         "finding_type": "安全生产违法行为", "verify_findings": "储罐区检修动火未办理动火作业审批",
         "follow_up": "立案查处", "verify_attachments": []},
     "tipoff.extension": lambda t: {"extension_days": 30, "extension_reason": "涉及多家承包单位，需调取监控和作业票"},
