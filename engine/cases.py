@@ -51,7 +51,7 @@ class CaseView:
 
 # -- changes ------------------------------------------------------------------------------------
 def start(engine, process_key: str, by: str, org: str | None = None, data: dict | None = None,
-          title: str = "", party: str | None = None) -> Case:
+          title: str = "", party: str | None = None, parent_case_id: int | None = None) -> Case:
     """Start a case (立案/登记) of the latest version of ``process_key``."""
     try:
         with step.transaction(engine) as tx:
@@ -62,7 +62,8 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
             if s.get(OrgUnit, org) is None:
                 raise InvalidData({"org": f"组织机构不存在: {org}"})
             engine.policy.check_start(s, principal, org, party, process_key)
-            case = step.start_in(engine, tx, process_key, principal, org, data or {}, title, party)
+            case = step.start_in(engine, tx, process_key, principal, org, data or {}, title, party,
+                                 parent_case_id=parent_case_id)
         step.commit_cache(engine, tx)
         return case
     except ProcessFailure as failure:  # a script/rule failed while the case was being set up

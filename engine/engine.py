@@ -91,9 +91,10 @@ class Engine:
 
     # -- cases (engine/cases.py) -------------------------------------------------------------------
     def start(self, process_key: str, by: str, org: str | None = None, data: dict | None = None,
-              title: str = "", party: str | None = None) -> Case:
-        """Start a case (立案/登记) of the latest version of ``process_key``."""
-        return cases.start(self, process_key, by, org, data, title, party)
+              title: str = "", party: str | None = None, parent_case_id: int | None = None) -> Case:
+        """Start a case (立案/登记) of the latest version of ``process_key``; ``parent_case_id`` links it
+        to the case it is about (a 挂牌督办 of an accident investigation)."""
+        return cases.start(self, process_key, by, org, data, title, party, parent_case_id)
 
     def case(self, case_id: int, username: str | None = None) -> CaseView:
         """A case with its open tasks, data, timers, incidents and history (the audit events)."""

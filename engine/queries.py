@@ -169,3 +169,11 @@ def cases_by_number(engine, numbers) -> dict[str, tuple[int, str]]:
     with engine.db.read() as s:
         return {r.case_no: (r.id, r.title) for r in s.execute(
             sa.select(Case.id, Case.case_no, Case.title).where(Case.case_no.in_(numbers)))}
+
+
+def child_cases(engine, case_id: int) -> list:
+    """The cases started from or about ``case_id`` (派生案件, a 挂牌督办 of it): id, 案号, title, process
+    and status, oldest first."""
+    with engine.db.read() as s:
+        return list(s.execute(sa.select(Case.id, Case.case_no, Case.title, Case.process_key, Case.status)
+                              .where(Case.parent_case_id == case_id).order_by(Case.id)).all())

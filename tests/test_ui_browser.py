@@ -267,8 +267,16 @@ def test_incident_is_retried_by_a_supervisor_with_corrected_data(world, open_pag
     row = boss.locator("#incidents tr", has_text=case.case_no)
     expect(row).to_contain_text("计算每日罚款")  # the failing step, by its name in the model
     screenshot(boss, "12-incidents")
-    row.locator("summary").click()
-    row.locator("textarea").fill('{"total": 30000, "days": 10}')
+    expect(row).to_contain_text("环节“计算每日罚款”出错")  # in Chinese, the raw text for administrators only
+    expect(row).not_to_contain_text("not defined")
+    row.locator("summary", has_text="修正提交数据").click()  # a form of the values, not JSON
+    row.locator('input[name="total"]').fill("30,000")
+    row.locator("button", has_text="重试").click()
+    expect(boss.locator(".flash.error")).to_contain_text("重试仍然失败")  # the days are missing too
+    row = boss.locator("#incidents tr", has_text=case.case_no).first
+    row.locator("summary", has_text="修正提交数据").click()
+    expect(row.locator('input[name="total"]')).to_have_value("30000")
+    row.locator('input[name="days"]').fill("10")
     row.locator("button", has_text="重试").click()
     expect(boss.locator(".flash.ok")).to_contain_text("已重试成功")
     assert [t.spec_id for t in world.engine.case(case.id).tasks] == ["review"]

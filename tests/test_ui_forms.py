@@ -138,3 +138,22 @@ def test_dates_as_officials_type_them():
         assert registry.validate("hazard.confirm_fix", data)["fix_deadline"] == "2026-11-01"
     data, _, _ = read("hazard.confirm_fix", [("fix_deadline", "11/01/2026")])
     assert data["fix_deadline"] == "11/01/2026"  # ambiguous: left for the form's Chinese message
+
+
+def test_incidents_read_in_chinese_naming_the_step_and_the_value_by_its_label():
+    from webui.labels import incident_explanation, missing_keys
+    names = {"fine_amount": "罚款金额"}
+    assert incident_explanation("NameError: name 'fine_amount' is not defined (第 2 行)", "计算罚款", names) == \
+        "环节“计算罚款”出错：流程脚本需要“罚款金额”，但前面的环节没有填写或没有算出；请补充数据后重试"
+    unlabelled = incident_explanation("KeyError: 'x_total'", "计算罚款", names)
+    assert "x_total" not in unlabelled and "一项数据" in unlabelled
+    assert missing_keys("NameError: name 'days' is not defined") == ["days"]
+    for raw, words in [("ZeroDivisionError: division by zero", "除数为零"),
+                       ("TypeError: unsupported operand type(s) for +: 'int' and 'str'", "数据类型不符"),
+                       ("脚本运行超过 2 秒，已被终止 (ScriptTimeout)", "超时"),
+                       ("WorkflowException: No conditions satisfied on gateway", "没有可走的分支"),
+                       ("SyntaxError: invalid syntax", "语法错误"),
+                       ("Something odd happened in the engine", "请管理员查看错误详情")]:
+        text = incident_explanation(raw, "环节甲")
+        assert text.startswith("环节“环节甲”出错：") and words in text, (raw, text)
+        assert not re.search(r"[A-Za-z]{3,}", text), text

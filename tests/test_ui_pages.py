@@ -385,17 +385,28 @@ def test_incident_retry_from_the_page(world):
     incident = world.engine.incidents()[0]
 
     qian = client_login(world.app, "qian")
+    html = qian.get("/supervise/incidents").get_data(as_text=True)
     page = text(qian.get("/supervise/incidents"))
     assert case.case_no in page and "计算每日罚款" in page
+    assert "环节“计算每日罚款”出错：流程脚本需要的一项数据，但前面的环节没有填写或没有算出" in page
+    assert "NameError" not in page and "not defined" not in page  # the raw text is for administrators only
+    assert "{" not in page and 'name="data"' not in html  # a form of the values, no JSON box
+    assert 'name="total"' in html and "办理意见" in page
     response = qian.post(f"/supervise/incidents/{incident.id}/retry", data={"_csrf": qian.csrf},
                          follow_redirects=True)
     assert "重试仍然失败" in text(response)  # same data, same failure: a new incident records it
     again = world.engine.incidents()
-    response = qian.post(f"/supervise/incidents/{again[0].id}/retry", data={"_csrf": qian.csrf, "data": "[1]"},
-                         follow_redirects=True)
-    assert "JSON 对象" in text(response)
     response = qian.post(f"/supervise/incidents/{again[0].id}/retry",
-                         data={"_csrf": qian.csrf, "data": '{"total": 30000, "days": 30}'}, follow_redirects=True)
+                         data={"_csrf": qian.csrf, "total": "30,000", "handling_opinion": "已核对"},
+                         follow_redirects=True)
+    assert "重试仍然失败" in text(response)  # the days are still missing: the next form asks for them
+    last = world.engine.incidents()[0]
+    assert last.payload["data"]["total"] == 30000
+    html = qian.get("/supervise/incidents").get_data(as_text=True)
+    assert 'name="days"' in html and 'value="30000"' in html
+    response = qian.post(f"/supervise/incidents/{last.id}/retry",
+                         data={"_csrf": qian.csrf, "total": "30000", "days": "３０", "handling_opinion": "已核对"},
+                         follow_redirects=True)
     assert "已重试成功" in text(response)
     assert world.engine.case(case.id).data["daily"] == 1000
     assert client_login(world.app, "zhang").get("/supervise/incidents").status_code == 403

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
+from workflows import accident_supervision
 from workflows.start_data import start_data
 from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
@@ -56,13 +57,16 @@ def start():
     errors: dict = {}
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in ("process", "title", "party")}
+        party, reason = parties.resolve(g.user, values["party"]) if not g.user.party else (None, None)
+        if reason:
+            errors["party"] = reason
         if not values["process"]:
             errors["process"] = "请选择流程"
-        else:
+        elif not errors:
             try:
                 data = start_data(eng, values["process"], g.user.org_code)   # e.g. the 双随机 draw's snapshot
                 case = engine().start(values["process"], by=g.user.username, title=values["title"], data=data,
-                                      party=values["party"] or None)
+                                      party=party)
             except InvalidData as exc:
                 errors = exc.errors
             except NotFound as exc:
@@ -72,7 +76,9 @@ def start():
             else:
                 flash(f"已发起案件 {case.case_no}", "ok")
                 return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("cases/start.html", processes=processes, values=values, errors=errors), \
+    enterprises = [] if g.user.party else parties.pick_options(g.user)
+    return render_template("cases/start.html", processes=processes, values=values, errors=errors,
+                           enterprises=enterprises), \
         (422 if errors else 200)
 
 
@@ -104,15 +110,30 @@ def show(case_id: int):
     parent = None
     if case.parent_case_id and eng.can_view(case.parent_case_id, g.user.username):
         parent = eng.case(case.parent_case_id)
+    related = [(c, eng.can_view(c.id, g.user.username)) for c in queries.child_cases(eng, case.id)]
+    can_list = not party_view and accident_supervision.may_list(eng, g.user.username, case)
     names = diagram.element_names(eng, case.model_id)
     waits = [] if case.tasks or case.status != "running" else sorted(
         ((t.name or names.get(t.element_id) or "定时等待", t.due_at) for t in case.timers if t.due_at is not None),
         key=lambda w: w[1])
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
-                           waits=waits,
+                           waits=waits, step_names=names, related=related, can_list=can_list,
                            labels=labels, facts=facts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
                            workable={t.id for t in case.tasks if eng.may_work(t.id, g.user.username)})
+
+
+@bp.post("/<int:case_id>/list-for-supervision")
+def list_for_supervision(case_id: int):
+    """事故查处挂牌督办: a superior bureau's 局长 or 分管负责人 lists this accident investigation (the
+    button on the accident's page); the listing opens linked to it."""
+    eng = engine()
+    case = redaction.case_for(eng, case_id, g.user)
+    if not accident_supervision.may_list(eng, g.user.username, case):
+        raise Forbidden("只有上级应急管理部门负责人可以对办理中的事故调查挂牌督办")
+    listing = accident_supervision.list_accident(eng, g.user.username, case.id)
+    flash(f"已挂牌督办，督办案件 {listing.case_no}", "ok")
+    return redirect(url_for("cases.show", case_id=listing.id))
 
 
 @bp.get("/<int:case_id>/diagram.bpmn")

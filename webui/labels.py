@@ -56,25 +56,50 @@ def audit_action(code: str | None) -> str:
     return AUDIT_ACTION.get(code or "", code or "")
 
 
-# An incident's error text (a Python exception from model code) read for a person: what went wrong
-# in Chinese; the raw text stays available to administrators behind a toggle.
+# An incident's error text (a Python exception from model code, or SpiffWorkflow's) read for a
+# person: which step failed, by its name in the model, and what went wrong in Chinese, naming a
+# missing value by its label — never a variable name; the raw text stays available to
+# administrators behind a toggle.
+_MISSING = r"name '([^']+)' is not defined|KeyError: '?([^'\s]+)'?|has no attribute '([^']+)'"
 _INCIDENT_PATTERNS = [
-    (r"name '([^']+)' is not defined", "流程脚本用到的数据“{0}”不存在：前面的环节没有填写或没有算出这一项"),
-    (r"division by zero|ZeroDivisionError", "流程脚本计算时除数为零：请检查提交的数值"),
-    (r"KeyError: '?([^'\s]+)'?", "流程脚本找不到数据项“{0}”"),
-    (r"unsupported operand|TypeError|not supported between", "流程脚本计算时数据类型不符（如文字与数字相加）：请检查提交的数值"),
-    (r"could not convert|invalid literal|ValueError", "流程脚本无法把提交的内容读成数值或日期：请检查格式"),
-    (r"[Tt]imer|timeDate|timeDuration|timeCycle", "定时器的时间表达式无法计算：请检查模型中的期限设置"),
-    (r"DMN|decision table|[Nn]o rule", "决策表没有匹配的规则：请检查提交的数据或决策表"),
-    (r"[Tt]ime ?limit|timed out|[Tt]imeout", "流程脚本运行超时"),
+    (r"division by zero|ZeroDivisionError", "计算时除数为零，请检查提交的数值"),
+    (r"unsupported operand|TypeError|not supported between|can only concatenate",
+     "计算时数据类型不符（如文字与数字相加），请检查提交的数值"),
+    (r"could not convert|invalid literal|ValueError|[Ii]nvalid isoformat", "无法把提交的内容读成数值或日期，请检查格式"),
+    (r"[Tt]imer|timeDate|timeDuration|timeCycle|ISO ?8601|duration", "定时器的时间表达式无法计算，请检查模型中的期限设置"),
+    (r"DMN|[Dd]ecision table|[Nn]o rule|hit policy", "决策表没有匹配的规则，请检查提交的数据或决策表"),
+    (r"[Tt]ime ?limit|timed out|[Tt]imeout|ScriptTimeout|运行超过", "流程脚本运行超时，已被终止"),
+    (r"资源限制|内存|MemoryError|RecursionError", "流程脚本超出资源限制（CPU 时间或内存），已被终止"),
+    (r"[Cc]ondition|gateway|[Nn]o outgoing|default flow", "网关没有可走的分支：条件都不成立，请检查提交的数据或网关条件"),
+    (r"[Aa]ssignee|candidate|无法确定办理人|lane", "无法确定办理人：请检查指定的人员或岗位"),
+    (r"[Ss]ervice|connector|unknown operator|LookupEnterprise|企业不存在", "调用外部服务失败，请检查服务设置或提交的数据"),
+    (r"Forbidden|not allowed|RestrictedPython|is an invalid attribute|不允许", "流程脚本使用了不允许的操作，请流程设计员修改模型"),
+    (r"SyntaxError|invalid syntax", "流程脚本有语法错误，请流程设计员修改模型"),
 ]
 
 
-def incident_explanation(message: str | None) -> str:
+def incident_explanation(message: str | None, step: str | None = None, names: dict | None = None) -> str:
+    """``message`` in Chinese: "环节“计算每日罚款”出错：流程脚本需要的“罚款总额”没有值……". ``step`` is
+    the failed element's name; ``names`` gives labels of case-data keys (a key without one is not
+    shown: a variable name means nothing to the person reading)."""
     import re
     text = message or ""
+    where = f"环节“{step}”出错：" if step else ""
+    missing = re.search(_MISSING, text)
+    if missing:
+        key = next(g for g in missing.groups() if g)
+        label = (names or {}).get(key)
+        what = f"“{label}”" if label else "的一项数据"
+        return where + f"流程脚本需要{what}，但前面的环节没有填写或没有算出；请补充数据后重试"
     for pattern, explanation in _INCIDENT_PATTERNS:
-        match = re.search(pattern, text)
-        if match:
-            return explanation.format(*match.groups())
-    return "流程执行出错（脚本、规则或定时器）：请管理员查看错误详情后处理"
+        if re.search(pattern, text):
+            return where + explanation
+    if text and not re.search(r"[A-Za-z_]{3,}", text):
+        return where + text  # already Chinese (the engine's own messages)
+    return where + "流程执行出错（脚本、规则或定时器），请管理员查看错误详情后处理"
+
+
+def missing_keys(message: str | None) -> list[str]:
+    """The case-data keys an incident's error says are missing (to offer them in the retry form)."""
+    import re
+    return [next(g for g in m.groups() if g) for m in re.finditer(_MISSING, message or "")]

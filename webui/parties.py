@@ -125,3 +125,32 @@ def _viewable(p: Party | None) -> bool:
 def install(app: Flask) -> None:
     app.jinja_env.globals.update(party=party, party_viewable=_viewable)
     app.jinja_env.filters["risk_css"] = lambda level: RISK_CSS.get(getattr(level, "value", level) or "", "none")
+
+
+# --- picking an enterprise by name -------------------------------------------------------------------
+
+PICK_LIMIT = 200  # names offered in the list as one types; the rest are found by typing more
+
+
+def pick_options(user, text: str | None = None) -> list[tuple[str, str]]:
+    """(name, credit code) of enterprises in ``user``'s units for a 当事企业 picker."""
+    found = registry().search(text or None, org=org_scope(user), per_page=PICK_LIMIT, count_limit=PICK_LIMIT)
+    return [(e.name, e.credit_code) for e in found.items]
+
+
+def resolve(user, text: str) -> tuple[str | None, str | None]:
+    """A 当事企业 as typed or picked: (credit code, None), or (None, a Chinese reason). An enterprise
+    is picked by its registered name; a 统一社会信用代码 is taken as given (a party not yet in the
+    registry is still a party)."""
+    from workflows.enterprises import credit_code
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    code = credit_code.normalize(text)
+    if len(code) == 18 and all(ch in credit_code.ALPHABET for ch in code):
+        return code, None  # the check digit is the registry's business (an unregistered party may be typed)
+    matches = [e for e in registry().search(text, org=org_scope(user), by="name", per_page=20).items
+               if e.name == text]
+    if len(matches) == 1:
+        return matches[0].credit_code, None
+    return None, f"当事企业：未找到名为“{text}”的企业，请从列表中选择，或填写统一社会信用代码"

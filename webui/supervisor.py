@@ -6,15 +6,13 @@ scoped to the user's org unit and those below it, and every action is checked ag
 """
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine.errors import Conflict, Forbidden, IncidentRaised
+from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 from workflows import calendar
 from workflows.enterprises import Page, supervision
 
-from . import diagram, display, nav, overdue as overdue_rule, parties, queries
+from . import diagram, display, incident_form, labels, nav, overdue as overdue_rule, parties, queries
 from .auth import engine
 from .paging import paged
 
@@ -80,34 +78,61 @@ def _red_enterprises() -> tuple[list[tuple], Page]:
 
 @bp.get("/incidents")
 def incidents():
+    return _incidents_page()
+
+
+def _incidents_page(corrected: dict | None = None, status: int = 200):
+    """Each incident explained in Chinese (the step by its name, a missing value by its label) with
+    its retry form; ``corrected`` keeps a refused correction as typed, with its errors."""
     eng = engine()
     rows = eng.visible_incidents(g.user.username)  # own org units and below: the API's list too
     cases = queries.case_heads(eng, {i.case_id for i in rows})
-    steps = {i.id: diagram.element_names(eng, cases[i.case_id][2]).get(i.element_id, i.element_id)
+    steps = {i.id: diagram.element_names(eng, cases[i.case_id][2]).get(i.element_id)
              for i in rows if i.case_id in cases and i.element_id}
-    return render_template("supervisor/incidents.html", incidents=rows, cases=cases, steps=steps)
+    names: dict[int, dict] = {}
+    for case_id in {i.case_id for i in rows if i.case_id}:
+        names[case_id] = incident_form.case_labels(eng, eng.case(case_id))
+    explained = {i.id: labels.incident_explanation(i.message, steps.get(i.id), names.get(i.case_id)) for i in rows}
+    forms = {i.id: incident_form.build(eng, i, names.get(i.case_id, {})) for i in rows}
+    forms.update(corrected or {})
+    return render_template("supervisor/incidents.html", incidents=rows, cases=cases, steps=steps,
+                           explained=explained, forms=forms), status
 
 
 @bp.post("/incidents/<int:incident_id>/retry")
 def retry(incident_id: int):
-    """Run the failed action again, optionally with the submitted data corrected (修正数据后重试)."""
-    text = (request.form.get("data") or "").strip()
-    data = None
-    if text:
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = "invalid"
-        if not isinstance(data, dict):
-            flash("修正后的数据应为 JSON 对象，如 {\"days\": 10}", "error")
-            return redirect(url_for("supervisor.incidents"))
+    """Run the failed action again, with the submitted data as corrected in its form (修正数据后重试)."""
+    eng = engine()
+    incident = next((i for i in eng.incidents() if i.id == incident_id), None)
+    data, form = None, None
+    if incident is not None and eng.can_retry(incident, g.user.username):
+        case = eng.case(incident.case_id) if incident.case_id else None
+        form = incident_form.build(eng, incident, incident_form.case_labels(eng, case) if case else {})
+        if form is not None:
+            data, errors = incident_form.read(form, incident, request.form)
+            if errors:
+                flash("修正的数据有误，请按提示修改后重试。", "error")
+                return _incidents_page({incident_id: form}, 422)
     try:
         # Authorized against the case's org unit, or a failed start's; recorded as done on the
         # original user's behalf (engine.retry_incident).
-        engine().retry_incident(incident_id, by=g.user.username, data=data)
+        eng.retry_incident(incident_id, by=g.user.username, data=data)
         flash(f"异常事件 #{incident_id} 已重试成功，流程已继续。", "ok")
+    except InvalidData as exc:
+        if form is None:
+            flash("重试失败：" + "；".join(exc.errors.values()), "error")
+        else:
+            form.form.errors = exc.errors
+            flash("修正的数据有误，请按提示修改后重试。", "error")
+            return _incidents_page({incident_id: form}, 422)
     except IncidentRaised as exc:
-        flash(f"重试仍然失败，已记录为异常事件 #{exc.incident_id}：{exc}", "error")
+        again = next((i for i in eng.incidents() if i.id == exc.incident_id), None)
+        step = None
+        if again is not None and again.case_id and again.element_id:
+            step = diagram.element_names(eng, queries.case_heads(eng, {again.case_id})[again.case_id][2]).get(
+                again.element_id)
+        flash(f"重试仍然失败，已记录为异常事件 #{exc.incident_id}："
+              + labels.incident_explanation(again.message if again else str(exc), step), "error")
     except Conflict as exc:
         flash(str(exc), "error")
     return redirect(url_for("supervisor.incidents"))

@@ -16,4 +16,25 @@ def list_accident(engine, by: str, accident_case_id: int):
             "occurred_at": d.get("occurred_at"), "enterprise_name": d.get("enterprise_name"),
             "deaths": d.get("deaths"), "report_due": d.get("report_due")}
     return engine.start(PROCESS, by=by, org=accident.org_code, party=accident.party, data=data,
-                        title=f"挂牌督办：{data['accident_title']}")
+                        title=f"挂牌督办：{data['accident_title']}", parent_case_id=accident.id)
+
+
+def may_list(engine, username: str, accident) -> bool:
+    """May ``username`` list ``accident`` for supervision: a running accident investigation, of a unit
+    below the user's own, by a 局长 or 分管负责人 of that superior unit (分级挂牌督办), not yet listed."""
+    if accident.process_key != "accident_investigation" or accident.status != "running":
+        return False
+    user = engine.directory.principal(username)
+    if user.party or not ({"director", "leader"} & set(user.roles)):
+        return False
+    theirs = {o.code: o.path for o in engine.directory.orgs()}.get(accident.org_code, "")
+    if not (theirs.startswith(user.org_path) and theirs != user.org_path):
+        return False
+    return not listings(engine, accident.id, running_only=True)
+
+
+def listings(engine, accident_case_id: int, running_only: bool = False) -> list:
+    """The 挂牌督办 cases of an accident investigation."""
+    from engine.queries import child_cases
+    return [c for c in child_cases(engine, accident_case_id)
+            if c.process_key == PROCESS and (c.status == "running" or not running_only)]

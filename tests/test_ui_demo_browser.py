@@ -1,0 +1,211 @@
+"""A new user's walk through the demo, in a real browser (Debian's Chromium through Playwright).
+
+Issue 13, "what it must show": every process of the demo (挂牌督办, 事故调查处理, 行政处罚, 结案后评估,
+失信名单, 隐患自查自报, 12350 举报, 双随机, 案卷评查, 事故查处挂牌督办) is opened at each of its approval
+tasks as the person who decides it, and the thing under decision is on the page above the buttons;
+a collective vote is organised by picking members by name and completes with each member's button;
+the 四不放过 gate's missing list is on the returned form; the assessor and the enterprise see only
+their own cases and no internal opinion; the overdue board and the case list agree.
+
+One demo world (``workflows.demo.load_demo`` on a SQLite file) and one server and browser for the
+module; the walks that move a case use cases no other test here reads.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.security import generate_password_hash
+
+from engine import ManualClock
+from tests.ui_support import LiveServer, launch_chromium, screenshot
+from webui.app import create_app
+from workflows.demo import CHEMICAL, USERS, Desk, load_demo
+from workflows.forms import registry
+from workflows.forms.context import CONTEXT
+from workflows.runtime import build_engine
+
+pytestmark = pytest.mark.browser
+
+if shutil.which("chromium") is None:
+    pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
+
+NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)  # Monday 09:00 in Beijing
+PASSWORD = "demo-walk-2026"
+PROCESSES = {"hazard_supervision", "accident_investigation", "enforcement_case", "post_case_assessment",
+             "dishonesty_list", "hazard_self_report", "tipoff_12350", "inspection_plan", "random_inspection",
+             "case_file_review", "accident_supervision"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo-walk")
+    engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=ManualClock(NOW))
+    cases = load_demo(engine)
+    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
+    for username, *_ in USERS:
+        engine.directory.set_password_hash(username, quick)
+    app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
+    with LiveServer(app) as server, sync_playwright() as p:
+        browser = launch_chromium(p)
+        yield _Demo(engine, cases, Desk(engine), server, browser)
+        browser.close()
+    engine.dispose()
+
+
+class _Demo:
+    def __init__(self, engine, cases, desk, server, browser):
+        self.engine, self.cases, self.desk, self.server, self.browser = engine, cases, desk, server, browser
+        self._pages = {}
+
+    def page(self, username: str):
+        """A logged-in page of ``username`` (one browser context per user, kept for the module)."""
+        if username not in self._pages:
+            ctx = self.browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
+                                           timezone_id="Asia/Shanghai")
+            ctx.set_default_timeout(15_000)
+            page = ctx.new_page()
+            page.goto(self.server.url + "/login")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page.locator(".whoami .user")).to_be_visible()
+            self._pages[username] = page
+        return self._pages[username]
+
+    def open(self, username: str, url: str):
+        page = self.page(username)
+        page.goto(self.server.url + url)
+        return page
+
+
+def decision_of(form_key: str) -> str | None:
+    for f in registry.fields(form_key):
+        if f["type"] == "choice" and f["required"] and (f["name"].endswith("_decision") or f["name"] == "vote_choice"):
+            return f["name"]
+    return None
+
+
+def shown(value) -> str | None:
+    """A short piece of a case value as the page shows it (text only; dates and lists vary in form)."""
+    if isinstance(value, str) and len(value.strip()) >= 4 and not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        return value.strip()[:12]
+    return None
+
+
+def test_every_approval_of_every_process_shows_what_it_decides(demo):
+    """Each open approval of the demo, opened by the person who decides it: the 办理依据 above the
+    form shows the facts its context declares (the proposal, the plan, the report, the facts and the
+    fine…), and the decision is buttons, never a radio to tick."""
+    seen_processes, opened = set(), 0
+    for case in demo.engine.cases(limit=1000):
+        full = demo.engine.case(case.id)
+        for task in full.tasks:
+            if not task.form_key or decision_of(task.form_key) is None or task.form_key not in CONTEXT:
+                continue
+            facts = [shown(full.data.get(k)) for k in CONTEXT[task.form_key].facts]
+            facts = [f for f in facts if f]
+            if not facts:
+                continue
+            page = demo.open(demo.desk.user_for(task), f"/tasks/{task.id}")
+            context = page.locator("#task-context")
+            expect(context).to_be_visible()
+            for fact in facts[:3]:
+                expect(context).to_contain_text(fact)
+            decision = decision_of(task.form_key)
+            expect(page.locator(f"input[type=radio][name={decision}]")).to_have_count(0)
+            expect(page.locator(f"button[name={decision}]").first).to_be_visible()
+            seen_processes.add(case.process_key)
+            opened += 1
+    missing = PROCESSES - seen_processes - {"random_inspection"}  # an inspection decides nothing: it records
+    assert not missing, f"no approval opened for {sorted(missing)}"
+    assert opened >= 12
+
+
+def test_a_collective_vote_with_members_picked_by_name_completes_in_the_browser(demo):
+    """《行政处罚法》第五十七条: the bureau's 负责人 decide collectively; members are ticked by name,
+    each votes with one button, and the case moves on to the minutes."""
+    desk = demo.desk
+    cid = desk.start("enforcement_case", by="zhang_san", org="dongcheng", party=CHEMICAL,
+                     title="甲化工液氯库房违规储存案").id
+    for step in ["初步核查", "立案审批", "调查取证"]:
+        desk.do(cid, step)
+    desk.do(cid, "案件处理呈批", fine_amount="150000")
+    for step in ["法制审核", "送达行政处罚告知书"]:
+        desk.do(cid, step)
+    desk.do(cid, "陈述申辩或申请听证", party_response="放弃")
+    task = desk.task(cid, "组织集体讨论")
+    page = demo.open(desk.user_for(task), f"/tasks/{task.id}")
+    expect(page.locator("#task-context")).to_contain_text("150000")
+    if page.locator("#claim").count():
+        page.click("#claim")
+    page.fill("#f-meeting_at", "2026-11-23T15:00")
+    page.select_option("#f-meeting_host", label="冯局长")
+    page.fill("#f-meeting_topic", "甲化工液氯库房违规储存案集体讨论")
+    members = ["冯局长", "郑副局长", "蒋副局长"]
+    for name in members:
+        page.locator("#f-committee_members label", has_text=name).locator("input").check()
+        page.locator("#f-attendees label", has_text=name).locator("input").check()
+    expect(page.locator("#f-committee_members")).not_to_contain_text("张三")  # an inspector is no member
+    screenshot(page, "walk-vote-members-picked")
+    page.click("#submit")
+    expect(page.locator(".flash.ok")).to_contain_text("组织集体讨论")
+    ballots = [t for t in demo.engine.case(cid).tasks if t.name == "集体讨论表决"]
+    assert len(ballots) == 3
+    for ballot in ballots:
+        voter = demo.open(ballot.assignee, f"/tasks/{ballot.id}")
+        expect(voter.locator("#task-context")).to_contain_text("150000")
+        voter.click("button[name=vote_choice][value=同意]")
+        expect(voter.locator(".flash.ok")).to_contain_text("集体讨论表决")
+    assert desk.names(cid) == ["形成集体讨论记录"]
+    assert demo.engine.case(cid).data["vote_result"]["passed"] is True
+
+
+def test_the_four_nots_gate_lists_what_is_missing_on_the_form(demo):
+    """四不放过 (《生产安全事故报告和调查处理条例》第三十条; 国务院安委会 四不放过): a report that leaves a
+    part out comes back to the same form with the missing parts listed, in Chinese."""
+    cid = demo.cases["accident_gate_blocked"]
+    task = demo.desk.task(cid, "撰写调查报告")
+    page = demo.open(demo.desk.user_for(task), f"/tasks/{task.id}")
+    gate = page.locator("#gate-missing")
+    expect(gate).to_be_visible()
+    expect(gate).to_contain_text("未通过核验")
+    missing = demo.engine.case(cid).data["four_nots_missing"]
+    for item in missing[:2]:
+        expect(gate).to_contain_text(str(item)[:10])
+    expect(page.locator("body")).not_to_contain_text("four_nots_missing")
+
+
+def test_the_assessor_and_the_enterprise_see_only_their_own(demo):
+    """The 第三方评估机构 reads the case it assessed, nothing else; the enterprise reads its own cases
+    without the bureau's internal opinions (审核/批准意见, 表决)."""
+    assessed = demo.engine.case(demo.cases["hazard_delisted"])
+    page = demo.open("an_tai", "/cases/")
+    expect(page.locator("body")).to_contain_text(assessed.case_no)
+    vote = demo.engine.case(demo.cases["enforcement_vote"])
+    expect(page.locator("body")).not_to_contain_text(vote.case_no)
+    expect(page.locator("nav.mainnav")).not_to_contain_text("发起案件")
+    expect(page.locator("nav.mainnav")).not_to_contain_text("企业档案")
+    page = demo.open("jia_qy", f"/cases/{demo.cases['hazard_delisted']}")
+    body = page.locator("body")
+    expect(body).to_contain_text(assessed.case_no)
+    data = demo.engine.case(assessed.id).data
+    internal = [k for k in ("listing_review_decision", "listing_approval_decision", "proposal_opinion") if data.get(k)]
+    assert internal  # the bureau did decide on this case...
+    for key in internal:  # ...and the enterprise reads none of it
+        expect(page.locator(f'#case-data tr[data-key="{key}"]')).to_have_count(0)
+    official = demo.open("qian_ke", f"/cases/{assessed.id}")
+    expect(official.locator(f'#case-data tr[data-key="{internal[0]}"]')).to_have_count(1)
+    page = demo.open("jia_qy", "/cases/")
+    expect(page.locator("body")).not_to_contain_text(demo.engine.case(demo.cases["enforcement_unpaid"]).case_no)
+
+
+def test_the_overdue_board_and_the_case_list_agree_in_the_browser(demo):
+    page = demo.open("qian_ke", "/supervise/overdue")
+    total = int(page.locator("#overdue-total").inner_text())
+    page = demo.open("qian_ke", "/cases/?overdue=1")
+    expect(page.locator('tr[data-overdue="yes"]')).to_have_count(total)
+    assert total >= 5
