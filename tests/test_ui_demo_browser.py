@@ -168,7 +168,7 @@ def test_the_four_nots_gate_lists_what_is_missing_on_the_form(demo):
     """四不放过 (《生产安全事故报告和调查处理条例》第三十条; 国务院安委会 四不放过): a report that leaves a
     part out comes back to the same form with the missing parts listed, in Chinese."""
     cid = demo.cases["accident_gate_blocked"]
-    task = demo.desk.task(cid, "撰写调查报告")
+    task = demo.desk.task(cid, "起草事故调查报告")
     page = demo.open(demo.desk.user_for(task), f"/tasks/{task.id}")
     gate = page.locator("#gate-missing")
     expect(gate).to_be_visible()

@@ -282,7 +282,8 @@ def test_a_task_without_a_registered_form_gets_the_generic_handling_form(world):
     incident = world.engine.incidents(case_id=case.id)[0]  # the step rolled back; the submit is kept
     assert incident.payload["data"] == {"handling_opinion": "total: 30000"}
     page = text(client.get(f"/cases/{case.id}"))
-    assert "流程脚本用到的数据“total”不存在" in page and "NameError" not in page  # explained in Chinese
+    assert "环节“计算每日罚款”出错：流程脚本需要的一项数据" in page and "NameError" not in page  # in Chinese
+    assert "“total”" not in page  # a value no form labels is not named by its key
 
 
 # --- case page ----------------------------------------------------------------------------------
