@@ -1,7 +1,10 @@
 """The process designer in a real browser (Debian's Chromium through Playwright, the app served from
-this process on a SQLite file): a designer opens the hazard process (挂牌督办), changes a reminder
-timer in the properties panel and deploys — new cases take the new version, a running case stays on
-the old one; a file naming an unknown form is refused, with the message at that shape.
+this process on a SQLite file, one world and server for the module): a designer opens the hazard
+process (挂牌督办), changes a reminder timer in the properties panel and deploys after confirming the
+diff — new cases take the new version, a running case stays on the old one; leaving or importing over
+undeployed edits asks first; a file naming an unknown form, a drawn task with no flow and a user task
+without a form are refused, named at their shapes; a test-run offers each step's form by name with
+sample values and walks the hazard listing to its end.
 
 Screenshots go to test-artifacts/screenshots/designer-*.png.
 """
@@ -38,32 +41,35 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def world(tmp_path):
-    w = make_world(tmp_path)
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """One world and one server for the module: each test deploys a different model (or none), and
+    says what it expects relative to what it found."""
+    w = make_world(tmp_path_factory.mktemp("designer"))
     add_designers(w.engine)
-    yield w
+    with LiveServer(w.app) as server:
+        w.url = server.url
+        yield w
     w.engine.dispose()
 
 
 @pytest.fixture
 def page(browser, world):
     """A designer logged in, 1440 px wide; any script error on the page fails the test."""
-    with LiveServer(world.app) as server:
-        ctx = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN", timezone_id="Asia/Shanghai")
-        ctx.set_default_timeout(15_000)
-        pg = ctx.new_page()
-        errors = []
-        pg.on("pageerror", lambda exc: errors.append(str(exc)))
-        pg.base = server.url
-        pg.goto(server.url + "/login")
-        pg.fill("input[name=username]", "xu")
-        pg.fill("input[name=password]", PASSWORD)
-        pg.click("button[type=submit]")
-        expect(pg.locator(".whoami .user")).to_have_text("许设计")
-        yield pg
-        ctx.close()
-        assert not errors, errors
+    ctx = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx.set_default_timeout(15_000)
+    pg = ctx.new_page()
+    errors = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.base = world.url
+    pg.goto(world.url + "/login")
+    pg.fill("input[name=username]", "xu")
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("button[type=submit]")
+    expect(pg.locator(".whoami .user")).to_have_text("许设计")
+    yield pg
+    ctx.close()
+    assert not errors, errors
 
 
 def editor_ready(page):
@@ -86,7 +92,7 @@ def select(page, element_id: str):
     expect(target).to_have_class(re.compile(r"\bselected\b"))
 
 
-def test_designer_changes_a_reminder_timer_and_deploys_a_new_version(world, page):
+def test_designer_changes_a_reminder_timer_and_deploys_a_new_version(world, page, tmp_path):
     eng = world.engine
     running = start_hazard(eng, title="部署前已在办理的案件")
 
@@ -115,9 +121,15 @@ def test_designer_changes_a_reminder_timer_and_deploys_a_new_version(world, page
     assert "diff-changed" in shape(page, "remind_10").get_attribute("class")
     screenshot(page, "designer-02-editor-timer")
 
-    # Leaving with the edit undeployed asks first; staying keeps the edit.
-    page.click("nav.mainnav >> text=流程设计")
+    # Importing a file over the undeployed edit, or leaving with it, asks first; staying keeps the edit.
     ask = page.locator("#designer-ask")
+    upload = tmp_path / "隐患复查.bpmn"
+    upload.write_text(CAMUNDA_FILE, encoding="utf-8")
+    page.set_input_files("#import-file", str(upload))
+    expect(ask).to_contain_text("导入「隐患复查.bpmn」将替换当前草稿")
+    ask.locator("button", has_text="保留当前草稿").click()
+    expect(page.locator("#designer-status")).to_have_text("未导入，当前草稿保持不变")
+    page.click("nav.mainnav >> text=流程设计")
     expect(ask).to_be_visible()
     expect(ask.locator("h2")).to_have_text("有未部署的修改")
     ask.locator("button", has_text="留在此页").click()
@@ -172,6 +184,7 @@ def test_an_uploaded_model_with_an_unknown_form_shows_the_error_at_that_task(wor
     broken.write_text(eng.models.latest(HAZARD).content.replace('value="hazard.register"', 'value="no.such.form"'),
                       encoding="utf-8")
 
+    current = eng.models.latest(HAZARD).version
     page.goto(page.base + f"/designer/models/{HAZARD}/edit")
     editor_ready(page)
     page.set_input_files("#import-file", str(broken))
@@ -185,7 +198,7 @@ def test_an_uploaded_model_with_an_unknown_form_shows_the_error_at_that_task(wor
     page.click("#btn-deploy")
     expect(page.locator("#designer-status")).to_contain_text("未部署")
     expect(note).to_be_visible()
-    assert eng.models.latest(HAZARD).version == 1
+    assert eng.models.latest(HAZARD).version == current
 
 
 def test_a_new_model_from_a_camunda_file_is_test_run_then_deployed(world, page, tmp_path):
@@ -304,6 +317,7 @@ def test_a_test_run_offers_each_step_by_name_with_sample_values_and_completes_th
     """Issue 13: 试运行 wanted JSON keyed by element ids. Now each user task of the draft is offered by
     its Chinese name with its form filled from the form's sample values (dates as officials write
     them); the run with those values walks 重大事故隐患挂牌督办 to its end, and the path is told in names."""
+    current = world.engine.models.latest(HAZARD).version
     page.goto(page.base + f"/designer/models/{HAZARD}/edit")
     editor_ready(page)
     page.click("#btn-dry-run")
@@ -331,4 +345,4 @@ def test_a_test_run_offers_each_step_by_name_with_sample_values_and_completes_th
     register.locator('input[name="found_on"]').fill("2026年11月20日")
     page.click("#btn-dry-again")
     expect(page.locator("#trace-status")).to_have_text("结果：流程结束", timeout=60_000)
-    assert world.engine.models.latest(HAZARD).version == 1  # a test-run deploys nothing
+    assert world.engine.models.latest(HAZARD).version == current  # a test-run deploys nothing

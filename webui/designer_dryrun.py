@@ -94,6 +94,9 @@ def _sample_values(form_key: str, fields: list[dict], people: dict, today: dt.da
             values[name] = str(value)  # prefill leaves decisions to the person; a test-run needs one
         elif f["type"] == "date":
             values[name] = _chinese_day(str(value))
+        elif f["type"] == "person":
+            options = [u for u, _ in people.get(name, [])]
+            values[name] = str(value) if str(value) in options else (options[0] if options else str(value))
         elif f["type"] == "people":
             # demo choices: the sample's people if they may be picked here, else as many who may
             options = [u for u, _ in people.get(name, [])]

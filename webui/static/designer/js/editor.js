@@ -315,7 +315,20 @@ export function startEditor(box) {
   $('#btn-dry-run').addEventListener('click', guard(dryRun));
   $('#btn-dry-again').addEventListener('click', guard(dryRun));
   $('#btn-download').addEventListener('click', guard(download));
-  $('#import-file').addEventListener('change', (e) => { if (e.target.files[0]) { importFile(e.target.files[0]); } });
+  $('#import-file').addEventListener('change', async (e) => {
+    const file = e.target.files[0];
+    e.target.value = '';  // the same file may be chosen again
+    if (!file) { return; }
+    if (dirty && !(await ask($('#designer-ask'), {
+      title: '有未部署的修改',
+      body: [el('p', {}, `导入「${file.name}」将替换当前草稿，其中尚未部署、也未下载保存的修改将丢失。`)],
+      yes: '放弃修改并导入', no: '保留当前草稿',
+    }))) {
+      status('未导入，当前草稿保持不变', 'warn');
+      return;
+    }
+    importFile(file);
+  });
 
   const initial = box.dataset.source
     ? fetch(box.dataset.source, { credentials: 'same-origin' }).then((r) => {
