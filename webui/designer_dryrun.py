@@ -73,14 +73,17 @@ def offer(steps: list[Step], forms, directory, org_code: str | None, today: dt.d
     for step in steps:
         fields = formspec.fields_for(forms, step.form_key)
         form = formspec.Form(fields, title=formspec.title_for(forms, step.form_key),
-                             people=formspec.people_options(directory, fields, org_code))
+                             people=formspec.people_options(directory, fields, org_code),
+                             orgs=formspec.org_options(directory, fields))
         if fields is not None:
-            form.values = _sample_values(step.form_key, fields, form.people, today)
+            form.values = _sample_values(step.form_key, fields, form.people, form.orgs, today)
         step.form = form
     return steps
 
 
-def _sample_values(form_key: str, fields: list[dict], people: dict, today: dt.date) -> dict:
+def _sample_values(form_key: str, fields: list[dict], people: dict, orgs: list, today: dt.date) -> dict:
+    """The form's sample values as its inputs show them; people and units among those the pickers
+    offer here (a sample names the demo's accounts, which another directory may not have)."""
     try:
         sample = samples.sample(form_key, today)
     except KeyError:
@@ -94,8 +97,8 @@ def _sample_values(form_key: str, fields: list[dict], people: dict, today: dt.da
             values[name] = str(value)  # prefill leaves decisions to the person; a test-run needs one
         elif f["type"] == "date":
             values[name] = _chinese_day(str(value))
-        elif f["type"] == "person":
-            options = [u for u, _ in people.get(name, [])]
+        elif f["type"] in ("person", "org"):
+            options = [code for code, _ in (orgs if f["type"] == "org" else people.get(name, []))]
             values[name] = str(value) if str(value) in options else (options[0] if options else str(value))
         elif f["type"] == "people":
             # demo choices: the sample's people if they may be picked here, else as many who may
