@@ -37,6 +37,9 @@ def make_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+SETUP_LOCK = 7_150_016  # advisory lock key: one process setting a database up at a time (not migrate's)
+
+
 class Database:
     def __init__(self, url: str):
         self.url = url
@@ -68,6 +71,25 @@ class Database:
                     session.close()
             for callback in committed:  # only once the transaction is durable (see after_commit)
                 callback()
+
+    @contextlib.contextmanager
+    def setup_lock(self):
+        """One process at a time sets the database up (tables, built-in roles, cursors, models):
+        ``duban serve --workers N`` and ``duban worker`` processes starting together on one new
+        PostgreSQL database would otherwise each find a built-in row missing and insert it twice.
+        A session-level advisory lock on its own connection, released at the end; SQLite needs none
+        (every write transaction starts with BEGIN IMMEDIATE, so check-then-insert cannot interleave)."""
+        if self.is_sqlite:
+            yield
+            return
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({SETUP_LOCK})")
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({SETUP_LOCK})")
+                conn.commit()
 
     @contextlib.contextmanager
     def read(self):

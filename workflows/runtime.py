@@ -80,32 +80,33 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
         from workflows.forms.people import DirectoryForms
         engine.forms = DirectoryForms(engine.forms, engine.directory)
     engine.policy.external_roles = frozenset(EXTERNAL_ROLES)
-    engine.create_all()
-    from workflows.enterprises.models import create_tables
-    create_tables(engine.db.engine)
-    from workflows.enterprises.dishonesty import install as install_dishonesty
-    install_dishonesty(engine)
-    from workflows.messages import install as install_messages  # 消息中心: tables, cursor, worker jobs
-    install_messages(engine)
-    from workflows.leadership.records import create_tables as create_leadership_tables  # 约谈记录, 边界
-    create_leadership_tables(engine.db.engine)
-    from workflows.services import install as install_services  # service task handlers (查询企业...)
-    install_services(engine)
-    from workflows import calendar  # 放假调休 years entered by an administrator (webui/calendar.py)
-    calendar.create_tables(engine.db.engine)
-    calendar.load(engine.db.engine)
-    from workflows import rules  # local rules by effective date (规则版本), edited in webui/rules.py
-    rules.create_tables(engine.db.engine)
-    store = rules.RuleStore(engine.db.engine, clock=engine.clock.now)
-    engine.rule_store = store
-    local_rule = lambda key, on: rules.in_force(key, on, store=store)  # noqa: E731 - this engine's store
-    environment = engine.script_engine.environment
-    environment.globals["local_rule"] = local_rule
-    if hasattr(environment, "host_functions"):  # model code calls host functions by name from its worker
-        environment.host_functions["local_rule"] = local_rule
-    register_roles(engine)
-    from workflows import demo_clock
-    demo_clock.install(engine)
-    if deploy:
-        deploy_all(engine)
+    with engine.db.setup_lock():  # processes starting together on one database take turns
+        engine.create_all()
+        from workflows.enterprises.models import create_tables
+        create_tables(engine.db.engine)
+        from workflows.enterprises.dishonesty import install as install_dishonesty
+        install_dishonesty(engine)
+        from workflows.messages import install as install_messages  # 消息中心: tables, cursor, worker jobs
+        install_messages(engine)
+        from workflows.leadership.records import create_tables as create_leadership_tables  # 约谈记录, 边界
+        create_leadership_tables(engine.db.engine)
+        from workflows.services import install as install_services  # service task handlers (查询企业...)
+        install_services(engine)
+        from workflows import calendar  # 放假调休 years entered by an administrator (webui/calendar.py)
+        calendar.create_tables(engine.db.engine)
+        calendar.load(engine.db.engine)
+        from workflows import rules  # local rules by effective date (规则版本), edited in webui/rules.py
+        rules.create_tables(engine.db.engine)
+        store = rules.RuleStore(engine.db.engine, clock=engine.clock.now)
+        engine.rule_store = store
+        local_rule = lambda key, on: rules.in_force(key, on, store=store)  # noqa: E731 - this engine's store
+        environment = engine.script_engine.environment
+        environment.globals["local_rule"] = local_rule
+        if hasattr(environment, "host_functions"):  # model code calls host functions by name from its worker
+            environment.host_functions["local_rule"] = local_rule
+        register_roles(engine)
+        from workflows import demo_clock
+        demo_clock.install(engine)
+        if deploy:
+            deploy_all(engine)
     return engine
