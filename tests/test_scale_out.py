@@ -84,3 +84,81 @@ def test_two_duban_worker_processes_share_the_due_timers_and_fire_each_once(post
     assert len(by_worker) == 2, by_worker  # both processes did part of the work
     assert engine.verify_audit() is None
     engine.dispose()
+
+
+def _load_bench():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("http_load", Path(__file__).resolve().parent.parent
+                                                  / "bench" / "http_load.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_duban_serve_with_two_web_workers_and_a_duban_worker_started_together_on_a_new_database(postgres_url):
+    """Three processes set one new database up at the same moment (they take turns), then clients
+    complete every task of their cases through the REST API on both web workers; a task submitted by
+    two clients at once is completed once (200 and 409)."""
+    import http.client
+    import threading
+    bench = _load_bench()
+    port = bench.free_port()
+    env = dict(os.environ, DUBAN_DATABASE_URL=postgres_url, PYTHONPATH=os.getcwd())
+    cli = [sys.executable, "-m", "webui.cli"]
+    procs = [subprocess.Popen(cli + ["serve", "--host", bench.HOST, "--port", str(port), "--workers", "2",
+                                     "--no-worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True),
+             subprocess.Popen(cli + ["worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)]
+    try:
+        bench.wait_for(port)
+        assert all(p.poll() is None for p in procs)
+        tokens, owned = bench.prepare(postgres_url, cases=4, clients=2)
+        first_case = owned[0][0]
+
+        def post(token, task_id):
+            conn = http.client.HTTPConnection(bench.HOST, port, timeout=30)
+            conn.request("POST", f"/api/tasks/{task_id}/complete", body=b'{"data": {}}',
+                         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            statuses.append(conn.getresponse().status)
+            conn.close()
+
+        conn = http.client.HTTPConnection(bench.HOST, port, timeout=30)
+        conn.request("GET", f"/api/cases/{first_case}", headers={"Authorization": f"Bearer {tokens[0]}"})
+        task_id = json.loads(conn.getresponse().read())["tasks"][0]["id"]
+        statuses: list[int] = []
+        both = [threading.Thread(target=post, args=(tokens[0], task_id)) for _ in range(2)]
+        for t in both:
+            t.start()
+        for t in both:
+            t.join()
+        assert sorted(statuses) == [200, 409], statuses
+
+        latencies: list[float] = []
+        errors: list = []
+        deadline = time.monotonic() + 120
+        clients = [threading.Thread(target=bench.client, args=(port, tokens[i], owned[i], deadline, latencies, errors))
+                   for i in range(2)]
+        for t in clients:
+            t.start()
+        for t in clients:
+            t.join()
+        assert errors == [] and len(latencies) == 4 * 5 - 1  # every task of every case, the first one done above
+    finally:
+        for p in procs:  # only the processes this test started, each by its own process group
+            try:
+                os.killpg(p.pid, 15)
+                p.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(p.pid, 9)
+    from workflows.runtime import build_engine
+    engine = build_engine(postgres_url, deploy=False)
+    with engine.db.read() as s:
+        from engine.schema import Case
+        statuses_of_cases = s.execute(sa.select(Case.status)).scalars().all()
+        completed = s.execute(sa.select(sa.func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action == "completed")).scalar()
+    assert statuses_of_cases == ["completed"] * 4 and completed == 20
+    assert engine.verify_audit() is None
+    engine.dispose()
