@@ -26,6 +26,10 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
 def general_hazard(world, title="乙公司配电室隐患", fix_deadline="2026-11-30"):
     """A hazard registered as 一般: the enterprise's 立即整改 task is open, due at the deadline."""
     case = start_hazard(world.engine, title=title)
@@ -112,7 +116,7 @@ def test_my_queue_is_sorted_by_due_date_with_overdue_marked(world):
     page = text(client.get("/tasks/"))
     first_row = re.search(r'<tr class="overdue"[^>]*>.*?</tr>', page, re.S).group(0)
     assert late.case_no in first_row and "逾期 2 天" in first_row
-    assert "2026-11-25 24:00" in first_row  # a deadline "by the 25th" reads as the end of that day
+    assert "2026年11月25日 24:00" in first_row  # a deadline "by the 25th" reads as the end of that day
     only = text(client.get("/tasks/?overdue=1"))
     assert late.case_no in only and later.case_no not in only
 
@@ -416,9 +420,10 @@ def test_incident_retry_from_the_page(world):
 def test_times_show_in_beijing_time(world):
     case = start_hazard(world.engine)
     page = text(client_login(world.app, "zhang").get(f"/cases/{case.id}"))
-    assert "2026-11-23 09:00" in page  # stored 01:00 UTC
+    assert "2026年11月23日 09:00" in page  # stored 01:00 UTC, shown in Chinese (2026年12月2日)
+    assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", visible_text(page))  # no ISO moments left
     world.clock.advance(hours=16)
-    assert "当前 2026-11-24 01:00" in text(client_login(world.app, "zhang").get("/tasks/"))
+    assert "当前 2026年11月24日 01:00" in text(client_login(world.app, "zhang").get("/tasks/"))
 
 
 def test_documents_of_the_case_are_offered_for_download(world):

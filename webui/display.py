@@ -27,7 +27,15 @@ def now() -> datetime:
     return g.now
 
 
-def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+CHINESE_DAY = "{year}年{month}月{day}日"  # 2026年12月2日: how a Chinese official writes a date (GB/T 15835)
+
+
+def chinese_day(moment: date) -> str:
+    return CHINESE_DAY.format(year=moment.year, month=moment.month, day=moment.day)
+
+
+def local(value: datetime | None, fmt: str | None = None) -> str:
+    """A moment in Beijing time, as ``2026年11月23日 09:00`` (or ``fmt``, a strftime format)."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -36,19 +44,20 @@ def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         except ValueError:
             return value
     if not isinstance(value, datetime):
-        return value.isoformat() if isinstance(value, date) else str(value)
-    return value.astimezone(SHANGHAI).strftime(fmt)
+        return chinese_day(value) if isinstance(value, date) else str(value)
+    moment = value.astimezone(SHANGHAI)
+    return moment.strftime(fmt) if fmt else f"{chinese_day(moment)} {moment:%H:%M}"
 
 
 def due_local(value: datetime | None) -> str:
-    """A deadline: midnight Beijing time reads as 24:00 of the day before (期限 2026-11-30 24:00),
+    """A deadline: midnight Beijing time reads as 24:00 of the day before (期限 2026年11月30日 24:00),
     which is how a deadline "by the 30th" is meant."""
     if value is None:
         return ""
     moment = value.astimezone(SHANGHAI)
     if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
-        return (moment - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
-    return moment.strftime("%Y-%m-%d %H:%M")
+        return chinese_day(moment - timedelta(days=1)) + " 24:00"
+    return f"{chinese_day(moment)} {moment:%H:%M}"
 
 
 def chinese_moment(value: datetime | None) -> str:
@@ -60,7 +69,19 @@ def chinese_moment(value: datetime | None) -> str:
 
 
 def local_date(value) -> str:
-    return local(value, "%Y-%m-%d")
+    """A day as ``2026年12月2日`` (a moment: its day in Beijing time)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        return chinese_day(value.astimezone(SHANGHAI))
+    if isinstance(value, date):
+        return chinese_day(value)
+    if isinstance(value, str):
+        try:
+            return local_date(datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
 
 
 @dataclass(frozen=True)
