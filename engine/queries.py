@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from .directory import Principal
 from .schema import Case, HumanTask, OrgUnit, TaskExclusion
@@ -65,6 +67,44 @@ class Scope:
         return HumanTask.id.not_in(ids) if ids else sa.true()
 
 
+def first_tasks(s, cond, orgs: list[str], order, want: int) -> list[HumanTask]:
+    """The first ``want`` tasks matching ``cond`` in ``order`` among the tasks of ``orgs``.
+
+    On PostgreSQL an ``org_code IN (…)`` with ``ORDER BY … LIMIT`` reads and sorts every matching
+    task (a bitmap scan: 166,000 rows and a second for a city supervisor at a province's size), so
+    there each org unit is its own index range scan (a LATERAL join over the list, planned once)
+    stopping after ``want`` entries, and only the ``want`` winners are read whole. SQLite already
+    walks an IN list in index order.
+    """
+    if not orgs:
+        return []
+    if len(orgs) == 1 or s.bind.dialect.name != "postgresql":
+        where = HumanTask.org_code == orgs[0] if len(orgs) == 1 else HumanTask.org_code.in_(orgs)
+        return list(s.execute(sa.select(HumanTask).where(cond, where).order_by(*order).limit(want)).scalars())
+    from sqlalchemy.dialects.postgresql import array
+    unit = sa.func.unnest(array(orgs)).table_valued("code").render_derived(name="unit")
+    keys = [_column(o) for o in order]
+    if not any(k.key == "id" for k in keys):
+        order, keys = (*order, HumanTask.id), [*keys, HumanTask.id]
+    per_unit = (sa.select(*{k.key: k for k in keys}.values()).where(cond, HumanTask.org_code == unit.c.code)
+                .order_by(*order).limit(want).lateral("per_unit"))
+    top = (sa.select(per_unit.c.id).select_from(unit).join(per_unit, sa.true())
+           .order_by(*[_on(per_unit.c, o) for o in order]).limit(want).subquery("top"))
+    return list(s.execute(sa.select(HumanTask).join(top, HumanTask.id == top.c.id).order_by(*order)).scalars())
+
+
+def _column(order):
+    return order.element if isinstance(order, UnaryExpression) else order
+
+
+def _on(columns, order):
+    """An ORDER BY item of ``HumanTask`` (a column, or a column ``.desc()``) on a subquery's columns."""
+    column = columns[_column(order).key]
+    if isinstance(order, UnaryExpression) and order.modifier is operators.desc_op:
+        return column.desc()
+    return column.asc() if isinstance(order, UnaryExpression) else column
+
+
 def _orgs_in_scope(s, p: Principal, below: bool) -> list[str]:
     return Scope(s, p).orgs(below)
 
@@ -77,11 +117,16 @@ def group_queue(engine, p: Principal, role: str, *, limit: int = 50, offset: int
         return []
     with engine.db.read() as s:
         scope = Scope(s, p)
-        q = sa.select(HumanTask).where(scope.task_pool(role), scope.not_excluded())
+        cond = [HumanTask.state == "open", HumanTask.role_code == role, HumanTask.assignee.is_(None),
+                scope.not_excluded()]
         if process_key:
-            q = q.where(HumanTask.process_key == process_key)
-        q = q.order_by(HumanTask.due_sort, HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)
-        return list(s.execute(q).scalars())
+            cond.append(HumanTask.process_key == process_key)
+        order = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)
+        if p.party:  # task_pool's rule: an enterprise user's own enterprise
+            q = sa.select(HumanTask).where(*cond, HumanTask.party == p.party).order_by(*order)
+            return list(s.execute(q.limit(limit).offset(offset)).scalars())
+        orgs = scope.orgs(role in p.supervising_roles)
+        return first_tasks(s, sa.and_(*cond), orgs, order, offset + limit)[offset:]
 
 
 def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0) -> list[HumanTask]:
@@ -98,8 +143,8 @@ def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0) -> list
                                           scope.not_excluded())
         order = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)
         mine = s.execute(base.where(HumanTask.assignee == p.username).order_by(*order).limit(want)).scalars()
-        pool = s.execute(base.where(HumanTask.assignee.is_(None), HumanTask.org_code.in_(orgs))
-                         .order_by(*order).limit(want)).scalars()
+        pool = first_tasks(s, sa.and_(HumanTask.state == "open", HumanTask.role_code.in_(roles),
+                                      HumanTask.assignee.is_(None), scope.not_excluded()), orgs, order, want)
         rows = {t.id: t for t in [*mine, *pool]}
     return sorted(rows.values(), key=lambda t: (t.due_sort, t.created_at, t.id))[offset:want]
 

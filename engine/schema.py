@@ -119,6 +119,12 @@ class Case(Base):
     ended_at: Mapped[datetime | None]
     parent_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_instance.id"))
 
+    __table_args__ = (
+        # 逾期督办 lists running cases most escalated first (webui/overdue.py): walked in this order, a
+        # page of a province's 100,000 cases stops after its rows instead of sorting them all.
+        sa.Index("ix_case_instance_escalation", "status", "escalation_level", "started_at", "id"),
+    )
+
 
 class WorkflowRow(Base):
     """Workflow-level state of the top process (wf_key 'top') or one sub-process (its task id)."""
@@ -152,6 +158,11 @@ class HumanTask(Base):
         sa.Index("ix_human_task_pool", "state", "role_code", "org_code", "assignee", "due_sort", "created_at"),
         sa.Index("ix_human_task_party", "state", "party", "role_code", "assignee", "due_sort", "created_at"),
         sa.Index("ix_human_task_assignee", "assignee", "state", "due_sort", "created_at"),
+        # The unclaimed pool of a role in one org unit, already in queue order: PostgreSQL does not
+        # take ``assignee IS NULL`` as fixing the column, so in ix_human_task_pool the order by
+        # due date needed a sort of the whole pool (engine/queries.py first_tasks).
+        sa.Index("ix_human_task_unclaimed", "state", "role_code", "org_code", "due_sort", "created_at", "id",
+                 postgresql_where=sa.text("assignee IS NULL"), sqlite_where=sa.text("assignee IS NULL")),
         sa.Index("ix_human_task_due", "state", "due_at", "org_code", "process_key"),  # overdue board
         # A case's open tasks, and whether one is past its deadline (逾期督办, webui/overdue.py): with
         # due_at in the index the per-case probe never falls back to scanning every overdue task.

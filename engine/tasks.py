@@ -50,42 +50,45 @@ def queue(engine, username: str, limit: int = 50, offset: int = 0, process_key: 
         # each branch stays a plain index range scan (a subquery made SQLite scan the pool).
         excluded = queries.Scope(s, p).excluded()
         rows: dict[str, HumanTask] = {}
-        for clause in _eligible_branches(engine, s, p):
-            q = sa.select(HumanTask).where(HumanTask.state == "open", clause)
+        for clause, orgs in _eligible_branches(engine, s, p):
+            cond = [HumanTask.state == "open", clause]
             if excluded:
-                q = q.where(HumanTask.id.not_in(excluded))
+                cond.append(HumanTask.id.not_in(excluded))
             if process_key:
-                q = q.where(HumanTask.process_key == process_key)
+                cond.append(HumanTask.process_key == process_key)
             if org:
-                q = q.where(HumanTask.org_code == org)
+                cond.append(HumanTask.org_code == org)
+                orgs = None if orgs is None else [o for o in orgs if o == org]
             if overdue_only:
-                q = q.where(HumanTask.due_sort < now)
+                cond.append(HumanTask.due_sort < now)
             if follow_up_due:
-                q = q.where(HumanTask.follow_up_at <= now)
-            for row in s.execute(q.order_by(*order).limit(want)).scalars():
+                cond.append(HumanTask.follow_up_at <= now)
+            found = (queries.first_tasks(s, sa.and_(*cond), orgs, order, want) if orgs is not None else
+                     s.execute(sa.select(HumanTask).where(*cond).order_by(*order).limit(want)).scalars())
+            for row in found:
                 rows[row.id] = row
         return sorted(rows.values(), key=_queue_key(sort))[offset:want]
 
 
-def _eligible_branches(engine, s: Session, p: Principal) -> list:
-    """The ways a task can be in ``p``'s queue, each an indexable condition."""
-    branches = [HumanTask.assignee == p.username]
+def _eligible_branches(engine, s: Session, p: Principal) -> list[tuple]:
+    """The ways a task can be in ``p``'s queue, each an indexable condition, with the org units it
+    spans when more than one (a supervisory role's: read per org unit, ``queries.first_tasks``)."""
+    branches = [(HumanTask.assignee == p.username, None)]
     candidate_ids = list(s.execute(sa.select(TaskCandidate.task_id).where(TaskCandidate.username == p.username)).scalars())
     if candidate_ids:
-        branches.append(sa.and_(HumanTask.id.in_(candidate_ids), HumanTask.assignee.is_(None)))
+        branches.append((sa.and_(HumanTask.id.in_(candidate_ids), HumanTask.assignee.is_(None)), None))
     if p.party:
         if p.roles:
-            branches.append(sa.and_(HumanTask.party == p.party, HumanTask.role_code.in_(p.roles),
-                                    HumanTask.assignee.is_(None)))
+            branches.append((sa.and_(HumanTask.party == p.party, HumanTask.role_code.in_(p.roles),
+                                     HumanTask.assignee.is_(None)), None))
         return branches
     for role in sorted(p.roles):
         if role in p.supervising_roles:
             orgs = engine.directory.org_codes_below(s, p.org_path)
-            branches.append(sa.and_(HumanTask.role_code == role, HumanTask.org_code.in_(orgs),
-                                    HumanTask.assignee.is_(None)))
+            branches.append((sa.and_(HumanTask.role_code == role, HumanTask.assignee.is_(None)), list(orgs)))
         else:
-            branches.append(sa.and_(HumanTask.role_code == role, HumanTask.org_code == p.org_code,
-                                    HumanTask.assignee.is_(None)))
+            branches.append((sa.and_(HumanTask.role_code == role, HumanTask.org_code == p.org_code,
+                                     HumanTask.assignee.is_(None)), None))
     return branches
 
 

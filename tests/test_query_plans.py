@@ -42,3 +42,52 @@ def test_overdue_case_probe_reads_one_cases_tasks_by_deadline_not_every_overdue_
         indexes = {i["name"]: i["column_names"] for i in sa.inspect(conn).get_indexes("human_task")}
     assert indexes["ix_human_task_case_due"] == ["case_id", "state", "due_at"]
     engine.dispose()
+
+
+def _pg_plan(conn, stmt) -> str:
+    compiled = stmt.compile(dialect=conn.dialect)
+    return "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).all())
+
+
+def _captured(engine, action) -> list:
+    """The statements ``action`` sends, with their parameters."""
+    seen = []
+    listener = lambda conn, cursor, statement, params, context, many: seen.append((statement, params))  # noqa: E731
+    sa.event.listen(engine.db.engine, "before_cursor_execute", listener)
+    try:
+        action()
+    finally:
+        sa.event.remove(engine.db.engine, "before_cursor_execute", listener)
+    return seen
+
+
+def test_a_city_supervisors_pool_is_read_per_org_unit_in_queue_order_on_postgresql(postgres_url):
+    """组待办/我的待办 of a supervisory role over 50 org units: ``org_code IN (…)`` with ORDER BY … LIMIT
+    made PostgreSQL read and sort the role's whole pool (166,000 tasks, a second, at a province's size);
+    each org unit is now one ordered range scan of ix_human_task_unclaimed, stopped after a page."""
+    from tests.support import START
+    engine = Engine(postgres_url, clock=ManualClock(START))
+    engine.create_all()
+    d = engine.directory
+    d.add_role("supervisor", "负责人", sees_subordinate_orgs=True)
+    d.add_org("city", "市")
+    for i in range(5):
+        d.add_org(f"d{i}", f"第{i}区", parent="city")
+    d.add_user("chief", org="city", roles=["supervisor"])
+    statements = _captured(engine, lambda: engine.queue("chief", limit=20))
+    pool = [(st, p) for st, p in statements if "human_task" in st and "unnest" in st]
+    assert pool, "the supervisory branch is not read per org unit"
+    with engine.db.engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + pool[0][0], pool[0][1]).all())
+    assert "Function Scan on unnest" in plan and "ix_human_task_unclaimed" in plan, plan
+    engine.dispose()
+
+
+def test_overdue_probe_is_per_case_on_postgresql_never_a_hash_of_every_overdue_task(postgres_url):
+    engine = Engine(postgres_url, clock=ManualClock(START))
+    engine.create_all()
+    with engine.db.engine.connect() as conn:
+        plan = _pg_plan(conn, sa.select(sa.func.count()).select_from(Case).where(overdue.condition(NOW)))
+    assert "SubPlan" in plan and "hashed SubPlan" not in plan, plan
+    engine.dispose()

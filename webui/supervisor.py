@@ -49,9 +49,10 @@ def overdue():
     parties.prime([*(t.party for t in rows), *(e.credit_code for e, _due in red)])
     late_cases = overdue_rule.cases(eng, g.user, now, limit=20)
     parties.prime(c.party for c in late_cases)
+    total, exact = overdue_rule.count(eng, g.user, now)
     return render_template("supervisor/overdue.html", board=board, grid=grid, orgs=orgs, processes=processes,
                            tasks=rows, more=more, page=page, org=org, process=process,
-                           total=overdue_rule.count(eng, g.user, now), late_tasks=sum(c.count for c in board),
+                           total=total, total_exact=exact, late_tasks=sum(c.count for c in board),
                            late_cases=late_cases, red=red, red_total=found.total,
                            red_exact=found.exact, today=parties.today(),
                            calendar_warning=calendar.provisional_notice(parties.today()))
