@@ -6,9 +6,12 @@ tables: 50 district org units under a city, six roles, a fifth of the tasks over
 enterprises spread over the districts (a third of the cases is about one of them, some are on the
 serious-dishonesty list), so lists show party names and 失信 flags and the board its 红 panel.
 Each page is then fetched with Flask's test client as a logged-in user; the budget is 300 ms per page,
-500 ms for the leadership dashboard and the quarterly ranking, which aggregate the whole city.
+500 ms for the leadership dashboard and the quarterly ranking, which aggregate the whole city. At a
+province's size on PostgreSQL the goal is every page under 100 ms at the 95th percentile (issue 15).
+Rows go in by SQL Core / COPY (bench/world.py); SQLite gets no ANALYZE, as a real database has none.
 
-    python bench/pages.py [--json] [--tasks 100000] [--enterprises 100000] [--runs 30]
+    python bench/pages.py [--json] [--tasks 100000] [--cases 10000] [--enterprises 100000] [--runs 30]
+    python bench/pages.py --json --postgres [ADMIN_URL] --tasks 1000000 --cases 100000
 """
 from __future__ import annotations
 
@@ -26,6 +29,9 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, bench/ leads sys.path and bench/queue.py would shadow the standard library's
+# queue module (psycopg imports it): drop the folder, put the project root first.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
@@ -40,6 +46,7 @@ from bench.world import analyze, insert_rows, scratch_postgres  # noqa: E402
 
 BUDGET_MS = 300
 LEADERSHIP_BUDGET_MS = 500  # the dashboard and the ranking aggregate the whole city (issue 18)
+PROVINCE_P95_MS = 100  # --postgres --tasks 1000000 --cases 100000 (issue 15)
 
 
 def budget(name: str) -> int:
@@ -178,10 +185,13 @@ def main() -> int:
         results = {name: time_page(client, url, args.runs) for name, (client, url) in pages.items()}
         world.engine.dispose()
     ok = all(r["median_ms"] < budget(name) and r["p95_ms"] < budget(name) for name, r in results.items())
+    # A province on PostgreSQL (issue 15): every page under 100 ms at the 95th percentile.
+    province = {"goal_p95_ms": PROVINCE_P95_MS, "met": all(r["p95_ms"] < PROVINCE_P95_MS for r in results.values()),
+                "over": sorted(n for n, r in results.items() if r["p95_ms"] >= PROVINCE_P95_MS)} if args.postgres else None
     report = {"database": "postgresql" if args.postgres else "sqlite", "open_tasks": args.tasks, "cases": args.cases, "enterprises": args.enterprises,
               "fill_seconds": round(fill_s, 1),
               "budget_ms": BUDGET_MS, "leadership_budget_ms": LEADERSHIP_BUDGET_MS, "within_budget": ok,
-              "pages": results}
+              "province": province, "pages": results}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

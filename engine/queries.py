@@ -54,8 +54,13 @@ class Scope:
         cond = sa.and_(HumanTask.state == "open", HumanTask.role_code == role, HumanTask.assignee.is_(None))
         if self.p.party:
             return sa.and_(cond, HumanTask.party == self.p.party)
-        orgs = self.orgs(role in self.p.supervising_roles)
+        orgs = self.pool_orgs(role)
         return sa.and_(cond, HumanTask.org_code == orgs[0] if len(orgs) == 1 else HumanTask.org_code.in_(orgs))
+
+    def pool_orgs(self, role: str) -> list[str] | None:
+        """The org units whose unclaimed ``role`` tasks the user may claim (None: an enterprise user,
+        who claims their own enterprise's)."""
+        return None if self.p.party else self.orgs(role in self.p.supervising_roles)
 
     def excluded(self) -> list[str]:
         """Task ids a separation-of-duty rule (回避) hides from the user, as literal ids."""
@@ -117,16 +122,16 @@ def group_queue(engine, p: Principal, role: str, *, limit: int = 50, offset: int
         return []
     with engine.db.read() as s:
         scope = Scope(s, p)
-        cond = [HumanTask.state == "open", HumanTask.role_code == role, HumanTask.assignee.is_(None),
-                scope.not_excluded()]
+        cond = [scope.not_excluded()]
         if process_key:
             cond.append(HumanTask.process_key == process_key)
         order = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)
-        if p.party:  # task_pool's rule: an enterprise user's own enterprise
-            q = sa.select(HumanTask).where(*cond, HumanTask.party == p.party).order_by(*order)
+        orgs = scope.pool_orgs(role)
+        if orgs is None or len(orgs) == 1:
+            q = sa.select(HumanTask).where(scope.task_pool(role), *cond).order_by(*order)
             return list(s.execute(q.limit(limit).offset(offset)).scalars())
-        orgs = scope.orgs(role in p.supervising_roles)
-        return first_tasks(s, sa.and_(*cond), orgs, order, offset + limit)[offset:]
+        pool = sa.and_(HumanTask.state == "open", HumanTask.role_code == role, HumanTask.assignee.is_(None), *cond)
+        return first_tasks(s, pool, orgs, order, offset + limit)[offset:]
 
 
 def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0) -> list[HumanTask]:
