@@ -55,12 +55,14 @@ def world(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, world):
-    """A designer logged in, 1440 px wide; any script error on the page fails the test."""
+    """A designer logged in, 1440 px wide; any script error or Content-Security-Policy refusal (an
+    inline handler in served HTML, say) on the page fails the test."""
     ctx = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN", timezone_id="Asia/Shanghai")
     ctx.set_default_timeout(15_000)
     pg = ctx.new_page()
     errors = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     pg.base = world.url
     pg.goto(world.url + "/login")
     pg.fill("input[name=username]", "xu")

@@ -314,6 +314,7 @@ export function startEditor(box) {
   $('#btn-diff').addEventListener('click', guard(compare));
   $('#btn-dry-run').addEventListener('click', guard(dryRun));
   $('#btn-dry-again').addEventListener('click', guard(dryRun));
+  $('#dry-forms').addEventListener('submit', (e) => e.preventDefault());  // Enter in a step's field submits nothing
   $('#btn-download').addEventListener('click', guard(download));
   $('#import-file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
