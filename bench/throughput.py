@@ -11,8 +11,9 @@ Measured side by side in one run:
   back and commit.
 
 Only the completions are timed (finding the next task id is not). The machine is shared, so the
-engine's CPU time per completion (this process only) is reported next to the wall-clock rate. Goals (issue 15): 500/s on
-SQLite, 300/s on PostgreSQL, at least twice the naive app.
+engine's CPU time per completion (this process only) is reported next to the wall-clock rate, and
+the SQL statements a completion sends. Goals (issue 15): 500/s on SQLite, 300/s on PostgreSQL, at
+least twice the naive app.
 
     python bench/throughput.py --json [--cases 100] [--postgres URL | --skip-postgres]
 """
@@ -55,15 +56,25 @@ def engine_run(url: str, cases: int) -> dict:
         engine.start(PROCESS, by="zhang", org="east", data={"备注": "基准测试"})
     elapsed, done, cpu = 0.0, 0, 0.0
     per_call = []
+    statements = [0]
+    counting = [False]
+
+    def count(*_args):
+        if counting[0]:
+            statements[0] += 1
+
+    sa.event.listen(engine.db.engine, "before_cursor_execute", count)
     for _ in range(TASKS):
         with engine.db.engine.connect() as conn:
             ids = list(conn.execute(sa.select(HumanTask.id).where(HumanTask.state == "open")
                                     .order_by(HumanTask.case_id)).scalars())
         for tid in ids:
+            counting[0] = True
             t0, c0 = time.perf_counter(), time.process_time()
             engine.complete(tid, "zhang", {"意见": "同意"})
             dt = time.perf_counter() - t0
             cpu += time.process_time() - c0
+            counting[0] = False
             elapsed += dt
             per_call.append(dt)
             done += 1
@@ -71,7 +82,9 @@ def engine_run(url: str, cases: int) -> dict:
     per_call.sort()
     return {"completions": done, "seconds": round(elapsed, 3), "per_second": round(done / elapsed, 1),
             "p95_ms": round(per_call[int(len(per_call) * 0.95)] * 1000, 2),
-            "cpu_ms_per_completion": round(cpu / done * 1000, 3)}
+            "cpu_ms_per_completion": round(cpu / done * 1000, 3),
+            # statements sent to the database (SQLite's BEGIN IMMEDIATE counted, COMMIT not)
+            "sql_statements_per_completion": round(statements[0] / done, 2)}
 
 
 def _spec():

@@ -28,6 +28,8 @@ import hmac
 import json
 import os
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -209,14 +211,42 @@ _MOVE_HEAD = (sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"))
               .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
 
 
-def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool) -> None:
-    """Append ``events`` (case_id, actor, action, at, task_id, detail) to ``chain`` in one insert.
+_ADVANCE_HEAD = (sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"), _HEADS.c.seq == sa.bindparam("b_seq"),
+                                         _HEADS.c.hash == sa.bindparam("b_hash"))
+                 .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
 
-    The hot path's form of ``append``: SQL Core on the transaction's connection, the head read once
-    (``FOR UPDATE`` when ``lock``: PostgreSQL; SQLite's writer lock already serializes).
-    """
-    head = conn.execute(_HEAD_LOCKED if lock else _HEAD, {"chain": chain}).first()
-    prev_hash, seq = (head.hash, head.seq) if head else (GENESIS, 0)
+
+class HeadCache:
+    """The last head (seq, hash) this process wrote or read per chain, so a step need not read it.
+
+    Only ever a guess: ``append_many`` moves the head with ``UPDATE ... WHERE seq = ? AND hash = ?``
+    and falls back to reading it when no row matched — another process or an ORM ``append`` moved
+    it, or the transaction that wrote the guess rolled back. A wrong guess costs one statement,
+    never a broken chain. Bounded (least recently used out)."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, chain: str) -> tuple[int, str] | None:
+        with self._lock:
+            return self._heads.get(chain)
+
+    def put(self, chain: str, seq: int, hash_: str) -> None:
+        with self._lock:
+            self._heads[chain] = (seq, hash_)
+            self._heads.move_to_end(chain)
+            while len(self._heads) > self.size:
+                self._heads.popitem(last=False)
+
+    def forget(self, chain: str) -> None:
+        with self._lock:
+            self._heads.pop(chain, None)
+
+
+def _linked(chain: str, events: list[dict], seq: int, prev_hash: str) -> tuple[list[dict], int, str]:
+    """The rows of ``events`` chained after (seq, prev_hash); returns them with the new head."""
     rows = []
     ring = keyring()
     for ev in events:
@@ -229,11 +259,36 @@ def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool)
                      "action": ev["action"], "task_id": ev["task_id"], "detail": text, "prev_hash": prev_hash,
                      "hash": digest})
         prev_hash = digest
+    return rows, seq, prev_hash
+
+
+def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool,
+                heads: HeadCache | None = None) -> None:
+    """Append ``events`` (case_id, actor, action, at, task_id, detail) to ``chain`` in one insert.
+
+    The hot path's form of ``append``: SQL Core on the transaction's connection. With a guess of
+    the head in ``heads`` it is two statements: move the head if it is still the guessed one (the
+    UPDATE takes the row lock on PostgreSQL, as ``FOR UPDATE`` would), then the insert. Else the
+    head is read (``FOR UPDATE`` when ``lock``: PostgreSQL; SQLite's writer lock already serializes).
+    """
+    guess = heads.get(chain) if heads is not None else None
+    if guess is not None:
+        rows, seq, last = _linked(chain, events, *guess)
+        moved = conn.execute(_ADVANCE_HEAD, {"b_chain": chain, "b_seq": guess[0], "b_hash": guess[1],
+                                             "seq": seq, "hash": last}).rowcount
+        if moved == 1:
+            conn.execute(_INSERT_EVENTS, rows)
+            heads.put(chain, seq, last)
+            return
+    head = conn.execute(_HEAD_LOCKED if lock else _HEAD, {"chain": chain}).first()
+    rows, seq, last = _linked(chain, events, *((head.seq, head.hash) if head else (0, GENESIS)))
     conn.execute(_INSERT_EVENTS, rows)
     if head is None:
-        conn.execute(_INSERT_HEAD, {"chain": chain, "seq": seq, "hash": prev_hash})
+        conn.execute(_INSERT_HEAD, {"chain": chain, "seq": seq, "hash": last})
     else:
-        conn.execute(_MOVE_HEAD, {"b_chain": chain, "seq": seq, "hash": prev_hash})
+        conn.execute(_MOVE_HEAD, {"b_chain": chain, "seq": seq, "hash": last})
+    if heads is not None:
+        heads.put(chain, seq, last)
 
 
 _HEADS_OF = (sa.select(_HEADS.c.chain, _HEADS.c.seq, _HEADS.c.hash)
@@ -241,34 +296,27 @@ _HEADS_OF = (sa.select(_HEADS.c.chain, _HEADS.c.seq, _HEADS.c.hash)
 _HEADS_OF_LOCKED = _HEADS_OF.with_for_update()
 
 
-def append_chains(conn: sa.Connection, by_chain: dict[str, list[dict]], lock: bool) -> None:
+def append_chains(conn: sa.Connection, by_chain: dict[str, list[dict]], lock: bool,
+                  heads: HeadCache | None = None) -> None:
     """``append_many`` for many chains at once (a timer sweep's batch of cases): every head read in
     one statement (locked in chain order, so two writers never wait on each other in a cycle), every
     event in one insert, the heads written back in one statement each for new and moved ones."""
     if len(by_chain) == 1:
         (chain, events), = by_chain.items()
-        append_many(conn, chain, events, lock)
+        append_many(conn, chain, events, lock, heads)
         return
-    heads = {r.chain: (r.hash, r.seq) for r in conn.execute(_HEADS_OF_LOCKED if lock else _HEADS_OF,
+    found = {r.chain: (r.seq, r.hash) for r in conn.execute(_HEADS_OF_LOCKED if lock else _HEADS_OF,
                                                             {"chains": sorted(by_chain)})}
     rows, new_heads, moved_heads = [], [], []
-    ring = keyring()
     for chain, events in by_chain.items():
-        prev_hash, seq = heads.get(chain, (GENESIS, 0))
-        for ev in events:
-            seq += 1
-            actor, detail = _as_recorded(ev["actor"], ev["detail"])
-            text = canonical_json(detail or {})
-            digest = _digest(chain, seq, ev["case_id"], ev["at"], actor, ev["action"], ev["task_id"], text,
-                             prev_hash, ring=ring)
-            rows.append({"chain": chain, "seq": seq, "case_id": ev["case_id"], "at": ev["at"], "actor": actor,
-                         "action": ev["action"], "task_id": ev["task_id"], "detail": text, "prev_hash": prev_hash,
-                         "hash": digest})
-            prev_hash = digest
-        if chain in heads:
-            moved_heads.append({"b_chain": chain, "seq": seq, "hash": prev_hash})
+        linked, seq, last = _linked(chain, events, *found.get(chain, (0, GENESIS)))
+        rows.extend(linked)
+        if chain in found:
+            moved_heads.append({"b_chain": chain, "seq": seq, "hash": last})
         else:
-            new_heads.append({"chain": chain, "seq": seq, "hash": prev_hash})
+            new_heads.append({"chain": chain, "seq": seq, "hash": last})
+        if heads is not None:
+            heads.put(chain, seq, last)
     conn.execute(_INSERT_EVENTS, rows)
     if new_heads:
         conn.execute(_INSERT_HEAD, new_heads)

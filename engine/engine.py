@@ -63,6 +63,7 @@ class Engine:
         self.policy = Policy(self.directory)
         self.models = ModelStore(self)
         self.workflow_cache = WorkflowCache(cache_size)
+        self.audit_heads = audit.HeadCache()  # guesses of audit chain heads (engine/audit.py)
         # After every step: a running case must wait on something, else incident 流程停滞 (engine/stall.py).
         # and its message/signal waits are projected to ``event_wait`` (engine/messages.py).
         # and its external tasks to ``external_task`` (engine/external_tasks.py).

@@ -33,6 +33,7 @@ from .state import all_workflows
 
 DEFAULT_RETRIES = 3
 _EXT = ExternalTask.__table__
+_EXT_OF_CASE = sa.select(_EXT.c.id).where(_EXT.c.case_id == sa.bindparam("case_id"))
 
 
 def _props(spec) -> dict:
@@ -47,15 +48,16 @@ def waiting_external(workflow) -> list:
 
 def project_external(session, case, workflow) -> None:
     """After-step hook: the case's ``external_task`` rows as its waiting external tasks say."""
-    conn = session.connection()
     want = {str(t.id): t for t in waiting_external(workflow)} if case.status == "running" else {}
     # The ids as last written ride on the workflow object the engine caches per case version (as in
-    # messages.project_waits): an unchanged projection costs no statement.
+    # messages.project_waits; only this hook inserts or deletes the rows): an unchanged projection
+    # costs no statement, a restored workflow has none and reads them.
     last = getattr(workflow, "_duban_external", None)
     if last is not None and last == set(want):
         return
     workflow._duban_external = set(want)
-    have = {r.id for r in conn.execute(sa.select(_EXT.c.id).where(_EXT.c.case_id == case.id))}
+    conn = session.connection()
+    have = {r.id for r in conn.execute(_EXT_OF_CASE, {"case_id": case.id})}
     gone = [tid for tid in have if tid not in want]
     if gone:
         conn.execute(sa.delete(_EXT).where(_EXT.c.id.in_(gone)))

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
@@ -117,32 +116,67 @@ class AuditBuffer:
         for chain, event in self.events:
             by_chain.setdefault(chain, []).append(event)
         self.events = []
-        tx.session.flush()  # events the ORM path appended in this transaction come first
-        heads = tx.session.info.get("audit_heads", {})
-        audit.append_chains(tx.conn, by_chain, lock=not tx.is_sqlite)
-        for chain in by_chain:
-            stale = heads.pop(chain, None)
-            if stale is not None:
-                tx.session.expire(stale)
+        tx.flush()  # events the ORM path appended in this transaction come first
+        orm_heads = tx.info.get("audit_heads", {})
+        stale = [orm_heads.pop(chain) for chain in by_chain if chain in orm_heads]
+        if tx.heads is not None:
+            for head in stale:  # moved by the ORM path: the guess is wrong, do not try it
+                tx.heads.forget(head.chain)
+        audit.append_chains(tx.conn, by_chain, lock=not tx.is_sqlite, heads=tx.heads)
+        for head in stale:
+            tx.session.expire(head)
 
 
-@dataclass
 class Tx:
-    """One write transaction: the Core connection, an ORM session on it (for hooks and cold paths),
-    and the audit events to append before commit."""
-    conn: sa.Connection
-    session: Session
-    is_sqlite: bool
-    audit: AuditBuffer = field(default_factory=AuditBuffer)
-    directory_version: int = 0
+    """One write transaction: the Core connection, the audit events to append before commit, and
+    an ORM session on the same connection made only when something asks for it (hooks, cold
+    paths) — a completion on the hot path never makes one."""
+
+    def __init__(self, conn: sa.Connection, is_sqlite: bool, heads: audit.HeadCache | None = None):
+        self.conn = conn
+        self.is_sqlite = is_sqlite
+        self.audit = AuditBuffer()
+        self.heads = heads
+        self.directory_version = 0
+        # What the transaction carries (after-commit callbacks, cache entries to put); the
+        # session's ``info`` once there is a session.
+        self.info: dict = {"after_commit": []}
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            # Joins the transaction as a session made at its start would, even if first asked for
+            # inside a savepoint (the timer sweep's per-case savepoints): never ends either.
+            session = Session(bind=self.conn, expire_on_commit=False, autoflush=True,
+                              join_transaction_mode="rollback_only")
+            session.info.update(self.info)
+            self.info = session.info
+            self._session = session
+        return self._session
+
+    def flush(self) -> None:
+        if self._session is not None:
+            self._session.flush()
 
 
 @contextlib.contextmanager
 def transaction(engine) -> Iterator[Tx]:
-    with engine.db.write() as session:
-        tx = Tx(session.connection(), session, engine.db.is_sqlite)
-        yield tx
-        tx.audit.flush(tx)
+    """A read-write transaction (``BEGIN IMMEDIATE`` on SQLite): commits on success, rolls back on
+    any error; after-commit callbacks (engine/database.py) run once it is durable."""
+    with engine.db.engine.connect() as conn:
+        conn.execution_options(duban_write=True)
+        tx = Tx(conn, engine.db.is_sqlite, getattr(engine, "audit_heads", None))
+        with conn.begin():
+            try:
+                yield tx
+                tx.audit.flush(tx)
+                tx.flush()
+            finally:
+                if tx._session is not None:
+                    tx._session.close()
+        for callback in tx.info["after_commit"]:
+            callback()
 
 
 # --- lock -----------------------------------------------------------------------------------------
@@ -151,26 +185,38 @@ _DIRECTORY_VERSION = (sa.select(Counter.__table__.c.value)
 _SELECT_CASE = sa.select(CASE, _DIRECTORY_VERSION.label("directory_version")).where(CASE.c.id == sa.bindparam("id"))
 _BUMP = (sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"), CASE.c.version == sa.bindparam("seen"))
          .values(version=sa.bindparam("next")))
+CASE_PREFIX = "case__"  # the case's columns in the task row of ``select_task``
 
 
-def case_from_row(row) -> Case:
+def case_from_row(row, prefix: str = "") -> Case:
     """A detached Case carrying the row's values (hooks read and may change it; ``write_case`` saves)."""
     m = row._mapping
-    return Case(**{c.key: m[c.key] for c in CASE.c})
+    return Case(**{c.key: m[prefix + c.key] for c in CASE.c})
 
 
-def lock_case(tx: Tx, case_id: int) -> Case:
-    """Take the case: bump its version if nobody else did since we read it; else Conflict."""
-    row = tx.conn.execute(_SELECT_CASE, {"id": case_id}).first()
+def lock_case(tx: Tx, case_id: int, known=None) -> Case:
+    """Take the case: bump its version if nobody else did since we read it; else Conflict.
+
+    ``known``: the case as ``select_task`` already read it in this transaction (one statement less).
+    On SQLite the step's ``BEGIN IMMEDIATE`` took the database's writer lock before that first
+    read, so nobody can have changed the row since and the check cannot fail: the version is then
+    bumped by ``write_case`` at the end of the step, in the statement that writes the case anyway.
+    PostgreSQL bumps it here, which takes the row lock a second writer queues on.
+    """
+    if known is not None:
+        row, prefix = known, CASE_PREFIX
+    else:
+        row, prefix = tx.conn.execute(_SELECT_CASE, {"id": case_id}).first(), ""
     if row is None:
         raise NotFound(f"案件不存在: {case_id}")
-    seen = row.version
-    bumped = tx.conn.execute(_BUMP, {"b_id": case_id, "seen": seen, "next": seen + 1}).rowcount
-    if bumped != 1:
-        raise Conflict("案件已被他人修改，请刷新后重试")
+    seen = row._mapping[prefix + "version"]
+    if not tx.is_sqlite:
+        bumped = tx.conn.execute(_BUMP, {"b_id": case_id, "seen": seen, "next": seen + 1}).rowcount
+        if bumped != 1:
+            raise Conflict("案件已被他人修改，请刷新后重试")
     # Whoever changed the row last also bumped the version, so the rest of what we read is current.
     tx.directory_version = row.directory_version or 0
-    case = case_from_row(row)
+    case = case_from_row(row, prefix)
     case.version = seen + 1
     if case.status not in ACTIVE_CASE:
         raise Conflict(f"案件已{_STATUS_WORD.get(case.status, case.status)}")
@@ -181,27 +227,33 @@ _WRITE_CASE = (sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"))
                .values(data=sa.bindparam("data"), updated_at=sa.bindparam("updated_at"),
                        status=sa.bindparam("status"), ended_at=sa.bindparam("ended_at"),
                        escalation_level=sa.bindparam("escalation_level"), party=sa.bindparam("party"),
-                       title=sa.bindparam("title")))
+                       title=sa.bindparam("title"), version=sa.bindparam("version")))
 
 
 def write_case(tx: Tx, case: Case) -> None:
+    """The case row as the step leaves it, with the version ``lock_case`` took (bumped here on SQLite)."""
     tx.conn.execute(_WRITE_CASE, {"b_id": case.id, "data": case.data, "updated_at": case.updated_at,
                                   "status": case.status, "ended_at": case.ended_at,
                                   "escalation_level": case.escalation_level, "party": case.party,
-                                  "title": case.title})
+                                  "title": case.title, "version": case.version})
 
 
 # --- the task being completed -----------------------------------------------------------------------
 def _task_select(for_update: bool):
     excl = TaskExclusion.__table__
     cand = TaskCandidate.__table__
-    q = sa.select(
+    columns = [
         TASK,
         sa.select(excl.c.reason).where(excl.c.task_id == TASK.c.id, excl.c.username == sa.bindparam("user"))
         .scalar_subquery().label("exclusion"),
         sa.exists().where(cand.c.task_id == TASK.c.id, cand.c.username == sa.bindparam("user")).label("candidate"),
-    ).where(TASK.c.id == sa.bindparam("id"))
-    return q.with_for_update(of=TASK) if for_update else q
+    ]
+    if for_update:  # PostgreSQL's second read, under the case lock: the task row alone
+        return sa.select(*columns).where(TASK.c.id == sa.bindparam("id")).with_for_update(of=TASK)
+    columns += [c.label(CASE_PREFIX + c.key) for c in CASE.c]
+    columns.append(_DIRECTORY_VERSION.label("directory_version"))
+    return (sa.select(*columns).select_from(TASK.join(CASE, CASE.c.id == TASK.c.case_id))
+            .where(TASK.c.id == sa.bindparam("id")))
 
 
 _SELECT_TASK = _task_select(False)
@@ -209,7 +261,8 @@ _SELECT_TASK_LOCKED = _task_select(True)
 
 
 def select_task(tx: Tx, task_id: str, username: str, lock: bool = False):
-    """The human-task row with, for ``username``, the separation-of-duty exclusion and candidacy."""
+    """The human-task row with, for ``username``, the separation-of-duty exclusion and candidacy;
+    unlocked, also its case's row (``CASE_PREFIX``), which ``locked_step(known=...)`` then takes."""
     return tx.conn.execute(_SELECT_TASK_LOCKED if lock and not tx.is_sqlite else _SELECT_TASK,
                            {"id": task_id, "user": username}).first()
 
@@ -319,21 +372,21 @@ def load(engine, tx: Tx, case: Case) -> wfstate.LoadedState:
 
 
 @contextlib.contextmanager
-def locked_step(engine, tx: Tx, case_id: int, actor: str) -> Iterator[Step]:
+def locked_step(engine, tx: Tx, case_id: int, actor: str, known=None) -> Iterator[Step]:
     """Lock and load a case for a step; the restored workflow goes back to the cache only if the
-    step succeeds (a failed step may have changed it half-way)."""
-    case = lock_case(tx, case_id)
+    step succeeds (a failed step may have changed it half-way). ``known``: see ``lock_case``."""
+    case = lock_case(tx, case_id, known)
     loaded = load(engine, tx, case)
     try:
         yield Step(engine, tx, case, loaded, actor)
     except BaseException:
         engine._evict(case_id)
         raise
-    tx.session.info.setdefault("duban_cache_put", []).append((case, loaded))
+    tx.info.setdefault("duban_cache_put", []).append((case, loaded))
 
 
 def commit_cache(engine, tx: Tx) -> None:
-    for case, loaded in tx.session.info.pop("duban_cache_put", []):
+    for case, loaded in tx.info.pop("duban_cache_put", []):
         engine._cache_put(case, loaded)
 
 
@@ -376,7 +429,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
             step.write(requests=requests)
     except BaseException:
         raise
-    tx.session.info.setdefault("duban_cache_put", []).append((case, loaded))
+    tx.info.setdefault("duban_cache_put", []).append((case, loaded))
     return case
 
 

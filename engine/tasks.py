@@ -293,7 +293,7 @@ def complete(engine, task_id: str, username: str, data: dict | None = None) -> C
             row = step.select_task(tx, task_id, username)
             if row is None:
                 raise NotFound(f"任务不存在: {task_id}")
-            with step.locked_step(engine, tx, row.case_id, username) as st:
+            with step.locked_step(engine, tx, row.case_id, username, known=row) as st:
                 if not tx.is_sqlite:  # read before we held the case lock; SQLite's BEGIN IMMEDIATE came first
                     row = step.select_task(tx, task_id, username, lock=True)
                 case = _complete_locked(engine, tx, st, row, username, data)
