@@ -18,10 +18,12 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .parser import DUBAN_CONFIG
@@ -85,6 +87,8 @@ class LoadedState:
     # open human task id -> (due_at, has separation-of-duty rules); timer id -> due_at.
     open_tasks: dict[str, tuple] | None = None
     timers: dict[str, object] | None = None
+    # task id -> the ``_quiet_mark`` its saved row was serialized with (tasks without data only)
+    marks: dict[str, tuple] = field(default_factory=dict)
 
 
 def _wf_key(workflow) -> str:
@@ -317,6 +321,22 @@ def _drop_subtree(workflow, task, spare) -> set[str]:
 
 
 # --- save -----------------------------------------------------------------------------------------
+# A task that carries no data of its own (a predicted task: FUTURE, LIKELY, MAYBE) is saved by
+# SpiffWorkflow's TaskConverter as a pure function of the fields below, its parent's data keys
+# included (the ``delta`` names them as deletions). Most live tasks of a case are such tasks, so
+# ``save`` re-serializes one only when that mark moved. Only with the converter whose output this
+# was read from; another (a SpiffWorkflow upgrade) serializes every task.
+_MARKS_VALID = DUBAN_CONFIG.get(Task) is TaskConverter
+
+
+def _quiet_mark(task) -> tuple | None:
+    if task.data or task.internal_data or not _MARKS_VALID:
+        return None
+    parent = task.parent
+    return (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
+            tuple(parent.data) if parent is not None else None)
+
+
 @dataclass
 class WriteStats:
     inserted: int = 0
@@ -341,12 +361,19 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     top = state.workflow
     new_task_rows: dict[str, tuple[str, int, str]] = {}
     task_meta: dict[str, tuple[str, int]] = {}
+    marks: dict[str, tuple] = {}
     for workflow in all_workflows(top):
         key = _wf_key(workflow)
         for task in _walk(workflow):
             tid = str(task.id)
-            content = to_json(_registry.convert(task))
             old = state.task_rows.get(tid)
+            mark = _quiet_mark(task)
+            if mark is not None:
+                marks[tid] = mark
+            if old is not None and mark is not None and state.marks.get(tid) == mark:
+                content = old[2]  # unchanged: the same mark serializes to the same row
+            else:
+                content = to_json(_registry.convert(task))
             seq = old[1] if old else state.next_seq
             if not old:
                 state.next_seq += 1
@@ -408,4 +435,5 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     stats.inserted, stats.updated, stats.archived, stats.deleted = len(inserts), len(updates), len(archive), len(delete)
     state.task_rows = new_task_rows
     state.wf_rows = new_wf_rows
+    state.marks = marks
     return stats
