@@ -155,9 +155,30 @@ class Tx:
             self._session = session
         return self._session
 
+    @property
+    def orm(self) -> "Session":
+        """What to hand code that takes a session but may not need one (hooks, cached lookups):
+        the session is made when it is first used."""
+        return LazySession(self)
+
     def flush(self) -> None:
         if self._session is not None:
             self._session.flush()
+
+
+class LazySession:
+    """Stands in for a transaction's ORM session until something uses it; ``connection()`` is the
+    transaction's own connection either way."""
+    __slots__ = ("_tx",)
+
+    def __init__(self, tx: Tx):
+        self._tx = tx
+
+    def connection(self, *args, **kwargs) -> sa.Connection:
+        return self._tx.conn
+
+    def __getattr__(self, name):
+        return getattr(self._tx.session, name)
 
 
 @contextlib.contextmanager
@@ -297,7 +318,7 @@ class Step:
             return run_model_code(engine.script_engine.evaluate, task, expression)
 
         def role_for_lane(lane):
-            return engine.directory.role_for_lane(tx.session, lane, tx.directory_version)
+            return engine.directory.role_for_lane(tx.orm, lane, tx.directory_version)
 
         pending = projection.waiting_timers(workflow)
         opened, cancelled = projection.project_human_tasks(tx, case, loaded, now, role_for_lane, evaluate,
@@ -315,7 +336,7 @@ class Step:
             case.status, case.ended_at = "completed", now
             self.audit("case_completed", at=now, detail={})
         for hook in engine.after_step_hooks:
-            hook(tx.session, case, workflow)
+            hook(tx.orm, case, workflow)
         if requests is not None:
             for kind, args in requests.items:
                 if kind == "require_roles":

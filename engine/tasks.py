@@ -307,8 +307,8 @@ def complete(engine, task_id: str, username: str, data: dict | None = None) -> C
 def _complete_locked(engine, tx, st, row, username, data) -> Case:
     if row.state != "open":
         raise Conflict(f"任务已{ {'completed': '完成', 'cancelled': '取消'}.get(row.state, row.state) }，不能重复提交")
-    p = engine.directory.cached_principal(username, tx.session, tx.directory_version)
-    engine.policy.check_task(tx.session, p, row, known=(row.exclusion, bool(row.candidate)),
+    p = engine.directory.cached_principal(username, tx.orm, tx.directory_version)
+    engine.policy.check_task(tx.orm, p, row, known=(row.exclusion, bool(row.candidate)),
                              directory_version=tx.directory_version)
     if row.assignee is not None and row.assignee != username:
         raise Conflict(f"任务已被 {row.assignee} 认领")

@@ -160,7 +160,7 @@ def test_the_rows_a_step_leaves_are_the_workflow_it_holds_serialized_afresh(sqli
             task = ready[0]
             e.complete(task.id, "eastboss" if task.role_code == "supervisor" else "zhang2",
                        answer(step_no, task.spec_id, 3))
-            workflow = e._cache[case.id][1].workflow
+            workflow = e.workflow_cache._entries[case.id][1].workflow
             with e.db.engine.connect() as conn:
                 stored = dict(conn.execute(sa.select(TaskRow.id, TaskRow.content).where(
                     TaskRow.case_id == case.id, TaskRow.live.is_(True))).all())
