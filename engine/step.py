@@ -9,8 +9,9 @@ task rows, one statement per projection, every audit event of a chain in one ins
 the ORM unit of work: a completion is about a dozen statements whatever the model.
 
 - **Lock** (``lock_case``): ``UPDATE case_instance SET version = version + 1 WHERE id = ? AND
-  version = ?``. A second writer blocks on the row (PostgreSQL) or on ``BEGIN IMMEDIATE`` (SQLite)
-  and then finds the version moved: ``Conflict``. So a task submitted twice is completed once.
+  version = ?``. A second writer blocks on the row (PostgreSQL) or on ``BEGIN IMMEDIATE`` (SQLite,
+  where the version is bumped in the step's last write instead) and then finds the version moved,
+  or the task no longer open: ``Conflict``. So a task submitted twice is completed once.
 - **Load**: from the engine's in-process cache when the case's version matches, else from rows.
   The cache also remembers the projections' last inputs (open task ids, timer due dates), so an
   unchanged projection costs no statement at all.
