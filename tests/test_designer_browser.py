@@ -274,25 +274,34 @@ def drop_from_palette(page, action: str, inside: str, fx: float, fy: float, name
 
 def test_a_drawn_unconnected_task_and_a_form_less_user_task_are_refused(world, page):
     """Issue 13: both passed 校验 and deployed. Drawn here as a designer draws them — a user task
-    appended to the start event with no form chosen, and a task dropped from the palette with no flow —
-    each is named in Chinese and marked on the diagram, and the deploy is refused until both are mended."""
+    appended to the start event with no form chosen, a lane added with no role, and a task dropped
+    from the palette into it with no flow — each is named in Chinese and marked on the diagram, and
+    the deploy is refused until all are mended."""
     page.goto(page.base + "/designer/new")
     editor_ready(page)
     check = draw_task_after(page, "start", "核查整改情况", kind="user-task")
     select(page, check)
     page.click('.djs-context-pad [data-action="append.end-event"]')
     page.keyboard.press("Escape")
-    orphan = drop_from_palette(page, "create.task", "Lane_new", 0.85, 0.75, "补充材料")
+    select(page, "Lane_new")
+    page.click('.djs-context-pad [data-action="lane-insert-below"]')
+    lane = page.evaluate("() => window.dubanModeler.get('elementRegistry').filter(e => e.type === 'bpmn:Lane'"
+                         " && e.id !== 'Lane_new')[0].id")
+    page.keyboard.press("Escape")
+    orphan = drop_from_palette(page, "create.task", lane, 0.7, 0.5, "补充材料")
 
     page.click("#btn-validate")
-    expect(page.locator("#designer-status")).to_have_text("模型有 2 处问题，修正前不能部署")
+    expect(page.locator("#designer-status")).to_have_text("模型有 3 处问题，修正前不能部署")
     problems = page.locator("#problem-list")
     expect(problems.locator(f'tr[data-element="{check}"]')).to_have_text(
         "核查整改情况用户任务「核查整改情况」没有表单，办理人无从填写；请在「督办」属性中选择表单")
     expect(problems.locator(f'tr[data-element="{orphan}"]')).to_have_text(
         "补充材料任务「补充材料」没有连线，流程永远不会走到这里；请连接或删除")
-    assert check not in problems.inner_text() and orphan not in problems.inner_text()  # names, not ids
-    for element in (check, orphan):
+    expect(problems.locator(f'tr[data-element="{lane}"]')).to_have_text(
+        re.compile(r"^\s*未命名泳道\s*泳道 没有选择角色，无法确定由谁办理其中的任务；请在「督办」属性中选择泳道角色\s*$"))
+    for element in (check, orphan, lane):
+        assert element not in problems.inner_text()  # names, not ids
+    for element in (check, orphan, lane):
         expect(shape(page, element)).to_have_class(re.compile(r"\bhas-problem\b"))
     expect(page.locator(f'.duban-note[data-element="{orphan}"]')).to_contain_text("没有连线")
     screenshot(page, "designer-07-refused-drawing")
@@ -302,6 +311,8 @@ def test_a_drawn_unconnected_task_and_a_form_less_user_task_are_refused(world, p
     assert [m.key for m in world.engine.models.list() if m.key == "new_process"] == []
 
     select(page, orphan)
+    page.keyboard.press("Delete")
+    select(page, lane)
     page.keyboard.press("Delete")
     select(page, check)
     page.select_option("#bio-properties-panel-duban-formSchema", "hazard.onsite_review")

@@ -18,6 +18,14 @@ const DubanPropertiesModule = {
   dubanPropertiesProvider: ['type', DubanPropertiesProvider],
 };
 
+// What an unnamed element is called in a problem list: 未命名泳道, 未命名用户任务.
+const UNNAMED = { 'bpmn:Lane': '泳道', 'bpmn:UserTask': '用户任务', 'bpmn:Task': '任务', 'bpmn:ManualTask': '手工任务',
+                  'bpmn:ScriptTask': '脚本任务', 'bpmn:ServiceTask': '服务任务', 'bpmn:BusinessRuleTask': '规则任务',
+                  'bpmn:ExclusiveGateway': '排他网关', 'bpmn:ParallelGateway': '并行网关', 'bpmn:InclusiveGateway': '包容网关',
+                  'bpmn:StartEvent': '开始事件', 'bpmn:EndEvent': '结束事件', 'bpmn:IntermediateCatchEvent': '中间事件',
+                  'bpmn:BoundaryEvent': '边界事件', 'bpmn:SequenceFlow': '连线', 'bpmn:CallActivity': '调用活动',
+                  'bpmn:SubProcess': '子流程', 'bpmn:Participant': '池' };
+
 export function startEditor(box) {
   const $ = (sel) => box.querySelector(sel);
   const choices = JSON.parse(document.getElementById('designer-choices').textContent);
@@ -79,7 +87,8 @@ export function startEditor(box) {
   // The name a designer gave an element (its label on the diagram), '' when unnamed or gone.
   function nameOf(id) {
     const element = id && modeler.get('elementRegistry').get(id);
-    return element ? (element.businessObject.name || '').trim() : '';
+    if (!element) { return ''; }
+    return (element.businessObject.name || '').trim() || `未命名${UNNAMED[element.type] || '元素'}`;
   }
 
   async function currentXml() {
@@ -102,7 +111,7 @@ export function startEditor(box) {
     const elementIds = [];
     problems.forEach((p) => {
       if (p.element_id && marks.mark(modeler, 'problems', [p.element_id], 'has-problem').length) {
-        marks.note(modeler, 'problems', p.element_id, withoutId(p.message, p.element_id, nameOf(p.element_id)), 'problem');
+        marks.note(modeler, 'problems', p.element_id, withoutId(p.message, p.element_id), 'problem');
         elementIds.push(p.element_id);
       }
     });

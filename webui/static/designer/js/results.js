@@ -18,8 +18,10 @@ function elementLink(id, onPick, text) {
 }
 
 // A message names an element as 「名称」(id); the name is enough where the element has one.
-export function withoutId(message, id, name) {
-  return name && id ? String(message || '').split(`」(${id}) `).join('」').split(`」(${id})`).join('」') : message;
+export function withoutId(message, id) {
+  if (!id) { return message; }
+  return String(message || '').split(`」(${id}) `).join('」').split(`」(${id})`).join('」')
+    .split(` (${id}) `).join(' ').split(` (${id})`).join('');
 }
 
 function table(head, rows, attrs) {
@@ -38,7 +40,7 @@ export function renderProblems(box, problems, onPick, nameOf = () => '') {
   box.append(table(['元素', '问题'], problems.map((p) => {
     const name = nameOf(p.element_id);
     return el('tr', { dataset: { element: p.element_id || '' } },
-      el('td', {}, elementLink(p.element_id, onPick, name)), el('td', {}, withoutId(p.message, p.element_id, name)));
+      el('td', {}, elementLink(p.element_id, onPick, name || '（模型）')), el('td', {}, withoutId(p.message, p.element_id)));
   }), { id: 'problem-list' }));
 }
 
@@ -69,6 +71,15 @@ export function renderDiff(box, diff, onPick, caption) {
   box.append(diffTable(diff, onPick, { id: 'diff-table' }));
 }
 
+// A moment from the server (ISO 8601) as Beijing time, 2026-11-24 09:00.
+function beijing(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) { return iso; }
+  const p = Object.fromEntries(new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
 export const STATUS = { completed: '流程结束', waiting_on_timer: '等待定时器', waiting_on_event: '等待消息或外部任务',
                  form_error: '表单填写有误，未试运行', incident: '执行出错', error: '出错',
                  too_many_steps: '步数过多（可能有循环）', running: '运行中' };
@@ -91,6 +102,6 @@ export function renderTrace(box, result, onPick, path) {
   box.append(rows.length ? table(['#', '办理的环节', '泳道', '角色'], rows, { id: 'trace-table' })
     : el('p', { class: 'muted' }, '没有经过任何用户任务。'));
   if (result.timers && result.timers.length) {
-    box.append(el('p', {}, '等待中的定时器：', result.timers.map((t) => `${t.name || '未命名定时器'}（${t.due_at}）`).join('；')));
+    box.append(el('p', { id: 'trace-timers' }, '等待中的定时器：', result.timers.map((t) => `${t.name || '未命名定时器'}（${beijing(t.due_at)} 到期）`).join('；')));
   }
 }
