@@ -18,7 +18,6 @@ from . import audit, incidents, queries, step
 from .clock import SHANGHAI
 from .errors import Forbidden, InvalidData, NotFound
 from .schema import Case, Counter, HumanTask, Incident, OrgUnit, TaskRow, Timer
-from .step import ProcessFailure
 
 
 @dataclass
@@ -53,12 +52,13 @@ class CaseView:
 def start(engine, process_key: str, by: str, org: str | None = None, data: dict | None = None,
           title: str = "", party: str | None = None, parent_case_id: int | None = None) -> Case:
     """Start a case (立案/登记) of the latest version of ``process_key``."""
-    try:
+    payload = {"process_key": process_key, "org": org, "data": data, "title": title, "party": party}
+    with incidents.recorded(engine, "start", by, payload) as attempt:  # a script/rule failed at set-up
         with step.transaction(engine) as tx:
             s = tx.session
             principal = engine.directory.principal(by, s)
-            org = org or principal.org_code
-            party = party if party is not None else principal.party
+            org = attempt.payload["org"] = org or principal.org_code
+            party = attempt.payload["party"] = party if party is not None else principal.party
             if s.get(OrgUnit, org) is None:
                 raise InvalidData({"org": f"组织机构不存在: {org}"})
             engine.policy.check_start(s, principal, org, party, process_key)
@@ -66,10 +66,6 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
                                  parent_case_id=parent_case_id)
         step.commit_cache(engine, tx)
         return case
-    except ProcessFailure as failure:  # a script/rule failed while the case was being set up
-        raise incidents.record(engine, None, "start", None, None, by, {
-            "process_key": process_key, "org": org, "data": data, "title": title, "party": party},
-            failure.cause) from failure.cause
 
 
 def cancel(engine, case_id: int, by: str, reason: str = "") -> None:

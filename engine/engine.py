@@ -39,7 +39,7 @@ from .policy import Policy
 from .schema import Case, HumanTask, Incident
 from .scripting import DubanScriptEngine
 from .stall import check as stall_check
-from .step import ProcessFailure, jsonable
+from .step import jsonable
 from .workflow_cache import WorkflowCache
 
 __all__ = ["Engine", "CaseView"]
@@ -188,21 +188,15 @@ class Engine:
                           data: dict | None = None) -> dict:
         """Deliver message ``name`` to the one waiting case (by case id and/or correlation values),
         or start a case at a message start event. NotFound if none waits; Conflict if several do."""
-        try:
+        payload = {"name": name, "case_id": case_id, "correlation": jsonable(correlation), "data": jsonable(data)}
+        with incidents.recorded(self, "message", by, payload, case_id=case_id):
             return messages.correlate_message(self, name, by, case_id, correlation, data)
-        except ProcessFailure as failure:
-            raise self._record_incident(case_id, "message", None, None, by, {
-                "name": name, "case_id": case_id, "correlation": jsonable(correlation),
-                "data": jsonable(data)}, failure.cause) from failure.cause
 
     def broadcast_signal(self, name: str, by: str, data: dict | None = None, org: str | None = None) -> dict:
         """Signal ``name`` to every waiting case (in ``org`` and below) and start cases at signal
         start events; returns the case ids delivered to and started."""
-        try:
+        with incidents.recorded(self, "signal", by, {"name": name, "org": org, "data": jsonable(data)}):
             return messages.broadcast_signal(self, name, by, data, org)
-        except ProcessFailure as failure:
-            raise self._record_incident(None, "signal", None, None, by, {
-                "name": name, "org": org, "data": jsonable(data)}, failure.cause) from failure.cause
 
     def fetch_and_lock(self, topic: str, worker: str, lease: int = 300, by: str = "admin",
                        limit: int = 10) -> list[dict]:
@@ -211,11 +205,9 @@ class Engine:
 
     def complete_external(self, task_id: str, worker: str, data: dict | None = None, by: str = "admin") -> int:
         """The worker's result: the case runs on (model failures become an incident)."""
-        try:
+        with incidents.recorded(self, "external_complete", by, {"worker": worker, "data": jsonable(data)},
+                                task_id=str(task_id)):
             return external_tasks.complete_external(self, str(task_id), worker, data, by)
-        except ProcessFailure as failure:
-            raise self._record_incident(None, "external_complete", str(task_id), None, by, {
-                "worker": worker, "data": jsonable(data)}, failure.cause) from failure.cause
 
     def fail_external(self, task_id: str, worker: str, message: str, retries: int | None = None,
                       retry_in: int = 0, by: str = "admin") -> dict:

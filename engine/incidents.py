@@ -9,10 +9,11 @@ user; on success the incident is resolved. A new kind of step that can fail adds
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from . import audit
 from .directory import Principal
 from .errors import Conflict, EngineError, Forbidden, IncidentRaised, NotFound
 from .schema import Case, Incident
+from .step import ProcessFailure
 
 log = logging.getLogger("duban.incidents")
 
@@ -49,6 +51,33 @@ RETRY: dict[str, Handler] = {
                                       data=c.payload.get("data"), title=c.payload.get("title") or "",
                                       party=c.payload.get("party")),
 }
+
+
+@dataclass
+class Attempt:
+    """A command under way: what ``recorded`` stores if the model's code makes it fail. Fields
+    learnt while it runs (the case of a task, the element) are set on it by the use case."""
+    action: str
+    actor: str
+    payload: dict
+    case_id: int | None = None
+    task_id: str | None = None
+    element_id: str | None = None
+
+
+@contextlib.contextmanager
+def recorded(engine, action: str, actor: str, payload: dict, case_id: int | None = None,
+             task_id: str | None = None) -> Iterator[Attempt]:
+    """Run a use case; if the model's own code fails in it (``ProcessFailure``: the step was rolled
+    back), store it as an incident (``record``) and raise ``IncidentRaised`` from the model's error.
+    Every use case that runs model code goes through here: start, complete, messages, signals,
+    external task results."""
+    attempt = Attempt(action, actor, payload, case_id, task_id)
+    try:
+        yield attempt
+    except ProcessFailure as failure:
+        raise record(engine, attempt.case_id, attempt.action, attempt.task_id, attempt.element_id, attempt.actor,
+                     attempt.payload, failure.cause) from failure.cause
 
 
 def register_retry(action: str, handler: Handler) -> None:

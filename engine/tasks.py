@@ -19,7 +19,7 @@ from .directory import Principal
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .schema import NO_DUE_DATE, Case, HumanTask, TaskCandidate
 from .scripting import StepRequests
-from .step import ProcessFailure, run_model_code
+from .step import run_model_code
 
 QUEUE_SORTS = {
     "due": (HumanTask.due_sort, HumanTask.created_at),
@@ -287,21 +287,18 @@ def complete(engine, task_id: str, username: str, data: dict | None = None) -> C
     authorization; the claim; the form; the workflow task is still READY (READY check)."""
     task_id = str(task_id)
     data = dict(data or {})
-    row = None
-    try:
+    with incidents.recorded(engine, "complete", username, {"data": step.jsonable(data)}, task_id=task_id) as attempt:
         with step.transaction(engine) as tx:
             row = step.select_task(tx, task_id, username)
             if row is None:
                 raise NotFound(f"任务不存在: {task_id}")
+            attempt.case_id, attempt.element_id = row.case_id, row.spec_id
             with step.locked_step(engine, tx, row.case_id, username, known=row) as st:
                 if not tx.is_sqlite:  # read before we held the case lock; SQLite's BEGIN IMMEDIATE came first
                     row = step.select_task(tx, task_id, username, lock=True)
                 case = _complete_locked(engine, tx, st, row, username, data)
         step.commit_cache(engine, tx)
         return case
-    except ProcessFailure as failure:
-        raise incidents.record(engine, row.case_id, "complete", task_id, row.spec_id, username,
-                               {"data": step.jsonable(data)}, failure.cause) from failure.cause
 
 
 def _complete_locked(engine, tx, st, row, username, data) -> Case:
