@@ -142,13 +142,18 @@ def test_three_penalties_in_180_days_lead_to_considering_a_closure_proposal_art1
     assert out["overdue_rung"] == "propose_closure" and "180日内3次" in out["overdue_rung_name"]
 
 
-def test_closure_warranted_after_three_penalties_in_180_days_or_four_in_a_year():
+def test_closure_warranted_after_three_penalties_in_180_days_or_four_in_a_year_art113():
+    """Decision days, any span; 民法典第二百零一条: day 180 after the first is the last day of 180 days,
+    第二百零二条: a year ends on the corresponding day of the next year."""
     today = dt.date(2026, 12, 31)
     assert not d.closure_warranted(["2026-07-01", "2026-09-01"], today)
-    assert d.closure_warranted(["2026-07-05", "2026-09-01", "2026-12-01"], today)
-    assert not d.closure_warranted(["2026-07-04", "2026-09-01", "2026-12-01"], today)  # 180 days back: out
-    assert d.closure_warranted(["2026-01-05", "2026-03-01", "2026-09-01", "2026-12-01"], today)
-    assert not d.closure_warranted(["2025-12-31", "2026-03-01", "2026-09-01", "2026-12-01"], today)
+    assert d.closure_warranted(["2026-01-10", "2026-03-01", "2026-07-09"], today)       # day 180
+    assert not d.closure_warranted(["2026-01-10", "2026-03-01", "2026-07-10"], today)   # day 181
+    assert d.closure_warranted(["2025-03-01", "2025-06-01", "2025-12-01", "2026-03-01"], today)   # 4 in a year
+    assert not d.closure_warranted(["2025-03-01", "2025-06-01", "2025-12-01", "2026-03-02"], today)
+    assert not d.closure_warranted(["2026-01-10", "2026-03-01", "2027-01-05"], today)   # not decided yet
+    assert not d.closure_warranted(["2026-01-10", "2026-03-01", "2026-07-01"], today, since="2026-02-01")
+    assert d.closure_warranted(["2024-02-29", "2024-06-01", "2024-10-01", "2025-02-28"], today)   # 02-29 + 1 year
 
 
 # --- 四不放过 --------------------------------------------------------------------------------

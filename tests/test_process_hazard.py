@@ -234,7 +234,7 @@ def test_overdue_rectification_escalates_up_each_rung_of_the_ladder(w):
     children = [x for x in e.cases(process_key="enforcement_case")]
     assert len(children) == 2 and all(x.parent_case_id == c for x in children)
     assert e.case(children[0].id).data["source"] == "重大事故隐患逾期未整改"
-    assert len(e.case(c).data["penalty_dates"]) == 2
+    assert len(e.case(c).data["penalty_cases_opened"]) == 2
     advance(w, days=32)
     assert e.case(c).escalation_level == 6
     assert e.case(c).data["overdue_rung"] == "propose_closure"
@@ -246,6 +246,43 @@ def test_overdue_rectification_escalates_up_each_rung_of_the_ladder(w):
     desk.do(c, "作出关闭决定")
     view = e.case(c)
     assert view.status == "completed" and view.tasks == []
+
+
+def penalty_decided_on(w, when: dt.date, party=CHEMICAL) -> int:
+    """An enforcement case against ``party`` walked to its 行政处罚决定 on ``when`` (09:00 in Shanghai)."""
+    w.clock.set(dt.datetime.combine(when, dt.time(1, 0), tzinfo=dt.timezone.utc))
+    p = w.desk.start("enforcement_case", by="zhang_san", org="dongcheng", party=party, title="甲化工违法行为").id
+    for step in ("初步核查", "立案审批", "调查取证", "案件处理呈批", "法制审核", "送达行政处罚告知书"):
+        w.desk.do(p, step)
+    w.desk.do(p, "陈述申辩或申请听证", user="jia_qy")
+    w.desk.do(p, "负责人审批")
+    assert w.engine.case(p).data["penalty_decided_on"] == when.isoformat()
+    return p
+
+
+@pytest.mark.parametrize("third_after, warranted", [(180, True), (181, False)])
+def test_three_penalties_decided_within_180_days_lead_to_a_closure_proposal_art113(w, third_after, warranted):
+    """安全生产法第一百一十三条: 3 penalties *decided* within 180 days (民法典第二百零一条: the first decision's
+    day not counted, so day 180 after it is the last day); cases referred but not decided do not count."""
+    c = listed_case(w, rectify_deadline=day(w, 200))           # 督办期限 2026-11-27
+    first = dt.date(2026, 5, 12)
+    for offset in (0, 90, third_after):
+        penalty_decided_on(w, first + dt.timedelta(days=offset))
+    w.clock.set(dt.datetime(2026, 11, 1, 1, 0, tzinfo=dt.timezone.utc))
+    referred = w.desk.start("enforcement_case", by="zhang_san", org="dongcheng", party=CHEMICAL).id
+    w.desk.do(referred, "初步核查")                               # referred, not decided: not a penalty
+    w.desk.start("enforcement_case", by="zhang_san", org="dongcheng", party=MACHINERY)   # another enterprise
+    w.clock.set(dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.timezone.utc))
+    w.engine.run_due_timers()                                  # the deadline lapsed: first overdue
+    data = w.engine.case(c).data
+    assert data["overdue_count"] == 1
+    assert data["penalty_decision_dates"] == ["2026-05-12", "2026-08-10", (first + dt.timedelta(days=third_after)).isoformat()]
+    assert data["closure_due"] is warranted
+    if warranted:
+        assert data["overdue_rung"] == "propose_closure" and "研究提请关闭" in w.desk.names(c)
+        assert "2026-11-08" in data["penalty_decisions"]
+    else:
+        assert data["overdue_rung"] == "interview" and "约谈企业主要负责人" in w.desk.names(c)
 
 
 def test_bureau_may_decline_to_propose_a_closure_with_a_new_deadline_art113(w):

@@ -211,13 +211,35 @@ def late_payment_penalty(fine: Any, days_late: int) -> Decimal:
     return min(fine, fine * LATE_RATE * days_late).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def closure_warranted(penalty_dates: Iterable[Any], as_of: Any) -> bool:
-    """True when 3 penalties fell within 180 days, or 4 within one year, before ``as_of``."""
+def closure_warranted(penalty_dates: Iterable[Any], as_of: Any, since: Any = None) -> bool:
+    """《安全生产法》第一百一十三条第（四）项: 3 penalties decided within 180 days, or 4 within one year.
+
+    ``penalty_dates`` are the days penalties were *decided* (行政处罚决定, workflows/penalty_record.py),
+    not the days cases were referred. Any 180-day or one-year span counts, not only the one ending
+    ``as_of``; decisions after ``as_of`` are not yet made, and with ``since`` (the day the 重大事故隐患
+    was found) only decisions while the hazard existed count. Periods follow 《民法典》第二百零一条
+    (the first decision's day is not counted: the 180 days run from the next day, so a third decision
+    on day 180 after the first is within them, on day 181 not) and 第二百零二条 (a year ends on the
+    corresponding day of the next year).
+    """
     today = _as_date(as_of)
-    dates = sorted(_as_date(d) for d in penalty_dates or [])
-    in_180 = [d for d in dates if dt.timedelta(0) <= today - d < dt.timedelta(days=180)]
-    in_year = [d for d in dates if dt.timedelta(0) <= today - d < dt.timedelta(days=365)]
-    return len(in_180) >= 3 or len(in_year) >= 4
+    first = _as_date(since) if since else None
+    dates = sorted(d for d in (_as_date(x) for x in penalty_dates or [])
+                   if d <= today and (first is None or d >= first))
+    for i, start in enumerate(dates):
+        if len([d for d in dates[i:] if d <= start + dt.timedelta(days=180)]) >= 3:
+            return True
+        if len([d for d in dates[i:] if d <= _one_year_after(start)]) >= 4:
+            return True
+    return False
+
+
+def _one_year_after(day: dt.date) -> dt.date:
+    """The corresponding day a year later (民法典第二百零二条: without one, the last day of that month — 29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
 
 
 RULE_2026 = dt.date(2026, 2, 1)   # 应急管理部令第18号 in force

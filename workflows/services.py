@@ -8,6 +8,8 @@ returns what joins the case data; what it raises becomes an incident with its me
 
 - ``lookup_enterprise``: the enterprise of the case (``credit_code`` parameter, else the case's
   party) from the registry (一企一档): name, sector, risk level, 失信 flag.
+- ``penalty_decisions``: the penalties decided against the case's enterprise (行政处罚决定记录,
+  ``workflows/penalty_record.py``) for the 安全生产法第一百一十三条 count.
 """
 from __future__ import annotations
 
@@ -34,3 +36,5 @@ def install(engine: Engine) -> None:
     handler = lookup_enterprise(registry)
     for name in ("lookup_enterprise", "LookupEnterprise", "lookupEnterprise"):  # ours, camunda:class, ${bean}
         engine.register_service(name, handler)
+    from workflows import penalty_record
+    engine.register_service("penalty_decisions", penalty_record.handler(engine.db.engine))

@@ -267,8 +267,10 @@ def build() -> Process:
     # 决定、送达、执行
     p.script("decided", "作出处罚决定", I, 39, code=(
         "decided_at = now().isoformat()\n"
+        "penalty_decided_on = iso_day(decided_at)\n"
         "serve_due = workday_after(decided_at, 7)"),
-        doc="作出处罚决定：办案期限（《行政处罚法》第六十条）至此停止计算。")
+        doc=("作出处罚决定：办案期限（《行政处罚法》第六十条）至此停止计算；决定日期记入企业的行政处罚决定记录"
+             "（penalty_decided_on），《安全生产法》第一百一十三条按此计数。"))
     p.user("serve_decision", "送达行政处罚决定书", I, 40, form="enforcement.serve_decision",
            due="deadline_at(serve_due)")
     p.timer("serve_overdue", "7个工作日内未送达", "serve_decision", "deadline_at(serve_due)")

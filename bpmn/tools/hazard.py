@@ -56,7 +56,7 @@ def build() -> Process:
         "rectify_deadline = listing_deadline or rectify_deadline\n"
         "plan_due = day_after(listed_at, local_rule('hazard.plan_due_days', listed_at))\n"
         "overdue_count = 0\n"
-        "penalty_dates = []\n"
+        "penalty_cases_opened = []\n"
         "suspension_ordered = False\n"
         "power_cut_done = False"))
     p.user("issue_notice", "下达挂牌督办通知书并公开", I, 11, form="hazard.issue_notice")
@@ -186,9 +186,14 @@ def build() -> Process:
     p.chain("delist", "publish_delist", "end_delisted")
 
     # 逾期升级
+    p.service("penalty_record", "查询行政处罚决定记录", I, 14, row=1, operator="penalty_decisions",
+              doc=("《安全生产法》第一百一十三条：按作出的行政处罚决定计数（不是移送立案的案件数）："
+                   "读取当事企业各行政处罚案件的决定日期（workflows/penalty_record.py）。"))
     p.script("count_overdue", "累计逾期次数", I, 15, row=1, code=(
         "overdue_count = overdue_count + 1\n"
-        "closure_due = closure_warranted(penalty_dates, now())"))
+        "closure_due = closure_warranted(penalty_decision_dates, now(), found_on)"),
+        doc=("180日内3次、1年内4次受到行政处罚（第一百一十三条第（四）项）：任一180日或1年期间内的处罚决定，"
+             "自发现隐患之日起计；期间按《民法典》第二百零一、二百零二条计算（首次决定当日不计入）。"))
     p.rule("rung", "确定升级措施", I, 16, row=1, decision="overdue_rung")
     p.xor("which_rung", "升级措施？", I, 17, row=1)
     p.user("interview", "约谈企业主要负责人", L, 18, row=1, form="hazard.interview")
@@ -209,11 +214,11 @@ def build() -> Process:
     p.end("end_closed", "依法关闭", G, 20, terminate=True)
     p.script("open_enforcement", "移送立案查处", D, 19, row=1, code=(
         "suspension_ordered = suspension_ordered or overdue_rung == 'suspend'\n"
-        "penalty_dates = penalty_dates + [iso_day(now())]\n"
+        "penalty_cases_opened = penalty_cases_opened + [iso_day(now())]\n"
         "start_case('enforcement_case', hazard_enforcement_seed("
         "enterprise_name, credit_code, description, overdue_rung_name))"))
     p.script("set_new_deadline", "更新督办期限", I, 21, row=2, code="rectify_deadline = new_deadline")
-    p.flow("rectify_overdue", "count_overdue")
+    p.chain("rectify_overdue", "penalty_record", "count_overdue")
     p.chain("count_overdue", "rung", "which_rung")
     p.flow("which_rung", "interview", "约谈", default=True)
     p.flow("which_rung", "expose", "曝光", cond="overdue_rung == 'expose'")

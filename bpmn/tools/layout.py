@@ -36,9 +36,9 @@ SIZES = {
     "startEvent": (36, 36), "endEvent": (36, 36), "intermediateCatchEvent": (36, 36),
     "exclusiveGateway": (50, 50), "parallelGateway": (50, 50), "inclusiveGateway": (50, 50),
     "userTask": (110, 80), "scriptTask": (110, 80), "businessRuleTask": (110, 80),
-    "manualTask": (110, 80), "task": (110, 80), "callActivity": (110, 80),
+    "manualTask": (110, 80), "task": (110, 80), "callActivity": (110, 80), "serviceTask": (110, 80),
 }
-TASKS = {"userTask", "scriptTask", "businessRuleTask", "manualTask", "task", "callActivity"}
+TASKS = {"userTask", "scriptTask", "businessRuleTask", "manualTask", "task", "callActivity", "serviceTask"}
 GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway"}
 
 
@@ -61,6 +61,7 @@ class Node:
     called: str | None = None
     pre: str | None = None
     post: str | None = None
+    operator: str | None = None                    # service task handler (spiffworkflow:serviceTaskOperator)
     # layout results
     x: float = 0
     y: float = 0
@@ -145,6 +146,10 @@ class Process:
 
     def rule(self, id, name, lane, col, row=0, decision="", **kw):
         return self._add(Node(id, "businessRuleTask", name, lane, col, row, decision=decision, **kw))
+
+    def service(self, id, name, lane, col, row=0, operator="", **kw):
+        """A service task calling the handler ``operator`` registered by the workflows layer."""
+        return self._add(Node(id, "serviceTask", name, lane, col, row, operator=operator, **kw))
 
     def xor(self, id, name, lane, col, row=0, **kw):
         return self._add(Node(id, "exclusiveGateway", name, lane, col, row, **kw))
@@ -403,10 +408,12 @@ class Process:
         return "\n".join(out) + "\n"
 
     @staticmethod
-    def _ext(lines, props=None, decision=None, pre=None, post=None, indent="      "):
-        if not (props or decision or pre or post):
+    def _ext(lines, props=None, decision=None, pre=None, post=None, indent="      ", operator=None):
+        if not (props or decision or pre or post or operator):
             return
         lines.append(f'{indent}<bpmn:extensionElements>')
+        if operator:
+            lines.append(f'{indent}  <spiffworkflow:serviceTaskOperator id="{operator}" />')
         if decision:
             lines.append(f'{indent}  <spiffworkflow:calledDecisionId>{decision}</spiffworkflow:calledDecisionId>')
         if props:
@@ -430,7 +437,7 @@ class Process:
         lines = [f'    <{tag} id="{n.id}" name={quoteattr(n.name)}{extra}>']
         if n.doc:
             lines.append(f'      <bpmn:documentation>{escape(n.doc)}</bpmn:documentation>')
-        self._ext(lines, n.props, n.decision, n.pre, n.post)
+        self._ext(lines, n.props, n.decision, n.pre, n.post, operator=n.operator)
         lines += [f'      <bpmn:incoming>{i}</bpmn:incoming>' for i in inc]
         lines += [f'      <bpmn:outgoing>{o}</bpmn:outgoing>' for o in outg]
         if n.multi:

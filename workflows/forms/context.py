@@ -35,7 +35,8 @@ FACT_LABELS = {
     "hazard_grade": "隐患等级", "grade_basis": "隐患判定依据", "listing_level": "挂牌级别",
     "listed_at": "挂牌时间", "plan_due": "整改方案报送期限", "overdue_count": "累计逾期次数",
     "overdue_rung_name": "逾期处置措施", "close_applied_at": "销号申请时间", "review_due": "现场复查期限",
-    "delisted_at": "销号时间", "closure_due": "已符合提请关闭条件",
+    "delisted_at": "销号时间", "closure_due": "已符合提请关闭条件（180日内3次或1年内4次受到行政处罚）",
+    "penalty_decisions": "行政处罚决定记录（决定日期、文号）",
     # 事故调查
     "accident_grade": "事故等级", "jurisdiction": "管辖（负责调查的人民政府）", "report_to": "上报对象",
     "late_report": "迟报", "report_deadline": "逐级上报时限", "approval_days": "批复期限（日）",
@@ -69,7 +70,7 @@ KEY_FACTS = {
 
 # Bookkeeping no page shows (ranks, counters, who votes next, the party's code…).
 HIDDEN = frozenset({
-    "case_no", "org_code", "party", "accident_grade_rank", "jurisdiction_rank", "listing_rank", "penalty_dates",
+    "case_no", "org_code", "party", "accident_grade_rank", "jurisdiction_rank", "listing_rank", "penalty_cases_opened", "penalty_decision_dates",
     "member", "member_count", "votes", "vote_result", "case_extension", "assessment_stage", "overdue_rung",
     "credit_code_checked",
 })
@@ -178,7 +179,9 @@ CONTEXT: dict[str, Context] = {
     "hazard.penalty": Context(_LADDER),
     "hazard.power_cut": Context(_LADDER),
     "hazard.execute_power_cut": Context(("power_cut_decided_on", "power_supplier", "notice_served_at")),
-    "hazard.close_decision": Context(_LADDER + ("closure_due",)),
+    "hazard.closure_proposal": Context(_LADDER + ("closure_due", "penalty_decisions")),
+    "hazard.close_decision": Context(_LADDER + ("closure_due", "penalty_decisions", "closure_basis",
+                                                "closure_proposal_opinion")),
     # 事故调查处理
     "accident.report_up": Context(_ACCIDENT),
     "accident.hand_over": Context(_ACCIDENT + ("reported_to", "take_over")),
