@@ -413,7 +413,9 @@ class Process:
             return
         lines.append(f'{indent}<bpmn:extensionElements>')
         if operator:
-            lines.append(f'{indent}  <spiffworkflow:serviceTaskOperator id="{operator}" />')
+            lines.append(f'{indent}  <spiffworkflow:serviceTaskOperator id="{operator}">')
+            lines.append(f'{indent}    <spiffworkflow:parameters />')
+            lines.append(f'{indent}  </spiffworkflow:serviceTaskOperator>')
         if decision:
             lines.append(f'{indent}  <spiffworkflow:calledDecisionId>{decision}</spiffworkflow:calledDecisionId>')
         if props:
