@@ -12,6 +12,7 @@ import pytest
 from engine import workdays
 from tests.ui_support import client_login, make_world
 from workflows import calendar
+from workflows.demo import CHEMICAL
 
 
 @pytest.fixture
@@ -55,3 +56,49 @@ def test_bad_notice_is_refused_in_chinese_and_nothing_is_stored(world):
     assert "其他年份" in page.get_data(as_text=True)
     assert calendar.entered(world.engine.db.engine) == [] and workdays.is_provisional(dt.date(2027, 1, 4))
     assert client_login(world.app, "zhang").get("/admin/calendar").status_code == 403
+
+
+def test_pending_deadlines_past_the_known_calendar_are_recomputed_when_the_year_is_entered(database_url, caplog):
+    """A 5-working-day 初步核查 period from Mon 2026-12-28 reaches 2027 before its notice is entered: counted
+    Monday–Friday it ends 2027-01-04 (the 1 January holiday counted as a working day), provisional, and
+    the log says so. Entering 2027's 放假调休 (01-01..01-03 off) recomputes the stored deadline, the task's
+    shown due date and its timer: 2027-01-05, still in time on its last day, overdue the day after."""
+    import logging
+    from tests.process_support import process_world
+    workdays.forget_year(2027)
+    workdays._forget_fallback_warnings()
+    gen = process_world(database_url, "enforcement_case", set(),
+                        dt.datetime(2026, 12, 28, 1, 0, tzinfo=dt.timezone.utc))
+    w = next(gen)
+    try:
+        caplog.set_level(logging.WARNING, logger="duban.workdays")
+        c = w.desk.start("enforcement_case", by="zhang_san", org="dongcheng", party=CHEMICAL).id
+        data = w.engine.case(c).data
+        assert data["precheck_due"] == "2027-01-04"
+        assert w.desk.task(c, "初步核查").due_at == dt.datetime.fromisoformat("2027-01-05T00:00:00+08:00")
+        assert any("2027" in r.getMessage() for r in caplog.records)              # the log warns
+        assert "2027年放假调休安排尚未录入" in calendar.provisional_notice(dt.date(2026, 12, 28))
+
+        calendar.enter_year(w.engine.db.engine, 2027, "2027-01-01至2027-01-03", "", by="root",
+                            now=w.clock.now(), note="国办发明电")
+        changed = calendar.recompute(w.engine, 2027, by="root")
+        assert [x["case_id"] for x in changed] == [c]
+        assert calendar.provisional_notice(dt.date(2026, 12, 28)) is None
+        view = w.engine.case(c)
+        assert view.data["precheck_due"] == "2027-01-05"
+        intake = w.desk.task(c, "初步核查")
+        assert intake.due_at == dt.datetime.fromisoformat("2027-01-06T00:00:00+08:00")
+        assert [t.due_at for t in view.timers if t.element_id == "precheck_overdue"] == [intake.due_at]
+        recomputed = [ev for ev in view.history if ev["action"] == "deadlines_recomputed"]
+        assert recomputed[0]["detail"]["values"] == {"precheck_due": ["2027-01-04", "2027-01-05"]}
+        assert calendar.recompute(w.engine, 2027, by="root") == []                 # nothing left to move
+
+        w.clock.set(dt.datetime(2027, 1, 5, 15, 59, tzinfo=dt.timezone.utc))      # 2027-01-05 23:59
+        w.engine.run_due_timers()
+        assert w.desk.names(c) == ["初步核查"] and w.engine.case(c).escalation_level == 0
+        w.clock.set(dt.datetime(2027, 1, 5, 16, 0, tzinfo=dt.timezone.utc))       # 2027-01-06 00:00
+        w.engine.run_due_timers()
+        assert w.desk.names(c) == ["初查超期督办"] and w.engine.case(c).escalation_level == 1
+    finally:
+        gen.close()
+        workdays.forget_year(2027)

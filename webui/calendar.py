@@ -45,5 +45,7 @@ def add():
     except ValueError as exc:
         flash(str(exc), "error")
         return redirect(url_for("calendar.index"))
-    flash(f"已录入{year}年放假调休安排，工作日期限自即日起按此计算", "ok")
+    changed = calendar.recompute(engine(), year, by=g.user.username)  # pending deadlines counted before
+    flash(f"已录入{year}年放假调休安排，工作日期限自即日起按此计算"
+          + (f"；已按新日历重新计算{len(changed)}件在办案件的期限" if changed else ""), "ok")
     return redirect(url_for("calendar.index"))

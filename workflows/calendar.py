@@ -6,15 +6,23 @@ chinese-calendar ships the years whose State Council notice was out at its relea
 (``load``). Until a year is entered, its working days are counted Monday–Friday and the overdue
 board and the log say those dates are provisional (``engine.workdays.is_provisional``).
 
-Deadlines already computed with the provisional calendar keep their dates; the page lists how many
-open tasks fall due in the year so they can be reviewed (recomputation of stored due dates is not
-automatic yet).
+When a year is entered, the pending deadlines that were counted with the provisional calendar are
+recomputed (``recompute``): every working-day deadline a model computed with ``workday_after`` whose
+span reached an unknown year is noted as it is computed (``note_provisional`` → the table
+``provisional_deadline``, written in the step's own transaction by an after-step hook), so entering the
+year can count it again from its anchor — the ``…_due`` values of the open case data, the due dates
+shown on open tasks (their ``dueDate`` evaluated again) and the waiting date timers falling in that
+year (evaluated again). Each case is changed in one step of its own, audited as
+``deadlines_recomputed`` with old → new. Written here rather than in the engine because only the
+domain layer knows which values are working-day deadlines.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
+import threading
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -23,6 +31,7 @@ from engine import workdays
 from workflows import typed_input
 
 _DAY = typed_input.DAY
+_log = logging.getLogger("duban.calendar")
 
 
 class CalendarBase(DeclarativeBase):
@@ -37,6 +46,18 @@ class HolidayNotice(CalendarBase):
     note: Mapped[str] = mapped_column(sa.Text, default="")
     entered_by: Mapped[str] = mapped_column(sa.String(64))
     entered_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class ProvisionalDeadline(CalendarBase):
+    """A working-day deadline counted while a year of its span was not known (暂按周一至周五计算)."""
+    __tablename__ = "provisional_deadline"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    start: Mapped[str] = mapped_column(sa.String(10))      # YYYY-MM-DD, the anchor
+    workdays: Mapped[int] = mapped_column(sa.Integer)       # n of workday_after(start, n)
+    result: Mapped[str] = mapped_column(sa.String(10))      # YYYY-MM-DD as counted then
+    first_year: Mapped[int] = mapped_column(sa.Integer)
+    last_year: Mapped[int] = mapped_column(sa.Integer, index=True)
 
 
 def create_tables(sa_engine) -> None:
@@ -108,3 +129,152 @@ def provisional_notice(today: dt.date) -> str | None:
             return (f"{year}年放假调休安排尚未录入：{year}年的工作日期限暂按周一至周五计算，"
                     f"以国务院通知为准，请系统管理员在“节假日日历”中录入。")
     return None
+
+
+# --- pending deadlines counted on a provisional calendar ------------------------------------------
+
+_pending: dict[str, set[tuple[str, int, str]]] = {}
+_pending_lock = threading.Lock()
+
+
+def note_provisional(start: dt.date, n: int, result: dt.date) -> None:
+    """Called by ``workday_after`` while model code runs: remember a deadline whose span reaches a year
+    not known yet, for the case being stepped (read with ``case_value('case_no')``)."""
+    if all(workdays.is_known_year(y) for y in range(start.year, result.year + 1)):
+        return
+    from engine.scripting import case_value
+    try:
+        case_no = case_value("case_no")
+    except RuntimeError:  # not inside a step (a page computing a date): nothing to recompute later
+        return
+    if not case_no:
+        return
+    with _pending_lock:
+        _pending.setdefault(str(case_no), set()).add((start.isoformat(), int(n), result.isoformat()))
+
+
+def record_hook(session, case, workflow) -> None:
+    """After-step hook: store the provisional deadlines this step computed, in the step's transaction."""
+    with _pending_lock:
+        notes = _pending.pop(str(case.case_no), None)
+    if not notes:
+        return
+    table = ProvisionalDeadline.__table__
+    conn = session.connection()
+    have = {(r.start, r.workdays, r.result) for r in conn.execute(
+        sa.select(table.c.start, table.c.workdays, table.c.result).where(table.c.case_id == case.id))}
+    rows = [{"case_id": case.id, "start": start, "workdays": n, "result": result,
+             "first_year": int(start[:4]), "last_year": int(result[:4])}
+            for start, n, result in sorted(notes) if (start, n, result) not in have]
+    if rows:
+        conn.execute(sa.insert(table), rows)
+
+
+def install(engine) -> None:
+    """Tables, the stored years, and the hook noting provisional deadlines (once per engine)."""
+    create_tables(engine.db.engine)
+    load(engine.db.engine)
+    if record_hook not in engine.after_step_hooks:
+        engine.after_step_hooks.append(record_hook)
+
+
+def recompute(engine, year: int, by: str) -> list[dict]:
+    """Count again, on the calendar now known, every pending deadline of a running case that was
+    counted while ``year`` was unknown. Returns one entry per case changed:
+    ``{"case_id", "case_no", "changes": {"old": "new"}}``."""
+    from engine import step
+    from engine.schema import Case
+    from engine.state import all_workflows
+    from engine.timers import TimeDateEventDefinition, due_of, plan_for
+    from SpiffWorkflow.util.task import TaskState
+
+    table = ProvisionalDeadline.__table__
+    with engine.db.read() as s:
+        rows = list(s.execute(sa.select(table).join(Case.__table__, Case.__table__.c.id == table.c.case_id)
+                              .where(table.c.first_year <= year, table.c.last_year >= year,
+                                     Case.__table__.c.status == "running")))
+    by_case: dict[int, list] = {}
+    for r in rows:
+        by_case.setdefault(r.case_id, []).append(r)
+    done = []
+    for case_id, notes in sorted(by_case.items()):
+        changes: dict[str, str] = {}
+        for r in notes:
+            new = workdays.workdays_after(dt.date.fromisoformat(r.start), r.workdays).isoformat()
+            if new != r.result:
+                changes[r.result] = new
+        with step.transaction(engine) as tx:
+            with step.locked_step(engine, tx, case_id, by) as st:
+                workflow = st.loaded.workflow
+                moved: dict[str, list[str]] = {}
+                live = [t for w in all_workflows(workflow) for t in w.tasks.values()
+                        if t.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED)]
+                for task in live:
+                    for key, value in list(task.data.items()):
+                        if key.endswith("_due") and isinstance(value, str) and value in changes:
+                            task.data[key] = changes[value]
+                            moved.setdefault(key, [value, changes[value]])
+                timers = {}
+                for task in live:  # date timers due in the year: their expression counted on the new calendar
+                    ed = getattr(task.task_spec, "event_definition", None)
+                    due = due_of(task) if task.state == TaskState.WAITING else None
+                    if not isinstance(ed, TimeDateEventDefinition) or due is None:
+                        continue
+                    if due.astimezone(workdays.SHANGHAI).year != year:
+                        continue
+                    new_due = step.run_model_code(plan_for, ed, task, "date").due
+                    if new_due != due:
+                        task._set_internal_data(event_value=new_due.isoformat())
+                        timers[task.task_spec.bpmn_id or task.task_spec.name] = [due.isoformat(),
+                                                                                new_due.isoformat()]
+                if moved or timers:
+                    st.audit("deadlines_recomputed", actor=by, detail={
+                        "year": year, "values": moved, "timers": timers,
+                        "reason": f"录入{year}年放假调休安排，按新日历重新计算期限"})
+                st.write(advance_first=False)
+                shown = _refresh_task_due_dates(engine, tx, st) if (moved or timers) else {}
+            for old, new in changes.items():  # counted again: a corrected notice recomputes from here
+                tx.conn.execute(sa.update(table).where(table.c.case_id == case_id, table.c.result == old)
+                                .values(result=new, last_year=int(new[:4])))
+            if moved or timers or shown:
+                done.append({"case_id": case_id, "case_no": st.case.case_no,
+                             "changes": {k: v for k, v in changes.items()}, "values": moved, "timers": timers,
+                             "tasks": shown})
+        step.commit_cache(engine, tx)
+    if done:
+        _log.warning("%d年放假调休录入后重新计算了 %d 个案件的期限", year, len(done))
+    return done
+
+
+def _refresh_task_due_dates(engine, tx, st) -> dict[str, list[str]]:
+    """Open tasks' shown due dates, from their ``dueDate`` on the changed data (or deadline timer)."""
+    from engine import projection, step
+    from engine.schema import HumanTask
+    task_table = HumanTask.__table__
+    workflow = st.loaded.workflow
+    ready = {str(t.id): t for t in projection.ready_user_tasks(workflow)}
+    deadlines = {}
+    for pt in projection.waiting_timers(workflow):
+        if pt.attached_to and pt.kind == "deadline":
+            deadlines[pt.attached_to] = min(pt.due_at, deadlines.get(pt.attached_to, pt.due_at))
+    shown = {}
+    rows = tx.conn.execute(sa.select(task_table.c.id, task_table.c.due_at, task_table.c.name)
+                           .where(task_table.c.case_id == st.case.id, task_table.c.state == "open")).all()
+    for tid, due_at, name in rows:
+        task = ready.get(tid)
+        if task is None:
+            continue
+        props = projection.task_properties(task.task_spec)
+        due = deadlines.get(tid)
+        if props.get("dueDate"):
+            value = step.run_model_code(engine.script_engine.evaluate, task, props["dueDate"])
+            if value:
+                due = projection._moment(value)
+        if due is not None and due_at is not None and _utc(due) != _utc(due_at):
+            tx.conn.execute(sa.update(task_table).where(task_table.c.id == tid).values(due_at=due, due_sort=due))
+            shown[name] = [due_at.isoformat(), due.isoformat()]
+    return shown
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)

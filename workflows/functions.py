@@ -86,8 +86,13 @@ def day_after(start: Any, days: int) -> str:
 
 
 def workday_after(start: Any, n: int) -> str:
-    """The ``n``-th working day after ``start`` (YYYY-MM-DD)."""
-    return workdays.workdays_after(as_day(start), n).isoformat()
+    """The ``n``-th working day after ``start`` (YYYY-MM-DD). A span reaching a year whose 放假调休 notice
+    is not entered yet is noted, so the deadline is counted again when it is (workflows/calendar.py)."""
+    first = as_day(start)
+    day = workdays.workdays_after(first, n)
+    from .calendar import note_provisional
+    note_provisional(first, n, day)
+    return day.isoformat()
 
 
 def months_after(start: Any, months: int) -> str:

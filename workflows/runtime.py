@@ -93,8 +93,7 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
         from workflows.services import install as install_services  # service task handlers (查询企业...)
         install_services(engine)
         from workflows import calendar  # 放假调休 years entered by an administrator (webui/calendar.py)
-        calendar.create_tables(engine.db.engine)
-        calendar.load(engine.db.engine)
+        calendar.install(engine)       # ...and the deadlines counted before a year was known, recomputed then
         from workflows import rules  # local rules by effective date (规则版本), edited in webui/rules.py
         rules.create_tables(engine.db.engine)
         store = rules.RuleStore(engine.db.engine, clock=engine.clock.now)
