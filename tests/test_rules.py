@@ -57,6 +57,44 @@ def test_national_rules_are_not_editable_and_values_are_checked(w):
     assert (row.old_value, row.value) == ('"2/3"', '"3/4"')
 
 
+def rectifying(w, **propose) -> int:
+    c = w.desk.start("hazard_supervision", by="zhang_san", org="dongcheng", party=CHEMICAL).id
+    for step in TO_PLAN + ["下达挂牌督办通知书并公开", "提交整改方案（双报告）", "审查整改方案"]:
+        w.desk.do(c, step, **(propose if step == "提出挂牌督办建议" else {}))
+    return c
+
+
+def test_overdue_ladder_order_is_a_local_rule_checked_against_art70_and_art112(w):
+    """The order of the first five measures is local (地方挂牌督办办法); a case keeps the order in force on
+    the day it was listed; an order that cuts power or fines daily before 责令停产停业整顿并处罚款 is refused."""
+    store = w.engine.rule_store
+    with pytest.raises(ValueError, match="第七十条"):
+        store.add("hazard.ladder_order", dt.date(2026, 5, 12), "约谈警示、停止供电、责令停产停业整顿并处罚款", by="admin")
+    with pytest.raises(ValueError, match="第一百一十二条"):
+        store.add("hazard.ladder_order", dt.date(2026, 5, 12), "按日连续处罚、责令停产停业整顿并处罚款", by="admin")
+    with pytest.raises(ValueError, match="未知的升级措施：罚站"):
+        store.add("hazard.ladder_order", dt.date(2026, 5, 12), "罚站", by="admin")
+    row = store.add("hazard.ladder_order", dt.date(2026, 5, 12), "公开曝光，约谈警示，责令停产停业整顿并处罚款",
+                    by="admin", note="示范省挂牌督办办法修订")
+    assert row.value == '"公开曝光、约谈警示、责令停产停业整顿并处罚款"'
+    before = rectifying(w, rectify_deadline=(w.desk.today() + dt.timedelta(days=10)).isoformat())  # 05-11
+    advance(w, days=1)
+    after = rectifying(w, rectify_deadline=(w.desk.today() + dt.timedelta(days=9)).isoformat())    # 05-12
+    advance(w, days=10)                                          # both deadlines (05-21) lapsed
+    assert w.engine.case(before).data["overdue_rung"] == "interview" and "约谈企业主要负责人" in w.desk.names(before)
+    assert w.engine.case(after).data["overdue_rung"] == "expose" and "公开曝光" in w.desk.names(after)
+
+
+def test_third_party_assessment_required_by_local_rule_art18_order16(w):
+    """原总局令第16号第十八条: the enterprise may assess itself; a local rule may require a third party."""
+    w.engine.rule_store.add("hazard.assessment_mode", dt.date(2026, 5, 11), "一律委托第三方评估", by="admin")
+    with pytest.raises(ValueError, match="企业自行选择或一律委托第三方评估"):
+        w.engine.rule_store.add("hazard.assessment_mode", dt.date(2026, 6, 1), "随便", by="admin")
+    c = rectifying(w)
+    w.desk.do(c, "实施整改", assessment_mode="自行评估")
+    assert w.desk.names(c) == ["第三方评估整改效果"]
+
+
 @pytest.mark.parametrize("text, day", [("2026-11-01", dt.date(2026, 11, 1)), ("2026年11月1日", dt.date(2026, 11, 1)),
                                        ("２０２６／１１／０１", dt.date(2026, 11, 1))])
 def test_effective_dates_as_officials_type_them(text, day):

@@ -19,6 +19,20 @@ from .auth import engine
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
 
 
+@bp.app_template_filter("rule_value")
+def rule_value(stored) -> str:
+    """A stored (JSON) rule value as an administrator reads it: 2/3, 15, 约谈警示、公开曝光… — never JSON."""
+    import json
+    try:
+        value = json.loads(stored) if isinstance(stored, str) else stored
+    except ValueError:
+        return str(stored)
+    if isinstance(value, dict):  # 办案期限: 90日，负责人批准120日，上级批准180日
+        names = {"base": "", "head": "负责人批准", "upper": "上级批准"}
+        return "，".join(f"{names.get(k, k)}{v}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
 def _store() -> rules.RuleStore:
     return engine().rule_store
 

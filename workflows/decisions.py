@@ -84,10 +84,48 @@ def hearing_and_collective(proposed_outcome: str = "处罚", party_type: str = "
                   large_confiscation=large_confiscation, complex_case=complex_case)
 
 
-def overdue_rung(overdue_count: int, closure_due: bool = False, suspension_ordered: bool = False) -> dict:
-    """The rung of the overdue-rectification ladder (逾期升级措施) for the n-th overdue."""
+def overdue_rung(overdue_count: int, closure_due: bool = False, suspension_ordered: bool = False,
+                 order: Any = None) -> dict:
+    """The rung of the overdue-rectification ladder (逾期升级措施) for the n-th overdue; ``order`` is the
+    local rule's order of the first five measures (default: the rule's first version)."""
+    from . import rules
+    order = order or rules.rule("hazard.ladder_order").versions[0].value
     return decide("overdue_rung", overdue_count=overdue_count, closure_due=closure_due,
-                  suspension_ordered=suspension_ordered)
+                  suspension_ordered=suspension_ordered, ladder=ladder_step(order, overdue_count))
+
+
+LADDER_MEASURES = {"约谈警示": "interview", "公开曝光": "expose", "责令停产停业整顿并处罚款": "suspend",
+                   "按日连续处罚": "daily_fine", "停止供电": "power_cut"}
+
+
+def parse_ladder(text: Any) -> list[str]:
+    """The local order of the overdue measures (逾期升级措施顺序) as an official types it, checked:
+    known measures, each once, 停止供电 and 按日连续处罚 only after 责令停产停业整顿并处罚款
+    (《安全生产法》第七十条: power is cut to enforce a 停产停业 decision; 第一百一十二条: the daily fine
+    follows a fine the enterprise did not comply with). Chinese errors name the measure."""
+    items = text if isinstance(text, (list, tuple)) else [
+        x.strip() for x in str(text or "").replace("，", "、").replace(",", "、").replace("→", "、").split("、")]
+    items = [x for x in items if x]
+    if not items:
+        raise ValueError("升级措施顺序不能为空，如：约谈警示、公开曝光、责令停产停业整顿并处罚款、按日连续处罚、停止供电")
+    for x in items:
+        if x not in LADDER_MEASURES:
+            raise ValueError(f"未知的升级措施：{x}（可选：{'、'.join(LADDER_MEASURES)}）")
+    if len(set(items)) != len(items):
+        raise ValueError("升级措施不能重复")
+    for later, law in (("停止供电", "第七十条"), ("按日连续处罚", "第一百一十二条")):
+        if later in items and ("责令停产停业整顿并处罚款" not in items
+                               or items.index(later) < items.index("责令停产停业整顿并处罚款")):
+            raise ValueError(f"{later}须在责令停产停业整顿并处罚款之后（《安全生产法》{law}）")
+    return items
+
+
+def ladder_step(order: Any, overdue_count: int) -> dict:
+    """The measure the local order (rule ``hazard.ladder_order``) gives the ``overdue_count``-th
+    overdue, 1 to 5 (past the end of a shorter order its last measure repeats): ``{"rung", "name"}``."""
+    items = parse_ladder(order)
+    name = items[min(max(int(overdue_count or 1), 1), len(items)) - 1]
+    return {"rung": LADDER_MEASURES[name], "name": name}
 
 
 def level_rank(local_level: str | None) -> int:

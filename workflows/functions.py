@@ -329,6 +329,7 @@ FUNCTIONS = {
     "inspection_hazard_seed": inspection_plans.inspection_hazard_seed,
     "inspection_penalty_seed": inspection_plans.inspection_penalty_seed,
     "closure_warranted": decisions.closure_warranted,
+    "ladder_step": decisions.ladder_step,
     "supplement_days": supplement_days,
     "supplement_in_window": supplement_in_window,
     "reported_late": reported_late,

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 BEGINNING = dt.date(2000, 1, 1)
+ASSESSMENT_MODES = ("企业自行选择", "一律委托第三方评估")
 PENALTY_RULES_2026 = dt.date(2026, 2, 1)   # 应急管理部令第18号 in force
 
 
@@ -81,6 +82,14 @@ RULES: dict[str, Rule] = {r.key: r for r in [
     Rule("assessment.start_months", "一年内评估开始时间（批复后）", "月", (
         Version(BEGINNING, 10, "地方评估工作安排（默认批复后10个月开始，12个月内完成，安全生产法第八十六条）"),),
         local=True),
+    Rule("hazard.ladder_order", "逾期未整改升级措施顺序（第1至5次逾期）", "顺序", (
+        Version(BEGINNING, "约谈警示、公开曝光、责令停产停业整顿并处罚款、按日连续处罚、停止供电",
+                "地方挂牌督办办法（默认顺序）；须符合《安全生产法》第七十条（停止供电以停产停业决定为前提）、"
+                "第一百一十二条（按日连续处罚以罚款处罚后拒不改正为前提）"),), local=True),
+    Rule("hazard.assessment_mode", "重大事故隐患整改效果评估方式", "方式", (
+        Version(BEGINNING, "企业自行选择",
+                "原总局令第16号第十八条：有条件的生产经营单位自行组织评估，其他的委托安全评价机构评估；"
+                "地方可规定一律委托第三方评估"),), local=True),
     Rule("enforcement.quorum", "集体讨论法定到会比例", "比例", (
         Version(BEGINNING, "2/3", "地方行政处罚集体讨论制度（默认不少于组成人员三分之二）"),), local=True),
 ]}
@@ -181,6 +190,14 @@ def check_value(r: Rule, value: Any) -> Any:
         if not 1 <= number <= 3650:
             raise ValueError(f"{r.label}应在1到3650之间")
         return number
+    if r.unit == "顺序":
+        from .decisions import parse_ladder
+        return "、".join(parse_ladder(value))
+    if r.unit == "方式":
+        text = str(value or "").strip()
+        if text not in ASSESSMENT_MODES:
+            raise ValueError(f"{r.label}应为：{'或'.join(ASSESSMENT_MODES)}")
+        return text
     if r.unit == "比例":
         try:
             num, den = (int(x) for x in str(value).split("/"))

@@ -138,7 +138,9 @@ def build() -> Process:
     p.flow("move_deadline", "to_rectify")
 
     # 评估、销号申请、复查、销号
-    p.xor("assess_mode", "评估方式？", E, 17)
+    p.xor("assess_mode", "评估方式？", E, 17,
+          doc=("原总局令第16号第十八条：有条件的生产经营单位自行评估，其他的委托安全评价机构评估；"
+               "地方规则 hazard.assessment_mode 为“一律委托第三方评估”时，不论企业如何选择均委托第三方。"))
     p.user("third_party_assess", "第三方评估整改效果", A, 18, form="hazard.assessment")
     p.user("apply_close", "提交销号申请", E, 19, form="hazard.close_application")
     p.script("record_application", "登记销号申请", I, 20, code=(
@@ -156,7 +158,9 @@ def build() -> Process:
     p.user("publish_delist", "公告摘牌", I, 26, form="hazard.publish_delist")
     p.end("end_delisted", "隐患销号", I, 27, terminate=True)
     p.flow("rectify_action", "assess_mode", "整改完成", default=True)
-    p.flow("assess_mode", "third_party_assess", "委托第三方", cond="assessment_mode == '委托第三方评估'")
+    p.flow("assess_mode", "third_party_assess", "委托第三方",
+           cond=("assessment_mode == '委托第三方评估' or "
+                 "local_rule('hazard.assessment_mode', listed_at) == '一律委托第三方评估'"))
     p.flow("assess_mode", "apply_close", "自行评估", default=True)
     p.flow("third_party_assess", "apply_close")
     p.chain("apply_close", "record_application", "onsite_review", "review_passed_gw")
@@ -191,7 +195,8 @@ def build() -> Process:
                    "读取当事企业各行政处罚案件的决定日期（workflows/penalty_record.py）。"))
     p.script("count_overdue", "累计逾期次数", I, 15, row=1, code=(
         "overdue_count = overdue_count + 1\n"
-        "closure_due = closure_warranted(penalty_decision_dates, now(), found_on)"),
+        "closure_due = closure_warranted(penalty_decision_dates, now(), found_on)\n"
+        "ladder = ladder_step(local_rule('hazard.ladder_order', listed_at), overdue_count)"),
         doc=("180日内3次、1年内4次受到行政处罚（第一百一十三条第（四）项）：任一180日或1年期间内的处罚决定，"
              "自发现隐患之日起计；期间按《民法典》第二百零一、二百零二条计算（首次决定当日不计入）。"))
     p.rule("rung", "确定升级措施", I, 16, row=1, decision="overdue_rung")

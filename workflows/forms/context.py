@@ -70,7 +70,7 @@ KEY_FACTS = {
 
 # Bookkeeping no page shows (ranks, counters, who votes next, the party's code…).
 HIDDEN = frozenset({
-    "case_no", "org_code", "party", "accident_grade_rank", "jurisdiction_rank", "listing_rank", "penalty_cases_opened", "penalty_decision_dates",
+    "case_no", "org_code", "party", "accident_grade_rank", "jurisdiction_rank", "listing_rank", "penalty_cases_opened", "penalty_decision_dates", "ladder",
     "member", "member_count", "votes", "vote_result", "case_extension", "assessment_stage", "overdue_rung",
     "credit_code_checked",
 })

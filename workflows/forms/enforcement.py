@@ -1,4 +1,4 @@
-"""Forms of 执法案件审核（一案一审、集体决策） (bpmn/enforcement_case.bpmn)."""
+"""Forms of 行政处罚案件办理（一案一审、集体决策） (bpmn/enforcement_case.bpmn)."""
 from __future__ import annotations
 
 from marshmallow import ValidationError, post_load, validates_schema
