@@ -64,7 +64,7 @@ def test_accident_investigated_approved_executed_published_and_closed(w):
     assert approve.role_code == "government"
     assert approve.due_at == dt.datetime.fromisoformat(f"{day(w, 16)}T00:00:00+08:00")
     desk.do(c, "批复事故调查报告")
-    assert sorted(desk.names(c)) == ["落实处分和移送司法", "跟踪整改措施落实", "跟踪整改措施落实"]
+    assert sorted(desk.names(c)) == ["公开事故调查报告", "落实处分和移送司法", "跟踪整改措施落实", "跟踪整改措施落实"]
     measures = [t for t in e.case(c).tasks if t.name == "跟踪整改措施落实"]
     assert {t.role_code for t in measures} == {"inspector"}
     assert sorted(shanghai_day(t.due_at) for t in measures) == [day(w, 31), day(w, 46)]
@@ -83,11 +83,12 @@ def test_accident_investigated_approved_executed_published_and_closed(w):
     assert e.case(children[0].id).data["precheck_due"] == filing_due
     desk.do(c, "落实处分和移送司法")
     desk.do(c, "跟踪整改措施落实", which=0)
-    desk.do(c, "跟踪整改措施落实", which=0)
-    assert len(e.case(c).data["measure_results"]) == 2
-    publish = desk.task(c, "公开事故调查报告")
+    publish = desk.task(c, "公开事故调查报告")        # published while the measures run, not after
     assert publish.role_code == "supervisor"
     desk.do(c, "公开事故调查报告")
+    assert "结案审批" not in desk.names(c)
+    desk.do(c, "跟踪整改措施落实", which=0)
+    assert len(e.case(c).data["measure_results"]) == 2
     assert desk.task(c, "结案审批").role_code == "leader"
     desk.do(c, "结案审批")
     view = e.case(c)
@@ -291,6 +292,74 @@ def test_late_publication_is_recorded(w):
     view = w.engine.case(c)
     assert "publish_late" in [ev["detail"]["timer"] for ev in view.history if ev["action"] == "reminded"]
     assert view.data.get("publish_late") is None or view.data["publish_late"] is True
+
+
+def at_shanghai(day_text: str, hh: int, mm: int = 0) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day_text}T{hh:02d}:{mm:02d}:00+08:00")
+
+
+@pytest.mark.parametrize("minutes, late", [(60, False), (61, True)])
+def test_unit_reports_within_one_hour_of_the_accident_art9(w, minutes, late):
+    """条例第九条: the unit's head reports to the county bureau within 1 hour; later is 迟报 (recorded)."""
+    occurred = at_shanghai(day(w), 8)
+    c = reported(w, occurred_at=occurred.isoformat(),
+                 reported_at=(occurred + dt.timedelta(minutes=minutes)).isoformat())
+    assert w.engine.case(c).data["late_report"] is late
+
+
+def test_each_level_reports_up_within_two_hours_art11(w):
+    """条例第十一条: each level reports up within 2 hours of receiving the report; at 2 hours the leader steps in."""
+    c = reported(w)
+    task = w.desk.task(c, "逐级上报事故信息")
+    assert task.due_at == START + dt.timedelta(hours=2)
+    advance(w, minutes=119)
+    assert w.desk.names(c) == ["逐级上报事故信息"] and w.engine.case(c).escalation_level == 0
+    advance(w, minutes=1)
+    assert w.desk.names(c) == ["超时上报督办"] and w.engine.case(c).escalation_level == 1
+
+
+def test_investigation_report_due_60_days_after_the_accident_art29(w):
+    """条例第二十九条: the report within 60 days of the accident (its day not counted): 05-11 → 07-10."""
+    c = investigating(w)
+    assert w.engine.case(c).data["report_due"] == "2026-07-10"
+    w.clock.set(at_shanghai("2026-07-10", 23, 59))
+    w.engine.run_due_timers()
+    assert w.desk.names(c) == ["调查取证"] and w.engine.case(c).escalation_level == 0
+    w.clock.set(at_shanghai("2026-07-11", 0))
+    w.engine.run_due_timers()
+    assert w.desk.names(c) == ["调查超期督办"] and w.engine.case(c).escalation_level == 1
+
+
+def test_approval_within_15_days_of_receiving_the_report_art32(w):
+    """条例第三十二条: 重大、较大、一般事故 approved within 15 days of receiving the report (05-11 → 05-26);
+    the next day the 安委会办公室 supervises."""
+    c = investigating(w)
+    w.desk.do(c, "调查取证")
+    w.desk.do(c, "起草事故调查报告")
+    assert w.engine.case(c).data["approval_due"] == "2026-05-26"
+    w.clock.set(at_shanghai("2026-05-26", 23, 59))
+    w.engine.run_due_timers()
+    assert w.desk.names(c) == ["批复事故调查报告"]
+    w.clock.set(at_shanghai("2026-05-27", 0))
+    w.engine.run_due_timers()
+    assert w.desk.names(c) == ["批复超期督办"] and w.engine.case(c).escalation_level == 1
+
+
+def test_report_published_within_30_days_of_the_approval_local_rule(w):
+    """Publication of the approved report (local rule accident.publish_days, 30 days from 批复下达): the day
+    after the 30th the lateness is recorded (a reminder, not an escalation)."""
+    c = investigating(w)
+    for step in ("调查取证", "起草事故调查报告", "批复事故调查报告"):
+        w.desk.do(c, step)
+    assert w.engine.case(c).data["publish_due"] == "2026-06-10"
+    late = lambda: [ev for ev in w.engine.case(c).history  # noqa: E731
+                    if ev["action"] == "reminded" and ev["detail"]["timer"] == "publish_late"]
+    w.clock.set(at_shanghai("2026-06-10", 23, 59))
+    w.engine.run_due_timers()
+    assert late() == []
+    w.clock.set(at_shanghai("2026-06-11", 0))
+    w.engine.run_due_timers()
+    assert len(late()) == 1 and w.engine.case(c).escalation_level == 0
 
 
 def test_every_user_task_of_the_model_is_reached_by_a_test(request):

@@ -197,15 +197,18 @@ def build() -> Process:
     p.flow("track_measure", "executed")
 
     # 公开、结案
-    p.user("publish_report", "公开事故调查报告", S, 27, form="accident.publish", due="deadline_at(publish_due)")
+    p.user("publish_report", "公开事故调查报告", S, 25, row=2, form="accident.publish", due="deadline_at(publish_due)",
+           doc=("事故调查报告自批复下达之日起公开（地方规则 accident.publish_days，默认30日），与处分、整改措施落实"
+                "并行，不等执行完毕。"))
     p.timer("publish_late", "公开期限届满", "publish_report", "deadline_at(publish_due)", interrupting=False)
-    p.script("note_publish_late", "记录公开逾期", S, 27, row=1, code="publish_late = True")
-    p.end("end_publish_late", "已提醒", S, 28, row=1)
+    p.script("note_publish_late", "记录公开逾期", S, 26, row=3, code="publish_late = True")
+    p.end("end_publish_late", "已提醒", S, 27, row=3)
     p.user("close_case", "结案审批", L, 28, form="accident.close")
     p.script("close_and_assess", "结案", L, 29, code="closed_at = now().isoformat()")
     p.end("end_closed", "结案", L, 30)
-    p.flow("executed", "publish_report")
+    p.flow("execute", "publish_report")
+    p.flow("publish_report", "executed")
     p.flow("publish_late", "note_publish_late")
     p.flow("note_publish_late", "end_publish_late")
-    p.chain("publish_report", "close_case", "close_and_assess", "end_closed")
+    p.chain("executed", "close_case", "close_and_assess", "end_closed")
     return p
