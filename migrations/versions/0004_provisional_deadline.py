@@ -1,14 +1,14 @@
 """Working-day deadlines counted on a provisional calendar, recomputed when the year is entered
 (workflows/calendar.py: provisional_deadline).
 
-Revision ID: 0003_provisional_deadline
-Revises: 0002_local_rules_calendar
+Revision ID: 0004_provisional_deadline
+Revises: 0003_human_task_case_due
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0003_provisional_deadline'
-down_revision = '0002_local_rules_calendar'
+revision = '0004_provisional_deadline'
+down_revision = '0003_human_task_case_due'
 branch_labels = None
 depends_on = None
 
