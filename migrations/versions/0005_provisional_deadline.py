@@ -1,14 +1,14 @@
 """Working-day deadlines counted on a provisional calendar, recomputed when the year is entered
 (workflows/calendar.py: provisional_deadline).
 
-Revision ID: 0004_provisional_deadline
-Revises: 0003_human_task_case_due
+Revision ID: 0005_provisional_deadline
+Revises: 0004_page_indexes
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0004_provisional_deadline'
-down_revision = '0003_human_task_case_due'
+revision = '0005_provisional_deadline'
+down_revision = '0004_page_indexes'
 branch_labels = None
 depends_on = None
 
