@@ -49,7 +49,7 @@ RETRY: dict[str, Handler] = {
                                                   org=c.payload.get("org")),
     "start": lambda e, c, by: e.start(c.payload["process_key"], by=c.actor, org=c.payload.get("org"),
                                       data=c.payload.get("data"), title=c.payload.get("title") or "",
-                                      party=c.payload.get("party")),
+                                      party=c.payload.get("party"), parent_case_id=c.payload.get("parent_case_id")),
 }
 
 

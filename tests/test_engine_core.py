@@ -288,3 +288,22 @@ def test_a_model_that_is_not_utf8_is_refused_cleanly(engine):
     text = (BPMN / "approval.bpmn").read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="GBK"')
     with pytest.raises(InvalidModel, match="UTF-8"):
         engine.deploy(text.encode("gbk"), by="boss", filename="gbk.bpmn")
+
+
+def test_a_derived_case_whose_start_failed_keeps_its_link_to_the_case_it_came_from_when_retried(engine):
+    """A case started from another (关联案件) whose start script fails is an incident; retried with
+    corrected data it starts linked to the case it came from, as the first attempt would have."""
+    deploy(engine, "approval.bpmn")
+    parent = engine.start("approval", by="zhang", org="east")
+    source = (BPMN / "failing_script.bpmn").read_text(encoding="utf-8").replace('id="fine_calc"', 'id="calc_first"')
+    for drawn in ('<bpmn:flowNodeRef>enter</bpmn:flowNodeRef>', '<bpmn:userTask id="enter" name="录入罚款" />',
+                  '<bpmn:sequenceFlow id="f2" sourceRef="enter" targetRef="calc" />'):
+        assert drawn in source
+        source = source.replace(drawn, "")
+    engine.deploy(source.replace('sourceRef="start" targetRef="enter"', 'sourceRef="start" targetRef="calc"'),
+                  by="boss", filename="calc_first.bpmn")
+    with pytest.raises(IncidentRaised) as err:
+        engine.start("calc_first", by="zhang", org="east", data={"total": 3000, "days": 0},
+                     parent_case_id=parent.id)
+    retried = engine.retry_incident(err.value.incident_id, by="eastboss", data={"total": 3000, "days": 30})
+    assert retried.parent_case_id == parent.id and engine.case(retried.id).data["daily"] == 100
