@@ -4,7 +4,7 @@ Cases of a small process (a two-day intermediate timer before a user task) are s
 database; each run then works on a copy (a file copy for SQLite, CREATE DATABASE ... TEMPLATE for
 PostgreSQL) with 1 and with 2 worker processes sweeping at once.
 
-    python bench/timers.py --json [--timers 10000] [--postgres URL]
+    python bench/timers.py --json [--timers 10000] [--postgres URL] [--skip-sqlite | --skip-postgres]
 
 Without --postgres, the throw-away server of scripts/pg-test-server is started and used.
 """
@@ -78,16 +78,18 @@ def main():
     ap.add_argument("--timers", type=int, default=10_000)
     ap.add_argument("--postgres", default=None)
     ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--skip-sqlite", action="store_true")
     args = ap.parse_args()
     n = args.timers
     result = {"timers": n}
-    with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp) / "base.sqlite"
-        result["sqlite_setup_seconds"] = round(prepare(f"sqlite:///{base}", n), 1)
-        for workers in (1, 2):
-            copy = Path(tmp) / f"run{workers}.sqlite"
-            shutil.copy(base, copy)
-            result[f"sqlite_{workers}_worker"] = run(f"sqlite:///{copy}", workers, n)
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            base = Path(tmp) / "base.sqlite"
+            result["sqlite_setup_seconds"] = round(prepare(f"sqlite:///{base}", n), 1)
+            for workers in (1, 2):
+                copy = Path(tmp) / f"run{workers}.sqlite"
+                shutil.copy(base, copy)
+                result[f"sqlite_{workers}_worker"] = run(f"sqlite:///{copy}", workers, n)
     if not args.skip_postgres:
         admin_url = args.postgres or subprocess.run(
             ["bash", str(ROOT / "scripts" / "pg-test-server"), "start"], check=True, capture_output=True,

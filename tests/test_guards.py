@@ -140,6 +140,71 @@ def test_lease_owner_check_a_worker_whose_lease_was_taken_over_fires_nothing(sql
     e.dispose()
 
 
+def test_lease_owner_check_of_a_batch_a_worker_whose_leases_were_taken_over_fires_none_of_its_cases(sqlite_url):
+    """Guard: a batch fires only the cases whose due timers this worker still leases (one
+    statement for the whole batch)."""
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    cases = _waiting_cases(e, 3)
+    e.clock.set(DUE)
+    e._claim_due_timers("slow", limit=10, lease_seconds=60)
+    e.clock.advance(seconds=61)
+    e._claim_due_timers("fast", limit=2, lease_seconds=60)  # two of the three taken over
+    assert timer_sweep.fire_batch(e, cases, "slow") == 1
+    assert timer_sweep.fire_batch(e, cases, "fast") == 2
+    assert _count(e, AuditEvent, AuditEvent.action == "timer_fired") == 3 and _count(e, Timer) == 0
+    e.dispose()
+
+
+def test_case_version_check_of_a_batch_a_case_cancelled_while_the_batch_waited_stays_cancelled(postgres_url):
+    """Guard: the batch takes its cases with ``version = seen`` and counts the rows it moved. A case
+    cancelled (and committed) while the batch waited for its row must not be written back running;
+    the batch falls back to case by case, which finds it cancelled, and still fires the others."""
+    holding, go = threading.Event(), threading.Event()
+    canceller = make_engine(postgres_url, clock=ManualClock(START))
+    cases = _waiting_cases(canceller, 2)
+    sweeper = Engine(postgres_url, clock=ManualClock(DUE))
+    sweeper._claim_due_timers("w", limit=10, lease_seconds=60)
+
+    def hold(_s, c, _wf):
+        if c.status == "cancelled":
+            holding.set()
+            go.wait(10)
+
+    canceller.after_step_hooks.append(hold)
+    cancelling = threading.Thread(target=canceller.cancel, args=(cases[0], "boss", "撤销"))
+    cancelling.start()
+    assert holding.wait(10)
+    outcome = {}
+    firing = threading.Thread(target=lambda: outcome.update(fired=timer_sweep.fire_batch(sweeper, cases, "w")))
+    firing.start()
+    time.sleep(1.0)  # the batch has read both case rows and now waits for the cancelled one's lock
+    go.set()
+    cancelling.join(10)
+    firing.join(20)
+    assert outcome.get("fired") == 1, outcome
+    assert sweeper.case(cases[0]).status == "cancelled"
+    assert [t.name for t in sweeper.case(cases[1]).tasks] == ["复查"]
+    canceller.dispose()
+    sweeper.dispose()
+
+
+def test_an_incident_in_one_case_of_a_batch_does_not_hold_back_the_others(sqlite_url):
+    """Guard: when one case of a batch fails, the batch is fired again case by case — the others
+    fire, the failing one gets its incident and is parked."""
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    deploy(e, "timer_then_script.bpmn")
+    good = [e.start("timer_then_script", by="zhang", org="east", data={"total": 5000, "days": 10}).id
+            for _ in range(2)]
+    bad = e.start("timer_then_script", by="zhang", org="east", data={"total": 5000, "days": 0}).id
+    e.clock.set(DUE)
+    assert timer_sweep.run_due_timers(e, "w", batch=50) == 2
+    assert [i.case_id for i in e.incidents()] == [bad]
+    assert all(e.case(c).data["daily"] == 500 for c in good)
+    with e.db.engine.connect() as conn:
+        assert list(conn.execute(sa.select(Timer.case_id, Timer.lease_owner))) == [(bad, timer_sweep.PARKED)]
+    e.dispose()
+
+
 def test_fired_timer_rows_are_deleted_so_no_sweep_takes_them_again(sqlite_url):
     """Guard: the timer projection deletes the rows of timers that fired."""
     e = make_engine(sqlite_url, clock=ManualClock(START))
