@@ -38,6 +38,23 @@ def _open_task(engine, case_id):
     return task
 
 
+def _wait_until_blocked_on_a_row_lock(url: str, timeout: float = 60.0) -> None:
+    """Wait until a session of this PostgreSQL database waits for a lock (the racing step has read
+    the case and now queues for its row), so the race is exercised however busy the machine is."""
+    probe = sa.create_engine(url)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            with probe.connect() as conn:
+                if conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND wait_event_type = 'Lock'")).scalar():
+                    return
+            time.sleep(0.05)
+        raise AssertionError("the racing step never waited for the case's row lock")
+    finally:
+        probe.dispose()
+
+
 # --- double completion: three guards, each with its own test ------------------------------------------
 def test_task_state_check_a_completed_task_is_a_conflict_before_anyone_is_asked_who_they_are(sqlite_engine):
     """Guard: the task row is still ``open``. A second submission of a finished task — even by
@@ -80,12 +97,12 @@ def test_case_version_check_a_step_that_read_the_case_before_a_cancel_committed_
     def hold(_s, c, _wf):
         if c.status == "cancelled":
             holding.set()
-            go.wait(10)
+            go.wait(60)
 
     canceller.after_step_hooks.append(hold)
     cancelling = threading.Thread(target=canceller.cancel, args=(case.id, "boss", "撤销"))
     cancelling.start()
-    assert holding.wait(10)
+    assert holding.wait(60)
     outcome = {}
 
     def fire():
@@ -96,10 +113,10 @@ def test_case_version_check_a_step_that_read_the_case_before_a_cancel_committed_
 
     firing = threading.Thread(target=fire)
     firing.start()
-    time.sleep(1.0)  # the sweep has read the case row and now waits for the lock
+    _wait_until_blocked_on_a_row_lock(postgres_url)  # the sweep has read the case row and waits for the lock
     go.set()
-    cancelling.join(10)
-    firing.join(10)
+    cancelling.join(60)
+    firing.join(60)
     assert "conflict" in outcome, outcome
     assert sweeper.case(case.id).status == "cancelled"
     canceller.dispose()
@@ -168,19 +185,19 @@ def test_case_version_check_of_a_batch_a_case_cancelled_while_the_batch_waited_s
     def hold(_s, c, _wf):
         if c.status == "cancelled":
             holding.set()
-            go.wait(10)
+            go.wait(60)
 
     canceller.after_step_hooks.append(hold)
     cancelling = threading.Thread(target=canceller.cancel, args=(cases[0], "boss", "撤销"))
     cancelling.start()
-    assert holding.wait(10)
+    assert holding.wait(60)
     outcome = {}
     firing = threading.Thread(target=lambda: outcome.update(fired=timer_sweep.fire_batch(sweeper, cases, "w")))
     firing.start()
-    time.sleep(1.0)  # the batch has read both case rows and now waits for the cancelled one's lock
+    _wait_until_blocked_on_a_row_lock(postgres_url)  # the batch read both cases, waits for the cancelled one
     go.set()
-    cancelling.join(10)
-    firing.join(20)
+    cancelling.join(60)
+    firing.join(60)
     assert outcome.get("fired") == 1, outcome
     assert sweeper.case(cases[0]).status == "cancelled"
     assert [t.name for t in sweeper.case(cases[1]).tasks] == ["复查"]
