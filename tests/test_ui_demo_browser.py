@@ -26,6 +26,8 @@ from webui.app import create_app
 from workflows.demo import CHEMICAL, USERS, Desk, load_demo
 from workflows.forms import registry
 from workflows.forms.context import CONTEXT
+from workflows.forms.dishonesty import GROUNDS
+from workflows.forms.samples import sample
 from workflows.runtime import build_engine
 
 pytestmark = pytest.mark.browser
@@ -96,33 +98,66 @@ def shown(value) -> str | None:
     return None
 
 
-def test_every_approval_of_every_process_shows_what_it_decides(demo):
-    """Each open approval of the demo, opened by the person who decides it: the 办理依据 above the
-    form shows the facts its context declares (the proposal, the plan, the report, the facts and the
-    fine…), and the decision is buttons, never a radio to tick."""
-    seen_processes, opened = set(), 0
-    for case in demo.engine.cases(limit=1000):
-        full = demo.engine.case(case.id)
-        for task in full.tasks:
-            if not task.form_key or decision_of(task.form_key) is None or task.form_key not in CONTEXT:
-                continue
-            facts = [shown(full.data.get(k)) for k in CONTEXT[task.form_key].facts]
-            facts = [f for f in facts if f]
-            if not facts:
-                continue
-            page = demo.open(demo.desk.user_for(task), f"/tasks/{task.id}")
-            context = page.locator("#task-context")
-            expect(context).to_be_visible()
-            for fact in facts[:3]:
-                expect(context).to_contain_text(fact)
-            decision = decision_of(task.form_key)
-            expect(page.locator(f"input[type=radio][name={decision}]")).to_have_count(0)
-            expect(page.locator(f"button[name={decision}]").first).to_be_visible()
-            seen_processes.add(case.process_key)
-            opened += 1
-    missing = PROCESSES - seen_processes - {"random_inspection"}  # an inspection decides nothing: it records
-    assert not missing, f"no approval opened for {sorted(missing)}"
-    assert opened >= 12
+READ_ELSEWHERE = {"hazard_delisted", "enforcement_vote", "enforcement_unpaid", "accident_gate_blocked"}
+STEPS_PER_CASE = 12
+
+
+def check_approval(demo, case, task) -> bool:
+    """Open ``task`` as the person who decides it: the facts its context declares are above the
+    form, and the decision is buttons. False when the case holds none of those facts yet."""
+    facts = [f for f in (shown(case.data.get(k)) for k in CONTEXT[task.form_key].facts) if f]
+    if not facts:
+        return False
+    page = demo.open(demo.desk.user_for(task), f"/tasks/{task.id}")
+    context = page.locator("#task-context")
+    expect(context).to_be_visible()
+    for fact in facts[:3]:
+        expect(context).to_contain_text(fact)
+    decision = decision_of(task.form_key)
+    expect(page.locator(f"input[type=radio][name={decision}]")).to_have_count(0)
+    expect(page.locator(f"button[name={decision}]").first).to_be_visible()
+    return True
+
+
+def test_every_process_is_walked_and_each_approval_shows_what_it_decides(demo):
+    """A running case of each process in the demo is walked on by the people of its lanes (the forms'
+    sample data); every approval met on the way (审核/批准挂牌, 审批延期, 审查整改方案, 法制审核, 批复,
+    审批抽查计划, 审定评查结果, 审批举报奖励, 失信列入决定…) is opened in the browser by the person who
+    decides it, with the thing under decision shown above the buttons."""
+    engine, desk = demo.engine, demo.desk
+    labels = {cid: label for label, cid in demo.cases.items()}
+    chosen: dict[str, int] = {}
+    for case in sorted(engine.cases(status="running", limit=1000), key=lambda c: c.id):
+        if labels.get(case.id) not in READ_ELSEWHERE and case.process_key not in chosen and \
+                engine.case(case.id).tasks:
+            chosen[case.process_key] = case.id
+    if "dishonesty_list" not in chosen:  # the demo lists nobody yet: the officer proposes one (第11号令)
+        chosen["dishonesty_list"] = engine.start(
+            "dishonesty_list", by="zhang_san", org="dongcheng", party=CHEMICAL, title="甲化工拟列入严重失信主体名单",
+            data={"ground": GROUNDS[0], "credit_code": CHEMICAL}).id
+    walked, approvals = set(), []
+    for process, cid in sorted(chosen.items()):
+        first = True
+        for _ in range(STEPS_PER_CASE):
+            case = engine.case(cid)
+            if not case.tasks:
+                break
+            task = case.tasks[0]
+            if first:  # every process's page opens for the person at its current step
+                page = demo.open(desk.user_for(task), f"/tasks/{task.id}")
+                expect(page.locator("h1")).to_contain_text(task.name)
+                walked.add(process)
+                first = False
+            if task.form_key and decision_of(task.form_key) and task.form_key in CONTEXT:
+                if check_approval(demo, case, task):
+                    approvals.append((process, task.name))
+            try:
+                engine.complete(task.id, desk.user_for(task), sample(task.form_key, desk.today()) if task.form_key else {})
+            except Exception:  # noqa: BLE001 - a branch the sample data does not take: the walk of this case ends
+                break
+    assert PROCESSES - {"post_case_assessment"} <= walked | {"random_inspection"}, sorted(PROCESSES - walked)
+    assert {p for p, _ in approvals} >= {"hazard_supervision", "enforcement_case", "tipoff_12350"}, approvals
+    assert len(approvals) >= 8, approvals
 
 
 def test_a_collective_vote_with_members_picked_by_name_completes_in_the_browser(demo):

@@ -423,6 +423,22 @@ def test_a_case_is_started_for_an_enterprise_picked_by_name(demo):
     assert case.party == CHEMICAL
 
 
+def test_who_holds_a_task_of_a_higher_units_case_opens_it(demo):
+    """双随机一公开: inspectors are drawn from the unit and the towns below it (《关于在市场监管领域全面推行
+    部门联合“双随机、一公开”监管的意见》), so a town's inspector may hold the district's inspection task —
+    and must be able to open it and its case, not be told 403 about work assigned to him."""
+    held = [(c, t) for c in demo.engine.cases(process_key="random_inspection", limit=1000)
+            for t in demo.engine.case(c.id).tasks
+            if t.assignee and demo.engine.directory.user(t.assignee).org_code != c.org_code]
+    assert held, "the demo draws no town inspector for a district inspection"
+    case, task = held[0]
+    client = login(demo, task.assignee)
+    assert client.get(f"/tasks/{task.id}").status_code == 200
+    assert client.get(f"/cases/{case.id}").status_code == 200
+    other = demo.engine.case(demo.cases["hazard_registered"])  # a district case he holds nothing of
+    assert client.get(f"/cases/{other.id}").status_code == 403
+
+
 def test_every_form_field_naming_people_or_units_is_a_picker():
     """No form takes a username, an org code or a staff member as free text: fields that name the
     bureau's own people (执法人员, 听证主持人, 评查人员…) or a unit are pickers."""

@@ -54,6 +54,14 @@ FACT_LABELS = {
     # 结案后评估
     "accident_title": "事故名称", "closed_at": "事故结案时间", "organised_by": "组织评估的人民政府",
     "assessment_start": "评估开始日期", "assessment_due": "评估完成期限",
+    # 12350 举报
+    "verify_due": "核查期限", "reply_due": "答复期限", "reward_eligible": "符合奖励条件", "reward_proposed": "拟奖励金额（元）",
+    "verified_at": "核查完成时间",
+    # 执法案卷评查
+    "review_total": "评查总分", "review_grade": "评查等次", "correction_due": "整改期限",
+    # 事故查处挂牌督办
+    "accident_case_no": "督办的事故案件", "listed_at": "挂牌时间", "next_report_due": "下次报送进展期限",
+    "deaths": "死亡人数（含失踪）", "occurred_at": "事故发生时间",
 }
 
 # The computed results each process shows as labelled facts at the top of its case page.
@@ -138,6 +146,10 @@ _PENALTY = ("facts_found", "proposed_outcome", "violation", "legal_basis", "pena
             "hearing_basis")
 _FOR_PARTY = ("violation", "legal_basis", "penalty_basis", "penalty_types", "fine_amount", "hearing_eligible",
               "statement_due")
+_TIPOFF = ("channel", "received_at", "enterprise_name", "tipoff_address", "tipoff_content")
+_VERIFIED = ("verified_on", "verifiers", "verified_result", "finding_type", "verify_findings", "follow_up")
+_LISTED_ACCIDENT = ("accident_case_no", "accident_title", "accident_grade", "occurred_at", "enterprise_name",
+                    "deaths", "report_due")
 _LISTING_PROPOSAL = ("enterprise_name", "credit_code", "ground", "facts", "basis", "source_case_no", "proposal_opinion")
 _ASSESSED = ("accident_title", "accident_grade", "closed_at", "measures", "responsible_persons", "assessment_due")
 
@@ -278,6 +290,42 @@ CONTEXT: dict[str, Context] = {
     "assessment.accountability": Context(("accident_title", "findings")),
     "assessment.publish": Context(("accident_title", "assessment_conclusion")),
     "assessment.overdue": Context(("accident_title", "assessment_due")),
+    # 挂牌督办: the 提请关闭 the bureau considers (安全生产法 第一百一十三条)
+    "hazard.closure_proposal": Context(_LADDER + ("closure_due",)),
+    # 12350 举报 (《安全生产领域举报奖励办法》)
+    "tipoff.classify": Context(_TIPOFF, files=(("tipoff.intake", "intake_attachments"),)),
+    "tipoff.verify": Context(_TIPOFF + ("tipoff_category", "handling", "classify_opinion", "verify_due"),
+                             files=(("tipoff.intake", "intake_attachments"),)),
+    "tipoff.extension": Context(_TIPOFF + ("verify_due",)),
+    "tipoff.reply": Context(_TIPOFF + _VERIFIED),
+    "tipoff.reward": Context(_TIPOFF + _VERIFIED + ("reward_eligible",)),
+    "tipoff.reward_approval": Context(("enterprise_name", "tipoff_content") + _VERIFIED + (
+        "fine_amount", "concealed_accident_grade", "concealed_deaths", "penalty_decision_no", "reward_basis",
+        "reward_proposed"), files=(("tipoff.verify", "verify_attachments"),)),
+    "tipoff.payment": Context(("enterprise_name", "reward_proposed", "reward_basis")),
+    # 执法案卷评查
+    "case_review.score": Context(("file_index", "volumes"), files=(("case_review.submit", "file_attachments"),)),
+    "case_review.confirm": Context(("review_total", "review_grade", "score_items", "review_problems", "reviewers"),
+                                   files=(("case_review.submit", "file_attachments"),)),
+    "case_review.rectify": Context(("review_total", "review_grade", "review_problems", "correction_due")),
+    "case_review.recheck": Context(("review_problems", "correction_measures", "corrected_on")),
+    # 双随机一公开
+    "inspection_plan.approve": Context(("plan_name", "plan_kind", "period_start", "period_end", "quotas",
+                                        "team_size", "avoidances", "plan_notes")),
+    "inspection_plan.summary": Context(("plan_name", "period_start", "period_end")),
+    "random_inspection.overdue": Context(("inspection_findings", "inspection_result", "fix_deadline")),
+    "random_inspection.publish": Context(("inspected_on", "inspectors_present", "inspection_findings",
+                                          "inspection_result"),
+                                         files=(("random_inspection.inspect", "inspection_record"),)),
+    # 事故查处挂牌督办
+    "accident_supervision.list": Context(_LISTED_ACCIDENT),
+    "accident_supervision.progress": Context(("accident_title", "supervision_requirements", "next_report_due")),
+    "accident_supervision.urge": Context(("accident_title", "supervision_requirements", "next_report_due", "progress")),
+    "accident_supervision.warning": Context(_LISTED_ACCIDENT + ("progress",)),
+    "accident_supervision.interview": Context(_LISTED_ACCIDENT + ("progress", "lessons")),
+    "accident_supervision.delist": Context(("accident_title", "supervision_requirements", "progress",
+                                            "investigation_approved", "approved_on"),
+                                           files=(("accident_supervision.progress", "progress_attachments"),)),
 }
 
 
