@@ -439,6 +439,16 @@ def test_who_holds_a_task_of_a_higher_units_case_opens_it(demo):
     assert client.get(f"/cases/{other.id}").status_code == 403
 
 
+def test_every_approval_declares_what_it_decides():
+    """An approval without a declared context would be decided blind (issue 13): each form with a
+    decision names the case facts shown above its buttons."""
+    from webui.formspec import decision_field
+    approvals = [key for key in registry.keys() if decision_field(registry.fields(key)) is not None]
+    blind = [key for key in approvals if key not in CONTEXT or not CONTEXT[key].facts]
+    assert len(approvals) > 20
+    assert not blind, blind
+
+
 def test_every_form_field_naming_people_or_units_is_a_picker():
     """No form takes a username, an org code or a staff member as free text: fields that name the
     bureau's own people (执法人员, 听证主持人, 评查人员…) or a unit are pickers."""
