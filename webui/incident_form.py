@@ -1,6 +1,6 @@
 """The retry form of an incident (修正数据后重试): the failed step's data as a labelled form, never JSON.
 
-A failed submit (``complete``) is retried with its data corrected. When the task has a registered
+A failed submit (``complete``) or start (``start``) is retried with its data corrected. When the task has a registered
 form, the form is shown again with what was submitted; a task without one (a model drawn elsewhere)
 gets one text box per value it submitted and per value the error says was missing, each under its
 Chinese label from the case's forms or the computed facts. Numbers typed there ("30,000", "３０")
@@ -34,14 +34,17 @@ def case_labels(eng, case) -> dict[str, str]:
 def build(eng, incident, names: dict[str, str]) -> RetryForm | None:
     """The form a supervisor corrects the failed submit in; None for what is retried as it was
     (a timer, a message)."""
-    if incident.action != "complete" or not incident.task_id:
-        return None
     submitted = dict((incident.payload or {}).get("data") or {})
-    try:
-        task = eng.task(incident.task_id)
-    except Exception:  # noqa: BLE001 - a task gone since: nothing to correct
+    if incident.action == "start":  # a case that failed while opening: its start data
+        task = None
+    elif incident.action == "complete" and incident.task_id:
+        try:
+            task = eng.task(incident.task_id)
+        except Exception:  # noqa: BLE001 - a task gone since: nothing to correct
+            return None
+    else:
         return None
-    fields = formspec.fields_for(eng.forms, task.form_key)
+    fields = formspec.fields_for(eng.forms, task.form_key) if task is not None else None
     generic = fields is None
     if generic:
         keys = list(dict.fromkeys([*submitted, *labels.missing_keys(incident.message)]))
@@ -51,7 +54,9 @@ def build(eng, incident, names: dict[str, str]) -> RetryForm | None:
                "choices": []}] if formspec.GENERIC_OPINION in submitted else [])
     else:
         fields = [f for f in fields if f["type"] != "attachments"]  # files stay as submitted
-    form = formspec.Form(fields, title=task.name, people=formspec.people_options(eng.directory, fields, task.org_code),
+    org = task.org_code if task is not None else (incident.payload or {}).get("org")
+    title = task.name if task is not None else "发起案件"
+    form = formspec.Form(fields, title=title, people=formspec.people_options(eng.directory, fields, org),
                          orgs=formspec.org_options(eng.directory, fields))
     form.values = formspec.prefill(fields, submitted)
     if not generic:  # the decision too: the retry repeats the choice made
