@@ -449,6 +449,28 @@ def test_every_approval_declares_what_it_decides():
     assert not blind, blind
 
 
+def test_an_avoidance_names_the_inspector_and_the_enterprise_picked_by_name(demo):
+    """双随机 回避 (《行政执法公示、执法全过程记录、重大执法决定法制审核制度》; an inspector with an
+    interest in an enterprise is not drawn for it): the inspector and the enterprise are picked by
+    name, never typed as a username or a credit code."""
+    from workflows.inspection_plans import start_plan
+    cid = start_plan(demo.engine, "qian_ke", "dongcheng", "东城区第四季度双随机抽查计划").id
+    task = demo.desk.task(cid, "编制双随机抽查计划")
+    client = login(demo, demo.desk.user_for(task))
+    html = page_of(client, f"/tasks/{task.id}")
+    assert select_values(html, "avoidances.0.inspector")["张三"] == "zhang_san"
+    assert select_values(html, "avoidances.0.credit_code")["示范市甲化工有限公司"] == CHEMICAL
+    data = dict(sample(task.form_key, NOW.date()), avoidances=None)
+    row = [("avoidances.0.inspector", "zhang_san"), ("avoidances.0.reason", "配偶在该企业任职")]
+    typed = client.post(f"/tasks/{task.id}", data=MultiDict([("_csrf", client.csrf), *as_form(data), *row,
+                                                             ("avoidances.0.credit_code", "甲化工")]))
+    assert typed.status_code == 422 and "请从列表中选择企业" in visible_text(typed.get_data(as_text=True))
+    picked = client.post(f"/tasks/{task.id}", data=MultiDict([("_csrf", client.csrf), *as_form(data), *row,
+                                                              ("avoidances.0.credit_code", CHEMICAL)]))
+    assert picked.status_code == 302, visible_text(picked.get_data(as_text=True))
+    assert demo.engine.case(cid).data["avoidances"][0]["credit_code"] == CHEMICAL
+
+
 def test_every_form_field_naming_people_or_units_is_a_picker():
     """No form takes a username, an org code or a staff member as free text: fields that name the
     bureau's own people (执法人员, 听证主持人, 评查人员…) or a unit are pickers."""

@@ -39,6 +39,7 @@ class Form:
     title: str = ""
     people: dict = field(default_factory=dict)  # people field -> [(username, 姓名)] to pick from
     orgs: list = field(default_factory=list)    # [(code, 单位名称)] for org fields
+    enterprises: list = field(default_factory=list)  # [(credit code, 企业名称)] for enterprise fields
 
     @property
     def generic(self) -> bool:
@@ -128,6 +129,11 @@ def org_options(directory, fields: list[dict] | None) -> list[tuple[str, str]]:
     if not any(c["type"] == "org" for f in fields or [] for c in ([f] + list(f.get("columns") or []))):
         return []
     return [(o.code, "\u3000" * max(0, o.path.count("/") - 2) + o.name) for o in directory.orgs()]
+
+
+def has_kind(fields: list[dict] | None, kind: str) -> bool:
+    """Does the form (or a table of it) have a field of ``kind``?"""
+    return any(c["type"] == kind for f in fields or [] for c in ([f] + list(f.get("columns") or [])))
 
 
 def title_for(registry, form_key: str | None) -> str:

@@ -102,7 +102,9 @@ def show(task_id: str):
     fields = formspec.fields_for(eng.forms, task.form_key)
     form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name,
                          people=formspec.people_options(eng.directory, fields, case.org_code),
-                         orgs=formspec.org_options(eng.directory, fields))
+                         orgs=formspec.org_options(eng.directory, fields),
+                         enterprises=[(code, name) for name, code in parties.pick_options(g.user)]
+                         if formspec.has_kind(fields, "enterprise") else [])
     status = 200
     if request.method == "POST":
         if task.state != "open":

@@ -2,7 +2,7 @@
 
 Each builder returns a marshmallow field whose ``metadata`` carries the Chinese ``label`` and a
 ``kind`` the web UI renders from (text, textarea, choice, multichoice, boolean, date, datetime,
-money, integer, attachments, names, people, person, org, table). Optional fields load as ``None`` when left out, so
+money, integer, attachments, names, people, person, org, enterprise, table). Optional fields load as ``None`` when left out, so
 scripts and decision tables can always read them.
 """
 from __future__ import annotations
@@ -189,6 +189,17 @@ def org_unit(label: str, required: bool = True, help=None):
     """An org unit (移交单位、管辖单位): its code, picked in the page by Chinese name (东城区, never
     ``dongcheng``); refused at submit when the directory has no such unit."""
     return _field(fields.String, label, "org", required, [not_blank] if required else [], help)
+
+
+def enterprise(label: str, required: bool = True, help=None):
+    """An enterprise of the registry (回避的企业): its 统一社会信用代码, picked in the page by name."""
+    from workflows.enterprises import credit_code
+
+    def code_shaped(value: str) -> None:
+        code = credit_code.normalize(value)
+        if len(code) != 18 or any(ch not in credit_code.ALPHABET for ch in code):
+            raise ValidationError("请从列表中选择企业")
+    return _field(fields.String, label, "enterprise", required, [code_shaped], help)
 
 
 def table(label: str, row_schema: type[Schema], required: bool = True, min_rows: int = 1, help=None):

@@ -19,7 +19,7 @@ class Quota(FormSchema):
 
 class Avoidance(FormSchema):
     inspector = f.person("执法人员", roles=("inspector",))
-    credit_code = f.text("企业统一社会信用代码")
+    credit_code = f.enterprise("企业")
     reason = f.text("利害关系说明")
 
 
