@@ -124,7 +124,7 @@ def test_case_data_values_read_as_a_person_would():
     from webui.display import value
     assert value("2026-05-01T01:30:00+00:00") == "2026年5月1日 09:30"  # moments in Beijing time, in Chinese
     assert value("2026-05-01T09:30+08:00") == "2026年5月1日 09:30"
-    assert value("2026-05-01") == "2026-05-01" and value("东应急督〔2026〕1号") == "东应急督〔2026〕1号"
+    assert value("2026-05-01") == "2026年5月1日" and value("2026-02-30") == "2026-02-30" and value("东应急督〔2026〕1号") == "东应急督〔2026〕1号"
     assert value(True) == "是" and value(False) == "否" and value(None) == "—" and value([]) == "—"
     assert value(["张三", "李四"]) == "张三、李四"
 

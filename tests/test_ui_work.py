@@ -108,8 +108,9 @@ def test_extension_request_is_shown_and_prefills_the_approved_date(demo):
                  requested_deadline="2027-04-30", assessment_mode=None)
     _task, html = task_page(demo, "hazard_rectifying", "审批延期申请", "qian_ke")
     shown = context_of(html)
-    assert "申请延长至 2027-04-30" in shown and "紧急切断阀进口到货延迟" in shown
-    assert f"督办期限（整改完成时限） {deadline}" in shown  # the current deadline
+    assert "申请延长至 2027年4月30日" in shown and "紧急切断阀进口到货延迟" in shown  # read as 2027年4月30日
+    year, month, day = (int(x) for x in deadline.split("-"))
+    assert f"督办期限（整改完成时限） {year}年{month}月{day}日" in shown  # the current deadline
     assert re.search(r'name="approved_deadline"[^>]*value="2027-04-30"', html)
     assert 'name="extension_decision" value="不批准"' in html
 

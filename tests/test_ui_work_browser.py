@@ -87,7 +87,7 @@ def test_the_approver_sees_the_proposal_and_decides_with_one_button(browser, ser
     page.goto(server.url + f"/tasks/{task.id}")
     context = page.locator("#task-context")
     expect(context).to_contain_text("设置防火堤，修复报警装置")          # 整改要求
-    expect(context).to_contain_text("2027-02-26")                      # 督办期限
+    expect(context).to_contain_text("2027年2月26日")                   # 督办期限
     expect(context).to_contain_text("属重大事故隐患，建议挂牌督办")    # the proposal's reason
     expect(page.locator("input[type=radio][name=listing_review_decision]")).to_have_count(0)
     page.click("#claim")

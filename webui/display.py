@@ -165,18 +165,24 @@ def process_name(key: str | None) -> str:
     return names.get(key, key)
 
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
 
 def value(v) -> str:
     """A case-data value for a table cell: lists joined, dicts as compact JSON, booleans as 是/否,
-    moments (ISO 8601 with an offset, as forms store them) in Beijing time."""
+    moments (ISO 8601 with an offset, as forms store them) in Beijing time, days as 2026年12月2日."""
     if v is None or v == "":
         return "—"
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, str) and _ISO_MOMENT.match(v):
         return local(datetime.fromisoformat(v.replace("Z", "+00:00")))
+    if isinstance(v, str) and _ISO_DAY.match(v):
+        try:
+            return chinese_day(date.fromisoformat(v))  # 2027-02-26 reads 2027年2月26日
+        except ValueError:
+            return v
     if isinstance(v, str) and _USERNAME.match(v):
         shown = person(v)
         return org_name(v) if shown == v else shown  # 移交单位 xicheng reads 西城区
