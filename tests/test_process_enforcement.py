@@ -505,6 +505,27 @@ def test_case_filed_before_2026_02_01_keeps_the_old_30_day_limit_and_3_day_state
         gen.close()
 
 
+@pytest.mark.parametrize("served_after, late", [(0, False), (1, True)])
+def test_statement_after_the_old_3_day_period_is_still_heard_and_marked_late_art45(database_url, served_after, late):
+    """A case filed before 2026-02-01 gives 3 working days for 陈述申辩 (old 办法) but 5 to request a hearing
+    (行政处罚法第六十四条), so the party's task stays open to 02-02. A statement on 01-29 (the 3rd working day)
+    is in time; one on 01-30 is after the period but before any decision: it is heard and reviewed
+    (第四十五条: the bureau must hear the party; 第六十二条) and recorded as late."""
+    from tests.process_support import process_world
+    gen = process_world(database_url, PROCESS, REACHED, dt.datetime(2026, 1, 26, 1, 0, tzinfo=dt.timezone.utc))
+    w = next(gen)
+    try:
+        c = notified(w)                                             # served Mon 2026-01-26
+        assert w.engine.case(c).data["statement_due"] == "2026-01-29"
+        w.clock.set(dt.datetime(2026, 1, 29 + served_after, 8, 0, tzinfo=dt.timezone.utc))   # 16:00 in Shanghai
+        w.engine.run_due_timers()
+        w.desk.do(c, "陈述申辩或申请听证", user="jia_qy", party_response="陈述申辩", statement_text="违法事实已改正")
+        assert main_tasks(w, c) == ["复核陈述申辩意见"]
+        assert w.engine.case(c).data["statement_late"] is late
+    finally:
+        gen.close()
+
+
 def test_filing_decided_by_the_head_within_5_working_days_or_explained(w):
     """立案 within 5 working days of the 线索 (Mon 05-11 → Mon 05-18); late → the officer explains."""
     c = w.desk.start(PROCESS, by="zhang_san", org="dongcheng", party=CHEMICAL).id
@@ -545,6 +566,43 @@ def test_transfer_to_judicial_organs_goes_through_the_collective_discussion_wher
     vote(w, c, "同意", "同意", "同意", "同意")
     w.desk.do(c, "形成集体讨论记录")
     assert main_tasks(w, c) == ["审批移送司法"]
+
+
+def test_hearing_within_15_days_of_the_request_and_noticed_7_working_days_ahead_art64(w):
+    """行政处罚法第六十四条（二）and 第八十五条: the party is told 7 working days before the hearing; the
+    hearing within 15 days of the request (05-11 → 05-26). A hearing on 05-27, or a notice served after
+    05-15 (the 7th working day before 05-26), is sent back to be rescheduled."""
+    c = notified(w, fine_amount="150000")
+    w.desk.do(c, "陈述申辩或申请听证", user="jia_qy", party_response="申请听证")
+    w.desk.do(c, "指定主持人并通知听证", hearing_at="2026-05-27T09:00:00+08:00", hearing_notice_served_on="2026-05-15")
+    problems = w.engine.case(c).data["hearing_problems"]
+    assert len(problems) == 1 and "15日内" in problems[0] and "2026-05-26" in problems[0]
+    w.desk.do(c, "指定主持人并通知听证", hearing_at="2026-05-26T09:00:00+08:00", hearing_notice_served_on="2026-05-18")
+    problems = w.engine.case(c).data["hearing_problems"]
+    assert len(problems) == 1 and "7个工作日前" in problems[0] and "2026-05-15" in problems[0]
+    assert main_tasks(w, c) == ["指定主持人并通知听证"]
+    w.desk.do(c, "指定主持人并通知听证", hearing_at="2026-05-26T09:00:00+08:00", hearing_notice_served_on="2026-05-15")
+    assert w.engine.case(c).data["hearing_problems"] == [] and main_tasks(w, c) == []
+    w.clock.set(dt.datetime.fromisoformat("2026-05-26T08:59:00+08:00"))
+    w.engine.run_due_timers()
+    assert main_tasks(w, c) == []
+    w.clock.set(dt.datetime.fromisoformat("2026-05-26T09:00:00+08:00"))
+    w.engine.run_due_timers()
+    assert main_tasks(w, c) == ["举行听证并制作听证报告"]
+
+
+def test_transfer_decided_in_3_days_and_made_within_24_hours_art5_decree310(w):
+    """行政执法机关移送涉嫌犯罪案件的规定（国务院令第310号）第五条: the head decides within 3 days of the
+    report (05-11 → 05-14, the reminder at 05-15 00:00); once approved, the transfer within 24 hours."""
+    c = reviewed(w, proposed_outcome="移送司法", penalty_types=None, fine_amount=None)
+    assert w.engine.case(c).data["transfer_decision_due"] == "2026-05-14"
+    w.desk.do(c, "审批移送司法")
+    transfer = w.desk.task(c, "移送司法机关")
+    assert transfer.due_at == START + dt.timedelta(hours=24)
+    advance(w, hours=23, minutes=59)
+    assert main_tasks(w, c) == ["移送司法机关"] and w.engine.case(c).escalation_level == 0
+    advance(w, minutes=1)
+    assert main_tasks(w, c) == ["移送超时督办"] and w.engine.case(c).escalation_level == 1
 
 
 def test_every_user_task_of_the_model_is_reached_by_a_test(request):

@@ -161,7 +161,10 @@ def build() -> Process:
         doc=("陈述申辩：立案时有效的办法（2026年2月1日起5个工作日，此前3日）；申请听证：告知后5日内"
              "（《行政处罚法》第六十四条第（一）项，第八十五条为工作日）。"))
     p.user("statement", "陈述申辩或申请听证", E, 21, form="enforcement.statement",
-           due="deadline_at(response_due)")
+           due="deadline_at(response_due)",
+           post="statement_late = bool(statement_text) and is_past(deadline_at(statement_due), now())",
+           doc=("陈述申辩期限届满后、作出决定前提交的陈述申辩仍予听取和复核（《行政处罚法》第四十五条、第六十二条），"
+                "记录为逾期提交（statement_late）：2026年2月1日前立案的案件陈述申辩3个工作日，申请听证仍为5个工作日。"))
     p.timer("statement_expired", "陈述申辩期限届满", "statement", "deadline_at(response_due)",
             props={"escalate": "false"})
     p.script("waive", "逾期视为放弃", E, 22, row=1, code="party_response = '放弃'")

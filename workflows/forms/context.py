@@ -49,6 +49,7 @@ FACT_LABELS = {
     "filed_at": "立案时间", "case_due": "办案期限", "statement_days": "陈述申辩期限（工作日）",
     "severe_measure": "涉及停产停业等较重处罚", "hearing_eligible": "符合听证条件",
     "collective_required": "须集体讨论决定", "hearing_basis": "听证和集体讨论依据", "statement_due": "陈述申辩截止日期",
+    "statement_late": "陈述申辩逾期提交（仍予复核）",
     "decided_at": "处罚决定时间", "serve_due": "决定书送达期限", "payment_due": "缴款期限", "late_penalty": "加处罚款（元）",
     "vote_summary": "表决结果", "handling_opinion": "办理意见",
     # 结案后评估
@@ -229,7 +230,7 @@ CONTEXT: dict[str, Context] = {
                                               ("enforcement.investigate", "transcripts"))),
     "enforcement.notify": Context(_FOR_PARTY),
     "enforcement.statement": Context(_FOR_PARTY),
-    "enforcement.statement_review": Context(_PENALTY + ("party_response", "statement_text"),
+    "enforcement.statement_review": Context(_PENALTY + ("party_response", "statement_text", "statement_late"),
                                             files=(("enforcement.statement", "attachments"),)),
     "enforcement.hearing_schedule": Context(("party_name", "hearing_basis", "investigators")),
     "enforcement.hearing_report": Context(_PENALTY + ("hearing_host", "hearing_at", "hearing_place")),
