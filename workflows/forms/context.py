@@ -192,6 +192,7 @@ CONTEXT: dict[str, Context] = {
     "hazard.penalty": Context(_LADDER),
     "hazard.power_cut": Context(_LADDER),
     "hazard.execute_power_cut": Context(("power_cut_decided_on", "power_supplier", "notice_served_at")),
+    # the 提请关闭 the bureau considers (安全生产法第一百一十三条), with the penalties decided
     "hazard.closure_proposal": Context(_LADDER + ("closure_due", "penalty_decisions")),
     "hazard.close_decision": Context(_LADDER + ("closure_due", "penalty_decisions", "closure_basis",
                                                 "closure_proposal_opinion")),
@@ -291,8 +292,6 @@ CONTEXT: dict[str, Context] = {
     "assessment.accountability": Context(("accident_title", "findings")),
     "assessment.publish": Context(("accident_title", "assessment_conclusion")),
     "assessment.overdue": Context(("accident_title", "assessment_due")),
-    # 挂牌督办: the 提请关闭 the bureau considers (安全生产法 第一百一十三条)
-    "hazard.closure_proposal": Context(_LADDER + ("closure_due",)),
     # 12350 举报 (《安全生产领域举报奖励办法》)
     "tipoff.classify": Context(_TIPOFF, files=(("tipoff.intake", "intake_attachments"),)),
     "tipoff.verify": Context(_TIPOFF + ("tipoff_category", "handling", "classify_opinion", "verify_due"),
