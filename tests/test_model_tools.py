@@ -26,7 +26,8 @@ def test_diff_names_added_removed_and_changed_elements():
     assert [e["id"] for e in result["removed"]] == ["remind_end"]
     changed = {c["id"]: c["changes"] for c in result["changed"]}
     assert changed["overdue"]["timer_timeDate"]["new"] == "workdays_after(registered_at, 15)"
-    assert changed["escalate"] == {"name": {"old": "约谈督办", "new": "约谈"}}
+    assert set(changed["escalate"]) == {"name"}
+    assert {k: changed["escalate"]["name"][k] for k in ("old", "new", "label")} == {"old": "约谈督办", "new": "约谈", "label": "名称"}
     assert set(changed) == {"overdue", "escalate", "f_rem"}
 
 
