@@ -470,6 +470,7 @@ def test_an_avoidance_names_the_inspector_and_the_enterprise_picked_by_name(demo
                                                               ("avoidances.0.credit_code", CHEMICAL)]))
     assert picked.status_code == 302, visible_text(picked.get_data(as_text=True))
     assert demo.engine.case(cid).data["avoidances"][0]["credit_code"] == CHEMICAL
+    assert f"示范市甲化工有限公司（{CHEMICAL}）" in visible_text(page_of(client, f"/cases/{cid}"))  # by its name
 
 
 def test_every_form_field_naming_people_or_units_is_a_picker():

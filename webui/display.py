@@ -166,6 +166,7 @@ def process_name(key: str | None) -> str:
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
 
@@ -183,6 +184,13 @@ def value(v) -> str:
             return chinese_day(date.fromisoformat(v))  # 2027-02-26 reads 2027年2月26日
         except ValueError:
             return v
+    if isinstance(v, str) and _CREDIT_CODE.match(v):
+        from . import parties  # an enterprise of the registry by its name (回避's 企业)
+        try:
+            known = parties.party(v)
+        except RuntimeError:  # outside a request: no registry at hand
+            known = None
+        return f"{known.name}（{v}）" if known is not None and known.known else v
     if isinstance(v, str) and _USERNAME.match(v):
         shown = person(v)
         return org_name(v) if shown == v else shown  # 移交单位 xicheng reads 西城区
