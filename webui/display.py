@@ -60,14 +60,6 @@ def due_local(value: datetime | None) -> str:
     return f"{chinese_day(moment)} {moment:%H:%M}"
 
 
-def chinese_moment(value: datetime | None) -> str:
-    """A moment as a sentence reads it: 2027年9月23日 09:00 (Beijing time)."""
-    if value is None:
-        return ""
-    moment = value.astimezone(SHANGHAI)
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
-
-
 def local_date(value) -> str:
     """A day as ``2026年12月2日`` (a moment: its day in Beijing time)."""
     if value is None or value == "":
@@ -210,7 +202,7 @@ def key_pairs(row: dict) -> list[tuple[str, str]]:
 
 def install(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local=local, local_date=local_date, chinese_moment=chinese_moment, due_local=due_local, deadline=deadline, value=value, key_pairs=key_pairs,
+        local=local, local_date=local_date, due_local=due_local, deadline=deadline, value=value, key_pairs=key_pairs,
         role_name=role_name, org_name=org_name, process_name=process_name, user_name=user_name,
         case_status=labels.case_status, audit_action=labels.audit_action, escalation=labels.escalation,
         task_state=labels.task_state, incident_action=labels.incident_action,
