@@ -80,12 +80,7 @@ def new_user():
         if not values["roles"]:
             errors["roles"] = "请至少选择一个角色"
         party = _party(values, errors)
-        password = request.form.get("password") or ""
-        problems = accounts.password_problems(password, username)
-        if problems:
-            errors["password"] = "；".join(problems)
-        elif password != (request.form.get("password2") or ""):
-            errors["password2"] = "两次输入的密码不一致"
+        password = _checked_password(username, errors, required=True)
         if not errors:
             try:
                 eng.directory.add_user(username, org=values["org"], roles=values["roles"], name=values["name"],
@@ -115,13 +110,7 @@ def edit_user(username: str):
         if not values["roles"]:
             errors["roles"] = "请至少选择一个角色"
         party = _party(values, errors)
-        password = request.form.get("password") or ""
-        if password:
-            problems = accounts.password_problems(password, username)
-            if problems:
-                errors["password"] = "；".join(problems)
-            elif password != (request.form.get("password2") or ""):
-                errors["password2"] = "两次输入的密码不一致"
+        password = _checked_password(username, errors, required=False)
         if not errors:
             try:
                 changes = eng.directory.update_user(username, name=values["name"], org=values["org"] or None,
@@ -216,6 +205,19 @@ def handover_candidates(user, roles: list[str]) -> list[tuple[str, str]]:
     names = {u.username: u.name for u in d.users()}
     found = {u for r in roles for u in d.users_with_role(r, user.org_code) if u != user.username}
     return sorted(((u, names.get(u, u)) for u in found), key=lambda c: c[1])
+
+
+def _checked_password(username: str, errors: dict, *, required: bool) -> str:
+    """The posted new password, its policy problems and a mismatched repeat put into errors by field."""
+    password = request.form.get("password") or ""
+    if not password and not required:
+        return password
+    problems = accounts.password_problems(password, username)
+    if problems:
+        errors["password"] = "；".join(problems)
+    elif password != (request.form.get("password2") or ""):
+        errors["password2"] = "两次输入的密码不一致"
+    return password
 
 
 def _posted() -> dict:

@@ -27,7 +27,7 @@ def snapshot(engine, org: str) -> dict:
         orgs = engine.directory.org_codes_below(s, engine.directory.org_path(s, org))
         rows = s.execute(sa.select(E.credit_code, E.name, E.sector, E.risk_level, E.org_unit)
                          .where(E.org_unit.in_(orgs))).all()
-        past = list(s.scalars(sa.select(Case).where(Case.process_key == INSPECTION).order_by(Case.started_at)))
+        past = list(s.scalars(sa.select(Case).where(Case.process_key == INSPECTION).order_by(Case.started_at, Case.id)))
     users = engine.directory.users_with_role("inspector")
     staff = []
     for username in sorted(users):
@@ -35,7 +35,7 @@ def snapshot(engine, org: str) -> dict:
         if user.org_code in orgs:
             staff.append({"username": username, "name": user.name or username, "conflicts": []})
     last: dict[str, list[str]] = {}
-    for case in past:                                   # oldest first: the last one wins
+    for case in past:                   # oldest first (ties by id, the one opened later): the last one wins
         d = case.data or {}
         if d.get("credit_code"):
             last[d["credit_code"]] = list(d.get("inspectors") or [])
