@@ -24,7 +24,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from . import step
-from .errors import Conflict, IncidentRaised
+from .errors import Conflict, IncidentRaised, InvalidData
 from .schema import NO_DUE_DATE, EventWait, ExternalTask, HumanTask, Timer
 from .state import read_many, restore_rows
 
@@ -85,9 +85,20 @@ def fire_in(engine, tx: step.Tx, case_id: int, worker: str, force: bool = False)
     if held is None:
         return 0
     with step.locked_step(engine, tx, case_id, "timer") as st:
-        with step.StepRequests() as requests:
-            step.run_model_code(st.loaded.workflow.refresh_timers)
+        return timer_step(st, worker)
+
+
+def timer_step(st: step.Step, worker: str) -> int:
+    """Fire a locked case's due timers and run it on to rest; returns how many fired. What its
+    scripts ask of the step (``print``, ``start_case``, ``require_roles``) is done in it. A step the
+    model's ``require_roles`` refuses has nobody to answer: like any failure of the model's own
+    code it becomes an incident for a supervisor (``ProcessFailure``), in Chinese."""
+    with step.StepRequests() as requests:
+        step.run_model_code(st.loaded.workflow.refresh_timers)
+        try:
             fired = st.write(requests=requests, worker=worker)
+        except InvalidData as refused:
+            raise step.ProcessFailure(InvalidData(refused.errors, "；".join(refused.errors.values()))) from refused
     return sum(f.occurrences for f in fired)
 
 
@@ -181,10 +192,7 @@ def _fire_together(engine, case_ids: list[int], worker: str) -> int:
             puts = tx.session.info.setdefault("duban_cache_put", [])
             for case in cases:
                 st = step.Step(engine, tx, case, loaded[case.id], "timer")
-                with step.StepRequests() as requests:
-                    step.run_model_code(st.loaded.workflow.refresh_timers)
-                    done = st.write(requests=requests, worker=worker)
-                fired += sum(f.occurrences for f in done)
+                fired += timer_step(st, worker)
                 puts.append((case, st.loaded))
     except BaseException as exc:
         for case_id in case_ids:  # a failed step may have changed its workflow half-way

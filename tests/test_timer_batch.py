@@ -1,0 +1,92 @@
+"""The batched timer sweep (engine/timer_sweep.py): what a case's step does after its timer is the
+same whether the case was fired in a batch of many or on its own.
+
+A script after a timer may ask the engine for what only a step can do: ``print`` to the case log,
+``start_case`` (a derived case in the same transaction) and ``require_roles`` (refuse the step).
+Each of these is checked here on the batch path itself (no SAVEPOINT: the cases were fired
+together), on both databases, from a fresh worker engine that reads every case from its rows.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from engine import Engine, ManualClock, timer_sweep
+from engine.schema import Case, Timer
+from tests.support import START, deploy, make_engine
+
+DUE = START + timedelta(days=2, seconds=1)
+
+
+def _statements(engine) -> list[str]:
+    seen: list[str] = []
+    sa.event.listen(engine.db.engine, "before_cursor_execute",
+                    lambda _c, _cur, statement, *_: seen.append(statement.split()[0].upper()))
+    return seen
+
+
+def _history(engine, case_id, action):
+    return [e for e in engine.case(case_id).history if e["action"] == action]
+
+
+@pytest.fixture
+def waiting(database_url):
+    """Three cases of 期满转复查 waiting on their timer; the reviewers are given per case."""
+    def make(reviewers: list[list[str]], claim: bool = True):
+        e = make_engine(database_url, clock=ManualClock(START))
+        deploy(e, "timers_misc.bpmn", "timer_then_requests.bpmn")
+        first = e.start("wait_then_work", by="zhang", org="east")  # its 案号 counter made (in a savepoint)
+        e.cancel(first.id, "boss", "测试准备")
+        cases = [e.start("timer_then_requests", by="zhang", org="east", data={"reviewers": r}) for r in reviewers]
+        e.dispose()
+        worker = Engine(database_url, clock=ManualClock(DUE))  # a worker process: nothing cached
+        if claim:
+            worker._claim_due_timers("w", limit=10, lease_seconds=60)
+        return worker, cases
+    return make
+
+
+def test_a_script_after_a_timer_in_a_batch_prints_starts_its_case_and_checks_roles(waiting):
+    e, cases = waiting([["zhang"], ["li"], ["zhang", "li"]])
+    statements = _statements(e)
+    assert timer_sweep.fire_batch(e, [c.id for c in cases], "w") == 3
+    assert "SAVEPOINT" not in statements  # fired together, not case by case
+    children = {c.parent_case_id: c for c in e.cases() if c.parent_case_id is not None}
+    for case in cases:
+        assert [t.name for t in e.case(case.id).tasks] == ["复核"]
+        assert [h["detail"]["text"] for h in _history(e, case.id, "script_output")] == \
+            [f"整改期限届满，转复查 {case.case_no}"]
+        child = children[case.id]
+        assert (child.title, e.case(child.id).data["source_case"]) == (f"复查·{case.case_no}", case.case_no)
+        assert [h["detail"]["case_no"] for h in _history(e, case.id, "case_spawned")] == [child.case_no]
+    assert len(children) == 3
+    with e.db.engine.connect() as conn:  # the derived cases wait on their own timers, unleased
+        assert conn.execute(sa.select(sa.func.count()).select_from(Timer)
+                            .where(Timer.case_id.in_([c.id for c in children.values()]),
+                                   Timer.lease_owner.is_(None))).scalar() == 3
+    assert e.verify_audit() is None
+    e.dispose()
+
+
+def test_a_case_whose_script_refuses_its_reviewer_becomes_an_incident_and_holds_back_no_other_case(waiting):
+    """王五 is an inspector of 西城区, not of the case's 东城区: ``require_roles`` refuses that case's
+    step. The refusal is the model's own verdict on the case, so it is an incident naming the person
+    (a supervisor corrects the data and retries), the case's timer is parked, and the other cases of
+    the batch are fired — the sweep itself does not fail."""
+    e, cases = waiting([["zhang"], ["wang"], ["li"]], claim=False)
+    good, bad = [cases[0].id, cases[2].id], cases[1].id
+    assert timer_sweep.run_due_timers(e, "w") == 2
+    assert all([t.name for t in e.case(c).tasks] == ["复核"] for c in good)
+    assert e.case(bad).tasks == [] and _history(e, bad, "case_spawned") == []
+    (incident,) = e.incidents()
+    assert incident.case_id == bad and "复查人员须为本单位执法人员：王五" in incident.message
+    with e.db.engine.connect() as conn:
+        assert list(conn.execute(sa.select(Timer.case_id, Timer.lease_owner).where(Timer.case_id == bad))) == \
+            [(bad, timer_sweep.PARKED)]
+        children = conn.execute(sa.select(Case.parent_case_id).where(Case.parent_case_id.is_not(None))).scalars()
+        assert sorted(children) == sorted(good)  # the refused step started nothing
+    e.clock.advance(hours=1)
+    assert timer_sweep.run_due_timers(e, "w") == 0 and len(e.incidents()) == 1  # parked, not retried
+    e.dispose()
