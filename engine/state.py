@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -87,7 +89,7 @@ class LoadedState:
     # open human task id -> (due_at, has separation-of-duty rules); timer id -> due_at.
     open_tasks: dict[str, tuple] | None = None
     timers: dict[str, object] | None = None
-    # task id -> the ``_quiet_mark`` its saved row was serialized with (tasks without data only)
+    # task id -> the ``_mark`` its saved row was serialized with (tasks with a mark only)
     marks: dict[str, tuple] = field(default_factory=dict)
 
 
@@ -190,6 +192,8 @@ def restore_rows(wf_rows: dict[str, str], task_rows: list, spec, subprocess_spec
     state.wf_rows = dict(wf_rows)
     state.task_rows = {r.id: (r.wf_key, r.seq, r.content) for r in task_rows}
     state.next_seq = max((r.seq for r in task_rows), default=0) + 1
+    if decoded is None:  # rows of an older format are all written again, stamped
+        state.marks = marks_of(top)
     return state
 
 
@@ -321,20 +325,95 @@ def _drop_subtree(workflow, task, spare) -> set[str]:
 
 
 # --- save -----------------------------------------------------------------------------------------
-# A task that carries no data of its own (a predicted task: FUTURE, LIKELY, MAYBE) is saved by
-# SpiffWorkflow's TaskConverter as a pure function of the fields below, its parent's data keys
-# included (the ``delta`` names them as deletions). Most live tasks of a case are such tasks, so
-# ``save`` re-serializes one only when that mark moved. Only with the converter whose output this
-# was read from; another (a SpiffWorkflow upgrade) serializes every task.
+# SpiffWorkflow's TaskConverter writes a task as a function of its own fields (state, last state
+# change, parent, children, triggered, internal data, data) and of its parent's data (the ``delta``
+# names what differs from it). ``save`` re-serializes a task only when a cheap mark of those inputs
+# moved since its row was written: converting and JSON-encoding every live task was most of a
+# step's Python time (issue 15). Two kinds of task get a mark:
+# - a task that carries no data of its own (a predicted task: FUTURE, LIKELY, MAYBE — most live
+#   tasks of a case): its fields and its parent's data *keys* (the delta's deletions);
+# - a finished task (COMPLETED, CANCELLED, ERROR) under a finished parent: its fields, a shallow
+#   copy of its data and internal data, and the JSON text of the lists and dicts among their values.
+#   That text is needed: SpiffWorkflow's DeepMerge shares nested lists and dicts between a task
+#   and its parent and later merges into them in place (a join does), so a finished task's nested
+#   data does change under it — its row must follow, as a full re-serialization would. The JSON
+#   of a few values is a fraction of converting the task (no registry walk, no task dict). Data
+#   holding anything but plain values, lists and dicts gets no mark. The parent's data is covered by
+#   the parent's own mark (a parent comes before its children in the walk): the child's row is kept
+#   only if its parent's data, too, is as it was when the row was written.
+# Only with the converter whose output this was read from; another (a SpiffWorkflow upgrade)
+# serializes every task.
 _MARKS_VALID = DUBAN_CONFIG.get(Task) is TaskConverter
+_FINISHED = TaskState.FINISHED_MASK
+_PLAIN = frozenset({str, int, float, bool, type(None), datetime, date, timedelta, Decimal})
+_NESTED = (dict, list)
+_nested_text = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"),
+                                default=repr).encode
 
 
-def _quiet_mark(task) -> tuple | None:
-    if task.data or task.internal_data or not _MARKS_VALID:
+def _nested_of(values) -> list | None:
+    """The list and dict values among ``values``; None if any value is neither those nor plain."""
+    nested = []
+    for value in values:
+        kind = type(value)
+        if kind in _PLAIN:
+            continue
+        if kind is dict or kind is list:
+            nested.append(value)
+        else:
+            return None
+    return nested
+
+
+def _mark(task) -> tuple | None:
+    """What decides ``task``'s row, cheaply compared; None: serialize it every time."""
+    if not _MARKS_VALID:
         return None
     parent = task.parent
+    data, internal = task.data, task.internal_data
+    if not data and not internal:
+        return (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
+                tuple(parent.data) if parent is not None else None)
+    if not task.state & _FINISHED or (parent is not None and not parent.state & _FINISHED):
+        return None
+    nested = _nested_of(data.values())
+    nested_internal = _nested_of(internal.values()) if internal else []
+    if nested is None or nested_internal is None:
+        return None
+    try:
+        text = _nested_text([nested, nested_internal]) if nested or nested_internal else ""
+    except (TypeError, ValueError):  # keys JSON cannot name: serialize the task every time
+        return None
     return (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
-            tuple(parent.data) if parent is not None else None)
+            dict(internal), dict(data), text)
+
+
+def _same_data(old_mark: tuple | None, mark: tuple | None) -> bool:
+    """A finished task's data is what it was when its children's rows were last compared."""
+    return (old_mark is not None and mark is not None and len(mark) == 8 and len(old_mark) == 8
+            and old_mark[6] == mark[6] and old_mark[7] == mark[7])
+
+
+def _kept_as_written(task, old_mark: tuple | None) -> bool:
+    """A task pruned out of the tree (its parent link is cut, so ``_mark`` no longer applies) whose
+    state and data are as its row says: the row is history, read for its state only."""
+    if old_mark is None or old_mark[:2] != (task.state, task.last_state_change):
+        return False
+    if len(old_mark) == 6:
+        return not task.data and not task.internal_data
+    mark = _mark(task)
+    return mark is not None and mark[5:] == old_mark[5:]
+
+
+def marks_of(top: BpmnWorkflow) -> dict[str, tuple]:
+    """The marks of a workflow just restored from its rows (they are what those rows say)."""
+    marks = {}
+    for workflow in all_workflows(top):
+        for task in workflow.tasks.values():
+            mark = _mark(task)
+            if mark is not None:
+                marks[str(task.id)] = mark
+    return marks
 
 
 @dataclass
@@ -343,6 +422,7 @@ class WriteStats:
     updated: int = 0
     archived: int = 0
     deleted: int = 0
+    serialized: int = 0  # tasks converted and JSON-encoded afresh (the rest kept their row as it was)
 
 
 _INSERT_TASKS = sa.insert(TaskRow.__table__)
@@ -362,18 +442,24 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     new_task_rows: dict[str, tuple[str, int, str]] = {}
     task_meta: dict[str, tuple[str, int]] = {}
     marks: dict[str, tuple] = {}
+    stable: set = set()  # ids of finished tasks whose data is as when their children's rows were written
+    old_marks = state.marks
     for workflow in all_workflows(top):
         key = _wf_key(workflow)
         for task in _walk(workflow):
             tid = str(task.id)
             old = state.task_rows.get(tid)
-            mark = _quiet_mark(task)
+            mark = _mark(task)
             if mark is not None:
                 marks[tid] = mark
-            if old is not None and mark is not None and state.marks.get(tid) == mark:
+            if (old is not None and mark is not None and old_marks.get(tid) == mark
+                    and (len(mark) == 6 or task._parent is None or task._parent in stable)):
                 content = old[2]  # unchanged: the same mark serializes to the same row
             else:
                 content = to_json(_registry.convert(task))
+                stats.serialized += 1
+            if _same_data(old_marks.get(tid), mark):
+                stable.add(task.id)
             seq = old[1] if old else state.next_seq
             if not old:
                 state.next_seq += 1
@@ -409,7 +495,11 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
         final = []
         for tid in archive:
             task = pruned[tid]
-            final.append({"b_id": tid, "state": task.state, "content": to_json(_registry.convert(task))})
+            if _kept_as_written(task, old_marks.get(tid)):
+                content = state.task_rows[tid][2]
+            else:
+                content = to_json(_registry.convert(task))
+            final.append({"b_id": tid, "state": task.state, "content": content})
         conn.execute(_ARCHIVE_TASKS, final)
     if delete:
         conn.execute(sa.delete(TaskRow.__table__).where(TaskRow.__table__.c.id.in_(delete)))
