@@ -37,6 +37,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from . import sqlexec
 from .schema import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -203,17 +204,19 @@ def append(session: Session, *, chain: str, actor: str, action: str, at: datetim
 
 _EVENTS = AuditEvent.__table__
 _HEADS = AuditHead.__table__
-_HEAD = sa.select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == sa.bindparam("chain"))
-_HEAD_LOCKED = _HEAD.with_for_update()
-_INSERT_EVENTS = sa.insert(_EVENTS)
-_INSERT_HEAD = sa.insert(_HEADS)
-_MOVE_HEAD = (sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"))
-              .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
-
-
-_ADVANCE_HEAD = (sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"), _HEADS.c.seq == sa.bindparam("b_seq"),
-                                         _HEADS.c.hash == sa.bindparam("b_hash"))
-                 .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
+# The hot path's statements (engine/sqlexec.py: rendered once, run on the DBAPI cursor).
+_HEAD_SELECT = sa.select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == sa.bindparam("chain"))
+_HEAD = sqlexec.Sql(_HEAD_SELECT)
+_HEAD_LOCKED = sqlexec.Sql(_HEAD_SELECT.with_for_update())
+EVENT_COLUMNS = ("chain", "seq", "case_id", "at", "actor", "action", "task_id", "detail", "prev_hash", "hash")
+_INSERT_EVENTS = sqlexec.Sql(sa.insert(_EVENTS), keys=EVENT_COLUMNS)
+_INSERT_HEAD = sqlexec.Sql(sa.insert(_HEADS), keys=("chain", "seq", "hash"))
+_MOVE_HEAD = sqlexec.Sql(sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"))
+                         .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
+_ADVANCE_HEAD = sqlexec.Sql(
+    sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"), _HEADS.c.seq == sa.bindparam("b_seq"),
+                            _HEADS.c.hash == sa.bindparam("b_hash"))
+    .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
 
 
 class HeadCache:
@@ -274,19 +277,19 @@ def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool,
     guess = heads.get(chain) if heads is not None else None
     if guess is not None:
         rows, seq, last = _linked(chain, events, *guess)
-        moved = conn.execute(_ADVANCE_HEAD, {"b_chain": chain, "b_seq": guess[0], "b_hash": guess[1],
-                                             "seq": seq, "hash": last}).rowcount
+        moved = sqlexec.execute(conn, _ADVANCE_HEAD, {"b_chain": chain, "b_seq": guess[0], "b_hash": guess[1],
+                                                      "seq": seq, "hash": last})
         if moved == 1:
-            conn.execute(_INSERT_EVENTS, rows)
+            sqlexec.executemany(conn, _INSERT_EVENTS, rows)
             heads.put(chain, seq, last)
             return
-    head = conn.execute(_HEAD_LOCKED if lock else _HEAD, {"chain": chain}).first()
+    head = sqlexec.first(conn, _HEAD_LOCKED if lock else _HEAD, {"chain": chain})
     rows, seq, last = _linked(chain, events, *((head.seq, head.hash) if head else (0, GENESIS)))
-    conn.execute(_INSERT_EVENTS, rows)
+    sqlexec.executemany(conn, _INSERT_EVENTS, rows)
     if head is None:
-        conn.execute(_INSERT_HEAD, {"chain": chain, "seq": seq, "hash": last})
+        sqlexec.execute(conn, _INSERT_HEAD, {"chain": chain, "seq": seq, "hash": last})
     else:
-        conn.execute(_MOVE_HEAD, {"b_chain": chain, "seq": seq, "hash": last})
+        sqlexec.execute(conn, _MOVE_HEAD, {"b_chain": chain, "seq": seq, "hash": last})
     if heads is not None:
         heads.put(chain, seq, last)
 
@@ -317,11 +320,9 @@ def append_chains(conn: sa.Connection, by_chain: dict[str, list[dict]], lock: bo
             new_heads.append({"chain": chain, "seq": seq, "hash": last})
         if heads is not None:
             heads.put(chain, seq, last)
-    conn.execute(_INSERT_EVENTS, rows)
-    if new_heads:
-        conn.execute(_INSERT_HEAD, new_heads)
-    if moved_heads:
-        conn.execute(_MOVE_HEAD, moved_heads)
+    sqlexec.executemany(conn, _INSERT_EVENTS, rows)
+    sqlexec.executemany(conn, _INSERT_HEAD, new_heads)
+    sqlexec.executemany(conn, _MOVE_HEAD, moved_heads)
 
 
 @dataclass

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, projection, state as wfstate
+from . import audit, projection, sqlexec, state as wfstate
 from .errors import Conflict, EngineError, InvalidData, NotFound
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
 from .scripting import StepRequests
@@ -204,9 +204,10 @@ def transaction(engine) -> Iterator[Tx]:
 # --- lock -----------------------------------------------------------------------------------------
 _DIRECTORY_VERSION = (sa.select(Counter.__table__.c.value)
                       .where(Counter.__table__.c.name == DIRECTORY_COUNTER).scalar_subquery())
-_SELECT_CASE = sa.select(CASE, _DIRECTORY_VERSION.label("directory_version")).where(CASE.c.id == sa.bindparam("id"))
-_BUMP = (sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"), CASE.c.version == sa.bindparam("seen"))
-         .values(version=sa.bindparam("next")))
+_SELECT_CASE = sqlexec.Sql(sa.select(CASE, _DIRECTORY_VERSION.label("directory_version"))
+                           .where(CASE.c.id == sa.bindparam("id")))
+_BUMP = sqlexec.Sql(sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"), CASE.c.version == sa.bindparam("seen"))
+                    .values(version=sa.bindparam("next")))
 CASE_PREFIX = "case__"  # the case's columns in the task row of ``select_task``
 
 
@@ -228,12 +229,12 @@ def lock_case(tx: Tx, case_id: int, known=None) -> Case:
     if known is not None:
         row, prefix = known, CASE_PREFIX
     else:
-        row, prefix = tx.conn.execute(_SELECT_CASE, {"id": case_id}).first(), ""
+        row, prefix = sqlexec.first(tx.conn, _SELECT_CASE, {"id": case_id}), ""
     if row is None:
         raise NotFound(f"案件不存在: {case_id}")
     seen = row._mapping[prefix + "version"]
     if not tx.is_sqlite:
-        bumped = tx.conn.execute(_BUMP, {"b_id": case_id, "seen": seen, "next": seen + 1}).rowcount
+        bumped = sqlexec.execute(tx.conn, _BUMP, {"b_id": case_id, "seen": seen, "next": seen + 1})
         if bumped != 1:
             raise Conflict("案件已被他人修改，请刷新后重试")
     # Whoever changed the row last also bumped the version, so the rest of what we read is current.
@@ -245,17 +246,17 @@ def lock_case(tx: Tx, case_id: int, known=None) -> Case:
     return case
 
 
-_WRITE_CASE = (sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"))
-               .values(data=sa.bindparam("data"), updated_at=sa.bindparam("updated_at"),
-                       status=sa.bindparam("status"), ended_at=sa.bindparam("ended_at"),
-                       escalation_level=sa.bindparam("escalation_level"), party=sa.bindparam("party"),
-                       title=sa.bindparam("title"), version=sa.bindparam("version")))
+_WRITE_CASE = sqlexec.Sql(
+    sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"))
+    .values(data=sa.bindparam("data"), updated_at=sa.bindparam("updated_at"), status=sa.bindparam("status"),
+            ended_at=sa.bindparam("ended_at"), escalation_level=sa.bindparam("escalation_level"),
+            party=sa.bindparam("party"), title=sa.bindparam("title"), version=sa.bindparam("version")))
 
 
 def write_case(tx: Tx, case: Case) -> None:
     """The case row as the step leaves it, with the version ``lock_case`` took (bumped here on SQLite)."""
-    tx.conn.execute(_WRITE_CASE, {"b_id": case.id, "data": case.data, "updated_at": case.updated_at,
-                                  "status": case.status, "ended_at": case.ended_at,
+    sqlexec.execute(tx.conn, _WRITE_CASE, {"b_id": case.id, "data": case.data, "updated_at": case.updated_at,
+                                           "status": case.status, "ended_at": case.ended_at,
                                   "escalation_level": case.escalation_level, "party": case.party,
                                   "title": case.title, "version": case.version})
 
@@ -278,15 +279,15 @@ def _task_select(for_update: bool):
             .where(TASK.c.id == sa.bindparam("id")))
 
 
-_SELECT_TASK = _task_select(False)
-_SELECT_TASK_LOCKED = _task_select(True)
+_SELECT_TASK = sqlexec.Sql(_task_select(False))
+_SELECT_TASK_LOCKED = sqlexec.Sql(_task_select(True))
 
 
 def select_task(tx: Tx, task_id: str, username: str, lock: bool = False):
     """The human-task row with, for ``username``, the separation-of-duty exclusion and candidacy;
     unlocked, also its case's row (``CASE_PREFIX``), which ``locked_step(known=...)`` then takes."""
-    return tx.conn.execute(_SELECT_TASK_LOCKED if lock and not tx.is_sqlite else _SELECT_TASK,
-                           {"id": task_id, "user": username}).first()
+    return sqlexec.first(tx.conn, _SELECT_TASK_LOCKED if lock and not tx.is_sqlite else _SELECT_TASK,
+                         {"id": task_id, "user": username})
 
 
 # --- the step ------------------------------------------------------------------------------------
@@ -378,10 +379,12 @@ class Step:
                     action, task_id = "timer_fired", f.task_id
                 self.audit(action, task_id=task_id, actor="timer", at=now, detail=detail)
         if reminded:
-            self.tx.conn.execute(
-                sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"))
-                .values(reminders=TASK.c.reminders + sa.bindparam("n"), last_reminded_at=now),
-                [{"b_id": tid, "n": n} for tid, n in reminded.items()])
+            sqlexec.executemany(self.tx.conn, _REMINDED,
+                                [{"b_id": tid, "n": n, "at": now} for tid, n in reminded.items()])
+
+
+_REMINDED = sqlexec.Sql(sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"))
+                        .values(reminders=TASK.c.reminders + sa.bindparam("n"), last_reminded_at=sa.bindparam("at")))
 
 
 # --- use cases on the pipeline ----------------------------------------------------------------------

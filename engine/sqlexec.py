@@ -1,0 +1,247 @@
+"""The hot path's SQL executor (热路径 SQL 执行器): statements declared once as SQLAlchemy Core
+constructs, rendered once per database dialect, then run straight on the DBAPI cursor of the
+transaction's connection.
+
+Why not plain ``Connection.execute`` here: measured on a completion (bench/throughput.py, cProfile
+over 1,000 completions on SQLite), SQLAlchemy's per-statement machinery — compiled-cache lookup,
+``_init_compiled``, ``construct_params``, event dispatch, the result object — cost about 30% of the
+whole step (~60–100 µs a statement on this machine) while sqlite3's own ``cursor.execute`` was 4%.
+A step sends the same eight or so statements every time, so all that work can be done once: the
+construct is compiled on first use per dialect (so the schema stays declared in one place, in
+engine/schema.py, and SQLite and PostgreSQL each get their own SQL, casts and paramstyle), and each
+call only orders the parameters, applies the column types' bind processors (UTC datetimes, JSON)
+and the result processors, and calls the cursor.
+
+What it keeps of SQLAlchemy's behaviour:
+- the statements run inside the SQLAlchemy connection's transaction (begun if it was not yet, as
+  ``Connection.execute`` would), so they commit and roll back with everything else;
+- listeners of ``before_cursor_execute`` see every statement with its parameters (the bench and
+  the tests count statements that way; with no listener it costs one attribute test);
+- database errors are raised wrapped as ``sqlalchemy.exc.DBAPIError`` subclasses (``IntegrityError``,
+  ``OperationalError``...), as from ``Connection.execute``;
+- Python-side column defaults (``default=0``, ``default=dict``) are filled for INSERTs.
+
+A statement with an expanding ``IN`` parameter, or a construct the renderer does not know, runs
+through ``Connection.execute`` unchanged: correct, just not faster.
+
+Use::
+
+    SELECT_CASE = sqlexec.Sql(sa.select(CASE).where(CASE.c.id == sa.bindparam("id")))
+    row = sqlexec.first(conn, SELECT_CASE, {"id": 7})        # a row: row.status, row._mapping
+    sqlexec.execute(conn, UPDATE_X, {"b_id": 7, ...})          # -> rowcount
+    sqlexec.executemany(conn, INSERT_Y, [{...}, {...}])        # -> rowcount, one executemany
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any, Iterable, Sequence
+
+import sqlalchemy as sa
+
+__all__ = ["Sql", "execute", "executemany", "first", "all_rows", "scalar", "stats"]
+
+
+class _Stats:
+    """Statements the executor sent in this process (a cross-check for the bench's own count)."""
+    __slots__ = ("statements",)
+
+    def __init__(self):
+        self.statements = 0
+
+
+stats = _Stats()
+
+
+class _Rendered:
+    """One statement as one dialect runs it."""
+    __slots__ = ("sql", "positional", "order", "fixed", "procs", "defaults", "row", "result_procs", "via_sa")
+
+    def __init__(self):
+        self.via_sa = False
+
+
+class Sql:
+    """A Core construct (select, insert, update, delete) rendered once per dialect on first use.
+
+    ``keys``: for an INSERT, the columns it writes (else every column of the table, which would
+    ask for the primary key too); rows passed in may leave out columns with a Python default.
+    """
+    __slots__ = ("construct", "keys", "_rendered")
+
+    def __init__(self, construct, keys: Sequence[str] | None = None):
+        self.construct = construct
+        self.keys = list(keys) if keys is not None else None
+        self._rendered: dict[str, _Rendered] = {}
+
+    def rendered(self, dialect) -> _Rendered:
+        r = self._rendered.get(dialect.name)
+        if r is None:
+            r = self._rendered[dialect.name] = _render(self.construct, self.keys, dialect)
+        return r
+
+    def _execute_on_connection(self, connection, distilled_params, execution_options):
+        """``Connection.execute(sql, params)`` still works (through SQLAlchemy, at its usual cost)."""
+        return self.construct._execute_on_connection(connection, distilled_params, execution_options)
+
+    def __repr__(self):
+        return f"Sql({str(self.construct)[:60]!r}...)"
+
+
+def _render(construct, keys, dialect) -> _Rendered:
+    r = _Rendered()
+    compiled = construct.compile(dialect=dialect, column_keys=keys, for_executemany=True)
+    if any(bp.expanding for bp in compiled.binds.values()) or compiled.literal_execute_params \
+            or compiled.post_compile_params:
+        r.via_sa = True
+        return r
+    r.sql = compiled.string
+    r.positional = bool(compiled.positional)
+    names = compiled.bind_names  # BindParameter -> name
+    r.order = tuple(compiled.positiontup) if r.positional else tuple(names.values())
+    fixed, procs = {}, []
+    for bp, name in names.items():
+        proc = bp.type._cached_bind_processor(dialect)
+        if proc is not None:
+            procs.append((name, proc))
+        if not bp.required:  # a literal in the construct (``state == "open"``)
+            value = bp.effective_value
+            fixed[name] = proc(value) if proc is not None else value
+    r.fixed = fixed
+    r.procs = tuple(procs)
+    defaults = []
+    for column in getattr(compiled, "insert_prefetch", None) or ():
+        default = column.default
+        if default is None:
+            continue
+        if default.is_scalar:
+            defaults.append((column.key, False, default.arg))
+        elif default.is_callable:
+            defaults.append((column.key, True, default.arg))
+    r.defaults = tuple(defaults)
+    columns = compiled._result_columns
+    if columns:
+        fields = [c.keyname for c in columns]
+        base = namedtuple("Row", fields)
+        r.row = type("Row", (base,), {"__slots__": (), "_mapping": property(_mapping)})
+        r.result_procs = tuple((i, p) for i, c in enumerate(columns)
+                               if (p := c.type._cached_result_processor(dialect, None)) is not None)
+    else:
+        r.row, r.result_procs = None, ()
+    return r
+
+
+def _mapping(row) -> dict:
+    return dict(zip(row._fields, row))
+
+
+def _bound(r: _Rendered, params: dict | None):
+    """The DBAPI parameters for one row of ``params``: ordered (qmark) or a dict (pyformat)."""
+    if r.defaults:
+        params = dict(params) if params else {}
+        for key, call, arg in r.defaults:
+            if key not in params:
+                params[key] = arg(None) if call else arg
+    elif params is None:
+        params = {}
+    if r.procs:
+        params = dict(params)
+        for name, proc in r.procs:
+            if name in params:
+                params[name] = proc(params[name])
+    if r.fixed:
+        params = {**r.fixed, **params}
+    if r.positional:
+        return tuple([params[name] for name in r.order])
+    return {name: params[name] for name in r.order}
+
+
+def _cursor(conn: sa.Connection):
+    if not conn.in_transaction():
+        conn.begin()  # autobegin, as Connection.execute does (SQLite's BEGIN IMMEDIATE listener runs)
+    return conn.connection.dbapi_connection.cursor()
+
+
+def _send(conn: sa.Connection, r: _Rendered, parameters, many: bool):
+    cursor = _cursor(conn)
+    sql = r.sql
+    if conn._has_events or conn.engine._has_events:
+        for listener in conn.dispatch.before_cursor_execute:  # as Connection.execute calls them
+            sql, parameters = listener(conn, cursor, sql, parameters, None, many)
+    stats.statements += 1
+    try:
+        if many:
+            cursor.executemany(sql, parameters)
+        else:
+            cursor.execute(sql, parameters)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, parameters, exc, conn.dialect.loaded_dbapi.Error,
+                                         dialect=conn.dialect) from exc
+    return cursor
+
+
+def execute(conn: sa.Connection, stmt: Sql, params: dict | None = None) -> int:
+    """Run a statement for its effect; returns the number of rows it matched."""
+    r = stmt.rendered(conn.dialect)
+    if r.via_sa:
+        return conn.execute(stmt.construct, params or {}).rowcount
+    cursor = _send(conn, r, _bound(r, params), False)
+    count = cursor.rowcount
+    cursor.close()
+    return count
+
+
+def executemany(conn: sa.Connection, stmt: Sql, rows: Iterable[dict]) -> int:
+    """Run a statement once per row of parameters in one ``executemany`` (nothing sent for none)."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    r = stmt.rendered(conn.dialect)
+    if r.via_sa:
+        return conn.execute(stmt.construct, rows).rowcount
+    cursor = _send(conn, r, [_bound(r, p) for p in rows], True)
+    count = cursor.rowcount
+    cursor.close()
+    return count
+
+
+def _rows(r: _Rendered, raw: list) -> list:
+    make = r.row._make
+    if not r.result_procs:
+        return [make(t) for t in raw]
+    out = []
+    for t in raw:
+        values = list(t)
+        for i, proc in r.result_procs:
+            values[i] = proc(values[i])
+        out.append(make(values))
+    return out
+
+
+def all_rows(conn: sa.Connection, stmt: Sql, params: dict | None = None) -> list:
+    """Every row the statement returns (named tuples: ``row.column``, ``row._mapping``)."""
+    r = stmt.rendered(conn.dialect)
+    if r.via_sa:
+        return list(conn.execute(stmt.construct, params or {}))
+    cursor = _send(conn, r, _bound(r, params), False)
+    raw = cursor.fetchall()
+    cursor.close()
+    return _rows(r, raw)
+
+
+def first(conn: sa.Connection, stmt: Sql, params: dict | None = None) -> Any:
+    """The first row, or None. The statement should select one row (by key, or with LIMIT)."""
+    r = stmt.rendered(conn.dialect)
+    if r.via_sa:
+        return conn.execute(stmt.construct, params or {}).first()
+    cursor = _send(conn, r, _bound(r, params), False)
+    raw = cursor.fetchone()
+    if raw is not None:
+        cursor.fetchall()  # let the statement finish (SQLite resets it; PostgreSQL sent it all)
+    cursor.close()
+    return None if raw is None else _rows(r, [raw])[0]
+
+
+def scalar(conn: sa.Connection, stmt: Sql, params: dict | None = None) -> Any:
+    """The first column of the first row, or None."""
+    row = first(conn, stmt, params)
+    return None if row is None else row[0]

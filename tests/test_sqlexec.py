@@ -1,0 +1,138 @@
+"""The hot path's SQL executor (engine/sqlexec.py) against SQLAlchemy's own execution, on both databases.
+
+What it must keep of ``Connection.execute``: the same rows and Python types back (aware UTC
+datetimes, JSON, booleans), the same values stored, Python-side column defaults, the connection's
+transaction (a rollback undoes its writes), database errors as SQLAlchemy's exceptions, and every
+statement seen by ``before_cursor_execute`` listeners (the bench and the tests count with them).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from engine import sqlexec
+from engine.schema import Case, HumanTask
+from tests.support import BPMN, make_engine
+
+TASK = HumanTask.__table__
+CASE = Case.__table__
+AT = datetime(2026, 11, 1, 9, 30, 15, 123456, tzinfo=timezone.utc)
+
+SELECT_TASK = sa.select(TASK).where(TASK.c.id == sa.bindparam("id"))
+SELECT_OPEN = sa.select(TASK.c.id, TASK.c.due_at, TASK.c.rules).where(
+    TASK.c.case_id == sa.bindparam("case_id"), TASK.c.state == "open").order_by(TASK.c.id)
+INSERT_TASK = sqlexec.Sql(sa.insert(TASK), keys=(
+    "id", "case_id", "spec_id", "name", "lane", "role_code", "org_code", "party", "assignee", "state",
+    "form_key", "due_at", "created_at", "process_key", "case_no", "rules"))
+COMPLETE = sqlexec.Sql(sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"), TASK.c.state == "open")
+                       .values(state="completed", completed_at=sa.bindparam("at"), completed_by=sa.bindparam("by")))
+
+
+@pytest.fixture(scope="module")
+def world(module_database_url):
+    """A case to hang task rows on (the foreign keys are real)."""
+    e = make_engine(module_database_url)
+    e.deploy(BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn", by="boss")
+    case = e.start("five_tasks", by="zhang", org="east", data={"备注": "执行器"})
+    yield e, case.id
+    e.dispose()
+
+
+def _task(n: int, case_id: int, **over) -> dict:
+    row = {"id": f"sqlexec-{n}", "case_id": case_id, "spec_id": "审核", "name": "审核意见", "lane": None,
+           "role_code": "inspector", "org_code": "east", "party": None, "assignee": None, "state": "open",
+           "form_key": None, "due_at": AT, "created_at": AT, "process_key": "five_tasks", "case_no": "督-1",
+           "rules": {"回避": ["张三", "２号"]}}
+    row.update(over)
+    return row
+
+
+def test_rows_and_types_are_those_sqlalchemy_returns(world):
+    e, case_id = world
+    with e.db.engine.begin() as conn:
+        assert sqlexec.executemany(conn, INSERT_TASK, [_task(1, case_id), _task(2, case_id, due_at=None, rules=None)]) == 2
+    with e.db.engine.connect() as conn:
+        for tid in ("sqlexec-1", "sqlexec-2"):
+            ours = sqlexec.first(conn, sqlexec.Sql(SELECT_TASK), {"id": tid})
+            theirs = conn.execute(SELECT_TASK, {"id": tid}).first()
+            assert tuple(ours) == tuple(theirs) and ours._fields == tuple(theirs._fields)
+            assert ours._mapping == dict(theirs._mapping)
+        one = sqlexec.first(conn, sqlexec.Sql(SELECT_TASK), {"id": "sqlexec-1"})
+        assert one.due_at == AT and one.due_at.tzinfo is not None  # aware UTC, microseconds kept
+        assert one.rules == {"回避": ["张三", "２号"]}  # JSON back as JSON, Chinese intact
+        # defaults filled as the ORM would: priority 0, reminders 0, due_sort the far end, case_title ''
+        assert (one.priority, one.reminders, one.case_title) == (0, 0, "")
+        assert sqlexec.first(conn, sqlexec.Sql(SELECT_TASK), {"id": "sqlexec-2"}).due_sort.year == 9999
+        listed = sqlexec.all_rows(conn, sqlexec.Sql(SELECT_OPEN), {"case_id": case_id})
+        assert [tuple(r) for r in listed] == [tuple(r) for r in conn.execute(SELECT_OPEN, {"case_id": case_id})]
+        assert sqlexec.first(conn, sqlexec.Sql(SELECT_TASK), {"id": "无此任务"}) is None
+        assert sqlexec.scalar(conn, sqlexec.Sql(sa.select(sa.func.count()).select_from(TASK)
+                                                .where(TASK.c.id.like("sqlexec-%")))) == 2
+
+
+def test_an_update_counts_the_rows_it_matched_and_a_literal_in_the_construct_is_bound(world):
+    """The guard "still open" is a literal of the construct: a second completion matches nothing."""
+    e, case_id = world
+    with e.db.engine.begin() as conn:
+        sqlexec.execute(conn, INSERT_TASK, _task(3, case_id))
+        assert sqlexec.execute(conn, COMPLETE, {"b_id": "sqlexec-3", "at": AT, "by": "zhang"}) == 1
+        assert sqlexec.execute(conn, COMPLETE, {"b_id": "sqlexec-3", "at": AT, "by": "li"}) == 0
+    with e.db.engine.connect() as conn:
+        row = conn.execute(SELECT_TASK, {"id": "sqlexec-3"}).first()
+    assert (row.state, row.completed_by, row.completed_at) == ("completed", "zhang", AT)
+
+
+def test_writes_belong_to_the_connections_transaction_and_roll_back_with_it(world):
+    e, case_id = world
+    with pytest.raises(RuntimeError):
+        with e.db.engine.begin() as conn:
+            sqlexec.execute(conn, INSERT_TASK, _task(4, case_id))
+            assert sqlexec.first(conn, sqlexec.Sql(SELECT_TASK), {"id": "sqlexec-4"}) is not None
+            raise RuntimeError("step failed")
+    with e.db.engine.connect() as conn:
+        assert conn.execute(SELECT_TASK, {"id": "sqlexec-4"}).first() is None
+        # a connection not yet in a transaction begins one, as Connection.execute does
+        sqlexec.execute(conn, INSERT_TASK, _task(5, case_id))
+        assert conn.in_transaction()
+        conn.rollback()
+        assert conn.execute(SELECT_TASK, {"id": "sqlexec-5"}).first() is None
+
+
+def test_a_database_error_is_raised_as_sqlalchemys_and_names_the_statement(world):
+    e, case_id = world
+    with e.db.engine.begin() as conn:
+        sqlexec.execute(conn, INSERT_TASK, _task(6, case_id))
+    with pytest.raises(sa.exc.IntegrityError) as caught:
+        with e.db.engine.begin() as conn:
+            sqlexec.execute(conn, INSERT_TASK, _task(6, case_id))  # the same primary key again
+    assert "INSERT INTO human_task" in str(caught.value)
+
+
+def test_every_statement_is_seen_by_cursor_listeners_with_its_parameters(world):
+    e, case_id = world
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0], len(parameters) if executemany else 1, executemany))
+
+    sa.event.listen(e.db.engine, "before_cursor_execute", record)
+    try:
+        with e.db.engine.begin() as conn:
+            sqlexec.executemany(conn, INSERT_TASK, [_task(7, case_id), _task(8, case_id)])
+            sqlexec.first(conn, sqlexec.Sql(SELECT_TASK), {"id": "sqlexec-7"})
+            assert sqlexec.executemany(conn, INSERT_TASK, []) == 0  # nothing to send: nothing sent
+    finally:
+        sa.event.remove(e.db.engine, "before_cursor_execute", record)
+    assert [s for s in seen if s[0] != "BEGIN"] == [("INSERT", 2, True), ("SELECT", 1, False)]
+
+
+def test_an_expanding_in_list_runs_through_sqlalchemy_unchanged(world):
+    e, case_id = world
+    stmt = sqlexec.Sql(sa.select(TASK.c.id).where(TASK.c.id.in_(sa.bindparam("ids", expanding=True)))
+                       .order_by(TASK.c.id))
+    with e.db.engine.begin() as conn:
+        sqlexec.executemany(conn, INSERT_TASK, [_task(9, case_id), _task(10, case_id)])
+        assert [r.id for r in sqlexec.all_rows(conn, stmt, {"ids": ["sqlexec-9", "sqlexec-10", "无"]})] == [
+            "sqlexec-10", "sqlexec-9"]
