@@ -6,12 +6,20 @@ tasks, 100,000 cases — so rows go in by SQL Core ``executemany`` on SQLite and
 PostgreSQL, never through the engine one case at a time nor through the ORM's bulk insert (which
 splits a batch into many small statements wherever a column is NULL in some rows: 100,000 tasks
 took minutes that way).
+
+A 1,000,000-task world takes minutes to fill, so ``scratch_postgres(..., template=NAME)`` keeps the
+filled database as a template (``NAME``, e.g. ``bench_tpl_pages_1000000_100000_100000``) between
+runs: the first run fills a scratch database and then copies it to the template; later runs start
+from ``CREATE DATABASE … TEMPLATE`` (seconds) and skip the filling. A template made by older code is
+brought to the current schema by the engine's Alembic upgrade on start, as a real database is (so
+a new revision's back-fill of existing rows is exercised at a province's size too). ``--fresh``
+drops the template first; templates are never dropped otherwise (``DROP DATABASE`` one by hand).
 """
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 
@@ -65,15 +73,35 @@ def analyze(sa_engine: sa.Engine) -> None:
             conn.exec_driver_sql("VACUUM ANALYZE")
 
 
+class Scratch(str):
+    """The scratch database's URL; ``from_template`` says whether it was copied filled from a template
+    (skip the filling), and ``keep()`` asks for it to be copied to the template when the filling is done."""
+    from_template: bool = False
+    keep: Callable[[], None] = staticmethod(lambda: None)
+
+
 @contextlib.contextmanager
-def scratch_postgres(admin_url: str) -> Iterator[str]:
-    """A fresh database on the server of ``admin_url``; dropped afterwards, whatever happens."""
+def scratch_postgres(admin_url: str, template: str | None = None, fresh: bool = False) -> Iterator[Scratch]:
+    """A fresh database on the server of ``admin_url``; dropped afterwards, whatever happens.
+    With ``template``, copied from that database when it exists (see the module docstring)."""
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"bench_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        if template and fresh:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+        exists = bool(template) and conn.exec_driver_sql(
+            "SELECT 1 FROM pg_database WHERE datname = %(n)s", {"n": template}).first() is not None
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if exists else ""))
+    url = Scratch(admin_url.rsplit("/", 1)[0] + "/" + name)
+    url.from_template = exists
+
+    def keep() -> None:
+        if template and not exists:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+    url.keep = keep
     try:
-        yield admin_url.rsplit("/", 1)[0] + "/" + name
+        yield url
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
