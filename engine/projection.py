@@ -5,6 +5,8 @@ WAITING, compares them with the case's open rows, and writes only the difference
 """
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -106,10 +108,21 @@ class FiredTimer:
     occurrences: int
 
 
+@functools.lru_cache(maxsize=2048)
+def _timer_row(content: str) -> tuple[int | None, int]:
+    """(state, cycle occurrences fired) of a timer task as its row says; rows are immutable text,
+    so each is decoded once, not on every step of its case."""
+    dct = json.loads(content)
+    value = (dct.get("internal_data") or {}).get("event_value")
+    return dct.get("state"), (value.get("fired", 0) if isinstance(value, dict) else 0)
+
+
+_DONE = (TaskState.COMPLETED, TaskState.READY)
+
+
 def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
     """Timer events that fired since the rows in ``previous_rows`` were written — by a sweep, or
     inside any other step (a deadline already past when its task opened fires at once)."""
-    import json
     fired = []
     for workflow in all_workflows(top):
         for task in workflow.tasks.values():
@@ -117,16 +130,15 @@ def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
             if not isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
                 continue
             old = previous_rows.get(str(task.id))
-            old_dct = json.loads(old[2]) if old else {}
+            old_state, before = _timer_row(old[2]) if old else (None, 0)
             value = task._get_internal_data("event_value")
             if isinstance(value, dict):  # a cycle: count occurrences since last time
-                before = ((old_dct.get("internal_data") or {}).get("event_value") or {}).get("fired", 0)
                 occurrences = value.get("fired", 0) - before
             else:
-                was_done = old_dct.get("state") in (TaskState.COMPLETED, TaskState.READY)
+                was_done = old_state in _DONE
                 # A timer task only completes by firing (otherwise it is cancelled); SpiffWorkflow clears
                 # its event_fired flag when it runs, so the state change is what tells.
-                occurrences = int(task.state in (TaskState.COMPLETED, TaskState.READY) and not was_done)
+                occurrences = int(task.state in _DONE and not was_done)
             if occurrences <= 0:
                 continue
             kind, attached = _timer_kind(task)

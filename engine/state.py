@@ -213,6 +213,9 @@ def _fill(workflow, meta: dict, rows, decoded: dict | None = None) -> None:
 
 
 # --- prune ----------------------------------------------------------------------------------------
+_NOT_FINISHED = TaskState.NOT_FINISHED_MASK
+
+
 def prune(top: BpmnWorkflow) -> dict[str, object]:
     """Cut finished history out of the live trees; returns the tasks taken out, by id."""
     removed: dict[str, object] = {}
@@ -222,9 +225,7 @@ def prune(top: BpmnWorkflow) -> dict[str, object]:
             removed.update({str(t.id): t for t in sub.tasks.values()})
             del top.subprocesses[sp_id]
     for workflow in all_workflows(top):
-        before = dict(workflow.tasks)
-        gone = _prune_tree(workflow)
-        removed.update({tid: before[UUID(tid)] for tid in gone})
+        removed.update(_prune_tree(workflow))
     return removed
 
 
@@ -234,10 +235,24 @@ def _has_task(top, task_id) -> bool:
     return any(task_id in sp.tasks for sp in top.subprocesses.values())
 
 
-def _prune_tree(workflow) -> set[str]:
-    unfinished = [t for t in workflow.tasks.values() if t.has_state(TaskState.NOT_FINISHED_MASK)]
+def _frontier(tasks: dict) -> list:
+    """The unfinished tasks whose parent is finished (or gone): every unfinished task is one of
+    them or below one, so their lowest common ancestor is that of all unfinished tasks — found
+    from one or two paths instead of one per predicted task."""
+    found = []
+    for task in tasks.values():
+        if task.state & _NOT_FINISHED:
+            parent = tasks.get(task._parent) if task._parent is not None else None
+            if parent is None or not parent.state & _NOT_FINISHED:
+                found.append(task)
+    return found
+
+
+def _prune_tree(workflow) -> dict[str, object]:
+    tasks = workflow.tasks
+    unfinished = _frontier(tasks)
     if not unfinished:
-        return set()
+        return {}
     # Lowest common ancestor of the unfinished tasks.
     common: list | None = None
     for task in unfinished:
@@ -245,7 +260,7 @@ def _prune_tree(workflow) -> set[str]:
         node = task
         while node is not None:
             path.append(node)
-            node = node.parent
+            node = tasks.get(node._parent) if node._parent is not None else None
         path.reverse()
         if common is None:
             common = path
@@ -256,7 +271,7 @@ def _prune_tree(workflow) -> set[str]:
             common = common[:n]
     chain = common  # root .. lca
     cut_to = len(chain) - 1 - KEEP_ANCESTORS  # index of the oldest ancestor kept whole
-    removed: set[str] = set()
+    removed: dict[str, object] = {}
     if cut_to >= 2:
         # Of the finished chain above, keep the nearest task of each task spec not kept already.
         # SpiffWorkflow asks "which is my nearest ancestor of spec X?" (joins looking for their
@@ -273,7 +288,7 @@ def _prune_tree(workflow) -> set[str]:
         if len(kept) < cut_to + 1:  # something to cut
             for other in list(chain[0].children):  # finished branches beside the chain (rare)
                 if other is not None and other is not chain[1]:
-                    removed |= _drop_subtree(workflow, other, spare=None)
+                    _drop_subtree(workflow, other, removed)
             spare = {t.id for t in keep_mid}
             stack = [chain[1]]
             while stack:
@@ -282,21 +297,21 @@ def _prune_tree(workflow) -> set[str]:
                     continue
                 stack.extend(c for c in t.children if c is not None)
                 if t.id not in spare:
-                    workflow.tasks.pop(t.id, None)
-                    removed.add(str(t.id))
+                    tasks.pop(t.id, None)
+                    removed[str(t.id)] = t
             for parent, child in zip(kept, kept[1:]):
                 child._parent = parent.id
                 parent._children = [child.id]
     # Finished side branches hanging off the chain above the frontier.
     for i in range(max(cut_to, 0), len(chain) - 1):
         node, on_path = chain[i], chain[i + 1]
-        if node.id not in workflow.tasks:
+        if node.id not in tasks or len(node._children) < 2:
             continue
         for child in list(node.children):
             if child is not on_path and child is not None and not _has_unfinished(child):
                 node._children.remove(child.id)
-                removed |= _drop_subtree(workflow, child, spare=None)
-    if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
+                _drop_subtree(workflow, child, removed)
+    if workflow.last_task is not None and workflow.last_task.id not in tasks:
         workflow.last_task = None
     return removed
 
@@ -311,17 +326,13 @@ def _has_unfinished(task) -> bool:
     return False
 
 
-def _drop_subtree(workflow, task, spare) -> set[str]:
-    removed = set()
+def _drop_subtree(workflow, task, removed: dict[str, object]) -> None:
     stack = [task]
     while stack:
         t = stack.pop()
-        if spare is not None and t is spare:
-            continue
         workflow.tasks.pop(t.id, None)
-        removed.add(str(t.id))
+        removed[str(t.id)] = t
         stack.extend(c for c in t.children if c is not None)
-    return removed
 
 
 # --- save -----------------------------------------------------------------------------------------
