@@ -28,8 +28,10 @@ def make_engine(url: str) -> sa.Engine:
 
         @sa.event.listens_for(eng, "begin")
         def _sqlite_begin(conn):
-            immediate = conn.get_execution_options().get("duban_write")
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            options = conn.get_execution_options()
+            if options.get("isolation_level") == "AUTOCOMMIT":
+                return  # read(snapshot=False): no transaction
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("duban_write") else "BEGIN")
 
         return eng
     if url.startswith("postgresql://"):
@@ -92,9 +94,18 @@ class Database:
                 conn.commit()
 
     @contextlib.contextmanager
-    def read(self):
-        with self._sessions() as session:
-            yield session
+    def read(self, snapshot: bool = True):
+        """A read-only session. ``snapshot=False``: no transaction at all (autocommit), each statement
+        reading what is committed when it runs — for reads whose statements need no common snapshot
+        (a queue page: the user's context, then the page). That saves the BEGIN and ROLLBACK round
+        trips, and on PostgreSQL keeps psycopg's prepared statements, which every ROLLBACK drops."""
+        if snapshot:
+            with self._sessions() as session:
+                yield session
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            with Session(bind=conn, expire_on_commit=False) as session:
+                yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

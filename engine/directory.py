@@ -40,7 +40,7 @@ class Principal:
 
 
 class Directory:
-    """Users, roles and org units. Principals, org paths and lane roles are cached per process and
+    """Users, roles and org units. Principals, org paths, org subtrees and lane roles are cached per process and
     keyed by the ``directory`` counter, which every directory write bumps in its transaction: a step
     reads the counter with the case row, a web request with its session or API token row
     (``version_column``; no extra statement), and a change made by any process is seen at the
@@ -53,13 +53,14 @@ class Directory:
         self._principals: dict[str, Principal] = {}
         self._org_paths: dict[str, str] = {}
         self._lanes: dict[str, str | None] = {}
+        self._subtrees: dict[str, tuple[str, ...]] = {}
 
     def _cached(self, version: int) -> bool:
         """Move the caches to ``version`` if it is newer; False when ``version`` is older (the
         caller reads afresh and keeps nothing)."""
         current = self._cache_version
         if current is None or version > current:
-            self._principals, self._org_paths, self._lanes = {}, {}, {}
+            self._principals, self._org_paths, self._lanes, self._subtrees = {}, {}, {}, {}
             self._cache_version = version
         return version == self._cache_version
 
@@ -95,6 +96,19 @@ class Directory:
             if self._cache_version == version:
                 self._org_paths[code] = path
         return path
+
+    def cached_org_codes_below(self, session: Session, org_path: str, version: int) -> list[str]:
+        """``org_codes_below`` cached like principals: a queue of a supervisory role, an approvals
+        list, read without walking the org tree each time (a province has thousands of units)."""
+        if not self._cached(version):
+            return self.org_codes_below(session, org_path)
+        codes = self._subtrees.get(org_path)
+        if codes is None:
+            codes = self.org_codes_below(session, org_path)
+            if self._cache_version == version:
+                self._subtrees[org_path] = tuple(codes)
+            return codes
+        return list(codes)
 
     def role_for_lane(self, session: Session, lane: str | None, version: int) -> str | None:
         """The role code a lane binds to (by code or name), cached like principals."""

@@ -124,10 +124,11 @@ class Engine:
     # -- tasks (engine/tasks.py) -------------------------------------------------------------------
     QUEUE_SORTS = tasks.QUEUE_SORTS
 
-    def queue(self, username: str, limit: int = 50, offset: int = 0, process_key: str | None = None,
+    def queue(self, username: "str | Principal", limit: int = 50, offset: int = 0, process_key: str | None = None,
               overdue_only: bool = False, org: str | None = None, sort: str = "due",
               follow_up_due: bool = False) -> list[HumanTask]:
-        """Tasks this user may work now, sorted by due date unless ``sort`` says otherwise (tasks.queue)."""
+        """Tasks this user (a username, or a principal already read) may work now, sorted by due date
+        unless ``sort`` says otherwise (tasks.queue)."""
         return tasks.queue(self, username, limit, offset, process_key, overdue_only, org, sort, follow_up_due)
 
     def task(self, task_id: str) -> HumanTask:

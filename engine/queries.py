@@ -16,28 +16,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from .directory import Principal
-from .schema import Case, HumanTask, OrgUnit, TaskExclusion
+from .schema import Case, Counter, HumanTask, OrgUnit, TaskCandidate, TaskExclusion
 
 
 class Scope:
-    """What ``p`` may read, as SQL conditions (see the module docstring)."""
+    """What ``p`` may read, as SQL conditions (see the module docstring).
 
-    def __init__(self, s, p: Principal, policy=None):
-        self.s, self.p, self.policy = s, p, policy
+    Made by ``Scope.of`` for a queue or a list of tasks, it has read in one statement the
+    ``directory`` counter, the user's 回避 exclusions and (``candidates=True``) the tasks the model
+    names them a candidate for; the principal (when given a username) and the org subtree then come
+    from the directory's per-process cache at that counter, so a queue is that statement and its page.
+    """
+
+    def __init__(self, s, p: Principal, policy=None, *, directory=None):
+        self.s, self.p, self.policy, self.directory = s, p, policy, directory
         self._below: list[str] | None = None
+        self._excluded: list[str] | None = None
+        self.version: int | None = None
+        self.candidates: list[str] = []
+
+    @classmethod
+    def of(cls, s, who: str | Principal, directory, *, candidates: bool = False, policy=None) -> "Scope":
+        """The scope of ``who``: a username, or the principal a web request already holds."""
+        username = who if isinstance(who, str) else who.username
+        version, excluded, candidate_ids = _user_context(s, username, candidates)
+        p = directory.cached_principal(username, s, version) if isinstance(who, str) else who
+        scope = cls(s, p, policy, directory=directory)
+        scope.version, scope._excluded, scope.candidates = version, excluded, candidate_ids
+        return scope
 
     def orgs(self, below: bool = True) -> list[str]:
         if not below:
             return [self.p.org_code]
         if self._below is None:
-            self._below = list(self.s.execute(sa.select(OrgUnit.code).where(
-                OrgUnit.path.startswith(self.p.org_path))).scalars())
+            if self.version is not None and self.directory is not None:
+                self._below = self.directory.cached_org_codes_below(self.s, self.p.org_path, self.version)
+            else:
+                self._below = list(self.s.execute(sa.select(OrgUnit.code).where(
+                    OrgUnit.path.startswith(self.p.org_path))).scalars())
         return self._below
 
     def cases(self):
@@ -64,50 +87,117 @@ class Scope:
 
     def excluded(self) -> list[str]:
         """Task ids a separation-of-duty rule (回避) hides from the user, as literal ids."""
-        return list(self.s.execute(sa.select(TaskExclusion.task_id).where(
-            TaskExclusion.username == self.p.username)).scalars())
+        if self._excluded is None:
+            self._excluded = list(self.s.execute(sa.select(TaskExclusion.task_id).where(
+                TaskExclusion.username == self.p.username)).scalars())
+        return self._excluded
 
     def not_excluded(self):
         ids = self.excluded()
         return HumanTask.id.not_in(ids) if ids else sa.true()
 
 
+def _user_context(s, username: str, candidates: bool) -> tuple[int, list[str], list[str]]:
+    """In one statement: the ``directory`` counter (0 before the first directory change), the task
+    ids a 回避 rule hides from ``username`` and, if asked, those naming them a candidate."""
+    kind = sa.literal_column("0").label("kind")
+    parts = [sa.select(kind, directory_version().label("version"), sa.cast(sa.null(), sa.String).label("task_id")),
+             sa.select(sa.literal_column("1"), sa.cast(sa.null(), sa.Integer), TaskExclusion.task_id)
+             .where(TaskExclusion.username == username)]
+    if candidates:
+        parts.append(sa.select(sa.literal_column("2"), sa.cast(sa.null(), sa.Integer), TaskCandidate.task_id)
+                     .where(TaskCandidate.username == username))
+    version, found = 0, ([], [], [])
+    for k, v, task_id in s.execute(sa.union_all(*parts)):
+        if k == 0:
+            version = v or 0
+        else:
+            found[k].append(task_id)
+    return version, found[1], found[2]
+
+
+def directory_version():
+    from .step import DIRECTORY_COUNTER
+    return sa.select(Counter.value).where(Counter.name == DIRECTORY_COUNTER).scalar_subquery()
+
+
+_union: Any = sa.union  # typed as Any: mypy 2.4 crashes expanding sa.union's variadic generics
+
+
+def first_page(s, branches, order, limit: int, offset: int = 0) -> list[HumanTask]:
+    """One page (``limit`` from ``offset``) of the tasks of several ``branches`` in ``order``, in
+    one statement: each branch — a condition, and the org units it spans (None: no list) — is an
+    index range scan stopped after ``offset + limit`` entries (``eligible_ids``); their ids are
+    united, and only the page's rows are read whole."""
+    want = offset + limit
+    if not any(k.key == "id" for k in map(_column, order)):
+        order = (*order, HumanTask.id)
+    parts: list[Any] = [ids for cond, orgs in branches
+                        if (ids := eligible_ids(s, cond, orgs, order, want)) is not None]
+    if not parts:
+        return []
+    if len(branches) == 1 and not _per_unit(s, branches[0][1]):
+        page = sa.select(HumanTask).where(branches[0][0], _in_orgs(branches[0][1]))  # one range scan
+    else:
+        members: list[Any] = [sa.select(p.subquery().c.id) for p in parts]
+        united = parts[0] if len(parts) == 1 else _union(*members)
+        page = sa.select(HumanTask).where(HumanTask.id.in_(united))
+    return list(s.execute(page.order_by(*order).limit(limit).offset(offset or None)).scalars())
+
+
 def first_tasks(s, cond, orgs: list[str], order, want: int) -> list[HumanTask]:
-    """The first ``want`` tasks matching ``cond`` in ``order`` among the tasks of ``orgs``.
+    """The first ``want`` tasks matching ``cond`` in ``order`` among the tasks of ``orgs``."""
+    return first_page(s, [(cond, orgs)], order, want)
+
+
+def eligible_ids(s, cond, orgs: list[str] | None, order, want: int):
+    """The ids of the first ``want`` tasks matching ``cond`` in ``order`` (ending with ``id``)
+    among the tasks of ``orgs`` (None: wherever they are), as a SELECT; None when ``orgs`` is empty.
 
     On PostgreSQL an ``org_code IN (…)`` with ``ORDER BY … LIMIT`` reads and sorts every matching
     task (a bitmap scan: 166,000 rows and a second for a city supervisor at a province's size), so
     there each org unit is its own index range scan (a LATERAL join over the list, planned once)
-    stopping after ``want`` entries, and only the ``want`` winners are read whole. SQLite already
-    walks an IN list in index order.
+    stopping after ``want`` entries. SQLite already walks an IN list in index order.
     """
-    if not orgs:
-        return []
-    if len(orgs) == 1 or s.bind.dialect.name != "postgresql":
-        where = HumanTask.org_code == orgs[0] if len(orgs) == 1 else HumanTask.org_code.in_(orgs)
-        return list(s.execute(sa.select(HumanTask).where(cond, where).order_by(*order).limit(want)).scalars())
+    if orgs is not None and not orgs:
+        return None
+    if not _per_unit(s, orgs):
+        return sa.select(HumanTask.id).where(cond, _in_orgs(orgs)).order_by(*order).limit(want)
     from sqlalchemy.dialects.postgresql import array
     unit = sa.func.unnest(array(orgs)).table_valued("code").render_derived(name="unit")
-    keys = [_column(o) for o in order]
-    if not any(k.key == "id" for k in keys):
-        order, keys = (*order, HumanTask.id), [*keys, HumanTask.id]
-    per_unit = (sa.select(*{k.key: k for k in keys}.values()).where(cond, HumanTask.org_code == unit.c.code)
+    keys = {k.key: k for k in map(_column, order)}
+    per_unit = (sa.select(*keys.values()).where(cond, HumanTask.org_code == unit.c.code)
                 .order_by(*order).limit(want).lateral("per_unit"))
-    top = (sa.select(per_unit.c.id).select_from(unit).join(per_unit, sa.true())
-           .order_by(*[_on(per_unit.c, o) for o in order]).limit(want).subquery("top"))
-    return list(s.execute(sa.select(HumanTask).join(top, HumanTask.id == top.c.id).order_by(*order)).scalars())
+    return (sa.select(per_unit.c.id).select_from(unit).join(per_unit, sa.true())
+            .order_by(*[_on(per_unit.c, o) for o in order]).limit(want))
+
+
+def _per_unit(s, orgs: list[str] | None) -> bool:
+    """Whether the tasks of ``orgs`` are read one org unit at a time (PostgreSQL, more than one)."""
+    return orgs is not None and len(orgs) > 1 and s.bind.dialect.name == "postgresql"
+
+
+def _in_orgs(orgs: list[str] | None):
+    if orgs is None:
+        return sa.true()
+    return HumanTask.org_code == orgs[0] if len(orgs) == 1 else HumanTask.org_code.in_(orgs)
 
 
 def _column(order):
-    return order.element if isinstance(order, UnaryExpression) else order
+    while isinstance(order, UnaryExpression):
+        order = order.element
+    return order
+
+
+_MODIFIERS = {operators.desc_op: sa.desc, operators.asc_op: sa.asc, operators.nulls_last_op: sa.nulls_last,
+              operators.nullslast_op: sa.nulls_last, operators.nulls_first_op: sa.nulls_first}
 
 
 def _on(columns, order):
-    """An ORDER BY item of ``HumanTask`` (a column, or a column ``.desc()``) on a subquery's columns."""
-    column = columns[_column(order).key]
-    if isinstance(order, UnaryExpression) and order.modifier is operators.desc_op:
-        return column.desc()
-    return column.asc() if isinstance(order, UnaryExpression) else column
+    """An ORDER BY item of ``HumanTask`` (a column, ``.desc()``, ``.nulls_last()``…) on a subquery's columns."""
+    if not isinstance(order, UnaryExpression):
+        return columns[order.key]
+    return _MODIFIERS[order.modifier](_on(columns, order.element))
 
 
 def _orgs_in_scope(s, p: Principal, below: bool) -> list[str]:
@@ -117,41 +207,37 @@ def _orgs_in_scope(s, p: Principal, below: bool) -> list[str]:
 def group_queue(engine, p: Principal, role: str, *, limit: int = 50, offset: int = 0,
                 process_key: str | None = None) -> list[HumanTask]:
     """Unclaimed open tasks of ``role`` the user may claim: their org unit (and those below for a
-    supervisory role), or their own enterprise for an enterprise user; minus 回避 exclusions."""
+    supervisory role), or their own enterprise for an enterprise user; minus 回避 exclusions. Two
+    statements: the user's context (``Scope.of``) and the page."""
     if role not in p.roles:
         return []
-    with engine.db.read() as s:
-        scope = Scope(s, p)
-        cond = [scope.not_excluded()]
+    with engine.db.read(snapshot=False) as s:
+        scope = Scope.of(s, p, engine.directory)
+        cond = [HumanTask.state == "open", HumanTask.role_code == role, HumanTask.assignee.is_(None),
+                scope.not_excluded()]
         if process_key:
             cond.append(HumanTask.process_key == process_key)
-        order = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)
-        orgs = scope.pool_orgs(role)
-        if orgs is None or len(orgs) == 1:
-            q = sa.select(HumanTask).where(scope.task_pool(role), *cond).order_by(*order)
-            return list(s.execute(q.limit(limit).offset(offset)).scalars())
-        pool = sa.and_(HumanTask.state == "open", HumanTask.role_code == role, HumanTask.assignee.is_(None), *cond)
-        return first_tasks(s, pool, orgs, order, offset + limit)[offset:]
+        if p.party:
+            cond.append(HumanTask.party == p.party)
+        return first_page(s, [(sa.and_(*cond), scope.pool_orgs(role))], QUEUE_ORDER, limit, offset)
+
+
+QUEUE_ORDER = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)
 
 
 def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0) -> list[HumanTask]:
     """Tasks of the user's supervisory roles (科室负责人、分管领导… approve, review, decide) that wait
-    for them: claimed by them, or unclaimed in their org unit or below. Two index range scans, merged."""
+    for them: claimed by them, or unclaimed in their org unit or below. Two index range scans,
+    united in one statement after the user's context (``Scope.of``)."""
     roles = sorted(p.supervising_roles)
     if not roles or p.party:
         return []
-    want = offset + limit
-    with engine.db.read() as s:
-        scope = Scope(s, p)
-        orgs = scope.orgs()
-        base = sa.select(HumanTask).where(HumanTask.state == "open", HumanTask.role_code.in_(roles),
-                                          scope.not_excluded())
-        order = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)
-        mine = s.execute(base.where(HumanTask.assignee == p.username).order_by(*order).limit(want)).scalars()
-        pool = first_tasks(s, sa.and_(HumanTask.state == "open", HumanTask.role_code.in_(roles),
-                                      HumanTask.assignee.is_(None), scope.not_excluded()), orgs, order, want)
-        rows = {t.id: t for t in [*mine, *pool]}
-    return sorted(rows.values(), key=lambda t: (t.due_sort, t.created_at, t.id))[offset:want]
+    with engine.db.read(snapshot=False) as s:
+        scope = Scope.of(s, p, engine.directory)
+        base = (HumanTask.state == "open", HumanTask.role_code.in_(roles), scope.not_excluded())
+        return first_page(s, [(sa.and_(*base, HumanTask.assignee == p.username), None),
+                              (sa.and_(*base, HumanTask.assignee.is_(None)), scope.orgs())],
+                          QUEUE_ORDER, limit, offset)
 
 
 @dataclass(frozen=True)

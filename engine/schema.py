@@ -232,6 +232,8 @@ class TaskCandidate(Base):
 class TaskExclusion(Base):
     """A user who may not work a task because of a separation-of-duty rule (回避), with the reason."""
     __tablename__ = "task_exclusion"
+    # Every queue reads the user's exclusions first (engine/queries.py Scope.of): by username.
+    __table_args__ = (sa.Index("ix_task_exclusion_username", "username", "task_id"),)
     task_id: Mapped[str] = mapped_column(sa.ForeignKey("human_task.id"), primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     reason: Mapped[str] = mapped_column(sa.String(256))

@@ -17,66 +17,62 @@ from SpiffWorkflow.util.task import TaskState
 from . import audit, incidents, model_forms, projection, queries, step
 from .directory import Principal
 from .errors import Conflict, Forbidden, InvalidData, NotFound
-from .schema import NO_DUE_DATE, Case, HumanTask, TaskCandidate
+from .schema import NO_DUE_DATE, Case, HumanTask
 from .scripting import StepRequests
 from .step import run_model_code
 
 QUEUE_SORTS = {
     "due": (HumanTask.due_sort, HumanTask.created_at),
-    "follow_up": (HumanTask.follow_up_at, HumanTask.due_sort, HumanTask.created_at),
+    "follow_up": (HumanTask.follow_up_at.asc().nulls_last(), HumanTask.due_sort, HumanTask.created_at),
     "priority": (HumanTask.priority.desc(), HumanTask.due_sort, HumanTask.created_at),
     "created": (HumanTask.created_at,),
 }
 
 
-def queue(engine, username: str, limit: int = 50, offset: int = 0, process_key: str | None = None,
+def queue(engine, username: str | Principal, limit: int = 50, offset: int = 0, process_key: str | None = None,
           overdue_only: bool = False, org: str | None = None, sort: str = "due",
           follow_up_due: bool = False) -> list[HumanTask]:
     """Tasks this user may work now: claimed by or assigned to them, plus unclaimed ones their roles,
     org unit, enterprise or a candidate list allow, minus those a separation-of-duty rule excludes.
+    ``username`` may be the principal a web request already holds.
 
     Sorted by due date (none last) unless ``sort`` says follow_up, priority or created. Each way a
-    task can be eligible is one index range scan already in order; the pages are merged here, so
-    the cost does not grow with the number of open tasks in the database.
+    task can be eligible is one index range scan already in order, stopped after the page; their
+    ids are united and the page read in one statement (``queries.first_page``), after one that
+    reads the user's directory counter, exclusions and candidacies (``queries.Scope.of``; the
+    principal and the org subtree come from the directory's cache at that counter). So a queue is
+    two statements, and its cost does not grow with the number of open tasks in the database.
     """
     if sort not in QUEUE_SORTS:
         raise InvalidData({"sort": f"不支持的排序: {sort}"})
-    want = offset + limit
     now = engine.clock.now()
-    order = QUEUE_SORTS[sort]
-    with engine.db.read() as s:
-        p = engine.directory.principal(username, s)
-        # Exclusions and candidacies are few per user: read them first and pass literal ids, so
-        # each branch stays a plain index range scan (a subquery made SQLite scan the pool).
-        excluded = queries.Scope(s, p).excluded()
-        rows: dict[str, HumanTask] = {}
-        for clause, orgs in _eligible_branches(engine, s, p):
-            cond = [HumanTask.state == "open", clause]
-            if excluded:
-                cond.append(HumanTask.id.not_in(excluded))
-            if process_key:
-                cond.append(HumanTask.process_key == process_key)
-            if org:
-                cond.append(HumanTask.org_code == org)
-                orgs = None if orgs is None else [o for o in orgs if o == org]
-            if overdue_only:
-                cond.append(HumanTask.due_sort < now)
-            if follow_up_due:
-                cond.append(HumanTask.follow_up_at <= now)
-            found = (queries.first_tasks(s, sa.and_(*cond), orgs, order, want) if orgs is not None else
-                     s.execute(sa.select(HumanTask).where(*cond).order_by(*order).limit(want)).scalars())
-            for row in found:
-                rows[row.id] = row
-        return sorted(rows.values(), key=_queue_key(sort))[offset:want]
+    with engine.db.read(snapshot=False) as s:
+        scope = queries.Scope.of(s, username, engine.directory, candidates=True)
+        common = [HumanTask.state == "open", scope.not_excluded()]
+        if process_key:
+            common.append(HumanTask.process_key == process_key)
+        if org:
+            common.append(HumanTask.org_code == org)
+        if overdue_only:
+            common.append(HumanTask.due_sort < now)
+        if follow_up_due:
+            common.append(HumanTask.follow_up_at <= now)
+        branches = []
+        for clause, orgs in _eligible_branches(scope):
+            if org and orgs is not None:
+                orgs = [o for o in orgs if o == org]
+            branches.append((sa.and_(*common, clause), orgs))
+        return queries.first_page(s, branches, QUEUE_SORTS[sort], limit, offset)
 
 
-def _eligible_branches(engine, s: Session, p: Principal) -> list[tuple]:
-    """The ways a task can be in ``p``'s queue, each an indexable condition, with the org units it
-    spans when more than one (a supervisory role's: read per org unit, ``queries.first_tasks``)."""
+def _eligible_branches(scope: queries.Scope) -> list[tuple]:
+    """The ways a task can be in the queue of ``scope``'s user, each an indexable condition, with the
+    org units it spans when more than one (a supervisory role's: read per org unit,
+    ``queries.eligible_ids``)."""
+    p = scope.p
     branches = [(HumanTask.assignee == p.username, None)]
-    candidate_ids = list(s.execute(sa.select(TaskCandidate.task_id).where(TaskCandidate.username == p.username)).scalars())
-    if candidate_ids:
-        branches.append((sa.and_(HumanTask.id.in_(candidate_ids), HumanTask.assignee.is_(None)), None))
+    if scope.candidates:
+        branches.append((sa.and_(HumanTask.id.in_(scope.candidates), HumanTask.assignee.is_(None)), None))
     if p.party:
         if p.roles:
             branches.append((sa.and_(HumanTask.party == p.party, HumanTask.role_code.in_(p.roles),
@@ -84,8 +80,7 @@ def _eligible_branches(engine, s: Session, p: Principal) -> list[tuple]:
         return branches
     for role in sorted(p.roles):
         if role in p.supervising_roles:
-            orgs = engine.directory.org_codes_below(s, p.org_path)
-            branches.append((sa.and_(HumanTask.role_code == role, HumanTask.assignee.is_(None)), list(orgs)))
+            branches.append((sa.and_(HumanTask.role_code == role, HumanTask.assignee.is_(None)), scope.orgs()))
         else:
             branches.append((sa.and_(HumanTask.role_code == role, HumanTask.org_code == p.org_code,
                                      HumanTask.assignee.is_(None)), None))
@@ -350,17 +345,6 @@ def _lock_task(engine, s: Session, task_id: str) -> HumanTask:
     if row.state != "open":
         raise Conflict("任务已办结")
     return row
-
-
-def _queue_key(sort: str):
-    far = NO_DUE_DATE
-    if sort == "follow_up":
-        return lambda r: (r.follow_up_at or far, r.due_sort, r.created_at, r.id)
-    if sort == "priority":
-        return lambda r: (-(r.priority or 0), r.due_sort, r.created_at, r.id)
-    if sort == "created":
-        return lambda r: (r.created_at, r.id)
-    return lambda r: (r.due_sort, r.created_at, r.id)
 
 
 class _Unassigned:

@@ -126,4 +126,30 @@ def test_dashboard_hazards_are_counted_from_an_index_not_from_every_cases_json(d
             conn.exec_driver_sql("SET enable_seqscan = off")
             plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, params))
             assert "Index Only Scan using ix_case_instance_hazards" in plan, plan
+
+
+def test_a_users_exclusions_are_read_by_username_from_an_index_never_a_scan_of_every_exclusion(database_url):
+    """Every queue starts by reading the tasks a 回避 rule hides from the user (with the directory
+    counter and their candidacies, ``Scope.of``). task_exclusion's key starts with the task, so that
+    read scanned every exclusion of the province; revision 0007 adds ix_task_exclusion_username."""
+    engine = Engine(database_url, clock=ManualClock(START))
+    engine.create_all()
+    engine.directory.add_role("inspector", "执法人员")
+    engine.directory.add_org("city", "市")
+    engine.directory.add_user("zhang", org="city", roles=["inspector"])
+    statements = _captured(engine, lambda: engine.queue("zhang"))
+    context = [(st, p) for st, p in statements if "task_exclusion" in st]
+    assert len(context) == 1 and "task_candidate" in context[0][0] and "counter" in context[0][0], statements
+    with engine.db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + context[0][0],
+                                                                        context[0][1]).all())
+            probe = [line for line in plan.splitlines() if "task_exclusion" in line]
+            assert probe and all("INDEX ix_task_exclusion_username (username=?)" in line for line in probe), plan
+        else:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + context[0][0], context[0][1]).all())
+            assert "ix_task_exclusion_username" in plan, plan
+        indexes = {i["name"]: i["column_names"] for i in sa.inspect(conn).get_indexes("task_exclusion")}
+    assert indexes["ix_task_exclusion_username"] == ["username", "task_id"]
     engine.dispose()

@@ -23,7 +23,7 @@ def mine():
     process = request.args.get("process") or None
     overdue = request.args.get("overdue") == "1"
     rows, page, more = paged(lambda limit, offset: engine().queue(
-        g.user.username, limit=limit, offset=offset, process_key=process, overdue_only=overdue))
+        g.user, limit=limit, offset=offset, process_key=process, overdue_only=overdue))
     parties.prime(t.party for t in rows)
     return render_template("tasks/mine.html", tasks=rows, page=page, more=more, process=process, overdue=overdue,
                            late=late_cases.overdue_ids(engine(), {t.case_id for t in rows}, display.now()),

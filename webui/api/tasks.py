@@ -9,7 +9,7 @@ from __future__ import annotations
 from engine.errors import Forbidden
 
 from . import schemas
-from .blueprint import bp, engine, page, username
+from .blueprint import bp, engine, page, principal, username
 
 TAG = ["tasks"]
 
@@ -19,7 +19,7 @@ TAG = ["tasks"]
 @bp.response(200, schemas.TaskPage)
 def queue(args):
     """我的待办：本人认领的任务，以及本人角色和组织机构可办的未认领任务，按期限排序。"""
-    rows = engine().queue(username(), limit=args["limit"], offset=args["offset"],
+    rows = engine().queue(principal(), limit=args["limit"], offset=args["offset"],
                           process_key=args.get("process_key"), overdue_only=args["overdue_only"])
     return page(rows, args["limit"], args["offset"])
 
