@@ -126,10 +126,10 @@ class Engine:
 
     def queue(self, username: "str | Principal", limit: int = 50, offset: int = 0, process_key: str | None = None,
               overdue_only: bool = False, org: str | None = None, sort: str = "due",
-              follow_up_due: bool = False) -> list[HumanTask]:
+              follow_up_due: bool = False, after: tuple | None = None) -> list[HumanTask]:
         """Tasks this user (a username, or a principal already read) may work now, sorted by due date
         unless ``sort`` says otherwise (tasks.queue)."""
-        return tasks.queue(self, username, limit, offset, process_key, overdue_only, org, sort, follow_up_due)
+        return tasks.queue(self, username, limit, offset, process_key, overdue_only, org, sort, follow_up_due, after)
 
     def task(self, task_id: str) -> HumanTask:
         return tasks.task(self, task_id)

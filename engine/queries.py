@@ -26,6 +26,9 @@ from .directory import Principal
 from .schema import Case, Counter, HumanTask, OrgUnit, TaskCandidate, TaskExclusion
 
 
+QUEUE_ORDER = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)  # by due date (none last), oldest first
+
+
 class Scope:
     """What ``p`` may read, as SQL conditions (see the module docstring).
 
@@ -100,15 +103,8 @@ class Scope:
 def _user_context(s, username: str, candidates: bool) -> tuple[int, list[str], list[str]]:
     """In one statement: the ``directory`` counter (0 before the first directory change), the task
     ids a 回避 rule hides from ``username`` and, if asked, those naming them a candidate."""
-    kind = sa.literal_column("0").label("kind")
-    parts = [sa.select(kind, directory_version().label("version"), sa.cast(sa.null(), sa.String).label("task_id")),
-             sa.select(sa.literal_column("1"), sa.cast(sa.null(), sa.Integer), TaskExclusion.task_id)
-             .where(TaskExclusion.username == username)]
-    if candidates:
-        parts.append(sa.select(sa.literal_column("2"), sa.cast(sa.null(), sa.Integer), TaskCandidate.task_id)
-                     .where(TaskCandidate.username == username))
     version, found = 0, ([], [], [])
-    for k, v, task_id in s.execute(sa.union_all(*parts)):
+    for k, v, task_id in s.execute(_CONTEXT[candidates], {"username": username}):
         if k == 0:
             version = v or 0
         else:
@@ -116,22 +112,41 @@ def _user_context(s, username: str, candidates: bool) -> tuple[int, list[str], l
     return version, found[1], found[2]
 
 
-def directory_version():
+def _context_statement(candidates: bool):
     from .step import DIRECTORY_COUNTER
-    return sa.select(Counter.value).where(Counter.name == DIRECTORY_COUNTER).scalar_subquery()
+    username = sa.bindparam("username", type_=sa.String)
+    version = sa.select(Counter.value).where(Counter.name == DIRECTORY_COUNTER).scalar_subquery()
+    parts = [sa.select(sa.literal_column("0"), version, sa.cast(sa.null(), sa.String)),
+             sa.select(sa.literal_column("1"), sa.cast(sa.null(), sa.Integer), TaskExclusion.task_id)
+             .where(TaskExclusion.username == username)]
+    if candidates:
+        parts.append(sa.select(sa.literal_column("2"), sa.cast(sa.null(), sa.Integer), TaskCandidate.task_id)
+                     .where(TaskCandidate.username == username))
+    return _union_all(*parts)
 
 
 _union: Any = sa.union  # typed as Any: mypy 2.4 crashes expanding sa.union's variadic generics
+_union_all: Any = sa.union_all
+_CONTEXT = {False: _context_statement(False), True: _context_statement(True)}  # built once: a queue is hot
 
 
-def first_page(s, branches, order, limit: int, offset: int = 0) -> list[HumanTask]:
+
+
+def first_page(s, branches, order, limit: int, offset: int = 0, after: tuple | None = None) -> list[HumanTask]:
     """One page (``limit`` from ``offset``) of the tasks of several ``branches`` in ``order``, in
     one statement: each branch — a condition, and the org units it spans (None: no list) — is an
     index range scan stopped after ``offset + limit`` entries (``eligible_ids``); their ids are
-    united, and only the page's rows are read whole."""
-    want = offset + limit
+    united, and only the page's rows are read whole.
+
+    ``after``: the ``page_key`` of the last task of the page before (keyset paging) — every scan
+    starts just after it, so the hundredth page reads what the first does; ``offset`` is then unused.
+    Only for an ascending ``order`` (the due-date order of every queue)."""
     if not any(k.key == "id" for k in map(_column, order)):
         order = (*order, HumanTask.id)
+    if after is not None:
+        branches = [(sa.and_(cond, _after(order, after)), orgs) for cond, orgs in branches]
+        offset = 0
+    want = offset + limit
     parts: list[Any] = [ids for cond, orgs in branches
                         if (ids := eligible_ids(s, cond, orgs, order, want)) is not None]
     if not parts:
@@ -143,6 +158,26 @@ def first_page(s, branches, order, limit: int, offset: int = 0) -> list[HumanTas
         united = parts[0] if len(parts) == 1 else _union(*members)
         page = sa.select(HumanTask).where(HumanTask.id.in_(united))
     return list(s.execute(page.order_by(*order).limit(limit).offset(offset or None)).scalars())
+
+
+def page_key(task: HumanTask, order=None) -> tuple:
+    """Where ``task`` stands in ``order`` (the queue's due-date order unless given): the ``after`` of
+    the page that follows it."""
+    keys = [_column(o).key for o in (order or QUEUE_ORDER)]
+    if "id" not in keys:
+        keys.append("id")
+    return tuple(getattr(task, k) for k in keys)
+
+
+def _after(order, after: tuple):
+    """Tasks after the key ``after`` in ``order`` (ascending columns ending with id), as one row-value
+    comparison: an index range condition on both databases."""
+    columns = [_column(o) for o in order]
+    if any(isinstance(o, UnaryExpression) and o.modifier is not operators.asc_op for o in order):
+        raise ValueError("keyset paging needs an ascending order")
+    if len(after) != len(columns):
+        raise ValueError(f"a page key has {len(columns)} values")
+    return sa.tuple_(*columns) > sa.tuple_(*[sa.bindparam(None, v, type_=c.type) for c, v in zip(columns, after)])
 
 
 def first_tasks(s, cond, orgs: list[str], order, want: int) -> list[HumanTask]:
@@ -205,7 +240,7 @@ def _orgs_in_scope(s, p: Principal, below: bool) -> list[str]:
 
 
 def group_queue(engine, p: Principal, role: str, *, limit: int = 50, offset: int = 0,
-                process_key: str | None = None) -> list[HumanTask]:
+                process_key: str | None = None, after: tuple | None = None) -> list[HumanTask]:
     """Unclaimed open tasks of ``role`` the user may claim: their org unit (and those below for a
     supervisory role), or their own enterprise for an enterprise user; minus 回避 exclusions. Two
     statements: the user's context (``Scope.of``) and the page."""
@@ -219,13 +254,12 @@ def group_queue(engine, p: Principal, role: str, *, limit: int = 50, offset: int
             cond.append(HumanTask.process_key == process_key)
         if p.party:
             cond.append(HumanTask.party == p.party)
-        return first_page(s, [(sa.and_(*cond), scope.pool_orgs(role))], QUEUE_ORDER, limit, offset)
+        return first_page(s, [(sa.and_(*cond), scope.pool_orgs(role))], QUEUE_ORDER, limit, offset, after)
 
 
-QUEUE_ORDER = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)
 
-
-def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0) -> list[HumanTask]:
+def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0,
+              after: tuple | None = None) -> list[HumanTask]:
     """Tasks of the user's supervisory roles (科室负责人、分管领导… approve, review, decide) that wait
     for them: claimed by them, or unclaimed in their org unit or below. Two index range scans,
     united in one statement after the user's context (``Scope.of``)."""
@@ -237,7 +271,7 @@ def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0) -> list
         base = (HumanTask.state == "open", HumanTask.role_code.in_(roles), scope.not_excluded())
         return first_page(s, [(sa.and_(*base, HumanTask.assignee == p.username), None),
                               (sa.and_(*base, HumanTask.assignee.is_(None)), scope.orgs())],
-                          QUEUE_ORDER, limit, offset)
+                          QUEUE_ORDER, limit, offset, after)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ QUEUE_SORTS = {
 
 def queue(engine, username: str | Principal, limit: int = 50, offset: int = 0, process_key: str | None = None,
           overdue_only: bool = False, org: str | None = None, sort: str = "due",
-          follow_up_due: bool = False) -> list[HumanTask]:
+          follow_up_due: bool = False, after: tuple | None = None) -> list[HumanTask]:
     """Tasks this user may work now: claimed by or assigned to them, plus unclaimed ones their roles,
     org unit, enterprise or a candidate list allow, minus those a separation-of-duty rule excludes.
     ``username`` may be the principal a web request already holds.
@@ -42,9 +42,12 @@ def queue(engine, username: str | Principal, limit: int = 50, offset: int = 0, p
     reads the user's directory counter, exclusions and candidacies (``queries.Scope.of``; the
     principal and the org subtree come from the directory's cache at that counter). So a queue is
     two statements, and its cost does not grow with the number of open tasks in the database.
+    ``after`` (``queries.page_key`` of the last task shown) pages on by keyset, however deep.
     """
     if sort not in QUEUE_SORTS:
         raise InvalidData({"sort": f"不支持的排序: {sort}"})
+    if after is not None and sort not in ("due", "created"):
+        raise InvalidData({"after": "只有按期限或创建时间排序时可以接着上一页往下翻"})
     now = engine.clock.now()
     with engine.db.read(snapshot=False) as s:
         scope = queries.Scope.of(s, username, engine.directory, candidates=True)
@@ -62,7 +65,7 @@ def queue(engine, username: str | Principal, limit: int = 50, offset: int = 0, p
             if org and orgs is not None:
                 orgs = [o for o in orgs if o == org]
             branches.append((sa.and_(*common, clause), orgs))
-        return queries.first_page(s, branches, QUEUE_SORTS[sort], limit, offset)
+        return queries.first_page(s, branches, QUEUE_SORTS[sort], limit, offset, after)
 
 
 def _eligible_branches(scope: queries.Scope) -> list[tuple]:

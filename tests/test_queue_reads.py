@@ -85,7 +85,7 @@ def test_every_queue_is_two_statements_whatever_the_roles_once_the_directory_is_
     assert review.id not in {t.id for t in engine.queue("zhou")}
 
 
-def test_pages_of_a_queue_united_from_many_scans_follow_on_without_gap_or_repeat(engine):
+def test_pages_of_a_queue_united_from_many_scans_follow_on_without_gap_or_repeat_by_offset_or_by_key(engine):
     _approvals_waiting(engine, "zhang", "east", 3)
     _approvals_waiting(engine, "wang", "west", 2)
     for _ in range(3):
@@ -98,6 +98,11 @@ def test_pages_of_a_queue_united_from_many_scans_follow_on_without_gap_or_repeat
         assert len(whole) >= 5 and whole == _order(read(limit=50))
         paged = [t.id for offset in range(0, len(whole) + 2, 2) for t in read(limit=2, offset=offset)]
         assert paged == whole
+        keyset, after = [], None  # each page starts after the last task of the one before
+        while page := read(limit=2, after=after):
+            keyset += [t.id for t in page]
+            after = queries.page_key(page[-1])
+        assert keyset == whole
 
 
 def test_a_unit_a_role_or_a_move_made_by_another_process_shows_in_the_next_queue(engine, database_url):
