@@ -1,6 +1,11 @@
 """Pages of a list (分页): 50 rows a page, ``?page=N``; a page fetches one row more than it shows,
-so knowing whether there is a next page costs no count over a large table."""
+so knowing whether there is a next page costs no count over a large table. The queues page on by
+key (``keyset_paged``): 下一页 carries where the page ended, so the hundredth page of a province's
+queue costs what the first does (an offset makes every index scan read and skip the pages before).
+"""
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import abort, request
 
@@ -27,3 +32,33 @@ def paged(fetch):
     page = page_number()
     rows = fetch(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     return rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE
+
+
+def keyset_paged(fetch, key):
+    """``paged`` for a list in a keyset order: ``fetch(limit, offset, after)``, ``key(row)`` where a
+    row stands in it (due date, created, id). Returns (rows shown, page number, whether more follow,
+    the ``after`` of the next page's link). A page asked for by number alone (上一页, a typed
+    address) is read by offset."""
+    page = page_number()
+    after = _after()
+    rows = fetch(PAGE_SIZE + 1, 0 if after else (page - 1) * PAGE_SIZE, after)
+    shown, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return shown, page, more, (_token(key(shown[-1])) if more else None)
+
+
+def _token(key: tuple) -> str:
+    return ",".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in key)
+
+
+def _after() -> tuple | None:
+    """The ``after`` of the address — (due date, created, task id) — or None; unreadable: 400."""
+    raw = request.args.get("after")
+    if not raw:
+        return None
+    parts = raw.split(",")
+    try:
+        if len(parts) != 3 or not parts[2] or len(parts[2]) > 64:
+            raise ValueError(raw)
+        return datetime.fromisoformat(parts[0]), datetime.fromisoformat(parts[1]), parts[2]
+    except ValueError:
+        abort(400, description="翻页参数无效，请从第一页重新翻")

@@ -13,7 +13,9 @@ from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
 from . import overdue as late_cases
 from . import attachments, display, formspec, nav, parties, queries, redaction, taskcontext
-from .paging import paged
+from engine.queries import page_key
+
+from .paging import keyset_paged, paged
 from .auth import engine
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -22,10 +24,11 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 def mine():
     process = request.args.get("process") or None
     overdue = request.args.get("overdue") == "1"
-    rows, page, more = paged(lambda limit, offset: engine().queue(
-        g.user, limit=limit, offset=offset, process_key=process, overdue_only=overdue))
+    rows, page, more, after = keyset_paged(lambda limit, offset, after: engine().queue(
+        g.user, limit=limit, offset=offset, process_key=process, overdue_only=overdue, after=after), page_key)
     parties.prime(t.party for t in rows)
-    return render_template("tasks/mine.html", tasks=rows, page=page, more=more, process=process, overdue=overdue,
+    return render_template("tasks/mine.html", tasks=rows, page=page, more=more, after=after, process=process,
+                           overdue=overdue,
                            late=late_cases.overdue_ids(engine(), {t.case_id for t in rows}, display.now()),
                            processes=engine().models.list())
 
@@ -38,10 +41,10 @@ def group():
     role = request.args.get("role") or roles[0]
     if role not in g.user.roles:
         abort(404)
-    rows, page, more = paged(lambda limit, offset: queries.group_queue(
-        engine(), g.user, role, limit=limit, offset=offset))
+    rows, page, more, after = keyset_paged(lambda limit, offset, after: queries.group_queue(
+        engine(), g.user, role, limit=limit, offset=offset, after=after), page_key)
     parties.prime(t.party for t in rows)
-    return render_template("tasks/group.html", tasks=rows, roles=roles, role=role, page=page, more=more,
+    return render_template("tasks/group.html", tasks=rows, roles=roles, role=role, page=page, more=more, after=after,
                            late=late_cases.overdue_ids(engine(), {t.case_id for t in rows}, display.now()))
 
 
