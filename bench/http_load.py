@@ -5,7 +5,9 @@ loopback against a fresh PostgreSQL database, starts ``--cases`` cases of the 5-
 process, then ``--clients`` client threads complete every task through ``POST
 /api/tasks/<id>/complete`` (each client works its own cases, reading the next task from ``GET
 /api/cases/<id>``). Bounded: a fixed number of completions and a time limit; the servers are
-stopped at the end. Reports completions/s over the run and the completion requests' p50/p95.
+stopped at the end. Reports completions/s over the run and the completion requests' p50/p95, and
+— since the machine is shared and wall-clock rates are noisy — the CPU milliseconds per completion
+spent by the web workers, the timer worker and the database backends (Linux /proc).
 
     python bench/http_load.py --json [--workers 2] [--clients 8] [--cases 40] [--seconds 120]
                                      [--postgres ADMIN_URL]
@@ -77,6 +79,39 @@ def wait_for(port: int, seconds: float = 120) -> None:
     raise RuntimeError("the server did not come up")
 
 
+def _cpu_seconds(pids) -> float:
+    """User + system CPU seconds of these processes so far (Linux /proc; 0 for one that is gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / tick
+
+
+def group_pids(pgid: int) -> list[int]:
+    """Every process of a process group (gunicorn's master and its web workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def backend_pids(admin, database: str) -> list[int]:
+    """The PostgreSQL server processes serving connections to ``database`` (local server only)."""
+    with admin.connect() as conn:
+        return list(conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
+                                 {"d": database}).scalars())
+
+
 def client(port: int, token: str, cases: list[int], deadline: float, latencies: list, errors: list) -> None:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -136,6 +171,9 @@ def main():
         wait_for(port)
         latencies: list[float] = []
         errors: list = []
+        web_pids = group_pids(procs[0].pid)
+        web_cpu0, worker_cpu0 = _cpu_seconds(web_pids), _cpu_seconds([procs[1].pid])
+        db_cpu0 = {pid: _cpu_seconds([pid]) for pid in backend_pids(admin, name)}
         deadline = time.monotonic() + args.seconds
         t0 = time.perf_counter()
         threads = [threading.Thread(target=client, args=(port, tokens[i], owned[i], deadline, latencies, errors))
@@ -145,6 +183,9 @@ def main():
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - t0
+        web_cpu = _cpu_seconds(web_pids) - web_cpu0
+        worker_cpu = _cpu_seconds([procs[1].pid]) - worker_cpu0
+        db_cpu = sum(_cpu_seconds([pid]) - db_cpu0.get(pid, 0.0) for pid in backend_pids(admin, name))
         latencies.sort()
         done = len(latencies)
         result.update({
@@ -152,6 +193,11 @@ def main():
             "completions_per_second": round(done / elapsed, 1) if elapsed else 0.0,
             "p50_ms": round(latencies[done // 2] * 1000, 1) if done else None,
             "p95_ms": round(latencies[min(done - 1, int(done * 0.95))] * 1000, 1) if done else None,
+            # CPU per completion (one GET of the case + one POST), whatever the machine's other load:
+            # the web workers, the timer worker, and the PostgreSQL backends serving this database.
+            "web_cpu_ms_per_completion": round(web_cpu * 1000 / done, 2) if done else None,
+            "worker_cpu_ms_per_completion": round(worker_cpu * 1000 / done, 2) if done else None,
+            "database_cpu_ms_per_completion": round(db_cpu * 1000 / done, 2) if done else None,
         })
     finally:
         for p in procs:  # only the processes this script started, each by its own process group

@@ -88,7 +88,9 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     @app.after_request
     def _headers(response):
         # CSP (scripts from this site only), nosniff, no framing by other sites: webui/headers.py.
-        return headers.apply(response, api=(request.blueprint or "").split(".")[0] in auth.API_BLUEPRINTS)
+        # API responses get theirs (a superset: nothing may be framed or run) from webui/api/security.py.
+        api = (request.blueprint or "").split(".")[0] in auth.API_BLUEPRINTS
+        return response if api else headers.apply(response)
 
     @app.get("/")
     def index():

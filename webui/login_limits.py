@@ -161,6 +161,14 @@ def install(app, engine, endpoints: tuple[str, ...]) -> Limiter:
                       default_limits=[], headers_enabled=False)
     account = app.config.get("DUBAN_LOGIN_ACCOUNT_LIMIT", ACCOUNT_LIMIT)
     address = app.config.get("DUBAN_LOGIN_ADDRESS_LIMIT", ADDRESS_LIMIT)
+    guarded = frozenset(endpoints)
+
+    @limiter.request_filter
+    def _unguarded() -> bool:
+        # Only the sign-in endpoints carry limits: every other request (each API call, each page)
+        # skips Flask-Limiter's per-request resolution of limits at once.
+        return request.endpoint not in guarded
+
     for endpoint in endpoints:
         view = app.view_functions.get(endpoint)
         if view is None:

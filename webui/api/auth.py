@@ -121,6 +121,19 @@ def revoke_user_tokens(engine, username: str) -> int:
                          .values(revoked_at=engine.clock.now())).rowcount
 
 
+def _holder_statement() -> sa.Select:
+    t, u = ApiToken.__table__, User.__table__
+    return (sa.select(t.c.id, t.c.username, t.c.expires_at, t.c.last_used_at, t.c.revoked_at, t.c.credential,
+                      u.c.password_hash, u.c.active, version_column())
+            .select_from(t.outerjoin(u, u.c.username == t.c.username))
+            .where(t.c.token_hash == sa.bindparam("digest")))
+
+
+# Built once: SQLAlchemy finds its compiled form in the statement cache on every request, and
+# the row comes back as a plain tuple (no ORM session, identity map or instance per request).
+_HOLDER = _holder_statement()
+
+
 def token_holder(engine, token: str) -> tuple[str, int] | None:
     """The username a live token of an active account belongs to and the directory counter, read in
     one statement (the principal then comes from the engine's cache at that counter); or None."""
@@ -130,21 +143,19 @@ def token_holder(engine, token: str) -> tuple[str, int] | None:
     digest = _digest(token)
     now = engine.clock.now()
     from ..sessions import credential_of
-    with engine.db.read() as s:
-        found = s.execute(sa.select(ApiToken, User.password_hash, User.active, version_column())
-                          .outerjoin(User, User.username == ApiToken.username)
-                          .where(ApiToken.token_hash == digest)).first()
+    with engine.db.engine.connect() as conn:
+        found = conn.execute(_HOLDER, {"digest": digest}).first()
     if found is None:
         return None
-    row, password_hash, active, directory_version = found
-    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now) or not active:
+    token_id, username, expires_at, last_used_at, revoked_at, credential, password_hash, active, version = found
+    if revoked_at is not None or (expires_at is not None and expires_at <= now) or not active:
         return None
-    if row.credential is not None and row.credential != credential_of(password_hash):
+    if credential is not None and credential != credential_of(password_hash):
         return None  # the password changed since the token was issued
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_EVERY:
+    if last_used_at is None or now - last_used_at > LAST_USED_EVERY:
         with engine.db.write() as s:
-            s.execute(sa.update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-    return row.username, directory_version or 0
+            s.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    return username, version or 0
 
 
 def _unauthorized(message: str):

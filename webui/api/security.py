@@ -51,10 +51,16 @@ def _api_routing_error():
         raise request.routing_exception
 
 
+API_ALL_HEADERS = {**COMMON_HEADERS, **API_HEADERS}
+PAGE_ALL_HEADERS = {**COMMON_HEADERS, **PAGE_HEADERS}
+
+
 def _security_headers(response):
-    specific = API_HEADERS if errors.is_api_request() else PAGE_HEADERS
-    for name, value in {**COMMON_HEADERS, **specific}.items():
-        response.headers.setdefault(name, value)
+    wanted = API_ALL_HEADERS if errors.is_api_request() else PAGE_ALL_HEADERS
+    present = {name.lower() for name, _ in response.headers}  # one pass, not one scan per header
+    for name, value in wanted.items():
+        if name.lower() not in present:
+            response.headers.add(name, value)
     return response
 
 

@@ -82,6 +82,10 @@ class FormRegistry:
     def __init__(self) -> None:
         self._schemas: dict[str, type[Schema]] = {}
         self._titles: dict[str, str] = {}
+        # One loading instance per form, built on first use: a marshmallow schema deep-copies its
+        # declared fields when instantiated, and ``load`` keeps no state on the instance, so one
+        # instance serves every submit of every thread. A key is registered once and never replaced.
+        self._loaders: dict[str, Schema] = {}
 
     def register(self, key: str, schema: type[Schema], title: str = "") -> None:
         if key in self._schemas:
@@ -114,7 +118,9 @@ class FormRegistry:
 
     def validate(self, key: str, data: dict | None) -> dict:
         """Cleaned, JSON-safe data, or ``FormError`` with Chinese reasons per field."""
-        schema = self.schema(key)
+        schema = self._loaders.get(key)
+        if schema is None:
+            schema = self._loaders.setdefault(key, self.schema(key))
         try:
             loaded = schema.load(dict(data or {}))
         except ValidationError as exc:

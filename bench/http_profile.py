@@ -1,0 +1,167 @@
+"""What the web layer costs per API request, next to the engine call it wraps (issue 15).
+
+In one process, on a SQLite file and (with ``--postgres``) on PostgreSQL, the 5-task benchmark
+process is worked twice over ``--cases`` cases each:
+
+- ``engine``: ``Engine.complete`` and ``Engine.case`` called directly (the floor);
+- ``api``: the same through Flask's test client — ``POST /api/tasks/<id>/complete`` and
+  ``GET /api/cases/<id>`` with a bearer token, the whole app (``webui.app.create_app``) in front.
+
+For each it reports CPU ms per request (this process only, so the shared machine's load does not
+count) and SQL statements per request (an event listener on the engine's connection pool); the
+difference is the web layer's share. ``--profile N`` prints the top N functions of a cProfile run of
+the API requests by cumulative time.
+
+    python bench/http_profile.py --json [--cases 20] [--postgres ADMIN_URL] [--profile 30]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from bench.http_load import MODEL  # noqa: E402
+
+BODY = {"data": {"意见": "同意"}}
+
+
+class Meter:
+    """CPU time and SQL statements of the requests measured, per kind of request."""
+
+    def __init__(self, db_engine):
+        self.on = False
+        self.statements = 0
+        self.sums: dict[str, list[float]] = {}
+        sa.event.listen(db_engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args):
+        if self.on:
+            self.statements += 1
+
+    def measure(self, kind: str, call):
+        self.on, before, c0 = True, self.statements, time.process_time()
+        try:
+            return call()
+        finally:
+            cpu = time.process_time() - c0
+            self.on = False
+            total = self.sums.setdefault(kind, [0, 0.0, 0])
+            total[0] += 1
+            total[1] += cpu
+            total[2] += self.statements - before
+
+    def report(self) -> dict:
+        return {kind: {"requests": n, "cpu_ms": round(cpu * 1000 / n, 2), "statements": round(st / n, 2)}
+                for kind, (n, cpu, st) in self.sums.items()}
+
+
+def world(url: str, cases: int):
+    from webui.api.auth import create_token, ensure_table
+    from workflows.runtime import build_engine
+    engine = build_engine(url, deploy=False)
+    ensure_table(engine)
+    engine.deploy(MODEL, by="system")
+    engine.directory.add_org("bench", "基准测试区", level="区")
+    engine.directory.add_user("bench0", org="bench", roles=["inspector"], name="执法人员一")
+    token = create_token(engine, "bench0", "http_profile")
+    ids = [engine.start("five_tasks", by="bench0", org="bench", title=f"基准案件{n + 1}").id for n in range(cases)]
+    return engine, token, ids
+
+
+def open_task(detail: dict) -> str | None:
+    return next((t["id"] for t in detail["tasks"] if t.get("state", "open") == "open"), None)
+
+
+def run(url: str, cases: int, profile: int) -> dict:
+    from webui.app import create_app
+    engine, token, ids = world(url, 2 * cases)  # cases[0:2] warm up, the rest measured in pairs
+    instance = tempfile.mkdtemp(prefix="duban_http_profile_")
+    app = create_app(engine, secret_key="bench", testing=False, instance_path=instance, plain_http=True)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    meter = Meter(engine.db.engine)
+    # Warm both paths (first request compiles routes, schemas, the workflow cache) outside the figures.
+    warm = client.get(f"/api/cases/{ids[0]}", headers=headers).get_json()
+    client.post(f"/api/tasks/{open_task(warm)}/complete", json=BODY, headers=headers)
+    engine.complete(open_task(engine_detail(engine, ids[1])), "bench0", BODY["data"])
+
+    profiler = cProfile.Profile() if profile else None
+
+    def engine_step(case_id: int) -> bool:
+        task = open_task(meter.measure("engine_case", lambda: engine_detail(engine, case_id)))
+        if task is not None:
+            meter.measure("engine_complete", lambda: engine.complete(task, "bench0", BODY["data"]))
+        return task is not None
+
+    def api_step(case_id: int) -> bool:
+        if profiler:
+            profiler.enable()
+        try:
+            r = meter.measure("api_case", lambda: client.get(f"/api/cases/{case_id}", headers=headers))
+            assert r.status_code == 200, r.get_json()
+            task = open_task(r.get_json())
+            if task is not None:
+                r = meter.measure("api_complete", lambda: client.post(f"/api/tasks/{task}/complete", json=BODY,
+                                                                       headers=headers))
+                assert r.status_code == 200, r.get_json()
+            return task is not None
+        finally:
+            if profiler:
+                profiler.disable()
+
+    # Engine and API steps alternate, so both see the same load of a shared machine.
+    for engine_case, api_case in zip(ids[2:cases], ids[cases + 2:]):
+        while engine_step(engine_case) | api_step(api_case):
+            pass
+    engine.dispose()
+    result = meter.report()
+    if profiler:
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(profile)
+        stats.sort_stats("tottime").print_stats(profile)
+    return result
+
+
+def engine_detail(engine, case_id: int) -> dict:
+    view = engine.case(case_id, username="bench0")
+    return {"tasks": [{"id": t.id, "state": t.state} for t in view.tasks]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--cases", type=int, default=20, help="cases per path (engine, api)")
+    ap.add_argument("--postgres", default=None, help="admin URL of a PostgreSQL server (a database is made)")
+    ap.add_argument("--profile", type=int, default=0, help="print the top N functions of the API requests")
+    args = ap.parse_args()
+    result = {"cases": args.cases}
+    with tempfile.TemporaryDirectory() as tmp:
+        result["sqlite"] = run(f"sqlite:///{Path(tmp) / 'profile.sqlite'}", args.cases, args.profile)
+    if args.postgres:
+        admin = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+        name = f"bench_prof_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            result["postgresql"] = run(args.postgres.rsplit("/", 1)[0] + "/" + name, args.cases, args.profile)
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+    print(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
