@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
+from . import sqlexec
 from .assignment import assign_on_open, refresh_exclusions
 from .schema import NO_DUE_DATE, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
 from .service_tasks import DubanServiceTask, service_kind
@@ -169,17 +170,23 @@ def waiting_timers(top) -> list[PendingTimer]:
 _TASK = HumanTask.__table__
 _TIMER = Timer.__table__
 _CANDIDATE = TaskCandidate.__table__
-_OPEN_TASKS = sa.select(_TASK.c.id, _TASK.c.due_at, _TASK.c.rules).where(
-    _TASK.c.case_id == sa.bindparam("case_id"), _TASK.c.state == "open")
-_COMPLETE_TASK = (sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"))
-                  .values(state="completed", completed_at=sa.bindparam("at"), completed_by=sa.bindparam("by")))
-_SET_DUE = (sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"))
-            .values(due_at=sa.bindparam("due"), due_sort=sa.bindparam("due")))
-_INSERT_TASKS = sa.insert(_TASK)
-_TIMERS_OF_CASE = sa.select(_TIMER.c.id, _TIMER.c.due_at).where(_TIMER.c.case_id == sa.bindparam("case_id"))
-_MOVE_TIMER = (sa.update(_TIMER).where(_TIMER.c.id == sa.bindparam("b_id"))
-               .values(due_at=sa.bindparam("due"), lease_owner=None, lease_until=None))
-_INSERT_TIMERS = sa.insert(_TIMER)
+_OPEN_TASKS = sqlexec.Sql(sa.select(_TASK.c.id, _TASK.c.due_at, _TASK.c.rules).where(
+    _TASK.c.case_id == sa.bindparam("case_id"), _TASK.c.state == "open"))
+_COMPLETE_TASK = sqlexec.Sql(sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"))
+                             .values(state="completed", completed_at=sa.bindparam("at"), completed_by=sa.bindparam("by")))
+_SET_DUE = sqlexec.Sql(sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"))
+                       .values(due_at=sa.bindparam("due"), due_sort=sa.bindparam("due")))
+_TIMERS_OF_CASE = sqlexec.Sql(sa.select(_TIMER.c.id, _TIMER.c.due_at).where(_TIMER.c.case_id == sa.bindparam("case_id")))
+_MOVE_TIMER = sqlexec.Sql(sa.update(_TIMER).where(_TIMER.c.id == sa.bindparam("b_id"))
+                          .values(due_at=sa.bindparam("due"), lease_owner=None, lease_until=None))
+_INSERT_TIMERS = sqlexec.Sql(sa.insert(_TIMER), keys=("id", "case_id", "element_id", "name", "kind", "attached_to",
+                                                      "due_at", "lease_owner", "lease_until"))
+_INSERT_CANDIDATES = sqlexec.Sql(sa.insert(_CANDIDATE), keys=("task_id", "username"))
+# The columns of a human-task row as ``project_human_tasks`` builds it (``_NewTask``).
+_HUMAN_TASK_COLUMNS = ("id", "case_id", "spec_id", "name", "item_label", "lane", "role_code", "org_code", "party",
+                       "assignee", "state", "form_key", "priority", "due_at", "due_sort", "created_at", "process_key",
+                       "case_no", "case_title", "reminders", "rules", "follow_up_at")
+_INSERT_TASKS = sqlexec.Sql(sa.insert(_TASK), keys=_HUMAN_TASK_COLUMNS)
 
 
 class _NewTask:
@@ -238,7 +245,8 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
     conn = tx.conn
     open_rows = loaded.open_tasks
     if open_rows is None:
-        open_rows = {r.id: (r.due_at, bool(r.rules)) for r in conn.execute(_OPEN_TASKS, {"case_id": case.id})}
+        open_rows = {r.id: (r.due_at, bool(r.rules))
+                     for r in sqlexec.all_rows(conn, _OPEN_TASKS, {"case_id": case.id})}
     ready = {str(t.id): t for t in ready_user_tasks(loaded.workflow)}
     timers_by_task: dict[str, datetime] = {}
     for pt in pending:
@@ -257,13 +265,12 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             kept[tid] = (due_at, ruled)
             continue
         if completed and tid == completed[0]:
-            conn.execute(_COMPLETE_TASK, {"b_id": tid, "at": now, "by": completed[1]})
+            sqlexec.execute(conn, _COMPLETE_TASK, {"b_id": tid, "at": now, "by": completed[1]})
         else:
             cancelled.append(tid)
     if cancelled:
         conn.execute(sa.update(_TASK).where(_TASK.c.id.in_(cancelled)).values(state="cancelled", completed_at=now))
-    if due_fixes:
-        conn.execute(_SET_DUE, due_fixes)
+    sqlexec.executemany(conn, _SET_DUE, due_fixes)
     candidates: list[dict] = []
     for tid, task in ready.items():
         if tid in open_rows:
@@ -303,10 +310,8 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             row.assignee = case.started_by  # no role to queue it for: the one who opened the case
         opened.append(dict(row.__dict__))
         kept[tid] = (due, bool(row.rules))
-    if opened:
-        conn.execute(_INSERT_TASKS, opened)
-    if candidates:
-        conn.execute(sa.insert(_CANDIDATE), candidates)
+    sqlexec.executemany(conn, _INSERT_TASKS, opened)
+    sqlexec.executemany(conn, _INSERT_CANDIDATES, candidates)
     changed = bool(opened or cancelled or completed or loaded.open_tasks is None)
     if changed and any(ruled for _, ruled in kept.values()):
         refresh_exclusions(tx.session, case.id)
@@ -319,7 +324,7 @@ def project_timers(conn, case: Case, loaded, pending: list[PendingTimer]) -> Non
     want = {str(p.task.id): p for p in pending}
     have = loaded.timers
     if have is None:
-        have = {r.id: r.due_at for r in conn.execute(_TIMERS_OF_CASE, {"case_id": case.id})}
+        have = {r.id: r.due_at for r in sqlexec.all_rows(conn, _TIMERS_OF_CASE, {"case_id": case.id})}
     gone = [tid for tid in have if tid not in want]
     moved = [{"b_id": tid, "due": p.due_at} for tid, p in want.items() if tid in have and have[tid] != p.due_at]
     new = []
@@ -331,8 +336,6 @@ def project_timers(conn, case: Case, loaded, pending: list[PendingTimer]) -> Non
                         "due_at": p.due_at, "lease_owner": None, "lease_until": None})
     if gone:
         conn.execute(sa.delete(_TIMER).where(_TIMER.c.id.in_(gone)))
-    if moved:
-        conn.execute(_MOVE_TIMER, moved)
-    if new:
-        conn.execute(_INSERT_TIMERS, new)
+    sqlexec.executemany(conn, _MOVE_TIMER, moved)
+    sqlexec.executemany(conn, _INSERT_TIMERS, new)
     loaded.timers = {tid: p.due_at for tid, p in want.items()}

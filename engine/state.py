@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from . import sqlexec
 from .parser import DUBAN_CONFIG
 from .errors import EngineError
 from .schema import TaskRow, WorkflowRow
@@ -131,13 +132,17 @@ def all_workflows(top: BpmnWorkflow):
 
 
 # --- restore ------------------------------------------------------------------------------------
+_T = TaskRow.__table__
+_CASE_WORKFLOWS = sqlexec.Sql(sa.select(WorkflowRow.wf_key, WorkflowRow.content)
+                              .where(WorkflowRow.case_id == sa.bindparam("case_id"), WorkflowRow.live.is_(True)))
+_CASE_TASKS = sqlexec.Sql(sa.select(_T.c.id, _T.c.wf_key, _T.c.seq, _T.c.content)
+                          .where(_T.c.case_id == sa.bindparam("case_id"), _T.c.live.is_(True)).order_by(_T.c.seq))
+
+
 def restore(session: Session, case_id: int, spec, subprocess_specs, script_engine) -> LoadedState:
-    wf_rows = {r.wf_key: r.content for r in session.execute(
-        sa.select(WorkflowRow.wf_key, WorkflowRow.content)
-        .where(WorkflowRow.case_id == case_id, WorkflowRow.live.is_(True)))}
-    task_rows = session.execute(
-        sa.select(TaskRow.id, TaskRow.wf_key, TaskRow.seq, TaskRow.content)
-        .where(TaskRow.case_id == case_id, TaskRow.live.is_(True)).order_by(TaskRow.seq)).all()
+    conn = session.connection()
+    wf_rows = {r.wf_key: r.content for r in sqlexec.all_rows(conn, _CASE_WORKFLOWS, {"case_id": case_id})}
+    task_rows = sqlexec.all_rows(conn, _CASE_TASKS, {"case_id": case_id})
     return restore_rows(wf_rows, task_rows, spec, subprocess_specs, script_engine)
 
 
@@ -436,14 +441,17 @@ class WriteStats:
     serialized: int = 0  # tasks converted and JSON-encoded afresh (the rest kept their row as it was)
 
 
-_INSERT_TASKS = sa.insert(TaskRow.__table__)
-_UPDATE_TASKS = (sa.update(TaskRow.__table__).where(TaskRow.__table__.c.id == sa.bindparam("b_id"))
-                 .values(seq=sa.bindparam("seq"), state=sa.bindparam("state"), content=sa.bindparam("content")))
-_ARCHIVE_TASKS = (sa.update(TaskRow.__table__).where(TaskRow.__table__.c.id == sa.bindparam("b_id"))
-                  .values(live=False, state=sa.bindparam("state"), content=sa.bindparam("content")))
+_TASK_COLUMNS = ("id", "case_id", "wf_key", "seq", "spec_name", "state", "live", "content")
+_INSERT_TASKS = sqlexec.Sql(sa.insert(_T), keys=_TASK_COLUMNS)
+_UPDATE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.id == sa.bindparam("b_id"))
+                            .values(seq=sa.bindparam("seq"), state=sa.bindparam("state"),
+                                    content=sa.bindparam("content")))
+_ARCHIVE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.id == sa.bindparam("b_id"))
+                             .values(live=False, state=sa.bindparam("state"), content=sa.bindparam("content")))
 _WF = WorkflowRow.__table__
-_UPDATE_WF = (sa.update(_WF).where(_WF.c.case_id == sa.bindparam("b_case"), _WF.c.wf_key == sa.bindparam("b_key"))
-              .values(content=sa.bindparam("content")))
+_UPDATE_WF = sqlexec.Sql(sa.update(_WF).where(_WF.c.case_id == sa.bindparam("b_case"),
+                                              _WF.c.wf_key == sa.bindparam("b_key"))
+                         .values(content=sa.bindparam("content")))
 
 
 def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str, object]) -> WriteStats:
@@ -497,10 +505,8 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     gone = [tid for tid in state.task_rows if tid not in new_task_rows]
     archive = [tid for tid in gone if tid in pruned]
     delete = [tid for tid in gone if tid not in pruned]  # predicted tasks SpiffWorkflow dropped
-    if inserts:
-        conn.execute(_INSERT_TASKS, inserts)
-    if updates:
-        conn.execute(_UPDATE_TASKS, updates)
+    sqlexec.executemany(conn, _INSERT_TASKS, inserts)  # nothing is sent for no rows
+    sqlexec.executemany(conn, _UPDATE_TASKS, updates)
     if archive:
         # History keeps each task's final state (it may have changed in the very step that pruned it).
         final = []
@@ -511,7 +517,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
             else:
                 content = to_json(_registry.convert(task))
             final.append({"b_id": tid, "state": task.state, "content": content})
-        conn.execute(_ARCHIVE_TASKS, final)
+        sqlexec.executemany(conn, _ARCHIVE_TASKS, final)
     if delete:
         conn.execute(sa.delete(TaskRow.__table__).where(TaskRow.__table__.c.id.in_(delete)))
     wf_updates = []
@@ -528,8 +534,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                                                    content=content))
         elif old != content:
             wf_updates.append({"b_case": case_id, "b_key": key, "content": content})
-    if wf_updates:
-        conn.execute(_UPDATE_WF, wf_updates)
+    sqlexec.executemany(conn, _UPDATE_WF, wf_updates)
     dropped_wfs = [k for k in state.wf_rows if k not in new_wf_rows]
     if dropped_wfs:
         conn.execute(sa.update(_WF).where(_WF.c.case_id == case_id, _WF.c.wf_key.in_(dropped_wfs)).values(live=False))
