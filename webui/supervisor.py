@@ -46,9 +46,9 @@ def overdue():
     processes = sorted({c.process_key for c in board})
     grid = {(c.org_code, c.process_key): c for c in board}
     red, found = _red_enterprises()
-    parties.prime([*(t.party for t in rows), *(e.credit_code for e, _due in red)])
     late_cases = overdue_rule.cases(eng, g.user, now, limit=20)
-    parties.prime(c.party for c in late_cases)
+    # Every party the page names (tasks, 红 enterprises, late cases) looked up at once: names and 失信 flags.
+    parties.prime([*(t.party for t in rows), *(e.credit_code for e, _due in red), *(c.party for c in late_cases)])
     total, exact = overdue_rule.count(eng, g.user, now)
     return render_template("supervisor/overdue.html", board=board, grid=grid, orgs=orgs, processes=processes,
                            tasks=rows, more=more, page=page, org=org, process=process,
