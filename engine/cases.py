@@ -50,7 +50,7 @@ class CaseView:
 
 # -- changes ------------------------------------------------------------------------------------
 def start(engine, process_key: str, by: str, org: str | None = None, data: dict | None = None,
-          title: str = "", party: str | None = None, parent_case_id: int | None = None) -> Case:
+          title: str = "", party: str | None = None, parent_case_id: int | None = None) -> step.CaseRow:
     """Start a case (立案/登记) of the latest version of ``process_key``."""
     payload = {"process_key": process_key, "org": org, "data": data, "title": title, "party": party,
                "parent_case_id": parent_case_id}

@@ -39,7 +39,7 @@ from .policy import Policy
 from .schema import Case, HumanTask, Incident
 from .scripting import DubanScriptEngine
 from .stall import check as stall_check
-from .step import jsonable
+from .step import CaseRow, jsonable
 from .workflow_cache import WorkflowCache
 
 __all__ = ["Engine", "CaseView"]
@@ -92,7 +92,7 @@ class Engine:
 
     # -- cases (engine/cases.py) -------------------------------------------------------------------
     def start(self, process_key: str, by: str, org: str | None = None, data: dict | None = None,
-              title: str = "", party: str | None = None, parent_case_id: int | None = None) -> Case:
+              title: str = "", party: str | None = None, parent_case_id: int | None = None) -> CaseRow:
         """Start a case (立案/登记) of the latest version of ``process_key``; ``parent_case_id`` links it
         to the case it is about (a 挂牌督办 of an accident investigation)."""
         return cases.start(self, process_key, by, org, data, title, party, parent_case_id)
@@ -149,7 +149,7 @@ class Engine:
         """退回组待办: give a claimed task back to the group queue."""
         return tasks.release(self, task_id, username)
 
-    def complete(self, task_id: str, username: str, data: dict | None = None) -> Case:
+    def complete(self, task_id: str, username: str, data: dict | None = None) -> CaseRow:
         """Complete a user task with the submitted form data, and run the process on to its next wait."""
         return tasks.complete(self, task_id, username, data)
 

@@ -211,13 +211,30 @@ _BUMP = sqlexec.Sql(sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"), CAS
 CASE_PREFIX = "case__"  # the case's columns in the task row of ``select_task``
 
 
-def case_from_row(row, prefix: str = "") -> Case:
-    """A detached Case carrying the row's values (hooks read and may change it; ``write_case`` saves)."""
+class CaseRow:
+    """A ``case_instance`` row as a step carries it: the attributes of the ORM ``Case`` (hooks read
+    and may change them; ``write_case`` saves), without the ORM's instrumentation — making a mapped
+    ``Case`` was 4% of a completion and nothing on the way needs a session's identity for it."""
+    __slots__ = tuple(c.key for c in CASE.c)
+
+    def __init__(self, **values):
+        for key in self.__slots__:
+            setattr(self, key, values.get(key))
+
+    def __repr__(self):
+        return f"<CaseRow {self.id} {self.case_no} {self.status} v{self.version}>"
+
+
+def case_from_row(row, prefix: str = "") -> CaseRow:
+    """The case's values from a row (its columns, each name after ``prefix``)."""
     m = row._mapping
-    return Case(**{c.key: m[prefix + c.key] for c in CASE.c})
+    case = CaseRow.__new__(CaseRow)
+    for key in CaseRow.__slots__:
+        setattr(case, key, m[prefix + key])
+    return case
 
 
-def lock_case(tx: Tx, case_id: int, known=None) -> Case:
+def lock_case(tx: Tx, case_id: int, known=None) -> CaseRow:
     """Take the case: bump its version if nobody else did since we read it; else Conflict.
 
     ``known``: the case as ``select_task`` already read it in this transaction (one statement less).
@@ -253,7 +270,7 @@ _WRITE_CASE = sqlexec.Sql(
             party=sa.bindparam("party"), title=sa.bindparam("title"), version=sa.bindparam("version")))
 
 
-def write_case(tx: Tx, case: Case) -> None:
+def write_case(tx: Tx, case: CaseRow) -> None:
     """The case row as the step leaves it, with the version ``lock_case`` took (bumped here on SQLite)."""
     sqlexec.execute(tx.conn, _WRITE_CASE, {"b_id": case.id, "data": case.data, "updated_at": case.updated_at,
                                            "status": case.status, "ended_at": case.ended_at,
@@ -294,7 +311,7 @@ def select_task(tx: Tx, task_id: str, username: str, lock: bool = False):
 class Step:
     """The run → diff-write → project → audit part of the pipeline for one locked case."""
 
-    def __init__(self, engine, tx: Tx, case: Case, loaded: wfstate.LoadedState, actor: str):
+    def __init__(self, engine, tx: Tx, case: CaseRow, loaded: wfstate.LoadedState, actor: str):
         self.engine, self.tx, self.case, self.loaded, self.actor = engine, tx, case, loaded, actor
 
     def audit(self, action: str, task_id: str | None = None, detail: dict | None = None,
@@ -388,7 +405,7 @@ _REMINDED = sqlexec.Sql(sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"))
 
 
 # --- use cases on the pipeline ----------------------------------------------------------------------
-def load(engine, tx: Tx, case: Case) -> wfstate.LoadedState:
+def load(engine, tx: Tx, case: CaseRow) -> wfstate.LoadedState:
     loaded = engine._cache_take(case.id, case.version - 1)
     if loaded is None:
         spec, subprocess_specs = engine.models.specs(tx.session, case.bundle_hash)
@@ -416,7 +433,7 @@ def commit_cache(engine, tx: Tx) -> None:
 
 
 def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, title: str,
-             party: str | None, parent_case_id: int | None = None, actor: str | None = None) -> Case:
+             party: str | None, parent_case_id: int | None = None, actor: str | None = None) -> CaseRow:
     from .schema import OrgUnit
     actor = actor or principal.username
     if tx.session.get(OrgUnit, org) is None:
@@ -436,7 +453,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
         parent_case_id=parent_case_id)
     tx.session.flush()
     case_id = tx.conn.execute(sa.insert(CASE).values(**values)).inserted_primary_key[0]
-    case = Case(id=case_id, **values)
+    case = CaseRow(id=case_id, **values)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine.script_engine)
     initial = dict(data)
     initial.setdefault("case_no", case.case_no)
@@ -481,10 +498,10 @@ def directory_bump(session: Session) -> None:
         session.execute(sa.insert(table).values(name=DIRECTORY_COUNTER, value=1))
 
 
-Hook = Callable[[Session, Case, BpmnWorkflow], None]
+Hook = Callable[[Session, "CaseRow", BpmnWorkflow], None]
 
 
-def check_required_roles(conn, case: Case, args: dict) -> None:
+def check_required_roles(conn, case: CaseRow, args: dict) -> None:
     """A model's ``require_roles(users, roles, message)``: every user holds one of the roles in the
     case's own org unit, or the step is refused (rolled back, nothing written) with the model's message."""
     held = set(conn.execute(sa.select(UserRole.username).join(User, User.username == UserRole.username).where(

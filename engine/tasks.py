@@ -277,7 +277,7 @@ def release(engine, task_id: str, username: str) -> HumanTask:
         return row
 
 
-def complete(engine, task_id: str, username: str, data: dict | None = None) -> Case:
+def complete(engine, task_id: str, username: str, data: dict | None = None) -> step.CaseRow:
     """Complete a user task with the submitted form data, and run the process on to its next wait.
 
     The step pipeline (engine/step.py) with its guards in order: the task exists; the case lock
@@ -299,7 +299,7 @@ def complete(engine, task_id: str, username: str, data: dict | None = None) -> C
         return case
 
 
-def _complete_locked(engine, tx, st, row, username, data) -> Case:
+def _complete_locked(engine, tx, st, row, username, data) -> step.CaseRow:
     if row.state != "open":
         raise Conflict(f"任务已{ {'completed': '完成', 'cancelled': '取消'}.get(row.state, row.state) }，不能重复提交")
     p = engine.directory.cached_principal(username, tx.orm, tx.directory_version)
