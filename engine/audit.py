@@ -213,6 +213,13 @@ _INSERT_EVENTS = sqlexec.Sql(sa.insert(_EVENTS), keys=EVENT_COLUMNS)
 _INSERT_HEAD = sqlexec.Sql(sa.insert(_HEADS), keys=("chain", "seq", "hash"))
 _MOVE_HEAD = sqlexec.Sql(sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"))
                          .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
+# PostgreSQL sends the head's move and the events together (engine/sqlexec.py ``defer``): the
+# events go in only if the head is then the one they end with, i.e. if the move matched.
+_INSERT_EVENTS_IF_MOVED = sqlexec.Sql(sa.insert(_EVENTS).from_select(
+    EVENT_COLUMNS,
+    sa.select(*[sa.bindparam(c, type_=_EVENTS.c[c].type) for c in EVENT_COLUMNS]).where(
+        sa.exists().where(_HEADS.c.chain == sa.bindparam("chain", type_=_HEADS.c.chain.type),
+                          _HEADS.c.seq == sa.bindparam("h_seq"), _HEADS.c.hash == sa.bindparam("h_hash")))))
 _ADVANCE_HEAD = sqlexec.Sql(
     sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"), _HEADS.c.seq == sa.bindparam("b_seq"),
                             _HEADS.c.hash == sa.bindparam("b_hash"))
@@ -277,9 +284,15 @@ def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool,
     guess = heads.get(chain) if heads is not None else None
     if guess is not None:
         rows, seq, last = _linked(chain, events, *guess)
-        moved = sqlexec.execute(conn, _ADVANCE_HEAD, {"b_chain": chain, "b_seq": guess[0], "b_hash": guess[1],
-                                                      "seq": seq, "hash": last})
-        if moved == 1:
+        advance = {"b_chain": chain, "b_seq": guess[0], "b_hash": guess[1], "seq": seq, "hash": last}
+        if lock:  # PostgreSQL: one round trip with the step's other writes (and no insert unless moved)
+            moved = sqlexec.defer(conn, _ADVANCE_HEAD, advance)
+            sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED, [{**r, "h_seq": seq, "h_hash": last} for r in rows],
+                          many=True)
+            if moved.rowcount == 1:
+                heads.put(chain, seq, last)
+                return
+        elif sqlexec.execute(conn, _ADVANCE_HEAD, advance) == 1:
             sqlexec.executemany(conn, _INSERT_EVENTS, rows)
             heads.put(chain, seq, last)
             return

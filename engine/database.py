@@ -6,6 +6,7 @@ writers queue on the lock instead of failing half-way; PostgreSQL needs nothing 
 from __future__ import annotations
 
 import contextlib
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,8 +40,42 @@ def make_engine(url: str) -> sa.Engine:
     # No JIT: our statements are short index probes, but a few page queries are estimated as costly
     # (an OR with an EXISTS over 100,000 cases) and PostgreSQL then spent 50-115 ms compiling each
     # one for a 13 ms execution (the 逾期督办 list at a province's size, bench/pages.py).
-    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
-                            connect_args={"options": "-c jit=off"})
+    eng = sa.create_engine(url, pool_size=10, max_overflow=20, connect_args={"options": "-c jit=off"})
+    _ping_when_idle(eng)
+    return eng
+
+
+IDLE_PING_SECONDS = 30.0
+
+
+def _ping_when_idle(eng: sa.Engine) -> None:
+    """Check a pooled PostgreSQL connection before use only when it sat idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` checks on every checkout: a ``SELECT 1`` that psycopg precedes
+    with its own ``BEGIN`` — two round trips on every request and every completion (bench/throughput.py:
+    about 0.2–0.4 ms each on this machine), unseen by statement counts. A connection used in the last
+    ``IDLE_PING_SECONDS`` is taken as it is; an older one is pinged and, if the server is gone
+    (restarted, idle timeout), replaced — SQLAlchemy's documented pessimistic check, made on idle
+    connections only. A server restart within those seconds costs the statement that meets it; the
+    disconnect then empties the pool, so the next checkout connects afresh.
+    """
+
+    @sa.event.listens_for(eng, "checkin")
+    def _idle_from(dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(eng, "checkout")
+    def _ping_if_idle(dbapi_conn, record, proxy):
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_conn.rollback()
+        except Exception as exc:
+            raise sa.exc.DisconnectionError(f"stale connection: {exc}") from exc
 
 
 SETUP_LOCK = 7_150_016  # advisory lock key: one process setting a database up at a time (not migrate's)

@@ -21,11 +21,21 @@ What it keeps of SQLAlchemy's behaviour:
   ``OperationalError``...), as from ``Connection.execute``;
 - Python-side column defaults (``default=0``, ``default=dict``) are filled for INSERTs.
 
+**Fewer round trips on PostgreSQL** (``defer``): a write whose result the step does not need at
+once is queued on the connection and sent later in one psycopg pipeline together with everything
+else queued — when a statement needs its result (``Pending.rowcount``/``first``/``all``, or any
+``execute``/``first``... here), before any statement SQLAlchemy itself sends on that connection,
+and before commit (a ``before_cursor_execute`` and a ``commit`` listener, installed on the engine
+with the first deferral; a rollback drops the queue). The database runs them in the order they
+were queued, each its own statement (its own snapshot), so nothing reads differently; only the
+waiting for each answer goes. On SQLite, where a statement is a function call, ``defer`` runs at once.
+
 A statement with an expanding ``IN`` parameter, or a construct the renderer does not know, runs
 through ``Connection.execute`` unchanged: correct, just not faster.
 
 Use::
 
+    sqlexec.defer(conn, WRITE_Z, {...})                          # PostgreSQL: sent with the next round trip
     SELECT_CASE = sqlexec.Sql(sa.select(CASE).where(CASE.c.id == sa.bindparam("id")))
     row = sqlexec.first(conn, SELECT_CASE, {"id": 7})        # a row: row.status, row._mapping
     sqlexec.execute(conn, UPDATE_X, {"b_id": 7, ...})          # -> rowcount
@@ -33,20 +43,23 @@ Use::
 """
 from __future__ import annotations
 
+import weakref
 from collections import namedtuple
 from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa
 
-__all__ = ["Sql", "execute", "executemany", "first", "all_rows", "scalar", "stats"]
+__all__ = ["Sql", "execute", "executemany", "first", "all_rows", "scalar", "defer", "flush", "Pending", "stats"]
 
 
 class _Stats:
-    """Statements the executor sent in this process (a cross-check for the bench's own count)."""
-    __slots__ = ("statements",)
+    """What the executor sent in this process: statements, and the round trips they took (a
+    pipeline is one); bench/throughput.py reads them."""
+    __slots__ = ("statements", "round_trips")
 
     def __init__(self):
         self.statements = 0
+        self.round_trips = 0
 
 
 stats = _Stats()
@@ -161,33 +174,173 @@ def _cursor(conn: sa.Connection):
     return conn.connection.dbapi_connection.cursor()
 
 
-def _send(conn: sa.Connection, r: _Rendered, parameters, many: bool):
-    cursor = _cursor(conn)
-    sql = r.sql
+def _announce(conn: sa.Connection, cursor, sql: str, parameters, many: bool):
     if conn._has_events or conn.engine._has_events:
         for listener in conn.dispatch.before_cursor_execute:  # as Connection.execute calls them
             sql, parameters = listener(conn, cursor, sql, parameters, None, many)
     stats.statements += 1
-    try:
-        if many:
-            cursor.executemany(sql, parameters)
+    return sql, parameters
+
+
+def _wrapped(conn: sa.Connection, sql: str, parameters, exc: Exception) -> sa.exc.DBAPIError:
+    return sa.exc.DBAPIError.instance(sql, parameters, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect)
+
+
+class Pending:
+    """A statement sent (SQLite) or queued (PostgreSQL, ``defer``); asking for its result sends
+    the queue."""
+    __slots__ = ("conn", "r", "sql", "parameters", "many", "cursor", "sent")
+
+    def __init__(self, conn, r: _Rendered, parameters, many: bool):
+        self.conn, self.r, self.parameters, self.many = conn, r, parameters, many
+        self.sql, self.cursor, self.sent = r.sql, None, False
+
+    def _send(self, pipelined: bool = False) -> None:
+        cursor = self.cursor = _cursor(self.conn)
+        self.sql, self.parameters = _announce(self.conn, cursor, self.sql, self.parameters, self.many)
+        if not pipelined:
+            stats.round_trips += 1
+        if self.many:
+            cursor.executemany(self.sql, self.parameters)
         else:
-            cursor.execute(sql, parameters)
+            cursor.execute(self.sql, self.parameters)
+        self.sent = True
+
+    def _done(self):
+        if not self.sent:
+            flush(self.conn)
+        return self.cursor
+
+    @property
+    def rowcount(self) -> int:
+        return self._done().rowcount
+
+    def all(self) -> list:
+        return _rows(self.r, self._done().fetchall())
+
+    def first(self):
+        raw = self._done().fetchall()  # all of it: SQLite then resets the statement
+        return _rows(self.r, raw[:1])[0] if raw else None
+
+
+class _Done(Pending):
+    """What a statement run through SQLAlchemy (the fallback) answered, as a Pending."""
+    __slots__ = ("result",)
+
+    def __init__(self, result):
+        self.result, self.sent = result, True
+
+    @property
+    def rowcount(self) -> int:
+        return self.result.rowcount
+
+    def all(self) -> list:
+        return list(self.result)
+
+    def first(self):
+        return self.result.first()
+
+
+_queues: "weakref.WeakKeyDictionary[sa.Connection, list[Pending]]" = weakref.WeakKeyDictionary()
+_listening: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
+
+
+def _pipelines(conn: sa.Connection) -> bool:
+    return conn.dialect.driver == "psycopg"
+
+
+def _run(conn: sa.Connection, stmt: Sql, params, many: bool, queue: bool) -> Pending:
+    r = stmt.rendered(conn.dialect)
+    if r.via_sa:
+        flush(conn)
+        return _Done(conn.execute(stmt.construct, params if many else (params or {})))
+    parameters = [_bound(r, p) for p in params] if many else _bound(r, params)
+    pending = Pending(conn, r, parameters, many)
+    if _pipelines(conn):
+        waiting = _queues.get(conn)
+        if queue or waiting:
+            if waiting is None:
+                waiting = _queues[conn] = []
+                _listen(conn.engine)
+            waiting.append(pending)
+            if not queue:
+                flush(conn)
+            return pending
+        if conn.in_transaction() and conn.connection.dbapi_connection.info.transaction_status == 0:
+            # nothing sent in this transaction yet: psycopg would send BEGIN and wait; pipeline it
+            _queues[conn] = [pending]
+            _listen(conn.engine)
+            flush(conn)
+            return pending
+    try:
+        pending._send()
     except conn.dialect.loaded_dbapi.Error as exc:
-        raise sa.exc.DBAPIError.instance(sql, parameters, exc, conn.dialect.loaded_dbapi.Error,
-                                         dialect=conn.dialect) from exc
-    return cursor
+        raise _wrapped(conn, pending.sql, pending.parameters, exc) from exc
+    return pending
+
+
+def flush(conn: sa.Connection) -> None:
+    """Send every statement queued on ``conn`` (PostgreSQL: in one pipeline, one round trip)."""
+    waiting = _queues.pop(conn, None)
+    if not waiting:
+        return
+    if len(waiting) == 1 and conn.connection.dbapi_connection.info.transaction_status != 0:
+        try:
+            waiting[0]._send()
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise _wrapped(conn, waiting[0].sql, waiting[0].parameters, exc) from exc
+        return
+    _cursor(conn)  # begun
+    dbapi = conn.connection.dbapi_connection
+    current = waiting[0]
+    try:
+        stats.round_trips += 1
+        with dbapi.pipeline():
+            for current in waiting:
+                current._send(pipelined=True)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        # A pipeline reports the failure at its sync; the server's message says what failed, the
+        # statement shown is the last one sent.
+        raise _wrapped(conn, current.sql, current.parameters, exc) from exc
+
+
+def _flush_before_statement(conn, cursor, statement, parameters, context, executemany):
+    flush(conn)
+
+
+def _flush_before_commit(conn):
+    try:
+        flush(conn)
+    except BaseException:
+        # SQLAlchemy ends its transaction either way; the database's must not stay open (aborted)
+        conn.connection.dbapi_connection.rollback()
+        raise
+
+
+def _drop_on_rollback(conn):
+    _queues.pop(conn, None)
+
+
+def _listen(engine: sa.Engine) -> None:
+    if engine in _listening:
+        return
+    sa.event.listen(engine, "before_cursor_execute", _flush_before_statement)
+    sa.event.listen(engine, "commit", _flush_before_commit)
+    sa.event.listen(engine, "rollback", _drop_on_rollback)
+    _listening.add(engine)
+
+
+def defer(conn: sa.Connection, stmt: Sql, params: dict | list[dict] | None = None, many: bool = False) -> Pending:
+    """Send a statement with the connection's next round trip (PostgreSQL) or now (SQLite).
+    ``many``: ``params`` is a list of rows (an ``executemany``; an empty list sends nothing)."""
+    if many and not params:
+        return _NOTHING
+    return _run(conn, stmt, params, many, queue=True)
 
 
 def execute(conn: sa.Connection, stmt: Sql, params: dict | None = None) -> int:
     """Run a statement for its effect; returns the number of rows it matched."""
-    r = stmt.rendered(conn.dialect)
-    if r.via_sa:
-        return conn.execute(stmt.construct, params or {}).rowcount
-    cursor = _send(conn, r, _bound(r, params), False)
-    count = cursor.rowcount
-    cursor.close()
-    return count
+    return _run(conn, stmt, params, False, queue=False).rowcount
 
 
 def executemany(conn: sa.Connection, stmt: Sql, rows: Iterable[dict]) -> int:
@@ -195,13 +348,7 @@ def executemany(conn: sa.Connection, stmt: Sql, rows: Iterable[dict]) -> int:
     rows = list(rows)
     if not rows:
         return 0
-    r = stmt.rendered(conn.dialect)
-    if r.via_sa:
-        return conn.execute(stmt.construct, rows).rowcount
-    cursor = _send(conn, r, [_bound(r, p) for p in rows], True)
-    count = cursor.rowcount
-    cursor.close()
-    return count
+    return _run(conn, stmt, rows, True, queue=False).rowcount
 
 
 def _rows(r: _Rendered, raw: list) -> list:
@@ -219,29 +366,33 @@ def _rows(r: _Rendered, raw: list) -> list:
 
 def all_rows(conn: sa.Connection, stmt: Sql, params: dict | None = None) -> list:
     """Every row the statement returns (named tuples: ``row.column``, ``row._mapping``)."""
-    r = stmt.rendered(conn.dialect)
-    if r.via_sa:
-        return list(conn.execute(stmt.construct, params or {}))
-    cursor = _send(conn, r, _bound(r, params), False)
-    raw = cursor.fetchall()
-    cursor.close()
-    return _rows(r, raw)
+    return _run(conn, stmt, params, False, queue=False).all()
 
 
 def first(conn: sa.Connection, stmt: Sql, params: dict | None = None) -> Any:
     """The first row, or None. The statement should select one row (by key, or with LIMIT)."""
-    r = stmt.rendered(conn.dialect)
-    if r.via_sa:
-        return conn.execute(stmt.construct, params or {}).first()
-    cursor = _send(conn, r, _bound(r, params), False)
-    raw = cursor.fetchone()
-    if raw is not None:
-        cursor.fetchall()  # let the statement finish (SQLite resets it; PostgreSQL sent it all)
-    cursor.close()
-    return None if raw is None else _rows(r, [raw])[0]
+    return _run(conn, stmt, params, False, queue=False).first()
 
 
 def scalar(conn: sa.Connection, stmt: Sql, params: dict | None = None) -> Any:
     """The first column of the first row, or None."""
     row = first(conn, stmt, params)
     return None if row is None else row[0]
+
+
+class _Nothing(Pending):
+    __slots__ = ()
+
+    def __init__(self):
+        self.sent = True
+
+    rowcount = 0
+
+    def all(self) -> list:
+        return []
+
+    def first(self):
+        return None
+
+
+_NOTHING = _Nothing()

@@ -241,19 +241,23 @@ def lock_case(tx: Tx, case_id: int, known=None) -> CaseRow:
     On SQLite the step's ``BEGIN IMMEDIATE`` took the database's writer lock before that first
     read, so nobody can have changed the row since and the check cannot fail: the version is then
     bumped by ``write_case`` at the end of the step, in the statement that writes the case anyway.
-    PostgreSQL bumps it here, which takes the row lock a second writer queues on.
+    PostgreSQL bumps it here, which takes the row lock a second writer queues on — unless ``known``
+    is a ``TakenTask``, whose case was locked and bumped before it was read (``take_task``).
     """
-    if known is not None:
-        row, prefix = known, CASE_PREFIX
+    if isinstance(known, TakenTask):
+        row, prefix, seen = known.case, "", known.case.version - 1  # already bumped, under the lock
     else:
-        row, prefix = sqlexec.first(tx.conn, _SELECT_CASE, {"id": case_id}), ""
-    if row is None:
-        raise NotFound(f"案件不存在: {case_id}")
-    seen = row._mapping[prefix + "version"]
-    if not tx.is_sqlite:
-        bumped = sqlexec.execute(tx.conn, _BUMP, {"b_id": case_id, "seen": seen, "next": seen + 1})
-        if bumped != 1:
-            raise Conflict("案件已被他人修改，请刷新后重试")
+        if known is not None:
+            row, prefix = known, CASE_PREFIX
+        else:
+            row, prefix = sqlexec.first(tx.conn, _SELECT_CASE, {"id": case_id}), ""
+        if row is None:
+            raise NotFound(f"案件不存在: {case_id}")
+        seen = row._mapping[prefix + "version"]
+        if not tx.is_sqlite:
+            bumped = sqlexec.execute(tx.conn, _BUMP, {"b_id": case_id, "seen": seen, "next": seen + 1})
+            if bumped != 1:
+                raise Conflict("案件已被他人修改，请刷新后重试")
     # Whoever changed the row last also bumped the version, so the rest of what we read is current.
     tx.directory_version = row.directory_version or 0
     case = case_from_row(row, prefix)
@@ -271,11 +275,12 @@ _WRITE_CASE = sqlexec.Sql(
 
 
 def write_case(tx: Tx, case: CaseRow) -> None:
-    """The case row as the step leaves it, with the version ``lock_case`` took (bumped here on SQLite)."""
-    sqlexec.execute(tx.conn, _WRITE_CASE, {"b_id": case.id, "data": case.data, "updated_at": case.updated_at,
-                                           "status": case.status, "ended_at": case.ended_at,
-                                  "escalation_level": case.escalation_level, "party": case.party,
-                                  "title": case.title, "version": case.version})
+    """The case row as the step leaves it, with the version ``lock_case`` took (bumped here on SQLite);
+    on PostgreSQL sent with the step's next round trip (``sqlexec.defer``)."""
+    sqlexec.defer(tx.conn, _WRITE_CASE, {"b_id": case.id, "data": case.data, "updated_at": case.updated_at,
+                                         "status": case.status, "ended_at": case.ended_at,
+                                         "escalation_level": case.escalation_level, "party": case.party,
+                                         "title": case.title, "version": case.version})
 
 
 # --- the task being completed -----------------------------------------------------------------------
@@ -298,6 +303,42 @@ def _task_select(for_update: bool):
 
 _SELECT_TASK = sqlexec.Sql(_task_select(False))
 _SELECT_TASK_LOCKED = sqlexec.Sql(_task_select(True))
+
+
+# PostgreSQL: the case of a task, locked by bumping its version; what it returns is read under the lock.
+_LOCK_CASE_OF_TASK = sqlexec.Sql(
+    sa.update(CASE).where(CASE.c.id == TASK.c.case_id, TASK.c.id == sa.bindparam("id"))
+    .values(version=CASE.c.version + 1)
+    .returning(*CASE.c, _DIRECTORY_VERSION.label("directory_version")))
+
+
+class TakenTask:
+    """A task row read under its case's lock (PostgreSQL), with the case row as the lock left it."""
+    __slots__ = ("task", "case")
+
+    def __init__(self, task, case):
+        self.task, self.case = task, case
+
+
+def take_task(tx: Tx, task_id: str, username: str):
+    """The task to complete and what ``locked_step(known=...)`` takes for its case.
+
+    SQLite: one read of the task with its case (``BEGIN IMMEDIATE`` already holds the writer lock).
+    PostgreSQL: lock the case first (``UPDATE … SET version = version + 1 … RETURNING``: a second
+    writer queues here), then read the task row ``FOR UPDATE`` — a statement of its own, so it sees
+    whatever the writer before us committed — both sent in one round trip. Reading after the lock,
+    there is no earlier read to be stale: no version to compare, and two people completing two
+    parallel tasks of one case simply take turns. Returns (task row, known) or (None, None).
+    """
+    if tx.is_sqlite:
+        row = select_task(tx, task_id, username)
+        return row, row
+    locked = sqlexec.defer(tx.conn, _LOCK_CASE_OF_TASK, {"id": task_id})
+    row = select_task(tx, task_id, username, lock=True)
+    case = locked.first()
+    if row is None or case is None:
+        return None, None
+    return row, TakenTask(row, case)
 
 
 def select_task(tx: Tx, task_id: str, username: str, lock: bool = False):
@@ -396,8 +437,8 @@ class Step:
                     action, task_id = "timer_fired", f.task_id
                 self.audit(action, task_id=task_id, actor="timer", at=now, detail=detail)
         if reminded:
-            sqlexec.executemany(self.tx.conn, _REMINDED,
-                                [{"b_id": tid, "n": n, "at": now} for tid, n in reminded.items()])
+            sqlexec.defer(self.tx.conn, _REMINDED, [{"b_id": tid, "n": n, "at": now} for tid, n in reminded.items()],
+                          many=True)
 
 
 _REMINDED = sqlexec.Sql(sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"))

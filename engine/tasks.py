@@ -281,19 +281,18 @@ def complete(engine, task_id: str, username: str, data: dict | None = None) -> s
     """Complete a user task with the submitted form data, and run the process on to its next wait.
 
     The step pipeline (engine/step.py) with its guards in order: the task exists; the case lock
-    (version check); the task row read again under the lock is still open (task-state check);
-    authorization; the claim; the form; the workflow task is still READY (READY check)."""
+    (``step.take_task``: SQLite's writer lock, PostgreSQL's case row lock before the task row is
+    read); the task row read under the lock is still open (task-state check); authorization; the
+    claim; the form; the workflow task is still READY (READY check)."""
     task_id = str(task_id)
     data = dict(data or {})
     with incidents.recorded(engine, "complete", username, {"data": step.jsonable(data)}, task_id=task_id) as attempt:
         with step.transaction(engine) as tx:
-            row = step.select_task(tx, task_id, username)
+            row, known = step.take_task(tx, task_id, username)
             if row is None:
                 raise NotFound(f"任务不存在: {task_id}")
             attempt.case_id, attempt.element_id = row.case_id, row.spec_id
-            with step.locked_step(engine, tx, row.case_id, username, known=row) as st:
-                if not tx.is_sqlite:  # read before we held the case lock; SQLite's BEGIN IMMEDIATE came first
-                    row = step.select_task(tx, task_id, username, lock=True)
+            with step.locked_step(engine, tx, row.case_id, username, known=known) as st:
                 case = _complete_locked(engine, tx, st, row, username, data)
         step.commit_cache(engine, tx)
         return case

@@ -136,3 +136,35 @@ def test_an_expanding_in_list_runs_through_sqlalchemy_unchanged(world):
         sqlexec.executemany(conn, INSERT_TASK, [_task(9, case_id), _task(10, case_id)])
         assert [r.id for r in sqlexec.all_rows(conn, stmt, {"ids": ["sqlexec-9", "sqlexec-10", "无"]})] == [
             "sqlexec-10", "sqlexec-9"]
+
+
+# --- deferred writes (PostgreSQL: pipelined; SQLite: sent at once) -------------------------------------
+def test_deferred_writes_are_seen_by_every_later_read_and_committed_or_rolled_back_with_the_transaction(world):
+    e, case_id = world
+    with e.db.engine.begin() as conn:
+        sqlexec.defer(conn, INSERT_TASK, [_task(11, case_id), _task(12, case_id)], many=True)
+        done = sqlexec.defer(conn, COMPLETE, {"b_id": "sqlexec-11", "at": AT, "by": "zhang"})
+        # a read through SQLAlchemy (the ORM, a hook) sees them: they are sent before it
+        assert conn.execute(sa.select(TASK.c.state).where(TASK.c.id == "sqlexec-11")).scalar() == "completed"
+        assert done.rowcount == 1
+        sqlexec.defer(conn, COMPLETE, {"b_id": "sqlexec-12", "at": AT, "by": "li"})  # sent before the commit
+    with pytest.raises(RuntimeError):
+        with e.db.engine.begin() as conn:
+            sqlexec.defer(conn, INSERT_TASK, _task(13, case_id))
+            raise RuntimeError("step failed")
+    with e.db.engine.connect() as conn:
+        states = dict(conn.execute(sa.select(TASK.c.id, TASK.c.state).where(TASK.c.id.in_(["sqlexec-11", "sqlexec-12", "sqlexec-13"]))).all())
+    assert states == {"sqlexec-11": "completed", "sqlexec-12": "completed"}
+
+
+def test_a_deferred_write_that_fails_fails_the_transaction_and_leaves_the_connection_usable(world):
+    e, case_id = world
+    with e.db.engine.connect() as conn:
+        with pytest.raises(sa.exc.IntegrityError):
+            with conn.begin():
+                sqlexec.defer(conn, INSERT_TASK, _task(14, case_id))
+                sqlexec.defer(conn, INSERT_TASK, _task(14, case_id))  # the same key: fails when sent
+        with conn.begin():
+            assert conn.execute(sa.select(TASK.c.id).where(TASK.c.id == "sqlexec-14")).first() is None
+            sqlexec.defer(conn, INSERT_TASK, _task(15, case_id))
+        assert conn.execute(sa.select(TASK.c.id).where(TASK.c.id == "sqlexec-15")).scalar() == "sqlexec-15"

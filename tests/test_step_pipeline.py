@@ -172,3 +172,136 @@ def test_the_rows_a_step_leaves_are_the_workflow_it_holds_serialized_afresh(sqli
         assert e.case(case.id).status == "completed" and compared > 50
     finally:
         e.dispose()
+
+
+# --- PostgreSQL: the case locked before the task is read, and the round trips a completion takes --------
+def _held_completion(holder, task_id, user, other_engine, other_task_id, other_user, postgres_url):
+    """``holder`` completes ``task_id`` and stops inside its step (case locked) until ``other_engine``'s
+    completion of ``other_task_id`` queues for the case's row lock; returns what each got."""
+    import threading
+
+    from engine.errors import Conflict
+    from tests.test_guards import _wait_until_blocked_on_a_row_lock
+
+    holding, go = threading.Event(), threading.Event()
+
+    def hold(_s, _case, _wf):
+        if not holding.is_set():
+            holding.set()
+            go.wait(60)
+
+    holder.after_step_hooks.append(hold)
+    outcome: dict = {}
+
+    def run(key, engine, tid, who):
+        try:
+            engine.complete(tid, who, {"意见": "同意"})
+            outcome[key] = "ok"
+        except Conflict as exc:
+            outcome[key] = f"conflict: {exc}"
+
+    first = threading.Thread(target=run, args=("first", holder, task_id, user))
+    first.start()
+    assert holding.wait(60)
+    second = threading.Thread(target=run, args=("second", other_engine, other_task_id, other_user))
+    second.start()
+    _wait_until_blocked_on_a_row_lock(postgres_url)
+    go.set()
+    first.join(60)
+    second.join(60)
+    holder.after_step_hooks.remove(hold)
+    return outcome
+
+
+def test_on_postgresql_two_people_completing_parallel_tasks_of_one_case_take_turns_without_a_conflict(postgres_url):
+    """The case row is locked before anything of it is read (``step.take_task``): the second
+    completion waits for the first and then reads the case as it committed — before, it had read
+    the case first and, finding its version moved, refused a task that was still open."""
+    from tests.support import deploy
+    a = make_engine(postgres_url, clock=ManualClock(START))
+    b = make_engine(postgres_url, clock=ManualClock(START))
+    try:
+        a.directory.add_user("zhang2", org="east", roles=["inspector"], name="张二")
+        deploy(a, "child.bpmn", "loop_parallel.bpmn")
+        case = a.start("loop_parallel", by="zhang", org="east")
+        tasks = {t.spec_id: t.id for t in a.case(case.id).tasks}
+        assert set(tasks) == {"check_a", "check_b"}
+        outcome = _held_completion(a, tasks["check_a"], "zhang", b, tasks["check_b"], "zhang2", postgres_url)
+        assert outcome == {"first": "ok", "second": "ok"}
+        history = [h for h in a.case(case.id).history if h["action"] == "completed"]
+        assert sorted(h["task_id"] for h in history) == sorted(tasks.values())
+        assert "check_a" not in {t.spec_id for t in a.case(case.id).tasks}  # the join went on
+        assert a.verify_audit() is None
+    finally:
+        a.dispose()
+        b.dispose()
+
+
+def test_on_postgresql_a_task_submitted_twice_at_once_is_refused_as_done_once_the_first_commits(postgres_url):
+    """The second submit queues on the case lock and then reads the task row the first completed:
+    the task-state check refuses it (409), one completion recorded."""
+    a = make_engine(postgres_url, clock=ManualClock(START))
+    b = make_engine(postgres_url, clock=ManualClock(START))
+    try:
+        a.deploy(FIVE_TASKS, by="boss")
+        case = a.start("five_tasks", by="zhang", org="east")
+        task_id = _open_task_id(a, case.id)
+        outcome = _held_completion(a, task_id, "zhang", b, task_id, "zhang", postgres_url)
+        assert outcome["first"] == "ok"
+        assert outcome["second"].startswith("conflict: 任务已完成"), outcome
+        assert [h["action"] for h in a.case(case.id).history].count("completed") == 1
+        assert a.verify_audit() is None
+    finally:
+        a.dispose()
+        b.dispose()
+
+
+def test_a_steady_completion_on_postgresql_waits_for_the_database_at_most_seven_times(postgres_url):
+    """The case lock and the task read go in one round trip (BEGIN with them); the case row, the
+    audit head's move and the events in one more; the COMMIT. Before: every statement waited for
+    its answer, and the pool's pre-ping added a BEGIN and a SELECT 1 — 13 round trips."""
+    from engine import sqlexec
+    e = make_engine(postgres_url, clock=ManualClock(START))
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east")
+        e.complete(_open_task_id(e, case.id), "zhang", {"意见": "同意"})
+        task_id = _open_task_id(e, case.id)
+        s0, r0 = sqlexec.stats.statements, sqlexec.stats.round_trips
+        sent = _statements_of(e, lambda: e.complete(task_id, "zhang", {"意见": "同意"}))
+        ours, trips = sqlexec.stats.statements - s0, sqlexec.stats.round_trips - r0
+        assert sent[:2] == ["UPDATE case_instance SET", "SELECT human_task.id, human_task.case_id,"]
+        assert sent[-3:] == ["UPDATE case_instance SET", "UPDATE audit_head SET", "INSERT INTO audit_event"]
+        round_trips = (len(sent) - ours) + trips + 1  # SQLAlchemy's statements, the executor's sends, COMMIT
+        assert round_trips <= 7, (sent, ours, trips)
+        assert ours - trips >= 3  # at least three statements rode with others
+    finally:
+        e.dispose()
+
+
+def test_a_pooled_postgresql_connection_idle_for_a_while_is_checked_and_replaced_if_the_server_dropped_it(
+        postgres_url, monkeypatch):
+    """Not every checkout pings (two round trips each); one idle past ``IDLE_PING_SECONDS`` does."""
+    from engine import database
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)
+    e = make_engine(postgres_url, clock=ManualClock(START))
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east")
+        killer = sa.create_engine(postgres_url)
+        with killer.connect() as conn:  # the server drops every other session of the database
+            assert conn.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                                        "datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+        killer.dispose()
+        e.complete(_open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the dead connection was replaced
+        monkeypatch.setattr(database, "IDLE_PING_SECONDS", 3600.0)  # recent connections are taken unchecked:
+        killer = sa.create_engine(postgres_url)
+        with killer.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                 "datname = current_database() AND pid <> pg_backend_pid()"))
+        killer.dispose()
+        with pytest.raises(sa.exc.OperationalError):
+            with e.db.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+    finally:
+        e.dispose()
