@@ -241,7 +241,9 @@ class _Done(Pending):
         return self.result.first()
 
 
-_queues: "weakref.WeakKeyDictionary[sa.Connection, list[Pending]]" = weakref.WeakKeyDictionary()
+# Queued statements by DBAPI connection (what a transaction's SQLAlchemy Connection, a proxy of it
+# and the engine's listeners all reach); a commit sends them, a rollback drops them.
+_queues: "weakref.WeakKeyDictionary[Any, list[Pending]]" = weakref.WeakKeyDictionary()
 _listening: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
 
 
@@ -250,6 +252,9 @@ def _pipelines(conn: sa.Connection) -> bool:
 
 
 def _run(conn: sa.Connection, stmt: Sql, params, many: bool, queue: bool) -> Pending:
+    hook = getattr(conn, "duban_defer", None)  # engine/batch_writes.py: a timer batch's merged writes
+    if hook is not None and (count := hook(stmt, params)) is not None:
+        return _Counted(count)
     r = stmt.rendered(conn.dialect)
     if r.via_sa:
         flush(conn)
@@ -257,18 +262,19 @@ def _run(conn: sa.Connection, stmt: Sql, params, many: bool, queue: bool) -> Pen
     parameters = [_bound(r, p) for p in params] if many else _bound(r, params)
     pending = Pending(conn, r, parameters, many)
     if _pipelines(conn):
-        waiting = _queues.get(conn)
+        key = conn.connection.dbapi_connection
+        waiting = _queues.get(key)
         if queue or waiting:
             if waiting is None:
-                waiting = _queues[conn] = []
+                waiting = _queues[key] = []
                 _listen(conn.engine)
             waiting.append(pending)
             if not queue:
                 flush(conn)
             return pending
-        if conn.in_transaction() and conn.connection.dbapi_connection.info.transaction_status == 0:
+        if conn.in_transaction() and key.info.transaction_status == 0:
             # nothing sent in this transaction yet: psycopg would send BEGIN and wait; pipeline it
-            _queues[conn] = [pending]
+            _queues[key] = [pending]
             _listen(conn.engine)
             flush(conn)
             return pending
@@ -281,17 +287,19 @@ def _run(conn: sa.Connection, stmt: Sql, params, many: bool, queue: bool) -> Pen
 
 def flush(conn: sa.Connection) -> None:
     """Send every statement queued on ``conn`` (PostgreSQL: in one pipeline, one round trip)."""
-    waiting = _queues.pop(conn, None)
+    if not _queues:
+        return
+    dbapi = conn.connection.dbapi_connection
+    waiting = _queues.pop(dbapi, None)
     if not waiting:
         return
-    if len(waiting) == 1 and conn.connection.dbapi_connection.info.transaction_status != 0:
+    if len(waiting) == 1 and dbapi.info.transaction_status != 0:
         try:
             waiting[0]._send()
         except conn.dialect.loaded_dbapi.Error as exc:
             raise _wrapped(conn, waiting[0].sql, waiting[0].parameters, exc) from exc
         return
     _cursor(conn)  # begun
-    dbapi = conn.connection.dbapi_connection
     current = waiting[0]
     try:
         stats.round_trips += 1
@@ -318,7 +326,11 @@ def _flush_before_commit(conn):
 
 
 def _drop_on_rollback(conn):
-    _queues.pop(conn, None)
+    if _queues:
+        try:
+            _queues.pop(conn.connection.dbapi_connection, None)
+        except sa.exc.SQLAlchemyError:
+            pass  # the connection is gone (invalidated): so is what was queued on it
 
 
 def _listen(engine: sa.Engine) -> None:
@@ -378,6 +390,18 @@ def scalar(conn: sa.Connection, stmt: Sql, params: dict | None = None) -> Any:
     """The first column of the first row, or None."""
     row = first(conn, stmt, params)
     return None if row is None else row[0]
+
+
+class _Counted(Pending):
+    """A write taken by a batch (``duban_defer``), with the rows it will match."""
+    __slots__ = ("count",)
+
+    def __init__(self, count: int):
+        self.count, self.sent = count, True
+
+    @property
+    def rowcount(self) -> int:
+        return self.count
 
 
 class _Nothing(Pending):

@@ -168,3 +168,29 @@ def test_a_deferred_write_that_fails_fails_the_transaction_and_leaves_the_connec
             assert conn.execute(sa.select(TASK.c.id).where(TASK.c.id == "sqlexec-14")).first() is None
             sqlexec.defer(conn, INSERT_TASK, _task(15, case_id))
         assert conn.execute(sa.select(TASK.c.id).where(TASK.c.id == "sqlexec-15")).scalar() == "sqlexec-15"
+
+
+def test_a_connection_that_takes_writes_for_a_batch_gets_them_instead_of_the_database(world):
+    """``duban_defer`` (engine/batch_writes.py's connection for a timer batch) may take a write and
+    say how many rows it will match; what it declines goes to the database as usual."""
+    e, case_id = world
+
+    class Batching:
+        def __init__(self, conn):
+            self.conn, self.taken = conn, []
+
+        def duban_defer(self, stmt, params):
+            if stmt is not COMPLETE:
+                return None
+            self.taken.append(params)
+            return 1
+
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
+
+    with e.db.engine.begin() as conn:
+        batch = Batching(conn)
+        sqlexec.execute(batch, INSERT_TASK, _task(16, case_id))
+        assert sqlexec.execute(batch, COMPLETE, {"b_id": "sqlexec-16", "at": AT, "by": "zhang"}) == 1
+        assert batch.taken == [{"b_id": "sqlexec-16", "at": AT, "by": "zhang"}]
+        assert conn.execute(sa.select(TASK.c.state).where(TASK.c.id == "sqlexec-16")).scalar() == "open"
