@@ -16,8 +16,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import audit, incidents, queries, step
 from .clock import SHANGHAI
+from .directory import version_column
 from .errors import Forbidden, InvalidData, NotFound
-from .schema import Case, Counter, HumanTask, Incident, OrgUnit, TaskRow, Timer
+from .schema import Case, Counter, HumanTask, Incident, OrgUnit, ProcessModel, TaskRow, Timer
 
 
 @dataclass
@@ -99,21 +100,26 @@ def next_case_no(s: Session, process_key: str, now: datetime) -> str:
 
 
 # -- reads --------------------------------------------------------------------------------------
+# The case, its model's version and the directory counter (for the cached principal) in one read.
+_CASE_VIEW = (sa.select(Case.__table__, ProcessModel.version.label("model_version"), version_column())
+              .join(ProcessModel, ProcessModel.id == Case.model_id).where(Case.id == sa.bindparam("id")))
+
+
 def case(engine, case_id: int, username: str | None = None) -> CaseView:
     """A case with its open tasks, data, timers, incidents and history (the audit events)."""
     with engine.db.read() as s:
-        row = s.get(Case, case_id)
+        row = s.execute(_CASE_VIEW, {"id": case_id}).first()
         if row is None:
             raise NotFound(f"案件不存在: {case_id}")
         if username is not None:
-            engine.policy.check_case_view(s, engine.directory.principal(username, s), row)
-        model = engine.models.get(row.model_id)
+            p = engine.directory.cached_principal(username, s, row.directory_version or 0)
+            engine.policy.check_case_view(s, p, row)
         tasks = list(s.execute(sa.select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
                                .order_by(HumanTask.created_at)).scalars())
         found = list(s.execute(sa.select(Incident).where(Incident.case_id == case_id).order_by(Incident.id)).scalars())
         timers = list(s.execute(sa.select(Timer).where(Timer.case_id == case_id).order_by(Timer.due_at)).scalars())
         return CaseView(id=row.id, case_no=row.case_no, process_key=row.process_key,
-                        model_id=row.model_id, model_version=model.version, status=row.status, title=row.title,
+                        model_id=row.model_id, model_version=row.model_version, status=row.status, title=row.title,
                         org_code=row.org_code, party=row.party, escalation_level=row.escalation_level,
                         data=dict(row.data or {}), started_by=row.started_by, started_at=row.started_at,
                         updated_at=row.updated_at, ended_at=row.ended_at, tasks=tasks,

@@ -305,3 +305,36 @@ def test_a_pooled_postgresql_connection_idle_for_a_while_is_checked_and_replaced
                 conn.execute(sa.text("SELECT 1"))
     finally:
         e.dispose()
+
+
+def test_reading_a_case_as_a_user_takes_the_principal_from_the_cache_and_the_model_version_with_the_case(
+        database_url):
+    """``Engine.case`` (every case page and GET /api/cases/<id>) reads the case with its model's
+    version and the directory counter in one statement, and takes the principal from the cache
+    that counter validates: no directory lookup, no read of the model row (its BPMN XML) — and a
+    user moved to another branch by another process is refused at once."""
+    from engine.errors import Forbidden
+    e = make_engine(database_url, clock=ManualClock(START))
+    other = None
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east")
+        assert e.case(case.id, "li").model_version == 1  # warms the cache
+        seen = []
+        listener = lambda c, cur, statement, *a: seen.append(statement)  # noqa: E731
+        sa.event.listen(e.db.engine, "before_cursor_execute", listener)
+        try:
+            view = e.case(case.id, "li")
+        finally:
+            sa.event.remove(e.db.engine, "before_cursor_execute", listener)
+        assert view.case_no == case.case_no and view.model_version == 1
+        assert not [s for s in seen if "user_role" in s or "process_model.content" in s], seen
+        from engine import Engine
+        other = Engine(database_url)  # another worker process moves li to the west district
+        other.directory.move_user("li", "west", by="boss")
+        with pytest.raises(Forbidden):
+            e.case(case.id, "li")
+    finally:
+        e.dispose()
+        if other is not None:
+            other.dispose()
