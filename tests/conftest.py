@@ -78,6 +78,23 @@ def module_database_url(request, tmp_path_factory, pg_admin_url):
 
 
 @pytest.fixture
+def fresh_database(tmp_path, pg_admin_url):
+    """A function making one more empty database of a kind (``"sqlite"``/``"postgresql"``) inside a
+    test, e.g. a world of its own beside the module's shared one; dropped after the test."""
+    made = []
+
+    def make(kind: str) -> str:
+        folder = tmp_path / f"fresh{len(made)}"
+        folder.mkdir()
+        made.append(_database(kind, folder, pg_admin_url))
+        return next(made[-1])
+
+    yield make
+    for database in made:
+        database.close()
+
+
+@pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'duban.sqlite'}"
 
@@ -96,13 +113,32 @@ def postgres_url(pg_admin_url):
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
     """A process suite's "every user task is reached" check runs after that module's scenario
-    tests, whatever order they were collected or shuffled in (see tests/process_support.py)."""
-    from tests.process_support import COVERAGE_TEST
-    last = [i for i in items if getattr(i, "originalname", i.name) == COVERAGE_TEST]
+    tests on the same database, whatever order they were collected or shuffled in. The check does
+    not need it (it walks any scenario that has not run: tests/process_support.py); it saves
+    walking twice."""
+    from tests.process_support import DATABASE_PARAMS, is_coverage_check
+
+    def database(item):
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        return next((params[p] for p in DATABASE_PARAMS if p in params), None)
+
+    last = [i for i in items if is_coverage_check(i)]
     if not last:
         return
     rest = [i for i in items if i not in last]
     for check in last:
-        module_items = [n for n, i in enumerate(rest) if getattr(i, "module", None) is check.module]
-        rest.insert(module_items[-1] + 1 if module_items else len(rest), check)
+        same = [n for n, i in enumerate(rest) if getattr(i, "module", None) is check.module
+                and database(check) in (database(i), None)]
+        rest.insert(same[-1] + 1 if same else len(rest), check)
     items[:] = rest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Record a scenario test that passed on a process world (``w.walked``, tests/process_support.py)."""
+    result = yield
+    walked = getattr(getattr(item, "funcargs", {}).get("w"), "walked", None)
+    if isinstance(walked, set):
+        from tests.process_support import scenario_key
+        walked.add(scenario_key(item.originalname, item.callspec.params if hasattr(item, "callspec") else {}))
+    return result
