@@ -9,10 +9,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.ui_support import (LiveServer, PASSWORD, _password_hash, launch_chromium, major_case_at, make_world,
-                              open_task, screenshot)
+from tests.ui_support import (LiveServer, _password_hash, browser, logged_in_page, major_case_at,  # noqa: F401
+                              make_world, open_task, screenshot, wrapped_menu_items)
 
 pytestmark = pytest.mark.browser
 
@@ -40,41 +40,12 @@ def server(world):
         yield srv
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
-
-
-def page_for(browser, server, username: str, width: int):
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    ctx.set_default_timeout(10_000)
-    page = ctx.new_page()
-    page.goto(server.url + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".whoami .user")).to_be_visible()
-    return page
-
-
-def wrapped_menu_items(page) -> list[str]:
-    """Menu items whose text wrapped (我的待/办): taller than one line of text."""
-    return page.evaluate("""() => [...document.querySelectorAll('.mainnav a')].filter(a => {
-        const s = getComputedStyle(a);
-        const text = a.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
-        return text > 1.6 * parseFloat(s.fontSize) * 1.2;
-      }).map(a => a.textContent.trim())""")
-
-
 def scroll_width(page) -> int:
     return page.evaluate("() => document.scrollingElement.scrollWidth")
 
 
 def test_an_administrator_on_a_phone_deactivates_a_user_and_hands_the_task_to_a_colleague(browser, server, world):
-    page = page_for(browser, server, "root", 390)
+    page = logged_in_page(browser, server, "root", 390)
     for path, shot in (("/admin", "admin-index-390"), ("/admin/roles", "admin-roles-390"),
                        ("/admin/orgs", "admin-orgs-390"), ("/admin/users/new", "admin-new-user-390")):
         page.goto(server.url + path)
@@ -104,7 +75,7 @@ def test_an_administrator_on_a_phone_deactivates_a_user_and_hands_the_task_to_a_
 
 
 def test_a_user_of_five_roles_reads_the_menu_on_one_line_and_works_on_a_phone(browser, server, world):
-    wide = page_for(browser, server, "duo", 1366)
+    wide = logged_in_page(browser, server, "duo", 1366)
     labels = [t.strip() for t in wide.locator(".mainnav a").all_text_contents()]
     assert labels == ["我的待办", "组待办", "已办", "案件查询", "发起案件", "企业档案", "隐患统计", "审批", "逾期督办",
                       "异常事件", "驾驶舱", "流程设计"]
@@ -113,7 +84,7 @@ def test_a_user_of_five_roles_reads_the_menu_on_one_line_and_works_on_a_phone(br
     screenshot(wide, "multi-role-queue-1366")
     wide.context.close()
 
-    phone = page_for(browser, server, "duo", 390)
+    phone = logged_in_page(browser, server, "duo", 390)
     task = open_task(world.engine, world.case.id, "review_plan")
     for name, url in (("queue", "/tasks/group"), ("task", f"/tasks/{task.id}"), ("case", f"/cases/{world.case.id}")):
         phone.goto(server.url + url)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.ui_support import LiveServer, PASSWORD, launch_chromium, major_case_at, make_world, open_task, screenshot
+from tests.ui_support import (LiveServer, browser, logged_in_page, major_case_at, make_world,  # noqa: F401
+                              open_task, screenshot, wrapped_menu_items)
 
 pytestmark = pytest.mark.browser
 
@@ -35,46 +36,17 @@ def server(world):
         yield srv
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
-
-
-def page_for(browser, server, username: str, width: int):
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    ctx.set_default_timeout(10_000)
-    page = ctx.new_page()
-    page.goto(server.url + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".whoami .user")).to_be_visible()
-    return page
-
-
-def menu_items_on_one_line(page) -> list[str]:
-    """Menu items whose text wrapped (我的待/办): taller than one line of text."""
-    return page.evaluate("""() => [...document.querySelectorAll('.mainnav a')].filter(a => {
-        const s = getComputedStyle(a);
-        const text = a.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
-        return text > 1.6 * parseFloat(s.fontSize) * 1.2;   // more than one line of text
-      }).map(a => a.textContent.trim())""")
-
-
 def sideways(page) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_queue_task_and_case_page_fit_the_screen(browser, server, world, width):
-    page = page_for(browser, server, "qian", width)
+    page = logged_in_page(browser, server, "qian", width)
     task = open_task(world.engine, world.case.id, "review_listing")
     for name, url in (("queue", "/tasks/group"), ("task", f"/tasks/{task.id}"), ("case", f"/cases/{world.case.id}")):
         page.goto(server.url + url)
-        assert menu_items_on_one_line(page) == [], (name, width)
+        assert wrapped_menu_items(page) == [], (name, width)
         assert sideways(page) <= 0, f"{name} at {width} px scrolls sideways by {sideways(page)} px"
         screenshot(page, f"work-{name}-{width}")
     page.context.close()
@@ -82,7 +54,7 @@ def test_queue_task_and_case_page_fit_the_screen(browser, server, world, width):
 
 def test_the_approver_sees_the_proposal_and_decides_with_one_button(browser, server, world):
     """审核挂牌建议 (原安监总局令第16号 第二十一条): the section head reviews what the inspector proposed."""
-    page = page_for(browser, server, "qian", 1366)
+    page = logged_in_page(browser, server, "qian", 1366)
     task = open_task(world.engine, world.case.id, "review_listing")
     page.goto(server.url + f"/tasks/{task.id}")
     context = page.locator("#task-context")
@@ -98,7 +70,7 @@ def test_the_approver_sees_the_proposal_and_decides_with_one_button(browser, ser
     assert world.engine.case(world.case.id).data["listing_review_decision"] == "退回"
     page.context.close()
 
-    inspector = page_for(browser, server, "zhang", 1366)
+    inspector = logged_in_page(browser, server, "zhang", 1366)
     inspector.goto(server.url + f"/tasks/{open_task(world.engine, world.case.id, 'propose').id}")
     expect(inspector.locator("#returned")).to_contain_text("督办期限偏长，请按三个月重新核定")
     screenshot(inspector, "work-returned-task-1366")

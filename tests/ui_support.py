@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
@@ -118,6 +119,42 @@ class LiveServer:
 
 def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for a browser test module: ``from tests.ui_support import browser`` in the module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()
+
+
+def logged_in_page(browser, server, username: str, width: int):
+    """A new page of its own context (zh-CN, Asia/Shanghai, ``width`` px wide), logged in as ``username``
+    through the login form."""
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx.set_default_timeout(10_000)
+    page = ctx.new_page()
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator(".whoami .user")).to_be_visible()
+    return page
+
+
+def wrapped_menu_items(page) -> list[str]:
+    """Menu items whose text wrapped (我的待/办): taller than one line of text."""
+    return page.evaluate("""() => [...document.querySelectorAll('.mainnav a')].filter(a => {
+        const s = getComputedStyle(a);
+        const text = a.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
+        return text > 1.6 * parseFloat(s.fontSize) * 1.2;   // more than one line of text
+      }).map(a => a.textContent.trim())""")
 
 
 def screenshot(page, name: str) -> Path:
