@@ -75,8 +75,12 @@ def migrate(meta: dict, tasks: list[dict]) -> tuple[dict, list[dict]]:
     return meta, tasks
 
 
+# One encoder for every row (json.dumps with options builds a new one per call).
+_encode = (serializer._encoder_cls or json.JSONEncoder)(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def to_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), cls=serializer._encoder_cls)
+    return _encode(value)
 
 
 @dataclass
