@@ -140,10 +140,12 @@ def main():
     ap.add_argument("--tasks", type=int, default=100_000)
     ap.add_argument("--cases", type=int, default=5_000)
     ap.add_argument("--repeat", type=int, default=50)
-    ap.add_argument("--postgres", nargs="?", const=os.environ.get("DUBAN_TEST_PG_URL"), default=None,
+    ap.add_argument("--postgres", nargs="?", const="", default=None,
                     metavar="ADMIN_URL", help="run on a scratch database of this PostgreSQL server "
                     "(default: $DUBAN_TEST_PG_URL), dropped afterwards; else on a SQLite file")
     args = ap.parse_args()
+    if args.postgres == "":  # --postgres without a URL: the test server's, never SQLite by mistake
+        args.postgres = os.environ.get("DUBAN_TEST_PG_URL") or ap.error("--postgres needs ADMIN_URL or $DUBAN_TEST_PG_URL")
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         url = (stack.enter_context(scratch_postgres(args.postgres)) if args.postgres
                else f"sqlite:///{Path(tmp) / 'queue.sqlite'}")

@@ -29,10 +29,8 @@ def make_engine(url: str) -> sa.Engine:
 
         @sa.event.listens_for(eng, "begin")
         def _sqlite_begin(conn):
-            options = conn.get_execution_options()
-            if options.get("isolation_level") == "AUTOCOMMIT":
-                return  # read(snapshot=False): no transaction
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("duban_write") else "BEGIN")
+            immediate = conn.get_execution_options().get("duban_write")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return eng
     if url.startswith("postgresql://"):
@@ -134,11 +132,13 @@ class Database:
 
     @contextlib.contextmanager
     def read(self, snapshot: bool = True):
-        """A read-only session. ``snapshot=False``: no transaction at all (autocommit), each statement
-        reading what is committed when it runs — for reads whose statements need no common snapshot
-        (a queue page: the user's context, then the page). That saves the BEGIN and ROLLBACK round
-        trips, and on PostgreSQL keeps psycopg's prepared statements, which every ROLLBACK drops."""
-        if snapshot:
+        """A read-only session. ``snapshot=False``: on PostgreSQL no transaction at all (autocommit),
+        each statement reading what is committed when it runs — for reads whose statements need no
+        common snapshot (a queue page: the user's context, then the page). That saves the BEGIN and
+        ROLLBACK round trips, and keeps psycopg's prepared statements, which every ROLLBACK drops.
+        SQLite keeps its transaction (in process, BEGIN costs nothing; SQLAlchemy would hand the
+        connection back reset to the sqlite3 module's implicit transactions and an extra PRAGMA)."""
+        if snapshot or self.is_sqlite:
             with self._sessions() as session:
                 yield session
             return

@@ -46,6 +46,23 @@ def test_next_page_carries_where_the_page_ended_and_pages_follow_on(world, addre
     assert _rows(client.get(address + "?page=2").get_data(as_text=True)) == _rows(second)  # typed
 
 
+def test_the_api_queue_pages_on_by_next_after_as_by_offset(world):
+    client = client_login(world.app, "li")
+    whole = [t.id for t in world.engine.queue("li", limit=100)]
+    by_key, after = [], None
+    while True:
+        body = client.get("/api/tasks", query_string={"limit": 20, **({"after": after} if after else {})}).get_json()
+        by_key += [t["id"] for t in body["items"]]
+        after = body["next_after"]
+        if after is None:
+            break
+    by_offset = [t["id"] for offset in (0, 20, 40) for t in
+                 client.get("/api/tasks", query_string={"limit": 20, "offset": offset}).get_json()["items"]]
+    assert by_key == by_offset == whole
+    refused = client.get("/api/tasks", query_string={"after": "第二页"})
+    assert refused.status_code == 422 and "翻页参数无效" in refused.get_json()["errors"]["after"]
+
+
 def test_a_forged_paging_key_is_refused_in_chinese(world):
     client = client_login(world.app, "li")
     for bad in ("x", "2026-11-23T01:00:00,zzz,abc", "2026-11-23T01:00:00,2026-11-23T01:00:00,"):

@@ -124,3 +124,16 @@ def test_a_unit_a_role_or_a_move_made_by_another_process_shows_in_the_next_queue
     assert {t.id for t in engine.queue("wang")} == set(west)  # wang's new role, in west only
     engine.directory.move_user("wang", "north", by="boss")
     assert {t.id for t in engine.queue("wang")} == set(north)
+
+
+def test_a_queue_read_leaves_its_connection_as_the_engine_set_it_up(engine):
+    """On PostgreSQL a queue is read without a transaction (``Database.read(snapshot=False)``); on
+    SQLite it keeps its BEGIN, since SQLAlchemy hands an autocommit connection back reset to the
+    sqlite3 module's implicit transactions (``isolation_level = ""``), which the engine turned off."""
+    engine.queue("zhang")
+    with engine.db.engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        if conn.dialect.name == "sqlite":
+            assert driver.isolation_level is None
+        else:
+            assert driver.autocommit is False

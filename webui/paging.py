@@ -40,25 +40,24 @@ def keyset_paged(fetch, key):
     the ``after`` of the next page's link). A page asked for by number alone (上一页, a typed
     address) is read by offset."""
     page = page_number()
-    after = _after()
+    raw = request.args.get("after")
+    try:
+        after = parse_token(raw) if raw else None
+    except ValueError:
+        abort(400, description="翻页参数无效，请从第一页重新翻")
     rows = fetch(PAGE_SIZE + 1, 0 if after else (page - 1) * PAGE_SIZE, after)
     shown, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-    return shown, page, more, (_token(key(shown[-1])) if more else None)
+    return shown, page, more, (token(key(shown[-1])) if more else None)
 
 
-def _token(key: tuple) -> str:
+def token(key: tuple) -> str:
+    """A queue's page key (due date, created, task id) as the ``after`` of an address."""
     return ",".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in key)
 
 
-def _after() -> tuple | None:
-    """The ``after`` of the address — (due date, created, task id) — or None; unreadable: 400."""
-    raw = request.args.get("after")
-    if not raw:
-        return None
+def parse_token(raw: str) -> tuple:
+    """The page key of ``token``; ValueError when it is not one."""
     parts = raw.split(",")
-    try:
-        if len(parts) != 3 or not parts[2] or len(parts[2]) > 64:
-            raise ValueError(raw)
-        return datetime.fromisoformat(parts[0]), datetime.fromisoformat(parts[1]), parts[2]
-    except ValueError:
-        abort(400, description="翻页参数无效，请从第一页重新翻")
+    if len(parts) != 3 or not parts[2] or len(parts[2]) > 64:
+        raise ValueError(raw)
+    return datetime.fromisoformat(parts[0]), datetime.fromisoformat(parts[1]), parts[2]

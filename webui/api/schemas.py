@@ -74,6 +74,8 @@ class CaseFilter(PageArgs):
 class QueueFilter(PageArgs):
     process_key = key_field()
     overdue_only = fields.Boolean(load_default=False)
+    after = fields.String(validate=validate.Length(min=1, max=200),
+                          metadata={"description": "接着翻页：上一页返回的 next_after（此时不用 offset），翻得再深也与第一页一样快"})
 
 
 class IncidentFilter(PageArgs):
@@ -250,6 +252,8 @@ def page_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
 
 CasePage = page_of(Case, "CasePage")
 TaskPage = page_of(Task, "TaskPage")
+QueuePage = type("QueuePage", (TaskPage,), {"next_after": fields.String(
+    allow_none=True, required=True, metadata={"description": "下一页的 after；本页不满 limit 条时为空"})})
 IncidentPage = page_of(Incident, "IncidentPage")
 TimerPage = page_of(Timer, "TimerPage")
 

@@ -6,8 +6,10 @@ Showing one task needs a rule the engine has no call for: the user may work it, 
 """
 from __future__ import annotations
 
-from engine.errors import Forbidden
+from engine.errors import Forbidden, InvalidData
+from engine.queries import page_key
 
+from .. import paging
 from . import schemas
 from .blueprint import bp, engine, page, principal, username
 
@@ -16,12 +18,20 @@ TAG = ["tasks"]
 
 @bp.route("/tasks", methods=["GET"], tags=TAG)
 @bp.arguments(schemas.QueueFilter, location="query")
-@bp.response(200, schemas.TaskPage)
+@bp.response(200, schemas.QueuePage)
 def queue(args):
-    """我的待办：本人认领的任务，以及本人角色和组织机构可办的未认领任务，按期限排序。"""
-    rows = engine().queue(principal(), limit=args["limit"], offset=args["offset"],
-                          process_key=args.get("process_key"), overdue_only=args["overdue_only"])
-    return page(rows, args["limit"], args["offset"])
+    """我的待办：本人认领的任务，以及本人角色和组织机构可办的未认领任务，按期限排序。
+
+    翻页：offset 跳过若干条；或把上一页的 next_after 作为 after 传回，接着往下翻（深页也快）。
+    """
+    try:
+        after = paging.parse_token(args["after"]) if args.get("after") else None
+    except ValueError:
+        raise InvalidData({"after": "翻页参数无效，请用上一页返回的 next_after"}) from None
+    rows = engine().queue(principal(), limit=args["limit"], offset=0 if after else args["offset"],
+                          process_key=args.get("process_key"), overdue_only=args["overdue_only"], after=after)
+    return {**page(rows, args["limit"], args["offset"]),
+            "next_after": paging.token(page_key(rows[-1])) if len(rows) == args["limit"] else None}
 
 
 @bp.route("/tasks/done", methods=["GET"], tags=TAG)
