@@ -132,3 +132,42 @@ def test_rows_left_by_cached_and_cold_steps_are_the_workflow_serialized_afresh(s
         assert e.case(case.id).status == "completed" and compared[0] > 30
     finally:
         e.dispose()
+
+
+@pytest.fixture
+def restores(monkeypatch):
+    """Case ids the engine restored from rows (``restore`` and the sweep's batch load both end in
+    ``restore_rows``; the real one runs)."""
+    seen: list = []
+    real = wfstate.restore_rows
+
+    def watched(*args, **kwargs):
+        loaded = real(*args, **kwargs)
+        seen.append(loaded)
+        return loaded
+
+    monkeypatch.setattr(wfstate, "restore_rows", watched)
+    return seen
+
+
+def test_a_completion_never_restores_a_case_whose_cached_workflow_is_current(database_url, restores):
+    """Start and every completion of a case in one process: no deserializing at all. Another
+    process's step moves the case's version: the next completion here restores once, then the
+    cache serves again."""
+    a = make_engine(database_url, clock=ManualClock(START))
+    b = make_engine(database_url, clock=ManualClock(START))
+    try:
+        a.deploy(FIVE_TASKS, by="boss")
+        case = a.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
+        for step in range(2):
+            a.complete(_open_task_id(a, case.id), "zhang", _form(step))
+        assert restores == []
+        b.complete(_open_task_id(b, case.id), "zhang", _form(2))
+        assert len(restores) == 1  # b had never seen the case
+        a.complete(_open_task_id(a, case.id), "zhang", _form(3))
+        assert len(restores) == 2  # a's cached workflow is a version behind: read again
+        a.complete(_open_task_id(a, case.id), "zhang", _form(4))
+        assert len(restores) == 2 and a.case(case.id).status == "completed"
+    finally:
+        a.dispose()
+        b.dispose()
