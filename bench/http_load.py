@@ -142,6 +142,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn web workers")
+    ap.add_argument("--threads", type=int, default=None, help="threads per web worker (default: serve's)")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--cases", type=int, default=40)
     ap.add_argument("--seconds", type=float, default=120)
@@ -156,15 +157,17 @@ def main():
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = admin_url.rsplit("/", 1)[0] + "/" + name
     procs: list[subprocess.Popen] = []
-    result: dict = {"clients": args.clients, "web_workers": args.workers, "timer_workers": 1, "cases": args.cases,
+    result: dict = {"clients": args.clients, "web_workers": args.workers, "threads": args.threads or "serve's default",
+                    "timer_workers": 1, "cases": args.cases,
                     "database": "postgresql"}
     try:
         tokens, owned = prepare(url, args.cases, args.clients)
         port = free_port()
         env = dict(os.environ, DUBAN_DATABASE_URL=url, PYTHONPATH=str(ROOT))
         cli = [sys.executable, "-c", "from webui.cli import main; main()"]
+        thread_args = ["--threads", str(args.threads)] if args.threads else []
         procs.append(subprocess.Popen(cli + ["serve", "--host", HOST, "--port", str(port), "--workers",
-                                             str(args.workers), "--no-worker"], env=env, cwd=ROOT,
+                                             str(args.workers), "--no-worker", *thread_args], env=env, cwd=ROOT,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
         procs.append(subprocess.Popen(cli + ["worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL, start_new_session=True))

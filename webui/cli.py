@@ -35,10 +35,12 @@ def main(verbose: bool):
 @click.option("--worker/--no-worker", default=True, help="Run the timer worker inside the server.")
 @click.option("--workers", default=None, type=int,
               help="gunicorn worker processes (default 1 on SQLite, 4 on PostgreSQL).")
+@click.option("--threads", default=4, type=click.IntRange(1, 64), show_default=True,
+              help="Threads per gunicorn worker (requests one worker serves at once).")
 @click.option("--dev", is_flag=True, help="Werkzeug's development server instead of gunicorn; plain HTTP.")
 @click.option("--plain-http", is_flag=True,
               help="Session cookies without Secure, for plain HTTP (implied by --dev and --demo).")
-def serve(host, port, demo, worker, workers, dev, plain_http):
+def serve(host, port, demo, worker, workers, threads, dev, plain_http):
     """Run the web app: gunicorn (SQLite by default, DUBAN_DATABASE_URL for PostgreSQL)."""
     import os
     engine = _engine(deploy=True)
@@ -54,7 +56,7 @@ def serve(host, port, demo, worker, workers, dev, plain_http):
         if workers is None:
             workers = 1 if engine.db.is_sqlite else 4
         engine.dispose()
-        _serve_gunicorn(host, port, workers, worker)
+        _serve_gunicorn(host, port, workers, worker, threads)
         return
     from webui.app import create_app
     if worker:
@@ -65,7 +67,7 @@ def serve(host, port, demo, worker, workers, dev, plain_http):
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-def _serve_gunicorn(host, port, workers, worker):
+def _serve_gunicorn(host, port, workers, worker, threads=4):
     """N gunicorn web workers (threaded) as a child process; this process sweeps the timers
     (unless --no-worker).
 
@@ -75,7 +77,7 @@ def _serve_gunicorn(host, port, workers, worker):
     import os
     import signal
     import subprocess
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", "4", "-b", f"{host}:{port}",
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b", f"{host}:{port}",
            "--access-logfile", "-", "webui.wsgi:app"]
     click.echo(f"督办 running on http://{host}:{port}/ with {workers} gunicorn worker(s)")
     web = subprocess.Popen(cmd, env=dict(os.environ))

@@ -144,6 +144,11 @@ def token_holder(engine, token: str) -> tuple[str, int] | None:
     now = engine.clock.now()
     from ..sessions import credential_of
     with engine.db.engine.connect() as conn:
+        if not engine.db.is_sqlite:
+            # One statement needs no snapshot: on PostgreSQL no BEGIN and ROLLBACK round trips, and
+            # psycopg keeps the statement prepared (a ROLLBACK drops them). Not on SQLite, where
+            # leaving autocommit costs a PRAGMA when the connection goes back to the pool.
+            conn.execution_options(isolation_level="AUTOCOMMIT")
         found = conn.execute(_HOLDER, {"digest": digest}).first()
     if found is None:
         return None
