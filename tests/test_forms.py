@@ -166,3 +166,24 @@ def test_unticked_flags_load_as_false_but_decisions_are_required():
                                                     "report_content": "快报"})
     assert data["take_over"] is False
     assert errors_of("hazard.confirm_fix", {"fix_opinion": "ok"}) == {"fix_passed": "此项为必填项"}
+
+
+def test_a_form_is_described_once_and_every_caller_gets_its_own_copy(monkeypatch):
+    """Task and case pages ask for a dozen forms' fields per page: described once per form, handed out
+    as copies, so one page changing what it got (a prefilled choice list) cannot reach the next."""
+    import importlib
+
+    from workflows.forms.enforcement import Convene
+    module = importlib.import_module("workflows.forms.registry")
+    calls = []
+    real = module.describe
+    monkeypatch.setattr(module, "describe", lambda schema: calls.append(schema) or real(schema))
+    forms = module.FormRegistry()
+    forms.register("enforcement.convene", Convene)
+    first = forms.fields("enforcement.convene")
+    members = next(f for f in first if f["name"] == "committee_members")
+    assert members["label"] == "集体讨论组成人员（本机关负责人）" and members["roles"] == ["director", "leader"]
+    members["label"], members["roles"][:] = "改过的", ["inspector"]
+    again = forms.fields("enforcement.convene")
+    assert next(f for f in again if f["name"] == "committee_members")["roles"] == ["director", "leader"]
+    assert again == real(Convene()) and len(calls) == 1

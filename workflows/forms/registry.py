@@ -86,6 +86,7 @@ class FormRegistry:
         # declared fields when instantiated, and ``load`` keeps no state on the instance, so one
         # instance serves every submit of every thread. A key is registered once and never replaced.
         self._loaders: dict[str, Schema] = {}
+        self._described: dict[str, list[dict]] = {}
 
     def register(self, key: str, schema: type[Schema], title: str = "") -> None:
         if key in self._schemas:
@@ -113,8 +114,14 @@ class FormRegistry:
             raise KeyError(f"unknown form {key!r}") from None
 
     def fields(self, key: str) -> list[dict]:
-        """name, label, type, required, choices (and columns for tables) of each field."""
-        return describe(self.schema(key))
+        """name, label, type, required, choices (and columns for tables) of each field.
+
+        Described once per form (every task and case page asks, often for a dozen forms) and handed
+        out as a fresh copy, so a caller may change what it gets."""
+        described = self._described.get(key)
+        if described is None:
+            described = self._described.setdefault(key, describe(self.schema(key)))
+        return _copy(described)
 
     def validate(self, key: str, data: dict | None) -> dict:
         """Cleaned, JSON-safe data, or ``FormError`` with Chinese reasons per field."""
@@ -126,6 +133,15 @@ class FormRegistry:
         except ValidationError as exc:
             raise FormError(_flatten(exc.messages)) from None
         return to_json(loaded)
+
+
+def _copy(value: Any) -> Any:
+    """A copy of described fields (dicts and lists of plain values), much cheaper than deepcopy."""
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
 
 
 def blank_fields(schema: Schema) -> dict:
