@@ -187,6 +187,7 @@ _HUMAN_TASK_COLUMNS = ("id", "case_id", "spec_id", "name", "item_label", "lane",
                        "assignee", "state", "form_key", "priority", "due_at", "due_sort", "created_at", "process_key",
                        "case_no", "case_title", "reminders", "rules", "follow_up_at")
 _INSERT_TASKS = sqlexec.Sql(sa.insert(_TASK), keys=_HUMAN_TASK_COLUMNS)
+_DELETE_TIMERS = sa.delete(_TIMER).where(_TIMER.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 class _NewTask:
@@ -335,7 +336,7 @@ def project_timers(conn, case: Case, loaded, pending: list[PendingTimer]) -> Non
                         "name": spec.bpmn_name or "", "kind": p.kind, "attached_to": p.attached_to,
                         "due_at": p.due_at, "lease_owner": None, "lease_until": None})
     if gone:
-        conn.execute(sa.delete(_TIMER).where(_TIMER.c.id.in_(gone)))
+        conn.execute(_DELETE_TIMERS, {"ids": gone})
     sqlexec.executemany(conn, _MOVE_TIMER, moved)
     sqlexec.executemany(conn, _INSERT_TIMERS, new)
     loaded.timers = {tid: p.due_at for tid, p in want.items()}

@@ -23,7 +23,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from . import step
+from . import batch_writes, step
 from .errors import Conflict, IncidentRaised, InvalidData
 from .schema import NO_DUE_DATE, EventWait, ExternalTask, HumanTask, Timer
 from .state import read_many, restore_rows
@@ -190,10 +190,11 @@ def _fire_together(engine, case_ids: list[int], worker: str) -> int:
             cases = _lock_cases(tx, [c for c in case_ids if c in held])
             loaded = _load_cases(engine, tx, cases)
             puts = tx.session.info.setdefault("duban_cache_put", [])
-            for case in cases:
-                st = step.Step(engine, tx, case, loaded[case.id], "timer")
-                fired += timer_step(st, worker)
-                puts.append((case, st.loaded))
+            with batch_writes.deferred(tx):  # each kind of row written once for the whole batch
+                for case in cases:
+                    st = step.Step(engine, tx, case, loaded[case.id], "timer")
+                    fired += timer_step(st, worker)
+                    puts.append((case, st.loaded))
     except BaseException as exc:
         for case_id in case_ids:  # a failed step may have changed its workflow half-way
             engine._evict(case_id)

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import Engine, ManualClock, timer_sweep
-from engine.schema import Case, Timer
+from engine.schema import Case, HumanTask, Timer
 from tests.support import START, deploy, make_engine
 
 DUE = START + timedelta(days=2, seconds=1)
@@ -89,4 +89,54 @@ def test_a_case_whose_script_refuses_its_reviewer_becomes_an_incident_and_holds_
         assert sorted(children) == sorted(good)  # the refused step started nothing
     e.clock.advance(hours=1)
     assert timer_sweep.run_due_timers(e, "w") == 0 and len(e.incidents()) == 1  # parked, not retried
+    e.dispose()
+
+
+# --- the batch's writes: one statement per kind of row, and every read sees them ----------------------
+def _waiting_then_work(database_url, n):
+    e = make_engine(database_url, clock=ManualClock(START))
+    deploy(e, "timers_misc.bpmn")
+    cases = [e.start("wait_then_work", by="zhang", org="east").id for _ in range(n)]
+    e.dispose()
+    worker = Engine(database_url, clock=ManualClock(DUE))
+    worker._claim_due_timers("w", limit=n, lease_seconds=60)
+    return worker, cases
+
+
+def test_a_batch_writes_each_kind_of_row_in_one_statement_whatever_its_size(database_url):
+    """engine/batch_writes.py: the rows of 6 cases — workflow tasks, workflows, new human tasks,
+    fired timers, case rows — go in one statement per kind, not one per case."""
+    e, cases = _waiting_then_work(database_url, 6)
+    seen: list[tuple[str, bool]] = []
+    sa.event.listen(e.db.engine, "before_cursor_execute",
+                    lambda _c, _cur, statement, _p, _ctx, many: seen.append((" ".join(statement.split()[:3]), many)))
+    assert timer_sweep.fire_batch(e, cases, "w") == 6
+    writes = [s for s, _ in seen if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    # At most twice: a fresh worker's first step reads the lane's role from the directory (cached
+    # after), which sends what the steps before it deferred.
+    for kind in ("UPDATE wf_task SET", "UPDATE wf_workflow SET", "INSERT INTO human_task", "DELETE FROM timer"):
+        assert writes.count(kind) <= 2, (kind, writes)
+    assert writes.count("UPDATE case_instance SET") <= 3  # the batch's lock (versions), then the rows
+    assert len(seen) <= 25, seen  # 5 statements per case and timer before
+    assert [t.name for c in cases for t in e.case(c).tasks] == ["复查"] * 6
+    with e.db.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(Timer)).scalar() == 0
+    assert e.verify_audit() is None
+    e.dispose()
+
+
+def test_what_a_step_of_the_batch_reads_includes_the_rows_the_batch_deferred(database_url):
+    """A deferred write is sent before anything else runs on the transaction: an after-step hook
+    (which reads through the ORM session) of each case sees the human task its step just opened,
+    and the one opened by every earlier case of the batch."""
+    e, cases = _waiting_then_work(database_url, 3)
+    seen = []
+
+    def count_open_tasks(s, case, _workflow):
+        seen.append(s.execute(sa.select(sa.func.count()).select_from(HumanTask)
+                              .where(HumanTask.case_id.in_(cases), HumanTask.state == "open")).scalar())
+
+    e.after_step_hooks.append(count_open_tasks)
+    assert timer_sweep.fire_batch(e, cases, "w") == 3
+    assert seen == [1, 2, 3]
     e.dispose()
