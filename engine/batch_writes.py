@@ -82,6 +82,14 @@ class DeferringConnection:
         self.deferred += 1
         return _Sent(len(rows))
 
+    def duban_defer(self, statement, parameters):
+        """The hot-path executor's way in (engine/sqlexec.py): the row count if the write waits,
+        else None once the pending rows are sent (the executor then runs it itself)."""
+        if id(statement) not in self._kinds:
+            self.flush()
+            return None
+        return self.execute(statement, parameters).rowcount
+
     def __getattr__(self, name):  # anything else reaches the real connection: pending rows first
         self.flush()
         return getattr(self._conn, name)
