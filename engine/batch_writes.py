@@ -4,7 +4,7 @@ A timer sweep fires a batch of independent cases in one transaction (engine/time
 case's step writes the same few kinds of rows — its changed workflow task rows, its workflow row,
 its new human tasks, its fired timers deleted, its case row — so a batch of 100 cases would send
 500 statements, each a round trip to PostgreSQL. ``deferred`` collects the writes of the statements
-listed in ``KINDS`` instead, and sends each kind once for the whole batch: ``executemany`` of all
+listed in ``_kinds`` instead, and sends each kind once for the whole batch: ``executemany`` of all
 its rows (one pipelined round trip with psycopg, one call into SQLite), or for a ``DELETE ... IN``
 one statement with every id.
 
@@ -14,9 +14,11 @@ a step — and only a few statements need to wait. Why safe: a deferred write is
 other statement runs on the transaction's connection — a read through the step's connection, the
 ORM session's flush or query (a ``before_execute`` listener on the real connection), a raw cursor
 taken for the hot-path executor (engine/sqlexec.py asks the connection for its dialect first) — so
-whatever runs next sees every row written before it, in the order the steps wrote them. Only
+whatever runs next sees every row written before it, in the order the steps wrote them. (The hot-path
+executor runs straight on the DBAPI cursor, bypassing ``before_execute``; it still calls the
+``before_cursor_execute`` listeners, and asks ``duban_defer`` first, which is how its writes wait.) Only
 statements whose result the step does not read are deferred (their result reports the rows given);
-the rows of one kind keep their order, and the kinds are sent in ``KINDS`` order, parents first.
+the rows of one kind keep their order, and the kinds are sent in that order, parents first.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from typing import Iterator
 
 import sqlalchemy as sa
 
-from . import projection, state as wfstate, step
+from . import projection, sqlexec, state as wfstate, step
 
 
 class Kind:
@@ -108,6 +110,8 @@ class DeferringConnection:
                     if not rows[0][kind.expanding]:
                         continue
                     self._conn.execute(kind.statement, rows[0])
+                elif isinstance(kind.statement, sqlexec.Sql):
+                    sqlexec.executemany(self._conn, kind.statement, rows)
                 else:
                     self._conn.execute(kind.statement, rows)
                 self.sent += 1
@@ -116,6 +120,10 @@ class DeferringConnection:
 
     def _before_execute(self, *_args, **_kw):
         self.flush()
+
+    def _before_cursor_execute(self, _conn, _cursor, statement, parameters, *_args):
+        self.flush()
+        return statement, parameters
 
 
 @contextlib.contextmanager
@@ -126,7 +134,8 @@ def deferred(tx: step.Tx) -> Iterator[DeferringConnection]:
     real = tx.conn
     tx.session  # the ORM session, if anything asks for it, works on the real connection
     conn = DeferringConnection(real, _kinds())
-    sa.event.listen(real, "before_execute", conn._before_execute)
+    sa.event.listen(real, "before_execute", conn._before_execute)  # the ORM session, Connection.execute
+    sa.event.listen(real, "before_cursor_execute", conn._before_cursor_execute, retval=True)  # engine/sqlexec.py
     tx.conn = conn
     try:
         yield conn
@@ -134,3 +143,4 @@ def deferred(tx: step.Tx) -> Iterator[DeferringConnection]:
     finally:
         tx.conn = real
         sa.event.remove(real, "before_execute", conn._before_execute)
+        sa.event.remove(real, "before_cursor_execute", conn._before_cursor_execute)
