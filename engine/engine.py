@@ -237,7 +237,7 @@ class Engine:
         return incidents.record(self, case_id, action, task_id, element_id, actor, payload, exc)
 
     # -- timers (engine/timer_sweep.py) ------------------------------------------------------------
-    def run_due_timers(self, worker: str | None = None, limit: int = 100, lease_seconds: int = 60) -> int:
+    def run_due_timers(self, worker: str | None = None, limit: int = timer_sweep.CLAIM, lease_seconds: int = 60) -> int:
         """Fire every timer due on the engine clock; returns how many fired. Safe to run from many
         workers (engine/timer_sweep.py)."""
         return timer_sweep.run_due_timers(self, worker, limit, lease_seconds)

@@ -239,8 +239,15 @@ def park(engine, case_id: int, worker: str) -> None:
             conn.execute(_PARK, {"b_case": case_id, "b_worker": worker})
 
 
-def run_due_timers(engine, worker: str | None = None, limit: int = 100, lease_seconds: int = 60,
-                   batch: int = 50) -> int:
+# Timers claimed at a time, and cases fired per transaction. Measured (bench/timers.py, PostgreSQL,
+# 2,000 timers, one worker): 100/50 → 200/100 halves the batch's fixed statements (0.36 → 0.18 per
+# timer); larger gave no more within the noise of this shared machine, and a larger batch holds its
+# cases' rows locked longer and fires more cases again when one of them fails.
+CLAIM, BATCH = 200, 100
+
+
+def run_due_timers(engine, worker: str | None = None, limit: int = CLAIM, lease_seconds: int = 60,
+                   batch: int = BATCH) -> int:
     """Fire every timer due on the engine clock; returns how many fired. Safe to run from many workers."""
     worker = worker or f"w-{uuid.uuid4().hex[:8]}"
     fired = 0
