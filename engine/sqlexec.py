@@ -342,6 +342,20 @@ def _listen(engine: sa.Engine) -> None:
     _listening.add(engine)
 
 
+def execute_text(conn: sa.Connection, sql: str) -> None:
+    """A fixed SQL text without parameters (SQLite's ``BEGIN IMMEDIATE``), straight on the DBAPI
+    cursor; listeners see it like any other statement."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    sql, _ = _announce(conn, cursor, sql, (), False)
+    stats.round_trips += 1
+    try:
+        cursor.execute(sql)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(conn, sql, (), exc) from exc
+    finally:
+        cursor.close()
+
+
 def defer(conn: sa.Connection, stmt: Sql, params: dict | list[dict] | None = None, many: bool = False) -> Pending:
     """Send a statement with the connection's next round trip (PostgreSQL) or now (SQLite).
     ``many``: ``params`` is a list of rows (an ``executemany``; an empty list sends nothing)."""
