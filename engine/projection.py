@@ -266,12 +266,12 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             kept[tid] = (due_at, ruled)
             continue
         if completed and tid == completed[0]:
-            sqlexec.execute(conn, _COMPLETE_TASK, {"b_id": tid, "at": now, "by": completed[1]})
+            sqlexec.defer(conn, _COMPLETE_TASK, {"b_id": tid, "at": now, "by": completed[1]})
         else:
             cancelled.append(tid)
     if cancelled:
         conn.execute(sa.update(_TASK).where(_TASK.c.id.in_(cancelled)).values(state="cancelled", completed_at=now))
-    sqlexec.executemany(conn, _SET_DUE, due_fixes)
+    sqlexec.defer(conn, _SET_DUE, due_fixes, many=True)
     candidates: list[dict] = []
     for tid, task in ready.items():
         if tid in open_rows:
@@ -311,8 +311,8 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             row.assignee = case.started_by  # no role to queue it for: the one who opened the case
         opened.append(dict(row.__dict__))
         kept[tid] = (due, bool(row.rules))
-    sqlexec.executemany(conn, _INSERT_TASKS, opened)
-    sqlexec.executemany(conn, _INSERT_CANDIDATES, candidates)
+    sqlexec.defer(conn, _INSERT_TASKS, opened, many=True)
+    sqlexec.defer(conn, _INSERT_CANDIDATES, candidates, many=True)
     changed = bool(opened or cancelled or completed or loaded.open_tasks is None)
     if changed and any(ruled for _, ruled in kept.values()):
         refresh_exclusions(tx.session, case.id)
@@ -337,6 +337,6 @@ def project_timers(conn, case: Case, loaded, pending: list[PendingTimer]) -> Non
                         "due_at": p.due_at, "lease_owner": None, "lease_until": None})
     if gone:
         conn.execute(_DELETE_TIMERS, {"ids": gone})
-    sqlexec.executemany(conn, _MOVE_TIMER, moved)
-    sqlexec.executemany(conn, _INSERT_TIMERS, new)
+    sqlexec.defer(conn, _MOVE_TIMER, moved, many=True)
+    sqlexec.defer(conn, _INSERT_TIMERS, new, many=True)
     loaded.timers = {tid: p.due_at for tid, p in want.items()}

@@ -509,8 +509,8 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     gone = [tid for tid in state.task_rows if tid not in new_task_rows]
     archive = [tid for tid in gone if tid in pruned]
     delete = [tid for tid in gone if tid not in pruned]  # predicted tasks SpiffWorkflow dropped
-    sqlexec.executemany(conn, _INSERT_TASKS, inserts)  # nothing is sent for no rows
-    sqlexec.executemany(conn, _UPDATE_TASKS, updates)
+    sqlexec.defer(conn, _INSERT_TASKS, inserts, many=True)  # nothing is sent for no rows
+    sqlexec.defer(conn, _UPDATE_TASKS, updates, many=True)
     if archive:
         # History keeps each task's final state (it may have changed in the very step that pruned it).
         final = []
@@ -521,7 +521,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
             else:
                 content = to_json(_registry.convert(task))
             final.append({"b_id": tid, "state": task.state, "content": content})
-        sqlexec.executemany(conn, _ARCHIVE_TASKS, final)
+        sqlexec.defer(conn, _ARCHIVE_TASKS, final, many=True)
     if delete:
         conn.execute(sa.delete(TaskRow.__table__).where(TaskRow.__table__.c.id.in_(delete)))
     wf_updates = []
@@ -538,7 +538,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                                                    content=content))
         elif old != content:
             wf_updates.append({"b_case": case_id, "b_key": key, "content": content})
-    sqlexec.executemany(conn, _UPDATE_WF, wf_updates)
+    sqlexec.defer(conn, _UPDATE_WF, wf_updates, many=True)
     dropped_wfs = [k for k in state.wf_rows if k not in new_wf_rows]
     if dropped_wfs:
         conn.execute(sa.update(_WF).where(_WF.c.case_id == case_id, _WF.c.wf_key.in_(dropped_wfs)).values(live=False))
