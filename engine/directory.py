@@ -40,7 +40,7 @@ class Principal:
 
 
 class Directory:
-    """Users, roles and org units. Principals, org paths, org subtrees and lane roles are cached per process and
+    """Users, roles and org units. Principals, org paths, org subtrees, names and lane roles are cached per process and
     keyed by the ``directory`` counter, which every directory write bumps in its transaction: a step
     reads the counter with the case row, a web request with its session or API token row
     (``version_column``; no extra statement), and a change made by any process is seen at the
@@ -54,13 +54,14 @@ class Directory:
         self._org_paths: dict[str, str] = {}
         self._lanes: dict[str, str | None] = {}
         self._subtrees: dict[str, tuple[str, ...]] = {}
+        self._names: dict[str, dict[str, str]] = {}
 
     def _cached(self, version: int) -> bool:
         """Move the caches to ``version`` if it is newer; False when ``version`` is older (the
         caller reads afresh and keeps nothing)."""
         current = self._cache_version
         if current is None or version > current:
-            self._principals, self._org_paths, self._lanes, self._subtrees = {}, {}, {}, {}
+            self._principals, self._org_paths, self._lanes, self._subtrees, self._names = {}, {}, {}, {}, {}
             self._cache_version = version
         return version == self._cache_version
 
@@ -109,6 +110,25 @@ class Directory:
                 self._subtrees[org_path] = tuple(codes)
             return codes
         return list(codes)
+
+    def names(self, kind: str, version: int | None) -> dict[str, str]:
+        """The name of every role (``kind="roles"``), org unit (``"orgs"``) or user (``"users"``, active
+        or not) by code, for pages that name what they list; cached like principals at the counter
+        ``version`` a web request read with its session row (None: read afresh). Read only."""
+        if version is None or not self._cached(version):
+            return self._read_names(kind)
+        found = self._names.get(kind)
+        if found is None:
+            found = self._read_names(kind)
+            if self._cache_version == version:
+                self._names[kind] = found
+        return found
+
+    def _read_names(self, kind: str) -> dict[str, str]:
+        code, name = {"roles": (Role.code, Role.name), "orgs": (OrgUnit.code, OrgUnit.name),
+                      "users": (User.username, User.name)}[kind]
+        with self._engine.db.read() as s:
+            return {c: n for c, n in s.execute(sa.select(code, name))}
 
     def role_for_lane(self, session: Session, lane: str | None, version: int) -> str | None:
         """The role code a lane binds to (by code or name), cached like principals."""

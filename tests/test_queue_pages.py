@@ -68,3 +68,28 @@ def test_a_forged_paging_key_is_refused_in_chinese(world):
     for bad in ("x", "2026-11-23T01:00:00,zzz,abc", "2026-11-23T01:00:00,2026-11-23T01:00:00,"):
         response = client.get("/tasks/", query_string={"page": 2, "after": bad})
         assert response.status_code == 400 and "翻页参数无效" in response.get_data(as_text=True)
+
+
+def test_a_queue_page_names_roles_and_units_from_the_directory_cache_and_a_rename_shows_at_once(world):
+    """A page named its rows' roles, org units and people by reading every role, org unit and user
+    of the province on every request; they come from the directory's cache at the counter read with
+    the session row, and a rename made by another process shows on the next page."""
+    import sqlalchemy as sa
+
+    from engine import Engine
+    client = client_login(world.app, "li")
+    assert "东城区应急管理局" in client.get("/tasks/").get_data(as_text=True)  # fills the cache
+    seen = []
+    listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+    sa.event.listen(world.engine.db.engine, "before_cursor_execute", listener)
+    try:
+        client.get("/tasks/")
+    finally:
+        sa.event.remove(world.engine.db.engine, "before_cursor_execute", listener)
+    assert not [st for st in seen if re.search(r"FROM (org_unit|role|app_user)\b", st)], seen
+    other = Engine(world.engine.db.url)  # another worker process on the same database
+    try:
+        other.directory.rename_org("east", "东城区应急管理局（新）", level="区", by="admin")
+    finally:
+        other.dispose()
+    assert "东城区应急管理局（新）" in client.get("/tasks/").get_data(as_text=True)

@@ -2,7 +2,8 @@
 
 Times are stored in UTC and shown in Asia/Shanghai. "Now" is the engine's clock, so a test or a
 demo that moves the clock sees tasks turn overdue on the page exactly as the timers do.
-Names of roles, org units and processes are read once per request and cached on ``g``.
+Names of roles, org units and processes are read once per request and cached on ``g``; those of the
+directory come from its per-process cache at the request's directory counter.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, session
 
 from engine.clock import SHANGHAI
 
@@ -109,17 +110,25 @@ def _names(key: str, load) -> dict:
     return cache[key]
 
 
+def _directory_names(kind: str) -> dict:
+    """Names of roles, org units or users from the directory's cache at the counter this request's
+    session row carried (every directory change bumps it, in any process), so a page names its
+    rows without reading a province's thousands of org units and users each time."""
+    version = getattr(session, "directory_version", None)
+    return current_app.extensions["duban_engine"].directory.names(kind, version)
+
+
 def role_name(code: str | None) -> str:
     if not code:
         return ""
-    names = _names("roles", lambda: {r.code: r.name for r in current_app.extensions["duban_engine"].directory.roles()})
+    names = _names("roles", lambda: _directory_names("roles"))
     return names.get(code, code)
 
 
 def org_name(code: str | None) -> str:
     if not code:
         return ""
-    names = _names("orgs", lambda: {o.code: o.name for o in current_app.extensions["duban_engine"].directory.orgs()})
+    names = _names("orgs", lambda: _directory_names("orgs"))
     return names.get(code, code)
 
 
@@ -132,8 +141,7 @@ def user_name(username: str | None) -> str:
         return ""
     if username in SYSTEM_ACTORS:
         return SYSTEM_ACTORS[username]
-    names = _names("users", lambda: {u.username: u.name
-                                     for u in current_app.extensions["duban_engine"].directory.users()})
+    names = _names("users", lambda: _directory_names("users"))
     return names.get(username) or username
 
 
@@ -144,8 +152,7 @@ def person(value: str) -> str:
     """A value that is a known username (承办人员、表决成员…) as the person's name; anything else as is."""
     if not _USERNAME.match(value):
         return value
-    names = _names("users", lambda: {u.username: u.name
-                                     for u in current_app.extensions["duban_engine"].directory.users()})
+    names = _names("users", lambda: _directory_names("users"))
     return names.get(value) or value
 
 
