@@ -61,8 +61,20 @@ def _leave_the_network() -> bool:
     return False
 
 
+def _capped(limit: int, wanted: int) -> tuple[int, int]:
+    """(soft, hard) for ``limit``: ``wanted`` as the soft limit, never above a hard limit the worker
+    inherited (systemd ``LimitCPU=``/``LimitAS=``, ``ulimit``, a container's limits). A process without
+    CAP_SYS_RESOURCE cannot raise its hard limit: asking for more fails, and a worker that failed here
+    would turn every model expression into an incident."""
+    _, hard = resource.getrlimit(limit)
+    if hard == resource.RLIM_INFINITY:
+        return wanted, hard
+    return min(wanted, hard), hard
+
+
 def _limit_self() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    memory = _capped(resource.RLIMIT_AS, MEMORY_BYTES)[0]
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
     for limit, value in ((resource.RLIMIT_NPROC, 0), (resource.RLIMIT_NOFILE, 8)):
@@ -162,7 +174,7 @@ def main() -> None:
         if job is None:
             return
         soft = math.ceil(_cpu_used() + float(job.get("limit") or 1.0)) + 1
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
+        resource.setrlimit(resource.RLIMIT_CPU, _capped(resource.RLIMIT_CPU, soft))
         restart = False
         try:
             reply = run_job(channel, job, cache)

@@ -52,3 +52,32 @@ def test_a_huge_range_is_refused_while_running(engine):
     (task,) = engine.queue("zhang")
     with pytest.raises(IncidentRaised, match="range"):
         engine.complete(task.id, "zhang", {})
+
+
+@pytest.mark.parametrize("limit", ["RLIMIT_CPU", "RLIMIT_AS"])
+def test_model_code_runs_under_a_hard_limit_the_server_inherited(tmp_path, limit):
+    """A server started under systemd ``LimitCPU=``/``LimitAS=`` or ``ulimit -t``/``-v`` hands its
+    evaluator workers a hard limit they may not raise: each worker keeps within it instead of dying
+    (which made every expression of every model an incident), and an endless loop is still stopped."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    probe = tmp_path / "probe.py"
+    probe.write_text(f"""
+import resource, sys
+sys.path.insert(0, {str(root)!r})
+hard = 3600 if {limit!r} == "RLIMIT_CPU" else 700 * 1024 ** 2  # below the worker's own 768 MiB
+resource.setrlimit(resource.{limit}, (hard - 1, hard))
+from engine import evaluator
+print(evaluator.pool().run("eval", "1 + 2", {{}}, {{}}, 2.0))
+try:
+    evaluator.pool().run("exec", "while True:\\n    pass", {{}}, {{}}, 0.5)
+except evaluator.ScriptTimeout:
+    print("stopped")
+evaluator.pool().shutdown()
+""", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["{'ok': 3}", "stopped"]
