@@ -7,7 +7,9 @@ inherit the hard limit; before each job a worker sets its own soft limit with an
 one, which the kernel refuses (raising a hard limit needs CAP_SYS_RESOURCE), so the worker dies at
 its first job, every expression of every model becomes an incident, every test that runs a model
 fails, and mutmut reports every mutant as *killed*, survivors included (docs/mutation.md: "its
-verdicts were wrong"). Plain ``pytest`` never sets a hard CPU limit, so only mutmut's runs break.
+verdicts were wrong"). Plain ``pytest`` never sets a hard CPU limit, so only mutmut's runs broke.
+Since be8036a the workers keep within an inherited hard limit; this plugin stays as a second
+safeguard, so a regression there cannot turn every mutant into a false kill again.
 
 What it does: it is imported in mutmut's own process (mutmut loads it for its first pytest run,
 before it forks any mutant's child) and makes mutmut's CPU limit soft only: a ``setrlimit`` of

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine import Conflict, Engine, Forbidden, ManualClock
+from engine import Conflict, Engine, Forbidden, IncidentRaised, ManualClock
 from engine import timer_sweep
 from engine.schema import AuditEvent, Case, HumanTask, Incident, Timer
 from tests.support import BPMN, START, deploy, make_engine
@@ -174,6 +174,22 @@ def test_lease_owner_check_of_a_batch_a_worker_whose_leases_were_taken_over_fire
         details = list(conn.execute(sa.select(AuditEvent.detail).where(AuditEvent.action == "timer_fired")).scalars())
     assert sorted('"worker":"fast"' in d for d in details) == [False, True, True]  # the audit names the worker
     assert sum('"worker":"slow"' in d for d in details) == 1
+    e.dispose()
+
+
+def test_lease_owner_check_of_a_batch_fired_case_by_case_a_worker_whose_leases_were_taken_over_fires_none(sqlite_url):
+    """Guard: the case-by-case fallback of a batch (each case in a savepoint) checks the lease owner
+    too — it fires a case only for the worker that leases its timers now (mutation testing: the
+    fallback could have fired leased-away timers, as a supervisor's forced retry does)."""
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    cases = _waiting_cases(e, 3)
+    e.clock.set(DUE)
+    e._claim_due_timers("slow", limit=10, lease_seconds=60)
+    e.clock.advance(seconds=61)
+    e._claim_due_timers("fast", limit=2, lease_seconds=60)  # two of the three taken over
+    assert timer_sweep.fire_batch_one_by_one(e, cases, "slow") == 1
+    assert timer_sweep.fire_batch_one_by_one(e, cases, "fast") == 2
+    assert _count(e, AuditEvent, AuditEvent.action == "timer_fired") == 3 and _count(e, Timer) == 0
     e.dispose()
 
 
@@ -362,3 +378,99 @@ def test_diff_write_a_step_writes_only_the_task_rows_that_changed(sqlite_engine)
     from engine.schema import TaskRow
     live = _count(e, TaskRow, TaskRow.case_id == case.id, TaskRow.live.is_(True))
     assert 0 < sum(written) <= 3 < live
+
+
+def test_a_lane_rebound_by_another_process_is_seen_by_the_next_batch_of_a_running_worker(database_url):
+    """Guard: a batch keys the directory caches (lane roles, principals) by the directory counter it
+    reads with its cases. A worker that fired one batch, then another process (the web server)
+    renames the role a lane bound to and gives the lane's name to a new role, opens the next batch's
+    task in the new role — not in the one it cached (mutation testing: ``_lock_cases`` with the
+    counter read as 0 kept the stale lane role)."""
+    admin = make_engine(database_url, clock=ManualClock(START))
+    deploy(admin, "deadline.bpmn")
+    first, second = (admin.start("deadline", by="zhang", org="east", party="P-1",
+                                 data={"registered_at": START.isoformat()}).id for _ in range(2))
+    worker = Engine(database_url, clock=ManualClock(START + timedelta(days=30)))   # 10 working days are past
+    worker._claim_due_timers("w", limit=10, lease_seconds=600)
+    timer_sweep.fire_batch(worker, [first], "w")
+    assert [(t.name, t.role_code) for t in worker.case(first).tasks] == [("约谈督办", "supervisor")]
+    admin.directory.add_role("supervisor", "科长", sees_subordinate_orgs=True)     # lane 科室负责人 …
+    admin.directory.add_role("section_chief", "科室负责人")                        # … now binds here
+    timer_sweep.fire_batch(worker, [second], "w")
+    assert [(t.name, t.role_code) for t in worker.case(second).tasks] == [("约谈督办", "section_chief")]
+    worker.dispose()
+    admin.dispose()
+
+
+def test_a_timer_retried_while_its_model_still_fails_leaves_a_new_incident_of_its_own(database_url):
+    """Guard: retrying a timer's incident forces the parked timer to fire again (``force``), and when
+    the model still fails, the failure is stored again as a retryable timer incident of the same
+    case — by the timer, with the retrying worker and the model's error — not lost or half-filled
+    (mutation testing: every argument of that second incident could be dropped unnoticed)."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    deploy(e, "timer_then_script.bpmn")
+    bad = e.start("timer_then_script", by="zhang", org="east", data={"total": 5000, "days": 0}).id   # ÷ 0
+    e.clock.set(DUE)
+    assert e.run_due_timers(worker="w") == 0
+    (first,) = e.incidents()
+    with pytest.raises(IncidentRaised):
+        e.retry_incident(first.id, by="boss")
+    (again,) = [i for i in e.incidents() if i.id != first.id]
+    assert (again.case_id, again.action, again.actor, again.payload) == (bad, "timer", "timer", {"worker": "retry:boss"})
+    assert again.message == first.message and "计算每日罚款" in again.message
+    assert [ev["actor"] for ev in e.case(bad).history if ev["action"] == "incident"] == ["timer", "boss"]  # on behalf
+    with pytest.raises(IncidentRaised):                       # the new incident is itself a timer to retry
+        e.retry_incident(again.id, by="boss")
+    e.dispose()
+
+
+@pytest.mark.parametrize("with_a_failing_case", [False, True], ids=["together", "one-by-one"])
+def test_a_case_a_timer_completes_is_recorded_as_completed_by_the_timer(database_url, with_a_failing_case):
+    """Guard: the step a timer fires names the timer as its actor, so a case its timer completes (a
+    filing period lapsing into 销号) reads "completed by 定时器" in its audit trail — in a batch fired
+    together and in a batch that fell back to case by case (mutation testing: the step's actor
+    could be dropped or misspelt on either path unnoticed)."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    deploy(e, "timer_then_close.bpmn")
+    good = [e.start("timer_then_close", by="zhang", org="east", data={"total": 5000, "days": 10}).id
+            for _ in range(2)]
+    if with_a_failing_case:
+        e.start("timer_then_close", by="zhang", org="east", data={"total": 5000, "days": 0})   # ÷ 0: incident
+    e.clock.set(DUE)
+    assert timer_sweep.run_due_timers(e, "w", batch=50) == 2
+    for c in good:
+        assert e.case(c).status == "completed"
+        assert [ev["actor"] for ev in e.case(c).history if ev["action"] == "case_completed"] == ["timer"]
+    e.dispose()
+
+
+@pytest.mark.parametrize("limit, batch", [(100, 2), (2, 2), (1, 1)], ids=["batches", "rounds", "one-at-a-time"])
+def test_a_sweep_fires_every_due_case_across_batches_and_rounds_and_counts_them_all(database_url, limit, batch):
+    """Guard: ``run_due_timers`` claims ``limit`` timers a round and fires them ``batch`` cases at a
+    time until nothing is due; every case fires once and the count it returns (what workers and
+    bench/timers.py report) is all of them (mutation testing: one batch per round, the last batch's
+    or round's count, or stopping after a round that fired, went unnoticed with the default sizes)."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    cases = _waiting_cases(e, 5)
+    e.clock.set(DUE)
+    assert timer_sweep.run_due_timers(e, "w", limit=limit, batch=batch) == 5
+    assert [t.name for c in cases for t in e.case(c).tasks] == ["复查"] * 5
+    assert _count(e, Timer) == 0
+    e.dispose()
+
+
+def test_a_batch_takes_the_workflows_this_process_cached_instead_of_reading_their_rows(database_url):
+    """Guard: a batch fired by the process that last stepped its cases takes their workflows from
+    the engine's cache (at the version before the batch's bump) and reads no workflow or task rows
+    (mutation testing: the cache look-up could miss every time, costing a restore per case, unseen)."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    cases = _waiting_cases(e, 3)                           # started here: their workflows are cached
+    e.clock.set(DUE)
+    e._claim_due_timers("w", limit=10, lease_seconds=60)
+    statements = []
+    sa.event.listen(e.db.engine, "before_cursor_execute", lambda _c, _cur, statement, *_: statements.append(statement))
+    assert timer_sweep.fire_batch(e, cases, "w") == 3
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert not [s for s in reads if "FROM wf_workflow" in s or "FROM wf_task" in s], reads
+    assert [t.name for c in cases for t in e.case(c).tasks] == ["复查"] * 3
+    e.dispose()
