@@ -92,6 +92,23 @@ def test_a_case_whose_script_refuses_its_reviewer_becomes_an_incident_and_holds_
     e.dispose()
 
 
+
+@pytest.mark.parametrize("reviewer, name", [("eastboss", "钱科"), ("zhao", "赵六")],
+                         ids=["holds_another_role_of_the_unit", "deactivated"])
+def test_require_roles_counts_only_active_holders_of_the_role_in_the_case_unit(waiting, reviewer, name):
+    """``require_roles`` counts a person only if they hold one of the roles, in the case's own unit, and
+    are still active: 钱科 is 东城区's 科室负责人 (not 执法人员), 赵六 an 执法人员 of 东城区 since deactivated.
+    Either is refused, naming them (mutation testing of step.check_required_roles: dropping the role
+    filter or the active filter went unnoticed)."""
+    e, cases = waiting([["zhang"], [reviewer]], claim=False)
+    e.directory.add_user("zhao", org="east", roles=["inspector"], name="赵六")
+    e.directory.set_active("zhao", False)
+    assert timer_sweep.run_due_timers(e, "w") == 1
+    (incident,) = e.incidents()
+    assert incident.case_id == cases[1].id and f"复查人员须为本单位执法人员：{name}" in incident.message
+    assert [t.name for t in e.case(cases[0].id).tasks] == ["复核"]
+    e.dispose()
+
 # --- the batch's writes: one statement per kind of row, and every read sees them ----------------------
 def _waiting_then_work(database_url, n):
     e = make_engine(database_url, clock=ManualClock(START))
