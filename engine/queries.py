@@ -23,7 +23,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from .directory import Principal
-from .schema import Case, Counter, HumanTask, OrgUnit, TaskCandidate, TaskExclusion
+from .schema import Case, Counter, HumanTask, OrgUnit, ProcessModel, TaskCandidate, TaskExclusion
 
 
 QUEUE_ORDER = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)  # by due date (none last), oldest first
@@ -274,23 +274,54 @@ def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0,
                           QUEUE_ORDER, limit, offset, after)
 
 
+BOARD_CAP = 1000  # a cell of the 逾期督办 board counts this many overdue tasks at most, then says 1000+
+
+
 @dataclass(frozen=True)
 class OverdueCell:
     org_code: str
     process_key: str
     count: int
     oldest_due: datetime
+    exact: bool = True  # False: more than ``count`` (the cap) — the board shows "1000+"
 
 
-def overdue_board(engine, p: Principal, now: datetime) -> list[OverdueCell]:
-    """Open tasks past their deadline in the user's org unit and below, by org unit and process."""
+def overdue_board(engine, p: Principal, now: datetime, *, org: str | None = None,
+                  cap: int | None = BOARD_CAP) -> list[OverdueCell]:
+    """Open tasks past their deadline (``due_at`` before ``now``) in the user's org unit and below
+    (only ``org`` if given, when it is among them), by org unit and process, most first.
+
+    Each cell is one range of ``ix_human_task_overdue`` (state, org_code, process_key, due_at): its
+    oldest deadline is the range's first entry and its count stops after ``cap`` tasks (``exact``
+    False; None: no cap), so a city's board reads at most ``cap`` entries a cell rather than every
+    overdue task of the province (200,000 at 1,000,000 open tasks). The cells are the org units in
+    scope by the deployed processes (a task's ``process_key`` is its case's, a deployed model's)."""
     with engine.db.read() as s:
         orgs = _orgs_in_scope(s, p, True)
-        q = (sa.select(HumanTask.org_code, HumanTask.process_key, sa.func.count(), sa.func.min(HumanTask.due_at))
-             .where(HumanTask.state == "open", HumanTask.due_at < now, HumanTask.org_code.in_(orgs))
-             .group_by(HumanTask.org_code, HumanTask.process_key))
-        return sorted((OverdueCell(o, k, n, due) for o, k, n, due in s.execute(q)),
-                      key=lambda c: (-c.count, c.org_code, c.process_key))
+        if org is not None:
+            orgs = [o for o in orgs if o == org]
+        if not orgs:
+            return []
+        rows = s.execute(_board_statement(cap), {"orgs": orgs, "now": now}).all()
+    cells = [OverdueCell(o, k, min(n, cap) if cap is not None else n, due, cap is None or n <= cap)
+             for o, k, n, due in rows if n]
+    return sorted(cells, key=lambda c: (-c.count, c.org_code, c.process_key))
+
+
+def _board_statement(cap: int | None):
+    unit = sa.select(OrgUnit.code).where(OrgUnit.code.in_(sa.bindparam("orgs", expanding=True))).subquery("unit")
+    process = (sa.select(ProcessModel.key).where(ProcessModel.kind == "bpmn").distinct().subquery("process"))
+    late = (HumanTask.state == "open", HumanTask.org_code == unit.c.code, HumanTask.process_key == process.c.key,
+            HumanTask.due_at < sa.bindparam("now", type_=HumanTask.due_at.type))
+    if cap is None:
+        count = sa.select(sa.func.count()).where(*late)
+    else:  # the first cap + 1 entries of the cell's range: enough to know it holds more than cap
+        first = sa.select(HumanTask.due_at).where(*late).limit(cap + 1).correlate(unit, process).subquery("first")
+        count = sa.select(sa.func.count()).select_from(first)
+    oldest = sa.select(sa.func.min(HumanTask.due_at)).where(*late)
+    return (sa.select(unit.c.code, process.c.key, count.scalar_subquery(), oldest.scalar_subquery())
+            .select_from(unit.join(process, sa.true())))  # empty cells dropped by the caller: an EXISTS
+    # here would become a semi-join that reads every overdue task again
 
 
 def overdue_tasks(engine, p: Principal, now: datetime, *, org: str | None = None, process_key: str | None = None,

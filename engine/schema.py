@@ -180,7 +180,10 @@ class HumanTask(Base):
         # due date needed a sort of the whole pool (engine/queries.py first_tasks).
         sa.Index("ix_human_task_unclaimed", "state", "role_code", "org_code", "due_sort", "created_at", "id",
                  postgresql_where=sa.text("assignee IS NULL"), sqlite_where=sa.text("assignee IS NULL")),
-        sa.Index("ix_human_task_due", "state", "due_at", "org_code", "process_key"),  # overdue board
+        sa.Index("ix_human_task_due", "state", "due_at", "org_code", "process_key"),  # overdue tasks by deadline
+        # One cell of the 逾期督办 board (an org unit and a process): its overdue tasks are one range,
+        # counted up to the board's cap, its oldest deadline the range's first entry (revision 0008).
+        sa.Index("ix_human_task_overdue", "state", "org_code", "process_key", "due_at"),
         # A case's open tasks, and whether one is past its deadline (逾期督办, webui/overdue.py): with
         # due_at in the index the per-case probe never falls back to scanning every overdue task.
         sa.Index("ix_human_task_case_due", "case_id", "state", "due_at"),

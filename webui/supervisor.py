@@ -39,7 +39,11 @@ def overdue():
     now = display.now()
     org = request.args.get("org") or None
     process = request.args.get("process") or None
-    board = queries.overdue_board(eng, g.user, now)
+    # Each cell counts up to queries.BOARD_CAP tasks ("1000+"); the unit picked (a click on its name)
+    # is counted exactly, so the figure a leader asks for is always there.
+    board = queries.overdue_board(eng, g.user, now, cap=queries.BOARD_CAP)
+    if org is not None and any(not c.exact for c in board if c.org_code == org):
+        board = [c for c in board if c.org_code != org] + queries.overdue_board(eng, g.user, now, org=org, cap=None)
     rows, page, more = paged(lambda limit, offset: queries.overdue_tasks(
         eng, g.user, now, org=org, process_key=process, limit=limit, offset=offset))
     orgs = sorted({c.org_code for c in board})
@@ -53,6 +57,7 @@ def overdue():
     return render_template("supervisor/overdue.html", board=board, grid=grid, orgs=orgs, processes=processes,
                            tasks=rows, more=more, page=page, org=org, process=process,
                            total=total, total_exact=exact, late_tasks=sum(c.count for c in board),
+                           late_exact=all(c.exact for c in board), board_cap=queries.BOARD_CAP,
                            late_cases=late_cases, red=red, red_total=found.total,
                            red_exact=found.exact, today=parties.today(),
                            calendar_warning=calendar.provisional_notice(parties.today()))

@@ -1,0 +1,105 @@
+"""逾期督办 board (engine/queries.py ``overdue_board``): overdue open tasks by org unit and process,
+each cell one range of ix_human_task_overdue counted up to a cap (the page then says "1000+" and the
+unit a leader clicks is counted exactly), on SQLite and PostgreSQL.
+
+Overdue means past the deadline: a task due at this very instant is not overdue yet, one microsecond
+later it is (the same ``due_at < now`` as the case list's rule, webui/overdue.py)."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from engine.schema import HumanTask
+from tests.ui_support import REGISTER_MAJOR, client_login, make_world, open_task, start_hazard
+
+HAZARD = "hazard_supervision"
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _late_hazard(world, title: str, deadline: str, by: str = "zhang"):
+    """A 一般 hazard whose enterprise task (立即整改) is open, due at ``deadline``; returns that task."""
+    case = start_hazard(world.engine, title=title, by=by)
+    data = dict(REGISTER_MAJOR, major_criterion=None, requires_shutdown=False, fix_deadline=deadline)
+    world.engine.complete(open_task(world.engine, case.id, "register").id, by, data)
+    return _open_task_of(world, case.id)
+
+
+def _open_task_of(world, case_id: int):
+    with world.engine.db.read() as s:
+        return s.execute(sa.select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")).scalar_one()
+
+
+@pytest.fixture(scope="module")
+def world(module_database_url, tmp_path_factory):
+    url = None if module_database_url.startswith("sqlite") else module_database_url
+    w = make_world(tmp_path_factory.mktemp("board"), url)
+    tasks = {"east1": _late_hazard(w, "东城一", "2026-11-24"), "east2": _late_hazard(w, "东城二", "2026-11-25"),
+             "east3": _late_hazard(w, "东城三", "2027-01-30"), "west1": _late_hazard(w, "西城一", "2026-11-24", by="wang")}
+    w.tasks = tasks
+    yield w
+    w.engine.dispose()
+
+
+def _by_hand(world, now) -> dict:
+    """Every open task with a deadline before ``now``, counted in Python by (org unit, process)."""
+    with world.engine.db.read() as s:
+        rows = s.execute(sa.select(HumanTask.org_code, HumanTask.process_key, HumanTask.due_at)
+                         .where(HumanTask.state == "open")).all()
+    return dict(Counter((o, k) for o, k, due in rows if due is not None and due < now))
+
+
+def test_the_board_counts_exactly_and_a_task_due_this_instant_is_not_overdue_yet(world):
+    from engine.queries import overdue_board
+    due = world.tasks["east2"].due_at
+    chief = world.engine.directory.principal("zhao")
+    world.clock.set(due)  # 东城二's deadline, to the microsecond: not overdue yet
+    board = {(c.org_code, c.process_key): c for c in overdue_board(world.engine, chief, due)}
+    assert {k: c.count for k, c in board.items()} == _by_hand(world, due) == {("east", HAZARD): 1, ("west", HAZARD): 1}
+    assert all(c.exact for c in board.values())
+    assert board[("east", HAZARD)].oldest_due == world.tasks["east1"].due_at
+    page = _text(client_login(world.app, "zhao").get("/supervise/overdue"))
+    assert re.search(r'id="overdue-task-total">2<', page) and 'id="overdue-board-cap"' not in page
+
+    later = due + timedelta(microseconds=1)  # one microsecond past it: overdue
+    world.clock.set(later)
+    board = {(c.org_code, c.process_key): c.count for c in overdue_board(world.engine, chief, later)}
+    assert board == _by_hand(world, later) == {("east", HAZARD): 2, ("west", HAZARD): 1}
+    assert overdue_board(world.engine, chief, later, cap=None) == overdue_board(world.engine, chief, later)
+    page = _text(client_login(world.app, "zhao").get("/supervise/overdue"))
+    assert re.search(r'id="overdue-task-total">3<', page)
+    # 东城区's own supervisor sees only east; west's inspector is no supervisor and gets no board.
+    east = overdue_board(world.engine, world.engine.directory.principal("qian"), later)
+    assert [(c.org_code, c.count) for c in east] == [("east", 2)]
+    assert overdue_board(world.engine, chief, later, org="west")[0].count == 1
+    assert overdue_board(world.engine, world.engine.directory.principal("qian"), later, org="west") == []  # not theirs
+
+
+def test_a_cell_past_the_cap_says_so_and_the_unit_clicked_is_counted_exactly(world, monkeypatch):
+    from engine.queries import overdue_board
+    from webui import queries
+    later = world.tasks["east2"].due_at + timedelta(seconds=1)
+    world.clock.set(later)
+    chief = world.engine.directory.principal("zhao")
+    capped = {c.org_code: (c.count, c.exact) for c in overdue_board(world.engine, chief, later, cap=1)}
+    assert capped == {"east": (1, False), "west": (1, True)}  # east has 2: "1+"; west has exactly 1
+    assert {c.org_code: (c.count, c.exact) for c in overdue_board(world.engine, chief, later, cap=2)} == {
+        "east": (2, True), "west": (1, True)}
+
+    monkeypatch.setattr(queries, "BOARD_CAP", 1)
+    client = client_login(world.app, "zhao")
+    page = _text(client.get("/supervise/overdue"))
+    board = page.split('id="overdue-board"')[1].split("</table>")[0]
+    assert ">1+</a>" in board and "<b>1+</b>" in board  # east's cell and row
+    assert re.search(r'id="overdue-task-total">2\+<', page)
+    assert "标“+”的格子逾期任务超过 1 项" in page and "点击单位名称可查看该单位的准确数量" in page
+    picked = _text(client.get("/supervise/overdue?org=east"))  # a click on 东城区: its row exactly
+    board = picked.split('id="overdue-board"')[1].split("</table>")[0]
+    assert ">2</a>" in board and "+" not in board
+    assert re.search(r'id="overdue-task-total">3<', picked) and 'id="overdue-board-cap"' not in picked
