@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import math
 import re
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from flask import Flask, current_app, g, session
 
 from engine.clock import SHANGHAI
+from engine.schema import ProcessModel
 
 from . import labels
 
@@ -156,11 +159,28 @@ def person(value: str) -> str:
     return names.get(value) or value
 
 
+# Process names by key, kept per engine with the newest process_model id they were read at: models
+# are only ever added (a deployment is a new row), so the names hold until that id moves, which the
+# session row reads on every request (``install``): a deployment by any process shows at the next click.
+_PROCESS_NAMES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _process_names() -> dict[str, str]:
+    eng = current_app.extensions["duban_engine"]
+    newest = getattr(session, "extras", {}).get("models_last")
+    known = _PROCESS_NAMES.get(eng)
+    if newest is not None and known is not None and known[0] == newest:
+        return known[1]
+    names = {m.key: (m.name or m.key) for m in eng.models.list(content=False)}
+    if newest is not None:  # read after the session row: as new as ``newest`` or newer
+        _PROCESS_NAMES[eng] = (newest, names)
+    return names
+
+
 def process_name(key: str | None) -> str:
     if not key:
         return ""
-    names = _names("processes", lambda: {m.key: (m.name or m.key)
-                                         for m in current_app.extensions["duban_engine"].models.list()})
+    names = _names("processes", _process_names)
     return names.get(key, key)
 
 
@@ -208,6 +228,9 @@ def key_pairs(row: dict) -> list[tuple[str, str]]:
 
 
 def install(app: Flask) -> None:
+    if hasattr(app.session_interface, "add_column"):  # webui/sessions.py: read with the session row
+        app.session_interface.add_column("models_last", lambda _username: sa.select(
+            sa.func.max(ProcessModel.id)).scalar_subquery())
     app.jinja_env.filters.update(
         local=local, local_date=local_date, due_local=due_local, deadline=deadline, value=value, key_pairs=key_pairs,
         role_name=role_name, org_name=org_name, process_name=process_name, user_name=user_name,

@@ -7,10 +7,12 @@ moment ago is there without waiting for the worker's next sweep.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
+from engine.schema import AuditEvent
 from workflows.messages import inbox, producer
-from workflows.messages.models import CHANNELS, KINDS
+from workflows.messages.models import CHANNELS, KINDS, Message, MessageCursor
 
 from . import auth
 from .auth import engine
@@ -80,20 +82,45 @@ def settings():
                            channels=CHANNELS), (422 if errors else 200)
 
 
+def _read_with_session(name: str):
+    """What the session row brought along for this user (webui/sessions.py add_column), else None."""
+    user = g.get("user")
+    if user is None or getattr(session, "row_username", None) != user.username:
+        return None
+    return getattr(session, "extras", {}).get(name)
+
+
 def install(app) -> None:
     app.register_blueprint(bp)
+    # Read with the session row, in the statement every request sends anyway: the producer's cursor
+    # and the audit log's last id (producer.behind's two lookups), and the user's unread count.
+    interface = app.session_interface
+    if hasattr(interface, "add_column"):
+        interface.add_column("message_cursor", lambda _username: sa.select(MessageCursor.event_id).where(
+            MessageCursor.name == producer.CURSOR).scalar_subquery())
+        interface.add_column("audit_last", lambda _username: sa.select(sa.func.max(AuditEvent.id)).scalar_subquery())
+        interface.add_column("unread_messages", lambda username: sa.select(sa.func.count()).select_from(Message).where(
+            inbox.unread(username)).scalar_subquery())
 
     @app.before_request
     def _catch_up():
         if g.get("user") is None or request.endpoint in (None, "static") or request.blueprint in auth.API_BLUEPRINTS:
             return
         eng = engine()
-        if producer.behind(eng):
+        last = _read_with_session("audit_last")
+        behind = (last or 0) > (_read_with_session("message_cursor") or 0) if last is not None else producer.behind(eng)
+        if behind:
             producer.produce(eng)
+            g.messages_produced = True  # the count read with the session may be short now
 
     @app.context_processor
     def _unread():
         user = g.get("user")
         if user is None:
             return {"unread_messages": 0}
-        return {"unread_messages": inbox.unread_count(engine(), user.username)}
+        count = _read_with_session("unread_messages")
+        # The count read with the session row holds while this request changed no messages: a page
+        # drawn for a GET after no catch-up; anything else counts afresh.
+        if count is None or g.get("messages_produced") or request.method not in ("GET", "HEAD"):
+            count = inbox.unread_count(engine(), user.username)
+        return {"unread_messages": count}

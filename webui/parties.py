@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, session
 
 from engine.clock import SHANGHAI
 from engine.policy import ADMIN_ROLE
@@ -102,9 +102,13 @@ def org_scope(user) -> list[str] | None:
     if ADMIN_ROLE in user.roles:
         return None
     if "enterprise_orgs" not in g:
+        # The subtree from the directory's cache at the counter read with the session row (a province
+        # has thousands of units; any directory change, by any process, moves the counter).
         eng = _engine()
-        with eng.db.read() as s:
-            g.enterprise_orgs = eng.directory.org_codes_below(s, user.org_path)
+        version = getattr(session, "directory_version", None)
+        with eng.db.read() as s:  # opens no connection when the cache has the subtree
+            g.enterprise_orgs = (eng.directory.org_codes_below(s, user.org_path) if version is None else
+                                 eng.directory.cached_org_codes_below(s, user.org_path, version))
     return g.enterprise_orgs
 
 

@@ -106,6 +106,10 @@ class ServerSession(SecureCookieSession):
         # The directory counter read with the session row: webui/auth.py takes the user's principal
         # from the engine's cache at this version (engine/directory.py), no lookup per request.
         self.directory_version: int | None = None
+        # What other modules asked to read with the row (DatabaseSessionInterface.add_column), and
+        # whose row it was: only a session opened from a stored row has them.
+        self.extras: dict = {}
+        self.row_username: str | None = None
 
 
 def rotate(session, credential: str | None) -> None:
@@ -125,6 +129,8 @@ class DatabaseSessionInterface(SessionInterface):
         self.now = lambda: datetime.now(timezone.utc)
         self.idle = idle
         self.absolute = absolute
+        self.extra_columns: dict = {}  # name -> column(username) read with the session row (add_column)
+        self._select = None
         ensure_table(engine)
 
     # -- Flask's hooks --------------------------------------------------------------------------
@@ -135,16 +141,14 @@ class DatabaseSessionInterface(SessionInterface):
         if app.static_url_path and request.path.startswith(app.static_url_path + "/"):
             return ServerSession()  # scripts and stylesheets need no session: no query for them
         now = self.now()
-        with self.engine.db.read() as s:
-            row = s.execute(
-                sa.select(WebSession, User.password_hash, User.active, version_column())
-                .outerjoin(User, User.username == WebSession.username)
-                .where(WebSession.id_hash == _digest(sid))).first()
+        # One statement, no snapshot to share: on PostgreSQL outside a transaction (no BEGIN/ROLLBACK).
+        with self.engine.db.read(snapshot=False) as s:
+            row = s.execute(self._statement(), {"id_hash": _digest(sid)}).first()
         if row is None:
             fresh = ServerSession()
             fresh.ended = "revoked"
             return fresh
-        ws, password_hash, active, directory_version = row
+        ws, password_hash, active, directory_version, *extras = row
         ended = None
         if now - ws.created_at > self.absolute:
             ended = "expired"
@@ -164,7 +168,25 @@ class DatabaseSessionInterface(SessionInterface):
         session = ServerSession(data, sid=sid, new=False, credential=ws.credential)
         session.last_seen_at = ws.last_seen_at
         session.directory_version = directory_version or 0
+        session.row_username = ws.username
+        session.extras = dict(zip(self.extra_columns, extras))
         return session
+
+    def add_column(self, name: str, column) -> None:
+        """Read ``column(username)`` with the session row on every request (``session.extras[name]``):
+        ``username`` is the session row's username column, for a correlated subquery. Other per-request
+        facts ride in the one statement a request sends anyway instead of one statement each."""
+        self.extra_columns[name] = column
+        self._select = None
+
+    def _statement(self):
+        if self._select is None:
+            self._select = (
+                sa.select(WebSession, User.password_hash, User.active, version_column(),
+                          *(column(WebSession.username).label(name) for name, column in self.extra_columns.items()))
+                .outerjoin(User, User.username == WebSession.username)
+                .where(WebSession.id_hash == sa.bindparam("id_hash")))
+        return self._select
 
     def save_session(self, app, session, response):
         name = self.get_cookie_name(app)

@@ -13,10 +13,15 @@ PHONE = re.compile(r"^1\d{10}$")  # 中国大陆手机号
 FULL_WIDTH = str.maketrans("０１２３４５６７８９＠．", "0123456789@.")
 
 
+def unread(username):
+    """The condition for ``username``'s unread messages (a value, or a column: webui/messages.py
+    counts them with the session row)."""
+    return sa.and_(Message.username == username, Message.read_at.is_(None))
+
+
 def unread_count(engine, username: str) -> int:
     with engine.db.read() as s:
-        return s.execute(sa.select(sa.func.count()).select_from(Message).where(
-            Message.username == username, Message.read_at.is_(None))).scalar() or 0
+        return s.execute(sa.select(sa.func.count()).select_from(Message).where(unread(username))).scalar() or 0
 
 
 def messages(engine, username: str, *, unread_only: bool = False, kind: str | None = None,
