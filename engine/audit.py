@@ -223,6 +223,35 @@ _INSERT_EVENTS_IF_MOVED = sqlexec.Sql(sa.insert(_EVENTS).from_select(
     sa.select(*[sa.bindparam(c, type_=_EVENTS.c[c].type) for c in EVENT_COLUMNS]).where(
         sa.exists().where(_HEADS.c.chain == sa.bindparam("chain", type_=_HEADS.c.chain.type),
                           _HEADS.c.seq == sa.bindparam("h_seq"), _HEADS.c.hash == sa.bindparam("h_hash")))))
+# A step that can redo itself (engine/step.py ``redo_on_stale_head``) sends the head's move, the
+# events and the COMMIT in one pipeline without waiting for the move's row count: a wrong guess must
+# then abort the transaction in the database. Each event row is inserted only through a cast that
+# fails unless the head now ends with these events — i.e. unless the move matched; the cast is of
+# the whole CASE (not of a constant), so the planner cannot evaluate it ahead of the EXISTS.
+STALE_HEAD_MARK = "duban: audit head moved"
+_HEAD_MOVED_OR_FAIL = sa.cast(
+    sa.case((sa.exists().where(_HEADS.c.chain == sa.bindparam("chain", type_=_HEADS.c.chain.type),
+                               _HEADS.c.seq == sa.bindparam("h_seq"), _HEADS.c.hash == sa.bindparam("h_hash")),
+             sa.literal_column("'1'")), else_=sa.literal_column(f"'{STALE_HEAD_MARK}'")),
+    sa.Integer) == 1
+_INSERT_EVENTS_IF_MOVED_OR_FAIL = sqlexec.Sql(sa.insert(_EVENTS).from_select(
+    EVENT_COLUMNS,
+    sa.select(*[sa.bindparam(c, type_=_EVENTS.c[c].type) for c in EVENT_COLUMNS]).where(_HEAD_MOVED_OR_FAIL)))
+
+
+class StaleHead(Exception):
+    """The audit head a step guessed had moved (another process, an ORM ``append``): the database
+    aborted the step's transaction at its commit, nothing of it was written. Redo the step."""
+
+
+def is_stale_head(exc: BaseException) -> bool:
+    """Whether ``exc`` (as SQLAlchemy raises it) is the guard of ``_INSERT_EVENTS_IF_MOVED_OR_FAIL``
+    failing — and not any other error, which must surface unchanged."""
+    orig = getattr(exc, "orig", None)
+    return (isinstance(exc, sa.exc.DBAPIError) and getattr(orig, "sqlstate", None) == "22P02"
+            and STALE_HEAD_MARK in str(orig))
+
+
 _ADVANCE_HEAD = sqlexec.Sql(
     sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"), _HEADS.c.seq == sa.bindparam("b_seq"),
                             _HEADS.c.hash == sa.bindparam("b_hash"))
@@ -234,8 +263,9 @@ class HeadCache:
 
     Only ever a guess: ``append_many`` moves the head with ``UPDATE ... WHERE seq = ? AND hash = ?``
     and falls back to reading it when no row matched — another process or an ORM ``append`` moved
-    it, or the transaction that wrote the guess rolled back. A wrong guess costs one statement,
-    never a broken chain. Bounded (least recently used out)."""
+    it, or the transaction that wrote the guess rolled back. A wrong guess costs one statement, or,
+    in a guarded step (PostgreSQL, the move sent with the COMMIT), the step done once more; never a
+    broken chain. Bounded (least recently used out)."""
 
     def __init__(self, size: int = 4096):
         self.size = size
@@ -276,18 +306,28 @@ def _linked(chain: str, events: list[dict], seq: int, prev_hash: str) -> tuple[l
 
 
 def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool,
-                heads: HeadCache | None = None) -> None:
+                heads: HeadCache | None = None, guarded: bool = False) -> None:
     """Append ``events`` (case_id, actor, action, at, task_id, detail) to ``chain`` in one insert.
 
     The hot path's form of ``append``: SQL Core on the transaction's connection. With a guess of
     the head in ``heads`` it is two statements: move the head if it is still the guessed one (the
     UPDATE takes the row lock on PostgreSQL, as ``FOR UPDATE`` would), then the insert. Else the
     head is read (``FOR UPDATE`` when ``lock``: PostgreSQL; SQLite's writer lock already serializes).
+
+    ``guarded`` (PostgreSQL, a step that redoes itself on ``StaleHead``): the move's row count is
+    not waited for; the insert fails the transaction if the head did not move, so both go with the
+    step's other writes and its COMMIT in one round trip.
     """
     guess = heads.get(chain) if heads is not None else None
     if guess is not None:
         rows, seq, last = _linked(chain, events, *guess)
         advance = {"b_chain": chain, "b_seq": guess[0], "b_hash": guess[1], "seq": seq, "hash": last}
+        if lock and guarded:
+            sqlexec.defer(conn, _ADVANCE_HEAD, advance)
+            sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED_OR_FAIL,
+                          [{**r, "h_seq": seq, "h_hash": last} for r in rows], many=True)
+            heads.put(chain, seq, last)  # forgotten again if the transaction does not commit (step.py)
+            return
         if lock:  # PostgreSQL: one round trip with the step's other writes (and no insert unless moved)
             moved = sqlexec.defer(conn, _ADVANCE_HEAD, advance)
             sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED, [{**r, "h_seq": seq, "h_hash": last} for r in rows],
@@ -316,13 +356,13 @@ _HEADS_OF_LOCKED = _HEADS_OF.with_for_update()
 
 
 def append_chains(conn: sa.Connection, by_chain: dict[str, list[dict]], lock: bool,
-                  heads: HeadCache | None = None) -> None:
+                  heads: HeadCache | None = None, guarded: bool = False) -> None:
     """``append_many`` for many chains at once (a timer sweep's batch of cases): every head read in
     one statement (locked in chain order, so two writers never wait on each other in a cycle), every
     event in one insert, the heads written back in one statement each for new and moved ones."""
     if len(by_chain) == 1:
         (chain, events), = by_chain.items()
-        append_many(conn, chain, events, lock, heads)
+        append_many(conn, chain, events, lock, heads, guarded)
         return
     found = {r.chain: (r.seq, r.hash) for r in conn.execute(_HEADS_OF_LOCKED if lock else _HEADS_OF,
                                                             {"chains": sorted(by_chain)})}

@@ -25,8 +25,8 @@ What it keeps of SQLAlchemy's behaviour:
 once is queued on the connection and sent later in one psycopg pipeline together with everything
 else queued — when a statement needs its result (``Pending.rowcount``/``first``/``all``, or any
 ``execute``/``first``... here), before any statement SQLAlchemy itself sends on that connection,
-and before commit (a ``before_cursor_execute`` and a ``commit`` listener, installed on the engine
-with the first deferral; a rollback drops the queue). The database runs them in the order they
+and at commit, with the COMMIT itself in the same pipeline (a ``before_cursor_execute`` and a
+``commit`` listener, installed on the engine with the first deferral; a rollback drops the queue). The database runs them in the order they
 were queued, each its own statement (its own snapshot), so nothing reads differently; only the
 waiting for each answer goes. On SQLite, where a statement is a function call, ``defer`` runs at once.
 
@@ -53,13 +53,15 @@ __all__ = ["Sql", "execute", "executemany", "first", "all_rows", "scalar", "defe
 
 
 class _Stats:
-    """What the executor sent in this process: statements, and the round trips they took (a
-    pipeline is one); bench/throughput.py reads them."""
-    __slots__ = ("statements", "round_trips")
+    """What the executor sent in this process: statements, the round trips they took (a pipeline
+    is one), and the COMMITs sent inside a pipeline (no round trip of their own);
+    bench/throughput.py reads them."""
+    __slots__ = ("statements", "round_trips", "commits")
 
     def __init__(self):
         self.statements = 0
         self.round_trips = 0
+        self.commits = 0
 
 
 stats = _Stats()
@@ -285,15 +287,21 @@ def _run(conn: sa.Connection, stmt: Sql, params, many: bool, queue: bool) -> Pen
     return pending
 
 
-def flush(conn: sa.Connection) -> None:
-    """Send every statement queued on ``conn`` (PostgreSQL: in one pipeline, one round trip)."""
+def flush(conn: sa.Connection, commit: bool = False) -> None:
+    """Send every statement queued on ``conn`` (PostgreSQL: in one pipeline, one round trip).
+
+    ``commit``: the transaction ends here (the engine's ``commit`` event): the COMMIT goes in the
+    same pipeline, after the queued statements, so it costs no round trip of its own. If one of them
+    fails, the database skips the rest of the pipeline — the COMMIT too — and the error is raised;
+    the caller rolls back (``_flush_before_commit``). Nothing is committed that a failed statement
+    was part of."""
     if not _queues:
         return
     dbapi = conn.connection.dbapi_connection
     waiting = _queues.pop(dbapi, None)
     if not waiting:
         return
-    if len(waiting) == 1 and dbapi.info.transaction_status != 0:
+    if len(waiting) == 1 and dbapi.info.transaction_status != 0 and not commit:
         try:
             waiting[0]._send()
         except conn.dialect.loaded_dbapi.Error as exc:
@@ -306,6 +314,9 @@ def flush(conn: sa.Connection) -> None:
         with dbapi.pipeline():
             for current in waiting:
                 current._send(pipelined=True)
+            if commit:
+                stats.commits += 1
+                dbapi.commit()  # psycopg queues COMMIT and syncs: the pipeline's one wait
     except conn.dialect.loaded_dbapi.Error as exc:
         # A pipeline reports the failure at its sync; the server's message says what failed, the
         # statement shown is the last one sent.
@@ -318,7 +329,7 @@ def _flush_before_statement(conn, cursor, statement, parameters, context, execut
 
 def _flush_before_commit(conn):
     try:
-        flush(conn)
+        flush(conn, commit=True)  # SQLAlchemy's COMMIT then finds the transaction ended: no wait
     except BaseException:
         # SQLAlchemy ends its transaction either way; the database's must not stay open (aborted)
         conn.connection.dbapi_connection.rollback()

@@ -23,6 +23,7 @@ the ORM unit of work: a completion is about a dozen statements whatever the mode
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import logging
 from datetime import datetime
@@ -101,6 +102,7 @@ class AuditBuffer:
 
     def __init__(self):
         self.events: list[tuple[str, dict]] = []
+        self.written: list[str] = []  # chains appended to (their guessed heads go if the commit fails)
 
     def add(self, chain: str, *, actor: str, action: str, at: datetime, case_id: int | None = None,
             task_id: str | None = None, detail: dict | None = None) -> None:
@@ -117,13 +119,14 @@ class AuditBuffer:
         for chain, event in self.events:
             by_chain.setdefault(chain, []).append(event)
         self.events = []
+        self.written.extend(by_chain)
         tx.flush()  # events the ORM path appended in this transaction come first
         orm_heads = tx.info.get("audit_heads", {})
         stale = [orm_heads.pop(chain) for chain in by_chain if chain in orm_heads]
         if tx.heads is not None:
             for head in stale:  # moved by the ORM path: the guess is wrong, do not try it
                 tx.heads.forget(head.chain)
-        audit.append_chains(tx.conn, by_chain, lock=not tx.is_sqlite, heads=tx.heads)
+        audit.append_chains(tx.conn, by_chain, lock=not tx.is_sqlite, heads=tx.heads, guarded=tx.guarded)
         for head in stale:
             tx.session.expire(head)
 
@@ -133,11 +136,15 @@ class Tx:
     an ORM session on the same connection made only when something asks for it (hooks, cold
     paths) — a completion on the hot path never makes one."""
 
-    def __init__(self, conn: sa.Connection, is_sqlite: bool, heads: audit.HeadCache | None = None):
+    def __init__(self, conn: sa.Connection, is_sqlite: bool, heads: audit.HeadCache | None = None,
+                 guarded: bool = False):
         self.conn = conn
         self.is_sqlite = is_sqlite
         self.audit = AuditBuffer()
         self.heads = heads
+        # PostgreSQL, inside ``redo_on_stale_head``: the audit head's move is checked by the database
+        # at commit (``audit.append_many(guarded=True)``), not by waiting for its row count
+        self.guarded = guarded and not is_sqlite
         self.directory_version = 0
         # What the transaction carries (after-commit callbacks, cache entries to put); the
         # session's ``info`` once there is a session.
@@ -182,23 +189,57 @@ class LazySession:
         return getattr(self._tx.session, name)
 
 
+_REDO = contextvars.ContextVar("duban_step_redo", default=False)
+
+
 @contextlib.contextmanager
 def transaction(engine) -> Iterator[Tx]:
     """A read-write transaction (``BEGIN IMMEDIATE`` on SQLite): commits on success, rolls back on
-    any error; after-commit callbacks (engine/database.py) run once it is durable."""
+    any error; after-commit callbacks (engine/database.py) run once it is durable.
+
+    On PostgreSQL the step's last writes, its audit events and the COMMIT go in one round trip
+    (engine/sqlexec.py). Inside ``redo_on_stale_head`` the audit head guess is checked there too, by
+    the database: a wrong guess raises ``audit.StaleHead`` here, the transaction rolled back. A
+    transaction that does not commit forgets the heads it guessed and the workflows it advanced."""
     with engine.db.engine.connect() as conn:
         conn.execution_options(duban_write=True)
-        tx = Tx(conn, engine.db.is_sqlite, getattr(engine, "audit_heads", None))
-        with conn.begin():
-            try:
-                yield tx
-                tx.audit.flush(tx)
-                tx.flush()
-            finally:
-                if tx._session is not None:
-                    tx._session.close()
+        tx = Tx(conn, engine.db.is_sqlite, getattr(engine, "audit_heads", None), _REDO.get())
+        try:
+            with conn.begin():
+                try:
+                    yield tx
+                    tx.audit.flush(tx)
+                    tx.flush()
+                finally:
+                    if tx._session is not None:
+                        tx._session.close()
+        except BaseException as exc:
+            if tx.heads is not None:
+                for chain in tx.audit.written:
+                    tx.heads.forget(chain)
+            for case, _loaded in tx.info.pop("duban_cache_put", []):
+                engine._evict(case.id)
+            if tx.guarded and audit.is_stale_head(exc):
+                raise audit.StaleHead(str(exc)) from exc
+            raise
         for callback in tx.info["after_commit"]:
             callback()
+
+
+def redo_on_stale_head(run: Callable[[], Any]) -> Any:
+    """Run ``run`` — a use case's whole transaction, ``transaction`` to ``commit_cache`` — with the
+    audit head guess checked at commit (one round trip less on PostgreSQL); if the guess was stale
+    (``audit.StaleHead``: another process or an ORM append moved the chain, nothing was written),
+    run it once more: the guess and the advanced workflow are forgotten, so the redo reads the head
+    and restores the case as stored. Any other error goes to the caller as it is."""
+    token = _REDO.set(True)
+    try:
+        return run()
+    except audit.StaleHead:
+        log.info("audit head guess was stale; the step is done again from the stored state")
+    finally:
+        _REDO.reset(token)
+    return run()
 
 
 # --- lock -----------------------------------------------------------------------------------------

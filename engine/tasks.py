@@ -287,15 +287,19 @@ def complete(engine, task_id: str, username: str, data: dict | None = None) -> s
     task_id = str(task_id)
     data = dict(data or {})
     with incidents.recorded(engine, "complete", username, {"data": step.jsonable(data)}, task_id=task_id) as attempt:
-        with step.transaction(engine) as tx:
-            row, known = step.take_task(tx, task_id, username)
-            if row is None:
-                raise NotFound(f"任务不存在: {task_id}")
-            attempt.case_id, attempt.element_id = row.case_id, row.spec_id
-            with step.locked_step(engine, tx, row.case_id, username, known=known) as st:
-                case = _complete_locked(engine, tx, st, row, username, data)
-        step.commit_cache(engine, tx)
-        return case
+        def run() -> step.CaseRow:
+            with step.transaction(engine) as tx:
+                row, known = step.take_task(tx, task_id, username)
+                if row is None:
+                    raise NotFound(f"任务不存在: {task_id}")
+                attempt.case_id, attempt.element_id = row.case_id, row.spec_id
+                with step.locked_step(engine, tx, row.case_id, username, known=known) as st:
+                    case = _complete_locked(engine, tx, st, row, username, data)
+            step.commit_cache(engine, tx)
+            return case
+
+        # PostgreSQL: the audit head guess is checked with the COMMIT; a stale one redoes the step once
+        return step.redo_on_stale_head(run)
 
 
 def _complete_locked(engine, tx, st, row, username, data) -> step.CaseRow:

@@ -194,3 +194,24 @@ def test_a_connection_that_takes_writes_for_a_batch_gets_them_instead_of_the_dat
         assert sqlexec.execute(batch, COMPLETE, {"b_id": "sqlexec-16", "at": AT, "by": "zhang"}) == 1
         assert batch.taken == [{"b_id": "sqlexec-16", "at": AT, "by": "zhang"}]
         assert conn.execute(sa.select(TASK.c.state).where(TASK.c.id == "sqlexec-16")).scalar() == "open"
+
+
+def test_writes_queued_at_commit_go_with_the_commit_in_one_round_trip(world):
+    """PostgreSQL: what is still queued when the transaction commits is sent in one pipeline that
+    ends with the COMMIT (no round trip of its own), and it is committed; SQLite commits as before."""
+    e, case_id = world
+    trips, commits = sqlexec.stats.round_trips, sqlexec.stats.commits
+    with e.db.engine.connect() as conn:
+        with conn.begin():
+            sqlexec.execute(conn, INSERT_TASK, _task(17, case_id))
+            trips, commits = sqlexec.stats.round_trips, sqlexec.stats.commits
+            sqlexec.defer(conn, COMPLETE, {"b_id": "sqlexec-17", "at": AT, "by": "zhang"})
+            sqlexec.defer(conn, INSERT_TASK, _task(18, case_id))
+        pg = e.db.engine.dialect.name == "postgresql"
+        assert sqlexec.stats.commits - commits == (1 if pg else 0)
+        assert sqlexec.stats.round_trips - trips == (1 if pg else 2)
+        if pg:  # the transaction ended with that pipeline: idle, nothing left for SQLAlchemy's COMMIT
+            assert conn.connection.dbapi_connection.info.transaction_status == 0
+    with e.db.engine.connect() as other:
+        assert dict(other.execute(sa.select(TASK.c.id, TASK.c.state).where(
+            TASK.c.id.in_(["sqlexec-17", "sqlexec-18"]))).all()) == {"sqlexec-17": "completed", "sqlexec-18": "open"}

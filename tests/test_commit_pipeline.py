@@ -1,0 +1,175 @@
+"""The commit end of the step pipeline on real PostgreSQL (engine/step.py ``transaction``,
+engine/audit.py ``append_many(guarded=True)``, engine/sqlexec.py ``flush(commit=True)``).
+
+A steady completion waits for the database twice: the case lock with the task read, then every
+write, the audit head's move, the events and the COMMIT in one pipeline. The head's move rests on
+this process's guess of the chain's head; nobody waits for its row count any more, so a wrong guess
+must abort the transaction inside the database, and the completion is then done once more from the
+stored state. Any other error in that last pipeline surfaces as it did, with nothing written.
+"""
+from __future__ import annotations
+
+import logging
+
+import pytest
+import sqlalchemy as sa
+
+from engine import ManualClock, audit, sqlexec
+from engine.schema import AuditEvent, AuditHead, HumanTask
+from tests.support import BPMN, START, make_engine
+
+FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
+STALE_LOG = "audit head guess was stale"
+
+
+@pytest.fixture
+def pg_engine(postgres_url):
+    e = make_engine(postgres_url, clock=ManualClock(START))
+    e.deploy(FIVE_TASKS, by="boss")
+    yield e
+    e.dispose()
+
+
+def _open_task_id(engine, case_id) -> str:
+    with engine.db.engine.connect() as conn:
+        return conn.execute(sa.select(HumanTask.id).where(HumanTask.case_id == case_id,
+                                                          HumanTask.state == "open")).scalar_one()
+
+
+def _actions(engine, case_id) -> list[str]:
+    return [h["action"] for h in engine.case(case_id).history]
+
+
+def _waits_of(engine, fn) -> int:
+    """Round trips ``fn`` took: statements SQLAlchemy sent itself, the executor's sends and
+    pipelines, and each COMMIT that did not ride in a pipeline (as bench/throughput.py counts)."""
+    seen = [0]
+
+    def count(*_args):
+        seen[0] += 1
+
+    commits = [0]
+
+    def commit(_conn):
+        commits[0] += 1
+
+    sa.event.listen(engine.db.engine, "before_cursor_execute", count)
+    sa.event.listen(engine.db.engine, "commit", commit)
+    s0, r0, f0 = sqlexec.stats.statements, sqlexec.stats.round_trips, sqlexec.stats.commits
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine.db.engine, "before_cursor_execute", count)
+        sa.event.remove(engine.db.engine, "commit", commit)
+    own = sqlexec.stats.statements - s0
+    return (seen[0] - own) + (sqlexec.stats.round_trips - r0) + commits[0] - (sqlexec.stats.commits - f0)
+
+
+def test_a_steady_completion_waits_for_postgresql_twice_and_its_commit_rides_the_last_pipeline(pg_engine):
+    e = pg_engine
+    case = e.start("five_tasks", by="zhang", org="east")
+    e.complete(_open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the first step learns the head
+    task_id = _open_task_id(e, case.id)
+    folded = sqlexec.stats.commits
+    assert _waits_of(e, lambda: e.complete(task_id, "zhang", {"意见": "同意"})) == 2
+    assert sqlexec.stats.commits == folded + 1
+    assert _actions(e, case.id)[-2:] == ["completed", "task_opened"]
+    assert e.verify_audit() is None
+
+
+def test_another_process_moved_the_chain_the_completion_is_redone_once_and_the_chain_verifies(postgres_url, caplog):
+    """Engine ``a`` guesses the head after its own step; engine ``b`` (another server process)
+    completes the next task, moving the head. ``a``'s next completion sends its move on the stale
+    guess with the COMMIT: the database refuses it, nothing is written, and ``a`` does the step
+    again from the stored state — once: one ``completed`` event, the next task opened once."""
+    a = make_engine(postgres_url, clock=ManualClock(START))
+    b = make_engine(postgres_url, clock=ManualClock(START))
+    try:
+        a.deploy(FIVE_TASKS, by="boss")
+        case = a.start("five_tasks", by="zhang", org="east")
+        a.complete(_open_task_id(a, case.id), "zhang", {"意见": "第1步"})
+        b.complete(_open_task_id(b, case.id), "zhang", {"意见": "第2步"})
+        guess = a.audit_heads.get(audit.case_chain(case.id))
+        third = _open_task_id(a, case.id)
+        with caplog.at_level(logging.INFO, logger="duban.step"):
+            a.complete(third, "zhang", {"意见": "第3步"})
+        assert [r.getMessage() for r in caplog.records].count(STALE_LOG + "; the step is done again from the "
+                                                              "stored state") == 1
+        assert guess is not None and a.audit_heads.get(audit.case_chain(case.id)) != guess
+        assert a.verify_audit() is None
+        actions = _actions(a, case.id)
+        assert actions.count("completed") == 3 and actions.count("task_opened") == 4
+        with a.db.engine.connect() as conn:
+            rows = dict(conn.execute(sa.select(HumanTask.id, HumanTask.state)
+                                     .where(HumanTask.case_id == case.id)).all())
+            events = conn.execute(sa.select(sa.func.count()).select_from(AuditEvent)
+                                  .where(AuditEvent.chain == audit.case_chain(case.id),
+                                         AuditEvent.task_id == third, AuditEvent.action == "completed")).scalar()
+        assert rows[third] == "completed" and sorted(rows.values()).count("open") == 1
+        assert events == 1
+        # both engines carry on: their guesses are checked, the chain holds to the end
+        b.complete(_open_task_id(b, case.id), "zhang", {})
+        a.complete(_open_task_id(a, case.id), "zhang", {})
+        assert a.case(case.id).status == "completed" and b.verify_audit() is None
+    finally:
+        a.dispose()
+        b.dispose()
+
+
+def test_a_claim_moved_the_head_the_workflow_the_failed_attempt_advanced_is_not_reused(pg_engine, caplog):
+    """Claiming appends to the chain through the ORM, unseen by the head guess, and leaves the case
+    version (so the cached workflow) alone. The first attempt runs the cached workflow on, then the
+    database refuses the stale head; the redo must start from the stored state — the advanced
+    workflow would find the task already done (409) or complete it twice."""
+    e = pg_engine
+    case = e.start("five_tasks", by="zhang", org="east")
+    e.complete(_open_task_id(e, case.id), "zhang", {})
+    task_id = _open_task_id(e, case.id)
+    e.claim(task_id, "zhang")
+    with caplog.at_level(logging.INFO, logger="duban.step"):
+        e.complete(task_id, "zhang", {"意见": "同意"})
+    assert sum(STALE_LOG in r.getMessage() for r in caplog.records) == 1
+    assert e.verify_audit() is None
+    assert _actions(e, case.id)[-3:] == ["claimed", "completed", "task_opened"]
+    e.complete(_open_task_id(e, case.id), "zhang", {})  # the workflow the redo cached is the stored one
+    assert _actions(e, case.id).count("completed") == 3 and e.verify_audit() is None
+
+
+def test_any_other_error_in_the_commit_pipeline_surfaces_as_before_and_is_not_redone(pg_engine):
+    """A write that fails in the last pipeline (here a hook's duplicate audit head) fails the
+    completion with its own error: nothing written, no second attempt, the head guess dropped."""
+    e = pg_engine
+    case = e.start("five_tasks", by="zhang", org="east")
+    e.complete(_open_task_id(e, case.id), "zhang", {})
+    task_id = _open_task_id(e, case.id)
+    duplicate = sqlexec.Sql(sa.insert(AuditHead.__table__), keys=("chain", "seq", "hash"))
+    calls = []
+
+    def bad_hook(session, case_row, workflow):
+        calls.append(case_row.id)
+        sqlexec.defer(session.connection(), duplicate,
+                      {"chain": audit.case_chain(case_row.id), "seq": 1, "hash": audit.GENESIS})
+
+    e.after_step_hooks.append(bad_hook)
+    try:
+        with pytest.raises(sa.exc.IntegrityError):
+            e.complete(task_id, "zhang", {})
+    finally:
+        e.after_step_hooks.remove(bad_hook)
+    assert calls == [case.id]
+    assert e.audit_heads.get(audit.case_chain(case.id)) is None
+    assert _open_task_id(e, case.id) == task_id
+    e.complete(task_id, "zhang", {})
+    assert _actions(e, case.id).count("completed") == 2 and e.verify_audit() is None
+
+
+def test_the_stale_head_guard_is_told_apart_from_other_errors(pg_engine):
+    """Only the guard's own failure is a stale head: another bad integer is an error as before."""
+    e = pg_engine
+    with e.db.engine.connect() as conn:
+        with pytest.raises(sa.exc.DataError) as other:
+            conn.exec_driver_sql("SELECT CAST('x' AS integer)")
+        conn.rollback()
+        with pytest.raises(sa.exc.DataError) as guard:
+            conn.exec_driver_sql(f"SELECT CAST('{audit.STALE_HEAD_MARK}' AS integer)")
+    assert not audit.is_stale_head(other.value) and audit.is_stale_head(guard.value)
