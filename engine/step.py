@@ -81,19 +81,33 @@ def advance(workflow: BpmnWorkflow) -> None:
 
 def case_data(workflow: BpmnWorkflow) -> dict:
     """The case's current data: the data of its open tasks merged, or the final data once done."""
-    if workflow.is_completed():
+    return json.loads(case_data_text(workflow))
+
+
+def case_data_text(workflow: BpmnWorkflow, completed: bool | None = None) -> str:
+    """``case_data`` as the JSON text the case row stores (encoded once: the row takes this text
+    as it is, and ``CaseRow.data`` decodes it only if someone reads it). ``completed``: the
+    workflow's ``is_completed()``, if the caller knows it already."""
+    if completed is None:
+        completed = workflow.is_completed()
+    if completed:
         merged = dict(workflow.last_task.data) if workflow.last_task is not None else {}
         merged.update(workflow.data)
-        return jsonable(merged)
-    merged: dict = {}
+        return encode_data(merged)
+    merged = {}
     for task in workflow.tasks.values():
         if task.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED):
             merged.update(task.data)
-    return jsonable(merged)
+    return encode_data(merged)
+
+
+# What ``jsonable`` makes of a value, as text: one encoder for every call (json.dumps with options
+# builds a new one each time); whatever JSON has no form for is written as its str().
+encode_data = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
 def jsonable(value):
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str)) if value is not None else None
+    return json.loads(encode_data(value)) if value is not None else None
 
 
 # --- the transaction ----------------------------------------------------------------------------
@@ -245,34 +259,85 @@ def redo_on_stale_head(run: Callable[[], Any]) -> Any:
 # --- lock -----------------------------------------------------------------------------------------
 _DIRECTORY_VERSION = (sa.select(Counter.__table__.c.value)
                       .where(Counter.__table__.c.name == DIRECTORY_COUNTER).scalar_subquery())
-_SELECT_CASE = sqlexec.Sql(sa.select(CASE, _DIRECTORY_VERSION.label("directory_version"))
-                           .where(CASE.c.id == sa.bindparam("id")))
 _BUMP = sqlexec.Sql(sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"), CASE.c.version == sa.bindparam("seen"))
                     .values(version=sa.bindparam("next")))
 CASE_PREFIX = "case__"  # the case's columns in the task row of ``select_task``
 
 
+_CASE_KEYS = tuple(c.key for c in CASE.c)
+_UNREAD = object()  # CaseRow._data before anyone asked for the dict: the text is all there is
+# Columns a step may change besides data (hooks too: a party set by workflows/enterprises); the
+# case row's UPDATE sets only those that changed, since SQLite rewrites the index entries of every
+# column an UPDATE names, changed or not (five of case_instance's indexes, ~5 pages per commit).
+_CHANGING = ("status", "ended_at", "escalation_level", "party", "title")
+
+
 class CaseRow:
     """A ``case_instance`` row as a step carries it: the attributes of the ORM ``Case`` (hooks read
     and may change them; ``write_case`` saves), without the ORM's instrumentation — making a mapped
-    ``Case`` was 4% of a completion and nothing on the way needs a session's identity for it."""
-    __slots__ = tuple(c.key for c in CASE.c)
+    ``Case`` was 4% of a completion and nothing on the way needs a session's identity for it.
+
+    ``data`` is decoded from the row's JSON text when first read; ``write_case`` compares with
+    what the row held (``_stored``: its data text, and the values of ``_CHANGING``) and writes
+    only what moved. A row made here (a new case) has nothing stored: everything is written."""
+    __slots__ = tuple(k for k in _CASE_KEYS if k != "data") + ("_data", "_text", "_stored_text", "_stored")
 
     def __init__(self, **values):
-        for key in self.__slots__:
+        for key in _CASE_KEYS:
             setattr(self, key, values.get(key))
+        self._stored_text, self._stored = None, None
+
+    @property
+    def data(self):
+        value = self._data
+        if value is _UNREAD:
+            value = self._data = json.loads(self._text) if self._text is not None else None
+        return value
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data, self._text = value, None
+
+    def set_data_text(self, text: str) -> None:
+        """The case data as JSON text (``case_data_text``); decoded only if read."""
+        self._data, self._text = _UNREAD, text
+
+    def data_text(self) -> str:
+        """The case data as the row will store it."""
+        if self._data is _UNREAD:
+            return self._text
+        return encode_data(self._data)  # a dict someone holds (and may have changed): what it says now
 
     def __repr__(self):
         return f"<CaseRow {self.id} {self.case_no} {self.status} v{self.version}>"
 
 
 def case_from_row(row, prefix: str = "") -> CaseRow:
-    """The case's values from a row (its columns, each name after ``prefix``)."""
+    """The case's values from a row (its columns, each name after ``prefix``); ``data`` as text
+    (``case_columns``) or decoded."""
     m = row._mapping
     case = CaseRow.__new__(CaseRow)
-    for key in CaseRow.__slots__:
-        setattr(case, key, m[prefix + key])
+    for key in _CASE_KEYS:
+        if key != "data":
+            setattr(case, key, m[prefix + key])
+    data = m[prefix + "data"]
+    if isinstance(data, str):  # the row's text (case data is an object, never a JSON string)
+        case.set_data_text(data)
+        case._stored_text = data
+    else:
+        case.data = data
+        case._stored_text = None
+    case._stored = tuple(getattr(case, key) for key in _CHANGING)
     return case
+
+
+def case_columns(prefix: str = "") -> list:
+    """The case row's columns for ``case_from_row``, data as its JSON text (not decoded)."""
+    return [(sa.cast(c, sa.Text) if c.key == "data" else c).label(prefix + c.key) for c in CASE.c]
+
+
+_SELECT_CASE = sqlexec.Sql(sa.select(*case_columns(), _DIRECTORY_VERSION.label("directory_version"))
+                           .where(CASE.c.id == sa.bindparam("id")))
 
 
 def lock_case(tx: Tx, case_id: int, known=None) -> CaseRow:
@@ -308,20 +373,49 @@ def lock_case(tx: Tx, case_id: int, known=None) -> CaseRow:
     return case
 
 
-_WRITE_CASE = sqlexec.Sql(
-    sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"))
-    .values(data=sa.bindparam("data"), updated_at=sa.bindparam("updated_at"), status=sa.bindparam("status"),
-            ended_at=sa.bindparam("ended_at"), escalation_level=sa.bindparam("escalation_level"),
-            party=sa.bindparam("party"), title=sa.bindparam("title"), version=sa.bindparam("version")))
+class _EncodedJSON(sa.types.TypeDecorator):
+    """A JSON column's value already encoded (``CaseRow.data_text``): sent as it is (PostgreSQL
+    still gets its ``::JSON`` cast), not encoded a second time by the column's type."""
+    impl = sa.JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        return None
+
+
+def _case_update(columns: tuple[str, ...]) -> sqlexec.Sql:
+    values = {key: sa.bindparam(key) for key in columns}
+    if "data" in values:
+        values["data"] = sa.bindparam("data", type_=_EncodedJSON())
+    return sqlexec.Sql(sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id")).values(
+        updated_at=sa.bindparam("updated_at"), version=sa.bindparam("version"), **values))
+
+
+# Every column a step writes (a timer batch's rows all go in one executemany of this statement,
+# engine/batch_writes.py); a single step sends the variant naming only what changed.
+_WRITE_CASE = _case_update(("data",) + _CHANGING)
+_CASE_UPDATES: dict[tuple[str, ...], sqlexec.Sql] = {("data",) + _CHANGING: _WRITE_CASE}
 
 
 def write_case(tx: Tx, case: CaseRow) -> None:
     """The case row as the step leaves it, with the version ``lock_case`` took (bumped here on SQLite);
-    on PostgreSQL sent with the step's next round trip (``sqlexec.defer``)."""
-    sqlexec.defer(tx.conn, _WRITE_CASE, {"b_id": case.id, "data": case.data, "updated_at": case.updated_at,
-                                         "status": case.status, "ended_at": case.ended_at,
-                                         "escalation_level": case.escalation_level, "party": case.party,
-                                         "title": case.title, "version": case.version})
+    on PostgreSQL sent with the step's next round trip (``sqlexec.defer``). Only the columns that
+    differ from the row as read are set (data compared as text), except in a timer batch."""
+    text = case.data_text()
+    params = {"b_id": case.id, "updated_at": case.updated_at, "version": case.version}
+    if getattr(tx.conn, "duban_defer", None) is not None or case._stored is None:
+        columns = ("data",) + _CHANGING
+    else:
+        columns = tuple(key for key, was in zip(_CHANGING, case._stored) if getattr(case, key) != was)
+        if text != case._stored_text:
+            columns = ("data",) + columns
+    for key in columns:
+        params[key] = text if key == "data" else getattr(case, key)
+    statement = _CASE_UPDATES.get(columns)
+    if statement is None:
+        statement = _CASE_UPDATES[columns] = _case_update(columns)
+    sqlexec.defer(tx.conn, statement, params)
+    case._stored_text, case._stored = text, tuple(getattr(case, key) for key in _CHANGING)
 
 
 # --- the task being completed -----------------------------------------------------------------------
@@ -336,7 +430,7 @@ def _task_select(for_update: bool):
     ]
     if for_update:  # PostgreSQL's second read, under the case lock: the task row alone
         return sa.select(*columns).where(TASK.c.id == sa.bindparam("id")).with_for_update(of=TASK)
-    columns += [c.label(CASE_PREFIX + c.key) for c in CASE.c]
+    columns += case_columns(CASE_PREFIX)
     columns.append(_DIRECTORY_VERSION.label("directory_version"))
     return (sa.select(*columns).select_from(TASK.join(CASE, CASE.c.id == TASK.c.case_id))
             .where(TASK.c.id == sa.bindparam("id")))
@@ -350,7 +444,7 @@ _SELECT_TASK_LOCKED = sqlexec.Sql(_task_select(True))
 _LOCK_CASE_OF_TASK = sqlexec.Sql(
     sa.update(CASE).where(CASE.c.id == TASK.c.case_id, TASK.c.id == sa.bindparam("id"))
     .values(version=CASE.c.version + 1)
-    .returning(*CASE.c, _DIRECTORY_VERSION.label("directory_version")))
+    .returning(*case_columns(), _DIRECTORY_VERSION.label("directory_version")))
 
 
 class TakenTask:
@@ -431,9 +525,10 @@ class Step:
                                "due_at": row["due_at"].isoformat() if row["due_at"] else None})
         for tid in cancelled:
             self.audit("task_cancelled", task_id=tid, actor="engine", at=now, detail={})
-        case.data = case_data(workflow)
+        completed_now = workflow.is_completed()
+        case.set_data_text(case_data_text(workflow, completed_now))
         case.updated_at = now
-        if workflow.is_completed() and case.status == "running":
+        if completed_now and case.status == "running":
             case.status, case.ended_at = "completed", now
             self.audit("case_completed", at=now, detail={})
         for hook in engine.after_step_hooks:
