@@ -296,7 +296,7 @@ def overdue_board(engine, p: Principal, now: datetime, *, org: str | None = None
     False; None: no cap), so a city's board reads at most ``cap`` entries a cell rather than every
     overdue task of the province (200,000 at 1,000,000 open tasks). The cells are the org units in
     scope by the deployed processes (a task's ``process_key`` is its case's, a deployed model's)."""
-    with engine.db.read() as s:
+    with engine.db.read(snapshot=False) as s:  # single reads: no BEGIN/ROLLBACK
         orgs = _orgs_in_scope(s, p, True)
         if org is not None:
             orgs = [o for o in orgs if o == org]
@@ -326,7 +326,7 @@ def _board_statement(cap: int | None):
 
 def overdue_tasks(engine, p: Principal, now: datetime, *, org: str | None = None, process_key: str | None = None,
                   limit: int = 50, offset: int = 0) -> list[HumanTask]:
-    with engine.db.read() as s:
+    with engine.db.read(snapshot=False) as s:  # single reads: no BEGIN/ROLLBACK
         orgs = _orgs_in_scope(s, p, True)
         if org is not None:
             orgs = [o for o in orgs if o == org]

@@ -39,9 +39,13 @@ ORDER = (Case.escalation_level.desc(), Case.started_at, Case.id)
 COUNT_CAP = 1000  # the board says "1000+" beyond: counting every overdue case of a province scans them all
 
 
+# Each read below is one statement or two (the user's org units, then the cases) needing no common
+# snapshot: on PostgreSQL they run outside a transaction (engine/database.py ``read``), which saves the
+# BEGIN and ROLLBACK round trips and keeps psycopg's prepared statements.
+
 def cases(engine, p: Principal, now: datetime, *, limit: int = 50, offset: int = 0) -> list[Case]:
     """Overdue cases of the user's org unit and below, most escalated first."""
-    with engine.db.read() as s:
+    with engine.db.read(snapshot=False) as s:
         q = (sa.select(Case).where(condition(now), Scope(s, p, engine.policy).cases())
              .order_by(*ORDER).limit(limit).offset(offset))
         return list(s.execute(q).scalars())
@@ -49,7 +53,7 @@ def cases(engine, p: Principal, now: datetime, *, limit: int = 50, offset: int =
 
 def count(engine, p: Principal, now: datetime, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many overdue cases the user's org units have, up to ``cap``; and whether that is exact."""
-    with engine.db.read() as s:
+    with engine.db.read(snapshot=False) as s:
         first = (sa.select(Case.id).where(condition(now), Scope(s, p, engine.policy).cases())
                  .limit(cap + 1).subquery())
         found = s.execute(sa.select(sa.func.count()).select_from(first)).scalar_one()
@@ -61,5 +65,5 @@ def overdue_ids(engine, case_ids, now: datetime) -> set[int]:
     ids = [i for i in case_ids if i is not None]
     if not ids:
         return set()
-    with engine.db.read() as s:
+    with engine.db.read(snapshot=False) as s:
         return set(s.execute(sa.select(Case.id).where(Case.id.in_(ids), condition(now))).scalars())

@@ -87,7 +87,7 @@ def rank(engine, scope: Scope, quarter: Period, now: datetime, history: int = 2)
 def _rank_one(engine, scope: Scope, quarter: Period, now: datetime) -> list[Row]:
     units = list(scope.units) or [scope.root]
     rows = {u: Row(u, scope.name(u)) for u in units}
-    with engine.db.read() as s:
+    with engine.db.read(snapshot=False) as s:  # one statement per indicator, no common snapshot needed
         present = set()
         for name, fn in (("on_time", _on_time_counts), ("inspection", _inspection_counts),
                          ("quality", _quality_counts), ("accidents", _accident_points)):
