@@ -93,3 +93,31 @@ def test_a_queue_page_names_roles_and_units_from_the_directory_cache_and_a_renam
     finally:
         other.dispose()
     assert "东城区应急管理局（新）" in client.get("/tasks/").get_data(as_text=True)
+
+
+def test_approvals_page_on_by_key_too(fresh_database, module_database_url, monkeypatch, tmp_path):
+    """审批 (webui/supervisor.py approvals) pages on by key as the queues do: 下一页 carries where the
+    page ended, the pages follow on without a gap or a repeat, and a typed page number still works.
+    Pages of two rows here (webui/paging.PAGE_SIZE), so three approvals make two pages."""
+    from tests.ui_support import major_case_at
+    from webui import paging
+    kind = "sqlite" if module_database_url.startswith("sqlite") else "postgresql"
+    url = fresh_database(kind)
+    w = make_world(tmp_path, None if kind == "sqlite" else url)
+    try:
+        cases = [major_case_at(w.engine, "review_listing", title=f"审批案件{i}") for i in range(3)]
+        monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+        client = client_login(w.app, "qian")
+        first = client.get("/supervise/approvals").get_data(as_text=True)
+        next_link = _link(first, "下一页")
+        assert len(_rows(first)) == 2 and next_link and "after=" in next_link and "page=2" in next_link
+        second = client.get(next_link).get_data(as_text=True)
+        assert len(_rows(second)) == 1 and _link(second, "下一页") is None
+        from engine.queries import approvals
+        whole = [t.id for t in approvals(w.engine, w.engine.directory.principal("qian"), limit=10)]
+        assert _rows(first) + _rows(second) == whole and len(whole) == len(cases)
+        assert _rows(client.get("/supervise/approvals?page=2").get_data(as_text=True)) == _rows(second)
+        refused = client.get("/supervise/approvals", query_string={"page": 2, "after": "x"})
+        assert refused.status_code == 400 and "翻页参数无效" in refused.get_data(as_text=True)
+    finally:
+        w.engine.dispose()

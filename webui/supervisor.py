@@ -9,12 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
+from engine.queries import page_key
 from workflows import calendar
 from workflows.enterprises import Page, supervision
 
 from . import diagram, display, incident_form, labels, nav, overdue as overdue_rule, parties, queries
 from .auth import engine
-from .paging import paged
+from .paging import keyset_paged, paged
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
 
@@ -27,9 +28,11 @@ def _only_supervisors():
 
 @bp.get("/approvals")
 def approvals():
-    rows, page, more = paged(lambda limit, offset: queries.approvals(engine(), g.user, limit=limit, offset=offset))
+    # Paged on by key, as the queues are: 下一页 starts where this page ended (the due-date order).
+    rows, page, more, after = keyset_paged(lambda limit, offset, after: queries.approvals(
+        engine(), g.user, limit=limit, offset=offset, after=after), page_key)
     parties.prime(t.party for t in rows)
-    return render_template("supervisor/approvals.html", tasks=rows, page=page, more=more,
+    return render_template("supervisor/approvals.html", tasks=rows, page=page, more=more, after=after,
                            late=overdue_rule.overdue_ids(engine(), {t.case_id for t in rows}, display.now()))
 
 
