@@ -57,6 +57,42 @@ TASKS = 5
 DURABLE_PG_PORT = int(os.environ.get("DUBAN_BENCH_PG_PORT", "55439"))
 
 
+class ServerCpu:
+    """CPU time of the PostgreSQL backends serving ``url``'s database (from /proc: the server runs
+    on this machine), so a figure taken on a busy machine still says what the database spent."""
+
+    def __init__(self, url: str):
+        self.eng = sa.create_engine(url, poolclass=sa.pool.NullPool) if url.startswith("postgresql") else None
+        self.start: dict[int, float] = {}
+
+    def _sample(self) -> dict[int, float]:
+        if self.eng is None:
+            return {}
+        with self.eng.connect() as conn:
+            pids = conn.exec_driver_sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                                        " AND pid <> pg_backend_pid()").scalars().all()
+        ticks = os.sysconf("SC_CLK_TCK")
+        out = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        return out
+
+    def __enter__(self):
+        self.start = self._sample()
+        return self
+
+    def seconds(self) -> float | None:
+        if self.eng is None:
+            return None
+        end = self._sample()
+        self.eng.dispose()
+        return sum(t - self.start.get(pid, 0.0) for pid, t in end.items())
+
+
 def engine_run(url: str, cases: int) -> dict:
     engine = make_engine(url)
     engine.deploy(MODEL, by="boss")
@@ -73,6 +109,7 @@ def engine_run(url: str, cases: int) -> dict:
 
     sa.event.listen(engine.db.engine, "before_cursor_execute", count)
     sent, trips, folded = [0], [0], [0]  # engine/sqlexec.py's counts: statements, round trips, COMMITs pipelined
+    server = ServerCpu(url).__enter__()
     for _ in range(TASKS):
         with engine.db.engine.connect() as conn:
             ids = list(conn.execute(sa.select(HumanTask.id).where(HumanTask.state == "open")
@@ -91,18 +128,22 @@ def engine_run(url: str, cases: int) -> dict:
             elapsed += dt
             per_call.append(dt)
             done += 1
+    server_seconds = server.seconds()  # the backends' CPU, the open-task reads between rounds included
     engine.dispose()
     per_call.sort()
-    return {"completions": done, "seconds": round(elapsed, 3), "per_second": round(done / elapsed, 1),
-            "p95_ms": round(per_call[int(len(per_call) * 0.95)] * 1000, 2),
-            "cpu_ms_per_completion": round(cpu / done * 1000, 3),
-            # statements sent to the database (SQLite's BEGIN IMMEDIATE counted, COMMIT not), the
-            # executor's own and SQLAlchemy's: both pass the before_cursor_execute listener
-            "sql_statements_per_completion": round(statements[0] / done, 2),
-            # waits for the database: each statement SQLAlchemy sent, each executor send or pipeline,
-            # and the COMMIT unless it went in the last pipeline (on SQLite these are function calls,
-            # not network round trips)
-            "round_trips_per_completion": round((statements[0] - sent[0] + trips[0] + done - folded[0]) / done, 2)}
+    out = {"completions": done, "seconds": round(elapsed, 3), "per_second": round(done / elapsed, 1),
+           "p95_ms": round(per_call[int(len(per_call) * 0.95)] * 1000, 2),
+           "cpu_ms_per_completion": round(cpu / done * 1000, 3),
+           # statements sent to the database (SQLite's BEGIN IMMEDIATE counted, COMMIT not), the
+           # executor's own and SQLAlchemy's: both pass the before_cursor_execute listener
+           "sql_statements_per_completion": round(statements[0] / done, 2),
+           # waits for the database: each statement SQLAlchemy sent, each executor send or pipeline,
+           # and the COMMIT unless it went in the last pipeline (on SQLite these are function calls,
+           # not network round trips)
+           "round_trips_per_completion": round((statements[0] - sent[0] + trips[0] + done - folded[0]) / done, 2)}
+    if server_seconds is not None:
+        out["server_cpu_ms_per_completion"] = round(server_seconds / done * 1000, 3)
+    return out
 
 
 def engine_concurrent_run(url: str, cases: int, threads: int = 4) -> dict:
@@ -143,6 +184,7 @@ def engine_concurrent_run(url: str, cases: int, threads: int = 4) -> dict:
     workers = [threading.Thread(target=work, args=(share,)) for share in shares]
     for w in workers:
         w.start()
+    server = ServerCpu(url).__enter__()
     c0 = time.process_time()
     ready.wait()
     t0 = time.perf_counter()
@@ -150,6 +192,7 @@ def engine_concurrent_run(url: str, cases: int, threads: int = 4) -> dict:
         w.join()
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - c0
+    server_seconds = server.seconds() or 0.0
     engine.dispose()
     if errors:
         raise errors[0]
@@ -158,6 +201,7 @@ def engine_concurrent_run(url: str, cases: int, threads: int = 4) -> dict:
     return {"threads": threads, "completions": done, "seconds": round(elapsed, 3),
             "per_second": round(done / elapsed, 1), "p95_ms": round(per_call[int(done * 0.95)] * 1000, 2),
             "cpu_ms_per_completion": round(cpu / done * 1000, 3),
+            "server_cpu_ms_per_completion": round(server_seconds / done * 1000, 3),
             "note": "wall clock includes each thread's open-task reads between rounds (one per case round)"}
 
 
