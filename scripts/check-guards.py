@@ -4,7 +4,8 @@ its test in tests/test_guards.py notices (issue 15). Every file is restored afte
 
     python scripts/check-guards.py [name ...]      # all guards, or only those named
 
-Each guard is (file, the guard's text, the text without it, the test's -k expression). A guard
+Each guard is (file, the guard's text, the text without it, the test's -k expression[, the test
+file when not tests/test_guards.py]). A guard
 whose test still passes with the guard gone is reported MISSED and the exit status is 1. The
 PostgreSQL-only guards (row-lock races) need DUBAN_TEST_PG_URL (or a startable pg-test-server).
 """
@@ -54,13 +55,17 @@ GUARDS = [
      "engine.models.bundle_for_start(tx.session, case.process_key)[1])",
      "restored_after_a_restart"),
     ("diff_write", "engine/state.py", "        elif old[2] != content:", "        else:", "diff_write"),
+    # PostgreSQL: the audit head moved on a guess with the COMMIT in one pipeline; a stale guess must abort
+    ("stale_audit_head_aborts_the_commit", "engine/audit.py",
+     "sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED_OR_FAIL,", "sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED,",
+     "moved_the_chain or moved_the_head", "tests/test_commit_pipeline.py"),
 ]
 
 
 def main(names: list[str]) -> int:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     missed = []
-    for name, path, guard, without, test in GUARDS:
+    for name, path, guard, without, test, *where in GUARDS:
         if names and name not in names:
             continue
         file = ROOT / path
@@ -71,7 +76,7 @@ def main(names: list[str]) -> int:
             continue
         file.write_text(source.replace(guard, without), encoding="utf-8")
         try:
-            run = subprocess.run([sys.executable, "-m", "pytest", "tests/test_guards.py", "-q", "-x", "-k", test,
+            run = subprocess.run([sys.executable, "-m", "pytest", *(where or ["tests/test_guards.py"]), "-q", "-x", "-k", test,
                                   "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True, text=True)
         finally:
             file.write_text(source, encoding="utf-8")
