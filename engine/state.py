@@ -105,7 +105,7 @@ def _wf_key(workflow) -> str:
 def _workflow_meta(workflow) -> dict:
     meta = {
         "format": FORMAT_VERSION,
-        "data": _registry.convert(_registry.clean(workflow.data)),
+        "data": _registry.convert(_registry.clean(workflow.data)) if workflow.data else {},
         "correlations": workflow.correlations,
         "last_task": str(workflow.last_task.id) if workflow.last_task is not None
         and workflow.last_task.id in workflow.tasks else None,
@@ -114,7 +114,7 @@ def _workflow_meta(workflow) -> dict:
         "root": str(workflow.task_tree.id),
     }
     if isinstance(workflow, BpmnWorkflow):
-        meta["bpmn_events"] = _registry.convert(workflow.bpmn_events)
+        meta["bpmn_events"] = _registry.convert(workflow.bpmn_events) if workflow.bpmn_events else []
     else:
         meta["parent_task_id"] = str(workflow.parent_task_id)
         meta["spec"] = workflow.spec.name
@@ -122,7 +122,7 @@ def _workflow_meta(workflow) -> dict:
 
 
 def _walk(workflow):
-    """Tasks of one workflow, parents before children (pre-order from the root)."""
+    """Tasks of one workflow, parents before children (pre-order from the root; ``save`` walks so too)."""
     stack = [workflow.task_tree]
     while stack:
         task = stack.pop()
@@ -385,16 +385,19 @@ def _nested_of(values) -> list | None:
     return nested
 
 
-def _mark(task) -> tuple | None:
-    """What decides ``task``'s row, cheaply compared; None: serialize it every time."""
+def _mark(task, parent=None) -> tuple | None:
+    """What decides ``task``'s row, cheaply compared; None: serialize it every time. ``parent``:
+    the task's parent if the caller holds it (``save`` walks from it), else looked up."""
     if not _MARKS_VALID:
         return None
-    parent = task.parent
+    if parent is None:
+        parent = task.parent
     data, internal = task.data, task.internal_data
+    state = task._state
     if not data and not internal:
-        return (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
+        return (state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
                 tuple(parent.data) if parent is not None else None)
-    if not task.state & _FINISHED or (parent is not None and not parent.state & _FINISHED):
+    if not state & _FINISHED or (parent is not None and not parent._state & _FINISHED):
         return None
     nested = _nested_of(data.values())
     nested_internal = _nested_of(internal.values()) if internal else []
@@ -404,7 +407,7 @@ def _mark(task) -> tuple | None:
         text = _nested_text([nested, nested_internal]) if nested or nested_internal else ""
     except (TypeError, ValueError):  # keys JSON cannot name: serialize the task every time
         return None
-    return (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
+    return (state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
             dict(internal), dict(data), text)
 
 
@@ -447,9 +450,10 @@ class WriteStats:
 
 _TASK_COLUMNS = ("id", "case_id", "wf_key", "seq", "spec_name", "state", "live", "content")
 _INSERT_TASKS = sqlexec.Sql(sa.insert(_T), keys=_TASK_COLUMNS)
+# A row keeps its seq for life, and an UPDATE that names an indexed column rewrites its index entry
+# even unchanged on SQLite (seq is in ix_wf_task_live: one page more per commit), so it is not named.
 _UPDATE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.id == sa.bindparam("b_id"))
-                            .values(seq=sa.bindparam("seq"), state=sa.bindparam("state"),
-                                    content=sa.bindparam("content")))
+                            .values(state=sa.bindparam("state"), content=sa.bindparam("content")))
 _ARCHIVE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.id == sa.bindparam("b_id"))
                              .values(live=False, state=sa.bindparam("state"), content=sa.bindparam("content")))
 _WF = WorkflowRow.__table__
@@ -462,43 +466,46 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     """Write what changed since ``state`` was loaded (or last saved) and update ``state``."""
     stats = WriteStats()
     top = state.workflow
+    old_rows, old_marks = state.task_rows, state.marks
     new_task_rows: dict[str, tuple[str, int, str]] = {}
-    task_meta: dict[str, tuple[str, int]] = {}
     marks: dict[str, tuple] = {}
-    stable: set = set()  # ids of finished tasks whose data is as when their children's rows were written
-    old_marks = state.marks
+    inserts, updates = [], []
     for workflow in all_workflows(top):
         key = _wf_key(workflow)
-        for task in _walk(workflow):
+        tasks = workflow.tasks
+        # Parents before children (as ``_walk``), each task with its parent and whether the parent's
+        # data is as when its children's rows were last compared (a root has no parent: it is).
+        stack: list = [(workflow.task_tree, None, True)]
+        while stack:
+            task, parent, parent_stable = stack.pop()
             tid = str(task.id)
-            old = state.task_rows.get(tid)
-            mark = _mark(task)
+            old = old_rows.get(tid)
+            old_mark = old_marks.get(tid)
+            mark = _mark(task, parent) if parent is not None else _mark(task)
             if mark is not None:
                 marks[tid] = mark
-            if (old is not None and mark is not None and old_marks.get(tid) == mark
-                    and (len(mark) == 6 or task._parent is None or task._parent in stable)):
+            if old is not None and mark is not None and old_mark == mark and (len(mark) == 6 or parent_stable):
                 content = old[2]  # unchanged: the same mark serializes to the same row
             else:
                 content = to_json(_registry.convert(task))
                 stats.serialized += 1
-            if _same_data(old_marks.get(tid), mark):
-                stable.add(task.id)
-            seq = old[1] if old else state.next_seq
-            if not old:
+            if old is None:
+                seq = state.next_seq
                 state.next_seq += 1
+                inserts.append({"id": tid, "case_id": case_id, "wf_key": key, "seq": seq,
+                                "spec_name": task.task_spec.name, "state": task._state, "live": True,
+                                "content": content})
+            else:
+                seq = old[1]
+                if old[2] != content:
+                    updates.append({"b_id": tid, "state": task._state, "content": content})
             new_task_rows[tid] = (key, seq, content)
-            task_meta[tid] = (task.task_spec.name, task.state)
+            children = task._children
+            if children:
+                stable = _same_data(old_mark, mark)
+                stack.extend([(tasks.get(c), task, stable) for c in reversed(children)])
     new_wf_rows = {_wf_key(w): to_json(_workflow_meta(w)) for w in all_workflows(top)}
 
-    inserts, updates = [], []
-    for tid, (key, seq, content) in new_task_rows.items():
-        old = state.task_rows.get(tid)
-        spec_name, task_state = task_meta[tid]
-        if old is None:
-            inserts.append({"id": tid, "case_id": case_id, "wf_key": key, "seq": seq, "spec_name": spec_name,
-                            "state": task_state, "live": True, "content": content})
-        elif old[2] != content:
-            updates.append({"b_id": tid, "seq": seq, "state": task_state, "content": content})
     # Tasks born and pruned in this same step still belong to the history.
     for tid, task in pruned.items():
         if tid not in state.task_rows:

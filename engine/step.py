@@ -312,15 +312,19 @@ class CaseRow:
         return f"<CaseRow {self.id} {self.case_no} {self.status} v{self.version}>"
 
 
+_PREFIXED: dict[str, list[tuple[str, str]]] = {}
+
+
 def case_from_row(row, prefix: str = "") -> CaseRow:
     """The case's values from a row (its columns, each name after ``prefix``); ``data`` as text
     (``case_columns``) or decoded."""
-    m = row._mapping
+    names = _PREFIXED.get(prefix)
+    if names is None:
+        names = _PREFIXED[prefix] = [(key, prefix + key) for key in _CASE_KEYS if key != "data"]
     case = CaseRow.__new__(CaseRow)
-    for key in _CASE_KEYS:
-        if key != "data":
-            setattr(case, key, m[prefix + key])
-    data = m[prefix + "data"]
+    for key, name in names:  # by attribute: a row's ``_mapping`` would build a dict of all its columns
+        setattr(case, key, getattr(row, name))
+    data = getattr(row, prefix + "data")
     if isinstance(data, str):  # the row's text (case data is an object, never a JSON string)
         case.set_data_text(data)
         case._stored_text = data
@@ -538,8 +542,9 @@ class Step:
         if completed_now and case.status == "running":
             case.status, case.ended_at = "completed", now
             self.audit("case_completed", at=now, detail={})
+        orm = tx.orm
         for hook in engine.after_step_hooks:
-            hook(tx.orm, case, workflow)
+            hook(orm, case, workflow)
         if requests is not None:
             for kind, args in requests.items:
                 if kind == "require_roles":
