@@ -143,6 +143,19 @@ class Case(Base):
     )
 
 
+class CaseHazardTally(Base):
+    """Running ``hazard_supervision`` cases counted by org unit, grade and listing deadline, kept by
+    triggers on ``case_instance`` in the transaction of every write of a case (revision 0010), for
+    the leadership dashboard's 在办隐患 and 挂牌逾期 (workflows/leadership/dashboard.py). '' stands for
+    NULL in the key columns; ``listed`` is 1 when ``listing_deadline`` is not NULL."""
+    __tablename__ = "case_hazard_tally"
+    org_code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    hazard_grade: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    listing_deadline: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    listed: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(sa.Integer)
+
+
 class WorkflowRow(Base):
     """Workflow-level state of the top process (wf_key 'top') or one sub-process (its task id)."""
     __tablename__ = "wf_workflow"

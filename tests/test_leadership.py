@@ -199,3 +199,90 @@ def test_risk_map_colours_and_boundaries(world):
         io.BytesIO(json.dumps(good, ensure_ascii=False).encode()), "city.geojson")}, follow_redirects=True)
     assert "已保存 4 个区域的边界" in answer.get_data(as_text=True)
     assert 'id="map-data"' in client.get("/leadership/map").get_data(as_text=True)
+
+
+# --- 在办隐患 counted by the database (case_hazard_tally, revision 0010) ------------------------------
+
+def _tally(engine) -> dict:
+    import sqlalchemy as sa
+
+    from engine.schema import CaseHazardTally as T
+    with engine.db.read() as s:
+        return {(o, g, d, listed): n for o, g, d, listed, n in s.execute(
+            sa.select(T.org_code, T.hazard_grade, T.listing_deadline, T.listed, T.n))}
+
+
+def _counted_by_hand(engine) -> dict:
+    """The running hazard cases, counted in Python from their rows."""
+    from collections import Counter
+
+    import sqlalchemy as sa
+
+    from engine.schema import Case
+    with engine.db.read() as s:
+        rows = s.execute(sa.select(Case.org_code, Case.hazard_grade, Case.listing_deadline).where(
+            Case.process_key == "hazard_supervision", Case.status == "running")).all()
+    return dict(Counter((o, g or "", d or "", int(d is not None)) for o, g, d in rows))
+
+
+def test_the_hazard_tally_follows_every_write_of_a_case_and_the_dashboard_reads_it(fresh_database, module_database_url,
+                                                                                     tmp_path):
+    """The counts the dashboard sums are kept by triggers in the transaction of each write — a step,
+    a bulk row, an update or a delete by any code — and always equal the running hazards counted from
+    their rows; a listing due today is not overdue, one due yesterday (China's date) is."""
+    import sqlalchemy as sa
+
+    from engine.schema import Case
+    from tests.leadership_support import add_cases
+    from tests.ui_support import make_world, start_hazard
+    from workflows.leadership import dashboard
+    kind = "sqlite" if module_database_url.startswith("sqlite") else "postgresql"
+    url = fresh_database(kind)
+    w = make_world(tmp_path, None if kind == "sqlite" else url)
+    engine = w.engine
+    try:
+        assert _tally(engine) == _counted_by_hand(engine) == {}
+        started = start_hazard(engine, title="乙公司隐患")  # a step: running, not graded yet
+        assert _tally(engine) == _counted_by_hand(engine) == {("east", "", "", 0): 1}
+        from tests.ui_support import major_case_at
+        major_case_at(engine, "submit_plan", title="甲公司隐患")  # steps: graded 重大, then listed
+        assert _tally(engine) == _counted_by_hand(engine)
+        assert _tally(engine)[("east", "重大", "2027-02-26", 1)] == 1
+        add_cases(engine, [
+            {"process": "hazard_supervision", "org": "west", "data": {"hazard_grade": "重大", "listed_at": "2026-08-01",
+                                                                       "rectify_deadline": "2026-11-23"}},  # due today
+            {"process": "hazard_supervision", "org": "west", "data": {"hazard_grade": "重大", "listed_at": "2026-08-01",
+                                                                       "rectify_deadline": "2026-11-22"}},  # yesterday
+            {"process": "hazard_supervision", "org": "west", "data": {"hazard_grade": "一般"}},
+            {"process": "hazard_supervision", "org": "west", "status": "completed", "data": {"hazard_grade": "重大"}},
+            {"process": "accident_investigation", "org": "west", "data": {"hazard_grade": "重大"}},
+        ])
+        assert _tally(engine) == _counted_by_hand(engine)
+        with engine.db.read() as s:
+            scope = load(s, "city")
+            quarter = periods.parse("2026Q4", NOW)
+            late = dashboard.listings_overdue(s, scope, quarter, NOW)
+            open_ = dashboard.hazards_open(s, scope, quarter, NOW)
+        assert dict(zip(late["category_codes"], late["series"][0]["data"])) == {"east": 0, "west": 1}
+        assert open_["total"] == 5 and open_["major"] == 3
+
+        with engine.db.read() as s:
+            general = s.execute(sa.select(Case.id).where(Case.org_code == "west", Case.hazard_grade == "一般")).scalar()
+        writes = [
+            sa.update(Case).where(Case.id == general).values(org_code="east"),               # moved to another unit
+            sa.update(Case).where(Case.id == general).values(data={"hazard_grade": "重大"}),  # regraded
+            sa.update(Case).where(Case.id == general).values(data={"hazard_grade": "重大", "listed_at": "2026-11-01",
+                                                                   "rectify_deadline": ""}),   # listed, no deadline
+            sa.update(Case).where(Case.id == started.id).values(status="completed"),          # ended
+            sa.update(Case).where(Case.id == started.id).values(status="running"),            # reopened
+            sa.update(Case).where(Case.id == started.id).values(version=Case.version + 1),    # nothing counted moved
+            sa.update(Case).where(Case.process_key == "accident_investigation").values(process_key="hazard_supervision"),
+            sa.delete(Case).where(Case.id == general),                                          # removed
+        ]
+        for write in writes:
+            with engine.db.write() as s:
+                s.execute(write)
+            assert _tally(engine) == _counted_by_hand(engine), write
+        assert all(n > 0 for n in _tally(engine).values())  # a row counted down to 0 is removed
+    finally:
+        engine.dispose()
