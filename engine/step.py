@@ -424,11 +424,17 @@ def write_case(tx: Tx, case: CaseRow) -> None:
 
 
 # --- the task being completed -----------------------------------------------------------------------
+# What completing a task reads of its row (tasks.complete, policy.check_task): not its dates, draft
+# and rules, whose values a step would only parse (dates from text on SQLite) to leave unread.
+COMPLETING_COLUMNS = ("id", "case_id", "spec_id", "name", "lane", "role_code", "org_code", "party", "assignee",
+                      "state", "form_key")
+
+
 def _task_select(for_update: bool):
     excl = TaskExclusion.__table__
     cand = TaskCandidate.__table__
     columns = [
-        TASK,
+        *(TASK.c[key] for key in COMPLETING_COLUMNS),
         sa.select(excl.c.reason).where(excl.c.task_id == TASK.c.id, excl.c.username == sa.bindparam("user"))
         .scalar_subquery().label("exclusion"),
         sa.exists().where(cand.c.task_id == TASK.c.id, cand.c.username == sa.bindparam("user")).label("candidate"),
@@ -488,8 +494,9 @@ def take_task(tx: Tx, task_id: str, username: str):
 
 
 def select_task(tx: Tx, task_id: str, username: str, lock: bool = False):
-    """The human-task row with, for ``username``, the separation-of-duty exclusion and candidacy;
-    unlocked, also its case's row (``CASE_PREFIX``), which ``locked_step(known=...)`` then takes."""
+    """The human-task row (``COMPLETING_COLUMNS``) with, for ``username``, the separation-of-duty
+    exclusion and candidacy; unlocked, also its case's row (``CASE_PREFIX``), which
+    ``locked_step(known=...)`` then takes."""
     return sqlexec.first(tx.conn, _SELECT_TASK_LOCKED if lock and not tx.is_sqlite else _SELECT_TASK,
                          {"id": task_id, "user": username})
 
