@@ -39,6 +39,7 @@ import ast
 import functools
 import json
 import math
+from datetime import date, datetime
 from typing import Any
 
 from . import restricted
@@ -54,7 +55,8 @@ MAX_TEXT = 256          # a literal string longer than this goes to the sandbox
 MAX_NUMBER = 10 ** 6    # so does a literal number beyond ±this
 MAX_NODES = 64          # and an expression with more nodes than this
 MAX_DEPTH = 4           # or calls nested deeper
-MAX_VALUE_BYTES = 1 << 20  # a value whose JSON is larger than this: the sandbox decides
+MAX_VALUE_BYTES = 1 << 18  # a value whose JSON is larger than this: the sandbox decides (its pipe takes 32 MiB)
+MAX_TEXT_ACROSS = 4096
 
 
 class Fallback(Exception):
@@ -120,7 +122,19 @@ def _literal(value: Any) -> Any:
 
 
 def _across(value: Any, path: str) -> Any:
-    """``value`` as it comes out of the pipe to and from a worker (what the sandbox would hand on)."""
+    """``value`` as it comes out of the pipe to and from a worker (what the sandbox would hand on):
+    ``restricted.encode``, JSON text in UTF-8, ``restricted.decode``. The common plain values take
+    a shortcut with the same outcome (a datetime comes back with a fixed UTC offset, as from
+    ``decode``); anything else makes the whole trip."""
+    kind = type(value)
+    if kind is str and len(value) <= MAX_TEXT_ACROSS and value.isascii():
+        return value
+    if kind is int and abs(value) <= MAX_NUMBER or value is None or kind is bool:
+        return value
+    if kind is datetime:
+        return datetime.fromisoformat(value.isoformat())
+    if kind is date:
+        return date.fromisoformat(value.isoformat())
     text = json.dumps(restricted.encode(value, path), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if len(text) > MAX_VALUE_BYTES:
         raise Fallback
@@ -151,7 +165,8 @@ def _value(node: Plan, context: dict, external: dict, functions: dict) -> Any:
         raise Fallback
     positional = [_value(a, context, external, functions) for a in args]
     keywords = {k: _value(v, context, external, functions) for k, v in kwargs}
-    sent_args, sent_kwargs = _across(positional, helper), _across(keywords, helper)
+    sent_args = [_across(v, helper) for v in positional]  # a list crosses element by element
+    sent_kwargs = {k: _across(v, helper) for k, v in keywords.items()}
     return _across(function(*sent_args, **sent_kwargs), helper)
 
 
