@@ -102,6 +102,11 @@ class SpecBundle(Base):
 _DATA = sa.column("data", sa.JSON)  # case_instance.data, for the generated columns' expressions
 
 
+# 隐患季度统计 lists enterprises in code point order, as Python sorts them, whatever the database's
+# own collation (a zh_CN database would sort by pinyin).
+KEY_TYPE = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+
+
 class Case(Base):
     __tablename__ = "case_instance"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,7 +135,21 @@ class Case(Base):
     listing_deadline: Mapped[str | None] = mapped_column(sa.Text, sa.Computed(sa.case(
         (_DATA["listed_at"].as_string().is_not(None), _DATA["rectify_deadline"].as_string())), persisted=True))
 
+    # The hazard facts the 16号令 quarterly statistics count (workflows/hazard_ledger.py), kept by a
+    # trigger from ``data`` and the columns above on every write of a hazard case (engine/case_facts.py,
+    # revision 0009); NULL for other processes. Deferred: no page or step loads them with a case.
+    hazard_found_day: Mapped[int | None] = mapped_column(sa.Integer, deferred=True)  # days since 1970 in China; -1: read the JSON
+    hazard_outcome: Mapped[int | None] = mapped_column(sa.Integer, deferred=True)    # -3 not counted, -2 关闭取缔, -1 not rectified, else the day
+    hazard_due_day: Mapped[int | None] = mapped_column(sa.Integer, deferred=True)    # -1 none
+    hazard_cost_fen: Mapped[int | None] = mapped_column(sa.BigInteger, deferred=True)
+    hazard_key: Mapped[str | None] = mapped_column(KEY_TYPE, deferred=True)  # credit code, else enterprise name, else '' (code point order)
+
     __table_args__ = (
+        # 隐患季度统计: per district by the day found, per enterprise in name order (index-only scans).
+        sa.Index("ix_case_instance_hazard_found", "hazard_found_day", "org_code", "hazard_grade", "hazard_outcome",
+                 "hazard_due_day", "hazard_cost_fen"),
+        sa.Index("ix_case_instance_hazard_key", "hazard_key", "hazard_found_day", "org_code", "hazard_grade",
+                 "hazard_outcome", "hazard_due_day", "hazard_cost_fen"),
         # 逾期督办 lists running cases most escalated first (webui/overdue.py): walked in this order, a
         # page of a province's 100,000 cases stops after its rows instead of sorting them all.
         sa.Index("ix_case_instance_escalation", "status", "escalation_level", "started_at", "id"),

@@ -10,12 +10,14 @@ it opened (that case carries the report's ``found_on``).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 import sqlalchemy as sa
 
+from engine import case_facts
 from engine.clock import SHANGHAI
 from engine.schema import Case, OrgUnit
 from workflows.functions import as_moment
@@ -124,45 +126,145 @@ def _finish(row: dict) -> dict:
     return row
 
 
-def quarterly_statistics(engine, year: int, quarter: int, org_codes: list[str] | None = None) -> dict:
+EPOCH = dt.date(1970, 1, 1)
+_ORGS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> (directory counter, org units)
+
+
+def _org_units(engine, s, version: int | None) -> dict[str, OrgUnit]:
+    """Every org unit by code, kept per engine at the directory counter a request read (None: afresh)."""
+    known = _ORGS.get(engine)
+    if version is not None and known is not None and known[0] == version:
+        return known[1]
+    orgs = {o.code: o for o in s.scalars(sa.select(OrgUnit))}
+    if version is not None:  # read after the counter: as new as ``version`` or newer
+        _ORGS[engine] = (version, orgs)
+    return orgs
+
+
+def _sums(c, last: int) -> list:
+    """found, found_major, rectified, rectified_major, open, overdue, fen spent — per group, in SQL,
+    exactly as ``entry`` and the loop below count one case (engine/case_facts.py holds the facts)."""
+    major = c.hazard_grade == "重大"
+    rectified = sa.and_(c.hazard_outcome >= 0, c.hazard_outcome <= last)
+    still_open = sa.or_(c.hazard_outcome == case_facts.NOT_RECTIFIED, c.hazard_outcome > last)
+    overdue = sa.and_(still_open, c.hazard_due_day >= 0, c.hazard_due_day < last)
+
+    def count(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+    return [sa.func.count(), count(major), count(rectified), count(sa.and_(rectified, major)), count(still_open),
+            count(overdue), sa.func.coalesce(sa.func.sum(sa.case((rectified, c.hazard_cost_fen), else_=0)), 0)]
+
+
+_FIELDS = ("found", "found_major", "rectified", "rectified_major", "open", "overdue")
+
+
+def _add(row: dict, sums) -> None:
+    for name, value in zip(_FIELDS, sums):
+        row[name] += int(value)
+    row["rectify_cost"] += Decimal(int(sums[6])) / 100
+
+
+def _count(row: dict, e: dict, last: dt.date) -> None:
+    """One hazard list entry found in the quarter, counted as of the quarter's last day."""
+    rectified = e["rectified_on"] is not None and dt.date.fromisoformat(e["rectified_on"]) <= last
+    row["found"] += 1
+    row["found_major"] += e["grade"] == "重大"
+    if rectified:
+        row["rectified"] += 1
+        row["rectified_major"] += e["grade"] == "重大"
+        row["rectify_cost"] += _yuan(e["rectify_cost"])
+    elif e["status"] != CLOSED_DOWN:          # still open on the quarter's last day
+        row["open"] += 1
+        row["overdue"] += bool(e["deadline"]) and dt.date.fromisoformat(e["deadline"]) < last
+
+
+def quarterly_statistics(engine, year: int, quarter: int, org_codes: list[str] | None = None, *,
+                         after: str | None = None, limit: int | None = None,
+                         directory_version: int | None = None) -> dict:
     """16号令第十四条 quarterly statistics: hazards found in the quarter (一般/重大), of which rectified
     by its last day, still open and overdue then, and the money spent — per enterprise and per
-    district (区/县), plus the total. ``org_codes`` limits the cases to those org units (a user's scope)."""
+    district (区/县), plus the total. ``org_codes`` limits the cases to those org units (a user's scope).
+
+    Counted by the database from each case's hazard facts (engine/case_facts.py, kept by a trigger),
+    a grouped scan of an index; the few cases whose data the database could not read
+    (``hazard_found_day = -1``) are counted from their JSON by ``entry``, as every case once was.
+    Enterprises come in code point order of their key (credit code, else name), ``limit`` of them
+    after the key ``after`` (all when ``limit`` is None); ``next_after`` is where the next page starts."""
     first, last = quarter_bounds(year, quarter)
+    lo, hi = (first - EPOCH).days, (last - EPOCH).days
+    c = Case.__table__.c
+    scope = [c.org_code.in_(org_codes)] if org_codes is not None else []
+    counted = [c.hazard_found_day.between(lo, hi), c.hazard_outcome != case_facts.EXCLUDED, *scope]
     with engine.db.read() as s:
-        where = [Case.org_code.in_(org_codes)] if org_codes is not None else []
-        cases = _cases(s, where)
-        orgs = {o.code: o for o in s.scalars(sa.select(OrgUnit))}
-        rows = [e for e in (entry(c, last) for c in cases) if e]
-    by_enterprise: dict[str, dict] = defaultdict(_blank)
+        per_org = s.execute(sa.select(c.org_code, *_sums(c, hi)).where(*counted).group_by(c.org_code)).all()
+        keyed = sa.select(c.hazard_key, *_sums(c, hi)).where(*counted)
+        if after is not None:
+            keyed = keyed.where(c.hazard_key > after)
+        keyed = keyed.group_by(c.hazard_key).order_by(c.hazard_key)
+        per_key = s.execute(keyed if limit is None else keyed.limit(limit + 1)).all()
+        odd_cases = list(s.scalars(sa.select(Case).where(c.hazard_found_day == case_facts.ODD, *scope)
+                                   .order_by(c.started_at.desc(), c.id.desc())))
+        odd = [(case, e) for case, e in ((case, entry(case, last)) for case in odd_cases)
+               if e and first <= dt.date.fromisoformat(e["found_on"]) <= last]
+        more = limit is not None and len(per_key) > limit
+        keys = [k for k, *_ in per_key]
+        for _case, e in odd:
+            key = e["party"] or e["enterprise_name"]
+            if (after is None or key > after) and key not in keys:
+                keys.append(key)
+        keys.sort()
+        if limit is not None:
+            more = more or len(keys) > limit
+            keys = keys[:limit]
+        named = _first_cases(s, c, [k for k in keys if k], counted)
+        orgs = _org_units(engine, s, directory_version)
+    by_enterprise: dict[str, dict] = {k: _blank() for k in keys}
+    names: dict[str, tuple] = {k: (named[k][0], named[k][1]) if k in named else (None, "") for k in keys}
+    for key, *sums in per_key:
+        if key in by_enterprise:
+            _add(by_enterprise[key], sums)
     by_district: dict[str, dict] = defaultdict(_blank)
-    total = _blank()
-    names: dict[str, str] = {}
     district_names: dict[str, str] = {}
-    for e in rows:
-        found = dt.date.fromisoformat(e["found_on"])
-        if not first <= found <= last:
-            continue
-        district = _district_of(orgs, e["org_code"])
-        dcode = district.code if district else e["org_code"]
-        district_names[dcode] = district.name if district else e["org_code"]
+    total = _blank()
+
+    def district(code: str) -> str:
+        found = _district_of(orgs, code)
+        dcode = found.code if found else code
+        district_names[dcode] = found.name if found else code
+        return dcode
+    for org_code, *sums in per_org:
+        _add(by_district[district(org_code)], sums)
+        _add(total, sums)
+    for case, e in odd:
         key = e["party"] or e["enterprise_name"]
-        names[key] = e["enterprise_name"]
-        rectified = e["rectified_on"] is not None and dt.date.fromisoformat(e["rectified_on"]) <= last
-        for row in (by_enterprise[key], by_district[dcode], total):
-            row["found"] += 1
-            row["found_major"] += e["grade"] == "重大"
-            if rectified:
-                row["rectified"] += 1
-                row["rectified_major"] += e["grade"] == "重大"
-                row["rectify_cost"] += _yuan(e["rectify_cost"])
-            elif e["status"] != CLOSED_DOWN:          # still open on the quarter's last day
-                row["open"] += 1
-                row["overdue"] += bool(e["deadline"]) and dt.date.fromisoformat(e["deadline"]) < last
+        _count(by_district[district(e["org_code"])], e, last)
+        _count(total, e, last)
+        if key in by_enterprise:
+            _count(by_enterprise[key], e, last)
+            order = (case.started_at, case.id)
+            if names[key][0] is None or order < names[key][0]:
+                names[key] = (order, e["enterprise_name"])
     return {
         "year": year, "quarter": quarter, "from": first.isoformat(), "to": last.isoformat(),
         "report_due": report_due(year, quarter).isoformat(),
-        "enterprises": [_finish({"party": k, "name": names[k], **v}) for k, v in sorted(by_enterprise.items())],
+        "enterprises": [_finish({"party": k, "name": names[k][1], **by_enterprise[k]}) for k in keys],
         "districts": [_finish({"org_code": k, "name": district_names[k], **v}) for k, v in sorted(by_district.items())],
         "total": _finish(total),
+        "more": more, "next_after": keys[-1] if more and keys else None,
     }
+
+
+def _first_cases(s, c, keys: list[str], counted: list) -> dict[str, tuple]:
+    """Per key, ((started_at, id), enterprise name) of its earliest case counted in the quarter: the
+    name the enterprise is shown under (the old loop kept the last one it met, newest first)."""
+    if not keys:
+        return {}
+    name = sa.type_coerce(c.data, sa.JSON)["enterprise_name"].as_string()
+    rank = sa.func.row_number().over(partition_by=c.hazard_key, order_by=(c.started_at, c.id)).label("rank")
+    ranked = sa.select(c.hazard_key, c.party, name.label("name"), c.started_at, c.id, rank).where(
+        c.hazard_key.in_(keys), *counted).subquery()
+    out = {}
+    for key, party, ename, started_at, case_id, _rank in s.execute(sa.select(ranked).where(ranked.c.rank == 1)):
+        started = started_at if started_at.tzinfo else started_at.replace(tzinfo=dt.timezone.utc)
+        out[key] = ((started, case_id), ename or party or "")
+    return out
