@@ -1,4 +1,4 @@
-"""The hazard facts of a case, kept by the database (隐患季度统计, issue 15; revision 0009).
+"""The hazard facts of a case, kept by the database (隐患季度统计, issue 15; revision 0011).
 
 The 16号令 quarterly statistics (workflows/hazard_ledger.py) read, for every hazard case, the day it
 was found, what became of it (not counted, closed down, open, or rectified on a day), its deadline,

@@ -137,7 +137,7 @@ class Case(Base):
 
     # The hazard facts the 16号令 quarterly statistics count (workflows/hazard_ledger.py), kept by a
     # trigger from ``data`` and the columns above on every write of a hazard case (engine/case_facts.py,
-    # revision 0009); NULL for other processes. Deferred: no page or step loads them with a case.
+    # revision 0011); NULL for other processes. Deferred: no page or step loads them with a case.
     hazard_found_day: Mapped[int | None] = mapped_column(sa.Integer, deferred=True)  # days since 1970 in China; -1: read the JSON
     hazard_outcome: Mapped[int | None] = mapped_column(sa.Integer, deferred=True)    # -3 not counted, -2 关闭取缔, -1 not rectified, else the day
     hazard_due_day: Mapped[int | None] = mapped_column(sa.Integer, deferred=True)    # -1 none

@@ -1,5 +1,5 @@
 """隐患季度统计 counted by the database (issue 15): the hazard facts a trigger keeps on each case
-(engine/case_facts.py, revision 0009) against ``workflows.hazard_ledger.entry`` — the Python reading
+(engine/case_facts.py, revision 0011) against ``workflows.hazard_ledger.entry`` — the Python reading
 of a case that the statistics were computed with before — on a few hundred cases of every shape the
 processes write and many they do not (days on a quarter's first and last day in China, moments near
 midnight in UTC and in China, invalid days, amounts as text and as numbers, missing and odd values),
@@ -88,7 +88,7 @@ def synthetic_cases(world, count: int) -> None:
 
 
 def reference(engine, year: int, quarter: int, org_codes=None) -> dict:
-    """The statistics as they were computed before revision 0009: every hazard case read into Python."""
+    """The statistics as they were computed before revision 0011: every hazard case read into Python."""
     first, last = quarter_bounds(year, quarter)
     with engine.db.read() as s:
         where = [Case.org_code.in_(org_codes)] if org_codes is not None else []

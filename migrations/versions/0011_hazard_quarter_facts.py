@@ -9,16 +9,16 @@ indexes answer the page: per district by the day found, per enterprise in name o
 
 The revision fills the columns of the cases already there by touching their ``process_key``.
 
-Revision ID: 0009_hazard_quarter_facts
-Revises: 0008_overdue_board_index
+Revision ID: 0011_hazard_quarter_facts
+Revises: 0010_case_hazard_tally
 """
 import sqlalchemy as sa
 from alembic import op
 
 from engine import case_facts
 
-revision = '0009_hazard_quarter_facts'
-down_revision = '0008_overdue_board_index'
+revision = '0011_hazard_quarter_facts'
+down_revision = '0010_case_hazard_tally'
 branch_labels = None
 depends_on = None
 
