@@ -286,3 +286,90 @@ def test_the_hazard_tally_follows_every_write_of_a_case_and_the_dashboard_reads_
         assert all(n > 0 for n in _tally(engine).values())  # a row counted down to 0 is removed
     finally:
         engine.dispose()
+
+
+# --- 检查完成率 counted by the database (enterprise_inspection_tally, revision 0011) --------------------
+
+def _inspection_tally(engine) -> dict:
+    import sqlalchemy as sa
+
+    from workflows.leadership.records import InspectionTally as T
+    with engine.db.read() as s:
+        return {(lv, o, str(d) if i else None): n for lv, o, d, i, n in s.execute(
+            sa.select(T.risk_level, T.org_unit, T.last_inspected_on, T.inspected, T.n))}
+
+
+def _graded_by_hand(engine) -> dict:
+    from collections import Counter
+
+    import sqlalchemy as sa
+
+    from workflows.enterprises import Enterprise
+    with engine.db.read() as s:
+        rows = s.execute(sa.select(Enterprise.risk_level, Enterprise.org_unit, Enterprise.last_inspected_on)
+                         .where(Enterprise.risk_level.is_not(None))).all()
+    return dict(Counter((lv.value, o, str(d) if d else None) for lv, o, d in rows))
+
+
+def test_the_inspection_tally_follows_every_write_of_the_registry_and_the_ranking_reads_it(
+        fresh_database, module_database_url, tmp_path):
+    """The counts the ranking's 检查完成率 sums are kept by triggers in the transaction of each write of
+    the registry — a bulk load, a regrading, an inspection recorded, an update or a delete by any code —
+    and always equal the graded enterprises counted from their rows. On schedule means inspected after
+    today minus the level's interval: on that very day is late, the day after is in time."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+    from dateutil.relativedelta import relativedelta
+
+    from tests.leadership_support import add_enterprises
+    from tests.ui_support import make_world
+    from workflows.enterprises import Enterprise
+    from workflows.enterprises.registry import EnterpriseRegistry
+    from workflows.enterprises.supervision import intervals
+    from workflows.enterprises.terms import RiskLevel
+    from workflows.leadership import ranking
+    kind = "sqlite" if module_database_url.startswith("sqlite") else "postgresql"
+    url = fresh_database(kind)
+    w = make_world(tmp_path, None if kind == "sqlite" else url)
+    engine = w.engine
+    try:
+        assert _inspection_tally(engine) == _graded_by_hand(engine) == {}
+        add_enterprises(engine, [("east", "红"), ("east", "红"), ("west", "蓝"), ("west", "橙")])  # a bulk load
+        assert _inspection_tally(engine) == _graded_by_hand(engine) == {
+            ("红", "east", NOW.date().isoformat()): 2, ("蓝", "west", NOW.date().isoformat()): 1,
+            ("橙", "west", NOW.date().isoformat()): 1}
+        with engine.db.read() as s:
+            codes = dict(s.execute(sa.select(Enterprise.risk_level, Enterprise.credit_code)).all())
+            red = s.execute(sa.select(Enterprise.credit_code).where(Enterprise.org_unit == "east")).scalars().all()
+        registry = EnterpriseRegistry(engine.db.engine, clock=engine.clock.now)
+        today = NOW.astimezone(periods.SHANGHAI).date()
+        due = today - relativedelta(months=intervals()[RiskLevel.RED])
+        with engine.db.write() as s:  # inspected on the limit day (late) and the day after (in time)
+            s.execute(sa.update(Enterprise).where(Enterprise.credit_code == red[0]).values(last_inspected_on=due))
+            s.execute(sa.update(Enterprise).where(Enterprise.credit_code == red[1]).values(
+                last_inspected_on=due + timedelta(days=1)))
+        assert _inspection_tally(engine) == _graded_by_hand(engine)
+        with engine.db.read() as s:
+            scope = load(s, "city")
+            counts, found = ranking._inspection_counts(s, scope, periods.parse("2026Q4", NOW), NOW)
+        assert found and counts["east"] == (1, 2) and counts["west"] == (2, 2)
+
+        registry.set_risk_level(codes["蓝"], "黄", by="admin", reason="复评")  # regraded
+        registry.record_inspection(red[0], today)  # an inspection recorded (it was late)
+        assert _inspection_tally(engine) == _graded_by_hand(engine)
+        writes = [
+            sa.update(Enterprise).where(Enterprise.credit_code == red[0]).values(org_unit="west"),       # moved
+            sa.update(Enterprise).where(Enterprise.credit_code == red[0]).values(last_inspected_on=None),  # never
+            sa.update(Enterprise).where(Enterprise.credit_code == codes["橙"]).values(risk_level=None),     # ungraded
+            sa.update(Enterprise).where(Enterprise.credit_code == codes["橙"]).values(risk_level="红"),      # graded
+            sa.update(Enterprise).where(Enterprise.credit_code == red[1]).values(name="改名企业"),          # not counted
+            sa.delete(Enterprise).where(Enterprise.credit_code == red[1]),                                 # removed
+        ]
+        for write in writes:
+            with engine.db.write() as s:
+                s.execute(write)
+            assert _inspection_tally(engine) == _graded_by_hand(engine), write
+        assert all(n > 0 for n in _inspection_tally(engine).values())  # a row counted down to 0 is removed
+    finally:
+        engine.dispose()

@@ -39,6 +39,19 @@ class OrgBoundary(LeadershipBase):
     uploaded_at: Mapped[datetime]
 
 
+class InspectionTally(LeadershipBase):
+    """Graded enterprises counted by (risk level, org unit, last inspection date), kept by triggers on
+    ``enterprises`` in the transaction of every write of the registry (revision 0011), for the
+    ranking's 检查完成率 (ranking.py ``_inspection_counts``). ``inspected`` is 0 for an enterprise
+    never inspected (its ``last_inspected_on`` here is 0001-01-01, never compared)."""
+    __tablename__ = "enterprise_inspection_tally"
+    risk_level: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    org_unit: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    last_inspected_on: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    inspected: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(sa.Integer)
+
+
 def _inspection_index():
     """(risk_level, org_unit, last_inspected_on) on the enterprise registry: the ranking's 检查完成率
     reads these three only, so the index covers it (100,000 enterprises: one index scan, no table reads)."""
