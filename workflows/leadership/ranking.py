@@ -67,16 +67,23 @@ class Row:
 
 def rank(engine, scope: Scope, quarter: Period, now: datetime, history: int = 2) -> list[Row]:
     """The units below ``scope.root`` ranked for ``quarter``; the last two carry their 约谈 rung,
-    counted over this and the ``history`` quarters before it."""
-    rows = _rank_one(engine, scope, quarter, now)
-    streaks = {r.org: 1 for r in rows if r.last}
-    previous = quarter
+    counted over this and the ``history`` quarters before it.
+
+    One session for every quarter, and each indicator read once for all of them (the span from the
+    oldest quarter's start to this one's end, kept on the session) and sorted into quarters here:
+    three statements for the three quarters rather than one per indicator and quarter."""
+    quarters = [quarter]
     for _ in range(history):
-        previous = previous.previous()
-        before = {r.org for r in _rank_one(engine, scope, previous, now) if r.last}
-        for org in list(streaks):
-            if org in before and streaks[org] == _ + 1:
-                streaks[org] += 1
+        quarters.append(quarters[-1].previous())
+    with engine.db.read(snapshot=False) as s:  # one statement per indicator, no common snapshot needed
+        s.info[SPAN] = _Span(quarters[-1].start, quarter.end)
+        rows = _rank_one(s, scope, quarter, now)
+        streaks = {r.org: 1 for r in rows if r.last}
+        for i, previous in enumerate(quarters[1:]):
+            before = {r.org for r in _rank_one(s, scope, previous, now) if r.last}
+            for org in list(streaks):
+                if org in before and streaks[org] == i + 1:
+                    streaks[org] += 1
     for r in rows:
         if r.last:
             r.streak = streaks[r.org]
@@ -84,18 +91,38 @@ def rank(engine, scope: Scope, quarter: Period, now: datetime, history: int = 2)
     return rows
 
 
-def _rank_one(engine, scope: Scope, quarter: Period, now: datetime) -> list[Row]:
+SPAN = "ranking_span"
+
+
+@dataclass(frozen=True)
+class _Span:
+    """The stretch of time the indicators of a ranking are read for (``start`` … ``end``, UTC)."""
+    start: datetime
+    end: datetime
+
+
+def _once(s, key: tuple, read):
+    """``read()`` once per session and ``key`` (the indicators' rows for the ranking's whole span)."""
+    if key not in s.info:
+        s.info[key] = read()
+    return s.info[key]
+
+
+def _span(s, quarter: Period):
+    return s.info.get(SPAN) or _Span(quarter.start, quarter.end)
+
+
+def _rank_one(s, scope: Scope, quarter: Period, now: datetime) -> list[Row]:
     units = list(scope.units) or [scope.root]
     rows = {u: Row(u, scope.name(u)) for u in units}
-    with engine.db.read(snapshot=False) as s:  # one statement per indicator, no common snapshot needed
-        present = set()
-        for name, fn in (("on_time", _on_time_counts), ("inspection", _inspection_counts),
-                         ("quality", _quality_counts), ("accidents", _accident_points)):
-            values, has_data = fn(s, scope, quarter, now)
-            if has_data:
-                present.add(name)
-            for u in units:
-                rows[u].values[name] = values.get(u)
+    present = set()
+    for name, fn in (("on_time", _on_time_counts), ("inspection", _inspection_counts),
+                     ("quality", _quality_counts), ("accidents", _accident_points)):
+        values, has_data = fn(s, scope, quarter, now)
+        if has_data:
+            present.add(name)
+        for u in units:
+            rows[u].values[name] = values.get(u)
     total_weight = sum(WEIGHTS[n] for n in present) or 1
     for r in rows.values():
         for name in WEIGHTS:
@@ -121,10 +148,13 @@ def _rank_one(engine, scope: Scope, quarter: Period, now: datetime) -> list[Row]
 
 
 def _on_time_counts(s, scope, quarter, now):
-    rows = s.execute(sa.select(Case.org_code, _field("delisted_at"), _field("rectify_deadline"))
-                     .where(*case_filter("rectified", scope, quarter, now, {}))).all()
+    span = _span(s, quarter)
+    found = _once(s, ("ranking_on_time", scope.root, span), lambda: s.execute(
+        sa.select(Case.org_code, _field("delisted_at"), _field("rectify_deadline"), Case.ended_at)
+        .where(*case_filter("rectified", scope, span, now, {}))).all())
+    rows = [r for r in found if quarter.start <= r[3] < quarter.end]
     out = defaultdict(lambda: [0, 0])
-    for org, done, due in rows:
+    for org, done, due, _ended in rows:
         unit = scope.rollup.get(org, scope.root)
         out[unit][1] += 1
         out[unit][0] += _on_time(done, due)
@@ -133,9 +163,11 @@ def _on_time_counts(s, scope, quarter, now):
 
 def _quality_counts(s, scope, quarter, now):
     decided = _field("decided_at")
-    rows = s.execute(sa.select(Case.org_code, Case.started_at, decided).where(
-        Case.process_key == ENFORCEMENT, Case.org_code.in_(scope.codes), decided.is_not(None),
-        decided >= quarter.start.isoformat()[:10])).all()
+    span = _span(s, quarter)
+    rows = _once(s, ("ranking_decisions", scope.root, span), lambda: s.execute(
+        sa.select(Case.org_code, Case.started_at, decided).where(
+            Case.process_key == ENFORCEMENT, Case.org_code.in_(scope.codes), decided.is_not(None),
+            decided >= span.start.isoformat()[:10])).all())
     out = defaultdict(lambda: [0, 0])
     found = False
     for org, started, at in rows:
@@ -146,9 +178,10 @@ def _quality_counts(s, scope, quarter, now):
         unit = scope.rollup.get(org, scope.root)
         out[unit][1] += 1
         out[unit][0] += (day - _local_date(started.isoformat())).days <= DECISION_DAYS
-    reviews = s.execute(sa.select(_field("reviewed_org"), _field("review_total"), _field("notice_issued_on")).where(
-        Case.process_key == CASE_REVIEW, _field("reviewed_org").in_(scope.codes),
-        _field("review_total").is_not(None))).all()
+    reviews = _once(s, ("ranking_reviews", scope.root), lambda: s.execute(
+        sa.select(_field("reviewed_org"), _field("review_total"), _field("notice_issued_on")).where(
+            Case.process_key == CASE_REVIEW, _field("reviewed_org").in_(scope.codes),
+            _field("review_total").is_not(None))).all())
     for org, total, notified in reviews:
         day = _local_date(notified)
         if day is None or not (quarter.first_day <= day < quarter.end_day):
@@ -161,13 +194,17 @@ def _quality_counts(s, scope, quarter, now):
 
 
 def _accident_points(s, scope, quarter, now):
-    rows = s.execute(sa.select(Case.org_code, _field("accident_grade")).where(
-        Case.process_key == ACCIDENT, Case.org_code.in_(scope.codes), Case.started_at >= quarter.start,
-        Case.started_at < quarter.end)).all()
+    span = _span(s, quarter)
+    found = _once(s, ("ranking_accidents", scope.root, span), lambda: s.execute(
+        sa.select(Case.org_code, _field("accident_grade"), Case.started_at).where(
+            Case.process_key == ACCIDENT, Case.org_code.in_(scope.codes), Case.started_at >= span.start,
+            Case.started_at < span.end)).all())
+    rows = [(org, grade) for org, grade, started in found if quarter.start <= started < quarter.end]
     out = defaultdict(int)
     for org, grade in rows:
         out[scope.rollup.get(org, scope.root)] += ACCIDENT_PENALTY.get(grade, 5)
-    deployed = s.execute(sa.select(sa.func.count()).select_from(Case).where(Case.process_key == ACCIDENT)).scalar()
+    deployed = _once(s, ("ranking_accident_cases",), lambda: s.execute(
+        sa.select(sa.func.count()).select_from(Case).where(Case.process_key == ACCIDENT)).scalar())
     return dict(out), bool(deployed) or bool(rows)
 
 
