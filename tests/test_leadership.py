@@ -288,7 +288,7 @@ def test_the_hazard_tally_follows_every_write_of_a_case_and_the_dashboard_reads_
         engine.dispose()
 
 
-# --- 检查完成率 counted by the database (enterprise_inspection_tally, revision 0011) --------------------
+# --- 检查完成率 counted by the database (enterprise_inspection_tally, revision 0012) --------------------
 
 def _inspection_tally(engine) -> dict:
     import sqlalchemy as sa

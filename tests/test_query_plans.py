@@ -151,7 +151,7 @@ def test_a_users_exclusions_are_read_by_username_from_an_index_never_a_scan_of_e
 
 def test_ranking_sums_inspections_from_the_tally_never_from_every_enterprise(database_url):
     """通报排名 检查完成率: graded enterprises and those inspected in time per unit, summed from
-    enterprise_inspection_tally (revision 0011), which triggers keep as the registry changes; counted
+    enterprise_inspection_tally (revision 0012), which triggers keep as the registry changes; counted
     from ix_enterprises_inspection, a view read one index entry per graded enterprise (100,000)."""
     from tests.leadership_support import NOW as LEADERSHIP_NOW
     from workflows.leadership import period as periods, ranking, scope as scopes

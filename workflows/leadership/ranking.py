@@ -221,7 +221,7 @@ def _inspection_counts(s, scope, quarter, now):
     on_schedule = sa.or_(*[sa.and_(t.risk_level == level.value, t.inspected == 1,
                                    t.last_inspected_on > today - relativedelta(months=months))
                            for level, months in intervals().items()])
-    # Summed from the tally the database keeps as the registry changes (revision 0011): a few hundred
+    # Summed from the tally the database keeps as the registry changes (revision 0012): a few hundred
     # rows rather than one index entry per graded enterprise (100,000 at a province's size). Units
     # outside the scope are dropped here rather than by an IN list.
     q = (sa.select(t.org_unit, sa.func.sum(t.n), sa.func.sum(sa.case((on_schedule, t.n), else_=0)))

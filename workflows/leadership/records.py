@@ -41,7 +41,7 @@ class OrgBoundary(LeadershipBase):
 
 class InspectionTally(LeadershipBase):
     """Graded enterprises counted by (risk level, org unit, last inspection date), kept by triggers on
-    ``enterprises`` in the transaction of every write of the registry (revision 0011), for the
+    ``enterprises`` in the transaction of every write of the registry (revision 0012), for the
     ranking's 检查完成率 (ranking.py ``_inspection_counts``). ``inspected`` is 0 for an enterprise
     never inspected (its ``last_inspected_on`` here is 0001-01-01, never compared)."""
     __tablename__ = "enterprise_inspection_tally"

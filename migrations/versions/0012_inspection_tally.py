@@ -13,14 +13,14 @@ ranking sums a few hundred rows and its figures stay exactly those of the regist
 holds 0001-01-01, never compared); the triggers fire only for graded enterprises whose counted columns
 change, and a row counted down to 0 is removed.
 
-Revision ID: 0011_inspection_tally
-Revises: 0010_case_hazard_tally
+Revision ID: 0012_inspection_tally
+Revises: 0011_hazard_quarter_facts
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011_inspection_tally'
-down_revision = '0010_case_hazard_tally'
+revision = '0012_inspection_tally'
+down_revision = '0011_hazard_quarter_facts'
 branch_labels = None
 depends_on = None
 
