@@ -150,9 +150,9 @@ def _sums(c, last: int) -> list:
     overdue = sa.and_(still_open, c.hazard_due_day >= 0, c.hazard_due_day < last)
 
     def count(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+        return sa.func.count().filter(condition)
     return [sa.func.count(), count(major), count(rectified), count(sa.and_(rectified, major)), count(still_open),
-            count(overdue), sa.func.coalesce(sa.func.sum(sa.case((rectified, c.hazard_cost_fen), else_=0)), 0)]
+            count(overdue), sa.func.coalesce(sa.func.sum(c.hazard_cost_fen).filter(rectified), 0)]
 
 
 _FIELDS = ("found", "found_major", "rectified", "rectified_major", "open", "overdue")
@@ -196,12 +196,19 @@ def quarterly_statistics(engine, year: int, quarter: int, org_codes: list[str] |
     scope = [c.org_code.in_(org_codes)] if org_codes is not None else []
     counted = [c.hazard_found_day.between(lo, hi), c.hazard_outcome != case_facts.EXCLUDED, *scope]
     with engine.db.read() as s:
-        per_org = s.execute(sa.select(c.org_code, *_sums(c, hi)).where(*counted).group_by(c.org_code)).all()
-        keyed = sa.select(c.hazard_key, *_sums(c, hi)).where(*counted)
-        if after is not None:
-            keyed = keyed.where(c.hazard_key > after)
-        keyed = keyed.group_by(c.hazard_key).order_by(c.hazard_key)
-        per_key = s.execute(keyed if limit is None else keyed.limit(limit + 1)).all()
+        # One scan of the quarter for the districts and the total, which also sums the enterprise ''
+        # (no party, no name: in a province the largest group, first in key order), so the page of
+        # enterprises starts after it and reads only its own keys' index entries.
+        blank = (c.hazard_key == "").label("blank")
+        per_org = s.execute(sa.select(c.org_code, blank, *_sums(c, hi)).where(*counted)
+                            .group_by(c.org_code, blank)).all()
+        keyed = (sa.select(c.hazard_key, *_sums(c, hi)).where(*counted, c.hazard_key > (after or ""))
+                 .group_by(c.hazard_key).order_by(c.hazard_key))
+        per_key = [tuple(r) for r in s.execute(keyed if limit is None else keyed.limit(limit + 1))]
+        if after is None:
+            blanks = [sums for _org, is_blank, *sums in per_org if is_blank]
+            if blanks:
+                per_key.insert(0, ("", *(sum(column) for column in zip(*blanks))))
         odd_cases = list(s.scalars(sa.select(Case).where(c.hazard_found_day == case_facts.ODD, *scope)
                                    .order_by(c.started_at.desc(), c.id.desc())))
         odd = [(case, e) for case, e in ((case, entry(case, last)) for case in odd_cases)
@@ -232,7 +239,7 @@ def quarterly_statistics(engine, year: int, quarter: int, org_codes: list[str] |
         dcode = found.code if found else code
         district_names[dcode] = found.name if found else code
         return dcode
-    for org_code, *sums in per_org:
+    for org_code, _blank_key, *sums in per_org:
         _add(by_district[district(org_code)], sums)
         _add(total, sums)
     for case, e in odd:
