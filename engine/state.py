@@ -78,11 +78,21 @@ def migrate(meta: dict, tasks: list[dict]) -> tuple[dict, list[dict]]:
 
 
 # One encoder for every row (json.dumps with options builds a new one per call).
-_encode = (serializer._encoder_cls or json.JSONEncoder)(ensure_ascii=False, separators=(",", ":")).encode
+_encoder = (serializer._encoder_cls or json.JSONEncoder)(ensure_ascii=False, separators=(",", ":"))
+_encode = _encoder.encode
+# The standard library's C encoder made once with the options above: JSONEncoder.encode builds one
+# per call (``iterencode``). Without a circular-reference check, which the rows need not: they are
+# what the serializer's registry just converted (fresh dicts and lists). None without the C module.
+_c_encode = json.encoder.c_make_encoder(
+    None, _encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, True,
+) if json.encoder.c_make_encoder is not None else None
 
 
 def to_json(value) -> str:
-    return _encode(value)
+    """A row's JSON (a dict the serializer's registry converted)."""
+    if _c_encode is None:
+        return _encode(value)
+    return "".join(_c_encode(value, 0))
 
 
 @dataclass

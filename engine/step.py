@@ -107,7 +107,44 @@ encode_data = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), defaul
 
 
 def jsonable(value):
-    return json.loads(encode_data(value)) if value is not None else None
+    """``value`` as JSON gives it back (a copy: dates become text, tuples lists, keys text...)."""
+    if value is None:
+        return None
+    copied = _plain_copy(value, 0)
+    return copied if copied is not _NOT_PLAIN else json.loads(encode_data(value))
+
+
+_NOT_PLAIN = object()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_copy(value, depth: int):
+    """A copy of ``value`` when it holds nothing but text keys, lists and JSON's scalars — JSON
+    would give it back equal, so no need to encode and decode it; else ``_NOT_PLAIN``."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if depth > 20:  # deep, or a circular reference: JSON decides
+        return _NOT_PLAIN
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                return _NOT_PLAIN
+            item = _plain_copy(item, depth + 1)
+            if item is _NOT_PLAIN:
+                return _NOT_PLAIN
+            out[key] = item
+        return out
+    if kind is list:
+        items = []
+        for item in value:
+            item = _plain_copy(item, depth + 1)
+            if item is _NOT_PLAIN:
+                return _NOT_PLAIN
+            items.append(item)
+        return items
+    return _NOT_PLAIN
 
 
 # --- the transaction ----------------------------------------------------------------------------
