@@ -12,6 +12,7 @@ the rules are the handful Camunda's generated forms have.
 """
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 
@@ -22,13 +23,25 @@ FALSE = {"false", "no", "n", "0", "否", "不", "不同意", "off"}
 
 
 def fields_of(props: dict) -> list[dict]:
+    """The model's form fields (read, never changed: ``check`` only looks at them)."""
     raw = props.get("formFields")
     if not raw:
         return []
+    if isinstance(raw, str):
+        return list(_parsed(raw))
     try:
         return list(json.loads(raw))
     except (ValueError, TypeError):
         return []
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(raw: str) -> tuple:
+    """A task's ``formFields`` text parsed once, not on every completion of the task."""
+    try:
+        return tuple(json.loads(raw))
+    except (ValueError, TypeError):
+        return ()
 
 
 def _number(value, integer: bool):
