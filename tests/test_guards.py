@@ -194,9 +194,10 @@ def test_lease_owner_check_of_a_batch_fired_case_by_case_a_worker_whose_leases_w
 
 
 def test_case_version_check_of_a_batch_a_case_cancelled_while_the_batch_waited_stays_cancelled(postgres_url):
-    """Guard: the batch takes its cases with ``version = seen`` and counts the rows it moved. A case
-    cancelled (and committed) while the batch waited for its row must not be written back running;
-    the batch falls back to case by case, which finds it cancelled, and still fires the others."""
+    """Guard: the batch reads its cases under their row locks (``FOR UPDATE``), so what it read is
+    current. A case cancelled (and committed) while the batch waited for its row must not be written
+    back running; the batch falls back to case by case, which finds it cancelled, and still fires
+    the others."""
     holding, go = threading.Event(), threading.Event()
     canceller = make_engine(postgres_url, clock=ManualClock(START))
     cases = _waiting_cases(canceller, 2)
