@@ -5,7 +5,9 @@ database; each run then works on a copy (a file copy for SQLite, CREATE DATABASE
 PostgreSQL) with 1 and with 2 worker processes sweeping at once. Each run is repeated ``--rounds``
 times and the best is kept (the machine is shared). Per run: timers/s over the whole sweep, each
 worker's CPU ms and SQL statements per timer fired, and exactly-once (every timer fired and audited
-once, none left).
+once, none left), the PostgreSQL backends' CPU ms per timer (read from /proc when the server runs
+on this host), model expressions sent to an evaluator process per timer, and the machine's 1-minute
+load average before and after (the machine may be shared).
 
 PostgreSQL runs on a throw-away cluster of its own with fsync, synchronous_commit and
 full_page_writes ON (the test server runs with them off), on port ``DUBAN_BENCH_TIMERS_PG_PORT``
@@ -44,17 +46,42 @@ from tests.support import START, deploy, make_engine  # noqa: E402
 TIMERS_PG_PORT = int(os.environ.get("DUBAN_BENCH_TIMERS_PG_PORT", "55441"))
 
 
-def _sweep(url: str, now_iso: str, name: str) -> tuple[int, float, int, float, float]:
-    """One worker's sweep: (fired, CPU seconds, statements, start, end)."""
+def _backend_cpu(pids: set[int]) -> float | None:
+    """CPU seconds the PostgreSQL backends ``pids`` used so far (None if /proc does not show them:
+    a server on another host or in another PID namespace)."""
+    total = 0.0
+    try:
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
+
+
+def _sweep(url: str, now_iso: str, name: str) -> tuple:
+    """One worker's sweep: (fired, CPU seconds, statements, start, end, PostgreSQL backend CPU seconds
+    or None, model expressions sent to an evaluator process)."""
     from datetime import datetime
     engine = Engine(url, clock=ManualClock(datetime.fromisoformat(now_iso)))
     statements = [0]
     sa.event.listen(engine.db.engine, "before_cursor_execute",
                     lambda *_: statements.__setitem__(0, statements[0] + 1))
+    backends: set[int] = set()
+    if not engine.db.is_sqlite:
+        def remember_backend(dbapi_conn, _record):
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                backends.add(cur.fetchone()[0])
+        sa.event.listen(engine.db.engine, "connect", remember_backend)
     try:
         start, cpu = time.time(), time.process_time()
         fired = engine.run_due_timers(worker=name)
-        return fired, time.process_time() - cpu, statements[0], start, time.time()
+        cpu, end = time.process_time() - cpu, time.time()
+        pg_cpu = _backend_cpu(backends) if backends else None  # the backends' whole life: the sweep's
+        evaluator = engine.script_engine.environment.evaluations["worker"]
+        return fired, cpu, statements[0], start, end, pg_cpu, evaluator
     finally:
         engine.dispose()
 
@@ -73,6 +100,7 @@ def prepare(url: str, n: int) -> float:
 def run(url: str, workers: int, n: int) -> dict:
     due = (START + timedelta(days=2, seconds=1)).isoformat()
     ctx = multiprocessing.get_context("spawn")
+    load_before = os.getloadavg()[0]
     with ctx.Pool(workers) as pool:  # the pool is up before the clock starts: each worker times its sweep
         outcomes = pool.starmap(_sweep, [(url, due, f"bench-{i}") for i in range(workers)])
     counts = [o[0] for o in outcomes]
@@ -88,6 +116,10 @@ def run(url: str, workers: int, n: int) -> dict:
             "seconds": round(elapsed, 2), "fired_per_second": round(sum(counts) / elapsed, 1),
             "cpu_ms_per_timer": round(sum(o[1] for o in outcomes) / fired * 1000, 2),
             "statements_per_timer": round(sum(o[2] for o in outcomes) / fired, 2),
+            "pg_backend_cpu_ms_per_timer": (round(sum(o[5] for o in outcomes) / fired * 1000, 2)
+                                            if all(o[5] is not None for o in outcomes) else None),
+            "evaluator_round_trips_per_timer": round(sum(o[6] for o in outcomes) / fired, 2),
+            "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "exactly_once": sum(counts) == n == audited and left == 0}
 
 
