@@ -341,11 +341,12 @@ def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool,
             return
     head = sqlexec.first(conn, _HEAD_LOCKED if lock else _HEAD, {"chain": chain})
     rows, seq, last = _linked(chain, events, *((head.seq, head.hash) if head else (0, GENESIS)))
-    sqlexec.executemany(conn, _INSERT_EVENTS, rows)
+    # the head is read (and locked): the writes need no answer, on PostgreSQL they go with the COMMIT
+    sqlexec.defer(conn, _INSERT_EVENTS, rows, many=True)
     if head is None:
-        sqlexec.execute(conn, _INSERT_HEAD, {"chain": chain, "seq": seq, "hash": last})
+        sqlexec.defer(conn, _INSERT_HEAD, {"chain": chain, "seq": seq, "hash": last})
     else:
-        sqlexec.execute(conn, _MOVE_HEAD, {"b_chain": chain, "seq": seq, "hash": last})
+        sqlexec.defer(conn, _MOVE_HEAD, {"b_chain": chain, "seq": seq, "hash": last})
     if heads is not None:
         heads.put(chain, seq, last)
 

@@ -641,6 +641,11 @@ _REMINDED = sqlexec.Sql(sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"))
 def load(engine, tx: Tx, case: CaseRow) -> wfstate.LoadedState:
     loaded = engine._cache_take(case.id, case.version - 1)
     if loaded is None:
+        if tx.heads is not None and not tx.is_sqlite:
+            # Someone else (another process) stepped the case since this one did: its guess of the
+            # case chain's head is stale too. Reading the head costs the round trip a checked guess
+            # would, and spares a guarded step (redo_on_stale_head) doing itself twice.
+            tx.heads.forget(audit.case_chain(case.id))
         spec, subprocess_specs = engine.models.specs(tx.session, case.bundle_hash)
         loaded = wfstate.restore(tx.session, case.id, spec, subprocess_specs, engine.script_engine)
     return loaded
