@@ -302,26 +302,35 @@ def overdue_board(engine, p: Principal, now: datetime, *, org: str | None = None
             orgs = [o for o in orgs if o == org]
         if not orgs:
             return []
-        rows = s.execute(_board_statement(cap), {"orgs": orgs, "now": now}).all()
+        statement = _board_statement(cap, lateral=s.bind.dialect.name == "postgresql")
+        rows = s.execute(statement, {"orgs": orgs, "now": now}).all()
     cells = [OverdueCell(o, k, min(n, cap) if cap is not None else n, due, cap is None or n <= cap)
              for o, k, n, due in rows if n]
     return sorted(cells, key=lambda c: (-c.count, c.org_code, c.process_key))
 
 
-def _board_statement(cap: int | None):
+def _board_statement(cap: int | None, lateral: bool = False):
+    """The board's cells: org units (``orgs``) by deployed processes, each with its count of tasks due
+    before ``now`` (up to ``cap`` + 1) and its oldest deadline. On PostgreSQL each cell is one LATERAL
+    range scan giving both, and empty cells are dropped there; SQLite has no LATERAL, so there the
+    count and the oldest deadline are two scalar subqueries and the caller drops empty cells."""
     unit = sa.select(OrgUnit.code).where(OrgUnit.code.in_(sa.bindparam("orgs", expanding=True))).subquery("unit")
     process = (sa.select(ProcessModel.key).where(ProcessModel.kind == "bpmn").distinct().subquery("process"))
     late = (HumanTask.state == "open", HumanTask.org_code == unit.c.code, HumanTask.process_key == process.c.key,
             HumanTask.due_at < sa.bindparam("now", type_=HumanTask.due_at.type))
-    if cap is None:
-        count = sa.select(sa.func.count()).where(*late)
-    else:  # the first cap + 1 entries of the cell's range: enough to know it holds more than cap
-        first = sa.select(HumanTask.due_at).where(*late).limit(cap + 1).correlate(unit, process).subquery("first")
-        count = sa.select(sa.func.count()).select_from(first)
+    # The first cap + 1 entries of the cell's range, in deadline order: enough to know it holds more than cap.
+    first = sa.select(HumanTask.due_at).where(*late).order_by(HumanTask.due_at)
+    first = (first if cap is None else first.limit(cap + 1)).correlate(unit, process).subquery("first")
+    count = sa.select(sa.func.count().label("n"), sa.func.min(first.c.due_at).label("oldest")).select_from(first)
+    if lateral:
+        cell = count.lateral("cell")
+        return (sa.select(unit.c.code, process.c.key, cell.c.n, cell.c.oldest)
+                .select_from(unit.join(process, sa.true()).join(cell, sa.true())).where(cell.c.n > 0))
     oldest = sa.select(sa.func.min(HumanTask.due_at)).where(*late)
-    return (sa.select(unit.c.code, process.c.key, count.scalar_subquery(), oldest.scalar_subquery())
-            .select_from(unit.join(process, sa.true())))  # empty cells dropped by the caller: an EXISTS
-    # here would become a semi-join that reads every overdue task again
+    return (sa.select(unit.c.code, process.c.key, sa.select(sa.func.count()).select_from(first).scalar_subquery(),
+                      oldest.scalar_subquery())
+            .select_from(unit.join(process, sa.true())))  # an EXISTS here would become a semi-join that
+    # reads every overdue task again: empty cells are dropped by the caller
 
 
 def overdue_tasks(engine, p: Principal, now: datetime, *, org: str | None = None, process_key: str | None = None,

@@ -6,6 +6,7 @@ Overdue means past the deadline: a task due at this very instant is not overdue 
 later it is (the same ``due_at < now`` as the case list's rule, webui/overdue.py)."""
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from datetime import timedelta
@@ -99,7 +100,13 @@ def test_a_cell_past_the_cap_says_so_and_the_unit_clicked_is_counted_exactly(wor
     assert ">1+</a>" in board and "<b>1+</b>" in board  # east's cell and row
     assert re.search(r'id="overdue-task-total">2\+<', page)
     assert "标“+”的格子逾期任务超过 1 项" in page and "点击单位名称可查看该单位的准确数量" in page
-    picked = _text(client.get("/supervise/overdue?org=east"))  # a click on 东城区: its row exactly
+    row = re.search(r'<th><a href="([^"]+)">东城区应急管理局</a></th>', board).group(1)
+    cell = re.search(r'<a href="([^"]+)" title="最早期限[^"]*">1\+</a>', board).group(1)
+    assert html.unescape(row) == "/supervise/overdue?org=east"
+    assert html.unescape(cell) == "/supervise/overdue?org=east&process=hazard_supervision"
+    tasks = _text(client.get(html.unescape(cell))).split('id="overdue-tasks"')[1]
+    assert len(re.findall(r'data-task-id="', tasks)) == 2  # the cell's list: east's two overdue tasks
+    picked = _text(client.get(html.unescape(row)))  # a click on 东城区: its row counted exactly
     board = picked.split('id="overdue-board"')[1].split("</table>")[0]
     assert ">2</a>" in board and "+" not in board
     assert re.search(r'id="overdue-task-total">3<', picked) and 'id="overdue-board-cap"' not in picked

@@ -206,6 +206,7 @@ def test_overdue_board_reads_each_cell_from_its_own_index_range_never_every_over
             else:
                 conn.exec_driver_sql("SET enable_seqscan = off")
                 plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, params))
-                assert plan.count("using ix_human_task_overdue") == 2, plan
-                assert "ix_human_task_due " not in plan and "Hash" not in plan.split("SubPlan")[0], plan
+                # one LATERAL range scan per cell (count and oldest deadline at once), no grouping of all
+                assert "using ix_human_task_overdue" in plan and ("Limit" in plan) == (cap is not None), plan
+                assert "ix_human_task_due " not in plan and "HashAggregate" not in plan, plan
     engine.dispose()
