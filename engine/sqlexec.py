@@ -328,6 +328,9 @@ def _flush_before_statement(conn, cursor, statement, parameters, context, execut
 
 
 def _flush_before_commit(conn):
+    """The engine's ``commit`` event: what is queued goes with the COMMIT, so the transaction is
+    committed here, not by SQLAlchemy's ``do_commit`` after the listeners (which then finds it
+    ended). A ``commit`` listener that runs after this one cannot stop the commit by raising."""
     try:
         flush(conn, commit=True)  # SQLAlchemy's COMMIT then finds the transaction ended: no wait
     except BaseException:
