@@ -113,7 +113,7 @@ def case(engine, case_id: int, username: str | None = None) -> CaseView:
             raise NotFound(f"案件不存在: {case_id}")
         if username is not None:
             p = engine.directory.cached_principal(username, s, row.directory_version or 0)
-            engine.policy.check_case_view(s, p, row)
+            engine.policy.check_case_view(s, p, row, row.directory_version or 0)
         tasks = list(s.execute(sa.select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
                                .order_by(HumanTask.created_at)).scalars())
         found = list(s.execute(sa.select(Incident).where(Incident.case_id == case_id).order_by(Incident.id)).scalars())

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from .assignment import exclusion_reason, is_candidate
 from .directory import Principal
 from .errors import Forbidden
-from .schema import Case, HumanTask, ProcessModel
+from .schema import Case, HumanTask, ProcessModel, TaskCandidate, TaskExclusion
 
 STARTABLE_BY = "startableBy"   # start-event property: roles (code or name, comma-separated) a party user needs
 ADMIN_ROLE = "admin"
@@ -72,7 +72,32 @@ class Policy:
             sa.and_(HumanTask.state == "open", HumanTask.assignee.is_(None), HumanTask.role_code.in_(p.roles),
                     HumanTask.org_code == p.org_code)))
 
-    def check_case_view(self, s: Session, p: Principal, case: Case) -> None:
+    def workable(self, s: Session, p: Principal, rows, directory_version: int | None = None) -> set[str]:
+        """The ids of ``rows`` (open tasks, already read) ``p`` may claim or complete: ``check_task`` on
+        each, with the user's exclusions and candidacies for all of them read in one statement."""
+        rows = list(rows)
+        if not rows:
+            return set()
+        ids = [r.id for r in rows]
+        found = s.execute(sa.union_all(
+            sa.select(TaskExclusion.task_id, TaskExclusion.reason).where(
+                TaskExclusion.username == p.username, TaskExclusion.task_id.in_(ids)),
+            sa.select(TaskCandidate.task_id, sa.null()).where(
+                TaskCandidate.username == p.username, TaskCandidate.task_id.in_(ids)))).all()
+        reasons = {task_id: reason for task_id, reason in found if reason is not None}
+        candidates = {task_id for task_id, reason in found if reason is None}
+        out = set()
+        for row in rows:
+            try:
+                self.check_task(s, p, row, (reasons.get(row.id), row.id in candidates), directory_version)
+            except Forbidden:
+                continue
+            out.add(row.id)
+        return out
+
+    def check_case_view(self, s: Session, p: Principal, case: Case, directory_version: int | None = None) -> None:
+        """May ``p`` read this case? ``directory_version`` (read with the case row) lets the org path
+        come from the directory's cache."""
         if self.is_external(p):
             if s.execute(self.assigned_case_ids(p).where(HumanTask.case_id == case.id).limit(1)).first() is None:
                 raise Forbidden("第三方机构只能查看委托给本机构的案件")
@@ -81,7 +106,7 @@ class Policy:
             if case.party != p.party:
                 raise Forbidden("企业用户只能查看本企业的案件")
             return
-        if not self._below(s, case.org_code, p) and not self._works_on(s, p, case.id):
+        if not self._below(s, case.org_code, p, directory_version) and not self._works_on(s, p, case.id):
             raise Forbidden("无权查看其他组织机构的案件")
 
     @staticmethod

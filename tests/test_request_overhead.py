@@ -11,7 +11,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.ui_support import client_login, make_world, open_task, start_hazard
+from tests.ui_support import client_login, major_case_at, make_world, open_task, start_hazard
 from webui import sessions
 from workflows.messages import producer
 
@@ -113,3 +113,40 @@ def test_a_newly_deployed_models_name_shows_at_once(world):
     world.engine.deploy(content.replace('name="重大事故隐患挂牌督办"', 'name="事故隐患挂牌督办（新版）"').encode("utf-8"),
                         by="zhang", filename="hazard_supervision.bpmn")
     assert "<td>事故隐患挂牌督办（新版）</td>" in client.get("/cases/").get_data(as_text=True)
+
+
+def test_the_case_pages_task_check_is_may_work_for_every_user_and_task(world):
+    """The case page decides which open tasks show their form with one policy call over the tasks it
+    read (Policy.workable), no longer ``may_work`` per task: the same answer for every user and task,
+    with a 回避 exclusion and a named candidate among them."""
+    from engine.errors import Forbidden
+    from engine.schema import HumanTask, TaskCandidate, TaskExclusion
+    from engine.directory import version_column
+    from tests.ui_support import PEOPLE
+    e = world.engine
+    cases = [start_hazard(e, title="东城隐患"), start_hazard(e, title="西城隐患", by="wang"),
+             major_case_at(e, "review_listing", title="待审核隐患")]
+    east, west = open_task(e, cases[0].id, "register"), open_task(e, cases[1].id, "register")
+    review = open_task(e, cases[2].id, "review_listing")
+    with e.db.write() as s:
+        s.add(TaskExclusion(task_id=east.id, username="zhang", reason="本人为当事企业近亲属"))
+        s.add(TaskCandidate(task_id=west.id, username="li"))        # an east inspector named on a west task
+        s.add(TaskCandidate(task_id=review.id, username="wang"))    # an inspector named on a supervisor's task
+    with e.db.read() as s:
+        version = s.execute(sa.select(version_column())).scalar() or 0
+    for username, *_ in PEOPLE:
+        p = e.directory.principal(username)
+        with e.db.read() as s:
+            rows = list(s.scalars(sa.select(HumanTask).where(HumanTask.state == "open")))
+            got = e.policy.workable(s, p, rows, version)
+        assert got == {t.id for t in rows if e.may_work(t.id, username)}, username
+        for case in cases:
+            try:
+                e.case(case.id, username)
+                seen = True
+            except Forbidden:
+                seen = False
+            assert seen == e.can_view(case.id, username), (username, case.id)
+    with e.db.read() as s:
+        assert e.policy.workable(s, e.directory.principal("li"), [east, west]) == {east.id, west.id}
+        assert e.policy.workable(s, e.directory.principal("zhang"), [east, west]) == set()

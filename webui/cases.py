@@ -8,7 +8,7 @@ overdue elements marked; the marks are computed here (see ``webui.diagram``).
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 
 from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
@@ -89,7 +89,8 @@ def show(case_id: int):
     marks = diagram.marks(eng, case)
     docs = documents.available(case.process_key, case.data)
     incidents = [i for i in case.incidents if i.resolved_at is None]
-    form_keys = queries.case_form_keys(eng, case.id, case.history)
+    task_forms = queries.task_form_keys(eng, case.id)  # read once: the facts' labels and the steps
+    form_keys = _form_keys_in_order(task_forms, case.history)
     parties.prime([case.party, *(t.party for t in case.tasks)])
     party_view = bool(g.user.party)
     # 研判结果: what the process computed (grade, 管辖, 迟报, 上报对象…) as labelled facts on top; then
@@ -100,7 +101,7 @@ def show(case_id: int):
              if case.data.get(k) not in (None, "", []) and (k in FACT_LABELS or k in form_labels)]
     labels = {k: v for k, v in {**form_labels, **{k: FACT_LABELS[k] for k in case.data if k in FACT_LABELS}}.items()
               if k not in HIDDEN and k not in key_facts and not (party_view and is_internal(k))}
-    steps = taskcontext.steps(eng, case)
+    steps = taskcontext.steps(eng, case, task_forms)
     file_fields = {k for s in steps for k, kind in s.kinds.items() if kind == "attachments"}
     labels = {k: v for k, v in labels.items() if k not in file_fields}  # files are listed per step below
     files = [f for s in steps for f in s.files()]
@@ -120,7 +121,25 @@ def show(case_id: int):
                            waits=waits, step_names=names, related=related, can_list=can_list,
                            labels=labels, facts=facts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
-                           workable={t.id for t in case.tasks if eng.may_work(t.id, g.user.username)})
+                           workable=_workable(eng, case.tasks))
+
+
+def _form_keys_in_order(task_forms: dict[str, str | None], history: list[dict]) -> list[str]:
+    """The form keys of the case's user tasks, open and done, in the order the audit log opened them
+    (as ``queries.case_form_keys``, from the task forms already read)."""
+    order = {e["task_id"]: e["seq"] for e in history if e["action"] == "task_opened" and e.get("task_id")}
+    return [key for _id, key in sorted(task_forms.items(), key=lambda item: order.get(item[0], 1 << 30)) if key]
+
+
+def _workable(eng, tasks) -> set[str]:
+    """The open tasks the viewer may work (the form, not just the task's name): the policy's task
+    check on the rows the case page read, with the viewer's principal and org paths from the
+    directory's cache at the counter read with the session row, and exclusions and candidacies
+    in one statement (was ``may_work`` per task: five statements each)."""
+    if not tasks:
+        return set()
+    with eng.db.read(snapshot=False) as s:  # one statement: on PostgreSQL no BEGIN/ROLLBACK
+        return eng.policy.workable(s, g.user, tasks, getattr(session, "directory_version", None))
 
 
 @bp.post("/<int:case_id>/list-for-supervision")

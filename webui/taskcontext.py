@@ -67,9 +67,10 @@ class TaskContext:
         return not (self.facts or self.files or self.opinions or self.returned or self.gate)
 
 
-def steps(engine, case) -> list[Step]:
-    """The case's completed tasks in order, each with its form's labels."""
-    form_keys = queries.task_form_keys(engine, case.id)
+def steps(engine, case, form_keys: dict[str, str | None] | None = None) -> list[Step]:
+    """The case's completed tasks in order, each with its form's labels (``form_keys``: the case's
+    ``queries.task_form_keys`` when the caller has read them already)."""
+    form_keys = queries.task_form_keys(engine, case.id) if form_keys is None else form_keys
     out = []
     for ev in case.history:
         if ev["action"] != "completed" or not ev.get("task_id"):
