@@ -373,3 +373,36 @@ def test_the_inspection_tally_follows_every_write_of_the_registry_and_the_rankin
         assert all(n > 0 for n in _inspection_tally(engine).values())  # a row counted down to 0 is removed
     finally:
         engine.dispose()
+
+
+def test_a_view_reads_no_org_unit_while_the_directory_is_unchanged_and_a_new_unit_shows_at_once(world):
+    """The subtree a leader views and the units they may pick are kept per directory counter (read with
+    the session row): a second view reads no org unit, and a unit added by another process shows on
+    the next view (its counter moved)."""
+    import re
+
+    import sqlalchemy as sa
+
+    from engine import Engine
+    client = client_login(world.app, "zhao")
+    assert client.get("/leadership/?period=2026Q4").status_code == 200  # fills the cache
+    seen = []
+    listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+    sa.event.listen(world.engine.db.engine, "before_cursor_execute", listener)
+    try:
+        client.get("/leadership/?period=2026Q4")
+    finally:
+        sa.event.remove(world.engine.db.engine, "before_cursor_execute", listener)
+    assert not [st for st in seen if re.search(r"FROM org_unit\b", st)], seen
+    other = Engine(world.engine.db.url)  # another worker process on the same database
+    try:
+        other.directory.add_org("harbour", "港区应急管理局", parent="city", level="区")
+        data = client.get("/leadership/data.json?period=2026Q4").json
+        assert "harbour" in next(c for c in data["charts"] if c["key"] == "hazards_open")["category_codes"]
+        assert "港区应急管理局" in client.get("/leadership/?period=2026Q4").get_data(as_text=True)
+        assert client.get("/leadership/?org=harbour&period=2026Q4").status_code == 200
+    finally:
+        other.directory.delete_org("harbour")
+        other.dispose()
+    data = client.get("/leadership/data.json?period=2026Q4").json
+    assert "harbour" not in next(c for c in data["charts"] if c["key"] == "hazards_open")["category_codes"]

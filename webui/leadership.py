@@ -8,10 +8,12 @@ block or fetch it from the JSON endpoint, as the CSP (script-src 'self') allows 
 """
 from __future__ import annotations
 
+import threading
+import weakref
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, g, jsonify, render_template, request
+from flask import Blueprint, abort, g, jsonify, render_template, request, session
 
 from engine.errors import Forbidden
 from engine.queries import Scope as ReadScope
@@ -37,15 +39,42 @@ def _only_leaders():
         raise Forbidden("只有负责人可以查看领导驾驶舱")
 
 
+# The org subtree a leader views, and the units they may pick, per engine and directory counter: every
+# change of the directory (by any process) moves the counter each request reads with its session row,
+# so a new, renamed or moved unit shows on the next view, and a view reads no org unit while nothing
+# changed.
+_SCOPES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> [counter, {key: scope}]
+_SCOPES_LOCK = threading.Lock()
+
+
+def _org_scope(eng, wanted: str):
+    """(whether ``wanted`` is in the user's subtree, its scope, the units the user may pick)."""
+    version = getattr(session, "directory_version", None)
+    key = (g.user.org_path, wanted)
+    cached = _SCOPES.get(eng)
+    if version is not None and cached is not None and cached[0] == version and key in cached[1]:
+        return cached[1][key]
+    with eng.db.read() as s:
+        allowed = scopes.org_in_scope(s, g.user.org_path, wanted)
+        found = (allowed, scopes.load(s, wanted) if allowed else None,
+                 list(s.execute(sa.select(OrgUnit.code, OrgUnit.name, OrgUnit.path)
+                                .where(OrgUnit.path.startswith(g.user.org_path)).order_by(OrgUnit.path).limit(500))))
+    if version is not None:
+        with _SCOPES_LOCK:  # a newer counter seen by another thread meanwhile wins
+            cached = _SCOPES.get(eng)
+            if cached is None or cached[0] < version:
+                cached = _SCOPES[eng] = [version, {}]
+            if cached[0] == version and len(cached[1]) < 1000:
+                cached[1][key] = found
+    return found
+
+
 def _scope_and_period(default_period: str | None = None):
     eng = engine()
     wanted = (request.args.get("org") or "").strip() or g.user.org_code
-    with eng.db.read() as s:
-        if not scopes.org_in_scope(s, g.user.org_path, wanted):
-            raise Forbidden("只能查看本单位及下级单位的统计")
-        scope = scopes.load(s, wanted)
-        choices = list(s.execute(sa.select(OrgUnit.code, OrgUnit.name, OrgUnit.path)
-                                 .where(OrgUnit.path.startswith(g.user.org_path)).order_by(OrgUnit.path).limit(500)))
+    allowed, scope, choices = _org_scope(eng, wanted)
+    if not allowed:
+        raise Forbidden("只能查看本单位及下级单位的统计")
     try:
         period = periods.parse(request.args.get("period") or default_period, display.now())
     except ValueError as exc:
