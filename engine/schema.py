@@ -125,7 +125,7 @@ class Case(Base):
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    parent_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_instance.id"))
+    parent_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_instance.id"), index=True)  # 派生案件 (revision 0013)
     # Case facts the leadership pages count over a whole province (workflows/leadership), kept by the
     # database from ``data`` on every write (generated columns: STORED on PostgreSQL, VIRTUAL and
     # indexed on SQLite; revision 0006), so a page never parses 100,000 cases' JSON and the step

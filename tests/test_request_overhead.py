@@ -150,3 +150,22 @@ def test_the_case_pages_task_check_is_may_work_for_every_user_and_task(world):
     with e.db.read() as s:
         assert e.policy.workable(s, e.directory.principal("li"), [east, west]) == {east.id, west.id}
         assert e.policy.workable(s, e.directory.principal("zhang"), [east, west]) == set()
+
+
+def test_the_case_pages_derived_cases_are_found_by_index(world):
+    """派生案件 on the case page (engine/queries.py child_cases) by ``parent_case_id``: an index range,
+    not a read of every case of the province (revision 0013)."""
+    from engine.queries import child_cases
+    from engine.schema import Case
+    parent = start_hazard(world.engine, title="上级案件")
+    query = (sa.select(Case.id, Case.case_no, Case.title, Case.process_key, Case.status)
+             .where(Case.parent_case_id == parent.id).order_by(Case.id))
+    assert child_cases(world.engine, parent.id) == []
+    with world.engine.db.engine.connect() as conn:
+        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a small table: ask which index it would take
+            plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql))
+        else:
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "ix_case_instance_parent_case_id" in plan, plan
