@@ -287,7 +287,7 @@ class OverdueCell:
 
 
 def overdue_board(engine, p: Principal, now: datetime, *, org: str | None = None,
-                  cap: int | None = BOARD_CAP) -> list[OverdueCell]:
+                  cap: int | None = BOARD_CAP, below: list[str] | None = None) -> list[OverdueCell]:
     """Open tasks past their deadline (``due_at`` before ``now``) in the user's org unit and below
     (only ``org`` if given, when it is among them), by org unit and process, most first.
 
@@ -295,9 +295,11 @@ def overdue_board(engine, p: Principal, now: datetime, *, org: str | None = None
     oldest deadline is the range's first entry and its count stops after ``cap`` tasks (``exact``
     False; None: no cap), so a city's board reads at most ``cap`` entries a cell rather than every
     overdue task of the province (200,000 at 1,000,000 open tasks). The cells are the org units in
-    scope by the deployed processes (a task's ``process_key`` is its case's, a deployed model's)."""
+    scope by the deployed processes (a task's ``process_key`` is its case's, a deployed model's).
+    ``below``: the user's org unit and those below it, when the caller has them (a page, from the
+    directory's cache); else read here."""
     with engine.db.read(snapshot=False) as s:  # single reads: no BEGIN/ROLLBACK
-        orgs = _orgs_in_scope(s, p, True)
+        orgs = list(below) if below is not None else _orgs_in_scope(s, p, True)
         if org is not None:
             orgs = [o for o in orgs if o == org]
         if not orgs:
@@ -334,9 +336,9 @@ def _board_statement(cap: int | None, lateral: bool = False):
 
 
 def overdue_tasks(engine, p: Principal, now: datetime, *, org: str | None = None, process_key: str | None = None,
-                  limit: int = 50, offset: int = 0) -> list[HumanTask]:
+                  limit: int = 50, offset: int = 0, below: list[str] | None = None) -> list[HumanTask]:
     with engine.db.read(snapshot=False) as s:  # single reads: no BEGIN/ROLLBACK
-        orgs = _orgs_in_scope(s, p, True)
+        orgs = list(below) if below is not None else _orgs_in_scope(s, p, True)
         if org is not None:
             orgs = [o for o in orgs if o == org]
         q = sa.select(HumanTask).where(HumanTask.state == "open", HumanTask.due_at < now,

@@ -110,3 +110,38 @@ def test_a_cell_past_the_cap_says_so_and_the_unit_clicked_is_counted_exactly(wor
     board = picked.split('id="overdue-board"')[1].split("</table>")[0]
     assert ">2</a>" in board and "+" not in board
     assert re.search(r'id="overdue-task-total">3<', picked) and 'id="overdue-board-cap"' not in picked
+
+
+def test_the_board_page_reads_the_users_units_once_from_the_directory_cache(world):
+    """The board, its task list and its late cases all cover the user's org unit and those below it:
+    taken once per page from the directory's cache at the counter read with the session row (no
+    org unit read while the directory is unchanged), and a unit added by another process is counted
+    on the next view."""
+    from engine import Engine
+    client = client_login(world.app, "zhao")
+    client.get("/supervise/overdue")  # fills the cache
+    seen = []
+    listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+    sa.event.listen(world.engine.db.engine, "before_cursor_execute", listener)
+    try:
+        client.get("/supervise/overdue")
+    finally:
+        sa.event.remove(world.engine.db.engine, "before_cursor_execute", listener)
+    assert not [st for st in seen if re.search(r"FROM org_unit\b", st) and "unit.code" not in st], seen
+    later = world.tasks["east2"].due_at + timedelta(seconds=1)
+    world.clock.set(later)
+    before = _text(client.get("/supervise/overdue"))
+    assert "北城区应急管理局" not in before
+    other = Engine(world.engine.db.url)  # another worker process on the same database
+    try:
+        other.directory.add_org("north", "北城区应急管理局", parent="city", level="区")
+        with world.engine.db.write() as s:  # one of west's overdue tasks now belongs to the new unit
+            s.execute(sa.update(HumanTask).where(HumanTask.id == world.tasks["west1"].id).values(org_code="north"))
+        page = _text(client.get("/supervise/overdue"))
+        assert "北城区应急管理局" in page.split('id="overdue-board"')[1].split("</table>")[0]
+        assert re.search(r'id="overdue-task-total">3<', page)
+    finally:
+        with world.engine.db.write() as s:
+            s.execute(sa.update(HumanTask).where(HumanTask.id == world.tasks["west1"].id).values(org_code="west"))
+        other.directory.delete_org("north")
+        other.dispose()

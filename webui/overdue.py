@@ -43,18 +43,29 @@ COUNT_CAP = 1000  # the board says "1000+" beyond: counting every overdue case o
 # snapshot: on PostgreSQL they run outside a transaction (engine/database.py ``read``), which saves the
 # BEGIN and ROLLBACK round trips and keeps psycopg's prepared statements.
 
-def cases(engine, p: Principal, now: datetime, *, limit: int = 50, offset: int = 0) -> list[Case]:
+def _scope(s, p: Principal, engine, below: list[str] | None) -> Scope:
+    """The user's read scope; ``below``: their org unit and those below it, when the page has them
+    (from the directory's cache), so they are not read again."""
+    scope = Scope(s, p, engine.policy)
+    if below is not None:
+        scope._below = list(below)
+    return scope
+
+
+def cases(engine, p: Principal, now: datetime, *, limit: int = 50, offset: int = 0,
+          below: list[str] | None = None) -> list[Case]:
     """Overdue cases of the user's org unit and below, most escalated first."""
     with engine.db.read(snapshot=False) as s:
-        q = (sa.select(Case).where(condition(now), Scope(s, p, engine.policy).cases())
+        q = (sa.select(Case).where(condition(now), _scope(s, p, engine, below).cases())
              .order_by(*ORDER).limit(limit).offset(offset))
         return list(s.execute(q).scalars())
 
 
-def count(engine, p: Principal, now: datetime, cap: int = COUNT_CAP) -> tuple[int, bool]:
+def count(engine, p: Principal, now: datetime, cap: int = COUNT_CAP,
+          below: list[str] | None = None) -> tuple[int, bool]:
     """How many overdue cases the user's org units have, up to ``cap``; and whether that is exact."""
     with engine.db.read(snapshot=False) as s:
-        first = (sa.select(Case.id).where(condition(now), Scope(s, p, engine.policy).cases())
+        first = (sa.select(Case.id).where(condition(now), _scope(s, p, engine, below).cases())
                  .limit(cap + 1).subquery())
         found = s.execute(sa.select(sa.func.count()).select_from(first)).scalar_one()
         return min(found, cap), found <= cap

@@ -6,7 +6,7 @@ scoped to the user's org unit and those below it, and every action is checked ag
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 from engine.queries import page_key
@@ -44,19 +44,21 @@ def overdue():
     process = request.args.get("process") or None
     # Each cell counts up to queries.BOARD_CAP tasks ("1000+"); the unit picked (a click on its name)
     # is counted exactly, so the figure a leader asks for is always there.
-    board = queries.overdue_board(eng, g.user, now, cap=queries.BOARD_CAP)
+    below = _units_below(eng)  # the user's org unit and those below, once for the whole page
+    board = queries.overdue_board(eng, g.user, now, cap=queries.BOARD_CAP, below=below)
     if org is not None and any(not c.exact for c in board if c.org_code == org):
-        board = [c for c in board if c.org_code != org] + queries.overdue_board(eng, g.user, now, org=org, cap=None)
+        board = [c for c in board if c.org_code != org] + queries.overdue_board(
+            eng, g.user, now, org=org, cap=None, below=below)
     rows, page, more = paged(lambda limit, offset: queries.overdue_tasks(
-        eng, g.user, now, org=org, process_key=process, limit=limit, offset=offset))
+        eng, g.user, now, org=org, process_key=process, limit=limit, offset=offset, below=below))
     orgs = sorted({c.org_code for c in board})
     processes = sorted({c.process_key for c in board})
     grid = {(c.org_code, c.process_key): c for c in board}
     red, found = _red_enterprises()
-    late_cases = overdue_rule.cases(eng, g.user, now, limit=20)
+    late_cases = overdue_rule.cases(eng, g.user, now, limit=20, below=below)
     # Every party the page names (tasks, 红 enterprises, late cases) looked up at once: names and 失信 flags.
     parties.prime([*(t.party for t in rows), *(e.credit_code for e, _due in red), *(c.party for c in late_cases)])
-    total, exact = overdue_rule.count(eng, g.user, now)
+    total, exact = overdue_rule.count(eng, g.user, now, below=below)
     return render_template("supervisor/overdue.html", board=board, grid=grid, orgs=orgs, processes=processes,
                            tasks=rows, more=more, page=page, org=org, process=process,
                            total=total, total_exact=exact, late_tasks=sum(c.count for c in board),
@@ -64,6 +66,16 @@ def overdue():
                            late_cases=late_cases, red=red, red_total=found.total,
                            red_exact=found.exact, today=parties.today(),
                            calendar_warning=calendar.provisional_notice(parties.today()))
+
+
+def _units_below(eng) -> list[str]:
+    """The user's org unit and those below it, from the directory's cache at the counter read with
+    the session row (any directory change, by any process, moves it): no read while nothing changed."""
+    version = getattr(session, "directory_version", None)
+    with eng.db.read() as s:  # opens no connection when the cache has the subtree
+        if version is None:
+            return eng.directory.org_codes_below(s, g.user.org_path)
+        return eng.directory.cached_org_codes_below(s, g.user.org_path, version)
 
 
 RED_SHOWN = 50  # the rest are one click away in the enterprise list filtered by 红
