@@ -187,6 +187,8 @@ _HUMAN_TASK_COLUMNS = ("id", "case_id", "spec_id", "name", "item_label", "lane",
                        "assignee", "state", "form_key", "priority", "due_at", "due_sort", "created_at", "process_key",
                        "case_no", "case_title", "reminders", "rules", "follow_up_at")
 _INSERT_TASKS = sqlexec.Sql(sa.insert(_TASK), keys=_HUMAN_TASK_COLUMNS)
+_CANCEL_TASKS = (sa.update(_TASK).where(_TASK.c.id.in_(sa.bindparam("ids", expanding=True)))
+                 .values(state="cancelled", completed_at=sa.bindparam("at")))
 _DELETE_TIMERS = sa.delete(_TIMER).where(_TIMER.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
@@ -270,7 +272,7 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         else:
             cancelled.append(tid)
     if cancelled:
-        conn.execute(sa.update(_TASK).where(_TASK.c.id.in_(cancelled)).values(state="cancelled", completed_at=now))
+        conn.execute(_CANCEL_TASKS, {"ids": cancelled, "at": now})
     sqlexec.defer(conn, _SET_DUE, due_fixes, many=True)
     candidates: list[dict] = []
     for tid, task in ready.items():

@@ -528,6 +528,9 @@ _UPDATE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.id == sa.bindparam("b_id"))
                             .values(state=sa.bindparam("state"), content=sa.bindparam("content")))
 _ARCHIVE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.id == sa.bindparam("b_id"))
                              .values(live=False, state=sa.bindparam("state"), content=sa.bindparam("content")))
+# Predicted tasks SpiffWorkflow dropped (the branches an exclusive gateway did not take): built once,
+# not per step (a construct and its cache key cost more than running it).
+_DELETE_TASKS = sa.delete(_T).where(_T.c.id.in_(sa.bindparam("ids", expanding=True)))
 _WF = WorkflowRow.__table__
 _UPDATE_WF = sqlexec.Sql(sa.update(_WF).where(_WF.c.case_id == sa.bindparam("b_case"),
                                               _WF.c.wf_key == sa.bindparam("b_key"))
@@ -602,7 +605,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
             final.append({"b_id": tid, "state": task.state, "content": content})
         sqlexec.defer(conn, _ARCHIVE_TASKS, final, many=True)
     if delete:
-        conn.execute(sa.delete(TaskRow.__table__).where(TaskRow.__table__.c.id.in_(delete)))
+        conn.execute(_DELETE_TASKS, {"ids": delete})
     wf_updates = []
     for key, content in new_wf_rows.items():
         old = state.wf_rows.get(key)
