@@ -10,9 +10,11 @@ holds on its own (tests/test_security_probes.py switches the first one off and p
    element and line at fault.
 2. **Restricted runtime** — the same compile before every evaluation, with allow-listed builtins
    and guarded attribute, item and iteration access (engine/evaluator.py).
-3. **Isolation** — anything but a plain comparison runs in a worker process without secrets,
-   database or network, under CPU-time, memory and wall-clock bounds; a hung or dead worker is
-   replaced and the case gets an incident (engine/evaluator.py, engine/evaluator_worker.py).
+3. **Isolation** — anything but a plain comparison or a date-helper call on case data and literals
+   (engine/date_calls.py, which does in the host only what a worker would ask the host to do) runs
+   in a worker process without secrets, database or network, under CPU-time, memory and wall-clock
+   bounds; a hung or dead worker is replaced and the case gets an incident (engine/evaluator.py,
+   engine/evaluator_worker.py).
 
 Design and numbers: docs/sandbox.md.
 """
