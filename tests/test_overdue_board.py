@@ -145,3 +145,17 @@ def test_the_board_page_reads_the_users_units_once_from_the_directory_cache(worl
             s.execute(sa.update(HumanTask).where(HumanTask.id == world.tasks["west1"].id).values(org_code="west"))
         other.directory.delete_org("north")
         other.dispose()
+
+
+def test_red_enterprises_are_counted_up_to_a_cap_and_the_board_says_so(world, monkeypatch):
+    """The 红 panel counts the user's 红 enterprises up to ``RED_COUNTED`` ("1000+" beyond), as the
+    board's other totals do, rather than walking a province's thousands on every view."""
+    from tests.leadership_support import add_enterprises
+    from webui import supervisor
+    add_enterprises(world.engine, [("east", "红"), ("east", "红")])
+    client = client_login(world.app, "zhao")
+    assert re.search(r'id="red-total">2<', _text(client.get("/supervise/overdue")))
+    monkeypatch.setattr(supervisor, "RED_SHOWN", 1)  # a full first page: counted, up to the cap
+    monkeypatch.setattr(supervisor, "RED_COUNTED", 1)
+    page = _text(client.get("/supervise/overdue"))
+    assert re.search(r'id="red-total">1\+<', page), page[-1500:]
