@@ -175,6 +175,24 @@ class CaseHazardTally(Base):
     n: Mapped[int] = mapped_column(sa.Integer)
 
 
+class HazardQuarterTally(Base):
+    """隐患季度统计 per (quarter, org unit, enterprise '' or not): the sums of what each hazard found
+    in that quarter adds to its figures, kept by triggers on ``case_instance`` from the hazard facts
+    (engine/case_facts.py, revision 0014). ``quarter_first`` is the quarter's first day (days since
+    1970 in China); ``blank`` is 1 for cases of no party and no enterprise name."""
+    __tablename__ = "hazard_quarter_tally"
+    quarter_first: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    org_code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    blank: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    found: Mapped[int] = mapped_column(sa.Integer)
+    found_major: Mapped[int] = mapped_column(sa.Integer)
+    rectified: Mapped[int] = mapped_column(sa.Integer)
+    rectified_major: Mapped[int] = mapped_column(sa.Integer)
+    open: Mapped[int] = mapped_column(sa.Integer)
+    overdue: Mapped[int] = mapped_column(sa.Integer)
+    fen: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 class WorkflowRow(Base):
     """Workflow-level state of the top process (wf_key 'top') or one sub-process (its task id)."""
     __tablename__ = "wf_workflow"

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import case_facts
-from engine.schema import Case, OrgUnit
+from engine.schema import Case, HazardQuarterTally, OrgUnit
 from tests.ui_support import client_login, major_case_at, make_world, start_hazard
 from workflows import hazard_ledger
 from workflows.hazard_ledger import (CLOSED_DOWN, EPOCH, LISTING, PROCESSES, SELF_REPORT, _blank, _district_of,
@@ -243,3 +243,49 @@ def test_the_page_shows_the_districts_and_pages_on_through_the_enterprises(world
     assert f"<td>{stats['total']['found']}</td>" in page and "东城区应急管理局" in page
     assert ('id="next-page"' in page) == (len(stats["enterprises"]) > 50)
     assert hazard_ledger.quarterly_statistics is quarterly_statistics
+
+
+def tally_rows(conn) -> set[tuple]:
+    t = HazardQuarterTally.__table__
+    return {tuple(r) for r in conn.execute(sa.select(t).where(t.c.found != 0))}
+
+
+def test_the_quarter_tally_follows_updates_and_deletes_and_equals_a_fresh_count(world):
+    """The tally triggers keep each quarter's sums through every kind of write — data, status and
+    end, org unit, party, delete — equal to a count made afresh from the facts (the revision's
+    fill), and the statistics equal to the Python computation after them."""
+    c = Case.__table__.c
+    rng = random.Random(2026)
+    with world.engine.db.engine.begin() as conn:
+        rows = conn.execute(sa.select(c.id, c.data).where(c.case_no.like("SYN-%")).order_by(c.id)).all()
+        for case_id, data in rows[:200]:
+            change = rng.choice(["found", "close", "org", "party", "cost", "reopen"])
+            data = dict(data)
+            if change == "found":
+                data["found_on"] = rng.choice(["2026-10-01", "2026-09-30", "2026-12-31T16:00:00+00:00", "2026/1/1"])
+                conn.execute(sa.update(Case.__table__).where(c.id == case_id).values(data=data))
+            elif change == "close":
+                data["delisted_at"] = rng.choice(["2026-12-31T15:59:59+00:00", "2027-01-02T00:00:00+08:00", ""])
+                conn.execute(sa.update(Case.__table__).where(c.id == case_id).values(
+                    data=data, status="completed", ended_at=dt.datetime(2026, 12, 20, tzinfo=UTC)))
+            elif change == "org":
+                conn.execute(sa.update(Case.__table__).where(c.id == case_id).values(
+                    org_code=rng.choice(["east", "west", "city"])))
+            elif change == "party":
+                conn.execute(sa.update(Case.__table__).where(c.id == case_id).values(party=rng.choice(PARTIES)))
+            elif change == "cost":
+                data["rectify_cost"] = rng.choice(["88.8", 99, "x"])
+                conn.execute(sa.update(Case.__table__).where(c.id == case_id).values(data=data))
+            else:
+                conn.execute(sa.update(Case.__table__).where(c.id == case_id).values(status="running", ended_at=None))
+        conn.execute(sa.delete(Case.__table__).where(c.id.in_([r.id for r in rows[200:260]])))
+    with world.engine.db.engine.begin() as conn:
+        kept = tally_rows(conn)
+        conn.exec_driver_sql(f"DELETE FROM {case_facts.TALLY}")
+        conn.exec_driver_sql(case_facts.tally_fill(conn.dialect.name))
+        assert tally_rows(conn) == kept
+    for year, quarter in QUARTERS:
+        for scope in (None, ["east", "west"]):
+            got = quarterly_statistics(world.engine, year, quarter, scope)
+            got.pop("more"), got.pop("next_after")
+            assert got == reference(world.engine, year, quarter, scope), (year, quarter, scope)

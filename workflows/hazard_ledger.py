@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from engine import case_facts
 from engine.clock import SHANGHAI
-from engine.schema import Case, OrgUnit
+from engine.schema import Case, HazardQuarterTally, OrgUnit
 from workflows.functions import as_moment
 
 LISTING, SELF_REPORT = "hazard_supervision", "hazard_self_report"
@@ -196,12 +196,13 @@ def quarterly_statistics(engine, year: int, quarter: int, org_codes: list[str] |
     scope = [c.org_code.in_(org_codes)] if org_codes is not None else []
     counted = [c.hazard_found_day.between(lo, hi), c.hazard_outcome != case_facts.EXCLUDED, *scope]
     with engine.db.read() as s:
-        # One scan of the quarter for the districts and the total, which also sums the enterprise ''
-        # (no party, no name: in a province the largest group, first in key order), so the page of
-        # enterprises starts after it and reads only its own keys' index entries.
-        blank = (c.hazard_key == "").label("blank")
-        per_org = s.execute(sa.select(c.org_code, blank, *_sums(c, hi)).where(*counted)
-                            .group_by(c.org_code, blank)).all()
+        # The districts and the total from the quarter's tally rows (per org unit, and whether the
+        # enterprise is '': no party, no name — in a province the largest group, first in key
+        # order), so the page of enterprises starts after it and reads only its own keys' entries.
+        t = HazardQuarterTally.__table__.c
+        per_org = s.execute(sa.select(t.org_code, t.blank, *(t[name] for name in case_facts.TALLY_SUMS)).where(
+            t.quarter_first == lo, t.found != 0, *([t.org_code.in_(org_codes)] if org_codes is not None else []))
+        ).all()
         keyed = (sa.select(c.hazard_key, *_sums(c, hi)).where(*counted, c.hazard_key > (after or ""))
                  .group_by(c.hazard_key).order_by(c.hazard_key))
         per_key = [tuple(r) for r in s.execute(keyed if limit is None else keyed.limit(limit + 1))]
