@@ -252,9 +252,12 @@ def transaction(engine) -> Iterator[Tx]:
     (engine/sqlexec.py). Inside ``redo_on_stale_head`` the audit head guess is checked there too, by
     the database: a wrong guess raises ``audit.StaleHead`` here, the transaction rolled back. A
     transaction that does not commit forgets the heads it guessed and the workflows it advanced."""
+    guarded = _REDO.get()
+    if guarded:  # the first transaction of the attempt only: a redo repeats nothing that committed
+        _REDO.set(False)
     with engine.db.engine.connect() as conn:
         conn.execution_options(duban_write=True)
-        tx = Tx(conn, engine.db.is_sqlite, getattr(engine, "audit_heads", None), _REDO.get())
+        tx = Tx(conn, engine.db.is_sqlite, getattr(engine, "audit_heads", None), guarded)
         try:
             with conn.begin():
                 try:
@@ -282,7 +285,8 @@ def redo_on_stale_head(run: Callable[[], Any]) -> Any:
     audit head guess checked at commit (one round trip less on PostgreSQL); if the guess was stale
     (``audit.StaleHead``: another process or an ORM append moved the chain, nothing was written),
     run it once more: the guess and the advanced workflow are forgotten, so the redo reads the head
-    and restores the case as stored. Any other error goes to the caller as it is."""
+    and restores the case as stored. Any other error goes to the caller as it is. Only the first
+    transaction ``run`` opens is guarded (one that ends before it may not be repeated)."""
     token = _REDO.set(True)
     try:
         return run()

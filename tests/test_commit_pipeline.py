@@ -193,3 +193,20 @@ def test_the_stale_head_guard_is_told_apart_from_other_errors(pg_engine):
         with pytest.raises(sa.exc.DataError) as guard:
             conn.exec_driver_sql(f"SELECT CAST('{audit.STALE_HEAD_MARK}' AS integer)")
     assert not audit.is_stale_head(other.value) and audit.is_stale_head(guard.value)
+
+
+def test_only_the_first_transaction_of_a_redoable_run_is_guarded(pg_engine):
+    """A redo repeats the whole run: a transaction after one that committed must not be able to
+    ask for it (its guess is checked by row count, as everywhere else)."""
+    from engine import step
+    seen = []
+
+    def run():
+        for _ in range(2):
+            with step.transaction(pg_engine) as tx:
+                seen.append(tx.guarded)
+
+    step.redo_on_stale_head(run)
+    with step.transaction(pg_engine) as tx:
+        seen.append(tx.guarded)
+    assert seen == [True, False, False]
