@@ -33,7 +33,6 @@ def day(w, offset=0) -> str:
     return (w.desk.today() + dt.timedelta(days=offset)).isoformat()
 
 
-COVERAGE_TEST = "test_every_user_task_of_the_model_is_reached_by_a_test"
 COVERAGE_PREFIX = "test_every_user_task_of_"     # ... the model / both models ... is reached by a test
 DATABASE_PARAMS = ("database_url", "module_database_url")
 
@@ -60,6 +59,36 @@ def _parameter_sets(fn) -> list[dict]:
     return sets
 
 
+def _scenarios(module) -> list[tuple]:
+    """Every scenario test of a process suite that runs on a world ``w``, in the order written, with each
+    of its parameter sets: ``(function, params)``. (Tests that build a world of their own from
+    ``database_url`` are not scenarios of the walk.)"""
+    import inspect
+
+    scenarios = []
+    for fn in sorted((fn for name, fn in vars(module).items()
+                      if name.startswith("test_") and not name.startswith(COVERAGE_PREFIX) and callable(fn)
+                      and "w" in inspect.signature(fn).parameters), key=lambda f: f.__code__.co_firstlineno):
+        for params in _parameter_sets(fn):
+            extra = set(inspect.signature(fn).parameters) - {"w"} - set(params)
+            assert not extra, f"{fn.__name__} needs fixtures the walk cannot give: {sorted(extra)}"
+            scenarios.append((fn, params))
+    return scenarios
+
+
+def _walk(request, kind: str, world, processes, scenarios) -> set[str]:
+    """Run ``scenarios`` in turn on one fresh world made by ``world(url)`` on a fresh database of ``kind``;
+    returns the user tasks of ``processes`` they reached."""
+    worlds = world(request.getfixturevalue("fresh_database")(kind))
+    fresh = next(worlds)
+    try:
+        for fn, params in scenarios:
+            fn(w=fresh, **params)
+        return set().union(*(fresh.desk.reached(p) for p in processes))
+    finally:
+        next(worlds, None)                          # disposes the fresh world's engine
+
+
 def reached_by_every_scenario(request, w, world, *processes: str) -> set[str]:
     """The user tasks of ``processes`` reached by every scenario test of the module, whatever ran.
 
@@ -68,28 +97,48 @@ def reached_by_every_scenario(request, w, world, *processes: str) -> set[str]:
     every_user_task``, a subset, a shuffled order) is walked here, in the order written, on a fresh
     world made by the module's ``world(database_url)`` on a fresh database of the same kind, so the
     shared world is left as it was. In a full run in file order nothing is walked twice."""
-    import inspect
-
-    missing = []
-    for fn in sorted((fn for name, fn in vars(request.module).items()
-                      if name.startswith("test_") and not name.startswith(COVERAGE_PREFIX) and callable(fn)
-                      and "w" in inspect.signature(fn).parameters), key=lambda f: f.__code__.co_firstlineno):
-        for params in _parameter_sets(fn):
-            extra = set(inspect.signature(fn).parameters) - {"w"} - set(params)
-            assert not extra, f"{fn.__name__} needs fixtures the walk cannot give: {sorted(extra)}"
-            if scenario_key(fn.__name__, params) not in w.walked:
-                missing.append((fn, params))
+    missing = [(fn, params) for fn, params in _scenarios(request.module)
+               if scenario_key(fn.__name__, params) not in w.walked]
     reached = set().union(*(w.desk.reached(p) for p in processes))
     if missing:
-        kind = request.node.callspec.params["module_database_url"]
-        worlds = world(request.getfixturevalue("fresh_database")(kind))
-        fresh = next(worlds)
-        try:
-            for fn, params in missing:
-                fn(w=fresh, **params)
-            reached |= set().union(*(fresh.desk.reached(p) for p in processes))
-        finally:
-            next(worlds, None)                      # disposes the fresh world's engine
+        reached |= _walk(request, request.node.callspec.params["module_database_url"], world, processes, missing)
+    return reached
+
+
+def database_kind(url: str) -> str:
+    """``"sqlite"`` or ``"postgresql"``: the ``database_url`` parameter a URL was made for."""
+    return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+def scenario_world(database_url: str, process: str, recorded: dict, start: dt.datetime):
+    """Generator for the function-scoped ``w`` of a suite whose scenarios each run on a fresh database
+    (hazard, accident, enforcement, assessment): when the scenario passed (conftest adds it to
+    ``w.walked``), the user tasks it reached are recorded in ``recorded`` under (database kind,
+    scenario key), for ``reached_by_each_scenario``."""
+    worlds = process_world(database_url, process, None, start)
+    w = next(worlds)
+    try:
+        yield w
+        for key in w.walked:
+            recorded[database_kind(database_url), key] = w.desk.reached(process)
+    finally:
+        next(worlds, None)
+
+
+def reached_by_each_scenario(request, recorded: dict, world, process: str) -> set[str]:
+    """``reached_by_every_scenario`` for a suite with a fresh world per scenario (``scenario_world``):
+    the user tasks of ``process`` reached by every scenario test of the module on the check's kind of
+    database. A scenario that passed before the check on that kind counts with what it reached; every
+    other one (the check alone, after a subset, shuffled) is run here, each on a world of its own on a
+    fresh database of that kind, as its own test would, and recorded. A scenario that fails here fails
+    the check."""
+    kind = request.node.callspec.params["database_url"]
+    reached: set[str] = set()
+    for fn, params in _scenarios(request.module):
+        key = kind, scenario_key(fn.__name__, params)
+        if key not in recorded:
+            recorded[key] = _walk(request, kind, world, (process,), [(fn, params)])
+        reached |= recorded[key]
     return reached
 
 
@@ -103,23 +152,3 @@ def user_tasks(*processes: str) -> set[str]:
         root = etree.parse(str(BPMN_DIR / f"{process}.bpmn")).getroot()
         ids |= {t.get("id") for t in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask")}
     return ids
-
-
-def assert_every_user_task_reached(request, bpmn_path, reached: set[str]) -> None:
-    """The coverage check of a process suite, independent of test order: conftest runs it after the
-    module's scenario tests whatever order they were collected or shuffled in, and it runs only when
-    every scenario test of the module was selected (a subset could not reach every task: skipped,
-    saying which tests are missing)."""
-    import pytest
-    from lxml import etree
-
-    module = request.module
-    scenarios = {name for name in vars(module) if name.startswith("test_") and name != COVERAGE_TEST}
-    selected = {getattr(item, "originalname", item.name) for item in request.session.items
-                if getattr(item, "module", None) is module}
-    missing = scenarios - selected
-    if missing:
-        pytest.skip("needs every scenario test of the module; not selected: " + ", ".join(sorted(missing)))
-    root = etree.parse(str(bpmn_path)).getroot()
-    ids = {t.get("id") for t in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask")}
-    assert ids - reached == set()
