@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from engine import ManualClock
 from engine.schema import Case, HumanTask
-from tests.support import BPMN, START, make_engine
+from tests.support import BPMN, START, deploy, make_engine
 
 FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
 
@@ -345,3 +345,144 @@ def test_reading_a_case_as_a_user_takes_the_principal_from_the_cache_and_the_mod
         e.dispose()
         if other is not None:
             other.dispose()
+
+
+def test_each_timer_that_fires_is_audited_as_the_timer_with_what_fired_and_each_rung_raises_the_level_by_one(
+        database_url):
+    """``Step._record_fired``. Five sweeps by five workers fire a catch timer, a reminder, two deadlines
+    (two rungs of the ladder) and a deadline marked ``escalate=false`` (tests/bpmn/ladder.bpmn); then a
+    deadline and a reminder already past when a case starts fire in the starter's own step. Each
+    audit event is the timer's (actor ``timer``, also in a person's step), at the step's time, on the
+    task it concerns, naming the element, its name, its kind and the worker that fired it (none in a
+    person's step); the reminder counts on its task; each escalating deadline raises the level by one.
+    The tasks the deadlines cancel are audited as cancelled by the engine, and the case as completed
+    by the timer."""
+    from datetime import timedelta
+
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        deploy(e, "ladder.bpmn", "deadline.bpmn")
+        c = e.start("ladder", by="zhang", org="east").id
+        at, timer, task = {}, {}, {}
+        for days, worker in ((1, "w-one"), (2, "w-two"), (4, "w-three"), (6, "w-four"), (8, "w-five")):
+            e.clock.set(START + timedelta(days=days, seconds=1))
+            at[worker] = e.clock.now()
+            view = e.case(c)
+            timer[worker] = {t.element_id: t.id for t in view.timers}
+            task[worker] = [t.id for t in view.tasks]
+            assert e.run_due_timers(worker=worker) == 1
+        (rectify,), (interview,) = task["w-two"], task["w-four"]
+        fired = [(ev["action"], ev["actor"], ev["at"], ev["task_id"], ev["detail"]) for ev in e.case(c).history
+                 if ev["action"] in ("timer_fired", "reminded", "escalated")]
+        assert fired == [
+            ("timer_fired", "timer", at["w-one"], timer["w-one"]["cooling"],
+             {"timer": "cooling", "name": "等待一天", "kind": "catch", "worker": "w-one"}),
+            ("reminded", "timer", at["w-two"], rectify,
+             {"timer": "remind", "name": "到期提醒", "kind": "reminder", "worker": "w-two"}),
+            ("escalated", "timer", at["w-three"], rectify,
+             {"timer": "overdue", "name": "整改逾期", "kind": "deadline", "worker": "w-three", "escalation_level": 1}),
+            ("escalated", "timer", at["w-four"], interview,
+             {"timer": "interview_overdue", "name": "约谈逾期", "kind": "deadline", "worker": "w-four",
+              "escalation_level": 2}),
+            ("timer_fired", "timer", at["w-five"], timer["w-five"]["listing_lapse"],
+             {"timer": "listing_lapse", "name": "挂牌期满", "kind": "deadline", "worker": "w-five"})]
+        (listing,) = task["w-five"]
+        ended = [(ev["action"], ev["actor"], ev["at"], ev["task_id"], ev["detail"]) for ev in e.case(c).history
+                 if ev["action"] in ("task_cancelled", "case_completed")]
+        assert ended == [("task_cancelled", "engine", at["w-three"], rectify, {}),
+                         ("task_cancelled", "engine", at["w-four"], interview, {}),
+                         ("task_cancelled", "engine", at["w-five"], listing, {}),
+                         ("case_completed", "timer", at["w-five"], None, {})]
+        view = e.case(c)
+        assert (view.status, view.escalation_level) == ("completed", 2)
+        with e.db.engine.connect() as conn:
+            reminders, last = conn.execute(sa.select(HumanTask.reminders, HumanTask.last_reminded_at)
+                                           .where(HumanTask.id == rectify)).one()
+        assert reminders == 1 and last.replace(tzinfo=None) == at["w-two"].replace(tzinfo=None)  # UTC, naive on SQLite
+
+        late = e.start("deadline", by="zhang", org="east", data={"registered_at": "2026-09-01T09:00:00+08:00"}).id
+        fired = {ev["action"]: (ev["actor"], ev["at"], ev["detail"]) for ev in e.case(late).history
+                 if ev["action"] in ("timer_fired", "reminded", "escalated")}
+        assert fired == {"escalated": ("timer", at["w-five"], {"timer": "overdue", "name": "整改逾期", "kind": "deadline",
+                                                               "escalation_level": 1}),
+                         "reminded": ("timer", at["w-five"], {"timer": "remind", "name": "到期提醒", "kind": "reminder"})}
+        assert e.case(late).escalation_level == 1
+    finally:
+        e.dispose()
+
+
+def _utc(moment):
+    """A stored time as naive UTC (SQLite gives naive UTC back, PostgreSQL an aware time)."""
+    from datetime import timezone
+
+    return moment if moment is None or moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _case_rows(engine, where) -> list[dict]:
+    with engine.db.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.select(Case.__table__).where(where).order_by(Case.id))]
+
+
+def test_what_a_start_and_a_step_write_for_the_case_its_audit_and_the_cases_its_script_starts(database_url):
+    """``start_in`` and ``Step.write`` (tests/bpmn/spawning.bpmn). The start writes the case row (its
+    number, title from the model, unit, party, starter, times, version), seeds the workflow data
+    (case number, unit, party, the starter's variable) and audits ``started`` with the form data and
+    the opened task with its element, role and due date. The step that completes the case audits
+    ``case_completed`` by the person, then the script's printed line and each case it started, and
+    those cases take this case's unit and party unless the script names others, are named after
+    this case unless given a title, and are linked to it."""
+    from datetime import datetime, timedelta
+
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        deploy(e, "spawning.bpmn", "timers_misc.bpmn")
+        c = e.start("spawning", by="zhang", org="east", party="P-1", data={"线索": "无证经营"}).id
+        (row,) = _case_rows(e, Case.id == c)
+        case_no = row["case_no"]
+        assert case_no and {k: row[k] for k in ("process_key", "title", "org_code", "party", "status",
+                                                 "escalation_level", "started_by", "parent_case_id")} == {
+            "process_key": "spawning", "title": "派生立案", "org_code": "east", "party": "P-1", "status": "running",
+            "escalation_level": 0, "started_by": "zhang", "parent_case_id": None}
+        assert [_utc(row[k]) for k in ("started_at", "updated_at", "ended_at")] == [_utc(START), _utc(START), None]
+        view = e.case(c)
+        assert {k: view.data.get(k) for k in ("case_no", "org_code", "party", "starter", "线索")} == {
+            "case_no": case_no, "org_code": "east", "party": "P-1", "starter": "zhang", "线索": "无证经营"}
+        (task,) = view.tasks
+        assert task.due_at is not None
+        assert [(ev["action"], ev["actor"], _utc(ev["at"]), ev["task_id"], ev["detail"]) for ev in view.history] == [
+            ("started", "zhang", _utc(START), None,
+             {"process": "spawning", "version": 1, "org": "east", "data": {"线索": "无证经营"}}),
+            ("task_opened", "engine", _utc(START), task.id,
+             {"task": "审查线索", "element": "sp_review", "role": "inspector", "due_at": task.due_at.isoformat()})]
+        assert datetime.fromisoformat(view.history[1]["detail"]["due_at"]) == task.due_at
+
+        e.clock.set(START + timedelta(hours=1))
+        done = e.clock.now()
+        e.complete(task.id, "zhang", {})
+        (row,) = _case_rows(e, Case.id == c)
+        assert (row["status"], _utc(row["updated_at"]), _utc(row["ended_at"])) == ("completed", _utc(done), _utc(done))
+        first, second = _case_rows(e, Case.parent_case_id == c)
+        written: dict[str, list] = {}
+        for ev in e.case(c).history:
+            written.setdefault(ev["action"], []).append((ev["actor"], _utc(ev["at"]), ev["task_id"], ev["detail"]))
+        assert (written["case_completed"], written["script_output"], written["case_spawned"]) == (
+            [("zhang", _utc(done), None, {})],
+            [("engine", _utc(done), None, {"text": "派生两案"})],
+            [("engine", _utc(done), None, {"case_no": first["case_no"], "process": "wait_then_work"}),
+             ("engine", _utc(done), None, {"case_no": second["case_no"], "process": "wait_then_work"})])
+        keys = ("process_key", "title", "org_code", "party", "status", "started_by", "parent_case_id")
+        assert [{k: child[k] for k in keys} for child in (first, second)] == [
+            {"process_key": "wait_then_work", "title": "派生立案·等待后办理", "org_code": "east", "party": "P-1",
+             "status": "running", "started_by": "engine", "parent_case_id": c},
+            {"process_key": "wait_then_work", "title": "另案处理", "org_code": "west", "party": None,
+             "status": "running", "started_by": "engine", "parent_case_id": c}]
+        for child, org, party in ((first, "east", "P-1"), (second, "west", None)):
+            view = e.case(child["id"])
+            assert {k: view.data.get(k) for k in ("case_no", "org_code", "party", "source_case")} == {
+                "case_no": child["case_no"], "org_code": org, "party": party, "source_case": case_no}
+            started = view.history[0]
+            assert (started["action"], started["actor"], started["detail"]) == (
+                "started", "engine", {"process": "wait_then_work", "version": 1, "org": org,
+                                      "data": {"source_case": case_no}})
+    finally:
+        e.dispose()
