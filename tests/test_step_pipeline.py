@@ -436,7 +436,7 @@ def test_what_a_start_and_a_step_write_for_the_case_its_audit_and_the_cases_its_
     e = make_engine(database_url, clock=ManualClock(START))
     try:
         deploy(e, "spawning.bpmn", "timers_misc.bpmn")
-        c = e.start("spawning", by="zhang", org="east", party="P-1", data={"线索": "无证经营"}).id
+        c = e.start("spawning", by="zhang", org="east", party="P-1", data={"线索": "无证经营", "other_unit": "west"}).id
         (row,) = _case_rows(e, Case.id == c)
         case_no = row["case_no"]
         assert case_no and {k: row[k] for k in ("process_key", "title", "org_code", "party", "status",
@@ -451,7 +451,7 @@ def test_what_a_start_and_a_step_write_for_the_case_its_audit_and_the_cases_its_
         assert task.due_at is not None
         assert [(ev["action"], ev["actor"], _utc(ev["at"]), ev["task_id"], ev["detail"]) for ev in view.history] == [
             ("started", "zhang", _utc(START), None,
-             {"process": "spawning", "version": 1, "org": "east", "data": {"线索": "无证经营"}}),
+             {"process": "spawning", "version": 1, "org": "east", "data": {"线索": "无证经营", "other_unit": "west"}}),
             ("task_opened", "engine", _utc(START), task.id,
              {"task": "审查线索", "element": "sp_review", "role": "inspector", "due_at": task.due_at.isoformat()})]
         assert datetime.fromisoformat(view.history[1]["detail"]["due_at"]) == task.due_at
@@ -484,5 +484,23 @@ def test_what_a_start_and_a_step_write_for_the_case_its_audit_and_the_cases_its_
             assert (started["action"], started["actor"], started["detail"]) == (
                 "started", "engine", {"process": "wait_then_work", "version": 1, "org": org,
                                       "data": {"source_case": case_no}})
+    finally:
+        e.dispose()
+
+
+def test_a_case_a_script_starts_in_a_unit_that_does_not_exist_refuses_the_step_naming_the_unit(database_url):
+    """``start_in``'s own check of the unit (a script's ``start_case(org=...)`` bypasses the public
+    start's): the completion is refused with the error on ``org``, and nothing of the step is kept."""
+    from engine import InvalidData
+
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        deploy(e, "spawning.bpmn", "timers_misc.bpmn")
+        c = e.start("spawning", by="zhang", org="east", party="P-1", data={"other_unit": "nowhere"}).id
+        (task,) = e.case(c).tasks
+        with pytest.raises(InvalidData) as refused:
+            e.complete(task.id, "zhang", {})
+        assert refused.value.errors == {"org": "组织机构不存在: nowhere"}
+        assert [t.id for t in e.case(c).tasks] == [task.id] and _case_rows(e, Case.parent_case_id == c) == []
     finally:
         e.dispose()
