@@ -83,7 +83,9 @@ def prime(codes: Iterable[str | None]) -> None:
     cache = g.setdefault("parties", {})
     missing = {c for c in codes if c and c not in cache}
     if missing:
-        with _engine().db.read() as s:
+        # Names and flags need no common snapshot: on PostgreSQL outside a transaction (no BEGIN and
+        # ROLLBACK round trips on every page that names an enterprise).
+        with _engine().db.read(snapshot=False) as s:
             cache.update(lookup(s, missing, today()))
 
 
