@@ -34,6 +34,27 @@ class UTCDateTime(sa.types.TypeDecorator):
     def process_result_value(self, value, dialect):
         return value.replace(tzinfo=timezone.utc) if value is not None else None
 
+    def bind_processor(self, dialect):
+        """The bind conversion, remembering its last value: a step binds its one ``now`` to several
+        columns and statements (updated_at, completed_at, created_at, the audit events' ``at``), and
+        each conversion costs microseconds (to UTC, then SQLite's text form). Datetimes are
+        immutable, so the same object always converts to the same parameter; the memo is one tuple,
+        replaced whole, so threads sharing it see a matching pair or a miss."""
+        convert = super().bind_processor(dialect)
+        if convert is None:
+            return None
+        memo: tuple = (None, None)
+
+        def process(value):
+            nonlocal memo
+            seen = memo
+            if value is seen[0] and value is not None:
+                return seen[1]
+            bound = convert(value)
+            memo = (value, bound)
+            return bound
+        return process
+
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict: sa.JSON, list: sa.JSON}

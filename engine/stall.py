@@ -63,8 +63,11 @@ def where_stopped(workflow):
 
 
 def check(session, case, workflow) -> None:
-    """Raise ProcessStalled if the running case waits on nothing (an after-step hook)."""
-    if case.status != "running" or workflow.is_completed():
+    """Raise ProcessStalled if the running case waits on nothing (an after-step hook).
+
+    The step sets a completed workflow's case to ``completed`` before its hooks run
+    (engine/step.py), so the status alone tells a finished case: no second ``is_completed()``."""
+    if case.status != "running":
         return
     if waits(workflow):
         return
