@@ -246,9 +246,8 @@ def _fill(workflow, meta: dict, rows, decoded: dict | None = None, ids: dict | N
 # the same row directly: each id text parsed once per case, values walked only where there are any.
 # tests/test_state_restore.py compares it with the registry's restore on every task of many models
 # (fields, data, shared nested values, waiting events), and cases restored cold and fired with the
-# same cases fired warm from the cache. Only for rows the converter
-# configured for tasks wrote (SpiffWorkflow's own, the one whose form this reads); any other
-# configuration restores through the registry.
+# same cases fired warm from the cache. Only while the converter configured for tasks is
+# SpiffWorkflow's own (the one whose form this reads); any other restores through the registry.
 _DIRECT_TASKS = DUBAN_CONFIG.get(Task) is TaskConverter
 _TASK_TYPENAME = _registry.typenames.get(Task, "Task")
 _EMPTY_DELTA: dict = {}
