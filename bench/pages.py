@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from engine.schema import NO_DUE_DATE, Case, HumanTask  # noqa: E402
+from webui.heap import settle  # noqa: E402
 from tests.ui_support import client_login, major_case_at, make_world  # noqa: E402
 from workflows.enterprises import Enterprise  # noqa: E402
 from workflows.enterprises.samples import fake_enterprises  # noqa: E402
@@ -220,6 +221,7 @@ def main() -> int:
             "通报排名 ranking (city, 50 districts)": (supervisor, "/leadership/ranking?period=2026Q4"),
             "隐患季度统计 hazard statistics (city)": (supervisor, "/hazards/statistics"),
         }
+        settle()  # as a serving process does once its app is built (webui/heap.py)
         results = {name: time_page(client, url, args.runs, world.engine.db.engine)
                    for name, (client, url) in pages.items()
                    if (not args.only or any(o in name for o in args.only)) and not any(o in name for o in args.skip)}

@@ -63,6 +63,8 @@ def serve(host, port, demo, worker, workers, threads, dev, plain_http):
         from engine.worker import start_background
         start_background(engine)
     app = create_app(engine)
+    from webui.heap import settle
+    settle()
     click.echo(f"督办 (development server) running on http://{host}:{port}/  (database: {engine.db.url})")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

@@ -11,5 +11,7 @@ from __future__ import annotations
 from workflows.runtime import build_engine
 
 from .app import create_app
+from .heap import settle
 
 app = create_app(build_engine(deploy=False))  # models are deployed by `duban serve` or `duban deploy`
+settle()  # the app's own objects out of every later full collection (webui/heap.py)
