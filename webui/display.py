@@ -165,16 +165,28 @@ def person(value: str) -> str:
 _PROCESS_NAMES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _process_names() -> dict[str, str]:
+def _process_models() -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Names of every model by key, and the BPMN processes as (key, name) for pickers."""
     eng = current_app.extensions["duban_engine"]
     newest = getattr(session, "extras", {}).get("models_last")
     known = _PROCESS_NAMES.get(eng)
     if newest is not None and known is not None and known[0] == newest:
         return known[1]
-    names = {m.key: (m.name or m.key) for m in eng.models.list(content=False)}
+    models = eng.models.list(content=False)
+    value = ({m.key: (m.name or m.key) for m in models},
+             [(m.key, m.name or m.key) for m in models if m.kind == "bpmn"])
     if newest is not None:  # read after the session row: as new as ``newest`` or newer
-        _PROCESS_NAMES[eng] = (newest, names)
-    return names
+        _PROCESS_NAMES[eng] = (newest, value)
+    return value
+
+
+def _process_names() -> dict[str, str]:
+    return _process_models()[0]
+
+
+def process_choices() -> list[tuple[str, str]]:
+    """The deployed BPMN processes as (key, Chinese name), for a page's 流程 filter."""
+    return _process_models()[1]
 
 
 def process_name(key: str | None) -> str:

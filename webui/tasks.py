@@ -30,7 +30,7 @@ def mine():
     return render_template("tasks/mine.html", tasks=rows, page=page, more=more, after=after, process=process,
                            overdue=overdue,
                            late=late_cases.overdue_ids(engine(), {t.case_id for t in rows}, display.now()),
-                           processes=engine().models.list(content=False))
+                           processes=display.process_choices())
 
 
 @bp.get("/group")
