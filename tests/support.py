@@ -4,7 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from engine import Engine, ManualClock
+from engine.schema import HumanTask
 
 BPMN = Path(__file__).resolve().parent / "bpmn"
 START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai, a Monday
@@ -32,3 +35,25 @@ def make_engine(url: str, clock: ManualClock | None = None, **kwargs) -> Engine:
 
 def deploy(engine: Engine, *names: str):
     return [engine.deploy(BPMN / n, by="boss") for n in names]
+
+
+def open_task_id(engine: Engine, case_id: int) -> str:
+    """The id of the case's one open human task (fails if there is none or more than one)."""
+    with engine.db.engine.connect() as conn:
+        return conn.execute(sa.select(HumanTask.id).where(HumanTask.case_id == case_id,
+                                                          HumanTask.state == "open")).scalar_one()
+
+
+def statements_sent(engine: Engine, fn) -> list[str]:
+    """The SQL statements ``fn()`` sends through the engine's database, in order."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    sa.event.listen(engine.db.engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine.db.engine, "before_cursor_execute", record)
+    return sent

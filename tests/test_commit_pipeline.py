@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from engine import ManualClock, audit, sqlexec
 from engine.schema import AuditEvent, AuditHead, HumanTask
-from tests.support import BPMN, START, make_engine
+from tests.support import BPMN, START, make_engine, open_task_id
 
 FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
 STALE_LOG = "audit head guess was stale"
@@ -28,12 +28,6 @@ def pg_engine(postgres_url):
     e.deploy(FIVE_TASKS, by="boss")
     yield e
     e.dispose()
-
-
-def _open_task_id(engine, case_id) -> str:
-    with engine.db.engine.connect() as conn:
-        return conn.execute(sa.select(HumanTask.id).where(HumanTask.case_id == case_id,
-                                                          HumanTask.state == "open")).scalar_one()
 
 
 def _actions(engine, case_id) -> list[str]:
@@ -68,8 +62,8 @@ def _waits_of(engine, fn) -> int:
 def test_a_steady_completion_waits_for_postgresql_twice_and_its_commit_rides_the_last_pipeline(pg_engine):
     e = pg_engine
     case = e.start("five_tasks", by="zhang", org="east")
-    e.complete(_open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the first step learns the head
-    task_id = _open_task_id(e, case.id)
+    e.complete(open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the first step learns the head
+    task_id = open_task_id(e, case.id)
     folded = sqlexec.stats.commits
     assert _waits_of(e, lambda: e.complete(task_id, "zhang", {"意见": "同意"})) == 2
     assert sqlexec.stats.commits == folded + 1
@@ -88,9 +82,9 @@ def test_another_process_moved_the_chain_the_completion_is_redone_once_and_the_c
     try:
         a.deploy(FIVE_TASKS, by="boss")
         case = a.start("five_tasks", by="zhang", org="east")
-        a.complete(_open_task_id(a, case.id), "zhang", {"意见": "第1步"})
+        a.complete(open_task_id(a, case.id), "zhang", {"意见": "第1步"})
         guess = a.audit_heads.get(audit.case_chain(case.id))
-        second = _open_task_id(a, case.id)
+        second = open_task_id(a, case.id)
         b.claim(second, "zhang")
         with caplog.at_level(logging.INFO, logger="duban.step"):
             a.complete(second, "zhang", {"意见": "第2步"})
@@ -127,7 +121,7 @@ def test_two_processes_taking_turns_on_a_case_read_the_head_instead_of_redoing(p
         with caplog.at_level(logging.INFO, logger="duban.step"):
             for i in range(5):
                 engine = (a, b)[i % 2]
-                engine.complete(_open_task_id(engine, case.id), "zhang", {"意见": f"第{i + 1}步"})
+                engine.complete(open_task_id(engine, case.id), "zhang", {"意见": f"第{i + 1}步"})
         assert not [r for r in caplog.records if STALE_LOG in r.getMessage()]
         assert a.case(case.id).status == "completed" and a.verify_audit() is None
         assert _actions(a, case.id).count("completed") == 5
@@ -143,15 +137,15 @@ def test_a_claim_moved_the_head_the_workflow_the_failed_attempt_advanced_is_not_
     workflow would find the task already done (409) or complete it twice."""
     e = pg_engine
     case = e.start("five_tasks", by="zhang", org="east")
-    e.complete(_open_task_id(e, case.id), "zhang", {})
-    task_id = _open_task_id(e, case.id)
+    e.complete(open_task_id(e, case.id), "zhang", {})
+    task_id = open_task_id(e, case.id)
     e.claim(task_id, "zhang")
     with caplog.at_level(logging.INFO, logger="duban.step"):
         e.complete(task_id, "zhang", {"意见": "同意"})
     assert sum(STALE_LOG in r.getMessage() for r in caplog.records) == 1
     assert e.verify_audit() is None
     assert _actions(e, case.id)[-3:] == ["claimed", "completed", "task_opened"]
-    e.complete(_open_task_id(e, case.id), "zhang", {})  # the workflow the redo cached is the stored one
+    e.complete(open_task_id(e, case.id), "zhang", {})  # the workflow the redo cached is the stored one
     assert _actions(e, case.id).count("completed") == 3 and e.verify_audit() is None
 
 
@@ -160,8 +154,8 @@ def test_any_other_error_in_the_commit_pipeline_surfaces_as_before_and_is_not_re
     completion with its own error: nothing written, no second attempt, the head guess dropped."""
     e = pg_engine
     case = e.start("five_tasks", by="zhang", org="east")
-    e.complete(_open_task_id(e, case.id), "zhang", {})
-    task_id = _open_task_id(e, case.id)
+    e.complete(open_task_id(e, case.id), "zhang", {})
+    task_id = open_task_id(e, case.id)
     duplicate = sqlexec.Sql(sa.insert(AuditHead.__table__), keys=("chain", "seq", "hash"))
     calls = []
 
@@ -178,7 +172,7 @@ def test_any_other_error_in_the_commit_pipeline_surfaces_as_before_and_is_not_re
         e.after_step_hooks.remove(bad_hook)
     assert calls == [case.id]
     assert e.audit_heads.get(audit.case_chain(case.id)) is None
-    assert _open_task_id(e, case.id) == task_id
+    assert open_task_id(e, case.id) == task_id
     e.complete(task_id, "zhang", {})
     assert _actions(e, case.id).count("completed") == 2 and e.verify_audit() is None
 

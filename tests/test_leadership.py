@@ -14,6 +14,7 @@ from docx import Document
 
 from tests.leadership_support import NOW, build_world
 from tests.ui_support import client_login
+from tests.support import statements_sent
 from workflows import typed_input
 from workflows.leadership import period as periods
 from workflows.leadership.dashboard import _on_time
@@ -386,13 +387,7 @@ def test_a_view_reads_no_org_unit_while_the_directory_is_unchanged_and_a_new_uni
     from engine import Engine
     client = client_login(world.app, "zhao")
     assert client.get("/leadership/?period=2026Q4").status_code == 200  # fills the cache
-    seen = []
-    listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
-    sa.event.listen(world.engine.db.engine, "before_cursor_execute", listener)
-    try:
-        client.get("/leadership/?period=2026Q4")
-    finally:
-        sa.event.remove(world.engine.db.engine, "before_cursor_execute", listener)
+    seen = statements_sent(world.engine, lambda: client.get("/leadership/?period=2026Q4"))
     assert not [st for st in seen if re.search(r"FROM org_unit\b", st)], seen
     other = Engine(world.engine.db.url)  # another worker process on the same database
     try:

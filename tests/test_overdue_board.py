@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from engine.schema import HumanTask
 from tests.ui_support import REGISTER_MAJOR, client_login, make_world, open_task, start_hazard
+from tests.support import statements_sent
 
 HAZARD = "hazard_supervision"
 
@@ -120,13 +121,7 @@ def test_the_board_page_reads_the_users_units_once_from_the_directory_cache(worl
     from engine import Engine
     client = client_login(world.app, "zhao")
     client.get("/supervise/overdue")  # fills the cache
-    seen = []
-    listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
-    sa.event.listen(world.engine.db.engine, "before_cursor_execute", listener)
-    try:
-        client.get("/supervise/overdue")
-    finally:
-        sa.event.remove(world.engine.db.engine, "before_cursor_execute", listener)
+    seen = statements_sent(world.engine, lambda: client.get("/supervise/overdue"))
     assert not [st for st in seen if re.search(r"FROM org_unit\b", st) and "unit.code" not in st], seen
     later = world.tasks["east2"].due_at + timedelta(seconds=1)
     world.clock.set(later)

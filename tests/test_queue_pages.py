@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tests.ui_support import client_login, make_world, start_hazard
+from tests.support import statements_sent
 
 
 @pytest.fixture(scope="module")
@@ -79,13 +80,7 @@ def test_a_queue_page_names_roles_and_units_from_the_directory_cache_and_a_renam
     from engine import Engine
     client = client_login(world.app, "li")
     assert "东城区应急管理局" in client.get("/tasks/").get_data(as_text=True)  # fills the cache
-    seen = []
-    listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
-    sa.event.listen(world.engine.db.engine, "before_cursor_execute", listener)
-    try:
-        client.get("/tasks/")
-    finally:
-        sa.event.remove(world.engine.db.engine, "before_cursor_execute", listener)
+    seen = statements_sent(world.engine, lambda: client.get("/tasks/"))
     assert not [st for st in seen if re.search(r"FROM (org_unit|role|app_user)\b", st)], seen
     other = Engine(world.engine.db.url)  # another worker process on the same database
     try:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from engine import ManualClock, state as wfstate
 from engine.schema import Case, HumanTask, TaskRow
-from tests.support import BPMN, START, deploy, make_engine
+from tests.support import BPMN, START, deploy, make_engine, open_task_id
 
 FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
 
@@ -23,12 +23,6 @@ def _form(step: int) -> dict:
     return {"意见": f"第{step}步：同意，请按期整改", "罚款金额": "5,000,000",
             "检查记录": [{"项目": "消防通道", "结果": "堵塞", "序号": step}, {"项目": "应急照明", "结果": "正常"}],
             "附件": {"名称": "现场检查笔录.docx", "页数": step + 1}}
-
-
-def _open_task_id(engine, case_id) -> str:
-    with engine.db.engine.connect() as conn:
-        return conn.execute(sa.select(HumanTask.id).where(HumanTask.case_id == case_id,
-                                                          HumanTask.state == "open")).scalar_one()
 
 
 def _live_rows(engine, case_id) -> dict[str, str]:
@@ -64,7 +58,7 @@ def test_a_completion_converts_only_the_tasks_it_changed_not_the_finished_histor
             if cold:
                 e._evict(case.id)
             saves.clear()
-            e.complete(_open_task_id(e, case.id), "zhang", _form(step))
+            e.complete(open_task_id(e, case.id), "zhang", _form(step))
             (stats,) = saves
             live = len(_live_rows(e, case.id))
             # the task completed, the task opened, and at most one predicted task or pruned-chain link
@@ -160,13 +154,13 @@ def test_a_completion_never_restores_a_case_whose_cached_workflow_is_current(dat
         a.deploy(FIVE_TASKS, by="boss")
         case = a.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
         for step in range(2):
-            a.complete(_open_task_id(a, case.id), "zhang", _form(step))
+            a.complete(open_task_id(a, case.id), "zhang", _form(step))
         assert restores == []
-        b.complete(_open_task_id(b, case.id), "zhang", _form(2))
+        b.complete(open_task_id(b, case.id), "zhang", _form(2))
         assert len(restores) == 1  # b had never seen the case
-        a.complete(_open_task_id(a, case.id), "zhang", _form(3))
+        a.complete(open_task_id(a, case.id), "zhang", _form(3))
         assert len(restores) == 2  # a's cached workflow is a version behind: read again
-        a.complete(_open_task_id(a, case.id), "zhang", _form(4))
+        a.complete(open_task_id(a, case.id), "zhang", _form(4))
         assert len(restores) == 2 and a.case(case.id).status == "completed"
     finally:
         a.dispose()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from engine import ManualClock
 from engine.schema import Case, HumanTask
-from tests.support import BPMN, START, deploy, make_engine
+from tests.support import BPMN, START, deploy, make_engine, open_task_id
 
 FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
 
@@ -23,12 +23,6 @@ def sqlite_engine(sqlite_url):
     e.deploy(FIVE_TASKS, by="boss")
     yield e
     e.dispose()
-
-
-def _open_task_id(engine, case_id) -> str:
-    with engine.db.engine.connect() as conn:
-        return conn.execute(sa.select(HumanTask.id).where(HumanTask.case_id == case_id,
-                                                          HumanTask.state == "open")).scalar_one()
 
 
 def _statements_of(engine, fn) -> list[str]:
@@ -51,8 +45,8 @@ def test_a_steady_completion_on_sqlite_sends_eight_statements_and_reads_only_its
     read that the engine already knows (the case, the audit head, external tasks, waits)."""
     e = sqlite_engine
     case = e.start("five_tasks", by="zhang", org="east")
-    e.complete(_open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the first step after start learns the rest
-    task_id = _open_task_id(e, case.id)
+    e.complete(open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the first step after start learns the rest
+    task_id = open_task_id(e, case.id)
     sent = _statements_of(e, lambda: e.complete(task_id, "zhang", {"意见": "同意"}))
     assert sent == ["BEGIN IMMEDIATE", "SELECT human_task.id, human_task.case_id,",
                     "UPDATE wf_task SET", "UPDATE wf_workflow SET", "UPDATE human_task SET",
@@ -72,7 +66,7 @@ def test_the_case_version_moves_by_one_per_step_on_sqlite_in_the_row_the_step_wr
 
     before = version()
     for n in range(1, 4):
-        e.complete(_open_task_id(e, case.id), "zhang", {"意见": "同意"})
+        e.complete(open_task_id(e, case.id), "zhang", {"意见": "同意"})
         assert version() == before + n
 
 
@@ -88,7 +82,7 @@ def test_two_engines_on_one_database_take_turns_on_a_case_and_every_guess_is_che
         case = a.start("five_tasks", by="zhang", org="east")
         for i in range(5):
             engine = (a, b)[i % 2]
-            engine.complete(_open_task_id(engine, case.id), "zhang", {"意见": f"第{i + 1}步"})
+            engine.complete(open_task_id(engine, case.id), "zhang", {"意见": f"第{i + 1}步"})
         assert a.case(case.id).status == "completed"
         assert a.verify_audit() is None and b.verify_audit() is None
         with a.db.engine.connect() as conn:
@@ -110,12 +104,12 @@ def test_an_audit_head_guess_left_by_a_rolled_back_step_is_not_trusted(sqlite_en
     def fail_after_audit(*_):
         raise RuntimeError("提交后失败")
 
-    e.complete(_open_task_id(e, case.id), "zhang", {})
+    e.complete(open_task_id(e, case.id), "zhang", {})
     sa.event.listen(e.db.engine, "commit", fail_after_audit)
     with pytest.raises(RuntimeError):
-        e.complete(_open_task_id(e, case.id), "zhang", {})
+        e.complete(open_task_id(e, case.id), "zhang", {})
     sa.event.remove(e.db.engine, "commit", fail_after_audit)
-    e.complete(_open_task_id(e, case.id), "zhang", {})
+    e.complete(open_task_id(e, case.id), "zhang", {})
     assert e.verify_audit() is None
     assert [h["action"] for h in e.case(case.id).history].count("completed") == 2
 
@@ -125,8 +119,8 @@ def test_a_claim_between_two_steps_moves_the_head_the_next_step_guessed(sqlite_e
     stale and the completion after it must notice."""
     e = sqlite_engine
     case = e.start("five_tasks", by="zhang", org="east")
-    e.complete(_open_task_id(e, case.id), "zhang", {})
-    task_id = _open_task_id(e, case.id)
+    e.complete(open_task_id(e, case.id), "zhang", {})
+    task_id = open_task_id(e, case.id)
     e.claim(task_id, "zhang")
     e.complete(task_id, "zhang", {})
     assert e.verify_audit() is None
@@ -245,7 +239,7 @@ def test_on_postgresql_a_task_submitted_twice_at_once_is_refused_as_done_once_th
     try:
         a.deploy(FIVE_TASKS, by="boss")
         case = a.start("five_tasks", by="zhang", org="east")
-        task_id = _open_task_id(a, case.id)
+        task_id = open_task_id(a, case.id)
         outcome = _held_completion(a, task_id, "zhang", b, task_id, "zhang", postgres_url)
         assert outcome["first"] == "ok"
         assert outcome["second"].startswith("conflict: 任务已完成"), outcome
@@ -266,8 +260,8 @@ def test_a_steady_completion_on_postgresql_waits_for_the_database_twice(postgres
     try:
         e.deploy(FIVE_TASKS, by="boss")
         case = e.start("five_tasks", by="zhang", org="east")
-        e.complete(_open_task_id(e, case.id), "zhang", {"意见": "同意"})
-        task_id = _open_task_id(e, case.id)
+        e.complete(open_task_id(e, case.id), "zhang", {"意见": "同意"})
+        task_id = open_task_id(e, case.id)
         with e.db.engine.connect() as conn:
             version = conn.execute(sa.select(Case.version).where(Case.id == case.id)).scalar_one()
         s0, r0, c0 = sqlexec.stats.statements, sqlexec.stats.round_trips, sqlexec.stats.commits
@@ -300,7 +294,7 @@ def test_a_pooled_postgresql_connection_idle_for_a_while_is_checked_and_replaced
             assert conn.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
                                         "datname = current_database() AND pid <> pg_backend_pid()")).scalar()
         killer.dispose()
-        e.complete(_open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the dead connection was replaced
+        e.complete(open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the dead connection was replaced
         monkeypatch.setattr(database, "IDLE_PING_SECONDS", 3600.0)  # recent connections are taken unchecked:
         killer = sa.create_engine(postgres_url)
         with killer.connect() as conn:
