@@ -498,3 +498,22 @@ def test_a_case_a_script_starts_in_a_unit_that_does_not_exist_refuses_the_step_n
         assert [t.id for t in e.case(c).tasks] == [task.id] and _case_rows(e, Case.parent_case_id == c) == []
     finally:
         e.dispose()
+
+
+def test_what_a_script_in_the_start_step_asks_for_is_carried_out_by_the_start(database_url):
+    """A script between the start event and the first user task (tests/bpmn/spawning_at_start.bpmn)
+    runs within ``start_in``: its printed line is audited and the case it starts exists, linked to
+    the new case, when ``start`` returns (kills mutant ``start_in_172``: the start's write given no
+    requests)."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        deploy(e, "spawning_at_start.bpmn", "timers_misc.bpmn")
+        c = e.start("spawning_at_start", by="zhang", org="east", party="P-1").id
+        (child,) = _case_rows(e, Case.parent_case_id == c)
+        assert (child["process_key"], child["org_code"], child["party"]) == ("wait_then_work", "east", "P-1")
+        actions = [(ev["action"], ev["detail"]) for ev in e.case(c).history]
+        assert ("script_output", {"text": "立案即派生"}) in actions
+        assert [d["process"] for a, d in actions if a == "case_spawned"] == ["wait_then_work"]
+        assert [t.name for t in e.case(c).tasks] == ["审查线索"]
+    finally:
+        e.dispose()
