@@ -24,6 +24,11 @@ from engine import IncidentRaised, InvalidModel
 from engine.code_locations import check_model
 from tests.support import make_engine
 
+# How long a probe may hold the caller: the sandbox cuts model code at 1 s of wall time
+# (engine/evaluator.py) and replaces a worker it killed; on a loaded 2-core CI machine that
+# replacement alone has taken over a second (a start held 3.1 s once). Unbounded code would hold
+# the caller for ever, so this still fails when the bound is gone.
+HELD_AT_MOST_S = 5.0
 SECRET = "probe-secret-7f3a9c"
 DB_SECRET = "probe-db-password-51e2"
 
@@ -264,7 +269,7 @@ def _run_probe(engine, location: str, code: str, key: str) -> str:
         outcome = "ran"
     except IncidentRaised:
         outcome = "incident"
-    assert time.monotonic() - started < 2.0, "the probe held the request longer than 2 s"
+    assert time.monotonic() - started < HELD_AT_MOST_S, "the probe held the request"
     view = engine.case(case.id)
     _no_secret(view.data, [i.message for i in view.incidents], view.history)
     return outcome
@@ -293,7 +298,7 @@ def test_runtime_alone_refuses_or_stops_every_shape(environment, shape):
                 environment.evaluate(code, context)
             else:
                 environment.execute(code, context)
-        assert time.monotonic() - started < 2.0, f"{shape[0]} ({mode}) held the caller"
+        assert time.monotonic() - started < HELD_AT_MOST_S, f"{shape[0]} ({mode}) held the caller"
         _no_secret(str(failed.value), context)
         assert set(context) <= {"score"}
 
@@ -320,7 +325,7 @@ def test_probes_at_case_start_and_through_the_test_run(probe_engine, shape):
         _no_secret(probe_engine.case(case.id).data)
     except IncidentRaised as exc:
         _no_secret(str(exc))
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < HELD_AT_MOST_S
     result = probe_engine.dry_run(text, f"{key}.bpmn", by="des")
     _no_secret(result)
     assert result["status"] != "completed" or "x" not in (result.get("data") or {}) or shape[0] == "secret-name"
@@ -349,6 +354,6 @@ def test_the_engine_still_works_after_the_probes(probe_engine):
     case = probe_engine.start("p_ok", by="zhang", org="east", data={"score": 1})
     probe_engine.complete(probe_engine.case(case.id).tasks[0].id, "zhang", {})
     assert probe_engine.case(case.id).data["x"] == 3
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < HELD_AT_MOST_S
 
 
