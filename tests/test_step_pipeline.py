@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from engine import ManualClock
 from engine.schema import Case, HumanTask
-from tests.support import BPMN, START, deploy, make_engine, open_task_id
+from tests.support import BPMN, START, deploy, make_engine, open_task_id, statements_sent
 
 FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
 
@@ -26,17 +26,8 @@ def sqlite_engine(sqlite_url):
 
 
 def _statements_of(engine, fn) -> list[str]:
-    sent = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(" ".join(statement.split()[:3]))
-
-    sa.event.listen(engine.db.engine, "before_cursor_execute", record)
-    try:
-        fn()
-    finally:
-        sa.event.remove(engine.db.engine, "before_cursor_execute", record)
-    return sent
+    """Each statement ``fn()`` sends, as its first three words."""
+    return [" ".join(statement.split()[:3]) for statement in statements_sent(engine, fn)]
 
 
 def test_a_steady_completion_on_sqlite_sends_eight_statements_and_reads_only_its_task(sqlite_engine):
