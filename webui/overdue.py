@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from engine.directory import Principal
-from engine.queries import Scope
+from engine.queries import BOARD_CAP, Scope
 from engine.schema import Case, HumanTask
 
 
@@ -36,7 +36,7 @@ def is_overdue(case, now: datetime) -> bool:
 # a page stops after its rows (sorting only within a level), each case checked by one probe of
 # ix_human_task_case_due.
 ORDER = (Case.escalation_level.desc(), Case.started_at, Case.id)
-COUNT_CAP = 1000  # the board says "1000+" beyond: counting every overdue case of a province scans them all
+COUNT_CAP = BOARD_CAP  # the same "1000+" as the board's cells (engine/queries.py): counting every overdue case of a province scans them all
 
 
 # Each read below is one statement or two (the user's org units, then the cases) needing no common
