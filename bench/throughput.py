@@ -21,7 +21,12 @@ PostgreSQL's writes; the checkout's connection check is not counted: the engine 
 connections idle for 30 s, engine/database.py). Goals (issue 15): 500/s on SQLite, 300/s on PostgreSQL, at
 least twice the naive app.
 
-    python bench/throughput.py --json [--cases 100] [--postgres URL | --skip-postgres]
+    python bench/throughput.py --json [--cases 100] [--postgres URL | --skip-postgres] [--tasks-per-case N]
+
+``--tasks-per-case N`` stretches the model to N user tasks in a row (same lane, same data): the naive
+app's cost grows with the case (it reads, decodes, encodes and writes every task of the workflow on
+every step), the engine's does not (it writes the rows that changed) — the ratio on a real process's
+size, next to the 5-task headline.
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -54,6 +60,7 @@ from tests.support import make_engine  # noqa: E402
 MODEL = ROOT / "bench" / "models" / "five_tasks.bpmn"
 PROCESS = "five_tasks"
 TASKS = 5
+STRETCHED_NAMES = ("登记", "核查", "审核", "决定", "归档")
 DURABLE_PG_PORT = int(os.environ.get("DUBAN_BENCH_PG_PORT", "55439"))
 
 
@@ -258,6 +265,23 @@ def commit_floor(url: str, seconds: float = 2.0) -> dict:
     return out
 
 
+def stretched_model(tasks: int, directory: Path) -> Path:
+    """The benchmark model with ``tasks`` user tasks in a row instead of five (same ids, lane, names)."""
+    text = MODEL.read_text(encoding="utf-8")
+    head, _, rest = text.partition('<bpmn:userTask id="t1"')
+    refs = "".join(f"<bpmn:flowNodeRef>t{i}</bpmn:flowNodeRef>" for i in range(1, tasks + 1))
+    head = re.sub(r"(<bpmn:flowNodeRef>start</bpmn:flowNodeRef>).*?(<bpmn:flowNodeRef>end</bpmn:flowNodeRef>)",
+                  lambda m: m.group(1) + refs + m.group(2), head)
+    chain = "".join(
+        f'<bpmn:userTask id="t{i}" name="{STRETCHED_NAMES[(i - 1) % 5]}{i}" />'
+        f'<bpmn:sequenceFlow id="f{i}" sourceRef="t{i}" targetRef="{f"t{i + 1}" if i < tasks else "end"}" />\n'
+        for i in range(1, tasks + 1))
+    tail = rest[rest.index('<bpmn:endEvent'):]
+    path = directory / f"tasks_{tasks}.bpmn"
+    path.write_text(head + chain + "    " + tail, encoding="utf-8")
+    return path
+
+
 def _spec():
     parser = SpiffBpmnParser()
     parser.add_bpmn_file(str(MODEL))
@@ -369,16 +393,22 @@ def postgres_run(admin_url: str, cases: int, run=engine_run) -> dict:
 
 
 def main():
+    global MODEL, TASKS  # --tasks-per-case: every run below uses the stretched model
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--cases", type=int, default=100)
     ap.add_argument("--postgres", default=None, help="admin URL of a server with fsync on (else one is started)")
     ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--tasks-per-case", type=int, default=TASKS,
+                    help="user tasks in a row per case (the model stretched; default the 5-task model)")
     ap.add_argument("--only", choices=["engine_sqlite", "engine_postgres", "engine_postgres_concurrent", "raw",
                                        "naive"], default=None)
     args = ap.parse_args()
     n = args.cases
-    result: dict = {"process": PROCESS, "cases": n, "tasks_per_case": TASKS}
+    result: dict = {"process": PROCESS, "cases": n, "tasks_per_case": args.tasks_per_case}
+    models = tempfile.TemporaryDirectory()
+    if args.tasks_per_case != TASKS:
+        MODEL, TASKS = stretched_model(args.tasks_per_case, Path(models.name)), args.tasks_per_case
     with tempfile.TemporaryDirectory() as tmp:
         if args.only in (None, "engine_sqlite"):
             result["engine_sqlite"] = engine_run(f"sqlite:///{Path(tmp) / 'engine.sqlite'}", n)
@@ -410,6 +440,7 @@ def main():
     if "engine_over_naive" in result:
         goals["twice_naive"] = result["engine_over_naive"] >= 2.0
     result["goals"] = goals
+    models.cleanup()
     print(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, ensure_ascii=False, indent=2))
 
 
