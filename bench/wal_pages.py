@@ -1,0 +1,259 @@
+"""Pages written per completion: SQLite WAL frames and PostgreSQL WAL by table and index (issue 15).
+
+A completion's COMMIT costs what it writes: on SQLite every b-tree page the transaction changed is
+one WAL frame (two ``pwrite`` calls), so each index a completion touches is at least a frame; on
+PostgreSQL each index entry a row version enters is a WAL record (and, after a checkpoint, a full
+page). ``cases`` cases of the 5-task model are started and their first two tasks completed (so the
+indexes hold completed tasks, as in production), then ``rounds`` more rounds of one completion per
+case are measured:
+
+- ``sqlite``: WAL frames per completion (the WAL file, checkpointed before each round and
+  ``wal_autocheckpoint`` off), split by b-tree (table or index, from ``dbstat``), commits per
+  completion (frames with the commit mark) and COMMIT wall time per completion.
+- ``postgres`` (``--postgres``, a scratch database on that server, dropped afterwards): WAL bytes
+  per completion — the records of the scratch database and their transactions' commits, read with
+  ``pg_walinspect`` (other databases of the server do not count), split by table and index — index
+  tuples inserted per completion by index (B-tree leaf inserts), and per table the rows inserted,
+  updated and HOT-updated (``pg_stat_user_tables``: a HOT update enters no index).
+
+    python bench/wal_pages.py --json [--cases 200] [--rounds 3] [--postgres [ADMIN_URL]] [--skip-sqlite]
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import re
+import sqlite3
+import struct
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# bench/queue.py would shadow the standard library's queue: run with the root first, not bench/.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from bench.world import scratch_postgres  # noqa: E402
+from engine.schema import HumanTask  # noqa: E402
+from tests.support import make_engine  # noqa: E402
+
+MODEL = ROOT / "bench" / "models" / "five_tasks.bpmn"
+WARM_ROUNDS = 2  # completed tasks in every index before measuring
+
+
+def _open_ids(engine) -> list[str]:
+    with engine.db.engine.connect() as conn:
+        return list(conn.execute(sa.select(HumanTask.id).where(HumanTask.state == "open")
+                                 .order_by(HumanTask.case_id)).scalars())
+
+
+def _prepared(engine, cases: int):
+    engine.deploy(MODEL, by="boss")
+    for _ in range(cases):
+        engine.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
+    for _ in range(WARM_ROUNDS):
+        _complete_round(engine)
+    return engine
+
+
+def _complete_round(engine) -> int:
+    ids = _open_ids(engine)
+    for tid in ids:
+        engine.complete(tid, "zhang", {"意见": "同意"})
+    return len(ids)
+
+
+class _CommitTimer:
+    """Wall time spent in COMMIT by the engine's connections (the dialect's ``do_commit``)."""
+
+    def __init__(self, sa_engine):
+        self.dialect = sa_engine.dialect
+        self.seconds = 0.0
+        self.count = 0
+        inner = type(self.dialect).do_commit
+
+        def timed(dbapi_connection):
+            t0 = time.perf_counter()
+            inner(self.dialect, dbapi_connection)
+            self.seconds += time.perf_counter() - t0
+            self.count += 1
+        self.dialect.do_commit = timed
+
+
+def _wal_frames(path: Path) -> tuple[list[int], int]:
+    """The page number of every frame in the WAL file, and how many frames end a transaction."""
+    raw = path.read_bytes()
+    if len(raw) < 32:
+        return [], 0
+    page_size = struct.unpack(">I", raw[8:12])[0]
+    pages, commits, off = [], 0, 32
+    while off + 24 + page_size <= len(raw):
+        page, db_size = struct.unpack(">II", raw[off:off + 8])
+        pages.append(page)
+        commits += db_size != 0  # the database size after the commit: set on a transaction's last frame
+        off += 24 + page_size
+    return pages, commits
+
+
+def sqlite_run(tmp: Path, cases: int, rounds: int) -> dict:
+    path = tmp / "wal_pages.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    sa.event.listen(engine.db.engine, "connect", lambda c, _r: c.execute("PRAGMA wal_autocheckpoint=0"))
+    engine.db.engine.dispose()
+    engine = _prepared(engine, cases)
+    timer = _CommitTimer(engine.db.engine)
+    inspect = sqlite3.connect(path)
+    by_btree: collections.Counter = collections.Counter()
+    per_round, frames_total, commits_total, done_total, commit_seconds = [], 0, 0, 0, 0.0
+    for _ in range(rounds):
+        inspect.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        timer.seconds = 0.0
+        done = _complete_round(engine)
+        commit_seconds += timer.seconds
+        pages, commits = _wal_frames(Path(f"{path}-wal"))
+        names = dict(inspect.execute("SELECT pageno, name FROM dbstat"))
+        by_btree.update(names.get(p, "(free page)") for p in pages)
+        per_round.append(round(len(pages) / done, 2))
+        frames_total += len(pages)
+        commits_total += commits
+        done_total += done
+    inspect.close()
+    engine.dispose()
+    return {
+        "completions": done_total,
+        "frames_per_completion": round(frames_total / done_total, 2),
+        "frames_per_completion_by_round": per_round,
+        "commits_per_completion": round(commits_total / done_total, 2),
+        "commit_ms_per_completion": round(commit_seconds / done_total * 1000, 3),
+        "frames_per_completion_by_btree": {name: round(k / done_total, 2) for name, k in by_btree.most_common()},
+    }
+
+
+_BLOCK = re.compile(r"rel (\d+)/(\d+)/(\d+)")
+_TABLE_STATS = ("SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables")
+
+
+def _table_stats(conn) -> dict[str, tuple[int, ...]]:
+    return {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(_TABLE_STATS).all()}
+
+
+def _insert_lsn(conn) -> str:
+    return conn.exec_driver_sql("SELECT pg_current_wal_insert_lsn()").scalar()
+
+
+def _wal_records(conn, start: str, end: str) -> list:
+    deadline = time.monotonic() + 10  # synchronous_commit off: wait for the WAL writer to flush
+    while conn.exec_driver_sql("SELECT pg_current_wal_flush_lsn() < %(end)s::pg_lsn", {"end": end}).scalar():
+        if time.monotonic() > deadline:
+            conn.exec_driver_sql("SELECT pg_switch_wal()")
+        time.sleep(0.2)
+    return conn.exec_driver_sql(
+        "SELECT resource_manager, record_type, record_length, description, block_ref, xid"
+        " FROM pg_get_wal_records_info(%(start)s, %(end)s)", {"start": start, "end": end}).all()
+
+
+def postgres_run(admin_url: str, cases: int, rounds: int) -> dict:
+    with scratch_postgres(admin_url) as url:
+        engine = _prepared(make_engine(url), cases)
+        meta = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+        with meta.connect() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+            db_oid = str(conn.exec_driver_sql("SELECT oid FROM pg_database WHERE datname = current_database()")
+                         .scalar())
+            relations = {str(r[0]): r[1] for r in conn.exec_driver_sql(
+                "SELECT pg_relation_filenode(oid), relname FROM pg_class WHERE relkind IN ('r', 'i', 't')"
+                " AND pg_relation_filenode(oid) IS NOT NULL").all()}
+        engine.db.engine.dispose()  # the backends report their table statistics as they end
+        time.sleep(0.5)
+        with meta.connect() as conn:
+            stats_before = _table_stats(conn)
+            start = _insert_lsn(conn)
+        done = sum(_complete_round(engine) for _ in range(rounds))
+        engine.db.engine.dispose()
+        time.sleep(0.5)
+        with meta.connect() as conn:
+            end = _insert_lsn(conn)
+            stats_after = _table_stats(conn)
+            cluster_bytes = conn.exec_driver_sql("SELECT %(end)s::pg_lsn - %(start)s::pg_lsn",
+                                                 {"start": start, "end": end}).scalar()
+            records = _wal_records(conn, start, end)
+        meta.dispose()
+        engine.dispose()
+    ours: set = set()
+    by_relation: collections.Counter = collections.Counter()
+    index_tuples: collections.Counter = collections.Counter()
+    record_types: collections.Counter = collections.Counter()
+    for rmgr, kind, length, description, block_ref, xid in records:
+        blocks = _BLOCK.findall(block_ref or "")
+        if not blocks or blocks[0][1] != db_oid:
+            continue
+        ours.add(xid)
+        name = relations.get(blocks[0][2], f"relfilenode {blocks[0][2]}")
+        by_relation[name] += length
+        record_types[f"{rmgr} {kind}"] += 1
+        if rmgr == "Btree" and (kind in ("INSERT_LEAF", "INSERT_POST")
+                                or (kind.startswith("SPLIT") and (description or "").startswith("level 0"))):
+            index_tuples[name] += 1
+    commits = [(length, xid) for rmgr, kind, length, _d, _b, xid in records
+               if rmgr == "Transaction" and xid in ours]
+    wal_bytes = sum(by_relation.values()) + sum(length for length, _ in commits)
+    tables = {}
+    for name, after in stats_after.items():
+        before = stats_before.get(name, (0, 0, 0, 0))
+        delta = [a - b for a, b in zip(after, before)]
+        if any(delta):
+            tables[name] = {key: round(d / done, 2) for key, d in
+                            zip(("inserted", "updated", "hot_updated", "deleted"), delta)}
+    return {
+        "completions": done,
+        "wal_bytes_per_completion": round(wal_bytes / done),
+        "server_wal_bytes_per_completion": round(cluster_bytes / done),  # every database of the server
+        "commits_per_completion": round(len(commits) / done, 2),
+        "index_tuples_per_completion": round(sum(index_tuples.values()) / done, 2),
+        "index_tuples_per_completion_by_index": {n: round(k / done, 2) for n, k in index_tuples.most_common()},
+        "wal_bytes_per_completion_by_relation": {n: round(k / done) for n, k in by_relation.most_common()},
+        "wal_records_per_completion": {n: round(k / done, 2) for n, k in record_types.most_common()},
+        "rows_per_completion_by_table": tables,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--cases", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=3, help="measured rounds after two warm-up rounds (at most 3)")
+    ap.add_argument("--postgres", nargs="?", const=os.environ.get("DUBAN_TEST_PG_URL"), default=None,
+                    metavar="ADMIN_URL", help="also on a scratch database of this PostgreSQL server "
+                    "(default: $DUBAN_TEST_PG_URL; needs pg_walinspect), dropped afterwards")
+    ap.add_argument("--skip-sqlite", action="store_true")
+    args = ap.parse_args()
+    rounds = max(1, min(args.rounds, 5 - WARM_ROUNDS))
+    result: dict = {"cases": args.cases, "rounds": rounds, "load_average": list(os.getloadavg())}
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            result["sqlite"] = sqlite_run(Path(tmp), args.cases, rounds)
+    if args.postgres:
+        result["postgres"] = postgres_run(args.postgres, args.cases, rounds)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for db in ("sqlite", "postgres"):
+        if db in result:
+            r = result[db]
+            head = {k: v for k, v in r.items() if not isinstance(v, dict)}
+            print(db, head)
+            for key, split in r.items():
+                if isinstance(split, dict):
+                    print(f"  {key}:")
+                    for name, value in list(split.items())[:25]:
+                        print(f"    {value!s:>10}  {name}")
+
+
+if __name__ == "__main__":
+    main()
