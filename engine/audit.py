@@ -12,23 +12,31 @@ The key (等保 2.0: 审计记录的完整性保护):
 - ``DUBAN_AUDIT_KEY_FILE`` names the key file; without it ``var/audit.key`` beside the default
   database. It is generated on first use (mode 0600). One line per key generation,
   ``<generation> <hex key>``; the highest is used for new events, older ones verify older events.
-  ``duban audit new-key`` adds a generation (key rotation); never delete old lines.
+  ``duban audit new-key`` adds a generation (key rotation); never delete old lines. A running
+  process looks at the file (one ``os.stat``) at most once every ``KEY_RECHECK_SECONDS`` (1 s)
+  rather than on every step, so a generation added by another process signs its new events within
+  that second; ``verify`` and ``new_key_generation`` always read the file as it is now.
 - ``DUBAN_AUDIT_KEY`` (hex) instead gives a single key, generation 1, e.g. from a secrets manager.
 
 A stored hash reads ``<generation>:<HMAC hex>`` (the HMAC cut to fit the 64-character column:
 244 bits), so ``verify`` knows which key generation each event was written with and says so. An
 event whose hash names no generation is refused: it predates the keyed chain or was forged.
+
+The link is computed on every event of every step, so it is built without the general-purpose
+layers (the same bytes, tests/test_security_audit.py checks them against ``json.dumps`` and
+``hmac.new``): the canonical JSON by one prebuilt C encoder of the standard library's ``json``
+(what ``json.dumps`` makes anew on each call), the HMAC by the one-shot ``hmac.digest``.
 """
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import hashlib
 import hmac
 import json
 import os
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,8 +59,34 @@ def case_chain(case_id: int) -> str:
     return f"case:{case_id}"
 
 
+_JSON_OPTIONS = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":"), "default": str}
+
+
+def _prebuilt_encoder():
+    """The C encoder ``json.dumps(**_JSON_OPTIONS)`` builds on each call, built once (no circular
+    check: a self-containing value raises RecursionError instead of ValueError); None where the
+    standard library has no C encoder."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    try:
+        encode = make(None, str, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+        probe = [{"b": 1, "a": [None, 1.5, "审计\n\"x\""], "c": {"z": True}}, "s", 7]
+        if "".join(encode(probe, 0)) != json.dumps(probe, **_JSON_OPTIONS):
+            return None
+    except Exception:
+        return None
+    return encode
+
+
+_ENCODE = _prebuilt_encoder()
+
+
 def canonical_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    """Compact JSON with sorted keys, non-ASCII as is, anything else as ``str``: the bytes hashed."""
+    if _ENCODE is None:
+        return json.dumps(value, **_JSON_OPTIONS)
+    return "".join(_ENCODE(value, 0))
 
 
 # -- the key ----------------------------------------------------------------------------------------
@@ -72,23 +106,30 @@ class Keyring:
 
 
 _KEYRINGS: dict[tuple, Keyring] = {}
+KEY_RECHECK_SECONDS = 1.0  # how long a process signs with the keys it read before looking again
+_CHECKED: dict[str, tuple[float, Keyring]] = {}  # key file -> (monotonic time of its last stat, its keys)
 
 
 def key_file() -> Path:
     return Path(os.environ.get("DUBAN_AUDIT_KEY_FILE") or DEFAULT_KEY_FILE)
 
 
-def keyring() -> Keyring:
-    """The audit keys, from ``DUBAN_AUDIT_KEY`` or the key file (created on first use)."""
+def keyring(fresh: bool = False) -> Keyring:
+    """The audit keys, from ``DUBAN_AUDIT_KEY`` or the key file (created on first use).
+
+    Every step signs with them, so the file is looked at (one ``os.stat``: a rotation appends a
+    line, which changes its size) at most once every ``KEY_RECHECK_SECONDS``; ``fresh`` looks now."""
     env = os.environ.get("DUBAN_AUDIT_KEY")
     if env:
         cache_key = ("env", env)
         if cache_key not in _KEYRINGS:
             _KEYRINGS[cache_key] = Keyring({1: bytes.fromhex(env.strip())}, "DUBAN_AUDIT_KEY")
         return _KEYRINGS[cache_key]
-    # Every step signs with it: one os.stat of the file (a rotation by another process shows at
-    # once), the rest from the cache; plain strings rather than Path, a third of the cost.
     name = os.environ.get("DUBAN_AUDIT_KEY_FILE") or _DEFAULT_KEY_FILE_NAME
+    now = time.monotonic()
+    checked = _CHECKED.get(name)
+    if checked is not None and not fresh and now - checked[0] < KEY_RECHECK_SECONDS:
+        return checked[1]
     try:
         stat = os.stat(name)
     except FileNotFoundError:
@@ -98,6 +139,7 @@ def keyring() -> Keyring:
     ring = _KEYRINGS.get(cache_key)
     if ring is None:
         ring = _KEYRINGS[cache_key] = _read_key_file(Path(name))
+    _CHECKED[name] = (now, ring)  # the time from before the stat: a later rotation is seen next time
     return ring
 
 
@@ -134,10 +176,11 @@ def new_key_generation() -> int:
     """Add a key generation to the key file (rotation); new events use it, old ones keep theirs."""
     if os.environ.get("DUBAN_AUDIT_KEY"):
         raise KeyUnavailable("DUBAN_AUDIT_KEY is set: rotate the key where it is kept")
-    ring = keyring()
+    ring = keyring(fresh=True)  # not the cached keys: another process may have added a generation since
     generation = ring.current + 1
     with open(key_file(), "a", encoding="ascii") as fh:
         fh.write(f"{generation} {secrets.token_hex(32)}\n")
+    keyring(fresh=True)  # this process signs with the new generation at once
     return generation
 
 
@@ -149,9 +192,13 @@ def _digest(ev_chain, seq, case_id, at: datetime, actor, action, task_id, detail
     if key is None:
         raise KeyUnavailable(f"audit key generation {generation} is not in {ring.source}")
     payload = canonical_json([ev_chain, seq, case_id, at.isoformat(), actor, action, task_id, detail, prev_hash])
+    return _signed(key, generation, payload)
+
+
+def _signed(key: bytes, generation: int, payload: str) -> str:
+    """``<generation>:<HMAC-SHA-256 hex of payload>``, cut to the hash column's width."""
     prefix = f"{generation}:"
-    mac = hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
-    return prefix + mac[:HASH_LENGTH - len(prefix)]
+    return prefix + hmac.digest(key, payload.encode("utf-8"), "sha256").hex()[:HASH_LENGTH - len(prefix)]
 
 
 def generation_of(stored_hash: str) -> int | None:
@@ -288,18 +335,30 @@ class HeadCache:
             self._heads.pop(chain, None)
 
 
+_NO_TIME = object()
+
+
 def _linked(chain: str, events: list[dict], seq: int, prev_hash: str) -> tuple[list[dict], int, str]:
     """The rows of ``events`` chained after (seq, prev_hash); returns them with the new head."""
     rows = []
     ring = keyring()
+    generation = ring.current
+    key = ring.keys[generation]
+    at: object = _NO_TIME
+    stamp = ""
     for ev in events:
         seq += 1
         actor, detail = _as_recorded(ev["actor"], ev["detail"])
         text = canonical_json(detail or {})
-        digest = _digest(chain, seq, ev["case_id"], ev["at"], actor, ev["action"], ev["task_id"], text, prev_hash,
-                         ring=ring)
-        rows.append({"chain": chain, "seq": seq, "case_id": ev["case_id"], "at": ev["at"], "actor": actor,
-                     "action": ev["action"], "task_id": ev["task_id"], "detail": text, "prev_hash": prev_hash,
+        if ev["at"] is not at:  # a step's events mostly share one time: one isoformat
+            at = ev["at"]
+            stamp = at.isoformat()
+        case_id, action, task_id = ev["case_id"], ev["action"], ev["task_id"]
+        # the payload of ``_digest``, unchanged
+        digest = _signed(key, generation, canonical_json(
+            [chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash]))
+        rows.append({"chain": chain, "seq": seq, "case_id": case_id, "at": at, "actor": actor,
+                     "action": action, "task_id": task_id, "detail": text, "prev_hash": prev_hash,
                      "hash": digest})
         prev_hash = digest
     return rows, seq, prev_hash
@@ -411,7 +470,7 @@ def verify(session: Session) -> BrokenLink | None:
 
 def verify_report(session: Session) -> Report:
     """Walk every chain in order, checking each event's HMAC with its own key generation."""
-    ring = keyring()
+    ring = keyring(fresh=True)  # every generation written so far, also by other processes
     report = Report(None, current=ring.current, source=ring.source)
     heads = {h.chain: h for h in session.execute(sa.select(AuditHead)).scalars()}
     seen_chains = set()

@@ -6,12 +6,21 @@ generations it checked with; the key file is created outside the database, reada
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
+import secrets
 import stat
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from engine import audit
 from engine.schema import AuditEvent, AuditHead
@@ -103,3 +112,130 @@ def test_without_the_key_the_chain_cannot_be_verified(engine, key_file, monkeypa
     monkeypatch.setenv("DUBAN_AUDIT_KEY_FILE", str(key_file.with_name("other.key")))  # a different, new key
     broken = engine.verify_audit()
     assert broken is not None and "altered" in broken.reason
+
+
+# -- the link's formula: the same bytes as before the hot path built it faster (issue 15) ----------
+
+_OPTIONS = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":"), "default": str}
+
+
+def _keys(key_file: Path) -> dict[int, bytes]:
+    return {int(g): bytes.fromhex(k) for g, k in
+            (line.split(" ") for line in key_file.read_text().splitlines() if line and not line.startswith("#"))}
+
+
+def _reference_link(key: bytes, generation: int, ev_chain, seq, case_id, at, actor, action, task_id, detail,
+                    prev_hash) -> str:
+    """The link as engine/audit.py computed it before issue 15's cuts, spelled out with the general
+    library calls: what events written then hold, what a verifier of that time checks."""
+    payload = json.dumps([ev_chain, seq, case_id, at.isoformat(), actor, action, task_id, detail, prev_hash],
+                         **_OPTIONS)
+    return (f"{generation}:" + hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest())[:64]
+
+
+def test_events_written_now_carry_the_links_of_the_old_formula(engine, key_file):
+    keys = _keys(key_file)
+    with engine.db.read() as s:
+        events = s.execute(sa.select(AuditEvent)).scalars().all()
+    assert len(events) >= 3
+    for ev in events:
+        assert ev.hash == _reference_link(keys[1], 1, ev.chain, ev.seq, ev.case_id, ev.at, ev.actor, ev.action,
+                                          ev.task_id, ev.detail, ev.prev_hash), (ev.chain, ev.seq)
+
+
+def test_events_linked_by_the_old_formula_verify_now(engine, key_file):
+    """A chain as the code before the cuts wrote it (here: rewritten with the real key and the old
+    formula, its detail changed so the links are not the ones already stored) verifies."""
+    keys = _keys(key_file)
+
+    def old_link(*fields):
+        return _reference_link(keys[1], 1, *fields)
+
+    _rewrite_chain(engine, audit.case_chain(engine.case_id), _forge_completion, old_link)
+    assert engine.verify_audit() is None
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text()
+    | st.datetimes(timezones=st.just(timezone.utc)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json)
+def test_canonical_json_is_json_dumps(value):
+    assert audit.canonical_json(value) == json.dumps(value, **_OPTIONS)
+
+
+_event = st.fixed_dictionaries({
+    "case_id": st.none() | st.integers(min_value=1, max_value=2**62),
+    "actor": st.text(min_size=1, max_size=12), "action": st.text(min_size=1, max_size=12),
+    "at": st.sampled_from([datetime(2026, 1, 1, tzinfo=timezone.utc),
+                           datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=1)])
+    | st.datetimes(timezones=st.just(timezone.utc)),
+    "task_id": st.none() | st.text(max_size=36),
+    "detail": st.dictionaries(st.text(max_size=8), _json, max_size=4)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=20), st.lists(_event, min_size=1, max_size=5), st.integers(0, 10**6))
+def test_the_hot_path_links_as_the_old_formula(chain, events, seq):
+    key = bytes(range(32))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DUBAN_AUDIT_KEY", key.hex())
+        rows, last_seq, last = audit._linked(chain, events, seq, audit.GENESIS)
+    keys = {1: key}
+    prev = audit.GENESIS
+    for i, (row, ev) in enumerate(zip(rows, events), start=seq + 1):
+        detail = json.dumps(ev["detail"], **_OPTIONS)
+        assert row["hash"] == _reference_link(keys[1], 1, chain, i, ev["case_id"], ev["at"], ev["actor"],
+                                              ev["action"], ev["task_id"], detail, prev)
+        assert (row["seq"], row["prev_hash"], row["detail"]) == (i, prev, detail)
+        prev = row["hash"]
+    assert (last_seq, last) == (seq + len(events), prev)
+
+
+# -- key rotation by another process: seen within KEY_RECHECK_SECONDS --------------------------------
+
+def _rotate_in_another_process() -> str:
+    """``duban audit new-key`` as its own process (the CLI, the key file named by the environment)."""
+    done = subprocess.run([sys.executable, "-m", "webui.cli", "audit", "new-key"], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, env=dict(os.environ), timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _newest_generation(engine) -> int:
+    with engine.db.read() as s:
+        newest = s.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar_one()
+    return audit.generation_of(newest)
+
+
+def test_a_rotation_by_another_process_signs_new_events_within_the_recheck_time(engine, monkeypatch):
+    monkeypatch.setattr(audit, "KEY_RECHECK_SECONDS", 0.3)
+    assert _newest_generation(engine) == 1
+    assert "generation 2" in _rotate_in_another_process()
+    time.sleep(audit.KEY_RECHECK_SECONDS)
+    engine.directory.add_org("south", "南城区", parent="city", level="区", by="admin")
+    assert _newest_generation(engine) == 2
+    assert engine.verify_audit() is None
+
+
+def test_within_the_recheck_time_the_old_generation_signs_and_everything_verifies(engine, key_file, monkeypatch):
+    monkeypatch.setattr(audit, "KEY_RECHECK_SECONDS", 3600.0)
+    engine.directory.add_org("south", "南城区", parent="city", level="区", by="admin")  # the keys read (cached)
+    assert "generation 2" in _rotate_in_another_process()
+    engine.directory.add_org("west", "西城区", parent="city", level="区", by="admin")
+    assert _newest_generation(engine) == 1  # not looked at the file again yet: the bound is what is promised
+    with engine.db.read() as s:
+        report = audit.verify_report(s)  # verify reads the file as it is now
+    assert report.broken is None and report.current == 2
+    with open(key_file, "a", encoding="ascii") as fh:  # another writer adds generation 3 (keys cached: 2)
+        fh.write(f"3 {secrets.token_hex(32)}\n")
+    # a rotation in this process starts from the file, not from its cached keys: generation 4, not a second 3
+    assert audit.new_key_generation() == 4
+    assert sorted(_keys(key_file)) == [1, 2, 3, 4]
+    engine.directory.add_org("north", "北城区", parent="city", level="区", by="admin")
+    assert _newest_generation(engine) == 4  # and signs with it at once
+    assert engine.verify_audit() is None
