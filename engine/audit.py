@@ -25,12 +25,13 @@ event whose hash names no generation is refused: it predates the keyed chain or 
 The link is computed on every event of every step, so it is built without the general-purpose
 layers (the same bytes, tests/test_security_audit.py checks them against ``json.dumps`` and
 ``hmac.new``): the canonical JSON by one prebuilt C encoder of the standard library's ``json``
-(what ``json.dumps`` makes anew on each call), the HMAC by the one-shot ``hmac.digest``.
+(what ``json.dumps`` makes anew on each call), the HMAC keyed once per key generation and copied.
 """
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 import hmac
 import json
 import os
@@ -99,10 +100,37 @@ class KeyUnavailable(RuntimeError):
 class Keyring:
     keys: dict[int, bytes]
     source: str  # the file or environment variable the keys came from
+    _signers: dict[int, _Signer] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def current(self) -> int:
         return max(self.keys)
+
+    def signer(self, generation: int) -> _Signer:
+        signer = self._signers.get(generation)
+        if signer is None:
+            key = self.keys.get(generation)
+            if key is None:
+                raise KeyUnavailable(f"audit key generation {generation} is not in {self.source}")
+            signer = self._signers[generation] = _Signer(generation, key)
+        return signer
+
+
+class _Signer:
+    """Signs with one key generation: ``<generation>:<HMAC-SHA-256 hex>``, cut to the hash column's
+    width. The HMAC is keyed once and copied per event (with OpenSSL 3 keying one costs several
+    times the hashing of an event's payload)."""
+    __slots__ = ("prefix", "cut", "_keyed")
+
+    def __init__(self, generation: int, key: bytes):
+        self.prefix = f"{generation}:"
+        self.cut = HASH_LENGTH - len(self.prefix)
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def __call__(self, payload: str) -> str:
+        mac = self._keyed.copy()
+        mac.update(payload.encode("utf-8"))
+        return self.prefix + mac.hexdigest()[:self.cut]
 
 
 _KEYRINGS: dict[tuple, Keyring] = {}
@@ -187,18 +215,8 @@ def new_key_generation() -> int:
 def _digest(ev_chain, seq, case_id, at: datetime, actor, action, task_id, detail: str, prev_hash,
             generation: int | None = None, ring: Keyring | None = None) -> str:
     ring = ring or keyring()
-    generation = ring.current if generation is None else generation
-    key = ring.keys.get(generation)
-    if key is None:
-        raise KeyUnavailable(f"audit key generation {generation} is not in {ring.source}")
-    payload = canonical_json([ev_chain, seq, case_id, at.isoformat(), actor, action, task_id, detail, prev_hash])
-    return _signed(key, generation, payload)
-
-
-def _signed(key: bytes, generation: int, payload: str) -> str:
-    """``<generation>:<HMAC-SHA-256 hex of payload>``, cut to the hash column's width."""
-    prefix = f"{generation}:"
-    return prefix + hmac.digest(key, payload.encode("utf-8"), "sha256").hex()[:HASH_LENGTH - len(prefix)]
+    sign = ring.signer(ring.current if generation is None else generation)
+    return sign(canonical_json([ev_chain, seq, case_id, at.isoformat(), actor, action, task_id, detail, prev_hash]))
 
 
 def generation_of(stored_hash: str) -> int | None:
@@ -342,8 +360,7 @@ def _linked(chain: str, events: list[dict], seq: int, prev_hash: str) -> tuple[l
     """The rows of ``events`` chained after (seq, prev_hash); returns them with the new head."""
     rows = []
     ring = keyring()
-    generation = ring.current
-    key = ring.keys[generation]
+    sign = ring.signer(ring.current)
     at: object = _NO_TIME
     stamp = ""
     for ev in events:
@@ -355,8 +372,7 @@ def _linked(chain: str, events: list[dict], seq: int, prev_hash: str) -> tuple[l
             stamp = at.isoformat()
         case_id, action, task_id = ev["case_id"], ev["action"], ev["task_id"]
         # the payload of ``_digest``, unchanged
-        digest = _signed(key, generation, canonical_json(
-            [chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash]))
+        digest = sign(canonical_json([chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash]))
         rows.append({"chain": chain, "seq": seq, "case_id": case_id, "at": at, "actor": actor,
                      "action": action, "task_id": task_id, "detail": text, "prev_hash": prev_hash,
                      "hash": digest})
