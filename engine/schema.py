@@ -238,6 +238,11 @@ class TaskRow(Base):
     content: Mapped[str] = mapped_column(sa.Text)
 
 
+# The predicates of the partial indexes of human_task and audit_event (revision 0015).
+DONE = sa.text("completed_by IS NOT NULL")
+OUTSIDE_CASES = sa.text("case_id IS NULL")
+
+
 class HumanTask(Base):
     """The queue projection of a user task (待办)."""
     __tablename__ = "human_task"
@@ -258,7 +263,8 @@ class HumanTask(Base):
         # A case's open tasks, and whether one is past its deadline (逾期督办, webui/overdue.py): with
         # due_at in the index the per-case probe never falls back to scanning every overdue task.
         sa.Index("ix_human_task_case_due", "case_id", "state", "due_at"),
-        sa.Index("ix_human_task_done", "completed_by", "completed_at"),
+        # 已办 (completed_by = ?): an open task is not in it.
+        sa.Index("ix_human_task_done", "completed_by", "completed_at", postgresql_where=DONE, sqlite_where=DONE),
     )
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)  # the SpiffWorkflow task id
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_instance.id"))
@@ -386,14 +392,21 @@ class Incident(Base):
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
-    __table_args__ = (sa.UniqueConstraint("chain", "seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("chain", "seq"),
+        # The directory's change history (webui/admin_queries.py: the system and auth chains, by action);
+        # a case's events are not in it (revision 0015), so a step writes no page of it. The message
+        # producer reads new events by id (the primary key), a case's history by its chain.
+        sa.Index("ix_audit_event_action", "chain", "action",
+                 postgresql_where=OUTSIDE_CASES, sqlite_where=OUTSIDE_CASES),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     chain: Mapped[str] = mapped_column(sa.String(40))
     seq: Mapped[int]
-    case_id: Mapped[int | None] = mapped_column(index=True)
+    case_id: Mapped[int | None]  # no index: a case's events are read by their chain
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(sa.String(64))
-    action: Mapped[str] = mapped_column(sa.String(32), index=True)
+    action: Mapped[str] = mapped_column(sa.String(32))
     task_id: Mapped[str | None] = mapped_column(sa.String(36))
     detail: Mapped[str] = mapped_column(sa.Text)  # canonical JSON, the hashed form
     prev_hash: Mapped[str] = mapped_column(sa.String(64))

@@ -56,7 +56,8 @@ def directory_history(engine, username: str | None = None, org: str | None = Non
         actions, needle = ORG_ACTIONS, f'"code":{json.dumps(org, ensure_ascii=False)}' if org else ""
     with engine.db.read() as s:
         q = (sa.select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.detail)
-             .where(AuditEvent.chain.in_([audit.SYSTEM_CHAIN, AUTH_CHAIN]), AuditEvent.action.in_(actions))
+             .where(AuditEvent.chain.in_([audit.SYSTEM_CHAIN, AUTH_CHAIN]), AuditEvent.action.in_(actions),
+                    AuditEvent.case_id.is_(None))  # no case's event: read from ix_audit_event_action
              .order_by(AuditEvent.id.desc()).limit(limit))
         if needle:
             q = q.where(AuditEvent.detail.contains(needle, autoescape=True))
