@@ -255,8 +255,7 @@ def transaction(engine) -> Iterator[Tx]:
     guarded = _REDO.get()
     if guarded:  # the first transaction of the attempt only: a redo repeats nothing that committed
         _REDO.set(False)
-    with engine.db.engine.connect() as conn:
-        conn.execution_options(duban_write=True)
+    with engine.db.writer() as conn:
         tx = Tx(conn, engine.db.is_sqlite, getattr(engine, "audit_heads", None), guarded)
         try:
             with conn.begin():

@@ -1,0 +1,150 @@
+"""Write transactions' connections (engine/database.py ``Database.writer``), on real databases.
+
+On SQLite a write transaction's connection is kept for the next one instead of going back to the
+pool (the checkout and return were ~25 µs of a completion). What that must not cost: a transaction
+that failed half-way leaves nothing behind for the next one, a connection left inside a transaction
+is not handed out again, and the threads of one server never use one connection at the same time.
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from engine import step
+from engine.schema import Counter
+from tests.support import BPMN, make_engine, open_task_id
+
+FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
+COUNTER = Counter.__table__
+
+
+@pytest.fixture
+def engine(database_url):
+    e = make_engine(database_url)
+    e.deploy(FIVE_TASKS, by="boss")
+    yield e
+    e.dispose()
+
+
+def _checkouts(engine, fn) -> int:
+    """How many connections ``fn()`` takes from the engine's pool."""
+    taken = []
+
+    def count(*_args):
+        taken.append(1)
+
+    sa.event.listen(engine.db.engine, "checkout", count)
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine.db.engine, "checkout", count)
+    return len(taken)
+
+
+def _counter(engine, name: str):
+    with engine.db.engine.connect() as conn:
+        return conn.execute(sa.select(COUNTER.c.value).where(COUNTER.c.name == name)).scalar()
+
+
+def test_a_completion_on_sqlite_takes_no_connection_from_the_pool(engine):
+    """SQLite: the write transaction's connection is the last one's; PostgreSQL: one checkout,
+    as before (the pool's idle ping stays)."""
+    case = engine.start("five_tasks", by="zhang", org="east")
+    engine.complete(open_task_id(engine, case.id), "zhang", {"意见": "同意"})
+    task_id = open_task_id(engine, case.id)
+    taken = _checkouts(engine, lambda: engine.complete(task_id, "zhang", {"意见": "同意"}))
+    assert taken == (0 if engine.db.is_sqlite else 1)
+
+
+def test_a_transaction_failing_half_way_leaves_nothing_for_the_next(engine):
+    """A row written, then an error: rolled back; the next transaction (on SQLite, on the same
+    connection) does not see the row and commits its own."""
+    with pytest.raises(RuntimeError):
+        with step.transaction(engine) as tx:
+            tx.conn.execute(sa.insert(COUNTER).values(name="half", value=1))
+            raise RuntimeError("the step fails after its first write")
+
+    def next_transaction():
+        with step.transaction(engine) as tx:
+            assert tx.conn.execute(sa.select(COUNTER.c.value).where(COUNTER.c.name == "half")).first() is None
+            tx.conn.execute(sa.insert(COUNTER).values(name="whole", value=2))
+
+    assert _checkouts(engine, next_transaction) == (0 if engine.db.is_sqlite else 1)
+    assert _counter(engine, "half") is None
+    assert _counter(engine, "whole") == 2
+
+
+def test_a_connection_left_inside_a_sqlite_transaction_is_not_handed_out_again(sqlite_url):
+    """Whatever left the DBAPI connection in a transaction SQLAlchemy does not know of, the
+    connection is closed (its pool reset rolls the transaction back): the next writer gets another
+    one, finds the database unlocked and the row unwritten."""
+    e = make_engine(sqlite_url)
+    try:
+        with e.db.writer() as conn:
+            with conn.begin():
+                pass
+            raw = conn.connection.dbapi_connection
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("INSERT INTO counter (name, value) VALUES ('stray', 1)")
+            left = conn
+        with e.db.writer() as conn:
+            assert conn is not left
+            with conn.begin():  # BEGIN IMMEDIATE: would wait out the busy timeout on a held lock
+                conn.execute(sa.insert(COUNTER).values(name="next", value=2))
+        assert _counter(e, "stray") is None
+        assert _counter(e, "next") == 2
+    finally:
+        e.dispose()
+
+
+def test_threads_of_one_engine_never_share_a_write_connection(engine):
+    """Four threads completing their own cases on one engine (``duban serve``'s threads): every
+    completion done, no connection in two transactions at once, the audit chains intact."""
+    threads_n, cases_each = 4, 3
+    cases = [[engine.start("five_tasks", by="zhang", org="east").id for _ in range(cases_each)]
+             for _ in range(threads_n)]
+    in_use: dict[int, int] = {}
+    shared: list[str] = []
+    lock = threading.Lock()
+
+    def began(conn):
+        key = id(conn.connection.dbapi_connection)
+        with lock:
+            if key in in_use:
+                shared.append(f"{key} in thread {in_use[key]} and {threading.get_ident()}")
+            in_use[key] = threading.get_ident()
+
+    def ended(conn):
+        with lock:
+            in_use.pop(id(conn.connection.dbapi_connection), None)
+
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(threads_n)
+
+    def work(case_ids):
+        barrier.wait()
+        try:
+            for _ in range(5):
+                for case_id in case_ids:
+                    engine.complete(open_task_id(engine, case_id), "zhang", {"意见": "同意"})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    for name, fn in (("begin", began), ("commit", ended), ("rollback", ended)):
+        sa.event.listen(engine.db.engine, name, fn)
+    try:
+        threads = [threading.Thread(target=work, args=(ids,)) for ids in cases]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for name, fn in (("begin", began), ("commit", ended), ("rollback", ended)):
+            sa.event.remove(engine.db.engine, name, fn)
+    assert failures == [] and shared == []
+    for ids in cases:
+        for case_id in ids:
+            assert engine.case(case_id).status == "completed"
+    assert engine.verify_audit() is None
