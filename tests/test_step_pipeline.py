@@ -529,3 +529,23 @@ def test_a_start_reads_no_task_or_timer_rows_a_new_case_cannot_have_any_yet(data
         assert any(s.startswith("INSERT INTO timer") for s in sent)
     finally:
         e.dispose()
+
+
+def test_the_starter_is_in_the_case_data_under_each_name_the_model_reads_it_by_and_no_other(database_url):
+    """``initiator_variables``: a start event's ``camunda:initiator`` names the variable
+    (tests/bpmn/spawning.bpmn: ``starter``), and ``initiator`` is seeded when a task's candidate users
+    read it (tests/bpmn/starter_candidate.bpmn: ``camunda:candidateUsers="${initiator}"``, no attribute
+    on the start; a supervisors' lane, so the starter, an inspector, has the task only as its candidate)
+    instead of an incident; a model that reads the starter by neither gets no ``initiator`` variable."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        deploy(e, "spawning.bpmn", "timers_misc.bpmn", "starter_candidate.bpmn")
+        spawned = e.case(e.start("spawning", by="zhang", org="east", party="P-1").id)
+        assert spawned.data["starter"] == "zhang" and "initiator" not in spawned.data
+        checked = e.case(e.start("starter_candidate", by="li", org="east").id)
+        assert checked.data["initiator"] == "li" and "starter" not in checked.data
+        (task,) = checked.tasks
+        assert [t.id for t in e.queue("li") if t.case_id == checked.id] == [task.id]
+        assert [t.id for t in e.queue("zhang") if t.case_id == checked.id] == []
+    finally:
+        e.dispose()
