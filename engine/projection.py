@@ -43,11 +43,16 @@ def is_human_work(task) -> bool:
     return False
 
 
+# Only a READY or a STARTED task can be human work: tested first on the task's state bits, so the
+# predicted and finished tasks (most of a case's live tasks) cost no call of ``is_human_work``.
+_MAYBE_HUMAN = TaskState.READY | TaskState.STARTED
+
+
 def ready_user_tasks(top) -> list:
     found = []
     for workflow in all_workflows(top):
         for task in workflow.tasks.values():
-            if is_human_work(task):
+            if task._state & _MAYBE_HUMAN and is_human_work(task):
                 found.append(task)
     return found
 
@@ -121,6 +126,13 @@ def _timer_row(content: str) -> tuple[int | None, int]:
 _DONE = (TaskState.COMPLETED, TaskState.READY)
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_timer(spec) -> bool:
+    """A timer event's task spec (a spec's event definition is fixed when the model is parsed;
+    specs live as long as their model, so each is asked once, not once per task per step)."""
+    return isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
+
+
 def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
     """Timer events that fired since the rows in ``previous_rows`` were written — by a sweep, or
     inside any other step (a deadline already past when its task opened fires at once)."""
@@ -128,7 +140,7 @@ def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
     for workflow in all_workflows(top):
         for task in workflow.tasks.values():
             spec = task.task_spec
-            if not isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+            if not _is_timer(spec):
                 continue
             old = previous_rows.get(str(task.id))
             old_state, before = _timer_row(old[2]) if old else (None, 0)

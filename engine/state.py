@@ -108,6 +108,12 @@ class LoadedState:
     timers: dict[str, object] | None = None
     # task id -> the ``_mark`` its saved row was serialized with (tasks with a mark only)
     marks: dict[str, tuple] = field(default_factory=dict)
+    # Each live task's id as text, keyed by the Task itself (identity: a task keeps its id for life):
+    # ``save`` names every live task on every step, and ``str(UUID)`` is Python code.
+    names: dict = field(default_factory=dict)
+    # wf_key -> ``_meta_mark`` of the workflow row as last written (``save`` skips building and
+    # encoding a row whose mark did not move).
+    wf_marks: dict[str, tuple] = field(default_factory=dict)
 
 
 def _wf_key(workflow) -> str:
@@ -131,6 +137,18 @@ def _workflow_meta(workflow) -> dict:
         meta["parent_task_id"] = str(workflow.parent_task_id)
         meta["spec"] = workflow.spec.name
     return meta
+
+
+def _meta_mark(workflow) -> tuple | None:
+    """What decides a workflow's row (``_workflow_meta``) when it holds no data, correlations or
+    events — the usual case while a case runs: the workflow itself (a sub-process's key, spec and
+    parent), its last task and whether that task is still live, its root and its two flags. None
+    when it holds any of those (they may change in place): the row is then built every time."""
+    if workflow.data or workflow.correlations or getattr(workflow, "bpmn_events", None):
+        return None
+    last = workflow.last_task
+    return (workflow, last, last is not None and last.id in workflow.tasks, workflow.task_tree,
+            workflow.success, workflow.completed)
 
 
 def _walk(workflow):
@@ -292,6 +310,37 @@ def _task_from_row(dct: dict, workflow, ids: dict) -> Task:
     return task
 
 
+def _task_dict(task, tid: str) -> dict:
+    """``_registry.convert(task)`` for a task of the current format, built directly: what
+    SpiffWorkflow's TaskConverter.to_dict gives (its delta against the parent's data included),
+    with the registry's type name last, without the registry's dispatch and with the task's id
+    already as text. Only while ``_DIRECT_TASKS``; tests/test_state_writes.py and
+    tests/test_step_pipeline.py compare every live row with the registry's conversion."""
+    parent_id = task._parent
+    parent = task.workflow.tasks.get(parent_id) if parent_id is not None else None
+    data = task.data
+    if parent is None:
+        delta: dict = {}
+    else:
+        above = parent.data
+        delta = {"updates": {key: value for key, value in data.items() if key not in above or value != above[key]},
+                 "deletions": [key for key in above if key not in data]}
+        data = {}
+    internal = task.internal_data
+    return {"id": tid, "parent": str(parent_id) if parent is not None else None,
+            "children": [str(child) for child in task._children], "last_state_change": task.last_state_change,
+            "state": task._state, "task_spec": task.task_spec.name, "triggered": task.triggered,
+            "internal_data": _registry.convert(internal) if internal else {}, "data": data, "delta": delta,
+            "typename": _TASK_TYPENAME}
+
+
+def _task_json(task, tid: str) -> str:
+    """A task's row content, as ``to_json(_registry.convert(task))`` gives it."""
+    if _DIRECT_TASKS and type(task) is Task:
+        return to_json(_task_dict(task, tid))
+    return to_json(_registry.convert(task))
+
+
 # --- prune ----------------------------------------------------------------------------------------
 _NOT_FINISHED = TaskState.NOT_FINISHED_MASK
 
@@ -321,9 +370,9 @@ def _frontier(tasks: dict) -> list:
     from one or two paths instead of one per predicted task."""
     found = []
     for task in tasks.values():
-        if task.state & _NOT_FINISHED:
+        if task._state & _NOT_FINISHED:
             parent = tasks.get(task._parent) if task._parent is not None else None
-            if parent is None or not parent.state & _NOT_FINISHED:
+            if parent is None or not parent._state & _NOT_FINISHED:
                 found.append(task)
     return found
 
@@ -540,9 +589,10 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     """Write what changed since ``state`` was loaded (or last saved) and update ``state``."""
     stats = WriteStats()
     top = state.workflow
-    old_rows, old_marks = state.task_rows, state.marks
+    old_rows, old_marks, old_names = state.task_rows, state.marks, state.names
     new_task_rows: dict[str, tuple[str, int, str]] = {}
     marks: dict[str, tuple] = {}
+    names: dict = {}
     inserts, updates = [], []
     for workflow in all_workflows(top):
         key = _wf_key(workflow)
@@ -552,7 +602,10 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
         stack: list = [(workflow.task_tree, None, True)]
         while stack:
             task, parent, parent_stable = stack.pop()
-            tid = str(task.id)
+            tid = old_names.get(task)
+            if tid is None:
+                tid = str(task.id)
+            names[task] = tid
             old = old_rows.get(tid)
             old_mark = old_marks.get(tid)
             mark = _mark(task, parent) if parent is not None else _mark(task)
@@ -561,7 +614,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
             if old is not None and mark is not None and old_mark == mark and (len(mark) == 6 or parent_stable):
                 content = old[2]  # unchanged: the same mark serializes to the same row
             else:
-                content = to_json(_registry.convert(task))
+                content = _task_json(task, tid)
                 stats.serialized += 1
             if old is None:
                 seq = state.next_seq
@@ -578,14 +631,25 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
             if children:
                 stable = _same_data(old_mark, mark)
                 stack.extend([(tasks.get(c), task, stable) for c in reversed(children)])
-    new_wf_rows = {_wf_key(w): to_json(_workflow_meta(w)) for w in all_workflows(top)}
+    new_wf_rows: dict[str, str] = {}
+    wf_marks: dict[str, tuple] = {}
+    for workflow in all_workflows(top):
+        key = _wf_key(workflow)
+        mark = _meta_mark(workflow)
+        old_content = state.wf_rows.get(key)
+        if mark is not None and old_content is not None and state.wf_marks.get(key) == mark:
+            new_wf_rows[key] = old_content  # the same mark builds the same row
+        else:
+            new_wf_rows[key] = to_json(_workflow_meta(workflow))
+        if mark is not None:
+            wf_marks[key] = mark
 
     # Tasks born and pruned in this same step still belong to the history.
     for tid, task in pruned.items():
         if tid not in state.task_rows:
             inserts.append({"id": tid, "case_id": case_id, "wf_key": _wf_key(task.workflow), "seq": state.next_seq,
                             "spec_name": task.task_spec.name, "state": task.state, "live": False,
-                            "content": to_json(_registry.convert(task))})
+                            "content": _task_json(task, tid)})
             state.next_seq += 1
     gone = [tid for tid in state.task_rows if tid not in new_task_rows]
     archive = [tid for tid in gone if tid in pruned]
@@ -600,7 +664,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
             if _kept_as_written(task, old_marks.get(tid)):
                 content = state.task_rows[tid][2]
             else:
-                content = to_json(_registry.convert(task))
+                content = _task_json(task, tid)
             final.append({"b_id": tid, "state": task.state, "content": content})
         sqlexec.defer(conn, _ARCHIVE_TASKS, final, many=True)
     if delete:
@@ -627,4 +691,6 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     state.task_rows = new_task_rows
     state.wf_rows = new_wf_rows
     state.marks = marks
+    state.names = names
+    state.wf_marks = wf_marks
     return stats

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import ManualClock, state as wfstate
-from engine.schema import Case, HumanTask, TaskRow
+from engine.schema import Case, HumanTask, TaskRow, WorkflowRow
 from tests.support import BPMN, START, deploy, make_engine, open_task_id
 
 FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
@@ -114,6 +114,12 @@ def test_rows_left_by_cached_and_cold_steps_are_the_workflow_serialized_afresh(s
             for tid, t in live.items():
                 assert stored[tid] == wfstate.to_json(wfstate._registry.convert(t)), (step_no, t.task_spec.name)
                 compared[0] += 1
+            # The workflow rows too (kept unbuilt while their mark does not move): as built afresh.
+            with e.db.engine.connect() as conn:
+                workflow_rows = dict(conn.execute(sa.select(WorkflowRow.wf_key, WorkflowRow.content).where(
+                    WorkflowRow.case_id == case.id, WorkflowRow.live.is_(True))).all())
+            assert workflow_rows == {wfstate._wf_key(w): wfstate.to_json(wfstate._workflow_meta(w))
+                                     for w in wfstate.all_workflows(workflow)}, step_no
             with e.db.read() as s:
                 spec, subs = e.models.specs(s, s.get(Case, case.id).bundle_hash)
                 fresh = wfstate.restore(s, case.id, spec, subs, e.script_engine).workflow
