@@ -172,12 +172,15 @@ def postgres_run(admin_url: str, cases: int, rounds: int) -> dict:
         engine.db.engine.dispose()  # the backends report their table statistics as they end
         time.sleep(0.5)
         with meta.connect() as conn:
+            # A temporary replication slot keeps the WAL until it is read, whatever else the server
+            # writes meanwhile (a busy test server recycles segments within a minute); dropped with the session.
+            conn.exec_driver_sql("SELECT pg_create_physical_replication_slot(%(n)s, true, true)",
+                                 {"n": f"wal_pages_{os.getpid()}"})
             stats_before = _table_stats(conn)
             start = _insert_lsn(conn)
-        done = sum(_complete_round(engine) for _ in range(rounds))
-        engine.db.engine.dispose()
-        time.sleep(0.5)
-        with meta.connect() as conn:
+            done = sum(_complete_round(engine) for _ in range(rounds))
+            engine.db.engine.dispose()
+            time.sleep(0.5)
             end = _insert_lsn(conn)
             stats_after = _table_stats(conn)
             cluster_bytes = conn.exec_driver_sql("SELECT %(end)s::pg_lsn - %(start)s::pg_lsn",
