@@ -235,6 +235,18 @@ def test_done_tasks_are_read_from_the_partial_index_of_completed_tasks(database_
         assert "TEMP B-TREE" not in plan, plan  # newest first straight from the index
     else:
         assert "ix_human_task_done" in plan and "Sort" not in plan, plan
+    # An external user's cases (engine/policy.py assigned_case_ids): the OR's completed_by branch too.
+    engine.directory.add_role("expert", "专家")
+    engine.directory.add_org("city", "市")
+    engine.directory.add_user("li", org="city", roles=["expert"])
+    query = sa.select(Case.id).where(Case.id.in_(engine.policy.assigned_case_ids(engine.directory.principal("li"))))
+    with engine.db.engine.connect() as conn:
+        compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        params = (tuple(compiled.params[n] for n in compiled.positiontup) if engine.db.is_sqlite
+                  else compiled.params)
+    plan = _explain(engine, str(compiled), params)
+    assert ("INDEX ix_human_task_done (completed_by=?)" if engine.db.is_sqlite
+            else "Bitmap Index Scan on ix_human_task_done") in plan, plan
     engine.dispose()
 
 
