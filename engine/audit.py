@@ -366,7 +366,7 @@ def _linked(chain: str, events: list[dict], seq: int, prev_hash: str) -> tuple[l
     for ev in events:
         seq += 1
         actor, detail = _as_recorded(ev["actor"], ev["detail"])
-        text = canonical_json(detail or {})
+        text = canonical_json(detail) if detail else "{}"
         if ev["at"] is not at:  # a step's events mostly share one time: one isoformat
             at = ev["at"]
             stamp = at.isoformat()
@@ -378,6 +378,13 @@ def _linked(chain: str, events: list[dict], seq: int, prev_hash: str) -> tuple[l
                      "hash": digest})
         prev_hash = digest
     return rows, seq, prev_hash
+
+
+def _with_head(rows: list[dict], seq: int, hash_: str) -> list[dict]:
+    """``rows`` (made for this insert alone) with the head they must end in, for the guarded inserts."""
+    for row in rows:
+        row["h_seq"], row["h_hash"] = seq, hash_
+    return rows
 
 
 def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool,
@@ -399,14 +406,12 @@ def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool,
         advance = {"b_chain": chain, "b_seq": guess[0], "b_hash": guess[1], "seq": seq, "hash": last}
         if lock and guarded:
             sqlexec.defer(conn, _ADVANCE_HEAD, advance)
-            sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED_OR_FAIL,
-                          [{**r, "h_seq": seq, "h_hash": last} for r in rows], many=True)
+            sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED_OR_FAIL, _with_head(rows, seq, last), many=True)
             heads.put(chain, seq, last)  # forgotten again if the transaction does not commit (step.py)
             return
         if lock:  # PostgreSQL: one round trip with the step's other writes (and no insert unless moved)
             moved = sqlexec.defer(conn, _ADVANCE_HEAD, advance)
-            sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED, [{**r, "h_seq": seq, "h_hash": last} for r in rows],
-                          many=True)
+            sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED, _with_head(rows, seq, last), many=True)
             if moved.rowcount == 1:
                 heads.put(chain, seq, last)
                 return
