@@ -105,7 +105,7 @@ def sqlite_run(tmp: Path, cases: int, rounds: int) -> dict:
     path = tmp / "wal_pages.sqlite"
     engine = make_engine(f"sqlite:///{path}")
     sa.event.listen(engine.db.engine, "connect", lambda c, _r: c.execute("PRAGMA wal_autocheckpoint=0"))
-    engine.db.engine.dispose()
+    engine.db.dispose()
     engine = _prepared(engine, cases)
     timer = _CommitTimer(engine.db.engine)
     inspect = sqlite3.connect(path)
@@ -169,7 +169,7 @@ def postgres_run(admin_url: str, cases: int, rounds: int) -> dict:
             relations = {str(r[0]): r[1] for r in conn.exec_driver_sql(
                 "SELECT pg_relation_filenode(oid), relname FROM pg_class WHERE relkind IN ('r', 'i', 't')"
                 " AND pg_relation_filenode(oid) IS NOT NULL").all()}
-        engine.db.engine.dispose()  # the backends report their table statistics as they end
+        engine.db.dispose()  # the backends report their table statistics as they end
         time.sleep(0.5)
         with meta.connect() as conn:
             # A temporary replication slot keeps the WAL until it is read, whatever else the server
@@ -179,7 +179,7 @@ def postgres_run(admin_url: str, cases: int, rounds: int) -> dict:
             stats_before = _table_stats(conn)
             start = _insert_lsn(conn)
             done = sum(_complete_round(engine) for _ in range(rounds))
-            engine.db.engine.dispose()
+            engine.db.dispose()
             time.sleep(0.5)
             end = _insert_lsn(conn)
             stats_after = _table_stats(conn)
