@@ -551,8 +551,14 @@ def _whole_chain_missing(heads: dict, seen_chains: set) -> BrokenLink | None:
     return None
 
 
+_HISTORY = sqlexec.Sql(sa.select(AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
+                                  AuditEvent.task_id, AuditEvent.detail)
+                        .where(AuditEvent.chain == sa.bindparam("chain")).order_by(AuditEvent.seq))
+
+
 def history(session: Session, case_id: int) -> list[dict]:
-    rows = session.execute(sa.select(AuditEvent).where(AuditEvent.chain == case_chain(case_id))
-                           .order_by(AuditEvent.seq)).scalars()
+    """A case's audit events in order, for reading (the case page, GET /api/cases/<id>): plain rows
+    from the DBAPI cursor (engine/sqlexec.py), no ORM entity per event."""
     return [{"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action, "task_id": r.task_id,
-             "detail": json.loads(r.detail)} for r in rows]
+             "detail": json.loads(r.detail)}
+            for r in sqlexec.all_rows(session.connection(), _HISTORY, {"chain": case_chain(case_id)})]
