@@ -30,6 +30,7 @@ from flask import current_app, g, request, session
 from flask_smorest import abort
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from engine import sqlexec
 from engine.directory import version_column
 from engine.errors import NotFound
 from engine.schema import User, UTCDateTime
@@ -129,9 +130,9 @@ def _holder_statement() -> sa.Select:
             .where(t.c.token_hash == sa.bindparam("digest")))
 
 
-# Built once: SQLAlchemy finds its compiled form in the statement cache on every request, and
-# the row comes back as a plain tuple (no ORM session, identity map or instance per request).
-_HOLDER = _holder_statement()
+# Rendered once per dialect and run on the DBAPI cursor (engine/sqlexec.py): no ORM session, and
+# none of SQLAlchemy's per-statement compile-cache lookup and result machinery on every request.
+_HOLDER = sqlexec.Sql(_holder_statement())
 
 
 def token_holder(engine, token: str) -> tuple[str, int] | None:
@@ -149,7 +150,7 @@ def token_holder(engine, token: str) -> tuple[str, int] | None:
             # psycopg keeps the statement prepared (a ROLLBACK drops them). Not on SQLite, where
             # leaving autocommit costs a PRAGMA when the connection goes back to the pool.
             conn.execution_options(isolation_level="AUTOCOMMIT")
-        found = conn.execute(_HOLDER, {"digest": digest}).first()
+        found = sqlexec.first(conn, _HOLDER, {"digest": digest})
     if found is None:
         return None
     token_id, username, expires_at, last_used_at, revoked_at, credential, password_hash, active, version = found

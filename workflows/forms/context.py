@@ -108,11 +108,19 @@ def may_read(name: str, roles) -> bool:
 
 
 def redact(value, roles):
-    """``value`` (case data, an audit detail…) without the fields ``roles`` may not read, at any depth."""
+    """``value`` (case data, an audit detail…) without the fields ``roles`` may not read, at any depth
+    (a copy: new dicts and lists)."""
+    held = set(roles or ())
+    return _without(value, frozenset(name for name, role in RESTRICTED.items() if role not in held))
+
+
+def _without(value, hidden: frozenset):
+    # The names hidden from these roles worked out once: a case's data and history are walked key by
+    # key, and asking may_read for each key built a set of the roles each time.
     if isinstance(value, dict):
-        return {k: redact(v, roles) for k, v in value.items() if may_read(k, roles)}
+        return {k: _without(v, hidden) for k, v in value.items() if k not in hidden}
     if isinstance(value, list):
-        return [redact(v, roles) for v in value]
+        return [_without(v, hidden) for v in value]
     return value
 
 
