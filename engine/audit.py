@@ -323,6 +323,9 @@ _ADVANCE_HEAD = sqlexec.Sql(
     .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
 
 
+NEW_CHAIN = (0, GENESIS)  # the guess for a chain that has no event yet (``HeadCache.put_new``)
+
+
 class HeadCache:
     """The last head (seq, hash) this process wrote or read per chain, so a step need not read it.
 
@@ -347,6 +350,11 @@ class HeadCache:
             self._heads.move_to_end(chain)
             while len(self._heads) > self.size:
                 self._heads.popitem(last=False)
+
+    def put_new(self, chain: str) -> None:
+        """``chain`` has no head row yet (it is a case this transaction made): its first events
+        insert the head without reading it (``append_many``)."""
+        self.put(chain, *NEW_CHAIN)
 
     def forget(self, chain: str) -> None:
         with self._lock:
@@ -401,6 +409,14 @@ def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool,
     step's other writes and its COMMIT in one round trip.
     """
     guess = heads.get(chain) if heads is not None else None
+    if guess is not None and guess[0] == 0:
+        # A chain known to have no head yet (``NEW_CHAIN``: a case this transaction made): the head
+        # is inserted, not read; were there one, the insert's unique key would fail the transaction.
+        rows, seq, last = _linked(chain, events, *guess)
+        sqlexec.defer(conn, _INSERT_EVENTS, rows, many=True)
+        sqlexec.defer(conn, _INSERT_HEAD, {"chain": chain, "seq": seq, "hash": last})
+        heads.put(chain, seq, last)
+        return
     if guess is not None:
         rows, seq, last = _linked(chain, events, *guess)
         advance = {"b_chain": chain, "b_seq": guess[0], "b_hash": guess[1], "seq": seq, "hash": last}

@@ -52,7 +52,13 @@ class CaseView:
 # -- changes ------------------------------------------------------------------------------------
 def start(engine, process_key: str, by: str, org: str | None = None, data: dict | None = None,
           title: str = "", party: str | None = None, parent_case_id: int | None = None) -> step.CaseRow:
-    """Start a case (立案/登记) of the latest version of ``process_key``."""
+    """Start a case (立案/登记) of the latest version of ``process_key``.
+
+    Needs no redo on a stale audit head (``step.redo_on_stale_head``): the new case's chain has no
+    head to guess (its first events insert it, ``audit.HeadCache.put_new``), and a start whose step
+    also appends to other chains (a signal it throws) reads and locks all their heads in one
+    statement (``audit.append_chains``). Its case number is taken in the transaction: a start that
+    fails takes none."""
     payload = {"process_key": process_key, "org": org, "data": data, "title": title, "party": party,
                "parent_case_id": parent_case_id}
     with incidents.recorded(engine, "start", by, payload) as attempt:  # a script/rule failed at set-up
@@ -61,7 +67,10 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
             principal = engine.directory.principal(by, s)
             org = attempt.payload["org"] = org or principal.org_code
             party = attempt.payload["party"] = party if party is not None else principal.party
-            if s.get(OrgUnit, org) is None:
+            # held for the transaction: the session's identity map then answers the policy's and
+            # start_in's look-ups of the same unit (it keeps an object only while someone holds it)
+            unit = s.get(OrgUnit, org)
+            if unit is None:
                 raise InvalidData({"org": f"组织机构不存在: {org}"})
             engine.policy.check_start(s, principal, org, party, process_key)
             case = step.start_in(engine, tx, process_key, principal, org, data or {}, title, party,
@@ -71,14 +80,18 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
 
 
 def cancel(engine, case_id: int, by: str, reason: str = "") -> None:
-    """Withdraw a case (撤销): every open task and timer is cancelled."""
-    with step.transaction(engine) as tx:
-        with step.locked_step(engine, tx, case_id, by) as st:
-            st.loaded.workflow.cancel()
-            st.case.status = "cancelled"
-            st.audit("cancelled", detail={"reason": reason})
-            st.write(advance_first=False)
-    step.commit_cache(engine, tx)
+    """Withdraw a case (撤销): every open task and timer is cancelled. One transaction, done once
+    more if the audit head it guessed was stale (``step.redo_on_stale_head``)."""
+    def run() -> None:
+        with step.transaction(engine) as tx:
+            with step.locked_step(engine, tx, case_id, by) as st:
+                st.loaded.workflow.cancel()
+                st.case.status = "cancelled"
+                st.audit("cancelled", detail={"reason": reason})
+                st.write(advance_first=False)
+        step.commit_cache(engine, tx)
+
+    step.redo_on_stale_head(run)
 
 
 def next_case_no(s: Session, process_key: str, now: datetime) -> str:
@@ -87,16 +100,22 @@ def next_case_no(s: Session, process_key: str, now: datetime) -> str:
     year = now.astimezone(SHANGHAI).year
     prefix = "".join(w[0] for w in process_key.split("_") if w).upper()[:4] or "C"
     name = f"case_no:{prefix}:{year}"
-    row = s.execute(sa.select(Counter).where(Counter.name == name).with_for_update()).scalar_one_or_none()
-    if row is None:
+    # One statement: the counter moved and read under the row lock its UPDATE takes (a concurrent
+    # start queues on it). The number is the transaction's: if it rolls back, so does the counter.
+    value = s.execute(_NEXT_CASE_NO, {"b_name": name}).scalar()
+    if value is None:  # the first case of this prefix and year
         try:
             with s.begin_nested():
-                row = Counter(name=name, value=0)
-                s.add(row)
-        except sa.exc.IntegrityError:
-            row = s.execute(sa.select(Counter).where(Counter.name == name).with_for_update()).scalar_one()
-    row.value += 1
-    return f"{prefix}-{year}-{row.value:05d}"
+                s.execute(sa.insert(_COUNTER).values(name=name, value=1))
+                value = 1
+        except sa.exc.IntegrityError:  # another start made the row meanwhile
+            value = s.execute(_NEXT_CASE_NO, {"b_name": name}).scalar_one()
+    return f"{prefix}-{year}-{value:05d}"
+
+
+_COUNTER = Counter.__table__
+_NEXT_CASE_NO = (sa.update(_COUNTER).where(_COUNTER.c.name == sa.bindparam("b_name"))
+                 .values(value=_COUNTER.c.value + 1).returning(_COUNTER.c.value))
 
 
 # -- reads --------------------------------------------------------------------------------------

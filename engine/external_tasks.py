@@ -24,7 +24,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from SpiffWorkflow.util.task import TaskState
 
-from . import step
+from . import sqlexec, step
 from .errors import Conflict, Forbidden, NotFound
 from .incidents import register_retry
 from .schema import ExternalTask, Incident
@@ -51,34 +51,47 @@ def project_external(session, case, workflow) -> None:
     want = {str(t.id): t for t in waiting_external(workflow)} if case.status == "running" else {}
     # The ids as last written ride on the workflow object the engine caches per case version (as in
     # messages.project_waits; only this hook inserts or deletes the rows): an unchanged projection
-    # costs no statement, a restored workflow has none and reads them.
+    # costs no statement, a changed one compares with them instead of reading the rows; a restored
+    # workflow has none and reads them. The writes go with the step's next round trip.
     last = getattr(workflow, "_duban_external", None)
     if last is not None and last == set(want):
         return
     workflow._duban_external = set(want)
     conn = session.connection()
-    have = {r.id for r in conn.execute(_EXT_OF_CASE, {"case_id": case.id})}
-    gone = [tid for tid in have if tid not in want]
-    if gone:
-        conn.execute(sa.delete(_EXT).where(_EXT.c.id.in_(gone)))
+    have = last if last is not None else {r.id for r in conn.execute(_EXT_OF_CASE, {"case_id": case.id})}
+    sqlexec.defer(conn, _DELETE_EXT, [{"b_id": tid} for tid in have if tid not in want], many=True)
+    rows = []
     for tid, task in want.items():
         if tid in have:
             continue
         spec = task.task_spec
         props = _props(spec)
         roles = [r.strip() for r in (props.get("workerRoles") or "").replace("，", ",").split(",") if r.strip()]
-        conn.execute(sa.insert(_EXT).values(
+        rows.append(dict(
             id=tid, case_id=case.id, topic=props["externalTopic"], element_id=spec.bpmn_id or spec.name,
             name=spec.bpmn_name or "", worker=None, lock_until=None, retries=None, error_message=None,
             incident_id=None, worker_roles=roles or None, created_at=case.updated_at))
+    sqlexec.defer(conn, _INSERT_EXT, rows, many=True)
 
 
-def _may_work(engine, session, principal, roles) -> bool:
+_DELETE_EXT = sqlexec.Sql(sa.delete(_EXT).where(_EXT.c.id == sa.bindparam("b_id")))
+_INSERT_EXT = sqlexec.Sql(sa.insert(_EXT), keys=("id", "case_id", "topic", "element_id", "name", "worker",
+                                                      "lock_until", "retries", "error_message", "incident_id",
+                                                      "worker_roles", "created_at"))
+
+
+def _may_work(engine, session, principal, roles, directory_version: int | None = None) -> bool:
+    """``directory_version``: the directory counter read in this transaction (roles from the
+    directory's cache); None: read afresh."""
     if "admin" in principal.roles:
         return True
     for role in roles or []:
-        found = engine.directory.role_by_lane(session, role)
-        if found is not None and principal.holds(found.code):
+        if directory_version is None:
+            found = engine.directory.role_by_lane(session, role)
+            code = found.code if found is not None else None
+        else:
+            code = engine.directory.role_for_lane(session, role, directory_version)
+        if code is not None and principal.holds(code):
             return True
     return False
 
@@ -105,8 +118,13 @@ def fetch_and_lock(engine, topic: str, worker: str, lease: int = 300, by: str = 
                  "lock_until": until, "retries": r.retries, "variables": data.get(r.case_id, {})} for r in rows]
 
 
+_TASK_WITH_DIRECTORY = sa.select(_EXT, step._DIRECTORY_VERSION.label("directory_version")).where(
+    _EXT.c.id == sa.bindparam("id"))
+
+
 def _locked_row(tx, task_id: str, worker: str, now, force: bool = False):
-    row = tx.conn.execute(sa.select(_EXT).where(_EXT.c.id == task_id)).first()
+    """The external task's row (with the directory counter), if ``worker`` holds its lock."""
+    row = tx.conn.execute(_TASK_WITH_DIRECTORY, {"id": task_id}).first()
     if row is None:
         raise NotFound(f"外部任务不存在或已完成: {task_id}")
     if not force and row.worker != worker or row.lock_until is None or row.lock_until < now:
@@ -117,26 +135,33 @@ def _locked_row(tx, task_id: str, worker: str, now, force: bool = False):
 def complete_external(engine, task_id: str, worker: str, data: dict | None = None, by: str = "admin",
                       force: bool = False) -> int:
     """The worker's result goes into the case data and the case runs on; returns the case id.
-    ``force``: a supervisor's retry of a completion that raised an incident (the lock may be gone)."""
+    ``force``: a supervisor's retry of a completion that raised an incident (the lock may be gone).
+    One transaction, done once more if the audit head it guessed was stale (``step.redo_on_stale_head``)."""
     now = engine.clock.now()
-    with step.transaction(engine) as tx:
-        row = _locked_row(tx, task_id, worker, now, force)
-        if not _may_work(engine, tx.session, engine.directory.principal(by, tx.session), row.worker_roles):
-            raise Forbidden(f"用户 {by} 无权办理外部任务「{row.name or row.element_id}」")
-        with step.locked_step(engine, tx, row.case_id, by) as st:
-            task = st.loaded.workflow.get_task_from_id(uuid.UUID(task_id))
-            if task is None or task.state != TaskState.STARTED:
-                raise Conflict("外部任务状态已变化")
-            with step.StepRequests() as requests:
-                task.set_data(**dict(data or {}))
-                step.run_model_code(task.complete)
-                st.audit("external_completed", task_id=task_id,
-                         detail={"task": row.name, "element": row.element_id, "topic": row.topic, "worker": worker,
-                                 "data": step.jsonable(data or {})})
-                st.write(requests=requests)
-        case_id = row.case_id
-    step.commit_cache(engine, tx)
-    return case_id
+
+    def run() -> int:
+        with step.transaction(engine) as tx:
+            row = _locked_row(tx, task_id, worker, now, force)
+            version = row.directory_version or 0
+            principal = engine.directory.cached_principal(by, tx.session, version)
+            if not _may_work(engine, tx.session, principal, row.worker_roles, version):
+                raise Forbidden(f"用户 {by} 无权办理外部任务「{row.name or row.element_id}」")
+            with step.locked_step(engine, tx, row.case_id, by) as st:
+                task = st.loaded.workflow.get_task_from_id(uuid.UUID(task_id))
+                if task is None or task.state != TaskState.STARTED:
+                    raise Conflict("外部任务状态已变化")
+                with step.StepRequests() as requests:
+                    task.set_data(**dict(data or {}))
+                    step.run_model_code(task.complete)
+                    st.audit("external_completed", task_id=task_id,
+                             detail={"task": row.name, "element": row.element_id, "topic": row.topic, "worker": worker,
+                                     "data": step.jsonable(data or {})})
+                    st.write(requests=requests)
+            case_id = row.case_id
+        step.commit_cache(engine, tx)
+        return case_id
+
+    return step.redo_on_stale_head(run)
 
 
 def fail_external(engine, task_id: str, worker: str, message: str, retries: int | None = None,

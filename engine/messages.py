@@ -24,7 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
-from . import step
+from . import sqlexec, step
 from .errors import Conflict, Forbidden, NotFound
 from .schema import Case, EventWait
 from .state import all_workflows
@@ -96,30 +96,46 @@ def project_waits(session, case, workflow) -> None:
                 "org_code": case.org_code, "correlation": _correlation(task),
                 "sender_roles": _roles(_props(spec).get("senderRoles"))}
     # The rows as last written ride on the workflow object, which the engine caches per case
-    # version: an unchanged projection then costs no statement (a restored workflow reads them).
+    # version: an unchanged projection then costs no statement, and a changed one compares with
+    # them instead of reading the rows (only this hook writes them); a restored workflow reads them.
+    # The writes go with the step's next round trip (engine/sqlexec.py ``defer``).
     last = getattr(workflow, "_duban_waits", None)
     if last is not None and last == want:
         return
     workflow._duban_waits = want
-    have = {r.id: r for r in conn.execute(sa.select(_WAIT).where(_WAIT.c.case_id == case.id))}
-    gone = [tid for tid in have if tid not in want]
-    if gone:
-        conn.execute(sa.delete(_WAIT).where(_WAIT.c.id.in_(gone)))
-    for tid, row in want.items():
-        old = have.get(tid)
-        if old is None:
-            conn.execute(sa.insert(_WAIT).values(**row))
-        elif old.correlation != row["correlation"]:
-            conn.execute(sa.update(_WAIT).where(_WAIT.c.id == tid).values(correlation=row["correlation"]))
+    if last is None:
+        have = {r.id: r.correlation for r in conn.execute(_WAITS_OF_CASE, {"case_id": case.id})}
+    else:
+        have = {tid: row["correlation"] for tid, row in last.items()}
+    sqlexec.defer(conn, _DELETE_WAIT, [{"b_id": tid} for tid in have if tid not in want], many=True)
+    sqlexec.defer(conn, _INSERT_WAIT, [row for tid, row in want.items() if tid not in have], many=True)
+    sqlexec.defer(conn, _MOVE_WAIT, [{"b_id": tid, "correlation": row["correlation"]}
+                                          for tid, row in want.items() if tid in have and have[tid] != row["correlation"]],
+                       many=True)
+
+
+_WAITS_OF_CASE = sa.select(_WAIT.c.id, _WAIT.c.correlation).where(_WAIT.c.case_id == sa.bindparam("case_id"))
+_WAIT_COLUMNS = ("id", "case_id", "kind", "name", "element_id", "org_code", "correlation", "sender_roles")
+_INSERT_WAIT = sqlexec.Sql(sa.insert(_WAIT), keys=_WAIT_COLUMNS)
+_DELETE_WAIT = sqlexec.Sql(sa.delete(_WAIT).where(_WAIT.c.id == sa.bindparam("b_id")))
+_MOVE_WAIT = sqlexec.Sql(sa.update(_WAIT).where(_WAIT.c.id == sa.bindparam("b_id"))
+                              .values(correlation=sa.bindparam("correlation")))
 
 
 # --- who may send ---------------------------------------------------------------------------------
-def _check_sender(engine, session, principal, sender_roles: list[str] | None, what: str) -> None:
+def _check_sender(engine, session, principal, sender_roles: list[str] | None, what: str,
+                  directory_version: int | None = None) -> None:
+    """``directory_version``: the directory counter read in this transaction, so the roles may come
+    from the directory's cache (``Directory.role_for_lane``); None: read afresh."""
     if not sender_roles or "admin" in principal.roles:
         return
     for role in sender_roles:
-        found = engine.directory.role_by_lane(session, role)
-        if found is not None and principal.holds(found.code):
+        if directory_version is None:
+            found = engine.directory.role_by_lane(session, role)
+            code = found.code if found is not None else None
+        else:
+            code = engine.directory.role_for_lane(session, role, directory_version)
+        if code is not None and principal.holds(code):
             return
     raise Forbidden(f"用户 {principal.username} 无权发送{what}（须为：{'、'.join(sender_roles)}）")
 
@@ -211,72 +227,85 @@ def waiting_tasks_of_case(engine, tx, case_id: int, kind: str, name: str) -> boo
 def correlate_message(engine, name: str, by: str, case_id: int | None = None, correlation: dict | None = None,
                       data: dict | None = None) -> dict:
     """Deliver message ``name`` to the one case waiting for it, or start a case at a message start
-    event. Returns {"case_id", "started"}."""
+    event. Returns {"case_id", "started"}. One transaction, done once more if an audit head it
+    guessed was stale (``step.redo_on_stale_head``: nothing of the first attempt was committed)."""
     correlation = dict(correlation or {})
-    with step.transaction(engine) as tx:
-        s = tx.session
-        principal = engine.directory.principal(by, s)
-        q = sa.select(_WAIT).where(_WAIT.c.kind == "message", _WAIT.c.name == name)
-        if case_id is not None:
-            q = q.where(_WAIT.c.case_id == case_id)
-        rows = list(tx.conn.execute(q))
-        data_of = {}
-        if rows and correlation:
-            ids = sorted({r.case_id for r in rows})
-            data_of = {cid: d or {} for cid, d in tx.conn.execute(
-                sa.select(Case.__table__.c.id, Case.__table__.c.data).where(Case.__table__.c.id.in_(ids)))}
-        matching = [r for r in rows if _matches(r, data_of.get(r.case_id, {}), correlation)]
-        cases = sorted({r.case_id for r in matching})
-        if len(cases) > 1:
-            raise Conflict(f"{_describe(name, correlation, case_id)}匹配到 {len(cases)} 个等待中的案件，"
-                           "一条消息只能送达一个案件，请给出案件或更多关联值")
-        if cases:
-            target = cases[0]
-            _check_sender(engine, s, principal, next((r.sender_roles for r in matching if r.sender_roles), None),
-                          f"消息「{name}」")
-            _deliver(engine, tx, target, "message", name, data, by, correlation)
-            started = False
-        else:
-            starts = _start_models(engine, s, "message", name) if case_id is None else []
-            if not starts:
-                raise NotFound(f"没有等待{_describe(name, correlation, case_id)}的案件，也没有以该消息开始的流程")
-            if len(starts) > 1:
-                raise Conflict(f"消息「{name}」可以开始 {len(starts)} 个流程（{'、'.join(k for k, _ in starts)}），"
-                               "一条消息只能开始一个")
-            key, roles = starts[0]
-            _check_sender(engine, s, principal, roles, f"消息「{name}」")
-            target = _start_by_event(engine, tx, principal, key, "message", name, data, None, correlation).id
-            started = True
-    step.commit_cache(engine, tx)
-    return {"case_id": target, "started": started}
+
+    def run() -> dict:
+        with step.transaction(engine) as tx:
+            s = tx.session
+            # with the directory counter: the sender and the roles then come from the directory's cache
+            q = (sa.select(_WAIT, step._DIRECTORY_VERSION.label("directory_version"))
+                 .where(_WAIT.c.kind == "message", _WAIT.c.name == name))
+            if case_id is not None:
+                q = q.where(_WAIT.c.case_id == case_id)
+            rows = list(tx.conn.execute(q))
+            version = (rows[0].directory_version or 0) if rows else None
+            principal = (engine.directory.principal(by, s) if version is None
+                         else engine.directory.cached_principal(by, s, version))
+            data_of = {}
+            if rows and correlation:
+                ids = sorted({r.case_id for r in rows})
+                data_of = {cid: d or {} for cid, d in tx.conn.execute(
+                    sa.select(Case.__table__.c.id, Case.__table__.c.data).where(Case.__table__.c.id.in_(ids)))}
+            matching = [r for r in rows if _matches(r, data_of.get(r.case_id, {}), correlation)]
+            cases = sorted({r.case_id for r in matching})
+            if len(cases) > 1:
+                raise Conflict(f"{_describe(name, correlation, case_id)}匹配到 {len(cases)} 个等待中的案件，"
+                               "一条消息只能送达一个案件，请给出案件或更多关联值")
+            if cases:
+                target = cases[0]
+                _check_sender(engine, s, principal, next((r.sender_roles for r in matching if r.sender_roles), None),
+                              f"消息「{name}」", version)
+                _deliver(engine, tx, target, "message", name, data, by, correlation)
+                started = False
+            else:
+                starts = _start_models(engine, s, "message", name) if case_id is None else []
+                if not starts:
+                    raise NotFound(f"没有等待{_describe(name, correlation, case_id)}的案件，也没有以该消息开始的流程")
+                if len(starts) > 1:
+                    raise Conflict(f"消息「{name}」可以开始 {len(starts)} 个流程（{'、'.join(k for k, _ in starts)}），"
+                                   "一条消息只能开始一个")
+                key, roles = starts[0]
+                _check_sender(engine, s, principal, roles, f"消息「{name}」")
+                target = _start_by_event(engine, tx, principal, key, "message", name, data, None, correlation).id
+                started = True
+        step.commit_cache(engine, tx)
+        return {"case_id": target, "started": started}
+
+    return step.redo_on_stale_head(run)
 
 
 def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: str | None = None) -> dict:
     """Signal ``name`` to every case waiting for it (in ``org`` and below) and start a case of every
-    model whose start event waits for it. Returns {"delivered": [case ids], "started": [case ids]}."""
-    with step.transaction(engine) as tx:
-        s = tx.session
-        principal = engine.directory.principal(by, s)
-        q = sa.select(_WAIT).where(_WAIT.c.kind == "signal", _WAIT.c.name == name)
-        if org:
-            q = q.where(_WAIT.c.org_code.in_(engine.directory.org_codes_below(s, engine.directory.org_path(s, org))))
-        rows = list(tx.conn.execute(q))
-        by_case: dict[int, list] = {}
-        for r in rows:
-            by_case.setdefault(r.case_id, []).append(r)
-        for case_rows in by_case.values():
-            _check_sender(engine, s, principal, next((r.sender_roles for r in case_rows if r.sender_roles), None),
-                          f"信号「{name}」")
-        delivered = []
-        for case_id in sorted(by_case):
-            _deliver(engine, tx, case_id, "signal", name, data, by)
-            delivered.append(case_id)
-        started = []
-        for key, roles in _start_models(engine, s, "signal", name):
-            _check_sender(engine, s, principal, roles, f"信号「{name}」")
-            started.append(_start_by_event(engine, tx, principal, key, "signal", name, data, org, None).id)
-    step.commit_cache(engine, tx)
-    return {"delivered": delivered, "started": started}
+    model whose start event waits for it. Returns {"delivered": [case ids], "started": [case ids]}.
+    One transaction, redone once on a stale audit head guess, as ``correlate_message``."""
+    def run() -> dict:
+        with step.transaction(engine) as tx:
+            s = tx.session
+            principal = engine.directory.principal(by, s)
+            q = sa.select(_WAIT).where(_WAIT.c.kind == "signal", _WAIT.c.name == name)
+            if org:
+                q = q.where(_WAIT.c.org_code.in_(engine.directory.org_codes_below(s, engine.directory.org_path(s, org))))
+            rows = list(tx.conn.execute(q))
+            by_case: dict[int, list] = {}
+            for r in rows:
+                by_case.setdefault(r.case_id, []).append(r)
+            for case_rows in by_case.values():
+                _check_sender(engine, s, principal, next((r.sender_roles for r in case_rows if r.sender_roles), None),
+                              f"信号「{name}」")
+            delivered = []
+            for case_id in sorted(by_case):
+                _deliver(engine, tx, case_id, "signal", name, data, by)
+                delivered.append(case_id)
+            started = []
+            for key, roles in _start_models(engine, s, "signal", name):
+                _check_sender(engine, s, principal, roles, f"信号「{name}」")
+                started.append(_start_by_event(engine, tx, principal, key, "signal", name, data, org, None).id)
+        step.commit_cache(engine, tx)
+        return {"delivered": delivered, "started": started}
+
+    return step.redo_on_stale_head(run)
 
 
 def deliver_thrown(engine, tx, case, events: list) -> None:

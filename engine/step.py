@@ -8,10 +8,10 @@ path speaks SQL Core on the transaction's connection — prepared statements, ``
 task rows, one statement per projection, every audit event of a chain in one insert — and never
 the ORM unit of work: a completion is about a dozen statements whatever the model.
 
-- **Lock** (``lock_case``): ``UPDATE case_instance SET version = version + 1 WHERE id = ? AND
-  version = ?``. A second writer blocks on the row (PostgreSQL) or on ``BEGIN IMMEDIATE`` (SQLite,
-  where the version is bumped in the step's last write instead) and then finds the version moved,
-  or the task no longer open: ``Conflict``. So a task submitted twice is completed once.
+- **Lock** (``lock_case``): the case row read under its lock (``SELECT … FOR NO KEY UPDATE`` on
+  PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite); the version is bumped in the step's last write. A
+  second writer blocks on the row and then reads what the first committed: the case no longer
+  running, or the task no longer open: ``Conflict``. So a task submitted twice is completed once.
 - **Load**: from the engine's in-process cache when the case's version matches, else from rows.
   The cache also remembers the projections' last inputs (open task ids, timer due dates), so an
   unchanged projection costs no statement at all.
@@ -382,28 +382,34 @@ def case_columns(prefix: str = "") -> list:
 
 _SELECT_CASE = sqlexec.Sql(sa.select(*case_columns(), _DIRECTORY_VERSION.label("directory_version"))
                            .where(CASE.c.id == sa.bindparam("id")))
+# PostgreSQL: the case read under its row lock, as ``_LOCK_CASE_OF_TASK`` takes it for a completion.
+_LOCK_CASE = sqlexec.Sql(sa.select(*case_columns(), _DIRECTORY_VERSION.label("directory_version"))
+                         .where(CASE.c.id == sa.bindparam("id")).with_for_update(of=CASE, key_share=True))
 
 
 def lock_case(tx: Tx, case_id: int, known=None) -> CaseRow:
-    """Take the case: bump its version if nobody else did since we read it; else Conflict.
+    """Take the case: lock it and read it as it is (else ``NotFound``, or ``Conflict`` when it is no
+    longer running); its version is bumped by ``write_case`` at the end of the step, in the
+    statement that writes the case anyway.
 
-    ``known``: the case as ``select_task`` already read it in this transaction (one statement less).
-    On SQLite the step's ``BEGIN IMMEDIATE`` took the database's writer lock before that first
-    read, so nobody can have changed the row since and the check cannot fail: the version is then
-    bumped by ``write_case`` at the end of the step, in the statement that writes the case anyway.
-    PostgreSQL bumps it here, which takes the row lock a second writer queues on — unless ``known``
-    is a ``TakenTask``, whose case was locked before it was read (``take_task``); its version is
-    then bumped by ``write_case`` too.
+    ``known``: the case as this transaction already read it (one statement less). On SQLite the
+    step's ``BEGIN IMMEDIATE`` took the database's writer lock before any read, so nobody can have
+    changed the row since. On PostgreSQL the case is read under its row lock: a ``TakenTask``
+    (``take_task``), or here ``SELECT … FOR NO KEY UPDATE`` (``_LOCK_CASE``) — a second writer queues
+    on the row and then reads what the first committed; there is no earlier read to be stale, so no
+    version to compare (one round trip, where a read then ``UPDATE … WHERE version = ?`` took two).
+    A row read unlocked before (``known`` from ``select_task``) on PostgreSQL is checked the old way:
+    its version bumped only if nobody moved it since, else ``Conflict``.
     """
     if isinstance(known, TakenTask):
         row, prefix, seen = known.case, "", known.case.version  # read under the lock: current
-    else:
-        if known is not None:
-            row, prefix = known, CASE_PREFIX
-        else:
-            row, prefix = sqlexec.first(tx.conn, _SELECT_CASE, {"id": case_id}), ""
+    elif known is None:
+        row, prefix = sqlexec.first(tx.conn, _SELECT_CASE if tx.is_sqlite else _LOCK_CASE, {"id": case_id}), ""
         if row is None:
             raise NotFound(f"案件不存在: {case_id}")
+        seen = row.version  # read under the lock (SQLite: the writer lock): current
+    else:
+        row, prefix = known, CASE_PREFIX
         seen = row._mapping[prefix + "version"]
         if not tx.is_sqlite:
             bumped = sqlexec.execute(tx.conn, _BUMP, {"b_id": case_id, "seen": seen, "next": seen + 1})
@@ -695,7 +701,13 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     tx.session.flush()
     case_id = tx.conn.execute(sa.insert(CASE).values(**values)).inserted_primary_key[0]
     case = CaseRow(id=case_id, **values)
+    if tx.heads is not None:  # a new case's chain has no head: its events insert it, unread
+        chain = audit.case_chain(case_id)
+        tx.heads.put_new(chain)
+        tx.audit.written.append(chain)  # the guess goes if the transaction does not commit
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine.script_engine)
+    # A new case has no rows in event_wait and external_task: the after-step projections need not read them.
+    workflow._duban_waits, workflow._duban_external = {}, set()
     initial = dict(data)
     initial.setdefault("case_no", case.case_no)
     initial.setdefault("org_code", org)

@@ -104,12 +104,17 @@ def timer_step(st: step.Step, worker: str) -> int:
 
 
 def fire_case(engine, case_id: int, worker: str, force: bool = False) -> int:
-    """Fire one case's timers in a transaction of its own; a model failure becomes an incident."""
-    try:
+    """Fire one case's timers in a transaction of its own; a model failure becomes an incident.
+    Done once more if the audit head it guessed was stale (``step.redo_on_stale_head``): nothing of
+    the first attempt was committed, the timer rows it deleted are there again for the redo."""
+    def run() -> int:
         with step.transaction(engine) as tx:
             count = fire_in(engine, tx, case_id, worker, force)
         step.commit_cache(engine, tx)
         return count
+
+    try:
+        return step.redo_on_stale_head(run)
     except step.ProcessFailure as failure:
         raise engine._record_incident(case_id, "timer", None, None, "timer", {"worker": worker},
                                       failure.cause) from failure.cause

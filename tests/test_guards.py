@@ -85,9 +85,10 @@ def test_ready_check_a_stale_open_row_never_runs_a_finished_task_again(sqlite_en
 
 
 def test_case_version_check_a_step_that_read_the_case_before_a_cancel_committed_is_a_conflict(postgres_url):
-    """Guard: ``UPDATE case SET version = v + 1 WHERE version = v``. A timer sweep reads the case
-    while another process is cancelling it, then waits for the row; when the cancel commits the
-    sweep must give up — else it writes back the running case it read and the cancel is undone."""
+    """Guard: the case read under its row lock (``step.lock_case``: ``SELECT … FOR NO KEY UPDATE``;
+    before, a read then ``UPDATE case SET version = v + 1 WHERE version = v``). A timer sweep comes to
+    the case while another process is cancelling it and waits for the row; when the cancel commits
+    the sweep must give up — else it writes back the running case it read and the cancel is undone."""
     holding, go = threading.Event(), threading.Event()
     canceller = make_engine(postgres_url, clock=ManualClock(START))
     deploy(canceller, "timers_misc.bpmn")
