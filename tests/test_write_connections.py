@@ -148,3 +148,34 @@ def test_threads_of_one_engine_never_share_a_write_connection(engine):
         for case_id in ids:
             assert engine.case(case_id).status == "completed"
     assert engine.verify_audit() is None
+
+
+def test_disposing_the_sqlalchemy_engine_renews_the_kept_write_connection_too(sqlite_url):
+    """``engine.db.engine.dispose()`` (bench/wal_pages.py, after adding a ``connect`` listener)
+    renews every connection: the kept writer too, so the next transaction runs on a new one."""
+    e = make_engine(sqlite_url)
+    try:
+        with e.db.writer() as conn:
+            with conn.begin():
+                pass
+            kept = conn.connection.dbapi_connection
+        sa.event.listen(e.db.engine, "connect", lambda c, _r: c.execute("PRAGMA wal_autocheckpoint=0"))
+        e.db.engine.dispose()
+        with e.db.writer() as conn:
+            assert conn.connection.dbapi_connection is not kept
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    finally:
+        e.dispose()
+
+
+def test_sqlite_checkpoints_the_wal_every_4000_pages(sqlite_url):
+    """A commit crossing SQLite's default of 1,000 WAL pages paid a checkpoint (two fsyncs) every
+    ~30 completions; every connection of the engine now waits for 4,000 (engine/database.py)."""
+    e = make_engine(sqlite_url)
+    try:
+        with e.db.writer() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 4000
+        with e.db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 4000
+    finally:
+        e.dispose()
