@@ -11,11 +11,25 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask_smorest import Blueprint
+from flask_smorest.utils import resolve_schema_instance
 
 from engine.directory import Principal
 
-bp = Blueprint("api", __name__, url_prefix="/api",
-               description="督办 REST API: 流程模型、案件、任务、定时器与异常事件、人员与组织机构")
+
+class ApiBlueprint(Blueprint):
+    """flask-smorest's Blueprint, its argument schemas made once when the route is declared.
+
+    Given a schema *class*, webargs makes an instance of it on every request (``Parser._get_schema``):
+    marshmallow copies every declared field for it, ~0.3 ms of a POST's web layer. An instance is
+    used as it is, and a marshmallow 4 schema keeps no state between loads; responses already get one
+    instance at declaration (``Blueprint.response``). The OpenAPI document is the same either way."""
+
+    def arguments(self, schema, *args, **kwargs):
+        return super().arguments(resolve_schema_instance(schema), *args, **kwargs)
+
+
+bp = ApiBlueprint("api", __name__, url_prefix="/api",
+                  description="督办 REST API: 流程模型、案件、任务、定时器与异常事件、人员与组织机构")
 
 
 def engine():
