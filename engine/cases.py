@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -38,10 +39,12 @@ class CaseView:
     started_at: datetime
     updated_at: datetime
     ended_at: datetime | None
-    tasks: list[HumanTask] = field(default_factory=list)
+    # Rows of human_task, incident and timer, read only: named tuples with the tables' columns as
+    # attributes (``t.id``, ``t.due_at``, ``i.resolved_at``), not ORM entities (see ``case`` below).
+    tasks: list[Any] = field(default_factory=list)
     history: list[dict] = field(default_factory=list)
-    incidents: list[Incident] = field(default_factory=list)
-    timers: list[Timer] = field(default_factory=list)
+    incidents: list[Any] = field(default_factory=list)
+    timers: list[Any] = field(default_factory=list)
     parent_case_id: int | None = None
 
     @property
