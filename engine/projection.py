@@ -262,7 +262,8 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
     if open_rows is None:
         open_rows = {r.id: (r.due_at, bool(r.rules))
                      for r in sqlexec.all_rows(conn, _OPEN_TASKS, {"case_id": case.id})}
-    ready = {str(t.id): t for t in ready_user_tasks(loaded.workflow)}
+    names = loaded.names  # ids as text, as ``state.save`` just named them
+    ready = {names.get(t) or str(t.id): t for t in ready_user_tasks(loaded.workflow)}
     timers_by_task: dict[str, datetime] = {}
     for pt in pending:
         if pt.attached_to and pt.kind == "deadline":

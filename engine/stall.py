@@ -28,12 +28,19 @@ class ProcessStalled(Exception):
         super().__init__(message)
 
 
+# Only a READY, STARTED or WAITING task can be waited on: tested first on the task's state bits, so
+# the predicted and finished tasks (most of a case's live tasks) are passed over at once.
+_MAY_WAIT = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+
+
 def waits(workflow) -> list:
     """The tasks the case waits on: human work, waiting events (timers, messages, signals...),
     external tasks and calls in progress."""
     found = []
     for wf in all_workflows(workflow):
         for task in wf.tasks.values():
+            if not task._state & _MAY_WAIT:
+                continue
             spec = task.task_spec
             if is_human_work(task):
                 found.append(task)

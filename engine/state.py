@@ -585,6 +585,9 @@ _UPDATE_WF = sqlexec.Sql(sa.update(_WF).where(_WF.c.case_id == sa.bindparam("b_c
                          .values(content=sa.bindparam("content")))
 
 
+_INSERT_WF = sqlexec.Sql(sa.insert(_WF), keys=("case_id", "wf_key", "seq", "live", "content"))
+
+
 def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str, object]) -> WriteStats:
     """Write what changed since ``state`` was loaded (or last saved) and update ``state``."""
     stats = WriteStats()
@@ -670,17 +673,21 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     if delete:
         conn.execute(_DELETE_TASKS, {"ids": delete})
     wf_updates = []
+    # No workflow row loaded or saved yet: a case this step starts (a saved case always has its top
+    # row), which has no rows to find.
+    new_case = not state.wf_rows
     for key, content in new_wf_rows.items():
         old = state.wf_rows.get(key)
         if old is None:
             # A sub-process key seen before (dropped, then re-entered) comes back to life.
-            exists = conn.execute(sa.select(_WF.c.wf_key).where(_WF.c.case_id == case_id, _WF.c.wf_key == key)).first()
+            exists = not new_case and conn.execute(
+                sa.select(_WF.c.wf_key).where(_WF.c.case_id == case_id, _WF.c.wf_key == key)).first()
             if exists:
                 conn.execute(sa.update(_WF).where(_WF.c.case_id == case_id, _WF.c.wf_key == key)
                              .values(content=content, live=True))
             else:
-                conn.execute(sa.insert(_WF).values(case_id=case_id, wf_key=key, seq=len(state.wf_rows), live=True,
-                                                   content=content))
+                sqlexec.defer(conn, _INSERT_WF, {"case_id": case_id, "wf_key": key, "seq": len(state.wf_rows),
+                                                 "live": True, "content": content})
         elif old != content:
             wf_updates.append({"b_case": case_id, "b_key": key, "content": content})
     sqlexec.defer(conn, _UPDATE_WF, wf_updates, many=True)

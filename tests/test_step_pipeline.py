@@ -531,6 +531,26 @@ def test_a_start_reads_no_task_or_timer_rows_a_new_case_cannot_have_any_yet(data
         e.dispose()
 
 
+def test_a_start_does_not_look_for_workflow_rows_of_the_case_it_creates(database_url):
+    """``state.save`` looks for an earlier row of a workflow it has not loaded (a sub-process left and
+    entered again comes back to life), except in a case's first step: a case with no workflow row
+    loaded or saved is the one being started, so its rows are inserted without a look.
+    (tests/test_state_writes.py walks sub-processes left and entered again.)"""
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        deploy(e, "deadline.bpmn")
+
+        def start():
+            e.start("deadline", by="zhang", org="east", data={"registered_at": START.isoformat()})
+
+        start()
+        sent = [" ".join(s.split()) for s in statements_sent(e, start)]
+        assert [s for s in sent if " FROM wf_workflow" in s] == []
+        assert len([s for s in sent if s.startswith("INSERT INTO wf_workflow")]) == 1
+    finally:
+        e.dispose()
+
+
 def test_the_starter_is_in_the_case_data_under_each_name_the_model_reads_it_by_and_no_other(database_url):
     """``initiator_variables``: a start event's ``camunda:initiator`` names the variable
     (tests/bpmn/spawning.bpmn: ``starter``), and ``initiator`` is seeded when a task's candidate users
