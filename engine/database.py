@@ -102,9 +102,10 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._idle_writers: list[sa.Connection] = []
-        # engine.dispose() called on the engine itself renews every connection: these too (the pool
-        # is already replaced then; detached, they are closed, not handed to the old one)
-        sa.event.listen(self.engine, "engine_disposed", lambda _engine: self._close_idle_writers(detach=True))
+        if self.is_sqlite:
+            # engine.dispose() called on the engine itself renews every connection: these too (the
+            # pool is already replaced then; detached, they are closed, not handed to the old one)
+            sa.event.listen(self.engine, "engine_disposed", lambda _engine: self._close_idle_writers(detach=True))
 
     @contextlib.contextmanager
     def writer(self):
