@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, incidents, queries, sqlexec, step
+from . import audit, incidents, models, queries, sqlexec, step
 from .clock import SHANGHAI
 from .directory import version_column
 from .errors import Forbidden, InvalidData, NotFound
@@ -67,19 +67,26 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
     with incidents.recorded(engine, "start", by, payload) as attempt:  # a script/rule failed at set-up
         with step.transaction(engine) as tx:
             s = tx.session
-            principal = engine.directory.principal(by, s)
+            # One statement for what a start may take from the caches: the directory counter (the
+            # principal, the org unit's path) and the models' stamp (the model and its bundle).
+            stamps = sqlexec.first(tx.conn, _START_STAMPS)
+            version = tx.directory_version = stamps.directory_version or 0
+            principal = engine.directory.cached_principal(by, s, version)
             org = attempt.payload["org"] = org or principal.org_code
             party = attempt.payload["party"] = party if party is not None else principal.party
-            # held for the transaction: the session's identity map then answers the policy's and
-            # start_in's look-ups of the same unit (it keeps an object only while someone holds it)
-            unit = s.get(OrgUnit, org)
-            if unit is None:
-                raise InvalidData({"org": f"组织机构不存在: {org}"})
-            engine.policy.check_start(s, principal, org, party, process_key)
+            try:
+                engine.directory.cached_org_path(s, org, version)
+            except NotFound:
+                raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
+            engine.policy.check_start(s, principal, org, party, process_key, version=version)
             case = step.start_in(engine, tx, process_key, principal, org, data or {}, title, party,
-                                 parent_case_id=parent_case_id)
+                                 parent_case_id=parent_case_id, org_checked=True,
+                                 models_stamp=(stamps.models_count, stamps.models_newest))
         step.commit_cache(engine, tx)
         return case
+
+
+_START_STAMPS = sqlexec.Sql(sa.select(version_column(), *models.stamp_columns()))
 
 
 def cancel(engine, case_id: int, by: str, reason: str = "") -> None:

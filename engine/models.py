@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,11 +29,35 @@ def _sha(text: str | bytes) -> str:
     return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
 
 
+@dataclass(frozen=True)
+class StartModel:
+    """What a start needs of the model it starts on (kept across transactions, unlike an ORM row)."""
+    id: int
+    key: str
+    kind: str
+    name: str
+    version: int
+
+
+_PM = ProcessModel.__table__
+
+
+def stamp_columns() -> list:
+    """The models' stamp as columns to add to a statement a start sends anyway: how many model rows
+    there are and the newest id. A deploy adds a row (none is ever deleted), so a deploy any process
+    has committed changes the stamp the next start reads — whichever order the ids were taken in."""
+    return [sa.select(sa.func.count()).select_from(_PM).scalar_subquery().label("models_count"),
+            sa.select(sa.func.max(_PM.c.id)).scalar_subquery().label("models_newest")]
+
+
 class ModelStore:
     def __init__(self, engine):
         self._engine = engine
         self._bundles: dict[str, tuple] = {}  # bundle hash -> (spec, subprocess_specs)
         self._bundle_for_models: dict[tuple, str] = {}
+        # process key -> (models stamp, model, bundle hash): a start that read the same stamp needs
+        # no model read, no parse of the model to find the processes it calls (``bundle_for_start``)
+        self._start_plans: dict[str, tuple[tuple, StartModel, str]] = {}
         self._lock = threading.Lock()
         # The deploy-time code check (engine/sandbox.py); only the probe tests switch it off, to show
         # that the runtime alone contains hostile code.
@@ -156,16 +181,32 @@ class ModelStore:
             return model
 
     # -- bundles ----------------------------------------------------------------------------------
-    def bundle_for_start(self, s: Session, key: str) -> tuple[ProcessModel, str]:
-        """The model a new case of ``key`` starts on, and the hash of its frozen spec bundle."""
-        model = self._latest(s, key)
-        if model is None or model.kind != "bpmn":
+    def bundle_for_start(self, s: Session, key: str, stamp: tuple | None = None) -> tuple[StartModel, str]:
+        """The model a new case of ``key`` starts on, and the hash of its frozen spec bundle.
+        ``stamp``: the models' stamp (``stamp_columns``) read in this transaction; the answer is
+        then taken from the last start of ``key`` that read the same stamp, else found and kept
+        (once the transaction commits: its bundle row may be new)."""
+        if stamp is not None:
+            with self._lock:
+                plan = self._start_plans.get(key)
+            if plan is not None and plan[0] == stamp:
+                return plan[1], plan[2]
+        row = self._latest(s, key)
+        if row is None or row.kind != "bpmn":
             raise NotFound(f"流程模型不存在: {key}")
-        deps = self._dependencies(s, model)
+        model = StartModel(id=row.id, key=row.key, kind=row.kind, name=row.name, version=row.version)
+        deps = self._dependencies(s, row)
         ids = tuple(sorted(m.id for m in deps))
+
+        def remember(digest: str) -> None:  # "these models have a stored bundle": once it is committed
+            with self._lock:
+                self._bundle_for_models[ids] = digest
+                if stamp is not None:
+                    self._start_plans[key] = (stamp, model, digest)
         with self._lock:
             known = self._bundle_for_models.get(ids)
         if known:
+            remember(known)
             return model, known
         files = [self._read(m.content.encode("utf-8"), m.filename) for m in deps]
         parser = validation.spiff_parse(files)
@@ -178,11 +219,7 @@ class ModelStore:
             s.flush()
         with self._lock:  # content-addressed: true whatever becomes of this transaction
             self._bundles[digest] = (spec, subprocess_specs)
-
-        def remember():  # "these models have a stored bundle" holds only once the row is committed
-            with self._lock:
-                self._bundle_for_models[ids] = digest
-        after_commit(s, remember)
+        after_commit(s, lambda: remember(digest))
         return model, digest
 
     def specs(self, s: Session, bundle_hash: str):

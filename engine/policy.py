@@ -118,7 +118,7 @@ class Policy:
             sa.or_(HumanTask.assignee == p.username, HumanTask.completed_by == p.username)).limit(1)).first() is not None
 
     def check_start(self, s: Session, p: Principal, org_code: str, party: str | None,
-                    process_key: str | None = None) -> None:
+                    process_key: str | None = None, version: int | None = None) -> None:
         """May ``p`` open a case (立案/登记) of ``process_key`` in ``org_code``? Officials: on their own
         branch of the tree — their unit, below it, or above it (a town's inspector registers a hazard
         the district handles) — never another branch; enterprise users only about their own
@@ -131,7 +131,8 @@ class Policy:
             if process_key is not None and not self.party_may_start(s, p, process_key):
                 raise Forbidden("企业用户不能发起该流程")
             return
-        path = self.directory.org_path(s, org_code)
+        path = (self.directory.org_path(s, org_code) if version is None  # version: the directory counter read
+                else self.directory.cached_org_path(s, org_code, version))
         if not (path.startswith(p.org_path) or p.org_path.startswith(path)):
             raise Forbidden("只能在本单位、上级或下级单位发起案件")
 

@@ -680,13 +680,17 @@ def commit_cache(engine, tx: Tx) -> None:
 
 
 def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, title: str,
-             party: str | None, parent_case_id: int | None = None, actor: str | None = None) -> CaseRow:
+             party: str | None, parent_case_id: int | None = None, actor: str | None = None,
+             models_stamp: tuple | None = None, org_checked: bool = False) -> CaseRow:
+    """A new case in ``tx``. ``models_stamp``: the models' stamp the caller read in this
+    transaction (``models.stamp_columns``: the model and its bundle from the last start that read
+    it); ``org_checked``: the caller has seen the org unit exists at this transaction's directory."""
     from .schema import OrgUnit
     actor = actor or principal.username
-    if tx.session.get(OrgUnit, org) is None:
+    if not org_checked and tx.session.get(OrgUnit, org) is None:
         from .errors import InvalidData
         raise InvalidData({"org": f"组织机构不存在: {org}"})
-    model, bundle = engine.models.bundle_for_start(tx.session, process_key)
+    model, bundle = engine.models.bundle_for_start(tx.session, process_key, models_stamp)
     spec, subprocess_specs = engine.models.specs(tx.session, bundle)
     now = engine.clock.now()
     if not title and parent_case_id is not None:  # a derived case is named after the case it came from

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import ManualClock, audit
-from engine.errors import IncidentRaised
+from engine.errors import Forbidden, IncidentRaised, InvalidData
 from engine.schema import Case, Counter, Timer
 from tests.interop_support import drive
 from tests.support import BPMN, START, make_engine, statements_sent
@@ -80,19 +80,45 @@ def _redone_once(caplog) -> bool:
 def test_a_start_reads_no_audit_head_no_projection_and_takes_its_number_in_one_statement(pg_engine):
     """Before: 17 round trips (the head of a chain that cannot exist yet read, the event_wait and
     external_task rows of a case that has none read, the counter read then written, the org unit
-    read three times)."""
+    read three times), then 10 (the user, the org unit, the newest model and the decision tables
+    read each time). Now the directory counter and the models' stamp in one read: the principal,
+    the org unit's path, the model and its bundle from the caches."""
     e = pg_engine
     e.start("five_tasks", by="zhang", org="east")
     waits, sent = _waits_and_statements(e, lambda: e.start("five_tasks", by="zhang", org="east"))
-    assert not [s for s in sent if s.startswith(("SELECT audit_head", "SELECT event_wait", "SELECT external_task"))]
-    assert [s for s in sent if "counter" in s] == ["UPDATE counter SET"]
-    assert sent.count("SELECT org_unit.code, org_unit.name,") == 1
+    assert not [s for s in sent if s.startswith(("SELECT audit_head", "SELECT event_wait", "SELECT external_task",
+                                                 "SELECT app_user", "SELECT org_unit", "SELECT process_model",
+                                                 "SELECT role"))]
+    assert sent[0] == "SELECT (SELECT counter.value"
+    assert [s for s in sent[1:] if "counter" in s] == ["UPDATE counter SET"]
     assert sent[-2:] == ["INSERT INTO audit_event", "INSERT INTO audit_head"]
-    assert waits <= 10, sent
+    assert waits <= 7, sent
     with e.db.engine.connect() as conn:
         numbers = conn.execute(sa.select(Case.case_no).order_by(Case.id)).scalars().all()
     assert [n.rsplit("-", 1)[1] for n in numbers] == ["00001", "00002"]
     assert e.verify_audit() is None
+
+
+def test_a_start_sees_a_deploy_and_a_directory_change_made_by_another_process_at_once(two_engines):
+    """The caches a start takes its model and principal from are keyed on what it reads in its one
+    statement: a new version deployed, a user moved or a unit added by another server process is
+    seen by the very next start here."""
+    a, b = two_engines
+    assert a.start("deadline", by="zhang", org="east", data=dict(REGISTERED)).model_id == a.models.latest("deadline").id
+    text = (BPMN / "deadline.bpmn").read_text(encoding="utf-8").replace("</bpmn:definitions>",
+                                                                       "<!-- 第二版 --></bpmn:definitions>")
+    second = b.deploy(text.encode("utf-8"), by="boss", filename="deadline.bpmn")
+    assert second.version == 2
+    started = a.start("deadline", by="zhang", org="east", data=dict(REGISTERED))
+    assert started.model_id == second.id and a.case(started.id).model_version == 2
+    b.directory.add_org("east_town", "东城镇", parent="east")
+    assert a.start("deadline", by="zhang", org="east_town", data=dict(REGISTERED)).org_code == "east_town"
+    with pytest.raises(InvalidData):
+        a.start("deadline", by="zhang", org="nowhere", data=dict(REGISTERED))
+    b.directory.update_user("zhang", org="west")
+    with pytest.raises(Forbidden):  # east is no longer on zhang's branch of the tree
+        a.start("deadline", by="zhang", org="east", data=dict(REGISTERED))
+    assert a.start("deadline", by="zhang", data=dict(REGISTERED)).org_code == "west"
 
 
 def test_a_message_to_a_waiting_case_waits_for_postgresql_three_times(pg_engine):
