@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, step
 from .directory import Principal
 from .errors import Conflict, EngineError, Forbidden, IncidentRaised, NotFound
 from .schema import Case, Incident
@@ -95,13 +95,20 @@ def listing(engine, open_only: bool = True, case_id: int | None = None) -> list[
 
 
 def retry(engine, incident_id: int, by: str, data: dict | None = None):
-    """Run the failed command again (optionally with corrected data); resolves the incident on success."""
+    """Run the failed command again (optionally with corrected data); resolves the incident on success.
+
+    The resolution is part of the command's own transaction (``step.RETRYING``): its first
+    statement reads the incident under a row lock (``FOR UPDATE`` on PostgreSQL; SQLite's
+    transactions hold the writer lock), a retry that finds it resolved is refused (``Conflict``) and
+    runs nothing, else the incident is marked resolved with what the command writes. Two retries of
+    one incident at once run the command once. A command of several transactions (a signal to many
+    cases) has the incident resolved by the first that commits."""
     with engine.db.read() as s:
         inc = s.get(Incident, incident_id)
         if inc is None:
             raise NotFound(f"异常事件不存在: {incident_id}")
         if inc.resolved_at is not None:
-            raise Conflict("该异常事件已处理")
+            raise Conflict(ALREADY_RETRIED)
         check(engine, s, engine.directory.principal(by, s), inc)
         command = Command(inc.action, inc.case_id, inc.task_id, inc.actor, dict(inc.payload or {}))
     if data is not None:
@@ -109,15 +116,44 @@ def retry(engine, incident_id: int, by: str, data: dict | None = None):
     handler = RETRY.get(command.action)
     if handler is None:
         raise EngineError(f"unknown incident action {command.action}")
-    with audit.on_behalf(by, of=command.actor):  # recorded as the supervisor acting for the original user
-        result = handler(engine, command, by)
-    with engine.db.write() as s:
-        inc = s.get(Incident, incident_id)
-        inc.resolved_at, inc.resolved_by = engine.clock.now(), by
-        if inc.case_id is not None:
-            audit.append(s, chain=audit.case_chain(inc.case_id), case_id=inc.case_id, actor=by,
-                         action="incident_resolved", at=inc.resolved_at, detail={"incident": incident_id})
+    resolved: list[bool] = []
+
+    def in_transaction(tx) -> Callable[[], None] | None:
+        if resolved:  # resolved by an earlier transaction of the command that committed
+            return None
+        row = tx.conn.execute(_LOCK_INCIDENT, {"id": incident_id}).first()
+        if row is None or row.resolved_at is not None:
+            raise Conflict(ALREADY_RETRIED)
+        now = engine.clock.now()
+
+        def resolve() -> None:
+            tx.conn.execute(_RESOLVE, {"b_id": incident_id, "at": now, "by": by})
+            if command.case_id is not None:
+                tx.audit.case(command.case_id, actor=by, action="incident_resolved", at=now,
+                              detail={"incident": incident_id})
+            tx.info["after_commit"].append(lambda: resolved.append(True))
+        return resolve
+
+    token = step.RETRYING.set(in_transaction)
+    try:
+        with audit.on_behalf(by, of=command.actor):  # recorded as the supervisor acting for the original user
+            result = handler(engine, command, by)
+    finally:
+        step.RETRYING.reset(token)
+    if not resolved:  # the command wrote nothing through a step transaction: resolved on its own
+        with step.transaction(engine) as tx:
+            resolve = in_transaction(tx)
+            if resolve is not None:
+                resolve()
     return result
+
+
+ALREADY_RETRIED = "该异常事件已处理（已被重试），不再重复执行"
+_INCIDENTS = Incident.__table__
+_LOCK_INCIDENT = (sa.select(_INCIDENTS.c.resolved_at).where(_INCIDENTS.c.id == sa.bindparam("id"))
+                  .with_for_update())
+_RESOLVE = (sa.update(_INCIDENTS).where(_INCIDENTS.c.id == sa.bindparam("b_id"))
+            .values(resolved_at=sa.bindparam("at"), resolved_by=sa.bindparam("by")))
 
 
 def visible(engine, p: Principal, open_only: bool = True, case_id: int | None = None) -> list[Incident]:

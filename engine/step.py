@@ -241,6 +241,11 @@ class LazySession:
 
 
 _REDO = contextvars.ContextVar("duban_step_redo", default=False)
+# An incident's retry (engine/incidents.py ``retry``): called at the start of each transaction the
+# retried command opens (the incident locked and checked there); what it returns runs when the
+# command's own work is done, before its audit events are written (the resolution recorded).
+RETRYING: contextvars.ContextVar[Callable[["Tx"], Callable[[], None] | None] | None] = contextvars.ContextVar(
+    "duban_retrying", default=None)
 
 
 @contextlib.contextmanager
@@ -260,7 +265,11 @@ def transaction(engine) -> Iterator[Tx]:
         try:
             with conn.begin():
                 try:
+                    retrying = RETRYING.get()
+                    resolve = retrying(tx) if retrying is not None else None
                     yield tx
+                    if resolve is not None:
+                        resolve()
                     tx.audit.flush(tx)
                     tx.flush()
                 finally:

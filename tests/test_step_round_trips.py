@@ -80,8 +80,8 @@ def _redone_once(caplog) -> bool:
 def test_a_start_reads_no_audit_head_no_projection_and_takes_its_number_in_one_statement(pg_engine):
     """Before: 17 round trips (the head of a chain that cannot exist yet read, the event_wait and
     external_task rows of a case that has none read, the counter read then written, the org unit
-    read three times), then 10 (the user, the org unit, the newest model and the decision tables
-    read each time). Now the directory counter and the models' stamp in one read: the principal,
+    read three times), then 7 (the user, the org unit, the newest model and the decision tables
+    read each time). Now 4: the directory counter and the models' stamp in one read, the principal,
     the org unit's path, the model and its bundle from the caches."""
     e = pg_engine
     e.start("five_tasks", by="zhang", org="east")
@@ -92,7 +92,7 @@ def test_a_start_reads_no_audit_head_no_projection_and_takes_its_number_in_one_s
     assert sent[0] == "SELECT (SELECT counter.value"
     assert [s for s in sent[1:] if "counter" in s] == ["UPDATE counter SET"]
     assert sent[-2:] == ["INSERT INTO audit_event", "INSERT INTO audit_head"]
-    assert waits <= 7, sent
+    assert waits <= 4, sent
     with e.db.engine.connect() as conn:
         numbers = conn.execute(sa.select(Case.case_no).order_by(Case.id)).scalars().all()
     assert [n.rsplit("-", 1)[1] for n in numbers] == ["00001", "00002"]
