@@ -141,6 +141,20 @@ class Directory:
             self._lanes[lane] = code
         return self._lanes[lane]
 
+    def holds_a_lane(self, session: Session, principal, lanes, version: int | None = None) -> bool:
+        """Whether ``principal`` holds the role one of ``lanes`` binds to (a message's sender roles,
+        an external task's worker roles). ``version``: the directory counter read in this
+        transaction, so the bindings may come from the cache; None: read afresh."""
+        for lane in lanes or []:
+            if version is None:
+                found = self.role_by_lane(session, lane)
+                code = found.code if found is not None else None
+            else:
+                code = self.role_for_lane(session, lane, version)
+            if code is not None and principal.holds(code):
+                return True
+        return False
+
     def _changed(self, s: Session) -> None:
         from .step import directory_bump
         directory_bump(s)

@@ -83,17 +83,7 @@ _INSERT_EXT = sqlexec.Sql(sa.insert(_EXT), keys=("id", "case_id", "topic", "elem
 def _may_work(engine, session, principal, roles, directory_version: int | None = None) -> bool:
     """``directory_version``: the directory counter read in this transaction (roles from the
     directory's cache); None: read afresh."""
-    if "admin" in principal.roles:
-        return True
-    for role in roles or []:
-        if directory_version is None:
-            found = engine.directory.role_by_lane(session, role)
-            code = found.code if found is not None else None
-        else:
-            code = engine.directory.role_for_lane(session, role, directory_version)
-        if code is not None and principal.holds(code):
-            return True
-    return False
+    return "admin" in principal.roles or engine.directory.holds_a_lane(session, principal, roles, directory_version)
 
 
 def fetch_and_lock(engine, topic: str, worker: str, lease: int = 300, by: str = "admin", limit: int = 10) -> list[dict]:

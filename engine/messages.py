@@ -129,14 +129,8 @@ def _check_sender(engine, session, principal, sender_roles: list[str] | None, wh
     from the directory's cache (``Directory.role_for_lane``); None: read afresh."""
     if not sender_roles or "admin" in principal.roles:
         return
-    for role in sender_roles:
-        if directory_version is None:
-            found = engine.directory.role_by_lane(session, role)
-            code = found.code if found is not None else None
-        else:
-            code = engine.directory.role_for_lane(session, role, directory_version)
-        if code is not None and principal.holds(code):
-            return
+    if engine.directory.holds_a_lane(session, principal, sender_roles, directory_version):
+        return
     raise Forbidden(f"用户 {principal.username} 无权发送{what}（须为：{'、'.join(sender_roles)}）")
 
 
