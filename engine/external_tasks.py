@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from SpiffWorkflow.util.task import TaskState
 
 from . import sqlexec, step
+from .directory import version_column
 from .errors import Conflict, Forbidden, NotFound
 from .incidents import register_retry
 from .schema import ExternalTask, Incident
@@ -108,7 +109,7 @@ def fetch_and_lock(engine, topic: str, worker: str, lease: int = 300, by: str = 
                  "lock_until": until, "retries": r.retries, "variables": data.get(r.case_id, {})} for r in rows]
 
 
-_TASK_WITH_DIRECTORY = sa.select(_EXT, step._DIRECTORY_VERSION.label("directory_version")).where(
+_TASK_WITH_DIRECTORY = sa.select(_EXT, version_column()).where(
     _EXT.c.id == sa.bindparam("id"))
 
 

@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
 from . import sqlexec, step
+from .directory import version_column
 from .errors import Conflict, Forbidden, NotFound
 from .schema import Case, EventWait
 from .state import all_workflows
@@ -229,7 +230,7 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
         with step.transaction(engine) as tx:
             s = tx.session
             # with the directory counter: the sender and the roles then come from the directory's cache
-            q = (sa.select(_WAIT, step._DIRECTORY_VERSION.label("directory_version"))
+            q = (sa.select(_WAIT, version_column())
                  .where(_WAIT.c.kind == "message", _WAIT.c.name == name))
             if case_id is not None:
                 q = q.where(_WAIT.c.case_id == case_id)

@@ -24,6 +24,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from . import batch_writes, step
+from .directory import version_column
 from .errors import Conflict, IncidentRaised, InvalidData
 from .schema import NO_DUE_DATE, EventWait, ExternalTask, HumanTask, Timer
 from .state import read_many, restore_rows
@@ -47,7 +48,7 @@ _ANY_DUE = (sa.select(TIMER.c.id).where(TIMER.c.case_id == sa.bindparam("case_id
 _HELD_CASES = (sa.select(TIMER.c.case_id).distinct()
                .where(TIMER.c.case_id.in_(sa.bindparam("ids", expanding=True)), TIMER.c.due_at <= sa.bindparam("now"),
                       TIMER.c.lease_owner == sa.bindparam("worker")))
-_CASES = (sa.select(step.CASE, step._DIRECTORY_VERSION.label("directory_version"))
+_CASES = (sa.select(step.CASE, version_column())
           .where(step.CASE.c.id.in_(sa.bindparam("ids", expanding=True))).order_by(step.CASE.c.id)
           .with_for_update(of=step.CASE))
 _OPEN_TASKS = (sa.select(HUMAN_TASK.c.case_id, HUMAN_TASK.c.id, HUMAN_TASK.c.due_at, HUMAN_TASK.c.rules)
