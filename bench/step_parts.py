@@ -1,0 +1,207 @@
+"""Where a completion's time goes, unprofiled: µs per completion for each part of the step pipeline.
+
+The same run as ``bench/throughput.py``'s ``engine_sqlite`` (bench/models/five_tasks.bpmn, a SQLite
+file on disk, ``Engine.complete`` through the public API), with ``time.perf_counter_ns`` read around
+each part instead of cProfile's per-call hooks, so the figures keep the proportions of a plain run
+(the timing wrappers cost ~0.3 µs a part). Times are exclusive: a part's figure excludes the
+parts timed inside it (each SQL statement is its own part, whatever called it), and ``other`` is
+what the completion spent outside every timed part (the use case's own code, the transaction,
+incident recording, the connection). The wrappers replace module attributes of this process only,
+for the run; nothing is changed on disk.
+
+    python bench/step_parts.py --json [--cases 400] [--rounds 1]
+
+``--cases 400`` completes 2,000 tasks. CPU per completion is reported without the wrappers, measured
+in the same run (a first pass), next to the wrapped run's total.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.task import Task  # noqa: E402
+
+from engine import projection, sqlexec, state, step, tasks  # noqa: E402
+from engine.schema import HumanTask  # noqa: E402
+from tests.support import make_engine  # noqa: E402
+
+MODEL = ROOT / "bench" / "models" / "five_tasks.bpmn"
+PROCESS = "five_tasks"
+TASKS = 5
+
+_ns = time.perf_counter_ns
+totals: dict[str, int] = defaultdict(int)
+calls: dict[str, int] = defaultdict(int)
+_stack: list[list] = []  # [part, start, time of the parts timed inside it]
+
+
+def _enter(part: str) -> None:
+    _stack.append([part, _ns(), 0])
+
+
+def _leave() -> None:
+    part, start, inner = _stack.pop()
+    spent = _ns() - start
+    totals[part] += spent - inner
+    calls[part] += 1
+    if _stack:
+        _stack[-1][2] += spent
+
+
+def timed(part: str, fn):
+    def wrapper(*args, **kwargs):
+        _enter(part)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _leave()
+    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _statement_name(sql: str) -> str:
+    words = sql.split()
+    verb = words[0].upper()
+    if verb == "INSERT":
+        return f"sql INSERT {words[2]}"
+    if verb == "UPDATE":
+        return f"sql UPDATE {words[1]}"
+    if verb == "SELECT":
+        where = sql.upper().split(" FROM ", 1)[-1].split()[0].lower()
+        return f"sql SELECT {where}"
+    return f"sql {' '.join(words[:2])}"
+
+
+def instrument(engine) -> None:
+    """Put the timers in place (this process, this run)."""
+    wraps = [
+        (step, "take_task", "take_task (python)"),
+        (step, "lock_case", "lock_case"),
+        (step, "load", "load (cache)"),
+        (step, "advance", "spiff do_engine_steps"),
+        (step, "case_data_text", "case_data_text"),
+        (step, "write_case", "write_case (python)"),
+        (step, "commit_cache", "commit_cache"),
+        (tasks, "_validate_form", "validate_form"),
+        (projection, "fired_timers", "projection.fired_timers"),
+        (projection, "waiting_timers", "projection.waiting_timers"),
+        (projection, "project_human_tasks", "projection.human_tasks (python)"),
+        (projection, "project_timers", "projection.timers (python)"),
+        (state, "prune", "state.prune"),
+        (state, "save", "state.save (python)"),
+        (sqlexec, "_bound", "sqlexec bind params"),
+        (step.audit, "append_chains", "audit link + heads (python)"),
+    ]
+    for module, name, part in wraps:
+        setattr(module, name, timed(part, getattr(module, name)))
+    step.AuditBuffer.flush = timed("audit buffer flush (python)", step.AuditBuffer.flush)
+    step.Step.audit = timed("audit events built", step.Step.audit)
+    step.jsonable = timed("jsonable", step.jsonable)
+    # SpiffWorkflow: timed here, in this process, for the run (never in the engine).
+    Task.run = timed("spiff task.run", Task.run)
+    Task.set_data = timed("spiff task.set_data", Task.set_data)
+    BpmnWorkflow.get_task_from_id = timed("spiff get_task_from_id", BpmnWorkflow.get_task_from_id)
+    BpmnWorkflow.get_events = timed("spiff get_events", BpmnWorkflow.get_events)
+    BpmnWorkflow.is_completed = timed("spiff is_completed", BpmnWorkflow.is_completed)
+    engine.policy.check_task = timed("policy.check_task", engine.policy.check_task)
+    engine.directory.cached_principal = timed("directory.cached_principal", engine.directory.cached_principal)
+
+    send = sqlexec.Pending._send
+
+    def timed_send(self, pipelined=False):
+        _enter(_statement_name(self.sql))
+        try:
+            return send(self, pipelined)
+        finally:
+            _leave()
+    sqlexec.Pending._send = timed_send
+    execute_text = sqlexec.execute_text
+
+    def timed_text(conn, sql):
+        _enter(f"sql {sql}")
+        try:
+            return execute_text(conn, sql)
+        finally:
+            _leave()
+    sqlexec.execute_text = timed_text
+    dialect = engine.db.engine.dialect
+    do_commit = dialect.do_commit
+
+    def timed_commit(dbapi_connection):
+        _enter("sql COMMIT")
+        try:
+            return do_commit(dbapi_connection)
+        finally:
+            _leave()
+    dialect.do_commit = timed_commit
+
+
+def _open_tasks(engine) -> list[str]:
+    with engine.db.engine.connect() as conn:
+        return list(conn.execute(sa.select(HumanTask.id).where(HumanTask.state == "open")
+                                 .order_by(HumanTask.case_id)).scalars())
+
+
+def completions(engine, cases: int, wrapped: bool) -> tuple[int, float, int]:
+    """Start ``cases`` cases and complete every task: (completions, CPU seconds, wall ns in them)."""
+    for _ in range(cases):
+        engine.start(PROCESS, by="zhang", org="east", data={"备注": "基准测试"})
+    if wrapped:
+        totals.clear()
+        calls.clear()
+    done, cpu, wall = 0, 0.0, 0
+    for _ in range(TASKS):
+        for tid in _open_tasks(engine):
+            c0, t0 = time.process_time(), _ns()
+            if wrapped:
+                _enter("other")
+            engine.complete(tid, "zhang", {"意见": "同意"})
+            if wrapped:
+                _leave()
+            wall += _ns() - t0
+            cpu += time.process_time() - c0
+            done += 1
+    return done, cpu, wall
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--cases", type=int, default=400)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'engine.sqlite'}")
+        engine.deploy(MODEL, by="boss")
+        plain_done, plain_cpu, plain_wall = completions(engine, args.cases, wrapped=False)
+        instrument(engine)
+        done, cpu, wall = completions(engine, args.cases, wrapped=True)
+        engine.dispose()
+    parts = sorted(((p, round(ns / done / 1000, 1), round(calls[p] / done, 2)) for p, ns in totals.items()),
+                   key=lambda x: -x[1])
+    result = {"process": PROCESS, "completions": done,
+              "plain_cpu_us_per_completion": round(plain_cpu / plain_done * 1e6, 1),
+              "plain_wall_us_per_completion": round(plain_wall / plain_done / 1000, 1),
+              "wrapped_cpu_us_per_completion": round(cpu / done * 1e6, 1),
+              "wrapped_wall_us_per_completion": round(wall / done / 1000, 1),
+              "parts_us_per_completion": {p: {"us": us, "calls": c} for p, us, c in parts}}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(json.dumps({k: v for k, v in result.items() if k != "parts_us_per_completion"}, ensure_ascii=False))
+        for p, us, c in parts:
+            print(f"{us:8.1f} µs  {c:5.2f} calls  {p}")
+
+
+if __name__ == "__main__":
+    main()
