@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import sqlexec
 from .assignment import assign_on_open, refresh_exclusions
-from .schema import NO_DUE_DATE, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
+from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
 from .service_tasks import DubanServiceTask, service_kind
 from .state import all_workflows
 from .timeexpr import parse_datetime
@@ -183,7 +183,7 @@ _TASK = HumanTask.__table__
 _TIMER = Timer.__table__
 _CANDIDATE = TaskCandidate.__table__
 _OPEN_TASKS = sqlexec.Sql(sa.select(_TASK.c.id, _TASK.c.due_at, _TASK.c.rules).where(
-    _TASK.c.case_id == sa.bindparam("case_id"), _TASK.c.state == "open"))
+    _TASK.c.case_id == sa.bindparam("case_id"), _TASK.c.state == OPEN))
 _COMPLETE_TASK = sqlexec.Sql(sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"))
                              .values(state="completed", completed_at=sa.bindparam("at"), completed_by=sa.bindparam("by")))
 _SET_DUE = sqlexec.Sql(sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"))

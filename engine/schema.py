@@ -241,6 +241,12 @@ class TaskRow(Base):
 # The predicates of the partial indexes of human_task and audit_event (revision 0015).
 DONE = sa.text("completed_by IS NOT NULL")
 OUTSIDE_CASES = sa.text("case_id IS NULL")
+# A task's state as readers compare it: written into the SQL text, never a bound parameter. SQLite
+# re-prepares, at every execution, a statement binding ``state = ?`` once a partial index's
+# predicate compares ``state`` with a constant (its plan depends on the value); PostgreSQL can
+# prove a partial index's predicate from a literal in a generic (prepared) plan too.
+OPEN = sa.literal_column("'open'")
+COMPLETED = sa.literal_column("'completed'")
 
 
 class HumanTask(Base):
