@@ -27,6 +27,12 @@ least twice the naive app.
 app's cost grows with the case (it reads, decodes, encodes and writes every task of the workflow on
 every step), the engine's does not (it writes the rows that changed) — the ratio on a real process's
 size, next to the 5-task headline.
+
+``--model FILE [--process ID]`` (repeatable) runs any deployable model the same way instead, its
+sibling .bpmn/.dmn files deployed with it (ours in bpmn/ on workflows.runtime.build_engine, with the
+demo's people, forms and functions): ``ModelBench`` below says how a case is worked. Per model:
+completions/s, CPU ms and SQL statements per completion, how the cases ended (completed, waiting on
+a message, incident...), and the ratios to raw SpiffWorkflow and the naive app run on it alike.
 """
 from __future__ import annotations
 
@@ -42,25 +48,33 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from lxml import etree  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
-from engine import sqlexec  # noqa: E402
+from engine import dialects, sqlexec  # noqa: E402
 from engine.schema import HumanTask  # noqa: E402
+from engine.clock import ManualClock  # noqa: E402
+from engine.errors import EngineError, Forbidden, IncidentRaised, NotFound  # noqa: E402
 from engine.state import serializer  # noqa: E402
-from tests.support import make_engine  # noqa: E402
+from engine.timeexpr import looks_like_iso_literal  # noqa: E402
+from engine.timers import KIND_OF_ELEMENT  # noqa: E402
+from tests.interop_support import drawn_form_data, fire_waiting_timers, user_for  # noqa: E402
+from tests.support import START, make_engine  # noqa: E402
 
 MODEL = ROOT / "bench" / "models" / "five_tasks.bpmn"
 PROCESS = "five_tasks"
 TASKS = 5
 STRETCHED_NAMES = ("登记", "核查", "审核", "决定", "归档")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 DURABLE_PG_PORT = int(os.environ.get("DUBAN_BENCH_PG_PORT", "55439"))
 
 
@@ -112,58 +126,88 @@ class ServerCpu:
         return sum(t - self.start.get(pid, 0.0) for pid, t in end.items())
 
 
+class Meter:
+    """Times engine calls one by one: wall clock, this process's CPU, and the SQL they send
+    (SQLAlchemy's before_cursor_execute, the executor's own statements and round trips)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.elapsed, self.cpu, self.done = 0.0, 0.0, 0
+        self.per_call: list[float] = []
+        self.statements = 0
+        self.sent, self.trips, self.folded = 0, 0, 0  # engine/sqlexec.py's: statements, round trips, COMMITs pipelined
+        self.counting = False
+        sa.event.listen(engine.db.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args):
+        if self.counting:
+            self.statements += 1
+
+    def call(self, fn):
+        """``fn()`` measured; counted only if it returns (a refused or failed call is not a completion)."""
+        statements = self.statements
+        self.counting = True
+        s0, r0, f0 = sqlexec.stats.statements, sqlexec.stats.round_trips, sqlexec.stats.commits
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            result = fn()
+        except BaseException:
+            self.statements = statements
+            raise
+        finally:
+            self.counting = False
+        dt = time.perf_counter() - t0
+        self.cpu += time.process_time() - c0
+        self.sent += sqlexec.stats.statements - s0
+        self.trips += sqlexec.stats.round_trips - r0
+        self.folded += sqlexec.stats.commits - f0
+        self.elapsed += dt
+        self.per_call.append(dt)
+        self.done += 1
+        return result
+
+    def close(self) -> None:
+        sa.event.remove(self.engine.db.engine, "before_cursor_execute", self._count)
+
+    def summary(self) -> dict:
+        done = self.done
+        if not done:
+            return {"completions": 0}
+        per_call = sorted(self.per_call)
+        return {"completions": done, "seconds": round(self.elapsed, 3), "per_second": round(done / self.elapsed, 1),
+                "p95_ms": round(per_call[int(len(per_call) * 0.95)] * 1000, 2),
+                "cpu_ms_per_completion": round(self.cpu / done * 1000, 3),
+                # statements sent to the database (SQLite's BEGIN IMMEDIATE counted, COMMIT not), the
+                # executor's own and SQLAlchemy's: both pass the before_cursor_execute listener
+                "sql_statements_per_completion": round(self.statements / done, 2),
+                # waits for the database: each statement SQLAlchemy sent, each executor send or pipeline,
+                # and the COMMIT unless it went in the last pipeline (on SQLite these are function calls,
+                # not network round trips)
+                "round_trips_per_completion": round((self.statements - self.sent + self.trips + done - self.folded)
+                                                    / done, 2)}
+
+
 def engine_run(url: str, cases: int) -> dict:
     engine = make_engine(url)
     engine.deploy(MODEL, by="boss")
     for _ in range(cases):
         engine.start(PROCESS, by="zhang", org="east", data={"备注": "基准测试"})
-    elapsed, done, cpu = 0.0, 0, 0.0
-    per_call = []
-    statements = [0]
-    counting = [False]
-
-    def count(*_args):
-        if counting[0]:
-            statements[0] += 1
-
-    sa.event.listen(engine.db.engine, "before_cursor_execute", count)
-    sent, trips, folded = [0], [0], [0]  # engine/sqlexec.py's counts: statements, round trips, COMMITs pipelined
+    meter = Meter(engine)
     server = ServerCpu(url).__enter__()
     for _ in range(TASKS):
         with engine.db.engine.connect() as conn:
             ids = list(conn.execute(sa.select(HumanTask.id).where(HumanTask.state == "open")
                                     .order_by(HumanTask.case_id)).scalars())
         for tid in ids:
-            counting[0] = True
-            s0, r0, f0 = sqlexec.stats.statements, sqlexec.stats.round_trips, sqlexec.stats.commits
-            t0, c0 = time.perf_counter(), time.process_time()
-            engine.complete(tid, "zhang", {"意见": "同意"})
-            dt = time.perf_counter() - t0
-            cpu += time.process_time() - c0
-            counting[0] = False
-            sent[0] += sqlexec.stats.statements - s0
-            trips[0] += sqlexec.stats.round_trips - r0
-            folded[0] += sqlexec.stats.commits - f0
-            elapsed += dt
-            per_call.append(dt)
-            done += 1
+            meter.call(lambda: engine.complete(tid, "zhang", {"意见": "同意"}))
     wal = server.wal_bytes()
     server_seconds = server.seconds()  # the backends' CPU, the open-task reads between rounds included
+    meter.close()
     engine.dispose()
-    per_call.sort()
-    out = {"completions": done, "seconds": round(elapsed, 3), "per_second": round(done / elapsed, 1),
-           "p95_ms": round(per_call[int(len(per_call) * 0.95)] * 1000, 2),
-           "cpu_ms_per_completion": round(cpu / done * 1000, 3),
-           # statements sent to the database (SQLite's BEGIN IMMEDIATE counted, COMMIT not), the
-           # executor's own and SQLAlchemy's: both pass the before_cursor_execute listener
-           "sql_statements_per_completion": round(statements[0] / done, 2),
-           # waits for the database: each statement SQLAlchemy sent, each executor send or pipeline,
-           # and the COMMIT unless it went in the last pipeline (on SQLite these are function calls,
-           # not network round trips)
-           "round_trips_per_completion": round((statements[0] - sent[0] + trips[0] + done - folded[0]) / done, 2)}
+    out = meter.summary()
     if server_seconds is not None:
-        out["server_cpu_ms_per_completion"] = round(server_seconds / done * 1000, 3)
-        out["wal_bytes_per_completion"] = round(wal / done) if wal is not None else None
+        out["server_cpu_ms_per_completion"] = round(server_seconds / meter.done * 1000, 3)
+        out["wal_bytes_per_completion"] = round(wal / meter.done) if wal is not None else None
     return out
 
 
@@ -342,6 +386,328 @@ def naive_run(path: Path, cases: int) -> dict:
             "cpu_ms_per_completion": round(cpu / done * 1000, 3)}
 
 
+# -- any model: --model FILE [--process ID] ---------------------------------------------------
+DOMAIN = ROOT / "bpmn"  # our own processes: run on workflows.runtime.build_engine (forms, roles, functions)
+MAX_ROUNDS = 200  # steps a case may take (a loop walked by the same data forever is reported, not run on)
+
+
+class ModelBench:
+    """One deployable model as the bench works it, the same way for the engine, raw SpiffWorkflow and
+    the naive app: cases in lockstep, one step per case a round; a step completes the case's first
+    ready human task as a person who may work it, with what its form needs (our forms' examples,
+    workflows/forms/samples.py; the fields drawn on a Camunda/Flowable task, tests/interop_support.py);
+    a case waiting on timers only has them fired by moving the clock; one waiting on anything else
+    (a message, a signal, an external worker) is reported as "waiting" and left."""
+
+    def __init__(self, path: Path, process: str | None = None):
+        self.path = path.resolve()
+        self.domain = self.path.parent == DOMAIN
+        self.siblings = sorted(p for p in self.path.parent.glob("*.bpmn") if p != self.path)
+        self.decisions = sorted(self.path.parent.glob("*.dmn"))
+        self.process = process
+        self.starter: tuple[str, str, str | None] = ("zhang", "east", None)  # username, org, party
+        self.drawn = drawn_form_data([self.path], START.date())
+        self.given: dict[str, dict] = {}  # element id -> data the engine's run gave it; raw and naive give the same
+
+    # -- the engine ---------------------------------------------------------------------------
+    def engine(self, url: str):
+        """A ready engine with the model (and what it calls) deployed; ``self.process`` set."""
+        if self.domain:
+            from workflows.demo import load_directory, register_enterprises
+            from workflows.runtime import build_engine
+            engine = build_engine(url, clock=ManualClock(START))
+            load_directory(engine)
+            register_enterprises(engine)
+            model = engine.models.latest(self.process) if self.process else None
+            if model is None:
+                model = engine.deploy(self.path, by="admin")
+        else:
+            engine = make_engine(url)
+            for dmn in self.decisions:
+                with contextlib.suppress(EngineError):
+                    engine.deploy(dmn, by="boss")
+            try:
+                model = engine.deploy(self.path, by="boss")
+            except EngineError:  # it calls a process of a sibling file: deploy those first
+                for other in self.siblings:
+                    with contextlib.suppress(EngineError):
+                        engine.deploy(other, by="boss")
+                model = engine.deploy(self.path, by="boss")
+        self.process = self.process or model.key
+        return engine
+
+    def start(self, engine) -> int:
+        """A case started by the first user the policy lets start it (the demo's users, for ours)."""
+        if not self.domain:
+            return engine.start(self.process, by=self.starter[0], org=self.starter[1], data={}).id
+        from workflows.demo import CHEMICAL, USERS
+        from workflows.start_data import start_data
+        tried = [self.starter] + [(u, org, CHEMICAL) for u, _n, org, _r, _p in USERS]
+        for username, org, party in tried:
+            try:
+                case = engine.start(self.process, by=username, org=org, party=party,
+                                    data=start_data(engine, self.process, org))
+            except (Forbidden, NotFound):
+                continue
+            self.starter = (username, org, party)
+            return case.id
+        raise Forbidden(f"nobody may start {self.process}")
+
+    def data_for(self, engine, task) -> dict:
+        if task.spec_id not in self.given:
+            data = self.drawn.get(task.spec_id, {})
+            if self.domain and task.form_key:
+                from workflows.forms.samples import SAMPLES, sample
+                if task.form_key in SAMPLES:
+                    data = sample(task.form_key, engine.clock.now().astimezone(SHANGHAI).date())
+            self.given[task.spec_id] = data
+        return dict(self.given[task.spec_id])
+
+    # -- raw SpiffWorkflow, the parser of the model's dialect -----------------------------------------
+    def raw_spec(self):
+        """(parser name, spec, subprocess specs, serializer): SpiffWorkflow's parser of the model's
+        dialect (CamundaParser for Camunda's namespace, else SpiffBpmnParser) on the model as the
+        engine runs it: engine/dialects.py's rewrite (JUEL translated, vendor attributes as
+        properties), bare ISO timer literals quoted, as SpiffWorkflow evaluates every timer text."""
+        from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+        from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+        from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
+
+        camunda = "http://camunda.org/schema/1.0/bpmn" in self.path.read_text(encoding="utf-8")
+        parser = CamundaParser() if camunda else SpiffBpmnParser()
+
+        def add(path: Path) -> None:
+            root = dialects.normalize(etree.parse(str(path)).getroot()).root
+            for kind in ("timeDate", "timeDuration", "timeCycle"):
+                for el in root.iter(f"{dialects.B}{kind}"):
+                    text = (el.text or "").strip()
+                    if text[:1] not in "'\"" and looks_like_iso_literal(KIND_OF_ELEMENT[kind], text):
+                        el.text = repr(text)
+            parser.add_bpmn_xml(etree.ElementTree(root), str(path))
+
+        add(self.path)
+        for dmn in self.decisions:
+            with contextlib.suppress(Exception):
+                parser.add_dmn_file(str(dmn))
+        key = self.process
+        try:
+            subs = parser.get_subprocess_specs(key)
+        except Exception:  # a call activity's process is in a sibling file
+            for other in self.siblings:
+                with contextlib.suppress(Exception):
+                    add(other)
+            subs = parser.get_subprocess_specs(key)
+        codec = (BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG)) if camunda
+                 else serializer)
+        return type(parser).__name__, parser.get_spec(key), subs, codec
+
+
+def model_engine_run(bench: ModelBench, url: str, cases: int) -> dict:
+    engine = bench.engine(url)
+    outcome: dict[str, int] = {}
+    errors: list[str] = []
+
+    def ended(status: str, message: str = "") -> None:
+        outcome[status] = outcome.get(status, 0) + 1
+        if message and message not in errors:
+            errors.append(message)
+
+    pending = []
+    for _ in range(cases):
+        try:
+            pending.append(bench.start(engine))
+        except IncidentRaised as exc:
+            ended("incident", str(exc).split(": ", 1)[-1])
+    meter, sweeps = Meter(engine), Meter(engine)
+    server = ServerCpu(url).__enter__()
+    fired = 0
+    for _ in range(MAX_ROUNDS):
+        if not pending:
+            break
+        still, on_timers = [], []
+        for case_id in pending:
+            view = engine.case(case_id)
+            if view.status != "running":
+                ended(view.status)
+            elif view.tasks:
+                task = view.tasks[0]
+                user, data = user_for(engine, task, bench.starter[0]), bench.data_for(engine, task)
+                try:
+                    meter.call(lambda: engine.complete(task.id, user, data))  # noqa: B023 - called here
+                    still.append(case_id)
+                except IncidentRaised as exc:
+                    ended("incident", f"{task.spec_id}: {str(exc).split(': ', 1)[-1]}")
+                except EngineError as exc:
+                    ended("error", f"{task.spec_id}: {exc}")
+            elif view.timers:
+                on_timers.extend(view.timers)
+                still.append(case_id)
+            else:
+                ended("waiting")
+        if on_timers:
+            fired += sweeps.call(lambda: fire_waiting_timers(engine, on_timers))  # noqa: B023 - called here
+        pending = still
+    for _ in pending:
+        ended("too_many_steps")
+    server_seconds = server.seconds()
+    meter.close()
+    sweeps.close()
+    engine.dispose()
+    out = meter.summary()
+    out["cases_ended"] = outcome
+    if fired:
+        out["timers_fired"] = fired
+        out["timer_sweep_cpu_ms"] = round(sweeps.cpu * 1000, 1)
+    if server_seconds is not None and meter.done:
+        out["server_cpu_ms_per_completion"] = round(server_seconds / meter.done * 1000, 3)
+    if errors:
+        out["errors"] = errors[:3]
+    return out
+
+
+def model_spiff_run(bench: ModelBench, cases: int, naive_path: Path | None = None) -> dict:
+    """Raw SpiffWorkflow in memory (``naive_path`` None), or the naive app on that SQLite file: per
+    completion read the case's JSON, deserialize, run, serialize, write, commit. Same walk as the
+    engine's, with the data the engine's run gave each task; a waiting timer is fired by putting its
+    due time in the past and refreshing its timers (what a raw app's own sweep would do)."""
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+    try:
+        parser_name, spec, subs, codec = bench.raw_spec()
+    except Exception as exc:  # noqa: BLE001 - reported: the raw parser does not take the model
+        return {"completions": 0, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    db = None
+    if naive_path is not None:
+        db = sqlite3.connect(naive_path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # as the engine's SQLite
+        db.execute("CREATE TABLE wf (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
+    outcome: dict[str, int] = {}
+    errors: list[str] = []
+
+    def ended(status: str, message: str = "") -> None:
+        outcome[status] = outcome.get(status, 0) + 1
+        if message and message not in errors:
+            errors.append(message)
+
+    def waiting_timers(wf) -> list:
+        return [t for t in wf.get_tasks(state=TaskState.WAITING)
+                if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+
+    memory: dict[int, BpmnWorkflow] = {}
+    pending = []
+    for i in range(cases):
+        try:
+            wf = BpmnWorkflow(spec, subs)
+            wf.do_engine_steps()
+        except Exception as exc:  # noqa: BLE001 - a failing script: the engine's incident
+            ended("incident", f"{type(exc).__name__}: {exc}"[:200])
+            continue
+        if db is not None:
+            db.execute("INSERT INTO wf (id, state) VALUES (?, ?)", (i, codec.serialize_json(wf)))
+        else:
+            memory[i] = wf
+        pending.append(i)
+    elapsed, cpu, done = 0.0, 0.0, 0
+    for _ in range(MAX_ROUNDS):
+        if not pending:
+            break
+        still = []
+        for i in pending:
+            t0, c0 = time.perf_counter(), time.process_time()
+            if db is not None:
+                db.execute("BEGIN IMMEDIATE")
+                (text,) = db.execute("SELECT state FROM wf WHERE id = ?", (i,)).fetchone()
+                wf = codec.deserialize_json(text)
+            else:
+                wf = memory[i]
+            ready = [] if wf.is_completed() else wf.get_tasks(state=TaskState.READY, manual=True)
+            if ready:
+                task = ready[0]
+                if db is None:  # raw: finding the task is not timed, as in raw_run
+                    t0, c0 = time.perf_counter(), time.process_time()
+                try:
+                    task.set_data(**bench.given.get(task.task_spec.bpmn_id, {}))
+                    task.run()
+                    wf.do_engine_steps()
+                except Exception as exc:  # noqa: BLE001 - the engine's incident
+                    if db is not None:
+                        db.execute("ROLLBACK")
+                    ended("incident", f"{task.task_spec.bpmn_id}: {type(exc).__name__}: {exc}"[:200])
+                    continue
+                if db is not None:
+                    db.execute("UPDATE wf SET state = ? WHERE id = ?", (codec.serialize_json(wf), i))
+                    db.execute("COMMIT")
+                elapsed += time.perf_counter() - t0
+                cpu += time.process_time() - c0
+                done += 1
+                still.append(i)
+                continue
+            timers = [] if wf.is_completed() else waiting_timers(wf)
+            if timers:  # not timed: a timer fired is not a completion
+                for t in timers:
+                    t.internal_data["event_value"] = "2000-01-01T00:00:00+00:00"
+                wf.refresh_timers()
+                wf.do_engine_steps()
+                if db is not None:
+                    db.execute("UPDATE wf SET state = ? WHERE id = ?", (codec.serialize_json(wf), i))
+                still.append(i)
+            else:
+                ended("completed" if wf.is_completed() else "waiting")
+            if db is not None:
+                db.execute("COMMIT")
+        pending = still
+    for _ in pending:
+        ended("too_many_steps")
+    if db is not None:
+        db.close()
+    out: dict = {"parser": parser_name, "completions": done}
+    if done:
+        out.update(seconds=round(elapsed, 3), per_second=round(done / elapsed, 1),
+                   cpu_ms_per_completion=round(cpu / done * 1000, 3))
+    out["cases_ended"] = outcome
+    if errors:
+        out["errors"] = errors[:3]
+    return out
+
+
+def model_result(bench: ModelBench, args) -> dict:
+    n = args.cases
+    result: dict = {"model": str(bench.path.relative_to(ROOT)) if bench.path.is_relative_to(ROOT) else str(bench.path),
+                    "process": bench.process, "cases": n}
+    with tempfile.TemporaryDirectory() as tmp:
+        result["engine_sqlite"] = model_engine_run(bench, f"sqlite:///{Path(tmp) / 'engine.sqlite'}", n)
+        result["process"] = bench.process
+        if args.only in (None, "raw"):
+            result["raw_spiff_in_memory"] = model_spiff_run(bench, n)
+        if args.only in (None, "naive"):
+            result["naive_app_sqlite"] = model_spiff_run(bench, n, Path(tmp) / "naive.sqlite")
+    if args.only in (None, "engine_postgres") and not args.skip_postgres:
+        with contextlib.ExitStack() as stack:
+            url = args.postgres or stack.enter_context(DurablePostgres())
+            result["engine_postgres"] = postgres_run(url, n, lambda u, _n: model_engine_run(bench, u, _n))
+    ratios(result)
+    return result
+
+
+def ratios(result: dict) -> None:
+    """engine over naive (wall clock and CPU), engine over raw by CPU, and the goals, where measured."""
+    eng, naive, raw = (result.get(k, {}) for k in ("engine_sqlite", "naive_app_sqlite", "raw_spiff_in_memory"))
+    if eng.get("per_second") and naive.get("per_second"):
+        result["engine_over_naive"] = round(eng["per_second"] / naive["per_second"], 2)
+        result["engine_over_naive_by_cpu"] = round(naive["cpu_ms_per_completion"] / eng["cpu_ms_per_completion"], 2)
+    if eng.get("per_second") and raw.get("per_second"):
+        result["engine_cpu_over_raw"] = round(eng["cpu_ms_per_completion"] / raw["cpu_ms_per_completion"], 2)
+    goals = {}
+    if eng.get("per_second"):
+        goals["sqlite_500"] = eng["per_second"] >= 500
+    if result.get("engine_postgres", {}).get("per_second"):
+        goals["postgres_300"] = result["engine_postgres"]["per_second"] >= 300
+    if "engine_over_naive" in result:
+        goals["twice_naive"] = result["engine_over_naive"] >= 2.0
+    result["goals"] = goals
+
+
 class DurablePostgres:
     """A throw-away PostgreSQL cluster with fsync, synchronous_commit and full_page_writes ON."""
 
@@ -401,9 +767,17 @@ def main():
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--tasks-per-case", type=int, default=TASKS,
                     help="user tasks in a row per case (the model stretched; default the 5-task model)")
+    ap.add_argument("--model", action="append", type=Path, default=[],
+                    help="any deployable model instead (its sibling .bpmn/.dmn files deployed with it); repeatable")
+    ap.add_argument("--process", default=None, help="the process of --model to start (default: the one deployed)")
     ap.add_argument("--only", choices=["engine_sqlite", "engine_postgres", "engine_postgres_concurrent", "raw",
                                        "naive"], default=None)
     args = ap.parse_args()
+    if args.model:
+        found = [model_result(ModelBench(path, args.process), args) for path in args.model]
+        out = found[0] if len(found) == 1 else {"models": found}
+        print(json.dumps(out, ensure_ascii=False) if args.json else json.dumps(out, ensure_ascii=False, indent=2))
+        return
     n = args.cases
     result: dict = {"process": PROCESS, "cases": n, "tasks_per_case": args.tasks_per_case}
     models = tempfile.TemporaryDirectory()

@@ -1,10 +1,16 @@
 """Driving a model drawn elsewhere to its end, the way a user of Duban would: start a case, work
 every open task as whoever may work it, until the case ends, waits on something nobody here sends,
-or raises an incident. Shared by tests/test_interop.py and bench/interop.py."""
+or raises an incident. Shared by tests/test_interop.py, bench/interop.py and bench/throughput.py
+(``--model``: who works a task, what its drawn form gets, how a waiting timer is fired)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
+from lxml import etree
+
+from engine.clock import as_utc
+from engine.dialects import VENDOR_NS, B
 from engine.errors import EngineError, IncidentRaised
 
 ROLE_USERS = {"inspector": "zhang", "supervisor": "eastboss", "enterprise": "acme"}
@@ -35,7 +41,7 @@ def drive(engine, key: str, starter: str = "zhang", org: str = "east", data: dic
         if not view.tasks:
             return Outcome("waiting", worked, case_id=case.id)
         task = view.tasks[0]
-        user = task.assignee or ROLE_USERS.get(task.role_code, starter)
+        user = user_for(engine, task, starter)
         worked.append(task)
         try:
             engine.complete(task.id, user, dict(data_by_task.get(task.spec_id, {})))
@@ -44,6 +50,60 @@ def drive(engine, key: str, starter: str = "zhang", org: str = "east", data: dic
         except EngineError as exc:
             return Outcome("error", worked, str(exc), case.id)
     return Outcome("too_many_steps", worked, case_id=case.id)
+
+
+def user_for(engine, task, starter: str = "zhang") -> str:
+    """Who works ``task``: its assignee; else a holder of its role who may work it (the test
+    directory's ROLE_USERS first, then any in the engine's directory); else the starter."""
+    if task.assignee:
+        return task.assignee
+    known = ROLE_USERS.get(task.role_code)
+    if known is not None and (task.role_code is None or engine.may_work(task.id, known)):
+        return known
+    for username in engine.directory.users_with_role(task.role_code) if task.role_code else ():
+        if username != known and engine.may_work(task.id, username):
+            return username
+    return starter
+
+
+def drawn_form_data(paths, today: dt.date) -> dict[str, dict]:
+    """Element id -> what a clerk fills in the form drawn on it (Camunda ``formData``, Flowable
+    ``formProperty``): its default, else the first choice of a list, today for a date, yes, 1, or a
+    line of Chinese text. Every field, not only the required ones: gateways test the others; and
+    the output item of a multi-instance task (each instance's answer)."""
+    found: dict[str, dict] = {}
+    for path in paths:
+        root = etree.parse(str(path)).getroot()
+        for ns in VENDOR_NS:
+            for f in root.iter(f"{{{ns}}}formField", f"{{{ns}}}formProperty"):
+                owner = f.getparent()
+                while owner is not None and etree.QName(owner).localname in ("formData", "extensionElements"):
+                    owner = owner.getparent()
+                if owner is None or not f.get("id"):
+                    continue
+                kind = (f.get("type") or "string").lower()
+                choices = [v.get("id") for v in f if etree.QName(v).localname == "value" and v.get("id")]
+                default = f.get("defaultValue") or f.get("default")
+                value = default if default not in (None, "") else choices[0] if choices else {
+                    "boolean": True, "long": 1, "integer": 1, "int": 1, "double": 1.0,
+                    "date": today.isoformat()}.get(kind, "基准测试")
+                found.setdefault(owner.get("id"), {})[f.get("id")] = value
+        for item in root.iter(f"{B}outputDataItem"):  # each instance of a multi-instance task gives its item
+            owner = item.getparent().getparent()
+            if item.get("name") and owner is not None and owner.get("id"):
+                found.setdefault(owner.get("id"), {}).setdefault(item.get("name"), "同意")
+    return found
+
+
+def fire_waiting_timers(engine, timers) -> int:
+    """A case waits on timers only: move the engine's clock (a ManualClock) to the latest of their
+    due times and run the timer sweep, as the worker would then. Returns how many fired."""
+    if not timers or not hasattr(engine.clock, "set"):
+        return 0
+    due = max(as_utc(t.due_at) for t in timers)
+    if due > engine.clock.now():
+        engine.clock.set(due)
+    return engine.run_due_timers()
 
 
 def raw_walk(path, key: str, data_by_task: dict | None = None, max_steps: int = 40):
