@@ -4,9 +4,9 @@ A timer sweep fires a batch of independent cases in one transaction (engine/time
 case's step writes the same few kinds of rows — its changed workflow task rows, its workflow row,
 its new human tasks, its fired timers deleted, its case row — so a batch of 100 cases would send
 500 statements, each a round trip to PostgreSQL. ``deferred`` collects the writes of the statements
-listed in ``_kinds`` instead, and sends each kind once for the whole batch: ``executemany`` of all
-its rows (one pipelined round trip with psycopg, one call into SQLite), or for a ``DELETE ... IN``
-one statement with every id.
+listed in ``_kinds`` instead, and sends each kind once for the whole batch: an ``executemany`` of
+all its rows (one call into SQLite; on PostgreSQL every kind goes with the transaction's next
+round trip, engine/sqlexec.py ``defer``).
 
 Why our own and not SQLAlchemy's ORM unit of work, which batches like this: the step pipeline
 deliberately speaks SQL Core (engine/step.py) — the unit of work is what issue 15 measured as 60% of
@@ -31,26 +31,20 @@ from . import projection, sqlexec, state as wfstate, step
 
 
 class Kind:
-    """A statement whose writes may wait: its rows are sent together (``expanding``: the name of
-    an expanding ``IN`` parameter whose lists are joined into one)."""
+    """A statement whose writes may wait: its rows are sent together."""
 
-    def __init__(self, statement, expanding: str | None = None):
+    def __init__(self, statement: sqlexec.Sql):
         self.statement = statement
-        self.expanding = expanding
 
 
 def _kinds() -> list[Kind]:
-    found = [
+    return [
         Kind(wfstate._INSERT_TASKS), Kind(wfstate._UPDATE_TASKS), Kind(wfstate._ARCHIVE_TASKS),
         Kind(wfstate._UPDATE_WF),
-        Kind(projection._INSERT_TASKS), Kind(projection._SET_DUE),
+        Kind(projection._INSERT_TASKS), Kind(projection._SET_DUE), Kind(projection._DELETE_TIMERS),
         Kind(projection._MOVE_TIMER), Kind(projection._INSERT_TIMERS),
         Kind(step._WRITE_CASE),
     ]
-    delete_timers = getattr(projection, "_DELETE_TIMERS", None)
-    if delete_timers is not None:
-        found.insert(6, Kind(delete_timers, expanding="ids"))
-    return found
 
 
 class _Sent:
@@ -104,16 +98,8 @@ class DeferringConnection:
         self._sending = True
         try:
             for key in sorted(pending, key=self._order.__getitem__):
-                kind, rows = self._kinds[key], pending[key]
-                if kind.expanding:
-                    rows = [{kind.expanding: [v for r in rows for v in r[kind.expanding]]}]
-                    if not rows[0][kind.expanding]:
-                        continue
-                    self._conn.execute(kind.statement, rows[0])
-                elif isinstance(kind.statement, sqlexec.Sql):
-                    sqlexec.executemany(self._conn, kind.statement, rows)
-                else:
-                    self._conn.execute(kind.statement, rows)
+                # no step reads the result: sent with the transaction's next round trip (PostgreSQL)
+                sqlexec.defer(self._conn, self._kinds[key].statement, pending[key], many=True)
                 self.sent += 1
         finally:
             self._sending = False

@@ -199,9 +199,11 @@ _HUMAN_TASK_COLUMNS = ("id", "case_id", "spec_id", "name", "item_label", "lane",
                        "assignee", "state", "form_key", "priority", "due_at", "due_sort", "created_at", "process_key",
                        "case_no", "case_title", "reminders", "rules", "follow_up_at")
 _INSERT_TASKS = sqlexec.Sql(sa.insert(_TASK), keys=_HUMAN_TASK_COLUMNS)
-_CANCEL_TASKS = (sa.update(_TASK).where(_TASK.c.id.in_(sa.bindparam("ids", expanding=True)))
-                 .values(state="cancelled", completed_at=sa.bindparam("at")))
-_DELETE_TIMERS = sa.delete(_TIMER).where(_TIMER.c.id.in_(sa.bindparam("ids", expanding=True)))
+# One row a statement, deferred with the step's next round trip (an expanding ``IN`` would go
+# through SQLAlchemy and wait for a round trip of its own).
+_CANCEL_TASKS = sqlexec.Sql(sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"))
+                            .values(state="cancelled", completed_at=sa.bindparam("at")))
+_DELETE_TIMERS = sqlexec.Sql(sa.delete(_TIMER).where(_TIMER.c.id == sa.bindparam("b_id")))
 
 
 class _NewTask:
@@ -284,8 +286,7 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             sqlexec.defer(conn, _COMPLETE_TASK, {"b_id": tid, "at": now, "by": completed[1]})
         else:
             cancelled.append(tid)
-    if cancelled:
-        conn.execute(_CANCEL_TASKS, {"ids": cancelled, "at": now})
+    sqlexec.defer(conn, _CANCEL_TASKS, [{"b_id": tid, "at": now} for tid in cancelled], many=True)
     sqlexec.defer(conn, _SET_DUE, due_fixes, many=True)
     candidates: list[dict] = []
     for tid, task in ready.items():
@@ -350,8 +351,7 @@ def project_timers(conn, case: Case, loaded, pending: list[PendingTimer]) -> Non
             new.append({"id": tid, "case_id": case.id, "element_id": spec.bpmn_id or spec.name,
                         "name": spec.bpmn_name or "", "kind": p.kind, "attached_to": p.attached_to,
                         "due_at": p.due_at, "lease_owner": None, "lease_until": None})
-    if gone:
-        conn.execute(_DELETE_TIMERS, {"ids": gone})
+    sqlexec.defer(conn, _DELETE_TIMERS, [{"b_id": tid} for tid in gone], many=True)  # fired: fires once
     sqlexec.defer(conn, _MOVE_TIMER, moved, many=True)
     sqlexec.defer(conn, _INSERT_TIMERS, new, many=True)
     loaded.timers = {tid: p.due_at for tid, p in want.items()}

@@ -576,15 +576,17 @@ _UPDATE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.id == sa.bindparam("b_id"))
                             .values(state=sa.bindparam("state"), content=sa.bindparam("content")))
 _ARCHIVE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.id == sa.bindparam("b_id"))
                              .values(live=False, state=sa.bindparam("state"), content=sa.bindparam("content")))
-# Predicted tasks SpiffWorkflow dropped (the branches an exclusive gateway did not take): built once,
-# not per step (a construct and its cache key cost more than running it).
-_DELETE_TASKS = sa.delete(_T).where(_T.c.id.in_(sa.bindparam("ids", expanding=True)))
+# Predicted tasks SpiffWorkflow dropped (the branches an exclusive gateway did not take): one row a
+# statement, deferred (an expanding ``IN`` goes through SQLAlchemy and waits for its own round trip).
+_DELETE_TASKS = sqlexec.Sql(sa.delete(_T).where(_T.c.id == sa.bindparam("b_id")))
 _WF = WorkflowRow.__table__
 _UPDATE_WF = sqlexec.Sql(sa.update(_WF).where(_WF.c.case_id == sa.bindparam("b_case"),
                                               _WF.c.wf_key == sa.bindparam("b_key"))
                          .values(content=sa.bindparam("content")))
 
-
+# A finished sub-process's row: history from now on (one row a statement, deferred).
+_RETIRE_WF = sqlexec.Sql(sa.update(_WF).where(_WF.c.case_id == sa.bindparam("b_case"), _WF.c.wf_key == sa.bindparam("b_key"))
+                         .values(live=False))
 _INSERT_WF = sqlexec.Sql(sa.insert(_WF), keys=("case_id", "wf_key", "seq", "live", "content"))
 
 
@@ -670,8 +672,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                 content = _task_json(task, tid)
             final.append({"b_id": tid, "state": task.state, "content": content})
         sqlexec.defer(conn, _ARCHIVE_TASKS, final, many=True)
-    if delete:
-        conn.execute(_DELETE_TASKS, {"ids": delete})
+    sqlexec.defer(conn, _DELETE_TASKS, [{"b_id": tid} for tid in delete], many=True)
     wf_updates = []
     # No workflow row loaded or saved yet: a case this step starts (a saved case always has its top
     # row), which has no rows to find.
@@ -691,9 +692,8 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
         elif old != content:
             wf_updates.append({"b_case": case_id, "b_key": key, "content": content})
     sqlexec.defer(conn, _UPDATE_WF, wf_updates, many=True)
-    dropped_wfs = [k for k in state.wf_rows if k not in new_wf_rows]
-    if dropped_wfs:
-        conn.execute(sa.update(_WF).where(_WF.c.case_id == case_id, _WF.c.wf_key.in_(dropped_wfs)).values(live=False))
+    sqlexec.defer(conn, _RETIRE_WF, [{"b_case": case_id, "b_key": k} for k in state.wf_rows if k not in new_wf_rows],
+                  many=True)
     stats.inserted, stats.updated, stats.archived, stats.deleted = len(inserts), len(updates), len(archive), len(delete)
     state.task_rows = new_task_rows
     state.wf_rows = new_wf_rows

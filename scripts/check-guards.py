@@ -41,7 +41,7 @@ GUARDS = [
     ("skip_locked", "engine/timer_sweep.py",
      "_DUE.with_for_update(skip_locked=True)", "_DUE.with_for_update()", "skip_locked"),
     ("fired_timer_rows_deleted", "engine/projection.py",
-     "    if gone:\n        conn.execute(_DELETE_TIMERS", "    if False:\n        conn.execute(_DELETE_TIMERS",
+     '[{"b_id": tid} for tid in gone], many=True)  # fired', '[], many=True)  # fired',
      "fired_timer_rows_are_deleted"),
     ("parked", "engine/timer_sweep.py", "        park(engine, case_id, worker)\n", "", "parked"),
     ("batch_falls_back_case_by_case", "engine/timer_sweep.py",
