@@ -180,6 +180,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             if ref:
                 ext = _extension_elements(el)
                 etree.SubElement(ext, f"{S}calledDecisionId").text = ref
+        if name == "multiInstanceLoopCharacteristics":
+            _multi_instance(el, result)
         if name == "scriptTask":
             fmt = (el.get("scriptFormat") or "").strip().lower()
             if fmt not in PYTHON_LANGUAGES:
@@ -209,6 +211,47 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 result.problems.append((f"{label(owner)} 的{what}引用外部脚本文件，请把表达式写在模型中", owner))
                 continue
             _translate_text(el, result, owner, what)
+
+
+def _multi_instance(el, result: Normalized) -> None:
+    """多实例: Camunda 7/Flowable ``collection``/``elementVariable`` and Camunda 8
+    ``zeebe:loopCharacteristics`` (``inputCollection``/``inputElement``/``outputCollection``/
+    ``outputElement``) become the standard ``loopDataInputRef``/``inputDataItem`` (and output)
+    SpiffWorkflow reads. The collection must name a case variable."""
+    if el.find(f"{B}loopDataInputRef") is not None or el.find(f"{B}loopCardinality") is not None:
+        return
+    zeebe = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}loopCharacteristics")
+    given = {"input": _vendor_attr(el, "collection"), "inputItem": _vendor_attr(el, "elementVariable")}
+    if zeebe is not None:
+        given = {"input": zeebe.get("inputCollection"), "inputItem": zeebe.get("inputElement"),
+                 "output": zeebe.get("outputCollection"), "outputItem": zeebe.get("outputElement")}
+    if not given["input"]:
+        return
+    owner = el.getparent()
+    refs = {}
+    for key, value in given.items():
+        if not (value or "").strip():
+            continue
+        try:
+            python = translate(value.strip())
+        except Untranslatable as exc:
+            result.problems.append((f"{label(owner)} 的多实例集合使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；"
+                                    "请改写为流程变量名", owner))
+            return
+        if not python.strip().isidentifier():
+            result.problems.append((f"{label(owner)} 的多实例集合「{value.strip()}」不是流程变量名；"
+                                    "请先用脚本任务把集合存入一个流程变量，再在此填写该变量名", owner))
+            return
+        refs[key] = python.strip()
+    for key, tag, item_tag in (("input", "loopDataInputRef", "inputDataItem"),
+                               ("output", "loopDataOutputRef", "outputDataItem")):
+        if key in refs:
+            etree.SubElement(el, f"{B}{tag}").text = refs[key]
+            result.translations.append({"element_id": owner.get("id"), "from": given[key].strip(), "to": refs[key]})
+        if f"{key}Item" in refs:
+            item = etree.SubElement(el, f"{B}{item_tag}")
+            item.set("id", refs[f"{key}Item"])
+            item.set("name", refs[f"{key}Item"])
 
 
 def _task_attributes(el, result: Normalized, form_exists) -> None:
