@@ -21,6 +21,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
@@ -43,6 +44,18 @@ def _kind(event_definition) -> str | None:
     return None
 
 
+def caught(spec, kind: str | None = None, name: str | None = None):
+    """The message or signal definition a catch event waits for (of ``kind`` and ``name`` if given):
+    its own, or one of an event-based gateway's (事件网关: SpiffWorkflow gathers the definitions of
+    the events after it into one MultipleEventDefinition on the gateway)."""
+    ed = getattr(spec, "event_definition", None)
+    for d in (ed.event_definitions if isinstance(ed, MultipleEventDefinition) else [ed]):
+        k = _kind(d)
+        if k is not None and (not kind or k == kind) and (not name or d.name == name):
+            return d
+    return None
+
+
 def _props(spec) -> dict:
     return (getattr(spec, "extensions", None) or {}).get("properties") or {}
 
@@ -58,9 +71,7 @@ def waiting_tasks(workflow, kind: str | None = None, name: str | None = None) ->
         for task in wf.tasks.values():
             if task.state != TaskState.WAITING:
                 continue
-            ed = getattr(task.task_spec, "event_definition", None)
-            k = _kind(ed)
-            if k is None or (kind and k != kind) or (name and ed.name != name):
+            if caught(task.task_spec, kind, name) is None:
                 continue
             found.append(task)
     return found
@@ -68,7 +79,7 @@ def waiting_tasks(workflow, kind: str | None = None, name: str | None = None) ->
 
 def _correlation(task) -> dict:
     """The values this waiting task's correlation properties expect (evaluated on its data)."""
-    ed = task.task_spec.event_definition
+    ed = caught(task.task_spec)
     values = {}
     for props in (task.workflow.correlations or {}).values():
         if isinstance(props, dict):
@@ -91,9 +102,10 @@ def project_waits(session, case, workflow) -> None:
     if case.status == "running":
         for task in waiting_tasks(workflow):
             spec = task.task_spec
+            ed = caught(spec)
             want[str(task.id)] = {
-                "id": str(task.id), "case_id": case.id, "kind": _kind(spec.event_definition),
-                "name": spec.event_definition.name, "element_id": spec.bpmn_id or spec.name,
+                "id": str(task.id), "case_id": case.id, "kind": _kind(ed),
+                "name": ed.name, "element_id": spec.bpmn_id or spec.name,
                 "org_code": case.org_code, "correlation": _correlation(task),
                 "sender_roles": _roles(_props(spec).get("senderRoles"))}
     # The rows as last written ride on the workflow object, which the engine caches per case
@@ -162,7 +174,7 @@ def _deliver(engine, tx, case_id: int, kind: str, name: str, data: dict | None, 
         catching = waiting_tasks(workflow, kind, name)
         if not catching:
             raise Conflict(f"案件 {case_id} 已不再等待{'消息' if kind == 'message' else '信号'}「{name}」")
-        ed = catching[0].task_spec.event_definition
+        ed = caught(catching[0].task_spec, kind, name)
         correlations = dict(workflow.correlations or {})
         event = BpmnEvent(ed, payload=dict(data or {}), correlations=correlations)
         with step.StepRequests() as requests:

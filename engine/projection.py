@@ -8,11 +8,12 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
@@ -24,7 +25,7 @@ from .assignment import assign_on_open, refresh_exclusions
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
 from .service_tasks import DubanServiceTask, service_kind
 from .state import all_workflows
-from .timeexpr import parse_datetime
+from .timeexpr import Duration, TimerExpressionError, parse_datetime, plan_timer
 from .timers import due_of
 
 
@@ -71,11 +72,23 @@ def role_of(spec, props: dict, role_for_lane) -> str | None:
     return role
 
 
-def _moment(value) -> datetime:
-    """A date from a model expression: aware as given, or Beijing time (engine/timeexpr.py)."""
+def _moment(value, now: datetime) -> datetime:
+    """A task's 期限 from its ``dueDate``: a date, aware as given or Beijing time; or, as Camunda
+    and Flowable read it, a duration (``P10D``) from when the task opens (engine/timeexpr.py)."""
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value
+    if isinstance(value, (timedelta, Duration)) or str(value).strip().strip("'\"").upper().startswith("P"):
+        return plan_timer("duration", str(value) if isinstance(value, str) else value, now).due
     return parse_datetime(value.isoformat() if isinstance(value, datetime) else str(value))
+
+
+def _due_date(spec, value, now: datetime, what: str = "期限") -> datetime:
+    """``_moment``; what is no date is the model's fault, said in Chinese naming the task."""
+    try:
+        return _moment(value, now)
+    except TimerExpressionError:
+        raise TimerExpressionError(f"任务「{spec.bpmn_name or spec.bpmn_id}」({spec.bpmn_id}) 的{what}「{value}」"
+                                   f"不是日期（如 2026-12-31）或时长（如 P10D）") from None
 
 
 @dataclass
@@ -130,7 +143,10 @@ _DONE = (TaskState.COMPLETED, TaskState.READY)
 def _is_timer(spec) -> bool:
     """A timer event's task spec (a spec's event definition is fixed when the model is parsed;
     specs live as long as their model, so each is asked once, not once per task per step)."""
-    return isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
+    ed = getattr(spec, "event_definition", None)
+    if isinstance(ed, MultipleEventDefinition):  # an event-based gateway (事件网关) with a timer after it
+        return any(isinstance(d, TimerEventDefinition) for d in ed.event_definitions)
+    return isinstance(ed, TimerEventDefinition)
 
 
 def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
@@ -167,7 +183,7 @@ def waiting_timers(top) -> list[PendingTimer]:
     found = []
     for task in list(top.event_manager.tasks.values()):
         spec = task.task_spec
-        if not isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+        if not _is_timer(spec):
             continue
         if not task.has_state(TaskState.WAITING):
             continue
@@ -299,7 +315,7 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         if props.get("dueDate"):
             value = evaluate(task, props["dueDate"])
             if value:
-                due = _moment(value)
+                due = _due_date(spec, value, now)
         org_code = case.org_code
         if props.get("orgLevel"):
             org_code = org_at_level(conn, case.org_code, evaluate(task, props["orgLevel"]))
@@ -316,7 +332,7 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         if props.get("followUpDate"):
             value = evaluate(task, props["followUpDate"])
             if value:
-                row.follow_up_at = _moment(value)
+                row.follow_up_at = _due_date(spec, value, now, "跟进日期")
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
         if row.assignee is not None and tx.session.get(User, row.assignee) is None:
             row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it

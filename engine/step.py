@@ -38,6 +38,7 @@ from . import audit, projection, sqlexec, state as wfstate
 from .errors import Conflict, EngineError, InvalidData, NotFound
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
 from .scripting import StepRequests
+from .timeexpr import TimerExpressionError
 
 log = logging.getLogger("duban.step")
 
@@ -589,8 +590,11 @@ class Step:
             return engine.directory.role_for_lane(tx.orm, lane, tx.directory_version)
 
         pending = projection.waiting_timers(workflow)
-        opened, cancelled = projection.project_human_tasks(tx, case, loaded, now, role_for_lane, evaluate,
-                                                           completed, pending)
+        try:
+            opened, cancelled = projection.project_human_tasks(tx, case, loaded, now, role_for_lane, evaluate,
+                                                               completed, pending)
+        except TimerExpressionError as exc:  # a due date the model computed is no date: the model's fault
+            raise ProcessFailure(exc) from exc
         projection.project_timers(tx.conn, case, loaded, pending)
         for row in opened:
             self.audit("task_opened", task_id=row["id"], actor="engine", at=now,
