@@ -14,6 +14,7 @@ from engine.dialects import VENDOR_NS, B
 from engine.errors import EngineError, IncidentRaised
 
 ROLE_USERS = {"inspector": "zhang", "supervisor": "eastboss", "enterprise": "acme"}
+ACME = "91110000000000001X"  # acme's 统一社会信用代码: the case is about its enterprise, so acme may work its tasks
 
 
 @dataclass
@@ -25,10 +26,10 @@ class Outcome:
 
 
 def drive(engine, key: str, starter: str = "zhang", org: str = "east", data: dict | None = None,
-          data_by_task: dict | None = None, max_steps: int = 40) -> Outcome:
+          data_by_task: dict | None = None, max_steps: int = 40, party: str | None = ACME) -> Outcome:
     data_by_task = data_by_task or {}
     try:
-        case = engine.start(key, by=starter, org=org, data=dict(data or {}))
+        case = engine.start(key, by=starter, org=org, data=dict(data or {}), party=party)
     except IncidentRaised as exc:
         return Outcome("incident", message=str(exc))
     except EngineError as exc:

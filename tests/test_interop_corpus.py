@@ -1,0 +1,138 @@
+"""The larger interop corpus (tests/bpmn/interop/): models drawn as Camunda Modeler 5 (Camunda 7 and
+8), bpmn.io, Flowable/Activiti, Signavio and spiff-arena save them, with the constructs a real
+process uses — event-based gateways, boundary and event sub-process timers, multi-instance over a
+collection, call activities, due dates written as durations. Each is deployed, started and worked by
+the people its lanes and assignments name, on SQLite and PostgreSQL; timers are moved on the
+engine clock. What Duban refuses, it refuses naming the element, in Chinese.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from engine.schema import EventWait, Timer
+from tests.interop_support import drive
+from tests.support import make_engine
+
+from tests.test_interop import CORPUS
+
+
+@pytest.fixture(scope="module")
+def engine(module_database_url):
+    eng = make_engine(module_database_url)
+    for f in sorted(CORPUS.glob("*.dmn")) + sorted(CORPUS.glob("*.bpmn")):
+        if f.name not in REFUSED_FILES:
+            eng.deploy(f, by="boss")
+    yield eng
+    eng.dispose()
+
+
+# Files Duban refuses on purpose: element id, and what the refusal says (in Chinese).
+REFUSED_FILES: dict[str, tuple[str, str]] = {}
+
+
+def _open(engine, case_id):
+    return sorted(t.spec_id for t in engine.case(case_id).tasks)
+
+
+def _work(engine, case_id, spec_id, user, data=None):
+    (task,) = [t for t in engine.case(case_id).tasks if t.spec_id == spec_id]
+    engine.complete(task.id, user, data or {})
+
+
+def _fire(engine, **delta):
+    engine.clock.advance(**delta)
+    engine.run_due_timers()
+
+
+def test_event_based_gateway_waits_for_its_message_or_its_timer(engine):
+    """事件网关: the case waits on the message and the 15-day timer after the gateway — both are
+    projected (a timer row, an event_wait row), so neither the sweep nor a sender misses it."""
+    by_message = drive(engine, "camunda7_event_gateway")
+    assert by_message.status == "waiting" and [t.spec_id for t in by_message.tasks] == ["Activity_0notice"]
+    with engine.db.read() as s:
+        waits = s.execute(sa.select(EventWait.kind, EventWait.name, EventWait.element_id)
+                          .where(EventWait.case_id == by_message.case_id)).all()
+        timers = s.execute(sa.select(Timer.element_id, Timer.due_at).where(Timer.case_id == by_message.case_id)).all()
+    assert [tuple(w) for w in waits] == [("message", "整改报告", "Gateway_0wait01")]
+    assert [t.element_id for t in timers] == ["Gateway_0wait01"]
+    engine.correlate_message("整改报告", by="acme", case_id=by_message.case_id, data={"report_no": "ZG-1"})
+    assert _open(engine, by_message.case_id) == ["Activity_0review"]
+    _work(engine, by_message.case_id, "Activity_0review", "zhang")
+    assert engine.case(by_message.case_id).status == "completed"
+
+    by_timer = drive(engine, "camunda7_event_gateway")
+    _fire(engine, days=15, seconds=1)
+    assert _open(engine, by_timer.case_id) == ["Activity_0revisit"]
+    with engine.db.read() as s:  # the message is no longer awaited
+        assert not s.execute(sa.select(EventWait.id).where(EventWait.case_id == by_timer.case_id)).all()
+    _work(engine, by_timer.case_id, "Activity_0revisit", "zhang")
+    assert engine.case(by_timer.case_id).status == "completed"
+
+
+def test_a_due_date_written_as_a_duration_runs_from_when_the_task_opens(engine):
+    """camunda:dueDate="P10D" (Camunda and Flowable read an ISO duration from the task's creation)."""
+    out = drive(engine, "camunda7_boundary_timers", max_steps=0)
+    (task,) = engine.case(out.case_id).tasks
+    assert task.due_at == engine.clock.now() + timedelta(days=10)
+
+
+def test_a_due_date_that_is_no_date_is_an_incident_naming_the_task(engine):
+    xml = (CORPUS / "camunda7_boundary_timers.bpmn").read_text("utf-8").replace(
+        'camunda:dueDate="P10D"', 'camunda:dueDate="${deadline}"').replace(
+        'id="camunda7_boundary_timers"', 'id="due_not_a_date"')
+    engine.deploy(xml, by="boss", filename="due_not_a_date.bpmn")
+    out = drive(engine, "due_not_a_date", data={"deadline": "下周一"})
+    assert out.status == "incident", out
+    assert "任务「企业整改」(Activity_0rectify) 的期限「下周一」不是日期" in out.message
+
+
+def test_boundary_timers_remind_without_interrupting_then_interrupt(engine):
+    """R2/P1D non-interrupting: a 电话催办 each day, the task stays; P10D interrupting: 立案处罚."""
+    out = drive(engine, "camunda7_boundary_timers", max_steps=0)
+    _fire(engine, days=1, seconds=1)
+    assert _open(engine, out.case_id) == ["Activity_0rectify", "Activity_0urge"]
+    _work(engine, out.case_id, "Activity_0urge", "zhang")
+    _fire(engine, days=9)
+    assert _open(engine, out.case_id) == ["Activity_0punish"]
+    _work(engine, out.case_id, "Activity_0punish", "eastboss")
+    assert engine.case(out.case_id).status == "completed"
+
+
+def test_camunda_collection_multi_instance_gives_each_inspector_a_task(engine):
+    """camunda:collection="${inspectors}" camunda:elementVariable="inspector": one 分头检查 for each,
+    assigned by camunda:assignee="${inspector}"; then three sequential 复核 by loopCardinality."""
+    out = drive(engine, "camunda7_multi_instance")
+    assert out.status == "completed", out.message
+    assert [(t.spec_id, t.assignee or t.role_code) for t in out.tasks] == [
+        ("Activity_0check", "zhang"), ("Activity_0check", "li"),
+        ("Activity_0sign", "supervisor"), ("Activity_0sign", "supervisor"), ("Activity_0sign", "supervisor")]
+
+
+def test_camunda7_gateways_lanes_and_form_defaults_run_to_the_end(engine):
+    out = drive(engine, "camunda7_hazard_gateways")
+    assert out.status == "completed", out.message
+    # 重大 (level 3 by the form's default) -> parallel 会商 + 企业方案; inclusive: 消防 (4 台) and 环境
+    assert sorted((t.spec_id, t.role_code) for t in out.tasks) == [
+        ("Activity_0b1x2c3", "inspector"), ("Activity_0envi01", "inspector"), ("Activity_0expert", "supervisor"),
+        ("Activity_0fire01", "inspector"), ("Activity_1plan00", "enterprise")]
+    assert out.tasks[0].name == "登记\n隐患信息"
+    general = drive(engine, "camunda7_hazard_gateways",
+                    data_by_task={"Activity_0b1x2c3": {"level": 1, "count": 1, "needs_env": False}})
+    assert general.status == "completed" and [t.spec_id for t in general.tasks] == [
+        "Activity_0b1x2c3", "Activity_1g8h9j0"]
+
+
+def test_call_activity_to_a_sibling_file_returns_the_child_data(engine):
+    out = drive(engine, "camunda7_call_parent")
+    assert out.status == "completed", out.message
+    assert [t.spec_id for t in out.tasks] == ["Activity_0assign", "Activity_0verify", "Activity_0close"]
+    assert engine.case(out.case_id).data["conclusion"] == "区级已核查"
+
+
+@pytest.mark.parametrize("refused, expected", [(False, "Activity_0opinion"), (True, "Activity_0police")])
+def test_boundary_error_on_an_embedded_subprocess(engine, refused, expected):
+    out = drive(engine, "camunda7_subprocess_error", data_by_task={"Activity_0record": {"refused": refused}})
+    assert out.status == "completed" and [t.spec_id for t in out.tasks] == ["Activity_0record", expected]
