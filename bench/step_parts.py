@@ -1,15 +1,19 @@
 """Where a completion's time goes, unprofiled: µs per completion for each part of the step pipeline.
 
 The same run as ``bench/throughput.py``'s ``engine_sqlite`` (bench/models/five_tasks.bpmn, a SQLite
-file on disk, ``Engine.complete`` through the public API), with ``time.perf_counter_ns`` read around
-each part instead of cProfile's per-call hooks, so the figures keep the proportions of a plain run
-(the timing wrappers cost ~0.3 µs a part). Times are exclusive: a part's figure excludes the
-parts timed inside it (each SQL statement is its own part, whatever called it), and ``other`` is
+file on disk, ``Engine.complete`` through the public API), with the clock read around each part
+instead of cProfile's per-call hooks, so the figures keep the proportions of a plain run
+(``timing_overhead_ns_per_part``: what a timer adds to the part around it, measured before the
+run and taken off that part's figure). ``--clock wall`` (default) reads ``perf_counter_ns`` (tens
+of ns a read; on a busy machine other processes' turns land in the parts in proportion to their
+length, so the shares hold); ``--clock cpu`` this process's CPU time (``process_time_ns``: a
+system call a read, about 1 µs, which inflates the small, frequent parts beyond the calibration).
+Times are exclusive: a part's figure excludes the parts timed inside it (each SQL statement is its own part, whatever called it), and ``other`` is
 what the completion spent outside every timed part (the use case's own code, the transaction,
 incident recording, the connection). The wrappers replace module attributes of this process only,
 for the run; nothing is changed on disk.
 
-    python bench/step_parts.py --json [--cases 400] [--rounds 1]
+    python bench/step_parts.py --json [--cases 400] [--clock cpu|wall]
 
 ``--cases 400`` completes 2,000 tasks. CPU per completion is reported without the wrappers, measured
 in the same run (a first pass), next to the wrapped run's total.
@@ -40,23 +44,46 @@ MODEL = ROOT / "bench" / "models" / "five_tasks.bpmn"
 PROCESS = "five_tasks"
 TASKS = 5
 
-_ns = time.perf_counter_ns
+_ns = time.perf_counter_ns  # --clock: wall (default) or this process's CPU time
 totals: dict[str, int] = defaultdict(int)
 calls: dict[str, int] = defaultdict(int)
-_stack: list[list] = []  # [part, start, time of the parts timed inside it]
+_stack: list[list] = []  # [part, start, time of the parts timed inside it, how many were timed inside it]
+
+
+_overhead = [0]  # ns a timed call adds to the part it is timed inside (``calibrate``): taken off there
+
+
+def calibrate(rounds: int = 20000) -> int:
+    """What one timed call adds to the part around it: its two clock reads and the stack's work
+    (with ``--clock cpu`` a system call each, about a microsecond: more than many parts cost)."""
+    _overhead[0] = 0
+    noop = timed("calibration inner", lambda: None)
+    runs = []
+    for _ in range(5):
+        totals.clear()
+        bare = _ns()
+        [(lambda: None)() for _ in range(rounds)]
+        bare = _ns() - bare
+        timed("calibration outer", lambda: [noop() for _ in range(rounds)])()
+        runs.append((totals["calibration outer"] - bare) // rounds)
+    totals.clear()
+    calls.clear()
+    _overhead[0] = max(sorted(runs)[len(runs) // 2], 0)
+    return _overhead[0]
 
 
 def _enter(part: str) -> None:
-    _stack.append([part, _ns(), 0])
+    _stack.append([part, _ns(), 0, 0])
 
 
 def _leave() -> None:
-    part, start, inner = _stack.pop()
+    part, start, inner, children = _stack.pop()
     spent = _ns() - start
-    totals[part] += spent - inner
+    totals[part] += spent - inner - children * _overhead[0]
     calls[part] += 1
     if _stack:
         _stack[-1][2] += spent
+        _stack[-1][3] += 1
 
 
 def timed(part: str, fn):
@@ -101,10 +128,16 @@ def instrument(engine) -> None:
         (state, "prune", "state.prune"),
         (state, "save", "state.save (python)"),
         (sqlexec, "_bound", "sqlexec bind params"),
-        (step.audit, "append_chains", "audit link + heads (python)"),
+        (sqlexec, "_rows", "sqlexec result rows"),
+        (step, "case_from_row", "case_from_row"),
+        (tasks, "_complete_locked", "tasks._complete_locked (own code)"),
+        (step.audit, "append_chains", "audit append (python)"),
+        (step.audit, "_linked", "audit link: canonical JSON + HMAC"),
+        (step.audit, "keyring", "audit keyring"),
     ]
     for module, name, part in wraps:
         setattr(module, name, timed(part, getattr(module, name)))
+    step.Step.write = timed("Step.write (own code)", step.Step.write)
     step.AuditBuffer.flush = timed("audit buffer flush (python)", step.AuditBuffer.flush)
     step.Step.audit = timed("audit events built", step.Step.audit)
     step.jsonable = timed("jsonable", step.jsonable)
@@ -116,6 +149,8 @@ def instrument(engine) -> None:
     BpmnWorkflow.is_completed = timed("spiff is_completed", BpmnWorkflow.is_completed)
     engine.policy.check_task = timed("policy.check_task", engine.policy.check_task)
     engine.directory.cached_principal = timed("directory.cached_principal", engine.directory.cached_principal)
+    engine.after_step_hooks[:] = [timed(f"hook {getattr(h, '__module__', '')}.{getattr(h, '__name__', type(h).__name__)}", h)
+                                  for h in engine.after_step_hooks]
 
     send = sqlexec.Pending._send
 
@@ -179,7 +214,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--cases", type=int, default=400)
+    ap.add_argument("--clock", choices=["cpu", "wall"], default="wall")
     args = ap.parse_args()
+    global _ns
+    if args.clock == "cpu":
+        _ns = time.process_time_ns
+    overhead = calibrate()
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'engine.sqlite'}")
         engine.deploy(MODEL, by="boss")
@@ -187,9 +227,12 @@ def main():
         instrument(engine)
         done, cpu, wall = completions(engine, args.cases, wrapped=True)
         engine.dispose()
+    # each part's figure less what the parts timed inside it added (their clock reads)
     parts = sorted(((p, round(ns / done / 1000, 1), round(calls[p] / done, 2)) for p, ns in totals.items()),
                    key=lambda x: -x[1])
-    result = {"process": PROCESS, "completions": done,
+    result = {"process": PROCESS, "completions": done, "clock": args.clock,
+              # what a timed call adds to the part around it; taken off that part's figure
+              "timing_overhead_ns_per_part": overhead,
               "plain_cpu_us_per_completion": round(plain_cpu / plain_done * 1e6, 1),
               "plain_wall_us_per_completion": round(plain_wall / plain_done / 1000, 1),
               "wrapped_cpu_us_per_completion": round(cpu / done * 1e6, 1),
