@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.test_designer_endpoints import CAMUNDA_FILE, HAZARD, add_designers
-from tests.ui_support import PASSWORD, ROOT, LiveServer, launch_chromium, make_world, screenshot, start_hazard
+from tests.ui_support import PASSWORD, ROOT, LiveServer, close_context, launch_chromium, make_world, screenshot, start_hazard
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,7 @@ def page(browser, world):
     pg.click("button[type=submit]")
     expect(pg.locator(".whoami .user")).to_have_text("许设计")
     yield pg
-    ctx.close()
+    close_context(ctx)
     assert not errors, errors
 
 

@@ -38,6 +38,12 @@ def _open_task(engine, case_id):
     return task
 
 
+def _queued_for_a_lock(conn) -> bool:
+    """Whether a session of this PostgreSQL database waits for a lock (asked of the server)."""
+    return bool(conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                     "AND wait_event_type = 'Lock'")).scalar())
+
+
 def _wait_until_blocked_on_a_row_lock(url: str, timeout: float = 60.0) -> None:
     """Wait until a session of this PostgreSQL database waits for a lock (the racing step has read
     the case and now queues for its row), so the race is exercised however busy the machine is."""
@@ -46,11 +52,28 @@ def _wait_until_blocked_on_a_row_lock(url: str, timeout: float = 60.0) -> None:
     try:
         while time.monotonic() < deadline:
             with probe.connect() as conn:
-                if conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                        "AND wait_event_type = 'Lock'")).scalar():
+                if _queued_for_a_lock(conn):
                     return
             time.sleep(0.05)
         raise AssertionError("the racing step never waited for the case's row lock")
+    finally:
+        probe.dispose()
+
+
+def _queued_before_it_ended(thread: threading.Thread, url: str, timeout: float = 60.0) -> bool:
+    """Whether ``thread``'s statement queued for a lock of this PostgreSQL database before the thread
+    ended: the server says so, not a clock, so a slow machine makes it neither pass nor fail."""
+    probe = sa.create_engine(url)
+    deadline = time.monotonic() + timeout
+    try:
+        with probe.connect() as conn:
+            while thread.is_alive():
+                if _queued_for_a_lock(conn):
+                    return True
+                assert time.monotonic() < deadline, "the claim neither ended nor queued for a lock"
+                conn.rollback()  # a fresh snapshot of pg_stat_activity for the next look
+                thread.join(0.02)
+        return False
     finally:
         probe.dispose()
 
@@ -312,9 +335,8 @@ def test_skip_locked_a_claim_never_waits_for_another_workers_claim(postgres_url)
             got = {}
             other = threading.Thread(target=lambda: got.update(rows=e._claim_due_timers("b", 10, 60)))
             other.start()
-            other.join(3)
-            waited = other.is_alive()
-        other.join(10)
+            waited = _queued_before_it_ended(other, postgres_url)
+        other.join(60)
     assert not waited, "the second claim waited for the first one's row lock"
     assert len(first) == 1 and len(got["rows"]) == 2
     assert not {t for _, t in first} & {t for _, t in got["rows"]}

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.leadership_support import build_world
-from tests.ui_support import PASSWORD, ROOT, LiveServer, launch_chromium, screenshot
+from tests.ui_support import PASSWORD, ROOT, LiveServer, close_context, launch_chromium, screenshot
 from workflows.messages import produce
 
 pytestmark = pytest.mark.browser
@@ -56,7 +56,7 @@ def page_as(site):
 
     yield make
     for ctx in contexts:
-        ctx.close()
+        close_context(ctx)
 
 
 def test_dashboard_draws_charts_and_a_bar_opens_its_cases(page_as):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from engine import Engine, IncidentRaised
 from engine.schema import AuditEvent, SpecBundle
-from tests.support import make_engine
+from tests.support import HELD_AT_MOST_S, evaluator_ready, make_engine
 
 SCRIPT_AT_START = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://duban">
@@ -74,17 +74,19 @@ def test_a_script_result_that_cannot_be_case_data_is_an_incident_naming_it(engin
 
 @pytest.mark.parametrize("script", ["while True:\n    pass", "x = 'x' * 10 ** 10", "x = 2 ** 10 ** 10"],
                          ids=["endless", "huge-allocation", "c-level-power"])
-def test_runaway_code_is_an_incident_within_two_seconds_and_the_server_goes_on(engine, script):
-    # a bound of half a second leaves the rest of the two seconds for a worker killed by the case
-    # before to be replaced on a busy machine (CI's two cores also run PostgreSQL)
+def test_runaway_code_is_an_incident_within_its_bound_and_the_server_goes_on(engine, script):
     engine.script_engine.environment.seconds = 0.5
     engine.deploy(_model("runaway", script), by="boss", filename="runaway.bpmn")
+    evaluator_ready()  # the worker killed by the case before is replaced: not this case's time
     started = time.monotonic()
     with pytest.raises(IncidentRaised):
         engine.start("runaway", by="zhang", org="east")
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < HELD_AT_MOST_S
     (incident,) = engine.incidents()
-    assert incident.element_id == "calc" and ("终止" in incident.message or "MemoryError" in incident.message)
+    # stopped at the environment's half second, or the worker died of its memory or CPU limit first
+    assert incident.element_id == "calc" and ("超过 0.5 秒，已被终止" in incident.message
+                                              or "MemoryError" in incident.message
+                                              or "超出资源限制" in incident.message)
     engine.deploy(_model("fine_calc", "fine = 5000 / 2"), by="boss", filename="fine_calc.bpmn")
     assert engine.case(engine.start("fine_calc", by="zhang", org="east").id).data["fine"] == 2500
 
@@ -99,48 +101,51 @@ def test_the_designers_test_run_is_audited(engine):
     engine.verify_audit()  # raises when the chain does not verify
 
 
-def test_a_large_model_is_validated_outside_the_write_lock_in_linear_time(engine):
+def test_a_large_model_is_validated_outside_the_write_lock_in_linear_time(engine, monkeypatch):
     """The reported 1.8 MB model held the write lock for 58 s (gateways × flows). Now: validation
-    reads, then writes; other writers go on meanwhile, and doubling the model about doubles the time."""
+    reads, then writes; another writer gets through while the deploy validates, and doubling the model
+    about doubles the validation's time."""
     from bench.large_model import large_model
     import threading
     small, big = large_model(200).encode(), large_model(400).encode()
 
-    def fastest_of_three(content):  # the least disturbed run: CI's two cores also run PostgreSQL
+    def fastest_of_three(content):  # CPU time of this thread: other processes on CI's two cores do not count
         times = []
         for _ in range(3):
-            t0 = time.perf_counter()
+            t0 = time.thread_time()
             engine.models.validate(content, "large.bpmn")
-            times.append(time.perf_counter() - t0)
+            times.append(time.thread_time() - t0)
         return min(times)
 
     t_small, t_big = fastest_of_three(small), fastest_of_three(big)
-    assert t_big < 3.5 * t_small + 0.5  # linear with slack for a busy machine (the old loop: 4×)
+    assert t_big < 3.5 * t_small + 0.5  # linear with slack (the old loop: 4×)
 
-    writes, done = [], threading.Event()
+    # Another writer starts as the deploy begins to validate, and the validation goes on only once
+    # that write has committed: a deploy holding the write lock while validating never sees it.
+    validate, wrote, written = engine.models.validate, threading.Event(), []
 
     def other_writer():
-        while not done.is_set():
-            started = time.monotonic()
-            engine.directory.add_org(f"org_{len(writes)}", "测试单位", parent="east")
-            writes.append(time.monotonic() - started)
-            time.sleep(0.01)
+        engine.directory.add_org("org_meanwhile", "测试单位", parent="east")
+        wrote.set()
 
-    worker = threading.Thread(target=other_writer)
-    worker.start()
-    try:
-        engine.deploy(big, by="boss", filename="large.bpmn")
-    finally:
-        done.set()
-        worker.join()
-    assert len(writes) >= 3 and max(writes[:-1] or writes) < 2.0  # nobody waited on the deploy's validation
+    def validate_once_another_wrote(*args, **kwargs):
+        if not written:
+            writer = threading.Thread(target=other_writer, daemon=True)
+            writer.start()
+            written.append(wrote.wait(60))  # an upper bound only: a write takes milliseconds
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(engine.models, "validate", validate_once_another_wrote)
+    engine.deploy(big, by="boss", filename="large.bpmn")
+    assert written == [True], "another writer waited on the deploy's validation"
+    assert engine.models.latest("large").filename == "large.bpmn"
 
 
 def test_a_model_with_too_many_elements_is_refused_at_once(engine):
     from bench.large_model import large_model
     from engine import InvalidModel
     text = large_model(1300).encode()  # about 0.9 MB, over 9,000 elements (cap: 3,000)
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time of this thread: what else runs on CI's two cores does not count
     with pytest.raises(InvalidModel) as err:
         engine.deploy(text, by="boss", filename="huge.bpmn")
-    assert time.monotonic() - started < 2.0 and "模型元素过多" in str(err.value)
+    assert time.thread_time() - started < 2.0 and "模型元素过多" in str(err.value)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.test_designer_endpoints import add_designers
-from tests.ui_support import PASSWORD, LiveServer, launch_chromium, make_world, open_task, start_hazard
+from tests.ui_support import PASSWORD, LiveServer, close_context, launch_chromium, make_world, open_task, start_hazard
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +71,7 @@ def test_case_page_with_its_diagram_and_a_task_form_work_under_the_csp(served):
         page.wait_for_load_state("networkidle")
         assert_no_violation(page)
     finally:
-        ctx.close()
+        close_context(ctx)
 
 
 def test_leadership_dashboard_charts_under_the_csp(served):
@@ -83,7 +83,7 @@ def test_leadership_dashboard_charts_under_the_csp(served):
         page.wait_for_selector("canvas, svg", timeout=15_000)
         assert_no_violation(page)
     finally:
-        ctx.close()
+        close_context(ctx)
 
 
 def test_designer_edits_and_compares_under_the_csp(served):
@@ -100,4 +100,4 @@ def test_designer_edits_and_compares_under_the_csp(served):
             page.wait_for_load_state("networkidle")
             assert_no_violation(page)
     finally:
-        ctx.close()
+        close_context(ctx)

@@ -60,11 +60,11 @@ def test_malformed_xml_is_refused_with_its_line(world):
 
 
 def test_billion_laughs_and_external_entities_are_refused_quickly(world):
-    start = time.monotonic()
+    start = time.thread_time()  # the request is served in this thread; CPU time: a busy machine does not count
     r = _deploy(world, BILLION_LAUGHS, "lolz.bpmn")
     assert r.status_code == 422  # libxml2 stops the amplification, or our check refuses the DTD
     assert "DTD" in r.get_json()["message"] or "entity" in r.get_json()["message"]
-    assert time.monotonic() - start < 5
+    assert time.thread_time() - start < 5
     r = _deploy(world, XXE, "xxe.bpmn")
     assert r.status_code == 422 and "root:" not in r.get_data(as_text=True)
     assert [m["key"] for m in world.call("GET", "/api/models", "des").get_json()["items"]] == ["api_matrix"]

@@ -111,10 +111,10 @@ def test_cycle_timer_fires_once_after_downtime_not_a_replay(engine):
     deploy(engine, "timers_misc.bpmn")
     case = engine.start("cycle_reminders", by="zhang", org="east")
     engine.clock.advance(days=30)
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time of this thread: a busy machine does not count, a replay would
     assert engine.run_due_timers() == 1
     assert engine.run_due_timers() == 0
-    assert time.monotonic() - started < 2.0
+    assert time.thread_time() - started < 2.0
     assert len(actions(engine, case.id, "reminded")) == 1
     engine.clock.advance(days=30)
     assert engine.run_due_timers() == 0  # the cycle is over: its missed occurrences are not owed
@@ -124,9 +124,9 @@ def test_unbounded_cycle_after_downtime_fires_once_then_keeps_its_rhythm(engine)
     engine.deploy(CYCLE_MODEL.replace("{cycle}", "R/P1D"), by="boss", filename="daily.bpmn")
     case = engine.start("daily_reminder", by="zhang", org="east")
     engine.clock.advance(days=400)  # more than a year down
-    started = time.monotonic()
+    started = time.thread_time()
     assert engine.run_due_timers() == 1
-    assert time.monotonic() - started < 2.0
+    assert time.thread_time() - started < 2.0
     engine.clock.advance(hours=12)
     assert engine.run_due_timers() == 0
     engine.clock.advance(days=1)

@@ -17,7 +17,7 @@ import re
 import shutil
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Error, expect, sync_playwright
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
@@ -64,7 +64,17 @@ class _Demo:
         self._pages = {}
 
     def page(self, username: str):
-        """A logged-in page of ``username`` (one browser context per user, kept for the module)."""
+        """A logged-in page of ``username`` (one browser context per user, kept for the module; made
+        again when Chromium died since, which failed the test that was using it)."""
+        kept = self._pages.get(username)
+        if kept is not None:
+            try:
+                kept.wait_for_timeout(1)  # a round trip to the browser: a death is noticed here
+            except Error:
+                if kept.context.browser.is_connected():
+                    raise
+            if kept.is_closed() or not kept.context.browser.is_connected():
+                del self._pages[username]
         if username not in self._pages:
             ctx = self.browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
                                            timezone_id="Asia/Shanghai")

@@ -425,7 +425,7 @@ def browser_page(world, username: str):
         pytest.skip("Debian chromium is not installed (run scripts/setup-browser)")
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.ui_support import LiveServer, launch_chromium
+    from tests.ui_support import LiveServer, close_context, launch_chromium
     with LiveServer(world.app) as server, sync_playwright() as p:
         browser = launch_chromium(p)
         ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -440,7 +440,7 @@ def browser_page(world, username: str):
         try:
             yield page
         finally:
-            ctx.close()
+            close_context(ctx)
             browser.close()
 
 

@@ -32,8 +32,13 @@ START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Bei
 PASSWORD = "anquan-2026"
 ACME = "91110101MA00000001"  # the enterprise (当事人) of the scenarios
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# --disable-dev-shm-usage: shared memory in /tmp, not /dev/shm (64 MB in a default container, where a
+# renderer dies mid-page); --no-sandbox: CI runs as root, where Chromium refuses its sandbox.
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+# How long an ``expect`` waits for the page (Playwright's default is 5 s): only ever an upper bound, so
+# generous — CI's two cores also run PostgreSQL and the rest of the suite.
+EXPECT_TIMEOUT_MS = 15_000
 
 # username, org, roles, name, party
 PEOPLE = [
@@ -117,8 +122,64 @@ class LiveServer:
         self._thread.join(timeout=10)
 
 
-def launch_chromium(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+class Chromium:
+    """Debian's Chromium for a test module, launched again when it has died.
+
+    A Chromium that died (CI saw one go during a test's teardown) made every later test of its module
+    an error at ``new_context`` ("browser has been closed"). A test that was using it still fails on
+    its own; the next test gets a fresh browser (``relaunched`` counts how often, and a warning says
+    so). Everything else is the Playwright ``Browser``'s.
+    """
+
+    def __init__(self, playwright):
+        self._playwright = playwright
+        self.relaunched = 0
+        self._browser = self._launch()
+
+    def _launch(self):
+        return self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    def _relaunch(self) -> None:
+        import warnings
+        self.relaunched += 1
+        warnings.warn(f"Chromium had died; launched again (time {self.relaunched})", stacklevel=3)
+        self._browser = self._launch()
+
+    def new_context(self, **options):
+        from playwright.sync_api import Error
+        if not self._browser.is_connected():
+            self._relaunch()
+        try:
+            return self._browser.new_context(**options)
+        except Error:
+            if self._browser.is_connected():
+                raise  # a live browser refused: not ours to hide
+            self._relaunch()
+            return self._browser.new_context(**options)
+
+    def close(self) -> None:
+        if self._browser.is_connected():
+            self._browser.close()
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+def launch_chromium(playwright) -> Chromium:
+    from playwright.sync_api import expect
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    return Chromium(playwright)
+
+
+def close_context(ctx) -> None:
+    """A test's browser context closed at teardown; a Chromium that died meanwhile has closed it
+    already (the test that was using it failed on its own), which is not an error of the teardown."""
+    from playwright.sync_api import Error
+    try:
+        ctx.close()
+    except Error:
+        if ctx.browser is None or ctx.browser.is_connected():
+            raise
 
 
 @pytest.fixture(scope="module")
