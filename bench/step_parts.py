@@ -16,7 +16,9 @@ for the run; nothing is changed on disk.
     python bench/step_parts.py --json [--cases 400] [--clock cpu|wall]
 
 ``--cases 400`` completes 2,000 tasks. CPU per completion is reported without the wrappers, measured
-in the same run (a first pass), next to the wrapped run's total.
+in the same run (a first pass), next to the wrapped run's total. The naive app of bench/throughput.py
+is then timed part by part with the same clock (read and deserialize, SpiffWorkflow, serialize,
+write, commit), so the two tables compare within one run.
 """
 from __future__ import annotations
 
@@ -210,6 +212,58 @@ def completions(engine, cases: int, wrapped: bool) -> tuple[int, float, int]:
     return done, cpu, wall
 
 
+def naive_parts(path: Path, cases: int) -> tuple[int, dict[str, int]]:
+    """bench/throughput.py's naive app (one JSON row per case: read, deserialize, run, serialize,
+    write, commit), timed by the same clock part by part: (completions, ns per part)."""
+    import sqlite3
+
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow as Workflow
+    from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine.state import serializer
+
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(MODEL))
+    spec, subs = parser.get_spec(PROCESS), parser.get_subprocess_specs(PROCESS)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE wf (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
+    for i in range(cases):
+        wf = Workflow(spec, subs)
+        wf.do_engine_steps()
+        db.execute("INSERT INTO wf (id, state) VALUES (?, ?)", (i, serializer.serialize_json(wf)))
+    spent: dict[str, int] = defaultdict(int)
+    done = 0
+    for _ in range(TASKS):
+        for i in range(cases):
+            t0 = _ns()
+            db.execute("BEGIN IMMEDIATE")
+            (text,) = db.execute("SELECT state FROM wf WHERE id = ?", (i,)).fetchone()
+            t1 = _ns()
+            wf = serializer.deserialize_json(text)
+            t2 = _ns()
+            (task,) = wf.get_tasks(state=TaskState.READY, manual=True)
+            task.set_data(意见="同意")
+            task.run()
+            wf.do_engine_steps()
+            t3 = _ns()
+            text = serializer.serialize_json(wf)
+            t4 = _ns()
+            db.execute("UPDATE wf SET state = ? WHERE id = ?", (text, i))
+            t5 = _ns()
+            db.execute("COMMIT")
+            t6 = _ns()
+            for part, ns in (("sql BEGIN IMMEDIATE + SELECT", t1 - t0), ("deserialize_json", t2 - t1),
+                             ("spiff get_tasks + run + do_engine_steps", t3 - t2), ("serialize_json", t4 - t3),
+                             ("sql UPDATE wf", t5 - t4), ("sql COMMIT", t6 - t5)):
+                spent[part] += ns
+            done += 1
+    db.close()
+    return done, spent
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true")
@@ -224,6 +278,7 @@ def main():
         engine = make_engine(f"sqlite:///{Path(tmp) / 'engine.sqlite'}")
         engine.deploy(MODEL, by="boss")
         plain_done, plain_cpu, plain_wall = completions(engine, args.cases, wrapped=False)
+        naive_done, naive = naive_parts(Path(tmp) / "naive.sqlite", args.cases)  # before the wrappers
         instrument(engine)
         done, cpu, wall = completions(engine, args.cases, wrapped=True)
         engine.dispose()
@@ -237,13 +292,21 @@ def main():
               "plain_wall_us_per_completion": round(plain_wall / plain_done / 1000, 1),
               "wrapped_cpu_us_per_completion": round(cpu / done * 1e6, 1),
               "wrapped_wall_us_per_completion": round(wall / done / 1000, 1),
-              "parts_us_per_completion": {p: {"us": us, "calls": c} for p, us, c in parts}}
+              "parts_us_per_completion": {p: {"us": us, "calls": c} for p, us, c in parts},
+              "engine_parts_total_us": round(sum(us for _, us, _ in parts), 1),
+              "naive_parts_us_per_completion": {p: round(ns / naive_done / 1000, 1) for p, ns in naive.items()},
+              "naive_parts_total_us": round(sum(naive.values()) / naive_done / 1000, 1)}
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(json.dumps({k: v for k, v in result.items() if k != "parts_us_per_completion"}, ensure_ascii=False))
         for p, us, c in parts:
             print(f"{us:8.1f} µs  {c:5.2f} calls  {p}")
+        print(f"{result['engine_parts_total_us']:8.1f} µs  engine, all parts")
+        print("\nnaive app, same clock")
+        for p, us in result["naive_parts_us_per_completion"].items():
+            print(f"{us:8.1f} µs  {p}")
+        print(f"{result['naive_parts_total_us']:8.1f} µs  naive app, all parts")
 
 
 if __name__ == "__main__":
