@@ -5,9 +5,11 @@ environment; ``IsolatedEnvironment`` is that environment. Each piece of code is 
 RestrictedPython under our policy (engine/restricted.py) — refused code never runs, whether or not
 the deploy check saw it. Then:
 
-* a *plain* expression (names, constants, comparisons, and/or/not, + and -: ``approved == True and
-  score >= 60``) is evaluated in the host: it cannot loop, call, allocate much or reach an object's
-  insides, and it is the common case of a gateway condition, so it costs microseconds;
+* a *plain* expression (names, constants, comparisons, and/or/not, + and -, and the conversions
+  bool/int/float/str/len/abs of one value: ``approved == True and score >= 60``, a decision
+  table's ``int(deaths or 0) >= 30``) is evaluated in the host: it cannot loop, call model code,
+  allocate much or reach an object's insides, and it is the common case of a gateway condition and
+  a rule test, so it costs microseconds;
 * a *date-helper call* (``deadline_at(report_due)``, ``days_after(now(), 15)``: the common timer and
   ``dueDate``) is evaluated in the host by engine/date_calls.py, which accepts only that shape and
   does only what the worker would have asked the host to do; what it does not answer goes on to:
@@ -345,7 +347,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
 
     def evaluate(self, expression, context, external_context=None):
         code, names, plain = compiled(expression, "eval")
-        if plain or not self.isolate:
+        if plain and not self._conversion_shadowed(names, context, external_context) or not self.isolate:
             scope = restricted.restricted_globals(self.host_functions)
             scope.update(external_context or {})
             scope.update({n: context[n] for n in names if n in context})
@@ -366,6 +368,14 @@ class IsolatedEnvironment(TaskDataEnvironment):
         if "error" in reply:
             _raise_model_error(reply["error"])
         return restricted.decode(reply.get("ok"))
+
+    def _conversion_shadowed(self, names, context, external_context) -> bool:
+        """A plain expression calls a conversion (``restricted.PLAIN_CALLS``: bool, int...) that a
+        case variable or a host function is named after: the worker decides, as it always did."""
+        for name in restricted.PLAIN_CALLS.intersection(names):
+            if name in context or name in self.host_functions or (external_context and name in external_context):
+                return True
+        return False
 
     def execute(self, script, context, external_context=None):
         self.check_for_overwrite(context, external_context or {})

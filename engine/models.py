@@ -50,6 +50,9 @@ def stamp_columns() -> list:
             sa.select(sa.func.max(_PM.c.id)).scalar_subquery().label("models_newest")]
 
 
+_TEXT_LATER = orm.defer(ProcessModel.content)  # a model's XML, loaded when first read
+
+
 class ModelStore:
     def __init__(self, engine):
         self._engine = engine
@@ -58,6 +61,10 @@ class ModelStore:
         # process key -> (models stamp, model, bundle hash): a start that read the same stamp needs
         # no model read, no parse of the model to find the processes it calls (``bundle_for_start``)
         self._start_plans: dict[str, tuple[tuple, StartModel, str]] = {}
+        # a model file's content hash -> the processes it calls, so a start without a stamp (a case
+        # a script starts) parses no model to find them; by hash, not row id (a rolled-back
+        # deploy's id may come again on SQLite)
+        self._called: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
         # The deploy-time code check (engine/sandbox.py); only the probe tests switch it off, to show
         # that the runtime alone contains hostile code.
@@ -191,7 +198,7 @@ class ModelStore:
                 plan = self._start_plans.get(key)
             if plan is not None and plan[0] == stamp:
                 return plan[1], plan[2]
-        row = self._latest(s, key)
+        row = self._latest(s, key, _TEXT_LATER)
         if row is None or row.kind != "bpmn":
             raise NotFound(f"流程模型不存在: {key}")
         model = StartModel(id=row.id, key=row.key, kind=row.kind, name=row.name, version=row.version)
@@ -244,34 +251,45 @@ class ModelStore:
         """A model file in our dialect; Camunda ``formKey`` names our form only if it exists."""
         return validation.read_file(raw, filename, self._form_exists())
 
-    def _latest(self, s: Session, key: str) -> ProcessModel | None:
-        return s.execute(sa.select(ProcessModel).where(ProcessModel.key == key)
+    def _latest(self, s: Session, key: str, *options) -> ProcessModel | None:
+        return s.execute(sa.select(ProcessModel).options(*options).where(ProcessModel.key == key)
                          .order_by(ProcessModel.version.desc()).limit(1)).scalar_one_or_none()
 
-    def _latest_all(self, s: Session, kind: str) -> list[ProcessModel]:
+    def _latest_all(self, s: Session, kind: str, *options) -> list[ProcessModel]:
         newest = sa.select(ProcessModel.key, sa.func.max(ProcessModel.version).label("v")).where(
             ProcessModel.kind == kind).group_by(ProcessModel.key).subquery()
-        return list(s.execute(sa.select(ProcessModel).join(
+        return list(s.execute(sa.select(ProcessModel).options(*options).join(
             newest, sa.and_(ProcessModel.key == newest.c.key, ProcessModel.version == newest.c.v))).scalars())
 
     def _latest_dmn_files(self, s: Session):
         return [self._read(m.content.encode("utf-8"), m.filename) for m in self._latest_all(s, "dmn")]
 
     def _dependencies(self, s: Session, model: ProcessModel) -> list[ProcessModel]:
-        """The model, the latest version of every process it calls (transitively), and all decisions."""
+        """The model, the latest version of every process it calls (transitively), and all decisions.
+        Their texts are read only when used (a bundle not built yet, a model not met before): a
+        start of a known bundle needs the rows' ids, not every decision table's XML."""
         result = {model.key: model}
         todo = [model]
         while todo:
             current = todo.pop()
-            called = self._read(current.content.encode("utf-8"), current.filename).called_elements
-            for key in called:
+            for key in self._called_by(current):
                 if key not in result:
-                    dep = self._latest(s, key)
+                    dep = self._latest(s, key, _TEXT_LATER)
                     if dep is None:
                         raise NotFound(f"被调用的流程未部署: {key} (called from {current.key})")
                     result[key] = dep
                     todo.append(dep)
-        return self._latest_all(s, "dmn") + list(result.values())
+        return self._latest_all(s, "dmn", _TEXT_LATER) + list(result.values())
+
+    def _called_by(self, model: ProcessModel) -> frozenset[str]:
+        """The processes ``model`` calls (call activities), its file read once per text."""
+        with self._lock:
+            found = self._called.get(model.content_hash)
+        if found is None:
+            found = frozenset(self._read(model.content.encode("utf-8"), model.filename).called_elements)
+            with self._lock:
+                self._called[model.content_hash] = found
+        return found
 
     def _validation_context(self, s: Session) -> tuple:
         """What a model's validation depends on besides its own text: the models (called processes,

@@ -152,16 +152,31 @@ _PLAIN_NODES = (ast.Expression, ast.Name, ast.Load, ast.Constant, ast.Compare, a
                 ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot)
 
 
+# Builtins a plain expression may call, with one positional argument: conversions a decision
+# table's input or a condition applies to a value (``bool(major_criterion)``, ``int(deaths or 0)``,
+# ``len(items)``): each costs at most a pass over the value, which is case data the step already
+# holds, and none calls back into model code (int() of a long text stops at Python's digit limit).
+PLAIN_CALLS = frozenset({"bool", "int", "float", "str", "len", "abs"})
+
+
 def is_plain(source: str) -> bool:
-    """An expression that only names values, compares, combines with and/or/not and adds: no call,
-    no attribute, no loop, no multiplication — nothing that can run long, allocate much or reach an
-    object's insides. The common gateway condition (``approved == True and score >= 60``) is one;
-    it is evaluated in the host, everything else in an isolated worker (engine/evaluator.py)."""
+    """An expression that only names values, compares, combines with and/or/not and adds, and
+    converts a value (``PLAIN_CALLS``): no other call, no attribute, no loop, no multiplication —
+    nothing that can run long, allocate much or reach an object's insides. The common gateway
+    condition (``approved == True and score >= 60``) and a decision table's rule test
+    (``int(deaths or 0) >= 30``) are; they are evaluated in the host, everything else in an isolated
+    worker (engine/evaluator.py). A case variable named like a conversion (``int``) sends the
+    expression to the worker (``calls_shadowed``)."""
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError):
         return False
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id in PLAIN_CALLS and len(node.args) == 1
+                    and not node.keywords and not isinstance(node.args[0], ast.Starred)):
+                return False
+            continue
         if not isinstance(node, _PLAIN_NODES):
             return False
         if isinstance(node, ast.Name) and node.id.startswith("_"):

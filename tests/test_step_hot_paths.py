@@ -1,0 +1,137 @@
+"""Costs found by ``bench/throughput.py --model`` on our own processes that a step paid far beyond the
+5-task model's, held here by the behaviour that removed them:
+
+- a decision table's rule tests and conditions that convert a value (``bool(major_criterion) ==
+  True``, ``int(deaths or 0) >= 30``: bpmn/hazard_grade.dmn, accident_grade.dmn) are evaluated in
+  the host, like any plain expression, with the isolated worker's answer — not sent to it one
+  round trip each (engine/restricted.py ``PLAIN_CALLS``);
+- a case a script starts (``start_case``: 事故调查 → 事后评估, 执法案件) no longer parses the model
+  files again to find the processes they call (engine/models.py ``_called_by``).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from engine import ManualClock, evaluator, validation
+from engine.scripting import DubanScriptEngine
+from tests.support import BPMN, START, deploy, make_engine, open_task_id
+
+CONVERSIONS = [  # (expression, case data): what decision tables and gateways of real models test
+    ("(bool(major_criterion)) == (True)", {"major_criterion": "第十二项"}),
+    ("(bool(major_criterion)) == (True)", {"major_criterion": None}),
+    ("int(deaths or 0)>= 30", {"deaths": "31"}),
+    ("int(deaths or 0)>= 30", {"deaths": None}),
+    ("float(direct_loss or 0)>= 100000000", {"direct_loss": 1.5e8}),
+    ("float(direct_loss or 0)>= 100000000", {"direct_loss": Decimal("99999999.5")}),
+    ("len(items) > 2 and str(level) == '重大'", {"items": [1, 2, 3], "level": "重大"}),
+    ("abs(score - 60) <= 5", {"score": 57}),
+    ("int(deaths) > 3", {"deaths": "三人"}),  # the worker's ValueError, from the host
+    ("int(deaths) > 3", {}),  # NameError
+]
+
+NOT_IN_THE_HOST = [  # still the worker's: other calls, several arguments, attributes, multiplication
+    ("int(x, 2) > 1", {"x": "101"}),
+    ("int(*xs) > 1", {"xs": ["5"]}),
+    ("round(x) > 1", {"x": 2.5}),
+    ("max(xs) > 1", {"xs": [1, 2]}),
+    ("len(x) * 1000 > 1", {"x": "ab"}),
+    ("str(x).upper() == 'A'", {"x": "a"}),
+    ("bool(__import__('os'))", {}),
+    ("int(x=1) > 0", {}),
+    ("int(x) > 1", {"x": "5", "int": "一个变量"}),  # a case variable named int: the worker's TypeError
+]
+
+
+@pytest.fixture(scope="module")
+def env():
+    return DubanScriptEngine(ManualClock(START)).environment
+
+
+def outcome(fn):
+    try:
+        value = fn()
+    except Exception as exc:  # noqa: BLE001 - the error itself is compared
+        return ("error", type(exc).__name__)
+    return ("ok", type(value).__name__, repr(value))
+
+
+def in_the_worker(expression: str, data: dict):
+    """What the isolated worker answers (the path these expressions took before)."""
+    from engine import restricted
+
+    def run():
+        reply = evaluator.pool().run("eval", expression, {k: restricted.encode(v, k) for k, v in data.items()}, {}, 2.0)
+        if "error" in reply:
+            evaluator._raise_model_error(reply["error"])
+        return restricted.decode(reply.get("ok"))
+    return outcome(run)
+
+
+@pytest.mark.parametrize("expression,data", CONVERSIONS)
+def test_a_conversion_in_a_rule_test_is_answered_in_the_host_as_the_worker_answers_it(env, expression, data):
+    host, worker = env.evaluations["host"], env.evaluations["worker"]
+    got = outcome(lambda: env.evaluate(expression, dict(data)))
+    assert (env.evaluations["host"], env.evaluations["worker"]) == (host + 1, worker)
+    assert got == in_the_worker(expression, data)
+
+
+@pytest.mark.parametrize("expression,data", NOT_IN_THE_HOST)
+def test_anything_else_still_goes_to_the_worker_or_is_refused(env, expression, data):
+    host = env.evaluations["host"]
+    outcome(lambda: env.evaluate(expression, dict(data)))
+    assert env.evaluations["host"] == host
+
+
+def test_a_decision_table_of_a_real_model_runs_without_a_worker(sqlite_url):
+    """hazard_grade.dmn (四项 bool() 输入) decides a hazard's grade in the step that registers it."""
+    from workflows.runtime import build_engine
+
+    engine = build_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        from workflows.demo import Desk, load_directory, register_enterprises
+        load_directory(engine)
+        register_enterprises(engine)
+        desk = Desk(engine)
+        case = desk.start("hazard_supervision", by="zhang_san", org="dongcheng")
+        env = engine.script_engine.environment
+        before = dict(env.evaluations)
+        desk.do(case.id, "登记隐患")
+        assert engine.case(case.id).data["hazard_grade"] == "重大"
+        rule_tests = env.evaluations["host"] - before["host"]
+        assert rule_tests >= 4 and env.evaluations["worker"] - before["worker"] <= 2  # the register script only
+    finally:
+        engine.dispose()
+
+
+def test_a_case_started_by_a_script_parses_no_model_file(sqlite_url, monkeypatch):
+    """spawning.bpmn's script starts two cases of wait_then_work per case: the second parent's
+    children start without reading any model file; a new version of the child process deployed
+    meanwhile is the one they start on."""
+    engine = make_engine(sqlite_url, clock=ManualClock(START))
+    reads = []
+    real = validation.read_file
+    monkeypatch.setattr(validation, "read_file", lambda *a, **k: reads.append(a[1]) or real(*a, **k))
+    try:
+        deploy(engine, "spawning.bpmn", "timers_misc.bpmn")
+        first = engine.models.latest("wait_then_work")
+
+        def spawn() -> list[int]:
+            case = engine.start("spawning", by="zhang", org="east", data={"other_unit": "west"})
+            engine.complete(open_task_id(engine, case.id), "zhang", {})
+            return [c.model_id for c in engine.cases(process_key="wait_then_work", limit=100)
+                    if c.parent_case_id == case.id]
+
+        assert spawn() == [first.id, first.id]
+        reads.clear()
+        assert spawn() == [first.id, first.id]
+        assert reads == []
+        text = (BPMN / "timers_misc.bpmn").read_text(encoding="utf-8")
+        engine.deploy(text.replace('name="等待后办理"', 'name="等待后办理（第二版）"').encode("utf-8"),
+                      by="boss", filename="timers_misc.bpmn")
+        second = engine.models.latest("wait_then_work")
+        assert second.version == 2
+        assert spawn() == [second.id, second.id]
+    finally:
+        engine.dispose()
