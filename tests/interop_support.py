@@ -59,12 +59,19 @@ def user_for(engine, task, starter: str = "zhang") -> str:
     if task.assignee:
         return task.assignee
     known = ROLE_USERS.get(task.role_code)
-    if known is not None and (task.role_code is None or engine.may_work(task.id, known)):
+    if known is not None and _may_work(engine, task, known):
         return known
     for username in engine.directory.users_with_role(task.role_code) if task.role_code else ():
-        if username != known and engine.may_work(task.id, username):
+        if username != known and _may_work(engine, task, username):
             return username
     return starter
+
+
+def _may_work(engine, task, username: str) -> bool:
+    try:
+        return engine.may_work(task.id, username)
+    except EngineError:  # no such user in this engine's directory
+        return False
 
 
 def drawn_form_data(paths, today: dt.date) -> dict[str, dict]:
