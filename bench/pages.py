@@ -12,10 +12,14 @@ Rows go in by SQL Core / COPY (bench/world.py); SQLite gets no ANALYZE, as a rea
 On PostgreSQL the filled world is kept as a template database between runs (bench/world.py; ``--fresh``
 fills it again). Each page reports wall-clock median and p95, the CPU milliseconds of this process
 per request (the web side's own cost, steadier than wall time on a busy machine) and the SQL
-statements one request sends (an N+1 shows up here first).
+statements one request sends (an N+1 shows up here first); on PostgreSQL also its round trips as the
+wire carried them (libpq's trace: psycopg's BEGIN, ROLLBACK and DEALLOCATE included) and how many of them
+ran a prepared statement, and the CPU milliseconds per request of the server processes serving it
+(/proc, local server). ``--prepare-threshold N`` sets psycopg's for the pages' connections (-1: never).
 
     python bench/pages.py [--json] [--tasks 100000] [--cases 10000] [--enterprises 100000] [--runs 30]
     python bench/pages.py --json --postgres [ADMIN_URL] --tasks 1000000 --cases 100000 [--fresh] [--only 驾驶舱]
+                          [--prepare-threshold N]
 """
 from __future__ import annotations
 
@@ -42,11 +46,13 @@ import sqlalchemy as sa  # noqa: E402
 
 from engine.schema import NO_DUE_DATE, Case, HumanTask  # noqa: E402
 from webui.heap import settle  # noqa: E402
+from tests.support import round_trips  # noqa: E402
 from tests.ui_support import client_login, major_case_at, make_world  # noqa: E402
 from workflows.enterprises import Enterprise  # noqa: E402
 from workflows.enterprises.samples import fake_enterprises  # noqa: E402
 from workflows.enterprises.search_index import bulk_insert  # noqa: E402
 
+from bench.http_load import _cpu_seconds  # noqa: E402
 from bench.world import analyze, insert_rows, scratch_postgres  # noqa: E402
 
 BUDGET_MS = 300
@@ -134,10 +140,14 @@ def populate(world, tasks: int, cases: int, enterprises: int) -> int:
     return real.id
 
 
-def time_page(client, url: str, runs: int, sa_engine) -> dict:
+def time_page(client, url: str, runs: int, engine) -> dict:
+    sa_engine = engine.db.engine
     for _ in range(3):  # warm caches (templates, names, specs)
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+    trips = None
+    if sa_engine.dialect.name == "postgresql":  # what the wire carried, BEGIN and ROLLBACK included
+        trips = round_trips(engine, lambda: client.get(url))
     statements = []
     count = lambda *_args: statements.append(1)  # noqa: E731
     sa.event.listen(sa_engine, "before_cursor_execute", count)
@@ -145,6 +155,12 @@ def time_page(client, url: str, runs: int, sa_engine) -> dict:
         response = client.get(url)
     finally:
         sa.event.remove(sa_engine, "before_cursor_execute", count)
+    backends = []
+    if trips is not None:  # the server processes of the pool's connections, for their CPU time (/proc)
+        with sa_engine.connect() as conn:
+            backends = list(conn.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()").scalars())
+    db_cpu0 = _cpu_seconds(backends)
     samples, cpu = [], []
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -156,7 +172,10 @@ def time_page(client, url: str, runs: int, sa_engine) -> dict:
     return {"median_ms": round(statistics.median(samples), 2),
             "p95_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 2),
             "max_ms": round(samples[-1], 2), "cpu_ms": round(statistics.median(cpu), 2),
-            "statements": len(statements), "bytes": len(response.data)}
+            "statements": len(statements), "bytes": len(response.data),
+            **({"round_trips": len(trips), "prepared": sum(t.startswith("EXECUTE ") for t in trips),
+                "db_cpu_ms": round((_cpu_seconds(backends) - db_cpu0) * 1000 / runs, 2)}
+               if trips is not None else {})}
 
 
 def real_case_id(engine) -> int:
@@ -176,6 +195,8 @@ def main() -> int:
     parser.add_argument("--postgres", nargs="?", const=os.environ.get("DUBAN_TEST_PG_URL"), default=None,
                         metavar="ADMIN_URL", help="run on a scratch database of this PostgreSQL server "
                         "(default: $DUBAN_TEST_PG_URL), dropped afterwards; else on a SQLite file")
+    parser.add_argument("--prepare-threshold", type=int, default=None, metavar="N",
+                        help="PostgreSQL: psycopg's prepare_threshold for the pages' connections (-1: never prepare)")
     parser.add_argument("--fresh", action="store_true", help="PostgreSQL: fill the template database again")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="time only the pages whose name contains TEXT (repeatable)")
@@ -222,7 +243,12 @@ def main() -> int:
             "隐患季度统计 hazard statistics (city)": (supervisor, "/hazards/statistics"),
         }
         settle()  # as a serving process does once its app is built (webui/heap.py)
-        results = {name: time_page(client, url, args.runs, world.engine.db.engine)
+        if args.prepare_threshold is not None and url is not None:
+            threshold = None if args.prepare_threshold < 0 else args.prepare_threshold
+            sa.event.listen(world.engine.db.engine, "connect",
+                            lambda dbapi_conn, _record: setattr(dbapi_conn, "prepare_threshold", threshold))
+            world.engine.db.engine.dispose()  # the pool's connections anew, with it
+        results = {name: time_page(client, url, args.runs, world.engine)
                    for name, (client, url) in pages.items()
                    if (not args.only or any(o in name for o in args.only)) and not any(o in name for o in args.skip)}
         world.engine.dispose()
@@ -241,7 +267,9 @@ def main() -> int:
               f"(filled in {fill_s:.1f} s); budget {BUDGET_MS} ms")
         for name, r in results.items():
             print(f"  {name:<44} median {r['median_ms']:>7.1f} ms   p95 {r['p95_ms']:>7.1f} ms   "
-                  f"cpu {r['cpu_ms']:>6.1f} ms   {r['statements']:>3} statements")
+                  f"cpu {r['cpu_ms']:>6.1f} ms   {r['statements']:>3} statements"
+                  + (f"   {r['round_trips']:>3} round trips   db cpu {r['db_cpu_ms']:>5.1f} ms"
+                     if "round_trips" in r else ""))
     return 0 if ok else 1
 
 

@@ -100,7 +100,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(self.engine, class_=_ReadSession, expire_on_commit=False, autoflush=False)
         self._idle_writers: list[sa.Connection] = []
         if self.is_sqlite:
             # engine.dispose() called on the engine itself renews every connection: these too (the
@@ -189,20 +189,54 @@ class Database:
                 conn.commit()
 
     @contextlib.contextmanager
-    def read(self, snapshot: bool = True):
-        """A read-only session. ``snapshot=False``: on PostgreSQL no transaction at all (autocommit),
-        each statement reading what is committed when it runs — for reads whose statements need no
-        common snapshot (a queue page: the user's context, then the page). That saves the BEGIN and
-        ROLLBACK round trips, and keeps psycopg's prepared statements, which every ROLLBACK drops.
-        SQLite keeps its transaction (in process, BEGIN costs nothing; SQLAlchemy would hand the
-        connection back reset to the sqlite3 module's implicit transactions and an extra PRAGMA)."""
-        if snapshot or self.is_sqlite:
+    def read(self, snapshot: bool = False):
+        """A read-only session (no autoflush; a flush of anything raises, see ``_ReadSession``).
+
+        PostgreSQL, by default: no transaction at all (autocommit), each statement reading what is
+        committed when it runs. That is all the transaction it replaced gave: at READ COMMITTED every
+        statement takes its own snapshot, in a transaction or not, so BEGIN and ROLLBACK bought two
+        round trips a read and nothing else — and every ROLLBACK made psycopg forget its prepared
+        statements (a third round trip, ``DEALLOCATE ALL``, once it had any), so no page statement
+        was ever executed prepared. Without them a statement used ``prepare_threshold`` times on a
+        connection is prepared and stays so (``make_engine``).
+
+        ``snapshot=True``, for reads whose statements are combined into one verdict that a
+        mismatch between them would make false (the audit chain's verification: heads read, then
+        events; an event appended in between read as "events after #n are missing"): on
+        PostgreSQL one ``REPEATABLE READ READ ONLY`` transaction, ended by COMMIT (for a read-only
+        transaction the same as ROLLBACK, but psycopg keeps its prepared statements) — two round
+        trips more. Statements merely shown side by side (a case and its tasks, a count and a list)
+        need none: each is true as of a moment a few milliseconds back, as a page is the moment
+        after it is drawn, and every action taken from a page is checked again by the step.
+        By family (tests/test_pg_reads.py counts each one's round trips):
+
+        - queues (我的待办, 组待办, 审批): the user's scope, then the page — none;
+        - case page (案件) and case lists: the case, its tasks, history, incidents, timers are shown
+          side by side, a task completed between two of them shows as done on the next view, and
+          working it is refused by the step (已办理) — none;
+        - 逾期督办 board and lists, counts beside pages (企业档案 search: a page and 共 N 家; 隐患季度
+          统计: districts, then enterprises), 领导驾驶舱 and 通报排名 (one statement per indicator):
+          a count off by a registration made meanwhile misleads nobody — none;
+        - admin, directory and designer pages, the API's reads: single reads or independent ones — none;
+        - audit verification (``Engine.verify_audit``, ``duban audit verify``): heads and events
+          must agree, or a step committed meanwhile reads as a broken chain — ``snapshot=True``.
+
+        SQLite: one deferred read transaction either way — in process BEGIN costs nothing, and it
+        gives the snapshot for free (WAL: the reader sees the database as of its first read)."""
+        if self.is_sqlite:
             with self._sessions() as session:
                 yield session
             return
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            with Session(bind=conn, expire_on_commit=False) as session:
+        if not snapshot:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                with _ReadSession(bind=conn, expire_on_commit=False, autoflush=False) as session:
+                    yield session
+            return
+        with self.engine.connect().execution_options(isolation_level="REPEATABLE READ",
+                                                     postgresql_readonly=True) as conn:
+            with _ReadSession(bind=conn, expire_on_commit=False, autoflush=False) as session:
                 yield session
+                session.commit()  # not a ROLLBACK: nothing was written, and psycopg keeps its statements
 
     def _close_idle_writers(self, detach: bool = False) -> None:
         idle, self._idle_writers = self._idle_writers, []
@@ -214,6 +248,16 @@ class Database:
     def dispose(self) -> None:
         self._close_idle_writers()  # back to the pool, which closes them now
         self.engine.dispose()
+
+
+class _ReadSession(Session):
+    """A session of ``Database.read``: it writes nothing. On PostgreSQL it runs in autocommit, so a
+    flush would commit at once what a read transaction used to roll back: a flush with anything to
+    write (an object added, changed or deleted by mistake) raises instead."""
+
+    def flush(self, objects=None) -> None:
+        if self.new or self.dirty or self.deleted:
+            raise RuntimeError("Database.read: a read session writes nothing; use Database.write")
 
 
 def after_commit(session: Session, callback) -> None:

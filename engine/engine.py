@@ -260,7 +260,8 @@ class Engine:
 
     # -- audit and shutdown ------------------------------------------------------------------------
     def verify_audit(self):
-        with self.db.read() as s:
+        # one snapshot: heads, then events — a step committing between them is no broken chain
+        with self.db.read(snapshot=True) as s:
             return audit.verify(s)
 
     def dispose(self) -> None:

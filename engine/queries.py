@@ -246,7 +246,7 @@ def group_queue(engine, p: Principal, role: str, *, limit: int = 50, offset: int
     statements: the user's context (``Scope.of``) and the page."""
     if role not in p.roles:
         return []
-    with engine.db.read(snapshot=False) as s:
+    with engine.db.read() as s:
         scope = Scope.of(s, p, engine.directory)
         cond = [HumanTask.state == "open", HumanTask.role_code == role, HumanTask.assignee.is_(None),
                 scope.not_excluded()]
@@ -266,7 +266,7 @@ def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0,
     roles = sorted(p.supervising_roles)
     if not roles or p.party:
         return []
-    with engine.db.read(snapshot=False) as s:
+    with engine.db.read() as s:
         scope = Scope.of(s, p, engine.directory)
         base = (HumanTask.state == "open", HumanTask.role_code.in_(roles), scope.not_excluded())
         return first_page(s, [(sa.and_(*base, HumanTask.assignee == p.username), None),
@@ -298,7 +298,7 @@ def overdue_board(engine, p: Principal, now: datetime, *, org: str | None = None
     scope by the deployed processes (a task's ``process_key`` is its case's, a deployed model's).
     ``below``: the user's org unit and those below it, when the caller has them (a page, from the
     directory's cache); else read here."""
-    with engine.db.read(snapshot=False) as s:  # single reads: no BEGIN/ROLLBACK
+    with engine.db.read() as s:
         orgs = list(below) if below is not None else _orgs_in_scope(s, p, True)
         if org is not None:
             orgs = [o for o in orgs if o == org]
@@ -337,7 +337,7 @@ def _board_statement(cap: int | None, lateral: bool = False):
 
 def overdue_tasks(engine, p: Principal, now: datetime, *, org: str | None = None, process_key: str | None = None,
                   limit: int = 50, offset: int = 0, below: list[str] | None = None) -> list[HumanTask]:
-    with engine.db.read(snapshot=False) as s:  # single reads: no BEGIN/ROLLBACK
+    with engine.db.read() as s:
         orgs = list(below) if below is not None else _orgs_in_scope(s, p, True)
         if org is not None:
             orgs = [o for o in orgs if o == org]

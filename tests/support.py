@@ -73,3 +73,71 @@ def evaluator_ready() -> None:
     soon model code is stopped starts its clock after this, so it times the bound, not a start-up."""
     from engine import evaluator
     evaluator.pool().run("eval", "1", {}, {}, evaluator.START_SECONDS)
+
+
+def round_trips(engine: Engine, fn) -> list[str]:
+    """What PostgreSQL was sent while ``fn()`` ran, one entry per round trip, from libpq's own trace of
+    every connection checked out meanwhile (psycopg's BEGIN, ROLLBACK and ``DEALLOCATE ALL`` included,
+    which SQLAlchemy's statement events never see): a simple query by its text (``BEGIN``,
+    ``COMMIT``, …), a statement by its text, ``EXECUTE <name>`` when sent as a prepared statement,
+    ``PREPARE <name>`` for the round trip that prepares one. Not for pipelines (one Sync each)."""
+    import os
+    import tempfile
+
+    from psycopg import pq
+
+    traced: dict[int, tuple] = {}
+
+    def start(dbapi_conn, _record, _proxy):
+        fd, path = tempfile.mkstemp(prefix="duban_trace_")
+        pgconn = getattr(dbapi_conn, "driver_connection", dbapi_conn).pgconn
+        pgconn.trace(fd)
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        traced[id(dbapi_conn)] = (pgconn, fd, path)
+
+    def stop(dbapi_conn, _record):
+        found = traced.pop(id(dbapi_conn), None)
+        if found is not None:
+            pgconn, fd, path = found
+            pgconn.untrace()
+            with open(path, encoding="utf-8", errors="replace") as f:
+                sent.extend(_round_trips_of(f.read()))
+            os.close(fd)
+            os.unlink(path)
+
+    sent: list[str] = []
+    sa.event.listen(engine.db.engine, "checkout", start)
+    sa.event.listen(engine.db.engine, "checkin", stop)
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine.db.engine, "checkout", start)
+        sa.event.remove(engine.db.engine, "checkin", stop)
+    return sent
+
+
+def _round_trips_of(trace: str) -> list[str]:
+    """Round trips in a libpq trace: each simple Query, each Sync (a statement's text may span lines)."""
+    import re
+
+    trips: list[str] = []
+    parsed: tuple[str, str] | None = None
+    bound: str | None = None
+    for m in re.finditer(r'^F\t\d+\t(\w+)\t? ?(.*)$', trace, re.M):
+        kind, rest = m.groups()
+        if kind == "Query":
+            trips.append(rest.strip('"'))
+        elif kind == "Parse":
+            name, _, text = rest.partition(" ")
+            parsed = (name.strip('"'), text.strip('"'))
+        elif kind == "Bind":
+            bound = rest.split(" ")[1].strip('"')
+        elif kind == "Sync":
+            if bound:
+                trips.append(f"EXECUTE {bound}")
+            elif parsed and parsed[0] and bound is None:
+                trips.append(f"PREPARE {parsed[0]}")
+            else:
+                trips.append(parsed[1] if parsed else "?")
+            parsed = bound = None
+    return trips

@@ -140,7 +140,7 @@ def _workable(eng, tasks) -> set[str]:
     in one statement (was ``may_work`` per task: five statements each)."""
     if not tasks:
         return set()
-    with eng.db.read(snapshot=False) as s:  # one statement: on PostgreSQL no BEGIN/ROLLBACK
+    with eng.db.read() as s:
         return eng.policy.workable(s, g.user, tasks, getattr(session, "directory_version", None))
 
 

@@ -322,7 +322,7 @@ def audit_verify():
     """Check every audit chain with its HMAC keys; says which key generations signed what."""
     from engine import audit as audit_log
     engine = _engine()
-    with engine.db.read() as s:
+    with engine.db.read(snapshot=True) as s:  # heads and events as of one moment (Database.read)
         report = audit_log.verify_report(s)
     used = ", ".join(f"generation {g}: {n} events" for g, n in sorted(report.generations.items())) or "no events"
     keys = f"keys from {report.source}; current generation {report.current}"

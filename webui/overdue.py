@@ -55,7 +55,7 @@ def _scope(s, p: Principal, engine, below: list[str] | None) -> Scope:
 def cases(engine, p: Principal, now: datetime, *, limit: int = 50, offset: int = 0,
           below: list[str] | None = None) -> list[Case]:
     """Overdue cases of the user's org unit and below, most escalated first."""
-    with engine.db.read(snapshot=False) as s:
+    with engine.db.read() as s:
         q = (sa.select(Case).where(condition(now), _scope(s, p, engine, below).cases())
              .order_by(*ORDER).limit(limit).offset(offset))
         return list(s.execute(q).scalars())
@@ -64,7 +64,7 @@ def cases(engine, p: Principal, now: datetime, *, limit: int = 50, offset: int =
 def count(engine, p: Principal, now: datetime, cap: int = COUNT_CAP,
           below: list[str] | None = None) -> tuple[int, bool]:
     """How many overdue cases the user's org units have, up to ``cap``; and whether that is exact."""
-    with engine.db.read(snapshot=False) as s:
+    with engine.db.read() as s:
         first = (sa.select(Case.id).where(condition(now), _scope(s, p, engine, below).cases())
                  .limit(cap + 1).subquery())
         found = s.execute(sa.select(sa.func.count()).select_from(first)).scalar_one()
@@ -76,5 +76,5 @@ def overdue_ids(engine, case_ids, now: datetime) -> set[int]:
     ids = [i for i in case_ids if i is not None]
     if not ids:
         return set()
-    with engine.db.read(snapshot=False) as s:
+    with engine.db.read() as s:
         return set(s.execute(sa.select(Case.id).where(Case.id.in_(ids), condition(now))).scalars())

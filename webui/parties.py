@@ -51,7 +51,7 @@ def registry() -> EnterpriseRegistry:
     if found is None:
         eng = _engine()
         hooks = [h for h in getattr(eng, "after_step_hooks", []) if isinstance(h, DishonestyHook)]
-        found = hooks[0].registry if hooks else EnterpriseRegistry(eng.db.engine, clock=eng.clock.now)
+        found = hooks[0].registry if hooks else EnterpriseRegistry(eng.db.engine, clock=eng.clock.now, read=eng.db.read)
         current_app.extensions["duban_registry"] = found
     return found
 
@@ -85,7 +85,7 @@ def prime(codes: Iterable[str | None]) -> None:
     if missing:
         # Names and flags need no common snapshot: on PostgreSQL outside a transaction (no BEGIN and
         # ROLLBACK round trips on every page that names an enterprise).
-        with _engine().db.read(snapshot=False) as s:
+        with _engine().db.read() as s:
             cache.update(lookup(s, missing, today()))
 
 

@@ -142,7 +142,7 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession()  # scripts and stylesheets need no session: no query for them
         now = self.now()
         # One statement, no snapshot to share: on PostgreSQL outside a transaction (no BEGIN/ROLLBACK).
-        with self.engine.db.read(snapshot=False) as s:
+        with self.engine.db.read() as s:
             row = s.execute(self._statement(), {"id_hash": _digest(sid)}).first()
         if row is None:
             fresh = ServerSession()

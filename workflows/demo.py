@@ -146,7 +146,7 @@ ENTERPRISE_RECORDS = {  # credit code -> the rest of its file (一企一档)
 def register_enterprises(engine) -> None:
     """The demo's enterprises in the registry, so pages show names, files and risk levels."""
     from workflows.enterprises.registry import EnterpriseRegistry
-    registry = EnterpriseRegistry(engine.db.engine, clock=engine.clock.now)
+    registry = EnterpriseRegistry(engine.db.engine, clock=engine.clock.now, read=engine.db.read)
     for code, name in ENTERPRISES.items():
         if registry.get(code) is None:
             registry.add({"credit_code": code, "name": name, **ENTERPRISE_RECORDS[code]}, by="demo")

@@ -32,7 +32,7 @@ def lookup_enterprise(registry):
 
 def install(engine: Engine) -> None:
     from workflows.enterprises.registry import EnterpriseRegistry
-    registry = EnterpriseRegistry(engine.db.engine, clock=engine.clock.now)
+    registry = EnterpriseRegistry(engine.db.engine, clock=engine.clock.now, read=engine.db.read)
     handler = lookup_enterprise(registry)
     for name in ("lookup_enterprise", "LookupEnterprise", "lookupEnterprise"):  # ours, camunda:class, ${bean}
         engine.register_service(name, handler)

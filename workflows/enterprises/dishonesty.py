@@ -259,6 +259,6 @@ def install(engine, registry: EnterpriseRegistry | None = None) -> DishonestyHoo
     for hook in engine.after_step_hooks:
         if isinstance(hook, DishonestyHook):
             return hook
-    hook = DishonestyHook(registry or EnterpriseRegistry(engine.db.engine, clock=engine.clock.now))
+    hook = DishonestyHook(registry or EnterpriseRegistry(engine.db.engine, clock=engine.clock.now, read=engine.db.read))
     engine.after_step_hooks.append(hook)
     return hook

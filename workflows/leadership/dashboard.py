@@ -274,7 +274,7 @@ INDICATORS = [hazards_open, listings_overdue, rectified_on_time, accidents, pena
 def dashboard(engine, scope: Scope, period: Period, now: datetime) -> dict:
     # Each figure is its own statement, as of when it runs: on PostgreSQL outside a transaction, which
     # saves the BEGIN/ROLLBACK round trips and keeps psycopg's prepared statements (no planning).
-    with engine.db.read(snapshot=False) as s:
+    with engine.db.read() as s:
         charts = [f(s, scope, period, now) for f in INDICATORS]
     by_key = {c["key"]: c for c in charts}
     return {"period": period.code, "period_label": period.label, "org": scope.root, "org_name": scope.root_name,

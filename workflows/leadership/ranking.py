@@ -75,7 +75,7 @@ def rank(engine, scope: Scope, quarter: Period, now: datetime, history: int = 2)
     quarters = [quarter]
     for _ in range(history):
         quarters.append(quarters[-1].previous())
-    with engine.db.read(snapshot=False) as s:  # one statement per indicator, no common snapshot needed
+    with engine.db.read() as s:  # one statement per indicator, no common snapshot needed
         s.info[SPAN] = _Span(quarters[-1].start, quarter.end)
         rows = _rank_one(s, scope, quarter, now)
         streaks = {r.org: 1 for r in rows if r.last}
