@@ -157,7 +157,24 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
     el.text = python
 
 
+def _drop_data_store_associations(process, result: Normalized) -> None:
+    """A data store (数据存储, e.g. 隐患台账) is drawn as documentation: Camunda and Flowable ignore it,
+    and SpiffWorkflow cannot resolve an association to a store nobody registered. The associations
+    go (noted); the case data is where the engine keeps what a task reads and writes."""
+    stores = {el.get("id"): el for el in process.iter(f"{B}dataStoreReference")}
+    for assoc in list(process.iter(f"{B}dataInputAssociation", f"{B}dataOutputAssociation")):
+        refs = {(r.text or "").strip() for r in assoc.iterfind(f"{B}sourceRef")} | {
+            (r.text or "").strip() for r in assoc.iterfind(f"{B}targetRef")}
+        store = next((stores[r] for r in refs if r in stores), None)
+        if store is not None:
+            owner = assoc.getparent()
+            owner.remove(assoc)
+            result.notes.append((f"{label(owner)} 与数据存储「{store.get('name') or store.get('id')}」的关联仅作说明，"
+                                 "不参与运行", owner))
+
+
 def _normalize_process(process, result: Normalized, form_exists) -> None:
+    _drop_data_store_associations(process, result)
     process_props = {**_vendor_properties(process), **{k: v.get("value") for k, v in _properties(process).items()}}
     default_role = (process_props.get("defaultRole") or "").strip()
     for el in process.iter():
@@ -182,6 +199,16 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 etree.SubElement(ext, f"{S}calledDecisionId").text = ref
         if name == "multiInstanceLoopCharacteristics":
             _multi_instance(el, result)
+        if name == "callActivity" and not el.get("calledElement"):
+            called = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}calledElement")  # Camunda 8
+            if called is not None and (called.get("processId") or "").strip():
+                if language_of(called.get("processId")) is not None:
+                    result.problems.append((f"{label(el)} 的被调用流程「{called.get('processId')}」是表达式，"
+                                            "请填写被调用流程的编号", el))
+                else:
+                    el.set("calledElement", called.get("processId").strip())
+        if name == "scriptTask" and not (el.findtext(f"{B}script") or "").strip():
+            _zeebe_script(el, result)
         if name == "scriptTask":
             fmt = (el.get("scriptFormat") or "").strip().lower()
             if fmt not in PYTHON_LANGUAGES:
@@ -211,6 +238,30 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 result.problems.append((f"{label(owner)} 的{what}引用外部脚本文件，请把表达式写在模型中", owner))
                 continue
             _translate_text(el, result, owner, what)
+
+
+def _zeebe_script(el, result: Normalized) -> None:
+    """Camunda 8's script task: ``zeebe:script expression="= ..." resultVariable="x"`` — the FEEL
+    expression, translated, assigned to the result variable."""
+    zeebe = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}script")
+    if zeebe is None or not (zeebe.get("expression") or "").strip():
+        return
+    target = (zeebe.get("resultVariable") or "").strip()
+    if not target.isidentifier():
+        result.problems.append((f"{label(el)} 的结果变量「{target}」不是有效的变量名", el))
+        return
+    expression = zeebe.get("expression").strip()
+    try:
+        python = translate(expression if language_of(expression) else "=" + expression)
+    except Untranslatable as exc:
+        result.problems.append((f"{label(el)} 的脚本使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；"
+                                "请改写为 Python 脚本", el))
+        return
+    script = el.find(f"{B}script")
+    if script is None:
+        script = etree.SubElement(el, f"{B}script")
+    script.text = f"{target} = {python}"
+    result.translations.append({"element_id": el.get("id"), "from": expression, "to": script.text})
 
 
 def _multi_instance(el, result: Normalized) -> None:

@@ -226,6 +226,8 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
             add(f"{label(process)} 没有泳道，也没有默认角色（属性 defaultRole），其中的任务由发起人办理", process, "warning")
         for el in process.iter(f"{{{BPMN_NS}}}scriptTask"):
             script = el.find("bpmn:script", NS)
+            if (el.get("scriptFormat") or "").strip().lower() not in dialects.PYTHON_LANGUAGES:
+                continue  # refused by its language above: a Groovy script is no Python syntax error
             if script is not None and script.text:
                 try:
                     compile(script.text, el.get("id"), "exec")
@@ -354,7 +356,7 @@ _SPIFF_MESSAGES = [
     (r"Expected an? (\w+) node", "事件定义引用的 {0} 不存在"),
     (r"Conditional event definition with missing condition", "条件事件缺少条件"),
     (r"Ad hoc subprocesses may not contain start or end events", "自由子流程中不能有开始或结束事件"),
-    (r"Cannot resolve data(Input|Output)Association (.*)", "数据关联「{1}」无法解析"),
+    (r"Cannot resolve data(Input|Output)Association", "数据关联无法解析：关联的数据对象或数据存储不存在"),
     (r"Time Specification Error|Unknown Time Specification", "定时器设置无法识别"),
     (r"Multiple decision tables", "一个决策只能有一张决策表"),
     (r"No decisions found", "DMN 文件中没有决策"),
