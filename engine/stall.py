@@ -11,6 +11,7 @@ transaction and the incident machinery rolls the step back like any failing scri
 """
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.util.task import TaskState
 
@@ -44,7 +45,9 @@ def waits(workflow) -> list:
             spec = task.task_spec
             if is_human_work(task):
                 found.append(task)
-            elif task.state == TaskState.WAITING and getattr(spec, "event_definition", None) is not None:
+            elif task.state == TaskState.WAITING and getattr(spec, "event_definition", None) is not None \
+                    and not isinstance(spec.event_definition, ConditionalEventDefinition):
+                # A condition (条件事件) is tested when the case steps; alone it waits for ever.
                 found.append(task)
             elif task.state == TaskState.STARTED and isinstance(spec, DubanServiceTask):
                 found.append(task)
@@ -80,6 +83,8 @@ def check(session, case, workflow) -> None:
         return
     spec = where_stopped(workflow)
     where = f"停在{_describe(spec)}" if spec is not None else "没有可继续的步骤"
+    if isinstance(getattr(spec, "event_definition", None), ConditionalEventDefinition):
+        where += "，等待的条件不成立，也没有任何办理或事件能再改变案件数据"
     from .step import ProcessFailure
     raise ProcessFailure(ProcessStalled(f"流程停滞：案件{where}，没有待办任务、定时器或等待的事件，流程无法继续。"
                                         "请检查该处的连线和网关条件", spec))
