@@ -5,7 +5,9 @@ For every .bpmn file of the corpus (default tests/bpmn/interop/, or ``--dir``):
 - **raw accepted**: SpiffWorkflow's own ``BpmnParser``, ``CamundaParser`` or ``SpiffBpmnParser`` parses
   the file and builds the spec of its (first) executable process;
 - **raw ran**: that spec, run in memory, completing every ready manual task with no data, ends;
-- **deployed**: ``Engine.deploy`` takes the file (with its sibling files, for called processes);
+- **deployed**: ``Engine.deploy`` takes the file (with its sibling files, for called processes, and
+  the corpus's .dmn decisions); **refused on purpose**: of those not deployed, the files listed in
+  ``tests/interop_support.REFUSED_FILES`` (a Groovy or JavaScript script: refused naming the task);
 - **ran to end**: a case started and worked by the people its tasks go to (tests/interop_support.py)
   completes; otherwise it waits on an event nobody here sends, or it raised an incident;
 - **stalled silently**: a running case with no open task, timer, message/signal wait, external
@@ -34,7 +36,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 from engine.errors import EngineError  # noqa: E402
 from engine.schema import EventWait, ExternalTask, HumanTask, Incident, Timer  # noqa: E402
-from tests.interop_support import drive  # noqa: E402
+from tests.interop_support import REFUSED_FILES, drive  # noqa: E402
 from tests.support import make_engine  # noqa: E402
 
 CORPUS = ROOT / "tests" / "bpmn" / "interop"
@@ -92,11 +94,13 @@ def silent(engine, case_id: int) -> bool:
 
 def measure(folder: Path) -> dict:
     files = sorted(folder.glob("*.bpmn"))
-    result = {"files": len(files), "raw_accepted": 0, "deployed": 0, "raw_ran": 0, "ran_to_end": 0,
+    result = {"files": len(files), "raw_accepted": 0, "deployed": 0, "refused_on_purpose": 0, "raw_ran": 0, "ran_to_end": 0,
               "waiting_on_event": 0, "incidents": 0, "stalled_silently": 0, "per_file": {}}
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'interop.sqlite'}")
         try:
+            for path in sorted(folder.glob("*.dmn")):  # the decisions business rule tasks call
+                engine.deploy(path, by="boss")
             for path in files:  # called processes first: deploy what can be deployed, twice
                 try:
                     engine.deploy(path, by="boss")
@@ -112,6 +116,7 @@ def measure(folder: Path) -> dict:
                     entry["deployed"] = True
                 except EngineError as exc:
                     entry["deployed"], entry["refused"] = False, str(exc)[:300]
+                    result["refused_on_purpose"] += path.name in REFUSED_FILES
                     model = None
                 if model is not None:
                     out = drive(engine, model.key, max_steps=MAX_STEPS)
@@ -146,7 +151,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
-        for key in ("files", "raw_accepted", "deployed", "raw_ran", "ran_to_end", "waiting_on_event", "incidents",
+        for key in ("files", "raw_accepted", "deployed", "refused_on_purpose", "raw_ran", "ran_to_end", "waiting_on_event", "incidents",
                     "stalled_silently", "deploy_rate", "run_rate"):
             print(f"{key:18} {result[key]}")
 

@@ -17,6 +17,15 @@ ROLE_USERS = {"inspector": "zhang", "supervisor": "eastboss", "enterprise": "acm
 ACME = "91110000000000001X"  # acme's 统一社会信用代码: the case is about its enterprise, so acme may work its tasks
 
 
+# Corpus files Duban refuses on purpose (tests/bpmn/interop/): the element the refusal names and
+# what it says. Deploying the corpus skips them; tests/test_interop_corpus.py checks the refusal.
+REFUSED_FILES = {
+    "activiti_groovy.bpmn": ("scripttask1", "脚本任务「计算罚款金额」(scripttask1) 的脚本语言「groovy」不受支持"),
+    "camunda7_script_javascript.bpmn": ("Activity_0discretion", "脚本任务「自动\n裁量基准」(Activity_0discretion) 的脚本语言"
+                                                               "「javascript」不受支持"),
+}
+
+
 @dataclass
 class Outcome:
     status: str  # completed | waiting | incident | error

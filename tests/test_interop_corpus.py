@@ -12,8 +12,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from engine.errors import InvalidModel
 from engine.schema import EventWait, Timer
-from tests.interop_support import drive
+from tests.interop_support import REFUSED_FILES, drive
 from tests.support import make_engine
 
 from tests.test_interop import CORPUS
@@ -27,10 +28,6 @@ def engine(module_database_url):
             eng.deploy(f, by="boss")
     yield eng
     eng.dispose()
-
-
-# Files Duban refuses on purpose: element id, and what the refusal says (in Chinese).
-REFUSED_FILES: dict[str, tuple[str, str]] = {}
 
 
 def _open(engine, case_id):
@@ -136,3 +133,103 @@ def test_call_activity_to_a_sibling_file_returns_the_child_data(engine):
 def test_boundary_error_on_an_embedded_subprocess(engine, refused, expected):
     out = drive(engine, "camunda7_subprocess_error", data_by_task={"Activity_0record": {"refused": refused}})
     assert out.status == "completed" and [t.spec_id for t in out.tasks] == ["Activity_0record", expected]
+
+
+@pytest.mark.parametrize("filename", sorted(REFUSED_FILES))
+def test_a_script_in_another_language_is_refused_once_naming_the_task_in_chinese(engine, filename):
+    """Groovy (Activiti) and JavaScript (Camunda): one error, the language's — not a second one
+    for the script not being Python syntax."""
+    element, expected = REFUSED_FILES[filename]
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(CORPUS / filename, by="boss")
+    errors = [p for p in err.value.problems if p["severity"] == "error"]
+    assert [(p["element_id"], p["message"].startswith(expected)) for p in errors] == [(element, True)], errors
+
+
+def test_camunda8_called_element_script_and_loop_characteristics(engine):
+    """zeebe:calledElement processId (no calledElement attribute), zeebe:script expression +
+    resultVariable (FEEL, translated), zeebe:loopCharacteristics over a collection, FEEL condition."""
+    out = drive(engine, "zeebe_permit", data={"experts": ["zhang", "li"]})
+    assert out.status == "completed", out.message
+    assert [(t.spec_id, t.assignee or t.role_code) for t in out.tasks] == [
+        ("Activity_1accept", "inspector"), ("Activity_0review", "zhang"), ("Activity_0review", "li"),
+        ("Activity_0check", "inspector"), ("Activity_0license", "supervisor")]
+    data = engine.case(out.case_id).data
+    assert (data["expert_total"], data["risk"], data["qualified"]) == (2, 3, True)
+
+
+def test_bpmnio_sketch_with_data_store_send_receive_signal_and_terminate(engine):
+    """bpmn.io: a data store drawn as documentation (its associations noted and dropped), a send
+    task, a receive task, a signal thrown, and a terminate end event in one parallel branch that
+    ends the case while the other still waits for a message."""
+    pf = engine.models.validate((CORPUS / "bpmnio_notify.bpmn").read_bytes(), "bpmnio_notify.bpmn")
+    assert any("数据存储「隐患台账」的关联仅作说明" in w.message for w in pf.warnings)
+    out = drive(engine, "bpmnio_notify")
+    assert out.status == "waiting" and out.tasks == []
+    engine.correlate_message("企业回执", by="acme", case_id=out.case_id)
+    view = engine.case(out.case_id)
+    assert [t.spec_id for t in view.tasks] == ["Activity_0revisit"]
+    with engine.db.read() as s:
+        assert s.execute(sa.select(EventWait.name).where(EventWait.case_id == out.case_id)).scalars().all() == [
+            "整改完成报告"]
+    _work(engine, out.case_id, "Activity_0revisit", "zhang")
+    assert engine.case(out.case_id).status == "completed"  # terminated: the message is no longer awaited
+    with engine.db.read() as s:
+        assert not s.execute(sa.select(EventWait.id).where(EventWait.case_id == out.case_id)).all()
+
+
+def test_a_condition_nothing_can_make_true_is_a_stall_not_a_silent_wait(engine):
+    """条件事件 are supported — tested whenever the case steps — but a case left waiting on a
+    condition alone has nothing that could step it: an incident naming the event."""
+    stuck = drive(engine, "bpmnio_conditional", data={"oxygen": 20.9, "ventilated": False})
+    assert stuck.status == "incident"
+    assert "流程停滞：案件停在中间捕获事件「通风合格」(Event_0safe)，等待的条件不成立" in stuck.message
+    ok = drive(engine, "bpmnio_conditional", data={"oxygen": 20.9, "ventilated": True})
+    assert ok.status == "completed" and [t.spec_id for t in ok.tasks] == ["Activity_0measure", "Activity_0work"]
+
+
+def test_standard_loop_repeats_while_its_condition_holds_up_to_its_maximum(engine):
+    three = drive(engine, "bpmnio_standard_loop", data_by_task={"Activity_0supply": {"complete": False}})
+    assert three.status == "completed" and [t.spec_id for t in three.tasks] == ["Activity_0supply"] * 3 + [
+        "Activity_0accept"]
+    once = drive(engine, "bpmnio_standard_loop", data_by_task={"Activity_0supply": {"complete": True}})
+    assert once.status == "completed" and [t.spec_id for t in once.tasks] == ["Activity_0supply", "Activity_0accept"]
+
+
+def test_timer_start_event_case_waits_for_its_first_occurrence(engine):
+    out = drive(engine, "bpmnio_timer_start")
+    assert out.status == "waiting" and out.tasks == []
+    _fire(engine, days=1)
+    assert _open(engine, out.case_id) == ["Activity_0patrol"]
+
+
+def test_flowable_collection_countersign_and_chinese_candidate_group(engine):
+    out = drive(engine, "flowable_leave", starter="li", data={"approvers": ["eastboss", "boss"]})
+    assert out.status == "completed", out.message
+    assert [(t.spec_id, t.assignee or t.role_code) for t in out.tasks] == [
+        ("sid-4F1C2A7B-3D5E-4B8A-9C1D-2E3F4A5B6C7D", "li"), ("sid-countersign", "eastboss"),
+        ("sid-countersign", "boss"), ("sid-record", "supervisor")]  # flowable:candidateGroups="科室负责人"
+
+
+def test_signavio_pool_lanes_long_names_and_python_conditions(engine):
+    out = drive(engine, "signavio_hazmat", data_by_task={"sid-T-record-11AA": {"major_hazard": True}})
+    assert out.status == "completed", out.message
+    assert [(t.spec_id, t.role_code) for t in out.tasks] == [
+        ("sid-T-record-11AA", "inspector"), ("sid-T-order-44DD", "supervisor"), ("sid-T-review-33CC", "inspector")]
+    assert out.tasks[0].name.startswith("依据《中华人民共和国安全生产法》第六十五条")
+
+
+def test_spiff_arena_pre_and_post_scripts_and_a_decision_table(engine):
+    out = drive(engine, "spiff_arena_hazard")
+    assert out.status == "completed", out.message
+    assert [(t.spec_id, t.role_code) for t in out.tasks] == [
+        ("Activity_0selfcheck", "enterprise"), ("Activity_0verify", "inspector")]
+    assert (engine.case(out.case_id).data["score"], engine.case(out.case_id).data["grade"]) == (70, "较大")
+
+
+def test_escalation_from_a_subprocess_and_a_terminate_end_event(engine):
+    out = drive(engine, "camunda7_escalation_terminate",
+                data_by_task={"Activity_0scene": {"deaths": 3}, "Activity_0close": {"withdrawn": True}})
+    assert out.status == "completed", out.message
+    assert sorted(t.spec_id for t in out.tasks) == ["Activity_0city", "Activity_0close", "Activity_0report",
+                                                   "Activity_0scene"]
