@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .schema import HumanTask, TaskCandidate, TaskExclusion
+from .schema import COMPLETED, OPEN, HumanTask, TaskCandidate, TaskExclusion
 
 
 def _names(value) -> list[str]:
@@ -56,12 +56,12 @@ def assign_on_open(row: HumanTask, task, props: dict, evaluate, role_for_lane) -
 def refresh_exclusions(s: Session, case_id: int) -> None:
     """Recompute who is excluded from each open task of the case under its separation-of-duty rules."""
     ruled = [r for r in s.execute(sa.select(HumanTask).where(
-        HumanTask.case_id == case_id, HumanTask.state == "open", HumanTask.rules.is_not(None))).scalars()
+        HumanTask.case_id == case_id, HumanTask.state == OPEN, HumanTask.rules.is_not(None))).scalars()
              if r.rules]
     if not ruled:
         return
     done = s.execute(sa.select(HumanTask.spec_id, HumanTask.role_code, HumanTask.completed_by, HumanTask.name).where(
-        HumanTask.case_id == case_id, HumanTask.state == "completed")).all()
+        HumanTask.case_id == case_id, HumanTask.state == COMPLETED)).all()
     for row in ruled:
         want: dict[str, str] = {}
         for spec_id, role, user, name in done:

@@ -19,7 +19,7 @@ from . import audit, incidents, models, queries, sqlexec, step
 from .clock import SHANGHAI
 from .directory import version_column
 from .errors import Forbidden, InvalidData, NotFound
-from .schema import Case, Counter, HumanTask, Incident, OrgUnit, ProcessModel, TaskRow, Timer
+from .schema import OPEN, Case, Counter, HumanTask, Incident, OrgUnit, ProcessModel, TaskRow, Timer
 
 
 @dataclass
@@ -137,7 +137,7 @@ _NEXT_CASE_NO = (sa.update(_COUNTER).where(_COUNTER.c.name == sa.bindparam("b_na
 _CASE_VIEW = sqlexec.Sql(sa.select(Case.__table__, ProcessModel.version.label("model_version"), version_column())
                          .join(ProcessModel, ProcessModel.id == Case.model_id).where(Case.id == sa.bindparam("id")))
 _TASKS, _INCIDENTS, _TIMERS = HumanTask.__table__, Incident.__table__, Timer.__table__
-_OPEN_TASKS = sqlexec.Sql(sa.select(_TASKS).where(_TASKS.c.case_id == sa.bindparam("id"), _TASKS.c.state == "open")
+_OPEN_TASKS = sqlexec.Sql(sa.select(_TASKS).where(_TASKS.c.case_id == sa.bindparam("id"), _TASKS.c.state == OPEN)
                           .order_by(_TASKS.c.created_at))
 _CASE_INCIDENTS = sqlexec.Sql(sa.select(_INCIDENTS).where(_INCIDENTS.c.case_id == sa.bindparam("id"))
                               .order_by(_INCIDENTS.c.id))

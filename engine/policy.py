@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from .assignment import exclusion_reason, is_candidate
 from .directory import Principal
 from .errors import Forbidden
-from .schema import Case, HumanTask, ProcessModel, TaskCandidate, TaskExclusion
+from .schema import OPEN, Case, HumanTask, ProcessModel, TaskCandidate, TaskExclusion
 
 STARTABLE_BY = "startableBy"   # start-event property: roles (code or name, comma-separated) a party user needs
 ADMIN_ROLE = "admin"
@@ -65,11 +65,13 @@ class Policy:
         return bool(p.roles) and not p.party and p.roles <= self.external_roles
 
     def assigned_case_ids(self, p: Principal):
-        """Cases an external user is assigned to: a task it holds or completed, or an open unclaimed
-        task of its role in its own org unit (a select of case ids, for ``IN``)."""
+        """Cases an external user is assigned to: an open task it holds, a task it completed, or an
+        open unclaimed task of its role in its own org unit (a select of case ids, for ``IN``). Each
+        branch is one partial index: ix_human_task_assignee holds open tasks only (revision 0016),
+        so a cancelled task it held no longer counts."""
         return sa.select(HumanTask.case_id).where(sa.or_(
-            HumanTask.assignee == p.username, HumanTask.completed_by == p.username,
-            sa.and_(HumanTask.state == "open", HumanTask.assignee.is_(None), HumanTask.role_code.in_(p.roles),
+            sa.and_(HumanTask.state == OPEN, HumanTask.assignee == p.username), HumanTask.completed_by == p.username,
+            sa.and_(HumanTask.state == OPEN, HumanTask.assignee.is_(None), HumanTask.role_code.in_(p.roles),
                     HumanTask.org_code == p.org_code)))
 
     def workable(self, s: Session, p: Principal, rows, directory_version: int | None = None) -> set[str]:

@@ -23,7 +23,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from .directory import Principal
-from .schema import Case, Counter, HumanTask, OrgUnit, ProcessModel, TaskCandidate, TaskExclusion
+from .schema import OPEN, Case, Counter, HumanTask, OrgUnit, ProcessModel, TaskCandidate, TaskExclusion
 
 
 QUEUE_ORDER = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)  # by due date (none last), oldest first
@@ -77,7 +77,7 @@ class Scope:
 
     def task_pool(self, role: str):
         """Unclaimed open tasks of ``role`` the user may claim."""
-        cond = sa.and_(HumanTask.state == "open", HumanTask.role_code == role, HumanTask.assignee.is_(None))
+        cond = sa.and_(HumanTask.state == OPEN, HumanTask.role_code == role, HumanTask.assignee.is_(None))
         if self.p.party:
             return sa.and_(cond, HumanTask.party == self.p.party)
         orgs = self.pool_orgs(role)
@@ -248,7 +248,7 @@ def group_queue(engine, p: Principal, role: str, *, limit: int = 50, offset: int
         return []
     with engine.db.read() as s:
         scope = Scope.of(s, p, engine.directory)
-        cond = [HumanTask.state == "open", HumanTask.role_code == role, HumanTask.assignee.is_(None),
+        cond = [HumanTask.state == OPEN, HumanTask.role_code == role, HumanTask.assignee.is_(None),
                 scope.not_excluded()]
         if process_key:
             cond.append(HumanTask.process_key == process_key)
@@ -268,7 +268,7 @@ def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0,
         return []
     with engine.db.read() as s:
         scope = Scope.of(s, p, engine.directory)
-        base = (HumanTask.state == "open", HumanTask.role_code.in_(roles), scope.not_excluded())
+        base = (HumanTask.state == OPEN, HumanTask.role_code.in_(roles), scope.not_excluded())
         return first_page(s, [(sa.and_(*base, HumanTask.assignee == p.username), None),
                               (sa.and_(*base, HumanTask.assignee.is_(None)), scope.orgs())],
                           QUEUE_ORDER, limit, offset, after)
@@ -291,7 +291,7 @@ def overdue_board(engine, p: Principal, now: datetime, *, org: str | None = None
     """Open tasks past their deadline (``due_at`` before ``now``) in the user's org unit and below
     (only ``org`` if given, when it is among them), by org unit and process, most first.
 
-    Each cell is one range of ``ix_human_task_overdue`` (state, org_code, process_key, due_at): its
+    Each cell is one range of ``ix_human_task_overdue`` (process_key, org_code, due_at; open tasks): its
     oldest deadline is the range's first entry and its count stops after ``cap`` tasks (``exact``
     False; None: no cap), so a city's board reads at most ``cap`` entries a cell rather than every
     overdue task of the province (200,000 at 1,000,000 open tasks). The cells are the org units in
@@ -318,7 +318,7 @@ def _board_statement(cap: int | None, lateral: bool = False):
     count and the oldest deadline are two scalar subqueries and the caller drops empty cells."""
     unit = sa.select(OrgUnit.code).where(OrgUnit.code.in_(sa.bindparam("orgs", expanding=True))).subquery("unit")
     process = (sa.select(ProcessModel.key).where(ProcessModel.kind == "bpmn").distinct().subquery("process"))
-    late = (HumanTask.state == "open", HumanTask.org_code == unit.c.code, HumanTask.process_key == process.c.key,
+    late = (HumanTask.state == OPEN, HumanTask.org_code == unit.c.code, HumanTask.process_key == process.c.key,
             HumanTask.due_at < sa.bindparam("now", type_=HumanTask.due_at.type))
     # The first cap + 1 entries of the cell's range, in deadline order: enough to know it holds more than cap.
     first = sa.select(HumanTask.due_at).where(*late).order_by(HumanTask.due_at)
@@ -341,7 +341,7 @@ def overdue_tasks(engine, p: Principal, now: datetime, *, org: str | None = None
         orgs = list(below) if below is not None else _orgs_in_scope(s, p, True)
         if org is not None:
             orgs = [o for o in orgs if o == org]
-        q = sa.select(HumanTask).where(HumanTask.state == "open", HumanTask.due_at < now,
+        q = sa.select(HumanTask).where(HumanTask.state == OPEN, HumanTask.due_at < now,
                                        HumanTask.org_code.in_(orgs))
         if process_key:
             q = q.where(HumanTask.process_key == process_key)

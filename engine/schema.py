@@ -238,9 +238,12 @@ class TaskRow(Base):
     content: Mapped[str] = mapped_column(sa.Text)
 
 
-# The predicates of the partial indexes of human_task and audit_event (revision 0015).
+# The predicates of the partial indexes of human_task and audit_event (revisions 0015, 0016).
 DONE = sa.text("completed_by IS NOT NULL")
 OUTSIDE_CASES = sa.text("case_id IS NULL")
+OPEN_TASKS = sa.text("state = 'open'")
+UNCLAIMED = sa.text("state = 'open' AND assignee IS NULL")
+CLAIMED = sa.text("state = 'open' AND assignee IS NOT NULL")
 # A task's state as readers compare it: written into the SQL text, never a bound parameter. SQLite
 # re-prepares, at every execution, a statement binding ``state = ?`` once a partial index's
 # predicate compares ``state`` with a constant (its plan depends on the value); PostgreSQL can
@@ -253,21 +256,30 @@ class HumanTask(Base):
     """The queue projection of a user task (待办)."""
     __tablename__ = "human_task"
     __table_args__ = (
-        # A queue is a few index range scans, each already in queue order (see Engine.queue).
-        sa.Index("ix_human_task_pool", "state", "role_code", "org_code", "assignee", "due_sort", "created_at"),
-        sa.Index("ix_human_task_party", "state", "party", "role_code", "assignee", "due_sort", "created_at"),
-        sa.Index("ix_human_task_assignee", "assignee", "state", "due_sort", "created_at"),
-        # The unclaimed pool of a role in one org unit, already in queue order: PostgreSQL does not
-        # take ``assignee IS NULL`` as fixing the column, so in ix_human_task_pool the order by
-        # due date needed a sort of the whole pool (engine/queries.py first_tasks).
-        sa.Index("ix_human_task_unclaimed", "state", "role_code", "org_code", "due_sort", "created_at", "id",
-                 postgresql_where=sa.text("assignee IS NULL"), sqlite_where=sa.text("assignee IS NULL")),
-        sa.Index("ix_human_task_due", "state", "due_at", "org_code", "process_key"),  # overdue tasks by deadline
-        # One cell of the 逾期督办 board (an org unit and a process): its overdue tasks are one range,
+        # The queue indexes hold open tasks only (revision 0016): a completion deletes the task's
+        # entry and inserts none (a completed task's entry had moved to the 'completed' range of every
+        # index, and stayed there forever); readers compare ``state`` with ``OPEN``, a literal.
+        # The unclaimed pool of a role in one org unit, already in queue order (group queues, the
+        # role branches of every queue, the pool of approvals and of a third party's cases).
+        sa.Index("ix_human_task_unclaimed", "role_code", "org_code", "due_sort", "created_at", "id",
+                 postgresql_where=UNCLAIMED, sqlite_where=UNCLAIMED),
+        # An enterprise user's pool: unclaimed tasks of its enterprise, by role.
+        sa.Index("ix_human_task_party", "party", "role_code", "due_sort", "created_at", "id",
+                 postgresql_where=UNCLAIMED, sqlite_where=UNCLAIMED),
+        # Tasks claimed by or assigned to a user (a new task, unclaimed, does not enter it).
+        sa.Index("ix_human_task_assignee", "assignee", "due_sort", "created_at",
+                 postgresql_where=CLAIMED, sqlite_where=CLAIMED),
+        # Overdue open tasks by deadline, across org units (the overdue list, engine/queries.py overdue_tasks).
+        sa.Index("ix_human_task_due", "due_at", "org_code", "process_key",
+                 postgresql_where=OPEN_TASKS, sqlite_where=OPEN_TASKS),
+        # One cell of the 逾期督办 board (a process and an org unit): its overdue tasks are one range,
         # counted up to the board's cap, its oldest deadline the range's first entry (revision 0008).
-        sa.Index("ix_human_task_overdue", "state", "org_code", "process_key", "due_at"),
-        # A case's open tasks, and whether one is past its deadline (逾期督办, webui/overdue.py): with
-        # due_at in the index the per-case probe never falls back to scanning every overdue task.
+        # The process first: led by the org unit, SQLite took it for the overdue list of a city (every
+        # open task of its org units, then sorted) instead of ix_human_task_due's deadline order.
+        sa.Index("ix_human_task_overdue", "process_key", "org_code", "due_at",
+                 postgresql_where=OPEN_TASKS, sqlite_where=OPEN_TASKS),
+        # A case's tasks, open and done (its open tasks, whether one is past its deadline — 逾期督办,
+        # webui/overdue.py — and its completed ones): not partial, a case's done tasks are read too.
         sa.Index("ix_human_task_case_due", "case_id", "state", "due_at"),
         # 已办 (completed_by = ?): an open task is not in it.
         sa.Index("ix_human_task_done", "completed_by", "completed_at", postgresql_where=DONE, sqlite_where=DONE),

@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import audit, incidents, model_forms, projection, queries, step
 from .directory import Principal
 from .errors import Conflict, Forbidden, InvalidData, NotFound
-from .schema import NO_DUE_DATE, Case, HumanTask
+from .schema import NO_DUE_DATE, OPEN, Case, HumanTask
 from .scripting import StepRequests
 from .step import run_model_code
 
@@ -51,7 +51,7 @@ def queue(engine, username: str | Principal, limit: int = 50, offset: int = 0, p
     now = engine.clock.now()
     with engine.db.read(snapshot=False) as s:
         scope = queries.Scope.of(s, username, engine.directory, candidates=True)
-        common = [HumanTask.state == "open", scope.not_excluded()]
+        common = [HumanTask.state == OPEN, scope.not_excluded()]
         if process_key:
             common.append(HumanTask.process_key == process_key)
         if org:
@@ -104,7 +104,7 @@ def reassign_all(engine, from_user: str, to_user: str, by: str, reason: str = ""
     """Move every open task claimed by or assigned to ``from_user`` (absent) to ``to_user``, at once."""
     with engine.db.write() as s:
         supervisor = engine.directory.principal(by, s)
-        q = sa.select(HumanTask).where(HumanTask.assignee == from_user, HumanTask.state == "open")
+        q = sa.select(HumanTask).where(HumanTask.assignee == from_user, HumanTask.state == OPEN)
         if not engine.db.is_sqlite:
             q = q.with_for_update()
         rows = list(s.execute(q.order_by(HumanTask.created_at)).scalars())
@@ -121,7 +121,7 @@ def hand_over(engine, from_user: str, to_user: str | None, by: str, reason: str 
     with engine.db.write() as s:
         supervisor = engine.directory.principal(by, s)
         target = engine.directory.principal(to_user, s) if to_user else None
-        q = sa.select(HumanTask).where(HumanTask.assignee == from_user, HumanTask.state == "open")
+        q = sa.select(HumanTask).where(HumanTask.assignee == from_user, HumanTask.state == OPEN)
         if not engine.db.is_sqlite:
             q = q.with_for_update()
         moved: dict[str, list[str]] = {"to": [], "queue": []}
@@ -210,7 +210,7 @@ def release_ineligible_claims(engine, s: Session, username: str) -> list[str]:
     """After a role or org change: claims the user may no longer hold go back to the group queue."""
     p = engine.directory.principal(username, s)
     released = []
-    for row in s.execute(sa.select(HumanTask).where(HumanTask.assignee == username, HumanTask.state == "open")).scalars():
+    for row in s.execute(sa.select(HumanTask).where(HumanTask.assignee == username, HumanTask.state == OPEN)).scalars():
         try:
             engine.policy.check_task(s, p, _Unassigned(row))
         except Forbidden:

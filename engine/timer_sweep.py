@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from . import batch_writes, step
 from .directory import version_column
 from .errors import Conflict, IncidentRaised, InvalidData
-from .schema import NO_DUE_DATE, EventWait, ExternalTask, HumanTask, Timer
+from .schema import NO_DUE_DATE, OPEN, EventWait, ExternalTask, HumanTask, Timer
 from .state import read_many, restore_rows
 
 TIMER = Timer.__table__
@@ -52,7 +52,7 @@ _CASES = (sa.select(step.CASE, version_column())
           .where(step.CASE.c.id.in_(sa.bindparam("ids", expanding=True))).order_by(step.CASE.c.id)
           .with_for_update(of=step.CASE))
 _OPEN_TASKS = (sa.select(HUMAN_TASK.c.case_id, HUMAN_TASK.c.id, HUMAN_TASK.c.due_at, HUMAN_TASK.c.rules)
-               .where(HUMAN_TASK.c.case_id.in_(sa.bindparam("ids", expanding=True)), HUMAN_TASK.c.state == "open"))
+               .where(HUMAN_TASK.c.case_id.in_(sa.bindparam("ids", expanding=True)), HUMAN_TASK.c.state == OPEN))
 _TIMERS = (sa.select(TIMER.c.case_id, TIMER.c.id, TIMER.c.due_at)
            .where(TIMER.c.case_id.in_(sa.bindparam("ids", expanding=True))))
 _WAITING = (sa.select(EVENT_WAIT.c.case_id).distinct()

@@ -7,12 +7,13 @@ PostgreSQL the planner depends on statistics, so there the index itself is check
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
 from engine import Engine, ManualClock
-from engine.schema import Case
+from engine.schema import NO_DUE_DATE, Case
 from tests.support import START
 from webui import overdue
 
@@ -182,7 +183,7 @@ def test_postgresql_plans_are_not_jit_compiled(postgres_url):
 
 def test_overdue_board_reads_each_cell_from_its_own_index_range_never_every_overdue_task(database_url):
     """逾期督办 board (engine/queries.py overdue_board): each (org unit, process) cell is one range of
-    ix_human_task_overdue (state, org_code, process_key, due_at), counted up to the cap. Grouped from
+    ix_human_task_overdue (process_key, org_code, due_at) WHERE state = 'open', counted up to the cap. Grouped from
     ix_human_task_due instead, it read every overdue task of the province (200,000: 40 ms quiet, half a
     second under load) on every view of the board."""
     from engine.queries import overdue_board
@@ -201,7 +202,7 @@ def test_overdue_board_reads_each_cell_from_its_own_index_range_never_every_over
             if conn.dialect.name == "sqlite":
                 plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params))
                 reads = [line for line in plan.splitlines() if "human_task" in line]
-                assert reads and all("ix_human_task_overdue (state=? AND org_code=? AND process_key=? AND due_at<?)"
+                assert reads and all("ix_human_task_overdue (process_key=? AND org_code=? AND due_at<?)"
                                      in line for line in reads), plan
             else:
                 conn.exec_driver_sql("SET enable_seqscan = off")
@@ -247,6 +248,13 @@ def test_done_tasks_are_read_from_the_partial_index_of_completed_tasks(database_
     plan = _explain(engine, str(compiled), params)
     assert ("INDEX ix_human_task_done (completed_by=?)" if engine.db.is_sqlite
             else "Bitmap Index Scan on ix_human_task_done") in plan, plan
+    # Its other branches: an open task it holds, an open unclaimed task of its role (revision 0016).
+    # (PostgreSQL, its tables empty, may take any open-task index for them: each branch is an index.)
+    if engine.db.is_sqlite:
+        assert "INDEX ix_human_task_assignee (assignee=?)" in plan, plan
+        assert "INDEX ix_human_task_unclaimed (role_code=? AND org_code=?)" in plan, plan
+    else:
+        assert "BitmapOr" in plan and "Seq Scan on human_task" not in plan, plan
     engine.dispose()
 
 
@@ -285,4 +293,102 @@ def test_the_message_producer_reads_the_events_after_its_cursor_by_id(database_u
         assert "SEARCH audit_event USING INTEGER PRIMARY KEY (rowid>?)" in plan and "TEMP B-TREE" not in plan, plan
     else:
         assert "on audit_event_pkey" in plan and "Index Cond: (id > " in plan, plan
+    engine.dispose()
+
+
+# A comparison of human_task.state with a bound parameter, as SQLAlchemy writes one (SQLite, psycopg).
+_BOUND_STATE = re.compile(r"human_task\.state = (\?|%\()")
+
+
+def _task_reads(engine, action) -> list[str]:
+    """The plans of the statements ``action`` sends that read human_task; none of them binds
+    ``state`` (SQLite would re-prepare it at every execution: the open-task indexes are partial on it)."""
+    statements = [(st, p) for st, p in _captured(engine, action) if "FROM human_task" in st]
+    assert statements
+    for statement, _params in statements:
+        assert not _BOUND_STATE.search(statement), statement
+    return [_explain(engine, st, p) for st, p in statements]
+
+
+def _task_indexes(plan: str, is_sqlite: bool) -> set[str]:
+    """The indexes of human_task a plan reads; on SQLite each read of the table must use one."""
+    if is_sqlite:
+        reads = [line for line in plan.splitlines() if re.search(r"\b(SCAN|SEARCH) human_task\b", line)]
+        assert all(" USING " in line for line in reads), plan
+        return {m for line in reads for m in re.findall(r"INDEX (\w+)|(PRIMARY KEY)", line)[0] if m}
+    return set(re.findall(r"(?:Index|Index Only|Bitmap Index) Scan (?:Backward )?(?:using|on) (\w+)", plan))
+
+
+def _queue_world(database_url):
+    """tests/support.py's city with one real case and 4,000 task rows of it as a year leaves them:
+    most completed, a fifth open and unclaimed (some overdue, some an enterprise's), a few claimed;
+    PostgreSQL gets statistics, as autovacuum gives it (empty tables make any index look as cheap)."""
+    from datetime import timedelta
+    from engine.schema import HumanTask
+    from tests.support import deploy, make_engine
+    engine = make_engine(database_url)
+    deploy(engine, "approval.bpmn")
+    case = engine.start("approval", by="zhang", org="east")
+    users, roles, orgs = ["zhang", "li", "wang", "boss"], ["inspector", "supervisor", "enterprise"], ["east", "west", "city"]
+
+    def row(i: int) -> dict:
+        state = "completed" if i % 5 < 3 else "cancelled" if i % 5 == 3 and i % 3 == 0 else "open"
+        claimed = state != "open" or i % 20 == 4
+        due = NOW + timedelta(hours=(i % 100) - 30) if i % 2 else None
+        return {"id": f"plan-{i:05d}", "case_id": case.id, "spec_id": "t", "name": "办理", "lane": None,
+                "role_code": roles[i % 3], "org_code": orgs[(i // 3) % 3], "assignee": users[i % 4] if claimed else None,
+                "party": "91110000000000001X" if i % 3 == 2 else None, "state": state, "priority": 0, "due_at": due,
+                "due_sort": due or NO_DUE_DATE, "created_at": NOW, "process_key": "approval", "case_no": case.case_no,
+                "completed_by": users[i % 4] if state == "completed" else None,
+                "completed_at": NOW if state != "open" else None, "case_title": "", "reminders": 0}
+    with engine.db.engine.begin() as conn:
+        conn.execute(HumanTask.__table__.insert(), [row(i) for i in range(4000)])
+    if not engine.db.is_sqlite:
+        with engine.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE human_task")
+    return engine
+
+
+def test_every_queue_reads_the_open_task_indexes_with_state_written_into_the_sql(database_url):
+    """The open-task indexes hold open tasks only (revision 0016: a completion no longer moves an entry
+    of each to a 'completed' range that every done task stayed in). Each queue's branches read them:
+    claimed tasks ix_human_task_assignee, a role's pool ix_human_task_unclaimed, an enterprise's pool
+    ix_human_task_party, overdue tasks ix_human_task_due; and ``state`` is a literal in each statement,
+    or the planner could not take a partial index without knowing the value (SQLite re-prepares)."""
+    from engine import queries
+    from webui.admin_queries import claimed_tasks
+    engine = _queue_world(database_url)
+    sqlite = engine.db.is_sqlite
+    d = engine.directory
+    d.add_user("chief", org="city", roles=["supervisor"])
+
+    def indexes(action) -> set[str]:
+        return set().union(*(_task_indexes(plan, sqlite) for plan in _task_reads(engine, action)))
+
+    unclaimed, assignee = "ix_human_task_unclaimed", "ix_human_task_assignee"
+    assert {assignee, unclaimed} <= indexes(lambda: engine.queue("zhang"))
+    assert {assignee, unclaimed} <= indexes(lambda: engine.queue("chief"))
+    assert unclaimed in indexes(lambda: queries.group_queue(engine, d.principal("zhang"), "inspector"))
+    assert {assignee, unclaimed} <= indexes(lambda: queries.approvals(engine, d.principal("chief")))
+    assert "ix_human_task_party" in indexes(lambda: engine.queue("acme"))
+    assert "ix_human_task_party" in indexes(lambda: queries.group_queue(engine, d.principal("acme"), "enterprise"))
+    assert "ix_human_task_due" in indexes(lambda: queries.overdue_tasks(engine, d.principal("chief"), NOW))
+    assert assignee in indexes(lambda: claimed_tasks(engine, "zhang"))
+    assert assignee in indexes(lambda: engine.reassign_all("chief", "li", by="boss"))
+    engine.dispose()
+
+
+def test_the_open_task_indexes_are_partial_and_without_the_state_column(database_url):
+    """Fails when an open-task index is made whole again, or state comes back as its first column."""
+    engine = Engine(database_url, clock=ManualClock(START))
+    engine.create_all()
+    with engine.db.engine.connect() as conn:
+        indexes = {i["name"]: i["column_names"] for i in sa.inspect(conn).get_indexes("human_task")}
+    assert set(indexes) >= {"ix_human_task_unclaimed", "ix_human_task_party", "ix_human_task_assignee",
+                            "ix_human_task_due", "ix_human_task_overdue", "ix_human_task_case_due",
+                            "ix_human_task_done"}
+    assert "ix_human_task_pool" not in indexes
+    for name in ("ix_human_task_unclaimed", "ix_human_task_party", "ix_human_task_assignee",
+                 "ix_human_task_due", "ix_human_task_overdue"):
+        assert "state" not in indexes[name], name
     engine.dispose()

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from engine import audit
-from engine.schema import AuditEvent, Case, HumanTask
+from engine.schema import OPEN, AuditEvent, Case, HumanTask
 
 from .accounts import AUTH_CHAIN
 
@@ -43,7 +43,7 @@ def claimed_tasks(engine, username: str) -> list[ClaimedTask]:
         rows = s.execute(sa.select(HumanTask.id, HumanTask.name, HumanTask.case_id, Case.case_no, Case.title,
                                    HumanTask.role_code, HumanTask.due_at)
                          .join(Case, Case.id == HumanTask.case_id)
-                         .where(HumanTask.assignee == username, HumanTask.state == "open")
+                         .where(HumanTask.assignee == username, HumanTask.state == OPEN)
                          .order_by(HumanTask.created_at)).all()
     return [ClaimedTask(*r) for r in rows]
 

@@ -14,14 +14,14 @@ import sqlalchemy as sa
 
 from engine.directory import Principal
 from engine.queries import BOARD_CAP, Scope
-from engine.schema import Case, HumanTask
+from engine.schema import OPEN, Case, HumanTask
 
 
 def condition(now: datetime):
     """SQL condition on ``Case``: running, and escalated or with an open task past its deadline."""
     # OFFSET 0 keeps PostgreSQL from turning the EXISTS into a hash of every overdue task of the
     # province (200,000 rows, half a second) built before the first case: each case is one probe.
-    late_task = (sa.select(HumanTask.id).where(HumanTask.case_id == Case.id, HumanTask.state == "open",
+    late_task = (sa.select(HumanTask.id).where(HumanTask.case_id == Case.id, HumanTask.state == OPEN,
                                                HumanTask.due_at < now).offset(0).exists())
     return sa.and_(Case.status == "running", sa.or_(Case.escalation_level > 0, late_task))
 

@@ -249,7 +249,7 @@ def recompute(engine, year: int, by: str) -> list[dict]:
 def _refresh_task_due_dates(engine, tx, st) -> dict[str, list[str]]:
     """Open tasks' shown due dates, from their ``dueDate`` on the changed data (or deadline timer)."""
     from engine import projection, step
-    from engine.schema import HumanTask
+    from engine.schema import OPEN, HumanTask
     task_table = HumanTask.__table__
     workflow = st.loaded.workflow
     ready = {str(t.id): t for t in projection.ready_user_tasks(workflow)}
@@ -259,7 +259,7 @@ def _refresh_task_due_dates(engine, tx, st) -> dict[str, list[str]]:
             deadlines[pt.attached_to] = min(pt.due_at, deadlines.get(pt.attached_to, pt.due_at))
     shown = {}
     rows = tx.conn.execute(sa.select(task_table.c.id, task_table.c.due_at, task_table.c.name)
-                           .where(task_table.c.case_id == st.case.id, task_table.c.state == "open")).all()
+                           .where(task_table.c.case_id == st.case.id, task_table.c.state == OPEN)).all()
     for tid, due_at, name in rows:
         task = ready.get(tid)
         if task is None:

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from engine.schema import Case, HumanTask
+from engine.schema import COMPLETED, Case, HumanTask
 
 PROCESS, ENFORCEMENT = "case_file_review", "enforcement_case"
 ITEMS = [  # 评查项目, 满分
@@ -46,7 +46,7 @@ def handler_of(engine, case_id: int) -> str | None:
     """The officer who handled a penalty case (who completed its 调查取证, else 初步核查)."""
     with engine.db.read() as s:
         rows = s.execute(sa.select(HumanTask.spec_id, HumanTask.completed_by).where(
-            HumanTask.case_id == case_id, HumanTask.state == "completed")).all()
+            HumanTask.case_id == case_id, HumanTask.state == COMPLETED)).all()
     done = {spec: user for spec, user in rows}
     return next((done[e] for e in HANDLER_ELEMENTS if done.get(e)), None)
 

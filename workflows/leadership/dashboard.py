@@ -23,7 +23,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from engine.schema import Case, CaseHazardTally, HumanTask
+from engine.schema import COMPLETED, OPEN, Case, CaseHazardTally, HumanTask
 
 from .period import SHANGHAI, Period
 from .scope import Scope
@@ -86,7 +86,7 @@ def case_filter(metric: str, scope: Scope, period: Period, now: datetime, params
         where += [Case.process_key == ENFORCEMENT, Case.status == "running"]
         if params.get("stage"):
             where.append(Case.id.in_(sa.select(HumanTask.case_id).where(
-                HumanTask.state == "open", HumanTask.process_key == ENFORCEMENT, HumanTask.name == params["stage"])))
+                HumanTask.state == OPEN, HumanTask.process_key == ENFORCEMENT, HumanTask.name == params["stage"])))
     elif metric == "escalations":
         where += [Case.status == "running", Case.escalation_level > 0]
         level = params.get("level")
@@ -219,11 +219,11 @@ def penalty_stages(s, scope, period, now) -> dict:
     cases = sa.select(Case.id).where(Case.process_key == ENFORCEMENT, Case.org_code.in_(scope.codes))
     open_rows = s.execute(sa.select(HumanTask.name, sa.func.count(sa.distinct(HumanTask.case_id)))
                           .where(HumanTask.case_id.in_(cases.where(Case.status == "running")),
-                                 HumanTask.state == "open")
+                                 HumanTask.state == OPEN)
                           .group_by(HumanTask.name)).all()
     done_rows = s.execute(sa.select(HumanTask.name, _avg_days(s, HumanTask.created_at, HumanTask.completed_at),
                                     sa.func.count())
-                          .where(HumanTask.case_id.in_(cases), HumanTask.state == "completed",
+                          .where(HumanTask.case_id.in_(cases), HumanTask.state == COMPLETED,
                                  HumanTask.completed_at >= period.start, HumanTask.completed_at < period.end)
                           .group_by(HumanTask.name)).all()
     stages = sorted({n for n, _ in open_rows} | {n for n, *_ in done_rows})
