@@ -64,13 +64,15 @@ def drive(engine, key: str, starter: str = "zhang", org: str = "east", data: dic
 
 def user_for(engine, task, starter: str = "zhang") -> str:
     """Who works ``task``: its assignee; else a holder of its role who may work it (the test
-    directory's ROLE_USERS first, then any in the engine's directory); else the starter."""
+    directory's ROLE_USERS first, then any in the engine's directory), else one of ROLE_USERS who
+    may; else the starter."""
     if task.assignee:
         return task.assignee
     known = ROLE_USERS.get(task.role_code)
     if known is not None and _may_work(engine, task, known):
         return known
-    for username in engine.directory.users_with_role(task.role_code) if task.role_code else ():
+    holders = engine.directory.users_with_role(task.role_code) if task.role_code else []
+    for username in [*holders, *ROLE_USERS.values()]:  # then a candidate group's (camunda:candidateGroups)
         if username != known and _may_work(engine, task, username):
             return username
     return starter
