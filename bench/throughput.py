@@ -484,6 +484,7 @@ class ModelBench:
         from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
         from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
         from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
+        from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
         camunda = dialect == "camunda"
         parser = CamundaParser() if camunda else SpiffBpmnParser()
@@ -509,8 +510,8 @@ class ModelBench:
                 with contextlib.suppress(Exception):
                     add(other)
             subs = parser.get_subprocess_specs(key)
-        codec = (BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG)) if camunda
-                 else serializer)
+        # SpiffWorkflow's own serializer of that dialect (the engine's maps timers to its clock's)
+        codec = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG if camunda else SPIFF_CONFIG))
         return type(parser).__name__, parser.get_spec(key), subs, codec
 
 
