@@ -3,6 +3,7 @@ many worker processes at once. Tests move the clock; nothing sleeps."""
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -228,8 +229,21 @@ def test_three_worker_processes_fire_a_thousand_timers_exactly_once(postgres_url
     _many_waiting_cases(engine, 1000)
     due = (engine.clock.now() + timedelta(days=2, seconds=1)).isoformat()
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(3) as pool:
-        counts = pool.starmap(timer_workers.sweep, [(postgres_url, due, f"worker-{i}") for i in range(3)])
+    start_together, fired = ctx.Barrier(3), ctx.Queue()
+    workers = [ctx.Process(target=timer_workers.sweep, args=(postgres_url, due, f"worker-{i}", start_together, fired))
+               for i in range(3)]
+    for w in workers:
+        w.start()
+    results: dict[str, int] = {}
+    while len(results) < len(workers):
+        try:
+            results.update([fired.get(timeout=1)])
+        except queue.Empty:
+            assert all(w.exitcode in (None, 0) for w in workers), [w.exitcode for w in workers]
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    counts = [results[f"worker-{i}"] for i in range(3)]
     assert sum(counts) == 1000, counts
     assert all(c > 0 for c in counts), counts  # all three took part
     assert _count(engine, "timer_fired") == 1000

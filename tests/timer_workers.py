@@ -7,10 +7,20 @@ from datetime import datetime
 from engine import Engine, ManualClock
 
 
-def sweep(url: str, now_iso: str, name: str) -> int:
+def sweep(url: str, now_iso: str, name: str, start_together=None, fired=None) -> int:
+    """One worker's sweep. With ``start_together`` (a multiprocessing barrier), it begins once every
+    worker is up and connected: a worker whose interpreter started late on a busy machine would
+    otherwise find every timer fired already. ``fired`` (a queue) receives (name, count)."""
     engine = Engine(url, clock=ManualClock(datetime.fromisoformat(now_iso)))
     try:
-        return engine.run_due_timers(worker=name, limit=50)
+        if start_together is not None:
+            with engine.db.read():
+                pass  # connected: a first connection is part of starting up, not of the sweep
+            start_together.wait(120)
+        count = engine.run_due_timers(worker=name, limit=50)
+        if fired is not None:
+            fired.put((name, count))
+        return count
     finally:
         engine.dispose()
 
