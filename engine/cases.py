@@ -67,10 +67,13 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
     with incidents.recorded(engine, "start", by, payload) as attempt:  # a script/rule failed at set-up
         with step.transaction(engine) as tx:
             s = tx.session
-            # One statement for what a start may take from the caches: the directory counter (the
-            # principal, the org unit's path) and the models' stamp (the model and its bundle).
-            stamps = sqlexec.first(tx.conn, _START_STAMPS)
+            # One round trip (PostgreSQL) for what a start asks before it runs: the case number and
+            # id (``NewCase``), the directory counter (the principal and the org unit's path from the
+            # caches) and the models' stamp (the model and its bundle from the caches).
+            new_case = NewCase(tx, process_key, engine.clock.now())
+            stamps = sqlexec.first(tx.conn, STAMPS)
             version = tx.directory_version = stamps.directory_version or 0
+            models_stamp = (stamps.models_count, stamps.models_newest)
             principal = engine.directory.cached_principal(by, s, version)
             org = attempt.payload["org"] = org or principal.org_code
             party = attempt.payload["party"] = party if party is not None else principal.party
@@ -78,15 +81,18 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
                 engine.directory.cached_org_path(s, org, version)
             except NotFound:
                 raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
-            engine.policy.check_start(s, principal, org, party, process_key, version=version)
+            engine.policy.check_start(s, principal, org, party, process_key, version=version,
+                                      models_stamp=models_stamp)
             case = step.start_in(engine, tx, process_key, principal, org, data or {}, title, party,
-                                 parent_case_id=parent_case_id, org_checked=True,
-                                 models_stamp=(stamps.models_count, stamps.models_newest))
+                                 parent_case_id=parent_case_id, org_checked=True, models_stamp=models_stamp,
+                                 new_case=new_case)
         step.commit_cache(engine, tx)
         return case
 
 
-_START_STAMPS = sqlexec.Sql(sa.select(version_column(), *models.stamp_columns()))
+# The directory counter and the models' stamp: what a start (or a message, a signal) may take from caches.
+STAMPS = sqlexec.Sql(sa.select(version_column(), *models.stamp_columns()))
+_MODELS_STAMP = sqlexec.Sql(sa.select(*models.stamp_columns()))
 
 
 def cancel(engine, case_id: int, by: str, reason: str = "") -> None:
@@ -104,12 +110,46 @@ def cancel(engine, case_id: int, by: str, reason: str = "") -> None:
     step.redo_on_stale_head(run)
 
 
+class NewCase:
+    """What a start asks of the database before its step runs, queued (``sqlexec.defer``) to go
+    with its first round trip on PostgreSQL: the case number's counter moved (``next_case_no``),
+    the case's id from its sequence (PostgreSQL: the case row can then be inserted with the step's
+    last writes, ``step.write_case``) and, unless the caller reads it, the models' stamp."""
+
+    def __init__(self, tx, process_key: str, now: datetime, models_stamp: bool = False):
+        self.tx, self.process_key, self.now = tx, process_key, now
+        self._number = sqlexec.defer(tx.conn, _NEXT_CASE_NO_SQL, {"b_name": _counter_name(process_key, now)[2]})
+        self._id = None if tx.is_sqlite else sqlexec.defer(tx.conn, _NEXT_CASE_ID)
+        self._stamp = sqlexec.defer(tx.conn, _MODELS_STAMP) if models_stamp else None
+
+    def case_no(self) -> str:
+        row = self._number.first()
+        if row is None:  # the first case of this prefix and year
+            return next_case_no(self.tx.session, self.process_key, self.now)
+        prefix, year, _ = _counter_name(self.process_key, self.now)
+        return f"{prefix}-{year}-{row[0]:05d}"
+
+    def case_id(self) -> int | None:
+        """The new case's id (PostgreSQL); None: the database gives it when the row is inserted."""
+        return None if self._id is None else self._id.first()[0]
+
+    def models_stamp(self) -> tuple | None:
+        if self._stamp is None:
+            return None
+        row = self._stamp.first()
+        return row.models_count, row.models_newest
+
+
+def _counter_name(process_key: str, now: datetime) -> tuple[str, int, str]:
+    year = now.astimezone(SHANGHAI).year
+    prefix = "".join(w[0] for w in process_key.split("_") if w).upper()[:4] or "C"
+    return prefix, year, f"case_no:{prefix}:{year}"
+
+
 def next_case_no(s: Session, process_key: str, now: datetime) -> str:
     """案号 ``<initials>-<year>-<serial>``: the process key's initials, the year in China, a counter
     per prefix and year taken under a row lock."""
-    year = now.astimezone(SHANGHAI).year
-    prefix = "".join(w[0] for w in process_key.split("_") if w).upper()[:4] or "C"
-    name = f"case_no:{prefix}:{year}"
+    prefix, year, name = _counter_name(process_key, now)
     # One statement: the counter moved and read under the row lock its UPDATE takes (a concurrent
     # start queues on it). The number is the transaction's: if it rolls back, so does the counter.
     value = s.execute(_NEXT_CASE_NO, {"b_name": name}).scalar()
@@ -126,6 +166,8 @@ def next_case_no(s: Session, process_key: str, now: datetime) -> str:
 _COUNTER = Counter.__table__
 _NEXT_CASE_NO = (sa.update(_COUNTER).where(_COUNTER.c.name == sa.bindparam("b_name"))
                  .values(value=_COUNTER.c.value + 1).returning(_COUNTER.c.value))
+_NEXT_CASE_NO_SQL = sqlexec.Sql(_NEXT_CASE_NO)
+_NEXT_CASE_ID = sqlexec.Sql(sa.select(sa.func.nextval(sa.func.pg_get_serial_sequence("case_instance", "id"))))
 
 
 # -- reads --------------------------------------------------------------------------------------

@@ -26,8 +26,8 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
 from . import sqlexec, step
-from .directory import version_column
-from .errors import Conflict, Forbidden, NotFound
+from .cases import STAMPS
+from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .schema import Case, EventWait
 from .state import all_workflows
 
@@ -127,6 +127,9 @@ def project_waits(session, case, workflow) -> None:
                        many=True)
 
 
+_MESSAGE_WAITS = sqlexec.Sql(sa.select(_WAIT).where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name")))
+_MESSAGE_WAITS_OF_CASE = sqlexec.Sql(sa.select(_WAIT).where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name"),
+                                                            _WAIT.c.case_id == sa.bindparam("case_id")))
 _WAITS_OF_CASE = sa.select(_WAIT.c.id, _WAIT.c.correlation).where(_WAIT.c.case_id == sa.bindparam("case_id"))
 _WAIT_COLUMNS = ("id", "case_id", "kind", "name", "element_id", "org_code", "correlation", "sender_roles")
 _INSERT_WAIT = sqlexec.Sql(sa.insert(_WAIT), keys=_WAIT_COLUMNS)
@@ -170,27 +173,37 @@ def _deliver(engine, tx, case_id: int, kind: str, name: str, data: dict | None, 
              correlation: dict | None = None) -> None:
     """Lock the case, let its waiting tasks catch the event, run it to its next wait, write."""
     with step.locked_step(engine, tx, case_id, actor) as st:
-        workflow = st.loaded.workflow
-        catching = waiting_tasks(workflow, kind, name)
-        if not catching:
-            raise Conflict(f"案件 {case_id} 已不再等待{'消息' if kind == 'message' else '信号'}「{name}」")
-        ed = caught(catching[0].task_spec, kind, name)
-        correlations = dict(workflow.correlations or {})
-        event = BpmnEvent(ed, payload=dict(data or {}), correlations=correlations)
-        with step.StepRequests() as requests:
-            step.run_model_code(workflow.catch, event)
-            for task in catching:  # a model without a message variable still gets the data
-                if task.state != TaskState.WAITING and data and getattr(ed, "message_var", None) is None \
-                        and getattr(ed, "variable", None) is None:
-                    task.data.update(data)
-            st.audit(f"{kind}_received", detail={"name": name, "correlation": step.jsonable(correlation or {}),
-                                                 "data": step.jsonable(data or {}),
-                                                 "elements": sorted({t.task_spec.bpmn_id or "" for t in catching})})
-            st.write(requests=requests)
+        _catch(st, kind, name, data, correlation, waiting_tasks(st.loaded.workflow, kind, name))
 
 
-def _start_models(engine, session, kind: str, name: str) -> list[tuple[str, list[str] | None]]:
-    """(process key, sender roles) of every latest model whose start event waits for ``name``."""
+def _catch(st: step.Step, kind: str, name: str, data: dict | None, correlation: dict | None, catching: list) -> None:
+    """The locked case's waiting tasks ``catching`` catch the event; the case runs to its next wait."""
+    workflow = st.loaded.workflow
+    if not catching:
+        raise Conflict(f"案件 {st.case.id} 已不再等待{'消息' if kind == 'message' else '信号'}「{name}」")
+    ed = caught(catching[0].task_spec, kind, name)
+    correlations = dict(workflow.correlations or {})
+    event = BpmnEvent(ed, payload=dict(data or {}), correlations=correlations)
+    with step.StepRequests() as requests:
+        step.run_model_code(workflow.catch, event)
+        for task in catching:  # a model without a message variable still gets the data
+            if task.state != TaskState.WAITING and data and getattr(ed, "message_var", None) is None \
+                    and getattr(ed, "variable", None) is None:
+                task.data.update(data)
+        st.audit(f"{kind}_received", detail={"name": name, "correlation": step.jsonable(correlation or {}),
+                                             "data": step.jsonable(data or {}),
+                                             "elements": sorted({t.task_spec.bpmn_id or "" for t in catching})})
+        st.write(requests=requests)
+
+
+def _start_models(engine, session, kind: str, name: str, models_stamp: tuple | None) -> list[tuple[str, list[str] | None]]:
+    """(process key, sender roles) of every latest model whose start event waits for ``name``;
+    parsed once per models' stamp (``models_stamp``: read in this transaction)."""
+    return engine.models.found_in_latest(("start", kind, name), models_stamp,
+                                         lambda: _find_start_models(engine, session, kind, name))
+
+
+def _find_start_models(engine, session, kind: str, name: str) -> list[tuple[str, list[str] | None]]:
     found = []
     for model in engine.models._latest_all(session, "bpmn"):
         pf = engine.models._read(model.content.encode("utf-8"), model.filename)
@@ -215,19 +228,27 @@ def _start_models(engine, session, kind: str, name: str) -> list[tuple[str, list
 
 
 def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data: dict | None, org: str | None,
-                    correlation: dict | None) -> Case:
+                    correlation: dict | None, stamps) -> step.CaseRow:
+    """A case of ``key`` started by the event; if the new case then waits for the event (a start
+    event that only starts it, a catch right after), it catches it in the same transaction — the
+    case as this transaction made it, no lock or read needed (nobody else can see it yet).
+    ``stamps``: the directory counter and the models' stamp read in this transaction."""
     s = tx.session
     org = org or principal.org_code
-    engine.policy.check_start(s, principal, org, principal.party, key)
-    case = step.start_in(engine, tx, key, principal, org, dict(data or {}), "", principal.party)
-    if waiting_tasks_of_case(engine, tx, case.id, kind, name):
-        _deliver(engine, tx, case.id, kind, name, data, principal.username, correlation)
+    version, models_stamp = stamps.directory_version or 0, (stamps.models_count, stamps.models_newest)
+    try:
+        engine.directory.cached_org_path(s, org, version)
+    except NotFound:
+        raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
+    engine.policy.check_start(s, principal, org, principal.party, key, version=version, models_stamp=models_stamp)
+    case = step.start_in(engine, tx, key, principal, org, dict(data or {}), "", principal.party,
+                         models_stamp=models_stamp, org_checked=True)
+    loaded = step.started(tx, case)
+    catching = waiting_tasks(loaded.workflow, kind, name) if case.status == "running" else []
+    if catching:
+        case.version += 1  # a second step of the case in this transaction
+        _catch(step.Step(engine, tx, case, loaded, principal.username), kind, name, data, correlation, catching)
     return case
-
-
-def waiting_tasks_of_case(engine, tx, case_id: int, kind: str, name: str) -> bool:
-    return tx.conn.execute(sa.select(_WAIT.c.id).where(_WAIT.c.case_id == case_id, _WAIT.c.kind == kind,
-                                                      _WAIT.c.name == name)).first() is not None
 
 
 # --- public use cases -----------------------------------------------------------------------------
@@ -241,15 +262,14 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
     def run() -> dict:
         with step.transaction(engine) as tx:
             s = tx.session
-            # with the directory counter: the sender and the roles then come from the directory's cache
-            q = (sa.select(_WAIT, version_column())
-                 .where(_WAIT.c.kind == "message", _WAIT.c.name == name))
-            if case_id is not None:
-                q = q.where(_WAIT.c.case_id == case_id)
-            rows = list(tx.conn.execute(q))
-            version = (rows[0].directory_version or 0) if rows else None
-            principal = (engine.directory.principal(by, s) if version is None
-                         else engine.directory.cached_principal(by, s, version))
+            # With the directory counter and the models' stamp, in one round trip: the sender and
+            # the roles then come from the directory's cache, a model to start from the models'.
+            waits = (sqlexec.defer(tx.conn, _MESSAGE_WAITS, {"name": name}) if case_id is None
+                     else sqlexec.defer(tx.conn, _MESSAGE_WAITS_OF_CASE, {"name": name, "case_id": case_id}))
+            stamps = sqlexec.first(tx.conn, STAMPS)
+            rows = waits.all()
+            version = tx.directory_version = stamps.directory_version or 0
+            principal = engine.directory.cached_principal(by, s, version)
             data_of = {}
             if rows and correlation:
                 ids = sorted({r.case_id for r in rows})
@@ -267,15 +287,17 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
                 _deliver(engine, tx, target, "message", name, data, by, correlation)
                 started = False
             else:
-                starts = _start_models(engine, s, "message", name) if case_id is None else []
+                starts = _start_models(engine, s, "message", name, (stamps.models_count, stamps.models_newest)) \
+                    if case_id is None else []
                 if not starts:
                     raise NotFound(f"没有等待{_describe(name, correlation, case_id)}的案件，也没有以该消息开始的流程")
                 if len(starts) > 1:
                     raise Conflict(f"消息「{name}」可以开始 {len(starts)} 个流程（{'、'.join(k for k, _ in starts)}），"
                                    "一条消息只能开始一个")
                 key, roles = starts[0]
-                _check_sender(engine, s, principal, roles, f"消息「{name}」")
-                target = _start_by_event(engine, tx, principal, key, "message", name, data, None, correlation).id
+                _check_sender(engine, s, principal, roles, f"消息「{name}」", version)
+                target = _start_by_event(engine, tx, principal, key, "message", name, data, None, correlation,
+                                         stamps).id
                 started = True
         step.commit_cache(engine, tx)
         return {"case_id": target, "started": started}
@@ -290,7 +312,9 @@ def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: 
     def run() -> dict:
         with step.transaction(engine) as tx:
             s = tx.session
-            principal = engine.directory.principal(by, s)
+            stamps = sqlexec.first(tx.conn, STAMPS)
+            version = tx.directory_version = stamps.directory_version or 0
+            principal = engine.directory.cached_principal(by, s, version)
             q = sa.select(_WAIT).where(_WAIT.c.kind == "signal", _WAIT.c.name == name)
             if org:
                 q = q.where(_WAIT.c.org_code.in_(engine.directory.org_codes_below(s, engine.directory.org_path(s, org))))
@@ -300,15 +324,15 @@ def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: 
                 by_case.setdefault(r.case_id, []).append(r)
             for case_rows in by_case.values():
                 _check_sender(engine, s, principal, next((r.sender_roles for r in case_rows if r.sender_roles), None),
-                              f"信号「{name}」")
+                              f"信号「{name}」", version)
             delivered = []
             for case_id in sorted(by_case):
                 _deliver(engine, tx, case_id, "signal", name, data, by)
                 delivered.append(case_id)
             started = []
-            for key, roles in _start_models(engine, s, "signal", name):
-                _check_sender(engine, s, principal, roles, f"信号「{name}」")
-                started.append(_start_by_event(engine, tx, principal, key, "signal", name, data, org, None).id)
+            for key, roles in _start_models(engine, s, "signal", name, (stamps.models_count, stamps.models_newest)):
+                _check_sender(engine, s, principal, roles, f"信号「{name}」", version)
+                started.append(_start_by_event(engine, tx, principal, key, "signal", name, data, org, None, stamps).id)
         step.commit_cache(engine, tx)
         return {"delivered": delivered, "started": started}
 

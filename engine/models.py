@@ -65,6 +65,7 @@ class ModelStore:
         # a script starts) parses no model to find them; by hash, not row id (a rolled-back
         # deploy's id may come again on SQLite)
         self._called: dict[str, frozenset[str]] = {}
+        self._found: dict[tuple, tuple[tuple, object]] = {}  # ``found_in_latest``: name -> (models stamp, answer)
         self._lock = threading.Lock()
         # The deploy-time code check (engine/sandbox.py); only the probe tests switch it off, to show
         # that the runtime alone contains hostile code.
@@ -228,6 +229,21 @@ class ModelStore:
             self._bundles[digest] = (spec, subprocess_specs)
         after_commit(s, lambda: remember(digest))
         return model, digest
+
+    def found_in_latest(self, name: tuple, stamp: tuple | None, find):
+        """What ``find()`` finds in the latest models (the models a message starts, say), kept while
+        the models' stamp (``stamp_columns``, read in the caller's transaction) is the same: any
+        deploy, by any process, changes it. ``stamp`` None: found afresh, kept nowhere."""
+        if stamp is None:
+            return find()
+        with self._lock:
+            known = self._found.get(name)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        answer = find()
+        with self._lock:
+            self._found[name] = (stamp, answer)
+        return answer
 
     def specs(self, s: Session, bundle_hash: str):
         with self._lock:

@@ -34,6 +34,8 @@ class Policy:
         self.directory = directory
         self.external_roles = frozenset(external_roles)  # third parties: set by the domain (workflows)
         self._starters: dict[int, set[str]] = {}   # model id -> roles named by startableBy (models never change)
+        # process key -> (the models' stamp read by the last start that asked, its latest model's startableBy)
+        self._start_roles: dict[str, tuple[tuple, set[str]]] = {}
 
     def check_task(self, s: Session, p: Principal, row: HumanTask, known: tuple | None = None,
                    directory_version: int | None = None) -> None:
@@ -120,7 +122,8 @@ class Policy:
             sa.or_(HumanTask.assignee == p.username, HumanTask.completed_by == p.username)).limit(1)).first() is not None
 
     def check_start(self, s: Session, p: Principal, org_code: str, party: str | None,
-                    process_key: str | None = None, version: int | None = None) -> None:
+                    process_key: str | None = None, version: int | None = None,
+                    models_stamp: tuple | None = None) -> None:
         """May ``p`` open a case (立案/登记) of ``process_key`` in ``org_code``? Officials: on their own
         branch of the tree — their unit, below it, or above it (a town's inspector registers a hazard
         the district handles) — never another branch; enterprise users only about their own
@@ -130,7 +133,7 @@ class Policy:
         if p.party:
             if party != p.party:
                 raise Forbidden("企业用户只能为本企业发起案件")
-            if process_key is not None and not self.party_may_start(s, p, process_key):
+            if process_key is not None and not self.party_may_start(s, p, process_key, version, models_stamp):
                 raise Forbidden("企业用户不能发起该流程")
             return
         path = (self.directory.org_path(s, org_code) if version is None  # version: the directory counter read
@@ -138,17 +141,32 @@ class Policy:
         if not (path.startswith(p.org_path) or p.org_path.startswith(path)):
             raise Forbidden("只能在本单位、上级或下级单位发起案件")
 
-    def party_may_start(self, s: Session, p: Principal, process_key: str) -> bool:
-        """Does the latest model of ``process_key`` let ``p`` (a party user) start it?"""
-        model = s.execute(sa.select(ProcessModel).where(ProcessModel.key == process_key, ProcessModel.kind == "bpmn")
-                          .order_by(ProcessModel.version.desc()).limit(1)).scalar_one_or_none()
-        if model is None:
-            return False
-        if model.id not in self._starters:
-            self._starters[model.id] = _start_event_roles(model.content, process_key)
-        for lane in self._starters[model.id]:
-            role = self.directory.role_by_lane(s, lane)
-            if role is not None and p.holds(role.code):
+    def party_may_start(self, s: Session, p: Principal, process_key: str, version: int | None = None,
+                        models_stamp: tuple | None = None) -> bool:
+        """Does the latest model of ``process_key`` let ``p`` (a party user) start it? ``version``,
+        ``models_stamp``: the directory counter and the models' stamp read in this transaction —
+        the lanes' roles and the start event's roles are then taken from caches, not read."""
+        known = self._start_roles.get(process_key) if models_stamp is not None else None
+        if known is not None and known[0] == models_stamp:
+            lanes = known[1]
+        else:
+            model = s.execute(sa.select(ProcessModel.id, ProcessModel.content)
+                              .where(ProcessModel.key == process_key, ProcessModel.kind == "bpmn")
+                              .order_by(ProcessModel.version.desc()).limit(1)).first()
+            if model is None:
+                return False
+            if model.id not in self._starters:
+                self._starters[model.id] = _start_event_roles(model.content, process_key)
+            lanes = self._starters[model.id]
+            if models_stamp is not None:
+                self._start_roles[process_key] = (models_stamp, lanes)
+        for lane in lanes:
+            if version is not None:
+                code = self.directory.role_for_lane(s, lane, version)
+            else:
+                role = self.directory.role_by_lane(s, lane)
+                code = role.code if role is not None else None
+            if code is not None and p.holds(code):
                 return True
         return False
 

@@ -213,6 +213,14 @@ class Pending:
             flush(self.conn)
         return self.cursor
 
+    def rebind(self, params: dict) -> bool:
+        """Give a statement still queued other parameters (a row to insert as it is now); False
+        once it was sent (SQLite: at once) — the caller then writes the change itself."""
+        if self.sent:
+            return False
+        self.parameters = _bound(self.r, params)
+        return True
+
     @property
     def rowcount(self) -> int:
         return self._done().rowcount

@@ -470,13 +470,29 @@ def write_case(tx: Tx, case: CaseRow) -> None:
         columns = tuple(key for key, was in zip(_CHANGING, case._stored) if getattr(case, key) != was)
         if text != case._stored_text:
             columns = ("data",) + columns
-    for key in columns:
-        params[key] = text if key == "data" else getattr(case, key)
-    statement = _CASE_UPDATES.get(columns)
-    if statement is None:
-        statement = _CASE_UPDATES[columns] = _case_update(columns)
-    sqlexec.defer(tx.conn, statement, params)
+    new = tx.info.get("duban_new_cases")
+    if new is None or case.id not in new or not new[case.id].rebind(_case_values(case)):
+        # (else the case's INSERT, still queued, takes the row as it is now)
+        for key in columns:
+            params[key] = text if key == "data" else getattr(case, key)
+        statement = _CASE_UPDATES.get(columns)
+        if statement is None:
+            statement = _CASE_UPDATES[columns] = _case_update(columns)
+        sqlexec.defer(tx.conn, statement, params)
     case._stored_text, case._stored = text, tuple(getattr(case, key) for key in _CHANGING)
+
+
+# A case started on PostgreSQL, its id taken beforehand (``start_in``): every column but the ones
+# the database computes (from data: hazard_grade...), data as its text.
+_INSERTED_KEYS = tuple(c.key for c in CASE.c if c.computed is None)
+_INSERT_CASE = sqlexec.Sql(sa.insert(CASE).values(data=sa.bindparam("data", type_=_EncodedJSON())),
+                           keys=_INSERTED_KEYS)
+
+
+def _case_values(case: CaseRow) -> dict:
+    values = {key: getattr(case, key) for key in _INSERTED_KEYS if key != "data"}
+    values["data"] = case.data_text()
+    return values
 
 
 # --- the task being completed -----------------------------------------------------------------------
@@ -624,7 +640,7 @@ class Step:
                     child = start_in(engine, tx, args["process_key"], None, args.get("org") or case.org_code,
                                      args["data"], args.get("title") or "",
                                      args["party"] if "party" in args else case.party,
-                                     parent_case_id=case.id, actor="engine")
+                                     parent_case_id=case.id, actor="engine", parent_title=case.title)
                     self.audit("case_spawned", actor="engine", at=now,
                                detail={"case_no": child.case_no, "process": args["process_key"]})
         if thrown:
@@ -694,30 +710,51 @@ def commit_cache(engine, tx: Tx) -> None:
 
 def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, title: str,
              party: str | None, parent_case_id: int | None = None, actor: str | None = None,
-             models_stamp: tuple | None = None, org_checked: bool = False) -> CaseRow:
+             models_stamp: tuple | None = None, org_checked: bool = False, new_case=None,
+             parent_title: str | None = None) -> CaseRow:
     """A new case in ``tx``. ``models_stamp``: the models' stamp the caller read in this
     transaction (``models.stamp_columns``: the model and its bundle from the last start that read
-    it); ``org_checked``: the caller has seen the org unit exists at this transaction's directory."""
-    from .schema import OrgUnit
+    it; else read here, with the case number); ``org_checked``: the caller has seen the org unit
+    exists at this transaction's directory (else checked here, from the directory's cache at the
+    counter this transaction read); ``new_case``: the case number and id the caller asked for
+    (``cases.NewCase``); ``parent_title``: the title of the case ``parent_case_id``, if known.
+
+    On PostgreSQL the case row is inserted with its id taken beforehand, queued with the step's
+    writes, and ``write_case`` gives the queued INSERT the row as the step leaves it: one statement,
+    not an INSERT and an UPDATE of the same row."""
+    from .cases import NewCase
     actor = actor or principal.username
-    if not org_checked and tx.session.get(OrgUnit, org) is None:
-        from .errors import InvalidData
-        raise InvalidData({"org": f"组织机构不存在: {org}"})
+    now = engine.clock.now()
+    if new_case is None:
+        new_case = NewCase(tx, process_key, now, models_stamp=models_stamp is None)
+        models_stamp = models_stamp or new_case.models_stamp()
+    if not org_checked:
+        try:
+            engine.directory.cached_org_path(tx.orm, org, tx.directory_version)
+        except NotFound:
+            raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
     model, bundle = engine.models.bundle_for_start(tx.session, process_key, models_stamp)
     spec, subprocess_specs = engine.models.specs(tx.session, bundle)
-    now = engine.clock.now()
     if not title and parent_case_id is not None:  # a derived case is named after the case it came from
-        parent = tx.session.get(Case, parent_case_id)
-        if parent is not None:
-            title = f"{parent.title}·{model.name or process_key}"
+        if parent_title is None:
+            parent = tx.session.get(Case, parent_case_id)
+            parent_title = parent.title if parent is not None else None
+        if parent_title is not None:
+            title = f"{parent_title}·{model.name or process_key}"
     values: dict[str, Any] = dict(
-        case_no=engine._next_case_no(tx.session, process_key, now), process_key=process_key, model_id=model.id,
+        case_no=new_case.case_no(), process_key=process_key, model_id=model.id,
         bundle_hash=bundle, org_code=org, party=party, title=title or model.name or process_key, status="running",
         escalation_level=0, version=0, data={}, started_by=actor, started_at=now, updated_at=now, ended_at=None,
         parent_case_id=parent_case_id)
-    tx.session.flush()
-    case_id = tx.conn.execute(sa.insert(CASE).values(**values)).inserted_primary_key[0]
-    case = CaseRow(id=case_id, **values)
+    tx.flush()
+    case_id = new_case.case_id()
+    if case_id is None:
+        case_id = tx.conn.execute(sa.insert(CASE).values(**values)).inserted_primary_key[0]
+        case = CaseRow(id=case_id, **values)
+    else:
+        case = CaseRow(id=case_id, **values)
+        case.set_data_text("{}")
+        tx.info.setdefault("duban_new_cases", {})[case_id] = sqlexec.defer(tx.conn, _INSERT_CASE, _case_values(case))
     if tx.heads is not None:  # a new case's chain has no head: its events insert it, unread
         chain = audit.case_chain(case_id)
         tx.heads.put_new(chain)
@@ -743,6 +780,11 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
         raise
     tx.info.setdefault("duban_cache_put", []).append((case, loaded))
     return case
+
+
+def started(tx: Tx, case: CaseRow) -> wfstate.LoadedState:
+    """The workflow of a case ``start_in`` made in this transaction, as its step left it."""
+    return next(loaded for made, loaded in tx.info["duban_cache_put"] if made is case)
 
 
 def initiator_variables(spec, subprocess_specs) -> set[str]:

@@ -38,6 +38,8 @@ def pg_engine(postgres_url):
         e.deploy(CORPUS / f"{name}.bpmn", by="boss")
     e.deploy(BPMN / "deadline.bpmn", by="boss")
     e.deploy(BPMN / "signal_at_start.bpmn", by="boss")
+    for name in ("timers_misc", "spawning"):
+        e.deploy(BPMN / f"{name}.bpmn", by="boss")
     yield e
     e.dispose()
 
@@ -81,18 +83,22 @@ def test_a_start_reads_no_audit_head_no_projection_and_takes_its_number_in_one_s
     """Before: 17 round trips (the head of a chain that cannot exist yet read, the event_wait and
     external_task rows of a case that has none read, the counter read then written, the org unit
     read three times), then 7 (the user, the org unit, the newest model and the decision tables
-    read each time). Now 4: the directory counter and the models' stamp in one read, the principal,
-    the org unit's path, the model and its bundle from the caches."""
+    read each time), then 4 (the case number, then the case row's INSERT waited for its id, and the
+    row was written again by the step). Now 2: the case number, the case's id from its sequence,
+    the directory counter and the models' stamp in one pipeline (the principal, the org unit's
+    path, the model and its bundle from the caches), then every write — the case row one INSERT,
+    as the step left it — with the COMMIT."""
     e = pg_engine
     e.start("five_tasks", by="zhang", org="east")
     waits, sent = _waits_and_statements(e, lambda: e.start("five_tasks", by="zhang", org="east"))
     assert not [s for s in sent if s.startswith(("SELECT audit_head", "SELECT event_wait", "SELECT external_task",
                                                  "SELECT app_user", "SELECT org_unit", "SELECT process_model",
-                                                 "SELECT role"))]
-    assert sent[0] == "SELECT (SELECT counter.value"
-    assert [s for s in sent[1:] if "counter" in s] == ["UPDATE counter SET"]
+                                                 "SELECT role", "UPDATE case_instance"))]
+    assert sent[0] == "UPDATE counter SET" and sent[1].startswith("SELECT nextval(pg_get_serial_sequence(")
+    assert sent[2] == "SELECT (SELECT counter.value"
+    assert [s for s in sent[3:] if "counter" in s] == [] and sent.count("INSERT INTO case_instance") == 1
     assert sent[-2:] == ["INSERT INTO audit_event", "INSERT INTO audit_head"]
-    assert waits <= 4, sent
+    assert waits == 2, sent
     with e.db.engine.connect() as conn:
         numbers = conn.execute(sa.select(Case.case_no).order_by(Case.id)).scalars().all()
     assert [n.rsplit("-", 1)[1] for n in numbers] == ["00001", "00002"]
@@ -132,9 +138,54 @@ def test_a_message_to_a_waiting_case_waits_for_postgresql_three_times(pg_engine)
     case_id = drive(e, "message_catch", data={"hazard_no": "YH-2"}).case_id
     waits, sent = _waits_and_statements(e, lambda: e.correlate_message("整改完成", by="acme", case_id=case_id))
     assert waits == 3, sent
-    assert sent[:2] == ["SELECT event_wait.id, event_wait.case_id,", "SELECT case_instance.id AS"]
+    assert sent[:3] == ["SELECT event_wait.id, event_wait.case_id,", "SELECT (SELECT counter.value",
+                        "SELECT case_instance.id AS"]
     assert sent.count("UPDATE case_instance SET") == 1
     assert _actions(e, case_id).count("message_received") == 1 and e.verify_audit() is None
+
+
+def test_a_case_started_by_a_message_waits_for_postgresql_three_times_and_is_not_read_back(pg_engine):
+    """Before: 21 round trips (the sender read afresh, every latest model read and parsed to find
+    the one the message starts, its dependencies, the org unit twice; then the new case's wait read
+    back, the case locked, its rows, projections and audit head read to deliver the message it had
+    just been started by). Now 3: the waits with the directory counter and the models' stamp (the
+    sender, the model and the start events from the caches), the case number and id, then every
+    write with the COMMIT — the new case catches the message as this transaction made it."""
+    e = pg_engine
+    e.correlate_message("12350举报", by="zhang")
+    waits, sent = _waits_and_statements(e, lambda: e.correlate_message("12350举报", by="zhang"))
+    assert not [s for s in sent if s.startswith(("SELECT app_user", "SELECT org_unit", "SELECT process_model",
+                                                 "SELECT role", "SELECT audit_head", "SELECT case_instance",
+                                                 "SELECT wf_", "UPDATE case_instance"))], sent
+    assert sent.count("INSERT INTO case_instance") == 1 and waits == 3, sent
+    (case_id,) = [c for c, in _case_ids(e)][-1:]
+    assert _actions(e, case_id).count("message_received") == 1 and e.verify_audit() is None
+
+
+def test_a_step_that_starts_two_cases_waits_once_more_for_each(pg_engine):
+    """A script's ``start_case`` (tests/bpmn/spawning.bpmn, two cases). Before: 20 round trips (per
+    child the org unit, the newest model and the decision tables read, the parent read for its
+    title, the counter, the case row's INSERT waited for, the row written again). Now 9: the task
+    and its case (1), each child's number, id and the models' stamp in one round trip (2) — the
+    model and its bundle from the caches, the parent's title from the parent as the step holds it,
+    the org unit from the directory's cache, each child's row one INSERT with the step's writes —
+    and the three chains' audit heads read and moved (engine/audit.py ``append_chains``, 6)."""
+    e = pg_engine
+    for n in range(2):
+        parent = e.start("spawning", by="zhang", org="east", party="P-1",
+                         data={"线索": "无证经营", "other_unit": "west"}).id
+        (task,) = e.case(parent).tasks
+        waits, sent = _waits_and_statements(e, lambda: e.complete(task.id, "zhang", {}))
+    assert not [s for s in sent if s.startswith(("SELECT process_model", "SELECT org_unit", "SELECT spec_bundle"))], sent
+    assert sent.count("SELECT case_instance.id AS") == 1  # the parent's lock: its title is not read again
+    assert sent.count("INSERT INTO case_instance") == 2 and sent.count("UPDATE case_instance SET") == 1, sent
+    assert waits == 9, sent
+    assert e.verify_audit() is None
+
+
+def _case_ids(e) -> list:
+    with e.db.engine.connect() as conn:
+        return conn.execute(sa.select(Case.id).order_by(Case.id)).all()
 
 
 def test_an_external_task_completion_reads_no_principal_role_or_projection(pg_engine):
