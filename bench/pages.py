@@ -15,11 +15,13 @@ per request (the web side's own cost, steadier than wall time on a busy machine)
 statements one request sends (an N+1 shows up here first); on PostgreSQL also its round trips as the
 wire carried them (libpq's trace: psycopg's BEGIN, ROLLBACK and DEALLOCATE included) and how many of them
 ran a prepared statement, and the CPU milliseconds per request of the server processes serving it
-(/proc, local server). ``--prepare-threshold N`` sets psycopg's for the pages' connections (-1: never).
+(/proc, local server).
+``--versus-transactions`` times each page with every read in a READ COMMITTED transaction (BEGIN …
+ROLLBACK, as they ran before 2026-12-02) and as they run now, request by request in turn.
 
     python bench/pages.py [--json] [--tasks 100000] [--cases 10000] [--enterprises 100000] [--runs 30]
     python bench/pages.py --json --postgres [ADMIN_URL] --tasks 1000000 --cases 100000 [--fresh] [--only 驾驶舱]
-                          [--prepare-threshold N]
+                          [--versus-transactions]
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from engine.database import Database  # noqa: E402
 from engine.schema import NO_DUE_DATE, Case, HumanTask  # noqa: E402
 from webui.heap import settle  # noqa: E402
 from tests.support import round_trips  # noqa: E402
@@ -178,6 +181,45 @@ def time_page(client, url: str, runs: int, engine) -> dict:
                if trips is not None else {})}
 
 
+def versus_transactions(client, url: str, runs: int, engine) -> dict:
+    """The page with every read in a READ COMMITTED transaction (BEGIN ... ROLLBACK, as before
+    ``Database.read`` ran without one) and as it reads now, alternating request by request in one
+    run, so both see the same load of a shared machine. Each way has a ``Database`` (a pool) of its
+    own: a ROLLBACK drops psycopg's prepared statements on its connection, which the other way keeps.
+    CPU: this process's and the server processes' (/proc; all of them, one request running at a time)."""
+    now_db = engine.db
+    then_db = Database(now_db.url)
+
+    @contextlib.contextmanager
+    def in_transaction(snapshot: bool = False):
+        with then_db._sessions() as session:
+            yield session
+    then_db.read = in_transaction  # type: ignore[method-assign]
+    found = {"transaction": ([], [], [0.0]), "autocommit": ([], [], [0.0])}
+    try:
+        for i in range(runs + 5):
+            for way in (("transaction", "autocommit") if i % 2 else ("autocommit", "transaction")):
+                engine.db = then_db if way == "transaction" else now_db
+                with engine.db.engine.connect() as conn:
+                    backends = list(conn.exec_driver_sql(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()").scalars())
+                db0 = _cpu_seconds(backends)
+                started, started_cpu = time.perf_counter(), time.process_time()
+                assert client.get(url).status_code == 200
+                wall, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
+                if i >= 5:  # the first five warm each way's pool (psycopg prepares on the fifth use)
+                    found[way][0].append(wall)
+                    found[way][1].append(cpu)
+                    found[way][2][0] += _cpu_seconds(backends) - db0
+    finally:
+        engine.db = now_db
+        then_db.dispose()
+    out = {way: {"median_ms": round(statistics.median(w), 2), "cpu_ms": round(statistics.median(c), 2),
+                 "db_cpu_ms": round(d[0] * 1000 / runs, 2)} for way, (w, c, d) in found.items()}
+    out["median_ratio"] = round(out["transaction"]["median_ms"] / out["autocommit"]["median_ms"], 2)
+    return out
+
+
 def real_case_id(engine) -> int:
     """The walked case of a world copied from a template (the one case not bulk-inserted)."""
     with engine.db.read() as s:
@@ -195,8 +237,8 @@ def main() -> int:
     parser.add_argument("--postgres", nargs="?", const=os.environ.get("DUBAN_TEST_PG_URL"), default=None,
                         metavar="ADMIN_URL", help="run on a scratch database of this PostgreSQL server "
                         "(default: $DUBAN_TEST_PG_URL), dropped afterwards; else on a SQLite file")
-    parser.add_argument("--prepare-threshold", type=int, default=None, metavar="N",
-                        help="PostgreSQL: psycopg's prepare_threshold for the pages' connections (-1: never prepare)")
+    parser.add_argument("--versus-transactions", action="store_true",
+                        help="PostgreSQL: each page with its reads in transactions and without, alternating")
     parser.add_argument("--fresh", action="store_true", help="PostgreSQL: fill the template database again")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="time only the pages whose name contains TEXT (repeatable)")
@@ -243,15 +285,16 @@ def main() -> int:
             "隐患季度统计 hazard statistics (city)": (supervisor, "/hazards/statistics"),
         }
         settle()  # as a serving process does once its app is built (webui/heap.py)
-        if args.prepare_threshold is not None and url is not None:
-            threshold = None if args.prepare_threshold < 0 else args.prepare_threshold
-            sa.event.listen(world.engine.db.engine, "connect",
-                            lambda dbapi_conn, _record: setattr(dbapi_conn, "prepare_threshold", threshold))
-            world.engine.db.engine.dispose()  # the pool's connections anew, with it
-        results = {name: time_page(client, url, args.runs, world.engine)
+        timing = versus_transactions if args.versus_transactions else time_page
+        results = {name: timing(client, url, args.runs, world.engine)
                    for name, (client, url) in pages.items()
                    if (not args.only or any(o in name for o in args.only)) and not any(o in name for o in args.skip)}
         world.engine.dispose()
+    if args.versus_transactions:
+        print(json.dumps({"database": "postgresql", "open_tasks": args.tasks, "runs": args.runs,
+                          "load_average": [round(x, 2) for x in os.getloadavg()], "pages": results},
+                         ensure_ascii=False, indent=2))
+        return 0
     ok = all(r["median_ms"] < budget(name) and r["p95_ms"] < budget(name) for name, r in results.items())
     # A province on PostgreSQL (issue 15): every page under 100 ms at the 95th percentile.
     province = {"goal_p95_ms": PROVINCE_P95_MS, "met": all(r["p95_ms"] < PROVINCE_P95_MS for r in results.values()),

@@ -196,16 +196,21 @@ class Database:
         committed when it runs. That is all the transaction it replaced gave: at READ COMMITTED every
         statement takes its own snapshot, in a transaction or not, so BEGIN and ROLLBACK bought two
         round trips a read and nothing else — and every ROLLBACK made psycopg forget its prepared
-        statements (a third round trip, ``DEALLOCATE ALL``, once it had any), so no page statement
-        was ever executed prepared. Without them a statement used ``prepare_threshold`` times on a
-        connection is prepared and stays so (``make_engine``).
+        statements (a third round trip, ``DEALLOCATE ALL``, once it had any) — the steps' too, on
+        the pool's shared connections. A read itself prepares nothing (psycopg's ``prepare_threshold``
+        is None for its session): after five runs of a prepared statement PostgreSQL may plan it once
+        for any parameters, and for page queries whose best plan depends on them that lost: 隐患季度统计
+        went from 3.7 to 17 ms of server CPU a view (71 -> 141 ms), the credit-code prefix search
+        from 17 to 26, while no page measured faster prepared (bench/pages.py --versus-transactions,
+        with and without --prepare-threshold -1, one run each). So a read is planned for its own
+        parameters every time, as it was inside a transaction.
 
         ``snapshot=True``, for reads whose statements are combined into one verdict that a
         mismatch between them would make false (the audit chain's verification: heads read, then
         events; an event appended in between read as "events after #n are missing"): on
         PostgreSQL one ``REPEATABLE READ READ ONLY`` transaction, ended by COMMIT (for a read-only
-        transaction the same as ROLLBACK, but psycopg keeps its prepared statements) — two round
-        trips more. Statements merely shown side by side (a case and its tasks, a count and a list)
+        transaction the same as ROLLBACK, but psycopg keeps the prepared statements of the steps
+        that use the connection) — two round trips more. Statements merely shown side by side (a case and its tasks, a count and a list)
         need none: each is true as of a moment a few milliseconds back, as a page is the moment
         after it is drawn, and every action taken from a page is checked again by the step.
         By family (tests/test_pg_reads.py counts each one's round trips):
@@ -227,16 +232,18 @@ class Database:
             with self._sessions() as session:
                 yield session
             return
-        if not snapshot:
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        options = ({"isolation_level": "REPEATABLE READ", "postgresql_readonly": True} if snapshot
+                   else {"isolation_level": "AUTOCOMMIT"})
+        with self.engine.connect().execution_options(**options) as conn:
+            driver = conn.connection.driver_connection
+            threshold, driver.prepare_threshold = driver.prepare_threshold, None  # custom plans only
+            try:
                 with _ReadSession(bind=conn, expire_on_commit=False, autoflush=False) as session:
                     yield session
-            return
-        with self.engine.connect().execution_options(isolation_level="REPEATABLE READ",
-                                                     postgresql_readonly=True) as conn:
-            with _ReadSession(bind=conn, expire_on_commit=False, autoflush=False) as session:
-                yield session
-                session.commit()  # not a ROLLBACK: nothing was written, and psycopg keeps its statements
+                    if snapshot:
+                        session.commit()  # not a ROLLBACK: nothing was written; psycopg keeps the steps' statements
+            finally:
+                driver.prepare_threshold = threshold
 
     def _close_idle_writers(self, detach: bool = False) -> None:
         idle, self._idle_writers = self._idle_writers, []
