@@ -24,6 +24,7 @@ problems (refusals) as ``(message, element)`` pairs.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -420,3 +421,33 @@ def _service_task(el, result: Normalized) -> None:
     result_var = _vendor_attr(el, "resultVariable")
     if result_var:
         operator.set("resultVariable", result_var)
+
+
+# FEEL in a decision table's cells (Camunda Modeler's DMN): the literals and ranges SpiffWorkflow's
+# Python cells read otherwise. Strings in quotes are kept as they are.
+_FEEL_CELL = re.compile(r'("(?:[^"\\]|\\.)*")|\b(true|false|null)\b')
+_FEEL_LITERALS = {"true": "True", "false": "False", "null": "None"}
+_FEEL_RANGE = re.compile(r"^\s*([\[\]\(])\s*([^.\s][^.]*?)\s*\.\.\s*([^\])\[]+?)\s*([\]\[\)])\s*$")
+
+
+def feel_cell(text: str) -> str:
+    """A DMN input or output cell in Python: FEEL ``true``/``false``/``null`` and ranges
+    (``[10..100)`` becomes ``10 <= ? < 100``, SpiffWorkflow's two-sided test)."""
+    text = _FEEL_CELL.sub(lambda m: m.group(1) or _FEEL_LITERALS[m.group(2)], text)
+    m = _FEEL_RANGE.match(text)
+    if m:
+        low = "<=" if m.group(1) == "[" else "<"
+        high = "<=" if m.group(4) == "]" else "<"
+        return f"{m.group(2)} {low} ? {high} {m.group(3)}"
+    return text
+
+
+def normalize_dmn(root: etree._Element) -> etree._Element:
+    """A copy of a DMN file with its table cells in Python (``feel_cell``)."""
+    root = copy.deepcopy(root)
+    for el in root.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname in ("inputEntry", "outputEntry"):
+            text = el.find(f"{{{etree.QName(el).namespace}}}text")
+            if text is not None and text.text:
+                text.text = feel_cell(text.text)
+    return root
