@@ -1,8 +1,10 @@
 """The SpiffWorkflow parser and serializer configuration Duban runs models with.
 
-``DubanParser`` is SpiffWorkflow's own ``SpiffBpmnParser`` with two changes: service tasks are our
+``DubanParser`` is SpiffWorkflow's own ``SpiffBpmnParser`` with three changes: service tasks are our
 ``DubanServiceTask`` (engine/service_tasks.py), which calls a registered handler or waits for an
-external worker or a person; and timer events run on the engine clock (engine/timers.py).
+external worker or a person; timer events run on the engine clock (engine/timers.py); and a
+multi-instance task whose input collection is missing or no collection fails naming the task in
+Chinese (SpiffWorkflow's parallel one raised a bare ``TypeError`` naming nothing).
 ``DUBAN_CONFIG`` is SpiffWorkflow's serializer configuration plus the converters for those classes. Everything else — Camunda/Flowable attributes, JUEL conditions — is
 rewritten into SpiffWorkflow's dialect before parsing (engine/dialects.py).
 """
@@ -10,12 +12,16 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+from collections.abc import Iterable
+
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.event_parsers import EventDefinitionParser
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs import defaults as spiff_specs
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
 from . import timers
@@ -35,16 +41,64 @@ def _with_engine_clock_timers(parser_class):
     return type(parser_class.__name__, (EngineClockTimers, parser_class), {})
 
 
+class MultiInstanceInputError(ValueError):
+    """A multi-instance task's collection is missing or no collection (an incident naming the task)."""
+
+    def __init__(self, message: str, task_spec):
+        self.task_spec = task_spec
+        super().__init__(message)
+
+
+def _check_input(spec, my_task) -> None:
+    """多实例: the collection a task runs once per item of must be there and be a collection."""
+    if spec.data_input is None:
+        return
+    inner = my_task.workflow.spec.task_specs.get(spec.task_spec, spec)
+    name = inner.bpmn_name or spec.bpmn_name or spec.bpmn_id
+    label, what = f"多实例任务「{name}」({spec.bpmn_id})", spec.data_input.bpmn_id
+    if not spec.data_input.exists(my_task):
+        raise MultiInstanceInputError(f"{label} 的集合「{what}」没有值，须先在表单或脚本中给出（如审批人列表）", inner)
+    value = spec.data_input.get(my_task)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise MultiInstanceInputError(f"{label} 的集合「{what}」不是列表（其值为「{value}」）", inner)
+
+
+class ParallelMultiInstanceTask(spiff_specs.ParallelMultiInstanceTask):
+    """SpiffWorkflow's, with the input collection checked (``_check_input``); same name, so stored
+    specs restore to it."""
+
+    def create_children(self, my_task):
+        _check_input(self, my_task)
+        super().create_children(my_task)
+
+
+class SequentialMultiInstanceTask(spiff_specs.SequentialMultiInstanceTask):
+    """SpiffWorkflow's, with the input collection checked (``_check_input``)."""
+
+    def _update_hook(self, my_task):
+        _check_input(self, my_task)
+        return super()._update_hook(my_task)
+
+
+def _ours(parser_class):
+    parser_class = _with_engine_clock_timers(parser_class)
+    if not issubclass(parser_class, TaskParser):
+        return parser_class
+    return type(parser_class.__name__, (parser_class,), {"PARALLEL_MI_CLASS": ParallelMultiInstanceTask,
+                                                          "SEQUENTIAL_MI_CLASS": SequentialMultiInstanceTask})
+
+
 class DubanParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
-        **{tag: (_with_engine_clock_timers(parser), spec)
-           for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()},
-        full_tag("serviceTask"): (ServiceTaskParser, DubanServiceTask),
+        **{tag: (_ours(parser), spec) for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()},
+        full_tag("serviceTask"): (_ours(ServiceTaskParser), DubanServiceTask),
     }
 
 
 DUBAN_CONFIG = deepcopy(SPIFF_CONFIG)
 DUBAN_CONFIG[DubanServiceTask] = ServiceTaskConverter
+DUBAN_CONFIG[ParallelMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.ParallelMultiInstanceTask]
+DUBAN_CONFIG[SequentialMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.SequentialMultiInstanceTask]
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.
 for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter
