@@ -233,3 +233,24 @@ def test_escalation_from_a_subprocess_and_a_terminate_end_event(engine):
     assert out.status == "completed", out.message
     assert sorted(t.spec_id for t in out.tasks) == ["Activity_0city", "Activity_0close", "Activity_0report",
                                                    "Activity_0scene"]
+
+
+@pytest.mark.parametrize("facts, category", [({}, "B类"), ({"hazmat": True}, "A类（重点监管）"),
+                                             ({"employees": 20}, "C类")])
+def test_camunda_decision_table_with_feel_cells(engine, facts, category):
+    """Camunda Modeler's DMN: FEEL ``true`` and a range ``[100..100000)`` in the cells, ``-`` for any;
+    camunda:decisionRef + resultVariable on the business rule task. Defaults: 120 staff, no 危化品."""
+    out = drive(engine, "camunda7_dmn_rule", data_by_task={"Activity_0facts": facts})
+    assert out.status == "completed", out.message
+    assert engine.case(out.case_id).data["category"] == category
+
+
+@pytest.mark.parametrize("key, data, expected", [
+    ("flowable_leave", {}, "多实例任务「科室负责人会签」(sid-countersign) 的集合「approvers」没有值"),
+    ("flowable_leave", {"approvers": "eastboss"}, "多实例任务「科室负责人会签」(sid-countersign) 的集合「approvers」不是列表"),
+    ("zeebe_permit", {}, "多实例任务「专家\n书面评审」(Activity_0review) 的集合「experts」没有值")])
+def test_a_multi_instance_without_its_collection_is_an_incident_naming_the_task(engine, key, data, expected):
+    out = drive(engine, key, data=data)
+    assert out.status == "incident" and expected in out.message, out.message
+    (incident,) = engine.incidents(case_id=out.case_id)
+    assert incident.element_id in expected
