@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import json
 import logging
 from datetime import datetime
@@ -31,6 +32,9 @@ from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.control import _EndJoin
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -75,9 +79,54 @@ def advance(workflow: BpmnWorkflow) -> None:
         workflow.do_engine_steps()
         ready = [t for w in wfstate.all_workflows(workflow) for t in w.tasks.values()
                  if t.state == TaskState.READY and not t.task_spec.manual]
-        if not ready:
+        if not ready and not end_idle_event_subprocesses(workflow):
             return
     raise EngineError("the process does not come to rest (endless engine loop)")
+
+
+_ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+
+
+def end_idle_event_subprocesses(workflow: BpmnWorkflow) -> bool:
+    """An event sub-process (事件子流程) lives only as long as the process or sub-process around it
+    (BPMN; Camunda ends the instance). SpiffWorkflow runs one with a timer start event as a branch
+    its scope's end waits for, so a case whose flow had ended stayed running until the timer fired
+    — and then ran, say, the 超期上报 of a finished case. When a scope's end waits for nothing but
+    such event sub-processes whose start event has not fired, they are cancelled and the scope
+    ends. True if any was. (One already triggered keeps its scope alive until it is done.)"""
+    ended = False
+    for wf in list(wfstate.all_workflows(workflow)):
+        if not _starts_event_subprocess(wf.spec.start):
+            continue  # most scopes: no task scan in every step
+        joins = [t for t in wf.tasks.values() if t.state == TaskState.WAITING and isinstance(t.task_spec, _EndJoin)]
+        if not joins:
+            continue
+        others = [t for t in wf.tasks.values() if t._state & _ACTIVE and t not in joins]
+        if not others or not all(_untriggered_event_subprocess(workflow, t) for t in others):
+            continue
+        for task in others:
+            task.cancel()
+        for join in joins:
+            join.task_spec._update(join)
+        ended = True
+    return ended
+
+
+@functools.lru_cache(maxsize=4096)
+def _starts_event_subprocess(start_spec) -> bool:
+    """A scope whose start runs an event sub-process beside its flow (specs are fixed once parsed)."""
+    return any(isinstance(spec, SubWorkflowTask) for spec in start_spec.outputs)
+
+
+def _untriggered_event_subprocess(top: BpmnWorkflow, task) -> bool:
+    """An event sub-process (started from its scope's start, beside the flow) still waiting for its
+    start event."""
+    if not isinstance(task.task_spec, SubWorkflowTask) or task.parent is None or \
+            task.parent.task_spec is not task.workflow.spec.start:
+        return False
+    sub = top.subprocesses.get(task.id)
+    return sub is not None and all(isinstance(t.task_spec, StartEvent) and t.state == TaskState.WAITING
+                                   for t in sub.tasks.values() if t._state & _ACTIVE)
 
 
 def case_data(workflow: BpmnWorkflow) -> dict:
