@@ -260,6 +260,13 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     msg = check_timer_expression(kind, (expr.text or "").strip())
                     if msg:
                         add(f"{label(event)} 的定时器 {kind} 无效：{msg}", event)
+        for sub in process.iter(f"{{{BPMN_NS}}}subProcess"):
+            if sub.get("triggeredByEvent") != "true":
+                continue
+            for start in sub.findall("bpmn:startEvent", NS):
+                if start.get("isInterrupting", "true") != "false":
+                    add(f"{label(sub)} 的开始事件{label(start).removeprefix('开始事件')} 为中断型：本系统按非中断执行，"
+                        "触发后原流程的待办不会被取消；如需终止原流程，请在事件子流程中使用终止结束事件", start, "warning")
         _check_connected(process, add)
     return problems
 

@@ -254,3 +254,29 @@ def test_a_multi_instance_without_its_collection_is_an_incident_naming_the_task(
     assert out.status == "incident" and expected in out.message, out.message
     (incident,) = engine.incidents(case_id=out.case_id)
     assert incident.element_id in expected
+
+
+def test_a_case_whose_flow_ended_ends_though_a_timer_event_subprocess_still_waits(engine):
+    """事件子流程 live as long as their process: the 90-day 办案超期 timer event sub-process does not
+    keep a case whose 处罚决定 was served running (and later report a finished case as overdue)."""
+    out = drive(engine, "camunda7_event_subprocess")
+    assert out.status == "completed", out
+    assert [t.spec_id for t in out.tasks] == ["Activity_0inquire", "Activity_0decide"]
+    with engine.db.read() as s:
+        assert not s.execute(sa.select(Timer.id).where(Timer.case_id == out.case_id)).all()
+
+
+def test_a_timer_event_subprocess_fires_while_the_flow_runs_and_interrupting_is_said_to_be_unsupported(engine):
+    """SpiffWorkflow runs every event sub-process as non-interrupting (it reads no isInterrupting):
+    the deploy says so, as a warning on the start event, and the case behaves as warned."""
+    pf = engine.models.validate((CORPUS / "camunda7_event_subprocess.bpmn").read_bytes(), "x.bpmn")
+    (warning,) = [w for w in pf.warnings if w.element_id == "Event_0tstart"]
+    assert warning.message.startswith("子流程「办案超期」(Activity_0timeout) 的开始事件「立案满90日」(Event_0tstart) 为中断型：本系统按非中断执行")
+    assert not [w for w in pf.warnings if w.element_id == "Event_0dstart"]  # isInterrupting="false"
+    out = drive(engine, "camunda7_event_subprocess", max_steps=0)
+    _fire(engine, days=90, seconds=1)
+    assert _open(engine, out.case_id) == ["Activity_0inquire", "Activity_0report"]
+    _work(engine, out.case_id, "Activity_0report", "eastboss")
+    _work(engine, out.case_id, "Activity_0inquire", "zhang")
+    _work(engine, out.case_id, "Activity_0decide", "eastboss")
+    assert engine.case(out.case_id).status == "completed"
