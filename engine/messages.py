@@ -18,6 +18,8 @@ after-step hook), so a delivery finds its case with one indexed query.
 """
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -77,6 +79,24 @@ def waiting_tasks(workflow, kind: str | None = None, name: str | None = None) ->
     return found
 
 
+def triggers(workflow, kind: str | None = None, name: str | None = None) -> list:
+    """The start events of the process's event sub-processes (事件子流程) a message or signal starts
+    (of ``kind`` and ``name`` if given). SpiffWorkflow keeps them as its start's trigger specs, not
+    as waiting tasks: the event creates the sub-process when it is caught."""
+    found = []
+    for sp_name in getattr(workflow.spec.start, "trigger_specs", None) or ():
+        sp_spec = workflow.subprocess_specs.get(sp_name)
+        for start in getattr(sp_spec, "bpmn_start_events", None) or ():
+            if caught(start, kind, name) is not None:
+                found.append(start)
+    return found
+
+
+def _trigger_id(case_id: int, start) -> str:
+    """The event_wait id of a case's event sub-process start (it has no task until it is caught)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"duban:event-subprocess:{case_id}:{start.bpmn_id or start.name}"))
+
+
 def _correlation(task) -> dict:
     """The values this waiting task's correlation properties expect (evaluated on its data)."""
     ed = caught(task.task_spec)
@@ -108,6 +128,12 @@ def project_waits(session, case, workflow) -> None:
                 "name": ed.name, "element_id": spec.bpmn_id or spec.name,
                 "org_code": case.org_code, "correlation": _correlation(task),
                 "sender_roles": _roles(_props(spec).get("senderRoles"))}
+        for start in triggers(workflow):
+            ed = caught(start)
+            tid = _trigger_id(case.id, start)
+            want[tid] = {"id": tid, "case_id": case.id, "kind": _kind(ed), "name": ed.name,
+                         "element_id": start.bpmn_id or start.name, "org_code": case.org_code, "correlation": {},
+                         "sender_roles": _roles(_props(start).get("senderRoles"))}
     # The rows as last written ride on the workflow object, which the engine caches per case
     # version: an unchanged projection then costs no statement, and a changed one compares with
     # them instead of reading the rows (only this hook writes them); a restored workflow reads them.
@@ -177,15 +203,19 @@ def _deliver(engine, tx, case_id: int, kind: str, name: str, data: dict | None, 
 
 
 def _catch(st: step.Step, kind: str, name: str, data: dict | None, correlation: dict | None, catching: list) -> None:
-    """The locked case's waiting tasks ``catching`` catch the event; the case runs to its next wait."""
+    """The locked case's waiting tasks ``catching`` — and its event sub-processes this event starts
+    (``triggers``) — catch the event; the case runs to its next wait."""
     workflow = st.loaded.workflow
-    if not catching:
+    starting = triggers(workflow, kind, name)
+    if not catching and not starting:
         raise Conflict(f"案件 {st.case.id} 已不再等待{'消息' if kind == 'message' else '信号'}「{name}」")
-    ed = caught(catching[0].task_spec, kind, name)
+    ed = caught(catching[0].task_spec if catching else starting[0], kind, name)
     correlations = dict(workflow.correlations or {})
     event = BpmnEvent(ed, payload=dict(data or {}), correlations=correlations)
     with step.StepRequests() as requests:
         step.run_model_code(workflow.catch, event)
+        catching = catching + [t for w in all_workflows(workflow) for t in w.tasks.values()
+                               if t.task_spec in starting and t.state == TaskState.READY]  # the sub-processes started
         for task in catching:  # a model without a message variable still gets the data
             if task.state != TaskState.WAITING and data and getattr(ed, "message_var", None) is None \
                     and getattr(ed, "variable", None) is None:

@@ -280,3 +280,22 @@ def test_a_timer_event_subprocess_fires_while_the_flow_runs_and_interrupting_is_
     _work(engine, out.case_id, "Activity_0inquire", "zhang")
     _work(engine, out.case_id, "Activity_0decide", "eastboss")
     assert engine.case(out.case_id).status == "completed"
+
+
+def test_a_message_event_subprocess_is_awaited_and_started_by_its_message(engine):
+    """Non-interrupting message start (isInterrupting="false"): 申辩书 starts 听取陈述申辩 beside the
+    flow, any number of times while the case runs; the case still ends with its flow."""
+    out = drive(engine, "camunda7_event_subprocess", max_steps=0)
+    with engine.db.read() as s:
+        waits = s.execute(sa.select(EventWait.kind, EventWait.name, EventWait.element_id)
+                          .where(EventWait.case_id == out.case_id)).all()
+    assert [tuple(w) for w in waits] == [("message", "申辩书", "Event_0dstart")]
+    engine.correlate_message("申辩书", by="acme", case_id=out.case_id, data={"defense": "已整改，请求从轻"})
+    assert _open(engine, out.case_id) == ["Activity_0hear", "Activity_0inquire"]
+    _work(engine, out.case_id, "Activity_0hear", "zhang")
+    _work(engine, out.case_id, "Activity_0inquire", "zhang")
+    _work(engine, out.case_id, "Activity_0decide", "eastboss")
+    view = engine.case(out.case_id)
+    assert view.status == "completed"
+    (received,) = [h["detail"] for h in view.history if h["action"] == "message_received"]
+    assert received["elements"] == ["Event_0dstart"] and received["data"] == {"defense": "已整改，请求从轻"}
