@@ -321,6 +321,50 @@ def _raise_model_error(error: dict):
     raise ModelCodeError(type_name, message, line)
 
 
+class HostFunctions(dict):
+    """The functions model code may call, by name; counts its changes, so the globals built from it
+    for host evaluations are rebuilt when one is added later (workflows/runtime.py adds ``local_rule``)."""
+
+    version = 0
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key):
+        super().__delitem__(key)
+        self._changed()
+
+    def update(self, *args, **kwargs):
+        super().update(*args, **kwargs)
+        self._changed()
+
+    def pop(self, *args):
+        try:
+            return super().pop(*args)
+        finally:
+            self._changed()
+
+    def setdefault(self, key, default=None):
+        try:
+            return super().setdefault(key, default)
+        finally:
+            self._changed()
+
+    def clear(self):
+        super().clear()
+        self._changed()
+
+    def popitem(self):
+        try:
+            return super().popitem()
+        finally:
+            self._changed()
+
+
 class IsolatedEnvironment(TaskDataEnvironment):
     """SpiffWorkflow's script environment: restricted compile, then the host (plain expressions) or
     a worker process (everything else)."""
@@ -329,8 +373,10 @@ class IsolatedEnvironment(TaskDataEnvironment):
         super().__init__(environment_globals)
         self.seconds = seconds
         self.isolate = isolate
-        self.host_functions = {k: v for k, v in self.globals.items()
-                               if callable(v) and k not in restricted.STANDARD_GLOBALS and not k.startswith("_")}
+        self.host_functions = HostFunctions((k, v) for k, v in self.globals.items()
+                                            if callable(v) and k not in restricted.STANDARD_GLOBALS
+                                            and not k.startswith("_"))
+        self._host_globals: tuple[int, dict] | None = None
         self.evaluations = {"host": 0, "date_call": 0, "worker": 0}
         self.date_calls = True  # engine/date_calls.py may answer date-helper calls (tests compare both ways)
 
@@ -348,7 +394,8 @@ class IsolatedEnvironment(TaskDataEnvironment):
     def evaluate(self, expression, context, external_context=None):
         code, names, plain = compiled(expression, "eval")
         if plain and not self._conversion_shadowed(names, context, external_context) or not self.isolate:
-            scope = restricted.restricted_globals(self.host_functions)
+            # code that is not plain (only with isolation off: the tests' comparisons) gets its own
+            scope = self._host_scope() if plain else restricted.restricted_globals(self.host_functions)
             scope.update(external_context or {})
             scope.update({n: context[n] for n in names if n in context})
             self.evaluations["host"] += 1
@@ -368,6 +415,19 @@ class IsolatedEnvironment(TaskDataEnvironment):
         if "error" in reply:
             _raise_model_error(reply["error"])
         return restricted.decode(reply.get("ok"))
+
+    def _host_scope(self) -> dict:
+        """A fresh copy of the globals a host evaluation runs in (allow-listed builtins, guards,
+        standard classes, host functions): built once, not per evaluation (it was nine tenths of a
+        rule test's cost), and again when a host function is added, replaced or removed. A plain
+        expression cannot assign, so the copy only keeps one evaluation's variables from the next."""
+        functions = self.host_functions
+        version = functions.version if isinstance(functions, HostFunctions) else None
+        cached = self._host_globals
+        if cached is None or version is None or cached[0] != version:
+            cached = (version, restricted.restricted_globals(functions))
+            self._host_globals = cached
+        return dict(cached[1])
 
     def _conversion_shadowed(self, names, context, external_context) -> bool:
         """A plain expression calls a conversion (``restricted.PLAIN_CALLS``: bool, int...) that a

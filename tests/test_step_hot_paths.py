@@ -135,3 +135,18 @@ def test_a_case_started_by_a_script_parses_no_model_file(sqlite_url, monkeypatch
         assert spawn() == [second.id, second.id]
     finally:
         engine.dispose()
+
+
+def test_a_host_evaluation_sees_the_functions_as_they_are_now(env):
+    """The globals of host evaluations are built once, not per rule test (31 -> 11 µs a test), and
+    again when a host function is added, replaced or removed (workflows/runtime.py adds local_rule
+    after the engine is built); one evaluation's variables never reach the next."""
+    env.host_functions["grade_of"] = lambda value: "重大" if value else "一般"
+    assert env.evaluate("str(grade_of(major)) == '重大'", {"major": True}) is True  # a call: the worker's
+    assert env.evaluate("grade_of == grade_of", {}) is True  # plain: the host's, with the new function
+    env.host_functions["grade_of"] = 42
+    assert env.evaluate("grade_of + 1", {}) == 43
+    del env.host_functions["grade_of"]
+    assert outcome(lambda: env.evaluate("grade_of == 1", {})) == ("error", "NameError")
+    assert env.evaluate("int(a) + 1", {"a": "1"}) == 2
+    assert outcome(lambda: env.evaluate("a == 1", {})) == ("error", "NameError")  # the last one's a is gone
