@@ -174,8 +174,37 @@ def _drop_data_store_associations(process, result: Normalized) -> None:
                                  "不参与运行", owner))
 
 
+# Vendor extensions the engine does not run: said as a note on their element, never dropped silently.
+IGNORED_EXTENSIONS = {
+    "executionListener": "执行监听器", "taskListener": "任务监听器", "inputOutput": "输入输出映射",
+    "ioMapping": "输入输出映射", "connector": "连接器", "taskHeaders": "任务头", "in": None, "out": None,
+    "calledElement": None, "taskDefinition": None, "assignmentDefinition": None, "formDefinition": None,
+    "taskSchedule": None, "script": None, "loopCharacteristics": None, "properties": None, "formData": None,
+    "formProperty": None, "field": "字段注入", "subscription": None, "userTask": None,
+}
+
+
+def _note_ignored_extensions(process, result: Normalized) -> None:
+    """Camunda/Flowable listeners, input/output mappings and connectors do not run here: each is
+    noted on its element (the designer shows the note; the deploy goes on)."""
+    for ext in process.iter(f"{B}extensionElements"):
+        owner = ext.getparent()
+        seen = []
+        for child in ext:
+            if not isinstance(child.tag, str) or etree.QName(child).namespace not in (*VENDOR_NS, ZEEBE_NS):
+                continue
+            local = etree.QName(child).localname
+            what = IGNORED_EXTENSIONS.get(local, f"扩展设置「{child.prefix or ''}{':' if child.prefix else ''}{local}」")
+            if what and what not in seen:
+                seen.append(what)
+        for what in seen:
+            result.notes.append((f"{label(owner)} 的{what}在本系统中不会执行，已忽略；需要的逻辑请改用脚本任务或服务任务",
+                                 owner))
+
+
 def _normalize_process(process, result: Normalized, form_exists) -> None:
     _drop_data_store_associations(process, result)
+    _note_ignored_extensions(process, result)
     process_props = {**_vendor_properties(process), **{k: v.get("value") for k, v in _properties(process).items()}}
     default_role = (process_props.get("defaultRole") or "").strip()
     for el in process.iter():
