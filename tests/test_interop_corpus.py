@@ -299,3 +299,12 @@ def test_a_message_event_subprocess_is_awaited_and_started_by_its_message(engine
     assert view.status == "completed"
     (received,) = [h["detail"] for h in view.history if h["action"] == "message_received"]
     assert received["elements"] == ["Event_0dstart"] and received["data"] == {"defense": "已整改，请求从轻"}
+
+
+def test_listeners_and_io_mappings_that_do_not_run_here_are_said_not_dropped_silently(engine):
+    pf = engine.models.validate((CORPUS / "camunda7_hazard_gateways.bpmn").read_bytes(), "x.bpmn")
+    said = {(w.element_id, w.message.split(" 的", 1)[1].split("在本系统", 1)[0]) for w in pf.warnings
+            if "在本系统中不会执行" in w.message}
+    assert said == {("Activity_0expert", "任务监听器"), ("Activity_0expert", "输入输出映射"),
+                    ("Event_0end001", "执行监听器")}
+    assert drive(engine, "camunda7_hazard_gateways").status == "completed"  # the model still runs
