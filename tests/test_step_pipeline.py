@@ -570,3 +570,33 @@ def test_the_starter_is_in_the_case_data_under_each_name_the_model_reads_it_by_a
         assert [t.id for t in e.queue("zhang") if t.case_id == checked.id] == []
     finally:
         e.dispose()
+
+
+
+def test_a_timer_that_fell_due_beside_a_persons_task_fires_in_that_persons_step(database_url):
+    """``step.advance`` runs ``do_engine_steps()`` only when an engine task is READY anywhere in the
+    case (else ``refresh_timers()``, all that ``do_engine_steps()`` does then). A branch waiting out a
+    period (整改期, one day) that ended before any sweep came is made READY by SpiffWorkflow when a
+    person completes a task of the other branch (it updates every waiting task): that step runs it
+    — the re-inspection opens, the timer is audited as the timer's (no worker), no timer row is
+    left (tests/bpmn/wait_beside_work.bpmn). So the engine's work after a completion is not bounded
+    to what follows the completed task. Before the period ends, the same step leaves it waiting."""
+    from datetime import timedelta
+
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        deploy(e, "wait_beside_work.bpmn")
+        c = e.start("wait_beside_work", by="zhang", org="east").id
+        e.complete(open_task_id(e, c), "zhang", {"意见": "已登记"})
+        view = e.case(c)
+        assert [t.name for t in view.tasks] == ["审核"] and [t.element_id for t in view.timers] == ["wbw_wait"]
+
+        e.clock.set(START + timedelta(days=1, hours=1))  # due, and no sweep has run
+        e.complete(open_task_id(e, c), "zhang", {"意见": "同意"})
+        view = e.case(c)
+        assert [t.name for t in view.tasks] == ["复查"] and view.timers == []
+        fired = [(ev["action"], ev["actor"], ev["at"], ev["detail"]) for ev in view.history
+                 if ev["action"] == "timer_fired"]
+        assert fired == [("timer_fired", "timer", e.clock.now(), {"timer": "wbw_wait", "name": "整改期满", "kind": "catch"})]
+    finally:
+        e.dispose()
