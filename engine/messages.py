@@ -196,9 +196,10 @@ def _describe(name: str, correlation: dict | None, case_id) -> str:
 
 # --- delivery into one case -----------------------------------------------------------------------
 def _deliver(engine, tx, case_id: int, kind: str, name: str, data: dict | None, actor: str,
-             correlation: dict | None = None) -> None:
-    """Lock the case, let its waiting tasks catch the event, run it to its next wait, write."""
-    with step.locked_step(engine, tx, case_id, actor) as st:
+             correlation: dict | None = None, known=None) -> None:
+    """Lock the case, let its waiting tasks catch the event, run it to its next wait, write.
+    ``known``: the case as this transaction locked and read it (``step.case_locked_ahead``)."""
+    with step.locked_step(engine, tx, case_id, actor, known=known) as st:
         _catch(st, kind, name, data, correlation, waiting_tasks(st.loaded.workflow, kind, name))
 
 
@@ -294,6 +295,8 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
             s = tx.session
             # With the directory counter and the models' stamp, in one round trip: the sender and
             # the roles then come from the directory's cache, a model to start from the models'.
+            # A message to a named case locks and reads that case first, in the same round trip.
+            ahead = None if case_id is None else step.lock_case_ahead(tx, case_id)
             waits = (sqlexec.defer(tx.conn, _MESSAGE_WAITS, {"name": name}) if case_id is None
                      else sqlexec.defer(tx.conn, _MESSAGE_WAITS_OF_CASE, {"name": name, "case_id": case_id}))
             stamps = sqlexec.first(tx.conn, STAMPS)
@@ -314,7 +317,7 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
                 target = cases[0]
                 _check_sender(engine, s, principal, next((r.sender_roles for r in matching if r.sender_roles), None),
                               f"消息「{name}」", version)
-                _deliver(engine, tx, target, "message", name, data, by, correlation)
+                _deliver(engine, tx, target, "message", name, data, by, correlation, step.case_locked_ahead(ahead))
                 started = False
             else:
                 starts = _start_models(engine, s, "message", name, (stamps.models_count, stamps.models_newest)) \

@@ -505,6 +505,19 @@ def lock_case(tx: Tx, case_id: int, known=None) -> CaseRow:
     return case
 
 
+def lock_case_ahead(tx: Tx, case_id: int) -> "sqlexec.Pending | None":
+    """PostgreSQL: the case's lock and read (``_LOCK_CASE``, as ``lock_case`` takes it) queued to go
+    with the caller's next read, for a step that knows its case before it has read anything;
+    ``case_locked_ahead`` then gives what ``locked_step(known=...)`` takes. SQLite: None (the
+    step's ``BEGIN IMMEDIATE`` holds the database; ``lock_case`` reads the row when it is needed)."""
+    return None if tx.is_sqlite else sqlexec.defer(tx.conn, _LOCK_CASE, {"id": case_id})
+
+
+def case_locked_ahead(ahead: "sqlexec.Pending | None") -> "TakenTask | None":
+    row = ahead.first() if ahead is not None else None
+    return None if row is None else TakenTask(None, row)
+
+
 class _EncodedJSON(sa.types.TypeDecorator):
     """A JSON column's value already encoded (``CaseRow.data_text``): sent as it is (PostgreSQL
     still gets its ``::JSON`` cast), not encoded a second time by the column's type."""
