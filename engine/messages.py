@@ -275,8 +275,9 @@ def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data:
     case = step.start_in(engine, tx, key, principal, org, dict(data or {}), "", principal.party,
                          models_stamp=models_stamp, org_checked=True)
     loaded = step.started(tx, case)
-    catching = waiting_tasks(loaded.workflow, kind, name) if case.status == "running" else []
-    if catching:
+    running = case.status == "running"
+    catching = waiting_tasks(loaded.workflow, kind, name) if running else []
+    if catching or (running and triggers(loaded.workflow, kind, name)):  # as its event_wait rows say
         case.version += 1  # a second step of the case in this transaction
         _catch(step.Step(engine, tx, case, loaded, principal.username), kind, name, data, correlation, catching)
     return case
