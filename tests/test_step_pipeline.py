@@ -574,13 +574,12 @@ def test_the_starter_is_in_the_case_data_under_each_name_the_model_reads_it_by_a
 
 
 def test_a_timer_that_fell_due_beside_a_persons_task_fires_in_that_persons_step(database_url):
-    """``step.advance`` runs ``do_engine_steps()`` only when an engine task is READY anywhere in the
-    case (else ``refresh_timers()``, all that ``do_engine_steps()`` does then). A branch waiting out a
-    period (整改期, one day) that ended before any sweep came is made READY by SpiffWorkflow when a
-    person completes a task of the other branch (it updates every waiting task): that step runs it
-    — the re-inspection opens, the timer is audited as the timer's (no worker), no timer row is
-    left (tests/bpmn/wait_beside_work.bpmn). So the engine's work after a completion is not bounded
-    to what follows the completed task. Before the period ends, the same step leaves it waiting."""
+    """A branch waiting out a period (整改期, one day) that ended before any sweep came is made READY
+    by SpiffWorkflow when a person completes a task of the other branch (it updates every waiting
+    task): that step runs it — the re-inspection opens, the timer is audited as the timer's (no
+    worker), no timer row is left (tests/bpmn/wait_beside_work.bpmn). So the engine's work after a
+    completion cannot be bounded to what follows the completed task. Before the period ends, the
+    same step leaves it waiting."""
     from datetime import timedelta
 
     e = make_engine(database_url, clock=ManualClock(START))
