@@ -80,12 +80,21 @@ class SequentialMultiInstanceTask(spiff_specs.SequentialMultiInstanceTask):
         return super()._update_hook(my_task)
 
 
+class NamedLoops:
+    """Parser mixin: a loop or multi-instance wrapper keeps its element's name (SpiffWorkflow's has
+    none), so an incident in its loop condition or collection names 「企业补正材料」, not its id."""
+
+    def _copy_task_attrs(self, original, loop_characteristics=None):
+        super()._copy_task_attrs(original, loop_characteristics)
+        self.task.bpmn_name = original.bpmn_name
+
+
 def _ours(parser_class):
     parser_class = _with_engine_clock_timers(parser_class)
     if not issubclass(parser_class, TaskParser):
         return parser_class
-    return type(parser_class.__name__, (parser_class,), {"PARALLEL_MI_CLASS": ParallelMultiInstanceTask,
-                                                          "SEQUENTIAL_MI_CLASS": SequentialMultiInstanceTask})
+    return type(parser_class.__name__, (NamedLoops, parser_class), {"PARALLEL_MI_CLASS": ParallelMultiInstanceTask,
+                                                                     "SEQUENTIAL_MI_CLASS": SequentialMultiInstanceTask})
 
 
 class DubanParser(SpiffBpmnParser):

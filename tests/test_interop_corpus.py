@@ -308,3 +308,10 @@ def test_listeners_and_io_mappings_that_do_not_run_here_are_said_not_dropped_sil
     assert said == {("Activity_0expert", "任务监听器"), ("Activity_0expert", "输入输出映射"),
                     ("Event_0end001", "执行监听器")}
     assert drive(engine, "camunda7_hazard_gateways").status == "completed"  # the model still runs
+
+
+def test_an_incident_in_a_loop_condition_names_the_task(engine):
+    out = drive(engine, "bpmnio_standard_loop")  # the form gives no 「complete」
+    assert out.status == "incident" and "「企业补正材料」出错" in out.message, out.message
+    (incident,) = engine.incidents(case_id=out.case_id)
+    assert incident.element_id == "Activity_0supply"
