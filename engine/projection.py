@@ -82,7 +82,7 @@ def _moment(value, now: datetime) -> datetime:
     return parse_datetime(value.isoformat() if isinstance(value, datetime) else str(value))
 
 
-def _due_date(spec, value, now: datetime, what: str = "期限") -> datetime:
+def due_date(spec, value, now: datetime, what: str = "期限") -> datetime:
     """``_moment``; what is no date is the model's fault, said in Chinese naming the task."""
     try:
         return _moment(value, now)
@@ -315,7 +315,7 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         if props.get("dueDate"):
             value = evaluate(task, props["dueDate"])
             if value:
-                due = _due_date(spec, value, now)
+                due = due_date(spec, value, now)
         org_code = case.org_code
         if props.get("orgLevel"):
             org_code = org_at_level(conn, case.org_code, evaluate(task, props["orgLevel"]))
@@ -332,7 +332,7 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         if props.get("followUpDate"):
             value = evaluate(task, props["followUpDate"])
             if value:
-                row.follow_up_at = _due_date(spec, value, now, "跟进日期")
+                row.follow_up_at = due_date(spec, value, now, "跟进日期")
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
         if row.assignee is not None and tx.session.get(User, row.assignee) is None:
             row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it

@@ -258,9 +258,10 @@ def _refresh_task_due_dates(engine, tx, st) -> dict[str, list[str]]:
         if pt.attached_to and pt.kind == "deadline":
             deadlines[pt.attached_to] = min(pt.due_at, deadlines.get(pt.attached_to, pt.due_at))
     shown = {}
-    rows = tx.conn.execute(sa.select(task_table.c.id, task_table.c.due_at, task_table.c.name)
+    rows = tx.conn.execute(sa.select(task_table.c.id, task_table.c.due_at, task_table.c.name,
+                                     task_table.c.created_at)
                            .where(task_table.c.case_id == st.case.id, task_table.c.state == OPEN)).all()
-    for tid, due_at, name in rows:
+    for tid, due_at, name, opened_at in rows:
         task = ready.get(tid)
         if task is None:
             continue
@@ -269,7 +270,8 @@ def _refresh_task_due_dates(engine, tx, st) -> dict[str, list[str]]:
         if props.get("dueDate"):
             value = step.run_model_code(engine.script_engine.evaluate, task, props["dueDate"])
             if value:
-                due = projection._moment(value)
+                # a duration (P10D) counts from when the task opened, as it did when the task was shown
+                due = projection.due_date(task.task_spec, value, _utc(opened_at))
         if due is not None and due_at is not None and _utc(due) != _utc(due_at):
             tx.conn.execute(sa.update(task_table).where(task_table.c.id == tid).values(due_at=due, due_sort=due))
             shown[name] = [due_at.isoformat(), due.isoformat()]
