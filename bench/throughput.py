@@ -539,15 +539,29 @@ def children_cpu() -> float:
     return total
 
 
+class Outcomes:
+    """How a contender's cases ended (completed, waiting, incident...) and the first few distinct
+    messages of those that failed: ``ended(status, message)`` once per case, ``report(out)`` adds
+    ``cases_ended`` (and ``errors``) to a result."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+        self.errors: list[str] = []
+
+    def __call__(self, status: str, message: str = "") -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+        if message and message not in self.errors:
+            self.errors.append(message)
+
+    def report(self, out: dict) -> None:
+        out["cases_ended"] = self.counts
+        if self.errors:
+            out["errors"] = self.errors[:3]
+
+
 def model_engine_run(bench: ModelBench, url: str, cases: int) -> dict:
     engine = bench.engine(url)
-    outcome: dict[str, int] = {}
-    errors: list[str] = []
-
-    def ended(status: str, message: str = "") -> None:
-        outcome[status] = outcome.get(status, 0) + 1
-        if message and message not in errors:
-            errors.append(message)
+    ended = Outcomes()
 
     pending = []
     for _ in range(cases):
@@ -597,7 +611,7 @@ def model_engine_run(bench: ModelBench, url: str, cases: int) -> dict:
     sweeps.close()
     engine.dispose()
     out = meter.summary()
-    out["cases_ended"] = outcome
+    ended.report(out)
     if meter.done:
         # the isolated script workers' CPU over the run (timer sweeps included), beside this process's
         out["evaluator_cpu_ms_per_completion"] = round(workers / meter.done * 1000, 3)
@@ -606,8 +620,6 @@ def model_engine_run(bench: ModelBench, url: str, cases: int) -> dict:
         out["timer_sweep_cpu_ms"] = round(sweeps.cpu * 1000, 1)
     if server_seconds is not None and meter.done:
         out["server_cpu_ms_per_completion"] = round(server_seconds / meter.done * 1000, 3)
-    if errors:
-        out["errors"] = errors[:3]
     return out
 
 
@@ -630,13 +642,7 @@ def model_spiff_run(bench: ModelBench, cases: int, naive_path: Path | None = Non
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # as the engine's SQLite
         db.execute("CREATE TABLE wf (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
-    outcome: dict[str, int] = {}
-    errors: list[str] = []
-
-    def ended(status: str, message: str = "") -> None:
-        outcome[status] = outcome.get(status, 0) + 1
-        if message and message not in errors:
-            errors.append(message)
+    ended = Outcomes()
 
     def waiting_timers(wf) -> list:
         return [t for t in wf.get_tasks(state=TaskState.WAITING)
@@ -714,9 +720,7 @@ def model_spiff_run(bench: ModelBench, cases: int, naive_path: Path | None = Non
     if done:
         out.update(seconds=round(elapsed, 3), per_second=round(done / elapsed, 1),
                    cpu_ms_per_completion=round(cpu / done * 1000, 3))
-    out["cases_ended"] = outcome
-    if errors:
-        out["errors"] = errors[:3]
+    ended.report(out)
     return out
 
 
