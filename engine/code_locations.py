@@ -19,6 +19,7 @@ might miss is still restricted, bounded and isolated when it runs.
 | timer                | bpmn:timeDate / timeDuration / timeCycle (unless ISO literal)  | eval |
 | task property        | spiffworkflow:property dueDate, assignee, candidateUsers, itemLabel | eval |
 | service parameter    | spiffworkflow:parameter value                                  | eval |
+| call mapping         | spiffworkflow:variableMapping input/output expression          | eval |
 | message payload      | spiffworkflow:messagePayload                                   | eval |
 | correlation          | bpmn:messagePath / formalExpression of a correlation property  | eval |
 | DMN input            | dmn:inputExpression/text                                       | eval |
@@ -47,7 +48,7 @@ BPMN_EXPRESSIONS = {"conditionExpression": "条件表达式", "condition": "条�
 SPIFF_EXPRESSIONS = {"messagePayload": "消息内容"}
 LABELS = {"script": "脚本", "preScript": "前置脚本", "postScript": "后置脚本", "inputExpression": "决策输入表达式",
           "inputEntry": "决策规则条件", "outputEntry": "决策规则结果", "parameter": "服务参数",
-          "timeDate": "定时器时间", "timeDuration": "定时器时长", "timeCycle": "定时器周期",
+          "mapping_input": "调用活动输入变量", "mapping_output": "调用活动输出变量", "timeDate": "定时器时间", "timeDuration": "定时器时长", "timeCycle": "定时器周期",
           **BPMN_EXPRESSIONS, **SPIFF_EXPRESSIONS}
 
 
@@ -102,6 +103,8 @@ def locations(root: etree._Element) -> Iterator[CodeLocation]:
                 yield CodeLocation(el, value, "eval", name)
             elif name == "parameter" and value:  # service task operator arguments
                 yield CodeLocation(el, value, "eval", name)
+            elif name in ("input", "output") and (el.get("expression") or "").strip():  # call activity mapping
+                yield CodeLocation(el, el.get("expression").strip(), "eval", f"mapping_{name}")
         elif ns.startswith(DMN_PREFIXES) and name == "text":
             parent = el.getparent()
             kind = etree.QName(parent).localname if parent is not None else ""

@@ -16,7 +16,10 @@ file stays as drawn; element ids and line numbers are kept, so problems still po
 - a service task gets an operator: ``camunda:type="external"``/``zeebe:taskDefinition`` become an
   external task of that topic, ``camunda:class``/``delegateExpression``/``expression`` name a
   handler (engine/service_tasks.py);
-- ``camunda:decisionRef`` on a business rule task becomes ``spiffworkflow:calledDecisionId``.
+- ``camunda:decisionRef`` on a business rule task becomes ``spiffworkflow:calledDecisionId``;
+- a call activity's ``camunda:in``/``camunda:out`` (Flowable's, Activiti's) and ``zeebe:ioMapping``
+  become ``spiffworkflow:variableMapping`` (engine/call_activity.py); a task's
+  ``camunda:inputOutput``/``zeebe:ioMapping`` parameters become lines of its pre- and post-script.
 
 ``normalize`` returns the rewritten root, notes of what was translated (the designer shows them) and
 problems (refusals) as ``(message, element)`` pairs.
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -185,8 +189,9 @@ IGNORED_EXTENSIONS = {
 
 
 def _note_ignored_extensions(process, result: Normalized) -> None:
-    """Camunda/Flowable listeners, input/output mappings and connectors do not run here: each is
-    noted on its element (the designer shows the note; the deploy goes on)."""
+    """Camunda/Flowable listeners, input/output mappings outside tasks and call activities, and
+    connectors do not run here: each is noted on its element (the designer shows the note; the
+    deploy goes on)."""
     for ext in process.iter(f"{B}extensionElements"):
         owner = ext.getparent()
         seen = []
@@ -194,6 +199,8 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
             if not isinstance(child.tag, str) or etree.QName(child).namespace not in (*VENDOR_NS, ZEEBE_NS):
                 continue
             local = etree.QName(child).localname
+            if local in ("inputOutput", "ioMapping") and etree.QName(owner).localname in (*IO_TASKS, "callActivity"):
+                continue  # honoured (_input_output, _call_activity_mapping)
             what = IGNORED_EXTENSIONS.get(local, f"扩展设置「{child.prefix or ''}{':' if child.prefix else ''}{local}」")
             if what and what not in seen:
                 seen.append(what)
@@ -229,6 +236,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 etree.SubElement(ext, f"{S}calledDecisionId").text = ref
         if name == "multiInstanceLoopCharacteristics":
             _multi_instance(el, result)
+        if name == "callActivity":
+            _call_activity_mapping(el, result)
         if name == "callActivity" and not el.get("calledElement"):
             called = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}calledElement")  # Camunda 8
             if called is not None and (called.get("processId") or "").strip():
@@ -251,6 +260,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 if script is None:
                     script = etree.SubElement(el, f"{B}script")
                 script.text = "pass"  # an empty script does nothing (as drawn in a sketch)
+        if name in IO_TASKS:  # after the script task's script is settled: its parameters wrap it
+            _input_output(el, result)
         if name in ("conditionExpression", "completionCondition", "loopCardinality", "timeDate", "timeDuration",
                     "timeCycle"):
             owner = el.getparent()
@@ -268,6 +279,162 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 result.problems.append((f"{label(owner)} 的{what}引用外部脚本文件，请把表达式写在模型中", owner))
                 continue
             _translate_text(el, result, owner, what)
+
+
+# Tasks whose camunda:inputOutput / zeebe:ioMapping become local variables (输入输出参数).
+IO_TASKS = (*HUMAN_TASKS, "serviceTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask")
+
+
+def _mapped_value(el, result: Normalized, what: str, text: str | None, expression: bool) -> str | None:
+    """Python for one mapped value: a JUEL/FEEL expression translated, or a plain text quoted
+    (``expression=False``: a Camunda ``source``, the name of a variable). None after a refusal."""
+    text = (text or "").strip()
+    if not expression:
+        if text.isidentifier():
+            return text
+        result.problems.append((f"{label(el)} 的{what}「{text}」不是流程变量名", el))
+        return None
+    try:
+        python = literal_or_expression(text)
+    except Untranslatable as exc:
+        result.problems.append((f"{label(el)} 的{what}使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；"
+                                "请改写为流程变量名或简单表达式", el))
+        return None
+    if python != repr(text):
+        result.translations.append({"element_id": el.get("id"), "from": text, "to": python})
+    return python
+
+
+def _mapped_target(el, result: Normalized, what: str, target: str | None) -> str | None:
+    target = (target or "").strip()
+    if target.isidentifier():
+        return target
+    result.problems.append((f"{label(el)} 的{what}目标「{target}」不是有效的变量名" if target else
+                            f"{label(el)} 的{what}没有填写目标变量名", el))
+    return None
+
+
+def _call_activity_mapping(el, result: Normalized) -> None:
+    """调用活动的变量传递: ``camunda:in``/``camunda:out`` (and Flowable's, Activiti's) with
+    ``source``/``sourceExpression``/``target`` or ``variables="all"``, Flowable's
+    ``inheritVariables``, and Camunda 8's ``zeebe:ioMapping`` with ``propagateAllParentVariables``/
+    ``propagateAllChildVariables`` become one ``spiffworkflow:variableMapping`` (engine/call_activity.py).
+    As in Camunda 7, once anything is mapped in, only what is mapped goes in (and comes back);
+    Camunda 8 passes all the parent's variables plus its inputs unless told not to, and all the
+    child's back unless outputs are mapped. ``businessKey`` is noted and not passed."""
+    ext = el.find(f"{B}extensionElements")
+    if ext is None or ext.find(f"{S}variableMapping") is not None:
+        return
+    mapped, inputs, outputs = False, [], []
+    in_all = (_vendor_attr(el, "inheritVariables") or "").strip() == "true"
+    out_all = False
+    for ns in VENDOR_NS:
+        for tag, pairs in (("in", inputs), ("out", outputs)):
+            what = "输入变量" if tag == "in" else "输出变量"
+            for m in ext.iterfind(f"{{{ns}}}{tag}"):
+                mapped = True
+                if m.get("businessKey") is not None:
+                    result.notes.append((f"{label(el)} 的业务键传递 (businessKey) 在本系统中不使用，已忽略；"
+                                         "被调用流程按本系统的案件编号办理", el))
+                elif (m.get("variables") or "").strip() == "all":
+                    if tag == "in":
+                        in_all = True
+                    else:
+                        out_all = True
+                else:
+                    if m.get("sourceExpression") is not None:
+                        value = _mapped_value(el, result, what, m.get("sourceExpression"), True)
+                    else:
+                        value = _mapped_value(el, result, what, m.get("source"), False)
+                    target = _mapped_target(el, result, what, m.get("target") or m.get("source"))
+                    if value is not None and target is not None:
+                        pairs.append((target, value))
+    mapped = mapped or in_all
+    zeebe = ext.find(f"{{{ZEEBE_NS}}}ioMapping")
+    called = ext.find(f"{{{ZEEBE_NS}}}calledElement")
+    if zeebe is not None or (called is not None and "false" in (called.get("propagateAllParentVariables"),
+                                                                   called.get("propagateAllChildVariables"))):
+        mapped = True
+        in_all = called is None or called.get("propagateAllParentVariables") != "false"
+        for tag, pairs in (("input", inputs), ("output", outputs)):
+            what = "输入变量" if tag == "input" else "输出变量"
+            for m in (zeebe.iterfind(f"{{{ZEEBE_NS}}}{tag}") if zeebe is not None else ()):
+                value = _mapped_value(el, result, what, m.get("source"), True)
+                target = _mapped_target(el, result, what, m.get("target"))
+                if value is not None and target is not None:
+                    pairs.append((target, value))
+        out_all = not outputs and (called is None or called.get("propagateAllChildVariables") != "false")
+    if not mapped:
+        return
+    mapping = etree.SubElement(ext, f"{S}variableMapping")
+    mapping.set("inputs", "all" if in_all else "mapped")
+    mapping.set("outputs", "all" if out_all else "mapped")
+    for tag, pairs in (("input", inputs), ("output", outputs)):
+        for target, value in pairs:
+            etree.SubElement(mapping, f"{S}{tag}", target=target, expression=value)
+
+
+def _input_output(el, result: Normalized) -> None:
+    """输入输出参数: Camunda 7's ``camunda:inputOutput`` and Camunda 8's ``zeebe:ioMapping`` on a
+    task. Each input parameter (a text, or a ``${...}``/``= ...`` expression) is set as the task
+    opens (a pre-script) and is local: it is removed when the task completes, after each output
+    parameter has been set from it and the task's data (a post-script). A script, list or map
+    inside a parameter is refused naming the task. A case variable of the same name as an input
+    parameter is overwritten (Camunda keeps the outer one)."""
+    ext = el.find(f"{B}extensionElements")
+    if ext is None:
+        return
+    inputs, outputs, refused = [], [], False
+    camunda = ext.find(f"{{{CAMUNDA_NS}}}inputOutput")
+    if camunda is not None:
+        for tag, pairs in (("inputParameter", inputs), ("outputParameter", outputs)):
+            what = "输入参数" if tag == "inputParameter" else "输出参数"
+            for p in camunda.iterfind(f"{{{CAMUNDA_NS}}}{tag}"):
+                name = _mapped_target(el, result, what, p.get("name"))
+                nested = [etree.QName(c).localname for c in p if isinstance(c.tag, str)]
+                if nested:
+                    kind = {"script": "脚本", "list": "列表", "map": "映射"}.get(nested[0], nested[0])
+                    result.problems.append((f"{label(el)} 的{what}「{p.get('name')}」使用了{kind}，本系统不支持；"
+                                            "请改为文本值或 ${...} 表达式，或改用脚本任务", el))
+                    refused = True
+                    continue
+                value = _mapped_value(el, result, what, p.text, True) if (p.text or "").strip() else "None"
+                if name is None or value is None:
+                    refused = True
+                else:
+                    pairs.append((name, value))
+    zeebe = ext.find(f"{{{ZEEBE_NS}}}ioMapping")
+    if zeebe is not None:
+        for tag, pairs in (("input", inputs), ("output", outputs)):
+            what = "输入参数" if tag == "input" else "输出参数"
+            for m in zeebe.iterfind(f"{{{ZEEBE_NS}}}{tag}"):
+                value = _mapped_value(el, result, what, m.get("source"), True)
+                name = _mapped_target(el, result, what, m.get("target"))
+                if name is None or value is None:
+                    refused = True
+                else:
+                    pairs.append((name, value))
+    if refused or not (inputs or outputs):
+        return
+    locals_ = [name for name, _ in inputs if name not in {n for n, _ in outputs}]
+    before = [f"{name} = {value}" for name, value in inputs]
+    after = [f"{name} = {value}" for name, value in outputs] + (
+        [f"del {', '.join(dict.fromkeys(locals_))}"] if locals_ else [])
+    if etree.QName(el).localname == "scriptTask":  # SpiffWorkflow runs no pre/post-script on a script task
+        _add_lines(el.find(f"{B}script"), before, after)
+    else:
+        ext = _extension_elements(el)
+        for kind, lines in (("preScript", before), ("postScript", after)):
+            if lines:
+                script = ext.find(f"{S}{kind}")
+                _add_lines(script if script is not None else etree.SubElement(ext, f"{S}{kind}"),
+                           lines if kind == "preScript" else [], lines if kind == "postScript" else [])
+
+
+def _add_lines(script, before: list[str], after: list[str]) -> None:
+    """Our lines ahead of and after the code a script element already has."""
+    own = textwrap.dedent(script.text or "").strip("\n")
+    script.text = "\n".join(line for line in [*before, own, *after] if line.strip())
 
 
 def _zeebe_script(el, result: Normalized) -> None:

@@ -1,8 +1,9 @@
 """The SpiffWorkflow parser and serializer configuration Duban runs models with.
 
-``DubanParser`` is SpiffWorkflow's own ``SpiffBpmnParser`` with three changes: service tasks are our
+``DubanParser`` is SpiffWorkflow's own ``SpiffBpmnParser`` with four changes: service tasks are our
 ``DubanServiceTask`` (engine/service_tasks.py), which calls a registered handler or waits for an
-external worker or a person; timer events run on the engine clock (engine/timers.py); and a
+external worker or a person; call activities pass only the variables their model maps in and out
+(engine/call_activity.py); timer events run on the engine clock (engine/timers.py); and a
 multi-instance task whose input collection is missing or no collection fails naming the task in
 Chinese (SpiffWorkflow's parallel one raised a bare ``TypeError`` naming nothing).
 ``DUBAN_CONFIG`` is SpiffWorkflow's serializer configuration plus the converters for those classes. Everything else — Camunda/Flowable attributes, JUEL conditions — is
@@ -25,6 +26,7 @@ from SpiffWorkflow.spiff.specs import defaults as spiff_specs
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
 from . import timers
+from .call_activity import CallActivity, MappedCallActivityParser
 from .service_tasks import DubanServiceTask
 
 
@@ -101,11 +103,13 @@ class DubanParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **{tag: (_ours(parser), spec) for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()},
         full_tag("serviceTask"): (_ours(ServiceTaskParser), DubanServiceTask),
+        full_tag("callActivity"): (_ours(MappedCallActivityParser), CallActivity),
     }
 
 
 DUBAN_CONFIG = deepcopy(SPIFF_CONFIG)
 DUBAN_CONFIG[DubanServiceTask] = ServiceTaskConverter
+DUBAN_CONFIG[CallActivity] = SPIFF_CONFIG[spiff_specs.CallActivity]
 DUBAN_CONFIG[ParallelMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.ParallelMultiInstanceTask]
 DUBAN_CONFIG[SequentialMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.SequentialMultiInstanceTask]
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.

@@ -132,7 +132,9 @@ def compile_code(source: str, mode: str = "exec", filename: str = "<string>"):
     problems = [_translate(e) for e in result.errors] + _format_refusals(tree)
     if problems or result.code is None:
         raise ModelCodeRefused(problems or ["代码无法编译"])
-    return result.code, frozenset(result.used_names)
+    # RestrictedPython counts names read, not names deleted: ``del x`` must be given ``x`` too.
+    deleted = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Del)}
+    return result.code, frozenset(result.used_names) | deleted
 
 
 def problems(source: str, mode: str = "exec") -> list[str]:

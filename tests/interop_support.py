@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from engine.clock import as_utc
 from engine.dialects import VENDOR_NS, B
 from engine.errors import EngineError, IncidentRaised
 
+CORPUS = Path(__file__).resolve().parent / "bpmn" / "interop"
 ROLE_USERS = {"inspector": "zhang", "supervisor": "eastboss", "enterprise": "acme"}
 ACME = "91110000000000001X"  # acme's 统一社会信用代码: the case is about its enterprise, so acme may work its tasks
 
@@ -24,6 +27,38 @@ REFUSED_FILES = {
     "camunda7_script_javascript.bpmn": ("Activity_0discretion", "脚本任务「自动\n裁量基准」(Activity_0discretion) 的脚本语言"
                                                                "「javascript」不受支持"),
 }
+
+
+@pytest.fixture(scope="module", name="engine")
+def corpus_engine(module_database_url):
+    """The module fixture of tests/test_interop*.py: an engine on SQLite or PostgreSQL with every
+    corpus file deployed (decisions first; REFUSED_FILES skipped)."""
+    from tests.support import make_engine
+
+    eng = make_engine(module_database_url)
+    for f in sorted(CORPUS.glob("*.dmn")) + sorted(CORPUS.glob("*.bpmn")):
+        if f.name not in REFUSED_FILES:
+            eng.deploy(f, by="boss")
+    yield eng
+    eng.dispose()
+
+
+def open_task_data(engine, case_id: int, element_id: str) -> dict:
+    """The data an open task of the case holds, read from the case's stored workflow (a called
+    process's task too): what the model code of that task sees."""
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine import state
+    from engine.schema import Case
+
+    with engine.db.read() as s:
+        spec, subprocess_specs = engine.models.specs(s, s.get(Case, case_id).bundle_hash)
+        workflow = state.restore(s, case_id, spec, subprocess_specs, engine.script_engine).workflow
+    for w in state.all_workflows(workflow):
+        for task in w.tasks.values():
+            if task.task_spec.bpmn_id == element_id and task.has_state(TaskState.READY | TaskState.STARTED):
+                return dict(task.data)
+    raise LookupError(f"no open task {element_id} in case {case_id}")
 
 
 @dataclass

@@ -9,25 +9,11 @@ the people the engine puts the tasks in front of; a model that can only stall is
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from engine.errors import IncidentRaised, InvalidData, InvalidModel
-from tests.interop_support import REFUSED_FILES, drive, raw_walk
-from tests.support import START, make_engine
-
-CORPUS = Path(__file__).resolve().parent / "bpmn" / "interop"
-
-
-@pytest.fixture(scope="module")
-def engine(module_database_url):
-    eng = make_engine(module_database_url)
-    for f in sorted(CORPUS.glob("*.dmn")) + sorted(CORPUS.glob("*.bpmn")):
-        if f.name not in REFUSED_FILES:
-            eng.deploy(f, by="boss")
-    yield eng
-    eng.dispose()
+from tests.interop_support import CORPUS, REFUSED_FILES, corpus_engine, drive, raw_walk  # noqa: F401 (the fixture)
 
 
 def test_camunda7_export_with_partner_pool_foreign_lane_and_camunda_attributes_runs_to_its_end(engine):

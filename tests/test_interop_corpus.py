@@ -14,20 +14,8 @@ import sqlalchemy as sa
 
 from engine.errors import InvalidModel
 from engine.schema import EventWait, Timer
-from tests.interop_support import REFUSED_FILES, drive
-from tests.support import make_engine
-
-from tests.test_interop import CORPUS
-
-
-@pytest.fixture(scope="module")
-def engine(module_database_url):
-    eng = make_engine(module_database_url)
-    for f in sorted(CORPUS.glob("*.dmn")) + sorted(CORPUS.glob("*.bpmn")):
-        if f.name not in REFUSED_FILES:
-            eng.deploy(f, by="boss")
-    yield eng
-    eng.dispose()
+from tests.interop_support import (  # noqa: F401 (corpus_engine: the module fixture)
+    CORPUS, REFUSED_FILES, corpus_engine, drive, open_task_data, user_for)
 
 
 def _open(engine, case_id):
@@ -301,12 +289,11 @@ def test_a_message_event_subprocess_is_awaited_and_started_by_its_message(engine
     assert received["elements"] == ["Event_0dstart"] and received["data"] == {"defense": "已整改，请求从轻"}
 
 
-def test_listeners_and_io_mappings_that_do_not_run_here_are_said_not_dropped_silently(engine):
+def test_listeners_that_do_not_run_here_are_said_not_dropped_silently(engine):
     pf = engine.models.validate((CORPUS / "camunda7_hazard_gateways.bpmn").read_bytes(), "x.bpmn")
     said = {(w.element_id, w.message.split(" 的", 1)[1].split("在本系统", 1)[0]) for w in pf.warnings
             if "在本系统中不会执行" in w.message}
-    assert said == {("Activity_0expert", "任务监听器"), ("Activity_0expert", "输入输出映射"),
-                    ("Event_0end001", "执行监听器")}
+    assert said == {("Activity_0expert", "任务监听器"), ("Event_0end001", "执行监听器")}  # its inputOutput runs
     assert drive(engine, "camunda7_hazard_gateways").status == "completed"  # the model still runs
 
 
@@ -315,3 +302,95 @@ def test_an_incident_in_a_loop_condition_names_the_task(engine):
     assert out.status == "incident" and "「企业补正材料」出错" in out.message, out.message
     (incident,) = engine.incidents(case_id=out.case_id)
     assert incident.element_id == "Activity_0supply"
+
+
+CONTEXT = ("case_no", "org_code", "party")
+
+
+@pytest.mark.parametrize("key, first_task, child_task, child_sees, parent_gets", [
+    # camunda:in source/target and sourceExpression="${fine * 2}", camunda:out source/target
+    ("camunda7_mapped_parent", {}, "Activity_1q2w3e4", {"hazard": "YH-2026-0042", "fine_cap": 10000},
+     {"district_verdict": "YH-2026-0042 已核查，罚款上限 10000"}),
+    # flowable:in/out, the same child
+    ("flowable_call_mapped", {}, "Activity_1q2w3e4", {"hazard": "GP-2026-007", "fine_cap": 21000},
+     {"district_verdict": "GP-2026-007 已核查，罚款上限 21000"}),
+    # zeebe:ioMapping input/output, propagateAllParentVariables/propagateAllChildVariables="false"
+    ("zeebe_mapped_parent", {"notice_no": "ZG-2026-015", "days": 15, "internal_note": "企业曾两次逾期"},
+     "Activity_0k9j8h7", {"notice": "ZG-2026-015", "deadline_days": 30, "days_left": 25},  # and the task's own input
+     {"result": "ZG-2026-015：整改完毕"}),
+])
+def test_a_call_activity_passes_only_what_its_model_maps_in_and_out(engine, key, first_task, child_task, child_sees,
+                                                                     parent_gets):
+    """调用活动的变量传递: the called process sees the mapped variables (and the case's number,
+    organisation and party), not the parent's 内部意见; the parent gets back the mapped outputs,
+    keeps its own data, and none of the child's working variables."""
+    first = drive(engine, key, max_steps=1, data_by_task={k: first_task for k in ("Activity_1z2x3c4",)})
+    view = engine.case(first.case_id)
+    assert [t.spec_id for t in view.tasks] == [child_task]
+    seen = open_task_data(engine, first.case_id, child_task)
+    assert {k: v for k, v in seen.items() if k not in CONTEXT} == child_sees
+    assert seen["case_no"] == view.case_no
+    parent_before = engine.case(first.case_id).data
+    for _ in range(2):
+        (task,) = engine.case(first.case_id).tasks
+        engine.complete(task.id, user_for(engine, task), {})
+    data = engine.case(first.case_id).data
+    assert engine.case(first.case_id).status == "completed"
+    assert data == {**parent_before, **parent_gets}
+
+
+def test_a_business_key_passed_to_a_called_process_is_said_to_be_ignored(engine):
+    pf = engine.models.validate((CORPUS / "camunda7_mapped_parent.bpmn").read_bytes(), "x.bpmn")
+    (note,) = [w for w in pf.warnings if w.element_id == "Activity_1c9v0b1"]
+    assert note.message == ("调用活动「区级核查」(Activity_1c9v0b1) 的业务键传递 (businessKey) 在本系统中不使用，已忽略；"
+                            "被调用流程按本系统的案件编号办理")
+
+
+def test_camunda_input_and_output_parameters_are_local_to_their_task(engine):
+    """输入输出参数 (camunda:inputOutput) on a user, a script and a service task: an input parameter
+    (a text, or ${...}) is there while the task runs; an output parameter carries a value out;
+    the inputs are gone once the task is done."""
+    out = drive(engine, "camunda7_io_parameters", max_steps=0)
+    (record,) = engine.case(out.case_id).tasks
+    assert open_task_data(engine, out.case_id, "Activity_0f4g5h6")["checklist_title"] == "危险化学品企业安全检查表"
+    engine.complete(record.id, "zhang", {})
+    (notify,) = engine.case(out.case_id).tasks  # the service task without a handler: a person does it
+    assert open_task_data(engine, out.case_id, "Activity_0n7m8b9")["channel"] == "短信"
+    engine.complete(notify.id, "zhang", {})
+    view = engine.case(out.case_id)
+    assert view.status == "completed"
+    data = {k: v for k, v in view.data.items() if k not in CONTEXT}
+    assert data == {"enterprise_name": "东城化工有限公司", "amount": 50000, "record_title": "危险化学品企业安全检查表",
+                    "penalty": 10000.0, "basis": "按违法所得 50000 元的 0.2 倍", "notified_by": "短信"}
+
+
+MAPPED_IN = '<camunda:in source="hazard_no" target="hazard" />'
+BASE_PARAMETER = '<camunda:inputParameter name="base">${amount}</camunda:inputParameter>'
+CALL = "调用活动「区级核查」(Activity_1c9v0b1) 的"
+FINE = "脚本任务「计算\n罚款金额」(Activity_1s2d3f4) 的"
+
+
+@pytest.mark.parametrize("filename, drawn, changed, element, expected", [
+    ("camunda7_mapped_parent", MAPPED_IN, '<camunda:in source="hazard-no" target="hazard" />',
+     "Activity_1c9v0b1", CALL + "输入变量「hazard-no」不是流程变量名"),
+    ("camunda7_mapped_parent", MAPPED_IN, '<camunda:in sourceExpression="${execution.getVariable(\'x\')}" target="x" />',
+     "Activity_1c9v0b1", CALL + "输入变量使用 JUEL 表达式"),
+    ("camunda7_mapped_parent", MAPPED_IN, '<camunda:out source="verdict" target="结论 文本" />',
+     "Activity_1c9v0b1", CALL + "输出变量目标「结论 文本」不是有效的变量名"),
+    ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base"><camunda:script scriptFormat='
+     '"groovy">amount * 1</camunda:script></camunda:inputParameter>', "Activity_1s2d3f4",
+     FINE + "输入参数「base」使用了脚本，本系统不支持"),
+    ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base"><camunda:list><camunda:value>1'
+     '</camunda:value></camunda:list></camunda:inputParameter>', "Activity_1s2d3f4",
+     FINE + "输入参数「base」使用了列表，本系统不支持"),
+    ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base">第${amount}元</camunda:inputParameter>',
+     "Activity_1s2d3f4", FINE + "输入参数使用 JUEL 表达式「第${amount}元」"),
+])
+def test_a_mapping_or_parameter_that_cannot_run_is_refused_once_naming_its_element(engine, filename, drawn, changed,
+                                                                                   element, expected):
+    xml = (CORPUS / f"{filename}.bpmn").read_text("utf-8")
+    assert drawn in xml
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml.replace(drawn, changed), by="boss", filename="refused.bpmn")
+    errors = [p for p in err.value.problems if p["severity"] == "error"]
+    assert [(p["element_id"], p["message"].startswith(expected)) for p in errors] == [(element, True)], errors
