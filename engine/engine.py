@@ -237,10 +237,11 @@ class Engine:
         return incidents.record(self, case_id, action, task_id, element_id, actor, payload, exc)
 
     # -- timers (engine/timer_sweep.py) ------------------------------------------------------------
-    def run_due_timers(self, worker: str | None = None, limit: int = timer_sweep.CLAIM, lease_seconds: int = 60) -> int:
-        """Fire every timer due on the engine clock; returns how many fired. Safe to run from many
-        workers (engine/timer_sweep.py)."""
-        return timer_sweep.run_due_timers(self, worker, limit, lease_seconds)
+    def run_due_timers(self, worker: str | None = None, limit: int = timer_sweep.CLAIM, lease_seconds: int = 60,
+                       most: int | None = None) -> int:
+        """Fire every timer due on the engine clock (at most ``most``); returns how many fired. Safe
+        to run from many workers (engine/timer_sweep.py)."""
+        return timer_sweep.run_due_timers(self, worker, limit, lease_seconds, most=most)
 
     def _claim_due_timers(self, worker: str, limit: int, lease_seconds: int) -> list[tuple[int, str]]:
         return timer_sweep.claim_due(self, worker, limit, lease_seconds)

@@ -255,14 +255,19 @@ CLAIM, BATCH = 200, 100
 
 
 def run_due_timers(engine, worker: str | None = None, limit: int = CLAIM, lease_seconds: int = 60,
-                   batch: int = BATCH) -> int:
-    """Fire every timer due on the engine clock; returns how many fired. Safe to run from many workers."""
+                   batch: int = BATCH, most: int | None = None) -> int:
+    """Fire every timer due on the engine clock, or at most ``most`` of them (the rest wait for the
+    next sweep, of this worker or another); returns how many fired. Safe to run from many workers."""
     worker = worker or f"w-{uuid.uuid4().hex[:8]}"
-    fired = 0
+    fired = taken = 0
     while True:
-        claimed = claim_due(engine, worker, limit, lease_seconds)
+        wanted = limit if most is None else min(limit, most - taken)
+        if wanted <= 0:
+            return fired
+        claimed = claim_due(engine, worker, wanted, lease_seconds)
         if not claimed:
             return fired
+        taken += len(claimed)
         cases = sorted({c for c, _ in claimed})  # one order for every worker: no lock cycles
         fired_now = 0
         for i in range(0, len(cases), batch):

@@ -19,12 +19,17 @@ from engine import ManualClock
 from engine.schema import AuditEvent, HumanTask, Timer
 from tests.support import deploy, make_engine
 
-CASES = 300  # three sweeps of 100 between two workers
+CASES = 300
+# Each sweep fires at most PER_SWEEP timers, every SWEEP_S: one worker alone needs CASES / PER_SWEEP = 30
+# sweeps (at least 29 intervals) for all of them, so the other one, sweeping every SWEEP_S as well, takes
+# part unless its process got no CPU at all for that long. Without the cap the first sweep after the
+# cases are started could fire all 300 before the other worker's scheduler first woke.
+PER_SWEEP, SWEEP_S = 10, 0.5
 
 
-def _worker(url: str, log: Path) -> subprocess.Popen:
+def _worker(url: str, log: Path, *options: str) -> subprocess.Popen:
     env = dict(os.environ, DUBAN_DATABASE_URL=url, PYTHONPATH=os.getcwd())
-    return subprocess.Popen([sys.executable, "-m", "webui.cli", "-v", "worker"], env=env,
+    return subprocess.Popen([sys.executable, "-m", "webui.cli", "-v", "worker", *options], env=env,
                             stdout=subprocess.DEVNULL, stderr=log.open("w"))
 
 
@@ -45,7 +50,8 @@ def _wait(predicate, seconds: float, what: str) -> None:
 @pytest.mark.slow
 def test_two_duban_worker_processes_share_the_due_timers_and_fire_each_once(postgres_url, tmp_path):
     logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
-    workers = [_worker(postgres_url, log) for log in logs]
+    options = ("--interval", str(SWEEP_S), "--timers-per-sweep", str(PER_SWEEP))
+    workers = [_worker(postgres_url, log, *options) for log in logs]
     try:
         # Both workers up (their schedulers started) before anything is due, so both can take part.
         _wait(lambda: all("Scheduler started" in log.read_text(encoding="utf-8", errors="replace") for log in logs)
@@ -82,7 +88,27 @@ def test_two_duban_worker_processes_share_the_due_timers_and_fire_each_once(post
         worker = (json.loads(detail) if isinstance(detail, str) else detail)["worker"]
         by_worker[worker] = by_worker.get(worker, 0) + 1
     assert len(by_worker) == 2, by_worker  # both processes did part of the work
+    fired_per_sweep = [int(line.split("duban.worker: fired ", 1)[1].split()[0]) for log in logs
+                       for line in log.read_text(encoding="utf-8").splitlines() if "duban.worker: fired " in line]
+    assert sum(fired_per_sweep) == CASES and max(fired_per_sweep) <= PER_SWEEP  # the cap held
     assert engine.verify_audit() is None
+    engine.dispose()
+
+
+def test_a_sweep_fires_at_most_its_share_and_leaves_the_rest_due_for_the_next(sqlite_url):
+    """``duban worker --timers-per-sweep N``: a sweep fires at most N due timers, each of them once; the
+    next sweep (of any worker) goes on with the rest."""
+    started = datetime.now(timezone.utc) - timedelta(days=2, minutes=1)
+    engine = make_engine(sqlite_url, clock=ManualClock(started))
+    deploy(engine, "timers_misc.bpmn")
+    for _ in range(7):
+        engine.start("wait_then_work", by="zhang", org="east")
+    engine.clock.advance(days=2, minutes=1)
+    assert [engine.run_due_timers(worker=name, most=3) for name in ("a", "b", "a", "b")] == [3, 3, 1, 0]
+    with engine.db.read() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(Timer)).scalar() == 0
+        assert s.execute(sa.select(sa.func.count()).select_from(HumanTask)
+                         .where(HumanTask.state == "open")).scalar() == 7
     engine.dispose()
 
 

@@ -128,10 +128,16 @@ def _load_demo(engine):
 
 
 @main.command()
-def worker():
-    """Run only the timer worker."""
+@click.option("--interval", default=5.0, type=click.FloatRange(0.1, 3600), show_default=True,
+              help="Seconds between timer sweeps.")
+@click.option("--timers-per-sweep", default=None, type=click.IntRange(1), metavar="N",
+              help="Fire at most N due timers per sweep (default: every due timer). With several workers "
+                   "on one PostgreSQL database, a backlog is then shared by all of them, and the message "
+                   "jobs run between its parts.")
+def worker(interval, timers_per_sweep):
+    """Run only the timer worker (sweeps due timers; any number may share a PostgreSQL database)."""
     from engine.worker import run_blocking
-    run_blocking(_engine())
+    run_blocking(_engine(), interval_seconds=interval, most=timers_per_sweep)
 
 
 @main.command()
