@@ -20,9 +20,14 @@ the deploy check saw it. Then:
   (``now``, ``workdays_after``, the domain functions of workflows/functions.py) run in the host
   on JSON arguments, called back over the same pipe.
 
-A worker that runs past the wall-clock bound is killed and replaced (``ScriptTimeout``); one that
-dies (CPU limit, memory, crash) is replaced (``EvaluatorCrashed``). Both are ordinary Exceptions,
-which the engine turns into an incident on the case — never a frozen request. Numbers (cost per
+The bound of an evaluation (1 s by default) is the worker's CPU time: the worker arms a CPU-time
+timer for each job and the kernel ends it past the bound, which the host reads from its exit status
+(``ScriptTimeout``, kind ``cpu``). A worker merely descheduled on a loaded server, or waiting for a
+host function, uses none of it. A worker that gives no answer within a much larger wall-clock
+backstop (``WALL_SECONDS``, time in host functions not counted) is killed (``ScriptTimeout``, kind
+``wall``); one that dies otherwise (memory, crash) is replaced (``EvaluatorCrashed``). All are
+ordinary Exceptions, which the engine turns into an incident on the case — never a frozen request;
+the incident says which bound it was. Numbers (cost per
 evaluation in the host and in a worker, per step) are in bench/sandbox.py and docs/sandbox.md.
 """
 from __future__ import annotations
@@ -33,6 +38,7 @@ import functools
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -47,6 +53,11 @@ from .restricted import ModelCodeRefused, NotSerializable
 WORKER_FILE = Path(__file__).with_name("evaluator_worker.py")
 POOL_SIZE = int(os.environ.get("DUBAN_EVALUATORS", "2"))
 START_SECONDS = 20.0  # a cold interpreter on a loaded machine
+# How long the host waits for a worker's answer, whatever CPU time it used: only a worker blocked for
+# good (stopped, stuck in the kernel, a protocol gone wrong) reaches it — a loop reaches the CPU bound.
+WALL_SECONDS = 30.0
+# How a worker ended when it used up the CPU time of its job (its ITIMER_PROF, or RLIMIT_CPU behind it).
+_CPU_SIGNALS = frozenset({-signal.SIGPROF, -signal.SIGXCPU})
 MAX_MESSAGE = 32 * 1024 * 1024
 # Errors the worker reports that are re-raised as the same builtin type (SpiffWorkflow and the
 # incident text know them); anything else becomes ModelCodeError.
@@ -58,11 +69,17 @@ _BUILTIN_ERRORS = frozenset({
 
 
 class ScriptTimeout(Exception):
-    """Model code ran longer than allowed and was stopped; the engine records an incident."""
+    """Model code ran longer than allowed and was stopped; the engine records an incident. ``kind``
+    says which bound: ``"cpu"`` — it used more CPU time than ``seconds``; ``"wall"`` — its worker gave
+    no answer for ``seconds`` of wall-clock time (the backstop for a worker blocked for good)."""
 
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        super().__init__(f"脚本运行超过 {seconds:g} 秒，已被终止 (ScriptTimeout)")
+    def __init__(self, seconds: float, kind: str = "cpu"):
+        self.seconds, self.kind = seconds, kind
+        if kind == "wall":
+            text = f"脚本执行进程超过 {seconds:g} 秒（等待时间）没有答复，已被终止 (ScriptTimeout)"
+        else:
+            text = f"脚本占用 CPU 时间超过 {seconds:g} 秒，已被终止 (ScriptTimeout)"
+        super().__init__(text)
 
 
 class EvaluatorCrashed(Exception):
@@ -81,7 +98,12 @@ class ModelCodeError(Exception):
 
 
 class _WorkerGone(Exception):
-    pass
+    """The worker's pipe broke or carried something that is not the protocol; ``ended``: its output
+    ended, i.e. the process is exiting (its exit status then says why)."""
+
+    def __init__(self, ended: bool = False):
+        super().__init__()
+        self.ended = ended
 
 
 class _WorkerLate(Exception):
@@ -131,7 +153,7 @@ class Worker:
                 raise _WorkerLate
             chunk = os.read(fd, 1 << 16)
             if not chunk:
-                raise _WorkerGone
+                raise _WorkerGone(ended=True)
             self._buffer += chunk
             if len(self._buffer) > MAX_MESSAGE:
                 raise _WorkerGone
@@ -143,6 +165,18 @@ class Worker:
 
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+    def ended(self, gone: _WorkerGone, seconds: float) -> Exception:
+        """What to raise for a worker whose pipe ``gone`` broke during a job with the CPU bound
+        ``seconds``: a CPU-time ScriptTimeout if the kernel ended it for its CPU time, else EvaluatorCrashed."""
+        if gone.ended:
+            try:
+                status = self.proc.wait(timeout=5)  # its output ended: it is exiting
+            except subprocess.TimeoutExpired:
+                status = None
+            if status in _CPU_SIGNALS:
+                return ScriptTimeout(seconds, "cpu")
+        return EvaluatorCrashed()
 
     def kill(self) -> None:
         try:
@@ -239,20 +273,24 @@ class Pool:
         for worker in idle:
             worker.kill()
 
-    def run(self, mode: str, source: str, data: dict, functions: dict, seconds: float) -> dict:
-        """Run one piece of code in a worker; the reply, or an exception the engine makes an incident of."""
+    def run(self, mode: str, source: str, data: dict, functions: dict, seconds: float,
+            wall_seconds: float = WALL_SECONDS) -> dict:
+        """Run one piece of code in a worker; the reply, or an exception the engine makes an incident of.
+        ``seconds``: the CPU time the code may use; ``wall_seconds``: how long to wait for an answer
+        at most (never less than twice ``seconds``), time in host functions not counted."""
         worker = self.acquire()
         broken = True
+        wall = max(wall_seconds, 2 * seconds)
         try:
             worker.send({"mode": mode, "src": source, "data": data, "funcs": sorted(functions), "limit": seconds})
-            deadline = time.monotonic() + seconds
+            deadline = time.monotonic() + wall
             while True:
                 try:
                     message = worker.receive(deadline)
                 except _WorkerLate:
-                    raise ScriptTimeout(seconds) from None
-                except _WorkerGone:
-                    raise EvaluatorCrashed() from None
+                    raise ScriptTimeout(wall, "wall") from None
+                except _WorkerGone as gone:
+                    raise worker.ended(gone, seconds) from None
                 if "call" not in message:
                     broken = bool(message.get("restart"))
                     return message
@@ -369,9 +407,11 @@ class IsolatedEnvironment(TaskDataEnvironment):
     """SpiffWorkflow's script environment: restricted compile, then the host (plain expressions) or
     a worker process (everything else)."""
 
-    def __init__(self, environment_globals=None, seconds: float = 1.0, isolate: bool = True):
+    def __init__(self, environment_globals=None, seconds: float = 1.0, isolate: bool = True,
+                 wall_seconds: float = WALL_SECONDS):
         super().__init__(environment_globals)
-        self.seconds = seconds
+        self.seconds = seconds  # CPU time per evaluation in a worker
+        self.wall_seconds = wall_seconds  # the backstop: waiting for a worker's answer
         self.isolate = isolate
         self.host_functions = HostFunctions((k, v) for k, v in self.globals.items()
                                             if callable(v) and k not in restricted.STANDARD_GLOBALS
@@ -411,7 +451,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
                 return value
         data, functions = self._inputs(names, context, external_context)
         self.evaluations["worker"] += 1
-        reply = pool().run("eval", expression, data, functions, self.seconds)
+        reply = pool().run("eval", expression, data, functions, self.seconds, self.wall_seconds)
         if "error" in reply:
             _raise_model_error(reply["error"])
         return restricted.decode(reply.get("ok"))
@@ -442,7 +482,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
         code, names, _ = compiled(script, "exec")
         data, functions = self._inputs(names, context, external_context)
         self.evaluations["worker"] += 1
-        reply = pool().run("exec", script, data, functions, self.seconds)
+        reply = pool().run("exec", script, data, functions, self.seconds, self.wall_seconds)
         if "error" in reply:
             _raise_model_error(reply["error"])
         for name, value in (reply.get("set") or {}).items():

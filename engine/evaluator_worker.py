@@ -7,14 +7,21 @@ library, RestrictedPython and engine/restricted.py (loaded by path, not through 
 package, so not even the database layer is imported). Before taking work it limits itself:
 
 * ``RLIMIT_AS`` — address space (default 768 MiB): ``'x' * 10**10`` fails with MemoryError;
-* ``RLIMIT_CPU`` — raised before each job to the CPU time used so far plus the job's bound, so a
-  C-level loop (``2 ** 10 ** 10``) is killed by SIGXCPU even where no Python code runs;
+* the job's bound as CPU time: an ``ITIMER_PROF`` interval timer armed for each job with the job's
+  bound (``limit``, 1 s by default) and disarmed after it. The timer counts this process's CPU time
+  only, so a worker descheduled on a loaded server, or waiting for a host function's answer, uses
+  none of it; past it the kernel sends SIGPROF, whose default action ends the process — also in the
+  middle of one C-level operation (``2 ** 10 ** 10``) where no Python code runs, and whatever the
+  model's code catches. The host reads the signal from the exit status and reports a CPU-time
+  ``ScriptTimeout``;
+* ``RLIMIT_CPU`` — raised before each job to the CPU time used so far plus the job's bound plus a
+  second, a second line behind the timer (SIGXCPU, also reported as a CPU-time ``ScriptTimeout``);
 * ``RLIMIT_NPROC`` 0 (no fork), ``RLIMIT_FSIZE`` 0 (no file written), ``RLIMIT_NOFILE`` small,
   ``RLIMIT_CORE`` 0.
 
 It also moves into a network namespace of its own where the OS allows it (``unshare(CLONE_NEWNET)``,
-or with a user namespace), so not even the interpreter has a network. The host adds a wall-clock
-bound and kills the process when it passes. There is no socket, ``open`` or ``__import__`` among
+or with a user namespace), so not even the interpreter has a network. The host adds a much larger
+wall-clock backstop (30 s) for a worker that gives no answer at all, and kills it when it passes. There is no socket, ``open`` or ``__import__`` among
 the builtins either, so model code has no way to the network or the file system — see
 docs/sandbox.md.
 
@@ -30,6 +37,7 @@ import json
 import math
 import os
 import resource
+import signal
 import sys
 import traceback
 
@@ -83,6 +91,14 @@ def _limit_self() -> None:
         except (ValueError, OSError):
             pass
     sys.setrecursionlimit(400)
+
+
+def _take_cpu_signals() -> None:
+    """SIGPROF and SIGXCPU end this process (their default action), whatever the server that started
+    it did with them: a disposition of "ignore" and a blocked signal would survive the exec."""
+    for number in (signal.SIGPROF, signal.SIGXCPU):
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGPROF, signal.SIGXCPU})
 
 
 def _cpu_used() -> float:
@@ -167,17 +183,23 @@ def main() -> None:
     channel = Channel()
     isolated = _leave_the_network()
     _limit_self()
+    _take_cpu_signals()
     channel.send({"ready": os.getpid(), "network_isolated": isolated})
     cache: dict = {}
     while True:
         job = channel.receive()
         if job is None:
             return
-        soft = math.ceil(_cpu_used() + float(job.get("limit") or 1.0)) + 1
+        limit = float(job.get("limit") or 1.0)
+        soft = math.ceil(_cpu_used() + limit) + 1
         resource.setrlimit(resource.RLIMIT_CPU, _capped(resource.RLIMIT_CPU, soft))
         restart = False
+        signal.setitimer(signal.ITIMER_PROF, limit)  # this job's CPU time: SIGPROF past it
         try:
-            reply = run_job(channel, job, cache)
+            try:
+                reply = run_job(channel, job, cache)
+            finally:
+                signal.setitimer(signal.ITIMER_PROF, 0)
         except restricted.ModelCodeRefused as exc:
             reply = {"error": {"type": "ModelCodeRefused", "message": str(exc), "line": None}}
         except BaseException as exc:  # noqa: BLE001 — everything the model raises goes back as its error
