@@ -310,34 +310,61 @@ def _task_from_row(dct: dict, workflow, ids: dict) -> Task:
     return task
 
 
-def _task_dict(task, tid: str) -> dict:
-    """``_registry.convert(task)`` for a task of the current format, built directly: what
-    SpiffWorkflow's TaskConverter.to_dict gives (its delta against the parent's data included),
-    with the registry's type name last, without the registry's dispatch and with the task's id
-    already as text. Only while ``_DIRECT_TASKS``; tests/test_state_writes.py and
-    tests/test_step_pipeline.py compare every live row with the registry's conversion."""
+_quoted = json.encoder.encode_basestring  # a JSON string as the row encoder writes it (no ASCII escaping)
+_TYPENAME_TAIL = ',"typename":' + _quoted(_TASK_TYPENAME) + "}"
+
+
+def _scalar(value) -> str:
+    """A float, int or bool field as the row encoder writes it (a finite float: its repr)."""
+    kind = type(value)
+    if kind is float and value - value == 0.0:  # finite
+        return repr(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return to_json(value)
+
+
+def _task_text(task, tid: str) -> str:
+    """``to_json(_registry.convert(task))`` for a task of the current format, written directly:
+    the JSON of what SpiffWorkflow's TaskConverter.to_dict gives (its delta against the parent's
+    data included), with the registry's type name last. The fixed fields (ids, state, spec name,
+    flags) are written as text without building the task's dict; only the data, the delta and
+    the internal data go through the row encoder. Only while ``_DIRECT_TASKS`` (and the C
+    encoder); tests/test_state_writes.py and tests/test_step_pipeline.py compare every live row
+    with the registry's conversion, byte for byte."""
     parent_id = task._parent
     parent = task.workflow.tasks.get(parent_id) if parent_id is not None else None
     data = task.data
     if parent is None:
-        delta: dict = {}
+        head = '{"id":"' + tid + '","parent":null,"children":['
+        tail = ',"data":' + (to_json(data) if data else "{}") + ',"delta":{}'
     else:
         above = parent.data
-        delta = {"updates": {key: value for key, value in data.items() if key not in above or value != above[key]},
-                 "deletions": [key for key in above if key not in data]}
-        data = {}
+        updates = {key: value for key, value in data.items() if key not in above or value != above[key]}
+        deletions = [key for key in above if key not in data]
+        head = '{"id":"' + tid + '","parent":"' + str(parent_id) + '","children":['
+        tail = (',"data":{},"delta":{"updates":' + (to_json(updates) if updates else "{}")
+                + ',"deletions":' + (to_json(deletions) if deletions else "[]") + "}")
+    children = task._children
     internal = task.internal_data
-    return {"id": tid, "parent": str(parent_id) if parent is not None else None,
-            "children": [str(child) for child in task._children], "last_state_change": task.last_state_change,
-            "state": task._state, "task_spec": task.task_spec.name, "triggered": task.triggered,
-            "internal_data": _registry.convert(internal) if internal else {}, "data": data, "delta": delta,
-            "typename": _TASK_TYPENAME}
+    return "".join((head, ",".join(['"' + str(child) + '"' for child in children]) if children else "",
+                    '],"last_state_change":', _scalar(task.last_state_change), ',"state":', _scalar(task._state),
+                    ',"task_spec":', _quoted(task.task_spec.name), ',"triggered":', _scalar(task.triggered),
+                    ',"internal_data":', to_json(_registry.convert(internal)) if internal else "{}",
+                    tail, _TYPENAME_TAIL))
+
+
+_DIRECT_TEXT = _DIRECT_TASKS and _c_encode is not None
 
 
 def _task_json(task, tid: str) -> str:
     """A task's row content, as ``to_json(_registry.convert(task))`` gives it."""
-    if _DIRECT_TASKS and type(task) is Task:
-        return to_json(_task_dict(task, tid))
+    if _DIRECT_TEXT and type(task) is Task:
+        return _task_text(task, tid)
     return to_json(_registry.convert(task))
 
 
