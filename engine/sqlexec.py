@@ -43,6 +43,7 @@ Use::
 """
 from __future__ import annotations
 
+import operator
 import weakref
 from collections import namedtuple
 from typing import Any, Iterable, Sequence
@@ -69,7 +70,7 @@ stats = _Stats()
 
 class _Rendered:
     """One statement as one dialect runs it."""
-    __slots__ = ("sql", "positional", "order", "fixed", "procs", "defaults", "row", "result_procs", "via_sa")
+    __slots__ = ("sql", "positional", "order", "ordered", "fixed", "procs", "defaults", "row", "result_procs", "via_sa")
 
     def __init__(self):
         self.via_sa = False
@@ -113,6 +114,7 @@ def _render(construct, keys, dialect) -> _Rendered:
     r.positional = bool(compiled.positional)
     names = compiled.bind_names  # BindParameter -> name
     r.order = tuple(compiled.positiontup) if r.positional else tuple(names.values())
+    r.ordered = _getter(r.order)
     fixed, procs = {}, []
     for bp, name in names.items():
         proc = bp.type._cached_bind_processor(dialect)
@@ -145,6 +147,16 @@ def _render(construct, keys, dialect) -> _Rendered:
     return r
 
 
+def _getter(order: tuple):
+    """Parameters -> their values in ``order``, a tuple (an ``itemgetter``: one C call)."""
+    if len(order) > 1:
+        return operator.itemgetter(*order)
+    if order:
+        (only,) = order
+        return lambda params: (params[only],)
+    return lambda params: ()
+
+
 def _mapping(row) -> dict:
     return dict(zip(row._fields, row))
 
@@ -165,9 +177,10 @@ def _bound(r: _Rendered, params: dict | None):
                 params[name] = proc(params[name])
     if r.fixed:
         params = {**r.fixed, **params}
+    values = r.ordered(params)
     if r.positional:
-        return tuple([params[name] for name in r.order])
-    return {name: params[name] for name in r.order}
+        return values
+    return dict(zip(r.order, values))
 
 
 def _cursor(conn: sa.Connection):
