@@ -59,10 +59,11 @@ def statements_sent(engine: Engine, fn) -> list[str]:
     return sent
 
 
-# How long model code the sandbox stops (at half a second or a second of wall time) may hold its
-# caller: an upper bound only. The stop itself is checked exactly where the test can see it (the
-# ScriptTimeout names its bound); the wall time adds a kill, an incident written and, on CI's two
-# cores shared with PostgreSQL and Chromium, waiting for a CPU (a start once took 3.1 s). Code that
+# How long model code the sandbox stops (at half a second or a second of the worker's CPU time,
+# engine/evaluator.py) may hold its caller: an upper bound only. The stop itself is checked exactly
+# where the test can see it (the ScriptTimeout names its bound); the wall time adds a kill, an
+# incident written and, on CI's two cores shared with PostgreSQL and Chromium, waiting for a CPU
+# (the bound's CPU then takes longer in wall time; a start once took 3.1 s). Code that
 # nothing stopped holds the caller for minutes or for ever, so this still fails then.
 HELD_AT_MOST_S = 10.0
 
