@@ -16,7 +16,8 @@ file stays as drawn; element ids and line numbers are kept, so problems still po
 - a service task gets an operator: ``camunda:type="external"``/``zeebe:taskDefinition`` become an
   external task of that topic, ``camunda:class``/``delegateExpression``/``expression`` name a
   handler (engine/service_tasks.py);
-- ``camunda:decisionRef`` on a business rule task becomes ``spiffworkflow:calledDecisionId``;
+- ``camunda:decisionRef`` (``zeebe:calledDecision decisionId``) on a business rule task becomes
+  ``spiffworkflow:calledDecisionId``;
 - a call activity's ``camunda:in``/``camunda:out`` (Flowable's, Activiti's) and ``zeebe:ioMapping``
   become ``spiffworkflow:variableMapping`` (engine/call_activity.py); a task's
   ``camunda:inputOutput``/``zeebe:ioMapping`` parameters become lines of its pre- and post-script.
@@ -182,7 +183,7 @@ def _drop_data_store_associations(process, result: Normalized) -> None:
 IGNORED_EXTENSIONS = {
     "executionListener": "执行监听器", "taskListener": "任务监听器", "inputOutput": "输入输出映射",
     "ioMapping": "输入输出映射", "connector": "连接器", "taskHeaders": "任务头", "in": None, "out": None,
-    "calledElement": None, "taskDefinition": None, "assignmentDefinition": None, "formDefinition": None,
+    "calledElement": None, "calledDecision": None, "taskDefinition": None, "assignmentDefinition": None, "formDefinition": None,
     "taskSchedule": None, "script": None, "loopCharacteristics": None, "properties": None, "formData": None,
     "formProperty": None, "field": "字段注入", "subscription": None, "userTask": None,
 }
@@ -231,6 +232,9 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             _service_task(el, result)
         if name == "businessRuleTask" and el.find(f"{B}extensionElements/{S}calledDecisionId") is None:
             ref = _vendor_attr(el, "decisionRef")
+            zeebe = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}calledDecision")  # Camunda 8
+            if not ref and zeebe is not None:
+                ref = (zeebe.get("decisionId") or "").strip()
             if ref:
                 ext = _extension_elements(el)
                 etree.SubElement(ext, f"{S}calledDecisionId").text = ref
@@ -638,12 +642,73 @@ def feel_cell(text: str) -> str:
     return text
 
 
-def normalize_dmn(root: etree._Element) -> etree._Element:
-    """A copy of a DMN file with its table cells in Python (``feel_cell``)."""
+# FEEL that is no Python: an if-expression or list contains() (a list literal reads the same in both).
+_FEEL_ONLY = re.compile(r"\bif\b.*\bthen\b|\blist\s+contains\s*\(", re.S)
+
+
+def _split_top_level(text: str) -> list[str]:
+    """``text`` split at commas outside quotes and brackets (a FEEL input entry's alternatives)."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
+
+
+def _feel_test(text: str) -> str:
+    """One alternative of an input entry as a test of ``?``: a range or ``?`` test as it is, a
+    comparison (``< 5``) applied to ``?``, a value compared with ``?``."""
+    text = feel_cell(text.strip())
+    if "?" in text:
+        return text
+    if re.match(r"(<=|>=|!=|==|<|>)", text):
+        return f"? {text}"
+    return f"? == {text}"
+
+
+def _dmn_cell(kind: str, text: str) -> str:
+    """A DMN cell in Python: FEEL if-expressions and list contains() translated
+    (engine/expressions.py); an input entry's alternatives (``"危险化学品","烟花爆竹"``: any of
+    them) joined with ``or``; then ``feel_cell``. Raises Untranslatable."""
+    if _FEEL_ONLY.search(text) and "?" not in text:
+        text = translate("=" + text)
+    if kind == "inputEntry":
+        alternatives = _split_top_level(text)
+        if len(alternatives) > 1:
+            return " or ".join(f"({_feel_test(a)})" for a in alternatives)
+    return feel_cell(text)
+
+
+def normalize_dmn(root: etree._Element, filename: str | None = None) -> etree._Element:
+    """A copy of a DMN file with its table cells and input expressions in Python (``_dmn_cell``);
+    FEEL that cannot be translated is refused naming the decision and the rule (or input)."""
+    from .errors import InvalidModel
+
     root = copy.deepcopy(root)
     for el in root.iter():
-        if isinstance(el.tag, str) and etree.QName(el).localname in ("inputEntry", "outputEntry"):
+        if isinstance(el.tag, str) and etree.QName(el).localname in ("inputEntry", "outputEntry", "inputExpression"):
             text = el.find(f"{{{etree.QName(el).namespace}}}text")
-            if text is not None and text.text:
-                text.text = feel_cell(text.text)
+            if text is None or not text.text:
+                continue
+            try:
+                text.text = _dmn_cell(etree.QName(el).localname, text.text)
+            except Untranslatable as exc:
+                owner = el.getparent()
+                decision = next((a for a in el.iterancestors() if etree.QName(a).localname == "decision"), None)
+                where = "规则" if etree.QName(owner).localname == "rule" else "输入"
+                name = f"决策「{decision.get('name') or decision.get('id')}」" if decision is not None else "决策"
+                message = (f"{name} 的{where} ({owner.get('id')}) 使用 FEEL 表达式「{exc.text.lstrip('=')}」，"
+                           f"{exc.reason}；请改写为 Python 表达式")
+                raise InvalidModel(message, filename=filename, line=text.sourceline, element_id=owner.get("id"),
+                                   problems=[{"message": message, "element_id": owner.get("id"),
+                                              "line": text.sourceline, "severity": "error"}]) from None
     return root

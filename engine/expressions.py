@@ -6,6 +6,8 @@ conditions are Python, run under the script sandbox (engine/sandbox.py). A deplo
 simple cases — names (``a.b`` reads a field of a dict), literals, comparisons (``== != < > <= >=``
 and ``eq ne lt gt le ge``), arithmetic, ``and or not && || !`` and ``empty`` — token by token and
 refuses anything else (method calls, beans such as ``execution``, ``?:``), naming the language.
+FEEL also has list literals (``[1, 2, 3]``), ``list contains(list, x)`` (``x in list``) and
+``if a then b else c`` (``(b if a else c)``); its other functions are refused.
 
 Written here rather than taken from a library: no maintained Python JUEL implementation exists, and
 we need a translation that the sandbox can then check, not an evaluator.
@@ -67,6 +69,46 @@ def translate(text: str) -> str:
     return _translate_body(body, lang, t)
 
 
+def _tokens(body: str, pos: int):
+    """(kind, value, start, end) of each token of ``body`` from ``pos``, up to the first that is none."""
+    while pos < len(body):
+        m = _TOKEN.match(body, pos)
+        if not m or m.end() == pos:
+            return
+        yield m.lastgroup, m.group(m.lastgroup), m.start(m.lastgroup), m.end()
+        pos = m.end()
+
+
+def _feel_parts(body: str, pos: int, lang: str, original: str, words: tuple[str, ...], what: str):
+    """Split the FEEL text from ``pos`` at ``words`` (``then``/``else`` of an ``if``, or ``,``
+    between arguments) found outside brackets and nested ``if``s. Returns (the parts' texts, where
+    the last part ends): at a closing bracket or comma of the enclosing text, or the end."""
+    parts, start, depth, nested = [], pos, 0, 0
+    for kind, value, begin, end in _tokens(body, pos):
+        if kind == "op" and value in "([":
+            depth += 1
+        elif kind == "op" and value in ")]":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and kind == "name" and value == "if":
+            nested += 1
+        elif depth == 0 and nested and kind == "name" and value == "else":
+            nested -= 1
+        elif depth == 0 and len(parts) < len(words) - 1 and value == words[len(parts)]:
+            parts.append(body[start:begin])
+            start = end
+        elif depth == 0 and kind == "op" and value == ",":
+            break
+        pos = end
+    else:
+        pos = len(body)
+    parts.append(body[start:pos])
+    if len(parts) != len(words) or not all(p.strip() for p in parts):
+        raise Untranslatable(lang, original, f"「{what}」写法不完整")
+    return parts, pos
+
+
 def _translate_body(body: str, lang: str, original: str) -> str:
     out: list[str] = []
     pos = 0
@@ -83,6 +125,19 @@ def _translate_body(body: str, lang: str, original: str) -> str:
         pos = m.end()
         kind = m.lastgroup
         value = m.group(kind)
+        if lang == FEEL and kind == "name" and value == "if":  # if a then b else c
+            (cond, then, other), pos = _feel_parts(body, pos, lang, original, ("then", "else", ""), "if … then … else")
+            cond, then, other = (_translate_body(p, lang, original) for p in (cond, then, other))
+            out.append(f"({then} if {cond} else {other})")
+            continue
+        if lang == FEEL and kind == "name" and value == "list" and re.match(r"\s*contains\s*\(", body[pos:]):
+            pos = body.index("(", pos) + 1  # list contains(list, element)
+            (items, item), pos = _feel_parts(body, pos, lang, original, (",", ","), "list contains")
+            if not body[pos:pos + 1] == ")":
+                raise Untranslatable(lang, original, "「list contains」须有两个参数")
+            pos += 1
+            out.append(f"({_translate_body(item, lang, original)} in {_translate_body(items, lang, original)})")
+            continue
         if kind == "number":
             out.append(value)
         elif kind == "string":
@@ -101,7 +156,8 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                     raise Untranslatable(lang, original, f"使用了引擎对象「{head}」，请改写为流程变量")
                 nxt = _TOKEN.match(body, pos)
                 if nxt and nxt.lastgroup == "op" and nxt.group("op") == "(":
-                    raise Untranslatable(lang, original, f"调用了方法「{value}(...)」")
+                    raise Untranslatable(lang, original, f"调用了函数「{value}(...)」（FEEL 只支持 list contains）"
+                                         if lang == FEEL else f"调用了方法「{value}(...)」")
                 parts = value.split(".")
                 out.append(parts[0] + "".join(f"[{p!r}]" for p in parts[1:]))
         else:
@@ -115,7 +171,7 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                 if lang != FEEL:
                     raise Untranslatable(lang, original, "含有赋值「=」，比较请写 == 或 eq")
                 out.append("==")
-            elif value in ("[", "]", ","):
+            elif value in ("[", "]", ",") and lang != FEEL:  # FEEL: a list literal [1, 2, 3]
                 raise Untranslatable(lang, original, f"含有不支持的写法「{value}」")
             else:
                 out.append(value)
@@ -130,7 +186,7 @@ def _translate_body(body: str, lang: str, original: str) -> str:
 def _join(tokens: list[str]) -> str:
     text = ""
     for tok in tokens:
-        if not text or text.endswith("(") or tok == ")":
+        if not text or text.endswith(("(", "[")) or tok in (")", "]", ","):
             text += tok
         else:
             text += " " + tok

@@ -102,7 +102,7 @@ def read_file(content: bytes, filename: str, form_exists=None) -> ParsedFile:
         if not decisions:
             raise InvalidModel("DMN 文件中没有 <decision> (no decision)", filename=filename, line=root.sourceline)
         key = root.get("id") or decisions[0]
-        return ParsedFile(filename, dialects.normalize_dmn(root), "dmn", [key], root.get("name") or "", names={key: root.get("name") or ""})
+        return ParsedFile(filename, dialects.normalize_dmn(root, filename), "dmn", [key], root.get("name") or "", names={key: root.get("name") or ""})
     raise InvalidModel(f"不是 BPMN 或 DMN 文件 (root element {root.tag})", filename=filename,
                        line=root.sourceline)
 

@@ -368,6 +368,8 @@ MAPPED_IN = '<camunda:in source="hazard_no" target="hazard" />'
 BASE_PARAMETER = '<camunda:inputParameter name="base">${amount}</camunda:inputParameter>'
 CALL = "调用活动「区级核查」(Activity_1c9v0b1) 的"
 FINE = "脚本任务「计算\n罚款金额」(Activity_1s2d3f4) 的"
+RISK = '=if list contains(hazards, &#34;有限空间&#34;) then &#34;重大&#34; else &#34;一般&#34;'
+GRADE = "脚本任务「判定风险等级」(Activity_0d5f6g7) 的脚本使用 FEEL 表达式"
 
 
 @pytest.mark.parametrize("filename, drawn, changed, element, expected", [
@@ -385,12 +387,49 @@ FINE = "脚本任务「计算\n罚款金额」(Activity_1s2d3f4) 的"
      FINE + "输入参数「base」使用了列表，本系统不支持"),
     ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base">第${amount}元</camunda:inputParameter>',
      "Activity_1s2d3f4", FINE + "输入参数使用 JUEL 表达式「第${amount}元」"),
+    ("zeebe_hazard_triage", RISK, '=if count(hazards) &gt; 1 then &#34;重大&#34; else &#34;一般&#34;', "Activity_0d5f6g7",
+     GRADE + '「=if count(hazards) > 1 then "重大" else "一般"」，调用了函数「count(...)」（FEEL 只支持 list contains）'),
+    ("zeebe_hazard_triage", RISK, '=if list contains(hazards, &#34;有限空间&#34;) then &#34;重大&#34;', "Activity_0d5f6g7",
+     GRADE + '「=if list contains(hazards, "有限空间") then "重大"」，「if … then … else」写法不完整'),
+    ("zeebe_triage.dmn", 'if risk = "重大" then', 'if count(hazards) > 1 then', "DecisionRule_0r5t6y7",
+     '决策「监管类别判定」 的规则 (DecisionRule_0r5t6y7) 使用 FEEL 表达式「if count(hazards) > 1 then "A类（重点监管）" else '
+     '"B类"」，调用了函数「count(...)」'),
 ])
 def test_a_mapping_or_parameter_that_cannot_run_is_refused_once_naming_its_element(engine, filename, drawn, changed,
                                                                                    element, expected):
-    xml = (CORPUS / f"{filename}.bpmn").read_text("utf-8")
+    """Call activity mappings, task parameters, FEEL in a Camunda 8 script and in a decision table."""
+    xml = (CORPUS / (filename if "." in filename else f"{filename}.bpmn")).read_text("utf-8")
     assert drawn in xml
     with pytest.raises(InvalidModel) as err:
-        engine.deploy(xml.replace(drawn, changed), by="boss", filename="refused.bpmn")
+        engine.deploy(xml.replace(drawn, changed), by="boss", filename=f"refused.{filename.partition('.')[2] or 'bpmn'}")
     errors = [p for p in err.value.problems if p["severity"] == "error"]
     assert [(p["element_id"], p["message"].startswith(expected)) for p in errors] == [(element, True)], errors
+
+
+TRIAGE_INDUSTRY = 'source="=&#34;危险化学品&#34;"'
+TRIAGE_HAZARDS = "=[&#34;动火作业&#34;, &#34;有限空间&#34;]"
+
+
+@pytest.mark.parametrize("variant, industry, hazards, category, task", [
+    (1, "危险化学品", None, "A类（重点监管）", "Activity_1l2m3n4"),
+    (2, "烟花爆竹", None, "A类（重点监管）", "Activity_1l2m3n4"),  # the input entry's second alternative
+    (3, "机械制造", None, "C类", "Activity_0p5q6r7"),
+    (4, "危险化学品", "=[&#34;动火作业&#34;]", "B类", "Activity_0p5q6r7"),  # if … then … else: 一般
+])
+def test_feel_lists_list_contains_and_if_then_else_in_a_camunda8_model_and_its_decision(engine, variant, industry,
+                                                                                        hazards, category, task):
+    """FEEL as Camunda Modeler 5 writes it for Camunda 8: a list literal (zeebe:script), ``if …
+    then … else`` over ``list contains`` (script, decision output), ``list contains`` in a gateway
+    condition and a decision input expression, ``"危险化学品","烟花爆竹"`` (any of) in an input entry;
+    zeebe:calledDecision; the rule task's zeebe:ioMapping input is gone after it."""
+    key = f"zeebe_hazard_triage_{variant}"
+    xml = (CORPUS / "zeebe_hazard_triage.bpmn").read_text("utf-8").replace(
+        TRIAGE_INDUSTRY, f'source="=&#34;{industry}&#34;"').replace(TRIAGE_HAZARDS, hazards or TRIAGE_HAZARDS).replace(
+        'id="zeebe_hazard_triage"', f'id="{key}"')
+    engine.deploy(xml, by="boss", filename=f"{key}.bpmn")
+    out = drive(engine, key)
+    assert out.status == "completed", out.message
+    assert [t.spec_id for t in out.tasks] == [task]
+    data = engine.case(out.case_id).data
+    assert data["category"] == category and "industry" not in data
+    assert data["risk"] == ("一般" if hazards else "重大")
