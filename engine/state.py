@@ -641,9 +641,14 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
             old = old_rows.get(tid)
             old_mark = old_marks.get(tid)
             mark = _mark(task, parent) if parent is not None else _mark(task)
+            unchanged = mark is not None and old_mark == mark
+            if unchanged:
+                # The last save's tuple is kept and the new one freed at once: what the step leaves
+                # for the cycle collector to scan (it holds no cycle) does not grow with every task.
+                mark = old_mark
             if mark is not None:
                 marks[tid] = mark
-            if old is not None and mark is not None and old_mark == mark and (len(mark) == 6 or parent_stable):
+            if old is not None and unchanged and (len(mark) == 6 or parent_stable):
                 content = old[2]  # unchanged: the same mark serializes to the same row
             else:
                 content = _task_json(task, tid)
@@ -654,11 +659,12 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                 inserts.append({"id": tid, "case_id": case_id, "wf_key": key, "seq": seq,
                                 "spec_name": task.task_spec.name, "state": task._state, "live": True,
                                 "content": content})
+                new_task_rows[tid] = (key, seq, content)
+            elif old[2] != content:
+                updates.append({"b_id": tid, "state": task._state, "content": content})
+                new_task_rows[tid] = (key, old[1], content)
             else:
-                seq = old[1]
-                if old[2] != content:
-                    updates.append({"b_id": tid, "state": task._state, "content": content})
-            new_task_rows[tid] = (key, seq, content)
+                new_task_rows[tid] = old if old[0] == key else (key, old[1], content)
             children = task._children
             if children:
                 stable = _same_data(old_mark, mark)
