@@ -200,7 +200,8 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
             if not isinstance(child.tag, str) or etree.QName(child).namespace not in (*VENDOR_NS, ZEEBE_NS):
                 continue
             local = etree.QName(child).localname
-            if local in ("inputOutput", "ioMapping") and etree.QName(owner).localname in (*IO_TASKS, "callActivity"):
+            kind = etree.QName(owner).localname
+            if local in ("inputOutput", "ioMapping") and kind in IO_TASKS or local == "ioMapping" and kind == "callActivity":
                 continue  # honoured (_input_output, _call_activity_mapping)
             what = IGNORED_EXTENSIONS.get(local, f"扩展设置「{child.prefix or ''}{':' if child.prefix else ''}{local}」")
             if what and what not in seen:
