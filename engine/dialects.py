@@ -385,7 +385,8 @@ def _input_output(el, result: Normalized) -> None:
     opens (a pre-script) and is local: it is removed when the task completes, after each output
     parameter has been set from it and the task's data (a post-script). A script, list or map
     inside a parameter is refused naming the task. A case variable of the same name as an input
-    parameter is overwritten (Camunda keeps the outer one)."""
+    parameter is overwritten (Camunda keeps the outer one), and what the task itself sets (a form,
+    a handler) reaches the case beside the outputs (Zeebe keeps it local once outputs are mapped)."""
     ext = el.find(f"{B}extensionElements")
     if ext is None:
         return
