@@ -89,7 +89,7 @@ def test_the_file_shows_cases_of_every_process_and_a_reasoned_standing(w):
     assert f["dishonesty"]["listed"] and f["dishonesty"]["from"] == "2026-06-01"
     assert f["dishonesty"]["until"] == "2029-06-01"
     assert f["standing"]["level"] == "失信"
-    assert f["standing"]["reasons"][0]["reason"] == "列入严重失信主体名单（2026-06-01起，2029-06-01移出）"
+    assert f["standing"]["reasons"][0]["reason"] == "列入严重失信主体名单（2026年6月1日起，2029年6月1日移出）"
 
 
 def test_old_events_age_out_of_the_standing(w):

@@ -100,7 +100,7 @@ def test_quarterly_statistics_per_enterprise_and_district_with_quarter_boundarie
 def test_the_statistics_page_is_for_officials_and_reads_full_width_digits(world):
     zhang = client_login(world.app, "zhang")
     page = zhang.get("/hazards/statistics?year=２０２６&quarter=４").get_data(as_text=True)
-    assert "2026年第4季度" in page and "2027-01-15" in page and "东城区应急管理局" in page
+    assert "2026年第4季度" in page and "2027年1月15日" in page and "东城区应急管理局" in page
     assert 'id="stats-enterprises"' in page and "甲化工有限公司" in page
     assert "隐患统计" in page
     assert zhang.get("/hazards/statistics?year=abc&quarter=9").status_code == 200   # falls back to this quarter

@@ -114,7 +114,7 @@ def test_rules_page_for_administrators_with_audited_changes(tmp_path):
                                                     "value": "20", "note": "省办法修订", "_csrf": admin.csrf})
         assert response.status_code == 302
         page = admin.get("/admin/rules").get_data(as_text=True)
-        assert "15 → 20" in page and "系统管理员" in page and "2027-01-01" in page
+        assert "15 → 20" in page and "系统管理员" in page and "2027年1月1日" in page
         bad = admin.post("/admin/rules", data={"key": "hazard.plan_due_days", "effective_from": "明年",
                                                "value": "20", "_csrf": admin.csrf}, follow_redirects=True)
         assert "生效日期格式" in bad.get_data(as_text=True)

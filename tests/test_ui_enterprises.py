@@ -172,7 +172,7 @@ def test_the_file_shows_record_cases_hazards_and_standing(world):
     standing = re.search(r'id="standing"[^>]*>([^<]+)<', page).group(1)
     assert standing == "重点监管"
     assert "重大事故隐患挂牌督办中：鑫华化工储罐区重大事故隐患" in page
-    assert re.search(r'id="next-inspection">.*?2026-11-23', page, re.S)  # graded, never inspected: due today
+    assert re.search(r'id="next-inspection">.*?2026年11月23日', page, re.S)  # graded, never inspected: due today
     assert "建档时评定" in page  # the first row of the risk history
     # The enterprise's own user sees the same file, cases linked.
     assert f'href="/cases/{hazard.id}"' in text(client_login(world.app, "jia_aq").get(f"/enterprises/{JIA}"))

@@ -237,7 +237,8 @@ def api_deploy():
 def api_deploy_preview():
     """What a deploy of the draft would do, for the page to show and ask before deploying: the same
     checks as the deploy (422 with the problems), then per process of the file its current version,
-    the next one, the cases running on it (they stay on their version) and the diff in Chinese."""
+    the next one, the cases running on it (they stay on their version) and the diff in Chinese; the
+    warnings the model deploys with (提示: vendor extensions ignored, data stores that only document)."""
     eng = engine()
     content, filename, _ = _draft()
     try:
@@ -256,7 +257,7 @@ def api_deploy_preview():
         if current is not None:
             entry["diff"] = model_diff(current.content, content)
         models.append(entry)
-    return jsonify({"ok": True, "models": models})
+    return jsonify({"ok": True, "models": models, "warnings": [w.as_dict() for w in pf.warnings]})
 
 
 @bp.post("/api/diff")

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app, g, session
 
+from engine import workdays
 from engine.clock import SHANGHAI
 from engine.schema import ProcessModel
 
@@ -62,6 +63,14 @@ def due_local(value: datetime | None) -> str:
     if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
         return chinese_day(moment - timedelta(days=1)) + " 24:00"
     return f"{chinese_day(moment)} {moment:%H:%M}"
+
+
+def provisional_year(due_at: datetime | None) -> int | None:
+    """The year whose 放假调休 notice is missing when ``due_at`` was counted in working days across it
+    (the deadline is provisional: Monday to Friday, ``engine.workdays.is_provisional``), else None."""
+    if due_at is None or not workdays.is_provisional(due_at):
+        return None
+    return due_at.astimezone(SHANGHAI).year
 
 
 def local_date(value) -> str:
@@ -135,7 +144,7 @@ def org_name(code: str | None) -> str:
     return names.get(code, code)
 
 
-SYSTEM_ACTORS = {"engine": "系统", "timer": "定时器", "system": "系统"}
+SYSTEM_ACTORS = {"engine": "系统", "timer": "定时器", "system": "系统", "cli": "命令行", "demo": "演示数据"}
 
 
 def user_name(username: str | None) -> str:
@@ -244,7 +253,7 @@ def install(app: Flask) -> None:
         app.session_interface.add_column("models_last", lambda _username: sa.select(
             sa.func.max(ProcessModel.id)).scalar_subquery())
     app.jinja_env.filters.update(
-        local=local, local_date=local_date, due_local=due_local, deadline=deadline, value=value, key_pairs=key_pairs,
+        local=local, local_date=local_date, due_local=due_local, deadline=deadline, provisional_year=provisional_year, value=value, key_pairs=key_pairs,
         role_name=role_name, org_name=org_name, process_name=process_name, user_name=user_name,
         case_status=labels.case_status, audit_action=labels.audit_action, escalation=labels.escalation,
         task_state=labels.task_state, incident_action=labels.incident_action,

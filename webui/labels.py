@@ -5,6 +5,8 @@ directory and the model store instead (see ``webui.display``).
 """
 from __future__ import annotations
 
+import re
+
 CASE_STATUS = {"running": "办理中", "completed": "已办结", "cancelled": "已撤销"}
 TASK_STATE = {"open": "待办", "completed": "已办", "cancelled": "已取消"}
 
@@ -78,13 +80,42 @@ _INCIDENT_PATTERNS = [
 ]
 
 
+_STEP_PREFIX = re.compile(r"^「[^」]*」出错[:：]\s*")  # the engine names the step; so does ``where``
+_ELEMENT_ID = re.compile(r"」\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)\s*")  # 并行网关「汇总」(join) -> 并行网关「汇总」
+_DATA_KEY = re.compile(r"(集合|变量|数据项?)「([A-Za-z_][\w.]*)」")  # 集合「approvers」: by its label, or unnamed
+_EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
+_LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
+
+
+def engine_message(message: str, names: dict | None = None) -> str | None:
+    """The engine's own Chinese message (流程停滞、多实例任务的集合、任务的期限…) as a person reads it:
+    no element ids in brackets, a case-data key by its label (or not at all); names and values in
+    「」 as they are. None when the message
+    is not the engine's Chinese (a Python or SpiffWorkflow error in English)."""
+    text = _ELEMENT_ID.sub("」", _STEP_PREFIX.sub("", " ".join(message.split())))  # a name drawn on two lines
+    text = _DATA_KEY.sub(lambda m: m.group(1) + (f"「{names[m.group(2)]}」" if (names or {}).get(m.group(2)) else ""),
+                         text)
+    outside_quotes = re.sub(r"「[^」]*」", "", text)  # names drawn in the model and values as typed stay as they are
+    if not re.search(r"[\u4e00-\u9fff]", outside_quotes) or _LATIN_WORD.search(outside_quotes):
+        return None
+    return text
+
+
 def incident_explanation(message: str | None, step: str | None = None, names: dict | None = None) -> str:
     """``message`` in Chinese: "环节“计算每日罚款”出错：流程脚本需要的“罚款总额”没有值……". ``step`` is
     the failed element's name; ``names`` gives labels of case-data keys (a key without one is not
     shown: a variable name means nothing to the person reading)."""
-    import re
     text = message or ""
     where = f"环节“{step}”出错：" if step else ""
+    own = engine_message(text, names)
+    if own is not None:
+        return own if step and f"「{' '.join(step.split())}」" in own else where + own
+    expression = _EXPRESSION.search(text)
+    if expression:
+        used = [names[k] for k in dict.fromkeys(re.findall(r"[A-Za-z_]\w*", expression.group(1))) if (names or {}).get(k)]
+        what = f"（{'、'.join(f'“{u}”' for u in used)}）" if used else ""
+        return where + (f"条件无法计算：条件用到的数据{what}在案件中没有值；请补充数据后重试，"
+                        "或请流程设计员检查模型中的条件")
     missing = re.search(_MISSING, text)
     if missing:
         key = next(g for g in missing.groups() if g)
@@ -94,12 +125,9 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
     for pattern, explanation in _INCIDENT_PATTERNS:
         if re.search(pattern, text):
             return where + explanation
-    if text and not re.search(r"[A-Za-z_]{3,}", text):
-        return where + text  # already Chinese (the engine's own messages)
     return where + "流程执行出错（脚本、规则或定时器），请管理员查看错误详情后处理"
 
 
 def missing_keys(message: str | None) -> list[str]:
     """The case-data keys an incident's error says are missing (to offer them in the retry form)."""
-    import re
     return [next(g for g in m.groups() if g) for m in re.finditer(_MISSING, message or "")]

@@ -120,6 +120,8 @@ def may_view(user, code: str, org_unit: str | None) -> bool:
         return False
     if user.party:
         return code == user.party
+    if _engine().policy.is_external(user):  # 第三方评估机构: no enterprise files (webui/enterprises.py)
+        return False
     scope = org_scope(user)
     return scope is None or org_unit in scope
 

@@ -22,6 +22,7 @@ from dateutil.relativedelta import relativedelta
 
 from engine.clock import SHANGHAI
 from engine.schema import Case, ProcessModel
+from workflows.documents.format import cn_date
 from workflows.functions import SEVERE_PENALTIES, as_moment
 
 from . import supervision
@@ -122,7 +123,8 @@ def standing(file: dict, today: dt.date) -> dict:
     reasons: list[tuple[str, str]] = []
     listing = file["dishonesty"]
     if listing["listed"]:
-        reasons.append((DISHONEST, f"列入严重失信主体名单（{listing['from']}起，{listing['until'] or '未定'}移出）"))
+        reasons.append((DISHONEST, f"列入严重失信主体名单（{cn_date(listing['from'])}起，"
+                                      f"{cn_date(listing['until']) if listing['until'] else '未定'}移出）"))
     risk = file["risk"]["level"]
     if risk == RiskLevel.RED.value:
         reasons.append((CLOSE, "安全风险等级为红色（重大风险）"))
@@ -140,7 +142,7 @@ def standing(file: dict, today: dt.date) -> dict:
         if a["status"] == "cancelled" or occurred is None or occurred < since:
             continue
         level = CLOSE if a["grade"] in SERIOUS_ACCIDENTS else WATCH
-        reasons.append((level, f"{RECENT_MONTHS}个月内发生{a['grade'] or ''}事故：{a['title']}（{a['occurred_on']}）"))
+        reasons.append((level, f"{RECENT_MONTHS}个月内发生{a['grade'] or ''}事故：{a['title']}（{cn_date(a['occurred_on'])}）"))
     for p in file["penalties"]:
         decided = _day(p["decided_on"])
         if p["outcome"] != "处罚" or decided is None or decided < since:

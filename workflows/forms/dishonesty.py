@@ -186,7 +186,7 @@ def example(key: str, today: dt.date) -> dict:
             "facts": "该单位发生重大生产安全事故，经调查认定负有责任",
             "basis": "《安全生产严重失信主体名单管理办法》（应急管理部令第11号）",
             "source_case_no": None, "proposal_opinion": "符合列入情形，建议列入严重失信主体名单",
-            "attachments": ["att-approval-001"]},
+            "attachments": ["失信名单审批表.pdf"]},
         "dishonesty.proposal_review": {"proposal_review_decision": "同意", "proposal_review_opinion": None},
         "dishonesty.notice": {"notice_no": "东应急失告〔2026〕1号", "notice_served_on": day,
                               "notice_method": "直接送达", "rights_stated": True},
@@ -203,7 +203,7 @@ def example(key: str, today: dt.date) -> dict:
         "dishonesty.repair_application": {
             "penalty_fulfilled": True, "harm_removed": True, "no_new_dishonesty": True, "commitment_made": True,
             "repair_statement": "罚款已缴清，事故整改措施全部落实，已公开作出信用承诺",
-            "attachments": ["att-repair-001"]},
+            "attachments": ["信用修复材料.pdf"]},
         "dishonesty.repair_verification": {"repair_verified": "符合提前移出条件",
                                            "verify_opinion": "经核查，整改到位，罚款已缴纳", "verified_on": day},
         "dishonesty.repair_decision": {"repair_decision": "同意", "repair_opinion": None},

@@ -94,10 +94,10 @@ SAMPLES = {  # example submissions (see samples.py): a 一般 hazard in the demo
         "location": "二号冲压车间", "description": "冲床光电保护装置失灵", "found_on": t.isoformat(),
         "found_by": "乙安全", "major_criterion": None, "requires_shutdown": False, "long_rectification": False,
         "external_factors": False, "planned_measures": "停用该冲床，更换光电保护装置", "responsible_person": "乙设备",
-        "fix_deadline": _d(t, 7), "attachments": ["att-selfcheck-001"]},
+        "fix_deadline": _d(t, 7), "attachments": ["隐患自查记录.pdf"]},
     "self_report.rectify": lambda t: {
         "measures_taken": "已更换光电保护装置并试车合格", "completed_on": t.isoformat(), "rectify_cost": "3200",
-        "attachments": ["att-before-101", "att-after-101"]},
+        "attachments": ["整改前照片.jpg", "整改后照片.jpg"]},
     "self_report.closure_review": lambda t: {"closure_review_decision": "确认销号", "closure_review_opinion": None},
     "self_report.spot_check": lambda t: {"spot_check_on": t.isoformat(), "spot_check_passed": True,
                                          "spot_check_findings": "现场抽查，光电保护装置有效", "fix_deadline": None},

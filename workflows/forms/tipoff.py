@@ -141,5 +141,5 @@ SAMPLES = {  # example submissions (see samples.py): a real-name call about an u
                                 "penalty_decision_no": "东应急罚〔2026〕12号", "reward_basis": "按罚款金额15%核定"},
     "tipoff.reward_approval": lambda t: {"reward_approval_decision": "同意", "reward_approval_opinion": None},
     "tipoff.payment": lambda t: {"paid_on": t.isoformat(), "paid_amount": "7500", "payee_identity_checked": True,
-                                 "payment_receipts": ["att-receipt-201"]},
+                                 "payment_receipts": ["罚款缴纳凭证.pdf"]},
 }

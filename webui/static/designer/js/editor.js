@@ -75,6 +75,19 @@ export function startEditor(box) {
     if (leave) { markSaved(); window.location.href = link.href; }
   }, true);
 
+  // Why a file would not open, in Chinese: bpmn-js says it in English (``no diagram to display``,
+  // ``unparsable content``…), the fetch by its HTTP status.
+  function whyNotOpened(e) {
+    const text = String((e && e.message) || '');
+    if (/no diagram to display/i.test(text)) {
+      return '文件中没有流程图的图形信息（只有流程定义），设计器无法显示；已部署的模型仍照常运行';
+    }
+    if (/^HTTP 40[34]$/.test(text)) { return '模型文件不存在或无权查看'; }
+    if (/^HTTP /.test(text)) { return '服务器暂时无法提供模型文件，请稍后再试'; }
+    if (/[\u4e00-\u9fff]/.test(text)) { return text; }
+    return '文件不是可识别的 BPMN 2.0 模型（XML 格式有误或缺少流程定义）';
+  }
+
   async function load(xml) {
     ['problems', 'diff', 'trace'].forEach((g) => marks.clear(modeler, g));
     const { warnings } = await modeler.importXML(xml);
@@ -106,7 +119,7 @@ export function startEditor(box) {
     return { status: response.status, data };
   }
 
-  function showProblems(problems) {
+  function showProblems(problems, warnings = []) {
     marks.clear(modeler, 'problems');
     const elementIds = [];
     problems.forEach((p) => {
@@ -115,7 +128,7 @@ export function startEditor(box) {
         elementIds.push(p.element_id);
       }
     });
-    renderProblems($('#problems'), problems, (id) => marks.focus(modeler, id), nameOf);
+    renderProblems($('#problems'), problems, (id) => marks.focus(modeler, id), nameOf, warnings);
     showTab('problems');
     if (elementIds.length) { marks.focus(modeler, elementIds[0]); }
     box.dataset.problems = String(problems.length);
@@ -125,14 +138,14 @@ export function startEditor(box) {
     status('正在校验…');
     const { data } = await post(box.dataset.validateUrl, { xml: await currentXml(), filename: filename() });
     const problems = data.problems || (data.ok ? [] : [{ message: data.error }]);
-    showProblems(problems);
+    showProblems(problems, data.warnings || []);
     if (data.ok) { status('校验通过，可以部署', 'ok'); } else { status(`模型有 ${problems.length} 处问题，修正前不能部署`, 'error'); }
     return data.ok;
   }
 
   // What the deploy would do, asked before doing it: the version it becomes, the cases that stay on
   // theirs, and the changes against the current version in Chinese. Resolves true to go ahead.
-  function confirmDeploy(models) {
+  function confirmDeploy(models, warnings) {
     const body = [];
     models.forEach((m) => {
       if (m.current === null) {
@@ -144,6 +157,10 @@ export function startEditor(box) {
       body.push(el('p', { class: 'muted' }, `与当前版本 v${m.current} 相比：`));
       body.push(diffTable(m.diff, null, { id: 'deploy-diff-table' }));
     });
+    if (warnings.length) {
+      body.push(el('p', { class: 'warn-text' }, `部署后仍有 ${warnings.length} 条提示：`));
+      body.push(el('ul', { id: 'deploy-warnings' }, warnings.map((w) => el('li', {}, withoutId(w.message, w.element_id)))));
+    }
     return ask($('#designer-ask'), { title: '确认部署', body, yes: '确认部署', no: '取消' });
   }
 
@@ -156,14 +173,15 @@ export function startEditor(box) {
       status(`未部署：模型有 ${(preview.problems || [1]).length} 处问题，当前版本不变`, 'error');
       return;
     }
-    showProblems([]);
+    const warnings = preview.warnings || [];
+    showProblems([], warnings);
     const changed = preview.models.filter((m) => !m.unchanged);
     if (!changed.length) {
       markSaved();
       status(`内容与当前版本 v${preview.models[0].current} 相同，无需部署`, 'ok');
       return;
     }
-    if (!(await confirmDeploy(changed))) {
+    if (!(await confirmDeploy(changed, warnings))) {
       status('已取消部署，当前版本不变', 'warn');
       return;
     }
@@ -174,7 +192,7 @@ export function startEditor(box) {
       status(`未部署：模型有 ${(data.problems || [1]).length} 处问题，当前版本不变`, 'error');
       return;
     }
-    showProblems([]);
+    showProblems([], warnings);
     markSaved();
     state.key = data.key;
     state.version = data.version;
@@ -188,7 +206,8 @@ export function startEditor(box) {
     if (code === 200 && data.unchanged) {
       status(`内容未变，仍为版本 v${data.version}`, 'ok');
     } else {
-      status(`已部署为版本 v${data.version}：新发起的案件使用此版本，运行中的案件仍按原版本办理`, 'ok');
+      const noted = warnings.length ? `；另有 ${warnings.length} 条提示，见下方「校验结果」` : '';
+      status(`已部署为版本 v${data.version}：新发起的案件使用此版本，运行中的案件仍按原版本办理${noted}`, 'ok');
     }
   }
 
@@ -299,7 +318,7 @@ export function startEditor(box) {
       try {
         await load(String(reader.result));
       } catch (e) {
-        status(`文件无法打开：${e.message}`, 'error');
+        status(`文件无法打开：${whyNotOpened(e)}`, 'error');
         return;
       }
       state.filename = file.name;
@@ -346,5 +365,5 @@ export function startEditor(box) {
       return r.text();
     })
     : Promise.resolve(document.getElementById('blank-model').textContent);
-  initial.then(load).catch((e) => { status(`模型加载失败：${e.message}`, 'error'); box.dataset.state = 'error'; });
+  initial.then(load).catch((e) => { status(`模型加载失败：${whyNotOpened(e)}`, 'error'); box.dataset.state = 'error'; });
 }

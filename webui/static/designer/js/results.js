@@ -30,18 +30,26 @@ function table(head, rows, attrs) {
     el('tbody', {}, rows));
 }
 
-export function renderProblems(box, problems, onPick, nameOf = () => '') {
+function findingRows(findings, onPick, nameOf) {
+  return findings.map((p) => el('tr', { dataset: { element: p.element_id || '' } },
+    el('td', {}, elementLink(p.element_id, onPick, nameOf(p.element_id) || '（模型）')),
+    el('td', {}, withoutId(p.message, p.element_id))));
+}
+
+// Problems refuse the deploy; warnings (提示: vendor extensions ignored, data stores that only
+// document, lanes without a role…) are said and the model deploys.
+export function renderProblems(box, problems, onPick, nameOf = () => '', warnings = []) {
   box.replaceChildren();
   if (!problems.length) {
-    box.append(el('p', { class: 'ok-text' }, '校验通过：没有发现问题。'));
-    return;
+    box.append(el('p', { class: 'ok-text' }, warnings.length ? '校验通过：没有妨碍部署的问题。' : '校验通过：没有发现问题。'));
+  } else {
+    box.append(el('p', { class: 'error-text' }, `发现 ${problems.length} 处问题，修正前不能部署：`));
+    box.append(table(['元素', '问题'], findingRows(problems, onPick, nameOf), { id: 'problem-list' }));
   }
-  box.append(el('p', { class: 'error-text' }, `发现 ${problems.length} 处问题，修正前不能部署：`));
-  box.append(table(['元素', '问题'], problems.map((p) => {
-    const name = nameOf(p.element_id);
-    return el('tr', { dataset: { element: p.element_id || '' } },
-      el('td', {}, elementLink(p.element_id, onPick, name || '（模型）')), el('td', {}, withoutId(p.message, p.element_id)));
-  }), { id: 'problem-list' }));
+  if (warnings.length) {
+    box.append(el('p', { class: 'warn-text' }, `另有 ${warnings.length} 条提示（不影响部署，请确认是否符合预期）：`));
+    box.append(table(['元素', '提示'], findingRows(warnings, onPick, nameOf), { id: 'warning-list' }));
+  }
 }
 
 // One row per element: what happened to it and each change, in the words the server chose
