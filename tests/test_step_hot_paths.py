@@ -150,3 +150,34 @@ def test_a_host_evaluation_sees_the_functions_as_they_are_now(env):
     assert outcome(lambda: env.evaluate("grade_of == 1", {})) == ("error", "NameError")
     assert env.evaluate("int(a) + 1", {"a": "1"}) == 2
     assert outcome(lambda: env.evaluate("a == 1", {})) == ("error", "NameError")  # the last one's a is gone
+
+
+@pytest.mark.parametrize("files,key,rounds", [
+    (["loop.bpmn"], "loop", 6),
+    (["child.bpmn", "loop_parallel.bpmn"], "loop_parallel", 4),
+    (["loop_inclusive.bpmn"], "loop_inclusive", 4),
+    (["approval.bpmn"], "approval", 3),
+])
+def test_a_step_asks_whether_its_workflow_is_completed_as_spiffworkflow_answers(sqlite_url, monkeypatch, files, key,
+                                                                               rounds):
+    """``step.workflow_completed`` (the dict of the workflow's tasks asked for an unfinished one)
+    answers every step as SpiffWorkflow's ``is_completed`` (its walk of the task tree) answers the
+    same workflow, loops, parallel branches, joins and sub-processes included, to the case's end."""
+    from engine import step
+    from tests.test_differential import engine_walk
+
+    answers = []
+    ours = step.workflow_completed
+
+    def both(workflow):
+        flag = workflow.completed
+        mine = ours(workflow)
+        workflow.completed = flag  # SpiffWorkflow's answer from the same state, not from our flag
+        answers.append((mine, workflow.is_completed()))
+        return mine
+
+    monkeypatch.setattr(step, "workflow_completed", both)
+    seen, done, _ = engine_walk(sqlite_url, files, key, rounds, restart_every=0)
+    assert done and len(seen) > rounds
+    assert [a for a in answers if a[0] != a[1]] == []
+    assert (True, True) in answers and (False, False) in answers
