@@ -384,9 +384,12 @@ def _input_output(el, result: Normalized) -> None:
     task. Each input parameter (a text, or a ``${...}``/``= ...`` expression) is set as the task
     opens (a pre-script) and is local: it is removed when the task completes, after each output
     parameter has been set from it and the task's data (a post-script). A script, list or map
-    inside a parameter is refused naming the task. A case variable of the same name as an input
-    parameter is overwritten (Camunda keeps the outer one), and what the task itself sets (a form,
-    a handler) reaches the case beside the outputs (Zeebe keeps it local once outputs are mapped)."""
+    inside a parameter is refused naming the task. An input parameter named like a case variable
+    shadows it, as in Camunda and Zeebe: the pre-script keeps the case variable's value in the
+    task's data (``SHADOWED``, stored with the task, so a case restored mid-task still has it) and
+    the post-script puts it back (a variable absent before is absent after) unless an output
+    parameter sets it. What the task itself sets (a form, a handler) reaches the case beside the
+    outputs (Zeebe keeps it local once outputs are mapped)."""
     ext = el.find(f"{B}extensionElements")
     if ext is None:
         return
@@ -422,10 +425,7 @@ def _input_output(el, result: Normalized) -> None:
                     pairs.append((name, value))
     if refused or not (inputs or outputs):
         return
-    locals_ = [name for name, _ in inputs if name not in {n for n, _ in outputs}]
-    before = [f"{name} = {value}" for name, value in inputs]
-    after = [f"{name} = {value}" for name, value in outputs] + (
-        [f"del {', '.join(dict.fromkeys(locals_))}"] if locals_ else [])
+    before, after = _parameter_lines(inputs, outputs)
     if etree.QName(el).localname == "scriptTask":  # SpiffWorkflow runs no pre/post-script on a script task
         _add_lines(el.find(f"{B}script"), before, after)
     else:
@@ -435,6 +435,38 @@ def _input_output(el, result: Normalized) -> None:
                 script = ext.find(f"{S}{kind}")
                 _add_lines(script if script is not None else etree.SubElement(ext, f"{S}{kind}"),
                            lines if kind == "preScript" else [], lines if kind == "postScript" else [])
+
+
+# The task-data variable that holds, while a task with input parameters runs, the case variables
+# its inputs shadow (被输入参数遮蔽的案件变量); model code cannot name ``_``-prefixed variables.
+SHADOWED = "duban_shadowed_by_inputs"
+
+
+def _parameter_lines(inputs: list[tuple[str, str]], outputs: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """The pre-script and post-script lines of a task's parameters. Before: each case variable an
+    input (not also an output) shadows is kept in ``SHADOWED``, then the inputs are set in order.
+    After: the outputs are evaluated together in the task's scope (an output reads the inputs, not
+    an output set before it), then each shadowed case variable gets its value back or is removed
+    if it was absent, then the outputs are set."""
+    targets = {name for name, _ in outputs}
+    locals_ = list(dict.fromkeys(name for name, _ in inputs if name not in targets))
+    before = [f"{SHADOWED} = {{}}"] if locals_ else []
+    for name in locals_:
+        before += ["try:", f"    {SHADOWED}[{name!r}] = {name}", "except Exception:", "    pass"]
+    if locals_:  # nothing shadowed: nothing kept in the task's data
+        before += [f"if not {SHADOWED}:", f"    del {SHADOWED}"]
+    before += [f"{name} = {value}" for name, value in inputs]
+    after = []
+    if len(outputs) == 1:
+        after.append(f"{outputs[0][0]} = {outputs[0][1]}")
+    elif outputs:  # one tuple, evaluated before any is set
+        after.append(f"{', '.join(n for n, _ in outputs)} = ({', '.join(v for _, v in outputs)})")
+    for name in locals_:  # the case variable's own value, or none (also when the task removed the input)
+        after += ["try:", f"    {name} = {SHADOWED}[{name!r}]", "except Exception:", f"    {name} = None",
+                  f"    del {name}"]
+    if locals_:
+        after += ["try:", f"    del {SHADOWED}", "except Exception:", "    pass"]
+    return before, after
 
 
 def _add_lines(script, before: list[str], after: list[str]) -> None:

@@ -370,6 +370,44 @@ def test_camunda_input_and_output_parameters_are_local_to_their_task(engine):
                     "penalty": 10000.0, "basis": "按违法所得 50000 元的 0.2 倍", "notified_by": "短信"}
 
 
+@pytest.mark.parametrize("key, task, during, start, expected", [
+    # a user task: an input shadows deadline_days, another is new, an output reads the local one;
+    # then a script task whose input doubles amount for its script only
+    ("camunda7_io_shadowing", "Activity_0r1e2v3", {"deadline_days": 30, "reviewer_note": "复查期限按延长后计算"},
+     {"deadline_days": 15, "amount": 5000},
+     {"deadline_days": 15, "amount": 5000, "review_deadline": 30, "review_result": "已按期整改", "fine": 10000,
+      "fine_basis": "加倍处罚"}),
+    ("zeebe_io_shadowing", "Activity_1d4f5g6", {"deadline_days": 30, "review_mode": "书面审核"},
+     {"deadline_days": 15}, {"deadline_days": 15, "extended_days": 30}),
+])
+@pytest.mark.parametrize("restored", ["cached", "evicted", "restarted"])
+def test_an_input_parameter_shadows_the_case_variable_of_its_name_until_the_task_is_done(
+        engine, key, task, during, start, expected, restored):
+    """输入参数遮蔽同名案件变量 (Camunda and Zeebe: an input is the task's local variable): while
+    the task runs it sees the input; afterwards the case variable has its own value again, an
+    input that named no case variable is gone, and the output carries the local value out — also
+    when the case is read back from the database mid-task (cache evicted, engine restarted)."""
+    out = drive(engine, key, data=start, max_steps=0)
+    seen = open_task_data(engine, out.case_id, task)
+    assert {k: seen[k] for k in during} == during
+    worker = engine
+    if restored == "evicted":
+        engine._evict(out.case_id)
+    elif restored == "restarted":
+        from engine import Engine
+        worker = Engine(engine.db.url, clock=engine.clock)
+    try:
+        (open_task,) = worker.case(out.case_id).tasks
+        worker.complete(open_task.id, user_for(worker, open_task), {})
+        view = worker.case(out.case_id)
+    finally:
+        if worker is not engine:
+            worker.dispose()
+            engine._evict(out.case_id)
+    assert view.status == "completed"
+    assert {k: v for k, v in view.data.items() if k not in CONTEXT} == expected
+
+
 BASE_PARAMETER = '<camunda:inputParameter name="base">${amount}</camunda:inputParameter>'
 CALL = "调用活动「区级核查」(Activity_1c9v0b1) 的"
 FINE = "脚本任务「计算\n罚款金额」(Activity_1s2d3f4) 的"
