@@ -92,7 +92,8 @@ def new_user():
                 flash(f"已创建用户 {values['name']}，请将初始密码当面告知本人并提醒其登录后修改", "ok")
                 return redirect(url_for("admin_users.users", q=values["name"]))
     return render_template("admin/user_form.html", user=None, values=values, errors=errors,
-                           orgs=admin.org_choices(), roles=_roles()), 400 if errors else 200
+                           orgs=admin.org_choices(), roles=_roles(), enterprises=parties.pick_options(g.user)), \
+        400 if errors else 200
 
 
 @bp.route("/users/<username>", methods=["GET", "POST"])
@@ -130,7 +131,8 @@ def edit_user(username: str):
                 return redirect(url_for("admin_users.edit_user", username=username))
     history = queries.directory_history(eng, username)
     return render_template("admin/user_form.html", user=user, values=values, errors=errors,
-                           orgs=admin.org_choices(), roles=_roles(), history=history), 400 if errors else 200
+                           orgs=admin.org_choices(), roles=_roles(), history=history,
+                           enterprises=parties.pick_options(g.user)), 400 if errors else 200
 
 
 @bp.route("/users/<username>/deactivate", methods=["GET", "POST"])

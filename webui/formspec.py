@@ -136,6 +136,12 @@ def has_kind(fields: list[dict] | None, kind: str) -> bool:
     return any(c["type"] == kind for f in fields or [] for c in ([f] + list(f.get("columns") or [])))
 
 
+def names_enterprise(fields: list[dict] | None) -> bool:
+    """Does the form have a text field for an enterprise's name (``parties.ENTERPRISE_NAME_FIELDS``)?"""
+    from .parties import ENTERPRISE_NAME_FIELDS
+    return any(f["type"] == "text" and f["name"] in ENTERPRISE_NAME_FIELDS for f in fields or [])
+
+
 def title_for(registry, form_key: str | None) -> str:
     try:
         return registry.title(form_key) if registry is not None and form_key else ""

@@ -131,13 +131,17 @@ def _viewable(p: Party | None) -> bool:
 
 
 def install(app: Flask) -> None:
-    app.jinja_env.globals.update(party=party, party_viewable=_viewable)
+    app.jinja_env.globals.update(party=party, party_viewable=_viewable, enterprise_name_fields=ENTERPRISE_NAME_FIELDS)
     app.jinja_env.filters["risk_css"] = lambda level: RISK_CSS.get(getattr(level, "value", level) or "", "none")
 
 
 # --- picking an enterprise by name -------------------------------------------------------------------
 
 PICK_LIMIT = 200  # names offered in the list as one types; the rest are found by typing more
+# Text fields of the forms whose value is an enterprise's name (生产经营单位名称, 当事人, 事故发生单位):
+# typed or picked from the registry's names (a 当事人 may also be a person or an unregistered party);
+# picking one fills the form's 统一社会信用代码 (static/forms.js).
+ENTERPRISE_NAME_FIELDS = frozenset({"enterprise_name", "party_name"})
 
 
 def pick_options(user, text: str | None = None) -> list[tuple[str, str]]:

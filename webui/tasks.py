@@ -107,7 +107,7 @@ def show(task_id: str):
                          people=formspec.people_options(eng.directory, fields, case.org_code),
                          orgs=formspec.org_options(eng.directory, fields),
                          enterprises=[(code, name) for name, code in parties.pick_options(g.user)]
-                         if formspec.has_kind(fields, "enterprise") else [])
+                         if formspec.has_kind(fields, "enterprise") or formspec.names_enterprise(fields) else [])
     status = 200
     if request.method == "POST":
         if task.state != "open":

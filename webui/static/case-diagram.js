@@ -51,7 +51,16 @@
           box.dataset.state = "ready";
         });
       })
-      .catch(function (err) { fail("流程图加载失败：" + err); });
+      .catch(function (err) { fail("流程图加载失败：" + why(err)); });
+  }
+
+  // bpmn-js says why in English ("no diagram to display": a model drawn without its diagram part).
+  function why(err) {
+    var text = String((err && err.message) || err || "");
+    if (/no diagram to display/i.test(text)) { return "该流程模型只有流程定义，没有图形信息，无法显示流程图"; }
+    if (/^(403|404)$/.test(text)) { return "模型文件不存在或无权查看"; }
+    if (/^\d{3}$/.test(text)) { return "服务器暂时无法提供模型文件，请稍后再试"; }
+    return "模型文件无法显示";
   }
 
   if (window.BpmnJS) { draw(); return; }

@@ -17,6 +17,23 @@
   });
 })();
 
+// An enterprise's name picked from its list (datalist) fills the form's 统一社会信用代码 when that is
+// empty or was filled by an earlier pick; a name typed that is not in the list leaves it alone.
+(function () {
+  document.querySelectorAll("input[list][data-fills]").forEach(function (input) {
+    var target = document.getElementById("f-" + input.dataset.fills);
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!target || !list) { return; }
+    input.addEventListener("change", function () {
+      var picked = Array.prototype.find.call(list.options, function (o) { return o.value === input.value; });
+      if (picked && (!target.value || target.dataset.filled === target.value)) {
+        target.value = picked.dataset.code;
+        target.dataset.filled = picked.dataset.code;
+      }
+    });
+  });
+})();
+
 // File pickers: show the chosen file names in Chinese instead of the browser's own words.
 (function () {
   document.querySelectorAll(".file-pick input[type=file]").forEach(function (input) {
