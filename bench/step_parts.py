@@ -120,6 +120,7 @@ def instrument(engine) -> None:
         (step, "load", "load (cache)"),
         (step, "advance", "spiff do_engine_steps"),
         (step, "case_data_text", "case_data_text"),
+        (step, "workflow_completed", "workflow_completed"),
         (step, "write_case", "write_case (python)"),
         (step, "commit_cache", "commit_cache"),
         (tasks, "_validate_form", "validate_form"),
