@@ -503,7 +503,7 @@ def lock_case(tx: Tx, case_id: int, known=None) -> CaseRow:
         seen = row.version  # read under the lock (SQLite: the writer lock): current
     else:
         row, prefix = known, CASE_PREFIX
-        seen = row._mapping[prefix + "version"]
+        seen = getattr(row, prefix + "version")  # not ``_mapping``: a dict of all 38 columns for one
         if not tx.is_sqlite:
             bumped = sqlexec.execute(tx.conn, _BUMP, {"b_id": case_id, "seen": seen, "next": seen + 1})
             if bumped != 1:
