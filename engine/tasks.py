@@ -311,7 +311,7 @@ def _complete_locked(engine, tx, st, row, username, data) -> step.CaseRow:
     if row.assignee is not None and row.assignee != username:
         raise Conflict(f"任务已被 {row.assignee} 认领")
     cleaned = _validate_form(engine, row.form_key, data)
-    task = st.loaded.workflow.get_task_from_id(uuid.UUID(row.id))
+    task = _live_task(st.loaded, row.id)
     if task is None or not projection.is_human_work(task):
         raise Conflict("任务状态已变化，请刷新")
     if not row.form_key:  # a form drawn in the model (Camunda formData, Flowable formProperty)
@@ -324,6 +324,17 @@ def _complete_locked(engine, tx, st, row, username, data) -> step.CaseRow:
                                                        "data": step.jsonable(cleaned)})
         st.write(completed=(row.id, username), requests=requests)
     return st.case
+
+
+def _live_task(loaded, task_id: str):
+    """The workflow's task with id ``task_id`` (text). ``state.save`` named every live task at the
+    end of the step before (``LoadedState.names``); a look through those names spares parsing the
+    id and SpiffWorkflow's lookup through each workflow. A task not among them (a case restored
+    from its rows has no names yet) is looked up as before."""
+    for task, name in loaded.names.items():
+        if name == task_id:
+            return task
+    return loaded.workflow.get_task_from_id(uuid.UUID(task_id))
 
 
 def _validate_form(engine, form_key: str | None, data: dict) -> dict:
