@@ -27,6 +27,7 @@ import contextvars
 import functools
 import json
 import logging
+import operator
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
@@ -445,18 +446,23 @@ class CaseRow:
         return f"<CaseRow {self.id} {self.case_no} {self.status} v{self.version}>"
 
 
-_PREFIXED: dict[str, list[tuple[str, str]]] = {}
+# prefix -> the case's keys but data, and the row's values under those names after the prefix (one
+# ``attrgetter`` call for all of them; a row's ``_mapping`` would build a dict of all its columns)
+_PREFIXED: dict[str, tuple[tuple[str, ...], Callable]] = {}
+_changing_values = operator.attrgetter(*_CHANGING)  # a CaseRow's values of ``_CHANGING``, a tuple
 
 
 def case_from_row(row, prefix: str = "") -> CaseRow:
     """The case's values from a row (its columns, each name after ``prefix``); ``data`` as text
     (``case_columns``) or decoded."""
-    names = _PREFIXED.get(prefix)
-    if names is None:
-        names = _PREFIXED[prefix] = [(key, prefix + key) for key in _CASE_KEYS if key != "data"]
+    found = _PREFIXED.get(prefix)
+    if found is None:
+        keys = tuple(key for key in _CASE_KEYS if key != "data")
+        found = _PREFIXED[prefix] = (keys, operator.attrgetter(*(prefix + key for key in keys)))
+    keys, values_of = found
     case = CaseRow.__new__(CaseRow)
-    for key, name in names:  # by attribute: a row's ``_mapping`` would build a dict of all its columns
-        setattr(case, key, getattr(row, name))
+    for key, value in zip(keys, values_of(row)):
+        setattr(case, key, value)
     data = getattr(row, prefix + "data")
     if isinstance(data, str):  # the row's text (case data is an object, never a JSON string)
         case.set_data_text(data)
@@ -464,7 +470,7 @@ def case_from_row(row, prefix: str = "") -> CaseRow:
     else:
         case.data = data
         case._stored_text = None
-    case._stored = tuple(getattr(case, key) for key in _CHANGING)
+    case._stored = _changing_values(case)
     return case
 
 
@@ -575,7 +581,7 @@ def write_case(tx: Tx, case: CaseRow) -> None:
         if statement is None:
             statement = _CASE_UPDATES[columns] = _case_update(columns)
         sqlexec.defer(tx.conn, statement, params)
-    case._stored_text, case._stored = text, tuple(getattr(case, key) for key in _CHANGING)
+    case._stored_text, case._stored = text, _changing_values(case)
 
 
 # A case started on PostgreSQL, its id taken beforehand (``start_in``): every column but the ones
