@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .expressions import Untranslatable, has_juel, language_of, literal_or_expression, translate
+from .expressions import FEEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
+from .restricted import ABSENT_AS_NULL, absent_as_null, mark_absent_as_null, names_read
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -158,9 +159,16 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
     except Untranslatable as exc:
         result.problems.append((f"{label(owner)} 的{what}使用 {exc.language} 表达式「{exc.text}」，"
                                 f"{exc.reason}；请改写为 Python 表达式", owner))
+        el.text = "False"  # the deploy is refused: said once, not again as Python that does not compile
         return
     result.translations.append({"element_id": owner.get("id"), "from": text.strip(), "to": python})
-    el.text = python
+    el.text = _feel_null(python) if language_of(text) == FEEL else python
+
+
+def _feel_null(python: str) -> str:
+    """A translated FEEL expression whose variables read as None when the case lacks them (Zeebe's
+    null; engine/restricted.ABSENT_AS_NULL): JUEL and our own Python keep failing on them."""
+    return mark_absent_as_null(python, names_read(python))
 
 
 def _drop_data_store_associations(process, result: Normalized) -> None:
@@ -367,7 +375,7 @@ def _call_activity_mapping(el, result: Normalized) -> None:
                 value = _mapped_value(el, result, what, m.get("source"), True)
                 target = _mapped_target(el, result, what, m.get("target"))
                 if value is not None and target is not None:
-                    pairs.append((target, value))
+                    pairs.append((target, value if value.isidentifier() else _feel_null(value)))
         out_all = not outputs and (called is None or called.get("propagateAllChildVariables") != "false")
     if not mapped:
         return
@@ -413,6 +421,7 @@ def _input_output(el, result: Normalized) -> None:
                 else:
                     pairs.append((name, value))
     zeebe = ext.find(f"{{{ZEEBE_NS}}}ioMapping")
+    null: set[str] = set()  # what Zeebe's FEEL reads: absent, it is null
     if zeebe is not None:
         for tag, pairs in (("input", inputs), ("output", outputs)):
             what = "输入参数" if tag == "input" else "输出参数"
@@ -423,18 +432,19 @@ def _input_output(el, result: Normalized) -> None:
                     refused = True
                 else:
                     pairs.append((name, value))
+                    null |= names_read(value)
     if refused or not (inputs or outputs):
         return
-    before, after = _parameter_lines(inputs, outputs)
+    before, after, shadowed = _parameter_lines(inputs, outputs, null)
     if etree.QName(el).localname == "scriptTask":  # SpiffWorkflow runs no pre/post-script on a script task
-        _add_lines(el.find(f"{B}script"), before, after)
+        _add_lines(el.find(f"{B}script"), before, after, null, shadowed)
     else:
         ext = _extension_elements(el)
         for kind, lines in (("preScript", before), ("postScript", after)):
             if lines:
                 script = ext.find(f"{S}{kind}")
                 _add_lines(script if script is not None else etree.SubElement(ext, f"{S}{kind}"),
-                           lines if kind == "preScript" else [], lines if kind == "postScript" else [])
+                           lines if kind == "preScript" else [], lines if kind == "postScript" else [], null, shadowed)
 
 
 # The task-data variable that holds, while a task with input parameters runs, the case variables
@@ -442,12 +452,16 @@ def _input_output(el, result: Normalized) -> None:
 SHADOWED = "duban_shadowed_by_inputs"
 
 
-def _parameter_lines(inputs: list[tuple[str, str]], outputs: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """The pre-script and post-script lines of a task's parameters. Before: each case variable an
-    input (not also an output) shadows is kept in ``SHADOWED``, then the inputs are set in order.
-    After: the outputs are evaluated together in the task's scope (an output reads the inputs, not
-    an output set before it), then each shadowed case variable gets its value back or is removed
-    if it was absent, then the outputs are set."""
+def _parameter_lines(inputs: list[tuple[str, str]], outputs: list[tuple[str, str]],
+                     null: set[str]) -> tuple[list[str], list[str], set[str]]:
+    """The pre-script and post-script lines of a task's parameters, and the variables that read
+    as None when absent (``null``, what Zeebe's FEEL reads). Before: each case variable an input
+    (not also an output) shadows is kept in ``SHADOWED``, then the inputs are set in order. After:
+    the outputs are evaluated together in the task's scope (an output reads the inputs, not an
+    output set before it), then each shadowed case variable gets its value back or is removed if
+    it was absent, then the outputs are set. A shadowed variable that FEEL reads is made None here
+    when absent (after it is kept): filled in before the script ran, it would come back as None;
+    the shadowed variables are returned for that reason."""
     targets = {name for name, _ in outputs}
     locals_ = list(dict.fromkeys(name for name, _ in inputs if name not in targets))
     before = [f"{SHADOWED} = {{}}"] if locals_ else []
@@ -455,6 +469,9 @@ def _parameter_lines(inputs: list[tuple[str, str]], outputs: list[tuple[str, str
         before += ["try:", f"    {SHADOWED}[{name!r}] = {name}", "except Exception:", "    pass"]
     if locals_:  # nothing shadowed: nothing kept in the task's data
         before += [f"if not {SHADOWED}:", f"    del {SHADOWED}"]
+    for name in locals_:
+        if name in null:
+            before += ["try:", f"    {name}", "except Exception:", f"    {name} = None"]
     before += [f"{name} = {value}" for name, value in inputs]
     after = []
     if len(outputs) == 1:
@@ -466,13 +483,18 @@ def _parameter_lines(inputs: list[tuple[str, str]], outputs: list[tuple[str, str
                   f"    del {name}"]
     if locals_:
         after += ["try:", f"    del {SHADOWED}", "except Exception:", "    pass"]
-    return before, after
+    return before, after, set(locals_)
 
 
-def _add_lines(script, before: list[str], after: list[str]) -> None:
-    """Our lines ahead of and after the code a script element already has."""
+def _add_lines(script, before: list[str], after: list[str], null=(), shadowed=()) -> None:
+    """Our lines ahead of and after the code a script element already has; ``null``: variables
+    that read as None when absent (engine/restricted.ABSENT_AS_NULL), with those the code named
+    already (a Camunda 8 script), except ``shadowed`` ones (see ``_parameter_lines``)."""
     own = textwrap.dedent(script.text or "").strip("\n")
-    script.text = "\n".join(line for line in [*before, own, *after] if line.strip())
+    null = (set(null) | absent_as_null(own)) - set(shadowed)
+    own = own.partition("\n")[2] if own.startswith(ABSENT_AS_NULL) else own
+    text = "\n".join(line for line in [*before, own, *after] if line.strip())
+    script.text = mark_absent_as_null(text, null)
 
 
 def _zeebe_script(el, result: Normalized) -> None:
@@ -497,6 +519,7 @@ def _zeebe_script(el, result: Normalized) -> None:
         script = etree.SubElement(el, f"{B}script")
     script.text = f"{target} = {python}"
     result.translations.append({"element_id": el.get("id"), "from": expression, "to": script.text})
+    script.text = mark_absent_as_null(script.text, names_read(python))
 
 
 def _multi_instance(el, result: Normalized) -> None:

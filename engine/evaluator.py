@@ -420,7 +420,9 @@ class IsolatedEnvironment(TaskDataEnvironment):
         self.evaluations = {"host": 0, "date_call": 0, "worker": 0}
         self.date_calls = True  # engine/date_calls.py may answer date-helper calls (tests compare both ways)
 
-    def _inputs(self, names, context, external_context) -> tuple[dict, dict]:
+    def _inputs(self, names, context, external_context, null=frozenset()) -> tuple[dict, dict]:
+        """What the worker gets: the variables ``names`` reads, the host functions it calls, and None
+        for a variable in ``null`` (translated FEEL) the case lacks (unchanged, it is not set back)."""
         data, functions = {}, {}
         for name in names:
             if name in context:
@@ -429,15 +431,20 @@ class IsolatedEnvironment(TaskDataEnvironment):
                 data[name] = restricted.encode(external_context[name], name)
             elif name in self.host_functions:
                 functions[name] = self.host_functions[name]
+            elif name in null:
+                data[name] = None
         return data, functions
 
     def evaluate(self, expression, context, external_context=None):
         code, names, plain = compiled(expression, "eval")
+        null = restricted.absent_as_null(expression)  # translated FEEL: an absent variable is None
         if plain and not self._conversion_shadowed(names, context, external_context) or not self.isolate:
             # code that is not plain (only with isolation off: the tests' comparisons) gets its own
             scope = self._host_scope() if plain else restricted.restricted_globals(self.host_functions)
             scope.update(external_context or {})
             scope.update({n: context[n] for n in names if n in context})
+            for name in null:
+                scope.setdefault(name, None)
             self.evaluations["host"] += 1
             return eval(code, scope)
         accepted = date_calls.plan(expression) if self.date_calls else None
@@ -449,7 +456,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
             else:
                 self.evaluations["date_call"] += 1
                 return value
-        data, functions = self._inputs(names, context, external_context)
+        data, functions = self._inputs(names, context, external_context, null)
         self.evaluations["worker"] += 1
         reply = pool().run("eval", expression, data, functions, self.seconds, self.wall_seconds)
         if "error" in reply:
@@ -480,7 +487,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
     def execute(self, script, context, external_context=None):
         self.check_for_overwrite(context, external_context or {})
         code, names, _ = compiled(script, "exec")
-        data, functions = self._inputs(names, context, external_context)
+        data, functions = self._inputs(names, context, external_context, restricted.absent_as_null(script))
         self.evaluations["worker"] += 1
         reply = pool().run("exec", script, data, functions, self.seconds, self.wall_seconds)
         if "error" in reply:

@@ -7,7 +7,8 @@ simple cases — names (``a.b`` reads a field of a dict), literals, comparisons 
 and ``eq ne lt gt le ge``), arithmetic, ``and or not && || !`` and ``empty`` — token by token and
 refuses anything else (method calls, beans such as ``execution``, ``?:``), naming the language.
 FEEL also has list literals (``[1, 2, 3]``), ``list contains(list, x)`` (``x in list``) and
-``if a then b else c`` (``(b if a else c)``); its other functions are refused.
+``if a then b else c`` (``(b if a else c)``) and ranges (``x in [1..10]``, ``x in (1..10]``: ``(1 <= x <= 10)``,
+``(1 < x <= 10)``); its other functions are refused.
 
 Written here rather than taken from a library: no maintained Python JUEL implementation exists, and
 we need a translation that the sandbox can then check, not an evaluator.
@@ -21,7 +22,8 @@ FEEL = "FEEL"
 
 _TOKEN = re.compile(r"""
     \s*(?:
-      (?P<number>\d+(?:\.\d+)?)
+      (?P<range>[\[\]\(][^\[\]()]+?\.\.[^\[\]()]+?[\]\[\)])
+    | (?P<number>\d+(?:\.\d+)?)
     | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
     | (?P<name>[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*(?:\.[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*)*)
     | (?P<op>==|!=|<=|>=|&&|\|\||[<>!+\-*/%()=,\[\]])
@@ -138,6 +140,12 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             pos += 1
             out.append(f"({_translate_body(item, lang, original)} in {_translate_body(items, lang, original)})")
             continue
+        if kind == "range":  # FEEL: x in [1..10], x in (1..10]
+            if lang != FEEL or not out or out[-1] != "in":
+                raise Untranslatable(lang, original, f"含有不支持的写法「{value}」（范围只能写在 in 之后）")
+            out.pop()
+            _range_test(value, out, lang, original)
+            continue
         if kind == "number":
             out.append(value)
         elif kind == "string":
@@ -181,6 +189,37 @@ def _translate_body(body: str, lang: str, original: str) -> str:
     except SyntaxError:
         raise Untranslatable(lang, original, "无法翻译为 Python 表达式") from None
     return python
+
+
+# A FEEL range (a token): ``[1..10]``, ``(1..10]``, ``]1..10[`` (a bracket facing away is open).
+_FEEL_RANGE = re.compile(r"([\[\]\(])(.+?)\.\.(.+)([\]\[\)])", re.S)
+# What ends the operand on the left of ``in``, going back through the translated tokens.
+_OPERAND_START = ("and", "or", "not", "(", "[", ",")
+
+
+def _range_test(text: str, out: list[str], lang: str, original: str) -> None:
+    """``x in [a..b]`` as ``(a <= x <= b)`` (``<`` at an open end), in place of its operand: what
+    was translated since the last ``and``/``or``/``not``/bracket/comma."""
+    m = _FEEL_RANGE.fullmatch(text)
+    assert m is not None
+    start, depth = 0, 0
+    for i in range(len(out) - 1, -1, -1):
+        if out[i] in (")", "]"):
+            depth += 1
+        elif out[i] in ("(", "[") and depth:
+            depth -= 1
+        elif out[i] in _OPERAND_START and not depth:
+            start = i + 1
+            break
+    operand = _join(out[start:])
+    if not operand:
+        raise Untranslatable(lang, original, "「in」前缺少要比较的值")
+    low = _translate_body(m.group(2), lang, original)
+    high = _translate_body(m.group(3), lang, original)
+    first = "<=" if m.group(1) == "[" else "<"
+    last = "<=" if m.group(4) == "]" else "<"
+    del out[start:]
+    out.append(f"({low} {first} {operand} {last} {high})")
 
 
 def _join(tokens: list[str]) -> str:

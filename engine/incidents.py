@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -18,7 +19,7 @@ from typing import Any, Callable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import audit, step
+from . import audit, restricted, step
 from .directory import Principal
 from .errors import Conflict, EngineError, Forbidden, IncidentRaised, NotFound
 from .schema import Case, Incident
@@ -221,6 +222,8 @@ def error_message(exc: BaseException, spec=None) -> str:
     notes = getattr(exc, "__notes__", None)
     if notes:
         text += " — " + "; ".join(notes)
+    if restricted.ABSENT_AS_NULL in text:  # translated FEEL's first line is for the evaluator, not for people
+        text = re.sub(re.escape(restricted.ABSENT_AS_NULL) + r"[^\n]*\n", "", text)
     name = getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)
     if name and name not in text:
         text = f"「{name}」出错: {text}"

@@ -146,6 +146,37 @@ def problems(source: str, mode: str = "exec") -> list[str]:
     return []
 
 
+# --- FEEL's null: a variable the case lacks ------------------------------------------------------
+
+# Model code translated from FEEL (Camunda 8, engine/dialects.py) starts with this comment naming
+# the variables its FEEL reads: one the case lacks reads as None there (FEEL's null, as Zeebe
+# evaluates it) instead of failing. Our own Python and translated JUEL carry no such line.
+ABSENT_AS_NULL = "# absent-as-null:"
+
+
+def absent_as_null(source: str) -> frozenset[str]:
+    """The variables ``source``'s first line says read as None when absent (none without the line)."""
+    if not source.startswith(ABSENT_AS_NULL):
+        return frozenset()
+    first = source.partition("\n")[0][len(ABSENT_AS_NULL):]
+    return frozenset(n for n in first.split() if n.isidentifier() and not n.startswith("_"))
+
+
+def mark_absent_as_null(source: str, names) -> str:
+    """``source`` with its first line naming ``names`` (and those it named already); unchanged when
+    there are none."""
+    names = set(names) | absent_as_null(source)
+    if source.startswith(ABSENT_AS_NULL):
+        source = source.partition("\n")[2]
+    return f"{ABSENT_AS_NULL} {' '.join(sorted(names))}\n{source}" if names else source
+
+
+def names_read(source: str, mode: str = "eval") -> set[str]:
+    """The variable names ``source`` reads (not those it only assigns)."""
+    return {n.id for n in ast.walk(ast.parse(source, mode=mode))
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
 # --- plain expressions: safe to evaluate in the host process --------------------------------------
 
 _PLAIN_NODES = (ast.Expression, ast.Name, ast.Load, ast.Constant, ast.Compare, ast.BoolOp, ast.And, ast.Or,

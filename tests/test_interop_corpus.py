@@ -408,6 +408,49 @@ def test_an_input_parameter_shadows_the_case_variable_of_its_name_until_the_task
     assert {k: v for k, v in view.data.items() if k not in CONTEXT} == expected
 
 
+RECORD, RECTIFY, HALT = "Activity_0h4j5k6", "Activity_0t7y8u9", "Activity_1n4m5q6"
+
+
+@pytest.mark.parametrize("start, path, phone", [
+    ({"risk_score": 75}, [RECORD, RECTIFY], None),  # no urgent: FEEL's null, not an incident
+    ({"risk_score": 60, "contact_phone": "１３８００１３８０００"}, [RECORD, RECTIFY], "１３８００１３８０００"),  # [60..100]
+    ({"risk_score": 59.5}, [RECORD], None),  # [0..60): 备案 without a second task
+    ({"risk_score": 100, "urgent": True}, [RECORD, HALT], None),
+])
+def test_zeebe_feel_reads_a_variable_the_case_lacks_as_null_and_ranges_are_translated(engine, start, path, phone):
+    """Camunda 8 (Zeebe) FEEL: a variable the case does not have is null — in a gateway condition
+    (``urgent = true``, ``urgent != true``) and in a task's input (``=contact_phone``) — and does
+    not appear in the case afterwards; ``x in [60..100]`` and ``x in [0..60)`` are ranges."""
+    out = drive(engine, "zeebe_null_and_ranges", data=start)
+    assert out.status == "completed", out.message
+    assert [t.spec_id for t in out.tasks] == path
+    data = {k: v for k, v in engine.case(out.case_id).data.items() if k not in CONTEXT}
+    assert data == {**start, "callback_phone": phone}
+
+
+def test_an_incident_in_translated_feel_shows_the_expression_as_drawn_not_the_evaluators_line(engine):
+    """FEEL reads an absent risk_score as null, which a range cannot hold: the incident names the
+    gateway and the translated condition, without the line that tells the evaluator which
+    variables read as null."""
+    out = drive(engine, "zeebe_null_and_ranges", data={})
+    assert out.status == "incident", out.message
+    assert "「隐患等级？」出错" in out.message and "(60 <= risk_score <= 100)" in out.message, out.message
+    assert "absent-as-null" not in out.message and "absent-as-null" not in engine.incidents(case_id=out.case_id)[0].message
+
+
+@pytest.mark.parametrize("condition", ["${urgent == true}", "urgent == True"])
+def test_a_juel_or_python_condition_on_a_variable_the_case_lacks_stays_an_incident_naming_it(engine, condition):
+    """Only FEEL reads an absent variable as null: the same flow in JUEL or in our Python fails,
+    and the incident names the variable."""
+    key = "zeebe_null_juel" if condition.startswith("$") else "zeebe_null_python"
+    xml = (CORPUS / "zeebe_null_and_ranges.bpmn").read_text("utf-8").replace("=urgent = true", condition).replace(
+        'id="zeebe_null_and_ranges"', f'id="{key}"')
+    engine.deploy(xml, by="boss", filename=f"{key}.bpmn")
+    out = drive(engine, key, data={"risk_score": 75})
+    assert out.status == "incident" and "urgent" in out.message, out.message
+    assert [t.spec_id for t in out.tasks] == [RECORD]
+
+
 BASE_PARAMETER = '<camunda:inputParameter name="base">${amount}</camunda:inputParameter>'
 CALL = "调用活动「区级核查」(Activity_1c9v0b1) 的"
 FINE = "脚本任务「计算\n罚款金额」(Activity_1s2d3f4) 的"
@@ -434,6 +477,8 @@ GRADE = "脚本任务「判定风险等级」(Activity_0d5f6g7) 的脚本使用 
      GRADE + '「=if count(hazards) > 1 then "重大" else "一般"」，调用了函数「count(...)」（FEEL 只支持 list contains）'),
     ("zeebe_hazard_triage", RISK, '=if list contains(hazards, &#34;有限空间&#34;) then &#34;重大&#34;', "Activity_0d5f6g7",
      GRADE + '「=if list contains(hazards, "有限空间") then "重大"」，「if … then … else」写法不完整'),
+    ("zeebe_null_and_ranges", "[60..100]", "[60..]", "Flow_1rectify",
+     '连线「60 分及以上」(Flow_1rectify) 的条件使用 FEEL 表达式「=urgent != true and risk_score in [60..]」，含有不支持的写法'),
     ("zeebe_triage.dmn", 'if risk = "重大" then', 'if count(hazards) > 1 then', "DecisionRule_0r5t6y7",
      '决策「监管类别判定」 的规则 (DecisionRule_0r5t6y7) 使用 FEEL 表达式「if count(hazards) > 1 then "A类（重点监管）" else '
      '"B类"」，调用了函数「count(...)」'),
