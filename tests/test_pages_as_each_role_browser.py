@@ -33,7 +33,8 @@ import pytest
 from playwright.sync_api import Error, expect, sync_playwright
 from werkzeug.security import generate_password_hash
 
-from engine import ManualClock
+from engine import ManualClock, workdays
+from engine.clock import SHANGHAI
 from tests.interop_support import CORPUS, drive
 from tests.ui_support import PASSWORD, LiveServer, close_context, launch_chromium, logged_in_page, screenshot
 from webui.app import create_app
@@ -282,5 +283,28 @@ def test_an_enterprise_is_picked_by_name_on_a_task_form_and_fills_its_credit_cod
         name.fill("示范市某某未登记企业")  # typed, not in the list: the code stays as picked
         name.dispatch_event("change")
         expect(page.locator("#f-credit_code")).to_have_value(MACHINERY)
+    finally:
+        close_context(page.context)
+
+
+def test_a_deadline_counted_in_a_year_without_its_holiday_notice_says_it_is_provisional(demo):
+    """chinese-calendar knows no 2027 (the State Council publishes it late in 2026): a task due in such
+    a year is shown 「暂按周一至周五计算」 beside its deadline; one due in a known year is not."""
+    tasks = demo.engine.queue("zhang_san", limit=200)
+    late = next(t for t in tasks if t.due_at and t.due_at.astimezone(SHANGHAI).year > 2026)
+    soon = next(t for t in tasks if t.due_at and t.due_at.astimezone(SHANGHAI).year == 2026)
+    year = late.due_at.astimezone(SHANGHAI).year
+    page = demo.page("zhang_san")
+    try:
+        page.goto(demo.server.url + f"/cases/{late.case_id}")
+        marker = page.locator(f'#case-tasks tr[data-element="{late.spec_id}"] .provisional').first
+        if workdays.is_known_year(year):
+            expect(marker).to_have_count(0)
+        else:
+            expect(marker).to_have_text("暂按周一至周五计算")
+            assert f"{year}年放假调休安排尚未录入" in marker.get_attribute("title")
+        page.goto(demo.server.url + f"/cases/{soon.case_id}")
+        expect(page.locator(f'#case-tasks tr[data-element="{soon.spec_id}"]').first).to_be_visible()
+        expect(page.locator(f'#case-tasks tr[data-element="{soon.spec_id}"] .provisional')).to_have_count(0)
     finally:
         close_context(page.context)
