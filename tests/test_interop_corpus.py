@@ -408,6 +408,24 @@ def test_an_input_parameter_shadows_the_case_variable_of_its_name_until_the_task
     assert {k: v for k, v in view.data.items() if k not in CONTEXT} == expected
 
 
+def test_a_zeebe_input_reading_its_own_absent_variable_sees_null_and_leaves_it_absent(engine):
+    """``review_mode = if review_mode = null then "书面审核" else review_mode``: the case has no
+    review_mode, FEEL reads it as null, the task sees 书面审核, and the case still has none after."""
+    key = "zeebe_io_own_null"
+    xml = (CORPUS / "zeebe_io_shadowing.bpmn").read_text("utf-8").replace(
+        'source="=&#34;书面审核&#34;"', 'source="=if review_mode = null then &#34;书面审核&#34; else review_mode"').replace(
+        'id="zeebe_io_shadowing"', f'id="{key}"')
+    engine.deploy(xml, by="boss", filename=f"{key}.bpmn")
+    out = drive(engine, key, data={"deadline_days": 15}, max_steps=0)
+    assert out.case_id is not None, out.message
+    assert open_task_data(engine, out.case_id, "Activity_1d4f5g6")["review_mode"] == "书面审核"
+    (task,) = engine.case(out.case_id).tasks
+    engine.complete(task.id, user_for(engine, task), {})
+    view = engine.case(out.case_id)
+    assert view.status == "completed"
+    assert {k: v for k, v in view.data.items() if k not in CONTEXT} == {"deadline_days": 15, "extended_days": 30}
+
+
 RECORD, RECTIFY, HALT = "Activity_0h4j5k6", "Activity_0t7y8u9", "Activity_1n4m5q6"
 
 
