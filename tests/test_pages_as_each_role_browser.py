@@ -1,8 +1,8 @@
 """Every page as its person sees it (People first), in a real browser (Debian's Chromium through
 Playwright) on the demo (``workflows.demo.load_demo`` on a SQLite file).
 
-Each demo role — 执法人员, 科室负责人, 分管领导, 法制审核, 生产经营单位, 第三方评估机构, 流程设计员,
-系统管理员 — logs in and walks every page its menus and its task and case pages link to (one page of
+Each demo role — 执法人员, 科室负责人 (区 and 市: the city's sees its districts' red enterprises),
+分管领导, 法制审核, 生产经营单位, 第三方评估机构, 流程设计员, 系统管理员 — logs in and walks every page its menus and its task and case pages link to (one page of
 each kind, three tasks and cases); the visible text of each must read as Chinese for a person: no English word, variable
 name, element id, JSON, username or ISO date; every link shown must open (a link the person may
 not follow is not shown); an enterprise is picked by name, never typed into a bare text box. The engine's incidents of the kinds that name a task in Chinese (流程停滞,
@@ -49,7 +49,8 @@ if shutil.which("chromium") is None:
 
 NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)  # Monday 09:00 in Beijing
 ROLES = {  # the person, by the demo's role
-    "执法人员": "zhang_san", "科室负责人": "qian_ke", "分管领导": "zheng_fj", "法制审核": "chen_fz",
+    "执法人员": "zhang_san", "科室负责人": "qian_ke", "市局科室负责人": "shi_ke", "分管领导": "zheng_fj",
+    "法制审核": "chen_fz",
     "生产经营单位": "jia_qy", "第三方评估机构": "an_tai", "流程设计员": "xu_sj", "系统管理员": "admin",
 }
 PAGES_PER_ROLE = 45
