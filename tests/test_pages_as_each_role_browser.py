@@ -309,3 +309,33 @@ def test_a_deadline_counted_in_a_year_without_its_holiday_notice_says_it_is_prov
         expect(page.locator(f'#case-tasks tr[data-element="{soon.spec_id}"] .provisional')).to_have_count(0)
     finally:
         close_context(page.context)
+
+
+def test_the_designers_properties_panel_labels_every_kind_of_element_in_chinese(demo):
+    """bpmn-js-properties-panel writes its labels in English unless translated (static/designer/js/
+    translate.js): each kind of element of the hazard process, selected, shows Chinese headings and
+    labels (option lists and code fields may name keys: those are the designer's)."""
+    page = demo.page("xu_sj")
+    try:
+        page.goto(demo.server.url + "/designer/models/hazard_supervision/edit")
+        page.wait_for_selector("#designer[data-state=ready]")
+        kinds = page.evaluate("""() => {
+            const byType = {};
+            window.dubanModeler.get('elementRegistry').getAll().forEach(e => {
+              if (e.type !== 'label' && !(e.type in byType)) { byType[e.type] = e.id; } });
+            return byType; }""")
+        assert len(kinds) >= 10, kinds
+        english = {}
+        for kind, element_id in kinds.items():
+            page.evaluate("""id => { const m = window.dubanModeler;
+                                     m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
+            page.evaluate("""() => document.querySelectorAll('.bio-properties-panel-group-header:not(.open)')
+                                   .forEach(h => h.click())""")
+            texts = page.locator(".bio-properties-panel-header-type, .bio-properties-panel-group-header-title, "
+                                 ".bio-properties-panel-label").all_inner_texts()
+            words = sorted({w for t in texts for w in LATIN.findall(t)} - ABBREVIATIONS - {"Python", "ISO"})
+            if words:
+                english[kind] = words
+        assert not english, english
+    finally:
+        close_context(page.context)

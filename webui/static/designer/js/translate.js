@@ -6,7 +6,7 @@ const ZH = {
   // properties panel
   'General': '常规', 'Name': '名称', 'ID': '标识', 'Documentation': '说明', 'Element documentation': '元素说明',
   'Process documentation': '流程说明', 'Executable': '可执行', 'Process name': '流程名称', 'Process ID': '流程标识',
-  'Participant Name': '参与者名称', 'Multi-instance': '多实例', 'Loop cardinality': '循环次数',
+  'Participant ID': '参与者标识', 'Participant Name': '参与者名称', 'Multi-instance': '多实例', 'Loop cardinality': '循环次数',
   'Completion condition': '完成条件', 'Message': '消息', 'Signal': '信号', 'Error': '错误', 'Escalation': '升级',
   'Link': '链接', 'Compensation': '补偿', 'Timer': '定时器', 'Type': '类型', 'Value': '值', 'Date': '日期',
   'Duration': '时长', 'Cycle': '循环', '<none>': '<无>', 'Code': '代码',
