@@ -311,20 +311,22 @@ def test_a_deadline_counted_in_a_year_without_its_holiday_notice_says_it_is_prov
         close_context(page.context)
 
 
-def test_the_designers_properties_panel_labels_every_kind_of_element_in_chinese(demo):
+@pytest.mark.parametrize("key", ["hazard_supervision", "enforcement_case", "flowable_leave", "bpmnio_standard_loop"])
+def test_the_designers_properties_panel_labels_every_kind_of_element_in_chinese(demo, key):
     """bpmn-js-properties-panel writes its labels in English unless translated (static/designer/js/
-    translate.js): each kind of element of the hazard process, selected, shows Chinese headings and
+    translate.js): each kind of element of our processes and of models drawn in Flowable and bpmn.io
+    (multi-instance, standard loop), selected, shows Chinese headings and
     labels (option lists and code fields may name keys: those are the designer's)."""
     page = demo.page("xu_sj")
     try:
-        page.goto(demo.server.url + "/designer/models/hazard_supervision/edit")
+        page.goto(demo.server.url + f"/designer/models/{key}/edit")
         page.wait_for_selector("#designer[data-state=ready]")
         kinds = page.evaluate("""() => {
             const byType = {};
             window.dubanModeler.get('elementRegistry').getAll().forEach(e => {
               if (e.type !== 'label' && !(e.type in byType)) { byType[e.type] = e.id; } });
             return byType; }""")
-        assert len(kinds) >= 10, kinds
+        assert len(kinds) >= 5, kinds
         english = {}
         for kind, element_id in kinds.items():
             page.evaluate("""id => { const m = window.dubanModeler;
