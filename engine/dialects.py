@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .expressions import FEEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
+from .local_outputs import OUTPUTS_ONLY
 from .restricted import ABSENT_AS_NULL, absent_as_null, mark_absent_as_null, names_read
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -396,8 +397,9 @@ def _input_output(el, result: Normalized) -> None:
     shadows it, as in Camunda and Zeebe: the pre-script keeps the case variable's value in the
     task's data (``SHADOWED``, stored with the task, so a case restored mid-task still has it) and
     the post-script puts it back (a variable absent before is absent after) unless an output
-    parameter sets it. What the task itself sets (a form, a handler) reaches the case beside the
-    outputs (Zeebe keeps it local once outputs are mapped)."""
+    parameter sets it. On a Camunda 8 user or manual task with outputs, what the task itself sets
+    (a form) stays local: only the outputs reach the case (engine/local_outputs.py); elsewhere what
+    the task sets (a form, a handler) reaches the case beside the outputs."""
     ext = el.find(f"{B}extensionElements")
     if ext is None:
         return
@@ -435,6 +437,9 @@ def _input_output(el, result: Normalized) -> None:
                     null |= names_read(value)
     if refused or not (inputs or outputs):
         return
+    if zeebe is not None and zeebe.find(f"{{{ZEEBE_NS}}}output") is not None and \
+            etree.QName(el).localname in ("userTask", "manualTask"):  # Zeebe: what the task sets stays local
+        _set_property(el, OUTPUTS_ONLY, " ".join(dict.fromkeys(name for name, _ in outputs)))
     before, after, shadowed = _parameter_lines(inputs, outputs, null)
     if etree.QName(el).localname == "scriptTask":  # SpiffWorkflow runs no pre/post-script on a script task
         _add_lines(el.find(f"{B}script"), before, after, null, shadowed)

@@ -27,6 +27,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
 from . import timers
 from .call_activity import CallActivity, MappedCallActivityParser
+from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .service_tasks import DubanServiceTask
 
 
@@ -99,9 +100,17 @@ def _ours(parser_class):
                                                                      "SEQUENTIAL_MI_CLASS": SequentialMultiInstanceTask})
 
 
+def _outputs_only(parser_class):
+    """Zeebe user/manual tasks whose outputs are the only way out (engine/local_outputs.py)."""
+    return type(parser_class.__name__, (OutputsOnlyParser, parser_class), {})
+
+
 class DubanParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **{tag: (_ours(parser), spec) for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()},
+        **{full_tag(tag): (_outputs_only(_ours(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)][0])),
+                           SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)][1])
+           for tag in ("userTask", "manualTask")},
         full_tag("serviceTask"): (_ours(ServiceTaskParser), DubanServiceTask),
         full_tag("callActivity"): (_ours(MappedCallActivityParser), CallActivity),
     }
@@ -110,6 +119,8 @@ class DubanParser(SpiffBpmnParser):
 DUBAN_CONFIG = deepcopy(SPIFF_CONFIG)
 DUBAN_CONFIG[DubanServiceTask] = ServiceTaskConverter
 DUBAN_CONFIG[CallActivity] = SPIFF_CONFIG[spiff_specs.CallActivity]
+for _base, _outputs_only_class in OUTPUTS_ONLY_CLASSES.items():
+    DUBAN_CONFIG[_outputs_only_class] = SPIFF_CONFIG[_base]
 DUBAN_CONFIG[ParallelMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.ParallelMultiInstanceTask]
 DUBAN_CONFIG[SequentialMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.SequentialMultiInstanceTask]
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.

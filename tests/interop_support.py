@@ -4,6 +4,7 @@ or raises an incident. Shared by tests/test_interop.py, bench/interop.py and ben
 (``--model``: who works a task, what its drawn form gets, how a waiting timer is fired)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,25 @@ def open_task_data(engine, case_id: int, element_id: str) -> dict:
             if task.task_spec.bpmn_id == element_id and task.has_state(TaskState.READY | TaskState.STARTED):
                 return dict(task.data)
     raise LookupError(f"no open task {element_id} in case {case_id}")
+
+
+@contextlib.contextmanager
+def restored_engine(engine, case_id: int, how: str):
+    """The engine to go on working the case with: ``cached`` the same, ``evicted`` the same with the
+    case's workflow dropped from its cache, ``restarted`` a second Engine on the same database
+    (disposed after; the first then forgets its cached workflow). The latter two read the case
+    back from its rows, as after an engine restart."""
+    from engine import Engine
+
+    if how == "evicted":
+        engine._evict(case_id)
+    worker = Engine(engine.db.url, clock=engine.clock) if how == "restarted" else engine
+    try:
+        yield worker
+    finally:
+        if worker is not engine:
+            worker.dispose()
+            engine._evict(case_id)
 
 
 @dataclass

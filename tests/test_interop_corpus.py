@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from engine.errors import InvalidModel
 from engine.schema import EventWait, Timer
 from tests.interop_support import (  # noqa: F401 (corpus_engine: the module fixture)
-    CORPUS, REFUSED_FILES, corpus_engine, drive, open_task_data, user_for)
+    CORPUS, REFUSED_FILES, corpus_engine, drive, open_task_data, restored_engine, user_for)
 
 
 def _open(engine, case_id):
@@ -390,20 +390,10 @@ def test_an_input_parameter_shadows_the_case_variable_of_its_name_until_the_task
     out = drive(engine, key, data=start, max_steps=0)
     seen = open_task_data(engine, out.case_id, task)
     assert {k: seen[k] for k in during} == during
-    worker = engine
-    if restored == "evicted":
-        engine._evict(out.case_id)
-    elif restored == "restarted":
-        from engine import Engine
-        worker = Engine(engine.db.url, clock=engine.clock)
-    try:
+    with restored_engine(engine, out.case_id, restored) as worker:
         (open_task,) = worker.case(out.case_id).tasks
         worker.complete(open_task.id, user_for(worker, open_task), {})
         view = worker.case(out.case_id)
-    finally:
-        if worker is not engine:
-            worker.dispose()
-            engine._evict(out.case_id)
     assert view.status == "completed"
     assert {k: v for k, v in view.data.items() if k not in CONTEXT} == expected
 
@@ -424,6 +414,26 @@ def test_a_zeebe_input_reading_its_own_absent_variable_sees_null_and_leaves_it_a
     view = engine.case(out.case_id)
     assert view.status == "completed"
     assert {k: v for k, v in view.data.items() if k not in CONTEXT} == {"deadline_days": 15, "extended_days": 30}
+
+
+@pytest.mark.parametrize("restored", ["cached", "evicted", "restarted"])
+def test_what_a_form_sets_on_a_zeebe_task_with_output_mappings_stays_local(engine, restored):
+    """Zeebe: a task with output mappings passes only them to the case. The supervisor's form sets
+    approved, an opinion and (by mistake) deadline_days: the case gets extension_approved, keeps its
+    own deadline_days, and has no opinion; the next task, without mappings, passes its form's values
+    as always. Also when the case is read back from the database mid-task."""
+    out = drive(engine, "zeebe_outputs_only", data={"deadline_days": 15, "enterprise": "东城化工"}, max_steps=0)
+    assert out.case_id is not None, out.message
+    with restored_engine(engine, out.case_id, restored) as worker:
+        (review,) = worker.case(out.case_id).tasks
+        worker.complete(review.id, user_for(worker, review),
+                        {"approved": True, "opinion": "同意延期三十日", "deadline_days": "３０"})
+        (notify,) = worker.case(out.case_id).tasks
+        worker.complete(notify.id, user_for(worker, notify), {"notified_by": "短信"})
+        view = worker.case(out.case_id)
+    assert view.status == "completed"
+    assert {k: v for k, v in view.data.items() if k not in CONTEXT} == {
+        "deadline_days": 15, "enterprise": "东城化工", "extension_approved": True, "notified_by": "短信"}
 
 
 RECORD, RECTIFY, HALT = "Activity_0h4j5k6", "Activity_0t7y8u9", "Activity_1n4m5q6"
