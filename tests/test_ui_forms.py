@@ -148,6 +148,14 @@ def test_incidents_read_in_chinese_naming_the_step_and_the_value_by_its_label():
     unlabelled = incident_explanation("KeyError: 'x_total'", "计算罚款", names)
     assert "x_total" not in unlabelled and "一项数据" in unlabelled
     assert missing_keys("NameError: name 'days' is not defined") == ["days"]
+    # The engine's own Chinese (流程停滞, 多实例): without element ids, a variable by its label or not at all.
+    stalled = "流程停滞：案件停在并行网关「汇总」(join)，没有待办任务、定时器或等待的事件，流程无法继续"
+    assert incident_explanation(stalled, "汇总") == "流程停滞：案件停在并行网关「汇总」，没有待办任务、定时器或等待的事件，流程无法继续"
+    assert incident_explanation("流程停滞：案件停在并行网关 Gateway_0x3，没有待办任务", None) == \
+        "流程停滞：案件停在未命名的并行网关，没有待办任务"
+    collection = "多实例任务「会签」(sid-countersign) 的集合「approvers」没有值"
+    assert incident_explanation(collection, "会签", {"approvers": "审批人"}) == "多实例任务「会签」的集合「审批人」没有值"
+    assert incident_explanation(collection, "会签") == "多实例任务「会签」的集合没有值"
     for raw, words in [("ZeroDivisionError: division by zero", "除数为零"),
                        ("TypeError: unsupported operand type(s) for +: 'int' and 'str'", "数据类型不符"),
                        ("脚本运行超过 2 秒，已被终止 (ScriptTimeout)", "超时"),

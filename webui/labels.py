@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from engine.dialects import KIND_NAMES
+
 CASE_STATUS = {"running": "办理中", "completed": "已办结", "cancelled": "已撤销"}
 TASK_STATE = {"open": "待办", "completed": "已办", "cancelled": "已取消"}
 
@@ -82,6 +84,9 @@ _INCIDENT_PATTERNS = [
 
 _STEP_PREFIX = re.compile(r"^「[^」]*」出错[:：]\s*")  # the engine names the step; so does ``where``
 _ELEMENT_ID = re.compile(r"」\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)\s*")  # 并行网关「汇总」(join) -> 并行网关「汇总」
+# 并行网关 Gateway_0x3: an element drawn without a name, as engine/stall.py names it.
+_UNNAMED = re.compile("(" + "|".join(sorted(set(KIND_NAMES.values()) | {"元素"}, key=len, reverse=True))
+                      + r") ([A-Za-z_][\w.:-]*)")
 _DATA_KEY = re.compile(r"(集合|变量|数据项?)「([A-Za-z_][\w.]*)」")  # 集合「approvers」: by its label, or unnamed
 _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
 _LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
@@ -93,6 +98,7 @@ def engine_message(message: str, names: dict | None = None) -> str | None:
     「」 as they are. None when the message
     is not the engine's Chinese (a Python or SpiffWorkflow error in English)."""
     text = _ELEMENT_ID.sub("」", _STEP_PREFIX.sub("", " ".join(message.split())))  # a name drawn on two lines
+    text = _UNNAMED.sub(lambda m: f"未命名的{m.group(1)}", text)
     text = _DATA_KEY.sub(lambda m: m.group(1) + (f"「{names[m.group(2)]}」" if (names or {}).get(m.group(2)) else ""),
                          text)
     outside_quotes = re.sub(r"「[^」]*」", "", text)  # names drawn in the model and values as typed stay as they are
