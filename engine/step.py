@@ -161,34 +161,18 @@ def case_data_text(workflow: BpmnWorkflow, completed: bool | None = None) -> str
     if completed:
         merged = dict(workflow.last_task.data) if workflow.last_task is not None else {}
         merged.update(workflow.data)
-        return _data_text(merged)
+        return encode_data(merged)
     merged = {}
     for task in workflow.tasks.values():
         if task._state & _HOLDS_CASE_DATA:
             merged.update(task.data)
-    return _data_text(merged)
+    return encode_data(merged)
 
 
 _HOLDS_CASE_DATA = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 # What ``jsonable`` makes of a value, as text: one encoder for every call (json.dumps with options
 # builds a new one each time); whatever JSON has no form for is written as its str().
 encode_data = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-# The C encoder ``encode_data`` makes on every call (``JSONEncoder.encode``), made once, without
-# the check for a value that holds itself (a dict of markers per call); None without the C module.
-_data_encoder = json.encoder.c_make_encoder(
-    None, str, json.encoder.encode_basestring, None, ":", ",", False, False, True,
-) if json.encoder.c_make_encoder is not None else None
-
-
-def _data_text(value: dict) -> str:
-    """``encode_data(value)`` by the encoder made once (a step's case data: ~1.5 µs less). A value
-    that holds itself, or nests too deep, is given to ``encode_data``, which fails as it did."""
-    if _data_encoder is None:
-        return encode_data(value)
-    try:
-        return "".join(_data_encoder(value, 0))
-    except RecursionError:
-        return encode_data(value)
 
 
 def jsonable(value):
