@@ -76,3 +76,52 @@ def test_api_token_from_the_command_line_works_against_the_api(run):
     assert client.get("/api/me", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert run("user", "token", "nobody", ok=False).exit_code == 1
     engine.dispose()
+
+
+def test_serve_sweeps_timers_at_its_interval_and_at_most_timers_per_sweep(tmp_path):
+    """``duban serve --interval S --timers-per-sweep N`` (the real server process, gunicorn and its
+    timer worker, on a SQLite file): 7 due timers are fired by sweeps of at most 3, each timer once."""
+    import os
+    import re
+    import subprocess
+    import sys
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    from engine import ManualClock
+    from engine.schema import HumanTask, Timer
+    from tests.support import deploy, make_engine
+    from tests.test_security_cli import _free_port
+    from tests.ui_support import ROOT
+
+    url = f"sqlite:///{tmp_path / 'serve.sqlite'}"
+    engine = make_engine(url, clock=ManualClock(datetime.now(timezone.utc) - timedelta(days=2, minutes=1)))
+    deploy(engine, "timers_misc.bpmn")
+    for _ in range(7):
+        engine.start("wait_then_work", by="zhang", org="east")
+    engine.dispose()
+
+    log = tmp_path / "serve.log"
+    env = dict(os.environ, DUBAN_DATABASE_URL=url, DUBAN_INSTANCE_PATH=str(tmp_path / "instance"),
+               PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "webui.cli", "-v", "serve", "--port", str(_free_port()),
+                             "--interval", "0.3", "--timers-per-sweep", "3"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    try:
+        deadline = time.monotonic() + 120
+        fired: list[int] = []
+        while sum(fired) < 7:
+            assert proc.poll() is None, log.read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, f"fired {fired} in 120 s"
+            time.sleep(0.5)
+            fired = [int(n) for n in re.findall(r"duban\.worker: fired (\d+) timers", log.read_text(encoding="utf-8"))]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert fired == [3, 3, 1], fired  # every due timer, at most 3 a sweep
+    engine = make_engine(url)
+    with engine.db.read() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(Timer)).scalar() == 0
+        assert s.execute(sa.select(sa.func.count()).select_from(HumanTask)
+                         .where(HumanTask.state == "open")).scalar() == 7
+    engine.dispose()

@@ -8,6 +8,7 @@ import sys
 import click
 
 from engine.errors import EngineError
+from engine.worker import INTERVAL_SECONDS
 from webui.accounts import DEMO_PASSWORD  # the one demo password, refused by the policy outside demo mode
 
 
@@ -27,12 +28,24 @@ def main(verbose: bool):
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _sweep_options(command):
+    """The timer sweep's two knobs, the same for ``duban worker`` and the worker inside ``duban serve``."""
+    command = click.option(
+        "--timers-per-sweep", default=None, type=click.IntRange(1), metavar="N",
+        help="Fire at most N due timers per sweep (default: every due timer). With several workers "
+             "on one PostgreSQL database, a backlog is then shared by all of them, and the message "
+             "jobs run between its parts.")(command)
+    return click.option("--interval", default=INTERVAL_SECONDS, type=click.FloatRange(0.1, 3600),
+                        show_default=True, help="Seconds between timer sweeps.")(command)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
 @click.option("--demo/--no-demo", default=False,
               help="Load demo org units, users and cases into an empty database (refused if it has other users).")
-@click.option("--worker/--no-worker", default=True, help="Run the timer worker inside the server.")
+@click.option("--worker/--no-worker", default=True,
+              help="Run the timer worker inside the server (--interval, --timers-per-sweep as for `duban worker`).")
 @click.option("--workers", default=None, type=int,
               help="gunicorn worker processes (default 1 on SQLite, 4 on PostgreSQL).")
 @click.option("--threads", default=4, type=click.IntRange(1, 64), show_default=True,
@@ -40,7 +53,8 @@ def main(verbose: bool):
 @click.option("--dev", is_flag=True, help="Werkzeug's development server instead of gunicorn; plain HTTP.")
 @click.option("--plain-http", is_flag=True,
               help="Session cookies without Secure, for plain HTTP (implied by --dev and --demo).")
-def serve(host, port, demo, worker, workers, threads, dev, plain_http):
+@_sweep_options
+def serve(host, port, demo, worker, workers, threads, dev, plain_http, interval, timers_per_sweep):
     """Run the web app: gunicorn (SQLite by default, DUBAN_DATABASE_URL for PostgreSQL)."""
     import os
     engine = _engine(deploy=True)
@@ -56,12 +70,12 @@ def serve(host, port, demo, worker, workers, threads, dev, plain_http):
         if workers is None:
             workers = 1 if engine.db.is_sqlite else 4
         engine.dispose()
-        _serve_gunicorn(host, port, workers, worker, threads)
+        _serve_gunicorn(host, port, workers, worker, threads, interval, timers_per_sweep)
         return
     from webui.app import create_app
     if worker:
         from engine.worker import start_background
-        start_background(engine)
+        start_background(engine, interval_seconds=interval, most=timers_per_sweep)
     app = create_app(engine)
     from webui.heap import settle
     settle()
@@ -69,7 +83,7 @@ def serve(host, port, demo, worker, workers, threads, dev, plain_http):
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-def _serve_gunicorn(host, port, workers, worker, threads=4):
+def _serve_gunicorn(host, port, workers, worker, threads=4, interval=INTERVAL_SECONDS, timers_per_sweep=None):
     """N gunicorn web workers (threaded) as a child process; this process sweeps the timers
     (unless --no-worker).
 
@@ -90,7 +104,7 @@ def _serve_gunicorn(host, port, workers, worker, threads=4):
     try:
         if worker:
             from engine.worker import run_blocking
-            run_blocking(_engine())
+            run_blocking(_engine(), interval_seconds=interval, most=timers_per_sweep)
         else:
             web.wait()
     except KeyboardInterrupt:
@@ -128,12 +142,7 @@ def _load_demo(engine):
 
 
 @main.command()
-@click.option("--interval", default=5.0, type=click.FloatRange(0.1, 3600), show_default=True,
-              help="Seconds between timer sweeps.")
-@click.option("--timers-per-sweep", default=None, type=click.IntRange(1), metavar="N",
-              help="Fire at most N due timers per sweep (default: every due timer). With several workers "
-                   "on one PostgreSQL database, a backlog is then shared by all of them, and the message "
-                   "jobs run between its parts.")
+@_sweep_options
 def worker(interval, timers_per_sweep):
     """Run only the timer worker (sweeps due timers; any number may share a PostgreSQL database)."""
     from engine.worker import run_blocking
