@@ -218,6 +218,8 @@ def test_a_new_model_from_a_camunda_file_is_test_run_then_deployed(world, page, 
 
     select(page, "Lane_head")
     expect(page.locator("#bio-properties-panel-duban-lane-role")).to_have_value("supervisor")
+    assert page.locator("#bio-properties-panel-duban-lane-role").evaluate(
+        "s => s.options[s.selectedIndex].text") == "科室负责人（泳道名称写的是角色代码）"  # by name, not "supervisor"
     page.select_option("#bio-properties-panel-duban-lane-role", "科室负责人")
     select(page, "recheck_site")
     page.select_option("#bio-properties-panel-duban-formSchema", "hazard.onsite_review")
@@ -359,3 +361,40 @@ def test_a_test_run_offers_each_step_by_name_with_sample_values_and_completes_th
     page.click("#btn-dry-again")
     expect(page.locator("#trace-status")).to_have_text("结果：流程结束", timeout=60_000)
     assert world.engine.models.latest(HAZARD).version == current  # a test-run deploys nothing
+
+
+def option_texts(page, select_id: str) -> list[str]:
+    return page.locator(f"#bio-properties-panel-{select_id} option").all_inner_texts()
+
+
+def test_the_panels_dropdowns_name_forms_roles_and_decisions_in_chinese_only(world, page):
+    """The 督办 group's dropdowns show what a designer knows — a form's title under the process that
+    uses it, a role's name, a decision table's name — never the form key, role code or decision id
+    (those stay the options' values, written into the model)."""
+    latin = re.compile(r"[A-Za-z]")
+    page.goto(page.base + "/designer/models/accident_investigation/edit")
+    editor_ready(page)
+
+    select(page, "close_case")  # 结案审批: a title two processes' forms share
+    form = "#bio-properties-panel-duban-formSchema"
+    expect(page.locator(form)).to_have_value("accident.close")
+    texts = option_texts(page, "duban-formSchema")
+    assert len(texts) > 100 and not [t for t in texts if latin.search(t)], [t for t in texts if latin.search(t)]
+    groups = page.locator(f"{form} optgroup")
+    labels = groups.evaluate_all("gs => gs.map(g => g.label)")
+    assert "事故调查处理（四不放过）" in labels and "行政处罚案件办理（一案一审、集体决策）" in labels, labels
+    shared = page.locator(f'{form} optgroup option:text-is("结案审批")')
+    assert sorted(shared.evaluate_all("os => os.map(o => o.parentElement.label)")) == [
+        "事故调查处理（四不放过）", "行政处罚案件办理（一案一审、集体决策）"]
+    assert page.locator(form).evaluate("s => s.options[s.selectedIndex].parentElement.label") == "事故调查处理（四不放过）"
+
+    select(page, "Lane_accident_investigation_1")
+    expect(page.locator("#bio-properties-panel-duban-lane-role")).to_have_value("科室负责人")
+    texts = option_texts(page, "duban-lane-role")
+    assert "科室负责人" in texts and not [t for t in texts if latin.search(t)], texts
+
+    select(page, "grade")
+    expect(page.locator("#bio-properties-panel-duban-decision")).to_have_value("accident_grade")
+    texts = option_texts(page, "duban-decision")
+    assert "事故等级判定" in texts and not [t for t in texts if latin.search(t)], texts
+    screenshot(page, "designer-07-dropdowns")

@@ -6,6 +6,7 @@ Everything is read through ``engine.db.read()`` or the engine's own listing call
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -56,17 +57,22 @@ def choices(engine) -> dict:
     designer can only pick what exists: roles (lane names), form schemas, decision ids and
     process keys of deployed models."""
     roles = [{"code": r.code, "name": r.name} for r in engine.directory.roles()]
-    forms = []
-    if engine.forms is not None:
-        forms = [{"key": k, "title": engine.forms.title(k)} for k in engine.forms.keys()]
-    decisions, processes = [], []
+    decisions, processes, used_in = [], [], {}
     for model in engine.models.list():
         if model.kind == "dmn":
             decisions.extend(_decisions(model.content))
         else:
             processes.append({"key": model.key, "name": model.name})
+            for key in _FORM_SCHEMA.findall(model.content):
+                used_in.setdefault(key, model.name or model.key)
+    forms = []
+    if engine.forms is not None:  # by the process that uses each (two processes have a 「结案审批」 each)
+        forms = [{"key": k, "title": engine.forms.title(k), "process": used_in.get(k, "")} for k in engine.forms.keys()]
     return {"roles": roles, "forms": forms, "decisions": sorted(decisions, key=lambda d: d["id"]),
             "processes": processes}
+
+
+_FORM_SCHEMA = re.compile(r'name="formSchema"\s+value="([^"]+)"')  # a deployed model's spiffworkflow:property
 
 
 def _decisions(content: str) -> list[dict]:

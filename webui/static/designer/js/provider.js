@@ -34,11 +34,12 @@ function services() {
            modeling: useService('modeling') };
 }
 
-// Options from a list, keeping a value the model has but the system does not know (shown as such,
-// so opening a model never silently changes it).
+// Options from a list (or from groups of options: { label, children }), keeping a value the model has
+// but the system does not know (shown as such, so opening a model never silently changes it). A
+// designer reads names only: form keys, role codes and decision ids stay the options' values.
 function options(list, current, unknownLabel) {
   const out = [{ value: '', label: '（未设置）' }].concat(list);
-  if (current && !list.some((o) => o.value === current)) {
+  if (current && !list.flatMap((o) => o.children || [o]).some((o) => o.value === current)) {
     out.push({ value: current, label: `${current}（${unknownLabel}）` });
   }
   return out;
@@ -53,10 +54,21 @@ function PropertyText(props) {
     getValue: () => getProperty(element, name), setValue: (v) => setProperty(element, name, v, s) });
 }
 
+// Forms by title, grouped under the process that uses them (two processes each have a 「结案审批」).
+function formGroups(forms) {
+  const groups = new Map();
+  forms.forEach((f) => {
+    const group = f.process || '其他表单';
+    if (!groups.has(group)) { groups.set(group, []); }
+    groups.get(group).push({ value: f.key, label: f.title || f.key });
+  });
+  return [...groups].map(([label, children]) => ({ label, children }));
+}
+
 function FormSchema(props) {
   const { element, id, choices } = props;
   const s = services();
-  const list = choices.forms.map((f) => ({ value: f.key, label: `${f.title}（${f.key}）` }));
+  const list = formGroups(choices.forms);
   return jsx(SelectEntry, { element, id, label: '表单', description: '提交的数据按此表单校验；任务页面按它生成表单',
     getValue: () => getProperty(element, 'formSchema'),
     setValue: (v) => setProperty(element, 'formSchema', v, s),
@@ -66,13 +78,15 @@ function FormSchema(props) {
 function LaneRole(props) {
   const { element, id, choices } = props;
   const modeling = useService('modeling');
-  const list = choices.roles.map((r) => ({ value: r.name, label: `${r.name}（${r.code}）` }));
   const current = () => getBusinessObject(element).get('name') || '';
-  const known = choices.roles.some((r) => r.name === current() || r.code === current());
+  // A lane named by a role's code (as other modelers draw it) is offered by the role's name.
+  const byCode = choices.roles.find((r) => r.code === current() && r.name !== current());
+  const list = choices.roles.map((r) => ({ value: r.name, label: r.name }))
+    .concat(byCode ? [{ value: byCode.code, label: `${byCode.name}（泳道名称写的是角色代码）` }] : []);
   return jsx(SelectEntry, { element, id, label: '泳道角色',
     description: '泳道名称即角色：本泳道的用户任务由持有该角色的人员办理',
     getValue: current, setValue: (v) => modeling.updateProperties(element, { name: v || undefined }),
-    getOptions: () => options(list, current(), known ? '角色代码' : '未知角色') });
+    getOptions: () => options(list, current(), '未知角色') });
 }
 
 function TimerKind(props) {
@@ -136,7 +150,7 @@ function Script(props) {
 function Decision(props) {
   const { element, id, choices } = props;
   const s = services();
-  const list = choices.decisions.map((d) => ({ value: d.id, label: d.name ? `${d.name}（${d.id}）` : d.id }));
+  const list = choices.decisions.map((d) => ({ value: d.id, label: d.name || `未命名的决策表（${d.id}）` }));
   return jsx(SelectEntry, { element, id, label: '决策表（DMN）', description: '决策结果写入案件数据',
     getValue: () => getCalledDecision(element), setValue: (v) => setCalledDecision(element, v, s),
     getOptions: () => options(list, getCalledDecision(element), '未部署') });
@@ -145,7 +159,7 @@ function Decision(props) {
 function CalledProcess(props) {
   const { element, id, choices } = props;
   const modeling = useService('modeling');
-  const list = choices.processes.map((p) => ({ value: p.key, label: p.name ? `${p.name}（${p.key}）` : p.key }));
+  const list = choices.processes.map((p) => ({ value: p.key, label: p.name || `未命名的流程（${p.key}）` }));
   const current = () => getBusinessObject(element).get('calledElement') || '';
   return jsx(SelectEntry, { element, id, label: '调用的流程', description: '部署时被调用的流程须已部署',
     getValue: current, setValue: (v) => modeling.updateProperties(element, { calledElement: v || undefined }),
