@@ -241,8 +241,12 @@ class TaskRow(Base):
 # The predicates of the partial indexes of human_task and audit_event (revisions 0015, 0016).
 DONE = sa.text("completed_by IS NOT NULL")
 OUTSIDE_CASES = sa.text("case_id IS NULL")
-OPEN_TASKS = sa.text("state = 'open'")
 UNCLAIMED = sa.text("state = 'open' AND assignee IS NULL")
+# Revision 0017: a task without a deadline is never overdue, and one of no enterprise is in no
+# enterprise's pool; their readers compare due_at with ``<`` and party with ``=``, which imply the
+# IS NOT NULL (SQLite and PostgreSQL both prove it), so such a task enters neither index.
+OPEN_WITH_DEADLINE = sa.text("state = 'open' AND due_at IS NOT NULL")
+UNCLAIMED_OF_PARTY = sa.text("state = 'open' AND assignee IS NULL AND party IS NOT NULL")
 CLAIMED = sa.text("state = 'open' AND assignee IS NOT NULL")
 # A task's state as readers compare it: written into the SQL text, never a bound parameter. SQLite
 # re-prepares, at every execution, a statement binding ``state = ?`` once a partial index's
@@ -263,21 +267,24 @@ class HumanTask(Base):
         # role branches of every queue, the pool of approvals and of a third party's cases).
         sa.Index("ix_human_task_unclaimed", "role_code", "org_code", "due_sort", "created_at", "id",
                  postgresql_where=UNCLAIMED, sqlite_where=UNCLAIMED),
-        # An enterprise user's pool: unclaimed tasks of its enterprise, by role.
+        # An enterprise user's pool: unclaimed tasks of its enterprise, by role (a task of no
+        # enterprise does not enter it: revision 0017).
         sa.Index("ix_human_task_party", "party", "role_code", "due_sort", "created_at", "id",
-                 postgresql_where=UNCLAIMED, sqlite_where=UNCLAIMED),
+                 postgresql_where=UNCLAIMED_OF_PARTY, sqlite_where=UNCLAIMED_OF_PARTY),
         # Tasks claimed by or assigned to a user (a new task, unclaimed, does not enter it).
         sa.Index("ix_human_task_assignee", "assignee", "due_sort", "created_at",
                  postgresql_where=CLAIMED, sqlite_where=CLAIMED),
-        # Overdue open tasks by deadline, across org units (the overdue list, engine/queries.py overdue_tasks).
+        # Overdue open tasks by deadline, across org units (the overdue list, engine/queries.py
+        # overdue_tasks); a task without a deadline is never overdue and does not enter it (0017).
         sa.Index("ix_human_task_due", "due_at", "org_code", "process_key",
-                 postgresql_where=OPEN_TASKS, sqlite_where=OPEN_TASKS),
+                 postgresql_where=OPEN_WITH_DEADLINE, sqlite_where=OPEN_WITH_DEADLINE),
         # One cell of the 逾期督办 board (a process and an org unit): its overdue tasks are one range,
         # counted up to the board's cap, its oldest deadline the range's first entry (revision 0008).
         # The process first: led by the org unit, SQLite took it for the overdue list of a city (every
         # open task of its org units, then sorted) instead of ix_human_task_due's deadline order.
+        # Open tasks with a deadline only, as ix_human_task_due (0017).
         sa.Index("ix_human_task_overdue", "process_key", "org_code", "due_at",
-                 postgresql_where=OPEN_TASKS, sqlite_where=OPEN_TASKS),
+                 postgresql_where=OPEN_WITH_DEADLINE, sqlite_where=OPEN_WITH_DEADLINE),
         # A case's tasks, open and done (its open tasks, whether one is past its deadline — 逾期督办,
         # webui/overdue.py — and its completed ones): not partial, a case's done tasks are read too.
         sa.Index("ix_human_task_case_due", "case_id", "state", "due_at"),
