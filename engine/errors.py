@@ -34,6 +34,7 @@ class InvalidModel(EngineError):
 
     def __init__(self, message: str, *, filename: str | None = None, line: int | None = None,
                  element_id: str | None = None, problems: list[dict] | None = None):
+        self.message = message  # without the file/line/element prefix of str(exc)
         self.filename = filename
         self.line = line
         self.element_id = element_id
@@ -48,6 +49,9 @@ class InvalidModel(EngineError):
 class IncidentRaised(EngineError):
     """A script, service or rule task failed; the case stays where it was and an incident is open."""
 
-    def __init__(self, incident_id: int, message: str):
+    def __init__(self, incident_id: int, message: str, *, element_id: str | None = None, case_id: int | None = None):
         self.incident_id = incident_id
+        self.message = message  # the incident's text, as stored
+        self.element_id = element_id  # the failed element
+        self.case_id = case_id  # None when a start failed
         super().__init__(f"incident #{incident_id}: {message}")

@@ -209,7 +209,7 @@ def record(engine, case_id, action, task_id, element_id, actor, payload, exc) ->
                          at=inc.created_at, task_id=task_id,
                          detail={"incident": inc.id, "message": message,
                                  "trace": traceback.format_exception_only(type(exc), exc)[-1].strip()})
-        return IncidentRaised(inc.id, message)
+        return IncidentRaised(inc.id, message, element_id=inc.element_id, case_id=case_id)
 
 
 def error_message(exc: BaseException, spec=None) -> str:

@@ -134,8 +134,13 @@ def test_invalid_model_is_refused_with_file_line_element_and_problems(world):
     assert r.status_code == 422
     body = r.get_json()
     assert body["file"] == "bad_script.bpmn" and body["element_id"] == "run_script" and body["line"] > 1
-    assert body["problems"][0]["element_id"] == "run_script"
-    assert body["problems"][0]["message"].startswith("脚本任务「计算」(run_script) 的脚本无法编译")
+    assert body["problems"][0]["element_id"] == "run_script" and body["problems"][0]["severity"] == "error"
+    # Said in Chinese with the element by its name; its id only in the machine fields.
+    assert body["message"].startswith("模型校验未通过：bad_script.bpmn 第 ")
+    assert "「计算」的脚本无法编译" in body["message"] and "run_script" not in body["message"]
+    assert body["problems"][0]["message"].startswith("脚本任务「计算」的脚本无法编译")
+    assert [p["severity"] for p in body["problems"][1:]] == ["warning", "warning"]  # 没有表单: deploys anyway
+    assert not [p for p in body["problems"] if p["element_id"] in p["message"]], body["problems"]
     r = world.call("POST", "/api/models", "des", **_upload(_script_model(), "model.txt"))
     assert r.status_code == 422 and "file" in r.get_json()["errors"]
     gbk = "<?xml version='1.0' encoding='GBK'?><a>中</a>".encode("gbk")
@@ -143,6 +148,20 @@ def test_invalid_model_is_refused_with_file_line_element_and_problems(world):
     assert r.status_code == 422 and "UTF-8" in r.get_json()["message"]
     r = world.call("POST", "/api/models", "des", data={}, content_type="multipart/form-data")
     assert r.status_code == 422 and r.get_json()["errors"]["file"] == "必填项"
+
+
+def test_a_refused_model_names_an_unnamed_element_by_its_kind(world):
+    """As bpmn.io and Camunda Modeler draw it: a parallel gateway left unnamed and unconnected
+    (Gateway_1ab) is 「未命名的并行网关」 in the message; its id is the body's element_id."""
+    drawn = (BPMN / "unconnected.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:userTask id="orphan" name="未连线任务" />', '<bpmn:parallelGateway id="Gateway_1ab" />').replace(
+        "<bpmn:flowNodeRef>orphan</bpmn:flowNodeRef>", "")
+    r = world.call("POST", "/api/models", "des", **_upload(drawn.encode("utf-8"), "bpmnio_gateway.bpmn"))
+    assert r.status_code == 422
+    body = r.get_json()
+    assert body["element_id"] == "Gateway_1ab" and body["problems"][0]["element_id"] == "Gateway_1ab"
+    assert "未命名的并行网关" in body["message"] and "Gateway_1ab" not in body["message"], body["message"]
+    assert "Gateway_1ab" not in str([p["message"] for p in body["problems"]])
 
 
 def test_cases_start_list_filter_page_and_show_with_history(world):
@@ -210,6 +229,9 @@ def test_failing_script_is_an_incident_with_its_id_and_a_supervisor_retries_it(w
     assert r.status_code == 422
     body = r.get_json()
     assert body["incident_id"] > 0 and "异常事件" in body["message"] and "Traceback" not in str(body)
+    # As the incident page says it: the step by its name, the cause in Chinese; the element's id apart.
+    assert body["message"].endswith("环节“计算每日罚款”出错：计算时除数为零，请检查提交的数值"), body["message"]
+    assert body["element_id"] == "calc" and "ZeroDivision" not in body["message"]
     assert figures in [t.id for t in world.engine.case(case_id).tasks]  # the case stayed where it was
 
     assert world.call("GET", "/api/incidents", "insp").get_json()["items"] == []

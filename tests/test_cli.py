@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -28,9 +29,13 @@ def run(tmp_path, monkeypatch):
 def test_operator_session(run, tmp_path):
     assert "schema up to date" in run("db", "upgrade").output
     out = run("deploy", str(BPMN / "approval.bpmn")).output
-    assert "approval version 1" in out
+    assert "已部署「登记审批」（approval）第 1 版" in out
     bad = run("deploy", str(BPMN / "unconnected.bpmn"), ok=False)
-    assert bad.exit_code == 1 and "REJECTED" in bad.output and "orphan" in bad.output and "line 11" in bad.output
+    # In Chinese, the element by its name, its id in parentheses at most; warnings said as 提示.
+    assert bad.exit_code == 1 and "unconnected.bpmn：未通过校验，不能部署" in bad.output
+    assert "  第 11 行：用户任务「未连线任务」(orphan) 没有连线" in bad.output
+    assert "  提示 第 9 行：用户任务「登记隐患」(register) 没有表单" in bad.output
+    assert not re.search(r"\b(REJECTED|line|element)\b", bad.output), bad.output
 
     from workflows.runtime import build_engine
     engine = build_engine(deploy=False)
@@ -45,13 +50,13 @@ def test_operator_session(run, tmp_path):
     listing = run("task", "list", "zhang").output
     task_id = listing.split("\t")[0]
     assert "登记隐患" in listing and case.case_no in listing
-    assert "completed" in run("task", "complete", task_id, "--user", "zhang", "--data", '{"location": "仓库"}').output
+    assert "已办理" in run("task", "complete", task_id, "--user", "zhang", "--data", '{"location": "仓库"}').output
     refused = run("task", "complete", task_id, "--user", "zhang", ok=False)
-    assert refused.exit_code == 1 and "error" in refused.output
+    assert refused.exit_code == 1 and "办理失败：任务已完成，不能重复提交" in refused.output
 
     assert case.case_no in run("case", "list").output
     shown = run("case", "show", str(case.id)).output
-    assert "审批" in shown and "completed" in shown and "仓库" in shown
+    assert "【办理中】" in shown and "审批 岗位：科室负责人" in shown and "仓库" in shown and "生成待办" in shown
     assert "audit log intact" in run("audit", "verify").output
 
     engine = build_engine(deploy=False)
@@ -61,6 +66,34 @@ def test_operator_session(run, tmp_path):
     engine.dispose()
     broken = run("audit", "verify", ok=False)
     assert broken.exit_code == 1 and "BROKEN" in broken.output
+
+
+def test_a_failing_step_and_an_unnamed_element_are_said_in_chinese_on_the_command_line(run, tmp_path):
+    """An administrator's terminal says a step that became an incident as the incident page does
+    (the step by its name, the cause in Chinese), and an element drawn without a name — as bpmn.io
+    leaves a gateway — by its kind, its id in parentheses at most."""
+    run("db", "upgrade")
+    run("deploy", str(BPMN / "failing_script.bpmn"))
+    from workflows.runtime import build_engine
+    engine = build_engine(deploy=False)
+    engine.directory.add_org("east", "东城区")
+    engine.directory.add_user("zhang", org="east", roles=["inspector"], name="张三")
+    case = engine.start("fine_calc", by="zhang", org="east")
+    task_id = next(t.id for t in engine.case(case.id).tasks if t.spec_id == "enter")
+    engine.dispose()
+    failed = run("task", "complete", task_id, "--user", "zhang", "--data", '{"total": 100, "days": 0}', ok=False)
+    assert failed.exit_code == 1
+    assert "办理失败：流程执行出错，已记录为异常事件 #1" in failed.output
+    assert "环节“计算每日罚款”出错：计算时除数为零" in failed.output and "ZeroDivision" not in failed.output
+    shown = run("case", "show", str(case.id)).output
+    assert "异常事件 #1（未处理）：环节“计算每日罚款”出错：计算时除数为零" in shown, shown
+
+    drawn = tmp_path / "bpmnio_gateway.bpmn"
+    drawn.write_text((BPMN / "unconnected.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:userTask id="orphan" name="未连线任务" />', '<bpmn:parallelGateway id="Gateway_1ab" />').replace(
+        "<bpmn:flowNodeRef>orphan</bpmn:flowNodeRef>", ""), encoding="utf-8")
+    bad = run("deploy", str(drawn), ok=False)
+    assert "第 11 行：未命名并行网关 (Gateway_1ab) 没有连线" in bad.output, bad.output
 
 
 def test_api_token_from_the_command_line_works_against_the_api(run):

@@ -7,8 +7,9 @@ import sys
 
 import click
 
-from engine.errors import EngineError
+from engine.errors import EngineError, InvalidModel
 from engine.worker import INTERVAL_SECONDS
+from webui import labels
 from webui.accounts import DEMO_PASSWORD  # the one demo password, refused by the policy outside demo mode
 
 
@@ -159,10 +160,17 @@ def deploy(files, by):
     for path in files:
         try:
             model = engine.deploy(path, by=by)
-            click.echo(f"{path}: {model.key} version {model.version}")
+            click.echo(f"{path}：已部署「{model.name or model.key}」（{model.key}）第 {model.version} 版")
+        except InvalidModel as exc:
+            failed = True
+            click.echo(f"{path}：未通过校验，不能部署", err=True)
+            for p in exc.problems:
+                where = f"第 {p['line']} 行：" if p.get("line") else ""
+                kind = "提示 " if p.get("severity") == "warning" else ""
+                click.echo(f"  {kind}{where}{p.get('message')}", err=True)
         except EngineError as exc:
             failed = True
-            click.echo(f"{path}: REJECTED: {exc}", err=True)
+            click.echo(f"{path}：不能部署：{labels.refusal(exc)}", err=True)
     sys.exit(1 if failed else 0)
 
 
@@ -228,7 +236,7 @@ def user_token(username, name, days):
     try:
         click.echo(create_token(_engine(), username, name=name, ttl=timedelta(days=days) if days else None))
     except EngineError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"不能签发令牌：{labels.refusal(exc)}", err=True)
         sys.exit(1)
 
 
@@ -243,20 +251,29 @@ def case():
 @click.option("--limit", default=50)
 def case_list(status, process, limit):
     for c in _engine().cases(status=status, process_key=process, limit=limit):
-        click.echo(f"{c.id}\t{c.case_no}\t{c.process_key}\t{c.status}\t督办级别{c.escalation_level}\t{c.title}")
+        click.echo(f"{c.id}\t{c.case_no}\t{c.process_key}\t{labels.case_status(c.status)}\t"
+                   f"{labels.escalation(c.escalation_level)}\t{c.title}")
 
 
 @case.command("show")
 @click.argument("case_id", type=int)
 def case_show(case_id):
-    view = _engine().case(case_id)
-    click.echo(f"{view.case_no} {view.title} [{view.status}] {view.process_key} v{view.model_version}")
+    """A case as an administrator reads it: its open tasks, incidents (explained) and history."""
+    from engine.clock import SHANGHAI
+    engine = _engine()
+    view = engine.case(case_id)
+    roles = {r.code: r.name for r in engine.directory.roles()}
+    click.echo(f"{view.case_no} {view.title}【{labels.case_status(view.status)}】{view.process_key} 第 {view.model_version} 版")
     for t in view.tasks:
-        click.echo(f"  task {t.id} {t.name} role={t.role_code} assignee={t.assignee or '-'} due={t.due_at or '-'}")
+        due = f"{t.due_at.astimezone(SHANGHAI):%Y年%m月%d日 %H:%M}" if t.due_at else "—"
+        click.echo(f"  待办 {t.id} {t.name} 岗位：{roles.get(t.role_code, t.role_code or '—')} "
+                   f"办理人：{t.assignee or '—'} 期限：{due}")
     for inc in view.incidents:
-        click.echo(f"  incident #{inc.id} {'resolved' if inc.resolved_at else 'OPEN'}: {inc.message}")
+        click.echo(f"  异常事件 #{inc.id}（{'已处理' if inc.resolved_at else '未处理'}）："
+                   f"{labels.incident_explanation(inc.message)}")
     for ev in view.history:
-        click.echo(f"  {ev['seq']:>4} {ev['at']:%Y-%m-%d %H:%M} {ev['actor']:<12} {ev['action']} {json.dumps(ev['detail'], ensure_ascii=False)[:120]}")
+        click.echo(f"  {ev['seq']:>4} {ev['at'].astimezone(SHANGHAI):%Y-%m-%d %H:%M} {ev['actor']:<12} "
+                   f"{labels.audit_action(ev['action'])} {json.dumps(ev['detail'], ensure_ascii=False)[:120]}")
 
 
 @main.group()
@@ -278,9 +295,9 @@ def task_list(username):
 def task_complete(task_id, username, data):
     try:
         c = _engine().complete(task_id, username, json.loads(data))
-        click.echo(f"completed; case {c.case_no} is {c.status}")
+        click.echo(f"已办理；案件 {c.case_no} {labels.case_status(c.status)}")
     except EngineError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"办理失败：{labels.refusal(exc)}", err=True)
         sys.exit(1)
 
 

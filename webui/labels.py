@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from engine.dialects import KIND_NAMES
+from engine.errors import EngineError, IncidentRaised, InvalidModel
 
 CASE_STATUS = {"running": "办理中", "completed": "已办结", "cancelled": "已撤销"}
 TASK_STATE = {"open": "待办", "completed": "已办", "cancelled": "已取消"}
@@ -82,11 +83,13 @@ _INCIDENT_PATTERNS = [
 ]
 
 
-_STEP_PREFIX = re.compile(r"^「[^」]*」出错[:：]\s*")  # the engine names the step; so does ``where``
+_STEP_PREFIX = re.compile(r"^「([^」]*)」出错[:：]\s*")  # the engine names the step; so does ``where``
 _ELEMENT_ID = re.compile(r"」\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)\s*")  # 并行网关「汇总」(join) -> 并行网关「汇总」
-# 并行网关 Gateway_0x3: an element drawn without a name, as engine/stall.py names it.
-_UNNAMED = re.compile("(" + "|".join(sorted(set(KIND_NAMES.values()) | {"元素"}, key=len, reverse=True))
-                      + r") ([A-Za-z_][\w.:-]*)")
+_KINDS = "(" + "|".join(sorted(set(KIND_NAMES.values()) | {"元素"}, key=len, reverse=True)) + ")"
+# 并行网关 Gateway_0x3: an element drawn without a name, as engine/stall.py names it; 未命名并行网关
+# (Gateway_0x3) as engine/dialects.label does.
+_UNNAMED = re.compile(_KINDS + r" ([A-Za-z_][\w.:-]*)")
+_UNNAMED_LABEL = re.compile("未命名" + _KINDS + r"\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)")
 _DATA_KEY = re.compile(r"(集合|变量|数据项?)「([A-Za-z_][\w.]*)」")  # 集合「approvers」: by its label, or unnamed
 _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
 _LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
@@ -97,8 +100,7 @@ def engine_message(message: str, names: dict | None = None) -> str | None:
     no element ids in brackets, a case-data key by its label (or not at all); names and values in
     「」 as they are. None when the message
     is not the engine's Chinese (a Python or SpiffWorkflow error in English)."""
-    text = _ELEMENT_ID.sub("」", _STEP_PREFIX.sub("", " ".join(message.split())))  # a name drawn on two lines
-    text = _UNNAMED.sub(lambda m: f"未命名的{m.group(1)}", text)
+    text = without_element_ids(_STEP_PREFIX.sub("", " ".join(message.split())))  # a name drawn on two lines
     text = _DATA_KEY.sub(lambda m: m.group(1) + (f"「{names[m.group(2)]}」" if (names or {}).get(m.group(2)) else ""),
                          text)
     outside_quotes = re.sub(r"「[^」]*」", "", text)  # names drawn in the model and values as typed stay as they are
@@ -107,11 +109,45 @@ def engine_message(message: str, names: dict | None = None) -> str | None:
     return text
 
 
+def without_element_ids(message: str) -> str:
+    """An engine message naming elements by name, else by kind, never by id: 并行网关「汇总」(join) ->
+    并行网关「汇总」; 并行网关 Gateway_0x3 and 未命名并行网关 (Gateway_0x3) -> 未命名的并行网关."""
+    text = _UNNAMED_LABEL.sub(lambda m: f"未命名的{m.group(1)}", message)
+    text = _ELEMENT_ID.sub("」", text)
+    return _UNNAMED.sub(lambda m: f"未命名的{m.group(1)}", text)
+
+
+def model_refusal(exc: InvalidModel) -> str:
+    """Why a model file was not deployed, for an API client or an administrator: the file, the line
+    and the first error, its element by name ("模型校验未通过：a.bpmn 第 11 行：用户任务「复查」没有连线……")."""
+    where = "".join(p for p in (exc.filename, f" 第 {exc.line} 行" if exc.line else "") if p).strip()
+    return f"模型校验未通过：{where + '：' if where else ''}{without_element_ids(exc.message)}"
+
+
+def incident_refusal(exc: IncidentRaised, names: dict | None = None) -> str:
+    """A step that failed and became an incident, said as the incident page says it."""
+    return (f"流程执行出错，已记录为异常事件 #{exc.incident_id}，负责人处理后可重试："
+            + incident_explanation(exc.message, names=names))
+
+
+def refusal(exc: EngineError, names: dict | None = None) -> str:
+    """Any engine error in Chinese, elements by name: a refused model, a step that became an
+    incident (``names``: labels of the case's data), or the engine's own message."""
+    if isinstance(exc, InvalidModel):
+        return model_refusal(exc)
+    if isinstance(exc, IncidentRaised):
+        return incident_refusal(exc, names)
+    return without_element_ids(str(exc))
+
+
 def incident_explanation(message: str | None, step: str | None = None, names: dict | None = None) -> str:
     """``message`` in Chinese: "环节“计算每日罚款”出错：流程脚本需要的“罚款总额”没有值……". ``step`` is
-    the failed element's name; ``names`` gives labels of case-data keys (a key without one is not
-    shown: a variable name means nothing to the person reading)."""
+    the failed element's name (else the name the engine put before 出错); ``names`` gives labels of
+    case-data keys (a key without one is not shown: a variable name means nothing to the person reading)."""
     text = message or ""
+    named = _STEP_PREFIX.match(text)
+    if step is None and named and not named.group(1).isascii():  # an unnamed element's prefix is its id
+        step = named.group(1)
     where = f"环节“{step}”出错：" if step else ""
     own = engine_message(text, names)
     if own is not None:

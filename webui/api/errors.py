@@ -7,7 +7,10 @@ the id is in the server log with the traceback, so support can find it without t
 internals.
 
     Forbidden → 403   NotFound → 404   Conflict → 409   InvalidData → 422 {"errors": {...}}
-    InvalidModel → 422 with file/line/element_id/problems   IncidentRaised → 422 with incident_id
+    InvalidModel → 422 with file/line/element_id/problems   IncidentRaised → 422 with incident_id, element_id
+
+Messages are Chinese and name a model's elements by name (webui/labels: as the pages do); ids stay
+in the machine fields.
 """
 from __future__ import annotations
 
@@ -23,6 +26,9 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import (Conflict, EngineError, Forbidden, IncidentRaised, InvalidData, InvalidModel,
                            NotFound)
 
+from .. import labels
+from ..incident_form import case_labels
+
 log = logging.getLogger("duban.api")
 
 API_PREFIX = "/api"
@@ -33,9 +39,10 @@ def is_api_request() -> bool:
 
 
 class ProblemSchema(ma.Schema):
-    message = ma.fields.String(required=True)
-    element_id = ma.fields.String(allow_none=True)
+    message = ma.fields.String(required=True, metadata={"description": "中文说明，按名称（无名称时按类型）称呼元素"})
+    element_id = ma.fields.String(allow_none=True, metadata={"description": "元素标识（给程序用）"})
     line = ma.fields.Integer(allow_none=True)
+    severity = ma.fields.String(metadata={"description": "error 阻止部署；warning 仅提示"})
 
 
 class ErrorSchema(ma.Schema):
@@ -47,7 +54,7 @@ class ErrorSchema(ma.Schema):
                             metadata={"description": "字段 → 错误原因"})
     file = ma.fields.String(allow_none=True)
     line = ma.fields.Integer(allow_none=True)
-    element_id = ma.fields.String(allow_none=True)
+    element_id = ma.fields.String(allow_none=True, metadata={"description": "出问题的元素标识（给程序用）"})
     problems = ma.fields.List(ma.fields.Nested(ProblemSchema))
     incident_id = ma.fields.Integer(metadata={"description": "流程执行失败时记录的异常事件编号"})
     error_id = ma.fields.String(metadata={"description": "意外错误的编号，服务器日志中有详情"})
@@ -152,22 +159,30 @@ def http_error(error: HTTPException):
 
 
 def engine_error(exc: EngineError):
-    if isinstance(exc, Forbidden):
-        return body(403, str(exc) or None), 403
-    if isinstance(exc, NotFound):
-        return body(404, str(exc) or None), 404
-    if isinstance(exc, Conflict):
-        return body(409, str(exc) or None), 409
+    """The message names elements by name (else by kind: 「未命名的并行网关」), never by id; the ids go
+    in their own fields (``element_id``, ``problems[].element_id``) for programs."""
     if isinstance(exc, InvalidData):
         return body(422, "提交的数据有误", errors={str(k): str(v) for k, v in exc.errors.items()}), 422
     if isinstance(exc, InvalidModel):
-        return body(422, f"模型校验未通过: {exc}", file=exc.filename, line=exc.line, element_id=exc.element_id,
-                    problems=[{"message": str(p.get("message")), "element_id": p.get("element_id"),
-                               "line": p.get("line")} for p in exc.problems]), 422
+        return body(422, labels.refusal(exc), file=exc.filename, line=exc.line, element_id=exc.element_id,
+                    problems=[{"message": labels.without_element_ids(str(p.get("message"))), "element_id": p.get("element_id"),
+                               "line": p.get("line"), "severity": p.get("severity") or "error"}
+                              for p in exc.problems]), 422
     if isinstance(exc, IncidentRaised):
-        return body(422, f"流程执行出错，已记录为异常事件 #{exc.incident_id}，负责人处理后可重试: {exc}",
-                    incident_id=exc.incident_id), 422
-    return body(422, str(exc) or None), 422
+        return body(422, labels.refusal(exc, _case_labels(exc.case_id)), incident_id=exc.incident_id,
+                    element_id=exc.element_id), 422
+    code = 403 if isinstance(exc, Forbidden) else 404 if isinstance(exc, NotFound) else \
+        409 if isinstance(exc, Conflict) else 422
+    return body(code, labels.refusal(exc) or None), code
+
+
+def _case_labels(case_id: int | None) -> dict[str, str]:
+    """The labels of the failed case's data, so a missing value is named as its form names it."""
+    if case_id is None:
+        return {}
+    from .blueprint import engine  # blueprint.py installs this module's handlers: imported when used
+    eng = engine()
+    return case_labels(eng, eng.case(case_id))
 
 
 def database_error(exc: sa.exc.SQLAlchemyError):
