@@ -34,6 +34,7 @@ from . import sqlexec
 from .parser import DUBAN_CONFIG
 from .errors import EngineError
 from .schema import TaskRow, WorkflowRow
+from .workflow import DubanWorkflow
 
 TOP = "top"
 KEEP_ANCESTORS = 2  # finished ancestors kept whole above the frontier; joins look at their parents
@@ -210,7 +211,7 @@ def restore_rows(wf_rows: dict[str, str], task_rows: list, spec, subprocess_spec
     if top_meta.get("format") != FORMAT_VERSION:
         decoded = {r.id: json.loads(r.content) for r in task_rows}
         top_meta, _ = migrate(top_meta, list(decoded.values()))
-    top = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
+    top = DubanWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
     ids: dict[str, UUID] = {}  # each task id parsed once (engine/state.py, _task_from_row)
     _fill(top, top_meta, by_wf.get(TOP, []), decoded, ids)
     top.bpmn_events = _registry.restore(top_meta.get("bpmn_events", []))

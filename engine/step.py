@@ -44,6 +44,7 @@ from .errors import Conflict, EngineError, InvalidData, NotFound
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
 from .scripting import StepRequests
 from .timeexpr import TimerExpressionError
+from .workflow import DubanWorkflow
 
 log = logging.getLogger("duban.step")
 
@@ -845,7 +846,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
         chain = audit.case_chain(case_id)
         tx.heads.put_new(chain)
         tx.audit.written.append(chain)  # the guess goes if the transaction does not commit
-    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine.script_engine)
+    workflow = DubanWorkflow(spec, subprocess_specs, script_engine=engine.script_engine)
     # A new case has no rows in event_wait and external_task: the after-step projections need not read them.
     workflow._duban_waits, workflow._duban_external = {}, set()
     initial = dict(data)

@@ -215,3 +215,52 @@ def test_a_task_without_a_deadline_or_an_enterprise_enters_no_index_read_only_fo
         assert [t.id for t in engine.queue("acme")] == [late_task]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("files,key,rounds", [
+    (["loop.bpmn"], "loop", 6),
+    (["child.bpmn", "loop_parallel.bpmn"], "loop_parallel", 4),
+    (["loop_inclusive.bpmn"], "loop_inclusive", 4),
+    (["approval.bpmn"], "approval", 3),
+])
+def test_a_workflow_finds_its_tasks_in_a_state_as_spiffworkflows_walk_finds_them(sqlite_url, monkeypatch, files,
+                                                                                 key, rounds):
+    """``DubanWorkflow.get_tasks(state=...)`` (the task dict looked through when the walk's answer is
+    certain) gives the tasks SpiffWorkflow's walk of the task tree gives, in its order, at every call
+    of every step to the case's end; ``update_waiting_tasks`` skips the walk only when the walk
+    would find no WAITING task. Loops, parallel and inclusive joins (WAITING), a called child
+    (sub-processes: the walk answers), two READY tasks at once (the walk's order)."""
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskIterator, TaskState
+
+    from engine.workflow import DubanWorkflow
+    from tests.test_differential import engine_walk
+
+    got, skipped = [], []
+    fast_get, fast_update = DubanWorkflow.get_tasks, DubanWorkflow.update_waiting_tasks
+    walked_waiting = BpmnWorkflow.update_waiting_tasks
+    calls = []
+
+    def get_both(self, first_task=None, **kwargs):
+        mine = fast_get(self, first_task, **kwargs)
+        got.append(([t.id for t in mine], [t.id for t in BpmnWorkflow.get_tasks(self, first_task, **kwargs)],
+                    bool(self.subprocesses)))
+        return mine
+
+    def update_both(self):
+        walked = [t.id for t in TaskIterator(self.task_tree, state=TaskState.WAITING)]
+        calls.clear()
+        fast_update(self)
+        skipped.append((not calls, walked))
+
+    monkeypatch.setattr(BpmnWorkflow, "update_waiting_tasks", lambda wf: calls.append(wf) or walked_waiting(wf))
+    monkeypatch.setattr(DubanWorkflow, "get_tasks", get_both)
+    monkeypatch.setattr(DubanWorkflow, "update_waiting_tasks", update_both)
+    seen, done, _ = engine_walk(sqlite_url, files, key, rounds, restart_every=0)
+    assert done and len(seen) > rounds
+    assert [(mine, walked) for mine, walked, _ in got if mine != walked] == []
+    assert [walked for skip, walked in skipped if skip and walked] == []
+    assert any(len(mine) == 1 for mine, _, subs in got if not subs)  # the dict's answer was taken
+    print(key, "get_tasks", len(got), "by size", sorted({len(m) for m, _, _ in got}), "with subprocesses",
+          sum(s for _, _, s in got), "update", len(skipped), "skipped", sum(s for s, _ in skipped),
+          "walked and found", sum(bool(w) for _, w in skipped))
