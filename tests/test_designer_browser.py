@@ -397,4 +397,8 @@ def test_the_panels_dropdowns_name_forms_roles_and_decisions_in_chinese_only(wor
     expect(page.locator("#bio-properties-panel-duban-decision")).to_have_value("accident_grade")
     texts = option_texts(page, "duban-decision")
     assert "事故等级判定" in texts and not [t for t in texts if latin.search(t)], texts
+
+    select(page, "investigation_remind")  # a timer's kinds in words, not timeDate/timeDuration/timeCycle
+    texts = option_texts(page, "duban-timer-kind")
+    assert texts == ["（未设置）", "指定时间", "持续时长", "循环"], texts
     screenshot(page, "designer-07-dropdowns")

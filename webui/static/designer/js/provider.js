@@ -26,8 +26,7 @@ const USER_TASK_PROPERTIES = [
   ['priority', '初始优先级', '整数，越大越优先'],
 ];
 
-const TIMER_KIND_LABELS = { timeDate: '指定时间（timeDate）', timeDuration: '持续时长（timeDuration）',
-                            timeCycle: '循环（timeCycle）' };
+const TIMER_KIND_LABELS = { timeDate: '指定时间', timeDuration: '持续时长', timeCycle: '循环' };
 
 function services() {
   return { commandStack: useService('commandStack'), bpmnFactory: useService('bpmnFactory'),
