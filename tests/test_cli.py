@@ -27,7 +27,7 @@ def run(tmp_path, monkeypatch):
 
 
 def test_operator_session(run, tmp_path):
-    assert "schema up to date" in run("db", "upgrade").output
+    assert "数据库结构已是最新" in run("db", "upgrade").output
     out = run("deploy", str(BPMN / "approval.bpmn")).output
     assert "已部署「登记审批」（approval）第 1 版" in out
     bad = run("deploy", str(BPMN / "unconnected.bpmn"), ok=False)
@@ -57,7 +57,7 @@ def test_operator_session(run, tmp_path):
     assert case.case_no in run("case", "list").output
     shown = run("case", "show", str(case.id)).output
     assert "【办理中】" in shown and "审批 岗位：科室负责人" in shown and "仓库" in shown and "生成待办" in shown
-    assert "audit log intact" in run("audit", "verify").output
+    assert "审计日志完整（第 1 代密钥签名" in run("audit", "verify").output
 
     engine = build_engine(deploy=False)
     with engine.db.write() as s:
@@ -65,7 +65,7 @@ def test_operator_session(run, tmp_path):
         ev.detail = json.dumps({"tampered": True})
     engine.dispose()
     broken = run("audit", "verify", ok=False)
-    assert broken.exit_code == 1 and "BROKEN" in broken.output
+    assert broken.exit_code == 1 and "审计日志已被篡改或损坏" in broken.output
 
 
 def test_a_failing_step_and_an_unnamed_element_are_said_in_chinese_on_the_command_line(run, tmp_path):

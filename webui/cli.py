@@ -9,7 +9,7 @@ import click
 
 from engine.errors import EngineError, InvalidModel
 from engine.worker import INTERVAL_SECONDS
-from webui import labels
+from webui import display, labels
 from webui.accounts import DEMO_PASSWORD  # the one demo password, refused by the policy outside demo mode
 
 
@@ -80,7 +80,7 @@ def serve(host, port, demo, worker, workers, threads, dev, plain_http, interval,
     app = create_app(engine)
     from webui.heap import settle
     settle()
-    click.echo(f"督办 (development server) running on http://{host}:{port}/  (database: {engine.db.url})")
+    click.echo(f"督办（开发服务器）已启动：http://{host}:{port}/ （数据库：{engine.db.url}）")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
@@ -96,7 +96,7 @@ def _serve_gunicorn(host, port, workers, worker, threads=4, interval=INTERVAL_SE
     import subprocess
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b", f"{host}:{port}",
            "--access-logfile", "-", "webui.wsgi:app"]
-    click.echo(f"督办 running on http://{host}:{port}/ with {workers} gunicorn worker(s)")
+    click.echo(f"督办已启动：http://{host}:{port}/ （{workers} 个 gunicorn 工作进程）")
     web = subprocess.Popen(cmd, env=dict(os.environ))
 
     def _stop(signum, frame):  # a SIGTERM to `duban serve` stops gunicorn too (no orphaned workers)
@@ -127,7 +127,7 @@ def _load_demo(engine):
         sys.exit(2)
     if not engine.directory.users():
         load_demo(engine)
-        click.echo("demo data loaded")
+        click.echo("演示数据已载入")
     from workflows import demo_clock
     demo_clock.mark_demo(engine)  # 演示时间 may be moved in this database (duban demo advance)
     from werkzeug.security import generate_password_hash
@@ -138,7 +138,7 @@ def _load_demo(engine):
             engine.directory.set_password_hash(user.username, pw_hash)
         p = engine.directory.principal(user.username)
         lines.append(f"  {user.username:<16} {user.name:<10} {','.join(sorted(p.role_names)):<24} {user.org_code}")
-    click.echo(f"演示账号 (demo accounts; password of accounts created by the demo: {DEMO_PASSWORD}):")
+    click.echo(f"演示账号（演示数据建立的账号密码均为 {DEMO_PASSWORD}）：")
     click.echo("\n".join(lines))
 
 
@@ -193,7 +193,7 @@ def upgrade():
             click.echo(line)
     finally:
         sa_engine.dispose()
-    click.echo(f"schema up to date: {url}")
+    click.echo(f"数据库结构已是最新：{url}")
 
 
 @main.group()
@@ -221,7 +221,7 @@ def user_add(username, org, roles, name, party, password):
     engine.directory.add_user(username, org=org, roles=list(roles), name=name, party=party)
     if password:
         accounts.set_password(engine, username, password, by="cli")
-    click.echo(f"user {username} saved")
+    click.echo(f"用户 {username} 已保存")
 
 
 @user.command("token")
@@ -259,20 +259,19 @@ def case_list(status, process, limit):
 @click.argument("case_id", type=int)
 def case_show(case_id):
     """A case as an administrator reads it: its open tasks, incidents (explained) and history."""
-    from engine.clock import SHANGHAI
     engine = _engine()
     view = engine.case(case_id)
     roles = {r.code: r.name for r in engine.directory.roles()}
     click.echo(f"{view.case_no} {view.title}【{labels.case_status(view.status)}】{view.process_key} 第 {view.model_version} 版")
     for t in view.tasks:
-        due = f"{t.due_at.astimezone(SHANGHAI):%Y年%m月%d日 %H:%M}" if t.due_at else "—"
+        due = display.due_local(t.due_at) if t.due_at else "—"
         click.echo(f"  待办 {t.id} {t.name} 岗位：{roles.get(t.role_code, t.role_code or '—')} "
                    f"办理人：{t.assignee or '—'} 期限：{due}")
     for inc in view.incidents:
         click.echo(f"  异常事件 #{inc.id}（{'已处理' if inc.resolved_at else '未处理'}）："
                    f"{labels.incident_explanation(inc.message)}")
     for ev in view.history:
-        click.echo(f"  {ev['seq']:>4} {ev['at'].astimezone(SHANGHAI):%Y-%m-%d %H:%M} {ev['actor']:<12} "
+        click.echo(f"  {ev['seq']:>4} {display.local(ev['at'])} {ev['actor']:<12} "
                    f"{labels.audit_action(ev['action'])} {json.dumps(ev['detail'], ensure_ascii=False)[:120]}")
 
 
@@ -285,7 +284,8 @@ def task():
 @click.argument("username")
 def task_list(username):
     for t in _engine().queue(username, limit=200):
-        click.echo(f"{t.id}\t{t.case_no}\t{t.name}\t{t.assignee or '(组待办)'}\t{t.due_at or ''}")
+        due = display.due_local(t.due_at)
+        click.echo(f"{t.id}\t{t.case_no}\t{t.name}\t{t.assignee or '(组待办)'}\t{due}")
 
 
 @task.command("complete")
@@ -319,8 +319,7 @@ def demo_advance(step, by):
     except demo_clock.DemoTimeRefused as exc:
         click.echo(f"拒绝：{exc}", err=True)
         sys.exit(2)
-    from engine.clock import SHANGHAI
-    click.echo(f"演示时间已拨至 {moved.after.astimezone(SHANGHAI):%Y年%m月%d日 %H:%M}"
+    click.echo(f"演示时间已拨至 {display.local(moved.after)}"
                f"（共拨快 {_span(moved.offset)}），触发定时事件 {moved.fired} 个")
 
 
@@ -332,8 +331,7 @@ def demo_status():
     if not demo_clock.is_demo(engine):
         click.echo("正式系统：时间不能拨动")
         return
-    from engine.clock import SHANGHAI
-    click.echo(f"演示系统：当前演示时间 {engine.clock.now().astimezone(SHANGHAI):%Y年%m月%d日 %H:%M}"
+    click.echo(f"演示系统：当前演示时间 {display.local(engine.clock.now())}"
                f"（已拨快 {_span(demo_clock.stored_offset(engine))}）")
 
 
@@ -356,12 +354,12 @@ def audit_verify():
     engine = _engine()
     with engine.db.read(snapshot=True) as s:  # heads and events as of one moment (Database.read)
         report = audit_log.verify_report(s)
-    used = ", ".join(f"generation {g}: {n} events" for g, n in sorted(report.generations.items())) or "no events"
-    keys = f"keys from {report.source}; current generation {report.current}"
+    used = "，".join(f"第 {g} 代密钥签名 {n} 条" for g, n in sorted(report.generations.items())) or "尚无记录"
+    keys = f"密钥来自 {report.source}，当前为第 {report.current} 代"
     if report.broken is None:
-        click.echo(f"audit log intact ({used}; {keys})")
+        click.echo(f"审计日志完整（{used}；{keys}）")
     else:
-        click.echo(f"audit log BROKEN at {report.broken} ({keys})", err=True)
+        click.echo(f"审计日志已被篡改或损坏，断在：{report.broken}（{keys}）", err=True)
         sys.exit(1)
 
 
@@ -369,7 +367,7 @@ def audit_verify():
 def audit_new_key():
     """Add a key generation (rotation): new events are signed with it, older ones keep theirs."""
     from engine import audit as audit_log
-    click.echo(f"audit key generation {audit_log.new_key_generation()} added to {audit_log.key_file()}")
+    click.echo(f"已新增第 {audit_log.new_key_generation()} 代审计密钥，写入 {audit_log.key_file()}")
 
 
 if __name__ == "__main__":
