@@ -95,19 +95,37 @@ def silent(engine, case_id: int) -> bool:
     return True
 
 
+def _name(folder: Path, path: Path) -> str:
+    """A file's key in per_file: its name, or its path under ``folder`` for a file in a subfolder."""
+    return path.name if path.parent == folder else path.relative_to(folder).as_posix()
+
+
+def _count_source(result: dict, source: str, entry: dict) -> None:
+    counts = result.setdefault("per_source", {}).setdefault(source, dict.fromkeys(
+        ("files", "raw_accepted", "deployed", "raw_ran", "ran_to_end", "deployed_ran_to_end", "crashed", "stalled_silently"), 0))
+    counts["files"] += 1
+    counts["raw_accepted"] += entry["raw_accepted"]
+    counts["deployed"] += entry["raw_accepted"] and entry["deployed"]
+    counts["raw_ran"] += entry["raw_ran"]
+    counts["ran_to_end"] += entry["raw_ran"] and entry.get("outcome") == "completed"
+    counts["deployed_ran_to_end"] += entry.get("outcome") == "completed"
+    counts["crashed"] += entry.get("outcome") == "crashed"
+    counts["stalled_silently"] += bool(entry.get("stalled_silently"))
+
+
 def measure(folder: Path) -> dict:
-    files = sorted(folder.glob("*.bpmn"))
+    files = sorted([*folder.rglob("*.bpmn"), *folder.rglob("*.bpmn20.xml")])  # Flowable/Activiti name theirs .bpmn20.xml
     result = {"files": len(files), "raw_accepted": 0, "deployed": 0, "refused_on_purpose": 0, "raw_ran": 0, "ran_to_end": 0,
               "deployed_ran_to_end": 0, "crashed": 0,
               "waiting_on_event": 0, "incidents": 0, "stalled_silently": 0, "per_file": {}}
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'interop.sqlite'}")
         try:
-            for path in sorted(folder.glob("*.dmn")):  # the decisions business rule tasks call
+            for path in sorted(folder.rglob("*.dmn")):  # the decisions business rule tasks call
                 try:
                     engine.deploy(path, by="boss")
                 except EngineError as exc:
-                    result.setdefault("dmn_refused", {})[path.name] = str(exc)[:300]
+                    result.setdefault("dmn_refused", {})[_name(folder, path)] = str(exc)[:300]
             for path in files:  # called processes first: deploy what can be deployed, twice
                 try:
                     engine.deploy(path, by="boss")
@@ -136,7 +154,9 @@ def measure(folder: Path) -> dict:
                     if out.case_id is not None and out.status not in ("completed",) and silent(engine, out.case_id):
                         entry["stalled_silently"] = True
                         result["stalled_silently"] += 1
-                result["per_file"][path.name] = entry
+                result["per_file"][_name(folder, path)] = entry
+                if path.parent != folder:  # a folder per source (owner__repo): its own counts
+                    _count_source(result, path.relative_to(folder).parts[0], entry)
                 if entry["raw_accepted"]:
                     result["raw_accepted"] += 1
                     result["deployed"] += entry["deployed"]

@@ -28,6 +28,7 @@ problems (refusals) as ``(message, element)`` pairs.
 from __future__ import annotations
 
 import copy
+import keyword
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     """A copy of ``root`` in our dialect, with notes and refusals (see module docstring)."""
     root = copy.deepcopy(root)
     result = Normalized(root)
+    _rename_reserved_ids(root, result)
     processes = root.findall(f"{B}process")
     executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
     if executable:
@@ -149,6 +151,46 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     for process in root.findall(f"{B}process"):
         _normalize_process(process, result, form_exists)
     return result
+
+
+# Names SpiffWorkflow gives the task specs it adds to every process: an element drawn with one of
+# these ids would take their place (a start event "Start" leaves the case with no way in: "No output
+# task connected"; a task "Root" is dropped when the case is saved). Hand-written Camunda and
+# Activiti files name their events so.
+RESERVED_IDS = ("Start", "End", "Root")
+_REFERENCE_ATTRIBUTES = ("sourceRef", "targetRef", "attachedToRef", "default", "bpmnElement")
+_REFERENCE_TEXTS = ("incoming", "outgoing", "flowNodeRef", "sourceRef", "targetRef")
+
+
+def _rename_reserved_ids(root, result: Normalized) -> None:
+    """Elements whose id is one of SpiffWorkflow's own spec names get a free id (``Start_1``), and so
+    do the references to them; noted on the element."""
+    scopes = {el.get("id") for el in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction",
+                                              f"{B}adHocSubProcess")}
+    reserved = {*RESERVED_IDS, *(f"{scope}.EndJoin" for scope in scopes)}
+    taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    renamed: dict[str, str] = {}
+    for el in root.iter(f"{B}*"):
+        old = el.get("id")
+        if old not in reserved or etree.QName(el).localname == "process":
+            continue
+        n = 1
+        while f"{old}_{n}" in taken:
+            n += 1
+        renamed[old] = f"{old}_{n}"
+        taken.add(renamed[old])
+        el.set("id", renamed[old])
+        result.notes.append((f"{label(el)} 原标识「{old}」与引擎内部名称相同，已改为「{renamed[old]}」", el))
+    if not renamed:
+        return
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in _REFERENCE_ATTRIBUTES:
+            if el.get(attr) in renamed:
+                el.set(attr, renamed[el.get(attr)])
+        if etree.QName(el).localname in _REFERENCE_TEXTS and (el.text or "").strip() in renamed:
+            el.text = renamed[el.text.strip()]
 
 
 def _translate_text(el, result: Normalized, owner, what: str) -> None:
@@ -277,15 +319,16 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
         if name in IO_TASKS:  # after the script task's script is settled: its parameters wrap it
             _input_output(el, result)
         if name in ("conditionExpression", "completionCondition", "loopCardinality", "timeDate", "timeDuration",
-                    "timeCycle"):
+                    "timeCycle") or name == "condition" and etree.QName(el.getparent()).localname == (
+                        "conditionalEventDefinition"):
             owner = el.getparent()
             while owner is not None and (not owner.get("id") or etree.QName(owner).localname.endswith("Definition")
                                          or etree.QName(owner).localname.endswith("Characteristics")):
                 owner = owner.getparent()
             owner = owner if owner is not None else el.getparent()
             lang = (el.get("language") or "").strip().lower()
-            what = {"conditionExpression": "条件", "completionCondition": "完成条件", "loopCardinality": "实例数"}.get(
-                name, "定时器")
+            what = {"conditionExpression": "条件", "condition": "条件", "completionCondition": "完成条件",
+                    "loopCardinality": "实例数"}.get(name, "定时器")
             if lang and lang not in PYTHON_LANGUAGES and lang not in ("juel", "feel", "http://www.omg.org/spec/feel/20140401"):
                 result.problems.append((f"{label(owner)} 的{what}使用「{el.get('language')}」语言，只支持 Python 表达式", owner))
                 continue
@@ -321,10 +364,14 @@ def _mapped_value(el, result: Normalized, what: str, text: str | None, expressio
 
 def _mapped_target(el, result: Normalized, what: str, target: str | None) -> str | None:
     target = (target or "").strip()
-    if target.isidentifier():
+    if target.isidentifier() and not keyword.iskeyword(target):
         return target
-    result.problems.append((f"{label(el)} 的{what}目标「{target}」不是有效的变量名" if target else
-                            f"{label(el)} 的{what}没有填写目标变量名", el))
+    if "." in target:  # Zeebe: a path into a context (from.name)
+        result.problems.append((f"{label(el)} 的{what}目标「{target}」是对象中的字段路径，本系统只支持单个变量名；"
+                                f"请改为一个变量名（如「{re.sub(r'[^0-9A-Za-z_]', '_', target)}」）", el))
+    else:
+        result.problems.append((f"{label(el)} 的{what}目标「{target}」不是有效的变量名" if target else
+                                f"{label(el)} 的{what}没有填写目标变量名", el))
     return None
 
 
@@ -621,19 +668,27 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
 
 
 def _form_fields(el) -> list[dict]:
-    """Camunda ``formData/formField`` and Flowable ``formProperty``: id, label, type, default, required."""
+    """Camunda ``formData/formField`` and Flowable/Activiti ``formProperty``: id, label, type, default,
+    required, readonly. A field the form shows but does not let the clerk change (Camunda's
+    ``readonly`` constraint, Activiti's ``writable="false"``) is never required and its submitted
+    value is not written, as in those engines; a ``formProperty`` with ``variable`` writes that case
+    variable (its ``id`` only names the field in the form)."""
     found = []
     ext = el.find(f"{B}extensionElements")
     if ext is None:
         return found
     for ns in VENDOR_NS:
         for f in ext.iterfind(f"{{{ns}}}formData/{{{ns}}}formField"):
-            required = any(c.get("name") == "required" for c in f.iterfind(f"{{{ns}}}validation/{{{ns}}}constraint"))
+            constraints = {c.get("name") for c in f.iterfind(f"{{{ns}}}validation/{{{ns}}}constraint")}
+            readonly = "readonly" in constraints
             found.append({"id": f.get("id"), "label": f.get("label") or "", "type": f.get("type") or "string",
-                          "default": f.get("defaultValue"), "required": required})
+                          "default": f.get("defaultValue"), "required": "required" in constraints and not readonly,
+                          "readonly": readonly})
         for f in ext.iterfind(f"{{{ns}}}formProperty"):
-            found.append({"id": f.get("id"), "label": f.get("name") or "", "type": f.get("type") or "string",
-                          "default": f.get("default"), "required": (f.get("required") or "") == "true"})
+            readonly = (f.get("writable") or "").strip() == "false"
+            found.append({"id": (f.get("variable") or "").strip() or f.get("id"), "label": f.get("name") or "",
+                          "type": f.get("type") or "string", "default": f.get("default"),
+                          "required": (f.get("required") or "") == "true" and not readonly, "readonly": readonly})
     return [f for f in found if f["id"]]
 
 

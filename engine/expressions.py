@@ -6,7 +6,8 @@ conditions are Python, run under the script sandbox (engine/sandbox.py). A deplo
 simple cases — names (``a.b`` reads a field of a dict), literals, comparisons (``== != < > <= >=``
 and ``eq ne lt gt le ge``), arithmetic, ``and or not && || !`` and ``empty`` — token by token and
 refuses anything else (method calls, beans such as ``execution``, ``?:``), naming the language.
-FEEL also has list literals (``[1, 2, 3]``), ``list contains(list, x)`` (``x in list``) and
+FEEL also has list literals (``[1, 2, 3]``), ``list contains(list, x)`` (``x in list``), ``is defined(x)``
+(``(x is not None)``, an absent x reads as null) and
 ``if a then b else c`` (``(b if a else c)``) and ranges (``x in [1..10]``, ``x in (1..10]``: ``(1 <= x <= 10)``,
 ``(1 < x <= 10)``); its other functions are refused.
 
@@ -140,6 +141,14 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             pos += 1
             out.append(f"({_translate_body(item, lang, original)} in {_translate_body(items, lang, original)})")
             continue
+        if lang == FEEL and kind == "name" and value == "is" and re.match(r"\s*defined\s*\(", body[pos:]):
+            pos = body.index("(", pos) + 1  # is defined(x): the case has x (FEEL reads an absent x as null)
+            (item,), pos = _feel_parts(body, pos, lang, original, ("",), "is defined")
+            if not body[pos:pos + 1] == ")":
+                raise Untranslatable(lang, original, "「is defined」须有一个参数")
+            pos += 1
+            out.append(f"({_translate_body(item, lang, original)} is not None)")
+            continue
         if kind == "range":  # FEEL: x in [1..10], x in (1..10]
             if lang != FEEL or not out or out[-1] != "in":
                 raise Untranslatable(lang, original, f"含有不支持的写法「{value}」（范围只能写在 in 之后）")
@@ -164,7 +173,7 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                     raise Untranslatable(lang, original, f"使用了引擎对象「{head}」，请改写为流程变量")
                 nxt = _TOKEN.match(body, pos)
                 if nxt and nxt.lastgroup == "op" and nxt.group("op") == "(":
-                    raise Untranslatable(lang, original, f"调用了函数「{value}(...)」（FEEL 只支持 list contains）"
+                    raise Untranslatable(lang, original, f"调用了函数「{value}(...)」（FEEL 只支持 list contains 和 is defined）"
                                          if lang == FEEL else f"调用了方法「{value}(...)」")
                 parts = value.split(".")
                 out.append(parts[0] + "".join(f"[{p!r}]" for p in parts[1:]))

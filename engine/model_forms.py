@@ -4,7 +4,8 @@ Models drawn in Camunda Modeler or Flowable carry their form in the task: fields
 type, default value and a ``required`` constraint. engine/dialects.py copies them into the task's
 ``formFields`` property; when such a task is completed without one of our marshmallow forms, the
 submitted data is checked here: defaults fill missing fields, required fields must be given (the
-error names the field by its label), numbers and yes/no values are read as a tired official types
+error names the field by its label), a read-only field (Camunda's ``readonly``, Activiti's
+``writable="false"``) is not written, numbers and yes/no values are read as a tired official types
 them ("5,000,000", "５", "是"). The UI shows these fields on its generic 办理 form.
 
 Written here, not with marshmallow: the fields are data in the model, known only at run time, and
@@ -82,6 +83,9 @@ def check(props: dict, data: dict) -> dict:
     for f in fields:
         fid, label = f.get("id"), f.get("label") or f.get("id")
         if not fid:
+            continue
+        if f.get("readonly"):  # shown, not changed: what was submitted for it is not written
+            result.pop(fid, None)
             continue
         value = result.get(fid)
         if value in (None, "") and f.get("default") not in (None, ""):

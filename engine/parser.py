@@ -25,17 +25,21 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs import defaults as spiff_specs
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import timers
+from . import conditional_events, timers
 from .call_activity import CallActivity, MappedCallActivityParser
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .service_tasks import DubanServiceTask
 
 
 class EngineClockTimers:
-    """Parser mixin: timer event definitions become ours (engine/timers.py)."""
+    """Parser mixin: timer event definitions become ours (engine/timers.py), and so do conditional
+    ones (engine/conditional_events.py: they wait while the case lacks what they read)."""
 
     def parse_timer_event(self, event):
         return timers.ours(super().parse_timer_event(event))
+
+    def parse_conditional_event(self, event):
+        return conditional_events.ours(super().parse_conditional_event(event))
 
 
 def _with_engine_clock_timers(parser_class):
@@ -123,6 +127,7 @@ for _base, _outputs_only_class in OUTPUTS_ONLY_CLASSES.items():
     DUBAN_CONFIG[_outputs_only_class] = SPIFF_CONFIG[_base]
 DUBAN_CONFIG[ParallelMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.ParallelMultiInstanceTask]
 DUBAN_CONFIG[SequentialMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.SequentialMultiInstanceTask]
+DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = TimerConditionalEventDefinitionConverter
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.
 for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter

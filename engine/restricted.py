@@ -59,14 +59,27 @@ UNAVAILABLE_BUILTINS = frozenset({
 })
 
 
+# Of those, the ones that are also everyday names of case data in a model drawn elsewhere
+# (``${input == 1}``, ``${type == 'A'}``, ``=id``): refused where they are called, read anywhere
+# else as the case's variable of that name (a builtin of that name is not there at run time).
+DATA_NAMES = frozenset({"input", "type", "id", "object", "next", "iter", "property", "bytes", "help", "dir",
+                        "vars", "callable", "memoryview", "bytearray", "super", "exit", "quit",
+                        "classmethod", "staticmethod", "aiter", "anext", "compile", "open", "locals", "globals"})
+
+
 class DubanPolicy(RestrictingNodeTransformer):
     """RestrictedPython's policy plus what model code never needs: imports, classes, and the
     builtins that are not there at run time (named at deploy instead of failing later)."""
 
     def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and node.id in UNAVAILABLE_BUILTINS:
+        if isinstance(node.ctx, ast.Load) and node.id in UNAVAILABLE_BUILTINS - DATA_NAMES:
             self.error(node, f"builtin '{node.id}' is not available")
         return super().visit_Name(node)
+
+    def visit_Call(self, node):
+        if isinstance(node.func, ast.Name) and node.func.id in DATA_NAMES:
+            self.error(node, f"builtin '{node.func.id}' is not available")
+        return super().visit_Call(node)
 
     def visit_Import(self, node):
         self.error(node, "import is not allowed")

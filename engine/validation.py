@@ -5,6 +5,7 @@ shape at fault. The same checks serve ``duban deploy``, the REST API and the des
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -223,7 +224,8 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                 add(f"{label(task)} 不在任何泳道中，将由流程默认角色或发起人办理", task, "warning")
         if not has_lanes and not default_role and any(True for t in HUMAN_TASK_TAGS
                                                       for _ in process.iter(f"{{{BPMN_NS}}}{t}")):
-            add(f"{label(process)} 没有泳道，也没有默认角色（属性 defaultRole），其中的任务由发起人办理", process, "warning")
+            add(f"{label(process)} 没有泳道，其中的任务将由发起人办理；如需交给某一角色办理，请添加泳道，"
+                "并在属性面板的「泳道角色」中选择角色", process, "warning")
         for el in process.iter(f"{{{BPMN_NS}}}scriptTask"):
             script = el.find("bpmn:script", NS)
             if (el.get("scriptFormat") or "").strip().lower() not in dialects.PYTHON_LANGUAGES:
@@ -258,6 +260,9 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                 expr = timer.find(f"bpmn:{kind}", NS)
                 if expr is not None:
                     msg = check_timer_expression(kind, (expr.text or "").strip())
+                    if msg and _CRON.fullmatch((expr.text or "").strip()):  # Camunda 7 takes Quartz cron
+                        msg = (f"「{expr.text.strip()}」是 cron 表达式，本系统不支持；请改写为 ISO 8601 周期，"
+                               "如 R/PT5M（每 5 分钟）、R/P1D（每天）")
                     if msg:
                         add(f"{label(event)} 的定时器 {kind} 无效：{msg}", event)
         for sub in process.iter(f"{{{BPMN_NS}}}subProcess"):
@@ -268,7 +273,12 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     add(f"{label(sub)} 的开始事件{label(start).removeprefix('开始事件')} 为中断型：本系统按非中断执行，"
                         "触发后原流程的待办不会被取消；如需终止原流程，请在事件子流程中使用终止结束事件", start, "warning")
         _check_connected(process, add)
+        _check_endless_loops(process, add)
     return problems
+
+
+# A Quartz cron expression (Camunda 7 accepts one as a timeCycle): 5 to 7 fields of digits and * / ? , - L W #.
+_CRON = re.compile(r"(?:[0-9*?/,LW#-]+|[A-Z]{3}(?:-[A-Z]{3})?)(?:\s+(?:[0-9*?/,LW#-]+|[A-Z]{3}(?:[-,][A-Z]{3})*)){4,6}")
 
 
 def _syntax(msg: str) -> str:
@@ -303,6 +313,77 @@ def _check_connected(container, add) -> None:
             add(f"{label(node)} 没有连线，流程永远不会走到这里；请连接或删除", node)
         elif nid not in targets and kind != "startEvent" and not _is_link_catch(node):
             add(f"{label(node)} 没有进入的连线，流程永远不会走到这里；请从前一环节连线过来或删除", node)
+
+
+# Gateways that decide whether a loop goes round again. A loop without one goes round forever, and
+# SpiffWorkflow, predicting the case's future tasks, follows it forever (RecursionError).
+DECIDING_GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
+
+
+def _check_endless_loops(container, add) -> None:
+    """A loop of sequence flows (环路) with no deciding gateway on it is refused, naming its parallel
+    gateway (the usual cause: a branch drawn back to the step before the split) or its first step."""
+    for node in container:
+        if _local(node) in ("subProcess", "transaction", "adHocSubProcess"):
+            _check_endless_loops(node, add)
+    nodes = {n.get("id"): n for n in container if _local(n) in FLOW_NODE_TAGS and n.get("id")}
+    successors: dict[str, list[str]] = {}
+    for flow in container:
+        if _local(flow) == "sequenceFlow" and flow.get("sourceRef") in nodes and flow.get("targetRef") in nodes:
+            successors.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+    for loop in _loops(list(nodes), successors):
+        kinds = {_local(nodes[n]) for n in loop}
+        if kinds & DECIDING_GATEWAYS:
+            continue
+        order = [n for n in nodes if n in loop]  # as drawn in the file
+        culprit = next((nodes[n] for n in order if _local(nodes[n]) == "parallelGateway"), nodes[order[0]])
+        steps = "→".join(label(nodes[n]) for n in order[:4]) + ("…" if len(order) > 4 else "")
+        add(f"{label(culprit)} 所在的环路（{steps}）上没有排他网关、包容网关或事件网关，流程每走完一圈都会"
+            "无条件地再走一圈，永不结束，本系统无法运行；请在环路上加一个带条件的排他网关决定何时退出循环，"
+            "需要定期重复的工作请改用循环定时开始事件（如 R/P1D）", culprit)
+
+
+def _loops(nodes: list[str], successors: dict[str, list[str]]) -> list[set[str]]:
+    """The strongly connected parts of the flow graph that are loops (Tarjan's algorithm, iterative:
+    a drawn model may be deep)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[set[str]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(successors.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(successors.get(child, ()))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                part = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    part.add(member)
+                    if member == node:
+                        break
+                if len(part) > 1 or node in successors.get(node, ()):
+                    found.append(part)
+    return found
 
 
 def _is_link_catch(node) -> bool:

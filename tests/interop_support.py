@@ -27,6 +27,9 @@ REFUSED_FILES = {
     "activiti_groovy.bpmn": ("scripttask1", "脚本任务「计算罚款金额」(scripttask1) 的脚本语言「groovy」不受支持"),
     "camunda7_script_javascript.bpmn": ("Activity_0discretion", "脚本任务「自动\n裁量基准」(Activity_0discretion) 的脚本语言"
                                                                "「javascript」不受支持"),
+    "zeebe_endless_loop.bpmn": ("Gateway_0again", "并行网关「再来一轮」(Gateway_0again) 所在的环路（"),
+    "camunda7_cron_cycle.bpmn": ("StartEvent_0daily", "开始事件「每天早八点」(StartEvent_0daily) 的定时器 timeCycle 无效："
+                                                     "「0 0 8 * * ?」是 cron 表达式，本系统不支持；请改写为 ISO 8601 周期"),
 }
 
 
@@ -161,7 +164,8 @@ def drawn_form_data(paths, today: dt.date) -> dict[str, dict]:
                 value = default if default not in (None, "") else choices[0] if choices else {
                     "boolean": True, "long": 1, "integer": 1, "int": 1, "double": 1.0,
                     "date": today.isoformat()}.get(kind, "基准测试")
-                found.setdefault(owner.get("id"), {})[f.get("id")] = value
+                key = (f.get("variable") or "").strip() or f.get("id")  # Activiti: the case variable it writes
+                found.setdefault(owner.get("id"), {})[key] = value
         for item in root.iter(f"{B}outputDataItem"):  # each instance of a multi-instance task gives its item
             owner = item.getparent().getparent()
             if item.get("name") and owner is not None and owner.get("id"):

@@ -502,7 +502,7 @@ GRADE = "脚本任务「判定风险等级」(Activity_0d5f6g7) 的脚本使用 
     ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base">第${amount}元</camunda:inputParameter>',
      "Activity_1s2d3f4", FINE + "输入参数使用 JUEL 表达式「第${amount}元」"),
     ("zeebe_hazard_triage", RISK, '=if count(hazards) &gt; 1 then &#34;重大&#34; else &#34;一般&#34;', "Activity_0d5f6g7",
-     GRADE + '「=if count(hazards) > 1 then "重大" else "一般"」，调用了函数「count(...)」（FEEL 只支持 list contains）'),
+     GRADE + '「=if count(hazards) > 1 then "重大" else "一般"」，调用了函数「count(...)」（FEEL 只支持 list contains 和 is defined）'),
     ("zeebe_hazard_triage", RISK, '=if list contains(hazards, &#34;有限空间&#34;) then &#34;重大&#34;', "Activity_0d5f6g7",
      GRADE + '「=if list contains(hazards, "有限空间") then "重大"」，「if … then … else」写法不完整'),
     ("zeebe_null_and_ranges", "[60..100]", "[60..]", "Flow_1rectify",

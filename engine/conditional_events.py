@@ -1,0 +1,57 @@
+"""Conditional events (条件事件) that wait while the case lacks what their condition reads.
+
+A conditional catch event, boundary event or event sub-process start waits until its condition
+holds. Camunda evaluates the condition whenever a variable changes and treats one the case does not
+have yet as "not yet"; SpiffWorkflow evaluated it on the event's own branch only and failed the case
+on the missing name (``${variable == 1}`` reached before anyone set ``variable``). Here the
+condition reads the case's data as it is now — what its open tasks hold and what the task completed
+last left (a parallel branch's form too), over the event's own copy; reading a variable the case lacks, it has not
+fired: the event keeps waiting, and the engine's stall detection (engine/stall.py) says so when
+nothing could ever set it. Any other failure of the condition is still an incident naming the event.
+"""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions import conditional as spiff_conditional
+from SpiffWorkflow.util.task import TaskState
+
+
+class ConditionalEventDefinition(spiff_conditional.ConditionalEventDefinition):
+    """A conditional event definition whose condition, reading an absent variable, is not met. Named as
+    SpiffWorkflow's: the type name stored with a case restores to this class (engine/parser.DUBAN_CONFIG)."""
+
+    def has_fired(self, my_task):
+        own = my_task.data
+        # Read as the case has it now (its data objects, 数据对象, last: what a task wrote to one), then put back.
+        my_task.data = {**own, **case_data(my_task.workflow), **my_task.workflow.data_objects}
+        try:
+            fired = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+        except WorkflowTaskException as exc:
+            if exc.error_type != "NameError":
+                raise
+            fired = False
+        finally:
+            my_task.data = own
+        my_task._set_internal_data(has_fired=fired)
+        return fired
+
+
+_HOLDS_CASE_DATA = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def case_data(workflow) -> dict:
+    """What the (sub)workflow's open tasks hold and what its last completed task left, merged: a
+    variable one branch set is there for a conditional event waiting on another, as Camunda's
+    process variables are."""
+    merged: dict = {}
+    for task in workflow.tasks.values():
+        if task._state & _HOLDS_CASE_DATA:
+            merged.update(task.data)
+    if workflow.last_task is not None:
+        merged.update(workflow.last_task.data)
+    return merged
+
+
+def ours(definition):
+    """SpiffWorkflow's conditional event definition as ours (same expression and description)."""
+    return ConditionalEventDefinition(definition.expression, description=definition.description, name=definition.name)

@@ -1,0 +1,120 @@
+"""Constructs found in real public models (Camunda's and Flowable's examples and test resources,
+Activiti's converter tests, Zeebe's engine tests; bench/interop.py --dir runs the collection) that
+Duban crashed on, refused wrongly or refused without saying what to change. Each is drawn again here
+as its tool saves it, with Chinese names (tests/bpmn/interop/), and run on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import IncidentRaised, InvalidData, InvalidModel
+from engine.schema import Incident
+from tests.interop_support import CORPUS, corpus_engine, drive  # noqa: F401 (corpus_engine: the module fixture)
+
+
+def _open(engine, case_id):
+    return sorted(t.spec_id for t in engine.case(case_id).tasks)
+
+
+def _work(engine, case_id, spec_id, data=None, user="zhang"):
+    (task,) = [t for t in engine.case(case_id).tasks if t.spec_id == spec_id]
+    engine.complete(task.id, user, data or {})
+
+
+def _incidents(engine, case_id):
+    import sqlalchemy as sa
+    with engine.db.read() as s:
+        return s.execute(sa.select(Incident.message).where(Incident.case_id == case_id)).scalars().all()
+
+
+def test_elements_named_start_end_and_root_run_as_drawn(engine):
+    """Camunda's hand-written test models name their events Start and End — SpiffWorkflow's names
+    for its own task specs (a case could not start: "No output task connected"); a task named
+    Root would be dropped when the case is saved. They get free ids, noted on the element."""
+    out = drive(engine, "camunda7_reserved_ids")
+    assert out.status == "completed", out
+    assert sorted(t.spec_id for t in out.tasks) == ["Root_1", "exitCheck", "storeCheck"]
+    assert [t.name for t in out.tasks][-1] == "出具复查意见"
+    pf = engine.models.validate((CORPUS / "camunda7_reserved_ids.bpmn").read_bytes(), "camunda7_reserved_ids.bpmn")
+    notes = [w.message for w in pf.warnings if "引擎内部名称" in w.message]
+    assert notes == ["开始事件「开始复查」(Start_1) 原标识「Start」与引擎内部名称相同，已改为「Start_1」",
+                     "用户任务「出具复查意见」(Root_1) 原标识「Root」与引擎内部名称相同，已改为「Root_1」",
+                     "结束事件「复查结束」(End_1) 原标识「End」与引擎内部名称相同，已改为「End_1」"]
+
+
+@pytest.mark.parametrize("data, task", [({"type": "危化品", "input": 3, "id": "JB-0002"}, "chemicalCheck"),
+                                        ({"type": "危化品", "input": 1, "id": "JB-0001"}, "fireCheck"),
+                                        ({"type": "其他", "input": 5, "id": "JB-0003"}, "generalCheck")])
+def test_case_variables_named_like_python_builtins_are_read_as_the_case_data(engine, data, task):
+    """``${type == '危化品' && input > 2}``: type, input and id are case variables in a Camunda model
+    (deploying refused them as builtins); calling such a builtin is still refused."""
+    out = drive(engine, "camunda7_builtin_names", data=data)
+    assert out.status == "completed" and [t.spec_id for t in out.tasks] == [task], out
+
+
+def test_calling_an_unavailable_builtin_is_still_refused_naming_it(engine):
+    xml = (CORPUS / "camunda7_builtin_names.bpmn").read_text(encoding="utf-8").replace(
+        "${type == '消防' || id == 'JB-0001'}", "type(id) == str")
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml.encode(), by="boss", filename="builtin_call.bpmn")
+    assert "不允许使用内置函数 'type'" in str(err.value)
+
+
+def test_a_conditional_event_waits_until_its_juel_condition_holds(engine):
+    """条件事件: ``${rectified == true && score >= 60}`` on an intermediate conditional event is
+    translated like any JUEL condition, and waits while the case has no ``rectified`` yet (the case
+    failed the moment it reached the event); it fires once a task sets what it reads."""
+    case = engine.start("camunda7_conditional_wait", by="zhang", org="east", data={})
+    assert engine.case(case.id).status == "running" and not _incidents(engine, case.id)
+    assert _open(engine, case.id) == ["Activity_0recheck"]
+    _work(engine, case.id, "Activity_0recheck", {"rectified": "是", "score": "８５"})
+    assert engine.case(case.id).status == "completed"
+
+
+def test_a_conditional_event_nothing_can_satisfy_is_said_to_stall(engine):
+    case = engine.start("camunda7_conditional_wait", by="zhang", org="east", data={})
+    with pytest.raises(IncidentRaised) as err:
+        _work(engine, case.id, "Activity_0recheck", {"rectified": "否", "score": "40"})
+    assert "流程停滞：案件停在中间捕获事件「整改到位」(Event_0rectified)，等待的条件不成立" in str(err.value)
+
+
+def test_a_loop_with_no_gateway_to_leave_it_is_refused_naming_its_parallel_gateway(engine):
+    """A branch drawn back before its parallel gateway goes round forever (SpiffWorkflow's look-ahead
+    recursed until RecursionError): refused, saying what to draw instead."""
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(CORPUS / "zeebe_endless_loop.bpmn", by="boss")
+    (problem,) = [p for p in err.value.problems if p["severity"] == "error"]
+    assert problem["element_id"] == "Gateway_0again"
+    assert "中间捕获事件「等到次日」(Event_0daily)→并行网关「再来一轮」(Gateway_0again)" in problem["message"]
+    assert problem["message"].endswith("请在环路上加一个带条件的排他网关决定何时退出循环，需要定期重复的工作请改用循环定时开始事件（如 R/P1D）")
+
+
+@pytest.mark.parametrize("data, task", [({"recheck_date": "2026-12-20"}, "Activity_0recheck"),
+                                        ({"recheck_date": "2026-12-20", "waived": True}, "Activity_0schedule"),
+                                        ({}, "Activity_0schedule")])
+def test_feel_is_defined_tells_whether_the_case_has_a_variable(engine, data, task):
+    out = drive(engine, "zeebe_is_defined", data=data)
+    assert out.status == "completed" and [t.spec_id for t in out.tasks] == [task], out
+
+
+def test_an_activiti_form_property_writes_its_variable_and_a_read_only_one_is_not_required(engine):
+    """``activiti:formProperty`` with ``variable``: the value goes to that case variable (the
+    gateway reads ``hazard_level``); ``writable="false"`` with ``required="true"`` is shown, never
+    required (the task could not be completed), and what is submitted for it is not written."""
+    case = engine.start("activiti_form_properties", by="zhang", org="east", data={"enterprise": "东方化工有限公司"})
+    with pytest.raises(InvalidData) as err:
+        _work(engine, case.id, "usertask1", {"fine_amount": "5,000"})
+    assert err.value.errors == {"hazard_level": "「隐患等级」为必填项"}
+    _work(engine, case.id, "usertask1", {"hazard_level": "major", "fine_amount": "5,000", "enterprise": "别的公司"})
+    assert _open(engine, case.id) == ["usertask2"]
+    data = engine.case(case.id).data
+    assert (data["enterprise"], data["hazard_level"], data["fine_amount"]) == ("东方化工有限公司", "major", 5000)
+
+
+def test_a_model_without_lanes_is_told_what_to_do_in_the_designers_panel(engine):
+    """The no-lane warning says what the designer does in the properties panel (a lane and its
+    「泳道角色」), not a model property the panel does not offer."""
+    pf = engine.models.validate((CORPUS / "zeebe_is_defined.bpmn").read_bytes(), "zeebe_is_defined.bpmn")
+    (warning,) = [w.message for w in pf.warnings if "没有泳道" in w.message]
+    assert warning == ("流程「复查安排」(zeebe_is_defined) 没有泳道，其中的任务将由发起人办理；如需交给某一角色办理，"
+                       "请添加泳道，并在属性面板的「泳道角色」中选择角色")
