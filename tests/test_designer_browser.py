@@ -402,3 +402,31 @@ def test_the_panels_dropdowns_name_forms_roles_and_decisions_in_chinese_only(wor
     texts = option_texts(page, "duban-timer-kind")
     assert texts == ["（未设置）", "指定时间", "持续时长", "循环"], texts
     screenshot(page, "designer-07-dropdowns")
+
+
+@pytest.mark.parametrize("filename", ["camunda7_boundary_timers.bpmn", "camunda7_dmn_rule.bpmn", "flowable_leave.bpmn"])
+def test_files_from_camunda_modeler_and_flowable_show_no_ids_in_the_panels_choices(world, page, filename):
+    """Every element of a file drawn in Camunda Modeler or Flowable, selected: the 督办 group's choices
+    (forms, roles, decisions, timer kinds…) read as names; Latin only where the file itself names
+    something this system does not know, shown as such (「…（未部署）」)."""
+    from tests.interop_support import CORPUS
+    latin = re.compile(r"[A-Za-z]")
+    unknown = re.compile(r"（(未部署|未注册的表单|未知角色)）$")
+    page.goto(page.base + "/designer/")
+    page.click("#new-model")
+    editor_ready(page)
+    page.set_input_files("#import-file", str(CORPUS / filename))
+    expect(page.locator("#designer")).to_have_attribute("data-state", "ready")
+    ids = page.evaluate("() => window.dubanModeler.get('elementRegistry').getAll()"
+                        ".filter(e => e.type !== 'label').map(e => e.id)")
+    found, dropdowns = {}, 0
+    for element_id in ids:
+        page.evaluate("id => { const m = window.dubanModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }",
+                      element_id)
+        texts = page.locator('.bio-properties-panel select[id^="bio-properties-panel-duban-"] option').all_inner_texts()
+        dropdowns += page.locator('.bio-properties-panel select[id^="bio-properties-panel-duban-"]').count()
+        bad = [t for t in texts if latin.search(t) and not unknown.search(t)]
+        if bad:
+            found[element_id] = bad
+    assert dropdowns >= 3, dropdowns  # the file's lanes, tasks, timers or rule tasks were offered choices
+    assert not found, found
