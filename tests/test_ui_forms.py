@@ -153,6 +153,11 @@ def test_incidents_read_in_chinese_naming_the_step_and_the_value_by_its_label():
     assert incident_explanation(stalled, "汇总") == "流程停滞：案件停在并行网关「汇总」，没有待办任务、定时器或等待的事件，流程无法继续"
     assert incident_explanation("流程停滞：案件停在并行网关 Gateway_0x3，没有待办任务", None) == \
         "流程停滞：案件停在未命名的并行网关，没有待办任务"
+    # An element drawn without a name, as the engine's other messages write it (validation, service tasks).
+    from webui.labels import without_element_ids
+    assert without_element_ids("未命名并行网关 (Gateway_1ab) 没有连线") == "未命名的并行网关没有连线"
+    assert incident_explanation("服务任务(Activity_0x3) 执行失败：企业不存在", None) == "未命名的服务任务执行失败：企业不存在"
+    assert incident_explanation("服务任务「查询企业」(lookup) 执行失败：企业不存在", None) == "服务任务「查询企业」执行失败：企业不存在"
     collection = "多实例任务「会签」(sid-countersign) 的集合「approvers」没有值"
     assert incident_explanation(collection, "会签", {"approvers": "审批人"}) == "多实例任务「会签」的集合「审批人」没有值"
     assert incident_explanation(collection, "会签") == "多实例任务「会签」的集合没有值"

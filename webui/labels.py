@@ -86,10 +86,10 @@ _INCIDENT_PATTERNS = [
 _STEP_PREFIX = re.compile(r"^「([^」]*)」出错[:：]\s*")  # the engine names the step; so does ``where``
 _ELEMENT_ID = re.compile(r"」\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)\s*")  # 并行网关「汇总」(join) -> 并行网关「汇总」
 _KINDS = "(" + "|".join(sorted(set(KIND_NAMES.values()) | {"元素"}, key=len, reverse=True)) + ")"
-# 并行网关 Gateway_0x3: an element drawn without a name, as engine/stall.py names it; 未命名并行网关
-# (Gateway_0x3) as engine/dialects.label does.
+# 并行网关 Gateway_0x3: an element drawn without a name, as engine/stall.py names it.
 _UNNAMED = re.compile(_KINDS + r" ([A-Za-z_][\w.:-]*)")
-_UNNAMED_LABEL = re.compile("未命名" + _KINDS + r"\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)")
+# 未命名并行网关 (Gateway_0x3) as engine/dialects.label does; 服务任务(Activity_0x3) as service_tasks.py does.
+_UNNAMED_LABEL = re.compile("(?:未命名)?" + _KINDS + r"\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)\s*")
 _DATA_KEY = re.compile(r"(集合|变量|数据项?)「([A-Za-z_][\w.]*)」")  # 集合「approvers」: by its label, or unnamed
 _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
 _LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
@@ -111,7 +111,7 @@ def engine_message(message: str, names: dict | None = None) -> str | None:
 
 def without_element_ids(message: str) -> str:
     """An engine message naming elements by name, else by kind, never by id: 并行网关「汇总」(join) ->
-    并行网关「汇总」; 并行网关 Gateway_0x3 and 未命名并行网关 (Gateway_0x3) -> 未命名的并行网关."""
+    并行网关「汇总」; 并行网关 Gateway_0x3, 未命名并行网关 (Gateway_0x3) and 服务任务(Activity_1) -> 未命名的…."""
     text = _UNNAMED_LABEL.sub(lambda m: f"未命名的{m.group(1)}", message)
     text = _ELEMENT_ID.sub("」", text)
     return _UNNAMED.sub(lambda m: f"未命名的{m.group(1)}", text)
