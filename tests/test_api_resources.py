@@ -4,6 +4,7 @@ error reaches the client."""
 from __future__ import annotations
 
 import io
+import re
 import pytest
 import sqlalchemy as sa
 
@@ -162,6 +163,15 @@ def test_a_refused_model_names_an_unnamed_element_by_its_kind(world):
     assert body["element_id"] == "Gateway_1ab" and body["problems"][0]["element_id"] == "Gateway_1ab"
     assert "未命名的并行网关" in body["message"] and "Gateway_1ab" not in body["message"], body["message"]
     assert "Gateway_1ab" not in str([p["message"] for p in body["problems"]])
+
+
+def test_a_file_a_parser_trips_over_is_refused_in_chinese_without_the_parsers_error():
+    """What the API and the designer say when SpiffWorkflow's parser raises on a file that passed the
+    XML checks (webui.designer.unparsable): Chinese, no exception class or Python text."""
+    from webui.designer import unparsable
+    refused = unparsable("调查.bpmn", KeyError("bpmn:laneSet"))
+    assert refused.filename == "调查.bpmn" and refused.message.startswith("模型无法解析：")
+    assert not re.search(r"[A-Za-z]", refused.message), refused.message
 
 
 def test_cases_start_list_filter_page_and_show_with_history(world):

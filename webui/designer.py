@@ -195,13 +195,14 @@ def _filename(name) -> str:
     return base
 
 
-def _model_failure(filename: str, exc: Exception) -> InvalidModel:
-    # The file passed the XML checks but a parser below tripped over it: still the file's fault.
+def unparsable(filename: str, exc: BaseException) -> InvalidModel:
+    """The file passed the XML checks but a parser below tripped over it: still the file's fault,
+    said in Chinese (the designer, the REST API); the parser's own error goes to the log."""
     log.warning("model %s could not be parsed: %r", filename, exc, exc_info=True)
-    return InvalidModel(f"模型无法解析: {exc.__class__.__name__}: {exc}", filename=filename)
+    return InvalidModel("模型无法解析：文件中有本系统读不懂的结构，请在建模工具中检查后重新导出", filename=filename)
 
 
-PARSER_FAILURES = (RecursionError, ValueError, TypeError, AttributeError, KeyError, IndexError)
+PARSER_FAILURES = (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError)
 
 
 @bp.post("/api/validate")
@@ -210,7 +211,7 @@ def api_validate():
     try:
         pf = engine().models.validate(content, filename, strict=True)
     except PARSER_FAILURES as exc:
-        raise _model_failure(filename, exc) from None
+        raise unparsable(filename, exc) from None
     translations = pf.dialect.translations if pf.dialect is not None else []  # ${...} shown as the Python it became
     return jsonify({"ok": True, "keys": pf.keys, "problems": [], "warnings": [w.as_dict() for w in pf.warnings],
                     "translations": translations})
@@ -225,7 +226,7 @@ def api_deploy():
     try:
         model = eng.deploy(content, by=g.user.username, filename=filename, strict=True)
     except PARSER_FAILURES as exc:
-        raise _model_failure(filename, exc) from None
+        raise unparsable(filename, exc) from None
     unchanged = before.get(model.key) == model.version
     return jsonify({"ok": True, "key": model.key, "version": model.version, "id": model.id,
                     "unchanged": unchanged, "filename": model.filename,
@@ -244,7 +245,7 @@ def api_deploy_preview():
     try:
         pf = eng.models.validate(content, filename, strict=True)
     except PARSER_FAILURES as exc:
-        raise _model_failure(filename, exc) from None
+        raise unparsable(filename, exc) from None
     running = queries.running_by_key(eng)
     text = content.decode("utf-8")
     models = []
@@ -290,7 +291,7 @@ def api_dry_run_forms():
     try:
         steps = designer_dryrun.steps_of(content, filename, eng.forms)
     except PARSER_FAILURES as exc:
-        raise _model_failure(filename, exc) from None
+        raise unparsable(filename, exc) from None
     designer_dryrun.offer(steps, eng.forms, eng.directory, g.user.org_code, designer_dryrun.today_of(eng))
     return jsonify({"ok": True, "steps": len(steps),
                     "html": render_template("designer/dry_run_forms.html", steps=steps)})
@@ -310,7 +311,7 @@ def api_dry_run():
         try:
             steps = designer_dryrun.steps_of(content, filename, eng.forms)
         except PARSER_FAILURES as exc:
-            raise _model_failure(filename, exc) from None
+            raise unparsable(filename, exc) from None
         data_by_task, form_errors = designer_dryrun.read_posted(steps, body["steps"], eng.forms)
         if form_errors:
             first = form_errors[0]
@@ -320,7 +321,7 @@ def api_dry_run():
         result = eng.dry_run(content, filename, data_by_task=data_by_task, start_data=start_data,
                              by=g.user.username)
     except PARSER_FAILURES as exc:
-        raise _model_failure(filename, exc) from None
+        raise unparsable(filename, exc) from None
     roles = {r.code: r.name for r in eng.directory.roles()}
     for entry in result.get("trace") or []:
         entry["role_name"] = roles.get(entry.get("role"), entry.get("role") or "")

@@ -16,6 +16,7 @@ from flask_smorest import abort
 
 from engine.errors import EngineError, Forbidden, InvalidModel
 
+from ..designer import PARSER_FAILURES, unparsable
 from . import schemas
 from .blueprint import bp, engine, principal
 
@@ -60,10 +61,8 @@ def deploy_model(form):
         return eng.deploy(content, by=principal().username, filename=filename)
     except EngineError:
         raise
-    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-        # The file passed our XML checks but a parser below tripped over it: still the file's fault.
-        log.warning("model %s could not be parsed: %r", filename, exc, exc_info=True)
-        raise InvalidModel(f"模型无法解析: {exc.__class__.__name__}", filename=filename) from None
+    except PARSER_FAILURES as exc:
+        raise unparsable(filename, exc) from None
 
 
 def _clean_filename(name: str) -> str:
