@@ -35,23 +35,28 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value is not None else None
 
     def bind_processor(self, dialect):
-        """The bind conversion, remembering its last value: a step binds its one ``now`` to several
-        columns and statements (updated_at, completed_at, created_at, the audit events' ``at``), and
-        each conversion costs microseconds (to UTC, then SQLite's text form). Datetimes are
-        immutable, so the same object always converts to the same parameter; the memo is one tuple,
-        replaced whole, so threads sharing it see a matching pair or a miss."""
+        """The bind conversion, remembering its last two values: a step binds its one ``now`` to
+        several columns and statements (updated_at, completed_at, created_at, the audit events'
+        ``at``) and a new task's ``due_sort`` is ``NO_DUE_DATE`` between them; each conversion
+        costs microseconds (to UTC, then SQLite's text form). Datetimes are immutable, so the same
+        object always converts to the same parameter; None (binds as None) leaves the memo alone.
+        The memo is one tuple, replaced whole, so threads sharing it see matching pairs or a miss."""
         convert = super().bind_processor(dialect)
         if convert is None:
             return None
-        memo: tuple = (None, None)
+        memo: tuple = (None, None, None, None)  # the last value and its parameter, the one before
 
         def process(value):
             nonlocal memo
+            if value is None:
+                return None
             seen = memo
-            if value is seen[0] and value is not None:
+            if value is seen[0]:
                 return seen[1]
+            if value is seen[2]:
+                return seen[3]
             bound = convert(value)
-            memo = (value, bound)
+            memo = (value, bound, seen[0], seen[1])
             return bound
         return process
 

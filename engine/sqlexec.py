@@ -119,7 +119,7 @@ def _render(construct, keys, dialect) -> _Rendered:
     for bp, name in names.items():
         proc = bp.type._cached_bind_processor(dialect)
         if proc is not None:
-            procs.append((name, proc))
+            procs.append((name, proc, _bound_none(proc)))
         if not bp.required:  # a literal in the construct (``state == "open"``)
             value = bp.effective_value
             fixed[name] = proc(value) if proc is not None else value
@@ -147,6 +147,19 @@ def _render(construct, keys, dialect) -> _Rendered:
     return r
 
 
+_CALL = object()  # a bind processor whose answer for None is not known: it is called for None too
+
+
+def _bound_none(proc) -> Any:
+    """What ``proc`` binds None as, asked once when the statement is rendered (a JSON column's
+    None is the text 'null', which its serializer would encode again on every row; a date's None
+    is None); ``_CALL`` if it would not say."""
+    try:
+        return proc(None)
+    except Exception:  # noqa: BLE001 - a processor that refuses None is asked each time, as before
+        return _CALL
+
+
 def _getter(order: tuple):
     """Parameters -> their values in ``order``, a tuple (an ``itemgetter``: one C call)."""
     if len(order) > 1:
@@ -172,9 +185,10 @@ def _bound(r: _Rendered, params: dict | None):
         params = {}
     if r.procs:
         params = dict(params)
-        for name, proc in r.procs:
+        for name, proc, none in r.procs:
             if name in params:
-                params[name] = proc(params[name])
+                value = params[name]
+                params[name] = none if value is None and none is not _CALL else proc(value)
     if r.fixed:
         params = {**r.fixed, **params}
     values = r.ordered(params)

@@ -264,3 +264,39 @@ def test_a_workflow_finds_its_tasks_in_a_state_as_spiffworkflows_walk_finds_them
     print(key, "get_tasks", len(got), "by size", sorted({len(m) for m, _, _ in got}), "with subprocesses",
           sum(s for _, _, s in got), "update", len(skipped), "skipped", sum(s for s, _ in skipped),
           "walked and found", sum(bool(w) for _, w in skipped))
+
+
+def test_bind_processing_kept_for_none_and_the_last_two_datetimes_binds_what_sqlalchemy_binds(sqlite_url):
+    """sqlexec asks each bind processor once, when rendering, what it makes of None (a JSON column's
+    None is the text 'null', which the serializer encoded again on every row), and UTCDateTime
+    remembers its last two datetimes (a step's ``now`` and a new task's ``NO_DUE_DATE`` took turns,
+    so each was converted again): the parameters are what SQLAlchemy's conversions give, value by
+    value, and a new task's row holds what it held (rules 'null' as text, dates as SQLite's text)."""
+    import sqlite3
+    from datetime import timedelta, timezone
+
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from engine.schema import NO_DUE_DATE, UTCDateTime
+
+    dialect = sqlite_dialect.dialect()
+    remembered = UTCDateTime().bind_processor(dialect)
+    fresh = sa.types.TypeDecorator.bind_processor(UTCDateTime(), dialect)
+    a, b, c = START, START + timedelta(hours=8), NO_DUE_DATE.astimezone(timezone(timedelta(hours=8)))
+    for value in (a, b, a, None, b, c, a, c, c, b, None, None, a):
+        assert remembered(value) == fresh(value), value
+
+    engine = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        deploy(engine, "approval.bpmn")
+        case = engine.start("approval", by="zhang", org="east")
+        task_id = open_task_id(engine, case.id)
+        path = engine.db.engine.url.database
+        engine.db.dispose()
+        with sqlite3.connect(path) as conn:
+            row = conn.execute("SELECT typeof(rules), rules, due_at, due_sort, created_at, follow_up_at "
+                               "FROM human_task WHERE id = ?", (task_id,)).fetchone()
+        assert row == ("text", "null", None, "9999-12-31 00:00:00.000000", "2026-11-23 01:00:00.000000", None)
+    finally:
+        engine.dispose()
