@@ -1,5 +1,5 @@
-"""The audit keys as the hot path holds them (issue 15): the link's HMAC built from SHA-256 pads gives
-hmac's bytes for keys of every length, and the keys a process holds between looks are the ones its
+"""The audit keys as the hot path holds them (issue 15): the link's HMAC, keyed once and copied per event,
+gives hmac.new's bytes for keys of every length, and the keys a process holds between looks are the ones its
 environment names when an engine is made — on a real SQLite file, a real key file each."""
 from __future__ import annotations
 

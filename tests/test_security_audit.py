@@ -99,13 +99,13 @@ def test_verify_names_the_key_generation_of_each_event_and_survives_rotation(eng
     monkeypatch.setenv("DUBAN_DATABASE_URL", database_url)
     runner = CliRunner()
     before = runner.invoke(main, ["audit", "verify"], catch_exceptions=False)
-    assert before.exit_code == 0 and "generation 1:" in before.output and "generation 2" not in before.output
+    assert before.exit_code == 0 and "第 1 代密钥签名" in before.output and "第 2 代" not in before.output
     rotated = runner.invoke(main, ["audit", "new-key"], catch_exceptions=False)
-    assert "generation 2" in rotated.output
+    assert "第 2 代审计密钥" in rotated.output
     engine.directory.add_org("south", "南城区", parent="city", level="区", by="admin")  # an event under generation 2
     after = runner.invoke(main, ["audit", "verify"], catch_exceptions=False)
     assert after.exit_code == 0, after.output
-    assert "generation 1:" in after.output and "generation 2:" in after.output and "current generation 2" in after.output
+    assert "第 1 代密钥签名" in after.output and "第 2 代密钥签名" in after.output and "当前为第 2 代" in after.output
 
 
 def test_without_the_key_the_chain_cannot_be_verified(engine, key_file, monkeypatch):
@@ -219,7 +219,7 @@ def _newest_generation(engine) -> int:
 def test_a_rotation_by_another_process_signs_new_events_within_the_recheck_time(engine, monkeypatch):
     monkeypatch.setattr(audit, "KEY_RECHECK_SECONDS", 0.3)
     assert _newest_generation(engine) == 1
-    assert "generation 2" in _rotate_in_another_process()
+    assert "第 2 代审计密钥" in _rotate_in_another_process()
     time.sleep(audit.KEY_RECHECK_SECONDS)
     engine.directory.add_org("south", "南城区", parent="city", level="区", by="admin")
     assert _newest_generation(engine) == 2
@@ -229,7 +229,7 @@ def test_a_rotation_by_another_process_signs_new_events_within_the_recheck_time(
 def test_within_the_recheck_time_the_old_generation_signs_and_everything_verifies(engine, key_file, monkeypatch):
     monkeypatch.setattr(audit, "KEY_RECHECK_SECONDS", 3600.0)
     engine.directory.add_org("south", "南城区", parent="city", level="区", by="admin")  # the keys read (cached)
-    assert "generation 2" in _rotate_in_another_process()
+    assert "第 2 代审计密钥" in _rotate_in_another_process()
     engine.directory.add_org("west", "西城区", parent="city", level="区", by="admin")
     assert _newest_generation(engine) == 1  # not looked at the file again yet: the bound is what is promised
     with engine.db.read() as s:
