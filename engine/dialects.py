@@ -254,6 +254,8 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
             kind = etree.QName(owner).localname
             if local in ("inputOutput", "ioMapping") and kind in IO_TASKS or local == "ioMapping" and kind == "callActivity":
                 continue  # honoured (_input_output, _call_activity_mapping)
+            if local == "field" and (_vendor_attr(owner, "type") or "").strip().lower() == "dmn":
+                continue  # a decision task's key (_flowable_decision)
             what = IGNORED_EXTENSIONS.get(local, f"扩展设置「{child.prefix or ''}{':' if child.prefix else ''}{local}」")
             if what and what not in seen:
                 seen.append(what)
@@ -280,6 +282,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             _task_attributes(el, result, form_exists)
             if default_role:
                 _set_property(el, "defaultRole", default_role)
+        elif name == "serviceTask" and _flowable_decision(el, result):
+            name = "businessRuleTask"
         elif name == "serviceTask":
             _service_task(el, result)
         if name == "businessRuleTask" and el.find(f"{B}extensionElements/{S}calledDecisionId") is None:
@@ -722,6 +726,30 @@ def handler_name(el) -> tuple[str, str | None]:
             body = body.strip().split("(")[0]
             return "handler", body.split(".")[-1] if "." in body else body
     return "none", None
+
+
+def _flowable_decision(el, result: Normalized) -> bool:
+    """决策任务: Flowable's modeler saves a decision task as ``serviceTask flowable:type="dmn"`` with
+    the decision's key in the field ``decisionTableReferenceKey``; it becomes the business rule
+    task it is (engine/dialects.py gives it ``calledDecisionId``), so the decision runs instead of
+    the task waiting for a person. Without a key it is refused naming the task."""
+    if (_vendor_attr(el, "type") or "").strip().lower() != "dmn":
+        return False
+    key = None
+    ext = el.find(f"{B}extensionElements")
+    for ns in VENDOR_NS:
+        for f in ext.iterfind(f"{{{ns}}}field") if ext is not None else ():
+            if f.get("name") == "decisionTableReferenceKey":
+                key = (f.get("stringValue") or f.findtext(f"{{{ns}}}string") or f.get("expression")
+                       or f.findtext(f"{{{ns}}}expression") or "").strip()
+    if not key or language_of(key) is not None:
+        result.problems.append((f"{label(el)} 是决策任务，但没有填写决策表的编号（decisionTableReferenceKey）；"
+                                "请填写已部署决策表的编号", el))
+        return True
+    el.tag = f"{B}businessRuleTask"
+    etree.SubElement(_extension_elements(el), f"{S}calledDecisionId").text = key
+    result.notes.append((f"{label(el)} 按决策任务运行决策表「{key}」", el))
+    return True
 
 
 def _service_task(el, result: Normalized) -> None:

@@ -118,3 +118,32 @@ def test_a_model_without_lanes_is_told_what_to_do_in_the_designers_panel(engine)
     (warning,) = [w.message for w in pf.warnings if "没有泳道" in w.message]
     assert warning == ("流程「复查安排」(zeebe_is_defined) 没有泳道，其中的任务将由发起人办理；如需交给某一角色办理，"
                        "请添加泳道，并在属性面板的「泳道角色」中选择角色")
+
+
+def test_a_countersign_completes_on_its_camunda_counters(engine):
+    """会签: ``${nrOfCompletedInstances/nrOfInstances >= 0.5}`` ends the experts' countersign once half
+    have signed (the others' tasks are withdrawn); a sequential review reads ``loopCounter`` and
+    ``nrOfActiveInstances``. The counters Camunda, Flowable and Activiti give a completion condition
+    were unknown names (an incident at the first completion)."""
+    case = engine.start("flowable_countersign_half", by="zhang", org="east",
+                        data={"experts": ["zhang", "eastboss", "acme", "li"]})
+    assert sorted(t.assignee for t in engine.case(case.id).tasks) == ["acme", "eastboss", "li", "zhang"]
+    for user in ("zhang", "eastboss"):
+        (task,) = [t for t in engine.case(case.id).tasks if t.assignee == user]
+        engine.complete(task.id, user, {})
+    assert _open(engine, case.id) == ["sid-review"]
+    _work(engine, case.id, "sid-review", {"passed": True})
+    assert _open(engine, case.id) == ["sid-review"]  # loopCounter 0: once more
+    _work(engine, case.id, "sid-review", {"passed": True})
+    assert engine.case(case.id).status == "completed"
+
+
+@pytest.mark.parametrize("data, task", [({"hazmat": True, "employees": 20}, "sid-key"),
+                                        ({"hazmat": False, "employees": 150}, "sid-routine")])
+def test_a_flowable_decision_task_runs_its_decision_table(engine, data, task):
+    """决策任务: Flowable saves it as ``serviceTask flowable:type="dmn"`` with the decision's key in a
+    field; it waited as a task for a person (the decision never ran). It runs the deployed table."""
+    out = drive(engine, "flowable_decision_task", data=data)
+    assert out.status == "completed" and [t.spec_id for t in out.tasks] == [task], out
+    pf = engine.models.validate((CORPUS / "flowable_decision_task.bpmn").read_bytes(), "flowable_decision_task.bpmn")
+    assert not [w.message for w in pf.warnings if "字段注入" in w.message]
