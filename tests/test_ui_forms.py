@@ -158,6 +158,11 @@ def test_incidents_read_in_chinese_naming_the_step_and_the_value_by_its_label():
     assert without_element_ids("未命名并行网关 (Gateway_1ab) 没有连线") == "未命名的并行网关没有连线"
     assert incident_explanation("服务任务(Activity_0x3) 执行失败：企业不存在", None) == "未命名的服务任务执行失败：企业不存在"
     assert incident_explanation("服务任务「查询企业」(lookup) 执行失败：企业不存在", None) == "服务任务「查询企业」执行失败：企业不存在"
+    # An external worker's failure (engine/external_tasks.py): its Chinese reason, never the topic.
+    assert incident_explanation("外部任务失败：发送整改通知短信（sms）：号码为空", "发送整改通知短信") == \
+        "环节“发送整改通知短信”出错：外部系统办理失败：号码为空"
+    assert incident_explanation("外部任务失败：send_sms（sms）：gateway timeout", None) == \
+        "外部系统办理失败，请管理员查看外部系统的错误详情后处理"
     collection = "多实例任务「会签」(sid-countersign) 的集合「approvers」没有值"
     assert incident_explanation(collection, "会签", {"approvers": "审批人"}) == "多实例任务「会签」的集合「审批人」没有值"
     assert incident_explanation(collection, "会签") == "多实例任务「会签」的集合没有值"

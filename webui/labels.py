@@ -92,6 +92,8 @@ _UNNAMED = re.compile(_KINDS + r" ([A-Za-z_][\w.:-]*)")
 _UNNAMED_LABEL = re.compile("(?:未命名)?" + _KINDS + r"\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)\s*")
 _DATA_KEY = re.compile(r"(集合|变量|数据项?)「([A-Za-z_][\w.]*)」")  # 集合「approvers」: by its label, or unnamed
 _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
+# engine/external_tasks.py: 外部任务失败：发送整改通知短信（sms）：号码为空 — the worker's own reason last.
+_EXTERNAL = re.compile(r"^外部任务失败：.*?（[^）]*）：(.*)$", re.S)
 _LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
 
 
@@ -152,6 +154,12 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
     own = engine_message(text, names)
     if own is not None:
         return own if step and f"「{' '.join(step.split())}」" in own else where + own
+    external = _EXTERNAL.match(" ".join(text.split()))
+    if external:
+        reason = external.group(1).strip()
+        said = f"：{reason}" if re.search(r"[\u4e00-\u9fff]", reason) and not _LATIN_WORD.search(reason) else \
+            "，请管理员查看外部系统的错误详情后处理"
+        return where + "外部系统办理失败" + said
     expression = _EXPRESSION.search(text)
     if expression:
         used = [names[k] for k in dict.fromkeys(re.findall(r"[A-Za-z_]\w*", expression.group(1))) if (names or {}).get(k)]
