@@ -204,9 +204,19 @@ def _cursor(conn: sa.Connection):
 
 
 def _announce(conn: sa.Connection, cursor, sql: str, parameters, many: bool):
-    if conn._has_events or conn.engine._has_events:
-        for listener in conn.dispatch.before_cursor_execute:  # as Connection.execute calls them
-            sql, parameters = listener(conn, cursor, sql, parameters, None, many)
+    """``before_cursor_execute`` listeners, called as Connection.execute calls them. A connection
+    without listeners of its own (or of its class: either sets its ``_has_events``) that joined its
+    engine's events (the usual: ``dispatch`` then in its ``__dict__``) has exactly the engine's,
+    read from the engine's dispatch: iterating the connection's joined one costs ~0.5 µs more a
+    statement."""
+    if conn._has_events:
+        listeners = conn.dispatch.before_cursor_execute
+    elif conn.engine._has_events and "dispatch" in conn.__dict__:
+        listeners = conn.engine.dispatch.before_cursor_execute
+    else:
+        listeners = ()
+    for listener in listeners:
+        sql, parameters = listener(conn, cursor, sql, parameters, None, many)
     stats.statements += 1
     return sql, parameters
 

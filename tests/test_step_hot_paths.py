@@ -300,3 +300,38 @@ def test_bind_processing_kept_for_none_and_the_last_two_datetimes_binds_what_sql
         assert row == ("text", "null", None, "9999-12-31 00:00:00.000000", "2026-11-23 01:00:00.000000", None)
     finally:
         engine.dispose()
+
+
+def test_the_executors_statements_reach_the_listeners_of_the_engine_and_of_the_connection(sqlite_url):
+    """sqlexec calls ``before_cursor_execute`` listeners as Connection.execute does, reading the
+    engine's listeners from the engine's dispatch when the connection has none of its own: a
+    listener on the engine sees a completion's statements (the engine's benches and round-trip
+    tests count them so), one on a connection sees what runs on it, and one that rewrites the SQL
+    (``retval=True``) has it run as rewritten."""
+    import sqlalchemy as sa
+
+    from engine import sqlexec, step
+
+    engine = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        deploy(engine, "approval.bpmn")
+        case = engine.start("approval", by="zhang", org="east")
+        task_id = open_task_id(engine, case.id)
+        seen: list[str] = []
+        listener = lambda conn, cursor, statement, *rest: seen.append(statement.split()[0])  # noqa: E731
+        sa.event.listen(engine.db.engine, "before_cursor_execute", listener)
+        engine.complete(task_id, "zhang", {})
+        sa.event.remove(engine.db.engine, "before_cursor_execute", listener)
+        assert {"SELECT", "UPDATE", "INSERT"} <= set(seen), seen
+        mine: list[str] = []
+        with engine.db.engine.connect() as conn:
+            sa.event.listen(conn, "before_cursor_execute",
+                            lambda c, cursor, statement, params, context, many: mine.append(statement))
+            assert sqlexec.first(conn, step._SELECT_CASE, {"id": case.id}).id == case.id
+            sa.event.listen(conn, "before_cursor_execute", retval=True,
+                            fn=lambda c, cursor, statement, params, context, many:
+                            (statement.replace("WHERE case_instance.id = ?", "WHERE case_instance.id = ? + 1"), params))
+            assert sqlexec.first(conn, step._SELECT_CASE, {"id": case.id}) is None  # the rewritten SQL ran
+        assert len([s for s in mine if "FROM case_instance" in s]) == 2
+    finally:
+        engine.dispose()
