@@ -111,9 +111,11 @@ def test_api_token_from_the_command_line_works_against_the_api(run):
     engine.dispose()
 
 
-def test_serve_sweeps_timers_at_its_interval_and_at_most_timers_per_sweep(tmp_path):
+@pytest.mark.parametrize("server", [[], ["--dev"]], ids=["gunicorn", "dev"])
+def test_serve_sweeps_timers_at_its_interval_and_at_most_timers_per_sweep(tmp_path, server):
     """``duban serve --interval S --timers-per-sweep N`` (the real server process, gunicorn and its
-    timer worker, on a SQLite file): 7 due timers are fired by sweeps of at most 3, each timer once."""
+    timer worker, or --dev's server with the worker in a thread, on a SQLite file): 7 due timers are
+    fired by sweeps of at most 3, each timer once."""
     import os
     import re
     import subprocess
@@ -138,7 +140,7 @@ def test_serve_sweeps_timers_at_its_interval_and_at_most_timers_per_sweep(tmp_pa
     env = dict(os.environ, DUBAN_DATABASE_URL=url, DUBAN_INSTANCE_PATH=str(tmp_path / "instance"),
                PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "webui.cli", "-v", "serve", "--port", str(_free_port()),
-                             "--interval", "0.3", "--timers-per-sweep", "3"],
+                             "--interval", "0.3", "--timers-per-sweep", "3", *server],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     try:
         deadline = time.monotonic() + 120
