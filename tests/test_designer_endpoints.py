@@ -356,6 +356,8 @@ def test_the_test_run_offers_each_step_by_name_with_sample_values(world, designe
 
     camunda = post(designer, "/designer/api/dry-run/forms", {"xml": CAMUNDA_FILE}).get_json()["html"]
     assert "现场复查" in camunda and "此环节没有本系统的表单，试运行时直接办结" in camunda
+    # Its lane is named by a role's code (supervisor): the step says the role's name.
+    assert '<small class="muted">科室负责人</small>' in camunda and "supervisor" not in camunda
 
 
 def test_a_test_run_checks_each_step_as_a_real_submit_would(world, designer):

@@ -69,8 +69,11 @@ def steps_of(content: bytes, filename: str, forms) -> list[Step]:
 
 
 def offer(steps: list[Step], forms, directory, org_code: str | None, today: dt.date) -> list[Step]:
-    """Each step's form with its sample values, as a task page would show it (people by name)."""
+    """Each step's form with its sample values, as a task page would show it (people by name, and a
+    lane named by a role's code, as Camunda Modeler files often are, by the role's name)."""
+    role_names = {r.code: r.name for r in directory.roles()}
     for step in steps:
+        step.lane = role_names.get(step.lane, step.lane)
         fields = formspec.fields_for(forms, step.form_key)
         form = formspec.Form(fields, title=formspec.title_for(forms, step.form_key),
                              people=formspec.people_options(directory, fields, org_code),
