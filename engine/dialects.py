@@ -138,6 +138,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     root = copy.deepcopy(root)
     result = Normalized(root)
     _rename_reserved_ids(root, result)
+    _split_multiple_outgoing(root, result)
     processes = root.findall(f"{B}process")
     executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
     if executable:
@@ -191,6 +192,52 @@ def _rename_reserved_ids(root, result: Normalized) -> None:
                 el.set(attr, renamed[el.get(attr)])
         if etree.QName(el).localname in _REFERENCE_TEXTS and (el.text or "").strip() in renamed:
             el.text = renamed[el.text.strip()]
+
+
+ACTIVITIES = ("task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask", "receiveTask",
+              "businessRuleTask", "callActivity", "subProcess", "transaction")
+
+
+def _split_multiple_outgoing(root, result: Normalized) -> None:
+    """An activity drawn with several outgoing flows and no condition on any (a bpmn.io sketch, a
+    Signavio export) takes them all at once — BPMN's implicit parallel split. SpiffWorkflow's parser
+    refuses any task with more than one outgoing flow; a parallel gateway (``<id>_split``) is put
+    after the activity, noted on it. With a condition on one of them the parser's refusal stands."""
+    taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+
+    def free(base: str) -> str:
+        n, name = 1, base
+        while name in taken:
+            n, name = n + 1, f"{base}_{n}"
+        taken.add(name)
+        return name
+
+    for container in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess"):
+        outgoing: dict[str, list] = {}
+        for flow in container.iterfind(f"{B}sequenceFlow"):
+            outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+        for node in list(container):
+            if not isinstance(node.tag, str) or etree.QName(node).localname not in ACTIVITIES:
+                continue
+            flows = outgoing.get(node.get("id"), [])
+            if len(flows) < 2 or node.get("triggeredByEvent") == "true" or any(
+                    (f.findtext(f"{B}conditionExpression") or "").strip() for f in flows):
+                continue
+            gateway = etree.Element(f"{B}parallelGateway", id=free(f"{node.get('id')}_split"))
+            container.insert(container.index(node) + 1, gateway)
+            link = etree.SubElement(container, f"{B}sequenceFlow", id=free(f"{node.get('id')}_to_split"),
+                                    sourceRef=node.get("id"), targetRef=gateway.get("id"))
+            ids = {f.get("id") for f in flows}
+            for ref in node.findall(f"{B}outgoing"):
+                if (ref.text or "").strip() in ids:
+                    node.remove(ref)
+            etree.SubElement(node, f"{B}outgoing").text = link.get("id")
+            etree.SubElement(gateway, f"{B}incoming").text = link.get("id")
+            for f in flows:
+                f.set("sourceRef", gateway.get("id"))
+                etree.SubElement(gateway, f"{B}outgoing").text = f.get("id")
+            result.notes.append((f"{label(node)} 有 {len(flows)} 条出口连线且都没有条件，按 BPMN 的规定同时走全部连线"
+                                 "（本系统在其后加了一个并行网关）", node))
 
 
 def _translate_text(el, result: Normalized, owner, what: str) -> None:

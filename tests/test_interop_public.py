@@ -147,3 +147,30 @@ def test_a_flowable_decision_task_runs_its_decision_table(engine, data, task):
     assert out.status == "completed" and [t.spec_id for t in out.tasks] == [task], out
     pf = engine.models.validate((CORPUS / "flowable_decision_task.bpmn").read_bytes(), "flowable_decision_task.bpmn")
     assert not [w.message for w in pf.warnings if "字段注入" in w.message]
+
+
+def test_a_task_with_two_unconditioned_outgoing_flows_takes_both(engine):
+    """A bpmn.io sketch (and the BPMN MIWG reference A.4.1) draws a task with two outgoing flows and
+    no gateway: BPMN takes both at once. SpiffWorkflow refused the model ("more than one outgoing
+    sequence flow"); a parallel gateway is put after the task, noted on it."""
+    case = engine.start("bpmnio_implicit_split", by="zhang", org="east", data={})
+    _work(engine, case.id, "Activity_accept")
+    assert _open(engine, case.id) == ["Activity_records", "Activity_site"]
+    _work(engine, case.id, "Activity_site")
+    assert _open(engine, case.id) == ["Activity_records"]
+    _work(engine, case.id, "Activity_records")
+    _work(engine, case.id, "Activity_reply")
+    assert engine.case(case.id).status == "completed"
+    pf = engine.models.validate((CORPUS / "bpmnio_implicit_split.bpmn").read_bytes(), "bpmnio_implicit_split.bpmn")
+    assert [w.message for w in pf.warnings if "出口连线" in w.message] == [
+        "任务「受理举报」(Activity_accept) 有 2 条出口连线且都没有条件，按 BPMN 的规定同时走全部连线（本系统在其后加了一个并行网关）"]
+
+
+def test_a_task_with_a_condition_on_one_of_its_outgoing_flows_is_still_refused(engine):
+    xml = (CORPUS / "bpmnio_implicit_split.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:sequenceFlow id="Flow_c" sourceRef="Activity_accept" targetRef="Activity_records" />',
+        '<bpmn:sequenceFlow id="Flow_c" sourceRef="Activity_accept" targetRef="Activity_records">'
+        '<bpmn:conditionExpression>${urgent}</bpmn:conditionExpression></bpmn:sequenceFlow>')
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml.encode(), by="boss", filename="conditional_split.bpmn")
+    assert "请在其后加网关" in str(err.value)
