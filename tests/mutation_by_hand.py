@@ -12,6 +12,11 @@ tests, not pytest's start-up: 3-5 s instead of 10-14 s). It uses mutmut's own tr
         '["tests/test_step_pipeline.py", "-k", "start_and_a_step"]' \\
         none engine.step.x_start_in__mutmut_3 "engine.step.xǁStepǁwrite__mutmut_52"
 
+Mutants of what changed since a commit (the mutated line is one the diff from BASE to HEAD adds; a
+reindented line counts as added), one line per function with its mutant names, for the command above:
+
+    python tests/mutation_by_hand.py changed 0e3939d engine/timer_sweep.py engine/worker.py
+
 ``none`` runs the selection unmutated (it must come out "survived", or the selection is broken).
 One JSON line per mutant is appended to the output file (``killed``/``survived``/``timeout``) and
 each mutant's pytest output is kept under ``mutants/by_hand_logs/``. ``--tb=no`` is always passed:
@@ -44,6 +49,43 @@ def generate() -> None:
     setup_source_paths()
     store_lines_covered_by_tests()
     print(create_mutants(1))
+
+
+def _defs(source: str) -> dict[str, list[str]]:
+    """The mutmut functions of a mutated module (top level and methods), by name: their lines."""
+    import ast
+
+    lines = source.splitlines()
+    tree = ast.parse(source)
+    nodes = list(tree.body) + [m for c in tree.body if isinstance(c, ast.ClassDef) for m in c.body]
+    return {n.name: lines[n.lineno:n.end_lineno] for n in nodes
+            if isinstance(n, ast.FunctionDef) and "__mutmut_" in n.name}
+
+
+def changed(base: str, paths: list[str]) -> None:
+    """Print, per function, the mutants of ``paths`` whose mutated line was added since ``base``."""
+    import difflib
+    import re
+    import subprocess
+
+    for path in paths:
+        diff = subprocess.run(["git", "-C", str(ROOT), "diff", "-U0", base, "HEAD", "--", path],
+                              capture_output=True, text=True, check=True).stdout
+        added = {line[1:].strip() for line in diff.splitlines()
+                 if line.startswith("+") and not line.startswith("+++") and line[1:].strip()}
+        defs = _defs((ROOT / "mutants" / path).read_text(encoding="utf-8"))
+        module = path[:-3].replace("/", ".")
+        found: dict[str, list[str]] = {}
+        for name, body in defs.items():
+            m = re.match(r"(.+)__mutmut_(\d+)$", name)
+            if not m:
+                continue
+            original = defs[m.group(1) + "__mutmut_orig"]
+            gone = [line[2:].strip() for line in difflib.ndiff(original, body) if line.startswith("- ")]
+            if any(line in added for line in gone):
+                found.setdefault(m.group(1), []).append(f"{module}.{name}")
+        for function, names in found.items():
+            print(function, len(names), " ".join(names))
 
 
 def main(out: str, timeout: int, selection: list[str], names: list[str]) -> None:
@@ -87,5 +129,7 @@ def main(out: str, timeout: int, selection: list[str], names: list[str]) -> None
 if __name__ == "__main__":
     if sys.argv[1:] == ["generate"]:
         generate()
+    elif sys.argv[1:2] == ["changed"]:
+        changed(sys.argv[2], sys.argv[3:])
     else:
         main(sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4:])

@@ -498,3 +498,19 @@ def test_a_batch_takes_the_workflows_this_process_cached_instead_of_reading_thei
     assert not [s for s in reads if "FROM wf_workflow" in s or "FROM wf_task" in s], reads
     assert [t.name for c in cases for t in e.case(c).tasks] == ["复查"] * 3
     e.dispose()
+
+
+def test_a_capped_sweep_takes_rounds_until_its_cap_and_leaves_the_rest_due(database_url):
+    """Guard: ``run_due_timers(most=N)`` (``duban worker --timers-per-sweep N``) counts every timer it
+    claimed, round after round, so a sweep whose claims are smaller than its cap still stops at the
+    cap; the rest stays due for the next sweep (mutation testing: counting only the last round's
+    claims let a sweep of 3 fire all 5)."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    cases = _waiting_cases(e, 5)
+    e.clock.set(DUE)
+    assert timer_sweep.run_due_timers(e, "w", limit=2, batch=1, most=3) == 3
+    assert _count(e, Timer) == 2
+    assert timer_sweep.run_due_timers(e, "w", limit=2, batch=1, most=3) == 2
+    assert [t.name for c in cases for t in e.case(c).tasks] == ["复查"] * 5
+    assert _count(e, Timer) == 0
+    e.dispose()

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import ManualClock
-from engine.schema import Case, HumanTask
+from engine.schema import Case, HumanTask, Timer
 from tests.support import BPMN, START, deploy, make_engine, open_task_id, statements_sent
 
 FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
@@ -599,3 +599,80 @@ def test_a_timer_that_fell_due_beside_a_persons_task_fires_in_that_persons_step(
         assert fired == [("timer_fired", "timer", e.clock.now(), {"timer": "wbw_wait", "name": "整改期满", "kind": "catch"})]
     finally:
         e.dispose()
+
+
+def test_a_running_cases_data_is_what_its_open_tasks_hold_not_what_earlier_tasks_held(database_url):
+    """Guard (``step.case_data_text``): while a case runs, its data is what its open tasks hold, not a
+    merge of every task it has had: a working draft the model's script took out of the case after
+    the record was filed stays out while the review is open, though the finished record task still
+    holds it (tests/bpmn/draft_cleared.bpmn; mutation testing: merging the data of every task,
+    finished ones too, went unnoticed)."""
+    e = make_engine(database_url)
+    deploy(e, "draft_cleared.bpmn")
+    case = e.start("draft_cleared", by="zhang", org="east", data={"企业名称": "东城化工有限公司"})
+    e.complete(open_task_id(e, case.id), "zhang", {"检查结论": "发现隐患 3 项", "草稿": "消防通道堵塞？待核实"})
+    view = e.case(case.id)
+    assert [t.name for t in view.tasks] == ["审核检查记录"]
+    assert "草稿" not in view.data
+    assert (view.data["企业名称"], view.data["检查结论"]) == ("东城化工有限公司", "发现隐患 3 项")
+    e.dispose()
+
+
+@pytest.mark.parametrize("notified_first", [True, False], ids=["case_end_waiting", "case_end_not_reached"])
+def test_a_rectification_sub_process_ends_though_its_own_overdue_event_subprocess_still_waits(database_url,
+                                                                                            notified_first):
+    """Guard (``step.end_idle_event_subprocesses``, every scope): an embedded sub-process (限期整改)
+    with a timer event sub-process of its own (整改超期, P60D) ends once its flow is done, so the
+    case goes on to 复查 — though the case around it has its own waiting event sub-process
+    (办案超期, P90D), whether the case's end already waits (its other branch, 告知企业, done first)
+    or not, and no event sub-process fired. Then the case ends at 销号 with both cancelled
+    (tests/bpmn/nested_event_subprocess.bpmn; mutation testing: the scan stopping at the first scope
+    that had nothing to end went unnoticed — the top-level corpus model has one scope)."""
+    e = make_engine(database_url)
+    deploy(e, "nested_event_subprocess.bpmn")
+    case = e.start("nested_event_subprocess", by="zhang", org="east", data={"企业名称": "东城化工有限公司"})
+    assert sorted(t.name for t in e.case(case.id).tasks) == ["告知企业", "提交整改报告"]
+
+    def work(name, data):
+        (task,) = [t for t in e.case(case.id).tasks if t.name == name]
+        e.complete(task.id, "zhang", data)
+
+    if notified_first:
+        work("告知企业", {"告知方式": "书面"})   # the case's end now waits for the other branch only
+    work("提交整改报告", {"整改情况": "消防通道已清理"})
+    assert sorted(t.name for t in e.case(case.id).tasks) == (["复查"] if notified_first else ["告知企业", "复查"])
+    if not notified_first:
+        work("告知企业", {"告知方式": "书面"})
+    work("复查", {"复查结论": "合格"})
+    view = e.case(case.id)
+    assert view.status == "completed" and view.tasks == []
+    with e.db.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(Timer).where(Timer.case_id == case.id)).scalar() == 0
+    e.dispose()
+
+
+def test_a_defense_hearing_under_way_keeps_the_case_open_after_its_main_flow_has_ended(database_url):
+    """Guard (``step._untriggered_event_subprocess``): only an event sub-process still waiting for its
+    start is ended with its scope. A party's 申辩书 started 听取陈述申辩 (a message event sub-process,
+    drawn by Camunda Modeler); the 处罚决定 is served before the hearing is done: the case stays
+    running with the hearing open, and ends when it is done (mutation testing: counting a started
+    one as untriggered cancelled the hearing unnoticed)."""
+    from tests.interop_support import ACME, CORPUS
+
+    e = make_engine(database_url)
+    e.deploy((CORPUS / "camunda7_event_subprocess.bpmn").read_bytes(), by="boss",
+             filename="camunda7_event_subprocess.bpmn")
+    case = e.start("camunda7_event_subprocess", by="zhang", org="east", party=ACME)
+    e.correlate_message("申辩书", by="acme", case_id=case.id, data={"defense": "已整改，请求从轻"})
+
+    def work(spec_id, user):
+        (task,) = [t for t in e.case(case.id).tasks if t.spec_id == spec_id]
+        e.complete(task.id, user, {})
+
+    work("Activity_0inquire", "zhang")
+    work("Activity_0decide", "eastboss")
+    view = e.case(case.id)
+    assert view.status == "running" and [t.spec_id for t in view.tasks] == ["Activity_0hear"]
+    work("Activity_0hear", "zhang")
+    assert e.case(case.id).status == "completed"
+    e.dispose()
