@@ -139,6 +139,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     result = Normalized(root)
     _rename_reserved_ids(root, result)
     _split_multiple_outgoing(root, result)
+    _end_implicit_ends(root, result)
     processes = root.findall(f"{B}process")
     executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
     if executable:
@@ -238,6 +239,39 @@ def _split_multiple_outgoing(root, result: Normalized) -> None:
                 etree.SubElement(gateway, f"{B}outgoing").text = f.get("id")
             result.notes.append((f"{label(node)} 有 {len(flows)} 条出口连线且都没有条件，按 BPMN 的规定同时走全部连线"
                                  "（本系统在其后加了一个并行网关）", node))
+
+
+def _end_implicit_ends(root, result: Normalized) -> None:
+    """A subprocess drawn without an end event (Camunda's test models, event subprocesses) ends a
+    path where an activity has no outgoing flow — BPMN's implicit end. SpiffWorkflow's parser refuses
+    it ("A SubWorkflow Must contain an End event"); an end event (``<id>_end``) is put after each such
+    activity, noted on it. A subprocess with an end event of its own is left as drawn."""
+    taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+
+    def free(base: str) -> str:
+        n, name = 1, base
+        while name in taken:
+            n, name = n + 1, f"{base}_{n}"
+        taken.add(name)
+        return name
+
+    ends = ACTIVITIES + ("intermediateCatchEvent", "intermediateThrowEvent")
+    for container in root.iter(f"{B}subProcess", f"{B}transaction"):
+        if container.find(f"{B}endEvent") is not None:
+            continue
+        sources = {f.get("sourceRef") for f in container.iterfind(f"{B}sequenceFlow")}
+        for node in list(container):
+            if (not isinstance(node.tag, str) or etree.QName(node).localname not in ends
+                    or node.get("id") in sources or node.get("isForCompensation") == "true"):
+                continue
+            end = etree.Element(f"{B}endEvent", id=free(f"{node.get('id')}_end"))
+            container.insert(container.index(node) + 1, end)
+            link = etree.SubElement(container, f"{B}sequenceFlow", id=free(f"{node.get('id')}_to_end"),
+                                    sourceRef=node.get("id"), targetRef=end.get("id"))
+            etree.SubElement(node, f"{B}outgoing").text = link.get("id")
+            etree.SubElement(end, f"{B}incoming").text = link.get("id")
+            result.notes.append((f"{label(node)} 之后没有连线，所在{label(container)}没有结束事件，"
+                                 "按 BPMN 的规定该路径在此结束（本系统在其后加了一个结束事件）", node))
 
 
 def _translate_text(el, result: Normalized, owner, what: str) -> None:

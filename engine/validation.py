@@ -269,12 +269,26 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
             if sub.get("triggeredByEvent") != "true":
                 continue
             for start in sub.findall("bpmn:startEvent", NS):
+                # SpiffWorkflow's parser reads such a start event as a plain one: the handler ran
+                # as soon as its scope was entered, whatever happened.
+                caught = [name for kind, name in UNCAUGHT_START_EVENTS.items()
+                          if start.find(f"bpmn:{kind}", NS) is not None]
+                if caught:
+                    what = caught[0]
+                    add(f"{label(sub)} 由{what}事件触发，本系统不支持这种事件子流程；请删除它，改为在抛出该{what}的子流程或任务上"
+                        f"附加{what}边界事件，从边界事件连线到处理环节", start)
+                    continue
                 if start.get("isInterrupting", "true") != "false":
                     add(f"{label(sub)} 的开始事件{label(start).removeprefix('开始事件')} 为中断型：本系统按非中断执行，"
                         "触发后原流程的待办不会被取消；如需终止原流程，请在事件子流程中使用终止结束事件", start, "warning")
         _check_connected(process, add)
         _check_endless_loops(process, add)
     return problems
+
+
+# Start events of event subprocesses that SpiffWorkflow's parser reads as plain start events.
+UNCAUGHT_START_EVENTS = {"errorEventDefinition": "错误", "escalationEventDefinition": "升级",
+                         "compensateEventDefinition": "补偿"}
 
 
 # A Quartz cron expression (Camunda 7 accepts one as a timeCycle): 5 to 7 fields of digits and * / ? , - L W #.

@@ -174,3 +174,31 @@ def test_a_task_with_a_condition_on_one_of_its_outgoing_flows_is_still_refused(e
     with pytest.raises(InvalidModel) as err:
         engine.deploy(xml.encode(), by="boss", filename="conditional_split.bpmn")
     assert "请在其后加网关" in str(err.value)
+
+
+
+def test_a_subprocess_without_an_end_event_ends_where_its_path_ends(engine):
+    """Camunda's test models draw subprocesses, and event subprocesses, with no end event: BPMN ends
+    the path at the last activity. SpiffWorkflow refused the model ("A SubWorkflow Must contain an
+    End event"); an end event is put after each such activity, noted on it."""
+    out = drive(engine, "camunda7_implicit_end")
+    assert out.status == "completed" and [t.spec_id for t in out.tasks] == ["register", "recheck", "archive"], out
+    pf = engine.models.validate((CORPUS / "camunda7_implicit_end.bpmn").read_bytes(), "camunda7_implicit_end.bpmn")
+    assert [w.message for w in pf.warnings if "没有结束事件" in w.message] == [
+        "用户任务「登记整改情况」(register) 之后没有连线，所在子流程「登记」(registerSub)没有结束事件，"
+        "按 BPMN 的规定该路径在此结束（本系统在其后加了一个结束事件）",
+        "用户任务「催办复查」(urge) 之后没有连线，所在子流程「催办」(urgeSub)没有结束事件，"
+        "按 BPMN 的规定该路径在此结束（本系统在其后加了一个结束事件）"]
+
+
+def test_an_event_subprocess_started_by_an_error_is_refused_with_the_boundary_event_to_draw(engine):
+    """Camunda's ErrorEventSubProcessTest: SpiffWorkflow reads an error start event as a plain one, so
+    the handler ran the moment its subprocess was entered (责令停产 on every case)."""
+    xml = (CORPUS / "camunda7_implicit_end.bpmn").read_text(encoding="utf-8").replace(
+        """<timerEventDefinition>
+            <timeDuration>P1D</timeDuration>
+          </timerEventDefinition>""", "<errorEventDefinition />")
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml.encode(), by="boss", filename="error_event_subprocess.bpmn")
+    assert ("子流程「催办」(urgeSub) 由错误事件触发，本系统不支持这种事件子流程；请删除它，改为在抛出该错误的子流程或任务上"
+            "附加错误边界事件，从边界事件连线到处理环节") in str(err.value)
