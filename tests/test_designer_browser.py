@@ -300,7 +300,7 @@ def test_a_drawn_unconnected_task_and_a_form_less_user_task_are_refused(world, p
     expect(problems.locator(f'tr[data-element="{orphan}"]')).to_have_text(
         "补充材料任务「补充材料」没有连线，流程永远不会走到这里；请连接或删除")
     expect(problems.locator(f'tr[data-element="{lane}"]')).to_have_text(
-        re.compile(r"^\s*未命名泳道\s*泳道 没有选择角色，无法确定由谁办理其中的任务；请在「督办」属性中选择泳道角色\s*$"))
+        re.compile(r"^\s*未命名泳道\s*未命名的泳道没有选择角色，无法确定由谁办理其中的任务；请在「督办」属性中选择泳道角色\s*$"))
     for element in (check, orphan, lane):
         assert element not in problems.inner_text()  # names, not ids
     for element in (check, orphan, lane):
@@ -430,3 +430,18 @@ def test_files_from_camunda_modeler_and_flowable_show_no_ids_in_the_panels_choic
             found[element_id] = bad
     assert dropdowns >= 3, dropdowns  # the file's lanes, tasks, timers or rule tasks were offered choices
     assert not found, found
+
+
+def test_a_file_without_a_diagram_is_refused_and_the_editor_goes_on_working(world, page):
+    """A Camunda 8 file as Zeebe's API returns it (the process, no diagram): refused in Chinese before
+    the editor reads it, so 校验 afterwards checks the draft still on the page instead of failing
+    with the browser's own English error (the page fixture fails on any script error)."""
+    from tests.interop_support import CORPUS
+    page.goto(page.base + "/designer/")
+    page.click("#new-model")
+    editor_ready(page)
+    page.set_input_files("#import-file", str(CORPUS / "camunda8_zeebe.bpmn"))
+    expect(page.locator("#designer-status")).to_have_text(
+        "文件无法打开：文件中没有流程图的图形信息（只有流程定义），设计器无法显示；已部署的模型仍照常运行")
+    page.click("#btn-validate")
+    expect(page.locator("#designer-status")).to_have_text("校验通过，可以部署")

@@ -5,6 +5,7 @@ element at fault and never becomes the current version; running cases stay on th
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -167,7 +168,7 @@ def test_validate_accepts_the_hazard_process_and_names_the_element_of_each_probl
     assert bad.status_code == 422
     problems = bad.get_json()["problems"]
     assert [p["element_id"] for p in problems if p["severity"] == "error"] == ["done"]
-    assert "结束事件「结束」(done) 没有连线" in problems[0]["message"] and problems[0]["line"]
+    assert "结束事件「结束」没有连线" in problems[0]["message"] and problems[0]["line"]
 
 
 def test_validate_returns_the_expressions_it_translated(world, designer):
@@ -189,10 +190,10 @@ def test_the_designer_refuses_a_form_less_task_a_foreign_form_and_a_lane_without
     assert response.status_code == 422
     errors = {p["element_id"]: p["message"] for p in response.get_json()["problems"] if p["severity"] == "error"}
     assert errors == {
-        "recheck_site": "用户任务「现场复查」(recheck_site) 没有表单，办理人无从填写；请在「督办」属性中选择表单",
-        "sign_off": "用户任务「审核签字」(sign_off) 的表单「embedded:app:forms/sign.html」不是本系统的表单，"
+        "recheck_site": "用户任务「现场复查」没有表单，办理人无从填写；请在「督办」属性中选择表单",
+        "sign_off": "用户任务「审核签字」的表单「embedded:app:forms/sign.html」不是本系统的表单，"
                     "办理人无从填写；请在「督办」属性中选择表单",
-        "Lane_head": "泳道「质检员」(Lane_head) 不是已有角色，无法确定由谁办理其中的任务；请在「督办」属性中选择泳道角色"}
+        "Lane_head": "泳道「质检员」不是已有角色，无法确定由谁办理其中的任务；请在「督办」属性中选择泳道角色"}
     assert [m for m in eng.models.list() if m.key == "recheck"] == []
 
     unnamed = post(designer, "/designer/api/validate", {"xml": CAMUNDA_WITH_FORMS.replace(' name="supervisor"', "")})
@@ -215,7 +216,7 @@ def test_a_task_no_flow_leads_to_is_refused(world, designer):
                                      '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="early_end" />')
     problems = post(designer, "/designer/api/validate", {"xml": xml}).get_json()["problems"]
     assert [p["message"] for p in problems if p["severity"] == "error"] == [
-        "用户任务「现场复查」(recheck_site) 没有进入的连线，流程永远不会走到这里；请从前一环节连线过来或删除"]
+        "用户任务「现场复查」没有进入的连线，流程永远不会走到这里；请从前一环节连线过来或删除"]
 
 
 def test_malformed_xml_is_a_problem_with_a_line(world, designer):
@@ -423,3 +424,19 @@ def test_a_test_run_of_hostile_code_is_refused_and_audited(world, designer):
     with world.engine.db.read() as s:
         (event,) = s.execute(sa.select(AuditEvent).where(AuditEvent.action == "model_test_run")).scalars()
     assert event.actor == "xu" and '"refused"' in event.detail and "probe_draft.bpmn" in event.detail
+
+
+def test_problems_name_every_element_they_mention_by_name_not_id(world, designer):
+    """A Camunda Modeler file whose event sub-process (Activity_0timeout, 「办案超期」) starts with an
+    interrupting event: the finding is about the start event and names the sub-process too — by its
+    name only; each row's element_id stays for the diagram."""
+    from tests.interop_support import CORPUS
+    xml = (CORPUS / "camunda7_event_subprocess.bpmn").read_text(encoding="utf-8")
+    r = post(designer, "/designer/api/validate", {"xml": xml, "filename": "camunda7_event_subprocess.bpmn"})
+    assert r.status_code == 422
+    body = r.get_json()
+    said = [p for p in body["problems"] if "中断型" in p["message"]]
+    assert said and said[0]["message"].startswith("子流程「办案超期」的开始事件"), said
+    assert not [p for p in body["problems"] if re.search(r"\(\w*[A-Za-z_]\w*\)", p["message"])], body["problems"]
+    assert all(p["element_id"] for p in body["problems"])
+    assert "Activity_0" not in body["error"] and "line" not in body["error"], body["error"]

@@ -23,7 +23,7 @@ from engine.errors import EngineError, Forbidden, InvalidModel, NotFound
 
 from . import designer_dryrun
 from . import designer_queries as queries
-from . import errors
+from . import errors, labels
 from .auth import engine
 
 log = logging.getLogger("duban.webui.designer")
@@ -100,11 +100,17 @@ def _engine_error(exc):
     """JSON for the page's scripts; the application's error pages for everything else."""
     status = {Forbidden: 403, NotFound: 404, InvalidModel: 422}.get(type(exc), 409)
     if not _is_api():
-        return errors.page(status, str(exc))
-    body = {"ok": False, "error": str(exc)}
+        return errors.page(status, labels.refusal(exc))
+    body = {"ok": False, "error": labels.refusal(exc)}
     if isinstance(exc, InvalidModel):
-        body["problems"] = exc.problems
+        body["problems"] = _said(exc.problems)
     return jsonify(body), status
+
+
+def _said(findings: list[dict]) -> list[dict]:
+    """Problems and warnings for the page: every element a message names by its name (else its
+    kind), not only the one the row is about; the row's ``element_id`` stays for the diagram."""
+    return [{**f, "message": labels.without_element_ids(str(f.get("message") or ""))} for f in findings]
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -213,7 +219,7 @@ def api_validate():
     except PARSER_FAILURES as exc:
         raise unparsable(filename, exc) from None
     translations = pf.dialect.translations if pf.dialect is not None else []  # ${...} shown as the Python it became
-    return jsonify({"ok": True, "keys": pf.keys, "problems": [], "warnings": [w.as_dict() for w in pf.warnings],
+    return jsonify({"ok": True, "keys": pf.keys, "problems": [], "warnings": _said([w.as_dict() for w in pf.warnings]),
                     "translations": translations})
 
 
@@ -258,7 +264,7 @@ def api_deploy_preview():
         if current is not None:
             entry["diff"] = model_diff(current.content, content)
         models.append(entry)
-    return jsonify({"ok": True, "models": models, "warnings": [w.as_dict() for w in pf.warnings]})
+    return jsonify({"ok": True, "models": models, "warnings": _said([w.as_dict() for w in pf.warnings])})
 
 
 @bp.post("/api/diff")

@@ -88,7 +88,16 @@ export function startEditor(box) {
     return '文件不是可识别的 BPMN 2.0 模型（XML 格式有误或缺少流程定义）';
   }
 
+  // A file with no diagram (only the process: Zeebe's API, generators) is refused before bpmn-js
+  // reads it: an import that fails there leaves the modeler half-loaded (校验 and 部署 then fail).
+  function withoutDiagram(xml) {
+    const doc = new DOMParser().parseFromString(xml, 'application/xml');
+    return !doc.getElementsByTagName('parsererror').length
+      && !doc.getElementsByTagNameNS('http://www.omg.org/spec/BPMN/20100524/DI', 'BPMNDiagram').length;
+  }
+
   async function load(xml) {
+    if (withoutDiagram(xml)) { throw new Error('no diagram to display'); }
     ['problems', 'diff', 'trace'].forEach((g) => marks.clear(modeler, g));
     const { warnings } = await modeler.importXML(xml);
     markSaved();
@@ -333,8 +342,13 @@ export function startEditor(box) {
     reader.readAsText(file, 'utf-8');
   }
 
+  // A failure the page did not foresee: said in Chinese (the browser's own text goes to the console).
   function guard(fn) {
-    return () => fn().catch((e) => status(`出错了：${e.message}`, 'error'));
+    return () => fn().catch((e) => {
+      console.error(e);
+      const text = String((e && e.message) || '');
+      status(`出错了：${/[\u4e00-\u9fff]/.test(text) ? text : '设计器遇到意外错误，请刷新页面后重试'}`, 'error');
+    });
   }
 
   $('#btn-validate').addEventListener('click', guard(validate));
