@@ -152,6 +152,25 @@ def _meta_mark(workflow) -> tuple | None:
             workflow.success, workflow.completed)
 
 
+def _workflow_text(workflow, names: dict) -> str:
+    """``to_json(_workflow_meta(workflow))``, written directly for a workflow ``_meta_mark`` covers
+    (no data, correlations or events: their fields are empty); ``names``: task -> id as text, as
+    ``save`` holds them (its root and live last task are there)."""
+    if _c_encode is None or workflow.data or workflow.correlations or getattr(workflow, "bpmn_events", None):
+        return to_json(_workflow_meta(workflow))
+    last = workflow.last_task
+    last_text = ('"' + (names.get(last) or str(last.id)) + '"' if last is not None and last.id in workflow.tasks
+                 else "null")
+    root = workflow.task_tree
+    head = "".join(('{"format":', _FORMAT_TEXT, ',"data":{},"correlations":{},"last_task":', last_text,
+                    ',"success":', _scalar(workflow.success), ',"completed":', _scalar(workflow.completed),
+                    ',"root":"', names.get(root) or str(root.id), '"'))
+    if isinstance(workflow, BpmnWorkflow):
+        return head + ',"bpmn_events":[]}'
+    return "".join((head, ',"parent_task_id":"', str(workflow.parent_task_id), '","spec":',
+                    _quoted(workflow.spec.name), "}"))
+
+
 def _walk(workflow):
     """Tasks of one workflow, parents before children (pre-order from the root; ``save`` walks so too)."""
     stack = [workflow.task_tree]
@@ -312,6 +331,7 @@ def _task_from_row(dct: dict, workflow, ids: dict) -> Task:
 
 
 _quoted = json.encoder.encode_basestring  # a JSON string as the row encoder writes it (no ASCII escaping)
+_FORMAT_TEXT = _quoted(FORMAT_VERSION)
 _TYPENAME_TAIL = ',"typename":' + _quoted(_TASK_TYPENAME) + "}"
 
 
@@ -329,16 +349,21 @@ def _scalar(value) -> str:
     return to_json(value)
 
 
-def _task_text(task, tid: str) -> str:
+def _task_text(task, tid: str, parent=None, parent_tid: str | None = None,
+               child_tids: list[str] | None = None) -> str:
     """``to_json(_registry.convert(task))`` for a task of the current format, written directly:
     the JSON of what SpiffWorkflow's TaskConverter.to_dict gives (its delta against the parent's
     data included), with the registry's type name last. The fixed fields (ids, state, spec name,
     flags) are written as text without building the task's dict; only the data, the delta and
     the internal data go through the row encoder. Only while ``_DIRECT_TASKS`` (and the C
     encoder); tests/test_state_writes.py and tests/test_step_pipeline.py compare every live row
-    with the registry's conversion, byte for byte."""
-    parent_id = task._parent
-    parent = task.workflow.tasks.get(parent_id) if parent_id is not None else None
+    with the registry's conversion, byte for byte. ``save`` passes the task's parent, its id as
+    text and its children's ids as text when it holds them (else they are looked up)."""
+    if parent_tid is None:
+        parent_id = task._parent
+        parent = task.workflow.tasks.get(parent_id) if parent_id is not None else None
+        if parent is not None:
+            parent_tid = str(parent_id)
     data = task.data
     if parent is None:
         head = '{"id":"' + tid + '","parent":null,"children":['
@@ -347,12 +372,14 @@ def _task_text(task, tid: str) -> str:
         above = parent.data
         updates = {key: value for key, value in data.items() if key not in above or value != above[key]}
         deletions = [key for key in above if key not in data]
-        head = '{"id":"' + tid + '","parent":"' + str(parent_id) + '","children":['
+        head = '{"id":"' + tid + '","parent":"' + parent_tid + '","children":['
         tail = (',"data":{},"delta":{"updates":' + (to_json(updates) if updates else "{}")
                 + ',"deletions":' + (to_json(deletions) if deletions else "[]") + "}")
-    children = task._children
+    if child_tids is None:
+        children = task._children
+        child_tids = [str(child) for child in children] if children else []
     internal = task.internal_data
-    return "".join((head, ",".join(['"' + str(child) + '"' for child in children]) if children else "",
+    return "".join((head, '"' + '","'.join(child_tids) + '"' if child_tids else "",
                     '],"last_state_change":', _scalar(task.last_state_change), ',"state":', _scalar(task._state),
                     ',"task_spec":', _quoted(task.task_spec.name), ',"triggered":', _scalar(task.triggered),
                     ',"internal_data":', to_json(_registry.convert(internal)) if internal else "{}",
@@ -362,10 +389,12 @@ def _task_text(task, tid: str) -> str:
 _DIRECT_TEXT = _DIRECT_TASKS and _c_encode is not None
 
 
-def _task_json(task, tid: str) -> str:
-    """A task's row content, as ``to_json(_registry.convert(task))`` gives it."""
+def _task_json(task, tid: str, parent=None, parent_tid: str | None = None,
+               child_tids: list[str] | None = None) -> str:
+    """A task's row content, as ``to_json(_registry.convert(task))`` gives it (the other arguments:
+    see ``_task_text``)."""
     if _DIRECT_TEXT and type(task) is Task:
-        return _task_text(task, tid)
+        return _task_text(task, tid, parent, parent_tid, child_tids)
     return to_json(_registry.convert(task))
 
 
@@ -649,10 +678,14 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                 mark = old_mark
             if mark is not None:
                 marks[tid] = mark
+            children = task._children
+            kids = [tasks.get(c) for c in children] if children else None
             if old is not None and unchanged and (len(mark) == 6 or parent_stable):
                 content = old[2]  # unchanged: the same mark serializes to the same row
             else:
-                content = _task_json(task, tid)
+                # The ids as text this save and the last one made (``str(UUID)`` is Python code).
+                content = _task_json(task, tid, parent, names[parent] if parent is not None else None,
+                                     [old_names.get(kid) or str(kid.id) for kid in kids] if kids else [])
                 stats.serialized += 1
             if old is None:
                 seq = state.next_seq
@@ -666,10 +699,9 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                 new_task_rows[tid] = (key, old[1], content)
             else:
                 new_task_rows[tid] = old if old[0] == key else (key, old[1], content)
-            children = task._children
-            if children:
+            if kids:
                 stable = _same_data(old_mark, mark)
-                stack.extend([(tasks.get(c), task, stable) for c in reversed(children)])
+                stack.extend([(kid, task, stable) for kid in reversed(kids)])
     new_wf_rows: dict[str, str] = {}
     wf_marks: dict[str, tuple] = {}
     for workflow in all_workflows(top):
@@ -679,7 +711,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
         if mark is not None and old_content is not None and state.wf_marks.get(key) == mark:
             new_wf_rows[key] = old_content  # the same mark builds the same row
         else:
-            new_wf_rows[key] = to_json(_workflow_meta(workflow))
+            new_wf_rows[key] = _workflow_text(workflow, names)
         if mark is not None:
             wf_marks[key] = mark
 
