@@ -73,12 +73,15 @@ class Compared:
 
 
 def drive(engine, key: str, forms: dict) -> tuple[int, str]:
-    """A case worked to its end in the engine, timers fired by moving the clock: (steps, outcome)."""
+    """A case worked to its end in the engine, timers fired by moving the clock; every other step the
+    case's workflow is read back from its rows (a DubanWorkflow restored): (steps, outcome)."""
     try:
         case = engine.start(key, by="zhang", org="east", data={}, party=ACME)
     except EngineError as exc:
         return 0, type(exc).__name__
     for step in range(MAX_STEPS):
+        if step % 2:
+            engine._evict(case.id)
         view = engine.case(case.id)
         if view.status != "running":
             return step, view.status
