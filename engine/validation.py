@@ -13,7 +13,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import dialects, sandbox
-from .dialects import label
+from .dialects import KIND_NAMES, label
 from .errors import InvalidModel
 from .parser import DubanParser
 from .timers import check_timer_expression
@@ -116,12 +116,18 @@ def _line_of(root, element_id):
 
 
 HUMAN_TASK_TAGS = ("userTask", "manualTask", "task")
-FLOW_NODE_TAGS = {
+# Activities (活动): what a boundary event may be attached to.
+ACTIVITY_TAGS = {
     "task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask",
-    "callActivity", "subProcess", "transaction", "adHocSubProcess", "startEvent", "endEvent",
-    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway", "inclusiveGateway",
-    "parallelGateway", "eventBasedGateway", "complexGateway",
+    "callActivity", "subProcess", "transaction", "adHocSubProcess",
 }
+FLOW_NODE_TAGS = ACTIVITY_TAGS | {
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+    "exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway",
+}
+# Events that throw and never wait: a timer drawn on one is ignored by SpiffWorkflow.
+THROW_EVENT_TAGS = ("endEvent", "intermediateThrowEvent")
+TIME_KINDS = ("timeDate", "timeDuration", "timeCycle")
 
 
 def _local(el) -> str:
@@ -173,8 +179,10 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
         if default_role and default_role not in lane_roles:
             add(f"{label(process)} 的默认角色「{default_role}」不存在，请填写已有角色的代码或名称", process)
         has_lanes = False
+        ids = {el.get("id") for el in process.iter() if el.get("id")}
         for lane in process.iter(f"{{{BPMN_NS}}}lane"):
             has_lanes = True
+            _check_lane_refs(lane, ids, add)
             for ref in lane.findall("bpmn:flowNodeRef", NS):
                 lanes[(ref.text or "").strip()] = lane
             if lane.findall("bpmn:childLaneSet", NS):
@@ -254,9 +262,12 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     if unconditioned:
                         add(f"{label(gw)} 的分支缺少条件或默认流：{'、'.join(label(f) for f in unconditioned)}", gw,
                             "error" if gw_tag == "exclusiveGateway" else "warning")
+        _check_boundary_events(process, add)
         for timer in process.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
             event = timer.getparent()
-            for kind in ("timeDate", "timeDuration", "timeCycle"):
+            if not _timer_has_time(timer, event, add):
+                continue
+            for kind in TIME_KINDS:
                 expr = timer.find(f"bpmn:{kind}", NS)
                 if expr is not None:
                     msg = check_timer_expression(kind, (expr.text or "").strip())
@@ -293,6 +304,52 @@ UNCAUGHT_START_EVENTS = {"errorEventDefinition": "错误", "escalationEventDefin
 
 # A Quartz cron expression (Camunda 7 accepts one as a timeCycle): 5 to 7 fields of digits and * / ? , - L W #.
 _CRON = re.compile(r"(?:[0-9*?/,LW#-]+|[A-Z]{3}(?:-[A-Z]{3})?)(?:\s+(?:[0-9*?/,LW#-]+|[A-Z]{3}(?:[-,][A-Z]{3})*)){4,6}")
+
+
+def _check_lane_refs(lane, ids: set[str], add) -> None:
+    """A lane listing an element the process no longer has: a harmless leftover (Camunda Modeler
+    sometimes keeps the ref of a deleted shape; SpiffWorkflow ignores it and the case runs as drawn),
+    so a warning (提示), not a refusal. bpmn-js drops such a ref when it reads the file, so saving it
+    again from the designer clears it."""
+    gone = [ref for ref in lane.findall("bpmn:flowNodeRef", NS) if (ref.text or "").strip() not in ids]
+    if gone:
+        add(f"{label(lane)} 列出了 {len(gone)} 个流程中已不存在的元素（多为删除元素后留下的引用），已忽略，"
+            "不影响运行；在流程设计中打开并重新保存即可清除", lane, "warning")
+
+
+def _check_boundary_events(process, add) -> None:
+    """A boundary event (边界事件) attached to no activity is refused: SpiffWorkflow drops it without a
+    word, so the deadline or error it was drawn for would never fire."""
+    by_id = {el.get("id"): el for el in process.iter() if el.get("id")}
+    for event in process.iter(f"{{{BPMN_NS}}}boundaryEvent"):
+        ref = (event.get("attachedToRef") or "").strip()
+        target = by_id.get(ref)
+        if target is not None and _local(target) in ACTIVITY_TAGS:
+            continue
+        if not ref:
+            why = "没有附着在任何任务上"
+        elif target is None:
+            why = "附着的任务已不存在"
+        else:
+            why = f"附着在{label(target)}上，边界事件只能附着在任务或子流程上"
+        add(f"{label(event)} {why}，永远不会触发；请在设计器中把它拖到要监视的任务或子流程的边框上，或删除它", event)
+
+
+def _timer_has_time(timer, event, add) -> bool:
+    """False, with the error said, for a timer (定时器) that cannot run: one drawn on an end or throw
+    event (SpiffWorkflow ignores it: the event never waits) or one with no time at all (SpiffWorkflow
+    refuses it as 'Unknown Time Specification', naming nothing to fill in)."""
+    if _local(event) in THROW_EVENT_TAGS:
+        add(f"{label(event)} 带有定时器，但{KIND_NAMES.get(_local(event))}不会等待，定时器不起作用；"
+            "如需等待一段时间，请在它之前加一个定时中间事件，"
+            f"并在设计器中把它改回不带定时器的{KIND_NAMES.get(_local(event))}",
+            event)
+        return False
+    if not any((timer.findtext(f"bpmn:{kind}", namespaces=NS) or "").strip() for kind in TIME_KINDS):
+        add(f"{label(event)} 的定时器没有设置时间；请在属性面板中选择「定时器类型」，并在「定时器表达式」中填写，"
+            "如持续时长 PT2H（2 小时）、指定时间 2026-12-31T09:00:00+08:00、循环 R/P1D（每天）", event)
+        return False
+    return True
 
 
 def _syntax(msg: str) -> str:

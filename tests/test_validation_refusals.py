@@ -1,0 +1,110 @@
+"""Deploy refuses what SpiffWorkflow would drop without a word or refuse without saying what to fix,
+and only warns (提示) about a harmless leftover. Each case is tests/bpmn/rectify_deadline.bpmn (drawn
+the way Camunda Modeler saves it: a lane, a boundary timer on 复查整改情况) with one thing broken."""
+from __future__ import annotations
+
+import pytest
+
+from engine import InvalidModel, NotFound
+from tests.support import BPMN, make_engine
+
+MODEL = (BPMN / "rectify_deadline.bpmn").read_text(encoding="utf-8")
+TIMER = """<bpmn:timerEventDefinition id="TimerEventDefinition_0x7lq2d">
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">P15D</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>"""
+END = """<bpmn:endEvent id="Event_0done" name="整改完毕">
+      <bpmn:incoming>Flow_0a2</bpmn:incoming>"""
+SET_TIME = ("请在属性面板中选择「定时器类型」，并在「定时器表达式」中填写，"
+            "如持续时长 PT2H（2 小时）、指定时间 2026-12-31T09:00:00+08:00、循环 R/P1D（每天）")
+
+
+@pytest.fixture
+def engine(sqlite_url):
+    eng = make_engine(sqlite_url)
+    yield eng
+    eng.dispose()
+
+
+def drawn(*replacements: tuple[str, str]) -> bytes:
+    text = MODEL
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text.encode()
+
+
+def refusal(engine, content: bytes) -> InvalidModel:
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(content, by="boss", filename="rectify_deadline.bpmn")
+    with pytest.raises(NotFound):  # nothing deployed
+        engine.models.latest("rectify_deadline")
+    return err.value
+
+
+def test_the_model_as_drawn_deploys_without_a_problem_of_its_own(engine):
+    pf = engine.models.validate(MODEL, "rectify_deadline.bpmn")
+    assert [w.message for w in pf.warnings if "表单" not in w.message] == []
+
+
+@pytest.mark.parametrize("attached, why", [
+    ('', "没有附着在任何任务上"),
+    ('attachedToRef="Activity_0deleted"', "附着的任务已不存在"),
+    ('attachedToRef="Event_0done"', "附着在结束事件「整改完毕」(Event_0done)上，边界事件只能附着在任务或子流程上"),
+])
+def test_a_boundary_event_on_no_task_is_refused_because_spiffworkflow_drops_it_silently(engine, attached, why):
+    """Raw SpiffWorkflow parses such a model and runs it with the boundary event left out: 整改期限届满
+    would never fire and 催办整改 never come. Refused, naming the event and what to do."""
+    err = refusal(engine, drawn(('attachedToRef="Activity_0rectify"', attached)))
+    assert err.element_id == "Event_0overdue" and err.line == 24
+    assert str(err).endswith(
+        f"边界事件「整改期限届满」(Event_0overdue) {why}，永远不会触发；请在设计器中把它拖到要监视的任务或子流程的边框上，或删除它")
+
+
+@pytest.mark.parametrize("timer", [
+    "<bpmn:timerEventDefinition id=\"TimerEventDefinition_1end\" />",
+    '<bpmn:timerEventDefinition id="TimerEventDefinition_1end"><bpmn:timeDuration>P1D</bpmn:timeDuration>'
+    '</bpmn:timerEventDefinition>',
+])
+def test_a_timer_on_an_end_event_is_refused_because_spiffworkflow_ignores_it(engine, timer):
+    """BPMN has no timer end event; SpiffWorkflow runs the end event at once, timer or not, so a drawn
+    wait would silently not happen."""
+    err = refusal(engine, drawn((END, END + timer)))
+    assert err.element_id == "Event_0done"
+    assert str(err).endswith("结束事件「整改完毕」(Event_0done) 带有定时器，但结束事件不会等待，定时器不起作用；"
+                             "如需等待一段时间，请在它之前加一个定时中间事件，并在设计器中把它改回不带定时器的结束事件")
+
+
+@pytest.mark.parametrize("empty", [
+    '<bpmn:timerEventDefinition id="TimerEventDefinition_0x7lq2d" />',
+    '<bpmn:timerEventDefinition id="TimerEventDefinition_0x7lq2d"><bpmn:timeDuration xsi:type="bpmn:tFormalExpression" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" /></bpmn:timerEventDefinition>',
+])
+def test_a_timer_with_no_time_is_refused_saying_what_to_fill_in(engine, empty):
+    """SpiffWorkflow refuses it too, but as 'Unknown Time Specification' (定时器设置无法识别): nothing
+    said about what to fill in where. Camunda Modeler saves a freshly drawn timer this way."""
+    err = refusal(engine, drawn((TIMER, empty)))
+    assert err.element_id == "Event_0overdue"
+    assert str(err).endswith(f"边界事件「整改期限届满」(Event_0overdue) 的定时器没有设置时间；{SET_TIME}")
+
+
+def test_a_start_timer_with_no_time_is_refused_the_same_way(engine):
+    err = refusal(engine, drawn(('<bpmn:outgoing>Flow_0a1</bpmn:outgoing>\n    </bpmn:startEvent>',
+                                 '<bpmn:outgoing>Flow_0a1</bpmn:outgoing><bpmn:timerEventDefinition />\n    </bpmn:startEvent>')))
+    assert str(err).endswith(f"开始事件「发现隐患」(StartEvent_1) 的定时器没有设置时间；{SET_TIME}")
+
+
+def test_a_lane_naming_a_deleted_element_deploys_with_a_warning_because_it_is_a_harmless_leftover(engine):
+    """Camunda Modeler sometimes keeps a deleted shape's flowNodeRef in its lane. SpiffWorkflow ignores
+    it and the case runs as drawn; bpmn-js drops it when it reads the file. So a 提示, not a refusal."""
+    content = drawn(("<bpmn:flowNodeRef>Event_1urged</bpmn:flowNodeRef>",
+                     "<bpmn:flowNodeRef>Event_1urged</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>Activity_0gone</bpmn:flowNodeRef>"))
+    pf = engine.models.validate(content, "rectify_deadline.bpmn")
+    assert [w.message for w in pf.warnings if "泳道" in w.message] == [
+        "泳道「执法人员」(Lane_0insp) 列出了 1 个流程中已不存在的元素（多为删除元素后留下的引用），已忽略，"
+        "不影响运行；在流程设计中打开并重新保存即可清除"]
+    engine.deploy(content, by="boss", filename="rectify_deadline.bpmn")
+    case = engine.start("rectify_deadline", by="zhang", org="east")
+    (task,) = engine.queue("zhang")
+    assert task.name == "复查整改情况" and task.role_code == "inspector"
+    engine.complete(task.id, "zhang", {})
+    assert engine.case(case.id).status == "completed"
