@@ -91,7 +91,7 @@ class ModelStore:
             for called in sorted(pf.called_elements - own):
                 dep = self._latest(session, called)
                 if dep is None:
-                    raise InvalidModel(f"被调用的流程「{called}」未部署 (called process not deployed)",
+                    raise InvalidModel(f"被调用的流程「{called}」未部署，请先部署它",
                                        filename=filename)
                 extra.append(self._read(dep.content.encode("utf-8"), dep.filename))
             parser = validation.spiff_parse(extra + [pf])
@@ -292,7 +292,7 @@ class ModelStore:
                 if key not in result:
                     dep = self._latest(s, key, _TEXT_LATER)
                     if dep is None:
-                        raise NotFound(f"被调用的流程未部署: {key} (called from {current.key})")
+                        raise NotFound(f"被调用的流程「{key}」未部署（由流程「{current.name or current.key}」调用），请先部署它")
                     result[key] = dep
                     todo.append(dep)
         return self._latest_all(s, "dmn", _TEXT_LATER) + list(result.values())

@@ -60,18 +60,38 @@ class ParsedFile:
 def safe_xml(content: bytes, filename: str) -> etree._Element:
     """Parse XML with entities, DTDs and network access off (no billion laughs, no XXE)."""
     if len(content) > MAX_MODEL_BYTES:
-        raise InvalidModel(f"文件超过 {MAX_MODEL_BYTES // (1024 * 1024)} MB (file too large)", filename=filename)
+        raise InvalidModel(f"文件超过 {MAX_MODEL_BYTES // (1024 * 1024)} MB，无法部署；请把流程拆分为被调用的子流程",
+                           filename=filename)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, dtd_validation=False, load_dtd=False,
                              huge_tree=False, remove_blank_text=False)
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else getattr(exc, "lineno", None)
-        raise InvalidModel(f"XML 格式错误 (not well-formed): {exc.msg}", filename=filename, line=line) from None
+        raise InvalidModel(_xml_error(exc.msg), filename=filename, line=line) from None
     if root.getroottree().docinfo.internalDTD is not None or any(
             isinstance(n, etree._Entity) for n in root.iter()):
-        raise InvalidModel("模型文件不允许包含 DTD 或实体声明 (DTDs and entities are not allowed)", filename=filename, line=1)
+        raise InvalidModel(f"模型文件{_NO_ENTITIES}", filename=filename, line=1)
     return root
+
+
+_NO_ENTITIES = "不允许包含 DTD 或实体声明（如 &nbsp;），请删除后再部署"
+# libxml2's messages, in Chinese (the line is reported beside). Anything not listed: a generic text.
+_XML_ERRORS = [
+    ("Opening and ending tag mismatch", "开始标签与结束标签不匹配"),
+    ("Premature end of data", "文件不完整，可能在保存或上传时被截断"),
+    ("Document is empty", "文件为空或不是 XML 文件"),
+    ("Start tag expected", "文件不是 XML 文件"),
+    ("redefined", "同一元素的属性重复"),
+]
+
+
+def _xml_error(msg: str) -> str:
+    """The refusal of a file lxml could not read, in Chinese."""
+    if "entity" in msg.lower():  # libxml2 stopped an entity (billion laughs, XXE, &nbsp;)
+        return f"模型文件{_NO_ENTITIES}"
+    what = next((chinese for english, chinese in _XML_ERRORS if english in msg), "文件不是格式正确的 XML")
+    return f"XML 格式错误：{what}，无法读取；请用建模工具重新导出后再部署"
 
 
 def read_file(content: bytes, filename: str, form_exists=None) -> ParsedFile:
@@ -80,7 +100,7 @@ def read_file(content: bytes, filename: str, form_exists=None) -> ParsedFile:
         content.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = content[:exc.start].count(b"\n") + 1
-        raise InvalidModel("文件须为 UTF-8 编码 (not UTF-8)", filename=filename, line=line) from None
+        raise InvalidModel("文件须为 UTF-8 编码；请在建模工具中另存为 UTF-8 编码", filename=filename, line=line) from None
     root = safe_xml(content, filename)
     ns = etree.QName(root).namespace or ""
     if ns == BPMN_NS:
@@ -101,10 +121,10 @@ def read_file(content: bytes, filename: str, form_exists=None) -> ParsedFile:
     if ns.startswith(DMN_NS_PREFIX) or ns.startswith("http://www.omg.org/spec/DMN/"):
         decisions = [d.get("id") for d in root if etree.QName(d).localname == "decision"]
         if not decisions:
-            raise InvalidModel("DMN 文件中没有 <decision> (no decision)", filename=filename, line=root.sourceline)
+            raise InvalidModel("DMN 文件中没有决策，无法部署", filename=filename, line=root.sourceline)
         key = root.get("id") or decisions[0]
         return ParsedFile(filename, dialects.normalize_dmn(root, filename), "dmn", [key], root.get("name") or "", names={key: root.get("name") or ""})
-    raise InvalidModel(f"不是 BPMN 或 DMN 文件 (root element {root.tag})", filename=filename,
+    raise InvalidModel("不是 BPMN 或 DMN 模型文件；请从流程设计或建模工具导出 .bpmn 或 .dmn 文件", filename=filename,
                        line=root.sourceline)
 
 

@@ -54,7 +54,8 @@ def test_malformed_xml_is_refused_with_its_line(world):
     r = _deploy(world, b'<?xml version="1.0"?>\n<bpmn:definitions xmlns:bpmn="x">\n  <unclosed>\n</bpmn:definitions>')
     assert r.status_code == 422
     body = r.get_json()
-    assert "not well-formed" in body["message"] and body["line"] == 4 and body["file"] == "upload.bpmn"
+    assert body["message"].endswith("：XML 格式错误：开始标签与结束标签不匹配，无法读取；请用建模工具重新导出后再部署")
+    assert body["line"] == 4 and body["file"] == "upload.bpmn"
     r = _deploy(world, b"\x00\x01\x02 not xml at all")
     assert r.status_code == 422
 

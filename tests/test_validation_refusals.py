@@ -108,3 +108,24 @@ def test_a_lane_naming_a_deleted_element_deploys_with_a_warning_because_it_is_a_
     assert task.name == "复查整改情况" and task.role_code == "inspector"
     engine.complete(task.id, "zhang", {})
     assert engine.case(case.id).status == "completed"
+
+
+CALLS_MISSING = MODEL.replace('<bpmn:userTask id="Activity_0urge" name="催办整改" camunda:formKey="urge">',
+                              '<bpmn:callActivity id="Activity_0urge" name="催办整改" calledElement="urge_process">'
+                              ).replace("</bpmn:userTask>\n    <bpmn:sequenceFlow id=\"Flow_0a3\"",
+                                        "</bpmn:callActivity>\n    <bpmn:sequenceFlow id=\"Flow_0a3\"")
+
+
+@pytest.mark.parametrize("content, said", [
+    (b'<?xml version="1.0"?>\n<bpmn:definitions xmlns:bpmn="x">\n  <unclosed>\n</bpmn:definitions>',
+     "XML 格式错误：开始标签与结束标签不匹配，无法读取；请用建模工具重新导出后再部署"),
+    (MODEL.encode()[:MODEL.encode().index(b"\n", 1500) + 1], "XML 格式错误：文件不完整，可能在保存或上传时被截断，无法读取；请用建模工具重新导出后再部署"),
+    (b"\x00\x01\x02 not xml at all", "XML 格式错误：文件为空或不是 XML 文件，无法读取；请用建模工具重新导出后再部署"),
+    (MODEL.replace("整改完毕", "整改&nbsp;完毕").encode(), "模型文件不允许包含 DTD 或实体声明（如 &nbsp;），请删除后再部署"),
+    (MODEL.encode("gb18030"), "文件须为 UTF-8 编码；请在建模工具中另存为 UTF-8 编码"),
+    (b"<html><body>rectify</body></html>", "不是 BPMN 或 DMN 模型文件；请从流程设计或建模工具导出 .bpmn 或 .dmn 文件"),
+    (CALLS_MISSING.encode(), "被调用的流程「urge_process」未部署，请先部署它"),
+])
+def test_a_file_that_cannot_be_read_is_refused_in_chinese_without_an_english_gloss(engine, content, said):
+    err = refusal(engine, content)
+    assert str(err).split(": ", 1)[1] == said
