@@ -131,11 +131,6 @@ def _untriggered_event_subprocess(top: BpmnWorkflow, task) -> bool:
                                    for t in sub.tasks.values() if t._state & _ACTIVE)
 
 
-def case_data(workflow: BpmnWorkflow) -> dict:
-    """The case's current data: the data of its open tasks merged, or the final data once done."""
-    return json.loads(case_data_text(workflow))
-
-
 _UNFINISHED = TaskState.NOT_FINISHED_MASK
 
 
