@@ -164,23 +164,36 @@ _REFERENCE_ATTRIBUTES = ("sourceRef", "targetRef", "attachedToRef", "default", "
 _REFERENCE_TEXTS = ("incoming", "outgoing", "flowNodeRef", "sourceRef", "targetRef")
 
 
+class _FreeIds:
+    """Ids not yet used in a file, for the elements a normalization adds or renames: ``base``, else
+    ``base_2``, ``base_3`` …; ``suffixed`` starts at ``base_1`` (a renamed element's old id is taken)."""
+
+    def __init__(self, root):
+        self.taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+
+    def __call__(self, base: str, suffixed: bool = False) -> str:
+        n = 1
+        name = f"{base}_1" if suffixed else base
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
+
+
 def _rename_reserved_ids(root, result: Normalized) -> None:
     """Elements whose id is one of SpiffWorkflow's own spec names get a free id (``Start_1``), and so
     do the references to them; noted on the element."""
     scopes = {el.get("id") for el in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction",
                                               f"{B}adHocSubProcess")}
     reserved = {*RESERVED_IDS, *(f"{scope}.EndJoin" for scope in scopes)}
-    taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    free = _FreeIds(root)
     renamed: dict[str, str] = {}
     for el in root.iter(f"{B}*"):
         old = el.get("id")
         if old not in reserved or etree.QName(el).localname == "process":
             continue
-        n = 1
-        while f"{old}_{n}" in taken:
-            n += 1
-        renamed[old] = f"{old}_{n}"
-        taken.add(renamed[old])
+        renamed[old] = free(old, suffixed=True)
         el.set("id", renamed[old])
         result.notes.append((f"{label(el)} 原标识「{old}」与引擎内部名称相同，已改为「{renamed[old]}」", el))
     if not renamed:
@@ -204,14 +217,7 @@ def _split_multiple_outgoing(root, result: Normalized) -> None:
     Signavio export) takes them all at once — BPMN's implicit parallel split. SpiffWorkflow's parser
     refuses any task with more than one outgoing flow; a parallel gateway (``<id>_split``) is put
     after the activity, noted on it. With a condition on one of them the parser's refusal stands."""
-    taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-
-    def free(base: str) -> str:
-        n, name = 1, base
-        while name in taken:
-            n, name = n + 1, f"{base}_{n}"
-        taken.add(name)
-        return name
+    free = _FreeIds(root)
 
     for container in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess"):
         outgoing: dict[str, list] = {}
@@ -246,14 +252,7 @@ def _end_implicit_ends(root, result: Normalized) -> None:
     path where an activity has no outgoing flow — BPMN's implicit end. SpiffWorkflow's parser refuses
     it ("A SubWorkflow Must contain an End event"); an end event (``<id>_end``) is put after each such
     activity, noted on it. A subprocess with an end event of its own is left as drawn."""
-    taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-
-    def free(base: str) -> str:
-        n, name = 1, base
-        while name in taken:
-            n, name = n + 1, f"{base}_{n}"
-        taken.add(name)
-        return name
+    free = _FreeIds(root)
 
     ends = ACTIVITIES + ("intermediateCatchEvent", "intermediateThrowEvent")
     for container in root.iter(f"{B}subProcess", f"{B}transaction"):
