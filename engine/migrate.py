@@ -66,6 +66,17 @@ def upgrade(sa_engine: sa.Engine, metadata: sa.MetaData | None = None) -> list[s
             before = current(conn)
             if before != heads():
                 command.upgrade(config(conn), "head")
-                log.info("database upgraded from %s to %s", before or "empty", heads())
-                return [f"upgraded from {','.join(before) or 'empty'} to {','.join(heads())}"]
+                line = upgraded_line(before, heads())
+                log.info("%s", line)
+                return [line]
     return []
+
+
+ALREADY_NEWEST = "数据库已是最新版本，无需升级"
+
+
+def upgraded_line(before: tuple[str, ...], after: tuple[str, ...]) -> str:
+    """What ``duban db upgrade`` says it did (数据库升级), in Chinese: the revisions are named as they
+    are, an empty database as 空数据库."""
+    was = f"版本 {'、'.join(before)}" if before else "空数据库"
+    return f"数据库已从{was}升级到版本 {'、'.join(after)}"

@@ -39,7 +39,32 @@ TIMER_KINDS = ("date", "duration", "cycle")
 
 
 class TimerExpressionError(ValueError):
-    """A timer value that cannot be understood; the message names the bad text."""
+    """A timer value that cannot be understood; the message (Chinese) names the bad text and says what
+    to write instead. Callers put the element's name in front (engine/timers.py, engine/validation.py)."""
+
+
+# Each kind in the designer's words (engine/modeldiff.FIELD_LABELS: 定时器（到期时间）…), and what to write.
+KIND_LABELS = {"date": "到期时间", "duration": "时长", "cycle": "周期"}
+EXAMPLES = {
+    "date": "如 2026-12-31T09:00:00+08:00、2026-12-31T01:00:00Z 或 2026-12-31（北京时间当日 0 点）",
+    "duration": "如 P5D（5 天）、PT2H（2 小时）、P2W（2 周）或 P1Y2M3DT4H（1 年 2 个月 3 天 4 小时）",
+    "cycle": "如 R3/PT1H（每小时一次，共 3 次）、R/P1D（每天，不限次数）、"
+             "R3/2026-12-01T09:00:00+08:00/P1D（从该时间起每天一次，共 3 次）",
+}
+
+
+def what_to_write(kind: str) -> str:
+    """「请填写时长，如 P5D（5 天）…」: the hint every refusal of a ``kind`` timer ends with."""
+    return f"请填写{KIND_LABELS[kind]}，{EXAMPLES[kind]}"
+
+
+def _quoted(text: Any) -> str:
+    return f"「{str(text).strip()}」"
+
+
+def _shown(moment: datetime) -> str:
+    """A moment as a person in China reads it: 2026-11-27 10:00（北京时间）."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M（北京时间）")
 
 
 # --------------------------------------------------------------------------- Duration
@@ -173,15 +198,13 @@ def parse_duration(text: str) -> Duration:
     literal = _unquote(text)
     match = _DURATION_RE.fullmatch(literal.upper())
     if not match or _has_no_component(match) or literal.upper().endswith("T"):
-        raise TimerExpressionError(
-            f"{text!r} is not an ISO 8601 duration (expected e.g. P10D, PT36H, P2W, "
-            f"P1Y2M3DT4H5M6S)")
+        raise TimerExpressionError(f"{_quoted(text)}不是 ISO 8601 时长；{what_to_write('duration')}")
     parts = {name: value for name, value in match.groupdict().items() if value is not None}
     _check_fraction_placement(text, parts)
-    try:
-        return Duration(**{name: _to_number(value) for name, value in parts.items()})
-    except ValueError as exc:
-        raise TimerExpressionError(f"{text!r}: {exc}") from None
+    if any(_is_fraction(parts.get(name, "")) for name in ("years", "months")):
+        raise TimerExpressionError(f"{_quoted(text)}中的年、月须为整数（一个月的天数不固定）；"
+                                   "请改用天数，如 P45D（45 天）")
+    return Duration(**{name: _to_number(value) for name, value in parts.items()})
 
 
 def _has_no_component(match: re.Match) -> bool:
@@ -194,7 +217,7 @@ def _check_fraction_placement(text: str, parts: dict[str, str]) -> None:
     for name in names[:-1]:
         if _is_fraction(parts[name]):
             raise TimerExpressionError(
-                f"{text!r}: only the smallest unit of a duration may have a fraction")
+                f"{_quoted(text)}中只有最后一个单位可以带小数；请改写，如 PT1H30M（1 小时 30 分钟）")
 
 
 def _is_fraction(value: str) -> bool:
@@ -227,9 +250,7 @@ def parse_datetime(text: str) -> datetime:
 
 
 def _bad_datetime(text: str) -> TimerExpressionError:
-    return TimerExpressionError(
-        f"{text!r} is not an ISO 8601 date-time (expected e.g. 2026-12-01T09:00:00+08:00, "
-        f"2026-12-01T09:00:00Z or 2026-12-01)")
+    return TimerExpressionError(f"{_quoted(text)}不是 ISO 8601 日期时间；{what_to_write('date')}")
 
 
 def _as_shanghai_if_naive(dt: datetime) -> datetime:
@@ -267,16 +288,16 @@ class Cycle:
                 isinstance(self.repetitions, bool) or not isinstance(self.repetitions, int)
                 or self.repetitions < 1):
             raise TimerExpressionError(
-                f"a cycle must repeat at least once, got repetitions={self.repetitions!r}")
+                f"周期的次数须至少为 1（R1、R3…），而不是「{self.repetitions}」；{what_to_write('cycle')}")
         if self.interval.is_zero:
-            raise TimerExpressionError("a cycle interval must be longer than zero")
+            raise TimerExpressionError(f"周期的间隔为零，定时器会不停触发；{what_to_write('cycle')}")
         for name in ("start", "end"):
             value = getattr(self, name)
             if value is not None and (value.tzinfo is None or value.utcoffset() is None):
                 raise ValueError(f"Cycle.{name} must be an aware datetime, got {value!r}")
         if self.start is not None and self.end is not None and self.end < self.start:
             raise TimerExpressionError(
-                f"cycle end {self.end.isoformat()} is before its start {self.start.isoformat()}")
+                f"周期的结束时间 {_shown(self.end)} 早于开始时间 {_shown(self.start)}；请把结束时间改到开始之后")
 
 
 _REPEAT_RE = re.compile(r"R(\d*)", re.IGNORECASE)
@@ -293,26 +314,25 @@ def parse_cycle(text: str) -> Cycle:
     literal = _unquote(text)
     parts = literal.split("/")
     if len(parts) not in (2, 3):
-        raise TimerExpressionError(
-            f"{text!r} is not an ISO 8601 repeating interval (expected e.g. R3/P7D, R/P1D, "
-            f"R3/2026-12-01T09:00:00+08:00/P1D or R2/P1D/2026-12-31T00:00:00+08:00)")
+        raise TimerExpressionError(f"{_quoted(text)}不是 ISO 8601 周期；{what_to_write('cycle')}")
     repetitions = _parse_repetitions(text, parts[0])
     try:
         return _build_cycle(repetitions, parts[1:])
     except TimerExpressionError as exc:
-        raise TimerExpressionError(f"in cycle {text!r}: {exc}") from None
+        raise TimerExpressionError(f"周期{_quoted(text)}有误：{exc}") from None
 
 
 def _parse_repetitions(text: str, head: str) -> int | None:
     match = _REPEAT_RE.fullmatch(head.strip())
     if not match:
         raise TimerExpressionError(
-            f"{text!r}: a repeating interval starts with R or R<count>, got {head!r}")
+            f"周期{_quoted(text)}须以 R 或 R 加次数开头（如 R3/P1D），而不是「{head.strip()}」；{what_to_write('cycle')}")
     if match.group(1) == "":
         return None
     count = int(match.group(1))
     if count < 1:
-        raise TimerExpressionError(f"{text!r}: R{count} would never fire")
+        raise TimerExpressionError(f"周期{_quoted(text)}的 R{count} 表示一次也不触发；请写 R1 或更多次，"
+                                   f"或写 R 表示不限次数，{EXAMPLES['cycle']}")
     return count
 
 
@@ -323,14 +343,15 @@ def _build_cycle(repetitions: int | None, pieces: list[str]) -> Cycle:
     second = pieces[1].strip()
     if _is_duration_text(first):
         if _is_duration_text(second):
-            raise TimerExpressionError("two durations and no date")
+            raise TimerExpressionError("写了两个时长，缺少开始或结束时间；请写成 R3/P1D 或 "
+                                       "R3/2026-12-01T09:00:00+08:00/P1D")
         return Cycle(repetitions, parse_duration(first), end=parse_datetime(second))
     start = parse_datetime(first)
     if _is_duration_text(second):
         return Cycle(repetitions, parse_duration(second), start=start)
     finish = parse_datetime(second)
     if finish <= start:
-        raise TimerExpressionError(f"interval end {second!r} is not after its start {first!r}")
+        raise TimerExpressionError(f"结束时间「{second}」不晚于开始时间「{first}」；请把结束时间改到开始之后")
     return Cycle(repetitions, Duration.from_timedelta(finish - start), start=start)
 
 
@@ -518,7 +539,8 @@ def plan_timer(kind: str, value: Any, now: datetime) -> TimerPlan:
     except (OverflowError, ValueError) as exc:
         if isinstance(exc, TimerExpressionError):
             raise
-        raise TimerExpressionError(f"timer {kind} {value!s}: {exc}") from None
+        raise TimerExpressionError(f"{KIND_LABELS[kind]}{_quoted(value)}超出可计算的日期范围；"
+                                   f"{what_to_write(kind)}") from None
 
 
 def _parse_for_kind(kind: str, text: str) -> Any:
@@ -538,7 +560,8 @@ def _plan_date(value: Any, now: datetime) -> TimerPlan:
 def _plan_duration(value: Any, now: datetime) -> TimerPlan:
     if isinstance(value, timedelta):
         if value < timedelta(0):
-            raise TimerExpressionError(f"timer duration cannot be negative: {value}")
+            raise TimerExpressionError(f"时长不能为负（表达式得到 {_describe_value(value)}）；请检查表达式，"
+                                       f"或{what_to_write('duration')}")
         return TimerPlan(due=now + value)
     if isinstance(value, Duration):
         return TimerPlan(due=value.add_to(now.astimezone(SHANGHAI)))
@@ -554,8 +577,8 @@ MIN_CYCLE_INTERVAL = timedelta(minutes=1)
 def check_cycle_interval(cycle: Cycle) -> None:
     """Refuse a cycle whose interval is shorter than MIN_CYCLE_INTERVAL (TimerExpressionError)."""
     if not cycle.interval.has_calendar_part and cycle.interval.fixed_part() < MIN_CYCLE_INTERVAL:
-        raise TimerExpressionError(f"周期定时器的间隔 {cycle.interval.isoformat()} 短于最小间隔 1 分钟 "
-                                   f"(cycle interval shorter than {MIN_CYCLE_INTERVAL})")
+        raise TimerExpressionError(f"周期定时器的间隔 {cycle.interval.isoformat()} 短于最小间隔 1 分钟；"
+                                   "请填写至少 1 分钟的间隔，如 R/PT5M（每 5 分钟）、R/P1D（每天）")
 
 
 def _plan_cycle(value: Any, now: datetime) -> TimerPlan:
@@ -568,8 +591,8 @@ def _plan_cycle(value: Any, now: datetime) -> TimerPlan:
     plan = schedule.plan_from(0, now)
     if plan is None:
         raise TimerExpressionError(
-            f"cycle {_describe_cycle(value)} never fires: its first occurrence "
-            f"{anchor.isoformat()} is after its end {value.end.isoformat()}")
+            f"周期「{_describe_cycle(value)}」一次也不会触发：第一次的时间 {_shown(anchor)} "
+            f"晚于结束时间 {_shown(value.end)}；请把结束时间改晚，或去掉结束时间")
     return plan
 
 
@@ -588,8 +611,24 @@ _PLANNERS = {"date": _plan_date, "duration": _plan_duration, "cycle": _plan_cycl
 
 
 def _wrong_type(kind: str, value: Any, expected: str) -> TimerExpressionError:
+    """``expected`` is for the code's readers; a person reads what to write instead."""
     return TimerExpressionError(
-        f"a {kind} timer needs {expected}; got {type(value).__name__} {value!r}")
+        f"{KIND_LABELS[kind]}定时器的表达式得到的是{_describe_value(value)}，不是{KIND_LABELS[kind]}；"
+        f"{what_to_write(kind)}")
+
+
+_TYPE_NAMES = {bool: "是/否", int: "数字", float: "数字", str: "文字", list: "列表", tuple: "列表", dict: "字典",
+               datetime: "日期时间", date: "日期", timedelta: "时长", Duration: "时长", Cycle: "周期"}
+
+
+def _describe_value(value: Any) -> str:
+    """「5」（数字）: a value as a person reads it, its type in Chinese."""
+    if value is None:
+        return "空值（没有值）"
+    if isinstance(value, timedelta):  # as the ISO text the model's author writes: -P1D, not "-1 day, 0:00:00"
+        sign = "-" if value < timedelta(0) else ""
+        return f"「{sign}{Duration.from_timedelta(abs(value)).isoformat()}」（时长）"
+    return f"{_quoted(value)}（{_TYPE_NAMES.get(type(value), '其他类型')}）"
 
 
 # --------------------------------------------------------------------------- literals
@@ -614,7 +653,7 @@ def looks_like_iso_literal(kind: str, text: Any) -> bool:
 def _unquote(text: Any) -> str:
     """Strip whitespace and one pair of matching outer quotes (Spiff-style literals)."""
     if not isinstance(text, str):
-        raise TimerExpressionError(f"expected timer text, got {type(text).__name__} {text!r}")
+        raise TimerExpressionError(f"定时器须是文字，而表达式得到的是{_describe_value(text)}")
     stripped = text.strip()
     if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "\"'":
         stripped = stripped[1:-1].strip()

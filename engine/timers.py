@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from .timeexpr import (TimerExpressionError, TimerPlan, check_cycle_interval, looks_like_iso_literal, parse_cycle,
-                       plan_timer)
+from .timeexpr import (KIND_LABELS, TimerExpressionError, TimerPlan, check_cycle_interval, looks_like_iso_literal,
+                       parse_cycle, parse_datetime, parse_duration, plan_timer, what_to_write)
 
 # Cycle timers that fired in the current step: at most one occurrence per step. After downtime a
 # cycle fires once; the occurrences missed meanwhile are skipped (counted in ``missed``).
@@ -32,26 +32,38 @@ fired_this_step: contextvars.ContextVar[set | None] = contextvars.ContextVar("du
 KIND_OF_ELEMENT = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
 
 
-_ISO_CYCLE_START = re.compile(r"""^\s*['"]?R\d*/""")  # R/..., R3/...: meant as ISO, even if it is not valid
+# Texts meant as ISO 8601, even when they are not valid: their own error says what is wrong, rather than
+# "no expression either" (P1.5M, 2026-13-01, R/PT0S).
+_MEANT_AS_ISO = {"duration": re.compile(r"""^\s*(['"]?)P(?:\d|T\d)[^\s'"]*\1\s*$""", re.IGNORECASE),
+                 "date": re.compile(r"""^\s*(['"]?)\d{4}-\d[^\s'"]*\1\s*$"""),
+                 "cycle": re.compile(r"""^\s*['"]?R\d*/""", re.IGNORECASE)}
+_PARSERS = {"duration": parse_duration, "date": parse_datetime, "cycle": parse_cycle}
 
 
 def check_timer_expression(element: str, text: str) -> str | None:
-    """Deploy-time check of a timer text: a valid ISO literal, or a Python expression that compiles."""
+    """Deploy-time check of a timer text: a valid ISO literal, or a Python expression that compiles.
+    The problem, in Chinese, ends saying what to write (the caller names the event in front)."""
     kind = KIND_OF_ELEMENT[element]
     if not text:
-        return "定时器表达式为空 (empty)"
-    if looks_like_iso_literal(kind, text) or (kind == "cycle" and _ISO_CYCLE_START.match(text)):
-        if kind == "cycle":
-            try:
-                check_cycle_interval(parse_cycle(text))
-            except TimerExpressionError as exc:
-                return str(exc)
+        return f"没有填写；{what_to_write(kind)}"
+    if looks_like_iso_literal(kind, text) or _MEANT_AS_ISO[kind].match(text):
+        try:
+            value = _PARSERS[kind](text)
+            if kind == "cycle":
+                check_cycle_interval(value)
+        except TimerExpressionError as exc:
+            return str(exc)
         return None
     try:
         compile(text, "<timer>", "eval")
-    except SyntaxError as exc:
-        return f"既不是 ISO 8601 {kind}，也不是有效的表达式 (neither ISO 8601 nor an expression): {exc.msg} ({text!r})"
+    except SyntaxError:
+        return (f"「{text}」既不是 ISO 8601 {KIND_LABELS[kind]}，也不是能计算的表达式；{what_to_write(kind)}，"
+                f"或写一个算出{KIND_LABELS[kind]}的表达式，如 {_EXPRESSION_EXAMPLES[kind]}")
     return None
+
+
+_EXPRESSION_EXAMPLES = {"date": "workdays_after(registered_at, 10)", "duration": "timedelta(days=5)",
+                        "cycle": "'R3/P1D'"}
 
 
 def _engine_of(my_task):
@@ -65,7 +77,9 @@ def plan_for(definition: TimerEventDefinition, my_task, kind: str) -> TimerPlan:
     try:
         return plan_timer(kind, value, engine.now())
     except TimerExpressionError as exc:
-        raise TimerExpressionError(f"timer '{definition.name or my_task.task_spec.bpmn_id}': {exc}") from None
+        spec = my_task.task_spec
+        raise TimerExpressionError(f"定时事件「{spec.bpmn_name or definition.name or spec.bpmn_id}」({spec.bpmn_id}) "
+                                   f"的定时器（{KIND_LABELS[kind]}）无效：{exc}") from None
 
 
 def _single_has_fired(self, my_task):

@@ -16,7 +16,8 @@ from . import dialects, sandbox
 from .dialects import KIND_NAMES, label
 from .errors import InvalidModel
 from .parser import DubanParser
-from .timers import check_timer_expression
+from .timeexpr import KIND_LABELS
+from .timers import KIND_OF_ELEMENT, check_timer_expression
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN_NS_PREFIX = "https://www.omg.org/spec/DMN/"
@@ -295,7 +296,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                         msg = (f"「{expr.text.strip()}」是 cron 表达式，本系统不支持；请改写为 ISO 8601 周期，"
                                "如 R/PT5M（每 5 分钟）、R/P1D（每天）")
                     if msg:
-                        add(f"{label(event)} 的定时器 {kind} 无效：{msg}", event)
+                        add(f"{label(event)} 的定时器（{KIND_LABELS[KIND_OF_ELEMENT[kind]]}）无效：{msg}", event)
         for sub in process.iter(f"{{{BPMN_NS}}}subProcess"):
             if sub.get("triggeredByEvent") != "true":
                 continue

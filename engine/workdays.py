@@ -165,9 +165,9 @@ def _step_workdays(day: date, n: int, *, forward: bool) -> date:
 
 def _require_count(n: int) -> int:
     if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"working-day count must be an int, got {n!r}")
+        raise TypeError(f"工作日天数须为整数（如 10），而不是「{n}」")
     if n < 0:
-        raise ValueError(f"working-day count must be >= 0, got {n}")
+        raise ValueError(f"工作日天数不能为负数（如 10），而不是「{n}」")
     return n
 
 
@@ -179,7 +179,9 @@ def _china_day(d: date | datetime) -> date:
         return d.date()
     if isinstance(d, date):
         return d
-    raise TypeError(f"expected a date or datetime, got {type(d).__name__}")
+    if d is None:
+        raise TypeError("计算工作日需要一个日期（如 2026-12-31），而该值为空（没有填写）")
+    raise TypeError(f"计算工作日需要一个日期（如 2026-12-31），而不是「{d}」")
 
 
 def _is_aware(d: datetime) -> bool:

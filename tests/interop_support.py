@@ -28,7 +28,7 @@ REFUSED_FILES = {
     "camunda7_script_javascript.bpmn": ("Activity_0discretion", "脚本任务「自动\n裁量基准」(Activity_0discretion) 的脚本语言"
                                                                "「javascript」不受支持"),
     "zeebe_endless_loop.bpmn": ("Gateway_0again", "并行网关「再来一轮」(Gateway_0again) 所在的环路（"),
-    "camunda7_cron_cycle.bpmn": ("StartEvent_0daily", "开始事件「每天早八点」(StartEvent_0daily) 的定时器 timeCycle 无效："
+    "camunda7_cron_cycle.bpmn": ("StartEvent_0daily", "开始事件「每天早八点」(StartEvent_0daily) 的定时器（周期）无效："
                                                      "「0 0 8 * * ?」是 cron 表达式，本系统不支持；请改写为 ISO 8601 周期"),
 }
 

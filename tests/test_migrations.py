@@ -52,9 +52,10 @@ def test_duban_db_upgrade_runs_the_revisions(sqlite_url, monkeypatch):
     monkeypatch.setenv("DUBAN_DATABASE_URL", sqlite_url)
     result = CliRunner().invoke(main, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "upgraded from empty" in result.output
+    assert f"数据库已从空数据库升级到版本 {'、'.join(migrate.heads())}" in result.output
+    assert migrate.ALREADY_NEWEST not in result.output
     result = CliRunner().invoke(main, ["db", "upgrade"])
-    assert "already at the newest revision" in result.output
+    assert migrate.ALREADY_NEWEST in result.output and "升级到版本" not in result.output
 
 
 def test_every_module_that_makes_its_own_tables_makes_them_by_the_revisions(tmp_path):

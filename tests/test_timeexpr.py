@@ -28,6 +28,17 @@ def sh(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
 
 
+def said(info, text: str | None, hint: str = "请") -> None:
+    """The refusal names the text as written (「…」) and says what to write instead (请填写…), in
+    Chinese: outside the quoted texts and the ISO examples there is no English word."""
+    message = str(info.value)
+    assert text is None or f"「{text.strip()}」" in message, message
+    assert hint in message, message
+    import re
+    prose = re.sub(r"「[^」]*」|ISO 8601|[A-Z0-9][A-Z0-9:/+.-]*", "", message)
+    assert not re.search(r"[A-Za-z]{2,}", prose), message
+
+
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
@@ -62,7 +73,7 @@ class TestParseDuration:
     def test_bad_input_names_the_text(self, text):
         with pytest.raises(TimerExpressionError) as info:
             parse_duration(text)
-        assert repr(text) in str(info.value)
+        said(info, text)
 
     def test_error_is_a_value_error(self):
         with pytest.raises(ValueError):
@@ -162,7 +173,7 @@ class TestParseDatetime:
     def test_bad_input_names_the_text(self, text):
         with pytest.raises(TimerExpressionError) as info:
             parse_datetime(text)
-        assert repr(text) in str(info.value)
+        said(info, text)
 
 
 # --------------------------------------------------------------------------- cycles
@@ -204,7 +215,7 @@ class TestParseCycle:
     def test_bad_input_names_the_text(self, text):
         with pytest.raises(TimerExpressionError) as info:
             parse_cycle(text)
-        assert repr(text) in str(info.value)
+        said(info, text)
 
     def test_cycle_rejects_naive_bounds(self):
         with pytest.raises(ValueError):
@@ -241,7 +252,7 @@ class TestPlanDate:
             plan_timer("date", timedelta(days=1), NOW)
         with pytest.raises(TimerExpressionError) as info:
             plan_timer("date", "P10D", NOW)
-        assert "'P10D'" in str(info.value)
+        said(info, "P10D", "请填写到期时间")
 
 
 class TestPlanDuration:
@@ -277,7 +288,7 @@ class TestPlanDuration:
     def test_bad_text_names_it(self):
         with pytest.raises(TimerExpressionError) as info:
             plan_timer("duration", "ten days", NOW)
-        assert "'ten days'" in str(info.value)
+        said(info, "ten days", "请填写时长，如 P5D（5 天）")
 
     def test_overflow_becomes_timer_error(self):
         with pytest.raises(TimerExpressionError):
@@ -383,7 +394,7 @@ class TestPlanCycle:
         assert plan.next().next() is None
 
     def test_cycle_that_never_fires(self):
-        with pytest.raises(TimerExpressionError, match="never fires"):
+        with pytest.raises(TimerExpressionError, match="一次也不会触发"):
             plan_timer("cycle", "R/P7D/2026-11-21T00:00:00Z", NOW)
 
     def test_wrong_value_type(self):
@@ -393,7 +404,7 @@ class TestPlanCycle:
     def test_bad_text_names_it(self):
         with pytest.raises(TimerExpressionError) as info:
             plan_timer("cycle", "every day", NOW)
-        assert "'every day'" in str(info.value)
+        said(info, "every day", "请填写周期，如 R3/PT1H")
 
 
 class TestTimerPlanStorage:
@@ -436,3 +447,29 @@ class TestLooksLikeIsoLiteral:
     ])
     def test_expressions_and_junk(self, kind, text):
         assert not looks_like_iso_literal(kind, text)
+
+
+class TestRefusalsAreChinese:
+    """Every TimerExpressionError reaches a person (the designer's 校验, the API's deploy refusal, the
+    CLI, an incident): each says in Chinese what was wrong and what to write instead."""
+
+    @pytest.mark.parametrize("kind, value, quoted, hint", [
+        ("date", timedelta(days=1), "P1D", "不是到期时间；请填写到期时间，如 2026-12-31T09:00:00+08:00"),
+        ("duration", None, None, "空值（没有值），不是时长；请填写时长"),
+        ("duration", 10, "10", "「10」（数字），不是时长；请填写时长"),
+        ("duration", timedelta(days=-1), "-P1D", "时长不能为负（表达式得到 「-P1D」（时长））"),
+        ("duration", "P99999Y", "P99999Y", "时长「P99999Y」超出可计算的日期范围；请填写时长"),
+        ("duration", "P1.5M", "P1.5M", "中的年、月须为整数（一个月的天数不固定）；请改用天数，如 P45D"),
+        ("duration", "PT1.5H30M", "PT1.5H30M", "中只有最后一个单位可以带小数；请改写，如 PT1H30M"),
+        ("cycle", Duration(days=1), "P1D", "不是周期；请填写周期，如 R3/PT1H"),
+        ("cycle", "R/PT0S", "R/PT0S", "周期的间隔为零，定时器会不停触发；请填写周期"),
+        ("cycle", "R/PT10S", None, "周期定时器的间隔 PT10S 短于最小间隔 1 分钟；请填写至少 1 分钟的间隔，如 R/PT5M"),
+        ("cycle", "R0/P1D", "R0/P1D", "的 R0 表示一次也不触发；请写 R1 或更多次"),
+        ("cycle", "R3/P1D/P2D", "R3/P1D/P2D", "写了两个时长，缺少开始或结束时间；请写成 R3/P1D"),
+        ("cycle", "R3/2026-12-02/2026-12-01", "2026-12-01", "不晚于开始时间「2026-12-02」；请把结束时间改到开始之后"),
+        ("cycle", "R/P7D/2026-11-21T00:00:00Z", None, "一次也不会触发：第一次的时间 2026-11-27 10:00（北京时间） 晚于结束时间 2026-11-21 08:00（北京时间）"),
+    ])
+    def test_what_was_wrong_and_what_to_write(self, kind, value, quoted, hint):
+        with pytest.raises(TimerExpressionError) as info:
+            plan_timer(kind, value, NOW)
+        said(info, quoted, hint)

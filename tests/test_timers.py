@@ -149,6 +149,26 @@ def test_a_cycle_computed_shorter_than_a_minute_becomes_an_incident(engine):
     assert "1 分钟" in str(err.value)
 
 
+@pytest.mark.parametrize("value, said", [
+    ("R/PT0.001S", "定时事件「每日催办」(remind) 的定时器（周期）无效：周期定时器的间隔 PT0.001S 短于最小间隔 1 分钟；"
+                   "请填写至少 1 分钟的间隔，如 R/PT5M（每 5 分钟）、R/P1D（每天）"),
+    ("每天", "定时事件「每日催办」(remind) 的定时器（周期）无效：「每天」不是 ISO 8601 周期；"
+            "请填写周期，如 R3/PT1H（每小时一次，共 3 次）、R/P1D（每天，不限次数）、"
+            "R3/2026-12-01T09:00:00+08:00/P1D（从该时间起每天一次，共 3 次）"),
+    (3, "定时事件「每日催办」(remind) 的定时器（周期）无效：周期定时器的表达式得到的是「3」（数字），不是周期；"
+        "请填写周期，如 R3/PT1H（每小时一次，共 3 次）、R/P1D（每天，不限次数）、"
+        "R3/2026-12-01T09:00:00+08:00/P1D（从该时间起每天一次，共 3 次）"),
+])
+def test_a_computed_timer_that_is_no_time_is_an_incident_in_chinese_naming_the_event(engine, value, said):
+    """What the incident page shows: the event by name and id, what the expression gave, what to write
+    (it was "timer 'remind': a cycle timer needs a Cycle or ISO repeating-interval text; got int 3")."""
+    engine.deploy(CYCLE_MODEL.replace("{cycle}", "cycle_text"), by="boss", filename="daily.bpmn")
+    with pytest.raises(IncidentRaised) as err:
+        engine.start("daily_reminder", by="zhang", org="east", data={"cycle_text": value})
+    (incident,) = engine.incidents()
+    assert incident.message == said == err.value.message
+
+
 CYCLE_MODEL = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://duban">
   <bpmn:process id="daily_reminder" name="每日催办" isExecutable="true">
@@ -272,3 +292,18 @@ def test_a_killed_workers_leases_expire_and_nothing_stays_unfired(postgres_url):
     with engine.db.read() as s:
         assert s.execute(sa.select(sa.func.count()).select_from(Timer)).scalar() == 0
     engine.dispose()
+
+
+
+@pytest.mark.parametrize("start, days, said", [
+    (at("2026-09-28T09:00:00+08:00"), "１０", "工作日天数须为整数（如 10），而不是「１０」"),  # full-width, kept as text
+    (at("2026-09-28T09:00:00+08:00"), -3, "工作日天数不能为负数（如 10），而不是「-3」"),
+    (None, 10, "计算工作日需要一个日期（如 2026-12-31），而该值为空（没有填写）"),
+])
+def test_a_working_day_count_that_is_no_count_is_refused_in_chinese(start, days, said):
+    """workdays_after() refusing what a form gave it, in Chinese (it was "working-day count must be an
+    int, got '１０'")."""
+    from engine import workdays
+    with pytest.raises((TypeError, ValueError)) as err:
+        workdays.workdays_after(start, days)
+    assert str(err.value) == said

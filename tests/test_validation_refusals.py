@@ -129,3 +129,34 @@ CALLS_MISSING = MODEL.replace('<bpmn:userTask id="Activity_0urge" name="催办�
 def test_a_file_that_cannot_be_read_is_refused_in_chinese_without_an_english_gloss(engine, content, said):
     err = refusal(engine, content)
     assert str(err).split(": ", 1)[1] == said
+
+
+DURATION_HINT = "请填写时长，如 P5D（5 天）、PT2H（2 小时）、P2W（2 周）或 P1Y2M3DT4H（1 年 2 个月 3 天 4 小时）"
+CYCLE_HINT = ("请填写周期，如 R3/PT1H（每小时一次，共 3 次）、R/P1D（每天，不限次数）、"
+              "R3/2026-12-01T09:00:00+08:00/P1D（从该时间起每天一次，共 3 次）")
+
+
+@pytest.mark.parametrize("kind, text, said", [
+    ("timeDuration", "15天", f"的定时器（时长）无效：「15天」既不是 ISO 8601 时长，也不是能计算的表达式；{DURATION_HINT}，"
+                           "或写一个算出时长的表达式，如 timedelta(days=5)"),
+    ("timeDuration", "P1.5M", "的定时器（时长）无效：「P1.5M」中的年、月须为整数（一个月的天数不固定）；请改用天数，如 P45D（45 天）"),
+    ("timeCycle", "R/PT0S", f"的定时器（周期）无效：周期「R/PT0S」有误：周期的间隔为零，定时器会不停触发；{CYCLE_HINT}"),
+    ("timeCycle", "R/PT30S", "的定时器（周期）无效：周期定时器的间隔 PT30S 短于最小间隔 1 分钟；"
+                            "请填写至少 1 分钟的间隔，如 R/PT5M（每 5 分钟）、R/P1D（每天）"),
+    ("timeCycle", "R0/P1D", "的定时器（周期）无效：周期「R0/P1D」的 R0 表示一次也不触发；请写 R1 或更多次，或写 R 表示不限次数，"
+                           "如 R3/PT1H（每小时一次，共 3 次）、R/P1D（每天，不限次数）、"
+                           "R3/2026-12-01T09:00:00+08:00/P1D（从该时间起每天一次，共 3 次）"),
+    ("timeDate", "2026-13-01", "的定时器（到期时间）无效：「2026-13-01」不是 ISO 8601 日期时间；请填写到期时间，"
+                              "如 2026-12-31T09:00:00+08:00、2026-12-31T01:00:00Z 或 2026-12-31（北京时间当日 0 点）"),
+    ("timeDate", "明天 上午", "的定时器（到期时间）无效：「明天 上午」既不是 ISO 8601 到期时间，也不是能计算的表达式；"
+                            "请填写到期时间，如 2026-12-31T09:00:00+08:00、2026-12-31T01:00:00Z 或 2026-12-31（北京时间当日 0 点），"
+                            "或写一个算出到期时间的表达式，如 workdays_after(registered_at, 10)"),
+])
+def test_a_timer_text_that_is_no_time_is_refused_in_chinese_saying_what_to_write(engine, kind, text, said):
+    """The timer's own words (时长、周期、到期时间), what is wrong with the text as typed and what to
+    write instead; no English gloss (it was "(neither ISO 8601 nor an expression)")."""
+    err = refusal(engine, drawn(("<bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\" "
+                                 "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">P15D</bpmn:timeDuration>",
+                                 f"<bpmn:{kind}>{text}</bpmn:{kind}>")))
+    assert err.element_id == "Event_0overdue"
+    assert str(err).split(": ", 1)[1] == f"边界事件「整改期限届满」(Event_0overdue) {said}"

@@ -184,12 +184,13 @@ def upgrade():
     """Create or upgrade every table: alembic upgrade head (engine/migrate.py)."""
     import sqlalchemy as sa
     from engine.database import make_engine
+    from engine.migrate import ALREADY_NEWEST
     from engine.migrate import upgrade as alembic_upgrade
     from workflows.runtime import database_url
     url = database_url()
     sa_engine: sa.Engine = make_engine(url)
     try:
-        for line in alembic_upgrade(sa_engine) or ["already at the newest revision"]:
+        for line in alembic_upgrade(sa_engine) or [ALREADY_NEWEST]:
             click.echo(line)
     finally:
         sa_engine.dispose()
