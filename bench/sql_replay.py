@@ -103,6 +103,19 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+def send(cur: sqlite3.Cursor, statements: list[tuple]) -> None:
+    """One completion's recorded statements on ``cur``, committed."""
+    for sql, params, many in statements:
+        if many:
+            cur.executemany(sql, params)
+        elif params:
+            cur.execute(sql, params)
+        else:
+            cur.execute(sql)
+    if cur.connection.in_transaction:
+        cur.connection.execute("COMMIT")
+
+
 def replay(start: Path, work: Path, stream: list[list[tuple]], drop: set[str]) -> tuple[float, float]:
     """Replay ``stream`` on a fresh copy of ``start`` without the statements named in ``drop``:
     (CPU µs, wall µs) per completion."""
@@ -115,15 +128,7 @@ def replay(start: Path, work: Path, stream: list[list[tuple]], drop: set[str]) -
             for statements in stream]
     c0, t0 = time.process_time(), time.perf_counter()
     for statements in plan:
-        for sql, params, many in statements:
-            if many:
-                cur.executemany(sql, params)
-            elif params:
-                cur.execute(sql, params)
-            else:
-                cur.execute(sql)
-        if db.in_transaction:
-            db.execute("COMMIT")
+        send(cur, statements)
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
     db.close()
     return cpu / len(plan) * 1e6, wall / len(plan) * 1e6
