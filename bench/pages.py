@@ -56,7 +56,7 @@ from workflows.enterprises.samples import fake_enterprises  # noqa: E402
 from workflows.enterprises.search_index import bulk_insert  # noqa: E402
 
 from bench.http_load import _cpu_seconds  # noqa: E402
-from bench.world import analyze, insert_rows, scratch_postgres  # noqa: E402
+from bench.world import analyze, db_name, insert_rows, scratch_postgres  # noqa: E402
 
 BUDGET_MS = 300
 LEADERSHIP_BUDGET_MS = 500  # the dashboard and the ranking aggregate the whole city (issue 18)
@@ -246,7 +246,7 @@ def main() -> int:
                         help="leave out the pages whose name contains TEXT (repeatable)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
-        template = f"bench_tpl_pages_{args.tasks}_{args.cases}_{args.enterprises}"
+        template = db_name(f"tpl_pages_{args.tasks}_{args.cases}_{args.enterprises}")
         url = (stack.enter_context(scratch_postgres(args.postgres, template=template, fresh=args.fresh))
                if args.postgres else None)
         started = time.perf_counter()

@@ -14,16 +14,24 @@ from ``CREATE DATABASE … TEMPLATE`` (seconds) and skip the filling. A template
 brought to the current schema by the engine's Alembic upgrade on start, as a real database is (so
 a new revision's back-fill of existing rows is exercised at a province's size too). ``--fresh``
 drops the template first; templates are never dropped otherwise (``DROP DATABASE`` one by hand).
+Scratch and template databases are named ``bench_…``; ``$DUBAN_BENCH_DB_PREFIX`` names them otherwise
+(several people measuring on one server each drop only their own).
 """
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 
 BATCH = 10_000
+
+
+def db_name(rest: str) -> str:
+    """A bench database's name: ``bench_`` (or ``$DUBAN_BENCH_DB_PREFIX`` and ``_``) and ``rest``."""
+    return f"{os.environ.get('DUBAN_BENCH_DB_PREFIX') or 'bench'}_{rest}"
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: Iterable[dict]) -> int:
@@ -85,7 +93,7 @@ def scratch_postgres(admin_url: str, template: str | None = None, fresh: bool = 
     """A fresh database on the server of ``admin_url``; dropped afterwards, whatever happens.
     With ``template``, copied from that database when it exists (see the module docstring)."""
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"bench_{uuid.uuid4().hex[:8]}"
+    name = db_name(uuid.uuid4().hex[:8])
     with admin.connect() as conn:
         if template and fresh:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
