@@ -192,14 +192,17 @@ def eligible_ids(s, cond, orgs: list[str] | None, order, want: int):
     On PostgreSQL an ``org_code IN (…)`` with ``ORDER BY … LIMIT`` reads and sorts every matching
     task (a bitmap scan: 166,000 rows and a second for a city supervisor at a province's size), so
     there each org unit is its own index range scan (a LATERAL join over the list, planned once)
-    stopping after ``want`` entries. SQLite already walks an IN list in index order.
+    stopping after ``want`` entries. SQLite already walks an IN list in index order. The list is
+    one array parameter, not a parameter per org unit: psycopg caches its conversion of a statement
+    to PostgreSQL's ``$n`` form only up to 50 parameters, and a province's city has more units.
     """
     if orgs is not None and not orgs:
         return None
     if not _per_unit(s, orgs):
         return sa.select(HumanTask.id).where(cond, _in_orgs(orgs)).order_by(*order).limit(want)
-    from sqlalchemy.dialects.postgresql import array
-    unit = sa.func.unnest(array(orgs)).table_valued("code").render_derived(name="unit")
+    from sqlalchemy.dialects.postgresql import ARRAY
+    codes = sa.bindparam(None, list(orgs), type_=ARRAY(sa.String))
+    unit = sa.func.unnest(codes).table_valued("code").render_derived(name="unit")
     keys = {k.key: k for k in map(_column, order)}
     per_unit = (sa.select(*keys.values()).where(cond, HumanTask.org_code == unit.c.code)
                 .order_by(*order).limit(want).lateral("per_unit"))
