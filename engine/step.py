@@ -39,7 +39,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, projection, sqlexec, state as wfstate
+from . import audit, case_facts, projection, sqlexec, state as wfstate
 from .errors import Conflict, EngineError, InvalidData, NotFound
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
 from .scripting import StepRequests
@@ -378,7 +378,11 @@ _BUMP = sqlexec.Sql(sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"), CAS
 CASE_PREFIX = "case__"  # the case's columns in the task row of ``select_task``
 
 
-_CASE_KEYS = tuple(c.key for c in CASE.c)
+# Columns the database keeps from the others — generated from ``data`` (hazard_grade…) and the hazard
+# facts its trigger writes (engine/case_facts.py): a step neither reads nor writes them (on SQLite a
+# generated column is computed from the row's JSON whenever it is read).
+_KEPT_BY_DATABASE = frozenset(c.key for c in CASE.c if c.computed is not None) | frozenset(case_facts.COLUMNS)
+_CASE_KEYS = tuple(c.key for c in CASE.c if c.key not in _KEPT_BY_DATABASE)
 _UNREAD = object()  # CaseRow._data before anyone asked for the dict: the text is all there is
 # Columns a step may change besides data (hooks too: a party set by workflows/enterprises); the
 # case row's UPDATE sets only those that changed, since SQLite rewrites the index entries of every
@@ -387,9 +391,10 @@ _CHANGING = ("status", "ended_at", "escalation_level", "party", "title")
 
 
 class CaseRow:
-    """A ``case_instance`` row as a step carries it: the attributes of the ORM ``Case`` (hooks read
-    and may change them; ``write_case`` saves), without the ORM's instrumentation — making a mapped
-    ``Case`` was 4% of a completion and nothing on the way needs a session's identity for it.
+    """A ``case_instance`` row as a step carries it: the attributes of the ORM ``Case`` but those the
+    database keeps (``_KEPT_BY_DATABASE``; hooks read and may change the rest, ``write_case`` saves),
+    without the ORM's instrumentation — making a mapped ``Case`` was 4% of a completion and nothing on
+    the way needs a session's identity for it.
 
     ``data`` is decoded from the row's JSON text when first read; ``write_case`` compares with
     what the row held (``_stored``: its data text, and the values of ``_CHANGING``) and writes
@@ -456,7 +461,7 @@ def case_from_row(row, prefix: str = "") -> CaseRow:
 
 def case_columns(prefix: str = "") -> list:
     """The case row's columns for ``case_from_row``, data as its JSON text (not decoded)."""
-    return [(sa.cast(c, sa.Text) if c.key == "data" else c).label(prefix + c.key) for c in CASE.c]
+    return [(sa.cast(CASE.c[key], sa.Text) if key == "data" else CASE.c[key]).label(prefix + key) for key in _CASE_KEYS]
 
 
 _SELECT_CASE = sqlexec.Sql(sa.select(*case_columns(), _DIRECTORY_VERSION.label("directory_version"))
@@ -565,8 +570,8 @@ def write_case(tx: Tx, case: CaseRow) -> None:
 
 
 # A case started on PostgreSQL, its id taken beforehand (``start_in``): every column but the ones
-# the database computes (from data: hazard_grade...), data as its text.
-_INSERTED_KEYS = tuple(c.key for c in CASE.c if c.computed is None)
+# the database keeps itself (``_KEPT_BY_DATABASE``), data as its text.
+_INSERTED_KEYS = _CASE_KEYS
 _INSERT_CASE = sqlexec.Sql(sa.insert(CASE).values(data=sa.bindparam("data", type_=_EncodedJSON())),
                            keys=_INSERTED_KEYS)
 

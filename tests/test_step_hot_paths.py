@@ -335,3 +335,38 @@ def test_the_executors_statements_reach_the_listeners_of_the_engine_and_of_the_c
         assert len([s for s in mine if "FROM case_instance" in s]) == 2
     finally:
         engine.dispose()
+
+
+def test_a_step_reads_none_of_the_case_columns_the_database_keeps_and_they_stay_as_it_keeps_them(database_url):
+    """The case columns the database keeps from the others — ``hazard_grade`` and ``listing_deadline``
+    generated from ``data`` (on SQLite computed from the row's JSON whenever read), the hazard facts
+    of engine/case_facts.py's trigger — are neither read nor written by a step: not by a
+    completion's task-and-case read, not by a timer's or a cancel's case read, not by a start's
+    insert (PostgreSQL takes the case's id first and inserts the row as the step leaves it). The
+    database still keeps them: a case whose data names its 隐患等级 and 挂牌 has them after each step."""
+    import sqlalchemy as sa
+
+    from engine.schema import Case
+    from tests.support import statements_sent
+
+    kept = ("hazard_grade", "listing_deadline", "hazard_found_day", "hazard_outcome", "hazard_due_day",
+            "hazard_cost_fen", "hazard_key")
+    engine = make_engine(database_url, clock=ManualClock(START))
+    try:
+        deploy(engine, "approval.bpmn")
+        data = {"hazard_grade": "重大", "listed_at": "2026-03-02", "rectify_deadline": "2026-05-01"}
+        sent = statements_sent(engine, lambda: engine.start("approval", by="zhang", org="east", data=data))
+        case = engine.start("approval", by="zhang", org="east", data=data)
+        for user, form in (("zhang", {"location": "一号车间"}), ("boss", {"approved": True})):
+            task_id = open_task_id(engine, case.id)
+            sent += statements_sent(engine, lambda: engine.complete(task_id, user, form))
+        other = engine.start("approval", by="zhang", org="east", data=data)
+        sent += statements_sent(engine, lambda: engine.cancel(other.id, by="boss", reason="重复登记"))
+        case_rows = [s for s in sent if "case_instance" in s]
+        assert case_rows and not [s for s in case_rows if any(column in s for column in kept)]
+        with engine.db.engine.connect() as conn:
+            rows = conn.execute(sa.select(Case.status, Case.hazard_grade, Case.listing_deadline)
+                                .where(Case.id.in_([case.id, other.id])).order_by(Case.id)).all()
+        assert [tuple(r) for r in rows] == [("completed", "重大", "2026-05-01"), ("cancelled", "重大", "2026-05-01")]
+    finally:
+        engine.dispose()
