@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .expressions import FEEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
+from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
 from .restricted import ABSENT_AS_NULL, absent_as_null, mark_absent_as_null, names_read
 
@@ -290,8 +291,10 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
 
 def _feel_null(python: str) -> str:
     """A translated FEEL expression whose variables read as None when the case lacks them (Zeebe's
-    null; engine/restricted.ABSENT_AS_NULL): JUEL and our own Python keep failing on them."""
-    return mark_absent_as_null(python, names_read(python))
+    null; engine/restricted.ABSENT_AS_NULL) and whose arithmetic and comparisons give None on None
+    (FEEL's null, engine/feel_null.py): JUEL and our own Python keep failing on them. The designer's
+    translations show the expression without the null checks."""
+    return mark_absent_as_null(null_propagating(python), names_read(python))
 
 
 def _drop_data_store_associations(process, result: Normalized) -> None:
@@ -655,7 +658,7 @@ def _zeebe_script(el, result: Normalized) -> None:
         script = etree.SubElement(el, f"{B}script")
     script.text = f"{target} = {python}"
     result.translations.append({"element_id": el.get("id"), "from": expression, "to": script.text})
-    script.text = mark_absent_as_null(script.text, names_read(python))
+    script.text = mark_absent_as_null(f"{target} = {null_propagating(python)}", names_read(python))
 
 
 def _multi_instance(el, result: Normalized) -> None:

@@ -5,7 +5,8 @@
 external worker or a person; call activities pass only the variables their model maps in and out
 (engine/call_activity.py); timer events run on the engine clock (engine/timers.py); and a
 multi-instance task whose input collection is missing or no collection fails naming the task in
-Chinese (SpiffWorkflow's parallel one raised a bare ``TypeError`` naming nothing).
+Chinese (SpiffWorkflow's parallel one raised a bare ``TypeError`` naming nothing); and an exclusive or
+inclusive gateway none of whose conditions holds says so in Chinese (engine/gateways.py).
 ``DUBAN_CONFIG`` is SpiffWorkflow's serializer configuration plus the converters for those classes. Everything else — Camunda/Flowable attributes, JUEL conditions — is
 rewritten into SpiffWorkflow's dialect before parsing (engine/dialects.py).
 """
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.event_parsers import EventDefinitionParser
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
@@ -26,7 +28,7 @@ from SpiffWorkflow.spiff.specs import defaults as spiff_specs
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import conditional_events, timers
+from . import conditional_events, gateways, timers
 from .call_activity import CallActivity, MappedCallActivityParser
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .service_tasks import DubanServiceTask
@@ -152,6 +154,8 @@ class DubanParser(SpiffBpmnParser):
            for tag in ("userTask", "manualTask")},
         full_tag("serviceTask"): (_ours(ServiceTaskParser), DubanServiceTask),
         full_tag("callActivity"): (_ours(MappedCallActivityParser), CallActivity),
+        full_tag("exclusiveGateway"): (ConditionalGatewayParser, gateways.ExclusiveGateway),
+        full_tag("inclusiveGateway"): (ConditionalGatewayParser, gateways.InclusiveGateway),
     }
 
 
@@ -162,6 +166,8 @@ for _base, _outputs_only_class in OUTPUTS_ONLY_CLASSES.items():
     DUBAN_CONFIG[_outputs_only_class] = SPIFF_CONFIG[_base]
 DUBAN_CONFIG[ParallelMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.ParallelMultiInstanceTask]
 DUBAN_CONFIG[SequentialMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.SequentialMultiInstanceTask]
+for _theirs, _gateway in gateways.OURS.items():  # same type names: stored specs restore to ours
+    DUBAN_CONFIG[_gateway] = SPIFF_CONFIG[_theirs]
 DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = TimerConditionalEventDefinitionConverter
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.
 for _ours in timers.OURS.values():

@@ -456,14 +456,57 @@ def test_zeebe_feel_reads_a_variable_the_case_lacks_as_null_and_ranges_are_trans
     assert data == {**start, "callback_phone": phone}
 
 
-def test_an_incident_in_translated_feel_shows_the_expression_as_drawn_not_the_evaluators_line(engine):
-    """FEEL reads an absent risk_score as null, which a range cannot hold: the incident names the
-    gateway and the translated condition, without the line that tells the evaluator which
-    variables read as null."""
+def test_a_feel_gateway_whose_conditions_are_all_null_is_an_incident_in_chinese_naming_it(engine):
+    """FEEL reads an absent risk_score as null, and ``null in [60..100]`` is null, not true (DMN 1.3,
+    10.3.2): no flow of 隐患等级？ may be taken and it has no default, so the case stops with an
+    incident saying so in Chinese (it was Python's TypeError on ``60 <= None``), without the line
+    that tells the evaluator which variables read as null."""
     out = drive(engine, "zeebe_null_and_ranges", data={})
     assert out.status == "incident", out.message
-    assert "「隐患等级？」出错" in out.message and "(60 <= risk_score <= 100)" in out.message, out.message
-    assert "absent-as-null" not in out.message and "absent-as-null" not in engine.incidents(case_id=out.case_id)[0].message
+    (incident,) = engine.incidents(case_id=out.case_id)
+    assert incident.message == ("排他网关「隐患等级？」(Gateway_0c1v2b3) 的条件都不成立（条件用到的数据没有值时也不成立），"
+                                "又没有默认分支，流程无法继续；请补充案件数据后重试，或请流程设计员为该网关设置默认分支")
+    assert incident.element_id == "Gateway_0c1v2b3"
+
+
+CHIEF, SECTION = "Activity_1chief", "Activity_0section"
+
+
+@pytest.mark.parametrize("start, path, cap", [
+    ({"金额": 6000000}, [CHIEF], 12000000),
+    ({"金额": 5000000}, [SECTION], 10000000),
+    ({}, [SECTION], None),  # the form never asked: 金额 reads as null
+    ({"金额": None}, [SECTION], None),  # the form's field left empty
+])
+def test_a_zeebe_feel_condition_over_an_empty_amount_is_not_true_and_the_default_flow_is_taken(engine, start, path, cap):
+    """Camunda 8 draws ``=金额 > 5000000`` on a flow and ``=金额 * 2`` as a script: with 金额 left
+    empty both are null (DMN 1.3, 10.3.2: arithmetic and comparison with null give null), not an
+    incident at the first operation; a null condition is not true, so 科长审批, the default, follows."""
+    out = drive(engine, "zeebe_fine_threshold", data=start)
+    assert out.status == "completed", out.message
+    assert [t.spec_id for t in out.tasks] == path
+    assert engine.case(out.case_id).data["罚款上限"] == cap
+
+
+@pytest.mark.parametrize("gateway, kind", [("exclusiveGateway", "排他网关"), ("inclusiveGateway", "包容网关")])
+def test_a_gateway_with_no_default_whose_feel_condition_is_null_is_an_incident_in_chinese(engine, gateway, kind):
+    """The same model with its default flow removed (and drawn as an inclusive gateway): 金额 left
+    empty, no flow may be taken; the incident names the gateway in Chinese (SpiffWorkflow's words were
+    "No conditions satisfied for Gateway_1amount")."""
+    text = (CORPUS / "zeebe_fine_threshold.bpmn").read_text(encoding="utf-8")
+    text = text.replace('default="Flow_0section"', "").replace("exclusiveGateway", gateway).replace(
+        'id="zeebe_fine_threshold" name="罚款金额分级审批"', f'id="fine_{gateway}" name="罚款金额分级审批"').replace(
+        'bpmnElement="zeebe_fine_threshold"', f'bpmnElement="fine_{gateway}"').replace(
+        '<bpmn:sequenceFlow id="Flow_0section" name="否" sourceRef="Gateway_1amount" targetRef="Activity_0section" />',
+        '<bpmn:sequenceFlow id="Flow_0section" name="否" sourceRef="Gateway_1amount" targetRef="Activity_0section">'
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=金额 &lt;= 5000000</bpmn:conditionExpression>'
+        '</bpmn:sequenceFlow>')
+    engine.deploy(text.encode(), by="boss", filename=f"fine_{gateway}.bpmn")
+    out = drive(engine, f"fine_{gateway}", data={"金额": None})
+    assert out.status == "incident", out.message  # at the start: the gateway follows the script
+    incident = max(engine.incidents(), key=lambda i: i.id)
+    assert incident.message == (f"{kind}「金额超过\n500 万元？」(Gateway_1amount) 的条件都不成立（条件用到的数据没有值时也不成立），"
+                                "又没有默认分支，流程无法继续；请补充案件数据后重试，或请流程设计员为该网关设置默认分支")
 
 
 @pytest.mark.parametrize("condition", ["${urgent == true}", "urgent == True"])

@@ -1,0 +1,98 @@
+"""FEEL's null (空值) in translated expressions: arithmetic and comparison with null give null.
+
+DMN 1.3 (section 10.3.2, the semantics of FEEL's arithmetic and comparison) says ``null + 1`` is
+null and ``null > 5000000`` is null, not an error; a gateway condition that is null is not true, so
+the case takes the default flow. A form field left empty reaches a Camunda 8 condition
+(``= 金额 > 5000000``) as null. Translated to Python as it is written (engine/expressions.py),
+``None > 5000000`` raised ``TypeError`` and the case stopped with an incident.
+
+``null_propagating`` rewrites the translated Python so that each arithmetic expression (``+ - * /
+% **``, unary minus), each ordering comparison (``< <= > >=``, chained as a FEEL range gives them)
+and each ``not`` is None when a value it is computed from is None:
+
+    金额 > 5000000            ->  (None if 金额 is None else 金额 > 5000000)
+    (a + b) * 2 >= c          ->  (None if a is None or b is None or c is None else (a + b) * 2 >= c)
+
+A tree of such operators is checked once, on the values it is computed from (its leaves: names,
+fields, calls, if-expressions…), so the text grows linearly, and the result stays a plain expression
+(engine/restricted.is_plain: conditional, ``is``, ``or``) that the host evaluates without a worker.
+``=`` and ``!=`` keep Python's meaning, which is FEEL's: ``null = null`` is true, ``null = 1`` false.
+``and``/``or`` are left as Python has them: a null operand is falsy, so a gateway reads it as not true.
+"""
+from __future__ import annotations
+
+import ast
+
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_SIGNS = (ast.USub, ast.UAdd, ast.Not)
+
+
+def _propagates(node: ast.AST) -> bool:
+    """An operator whose result is null when one of its operands is null."""
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, _ARITHMETIC)
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, _SIGNS)
+    if isinstance(node, ast.Compare):
+        return all(isinstance(op, _ORDERING) for op in node.ops)
+    return False
+
+
+def _operands(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    assert isinstance(node, ast.Compare)
+    return [node.left, *node.comparators]
+
+
+class _NullPropagating(ast.NodeTransformer):
+    def visit(self, node):
+        if not _propagates(node):
+            return self.generic_visit(node)
+        leaves: dict[str, ast.expr] = {}
+        self._collect(node, leaves)
+        if not leaves:
+            return node
+        test = [ast.Compare(left=leaf, ops=[ast.Is()], comparators=[ast.Constant(None)]) for leaf in leaves.values()]
+        return ast.IfExp(test=test[0] if len(test) == 1 else ast.BoolOp(op=ast.Or(), values=test),
+                         body=ast.Constant(None), orelse=node)
+
+    def _collect(self, node: ast.AST, leaves: dict[str, ast.expr]) -> None:
+        """The values the operator tree ``node`` is computed from, each rewritten in place on its own
+        (an if-expression inside a sum gets its own checks); constants other than null are left out."""
+        for i, operand in enumerate(_operands(node)):
+            if _propagates(operand):
+                self._collect(operand, leaves)
+                continue
+            if isinstance(operand, ast.Constant) and operand.value is not None:
+                continue
+            rewritten = self.generic_visit(operand)
+            _replace(node, i, rewritten)
+            leaves.setdefault(ast.dump(rewritten), rewritten)
+
+
+def _replace(node: ast.AST, index: int, new: ast.AST) -> None:
+    if isinstance(node, ast.BinOp):
+        if index == 0:
+            node.left = new
+        else:
+            node.right = new
+    elif isinstance(node, ast.UnaryOp):
+        node.operand = new
+    elif isinstance(node, ast.Compare):
+        if index == 0:
+            node.left = new
+        else:
+            node.comparators[index - 1] = new
+
+
+def null_propagating(python: str) -> str:
+    """``python`` (an expression translated from FEEL) with FEEL's null rules; unchanged when it has
+    no arithmetic, ordering comparison or ``not``."""
+    tree = ast.parse(python, mode="eval")
+    if not any(_propagates(n) for n in ast.walk(tree)):
+        return python
+    return f"({ast.unparse(ast.fix_missing_locations(_NullPropagating().visit(tree)))})"
