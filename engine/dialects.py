@@ -38,6 +38,7 @@ from lxml import etree
 from .expressions import FEEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
+from .loop_counter import BASE_PROPERTY
 from .restricted import ABSENT_AS_NULL, absent_as_null, mark_absent_as_null, names_read
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -578,6 +579,9 @@ def _input_output(el, result: Normalized) -> None:
     if etree.QName(el).localname == "scriptTask":  # SpiffWorkflow runs no pre/post-script on a script task
         _add_lines(el.find(f"{B}script"), before, after, null, shadowed)
     else:
+        loop = el.find(f"{B}multiInstanceLoopCharacteristics")
+        if loop is not None:  # Camunda and Zeebe map a multi-instance task's parameters in each instance
+            loop.set(f"{S}scriptsOnInstances", "true")  # (its loopCounter and item), not once around them
         ext = _extension_elements(el)
         for kind, lines in (("preScript", before), ("postScript", after)):
             if lines:
@@ -673,6 +677,7 @@ def _multi_instance(el, result: Normalized) -> None:
     if zeebe is not None:
         given = {"input": zeebe.get("inputCollection"), "inputItem": zeebe.get("inputElement"),
                  "output": zeebe.get("outputCollection"), "outputItem": zeebe.get("outputElement")}
+        _set_property(el.getparent(), BASE_PROPERTY, "1")  # Camunda 8 counts its instances from 1
     if not given["input"]:
         return
     owner = el.getparent()

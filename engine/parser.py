@@ -31,6 +31,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from . import conditional_events, gateways, timers
 from .call_activity import CallActivity, MappedCallActivityParser
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
+from .loop_counter import loop_counter
 from .service_tasks import DubanServiceTask
 
 
@@ -78,7 +79,7 @@ class InstanceCounters:
     ``nrOfInstances``, ``nrOfCompletedInstances``, ``nrOfActiveInstances`` and the last instance's
     ``loopCounter`` (``${nrOfCompletedInstances/nrOfInstances >= 0.6}``); SpiffWorkflow gave none,
     so such a condition failed on the name. They are read beside the instance's data (its own
-    variables of those names win)."""
+    variables of those names win). Inside each instance, ``loopCounter`` is engine/loop_counter.py's."""
 
     def check_completion_condition(self, my_task):
         merged = my_task.internal_data.get("merged", [])
@@ -87,7 +88,7 @@ class InstanceCounters:
         last = next(c for c in my_task.children if str(c.id) == merged[-1])
         counters = {"nrOfInstances": self._instance_count(my_task), "nrOfCompletedInstances": len(merged),
                     "nrOfActiveInstances": self._active_count(my_task),
-                    "loopCounter": last.internal_data.get("key_or_index", len(merged) - 1)}
+                    "loopCounter": loop_counter(last)}
         return my_task.workflow.script_engine.evaluate(last, self.condition, external_context=counters)
 
 

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from . import workdays
 from .timeexpr import parse_datetime
 from .evaluator import IsolatedEnvironment
+from .loop_counter import with_loop_counter
 from .timers import fired_this_step
 
 # Requests made by scripts during the current step (start_case...); the engine drains them.
@@ -143,14 +144,14 @@ class DubanScriptEngine(PythonScriptEngine):
     def evaluate(self, task, expression, external_context=None):
         token = _current_task.set(task)
         try:
-            return super().evaluate(task, expression, external_context)
+            return super().evaluate(task, expression, with_loop_counter(task, expression, external_context))
         finally:
             _current_task.reset(token)
 
     def execute(self, task, script, external_context=None):
         token = _current_task.set(task)
         try:
-            return super().execute(task, script, external_context)
+            return super().execute(task, script, with_loop_counter(task, script, external_context))
         finally:
             _current_task.reset(token)
 

@@ -50,6 +50,15 @@ def corpus_engine(module_database_url):
 def open_task_data(engine, case_id: int, element_id: str) -> dict:
     """The data an open task of the case holds, read from the case's stored workflow (a called
     process's task too): what the model code of that task sees."""
+    found = open_tasks_data(engine, case_id, element_id)
+    if not found:
+        raise LookupError(f"no open task {element_id} in case {case_id}")
+    return found[0]
+
+
+def open_tasks_data(engine, case_id: int, element_id: str) -> list[dict]:
+    """The data of every open task of the element (each instance of a multi-instance task), in the
+    order the workflow holds them."""
     from SpiffWorkflow.util.task import TaskState
 
     from engine import state
@@ -58,11 +67,8 @@ def open_task_data(engine, case_id: int, element_id: str) -> dict:
     with engine.db.read() as s:
         spec, subprocess_specs = engine.models.specs(s, s.get(Case, case_id).bundle_hash)
         workflow = state.restore(s, case_id, spec, subprocess_specs, engine.script_engine).workflow
-    for w in state.all_workflows(workflow):
-        for task in w.tasks.values():
-            if task.task_spec.bpmn_id == element_id and task.has_state(TaskState.READY | TaskState.STARTED):
-                return dict(task.data)
-    raise LookupError(f"no open task {element_id} in case {case_id}")
+    return [dict(task.data) for w in state.all_workflows(workflow) for task in w.tasks.values()
+            if task.task_spec.bpmn_id == element_id and task.has_state(TaskState.READY | TaskState.STARTED)]
 
 
 @contextlib.contextmanager

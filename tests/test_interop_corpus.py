@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from engine.errors import InvalidModel
 from engine.schema import EventWait, Timer
 from tests.interop_support import (  # noqa: F401 (corpus_engine: the module fixture)
-    CORPUS, REFUSED_FILES, corpus_engine, drive, open_task_data, restored_engine, user_for)
+    ACME, CORPUS, REFUSED_FILES, corpus_engine, drive, open_task_data, open_tasks_data, restored_engine, user_for)
 
 
 def _open(engine, case_id):
@@ -507,6 +507,28 @@ def test_a_gateway_with_no_default_whose_feel_condition_is_null_is_an_incident_i
     incident = max(engine.incidents(), key=lambda i: i.id)
     assert incident.message == (f"{kind}「金额超过\n500 万元？」(Gateway_1amount) 的条件都不成立（条件用到的数据没有值时也不成立），"
                                 "又没有默认分支，流程无法继续；请补充案件数据后重试，或请流程设计员为该网关设置默认分支")
+
+
+def test_loop_counter_inside_each_camunda7_instance_counts_from_zero(engine):
+    """Camunda 7 (and Flowable, Activiti) give each instance of a multi-instance activity its own
+    ``loopCounter``, its index from 0: a sequential script reads it (编号 0, 1, 2) and a parallel
+    user task's input parameter ``${loopCounter + 1}`` numbers each reviewer. It stays local to the
+    instance: the case never holds a loopCounter."""
+    case = engine.start("camunda7_loop_counter", by="zhang", org="east", party=ACME)
+    assert engine.case(case.id).data["登记"] == "012"
+    instances = [d for d in open_tasks_data(engine, case.id, "Activity_0review") if "成员" in d]  # not the loop's own
+    assert sorted((d["成员"], d["复查序号"]) for d in instances) == [
+        ("li", 2), ("zhang", 1)]
+    assert "loopCounter" not in engine.case(case.id).data
+
+
+def test_loop_counter_inside_each_zeebe_instance_counts_from_one(engine):
+    """Camunda 8 (Zeebe) counts its instances from 1: ``=loopCounter * 10`` per member, collected
+    into the output collection."""
+    out = drive(engine, "zeebe_loop_counter", data={"检查组": ["zhang", "li", "wang"]})
+    assert out.status == "completed", out.message
+    data = engine.case(out.case_id).data
+    assert data["编号列表"] == [10, 20, 30] and "loopCounter" not in data
 
 
 @pytest.mark.parametrize("condition", ["${urgent == true}", "urgent == True"])
