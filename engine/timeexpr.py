@@ -198,7 +198,7 @@ def parse_duration(text: str) -> Duration:
     literal = _unquote(text)
     match = _DURATION_RE.fullmatch(literal.upper())
     if not match or _has_no_component(match) or literal.upper().endswith("T"):
-        raise TimerExpressionError(f"{_quoted(text)}不是 ISO 8601 时长；{what_to_write('duration')}")
+        raise TimerExpressionError(f"{_quoted(text)}不是时长的写法；{what_to_write('duration')}")
     parts = {name: value for name, value in match.groupdict().items() if value is not None}
     _check_fraction_placement(text, parts)
     if any(_is_fraction(parts.get(name, "")) for name in ("years", "months")):
@@ -250,7 +250,7 @@ def parse_datetime(text: str) -> datetime:
 
 
 def _bad_datetime(text: str) -> TimerExpressionError:
-    return TimerExpressionError(f"{_quoted(text)}不是 ISO 8601 日期时间；{what_to_write('date')}")
+    return TimerExpressionError(f"{_quoted(text)}不是日期时间的写法；{what_to_write('date')}")
 
 
 def _as_shanghai_if_naive(dt: datetime) -> datetime:
@@ -314,7 +314,7 @@ def parse_cycle(text: str) -> Cycle:
     literal = _unquote(text)
     parts = literal.split("/")
     if len(parts) not in (2, 3):
-        raise TimerExpressionError(f"{_quoted(text)}不是 ISO 8601 周期；{what_to_write('cycle')}")
+        raise TimerExpressionError(f"{_quoted(text)}不是周期的写法；{what_to_write('cycle')}")
     repetitions = _parse_repetitions(text, parts[0])
     try:
         return _build_cycle(repetitions, parts[1:])

@@ -57,7 +57,7 @@ def check_timer_expression(element: str, text: str) -> str | None:
     try:
         compile(text, "<timer>", "eval")
     except SyntaxError:
-        return (f"「{text}」既不是 ISO 8601 {KIND_LABELS[kind]}，也不是能计算的表达式；{what_to_write(kind)}，"
+        return (f"「{text}」既不是{KIND_LABELS[kind]}的写法，也不是能计算的表达式；{what_to_write(kind)}，"
                 f"或写一个算出{KIND_LABELS[kind]}的表达式，如 {_EXPRESSION_EXAMPLES[kind]}")
     return None
 

@@ -152,7 +152,7 @@ def test_a_cycle_computed_shorter_than_a_minute_becomes_an_incident(engine):
 @pytest.mark.parametrize("value, said", [
     ("R/PT0.001S", "定时事件「每日催办」(remind) 的定时器（周期）无效：周期定时器的间隔 PT0.001S 短于最小间隔 1 分钟；"
                    "请填写至少 1 分钟的间隔，如 R/PT5M（每 5 分钟）、R/P1D（每天）"),
-    ("每天", "定时事件「每日催办」(remind) 的定时器（周期）无效：「每天」不是 ISO 8601 周期；"
+    ("每天", "定时事件「每日催办」(remind) 的定时器（周期）无效：「每天」不是周期的写法；"
             "请填写周期，如 R3/PT1H（每小时一次，共 3 次）、R/P1D（每天，不限次数）、"
             "R3/2026-12-01T09:00:00+08:00/P1D（从该时间起每天一次，共 3 次）"),
     (3, "定时事件「每日催办」(remind) 的定时器（周期）无效：周期定时器的表达式得到的是「3」（数字），不是周期；"
@@ -167,6 +167,8 @@ def test_a_computed_timer_that_is_no_time_is_an_incident_in_chinese_naming_the_e
         engine.start("daily_reminder", by="zhang", org="east", data={"cycle_text": value})
     (incident,) = engine.incidents()
     assert incident.message == said == err.value.message
+    from webui.labels import incident_explanation, without_element_ids
+    assert incident_explanation(incident.message) == without_element_ids(said)  # the page shows it as it is
 
 
 CYCLE_MODEL = """<?xml version="1.0" encoding="UTF-8"?>
