@@ -196,3 +196,19 @@ class TestFallbackYear:
         result = workdays_after(date(last_known_year, 12, 31), 1)
         assert result.year == last_known_year + 1 and result.weekday() < 5
         assert len(caplog.records) == 1
+
+
+def test_whether_a_year_is_known_is_asked_of_chinese_calendar_once_a_year(monkeypatch):
+    """A task list shows 50 deadlines and asks for each whether its year is provisional; each
+    chinese-calendar lookup costs ~80 µs (it checks the date against its whole range), 4 ms a page."""
+    asked = []
+    real = chinese_calendar.is_workday
+    monkeypatch.setattr(chinese_calendar, "is_workday", lambda d: asked.append(d) or real(d))
+    workdays._calendar_knows.cache_clear()
+    try:
+        answers = [workdays.is_provisional(datetime(year, 3, day, tzinfo=timezone.utc))
+                   for year in (2026, FALLBACK_YEAR) for day in range(1, 26)]
+    finally:
+        workdays._calendar_knows.cache_clear()
+    assert answers == [False] * 25 + [True] * 25
+    assert len(asked) == 2
