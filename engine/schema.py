@@ -70,10 +70,13 @@ class UTCDateTime(sa.types.TypeDecorator):
         ``at``) and a new task's ``due_sort`` is ``NO_DUE_DATE`` between them; each conversion
         costs microseconds (to UTC, then SQLite's text form). Datetimes are immutable, so the same
         object always converts to the same parameter; None (binds as None) leaves the memo alone.
-        The memo is one tuple, replaced whole, so threads sharing it see matching pairs or a miss."""
+        The memo is one tuple, replaced whole, so threads sharing it see matching pairs or a miss.
+        On SQLite a miss on an aware UTC datetime is converted by ``isoformat`` (``_sqlite_text_of``)."""
         convert = super().bind_processor(dialect)
         if convert is None:
             return None
+        if getattr(self.impl_instance, "_storage_format", None) == _SQLITE_DATETIME_TEXT:
+            convert = _sqlite_text_of(convert)
         memo: tuple = (None, None, None, None)  # the last value and its parameter, the one before
 
         def process(value):
@@ -89,6 +92,23 @@ class UTCDateTime(sa.types.TypeDecorator):
             memo = (value, bound, seen[0], seen[1])
             return bound
         return process
+
+
+# SQLAlchemy's text form of a datetime on SQLite (sqlite.DATETIME's default storage format)
+_SQLITE_DATETIME_TEXT = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+
+
+def _sqlite_text_of(convert):
+    """``convert`` (to naive UTC, then SQLite's text form), for an aware UTC datetime (every clock's
+    ``now``, ``NO_DUE_DATE``) by ``isoformat`` alone: the same text without ``astimezone``, ``replace``
+    and the format's dict (~4 µs a datetime on this machine, ~0.4 so). Any other value as before."""
+    utc = timezone.utc
+
+    def process(value):
+        if type(value) is datetime and value.tzinfo is utc:
+            return value.isoformat(" ", "microseconds")[:26]
+        return convert(value)
+    return process
 
 
 class Base(DeclarativeBase):

@@ -419,3 +419,41 @@ def _outcome(process, value):
     except Exception as exc:  # noqa: BLE001 - the error itself is compared
         return ("error", type(exc).__name__)
     return ("ok", read, None if read is None else read.tzinfo)
+
+
+def test_an_aware_utc_datetime_binds_on_sqlite_as_sqlalchemys_text_without_its_conversion(monkeypatch):
+    """A clock's ``now`` and ``NO_DUE_DATE`` (aware UTC) are bound on SQLite by ``isoformat`` alone,
+    not TypeDecorator's ``astimezone``, ``replace`` and SQLAlchemy's format dict (on the system
+    clock every step has new ones for the memo to miss): the same text for 2,000 random instants and
+    the edges (years 1, 999, 9999; no microseconds); other zones, naive values and None as before.
+    With TypeDecorator's conversion made to fail, a UTC instant still binds (fails with the
+    shortcut removed)."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from engine.schema import NO_DUE_DATE, UTCDateTime
+
+    dialect = sqlite_dialect.dialect()
+    ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = sa.types.TypeDecorator.bind_processor(UTCDateTime().dialect_impl(dialect), dialect)
+    draw = random.Random(15)
+    utc = timezone.utc
+    values = [NO_DUE_DATE, START, datetime(1, 1, 1, tzinfo=utc), datetime(999, 5, 6, 7, 8, 9, tzinfo=utc),
+              START.astimezone(timezone(timedelta(hours=8))), None]
+    values += [datetime(draw.randint(1, 9999), draw.randint(1, 12), draw.randint(1, 28), draw.randint(0, 23),
+                        draw.randint(0, 59), draw.randint(0, 59), draw.choice([0, draw.randint(0, 999_999)]), tzinfo=utc)
+               for _ in range(2000)]
+    for value in values:
+        assert ours(value) == theirs(value), value
+    with pytest.raises(ValueError):
+        ours(START.replace(tzinfo=None))  # naive: refused as before
+
+    def converted(self, value, dialect):
+        raise AssertionError("TypeDecorator's conversion was used")
+
+    monkeypatch.setattr(UTCDateTime, "process_bind_param", converted)
+    bind = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert bind(START + timedelta(microseconds=7)) == "2026-11-23 01:00:00.000007"
