@@ -95,6 +95,10 @@ _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
 # engine/external_tasks.py: 外部任务失败：发送整改通知短信（sms）：号码为空 — the worker's own reason last.
 _EXTERNAL = re.compile(r"^外部任务失败：.*?（[^）]*）：(.*)$", re.S)
 _LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
+# A host function's own Chinese refusal wrapped by the script's error chain (engine/scripting.py):
+# "ModelCodeError:HostFunctionError: TypeError: 工作日天数须为整数（如 10），而不是「１０」 (第 1 行). "
+_ERROR_CHAIN = re.compile(r"^(?:[A-Z]\w*(?:Error|Exception)\s*:\s*)+")
+_SCRIPT_LINE = re.compile(r"\s*\(第 (\d+) 行\)\.?\s*$")
 
 
 def engine_message(message: str, names: dict | None = None) -> str | None:
@@ -154,6 +158,9 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
     own = engine_message(text, names)
     if own is not None:
         return own if step and f"「{' '.join(step.split())}」" in own else where + own
+    wrapped = _wrapped_reason(text, names)
+    if wrapped is not None:
+        return where + wrapped
     external = _EXTERNAL.match(" ".join(text.split()))
     if external:
         reason = external.group(1).strip()
@@ -176,6 +183,20 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         if re.search(pattern, text):
             return where + explanation
     return where + "流程执行出错（脚本、规则或定时器），请管理员查看错误详情后处理"
+
+
+def _wrapped_reason(text: str, names: dict | None) -> str | None:
+    """The Chinese reason a host function (工作日计算、日期换算…) gave, under the English names of the
+    errors that carried it out of the script, with the script's line said in Chinese; None when the
+    innermost message is not Chinese (a Python error: the patterns explain it)."""
+    inner = _ERROR_CHAIN.sub("", _STEP_PREFIX.sub("", " ".join(text.split())))
+    if inner == text:
+        return None
+    line = _SCRIPT_LINE.search(inner)
+    reason = engine_message(_SCRIPT_LINE.sub("", inner), names)
+    if reason is None:
+        return None
+    return reason + (f"（脚本第 {line.group(1)} 行）" if line else "")
 
 
 def missing_keys(message: str | None) -> list[str]:
