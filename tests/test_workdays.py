@@ -212,3 +212,23 @@ def test_whether_a_year_is_known_is_asked_of_chinese_calendar_once_a_year(monkey
         workdays._calendar_knows.cache_clear()
     assert answers == [False] * 25 + [True] * 25
     assert len(asked) == 2
+
+
+def test_every_day_chinese_calendar_holds_is_a_working_day_exactly_when_it_says_so():
+    """is_workday reads chinese-calendar's tables itself (its lookups cost ~60 µs each)."""
+    day, last = date(min(chinese_calendar.holidays).year, 1, 1), date(max(chinese_calendar.holidays).year, 12, 31)
+    while day <= last:
+        assert is_workday(day) == chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)
+
+
+def test_a_deadline_in_working_days_asks_chinese_calendar_at_most_once_a_year(monkeypatch):
+    asked = []
+    real = chinese_calendar.is_workday
+    monkeypatch.setattr(chinese_calendar, "is_workday", lambda d: asked.append(d) or real(d))
+    workdays._calendar_knows.cache_clear()
+    try:
+        assert workdays_after(date(2026, 9, 28), 10) == date(2026, 10, 16)
+    finally:
+        workdays._calendar_knows.cache_clear()
+    assert len(asked) <= 1
