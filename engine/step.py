@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
 import json
 import logging
 import operator
@@ -114,9 +113,12 @@ def end_idle_event_subprocesses(workflow: BpmnWorkflow) -> bool:
     return ended
 
 
-@functools.lru_cache(maxsize=4096)
 def _starts_event_subprocess(start_spec) -> bool:
-    """A scope whose start runs an event sub-process beside its flow (specs are fixed once parsed)."""
+    """A scope whose start runs an event sub-process beside its flow. Asked afresh every step, not
+    cached: SpiffWorkflow links a message- or signal-started event sub-process to its scope's start
+    only when it is first triggered (its start task's ``trigger_wf``), on the spec every case of the
+    version shares, so a scope's answer turns from no to yes while the process runs (a cached no
+    left every later case of that version running after its last task)."""
     return any(isinstance(spec, SubWorkflowTask) for spec in start_spec.outputs)
 
 

@@ -74,3 +74,33 @@ def test_the_overdue_report_still_comes_while_the_decision_waits_out_the_stateme
     _work(e, case.id, "Activity_0decide", {"处罚金额": "３０００"})
     assert e.case(case.id).status == "completed"
     e.dispose()
+
+
+def test_a_defense_in_one_case_does_not_keep_later_cases_of_the_version_running(database_url):
+    """Guard (``step._starts_event_subprocess`` asked afresh, not cached): a scope whose only event
+    sub-process has a message start (tests/bpmn/defense_message_only.bpmn, 当事人申辩 on 申辩书) is not
+    linked to its start until a 申辩书 first arrives — and SpiffWorkflow then links it on the spec
+    every case of the version shares. A case without a 申辩书 ends with its 处罚决定, before and after
+    another case of the same version received one and heard it (with the answer cached from the first
+    case, the third stayed running with no task open, for ever)."""
+    e = make_engine(database_url)
+    deploy(e, "defense_message_only.bpmn")
+
+    def decide(case_id):
+        _work(e, case_id, "Activity_0inquire")
+        (task,) = [t for t in e.case(case_id).tasks if t.spec_id == "Activity_0decide"]
+        e.complete(task.id, "boss", {})
+
+    first = e.start("defense_message_only", by="zhang", org="east")
+    decide(first.id)
+    assert e.case(first.id).status == "completed"
+    heard = e.start("defense_message_only", by="zhang", org="east")
+    e.correlate_message("申辩书", by="boss", case_id=heard.id)
+    assert _open(e, heard.id) == ["Activity_0hear", "Activity_0inquire"]
+    _work(e, heard.id, "Activity_0hear")
+    decide(heard.id)
+    assert e.case(heard.id).status == "completed"
+    later = e.start("defense_message_only", by="zhang", org="east")
+    decide(later.id)
+    assert (e.case(later.id).status, _open(e, later.id)) == ("completed", [])
+    e.dispose()
