@@ -189,9 +189,11 @@ def _wrapped_reason(text: str, names: dict | None) -> str | None:
     """The Chinese reason a host function (工作日计算、日期换算…) gave, under the English names of the
     errors that carried it out of the script, with the script's line said in Chinese; None when the
     innermost message is not Chinese (a Python error: the patterns explain it)."""
-    inner = _ERROR_CHAIN.sub("", _STEP_PREFIX.sub("", " ".join(text.split())))
-    if inner == text:
+    body = _STEP_PREFIX.sub("", " ".join(text.split()))
+    chain = _ERROR_CHAIN.match(body)
+    if chain is None:
         return None
+    inner = body[chain.end():]
     line = _SCRIPT_LINE.search(inner)
     reason = engine_message(_SCRIPT_LINE.sub("", inner), names)
     if reason is None:
