@@ -13,7 +13,11 @@ what the completion spent outside every timed part (the use case's own code, the
 incident recording, the connection). The wrappers replace module attributes of this process only,
 for the run; nothing is changed on disk.
 
-    python bench/step_parts.py --json [--cases 400] [--clock cpu|wall]
+    python bench/step_parts.py --json [--cases 400] [--clock cpu|wall] [--cache-size N]
+
+``--cache-size 0``: the engine's workflow cache off, so every completion restores its case from the
+rows (a cold step, as for a case another process stepped last: ``engine_sqlite_cold`` in
+bench/throughput.py).
 
 ``--cases 400`` completes 2,000 tasks. CPU per completion is reported without the wrappers, measured
 in the same run (a first pass), next to the wrapped run's total. The naive app of bench/throughput.py
@@ -270,13 +274,15 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--cases", type=int, default=400)
     ap.add_argument("--clock", choices=["cpu", "wall"], default="wall")
+    ap.add_argument("--cache-size", type=int, default=None, help="the engine's workflow cache (default: as Engine)")
     args = ap.parse_args()
     global _ns
     if args.clock == "cpu":
         _ns = time.process_time_ns
     overhead = calibrate()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'engine.sqlite'}")
+        sized = {} if args.cache_size is None else {"cache_size": args.cache_size}
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'engine.sqlite'}", **sized)
         engine.deploy(MODEL, by="boss")
         plain_done, plain_cpu, plain_wall = completions(engine, args.cases, wrapped=False)
         naive_done, naive = naive_parts(Path(tmp) / "naive.sqlite", args.cases)  # before the wrappers
