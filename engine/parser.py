@@ -33,6 +33,7 @@ from .call_activity import CallActivity, MappedCallActivityParser
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .loop_counter import loop_counter
 from .service_tasks import DubanServiceTask
+from .task_class import DubanTask, DubanTaskConverter
 
 
 class EngineClockTimers:
@@ -173,3 +174,4 @@ DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = TimerConditionalEv
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.
 for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter
+DUBAN_CONFIG[DubanTask] = DubanTaskConverter  # stored as "Task", restored as ours (engine/task_class.py)

@@ -34,6 +34,7 @@ from . import sqlexec
 from .parser import DUBAN_CONFIG
 from .errors import EngineError
 from .schema import TaskRow, WorkflowRow
+from .task_class import DubanTask
 from .workflow import DubanWorkflow
 
 TOP = "top"
@@ -306,7 +307,7 @@ def _restored(value):
 def _task_from_row(dct: dict, workflow, ids: dict) -> Task:
     """The Task a row of the current format describes, as the registry's TaskConverter makes it."""
     spec = workflow.spec.task_specs.get(dct["task_spec"])
-    task = Task(workflow, spec, state=dct["state"], id=_uuid(ids, dct["id"]))
+    task = DubanTask(workflow, spec, state=dct["state"], id=_uuid(ids, dct["id"]))
     parent_id = dct["parent"]
     task._parent = None if parent_id is None else _uuid(ids, parent_id)
     task._children = [_uuid(ids, child) for child in dct["children"]]

@@ -24,6 +24,8 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from .task_class import adopt
+
 # Ancestors a task found in the dict may have (the walk stops descending at depth 1,000).
 _DEEPEST = 500
 
@@ -53,7 +55,17 @@ def _reached(workflow, task, lowest: int) -> bool:
 
 class DubanWorkflow(BpmnWorkflow):
     """``BpmnWorkflow`` with ``get_tasks(state=...)`` and ``update_waiting_tasks`` answered from the
-    task dict when the answer is the walk's (see the module's docstring)."""
+    task dict when the answer is the walk's (see the module's docstring), and its tasks, its
+    sub-processes' too, ``DubanTask``s (engine/task_class.py: no unread log record per state change)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        adopt(self)  # its tasks quiet (engine/task_class.py); a restored one has none yet
+
+    def create_subprocess(self, my_task, spec_name):
+        subprocess = super().create_subprocess(my_task, spec_name)
+        adopt(subprocess)
+        return subprocess
 
     def get_tasks(self, first_task=None, **kwargs):
         if first_task is None and len(kwargs) == 1 and "state" in kwargs and not self.subprocesses:
