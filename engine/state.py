@@ -236,19 +236,7 @@ def restore_rows(wf_rows: dict[str, str], task_rows: list, spec, subprocess_spec
     _fill(top, top_meta, by_wf.get(TOP, []), decoded, ids)
     top.bpmn_events = _registry.restore(top_meta.get("bpmn_events", []))
 
-    def attach_subprocesses(workflow):
-        for task in list(workflow.tasks.values()):
-            key = str(task.id)
-            if isinstance(task.task_spec, SubWorkflowTask) and key in wf_rows:
-                meta = json.loads(wf_rows[key])
-                sub = BpmnSubWorkflow(top.subprocess_specs.get(task.task_spec.spec), task.id, top,
-                                      deserializing=True)
-                _fill(sub, meta, by_wf.get(key, []), decoded, ids)
-                top.subprocesses[task.id] = sub
-                sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
-                attach_subprocesses(sub)
-
-    attach_subprocesses(top)
+    _attach_subprocesses(top, top, wf_rows, by_wf, decoded, ids)
     state = LoadedState(top)
     state.wf_rows = dict(wf_rows)
     state.task_rows = {r.id: (r.wf_key, r.seq, r.content) for r in task_rows}
@@ -256,6 +244,22 @@ def restore_rows(wf_rows: dict[str, str], task_rows: list, spec, subprocess_spec
     if decoded is None:  # rows of an older format are all written again, stamped
         state.marks = marks_of(top)
     return state
+
+
+def _attach_subprocesses(top, workflow, wf_rows: dict[str, str], by_wf: dict[str, list], decoded: dict | None,
+                         ids: dict) -> None:
+    """Restore the sub-processes of ``workflow``'s tasks from their rows, and theirs, depth first.
+    A function of the module, not one nested in ``restore_rows``: a nested function naming itself is
+    a reference cycle, which kept the rows and the restored workflow for the cyclic collector."""
+    for task in list(workflow.tasks.values()):
+        key = str(task.id)
+        if isinstance(task.task_spec, SubWorkflowTask) and key in wf_rows:
+            meta = json.loads(wf_rows[key])
+            sub = BpmnSubWorkflow(top.subprocess_specs.get(task.task_spec.spec), task.id, top, deserializing=True)
+            _fill(sub, meta, by_wf.get(key, []), decoded, ids)
+            top.subprocesses[task.id] = sub
+            sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
+            _attach_subprocesses(top, sub, wf_rows, by_wf, decoded, ids)
 
 
 def _fill(workflow, meta: dict, rows, decoded: dict | None = None, ids: dict | None = None) -> None:

@@ -7,7 +7,9 @@ province's size (bench/pages.py). ``settle()`` collects what is garbage now and 
 into the permanent generation (``gc.freeze``), so later collections walk only what requests make.
 Objects frozen are still freed by reference counting; only cycles among them would outlive their use,
 and these are the app's for the process's life. Called once per serving process after the app is
-built (webui/wsgi.py, ``duban serve --dev``) and by bench/pages.py after its warm-up, as a server would.
+built (webui/wsgi.py, ``duban serve --dev``), by the timer worker before its first sweep (``duban
+worker`` and the one ``duban serve`` runs beside gunicorn: webui/cli.py), and by bench/pages.py after
+its warm-up, as a server would. Never on ``import engine`` or by ``Engine()``: a process setting.
 """
 from __future__ import annotations
 
