@@ -12,7 +12,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import dialects, sandbox
+from . import cron_advice, dialects, sandbox
 from .dialects import KIND_NAMES, label
 from .errors import InvalidModel
 from .parser import DubanParser
@@ -292,9 +292,8 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                 expr = timer.find(f"bpmn:{kind}", NS)
                 if expr is not None:
                     msg = check_timer_expression(kind, (expr.text or "").strip())
-                    if msg and _CRON.fullmatch((expr.text or "").strip()):  # Camunda 7 takes Quartz cron
-                        msg = (f"「{expr.text.strip()}」是 cron 表达式，本系统不支持；请改写为 ISO 8601 周期，"
-                               "如 R/PT5M（每 5 分钟）、R/P1D（每天）")
+                    if msg and cron_advice.is_cron(expr.text or ""):  # Camunda 7 takes Quartz cron
+                        msg = cron_advice.advice(expr.text or "")
                     if msg:
                         add(f"{label(event)} 的定时器（{KIND_LABELS[KIND_OF_ELEMENT[kind]]}）无效：{msg}", event)
         for sub in process.iter(f"{{{BPMN_NS}}}subProcess"):
@@ -322,9 +321,6 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
 UNCAUGHT_START_EVENTS = {"errorEventDefinition": "错误", "escalationEventDefinition": "升级",
                          "compensateEventDefinition": "补偿"}
 
-
-# A Quartz cron expression (Camunda 7 accepts one as a timeCycle): 5 to 7 fields of digits and * / ? , - L W #.
-_CRON = re.compile(r"(?:[0-9*?/,LW#-]+|[A-Z]{3}(?:-[A-Z]{3})?)(?:\s+(?:[0-9*?/,LW#-]+|[A-Z]{3}(?:[-,][A-Z]{3})*)){4,6}")
 
 
 def _check_lane_refs(lane, ids: set[str], add) -> None:

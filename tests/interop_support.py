@@ -29,7 +29,8 @@ REFUSED_FILES = {
                                                                "「javascript」不受支持"),
     "zeebe_endless_loop.bpmn": ("Gateway_0again", "并行网关「再来一轮」(Gateway_0again) 所在的环路（"),
     "camunda7_cron_cycle.bpmn": ("StartEvent_0daily", "开始事件「每天早八点」(StartEvent_0daily) 的定时器（周期）无效："
-                                                     "「0 0 8 * * ?」是 cron 表达式，本系统不支持；请改写为 ISO 8601 周期"),
+                                                     "「0 0 8 * * ?」是 cron 定时表达式，本系统不支持这种写法；它的意思是每天 08:00，"
+                                                     "请改写为 R/2026-01-01T08:00:00+08:00/P1D（"),
 }
 
 

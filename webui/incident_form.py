@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from workflows import typed_input
 from workflows.forms.context import FACT_LABELS
 
-from . import formspec, labels, queries
+from . import formspec, labels, model_data, queries
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -26,14 +26,31 @@ class RetryForm:
 
 
 def case_labels(eng, case) -> dict[str, str]:
-    """Chinese labels of a case's data: its forms' fields, then what the process computed."""
+    """Chinese labels of a case's data: what the process computed, what its model says of its data
+    (a model drawn elsewhere: ``model_data``), then its forms' fields."""
     keys = queries.case_form_keys(eng, case.id, case.history)
-    return {**{k: v for k, v in FACT_LABELS.items()}, **formspec.data_labels(eng.forms, keys)}
+    return {**FACT_LABELS, **model_data.data_labels(eng, case.model_id), **formspec.data_labels(eng.forms, keys)}
 
 
-def build(eng, incident, names: dict[str, str]) -> RetryForm | None:
+def incident_labels(eng, incident) -> dict[str, str]:
+    """``case_labels`` of the incident's case; for a start that failed (no case yet), what the model
+    it started says of its data."""
+    if incident.case_id:
+        return case_labels(eng, eng.case(incident.case_id))
+    return {**FACT_LABELS, **model_data.data_labels(eng, _started_model(eng, incident))}
+
+
+def _started_model(eng, incident) -> int | None:
+    """The model version a failed start ran (the latest of its process, as a retry runs it again)."""
+    try:
+        return eng.models.latest((incident.payload or {}).get("process_key") or "").id
+    except Exception:  # noqa: BLE001 - a process gone since
+        return None
+
+
+def build(eng, incident, names: dict[str, str], step: str | None = None) -> RetryForm | None:
     """The form a supervisor corrects the failed submit in; None for what is retried as it was
-    (a timer, a message)."""
+    (a timer, a message). ``step``: the failed element's name, to describe a value nothing labels."""
     submitted = dict((incident.payload or {}).get("data") or {})
     if incident.action == "start":  # a case that failed while opening: its start data
         task = None
@@ -46,16 +63,12 @@ def build(eng, incident, names: dict[str, str]) -> RetryForm | None:
         return None
     fields = formspec.fields_for(eng.forms, task.form_key) if task is not None else None
     generic = fields is None
+    title = task.name if task is not None else "发起案件"
     if generic:
-        keys = list(dict.fromkeys([*submitted, *labels.missing_keys(incident.message)]))
-        fields = [{"name": k, "label": names.get(k) or _unlabelled(k), "type": "text", "required": False,
-                   "choices": []} for k in keys if k != formspec.GENERIC_OPINION] + \
-            ([{"name": formspec.GENERIC_OPINION, "label": "办理意见", "type": "textarea", "required": False,
-               "choices": []}] if formspec.GENERIC_OPINION in submitted else [])
+        fields = _generic_fields(eng, incident, task, submitted, names, step, title)
     else:
         fields = [f for f in fields if f["type"] != "attachments"]  # files stay as submitted
     org = task.org_code if task is not None else (incident.payload or {}).get("org")
-    title = task.name if task is not None else "发起案件"
     form = formspec.Form(fields, title=title, people=formspec.people_options(eng.directory, fields, org),
                          orgs=formspec.org_options(eng.directory, fields))
     form.values = formspec.prefill(fields, submitted)
@@ -66,8 +79,53 @@ def build(eng, incident, names: dict[str, str]) -> RetryForm | None:
     return RetryForm(form, generic)
 
 
-def _unlabelled(key: str) -> str:
-    return f"数据项（模型中名为 {key}）"
+def _generic_fields(eng, incident, task, submitted: dict, names: dict[str, str], step: str | None,
+                   title: str) -> list[dict]:
+    """One box per value submitted and per value the failure needs that the case does not have: those
+    the error names, those the conditions leaving the failed element read (a gateway with no way out,
+    a conditional event). A value read as 是/否 (a drawn yes/no field, or a condition such as
+    ``refused == True``) is asked as 是/否; the rest as text, numbers read as numbers (``_typed``).
+    A Camunda 8 task whose form stays in the task (zeebe:output) gets no box for them: what is typed
+    there would never reach the case."""
+    case = eng.case(incident.case_id) if incident.case_id else None
+    drawn = model_data.model_data(eng, case.model_id if case is not None else _started_model(eng, incident))
+    read: dict[str, bool] = {}
+    if task is None or task.spec_id not in drawn.outputs_only:
+        read = dict.fromkeys(labels.missing_keys(incident.message), False)
+        for condition in [*labels.failed_expressions(incident.message),
+                          *drawn.conditions.get(incident.element_id or "", ())]:
+            for key, as_truth in labels.names_read(condition).items():
+                read[key] = read.get(key, False) or as_truth
+    missing = [k for k in read if k not in submitted and (case is None or case.data.get(k) is None)]
+    described = _described(submitted, missing, names, step or labels.failed_step(incident.message), title)
+    fields = []
+    for key, label in described.items():
+        yes_no = key in missing and (key in drawn.yes_no or read.get(key))
+        fields.append({"name": key, "label": label, "hint": f"模型中的名称：{key}" if label != names.get(key) else "",
+                       "type": "boolean" if yes_no else "text", "required": bool(yes_no), "choices": []})
+    if formspec.GENERIC_OPINION in submitted:
+        fields.append({"name": formspec.GENERIC_OPINION, "label": "办理意见", "type": "textarea", "required": False,
+                       "choices": []})
+    return fields
+
+
+def _described(submitted: dict, missing: list[str], names: dict[str, str], step: str | None,
+               title: str) -> dict[str, str]:
+    """Key -> what the box is labelled: its Chinese label, else what it is to the step — 「计算每日罚款」用到的
+    数据, 「录入罚款」提交的数据 — numbered when several share that; never the variable name (a designer
+    finds it in the box's tooltip)."""
+    submitted_desc = "发起案件时提交的数据" if title == "发起案件" else f"「{title}」提交的数据"
+    wanted = f"「{step}」用到的数据" if step else "流程需要的数据"
+    said = {k: names.get(k) or (submitted_desc if k in submitted else wanted)
+            for k in [*submitted, *missing] if k != formspec.GENERIC_OPINION}
+    shared: dict[str, list[str]] = {}
+    for k, label in said.items():
+        if label != names.get(k):
+            shared.setdefault(label, []).append(k)
+    for label, keys in shared.items():
+        if len(keys) > 1:
+            said.update({k: f"{label}（第 {n} 项）" for n, k in enumerate(keys, 1)})
+    return said
 
 
 def read(retry: RetryForm, incident, posted) -> tuple[dict, dict]:

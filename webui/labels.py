@@ -5,6 +5,7 @@ directory and the model store instead (see ``webui.display``).
 """
 from __future__ import annotations
 
+import ast
 import re
 
 from engine.dialects import KIND_NAMES
@@ -92,6 +93,7 @@ _UNNAMED = re.compile(_KINDS + r" ([A-Za-z_][\w.:-]*)")
 _UNNAMED_LABEL = re.compile("(?:未命名)?" + _KINDS + r"\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)\s*")
 _DATA_KEY = re.compile(r"(集合|变量|数据项?)「([A-Za-z_][\w.]*)」")  # 集合「approvers」: by its label, or unnamed
 _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
+_RULE_TASK = re.compile(r"Business Rule Task '([^']+)'")  # SpiffWorkflow's text after a decision table's rule failed
 # engine/external_tasks.py: 外部任务失败：发送整改通知短信（sms）：号码为空 — the worker's own reason last.
 _EXTERNAL = re.compile(r"^外部任务失败：.*?（[^）]*）：(.*)$", re.S)
 _LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
@@ -151,9 +153,8 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
     the failed element's name (else the name the engine put before 出错); ``names`` gives labels of
     case-data keys (a key without one is not shown: a variable name means nothing to the person reading)."""
     text = message or ""
-    named = _STEP_PREFIX.match(text)
-    if step is None and named and not named.group(1).isascii():  # an unnamed element's prefix is its id
-        step = named.group(1)
+    if step is None:
+        step = failed_step(text)
     where = f"环节“{step}”出错：" if step else ""
     own = engine_message(text, names)
     if own is not None:
@@ -201,6 +202,48 @@ def _wrapped_reason(text: str, names: dict | None) -> str | None:
     return reason + (f"（脚本第 {line.group(1)} 行）" if line else "")
 
 
+def failed_step(message: str | None) -> str | None:
+    """The name of the element the engine put before 出错 (「计算每日罚款」出错: …), or the decision
+    task SpiffWorkflow names after a rule that failed; None when there is none, or only an id."""
+    named = _STEP_PREFIX.match(message or "") or _RULE_TASK.search(message or "")
+    return " ".join(named.group(1).split()) if named and not named.group(1).isascii() else None
+
+
 def missing_keys(message: str | None) -> list[str]:
-    """The case-data keys an incident's error says are missing (to offer them in the retry form)."""
-    return [next(g for g in m.groups() if g) for m in re.finditer(_MISSING, message or "")]
+    """The case-data keys an incident's error says are missing, and those a condition that could not
+    be evaluated reads (to offer them in the retry form; the caller leaves out those the case has)."""
+    text = message or ""
+    keys = [next(g for g in m.groups() if g) for m in re.finditer(_MISSING, text)]
+    return list(dict.fromkeys(keys + [k for e in failed_expressions(text) for k in names_read(e)]))
+
+
+def failed_expressions(message: str | None) -> list[str]:
+    """The condition an incident says could not be evaluated (SpiffWorkflow's 「Error evaluating
+    expression '…'」), if any."""
+    return [m.group(1) for m in _EXPRESSION.finditer(message or "")]
+
+
+def names_read(expression: str) -> dict[str, bool]:
+    """The variables a Python condition reads (not the functions it calls, nor attributes or
+    constants), each True when it is read as 是/否: compared with True or False, or a condition
+    (or an operand of and/or/not) on its own (``passed``, ``refused == True``)."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return {}
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    truth = {id(tree.body)}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.BoolOp):
+            truth.update(id(v) for v in n.values)
+        elif isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not):
+            truth.add(id(n.operand))
+        elif isinstance(n, ast.Compare):
+            sides = [n.left, *n.comparators]
+            if any(isinstance(x, ast.Constant) and isinstance(x.value, bool) for x in sides):
+                truth.update(id(x) for x in sides)
+    found: dict[str, bool] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in called:
+            found[n.id] = found.get(n.id, False) or id(n) in truth
+    return found

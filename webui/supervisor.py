@@ -113,13 +113,25 @@ def _incidents_page(corrected: dict | None = None, status: int = 200):
     steps = {i.id: diagram.element_names(eng, cases[i.case_id][2]).get(i.element_id)
              for i in rows if i.case_id in cases and i.element_id}
     names: dict[int, dict] = {}
-    for case_id in {i.case_id for i in rows if i.case_id}:
-        names[case_id] = incident_form.case_labels(eng, eng.case(case_id))
-    explained = {i.id: labels.incident_explanation(i.message, steps.get(i.id), names.get(i.case_id)) for i in rows}
-    forms = {i.id: incident_form.build(eng, i, names.get(i.case_id, {})) for i in rows}
+    of_case: dict = {}  # read once per case (per process for failed starts), shared by its incidents
+    for i in rows:
+        key = i.case_id or ("start", (i.payload or {}).get("process_key"))
+        if key not in of_case:
+            of_case[key] = incident_form.incident_labels(eng, i)
+        names[i.id] = of_case[key]
+    explained = {i.id: labels.incident_explanation(i.message, steps.get(i.id), names[i.id]) for i in rows}
+    forms = {i.id: incident_form.build(eng, i, names[i.id], steps.get(i.id)) for i in rows}
     forms.update(corrected or {})
     return render_template("supervisor/incidents.html", incidents=rows, cases=cases, steps=steps,
                            explained=explained, forms=forms), status
+
+
+def _step_name(eng, incident) -> str | None:
+    """The failed element's name in the model of the incident's case (None: no case, or unnamed)."""
+    if not incident.case_id or not incident.element_id:
+        return None
+    return diagram.element_names(eng, queries.case_heads(eng, {incident.case_id})[incident.case_id][2]).get(
+        incident.element_id)
 
 
 @bp.post("/incidents/<int:incident_id>/retry")
@@ -129,8 +141,8 @@ def retry(incident_id: int):
     incident = next((i for i in eng.incidents() if i.id == incident_id), None)
     data, form = None, None
     if incident is not None and eng.can_retry(incident, g.user.username):
-        case = eng.case(incident.case_id) if incident.case_id else None
-        form = incident_form.build(eng, incident, incident_form.case_labels(eng, case) if case else {})
+        form = incident_form.build(eng, incident, incident_form.incident_labels(eng, incident),
+                                   _step_name(eng, incident))
         if form is not None:
             data, errors = incident_form.read(form, incident, request.form)
             if errors:
@@ -150,12 +162,10 @@ def retry(incident_id: int):
             return _incidents_page({incident_id: form}, 422)
     except IncidentRaised as exc:
         again = next((i for i in eng.incidents() if i.id == exc.incident_id), None)
-        step = None
-        if again is not None and again.case_id and again.element_id:
-            step = diagram.element_names(eng, queries.case_heads(eng, {again.case_id})[again.case_id][2]).get(
-                again.element_id)
         flash(f"重试仍然失败，已记录为异常事件 #{exc.incident_id}："
-              + labels.incident_explanation(again.message if again else str(exc), step), "error")
+              + labels.incident_explanation(again.message if again else str(exc),
+                                            _step_name(eng, again) if again else None,
+                                            incident_form.incident_labels(eng, again) if again else None), "error")
     except Conflict as exc:
         flash(str(exc), "error")
     return redirect(url_for("supervisor.incidents"))

@@ -1,0 +1,95 @@
+"""What a model drawn elsewhere says about its data (模型中的数据说明), for the pages that ask for a value.
+
+A model from Camunda Modeler, Flowable or bpmn.io has no form of ours, but it often says what its
+variables are: a Camunda ``formField``'s label and type, a Flowable/Activiti ``formProperty``'s name,
+a data object's name (spiff-arena and bpmn.io draw variables so), or a task's input parameter named
+in Chinese that takes a variable as it is (``<camunda:inputParameter name="整改天数">${days}</…>``,
+``<zeebe:input source="=days" target="整改天数"/>``). Only labels with Chinese in them are kept: a page
+shows no English word. The conditions on the flows leaving each element, and the one each conditional
+event waits for, are kept too (as the Python a deploy translates them to), so a gateway with no way
+out, or a case stalled at an event, can ask for the values they read.
+Read from the deployed file (a version never changes), once per version.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from lxml import etree
+
+from engine.dialects import B, VENDOR_NS, ZEEBE_NS
+from engine.expressions import Untranslatable, translate
+
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_VARIABLE = re.compile(r"^\s*(?:\$\{\s*([A-Za-z_]\w*)\s*\}|=\s*([A-Za-z_]\w*))\s*$")
+
+
+@dataclass(frozen=True)
+class ModelData:
+    labels: dict[str, str] = field(default_factory=dict)  # case-data key -> its Chinese label
+    yes_no: frozenset[str] = frozenset()  # keys a drawn form asks as 是/否 (type boolean)
+    # element id -> the conditions on the flows leaving it, or the one a conditional event waits for
+    conditions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Camunda 8 tasks with zeebe:output mappings: what their form sets stays in the task (engine/local_outputs.py)
+    outputs_only: frozenset[str] = frozenset()
+
+
+def model_data(engine, model_id: int | None) -> ModelData:
+    """What the model of version ``model_id`` says of its data (empty for none or an unreadable file)."""
+    return _read(engine, model_id) if model_id is not None else ModelData()
+
+
+def data_labels(engine, model_id: int | None) -> dict[str, str]:
+    return dict(model_data(engine, model_id).labels)
+
+
+@lru_cache(maxsize=64)
+def _read(engine, model_id: int) -> ModelData:
+    try:
+        root = etree.fromstring(engine.models.get(model_id).content.encode("utf-8"),
+                                etree.XMLParser(resolve_entities=False, no_network=True))
+    except Exception:  # noqa: BLE001 - an unreadable model only costs what it would have said
+        return ModelData()
+    labels: dict[str, str] = {}
+    for key, label in _labelled(root):
+        if key and label and _CHINESE.search(label) and not _CHINESE.search(key):
+            labels.setdefault(key, " ".join(label.split()))
+    yes_no = frozenset((f.get("variable") or "").strip() or f.get("id") for ns in VENDOR_NS
+                       for f in root.iter(f"{{{ns}}}formField", f"{{{ns}}}formProperty")
+                       if (f.get("type") or "").lower() == "boolean")
+    conditions: dict[str, list[str]] = {}
+    waits = ((e.getparent().get("id"), e.findtext(f"{B}condition")) for e in root.iter(f"{B}conditionalEventDefinition"))
+    flows = ((f.get("sourceRef"), f.findtext(f"{B}conditionExpression")) for f in root.iter(f"{B}sequenceFlow"))
+    for element, text in [*flows, *waits]:
+        if element and text and text.strip():
+            try:
+                conditions.setdefault(element, []).append(translate(text.strip()))
+            except Untranslatable:  # refused at deploy, so not in a deployed model: nothing to read
+                continue
+    outputs_only = frozenset(t.get("id") for kind in ("userTask", "manualTask") for t in root.iter(f"{B}{kind}")
+                             if t.find(f"{B}extensionElements/{{{ZEEBE_NS}}}ioMapping/{{{ZEEBE_NS}}}output") is not None)
+    return ModelData(labels, yes_no, {k: tuple(v) for k, v in conditions.items()}, outputs_only)
+
+
+def _labelled(root):
+    """(variable, label) as the model's vendor extensions and data objects give them."""
+    for ns in VENDOR_NS:
+        for f in root.iter(f"{{{ns}}}formField"):
+            yield f.get("id"), f.get("label")
+        for f in root.iter(f"{{{ns}}}formProperty"):
+            yield (f.get("variable") or "").strip() or f.get("id"), f.get("name")
+        for p in root.iter(f"{{{ns}}}inputParameter"):
+            yield _variable(p.text), p.get("name")
+    for p in root.iter(f"{{{ZEEBE_NS}}}input"):
+        yield _variable(p.get("source")), p.get("target")
+    for obj in root.iter(f"{B}dataObject"):
+        yield obj.get("id"), obj.get("name")
+    for ref in root.iter(f"{B}dataObjectReference"):
+        yield ref.get("dataObjectRef"), ref.get("name")
+
+
+def _variable(expression: str | None) -> str | None:
+    """The variable an input takes as it is (``${days}``, ``=days``); None for a constant or anything computed."""
+    m = _VARIABLE.match(expression or "")
+    return next((g for g in m.groups() if g), None) if m else None
