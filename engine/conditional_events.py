@@ -5,7 +5,8 @@ holds. Camunda evaluates the condition whenever a variable changes and treats on
 have yet as "not yet"; SpiffWorkflow evaluated it on the event's own branch only and failed the case
 on the missing name (``${variable == 1}`` reached before anyone set ``variable``). Here the
 condition reads the case's data as it is now — what its open tasks hold and what the task completed
-last left (a parallel branch's form too), over the event's own copy; reading a variable the case lacks, it has not
+last left (a parallel branch's form too), over the event's own copy, unless that copy is the newer
+(the event reached from the task completed in this step); reading a variable the case lacks, it has not
 fired: the event keeps waiting, and the engine's stall detection (engine/stall.py) says so when
 nothing could ever set it. Any other failure of the condition is still an incident naming the event.
 """
@@ -22,8 +23,17 @@ class ConditionalEventDefinition(spiff_conditional.ConditionalEventDefinition):
 
     def has_fired(self, my_task):
         own = my_task.data
-        # Read as the case has it now (its data objects, 数据对象, last: what a task wrote to one), then put back.
-        my_task.data = {**own, **case_data(my_task.workflow), **my_task.workflow.data_objects}
+        workflow = my_task.workflow
+        # Read as the case has it now (its data objects, 数据对象, last: what a task wrote to one), then
+        # put back. The event's own copy counts over the rest when it is the newer: it was taken from
+        # its parent, and a parent that finished after the workflow's last task is the task completed
+        # in this very step (SpiffWorkflow readies its children before it records it as last_task) —
+        # the inspector's 复查 ``rectified = false`` over the enterprise's earlier ``true``.
+        if _taken_after_last_task(my_task, workflow.last_task):
+            merged = {**case_data(workflow), **own}
+        else:
+            merged = {**own, **case_data(workflow)}
+        my_task.data = {**merged, **workflow.data_objects}
         try:
             fired = my_task.workflow.script_engine.evaluate(my_task, self.expression)
         except WorkflowTaskException as exc:
@@ -37,6 +47,14 @@ class ConditionalEventDefinition(spiff_conditional.ConditionalEventDefinition):
 
 
 _HOLDS_CASE_DATA = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def _taken_after_last_task(my_task, last_task) -> bool:
+    """The event's data was copied from a parent that finished after ``last_task`` did."""
+    parent = my_task.parent
+    if parent is None or not parent._state & TaskState.FINISHED_MASK:
+        return False
+    return last_task is None or parent.last_state_change > last_task.last_state_change
 
 
 def case_data(workflow) -> dict:

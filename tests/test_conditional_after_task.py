@@ -26,12 +26,6 @@ def _work(e, case_id, spec_id, data):
     e.complete(task.id, "zhang", data)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug (found by mutation testing, state._fill_58-61): ConditionalEventDefinition.has_fired reads "
-    "case_data(workflow) over the event's own data, and a catch event reached from a task is first "
-    "evaluated inside that task's completion (TaskSpec._on_complete updates the children before "
-    "_task_completed_notify sets workflow.last_task), so last_task is still the task completed before: "
-    "its stale value wins and the event fires on it"))
 @pytest.mark.parametrize("cold", [False, True], ids=["cached", "loaded_from_rows"])
 def test_a_recheck_that_finds_the_hazard_not_rectified_does_not_close_it(database_url, cold):
     """The enterprise says 整改到位 (``rectified = true``); the inspector's recheck says it is not
