@@ -16,7 +16,17 @@ case are measured:
   tuples inserted per completion by index (B-tree leaf inserts), and per table the rows inserted,
   updated and HOT-updated (``pg_stat_user_tables``: a HOT update enters no index).
 
+- ``commit_times`` (``--commit-times``): where the WAL checkpoint is paid. Two engines on two
+  SQLite files, completions alternated between them one by one in this process: ``engine`` as
+  configured (engine/checkpoint.py's thread, the writers' safety valve) and ``commit_checkpoint``,
+  the configuration before it (SQLite's automatic checkpoint at 4,000 pages, run by the commit that
+  crosses it, no thread). Per configuration: COMMIT median/mean/p99/max in µs and the share of
+  COMMIT time in its slowest 1%, CPU ms per completion of the completing thread, of the
+  checkpointer thread (counted in the process's CPU time too) and their sum, wall ms per
+  completion, checkpoints the thread ran, the largest WAL file seen.
+
     python bench/wal_pages.py --json [--cases 200] [--rounds 3] [--postgres [ADMIN_URL]] [--skip-sqlite]
+    python bench/wal_pages.py --json --commit-times [--cases 400] [--interval S] [--valve PAGES]
 """
 from __future__ import annotations
 
@@ -27,6 +37,7 @@ import os
 import re
 import sqlite3
 import struct
+import statistics
 import sys
 import tempfile
 import time
@@ -40,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from bench.world import scratch_postgres  # noqa: E402
+from engine import checkpoint, database  # noqa: E402
 from engine.schema import HumanTask  # noqa: E402
 from tests.support import make_engine  # noqa: E402
 
@@ -70,19 +82,25 @@ def _complete_round(engine) -> int:
 
 
 class _CommitTimer:
-    """Wall time spent in COMMIT by the engine's connections (the dialect's ``do_commit``)."""
+    """Wall time spent in COMMIT by the engine's connections (the dialect's ``do_commit``); each
+    one's in ``times`` if ``keep``."""
 
-    def __init__(self, sa_engine):
+    def __init__(self, sa_engine, keep: bool = False):
         self.dialect = sa_engine.dialect
         self.seconds = 0.0
         self.count = 0
+        self.times: list[float] = []
         inner = type(self.dialect).do_commit
+        kept = self.times.append if keep else None
 
         def timed(dbapi_connection):
             t0 = time.perf_counter()
             inner(self.dialect, dbapi_connection)
-            self.seconds += time.perf_counter() - t0
+            took = time.perf_counter() - t0
+            self.seconds += took
             self.count += 1
+            if kept:
+                kept(took)
         self.dialect.do_commit = timed
 
 
@@ -133,6 +151,98 @@ def sqlite_run(tmp: Path, cases: int, rounds: int) -> dict:
         "commit_ms_per_completion": round(commit_seconds / done_total * 1000, 3),
         "frames_per_completion_by_btree": {name: round(k / done_total, 2) for name, k in by_btree.most_common()},
     }
+
+
+OLD_AUTOCHECKPOINT = 4000  # the writers' automatic checkpoint before engine/checkpoint.py, no thread
+
+
+def _with_pragmas(engine, *pragmas: str):
+    """The engine's connections renewed with these pragmas run after its own."""
+    sa.event.listen(engine.db.engine, "connect", lambda c, _r: [c.execute(f"PRAGMA {p}") for p in pragmas])
+    engine.db.engine.dispose()
+    return engine
+
+
+class _Timed:
+    """One configuration of ``commit_times_run``: its engine, COMMITs, CPU and wall per completion."""
+
+    def __init__(self, engine, path: Path):
+        self.engine, self.wal = engine, Path(f"{path}-wal")
+        self.commits = _CommitTimer(engine.db.engine, keep=True)
+        self.cpu, self.wall, self.done, self.wal_max = 0.0, 0.0, 0, 0
+        self.ids: list[str] = []
+        self.checkpointer_cpu0 = self.checkpointer.cpu_seconds if self.checkpointer else 0.0
+
+    @property
+    def checkpointer(self):
+        return self.engine.checkpointer
+
+    def complete_next(self) -> None:
+        if not self.ids:
+            self.ids = _open_ids(self.engine)[::-1]
+        tid = self.ids.pop()
+        t0, c0 = time.perf_counter(), time.thread_time()
+        self.engine.complete(tid, "zhang", {"意见": "同意"})
+        self.cpu += time.thread_time() - c0
+        self.wall += time.perf_counter() - t0
+        self.done += 1
+        self.wal_max = max(self.wal_max, self.wal.stat().st_size)
+
+    def result(self) -> dict:
+        times = sorted(self.commits.times)
+        n, total = len(times), sum(times)
+        top = times[-max(1, n // 100):]
+        ckpt = self.checkpointer
+        thread_cpu = (ckpt.cpu_seconds - self.checkpointer_cpu0) if ckpt else 0.0
+        per = 1000 / self.done
+        return {
+            "completions": self.done, "commits": n,
+            "commit_us": {"median": round(statistics.median(times) * 1e6), "mean": round(total / n * 1e6),
+                          "p99": round(times[int(n * 0.99)] * 1e6), "max": round(times[-1] * 1e6)},
+            "commit_share_of_slowest_1pct": round(sum(top) / total, 3),
+            "commit_ms_per_completion": round(total * per, 4),
+            "cpu_ms_per_completion": {"completing_thread": round(self.cpu * per, 4),
+                                      "checkpointer_thread": round(thread_cpu * per, 4),
+                                      "both": round((self.cpu + thread_cpu) * per, 4)},
+            "wall_ms_per_completion": round(self.wall * per, 4),
+            "checkpointer_runs": ckpt.runs if ckpt else 0,
+            "wal_file_max_bytes": self.wal_max,
+        }
+
+
+def commit_times_run(tmp: Path, cases: int, completions: int, interval: float | None,
+                     valve: int | None) -> dict:
+    configs = {}
+    for name in ("engine", "commit_checkpoint"):
+        path = tmp / f"{name}.sqlite"
+        engine = make_engine(f"sqlite:///{path}")
+        if name == "commit_checkpoint":
+            engine.checkpointer.stop()
+            engine.checkpointer = None
+            _with_pragmas(engine, f"wal_autocheckpoint={OLD_AUTOCHECKPOINT}", "journal_size_limit=-1")
+        else:
+            if valve is not None:
+                _with_pragmas(engine, f"wal_autocheckpoint={valve}")
+            if interval is not None:
+                engine.checkpointer.stop()
+                engine.checkpointer = checkpoint.Checkpointer(str(path), interval).start()
+        engine.deploy(MODEL, by="boss")
+        for _ in range(cases):
+            engine.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
+        configs[name] = _Timed(engine, path)
+    order = list(configs.values())
+    c0 = time.process_time()
+    for i in range(completions):
+        for timed in (order if i % 2 else order[::-1]):
+            timed.complete_next()
+    process_cpu = time.process_time() - c0
+    out = {name: timed.result() for name, timed in configs.items()}
+    for timed in order:
+        timed.engine.dispose()
+    out["process_cpu_ms_per_completion"] = round(process_cpu / (2 * completions) * 1000, 4)
+    out["settings"] = {"interval_seconds": interval or checkpoint.INTERVAL_SECONDS,
+                       "valve_pages": valve or database.WAL_AUTOCHECKPOINT, "old_pages": OLD_AUTOCHECKPOINT}
+    return out
 
 
 _BLOCK = re.compile(r"rel (\d+)/(\d+)/(\d+)")
@@ -235,7 +345,18 @@ def main() -> None:
                     metavar="ADMIN_URL", help="also on a scratch database of this PostgreSQL server "
                     "(default: $DUBAN_TEST_PG_URL; needs pg_walinspect), dropped afterwards")
     ap.add_argument("--skip-sqlite", action="store_true")
+    ap.add_argument("--commit-times", action="store_true",
+                    help="only the COMMIT times, thread vs commit checkpoint (cases default 400: 2,000 completions each)")
+    ap.add_argument("--interval", type=float, default=None, help="--commit-times: the thread's first interval (s)")
+    ap.add_argument("--valve", type=int, default=None, help="--commit-times: the writers' wal_autocheckpoint")
     args = ap.parse_args()
+    if args.commit_times:
+        cases = args.cases if args.cases != ap.get_default("cases") else 400
+        with tempfile.TemporaryDirectory() as tmp:
+            out = {"cases": cases, "load_average": list(os.getloadavg()),
+                   "commit_times": commit_times_run(Path(tmp), cases, cases * 5, args.interval, args.valve)}
+        print(json.dumps(out, ensure_ascii=False, indent=2 if not args.json else None))
+        return
     rounds = max(1, min(args.rounds, 5 - WARM_ROUNDS))
     result: dict = {"cases": args.cases, "rounds": rounds, "load_average": list(os.getloadavg())}
     if not args.skip_sqlite:

@@ -15,13 +15,21 @@ from . import sqlexec
 
 
 # SQLite: the WAL is copied back into the database file (a checkpoint, with an fsync of each file)
-# once it holds this many pages, by the commit that crosses it. At SQLite's default of 1,000 a
-# completion (~30 WAL pages) paid one every ~30 commits: 3% of commits held ~45% of all COMMIT
-# time (bench/throughput.py's loop; fdatasync 213 times for 2,400 steps). At 4,000 a checkpoint
-# comes a quarter as often and copies a hot page once for four times the steps; the WAL stays
-# within one wal-index hash table (4,096 frames), so a reader's page lookup costs what it did, and
-# its file within 16 MB.
-WAL_AUTOCHECKPOINT = 4000
+# by the engine's checkpoint thread (engine/checkpoint.py), off the writers' COMMIT. The writers keep
+# SQLite's automatic checkpoint as a safety valve only: the commit that takes the WAL past this many
+# pages runs one. Under writing without pauses the thread's checkpoints never end with the WAL all
+# copied back, and the WAL starts over only after one has: the valve's does (between the writer's own
+# commits, with little left to copy), so the WAL stays within these pages and the few transactions
+# committed while a valve's checkpoint gives way to the thread's, with or without a thread. At SQLite's default of 1,000 a completion (~15-30 WAL pages) paid a whole
+# checkpoint every ~30-60 commits (3% of commits held ~45% of all COMMIT time); at 4,000, with no
+# thread, 1% of commits held 44%. At 16,000 (~64 MB) the valve comes every ~1,000 completions of the
+# 5-task model under a bench loop and never while the thread keeps up (any pause in the writing);
+# a reader still looks a page up in the one or two wal-index tables (4,096 frames each) past the
+# frames the thread has copied back, not in all four.
+WAL_AUTOCHECKPOINT = 16_000
+# A WAL file that a long reader let grow past the valve (nothing after its snapshot can be copied
+# back meanwhile) is cut back to this size when the WAL next starts over, instead of staying so large.
+JOURNAL_SIZE_LIMIT = 32 + WAL_AUTOCHECKPOINT * (24 + 4096)  # the valve's frames: header + one page each
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -37,6 +45,7 @@ def make_engine(url: str) -> sa.Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
+            cur.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
             cur.close()
 
         @sa.event.listens_for(eng, "begin")

@@ -25,7 +25,7 @@ from typing import Callable
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-from . import audit, cases, external_tasks, incidents, messages, tasks, timer_sweep
+from . import audit, cases, checkpoint, external_tasks, incidents, messages, tasks, timer_sweep
 from . import state as wfstate
 from .case_log import script_print
 from .cases import CaseView
@@ -53,6 +53,8 @@ class Engine:
     def __init__(self, database_url: str, clock=None, forms=None, functions: dict[str, Callable] | None = None,
                  cache_size: int = 512):
         self.db = Database(database_url)
+        # SQLite file: WAL checkpoints on a thread, off the completions' COMMIT (engine/checkpoint.py)
+        self.checkpointer = checkpoint.start_for(self, database_url)
         self.clock = clock or SystemClock()
         self.forms = forms
         self.script_engine = DubanScriptEngine(self.clock, {"print": script_print, **(functions or {})})
@@ -267,4 +269,6 @@ class Engine:
             return audit.verify(s)
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.db.dispose()

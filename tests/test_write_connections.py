@@ -168,14 +168,16 @@ def test_disposing_the_sqlalchemy_engine_renews_the_kept_write_connection_too(sq
         e.dispose()
 
 
-def test_sqlite_checkpoints_the_wal_every_4000_pages(sqlite_url):
-    """A commit crossing SQLite's default of 1,000 WAL pages paid a checkpoint (two fsyncs) every
-    ~30 completions; every connection of the engine now waits for 4,000 (engine/database.py)."""
+def test_sqlite_writers_keep_the_automatic_checkpoint_as_a_safety_valve(sqlite_url):
+    """Checkpoints are the engine's thread's (engine/checkpoint.py, tests/test_checkpoint.py); every
+    connection of the engine keeps SQLite's automatic one at 16,000 pages as a safety valve, and
+    cuts a WAL file grown past that back to its size when the WAL starts over."""
     e = make_engine(sqlite_url)
     try:
         with e.db.writer() as conn:
-            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 4000
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 16000
+            assert conn.exec_driver_sql("PRAGMA journal_size_limit").scalar() == 32 + 16000 * 4120
         with e.db.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 4000
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 16000
     finally:
         e.dispose()

@@ -1,0 +1,162 @@
+"""SQLite WAL checkpoints on a thread of their own, off the writers' COMMIT (issue 15).
+
+In WAL mode a commit appends the pages it changed to the ``-wal`` file; a checkpoint copies them
+back into the database file (an fsync of the WAL before, of the database after) so that the WAL can
+start over from its beginning. Left to SQLite, the commit that takes the WAL past
+``wal_autocheckpoint`` pages runs that checkpoint itself, before ``COMMIT`` returns: with 4,000
+pages, 1% of a completion's COMMITs held 44% of all COMMIT time (5-task model, 2,000 completions:
+median 84 µs, mean 158, p99 271, max 21.9 ms; mean 112 µs with the checkpoint never reached).
+SQLite's WAL documentation allows an application to take checkpoints out of its writers' way:
+turn the automatic checkpoint down or off and checkpoint from a separate thread or process.
+
+``Checkpointer`` is that thread, one per ``Engine`` on a SQLite file (``duban serve``, each
+``duban worker`` process, a CLI command): on a connection of its own it runs
+``PRAGMA wal_checkpoint(PASSIVE)`` every ``INTERVAL_SECONDS``. A passive checkpoint waits for
+nobody: it copies what no reader still needs, and a checkpoint that finds another one running
+(another process's thread, a writer's safety valve) simply gives way until the next tick.
+
+Why the writers keep an automatic checkpoint (engine/database.py ``WAL_AUTOCHECKPOINT``, a
+safety valve): the WAL starts over only when a writer begins its transaction with every frame
+already copied back and no reader left in the WAL. Under writing without pauses (a bench loop, a
+big import) the thread's checkpoint never finishes between two commits — each one appends while
+it copies — so the WAL would grow for as long as the writing lasts. The valve is SQLite's own
+automatic checkpoint at a threshold the thread keeps the WAL under whenever writing pauses: when
+it is crossed, the writer's checkpoint runs between its own commits and finds almost everything
+already copied by the thread (a few frames and the two fsyncs), so the next transaction restarts
+the WAL. That bounds the WAL with no thread at all too (a short CLI command, a stuck thread), as
+before; ``journal_size_limit`` (engine/database.py) truncates a WAL file that a long reader let
+grow past it back to that size, the next time the WAL restarts.
+
+Crash safety is SQLite's and is unchanged: a checkpoint moves only frames of committed
+transactions, and only after the WAL holding them is on disk; the WAL is not reused before the
+database file holding their copies is on disk too. A crash in the middle of a checkpoint leaves the
+WAL intact, and the next connection reads it (and copies it back) again. Whichever connection runs
+the checkpoint, thread or writer, it is the same operation. Not on PostgreSQL (its own
+checkpointer process) nor on in-memory SQLite (no WAL).
+
+Cost and saving, ``bench/wal_pages.py --commit-times`` (2,000 completions of the 5-task model on
+each of two files, this configuration and the commit's checkpoint at 4,000 pages with no thread,
+alternated completion by completion in one process; 2026-12-03, a shared 2-core machine):
+
+- machine moderately loaded (load 1.7-3), fixed intervals 0.05-0.1 s: COMMIT mean 135/118/148 µs
+  against 183/184/249, the slowest 1% holding 15-31% of COMMIT time against 45-56%; the completing
+  thread's CPU 1-3% lower, the checkpoint thread's CPU 35-60 µs a completion, so the process's CPU
+  0.5-4% higher (the thread's CPU is counted in the process's: it moves work to the other core, it
+  does not remove it — a checkpoint of fewer frames copies a hot page more often);
+- heavily loaded (load 5-6, COMMIT p99 8 ms in both: other processes' fsyncs), the adaptive interval
+  below: COMMIT mean 322/430/379 µs against 390/410/464, max 24-28 ms against 45-81, slowest 1%
+  30-35% against 43-54%; the thread's CPU 23-28 µs a completion, the process's CPU -0.5 to +1.6%.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+import weakref
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+__all__ = ["Checkpointer", "INTERVAL_SECONDS", "start_for"]
+
+log = logging.getLogger("duban.engine")
+
+# A checkpoint copies each page once however many frames of it the WAL holds, so checkpoints of many
+# frames copy less in all (4,000: what the writers' automatic checkpoint used to take). The thread
+# aims at about that many frames a checkpoint: its interval is lengthened when a checkpoint found
+# fewer (idle: one look a second) and shortened when it found more (the 5-task model flat out, ~20,000
+# frames a second: ~0.2 s), at most twice either way a time. At a fixed 0.1 s the thread's CPU was
+# 35-80 µs a completion, more the slower the completions came.
+FRAMES_PER_CHECKPOINT = 4000
+INTERVAL_SECONDS = 0.1  # the first interval
+MIN_INTERVAL, MAX_INTERVAL = 0.02, 1.0
+
+
+class Checkpointer:
+    """A daemon thread running ``PRAGMA wal_checkpoint(PASSIVE)`` on the SQLite file at ``path``
+    every ``interval`` seconds, until ``stop``. Its counters are for benches and tests:
+    ``runs`` (checkpoints that found frames to copy), ``given_way`` (found another checkpoint
+    running), ``last`` (SQLite's answer: busy, frames in the WAL, frames copied back),
+    ``cpu_seconds`` (the thread's own CPU time)."""
+
+    def __init__(self, path: str, interval: float = INTERVAL_SECONDS):
+        self.path = path
+        self.interval = interval
+        self.runs = 0
+        self.given_way = 0
+        self.last: tuple[int, int, int] | None = None
+        self.cpu_seconds = 0.0
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"duban-checkpoint {path}", daemon=True)
+
+    def start(self) -> Checkpointer:
+        self._thread.start()
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the thread and wait for it (a checkpoint under way is finished first)."""
+        self._stopping.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        failed = False
+        try:
+            while not self._stopping.wait(self.interval):
+                try:
+                    conn = conn or self._connect()
+                    self._checkpoint(conn)
+                    failed = False
+                except sqlite3.Error as exc:  # reported once, tried again at the next tick
+                    if not failed:
+                        log.warning("WAL checkpoint of %s failed: %s", self.path, exc)
+                    failed = True
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        # mode=rw: never creates the file (the engine's own connections do, with WAL on); timeout 0:
+        # a passive checkpoint never waits, and neither does anything else this connection does.
+        conn = sqlite3.connect(f"file:{quote(self.path)}?mode=rw", uri=True, timeout=0,
+                               isolation_level=None, check_same_thread=True)
+        conn.execute("PRAGMA synchronous=NORMAL")  # the writers' syncs: the WAL, then the database file
+        return conn
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        c0 = time.thread_time()
+        busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if frames < 0:
+            # Not (yet) seen as a WAL database: a connection learns that by reading it.
+            conn.execute("PRAGMA schema_version").fetchone()
+            busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        self.cpu_seconds += time.thread_time() - c0
+        before = self.last
+        self.last = (busy, frames, copied)
+        if busy:
+            self.given_way += 1
+            return
+        # frames appended since the last look (all of them if the WAL has started over meanwhile)
+        new = frames - before[1] if before is not None and before[1] >= 0 and frames >= before[1] else max(frames, 0)
+        if new > 0:
+            self.runs += 1
+        factor = min(2.0, max(0.5, FRAMES_PER_CHECKPOINT / max(new, 1)))
+        self.interval = min(MAX_INTERVAL, max(MIN_INTERVAL, self.interval * factor))
+
+
+def start_for(owner: object, url: str, interval: float = INTERVAL_SECONDS) -> Checkpointer | None:
+    """A started ``Checkpointer`` for ``url`` if it names a SQLite file, else None. The thread is
+    told to stop when ``owner`` (the Engine) is garbage collected without ``stop``."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or parsed.database.startswith("file:"):
+        return None
+    checkpointer = Checkpointer(parsed.database, interval).start()
+    weakref.finalize(owner, checkpointer._stopping.set)
+    return checkpointer
