@@ -15,6 +15,10 @@ full_page_writes ON (the test server runs with them off), on port ``DUBAN_BENCH_
 are reported with the figures.
 
     python bench/timers.py --json [--timers 10000] [--rounds 3] [--postgres URL] [--skip-sqlite | --skip-postgres]
+        [--sqlite-configs engine,commit_checkpoint,no_turns]
+
+Each run also reports each worker's share (``per_worker``, ``smallest_share``: SQLite writers on one
+file take turns, engine/write_turns.py) and any error that ended a worker's sweep.
 """
 from __future__ import annotations
 
@@ -38,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench import wal_pages  # noqa: E402
 from engine import Engine, ManualClock  # noqa: E402
 from engine.schema import AuditEvent, Timer  # noqa: E402
 from tests.support import START, deploy, make_engine  # noqa: E402
@@ -60,11 +65,23 @@ def _backend_cpu(pids: set[int]) -> float | None:
     return total
 
 
-def _sweep(url: str, now_iso: str, name: str) -> tuple:
+def _configured(engine, config: str):
+    """SQLite: ``engine`` as configured, or ``commit_checkpoint`` (before engine/checkpoint.py and
+    engine/write_turns.py: the commit's checkpoint, no thread, no turns), or ``no_turns`` (the
+    thread, writers not taking turns: what was reverted in 02e871c)."""
+    if config == "commit_checkpoint":
+        wal_pages.commit_checkpoint(engine)
+    elif config == "no_turns" and engine.db.turns is not None:
+        engine.db.turns.close()
+        engine.db.turns = None
+    return engine
+
+
+def _sweep(url: str, now_iso: str, name: str, config: str = "engine") -> tuple:
     """One worker's sweep: (fired, CPU seconds, statements, start, end, PostgreSQL backend CPU seconds
-    or None, model expressions sent to an evaluator process)."""
+    or None, model expressions sent to an evaluator process, the error that ended it or None)."""
     from datetime import datetime
-    engine = Engine(url, clock=ManualClock(datetime.fromisoformat(now_iso)))
+    engine = _configured(Engine(url, clock=ManualClock(datetime.fromisoformat(now_iso))), config)
     statements = [0]
     sa.event.listen(engine.db.engine, "before_cursor_execute",
                     lambda *_: statements.__setitem__(0, statements[0] + 1))
@@ -76,12 +93,15 @@ def _sweep(url: str, now_iso: str, name: str) -> tuple:
                 backends.add(cur.fetchone()[0])
         sa.event.listen(engine.db.engine, "connect", remember_backend)
     try:
-        start, cpu = time.time(), time.process_time()
-        fired = engine.run_due_timers(worker=name)
+        start, cpu, error = time.time(), time.process_time(), None
+        try:
+            fired = engine.run_due_timers(worker=name)
+        except Exception as exc:  # noqa: BLE001 - reported ("database is locked"), the run fails
+            fired, error = 0, f"{type(exc).__name__}: {exc}"[:300]
         cpu, end = time.process_time() - cpu, time.time()
         pg_cpu = _backend_cpu(backends) if backends else None  # the backends' whole life: the sweep's
         evaluator = engine.script_engine.environment.evaluations["worker"]
-        return fired, cpu, statements[0], start, end, pg_cpu, evaluator
+        return fired, cpu, statements[0], start, end, pg_cpu, evaluator, error
     finally:
         engine.dispose()
 
@@ -97,12 +117,12 @@ def prepare(url: str, n: int) -> float:
     return elapsed
 
 
-def run(url: str, workers: int, n: int) -> dict:
+def run(url: str, workers: int, n: int, config: str = "engine") -> dict:
     due = (START + timedelta(days=2, seconds=1)).isoformat()
     ctx = multiprocessing.get_context("spawn")
     load_before = os.getloadavg()[0]
     with ctx.Pool(workers) as pool:  # the pool is up before the clock starts: each worker times its sweep
-        outcomes = pool.starmap(_sweep, [(url, due, f"bench-{i}") for i in range(workers)])
+        outcomes = pool.starmap(_sweep, [(url, due, f"bench-{i}", config) for i in range(workers)])
     counts = [o[0] for o in outcomes]
     elapsed = max(o[4] for o in outcomes) - min(o[3] for o in outcomes)
     fired = max(sum(counts), 1)
@@ -112,7 +132,9 @@ def run(url: str, workers: int, n: int) -> dict:
         audited = conn.execute(sa.select(sa.func.count()).select_from(AuditEvent)
                                .where(AuditEvent.action == "timer_fired")).scalar()
     check.dispose()
+    errors = [o[7] for o in outcomes if o[7]]
     return {"workers": workers, "fired": sum(counts), "per_worker": counts, "audited": audited, "left": left,
+            "smallest_share": round(min(counts) / fired, 3), "errors": errors,
             "seconds": round(elapsed, 2), "fired_per_second": round(sum(counts) / elapsed, 1),
             "cpu_ms_per_timer": round(sum(o[1] for o in outcomes) / fired * 1000, 2),
             "statements_per_timer": round(sum(o[2] for o in outcomes) / fired, 2),
@@ -120,16 +142,44 @@ def run(url: str, workers: int, n: int) -> dict:
                                             if all(o[5] is not None for o in outcomes) else None),
             "evaluator_round_trips_per_timer": round(sum(o[6] for o in outcomes) / fired, 2),
             "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-            "exactly_once": sum(counts) == n == audited and left == 0}
+            "exactly_once": sum(counts) == n == audited and left == 0 and not errors}
 
 
 def best_of(rounds: int, once) -> dict:
     """The fastest of ``rounds`` runs (each on a fresh copy); exactly-once must hold in every run."""
-    runs = [once() for _ in range(rounds)]
+    return _best([once() for _ in range(rounds)])
+
+
+def _best(runs: list[dict]) -> dict:
     best = dict(max(runs, key=lambda r: r["fired_per_second"]))
     best["exactly_once"] = all(r["exactly_once"] for r in runs)
     best["rounds_fired_per_second"] = [r["fired_per_second"] for r in runs]
+    best["rounds_per_worker"] = [r["per_worker"] for r in runs]
+    best["rounds_cpu_ms_per_timer"] = [r["cpu_ms_per_timer"] for r in runs]
+    best["errors"] = [e for r in runs for e in r["errors"]]
     return best
+
+
+def sqlite_runs(tmp: Path, n: int, rounds: int, configs: list[str]) -> dict:
+    """1 and 2 workers on copies of one prepared file; with several configurations, they take turns
+    run by run (round 1 of each, then round 2 of each, ...), so a change of the machine's load
+    falls on all of them."""
+    result: dict = {}
+    base = tmp / "base.sqlite"
+    result["sqlite_setup_seconds"] = round(prepare(f"sqlite:///{base}", n), 1)
+    for workers in (1, 2):
+        runs: dict[str, list] = {c: [] for c in configs}
+        for _ in range(rounds):
+            for config in configs:
+                copy = tmp / f"run{workers}.sqlite"
+                for leftover in tmp.glob(f"run{workers}.sqlite*"):
+                    leftover.unlink()
+                shutil.copy(base, copy)
+                runs[config].append(run(f"sqlite:///{copy}", workers, n, config))
+        for config in configs:
+            suffix = "" if config == "engine" else f"_{config}"
+            result[f"sqlite_{workers}_worker{suffix}"] = _best(runs[config])
+    return result
 
 
 def durable_cluster():
@@ -180,19 +230,16 @@ def main():
     ap.add_argument("--postgres", default=None, help="admin URL of a server of yours (else a durable one is started)")
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--skip-sqlite", action="store_true")
+    ap.add_argument("--sqlite-configs", default="engine", metavar="engine,commit_checkpoint,no_turns",
+                    help="SQLite configurations run in turn, round by round: engine (as configured), "
+                         "commit_checkpoint (before engine/checkpoint.py and write_turns.py), no_turns "
+                         "(the checkpoint thread, writers not taking turns); reported as sqlite_N_worker[_config]")
     args = ap.parse_args()
     n = args.timers
     result = {"timers": n}
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
-            base = Path(tmp) / "base.sqlite"
-            result["sqlite_setup_seconds"] = round(prepare(f"sqlite:///{base}", n), 1)
-            for workers in (1, 2):
-                def once(workers=workers):
-                    copy = Path(tmp) / f"run{workers}.sqlite"
-                    shutil.copy(base, copy)
-                    return run(f"sqlite:///{copy}", workers, n)
-                result[f"sqlite_{workers}_worker"] = best_of(args.rounds, once)
+            result.update(sqlite_runs(Path(tmp), n, args.rounds, args.sqlite_configs.split(",")))
     if not args.skip_postgres:
         if args.postgres:
             result.update(postgres_runs(args.postgres, n, args.rounds, None))

@@ -20,7 +20,7 @@ case are measured:
   SQLite files, completions alternated between them one by one in this process: ``engine`` as
   configured (engine/checkpoint.py's thread, the writers' safety valve) and ``commit_checkpoint``,
   the configuration before it (SQLite's automatic checkpoint at 4,000 pages, run by the commit that
-  crosses it, no thread). Per configuration: COMMIT median/mean/p99/max in µs and the share of
+  crosses it, no thread, writers not taking turns). Per configuration: COMMIT median/mean/p99/max in µs and the share of
   COMMIT time in its slowest 1%, CPU ms per completion of the completing thread, of the
   checkpointer thread (counted in the process's CPU time too) and their sum, wall ms per
   completion, checkpoints the thread ran, the largest WAL file seen.
@@ -163,6 +163,19 @@ def _with_pragmas(engine, *pragmas: str):
     return engine
 
 
+def commit_checkpoint(engine):
+    """``engine`` in the configuration before engine/checkpoint.py: no checkpoint thread, writers
+    that do not take turns (engine/write_turns.py), SQLite's automatic checkpoint at 4,000 pages run
+    by the commit that crosses it."""
+    if engine.checkpointer is not None:
+        engine.checkpointer.stop()
+        engine.checkpointer = None
+    if engine.db.turns is not None:
+        engine.db.turns.close()
+        engine.db.turns = None
+    return _with_pragmas(engine, f"wal_autocheckpoint={OLD_AUTOCHECKPOINT}", "journal_size_limit=-1")
+
+
 class _Timed:
     """One configuration of ``commit_times_run``: its engine, COMMITs, CPU and wall per completion."""
 
@@ -217,9 +230,7 @@ def commit_times_run(tmp: Path, cases: int, completions: int, interval: float | 
         path = tmp / f"{name}.sqlite"
         engine = make_engine(f"sqlite:///{path}")
         if name == "commit_checkpoint":
-            engine.checkpointer.stop()
-            engine.checkpointer = None
-            _with_pragmas(engine, f"wal_autocheckpoint={OLD_AUTOCHECKPOINT}", "journal_size_limit=-1")
+            commit_checkpoint(engine)
         else:
             if valve is not None:
                 _with_pragmas(engine, f"wal_autocheckpoint={valve}")

@@ -11,7 +11,7 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import sqlexec
+from . import sqlexec, write_turns
 
 
 # SQLite: the WAL is copied back into the database file (a checkpoint, with an fsync of each file)
@@ -30,6 +30,16 @@ WAL_AUTOCHECKPOINT = 16_000
 # A WAL file that a long reader let grow past the valve (nothing after its snapshot can be copied
 # back meanwhile) is cut back to this size when the WAL next starts over, instead of staying so large.
 JOURNAL_SIZE_LIMIT = 32 + WAL_AUTOCHECKPOINT * (24 + 4096)  # the valve's frames: header + one page each
+
+
+def sqlite_file(url: str) -> str | None:
+    """The path of the SQLite database file ``url`` names; None for PostgreSQL, in-memory SQLite
+    and ``file:`` URIs."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or parsed.database.startswith("file:"):
+        return None
+    return parsed.database
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -111,6 +121,9 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, class_=_ReadSession, expire_on_commit=False, autoflush=False)
         self._idle_writers: list[sa.Connection] = []
+        # SQLite file: writers take turns (engine/write_turns.py), each let in as the one before ends
+        path = sqlite_file(url)
+        self.turns = write_turns.for_file(path) if path is not None else None
         if self.is_sqlite:
             # engine.dispose() called on the engine itself renews every connection: these too (the
             # pool is already replaced then; detached, they are closed, not handed to the old one)
@@ -144,7 +157,11 @@ class Database:
             conn.execution_options(duban_write=True)
         options = conn._execution_options
         try:
-            yield conn
+            if self.turns is None:
+                yield conn
+            else:
+                with self.turns.turn():
+                    yield conn
         finally:
             dbapi, idle = conn._dbapi_connection, self._idle_writers
             if (len(idle) < IDLE_WRITERS and dbapi is not None and conn._transaction is None
@@ -264,6 +281,8 @@ class Database:
     def dispose(self) -> None:
         self._close_idle_writers()  # back to the pool, which closes them now
         self.engine.dispose()
+        if self.turns is not None:
+            self.turns.close()
 
 
 class _ReadSession(Session):

@@ -73,8 +73,7 @@ def claim(conn: sa.Connection, worker: str, now, limit: int, lease_seconds: int,
 
 
 def claim_due(engine, worker: str, limit: int, lease_seconds: int) -> list[tuple[int, str]]:
-    with engine.db.engine.connect() as conn:
-        conn = conn.execution_options(duban_write=True)
+    with engine.db.writer() as conn:
         with conn.begin():
             return claim(conn, worker, engine.clock.now(), limit, lease_seconds, not engine.db.is_sqlite)
 
@@ -241,8 +240,7 @@ def fire_batch_one_by_one(engine, case_ids: list[int], worker: str) -> int:
 
 def park(engine, case_id: int, worker: str) -> None:
     """A timer whose firing raised an incident waits for the retry instead of failing every sweep."""
-    with engine.db.engine.connect() as conn:
-        conn = conn.execution_options(duban_write=True)
+    with engine.db.writer() as conn:
         with conn.begin():
             conn.execute(_PARK, {"b_case": case_id, "b_worker": worker})
 
