@@ -20,7 +20,8 @@ transaction by transaction; a writer alone pays four uncontended ``fcntl`` calls
 
 Such a lock belongs to the open file, not to the thread or the process: each transaction takes a
 descriptor of its own (kept for the next one), so threads of one process take turns as processes do;
-a thread already holding the turn (a write transaction opened inside another) does not take it again.
+a thread already holding the turn (a write transaction opened inside another, through the same
+engine or another one on the same file: one ``Turns`` per file in a process) does not take it again.
 The kernel releases the locks of a process that dies (``kill -9``), so a dead worker never holds
 the turn. SQLite's write lock and busy timeout stay as they were, for writers that do not take turns
 (another program, a read transaction turned writer). Linux only (OFD locks); elsewhere no turns.
@@ -32,6 +33,7 @@ import fcntl
 import os
 import struct
 import threading
+import weakref
 from typing import Iterator
 
 __all__ = ["Turns", "for_file"]
@@ -94,8 +96,20 @@ class Turns:
             os.close(fd)
 
 
+_SHARED: weakref.WeakValueDictionary[str, Turns] = weakref.WeakValueDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
 def for_file(database_path: str) -> Turns | None:
-    """The ``Turns`` of a SQLite database file, or None where OFD locks do not exist."""
+    """The ``Turns`` of a SQLite database file, or None where OFD locks do not exist. One per file
+    in a process, shared by its ``Database`` objects: a thread holding the turn through one engine
+    and writing through another on the same file then does not wait for itself for ever (it meets
+    SQLite's busy timeout, as before)."""
     if _SETLKW is None:
         return None
-    return Turns(database_path + "-turns")
+    path = os.path.abspath(database_path) + "-turns"
+    with _SHARED_LOCK:
+        turns = _SHARED.get(path)
+        if turns is None:
+            turns = _SHARED[path] = Turns(path)
+        return turns

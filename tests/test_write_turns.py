@@ -180,6 +180,25 @@ def test_a_thread_holding_the_turn_is_not_kept_waiting_by_itself(tmp_path):
     turns.close()
 
 
+def test_engines_on_one_file_in_one_process_share_its_turns(sqlite_url):
+    """A thread holding the turn through one engine, writing through another on the same file,
+    does not wait for itself for ever."""
+    a, b = Engine(sqlite_url), Engine(sqlite_url)
+    try:
+        assert a.db.turns is b.db.turns is not None
+        done = threading.Event()
+
+        def nested():
+            with a.db.turns.turn(), b.db.turns.turn():
+                done.set()
+
+        threading.Thread(target=nested, daemon=True).start()
+        assert done.wait(5)
+    finally:
+        a.dispose()
+        b.dispose()
+
+
 def _descriptors() -> int:
     return len(os.listdir("/proc/self/fd"))
 
