@@ -134,6 +134,7 @@ def instrument(engine) -> None:
         (projection, "project_timers", "projection.timers (python)"),
         (state, "prune", "state.prune"),
         (state, "save", "state.save (python)"),
+        (state, "restore_rows", "state.restore_rows"),
         (sqlexec, "_bound", "sqlexec bind params"),
         (sqlexec, "_rows", "sqlexec result rows"),
         (step, "case_from_row", "case_from_row"),

@@ -9,6 +9,8 @@ Measured side by side in one run:
 - ``engine_postgres``: the same on PostgreSQL with ``fsync`` and ``synchronous_commit`` ON — a
   throw-away cluster of its own is started for this (the test server runs with fsync off), and
   stopped afterwards; serial, one completion after another: the headline;
+- ``engine_postgres_cold`` (``--cold``, or ``--only engine_postgres_cold``): the same with the
+  workflow cache off — on PostgreSQL the usual step once two processes share the cases;
 - ``postgres_commit_floor``: on the same cluster, a bare ``BEGIN; UPDATE one row; COMMIT`` loop on
   one connection — what the disk allows one serial writer (``engine_postgres_over_commit_floor``);
 - ``engine_postgres_concurrent``: 4 threads of one engine, each on its own connection completing
@@ -837,8 +839,10 @@ def main():
     ap.add_argument("--model", action="append", type=Path, default=[],
                     help="any deployable model instead (its sibling .bpmn/.dmn files deployed with it); repeatable")
     ap.add_argument("--process", default=None, help="the process of --model to start (default: the one deployed)")
-    ap.add_argument("--only", choices=["engine_sqlite", "engine_sqlite_cold", "engine_postgres", "engine_postgres_concurrent", "raw",
-                                       "naive"], default=None)
+    ap.add_argument("--only", choices=["engine_sqlite", "engine_sqlite_cold", "engine_postgres", "engine_postgres_cold",
+                                       "engine_postgres_concurrent", "raw", "naive"], default=None)
+    ap.add_argument("--cold", action="store_true",
+                    help="also engine_postgres_cold: PostgreSQL with the workflow cache off (cache_size=0)")
     args = ap.parse_args()
     if args.model:
         found = [model_result(ModelBench(path, args.process), args) for path in args.model]
@@ -859,12 +863,15 @@ def main():
             result["raw_spiff_in_memory"] = raw_run(n)
         if args.only in (None, "naive"):
             result["naive_app_sqlite"] = naive_run(Path(tmp) / "naive.sqlite", n)
-    if args.only in (None, "engine_postgres", "engine_postgres_concurrent") and not args.skip_postgres:
+    if args.only in (None, "engine_postgres", "engine_postgres_cold", "engine_postgres_concurrent") \
+            and not args.skip_postgres:
         with contextlib.ExitStack() as stack:
             url = args.postgres or stack.enter_context(DurablePostgres())
             if args.only in (None, "engine_postgres"):
                 result["postgres_commit_floor"] = postgres_run(url, n, lambda u, _n: commit_floor(u))
                 result["engine_postgres"] = postgres_run(url, n)
+            if args.only == "engine_postgres_cold" or (args.only is None and args.cold):
+                result["engine_postgres_cold"] = postgres_run(url, n, lambda u, c: engine_run(u, c, cache_size=0))
             if args.only in (None, "engine_postgres_concurrent"):
                 result["engine_postgres_concurrent"] = postgres_run(url, n, engine_concurrent_run)
     if "engine_sqlite" in result and "naive_app_sqlite" in result:

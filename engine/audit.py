@@ -45,6 +45,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -300,6 +301,21 @@ _HEADS = AuditHead.__table__
 _HEAD_SELECT = sa.select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == sa.bindparam("chain"))
 _HEAD = sqlexec.Sql(_HEAD_SELECT)
 _HEAD_LOCKED = sqlexec.Sql(_HEAD_SELECT.with_for_update())
+
+
+def guess_head_ahead(conn: sa.Connection, heads: HeadCache, chain: str) -> Callable[[], None]:
+    """Read ``chain``'s head, unlocked, with the connection's next round trip (PostgreSQL: queued,
+    sent with the caller's next read) and take it as this process's guess when that has come back
+    (call what is returned): a guess like any other, checked by the database when the head moves
+    (``append_many``). For a step on a case another process stepped last, whose guess is stale."""
+    heads.forget(chain)
+    pending = sqlexec.defer(conn, _HEAD, {"chain": chain})
+
+    def take() -> None:
+        row = pending.first()
+        if row is not None:
+            heads.put(chain, row.seq, row.hash)
+    return take
 EVENT_COLUMNS = ("chain", "seq", "case_id", "at", "actor", "action", "task_id", "detail", "prev_hash", "hash")
 _INSERT_EVENTS = sqlexec.Sql(sa.insert(_EVENTS), keys=EVENT_COLUMNS)
 _INSERT_HEAD = sqlexec.Sql(sa.insert(_HEADS), keys=("chain", "seq", "hash"))

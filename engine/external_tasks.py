@@ -34,7 +34,7 @@ from .state import all_workflows
 
 DEFAULT_RETRIES = 3
 _EXT = ExternalTask.__table__
-_EXT_OF_CASE = sa.select(_EXT.c.id).where(_EXT.c.case_id == sa.bindparam("case_id"))
+_EXT_OF_CASE = sqlexec.Sql(sa.select(_EXT.c.id).where(_EXT.c.case_id == sa.bindparam("case_id")))
 
 
 def _props(spec) -> dict:
@@ -52,14 +52,15 @@ def project_external(session, case, workflow) -> None:
     want = {str(t.id): t for t in waiting_external(workflow)} if case.status == "running" else {}
     # The ids as last written ride on the workflow object the engine caches per case version (as in
     # messages.project_waits; only this hook inserts or deletes the rows): an unchanged projection
-    # costs no statement, a changed one compares with them instead of reading the rows; a restored
-    # workflow has none and reads them. The writes go with the step's next round trip.
+    # costs no statement, a changed one compares with them instead of reading the rows; a workflow
+    # restored from rows holds the ids stored (read with its rows in one statement,
+    # engine/case_rows.py); any other reads them. The writes go with the step's next round trip.
     last = getattr(workflow, "_duban_external", None)
     if last is not None and last == set(want):
         return
     workflow._duban_external = set(want)
     conn = session.connection()
-    have = last if last is not None else {r.id for r in conn.execute(_EXT_OF_CASE, {"case_id": case.id})}
+    have = last if last is not None else {r.id for r in sqlexec.all_rows(conn, _EXT_OF_CASE, {"case_id": case.id})}
     sqlexec.defer(conn, _DELETE_EXT, [{"b_id": tid} for tid in have if tid not in want], many=True)
     rows = []
     for tid, task in want.items():

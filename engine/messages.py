@@ -136,14 +136,18 @@ def project_waits(session, case, workflow) -> None:
                          "sender_roles": _roles(_props(start).get("senderRoles"))}
     # The rows as last written ride on the workflow object, which the engine caches per case
     # version: an unchanged projection then costs no statement, and a changed one compares with
-    # them instead of reading the rows (only this hook writes them); a restored workflow reads them.
-    # The writes go with the step's next round trip (engine/sqlexec.py ``defer``).
+    # them instead of reading the rows (only this hook writes them). A workflow restored from rows
+    # holds the ids and correlations stored (``_duban_waits_stored``: read with its rows in one
+    # statement, engine/case_rows.py); any other reads them. The writes go with the step's next
+    # round trip (engine/sqlexec.py ``defer``).
     last = getattr(workflow, "_duban_waits", None)
     if last is not None and last == want:
         return
     workflow._duban_waits = want
     if last is None:
-        have = {r.id: r.correlation for r in conn.execute(_WAITS_OF_CASE, {"case_id": case.id})}
+        have = workflow.__dict__.pop("_duban_waits_stored", None)
+        if have is None:
+            have = {r.id: r.correlation for r in sqlexec.all_rows(conn, _WAITS_OF_CASE, {"case_id": case.id})}
     else:
         have = {tid: row["correlation"] for tid, row in last.items()}
     sqlexec.defer(conn, _DELETE_WAIT, [{"b_id": tid} for tid in have if tid not in want], many=True)
@@ -156,7 +160,7 @@ def project_waits(session, case, workflow) -> None:
 _MESSAGE_WAITS = sqlexec.Sql(sa.select(_WAIT).where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name")))
 _MESSAGE_WAITS_OF_CASE = sqlexec.Sql(sa.select(_WAIT).where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name"),
                                                             _WAIT.c.case_id == sa.bindparam("case_id")))
-_WAITS_OF_CASE = sa.select(_WAIT.c.id, _WAIT.c.correlation).where(_WAIT.c.case_id == sa.bindparam("case_id"))
+_WAITS_OF_CASE = sqlexec.Sql(sa.select(_WAIT.c.id, _WAIT.c.correlation).where(_WAIT.c.case_id == sa.bindparam("case_id")))
 _WAIT_COLUMNS = ("id", "case_id", "kind", "name", "element_id", "org_code", "correlation", "sender_roles")
 _INSERT_WAIT = sqlexec.Sql(sa.insert(_WAIT), keys=_WAIT_COLUMNS)
 _DELETE_WAIT = sqlexec.Sql(sa.delete(_WAIT).where(_WAIT.c.id == sa.bindparam("b_id")))

@@ -345,7 +345,9 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         kept[tid] = (due, bool(row.rules))
     sqlexec.defer(conn, _INSERT_TASKS, opened, many=True)
     sqlexec.defer(conn, _INSERT_CANDIDATES, candidates, many=True)
-    changed = bool(opened or cancelled or completed or loaded.open_tasks is None)
+    # restored from rows (``loaded.cold``) or read here: exclusions recomputed, as on every cold load
+    changed = bool(opened or cancelled or completed or loaded.open_tasks is None or loaded.cold)
+    loaded.cold = False
     if changed and any(ruled for _, ruled in kept.values()):
         refresh_exclusions(tx.session, case.id)
     loaded.open_tasks = kept

@@ -30,7 +30,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from . import sqlexec
+from . import case_rows, sqlexec
 from .parser import DUBAN_CONFIG
 from .errors import EngineError
 from .schema import TaskRow, WorkflowRow
@@ -116,6 +116,9 @@ class LoadedState:
     # wf_key -> ``_meta_mark`` of the workflow row as last written (``save`` skips building and
     # encoding a row whose mark did not move).
     wf_marks: dict[str, tuple] = field(default_factory=dict)
+    # Restored from rows in this step (``restore``): the projection then recomputes the
+    # separation-of-duty exclusions as it did when it read the open tasks itself.
+    cold: bool = False
 
 
 def _wf_key(workflow) -> str:
@@ -188,17 +191,22 @@ def all_workflows(top: BpmnWorkflow):
 
 # --- restore ------------------------------------------------------------------------------------
 _T = TaskRow.__table__
-_CASE_WORKFLOWS = sqlexec.Sql(sa.select(WorkflowRow.wf_key, WorkflowRow.content)
-                              .where(WorkflowRow.case_id == sa.bindparam("case_id"), WorkflowRow.live.is_(True)))
-_CASE_TASKS = sqlexec.Sql(sa.select(_T.c.id, _T.c.wf_key, _T.c.seq, _T.c.content)
-                          .where(_T.c.case_id == sa.bindparam("case_id"), _T.c.live.is_(True)).order_by(_T.c.seq))
 
 
 def restore(session: Session, case_id: int, spec, subprocess_specs, script_engine) -> LoadedState:
-    conn = session.connection()
-    wf_rows = {r.wf_key: r.content for r in sqlexec.all_rows(conn, _CASE_WORKFLOWS, {"case_id": case_id})}
-    task_rows = sqlexec.all_rows(conn, _CASE_TASKS, {"case_id": case_id})
-    return restore_rows(wf_rows, task_rows, spec, subprocess_specs, script_engine)
+    """A case's workflow from its rows, with what its projections last wrote (open human tasks,
+    timers, event waits, external tasks): all read in one statement (engine/case_rows.py), so the
+    step's projections and after-step hooks read nothing more. ``session``: anything with
+    ``connection()`` (a step's ``Tx.orm`` makes no ORM session for it)."""
+    stored = case_rows.read_case(session.connection(), case_id)
+    state = restore_rows(stored.workflows, stored.tasks, spec, subprocess_specs, script_engine)
+    state.open_tasks, state.timers, state.cold = stored.open_tasks, stored.timers, True
+    workflow = state.workflow
+    # The rows messages.project_waits and external_tasks.project_external last wrote, which they
+    # compare with (only they write those tables; their ids are the waiting tasks' ids).
+    workflow._duban_waits_stored = stored.waits
+    workflow._duban_external = stored.external
+    return state
 
 
 _LIVE_WORKFLOWS = (sa.select(WorkflowRow.case_id, WorkflowRow.wf_key, WorkflowRow.content)

@@ -768,13 +768,18 @@ _REMINDED = sqlexec.Sql(sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"))
 def load(engine, tx: Tx, case: CaseRow) -> wfstate.LoadedState:
     loaded = engine._cache_take(case.id, case.version - 1)
     if loaded is None:
+        guessed = None
         if tx.heads is not None and not tx.is_sqlite:
             # Someone else (another process) stepped the case since this one did: its guess of the
-            # case chain's head is stale too. Reading the head costs the round trip a checked guess
-            # would, and spares a guarded step (redo_on_stale_head) doing itself twice.
-            tx.heads.forget(audit.case_chain(case.id))
-        spec, subprocess_specs = engine.models.specs(tx.session, case.bundle_hash)
-        loaded = wfstate.restore(tx.session, case.id, spec, subprocess_specs, engine.script_engine)
+            # case chain's head is stale too. The head is read afresh with the case's rows, in their
+            # round trip, and spares a guarded step (redo_on_stale_head) doing itself twice.
+            guessed = audit.guess_head_ahead(tx.conn, tx.heads, audit.case_chain(case.id))
+        # No ORM session made for the load: the specs come from the models' cache (a bundle is read
+        # only the first time) and every row of the case in one statement (state.restore).
+        spec, subprocess_specs = engine.models.specs(tx.orm, case.bundle_hash)
+        loaded = wfstate.restore(tx.orm, case.id, spec, subprocess_specs, engine.script_engine)
+        if guessed is not None:
+            guessed()
     return loaded
 
 

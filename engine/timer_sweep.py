@@ -55,9 +55,9 @@ _OPEN_TASKS = (sa.select(HUMAN_TASK.c.case_id, HUMAN_TASK.c.id, HUMAN_TASK.c.due
                .where(HUMAN_TASK.c.case_id.in_(sa.bindparam("ids", expanding=True)), HUMAN_TASK.c.state == OPEN))
 _TIMERS = (sa.select(TIMER.c.case_id, TIMER.c.id, TIMER.c.due_at)
            .where(TIMER.c.case_id.in_(sa.bindparam("ids", expanding=True))))
-_WAITING = (sa.select(EVENT_WAIT.c.case_id).distinct()
+_WAITING = (sa.select(EVENT_WAIT.c.case_id, EVENT_WAIT.c.id, EVENT_WAIT.c.correlation)
             .where(EVENT_WAIT.c.case_id.in_(sa.bindparam("ids", expanding=True))))
-_EXTERNAL = (sa.select(EXTERNAL_TASK.c.case_id).distinct()
+_EXTERNAL = (sa.select(EXTERNAL_TASK.c.case_id, EXTERNAL_TASK.c.id)
              .where(EXTERNAL_TASK.c.case_id.in_(sa.bindparam("ids", expanding=True))))
 _PARK = (sa.update(TIMER).where(TIMER.c.case_id == sa.bindparam("b_case"), TIMER.c.lease_owner == sa.bindparam("b_worker"))
          .values(lease_owner=PARKED, lease_until=NO_DUE_DATE))
@@ -171,17 +171,23 @@ def _load_cases(engine, tx: step.Tx, cases: list) -> dict[int, object]:
     timers: dict[int, dict] = {i: {} for i in ids}
     for r in tx.conn.execute(_TIMERS, {"ids": ids}):
         timers[r.case_id][r.id] = r.due_at
-    waiting = set(tx.conn.execute(_WAITING, {"ids": ids}).scalars())
-    external = set(tx.conn.execute(_EXTERNAL, {"ids": ids}).scalars())
+    waiting: dict[int, dict] = {}
+    for r in tx.conn.execute(_WAITING, {"ids": ids}):
+        waiting.setdefault(r.case_id, {})[r.id] = r.correlation
+    external: dict[int, set] = {i: set() for i in ids}
+    for r in tx.conn.execute(_EXTERNAL, {"ids": ids}):
+        external[r.case_id].add(r.id)
     for case in missing:
         spec, subprocess_specs = engine.models.specs(tx.session, case.bundle_hash)
         wf_rows, task_rows = rows[case.id]
         state = restore_rows(wf_rows, task_rows, spec, subprocess_specs, engine.script_engine)
         state.open_tasks, state.timers = open_tasks[case.id], timers[case.id]
-        if case.id not in waiting:  # nothing to compare with: project_waits then reads no rows
+        # what project_waits and project_external compare with, as state.restore hands them over
+        if case.id not in waiting:  # none: an unchanged projection is then not even compared
             state.workflow._duban_waits = {}
-        if case.id not in external:
-            state.workflow._duban_external = set()
+        else:
+            state.workflow._duban_waits_stored = waiting[case.id]
+        state.workflow._duban_external = external[case.id]
         loaded[case.id] = state
     return loaded
 

@@ -396,3 +396,27 @@ def test_the_open_task_indexes_are_partial_and_without_the_state_column(database
                  "ix_human_task_due", "ix_human_task_overdue"):
         assert "state" not in indexes[name], name
     engine.dispose()
+
+
+def test_a_cold_steps_one_read_of_a_case_probes_each_table_by_an_index_of_case_id(database_url):
+    """engine/case_rows.py: a cold step reads the case's workflow and task rows and what its
+    projections last wrote in one UNION ALL; each branch must stay a probe by case id (a scan of
+    wf_task or human_task would cost a cold step the whole table). PostgreSQL with sequential scans
+    off: an index can serve each branch."""
+    from engine.case_rows import CASE_ROWS
+    engine = Engine(database_url, clock=ManualClock(START))
+    engine.create_all()
+    tables = ("wf_workflow", "wf_task", "human_task", "timer", "event_wait", "external_task")
+    with engine.db.engine.connect() as conn:
+        rendered = CASE_ROWS.rendered(conn.dialect)
+        if conn.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + rendered.sql, (7,) * len(rendered.order)).all()
+            probes = [str(r[-1]) for r in rows if any(f" {t} " in f"{r[-1]} " for t in tables)]
+            assert len(probes) == len(tables), probes
+            assert all(p.startswith("SEARCH") and "case_id=?" in p for p in probes), probes
+        else:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + rendered.sql, {"case_id": 7}).all())
+            assert "Seq Scan" not in plan, plan
+            assert all(f" on {t}" in plan for t in tables), plan
+    engine.dispose()

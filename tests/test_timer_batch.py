@@ -157,3 +157,29 @@ def test_what_a_step_of_the_batch_reads_includes_the_rows_the_batch_deferred(dat
     assert timer_sweep.fire_batch(e, cases, "w") == 3
     assert seen == [1, 2, 3]
     e.dispose()
+
+
+def test_cases_restored_from_rows_in_a_batch_delete_the_waits_their_timers_ended(database_url):
+    """A Camunda Modeler event-based gateway (tests/bpmn/interop/camunda7_event_gateway.bpmn) waits
+    for a message or 15 days; the timer wins in a batch fired by a worker that holds no case. The
+    batch reads each case's event_wait rows with the others (``_load_cases``) and hands them to
+    ``messages.project_waits``, which deletes the message's wait without reading it again; handed
+    none, the waits would stay and a late 整改报告 would find a case no longer waiting for it."""
+    from tests.interop_support import drive
+    from tests.support import BPMN
+    e = make_engine(database_url, clock=ManualClock(START))
+    e.deploy(BPMN / "interop" / "camunda7_event_gateway.bpmn", by="boss")
+    ids = [drive(e, "camunda7_event_gateway").case_id for _ in range(3)]
+    e.dispose()
+    worker = Engine(database_url, clock=ManualClock(START + timedelta(days=15, seconds=1)))
+    worker._claim_due_timers("w", limit=10, lease_seconds=60)
+    sent: list[str] = []
+    sa.event.listen(worker.db.engine, "before_cursor_execute", lambda _c, _cur, statement, *_: sent.append(statement))
+    assert timer_sweep.fire_batch(worker, ids, "w") == 3
+    assert not [s for s in sent if s.startswith("SELECT event_wait.id, event_wait.correlation")], sent
+    with worker.db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM event_wait")).scalar() == 0
+    for case_id in ids:
+        assert [t.spec_id for t in worker.case(case_id).tasks] == ["Activity_0revisit"]
+    assert worker.verify_audit() is None
+    worker.dispose()
