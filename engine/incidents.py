@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from . import audit, restricted, step
 from .directory import Principal
@@ -213,8 +214,9 @@ def record(engine, case_id, action, task_id, element_id, actor, payload, exc) ->
 
 
 def error_message(exc: BaseException, spec=None) -> str:
-    """The incident text: the element by name (「计算罚款」), the error, and the model code's own
-    error that SpiffWorkflow wrapped (a timeout, a refused construct, a result that is not data)."""
+    """The incident text: the element by name (「计算罚款」出错, a timer's 「逾期10日」的定时器出错), the
+    error, and the model code's own error that SpiffWorkflow wrapped (a timeout, a refused construct, a
+    result that is not data)."""
     text = str(exc) or exc.__class__.__name__
     cause = getattr(exc, "exception", None)
     if cause is not None and str(cause) and str(cause) not in text:
@@ -225,6 +227,7 @@ def error_message(exc: BaseException, spec=None) -> str:
     if restricted.ABSENT_AS_NULL in text:  # translated FEEL's first line is for the evaluator, not for people
         text = re.sub(re.escape(restricted.ABSENT_AS_NULL) + r"[^\n]*\n", "", text)
     name = getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)
-    if name and name not in text:
-        text = f"「{name}」出错: {text}"
+    if name and name not in text:  # a timer's expression is said to be one (webui/labels reads it so)
+        timer = isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
+        text = f"「{name}」{'的定时器' if timer else ''}出错: {text}"
     return text[:2000]

@@ -5,8 +5,9 @@ form asks for the values the failure needs. Each box is labelled in Chinese — 
 of the value (a Camunda ``formField``'s label), else what the value is to the failed step
 (「复查 整改情况」用到的数据) — never the variable name, which stays in the box's tooltip for a
 designer. A gateway with no way out and a case stalled at a conditional event ask for the values
-their conditions read, 是/否 where the condition reads one; an incident with nothing to correct
-shows no empty form. Real engine (workflows.runtime), real SQLite file, the corpus files of
+their conditions read, 是/否 where the condition reads one; a timer whose expression cannot be
+computed says so (not 条件); an incident with nothing to correct shows no empty form; a drawn form's
+required field left empty is refused by its label alone. Real engine (workflows.runtime), real SQLite file, the corpus files of
 tests/bpmn/interop, Flask's test client.
 """
 from __future__ import annotations
@@ -125,3 +126,40 @@ def test_an_incident_with_nothing_to_correct_offers_no_empty_form(world):
     _, _, _, row = submitted_empty(world, "flowable_leave.bpmn", "sid-4F1C2A7B-3D5E-4B8A-9C1D-2E3F4A5B6C7D")
     assert "重试" in visible(row) and "多实例任务「科室负责人会签」的集合没有值" in visible(row)
     assert "修正提交数据" not in row
+
+
+def test_a_timer_whose_duration_cannot_be_computed_says_it_is_the_timer_and_asks_for_a_time(world):
+    """camunda7_boundary_timers with 逾期10日's duration drawn as ``${rectify_days}`` (a JUEL expression
+    Camunda Modeler writes): started without it, the start fails at the timer. The row says the
+    timer's 期限 could not be computed — not a 条件 — and asks for the value in a text box (a duration
+    is no 是/否); P5D typed there starts the case with its overdue timer armed."""
+    e = world.engine
+    drawn = (CORPUS / "camunda7_boundary_timers.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P10D<', '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">${rectify_days}<')
+    e.deploy(drawn.encode(), by="zhao", filename="overdue_by_days.bpmn")
+    with pytest.raises(IncidentRaised):
+        e.start("camunda7_boundary_timers", by="zhang", org="east", title="戊公司限期整改")
+    (incident,) = e.incidents()
+    qian = client_login(world.app, "qian")
+    row = incident_row(qian.get("/supervise/incidents").get_data(as_text=True), incident.id)
+    assert ("环节“逾期10日”出错：定时器的期限无法计算：用到的数据在案件中没有值；请补充数据后重试，"
+            "或请流程设计员检查模型中的期限设置") in visible(row)
+    assert box_labels(row) == {"rectify_days": ("「逾期10日」用到的数据", "模型中的名称：rectify_days")}
+    assert 'type="radio"' not in row
+    assert "已重试成功" in retried(qian, incident, rectify_days="P5D")
+    (case,) = e.cases(process_key="camunda7_boundary_timers")
+    assert len(e.case(case.id).timers) == 2  # 每日催办 and 逾期10日
+
+
+def test_a_required_field_of_a_drawn_form_left_empty_is_refused_by_its_label_alone(world):
+    """camunda7_purchase: 填写采购单's Camunda form requires 采购金额（元）; submitted with an opinion only,
+    the page says which field by its label, the variable name only in the message's tooltip."""
+    e = world.engine
+    e.deploy(CORPUS / "camunda7_purchase.bpmn", by="zhao")
+    case = e.start("camunda7_purchase", by="zhang", org="east", title="采购")
+    zhang = client_login(world.app, "zhang")
+    response = zhang.post(f"/tasks/{open_task(e, case.id, 'Activity_request').id}",
+                          data={"_csrf": zhang.csrf, "_data": "已填"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "「采购金额（元）」为必填项" in visible(html)
+    assert "amount" not in visible(html) and 'title="模型中的名称：amount"' in html

@@ -84,7 +84,8 @@ def _generic_fields(eng, incident, task, submitted: dict, names: dict[str, str],
     """One box per value submitted and per value the failure needs that the case does not have: those
     the error names, those the conditions leaving the failed element read (a gateway with no way out,
     a conditional event). A value read as 是/否 (a drawn yes/no field, or a condition such as
-    ``refused == True``) is asked as 是/否; the rest as text, numbers read as numbers (``_typed``).
+    ``refused == True``; never a timer's expression, which is a time) is asked as 是/否; the rest as
+    text, numbers read as numbers (``_typed``).
     A Camunda 8 task whose form stays in the task (zeebe:output) gets no box for them: what is typed
     there would never reach the case."""
     case = eng.case(incident.case_id) if incident.case_id else None
@@ -95,7 +96,7 @@ def _generic_fields(eng, incident, task, submitted: dict, names: dict[str, str],
         for condition in [*labels.failed_expressions(incident.message),
                           *drawn.conditions.get(incident.element_id or "", ())]:
             for key, as_truth in labels.names_read(condition).items():
-                read[key] = read.get(key, False) or as_truth
+                read[key] = read.get(key, False) or (as_truth and not labels.at_timer(incident.message))
     missing = [k for k in read if k not in submitted and (case is None or case.data.get(k) is None)]
     described = _described(submitted, missing, names, step or labels.failed_step(incident.message), title)
     fields = []

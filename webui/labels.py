@@ -84,7 +84,8 @@ _INCIDENT_PATTERNS = [
 ]
 
 
-_STEP_PREFIX = re.compile(r"^「([^」]*)」出错[:：]\s*")  # the engine names the step; so does ``where``
+# The engine names the step (a timer's as 「逾期10日」的定时器出错); so does ``where``.
+_STEP_PREFIX = re.compile(r"^「([^」]*)」(的定时器)?出错[:：]\s*")
 _ELEMENT_ID = re.compile(r"」\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)\s*")  # 并行网关「汇总」(join) -> 并行网关「汇总」
 _KINDS = "(" + "|".join(sorted(set(KIND_NAMES.values()) | {"元素"}, key=len, reverse=True)) + ")"
 # 并行网关 Gateway_0x3: an element drawn without a name, as engine/stall.py names it.
@@ -172,6 +173,9 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
     if expression:
         used = [names[k] for k in dict.fromkeys(re.findall(r"[A-Za-z_]\w*", expression.group(1))) if (names or {}).get(k)]
         what = f"（{'、'.join(f'“{u}”' for u in used)}）" if used else ""
+        if at_timer(text):
+            return where + (f"定时器的期限无法计算：用到的数据{what}在案件中没有值；请补充数据后重试，"
+                            "或请流程设计员检查模型中的期限设置")
         return where + (f"条件无法计算：条件用到的数据{what}在案件中没有值；请补充数据后重试，"
                         "或请流程设计员检查模型中的条件")
     missing = re.search(_MISSING, text)
@@ -207,6 +211,12 @@ def failed_step(message: str | None) -> str | None:
     task SpiffWorkflow names after a rule that failed; None when there is none, or only an id."""
     named = _STEP_PREFIX.match(message or "") or _RULE_TASK.search(message or "")
     return " ".join(named.group(1).split()) if named and not named.group(1).isascii() else None
+
+
+def at_timer(message: str | None) -> bool:
+    """Did a timer's expression fail (the engine's 「逾期10日」的定时器出错: …)?"""
+    named = _STEP_PREFIX.match(message or "")
+    return bool(named and named.group(2))
 
 
 def missing_keys(message: str | None) -> list[str]:
