@@ -284,6 +284,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                         add(f"{label(gw)} 的分支缺少条件或默认流：{'、'.join(label(f) for f in unconditioned)}", gw,
                             "error" if gw_tag == "exclusiveGateway" else "warning")
         _check_boundary_events(process, add)
+        _check_event_references(root, process, add)
         for timer in process.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
             event = timer.getparent()
             if not _timer_has_time(timer, event, add):
@@ -332,6 +333,25 @@ def _check_lane_refs(lane, ids: set[str], add) -> None:
     if gone:
         add(f"{label(lane)} 列出了 {len(gone)} 个流程中已不存在的元素（多为删除元素后留下的引用），已忽略，"
             "不影响运行；在流程设计中打开并重新保存即可清除", lane, "warning")
+
+
+# What an event (or a send/receive task) refers to, defined once at the top of the file.
+REFERENCED = {"messageRef": ("message", "消息"), "signalRef": ("signal", "信号"), "errorRef": ("error", "错误"),
+              "escalationRef": ("escalation", "升级")}
+
+
+def _check_event_references(root, process, add) -> None:
+    """An event whose message, signal, error or escalation is no longer in the file (deleted, or the
+    event copied from another file) is refused naming the event: SpiffWorkflow's parser fails on it
+    with an error of its own, which said only 「模型结构无法识别」."""
+    defined = {(_local(el), el.get("id")) for el in root if isinstance(el.tag, str)}
+    for el in process.iter():
+        for attribute, (tag, what) in REFERENCED.items():
+            ref = (el.get(attribute) or "").strip()
+            if ref and (tag, ref) not in defined:
+                owner = el.getparent() if _local(el).endswith("EventDefinition") else el
+                add(f"{label(owner)} 引用的{what}已不存在（可能已被删除）；请在属性面板中重新选择{what}，"
+                    f"或新建一个{what}", owner)
 
 
 def _check_boundary_events(process, add) -> None:
@@ -513,6 +533,8 @@ def build_specs(parser: DubanParser, key: str, pf: ParsedFile | None):
 
 
 # SpiffWorkflow's parser messages, in Chinese. Anything not listed is reported without its English.
+_DEFINITIONS = (("Message", "消息"), ("Signal", "信号"), ("Error", "错误"), ("Escalation", "升级"),
+                ("Correlation", "关联"))
 _SPIFF_MESSAGES = [
     (r"Duplicate process ID: (.*)", "流程编号「{0}」重复：同一个编号的流程只能有一个"),
     (r"The process '(.*?)' was not found", "找不到被调用的流程「{0}」，请先部署它"),
@@ -521,15 +543,16 @@ _SPIFF_MESSAGES = [
     (r"Non-default exclusive outgoing sequence flow without condition", "排他网关的分支缺少条件（也不是默认流）"),
     (r"Multiple outgoing flows are not supported for tasks of type", "该类型的任务不能有多条出口连线，请在其后加网关"),
     (r"A SubWorkflow Must contain an End event", "子流程必须有结束事件"),
-    (r"No \"calledElement\" attribute for Call Activity", "调用活动没有指定被调用的流程 (calledElement)"),
+    (r"No \"calledElement\" attribute for Call Activity", "调用活动没有指定被调用的流程；请在属性面板中选择被调用的流程"),
     (r"No DMN Diagram available with id \"?(.*?)\"?,", "找不到决策表「{0}」，请先部署它"),
     (r"Invalid Script Task", "脚本任务没有脚本"),
     (r"Cancel Events may only be used with transactions", "取消事件只能用于事务子流程"),
     (r"A loopMaximum or loopCondition must be specified", "循环任务须指定最大次数或循环条件"),
     (r"A multiinstance task must specify", "多实例任务须指定实例数或输入集合"),
     (r"Could not find messageRef from message event definition: (.*)", "消息事件定义 {0} 引用的消息不存在"),
-    (r"(Message|Signal|Error|Escalation|Correlation) identifier is missing", "{0} 定义缺少编号"),
-    (r"Expected an? (\w+) node", "事件定义引用的 {0} 不存在"),
+    *[(rf"{en} identifier is missing", f"{zh}定义缺少编号") for en, zh in _DEFINITIONS],
+    *[(rf"Expected an? {en.lower()} node", f"事件引用的{zh}不存在") for en, zh in _DEFINITIONS],
+    (r"Expected an? \w+ node", "事件引用的定义不存在"),
     (r"Conditional event definition with missing condition", "条件事件缺少条件"),
     (r"Ad hoc subprocesses may not contain start or end events", "自由子流程中不能有开始或结束事件"),
     (r"Cannot resolve data(Input|Output)Association", "数据关联无法解析：关联的数据对象或数据存储不存在"),

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from engine import InvalidModel, NotFound
+from tests.interop_support import CORPUS
 from tests.support import BPMN, make_engine
+from webui.labels import model_refusal
 
 MODEL = (BPMN / "rectify_deadline.bpmn").read_text(encoding="utf-8")
 TIMER = """<bpmn:timerEventDefinition id="TimerEventDefinition_0x7lq2d">
@@ -160,3 +162,31 @@ def test_a_timer_text_that_is_no_time_is_refused_in_chinese_saying_what_to_write
                                  f"<bpmn:{kind}>{text}</bpmn:{kind}>")))
     assert err.element_id == "Event_0overdue"
     assert str(err).split(": ", 1)[1] == f"边界事件「整改期限届满」(Event_0overdue) {said}"
+
+
+@pytest.mark.parametrize("filename, removed, said", [
+    ("message_catch.bpmn", '<bpmn:message id="Msg_done" name="整改完成" />',
+     "中间捕获事件「企业报告整改完成」(wait_done) 引用的消息已不存在（可能已被删除）；请在属性面板中重新选择消息，或新建一个消息"),
+    ("signal_throw.bpmn", '<bpmn:signal id="Sig_stop" name="停产整顿令" />',
+     "中间抛出事件「发布命令」(announce) 引用的信号已不存在（可能已被删除）；请在属性面板中重新选择信号，或新建一个信号"),
+])
+def test_an_event_whose_message_or_signal_was_deleted_is_refused_naming_the_event(engine, filename, removed, said):
+    """A bpmn.io drawing whose message (signal) definition was deleted while an event still refers to
+    it: SpiffWorkflow's parser fails on its own error there, which the refusal said as 「模型结构无法识别」."""
+    text = (CORPUS / filename).read_text(encoding="utf-8")
+    assert removed in text
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(text.replace(removed, "").encode(), by="boss", filename=filename)
+    assert err.value.message == said
+
+
+def test_a_call_activity_calling_nothing_is_refused_saying_where_to_choose_the_process(engine):
+    """Camunda 7's call activity with its called element cleared: the refusal names no attribute (it
+    said 「（calledElement）」, which the page turned into 「被调用的未命名的流程」)."""
+    text = (CORPUS / "camunda7_call_parent.bpmn").read_text(encoding="utf-8")
+    engine.deploy(CORPUS / "camunda7_call_child.bpmn", by="boss")
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(text.replace(' calledElement="camunda7_call_child"', "").encode(), by="boss",
+                      filename="camunda7_call_parent.bpmn")
+    assert model_refusal(err.value).endswith(
+        "调用活动「区级核查\n（子流程）」：调用活动没有指定被调用的流程；请在属性面板中选择被调用的流程")
