@@ -1,6 +1,6 @@
 """A step on a case that is no longer running (engine/step.py ``lock_case``) is refused in Chinese,
 saying what became of the case, and changes nothing: a form an official submits after the case was
-withdrawn (撤销), a second 撤销, a 撤销 of a case already closed (办结). Real database, the model
+withdrawn (撤销), a second 撤销, a 撤销 of a case already closed (办结), of a case that does not exist. Real database, the model
 tests/bpmn/collective_discussion.bpmn."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import ManualClock
-from engine.errors import Conflict
+from engine.errors import Conflict, NotFound
 from engine.schema import AuditEvent
 from tests.support import START, deploy, make_engine
 
@@ -53,5 +53,16 @@ def test_withdrawing_a_closed_case_is_refused_saying_it_is_closed(database_url):
         with pytest.raises(Conflict) as refused:
             e.cancel(case.id, by="eastboss", reason="误办结")
         assert str(refused.value) == "案件已办结"
+    finally:
+        e.dispose()
+
+
+def test_withdrawing_a_case_number_nobody_has_is_refused_naming_it(database_url):
+    """A case id no case has (a link typed by hand, a case from another database): 「案件不存在: N」."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        with pytest.raises(NotFound) as refused:
+            e.cancel(4242, by="eastboss", reason="录入错误")
+        assert str(refused.value) == "案件不存在: 4242"
     finally:
         e.dispose()
