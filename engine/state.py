@@ -12,9 +12,11 @@ Two ideas keep a step's cost flat however long a case runs:
 from __future__ import annotations
 
 import json
+from copy import copy as _copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -27,7 +29,6 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from . import case_rows, sqlexec
@@ -230,117 +231,249 @@ def read_many(conn, case_ids: list[int]) -> dict[int, tuple[dict, list]]:
 def restore_rows(wf_rows: dict[str, str], task_rows: list, spec, subprocess_specs, script_engine) -> LoadedState:
     """A case's workflow from its live rows: workflow row contents by wf_key, task rows
     (id, wf_key, seq, content) in seq order."""
+    # One parse of the top row and every task row, joined into one JSON array (a ``json.loads`` a
+    # row spent more in the call than in the text).
+    decoded = json.loads("[" + ",".join([wf_rows[TOP], *[row.content for row in task_rows]]) + "]")
+    top_meta = decoded[0]
+    dcts = decoded[1:]
+    current = top_meta.get("format") == FORMAT_VERSION
+    if not current:  # rows of an older format are migrated here and all written again, stamped
+        top_meta, _ = migrate(top_meta, dcts)
     by_wf: dict[str, list] = {}
-    for row in task_rows:
-        by_wf.setdefault(row.wf_key, []).append(row)
-
-    top_meta = json.loads(wf_rows[TOP])
-    decoded = None
-    if top_meta.get("format") != FORMAT_VERSION:
-        decoded = {r.id: json.loads(r.content) for r in task_rows}
-        top_meta, _ = migrate(top_meta, list(decoded.values()))
-    top = DubanWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
-    ids: dict[str, UUID] = {}  # each task id parsed once (engine/state.py, _task_from_row)
-    _fill(top, top_meta, by_wf.get(TOP, []), decoded, ids)
-    top.bpmn_events = _registry.restore(top_meta.get("bpmn_events", []))
-
-    _attach_subprocesses(top, top, wf_rows, by_wf, decoded, ids)
-    state = LoadedState(top)
+    for row, dct in zip(task_rows, dcts):
+        by_wf.setdefault(row.wf_key, []).append(dct)
+    state = None
+    if _DIRECT_TASKS:
+        try:
+            state = _restore_direct(wf_rows, top_meta, by_wf, spec, subprocess_specs, script_engine, current)
+        except _UnusualId:
+            state = None
+    if state is None:
+        state = _restore_by_registry(wf_rows, top_meta, by_wf, spec, subprocess_specs, script_engine, current)
     state.wf_rows = dict(wf_rows)
-    state.task_rows = {r.id: (r.wf_key, r.seq, r.content) for r in task_rows}
-    state.next_seq = max((r.seq for r in task_rows), default=0) + 1
-    if decoded is None:  # rows of an older format are all written again, stamped
+    state.task_rows = {row.id: (row.wf_key, row.seq, row.content) for row in task_rows}
+    state.next_seq = max([row.seq for row in task_rows], default=0) + 1
+    return state
+
+
+def _restore_by_registry(wf_rows, top_meta, by_wf, spec, subprocess_specs, script_engine, current) -> LoadedState:
+    """SpiffWorkflow's own restore of each task (the registry's TaskConverter), then the marks of
+    what was restored: the reference ``_restore_direct`` is compared with
+    (tests/test_state_restore.py), and the way for rows it does not take."""
+    top = DubanWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
+
+    def fill(workflow, meta, dcts):
+        workflow.tasks = {}
+        for dct in dcts:  # ordered by seq: a parent is always restored before its children
+            task = _registry.restore(dct, workflow=workflow)
+            workflow.tasks[task.id] = task
+        _fill_fields(workflow, meta, UUID)
+
+    fill(top, top_meta, by_wf.get(TOP, ()))
+    top.bpmn_events = _registry.restore(top_meta.get("bpmn_events", []))
+    _attach_subprocesses(top, top, wf_rows, by_wf, fill, lambda task: str(task.id))
+    state = LoadedState(top)
+    if current:
         state.marks = marks_of(top)
     return state
 
 
-def _attach_subprocesses(top, workflow, wf_rows: dict[str, str], by_wf: dict[str, list], decoded: dict | None,
-                         ids: dict) -> None:
-    """Restore the sub-processes of ``workflow``'s tasks from their rows, and theirs, depth first.
-    A function of the module, not one nested in ``restore_rows``: a nested function naming itself is
-    a reference cycle, which kept the rows and the restored workflow for the cyclic collector."""
-    for task in list(workflow.tasks.values()):
-        key = str(task.id)
-        if isinstance(task.task_spec, SubWorkflowTask) and key in wf_rows:
-            meta = json.loads(wf_rows[key])
-            sub = BpmnSubWorkflow(top.subprocess_specs.get(task.task_spec.spec), task.id, top, deserializing=True)
-            _fill(sub, meta, by_wf.get(key, []), decoded, ids)
-            top.subprocesses[task.id] = sub
-            sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
-            _attach_subprocesses(top, sub, wf_rows, by_wf, decoded, ids)
+def _restore_direct(wf_rows, top_meta, by_wf, spec, subprocess_specs, script_engine, current) -> LoadedState:
+    """``_restore_by_registry``'s workflow with each task built by ``_task_from_row``, its mark
+    taken as it is built and its id text kept for ``save``. Raises ``_UnusualId`` for an id
+    not written the way ``str(UUID)`` writes it (the marks and names are keyed by that text)."""
+    top = DubanWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
+    state = LoadedState(top)
+    ids: dict[str, UUID] = {}  # each id text parsed once
+    names = state.names
+    marks = state.marks if current else None
+    thread_id = DubanTask.thread_id_pool  # what Task.__init__ gives every DubanTask it makes
+
+    def fill(workflow, meta, dcts):
+        workflow.tasks = {}
+        built: dict[str, Task] = {}  # id text -> task, for its children's rows
+        for dct in dcts:  # ordered by seq: a parent is always restored before its children
+            if dct.get("typename") == _TASK_TYPENAME:
+                tid = dct["id"]
+                task, parent = _task_from_row(dct, workflow, ids, built, thread_id)
+            else:
+                task = _registry.restore(dct, workflow=workflow)
+                workflow.tasks[task.id] = task
+                tid, parent = str(task.id), task.parent
+            built[tid] = task
+            names[task] = tid
+            if marks is not None:  # as ``marks_of`` takes them once all are restored (nothing moves them)
+                mark = _mark(task, parent)
+                if mark is not None:
+                    marks[tid] = mark
+        _fill_fields(workflow, meta, lambda text: _uuid(ids, text))
+
+    fill(top, top_meta, by_wf.get(TOP, ()))
+    events = top_meta.get("bpmn_events")
+    top.bpmn_events = _registry.restore(events) if events else []
+    if len(wf_rows) > 1:  # sub-processes
+        _attach_subprocesses(top, top, wf_rows, by_wf, fill, names.__getitem__)
+    return state
 
 
-def _fill(workflow, meta: dict, rows, decoded: dict | None = None, ids: dict | None = None) -> None:
-    workflow.tasks = {}
-    ids = {} if ids is None else ids
-    for row in rows:  # ordered by seq: a parent is always restored before its children
-        dct = decoded[row.id] if decoded is not None else json.loads(row.content)
-        if _DIRECT_TASKS and dct.get("typename") == _TASK_TYPENAME:
-            task = _task_from_row(dct, workflow, ids)
-        else:
-            task = _registry.restore(dct, workflow=workflow)
-        workflow.tasks[task.id] = task
-    workflow.task_tree = workflow.tasks[_uuid(ids, meta["root"])]
+def _fill_fields(workflow, meta: dict, uuid_of) -> None:
+    """A workflow's own fields from its row (its tasks restored); ``uuid_of``: id text -> UUID."""
+    workflow.task_tree = workflow.tasks[uuid_of(meta["root"])]
     workflow.success = meta["success"]
     workflow.completed = meta.get("completed", False)
     workflow.correlations = meta.get("correlations", {})
     last = meta.get("last_task")
-    workflow.last_task = workflow.tasks.get(_uuid(ids, last)) if last else None
-    workflow.data = _registry.restore(meta.get("data", {}))
+    workflow.last_task = workflow.tasks.get(uuid_of(last)) if last else None
+    workflow.data = _restored(meta.get("data", {}))
 
 
-# A cold load (a timer fired by a worker that did not run the case before) restores every live task
-# of the case from its row. SpiffWorkflow's registry does that one task at a time through generic
-# machinery: a copy of each task dict to drop its type name, a walk of every value looking for
-# typed objects, and each id parsed from text again wherever it appears (as the task's own id, as
-# its children's parent, in its parent's children). ``_task_from_row`` builds the same Task from
-# the same row directly: each id text parsed once per case, values walked only where there are any.
-# tests/test_state_restore.py compares it with the registry's restore on every task of many models
-# (fields, data, shared nested values, waiting events), and cases restored cold and fired with the
-# same cases fired warm from the cache. Only while the converter configured for tasks is
-# SpiffWorkflow's own (the one whose form this reads); any other restores through the registry.
+def _attach_subprocesses(top, workflow, wf_rows: dict, by_wf: dict, fill, name_of) -> None:
+    """The sub-processes of ``workflow``'s tasks that have a row, restored by ``fill``, and theirs."""
+    for task in list(workflow.tasks.values()):
+        if isinstance(task.task_spec, SubWorkflowTask):
+            key = name_of(task)
+            if key in wf_rows:
+                sub = BpmnSubWorkflow(top.subprocess_specs.get(task.task_spec.spec), task.id, top,
+                                      deserializing=True)
+                fill(sub, json.loads(wf_rows[key]), by_wf.get(key, ()))
+                top.subprocesses[task.id] = sub
+                sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
+                _attach_subprocesses(top, sub, wf_rows, by_wf, fill, name_of)
+
+
+# A cold load (a timer fired by a worker that did not run the case before, a step on a case another
+# process stepped last) restores every live task of the case from its row. SpiffWorkflow's registry
+# does that one task at a time through generic machinery: a copy of each task dict to drop its type
+# name, a walk of every value looking for typed objects, each id parsed from text again wherever it
+# appears (as the task's own id, as its children's parent, in its parent's children), and
+# Task.__init__'s work for a new task (a fresh id, the clock, a look for the parent) that the row then
+# overwrites. ``_task_from_row`` builds the same Task from the same row directly: its attributes set
+# at once, each id text parsed once per case, values walked only where there are any, the parent
+# found by its id text. tests/test_state_restore.py compares it with the registry's restore on every
+# task of many models (fields, data, shared nested values, waiting events, marks), and cases
+# restored cold and fired with the same cases fired warm from the cache. Only while the converter
+# configured for tasks is SpiffWorkflow's own (the one whose form this reads); any other restores
+# through the registry.
 _DIRECT_TASKS = DUBAN_CONFIG.get(Task) is TaskConverter
 _TASK_TYPENAME = _registry.typenames.get(Task, "Task")
-_EMPTY_DELTA: dict = {}
+_new = object.__new__
+_set = object.__setattr__
+_UUID_SAFETY = UUID(int=0).is_safe  # what UUID(text) says of a UUID it parses
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})  # what the registry leaves as it is
+_MUTABLE = (dict, list, set)  # the values DeepMerge copies (shallow) into a child's data
+_WAITING = TaskState.WAITING
+
+
+class _UnusualId(ValueError):
+    """A task id in a row not in the form ``str(UUID)`` writes (the registry's restore takes it)."""
 
 
 def _uuid(ids: dict, text: str) -> UUID:
+    """The UUID of an id text (parsed once a case, as ``UUID(text)`` parses it)."""
     found = ids.get(text)
     if found is None:
-        found = ids[text] = UUID(text)
+        hexits = text.replace("-", "")
+        try:
+            value = int(hexits, 16)
+        except ValueError:
+            raise _UnusualId(text) from None
+        if len(text) != 36 or text[8] != "-" or text[13] != "-" or text[18] != "-" or "%032x" % value != hexits:
+            raise _UnusualId(text)
+        found = _new(UUID)
+        _set(found, "int", value)
+        _set(found, "is_safe", _UUID_SAFETY)
+        ids[text] = found
     return found
 
 
 def _restored(value):
-    """Stored values as objects (dates, decimals... the registry knows them); plain JSON as it is."""
-    return _registry.restore(value) if value else value
+    """Stored values as objects (dates, decimals... the registry knows them); plain JSON as it is:
+    a dict of scalars just parsed is returned itself (nothing else holds it)."""
+    if not value:
+        return value
+    if type(value) is dict and "typename" not in value:
+        for item in value.values():
+            if type(item) not in _JSON_SCALARS:
+                return _registry.restore(value)
+        return value
+    return _registry.restore(value)
 
 
-def _task_from_row(dct: dict, workflow, ids: dict) -> Task:
-    """The Task a row of the current format describes, as the registry's TaskConverter makes it."""
+# The attributes Task.__init__ gives a task, in its order ("thread_id" from the class's pool): a
+# task from a row (a DubanTask, engine/task_class.py) gets them all at once. Checked against a task
+# Task.__init__ makes, so a SpiffWorkflow that sets others is not given tasks short of them (it
+# builds them itself).
+_TASK_FIELDS = ("id", "workflow", "_parent", "_children", "_state", "triggered", "task_spec", "thread_id", "data",
+                "internal_data", "last_state_change")
+_DIRECT_INIT = tuple(vars(DubanTask(SimpleNamespace(tasks={}, spec=None), object()))) == _TASK_FIELDS  # type: ignore[arg-type]
+
+
+def _task_from_row(dct: dict, workflow, ids: dict, built: dict, thread_id: int) -> tuple[Task, Task | None]:
+    """The DubanTask a row of the current format describes, as the registry's TaskConverter makes it, in
+    ``workflow.tasks``, and its parent. ``built``: the tasks of ``workflow`` built so far, by id
+    text (its parent is one); ``thread_id``: ``DubanTask.thread_id_pool``."""
+    known = ids.get
+    tid = dct["id"]
+    uid = known(tid) or _uuid(ids, tid)
+    parent_text = dct["parent"]
+    if parent_text is None:
+        parent_id = parent = None
+    else:
+        parent_id = known(parent_text) or _uuid(ids, parent_text)
+        parent = built.get(parent_text)
+        if parent is None:
+            parent = workflow.tasks.get(parent_id)
+    children = [known(child) or _uuid(ids, child) for child in dct["children"]]
     spec = workflow.spec.task_specs.get(dct["task_spec"])
-    task = DubanTask(workflow, spec, state=dct["state"], id=_uuid(ids, dct["id"]))
-    parent_id = dct["parent"]
-    task._parent = None if parent_id is None else _uuid(ids, parent_id)
-    task._children = [_uuid(ids, child) for child in dct["children"]]
-    task.last_state_change = dct["last_state_change"]
-    task.triggered = dct["triggered"]
-    task.internal_data = _restored(dct["internal_data"])
-    if task.state & TaskState.WAITING and isinstance(spec, CatchingEvent):
-        workflow.top_workflow.event_manager.add_task(task)
-    delta = dct.get("delta") or _EMPTY_DELTA
-    parent = workflow.tasks.get(task._parent) if task._parent is not None else None
+    state = dct["state"]
+    internal = dct["internal_data"]
+    if internal:
+        internal = _restored(internal)
+    delta = dct.get("delta")
     if delta and parent is not None:  # the row keeps what differs from the parent's data
-        data = DeepMerge.merge({}, parent.data)
-        updates = delta.get("updates")
-        if updates:
-            data.update(_registry.restore(updates))
-        for key in delta.get("deletions") or ():
-            data.pop(key, None)
+        data = _inherited(parent.data, delta)
     else:
         data = _restored(dct["data"])
-    task.data = data
-    return task
+    if spec is not None and _DIRECT_INIT:
+        task = _new(DubanTask)
+        task.__dict__ = {"id": uid, "workflow": workflow, "_parent": parent_id, "_children": children,
+                         "_state": state, "triggered": dct["triggered"], "task_spec": spec, "thread_id": thread_id,
+                         "data": data, "internal_data": internal, "last_state_change": dct["last_state_change"]}
+    else:
+        task = DubanTask(workflow, spec, state=state, id=uid)
+        task._parent = parent_id
+        task._children = children
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = internal
+        task.data = data
+    workflow.tasks[uid] = task
+    if state & _WAITING and isinstance(spec, CatchingEvent):
+        workflow.top_workflow.event_manager.add_task(task)
+    return task, parent
+
+
+def _inherited(above: dict, delta: dict) -> dict:
+    """A task's data from its parent's and its row's delta, as TaskConverter makes it (DeepMerge of
+    the parent's data into an empty dict — a shallow copy of each dict, list or set value —, the
+    updates, then the deletions), without copying the keys the delta deletes: most live tasks
+    are predicted ones, whose delta deletes all of their parent's data."""
+    deletions = delta.get("deletions")
+    if not above:
+        data = {}
+    elif deletions:
+        gone = set(deletions)
+        data = {} if gone.issuperset(above) else {
+            key: _copy(value) if isinstance(value, _MUTABLE) else value for key, value in above.items() if key not in gone}
+    else:
+        data = {key: _copy(value) if isinstance(value, _MUTABLE) else value for key, value in above.items()}
+    updates = delta.get("updates")
+    if updates:
+        data.update(_restored(updates))
+    if deletions and data:
+        for key in deletions:
+            data.pop(key, None)
+    return data
 
 
 _quoted = json.encoder.encode_basestring  # a JSON string as the row encoder writes it (no ASCII escaping)
