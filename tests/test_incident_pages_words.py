@@ -163,3 +163,20 @@ def test_a_required_field_of_a_drawn_form_left_empty_is_refused_by_its_label_alo
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "「采购金额（元）」为必填项" in visible(html)
     assert "amount" not in visible(html) and 'title="模型中的名称：amount"' in html
+
+
+def test_the_case_page_names_the_missing_value_by_the_label_the_model_gives_it(world):
+    """camunda7_hazard_gateways with 隐患等级's default removed: 登记隐患信息 submitted without it leaves
+    重大隐患？'s ``${level > 2}`` unreadable. The inspector's case page (its incident box and the
+    timeline) names the value as the Camunda form labels it, as the incident page does."""
+    e = world.engine
+    drawn = (CORPUS / "camunda7_hazard_gateways.bpmn").read_text(encoding="utf-8").replace(
+        'label="隐患等级（1-4）" type="long" defaultValue="3"', 'label="隐患等级（1-4）" type="long"')
+    e.deploy(drawn.encode(), by="zhao", filename="hazard_gateways.bpmn")
+    case = e.start("camunda7_hazard_gateways", by="zhang", org="east", title="己公司隐患")
+    with pytest.raises(IncidentRaised):
+        e.complete(open_task(e, case.id, "Activity_0b1x2c3").id, "zhang", {})
+    page = visible(client_login(world.app, "zhang").get(f"/cases/{case.id}").get_data(as_text=True))
+    said = "条件无法计算：条件用到的数据（“隐患等级（1-4）”）在案件中没有值"
+    assert page.count(said) == 2, page  # the incident box and the timeline
+    assert "level" not in page

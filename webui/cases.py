@@ -16,7 +16,8 @@ from workflows import accident_supervision
 from workflows.start_data import start_data
 from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
-from . import diagram, display, documents, formspec, nav, overdue, parties, queries, redaction, taskcontext
+from . import (diagram, display, documents, formspec, incident_form, nav, overdue, parties, queries, redaction,
+               taskcontext)
 from .auth import engine
 from .paging import paged
 
@@ -119,8 +120,10 @@ def show(case_id: int):
     waits = [] if case.tasks or case.status != "running" else sorted(
         ((t.name or names.get(t.element_id) or "定时等待", t.due_at) for t in case.timers if t.due_at is not None),
         key=lambda w: w[1])
+    # an incident, and one in the timeline, names a missing value by its label (the model's own too)
+    incident_names = incident_form.case_labels(eng, case) if case.incidents else {}
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
-                           waits=waits, step_names=names, related=related, can_list=can_list,
+                           incident_names=incident_names, waits=waits, step_names=names, related=related, can_list=can_list,
                            labels=labels, facts=facts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
                            workable=_workable(eng, case.tasks))
