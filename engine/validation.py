@@ -110,7 +110,8 @@ def read_file(content: bytes, filename: str, form_exists=None) -> ParsedFile:
             raise InvalidModel(f"模型元素过多（{elements} 个，上限 {MAX_MODEL_ELEMENTS} 个），请拆分为被调用的子流程",
                                filename=filename, line=root.sourceline)
         if not root.findall("bpmn:process", NS):
-            raise InvalidModel("文件中没有流程 <bpmn:process>，无法部署", filename=filename, line=root.sourceline)
+            raise InvalidModel("文件中没有流程，无法部署（只有泳池而泳池里没有流程，或是空白的模型）；请在建模工具中"
+                               "画出流程（开始事件、任务、结束事件）后重新导出", filename=filename, line=root.sourceline)
         normalized = dialects.normalize(root, form_exists)
         executable = normalized.root.findall("bpmn:process", NS)
         called = {c.get("calledElement") for c in normalized.root.iter(f"{{{BPMN_NS}}}callActivity")

@@ -190,3 +190,19 @@ def test_a_call_activity_calling_nothing_is_refused_saying_where_to_choose_the_p
                       filename="camunda7_call_parent.bpmn")
     assert model_refusal(err.value).endswith(
         "调用活动「区级核查\n（子流程）」：调用活动没有指定被调用的流程；请在属性面板中选择被调用的流程")
+
+
+def test_a_file_with_a_pool_and_no_process_is_refused_without_a_tag_name(engine):
+    """A collaboration whose pool is empty (a black-box pool, as Camunda Modeler draws a partner
+    organisation): the refusal says what is missing and what to draw, not the XML tag
+    (it said 「文件中没有流程 <bpmn:process>」)."""
+    pool_only = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_1"
+  targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.28.0">
+  <bpmn:collaboration id="Collaboration_1"><bpmn:participant id="Participant_1" name="\xe4\xbc\x81\xe4\xb8\x9a" /></bpmn:collaboration>
+</bpmn:definitions>"""
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(pool_only, by="boss", filename="pool.bpmn")
+    assert model_refusal(err.value) == (
+        "模型校验未通过：pool.bpmn 第 3 行：文件中没有流程，无法部署（只有泳池而泳池里没有流程，或是空白的模型）；"
+        "请在建模工具中画出流程（开始事件、任务、结束事件）后重新导出")
