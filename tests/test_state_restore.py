@@ -244,3 +244,16 @@ def test_rows_whose_ids_are_not_written_as_str_writes_them_are_restored_by_the_r
         assert loaded.names == {} and len(as_written.names) == len(as_written.workflow.tasks)
     finally:
         e.dispose()
+
+
+@pytest.mark.parametrize("text", [
+    '{"比值":NaN,"上限":Infinity,"下限":-Infinity}',  # the row encoder writes such floats so
+    '[1e400,123456789012345678901234567890,-9223372036854775809,-0.0,0.1,1796289128.408544,5e-324]',
+    '{"企业名称":"示范市甲化工有限公司","从业人数":"１２０","罚款金额":"5,000,000","a":1,"a":2}',
+    '{"半个字":"\\ud800","esc":"\\u4e2d\\n\\t\\"\\/","nested":[[{"x":[]}],{}],"t":true,"f":false,"n":null}',
+])
+def test_the_rows_json_is_read_as_the_standard_library_reads_it(text):
+    """``_decoded`` reads rows with msgspec where it can: what it gives is ``json.loads``' reading,
+    types and all, and a row it refuses is read by ``json.loads`` (with the rows beside it)."""
+    texts = [text, '{"id":"a6a2ade6-bd32-4715-adc3-58e770f7a9ae","state":64}']
+    assert repr(wfstate._decoded(texts)) == repr([json.loads(t) for t in texts])
