@@ -391,7 +391,8 @@ def _uuid(ids: dict, text: str) -> UUID:
             value = int(hexits, 16)
         except ValueError:
             raise _UnusualId(text) from None
-        if len(text) != 36 or text[8] != "-" or text[13] != "-" or text[18] != "-" or "%032x" % value != hexits:
+        if (len(text) != 36 or text[8] != "-" or text[13] != "-" or text[18] != "-" or text[23] != "-"
+                or "%032x" % value != hexits):
             raise _UnusualId(text)
         found = _new(UUID)
         _set(found, "int", value)
