@@ -36,7 +36,7 @@ from . import case_rows, sqlexec
 from .parser import DUBAN_CONFIG
 from .errors import EngineError
 from .schema import TaskRow, WorkflowRow
-from .task_class import DubanTask
+from .task_class import DubanTask, DubanTaskConverter
 from .workflow import DubanWorkflow
 
 TOP = "top"
@@ -548,14 +548,17 @@ def _task_text(task, tid: str, parent=None, parent_tid: str | None = None,
                     tail, _TYPENAME_TAIL))
 
 
-_DIRECT_TEXT = _DIRECT_TASKS and _c_encode is not None
+_DIRECT_TEXT = _DIRECT_TASKS and _c_encode is not None and DUBAN_CONFIG.get(DubanTask) is DubanTaskConverter
+# The classes whose rows ``_task_text`` writes: a case's own tasks (engine/task_class.py) and SpiffWorkflow's,
+# stored alike (the same converter, under the type name "Task").
+_TEXT_CLASSES = (DubanTask, Task)
 
 
 def _task_json(task, tid: str, parent=None, parent_tid: str | None = None,
                child_tids: list[str] | None = None) -> str:
     """A task's row content, as ``to_json(_registry.convert(task))`` gives it (the other arguments:
     see ``_task_text``)."""
-    if _DIRECT_TEXT and type(task) is Task:
+    if _DIRECT_TEXT and type(task) in _TEXT_CLASSES:
         return _task_text(task, tid, parent, parent_tid, child_tids)
     return to_json(_registry.convert(task))
 

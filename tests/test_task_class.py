@@ -139,3 +139,31 @@ def test_state_changes_are_logged_as_before_when_spiff_logging_is_on(sqlite_url,
         assert {"task_spec", "workflow_spec", "elapsed"} <= set(vars(changes[0]))  # SpiffWorkflow's own extras
     finally:
         e.dispose()
+
+
+def test_a_steps_task_rows_are_written_by_the_direct_writer_not_the_registry(sqlite_url, monkeypatch):
+    """state._task_json writes a DubanTask's row itself (``_task_text``), as it did a plain Task's:
+    the registry's generic conversion (about twice the cost) is left for other classes. Watched by
+    passing every registry conversion through and noting the tasks among them."""
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        e.directory.add_user("zhang", org="east", roles=["inspector", "enterprise"], name="张三")
+        deploy(e, *MODELS)
+        converted = []
+        convert = wfstate._registry.convert
+
+        def noting(obj, *args, **kwargs):
+            if isinstance(obj, Task):
+                converted.append(type(obj).__name__)
+            return convert(obj, *args, **kwargs)
+
+        monkeypatch.setattr(wfstate._registry, "convert", noting)
+        case = e.start("coverage", by="zhang", org="east")
+        assert _walk_case(e, case.id, lambda: None) > 3
+        assert converted == []
+        # and the direct writer's row is the registry's
+        workflow = _cold(e, case.id)
+        for task in workflow.tasks.values():
+            assert wfstate._task_json(task, str(task.id)) == wfstate.to_json(convert(task))
+    finally:
+        e.dispose()
