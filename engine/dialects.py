@@ -775,13 +775,22 @@ def _form_fields(el) -> list[dict]:
             readonly = "readonly" in constraints
             found.append({"id": f.get("id"), "label": f.get("label") or "", "type": f.get("type") or "string",
                           "default": f.get("defaultValue"), "required": "required" in constraints and not readonly,
-                          "readonly": readonly})
+                          "readonly": readonly, **_enum_values(f, ns)})
         for f in ext.iterfind(f"{{{ns}}}formProperty"):
             readonly = (f.get("writable") or "").strip() == "false"
             found.append({"id": (f.get("variable") or "").strip() or f.get("id"), "label": f.get("name") or "",
                           "type": f.get("type") or "string", "default": f.get("default"),
-                          "required": (f.get("required") or "") == "true" and not readonly, "readonly": readonly})
+                          "required": (f.get("required") or "") == "true" and not readonly, "readonly": readonly,
+                          **_enum_values(f, ns)})
     return [f for f in found if f["id"]]
+
+
+def _enum_values(f, ns: str) -> dict:
+    """An enum field's choices as ``{"values": [[id, name], ...]}`` (the id is what is stored, the
+    name what the form shows); nothing for another type."""
+    if (f.get("type") or "").lower() != "enum":
+        return {}
+    return {"values": [[v.get("id"), v.get("name") or v.get("id")] for v in f.iterfind(f"{{{ns}}}value") if v.get("id")]}
 
 
 def _is_external(el) -> bool:

@@ -6,7 +6,10 @@ type, default value and a ``required`` constraint. engine/dialects.py copies the
 submitted data is checked here: defaults fill missing fields, required fields must be given (the
 error names the field by its label), a read-only field (Camunda's ``readonly``, Activiti's
 ``writable="false"``) is not written, numbers and yes/no values are read as a tired official types
-them ("5,000,000", "５", "是"). The UI shows these fields on its generic 办理 form.
+them ("5,000,000", "５", "是"), an enum's value must be one of its ids (or the name shown for one).
+The task page shows these fields when the task has no form of ours (webui/drawn_form.py): each by
+its label, a 是/否 choice for a boolean, a select of the names for an enum, read-only ones shown but
+not editable; what is posted is checked here, and the errors come back next to the fields.
 
 Written here, not with marshmallow: the fields are data in the model, known only at run time, and
 the rules are the handful Camunda's generated forms have.
@@ -73,6 +76,15 @@ def _convert(kind: str, value):
     return value
 
 
+def _choice(f: dict, value):
+    """An enum field's value: one of its ids, or the name shown for one (typed as the form shows it)."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    for vid, name in f["values"]:
+        if text in (vid, unicodedata.normalize("NFKC", name or "").strip()):
+            return vid
+    raise ValueError(text)
+
+
 def check(props: dict, data: dict) -> dict:
     """The submitted data with defaults filled and values converted; InvalidData naming each field."""
     fields = fields_of(props)
@@ -95,10 +107,12 @@ def check(props: dict, data: dict) -> dict:
                 errors[fid] = f"「{label}」为必填项"
             continue
         try:
-            result[fid] = _convert(f.get("type"), value)
+            result[fid] = _choice(f, value) if f.get("values") else _convert(f.get("type"), value)
         except (ValueError, TypeError):
             kind = {"long": "整数", "integer": "整数", "boolean": "是或否", "double": "数字"}.get(
                 (f.get("type") or "").lower(), "有效的值")
+            if f.get("values"):
+                kind = "以下之一：" + "、".join(name for _id, name in f["values"])
             errors[fid] = f"「{label}」须为{kind}"
     if errors:
         raise InvalidData(errors)

@@ -2,7 +2,8 @@
 
 我的待办 is the engine's queue (claimed and claimable, by due date). 组待办 shows one role's unclaimed
 tasks to claim; 已办 what the user completed. The task page renders the task's form from the forms
-registry and hands the posted data to ``engine.complete``; validation errors come back from the
+registry — or, for a task with no form of ours, the fields drawn in its model (webui/drawn_form.py)
+— and hands the posted data to ``engine.complete``; validation errors come back from the
 engine in Chinese and are shown next to their fields with everything typed kept.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
 from . import overdue as late_cases
-from . import attachments, display, formspec, nav, parties, queries, redaction, taskcontext
+from . import attachments, display, drawn_form, formspec, nav, parties, queries, redaction, taskcontext
 from engine.queries import page_key
 
 from .paging import keyset_paged, paged
@@ -103,6 +104,9 @@ def show(task_id: str):
     case = redaction.case_for(eng, task.case_id, g.user)  # Forbidden (403) for another org's case
     may_work = task.state == "open" and eng.may_work(task_id, g.user.username)
     fields = formspec.fields_for(eng.forms, task.form_key)
+    # No form of ours: the fields drawn in the model (Camunda formData, Flowable formProperty), if any
+    drawn = drawn_form.fields(eng, task, case.model_id) if fields is None else None
+    fields = fields if drawn is None else drawn
     form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name,
                          people=formspec.people_options(eng.directory, fields, case.org_code),
                          orgs=formspec.org_options(eng.directory, fields),
@@ -138,12 +142,16 @@ def show(task_id: str):
             unsaved = pending.all_refs()
             for name in names:  # files of a refused submit were not kept: choose them again
                 form.values[name] = [r for r in form.values.get(name) or [] if r not in unsaved]
+            if drawn:  # read-only fields post nothing: show them as they were
+                form.values.update(drawn_form.readonly_values(drawn, case.data))
             flash("表单有误，请按提示修改后重新提交。" + ("本次选择的附件未保存，请重新选择。" if unsaved else ""), "error")
     else:
         # Nothing typed yet: start from the case data where field names match (a case started from an
         # accident or a hazard already knows party_name, violation_facts…), a delegate's draft over it.
         form.values = formspec.prefill(fields, {**_own_data(eng, case, task, fields), **(task.draft or {})})
         form.values.update(formspec.prefill(fields, taskcontext.prefill(task, case.data)))
+        if drawn:
+            form.values = drawn_form.start_values(drawn, form.values, case.data)
     parties.prime([case.party])
     context = taskcontext.build(eng, case, task, g.user)
     handover = []

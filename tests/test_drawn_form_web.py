@@ -1,0 +1,114 @@
+"""A task drawn with its own form (模型内表单) is filled in on the task page.
+
+Camunda Modeler's ``camunda:formData`` and Activiti/Flowable's ``formProperty`` carry the task's form
+in the model. The task page shows each field by its label (never its id), with the input its type
+asks for; what an official types ("5,000,000") completes the task, stored as the number; a required
+field left empty is refused next to the field in Chinese, everything typed kept. Real engine
+(workflows.runtime), real SQLite file, the corpus files of tests/bpmn/interop, Flask's test client.
+"""
+from __future__ import annotations
+
+import re
+
+from tests.interop_support import CORPUS
+from tests.test_incident_pages_words import visible, world  # noqa: F401 - world: the fixture
+from tests.ui_support import client_login, open_task
+
+
+def task_form(html: str) -> str:
+    return re.search(r'<form method="post" class="card task-form".*?</form>', html, re.S).group(0)
+
+
+def labels(form: str) -> dict[str, str]:
+    """Input id -> the label a person reads (the required mark's * dropped)."""
+    return {m.group(1): visible(m.group(2)).rstrip("*").strip()
+            for m in re.finditer(r'<label class="label" for="f-([^"]+)"[^>]*>(.*?)</label>', form, re.S)}
+
+
+def started(world, filename: str, element: str):
+    e = world.engine
+    key = filename.removesuffix(".bpmn")
+    e.deploy(CORPUS / filename, by="zhao")
+    case = e.start(key, by="zhang", org="east", title="甲公司" + key)
+    return case, open_task(e, case.id, element)
+
+
+def test_camunda_purchase_form_is_shown_by_label_and_completes_with_a_typed_amount(world):
+    case, task = started(world, "camunda7_purchase.bpmn", "Activity_request")
+    zhang = client_login(world.app, "zhang")
+    form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
+    assert labels(form) == {"amount": "采购金额（元）", "urgent": "是否急需"}
+    assert not re.search(r"\bamount\b|\burgent\b", visible(form))  # the ids are no words on the page
+    assert re.search(r'for="f-amount"[^>]*>采购金额（元）<span class="req"', form)  # required marked
+    assert 'type="radio" name="urgent" value="false" checked' in form  # 是/否, the default filled in
+    assert 'name="_data"' not in form  # not the generic 办理意见 box
+    response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit",
+                                                      "amount": "5,000,000", "urgent": "true"})
+    assert response.status_code == 302, visible(response.get_data(as_text=True))
+    data = world.engine.case(case.id).data
+    assert (data["amount"], data["urgent"]) == (5_000_000, True)
+    assert world.engine.task(task.id).state == "completed"
+
+
+def test_a_required_field_left_empty_is_refused_by_its_label_and_what_was_typed_stays(world):
+    case, task = started(world, "camunda7_purchase.bpmn", "Activity_request")
+    zhang = client_login(world.app, "zhang")
+    response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit",
+                                                      "amount": "", "urgent": "true"})
+    assert response.status_code == 422
+    form = task_form(response.get_data(as_text=True))
+    error = re.search(r'<div class="field has-error[^"]*" data-field="amount">.*?'
+                      r'<p class="field-error" id="err-amount" role="alert">(.*?)</p>', form, re.S)
+    assert error and error.group(1) == "「采购金额（元）」为必填项"
+    assert 'type="radio" name="urgent" value="true" checked' in form  # the 是 chosen is kept
+    assert world.engine.task(task.id).state == "open"
+    response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit",
+                                                      "amount": "１２,０００", "urgent": "false"})
+    assert response.status_code == 302
+    assert world.engine.case(case.id).data["amount"] == 12000  # full-width digits as typed
+
+
+def test_activiti_form_properties_enum_readonly_and_number(world):
+    """activiti_form_properties: 企业名称 (writable="false", shown not editable), 隐患等级 (enum:
+    a select of 重大隐患/一般隐患 posting the value's id), 罚款金额 (long)."""
+    case, task = started(world, "activiti_form_properties.bpmn", "usertask1")
+    zhang = client_login(world.app, "zhang")
+    form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
+    assert labels(form) == {"enterprise": "企业名称", "hazard_level": "隐患等级", "fine_amount": "罚款金额"}
+    assert re.search(r'<input type="text" id="f-enterprise" class="readonly" value="[^"]*" readonly disabled>', form)
+    assert 'name="enterprise"' not in form
+    assert re.search(r'<select name="hazard_level" id="f-hazard_level"><option value="">请选择</option>'
+                     r'<option value="major" >重大隐患</option><option value="general" >一般隐患</option></select>', form)
+    assert not re.search(r"\bmajor\b|\bgeneral\b|fp_|hazard_level|fine_amount", visible(form))
+    response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit",
+                                                      "hazard_level": "", "fine_amount": "５０,０００"})
+    assert response.status_code == 422
+    form = task_form(response.get_data(as_text=True))
+    assert "「隐患等级」为必填项" in visible(form)
+    assert 'value="５０,０００"' in form  # kept as typed
+    response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit",
+                                                      "hazard_level": "general", "fine_amount": "５０,０００",
+                                                      "enterprise": "篡改的企业"})
+    assert response.status_code == 302
+    data = world.engine.case(case.id).data
+    assert (data["hazard_level"], data["fine_amount"]) == ("general", 50000)
+    assert data.get("enterprise") != "篡改的企业"  # read-only: what is posted for it is not written
+    assert open_task(world.engine, case.id, "usertask3").name == "限期整改"
+
+
+def test_an_enum_value_not_in_the_model_is_refused_naming_the_choices(world):
+    case, task = started(world, "activiti_form_properties.bpmn", "usertask1")
+    zhang = client_login(world.app, "zhang")
+    response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit",
+                                                      "hazard_level": "critical"})
+    assert response.status_code == 422
+    assert "「隐患等级」须为以下之一：重大隐患、一般隐患" in visible(task_form(response.get_data(as_text=True)))
+
+
+def test_flowable_leave_form_opens_with_its_default(world):
+    """flowable_leave: 请假天数 (long, default 5, required) on 填写请假单."""
+    case, task = started(world, "flowable_leave.bpmn", "sid-4F1C2A7B-3D5E-4B8A-9C1D-2E3F4A5B6C7D")
+    zhang = client_login(world.app, "zhang")
+    form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
+    assert labels(form) == {"days": "请假天数"}
+    assert re.search(r'name="days" id="f-days" value="5"', form)
