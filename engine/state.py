@@ -23,6 +23,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
@@ -42,7 +43,18 @@ from .workflow import DubanWorkflow
 TOP = "top"
 KEEP_ANCESTORS = 2  # finished ancestors kept whole above the frontier; joins look at their parents
 
-_registry = BpmnWorkflowSerializer.configure(DUBAN_CONFIG)
+def _data_registry() -> DefaultRegistry:
+    """SpiffWorkflow's registry of data types (datetime, timedelta, UUID) plus ``date``: a script may
+    leave a day in the case data (``整改期限 = date(2026, 12, 1)``, ``date`` is in its environment),
+    which SpiffWorkflow's registry cannot store — the step failed with "Object of type date is not
+    JSON serializable"."""
+    registry = DefaultRegistry()
+    registry.register(date, lambda value: {"value": value.isoformat()},
+                      lambda dct: date.fromisoformat(dct["value"]), "date")
+    return registry
+
+
+_registry = BpmnWorkflowSerializer.configure(DUBAN_CONFIG, _data_registry())
 serializer = BpmnWorkflowSerializer(_registry)
 
 # The format of the saved state, stamped on the top workflow row ("format"). Rows of an older
