@@ -4,15 +4,25 @@ Camunda Modeler's ``camunda:formData`` and Activiti/Flowable's ``formProperty`` 
 in the model. The task page shows each field by its label (never its id), with the input its type
 asks for; what an official types ("5,000,000") completes the task, stored as the number; a required
 field left empty is refused next to the field in Chinese, everything typed kept. Real engine
-(workflows.runtime), real SQLite file, the corpus files of tests/bpmn/interop, Flask's test client.
+(workflows.runtime), real SQLite file and PostgreSQL, the corpus files of tests/bpmn/interop, Flask's test client.
 """
 from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.interop_support import CORPUS
-from tests.test_incident_pages_words import visible, world  # noqa: F401 - world: the fixture
-from tests.ui_support import client_login, open_task
+from tests.test_incident_pages_words import visible
+from tests.ui_support import client_login, make_world, open_task
+
+
+@pytest.fixture
+def world(database_url, tmp_path):
+    """The UI tests' world on SQLite, and on PostgreSQL (DUBAN_TEST_PG_URL)."""
+    w = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
+    yield w
+    w.engine.dispose()
 
 
 def task_form(html: str) -> str:
