@@ -122,3 +122,35 @@ def test_flowable_leave_form_opens_with_its_default(world):
     form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
     assert labels(form) == {"days": "请假天数"}
     assert re.search(r'name="days" id="f-days" value="5"', form)
+
+
+def test_camunda_enum_date_readonly_and_decimal_fields(world):
+    """tests/bpmn/camunda7_drawn_form_kinds.bpmn, drawn as Camunda Modeler draws it: 检查日期 (date,
+    required) is a date picker, 检查结论 (enum, default 合格) a select of the value names with the
+    default chosen, 检查单位 (readonly, with a default) shown not editable, 整改完成率 (double) typed
+    with full-width digits."""
+    e = world.engine
+    e.deploy(CORPUS.parent / "camunda7_drawn_form_kinds.bpmn", by="zhao")
+    case = e.start("camunda7_drawn_form_kinds", by="zhang", org="east", title="丙公司现场检查")
+    task = open_task(e, case.id, "Activity_0record")
+    zhang = client_login(world.app, "zhang")
+    form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
+    assert labels(form) == {"checked_on": "检查日期", "verdict": "检查结论", "inspector_unit": "检查单位",
+                            "ratio": "整改完成率（%）"}
+    assert '<input type="date" name="checked_on" id="f-checked_on" value="">' in form
+    assert '<option value="pass" selected>合格</option>' in form
+    assert '<option value="stop" >停产整顿</option>' in form
+    assert 'id="f-inspector_unit" class="readonly" value="东城区应急管理局" readonly disabled>' in form
+    response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit", "verdict": "fix",
+                                                      "ratio": "８７.５", "inspector_unit": "别的单位"})
+    assert response.status_code == 422
+    form = task_form(response.get_data(as_text=True))
+    assert "「检查日期」为必填项" in visible(form)
+    assert '<option value="fix" selected>限期整改</option>' in form and 'value="８７.５"' in form
+    assert 'value="东城区应急管理局" readonly disabled>' in form  # still shown after the refusal
+    response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit", "verdict": "fix",
+                                                      "ratio": "８７.５", "checked_on": "2026-12-03"})
+    assert response.status_code == 302
+    data = e.case(case.id).data
+    assert (data["checked_on"], data["verdict"], data["ratio"]) == ("2026-12-03", "fix", 87.5)
+    assert "inspector_unit" not in data  # read-only: never written
