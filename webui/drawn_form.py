@@ -30,7 +30,7 @@ def fields(engine, task, model_id: int | None) -> list[dict] | None:
     when the task has a form of ours or its model draws none."""
     if task.form_key:
         return None
-    drawn = model_forms.fields_of(_properties(engine, task.case_id, task.spec_id))
+    drawn = model_forms.fields_of(_properties(engine, task.case_id, model_id, task.spec_id))
     if not drawn:
         return None
     labels = model_data.data_labels(engine, model_id)
@@ -70,14 +70,32 @@ def readonly_values(drawn: list[dict], case_data: dict) -> dict:
             if any(f["name"] == k and f["readonly"] for f in drawn)}
 
 
-def _properties(engine, case_id: int, spec_id: str) -> dict:
+# (engine, model id, element id) -> the properties of a task of the model's own process: a version's
+# process is the same in every case of it (a called process's tasks are not kept: the bundle of each
+# case names the version of the called model it took)
+_OWN: dict[tuple, dict] = {}
+_OWN_CAP = 4096
+
+
+def _properties(engine, case_id: int, model_id: int | None, spec_id: str) -> dict:
     """The task spec's properties, from the case's frozen spec bundle (kept in memory once read)."""
+    key = (engine, model_id, spec_id)  # the engine itself, as model_data's cache: an id could be reused
+    known = _OWN.get(key)
+    if known is not None:
+        return known
     with engine.db.read() as s:
         bundle = s.execute(sa.select(Case.bundle_hash).where(Case.id == case_id)).scalar_one_or_none()
         if bundle is None:
             return {}
         spec, subprocess_specs = engine.models.specs(s, bundle)
-    for process in (spec, *subprocess_specs.values()):
+    task_spec = spec.task_specs.get(spec_id)
+    if task_spec is not None and model_id is not None:
+        if len(_OWN) >= _OWN_CAP:
+            _OWN.clear()
+        _OWN[key] = projection.task_properties(task_spec)
+    if task_spec is not None:
+        return projection.task_properties(task_spec)
+    for process in subprocess_specs.values():
         task_spec = process.task_specs.get(spec_id)
         if task_spec is not None:
             return projection.task_properties(task_spec)
