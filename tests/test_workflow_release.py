@@ -22,18 +22,29 @@ from engine.workflow_cache import WorkflowCache
 from tests.support import BPMN, deploy, make_engine, open_task_id
 
 
+# Workflows and tasks alive before the test (other tests' engines in the same process may still
+# hold theirs), by weak reference: left out of ``alive``'s count while they live.
+_BEFORE: dict[int, weakref.ref] = {}
+
+
 @contextlib.contextmanager
 def collector_off():
     gc.collect()  # what earlier tests left
+    _BEFORE.clear()
+    _BEFORE.update((id(o), weakref.ref(o)) for o in gc.get_objects()
+                   if isinstance(o, (BpmnWorkflow, BpmnSubWorkflow, Task)))
     gc.disable()
     try:
         yield
     finally:
         gc.enable()
+        _BEFORE.clear()
 
 
 def alive(kind) -> int:
-    return sum(1 for o in gc.get_objects() if isinstance(o, kind))
+    """The objects of ``kind`` alive now that were not before the test."""
+    return sum(1 for o in gc.get_objects() if isinstance(o, kind)
+               and not (id(o) in _BEFORE and _BEFORE[id(o)]() is o))
 
 
 def cached_workflow(engine: Engine, case_id: int):
