@@ -360,36 +360,87 @@ def raw_run(cases: int) -> dict:
             "cpu_ms_per_completion": round(cpu / done * 1000, 3)}
 
 
-def naive_run(path: Path, cases: int) -> dict:
+class NaiveApp:
     """The naive app: whole JSON per case, read-deserialize-run-serialize-write-commit per completion."""
-    spec, subs = _spec()
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")  # as the engine's SQLite
-    db.execute("CREATE TABLE wf (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
-    for i in range(cases):
-        wf = BpmnWorkflow(spec, subs)
+
+    def __init__(self, path: Path, cases: int):
+        self.spec, self.subs = _spec()
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # as the engine's SQLite
+        self.db.execute("CREATE TABLE wf (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
+        for i in range(cases):
+            wf = BpmnWorkflow(self.spec, self.subs)
+            wf.do_engine_steps()
+            self.db.execute("INSERT INTO wf (id, state) VALUES (?, ?)", (i, serializer.serialize_json(wf)))
+        self.elapsed, self.done, self.cpu = 0.0, 0, 0.0
+
+    def complete(self, i: int) -> None:
+        """Complete case ``i``'s ready task, timed."""
+        db = self.db
+        t0, c0 = time.perf_counter(), time.process_time()
+        db.execute("BEGIN IMMEDIATE")
+        (text,) = db.execute("SELECT state FROM wf WHERE id = ?", (i,)).fetchone()
+        wf = serializer.deserialize_json(text)
+        (task,) = wf.get_tasks(state=TaskState.READY, manual=True)
+        task.set_data(意见="同意")
+        task.run()
         wf.do_engine_steps()
-        db.execute("INSERT INTO wf (id, state) VALUES (?, ?)", (i, serializer.serialize_json(wf)))
-    elapsed, done, cpu = 0.0, 0, 0.0
+        db.execute("UPDATE wf SET state = ? WHERE id = ?", (serializer.serialize_json(wf), i))
+        db.execute("COMMIT")
+        self.elapsed += time.perf_counter() - t0
+        self.cpu += time.process_time() - c0
+        self.done += 1
+
+    def summary(self) -> dict:
+        done = self.done
+        return {"completions": done, "seconds": round(self.elapsed, 3), "per_second": round(done / self.elapsed, 1),
+                "cpu_ms_per_completion": round(self.cpu / done * 1000, 3)}
+
+
+def naive_run(path: Path, cases: int) -> dict:
+    app = NaiveApp(path, cases)
     for _ in range(TASKS):
         for i in range(cases):
-            t0, c0 = time.perf_counter(), time.process_time()
-            db.execute("BEGIN IMMEDIATE")
-            (text,) = db.execute("SELECT state FROM wf WHERE id = ?", (i,)).fetchone()
-            wf = serializer.deserialize_json(text)
-            (task,) = wf.get_tasks(state=TaskState.READY, manual=True)
-            task.set_data(意见="同意")
-            task.run()
-            wf.do_engine_steps()
-            db.execute("UPDATE wf SET state = ? WHERE id = ?", (serializer.serialize_json(wf), i))
-            db.execute("COMMIT")
-            elapsed += time.perf_counter() - t0
-            cpu += time.process_time() - c0
-            done += 1
-    db.close()
-    return {"completions": done, "seconds": round(elapsed, 3), "per_second": round(done / elapsed, 1),
-            "cpu_ms_per_completion": round(cpu / done * 1000, 3)}
+            app.complete(i)
+    app.db.close()
+    return app.summary()
+
+
+def paired_run(directory: Path, cases: int) -> dict:
+    """The engine (warm, as ``engine_sqlite``) and the naive app in turns, a round each: every case's
+    next task on the engine, then every case's on the naive app, five times. The machine's speed
+    drifts by tens of percent over seconds (a shared VM); run one after the other, the two runs meet
+    different machines and the ratio moves with the drift. Taken in turns of a round (a fraction of
+    a second each), both meet the same one. Not one completion each in turn: then each pays for the
+    other's garbage and cache misses (the engine's CPU per completion doubled that way).
+    ``engine_over_naive``: completions/s of the two, as the separate runs' ratio is taken;
+    ``rounds``: the ratio of each round (every case's next task) on its own."""
+    engine = make_engine(f"sqlite:///{directory / 'paired_engine.sqlite'}")
+    engine.deploy(MODEL, by="boss")
+    for _ in range(cases):
+        engine.start(PROCESS, by="zhang", org="east", data={"备注": "基准测试"})
+    naive = NaiveApp(directory / "paired_naive.sqlite", cases)
+    meter = Meter(engine)
+    rounds = []
+    for _ in range(TASKS):
+        with engine.db.engine.connect() as conn:
+            ids = list(conn.execute(sa.select(HumanTask.id).where(HumanTask.state == "open")
+                                    .order_by(HumanTask.case_id)).scalars())
+        assert len(ids) == cases, ids
+        e0, n0 = meter.elapsed, naive.elapsed
+        for tid in ids:
+            meter.call(lambda: engine.complete(tid, "zhang", {"意见": "同意"}))
+        for i in range(cases):
+            naive.complete(i)
+        rounds.append(round((naive.elapsed - n0) / (meter.elapsed - e0), 2))
+    meter.close()
+    engine.dispose()
+    naive.db.close()
+    e, n = meter.summary(), naive.summary()
+    return {"engine": e, "naive": n, "engine_over_naive": round(e["per_second"] / n["per_second"], 2),
+            "engine_over_naive_by_cpu": round(n["cpu_ms_per_completion"] / e["cpu_ms_per_completion"], 2),
+            "rounds": rounds}
 
 
 # -- any model: --model FILE [--process ID] ---------------------------------------------------
@@ -772,7 +823,9 @@ def ratios(result: dict) -> None:
         goals["sqlite_500"] = eng["per_second"] >= 500
     if result.get("engine_postgres", {}).get("per_second"):
         goals["postgres_300"] = result["engine_postgres"]["per_second"] >= 300
-    if "engine_over_naive" in result:
+    if "engine_and_naive_in_turns" in result:  # the two in turns: the machine's drift met by both
+        goals["twice_naive"] = result["engine_and_naive_in_turns"]["engine_over_naive"] >= 2.0
+    elif "engine_over_naive" in result:
         goals["twice_naive"] = result["engine_over_naive"] >= 2.0
     result["goals"] = goals
 
@@ -840,7 +893,7 @@ def main():
                     help="any deployable model instead (its sibling .bpmn/.dmn files deployed with it); repeatable")
     ap.add_argument("--process", default=None, help="the process of --model to start (default: the one deployed)")
     ap.add_argument("--only", choices=["engine_sqlite", "engine_sqlite_cold", "engine_postgres", "engine_postgres_cold",
-                                       "engine_postgres_concurrent", "raw", "naive"], default=None)
+                                       "engine_postgres_concurrent", "raw", "naive", "paired"], default=None)
     ap.add_argument("--cold", action="store_true",
                     help="also engine_postgres_cold: PostgreSQL with the workflow cache off (cache_size=0)")
     args = ap.parse_args()
@@ -863,6 +916,8 @@ def main():
             result["raw_spiff_in_memory"] = raw_run(n)
         if args.only in (None, "naive"):
             result["naive_app_sqlite"] = naive_run(Path(tmp) / "naive.sqlite", n)
+        if args.only in (None, "paired"):
+            result["engine_and_naive_in_turns"] = paired_run(Path(tmp), n)
     if args.only in (None, "engine_postgres", "engine_postgres_cold", "engine_postgres_concurrent") \
             and not args.skip_postgres:
         with contextlib.ExitStack() as stack:
@@ -891,7 +946,9 @@ def main():
         goals["postgres_300"] = result["engine_postgres"]["per_second"] >= 300  # serial: the headline
         result["engine_postgres_over_commit_floor"] = round(result["engine_postgres"]["per_second"]
                                                             / result["postgres_commit_floor"]["per_second"], 2)
-    if "engine_over_naive" in result:
+    if "engine_and_naive_in_turns" in result:  # the two in turns: the machine's drift met by both
+        goals["twice_naive"] = result["engine_and_naive_in_turns"]["engine_over_naive"] >= 2.0
+    elif "engine_over_naive" in result:
         goals["twice_naive"] = result["engine_over_naive"] >= 2.0
     result["goals"] = goals
     models.cleanup()
