@@ -24,6 +24,9 @@ from .errors import InvalidData
 
 TRUE = {"true", "yes", "y", "1", "是", "对", "同意", "on"}
 FALSE = {"false", "no", "n", "0", "否", "不", "不同意", "off"}
+INTEGER_KINDS = frozenset({"long", "integer", "int", "short"})
+DECIMAL_KINDS = frozenset({"double", "float", "decimal", "number"})
+NUMBER_KINDS = INTEGER_KINDS | DECIMAL_KINDS
 
 
 def fields_of(props: dict) -> list[dict]:
@@ -60,9 +63,9 @@ def _number(value, integer: bool):
 
 def _convert(kind: str, value):
     kind = (kind or "string").lower()
-    if kind in ("long", "integer", "int"):
+    if kind in INTEGER_KINDS:
         return _number(value, True)
-    if kind in ("double", "float", "decimal", "number"):
+    if kind in DECIMAL_KINDS:
         return _number(value, False)
     if kind == "boolean":
         if isinstance(value, bool):

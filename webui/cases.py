@@ -16,8 +16,8 @@ from workflows import accident_supervision
 from workflows.start_data import start_data
 from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
-from . import (diagram, display, documents, formspec, incident_form, nav, overdue, parties, queries, redaction,
-               taskcontext)
+from . import (diagram, display, documents, formspec, incident_form, model_data, nav, overdue, parties, queries,
+               redaction, taskcontext)
 from .auth import engine
 from .paging import paged
 
@@ -99,7 +99,9 @@ def show(case_id: int):
     # 研判结果: what the process computed (grade, 管辖, 迟报, 上报对象…) as labelled facts on top; then
     # everything the forms filled and the rest of the computed values, each under its Chinese label.
     key_facts = KEY_FACTS.get(case.process_key, ())
-    form_labels = formspec.data_labels(eng.forms, form_keys)
+    # a model drawn in Camunda Modeler or Flowable labels its data itself (its form fields, data objects)
+    drawn = model_data.model_data(eng, case.model_id)
+    form_labels = {**drawn.labels, **formspec.data_labels(eng.forms, form_keys)}
     facts = [(k, FACT_LABELS.get(k) or form_labels.get(k)) for k in key_facts
              if case.data.get(k) not in (None, "", []) and (k in FACT_LABELS or k in form_labels)]
     labels = {k: v for k, v in {**form_labels, **{k: FACT_LABELS[k] for k in case.data if k in FACT_LABELS}}.items()
@@ -107,6 +109,7 @@ def show(case_id: int):
     steps = taskcontext.steps(eng, case, task_forms)
     file_fields = {k for s in steps for k, kind in s.kinds.items() if kind == "attachments"}
     labels = {k: v for k, v in labels.items() if k not in file_fields}  # files are listed per step below
+    drawn_values = {k: shown for k in labels if (shown := drawn.shown(k, case.data.get(k))) is not None}
     files = [f for s in steps for f in s.files()]
     opinions = {s.seq: s.opinions(party_view) for s in steps}
     spawned = queries.cases_by_number(eng, [e["detail"].get("case_no") for e in case.history
@@ -124,7 +127,7 @@ def show(case_id: int):
     incident_names = incident_form.case_labels(eng, case) if case.incidents else {}
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
                            incident_names=incident_names, waits=waits, step_names=names, related=related, can_list=can_list,
-                           labels=labels, facts=facts, files=files, opinions=opinions, spawned=spawned, parent=parent,
+                           labels=labels, drawn_values=drawn_values, facts=facts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
                            workable=_workable(eng, case.tasks))
 

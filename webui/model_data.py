@@ -8,6 +8,9 @@ in Chinese that takes a variable as it is (``<camunda:inputParameter name="整�
 shows no English word. The conditions on the flows leaving each element, and the one each conditional
 event waits for, are kept too (as the Python a deploy translates them to), so a gateway with no way
 out, or a case stalled at an event, can ask for the values they read.
+What a drawn form says of a value's type is kept as well, so the case page (案件数据) shows a value
+as a person reads it (``ModelData.shown``): an amount with thousands separators, a day as
+2026年12月1日, 是/否, an enum's name rather than its id.
 Read from the deployed file (a version never changes), once per version.
 """
 from __future__ import annotations
@@ -20,8 +23,14 @@ from lxml import etree
 
 from engine.dialects import B, VENDOR_NS, ZEEBE_NS
 from engine.expressions import Untranslatable, translate
+from engine.model_forms import FALSE, NUMBER_KINDS, TRUE
+
+from . import display
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# a number field whose label says it is a year or a code (年度 2026, 企业编号 10086) is shown as typed
+_NOT_AN_AMOUNT = re.compile(r"年度|年份|编号|代码|号码|序号")
 _VARIABLE = re.compile(r"^\s*(?:\$\{\s*([A-Za-z_]\w*)\s*\}|=\s*([A-Za-z_]\w*))\s*$")
 
 
@@ -33,6 +42,36 @@ class ModelData:
     conditions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Camunda 8 tasks with zeebe:output mappings: what their form sets stays in the task (engine/local_outputs.py)
     outputs_only: frozenset[str] = frozenset()
+    kinds: dict[str, str] = field(default_factory=dict)  # key -> its drawn field's type (long, date, enum…)
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)  # an enum's key -> {id: name shown}
+
+    def shown(self, key: str, value) -> str | None:
+        """``value`` of ``key`` as a person reads it, by the type its drawn field gives; None for a
+        key no drawn field types (the page's general ``value`` filter shows it)."""
+        kind = self.kinds.get(key)
+        if kind is None or value is None or value == "":
+            return None
+        if key in self.choices:
+            return self.choices[key].get(str(value), display.value(value))
+        if kind == "boolean":
+            text = str(value).strip().lower()
+            return "是" if value is True or text in TRUE else "否" if value is False or text in FALSE else str(value)
+        if kind == "date":
+            return display.value(value)
+        if kind in NUMBER_KINDS and not isinstance(value, bool):
+            return _amount(value, self.labels.get(key, ""))
+        return None
+
+
+def _amount(value, label: str) -> str:
+    """5000000 -> 5,000,000 (87.5 stays 87.5); a year or a code as it is."""
+    if isinstance(value, str) and _PLAIN_NUMBER.match(value.strip()):
+        value = float(value) if "." in value else int(value)
+    if not isinstance(value, (int, float)) or _NOT_AN_AMOUNT.search(label):
+        return display.value(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}"
 
 
 def model_data(engine, model_id: int | None) -> ModelData:
@@ -55,9 +94,17 @@ def _read(engine, model_id: int) -> ModelData:
     for key, label in _labelled(root):
         if key and label and _CHINESE.search(label) and not _CHINESE.search(key):
             labels.setdefault(key, " ".join(label.split()))
-    yes_no = frozenset((f.get("variable") or "").strip() or f.get("id") for ns in VENDOR_NS
-                       for f in root.iter(f"{{{ns}}}formField", f"{{{ns}}}formProperty")
-                       if (f.get("type") or "").lower() == "boolean")
+    kinds: dict[str, str] = {}
+    choices: dict[str, dict[str, str]] = {}
+    for ns in VENDOR_NS:
+        for f in root.iter(f"{{{ns}}}formField", f"{{{ns}}}formProperty"):
+            key = (f.get("variable") or "").strip() or f.get("id")
+            if key:
+                kinds.setdefault(key, (f.get("type") or "string").strip().lower())
+                names = {v.get("id"): v.get("name") or v.get("id") for v in f.iterfind(f"{{{ns}}}value") if v.get("id")}
+                if names:
+                    choices.setdefault(key, names)
+    yes_no = frozenset(k for k, kind in kinds.items() if kind == "boolean")
     conditions: dict[str, list[str]] = {}
     waits = ((e.getparent().get("id"), e.findtext(f"{B}condition")) for e in root.iter(f"{B}conditionalEventDefinition"))
     flows = ((f.get("sourceRef"), f.findtext(f"{B}conditionExpression")) for f in root.iter(f"{B}sequenceFlow"))
@@ -69,7 +116,7 @@ def _read(engine, model_id: int) -> ModelData:
                 continue
     outputs_only = frozenset(t.get("id") for kind in ("userTask", "manualTask") for t in root.iter(f"{B}{kind}")
                              if t.find(f"{B}extensionElements/{{{ZEEBE_NS}}}ioMapping/{{{ZEEBE_NS}}}output") is not None)
-    return ModelData(labels, yes_no, {k: tuple(v) for k, v in conditions.items()}, outputs_only)
+    return ModelData(labels, yes_no, {k: tuple(v) for k, v in conditions.items()}, outputs_only, kinds, choices)
 
 
 def _labelled(root):
