@@ -127,6 +127,11 @@ class LoadedState:
     # Each live task's id as text, keyed by the Task itself (identity: a task keeps its id for life):
     # ``save`` names every live task on every step, and ``str(UUID)`` is Python code.
     names: dict = field(default_factory=dict)
+    # Each live task's children as tasks, keyed by the Task, as ``save`` last looked them up: a task
+    # whose mark did not move has the same children ids (they are in the mark), so the same tasks
+    # (a task keeps its id for life, and ids are never reused) — looked up again only when it moved
+    # (``UUID.__hash__`` is Python code, one call a child a task).
+    kids: dict = field(default_factory=dict)
     # wf_key -> ``_meta_mark`` of the workflow row as last written (``save`` skips building and
     # encoding a row whose mark did not move).
     wf_marks: dict[str, tuple] = field(default_factory=dict)
@@ -828,10 +833,11 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     """Write what changed since ``state`` was loaded (or last saved) and update ``state``."""
     stats = WriteStats()
     top = state.workflow
-    old_rows, old_marks, old_names = state.task_rows, state.marks, state.names
+    old_rows, old_marks, old_names, old_kids = state.task_rows, state.marks, state.names, state.kids
     new_task_rows: dict[str, tuple[str, int, str]] = {}
     marks: dict[str, tuple] = {}
     names: dict = {}
+    kids_of: dict = {}
     inserts, updates = [], []
     for workflow in all_workflows(top):
         key = _wf_key(workflow)
@@ -839,24 +845,32 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
         # Parents before children (as ``_walk``), each task with its parent and whether the parent's
         # data is as when its children's rows were last compared (a root has no parent: it is).
         stack: list = [(workflow.task_tree, None, True)]
+        pop, push = stack.pop, stack.append
         while stack:
-            task, parent, parent_stable = stack.pop()
+            task, parent, parent_stable = pop()
             tid = old_names.get(task)
             if tid is None:
                 tid = str(task.id)
             names[task] = tid
-            old = old_rows.get(tid)
             old_mark = old_marks.get(tid)
-            mark = _mark(task, parent) if parent is not None else _mark(task)
-            unchanged = mark is not None and old_mark == mark
-            if unchanged:
-                # The last save's tuple is kept and the new one freed at once: what the step leaves
-                # for the cycle collector to scan (it holds no cycle) does not grow with every task.
-                mark = old_mark
+            mark = _mark(task, parent)
+            unchanged = False
             if mark is not None:
+                if old_mark == mark:
+                    # The last save's tuple is kept and the new one freed at once: what the step leaves
+                    # for the cycle collector to scan (it holds no cycle) does not grow with every task.
+                    mark = old_mark
+                    unchanged = True
                 marks[tid] = mark
             children = task._children
-            kids = [tasks.get(c) for c in children] if children else None
+            if children:
+                kids = old_kids.get(task) if unchanged else None
+                if kids is None:
+                    kids = [tasks.get(c) for c in children]
+                kids_of[task] = kids
+            else:
+                kids = None
+            old = old_rows.get(tid)
             if old is not None and unchanged and (len(mark) == 6 or parent_stable):
                 content = old[2]  # unchanged: the same mark serializes to the same row
             else:
@@ -877,8 +891,12 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
             else:
                 new_task_rows[tid] = old if old[0] == key else (key, old[1], content)
             if kids:
-                stable = _same_data(old_mark, mark)
-                stack.extend([(kid, task, stable) for kid in reversed(kids)])
+                # the task's data is as when its children's rows were last compared (``_same_data``)
+                stable = len(mark) == 8 if unchanged else _same_data(old_mark, mark)
+                if len(kids) == 1:
+                    push((kids[0], task, stable))
+                else:
+                    stack.extend([(kid, task, stable) for kid in reversed(kids)])
     new_wf_rows: dict[str, str] = {}
     wf_marks: dict[str, tuple] = {}
     for workflow in all_workflows(top):
@@ -942,5 +960,6 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     state.wf_rows = new_wf_rows
     state.marks = marks
     state.names = names
+    state.kids = kids_of
     state.wf_marks = wf_marks
     return stats
