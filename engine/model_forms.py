@@ -5,8 +5,15 @@ type, default value and a ``required`` constraint. engine/dialects.py copies the
 ``formFields`` property; when such a task is completed without one of our marshmallow forms, the
 submitted data is checked here: defaults fill missing fields, required fields must be given (the
 error names the field by its label), a read-only field (Camunda's ``readonly``, Activiti's
-``writable="false"``) is not written, numbers and yes/no values are read as a tired official types
-them ("5,000,000", "５", "是"), an enum's value must be one of its ids (or the name shown for one).
+``writable="false"``) is not written, numbers, days and yes/no values are read as a tired official
+types them ("5,000,000", "５", "2026年12月1日", "是"), an enum's value must be one of its ids (or the
+name shown for one).
+A date field's day is stored as ``2026-12-01`` whichever way it was typed — ``01/12/2026``
+(Camunda 7's own dd/MM/yyyy), ``2026年12月1日``, ``２０２６-１２-０１`` — because that is what the
+model's expressions read it as: a task's ``dueDate`` or a timer's ``timeDate`` of ``${checked_on}``
+is parsed as ISO 8601 (engine/timeexpr.py), the script helpers (``days_after``, ``workdays_after``)
+take ISO text, and two such days compare in JUEL (``${rectify_by > checked_on}``) as their dates do;
+case data is JSON, so a date object would reach the sandbox as this same text anyway.
 The task page shows these fields when the task has no form of ours (webui/drawn_form.py): each by
 its label, a 是/否 choice for a boolean, a select of the names for an enum, read-only ones shown but
 not editable; what is posted is checked here, and the errors come back next to the fields.
@@ -19,14 +26,18 @@ from __future__ import annotations
 import functools
 import json
 import unicodedata
+from datetime import date, datetime
 
+from .clock import SHANGHAI
 from .errors import InvalidData
+from .typed_input import iso_day
 
 TRUE = {"true", "yes", "y", "1", "是", "对", "同意", "on"}
 FALSE = {"false", "no", "n", "0", "否", "不", "不同意", "off"}
 INTEGER_KINDS = frozenset({"long", "integer", "int", "short"})
 DECIMAL_KINDS = frozenset({"double", "float", "decimal", "number"})
 NUMBER_KINDS = INTEGER_KINDS | DECIMAL_KINDS
+DATE_SPELLINGS = "日期，如 2026-12-01、2026年12月1日 或 01/12/2026（日/月/年）"
 
 
 def fields_of(props: dict) -> list[dict]:
@@ -61,6 +72,24 @@ def _number(value, integer: bool):
     return number
 
 
+def day_of(value) -> str | None:
+    """A date field's value as the day it means (``2026-12-01``); None when it is no day."""
+    if isinstance(value, datetime):  # a moment (a caller's datetime): its day in Beijing
+        return (value.astimezone(SHANGHAI) if value.tzinfo else value).date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if "T" in text:  # 2026-12-01T09:00:00+08:00, as an API client may send a day
+        try:
+            return day_of(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
+        except ValueError:
+            return None
+    try:
+        return iso_day(text, day_first=True)
+    except ValueError:
+        return None
+
+
 def _convert(kind: str, value):
     kind = (kind or "string").lower()
     if kind in INTEGER_KINDS:
@@ -76,6 +105,11 @@ def _convert(kind: str, value):
         if text in FALSE:
             return False
         raise ValueError(text)
+    if kind == "date":
+        day = day_of(value)
+        if day is None:
+            raise ValueError(value)
+        return day
     return value
 
 
@@ -112,8 +146,9 @@ def check(props: dict, data: dict) -> dict:
         try:
             result[fid] = _choice(f, value) if f.get("values") else _convert(f.get("type"), value)
         except (ValueError, TypeError):
-            kind = {"long": "整数", "integer": "整数", "boolean": "是或否", "double": "数字"}.get(
-                (f.get("type") or "").lower(), "有效的值")
+            kind = (f.get("type") or "").lower()
+            kind = ("整数" if kind in INTEGER_KINDS else "数字" if kind in DECIMAL_KINDS else "是或否" if kind == "boolean"
+                    else DATE_SPELLINGS if kind == "date" else "有效的值")
             if f.get("values"):
                 kind = "以下之一：" + "、".join(name for _id, name in f["values"])
             errors[fid] = f"「{label}」须为{kind}"

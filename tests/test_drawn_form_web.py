@@ -126,7 +126,7 @@ def test_flowable_leave_form_opens_with_its_default(world):
 
 def test_camunda_enum_date_readonly_and_decimal_fields(world):
     """tests/bpmn/camunda7_drawn_form_kinds.bpmn, drawn as Camunda Modeler draws it: 检查日期 (date,
-    required) is a date picker, 检查结论 (enum, default 合格) a select of the value names with the
+    required) is a box a day is typed in (Camunda's 01/12/2026 among the spellings it names), 检查结论 (enum, default 合格) a select of the value names with the
     default chosen, 检查单位 (readonly, with a default) shown not editable, 整改完成率 (double) typed
     with full-width digits."""
     e = world.engine
@@ -137,7 +137,8 @@ def test_camunda_enum_date_readonly_and_decimal_fields(world):
     form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
     assert labels(form) == {"checked_on": "检查日期", "verdict": "检查结论", "inspector_unit": "检查单位",
                             "ratio": "整改完成率（%）"}
-    assert '<input type="date" name="checked_on" id="f-checked_on" value="">' in form
+    assert re.search(r'<input type="text" inputmode="numeric" class="date" name="checked_on" id="f-checked_on" '
+                     r'value="" placeholder="如 2026-12-01、2026年12月1日 或 01/12/2026（日/月/年）"', form)
     assert '<option value="pass" selected>合格</option>' in form
     assert '<option value="stop" >停产整顿</option>' in form
     assert 'id="f-inspector_unit" class="readonly" value="东城区应急管理局" readonly disabled>' in form

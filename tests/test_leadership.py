@@ -15,7 +15,7 @@ from docx import Document
 from tests.leadership_support import NOW, build_world
 from tests.ui_support import client_login
 from tests.support import statements_sent
-from workflows import typed_input
+from engine import typed_input
 from workflows.leadership import period as periods
 from workflows.leadership.dashboard import _on_time
 from workflows.leadership.ranking import rank

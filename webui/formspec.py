@@ -18,7 +18,7 @@ from datetime import datetime
 from werkzeug.datastructures import MultiDict
 
 from engine.clock import SHANGHAI
-from workflows import typed_input
+from engine import typed_input
 
 GENERIC = "_data"          # the opinion box of a task without a known form
 GENERIC_OPINION = "handling_opinion"  # ...stored as 办理意见
@@ -250,7 +250,7 @@ def _scalar(kind: str, raw):
 
 
 def chinese_date(text: str) -> str:
-    """A date as officials type it (workflows.typed_input) as YYYY-MM-DD; anything else is left for
+    """A date as officials type it (engine.typed_input) as YYYY-MM-DD; anything else is left for
     the form's own message (日期格式应为 YYYY-MM-DD)."""
     try:
         return typed_input.iso_day(text)

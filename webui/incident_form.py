@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workflows import typed_input
+from engine import typed_input
 from workflows.forms.context import FACT_LABELS
 
 from . import formspec, labels, model_data, queries

@@ -18,7 +18,7 @@ from flask import Blueprint, abort, g, jsonify, render_template, request, sessio
 from engine.errors import Forbidden
 from engine.queries import Scope as ReadScope
 from engine.schema import Case, OrgUnit
-from workflows import typed_input
+from engine import typed_input
 from workflows.leadership import dashboard as figures
 from workflows.leadership import period as periods
 from workflows.leadership import ranking as ranking_rules

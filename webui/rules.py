@@ -12,7 +12,8 @@ import datetime as dt
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import Forbidden
-from workflows import rules, typed_input
+from engine import typed_input
+from workflows import rules
 
 from .auth import engine
 
@@ -45,7 +46,7 @@ def _only_admins():
 
 
 def parse_day(text: str) -> dt.date:
-    """The effective-from day as officials type it (workflows.typed_input)."""
+    """The effective-from day as officials type it (engine.typed_input)."""
     return typed_input.parse_day(text, "生效日期")
 
 

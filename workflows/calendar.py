@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from engine import workdays
-from workflows import typed_input
+from engine import typed_input
 
 _DAY = typed_input.DAY
 _log = logging.getLogger("duban.calendar")

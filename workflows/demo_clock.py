@@ -28,7 +28,7 @@ from engine import audit
 from engine.clock import ShiftedClock
 from engine.schema import Counter
 
-from .typed_input import fold
+from engine.typed_input import fold
 
 log = logging.getLogger("duban.demo_clock")
 

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from workflows import typed_input
+from engine import typed_input
 
 REQUIRED = "此项为必填项"
 BASE_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "validator_failed": "取值无效"}
@@ -30,7 +30,7 @@ MESSAGES = {
 
 
 class OfficialDecimal(fields.Decimal):
-    """An amount as typed: ``5,000,000``, ``１２，０００．５０元`` (see workflows.typed_input)."""
+    """An amount as typed: ``5,000,000``, ``１２，０００．５０元`` (see engine.typed_input)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
