@@ -18,6 +18,7 @@ Who may fetch and complete: holders of the task's ``workerRoles`` property, else
 """
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import timedelta
 
@@ -47,9 +48,23 @@ def waiting_external(workflow) -> list:
             and service_kind(t.task_spec) == "external"]
 
 
+def may_wait_external(workflow) -> bool:
+    """Whether any element of the case's processes is a service task another system works
+    (``service_kind`` external). If none is, ``project_external`` looks through none of its tasks."""
+    return _has_external(workflow.spec) or any(_has_external(spec) for spec in workflow.subprocess_specs.values())
+
+
+@functools.lru_cache(maxsize=2048)
+def _has_external(process_spec) -> bool:
+    """A process spec with an external service task (fixed when its model is parsed: asked once)."""
+    return any(isinstance(spec, DubanServiceTask) and service_kind(spec) == "external"
+               for spec in process_spec.task_specs.values())
+
+
 def project_external(session, case, workflow) -> None:
     """After-step hook: the case's ``external_task`` rows as its waiting external tasks say."""
-    want = {str(t.id): t for t in waiting_external(workflow)} if case.status == "running" else {}
+    want = ({str(t.id): t for t in waiting_external(workflow)}
+            if case.status == "running" and may_wait_external(workflow) else {})
     # The ids as last written ride on the workflow object the engine caches per case version (as in
     # messages.project_waits; only this hook inserts or deletes the rows): an unchanged projection
     # costs no statement, a changed one compares with them instead of reading the rows; a workflow

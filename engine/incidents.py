@@ -9,12 +9,11 @@ user; on success the incident is resolved. A new kind of step that can fail adds
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import traceback
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -67,19 +66,33 @@ class Attempt:
     element_id: str | None = None
 
 
-@contextlib.contextmanager
 def recorded(engine, action: str, actor: str, payload: dict, case_id: int | None = None,
-             task_id: str | None = None) -> Iterator[Attempt]:
+             task_id: str | None = None) -> "_Recording":
     """Run a use case; if the model's own code fails in it (``ProcessFailure``: the step was rolled
     back), store it as an incident (``record``) and raise ``IncidentRaised`` from the model's error.
     Every use case that runs model code goes through here: start, complete, messages, signals,
     external task results."""
-    attempt = Attempt(action, actor, payload, case_id, task_id)
-    try:
-        yield attempt
-    except ProcessFailure as failure:
-        raise record(engine, attempt.case_id, attempt.action, attempt.task_id, attempt.element_id, attempt.actor,
-                     attempt.payload, failure.cause) from failure.cause
+    return _Recording(engine, Attempt(action, actor, payload, case_id, task_id))
+
+
+class _Recording:
+    """``recorded``'s context manager: ``with`` gives the attempt. A plain class, not a generator
+    (``contextlib.contextmanager``), which made a helper object and a generator and resumed it twice
+    on every completion."""
+    __slots__ = ("engine", "attempt")
+
+    def __init__(self, engine, attempt: Attempt):
+        self.engine, self.attempt = engine, attempt
+
+    def __enter__(self) -> Attempt:
+        return self.attempt
+
+    def __exit__(self, kind, failure, _tb) -> Literal[False]:
+        if kind is not None and issubclass(kind, ProcessFailure):
+            attempt = self.attempt
+            raise record(self.engine, attempt.case_id, attempt.action, attempt.task_id, attempt.element_id,
+                         attempt.actor, attempt.payload, failure.cause) from failure.cause
+        return False
 
 
 def register_retry(action: str, handler: Handler) -> None:

@@ -18,6 +18,7 @@ after-step hook), so a delivery finds its case with one indexed query.
 """
 from __future__ import annotations
 
+import functools
 import uuid
 
 import sqlalchemy as sa
@@ -115,11 +116,25 @@ def _correlation(task) -> dict:
     return step.jsonable(values) or {}
 
 
+def may_catch_events(workflow) -> bool:
+    """Whether any element of the case's processes (its own and those it may call or run as
+    sub-processes) catches a message or signal — a catch event, receive task, boundary event,
+    event gateway or event sub-process start. If none does, the case can wait for no event and
+    ``project_waits`` looks through none of its tasks."""
+    return _catches_events(workflow.spec) or any(_catches_events(spec) for spec in workflow.subprocess_specs.values())
+
+
+@functools.lru_cache(maxsize=2048)
+def _catches_events(process_spec) -> bool:
+    """A process spec with a task spec ``caught`` finds a message or signal for (a spec's event
+    definitions are fixed when its model is parsed, and it lives as long as its model: asked once)."""
+    return any(caught(spec) is not None for spec in process_spec.task_specs.values())
+
+
 def project_waits(session, case, workflow) -> None:
     """After-step hook: the case's ``event_wait`` rows as its waiting message/signal events say."""
-    conn = session.connection()
     want = {}
-    if case.status == "running":
+    if case.status == "running" and may_catch_events(workflow):
         for task in waiting_tasks(workflow):
             spec = task.task_spec
             ed = caught(spec)
@@ -144,6 +159,7 @@ def project_waits(session, case, workflow) -> None:
     if last is not None and last == want:
         return
     workflow._duban_waits = want
+    conn = session.connection()
     if last is None:
         have = workflow.__dict__.pop("_duban_waits_stored", None)
         if have is None:

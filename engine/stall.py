@@ -37,21 +37,23 @@ _MAY_WAIT = TaskState.READY | TaskState.STARTED | TaskState.WAITING
 def waits(workflow) -> list:
     """The tasks the case waits on: human work, waiting events (timers, messages, signals...),
     external tasks and calls in progress."""
-    found = []
+    return list(_waited_on(workflow))
+
+
+def _waited_on(workflow):
     for wf in all_workflows(workflow):
         for task in wf.tasks.values():
             if not task._state & _MAY_WAIT:
                 continue
             spec = task.task_spec
             if is_human_work(task):
-                found.append(task)
+                yield task
             elif task.state == TaskState.WAITING and getattr(spec, "event_definition", None) is not None \
                     and not isinstance(spec.event_definition, ConditionalEventDefinition):
                 # A condition (条件事件) is tested when the case steps; alone it waits for ever.
-                found.append(task)
+                yield task
             elif task.state == TaskState.STARTED and isinstance(spec, DubanServiceTask):
-                found.append(task)
-    return found
+                yield task
 
 
 def _describe(spec) -> str:
@@ -79,7 +81,7 @@ def check(session, case, workflow) -> None:
     (engine/step.py), so the status alone tells a finished case: no second ``is_completed()``."""
     if case.status != "running":
         return
-    if waits(workflow):
+    if next(_waited_on(workflow), None) is not None:  # one is enough
         return
     spec = where_stopped(workflow)
     where = f"停在{_describe(spec)}" if spec is not None else "没有可继续的步骤"

@@ -22,13 +22,12 @@ the ORM unit of work: a completion is about a dozen statements whatever the mode
 """
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import json
 import logging
 import operator
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -315,44 +314,107 @@ RETRYING: contextvars.ContextVar[Callable[["Tx"], Callable[[], None] | None] | N
     "duban_retrying", default=None)
 
 
-@contextlib.contextmanager
-def transaction(engine) -> Iterator[Tx]:
+def transaction(engine) -> "_Transaction":
     """A read-write transaction (``BEGIN IMMEDIATE`` on SQLite): commits on success, rolls back on
     any error; after-commit callbacks (engine/database.py) run once it is durable.
 
     On PostgreSQL the step's last writes, its audit events and the COMMIT go in one round trip
     (engine/sqlexec.py). Inside ``redo_on_stale_head`` the audit head guess is checked there too, by
     the database: a wrong guess raises ``audit.StaleHead`` here, the transaction rolled back. A
-    transaction that does not commit forgets the heads it guessed and the workflows it advanced."""
-    guarded = _REDO.get()
-    if guarded:  # the first transaction of the attempt only: a redo repeats nothing that committed
-        _REDO.set(False)
-    with engine.db.writer() as conn:
-        tx = Tx(conn, engine.db.is_sqlite, getattr(engine, "audit_heads", None), guarded)
+    transaction that does not commit forgets the heads it guessed and the workflows it advanced.
+
+    ``with transaction(engine) as tx:`` — in order: the writer's connection (``Database.writer``),
+    ``BEGIN``, an incident retry's check (``RETRYING``), the block, then the retry's resolution,
+    the audit events, the ORM session's flush, ``COMMIT``, and the after-commit callbacks; on any
+    error the ORM session closed, ``ROLLBACK``, guessed heads and advanced workflows forgotten."""
+    return _Transaction(engine)
+
+
+class _Transaction:
+    """``transaction``'s context manager: a plain class, not a ``contextlib.contextmanager``
+    generator (its helper object, generator and two resumptions were a few µs of every step)."""
+    __slots__ = ("engine", "tx", "_writer", "_begun", "_resolve")
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def __enter__(self) -> Tx:
+        guarded = _REDO.get()
+        if guarded:  # the first transaction of the attempt only: a redo repeats nothing that committed
+            _REDO.set(False)
+        engine = self.engine
+        writer = self._writer = engine.db.writer()
+        conn = writer.__enter__()
+        self._begun = self._resolve = None
         try:
-            with conn.begin():
-                try:
-                    retrying = RETRYING.get()
-                    resolve = retrying(tx) if retrying is not None else None
-                    yield tx
-                    if resolve is not None:
-                        resolve()
+            tx = self.tx = Tx(conn, engine.db.is_sqlite, getattr(engine, "audit_heads", None), guarded)
+            begun = conn.begin()
+            begun.__enter__()
+            self._begun = begun
+            retrying = RETRYING.get()
+            if retrying is not None:
+                self._resolve = retrying(tx)
+        except BaseException as exc:
+            if not hasattr(self, "tx"):
+                writer.__exit__(type(exc), exc, exc.__traceback__)
+                raise
+            self.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        return tx
+
+    def __exit__(self, kind, exc, tb) -> Literal[False]:
+        tx = self.tx
+        try:
+            try:
+                self._end(exc)
+            except BaseException as failure:  # the commit (or what goes before it) failed
+                self._forget(failure)
+                raise
+            if exc is not None:
+                self._forget(exc)
+            else:
+                for callback in tx.info["after_commit"]:
+                    callback()
+        except BaseException as error:
+            self._writer.__exit__(type(error), error, error.__traceback__)
+            raise
+        self._writer.__exit__(kind, exc, tb)
+        return False
+
+    def _end(self, exc: BaseException | None) -> None:
+        """Commit (``exc`` None: the block succeeded) or roll back; raises if ending failed."""
+        tx, begun = self.tx, self._begun
+        if begun is None:  # the BEGIN itself failed
+            return
+        try:
+            try:
+                if exc is None:
+                    if self._resolve is not None:
+                        self._resolve()
                     tx.audit.flush(tx)
                     tx.flush()
-                finally:
-                    if tx._session is not None:
-                        tx._session.close()
-        except BaseException as exc:
-            if tx.heads is not None:
-                for chain in tx.audit.written:
-                    tx.heads.forget(chain)
-            for case, _loaded in tx.info.pop("duban_cache_put", []):
-                engine._evict(case.id)
-            if tx.guarded and audit.is_stale_head(exc):
-                raise audit.StaleHead(str(exc)) from exc
+            finally:
+                if tx._session is not None:
+                    tx._session.close()
+        except BaseException as failure:
+            begun.__exit__(type(failure), failure, failure.__traceback__)  # rolls back
             raise
-        for callback in tx.info["after_commit"]:
-            callback()
+        if exc is None:
+            begun.__exit__(None, None, None)  # commits
+        else:
+            begun.__exit__(type(exc), exc, exc.__traceback__)  # rolls back
+
+    def _forget(self, exc: BaseException) -> None:
+        """The transaction did not commit: the heads it guessed and the workflows it advanced are
+        forgotten; a stale audit head guess (PostgreSQL, guarded) is raised as ``audit.StaleHead``."""
+        tx = self.tx
+        if tx.heads is not None:
+            for chain in tx.audit.written:
+                tx.heads.forget(chain)
+        for case, _loaded in tx.info.pop("duban_cache_put", []):
+            self.engine._evict(case.id)
+        if tx.guarded and audit.is_stale_head(exc):
+            raise audit.StaleHead(str(exc)) from exc
 
 
 def redo_on_stale_head(run: Callable[[], Any]) -> Any:
@@ -783,18 +845,32 @@ def load(engine, tx: Tx, case: CaseRow) -> wfstate.LoadedState:
     return loaded
 
 
-@contextlib.contextmanager
-def locked_step(engine, tx: Tx, case_id: int, actor: str, known=None) -> Iterator[Step]:
+def locked_step(engine, tx: Tx, case_id: int, actor: str, known=None) -> "_LockedStep":
     """Lock and load a case for a step; the restored workflow goes back to the cache only if the
     step succeeds (a failed step may have changed it half-way). ``known``: see ``lock_case``."""
-    case = lock_case(tx, case_id, known)
-    loaded = load(engine, tx, case)
-    try:
-        yield Step(engine, tx, case, loaded, actor)
-    except BaseException:
-        engine._evict(case_id)
-        raise
-    tx.info.setdefault("duban_cache_put", []).append((case, loaded))
+    return _LockedStep(engine, tx, case_id, actor, known)
+
+
+class _LockedStep:
+    """``locked_step``'s context manager (a plain class: a generator's cost a few µs a step more)."""
+    __slots__ = ("engine", "tx", "case_id", "actor", "known", "step")
+
+    def __init__(self, engine, tx: Tx, case_id: int, actor: str, known):
+        self.engine, self.tx, self.case_id, self.actor, self.known = engine, tx, case_id, actor, known
+
+    def __enter__(self) -> Step:
+        tx = self.tx
+        case = lock_case(tx, self.case_id, self.known)
+        self.step = Step(self.engine, tx, case, load(self.engine, tx, case), self.actor)
+        return self.step
+
+    def __exit__(self, kind, _exc, _tb) -> Literal[False]:
+        if kind is not None:
+            self.engine._evict(self.case_id)
+            return False
+        st = self.step
+        self.tx.info.setdefault("duban_cache_put", []).append((st.case, st.loaded))
+        return False
 
 
 def commit_cache(engine, tx: Tx) -> None:

@@ -11,12 +11,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from engine import ManualClock, evaluator, validation
 from engine.scripting import DubanScriptEngine
 from tests.support import BPMN, START, deploy, make_engine, open_task_id
+
+BENCH_MODEL = Path(__file__).resolve().parent.parent / "bench" / "models" / "five_tasks.bpmn"
 
 CONVERSIONS = [  # (expression, case data): what decision tables and gateways of real models test
     ("(bool(major_criterion)) == (True)", {"major_criterion": "第十二项"}),
@@ -457,3 +460,33 @@ def test_an_aware_utc_datetime_binds_on_sqlite_as_sqlalchemys_text_without_its_c
     monkeypatch.setattr(UTCDateTime, "process_bind_param", converted)
     bind = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
     assert bind(START + timedelta(microseconds=7)) == "2026-11-23 01:00:00.000007"
+
+
+@pytest.mark.parametrize("path,key,events,external", [
+    (BENCH_MODEL, "five_tasks", False, False),  # user tasks only: neither projection walks the tasks
+    (BPMN / "defense_message_only.bpmn", "defense_message_only", True, False),  # in an event sub-process only
+    (BPMN / "interop" / "camunda7_event_gateway.bpmn", "camunda7_event_gateway", True, False),  # an event gateway's
+    (BPMN / "interop" / "camunda_external.bpmn", "camunda_external", False, True),
+])
+def test_the_after_step_projections_skip_their_task_walk_only_for_processes_nothing_in_can_wait_so(
+        sqlite_url, path, key, events, external):
+    """``messages.project_waits`` and ``external_tasks.project_external`` run after every step; they
+    look through the case's tasks only when an element of its processes — sub-processes and event
+    sub-processes included — catches a message or signal, or is an external service task. The
+    rows a skipped walk would have projected are empty: tests/test_events.py,
+    test_interop_corpus.py and test_event_subprocess_waits.py deliver to and fetch what the others
+    project."""
+    from engine import external_tasks, messages
+    from engine.workflow import DubanWorkflow
+
+    engine = make_engine(sqlite_url)
+    try:
+        engine.deploy(path, by="boss")
+        with engine.db.write() as s:
+            bundle = engine.models.bundle_for_start(s, key)[1]
+            spec, subprocess_specs = engine.models.specs(s, bundle)
+        workflow = DubanWorkflow(spec, subprocess_specs)
+        assert messages.may_catch_events(workflow) is events
+        assert external_tasks.may_wait_external(workflow) is external
+    finally:
+        engine.dispose()
