@@ -404,30 +404,52 @@ class HeadCache:
 _NO_TIME = object()
 
 
-def _linked(chain: str, events: list[dict], seq: int, prev_hash: str) -> tuple[list[dict], int, str]:
-    """The rows of ``events`` chained after (seq, prev_hash); returns them with the new head."""
+# An event as a step's buffer holds it (engine/step.py ``AuditBuffer``): a plain tuple, made with
+# no keyword arguments or dict, in this order.
+EVENT_FIELDS = ("case_id", "actor", "action", "at", "task_id", "detail")
+
+
+def _linked(chain: str, events: list[tuple], seq: int, prev_hash: str) -> tuple[list[dict], int, str]:
+    """The rows of ``events`` (tuples of ``EVENT_FIELDS``) chained after (seq, prev_hash); returns
+    them with the new head. The payload signed is ``_digest``'s, byte for byte: the list
+    ``[chain, seq, case_id, at, actor, action, task_id, detail, prev_hash]`` as ``canonical_json``
+    writes it, written here field by field (``_payload``) when every field is of the plain type a
+    step gives it (the C string encoder of ``json`` for each string), else by ``canonical_json``."""
     rows = []
     sign = keyring().current_signer
     behalf = _ON_BEHALF.get()
     at: object = _NO_TIME
     stamp = ""
-    for ev in events:
+    for case_id, actor, action, when, task_id, detail in events:
         seq += 1
-        actor, detail = ev["actor"], ev["detail"]
         if behalf is not None:
             actor, detail = _as_recorded(actor, detail)
         text = canonical_json(detail) if detail else "{}"
-        if ev["at"] is not at:  # a step's events mostly share one time: one isoformat
-            at = ev["at"]
-            stamp = at.isoformat()
-        case_id, action, task_id = ev["case_id"], ev["action"], ev["task_id"]
-        # the payload of ``_digest``, unchanged
-        digest = sign(canonical_json([chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash]))
-        rows.append({"chain": chain, "seq": seq, "case_id": case_id, "at": at, "actor": actor,
+        if when is not at:  # a step's events mostly share one time: one isoformat
+            at = when
+            stamp = when.isoformat()
+        digest = sign(_payload(chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash))
+        rows.append({"chain": chain, "seq": seq, "case_id": case_id, "at": when, "actor": actor,
                      "action": action, "task_id": task_id, "detail": text, "prev_hash": prev_hash,
                      "hash": digest})
         prev_hash = digest
     return rows, seq, prev_hash
+
+
+_encode_string = json.encoder.encode_basestring  # what ``canonical_json`` writes a str as (ensure_ascii off)
+
+
+def _payload(chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash) -> str:
+    """``canonical_json([chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash])``,
+    written directly when each field has the type the hot path gives it (str; int or None for
+    ``case_id``; str or None for ``task_id``): about 1 µs an event less than the list encoder."""
+    if (type(actor) is str and type(action) is str and type(chain) is str and type(prev_hash) is str
+            and type(seq) is int and (case_id is None or type(case_id) is int) and (task_id is None or type(task_id) is str)):
+        return (f'[{_encode_string(chain)},{seq},{"null" if case_id is None else case_id},"{stamp}",'
+                f'{_encode_string(actor)},{_encode_string(action)},'
+                f'{"null" if task_id is None else _encode_string(task_id)},{_encode_string(text)},'
+                f'{_encode_string(prev_hash)}]')
+    return canonical_json([chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash])
 
 
 def _with_head(rows: list[dict], seq: int, hash_: str) -> list[dict]:
@@ -437,9 +459,9 @@ def _with_head(rows: list[dict], seq: int, hash_: str) -> list[dict]:
     return rows
 
 
-def append_many(conn: sa.Connection, chain: str, events: list[dict], lock: bool,
+def append_many(conn: sa.Connection, chain: str, events: list[tuple], lock: bool,
                 heads: HeadCache | None = None, guarded: bool = False) -> None:
-    """Append ``events`` (case_id, actor, action, at, task_id, detail) to ``chain`` in one insert.
+    """Append ``events`` (tuples of ``EVENT_FIELDS``) to ``chain`` in one insert.
 
     The hot path's form of ``append``: SQL Core on the transaction's connection. With a guess of
     the head in ``heads`` it is two statements: move the head if it is still the guessed one (the
@@ -494,7 +516,7 @@ _HEADS_OF = (sa.select(_HEADS.c.chain, _HEADS.c.seq, _HEADS.c.hash)
 _HEADS_OF_LOCKED = _HEADS_OF.with_for_update()
 
 
-def append_chains(conn: sa.Connection, by_chain: dict[str, list[dict]], lock: bool,
+def append_chains(conn: sa.Connection, by_chain: dict[str, list[tuple]], lock: bool,
                   heads: HeadCache | None = None, guarded: bool = False) -> None:
     """``append_many`` for many chains at once (a timer sweep's batch of cases): every head read in
     one statement (locked in chain order, so two writers never wait on each other in a cycle), every

@@ -215,34 +215,42 @@ def _plain_copy(value, depth: int):
 
 # --- the transaction ----------------------------------------------------------------------------
 class AuditBuffer:
-    """Audit events of one transaction, written per chain in one insert when the step ends."""
+    """Audit events of one transaction, written per chain in one insert when the step ends. An
+    event is a tuple ``(chain, *audit.EVENT_FIELDS)``: a step adds a few on every completion."""
 
     def __init__(self):
-        self.events: list[tuple[str, dict]] = []
+        self.events: list[tuple] = []
         self.written: list[str] = []  # chains appended to (their guessed heads go if the commit fails)
 
     def add(self, chain: str, *, actor: str, action: str, at: datetime, case_id: int | None = None,
             task_id: str | None = None, detail: dict | None = None) -> None:
-        self.events.append((chain, {"case_id": case_id, "actor": actor, "action": action, "at": at,
-                                    "task_id": task_id, "detail": detail or {}}))
+        self.events.append((chain, case_id, actor, action, at, task_id, detail))
 
     def case(self, case_id: int, **kw) -> None:
         self.add(audit.case_chain(case_id), case_id=case_id, **kw)
 
     def flush(self, tx: "Tx") -> None:
-        if not self.events:
+        events = self.events
+        if not events:
             return
-        by_chain: dict[str, list[dict]] = {}
-        for chain, event in self.events:
-            by_chain.setdefault(chain, []).append(event)
         self.events = []
+        chain = events[0][0]
+        by_chain: dict[str, list[tuple]] = {}
+        if all(event[0] == chain for event in events):  # a step's events: one case's chain
+            by_chain[chain] = [event[1:] for event in events]
+        else:
+            for event in events:
+                by_chain.setdefault(event[0], []).append(event[1:])
         self.written.extend(by_chain)
         tx.flush()  # events the ORM path appended in this transaction come first
-        orm_heads = tx.info.get("audit_heads", {})
-        stale = [orm_heads.pop(chain) for chain in by_chain if chain in orm_heads]
-        if tx.heads is not None:
-            for head in stale:  # moved by the ORM path: the guess is wrong, do not try it
-                tx.heads.forget(head.chain)
+        orm_heads = tx.info.get("audit_heads")
+        if orm_heads:
+            stale = [orm_heads.pop(chain) for chain in by_chain if chain in orm_heads]
+            if tx.heads is not None:
+                for head in stale:  # moved by the ORM path: the guess is wrong, do not try it
+                    tx.heads.forget(head.chain)
+        else:
+            stale = []
         audit.append_chains(tx.conn, by_chain, lock=not tx.is_sqlite, heads=tx.heads, guarded=tx.guarded)
         for head in stale:
             tx.session.expire(head)
@@ -733,8 +741,9 @@ class Step:
 
     def audit(self, action: str, task_id: str | None = None, detail: dict | None = None,
               actor: str | None = None, at: datetime | None = None) -> None:
-        self.tx.audit.case(self.case.id, actor=actor or self.actor, action=action,
-                           at=at or self.engine.clock.now(), task_id=task_id, detail=detail)
+        case_id = self.case.id
+        self.tx.audit.events.append((audit.case_chain(case_id), case_id, actor or self.actor, action,
+                                     at or self.engine.clock.now(), task_id, detail))
 
     def write(self, completed: tuple[str, str] | None = None, requests: StepRequests | None = None,
               advance_first: bool = True, worker: str | None = None) -> list:

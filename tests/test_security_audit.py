@@ -186,7 +186,8 @@ def test_the_hot_path_links_as_the_old_formula(chain, events, seq):
         mp.setenv("DUBAN_AUDIT_KEY", key.hex())
         audit.forget_keys()  # the environment names other keys now (an engine being made does this)
         try:
-            rows, last_seq, last = audit._linked(chain, events, seq, audit.GENESIS)
+            rows, last_seq, last = audit._linked(
+                chain, [tuple(ev[f] for f in audit.EVENT_FIELDS) for ev in events], seq, audit.GENESIS)
         finally:
             audit.forget_keys()
     keys = {1: key}
