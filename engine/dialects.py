@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .expression_advice import advice
 from .expressions import FEEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
@@ -56,6 +57,9 @@ S = f"{{{SPIFF_NS}}}"
 # Tasks a person works (手工任务 included): they get the task attributes and the default role.
 HUMAN_TASKS = ("userTask", "manualTask", "task")
 TASK_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey")
+# what a refusal calls each of them (a designer reads Chinese, the attribute's name in brackets)
+ATTRIBUTE_NAMES = {"assignee": "指定办理人（assignee）", "candidateUsers": "候选办理人（candidateUsers）",
+                   "dueDate": "办理期限（dueDate）", "followUpDate": "跟进日期（followUpDate）"}
 PYTHON_LANGUAGES = {"", "python", "py", "python3", "text/x-python", "text/python", "application/x-python"}
 
 
@@ -283,7 +287,7 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
         python = translate(text)
     except Untranslatable as exc:
         result.problems.append((f"{label(owner)} 的{what}使用 {exc.language} 表达式「{exc.text}」，"
-                                f"{exc.reason}；请改写为 Python 表达式", owner))
+                                f"{exc.reason}；{advice(exc)}", owner))
         el.text = "False"  # the deploy is refused: said once, not again as Python that does not compile
         return
     result.translations.append({"element_id": owner.get("id"), "from": text.strip(), "to": python})
@@ -443,7 +447,7 @@ def _mapped_value(el, result: Normalized, what: str, text: str | None, expressio
         python = literal_or_expression(text)
     except Untranslatable as exc:
         result.problems.append((f"{label(el)} 的{what}使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；"
-                                "请改写为流程变量名或简单表达式", el))
+                                f"{advice(exc, python_read=False)}", el))
         return None
     if python != repr(text):
         result.translations.append({"element_id": el.get("id"), "from": text, "to": python})
@@ -755,8 +759,8 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
                     _set_property(el, "formKey", value)
                     result.notes.append((f"{label(el)} 的表单「{value}」不是本系统的表单，将使用通用办理表单", el))
         except Untranslatable as exc:
-            result.problems.append((f"{label(el)} 的 {attr} 使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；"
-                                    "请改写为 Python 表达式", el))
+            result.problems.append((f"{label(el)} 的{ATTRIBUTE_NAMES.get(attr, attr)}使用 {exc.language} 表达式"
+                                    f"「{exc.text}」，{exc.reason}；{advice(exc, python_read=False)}", el))
 
 
 def _form_fields(el) -> list[dict]:

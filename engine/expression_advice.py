@@ -1,0 +1,189 @@
+"""What to write instead of a JUEL or FEEL expression a deploy refuses (表达式的改写建议).
+
+A designer who drew the model in Camunda Modeler, Flowable or Camunda 8 writes conditions the way
+those engines read them: ``${execution.getVariable("amount") > 10000}``, ``${level.equals("重大")}``,
+``${hazards.size() > 0}``, ``${urgent ? 1 : 3}``, ``= count(hazards) > 1``. engine/expressions.py
+translates the plain ones and refuses these; the refusal (engine/dialects.py) then says what to
+write instead, in the designer's own variables: the Python that means the same (``amount > 10000``,
+``level == "重大"``, ``len(hazards) > 0``, ``(1 if urgent else 3)``) where the expression is one of
+those common idioms, else the rule with an example.
+
+Where the model's text is read as Python (a flow's condition, a timer, a completion condition) the
+advice is that Python, written without ``${ }``. Where a vendor attribute or a mapping is read
+(``camunda:dueDate``, ``camunda:inputParameter``: a plain text there is a constant) it is the
+``${...}`` that is translated, and only when such a one says the same.
+
+Each suggestion is checked before it is offered: the idioms are rewritten, the rest goes through
+the same translator as the deploy, and the result must compile.
+"""
+from __future__ import annotations
+
+import re
+
+from .expressions import FEEL, JUEL, Untranslatable, has_juel, language_of, translate
+
+_NAME = r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*"
+_PATH = rf"{_NAME}(?:\.{_NAME})*"
+_ARG = rf"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|{_PATH})"""
+
+# JUEL idioms rewritten as JUEL the translator reads (a bean's variable is the variable itself)
+_JUEL_REWRITES = (
+    (re.compile(rf"""\b(?:execution|task)\.getVariable(?:Local|Typed)?\(\s*(['"])({_NAME})\1\s*\)"""), r"\2"),
+    (re.compile(rf"\b({_PATH})\.equals\(\s*({_ARG})\s*\)"), r"(\1 == \2)"),
+    (re.compile(rf"\b({_PATH})\.isEmpty\(\s*\)"), r"(empty \1)"),
+)
+# Idioms whose Python is a call (the translator reads no call): kept aside as a placeholder name
+_CALLS = (
+    (re.compile(rf"\b({_PATH})\.contains\(\s*({_ARG})\s*\)"), lambda m: f"({_py(m[2])} in {_py(m[1])})"),
+    (re.compile(rf"\b({_PATH})\.(?:size|length)\(\s*\)"), lambda m: f"len({_py(m[1])})"),
+    (re.compile(r"\bdateTime\(\s*\)\.plus(Days|Weeks)\(\s*(\d+)\s*\)(?:\.toDate\(\s*\))?"),
+     lambda m: f"days_after(now(), {int(m[2]) * (7 if m[1] == 'Weeks' else 1)})"),
+    (re.compile(r"\b(?:now|dateTime)\(\s*\)(?:\.toDate\(\s*\))?"), lambda m: "now()"),
+)
+_FEEL_CALLS = (
+    (re.compile(rf"\b(?:count|string length)\(\s*({_PATH})\s*\)"), lambda m: f"len({_py(m[1])})"),
+    (re.compile(rf"\b(sum|min|max)\(\s*({_PATH})\s*\)"), lambda m: f"{m[1]}({_py(m[2])})"),
+    (re.compile(r"\b(now|today)\(\s*\)"), lambda m: f"{m[1]}()"),
+)
+_PLACEHOLDER = "duban_advice_{}"
+
+PYTHON_RULE = ("本系统的条件和定时器直接写 Python 表达式（不带 ${ } 或 =）：流程变量写变量名，"
+               "如 amount > 10000 and not urgent、level == \"重大\"、len(hazards) > 0")
+ATTRIBUTE_RULE = "此处只支持整个值是一个简单的 ${...} 表达式：流程变量写变量名，比较和 and/or/not，如 ${amount > 10000}"
+
+
+def advice(exc: Untranslatable, python_read: bool = True) -> str:
+    """What to write instead of the refused expression ``exc.text`` (a sentence to follow its reason):
+    the equivalent where one is known, else the rule. ``python_read``: the place reads Python as it
+    is (a condition, a timer); else only a translated ``${...}`` (a vendor attribute, a mapping)."""
+    python = equivalent(exc.text, exc.language)
+    if python_read:
+        if python is not None:
+            bare = "不带 ${ }" if exc.language == JUEL else "不带开头的 ="
+            return f"请改写为 Python 表达式（{bare}）：{python}"
+        return "请改写为 Python 表达式。" + PYTHON_RULE
+    juel = _juel_equivalent(exc.text) if exc.language == JUEL else None
+    if juel is not None:
+        return f"请改写为：{juel}"
+    return "请改写为流程变量名或简单表达式。" + ATTRIBUTE_RULE
+
+
+def equivalent(text: str, language: str = JUEL) -> str | None:
+    """The Python a designer writes for ``text`` (a JUEL or FEEL expression, or a text with ``${...}``
+    in it), or None when it is no idiom known here."""
+    t = (text or "").strip()
+    try:
+        if language_of(t) is None and has_juel(t):
+            return _text_with_values(t)
+        if language_of(t) == JUEL:
+            body = t[2:-1]
+            if has_juel(body):
+                return None
+            return _strip_outer(_ternary(body, JUEL) or _python(body, JUEL))
+        if language_of(t) == FEEL or language == FEEL:
+            return _python(t[1:] if t.startswith("=") else t, FEEL)
+    except (Untranslatable, SyntaxError, ValueError):
+        return None
+    return None
+
+
+def _python(body: str, language: str) -> str:
+    """``body`` with the idioms rewritten, translated; raises when any of it is still untranslatable."""
+    calls: dict[str, str] = {}
+    if language == JUEL:
+        for pattern, replacement in _JUEL_REWRITES:
+            body = pattern.sub(replacement, body)
+
+    def keep(python):
+        def put(m):
+            name = _PLACEHOLDER.format(len(calls))
+            calls[name] = python(m)
+            return name
+        return put
+
+    for pattern, python in (_CALLS if language == JUEL else _FEEL_CALLS):
+        body = pattern.sub(keep(python), body)
+    out = translate(("${" + body + "}") if language == JUEL else ("=" + body))
+    for name, python_call in calls.items():
+        out = re.sub(rf"\b{name}\b", lambda _m, p=python_call: p, out)
+    out = _strip_outer(out)
+    compile(out, "<advice>", "eval")
+    return out
+
+
+def _py(juel_operand: str) -> str:
+    """A name path or literal inside an idiom, as Python (``a.b`` reads a field: ``a['b']``)."""
+    return translate("${" + juel_operand + "}")
+
+
+def _ternary(body: str, language: str) -> str | None:
+    """``c ? a : b`` (one, at the top) as ``(a if c else b)``."""
+    parts = _split_outside_strings(body, "?")
+    if len(parts) != 2:
+        return None
+    branches = _split_outside_strings(parts[1], ":")
+    if len(branches) != 2:
+        return None
+    cond, then, other = (_python(p.strip(), language) for p in (parts[0], *branches))
+    return f"({then} if {cond} else {other})"
+
+
+def _text_with_values(text: str) -> str | None:
+    """``第${amount}元`` as ``"第" + str(amount) + "元"``."""
+    pieces, pos = [], 0
+    for m in re.finditer(r"[$#]\{([^{}]*)\}", text):
+        if m.start() > pos:
+            pieces.append(repr(text[pos:m.start()]))
+        pieces.append(f"str({_python(m[1], JUEL)})")
+        pos = m.end()
+    if pos < len(text):
+        pieces.append(repr(text[pos:]))
+    if has_juel("".join(p for p in pieces if not p.startswith("str("))):
+        return None
+    out = " + ".join(pieces)
+    compile(out, "<advice>", "eval")
+    return out
+
+
+def _juel_equivalent(text: str) -> str | None:
+    """For a place that reads a ``${...}``: the JUEL rewritten (a bean's variable as the variable)
+    when the translator then reads it."""
+    t = (text or "").strip()
+    if language_of(t) != JUEL:
+        return None
+    body = t[2:-1]
+    for pattern, replacement in _JUEL_REWRITES:
+        body = pattern.sub(replacement, body)
+    rewritten = "${" + _strip_outer(body.strip()) + "}"
+    try:
+        translate(rewritten)
+    except Untranslatable:
+        return None
+    return rewritten if rewritten != t else None
+
+
+def _split_outside_strings(text: str, mark: str) -> list[str]:
+    parts, start, quote = [], 0, None
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == mark:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _strip_outer(text: str) -> str:
+    """``(a == b)`` -> ``a == b`` when the brackets enclose the whole of it."""
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and i < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
