@@ -182,3 +182,46 @@ def test_the_case_page_names_the_missing_value_by_the_label_the_model_gives_it(w
     said = "条件无法计算：条件用到的数据（“隐患等级（1-4）”）在案件中没有值"
     assert page.count(said) == 2, page  # the incident box and the timeline
     assert "level" not in page
+
+
+def yes_no_box(row: str, name: str) -> str:
+    return re.search(rf'<span class="choices" id="f-{name}">.*?</span>', row, re.S).group(0)
+
+
+def test_a_yes_no_box_may_be_left_unset_and_a_value_never_given_stays_not_given(world):
+    """errors_escalation (bpmn.io): 企业配合？ reads ``refused == True``, never given. Its 是/否 box
+    offers 不填 too, chosen, and is not marked required: the supervisor may retry without saying
+    (the value stays not given: the gateway fails again, as it would have), or say 是 after all."""
+    case, incident, qian, row = submitted_empty(world, "errors_escalation.bpmn", "enter")
+    box = yes_no_box(row, "refused")
+    assert re.search(r'<input type="radio" name="refused" value="" checked> 不填', box)
+    assert not re.search(r'value="(true|false)" checked', box)
+    assert not re.search(r'<label class="label" for="f-refused"[^>]*>.*?<span class="req"', row, re.S)
+    retried(qian, incident, refused="")
+    assert "refused" not in world.engine.case(case.id).data  # not turned into 否
+    again = max(world.engine.incidents(case_id=case.id), key=lambda i: i.id)  # the gateway failed again
+    row = incident_row(qian.get("/supervise/incidents").get_data(as_text=True), again.id)
+    assert re.search(r'value="" checked> 不填', yes_no_box(row, "refused"))
+    assert "已重试成功" in retried(qian, again, refused="true")
+    assert [t.spec_id for t in world.engine.case(case.id).tasks] == ["penalty"]
+
+
+def test_a_yes_no_that_was_submitted_is_asked_again_as_yes_no_and_retried_as_one(world):
+    """camunda7_conditional_wait: 复查整改情况 submitted with 是否整改到位 = 是 but no 复查得分: the
+    condition cannot be read. The retry form shows 是否整改到位 as 是/否 with 是 chosen (not a text box
+    holding "True", which a retry sent back as the text "True": ``rectified == true`` was then false
+    and the case waited for ever), and 不填 among its choices."""
+    e = world.engine
+    e.deploy(CORPUS / "camunda7_conditional_wait.bpmn", by="zhao")
+    case = e.start("camunda7_conditional_wait", by="zhang", org="east", title="甲公司复查")
+    with pytest.raises(IncidentRaised):
+        e.complete(open_task(e, case.id, "Activity_0recheck").id, "zhang", {"rectified": True})
+    (incident,) = e.incidents(case_id=case.id)
+    qian = client_login(world.app, "qian")
+    row = incident_row(qian.get("/supervise/incidents").get_data(as_text=True), incident.id)
+    box = yes_no_box(row, "rectified")
+    assert 'value="true" checked> 是' in box and 'value=""' in box and "不填" in box
+    assert "True" not in visible(row)
+    assert "已重试成功" in retried(qian, incident, rectified="true", score="８５")
+    assert e.case(case.id).data["rectified"] is True
+    assert e.case(case.id).status == "completed"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine import typed_input
+from engine import model_forms, typed_input
 from workflows.forms.context import FACT_LABELS
 
 from . import formspec, labels, model_data, queries
@@ -72,6 +72,8 @@ def build(eng, incident, names: dict[str, str], step: str | None = None) -> Retr
     form = formspec.Form(fields, title=title, people=formspec.people_options(eng.directory, fields, org),
                          orgs=formspec.org_options(eng.directory, fields))
     form.values = formspec.prefill(fields, submitted)
+    form.values.update({f["name"]: formspec.shown(_truth(submitted[f["name"]])) for f in fields
+                        if f.get("unset") and f["name"] in submitted})  # 是 typed as 是, not as text
     if not generic:  # the decision too: the retry repeats the choice made
         for f in fields:
             if f["name"] in submitted and "decision" in f["name"]:
@@ -84,8 +86,9 @@ def _generic_fields(eng, incident, task, submitted: dict, names: dict[str, str],
     """One box per value submitted and per value the failure needs that the case does not have: those
     the error names, those the conditions leaving the failed element read (a gateway with no way out,
     a conditional event). A value read as 是/否 (a drawn yes/no field, or a condition such as
-    ``refused == True``; never a timer's expression, which is a time) is asked as 是/否; the rest as
-    text, numbers read as numbers (``_typed``).
+    ``refused == True``; never a timer's expression, which is a time), or one submitted as 是/否, is
+    asked as 是/否 with a third choice 不填 — chosen while the value was never given, so a retry leaves
+    it not given unless someone says otherwise; the rest as text, numbers read as numbers (``_typed``).
     A Camunda 8 task whose form stays in the task (zeebe:output) gets no box for them: what is typed
     there would never reach the case."""
     case = eng.case(incident.case_id) if incident.case_id else None
@@ -101,9 +104,14 @@ def _generic_fields(eng, incident, task, submitted: dict, names: dict[str, str],
     described = _described(submitted, missing, names, step or labels.failed_step(incident.message), title)
     fields = []
     for key, label in described.items():
-        yes_no = key in missing and (key in drawn.yes_no or read.get(key))
+        if key in submitted:  # a 是/否 submitted stays one; anything else submitted is shown as typed
+            yes_no = _truth(submitted[key]) is not None and (isinstance(submitted[key], bool) or key in drawn.yes_no)
+        else:
+            yes_no = key in missing and (key in drawn.yes_no or read.get(key))
+        # 是 / 否 / 不填: a value never given stays not given (a condition may read its absence)
         fields.append({"name": key, "label": label, "hint": f"模型中的名称：{key}" if label != names.get(key) else "",
-                       "type": "boolean" if yes_no else "text", "required": bool(yes_no), "choices": []})
+                       "type": "boolean" if yes_no else "text", "required": False, "unset": bool(yes_no),
+                       "choices": []})
     if formspec.GENERIC_OPINION in submitted:
         fields.append({"name": formspec.GENERIC_OPINION, "label": "办理意见", "type": "textarea", "required": False,
                        "choices": []})
@@ -147,6 +155,14 @@ def read(retry: RetryForm, incident, posted) -> tuple[dict, dict]:
 def _without_action(posted):
     from werkzeug.datastructures import MultiDict
     return MultiDict([(k, v) for k, v in posted.items(multi=True) if k != formspec.ACTION])
+
+
+def _truth(value) -> bool | None:
+    """A 是/否 as submitted (True, "true", "是"…); None for anything else."""
+    if isinstance(value, bool):
+        return value
+    text = typed_input.fold(str(value)).lower()
+    return True if text in model_forms.TRUE else False if text in model_forms.FALSE else None
 
 
 def _typed(value):
