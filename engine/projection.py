@@ -149,11 +149,21 @@ def _is_timer(spec) -> bool:
     return isinstance(ed, TimerEventDefinition)
 
 
+@functools.lru_cache(maxsize=1024)
+def _has_timers(spec) -> bool:
+    """A process (or sub-process) spec with a timer event among its task specs — those its tasks
+    run (asked once a spec: a model's specs are fixed once parsed). A workflow of a spec without
+    one has no timer task to look for: most models' cases step without walking their tasks here."""
+    return any(_is_timer(task_spec) for task_spec in spec.task_specs.values())
+
+
 def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
     """Timer events that fired since the rows in ``previous_rows`` were written — by a sweep, or
     inside any other step (a deadline already past when its task opened fires at once)."""
     fired = []
     for workflow in all_workflows(top):
+        if not _has_timers(workflow.spec):
+            continue
         for task in workflow.tasks.values():
             spec = task.task_spec
             if not _is_timer(spec):

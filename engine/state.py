@@ -744,9 +744,11 @@ def _nested_of(values) -> list | None:
     return nested
 
 
-def _mark(task, parent=None) -> tuple | None:
+def _mark(task, parent=None, old: tuple | None = None) -> tuple | None:
     """What decides ``task``'s row, cheaply compared; None: serialize it every time. ``parent``:
-    the task's parent if the caller holds it (``save`` walks from it), else looked up."""
+    the task's parent if the caller holds it (``save`` walks from it), else looked up. ``old``:
+    the task's mark as last taken, if any: returned itself when the mark is what it was and holds
+    no nested values (a finished task's data unchanged: the usual), without copying the data."""
     if not _MARKS_VALID:
         return None
     if parent is None:
@@ -758,6 +760,12 @@ def _mark(task, parent=None) -> tuple | None:
                 tuple(parent.data) if parent is not None else None)
     if not state & _FINISHED or (parent is not None and not parent._state & _FINISHED):
         return None
+    if (old is not None and len(old) == 8 and not old[7] and old[0] == state
+            and old[1] == task.last_state_change and old[2] == task._parent and old[4] == task.triggered
+            and old[3] == tuple(task._children) and old[6] == data and old[5] == internal
+            and _PLAIN.issuperset(map(type, data.values()))
+            and (not internal or _PLAIN.issuperset(map(type, internal.values())))):
+        return old  # the mark below would be equal to it: the same fields, plain values only ("" text)
     nested = _nested_of(data.values())
     nested_internal = _nested_of(internal.values()) if internal else []
     if nested is None or nested_internal is None:
@@ -853,10 +861,10 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                 tid = str(task.id)
             names[task] = tid
             old_mark = old_marks.get(tid)
-            mark = _mark(task, parent)
+            mark = _mark(task, parent, old_mark)
             unchanged = False
             if mark is not None:
-                if old_mark == mark:
+                if mark is old_mark or old_mark == mark:
                     # The last save's tuple is kept and the new one freed at once: what the step leaves
                     # for the cycle collector to scan (it holds no cycle) does not grow with every task.
                     mark = old_mark

@@ -143,8 +143,10 @@ def workflow_completed(workflow) -> bool:
     of ``workflow.tasks`` (SpiffWorkflow enters a task there as it adds it to the tree and takes it
     out as it drops it, and state.prune does both), so the question is asked of the dict.
     tests/test_step_hot_paths.py compares the two at every step of looping, parallel and
-    sub-process models."""
-    if not workflow.completed and not any(task._state & _UNFINISHED for task in workflow.tasks.values()):
+    sub-process models. The dict is read newest task first: the tasks SpiffWorkflow added last (the
+    predicted end of the process, a loop's new round) are the likeliest to be unfinished, so a
+    running case is told after a task or two instead of after its whole finished history."""
+    if not workflow.completed and not any(task._state & _UNFINISHED for task in reversed(workflow.tasks.values())):
         workflow.completed = True
     return workflow.completed
 
