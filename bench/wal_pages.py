@@ -24,9 +24,13 @@ case are measured:
   COMMIT time in its slowest 1%, CPU ms per completion of the completing thread, of the
   checkpointer thread (counted in the process's CPU time too) and their sum, wall ms per
   completion, checkpoints the thread ran, the largest WAL file seen.
+  ``--versus no_restart``: the second configuration is the engine with the thread's WAL restart
+  off (``Checkpointer(restart_frames=None)``, engine/checkpoint.py ``RESTART_FRAMES``) instead.
+  Both also report the COMMIT call's CPU time (the completing thread's) per completion, the WAL's
+  restarts by the thread and how long it held the writers' turn for them.
 
     python bench/wal_pages.py --json [--cases 200] [--rounds 3] [--postgres [ADMIN_URL]] [--skip-sqlite]
-    python bench/wal_pages.py --json --commit-times [--cases 400] [--interval S] [--valve PAGES]
+    python bench/wal_pages.py --json --commit-times [--cases 400] [--interval S] [--valve PAGES] [--versus no_restart]
 """
 from __future__ import annotations
 
@@ -88,15 +92,17 @@ class _CommitTimer:
     def __init__(self, sa_engine, keep: bool = False):
         self.dialect = sa_engine.dialect
         self.seconds = 0.0
+        self.cpu_seconds = 0.0  # the committing thread's CPU time in COMMIT
         self.count = 0
         self.times: list[float] = []
         inner = type(self.dialect).do_commit
         kept = self.times.append if keep else None
 
         def timed(dbapi_connection):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             inner(self.dialect, dbapi_connection)
             took = time.perf_counter() - t0
+            self.cpu_seconds += time.thread_time() - c0
             self.seconds += took
             self.count += 1
             if kept:
@@ -214,19 +220,22 @@ class _Timed:
                           "p99": round(times[int(n * 0.99)] * 1e6), "max": round(times[-1] * 1e6)},
             "commit_share_of_slowest_1pct": round(sum(top) / total, 3),
             "commit_ms_per_completion": round(total * per, 4),
+            "commit_cpu_us_per_completion": round(self.commits.cpu_seconds * per * 1000, 1),
             "cpu_ms_per_completion": {"completing_thread": round(self.cpu * per, 4),
                                       "checkpointer_thread": round(thread_cpu * per, 4),
                                       "both": round((self.cpu + thread_cpu) * per, 4)},
             "wall_ms_per_completion": round(self.wall * per, 4),
             "checkpointer_runs": ckpt.runs if ckpt else 0,
+            "wal_restarts": ckpt.restarts if ckpt else 0,
+            "turn_ms_held_by_checkpointer": round(ckpt.turn_seconds * 1000, 1) if ckpt else 0,
             "wal_file_max_bytes": self.wal_max,
         }
 
 
 def commit_times_run(tmp: Path, cases: int, completions: int, interval: float | None,
-                     valve: int | None) -> dict:
+                     valve: int | None, versus: str = "commit_checkpoint") -> dict:
     configs = {}
-    for name in ("engine", "commit_checkpoint"):
+    for name in ("engine", versus):
         path = tmp / f"{name}.sqlite"
         engine = make_engine(f"sqlite:///{path}")
         if name == "commit_checkpoint":
@@ -234,9 +243,11 @@ def commit_times_run(tmp: Path, cases: int, completions: int, interval: float | 
         else:
             if valve is not None:
                 _with_pragmas(engine, f"wal_autocheckpoint={valve}")
-            if interval is not None:
+            restart = checkpoint.RESTART_FRAMES if name == "engine" else None
+            if interval is not None or restart is None:
                 engine.checkpointer.stop()
-                engine.checkpointer = checkpoint.Checkpointer(str(path), interval).start()
+                engine.checkpointer = checkpoint.Checkpointer(
+                    str(path), interval or checkpoint.INTERVAL_SECONDS, restart_frames=restart).start()
         engine.deploy(MODEL, by="boss")
         for _ in range(cases):
             engine.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
@@ -360,12 +371,15 @@ def main() -> None:
                     help="only the COMMIT times, thread vs commit checkpoint (cases default 400: 2,000 completions each)")
     ap.add_argument("--interval", type=float, default=None, help="--commit-times: the thread's first interval (s)")
     ap.add_argument("--valve", type=int, default=None, help="--commit-times: the writers' wal_autocheckpoint")
+    ap.add_argument("--versus", choices=["commit_checkpoint", "no_restart"], default="commit_checkpoint",
+                    help="--commit-times: the configuration the engine is compared with")
     args = ap.parse_args()
     if args.commit_times:
         cases = args.cases if args.cases != ap.get_default("cases") else 400
         with tempfile.TemporaryDirectory() as tmp:
             out = {"cases": cases, "load_average": list(os.getloadavg()),
-                   "commit_times": commit_times_run(Path(tmp), cases, cases * 5, args.interval, args.valve)}
+                   "commit_times": commit_times_run(Path(tmp), cases, cases * 5, args.interval, args.valve,
+                                                    args.versus)}
         print(json.dumps(out, ensure_ascii=False, indent=2 if not args.json else None))
         return
     rounds = max(1, min(args.rounds, 5 - WARM_ROUNDS))

@@ -27,6 +27,26 @@ the WAL. That bounds the WAL with no thread at all too (a short CLI command, a s
 before; ``journal_size_limit`` (engine/database.py) truncates a WAL file that a long reader let
 grow past it back to that size, the next time the WAL restarts.
 
+**Starting the WAL over while writing goes on** (``RESTART_FRAMES``). A commit writes each frame
+with two ``pwrite`` calls; one that extends the ``-wal`` file costs about twice one that overwrites
+a region of it already there (~3 µs against ~1.6-1.9, 4,000 frames, this machine's ext4; a WAL
+past ~60 MB pays the extending price again, its pages under writeback). So the WAL should start
+over often, as SQLite's default does in the commit, while the copying and its fsyncs stay off the
+commit. Once the WAL holds ``RESTART_FRAMES`` frames, the thread, right after its passive
+checkpoint (which copied the bulk without stopping anybody), takes the writers' turn
+(engine/write_turns.py) and runs a second passive checkpoint: it copies only what was committed
+during the first one (a few dozen frames, and the two fsyncs), and with no writer in between it
+ends with every frame copied back, so the next write transaction starts the WAL over at its
+beginning and overwrites it. Writers wait for those few milliseconds (in the kernel, no CPU); a
+reader still holding an old snapshot leaves frames it may need uncopied, and the WAL then starts
+over at a later tick. Measured (bench/wal_pages.py --commit-times --versus no_restart gives the
+figures per configuration; here one engine alone per process as in bench/throughput.py, 5-task
+model, 200 cases, 995 completions, with and without, processes alternated, 3 pairs at load 5):
+the COMMIT call's CPU 149-192 µs a completion without against 113-142 with (-37 to -50 in each
+pair), the process's CPU lower in every pair, the WAL file 65 MB against 15-20. Two engines
+alternated in one process hide it: each one's thread finds the WAL all copied back while the
+other completes, and both WALs start over.
+
 Writers on one file must take turns with it (engine/write_turns.py): the commit's checkpoints had
 been the pauses through which a second process got the write lock from one writing back to back
 (two timer workers split 10,000 timers [5000, 0] with the thread alone, 02e871c).
@@ -60,6 +80,7 @@ import time
 import weakref
 from urllib.parse import quote
 
+from . import write_turns
 from .database import sqlite_file
 
 __all__ = ["Checkpointer", "INTERVAL_SECONDS", "start_for"]
@@ -68,13 +89,17 @@ log = logging.getLogger("duban.engine")
 
 # A checkpoint copies each page once however many frames of it the WAL holds, so checkpoints of many
 # frames copy less in all (4,000: what the writers' automatic checkpoint used to take). The thread
-# aims at about that many frames a checkpoint: its interval is lengthened when a checkpoint found
-# fewer (idle: one look a second) and shortened when it found more (the 5-task model flat out, ~20,000
-# frames a second: ~0.2 s), at most twice either way a time. At a fixed 0.1 s the thread's CPU was
-# 35-80 µs a completion, more the slower the completions came.
+# aims at about that many frames a checkpoint (``RESTART_FRAMES`` when it restarts the WAL): its
+# interval is lengthened when a checkpoint found fewer (idle: four looks a second, so that a burst
+# of writing is met within 0.25 s) and shortened when it found more (the 5-task model flat out,
+# ~20,000 frames a second: ~0.1-0.2 s), at most twice longer or ten times shorter a time. At a
+# fixed 0.1 s the thread's CPU was 35-80 µs a completion, more the slower the completions came.
 FRAMES_PER_CHECKPOINT = 4000
 INTERVAL_SECONDS = 0.1  # the first interval
-MIN_INTERVAL, MAX_INTERVAL = 0.02, 1.0
+MIN_INTERVAL, MAX_INTERVAL = 0.02, 0.25
+# A WAL holding this many frames (~8 MB) is made to start over (``Checkpointer._restart``); the
+# interval then aims at this many frames a checkpoint. None: the WAL starts over when it may.
+RESTART_FRAMES = 2000
 
 
 class Checkpointer:
@@ -82,13 +107,18 @@ class Checkpointer:
     every ``interval`` seconds, until ``stop``. Its counters are for benches and tests:
     ``runs`` (checkpoints that found frames to copy), ``given_way`` (found another checkpoint
     running), ``last`` (SQLite's answer: busy, frames in the WAL, frames copied back),
-    ``cpu_seconds`` (the thread's own CPU time)."""
+    ``cpu_seconds`` (the thread's own CPU time), ``restarts`` (checkpoints under the writers' turn
+    that left the WAL to start over), ``turn_seconds`` (wall time the thread held the turn)."""
 
-    def __init__(self, path: str, interval: float = INTERVAL_SECONDS):
+    def __init__(self, path: str, interval: float = INTERVAL_SECONDS, restart_frames: int | None = RESTART_FRAMES):
         self.path = path
         self.interval = interval
+        self.restart_frames = restart_frames
         self.runs = 0
         self.given_way = 0
+        self.restarts = 0
+        self.turn_seconds = 0.0
+        self._turns = write_turns.for_file(path) if restart_frames is not None else None
         self.last: tuple[int, int, int] | None = None
         self.cpu_seconds = 0.0
         self._stopping = threading.Event()
@@ -127,6 +157,8 @@ class Checkpointer:
         finally:
             if conn is not None:
                 conn.close()
+            if self._turns is not None:
+                self._turns.close()  # its idle descriptor (the writers open theirs again)
 
     def _connect(self) -> sqlite3.Connection:
         # mode=rw: never creates the file (the engine's own connections do, with WAL on); timeout 0:
@@ -153,8 +185,26 @@ class Checkpointer:
         new = frames - before[1] if before is not None and before[1] >= 0 and frames >= before[1] else max(frames, 0)
         if new > 0:
             self.runs += 1
-        factor = min(2.0, max(0.5, FRAMES_PER_CHECKPOINT / max(new, 1)))
+        if self.restart_frames is not None and frames >= self.restart_frames and new > 0:
+            self._restart(conn)
+        target = self.restart_frames or FRAMES_PER_CHECKPOINT
+        factor = min(2.0, max(0.1, target / max(new, 1)))
         self.interval = min(MAX_INTERVAL, max(MIN_INTERVAL, self.interval * factor))
+
+    def _restart(self, conn: sqlite3.Connection) -> None:
+        """Copy back, with the writers kept waiting, what they committed during the checkpoint
+        just run: the WAL is then all copied back and the next writer starts it over."""
+        if self._turns is None:  # no OFD locks: the WAL starts over when writing pauses, or at the valve
+            return
+        c0 = time.thread_time()
+        with self._turns.turn():
+            t0 = time.perf_counter()
+            busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            self.turn_seconds += time.perf_counter() - t0
+        self.cpu_seconds += time.thread_time() - c0
+        if not busy and copied == frames:
+            self.restarts += 1
+            self.last = (0, 0, 0)  # the next look counts every frame it finds as new
 
 
 def start_for(owner: object, url: str, interval: float = INTERVAL_SECONDS) -> Checkpointer | None:

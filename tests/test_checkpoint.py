@@ -162,6 +162,32 @@ def test_writing_without_pauses_keeps_the_wal_bounded(sqlite_url, thread):
         engine.dispose()
 
 
+def test_the_thread_starts_the_wal_over_while_writing_goes_on(sqlite_url):
+    """Writing without pauses, the WAL still starts over every ``RESTART_FRAMES`` frames or so (the
+    thread's second checkpoint, under the writers' turn, leaves it all copied back), so commits
+    overwrite the start of the WAL file instead of extending it towards the valve. Once the thread
+    has caught up with the writing (its interval shortens), a valve's worth of frames more starts
+    the WAL over again and again and leaves the file well short of the valve (a tick may come late
+    on a busy machine: measured 8-11,000 frames at load 6). Without the restart it never starts
+    over and the file grows to the valve."""
+    engine = make_engine(sqlite_url)
+    try:
+        _make_scratch(engine, ROWS)
+        wal = Path(f"{_path(sqlite_url)}-wal")
+        deadline = time.monotonic() + 20
+        while engine.checkpointer.restarts < 2 and time.monotonic() < deadline:
+            _write(engine, wal, 400)
+        restarts = engine.checkpointer.restarts
+        assert restarts >= 2, engine.checkpointer.last
+        largest = _write(engine, wal, database.WAL_AUTOCHECKPOINT)
+        assert engine.checkpointer.restarts >= restarts + 2, (restarts, engine.checkpointer.restarts)
+        assert largest <= VALVE_BYTES * 0.75, largest
+        with engine.db.read() as s:
+            assert s.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
+    finally:
+        engine.dispose()
+
+
 def test_a_wal_grown_by_a_long_reader_is_cut_back_when_it_starts_over(sqlite_url):
     """A reader holding its snapshot keeps the frames it may need: nothing after them can be copied
     back and the WAL grows past the valve. After the reader ends, the next start-over truncates the
