@@ -69,3 +69,28 @@ def test_camunda_date_enum_and_decimal_as_people_read_them(world):
     _case_id, html = worked(world, CORPUS.parent / "camunda7_drawn_form_kinds.bpmn", "Activity_0record",
                             {"verdict": "fix", "ratio": "８７.５", "checked_on": "2026-12-03"})
     assert case_data(html) == {"检查日期": "2026年12月3日", "检查结论": "限期整改", "整改完成率（%）": "87.5"}
+
+
+def context_facts(html: str) -> dict[str, str]:
+    """The task page's 办理依据 table: label -> value, as a person reads it."""
+    table = re.search(r'<table class="kv" id="context-facts">(.*?)</table>', html, re.S)
+    return {} if table is None else {visible(m.group(1)): visible(m.group(2)) for m in re.finditer(
+        r"<tr[^>]*><th>(.*?)</th><td>(.*?)</td></tr>", table.group(1), re.S)}
+
+
+def test_the_next_step_shows_what_it_decides_on_by_the_models_labels(world):
+    """camunda7_purchase: 负责人审批 (科室负责人 钱科长) has no form; its page shows under 办理依据 the
+    采购金额 and 是否急需 填写采购单 gave, as people read them. 填写采购单's own page does not repeat
+    its own fields there."""
+    case_id, _html = worked(world, CORPUS / "camunda7_purchase.bpmn", "Activity_request",
+                            {"amount": "１２,０００", "urgent": "false"})
+    approve = open_task(world.engine, case_id, "Activity_approve")
+    qian = client_login(world.app, "qian")
+    html = qian.get(f"/tasks/{approve.id}").get_data(as_text=True)
+    assert context_facts(html) == {"采购金额（元）": "12,000", "是否急需": "否"}
+    e = world.engine
+    case = e.start("camunda7_purchase", by="zhang", org="east", title="乙公司采购", data={"amount": 3000})
+    request = open_task(e, case.id, "Activity_request")
+    html = client_login(world.app, "zhang").get(f"/tasks/{request.id}").get_data(as_text=True)
+    assert context_facts(html) == {}  # 采购金额 is its own field: on the form, not above it
+    assert 'name="amount"' in html

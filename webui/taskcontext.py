@@ -6,6 +6,9 @@ module reads them out of a case for one viewer. The opinions and the return reas
 audit log, where every completion keeps the data it submitted (so a file is shown under the field it
 was uploaded to, and a plan returned twice shows both reviews). An enterprise user (当事企业) never
 sees fields marked internal there.
+A task of a model drawn elsewhere (Camunda Modeler, Flowable: no form of ours, so nothing declared)
+shows as its facts the case's data its model labels (``model_data``), as people read it — what
+负责人审批 decides on is the 采购金额 填写采购单 gave — except what its own drawn form asks.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 
 from workflows.forms.context import FACT_LABELS, HIDDEN, RETURN_VALUES, context_for, is_internal, is_opinion
 
-from . import formspec, queries
+from . import drawn_form, formspec, model_data, queries
 
 
 @dataclass
@@ -97,6 +100,8 @@ def build(engine, case, task, viewer) -> TaskContext:
     facts = [Fact(n, labels[n], case.data[n]) for n in ctx.facts
              if n in labels and n not in HIDDEN and case.data.get(n) not in (None, "", [])
              and not (party_view and is_internal(n))]
+    if not ctx.facts and formspec.fields_for(engine.forms, task.form_key) is None:
+        facts = _drawn_facts(engine, case, task, party_view)
     files = []
     for form_key, name in ctx.files:
         step = next((s for s in reversed(done) if s.form_key == form_key and s.data.get(name)), None)
@@ -107,6 +112,18 @@ def build(engine, case, task, viewer) -> TaskContext:
     gate = case.data.get(ctx.gate) if ctx.gate else None
     columns = formspec.table_columns(engine.forms, [s.form_key for s in done if s.form_key])
     return TaskContext(facts, files, opinions, returned, list(gate or []), columns)
+
+
+def _drawn_facts(engine, case, task, party_view: bool) -> list[Fact]:
+    """The case's data its drawn model labels, shown as people read it (``ModelData.shown``); not
+    what this task's own drawn form asks (that is on the form)."""
+    drawn = model_data.model_data(engine, case.model_id)
+    if not drawn.labels:
+        return []
+    asked = {f["name"] for f in drawn_form.fields(engine, task, case.model_id) or []}
+    return [Fact(k, label, drawn.shown(k, case.data[k]) or case.data[k]) for k, label in drawn.labels.items()
+            if k not in asked and k not in HIDDEN and case.data.get(k) not in (None, "", [])
+            and not (party_view and is_internal(k))]
 
 
 def _returned(done: list[Step], task, party_view: bool) -> list[tuple[Step, list[Fact]]]:
