@@ -21,6 +21,20 @@ def test_the_signer_is_hmac_sha256_for_keys_of_every_length(length):
         assert sign(payload) == expected[:audit.HASH_LENGTH]
 
 
+@pytest.mark.parametrize("length", [0, 1, 31, 32, 63, 64, 65, 100, 200])
+def test_the_blake2b_signer_is_keyed_blake2b_for_keys_of_every_length(length):
+    """New events' scheme: keyed BLAKE2b-256, personalized; a key longer than BLAKE2b takes (64
+    bytes) is hashed to 64 first. ``12b:`` names generation 12 and the scheme."""
+    key = bytes((7 * i + 3) % 256 for i in range(length))
+    sign = audit._Signer(12, key, audit.BLAKE2B)
+    keyed = key if length <= 64 else hashlib.blake2b(key, digest_size=64, person=b"duban audit").digest()
+    for payload in ("", "a", '["case:7",1,7,"2026-12-03T02:00:00","张三","completed",null,"{}","0"]', "审计" * 80):
+        mac = hashlib.blake2b(payload.encode("utf-8"), key=keyed, digest_size=32, person=b"duban audit")
+        assert sign(payload) == ("12b:" + mac.hexdigest())[:audit.HASH_LENGTH]
+        assert audit.signed_by(sign(payload)) == (12, audit.BLAKE2B)
+    assert audit.Keyring({12: key}, "test").current_signer.prefix == "12b:"
+
+
 def _signed_by_its_own_key(tmp_path, monkeypatch, name: str) -> None:
     monkeypatch.delenv("DUBAN_AUDIT_KEY", raising=False)
     monkeypatch.setenv("DUBAN_AUDIT_KEY_FILE", str(tmp_path / f"{name}.key"))

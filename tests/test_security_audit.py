@@ -133,14 +133,24 @@ def _reference_link(key: bytes, generation: int, ev_chain, seq, case_id, at, act
     return (f"{generation}:" + hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest())[:64]
 
 
-def test_events_written_now_carry_the_links_of_the_old_formula(engine, key_file):
+def _reference_blake2b_link(key: bytes, generation: int, ev_chain, seq, case_id, at, actor, action, task_id,
+                            detail, prev_hash) -> str:
+    """The link new events carry since 2026-12-03, spelled out with the general library calls: the
+    same payload as ``_reference_link``, keyed BLAKE2b-256 personalized ``duban audit``, ``<generation>b:``."""
+    payload = json.dumps([ev_chain, seq, case_id, at.isoformat(), actor, action, task_id, detail, prev_hash],
+                         **_OPTIONS)
+    mac = hashlib.blake2b(payload.encode("utf-8"), key=key, digest_size=32, person=b"duban audit")
+    return (f"{generation}b:" + mac.hexdigest())[:64]
+
+
+def test_events_written_now_carry_the_keyed_blake2b_link(engine, key_file):
     keys = _keys(key_file)
     with engine.db.read() as s:
         events = s.execute(sa.select(AuditEvent)).scalars().all()
     assert len(events) >= 3
     for ev in events:
-        assert ev.hash == _reference_link(keys[1], 1, ev.chain, ev.seq, ev.case_id, ev.at, ev.actor, ev.action,
-                                          ev.task_id, ev.detail, ev.prev_hash), (ev.chain, ev.seq)
+        assert ev.hash == _reference_blake2b_link(keys[1], 1, ev.chain, ev.seq, ev.case_id, ev.at, ev.actor,
+                                                  ev.action, ev.task_id, ev.detail, ev.prev_hash), (ev.chain, ev.seq)
 
 
 def test_events_linked_by_the_old_formula_verify_now(engine, key_file):
@@ -153,6 +163,68 @@ def test_events_linked_by_the_old_formula_verify_now(engine, key_file):
 
     _rewrite_chain(engine, audit.case_chain(engine.case_id), _forge_completion, old_link)
     assert engine.verify_audit() is None
+
+
+def _old_chain_continued(engine, key_file) -> str:
+    """A database main wrote before 2026-12-03 (the case's chain HMAC-signed, as then), stepped on by
+    today's code: its new events follow the old ones on the same chain."""
+    keys = _keys(key_file)
+    chain = audit.case_chain(engine.case_id)
+    _rewrite_chain(engine, chain, lambda ev: None, lambda *fields: _reference_link(keys[1], 1, *fields))
+    old = len(_hashes(engine, chain))
+    engine.complete(engine.queue("boss")[0].id, "boss", {"approved": True})
+    hashes = _hashes(engine, chain)
+    assert len(hashes) > old
+    assert [audit.signed_by(h) for h in hashes] == [(1, audit.HMAC_SHA256)] * old + [(1, audit.BLAKE2B)] * (
+        len(hashes) - old)
+    return chain
+
+
+def _hashes(engine, chain: str) -> list[str]:
+    with engine.db.read() as s:
+        return list(s.execute(sa.select(AuditEvent.hash).where(AuditEvent.chain == chain)
+                              .order_by(AuditEvent.seq)).scalars())
+
+
+def test_an_old_hmac_chain_continued_with_blake2b_links_verifies(engine, key_file):
+    _old_chain_continued(engine, key_file)
+    assert engine.verify_audit() is None
+    with engine.db.read() as s:
+        report = audit.verify_report(s)
+    assert report.broken is None and report.generations == {1: report.events}
+
+
+def test_in_a_continued_chain_an_altered_old_event_is_detected(engine, key_file):
+    chain = _old_chain_continued(engine, key_file)
+    with engine.db.write() as s:
+        ev = s.execute(sa.select(AuditEvent).where(AuditEvent.chain == chain, AuditEvent.action == "completed")
+                       .order_by(AuditEvent.seq).limit(1)).scalar_one()
+        _forge_completion(ev)
+        seq = ev.seq
+    broken = engine.verify_audit()
+    assert broken is not None and broken.seq == seq and "altered" in broken.reason
+
+
+@pytest.mark.parametrize("relabel", [lambda h: "1:" + h[3:], lambda h: "1b" + h[1:-1], lambda h: "1x" + h[2:]])
+def test_a_hash_whose_scheme_is_relabelled_is_detected(engine, relabel):
+    """The newest event's hash given another scheme's letter (HMAC's none, an unknown one): refused."""
+    with engine.db.write() as s:
+        ev = s.execute(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).scalar_one()
+        assert audit.signed_by(ev.hash) == (1, audit.BLAKE2B)
+        ev.hash = relabel(ev.hash)[:64]
+        s.get(AuditHead, ev.chain).hash = ev.hash
+        if audit.signed_by(ev.hash) is not None:
+            assert audit.signed_by(ev.hash) == (1, audit.HMAC_SHA256)
+    broken = engine.verify_audit()
+    assert broken is not None and ("altered" in broken.reason or "not signed" in broken.reason)
+
+
+def test_a_forged_hash_that_claims_the_blake2b_scheme_is_detected(engine):
+    def claims_blake2b(*fields):
+        return ("1b:" + _unkeyed(*fields))[:64]
+    _rewrite_chain(engine, audit.case_chain(engine.case_id), _forge_completion, claims_blake2b)
+    broken = engine.verify_audit()
+    assert broken is not None and broken.seq == 1 and "altered" in broken.reason
 
 
 _json = st.recursive(
@@ -194,7 +266,7 @@ def test_the_hot_path_links_as_the_old_formula(chain, events, seq):
     prev = audit.GENESIS
     for i, (row, ev) in enumerate(zip(rows, events), start=seq + 1):
         detail = json.dumps(ev["detail"], **_OPTIONS)
-        assert row["hash"] == _reference_link(keys[1], 1, chain, i, ev["case_id"], ev["at"], ev["actor"],
+        assert row["hash"] == _reference_blake2b_link(keys[1], 1, chain, i, ev["case_id"], ev["at"], ev["actor"],
                                               ev["action"], ev["task_id"], detail, prev)
         assert (row["seq"], row["prev_hash"], row["detail"]) == (i, prev, detail)
         prev = row["hash"]
