@@ -190,3 +190,21 @@ def test_every_drawn_form_of_the_corpus_is_shown_by_its_labels(tmp_path):
     w.engine.dispose()
     assert len(shown) >= 9, shown
     assert shown["camunda7_dmn_rule"] == {"employees": "从业人数", "hazmat": "是否涉及危险化学品"}
+
+
+def test_a_yes_no_the_model_neither_requires_nor_defaults_may_stay_not_given(world):
+    """camunda7_conditional_wait: 复查整改情况 draws 是否整改到位 (boolean, no default, not required).
+    Its box offers 不填 beside 是/否, chosen at first: a clerk who clicked 是 can take it back, and
+    what is submitted so leaves 是否整改到位 not given (not 否). camunda7_purchase's 是否急需 has a
+    default (否) and gets no 不填."""
+    case, task = started(world, "camunda7_conditional_wait.bpmn", "Activity_0recheck")
+    zhang = client_login(world.app, "zhang")
+    form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
+    assert re.search(r'<input type="radio" name="rectified" value="" checked> 不填', form)
+    assert not re.search(r'name="rectified" value="(true|false)" checked', form)
+    response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit",
+                                                      "rectified": "", "score": "85"})
+    assert response.status_code in (302, 200), visible(response.get_data(as_text=True))
+    assert "rectified" not in world.engine.case(case.id).data
+    _case, purchase = started(world, "camunda7_purchase.bpmn", "Activity_request")
+    assert "不填" not in task_form(zhang.get(f"/tasks/{purchase.id}").get_data(as_text=True))

@@ -43,10 +43,13 @@ def fields(engine, task, model_id: int | None) -> list[dict] | None:
         options = [(str(v), str(n)) for v, n in f.get("values") or []]
         if kind == "enum" and not options:
             kind = "text"
+        required, default = bool(f.get("required")), f.get("default")
         out.append({"name": fid, "label": f.get("label") or labels.get(fid) or UNNAMED, "type": kind,
-                    "required": bool(f.get("required")), "readonly": bool(f.get("readonly")),
-                    "default": f.get("default"), "options": options, "option_names": dict(options),
-                    "drawn": True})
+                    "required": required, "readonly": bool(f.get("readonly")),
+                    "default": default, "options": options, "option_names": dict(options),
+                    "drawn": True,
+                    # a 是/否 the model neither requires nor defaults may stay not given (不填)
+                    "unset": kind == "boolean" and not required and default in (None, "")})
     return out or None
 
 
