@@ -118,6 +118,8 @@ class Checkpointer:
         self.given_way = 0
         self.restarts = 0
         self.turn_seconds = 0.0
+        # the file's one Turns in this process, the writers' (closed with their Database: closing it
+        # here could close a descriptor another engine's writer has just taken from it)
         self._turns = write_turns.for_file(path) if restart_frames is not None else None
         self.last: tuple[int, int, int] | None = None
         self.cpu_seconds = 0.0
@@ -157,8 +159,6 @@ class Checkpointer:
         finally:
             if conn is not None:
                 conn.close()
-            if self._turns is not None:
-                self._turns.close()  # its idle descriptor (the writers open theirs again)
 
     def _connect(self) -> sqlite3.Connection:
         # mode=rw: never creates the file (the engine's own connections do, with WAL on); timeout 0:
