@@ -452,8 +452,6 @@ def redo_on_stale_head(run: Callable[[], Any]) -> Any:
 # --- lock -----------------------------------------------------------------------------------------
 _DIRECTORY_VERSION = (sa.select(Counter.__table__.c.value)
                       .where(Counter.__table__.c.name == DIRECTORY_COUNTER).scalar_subquery())
-_BUMP = sqlexec.Sql(sa.update(CASE).where(CASE.c.id == sa.bindparam("b_id"), CASE.c.version == sa.bindparam("seen"))
-                    .values(version=sa.bindparam("next")))
 CASE_PREFIX = "case__"  # the case's columns in the task row of ``select_task``
 
 
@@ -569,8 +567,8 @@ def lock_case(tx: Tx, case_id: int, known=None) -> CaseRow:
     (``take_task``), or here ``SELECT … FOR NO KEY UPDATE`` (``_LOCK_CASE``) — a second writer queues
     on the row and then reads what the first committed; there is no earlier read to be stale, so no
     version to compare (one round trip, where a read then ``UPDATE … WHERE version = ?`` took two).
-    A row read unlocked before (``known`` from ``select_task``) on PostgreSQL is checked the old way:
-    its version bumped only if nobody moved it since, else ``Conflict``.
+    A row read before the lock (``known`` from ``select_task``) is taken on SQLite only; on
+    PostgreSQL it could be stale and is refused (``EngineError``: no use case passes one there).
     """
     if isinstance(known, TakenTask):
         row, prefix, seen = known.case, "", known.case.version  # read under the lock: current
@@ -581,11 +579,10 @@ def lock_case(tx: Tx, case_id: int, known=None) -> CaseRow:
         seen = row.version  # read under the lock (SQLite: the writer lock): current
     else:
         row, prefix = known, CASE_PREFIX
-        seen = getattr(row, prefix + "version")  # not ``_mapping``: a dict of all 38 columns for one
         if not tx.is_sqlite:
-            bumped = sqlexec.execute(tx.conn, _BUMP, {"b_id": case_id, "seen": seen, "next": seen + 1})
-            if bumped != 1:
-                raise Conflict("案件已被他人修改，请刷新后重试")
+            raise EngineError("lock_case: on PostgreSQL a case is read under its row lock (TakenTask), "
+                              "not taken from an earlier read")
+        seen = getattr(row, prefix + "version")  # not ``_mapping``: a dict of all 38 columns for one
     # Whoever changed the row last also bumped the version, so the rest of what we read is current.
     tx.directory_version = row.directory_version or 0
     case = case_from_row(row, prefix)

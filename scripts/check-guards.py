@@ -26,6 +26,9 @@ GUARDS = [
     ("case_version_check", "engine/step.py",
      "_SELECT_CASE if tx.is_sqlite else _LOCK_CASE", "_SELECT_CASE if tx.is_sqlite else _SELECT_CASE",
      "case_version_check_a_step"),
+    ("case_read_before_its_lock", "engine/step.py",
+     "        if not tx.is_sqlite:\n            raise EngineError(\"lock_case: on PostgreSQL",
+     "        if False:\n            raise EngineError(\"lock_case: on PostgreSQL", "read_before_its_lock"),
     ("batch_case_version_check", "engine/timer_sweep.py",
      "    if bumped != len(rows):\n        raise _BatchFailed", "    if False:\n        raise _BatchFailed",
      "case_version_check_of_a_batch"),
@@ -51,8 +54,8 @@ GUARDS = [
      '            return BrokenLink(chain_name, 1, None, f"all', '            pass  # return BrokenLink(chain_name, 1, None, f"all',
      "whole_audit_chain"),
     ("restored_on_its_own_version", "engine/step.py",
-     "spec, subprocess_specs = engine.models.specs(tx.session, case.bundle_hash)",
-     "spec, subprocess_specs = engine.models.specs(tx.session, "
+     "spec, subprocess_specs = engine.models.specs(tx.orm, case.bundle_hash)",
+     "spec, subprocess_specs = engine.models.specs(tx.orm, "
      "engine.models.bundle_for_start(tx.session, case.process_key)[1])",
      "restored_after_a_restart"),
     ("diff_write", "engine/state.py", "        elif old[2] != content:", "        else:", "diff_write"),

@@ -107,6 +107,28 @@ def test_ready_check_a_stale_open_row_never_runs_a_finished_task_again(sqlite_en
     assert _count(e, Incident) == 0
 
 
+def test_a_case_row_read_before_its_lock_is_not_taken_as_current_on_postgresql(postgres_url):
+    """Guard: ``step.lock_case`` takes a case row this transaction read earlier (``known``) only on
+    SQLite, where BEGIN IMMEDIATE took the writer lock before any read. On PostgreSQL only a read
+    under the case's row lock (``TakenTask``) is current: an unlocked read is refused, not used (the
+    version bump that once checked such a row had no caller left)."""
+    from engine import EngineError, step
+    from tests.support import open_task_id
+
+    e = make_engine(postgres_url, clock=ManualClock(START))
+    try:
+        deploy(e, "approval.bpmn")
+        case = e.start("approval", by="zhang", org="east")
+        task_id = open_task_id(e, case.id)
+        with pytest.raises(EngineError, match="row lock"):
+            with step.transaction(e) as tx:
+                row = step.select_task(tx, task_id, "zhang")
+                step.lock_case(tx, case.id, row)
+        assert e.complete(task_id, "zhang", {"approved": True}).version == case.version + 1
+    finally:
+        e.dispose()
+
+
 def test_case_version_check_a_step_that_read_the_case_before_a_cancel_committed_is_a_conflict(postgres_url):
     """Guard: the case read under its row lock (``step.lock_case``: ``SELECT … FOR NO KEY UPDATE``;
     before, a read then ``UPDATE case SET version = v + 1 WHERE version = v``). A timer sweep comes to
