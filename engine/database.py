@@ -156,12 +156,15 @@ class Database:
             conn = self.engine.connect()
             conn.execution_options(duban_write=True)
         options = conn._execution_options
+        turns, turn = self.turns, None
         try:
-            if self.turns is None:
+            if turns is not None:
+                turn = turns.acquire()  # not ``with turns.turn()``: a generator context manager less
+            try:
                 yield conn
-            else:
-                with self.turns.turn():
-                    yield conn
+            finally:
+                if turn is not None:
+                    turns.release(turn)
         finally:
             dbapi, idle = conn._dbapi_connection, self._idle_writers
             if (len(idle) < IDLE_WRITERS and dbapi is not None and conn._transaction is None

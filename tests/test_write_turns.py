@@ -127,6 +127,36 @@ def test_threads_of_one_engine_take_turns_too(sqlite_url):
         engine.dispose()
 
 
+def test_a_writer_just_done_queues_behind_the_one_waiting(tmp_path):
+    """The writer that just gave the turn back and wants it again at once (a sweep's next batch)
+    comes after the one that was waiting for it, every time: the waiting one holds the door, and
+    only a writer that finds the door free and the turn free takes the turn at once (three
+    ``fcntl`` calls). A writer that waited for the turn without the door would race the one just
+    done, which runs while the woken one is still being scheduled, and mostly lose."""
+    turns = write_turns.Turns(str(tmp_path / "turns"))
+    try:
+        for _ in range(10):
+            order: list[str] = []
+            held = turns.acquire()
+
+            def waiting() -> None:
+                fd = turns.acquire()
+                order.append("waiting")
+                turns.release(fd)
+
+            thread = threading.Thread(target=waiting)
+            thread.start()
+            time.sleep(0.1)  # it waits for the turn now
+            turns.release(held)
+            again = turns.acquire()
+            order.append("just done")
+            turns.release(again)
+            thread.join(10)
+            assert order == ["waiting", "just done"], order
+    finally:
+        turns.close()
+
+
 HOLD_AND_DIE = textwrap.dedent("""
     import os, sys
     from engine import write_turns
