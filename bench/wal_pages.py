@@ -131,6 +131,12 @@ def sqlite_run(tmp: Path, cases: int, rounds: int) -> dict:
     sa.event.listen(engine.db.engine, "connect", lambda c, _r: c.execute("PRAGMA wal_autocheckpoint=0"))
     engine.db.dispose()
     engine = _prepared(engine, cases)
+    if engine.checkpointer is not None:
+        # The frames are counted from the WAL file after each round: the thread's restart of the WAL
+        # (engine/checkpoint.py RESTART_FRAMES) would overwrite them with the round's later ones, and
+        # the count would take the older cycle's frames behind them for this round's.
+        engine.checkpointer.stop()
+        engine.checkpointer = None
     timer = _CommitTimer(engine.db.engine)
     inspect = sqlite3.connect(path)
     by_btree: collections.Counter = collections.Counter()
