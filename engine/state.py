@@ -558,14 +558,9 @@ def _task_text(task, tid: str, parent=None, parent_tid: str | None = None,
         children = task._children
         child_tids = [str(child) for child in children] if children else []
     internal = task.internal_data
-    # ``_scalar`` of each, written here for the usual kinds (a finite float, an int, a bool)
-    changed, state, triggered = task.last_state_change, task._state, task.triggered
     return "".join((head, '"' + '","'.join(child_tids) + '"' if child_tids else "",
-                    '],"last_state_change":',
-                    repr(changed) if type(changed) is float and changed - changed == 0.0 else _scalar(changed),
-                    ',"state":', int.__repr__(state) if type(state) is int else _scalar(state),
-                    ',"task_spec":', _quoted(task.task_spec.name), ',"triggered":',
-                    "false" if triggered is False else "true" if triggered is True else _scalar(triggered),
+                    '],"last_state_change":', _scalar(task.last_state_change), ',"state":', _scalar(task._state),
+                    ',"task_spec":', _quoted(task.task_spec.name), ',"triggered":', _scalar(task.triggered),
                     ',"internal_data":', to_json(_registry.convert(internal)) if internal else "{}",
                     tail, _TYPENAME_TAIL))
 

@@ -237,13 +237,9 @@ class AuditBuffer:
         if not events:
             return
         self.events = []
-        chain = events[0][0]
         by_chain: dict[str, list[tuple]] = {}
-        if all(event[0] == chain for event in events):  # a step's events: one case's chain
-            by_chain[chain] = [event[1:] for event in events]
-        else:
-            for event in events:
-                by_chain.setdefault(event[0], []).append(event[1:])
+        for event in events:
+            by_chain.setdefault(event[0], []).append(event[1:])
         self.written.extend(by_chain)
         tx.flush()  # events the ORM path appended in this transaction come first
         orm_heads = tx.info.get("audit_heads")
@@ -756,9 +752,8 @@ class Step:
 
     def audit(self, action: str, task_id: str | None = None, detail: dict | None = None,
               actor: str | None = None, at: datetime | None = None) -> None:
-        case_id = self.case.id
-        self.tx.audit.events.append((audit.case_chain(case_id), case_id, actor or self.actor, action,
-                                     at or self.engine.clock.now(), task_id, detail))
+        self.tx.audit.case(self.case.id, actor=actor or self.actor, action=action,
+                           at=at or self.engine.clock.now(), task_id=task_id, detail=detail)
 
     def write(self, completed: tuple[str, str] | None = None, requests: StepRequests | None = None,
               advance_first: bool = True, worker: str | None = None) -> list:
