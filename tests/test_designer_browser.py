@@ -419,6 +419,8 @@ def test_files_from_camunda_modeler_and_flowable_show_no_ids_in_the_panels_choic
     expect(page.locator("#designer")).to_have_attribute("data-state", "ready")
     ids = page.evaluate("() => window.dubanModeler.get('elementRegistry').getAll()"
                         ".filter(e => e.type !== 'label').map(e => e.id)")
+    drawn = set(re.findall(r'bpmnElement="([^"]+)"', (CORPUS / filename).read_text(encoding="utf-8")))
+    assert drawn <= set(ids), sorted(drawn - set(ids))  # the file's diagram, not the blank draft it replaced
     found, dropdowns = {}, 0
     for element_id in ids:
         page.evaluate("id => { const m = window.dubanModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }",

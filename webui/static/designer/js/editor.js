@@ -322,11 +322,15 @@ export function startEditor(box) {
   }
 
   function importFile(file) {
+    // Not 'ready' until this file is on the canvas: whoever waits for 'ready' (a test, a script) must
+    // not read the draft it replaces. A file refused leaves that draft, ready as it was.
+    box.dataset.state = 'loading';
     const reader = new FileReader();
     reader.onload = async () => {
       try {
         await load(String(reader.result));
       } catch (e) {
+        box.dataset.state = 'ready';
         status(`文件无法打开：${whyNotOpened(e)}`, 'error');
         return;
       }
