@@ -128,6 +128,19 @@ def test_every_statement_is_seen_by_cursor_listeners_with_its_parameters(world):
     assert [s for s in seen if s[0] != "BEGIN"] == [("INSERT", 2, True), ("SELECT", 1, False)]
 
 
+def test_the_installed_sqlalchemy_has_the_private_names_the_fast_path_reads(world):
+    """engine/sqlexec.py reads two private names of SQLAlchemy (pyproject allows 2.0 and 2.1): a
+    release renaming them would not break a step (the import falls back to iterating the listeners),
+    but would silently cost every statement; this names which one went."""
+    e, _ = world
+    assert sqlexec._EmptyListener is not None, "sqlalchemy.event.attr._EmptyListener is gone"
+    with e.db.engine.connect() as conn:
+        assert hasattr(conn, "_transaction"), "Connection._transaction is gone"
+    bare = sa.create_engine("sqlite://")  # an engine nobody listens to holds the empty collection
+    assert bare.dispatch.before_cursor_execute.__class__ is sqlexec._EmptyListener
+    bare.dispose()
+
+
 def test_an_expanding_in_list_runs_through_sqlalchemy_unchanged(world):
     e, case_id = world
     stmt = sqlexec.Sql(sa.select(TASK.c.id).where(TASK.c.id.in_(sa.bindparam("ids", expanding=True)))
