@@ -4,8 +4,8 @@ A step on a case this process's workflow cache does not hold — another web or 
 stepped it last (PostgreSQL with several workers: most steps), the process restarted, more cases
 are active than the cache holds — needs, besides the case row, the case's live workflow and task
 rows (to restore the workflow) and what its projections last wrote, to compare with: its open human
-tasks, timers, event waits and external tasks. Read table by table that was six statements after
-the task and case (the last two through SQLAlchemy's full ``Connection.execute``), six round trips
+tasks, timers, event waits and external tasks, and the top workflow's last task (kept on the case
+row, engine/state.py ``last_task_text``). Read table by table that was six statements after the task and case (the last two through SQLAlchemy's full ``Connection.execute``), six round trips
 on PostgreSQL. Here it is one prepared ``UNION ALL`` of tagged rows (``kind``), each branch an
 index lookup by case id (tests/test_query_plans.py), decoded into ``StoredCase``.
 
@@ -23,9 +23,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from . import sqlexec
-from .schema import OPEN, EventWait, ExternalTask, HumanTask, TaskRow, Timer, UTCDateTime, WorkflowRow
+from .schema import OPEN, Case, EventWait, ExternalTask, HumanTask, TaskRow, Timer, UTCDateTime, WorkflowRow
 
-WORKFLOW, TASK, OPEN_TASK, TIMER, WAIT, EXTERNAL = range(6)  # what a row is (its ``kind``)
+WORKFLOW, TASK, OPEN_TASK, TIMER, WAIT, EXTERNAL, LAST_TASK = range(7)  # what a row is (its ``kind``)
 
 _CASE_ID = sa.bindparam("case_id")
 
@@ -47,7 +47,8 @@ def _branch(kind: int, table, where, id, wf_key=None, seq=None, content=None, du
     ).select_from(table).where(*where)
 
 
-_W, _T, _H, _TI, _E, _X = (m.__table__ for m in (WorkflowRow, TaskRow, HumanTask, Timer, EventWait, ExternalTask))
+_W, _T, _H, _TI, _E, _X, _C = (m.__table__ for m in (WorkflowRow, TaskRow, HumanTask, Timer, EventWait, ExternalTask,
+                                                     Case))
 CASE_ROWS = sqlexec.Sql(sa.union_all(
     _branch(WORKFLOW, _W, (_W.c.case_id == _CASE_ID, _W.c.live.is_(True)), _W.c.wf_key, content=_W.c.content),
     _branch(TASK, _T, (_T.c.case_id == _CASE_ID, _T.c.live.is_(True)), _T.c.id, _T.c.wf_key, _T.c.seq, _T.c.content),
@@ -56,6 +57,8 @@ CASE_ROWS = sqlexec.Sql(sa.union_all(
     _branch(TIMER, _TI, (_TI.c.case_id == _CASE_ID,), _TI.c.id, due_at=_TI.c.due_at),
     _branch(WAIT, _E, (_E.c.case_id == _CASE_ID,), _E.c.id, content=sa.cast(_E.c.correlation, sa.Text)),
     _branch(EXTERNAL, _X, (_X.c.case_id == _CASE_ID,), _X.c.id),
+    # the top workflow's last task, kept on the case row (engine/state.py ``last_task_text``)
+    _branch(LAST_TASK, _C, (_C.c.id == _CASE_ID,), _C.c.last_task),
 ))
 
 _by_seq = operator.attrgetter("seq")
@@ -71,6 +74,7 @@ class StoredCase:
     timers: dict[str, datetime | None]  # timer id -> due_at
     waits: dict[str, dict]  # event_wait id -> correlation
     external: set[str]  # external_task ids
+    last_task: str | None = None  # the case row's ``last_task`` (the top workflow's)
 
 
 def _decoded(text: str | None):
@@ -93,7 +97,9 @@ def read_case(conn: sa.Connection, case_id: int) -> StoredCase:
             stored.timers[row.id] = row.due_at
         elif kind == WAIT:
             stored.waits[row.id] = _decoded(row.content)
-        else:
+        elif kind == EXTERNAL:
             stored.external.add(row.id)
+        else:
+            stored.last_task = row.id
     tasks.sort(key=_by_seq)  # each branch comes in index order already: a sorted list is one pass
     return stored

@@ -202,6 +202,10 @@ class Case(Base):
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     parent_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_instance.id"), index=True)  # 派生案件 (revision 0013)
+    # The top workflow's last task (SpiffWorkflow's ``last_task``, its id), kept here rather than in
+    # its wf_workflow row, which would otherwise be rewritten by every step (engine/state.py
+    # ``last_task_text``; revision 0019). NULL: none, or the row's own (written before 0019).
+    last_task: Mapped[str | None] = mapped_column(sa.String(36))
     # Case facts the leadership pages count over a whole province (workflows/leadership), kept by the
     # database from ``data`` on every write (generated columns: STORED on PostgreSQL, VIRTUAL and
     # indexed on SQLite; revision 0006), so a page never parses 100,000 cases' JSON and the step

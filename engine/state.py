@@ -166,29 +166,53 @@ def _workflow_meta(workflow) -> dict:
 def _meta_mark(workflow) -> tuple | None:
     """What decides a workflow's row (``_workflow_meta``) when it holds no data, correlations or
     events — the usual case while a case runs: the workflow itself (a sub-process's key, spec and
-    parent), its last task and whether that task is still live, its root and its two flags. None
-    when it holds any of those (they may change in place): the row is then built every time."""
+    parent), its last task and whether that task is still live (a sub-process's only: the top
+    workflow's row holds none), its root and its two flags. None when it holds any of those (they may
+    change in place): the row is then built every time."""
     if workflow.data or workflow.correlations or getattr(workflow, "bpmn_events", None):
         return None
+    if isinstance(workflow, BpmnWorkflow):  # its last task is on the case row (``last_task_text``)
+        return (workflow, workflow.task_tree, workflow.success, workflow.completed)
     last = workflow.last_task
     return (workflow, last, last is not None and last.id in workflow.tasks, workflow.task_tree,
             workflow.success, workflow.completed)
 
 
-def _workflow_text(workflow, names: dict) -> str:
-    """``to_json(_workflow_meta(workflow))``, written directly for a workflow ``_meta_mark`` covers
-    (no data, correlations or events: their fields are empty); ``names``: task -> id as text, as
-    ``save`` holds them (its root and live last task are there)."""
-    if _c_encode is None or workflow.data or workflow.correlations or getattr(workflow, "bpmn_events", None):
-        return to_json(_workflow_meta(workflow))
+# The top workflow's last task (SpiffWorkflow's ``last_task``: conditional events read it, and
+# data it merges) moves at every completion; held in the top row, it made every step rewrite that
+# row (~20 µs and a WAL frame) when nothing else of it had changed. It is kept on the case row
+# instead (``case_instance.last_task``, revision 0019), which every step writes anyway
+# (engine/step.py ``write_case``): the top row says null, and is written only when its data,
+# correlations, events or flags change. Restoring, the case row's value is taken (``restore_rows``'
+# ``last_task``); NULL there, the row's own (written before revision 0019, or none). A
+# sub-process's row keeps its own last task (it has no case row; sub-processes are rarely stepped).
+def last_task_text(workflow, names: dict | None = None) -> str | None:
+    """The id of ``workflow``'s last task as text while that task is live, else None. ``names``:
+    task -> id as text, as ``save`` holds them (a live task is there)."""
     last = workflow.last_task
-    last_text = ('"' + (names.get(last) or str(last.id)) + '"' if last is not None and last.id in workflow.tasks
-                 else "null")
+    if last is None or last.id not in workflow.tasks:
+        return None
+    return (names.get(last) if names else None) or str(last.id)
+
+
+def _workflow_text(workflow, names: dict) -> str:
+    """The workflow's row: ``to_json(_workflow_meta(workflow))``, but ``last_task`` null for the top
+    workflow (the case row keeps it: ``last_task_text``); written directly for a workflow
+    ``_meta_mark`` covers (no data, correlations or events: their fields are empty). ``names``: task
+    -> id as text, as ``save`` holds them (its root and live last task are there)."""
+    top = isinstance(workflow, BpmnWorkflow)
+    if _c_encode is None or workflow.data or workflow.correlations or getattr(workflow, "bpmn_events", None):
+        meta = _workflow_meta(workflow)
+        if top:
+            meta["last_task"] = None
+        return to_json(meta)
+    last = None if top else last_task_text(workflow, names)
+    last_text = '"' + last + '"' if last is not None else "null"
     root = workflow.task_tree
     head = "".join(('{"format":', _FORMAT_TEXT, ',"data":{},"correlations":{},"last_task":', last_text,
                     ',"success":', _scalar(workflow.success), ',"completed":', _scalar(workflow.completed),
                     ',"root":"', names.get(root) or str(root.id), '"'))
-    if isinstance(workflow, BpmnWorkflow):
+    if top:
         return head + ',"bpmn_events":[]}'
     return "".join((head, ',"parent_task_id":"', str(workflow.parent_task_id), '","spec":',
                     _quoted(workflow.spec.name), "}"))
@@ -218,7 +242,7 @@ def restore(session: Session, case_id: int, spec, subprocess_specs, script_engin
     step's projections and after-step hooks read nothing more. ``session``: anything with
     ``connection()`` (a step's ``Tx.orm`` makes no ORM session for it)."""
     stored = case_rows.read_case(session.connection(), case_id)
-    state = restore_rows(stored.workflows, stored.tasks, spec, subprocess_specs, script_engine)
+    state = restore_rows(stored.workflows, stored.tasks, spec, subprocess_specs, script_engine, stored.last_task)
     state.open_tasks, state.timers, state.cold = stored.open_tasks, stored.timers, True
     workflow = state.workflow
     # The rows messages.project_waits and external_tasks.project_external last wrote, which they
@@ -246,11 +270,15 @@ def read_many(conn, case_ids: list[int]) -> dict[int, tuple[dict, list]]:
     return found
 
 
-def restore_rows(wf_rows: dict[str, str], task_rows: list, spec, subprocess_specs, script_engine) -> LoadedState:
+def restore_rows(wf_rows: dict[str, str], task_rows: list, spec, subprocess_specs, script_engine,
+                 last_task: str | None = None) -> LoadedState:
     """A case's workflow from its live rows: workflow row contents by wf_key, task rows
-    (id, wf_key, seq, content) in seq order."""
+    (id, wf_key, seq, content) in seq order; ``last_task``: the case row's (``last_task_text``),
+    else the top row's own is taken."""
     decoded = _decoded([wf_rows[TOP], *[row.content for row in task_rows]])
     top_meta = decoded[0]
+    if last_task is not None:
+        top_meta["last_task"] = last_task
     dcts = decoded[1:]
     current = top_meta.get("format") == FORMAT_VERSION
     if not current:  # rows of an older format are migrated here and all written again, stamped

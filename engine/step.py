@@ -460,7 +460,8 @@ _UNREAD = object()  # CaseRow._data before anyone asked for the dict: the text i
 # Columns a step may change besides data (hooks too: a party set by workflows/enterprises); the
 # case row's UPDATE sets only those that changed, since SQLite rewrites the index entries of every
 # column an UPDATE names, changed or not (five of case_instance's indexes, ~5 pages per commit).
-_CHANGING = ("status", "ended_at", "escalation_level", "party", "title")
+# ``last_task``: the top workflow's (engine/state.py ``last_task_text``), which moves at most steps.
+_CHANGING = ("status", "ended_at", "escalation_level", "party", "title", "last_task")
 
 
 class CaseRow:
@@ -768,6 +769,7 @@ class Step:
         self._record_fired(fired, now, worker)
         pruned = wfstate.prune(workflow)
         wfstate.save(tx.conn, case.id, loaded, pruned)
+        case.last_task = wfstate.last_task_text(workflow, loaded.names)  # the top row holds none
 
         def evaluate(task, expression):  # dueDate, assignee...: model code too, so failures are incidents
             return run_model_code(engine.script_engine.evaluate, task, expression)

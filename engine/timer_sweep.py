@@ -180,7 +180,7 @@ def _load_cases(engine, tx: step.Tx, cases: list) -> dict[int, object]:
     for case in missing:
         spec, subprocess_specs = engine.models.specs(tx.session, case.bundle_hash)
         wf_rows, task_rows = rows[case.id]
-        state = restore_rows(wf_rows, task_rows, spec, subprocess_specs, engine.script_engine)
+        state = restore_rows(wf_rows, task_rows, spec, subprocess_specs, engine.script_engine, case.last_task)
         state.open_tasks, state.timers = open_tasks[case.id], timers[case.id]
         # what project_waits and project_external compare with, as state.restore hands them over
         if case.id not in waiting:  # none: an unchanged projection is then not even compared

@@ -30,17 +30,18 @@ def _statements_of(engine, fn) -> list[str]:
     return [" ".join(statement.split()[:3]) for statement in statements_sent(engine, fn)]
 
 
-def test_a_steady_completion_on_sqlite_sends_eight_statements_and_reads_only_its_task(sqlite_engine):
-    """BEGIN, the task read with its case, the changed workflow rows, the task projection, the
-    case row (which bumps the version), the audit head moved on its guess and the events: nothing
-    read that the engine already knows (the case, the audit head, external tasks, waits)."""
+def test_a_steady_completion_on_sqlite_sends_seven_statements_and_reads_only_its_task(sqlite_engine):
+    """BEGIN, the task read with its case, the changed task rows, the task projection, the case
+    row (which bumps the version and keeps the workflow's last task: its wf_workflow row is left as
+    it was), the audit head moved on its guess and the events: nothing read that the engine already
+    knows (the case, the audit head, external tasks, waits)."""
     e = sqlite_engine
     case = e.start("five_tasks", by="zhang", org="east")
     e.complete(open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the first step after start learns the rest
     task_id = open_task_id(e, case.id)
     sent = _statements_of(e, lambda: e.complete(task_id, "zhang", {"意见": "同意"}))
     assert sent == ["BEGIN IMMEDIATE", "SELECT human_task.id, human_task.case_id,",
-                    "UPDATE wf_task SET", "UPDATE wf_workflow SET", "UPDATE human_task SET",
+                    "UPDATE wf_task SET", "UPDATE human_task SET",
                     "INSERT INTO human_task", "UPDATE case_instance SET", "UPDATE audit_head SET",
                     "INSERT INTO audit_event"]
     assert [s for s in sent if s.startswith("SELECT")] == ["SELECT human_task.id, human_task.case_id,"]
@@ -243,7 +244,8 @@ def test_on_postgresql_a_task_submitted_twice_at_once_is_refused_as_done_once_th
 
 def test_a_steady_completion_on_postgresql_waits_for_the_database_twice(postgres_url):
     """The case lock and the task read go in one round trip (BEGIN with them); the task rows, the
-    workflow row, the projection, the case row (the version bumped there, the case's one UPDATE),
+    projection, the case row (the version bumped there, the case's one UPDATE; the workflow's last
+    task too, so the workflow row is not written),
     the audit head's move, the events and the COMMIT in one more. Before: every statement waited for
     its answer, and the pool's pre-ping added a BEGIN and a SELECT 1 — 13 round trips."""
     from engine import sqlexec
