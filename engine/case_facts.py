@@ -10,7 +10,8 @@ A trigger writes them, not generated columns: a generated column re-reads the JS
 it needs (PostgreSQL's ``json`` is parsed afresh by each ``->>``: 3.5 ms per write of a real case),
 while the trigger reads the data once (one ``json_each`` pivot of the keys below) and only for the
 two hazard processes, on writes of the columns the facts are made of. PostgreSQL runs it BEFORE the
-row is written (plpgsql); SQLite, which cannot change NEW, updates the row AFTER.
+row is written (plpgsql); SQLite, which cannot change NEW, updates the row AFTER (through a view
+since revision 0020, so that other processes' writes never run the facts' program: ``sqlite_statements``).
 
 Days are whole days since 1970-01-01 in China (Asia/Shanghai, UTC+8 since 1992). The database reads
 only values in the shapes the processes write — a day ``2026-11-20``, a moment
@@ -283,7 +284,8 @@ FUNCTION, TRIGGER = "duban_case_hazard_facts", "case_instance_hazard_facts"
 
 def create_statements(dialect: str) -> list[str]:
     """DDL keeping the facts: a BEFORE trigger on PostgreSQL, AFTER triggers on SQLite (which has no
-    way to change NEW); only hazard cases pay for it, and only on writes of what the facts read."""
+    way to change NEW); only hazard cases pay for it, and only on writes of what the facts read.
+    The form of revision 0011; SQLite's is ``sqlite_statements`` since revision 0020."""
     facts = select_facts(dialect)
     hazard = f"NEW.process_key {HAZARD_IN}"
     if dialect == "postgresql":
@@ -324,11 +326,48 @@ def create_statements(dialect: str) -> list[str]:
     ]
 
 
+# --- SQLite: a non-hazard case's write runs none of it (revision 0020) -------------------------------
+# SQLite runs a trigger as a sub-program whose registers it allocates and clears on every firing, WHEN
+# clause or not — the WHEN is tested inside. The facts trigger above fires on every step's UPDATE (each
+# sets ``data``) and its program is large (the facts of eleven keys): ~9 µs an UPDATE of a 5-task case
+# for nothing (bare sqlite3 hot loop). Here the case's triggers are small and hand a hazard case's
+# columns to a view that holds no rows, whose INSTEAD OF INSERT trigger computes the facts: the large
+# program runs only when the small one inserts, i.e. for hazard cases.
+FACTS_INPUT = "case_hazard_facts_input"
+_INPUT_COLUMNS = ("id",) + WATCHED
+
+
+def sqlite_statements() -> list[str]:
+    """The SQLite DDL keeping the facts since revision 0020 (replacing ``create_statements('sqlite')``)."""
+    columns = ", ".join(COLUMNS)
+    nulls = ", ".join(f"{c} = NULL" for c in COLUMNS)
+    hazard = f"NEW.process_key {HAZARD_IN}"
+    names = ", ".join(_INPUT_COLUMNS)
+    hand_over = f"INSERT INTO {FACTS_INPUT} ({names}) VALUES ({', '.join(f'NEW.{c}' for c in _INPUT_COLUMNS)})"
+    return sqlite_drop_statements() + [
+        f"CREATE VIEW {FACTS_INPUT} AS SELECT {names} FROM case_instance WHERE 0",
+        f"CREATE TRIGGER {FACTS_INPUT}_keep INSTEAD OF INSERT ON {FACTS_INPUT} BEGIN "
+        f"UPDATE case_instance SET ({columns}) = ({select_facts('sqlite')}) WHERE id = NEW.id; END",
+        f"CREATE TRIGGER {TRIGGER}_insert AFTER INSERT ON case_instance WHEN {hazard} BEGIN {hand_over}; END",
+        f"CREATE TRIGGER {TRIGGER}_update AFTER UPDATE OF {', '.join(WATCHED)} ON case_instance "
+        f"WHEN {hazard} BEGIN {hand_over}; END",
+        # a case moved to another process (none does) keeps no facts
+        f"CREATE TRIGGER {TRIGGER}_update_out AFTER UPDATE OF process_key ON case_instance "
+        f"WHEN OLD.process_key {HAZARD_IN} AND NOT ({hazard}) BEGIN "
+        f"UPDATE case_instance SET {nulls} WHERE id = NEW.id; END",
+    ]
+
+
+def sqlite_drop_statements() -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {TRIGGER}_insert", f"DROP TRIGGER IF EXISTS {TRIGGER}_update",
+            f"DROP TRIGGER IF EXISTS {TRIGGER}_update_out", f"DROP VIEW IF EXISTS {FACTS_INPUT}"]
+
+
 def drop_statements(dialect: str) -> list[str]:
     if dialect == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {TRIGGER} ON case_instance", f"DROP FUNCTION IF EXISTS {FUNCTION}()",
                 f"DROP FUNCTION IF EXISTS {DAY_FUNCTION}(text)"]
-    return [f"DROP TRIGGER IF EXISTS {TRIGGER}_insert", f"DROP TRIGGER IF EXISTS {TRIGGER}_update"]
+    return sqlite_drop_statements()
 
 
 # --- each quarter's counts per org unit, kept as the facts change (revision 0014) -------------------

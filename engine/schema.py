@@ -183,6 +183,10 @@ _DATA = sa.column("data", sa.JSON)  # case_instance.data, for the generated colu
 KEY_TYPE = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 
 
+# A case of a hazard process (engine/case_facts.py keeps its facts; NULL for every other process).
+HAZARD_CASES = sa.text("hazard_found_day IS NOT NULL")
+
+
 class Case(Base):
     __tablename__ = "case_instance"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -226,16 +230,20 @@ class Case(Base):
 
     __table_args__ = (
         # 隐患季度统计: per district by the day found, per enterprise in name order (index-only scans).
+        # The three hazard indexes hold hazard cases only on SQLite (revision 0020): they hold
+        # ``hazard_grade``, generated from ``data``, so every step's UPDATE of another process's case
+        # rewrote its entries, from its JSON. Their readers compare ``hazard_found_day``, which implies it.
         sa.Index("ix_case_instance_hazard_found", "hazard_found_day", "org_code", "hazard_grade", "hazard_outcome",
-                 "hazard_due_day", "hazard_cost_fen"),
+                 "hazard_due_day", "hazard_cost_fen", sqlite_where=HAZARD_CASES),
         sa.Index("ix_case_instance_hazard_key", "hazard_key", "hazard_found_day", "org_code", "hazard_grade",
-                 "hazard_outcome", "hazard_due_day", "hazard_cost_fen"),
+                 "hazard_outcome", "hazard_due_day", "hazard_cost_fen", sqlite_where=HAZARD_CASES),
         # 逾期督办 lists running cases most escalated first (webui/overdue.py): walked in this order, a
         # page of a province's 100,000 cases stops after its rows instead of sorting them all.
         sa.Index("ix_case_instance_escalation", "status", "escalation_level", "started_at", "id"),
         # The leadership dashboard's hazards by unit, grade and overdue listing: read from this index
         # alone (an index-only scan), never from the rows' JSON.
-        sa.Index("ix_case_instance_hazards", "process_key", "status", "org_code", "hazard_grade", "listing_deadline"),
+        sa.Index("ix_case_instance_hazards", "process_key", "status", "org_code", "hazard_grade", "listing_deadline",
+                 sqlite_where=HAZARD_CASES),
         # Cases of a process ended (销号 in a quarter) or started (accidents, inspections) in a period.
         sa.Index("ix_case_instance_ended", "process_key", "status", "ended_at"),
         sa.Index("ix_case_instance_started", "process_key", "started_at"),

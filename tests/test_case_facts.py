@@ -61,3 +61,35 @@ def test_revision_0006_fills_the_facts_of_the_cases_already_there(database_url):
                             .order_by(Case.case_no)).all()
     assert [tuple(r) for r in rows] == [("A", "重大", "2026-11-20"), ("B", "一般", None), ("C", None, None)]
     sa_engine.dispose()
+
+
+def test_on_sqlite_a_step_of_another_process_runs_no_hazard_program(sqlite_url):
+    """SQLite runs a trigger's program — its registers allocated and cleared — on every statement
+    that fires it, and tests the WHEN inside. Every step's UPDATE sets ``data``: a trigger that
+    fires on it and computes the hazard facts (a program of thousands of instructions) cost a 5-task
+    case's UPDATE ~9 µs for nothing. Since revision 0020 the triggers a step fires only hand a hazard
+    case to ``case_hazard_facts_input``, whose INSTEAD OF trigger computes the facts; the facts stay
+    those of the data (tests/test_hazard_quarter_facts.py compares them case by case)."""
+    import re
+    sa_engine = make_engine(sqlite_url)
+    migrate.upgrade(sa_engine)
+    with sa_engine.connect() as conn:
+        triggers = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all()
+    fired, computing = [], []
+    for name, sql in triggers:
+        event = re.search(r"AFTER UPDATE (?:OF ([\w, ]+) )?ON case_instance", sql)
+        if event and (event.group(1) is None or "data" in [c.strip() for c in event.group(1).split(",")]):
+            fired.append(name)
+        if "json_each" in sql:
+            computing.append(name)
+    assert "case_instance_hazard_facts_update" in fired
+    assert computing == ["case_hazard_facts_input_keep"], computing
+    assert not set(fired) & set(computing)
+    # Most steps set no more than ``updated_at`` and ``version`` (their data unchanged): no trigger
+    # fires on that, the tallies' included — they name the columns their counts are made of.
+    on_update = {name: re.search(r"AFTER UPDATE (?:OF ([\w, ]+) )?ON case_instance", sql) for name, sql in triggers}
+    on_update = {name: event.group(1) for name, event in on_update.items() if event}
+    assert {"case_hazard_tally_update_in", "hazard_quarter_tally_update_out"} <= set(on_update)
+    for name, columns in on_update.items():
+        assert columns is not None and not {"updated_at", "version"} & {c.strip() for c in columns.split(",")}, name
+    sa_engine.dispose()

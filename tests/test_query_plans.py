@@ -420,3 +420,40 @@ def test_a_cold_steps_one_read_of_a_case_probes_each_table_by_an_index_of_case_i
             assert "Seq Scan" not in plan, plan
             assert all(f" on {t}" in plan for t in tables), plan
     engine.dispose()
+
+
+def test_hazard_lists_and_statistics_read_the_indexes_that_hold_only_hazard_cases_on_sqlite(tmp_path):
+    """On SQLite the three hazard indexes hold hazard cases only (``hazard_found_day IS NOT NULL``,
+    revision 0020), so that another process's step does not rewrite its entries in them. A reader
+    whose conditions do not imply that predicate cannot use them and reads the process's cases
+    instead: the dashboard's lists behind 在办隐患/挂牌逾期 and the quarterly statistics' reads per
+    enterprise and of the odd cases are pinned to them here."""
+    from tests.leadership_support import NOW as LEADERSHIP_NOW
+    from tests.leadership_support import build_world
+    from workflows import hazard_ledger
+    from workflows.leadership import dashboard, period as periods, scope as scopes
+    world = build_world(tmp_path)
+    engine = world.engine
+    with engine.db.read() as s:
+        scope = scopes.load(s, "city")
+    quarter = periods.parse("2026Q4", LEADERSHIP_NOW)
+
+    def listed(metric, params):
+        with engine.db.read() as s:
+            return s.execute(dashboard.case_ids(s, metric, scope, quarter, LEADERSHIP_NOW, params)).all()
+    for metric, params in (("hazards_open", {}), ("hazards_open", {"grade": "重大"}),
+                           ("hazards_open", {"unit": "east"}), ("listings_overdue", {})):
+        (statement, values), = [(st, p) for st, p in _captured(engine, lambda: listed(metric, params))
+                                if "FROM case_instance" in st]
+        with engine.db.engine.connect() as conn:
+            plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, values))
+        assert "ix_case_instance_hazards" in plan, (metric, params, plan)
+    sent = _captured(engine, lambda: hazard_ledger.quarterly_statistics(engine, 2026, 4, limit=20))
+    keyed = [(st, p) for st, p in sent if "GROUP BY case_instance.hazard_key" in st]
+    odd = [(st, p) for st, p in sent if "case_instance.hazard_found_day = ?" in st]
+    assert keyed and odd
+    with engine.db.engine.connect() as conn:
+        for statement, params in (keyed[0], odd[0]):  # by the day found or by the enterprise's key
+            plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params))
+            assert re.search(r"INDEX ix_case_instance_hazard_(found|key) \(hazard_", plan), plan
+    engine.dispose()

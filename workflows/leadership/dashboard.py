@@ -68,15 +68,15 @@ def case_filter(metric: str, scope: Scope, period: Period, now: datetime, params
     where = [] if scope.covers_all and not org else [Case.org_code.in_(codes)]
     grade = params.get("grade")
     if metric == "hazards_open":
-        where += [Case.process_key == HAZARD, Case.status == "running"]
+        where += [*_hazard_cases(), Case.status == "running"]
         if grade == "未分级":
             where.append(sa.or_(Case.hazard_grade.is_(None), Case.hazard_grade.not_in(HAZARD_GRADES[:2])))
         elif grade:
             where.append(Case.hazard_grade == grade)
     elif metric == "listings_overdue":
-        where += [Case.process_key == HAZARD, Case.status == "running", _listing_overdue(now)]
+        where += [*_hazard_cases(), Case.status == "running", _listing_overdue(now)]
     elif metric == "rectified":
-        where += [Case.process_key == HAZARD, Case.status == "completed", Case.ended_at >= period.start,
+        where += [*_hazard_cases(), Case.status == "completed", Case.ended_at >= period.start,
                   Case.ended_at < period.end, Case.hazard_grade == "重大", _field("delisted_at").is_not(None)]
     elif metric == "accidents":
         where += [Case.process_key == ACCIDENT, Case.started_at >= period.start, Case.started_at < period.end]
@@ -97,6 +97,12 @@ def case_filter(metric: str, scope: Scope, period: Period, now: datetime, params
     else:
         raise ValueError(f"未知的统计项：{metric}")
     return where
+
+
+def _hazard_cases() -> list:
+    """``hazard_supervision`` cases, read from ix_case_instance_hazards: every hazard case has its
+    ``hazard_found_day`` (engine/case_facts.py), and on SQLite the index holds only those (revision 0020)."""
+    return [Case.process_key == HAZARD, Case.hazard_found_day.is_not(None)]
 
 
 def _listing_overdue(now: datetime):
