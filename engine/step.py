@@ -375,6 +375,10 @@ class _Transaction:
 
     def __exit__(self, kind, exc, tb) -> Literal[False]:
         tx = self.tx
+        # The session's stand-in points back at the transaction: left in place, every transaction
+        # would end as a reference cycle (the Tx, its audit buffer, lists and dicts: ~6 objects a
+        # completion) for the cyclic collector to find, not freed when the step lets go of it.
+        tx._lazy = None
         try:
             try:
                 self._end(exc)

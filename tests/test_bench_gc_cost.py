@@ -27,3 +27,13 @@ def test_the_old_arm_leaves_cyclic_garbage_and_the_engine_none(tmp_path):
     # (a model parsed once per process — lxml's tree, SpiffWorkflow's parser — may be in either)
     steps = ("task.Task", "task_class.DubanTask", "sqlexec.Row", "workflow.DubanWorkflow", "BpmnSubWorkflow")
     assert not [kind for kind in found["new"] if kind.endswith(steps)], found["new"]
+
+
+def test_a_warm_completion_leaves_no_transaction_for_the_collector(tmp_path):
+    """Every step's transaction is freed when the step lets go of it: the session's stand-in
+    (``step.LazySession``) pointing back at its ``Tx`` made each one a cycle — the Tx, its audit
+    buffer, their lists and dicts, ~6 objects a completion — that only the collector freed."""
+    found = _gc_cost().run("warm", 20, tmp_path, census=True)["cyclic_garbage_per_operation"]
+    step_objects = ("engine.step.Tx", "engine.step.AuditBuffer", "engine.step.LazySession")
+    assert not [kind for kind in found if kind in step_objects], found
+    assert sum(n for kind, n in found.items() if kind.startswith("builtins.")) < 0.5, found
