@@ -147,6 +147,7 @@ def instrument(engine) -> None:
         setattr(module, name, timed(part, getattr(module, name)))
     step.Step.write = timed("Step.write (own code)", step.Step.write)
     step.AuditBuffer.flush = timed("audit buffer flush (python)", step.AuditBuffer.flush)
+    step.AuditBuffer.link_case = timed("audit link_case (python)", step.AuditBuffer.link_case)
     step.Step.audit = timed("audit events built", step.Step.audit)
     step.jsonable = timed("jsonable", step.jsonable)
     # SpiffWorkflow: timed here, in this process, for the run (never in the engine).

@@ -3,8 +3,10 @@ who can rewrite the database.
 
 Each case has its own chain (``case:<id>``), everything else (deploys, directory changes) goes on the
 ``system`` chain, authentication on ``auth``. An event's hash is an HMAC-SHA-256 of its content and
-the previous event's hash, under a secret key kept *outside* the database; ``audit_head`` holds
-each chain's last link, so removing the newest events breaks the check as well. Someone who can
+the previous event's hash, under a secret key kept *outside* the database; each chain's last link
+is held — a case chain's on its case row (``case_instance.audit_seq/audit_hash``, set by the step's
+own write of the row: engine/step.py ``write_case``; ``case_head``), any other chain's in
+``audit_head`` — so removing the newest events breaks the check as well. Someone who can
 only write the database cannot recompute the chain after changing an event: they lack the key.
 
 The key (等保 2.0: 审计记录的完整性保护):
@@ -51,19 +53,22 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import sqlexec
-from .schema import AuditEvent, AuditHead
+from .schema import AuditEvent, AuditHead, Case
 
 GENESIS = "0" * 64
 SYSTEM_CHAIN = "system"
 HASH_LENGTH = 64  # the hash columns' width
 DEFAULT_KEY_FILE = Path(__file__).resolve().parent.parent / "var" / "audit.key"
 _DEFAULT_KEY_FILE_NAME = str(DEFAULT_KEY_FILE)
+
+
+CASE_CHAIN_PREFIX = "case:"
 
 
 def case_chain(case_id: int) -> str:
@@ -320,6 +325,20 @@ def _as_recorded(actor: str, detail: dict | None) -> tuple[str, dict | None]:
 def append(session: Session, *, chain: str, actor: str, action: str, at: datetime,
            case_id: int | None = None, task_id: str | None = None, detail: dict | None = None) -> AuditEvent:
     actor, detail = _as_recorded(actor, detail)
+    if case_id is not None and chain == case_chain(case_id):
+        conn = session.connection()
+        head = case_head(conn, session.info, case_id, lock=conn.dialect.name != "sqlite")
+        if head is not None:  # the case chain's head is on its case row (revision 0021)
+            seq, prev_hash = head[0] + 1, head[1]
+            text = canonical_json(detail or {})
+            event = AuditEvent(chain=chain, seq=seq, case_id=case_id, at=at, actor=actor, action=action,
+                               task_id=task_id, detail=text, prev_hash=prev_hash,
+                               hash=_digest(chain, seq, case_id, at, actor, action, task_id, text, prev_hash))
+            session.add(event)
+            sqlexec.execute(conn, MOVE_CASE_HEAD,
+                            {"b_id": case_id, "audit_seq": seq, "audit_hash": event.hash})
+            case_heads(session.info)[case_id] = (seq, event.hash)
+            return event
     # The head is read (and locked) once per transaction and chain; later events reuse it.
     heads = session.info.setdefault("audit_heads", {})
     head = heads.get(chain)
@@ -343,27 +362,45 @@ def append(session: Session, *, chain: str, actor: str, action: str, at: datetim
 
 _EVENTS = AuditEvent.__table__
 _HEADS = AuditHead.__table__
+_CASES = Case.__table__
+_CASE_HEAD_SELECT = sa.select(_CASES.c.audit_seq, _CASES.c.audit_hash).where(_CASES.c.id == sa.bindparam("id"))
+_CASE_HEAD = sqlexec.Sql(_CASE_HEAD_SELECT)
+_CASE_HEAD_LOCKED = sqlexec.Sql(_CASE_HEAD_SELECT.with_for_update(key_share=True))
+# A case chain's head moved on its row by a statement of its own: events added after the step's
+# write of the row, or with no step of the case (engine/step.py ``AuditBuffer.flush``, ``append``).
+MOVE_CASE_HEAD = sqlexec.Sql(sa.update(_CASES).where(_CASES.c.id == sa.bindparam("b_id"))
+                             .values(audit_seq=sa.bindparam("audit_seq"), audit_hash=sa.bindparam("audit_hash")))
+
+
+def case_heads(info: dict) -> dict[int, tuple[int, str]]:
+    """The case chain heads a transaction has moved (case id -> (seq, hash)), in its ``info``
+    (the ORM session's, or a step's ``Tx.info``, which becomes the session's): whatever appends to
+    a case chain next starts from here, not from a row read before the move."""
+    heads = info.get("case_heads")
+    if heads is None:
+        heads = info["case_heads"] = {}
+    return heads
+
+
+def case_head(conn: sa.Connection, info: dict, case_id: int, lock: bool) -> tuple[int, str] | None:
+    """Case ``case_id``'s chain head (seq, hash; (0, GENESIS) before its first event): as this
+    transaction left it, else read from the case row (locked as an ``UPDATE`` locks it when
+    ``lock``: PostgreSQL). None if there is no case row (its chain, if any, has an ``audit_head`` row)."""
+    head = case_heads(info).get(case_id)
+    if head is not None:
+        return head
+    row = sqlexec.first(conn, _CASE_HEAD_LOCKED if lock else _CASE_HEAD, {"id": case_id})
+    if row is None:
+        return None
+    return (row.audit_seq, row.audit_hash) if row.audit_seq else (0, GENESIS)
 # The hot path's statements (engine/sqlexec.py: rendered once, run on the DBAPI cursor).
 _HEAD_SELECT = sa.select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == sa.bindparam("chain"))
 _HEAD = sqlexec.Sql(_HEAD_SELECT)
 _HEAD_LOCKED = sqlexec.Sql(_HEAD_SELECT.with_for_update())
 
 
-def guess_head_ahead(conn: sa.Connection, heads: HeadCache, chain: str) -> Callable[[], None]:
-    """Read ``chain``'s head, unlocked, with the connection's next round trip (PostgreSQL: queued,
-    sent with the caller's next read) and take it as this process's guess when that has come back
-    (call what is returned): a guess like any other, checked by the database when the head moves
-    (``append_many``). For a step on a case another process stepped last, whose guess is stale."""
-    heads.forget(chain)
-    pending = sqlexec.defer(conn, _HEAD, {"chain": chain})
-
-    def take() -> None:
-        row = pending.first()
-        if row is not None:
-            heads.put(chain, row.seq, row.hash)
-    return take
 EVENT_COLUMNS = ("chain", "seq", "case_id", "at", "actor", "action", "task_id", "detail", "prev_hash", "hash")
-_INSERT_EVENTS = sqlexec.Sql(sa.insert(_EVENTS), keys=EVENT_COLUMNS)
+_INSERT_EVENTS = INSERT_EVENTS = sqlexec.Sql(sa.insert(_EVENTS), keys=EVENT_COLUMNS)
 _INSERT_HEAD = sqlexec.Sql(sa.insert(_HEADS), keys=("chain", "seq", "hash"))
 _MOVE_HEAD = sqlexec.Sql(sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"))
                          .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
@@ -409,11 +446,9 @@ _ADVANCE_HEAD = sqlexec.Sql(
     .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
 
 
-NEW_CHAIN = (0, GENESIS)  # the guess for a chain that has no event yet (``HeadCache.put_new``)
-
-
 class HeadCache:
-    """The last head (seq, hash) this process wrote or read per chain, so a step need not read it.
+    """The last head (seq, hash) this process wrote or read per chain whose head is an
+    ``audit_head`` row (not a case's: that comes with the case row), so a step need not read it.
 
     Only ever a guess: ``append_many`` moves the head with ``UPDATE ... WHERE seq = ? AND hash = ?``
     and falls back to reading it when no row matched — another process or an ORM ``append`` moved
@@ -436,11 +471,6 @@ class HeadCache:
             self._heads.move_to_end(chain)
             while len(self._heads) > self.size:
                 self._heads.popitem(last=False)
-
-    def put_new(self, chain: str) -> None:
-        """``chain`` has no head row yet (it is a case this transaction made): its first events
-        insert the head without reading it (``append_many``)."""
-        self.put(chain, *NEW_CHAIN)
 
     def forget(self, chain: str) -> None:
         with self._lock:
@@ -519,14 +549,6 @@ def append_many(conn: sa.Connection, chain: str, events: list[tuple], lock: bool
     step's other writes and its COMMIT in one round trip.
     """
     guess = heads.get(chain) if heads is not None else None
-    if guess is not None and guess[0] == 0:
-        # A chain known to have no head yet (``NEW_CHAIN``: a case this transaction made): the head
-        # is inserted, not read; were there one, the insert's unique key would fail the transaction.
-        rows, seq, last = _linked(chain, events, *guess)
-        sqlexec.defer(conn, _INSERT_EVENTS, rows, many=True)
-        sqlexec.defer(conn, _INSERT_HEAD, {"chain": chain, "seq": seq, "hash": last})
-        heads.put(chain, seq, last)
-        return
     if guess is not None:
         rows, seq, last = _linked(chain, events, *guess)
         advance = {"b_chain": chain, "b_seq": guess[0], "b_hash": guess[1], "seq": seq, "hash": last}
@@ -619,7 +641,11 @@ def verify_report(session: Session) -> Report:
     """Walk every chain in order, checking each event's HMAC with its own key generation."""
     ring = keyring(fresh=True)  # every generation written so far, also by other processes
     report = Report(None, current=ring.current, source=ring.source)
-    heads = {h.chain: h for h in session.execute(sa.select(AuditHead)).scalars()}
+    heads: dict[str, Any] = {h.chain: h for h in session.execute(sa.select(AuditHead)).scalars()}
+    # a case chain's head is on its case row (revision 0021); a case with no event has seq 0
+    for case_id, seq, hash_ in session.execute(sa.select(Case.id, Case.audit_seq, Case.audit_hash)
+                                              .where(Case.audit_seq > 0)):
+        heads[case_chain(case_id)] = _Head(seq, hash_)
     seen_chains = set()
     current, expected_prev, expected_seq = None, GENESIS, 1
     rows = session.execute(sa.select(AuditEvent).order_by(AuditEvent.chain, AuditEvent.seq)).scalars()
@@ -668,6 +694,12 @@ def verify_report(session: Session) -> Report:
     if link := _whole_chain_missing(heads, seen_chains):
         return broken(link)
     return report
+
+
+@dataclass(frozen=True)
+class _Head:
+    seq: int
+    hash: str
 
 
 def _whole_chain_missing(heads: dict, seen_chains: set) -> BrokenLink | None:

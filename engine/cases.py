@@ -58,7 +58,7 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
     """Start a case (立案/登记) of the latest version of ``process_key``.
 
     Needs no redo on a stale audit head (``step.redo_on_stale_head``): the new case's chain has no
-    head to guess (its first events insert it, ``audit.HeadCache.put_new``), and a start whose step
+    head to guess (its head goes in the case row's INSERT, revision 0021), and a start whose step
     also appends to other chains (a signal it throws) reads and locks all their heads in one
     statement (``audit.append_chains``). Its case number is taken in the transaction: a start that
     fails takes none."""

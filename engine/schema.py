@@ -5,7 +5,9 @@ Why the shapes are what they are:
   changed; rows of finished, pruned tasks stay as history (``live`` false) and are never loaded.
 - ``human_task`` is the projection queues read: one indexed query, no workflow deserialization.
 - ``audit_event`` rows are hash-chained per chain (one chain per case, one for the system) and
-  ``audit_head`` pins each chain's last link, so deleting the newest rows shows too.
+  each chain's last link is pinned — a case chain's on its ``case_instance`` row (``audit_seq``,
+  ``audit_hash``, which the step writes anyway), any other's in ``audit_head`` — so deleting the
+  newest rows shows too.
 """
 from __future__ import annotations
 
@@ -208,8 +210,13 @@ class Case(Base):
     parent_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_instance.id"), index=True)  # 派生案件 (revision 0013)
     # The top workflow's last task (SpiffWorkflow's ``last_task``, its id), kept here rather than in
     # its wf_workflow row, which would otherwise be rewritten by every step (engine/state.py
-    # ``last_task_text``; revision 0019). NULL: none, or the row's own (written before 0019).
+    # ``last_task_text``; revision 0021). NULL: none, or the row's own (written before 0019).
     last_task: Mapped[str | None] = mapped_column(sa.String(36))
+    # The head of the case's audit chain (审计链头, ``case:<id>``; revision 0021): its last event's seq
+    # (0: none yet) and hash, set by the step's own write of this row (engine/step.py ``write_case``)
+    # instead of an ``audit_head`` row of its own. Other chains keep their heads in ``audit_head``.
+    audit_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    audit_hash: Mapped[str | None] = mapped_column(sa.String(64))
     # Case facts the leadership pages count over a whole province (workflows/leadership), kept by the
     # database from ``data`` on every write (generated columns: STORED on PostgreSQL, VIRTUAL and
     # indexed on SQLite; revision 0006), so a page never parses 100,000 cases' JSON and the step

@@ -218,11 +218,18 @@ def _plain_copy(value, depth: int):
 
 # --- the transaction ----------------------------------------------------------------------------
 class AuditBuffer:
-    """Audit events of one transaction, written per chain in one insert when the step ends. An
-    event is a tuple ``(chain, *audit.EVENT_FIELDS)``: a step adds a few on every completion."""
+    """Audit events of one transaction, written in one insert when the step ends. An event is a
+    tuple ``(chain, *audit.EVENT_FIELDS)``: a step adds a few on every completion.
+
+    A case chain's head is on its case row (``case_instance.audit_seq/audit_hash``, revision 0021):
+    ``write_case`` links the case's events buffered so far (``link_case``) and sets the head in the
+    row's own ``UPDATE``; events of a case chain added after that (a script's ``print``, a spawned
+    case, a thrown message, an incident's resolution) are linked at the end from the head this
+    transaction left, and the row's head moved by an ``UPDATE`` of its own."""
 
     def __init__(self):
         self.events: list[tuple] = []
+        self.rows: list[dict] = []  # events already linked (``link_case``): inserted at the end
         self.written: list[str] = []  # chains appended to (their guessed heads go if the commit fails)
 
     def add(self, chain: str, *, actor: str, action: str, at: datetime, case_id: int | None = None,
@@ -232,16 +239,77 @@ class AuditBuffer:
     def case(self, case_id: int, **kw) -> None:
         self.add(audit.case_chain(case_id), case_id=case_id, **kw)
 
-    def flush(self, tx: "Tx") -> None:
+    def mark(self, tx: "Tx") -> tuple:
+        """Where the buffer stands, for ``back_to`` (a savepoint about to be taken)."""
+        return len(self.events), len(self.rows), dict(audit.case_heads(tx.info))
+
+    def back_to(self, tx: "Tx", mark: tuple) -> None:
+        """The savepoint taken at ``mark`` was rolled back: its events go, and so do the case chain
+        heads it moved (the rows it wrote hold the heads as they were)."""
+        events, rows, heads = mark
+        del self.events[events:]
+        del self.rows[rows:]
+        kept = audit.case_heads(tx.info)
+        kept.clear()
+        kept.update(heads)
+
+    def link_case(self, tx: "Tx", case: "CaseRow") -> bool:
+        """Link the events of ``case``'s chain buffered so far after its head (as this transaction
+        last left it, else as the row was read) and put the new head on ``case``, for ``write_case``
+        to set in the row's ``UPDATE``; True if the head moved."""
+        chain = audit.case_chain(case.id)
+        heads = audit.case_heads(tx.info)
+        head = heads.get(case.id)
+        if head is None:
+            head = (case.audit_seq or 0, case.audit_hash or audit.GENESIS)
+        mine = None
         events = self.events
-        if not events:
+        if events:
+            mine = [event[1:] for event in events if event[0] == chain]
+            if len(mine) != len(events):
+                self.events = [event for event in events if event[0] != chain]
+            else:
+                self.events = []
+        if mine:
+            rows, seq, last = audit._linked(chain, mine, *head)
+            self.rows.extend(rows)
+            head = heads[case.id] = (seq, last)
+        moved = head[0] != case.audit_seq
+        case.audit_seq, case.audit_hash = head[0], (head[1] if head[0] else None)
+        return moved
+
+    def flush(self, tx: "Tx") -> None:
+        events, rows = self.events, self.rows
+        if not events and not rows:
             return
-        self.events = []
-        by_chain: dict[str, list[tuple]] = {}
-        for event in events:
-            by_chain.setdefault(event[0], []).append(event[1:])
-        self.written.extend(by_chain)
+        self.events, self.rows = [], []
         tx.flush()  # events the ORM path appended in this transaction come first
+        moves: list[dict] = []
+        if events:
+            by_chain: dict[str, list[tuple]] = {}
+            for event in events:
+                by_chain.setdefault(event[0], []).append(event[1:])
+            for chain in [c for c in by_chain if c.startswith(audit.CASE_CHAIN_PREFIX)]:
+                # added after the case row was written (or with no step of the case): its head on
+                # the row, moved by a statement of its own
+                case_id = int(chain[len(audit.CASE_CHAIN_PREFIX):])
+                head = audit.case_head(tx.conn, tx.info, case_id, lock=not tx.is_sqlite)
+                if head is None:  # no case row: the chain's head is an ``audit_head`` row
+                    continue
+                linked, seq, last = audit._linked(chain, by_chain.pop(chain), *head)
+                rows.extend(linked)
+                audit.case_heads(tx.info)[case_id] = (seq, last)
+                moves.append({"b_id": case_id, "audit_seq": seq, "audit_hash": last})
+            if by_chain:
+                self._append_chains(tx, by_chain)
+        if rows:
+            sqlexec.defer(tx.conn, audit.INSERT_EVENTS, rows, many=True)
+        if moves:
+            sqlexec.defer(tx.conn, audit.MOVE_CASE_HEAD, moves, many=True)
+
+    def _append_chains(self, tx: "Tx", by_chain: dict[str, list[tuple]]) -> None:
+        """Chains whose heads are ``audit_head`` rows (not a case's), guessed by ``tx.heads``."""
+        self.written.extend(by_chain)
         orm_heads = tx.info.get("audit_heads")
         if orm_heads:
             stale = [orm_heads.pop(chain) for chain in by_chain if chain in orm_heads]
@@ -624,10 +692,12 @@ def _case_update(columns: tuple[str, ...]) -> sqlexec.Sql:
         updated_at=sa.bindparam("updated_at"), version=sa.bindparam("version"), **values))
 
 
+# The case chain's audit head (revision 0021), set with the row when the step's events moved it.
+_AUDIT_HEAD = ("audit_seq", "audit_hash")
 # Every column a step writes (a timer batch's rows all go in one executemany of this statement,
 # engine/batch_writes.py); a single step sends the variant naming only what changed.
-_WRITE_CASE = _case_update(("data",) + _CHANGING)
-_CASE_UPDATES: dict[tuple[str, ...], sqlexec.Sql] = {("data",) + _CHANGING: _WRITE_CASE}
+_WRITE_CASE = _case_update(("data",) + _CHANGING + _AUDIT_HEAD)
+_CASE_UPDATES: dict[tuple[str, ...], sqlexec.Sql] = {("data",) + _CHANGING + _AUDIT_HEAD: _WRITE_CASE}
 
 
 def write_case(tx: Tx, case: CaseRow) -> None:
@@ -636,15 +706,18 @@ def write_case(tx: Tx, case: CaseRow) -> None:
     differ from the row as read are set (data compared as text), except in a timer batch."""
     text = case.data_text()
     params = {"b_id": case.id, "updated_at": case.updated_at, "version": case.version}
+    head_moved = tx.audit.link_case(tx, case)  # the case chain's events so far: their head goes in this row
     changing = _changing_values(case)
     if getattr(tx.conn, "duban_defer", None) is not None or case._stored is None:
-        columns = ("data",) + _CHANGING
+        columns = ("data",) + _CHANGING + _AUDIT_HEAD
     else:
         # most steps change none of ``_CHANGING``: one tuple comparison says so
         columns = () if changing == case._stored else tuple(
             key for key, was, now in zip(_CHANGING, case._stored, changing) if now != was)
         if text != case._stored_text:
             columns = ("data",) + columns
+        if head_moved:
+            columns += _AUDIT_HEAD
     new = tx.info.get("duban_new_cases")
     if new is None or case.id not in new or not new[case.id].rebind(_case_values(case)):
         # (else the case's INSERT, still queued, takes the row as it is now)
@@ -855,18 +928,11 @@ _REMINDED = sqlexec.Sql(sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"))
 def load(engine, tx: Tx, case: CaseRow) -> wfstate.LoadedState:
     loaded = engine._cache_take(case.id, case.version - 1)
     if loaded is None:
-        guessed = None
-        if tx.heads is not None and not tx.is_sqlite:
-            # Someone else (another process) stepped the case since this one did: its guess of the
-            # case chain's head is stale too. The head is read afresh with the case's rows, in their
-            # round trip, and spares a guarded step (redo_on_stale_head) doing itself twice.
-            guessed = audit.guess_head_ahead(tx.conn, tx.heads, audit.case_chain(case.id))
+        # (the case chain's audit head came with the case row, read under its lock: nothing to guess)
         # No ORM session made for the load: the specs come from the models' cache (a bundle is read
         # only the first time) and every row of the case in one statement (state.restore).
         spec, subprocess_specs = engine.models.specs(tx.orm, case.bundle_hash)
         loaded = wfstate.restore(tx.orm, case.id, spec, subprocess_specs, engine.script_engine)
-        if guessed is not None:
-            guessed()
     return loaded
 
 
@@ -940,7 +1006,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
         case_no=new_case.case_no(), process_key=process_key, model_id=model.id,
         bundle_hash=bundle, org_code=org, party=party, title=title or model.name or process_key, status="running",
         escalation_level=0, version=0, data={}, started_by=actor, started_at=now, updated_at=now, ended_at=None,
-        parent_case_id=parent_case_id)
+        parent_case_id=parent_case_id, audit_seq=0, audit_hash=None)
     tx.flush()
     case_id = new_case.case_id()
     if case_id is None:
@@ -950,10 +1016,6 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
         case = CaseRow(id=case_id, **values)
         case.set_data_text("{}")
         tx.info.setdefault("duban_new_cases", {})[case_id] = sqlexec.defer(tx.conn, _INSERT_CASE, _case_values(case))
-    if tx.heads is not None:  # a new case's chain has no head: its events insert it, unread
-        chain = audit.case_chain(case_id)
-        tx.heads.put_new(chain)
-        tx.audit.written.append(chain)  # the guess goes if the transaction does not commit
     workflow = DubanWorkflow(spec, subprocess_specs, script_engine=engine.script_engine)
     # A new case has no rows in event_wait and external_task: the after-step projections need not read them.
     workflow._duban_waits, workflow._duban_external = {}, set()

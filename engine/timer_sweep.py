@@ -224,7 +224,7 @@ def fire_batch_one_by_one(engine, case_ids: list[int], worker: str) -> int:
     failed: list[tuple[int, BaseException]] = []
     with step.transaction(engine) as tx:
         for case_id in case_ids:
-            mark = len(tx.audit.events)
+            mark = tx.audit.mark(tx)
             puts = list(tx.session.info.get("duban_cache_put", []))
             savepoint = tx.conn.begin_nested()
             try:
@@ -232,7 +232,7 @@ def fire_batch_one_by_one(engine, case_ids: list[int], worker: str) -> int:
                 savepoint.commit()
             except (step.ProcessFailure, Conflict) as exc:
                 savepoint.rollback()
-                del tx.audit.events[mark:]
+                tx.audit.back_to(tx, mark)
                 tx.session.info["duban_cache_put"] = puts
                 tx.session.expire_all()
                 if isinstance(exc, step.ProcessFailure):

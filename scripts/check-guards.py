@@ -63,6 +63,17 @@ GUARDS = [
     ("stale_audit_head_aborts_the_commit", "engine/audit.py",
      "sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED_OR_FAIL,", "sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED,",
      "moved_the_chain or moved_the_head", "tests/test_commit_pipeline.py"),
+    # a case chain's head on its case row (revision 0021): set by the step's write, moved by later
+    # events, and read by verify
+    ("case_head_in_the_case_write", "engine/step.py",
+     "        if head_moved:\n            columns += _AUDIT_HEAD", "        if False:\n            columns += _AUDIT_HEAD",
+     "moves_its_case_chain_head", "tests/test_case_audit_head.py"),
+    ("case_head_moved_after_the_write", "engine/step.py",
+     "        if moves:\n            sqlexec.defer(", "        if False:\n            sqlexec.defer(",
+     "after_the_case_row_was_written", "tests/test_case_audit_head.py"),
+    ("verify_reads_case_heads", "engine/audit.py",
+     ".where(Case.audit_seq > 0)):", ".where(Case.audit_seq < 0)):",
+     "newest_event_or_its_whole_chain", "tests/test_case_audit_head.py"),
 ]
 
 

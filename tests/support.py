@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from engine import Engine, ManualClock
-from engine.schema import HumanTask
+from engine.schema import AuditHead, Case, HumanTask
 
 BPMN = Path(__file__).resolve().parent / "bpmn"
 START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai, a Monday
@@ -35,6 +35,21 @@ def make_engine(url: str, clock: ManualClock | None = None, **kwargs) -> Engine:
 
 def deploy(engine: Engine, *names: str):
     return [engine.deploy(BPMN / n, by="boss") for n in names]
+
+
+def set_audit_head(session, chain: str, hash_: str, seq: int | None = None) -> None:
+    """Set ``chain``'s audit head where it is kept — a case chain's on its case row (revision 0021),
+    any other's in ``audit_head`` — as an attacker who can write the database would."""
+    if chain.startswith("case:"):
+        case = session.get(Case, int(chain.split(":")[1]))
+        case.audit_hash = hash_
+        if seq is not None:
+            case.audit_seq = seq
+        return
+    head = session.get(AuditHead, chain)
+    head.hash = hash_
+    if seq is not None:
+        head.seq = seq
 
 
 def open_task_id(engine: Engine, case_id: int) -> str:

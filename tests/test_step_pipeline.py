@@ -30,11 +30,12 @@ def _statements_of(engine, fn) -> list[str]:
     return [" ".join(statement.split()[:3]) for statement in statements_sent(engine, fn)]
 
 
-def test_a_steady_completion_on_sqlite_sends_seven_statements_and_reads_only_its_task(sqlite_engine):
-    """BEGIN, the task read with its case, the changed task rows, the task projection, the case
-    row (which bumps the version and keeps the workflow's last task: its wf_workflow row is left as
-    it was), the audit head moved on its guess and the events: nothing read that the engine already
-    knows (the case, the audit head, external tasks, waits)."""
+def test_a_steady_completion_on_sqlite_sends_six_statements_after_begin_and_reads_only_its_task(sqlite_engine):
+    """BEGIN, the task read with its case (and so the case chain's audit head), the changed task
+    rows, the task projection, the case row (which bumps the version, keeps the workflow's last
+    task — its wf_workflow row is left as it was — and moves the audit head: revision 0021) and the
+    events: nothing read that the engine already knows (the case, external tasks, waits), no
+    ``audit_head`` row touched."""
     e = sqlite_engine
     case = e.start("five_tasks", by="zhang", org="east")
     e.complete(open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the first step after start learns the rest
@@ -42,8 +43,7 @@ def test_a_steady_completion_on_sqlite_sends_seven_statements_and_reads_only_its
     sent = _statements_of(e, lambda: e.complete(task_id, "zhang", {"意见": "同意"}))
     assert sent == ["BEGIN IMMEDIATE", "SELECT human_task.id, human_task.case_id,",
                     "UPDATE wf_task SET", "UPDATE human_task SET",
-                    "INSERT INTO human_task", "UPDATE case_instance SET", "UPDATE audit_head SET",
-                    "INSERT INTO audit_event"]
+                    "INSERT INTO human_task", "UPDATE case_instance SET", "INSERT INTO audit_event"]
     assert [s for s in sent if s.startswith("SELECT")] == ["SELECT human_task.id, human_task.case_id,"]
 
 
@@ -245,8 +245,8 @@ def test_on_postgresql_a_task_submitted_twice_at_once_is_refused_as_done_once_th
 def test_a_steady_completion_on_postgresql_waits_for_the_database_twice(postgres_url):
     """The case lock and the task read go in one round trip (BEGIN with them); the task rows, the
     projection, the case row (the version bumped there, the case's one UPDATE; the workflow's last
-    task too, so the workflow row is not written),
-    the audit head's move, the events and the COMMIT in one more. Before: every statement waited for
+    task too, so the workflow row is not written; and the audit head moved in it — revision 0021),
+    the events and the COMMIT in one more. Before: every statement waited for
     its answer, and the pool's pre-ping added a BEGIN and a SELECT 1 — 13 round trips."""
     from engine import sqlexec
     e = make_engine(postgres_url, clock=ManualClock(START))
@@ -262,13 +262,14 @@ def test_a_steady_completion_on_postgresql_waits_for_the_database_twice(postgres
         ours, trips = sqlexec.stats.statements - s0, sqlexec.stats.round_trips - r0
         folded = sqlexec.stats.commits - c0
         assert sent[:2] == ["SELECT case_instance.id AS", "SELECT human_task.id, human_task.case_id,"]
-        assert sent[-3:] == ["UPDATE case_instance SET", "UPDATE audit_head SET", "INSERT INTO audit_event"]
+        assert sent[-2:] == ["UPDATE case_instance SET", "INSERT INTO audit_event"]
+        assert not [s for s in sent if "audit_head" in s]
         assert sent.count("UPDATE case_instance SET") == 1
         round_trips = (len(sent) - ours) + trips + 1 - folded  # SQLAlchemy's statements, the executor's sends, COMMIT
         assert (round_trips, folded) == (2, 1), (sent, ours, trips)
         with e.db.engine.connect() as conn:  # the version moved by one, in the step's one write of the row
             assert conn.execute(sa.select(Case.version).where(Case.id == case.id)).scalar_one() == version + 1
-        assert ours - trips >= 6  # the writes rode together
+        assert ours - trips >= 5  # the writes rode together (task rows, projection, case row, events)
     finally:
         e.dispose()
 

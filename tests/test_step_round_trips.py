@@ -74,8 +74,10 @@ def _moved_by_another_process(other, case_id: int) -> None:
                      at=other.clock.now(), detail={"note": "另一进程追加"})
 
 
-def _redone_once(caplog) -> bool:
-    return sum(STALE_LOG in r.getMessage() for r in caplog.records) == 1
+def _not_redone(caplog) -> bool:
+    """No step was done twice: a case chain's head is read with the case row, under its lock
+    (revision 0021), so another process's append is never a stale guess."""
+    return not [r for r in caplog.records if STALE_LOG in r.getMessage()]
 
 
 # --- round trips -------------------------------------------------------------------------------------
@@ -97,7 +99,7 @@ def test_a_start_reads_no_audit_head_no_projection_and_takes_its_number_in_one_s
     assert sent[0] == "UPDATE counter SET" and sent[1].startswith("SELECT nextval(pg_get_serial_sequence(")
     assert sent[2] == "SELECT (SELECT counter.value"
     assert [s for s in sent[3:] if "counter" in s] == [] and sent.count("INSERT INTO case_instance") == 1
-    assert sent[-2:] == ["INSERT INTO audit_event", "INSERT INTO audit_head"]
+    assert sent[-1] == "INSERT INTO audit_event" and "INSERT INTO audit_head" not in sent  # the head: in the case's row
     assert waits == 2, sent
     with e.db.engine.connect() as conn:
         numbers = conn.execute(sa.select(Case.case_no).order_by(Case.id)).scalars().all()
@@ -170,7 +172,11 @@ def test_a_step_that_starts_two_cases_waits_once_more_for_each(pg_engine):
     and its case (1), each child's number, id and the models' stamp in one round trip (2) — the
     model and its bundle from the caches, the parent's title from the parent as the step holds it,
     the org unit from the directory's cache, each child's row one INSERT with the step's writes —
-    and the three chains' audit heads read and moved (engine/audit.py ``append_chains``, 6)."""
+    and the three chains' audit heads read and moved (engine/audit.py ``append_chains``, 6).
+    Since revision 0021 each chain's head is on its case row: the children's go in their INSERTs,
+    the parent's events after its row was written (the script's ``print``, ``case_spawned``) move
+    it by a second ``UPDATE`` of the row — and no head is read: 4 round trips (the task and its
+    case, each child's number, id and stamp, every write with the COMMIT)."""
     e = pg_engine
     for n in range(2):
         parent = e.start("spawning", by="zhang", org="east", party="P-1",
@@ -179,8 +185,9 @@ def test_a_step_that_starts_two_cases_waits_once_more_for_each(pg_engine):
         waits, sent = _waits_and_statements(e, lambda: e.complete(task.id, "zhang", {}))
     assert not [s for s in sent if s.startswith(("SELECT process_model", "SELECT org_unit", "SELECT spec_bundle"))], sent
     assert sent.count("SELECT case_instance.id AS") == 1  # the parent's lock: its title is not read again
-    assert sent.count("INSERT INTO case_instance") == 2 and sent.count("UPDATE case_instance SET") == 1, sent
-    assert waits == 9, sent
+    assert sent.count("INSERT INTO case_instance") == 2 and sent.count("UPDATE case_instance SET") == 2, sent
+    assert not [s for s in sent if "audit_head" in s], sent
+    assert waits == 4, sent
     assert e.verify_audit() is None
 
 
@@ -222,7 +229,7 @@ def test_a_single_cases_timer_locks_the_case_in_one_statement(pg_engine):
     assert "escalated" in _actions(e, cases[1]) and e.verify_audit() is None
 
 
-# --- a stale head guess: redone once ------------------------------------------------------------------
+# --- another process moved a case chain: its head comes with the case row, nothing is redone --------------
 def test_a_start_whose_thrown_signal_meets_a_moved_chain_reads_the_heads_and_numbers_its_cases_in_turn(
         two_engines, caplog):
     """A start needs no redo: its own chain is new (its head inserted, never guessed), and when its
@@ -252,37 +259,37 @@ def test_a_start_whose_thrown_signal_meets_a_moved_chain_reads_the_heads_and_num
     assert a.verify_audit() is None
 
 
-def test_a_message_to_a_case_whose_chain_another_process_moved_is_redone_once(two_engines, caplog):
+def test_a_message_to_a_case_whose_chain_another_process_moved_is_not_redone(two_engines, caplog):
     a, b = two_engines
     case_id = drive(a, "message_catch", data={"hazard_no": "YH-9"}).case_id
     _moved_by_another_process(b, case_id)
     with caplog.at_level(logging.INFO, logger="duban.step"):
         got = a.correlate_message("整改完成", by="acme", case_id=case_id, data={"report": "已整改"})
-    assert got == {"case_id": case_id, "started": False} and _redone_once(caplog)
+    assert got == {"case_id": case_id, "started": False} and _not_redone(caplog)
     assert _actions(a, case_id).count("message_received") == 1
     assert [t.spec_id for t in a.case(case_id).tasks] == ["recheck"] and a.verify_audit() is None
 
 
-def test_an_external_task_completed_on_a_moved_chain_is_redone_once(two_engines, caplog):
+def test_an_external_task_completed_on_a_moved_chain_is_not_redone(two_engines, caplog):
     a, b = two_engines
     case_id = drive(a, "camunda_external", data={"phone": "13800000000"}).case_id
     (locked,) = a.fetch_and_lock("sms", "gw", 60, by="eastboss")
     _moved_by_another_process(b, case_id)
     with caplog.at_level(logging.INFO, logger="duban.step"):
         assert a.complete_external(locked["id"], "gw", {"delivered": True}, by="eastboss") == case_id
-    assert _redone_once(caplog)
+    assert _not_redone(caplog)
     assert _actions(a, case_id).count("external_completed") == 1
     assert a.case(case_id).data["delivered"] is True and a.verify_audit() is None
 
 
-def test_a_single_cases_timer_fired_on_a_moved_chain_is_redone_once_and_fires_once(two_engines, caplog):
+def test_a_single_cases_timer_fired_on_a_moved_chain_is_not_redone_and_fires_once(two_engines, caplog):
     a, b = two_engines
     case_id = a.start("deadline", by="zhang", org="east", data=dict(REGISTERED)).id
     _moved_by_another_process(b, case_id)
     a.clock.set(START + timedelta(days=30))
     with caplog.at_level(logging.INFO, logger="duban.step"):
         fired = a._fire_case_timers(case_id, worker="retry:boss", force=True)
-    assert fired >= 1 and _redone_once(caplog)
+    assert fired >= 1 and _not_redone(caplog)
     history = _actions(a, case_id)
     assert history.count("escalated") == 1 and history.count("reminded") == 1
     with a.db.engine.connect() as conn:
@@ -291,13 +298,13 @@ def test_a_single_cases_timer_fired_on_a_moved_chain_is_redone_once_and_fires_on
     assert left == 0 and a.verify_audit() is None
 
 
-def test_a_case_withdrawn_on_a_moved_chain_is_redone_once(two_engines, caplog):
+def test_a_case_withdrawn_on_a_moved_chain_is_not_redone(two_engines, caplog):
     a, b = two_engines
     case_id = a.start("five_tasks", by="zhang", org="east").id
     _moved_by_another_process(b, case_id)
     with caplog.at_level(logging.INFO, logger="duban.step"):
         a.cancel(case_id, "boss", "重复立案")
-    assert _redone_once(caplog)
+    assert _not_redone(caplog)
     assert a.case(case_id).status == "cancelled" and _actions(a, case_id).count("cancelled") == 1
     assert a.case(case_id).tasks == [] and a.verify_audit() is None
 
@@ -329,9 +336,10 @@ def test_a_cold_completion_reads_its_case_in_one_statement(cold_engine):
     """The workflow and task rows and what the projections last wrote (open human tasks, timers,
     event waits, external tasks) in one UNION ALL (engine/case_rows.py). Before: six statements
     after the task's read, two of them through SQLAlchemy's full execute (SQLite: 15 statements a
-    completion, then 10, and 9 since the workflow's last task is on the case row: its wf_workflow
-    row is not rewritten); on PostgreSQL nine round trips, now three — the task with its case locked,
-    the case's rows with the audit head read afresh, every write with the COMMIT."""
+    completion, then 10, 9 since the workflow's last task is on the case row — its wf_workflow row
+    is not rewritten —, and 8 since the case chain's audit head is too: revision 0021); on
+    PostgreSQL nine round trips, now three — the task with its case locked (and so the audit
+    head), the case's rows, every write with the COMMIT."""
     e = cold_engine
     case_id = e.start("five_tasks", by="zhang", org="east").id
     _complete_next(e, case_id)  # the process has the model's specs
@@ -342,10 +350,10 @@ def test_a_cold_completion_reads_its_case_in_one_statement(cold_engine):
     assert sent.count("SELECT 0 AS") == 1
     if e.db.is_sqlite:
         assert reads == ["SELECT human_task.id, human_task.case_id,", "SELECT 0 AS"], sent
-        assert len(sent) == 9 and "UPDATE wf_workflow SET" not in sent, sent
+        assert len(sent) == 8 and "UPDATE wf_workflow SET" not in sent, sent
     else:
         assert reads == ["SELECT case_instance.id AS", "SELECT human_task.id, human_task.case_id,",
-                         "SELECT audit_head.seq, audit_head.hash", "SELECT 0 AS"], sent
+                         "SELECT 0 AS"], sent
         assert waits == 3, sent
     assert e.verify_audit() is None
 
