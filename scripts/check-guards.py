@@ -71,6 +71,8 @@ GUARDS = [
     ("case_head_moved_after_the_write", "engine/step.py",
      "        if moves:\n            sqlexec.defer(", "        if False:\n            sqlexec.defer(",
      "after_the_case_row_was_written", "tests/test_case_audit_head.py"),
+    ("case_head_back_with_its_savepoint", "engine/step.py",
+     "        del self.rows[rows:]\n", "", "timer_batch", "tests/test_case_audit_head.py"),
     ("verify_reads_case_heads", "engine/audit.py",
      ".where(Case.audit_seq > 0)):", ".where(Case.audit_seq < 0)):",
      "newest_event_or_its_whole_chain", "tests/test_case_audit_head.py"),

@@ -164,3 +164,32 @@ def test_a_case_chain_whose_case_row_is_gone_keeps_its_head_in_audit_head(databa
     broken = e.verify_audit()
     assert broken is not None and broken.chain == "case:999"
     e.dispose()
+
+
+def test_a_case_whose_step_fails_after_its_row_was_written_in_a_timer_batch_takes_its_head_back(database_url):
+    """A timer batch whose second case fails after its case row was written (the case it starts
+    fails its own script: 100 / 0) is fired again case by case, each in a savepoint; the failed
+    one's linked events and head move go with its savepoint, the others' stay. Fails if a rolled
+    back savepoint left them (``AuditBuffer.back_to``)."""
+    from datetime import timedelta
+
+    from engine import Engine, ManualClock, timer_sweep
+    e = make_engine(database_url, clock=ManualClock(START))
+    deploy(e, "timer_spawns_failing_child.bpmn")
+    cases = [e.start("timer_spawns_child", by="zhang", org="east", data={"count": n}) for n in (2, 0, 3)]
+    heads = {c.id: _row_head(e, c.id) for c in cases}
+    e.dispose()
+    worker = Engine(database_url, clock=ManualClock(START + timedelta(days=2, seconds=1)))
+    try:
+        worker._claim_due_timers("w", limit=10, lease_seconds=60)
+        assert timer_sweep.fire_batch(worker, [c.id for c in cases], "w") == 2
+        good, bad = [cases[0].id, cases[2].id], cases[1].id
+        # nothing of its fired step is left: its chain goes on with the incident recorded after it
+        assert [h["action"] for h in worker.case(bad).history] == ["started", "incident"]
+        assert _row_head(worker, bad)[0] == heads[bad][0] + 1
+        for case_id in good:
+            assert _row_head(worker, case_id)[0] > heads[case_id][0]
+            assert [h["action"] for h in worker.case(case_id).history][-2:] == ["case_spawned", "script_output"]
+        _assert_heads_on_rows(worker, *good, bad)
+    finally:
+        worker.dispose()
