@@ -29,8 +29,9 @@ GUARDS = [
     ("case_read_before_its_lock", "engine/step.py",
      "        if not tx.is_sqlite:\n            raise EngineError(\"lock_case: on PostgreSQL",
      "        if False:\n            raise EngineError(\"lock_case: on PostgreSQL", "read_before_its_lock"),
+    # the batch reads its cases under their row locks (what it read is current: no version to compare)
     ("batch_case_version_check", "engine/timer_sweep.py",
-     "    if bumped != len(rows):\n        raise _BatchFailed", "    if False:\n        raise _BatchFailed",
+     ".order_by(step.CASE.c.id)\n          .with_for_update(of=step.CASE))", ".order_by(step.CASE.c.id))",
      "case_version_check_of_a_batch"),
     ("lease_filter", "engine/timer_sweep.py",
      '.where(TIMER.c.due_at <= sa.bindparam("now"), _FREE)', '.where(TIMER.c.due_at <= sa.bindparam("now"))',
@@ -58,7 +59,7 @@ GUARDS = [
      "spec, subprocess_specs = engine.models.specs(tx.orm, "
      "engine.models.bundle_for_start(tx.session, case.process_key)[1])",
      "restored_after_a_restart"),
-    ("diff_write", "engine/state.py", "        elif old[2] != content:", "        else:", "diff_write"),
+    ("diff_write", "engine/state.py", "        elif old[2] != content:", "        elif True:", "diff_write"),
     # PostgreSQL: the audit head moved on a guess with the COMMIT in one pipeline; a stale guess must abort
     ("stale_audit_head_aborts_the_commit", "engine/audit.py",
      "sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED_OR_FAIL,", "sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED,",
