@@ -106,6 +106,7 @@ def reassign_all(engine, from_user: str, to_user: str, by: str, reason: str = ""
         supervisor = engine.directory.principal(by, s)
         q = sa.select(HumanTask).where(HumanTask.assignee == from_user, HumanTask.state == OPEN)
         if not engine.db.is_sqlite:
+            _lock_cases_first(engine, s, HumanTask.assignee == from_user, HumanTask.state == OPEN)
             q = q.with_for_update()
         rows = list(s.execute(q.order_by(HumanTask.created_at)).scalars())
         for row in rows:
@@ -123,6 +124,7 @@ def hand_over(engine, from_user: str, to_user: str | None, by: str, reason: str 
         target = engine.directory.principal(to_user, s) if to_user else None
         q = sa.select(HumanTask).where(HumanTask.assignee == from_user, HumanTask.state == OPEN)
         if not engine.db.is_sqlite:
+            _lock_cases_first(engine, s, HumanTask.assignee == from_user, HumanTask.state == OPEN)
             q = q.with_for_update()
         moved: dict[str, list[str]] = {"to": [], "queue": []}
         for row in s.execute(q.order_by(HumanTask.created_at)).scalars():
@@ -210,6 +212,7 @@ def release_ineligible_claims(engine, s: Session, username: str) -> list[str]:
     """After a role or org change: claims the user may no longer hold go back to the group queue."""
     p = engine.directory.principal(username, s)
     released = []
+    _lock_cases_first(engine, s, HumanTask.assignee == username, HumanTask.state == OPEN)
     for row in s.execute(sa.select(HumanTask).where(HumanTask.assignee == username, HumanTask.state == OPEN)).scalars():
         try:
             engine.policy.check_task(s, p, _Unassigned(row))
@@ -354,9 +357,23 @@ def _validate_form(engine, form_key: str | None, data: dict) -> dict:
         raise
 
 
+def _lock_cases_first(engine, s: Session, *criteria) -> None:
+    """PostgreSQL: lock the case rows of the tasks ``criteria`` select (in case order) before a
+    use case locks or changes those task rows — the order a step takes them (``step.take_task``:
+    the case, then the task). The task's audit event moves its case chain's head on the case row
+    (revision 0021), so a claim holding a task row while it waits for the case row would deadlock
+    with a completion holding the case row while it waits for the task. SQLite: nothing (its
+    ``BEGIN IMMEDIATE`` already serializes writers)."""
+    if engine.db.is_sqlite:
+        return
+    s.execute(sa.select(Case.id).join(HumanTask, HumanTask.case_id == Case.id).where(*criteria)
+              .order_by(Case.id).with_for_update(of=Case, key_share=True))
+
+
 def _lock_task(engine, s: Session, task_id: str) -> HumanTask:
     q = sa.select(HumanTask).where(HumanTask.id == str(task_id))
     if not engine.db.is_sqlite:
+        _lock_cases_first(engine, s, HumanTask.id == str(task_id))
         q = q.with_for_update()
     row = s.execute(q).scalar_one_or_none()
     if row is None:

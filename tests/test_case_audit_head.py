@@ -193,3 +193,32 @@ def test_a_case_whose_step_fails_after_its_row_was_written_in_a_timer_batch_take
         _assert_heads_on_rows(worker, *good, bad)
     finally:
         worker.dispose()
+
+
+def test_on_postgresql_a_claim_waits_for_the_case_row_before_it_takes_the_task_row(postgres_url):
+    """A claim's audit event moves the head on the case row, so it locks the case row; a
+    completion holds the case row and then waits for the task row. The claim must take them in the
+    same order (``tasks._lock_cases_first``), else each holds what the other waits for: a deadlock.
+    Here a transaction holds the case row as a completion would; while the claim waits for it, the
+    task row is still free."""
+    import threading
+    import time
+
+    e = make_engine(postgres_url)
+    deploy(e, "spawning.bpmn", "timers_misc.bpmn")
+    case = e.start("spawning", by="zhang", org="east", data={"other_unit": "west"})
+    task_id = open_task_id(e, case.id)
+    done: list = []
+    with e.db.engine.connect() as holder:
+        tx = holder.begin()
+        holder.execute(sa.text("SELECT id FROM case_instance WHERE id = :id FOR NO KEY UPDATE"), {"id": case.id})
+        claiming = threading.Thread(target=lambda: done.append(e.claim(task_id, "zhang").assignee))
+        claiming.start()
+        time.sleep(1.0)  # the claim is waiting by now
+        assert done == []
+        holder.execute(sa.text("SELECT id FROM human_task WHERE id = :id FOR UPDATE NOWAIT"), {"id": task_id})
+        tx.rollback()
+    claiming.join(30)
+    assert done == ["zhang"]
+    _assert_heads_on_rows(e, case.id)
+    e.dispose()
