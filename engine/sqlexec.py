@@ -49,11 +49,11 @@ from collections import namedtuple
 from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.event import attr as _event_attr
 
-try:  # SQLAlchemy's empty listener collection (private; 2.0 and 2.1 have it): skipped, not iterated
-    from sqlalchemy.event.attr import _EmptyListener
-except ImportError:  # a release that renamed it: the listeners are iterated, ~0.4 µs a statement more
-    _EmptyListener = None  # type: ignore[assignment,misc]
+# SQLAlchemy's empty listener collection (private; 2.0 and 2.1 have it) is skipped, not iterated; a
+# release that renamed it leaves None here, and the listeners are iterated (~0.4 µs a statement more).
+_EmptyListener = getattr(_event_attr, "_EmptyListener", None)
 
 __all__ = ["Sql", "execute", "executemany", "first", "all_rows", "scalar", "defer", "flush", "Pending", "stats"]
 
