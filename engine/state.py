@@ -321,11 +321,15 @@ def _restore_by_registry(wf_rows, top_meta, by_wf, spec, subprocess_specs, scrip
     (tests/test_state_restore.py), and the way for rows it does not take."""
     top = DubanWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
 
+    older: set[str] = set()  # data-less tasks' rows of the older form (_DATALESS): no mark
+
     def fill(workflow, meta, dcts):
         workflow.tasks = {}
         for dct in dcts:  # ordered by seq: a parent is always restored before its children
             task = _registry.restore(dct, workflow=workflow)
             workflow.tasks[task.id] = task
+            if dct.get("delta") and task.parent is not None:
+                older.add(str(task.id))
         _fill_fields(workflow, meta, UUID)
 
     fill(top, top_meta, by_wf.get(TOP, ()))
@@ -333,7 +337,7 @@ def _restore_by_registry(wf_rows, top_meta, by_wf, spec, subprocess_specs, scrip
     _attach_subprocesses(top, top, wf_rows, by_wf, fill, lambda task: str(task.id))
     state = LoadedState(top)
     if current:
-        state.marks = marks_of(top)
+        state.marks = marks_of(top, older)
     return state
 
 
@@ -363,8 +367,8 @@ def _restore_direct(wf_rows, top_meta, by_wf, spec, subprocess_specs, script_eng
             names[task] = tid
             if marks is not None:  # as ``marks_of`` takes them once all are restored (nothing moves them)
                 mark = _mark(task, parent)
-                if mark is not None:
-                    marks[tid] = mark
+                if mark is not None and (len(mark) != 6 or not mark[5] or not dct.get("delta")):
+                    marks[tid] = mark  # (not a data-less task's row of the older form: _DATALESS)
         _fill_fields(workflow, meta, lambda text: _uuid(ids, text))
 
     fill(top, top_meta, by_wf.get(TOP, ()))
@@ -537,6 +541,17 @@ def _inherited(above: dict, delta: dict) -> dict:
     return data
 
 
+# _DATALESS: a task without data of its own under a parent (a predicted task: most live tasks of a
+# case) is written with an empty delta, ``"data":{},"delta":{}``, where SpiffWorkflow's TaskConverter
+# writes ``"delta":{"updates":{},"deletions":[every key of its parent's data]}``. Both read back as
+# a task with no data, by SpiffWorkflow's own ``from_dict`` (an empty delta: the row's ``data``) and by
+# ``_task_from_row``; but the older form names its parent's keys, so that such a row changed whenever
+# its parent's data gained a key: the predicted task under a task that opened was written again at
+# every completion (one row of three on bench/models/five_tasks.bpmn), and its mark carried a tuple of
+# its parent's keys. Rows of the older form stay readable; a data-less task restored from one gets no
+# mark (``_restore_direct``, ``marks_of``), so the next save writes it in this form. The format
+# (``FORMAT_VERSION``) stays: this engine, the ones before it and SpiffWorkflow read both forms alike
+# (an older engine keeps such a row while its task's mark holds, and writes its own form after).
 _quoted = json.encoder.encode_basestring  # a JSON string as the row encoder writes it (no ASCII escaping)
 _FORMAT_TEXT = _quoted(FORMAT_VERSION)
 _TYPENAME_TAIL = ',"typename":' + _quoted(_TASK_TYPENAME) + "}"
@@ -575,6 +590,9 @@ def _task_text(task, tid: str, parent=None, parent_tid: str | None = None,
     if parent is None:
         head = '{"id":"' + tid + '","parent":null,"children":['
         tail = ',"data":' + (to_json(data) if data else "{}") + ',"delta":{}'
+    elif not data:  # no data of its own: written as such, not as its parent's keys deleted (_DATALESS)
+        head = '{"id":"' + tid + '","parent":"' + parent_tid + '","children":['
+        tail = ',"data":{},"delta":{}'
     else:
         above = parent.data
         updates = {key: value for key, value in data.items() if key not in above or value != above[key]}
@@ -605,7 +623,16 @@ def _task_json(task, tid: str, parent=None, parent_tid: str | None = None,
     see ``_task_text``)."""
     if _DIRECT_TEXT and type(task) in _TEXT_CLASSES:
         return _task_text(task, tid, parent, parent_tid, child_tids)
-    return to_json(_registry.convert(task))
+    return to_json(converted(task))
+
+
+def converted(task) -> dict:
+    """A task's row as a dict: SpiffWorkflow's conversion (the registry's ``TaskConverter``), but a
+    task without data of its own under a parent written with an empty delta (``_DATALESS``)."""
+    dct = _registry.convert(task)
+    if _MARKS_VALID and not task.data and dct.get("delta"):
+        dct["delta"] = {}
+    return dct
 
 
 # --- prune ----------------------------------------------------------------------------------------
@@ -738,7 +765,8 @@ def _drop_subtree(workflow, task, removed: dict[str, object]) -> None:
 # moved since its row was written: converting and JSON-encoding every live task was most of a
 # step's Python time (issue 15). Two kinds of task get a mark:
 # - a task that carries no data of its own (a predicted task: FUTURE, LIKELY, MAYBE — most live
-#   tasks of a case): its fields and its parent's data *keys* (the delta's deletions);
+#   tasks of a case): its fields and whether it has a parent (its row names none of its parent's
+#   data: ``_DATALESS``);
 # - a finished task (COMPLETED, CANCELLED, ERROR) under a finished parent: its fields, a shallow
 #   copy of its data and internal data, and the JSON text of the lists and dicts among their values.
 #   That text is needed: SpiffWorkflow's DeepMerge shares nested lists and dicts between a task
@@ -783,9 +811,9 @@ def _mark(task, parent=None, old: tuple | None = None) -> tuple | None:
         parent = task.parent
     data, internal = task.data, task.internal_data
     state = task._state
-    if not data and not internal:
+    if not data and not internal:  # its row does not depend on its parent's data (``_task_text``)
         return (state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
-                tuple(parent.data) if parent is not None else None)
+                parent is not None)
     if not state & _FINISHED or (parent is not None and not parent._state & _FINISHED):
         return None
     if (old is not None and len(old) == 8 and not old[7] and old[0] == state
@@ -823,14 +851,18 @@ def _kept_as_written(task, old_mark: tuple | None) -> bool:
     return mark is not None and mark[5:] == old_mark[5:]
 
 
-def marks_of(top: BpmnWorkflow) -> dict[str, tuple]:
-    """The marks of a workflow just restored from its rows (they are what those rows say)."""
+def marks_of(top: BpmnWorkflow, older: set[str] | frozenset[str] = frozenset()) -> dict[str, tuple]:
+    """The marks of a workflow just restored from its rows (they are what those rows say).
+    ``older``: ids of tasks whose row has a delta though it may be of a data-less task (the older
+    form, ``_DATALESS``): such a task gets no mark (its row is written again at the next save)."""
     marks = {}
     for workflow in all_workflows(top):
         for task in workflow.tasks.values():
             mark = _mark(task)
             if mark is not None:
-                marks[str(task.id)] = mark
+                tid = str(task.id)
+                if len(mark) != 6 or not mark[5] or tid not in older:
+                    marks[tid] = mark
     return marks
 
 

@@ -112,7 +112,7 @@ def test_rows_left_by_cached_and_cold_steps_are_the_workflow_serialized_afresh(s
             live = {str(t.id): t for w in wfstate.all_workflows(workflow) for t in wfstate._walk(w)}
             assert set(stored) == set(live)
             for tid, t in live.items():
-                assert stored[tid] == wfstate.to_json(wfstate._registry.convert(t)), (step_no, t.task_spec.name)
+                assert stored[tid] == wfstate.to_json(wfstate.converted(t)), (step_no, t.task_spec.name)
                 compared[0] += 1
             # The workflow rows too (kept unbuilt while their mark does not move): as built afresh.
             with e.db.engine.connect() as conn:
@@ -177,3 +177,79 @@ def test_a_completion_never_restores_a_case_whose_cached_workflow_is_current(dat
     finally:
         a.dispose()
         b.dispose()
+
+
+def test_a_completion_writes_the_task_done_and_the_task_opened_not_the_predicted_task_under_it(database_url, saves):
+    """A predicted task (no data of its own) is written with an empty delta, not as its parent's
+    data keys deleted: the task that opens gets the case data, and the task predicted under it keeps
+    its row. Each steady completion of five tasks in a row updates two rows."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
+        predicted_rows = []
+        for step in range(3):
+            saves.clear()
+            e.complete(open_task_id(e, case.id), "zhang", _form(step))
+            (stats,) = saves
+            assert (stats.updated, stats.inserted, stats.serialized) == (2, 0, 2), (step, stats)
+            predicted_rows.append(sorted(c for c in _live_rows(e, case.id).values() if '"state":4,' in c))
+        # the rows of the tasks still predicted after the last step were not written again
+        assert set(predicted_rows[-1]) <= set(predicted_rows[0])
+        assert all(c.endswith(',"data":{},"delta":{},"typename":"Task"}') for c in predicted_rows[-1])
+    finally:
+        e.dispose()
+
+
+def _as_spiffworkflow_writes(engine, case_id) -> int:
+    """Every live task row of the case rewritten as SpiffWorkflow's TaskConverter writes it (a
+    data-less task's delta naming its parent's keys: rows written before ``_DATALESS``)."""
+    entry = engine.workflow_cache._entries[case_id]
+    workflow = entry[1].workflow
+    rewritten = 0
+    with engine.db.engine.begin() as conn:
+        for w in wfstate.all_workflows(workflow):
+            for t in wfstate._walk(w):
+                old = wfstate.to_json(wfstate._registry.convert(t))
+                if old != wfstate.to_json(wfstate.converted(t)):
+                    rewritten += 1
+                conn.execute(sa.update(TaskRow).where(TaskRow.id == str(t.id)).values(content=old))
+    engine._evict(case_id)
+    return rewritten
+
+
+def test_rows_of_the_older_form_are_read_and_written_again_in_the_new_one(database_url, saves, monkeypatch):
+    """Rows written before data-less tasks got an empty delta restore to what SpiffWorkflow's own
+    restore makes of them; the data-less tasks among them get no mark, so the next step writes them
+    anew — kept as they were, a predicted task's old row (its parent then without data: no keys
+    deleted) would read back with the data its parent gets in that step."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
+        e.complete(open_task_id(e, case.id), "zhang", _form(0))
+        assert _as_spiffworkflow_writes(e, case.id) >= 4
+        restored = []
+        with e.db.read() as s:
+            spec, subs = e.models.specs(s, s.get(Case, case.id).bundle_hash)
+            for direct in (True, False):  # built from the rows, and by SpiffWorkflow's registry
+                with monkeypatch.context() as patched:
+                    patched.setattr(wfstate, "_DIRECT_TASKS", direct)
+                    loaded = wfstate.restore(s, case.id, spec, subs, e.script_engine)
+                restored.append({str(t.id): (t.state, t.data) for t in loaded.workflow.tasks.values()})
+                predicted = [t for t in loaded.workflow.tasks.values() if t.state == 4]
+                assert predicted and all(t.data == {} for t in predicted)
+                assert not any(str(t.id) in loaded.marks for t in predicted), direct
+        assert restored[0] == restored[1]
+        saves.clear()
+        e.complete(open_task_id(e, case.id), "zhang", _form(1))
+        warm = {str(t.id): (t.state, t.data) for t in e.workflow_cache._entries[case.id][1].workflow.tasks.values()}
+        assert saves[0].updated >= 4
+        rows = _live_rows(e, case.id)
+        e._evict(case.id)
+        with e.db.read() as s:
+            cold = wfstate.restore(s, case.id, spec, subs, e.script_engine).workflow
+        assert {str(t.id): (t.state, t.data) for t in cold.tasks.values()} == warm
+        assert all(rows[str(t.id)] == wfstate.to_json(wfstate.converted(t)) for t in cold.tasks.values())
+    finally:
+        e.dispose()
