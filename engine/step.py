@@ -422,20 +422,19 @@ class _Transaction:
         if guarded:  # the first transaction of the attempt only: a redo repeats nothing that committed
             _REDO.set(False)
         engine = self.engine
-        writer = self._writer = engine.db.writer()
-        conn = writer.__enter__()
+        db = engine.db
+        writer = self._writer = db.take_writer()
+        conn = writer[0]
         self._begun = self._resolve = None
         try:
-            tx = self.tx = Tx(conn, engine.db.is_sqlite, getattr(engine, "audit_heads", None), guarded)
-            begun = conn.begin()
-            begun.__enter__()
-            self._begun = begun
+            tx = self.tx = Tx(conn, db.is_sqlite, getattr(engine, "audit_heads", None), guarded)
+            self._begun = db.begin_write(conn)
             retrying = RETRYING.get()
             if retrying is not None:
                 self._resolve = retrying(tx)
         except BaseException as exc:
             if not hasattr(self, "tx"):
-                writer.__exit__(type(exc), exc, exc.__traceback__)
+                db.give_back_writer(writer)
                 raise
             self.__exit__(type(exc), exc, exc.__traceback__)
             raise
@@ -458,10 +457,8 @@ class _Transaction:
             else:
                 for callback in tx.info["after_commit"]:
                     callback()
-        except BaseException as error:
-            self._writer.__exit__(type(error), error, error.__traceback__)
-            raise
-        self._writer.__exit__(kind, exc, tb)
+        finally:
+            self.engine.db.give_back_writer(self._writer)
         return False
 
     def _end(self, exc: BaseException | None) -> None:
@@ -480,12 +477,9 @@ class _Transaction:
                 if tx._session is not None:
                     tx._session.close()
         except BaseException as failure:
-            begun.__exit__(type(failure), failure, failure.__traceback__)  # rolls back
+            self.engine.db.end_write(begun, failure)  # rolls back
             raise
-        if exc is None:
-            begun.__exit__(None, None, None)  # commits
-        else:
-            begun.__exit__(type(exc), exc, exc.__traceback__)  # rolls back
+        self.engine.db.end_write(begun, exc)  # commits (exc None) or rolls back
 
     def _forget(self, exc: BaseException) -> None:
         """The transaction did not commit: the heads it guessed and the workflows it advanced are

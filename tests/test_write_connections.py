@@ -181,3 +181,68 @@ def test_sqlite_writers_keep_the_automatic_checkpoint_as_a_safety_valve(sqlite_u
             assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 16000
     finally:
         e.dispose()
+
+
+def test_a_sqlite_writer_begins_and_commits_past_sqlalchemys_events_unless_someone_listens(sqlite_url):
+    """SQLite: a step's transaction is begun (``BEGIN IMMEDIATE``) and committed by
+    ``Database.begin_write``'s own root transaction, not through the engine's ``begin`` and
+    ``commit`` events (~12 µs of a warm completion) — the same SQLAlchemy transaction on the
+    connection for whatever joins it. Once a listener is added for ``commit`` (or a second one for
+    ``begin``), transactions go through SQLAlchemy's events again and the listener sees each."""
+    from engine.database import _WriteTransaction
+
+    e = make_engine(sqlite_url)
+    try:
+        with step.transaction(e) as tx:
+            assert type(tx.conn.get_transaction()) is _WriteTransaction
+            tx.conn.execute(sa.insert(COUNTER).values(name="fast", value=1))
+            assert tx.session.get(Counter, "fast").value == 1  # an ORM session joins it
+            raw = tx.conn.connection.dbapi_connection
+            assert raw.in_transaction
+        assert not raw.in_transaction and not tx.conn.in_transaction()
+        assert _counter(e, "fast") == 1
+
+        commits, begins = [], []
+
+        def commit(conn):
+            commits.append(conn)
+
+        def begin(conn):
+            begins.append(conn)
+
+        sa.event.listen(e.db.engine, "commit", commit)
+        sa.event.listen(e.db.engine, "begin", begin)
+        try:
+            with step.transaction(e) as tx:
+                assert type(tx.conn.get_transaction()) is sa.RootTransaction
+                tx.conn.execute(sa.insert(COUNTER).values(name="heard", value=2))
+        finally:
+            sa.event.remove(e.db.engine, "commit", commit)
+            sa.event.remove(e.db.engine, "begin", begin)
+        assert len(commits) == len(begins) == 1
+        assert _counter(e, "heard") == 2
+    finally:
+        e.dispose()
+
+
+def test_a_sqlite_writers_commit_that_fails_rolls_back_and_leaves_the_connection_clean(sqlite_url):
+    """The COMMIT itself refused (a foreign key checked at commit): raised as SQLAlchemy's
+    ``IntegrityError``, nothing written, and the next transaction runs on a clean connection."""
+    from engine.database import _WriteTransaction
+    from engine.schema import TaskCandidate
+
+    e = make_engine(sqlite_url)
+    try:
+        with pytest.raises(sa.exc.IntegrityError):
+            with step.transaction(e) as tx:
+                assert type(tx.conn.get_transaction()) is _WriteTransaction
+                tx.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+                tx.conn.execute(sa.insert(COUNTER).values(name="lost", value=1))
+                tx.conn.execute(sa.insert(TaskCandidate.__table__).values(task_id="no-such-task", username="zhang"))
+        with step.transaction(e) as tx:
+            assert not tx.conn.exec_driver_sql("PRAGMA defer_foreign_keys").scalar()
+            tx.conn.execute(sa.insert(COUNTER).values(name="kept", value=2))
+        assert _counter(e, "lost") is None
+        assert _counter(e, "kept") == 2
+    finally:
+        e.dispose()
