@@ -233,10 +233,11 @@ _DELETE_TIMERS = sqlexec.Sql(sa.delete(_TIMER).where(_TIMER.c.id == sa.bindparam
 
 
 class _NewTask:
-    """A human-task row being built (assignment rules set attributes on it)."""
+    """A human-task row being built: attributes over the row's dict itself (assignment rules set
+    them), which is what the INSERT then takes, not a copy of it."""
 
-    def __init__(self, **values):
-        self.__dict__.update(values)
+    def __init__(self, values: dict):
+        self.__dict__ = values
 
 
 # Names an org tree may give a level (省/市/区县/乡镇); a model's ``orgLevel`` may use any of them.
@@ -312,8 +313,10 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             sqlexec.defer(conn, _COMPLETE_TASK, {"b_id": tid, "at": now, "by": completed[1]})
         else:
             cancelled.append(tid)
-    sqlexec.defer(conn, _CANCEL_TASKS, [{"b_id": tid, "at": now} for tid in cancelled], many=True)
-    sqlexec.defer(conn, _SET_DUE, due_fixes, many=True)
+    if cancelled:
+        sqlexec.defer(conn, _CANCEL_TASKS, [{"b_id": tid, "at": now} for tid in cancelled], many=True)
+    if due_fixes:
+        sqlexec.defer(conn, _SET_DUE, due_fixes, many=True)
     candidates: list[dict] = []
     for tid, task in ready.items():
         if tid in open_rows:
@@ -329,13 +332,14 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         org_code = case.org_code
         if props.get("orgLevel"):
             org_code = org_at_level(conn, case.org_code, evaluate(task, props["orgLevel"]))
-        row = _NewTask(
-            id=tid, case_id=case.id, spec_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.name,
-            item_label=None, lane=spec.lane, role_code=role, org_code=org_code,
-            party=case.party, assignee=None, state="open", form_key=props.get("formSchema"),
-            priority=int(props.get("priority", 0) or 0), due_at=due, due_sort=due if due is not None else NO_DUE_DATE,
-            created_at=now, process_key=case.process_key, case_no=case.case_no, case_title=case.title,
-            reminders=0, rules=None, follow_up_at=None)
+        values = {
+            "id": tid, "case_id": case.id, "spec_id": spec.bpmn_id or spec.name, "name": spec.bpmn_name or spec.name,
+            "item_label": None, "lane": spec.lane, "role_code": role, "org_code": org_code,
+            "party": case.party, "assignee": None, "state": "open", "form_key": props.get("formSchema"),
+            "priority": int(props.get("priority", 0) or 0), "due_at": due,
+            "due_sort": due if due is not None else NO_DUE_DATE, "created_at": now, "process_key": case.process_key,
+            "case_no": case.case_no, "case_title": case.title, "reminders": 0, "rules": None, "follow_up_at": None}
+        row = _NewTask(values)
         if props.get("itemLabel"):
             label = evaluate(task, props["itemLabel"])
             row.item_label = str(label)[:256] if label not in (None, "") else None
@@ -351,10 +355,12 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             candidates.append({"task_id": candidate.task_id, "username": candidate.username})
         if role is None and row.assignee is None and not found:
             row.assignee = case.started_by  # no role to queue it for: the one who opened the case
-        opened.append(dict(row.__dict__))
+        opened.append(values)
         kept[tid] = (due, bool(row.rules))
-    sqlexec.defer(conn, _INSERT_TASKS, opened, many=True)
-    sqlexec.defer(conn, _INSERT_CANDIDATES, candidates, many=True)
+    if opened:
+        sqlexec.defer(conn, _INSERT_TASKS, opened, many=True)
+    if candidates:
+        sqlexec.defer(conn, _INSERT_CANDIDATES, candidates, many=True)
     # restored from rows (``loaded.cold``) or read here: exclusions recomputed, as on every cold load
     changed = bool(opened or cancelled or completed or loaded.open_tasks is None or loaded.cold)
     loaded.cold = False
@@ -366,8 +372,10 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
 
 def project_timers(conn, case: Case, loaded, pending: list[PendingTimer]) -> None:
     """The case's timer rows as the waiting timers say (fired and cancelled ones deleted)."""
-    want = {str(p.task.id): p for p in pending}
     have = loaded.timers
+    if not pending and have is not None and not have:
+        return  # no timer waits, none was written: most steps of most models
+    want = {str(p.task.id): p for p in pending}
     if have is None:
         have = {r.id: r.due_at for r in sqlexec.all_rows(conn, _TIMERS_OF_CASE, {"case_id": case.id})}
     gone = [tid for tid in have if tid not in want]

@@ -82,6 +82,34 @@ def test_an_update_counts_the_rows_it_matched_and_a_literal_in_the_construct_is_
     with e.db.engine.connect() as conn:
         row = conn.execute(SELECT_TASK, {"id": "sqlexec-3"}).first()
     assert (row.state, row.completed_by, row.completed_at) == ("completed", "zhang", AT)
+    # As Connection.execute: a literal converted by its column's type unless the row gives the key
+    # itself, and a column's Python default for a key the row leaves out.
+    stamp = sqlexec.Sql(sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id")).values(completed_at=AT, priority=7))
+    with e.db.engine.begin() as conn:
+        sqlexec.execute(conn, INSERT_TASK, _task(31, case_id))
+        sqlexec.execute(conn, stamp, {"b_id": "sqlexec-31"})
+        row = conn.execute(SELECT_TASK, {"id": "sqlexec-31"}).first()
+        assert (row.completed_at, row.priority, row.case_title, row.reminders) == (AT, 7, "", 0)
+        sqlexec.execute(conn, stamp, {"b_id": "sqlexec-31", "completed_at": None, "priority": 3})
+        row = conn.execute(SELECT_TASK, {"id": "sqlexec-31"}).first()
+        assert (row.completed_at, row.priority) == (None, 3)
+
+
+def test_a_parameter_named_in_two_places_is_converted_for_each(world):
+    """``SET due_at = :due, due_sort = :due`` (engine/projection.py ``_SET_DUE``): the one datetime
+    goes through its column's bind conversion once for each place (it was converted in place once
+    for all, and the second conversion got the first's text: every such write failed)."""
+    e, case_id = world
+    later = datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    set_due = sqlexec.Sql(sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"))
+                          .values(due_at=sa.bindparam("due"), due_sort=sa.bindparam("due")))
+    with e.db.engine.begin() as conn:
+        sqlexec.execute(conn, INSERT_TASK, _task(30, case_id, due_at=None))
+        assert sqlexec.execute(conn, set_due, {"b_id": "sqlexec-30", "due": later}) == 1
+        sqlexec.defer(conn, set_due, [{"b_id": "sqlexec-30", "due": AT}], many=True)
+    with e.db.engine.connect() as conn:
+        row = conn.execute(SELECT_TASK, {"id": "sqlexec-30"}).first()
+    assert (row.due_at, row.due_sort) == (AT, AT)
 
 
 def test_writes_belong_to_the_connections_transaction_and_roll_back_with_it(world):
