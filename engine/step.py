@@ -218,8 +218,9 @@ def _plain_copy(value, depth: int):
 
 # --- the transaction ----------------------------------------------------------------------------
 class AuditBuffer:
-    """Audit events of one transaction, written in one insert when the step ends. An event is a
-    tuple ``(chain, *audit.EVENT_FIELDS)``: a step adds a few on every completion.
+    """Audit events of one transaction, written in one insert when the step ends: a step adds a few
+    on every completion. A case chain's events wait in ``by_case`` (case id -> tuples of
+    ``audit.EVENT_FIELDS``), any other chain's in ``events`` (tuples ``(chain, *EVENT_FIELDS)``).
 
     A case chain's head is on its case row (``case_instance.audit_seq/audit_hash``, revision 0021):
     ``write_case`` links the case's events buffered so far (``link_case``) and sets the head in the
@@ -228,25 +229,39 @@ class AuditBuffer:
     transaction left, and the row's head moved by an ``UPDATE`` of its own."""
 
     def __init__(self):
+        self.by_case: dict[int, list[tuple]] = {}
         self.events: list[tuple] = []
         self.rows: list[dict] = []  # events already linked (``link_case``): inserted at the end
         self.written: list[str] = []  # chains appended to (their guessed heads go if the commit fails)
 
     def add(self, chain: str, *, actor: str, action: str, at: datetime, case_id: int | None = None,
             task_id: str | None = None, detail: dict | None = None) -> None:
-        self.events.append((chain, case_id, actor, action, at, task_id, detail))
+        if case_id is not None and chain == audit.case_chain(case_id):
+            self.case(case_id, actor=actor, action=action, at=at, task_id=task_id, detail=detail)
+        else:
+            self.events.append((chain, case_id, actor, action, at, task_id, detail))
 
-    def case(self, case_id: int, **kw) -> None:
-        self.add(audit.case_chain(case_id), case_id=case_id, **kw)
+    def case(self, case_id: int, *, actor: str, action: str, at: datetime, task_id: str | None = None,
+             detail: dict | None = None) -> None:
+        events = self.by_case.get(case_id)
+        if events is None:
+            events = self.by_case[case_id] = []
+        events.append((case_id, actor, action, at, task_id, detail))
 
     def mark(self, tx: "Tx") -> tuple:
         """Where the buffer stands, for ``back_to`` (a savepoint about to be taken)."""
-        return len(self.events), len(self.rows), dict(audit.case_heads(tx.info))
+        return ({case_id: len(events) for case_id, events in self.by_case.items()}, len(self.events),
+                len(self.rows), dict(audit.case_heads(tx.info)))
 
     def back_to(self, tx: "Tx", mark: tuple) -> None:
         """The savepoint taken at ``mark`` was rolled back: its events go, and so do the case chain
         heads it moved (the rows it wrote hold the heads as they were)."""
-        events, rows, heads = mark
+        by_case, events, rows, heads = mark
+        for case_id in list(self.by_case):
+            if case_id in by_case:
+                del self.by_case[case_id][by_case[case_id]:]
+            else:
+                del self.by_case[case_id]
         del self.events[events:]
         del self.rows[rows:]
         kept = audit.case_heads(tx.info)
@@ -257,21 +272,13 @@ class AuditBuffer:
         """Link the events of ``case``'s chain buffered so far after its head (as this transaction
         last left it, else as the row was read) and put the new head on ``case``, for ``write_case``
         to set in the row's ``UPDATE``; True if the head moved."""
-        chain = audit.case_chain(case.id)
         heads = audit.case_heads(tx.info)
         head = heads.get(case.id)
         if head is None:
             head = (case.audit_seq or 0, case.audit_hash or audit.GENESIS)
-        mine = None
-        events = self.events
-        if events:
-            mine = [event[1:] for event in events if event[0] == chain]
-            if len(mine) != len(events):
-                self.events = [event for event in events if event[0] != chain]
-            else:
-                self.events = []
+        mine = self.by_case.pop(case.id, None)
         if mine:
-            rows, seq, last = audit._linked(chain, mine, *head)
+            rows, seq, last = audit._linked(audit.case_chain(case.id), mine, *head)
             self.rows.extend(rows)
             head = heads[case.id] = (seq, last)
         moved = head[0] != case.audit_seq
@@ -279,29 +286,31 @@ class AuditBuffer:
         return moved
 
     def flush(self, tx: "Tx") -> None:
-        events, rows = self.events, self.rows
-        if not events and not rows:
+        by_case, events, rows = self.by_case, self.events, self.rows
+        if not by_case and not events and not rows:
             return
-        self.events, self.rows = [], []
+        self.by_case, self.events, self.rows = {}, [], []
         tx.flush()  # events the ORM path appended in this transaction come first
         moves: list[dict] = []
-        if events:
-            by_chain: dict[str, list[tuple]] = {}
-            for event in events:
-                by_chain.setdefault(event[0], []).append(event[1:])
-            for chain in [c for c in by_chain if c.startswith(audit.CASE_CHAIN_PREFIX)]:
-                # added after the case row was written (or with no step of the case): its head on
-                # the row, moved by a statement of its own
-                case_id = int(chain[len(audit.CASE_CHAIN_PREFIX):])
-                head = audit.case_head(tx.conn, tx.info, case_id, lock=not tx.is_sqlite)
-                if head is None:  # no case row: the chain's head is an ``audit_head`` row
-                    continue
-                linked, seq, last = audit._linked(chain, by_chain.pop(chain), *head)
-                rows.extend(linked)
-                audit.case_heads(tx.info)[case_id] = (seq, last)
-                moves.append({"b_id": case_id, "audit_seq": seq, "audit_hash": last})
-            if by_chain:
-                self._append_chains(tx, by_chain)
+        by_chain: dict[str, list[tuple]] = {}
+        for case_id, mine in by_case.items():
+            if not mine:
+                continue
+            # added after the case row was written (or with no step of the case): its head on
+            # the row, moved by a statement of its own
+            chain = audit.case_chain(case_id)
+            head = audit.case_head(tx.conn, tx.info, case_id, lock=not tx.is_sqlite)
+            if head is None:  # no case row: the chain's head is an ``audit_head`` row
+                by_chain[chain] = mine
+                continue
+            linked, seq, last = audit._linked(chain, mine, *head)
+            rows.extend(linked)
+            audit.case_heads(tx.info)[case_id] = (seq, last)
+            moves.append({"b_id": case_id, "audit_seq": seq, "audit_hash": last})
+        for event in events:
+            by_chain.setdefault(event[0], []).append(event[1:])
+        if by_chain:
+            self._append_chains(tx, by_chain)
         if rows:
             sqlexec.defer(tx.conn, audit.INSERT_EVENTS, rows, many=True)
         if moves:

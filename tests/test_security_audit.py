@@ -273,6 +273,83 @@ def test_the_hot_path_links_as_the_old_formula(chain, events, seq):
     assert (last_seq, last) == (seq + len(events), prev)
 
 
+def _payload_reference(*fields) -> bytes:
+    return json.dumps(list(fields), **_OPTIONS).encode("utf-8")
+
+
+def test_the_payload_written_by_msgspec_is_json_dumps_for_every_code_point():
+    """``audit._payload_bytes`` writes the hot path's payload with msgspec: byte for byte what
+    ``json.dumps`` (the verifier's encoder) writes, for every code point in every text field —
+    control characters, quotes, backslashes, U+2028, non-BMP — and for the ints and Nones beside them.
+    A lone surrogate fails as it always did."""
+    stamp = datetime(2026, 1, 1, tzinfo=timezone.utc).isoformat()
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    for i in range(0, len(points), 512):
+        text = "".join(points[i:i + 512])
+        fields = (f"case:{i}", i, i or None, stamp, text, text[:7], text[-36:], text, "0" * 64)
+        assert audit._payload_bytes(*fields) == _payload_reference(*fields), hex(i)
+    for value in ("\x00", '"', "\\", "\u2028\u2029\x7f", "审计😀", "", "a\nb\tc\r\x08\x0c"):
+        fields = (value, 2**70, -1, stamp, value, value, value, value, value)
+        assert audit._payload_bytes(*fields) == _payload_reference(*fields)
+    for surrogate in ("\ud800", "a\udfffb"):
+        with pytest.raises(UnicodeEncodeError):
+            audit._payload_bytes("case:1", 1, 1, stamp, surrogate, "x", None, "{}", audit.GENESIS)
+        with pytest.raises(UnicodeEncodeError):
+            _payload_reference("case:1", 1, 1, stamp, surrogate, "x", None, "{}", audit.GENESIS)
+
+
+class _Text(str):
+    pass
+
+
+class _Number(int):
+    pass
+
+
+@pytest.mark.parametrize("odd", [
+    {"actor": _Text("zhang")}, {"case_id": True}, {"case_id": _Number(7)}, {"seq": 3.0}, {"task_id": 5},
+    {"stamp": datetime(2026, 1, 1, tzinfo=timezone.utc)}, {"case_id": 1.5e16}])
+def test_a_payload_field_of_another_type_is_written_by_the_json_encoder(odd):
+    """Fields of types the hot path never gives (a str subclass, a bool, a float, a datetime...) are
+    written by ``canonical_json``, as the verifier writes them: msgspec would write some otherwise."""
+    fields = {"chain": "case:1", "seq": 1, "case_id": 1, "stamp": "2026-01-01T00:00:00+00:00", "actor": "a",
+              "action": "b", "task_id": None, "text": "{}", "prev_hash": audit.GENESIS, **odd}
+    assert audit._payload_bytes(*fields.values()) == _payload_reference(*fields.values())
+
+
+_DETAILS = [
+    {"意见": "同意", "金额": 1e16, "比例": 0.1, "零": -0.0, "大": 2**80, "负": -(2**70), "小": 1e-7, "inf": float("inf"),
+     "nan": float("nan"), "嵌套": {"b": [1, 2.5, None, True, False, {"z": "乙", "a": "甲"}], "a": []}},
+    {"due_at": datetime(2026, 12, 1, 8, 30, tzinfo=timezone.utc).isoformat(), "day": datetime(2026, 12, 1).date(),
+     "when": datetime(2026, 12, 1, 8, 30, tzinfo=timezone.utc), "set": {1}, "tuple": (1, "二"), "bytes": b"x"},
+    {"text": "引号\"反斜杠\\换行\n制表\t\x00\u2028😀", "": None, "1": 1, "A": 1.0, "a": 123456789.123456789},
+]
+
+
+@pytest.mark.parametrize("detail", _DETAILS)
+def test_details_of_every_kind_link_as_the_reference_formula(detail):
+    """Chinese text, floats (1e16, 0.1, -0.0, 1e-7, inf, nan), big ints, nested dicts and lists,
+    None, bools and dates as the code renders them: the hot path's links are the reference's."""
+    key = bytes(range(32))
+    at = datetime(2026, 12, 4, 16, 0, 0, 123456, tzinfo=timezone.utc)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DUBAN_AUDIT_KEY", key.hex())
+        audit.forget_keys()
+        try:
+            rows, _, last = audit._linked("case:9", [(9, "张三", "completed", at, "t-1", detail),
+                                                     (9, "engine", "task_opened", at, None, detail)], 4, audit.GENESIS)
+        finally:
+            audit.forget_keys()
+    prev = audit.GENESIS
+    for i, row in enumerate(rows, start=5):
+        text = json.dumps(detail, **_OPTIONS)
+        assert row["detail"] == text
+        assert row["hash"] == _reference_blake2b_link(key, 1, "case:9", i, 9, at, row["actor"], row["action"],
+                                                      row["task_id"], text, prev)
+        prev = row["hash"]
+    assert last == prev
+
+
 # -- key rotation by another process: seen within KEY_RECHECK_SECONDS --------------------------------
 
 def _rotate_in_another_process() -> str:
