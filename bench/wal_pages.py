@@ -9,7 +9,8 @@ case are measured:
 
 - ``sqlite``: WAL frames per completion (the WAL file, checkpointed before each round and
   ``wal_autocheckpoint`` off), split by b-tree (table or index, from ``dbstat``), commits per
-  completion (frames with the commit mark) and COMMIT wall time per completion.
+  completion (frames with the commit mark), WAL KiB per completion (frames with their 24-byte
+  headers) and COMMIT wall time per completion. ``--page-size N``: the file made with that page size.
 - ``postgres`` (``--postgres``, a scratch database on that server, dropped afterwards): WAL bytes
   per completion — the records of the scratch database and their transactions' commits, read with
   ``pg_walinspect`` (other databases of the server do not count), split by table and index — index
@@ -29,7 +30,7 @@ case are measured:
   Both also report the COMMIT call's CPU time (the completing thread's) per completion, the WAL's
   restarts by the thread and how long it held the writers' turn for them.
 
-    python bench/wal_pages.py --json [--cases 200] [--rounds 3] [--postgres [ADMIN_URL]] [--skip-sqlite]
+    python bench/wal_pages.py --json [--cases 200] [--rounds 3] [--page-size N] [--postgres [ADMIN_URL]] [--skip-sqlite]
     python bench/wal_pages.py --json --commit-times [--cases 400] [--interval S] [--valve PAGES] [--versus no_restart]
 """
 from __future__ import annotations
@@ -125,8 +126,13 @@ def _wal_frames(path: Path) -> tuple[list[int], int]:
     return pages, commits
 
 
-def sqlite_run(tmp: Path, cases: int, rounds: int) -> dict:
+def sqlite_run(tmp: Path, cases: int, rounds: int, page_size: int | None = None) -> dict:
     path = tmp / "wal_pages.sqlite"
+    if page_size is not None:  # a new file's page size is set before its first table
+        new = sqlite3.connect(path)
+        new.execute(f"PRAGMA page_size={int(page_size)}")
+        new.execute("PRAGMA journal_mode=WAL")
+        new.close()
     engine = make_engine(f"sqlite:///{path}")
     sa.event.listen(engine.db.engine, "connect", lambda c, _r: c.execute("PRAGMA wal_autocheckpoint=0"))
     engine.db.dispose()
@@ -139,6 +145,7 @@ def sqlite_run(tmp: Path, cases: int, rounds: int) -> dict:
         engine.checkpointer = None
     timer = _CommitTimer(engine.db.engine)
     inspect = sqlite3.connect(path)
+    size = inspect.execute("PRAGMA page_size").fetchone()[0]
     by_btree: collections.Counter = collections.Counter()
     per_round, frames_total, commits_total, done_total, commit_seconds = [], 0, 0, 0, 0.0
     for _ in range(rounds):
@@ -157,7 +164,9 @@ def sqlite_run(tmp: Path, cases: int, rounds: int) -> dict:
     engine.dispose()
     return {
         "completions": done_total,
+        "page_size": size,
         "frames_per_completion": round(frames_total / done_total, 2),
+        "wal_kib_per_completion": round(frames_total * (24 + size) / done_total / 1024, 1),
         "frames_per_completion_by_round": per_round,
         "commits_per_completion": round(commits_total / done_total, 2),
         "commit_ms_per_completion": round(commit_seconds / done_total * 1000, 3),
@@ -373,6 +382,8 @@ def main() -> None:
                     metavar="ADMIN_URL", help="also on a scratch database of this PostgreSQL server "
                     "(default: $DUBAN_TEST_PG_URL; needs pg_walinspect), dropped afterwards")
     ap.add_argument("--skip-sqlite", action="store_true")
+    ap.add_argument("--page-size", type=int, default=None,
+                    help="the SQLite file made with this page size (default SQLite's, 4096)")
     ap.add_argument("--commit-times", action="store_true",
                     help="only the COMMIT times, thread vs commit checkpoint (cases default 400: 2,000 completions each)")
     ap.add_argument("--interval", type=float, default=None, help="--commit-times: the thread's first interval (s)")
@@ -392,7 +403,7 @@ def main() -> None:
     result: dict = {"cases": args.cases, "rounds": rounds, "load_average": list(os.getloadavg())}
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
-            result["sqlite"] = sqlite_run(Path(tmp), args.cases, rounds)
+            result["sqlite"] = sqlite_run(Path(tmp), args.cases, rounds, args.page_size)
     if args.postgres:
         result["postgres"] = postgres_run(args.postgres, args.cases, rounds)
     if args.json:
