@@ -51,9 +51,7 @@ import hmac
 import json
 import os
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -413,77 +411,6 @@ _INSERT_EVENTS = INSERT_EVENTS = sqlexec.Sql(sa.insert(_EVENTS), keys=EVENT_COLU
 _INSERT_HEAD = sqlexec.Sql(sa.insert(_HEADS), keys=("chain", "seq", "hash"))
 _MOVE_HEAD = sqlexec.Sql(sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"))
                          .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
-# PostgreSQL sends the head's move and the events together (engine/sqlexec.py ``defer``): the
-# events go in only if the head is then the one they end with, i.e. if the move matched.
-_INSERT_EVENTS_IF_MOVED = sqlexec.Sql(sa.insert(_EVENTS).from_select(
-    EVENT_COLUMNS,
-    sa.select(*[sa.bindparam(c, type_=_EVENTS.c[c].type) for c in EVENT_COLUMNS]).where(
-        sa.exists().where(_HEADS.c.chain == sa.bindparam("chain", type_=_HEADS.c.chain.type),
-                          _HEADS.c.seq == sa.bindparam("h_seq"), _HEADS.c.hash == sa.bindparam("h_hash")))))
-# A step that can redo itself (engine/step.py ``redo_on_stale_head``) sends the head's move, the
-# events and the COMMIT in one pipeline without waiting for the move's row count: a wrong guess must
-# then abort the transaction in the database. Each event row is inserted only through a cast that
-# fails unless the head now ends with these events — i.e. unless the move matched; the cast is of
-# the whole CASE (not of a constant), so the planner cannot evaluate it ahead of the EXISTS.
-STALE_HEAD_MARK = "duban: audit head moved"
-_HEAD_MOVED_OR_FAIL = sa.cast(
-    sa.case((sa.exists().where(_HEADS.c.chain == sa.bindparam("chain", type_=_HEADS.c.chain.type),
-                               _HEADS.c.seq == sa.bindparam("h_seq"), _HEADS.c.hash == sa.bindparam("h_hash")),
-             sa.literal_column("'1'")), else_=sa.literal_column(f"'{STALE_HEAD_MARK}'")),
-    sa.Integer) == 1
-_INSERT_EVENTS_IF_MOVED_OR_FAIL = sqlexec.Sql(sa.insert(_EVENTS).from_select(
-    EVENT_COLUMNS,
-    sa.select(*[sa.bindparam(c, type_=_EVENTS.c[c].type) for c in EVENT_COLUMNS]).where(_HEAD_MOVED_OR_FAIL)))
-
-
-class StaleHead(Exception):
-    """The audit head a step guessed had moved (another process, an ORM ``append``): the database
-    aborted the step's transaction at its commit, nothing of it was written. Redo the step."""
-
-
-def is_stale_head(exc: BaseException) -> bool:
-    """Whether ``exc`` (as SQLAlchemy raises it) is the guard of ``_INSERT_EVENTS_IF_MOVED_OR_FAIL``
-    failing — and not any other error, which must surface unchanged."""
-    orig = getattr(exc, "orig", None)
-    return (isinstance(exc, sa.exc.DBAPIError) and getattr(orig, "sqlstate", None) == "22P02"
-            and STALE_HEAD_MARK in str(orig))
-
-
-_ADVANCE_HEAD = sqlexec.Sql(
-    sa.update(_HEADS).where(_HEADS.c.chain == sa.bindparam("b_chain"), _HEADS.c.seq == sa.bindparam("b_seq"),
-                            _HEADS.c.hash == sa.bindparam("b_hash"))
-    .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")))
-
-
-class HeadCache:
-    """The last head (seq, hash) this process wrote or read per chain whose head is an
-    ``audit_head`` row (not a case's: that comes with the case row), so a step need not read it.
-
-    Only ever a guess: ``append_many`` moves the head with ``UPDATE ... WHERE seq = ? AND hash = ?``
-    and falls back to reading it when no row matched — another process or an ORM ``append`` moved
-    it, or the transaction that wrote the guess rolled back. A wrong guess costs one statement, or,
-    in a guarded step (PostgreSQL, the move sent with the COMMIT), the step done once more; never a
-    broken chain. Bounded (least recently used out)."""
-
-    def __init__(self, size: int = 4096):
-        self.size = size
-        self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, chain: str) -> tuple[int, str] | None:
-        with self._lock:
-            return self._heads.get(chain)
-
-    def put(self, chain: str, seq: int, hash_: str) -> None:
-        with self._lock:
-            self._heads[chain] = (seq, hash_)
-            self._heads.move_to_end(chain)
-            while len(self._heads) > self.size:
-                self._heads.popitem(last=False)
-
-    def forget(self, chain: str) -> None:
-        with self._lock:
-            self._heads.pop(chain, None)
 
 
 _NO_TIME = object()
@@ -539,55 +466,18 @@ def _payload_bytes(chain, seq, case_id, stamp, actor, action, task_id, text, pre
     return canonical_json([chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash]).encode("utf-8")
 
 
-def _with_head(rows: list[dict], seq: int, hash_: str) -> list[dict]:
-    """``rows`` (made for this insert alone) with the head they must end in, for the guarded inserts."""
-    for row in rows:
-        row["h_seq"], row["h_hash"] = seq, hash_
-    return rows
+def append_many(conn: sa.Connection, chain: str, events: list[tuple], lock: bool) -> None:
+    """Append ``events`` (tuples of ``EVENT_FIELDS``) to ``chain``, a chain whose head is an
+    ``audit_head`` row (the ``system`` and ``auth`` chains; a case chain whose case row is gone), in
+    one insert: the hot path's form of ``append`` (SQL Core on the transaction's connection). The
+    head is read ``FOR UPDATE`` when ``lock`` (PostgreSQL: another process appending to the chain
+    waits for this transaction; SQLite's writer lock already serializes), then moved.
 
-
-def append_many(conn: sa.Connection, chain: str, events: list[tuple], lock: bool,
-                heads: HeadCache | None = None, guarded: bool = False) -> None:
-    """Append ``events`` (tuples of ``EVENT_FIELDS``) to ``chain`` in one insert.
-
-    The hot path's form of ``append``: SQL Core on the transaction's connection. With a guess of
-    the head in ``heads`` it is two statements: move the head if it is still the guessed one (the
-    UPDATE takes the row lock on PostgreSQL, as ``FOR UPDATE`` would), then the insert. Else the
-    head is read (``FOR UPDATE`` when ``lock``: PostgreSQL; SQLite's writer lock already serializes).
-
-    ``guarded`` (PostgreSQL, a step that redoes itself on ``StaleHead``): the move's row count is
-    not waited for; the insert fails the transaction if the head did not move, so both go with the
-    step's other writes and its COMMIT in one round trip.
-    """
-    guess = heads.get(chain) if heads is not None else None
-    if guess is not None:
-        rows, seq, last = _linked(chain, events, *guess)
-        advance = {"b_chain": chain, "b_seq": guess[0], "b_hash": guess[1], "seq": seq, "hash": last}
-        if lock and guarded:
-            sqlexec.defer(conn, _ADVANCE_HEAD, advance)
-            sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED_OR_FAIL, _with_head(rows, seq, last), many=True)
-            heads.put(chain, seq, last)  # forgotten again if the transaction does not commit (step.py)
-            return
-        if lock:  # PostgreSQL: one round trip with the step's other writes (and no insert unless moved)
-            moved = sqlexec.defer(conn, _ADVANCE_HEAD, advance)
-            sqlexec.defer(conn, _INSERT_EVENTS_IF_MOVED, _with_head(rows, seq, last), many=True)
-            if moved.rowcount == 1:
-                heads.put(chain, seq, last)
-                return
-        elif sqlexec.execute(conn, _ADVANCE_HEAD, advance) == 1:
-            sqlexec.executemany(conn, _INSERT_EVENTS, rows)
-            heads.put(chain, seq, last)
-            return
-    head = sqlexec.first(conn, _HEAD_LOCKED if lock else _HEAD, {"chain": chain})
-    rows, seq, last = _linked(chain, events, *((head.seq, head.hash) if head else (0, GENESIS)))
-    # the head is read (and locked): the writes need no answer, on PostgreSQL they go with the COMMIT
-    sqlexec.defer(conn, _INSERT_EVENTS, rows, many=True)
-    if head is None:
-        sqlexec.defer(conn, _INSERT_HEAD, {"chain": chain, "seq": seq, "hash": last})
-    else:
-        sqlexec.defer(conn, _MOVE_HEAD, {"b_chain": chain, "seq": seq, "hash": last})
-    if heads is not None:
-        heads.put(chain, seq, last)
+    Until 2026-12-04 a process guessed such heads (``HeadCache``) and, in a use case that could
+    redo itself (``step.redo_on_stale_head``), had the database refuse a stale guess at COMMIT. Since
+    revision 0021 a case chain's head comes with its case row and no step appends to these chains,
+    so that was left with no caller; it went (a read, on the rare step that needs one)."""
+    append_chains(conn, {chain: events}, lock)
 
 
 _HEADS_OF = (sa.select(_HEADS.c.chain, _HEADS.c.seq, _HEADS.c.hash)
@@ -595,17 +485,18 @@ _HEADS_OF = (sa.select(_HEADS.c.chain, _HEADS.c.seq, _HEADS.c.hash)
 _HEADS_OF_LOCKED = _HEADS_OF.with_for_update()
 
 
-def append_chains(conn: sa.Connection, by_chain: dict[str, list[tuple]], lock: bool,
-                  heads: HeadCache | None = None, guarded: bool = False) -> None:
-    """``append_many`` for many chains at once (a timer sweep's batch of cases): every head read in
-    one statement (locked in chain order, so two writers never wait on each other in a cycle), every
-    event in one insert, the heads written back in one statement each for new and moved ones."""
+def append_chains(conn: sa.Connection, by_chain: dict[str, list[tuple]], lock: bool) -> None:
+    """``append_many`` for many chains at once: one chain's head read by its key, several in one
+    statement (locked in chain order, so two writers never wait on each other in a cycle); every
+    event in one insert, the heads written back in one statement each for new and moved ones. The
+    writes need no answer: on PostgreSQL they go with the COMMIT."""
     if len(by_chain) == 1:
-        (chain, events), = by_chain.items()
-        append_many(conn, chain, events, lock, heads, guarded)
-        return
-    found = {r.chain: (r.seq, r.hash) for r in conn.execute(_HEADS_OF_LOCKED if lock else _HEADS_OF,
-                                                            {"chains": sorted(by_chain)})}
+        (chain, _), = by_chain.items()
+        head = sqlexec.first(conn, _HEAD_LOCKED if lock else _HEAD, {"chain": chain})
+        found = {chain: (head.seq, head.hash)} if head is not None else {}
+    else:
+        found = {r.chain: (r.seq, r.hash) for r in conn.execute(_HEADS_OF_LOCKED if lock else _HEADS_OF,
+                                                                {"chains": sorted(by_chain)})}
     rows, new_heads, moved_heads = [], [], []
     for chain, events in by_chain.items():
         linked, seq, last = _linked(chain, events, *found.get(chain, (0, GENESIS)))
@@ -614,11 +505,11 @@ def append_chains(conn: sa.Connection, by_chain: dict[str, list[tuple]], lock: b
             moved_heads.append({"b_chain": chain, "seq": seq, "hash": last})
         else:
             new_heads.append({"chain": chain, "seq": seq, "hash": last})
-        if heads is not None:
-            heads.put(chain, seq, last)
-    sqlexec.executemany(conn, _INSERT_EVENTS, rows)
-    sqlexec.executemany(conn, _INSERT_HEAD, new_heads)
-    sqlexec.executemany(conn, _MOVE_HEAD, moved_heads)
+    sqlexec.defer(conn, _INSERT_EVENTS, rows, many=True)
+    if new_heads:
+        sqlexec.defer(conn, _INSERT_HEAD, new_heads, many=True)
+    if moved_heads:
+        sqlexec.defer(conn, _MOVE_HEAD, moved_heads, many=True)
 
 
 @dataclass

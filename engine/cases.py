@@ -57,11 +57,8 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
           title: str = "", party: str | None = None, parent_case_id: int | None = None) -> step.CaseRow:
     """Start a case (立案/登记) of the latest version of ``process_key``.
 
-    Needs no redo on a stale audit head (``step.redo_on_stale_head``): the new case's chain has no
-    head to guess (its head goes in the case row's INSERT, revision 0021), and a start whose step
-    also appends to other chains (a signal it throws) reads and locks all their heads in one
-    statement (``audit.append_chains``). Its case number is taken in the transaction: a start that
-    fails takes none."""
+    The new case's chain head goes in the case row's INSERT (revision 0021). Its case number is
+    taken in the transaction: a start that fails takes none."""
     payload = {"process_key": process_key, "org": org, "data": data, "title": title, "party": party,
                "parent_case_id": parent_case_id}
     with incidents.recorded(engine, "start", by, payload) as attempt:  # a script/rule failed at set-up
@@ -96,8 +93,7 @@ _MODELS_STAMP = sqlexec.Sql(sa.select(*models.stamp_columns()))
 
 
 def cancel(engine, case_id: int, by: str, reason: str = "") -> None:
-    """Withdraw a case (撤销): every open task and timer is cancelled. One transaction, done once
-    more if the audit head it guessed was stale (``step.redo_on_stale_head``)."""
+    """Withdraw a case (撤销): every open task and timer is cancelled. One transaction."""
     def run() -> None:
         with step.transaction(engine) as tx:
             with step.locked_step(engine, tx, case_id, by) as st:
@@ -107,7 +103,7 @@ def cancel(engine, case_id: int, by: str, reason: str = "") -> None:
                 st.write(advance_first=False)
         step.commit_cache(engine, tx)
 
-    step.redo_on_stale_head(run)
+    run()
 
 
 class NewCase:

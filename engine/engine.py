@@ -65,7 +65,6 @@ class Engine:
         self.policy = Policy(self.directory)
         self.models = ModelStore(self)
         self.workflow_cache = WorkflowCache(cache_size)
-        self.audit_heads = audit.HeadCache()  # guesses of audit chain heads (engine/audit.py)
         audit.forget_keys()  # the audit keys its environment names are looked for at its first event
         # After every step: a running case must wait on something, else incident 流程停滞 (engine/stall.py).
         # and its message/signal waits are projected to ``event_wait`` (engine/messages.py).

@@ -143,7 +143,7 @@ def complete_external(engine, task_id: str, worker: str, data: dict | None = Non
                       force: bool = False) -> int:
     """The worker's result goes into the case data and the case runs on; returns the case id.
     ``force``: a supervisor's retry of a completion that raised an incident (the lock may be gone).
-    One transaction, done once more if the audit head it guessed was stale (``step.redo_on_stale_head``)."""
+    One transaction."""
     now = engine.clock.now()
 
     def run() -> int:
@@ -168,7 +168,7 @@ def complete_external(engine, task_id: str, worker: str, data: dict | None = Non
         step.commit_cache(engine, tx)
         return case_id
 
-    return step.redo_on_stale_head(run)
+    return run()
 
 
 def fail_external(engine, task_id: str, worker: str, message: str, retries: int | None = None,

@@ -307,8 +307,7 @@ def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data:
 def correlate_message(engine, name: str, by: str, case_id: int | None = None, correlation: dict | None = None,
                       data: dict | None = None) -> dict:
     """Deliver message ``name`` to the one case waiting for it, or start a case at a message start
-    event. Returns {"case_id", "started"}. One transaction, done once more if an audit head it
-    guessed was stale (``step.redo_on_stale_head``: nothing of the first attempt was committed)."""
+    event. Returns {"case_id", "started"}. One transaction."""
     correlation = dict(correlation or {})
 
     def run() -> dict:
@@ -356,13 +355,13 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
         step.commit_cache(engine, tx)
         return {"case_id": target, "started": started}
 
-    return step.redo_on_stale_head(run)
+    return run()
 
 
 def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: str | None = None) -> dict:
     """Signal ``name`` to every case waiting for it (in ``org`` and below) and start a case of every
     model whose start event waits for it. Returns {"delivered": [case ids], "started": [case ids]}.
-    One transaction, redone once on a stale audit head guess, as ``correlate_message``."""
+    One transaction, as ``correlate_message``."""
     def run() -> dict:
         with step.transaction(engine) as tx:
             s = tx.session
@@ -390,7 +389,7 @@ def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: 
         step.commit_cache(engine, tx)
         return {"delivered": delivered, "started": started}
 
-    return step.redo_on_stale_head(run)
+    return run()
 
 
 def deliver_thrown(engine, tx, case, events: list) -> None:

@@ -232,7 +232,6 @@ class AuditBuffer:
         self.by_case: dict[int, list[tuple]] = {}
         self.events: list[tuple] = []
         self.rows: list[dict] = []  # events already linked (``link_case``): inserted at the end
-        self.written: list[str] = []  # chains appended to (their guessed heads go if the commit fails)
 
     def add(self, chain: str, *, actor: str, action: str, at: datetime, case_id: int | None = None,
             task_id: str | None = None, detail: dict | None = None) -> None:
@@ -317,17 +316,11 @@ class AuditBuffer:
             sqlexec.defer(tx.conn, audit.MOVE_CASE_HEAD, moves, many=True)
 
     def _append_chains(self, tx: "Tx", by_chain: dict[str, list[tuple]]) -> None:
-        """Chains whose heads are ``audit_head`` rows (not a case's), guessed by ``tx.heads``."""
-        self.written.extend(by_chain)
+        """Chains whose heads are ``audit_head`` rows (not a case's: the ``system`` and ``auth``
+        chains, a case chain whose case row is gone), their heads read (and locked) here."""
         orm_heads = tx.info.get("audit_heads")
-        if orm_heads:
-            stale = [orm_heads.pop(chain) for chain in by_chain if chain in orm_heads]
-            if tx.heads is not None:
-                for head in stale:  # moved by the ORM path: the guess is wrong, do not try it
-                    tx.heads.forget(head.chain)
-        else:
-            stale = []
-        audit.append_chains(tx.conn, by_chain, lock=not tx.is_sqlite, heads=tx.heads, guarded=tx.guarded)
+        stale = [orm_heads.pop(chain) for chain in by_chain if chain in orm_heads] if orm_heads else []
+        audit.append_chains(tx.conn, by_chain, lock=not tx.is_sqlite)
         for head in stale:
             tx.session.expire(head)
 
@@ -337,15 +330,10 @@ class Tx:
     an ORM session on the same connection made only when something asks for it (hooks, cold
     paths) — a completion on the hot path never makes one."""
 
-    def __init__(self, conn: sa.Connection, is_sqlite: bool, heads: audit.HeadCache | None = None,
-                 guarded: bool = False):
+    def __init__(self, conn: sa.Connection, is_sqlite: bool):
         self.conn = conn
         self.is_sqlite = is_sqlite
         self.audit = AuditBuffer()
-        self.heads = heads
-        # PostgreSQL, inside ``redo_on_stale_head``: the audit head's move is checked by the database
-        # at commit (``audit.append_many(guarded=True)``), not by waiting for its row count
-        self.guarded = guarded and not is_sqlite
         self.directory_version = 0
         # What the transaction carries (after-commit callbacks, cache entries to put); the
         # session's ``info`` once there is a session.
@@ -394,7 +382,6 @@ class LazySession:
         return getattr(self._tx.session, name)
 
 
-_REDO = contextvars.ContextVar("duban_step_redo", default=False)
 # An incident's retry (engine/incidents.py ``retry``): called at the start of each transaction the
 # retried command opens (the incident locked and checked there); what it returns runs when the
 # command's own work is done, before its audit events are written (the resolution recorded).
@@ -407,14 +394,12 @@ def transaction(engine) -> "_Transaction":
     any error; after-commit callbacks (engine/database.py) run once it is durable.
 
     On PostgreSQL the step's last writes, its audit events and the COMMIT go in one round trip
-    (engine/sqlexec.py). Inside ``redo_on_stale_head`` the audit head guess is checked there too, by
-    the database: a wrong guess raises ``audit.StaleHead`` here, the transaction rolled back. A
-    transaction that does not commit forgets the heads it guessed and the workflows it advanced.
+    (engine/sqlexec.py). A transaction that does not commit forgets the workflows it advanced.
 
     ``with transaction(engine) as tx:`` — in order: the writer's connection (``Database.writer``),
     ``BEGIN``, an incident retry's check (``RETRYING``), the block, then the retry's resolution,
     the audit events, the ORM session's flush, ``COMMIT``, and the after-commit callbacks; on any
-    error the ORM session closed, ``ROLLBACK``, guessed heads and advanced workflows forgotten."""
+    error the ORM session closed, ``ROLLBACK``, advanced workflows forgotten."""
     return _Transaction(engine)
 
 
@@ -427,16 +412,13 @@ class _Transaction:
         self.engine = engine
 
     def __enter__(self) -> Tx:
-        guarded = _REDO.get()
-        if guarded:  # the first transaction of the attempt only: a redo repeats nothing that committed
-            _REDO.set(False)
         engine = self.engine
         db = engine.db
         writer = self._writer = db.take_writer()
         conn = writer[0]
         self._begun = self._resolve = None
         try:
-            tx = self.tx = Tx(conn, db.is_sqlite, getattr(engine, "audit_heads", None), guarded)
+            tx = self.tx = Tx(conn, db.is_sqlite)
             self._begun = db.begin_write(conn)
             retrying = RETRYING.get()
             if retrying is not None:
@@ -458,11 +440,11 @@ class _Transaction:
         try:
             try:
                 self._end(exc)
-            except BaseException as failure:  # the commit (or what goes before it) failed
-                self._forget(failure)
+            except BaseException:  # the commit (or what goes before it) failed
+                self._forget()
                 raise
             if exc is not None:
-                self._forget(exc)
+                self._forget()
             else:
                 for callback in tx.info["after_commit"]:
                     callback()
@@ -490,34 +472,10 @@ class _Transaction:
             raise
         self.engine.db.end_write(begun, exc)  # commits (exc None) or rolls back
 
-    def _forget(self, exc: BaseException) -> None:
-        """The transaction did not commit: the heads it guessed and the workflows it advanced are
-        forgotten; a stale audit head guess (PostgreSQL, guarded) is raised as ``audit.StaleHead``."""
-        tx = self.tx
-        if tx.heads is not None:
-            for chain in tx.audit.written:
-                tx.heads.forget(chain)
-        for case, _loaded in tx.info.pop("duban_cache_put", []):
+    def _forget(self) -> None:
+        """The transaction did not commit: the workflows it advanced are forgotten."""
+        for case, _loaded in self.tx.info.pop("duban_cache_put", []):
             self.engine._evict(case.id)
-        if tx.guarded and audit.is_stale_head(exc):
-            raise audit.StaleHead(str(exc)) from exc
-
-
-def redo_on_stale_head(run: Callable[[], Any]) -> Any:
-    """Run ``run`` — a use case's whole transaction, ``transaction`` to ``commit_cache`` — with the
-    audit head guess checked at commit (one round trip less on PostgreSQL); if the guess was stale
-    (``audit.StaleHead``: another process or an ORM append moved the chain, nothing was written),
-    run it once more: the guess and the advanced workflow are forgotten, so the redo reads the head
-    and restores the case as stored. Any other error goes to the caller as it is. Only the first
-    transaction ``run`` opens is guarded (one that ends before it may not be repeated)."""
-    token = _REDO.set(True)
-    try:
-        return run()
-    except audit.StaleHead:
-        log.info("audit head guess was stale; the step is done again from the stored state")
-    finally:
-        _REDO.reset(token)
-    return run()
 
 
 # --- lock -----------------------------------------------------------------------------------------

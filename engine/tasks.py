@@ -301,10 +301,7 @@ def complete(engine, task_id: str, username: str, data: dict | None = None) -> s
             step.commit_cache(engine, tx)
             return case
 
-        if engine.db.is_sqlite:  # the writer lock is taken before anything is read: no guess to check
-            return run()
-        # PostgreSQL: the audit head guess is checked with the COMMIT; a stale one redoes the step once
-        return step.redo_on_stale_head(run)
+        return run()
 
 
 def _complete_locked(engine, tx, st, row, username, data) -> step.CaseRow:

@@ -104,9 +104,7 @@ def timer_step(st: step.Step, worker: str) -> int:
 
 
 def fire_case(engine, case_id: int, worker: str, force: bool = False) -> int:
-    """Fire one case's timers in a transaction of its own; a model failure becomes an incident.
-    Done once more if the audit head it guessed was stale (``step.redo_on_stale_head``): nothing of
-    the first attempt was committed, the timer rows it deleted are there again for the redo."""
+    """Fire one case's timers in a transaction of its own; a model failure becomes an incident."""
     def run() -> int:
         with step.transaction(engine) as tx:
             count = fire_in(engine, tx, case_id, worker, force)
@@ -114,7 +112,7 @@ def fire_case(engine, case_id: int, worker: str, force: bool = False) -> int:
         return count
 
     try:
-        return step.redo_on_stale_head(run)
+        return run()
     except step.ProcessFailure as failure:
         raise engine._record_incident(case_id, "timer", None, None, "timer", {"worker": worker},
                                       failure.cause) from failure.cause

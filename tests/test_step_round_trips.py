@@ -5,14 +5,12 @@ Each waits for the database as few times as it can: the case locked and read in 
 (``step.lock_case``: ``SELECT … FOR NO KEY UPDATE``, not a read and then a version bump), a new
 case's audit chain begun without reading a head it cannot have, the projections compared with what
 they last wrote instead of read, the sender's principal and roles from the directory's cache, and
-every write, the audit head's move on its guess, the events and the COMMIT in one pipeline. The
-head's move rests on this process's guess, checked by the database at COMMIT; so each runs in
-``step.redo_on_stale_head``, and each has a test here where another process moved the chain: the
-step is done once more from the stored state, once, and the chain verifies.
+every write, the events and the COMMIT in one pipeline. A case chain's audit head comes with its
+case row, read under its lock (revision 0021): each has a test here where another process moved the
+chain meanwhile — the step is done once, and the chain verifies.
 """
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 import pytest
@@ -23,7 +21,7 @@ from engine.errors import Forbidden, IncidentRaised, InvalidData
 from engine.schema import Case, Counter, Timer
 from tests.interop_support import drive
 from tests.support import BPMN, START, make_engine, statements_sent
-from tests.test_commit_pipeline import STALE_LOG, _waits_of
+from tests.test_commit_pipeline import _waits_of
 
 FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
 CORPUS = BPMN / "interop"
@@ -68,16 +66,10 @@ def _actions(engine, case_id) -> list[str]:
 
 def _moved_by_another_process(other, case_id: int) -> None:
     """Another server process appends to the case's chain (an ORM append: a claim, an incident),
-    leaving the case's version — so the first engine's cached workflow, and its head guess, stand."""
+    leaving the case's version — so the first engine's cached workflow stands."""
     with other.db.write() as s:
         audit.append(s, chain=audit.case_chain(case_id), case_id=case_id, actor="boss", action="note",
                      at=other.clock.now(), detail={"note": "另一进程追加"})
-
-
-def _not_redone(caplog) -> bool:
-    """No step was done twice: a case chain's head is read with the case row, under its lock
-    (revision 0021), so another process's append is never a stale guess."""
-    return not [r for r in caplog.records if STALE_LOG in r.getMessage()]
 
 
 # --- round trips -------------------------------------------------------------------------------------
@@ -231,19 +223,17 @@ def test_a_single_cases_timer_locks_the_case_in_one_statement(pg_engine):
 
 # --- another process moved a case chain: its head comes with the case row, nothing is redone --------------
 def test_a_start_whose_thrown_signal_meets_a_moved_chain_reads_the_heads_and_numbers_its_cases_in_turn(
-        two_engines, caplog):
-    """A start needs no redo: its own chain is new (its head inserted, never guessed), and when its
-    step throws a signal to a waiting case whose chain another process moved, every head is read
-    and locked in one statement (``audit.append_chains``). One case, numbered in turn; a start that
-    fails (an incident at set-up) takes no number — the counter moves in the start's transaction."""
+        two_engines):
+    """A start's own chain is new (its head goes in the case row's INSERT), and when its step throws
+    a signal to a waiting case whose chain another process moved, that head is read with the case.
+    One case, numbered in turn; a start that fails (an incident at set-up) takes no number — the
+    counter moves in the start's transaction."""
     a, b = two_engines
     waiting = a.correlate_message("12350举报", by="zhang")["case_id"]
     task = a.case(waiting).tasks[0]
-    a.complete(task.id, task.assignee, {})  # now waits for 停产整顿令; ``a`` guesses its head
+    a.complete(task.id, task.assignee, {})  # now waits for 停产整顿令
     _moved_by_another_process(b, waiting)
-    with caplog.at_level(logging.INFO, logger="duban.step"):
-        started = a.start("signal_at_start", by="zhang", org="east")
-    assert not [r for r in caplog.records if STALE_LOG in r.getMessage()]
+    started = a.start("signal_at_start", by="zhang", org="east")
     assert a.case(waiting).status == "completed" and _actions(a, waiting).count("signal_received") == 1
     assert _actions(a, started.id).count("started") == 1 and _actions(a, started.id).count("signal_thrown") == 1
     with pytest.raises(IncidentRaised):  # deadline.bpmn's timer needs registered_at
@@ -259,37 +249,33 @@ def test_a_start_whose_thrown_signal_meets_a_moved_chain_reads_the_heads_and_num
     assert a.verify_audit() is None
 
 
-def test_a_message_to_a_case_whose_chain_another_process_moved_is_not_redone(two_engines, caplog):
+def test_a_message_to_a_case_whose_chain_another_process_moved_is_not_redone(two_engines):
     a, b = two_engines
     case_id = drive(a, "message_catch", data={"hazard_no": "YH-9"}).case_id
     _moved_by_another_process(b, case_id)
-    with caplog.at_level(logging.INFO, logger="duban.step"):
-        got = a.correlate_message("整改完成", by="acme", case_id=case_id, data={"report": "已整改"})
-    assert got == {"case_id": case_id, "started": False} and _not_redone(caplog)
+    got = a.correlate_message("整改完成", by="acme", case_id=case_id, data={"report": "已整改"})
+    assert got == {"case_id": case_id, "started": False}
     assert _actions(a, case_id).count("message_received") == 1
     assert [t.spec_id for t in a.case(case_id).tasks] == ["recheck"] and a.verify_audit() is None
 
 
-def test_an_external_task_completed_on_a_moved_chain_is_not_redone(two_engines, caplog):
+def test_an_external_task_completed_on_a_moved_chain_is_not_redone(two_engines):
     a, b = two_engines
     case_id = drive(a, "camunda_external", data={"phone": "13800000000"}).case_id
     (locked,) = a.fetch_and_lock("sms", "gw", 60, by="eastboss")
     _moved_by_another_process(b, case_id)
-    with caplog.at_level(logging.INFO, logger="duban.step"):
-        assert a.complete_external(locked["id"], "gw", {"delivered": True}, by="eastboss") == case_id
-    assert _not_redone(caplog)
+    assert a.complete_external(locked["id"], "gw", {"delivered": True}, by="eastboss") == case_id
     assert _actions(a, case_id).count("external_completed") == 1
     assert a.case(case_id).data["delivered"] is True and a.verify_audit() is None
 
 
-def test_a_single_cases_timer_fired_on_a_moved_chain_is_not_redone_and_fires_once(two_engines, caplog):
+def test_a_single_cases_timer_fired_on_a_moved_chain_is_not_redone_and_fires_once(two_engines):
     a, b = two_engines
     case_id = a.start("deadline", by="zhang", org="east", data=dict(REGISTERED)).id
     _moved_by_another_process(b, case_id)
     a.clock.set(START + timedelta(days=30))
-    with caplog.at_level(logging.INFO, logger="duban.step"):
-        fired = a._fire_case_timers(case_id, worker="retry:boss", force=True)
-    assert fired >= 1 and _not_redone(caplog)
+    fired = a._fire_case_timers(case_id, worker="retry:boss", force=True)
+    assert fired >= 1
     history = _actions(a, case_id)
     assert history.count("escalated") == 1 and history.count("reminded") == 1
     with a.db.engine.connect() as conn:
@@ -298,13 +284,11 @@ def test_a_single_cases_timer_fired_on_a_moved_chain_is_not_redone_and_fires_onc
     assert left == 0 and a.verify_audit() is None
 
 
-def test_a_case_withdrawn_on_a_moved_chain_is_not_redone(two_engines, caplog):
+def test_a_case_withdrawn_on_a_moved_chain_is_not_redone(two_engines):
     a, b = two_engines
     case_id = a.start("five_tasks", by="zhang", org="east").id
     _moved_by_another_process(b, case_id)
-    with caplog.at_level(logging.INFO, logger="duban.step"):
-        a.cancel(case_id, "boss", "重复立案")
-    assert _not_redone(caplog)
+    a.cancel(case_id, "boss", "重复立案")
     assert a.case(case_id).status == "cancelled" and _actions(a, case_id).count("cancelled") == 1
     assert a.case(case_id).tasks == [] and a.verify_audit() is None
 
