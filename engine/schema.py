@@ -199,7 +199,9 @@ class Case(Base):
     org_code: Mapped[str] = mapped_column(sa.ForeignKey("org_unit.code"), index=True)
     party: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     title: Mapped[str] = mapped_column(sa.String(256), default="")
-    status: Mapped[str] = mapped_column(sa.String(16), index=True)  # running | completed | cancelled
+    # running | completed | cancelled. No index of its own since revision 0022: ix_case_instance_escalation
+    # leads with it, and a case's end (the status changed) wrote a page of each.
+    status: Mapped[str] = mapped_column(sa.String(16))
     escalation_level: Mapped[int] = mapped_column(default=0)  # 督办级别
     version: Mapped[int] = mapped_column(default=0)  # optimistic lock, bumped by every step
     data: Mapped[dict] = mapped_column(default=dict)
