@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.step import jsonable
+from engine.step import encode_data, jsonable
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -66,3 +66,37 @@ def test_a_value_that_holds_itself_is_refused_as_json_refuses_it():
     looped["自身"] = [looped]
     with pytest.raises(ValueError, match="Circular reference"):
         jsonable(looped)
+
+
+class _Code(int):
+    pass
+
+
+class _Name(str):
+    pass
+
+
+@pytest.mark.parametrize("value", [
+    {"备注": "基准测试", "意见": "同意", "人数": 12, "重大隐患": True, "附件": None, "罚款": -5000000},
+    {"大": 2 ** 64, "负": -(2 ** 63) - 1, "极大": 10 ** 40, "零": 0},  # integers of any size
+    {}, {"比例": 0.35}, {"罚款": 1e16}, {"小": 1e-7}, {"非数": float("nan")},  # floats: json's form
+    {"明细": ["一", "二"]}, {"下级": {"序号": 1}}, {1: "第一项"}, {True: "是"}, {None: "空"},
+    {"编号": _Code(7)}, {"名称": _Name("某某")}, {_Name("键"): "值"},  # subclasses: json's form
+    {"日期": date(2026, 12, 3)}, {"时间": datetime(2026, 12, 3, 9, 30, tzinfo=SHANGHAI)}, {"金额": Decimal("1.50")},
+    {"坏": "\ud800"}, {"\udfff": "坏"},  # a lone surrogate: json writes it as it is
+    ["张三", 1], "５,０００元", 7, None,
+])
+def test_data_text_is_what_json_writes(value):
+    """``encode_data`` (the case row's data text, engine/step.py) writes what the json module writes
+    with its options, whichever encoder it takes for the value."""
+    assert encode_data(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def test_data_text_of_every_code_point_is_what_json_writes():
+    """Every code point but the surrogates, in keys and in values, escaped (or not) as json does it:
+    control characters, quotes, backslashes, U+2028, astral planes."""
+    chars = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for start in range(0, len(chars), 4096):
+        chunk = chars[start:start + 4096]
+        value = {chunk: chunk, "键" + chunk[:7]: chunk[::-1]}
+        assert encode_data(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
