@@ -137,7 +137,13 @@ def _lock_cases(tx: step.Tx, case_ids: list[int]) -> list:
     current, so no version check is needed: the step's case write at the end bumps the version,
     as for a task taken with its case locked (``step.lock_case``). One UPDATE of every case row
     fewer per batch than checking ``version = seen`` first (measured: 0.2 ms per timer on
-    PostgreSQL). On SQLite the step's ``BEGIN IMMEDIATE`` already holds the database."""
+    PostgreSQL). On SQLite the step's ``BEGIN IMMEDIATE`` already holds the database.
+
+    Only running cases are kept: on PostgreSQL a case ended by another process between the batch's
+    held-timer read and this lock (its timer rows deleted by that step, not yet committed when the
+    batch read them) is read here as ended, and would otherwise get a timer step (hooks run, row written again after its end;
+    tests/test_guards.py ``running_filter``). On SQLite it cannot happen: the batch's
+    ``BEGIN IMMEDIATE`` precedes its timer read, and an ended case keeps no timer rows."""
     rows = [r for r in tx.conn.execute(_CASES, {"ids": case_ids}) if r.status in step.ACTIVE_CASE]
     if len(rows) != len(case_ids):
         raise _BatchFailed  # gone, or no longer running: the one-by-one path says which

@@ -33,6 +33,9 @@ GUARDS = [
     ("batch_case_version_check", "engine/timer_sweep.py",
      ".order_by(step.CASE.c.id)\n          .with_for_update(of=step.CASE))", ".order_by(step.CASE.c.id))",
      "case_version_check_of_a_batch"),
+    # a case ended by another process between the batch's timer read and its row lock (PostgreSQL)
+    ("batch_running_filter", "engine/timer_sweep.py",
+     " if r.status in step.ACTIVE_CASE]", "]", "running_filter_of_a_batch"),
     ("lease_filter", "engine/timer_sweep.py",
      '.where(TIMER.c.due_at <= sa.bindparam("now"), _FREE)', '.where(TIMER.c.due_at <= sa.bindparam("now"))',
      "lease_filter"),

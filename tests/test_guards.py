@@ -273,6 +273,52 @@ def test_case_version_check_of_a_batch_a_case_cancelled_while_the_batch_waited_s
     sweeper.dispose()
 
 
+def test_running_filter_of_a_batch_a_case_ended_between_its_timer_read_and_its_lock_gets_no_step(postgres_url):
+    """Guard: the batch keeps only the cases it finds running under their row locks
+    (``_lock_cases``: ``r.status in step.ACTIVE_CASE``). The batch reads which cases it holds due
+    timers of, then locks their rows; a case cancelled by another process in between (its timer
+    rows deleted by the cancel, not yet committed when the batch read them) is read under the lock
+    as cancelled. Without the filter the batch runs a timer step on the ended case — its hooks run
+    and its row is written again (version and ``updated_at`` moved after it ended); with it the batch
+    falls back to case by case, whose held-timer check finds no timer left. Only on PostgreSQL: on
+    SQLite the batch's ``BEGIN IMMEDIATE`` comes before its timer read, and every step that ends a
+    case deletes its timer rows in the same transaction, so an ended case never has a timer to read."""
+    holding, go = threading.Event(), threading.Event()
+    canceller = make_engine(postgres_url, clock=ManualClock(START))
+    cases = _waiting_cases(canceller, 2)
+    sweeper = Engine(postgres_url, clock=ManualClock(DUE))
+    sweeper._claim_due_timers("w", limit=10, lease_seconds=60)
+    stepped = []
+    sweeper.after_step_hooks.append(lambda _s, c, _wf: stepped.append((c.id, c.status)))
+
+    def hold(_s, c, _wf):
+        if c.status == "cancelled":
+            holding.set()
+            go.wait(60)
+
+    canceller.after_step_hooks.append(hold)
+    cancelling = threading.Thread(target=canceller.cancel, args=(cases[0], "boss", "撤销"))
+    cancelling.start()
+    assert holding.wait(60)
+    outcome = {}
+    firing = threading.Thread(target=lambda: outcome.update(fired=timer_sweep.fire_batch(sweeper, cases, "w")))
+    firing.start()
+    _wait_until_blocked_on_a_row_lock(postgres_url)  # the batch read both cases' timers, waits for the cancelled row
+    assert _count(sweeper, Timer, Timer.case_id == cases[0]) == 1  # the cancel's writes are not committed yet
+    go.set()
+    cancelling.join(60)
+    with sweeper.db.engine.connect() as conn:
+        ended = conn.execute(sa.select(Case.version, Case.updated_at).where(Case.id == cases[0])).one()
+    firing.join(60)
+    assert outcome.get("fired") == 1, outcome
+    assert stepped == [(cases[1], "running")]  # no step of any kind ran on the cancelled case
+    with sweeper.db.engine.connect() as conn:
+        assert conn.execute(sa.select(Case.version, Case.updated_at).where(Case.id == cases[0])).one() == ended
+    assert sweeper.case(cases[0]).status == "cancelled"
+    canceller.dispose()
+    sweeper.dispose()
+
+
 def test_a_batch_of_independent_cases_is_fired_together_each_case_moving_one_version(database_url):
     """The batch path itself (mutation testing found it could be switched off unnoticed, since the
     case-by-case fallback gives the same result): independent cases are fired in one transaction
