@@ -490,3 +490,45 @@ def test_the_after_step_projections_skip_their_task_walk_only_for_processes_noth
         assert external_tasks.may_wait_external(workflow) is external
     finally:
         engine.dispose()
+
+
+def test_a_step_calls_do_engine_steps_only_with_an_engine_task_to_run_and_fires_due_timers_either_way(
+        sqlite_url, monkeypatch):
+    """``step.advance``: a completion that leaves only a person's tasks READY (4 of the 5 of
+    bench/models/five_tasks.bpmn) does not call SpiffWorkflow's ``do_engine_steps``, whose loop would
+    run nothing — only its ``refresh_timers``. So a timer already due beside the work
+    (tests/bpmn/wait_beside_work.bpmn: 整改期满 one day after the start) fires in that completion
+    as before, its catch event READY is run by the one ``do_engine_steps`` of the step's next round
+    (two before: one found nothing to run), and 复查 opens; the last completion of the 5-task model,
+    with its end to run, still calls it."""
+    from engine.workflow import DubanWorkflow
+
+    calls = []
+    engine_steps = DubanWorkflow.do_engine_steps
+
+    def counted(self, *args, **kwargs):
+        calls.append(self)
+        return engine_steps(self, *args, **kwargs)
+
+    monkeypatch.setattr(DubanWorkflow, "do_engine_steps", counted)
+    engine = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        engine.deploy(BENCH_MODEL, by="boss")
+        deploy(engine, "wait_beside_work.bpmn")
+        case = engine.start("five_tasks", by="zhang", org="east")
+        for n in range(5):
+            calls.clear()
+            engine.complete(open_task_id(engine, case.id), "zhang", {"意见": "同意"})
+            assert len(calls) == (0 if n < 4 else 1)
+        assert engine.case(case.id).status == "completed"
+
+        wait = engine.start("wait_beside_work", by="zhang", org="east")
+        engine.clock.advance(days=2)  # the timer is due; no sweep has run
+        calls.clear()
+        engine.complete(open_task_id(engine, wait.id), "zhang", {})  # 登记: 审核 opens; the timer fires
+        assert len(calls) == 1
+        view = engine.case(wait.id)
+        assert sorted(t.name for t in view.tasks if t.state == "open") == ["复查", "审核"]
+        assert [h["action"] for h in view.history].count("timer_fired") == 1
+    finally:
+        engine.dispose()
