@@ -588,27 +588,51 @@ def _task_text(task, tid: str, parent=None, parent_tid: str | None = None,
             parent_tid = str(parent_id)
     data = task.data
     if parent is None:
-        head = '{"id":"' + tid + '","parent":null,"children":['
+        head = '{"id":"' + tid + '","parent":null,'
         tail = ',"data":' + (to_json(data) if data else "{}") + ',"delta":{}'
     elif not data:  # no data of its own: written as such, not as its parent's keys deleted (_DATALESS)
-        head = '{"id":"' + tid + '","parent":"' + parent_tid + '","children":['
+        head = '{"id":"' + tid + '","parent":"' + parent_tid + '",'
         tail = ',"data":{},"delta":{}'
     else:
         above = parent.data
         updates = {key: value for key, value in data.items() if key not in above or value != above[key]}
         deletions = [key for key in above if key not in data]
-        head = '{"id":"' + tid + '","parent":"' + parent_tid + '","children":['
+        head = '{"id":"' + tid + '","parent":"' + parent_tid + '",'
         tail = (',"data":{},"delta":{"updates":' + (to_json(updates) if updates else "{}")
                 + ',"deletions":' + (to_json(deletions) if deletions else "[]") + "}")
     if child_tids is None:
         children = task._children
         child_tids = [str(child) for child in children] if children else []
     internal = task.internal_data
-    return "".join((head, '"' + '","'.join(child_tids) + '"' if child_tids else "",
-                    '],"last_state_change":', _scalar(task.last_state_change), ',"state":', _scalar(task._state),
-                    ',"task_spec":', _quoted(task.task_spec.name), ',"triggered":', _scalar(task.triggered),
-                    ',"internal_data":', to_json(_registry.convert(internal)) if internal else "{}",
-                    tail, _TYPENAME_TAIL))
+    internal_text = to_json(_registry.convert(internal)) if internal else "{}"
+    changed, state, triggered = task.last_state_change, task._state, task.triggered
+    if type(changed) is float and 1e-4 <= changed < 1e16 and type(state) is int and type(triggered) is bool:
+        # The fixed fields by one call of msgspec's encoder (``_Fixed``), which writes them as the row
+        # encoder does: text (no ASCII escaping, the same escapes: checked for every code point), an
+        # int, a bool, and a float in this range (its repr; beyond it repr writes e+16 and e-05 where
+        # msgspec writes e16 and e-5). Text with a lone surrogate (UTF-8 cannot carry it) is refused.
+        try:
+            fixed = _encode_fixed(_Fixed(child_tids, changed, state, task.task_spec.name, triggered))
+        except UnicodeEncodeError:
+            pass
+        else:
+            return "".join((head, fixed[1:-1].decode(), ',"internal_data":', internal_text, tail, _TYPENAME_TAIL))
+    return "".join((head, '"children":[', '"' + '","'.join(child_tids) + '"' if child_tids else "",
+                    '],"last_state_change":', _scalar(changed), ',"state":', _scalar(state),
+                    ',"task_spec":', _quoted(task.task_spec.name), ',"triggered":', _scalar(triggered),
+                    ',"internal_data":', internal_text, tail, _TYPENAME_TAIL))
+
+
+class _Fixed(msgspec.Struct):
+    """A task row's fields from its children to its triggered flag, in the row's order."""
+    children: list
+    last_state_change: float
+    state: int
+    task_spec: str
+    triggered: bool
+
+
+_encode_fixed = msgspec.json.Encoder().encode
 
 
 _DIRECT_TEXT = _DIRECT_TASKS and _c_encode is not None and DUBAN_CONFIG.get(DubanTask) is DubanTaskConverter
@@ -898,15 +922,16 @@ _INSERT_WF = sqlexec.Sql(sa.insert(_WF), keys=("case_id", "wf_key", "seq", "live
 
 
 def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str, object]) -> WriteStats:
-    """Write what changed since ``state`` was loaded (or last saved) and update ``state``."""
+    """Write what changed since ``state`` was loaded (or last saved) and update ``state``.
+
+    ``state``'s rows, marks, names and children are brought up to date in place (a step that fails
+    drops its whole state: engine/step.py evicts it), only where a task moved; a save that leaves
+    every live task in its row, the usual, builds none of them afresh."""
     stats = WriteStats()
     top = state.workflow
-    old_rows, old_marks, old_names, old_kids = state.task_rows, state.marks, state.names, state.kids
-    new_task_rows: dict[str, tuple[str, int, str]] = {}
-    marks: dict[str, tuple] = {}
-    names: dict = {}
-    kids_of: dict = {}
+    rows, marks, names, kids_of = state.task_rows, state.marks, state.names, state.kids
     inserts, updates = [], []
+    walked = 0
     for workflow in all_workflows(top):
         key = _wf_key(workflow)
         tasks = workflow.tasks
@@ -916,11 +941,11 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
         pop, push = stack.pop, stack.append
         while stack:
             task, parent, parent_stable = pop()
-            tid = old_names.get(task)
+            walked += 1
+            tid = names.get(task)
             if tid is None:
-                tid = str(task.id)
-            names[task] = tid
-            old_mark = old_marks.get(tid)
+                tid = names[task] = str(task.id)
+            old_mark = marks.get(tid)
             mark = _mark(task, parent, old_mark)
             unchanged = False
             if mark is not None:
@@ -929,35 +954,40 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                     # for the cycle collector to scan (it holds no cycle) does not grow with every task.
                     mark = old_mark
                     unchanged = True
-                marks[tid] = mark
+                else:
+                    marks[tid] = mark
+            elif old_mark is not None:
+                del marks[tid]
             children = task._children
             if children:
-                kids = old_kids.get(task) if unchanged else None
+                # A task whose mark did not move has the children it had (they are in its mark).
+                kids = kids_of.get(task) if unchanged else None
                 if kids is None:
-                    kids = [tasks.get(c) for c in children]
-                kids_of[task] = kids
+                    kids = kids_of[task] = [tasks.get(c) for c in children]
             else:
-                kids = None
-            old = old_rows.get(tid)
+                kids = None  # (an entry left in ``kids_of`` is read only while a mark with children holds)
+            old = rows.get(tid)
             if old is not None and unchanged and (len(mark) == 6 or parent_stable):
-                content = old[2]  # unchanged: the same mark serializes to the same row
+                # unchanged: the same mark serializes to the same row
+                if old[0] != key:
+                    rows[tid] = (key, old[1], old[2])
             else:
                 # The ids as text this save and the last one made (``str(UUID)`` is Python code).
                 content = _task_json(task, tid, parent, names[parent] if parent is not None else None,
-                                     [old_names.get(kid) or str(kid.id) for kid in kids] if kids else [])
+                                     [names.get(kid) or str(kid.id) for kid in kids] if kids else [])
                 stats.serialized += 1
-            if old is None:
-                seq = state.next_seq
-                state.next_seq += 1
-                inserts.append({"id": tid, "case_id": case_id, "wf_key": key, "seq": seq,
-                                "spec_name": task.task_spec.name, "state": task._state, "live": True,
-                                "content": content})
-                new_task_rows[tid] = (key, seq, content)
-            elif old[2] != content:
-                updates.append({"b_id": tid, "state": task._state, "content": content})
-                new_task_rows[tid] = (key, old[1], content)
-            else:
-                new_task_rows[tid] = old if old[0] == key else (key, old[1], content)
+                if old is None:
+                    seq = state.next_seq
+                    state.next_seq += 1
+                    inserts.append({"id": tid, "case_id": case_id, "wf_key": key, "seq": seq,
+                                    "spec_name": task.task_spec.name, "state": task._state, "live": True,
+                                    "content": content})
+                    rows[tid] = (key, seq, content)
+                elif old[2] != content:
+                    updates.append({"b_id": tid, "state": task._state, "content": content})
+                    rows[tid] = (key, old[1], content)
+                elif old[0] != key:
+                    rows[tid] = (key, old[1], content)
             if kids:
                 # the task's data is as when its children's rows were last compared (``_same_data``)
                 stable = len(mark) == 8 if unchanged else _same_data(old_mark, mark)
@@ -980,12 +1010,13 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
 
     # Tasks born and pruned in this same step still belong to the history.
     for tid, task in pruned.items():
-        if tid not in state.task_rows:
+        if tid not in rows:
             inserts.append({"id": tid, "case_id": case_id, "wf_key": _wf_key(task.workflow), "seq": state.next_seq,
                             "spec_name": task.task_spec.name, "state": task.state, "live": False,
                             "content": _task_json(task, tid)})
             state.next_seq += 1
-    gone = [tid for tid in state.task_rows if tid not in new_task_rows]
+    # Every walked task has its row in ``rows`` now; a row more is of a task that is gone.
+    gone = _gone(state, rows, names, kids_of) if len(rows) != walked else []
     archive = [tid for tid in gone if tid in pruned]
     delete = [tid for tid in gone if tid not in pruned]  # predicted tasks SpiffWorkflow dropped
     sqlexec.defer(conn, _INSERT_TASKS, inserts, many=True)  # nothing is sent for no rows
@@ -995,13 +1026,16 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
         final = []
         for tid in archive:
             task = pruned[tid]
-            if _kept_as_written(task, old_marks.get(tid)):
-                content = state.task_rows[tid][2]
+            if _kept_as_written(task, marks.get(tid)):
+                content = rows[tid][2]
             else:
                 content = _task_json(task, tid)
             final.append({"b_id": tid, "state": task.state, "content": content})
         sqlexec.defer(conn, _ARCHIVE_TASKS, final, many=True)
     sqlexec.defer(conn, _DELETE_TASKS, [{"b_id": tid} for tid in delete], many=True)
+    for tid in gone:
+        del rows[tid]
+        marks.pop(tid, None)
     wf_updates = []
     # No workflow row loaded or saved yet: a case this step starts (a saved case always has its top
     # row), which has no rows to find.
@@ -1024,10 +1058,19 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     sqlexec.defer(conn, _RETIRE_WF, [{"b_case": case_id, "b_key": k} for k in state.wf_rows if k not in new_wf_rows],
                   many=True)
     stats.inserted, stats.updated, stats.archived, stats.deleted = len(inserts), len(updates), len(archive), len(delete)
-    state.task_rows = new_task_rows
     state.wf_rows = new_wf_rows
-    state.marks = marks
-    state.names = names
-    state.kids = kids_of
     state.wf_marks = wf_marks
     return stats
+
+
+def _gone(state: LoadedState, rows: dict, names: dict, kids_of: dict) -> list[str]:
+    """The ids of the rows in ``rows`` whose task ``save`` did not walk (pruned, or dropped by
+    SpiffWorkflow); ``state``'s names and children are left with the live tasks' only."""
+    live = {}
+    for workflow in all_workflows(state.workflow):
+        for task in _walk(workflow):
+            live[task] = names[task]
+    state.names = live
+    state.kids = {task: kids for task, kids in kids_of.items() if task in live and task._children}
+    ids = set(live.values())
+    return [tid for tid in rows if tid not in ids]

@@ -107,10 +107,15 @@ def test_rows_left_by_cached_and_cold_steps_are_the_workflow_serialized_afresh(s
             entry = e.workflow_cache._entries.get(case.id)
             if entry is None:  # the case ended
                 return
-            workflow = entry[1].workflow
+            loaded = entry[1]
+            workflow = loaded.workflow
             stored = _live_rows(e, case.id)
             live = {str(t.id): t for w in wfstate.all_workflows(workflow) for t in wfstate._walk(w)}
             assert set(stored) == set(live)
+            # what ``save`` carries to the next one (kept up to date in place): the live tasks' only
+            assert loaded.task_rows.keys() == stored.keys()
+            assert {t: str(t.id) for t in live.values()} == loaded.names
+            assert set(loaded.marks) <= set(live) and set(loaded.kids) <= set(live.values())
             for tid, t in live.items():
                 assert stored[tid] == wfstate.to_json(wfstate.converted(t)), (step_no, t.task_spec.name)
                 compared[0] += 1
@@ -251,5 +256,37 @@ def test_rows_of_the_older_form_are_read_and_written_again_in_the_new_one(databa
             cold = wfstate.restore(s, case.id, spec, subs, e.script_engine).workflow
         assert {str(t.id): (t.state, t.data) for t in cold.tasks.values()} == warm
         assert all(rows[str(t.id)] == wfstate.to_json(wfstate.converted(t)) for t in cold.tasks.values())
+    finally:
+        e.dispose()
+
+
+def test_a_row_is_written_alike_whatever_its_fields_hold(sqlite_url):
+    """``_task_text`` writes a row's fixed fields with msgspec's encoder where that writes them as
+    the row encoder does, and as before otherwise: floats whose repr has an exponent, NaN and
+    infinities, an int or a bool for a float, a flag that is not a bool, spec names with escapes,
+    other scripts and a lone surrogate. Each row is SpiffWorkflow's conversion byte for byte."""
+    import copy
+    from types import SimpleNamespace
+
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
+        e.complete(open_task_id(e, case.id), "zhang", _form(0))
+        workflow = e.workflow_cache._entries[case.id][1].workflow
+        tasks = list(wfstate._walk(workflow))
+        checked = 0
+        for changed in (1796401564.0594811, 1e16, 9999999999999998.0, 1e-4, 1e-5, 0.0, -0.0, -3.5,
+                        float("nan"), float("inf"), 10**20, 7, True):
+            for name in ("t1", 'quote " and \\ back', "行\u2028分\x00\x1f\x7f", "lone \ud800 surrogate"):
+                for triggered in (False, True, 1, None):
+                    for task in tasks:
+                        twin = copy.copy(task)
+                        twin.last_state_change, twin.triggered = changed, triggered
+                        twin.task_spec = SimpleNamespace(name=name)
+                        expected = wfstate.to_json(wfstate.converted(twin))
+                        assert wfstate._task_json(twin, str(task.id)) == expected, (changed, name, triggered)
+                        checked += 1
+        assert checked > 1000
     finally:
         e.dispose()
