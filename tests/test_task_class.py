@@ -164,6 +164,6 @@ def test_a_steps_task_rows_are_written_by_the_direct_writer_not_the_registry(sql
         # and the direct writer's row is the registry's
         workflow = _cold(e, case.id)
         for task in workflow.tasks.values():
-            assert wfstate._task_json(task, str(task.id)) == wfstate.to_json(wfstate.converted(task))
+            assert wfstate._task_json(task, str(task.id)) == wfstate.reference_text(task)
     finally:
         e.dispose()
