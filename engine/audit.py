@@ -72,6 +72,9 @@ _DEFAULT_KEY_FILE_NAME = str(DEFAULT_KEY_FILE)
 
 
 CASE_CHAIN_PREFIX = "case:"
+# A case number counter's anchor chain (``case_no:<prefix>:<year>``): one event a started case
+# (engine/case_anchor.py), which ``verify_report`` checks against the case rows.
+ANCHOR_CHAIN_PREFIX = "case_no:"
 
 
 def case_chain(case_id: int) -> str:
@@ -549,6 +552,7 @@ def verify_report(session: Session) -> Report:
                                               .where(Case.audit_seq > 0)):
         heads[case_chain(case_id)] = _Head(seq, hash_)
     seen_chains = set()
+    anchored: list[AuditEvent] = []  # case anchors (engine/case_anchor.py): each case must still have its row
     current, expected_prev, expected_seq = None, GENESIS, 1
     rows = session.execute(sa.select(AuditEvent).order_by(AuditEvent.chain, AuditEvent.seq)).scalars()
 
@@ -590,10 +594,14 @@ def verify_report(session: Session) -> Report:
             return broken(BrokenLink(ev.chain, ev.seq, ev.id, "content was altered (hash mismatch)"))
         report.generations[generation] = report.generations.get(generation, 0) + 1
         report.events += 1
+        if ev.case_id is not None and ev.chain.startswith(ANCHOR_CHAIN_PREFIX):
+            anchored.append(ev)
         expected_prev, last_hash, expected_seq = ev.hash, ev.hash, ev.seq + 1
     if current is not None and (link := check_end(current, expected_seq - 1, last_hash)):
         return broken(link)
     if link := _whole_chain_missing(heads, seen_chains):
+        return broken(link)
+    if link := _anchored_case_missing(session, anchored):
         return broken(link)
     return report
 
@@ -609,6 +617,21 @@ def _whole_chain_missing(heads: dict, seen_chains: set) -> BrokenLink | None:
     for chain_name, head in heads.items():
         if chain_name not in seen_chains:
             return BrokenLink(chain_name, 1, None, f"all {head.seq} events of the chain are missing")
+    return None
+
+
+def _anchored_case_missing(session: Session, anchored: list) -> BrokenLink | None:
+    """A case whose anchor (engine/case_anchor.py) holds but whose row is gone: deleted together
+    with its whole chain, which left nothing else to notice it (a row deleted alone leaves its
+    chain without a head; a chain deleted alone leaves a head with no event)."""
+    if not anchored:
+        return None
+    cases = set(session.execute(sa.select(Case.id)).scalars())
+    for ev in anchored:
+        if ev.case_id not in cases:
+            case_no = json.loads(ev.detail).get("case_no", "")
+            return BrokenLink(ev.chain, ev.seq, ev.id,
+                              f"案件 {case_no}（id {ev.case_id}）立案时已登记，但其案件记录连同审计链已被删除")
     return None
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, incidents, models, queries, sqlexec, step
+from . import audit, case_anchor, incidents, models, queries, sqlexec, step
 from .clock import SHANGHAI
 from .directory import version_column
 from .errors import Forbidden, InvalidData, NotFound
@@ -114,16 +114,24 @@ class NewCase:
 
     def __init__(self, tx, process_key: str, now: datetime, models_stamp: bool = False):
         self.tx, self.process_key, self.now = tx, process_key, now
-        self._number = sqlexec.defer(tx.conn, _NEXT_CASE_NO_SQL, {"b_name": _counter_name(process_key, now)[2]})
+        self.counter = _counter_name(process_key, now)[2]  # also the name of the case's anchor chain
+        self._number = sqlexec.defer(tx.conn, _NEXT_CASE_NO_SQL, {"b_name": self.counter})
+        # the anchor chain's head, read after the counter's row lock (engine/case_anchor.py)
+        self._anchor_head: sqlexec.Pending | None = case_anchor.read_head(tx, self.counter)
         self._id = None if tx.is_sqlite else sqlexec.defer(tx.conn, _NEXT_CASE_ID)
         self._stamp = sqlexec.defer(tx.conn, _MODELS_STAMP) if models_stamp else None
 
     def case_no(self) -> str:
         row = self._number.first()
         if row is None:  # the first case of this prefix and year
+            self._anchor_head = None  # read before the counter row was made (and locked): read again
             return next_case_no(self.tx.session, self.process_key, self.now)
         prefix, year, _ = _counter_name(self.process_key, self.now)
         return f"{prefix}-{year}-{row[0]:05d}"
+
+    def anchor(self, case) -> None:
+        """The new case's anchor event (engine/case_anchor.py), once its id is known."""
+        case_anchor.anchor(self.tx, self.counter, self._anchor_head, case)
 
     def case_id(self) -> int | None:
         """The new case's id (PostgreSQL); None: the database gives it when the row is inserted."""

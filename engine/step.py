@@ -1013,6 +1013,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
         case = CaseRow(id=case_id, **values)
         case.set_data_text("{}")
         tx.info.setdefault("duban_new_cases", {})[case_id] = sqlexec.defer(tx.conn, _INSERT_CASE, _case_values(case))
+    new_case.anchor(case)  # an event in its counter's chain: a case gone with its whole chain is seen
     workflow = DubanWorkflow(spec, subprocess_specs, script_engine=engine.script_engine)
     # A new case has no rows in event_wait and external_task: the after-step projections need not read them.
     workflow._duban_waits, workflow._duban_external = {}, set()

@@ -57,6 +57,12 @@ GUARDS = [
     ("whole_audit_chain", "engine/audit.py",
      '            return BrokenLink(chain_name, 1, None, f"all', '            pass  # return BrokenLink(chain_name, 1, None, f"all',
      "whole_audit_chain"),
+    # a case deleted with its whole chain: each start anchors its case in its counter's chain, and
+    # verify checks every anchored case still has its row (engine/case_anchor.py)
+    ("case_anchor_written", "engine/step.py",
+     "    new_case.anchor(case)  #", "    pass  #", "case_anchor"),
+    ("verify_checks_case_anchors", "engine/audit.py",
+     "    if link := _anchored_case_missing(session, anchored):\n        return broken(link)\n", "", "case_anchor"),
     ("restored_on_its_own_version", "engine/step.py",
      "spec, subprocess_specs = engine.models.specs(tx.orm, case.bundle_hash)",
      "spec, subprocess_specs = engine.models.specs(tx.orm, "

@@ -424,6 +424,36 @@ def test_a_case_whose_whole_audit_chain_was_deleted_is_reported(sqlite_engine):
     assert broken is not None and broken.chain == f"case:{case.id}" and "missing" in broken.reason
 
 
+def _delete_case_and_its_chain(engine, case_id: int) -> None:
+    """What someone who can write the database does to make a case vanish: its row, every row that
+    refers to it and every event of its chain."""
+    from engine.schema import Base, TaskCandidate, TaskExclusion
+    with engine.db.engine.begin() as conn:
+        tasks = sa.select(HumanTask.id).where(HumanTask.case_id == case_id)
+        for table in (TaskCandidate.__table__, TaskExclusion.__table__):
+            conn.execute(sa.delete(table).where(table.c.task_id.in_(tasks)))
+        for table in reversed(Base.metadata.sorted_tables):
+            if "case_id" in table.c and table.name not in ("audit_event", "case_instance"):
+                conn.execute(sa.delete(table).where(table.c.case_id == case_id))
+        conn.execute(sa.delete(AuditEvent).where(AuditEvent.chain == f"case:{case_id}"))
+        conn.execute(sa.delete(Case).where(Case.id == case_id))
+
+
+def test_case_anchor_a_case_deleted_with_its_whole_audit_chain_is_reported(database_url):
+    """Guard: every start anchors its case in the chain of its case number's counter
+    (engine/case_anchor.py), and ``verify`` checks each anchored case still has its row. Without
+    it a case row deleted together with every event of its chain leaves nothing pointing at it."""
+    e = make_engine(database_url, clock=ManualClock(START))
+    deploy(e, "approval.bpmn")
+    kept, gone, last = (e.start("approval", by="zhang", org="east") for _ in range(3))
+    assert e.verify_audit() is None
+    _delete_case_and_its_chain(e, gone.id)
+    broken = e.verify_audit()
+    assert broken is not None and broken.chain.startswith("case_no:"), broken
+    assert f"id {gone.id}" in broken.reason and gone.case_no in broken.reason and "已被删除" in broken.reason
+    e.dispose()
+
+
 def test_a_running_case_restored_after_a_restart_keeps_the_version_it_started_on(sqlite_url):
     """Guard: a case is restored from the spec bundle frozen at its start, not the latest deploy.
     Version 2 goes straight from 登记 to the end; the case started on version 1 still gets 审批."""

@@ -81,17 +81,20 @@ def test_a_start_reads_no_audit_head_no_projection_and_takes_its_number_in_one_s
     row was written again by the step). Now 2: the case number, the case's id from its sequence,
     the directory counter and the models' stamp in one pipeline (the principal, the org unit's
     path, the model and its bundle from the caches), then every write — the case row one INSERT,
-    as the step left it — with the COMMIT."""
+    as the step left it — with the COMMIT. The case's anchor (engine/case_anchor.py): its counter
+    chain's head read in the first pipeline, right after the counter's row lock, and moved with the
+    writes; its event in the step's one INSERT."""
     e = pg_engine
     e.start("five_tasks", by="zhang", org="east")
     waits, sent = _waits_and_statements(e, lambda: e.start("five_tasks", by="zhang", org="east"))
-    assert not [s for s in sent if s.startswith(("SELECT audit_head", "SELECT event_wait", "SELECT external_task",
+    assert not [s for s in sent if s.startswith(("SELECT event_wait", "SELECT external_task",
                                                  "SELECT app_user", "SELECT org_unit", "SELECT process_model",
                                                  "SELECT role", "UPDATE case_instance"))]
-    assert sent[0] == "UPDATE counter SET" and sent[1].startswith("SELECT nextval(pg_get_serial_sequence(")
-    assert sent[2] == "SELECT (SELECT counter.value"
-    assert [s for s in sent[3:] if "counter" in s] == [] and sent.count("INSERT INTO case_instance") == 1
-    assert sent[-1] == "INSERT INTO audit_event" and "INSERT INTO audit_head" not in sent  # the head: in the case's row
+    assert sent[0] == "UPDATE counter SET" and sent[1] == "SELECT audit_head.seq, audit_head.hash"
+    assert sent[2].startswith("SELECT nextval(pg_get_serial_sequence(") and sent[3] == "SELECT (SELECT counter.value"
+    assert [s for s in sent[4:] if "counter" in s] == [] and sent.count("INSERT INTO case_instance") == 1
+    assert [s for s in sent if "audit_head" in s] == ["SELECT audit_head.seq, audit_head.hash", "UPDATE audit_head SET"]
+    assert sent[-1] == "INSERT INTO audit_event"  # the case chain's head: in the case's row
     assert waits == 2, sent
     with e.db.engine.connect() as conn:
         numbers = conn.execute(sa.select(Case.case_no).order_by(Case.id)).scalars().all()
@@ -150,8 +153,9 @@ def test_a_case_started_by_a_message_waits_for_postgresql_three_times_and_is_not
     e.correlate_message("12350举报", by="zhang")
     waits, sent = _waits_and_statements(e, lambda: e.correlate_message("12350举报", by="zhang"))
     assert not [s for s in sent if s.startswith(("SELECT app_user", "SELECT org_unit", "SELECT process_model",
-                                                 "SELECT role", "SELECT audit_head", "SELECT case_instance",
+                                                 "SELECT role", "SELECT case_instance",
                                                  "SELECT wf_", "UPDATE case_instance"))], sent
+    assert sent.count("SELECT audit_head.seq, audit_head.hash") == 1  # the case's anchor (engine/case_anchor.py)
     assert sent.count("INSERT INTO case_instance") == 1 and waits == 3, sent
     (case_id,) = [c for c, in _case_ids(e)][-1:]
     assert _actions(e, case_id).count("message_received") == 1 and e.verify_audit() is None
@@ -178,7 +182,8 @@ def test_a_step_that_starts_two_cases_waits_once_more_for_each(pg_engine):
     assert not [s for s in sent if s.startswith(("SELECT process_model", "SELECT org_unit", "SELECT spec_bundle"))], sent
     assert sent.count("SELECT case_instance.id AS") == 1  # the parent's lock: its title is not read again
     assert sent.count("INSERT INTO case_instance") == 2 and sent.count("UPDATE case_instance SET") == 2, sent
-    assert not [s for s in sent if "audit_head" in s], sent
+    # the children's anchors (engine/case_anchor.py): each head read with the child's number
+    assert [s for s in sent if "audit_head" in s] == ["SELECT audit_head.seq, audit_head.hash", "UPDATE audit_head SET"] * 2
     assert waits == 4, sent
     assert e.verify_audit() is None
 
