@@ -256,3 +256,57 @@ def test_writes_queued_at_commit_go_with_the_commit_in_one_round_trip(world):
     with e.db.engine.connect() as other:
         assert dict(other.execute(sa.select(TASK.c.id, TASK.c.state).where(
             TASK.c.id.in_(["sqlexec-17", "sqlexec-18"]))).all()) == {"sqlexec-17": "completed", "sqlexec-18": "open"}
+
+
+def test_a_column_whose_default_is_a_function_gets_what_the_function_makes_when_the_row_leaves_it_out(world):
+    """A Python-side default that is a callable (``payload: default=dict``) is called for each row
+    that leaves the column out, as the ORM does: the incident's payload is stored as ``{}`` (the
+    function itself bound as the value, a JSON encoding of it, would fail or store nonsense)."""
+    from engine.schema import Incident
+
+    e, case_id = world
+    incident = Incident.__table__
+    insert = sqlexec.Sql(sa.insert(incident), keys=("case_id", "action", "actor", "message", "created_at"))
+    rows = [{"case_id": case_id, "action": "complete", "actor": "zhang", "message": f"默认-{n}", "created_at": AT}
+            for n in range(2)]
+    with e.db.engine.begin() as conn:
+        assert sqlexec.executemany(conn, insert, rows) == 2
+        sqlexec.execute(conn, insert, dict(rows[0], message="默认-2"))
+    with e.db.engine.connect() as conn:
+        got = conn.execute(sa.select(incident.c.message, incident.c.payload)
+                           .where(incident.c.message.like("默认-%")).order_by(incident.c.message)).all()
+    assert [tuple(r) for r in got] == [("默认-0", {}), ("默认-1", {}), ("默认-2", {})]
+
+
+def test_a_literal_of_the_construct_named_by_the_row_is_converted_like_any_value(world):
+    """A construct's literal (``values(rules={...}, due_at=AT)``) is bound as rendered when the row
+    leaves it out, and when the row names it the row's value goes through the column's bind
+    conversion too (JSON, UTC datetime): the value stored is the row's, read back as written."""
+    e, case_id = world
+    later = datetime(2026, 12, 24, 8, 0, 0, 5, tzinfo=timezone.utc)
+    reset = sqlexec.Sql(sa.update(TASK).where(TASK.c.id == sa.bindparam("b_id"))
+                        .values(rules={"回避": ["王五"]}, due_at=AT))
+    with e.db.engine.begin() as conn:
+        sqlexec.execute(conn, INSERT_TASK, _task(40, case_id, due_at=None, rules=None))
+        sqlexec.execute(conn, INSERT_TASK, _task(41, case_id, due_at=None, rules=None))
+        assert sqlexec.execute(conn, reset, {"b_id": "sqlexec-40"}) == 1
+        assert sqlexec.execute(conn, reset, {"b_id": "sqlexec-41", "rules": {"回避": ["赵六"]}, "due_at": later}) == 1
+    with e.db.engine.connect() as conn:
+        got = {r.id: (r.rules, r.due_at) for r in conn.execute(SELECT_OPEN.where(TASK.c.id.like("sqlexec-4_")),
+                                                                {"case_id": case_id})}
+    assert got == {"sqlexec-40": ({"回避": ["王五"]}, AT), "sqlexec-41": ({"回避": ["赵六"]}, later)}
+
+
+def test_a_none_is_stored_as_sqlalchemy_stores_it_json_null_in_a_json_column(world):
+    """A JSON column's None is bound as its type binds it (the JSON text ``null``, not SQL NULL:
+    SQLAlchemy's ``JSON`` with ``none_as_null`` off), the answer asked once at rendering; a datetime's
+    None stays SQL NULL. A query for ``rules IS NULL`` finds the same rows whichever wrote them."""
+    e, case_id = world
+    with e.db.engine.begin() as conn:
+        sqlexec.execute(conn, INSERT_TASK, _task(50, case_id, due_at=None, rules=None))
+        conn.execute(sa.insert(TASK), _task(51, case_id, due_at=None, rules=None))
+    with e.db.engine.connect() as conn:
+        got = dict(conn.execute(sa.text("SELECT id, CASE WHEN rules IS NULL THEN 2 ELSE 0 END + CASE WHEN due_at IS NULL THEN 1 ELSE 0 END"
+                                        " FROM human_task"
+                                        " WHERE id IN ('sqlexec-50', 'sqlexec-51')")).all())
+    assert got["sqlexec-50"] == got["sqlexec-51"] == 1  # rules: JSON null; due_at: SQL NULL

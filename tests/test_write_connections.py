@@ -246,3 +246,85 @@ def test_a_sqlite_writers_commit_that_fails_rolls_back_and_leaves_the_connection
         assert _counter(e, "kept") == 2
     finally:
         e.dispose()
+
+
+def test_a_sqlite_writers_transaction_begins_immediate_also_when_sqlalchemy_begins_it(sqlite_url):
+    """With a listener on the engine (a bench or a test counting statements), the writer's
+    transaction goes through SQLAlchemy's ``begin`` and the engine's ``_sqlite_begin``, which reads
+    the connection's ``duban_write`` option: a writer's connection (``Database.take_writer``, also
+    one made afresh when none is kept) must carry it, or its transaction would begin DEFERRED and
+    take the write lock only at its first write — where a second process holding it makes SQLite
+    fail at once (SQLITE_BUSY on the upgrade) instead of waiting its turn. (A ``commit`` listener
+    sends the transaction down SQLAlchemy's path, ``Database.begin_write``.)"""
+    e = make_engine(sqlite_url)
+    try:
+        while e.db._idle_writers:  # none kept: the next writer's connection is made afresh
+            e.db._idle_writers.pop().close()
+        sent = []
+
+        def record(conn, cursor, statement, *args):
+            sent.append(statement)
+
+        def commit(conn):
+            pass
+
+        sa.event.listen(e.db.engine, "before_cursor_execute", record)
+        sa.event.listen(e.db.engine, "commit", commit)
+        try:
+            with step.transaction(e) as tx:
+                assert type(tx.conn.get_transaction()) is sa.RootTransaction  # SQLAlchemy's path
+                tx.conn.execute(sa.insert(COUNTER).values(name="immediate", value=1))
+        finally:
+            sa.event.remove(e.db.engine, "before_cursor_execute", record)
+            sa.event.remove(e.db.engine, "commit", commit)
+        assert sent[0] == "BEGIN IMMEDIATE"
+        assert _counter(e, "immediate") == 1
+    finally:
+        e.dispose()
+
+
+def test_a_begin_listener_alone_sends_the_writers_transaction_through_sqlalchemy_and_hears_it(sqlite_url):
+    """A listener for ``begin`` only (none for ``commit``): the writer's transaction still goes down
+    SQLAlchemy's path, so the listener hears each one begin (besides the engine's own
+    ``_sqlite_begin``, which still sends BEGIN IMMEDIATE)."""
+    e = make_engine(sqlite_url)
+    begins = []
+
+    def begin(conn):
+        begins.append(conn)
+
+    sa.event.listen(e.db.engine, "begin", begin)
+    try:
+        for n in range(2):
+            with step.transaction(e) as tx:
+                assert type(tx.conn.get_transaction()) is sa.RootTransaction
+                tx.conn.execute(sa.insert(COUNTER).values(name=f"begun-{n}", value=n))
+        assert len(begins) == 2
+        assert [_counter(e, f"begun-{n}") for n in range(2)] == [0, 1]
+    finally:
+        sa.event.remove(e.db.engine, "begin", begin)
+        e.dispose()
+
+
+def test_a_transaction_failing_half_way_on_sqlalchemys_path_is_rolled_back_too(sqlite_url):
+    """With a ``commit`` listener the writer's transaction is SQLAlchemy's (as always on PostgreSQL):
+    a step that fails after a write is rolled back there too — ``end_write`` hands the error on to
+    the transaction's exit, which would otherwise commit the half-done step."""
+    e = make_engine(sqlite_url)
+    commits = []
+
+    def commit(conn):
+        commits.append(conn)
+
+    sa.event.listen(e.db.engine, "commit", commit)
+    try:
+        with pytest.raises(RuntimeError):
+            with step.transaction(e) as tx:
+                assert type(tx.conn.get_transaction()) is sa.RootTransaction
+                tx.conn.execute(sa.insert(COUNTER).values(name="half-heard", value=1))
+                raise RuntimeError("the step fails after its first write")
+        assert commits == []
+        assert _counter(e, "half-heard") is None
+    finally:
+        sa.event.remove(e.db.engine, "commit", commit)
+        e.dispose()
