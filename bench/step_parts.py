@@ -100,6 +100,7 @@ def timed(part: str, fn):
         finally:
             _leave()
     wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+    wrapper.__dict__.update(getattr(fn, "__dict__", {}))  # a hook's ``applies_to`` (engine/step.py hooks_for)
     return wrapper
 
 

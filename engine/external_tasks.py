@@ -91,6 +91,10 @@ def project_external(session, case, workflow) -> None:
     sqlexec.defer(conn, _INSERT_EXT, rows, many=True)
 
 
+# engine/step.py ``hooks_for``: a step of a case whose model has no external task skips the hook.
+project_external.applies_to = may_wait_external  # type: ignore[attr-defined]
+
+
 _DELETE_EXT = sqlexec.Sql(sa.delete(_EXT).where(_EXT.c.id == sa.bindparam("b_id")))
 _INSERT_EXT = sqlexec.Sql(sa.insert(_EXT), keys=("id", "case_id", "topic", "element_id", "name", "worker",
                                                       "lock_until", "retries", "error_message", "incident_id",

@@ -173,6 +173,10 @@ def project_waits(session, case, workflow) -> None:
                        many=True)
 
 
+# engine/step.py ``hooks_for``: a step of a case whose model catches no message or signal skips the hook.
+project_waits.applies_to = may_catch_events  # type: ignore[attr-defined]
+
+
 _MESSAGE_WAITS = sqlexec.Sql(sa.select(_WAIT).where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name")))
 _MESSAGE_WAITS_OF_CASE = sqlexec.Sql(sa.select(_WAIT).where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name"),
                                                             _WAIT.c.case_id == sa.bindparam("case_id")))

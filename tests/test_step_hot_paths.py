@@ -532,3 +532,44 @@ def test_a_step_calls_do_engine_steps_only_with_an_engine_task_to_run_and_fires_
         assert [h["action"] for h in view.history].count("timer_fired") == 1
     finally:
         engine.dispose()
+
+
+def test_a_step_calls_only_the_after_step_hooks_that_can_apply_to_its_model(sqlite_url):
+    """engine/step.py ``hooks_for``: a step of a case whose model catches no message or signal and
+    has no external task (bench/models/five_tasks.bpmn) does not call ``project_waits`` or
+    ``project_external`` (their ``applies_to`` says so); a model with an external task
+    (camunda_external.bpmn) calls ``project_external``. The stall check and any hook without
+    ``applies_to`` are called on every step, and a hook added after a case's first step is called
+    on its next one."""
+    import functools
+
+    calls: list[str] = []
+
+    def counted(hook):
+        @functools.wraps(hook)  # keeps ``applies_to`` (copies the hook's __dict__)
+        def wrapper(session, case, workflow):
+            calls.append(hook.__name__)
+            return hook(session, case, workflow)
+        return wrapper
+
+    def extra(session, case, workflow):
+        calls.append("extra")
+
+    engine = make_engine(sqlite_url)
+    try:
+        engine.after_step_hooks[:] = [counted(h) for h in engine.after_step_hooks]
+        engine.deploy(BENCH_MODEL, by="boss")
+        engine.deploy(BPMN / "interop" / "camunda_external.bpmn", by="boss")
+        case = engine.start("five_tasks", by="zhang", org="east", data={})
+        engine.complete(open_task_id(engine, case.id), "zhang", {})
+        assert calls == ["check", "check"]
+        engine.after_step_hooks.append(extra)
+        calls.clear()
+        engine.complete(open_task_id(engine, case.id), "zhang", {})
+        assert calls == ["check", "extra"]
+        engine.after_step_hooks.remove(extra)
+        calls.clear()
+        engine.start("camunda_external", by="zhang", org="east", data={})
+        assert calls == ["check", "project_external"]
+    finally:
+        engine.dispose()
