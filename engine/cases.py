@@ -98,7 +98,7 @@ def cancel(engine, case_id: int, by: str, reason: str = "") -> None:
         with step.transaction(engine) as tx:
             with step.locked_step(engine, tx, case_id, by) as st:
                 st.loaded.workflow.cancel()
-                st.case.status = "cancelled"
+                st.case.status, st.case.ended_at = "cancelled", engine.clock.now()  # 撤销: ended then
                 st.audit("cancelled", detail={"reason": reason})
                 st.write(advance_first=False)
         step.commit_cache(engine, tx)

@@ -41,6 +41,26 @@ def test_a_form_submitted_after_the_case_was_withdrawn_is_refused_saying_so(data
         e.dispose()
 
 
+def test_a_withdrawn_case_records_when_it_ended(database_url):
+    """撤销 ends a case: its row says when (``ended_at``), as 办结 does; the second 撤销 refused
+    above leaves that time as it was. Before, a withdrawn case kept ``ended_at`` empty."""
+    from datetime import timedelta
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        deploy(e, f"{MODEL}.bpmn")
+        case = e.start(MODEL, by="zhang", org="east")
+        assert e.case(case.id).ended_at is None
+        e.clock.advance(days=3)
+        e.cancel(case.id, by="eastboss", reason="当事人已注销")
+        assert e.case(case.id).ended_at == START + timedelta(days=3)
+        e.clock.advance(days=1)
+        with pytest.raises(Conflict):
+            e.cancel(case.id, by="eastboss", reason="重复撤销")
+        assert e.case(case.id).ended_at == START + timedelta(days=3)
+    finally:
+        e.dispose()
+
+
 def test_withdrawing_a_closed_case_is_refused_saying_it_is_closed(database_url):
     e = make_engine(database_url, clock=ManualClock(START))
     try:

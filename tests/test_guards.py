@@ -502,6 +502,51 @@ def test_diff_write_a_step_writes_only_the_task_rows_that_changed(sqlite_engine)
     assert 0 < sum(written) <= 3 < live
 
 
+_TWO_AT_ONCE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="two_defs" targetNamespace="http://duban.local/test">
+  <bpmn:process id="two_at_once" name="并行检查" isExecutable="true">
+    <bpmn:laneSet id="two_lanes"><bpmn:lane id="two_lane" name="inspector"><bpmn:flowNodeRef>check_a</bpmn:flowNodeRef><bpmn:flowNodeRef>check_b</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split" />
+    <bpmn:parallelGateway id="split" />
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="check_a" />
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="check_b" />
+    <bpmn:userTask id="check_a" name="检查甲" />
+    <bpmn:userTask id="check_b" name="检查乙" />
+    <bpmn:sequenceFlow id="f4" sourceRef="check_a" targetRef="join" />
+    <bpmn:sequenceFlow id="f5" sourceRef="check_b" targetRef="join" />
+    <bpmn:parallelGateway id="join" />
+    <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_diff_write_a_ready_task_left_as_it_was_is_not_written_again(sqlite_engine):
+    """Guard: ``state.save`` writes a task row only when its text differs from what the row holds
+    (``old[2] != content``). A READY task carrying data has no mark, so every save serializes it
+    again; the comparison keeps its row out of the UPDATE when another branch's task is completed
+    (检查甲 done, 检查乙 still READY with the case's data: its row is not rewritten)."""
+    e = sqlite_engine
+    e.deploy(_TWO_AT_ONCE.encode(), by="boss", filename="two_at_once.bpmn")
+    case = e.start("two_at_once", by="zhang", org="east", data={"备注": "并行"})
+    tasks = {t.name: t for t in e.case(case.id).tasks}
+    assert set(tasks) == {"检查甲", "检查乙"}
+    written = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE wf_task"):
+            written.extend(parameters if executemany else [parameters])
+
+    sa.event.listen(e.db.engine, "before_cursor_execute", count)
+    e.complete(tasks["检查甲"].id, "zhang", {"意见": "同意"})
+    sa.event.remove(e.db.engine, "before_cursor_execute", count)
+    other = str(tasks["检查乙"].id)
+    assert written  # the completed task's row was updated
+    assert not [p for p in written if other in map(str, p.values() if isinstance(p, dict) else p)]
+    assert [t.name for t in e.case(case.id).tasks if t.state == "open"] == ["检查乙"]
+
+
 def test_a_lane_rebound_by_another_process_is_seen_by_the_next_batch_of_a_running_worker(database_url):
     """Guard: a batch keys the directory caches (lane roles, principals) by the directory counter it
     reads with its cases. A worker that fired one batch, then another process (the web server)
