@@ -239,38 +239,61 @@ def test_lease_owner_check_of_a_batch_fired_case_by_case_a_worker_whose_leases_w
     e.dispose()
 
 
+class _BatchBehindAHeldCancel:
+    """Two engines on one PostgreSQL database and two cases waiting on due timers: the canceller's
+    撤销 of the first case is held open (an after-step hook waits, nothing committed), then the
+    sweeper's batch of both cases runs in a thread until it waits for a row lock the cancel holds.
+    ``release`` lets the cancel commit; ``fired`` is what the batch returned once it ended.
+    ``sweeper_hook``: an after-step hook of the sweeper's, added before anything runs."""
+
+    def __init__(self, postgres_url, sweeper_hook=None):
+        self.holding, self.go = threading.Event(), threading.Event()
+        self.canceller = make_engine(postgres_url, clock=ManualClock(START))
+        self.cases = _waiting_cases(self.canceller, 2)
+        self.sweeper = Engine(postgres_url, clock=ManualClock(DUE))
+        self.sweeper._claim_due_timers("w", limit=10, lease_seconds=60)
+        if sweeper_hook is not None:
+            self.sweeper.after_step_hooks.append(sweeper_hook)
+        self.canceller.after_step_hooks.append(self._hold)
+        self.cancelling = threading.Thread(target=self.canceller.cancel, args=(self.cases[0], "boss", "撤销"))
+        self.cancelling.start()
+        assert self.holding.wait(60)
+        self.outcome: dict = {}
+        self.firing = threading.Thread(
+            target=lambda: self.outcome.update(fired=timer_sweep.fire_batch(self.sweeper, self.cases, "w")))
+        self.firing.start()
+        _wait_until_blocked_on_a_row_lock(postgres_url)  # the batch read both cases' timers, waits for the cancelled row
+
+    def _hold(self, _s, c, _wf):
+        if c.status == "cancelled":
+            self.holding.set()
+            self.go.wait(60)
+
+    def release(self) -> None:
+        self.go.set()
+        self.cancelling.join(60)
+
+    def fired(self):
+        self.firing.join(60)
+        return self.outcome.get("fired")
+
+    def dispose(self) -> None:
+        self.canceller.dispose()
+        self.sweeper.dispose()
+
+
 def test_case_version_check_of_a_batch_a_case_cancelled_while_the_batch_waited_stays_cancelled(postgres_url):
     """Guard: the batch reads its cases under their row locks (``FOR UPDATE``), so what it read is
     current. A case cancelled (and committed) while the batch waited for its row must not be written
     back running; the batch falls back to case by case, which finds it cancelled, and still fires
     the others."""
-    holding, go = threading.Event(), threading.Event()
-    canceller = make_engine(postgres_url, clock=ManualClock(START))
-    cases = _waiting_cases(canceller, 2)
-    sweeper = Engine(postgres_url, clock=ManualClock(DUE))
-    sweeper._claim_due_timers("w", limit=10, lease_seconds=60)
-
-    def hold(_s, c, _wf):
-        if c.status == "cancelled":
-            holding.set()
-            go.wait(60)
-
-    canceller.after_step_hooks.append(hold)
-    cancelling = threading.Thread(target=canceller.cancel, args=(cases[0], "boss", "撤销"))
-    cancelling.start()
-    assert holding.wait(60)
-    outcome = {}
-    firing = threading.Thread(target=lambda: outcome.update(fired=timer_sweep.fire_batch(sweeper, cases, "w")))
-    firing.start()
-    _wait_until_blocked_on_a_row_lock(postgres_url)  # the batch read both cases, waits for the cancelled one
-    go.set()
-    cancelling.join(60)
-    firing.join(60)
-    assert outcome.get("fired") == 1, outcome
+    race = _BatchBehindAHeldCancel(postgres_url)
+    cases, sweeper = race.cases, race.sweeper
+    race.release()
+    assert race.fired() == 1, race.outcome
     assert sweeper.case(cases[0]).status == "cancelled"
     assert [t.name for t in sweeper.case(cases[1]).tasks] == ["复查"]
-    canceller.dispose()
-    sweeper.dispose()
+    race.dispose()
 
 
 def test_running_filter_of_a_batch_a_case_ended_between_its_timer_read_and_its_lock_gets_no_step(postgres_url):
@@ -283,40 +306,19 @@ def test_running_filter_of_a_batch_a_case_ended_between_its_timer_read_and_its_l
     falls back to case by case, whose held-timer check finds no timer left. Only on PostgreSQL: on
     SQLite the batch's ``BEGIN IMMEDIATE`` comes before its timer read, and every step that ends a
     case deletes its timer rows in the same transaction, so an ended case never has a timer to read."""
-    holding, go = threading.Event(), threading.Event()
-    canceller = make_engine(postgres_url, clock=ManualClock(START))
-    cases = _waiting_cases(canceller, 2)
-    sweeper = Engine(postgres_url, clock=ManualClock(DUE))
-    sweeper._claim_due_timers("w", limit=10, lease_seconds=60)
     stepped = []
-    sweeper.after_step_hooks.append(lambda _s, c, _wf: stepped.append((c.id, c.status)))
-
-    def hold(_s, c, _wf):
-        if c.status == "cancelled":
-            holding.set()
-            go.wait(60)
-
-    canceller.after_step_hooks.append(hold)
-    cancelling = threading.Thread(target=canceller.cancel, args=(cases[0], "boss", "撤销"))
-    cancelling.start()
-    assert holding.wait(60)
-    outcome = {}
-    firing = threading.Thread(target=lambda: outcome.update(fired=timer_sweep.fire_batch(sweeper, cases, "w")))
-    firing.start()
-    _wait_until_blocked_on_a_row_lock(postgres_url)  # the batch read both cases' timers, waits for the cancelled row
+    race = _BatchBehindAHeldCancel(postgres_url, sweeper_hook=lambda _s, c, _wf: stepped.append((c.id, c.status)))
+    cases, sweeper = race.cases, race.sweeper
     assert _count(sweeper, Timer, Timer.case_id == cases[0]) == 1  # the cancel's writes are not committed yet
-    go.set()
-    cancelling.join(60)
+    race.release()
     with sweeper.db.engine.connect() as conn:
         ended = conn.execute(sa.select(Case.version, Case.updated_at).where(Case.id == cases[0])).one()
-    firing.join(60)
-    assert outcome.get("fired") == 1, outcome
+    assert race.fired() == 1, race.outcome
     assert stepped == [(cases[1], "running")]  # no step of any kind ran on the cancelled case
     with sweeper.db.engine.connect() as conn:
         assert conn.execute(sa.select(Case.version, Case.updated_at).where(Case.id == cases[0])).one() == ended
     assert sweeper.case(cases[0]).status == "cancelled"
-    canceller.dispose()
-    sweeper.dispose()
+    race.dispose()
 
 
 def test_a_batch_of_independent_cases_is_fired_together_each_case_moving_one_version(database_url):
