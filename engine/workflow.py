@@ -18,11 +18,27 @@ task in it as it adds it to the tree and takes it out as it drops it; state.prun
 
 tests/test_step_hot_paths.py compares both answers at every call over looping, parallel,
 inclusive, sub-process and timer models.
+
+A case's sub-processes (embedded, called, event sub-processes) are ``DubanSubWorkflow``s, answered
+the same way while none of their own tasks has a sub-process: ``do_engine_steps`` asks every active
+sub-process for its READY tasks at least twice a step, each a walk from its root. And both classes
+build the extras of SpiffWorkflow's ``spiff.workflow`` log records ("Initialized workflow" for each
+sub-process entered, "Workflow completed") only when the logger would emit them: below INFO
+SpiffWorkflow lists every task's id in them (a walk of the tree) for a record it then drops.
+Together with the sub-process row's statements built once (engine/state.py ``_FIND_WF``), in-process
+A/B (two engines on two SQLite files, main's code and this, completions alternated, thread CPU, gc
+off in rounds, 300 warm completions a side a run; 2026-12-04, load ~6): tests/bpmn/interop/
+camunda7_implicit_end.bpmn −44, −49, −49 µs a completion (paired medians; A/A +8, +28, −13),
+camunda7_event_subprocess.bpmn −79, −83, −78.
 """
 from __future__ import annotations
 
+import logging
+
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.workflow import logger as _spiff_log
 
 from .task_class import adopt
 
@@ -53,22 +69,19 @@ def _reached(workflow, task, lowest: int) -> bool:
     return True
 
 
-class DubanWorkflow(BpmnWorkflow):
-    """``BpmnWorkflow`` with ``get_tasks(state=...)`` and ``update_waiting_tasks`` answered from the
-    task dict when the answer is the walk's (see the module's docstring), and its tasks, its
-    sub-processes' too, ``DubanTask``s (engine/task_class.py: no unread log record per state change)."""
+_INFO = logging.INFO
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        adopt(self)  # its tasks quiet (engine/task_class.py); a restored one has none yet
 
-    def create_subprocess(self, my_task, spec_name):
-        subprocess = super().create_subprocess(my_task, spec_name)
-        adopt(subprocess)
-        return subprocess
+class _TasksByDict:
+    """``get_tasks(state=...)``, ``update_waiting_tasks`` and ``collect_log_extras`` of a case's
+    workflows (the top one and each sub-process), see the module's docstring."""
+
+    def _holds_subprocess(self) -> bool:
+        """A task of this workflow has a sub-process (the walk descends into it)."""
+        raise NotImplementedError
 
     def get_tasks(self, first_task=None, **kwargs):
-        if first_task is None and len(kwargs) == 1 and "state" in kwargs and not self.subprocesses:
+        if first_task is None and len(kwargs) == 1 and "state" in kwargs and not self._holds_subprocess():
             state = kwargs["state"]
             found = None
             for task in self.tasks.values():
@@ -83,5 +96,47 @@ class DubanWorkflow(BpmnWorkflow):
         return super().get_tasks(first_task, **kwargs)
 
     def update_waiting_tasks(self) -> None:
+        # SpiffWorkflow's own walk (``TaskIterator``) does not enter sub-processes: the dict is this workflow's
         if any(task._state & TaskState.WAITING for task in self.tasks.values()):
             super().update_waiting_tasks()  # each in the walk's order (an update may change the next)
+
+    def collect_log_extras(self, dct=None):
+        # What SpiffWorkflow hands ``spiff.workflow``'s ``logger.info`` ("Initialized workflow",
+        # "Workflow completed"): below INFO it adds every task's id, a walk of the whole tree, to a
+        # record the logger then drops unless enabled for INFO. Built only when it would be emitted.
+        if not _spiff_log.isEnabledFor(_INFO):
+            return dct if dct is not None else {}
+        return super().collect_log_extras(dct)
+
+
+class DubanSubWorkflow(_TasksByDict, BpmnSubWorkflow):
+    """A sub-process of a case (子流程: an embedded sub-process, a call activity, an event
+    sub-process): SpiffWorkflow's ``BpmnSubWorkflow``, asked for its tasks as ``DubanWorkflow`` is.
+    SpiffWorkflow's ``do_engine_steps`` asks each active sub-process for its READY tasks two or more
+    times a step, and its walk from the sub-process's root enters the sub-processes of its tasks:
+    answered from its task dict while none of its tasks has one."""
+
+    def _holds_subprocess(self) -> bool:
+        top = self.top_workflow
+        return bool(top.subprocesses) and any(sp.parent_task_id in self.tasks for sp in top.subprocesses.values())
+
+
+class DubanWorkflow(_TasksByDict, BpmnWorkflow):
+    """``BpmnWorkflow`` with ``get_tasks(state=...)`` and ``update_waiting_tasks`` answered from the
+    task dict when the answer is the walk's (see the module's docstring), and its tasks, its
+    sub-processes' too, ``DubanTask``s (engine/task_class.py: no unread log record per state change);
+    its sub-processes ``DubanSubWorkflow``s."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        adopt(self)  # its tasks quiet (engine/task_class.py); a restored one has none yet
+
+    def _holds_subprocess(self) -> bool:
+        return bool(self.subprocesses)
+
+    def create_subprocess(self, my_task, spec_name):
+        # BpmnWorkflow.create_subprocess, with our class
+        subprocess = DubanSubWorkflow(self.subprocess_specs[spec_name], parent_task_id=my_task.id, top_workflow=self)
+        self.subprocesses[my_task.id] = subprocess
+        adopt(subprocess)
+        return subprocess

@@ -269,6 +269,89 @@ def test_a_workflow_finds_its_tasks_in_a_state_as_spiffworkflows_walk_finds_them
           "walked and found", sum(bool(w) for _, w in skipped))
 
 
+@pytest.mark.parametrize("files,key,rounds", [
+    (["interop/camunda7_implicit_end.bpmn"], "camunda7_implicit_end", 2),
+    (["interop/camunda7_event_subprocess.bpmn"], "camunda7_event_subprocess", 2),
+    (["child.bpmn", "loop_parallel.bpmn"], "loop_parallel", 4),
+    (["nested_event_subprocess.bpmn"], "nested_event_subprocess", 2),
+])
+def test_a_sub_process_finds_its_tasks_in_a_state_as_spiffworkflows_walk_finds_them(sqlite_url, monkeypatch, files,
+                                                                                   key, rounds):
+    """A case's sub-processes are ``DubanSubWorkflow``s, whose ``get_tasks(state=...)`` (the task dict
+    looked through while none of its tasks has a sub-process of its own) gives what SpiffWorkflow's
+    walk from the sub-process's root gives, in its order, at every call of every step (embedded
+    sub-processes, an event sub-process beside one, a called child in a loop, a nested event
+    sub-process); ``update_waiting_tasks`` skips the walk only when it would find no WAITING task."""
+    from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
+    from SpiffWorkflow.util.task import TaskIterator, TaskState
+
+    from engine.workflow import DubanSubWorkflow
+    from tests.test_differential import engine_walk
+
+    got, skipped, calls = [], [], []
+    fast_get, fast_update = DubanSubWorkflow.get_tasks, DubanSubWorkflow.update_waiting_tasks
+    walked_waiting = BpmnSubWorkflow.update_waiting_tasks
+
+    def get_both(self, first_task=None, **kwargs):
+        mine = fast_get(self, first_task, **kwargs)
+        got.append(([t.id for t in mine], [t.id for t in BpmnSubWorkflow.get_tasks(self, first_task, **kwargs)],
+                    self._holds_subprocess()))
+        return mine
+
+    def update_both(self):
+        walked = [t.id for t in TaskIterator(self.task_tree, state=TaskState.WAITING)]
+        calls.clear()
+        fast_update(self)
+        skipped.append((not calls, walked))
+
+    monkeypatch.setattr(BpmnSubWorkflow, "update_waiting_tasks", lambda wf: calls.append(wf) or walked_waiting(wf))
+    monkeypatch.setattr(DubanSubWorkflow, "get_tasks", get_both)
+    monkeypatch.setattr(DubanSubWorkflow, "update_waiting_tasks", update_both)
+    seen, done, _ = engine_walk(sqlite_url, files, key, rounds, restart_every=3)  # restored ones too
+    assert done and seen
+    assert [(mine, walked) for mine, walked, _ in got if mine != walked] == []
+    assert [walked for skip, walked in skipped if skip and walked] == []
+    assert any(len(mine) <= 1 for mine, _, nested in got if not nested)  # the dict's answer was taken
+
+
+def test_a_workflows_log_record_is_built_only_when_spiffworkflow_would_emit_it(sqlite_url, monkeypatch):
+    """SpiffWorkflow builds the extras of its ``spiff.workflow`` records ("Initialized workflow" for
+    each sub-process entered, "Workflow completed") with every task's id in them — a walk of the
+    tree — below INFO, then drops the record unless the logger is enabled for INFO: a case's
+    workflows build them only when it is. Enabled, the records carry SpiffWorkflow's extras."""
+    import logging
+
+    from SpiffWorkflow.workflow import Workflow
+
+    built = []
+    spiffs = Workflow.collect_log_extras
+    monkeypatch.setattr(Workflow, "collect_log_extras", lambda wf, dct=None: built.append(wf) or spiffs(wf, dct))
+    from tests.test_differential import engine_walk
+
+    seen, done, _ = engine_walk(sqlite_url, ["interop/camunda7_implicit_end.bpmn"], "camunda7_implicit_end", 2, 0)
+    assert done and len(seen) == 3 and built == []
+
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    log = logging.getLogger("spiff.workflow")
+    handler, level = Keep(), log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        engine_walk(sqlite_url, ["interop/camunda7_implicit_end.bpmn"], "camunda7_implicit_end", 2, 0)
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+    messages = [r.getMessage() for r in records]
+    assert messages.count("Initialized workflow") >= 3 and "Workflow completed" in messages
+    assert built and all(isinstance(r.tasks, list) and r.workflow_spec for r in records)
+    assert any(getattr(r, "parent_task_id", None) is not None for r in records)  # a sub-process's
+
+
 def test_bind_processing_kept_for_none_and_the_last_two_datetimes_binds_what_sqlalchemy_binds(sqlite_url):
     """sqlexec asks each bind processor once, when rendering, what it makes of None (a JSON column's
     None is the text 'null', which the serializer encoded again on every row), and UTCDateTime
