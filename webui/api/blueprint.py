@@ -9,11 +9,14 @@ Order for every request: authenticate (token or session, see ``auth``), then gua
 """
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import current_app, g
 from flask_smorest import Blueprint
 from flask_smorest.utils import resolve_schema_instance
 
 from engine.directory import Principal
+
+from .dump import fast_dump
 
 
 class ApiBlueprint(Blueprint):
@@ -26,6 +29,17 @@ class ApiBlueprint(Blueprint):
 
     def arguments(self, schema, *args, **kwargs):
         return super().arguments(resolve_schema_instance(schema), *args, **kwargs)
+
+    def response(self, status_code, schema=None, *args, **kwargs):
+        """flask-smorest's ``response``, its schema instance dumping through ``webui.api.dump``:
+        the same JSON without marshmallow's per-field layers (0.1–0.3 ms CPU of a case page). The
+        instance is still the one the OpenAPI document is made from; only its ``dump`` is replaced."""
+        schema = resolve_schema_instance(schema)
+        if isinstance(schema, ma.Schema):
+            fast = fast_dump(schema)
+            if fast is not None:
+                schema.dump = fast  # type: ignore[method-assign]
+        return super().response(status_code, schema, *args, **kwargs)
 
 
 bp = ApiBlueprint("api", __name__, url_prefix="/api",

@@ -1,0 +1,170 @@
+"""Response schemas dumped without marshmallow's per-field layers (响应序列化快路径).
+
+flask-smorest answers every API request with ``schema.dump(result)``. For each field of each
+object marshmallow then goes through ``Field.serialize`` → ``Field.get_value`` →
+``Schema.get_attribute`` → ``utils.get_value`` → ``obj[key]`` (a ``TypeError`` caught for every
+attribute of a named tuple or row) → ``getattr``, and only then the field's own ``_serialize``. A
+case page (``GET /api/cases/<id>``: the case, its tasks, history, incidents, timers) is about 90
+fields, and those layers were ~6% of a web worker's CPU under bench/http_load.py (cProfile inside
+the gunicorn workers), the field's own ``_serialize`` a small part of it.
+
+``fast_dump(schema)`` returns a function giving the same result as ``schema.dump(obj)``: the value
+is looked up as ``utils.get_value`` would (a dict's key, else the attribute; a tuple's ``obj[key]``
+always fails, so it goes straight to the attribute), a missing value takes the field's
+``dump_default`` or is left out, and every value is then converted by the field's own
+``_serialize`` — the conversion is marshmallow's, only the way to it is shorter. ``Nested`` and
+``List(Nested)`` fields call the nested schema's fast dump the way ``Nested._serialize`` calls its
+``dump``. A schema with ``pre_dump``/``post_dump`` hooks, its own ``get_attribute`` or dict class, or
+a field that reads no attribute (``Method``, ``Function``) is not compiled: ``fast_dump`` returns
+None and marshmallow dumps it. tests/test_api_dump.py compares both on every response schema.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+import marshmallow as ma
+from marshmallow import fields
+from marshmallow.decorators import POST_DUMP, PRE_DUMP
+from marshmallow.utils import get_value, missing
+
+_tuple_getitem = tuple.__getitem__
+_dict_getitem = dict.__getitem__
+
+
+def _value(obj: Any, key: str) -> Any:
+    """``marshmallow.utils.get_value(obj, key)`` for a key without a dot."""
+    kind = type(obj)
+    if kind is dict:
+        try:
+            return obj[key]
+        except KeyError:
+            return getattr(obj, key, missing)
+    getitem = getattr(kind, "__getitem__", None)
+    if getitem is None:
+        return getattr(obj, key, missing)
+    if getitem is _tuple_getitem:  # a named tuple: obj["name"] is a TypeError, then the attribute
+        return getattr(obj, key, missing)
+    try:
+        return obj[key]
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return getattr(obj, key, missing)
+
+
+def _dotted(path: str) -> Callable[[Any, str], Any]:
+    return lambda obj, _key: get_value(obj, path)
+
+
+def _compilable(schema: ma.Schema) -> bool:
+    return (not schema._hooks[PRE_DUMP] and not schema._hooks[POST_DUMP]
+            and type(schema).get_attribute is ma.Schema.get_attribute and schema.dict_class is dict
+            and all(f._CHECK_ATTRIBUTE for f in schema.dump_fields.values()))
+
+
+def _nested(field: fields.Nested, memo: dict) -> Callable | None:
+    """``Nested._serialize``: None stays None, else the nested schema's dump (``many`` as it says)."""
+    schema = field.schema
+    inner = _compile(schema, memo)
+    if inner is None:
+        return None
+    many = bool(schema.many or field.many)
+
+    def serialize(value, _attr, _obj):
+        if value is None:
+            return None
+        return inner(value, many)
+    return serialize
+
+
+# What a field's ``_serialize`` returns at once for a value of one exact type, checked in the loop
+# without a call: None for these field classes (each returns None for None), a ``str`` for
+# ``String``, an ``int`` for ``Integer`` (``int(v)``), a ``datetime``'s ``isoformat()`` for an ISO
+# ``DateTime``. Any other value goes through the field's ``_serialize``.
+_NONE_IS_NONE = (fields.String, fields.Integer, fields.DateTime, fields.Boolean, fields.Dict, fields.List,
+                 fields.Nested, fields.Raw)
+_PLAIN, _STR, _INT, _ISO = 0, 1, 2, 3
+
+
+def _shortcut(field: fields.Field) -> tuple[bool, int]:
+    kind = type(field)
+    none_is_none = kind in _NONE_IS_NONE
+    if kind is fields.String:
+        return none_is_none, _STR
+    if kind is fields.Integer and not field.as_string:
+        return none_is_none, _INT
+    if (kind is fields.DateTime and (field.format or field.DEFAULT_FORMAT) in ("iso", "iso8601")
+            and field.SERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT) is dt.datetime.isoformat):
+        return none_is_none, _ISO
+    return none_is_none, _PLAIN
+
+
+def _serializer(field: fields.Field, memo: dict) -> Callable:
+    if type(field) is fields.Nested:
+        nested = _nested(field, memo)
+        if nested is not None:
+            return nested
+    elif type(field) is fields.List and type(field.inner) is fields.Nested:
+        nested = _nested(field.inner, memo)
+        if nested is not None:
+            def each(value, attr, obj):  # ``List._serialize``
+                if value is None:
+                    return None
+                return [nested(item, attr, obj) for item in value]
+            return each
+    return field._serialize
+
+
+def _compile(schema: ma.Schema, memo: dict) -> Callable[[Any, bool], Any] | None:
+    if id(schema) in memo:
+        return memo[id(schema)]
+    if not _compilable(schema):
+        memo[id(schema)] = None
+        return None
+    memo[id(schema)] = None  # a schema nesting itself is left to marshmallow
+    steps = []
+    for name, field in schema.dump_fields.items():
+        source = name if field.attribute is None else field.attribute
+        getter = _dotted(source) if "." in source else _value
+        key = field.data_key if field.data_key is not None else name
+        steps.append((key, name, source, getter, _serializer(field, memo), field.dump_default, *_shortcut(field)))
+    steps_t = tuple(steps)
+    _str, _int, _datetime, isoformat = str, int, dt.datetime, dt.datetime.isoformat
+
+    def one(obj):
+        out = {}
+        for key, name, source, getter, serialize, default, none_is_none, shortcut in steps_t:
+            value = getter(obj, source)
+            if value is missing:
+                value = default() if callable(default) else default
+                if value is missing:
+                    continue
+            if value is None and none_is_none:
+                out[key] = None
+                continue
+            kind = type(value)
+            if shortcut == _STR and kind is _str or shortcut == _INT and kind is _int:
+                out[key] = value
+            elif shortcut == _ISO and kind is _datetime:
+                out[key] = isoformat(value)
+            else:
+                out[key] = serialize(value, name, obj)
+        return out
+
+    def dump(obj, many: bool):
+        if many and obj is not None:
+            return [one(item) for item in obj]
+        return one(obj)
+    memo[id(schema)] = dump
+    return dump
+
+
+def fast_dump(schema: ma.Schema) -> Callable[..., Any] | None:
+    """A function with ``schema.dump``'s signature and result, or None (marshmallow's own then)."""
+    compiled = _compile(schema, {})
+    if compiled is None:
+        return None
+    default_many = bool(schema.many)
+
+    def dump(obj, *, many: bool | None = None):
+        return compiled(obj, default_many if many is None else bool(many))
+    return dump
