@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 import sqlalchemy as sa
 
 from engine import Engine
@@ -46,6 +47,36 @@ def test_a_token_request_runs_one_statement_and_no_directory_lookup_once_the_pri
     assert me["username"] == "insp" and me["roles"] == ["inspector"]
     assert _directory_lookups(seen) == [], seen
     assert len(seen) == 1, seen  # the token row, its user's password and state, and the counter
+
+
+def test_a_token_read_on_postgresql_opens_no_sqlalchemy_connection_and_gives_its_connection_back(world):
+    """PostgreSQL: the token's row is read on a pooled connection in autocommit without a
+    SQLAlchemy ``Connection`` (webui/api/auth.py ``_holder_autocommit``); the connection goes back
+    to the pool out of autocommit, and a revoked token is refused on that path as on the other."""
+    if world.engine.db.is_sqlite:
+        pytest.skip("SQLite reads the token through a Connection (no autocommit switch to save)")
+    db = world.engine.db.engine
+    headers = world.headers("insp")
+    client = world.client()
+    assert client.get("/api/me", headers=headers).status_code == 200  # warms the principal cache
+    opened, returned = [], []
+
+    def connect(conn):
+        opened.append(conn)
+
+    def checkin(dbapi_conn, record):
+        returned.append(dbapi_conn.autocommit)
+    sa.event.listen(db, "engine_connect", connect)
+    sa.event.listen(db, "checkin", checkin)
+    try:
+        assert client.get("/api/me", headers=headers).get_json()["username"] == "insp"
+    finally:
+        sa.event.remove(db, "engine_connect", connect)
+        sa.event.remove(db, "checkin", checkin)
+    assert opened == [] and returned == [False] and db.pool.checkedout() == 0
+    from webui.api import revoke_token
+    assert revoke_token(world.engine, world.tokens["insp"])
+    assert client.get("/api/me", headers=headers).status_code == 401
 
 
 def test_a_session_request_takes_the_principal_from_the_cache_too(world):
