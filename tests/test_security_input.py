@@ -200,6 +200,25 @@ def test_api_login_locks_an_account_across_addresses_and_an_address_across_accou
     assert r.status_code == 429
 
 
+def test_flask_limiters_hooks_run_for_the_sign_ins_only(world, tmp_path, monkeypatch):
+    """Any other request skips Flask-Limiter's before/after/teardown hooks (webui/login_limits.py
+    ``_hooks_only_for``); a sign-in still goes through all three, and its failures still count."""
+    from flask_limiter import Limiter
+    calls: list[str] = []
+    for name in ("_check_request_limit", "_Limiter__inject_headers", "_Limiter__release_context"):
+        real = getattr(Limiter, name)
+        monkeypatch.setattr(Limiter, name, lambda self, *a, _real=real, _name=name, **k:
+                            calls.append(_name) or _real(self, *a, **k))
+    app = build_app(world.engine, tmp_path, config=LOCKOUT)  # its hooks bound to the counting methods
+    c = app.test_client()
+    assert c.get("/api/me", headers=world.headers("insp")).status_code == 200
+    assert c.get("/healthz").status_code == 200
+    assert calls == []
+    r = c.post("/api/tokens", json={"username": "hooks", "password": "guess"}, environ_base={"REMOTE_ADDR": "10.4.0.1"})
+    assert r.status_code == 401
+    assert {"_check_request_limit", "_Limiter__inject_headers", "_Limiter__release_context"} <= set(calls)
+
+
 def test_page_login_is_locked_too(world, tmp_path):
     if "auth.login" not in world.app.view_functions:
         pytest.skip("no login page in this app")
