@@ -1,10 +1,12 @@
 """Cost of running model code isolated (engine/evaluator.py): per evaluation and per engine step.
 
 Per evaluation (microseconds, median of many): a plain condition in the host; an expression, an
-expression calling a host function, and a script in an isolated worker; and, for comparison, the
-same restricted code evaluated in the host (``isolate=False``, which the engine never uses).
+expression calling a host function, and a script in an isolated worker; a plain script
+(assignments of plain expressions) in the host and, forced there, in a worker; and, for comparison,
+the same restricted code evaluated in the host (``isolate=False``, which the engine never uses).
 Per step (milliseconds, median over the loop of tests/bpmn/loop.bpmn on a SQLite file): the
-gateway condition plain (host), as a call (worker), and with a script task in the loop (worker).
+gateway condition plain (host), as a call (worker), with a script task in the loop (worker), and
+with a plain script task in the loop (host).
 
     python bench/sandbox.py --json
 """
@@ -29,18 +31,23 @@ SCRIPT_TASK = """<bpmn:sequenceFlow id="f2" sourceRef="report" targetRef="calc" 
     <bpmn:scriptTask id="calc" name="计算"><bpmn:script>total = sum(x for x in [round, 1, 2])
 label = f"第{round}轮"</bpmn:script></bpmn:scriptTask>
     <bpmn:sequenceFlow id="f2b" sourceRef="calc" targetRef="gw" />"""
+PLAIN_SCRIPT = 'total = round + 3\nlabel = "第" + str(round) + "轮"'
 
 
 def per_evaluation(runs: int) -> dict:
     functions = {"workdays_after": lambda start, n: f"{start}+{n}"}
     isolated = IsolatedEnvironment(functions, seconds=5.0)
     in_host = IsolatedEnvironment(functions, seconds=5.0, isolate=False)
+    no_plain_scripts = IsolatedEnvironment(functions, seconds=5.0)
+    no_plain_scripts.plain_scripts = False
     data = {"finished": False, "round": 3, "items": [{"amount": i} for i in range(20)], "text": "整改" * 50}
     cases = {
         "plain_condition_host": (isolated, "eval", "finished == False and round >= 3"),
         "expression_worker": (isolated, "eval", "len(items) > 2"),
         "expression_calling_host_function_worker": (isolated, "eval", "workdays_after('2026-11-02', 5)"),
         "script_worker": (isolated, "exec", "total = sum(i['amount'] for i in items)"),
+        "plain_script_host": (isolated, "exec", PLAIN_SCRIPT),
+        "plain_script_worker": (no_plain_scripts, "exec", PLAIN_SCRIPT),
         "expression_restricted_in_host": (in_host, "eval", "len(items) > 2"),
         "script_restricted_in_host": (in_host, "exec", "total = sum(i['amount'] for i in items)"),
     }
@@ -70,6 +77,8 @@ def per_step(iterations: int) -> dict:
                                                SCRIPT_TASK).replace(
             "<bpmn:flowNodeRef>gw</bpmn:flowNodeRef>", "<bpmn:flowNodeRef>gw</bpmn:flowNodeRef><bpmn:flowNodeRef>calc</bpmn:flowNodeRef>"),
     }
+    variants["plain_script_task_in_host"] = variants["script_task_in_worker"].replace(
+        SCRIPT_TASK.split("<bpmn:script>")[1].split("</bpmn:script>")[0], PLAIN_SCRIPT)
     result = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in variants.items():
@@ -85,7 +94,8 @@ def per_step(iterations: int) -> dict:
                 times.append(time.perf_counter() - t0)
             env = engine.script_engine.environment
             result[name] = {"step_ms": round(statistics.median(times[1:]) * 1e3, 3),
-                            "host_evaluations": env.evaluations["host"], "worker_evaluations": env.evaluations["worker"]}
+                            "host_evaluations": env.evaluations["host"], "worker_evaluations": env.evaluations["worker"],
+                            "host_scripts": env.evaluations["host_script"]}
             engine.dispose()
     return result
 
@@ -107,6 +117,8 @@ def main():
         steps["condition_in_worker"]["step_ms"] - steps["plain_condition"]["step_ms"], 3)
     result["step_overhead_script_task_in_worker_ms"] = round(
         steps["script_task_in_worker"]["step_ms"] - steps["plain_condition"]["step_ms"], 3)
+    result["step_overhead_plain_script_task_in_host_ms"] = round(
+        steps["plain_script_task_in_host"]["step_ms"] - steps["plain_condition"]["step_ms"], 3)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:

@@ -39,7 +39,6 @@ import os
 import resource
 import signal
 import sys
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import restricted  # noqa: E402  (engine/restricted.py, by path)
@@ -141,14 +140,6 @@ def _stub(channel: Channel, name: str):
     return call_host
 
 
-def _line_of(exc: BaseException) -> int | None:
-    line = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename == "<string>":
-            line = frame.lineno
-    return line
-
-
 def run_job(channel: Channel, job: dict, cache: dict) -> dict:
     mode, source = job["mode"], job["src"]
     key = (mode, source)
@@ -164,15 +155,7 @@ def run_job(channel: Channel, job: dict, cache: dict) -> dict:
     if mode == "eval":
         return {"ok": restricted.encode(eval(code, scope), "表达式结果")}
     exec(code, scope)
-    changed, deleted = {}, [k for k in inputs if k not in scope]
-    for name, value in scope.items():
-        if name.startswith("_") or (name in base and base[name] is value) or callable(value) \
-                or type(value).__name__ == "module":
-            continue
-        encoded = restricted.encode(value, name)
-        if name not in inputs or inputs[name] != encoded:
-            changed[name] = encoded
-    reply = {"set": changed, "del": deleted}
+    reply = restricted.script_reply(scope, base, inputs)  # what the host's plain scripts answer too
     collector = scope.get("_print")  # RestrictedPython's print(): the text goes to the case log
     if collector is not None and getattr(collector, "txt", None):
         reply["printed"] = "".join(collector.txt)[:2000]
@@ -204,11 +187,7 @@ def main() -> None:
             reply = {"error": {"type": "ModelCodeRefused", "message": str(exc), "line": None}}
         except BaseException as exc:  # noqa: BLE001 — everything the model raises goes back as its error
             restart = isinstance(exc, (MemoryError, RecursionError, SystemExit, KeyboardInterrupt))
-            try:
-                message = str(exc)[:2000]
-            except BaseException:  # noqa: BLE001 — a str() that itself fails
-                message = ""
-            reply = {"error": {"type": type(exc).__name__, "message": message, "line": _line_of(exc)}}
+            reply = {"error": restricted.error_reply(exc)}
         if restart:
             reply["restart"] = True
         try:

@@ -145,9 +145,12 @@ def compile_code(source: str, mode: str = "exec", filename: str = "<string>"):
     problems = [_translate(e) for e in result.errors] + _format_refusals(tree)
     if problems or result.code is None:
         raise ModelCodeRefused(problems or ["代码无法编译"])
-    # RestrictedPython counts names read, not names deleted: ``del x`` must be given ``x`` too.
+    # RestrictedPython counts names read, not names deleted nor the target of ``x += 1`` (which it
+    # rewrites to ``x = _inplacevar_("+=", x, 1)``, a read it does not count): both must be given ``x``
+    # too (until 2026-12 ``n += 1`` always failed with NameError).
     deleted = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Del)}
-    return result.code, frozenset(result.used_names) | deleted
+    updated = {n.target.id for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
+    return result.code, frozenset(result.used_names) | deleted | updated
 
 
 def problems(source: str, mode: str = "exec") -> list[str]:
@@ -217,19 +220,195 @@ def is_plain(source: str) -> bool:
         tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError):
         return False
+    return _plain_tree(tree)
+
+
+def _plain_tree(tree: ast.AST, script: bool = False) -> bool:
+    """Every node of ``tree`` is of a plain expression (``is_plain``); ``script``: of a plain script's
+    expression, which may also multiply (the host runs ``*`` through ``guarded_mul``) and build a
+    dict (``{"subject": subject, "on": day}``)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             if not (isinstance(node.func, ast.Name) and node.func.id in PLAIN_CALLS and len(node.args) == 1
                     and not node.keywords and not isinstance(node.args[0], ast.Starred)):
                 return False
             continue
-        if not isinstance(node, _PLAIN_NODES):
+        if not isinstance(node, _PLAIN_NODES) and not (script and isinstance(node, (ast.Mult, ast.Dict))):
             return False
         if isinstance(node, ast.Name) and node.id.startswith("_"):
             return False
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and len(node.value) > 10_000:
             return False
     return True
+
+
+# --- plain scripts: assignments of plain expressions, also run in the host ----------------------
+
+# A value a plain script run in the host assigns may hold at most this many units (a character of
+# a text, an item of a list, a key or value of a dict, counted again wherever the same object is
+# referenced again, as the worker's JSON would repeat it) and be nested this deep; ``guarded_mul``
+# refuses a product past them (an int: bits). Past them the script goes to the worker.
+PLAIN_SCRIPT_UNITS = 1_000_000
+PLAIN_SCRIPT_DEPTH = 100
+PLAIN_SCRIPT_BITS = 100_000
+# The items the host may walk to check a script's values, all its statements together (a few ms):
+# a script of ever larger lists goes to the worker rather than walk them again after each statement.
+PLAIN_SCRIPT_STEPS = 100_000
+
+
+class TooLarge(Exception):
+    """A plain script run in the host would make a value past the host's bound (``PLAIN_SCRIPT_*``):
+    it is abandoned before allocating it, and the worker runs the script from the start."""
+
+
+def _check_product(a, b) -> None:
+    """Raise TooLarge if ``a * b`` would pass the host's bound (see ``guarded_mul``)."""
+    if isinstance(a, int) and isinstance(b, int):
+        if a.bit_length() + b.bit_length() > PLAIN_SCRIPT_BITS:
+            raise TooLarge
+    elif isinstance(b, int) and isinstance(a, (str, list, tuple)):
+        if len(a) * b > PLAIN_SCRIPT_UNITS:
+            raise TooLarge
+    elif isinstance(a, int) and isinstance(b, (str, list, tuple)):
+        if len(b) * a > PLAIN_SCRIPT_UNITS:
+            raise TooLarge
+
+
+def guarded_mul(a, b):
+    """``a * b`` in a plain script run in the host, refused (``TooLarge``) before the product would
+    pass the bound: a text or list repeated past ``PLAIN_SCRIPT_UNITS`` items, an int product past
+    ``PLAIN_SCRIPT_BITS`` bits (``a = a * a`` squares). Everything else multiplies as ``*`` does
+    (floats, decimals and durations have a fixed size; other types raise ``*``'s own TypeError)."""
+    _check_product(a, b)
+    return a * b
+
+
+def guarded_inplacevar(op, x, y):
+    """``_inplacevar_`` of a plain script run in the host: ``*=`` within ``guarded_mul``'s bound."""
+    if op == "*=":
+        _check_product(x, y)
+    return _INPLACE[op](x, y)
+
+
+def within_plain_bounds(value, steps: int = PLAIN_SCRIPT_STEPS) -> int:
+    """What is left of ``steps`` after walking ``value``, or -1 when it holds more than
+    ``PLAIN_SCRIPT_UNITS`` units, is nested deeper than ``PLAIN_SCRIPT_DEPTH`` or the walk would take
+    more than ``steps`` steps (an item or a key of a container is a step, a text one however long):
+    the walk stops as soon as it knows, so a script's walks together cost at most the steps it is given."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return steps
+    if isinstance(value, str):
+        return steps if len(value) <= PLAIN_SCRIPT_UNITS else -1
+    units, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        units += 1
+        steps -= 1
+        if isinstance(item, str):
+            units += len(item)
+        elif isinstance(item, (list, tuple)):
+            units += len(item)
+            steps -= len(item)
+            if depth >= PLAIN_SCRIPT_DEPTH or units > PLAIN_SCRIPT_UNITS or steps < 0:
+                return -1
+            stack.extend([(x, depth + 1) for x in item])
+        elif isinstance(item, dict):
+            units += 2 * len(item)
+            steps -= 2 * len(item)
+            if depth >= PLAIN_SCRIPT_DEPTH or units > PLAIN_SCRIPT_UNITS or steps < 0:
+                return -1
+            for k, x in item.items():
+                if isinstance(k, str):
+                    units += len(k)
+                stack.append((x, depth + 1))
+        if units > PLAIN_SCRIPT_UNITS or steps < 0:
+            return -1
+    return steps
+
+
+class _PlainScriptPolicy(DubanPolicy):
+    """The restricted policy, and ``a * b`` compiled as ``_mul_(a, b)`` (``guarded_mul``): the
+    name is made here, after the check that refuses model code's own ``_`` names."""
+
+    def visit_BinOp(self, node):
+        node = super().visit_BinOp(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            name = ast.copy_location(ast.Name("_mul_", ast.Load()), node)
+            return ast.copy_location(ast.Call(func=name, args=[node.left, node.right], keywords=[]), node)
+        return node
+
+
+def _plain_statement(stmt: ast.stmt) -> tuple[str, ...] | None:
+    """The names ``stmt`` assigns or deletes if it is a plain script's statement, else None."""
+    if isinstance(stmt, ast.Assign):
+        if all(isinstance(t, ast.Name) for t in stmt.targets) and _plain_tree(stmt.value, script=True):
+            return tuple(t.id for t in stmt.targets)
+    elif isinstance(stmt, ast.AugAssign):
+        if isinstance(stmt.target, ast.Name) and isinstance(stmt.op, (ast.Add, ast.Sub, ast.Div, ast.FloorDiv,
+                                                                       ast.Mult)) \
+                and _plain_tree(stmt.value, script=True):
+            return (stmt.target.id,)
+    elif isinstance(stmt, ast.Delete):
+        if all(isinstance(t, ast.Name) for t in stmt.targets):
+            return ()
+    elif isinstance(stmt, ast.Pass):
+        return ()
+    return None
+
+
+def plain_script(source: str) -> tuple[tuple[object, tuple[str, ...]], ...] | None:
+    """A *plain script* — every statement ``a = <plain>``, ``a = b = <plain>``, ``a += <plain>``
+    (``+ - / // *``), ``del a`` or ``pass``, where <plain> is a plain expression (``is_plain``) that
+    may also multiply and build a dict — as one restricted code object per statement with the names it assigns, to
+    run in the host statement by statement (engine/evaluator.py); None for any other script.
+    ``verified = True``, ``conclusion = "区级已核查"``, ``fine = amount * rate``,
+    ``登记 = 登记 + str(loopCounter)`` are plain scripts."""
+    try:
+        tree = ast.parse(source, mode="exec")
+    except (SyntaxError, ValueError):
+        return None
+    shapes = [_plain_statement(stmt) for stmt in tree.body]
+    if not tree.body or any(shape is None for shape in shapes):
+        return None
+    plan = []
+    for stmt, names in zip(tree.body, shapes):
+        result = compile_restricted_exec(ast.Module(body=[stmt], type_ignores=[]), filename="<string>",
+                                         policy=_PlainScriptPolicy)
+        if result.errors or result.code is None:
+            return None
+        plan.append((result.code, names))
+    return tuple(plan)
+
+
+def script_reply(scope: dict, base: dict, inputs: dict) -> dict:
+    """What a script run in ``scope`` (globals ``base`` plus the decoded ``inputs``) hands back: the
+    variables it set to a value other than the one it got (encoded), and the inputs it deleted. The
+    worker's reply (engine/evaluator_worker.py), and a plain script's in the host the same way."""
+    changed, deleted = {}, [k for k in inputs if k not in scope]
+    for name, value in scope.items():
+        if name.startswith("_") or (name in base and base[name] is value) or callable(value) \
+                or type(value).__name__ == "module":
+            continue
+        encoded = encode(value, name)
+        if name not in inputs or inputs[name] != encoded:
+            changed[name] = encoded
+    return {"set": changed, "del": deleted}
+
+
+def error_reply(exc: BaseException) -> dict:
+    """How an error model code raised is reported: its type name, message and line (the last frame
+    of the model's code, ``<string>``)."""
+    try:
+        message = str(exc)[:2000]
+    except BaseException:  # noqa: BLE001 — a str() that itself fails
+        message = ""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<string>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return {"type": type(exc).__name__, "message": message, "line": line}
 
 
 # --- the guards RestrictedPython's compiled code calls ---------------------------------------------
