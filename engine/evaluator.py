@@ -326,6 +326,7 @@ def _call_host(functions: dict, message: dict) -> dict:
 
 
 _pool: Pool | None = None
+_MISSING = object()
 _pool_lock = threading.Lock()
 
 
@@ -522,16 +523,23 @@ class IsolatedEnvironment(TaskDataEnvironment):
         assigned must be within the host's bound (``restricted.within_plain_bounds``, which also bounds
         the walks of all statements together); a statement can
         only combine values already in the scope, so no statement allocates more than a few times
-        what the case and the bound already hold. Past the bound, or on a MemoryError or
-        RecursionError, None: the worker runs the script from the start on the same ``data``."""
+        what the case and the bound already hold. Past the bound, on a MemoryError or
+        RecursionError, or when a statement reads a name that is neither case data nor a value the
+        script made (a global such as ``now`` or ``range``, or a missing name), None: the worker runs
+        the script from the start on the same ``data``."""
         base = self._host_scope()
         scope = dict(base)
         scope["_mul_"] = restricted.guarded_mul
         scope["_inplacevar_"] = restricted.guarded_inplacevar
+        scope["int"] = restricted.guarded_int  # no case variable is named so (_conversion_shadowed)
         steps = restricted.PLAIN_SCRIPT_STEPS
         try:
             scope.update(restricted.decode(data))
-            for code, assigned in plan:
+            for code, assigned, loads in plan:
+                for name in loads:  # case data or the script's own value; a global or a missing name: the worker
+                    value = scope.get(name, _MISSING)
+                    if value is _MISSING or (name in base and base[name] is value):
+                        return None
                 exec(code, scope)
                 for name in assigned:
                     steps = restricted.within_plain_bounds(scope.get(name), steps)

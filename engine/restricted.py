@@ -283,6 +283,15 @@ def guarded_mul(a, b):
     return a * b
 
 
+def guarded_int(value, *rest):
+    """``int`` in a plain script run in the host: a decimal of more than 4,300 digits (the limit
+    Python puts on ``int`` of a text) is refused (``TooLarge``) — ``int(Decimal("1e99999"))`` takes
+    a second, one more digit of exponent minutes — and goes to the worker and its CPU bound."""
+    if isinstance(value, decimal.Decimal) and value.is_finite() and value.adjusted() > 4300:
+        raise TooLarge
+    return int(value, *rest)
+
+
 def guarded_inplacevar(op, x, y):
     """``_inplacevar_`` of a plain script run in the host: ``*=`` within ``guarded_mul``'s bound."""
     if op == "*=":
@@ -338,29 +347,35 @@ class _PlainScriptPolicy(DubanPolicy):
         return node
 
 
+def _plain_target(node: ast.AST) -> bool:
+    """A name a plain script may assign or delete: not a conversion it may call (``PLAIN_CALLS``), so
+    ``str = start_case`` then ``str(x)`` cannot make a plain script call anything else."""
+    return isinstance(node, ast.Name) and node.id not in PLAIN_CALLS
+
+
 def _plain_statement(stmt: ast.stmt) -> tuple[str, ...] | None:
     """The names ``stmt`` assigns or deletes if it is a plain script's statement, else None."""
     if isinstance(stmt, ast.Assign):
-        if all(isinstance(t, ast.Name) for t in stmt.targets) and _plain_tree(stmt.value, script=True):
-            return tuple(t.id for t in stmt.targets)
+        if all(_plain_target(t) for t in stmt.targets) and _plain_tree(stmt.value, script=True):
+            return tuple(t.id for t in stmt.targets)  # type: ignore[attr-defined]
     elif isinstance(stmt, ast.AugAssign):
-        if isinstance(stmt.target, ast.Name) and isinstance(stmt.op, (ast.Add, ast.Sub, ast.Div, ast.FloorDiv,
-                                                                       ast.Mult)) \
+        if _plain_target(stmt.target) and isinstance(stmt.op, (ast.Add, ast.Sub, ast.Div, ast.FloorDiv, ast.Mult)) \
                 and _plain_tree(stmt.value, script=True):
-            return (stmt.target.id,)
+            return (stmt.target.id,)  # type: ignore[attr-defined]
     elif isinstance(stmt, ast.Delete):
-        if all(isinstance(t, ast.Name) for t in stmt.targets):
+        if all(_plain_target(t) for t in stmt.targets):
             return ()
     elif isinstance(stmt, ast.Pass):
         return ()
     return None
 
 
-def plain_script(source: str) -> tuple[tuple[object, tuple[str, ...]], ...] | None:
+def plain_script(source: str) -> tuple[tuple[object, tuple[str, ...], tuple[str, ...]], ...] | None:
     """A *plain script* — every statement ``a = <plain>``, ``a = b = <plain>``, ``a += <plain>``
     (``+ - / // *``), ``del a`` or ``pass``, where <plain> is a plain expression (``is_plain``) that
-    may also multiply and build a dict — as one restricted code object per statement with the names it assigns, to
-    run in the host statement by statement (engine/evaluator.py); None for any other script.
+    may also multiply and build a dict — as one restricted code object per statement with the names it
+    assigns and the names it reads as values (``_values_read``), to run in the host statement by
+    statement (engine/evaluator.py); None for any other script.
     ``verified = True``, ``conclusion = "区级已核查"``, ``fine = amount * rate``,
     ``登记 = 登记 + str(loopCounter)`` are plain scripts."""
     try:
@@ -372,12 +387,26 @@ def plain_script(source: str) -> tuple[tuple[object, tuple[str, ...]], ...] | No
         return None
     plan = []
     for stmt, names in zip(tree.body, shapes):
+        loads = _values_read(stmt)
         result = compile_restricted_exec(ast.Module(body=[stmt], type_ignores=[]), filename="<string>",
                                          policy=_PlainScriptPolicy)
         if result.errors or result.code is None:
             return None
-        plan.append((result.code, names))
+        plan.append((result.code, names, loads))
     return tuple(plan)
+
+
+def _values_read(stmt: ast.stmt) -> tuple[str, ...]:
+    """The names ``stmt`` reads as values (not the conversion a call names), the target of ``x += 1``
+    too: at run time each must be case data or a value the script made, never a global (``now``,
+    ``range``, ``datetime``) or missing — those go to the worker (engine/evaluator.py), so a host
+    object (``str(now)`` would show its address) never becomes a value in the host."""
+    calls = {id(n.func) for n in ast.walk(stmt) if isinstance(n, ast.Call)}
+    names = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+             and id(n) not in calls]
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+        names.append(stmt.target.id)
+    return tuple(dict.fromkeys(names))
 
 
 def script_reply(scope: dict, base: dict, inputs: dict) -> dict:

@@ -13,6 +13,7 @@ import datetime as dt
 import decimal
 import math
 import random
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -180,7 +181,10 @@ def test_scripts_that_are_not_plain_go_to_the_worker():
                    "if x:\n    a = 1", "a = [i for i in x]", "a = f\"{x}\"", "a = lambda: 1", "a = x << 2",
                    "a = now()", "a = _x", "a = {1, 2}", "a = x % 2", "a = x @ y", "a = -x ** 2", "x |= 1",
                    "a = int(x, 2)", "a = len(*x)", "a = str(x=1)", "a = (b := 1)", "a = not_plain(x)",
-                   "a = " + repr("长" * 10_001), "import os", "a = x.__class__"]:
+                   "a = " + repr("长" * 10_001), "import os", "a = x.__class__",
+                   # a conversion rebound to something else could then be called: not plain
+                   "str = start_case\nb = str(x)", "int = now", "len = sum\nb = len(x)", "abs += 1", "del bool",
+                   "a = float = 1"]:
         assert restricted.plain_script(script) is None, script
 
 
@@ -197,6 +201,7 @@ BOMBS = [
     "s = \"x\" * 999999\ns = s + s",
     "a = [0] * 90000\n" + "b = [a]\n" * 40,  # each within the bound, the walks together past it
 ]
+HUGE_DECIMAL = {"d": decimal.Decimal("1e99999")}  # int() of it: a second of CPU, 1e999999 minutes
 
 
 @pytest.mark.parametrize("script", BOMBS)
@@ -211,6 +216,16 @@ def test_a_plain_script_past_the_bound_is_abandoned_without_allocating_it(env, s
         tracemalloc.stop()
     assert reply is None  # to the worker
     assert peak < 64 * 1024 * 1024, peak
+
+
+def test_int_of_a_huge_decimal_goes_to_the_worker(env):
+    started = time.process_time()
+    for script in ["a = int(d)", "a = int(d + 1)", "a = 1\nb = int(d * 1)"]:
+        assert env._run_plain_script(restricted.plain_script(script), restricted.encode(HUGE_DECIMAL)) is None
+    assert time.process_time() - started < 0.5
+    data = {"d": decimal.Decimal("-1.5e3")}
+    env.execute("a = int(d)\nb = int(\"１２\")", data)
+    assert data["a"] == -1500 and data["b"] == 12
 
 
 def test_a_bomb_goes_to_the_worker_which_bounds_it():
@@ -271,3 +286,14 @@ def test_an_augmented_assignment_is_given_its_variable(env):
         env.execute("n += sum([1, 2])\nitems += [str(n)]", data)  # not plain: the worker either way
         assert data == {"n": 5, "items": ["a", "5"]}
     env.plain_scripts = True
+
+
+def test_a_plain_script_reading_a_global_or_a_missing_name_goes_to_the_worker(env):
+    """A host object never becomes a value in the host: ``str(now)`` would show the host function
+    (and its address), not the worker's stub; a missing name is the worker's NameError."""
+    for script in ["a = str(now)", "a = str(range)", "a = now", "a = datetime\nb = 1", "b = str(len)",
+                   "a = math", "a = 1\nb = 未定义", "x += 1", "a = [case_value]"]:
+        assert restricted.plain_script(script) is not None, script
+        assert not check_both_ways(env, script, {"y": 1}), script
+    assert check_both_ways(env, "now = 1\na = now", {"y": 1})  # the script's own value
+    assert check_both_ways(env, "a = sum + 1", {"sum": 3})  # case data named like a builtin
