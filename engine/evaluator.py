@@ -521,7 +521,8 @@ class IsolatedEnvironment(TaskDataEnvironment):
         scope of its own, so nothing of the case is touched), the same reply
         (``restricted.script_reply``) and the same errors. After each statement every value it
         assigned must be within the host's bound (``restricted.within_plain_bounds``, which also bounds
-        the walks of all statements together); a statement can
+        the walks of all statements together), and all of them must end within
+        ``restricted.PLAIN_SCRIPT_SECONDS``; a statement can
         only combine values already in the scope, so no statement allocates more than a few times
         what the case and the bound already hold. Past the bound, on a MemoryError or
         RecursionError, or when a statement reads a name that is neither case data nor a value the
@@ -535,6 +536,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
         steps = restricted.PLAIN_SCRIPT_STEPS
         try:
             scope.update(restricted.decode(data))
+            deadline = time.perf_counter() + restricted.PLAIN_SCRIPT_SECONDS
             for code, assigned, loads in plan:
                 for name in loads:  # case data or the script's own value; a global or a missing name: the worker
                     value = scope.get(name, _MISSING)
@@ -545,6 +547,8 @@ class IsolatedEnvironment(TaskDataEnvironment):
                     steps = restricted.within_plain_bounds(scope.get(name), steps)
                     if steps < 0:
                         return None
+                if time.perf_counter() > deadline:
+                    return None
             return restricted.script_reply(scope, base, data)
         except (restricted.TooLarge, MemoryError, RecursionError):
             return None

@@ -254,6 +254,10 @@ PLAIN_SCRIPT_BITS = 100_000
 # The items the host may walk to check a script's values, all its statements together (a few ms):
 # a script of ever larger lists goes to the worker rather than walk them again after each statement.
 PLAIN_SCRIPT_STEPS = 100_000
+# The time a plain script may take in the host, all its statements together (wall clock, checked
+# after each statement; one statement costs at most a few passes over the values it names):
+# ``a = x in big_list`` written thousands of times goes to the worker and its CPU bound.
+PLAIN_SCRIPT_SECONDS = 0.05
 
 
 class TooLarge(Exception):

@@ -297,3 +297,15 @@ def test_a_plain_script_reading_a_global_or_a_missing_name_goes_to_the_worker(en
         assert not check_both_ways(env, script, {"y": 1}), script
     assert check_both_ways(env, "now = 1\na = now", {"y": 1})  # the script's own value
     assert check_both_ways(env, "a = sum + 1", {"sum": 3})  # case data named like a builtin
+
+
+def test_a_long_plain_script_goes_to_the_worker_past_its_time_in_the_host(env):
+    """Each statement is bounded by the values it names, the whole script by PLAIN_SCRIPT_SECONDS."""
+    script = "a = x in big\n" * 3000
+    plan = restricted.plain_script(script)
+    data = restricted.encode({"x": -1, "big": list(range(50_000))})
+    started = time.perf_counter()
+    assert env._run_plain_script(plan, data) is None
+    assert time.perf_counter() - started < 0.5
+    assert env._run_plain_script(restricted.plain_script("a = x in big\n" * 3), data) == {"set": {"a": False},
+                                                                                          "del": []}
