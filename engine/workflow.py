@@ -11,17 +11,21 @@ task in it as it adds it to the tree and takes it out as it drops it; state.prun
 - no task in the state: the walk finds none either;
 - one task: the walk finds it if it reaches it — every ancestor up to the root lists it as a child
   and is in a state the walk descends from (it does not look below predicted tasks for definite
-  ones), and it is far above the walk's depth limit;
+  ones), and it is far above the walk's depth limit. The walk also enters the sub-process of every
+  task it visits (``BpmnTaskIterator``, whatever that task's state), from the sub-process's root: so
+  the tasks of every sub-process of the case are looked through too, and one found in a
+  sub-process is followed up to its root, on to the task the sub-process hangs from, and so on up to
+  the workflow asked; a task in no workflow below the one asked (the chain of sub-processes above
+  it never meets it) is not found by its walk;
 - anything else — two or more (the walk's order is the order they are run or updated in), one the
-  walk might not reach, a workflow with sub-processes (whose tasks the walk visits too), another
-  filter — is answered by SpiffWorkflow's walk.
+  walk might not reach, another filter — is answered by SpiffWorkflow's walk.
 
 tests/test_step_hot_paths.py compares both answers at every call over looping, parallel,
 inclusive, sub-process and timer models.
 
 A case's sub-processes (embedded, called, event sub-processes) are ``DubanSubWorkflow``s, answered
-the same way while none of their own tasks has a sub-process: ``do_engine_steps`` asks every active
-sub-process for its READY tasks at least twice a step, each a walk from its root. And both classes
+the same way: ``do_engine_steps`` asks every active sub-process for its READY tasks at least twice a
+step, each a walk from its root, and the top workflow, whose walk then enters them all. And both classes
 build the extras of SpiffWorkflow's ``spiff.workflow`` log records ("Initialized workflow" for each
 sub-process entered, "Workflow completed") only when the logger would emit them: below INFO
 SpiffWorkflow lists every task's id in them (a walk of the tree) for a record it then drops.
@@ -29,7 +33,10 @@ Together with the sub-process row's statements built once (engine/state.py ``_FI
 A/B (two engines on two SQLite files, main's code and this, completions alternated, thread CPU, gc
 off in rounds, 300 warm completions a side a run; 2026-12-04, load ~6): tests/bpmn/interop/
 camunda7_implicit_end.bpmn −44, −49, −49 µs a completion (paired medians; A/A +8, +28, −13),
-camunda7_event_subprocess.bpmn −79, −83, −78.
+camunda7_event_subprocess.bpmn −79, −83, −78. Then (same harness, that code against this) the dict's
+answer taken for workflows with sub-processes too, a task found in one followed up through the task
+it hangs from (it had been taken only for a workflow none of whose tasks had a sub-process):
+camunda7_implicit_end −98, −140, −168 µs, camunda7_event_subprocess −172, −191, −188.
 """
 from __future__ import annotations
 
@@ -56,17 +63,51 @@ def _descends_from(state: int) -> int:
     return TaskState.COMPLETED
 
 
-def _reached(workflow, task, lowest: int) -> bool:
-    """The walk from ``workflow``'s root gets to ``task``."""
-    tasks, root = workflow.tasks, workflow.task_tree
-    depth = 0
-    while task is not root:
-        parent = tasks.get(task._parent) if task._parent is not None else None
-        depth += 1
-        if parent is None or parent._state < lowest or depth > _DEEPEST or task.id not in parent._children:
+def _reached(workflow, task, lowest: int) -> bool | None:
+    """The walk from ``workflow``'s root gets to ``task`` (True), certainly not (None: ``task`` is in
+    no workflow below ``workflow``), or perhaps (False: let the walk answer). The walk enters the
+    sub-process of every task it visits (``BpmnTaskIterator``: whatever that task's state), from its
+    root."""
+    subs = workflow.top_workflow.subprocesses
+    # The workflows from ``task``'s up to ``workflow``, each with the task its sub-process hangs from.
+    hops = []
+    wf = task.workflow
+    while wf is not workflow:
+        parent_id = getattr(wf, "parent_task_id", None)
+        if parent_id is None:
+            return None  # up to the top workflow without meeting ``workflow``: not below it
+        if subs.get(parent_id) is not wf:
             return False
-        task = parent
+        holder = _holder(workflow.top_workflow, parent_id)
+        if holder is None or len(hops) > _DEEPEST:
+            return False
+        hops.append(holder.tasks[parent_id])
+        wf = holder
+    depth = 0
+    for above in (*hops, None):
+        wf = task.workflow
+        tasks, root = wf.tasks, wf.task_tree
+        while task is not root:
+            parent = tasks.get(task._parent) if task._parent is not None else None
+            depth += 1
+            if parent is None or parent._state < lowest or depth > _DEEPEST or task.id not in parent._children:
+                return False
+            task = parent
+        if above is None:
+            return True
+        depth += 1
+        task = above
     return True
+
+
+def _holder(top, task_id):
+    """The workflow of the case whose tasks include ``task_id`` (None: none)."""
+    if task_id in top.tasks:
+        return top
+    for sub in top.subprocesses.values():
+        if task_id in sub.tasks:
+            return sub
+    return None
 
 
 _INFO = logging.INFO
@@ -76,12 +117,8 @@ class _TasksByDict:
     """``get_tasks(state=...)``, ``update_waiting_tasks`` and ``collect_log_extras`` of a case's
     workflows (the top one and each sub-process), see the module's docstring."""
 
-    def _holds_subprocess(self) -> bool:
-        """A task of this workflow has a sub-process (the walk descends into it)."""
-        raise NotImplementedError
-
     def get_tasks(self, first_task=None, **kwargs):
-        if first_task is None and len(kwargs) == 1 and "state" in kwargs and not self._holds_subprocess():
+        if first_task is None and len(kwargs) == 1 and "state" in kwargs:
             state = kwargs["state"]
             found = None
             for task in self.tasks.values():
@@ -89,10 +126,22 @@ class _TasksByDict:
                     if found is not None:
                         return super().get_tasks(**kwargs)  # two or more: in the walk's order
                     found = task
+            subs = self.top_workflow.subprocesses
+            if subs:  # the walk enters sub-processes: their tasks too (any of the case's, to be sure)
+                for sub in subs.values():
+                    if sub is not self:
+                        for task in sub.tasks.values():
+                            if task._state & state:
+                                if found is not None:
+                                    return super().get_tasks(**kwargs)
+                                found = task
             if found is None:
                 return []
-            if _reached(self, found, _descends_from(state)):
+            reached = _reached(self, found, _descends_from(state))
+            if reached:
                 return [found]
+            if reached is None:
+                return []
         return super().get_tasks(first_task, **kwargs)
 
     def update_waiting_tasks(self) -> None:
@@ -116,10 +165,6 @@ class DubanSubWorkflow(_TasksByDict, BpmnSubWorkflow):
     times a step, and its walk from the sub-process's root enters the sub-processes of its tasks:
     answered from its task dict while none of its tasks has one."""
 
-    def _holds_subprocess(self) -> bool:
-        top = self.top_workflow
-        return bool(top.subprocesses) and any(sp.parent_task_id in self.tasks for sp in top.subprocesses.values())
-
 
 class DubanWorkflow(_TasksByDict, BpmnWorkflow):
     """``BpmnWorkflow`` with ``get_tasks(state=...)`` and ``update_waiting_tasks`` answered from the
@@ -130,9 +175,6 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         adopt(self)  # its tasks quiet (engine/task_class.py); a restored one has none yet
-
-    def _holds_subprocess(self) -> bool:
-        return bool(self.subprocesses)
 
     def create_subprocess(self, my_task, spec_name):
         # BpmnWorkflow.create_subprocess, with our class
