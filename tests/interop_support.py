@@ -4,8 +4,11 @@ or raises an incident. Shared by tests/test_interop.py, bench/interop.py and ben
 (``--model``: who works a task, what its drawn form gets, how a waiting timer is fired)."""
 from __future__ import annotations
 
+import ast
+import builtins
 import contextlib
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from lxml import etree
 
 from engine.clock import as_utc
 from engine.dialects import VENDOR_NS, B
+from engine import restricted
 from engine.errors import EngineError, IncidentRaised
 
 CORPUS = Path(__file__).resolve().parent / "bpmn" / "interop"
@@ -223,3 +227,313 @@ def raw_walk(path, key: str, data_by_task: dict | None = None, max_steps: int = 
         task.set_data(**data_by_task.get(task.task_spec.bpmn_id, {}))
         task.run()
     return False, sorted(worked)
+
+
+# -- the data a model reads (bench/throughput.py --model: every case walked to its end) -------------
+DEMO_COLLECTION = ["zhang", "li"]  # a multi-instance collection: two inspectors of the test directory
+MI_BUILTINS = {"loopCounter", "nrOfInstances", "nrOfActiveInstances", "nrOfCompletedInstances"}
+MI_MIDWAY = {"loopCounter": 0, "nrOfInstances": 2, "nrOfActiveInstances": 1, "nrOfCompletedInstances": 0}
+
+
+class _Unknown(Exception):
+    """The mini-evaluator below meets something it does not evaluate (a call, an attribute...)."""
+
+
+_COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b,
+            ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+            ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
+            ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
+_ARITH = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+          ast.Div: lambda a, b: a / b, ast.Mod: lambda a, b: a % b, ast.FloorDiv: lambda a, b: a // b}
+
+
+def _value(node: ast.AST, env: dict):
+    """A condition's value for the names in ``env``: comparisons, and/or/not, constants, a ternary and
+    arithmetic only; anything else (a call, an attribute, a subscript) is not evaluated (``_Unknown``).
+    The model's text is never run: this walks its syntax tree."""
+    if isinstance(node, ast.Expression):
+        return _value(node.body, env)
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[node.id]
+        if node.id not in env:
+            raise _Unknown(node.id)
+        return env[node.id]
+    if isinstance(node, ast.BoolOp):
+        values = (_value(v, env) for v in node.values)
+        if isinstance(node.op, ast.And):
+            out = True
+            for out in values:
+                if not out:
+                    return out
+            return out
+        out = False
+        for out in values:
+            if out:
+                return out
+        return out
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
+        v = _value(node.operand, env)
+        return (not v) if isinstance(node.op, ast.Not) else -v
+    if isinstance(node, ast.IfExp):
+        return _value(node.body, env) if _value(node.test, env) else _value(node.orelse, env)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [_value(e, env) for e in node.elts]
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
+        return _ARITH[type(node.op)](_value(node.left, env), _value(node.right, env))
+    if isinstance(node, ast.Compare):
+        left = _value(node.left, env)
+        for op, comparator in zip(node.ops, node.comparators):
+            right = _value(comparator, env)
+            if type(op) not in _COMPARE or not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+    raise _Unknown(type(node).__name__)
+
+
+def _candidates(tree: ast.AST, name: str) -> list:
+    """Values worth trying for ``name`` in a condition: the constants it is compared with (a number
+    and its neighbours), then yes, no, one, a line of text, a list of two users, and no value."""
+    found: list = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        if not any(isinstance(o, ast.Name) and o.id == name for o in operands):
+            continue
+        for o in operands:
+            if isinstance(o, ast.Constant) and o.value is not None:
+                v = o.value
+                found.extend([v, v + 1, v - 1] if isinstance(v, (int, float)) and not isinstance(v, bool) else [v])
+            elif isinstance(o, (ast.List, ast.Tuple, ast.Set)):
+                found.extend(e.value for e in o.elts if isinstance(e, ast.Constant))
+    out = []
+    for v in [*found, True, False, 1, "基准测试", list(DEMO_COLLECTION), None]:
+        if not any(v == w and type(v) is type(w) for w in out):
+            out.append(v)
+    return out
+
+
+def solve(condition: str, fixed: dict, want: bool = True, functions=frozenset()) -> dict | None:
+    """Values for the names ``condition`` (Python, as engine/dialects.py leaves it) reads that make
+    it ``want``, keeping those already ``fixed``; None when no small search finds any (or the
+    condition calls something, reads an attribute...)."""
+    import itertools
+
+    try:
+        tree = ast.parse(condition.strip(), mode="eval")
+    except SyntaxError:
+        return None
+    names = sorted(n for n in restricted.names_read(condition.strip()) - MI_BUILTINS - set(functions)
+                   if n not in ("True", "False", "None"))
+    free = [n for n in names if n not in fixed]
+    if len(free) > 4:
+        return None
+    for values in itertools.islice(itertools.product(*(_candidates(tree, n) for n in free)), 5000):
+        env = {**fixed, **dict(zip(free, values))}
+        try:
+            if bool(_value(tree, env)) == want:
+                return dict(zip(free, values))
+        except _Unknown:
+            return None
+        except Exception:  # noqa: BLE001 - e.g. None > 2: these values do not do
+            continue
+    return None
+
+
+def _first_uses(tree: ast.AST) -> dict[str, str]:
+    """Name -> "load" or "store": how a script first uses it, statement by statement in order (an
+    assignment's value read before its target written). engine/dialects.py's lines saving and restoring
+    a variable an input mapping shadows (``duban_...``) and probing whether it exists do not count."""
+    first: dict[str, str] = {}
+
+    def visit(stmts) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, ast.Try) and len(stmt.body) == 1 and isinstance(stmt.body[0], ast.Expr) \
+                    and isinstance(stmt.body[0].value, ast.Name):
+                continue  # ``try: x / except: x = None``: engine/dialects.py's absent-is-None probe
+            inner = [getattr(stmt, k) for k in ("body", "orelse", "finalbody") if isinstance(getattr(stmt, k, None), list)]
+            inner += [h.body for h in getattr(stmt, "handlers", [])]
+            if inner and not isinstance(stmt, (ast.FunctionDef, ast.ClassDef)):
+                for part in ("test", "iter"):
+                    if getattr(stmt, part, None) is not None:
+                        for n in ast.walk(getattr(stmt, part)):
+                            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and not n.id.startswith("duban_"):
+                                first.setdefault(n.id, "load")
+                if isinstance(stmt, ast.For):
+                    for n in ast.walk(stmt.target):
+                        if isinstance(n, ast.Name):
+                            first.setdefault(n.id, "store")
+                for body in inner:
+                    visit(body)
+                continue
+            names = [n for n in ast.walk(stmt) if isinstance(n, ast.Name)]
+            if any(n.id.startswith("duban_") for n in names):
+                continue  # engine/dialects.py saving or restoring a shadowed variable
+            for n in names:
+                if isinstance(n.ctx, ast.Load):
+                    first.setdefault(n.id, "load")
+            for n in names:
+                if not isinstance(n.ctx, ast.Load):
+                    first.setdefault(n.id, "store")
+
+    visit(getattr(tree, "body", []))
+    return first
+
+
+def _script_value(tree: ast.AST, name: str):
+    """A value for ``name``, read by a script, after how the script uses it: arithmetic -> 1, joined
+    to text -> a line of text, iterated or measured -> two users, subscripted by text -> a dict of
+    those keys; else a line of text."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp):
+            sides = (node.left, node.right)
+            if any(isinstance(s, ast.Name) and s.id == name for s in sides):
+                other = node.right if isinstance(node.left, ast.Name) and node.left.id == name else node.left
+                if isinstance(other, ast.Constant) and isinstance(other.value, str):
+                    return "基准测试"
+                return 1
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, ast.Name) and node.iter.id == name:
+            return list(DEMO_COLLECTION)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "sum", "sorted") \
+                and any(isinstance(a, ast.Name) and a.id == name for a in node.args):
+            return list(DEMO_COLLECTION)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name:
+            keys = [s.slice.value for s in ast.walk(tree) if isinstance(s, ast.Subscript)
+                    and isinstance(s.value, ast.Name) and s.value.id == name
+                    and isinstance(s.slice, ast.Constant) and isinstance(s.slice.value, str)]
+            return {k: "基准测试" for k in keys} if keys else list(DEMO_COLLECTION)
+    return "基准测试"
+
+
+@dataclass
+class ModelReads:
+    """What a model's conditions, collections and scripts read that nothing gives: ``start`` the case
+    data to start with, ``solved`` the names a condition was solved for (a form field of that name
+    gets this value rather than its drawn default, so the gateway takes the flow chosen)."""
+    start: dict = field(default_factory=dict)
+    solved: dict = field(default_factory=dict)
+    unsolved: list = field(default_factory=list)  # conditions no small search satisfied, for the report
+
+
+def model_reads(paths, functions=frozenset(), given=frozenset()) -> ModelReads:
+    """The data a bench gives a model drawn elsewhere so that its cases walk to their end, found in
+    the model as the engine runs it (engine/dialects.py's rewrite: JUEL and FEEL already Python):
+    for each gateway, in the file's order, its first non-default flow whose condition some small set
+    of values makes true (the constants it is compared with and their neighbours, yes/no, one...);
+    a conditional event's condition true; a standard loop's condition false (the loop ends); a
+    multi-instance collection two users; a decision table's inputs as its first rule wants them; a
+    name a script reads and nothing gives, a value after how the script uses it. ``functions``:
+    names the engine's script environment defines (not data); ``given``: names the drawn forms give."""
+    from engine import dialects
+
+    out = ModelReads()
+    fixed = out.solved
+    skip = set(functions) | MI_BUILTINS
+    items: set[str] = set()
+    scripts: list[str] = []
+    for path in paths:
+        root = etree.parse(str(path)).getroot()
+        if etree.QName(root).namespace and "DMN" in etree.QName(root).namespace.upper():
+            _decision_reads(root, fixed)
+            continue
+        root = dialects.normalize(root).root
+        for el in root.iter(f"{B}inputDataItem", f"{B}outputDataItem"):
+            items.add(el.get("name") or el.get("id") or "")
+        flows: dict[str, list] = {}
+        for flow in root.iter(f"{B}sequenceFlow"):
+            cond = flow.find(f"{B}conditionExpression")
+            if cond is not None and (cond.text or "").strip():
+                flows.setdefault(flow.get("sourceRef"), []).append((flow.get("id"), cond.text))
+        defaults = {el.get("id"): el.get("default") for el in root.iter() if el.get("default")}
+        for source, conds in flows.items():
+            for flow_id, text in conds:
+                if flow_id == defaults.get(source):
+                    continue
+                found = solve(text, fixed, True, skip)
+                if found is not None:
+                    fixed.update(found)
+                    break
+            else:
+                out.unsolved.append(source)
+        for el in root.iter(f"{B}condition"):
+            if (el.text or "").strip():
+                found = solve(el.text, fixed, True, skip)
+                fixed.update(found or {})
+        for el in root.iter(f"{B}completionCondition"):  # the instances all run (it stays false mid-way)
+            if (el.text or "").strip():
+                found = solve(el.text, {**MI_MIDWAY, **fixed}, False, skip)
+                fixed.update(found or {})
+        for el in root.iter(f"{B}loopCondition"):
+            if (el.text or "").strip():
+                found = solve(el.text, fixed, False, skip)
+                fixed.update(found or {})
+        for el in root.iter(f"{B}loopDataInputRef"):
+            name = (el.text or "").strip()
+            if name.isidentifier() and name not in fixed:
+                out.start[name] = list(DEMO_COLLECTION)
+        for el in root.iter():
+            if isinstance(el.tag, str) and etree.QName(el).localname in ("script", "preScript", "postScript") and (el.text or "").strip():
+                scripts.append(el.text)
+    trees = []
+    for text in scripts:
+        with contextlib.suppress(SyntaxError):
+            trees.append(ast.parse(text))
+    firsts = [_first_uses(tree) for tree in trees]
+    defined = set(given) | items | {n for first in firsts for n, use in first.items() if use == "store"}
+    for tree, first in zip(trees, firsts):  # read before any script writes it, and no form gives it
+        read = {n for n, use in first.items() if use == "load"}
+        for name in sorted(read - skip - defined - set(fixed) - set(out.start) - set(dir(builtins))):
+            out.start[name] = _script_value(tree, name)
+    out.start.update(fixed)
+    return out
+
+
+def _decision_reads(root, fixed: dict) -> None:
+    """A DMN decision table's inputs (plain names) as its first rule's entries want them (true/false,
+    a number a comparison or range takes, a quoted text); an input that rule leaves open ("-") a value
+    the other rules' entries do not take (SpiffWorkflow evaluates every rule)."""
+    def local(el) -> str:
+        return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+    for table in root.iter():
+        if local(table) != "decisionTable":
+            continue
+        names = []
+        for inp in table:
+            if local(inp) == "input":
+                text = "".join(inp.itertext()).strip()
+                names.append(text if text.isidentifier() else None)
+        rules = [[("".join(e.itertext()).strip()) for e in r if local(e) == "inputEntry"]
+                 for r in table if local(r) == "rule"]
+        for i, name in enumerate(names):
+            if not name or name in fixed or not rules:
+                continue
+            cells = [r[i] for r in rules if i < len(r) and r[i] not in ("", "-")]
+            first = rules[0][i] if i < len(rules[0]) else "-"
+            value = _cell_value(first) if first not in ("", "-") else _cell_value(cells[0], miss=True) if cells else None
+            if value is not None:
+                fixed[name] = value
+
+
+def _cell_value(cell: str, miss: bool = False):
+    """A value the DMN input entry ``cell`` takes (or, ``miss``, does not)."""
+    low = cell.lower()
+    if low in ("true", "false"):
+        return (low == "true") != miss
+    if cell[:1] in "\"'" and cell[-1:] == cell[:1]:
+        return "基准测试" if miss else cell[1:-1]
+    m = re.fullmatch(r"(>=|<=|>|<|=)?\s*(-?\d+(?:\.\d+)?)", cell)
+    if m:
+        n = float(m.group(2)) if "." in m.group(2) else int(m.group(2))
+        op = m.group(1) or "="
+        if miss:
+            return {">": n, ">=": n - 1, "<": n, "<=": n + 1}.get(op, n + 1)
+        return {">": n + 1, "<": n - 1}.get(op, n)
+    m = re.fullmatch(r"[\[\]\(](-?\d+)\s*\.\.\s*(-?\d+)[\[\]\)]", cell)
+    if m:
+        return int(m.group(1)) - 1 if miss else int(m.group(1)) + (cell[0] != "[")
+    return None

@@ -3,6 +3,7 @@ engine and the naive app run it to the end, one user task per completion."""
 from __future__ import annotations
 
 import importlib.util
+import tempfile
 from pathlib import Path
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -82,3 +83,65 @@ def test_a_model_waiting_on_a_message_is_reported_waiting(tmp_path):
     model = BENCH.parent.parent / "tests" / "bpmn" / "interop" / "message_catch.bpmn"
     result = bench.model_engine_run(bench.ModelBench(model), f"sqlite:///{tmp_path / 'e.sqlite'}", 2)
     assert result["cases_ended"] == {"waiting": 2}
+
+
+def test_the_bench_solves_a_models_conditions_and_collections_for_its_cases_to_walk():
+    """A model drawn elsewhere whose gateway reads data no drawn form gives (Flowable's
+    ``#{passed == true}``) and one whose multi-instance task needs a collection (``experts``): the
+    bench finds those names in the model as the engine runs it and starts its cases with values
+    that take the first non-default flow, a list of two users; engine, raw and naive each walk every
+    case to its end, and the engine and the naive app are measured in turns too."""
+    import argparse
+
+    bench = _throughput()
+    interop = BENCH.parent.parent / "tests" / "bpmn" / "interop"
+    args = argparse.Namespace(cases=2, only=None, skip_postgres=True, postgres=None)
+    result = bench.model_result(bench.ModelBench(interop / "flowable_review.bpmn"), args)
+    assert result["start_data"] == ["passed"]
+    for contender in ("engine_sqlite", "raw_spiff_in_memory", "naive_app_sqlite"):
+        assert result[contender]["cases_ended"] == {"completed": 2}, result[contender]
+        assert result[contender]["completions"] == 2
+    turns = result["engine_and_naive_in_turns"]
+    assert turns["engine"]["completions"] == turns["naive"]["completions"] == 2
+    assert turns["engine_over_naive"] > 0 and turns["rounds"]
+    assert "twice_naive" in result["goals"] and "no_ratio" not in result
+    engine = bench.model_engine_run(bench.ModelBench(interop / "flowable_countersign_half.bpmn"),
+                                    f"sqlite:///{tempfile.mkdtemp()}/e.sqlite", 2)
+    assert engine["cases_ended"] == {"completed": 2}, engine
+    assert engine["completions"] == 2 * 3  # one of two experts signs (half), then 逐级复核 twice (passed)
+
+
+def test_the_solver_reads_a_condition_and_never_runs_it():
+    from tests.interop_support import model_reads, solve
+
+    assert solve("type == '危化品' and input > 2", {}) == {"input": 3, "type": "危化品"}
+    assert solve("not complete", {}, want=False) == {"complete": True}
+    assert solve("level > 2", {"level": 1}) is None  # a value fixed by an earlier gateway is kept
+    assert solve("__import__('os').system('true')", {}) is None  # a call: not evaluated, not solved
+    reads = model_reads([BENCH.parent.parent / "tests" / "bpmn" / "interop" / "zeebe_permit.bpmn"])
+    assert reads.start["experts"] == ["zhang", "li"]
+
+
+def test_our_own_processes_started_by_another_case_walk_to_their_end_in_the_bench(tmp_path):
+    """事故查处挂牌督办 is opened by a superior bureau on an accident (its ``superior``),
+    严重失信主体名单's forms have their examples beside them and a case applies for early removal
+    before its time (sent back: the bench lets the listing's time pass): each case walks to its end."""
+    bench = _throughput()
+    for name, steps in (("accident_supervision", 5), ("dishonesty_list", 9)):
+        model = BENCH.parent.parent / "bpmn" / f"{name}.bpmn"
+        result = bench.model_engine_run(bench.ModelBench(model), f"sqlite:///{tmp_path / name}.sqlite", 1)
+        assert result["cases_ended"] == {"completed": 1}, result
+        assert result["completions"] == steps
+
+
+def test_no_ratio_where_the_engine_and_the_naive_app_did_different_work():
+    bench = _throughput()
+    engine = {"completions": 80, "per_second": 900.0, "cpu_ms_per_completion": 1.0, "cases_ended": {"completed": 40}}
+    naive = {"completions": 40, "per_second": 900.0, "cpu_ms_per_completion": 1.0, "cases_ended": {"incident": 40},
+             "errors": ["approve: NameError"]}
+    result = {"engine_sqlite": engine, "naive_app_sqlite": naive, "raw_spiff_in_memory": dict(engine)}
+    bench.ratios(result)
+    assert "engine_over_naive" not in result and "twice_naive" not in result["goals"]
+    assert result["no_ratio"].startswith("the cases ended differently: engine completed 40, 80 completions; "
+                                         "naive app incident 40, 40 completions (approve: NameError)")
+    assert result["engine_cpu_over_raw"] == 1.0

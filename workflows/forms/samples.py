@@ -226,7 +226,57 @@ from . import accident_supervision as _accident_supervision, case_review as _cas
 for _module in (_self_report, _tipoff, _inspection, _case_review,
                 _accident_supervision):
     SAMPLES.update(_module.SAMPLES)
+# 严重失信主体名单: its examples are written beside its forms as one function (forms/dishonesty.example)
+from .dishonesty import FORMS as _DISHONESTY_FORMS, example as _dishonesty_example  # noqa: E402
+
+for _key in _DISHONESTY_FORMS:
+    SAMPLES[_key] = lambda t, _key=_key: _dishonesty_example(_key, t)
 
 
 def sample(key: str, today: dt.date | None = None) -> dict:
     return SAMPLES[key](today or dt.date.today())
+
+
+#: Start data of the processes another case starts (发起数据 a parent case gives, as its seed function
+#: would: workflows/accident_supervision.list_accident, case_review.start_review, functions.assessment_seed,
+#: inspection_plans.inspection_seed), by process key: what bench/throughput.py --model starts them with.
+#: The people named are the demo directory's (workflows/demo.py): the superior bureau's director lists
+#: an accident, li_si handled the reviewed penalty case, zhang_san and li_si are the drawn inspectors.
+START_SAMPLES: dict[str, Callable[[dt.date], dict]] = {
+    "accident_supervision": lambda t: {
+        "superior": "shi_jz", "accident_case_no": "东应急事〔2026〕1号",
+        "accident_title": "示范市甲化工有限公司“5·12”爆炸事故", "accident_grade": "较大", "occurred_at": _t(t, 0, 8),
+        "enterprise_name": "示范市甲化工有限公司", "deaths": 3, "report_due": _d(t, 60)},
+    "case_file_review": lambda t: {
+        "review_mode": "个案抽查", "reviewed_case_id": None, "reviewed_case_no": "东应急罚〔2026〕12号",
+        "reviewed_title": "甲化工未对重大危险源采取监控措施案", "reviewed_org": "dongcheng", "case_handler": "li_si",
+        "party_name": "示范市甲化工有限公司", "fine_amount": "50000"},
+    "post_case_assessment": lambda t: {
+        "accident_title": "示范市甲化工有限公司“5·12”爆炸事故", "enterprise_name": "示范市甲化工有限公司",
+        "accident_grade": "一般", "approved_at": _t(t, 0, 10), "organised_by": "县级人民政府",
+        "measures": [{"measure": "全面校验安全阀并建立台账", "owner": "示范市甲化工有限公司", "due_date": _d(t, 30)}],
+        "responsible_persons": [{"name": "钱大成", "proposed_handling": "行政处罚"}], "responsible_units": []},
+    "random_inspection": lambda t: {
+        "plan_no": "东应急抽〔2026〕1号", "plan_name": "2026年第二季度双随机抽查", "credit_code": _chemical(),
+        "name": "示范市甲化工有限公司", "sector": "危化", "risk_level": "高", "inspectors": ["zhang_san", "li_si"],
+        "inspect_due": _d(t, 30)},
+}
+
+
+#: The answer that leaves a task a case may repeat (报送调查进展 every 15 days until the report is
+#: approved), by form key: bench/throughput.py --model gives it with the form's example so that a
+#: case walks through to its end rather than round the loop for ever.
+LOOP_ENDS: dict[str, Callable[[dt.date], dict]] = {
+    "accident_supervision.progress": lambda t: {"investigation_approved": True, "approved_on": t.isoformat()},
+}
+
+
+def _chemical() -> str:
+    from workflows.demo import CHEMICAL  # the demo's 甲化工 (imported late: demo reads these samples)
+    return CHEMICAL
+
+
+def start_sample(process_key: str, today: dt.date | None = None) -> dict:
+    """Example start data of a process another case starts (``START_SAMPLES``); {} for the others."""
+    make = START_SAMPLES.get(process_key)
+    return make(today or dt.date.today()) if make else {}

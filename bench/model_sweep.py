@@ -1,0 +1,101 @@
+"""One line per model: ``bench/throughput.py --model`` over every .bpmn of the folders (or files) given.
+
+    python bench/model_sweep.py [--cases 40] [--json] [--timeout 300] tests/bpmn/interop bpmn
+
+Each model runs in its own process (``throughput.py --model FILE --json --skip-postgres``: a model that
+hangs or crashes costs its line, not the sweep). A line: how the engine's cases ended, its
+completions/s and CPU ms a completion, the naive app's, and the ratio of the two taken in turns
+(``engine_and_naive_in_turns``, the machine's drift met by both) next to the separate runs' — or,
+where the engine and the naive app did not do the same work (their cases ended differently), no
+ratio and why. ``--json``: the rows as a list.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def models(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        out.extend(sorted(p.glob("*.bpmn")) if p.is_dir() else [p])
+    return out
+
+
+def _ended(run: dict) -> str:
+    return " ".join(f"{k}:{v}" for k, v in sorted((run.get("cases_ended") or {}).items())) or "-"
+
+
+def row(path: Path, cases: int, timeout: float) -> dict:
+    """The figures of one model, from ``throughput.py --model`` run in a process of its own."""
+    cmd = [sys.executable, str(ROOT / "bench" / "throughput.py"), "--model", str(path), "--json",
+           "--skip-postgres", "--cases", str(cases)]
+    name = str(path.relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"model": name, "failed": f"no result within {timeout:.0f} s"}
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        return {"model": name, "failed": last[:200]}
+    r = json.loads(done.stdout)
+    eng, naive = r.get("engine_sqlite", {}), r.get("naive_app_sqlite", {})
+    turns = r.get("engine_and_naive_in_turns", {})
+    out = {"model": name, "engine_ended": eng.get("cases_ended"), "engine_completions": eng.get("completions"),
+           "engine_per_second": eng.get("per_second"), "engine_cpu_ms": eng.get("cpu_ms_per_completion"),
+           "naive_ended": naive.get("cases_ended"), "naive_per_second": naive.get("per_second"),
+           "naive_cpu_ms": naive.get("cpu_ms_per_completion"),
+           "ratio_in_turns": turns.get("engine_over_naive"), "ratio_in_turns_by_cpu": turns.get("engine_over_naive_by_cpu"),
+           "ratio_separate": r.get("engine_over_naive"), "start_data": r.get("start_data")}
+    reason = r.get("no_ratio") or turns.get("no_ratio")
+    if reason:
+        out["no_ratio"] = reason
+    errors = eng.get("errors")
+    if errors:
+        out["engine_error"] = errors[0][:200]
+    return out
+
+
+def line(r: dict) -> str:
+    if "failed" in r:
+        return f"{r['model']:<52} FAILED {r['failed']}"
+    fmt = lambda v, spec: "-" if v is None else format(v, spec)  # noqa: E731
+    ratio = fmt(r["ratio_in_turns"], ".2f") if r.get("ratio_in_turns") is not None else "-"
+    text = (f"{r['model']:<52} {fmt(r['engine_per_second'], '7.0f')}/s {fmt(r['engine_cpu_ms'], '6.2f')} ms  "
+            f"naive {fmt(r['naive_per_second'], '6.0f')}/s {fmt(r['naive_cpu_ms'], '6.2f')} ms  "
+            f"turns {ratio:>5} sep {fmt(r['ratio_separate'], '.2f'):>5}  engine[{_ended({'cases_ended': r['engine_ended']})}]")
+    if r.get("no_ratio"):
+        text += f"  no ratio: {r['no_ratio'][:160]}"
+    elif r.get("engine_error"):
+        text += f"  {r['engine_error'][:120]}"
+    return text
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("paths", nargs="+", type=Path)
+    ap.add_argument("--cases", type=int, default=40)
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds a model may take")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    rows = []
+    for path in models(args.paths):
+        r = row(path.resolve(), args.cases, args.timeout)
+        rows.append(r)
+        if not args.json:
+            print(line(r), flush=True)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        walked = sum(1 for r in rows if (r.get("engine_completions") or 0) > 0)
+        compared = sum(1 for r in rows if r.get("ratio_in_turns") is not None)
+        print(f"{len(rows)} models: {walked} with completions, {compared} with a ratio in turns")
+
+
+if __name__ == "__main__":
+    main()
