@@ -55,9 +55,14 @@ def test_a_token_read_on_postgresql_opens_no_sqlalchemy_connection_and_gives_its
     to the pool out of autocommit, and a revoked token is refused on that path as on the other."""
     if world.engine.db.is_sqlite:
         pytest.skip("SQLite reads the token through a Connection (no autocommit switch to save)")
+    from engine import sqlexec
     db = world.engine.db.engine
     headers = world.headers("insp")
     client = world.client()
+    case_id = world.start("own_org")  # a completion first: sqlexec then listens on the engine, as in a server
+    assert world.call("POST", f"/api/tasks/{world.task(case_id, 'inspect')}/complete", "insp",
+                      json={"data": {"result": "合格"}}).status_code == 200
+    assert db in sqlexec._listening
     assert client.get("/api/me", headers=headers).status_code == 200  # warms the principal cache
     opened, returned = [], []
 

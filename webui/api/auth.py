@@ -145,7 +145,7 @@ def token_holder(engine, token: str) -> tuple[str, int] | None:
     now = engine.clock.now()
     from ..sessions import credential_of
     db = engine.db.engine
-    if engine.db.is_sqlite or db.dispatch.before_cursor_execute or _HOLDER.rendered(db.dialect).via_sa:
+    if engine.db.is_sqlite or _others_listen(db) or _HOLDER.rendered(db.dialect).via_sa:
         with db.connect() as conn:
             if not engine.db.is_sqlite:
                 # One statement needs no snapshot: on PostgreSQL no BEGIN and ROLLBACK round trips, and
@@ -168,6 +168,15 @@ def token_holder(engine, token: str) -> tuple[str, int] | None:
     return username, version or 0
 
 
+def _others_listen(db: sa.Engine) -> bool:
+    """Whether anything but engine/sqlexec.py's own flush-before-statement listens for
+    ``before_cursor_execute`` on ``db`` (sqlexec adds that one with a step's first deferred write, on
+    every PostgreSQL engine that completes a task; it only flushes what is queued on the
+    connection a statement goes to, and a connection fresh from the pool has nothing queued)."""
+    listeners = len(db.dispatch.before_cursor_execute)
+    return listeners > (1 if db in getattr(sqlexec, "_listening", ()) else 0)
+
+
 def _holder_autocommit(db: sa.Engine, digest: str):
     """``_HOLDER``'s row on PostgreSQL, on a pooled connection switched to autocommit for the one
     statement and back, without SQLAlchemy's ``Connection`` around it.
@@ -178,7 +187,7 @@ def _holder_autocommit(db: sa.Engine, digest: str):
     begun for the cursor and rolled back at close, the isolation level reset on the way back to the
     pool (in-process, 200 reads a side; bench/http_load.py's web workers -0.2 ms a completion). The
     pool's checkout and checkin still run (a connection idle for long is pinged, engine/database.py),
-    psycopg still prepares the statement after a few runs; only while nothing listens for
+    psycopg still prepares the statement after a few runs; only while nothing but sqlexec listens for
     ``before_cursor_execute`` (tests and benches that count statements get the path above, which
     announces it). A failed statement throws the connection away (it may be the server that went)
     and is raised as SQLAlchemy's ``DBAPIError``, as ``Connection.execute`` raises it."""
