@@ -478,6 +478,7 @@ class ModelBench:
         self.rounds = MAX_ROUNDS  # rounds the engine's run took: raw and naive walk no longer
         self.given: dict[str, dict] = {}  # element id -> data the engine's run gave it; raw and naive give the same
         self.start_given: dict | None = None  # start data the bench chose (below); raw and naive get the same
+        self.walked: dict[int, list[str]] = {}  # the n-th case -> the elements of the tasks the engine completed
         self.started_with: dict = {}  # the data the engine's last case was started with
         self.solved: dict = {}  # names a gateway's condition was solved for (tests/interop_support.model_reads)
 
@@ -678,9 +679,12 @@ class EngineWalk:
         self.bench, self.engine = bench, bench.engine(url)
         self.ended = Outcomes()
         self.pending = []
-        for _ in range(cases):
+        self.index: dict[int, int] = {}  # case id -> the n-th case started (raw and naive number theirs alike)
+        for n in range(cases):
             try:
                 self.pending.append(bench.start(self.engine))
+                self.index[self.pending[-1]] = n
+                bench.walked[n] = []
             except IncidentRaised as exc:
                 self.ended("incident", str(exc).split(": ", 1)[-1])
         self.meter, self.sweeps = Meter(self.engine), Meter(self.engine)
@@ -709,6 +713,7 @@ class EngineWalk:
                     meter.call(lambda: engine.complete(task.id, user, data))  # noqa: B023 - called here
                     still.append(case_id)
                     self.last[case_id] = task.spec_id
+                    bench.walked[self.index[case_id]].append(task.spec_id)
                 except IncidentRaised as exc:
                     self.ended("incident", f"{task.spec_id}: {str(exc).split(': ', 1)[-1]}")
                 except EngineError as exc:
@@ -772,6 +777,7 @@ class SpiffWalk:
         self.elapsed, self.cpu, self.done, self.rounds = 0.0, 0.0, 0, 0
         self.memory: dict[int, BpmnWorkflow] = {}
         self.last: dict[int, str] = {}
+        self.steps: dict[int, int] = {}  # case -> tasks completed
         self.pending: list[int] = []
         self.db = None
         self.parser_name, spec, subs, self.codec = bench.raw_spec(dialect)  # raises: the parser does not take it
@@ -820,7 +826,12 @@ class SpiffWalk:
                     and self._waiting_timers(wf):
                 ready = []
             if ready:
-                task = ready[0]
+                # of several ready tasks, the one the engine worked at this step of this case (its task list
+                # and SpiffWorkflow's may order parallel tasks differently: the same walk either way)
+                walked = self.bench.walked.get(i, [])
+                step = self.steps.get(i, 0)
+                task = next((t for t in ready if step < len(walked) and t.task_spec.bpmn_id == walked[step]), ready[0])
+                self.steps[i] = step + 1
                 if db is None:  # raw: finding the task is not timed, as in raw_run
                     t0, c0 = time.perf_counter(), clock()
                 try:

@@ -145,3 +145,17 @@ def test_no_ratio_where_the_engine_and_the_naive_app_did_different_work():
     assert result["no_ratio"].startswith("the cases ended differently: engine completed 40, 80 completions; "
                                          "naive app incident 40, 40 completions (approve: NameError)")
     assert result["engine_cpu_over_raw"] == 1.0
+
+
+def test_raw_and_naive_work_the_parallel_task_the_engine_worked():
+    """An escalation from a sub-process makes 市局挂牌督办 ready beside 起草调查报告: the engine's task list
+    offers the former first, SpiffWorkflow's the latter (whose end then terminates the other). The
+    naive app follows the engine's walk, case by case, so the two do the same work and are compared."""
+    import argparse
+
+    bench = _throughput()
+    model = BENCH.parent.parent / "tests" / "bpmn" / "interop" / "camunda7_escalation_terminate.bpmn"
+    args = argparse.Namespace(cases=2, only="naive", skip_postgres=True, postgres=None)
+    result = bench.model_result(bench.ModelBench(model), args)
+    assert result["engine_sqlite"]["completions"] == result["naive_app_sqlite"]["completions"] == 8
+    assert "no_ratio" not in result and result["engine_over_naive"] > 0
