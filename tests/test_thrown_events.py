@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from engine.errors import NotFound
+
 from tests.interop_support import drive
 from tests.support import BPMN, make_engine, statements_sent
 from tests.test_commit_pipeline import _waits_of
@@ -177,3 +179,32 @@ def test_a_broadcast_signal_to_cases_that_pass_it_on_reaches_each_once(engine):
     assert [engine.case(c).status for c in relays] == ["completed"] * 3
     assert [_received(engine, c, "signal") for c in relays] == [1] * 3
     assert engine.verify_audit() is None
+
+
+def test_a_broadcast_signal_to_an_org_that_does_not_exist_is_not_found_and_reaches_nobody(engine):
+    waiter = engine.start("waiter", by="zhang", org="east").id
+    with pytest.raises(NotFound):
+        engine.broadcast_signal("接力", by="boss", org="nowhere")
+    assert engine.case(waiter).status == "running"
+    assert engine.broadcast_signal("接力", by="boss", org="city") == {"delivered": [waiter], "started": []}
+
+
+def test_a_broadcast_signal_finds_its_cases_in_the_round_trip_of_the_directory_counter(postgres_url):
+    """The waiting cases are read in the pipeline that reads the directory counter and the models'
+    stamp; the org unit's subtree comes from the directory's cache at that counter; no ORM session.
+    Before: the waits were read on their own, and the org unit and its subtree read each time."""
+    e = _engine(postgres_url)
+    try:
+        e.broadcast_signal("接力", by="boss", org="east")  # warm: the directory's cache
+        for waiting in (0, 1):
+            waiters = [e.start("waiter", by="zhang", org="east").id for _ in range(waiting)]
+            e.start("waiter", by="wang", org="west")  # waits outside the org given
+            got: dict = {}
+            sent: list[str] = []
+            waits = _waits_of(e, lambda: sent.extend(statements_sent(
+                e, lambda: got.update(e.broadcast_signal("接力", by="boss", org="east")))))
+            assert got == {"delivered": waiters, "started": []}
+            assert not [s for s in sent if s.startswith("SELECT org_unit")], sent
+            assert waits == 2 + waiting, sent  # a reached case: locked and read; the writes ride the COMMIT
+    finally:
+        e.dispose()
