@@ -9,7 +9,9 @@ process is worked twice over ``--cases`` cases each:
 
 For each it reports CPU ms per request (this process only, so the shared machine's load does not
 count) and SQL statements per request (an event listener on the engine's connection pool); the
-difference is the web layer's share. ``--profile N`` prints the top N functions of a cProfile run of
+difference is the web layer's share. That listener keeps the API's token read on PostgreSQL on its
+``Connection`` path (webui/api/auth.py reads it without one only while nothing but engine/sqlexec.py
+listens): ``--no-statements`` counts none and measures the requests as a server runs them. ``--profile N`` prints the top N functions of a cProfile run of
 the API requests by cumulative time.
 
     python bench/http_profile.py --json [--cases 20] [--postgres ADMIN_URL] [--profile 30]
@@ -40,11 +42,13 @@ BODY = {"data": {"意见": "同意"}}
 class Meter:
     """CPU time and SQL statements of the requests measured, per kind of request."""
 
-    def __init__(self, db_engine):
+    def __init__(self, db_engine, count_statements: bool = True):
         self.on = False
         self.statements = 0
+        self.counting = count_statements
         self.sums: dict[str, list[float]] = {}
-        sa.event.listen(db_engine, "before_cursor_execute", self._count)
+        if count_statements:
+            sa.event.listen(db_engine, "before_cursor_execute", self._count)
 
     def _count(self, *_args):
         if self.on:
@@ -63,7 +67,8 @@ class Meter:
             total[2] += self.statements - before
 
     def report(self) -> dict:
-        return {kind: {"requests": n, "cpu_ms": round(cpu * 1000 / n, 2), "statements": round(st / n, 2)}
+        return {kind: {"requests": n, "cpu_ms": round(cpu * 1000 / n, 2),
+                       **({"statements": round(st / n, 2)} if self.counting else {})}
                 for kind, (n, cpu, st) in self.sums.items()}
 
 
@@ -84,14 +89,14 @@ def open_task(detail: dict) -> str | None:
     return next((t["id"] for t in detail["tasks"] if t.get("state", "open") == "open"), None)
 
 
-def run(url: str, cases: int, profile: int) -> dict:
+def run(url: str, cases: int, profile: int, count_statements: bool = True) -> dict:
     from webui.app import create_app
     engine, token, ids = world(url, 2 * cases)  # cases[0:2] warm up, the rest measured in pairs
     instance = tempfile.mkdtemp(prefix="duban_http_profile_")
     app = create_app(engine, secret_key="bench", testing=False, instance_path=instance, plain_http=True)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    meter = Meter(engine.db.engine)
+    meter = Meter(engine.db.engine, count_statements)
     # Warm both paths (first request compiles routes, schemas, the workflow cache) outside the figures.
     warm = client.get(f"/api/cases/{ids[0]}", headers=headers).get_json()
     client.post(f"/api/tasks/{open_task(warm)}/complete", json=BODY, headers=headers)
@@ -145,17 +150,20 @@ def main():
     ap.add_argument("--cases", type=int, default=20, help="cases per path (engine, api)")
     ap.add_argument("--postgres", default=None, help="admin URL of a PostgreSQL server (a database is made)")
     ap.add_argument("--profile", type=int, default=0, help="print the top N functions of the API requests")
+    ap.add_argument("--no-statements", dest="statements", action="store_false",
+                    help="count no statements (no listener: the token read as a server makes it)")
     args = ap.parse_args()
     result = {"cases": args.cases}
     with tempfile.TemporaryDirectory() as tmp:
-        result["sqlite"] = run(f"sqlite:///{Path(tmp) / 'profile.sqlite'}", args.cases, args.profile)
+        result["sqlite"] = run(f"sqlite:///{Path(tmp) / 'profile.sqlite'}", args.cases, args.profile, args.statements)
     if args.postgres:
         admin = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT")
         name = f"bench_prof_{uuid.uuid4().hex[:8]}"
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         try:
-            result["postgresql"] = run(args.postgres.rsplit("/", 1)[0] + "/" + name, args.cases, args.profile)
+            result["postgresql"] = run(args.postgres.rsplit("/", 1)[0] + "/" + name, args.cases, args.profile,
+                                       args.statements)
         finally:
             with admin.connect() as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
