@@ -356,6 +356,18 @@ def _plain_script(source: str):
     return restricted.plain_script(source)
 
 
+@functools.lru_cache(maxsize=1)
+def _plain_script_globals() -> dict:
+    """The globals a plain script runs in: the worker's without host functions (a script naming one
+    goes to the worker), ``*`` and ``*=`` guarded, ``int`` refusing a huge decimal; each run gets a
+    copy. 13.8 -> 7.7 µs a plain script beside the 58 domain functions of workflows/ (the reply's
+    walk of the scope no longer passes them)."""
+    scope = restricted.restricted_globals()
+    scope.update({"_mul_": restricted.guarded_mul, "_inplacevar_": restricted.guarded_inplacevar,
+                  "int": restricted.guarded_int})  # no case variable is named int (_conversion_shadowed)
+    return scope
+
+
 def compiled(source: str, mode: str):
     """(code, names used, plain?) for model code; raises ModelCodeRefused (cached per source)."""
     return _compiled(source, mode)
@@ -504,7 +516,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
         code, names, _ = compiled(script, "exec")
         data, functions = self._inputs(names, context, external_context, restricted.absent_as_null(script))
         plan = _plain_script(script) if self.plain_scripts else None
-        if plan is not None and not self._conversion_shadowed(names, context, external_context):
+        if plan is not None and not functions and not self._conversion_shadowed(names, context, external_context):
             reply = self._run_plain_script(plan, data)
             if reply is not None:
                 self.evaluations["host_script"] += 1
@@ -517,7 +529,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
 
     def _run_plain_script(self, plan, data: dict) -> dict | None:
         """Run a plain script (``restricted.plain_script``) in the host as the worker would: the same
-        globals and functions, the inputs as the worker gets them (``data``, encoded, decoded into a
+        globals (a script naming a host function goes to the worker: it has no stubs here), the inputs as the worker gets them (``data``, encoded, decoded into a
         scope of its own, so nothing of the case is touched), the same reply
         (``restricted.script_reply``) and the same errors. After each statement every value it
         assigned must be within the host's bound (``restricted.within_plain_bounds``, which also bounds
@@ -528,11 +540,8 @@ class IsolatedEnvironment(TaskDataEnvironment):
         RecursionError, or when a statement reads a name that is neither case data nor a value the
         script made (a global such as ``now`` or ``range``, or a missing name), None: the worker runs
         the script from the start on the same ``data``."""
-        base = self._host_scope()
+        base = _plain_script_globals()
         scope = dict(base)
-        scope["_mul_"] = restricted.guarded_mul
-        scope["_inplacevar_"] = restricted.guarded_inplacevar
-        scope["int"] = restricted.guarded_int  # no case variable is named so (_conversion_shadowed)
         steps = restricted.PLAIN_SCRIPT_STEPS
         try:
             scope.update(restricted.decode(data))

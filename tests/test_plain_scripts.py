@@ -89,6 +89,8 @@ TRICKY = [
     "a = 1\npass\nb = a + 1",
     "a = x\ndel x",
     "a = (x\n     + 未定义)",
+    "del now\na = 1",  # a host function's name: the worker's stub is deleted there (no such global in the host)
+    "now = 1\ndel now",
 ]
 
 VALUES = [0, 3, -2, 2.5, True, False, None, "区级", "１２３", "", [1, "二"], [], {"k": "v"}, {"$duban": 1},
@@ -295,7 +297,8 @@ def test_a_plain_script_reading_a_global_or_a_missing_name_goes_to_the_worker(en
                    "a = math", "a = 1\nb = 未定义", "x += 1", "a = [case_value]"]:
         assert restricted.plain_script(script) is not None, script
         assert not check_both_ways(env, script, {"y": 1}), script
-    assert check_both_ways(env, "now = 1\na = now", {"y": 1})  # the script's own value
+    assert not check_both_ways(env, "now = 1\na = now", {"y": 1})  # names a host function: the worker
+    assert check_both_ways(env, "r = [y]\na = r + r", {"y": 1})  # the script's own value
     assert check_both_ways(env, "a = sum + 1", {"sum": 3})  # case data named like a builtin
 
 
