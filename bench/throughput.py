@@ -545,10 +545,10 @@ class ModelBench:
         from workflows.start_data import start_data
         tried = [self.starter] + [(u, org, CHEMICAL) for u, _n, org, _r, _p in USERS]
         for username, org, party in tried:
-            data = {**(self.start_given or {}), **start_data(engine, self.process, org)}
             try:
+                data = {**(self.start_given or {}), **start_data(engine, self.process, org)}
                 case = engine.start(self.process, by=username, org=org, party=party, data=dict(data))
-            except (Forbidden, NotFound):
+            except (Forbidden, NotFound):  # e.g. no such org in the demo's directory
                 continue
             self.starter, self.started_with = (username, org, party), data
             return case.id

@@ -125,9 +125,10 @@ def test_the_solver_reads_a_condition_and_never_runs_it():
 def test_our_own_processes_started_by_another_case_walk_to_their_end_in_the_bench(tmp_path):
     """事故查处挂牌督办 is opened by a superior bureau on an accident (its ``superior``),
     严重失信主体名单's forms have their examples beside them and a case applies for early removal
-    before its time (sent back: the bench lets the listing's time pass): each case walks to its end."""
+    before its time (sent back: the bench lets the listing's time pass), 双随机抽查计划 takes its start
+    snapshot from workflows.start_data in an org of the demo: each case walks to its end."""
     bench = _throughput()
-    for name, steps in (("accident_supervision", 5), ("dishonesty_list", 9)):
+    for name, steps in (("accident_supervision", 5), ("dishonesty_list", 9), ("inspection_plan", 3)):
         model = BENCH.parent.parent / "bpmn" / f"{name}.bpmn"
         result = bench.model_engine_run(bench.ModelBench(model), f"sqlite:///{tmp_path / name}.sqlite", 1)
         assert result["cases_ended"] == {"completed": 1}, result
