@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
 from workflows import accident_supervision
-from workflows.start_data import start_data
+from workflows.start_data import STARTED_BY_ANOTHER_CASE, start_data
 from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
 from . import (diagram, display, documents, formspec, incident_form, model_data, nav, overdue, parties, queries,
@@ -48,7 +48,7 @@ def search():
 @bp.route("/new", methods=["GET", "POST"])
 def start():
     eng = engine()
-    processes = [m for m in eng.models.list() if m.kind == "bpmn"]
+    processes = [m for m in eng.models.list() if m.kind == "bpmn" and m.key not in STARTED_BY_ANOTHER_CASE]
     if g.user.party:  # an enterprise user: only models whose start event names its role (隐患自查自报)
         with eng.db.read() as s:
             processes = [m for m in processes if eng.policy.party_may_start(s, g.user, m.key)]
@@ -65,6 +65,8 @@ def start():
             errors["party"] = reason
         if not values["process"]:
             errors["process"] = "请选择流程"
+        elif values["process"] in STARTED_BY_ANOTHER_CASE:
+            errors["process"] = STARTED_BY_ANOTHER_CASE[values["process"]]
         elif not errors:
             try:
                 data = start_data(eng, values["process"], g.user.org_code)   # e.g. the 双随机 draw's snapshot

@@ -4,8 +4,21 @@ Most processes start empty and ask their first task for everything. A few need a
 start: the 双随机抽查计划 records the registry and the inspectors its draw will use, so that the draw
 can be re-run by an auditor from the case alone (``workflows.inspection_plans.snapshot``). Every way
 of starting a case (the 发起案件 page, the REST API) asks here first.
+
+Some processes are started only by another case, with that case's data (``STARTED_BY_ANOTHER_CASE``):
+the 发起案件 page does not offer them (started empty, their first step failed at once and left an
+incident: 「决定挂牌督办」出错: Error evaluating expression 'superior'). The REST API still starts them
+for a client that gives that data.
 """
 from __future__ import annotations
+
+#: process key -> how such a case comes to be (shown when one is asked for on the 发起案件 page)
+STARTED_BY_ANOTHER_CASE = {
+    "accident_supervision": "事故查处挂牌督办由上级局在事故调查案件上挂牌时发起，不能在此直接发起",
+    "case_file_review": "执法案卷评查由评查抽取已结案的执法案件时发起，不能在此直接发起",
+    "post_case_assessment": "事故整改和防范措施落实情况评估在事故调查报告批复时自动发起，不能在此直接发起",
+    "random_inspection": "双随机现场检查由双随机抽查计划抽取企业后发起，不能在此直接发起",
+}
 
 
 def start_data(engine, process_key: str, org: str) -> dict:
