@@ -476,8 +476,12 @@ def model_reads(paths, functions=frozenset(), given=frozenset()) -> ModelReads:
             if name.isidentifier() and name not in fixed:
                 out.start[name] = list(DEMO_COLLECTION)
         for el in root.iter():
-            if isinstance(el.tag, str) and etree.QName(el).localname in ("script", "preScript", "postScript") and (el.text or "").strip():
+            if not isinstance(el.tag, str):
+                continue
+            if etree.QName(el).localname in ("script", "preScript", "postScript") and (el.text or "").strip():
                 scripts.append(el.text)
+            elif etree.QName(el).localname == "input" and (el.get("expression") or "").strip():
+                scripts.append(el.get("expression"))  # a call activity's input mapping reads the case's data
     trees = []
     for text in scripts:
         with contextlib.suppress(SyntaxError):

@@ -120,6 +120,9 @@ def test_the_solver_reads_a_condition_and_never_runs_it():
     assert solve("__import__('os').system('true')", {}) is None  # a call: not evaluated, not solved
     reads = model_reads([BENCH.parent.parent / "tests" / "bpmn" / "interop" / "zeebe_permit.bpmn"])
     assert reads.start["experts"] == ["zhang", "li"]
+    # a call activity's input mapping (=days * 2 into the child's deadline_days) reads the case's data
+    reads = model_reads([BENCH.parent.parent / "tests" / "bpmn" / "interop" / "zeebe_mapped_parent.bpmn"])
+    assert reads.start == {"days": 1, "notice_no": "基准测试"}
 
 
 def test_our_own_processes_started_by_another_case_walk_to_their_end_in_the_bench(tmp_path):
