@@ -240,6 +240,7 @@ def test_a_workflow_finds_its_tasks_in_a_state_as_spiffworkflows_walk_finds_them
     from SpiffWorkflow.util.task import TaskIterator, TaskState
     from SpiffWorkflow.workflow import Workflow
 
+    from engine import workflow as duban_workflow
     from engine.workflow import DubanWorkflow
     from tests.test_differential import engine_walk
 
@@ -263,6 +264,8 @@ def test_a_workflow_finds_its_tasks_in_a_state_as_spiffworkflows_walk_finds_them
         skipped.append((not calls, walked))
 
     monkeypatch.setattr(BpmnWorkflow, "update_waiting_tasks", lambda wf: calls.append(wf) or walked_waiting(wf))
+    stack_walk = duban_workflow._update_waiting  # (its order: test_waiting_tasks_are_updated_as_spiffworkflows_…)
+    monkeypatch.setattr(duban_workflow, "_update_waiting", lambda root: calls.append(root) or stack_walk(root))
     monkeypatch.setattr(Workflow, "get_tasks", lambda wf, *a, **kw: walks.append(wf) or walk(wf, *a, **kw))
     monkeypatch.setattr(DubanWorkflow, "get_tasks", get_both)
     monkeypatch.setattr(DubanWorkflow, "update_waiting_tasks", update_both)
@@ -295,6 +298,7 @@ def test_a_sub_process_finds_its_tasks_in_a_state_as_spiffworkflows_walk_finds_t
     from SpiffWorkflow.util.task import TaskIterator, TaskState
     from SpiffWorkflow.workflow import Workflow
 
+    from engine import workflow as duban_workflow
     from engine.workflow import DubanSubWorkflow
     from tests.test_differential import engine_walk
 
@@ -318,6 +322,8 @@ def test_a_sub_process_finds_its_tasks_in_a_state_as_spiffworkflows_walk_finds_t
         skipped.append((not calls, walked))
 
     monkeypatch.setattr(BpmnSubWorkflow, "update_waiting_tasks", lambda wf: calls.append(wf) or walked_waiting(wf))
+    stack_walk = duban_workflow._update_waiting  # (its order: test_waiting_tasks_are_updated_as_spiffworkflows_…)
+    monkeypatch.setattr(duban_workflow, "_update_waiting", lambda root: calls.append(root) or stack_walk(root))
     monkeypatch.setattr(Workflow, "get_tasks", lambda wf, *a, **kw: walks.append(wf) or walk(wf, *a, **kw))
     monkeypatch.setattr(DubanSubWorkflow, "get_tasks", get_both)
     monkeypatch.setattr(DubanSubWorkflow, "update_waiting_tasks", update_both)
@@ -328,6 +334,56 @@ def test_a_sub_process_finds_its_tasks_in_a_state_as_spiffworkflows_walk_finds_t
     assert any(not walked for _, _, _, walked in got)  # the dict's answer was taken
     if key in ("camunda7_implicit_end", "nested_event_subprocess"):  # one with a sub-process of its own too
         assert any(nested and not walked for _, _, nested, walked in got)
+
+
+@pytest.mark.parametrize("files,key,rounds", [
+    (["child.bpmn", "loop_parallel.bpmn"], "loop_parallel", 4),
+    (["loop_inclusive.bpmn"], "loop_inclusive", 4),
+    (["wait_beside_work.bpmn"], "wait_beside_work", 2),
+    (["nested_event_subprocess.bpmn"], "nested_event_subprocess", 2),
+    (["interop/camunda7_implicit_end.bpmn"], "camunda7_implicit_end", 2),
+    (["interop/camunda7_event_subprocess.bpmn"], "camunda7_event_subprocess", 2),
+    (["interop/camunda7_boundary_timers.bpmn"], "camunda7_boundary_timers", 2),
+])
+def test_waiting_tasks_are_updated_as_spiffworkflows_walk_updates_them(sqlite_url, monkeypatch, files, key, rounds):
+    """``update_waiting_tasks`` of a case's workflows (engine/workflow.py ``_update_waiting``, a stack
+    instead of SpiffWorkflow's ``TaskIterator``) updates the WAITING tasks SpiffWorkflow's own walk
+    updates, in its order, at every call of every step (joins, timers beside work, boundary timers,
+    event sub-processes), and the case goes as it goes with SpiffWorkflow's."""
+    from SpiffWorkflow import workflow as spiff_workflow
+    from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskIterator, TaskState
+
+    from engine import workflow as duban_workflow
+    from tests.test_differential import engine_walk
+
+    def named(task):
+        return task.workflow.spec.name, task.task_spec.name
+
+    ours: list = []
+    update = duban_workflow._update
+    monkeypatch.setattr(duban_workflow, "_update", lambda task: ours.append(named(task)) or update(task))
+    mine = engine_walk(sqlite_url, files, key, rounds, restart_every=0)
+    monkeypatch.undo()
+
+    theirs: list = []
+
+    class Recorded(TaskIterator):
+        def __next__(self):
+            task = super().__next__()
+            if self.task_filter.state == TaskState.WAITING:
+                theirs.append(named(task))
+            return task
+
+    monkeypatch.setattr(spiff_workflow, "TaskIterator", Recorded)
+    monkeypatch.setattr(duban_workflow.DubanWorkflow, "update_waiting_tasks", BpmnWorkflow.update_waiting_tasks)
+    monkeypatch.setattr(duban_workflow.DubanSubWorkflow, "update_waiting_tasks", BpmnSubWorkflow.update_waiting_tasks)
+    spiffs = engine_walk(sqlite_url, files, key, rounds, restart_every=0)
+    for walked in (mine, spiffs):
+        walked[2].pop("case_no")  # (the second case of the database)
+    assert mine[0] and mine == spiffs
+    assert ours == theirs and ours
 
 
 def test_a_workflows_log_record_is_built_only_when_spiffworkflow_would_emit_it(sqlite_url, monkeypatch):
