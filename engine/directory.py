@@ -40,8 +40,9 @@ class Principal:
 
 
 class Directory:
-    """Users, roles and org units. Principals, org paths, org subtrees, names and lane roles are cached per process and
-    keyed by the ``directory`` counter, which every directory write bumps in its transaction: a step
+    """Users, roles and org units. Principals, org paths, org subtrees, names, lane roles, each role's
+    active holders, the active users and the org codes (the last three for forms' people fields) are
+    cached per process and keyed by the ``directory`` counter, which every directory write bumps in its transaction: a step
     reads the counter with the case row, a web request with its session or API token row
     (``version_column``; no extra statement), and a change made by any process is seen at the
     next step or request. A cache only moves forward: a reader holding an older counter value
@@ -55,6 +56,9 @@ class Directory:
         self._lanes: dict[str, str | None] = {}
         self._subtrees: dict[str, tuple[str, ...]] = {}
         self._names: dict[str, dict[str, str]] = {}
+        self._holders: dict[str, frozenset[str]] = {}
+        self._everyone: frozenset[str] | None = None
+        self._org_codes: frozenset[str] | None = None
 
     def _cached(self, version: int) -> bool:
         """Move the caches to ``version`` if it is newer; False when ``version`` is older (the
@@ -62,6 +66,7 @@ class Directory:
         current = self._cache_version
         if current is None or version > current:
             self._principals, self._org_paths, self._lanes, self._subtrees, self._names = {}, {}, {}, {}, {}
+            self._holders, self._everyone, self._org_codes = {}, None, None
             self._cache_version = version
         return version == self._cache_version
 
@@ -140,6 +145,42 @@ class Directory:
                 return code
             self._lanes[lane] = code
         return self._lanes[lane]
+
+    def cached_holders(self, role_code: str, version: int | None) -> frozenset[str]:
+        """The active users holding ``role_code`` (``users_with_role``), cached like principals at the
+        counter ``version`` a step read under its lock (None: read afresh). A form's people fields
+        are checked against it at every submit; a user deactivated or a role taken away bumps the
+        counter, so the next submit reads afresh (issue 15)."""
+        if version is None or not self._cached(version):
+            return frozenset(self.users_with_role(role_code))
+        found = self._holders.get(role_code)
+        if found is None:
+            found = frozenset(self.users_with_role(role_code))
+            if self._cache_version == version:
+                self._holders[role_code] = found
+        return found
+
+    def cached_active_users(self, version: int | None) -> frozenset[str]:
+        """Every active user's username, cached like ``cached_holders``."""
+        if version is None or not self._cached(version):
+            return frozenset(u.username for u in self.users() if u.active)
+        found = self._everyone
+        if found is None:
+            found = frozenset(u.username for u in self.users() if u.active)
+            if self._cache_version == version:
+                self._everyone = found
+        return found
+
+    def cached_org_codes(self, version: int | None) -> frozenset[str]:
+        """Every org unit's code, cached like ``cached_holders``."""
+        if version is None or not self._cached(version):
+            return frozenset(o.code for o in self.orgs())
+        found = self._org_codes
+        if found is None:
+            found = frozenset(o.code for o in self.orgs())
+            if self._cache_version == version:
+                self._org_codes = found
+        return found
 
     def holds_a_lane(self, session: Session, principal, lanes, version: int | None = None) -> bool:
         """Whether ``principal`` holds the role one of ``lanes`` binds to (a message's sender roles,

@@ -150,34 +150,50 @@ def _is_timer(spec) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
+def _timer_specs(spec) -> frozenset:
+    """The timer events among a process (or sub-process) spec's task specs — those its tasks run
+    (asked once a spec: a model's specs are fixed once parsed). Empty for most models: a workflow
+    of a spec without one has no timer task to look for, and its cases step without walking
+    their tasks here."""
+    return frozenset(task_spec for task_spec in spec.task_specs.values() if _is_timer(task_spec))
+
+
 def _has_timers(spec) -> bool:
-    """A process (or sub-process) spec with a timer event among its task specs — those its tasks
-    run (asked once a spec: a model's specs are fixed once parsed). A workflow of a spec without
-    one has no timer task to look for: most models' cases step without walking their tasks here."""
-    return any(_is_timer(task_spec) for task_spec in spec.task_specs.values())
+    return bool(_timer_specs(spec))
+
+
+_DONE_BITS = TaskState.COMPLETED | TaskState.READY
 
 
 def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
     """Timer events that fired since the rows in ``previous_rows`` were written — by a sweep, or
-    inside any other step (a deadline already past when its task opened fires at once)."""
+    inside any other step (a deadline already past when its task opened fires at once).
+
+    A timer task that is neither done (COMPLETED, READY) nor a cycle (its ``event_value`` a dict of
+    occurrences) has fired nothing, whatever its row says: it is passed over before its id is
+    written out and its row looked up — most timer tasks of a step, which are waiting or predicted
+    (bpmn/accident_investigation.bpmn, hazard_supervision.bpmn: a dozen a step)."""
     fired = []
     for workflow in all_workflows(top):
-        if not _has_timers(workflow.spec):
+        timer_specs = _timer_specs(workflow.spec)
+        if not timer_specs:
             continue
         for task in workflow.tasks.values():
             spec = task.task_spec
-            if not _is_timer(spec):
+            if spec not in timer_specs:
                 continue
+            value = task.internal_data.get("event_value")
+            cycle = isinstance(value, dict)
+            if not cycle and not task._state & _DONE_BITS:
+                continue  # not fired: occurrences would be 0
             old = previous_rows.get(str(task.id))
             old_state, before = _timer_row(old[2]) if old else (None, 0)
-            value = task._get_internal_data("event_value")
-            if isinstance(value, dict):  # a cycle: count occurrences since last time
+            if cycle:  # a cycle: count occurrences since last time
                 occurrences = value.get("fired", 0) - before
             else:
-                was_done = old_state in _DONE
                 # A timer task only completes by firing (otherwise it is cancelled); SpiffWorkflow clears
                 # its event_fired flag when it runs, so the state change is what tells.
-                occurrences = int(task.state in _DONE and not was_done)
+                occurrences = int(old_state not in _DONE)
             if occurrences <= 0:
                 continue
             kind, attached = _timer_kind(task)
@@ -230,6 +246,17 @@ _INSERT_TASKS = sqlexec.Sql(sa.insert(_TASK), keys=_HUMAN_TASK_COLUMNS)
 _CANCEL_TASKS = sqlexec.Sql(sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"))
                             .values(state="cancelled", completed_at=sa.bindparam("at")))
 _DELETE_TIMERS = sqlexec.Sql(sa.delete(_TIMER).where(_TIMER.c.id == sa.bindparam("b_id")))
+
+
+_USER = User.__table__
+_USER_EXISTS = sqlexec.Sql(sa.select(_USER.c.username).where(_USER.c.username == sa.bindparam("username")))
+
+
+def _is_user(conn, username: str) -> bool:
+    """Whether ``username`` is a user of the directory (active or not), on the step's connection in
+    Core: asked through ``tx.session.get(User, …)`` it made the step's ORM session for it, ~0.3 ms
+    a task opened with an assignee or candidates (bpmn/inspection_plan.bpmn; issue 15)."""
+    return sqlexec.first(conn, _USER_EXISTS, {"username": username}) is not None
 
 
 class _NewTask:
@@ -348,9 +375,9 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             if value:
                 row.follow_up_at = due_date(spec, value, now, "跟进日期")
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
-        if row.assignee is not None and tx.session.get(User, row.assignee) is None:
+        if row.assignee is not None and not _is_user(conn, row.assignee):
             row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it
-        found = [c for c in found if tx.session.get(User, c.username) is not None]
+        found = [c for c in found if _is_user(conn, c.username)]
         for candidate in found:
             candidates.append({"task_id": candidate.task_id, "username": candidate.username})
         if role is None and row.assignee is None and not found:

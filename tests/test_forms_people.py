@@ -1,6 +1,8 @@
 """People fields checked against the directory at submit (workflows/forms/people.py), on a SQLite file
 and on PostgreSQL: each role's holders are read once per submit however many fields name that role,
-and nothing is kept past the submit — a member deactivated between two submits is refused at once.
+and nothing is kept past the submit — a member deactivated between two submits is refused at once;
+a completion's submit (``validate_at``, the directory counter its step read) takes them from the
+directory's cache at that counter, which the deactivation moves on.
 
 The form is the real 组织集体讨论 form of the 行政处罚 process (《行政处罚法》第五十七条: 集体讨论 by
 the 本机关负责人): a host, the members and the attendees, three people fields of the same two roles.
@@ -91,3 +93,34 @@ def test_a_refused_submit_leaves_nothing_behind_for_the_next_one_art57(world):
     assert set(exc.value.errors) == {"meeting_host"} and "李执法" in exc.value.errors["meeting_host"]
     assert engine.forms.validate("enforcement.convene", convene())["meeting_host"] == "feng_jz"
     assert not isinstance(exc.value, InvalidData)  # FormError: the engine turns it into a 422 with fields
+
+
+def directory_counter(engine) -> int:
+    from engine.schema import Counter
+    from engine.step import DIRECTORY_COUNTER
+    with engine.db.read() as s:
+        return s.execute(sa.select(Counter.value).where(Counter.name == DIRECTORY_COUNTER)).scalar() or 0
+
+
+def test_a_step_reads_the_holders_once_per_directory_counter_and_again_after_a_change_art57(world):
+    """A completion hands the form the directory counter it read under its case lock (``validate_at``):
+    the holders of each role come from the directory's cache at that counter, so the second submit at
+    the same counter reads none; deactivating a member moves the counter and the next submit, at the
+    new counter, reads afresh and refuses them."""
+    engine = world.engine
+    data = convene(committee_members=["feng_jz", "zheng_fj", "jiang_wy", "han_wy"])
+    version = directory_counter(engine)
+    assert role_reads(engine, lambda: engine.forms.validate_at("enforcement.convene", data, version)) <= 2
+    assert role_reads(engine, lambda: engine.forms.validate_at("enforcement.convene", data, version)) == 0
+    engine.directory.set_active("han_wy", False, reason="调离")
+    try:
+        moved = directory_counter(engine)
+        assert moved > version
+        with pytest.raises(Exception) as exc:
+            engine.forms.validate_at("enforcement.convene", data, moved)
+        assert exc.value.errors["committee_members"].startswith("集体讨论组成人员（本机关负责人）：“韩委员”不是可选人员")
+    finally:
+        engine.directory.set_active("han_wy", True)
+    engine.forms.validate_at("enforcement.convene", data, directory_counter(engine))
+    # Without a counter (a caller outside a step) nothing comes from the cache.
+    assert role_reads(engine, lambda: engine.forms.validate("enforcement.convene", data)) == 2

@@ -8,6 +8,13 @@ column) naming anyone who is not an active user with one of the field's roles, a
 naming no unit of the directory — with a Chinese reason naming the field and the people.
 That is what keeps a collective vote from being assigned to "冯局长" (a name typed where a user was
 meant), which no one could then open.
+
+A completion (engine/tasks.py) calls ``validate_at`` with the directory counter its step read under
+the case lock: each role's holders, the active users and the unit codes then come from the
+directory's cache at that counter (``Directory.cached_holders``), which every directory write
+moves on — a member deactivated is still refused at the very next submit. Reading them afresh cost
+~80–100 µs a completion of bpmn/enforcement_case.bpmn and tipoff_12350.bpmn (a separate read
+transaction and an ORM query a role; issue 15). ``validate`` (no counter) reads afresh as before.
 """
 from __future__ import annotations
 
@@ -18,31 +25,34 @@ PEOPLE_TYPES = ("people", "person", "org")
 
 class _Lookups:
     """Directory answers for one submit, each read once: a form with three people fields of the
-    same two roles asks the directory twice, not six times. Never kept past the submit, so a user
-    deactivated or a role taken away is refused at the very next submit."""
+    same two roles asks the directory twice, not six times. With the directory counter a step read
+    under its case lock (``version``), from the directory's cache at that counter
+    (``Directory.cached_holders``): a user deactivated or a role taken away bumps the counter, so
+    it is still refused at the very next submit; without one (None), read afresh."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, version: int | None = None):
         self._directory = directory
-        self._holders: dict[str, set[str]] = {}
-        self._everyone: set[str] | None = None
-        self._orgs: set[str] | None = None
+        self._version = version
+        self._holders: dict[str, frozenset[str]] = {}
 
-    def eligible(self, roles) -> set[str]:
+    def eligible(self, roles) -> set[str] | frozenset[str]:
         if not roles:
-            if self._everyone is None:
-                self._everyone = {u.username for u in self._directory.users() if getattr(u, "active", True)}
-            return self._everyone
+            return self._directory.cached_active_users(self._version)
+        if len(roles) == 1:
+            return self._holding(roles[0])
         found: set[str] = set()
         for role in roles:
-            if role not in self._holders:
-                self._holders[role] = set(self._directory.users_with_role(role))
-            found |= self._holders[role]
+            found |= self._holding(role)
         return found
 
-    def org_codes(self) -> set[str]:
-        if self._orgs is None:
-            self._orgs = {o.code for o in self._directory.orgs()}
-        return self._orgs
+    def _holding(self, role: str) -> frozenset[str]:
+        found = self._holders.get(role)
+        if found is None:
+            found = self._holders[role] = self._directory.cached_holders(role, self._version)
+        return found
+
+    def org_codes(self) -> frozenset[str]:
+        return self._directory.cached_org_codes(self._version)
 
 
 class DirectoryForms:
@@ -69,11 +79,19 @@ class DirectoryForms:
         return found
 
     def validate(self, key: str, data: dict | None) -> dict:
+        """The registry's ``validate``, then the people and unit fields checked against the directory
+        as it is now (read afresh)."""
+        return self.validate_at(key, data, None)
+
+    def validate_at(self, key: str, data: dict | None, directory_version: int | None) -> dict:
+        """``validate`` for a step that read the directory counter ``directory_version`` under its
+        case lock (engine/tasks.py): each role's holders and the unit list come from the
+        directory's cache at that counter (``Directory.cached_holders``); None: read afresh."""
         cleaned = self._registry.validate(key, data)
         fields = self.checked_fields(key)
         if not fields:
             return cleaned
-        lookups = _Lookups(self._directory)  # each role's holders and the unit list read once per submit
+        lookups = _Lookups(self._directory, directory_version)  # each answer read once per submit
         errors = {}
         for f, columns in fields:
             if f["type"] == "table":  # 回避 rows name an inspector each
@@ -110,7 +128,7 @@ class DirectoryForms:
         return [u for u in usernames if u not in eligible]
 
     def eligible(self, roles) -> set[str]:
-        return _Lookups(self._directory).eligible(roles)
+        return set(_Lookups(self._directory).eligible(roles))
 
     def _who(self, f) -> str:
         if not f.get("roles"):
