@@ -288,7 +288,7 @@ def guarded_mul(a, b):
 
 
 def guarded_int(value, *rest):
-    """``int`` in a plain script run in the host: a decimal of more than 4,300 digits (the limit
+    """``int`` in a plain script or plain expression run in the host: a decimal of more than 4,300 digits (the limit
     Python puts on ``int`` of a text) is refused (``TooLarge``) — ``int(Decimal("1e99999"))`` takes
     a second, one more digit of exponent minutes — and goes to the worker and its CPU bound."""
     if isinstance(value, decimal.Decimal) and value.is_finite() and value.adjusted() > 4300:

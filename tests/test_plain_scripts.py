@@ -230,6 +230,22 @@ def test_int_of_a_huge_decimal_goes_to_the_worker(env):
     assert data["a"] == -1500 and data["b"] == 12
 
 
+def test_int_of_a_huge_decimal_in_a_plain_expression_goes_to_the_worker():
+    """A gateway condition or rule test ``int(d) > 0`` is plain and runs in the host; ``int`` of a
+    decimal past 4,300 digits would take the host a second of CPU (1e999999: minutes), so it goes
+    to the worker, whose CPU bound stops it; an ordinary decimal stays in the host."""
+    env = DubanScriptEngine(ManualClock(START), {}, time_limit=0.5).environment
+    before = dict(env.evaluations)
+    started = time.process_time()
+    with pytest.raises(Exception) as raised:  # 1e99999 takes 0.25 s here: within the bound
+        env.evaluate("int(d) > 0", {"d": decimal.Decimal("1e999999")})
+    assert time.process_time() - started < 0.5  # the host's own CPU
+    assert type(raised.value).__name__ == "ScriptTimeout"
+    assert env.evaluations["worker"] == before.get("worker", 0) + 1
+    assert env.evaluations["host"] == before.get("host", 0)
+    assert env.evaluate("int(d) >= -1500", {"d": decimal.Decimal("-1.5e3")}) is True
+    assert env.evaluations["host"] == before.get("host", 0) + 1
+
 def test_a_bomb_goes_to_the_worker_which_bounds_it():
     env = DubanScriptEngine(ManualClock(START), {}, time_limit=2.0).environment
     before = dict(env.evaluations)
