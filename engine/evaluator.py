@@ -472,17 +472,11 @@ class IsolatedEnvironment(TaskDataEnvironment):
             scope.update({n: context[n] for n in names if n in context})
             for name in null:
                 scope.setdefault(name, None)
-            if plain:
-                try:
-                    value = eval(code, scope)
-                except restricted.TooLarge:  # int() of a huge decimal: the worker and its CPU bound
-                    pass
-                else:
-                    self.evaluations["host"] += 1
-                    return value
-            else:
-                self.evaluations["host"] += 1
+            self.evaluations["host"] += 1  # an error the expression raises is the host's answer too
+            try:
                 return eval(code, scope)
+            except restricted.TooLarge:  # int() of a huge decimal: the worker and its CPU bound
+                self.evaluations["host"] -= 1
         accepted = date_calls.plan(expression) if self.date_calls else None
         if accepted is not None:
             try:
