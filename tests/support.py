@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,6 +77,31 @@ def statements_sent(engine: Engine, fn) -> list[str]:
     finally:
         sa.event.remove(engine.db.engine, "before_cursor_execute", record)
     return sent
+
+
+def lines_run(fn) -> int:
+    """How many lines of Python ``fn()`` runs in this thread (``sys.settrace`` line events; a loop's
+    line once a turn): the work it does, counted. The same code on the same input runs the same lines
+    on an idle or a loaded machine, with or without a garbage collection, so a bound on it is not a
+    bet on the machine, as a bound on time is. (Calls would not do: Python 3.11 reports no call to a
+    C method such as lxml's ``_Element.get``, where a quadratic loop over elements spends its turns.)
+    For a guard against work that grows, compare two sizes or bound the count well below what the
+    regression runs."""
+    run = 0
+
+    def trace(frame, event, arg):
+        nonlocal run
+        if event == "line":
+            run += 1
+        return trace
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        fn()
+    finally:
+        sys.settrace(previous)
+    return run
 
 
 class Spent:
