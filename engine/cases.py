@@ -63,7 +63,10 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
                "parent_case_id": parent_case_id}
     with incidents.recorded(engine, "start", by, payload) as attempt:  # a script/rule failed at set-up
         with step.transaction(engine) as tx:
-            s = tx.session
+            # No ORM session: the principal, the org unit's path, the policy's answer, the model and
+            # its specs come from caches at the counters read below; ``tx.orm`` makes one only if a
+            # cache misses (a new user, a deploy since the last start).
+            s = tx.orm
             # One round trip (PostgreSQL) for what a start asks before it runs: the case number and
             # id (``NewCase``), the directory counter (the principal and the org unit's path from the
             # caches) and the models' stamp (the model and its bundle from the caches).

@@ -1014,8 +1014,8 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
             engine.directory.cached_org_path(tx.orm, org, tx.directory_version)
         except NotFound:
             raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
-    model, bundle = engine.models.bundle_for_start(tx.session, process_key, models_stamp)
-    spec, subprocess_specs = engine.models.specs(tx.session, bundle)
+    model, bundle = engine.models.bundle_for_start(tx.orm, process_key, models_stamp)
+    spec, subprocess_specs = engine.models.specs(tx.orm, bundle)
     if not title and parent_case_id is not None:  # a derived case is named after the case it came from
         if parent_title is None:
             parent = tx.session.get(Case, parent_case_id)
@@ -1028,14 +1028,20 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
         escalation_level=0, version=0, data={}, started_by=actor, started_at=now, updated_at=now, ended_at=None,
         parent_case_id=parent_case_id, audit_seq=0, audit_hash=None)
     tx.flush()
-    case_id = new_case.case_id()
-    if case_id is None:
-        case_id = tx.conn.execute(sa.insert(CASE).values(**values)).inserted_primary_key[0]
-        case = CaseRow(id=case_id, **values)
+    case = CaseRow(id=new_case.case_id(), **values)
+    case.set_data_text("{}")
+    if case.id is None:
+        # SQLite: inserted now (the step's task rows name it), its id given by the database (NULL for
+        # an INTEGER PRIMARY KEY: the next rowid, as an INSERT without the column), by the statement
+        # rendered once (``_INSERT_CASE``), not a Core ``insert().values(...)`` built, cache-keyed and
+        # compiled at every start (~0.1 ms). The row as inserted is what ``write_case`` compares
+        # with: the step's UPDATE names only what the step changed (data, last task, audit head),
+        # not every column (SQLite rewrites the index entries of every column an UPDATE names).
+        inserted = sqlexec.defer(tx.conn, _INSERT_CASE, _case_values(case))
+        case.id = inserted.cursor.lastrowid
+        case._stored_text, case._stored = "{}", _changing_values(case)
     else:
-        case = CaseRow(id=case_id, **values)
-        case.set_data_text("{}")
-        tx.info.setdefault("duban_new_cases", {})[case_id] = sqlexec.defer(tx.conn, _INSERT_CASE, _case_values(case))
+        tx.info.setdefault("duban_new_cases", {})[case.id] = sqlexec.defer(tx.conn, _INSERT_CASE, _case_values(case))
     new_case.anchor(case)  # an event in its counter's chain: a case gone with its whole chain is seen
     workflow = DubanWorkflow(spec, subprocess_specs, script_engine=engine.script_engine)
     # A new case has no rows in event_wait and external_task: the after-step projections need not read them.
