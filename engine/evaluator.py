@@ -14,13 +14,21 @@ the deploy check saw it. Then:
   ``dueDate``) is evaluated in the host by engine/date_calls.py, which accepts only that shape and
   does only what the worker would have asked the host to do; what it does not answer goes on to:
 * a *plain script* — every statement an assignment of plain expressions (which may also multiply
-  and build a dict) to names, ``del`` or ``pass``: ``verified = True``, ``fine = amount * rate``,
-  ``登记 = 登记 + str(loopCounter)`` (``restricted.plain_script``) — runs in the host statement by
-  statement as the worker would run it (same globals, inputs through the same encode/decode, same
-  reply and errors, from engine/restricted.py), bounded: ``*`` is guarded before it computes and
-  every assigned value is walked after its statement; past the bound the worker runs the script
+  and build a dict) to names or to an item (``d["k"] = v``), ``del``, ``pass``, a plain expression,
+  ``print(...)`` of plain values, ``if``/``elif``/``else`` and ``try: ... except Exception: ...`` of
+  such statements: ``verified = True``, ``fine = amount * rate``, ``登记 = 登记 + str(loopCounter)``,
+  the parameter mappings engine/dialects.py writes (``restricted.plain_script``) — runs in the host
+  statement by statement as the worker would run it (same globals, inputs through the same
+  encode/decode, same reply, printed text and errors, from engine/restricted.py), bounded: ``*`` is
+  guarded before it computes and every assigned value is walked after its statement (every value
+  of the scope after a list or dict changed in place); past the bound the worker runs the script
   from the start (``_run_plain_script``). A script task's round trip was ~40 µs of the host's CPU
-  and ~80 µs wall on a quiet machine (several hundred on a loaded one); in the host it costs 7–12 µs;
+  and ~80 µs wall on a quiet machine (several hundred on a loaded one); in the host it costs 7–12 µs
+  (a parameter mapping of 14 statements with its handlers: 28 µs CPU, 41 µs wall; in a worker 55 µs
+  CPU, 230–670 µs wall on a loaded machine). Until 2026-12-05 a mapping's ``try``/``except``, the
+  item it keeps the shadowed variables in and ``print`` sent a whole completion of
+  tests/bpmn/interop/flowable_review, camunda7_io_shadowing, zeebe_io_shadowing and
+  zeebe_mapped_child to the worker; see docs/engine.md "Speed";
 * everything else runs in a worker process (engine/evaluator_worker.py) of a small persistent pool:
   started from a fresh interpreter with an empty environment, under CPU-time and address-space
   limits, without database handle, file or network access. Only the variables the code names are
@@ -429,6 +437,63 @@ class HostFunctions(dict):
             self._changed()
 
 
+class _GiveUp(Exception):
+    """A plain script the host stops running: the worker runs it from the start."""
+
+
+_IN_PLACE = (list, dict)
+
+
+class _PlainRun:
+    """One run of a plain script's steps (``restricted.plain_script``) in ``scope``."""
+
+    def __init__(self, scope: dict, base: dict):
+        self.scope, self.base = scope, base
+        self.builtins = base["__builtins__"]
+        self.left = restricted.PLAIN_SCRIPT_STEPS  # items the bound's walks may still visit
+        self.deadline = time.perf_counter() + restricted.PLAIN_SCRIPT_SECONDS
+
+    def steps(self, plan, in_try: bool) -> None:
+        scope, base = self.scope, self.base
+        for step in plan:
+            kind = step[0]
+            if kind == "try":
+                try:
+                    self.steps(step[1], True)
+                except (_GiveUp, restricted.TooLarge, MemoryError, RecursionError):
+                    raise
+                except Exception:  # noqa: BLE001 — ``except Exception:`` of the model's script
+                    self.steps(step[2], in_try)
+                continue
+            for name in step[2] if kind == "if" else step[3]:
+                value = scope.get(name, _MISSING)
+                if value is _MISSING:
+                    # missing: outside a try the worker's NameError (and its message); inside, the
+                    # statement raises it here as there (not before: ``a if c else missing``), unless
+                    # the name is a builtin's (a host object)
+                    if not in_try or name in self.builtins:
+                        raise _GiveUp
+                elif name in base and base[name] is value:  # a global: the worker's
+                    raise _GiveUp
+            if kind == "if":
+                branch = step[3] if eval(step[1], scope) else step[4]
+                if time.perf_counter() > self.deadline:  # ``if x in big: pass`` a thousand times
+                    raise _GiveUp
+                self.steps(branch, in_try)
+                continue
+            _, code, assigned, _, in_place = step
+            exec(code, scope)
+            if in_place and any(isinstance(scope.get(name), _IN_PLACE) for name in assigned):
+                # a list or dict changed in place: any value of the scope may hold it
+                assigned = [n for n, v in scope.items() if not n.startswith("_") and not (n in base and base[n] is v)]
+            for name in assigned:
+                self.left = restricted.within_plain_bounds(scope.get(name), self.left)
+                if self.left < 0:
+                    raise _GiveUp
+            if time.perf_counter() > self.deadline:
+                raise _GiveUp
+
+
 class IsolatedEnvironment(TaskDataEnvironment):
     """SpiffWorkflow's script environment: restricted compile, then the host (plain expressions,
     date-helper calls, plain scripts) or a worker process (everything else)."""
@@ -534,41 +599,39 @@ class IsolatedEnvironment(TaskDataEnvironment):
 
     def _run_plain_script(self, plan, data: dict) -> dict | None:
         """Run a plain script (``restricted.plain_script``) in the host as the worker would: the same
-        globals (a script naming a host function goes to the worker: it has no stubs here), the inputs as the worker gets them (``data``, encoded, decoded into a
-        scope of its own, so nothing of the case is touched), the same reply
-        (``restricted.script_reply``) and the same errors. After each statement every value it
-        assigned must be within the host's bound (``restricted.within_plain_bounds``, which also bounds
-        the walks of all statements together), and all of them must end within
-        ``restricted.PLAIN_SCRIPT_SECONDS``; a statement can
-        only combine values already in the scope, so no statement allocates more than a few times
-        what the case and the bound already hold. Past the bound, on a MemoryError or
-        RecursionError, or when a statement reads a name that is neither case data nor a value the
-        script made (a global such as ``now`` or ``range``, or a missing name), None: the worker runs
-        the script from the start on the same ``data``."""
+        globals (a script naming a host function goes to the worker: it has no stubs here), the inputs as
+        the worker gets them (``data``, encoded, decoded into a scope of its own, so nothing of the case
+        is touched), the same reply (``restricted.script_reply``, with what it printed) and the same
+        errors. After each statement every value it assigned must be within the host's bound
+        (``restricted.within_plain_bounds``, which also bounds the walks of all statements together) —
+        after one that changed a list or dict in place (``x += [1]``, ``d["k"] = v``) every value of the
+        scope, since others may hold it — and all of them must end within
+        ``restricted.PLAIN_SCRIPT_SECONDS``; a statement can only combine values already in the scope,
+        so no statement allocates more than a few times what the case and the bound already hold.
+        Past the bound, on a MemoryError or RecursionError, or when a statement reads a name that is
+        not case data nor a value the script made (a global such as ``now`` or ``range``; outside a
+        ``try``, a missing name too), None: the worker runs the script from the start on the same
+        ``data``. ``try: ... except Exception: ...`` is answered here: an error a statement of its body
+        raises (NameError of a missing name included) runs the handler, as in the worker; the host's own
+        reasons to give up (``_GiveUp``, ``TooLarge``, MemoryError, RecursionError) are not caught."""
         base = _plain_script_globals()
         scope = dict(base)
-        steps = restricted.PLAIN_SCRIPT_STEPS
+        printed = restricted.BoundedPrint()
+        scope["_print_"] = lambda _getattr_=None: printed  # every statement's print() writes to it
+        run = _PlainRun(scope, base)
         try:
             scope.update(restricted.decode(data))
-            deadline = time.perf_counter() + restricted.PLAIN_SCRIPT_SECONDS
-            for code, assigned, loads in plan:
-                for name in loads:  # case data or the script's own value; a global or a missing name: the worker
-                    value = scope.get(name, _MISSING)
-                    if value is _MISSING or (name in base and base[name] is value):
-                        return None
-                exec(code, scope)
-                for name in assigned:
-                    steps = restricted.within_plain_bounds(scope.get(name), steps)
-                    if steps < 0:
-                        return None
-                if time.perf_counter() > deadline:
-                    return None
-            return restricted.script_reply(scope, base, data)
-        except (restricted.TooLarge, MemoryError, RecursionError):
+            if "Exception" in scope:  # case data named Exception: ``except Exception`` is the worker's to read
+                return None
+            run.steps(plan, False)
+            reply = restricted.script_reply(scope, base, data)
+        except (_GiveUp, restricted.TooLarge, MemoryError, RecursionError):
             return None
         except Exception as exc:  # noqa: BLE001 — the model's error, reported as the worker reports it
             _raise_model_error(restricted.error_reply(exc))
-        return None  # unreachable: _raise_model_error raises
+        if printed.txt:
+            reply["printed"] = printed.text()
+        return reply
 
     def _apply_script_reply(self, reply: dict, context: dict) -> bool:
         for name, value in (reply.get("set") or {}).items():

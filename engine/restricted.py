@@ -353,64 +353,162 @@ class _PlainScriptPolicy(DubanPolicy):
 
 def _plain_target(node: ast.AST) -> bool:
     """A name a plain script may assign or delete: not a conversion it may call (``PLAIN_CALLS``), so
-    ``str = start_case`` then ``str(x)`` cannot make a plain script call anything else."""
-    return isinstance(node, ast.Name) and node.id not in PLAIN_CALLS
+    ``str = start_case`` then ``str(x)`` cannot make a plain script call anything else; nor a name
+    RestrictedPython or a handler gives a meaning (``print``, ``printed``, ``Exception``)."""
+    return isinstance(node, ast.Name) and node.id not in PLAIN_CALLS and node.id not in _RESERVED_NAMES
 
 
-def _plain_statement(stmt: ast.stmt) -> tuple[str, ...] | None:
-    """The names ``stmt`` assigns or deletes if it is a plain script's statement, else None."""
+# Names a plain script may not assign nor read as a value: ``print``/``printed`` (RestrictedPython
+# makes them its print collector) and ``Exception`` (``except Exception`` is answered by the host).
+_RESERVED_NAMES = frozenset({"print", "printed", "Exception"})
+# The keywords ``print(...)`` may take in a plain script (no ``file``, no ``flush``).
+_PRINT_KEYWORDS = frozenset({"sep", "end"})
+
+
+def _item_target(node: ast.AST) -> bool:
+    """``name[<plain>] = ...``: an item of a dict or list a name holds (``_write_`` refuses anything
+    else at run time), the key a plain expression (no slice)."""
+    return isinstance(node, ast.Subscript) and _plain_target(node.value) and not node.value.id.startswith("_") \
+        and _plain_tree(node.slice, script=True)  # type: ignore[attr-defined]
+
+
+def _print_call(node: ast.AST) -> bool:
+    """``print(<plain>, ..., sep=<plain>, end=<plain>)`` as a statement: RestrictedPython sends it to
+    the script's print collector (the host's keeps the first ``PRINTED_CHARS`` characters, as the
+    worker's reply does)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print" \
+        and all(not isinstance(a, ast.Starred) and _plain_tree(a, script=True) for a in node.args) \
+        and all(k.arg in _PRINT_KEYWORDS and _plain_tree(k.value, script=True) for k in node.keywords)
+
+
+def _plain_statement(stmt: ast.stmt) -> tuple[tuple[str, ...], bool] | None:
+    """The names ``stmt`` assigns, deletes or changes in place if it is a plain script's simple
+    statement, and whether it may change a value in place (``x += [1]`` on a list, ``d["k"] = v``):
+    values other names hold may then have grown too. None for any other statement."""
     if isinstance(stmt, ast.Assign):
-        if all(_plain_target(t) for t in stmt.targets) and _plain_tree(stmt.value, script=True):
-            return tuple(t.id for t in stmt.targets)  # type: ignore[attr-defined]
+        if _plain_tree(stmt.value, script=True):
+            if all(_plain_target(t) for t in stmt.targets):
+                return tuple(t.id for t in stmt.targets), False  # type: ignore[attr-defined]
+            if len(stmt.targets) == 1 and _item_target(stmt.targets[0]):
+                return (stmt.targets[0].value.id,), True  # type: ignore[attr-defined]
     elif isinstance(stmt, ast.AugAssign):
         if _plain_target(stmt.target) and isinstance(stmt.op, (ast.Add, ast.Sub, ast.Div, ast.FloorDiv, ast.Mult)) \
                 and _plain_tree(stmt.value, script=True):
-            return (stmt.target.id,)  # type: ignore[attr-defined]
+            return (stmt.target.id,), True  # type: ignore[attr-defined]
     elif isinstance(stmt, ast.Delete):
         if all(_plain_target(t) for t in stmt.targets):
-            return ()
+            return (), False
     elif isinstance(stmt, ast.Pass):
-        return ()
+        return (), False
+    elif isinstance(stmt, ast.Expr):  # ``days_left`` (is it there?), ``print("复查合格", conclusion)``
+        if _print_call(stmt.value) or _plain_tree(stmt.value, script=True):
+            return (), False
     return None
 
 
-def plain_script(source: str) -> tuple[tuple[object, tuple[str, ...], tuple[str, ...]], ...] | None:
-    """A *plain script* — every statement ``a = <plain>``, ``a = b = <plain>``, ``a += <plain>``
-    (``+ - / // *``), ``del a`` or ``pass``, where <plain> is a plain expression (``is_plain``) that
-    may also multiply and build a dict — as one restricted code object per statement with the names it
-    assigns and the names it reads as values (``_values_read``), to run in the host statement by
-    statement (engine/evaluator.py); None for any other script.
+def _compiled_statement(stmt: ast.stmt):
+    result = compile_restricted_exec(ast.Module(body=[stmt], type_ignores=[]), filename="<string>",
+                                     policy=_PlainScriptPolicy)
+    return None if result.errors or result.code is None else result.code
+
+
+def _plain_block(body: list[ast.stmt]) -> tuple | None:
+    """The steps of a plain script's block (see ``plain_script``), or None."""
+    steps: list[tuple] = []
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            then, orelse = _plain_block(stmt.body), _plain_block(stmt.orelse)
+            if then is None or orelse is None or not _plain_tree(stmt.test, script=True):
+                return None
+            loads = _values_read(stmt.test)  # before compiling: RestrictedPython rewrites the tree
+            result = compile_restricted_eval(ast.Expression(body=stmt.test), filename="<string>",
+                                             policy=_PlainScriptPolicy)
+            if result.errors or result.code is None:
+                return None
+            steps.append(("if", result.code, loads, then, orelse))
+        elif isinstance(stmt, ast.Try) and type(stmt) is ast.Try:  # not ``try/except*``
+            if len(stmt.handlers) != 1 or stmt.orelse or stmt.finalbody:
+                return None
+            handler = stmt.handlers[0]
+            if handler.name is not None or not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception"):
+                return None
+            tried, caught = _plain_block(stmt.body), _plain_block(handler.body)
+            if tried is None or caught is None:
+                return None
+            steps.append(("try", tried, caught))
+        else:
+            shape = _plain_statement(stmt)
+            if shape is None:
+                return None
+            loads = _values_read(stmt)  # before compiling: RestrictedPython rewrites the tree
+            code = _compiled_statement(stmt)
+            if code is None:
+                return None
+            steps.append(("do", code, shape[0], loads, shape[1]))
+    return tuple(steps)
+
+
+def plain_script(source: str) -> tuple | None:
+    """A *plain script*, as the steps the host runs (engine/evaluator.py), or None for any other script.
+    Its statements: ``a = <plain>``, ``a = b = <plain>``, ``a += <plain>`` (``+ - / // *``),
+    ``d[<plain>] = <plain>`` (an item of a dict or list), ``del a``, ``pass``, a plain expression
+    (``days_left``), ``print(<plain>, ...)``, ``if <plain>: ... elif ... else ...`` and
+    ``try: ... except Exception: ...`` of such statements — where <plain> is a plain expression
+    (``is_plain``) that may also multiply and build a dict; no name read as a value is ``print``,
+    ``printed`` or ``Exception``. Each step is
+    ``("do", code, names assigned or changed, names read as values, may change a value in place)``,
+    ``("if", test code, names the test reads, steps, else steps)`` or ``("try", steps, handler steps)``,
+    one restricted code object per simple statement.
     ``verified = True``, ``conclusion = "区级已核查"``, ``fine = amount * rate``,
-    ``登记 = 登记 + str(loopCounter)`` are plain scripts."""
+    ``登记 = 登记 + str(loopCounter)``, the parameter mappings engine/dialects.py writes
+    (``try:\\n    duban_shadowed_by_inputs['amount'] = amount\\nexcept Exception:\\n    pass``) are plain."""
     try:
         tree = ast.parse(source, mode="exec")
     except (SyntaxError, ValueError):
         return None
-    shapes = [_plain_statement(stmt) for stmt in tree.body]
-    if not tree.body or any(shape is None for shape in shapes):
+    if not tree.body:
         return None
-    plan = []
-    for stmt, names in zip(tree.body, shapes):
-        loads = _values_read(stmt)
-        result = compile_restricted_exec(ast.Module(body=[stmt], type_ignores=[]), filename="<string>",
-                                         policy=_PlainScriptPolicy)
-        if result.errors or result.code is None:
+    calls = {id(n.value.func) for n in ast.walk(tree) if isinstance(n, ast.Expr) and _print_call(n.value)}
+    handlers = {id(n.type) for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler)}
+    for node in ast.walk(tree):  # ``print`` only as a print statement's callee, ``Exception`` only in ``except``
+        if isinstance(node, ast.Name) and node.id in _RESERVED_NAMES and id(node) not in calls \
+                and id(node) not in handlers:
             return None
-        plan.append((result.code, names, loads))
-    return tuple(plan)
+    return _plain_block(tree.body)
 
 
-def _values_read(stmt: ast.stmt) -> tuple[str, ...]:
-    """The names ``stmt`` reads as values (not the conversion a call names), the target of ``x += 1``
-    too: at run time each must be case data or a value the script made, never a global (``now``,
-    ``range``, ``datetime``) or missing — those go to the worker (engine/evaluator.py), so a host
-    object (``str(now)`` would show its address) never becomes a value in the host."""
-    calls = {id(n.func) for n in ast.walk(stmt) if isinstance(n, ast.Call)}
-    names = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+def _values_read(node: ast.AST) -> tuple[str, ...]:
+    """The names ``node`` (a statement or a test) reads as values (not the function a call names),
+    the target of ``x += 1`` too: at run time each must be case data or a value the script made,
+    never a global (``now``, ``range``, ``datetime``) — those go to the worker (engine/evaluator.py), so
+    a host object (``str(now)`` would show its address) never becomes a value in the host."""
+    calls = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
              and id(n) not in calls]
-    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-        names.append(stmt.target.id)
+    if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        names.append(node.target.id)
     return tuple(dict.fromkeys(names))
+
+
+class BoundedPrint(PrintCollector):
+    """The print collector of a plain script run in the host: what the worker's reply would carry
+    (its first ``PRINTED_CHARS`` characters) and no more, however often a script prints a value."""
+
+    def __init__(self, _getattr_=None):
+        super().__init__(_getattr_)
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        if self.size < PRINTED_CHARS:
+            self.txt.append(text[:PRINTED_CHARS - self.size])
+            self.size += len(self.txt[-1])
+
+    def text(self) -> str:
+        return "".join(self.txt)[:PRINTED_CHARS]
+
+
+# What the worker's reply carries of the text a script printed (engine/evaluator_worker.py).
+PRINTED_CHARS = 2000
 
 
 def script_reply(scope: dict, base: dict, inputs: dict) -> dict:
