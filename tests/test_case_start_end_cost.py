@@ -1,18 +1,22 @@
 """What a case's start (立案) and its end (办结) cost the database and the process, counted, not
 timed: a warm start makes no ORM session and writes the case row once with what it has (SQLite:
 an INSERT of the statement rendered once, then an UPDATE naming only what the start's step
-changed); the case a start made reads, steps and verifies as before.
+changed); the case a start made reads, steps and verifies as before. A case's end writes its top
+workflow's row (the case data SpiffWorkflow's end leaves there) without the registry's walk when the
+data is flat, the same row byte for byte; the finished case reads, verifies and restores.
 
 On SQLite and PostgreSQL, real files and a real server; models from tests/bpmn."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from engine.schema import Case
+from engine import state as wfstate
+from engine.schema import Case, WorkflowRow
 from tests.support import deploy, make_engine, open_task_id, statements_sent
 
 
@@ -91,3 +95,57 @@ def test_a_start_writes_the_case_row_once_with_what_it_has(engine):
     # and the case steps on from there
     engine.complete(open_task_id(engine, case.id), "zhang", {"location": "仓库（二号）"})
     assert engine.verify_audit() is None
+
+
+def _walk_to_end(engine, case_id: int) -> None:
+    engine.complete(open_task_id(engine, case_id), "zhang", {"location": "仓库（二号）"})
+    engine.complete(open_task_id(engine, case_id), "eastboss", {"approved": True})
+    assert engine.case(case_id).status == "completed"
+
+
+def _top_row(engine, case_id: int) -> str:
+    with engine.db.engine.connect() as conn:
+        return conn.execute(sa.select(WorkflowRow.content).where(
+            WorkflowRow.case_id == case_id, WorkflowRow.wf_key == wfstate.TOP)).scalar_one()
+
+
+def _built_row(engine, case_id: int) -> str:
+    """The top workflow's row as SpiffWorkflow's registry builds it (``_workflow_meta``), its last
+    task null (the case row keeps it)."""
+    meta = wfstate._workflow_meta(engine.workflow_cache._entries[case_id][1].workflow)
+    meta["last_task"] = None
+    return wfstate.to_json(meta)
+
+
+@pytest.mark.parametrize("data", [{"hazard": "消防通道堵塞", "人数": 3, "罚款": 2.5, "复查": None},
+                                  {"hazard": "消防通道堵塞", "隐患清单": [{"隐患": "堆放杂物"}]}],
+                         ids=["flat", "nested"])
+def test_the_end_writes_the_workflow_row_of_the_case_data_as_the_registry_would(engine, monkeypatch, data):
+    """A case's end leaves its data in the top workflow (SpiffWorkflow copies it there), so the last
+    step rewrites that row. Data of text keys and JSON's scalars is written by the row encoder
+    directly — the registry's walk gives it back as it is — nested data through the registry as
+    before; either way the row is what the registry builds, byte for byte, and the finished case
+    reads, verifies and restores from its rows."""
+    built: list = []
+    meta = wfstate._workflow_meta
+
+    def counting(workflow):
+        built.append(workflow)
+        return meta(workflow)
+
+    case = engine.start("approval", by="zhang", org="east", data=data)
+    monkeypatch.setattr(wfstate, "_workflow_meta", counting)
+    _walk_to_end(engine, case.id)
+    monkeypatch.undo()
+    assert len(built) == (0 if "人数" in data else 1)  # flat data: no registry walk at the end
+    row = _top_row(engine, case.id)
+    assert row == _built_row(engine, case.id)
+    assert json.loads(row)["data"]["hazard"] == "消防通道堵塞" and json.loads(row)["completed"] is True
+    view = engine.case(case.id)
+    assert view.data["approved"] is True and view.ended_at is not None and view.tasks == []
+    assert [h["action"] for h in view.history][-1] == "case_completed"
+    assert engine.verify_audit() is None
+    with engine.db.read() as s:  # the finished case restores from its rows as it ended
+        spec, subs = engine.models.specs(s, s.get(Case, case.id).bundle_hash)
+        restored = wfstate.restore(s, case.id, spec, subs, engine.script_engine).workflow
+    assert restored.is_completed() and restored.data == engine.workflow_cache._entries[case.id][1].workflow.data
