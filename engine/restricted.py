@@ -223,6 +223,21 @@ def is_plain(source: str) -> bool:
     return _plain_tree(tree)
 
 
+def guarded_expression(source: str):
+    """The host's code for an expression that is plain but for ``*`` or a dict display
+    (``fine * 2 > cap``, a parameter mapping's ``${fine * 2}``): compiled with ``*`` as ``guarded_mul``,
+    as in a plain script, so a product past the bound is refused before it is computed and the
+    worker evaluates the expression (``TooLarge``); None for any other expression."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return None
+    if _plain_tree(tree) or not _plain_tree(tree, script=True):
+        return None
+    result = compile_restricted_eval(source, filename="<string>", policy=_PlainScriptPolicy)
+    return None if result.errors or result.code is None else result.code
+
+
 def _plain_tree(tree: ast.AST, script: bool = False) -> bool:
     """Every node of ``tree`` is of a plain expression (``is_plain``); ``script``: of a plain script's
     expression, which may also multiply (the host runs ``*`` through ``guarded_mul``) and build a
@@ -271,16 +286,42 @@ def _check_product(a, b) -> None:
         if a.bit_length() + b.bit_length() > PLAIN_SCRIPT_BITS:
             raise TooLarge
     elif isinstance(b, int) and isinstance(a, (str, list, tuple)):
-        if len(a) * b > PLAIN_SCRIPT_UNITS:
-            raise TooLarge
+        _check_repeat(a, b)
     elif isinstance(a, int) and isinstance(b, (str, list, tuple)):
-        if len(b) * a > PLAIN_SCRIPT_UNITS:
+        _check_repeat(b, a)
+
+
+def _check_repeat(seq, times: int) -> None:
+    """Raise TooLarge if ``times`` copies of ``seq`` would hold more than ``PLAIN_SCRIPT_UNITS``
+    units: of a list, what its items hold too (``[["x" * 1000] * 1000] * 100`` is 100 items of a list
+    holding a million characters: its ``str()`` would be 100 MB in the host, within the same
+    statement, before any walk). The walk stops past the bound's share of one copy."""
+    if times <= 0:
+        return
+    if len(seq) * times > PLAIN_SCRIPT_UNITS:
+        raise TooLarge
+    if isinstance(seq, str):
+        return
+    limit = PLAIN_SCRIPT_UNITS // times  # units one copy may hold
+    units, stack = 0, list(seq)
+    while stack:
+        item = stack.pop()
+        units += 1
+        if isinstance(item, str):
+            units += len(item)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            units += len(item)
+            stack.extend(item.values())
+        if units > limit:
             raise TooLarge
 
 
 def guarded_mul(a, b):
     """``a * b`` in a plain script run in the host, refused (``TooLarge``) before the product would
-    pass the bound: a text or list repeated past ``PLAIN_SCRIPT_UNITS`` items, an int product past
+    pass the bound: a text or list repeated past ``PLAIN_SCRIPT_UNITS`` units (a list's items' own
+    units counted, ``_check_repeat``), an int product past
     ``PLAIN_SCRIPT_BITS`` bits (``a = a * a`` squares). Everything else multiplies as ``*`` does
     (floats, decimals and durations have a fixed size; other types raise ``*``'s own TypeError)."""
     _check_product(a, b)

@@ -5,7 +5,8 @@ loaded machine), so a model whose one completion sent its parameter mappings or 
 worker ran at a fraction of the rate its CPU time gave. The parameter mappings engine/dialects.py
 writes for ``camunda:inputOutput`` and ``zeebe:ioMapping`` (``try: ... except Exception: ...``,
 ``if not ...: del ...``, ``duban_shadowed_by_inputs['x'] = x``) and a script that prints its result
-are plain scripts now (restricted.plain_script): each case below is walked through the public API with
+are plain scripts now (restricted.plain_script), and an expression plain but for ``*`` (a call
+activity's ``${fine * 2}``) is evaluated in the host with ``*`` guarded (restricted.guarded_expression): each case below is walked through the public API with
 no evaluation in a worker, and ends with the same data and the same printed text as when every
 script goes to the worker (``plain_scripts`` off). Counts, not times.
 """
@@ -28,6 +29,11 @@ WALKS = [
      [("zhang", {})]),
     ("interop/zeebe_mapped_child.bpmn", "zeebe_mapped_child", {"deadline_days": 30, "days_left": 2,
                                                                 "notice": "整改通知"}, [("zhang", {})]),
+    # a call activity's input ``${fine * 2}`` / ``=days * 2``: plain but for ``*`` (guarded_expression)
+    (("interop/camunda7_mapped_child.bpmn", "interop/camunda7_mapped_parent.bpmn"), "camunda7_mapped_parent", {},
+     [("eastboss", {"fine": 5000}), ("zhang", {}), ("eastboss", {})]),
+    (("interop/zeebe_mapped_child.bpmn", "interop/zeebe_mapped_parent.bpmn"), "zeebe_mapped_parent",
+     {"days": 10, "notice_no": "N-1"}, [("eastboss", {}), ("zhang", {}), ("eastboss", {})]),
 ]
 
 
@@ -48,17 +54,21 @@ def walk(engine, process: str, start: dict, steps: list) -> tuple[dict, list[str
 def test_parameter_mappings_and_print_run_in_the_host_as_in_the_worker(database_url, model, process, start, steps):
     engine = make_engine(database_url)
     try:
-        deploy(engine, model)
+        deploy(engine, *([model] if isinstance(model, str) else model))
         env = engine.script_engine.environment
         data, printed, counted = walk(engine, process, start, steps)
         assert counted["worker"] == 0, counted
-        assert counted["host_script"] >= 1, counted
+        assert counted["host_script"] + counted["host"] >= 1, counted
         env.plain_scripts = False  # every script to the worker: the same case
         try:
             worker_data, worker_printed, worker_counted = walk(engine, process, start, steps)
         finally:
             env.plain_scripts = True
-        assert worker_counted["worker"] == counted["host_script"]
+        if process.endswith("_parent"):
+            assert data["district_verdict" if process.startswith("camunda7") else "result"] == {
+                "camunda7_mapped_parent": "YH-2026-0042 已核查，罚款上限 10000", "zeebe_mapped_parent": "N-1：整改完毕"}[process]
+        else:
+            assert worker_counted["worker"] == counted["host_script"]
         assert data == worker_data
         assert printed == worker_printed
         if process == "flowable_review":

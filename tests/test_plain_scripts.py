@@ -244,6 +244,8 @@ BOMBS = [
     "w = [z, z, z, z, z, z, z, z, z, z]\ns = \"x\" * 20000\na += [s]\na += a\na += a\nn = len(str(w))",
     "d = {}\ny = [d, d, d, d, d, d, d, d, d, d]\nz = [y, y, y, y, y, y, y, y, y, y]\n"
     "w = [z, z, z, z, z, z, z, z, z, z]\ns = \"x\" * 99999\nd[\"k\"] = s\nn = len(str(w))",
+    "a = len(str([[\"x\" * 1000] * 1000] * 100))",  # a product of a list holding much: str() 100 MB
+    "a = [[\"x\" * 1000] * 1000]\nb = len(str(a * 100))",
     "s = \"x\"\ntry:\n" + "    s = s + s\n" * 40 + "except Exception:\n    s = \"\"",
     "s = \"x\" * 999999\nif s * 1000:\n    a = 1",
     "n = 10\nif True:\n" + "    n = n * n\n" * 40,
@@ -292,6 +294,57 @@ def test_what_a_plain_script_prints_is_the_workers(env):
         assert printed(script, True, data) == printed(script, False, data), script
     assert env.evaluations["host_script"] == before + 6
     assert printed("print(x)\n" * 3, True, {"x": "长" * 1500}) == [("log", {"text": "长" * 1500 + "\n" + "长" * 499})]
+
+
+PRODUCTS = ["fine * 2", "fine * 2 > cap", "x * y", "[x] * 2", "{\"k\": x * 2, \"n\": [y]}", "x * 2 + y * 3",
+            "# absent-as-null: x\n(None if x is None else x * 2)", "int(x or 0) * 2 >= 10", "x * \"ab\""]
+
+
+def test_an_expression_plain_but_for_a_product_is_evaluated_in_the_host_as_in_the_worker(env):
+    """``fine * 2`` (a call activity's mapping, a condition) is evaluated in the host with ``*`` guarded
+    (restricted.guarded_expression), and gives the worker's value or error."""
+    from engine.evaluator import pool
+
+    in_host = 0
+    for i, expression in enumerate(PRODUCTS):
+        assert restricted.guarded_expression(expression) is not None, expression
+        for context in contexts(expression.partition("\n")[2] or expression, 2000 + i)[:25]:
+            context = {**{"fine": 3, "cap": 5}, **context}
+            before = dict(env.evaluations)
+            try:
+                host = ("ok", repr(env.evaluate(expression, dict(context))))
+            except Exception as exc:  # noqa: BLE001 — the error itself is compared
+                host = ("error", type(exc).__name__)
+            in_host += env.evaluations["host"] - before["host"]  # a product past the bound: the worker's
+            data = {k: restricted.encode(v) for k, v in context.items()}
+            if expression.startswith(restricted.ABSENT_AS_NULL):
+                data.setdefault("x", None)
+            reply = pool().run("eval", expression, data, {}, 1.0)
+            worker = ("error", reply["error"]["type"]) if "error" in reply else ("ok", repr(restricted.decode(reply["ok"])))
+            assert host == worker, (expression, context)
+    assert in_host > len(PRODUCTS) * 20
+    for expression in ["x ** 2", "x % 2", "f(x) * 2", "x.y * 2", "[i * 2 for i in x]", "x + 2"]:
+        assert restricted.guarded_expression(expression) is None, expression  # not plain, or plain already
+
+
+def test_a_product_past_the_bound_in_an_expression_goes_to_the_worker():
+    env = DubanScriptEngine(ManualClock(START), {}, time_limit=1.0).environment
+    before = dict(env.evaluations)
+    tracemalloc.start()
+    try:
+        with pytest.raises(Exception) as raised:  # the worker's own bound: its memory limit
+            env.evaluate("len(s * 1000000000) > 0", {"s": "ab"})
+        # 100 MB in the worker (within its bound: True), never in the host
+        assert env.evaluate("len(str([[s * 1000] * 1000] * 100)) > 0", {"s": "x"}) is True
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert type(raised.value).__name__ in ("MemoryError", "EvaluatorCrashed", "ScriptTimeout")
+    assert peak < 64 * 1024 * 1024, peak
+    assert env.evaluations["worker"] == before["worker"] + 2
+    assert env.evaluations["host"] == before["host"]
+    assert env.evaluate("len(s * 3)", {"s": "ab"}) == 6
+    assert env.evaluations["host"] == before["host"] + 1
 
 
 def test_int_of_a_huge_decimal_goes_to_the_worker(env):

@@ -32,14 +32,16 @@ CONVERSIONS = [  # (expression, case data): what decision tables and gateways of
     ("abs(score - 60) <= 5", {"score": 57}),
     ("int(deaths) > 3", {"deaths": "三人"}),  # the worker's ValueError, from the host
     ("int(deaths) > 3", {}),  # NameError
+    ("len(x) * 1000 > 1", {"x": "ab"}),  # a product, guarded (restricted.guarded_expression; 2026-12-05)
+    ("fine * 2 >= cap", {"fine": 5000, "cap": 10000}),
 ]
 
-NOT_IN_THE_HOST = [  # still the worker's: other calls, several arguments, attributes, multiplication
+NOT_IN_THE_HOST = [  # still the worker's: other calls, several arguments, attributes, a power
     ("int(x, 2) > 1", {"x": "101"}),
     ("int(*xs) > 1", {"xs": ["5"]}),
     ("round(x) > 1", {"x": 2.5}),
     ("max(xs) > 1", {"xs": [1, 2]}),
-    ("len(x) * 1000 > 1", {"x": "ab"}),
+    ("x ** 2 > 1", {"x": 3}),
     ("str(x).upper() == 'A'", {"x": "a"}),
     ("bool(__import__('os'))", {}),
     ("int(x=1) > 0", {}),
