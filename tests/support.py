@@ -136,8 +136,11 @@ def thread_cpu() -> Iterator[Spent]:
 # where the test can see it (the ScriptTimeout names its bound); the wall time adds a kill, an
 # incident written and, on CI's two cores shared with PostgreSQL and Chromium, waiting for a CPU
 # (the bound's CPU then takes longer in wall time; a start once took 3.1 s). Code that
-# nothing stopped holds the caller for minutes or for ever, so this still fails then.
-HELD_AT_MOST_S = 10.0
+# nothing stopped holds the caller for minutes or for ever, and code that only the wall-clock
+# backstop stopped for its 30 s (evaluator.WALL_SECONDS), so this still fails then. 20 s: a wall
+# time on a loaded machine is not a measure (was 10 s); RLIMIT_CPU behind the CPU timer is
+# checked by its CPU, in tests/test_sandbox_bounds.py.
+HELD_AT_MOST_S = 20.0
 
 
 def evaluator_ready() -> None:

@@ -297,9 +297,10 @@ def test_endless_script_becomes_an_incident_and_the_case_stays_put(world):
     assert _deploy(world, "api_loop", "while True: pass").status_code == 201
     case = world.call("POST", "/api/cases", "insp", json={"process_key": "api_loop"}).get_json()
     task = world.task(case["id"], "enter")
+    evaluator_ready()  # a worker killed by a test before is replaced: not this request's time
     start = time.monotonic()
     r = world.call("POST", f"/api/tasks/{task}/complete", "insp", json={"data": {"amount": 1}})
-    assert time.monotonic() - start < 30
+    assert time.monotonic() - start < HELD_AT_MOST_S  # the wall-clock backstop: 30 s
     assert r.status_code == 422 and "流程脚本运行超时，已被终止" in r.get_json()["message"]  # said in Chinese; the row keeps ScriptTimeout
     assert [t.spec_id for t in world.engine.case(case["id"]).tasks] == ["enter"]
     incident = world.call("GET", "/api/incidents", "sup").get_json()["items"][0]

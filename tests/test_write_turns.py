@@ -35,6 +35,7 @@ WRITER = textwrap.dedent("""
     name, n = sys.argv[4], 0
     with engine.db.read() as s:
         s.execute(sa.text("SELECT 1")).all()  # connected before the start
+    open(sys.argv[5] + "." + name, "w").close()  # ready: the test starts both at once
     while not __import__("os").path.exists(sys.argv[5]):
         time.sleep(0.001)
     deadline = time.monotonic() + float(sys.argv[2])
@@ -65,7 +66,14 @@ def _two_writers(url: str, tmp: Path, seconds: float, turns: str = "turns") -> l
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, url, str(seconds), turns, f"w{i}", str(go)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": str(ROOT)}) for i in range(2)]
-    time.sleep(2.0)  # both interpreters up and connected (a late one would find its share taken)
+    # Both interpreters up and connected before either starts (a late one would find its share taken):
+    # each says so, however long a loaded machine takes to start it (this was a sleep of 2 s).
+    ready = [tmp / f"go.w{i}" for i in range(2)]
+    deadline = time.monotonic() + 120
+    while not all(r.exists() for r in ready):
+        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs if p.poll() is not None]
+        assert time.monotonic() < deadline, "the writers did not start"
+        time.sleep(0.05)
     go.touch()
     outs = []
     for proc in procs:
