@@ -202,7 +202,8 @@ def test_on_postgresql_a_claim_waits_for_the_case_row_before_it_takes_the_task_r
     Here a transaction holds the case row as a completion would; while the claim waits for it, the
     task row is still free."""
     import threading
-    import time
+
+    from tests.test_guards import _wait_until_blocked_on_a_row_lock
 
     e = make_engine(postgres_url)
     deploy(e, "spawning.bpmn", "timers_misc.bpmn")
@@ -214,7 +215,7 @@ def test_on_postgresql_a_claim_waits_for_the_case_row_before_it_takes_the_task_r
         holder.execute(sa.text("SELECT id FROM case_instance WHERE id = :id FOR NO KEY UPDATE"), {"id": case.id})
         claiming = threading.Thread(target=lambda: done.append(e.claim(task_id, "zhang").assignee))
         claiming.start()
-        time.sleep(1.0)  # the claim is waiting by now
+        _wait_until_blocked_on_a_row_lock(postgres_url)  # the claim waits, the server says (was a sleep of 1 s)
         assert done == []
         holder.execute(sa.text("SELECT id FROM human_task WHERE id = :id FOR UPDATE NOWAIT"), {"id": task_id})
         tx.rollback()
