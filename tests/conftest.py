@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -108,6 +109,33 @@ def postgres_url(pg_admin_url):
         yield url
     finally:
         drop()
+
+
+def forget_caches_of_engines() -> None:
+    """Empty the process-wide caches whose keys are one engine's objects. A server has one engine,
+    whose model versions' specs and one dialect these caches are sized for; the suite makes an engine
+    (and parses its specs) for nearly every test, and each cache kept the last few thousand of them,
+    with everything they reach, alive to the end of the run. Pure caches: emptied, they fill again."""
+    from engine import external_tasks, messages, projection
+    from engine.schema import Base
+    for cached in (projection._is_timer, projection._timer_specs, external_tasks._has_external,
+                   messages._catches_events):  # keyed by spec objects
+        cached.cache_clear()
+    for mapper in Base.registry.mappers:  # SQLAlchemy's per-mapper statements, keyed by each engine's dialect
+        mapper._compiled_cache.clear()
+    model_data, diagram, drawn_form = (sys.modules.get(f"webui.{name}") for name in ("model_data", "diagram", "drawn_form"))
+    if model_data is not None:  # keyed by the engine itself
+        model_data._read.cache_clear()
+    if diagram is not None:
+        diagram._element_names.cache_clear()
+    if drawn_form is not None:
+        drawn_form._OWN.clear()
+
+
+@pytest.fixture(autouse=True)
+def _caches_of_engines_forgotten():
+    yield
+    forget_caches_of_engines()
 
 
 @pytest.hookimpl(trylast=True)
