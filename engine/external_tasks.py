@@ -18,7 +18,6 @@ Who may fetch and complete: holders of the task's ``workerRoles`` property, else
 """
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import timedelta
 
@@ -30,6 +29,7 @@ from .directory import version_column
 from .errors import Conflict, Forbidden, NotFound
 from .incidents import register_retry
 from .schema import ExternalTask, Incident
+from .spec_facts import per_spec
 from .service_tasks import DubanServiceTask, service_kind
 from .state import all_workflows
 
@@ -54,7 +54,7 @@ def may_wait_external(workflow) -> bool:
     return _has_external(workflow.spec) or any(_has_external(spec) for spec in workflow.subprocess_specs.values())
 
 
-@functools.lru_cache(maxsize=2048)
+@per_spec
 def _has_external(process_spec) -> bool:
     """A process spec with an external service task (fixed when its model is parsed: asked once)."""
     return any(isinstance(spec, DubanServiceTask) and service_kind(spec) == "external"

@@ -25,7 +25,6 @@ after-step hook), so a delivery finds its case with one indexed query.
 """
 from __future__ import annotations
 
-import functools
 import uuid
 
 import sqlalchemy as sa
@@ -39,6 +38,7 @@ from . import sqlexec, step
 from .cases import STAMPS
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .schema import Case, EventWait
+from .spec_facts import per_spec
 from .state import all_workflows
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -131,7 +131,7 @@ def may_catch_events(workflow) -> bool:
     return _catches_events(workflow.spec) or any(_catches_events(spec) for spec in workflow.subprocess_specs.values())
 
 
-@functools.lru_cache(maxsize=2048)
+@per_spec
 def _catches_events(process_spec) -> bool:
     """A process spec with a task spec ``caught`` finds a message or signal for (a spec's event
     definitions are fixed when its model is parsed, and it lives as long as its model: asked once)."""

@@ -24,6 +24,7 @@ from . import sqlexec
 from .assignment import assign_on_open, refresh_exclusions
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
 from .service_tasks import DubanServiceTask, service_kind
+from .spec_facts import per_spec
 from .state import all_workflows
 from .timeexpr import Duration, TimerExpressionError, parse_datetime, plan_timer
 from .timers import due_of
@@ -139,7 +140,7 @@ def _timer_row(content: str) -> tuple[int | None, int]:
 _DONE = (TaskState.COMPLETED, TaskState.READY)
 
 
-@functools.lru_cache(maxsize=4096)
+@per_spec
 def _is_timer(spec) -> bool:
     """A timer event's task spec (a spec's event definition is fixed when the model is parsed;
     specs live as long as their model, so each is asked once, not once per task per step)."""
@@ -149,13 +150,14 @@ def _is_timer(spec) -> bool:
     return isinstance(ed, TimerEventDefinition)
 
 
-@functools.lru_cache(maxsize=1024)
+@per_spec
 def _timer_specs(spec) -> frozenset:
     """The timer events among a process (or sub-process) spec's task specs — those its tasks run
     (asked once a spec: a model's specs are fixed once parsed). Empty for most models: a workflow
     of a spec without one has no timer task to look for, and its cases step without walking
-    their tasks here."""
-    return frozenset(task_spec for task_spec in spec.task_specs.values() if _is_timer(task_spec))
+    their tasks here. By the ids of those task specs: a fact may not hold its spec (engine/spec_facts.py),
+    and a task spec lives as long as the process spec that holds it, whose fact this is."""
+    return frozenset(id(task_spec) for task_spec in spec.task_specs.values() if _is_timer(task_spec))
 
 
 def _has_timers(spec) -> bool:
@@ -180,7 +182,7 @@ def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
             continue
         for task in workflow.tasks.values():
             spec = task.task_spec
-            if spec not in timer_specs:
+            if id(spec) not in timer_specs:
                 continue
             value = task.internal_data.get("event_value")
             cycle = isinstance(value, dict)

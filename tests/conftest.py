@@ -116,11 +116,8 @@ def forget_caches_of_engines() -> None:
     whose model versions' specs and one dialect these caches are sized for; the suite makes an engine
     (and parses its specs) for nearly every test, and each cache kept the last few thousand of them,
     with everything they reach, alive to the end of the run. Pure caches: emptied, they fill again."""
-    from engine import external_tasks, messages, projection
     from engine.schema import Base
-    for cached in (projection._is_timer, projection._timer_specs, external_tasks._has_external,
-                   messages._catches_events):  # keyed by spec objects
-        cached.cache_clear()
+    # (The facts about specs, engine/spec_facts.py, go with their specs: nothing to empty.)
     for mapper in Base.registry.mappers:  # SQLAlchemy's per-mapper statements, keyed by each engine's dialect
         mapper._compiled_cache.clear()
     model_data, diagram, drawn_form = (sys.modules.get(f"webui.{name}") for name in ("model_data", "diagram", "drawn_form"))
