@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from engine import Engine, ManualClock
@@ -40,6 +41,18 @@ def make_engine(url: str, clock: ManualClock | None = None, **kwargs) -> Engine:
 
 def deploy(engine: Engine, *names: str):
     return [engine.deploy(BPMN / n, by="boss") for n in names]
+
+
+def engine_fixture(*models: str):
+    """A module's ``engine`` fixture: ``make_engine`` on the test's database with ``models``
+    (files of tests/bpmn) deployed, disposed after the test. ``engine = engine_fixture("approval.bpmn")``."""
+    @pytest.fixture
+    def engine(database_url):
+        eng = make_engine(database_url)
+        deploy(eng, *models)
+        yield eng
+        eng.dispose()
+    return engine
 
 
 def set_audit_head(session, chain: str, hash_: str, seq: int | None = None) -> None:

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import deploy, make_engine
+from tests.support import deploy, engine_fixture, make_engine
 
 
-@pytest.fixture
-def engine(database_url):
-    e = make_engine(database_url)
-    deploy(e, "approval.bpmn")
-    yield e
-    e.dispose()
+engine = engine_fixture("approval.bpmn")
 
 
 def _claimed_and_one_done(engine, user: str) -> tuple[list[str], str]:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from engine import audit, migrate
 from engine.schema import AuditEvent, AuditHead, Case
-from tests.support import START, deploy, make_engine, open_task_id, set_audit_head
+from tests.support import START, deploy, engine_fixture, make_engine, open_task_id, set_audit_head
 
 
 def _row_head(engine, case_id: int) -> tuple[int, str | None]:
@@ -38,12 +38,7 @@ def _assert_heads_on_rows(engine, *case_ids: int) -> None:
     assert engine.verify_audit() is None
 
 
-@pytest.fixture
-def engine(database_url):
-    e = make_engine(database_url)
-    deploy(e, "approval.bpmn", "spawning.bpmn", "timers_misc.bpmn")
-    yield e
-    e.dispose()
+engine = engine_fixture("approval.bpmn", "spawning.bpmn", "timers_misc.bpmn")
 
 
 def test_each_step_moves_its_case_chain_head_on_the_case_row_and_no_audit_head_row(engine):

@@ -9,14 +9,10 @@ import sqlalchemy as sa
 
 from engine import Conflict, Forbidden, IncidentRaised, InvalidModel, NotFound
 from engine.schema import AuditEvent, TaskRow
-from tests.support import BPMN, deploy, make_engine
+from tests.support import BPMN, deploy, engine_fixture, make_engine
 
 
-@pytest.fixture
-def engine(database_url):
-    eng = make_engine(database_url)
-    yield eng
-    eng.dispose()
+engine = engine_fixture()
 
 
 def only(tasks):

@@ -15,14 +15,10 @@ import sqlalchemy as sa
 
 from engine import Conflict, IncidentRaised, incidents
 from engine.schema import Case
-from tests.support import BPMN, deploy, make_engine
+from tests.support import BPMN, deploy, engine_fixture, make_engine
 
 
-@pytest.fixture
-def engine(database_url):
-    e = make_engine(database_url)
-    yield e
-    e.dispose()
+engine = engine_fixture()
 
 
 def _calc_first(engine) -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from engine import Engine, IncidentRaised
 from engine.schema import AuditEvent, SpecBundle
-from tests.support import HELD_AT_MOST_S, evaluator_ready, lines_run, make_engine
+from tests.support import HELD_AT_MOST_S, engine_fixture, evaluator_ready, lines_run, make_engine
 
 SCRIPT_AT_START = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://duban">
@@ -31,11 +31,7 @@ SCRIPT_AT_START = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@pytest.fixture
-def engine(database_url):
-    eng = make_engine(database_url)
-    yield eng
-    eng.dispose()
+engine = engine_fixture()
 
 
 def _model(key: str, script: str) -> str:
