@@ -3,8 +3,8 @@
 Starts ``duban serve --workers N --no-worker`` (gunicorn) and one separate ``duban worker`` on
 loopback against a fresh PostgreSQL database, starts ``--cases`` cases of the 5-task benchmark
 process, then ``--clients`` client threads complete every task through ``POST
-/api/tasks/<id>/complete`` (each client works its own cases, reading the next task from ``GET
-/api/cases/<id>``). Bounded: a fixed number of completions and a time limit; the servers are
+/api/tasks/<id>/complete`` (each client works its own cases: the first task from ``GET
+/api/cases/<id>``, the next from the completion's answer, ``next_tasks``, where the step is its own). Bounded: a fixed number of completions and a time limit; the servers are
 stopped at the end. Reports completions/s over the run and the completion requests' p50/p95, and
 — since the machine is shared and wall-clock rates are noisy — the CPU milliseconds per completion
 spent by the web workers, the timer worker and the database backends (Linux /proc), counted from
@@ -131,26 +131,32 @@ def backend_pids(admin, database: str) -> list[int]:
                                  {"d": database}).scalars())
 
 
-def client(port: int, token: str, cases: list[int], deadline: float, latencies: list, errors: list) -> None:
+def client(port: int, token: str, cases: list[int], deadline: float, latencies: list, errors: list,
+           requests: list) -> None:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     body = json.dumps({"data": {"意见": "同意"}}, ensure_ascii=False).encode("utf-8")
     for case_id in cases:
+        next_tasks: list = []
         while time.monotonic() < deadline:
-            conn.request("GET", f"/api/cases/{case_id}", headers=headers)
-            resp = conn.getresponse()
-            detail = json.loads(resp.read())
-            open_tasks = [t for t in detail.get("tasks", []) if t.get("state", "open") == "open"]
-            if resp.status != 200 or not open_tasks:
-                if resp.status != 200:
-                    errors.append(resp.status)
-                break
+            if not next_tasks:  # the case's first task, or none of the client's next: read the case
+                conn.request("GET", f"/api/cases/{case_id}", headers=headers)
+                resp = conn.getresponse()
+                detail = json.loads(resp.read())
+                requests.append(1)
+                next_tasks = [t for t in detail.get("tasks", []) if t.get("state", "open") == "open"]
+                if resp.status != 200 or not next_tasks:
+                    if resp.status != 200:
+                        errors.append(resp.status)
+                    break
             t0 = time.perf_counter()
-            conn.request("POST", f"/api/tasks/{open_tasks[0]['id']}/complete", body=body, headers=headers)
+            conn.request("POST", f"/api/tasks/{next_tasks[0]['id']}/complete", body=body, headers=headers)
             resp = conn.getresponse()
-            resp.read()
+            done = resp.read()
+            requests.append(1)
             if resp.status == 200:
                 latencies.append(time.perf_counter() - t0)
+                next_tasks = json.loads(done).get("next_tasks") or []  # 下一步, when it is this client's
             else:
                 errors.append(resp.status)
                 break
@@ -194,11 +200,12 @@ def main():
         web_pids = settled(procs[0].pid)
         latencies: list[float] = []
         errors: list = []
+        requests: list = []
         web_cpu0, worker_cpu0 = _cpu_seconds(web_pids), _cpu_seconds([procs[1].pid])
         db_cpu0 = {pid: _cpu_seconds([pid]) for pid in backend_pids(admin, name)}
         deadline = time.monotonic() + args.seconds
         t0 = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(port, tokens[i], owned[i], deadline, latencies, errors))
+        threads = [threading.Thread(target=client, args=(port, tokens[i], owned[i], deadline, latencies, errors, requests))
                    for i in range(args.clients)]
         for t in threads:
             t.start()
@@ -215,7 +222,10 @@ def main():
             "completions_per_second": round(done / elapsed, 1) if elapsed else 0.0,
             "p50_ms": round(latencies[done // 2] * 1000, 1) if done else None,
             "p95_ms": round(latencies[min(done - 1, int(done * 0.95))] * 1000, 1) if done else None,
-            # CPU per completion (one GET of the case + one POST), whatever the machine's other load:
+            # a client reads a case only for its first task or when the completion's answer names no next
+            # task of its own (next_tasks): before that answer it read the case before every completion
+            "requests_per_completion": round(len(requests) / done, 2) if done else None,
+            # CPU per completion (its POST and its share of the GETs), whatever the machine's other load:
             # the web workers, the timer worker, and the PostgreSQL backends serving this database.
             "web_cpu_ms_per_completion": round(web_cpu * 1000 / done, 2) if done else None,
             "worker_cpu_ms_per_completion": round(worker_cpu * 1000 / done, 2) if done else None,

@@ -25,7 +25,7 @@ from typing import Callable
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-from . import audit, cases, checkpoint, external_tasks, incidents, messages, tasks, timer_sweep
+from . import audit, cases, checkpoint, external_tasks, incidents, messages, queries, tasks, timer_sweep
 from . import state as wfstate
 from .case_log import script_print
 from .cases import CaseView
@@ -139,6 +139,12 @@ class Engine:
     def done_by(self, username: str, limit: int = 50, offset: int = 0) -> list[HumanTask]:
         """已办: tasks this user completed, newest first."""
         return tasks.done_by(self, username, limit, offset)
+
+    def next_tasks(self, case_id: int, who: "str | Principal") -> list:
+        """The open tasks of a case this user (a username, or a principal already read) may work now:
+        the next step after a completion, where it is theirs (queries.workable_in_case)."""
+        p = who if not isinstance(who, str) else self.directory.principal(who)
+        return queries.workable_in_case(self, p, case_id)
 
     def may_work(self, task_id: str, username: str) -> bool:
         return tasks.may_work(self, task_id, username)

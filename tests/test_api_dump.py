@@ -154,7 +154,9 @@ def test_the_case_page_and_a_completion_give_marshmallows_json(world, monkeypatc
     monkeypatch.undo()
     with eng.db.read() as s:
         row = s.get(Case, case_id)
-        assert done.get_json() == _json(ma.Schema.dump(schemas.CompleteResult(), {"case": row}))
+        assert done.get_json() == _json(ma.Schema.dump(schemas.CompleteResult(),
+                                                       {"case": row, "next_tasks": eng.next_tasks(case_id, "insp")}))
+    assert done.get_json()["next_tasks"], "the dump compared must hold a next task"
 
 
 def _json(value):

@@ -219,6 +219,14 @@ def test_tasks_queue_claim_release_complete_and_conflicts(world):
 
     r = world.call("POST", f"/api/tasks/{inspect}/complete", "east_insp2", json={"data": {"result": "合格"}})
     assert r.status_code == 200 and r.get_json()["case"]["id"] == case_id
+    # 下一步: of the case's three open tasks, the one east_insp2 may work (录入罚款, the inspector lane's) —
+    # not 审批 (科室负责人) nor 提交整改方案 (the enterprise's), which their queue does not offer either.
+    queue_now = {t["id"] for t in world.call("GET", "/api/tasks", "east_insp2").get_json()["items"]}
+    nxt = r.get_json()["next_tasks"]
+    assert [(t["spec_id"], t["name"]) for t in nxt] == [("figures", "录入罚款")] and {nxt[0]["id"]} <= queue_now
+    approve = world.task(case_id, "approve")
+    r = world.call("POST", f"/api/tasks/{approve}/complete", "sup", json={"data": {}})
+    assert r.status_code == 200 and r.get_json()["next_tasks"] == []  # 录入罚款 is no supervisor's step
     r = world.call("POST", f"/api/tasks/{inspect}/complete", "insp", json={"data": {}})
     assert r.status_code == 409 and r.get_json()["code"] == 409
     done = world.call("GET", "/api/tasks/done", "east_insp2").get_json()["items"]

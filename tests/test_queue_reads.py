@@ -137,3 +137,24 @@ def test_a_queue_read_leaves_its_connection_as_the_engine_set_it_up(engine):
             assert driver.isolation_level is None
         else:
             assert driver.autocommit is False
+
+
+def test_next_tasks_after_a_completion_are_what_the_policy_lets_that_user_work_in_one_statement(engine):
+    """下一步 (``Engine.next_tasks``, the REST API's ``next_tasks``): after 调查取证 the case waits for
+    法制审核. zhou investigated and holds the 法制审核员 role, but the model's 回避 (notRoleOfCase 执法人员)
+    takes the review from them: nothing is offered to zhou, though the task is of a role they hold. sun,
+    a reviewer of the same district, is offered it; wang (west, an inspector) and the enterprise user
+    are not. What is offered is what their queue offers, read in one statement."""
+    engine.directory.add_user("sun", org="east", roles=["legal_reviewer"], name="孙")
+    case = engine.start("duties", by="zhou", org="east")
+    investigate = [t for t in engine.queue("zhou") if t.case_id == case.id]
+    assert [t.spec_id for t in engine.next_tasks(case.id, "zhou")] == ["investigate"] == [t.spec_id for t in investigate]
+    engine.complete(investigate[0].id, "zhou", {})
+    offered = {who: engine.next_tasks(case.id, who) for who in ("zhou", "sun", "wang", "acme")}
+    assert {who: [(t.spec_id, t.name) for t in rows] for who, rows in offered.items()} == {
+        "zhou": [], "sun": [("legal_review", "法制审核")], "wang": [], "acme": []}
+    assert [t.id for t in offered["sun"]] == [t.id for t in engine.queue("sun") if t.case_id == case.id]
+    sun = engine.directory.principal("sun")
+    with statements(engine) as seen:
+        engine.next_tasks(case.id, sun)
+    assert len(seen) == 1, seen

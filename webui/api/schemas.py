@@ -239,6 +239,8 @@ class CaseDetail(Case):
 
 class CompleteResult(Schema):
     case = fields.Nested(Case, required=True)
+    next_tasks = fields.List(fields.Nested(Task), required=True,
+                             metadata={"description": "办理后本案件中本人现在可以办理的任务（下一步），没有则为空"})
 
 
 class RetryResult(Schema):

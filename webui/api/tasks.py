@@ -75,6 +75,8 @@ def complete(body, task_id):
     """办理：提交表单数据，流程运行到下一个等待点。
 
     数据按任务的表单校验（422，errors 指明字段）；脚本出错时案件保持原状并记录异常事件（422，incident_id）。
+    返回案件，以及本案件中本人现在可以接着办理的任务（next_tasks：下一步由本人办理时不必再查询案件）。
     """
-    case = engine().complete(str(task_id), username(), body["data"])
-    return {"case": case}
+    eng = engine()
+    case = eng.complete(str(task_id), username(), body["data"])
+    return {"case": case, "next_tasks": eng.next_tasks(case.id, principal())}
