@@ -17,6 +17,11 @@ case data is JSON, so a date object would reach the sandbox as this same text an
 The task page shows these fields when the task has no form of ours (webui/drawn_form.py): each by
 its label, a 是/否 choice for a boolean, a select of the names for an enum, read-only ones shown but
 not editable; what is posted is checked here, and the errors come back next to the fields.
+A 是/否, number, day or choice left blank (不填, ``""`` or null) is not given: dropped, not stored blank.
+When the step then fails because it reads that field (``${qualified}`` at the gateway after the task:
+a NameError of it), the completion is refused naming the field instead of becoming an incident
+(``blank_refusal``, called by engine/tasks.py on the step's failure: no cost on a step that does
+not fail); a blank nothing reads, or one the model reads as absent on purpose, goes through.
 
 Written here, not with marshmallow: the fields are data in the model, known only at run time, and
 the rules are the handful Camunda's generated forms have.
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import unicodedata
 from datetime import date, datetime
 
@@ -37,6 +43,7 @@ FALSE = {"false", "no", "n", "0", "否", "不", "不同意", "off"}
 INTEGER_KINDS = frozenset({"long", "integer", "int", "short"})
 DECIMAL_KINDS = frozenset({"double", "float", "decimal", "number"})
 NUMBER_KINDS = INTEGER_KINDS | DECIMAL_KINDS
+TYPED_KINDS = NUMBER_KINDS | {"boolean", "date", "enum"}
 DATE_SPELLINGS = "日期，如 2026-12-01、2026年12月1日 或 01/12/2026（日/月/年）"
 
 
@@ -142,6 +149,10 @@ def check(props: dict, data: dict) -> dict:
         if value in (None, ""):
             if f.get("required"):
                 errors[fid] = f"「{label}」为必填项"
+            elif fid in result and (f.get("values") or (f.get("type") or "string").lower() in TYPED_KINDS):
+                # 不填: a yes/no, number, day or choice left blank ("" or null) is not given, not
+                # stored blank (a blank read as 否 by ``!qualified`` took the 不合格 flow)
+                result.pop(fid, None)
             continue
         try:
             result[fid] = _choice(f, value) if f.get("values") else _convert(f.get("type"), value)
@@ -155,3 +166,38 @@ def check(props: dict, data: dict) -> dict:
     if errors:
         raise InvalidData(errors)
     return result
+
+
+_NOT_DEFINED = re.compile(r"name '([^']+)' is not defined")
+
+
+def missing_name(failure: BaseException | None) -> str | None:
+    """The variable whose absence made the model's code fail: the name of a NameError in
+    ``failure``'s chain (the sandbox worker's NameError carries it only in its text), else None."""
+    for _ in range(8):
+        if failure is None:
+            return None
+        if isinstance(failure, NameError):
+            found = _NOT_DEFINED.search(str(failure))
+            return getattr(failure, "name", None) or (found.group(1) if found else None)
+        failure = failure.__cause__ or failure.__context__
+    return None
+
+
+def blank_refusal(props: dict, data: dict, failure: BaseException) -> InvalidData | None:
+    """The refusal of a completion whose step failed because the model read a field of the drawn form
+    that was left blank (不填): the field named by its label, 「请选择“是否合格”：是或否」; None when
+    the failure is something else. Only such a failure refuses: a blank that nothing reads, or that
+    the model reads as absent on purpose (a FEEL ``= qualified = null``, ``is defined``), does not fail
+    and goes through."""
+    name = missing_name(failure)
+    if name is None or data.get(name) not in (None, ""):
+        return None
+    for f in fields_of(props):
+        if f.get("id") == name and not f.get("readonly"):
+            label = f.get("label") or name
+            kind = (f.get("type") or "string").lower()
+            said = (f"请选择“{label}”：是或否" if kind == "boolean"
+                    else f"请选择“{label}”" if f.get("values") else f"请填写“{label}”")
+            return InvalidData({name: said + "（流程的下一步要用到）"})
+    return None

@@ -19,7 +19,7 @@ from .directory import Principal
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask
 from .scripting import StepRequests
-from .step import run_model_code
+from .step import ProcessFailure, run_model_code
 
 QUEUE_SORTS = {
     "due": (HumanTask.due_sort, HumanTask.created_at),
@@ -321,10 +321,19 @@ def _complete_locked(engine, tx, st, row, username, data) -> step.CaseRow:
     task.set_data(**cleaned)
     with StepRequests() as requests:
         # A waiting service task (STARTED) is done by the person; a user or manual task runs.
-        run_model_code(task.complete if task.state == TaskState.STARTED else task.run)
-        st.audit("completed", task_id=row.id, detail={"task": row.name, "element": row.spec_id,
-                                                       "data": step.jsonable(cleaned)})
-        st.write(completed=(row.id, username), requests=requests)
+        try:
+            run_model_code(task.complete if task.state == TaskState.STARTED else task.run)
+            st.audit("completed", task_id=row.id, detail={"task": row.name, "element": row.spec_id,
+                                                           "data": step.jsonable(cleaned)})
+            st.write(completed=(row.id, username), requests=requests)
+        except ProcessFailure as failure:
+            # a drawn form's field left blank that the step goes on to read (a gateway's 是/否):
+            # refused naming the field, as a required one is, not an incident (the step rolls back)
+            refusal = None if row.form_key else model_forms.blank_refusal(
+                projection.task_properties(task.task_spec), cleaned, failure.cause)
+            if refusal is not None:
+                raise refusal from None
+            raise
     return st.case
 
 

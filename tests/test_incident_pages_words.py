@@ -168,12 +168,16 @@ def test_a_required_field_of_a_drawn_form_left_empty_is_refused_by_its_label_alo
 
 
 def test_the_case_page_names_the_missing_value_by_the_label_the_model_gives_it(world):
-    """camunda7_hazard_gateways with 隐患等级's default removed: 登记隐患信息 submitted without it leaves
-    重大隐患？'s ``${level > 2}`` unreadable. The inspector's case page (its incident box and the
-    timeline) names the value as the Camunda form labels it, as the incident page does."""
+    """camunda7_hazard_gateways with 隐患等级's default removed and the field made read-only (shown, not
+    filled in, so nothing gives it): 登记隐患信息 leaves 重大隐患？'s ``${level > 2}`` unreadable. (A
+    field the clerk could have filled in but left blank is refused instead: test_drawn_form_blank_yes_no.)
+    The inspector's case page (its incident box and the timeline) names the value as the Camunda form
+    labels it, as the incident page does."""
     e = world.engine
     drawn = (CORPUS / "camunda7_hazard_gateways.bpmn").read_text(encoding="utf-8").replace(
-        'label="隐患等级（1-4）" type="long" defaultValue="3"', 'label="隐患等级（1-4）" type="long"')
+        'label="隐患等级（1-4）" type="long" defaultValue="3"/>',
+        'label="隐患等级（1-4）" type="long"><camunda:validation><camunda:constraint name="readonly"/>'
+        '</camunda:validation></camunda:formField>')
     e.deploy(drawn.encode(), by="zhao", filename="hazard_gateways.bpmn")
     case = e.start("camunda7_hazard_gateways", by="zhang", org="east", title="己公司隐患")
     with pytest.raises(IncidentRaised):
