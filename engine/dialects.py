@@ -785,8 +785,15 @@ def _form_fields(el) -> list[dict]:
             found.append({"id": (f.get("variable") or "").strip() or f.get("id"), "label": f.get("name") or "",
                           "type": f.get("type") or "string", "default": f.get("default"),
                           "required": (f.get("required") or "") == "true" and not readonly, "readonly": readonly,
-                          **_enum_values(f, ns)})
+                          **_enum_values(f, ns), **_date_pattern(f)})
     return [f for f in found if f["id"]]
+
+
+def _date_pattern(f) -> dict:
+    """A date ``formProperty``'s ``datePattern`` (``dd-MM-yyyy``: how the form types its day; read by
+    engine/model_forms.py) as ``{"datePattern": ...}``; nothing for another field or none drawn."""
+    pattern = (f.get("datePattern") or "").strip()
+    return {"datePattern": pattern} if pattern and (f.get("type") or "").lower() == "date" else {}
 
 
 def _enum_values(f, ns: str) -> dict:

@@ -14,6 +14,11 @@ model's expressions read it as: a task's ``dueDate`` or a timer's ``timeDate`` o
 is parsed as ISO 8601 (engine/timeexpr.py), the script helpers (``days_after``, ``workdays_after``)
 take ISO text, and two such days compare in JUEL (``${rectify_by > checked_on}``) as their dates do;
 case data is JSON, so a date object would reach the sandbox as this same text anyway.
+An Activiti/Flowable field drawn with ``datePattern="dd-MM-yyyy"`` (Java's SimpleDateFormat letters
+y, M, d, H, m, s) takes the day typed that way (``05-12-2026``; ``MM/dd/yyyy``: ``12/05/2026`` is 5
+December, not Camunda 7's day-first reading), year-first and Chinese days still; a pattern with a
+time of day stores the moment in Beijing (``2026-12-05T09:30:00+08:00``); the error and the box's
+placeholder give the pattern's spelling (``patterned_day``, ``date_spellings``).
 The task page shows these fields when the task has no form of ours (webui/drawn_form.py): each by
 its label, a 是/否 choice for a boolean, a select of the names for an enum, read-only ones shown but
 not editable; what is posted is checked here, and the errors come back next to the fields.
@@ -97,7 +102,7 @@ def day_of(value) -> str | None:
         return None
 
 
-def _convert(kind: str, value):
+def _convert(kind: str, value, date_pattern: str | None = None):
     kind = (kind or "string").lower()
     if kind in INTEGER_KINDS:
         return _number(value, True)
@@ -113,11 +118,111 @@ def _convert(kind: str, value):
             return False
         raise ValueError(text)
     if kind == "date":
-        day = day_of(value)
+        day = patterned_day(value, date_pattern) if date_pattern else day_of(value)
         if day is None:
             raise ValueError(value)
         return day
     return value
+
+
+# Java's SimpleDateFormat letters a datePattern may use, as read here: (what it is, its Chinese)
+_PATTERN_LETTERS = {"y": ("year", "年"), "M": ("month", "月"), "d": ("day", "日"), "H": ("hour", "时"),
+                    "m": ("minute", "分"), "s": ("second", "秒")}
+_SEPARATORS = "-/. "
+
+
+@functools.lru_cache(maxsize=64)
+def _date_pattern(pattern: str) -> tuple[re.Pattern, tuple[str, ...], str] | None:
+    """Activiti/Flowable's ``datePattern`` (Java SimpleDateFormat: ``dd-MM-yyyy``, ``MM/dd/yyyy``,
+    ``yyyyMMdd``, ``yyyy-MM-dd HH:mm``) as (a regular expression of a value typed that way, the
+    parts its groups hold, an example in Chinese: ``01-12-2026（日-月-年）``); None for a pattern with
+    letters not read here (a month's name ``MMM``, a weekday ``E``, 12-hour ``hh a``, a zone), or
+    one without a year, month and day: such a field takes a day as any other date field does."""
+    items: list[tuple[str, str]] = []  # ("token", "dd") or ("text", "-")
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch.isascii() and ch.isalpha():
+            j = i
+            while j < len(pattern) and pattern[j] == ch:
+                j += 1
+            if ch not in _PATTERN_LETTERS or (ch == "M" and j - i > 2):
+                return None
+            items.append(("token", pattern[i:j]))
+            i = j
+        elif ch == "'":  # quoted text ('T', or '' for a quote)
+            j = pattern.find("'", i + 1)
+            if j < 0:
+                return None
+            items.append(("text", pattern[i + 1:j] or "'"))
+            i = j + 1
+        else:
+            items.append(("text", ch))
+            i += 1
+    parts = tuple(_PATTERN_LETTERS[t[0]][0] for kind, t in items if kind == "token")
+    if not {"year", "month", "day"} <= set(parts) or len(set(parts)) != len(parts):
+        return None
+    regex, example, order = [], [], []
+    sample = {"year": "2026", "month": "12", "day": "01", "hour": "09", "minute": "30", "second": "00"}
+    for n, (kind, text) in enumerate(items):
+        if kind == "text":
+            regex.append(r"\s*[-/.]\s*" if text in "-/." else r"\s+" if text.isspace() else
+                         r"\s*" + re.escape(unicodedata.normalize("NFKC", text)) + r"\s*")
+            example.append(text)
+            order.append(text if not text.isspace() else " ")
+            continue
+        part = _PATTERN_LETTERS[text[0]][0]
+        next_to_token = any(0 <= k < len(items) and items[k][0] == "token" for k in (n - 1, n + 1))
+        if part == "year":
+            regex.append(r"(\d{4})" if len(text) != 2 else r"(\d{2})")
+            example.append(sample["year"] if len(text) != 2 else sample["year"][2:])
+        else:
+            regex.append(rf"(\d{{{len(text)}}})" if next_to_token else r"(\d{1,2})")
+            example.append(sample[part] if len(text) > 1 or part in ("year",) else sample[part].lstrip("0") or "0")
+        order.append(_PATTERN_LETTERS[text[0]][1])
+    return re.compile("^" + "".join(regex) + "$"), parts, f"{''.join(example)}（{''.join(order)}）"
+
+
+def patterned_day(value, pattern: str) -> str | None:
+    """A date field drawn with Activiti/Flowable's ``datePattern``: the value typed the way the pattern
+    says (``05-12-2026`` for ``dd-MM-yyyy``; full-width digits too) as the ISO day the model's
+    expressions read (``2026-12-05``), or the moment in Beijing (``2026-12-05T09:30:00+08:00``) when the
+    pattern has a time of day; failing that, a day as any date field takes it, year first
+    (``2026-12-05``, ``2026年12月5日``) — never Camunda 7's day-first reading, which a ``MM/dd/yyyy``
+    pattern would contradict. None when it is neither."""
+    compiled = _date_pattern(pattern)
+    if compiled is None:
+        return day_of(value)
+    if isinstance(value, (date, datetime)):
+        return day_of(value)
+    regex, parts, _example = compiled
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    found = regex.match(text)
+    if found:
+        got = dict(zip(parts, (int(g) for g in found.groups())))
+        year = got["year"] + (2000 if got["year"] < 100 else 0)
+        try:
+            moment = datetime(year, got["month"], got["day"], got.get("hour", 0), got.get("minute", 0),
+                              got.get("second", 0))
+        except ValueError:
+            return None
+        if "hour" in got:
+            return moment.replace(tzinfo=SHANGHAI).isoformat()
+        return moment.date().isoformat()
+    if "T" in text:
+        return day_of(text)
+    try:
+        return iso_day(text)
+    except ValueError:
+        return None
+
+
+def date_spellings(pattern: str | None) -> str:
+    """How a date field asks to be typed (in its error and its box's placeholder)."""
+    compiled = _date_pattern(pattern) if pattern else None
+    if compiled is None:
+        return DATE_SPELLINGS
+    return f"日期，如 {compiled[2]}、2026-12-01 或 2026年12月1日"
 
 
 def _choice(f: dict, value):
@@ -155,11 +260,12 @@ def check(props: dict, data: dict) -> dict:
                 result.pop(fid, None)
             continue
         try:
-            result[fid] = _choice(f, value) if f.get("values") else _convert(f.get("type"), value)
+            result[fid] = (_choice(f, value) if f.get("values")
+                           else _convert(f.get("type"), value, f.get("datePattern")))
         except (ValueError, TypeError):
             kind = (f.get("type") or "").lower()
             kind = ("整数" if kind in INTEGER_KINDS else "数字" if kind in DECIMAL_KINDS else "是或否" if kind == "boolean"
-                    else DATE_SPELLINGS if kind == "date" else "有效的值")
+                    else date_spellings(f.get("datePattern")) if kind == "date" else "有效的值")
             if f.get("values"):
                 kind = "以下之一：" + "、".join(name for _id, name in f["values"])
             errors[fid] = f"「{label}」须为{kind}"

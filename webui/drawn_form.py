@@ -48,6 +48,9 @@ def fields(engine, task, model_id: int | None) -> list[dict] | None:
                     "required": required, "readonly": bool(f.get("readonly")),
                     "default": default, "options": options, "option_names": dict(options),
                     "drawn": True,
+                    # how its day is typed: the model's datePattern (Activiti/Flowable) if it has one
+                    "placeholder": ("如 " + model_forms.date_spellings(f.get("datePattern")).removeprefix("日期，如 ")
+                                    if kind == "date" else None),
                     # a 是/否 the model neither requires nor defaults may stay not given (不填)
                     "unset": kind == "boolean" and not required and default in (None, "")})
     return out or None
