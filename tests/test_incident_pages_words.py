@@ -192,21 +192,25 @@ def yes_no_box(row: str, name: str) -> str:
     return re.search(rf'<span class="choices" id="f-{name}">.*?</span>', row, re.S).group(0)
 
 
-def test_a_yes_no_box_may_be_left_unset_and_a_value_never_given_stays_not_given(world):
+def test_a_yes_no_box_the_failed_condition_needs_cannot_be_retried_unset(world):
     """errors_escalation (bpmn.io): 企业配合？ reads ``refused == True``, never given. Its 是/否 box
-    offers 不填 too, chosen, and is not marked required: the supervisor may retry without saying
-    (the value stays not given: the gateway fails again, as it would have), or say 是 after all."""
+    offers 不填 too, chosen at first (a value never given is not turned into 否), and is not marked
+    required; but a retry that leaves it 不填 would fail at the gateway again (a second incident, as
+    it was until 2026-12-05): it is refused on the retry form naming the box and the step that needs
+    it, nothing run, the incident still open. Saying 是 goes on."""
     case, incident, qian, row = submitted_empty(world, "errors_escalation.bpmn", "enter")
     box = yes_no_box(row, "refused")
     assert re.search(r'<input type="radio" name="refused" value="" checked> 不填', box)
     assert not re.search(r'value="(true|false)" checked', box)
     assert not re.search(r'<label class="label" for="f-refused"[^>]*>.*?<span class="req"', row, re.S)
-    retried(qian, incident, refused="")
+    response = qian.post(f"/supervise/incidents/{incident.id}/retry", data={"_csrf": qian.csrf, "refused": ""})
+    assert response.status_code == 422
+    row = incident_row(response.get_data(as_text=True), incident.id)
+    label = box_labels(row)["refused"][0]
+    assert f"请选择“{label}”：是或否（「企业配合？」要用到）" in visible(row)
     assert "refused" not in world.engine.case(case.id).data  # not turned into 否
-    again = max(world.engine.incidents(case_id=case.id), key=lambda i: i.id)  # the gateway failed again
-    row = incident_row(qian.get("/supervise/incidents").get_data(as_text=True), again.id)
-    assert re.search(r'value="" checked> 不填', yes_no_box(row, "refused"))
-    assert "已重试成功" in retried(qian, again, refused="true")
+    assert [i.id for i in world.engine.incidents(case_id=case.id)] == [incident.id]  # no second incident
+    assert "已重试成功" in retried(qian, incident, refused="true")
     assert [t.spec_id for t in world.engine.case(case.id).tasks] == ["penalty"]
 
 

@@ -4,7 +4,12 @@ A failed submit (``complete``) or start (``start``) is retried with its data cor
 form, the form is shown again with what was submitted; a task without one (a model drawn elsewhere)
 gets one text box per value it submitted and per value the error says was missing, each under its
 Chinese label from the case's forms or the computed facts. Numbers typed there ("30,000", "３０")
-are read as numbers, so a script dividing by them works.
+are read as numbers, so a script dividing by them works. A 是/否 box offers 不填 (a value never
+given stays not given), but the value whose absence is what failed (``_needed``: the one a failed
+condition reads that the case lacks, a script's undefined name) cannot be retried 不填 or empty: the
+retry would fail again into a second incident, so it is refused on the form naming the box and the
+step (「请选择“企业是否拒绝检查”：是或否（「企业配合？」要用到）」). A task whose form is drawn in the
+model gets the same refusal from the engine (engine/model_forms.blank_refusal).
 """
 from __future__ import annotations
 
@@ -101,7 +106,9 @@ def _generic_fields(eng, incident, task, submitted: dict, names: dict[str, str],
             for key, as_truth in labels.names_read(condition).items():
                 read[key] = read.get(key, False) or (as_truth and not labels.at_timer(incident.message))
     missing = [k for k in read if k not in submitted and (case is None or case.data.get(k) is None)]
-    described = _described(submitted, missing, names, step or labels.failed_step(incident.message), title)
+    step = step or labels.failed_step(incident.message)
+    needed = _needed(incident.message, set(missing))
+    described = _described(submitted, missing, names, step, title)
     fields = []
     for key, label in described.items():
         if key in submitted:  # a 是/否 submitted stays one; anything else submitted is shown as typed
@@ -111,11 +118,25 @@ def _generic_fields(eng, incident, task, submitted: dict, names: dict[str, str],
         # 是 / 否 / 不填: a value never given stays not given (a condition may read its absence)
         fields.append({"name": key, "label": label, "hint": f"模型中的名称：{key}" if label != names.get(key) else "",
                        "type": "boolean" if yes_no else "text", "required": False, "unset": bool(yes_no),
-                       "choices": []})
+                       "choices": [], "needed_by": (step or "流程的下一步") if key in needed else None})
     if formspec.GENERIC_OPINION in submitted:
         fields.append({"name": formspec.GENERIC_OPINION, "label": "办理意见", "type": "textarea", "required": False,
                        "choices": []})
     return fields
+
+
+def _needed(message: str | None, missing: set[str]) -> set[str]:
+    """The values among ``missing`` whose absence is what failed, so that a retry without them fails
+    again for sure: a script's ``name 'x' is not defined``, or the one value a failed condition reads
+    that the case does not have (a condition missing two might not read the second). Not a timer's."""
+    if labels.at_timer(message):
+        return set()
+    needed = {m.group(1) for m in re.finditer(r"name '([^']+)' is not defined", message or "")} & missing
+    for condition in labels.failed_expressions(message):
+        lacking = [k for k in labels.names_read(condition) if k in missing]
+        if len(lacking) == 1:
+            needed.add(lacking[0])
+    return needed
 
 
 def _described(submitted: dict, missing: list[str], names: dict[str, str], step: str | None,
@@ -145,9 +166,14 @@ def read(retry: RetryForm, incident, posted) -> tuple[dict, dict]:
         if f["type"] not in ("attachments",):
             data.pop(f["name"], None)
     read_data, values, errors = formspec.read(fields, _without_action(posted))
-    retry.form.values, retry.form.errors = values, errors
     if retry.generic:
         read_data = {k: _typed(v) for k, v in read_data.items()}
+        for f in fields:  # 不填 where the failure needs it: the retry would fail again, a second incident
+            if f.get("needed_by") and f["name"] not in read_data and f["name"] not in errors:
+                why = f"（「{f['needed_by']}」要用到）" if f["needed_by"] != "流程的下一步" else "（流程的下一步要用到）"
+                errors[f["name"]] = (f"请选择“{f['label']}”：是或否" if f["type"] == "boolean"
+                                     else f"请填写“{f['label']}”") + why
+    retry.form.values, retry.form.errors = values, errors
     data.update(read_data)
     return data, errors
 
