@@ -145,3 +145,17 @@ def test_a_retry_that_leaves_the_yes_no_unset_is_refused_on_the_retry_form(world
                          data={"_csrf": qian.csrf, "qualified": "true", "score": "80"})
     assert response.status_code == 302
     assert e.case(case.id).status == "completed" and not e.incidents(case_id=case.id)
+
+
+def test_a_day_left_blank_that_the_next_tasks_due_date_reads_is_refused(world):
+    """验收检查 answered 否 with 复查日期 left blank: 限期复查's ``flowable:dueDate="${recheck_on}"``
+    cannot be computed (an incident before); refused naming 复查日期, through the REST API."""
+    e = world.engine
+    case = e.start("flowable_acceptance_check", by="zhang", org="east", title="丁公司整改验收")
+    task = open_task(e, case.id, "sid-2B6F3C1E-8A4D-4F0B-9E7C-1D2A3B4C5D6E")
+    response = api(world, "zhang").post(f"/api/tasks/{task.id}/complete",
+                                        json={"data": {"passed": "否", "recheck_on": ""}})
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.get_json()["errors"] == {"recheck_on": "请填写“复查日期”（流程的下一步要用到）"}
+    assert e.task(task.id).state == "open" and not e.incidents(case_id=case.id)
+    assert "passed" not in e.case(case.id).data
