@@ -141,6 +141,9 @@ def _across(value: Any, path: str) -> Any:
     return restricted.decode(json.loads(text))
 
 
+across = _across  # engine/evaluator.py passes host-safe helpers' arguments and results the same way
+
+
 def evaluate(accepted: Plan, context: dict, external_context: dict | None, functions: dict) -> Any:
     """The value of an accepted expression; raises ``Fallback`` (or the failure itself, which the
     caller treats the same) when the sandbox must answer. ``functions`` are the environment's host
@@ -170,4 +173,4 @@ def _value(node: Plan, context: dict, external: dict, functions: dict) -> Any:
     return _across(function(*sent_args, **sent_kwargs), helper)
 
 
-__all__ = ["DATE_HELPERS", "Fallback", "evaluate", "plan"]
+__all__ = ["DATE_HELPERS", "Fallback", "across", "evaluate", "plan"]

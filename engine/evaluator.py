@@ -30,6 +30,15 @@ the deploy check saw it. Then:
   item it keeps the shadowed variables in and ``print`` sent a whole completion of
   tests/bpmn/interop/flowable_review, camunda7_io_shadowing, zeebe_io_shadowing and
   zeebe_mapped_child to the worker; see docs/engine.md "Speed";
+* plain scripts and plain expressions that also call *host-safe helpers* (``host_safe``: the clock,
+  date arithmetic, the pure domain functions; ``received_at = now().isoformat()``,
+  ``level_rank(local_level)``, ``every_days(local_rule(...))``, ``restricted.helper_script`` /
+  ``helper_expression``) run in the host as above, each helper called through ``_HostCall``: what the
+  worker's stub and ``_call_host`` do — arguments and result through the same encode/JSON/decode,
+  a helper's error as the worker's ``HostFunctionError`` — without the pipe. A script naming any other
+  function (``start_case``) goes to the worker. Until 2026-12-05 these were most of our own
+  processes' worker round trips (310 in 5 cases of each shipped process, now 25; dishonesty_list's
+  ``repair_too_early = not is_past(day_start(...), now())`` 110 of them);
 * everything else runs in a worker process (engine/evaluator_worker.py) of a small persistent pool:
   started from a fresh interpreter with an empty environment, under CPU-time and address-space
   limits, without database handle, file or network access. Only the variables the code names are
@@ -365,7 +374,73 @@ def _compiled(source: str, mode: str):
 
 @functools.lru_cache(maxsize=4096)
 def _plain_script(source: str):
-    return restricted.plain_script(source)
+    """(steps, helpers called) of a plain script, the helpers none (``restricted.plain_script``) or
+    some (``restricted.helper_script``); None for any other script."""
+    steps = restricted.plain_script(source)
+    if steps is not None:
+        return steps, frozenset()
+    return restricted.helper_script(source)
+
+
+@functools.lru_cache(maxsize=4096)
+def _helper_expression(source: str):
+    return restricted.helper_expression(source)
+
+
+HOST_SAFE = "duban_host_safe"  # the attribute ``host_safe`` sets on a helper
+
+
+def host_safe(function):
+    """Declare ``function`` (a helper model code calls: ``now``, ``day_after``, ``level_rank``...) safe
+    to call from model code the host runs (a plain script or expression that calls helpers): pure —
+    no database write, no request to the engine, no other side effect, nothing the case or the step
+    keeps — and answering from its arguments and read-only configuration only. The host may call it,
+    give up on the script (a bound, a value it cannot pass) and have the worker run the script from
+    the start, which calls it again. A helper without the mark (``start_case``, ``inspection_draw``)
+    is never called by the host's own runs: code calling it goes to the worker. The mark is on the
+    function, so a helper replaced under the same name (workflows/runtime.py's ``local_rule``) is
+    host-safe only if its replacement is marked too."""
+    setattr(function, HOST_SAFE, True)
+    return function
+
+
+def is_host_safe(function) -> bool:
+    return getattr(function, HOST_SAFE, False) is True
+
+
+class _HostCall:
+    """A host-safe helper as model code run in the host calls it: what the worker's stub and
+    ``_call_host`` do, without the pipe. The arguments cross as they would to the worker and back
+    (``restricted.encode``, JSON, ``restricted.decode``: a tuple arrives a list, a datetime with a
+    fixed offset), the result too; an error the helper raises is the worker's ``HostFunctionError``
+    with the text ``_call_host`` sends (``TypeName: message``), which the model's ``try/except
+    Exception`` catches as it catches the worker's. A value that cannot cross (not serializable,
+    past ``date_calls.MAX_VALUE_BYTES`` of JSON) and MemoryError/RecursionError make the host give up
+    (``_GiveUp``): the worker runs the code from the start and gives its own answer or error."""
+
+    __slots__ = ("function", "name", "counter")
+
+    def __init__(self, function, name: str, counter: dict):
+        self.function, self.name, self.counter = function, name, counter
+
+    def __call__(self, *args, **kwargs):
+        name = self.name
+        try:
+            sent = [date_calls.across(a, name) for a in args]
+            sent_kwargs = {k: date_calls.across(v, name) for k, v in kwargs.items()}
+        except Exception:  # noqa: BLE001 — the worker's answer: its own encoding error or result
+            raise _GiveUp from None
+        self.counter["helper_call"] += 1
+        try:
+            result = self.function(*sent, **sent_kwargs)
+        except (MemoryError, RecursionError):
+            raise _GiveUp from None
+        except Exception as exc:  # noqa: BLE001 — the helper's failure is the model's error, as in _call_host
+            raise restricted.HostFunctionError(f"{type(exc).__name__}: {exc}") from None
+        try:
+            return date_calls.across(result, name)
+        except Exception:  # noqa: BLE001 — not serializable, too large: the worker's answer
+            raise _GiveUp from None
 
 
 @functools.lru_cache(maxsize=1)
@@ -512,9 +587,13 @@ class IsolatedEnvironment(TaskDataEnvironment):
                                             if callable(v) and k not in restricted.STANDARD_GLOBALS
                                             and not k.startswith("_"))
         self._host_globals: tuple[int, dict] | None = None
-        self.evaluations = {"host": 0, "date_call": 0, "host_script": 0, "worker": 0}
+        # host: plain expressions; date_call: engine/date_calls.py; host_script: plain scripts (helpers
+        # or none); host_call: expressions calling host-safe helpers; helper_call: those helpers' calls
+        self.evaluations = {"host": 0, "date_call": 0, "host_script": 0, "host_call": 0, "worker": 0,
+                            "helper_call": 0}
         self.date_calls = True  # engine/date_calls.py may answer date-helper calls (tests compare both ways)
         self.plain_scripts = True  # plain scripts may run in the host (tests compare both ways)
+        self.host_helpers = True  # plain code calling host-safe helpers may run in the host (the same)
 
     def _inputs(self, names, context, external_context, null=frozenset()) -> tuple[dict, dict]:
         """What the worker gets: the variables ``names`` reads, the host functions it calls, and None
@@ -556,11 +635,62 @@ class IsolatedEnvironment(TaskDataEnvironment):
                 self.evaluations["date_call"] += 1
                 return value
         data, functions = self._inputs(names, context, external_context, null)
+        hosted = _helper_expression(expression) if self.host_helpers else None
+        if hosted is not None and not self._conversion_shadowed(names, context, external_context):
+            value = self._run_helper_expression(hosted, data, functions)
+            if value is not _MISSING:
+                return value
         self.evaluations["worker"] += 1
         reply = pool().run("eval", expression, data, functions, self.seconds, self.wall_seconds)
         if "error" in reply:
             _raise_model_error(reply["error"])
         return restricted.decode(reply.get("ok"))
+
+    def _helpers(self, called: frozenset, functions: dict) -> dict | None:
+        """The helpers plain code run in the host may call, as it calls them (``_HostCall``), or None
+        when the worker must run it: every host function the code names (``functions``, from
+        ``_inputs``: not shadowed by case data) is one it calls (one read as a value, ``x = now``, is
+        the worker's) and declared host-safe (``host_safe``), and every name it calls is one of them
+        (not case data, a builtin or a standard class)."""
+        if not called and not functions:
+            return {}
+        if not self.host_helpers or functions.keys() != called:
+            return None
+        if not all(is_host_safe(function) for function in functions.values()):
+            return None
+        return {name: _HostCall(function, name, self.evaluations) for name, function in functions.items()}
+
+    def _run_helper_expression(self, hosted, data: dict, functions: dict):
+        """The value of an expression that calls host-safe helpers (``restricted.helper_expression``),
+        computed in the host as the worker would (its globals with the guards of a plain script, the
+        inputs decoded from ``data``, the helpers as ``_HostCall``, the result across the same
+        encoding), or ``_MISSING`` when the worker must answer: a helper not host-safe, a name read
+        that is not case data, a bound (``TooLarge``), a value that cannot cross. An error the
+        expression raises is reported as the worker reports it (``restricted.error_reply``)."""
+        code, called, reads = hosted
+        helpers = self._helpers(called, functions)
+        if helpers is None:
+            return _MISSING
+        base = _plain_script_globals()
+        for name in reads:  # case data, or missing everywhere (NameError as in the worker when reached)
+            if name not in data and (name in base or name in base["__builtins__"] or name in functions):
+                return _MISSING  # a global read as a value (``str(range)``, ``x = now``): the worker's
+        scope = dict(base)
+        scope.update(helpers)
+        try:
+            scope.update(restricted.decode(data))
+            value = eval(code, scope)
+        except (_GiveUp, restricted.TooLarge, MemoryError, RecursionError):
+            return _MISSING
+        except Exception as exc:  # noqa: BLE001 — the model's error, reported as the worker reports it
+            self.evaluations["host_call"] += 1
+            _raise_model_error(restricted.error_reply(exc))
+        try:
+            value = date_calls.across(value, "表达式结果")
+        except Exception:  # noqa: BLE001 — not serializable, too large: the worker's answer
+            return _MISSING
+        self.evaluations["host_call"] += 1
+        return value
 
     def _host_scope(self) -> dict:
         """A fresh copy of the globals a host evaluation runs in (allow-listed builtins, guards,
@@ -591,8 +721,9 @@ class IsolatedEnvironment(TaskDataEnvironment):
         code, names, _ = compiled(script, "exec")
         data, functions = self._inputs(names, context, external_context, restricted.absent_as_null(script))
         plan = _plain_script(script) if self.plain_scripts else None
-        if plan is not None and not functions and not self._conversion_shadowed(names, context, external_context):
-            reply = self._run_plain_script(plan, data)
+        if plan is not None and not self._conversion_shadowed(names, context, external_context):
+            helpers = self._helpers(plan[1], functions)
+            reply = self._run_plain_script(plan[0], data, helpers) if helpers is not None else None
             if reply is not None:
                 self.evaluations["host_script"] += 1
                 return self._apply_script_reply(reply, context)
@@ -602,7 +733,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
             _raise_model_error(reply["error"])
         return self._apply_script_reply(reply, context)
 
-    def _run_plain_script(self, plan, data: dict) -> dict | None:
+    def _run_plain_script(self, plan, data: dict, helpers: dict | None = None) -> dict | None:
         """Run a plain script (``restricted.plain_script``) in the host as the worker would: the same
         globals (a script naming a host function goes to the worker: it has no stubs here), the inputs as
         the worker gets them (``data``, encoded, decoded into a scope of its own, so nothing of the case
@@ -618,8 +749,13 @@ class IsolatedEnvironment(TaskDataEnvironment):
         ``try``, a missing name too), None: the worker runs the script from the start on the same
         ``data``. ``try: ... except Exception: ...`` is answered here: an error a statement of its body
         raises (NameError of a missing name included) runs the handler, as in the worker; the host's own
-        reasons to give up (``_GiveUp``, ``TooLarge``, MemoryError, RecursionError) are not caught."""
+        reasons to give up (``_GiveUp``, ``TooLarge``, MemoryError, RecursionError) are not caught.
+        ``helpers``: the host-safe helpers the script calls (``_helpers``), globals as in the worker, where
+        they are stubs calling the same functions back in the host; a name read as a value that is one
+        of them makes the host give up as any other global does."""
         base = _plain_script_globals()
+        if helpers:
+            base = {**base, **helpers}
         scope = dict(base)
         printed = restricted.BoundedPrint()
         scope["_print_"] = lambda _getattr_=None: printed  # every statement's print() writes to it

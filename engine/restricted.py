@@ -234,19 +234,83 @@ def guarded_expression(source: str):
         return None
     if _plain_tree(tree) or not _plain_tree(tree, script=True):
         return None
-    result = compile_restricted_eval(source, filename="<string>", policy=_PlainScriptPolicy)
+    return _plain_eval_code(source)
+
+
+def helper_expression(source: str):
+    """(code, helpers called, names read as values) of an expression that is plain (as in a plain
+    script: ``*`` guarded, dict displays) but for calls of helpers (``_plain_tree``'s ``helpers``:
+    ``level_rank(local_level)``, ``deadline_at(measure['due_date'])``,
+    ``every_days(local_rule('hazard.progress_report_days', listed_at))``), or None for any other
+    expression and for one without a helper call. The host runs it only if every helper it calls is
+    declared host-safe (engine/evaluator.py)."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if not _plain_tree(tree, script=True, helpers=True):
+        return None
+    called = helpers_called(tree)
+    if not called:
+        return None
+    code = _plain_eval_code(source)
+    return None if code is None else (code, called, _values_read(tree))
+
+
+def _plain_eval_code(expression: str | ast.expr):
+    """The host's code of a plain expression (a source, or the ``ast`` test of an ``if``): compiled
+    under the restricted policy with ``*`` as ``guarded_mul`` (``_PlainScriptPolicy``); None if refused."""
+    if isinstance(expression, ast.expr):
+        expression = ast.Expression(body=expression)  # type: ignore[assignment]
+    result = compile_restricted_eval(expression, filename="<string>", policy=_PlainScriptPolicy)
     return None if result.errors or result.code is None else result.code
 
 
-def _plain_tree(tree: ast.AST, script: bool = False) -> bool:
+# The one attribute a helper's result may be asked for in the host, called without arguments:
+# ``now().isoformat()`` (a datetime or date the helper returned, as the worker would have decoded it).
+HELPER_RESULT_METHODS = frozenset({"isoformat"})
+
+
+def _helper_call(node: ast.Call) -> bool:
+    """``helper(<args>)``: a call of a name that is not a conversion (``PLAIN_CALLS``), nor ``_``-prefixed,
+    nor reserved (``print``...), with positional and named arguments (no ``*args``/``**kwargs``); whether
+    the name is a host-safe helper is decided where it runs (engine/evaluator.py)."""
+    return isinstance(node.func, ast.Name) and node.func.id not in PLAIN_CALLS \
+        and not node.func.id.startswith("_") and node.func.id not in _RESERVED_NAMES \
+        and not any(isinstance(a, ast.Starred) for a in node.args) \
+        and all(k.arg is not None and not k.arg.startswith("_") for k in node.keywords)
+
+
+def _result_method(node: ast.Call) -> bool:
+    """``helper(...).isoformat()``: ``HELPER_RESULT_METHODS`` of a helper call's result, no arguments."""
+    return isinstance(node.func, ast.Attribute) and node.func.attr in HELPER_RESULT_METHODS \
+        and not node.args and not node.keywords \
+        and isinstance(node.func.value, ast.Call) and _helper_call(node.func.value)
+
+
+def helpers_called(tree: ast.AST) -> frozenset[str]:
+    """The names ``tree`` calls that are not conversions (``PLAIN_CALLS``) nor ``print``."""
+    return frozenset(n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                     and n.func.id not in PLAIN_CALLS and n.func.id != "print")
+
+
+def _plain_tree(tree: ast.AST, script: bool = False, helpers: bool = False) -> bool:
     """Every node of ``tree`` is of a plain expression (``is_plain``); ``script``: of a plain script's
     expression, which may also multiply (the host runs ``*`` through ``guarded_mul``) and build a
-    dict (``{"subject": subject, "on": day}``)."""
+    dict (``{"subject": subject, "on": day}``); ``helpers``: and call helpers (``_helper_call``), and
+    ``.isoformat()`` of a helper's result (``_result_method``)."""
+    methods: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
+            if helpers and _result_method(node):
+                methods.add(id(node.func))
+                continue
             if not (isinstance(node.func, ast.Name) and node.func.id in PLAIN_CALLS and len(node.args) == 1
-                    and not node.keywords and not isinstance(node.args[0], ast.Starred)):
+                    and not node.keywords and not isinstance(node.args[0], ast.Starred)) \
+                    and not (helpers and _helper_call(node)):
                 return False
+            continue
+        if helpers and (isinstance(node, ast.keyword) or id(node) in methods):
             continue
         if not isinstance(node, _PLAIN_NODES) and not (script and isinstance(node, (ast.Mult, ast.Dict))):
             return False
@@ -273,6 +337,12 @@ PLAIN_SCRIPT_STEPS = 100_000
 # after each statement; one statement costs at most a few passes over the values it names):
 # ``a = x in big_list`` written thousands of times goes to the worker and its CPU bound.
 PLAIN_SCRIPT_SECONDS = 0.05
+
+
+class HostFunctionError(Exception):
+    """A helper model code called raised: its ``TypeName: message`` as the model's error. The worker
+    raises its own class of this name (engine/evaluator_worker.py); a helper called by code the host
+    runs (engine/evaluator.py ``_HostCall``) raises this one, so both report the same type name."""
 
 
 class TooLarge(Exception):
@@ -406,35 +476,35 @@ _RESERVED_NAMES = frozenset({"print", "printed", "Exception"})
 _PRINT_KEYWORDS = frozenset({"sep", "end"})
 
 
-def _item_target(node: ast.AST) -> bool:
+def _item_target(node: ast.AST, helpers: bool = False) -> bool:
     """``name[<plain>] = ...``: an item of a dict or list a name holds (``_write_`` refuses anything
     else at run time), the key a plain expression (no slice)."""
     return isinstance(node, ast.Subscript) and _plain_target(node.value) and not node.value.id.startswith("_") \
-        and _plain_tree(node.slice, script=True)  # type: ignore[attr-defined]
+        and _plain_tree(node.slice, script=True, helpers=helpers)  # type: ignore[attr-defined]
 
 
-def _print_call(node: ast.AST) -> bool:
+def _print_call(node: ast.AST, helpers: bool = False) -> bool:
     """``print(<plain>, ..., sep=<plain>, end=<plain>)`` as a statement: RestrictedPython sends it to
     the script's print collector (the host's keeps the first ``PRINTED_CHARS`` characters, as the
     worker's reply does)."""
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print" \
-        and all(not isinstance(a, ast.Starred) and _plain_tree(a, script=True) for a in node.args) \
-        and all(k.arg in _PRINT_KEYWORDS and _plain_tree(k.value, script=True) for k in node.keywords)
+        and all(not isinstance(a, ast.Starred) and _plain_tree(a, script=True, helpers=helpers) for a in node.args) \
+        and all(k.arg in _PRINT_KEYWORDS and _plain_tree(k.value, script=True, helpers=helpers) for k in node.keywords)
 
 
-def _plain_statement(stmt: ast.stmt) -> tuple[tuple[str, ...], bool] | None:
+def _plain_statement(stmt: ast.stmt, helpers: bool = False) -> tuple[tuple[str, ...], bool] | None:
     """The names ``stmt`` assigns, deletes or changes in place if it is a plain script's simple
     statement, and whether it may change a value in place (``x += [1]`` on a list, ``d["k"] = v``):
     values other names hold may then have grown too. None for any other statement."""
     if isinstance(stmt, ast.Assign):
-        if _plain_tree(stmt.value, script=True):
+        if _plain_tree(stmt.value, script=True, helpers=helpers):
             if all(_plain_target(t) for t in stmt.targets):
                 return tuple(t.id for t in stmt.targets), False  # type: ignore[attr-defined]
-            if len(stmt.targets) == 1 and _item_target(stmt.targets[0]):
+            if len(stmt.targets) == 1 and _item_target(stmt.targets[0], helpers):
                 return (stmt.targets[0].value.id,), True  # type: ignore[attr-defined]
     elif isinstance(stmt, ast.AugAssign):
         if _plain_target(stmt.target) and isinstance(stmt.op, (ast.Add, ast.Sub, ast.Div, ast.FloorDiv, ast.Mult)) \
-                and _plain_tree(stmt.value, script=True):
+                and _plain_tree(stmt.value, script=True, helpers=helpers):
             return (stmt.target.id,), True  # type: ignore[attr-defined]
     elif isinstance(stmt, ast.Delete):
         if all(_plain_target(t) for t in stmt.targets):
@@ -442,7 +512,7 @@ def _plain_statement(stmt: ast.stmt) -> tuple[tuple[str, ...], bool] | None:
     elif isinstance(stmt, ast.Pass):
         return (), False
     elif isinstance(stmt, ast.Expr):  # ``days_left`` (is it there?), ``print("复查合格", conclusion)``
-        if _print_call(stmt.value) or _plain_tree(stmt.value, script=True):
+        if _print_call(stmt.value, helpers) or _plain_tree(stmt.value, script=True, helpers=helpers):
             return (), False
     return None
 
@@ -453,32 +523,31 @@ def _compiled_statement(stmt: ast.stmt):
     return None if result.errors or result.code is None else result.code
 
 
-def _plain_block(body: list[ast.stmt]) -> tuple | None:
+def _plain_block(body: list[ast.stmt], helpers: bool = False) -> tuple | None:
     """The steps of a plain script's block (see ``plain_script``), or None."""
     steps: list[tuple] = []
     for stmt in body:
         if isinstance(stmt, ast.If):
-            then, orelse = _plain_block(stmt.body), _plain_block(stmt.orelse)
-            if then is None or orelse is None or not _plain_tree(stmt.test, script=True):
+            then, orelse = _plain_block(stmt.body, helpers), _plain_block(stmt.orelse, helpers)
+            if then is None or orelse is None or not _plain_tree(stmt.test, script=True, helpers=helpers):
                 return None
             loads = _values_read(stmt.test)  # before compiling: RestrictedPython rewrites the tree
-            result = compile_restricted_eval(ast.Expression(body=stmt.test), filename="<string>",
-                                             policy=_PlainScriptPolicy)
-            if result.errors or result.code is None:
+            test = _plain_eval_code(stmt.test)
+            if test is None:
                 return None
-            steps.append(("if", result.code, loads, then, orelse))
+            steps.append(("if", test, loads, then, orelse))
         elif isinstance(stmt, ast.Try) and type(stmt) is ast.Try:  # not ``try/except*``
             if len(stmt.handlers) != 1 or stmt.orelse or stmt.finalbody:
                 return None
             handler = stmt.handlers[0]
             if handler.name is not None or not (isinstance(handler.type, ast.Name) and handler.type.id == "Exception"):
                 return None
-            tried, caught = _plain_block(stmt.body), _plain_block(handler.body)
+            tried, caught = _plain_block(stmt.body, helpers), _plain_block(handler.body, helpers)
             if tried is None or caught is None:
                 return None
             steps.append(("try", tried, caught))
         else:
-            shape = _plain_statement(stmt)
+            shape = _plain_statement(stmt, helpers)
             if shape is None:
                 return None
             loads = _values_read(stmt)  # before compiling: RestrictedPython rewrites the tree
@@ -489,7 +558,7 @@ def _plain_block(body: list[ast.stmt]) -> tuple | None:
     return tuple(steps)
 
 
-def plain_script(source: str) -> tuple | None:
+def plain_script(source: str, helpers: bool = False) -> tuple | None:
     """A *plain script*, as the steps the host runs (engine/evaluator.py), or None for any other script.
     Its statements: ``a = <plain>``, ``a = b = <plain>``, ``a += <plain>`` (``+ - / // *``),
     ``d[<plain>] = <plain>`` (an item of a dict or list), ``del a``, ``pass``, a plain expression
@@ -509,13 +578,30 @@ def plain_script(source: str) -> tuple | None:
         return None
     if not tree.body:
         return None
-    calls = {id(n.value.func) for n in ast.walk(tree) if isinstance(n, ast.Expr) and _print_call(n.value)}
+    calls = {id(n.value.func) for n in ast.walk(tree) if isinstance(n, ast.Expr) and _print_call(n.value, helpers)}
     handlers = {id(n.type) for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler)}
     for node in ast.walk(tree):  # ``print`` only as a print statement's callee, ``Exception`` only in ``except``
         if isinstance(node, ast.Name) and node.id in _RESERVED_NAMES and id(node) not in calls \
                 and id(node) not in handlers:
             return None
-    return _plain_block(tree.body)
+    return _plain_block(tree.body, helpers)
+
+
+def helper_script(source: str) -> tuple[tuple, frozenset[str]] | None:
+    """(steps, helpers called) of a script that is plain (``plain_script``) but for calls of helpers
+    and ``.isoformat()`` of a helper's result in its expressions (``_plain_tree``'s ``helpers``):
+    ``received_at = now().isoformat()``, ``repair_too_early = not is_past(day_start(allowed_from), now())``;
+    None for any other script and for one that calls no helper (``plain_script`` decides those). The
+    host runs it only if every helper it calls is declared host-safe (engine/evaluator.py)."""
+    try:
+        tree = ast.parse(source, mode="exec")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    called = helpers_called(tree)
+    if not called:
+        return None
+    steps = plain_script(source, helpers=True)
+    return None if steps is None else (steps, called)
 
 
 def _values_read(node: ast.AST) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
 from . import workdays
 from .timeexpr import parse_datetime
-from .evaluator import IsolatedEnvironment
+from .evaluator import IsolatedEnvironment, host_safe
 from .loop_counter import with_loop_counter
 from .timers import fired_this_step
 
@@ -124,14 +124,15 @@ class DubanScriptEngine(PythonScriptEngine):
         env_globals: dict[str, Any] = {
             "datetime": _dt.datetime, "date": _dt.date, "timedelta": _dt.timedelta,
             "Decimal": decimal.Decimal, "math": math,
-            "now": lambda: clock.now(),
-            "today": lambda: clock.now().astimezone(workdays.SHANGHAI).date().isoformat()
-            if hasattr(workdays, "SHANGHAI") else clock.now().date().isoformat(),
-            "workdays_after": lambda start, n: _iso(workdays.workdays_after(_as_moment(start), n)),
-            "workdays_before": lambda end, n: _iso(workdays.workdays_before(_as_moment(end), n)),
-            "workdays_between": lambda a, b: workdays.workdays_between(_as_moment(a), _as_moment(b)),
-            "days_after": lambda start, n: _iso(_as_moment(start) + _dt.timedelta(days=n)),
-            "parse_datetime": parse_datetime,
+            # the clock and date arithmetic: pure, model code run in the host may call them (host_safe)
+            "now": host_safe(lambda: clock.now()),
+            "today": host_safe(lambda: clock.now().astimezone(workdays.SHANGHAI).date().isoformat()
+                               if hasattr(workdays, "SHANGHAI") else clock.now().date().isoformat()),
+            "workdays_after": host_safe(lambda start, n: _iso(workdays.workdays_after(_as_moment(start), n))),
+            "workdays_before": host_safe(lambda end, n: _iso(workdays.workdays_before(_as_moment(end), n))),
+            "workdays_between": host_safe(lambda a, b: workdays.workdays_between(_as_moment(a), _as_moment(b))),
+            "days_after": host_safe(lambda start, n: _iso(_as_moment(start) + _dt.timedelta(days=n))),
+            "parse_datetime": host_safe(parse_datetime),
             "start_case": start_case,
             "require_roles": require_roles,
             "case_value": case_value,

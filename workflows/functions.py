@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine import workdays
+from engine.evaluator import host_safe
 
 from . import case_review, decisions, inspection_plans, tipoffs
 from .random_inspection import draw_from_data
@@ -348,3 +349,16 @@ FUNCTIONS = {
     "hearing_schedule_problems": hearing_schedule_problems,
     "accountability_items_from": accountability_items_from,
 }
+
+# Helpers model code run in the host may call (engine/evaluator.py ``host_safe``): pure — date
+# arithmetic, data builders, table look-ups — with no database write and no request to the engine.
+# ``local_rule`` and the penalty-rule helpers (statement_period_days, case_time_limit_days,
+# hearing_request_days, case_due_on) read the rules in force (workflows/rules.py): configuration
+# read through the store's cache, never written by a step, and a version takes effect from a future
+# day, so within one step the answer is the same; the host and the worker call them in the host
+# alike. ``workday_after`` (and penalty_case_seeds through it) notes a provisional span into a set
+# (workflows/calendar.py): a second call notes nothing new. Not here: ``inspection_draw`` and
+# anything else that draws, writes or asks the engine for something (``start_case``).
+HOST_SAFE = frozenset(FUNCTIONS) - {"inspection_draw"}
+for _name in HOST_SAFE:
+    host_safe(FUNCTIONS[_name])

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from engine import Engine
+from engine.evaluator import host_safe
 
 log = logging.getLogger("duban.runtime")
 
@@ -98,7 +99,8 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
         rules.create_tables(engine.db.engine)
         store = rules.RuleStore(engine.db.engine, clock=engine.clock.now)
         engine.rule_store = store
-        local_rule = lambda key, on: rules.in_force(key, on, store=store)  # noqa: E731 - this engine's store
+        # this engine's store; pure for a step (workflows/functions.py HOST_SAFE)
+        local_rule = host_safe(lambda key, on: rules.in_force(key, on, store=store))
         environment = engine.script_engine.environment
         environment.globals["local_rule"] = local_rule
         if hasattr(environment, "host_functions"):  # model code calls host functions by name from its worker
