@@ -44,7 +44,6 @@ from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User
 from .scripting import StepRequests
 from .timeexpr import TimerExpressionError
 from .workflow import DubanWorkflow
-from .workflow_cache import release
 
 log = logging.getLogger("duban.step")
 
@@ -986,22 +985,20 @@ class _LockedStep:
 
 
 def commit_cache(engine, tx: Tx) -> None:
-    """The workflows of the transaction's steps, committed, kept for their cases' next steps — but
-    that of a case the step ended (completed, withdrawn: no step follows; a read of it restores
-    nothing, and a retried incident or a migration restores it from its rows) is released at once
-    (``workflow_cache.release``). Kept, it took an entry of the least-recently-used cache from a
-    running case: with more running cases than the cache holds (a harness that starts every case
-    before completing any), each case ended pushed out a running one, whose next step restored it
-    from its rows, and so on. In-process A/B, 700 cases started a side then each completed (its
-    completion ends it), alternated, thread CPU, gc off: zeebe_is_defined −110/−103 µs a completion,
-    flowable_review −111 (paired medians; A/A −0.5), as fewer restores; at 60 cases a round (all cached
-    either way) −1.8/−2.1 against an A/A of −3.1/−1.5: no change."""
+    """The workflows of the transaction's steps, committed, kept for their cases' next steps; that of
+    a case the step ended (completed, withdrawn: no step follows) goes first in line to leave the
+    least-recently-used cache (``WorkflowCache.put(ended=True)``), not last: kept last, it pushed a
+    running case out once the cache was full (a harness that starts more cases than it holds before
+    completing any: each end pushed out a running case, whose next step restored it from its rows,
+    and so on). It is still kept until room is needed, as before: let go at once, its tasks and rows
+    were freed inside the completion that ended it, which the cache does later, when it falls out
+    (the five-task bench's ending round got dearer while the cache had room). In-process A/B, 700
+    cases started a side then each completed (its completion ends it), alternated, thread CPU, gc
+    off: zeebe_is_defined −121.5 µs a completion, flowable_review −135.5 (A/A +2.0); all cached
+    either way: no change (docs/engine.md "Speed")."""
+    cache = engine.workflow_cache
     for case, loaded in tx.info.pop("duban_cache_put", []):
-        if case.status == "running":
-            engine._cache_put(case, loaded)
-        else:
-            engine._evict(case.id)  # what an earlier step of the case in this transaction put
-            release(loaded)
+        cache.put(case.id, case.version, loaded, ended=case.status != "running")
 
 
 def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, title: str,

@@ -49,16 +49,18 @@ class WorkflowCache:
         release(entry[1])  # another process stepped the case: this one is stale
         return None
 
-    def put(self, case_id: int, version: int, loaded) -> None:
+    def put(self, case_id: int, version: int, loaded, ended: bool = False) -> None:
         """Keep ``loaded`` for the case's next step; what falls out (the least recently used, an
-        entry it replaces; ``loaded`` itself if the cache holds nothing) is released."""
+        entry it replaces; ``loaded`` itself if the cache holds nothing) is released. ``ended``:
+        the step ended the case (no step follows): its entry goes first in line to fall out, before
+        any running case's, rather than last (engine/step.py ``commit_cache``)."""
         dropped = []
         with self._lock:
             old = self._entries.get(case_id)
             if old is not None and old[1] is not loaded:
                 dropped.append(old[1])
             self._entries[case_id] = (version, loaded)
-            self._entries.move_to_end(case_id)
+            self._entries.move_to_end(case_id, last=not ended)
             while len(self._entries) > self.size:
                 dropped.append(self._entries.popitem(last=False)[1][1])
         for each in dropped:

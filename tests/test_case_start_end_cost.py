@@ -3,9 +3,9 @@ timed: a warm start makes no ORM session and writes the case row once with what 
 an INSERT of the statement rendered once, then an UPDATE naming only what the start's step
 changed); the case a start made reads, steps and verifies as before. A case's end writes its top
 workflow's row (the case data SpiffWorkflow's end leaves there) without the registry's walk when the
-data is flat, the same row byte for byte; the finished case reads, verifies and restores. The step
-that ends a case lets its workflow go rather than keep it in the engine's cache (no step follows):
-the cache's entries stay with running cases, whose next steps then restore nothing.
+data is flat, the same row byte for byte; the finished case reads, verifies and restores. The
+workflow of a case its step ended goes first in line to leave the engine's cache (no step follows):
+the cache's room goes to running cases, whose next steps then restore nothing.
 
 On SQLite and PostgreSQL, real files and a real server; models from tests/bpmn."""
 from __future__ import annotations
@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine import state as wfstate
-from engine import step as step_module
 from engine.schema import Case, WorkflowRow
 from tests.support import deploy, make_engine, open_task_id, statements_sent
 
@@ -112,19 +111,12 @@ def _top_row(engine, case_id: int) -> str:
             WorkflowRow.case_id == case_id, WorkflowRow.wf_key == wfstate.TOP)).scalar_one()
 
 
-def _built_row(workflow) -> str:
+def _built_row(engine, case_id: int) -> str:
     """The top workflow's row as SpiffWorkflow's registry builds it (``_workflow_meta``), its last
     task null (the case row keeps it)."""
-    meta = wfstate._workflow_meta(workflow)
+    meta = wfstate._workflow_meta(engine.workflow_cache._entries[case_id][1].workflow)
     meta["last_task"] = None
     return wfstate.to_json(meta)
-
-
-def _let_go(monkeypatch) -> list:
-    """The workflows the engine lets go (``step.commit_cache``: a case's end), kept here, whole."""
-    kept: list = []
-    monkeypatch.setattr(step_module, "release", kept.append)
-    return kept
 
 
 @pytest.mark.parametrize("data", [{"hazard": "消防通道堵塞", "人数": 3, "罚款": 2.5, "复查": None},
@@ -144,15 +136,12 @@ def test_the_end_writes_the_workflow_row_of_the_case_data_as_the_registry_would(
         return meta(workflow)
 
     case = engine.start("approval", by="zhang", org="east", data=data)
-    kept = _let_go(monkeypatch)
     monkeypatch.setattr(wfstate, "_workflow_meta", counting)
     _walk_to_end(engine, case.id)
     monkeypatch.undo()
     assert len(built) == (0 if "人数" in data else 1)  # flat data: no registry walk at the end
-    assert [loaded.workflow.is_completed() for loaded in kept] == [True]  # the end's workflow, let go
-    ended = kept[0].workflow
     row = _top_row(engine, case.id)
-    assert row == _built_row(ended)
+    assert row == _built_row(engine, case.id)
     assert json.loads(row)["data"]["hazard"] == "消防通道堵塞" and json.loads(row)["completed"] is True
     view = engine.case(case.id)
     assert view.data["approved"] is True and view.ended_at is not None and view.tasks == []
@@ -161,25 +150,24 @@ def test_the_end_writes_the_workflow_row_of_the_case_data_as_the_registry_would(
     with engine.db.read() as s:  # the finished case restores from its rows as it ended
         spec, subs = engine.models.specs(s, s.get(Case, case.id).bundle_hash)
         restored = wfstate.restore(s, case.id, spec, subs, engine.script_engine).workflow
-    assert restored.is_completed() and restored.data == ended.data
+    assert restored.is_completed() and restored.data == engine.workflow_cache._entries[case.id][1].workflow.data
 
-
-def test_the_end_lets_the_workflow_go_and_the_cache_keeps_running_cases(database_url, monkeypatch):
-    """No step follows a case's end: its workflow is let go (``workflow_cache.release``), not kept in
-    the least-recently-used cache, where it took an entry from a running case — with more running
-    cases than the cache holds (a harness that starts every case before completing them), each end
-    pushed out a running case, whose next step then restored it from its rows. Counted: with a
-    cache of two, a case ended between two others leaves the first one cached, so its next step
-    restores nothing; the ended case reads, verifies and restores from its rows as it ended."""
+def test_the_end_puts_its_workflow_first_out_of_the_cache(database_url, monkeypatch):
+    """No step follows a case's end: its workflow goes first in line to leave the least-recently-used
+    cache, not last, where it pushed a running case out once the cache was full (a harness that
+    starts every case before completing them: each end pushed out a running case, whose next step
+    then restored it from its rows). Counted: with a cache of two, a case ended between two others
+    falls out for the third, the first stays cached and its next step restores nothing; the ended
+    case reads, verifies and restores from its rows as it ended."""
     e = make_engine(database_url, cache_size=2)
     try:
         deploy(e, "approval.bpmn")
         first = _start(e)
         ended = _start(e)
         _walk_to_end(e, ended.id)
-        assert set(e.workflow_cache._entries) == {first.id}
+        assert list(e.workflow_cache._entries) == [ended.id, first.id]  # the ended case first out
         third = _start(e)
-        assert set(e.workflow_cache._entries) == {first.id, third.id}
+        assert list(e.workflow_cache._entries) == [first.id, third.id]
         restored: list = []
         restore = wfstate.restore
         monkeypatch.setattr(wfstate, "restore", lambda *a, **k: restored.append(a[1]) or restore(*a, **k))

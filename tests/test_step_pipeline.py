@@ -124,19 +124,15 @@ def test_a_claim_between_two_steps_moves_the_head_the_next_step_guessed(sqlite_e
     (["loop_inclusive.bpmn"], "loop_inclusive"),
     (["approval.bpmn"], "approval"),
 ])
-def test_the_rows_a_step_leaves_are_the_workflow_it_holds_serialized_afresh(sqlite_url, files, key, monkeypatch):
+def test_the_rows_a_step_leaves_are_the_workflow_it_holds_serialized_afresh(sqlite_url, files, key):
     """Diff-writes skip re-serializing a task without data whose mark did not move: after every
     step of models with parallel branches, a sub-process, loops and joins, each live row must be
-    exactly what serializing the engine's in-memory task gives now. (The step that ends the case
-    lets its workflow go instead of caching it, ``step.commit_cache``: kept here for the comparison.)"""
+    exactly what serializing the engine's in-memory task gives now."""
     from engine import state as wfstate
-    from engine import step as step_module
     from engine.schema import TaskRow
     from tests.support import deploy
     from tests.test_differential import answer
 
-    let_go: list = []
-    monkeypatch.setattr(step_module, "release", let_go.append)
     e = make_engine(sqlite_url, clock=ManualClock(START))
     try:
         e.directory.add_user("zhang2", org="east", roles=["inspector", "enterprise"], name="张二")
@@ -150,8 +146,7 @@ def test_the_rows_a_step_leaves_are_the_workflow_it_holds_serialized_afresh(sqli
             task = ready[0]
             e.complete(task.id, "eastboss" if task.role_code == "supervisor" else "zhang2",
                        answer(step_no, task.spec_id, 3))
-            entry = e.workflow_cache._entries.get(case.id)
-            workflow = (entry[1] if entry is not None else let_go[-1]).workflow
+            workflow = e.workflow_cache._entries[case.id][1].workflow
             with e.db.engine.connect() as conn:
                 stored = dict(conn.execute(sa.select(TaskRow.id, TaskRow.content).where(
                     TaskRow.case_id == case.id, TaskRow.live.is_(True))).all())
