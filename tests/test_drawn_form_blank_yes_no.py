@@ -80,6 +80,25 @@ def test_the_task_page_refuses_a_yes_no_left_unset_that_the_gateway_reads(world)
     assert world.engine.case(case.id).data["qualified"] is False
 
 
+def test_the_page_offers_no_unset_for_a_yes_no_the_gateway_reads(world):
+    """是否合格, read by the gateway after 现场验收, is asked as 是/否 alone, neither chosen (不填 would
+    only be refused); 是否已拍照留存, read by nothing, keeps 不填, chosen at first. The same for
+    Flowable's 是否验收合格 (``${passed == true}``) beside its 是否拍照留存."""
+    _case, task = accepted(world)
+    zhang = client_login(world.app, "zhang")
+    form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
+    qualified = re.search(r'<span class="choices" id="f-qualified">.*?</span>', form, re.S).group(0)
+    assert 'value="true" >' in qualified and 'value="false" >' in qualified
+    assert "不填" not in qualified and "checked" not in qualified
+    assert re.search(r'<input type="radio" name="photographed" value="" checked> 不填', form)
+    e = world.engine
+    case = e.start("flowable_acceptance_check", by="zhang", org="east", title="戊公司整改验收")
+    flowable = task_form(zhang.get(f"/tasks/{open_task(e, case.id, 'sid-2B6F3C1E-8A4D-4F0B-9E7C-1D2A3B4C5D6E').id}")
+                         .get_data(as_text=True))
+    assert not re.search(r'name="passed" value=""', flowable)
+    assert re.search(r'name="photographed" value="" checked> 不填', flowable)
+
+
 def test_the_rest_api_refuses_it_with_422_naming_the_field(world):
     case, task = accepted(world)
     client = api(world, "zhang")

@@ -7,13 +7,15 @@ completion against them (``check``: defaults, required, numbers as typed, 是/�
 module only turns those fields into the field dicts the task page's macros render
 (webui/templates/tasks/fields.html), so that each is shown by its Chinese label with the input its
 type asks for; what is posted goes to ``engine.complete`` as typed and ``model_forms.check`` does
-the reading and the errors.
+the reading and the errors. A 是/否 the model neither requires nor defaults is offered with 不填,
+chosen at first — unless a condition of the gateway right after the task reads it (``_gateway_reads``):
+there a completion without it is refused, so the page asks 是/否 alone, neither chosen.
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from engine import model_forms, projection
+from engine import model_forms, projection, restricted
 from engine.schema import Case
 
 from . import formspec, model_data
@@ -30,7 +32,8 @@ def fields(engine, task, model_id: int | None) -> list[dict] | None:
     when the task has a form of ours or its model draws none."""
     if task.form_key:
         return None
-    drawn = model_forms.fields_of(_properties(engine, task.case_id, model_id, task.spec_id))
+    props, gateway_reads = _spec_facts(engine, task.case_id, model_id, task.spec_id)
+    drawn = model_forms.fields_of(props)
     if not drawn:
         return None
     labels = model_data.data_labels(engine, model_id)
@@ -51,8 +54,11 @@ def fields(engine, task, model_id: int | None) -> list[dict] | None:
                     # how its day is typed: the model's datePattern (Activiti/Flowable) if it has one
                     "placeholder": ("如 " + model_forms.date_spellings(f.get("datePattern")).removeprefix("日期，如 ")
                                     if kind == "date" else None),
-                    # a 是/否 the model neither requires nor defaults may stay not given (不填)
-                    "unset": kind == "boolean" and not required and default in (None, "")})
+                    # a 是/否 the model neither requires nor defaults may stay not given (不填) — unless
+                    # the gateway right after the task reads it: a completion without it is refused
+                    # (engine/model_forms.blank_refusal), so the page offers 是/否 alone, neither chosen
+                    "unset": kind == "boolean" and not required and default in (None, "")
+                    and fid not in gateway_reads})
     return out or None
 
 
@@ -76,15 +82,35 @@ def readonly_values(drawn: list[dict], case_data: dict) -> dict:
             if any(f["name"] == k and f["readonly"] for f in drawn)}
 
 
-# (engine, model id, element id) -> the properties of a task of the model's own process: a version's
-# process is the same in every case of it (a called process's tasks are not kept: the bundle of each
-# case names the version of the called model it took)
-_OWN: dict[tuple, dict] = {}
+def _gateway_reads(task_spec) -> frozenset[str]:
+    """The variables the conditions of a gateway right after the task read where a value not given
+    fails the step: a Camunda 7/Flowable/Activiti condition (JUEL, translated to Python); not one that
+    reads it as null on purpose (FEEL, engine/restricted.ABSENT_AS_NULL), nor a conditional event
+    (it waits until the value comes)."""
+    read: set[str] = set()
+    for out in getattr(task_spec, "outputs", ()):
+        for operator, _target in getattr(out, "cond_task_specs", ()):
+            condition = (getattr(operator, "args", None) or [None])[0]  # SpiffWorkflow's _BpmnCondition
+            if not isinstance(condition, str):
+                continue
+            try:
+                read |= restricted.names_read(condition) - restricted.absent_as_null(condition)
+            except (SyntaxError, ValueError):
+                continue
+    return frozenset(read)
+
+
+# (engine, model id, element id) -> (the properties of a task of the model's own process, what the
+# gateway after it reads): a version's process is the same in every case of it (a called process's
+# tasks are not kept: the bundle of each case names the version of the called model it took)
+_OWN: dict[tuple, tuple[dict, frozenset[str]]] = {}
 _OWN_CAP = 4096
+_NOTHING: tuple[dict, frozenset[str]] = ({}, frozenset())
 
 
-def _properties(engine, case_id: int, model_id: int | None, spec_id: str) -> dict:
-    """The task spec's properties, from the case's frozen spec bundle (kept in memory once read)."""
+def _spec_facts(engine, case_id: int, model_id: int | None, spec_id: str) -> tuple[dict, frozenset[str]]:
+    """(the task spec's properties, ``_gateway_reads``), from the case's frozen spec bundle (kept in
+    memory once read)."""
     key = (engine, model_id, spec_id)  # the engine itself, as model_data's cache: an id could be reused
     known = _OWN.get(key)
     if known is not None:
@@ -92,17 +118,18 @@ def _properties(engine, case_id: int, model_id: int | None, spec_id: str) -> dic
     with engine.db.read() as s:
         bundle = s.execute(sa.select(Case.bundle_hash).where(Case.id == case_id)).scalar_one_or_none()
         if bundle is None:
-            return {}
+            return _NOTHING
         spec, subprocess_specs = engine.models.specs(s, bundle)
     task_spec = spec.task_specs.get(spec_id)
-    if task_spec is not None and model_id is not None:
-        if len(_OWN) >= _OWN_CAP:
-            _OWN.clear()
-        _OWN[key] = projection.task_properties(task_spec)
     if task_spec is not None:
-        return projection.task_properties(task_spec)
+        facts = (projection.task_properties(task_spec), _gateway_reads(task_spec))
+        if model_id is not None:
+            if len(_OWN) >= _OWN_CAP:
+                _OWN.clear()
+            _OWN[key] = facts
+        return facts
     for process in subprocess_specs.values():
         task_spec = process.task_specs.get(spec_id)
         if task_spec is not None:
-            return projection.task_properties(task_spec)
-    return {}
+            return projection.task_properties(task_spec), _gateway_reads(task_spec)
+    return _NOTHING
