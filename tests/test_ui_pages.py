@@ -403,8 +403,11 @@ def test_incident_retry_from_the_page(world):
     assert 'name="total"' in html and "办理意见" in page
     response = qian.post(f"/supervise/incidents/{incident.id}/retry", data={"_csrf": qian.csrf},
                          follow_redirects=True)
-    assert "重试仍然失败" in text(response)  # same data, same failure: a new incident records it
+    # same data, same failure: refused on the form naming the box the script needs (it used to run
+    # and fail again, a second incident)
+    assert response.status_code == 422 and "（「计算每日罚款」要用到）" in text(response)
     again = world.engine.incidents()
+    assert [i.id for i in again] == [incident.id]
     response = qian.post(f"/supervise/incidents/{again[0].id}/retry",
                          data={"_csrf": qian.csrf, "total": "30,000", "handling_opinion": "已核对"},
                          follow_redirects=True)
