@@ -126,22 +126,25 @@ def _across(value: Any, path: str) -> Any:
     ``restricted.encode``, JSON text in UTF-8, ``restricted.decode``. The common plain values take
     a shortcut with the same outcome (a datetime comes back with a fixed UTC offset, as from
     ``decode``); anything else makes the whole trip."""
+    return crossed(value, path)[0]
+
+
+def crossed(value: Any, path: str) -> tuple[Any, int]:
+    """(``_across(value)``, about the bytes of JSON it took): engine/evaluator.py passes host-safe
+    helpers' arguments and results this way, and charges the bytes to the run's budget."""
     kind = type(value)
     if kind is str and len(value) <= MAX_TEXT_ACROSS and value.isascii():
-        return value
+        return value, len(value) + 2
     if kind is int and abs(value) <= MAX_NUMBER or value is None or kind is bool:
-        return value
+        return value, 8
     if kind is datetime:
-        return datetime.fromisoformat(value.isoformat())
+        return datetime.fromisoformat(value.isoformat()), 64
     if kind is date:
-        return date.fromisoformat(value.isoformat())
+        return date.fromisoformat(value.isoformat()), 40
     text = json.dumps(restricted.encode(value, path), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if len(text) > MAX_VALUE_BYTES:
         raise Fallback
-    return restricted.decode(json.loads(text))
-
-
-across = _across  # engine/evaluator.py passes host-safe helpers' arguments and results the same way
+    return restricted.decode(json.loads(text)), len(text)
 
 
 def evaluate(accepted: Plan, context: dict, external_context: dict | None, functions: dict) -> Any:
@@ -173,4 +176,4 @@ def _value(node: Plan, context: dict, external: dict, functions: dict) -> Any:
     return _across(function(*sent_args, **sent_kwargs), helper)
 
 
-__all__ = ["DATE_HELPERS", "Fallback", "across", "evaluate", "plan"]
+__all__ = ["DATE_HELPERS", "Fallback", "crossed", "evaluate", "plan"]

@@ -408,6 +408,13 @@ def is_host_safe(function) -> bool:
     return getattr(function, HOST_SAFE, False) is True
 
 
+# What plain code run in the host may pass to and get from host-safe helpers, all calls of one run
+# together: past either the host gives up and the worker runs the code (whose pipe takes 32 MiB a
+# message). Without it ``f(a, a, a, ...)`` would hold a decoded copy of ``a`` per argument at once.
+HELPER_CALLS = 1000
+HELPER_BYTES = 1 << 20
+
+
 class _HostCall:
     """A host-safe helper as model code run in the host calls it: what the worker's stub and
     ``_call_host`` do, without the pipe. The arguments cross as they would to the worker and back
@@ -415,21 +422,32 @@ class _HostCall:
     fixed offset), the result too; an error the helper raises is the worker's ``HostFunctionError``
     with the text ``_call_host`` sends (``TypeName: message``), which the model's ``try/except
     Exception`` catches as it catches the worker's. A value that cannot cross (not serializable,
-    past ``date_calls.MAX_VALUE_BYTES`` of JSON) and MemoryError/RecursionError make the host give up
-    (``_GiveUp``): the worker runs the code from the start and gives its own answer or error."""
+    past ``date_calls.MAX_VALUE_BYTES`` of JSON), a run past ``HELPER_CALLS`` calls or
+    ``HELPER_BYTES`` crossed (``budget``, shared by the run's helpers) and MemoryError/RecursionError
+    make the host give up (``_GiveUp``): the worker runs the code from the start and gives its own
+    answer or error."""
 
-    __slots__ = ("function", "name", "counter")
+    __slots__ = ("function", "name", "counter", "budget")
 
-    def __init__(self, function, name: str, counter: dict):
-        self.function, self.name, self.counter = function, name, counter
+    def __init__(self, function, name: str, counter: dict, budget: list):
+        self.function, self.name, self.counter, self.budget = function, name, counter, budget
 
-    def __call__(self, *args, **kwargs):
-        name = self.name
+    def _cross(self, value):
         try:
-            sent = [date_calls.across(a, name) for a in args]
-            sent_kwargs = {k: date_calls.across(v, name) for k, v in kwargs.items()}
+            value, size = date_calls.crossed(value, self.name)
         except Exception:  # noqa: BLE001 — the worker's answer: its own encoding error or result
             raise _GiveUp from None
+        self.budget[1] -= size
+        if self.budget[1] < 0:
+            raise _GiveUp
+        return value
+
+    def __call__(self, *args, **kwargs):
+        self.budget[0] -= 1
+        if self.budget[0] < 0:
+            raise _GiveUp
+        sent = [self._cross(a) for a in args]
+        sent_kwargs = {k: self._cross(v) for k, v in kwargs.items()}
         self.counter["helper_call"] += 1
         try:
             result = self.function(*sent, **sent_kwargs)
@@ -437,10 +455,7 @@ class _HostCall:
             raise _GiveUp from None
         except Exception as exc:  # noqa: BLE001 — the helper's failure is the model's error, as in _call_host
             raise restricted.HostFunctionError(f"{type(exc).__name__}: {exc}") from None
-        try:
-            return date_calls.across(result, name)
-        except Exception:  # noqa: BLE001 — not serializable, too large: the worker's answer
-            raise _GiveUp from None
+        return self._cross(result)
 
 
 @functools.lru_cache(maxsize=1)
@@ -658,7 +673,8 @@ class IsolatedEnvironment(TaskDataEnvironment):
             return None
         if not all(is_host_safe(function) for function in functions.values()):
             return None
-        return {name: _HostCall(function, name, self.evaluations) for name, function in functions.items()}
+        budget = [HELPER_CALLS, HELPER_BYTES]  # this run's, shared by its helpers
+        return {name: _HostCall(function, name, self.evaluations, budget) for name, function in functions.items()}
 
     def _run_helper_expression(self, hosted, data: dict, functions: dict):
         """The value of an expression that calls host-safe helpers (``restricted.helper_expression``),
@@ -686,7 +702,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
             self.evaluations["host_call"] += 1
             _raise_model_error(restricted.error_reply(exc))
         try:
-            value = date_calls.across(value, "表达式结果")
+            value = date_calls.crossed(value, "表达式结果")[0]
         except Exception:  # noqa: BLE001 — not serializable, too large: the worker's answer
             return _MISSING
         self.evaluations["host_call"] += 1

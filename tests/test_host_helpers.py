@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine import ManualClock, dialects, restricted
+from engine import ManualClock, dialects, evaluator, restricted
 from engine.evaluator import host_safe, is_host_safe
 from engine.scripting import DubanScriptEngine
 from tests.support import START, make_engine, open_task_id
@@ -290,6 +290,24 @@ def test_a_helper_shadowed_by_case_data_or_given_a_huge_value_goes_to_the_worker
     assert host == worker and counted["worker"] == 1 and counted["host_script"] == 0
     host, worker, counted = both_ways(env, "review_total_of(a)", {"a": huge}, "eval")
     assert host == worker and counted["worker"] == 1 and counted["host_call"] == 0
+
+
+def test_a_run_passing_helpers_too_much_goes_to_the_worker(env):
+    """All calls of a run together may pass helpers at most ``HELPER_BYTES`` and make ``HELPER_CALLS``
+    calls: ``f(a, a, a, ...)`` would otherwise hold a decoded copy of ``a`` per argument at once."""
+    rows = [{"score": 1}] * 15_000  # ~180 KB of JSON: within one value's bound, not six times
+    script = "x = " + " + ".join(["review_total_of(a)"] * 6)
+    host, worker, counted = both_ways(env, script, {"a": rows})
+    assert host == worker and "90000" in host[1] and counted["worker"] == 1 and counted["host_script"] == 0
+    assert counted["helper_call"] <= 5  # stopped at the budget, not after the statement
+    host, worker, counted = both_ways(env, "x = review_total_of(a) + review_total_of(a)", {"a": rows[:500]})
+    assert host == worker and counted["host_script"] == 1 and counted["helper_call"] == 2
+    script = "x = [" + ", ".join(["level_rank(a)"] * (evaluator.HELPER_CALLS + 1)) + "]"
+    host, worker, counted = both_ways(env, script, {"a": "市级"})
+    assert host == worker and counted["worker"] == 1 and counted["host_script"] == 0
+    assert counted["helper_call"] == evaluator.HELPER_CALLS
+    host, worker, counted = both_ways(env, "level_rank(a, " + ", ".join(["a"] * 100) + ")", {"a": rows}, "eval")
+    assert host == worker and host[0] == "error" and counted["worker"] == 1 and counted["helper_call"] == 0
 
 
 def test_only_declared_helpers_are_host_safe(env):
