@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .expression_advice import advice
+from .expression_advice import advice, equivalent
 from .expressions import FEEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
@@ -658,8 +658,11 @@ def _zeebe_script(el, result: Normalized) -> None:
     try:
         python = translate(expression if language_of(expression) else "=" + expression)
     except Untranslatable as exc:
-        result.problems.append((f"{label(el)} 的脚本使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；"
-                                "请改写为 Python 脚本", el))
+        python = equivalent(exc.text, exc.language)
+        rewrite = (f"请在该脚本任务中改写为 Python 脚本：{target} = {python}" if python is not None else
+                   f"请在该脚本任务中改写为 Python 脚本，如 {target} = amount * 2（流程变量直接写变量名，不带开头的 =）")
+        result.problems.append((f"{label(el)} 的脚本使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；{rewrite}",
+                                el))
         return
     script = el.find(f"{B}script")
     if script is None:

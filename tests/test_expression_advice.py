@@ -31,9 +31,9 @@ def engine(sqlite_url):
     eng.dispose()
 
 
-def refused(engine, xml: str) -> dict:
+def refused(engine, xml: str, filename: str = "camunda7_purchase.bpmn") -> dict:
     with pytest.raises(InvalidModel) as err:
-        engine.deploy(xml, by="boss", filename="camunda7_purchase.bpmn")
+        engine.deploy(xml, by="boss", filename=filename)
     errors = [p for p in err.value.problems if p["severity"] == "error"]
     assert len(errors) == 1, errors
     return errors[0]
@@ -100,3 +100,33 @@ def test_equivalents_of_common_idioms(text, python):
     if python is not None:
         compile(python, "<advice>", "eval")
         assert not re.search(r"duban_advice|\$\{", python)
+
+
+ONSITE = (CORPUS / "zeebe_onsite_check.bpmn").read_text("utf-8")
+ONSITE_SCRIPT = '<zeebe:script expression="=expert_total + 1" resultVariable="risk"/>'
+
+
+def test_a_camunda8_script_the_translator_refuses_says_the_python_script_to_write_which_then_runs(engine):
+    """Camunda 8's script task keeps its FEEL in ``zeebe:script``: refused, the message gives the
+    Python script to write in that task (the result variable assigned), and written so it runs."""
+    drawn = ONSITE.replace(ONSITE_SCRIPT, '<zeebe:script expression="=count(hazards) &gt; 1" resultVariable="risk"/>')
+    problem = refused(engine, drawn, "zeebe_onsite_check.bpmn")
+    assert problem["element_id"] == "Activity_0grade"
+    assert problem["message"].endswith("；请在该脚本任务中改写为 Python 脚本：risk = len(hazards) > 1"), problem
+    written = ONSITE.replace(ONSITE_SCRIPT, "").replace(
+        '<bpmn:incoming>Flow_2</bpmn:incoming>\n      <bpmn:outgoing>Flow_3</bpmn:outgoing>',
+        '<bpmn:incoming>Flow_2</bpmn:incoming>\n      <bpmn:outgoing>Flow_3</bpmn:outgoing>\n'
+        '      <bpmn:script>risk = len(hazards) &gt; 1</bpmn:script>', 1)
+    assert written.count("<bpmn:script>") == 1
+    engine.deploy(written, by="boss", filename="zeebe_onsite_check.bpmn")
+    for hazards, risk in ((["消防通道堵塞", "配电箱未上锁"], True), (["消防通道堵塞"], False)):
+        case = engine.start("zeebe_permit_onsite", by="zhang", org="east", title="现场核查", data={"hazards": hazards})
+        engine.complete(open_task(engine, case.id, "Activity_0check").id, "zhang", {})
+        assert engine.case(case.id).data["risk"] is risk
+
+
+def test_a_camunda8_script_with_no_known_equivalent_gets_an_example_script(engine):
+    drawn = ONSITE.replace(ONSITE_SCRIPT, '<zeebe:script expression="=some x in hazards satisfies x = &quot;a&quot;" '
+                                          'resultVariable="risk"/>')
+    problem = refused(engine, drawn, "zeebe_onsite_check.bpmn")
+    assert problem["message"].endswith("；请在该脚本任务中改写为 Python 脚本，如 risk = amount * 2（流程变量直接写变量名，不带开头的 =）")
