@@ -132,7 +132,8 @@ def backend_pids(admin, database: str) -> list[int]:
 
 
 def client(port: int, token: str, cases: list[int], deadline: float, latencies: list, errors: list,
-           requests: list) -> None:
+           requests: list | None = None) -> None:
+    requests = [] if requests is None else requests  # one entry a request sent (the caller may count them)
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     body = json.dumps({"data": {"意见": "同意"}}, ensure_ascii=False).encode("utf-8")

@@ -261,9 +261,6 @@ class Engine:
     def _cache_take(self, case_id: int, version: int):
         return self.workflow_cache.take(case_id, version)
 
-    def _cache_put(self, case: Case, loaded: wfstate.LoadedState) -> None:
-        self.workflow_cache.put(case.id, case.version, loaded)
-
     def _evict(self, case_id: int) -> None:
         self.workflow_cache.evict(case_id)
 
