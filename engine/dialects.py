@@ -366,6 +366,9 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 _set_property(el, key, value)
         if name == "startEvent" and _vendor_attr(el, "initiator"):
             _set_property(el, "initiatorVariable", _vendor_attr(el, "initiator").strip())
+        if name == "startEvent" and (fields := _form_fields(el)):  # a start form drawn on the event
+            import json
+            _set_property(el, "formFields", json.dumps(fields, ensure_ascii=False))
         if name in HUMAN_TASKS:
             _task_attributes(el, result, form_exists)
             if default_role:
@@ -764,6 +767,21 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
         except Untranslatable as exc:
             result.problems.append((f"{label(el)} 的{ATTRIBUTE_NAMES.get(attr, attr)}使用 {exc.language} 表达式"
                                     f"「{exc.text}」，{exc.reason}；{advice(exc, python_read=False)}", el))
+
+
+def start_form_fields(content: str | bytes, process_key: str) -> list[dict]:
+    """The start form drawn on ``process_key``'s start event in a model file (Camunda ``formField``,
+    Flowable/Activiti ``formProperty`` on a ``startEvent``): the fields engine/model_forms.py checks a
+    start against (``start_form``), read from the file as deployed, for the page that starts a case;
+    [] when no start event of the process draws one, or more than one does (a start cannot say which)."""
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        root = etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return []
+    drawn = [fields for process in root.iter(f"{B}process") if process.get("id") == process_key
+             for start in process.iterfind(f"{B}startEvent") if (fields := _form_fields(start))]
+    return drawn[0] if len(drawn) == 1 else []
 
 
 def _form_fields(el) -> list[dict]:

@@ -39,6 +39,8 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from .spec_facts import per_spec
+
 from .clock import SHANGHAI
 from .errors import InvalidData
 from .typed_input import iso_day
@@ -307,3 +309,18 @@ def blank_refusal(props: dict, data: dict, failure: BaseException) -> InvalidDat
                     else f"请选择“{label}”" if f.get("values") else f"请填写“{label}”")
             return InvalidData({name: said + "（流程的下一步要用到）"})
     return None
+
+
+@per_spec
+def start_form(spec) -> dict:
+    """The properties of the process's start event that carries a form drawn in the model (Camunda
+    ``formField``, Flowable/Activiti ``formProperty`` on a ``startEvent``: engine/dialects.py copies
+    them into ``formFields`` as for a task), or {} when none does (or two start events do: which one
+    a start means is then not known here). ``spec``: the process spec a case starts on."""
+    found = [props for ts in spec.task_specs.values()
+             if type(ts).__name__ == "StartEvent" and fields_of(props := _properties(ts))]
+    return found[0] if len(found) == 1 else {}
+
+
+def _properties(task_spec) -> dict:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {}) or {}

@@ -127,6 +127,7 @@ def forget_caches_of_engines() -> None:
         diagram._element_names.cache_clear()
     if drawn_form is not None:
         drawn_form._OWN.clear()
+        drawn_form._START.clear()
 
 
 @pytest.fixture(autouse=True)

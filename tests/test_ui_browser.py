@@ -97,6 +97,34 @@ def test_login_page_refuses_a_wrong_password_in_chinese(open_page):
     expect(page.locator("h1")).to_have_text("我的待办")  # back to where the user wanted to go
 
 
+def test_choosing_a_process_whose_start_form_is_drawn_in_the_model_shows_that_form(world, open_page):
+    """发起案件: flowable_leave draws 请假天数 and 请假事由 on its start event. Chosen, the page shows them
+    (what was typed in 案件名称 kept); a wrong 请假天数 is refused next to the field; typed right, the case
+    starts with it. Another process chosen after it takes the form away."""
+    from tests.interop_support import CORPUS
+    world.engine.deploy(CORPUS / "flowable_leave.bpmn", by="admin")
+    page = open_page("zhang")
+    page.click("nav.mainnav >> text=发起案件")
+    page.fill("#f-title", "年休假申请")
+    page.select_option("#f-process", "flowable_leave")
+    expect(page.locator("fieldset.drawn-start-form")).to_contain_text("请假天数")
+    expect(page.locator("#f-title")).to_have_value("年休假申请")
+    expect(page.locator("#f-days")).to_have_value("5")
+    page.fill("#f-days", "十二天")
+    page.click("#start-form button[type=submit]")
+    expect(page.locator("#err-days")).to_have_text("「请假天数」须为整数")
+    page.fill("#f-days", "１２")
+    page.click("#start-form button[type=submit]")
+    expect(page.locator(".flash.ok")).to_contain_text("已发起案件")
+    case = world.engine.cases("zhang")[0]
+    assert case.title == "年休假申请" and world.engine.case(case.id).data["days"] == 12
+    page.click("nav.mainnav >> text=发起案件")
+    page.select_option("#f-process", "flowable_leave")
+    expect(page.locator("fieldset.drawn-start-form")).to_be_visible()
+    page.select_option("#f-process", "hazard_supervision")
+    expect(page.locator("fieldset.drawn-start-form")).to_have_count(0)
+
+
 def test_inspector_starts_claims_and_registers_a_hazard_fixing_a_mistake(world, open_page):
     page = open_page("zhang")
     # 发起案件 from the menu

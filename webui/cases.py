@@ -16,7 +16,7 @@ from workflows import accident_supervision
 from workflows.start_data import STARTED_BY_ANOTHER_CASE, start_data
 from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
-from . import (diagram, display, documents, formspec, incident_form, model_data, nav, overdue, parties, queries,
+from . import (diagram, display, documents, drawn_form, formspec, incident_form, model_data, nav, overdue, parties, queries,
                redaction, taskcontext)
 from .auth import engine
 from .paging import paged
@@ -56,10 +56,17 @@ def start():
             raise Forbidden("企业用户不能在此发起案件")
     elif not nav.can_start(g.user):
         raise Forbidden("没有发起案件的权限")
-    values = {"process": request.args.get("process", ""), "title": "", "party": ""}
+    values = {k: request.args.get(k, "").strip() for k in ("process", "title", "party")}
     errors: dict = {}
+    # a start form drawn in the model (Camunda formField / Flowable formProperty on the start event)
+    chosen = next((m for m in processes if m.key == (request.form.get("process", "").strip()
+                                                     if request.method == "POST" else values["process"])), None)
+    drawn = drawn_form.start_fields(eng, chosen) if chosen is not None else None
+    drawn_values = {f["name"]: f["default"] for f in drawn or []}
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in ("process", "title", "party")}
+        drawn_values.update({f["name"]: request.form.get(f["name"], "") for f in drawn or []
+                             if not f["readonly"] and f["name"] in request.form})
         party, reason = parties.resolve(g.user, values["party"]) if not g.user.party else (None, None)
         if reason:
             errors["party"] = reason
@@ -67,9 +74,14 @@ def start():
             errors["process"] = "请选择流程"
         elif values["process"] in STARTED_BY_ANOTHER_CASE:
             errors["process"] = STARTED_BY_ANOTHER_CASE[values["process"]]
+        elif drawn and request.form.get("form_of") != values["process"]:
+            # the process has a start form the page did not show yet (chosen without the page's script):
+            # shown now, nothing started
+            flash("请填写发起表单后再发起", "info")
         elif not errors:
             try:
                 data = start_data(eng, values["process"], g.user.org_code)   # e.g. the 双随机 draw's snapshot
+                data.update({f["name"]: drawn_values[f["name"]] for f in drawn or [] if f["name"] in request.form})
                 case = engine().start(values["process"], by=g.user.username, title=values["title"], data=data,
                                       party=party)
             except InvalidData as exc:
@@ -83,7 +95,9 @@ def start():
                 return redirect(url_for("cases.show", case_id=case.id))
     enterprises = [] if g.user.party else parties.pick_options(g.user)
     return render_template("cases/start.html", processes=processes, values=values, errors=errors,
-                           enterprises=enterprises), \
+                           enterprises=enterprises, drawn=drawn or [], drawn_values=drawn_values,
+                           form_of=chosen.key if drawn else "",
+                           with_form={m.key for m in processes if drawn_form.has_start_form(eng, m)}), \
         (422 if errors else 200)
 
 

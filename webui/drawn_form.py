@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from engine import model_forms, projection, restricted
+from engine import dialects, model_forms, projection, restricted
 from engine.schema import Case
 
 from . import formspec, model_data
@@ -33,7 +33,34 @@ def fields(engine, task, model_id: int | None) -> list[dict] | None:
     if task.form_key:
         return None
     props, gateway_reads = _spec_facts(engine, task.case_id, model_id, task.spec_id)
-    drawn = model_forms.fields_of(props)
+    return _field_dicts(engine, model_forms.fields_of(props), model_id, gateway_reads)
+
+
+def start_fields(engine, model) -> list[dict] | None:
+    """The start form drawn in ``model`` (the process's latest version, as 发起案件 starts it: a
+    Camunda ``formField`` / Flowable ``formProperty`` on its start event), as the page renders it;
+    None when it draws none. engine/step.py checks what is posted against the same fields
+    (engine/model_forms.py ``start_form``)."""
+    return _field_dicts(engine, _start_drawn(engine, model), model.id, frozenset())
+
+
+def has_start_form(engine, model) -> bool:
+    """Does ``model`` draw a start form (发起案件 then shows it once the process is chosen)?"""
+    return bool(_start_drawn(engine, model))
+
+
+def _start_drawn(engine, model) -> list[dict]:
+    key = (engine, model.id)  # a model version's file never changes
+    found = _START.get(key)
+    if found is None:
+        found = dialects.start_form_fields(engine.models.get(model.id).content, model.key)
+        if len(_START) >= _OWN_CAP:
+            _START.clear()
+        _START[key] = found
+    return found
+
+
+def _field_dicts(engine, drawn: list[dict], model_id: int | None, gateway_reads: frozenset[str]) -> list[dict] | None:
     if not drawn:
         return None
     labels = model_data.data_labels(engine, model_id)
@@ -106,6 +133,7 @@ def _gateway_reads(task_spec) -> frozenset[str]:
 _OWN: dict[tuple, tuple[dict, frozenset[str]]] = {}
 _OWN_CAP = 4096
 _NOTHING: tuple[dict, frozenset[str]] = ({}, frozenset())
+_START: dict[tuple, list[dict]] = {}  # (engine, model id) -> the start form's fields drawn in it
 
 
 def _spec_facts(engine, case_id: int, model_id: int | None, spec_id: str) -> tuple[dict, frozenset[str]]:

@@ -43,3 +43,22 @@
     });
   });
 })();
+
+// 发起案件: a process chosen whose start form is drawn in the model (its option marked data-form) shows
+// that form: the page again for that process, with what was typed in 案件名称 and 当事企业 kept; so does
+// leaving such a process for another. Any other choice stays on the page as it is.
+(function () {
+  var select = document.querySelector("select[data-reload]");
+  if (!select) { return; }
+  select.addEventListener("change", function () {
+    var picked = select.options[select.selectedIndex];
+    if (!(picked && picked.hasAttribute("data-form")) && !document.querySelector(".drawn-start-form")) { return; }
+    var url = new URL(window.location.href);
+    url.searchParams.set("process", select.value);
+    ["title", "party"].forEach(function (name) {
+      var input = document.getElementById("f-" + name);
+      if (input && input.value) { url.searchParams.set(name, input.value); } else { url.searchParams.delete(name); }
+    });
+    window.location.href = url.toString();
+  });
+})();
