@@ -11,18 +11,13 @@ import pytest
 
 from engine import InvalidData
 from tests.interop_support import CORPUS
-from tests.support import make_engine
+from tests.support import engine_fixture
 from tests.ui_support import client_login, make_world
 
 LEAVE = CORPUS / "flowable_leave.bpmn"
 
 
-@pytest.fixture
-def engine(database_url):
-    eng = make_engine(database_url)
-    eng.deploy(LEAVE, by="boss")
-    yield eng
-    eng.dispose()
+engine = engine_fixture("interop/flowable_leave.bpmn")
 
 
 def test_a_start_is_checked_against_the_start_form_drawn_in_the_model(engine):
