@@ -769,21 +769,6 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
                                     f"「{exc.text}」，{exc.reason}；{advice(exc, python_read=False)}", el))
 
 
-def start_form_fields(content: str | bytes, process_key: str) -> list[dict]:
-    """The start form drawn on ``process_key``'s start event in a model file (Camunda ``formField``,
-    Flowable/Activiti ``formProperty`` on a ``startEvent``): the fields engine/model_forms.py checks a
-    start against (``start_form``), read from the file as deployed, for the page that starts a case;
-    [] when no start event of the process draws one, or more than one does (a start cannot say which)."""
-    raw = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        root = etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError:
-        return []
-    drawn = [fields for process in root.iter(f"{B}process") if process.get("id") == process_key
-             for start in process.iterfind(f"{B}startEvent") if (fields := _form_fields(start))]
-    return drawn[0] if len(drawn) == 1 else []
-
-
 def _form_fields(el) -> list[dict]:
     """Camunda ``formData/formField`` and Flowable/Activiti ``formProperty``: id, label, type, default,
     required, readonly. A field the form shows but does not let the clerk change (Camunda's

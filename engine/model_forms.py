@@ -27,6 +27,10 @@ When the step then fails because it reads that field (``${qualified}`` at the ga
 a NameError of it), the completion is refused naming the field instead of becoming an incident
 (``blank_refusal``, called by engine/tasks.py on the step's failure: no cost on a step that does
 not fail); a blank nothing reads, or one the model reads as absent on purpose, goes through.
+A start form (the fields drawn on the start event a start runs from: ``start_event``, its none start
+event) is checked the same way (engine/step.py ``start_in``), and a blank the first gateway or task
+reads refuses the start the same way (``blank_refusal`` on the start's failure: nothing started, no
+incident); 发起案件 reads the form from the same spec (webui/drawn_form.py ``start_fields``).
 
 Written here, not with marshmallow: the fields are data in the model, known only at run time, and
 the rules are the handful Camunda's generated forms have.
@@ -38,6 +42,10 @@ import json
 import re
 import unicodedata
 from datetime import date, datetime
+
+from SpiffWorkflow.bpmn.specs.control import StartEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 
 from .spec_facts import per_spec
 
@@ -313,13 +321,34 @@ def blank_refusal(props: dict, data: dict, failure: BaseException) -> InvalidDat
 
 @per_spec
 def start_form(spec) -> dict:
-    """The properties of the process's start event that carries a form drawn in the model (Camunda
-    ``formField``, Flowable/Activiti ``formProperty`` on a ``startEvent``: engine/dialects.py copies
-    them into ``formFields`` as for a task), or {} when none does (or two start events do: which one
-    a start means is then not known here). ``spec``: the process spec a case starts on."""
-    found = [props for ts in spec.task_specs.values()
-             if type(ts).__name__ == "StartEvent" and fields_of(props := _properties(ts))]
-    return found[0] if len(found) == 1 else {}
+    """The properties of the start event a start of the process runs from (``start_event``) when it
+    carries a form drawn in the model (Camunda ``formField``, Flowable/Activiti ``formProperty`` on a
+    ``startEvent``: engine/dialects.py copies them into ``formFields`` as for a task), else {}: what
+    the engine checks a start against (engine/step.py ``start_in``) and 发起案件 shows
+    (webui/drawn_form.py ``start_fields``, from the same spec). ``spec``: the process spec a case
+    starts on."""
+    event = start_event(spec)
+    props = _properties(event) if event is not None else {}
+    return props if fields_of(props) else {}
+
+
+def start_event(spec):
+    """The start event a case of the process starts from when it is started (发起案件, the REST API,
+    ``engine.start``): its none start event. SpiffWorkflow fires every none start event of a plain
+    start and lets the first in the file go on (the join it puts after several start events cancels
+    the rest); a message or timer start event then waits and is cancelled, so a message start's form
+    is not a start's form. Camunda 7 and Flowable refuse a second none start event at deploy, as
+    engine/validation.py does (``_check_start_events``); a version deployed before that still starts
+    from the first. A process whose only start event has a trigger (a message start): that one.
+    None when there is no start event. Not kept per spec: a task spec reaches its spec."""
+    outputs = list(getattr(getattr(spec, "start", None), "outputs", ()))
+    if len(outputs) == 1 and isinstance(outputs[0], StartEventSplit):
+        outputs = list(outputs[0].outputs)
+    starts = [ts for ts in outputs if isinstance(ts, StartEvent)]
+    plain = [ts for ts in starts if isinstance(ts.event_definition, NoneEventDefinition)]
+    if plain:
+        return plain[0]
+    return starts[0] if len(starts) == 1 else None
 
 
 def _properties(task_spec) -> dict:

@@ -51,6 +51,7 @@ def stamp_columns() -> list:
 
 
 _TEXT_LATER = orm.defer(ProcessModel.content)  # a model's XML, loaded when first read
+START_SPECS = 256  # ``start_spec``: versions whose spec is kept for 发起案件
 
 
 class ModelStore:
@@ -66,6 +67,7 @@ class ModelStore:
         # deploy's id may come again on SQLite)
         self._called: dict[str, frozenset[str]] = {}
         self._found: dict[tuple, tuple[tuple, object]] = {}  # ``found_in_latest``: name -> (models stamp, answer)
+        self._start_specs: dict[int, object] = {}  # ``start_spec``: model version id -> its process spec
         self._lock = threading.Lock()
         # The deploy-time code check (engine/sandbox.py); only the probe tests switch it off, to show
         # that the runtime alone contains hostile code.
@@ -244,6 +246,36 @@ class ModelStore:
         with self._lock:
             self._found[name] = (stamp, answer)
         return answer
+
+    def start_spec(self, model_id: int):
+        """The process spec a case of model version ``model_id`` starts on, for a page that reads it
+        without starting one (发起案件 shows the start form drawn in it: webui/drawn_form.py, from the
+        spec the engine checks a start against, engine/model_forms.start_form): read-only, unlike
+        ``bundle_for_start`` (which may store a bundle, so needs a write session). The spec of the
+        bundle a start of it made, else the model and what it calls parsed as ``bundle_for_start``
+        parses them, nothing stored. Kept per version (a version's file never changes; its start
+        event and the flows out of it are its own), up to ``START_SPECS`` versions."""
+        with self._lock:
+            found = self._start_specs.get(model_id)
+        if found is not None:
+            return found
+        with self._engine.db.read() as s:
+            row = s.get(ProcessModel, model_id)
+            if row is None or row.kind != "bpmn":
+                raise NotFound(f"流程模型不存在: #{model_id}")
+            deps = self._dependencies(s, row)
+            with self._lock:
+                known = self._bundle_for_models.get(tuple(sorted(m.id for m in deps)))
+            if known:
+                spec = self.specs(s, known)[0]
+            else:
+                files = [self._read(m.content.encode("utf-8"), m.filename) for m in deps]
+                spec = validation.build_specs(validation.spiff_parse(files), row.key, None)[0]
+        with self._lock:
+            if len(self._start_specs) >= START_SPECS:
+                self._start_specs.clear()
+            self._start_specs[model_id] = spec
+        return spec
 
     def specs(self, s: Session, bundle_hash: str):
         with self._lock:

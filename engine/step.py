@@ -1075,7 +1075,12 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     try:
         with StepRequests() as requests:
             step.write(requests=requests)
-    except BaseException:
+    except ProcessFailure as failure:
+        # a start form's field left blank that the first gateway or task reads (a 是/否): refused
+        # naming the field, as a completion is (engine/tasks.py), not an incident; nothing started
+        refusal = model_forms.blank_refusal(drawn, data, failure.cause) if drawn else None
+        if refusal is not None:
+            raise refusal from None
         raise
     tx.info.setdefault("duban_cache_put", []).append((case, loaded))
     return case

@@ -285,6 +285,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                         add(f"{label(gw)} 的分支缺少条件或默认流：{'、'.join(label(f) for f in unconditioned)}", gw,
                             "error" if gw_tag == "exclusiveGateway" else "warning")
         _check_boundary_events(process, add)
+        _check_start_events(process, add)
         _check_event_references(root, process, add)
         for timer in process.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
             event = timer.getparent()
@@ -393,6 +394,22 @@ def _timer_has_time(timer, event, add) -> bool:
 def _syntax(msg: str) -> str:
     return {"invalid syntax": "语法错误", "unexpected EOF while parsing": "表达式不完整",
             "unterminated string literal": "字符串缺少结束引号"}.get(msg.split(" (")[0], f"语法错误（{msg}）")
+
+
+def _check_start_events(process, add) -> None:
+    """Two or more none start events (无触发的开始事件: no message, timer, signal... on it) in a process
+    are refused, naming them, as Camunda 7 and Flowable refuse them at deploy: a start (发起案件, the
+    REST API) would run only the first in the file (SpiffWorkflow's join after the start events
+    cancels the rest), so its start form and its flow would be the ones the drawer least expects.
+    One none start event beside message or timer start events is fine: a start from 发起案件 is the
+    none one, with its form (engine/model_forms.start_event)."""
+    plain = [el for el in process.findall("bpmn:startEvent", NS)
+             if not any(isinstance(c.tag, str) and etree.QName(c).localname.endswith("EventDefinition") for c in el)]
+    if len(plain) > 1:
+        names = "、".join(label(el) for el in plain)
+        add(f"{label(process)} 有 {len(plain)} 个无触发的开始事件（{names}），发起案件时无法确定从哪一个开始"
+            f"（只会执行文件中的第一个，其表单与流向未必是所想的）；请只保留一个无触发的开始事件，"
+            f"其余改为消息开始事件或定时开始事件，或合并为一个", plain[1])
 
 
 def _check_connected(container, add) -> None:

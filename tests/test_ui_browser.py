@@ -125,6 +125,30 @@ def test_choosing_a_process_whose_start_form_is_drawn_in_the_model_shows_that_fo
     expect(page.locator("fieldset.drawn-start-form")).to_have_count(0)
 
 
+def test_a_start_without_the_yes_no_its_first_gateway_reads_is_refused_naming_it(world, open_page):
+    """发起案件: flowable_hazard_report's start form asks 是否重大隐患 (是/否, no 不填: the gateway right
+    after the start event routes on it). Left unchosen, the start is refused next to the field with
+    what was typed kept, nothing started, no incident; chosen, the case starts down its flow."""
+    from tests.interop_support import CORPUS
+    world.engine.deploy(CORPUS / "flowable_hazard_report.bpmn", by="admin")
+    page = open_page("zhang")
+    page.click("nav.mainnav >> text=发起案件")
+    page.fill("#f-title", "储罐区隐患")
+    page.select_option("#f-process", "flowable_hazard_report")
+    expect(page.locator("fieldset.drawn-start-form")).to_contain_text("是否重大隐患")
+    expect(page.locator("#f-major label.unset")).to_have_count(0)
+    page.fill("#f-company", "甲化工有限公司")
+    page.click("#start-form button[type=submit]")
+    expect(page.locator("#err-major")).to_have_text("请选择“是否重大隐患”：是或否（流程的下一步要用到）")
+    expect(page.locator("#f-company")).to_have_value("甲化工有限公司")
+    assert not world.engine.cases("zhang") and not world.engine.incidents()
+    page.check("#f-major input[value=true]")
+    page.click("#start-form button[type=submit]")
+    expect(page.locator(".flash.ok")).to_contain_text("已发起案件")
+    case = world.engine.cases("zhang")[0]
+    assert case.title == "储罐区隐患" and [t.name for t in world.engine.case(case.id).tasks] == ["挂牌督办"]
+
+
 def test_inspector_starts_claims_and_registers_a_hazard_fixing_a_mistake(world, open_page):
     page = open_page("zhang")
     # 发起案件 from the menu

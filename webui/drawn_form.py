@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from engine import dialects, model_forms, projection, restricted
+from engine import model_forms, projection, restricted
+from engine.errors import InvalidModel, NotFound
 from engine.schema import Case
 
 from . import formspec, model_data
@@ -38,22 +39,32 @@ def fields(engine, task, model_id: int | None) -> list[dict] | None:
 
 def start_fields(engine, model) -> list[dict] | None:
     """The start form drawn in ``model`` (the process's latest version, as 发起案件 starts it: a
-    Camunda ``formField`` / Flowable ``formProperty`` on its start event), as the page renders it;
-    None when it draws none. engine/step.py checks what is posted against the same fields
-    (engine/model_forms.py ``start_form``)."""
-    return _field_dicts(engine, _start_drawn(engine, model), model.id, frozenset())
+    Camunda ``formField`` / Flowable ``formProperty`` on the start event a start runs from), as the
+    page renders it; None when it draws none. Read from the same spec, by the same function, as
+    engine/step.py checks what is posted (engine/model_forms.py ``start_form``; the spec through
+    ``engine.models.start_spec``, read-only). A 是/否 that the gateway right after the start event
+    reads is offered without 不填: a start without it is refused (``model_forms.blank_refusal``)."""
+    drawn, gateway_reads = _start_drawn(engine, model)
+    return _field_dicts(engine, drawn, model.id, gateway_reads)
 
 
 def has_start_form(engine, model) -> bool:
     """Does ``model`` draw a start form (发起案件 then shows it once the process is chosen)?"""
-    return bool(_start_drawn(engine, model))
+    return bool(_start_drawn(engine, model)[0])
 
 
-def _start_drawn(engine, model) -> list[dict]:
+def _start_drawn(engine, model) -> tuple[list[dict], frozenset[str]]:
+    """(the start form's fields, what the gateway after the start event reads), kept per version."""
     key = (engine, model.id)  # a model version's file never changes
     found = _START.get(key)
     if found is None:
-        found = dialects.start_form_fields(engine.models.get(model.id).content, model.key)
+        try:
+            spec = engine.models.start_spec(model.id)
+        except (NotFound, InvalidModel):  # a called process gone since: the start is refused anyway
+            return [], frozenset()
+        event = model_forms.start_event(spec)
+        found = (model_forms.fields_of(model_forms.start_form(spec)),
+                 _gateway_reads(event) if event is not None else frozenset())
         if len(_START) >= _OWN_CAP:
             _START.clear()
         _START[key] = found
@@ -133,7 +144,8 @@ def _gateway_reads(task_spec) -> frozenset[str]:
 _OWN: dict[tuple, tuple[dict, frozenset[str]]] = {}
 _OWN_CAP = 4096
 _NOTHING: tuple[dict, frozenset[str]] = ({}, frozenset())
-_START: dict[tuple, list[dict]] = {}  # (engine, model id) -> the start form's fields drawn in it
+# (engine, model id) -> (the start form's fields drawn in it, what the gateway after its start event reads)
+_START: dict[tuple, tuple[list[dict], frozenset[str]]] = {}
 
 
 def _spec_facts(engine, case_id: int, model_id: int | None, spec_id: str) -> tuple[dict, frozenset[str]]:
