@@ -37,6 +37,17 @@ camunda7_event_subprocess.bpmn −79, −83, −78. Then (same harness, that cod
 answer taken for workflows with sub-processes too, a task found in one followed up through the task
 it hangs from (it had been taken only for a workflow none of whose tasks had a sub-process):
 camunda7_implicit_end −98, −140, −168 µs, camunda7_event_subprocess −172, −191, −188.
+
+Every other ``get_tasks`` whose keywords are the walk's plain ones (state, spec name, ``end_at_spec``,
+``skip_subprocesses``, ``manual``) — a parallel join's ``get_tasks(spec_name=...)`` and an inclusive
+join's ``get_tasks(end_at_spec=...)`` at each update of the join, two or more READY tasks — is
+answered by ``_walk``: the same tasks in the same order as ``BpmnTaskIterator``, by a stack walk
+without the iterator's ``pop(0)``, list joined per task, depth bookkeeping and filter calls
+(tests/test_task_walk.py compares both at every call). In-process A/B (2026-12-05, two engines on two
+SQLite files, main's code and this by a switch, completions alternated, thread CPU, gc off in rounds,
+750 warm completions a side a run, load 3–4): tests/bpmn/interop/camunda7_hazard_gateways.bpmn −44.6,
+−50.0, −51.2 µs a completion (paired medians; A/A +3.2, −7.4), bpmnio_implicit_split −29.6, −30.3,
+−31.4; bench/models/five_tasks.bpmn −2.1, −2.7 (A/A +0.5, +0.5: it asks no such question).
 """
 from __future__ import annotations
 
@@ -132,6 +143,57 @@ def _update(task) -> None:
     task.task_spec._update(task)
 
 
+# ``get_tasks`` keywords the walk below answers (SpiffWorkflow's ``BpmnTaskFilter`` and
+# ``BpmnTaskIterator`` take others: spec_class, updated_ts, catches_event, lane, max_depth, depth_first...).
+_WALK_KEYS = frozenset({"state", "spec_name", "end_at_spec", "skip_subprocesses", "manual"})
+_ANY = TaskState.ANY_MASK
+_FINISHED = TaskState.FINISHED_MASK
+
+
+def _walk(workflow, first, state=_ANY, spec_name=None, end_at_spec=None, skip_subprocesses=False, manual=None):
+    """What ``list(BpmnTaskIterator(first, ...))`` gives — the same tasks in the same order — by a
+    stack walk without the iterator's machinery (``pop(0)`` and a list joined per task, the depth
+    bookkeeping, a filter object's calls per task), or None: the case holds so many tasks that the
+    iterator's depth limit might apply (``_DEEPEST``, as above), or a child id is not in its
+    workflow's dict (the iterator would fail on it: it does, from ``get_tasks``). The iterator, depth
+    first: it takes a task from the front of its list and puts before the rest the root of the
+    task's sub-process (when it has one: whatever the task's state, unless ``skip_subprocesses``)
+    and then the task's children (when the task is at least ``min_state`` and its spec is not
+    ``end_at_spec``); a task is listed if it is in ``state`` (and its spec named ``spec_name``, its
+    ``manual`` as given). Its subprocess test ``task.state >= FINISHED_MASK and filter.state <=
+    FINISHED_MASK`` is kept as written (no single state is that high)."""
+    top = workflow.top_workflow
+    subs = top.subprocesses
+    if len(top.tasks) + sum(len(sub.tasks) for sub in subs.values()) >= _DEEPEST:
+        return None
+    lowest = _descends_from(state)
+    found = []
+    stack = [first]
+    pop, push, append = stack.pop, stack.extend, found.append
+    while stack:
+        task = pop()
+        spec = task.task_spec
+        sub = subs.get(task.id) if subs else None
+        children = task._children
+        task_state = task._state
+        if (children or sub is not None) and (task_state >= lowest or sub is not None) \
+                and spec.name != end_at_spec:
+            if children:
+                tasks = task.workflow.tasks
+                kids = [tasks.get(child) for child in reversed(children)]
+                if None in kids:
+                    return None
+                push(kids)
+            if sub is not None and not skip_subprocesses \
+                    and not (task_state >= _FINISHED and state <= _FINISHED):
+                stack.append(sub.task_tree)
+        if task_state & state and task.last_state_change >= 0 \
+                and (manual is None or spec.manual == manual) \
+                and (spec_name is None or spec.name == spec_name):
+            append(task)
+    return found
+
+
 def _holder(top, task_id):
     """The workflow of the case whose tasks include ``task_id`` (None: none)."""
     if task_id in top.tasks:
@@ -156,7 +218,7 @@ class _TasksByDict:
             for task in self.tasks.values():
                 if task._state & state:
                     if found is not None:
-                        return super().get_tasks(**kwargs)  # two or more: in the walk's order
+                        return self._walked(None, kwargs)  # two or more: in the walk's order
                     found = task
             subs = self.top_workflow.subprocesses
             if subs:  # the walk enters sub-processes: their tasks too (any of the case's, to be sure)
@@ -165,7 +227,7 @@ class _TasksByDict:
                         for task in sub.tasks.values():
                             if task._state & state:
                                 if found is not None:
-                                    return super().get_tasks(**kwargs)
+                                    return self._walked(None, kwargs)
                                 found = task
             if found is None:
                 return []
@@ -174,7 +236,15 @@ class _TasksByDict:
                 return [found]
             if reached is None:
                 return []
-        return super().get_tasks(first_task, **kwargs)
+        return self._walked(first_task, kwargs)
+
+    def _walked(self, first_task, kwargs: dict) -> list:
+        """SpiffWorkflow's walk's answer: by ``_walk`` for the keywords it takes, else by the walk."""
+        if kwargs.keys() <= _WALK_KEYS:
+            found = _walk(self, first_task or self.task_tree, **kwargs)
+            if found is not None:
+                return found
+        return super().get_tasks(first_task, **kwargs)  # type: ignore[misc]
 
     def update_waiting_tasks(self) -> None:
         """SpiffWorkflow's ``Workflow.update_waiting_tasks`` — ``for task in TaskIterator(self.task_tree,
