@@ -4,6 +4,8 @@ Designers draw in Camunda Modeler, Flowable or bpmn.io. Before a file is validat
 module rewrites a copy of its XML tree into the SpiffWorkflow dialect the engine runs (the stored
 file stays as drawn; element ids and line numbers are kept, so problems still point at the shape):
 
+- an inclusive gateway's branch drawn without a condition (not its default) gets the condition
+  ``True``: Camunda 7, Flowable and Activiti always take it (SpiffWorkflow refused the model);
 - pools marked ``isExecutable="false"`` beside an executable one are dropped (a black-box partner);
   a file whose processes are all non-executable (bpmn.io's default) runs them all;
 - ``camunda:``/``flowable:``/``activiti:`` ``assignee``, ``candidateUsers``, ``candidateGroups``,
@@ -145,6 +147,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     result = Normalized(root)
     _rename_reserved_ids(root, result)
     _split_multiple_outgoing(root, result)
+    _inclusive_flows_without_condition(root, result)
     _end_implicit_ends(root, result)
     processes = root.findall(f"{B}process")
     executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
@@ -251,6 +254,29 @@ def _split_multiple_outgoing(root, result: Normalized) -> None:
                 etree.SubElement(gateway, f"{B}outgoing").text = f.get("id")
             result.notes.append((f"{label(node)} 有 {len(flows)} 条出口连线且都没有条件，按 BPMN 的规定同时走全部连线"
                                  "（本系统在其后加了一个并行网关）", node))
+
+
+def _inclusive_flows_without_condition(root, result: Normalized) -> None:
+    """包容网关: a branch drawn without a condition (and not the default) is always taken — Camunda 7,
+    Flowable and Activiti take it so ("if a sequence flow has no condition, the process branches
+    there"), and BPMN reads a flow without a condition as true. SpiffWorkflow's parser refused the
+    model, in words meant for an exclusive gateway; the flow gets the condition ``True``, noted on it."""
+    for container in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess"):
+        outgoing: dict[str, list] = {}
+        for flow in container.iterfind(f"{B}sequenceFlow"):
+            outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+        for gateway in container.iterfind(f"{B}inclusiveGateway"):
+            flows = outgoing.get(gateway.get("id"), [])
+            if len(flows) < 2:
+                continue
+            for flow in flows:
+                if flow.get("id") == gateway.get("default") or (flow.findtext(f"{B}conditionExpression") or "").strip():
+                    continue
+                for empty in flow.findall(f"{B}conditionExpression"):
+                    flow.remove(empty)
+                etree.SubElement(flow, f"{B}conditionExpression").text = "True"
+                result.notes.append((f"{label(gateway)} 的分支{label(flow)}没有条件，按 BPMN 的规定总是走这条分支；"
+                                     "如只在某些情况下走，请为它填写条件", flow))
 
 
 def _end_implicit_ends(root, result: Normalized) -> None:

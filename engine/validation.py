@@ -275,15 +275,14 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
         outgoing_of: dict[str, list] = {}  # one pass over the flows: linear, not gateways × flows
         for f in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
             outgoing_of.setdefault(f.get("sourceRef"), []).append(f)
-        for gw_tag in ("exclusiveGateway", "inclusiveGateway"):
-            for gw in process.iter(f"{{{BPMN_NS}}}{gw_tag}"):
-                outgoing = outgoing_of.get(gw.get("id"), [])
-                if len(outgoing) > 1:
-                    unconditioned = [f for f in outgoing if f.get("id") != gw.get("default")
-                                     and not (f.findtext("bpmn:conditionExpression", namespaces=NS) or "").strip()]
-                    if unconditioned:
-                        add(f"{label(gw)} 的分支缺少条件或默认流：{'、'.join(label(f) for f in unconditioned)}", gw,
-                            "error" if gw_tag == "exclusiveGateway" else "warning")
+        # (an inclusive gateway's branch without a condition is always taken: engine/dialects.py gave it ``True``)
+        for gw in process.iter(f"{{{BPMN_NS}}}exclusiveGateway"):
+            outgoing = outgoing_of.get(gw.get("id"), [])
+            if len(outgoing) > 1:
+                unconditioned = [f for f in outgoing if f.get("id") != gw.get("default")
+                                 and not (f.findtext("bpmn:conditionExpression", namespaces=NS) or "").strip()]
+                if unconditioned:
+                    add(f"{label(gw)} 的分支缺少条件或默认流：{'、'.join(label(f) for f in unconditioned)}", gw)
         _check_boundary_events(process, add)
         _check_start_events(process, add)
         _check_event_references(root, process, add)
@@ -454,17 +453,28 @@ def _check_endless_loops(container, add) -> None:
             _check_endless_loops(node, add)
     nodes = {n.get("id"): n for n in container if _local(n) in FLOW_NODE_TAGS and n.get("id")}
     successors: dict[str, list[str]] = {}
+    always: set[tuple[str, str]] = set()  # an inclusive gateway's branch taken every time (no condition, True)
     for flow in container:
         if _local(flow) == "sequenceFlow" and flow.get("sourceRef") in nodes and flow.get("targetRef") in nodes:
             successors.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+            gateway = nodes[flow.get("sourceRef")]
+            if (_local(gateway) == "inclusiveGateway" and flow.get("id") != gateway.get("default")
+                    and (flow.findtext("bpmn:conditionExpression", namespaces=NS) or "").strip() in ("", "True")):
+                always.add((flow.get("sourceRef"), flow.get("targetRef")))
     for loop in _loops(list(nodes), successors):
-        kinds = {_local(nodes[n]) for n in loop}
-        if kinds & DECIDING_GATEWAYS:
+        # an inclusive gateway with a branch round the loop taken every time sends the case round again
+        if any(_local(nodes[n]) in DECIDING_GATEWAYS and not (
+                _local(nodes[n]) == "inclusiveGateway"
+                and any((n, m) in always for m in successors.get(n, ()) if m in loop)) for n in loop):
             continue
         order = [n for n in nodes if n in loop]  # as drawn in the file
         culprit = next((nodes[n] for n in order if _local(nodes[n]) == "parallelGateway"), nodes[order[0]])
         steps = "→".join(label(nodes[n]) for n in order[:4]) + ("…" if len(order) > 4 else "")
-        add(f"{label(culprit)} 所在的环路（{steps}）上没有排他网关、包容网关或事件网关，流程每走完一圈都会"
+        inclusive = [label(nodes[n]) for n in order if _local(nodes[n]) == "inclusiveGateway"]
+        inclusive = "、".join(inclusive[:2]) + ("等" if len(inclusive) > 2 else "")
+        why = (f"上的{inclusive}总有一条没有条件的分支（每次都走）回到环路，也没有排他网关或事件网关" if inclusive
+               else "上没有排他网关、包容网关或事件网关")
+        add(f"{label(culprit)} 所在的环路（{steps}）{why}，流程每走完一圈都会"
             "无条件地再走一圈，永不结束，本系统无法运行；请在环路上加一个带条件的排他网关决定何时退出循环，"
             "需要定期重复的工作请改用循环定时开始事件（如 R/P1D）", culprit)
 

@@ -202,3 +202,47 @@ def test_an_event_subprocess_started_by_an_error_is_refused_with_the_boundary_ev
         engine.deploy(xml.encode(), by="boss", filename="error_event_subprocess.bpmn")
     assert ("子流程「催办」(urgeSub) 由错误事件触发，本系统不支持这种事件子流程；请删除它，改为在抛出该错误的子流程或任务上"
             "附加错误边界事件，从边界事件连线到处理环节") in str(err.value)
+
+
+@pytest.mark.parametrize("data, reviews", [({"fire_risk": True, "pollution": False}, ["Activity_0fire", "Activity_0safety"]),
+                                           ({"fire_risk": False, "pollution": False}, ["Activity_0safety"]),
+                                           ({"fire_risk": True, "pollution": True},
+                                            ["Activity_0env", "Activity_0fire", "Activity_0safety"])])
+def test_an_inclusive_gateways_branch_without_a_condition_is_always_taken(engine, data, reviews):
+    """包容网关: Camunda's InclusiveGatewayTest and Flowable draw a branch with no condition beside
+    conditional ones — Camunda 7, Flowable and Activiti always take it. SpiffWorkflow refused the
+    model saying 「排他网关的分支缺少条件」 of an inclusive gateway; the branch gets ``True``, noted."""
+    case = engine.start("camunda7_inclusive_always", by="zhang", org="east", data={})
+    _work(engine, case.id, "Activity_0register", data)
+    assert _open(engine, case.id) == reviews
+    for spec_id in reviews:
+        _work(engine, case.id, spec_id)
+    _work(engine, case.id, "Activity_0opinion")
+    assert engine.case(case.id).status == "completed"
+
+
+def test_the_always_taken_inclusive_branch_is_noted_for_the_designer(engine):
+    pf = engine.models.validate((CORPUS / "camunda7_inclusive_always.bpmn").read_bytes(), "camunda7_inclusive_always.bpmn")
+    assert [w.message for w in pf.warnings if "包容网关" in w.message] == [
+        "包容网关「哪些科室会审？」(Gateway_0which) 的分支连线「每次都审」(Flow_0safety)没有条件，按 BPMN 的规定总是走这条分支；"
+        "如只在某些情况下走，请为它填写条件"]
+
+
+_BACK = '<bpmn:sequenceFlow id="Flow_0end" sourceRef="Activity_0opinion" targetRef="Event_0done" />'
+
+
+def test_a_loop_through_inclusive_branches_taken_every_time_is_refused_as_endless(engine):
+    """Camunda's testLoopingInclusiveGateways draws inclusive gateways round a loop with no condition
+    on any branch: each round sends the case round again (SpiffWorkflow's look-ahead then recursed
+    until RecursionError, an incident). Refused, naming the gateways; a condition on the branch back
+    decides, and the model deploys."""
+    back = _BACK + '<bpmn:sequenceFlow id="Flow_0back" name="补充会审" sourceRef="Gateway_0joined" targetRef="Activity_0register" />'
+    xml = (CORPUS / "camunda7_inclusive_always.bpmn").read_text(encoding="utf-8").replace(_BACK, back)
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml.encode(), by="boss", filename="inclusive_round.bpmn")
+    assert ("上的包容网关「哪些科室会审？」(Gateway_0which)、包容网关「会审完毕」(Gateway_0joined)总有一条没有条件的分支"
+            "（每次都走）回到环路，也没有排他网关或事件网关，流程每走完一圈都会无条件地再走一圈") in str(err.value)
+    decided = xml.replace(back, _BACK + '<bpmn:sequenceFlow id="Flow_0back" name="补充会审" sourceRef="Gateway_0joined" '
+                          'targetRef="Activity_0register"><bpmn:conditionExpression>${again}</bpmn:conditionExpression>'
+                          '</bpmn:sequenceFlow>')
+    assert engine.deploy(decided.encode(), by="boss", filename="inclusive_round_decided.bpmn")
