@@ -111,6 +111,45 @@ def canonical_json(value) -> str:
     return "".join(_ENCODE(value, 0))
 
 
+# An event's detail written by msgspec with its keys sorted: byte for byte what ``canonical_json``
+# writes for text keys and values that are text, integers, booleans, None and lists and dicts of
+# those (tests/test_security_audit.py: every code point, key order of every plane), in a third of
+# its time (~0.9 against ~2.5 µs a step's detail). Floats (msgspec writes ``1e16``, json
+# ``1e+16``), dates and anything else JSON has no form for: ``canonical_json``.
+_encode_sorted = msgspec.json.Encoder(order="sorted").encode
+_DETAIL_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _plain_detail(value, depth: int = 0) -> bool:
+    """``value`` holds nothing but what ``_encode_sorted`` writes as ``canonical_json`` does."""
+    kind = type(value)
+    if kind in _DETAIL_SCALARS:
+        return True
+    if depth > 16:  # deep, or a circular reference: canonical_json decides
+        return False
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or not (type(item) in _DETAIL_SCALARS or _plain_detail(item, depth + 1)):
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            if not (type(item) in _DETAIL_SCALARS or _plain_detail(item, depth + 1)):
+                return False
+        return True
+    return False
+
+
+def detail_text(detail: dict) -> str:
+    """``canonical_json(detail)``, by msgspec when ``_plain_detail`` says it writes the same bytes."""
+    if _plain_detail(detail):
+        try:
+            return _encode_sorted(detail).decode()
+        except UnicodeEncodeError:  # a lone surrogate, which json writes as it is
+            pass
+    return canonical_json(detail)
+
+
 # -- the key ----------------------------------------------------------------------------------------
 
 class KeyUnavailable(RuntimeError):
@@ -438,7 +477,7 @@ def _linked(chain: str, events: list[tuple], seq: int, prev_hash: str) -> tuple[
         seq += 1
         if behalf is not None:
             actor, detail = _as_recorded(actor, detail)
-        text = canonical_json(detail) if detail else "{}"
+        text = detail_text(detail) if detail else "{}"
         if when is not at:  # a step's events mostly share one time: one isoformat
             at = when
             stamp = when.isoformat()

@@ -350,6 +350,37 @@ def test_details_of_every_kind_link_as_the_reference_formula(detail):
     assert last == prev
 
 
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), _json, max_size=5))
+def test_an_event_detail_is_written_as_json_dumps(detail):
+    """``audit.detail_text`` (msgspec, keys sorted, for details of text, ints, bools, None, lists
+    and dicts) writes the bytes the verifier's ``json.dumps`` writes, whatever the detail holds."""
+    assert audit.detail_text(detail) == json.dumps(detail, **_OPTIONS)
+
+
+def test_detail_keys_of_every_plane_sort_as_json_dumps_sorts_them():
+    """Keys sorted by code point as ``json.dumps(sort_keys=True)`` sorts them, also across planes
+    (UTF-16 order would put U+1F600 before U+E000), control characters and quotes in keys and text."""
+    keys = ["", "a", "B", "\x00", "\"", "\\", "\u2028", "\ue000", "\uffff", "\U0001f600", "审", "甲", "乙", "1", "10", "9"]
+    detail = {key: {key: [key, len(key), None, True]} for key in keys}
+    assert audit.detail_text(detail) == json.dumps(detail, **_OPTIONS)
+    with pytest.raises(UnicodeEncodeError):  # a lone surrogate: the payload fails as it always did
+        audit._linked("case:1", [(1, "a", "b", START, None, {"x": "\ud800"})], 0, audit.GENESIS)
+
+
+def test_a_plain_detail_is_not_written_by_the_json_module(monkeypatch):
+    """A step's details (text, None, a dict of the submitted text) are written by msgspec: the json
+    module's encoder is not called for them (counted), only for a detail holding a float."""
+    calls = []
+    canonical = audit.canonical_json
+    monkeypatch.setattr(audit, "canonical_json", lambda value: calls.append(value) or canonical(value))
+    plain = {"task": "核查", "element": "t2", "data": {"意见": "同意", "份数": 2, "附件": ["a", None]}, "due_at": None}
+    rows, _, _ = audit._linked("case:1", [(1, "zhang", "completed", START, "t-1", plain)], 0, audit.GENESIS)
+    assert calls == [] and rows[0]["detail"] == json.dumps(plain, **_OPTIONS)
+    audit._linked("case:1", [(1, "zhang", "completed", START, "t-1", {"金额": 0.5})], 0, audit.GENESIS)
+    assert calls == [{"金额": 0.5}]
+
 # -- key rotation by another process: seen within KEY_RECHECK_SECONDS --------------------------------
 
 def _rotate_in_another_process() -> str:
