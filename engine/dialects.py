@@ -18,6 +18,10 @@ file stays as drawn; element ids and line numbers are kept, so problems still po
 - a service task gets an operator: ``camunda:type="external"``/``zeebe:taskDefinition`` become an
   external task of that topic, ``camunda:class``/``delegateExpression``/``expression`` name a
   handler (engine/service_tasks.py);
+- a Camunda 8 form (form-js) embedded in the file (``zeebe:userTaskForm``, named by a user task's or a
+  start event's ``zeebe:formDefinition formKey="camunda-forms:bpmn:..."``) becomes the task's drawn
+  form (``formFields``, engine/camunda_forms.py), as Camunda 7's ``formField`` does; a linked one
+  (``formId``: a ``.form`` file the file does not hold) is a warning naming the task and the form;
 - ``camunda:decisionRef`` (``zeebe:calledDecision decisionId``) on a business rule task becomes
   ``spiffworkflow:calledDecisionId``;
 - a call activity's ``camunda:in``/``camunda:out`` (Flowable's, Activiti's) and ``zeebe:ioMapping``
@@ -37,6 +41,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from . import camunda_forms
 from .expression_advice import advice, equivalent
 from .expressions import FEEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
 from .feel_null import null_propagating
@@ -350,7 +355,7 @@ IGNORED_EXTENSIONS = {
     "ioMapping": "输入输出映射", "connector": "连接器", "taskHeaders": "任务头", "in": None, "out": None,
     "calledElement": None, "calledDecision": None, "taskDefinition": None, "assignmentDefinition": None, "formDefinition": None,
     "taskSchedule": None, "script": None, "loopCharacteristics": None, "properties": None, "formData": None,
-    "formProperty": None, "field": "字段注入", "subscription": None, "userTask": None,
+    "formProperty": None, "field": "字段注入", "subscription": None, "userTask": None, "userTaskForm": None,
 }
 
 
@@ -392,7 +397,7 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 _set_property(el, key, value)
         if name == "startEvent" and _vendor_attr(el, "initiator"):
             _set_property(el, "initiatorVariable", _vendor_attr(el, "initiator").strip())
-        if name == "startEvent" and (fields := _form_fields(el)):  # a start form drawn on the event
+        if name == "startEvent" and (fields := _form_fields(el, result)):  # a start form drawn on the event
             import json
             _set_property(el, "formFields", json.dumps(fields, ensure_ascii=False))
         if name in HUMAN_TASKS:
@@ -762,11 +767,11 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
                 if sched.get(attr):
                     values.setdefault(attr, sched.get(attr).strip())
         form = ext.find(f"{{{ZEEBE_NS}}}formDefinition")
-        if form is not None and form.get("formKey"):
-            values.setdefault("formKey", form.get("formKey"))
+        if form is not None and form.get("formKey") and _embedded_form(el, form.get("formKey")) is None:
+            values.setdefault("formKey", form.get("formKey"))  # not a form embedded in this file
     for key, value in _vendor_properties(el).items():
         _set_property(el, key, value)
-    fields = _form_fields(el)
+    fields = _form_fields(el, result)
     if fields:
         import json
         _set_property(el, "formFields", json.dumps(fields, ensure_ascii=False))
@@ -795,16 +800,20 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
                                     f"「{exc.text}」，{exc.reason}；{advice(exc, python_read=False)}", el))
 
 
-def _form_fields(el) -> list[dict]:
+def _form_fields(el, result: Normalized | None = None) -> list[dict]:
     """Camunda ``formData/formField`` and Flowable/Activiti ``formProperty``: id, label, type, default,
     required, readonly. A field the form shows but does not let the clerk change (Camunda's
     ``readonly`` constraint, Activiti's ``writable="false"``) is never required and its submitted
     value is not written, as in those engines; a ``formProperty`` with ``variable`` writes that case
-    variable (its ``id`` only names the field in the form)."""
-    found = []
+    variable (its ``id`` only names the field in the form). A Camunda 8 form (``zeebe:formDefinition``:
+    embedded or linked) is read by ``_zeebe_form``; ``result`` takes its notes and refusals."""
+    found: list[dict] = []
     ext = el.find(f"{B}extensionElements")
     if ext is None:
         return found
+    definition = ext.find(f"{{{ZEEBE_NS}}}formDefinition")
+    if definition is not None:
+        found.extend(_zeebe_form(el, definition, result))
     for ns in VENDOR_NS:
         for f in ext.iterfind(f"{{{ns}}}formData/{{{ns}}}formField"):
             constraints = {c.get("name") for c in f.iterfind(f"{{{ns}}}validation/{{{ns}}}constraint")}
@@ -818,7 +827,58 @@ def _form_fields(el) -> list[dict]:
                           "type": f.get("type") or "string", "default": f.get("default"),
                           "required": (f.get("required") or "") == "true" and not readonly, "readonly": readonly,
                           **_enum_values(f, ns), **_date_pattern(f)})
-    return [f for f in found if f["id"]]
+    return [f for f in found if f["id"] or f.get("display")]
+
+
+def _embedded_form(el, form_key: str | None):
+    """The ``zeebe:userTaskForm`` a ``camunda-forms:bpmn:<id>`` key names: in the extension elements
+    of a process or subprocess around ``el`` (Camunda Modeler writes it on the process), else
+    anywhere in the file; None when the key is of another kind or no such form is in the file."""
+    form_id = camunda_forms.embedded_id(form_key)
+    if form_id is None:
+        return None
+    tag = f"{{{ZEEBE_NS}}}userTaskForm"
+    owner = el.getparent()
+    while owner is not None:
+        ext = owner.find(f"{B}extensionElements")
+        if ext is not None:
+            for form in ext.iterfind(tag):
+                if form.get("id") == form_id:
+                    return form
+        owner = owner.getparent()
+    return next((form for form in el.getroottree().getroot().iter(tag) if form.get("id") == form_id), None)
+
+
+def _zeebe_form(el, definition, result: Normalized | None) -> list[dict]:
+    """The fields of a Camunda 8 form (engine/camunda_forms.py): embedded in the file (``formKey``
+    naming a ``zeebe:userTaskForm``), or linked (``formId`` naming a ``.form`` file deployed beside the
+    model in Zeebe: our deploy takes one file, so the task gets the generic form, and a warning at deploy
+    names the task, the form and how to embed it: the model still runs, not silently half-read)."""
+    form_id = (definition.get("formId") or "").strip()
+    if form_id:
+        if result is not None:
+            result.notes.append((f"{label(el)} 链接的 Camunda 表单「{form_id}」（.form 文件）不在模型文件中，本系统"
+                                 "读不到它，办理时使用通用办理表单；要显示并检查该表单，请在 Camunda Modeler 中把表单"
+                                 f"类型改为「Camunda Form (embedded)」，粘贴 {form_id}.form 的内容后重新导出再部署", el))
+        return []
+    form = _embedded_form(el, definition.get("formKey"))
+    if form is None:
+        return []
+    try:
+        fields, warnings = camunda_forms.fields(camunda_forms.parse(form.text or ""))
+    except camunda_forms.FormError as exc:
+        if result is not None:
+            result.problems.append((f"{label(el)} 的 Camunda 表单「{form.get('id')}」{exc}；"
+                                    "请在 Camunda Modeler 中重新编辑该表单后导出", el))
+        return []
+    if result is not None:
+        for warning in warnings:
+            result.notes.append((f"{label(el)} 的表单中，{warning}", el))
+        for f in fields:
+            if f["id"] and not (f["id"].isidentifier() and not keyword.iskeyword(f["id"])):
+                result.problems.append((f"{label(el)} 的表单字段「{f['label'] or f['id']}」的键「{f['id']}」不是有效的"
+                                        "变量名（本系统只支持单个变量名，不支持「a.b」这样的字段路径）；请在表单中改为一个变量名", el))
+    return fields
 
 
 def _date_pattern(f) -> dict:

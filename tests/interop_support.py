@@ -16,7 +16,8 @@ import pytest
 from lxml import etree
 
 from engine.clock import as_utc
-from engine.dialects import VENDOR_NS, B
+from engine import dialects
+from engine.dialects import VENDOR_NS, ZEEBE_NS, B
 from engine import restricted
 from engine.errors import EngineError, IncidentRaised
 
@@ -177,6 +178,17 @@ def drawn_form_data(paths, today: dt.date) -> dict[str, dict]:
                     "date": today.isoformat()}.get(kind, "基准测试")
                 key = (f.get("variable") or "").strip() or f.get("id")  # Activiti: the case variable it writes
                 found.setdefault(owner.get("id"), {})[key] = value
+        for definition in root.iter(f"{{{ZEEBE_NS}}}formDefinition"):  # a Camunda 8 form embedded in the file
+            owner = definition.getparent().getparent()
+            for f in dialects._form_fields(owner):
+                if not f.get("id") or f.get("readonly"):
+                    continue
+                choices = [v for v, _name in f.get("values") or []]
+                value = f["default"] if f.get("default") not in (None, "") else (
+                    [choices[0]] if f.get("multiple") and choices else choices[0] if choices else {
+                        "boolean": True, "long": 1, "double": 1.0, "date": today.isoformat(), "time": "09:30",
+                        "datetime": f"{today.isoformat()}T09:30"}.get(f["type"], "基准测试"))
+                found.setdefault(owner.get("id"), {})[f["id"]] = value
         for item in root.iter(f"{B}outputDataItem"):  # each instance of a multi-instance task gives its item
             owner = item.getparent().getparent()
             if item.get("name") and owner is not None and owner.get("id"):

@@ -1,7 +1,8 @@
 """A form drawn in the model, on the task page (模型内表单).
 
-A task from Camunda Modeler (``camunda:formData``) or Flowable/Activiti (``formProperty``) that
-names no form of ours carries its fields in the model: engine/dialects.py copies them into the
+A task from Camunda Modeler (``camunda:formData``; a Camunda 8 form-js form embedded in the model,
+engine/camunda_forms.py) or Flowable/Activiti (``formProperty``) that names no form of ours carries
+its fields in the model: engine/dialects.py copies them into the
 task's ``formFields`` property, engine/model_forms.py reads them (``fields_of``) and checks a
 completion against them (``check``: defaults, required, numbers as typed, 是/否, enum values). This
 module only turns those fields into the field dicts the task page's macros render
@@ -24,7 +25,8 @@ from . import formspec, model_data
 # the model's field type -> the input kind of fields.html
 KINDS = {"long": "integer", "integer": "integer", "int": "integer", "short": "integer",
          "double": "number", "float": "number", "decimal": "number", "number": "number",
-         "boolean": "boolean", "date": "date", "enum": "enum"}
+         "boolean": "boolean", "date": "date", "enum": "enum",
+         "textarea": "textarea", "datetime": "datetime", "time": "time"}  # the last three: Camunda 8 forms
 UNNAMED = "未命名字段"
 
 
@@ -76,22 +78,31 @@ def _field_dicts(engine, drawn: list[dict], model_id: int | None, gateway_reads:
         return None
     labels = model_data.data_labels(engine, model_id)
     out = []
-    for f in drawn:
+    for position, f in enumerate(drawn):
         fid = f.get("id")
         if not fid:
+            if f.get("display"):  # a Camunda 8 form's text or group title: shown, posts nothing
+                out.append({"name": f"_shown_{position}", "label": "", "type": "note", "text": f["display"],
+                            "heading": bool(f.get("heading")), "required": False, "readonly": False,
+                            "default": None, "options": [], "option_names": {}, "drawn": True, "unset": False})
             continue
         kind = KINDS.get((f.get("type") or "string").lower(), "text")
         options = [(str(v), str(n)) for v, n in f.get("values") or []]
         if kind == "enum" and not options:
             kind = "text"
-        required, default = bool(f.get("required")), f.get("default")
+        if f.get("multiple"):  # a Camunda 8 checklist/taglist: several of its choices (or typed, split at commas)
+            kind = "multichoice" if options else "text"
+        # a field its condition may hide (Camunda 8's conditional.hide) is asked for only while shown:
+        # the server decides on the values posted (engine/model_forms.check), the page marks no *
+        required, default = bool(f.get("required")) and not f.get("hide"), f.get("default")
         out.append({"name": fid, "label": f.get("label") or labels.get(fid) or UNNAMED, "type": kind,
                     "required": required, "readonly": bool(f.get("readonly")),
                     "default": default, "options": options, "option_names": dict(options),
                     "drawn": True,
                     # how its day is typed: the model's datePattern (Activiti/Flowable) if it has one
                     "placeholder": ("如 " + model_forms.date_spellings(f.get("datePattern")).removeprefix("日期，如 ")
-                                    if kind == "date" else None),
+                                    if kind == "date" else "如 09:30" if kind == "time"
+                                    else "多项请用逗号分隔" if f.get("multiple") and kind == "text" else None),
                     # a 是/否 the model neither requires nor defaults may stay not given (不填) — unless
                     # the gateway right after the task reads it: a completion without it is refused
                     # (engine/model_forms.blank_refusal), so the page offers 是/否 alone, neither chosen

@@ -1,0 +1,206 @@
+"""Camunda 8 forms (Camunda 8 表单): a form-js schema read as the fields of a form drawn in the model.
+
+Camunda Modeler 5 draws a Camunda 8 user task's form with form-js (the ``.form`` editor) and links it
+to the task in one of two ways:
+
+- embedded (Camunda 8.0–8.2's default): the form's JSON is the text of a ``zeebe:userTaskForm``
+  element in the process's ``extensionElements``, named by the task's (or the start event's)
+  ``<zeebe:formDefinition formKey="camunda-forms:bpmn:UserTaskForm_1"/>``;
+- linked (8.3 and later): ``<zeebe:formDefinition formId="inspection-form"/>`` names a ``.form``
+  file deployed beside the model in Zeebe. Our deploy takes one file, so such a model is refused
+  naming the task and the form, with the way to embed it (engine/dialects.py).
+
+``fields`` turns the schema into the same field dicts engine/dialects.py makes of Camunda 7's
+``formField`` and Flowable's ``formProperty`` (the task's ``formFields`` property), so that
+engine/model_forms.py checks a completion against them and webui/drawn_form.py shows them, as it
+does for those. form-js components, as read here:
+
+- ``textfield`` text, ``textarea`` several lines; ``validate.minLength``/``maxLength`` checked;
+- ``number``: an integer when ``decimalDigits`` is 0, else a decimal; ``validate.min``/``max`` checked;
+- ``checkbox``: 是/否, false when not given (form-js submits an unticked box as false);
+- ``radio``/``select``: one of ``values`` (``label`` shown, ``value`` stored); ``checklist``/
+  ``taglist``: several of them (a list). Choices from a variable (``valuesKey``) or a FEEL
+  ``valuesExpression`` are not known before the case runs: the field is a text box, said at deploy;
+- ``datetime``: ``subtype`` date (the ISO day), datetime (the moment in Beijing), time (``09:30``);
+- ``text`` (its markdown shown as plain lines), ``image``, ``spacer``, ``separator``, ``button``,
+  ``html``: shown only, or nothing; a ``group``'s (``dynamiclist``'s) components are read as the
+  form's own;
+- ``validate.required``, ``defaultValue``, ``readonly``/``disabled`` (true: shown, not written),
+  ``label`` (the Chinese the page and the errors name), ``key`` (the case variable);
+- ``conditional.hide``: FEEL translated to Python (engine/expressions.py); when the translation is a
+  plain expression (engine/restricted.is_plain) the field is not required while the condition holds
+  on the submitted values (engine/model_forms.py); a condition not translated is noted and the field
+  is always shown and checked;
+- any other component (``filepicker``, ``expression``, ``table``...) with a ``key``: a text box, and a
+  warning at deploy naming the task and the field.
+
+One job: schema in, (fields, warnings) out; nothing here reads the database or runs model code.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from .expressions import Untranslatable, translate
+from .restricted import is_plain
+
+EMBEDDED_PREFIX = "camunda-forms:bpmn:"
+KEYED = {"textfield", "textarea", "number", "checkbox", "checklist", "taglist", "radio", "select", "datetime"}
+SHOWN_ONLY = {"text", "image", "spacer", "separator", "button", "html", "iframe", "documentPreview"}
+NESTED = {"group", "dynamiclist"}
+COMPONENT_NAMES = {"filepicker": "文件上传", "expression": "计算值", "table": "表格", "dynamiclist": "动态列表"}
+MAX_COMPONENTS = 500  # a form bigger than this is not a form a person fills in
+
+
+class FormError(ValueError):
+    """The schema cannot be read (not JSON, no components): the message says why, in Chinese."""
+
+
+def parse(text: str) -> dict:
+    """The form-js schema in ``text`` (a ``zeebe:userTaskForm``'s content or a ``.form`` file)."""
+    try:
+        schema = json.loads(text or "")
+    except ValueError:
+        raise FormError("不是有效的 JSON（Camunda 表单）") from None
+    if not isinstance(schema, dict) or not isinstance(schema.get("components", []), list):
+        raise FormError("不是 Camunda 表单（缺少 components）")
+    return schema
+
+
+def fields(schema: dict) -> tuple[list[dict], list[str]]:
+    """(field dicts in engine/dialects.py's shape, warnings in Chinese naming each field)."""
+    out: list[dict] = []
+    warnings: list[str] = []
+    _walk(schema.get("components") or [], out, warnings, [0])
+    return out, warnings
+
+
+def _walk(components, out: list[dict], warnings: list[str], count: list[int]) -> None:
+    for c in components:
+        if not isinstance(c, dict):
+            continue
+        count[0] += 1
+        if count[0] > MAX_COMPONENTS:
+            warnings.append(f"表单组件超过 {MAX_COMPONENTS} 个，其余未读取")
+            return
+        kind = str(c.get("type") or "")
+        if kind in NESTED:
+            if kind == "dynamiclist":
+                warnings.append(f"{_named(c)}是动态列表，本系统按其中各字段逐一显示（不能增删行）")
+            if isinstance(c.get("label"), str) and c["label"].strip():
+                out.append({"id": None, "display": c["label"].strip(), "heading": True})
+            _walk(c.get("components") or [], out, warnings, count)
+            continue
+        if kind in SHOWN_ONLY or (kind not in KEYED and not c.get("key")):
+            text = _display_text(c) if kind in ("text", "html") else ""
+            if text:
+                out.append({"id": None, "display": text})
+            continue
+        field = _field(c, kind, warnings)
+        if field is not None:
+            out.append(field)
+
+
+def _named(c: dict) -> str:
+    label = str(c.get("label") or "").strip()
+    return f"字段「{label}」" if label else f"字段（{c.get('key') or c.get('id') or c.get('type')}）"
+
+
+_MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s*|[-*+]\s+|>\s*)|[*_`]{1,3}")
+
+
+def _display_text(c: dict) -> str:
+    """A text component's markdown as the plain lines a person reads (marks dropped); a text that is
+    an expression (``=...``) or a template (``{{...}}``) is not shown: its value is not known here."""
+    text = str(c.get("text") or c.get("content") or "")
+    if text.lstrip().startswith("=") or "{{" in text:
+        return ""
+    lines = [_MARKDOWN.sub("", line).strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _field(c: dict, kind: str, warnings: list[str]) -> dict | None:
+    key = str(c.get("key") or c.get("path") or "").strip()
+    if not key:
+        return None
+    label = str(c.get("label") or "").strip()
+    if not label and kind == "datetime":
+        label = str(c.get("dateLabel") or c.get("timeLabel") or "").strip()
+    validate = c.get("validate") if isinstance(c.get("validate"), dict) else {}
+    readonly = c.get("readonly") is True or c.get("disabled") is True
+    f: dict = {"id": key, "label": label, "type": "string", "default": _default(c.get("defaultValue")),
+               "required": validate.get("required") is True and not readonly, "readonly": readonly}
+    if isinstance(c.get("readonly"), str) and c["readonly"].strip():
+        warnings.append(f"{_named(c)}的只读条件「{c['readonly'].strip()}」在本系统中不计算，该字段可以填写")
+    if kind == "textarea":
+        f["type"] = "textarea"
+    elif kind == "number":
+        digits = c.get("decimalDigits")
+        f["type"] = "long" if digits == 0 or digits == "0" else "double"
+        for bound in ("min", "max"):
+            if _is_number(validate.get(bound)):
+                f[bound] = validate[bound]
+    elif kind == "checkbox":
+        f["type"] = "boolean"
+        if f["default"] is None:
+            f["default"] = "false"  # form-js submits an unticked box as false
+    elif kind in ("radio", "select", "checklist", "taglist"):
+        values = c.get("values")
+        if isinstance(values, list) and values:
+            f["type"] = "enum"
+            f["values"] = [[str(v.get("value")), str(v.get("label") or v.get("value"))] for v in values
+                           if isinstance(v, dict) and v.get("value") not in (None, "")]
+            if kind in ("checklist", "taglist"):
+                f["multiple"] = True
+        else:
+            source = c.get("valuesKey") or c.get("valuesExpression") or ""
+            warnings.append(f"{_named(c)}的选项来自流程数据（{source}），部署时无法得知，办理页面显示为文本框")
+            if kind in ("checklist", "taglist"):
+                f["multiple"] = True
+    elif kind == "datetime":
+        subtype = str(c.get("subtype") or "date")
+        f["type"] = {"date": "date", "time": "time"}.get(subtype, "datetime")
+    elif kind not in ("textfield",):
+        what = COMPONENT_NAMES.get(kind, f"「{kind}」")
+        warnings.append(f"{_named(c)}是本系统不支持的表单组件{what}，办理页面显示为文本框")
+    if kind in ("textfield", "textarea"):
+        for bound in ("minLength", "maxLength"):
+            if _is_number(validate.get(bound)):
+                f[bound] = int(validate[bound])
+    hide = (c.get("conditional") or {}).get("hide") if isinstance(c.get("conditional"), dict) else None
+    if isinstance(hide, str) and hide.strip():
+        python = _condition(hide.strip())
+        if python is None:
+            warnings.append(f"{_named(c)}的隐藏条件「{hide.strip()}」无法在本系统中计算，该字段总是显示")
+        else:
+            f["hide"] = python
+    return f
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _default(value):
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
+def _condition(feel: str) -> str | None:
+    """Python for a ``conditional.hide`` FEEL expression, or None when it cannot be evaluated here
+    (not translated, or not a plain expression the host evaluates by itself)."""
+    text = feel if feel.startswith("=") else "=" + feel
+    try:
+        python = translate(text)
+    except Untranslatable:
+        return None
+    return python if is_plain(python) else None
+
+
+def embedded_id(form_key: str | None) -> str | None:
+    """``UserTaskForm_1`` of ``camunda-forms:bpmn:UserTaskForm_1``; None for any other key."""
+    key = (form_key or "").strip()
+    return key[len(EMBEDDED_PREFIX):] or None if key.startswith(EMBEDDED_PREFIX) else None

@@ -1,0 +1,61 @@
+"""A Camunda 8 form embedded in the model (Camunda 8 表单), filled in and submitted in a real browser
+(Debian's Chromium through Playwright): zeebe_embedded_form's 现场检查, on the UI tests' SQLite file.
+"""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.interop_support import CORPUS
+from tests.ui_support import LiveServer, browser, logged_in_page, make_world, open_task  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+if shutil.which("chromium") is None:
+    pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    w = make_world(tmp_path_factory.mktemp("camunda8-form-browser"))
+    w.engine.deploy(CORPUS / "zeebe_embedded_form.bpmn", by="zhao")
+    yield w
+    w.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(world):
+    with LiveServer(world.app) as srv:
+        yield srv
+
+
+def test_the_inspection_form_is_filled_by_its_labels_and_a_missing_field_is_named(browser, server, world):
+    e = world.engine
+    case = e.start("zeebe_embedded_form", by="zhang", org="east", title="甲公司现场检查",
+                   data={"company": "甲公司", "team_lead": "张三"})
+    task = open_task(e, case.id, "Activity_0check")
+    page = logged_in_page(browser, server, "zhang", 1366)
+    page.goto(server.url + f"/tasks/{task.id}")
+    form = page.locator("#task-form")
+    expect(form).to_contain_text("现场检查记录")
+    expect(form.get_by_label("带队人员")).to_be_disabled()
+    form.get_by_label("检查日期").fill("2026年11月1日")
+    form.locator("#f-major_hazard").get_by_label("是", exact=True).check()
+    form.get_by_label("拟罚款金额（元）").fill("５,０００,０００")
+    form.get_by_label("隐患等级").select_option(label="重大隐患")
+    form.get_by_label("消防设施").check()
+    form.get_by_label("危化品存放").check()
+    form.get_by_label("整改期限（天）").fill("30")
+    page.click("#submit")
+    expect(page.locator("#err-site")).to_have_text("「检查地点」为必填项")
+    expect(form.get_by_label("危化品存放")).to_be_checked()  # what was ticked stays
+    form.get_by_label("检查地点").fill("一号车间")
+    page.click("#submit")
+    expect(page.locator(".flash, .flashes").first).to_contain_text("已提交：现场检查")
+    data = e.case(case.id).data
+    assert (data["site"], data["fine"], data["level"], data["items"], data["rectify_days"]) == (
+        "一号车间", 5_000_000, "major", ["fire", "chem"], 30)
+    assert open_task(e, case.id, "Activity_0listed").name == "挂牌督办"
+    page.context.close()
