@@ -6,7 +6,9 @@ external worker or a person; call activities pass only the variables their model
 (engine/call_activity.py); timer events run on the engine clock (engine/timers.py); and a
 multi-instance task whose input collection is missing or no collection fails naming the task in
 Chinese (SpiffWorkflow's parallel one raised a bare ``TypeError`` naming nothing); and an exclusive or
-inclusive gateway none of whose conditions holds says so in Chinese (engine/gateways.py).
+inclusive gateway none of whose conditions holds says so in Chinese (engine/gateways.py); and a process
+ends through engine/gateways.py's ``_EndJoin`` (``get_spec`` changes the class of SpiffWorkflow's, made
+with the process spec; stored specs restore to it by the same type name).
 ``DUBAN_CONFIG`` is SpiffWorkflow's serializer configuration plus the converters for those classes. Everything else — Camunda/Flowable attributes, JUEL conditions — is
 rewritten into SpiffWorkflow's dialect before parsing (engine/dialects.py).
 """
@@ -21,6 +23,7 @@ from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.event_parsers import EventDefinitionParser
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
+from SpiffWorkflow.bpmn.specs import control
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -160,6 +163,12 @@ class DubanParser(SpiffBpmnParser):
         full_tag("inclusiveGateway"): (ConditionalGatewayParser, gateways.InclusiveGateway),
     }
 
+    def get_spec(self, process_id, required=True):
+        spec = super().get_spec(process_id, required)
+        if spec is not None:  # every spec a bundle holds is had here (get_subprocess_specs too)
+            gateways.our_end_join(spec)
+        return spec
+
 
 DUBAN_CONFIG = deepcopy(SPIFF_CONFIG)
 DUBAN_CONFIG[DubanServiceTask] = ServiceTaskConverter
@@ -170,6 +179,7 @@ DUBAN_CONFIG[ParallelMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.ParallelMulti
 DUBAN_CONFIG[SequentialMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.SequentialMultiInstanceTask]
 for _theirs, _gateway in gateways.OURS.items():  # same type names: stored specs restore to ours
     DUBAN_CONFIG[_gateway] = SPIFF_CONFIG[_theirs]
+DUBAN_CONFIG[gateways._EndJoin] = SPIFF_CONFIG[control._EndJoin]  # the process's end join (the same)
 DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = TimerConditionalEventDefinitionConverter
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.
 for _ours in timers.OURS.values():

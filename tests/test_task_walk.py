@@ -55,3 +55,53 @@ def test_task_queries_are_answered_as_spiffworkflows_iterator_answers_them_witho
     joins = [keys for keys, _, _, _ in got if "spec_name" in keys or "end_at_spec" in keys]
     if key != "camunda7_implicit_end":
         assert joins, "the model's joins asked for their tasks"
+
+
+@pytest.mark.parametrize("files,key,rounds", [
+    (["child.bpmn", "loop_parallel.bpmn"], "loop_parallel", 4),
+    (["loop_inclusive.bpmn"], "loop_inclusive", 4),
+    (["interop/camunda7_hazard_gateways.bpmn"], "camunda7_hazard_gateways", 2),
+    (["nested_event_subprocess.bpmn"], "nested_event_subprocess", 2),
+    (["interop/camunda7_implicit_end.bpmn"], "camunda7_implicit_end", 2),
+    (["interop/bpmnio_implicit_split.bpmn"], "bpmnio_implicit_split", 2),
+])
+def test_the_end_join_decides_as_spiffworkflows_walk_decides_without_it(sqlite_url, monkeypatch, files, key, rounds):
+    """The join a process ends through (engine/gateways.py ``_EndJoin``: parsed, and restored from a
+    stored spec after a restart) answers "may it fire?" as SpiffWorkflow's walk of the tree answers,
+    at every update to the case's end (parallel branches still open: no; sub-processes; the last
+    branch done: yes), without building the walk's iterator."""
+    from SpiffWorkflow.bpmn.specs import control
+    from SpiffWorkflow.util import task as spiff_task
+
+    from engine import gateways
+    from tests.test_differential import engine_walk
+
+    built = []
+    real_init = spiff_task.TaskIterator.__init__
+
+    def counted_init(self, *args, **kwargs):
+        built.append(kwargs)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(spiff_task.TaskIterator, "__init__", counted_init)
+    ours, theirs = gateways._EndJoin._check_threshold_unstructured, control._EndJoin._check_threshold_unstructured
+    got, spiffs = [], []
+
+    def both(self, my_task):
+        built.clear()
+        mine = ours(self, my_task)
+        iterated = bool(built)
+        got.append((mine, theirs(self, my_task), iterated))
+        return mine
+
+    # SpiffWorkflow's own end join asked (a spec not ours, or ours falling back to it): recorded
+    monkeypatch.setattr(control._EndJoin, "_check_threshold_unstructured",
+                        lambda self, my_task: spiffs.append(type(self)) or theirs(self, my_task))
+    monkeypatch.setattr(gateways._EndJoin, "_check_threshold_unstructured", both)
+    seen, done, _ = engine_walk(sqlite_url, files, key, rounds, restart_every=3)
+    assert done and seen
+    assert got and spiffs == []
+    assert [(mine, walked) for mine, walked, _ in got if mine != walked] == []
+    assert not any(iterated for _, _, iterated in got)
+    assert True in {mine for mine, _, _ in got}
+    print(key, "end join asked", len(got), "may fire", sum(mine for mine, _, _ in got))
