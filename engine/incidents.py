@@ -5,14 +5,18 @@ An incident stores what failed as a command — its ``action`` and the ``payload
 optionally with corrected data: the command is looked up in ``RETRY`` (action → handler) and run
 again through the normal use case, recorded as the supervisor acting on behalf of the original
 user; on success the incident is resolved. A new kind of step that can fail adds its handler with
-``register_retry`` instead of another branch here.
+``register_retry`` instead of another branch here. A retry that fails again updates the incident
+it retried (``record``): one open incident for the step, its latest error and data, its failed
+retries counted (``retries``), each attempt in the audit trail; not a second incident beside it.
 """
 from __future__ import annotations
 
 import logging
 import re
 import traceback
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable, Literal
 
 import sqlalchemy as sa
@@ -150,10 +154,12 @@ def retry(engine, incident_id: int, by: str, data: dict | None = None):
         return resolve
 
     token = step.RETRYING.set(in_transaction)
+    again = _RETRYING.set(_Retrying(incident_id, by, resolved))
     try:
         with audit.on_behalf(by, of=command.actor):  # recorded as the supervisor acting for the original user
             result = handler(engine, command, by)
     finally:
+        _RETRYING.reset(again)
         step.RETRYING.reset(token)
     if not resolved:  # the command wrote nothing through a step transaction: resolved on its own
         with step.transaction(engine) as tx:
@@ -161,6 +167,26 @@ def retry(engine, incident_id: int, by: str, data: dict | None = None):
             if resolve is not None:
                 resolve()
     return result
+
+
+@dataclass
+class _Retrying:
+    """A supervisor's retry under way (``retry``): a failure of its command updates this incident."""
+    incident_id: int
+    by: str
+    resolved: list[bool]  # an earlier transaction of the command committed and resolved it
+
+
+_RETRYING: ContextVar[_Retrying | None] = ContextVar("duban_incident_retrying", default=None)
+RETRIES = "retries"  # the payload's record of failed retries: {"count", "at", "by"}
+
+
+def retries(incident: Incident) -> tuple[int, datetime | None, str | None]:
+    """How often a supervisor's retry of ``incident`` failed again, when the last did, and who ran it
+    (0, None, None: never retried)."""
+    said = (incident.payload or {}).get(RETRIES) or {}
+    at = said.get("at")
+    return int(said.get("count") or 0), datetime.fromisoformat(at) if at else None, said.get("by")
 
 
 ALREADY_RETRIED = "该异常事件已处理（已被重试），不再重复执行"
@@ -208,22 +234,52 @@ def check(engine, s: Session, p: Principal, inc: Incident) -> None:
 
 
 def record(engine, case_id, action, task_id, element_id, actor, payload, exc) -> IncidentRaised:
-    """Store the failed step as a command (its own transaction: the step itself was rolled back)."""
+    """Store the failed step as a command (its own transaction: the step itself was rolled back).
+
+    A supervisor's retry that fails again (``retry``, before any transaction of its command
+    committed) updates the incident it retried instead of opening a second one next to it: one open
+    incident for the step, its error the latest, its payload what the retry ran (the corrected data:
+    the next retry form shows it), its count of failed retries, when and by whom (``retries``);
+    ``created_at`` stays when the step first failed. Each attempt is in the audit trail: an
+    ``incident`` event of the case with ``attempt`` (1 the first failure, 2 the first retry...), or,
+    for a start that made no case, an ``incident_retry_failed`` event of the system chain."""
     failed_spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
     message = error_message(exc, failed_spec)
     log.warning("incident on case %s (%s %s): %s", case_id, action, task_id, message)
+    retrying = _RETRYING.get()
+    trace = traceback.format_exception_only(type(exc), exc)[-1].strip()
     with engine.db.write() as s:
-        inc = Incident(case_id=case_id, action=action, task_id=task_id,
-                       element_id=getattr(failed_spec, "bpmn_id", None) or element_id,
-                       actor=actor, payload=payload, message=message, created_at=engine.clock.now())
-        s.add(inc)
-        s.flush()
-        if case_id is not None:
-            audit.append(s, chain=audit.case_chain(case_id), case_id=case_id, actor=actor, action="incident",
-                         at=inc.created_at, task_id=task_id,
-                         detail={"incident": inc.id, "message": message,
-                                 "trace": traceback.format_exception_only(type(exc), exc)[-1].strip()})
-        return IncidentRaised(inc.id, message, element_id=inc.element_id, case_id=case_id)
+        inc = None
+        if retrying is not None and not retrying.resolved:
+            inc = s.get(Incident, retrying.incident_id, with_for_update=True)
+            if inc is not None and inc.resolved_at is not None:
+                inc = None
+        now = engine.clock.now()
+        if inc is None:
+            inc = Incident(case_id=case_id, action=action, task_id=task_id,
+                           element_id=getattr(failed_spec, "bpmn_id", None) or element_id,
+                           actor=actor, payload=payload, message=message, created_at=now)
+            s.add(inc)
+            s.flush()
+            attempt = 1
+        else:
+            failed = retries(inc)[0] + 1
+            inc.message = message
+            inc.element_id = getattr(failed_spec, "bpmn_id", None) or element_id or inc.element_id
+            inc.payload = {**(payload or {}), RETRIES: {"count": failed, "at": now.isoformat(), "by": retrying.by}}
+            s.flush()
+            attempt = failed + 1
+        detail = {"incident": inc.id, "message": message, "trace": trace}
+        if attempt > 1:
+            detail["attempt"] = attempt
+        if inc.case_id is not None:
+            audit.append(s, chain=audit.case_chain(inc.case_id), case_id=inc.case_id, actor=actor, action="incident",
+                         at=now, task_id=task_id, detail=detail)
+        elif attempt > 1:  # a start retried: no case yet, its attempts go in the system chain
+            audit.append(s, chain=audit.SYSTEM_CHAIN, actor=retrying.by if retrying else actor,
+                         action="incident_retry_failed", at=now,
+                         detail={**detail, "process": (payload or {}).get("process_key")})
+        return IncidentRaised(inc.id, message, element_id=inc.element_id, case_id=inc.case_id)
 
 
 def error_message(exc: BaseException, spec=None) -> str:

@@ -571,11 +571,12 @@ def test_a_lane_rebound_by_another_process_is_seen_by_the_next_batch_of_a_runnin
     admin.dispose()
 
 
-def test_a_timer_retried_while_its_model_still_fails_leaves_a_new_incident_of_its_own(database_url):
+def test_a_timer_retried_while_its_model_still_fails_keeps_its_incident_updated(database_url):
     """Guard: retrying a timer's incident forces the parked timer to fire again (``force``), and when
-    the model still fails, the failure is stored again as a retryable timer incident of the same
-    case — by the timer, with the retrying worker and the model's error — not lost or half-filled
-    (mutation testing: every argument of that second incident could be dropped unnoticed)."""
+    the model still fails, the failure is stored again on the same retryable timer incident of the
+    case (one open incident for the step, engine/incidents.py ``record``) — by the timer, with the
+    retrying worker, the model's error and the failed retry counted — not lost or half-filled
+    (mutation testing: every argument of that second failure could be dropped unnoticed)."""
     e = make_engine(database_url, clock=ManualClock(START))
     deploy(e, "timer_then_script.bpmn")
     bad = e.start("timer_then_script", by="zhang", org="east", data={"total": 5000, "days": 0}).id   # ÷ 0
@@ -584,12 +585,16 @@ def test_a_timer_retried_while_its_model_still_fails_leaves_a_new_incident_of_it
     (first,) = e.incidents()
     with pytest.raises(IncidentRaised):
         e.retry_incident(first.id, by="boss")
-    (again,) = [i for i in e.incidents() if i.id != first.id]
-    assert (again.case_id, again.action, again.actor, again.payload) == (bad, "timer", "timer", {"worker": "retry:boss"})
+    (again,) = e.incidents()
+    assert (again.id, again.case_id, again.action, again.actor) == (first.id, bad, "timer", "timer")
+    assert again.payload == {"worker": "retry:boss", "retries": {"count": 1, "at": DUE.isoformat(), "by": "boss"}}
     assert again.message == first.message and "计算每日罚款" in again.message
-    assert [ev["actor"] for ev in e.case(bad).history if ev["action"] == "incident"] == ["timer", "boss"]  # on behalf
-    with pytest.raises(IncidentRaised):                       # the new incident is itself a timer to retry
+    assert [(ev["actor"], ev["detail"]["incident"], ev["detail"].get("attempt"))
+            for ev in e.case(bad).history if ev["action"] == "incident"] == [("timer", first.id, None),
+                                                                             ("boss", first.id, 2)]  # on behalf
+    with pytest.raises(IncidentRaised):                       # still a timer to retry
         e.retry_incident(again.id, by="boss")
+    assert [i.payload["retries"]["count"] for i in e.incidents()] == [2]
     e.dispose()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
+from engine import incidents as incident_rules
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 from engine.queries import page_key
 from workflows import calendar
@@ -122,8 +123,9 @@ def _incidents_page(corrected: dict | None = None, status: int = 200):
     explained = {i.id: labels.incident_explanation(i.message, steps.get(i.id), names[i.id]) for i in rows}
     forms = {i.id: incident_form.build(eng, i, names[i.id], steps.get(i.id)) for i in rows}
     forms.update(corrected or {})
+    retried = {i.id: incident_rules.retries(i) for i in rows}  # (failed retries, the last at, by whom)
     return render_template("supervisor/incidents.html", incidents=rows, cases=cases, steps=steps,
-                           explained=explained, forms=forms), status
+                           explained=explained, forms=forms, retried=retried), status
 
 
 def _step_name(eng, incident) -> str | None:
@@ -162,10 +164,14 @@ def retry(incident_id: int):
             return _incidents_page({incident_id: form}, 422)
     except IncidentRaised as exc:
         again = next((i for i in eng.incidents() if i.id == exc.incident_id), None)
-        flash(f"重试仍然失败，已记录为异常事件 #{exc.incident_id}："
-              + labels.incident_explanation(again.message if again else str(exc),
-                                            _step_name(eng, again) if again else None,
-                                            incident_form.incident_labels(eng, again) if again else None), "error")
+        said = labels.incident_explanation(again.message if again else str(exc),
+                                           _step_name(eng, again) if again else None,
+                                           incident_form.incident_labels(eng, again) if again else None)
+        if exc.incident_id == incident_id:  # the same incident, updated (engine/incidents.py ``record``)
+            count = incident_rules.retries(again)[0] if again else 0
+            flash(f"重试仍然失败（已重试 {count} 次），异常事件 #{incident_id} 仍待处理：{said}", "error")
+        else:
+            flash(f"重试仍然失败，已记录为异常事件 #{exc.incident_id}：{said}", "error")
     except Conflict as exc:
         flash(str(exc), "error")
     return redirect(url_for("supervisor.incidents"))

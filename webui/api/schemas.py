@@ -11,6 +11,8 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from engine import incidents as incident_rules
+
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 KEY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"  # one line of text: no control characters
@@ -215,6 +217,8 @@ class Incident(Schema):
     created_at = fields.DateTime(required=True)
     resolved_at = fields.DateTime(allow_none=True)
     resolved_by = fields.String(allow_none=True)
+    retries = fields.Function(lambda inc: incident_rules.retries(inc)[0], dump_only=True,
+                              metadata={"description": "重试后仍失败的次数（同一环节只保留这一条异常事件，message 为最近一次的错误）"})
 
 
 class Timer(Schema):
