@@ -1,7 +1,8 @@
 """What a model drawn elsewhere says about its data (模型中的数据说明), for the pages that ask for a value.
 
 A model from Camunda Modeler, Flowable or bpmn.io has no form of ours, but it often says what its
-variables are: a Camunda ``formField``'s label and type, a Flowable/Activiti ``formProperty``'s name,
+variables are: a Camunda ``formField``'s label and type (a Camunda 8 form-js field's too, read as
+engine/camunda_forms.py reads it), a Flowable/Activiti ``formProperty``'s name,
 a data object's name (spiff-arena and bpmn.io draw variables so), or a task's input parameter named
 in Chinese that takes a variable as it is (``<camunda:inputParameter name="整改天数">${days}</…>``,
 ``<zeebe:input source="=days" target="整改天数"/>``). Only labels with Chinese in them are kept: a page
@@ -21,6 +22,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from engine import dialects
 from engine.dialects import B, VENDOR_NS, ZEEBE_NS
 from engine.expressions import Untranslatable, translate
 from engine.model_forms import FALSE, NUMBER_KINDS, TRUE
@@ -51,6 +53,8 @@ class ModelData:
         kind = self.kinds.get(key)
         if kind is None or value is None or value == "":
             return None
+        if key in self.choices and isinstance(value, list):  # a Camunda 8 checklist: its choices' names
+            return "、".join(self.choices[key].get(str(v), display.value(v)) for v in value)
         if key in self.choices:
             return self.choices[key].get(str(value), display.value(value))
         if kind == "boolean":
@@ -104,6 +108,15 @@ def _read(engine, model_id: int) -> ModelData:
                 names = {v.get("id"): v.get("name") or v.get("id") for v in f.iterfind(f"{{{ns}}}value") if v.get("id")}
                 if names:
                     choices.setdefault(key, names)
+    for definition in root.iter(f"{{{ZEEBE_NS}}}formDefinition"):  # a Camunda 8 form embedded in the file
+        owner = definition.getparent().getparent() if definition.getparent() is not None else None
+        for f in dialects._form_fields(owner) if owner is not None else ():
+            if f.get("id"):
+                if f.get("label") and _CHINESE.search(f["label"]) and not _CHINESE.search(f["id"]):
+                    labels.setdefault(f["id"], " ".join(f["label"].split()))
+                kinds.setdefault(f["id"], "list" if f.get("multiple") else (f.get("type") or "string").lower())
+                if f.get("values"):
+                    choices.setdefault(f["id"], {v: n for v, n in f["values"]})
     yes_no = frozenset(k for k, kind in kinds.items() if kind == "boolean")
     conditions: dict[str, list[str]] = {}
     waits = ((e.getparent().get("id"), e.findtext(f"{B}condition")) for e in root.iter(f"{B}conditionalEventDefinition"))
