@@ -1020,12 +1020,22 @@ def _feel_test(text: str) -> str:
     return f"? == {text}"
 
 
+# A negated unary test (FEEL ``not("危险化学品","烟花爆竹")``, ``not(< 100)``): none of its tests holds.
+_FEEL_NOT = re.compile(r"^\s*not\s*\((.*)\)\s*$", re.S)
+
+
 def _dmn_cell(kind: str, text: str) -> str:
     """A DMN cell in Python: FEEL if-expressions and list contains() translated
     (engine/expressions.py); an input entry's alternatives (``"危险化学品","烟花爆竹"``: any of
-    them) joined with ``or``; then ``feel_cell``. Raises Untranslatable."""
+    them) joined with ``or``, a negated one (``not("矿山")``: none of them) as ``not (...)`` — kept
+    as it was, SpiffWorkflow compared the input with the Python value ``not "矿山"`` (False), so the
+    rule never matched and the table answered another rule silently; then ``feel_cell``. Raises
+    Untranslatable."""
     if _FEEL_ONLY.search(text) and "?" not in text:
         text = translate("=" + text)
+    if kind == "inputEntry" and (negated := _FEEL_NOT.match(text)) and negated.group(1).strip():
+        tests = " or ".join(f"({_feel_test(a)})" for a in _split_top_level(negated.group(1)))
+        return f"not ({tests})"
     if kind == "inputEntry":
         alternatives = _split_top_level(text)
         if len(alternatives) > 1:

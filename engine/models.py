@@ -100,7 +100,7 @@ class ModelStore:
             for key in pf.keys:
                 validation.build_specs(parser, key, pf)
         else:
-            validation.raise_problems(filename, [validation.Problem(p["message"], p["element_id"], p["line"])
+            validation.raise_problems(filename, [validation.code_problem(pf.root, p)
                                                  for p in (sandbox.check_model(pf.root) if self.check_model_code else [])])
             validation.spiff_parse([pf])
         return pf

@@ -187,8 +187,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
     from another tool may leave to the engine's fallbacks is an error there — a user task without a
     form of this system (its 办理人 would get the generic 名称/值 box), a lane that names no role and
     a task outside every lane (nobody in particular would be asked to do it)."""
-    problems: list[Problem] = [Problem(p["message"], p["element_id"], p["line"])
-                               for p in (sandbox.check_model(pf.root) if check_code else [])]
+    problems: list[Problem] = [code_problem(pf.root, p) for p in (sandbox.check_model(pf.root) if check_code else [])]
     root = pf.root
 
     def add(msg, el, severity="error"):
@@ -395,6 +394,26 @@ def _timer_has_time(timer, event, add) -> bool:
             "如持续时长 PT2H（2 小时）、指定时间 2026-12-31T09:00:00+08:00、循环 R/P1D（每天）", event)
         return False
     return True
+
+
+_PYTHON_SYNTAX = re.compile(r"语法错误: (.+?) \(第")
+
+
+def code_problem(root, found: dict) -> Problem:
+    """A problem of the code check (engine/code_locations.py) named by its shape, as every other
+    refusal is (用户任务「逐户登记」(Task_1) 的完成条件: …), Python's own syntax words in Chinese: a
+    designer read 「完成条件: 语法错误: invalid syntax」 and had to find which of the tasks held it."""
+    message = _PYTHON_SYNTAX.sub(lambda m: f"{_syntax(m.group(1))} (第", found["message"])
+    shapes = root.xpath("//*[@id=$i]", i=found["element_id"]) if found["element_id"] else []
+    if shapes and etree.QName(shapes[0]).namespace == BPMN_NS:
+        message = f"{label(shapes[0])} 的{message}"
+    elif shapes:  # a decision table's cell: its decision, and the rule (or input) holding it
+        owner = next((a for a in shapes[0].iterancestors() if etree.QName(a).localname in ("rule", "input")), None)
+        decision = next((a for a in shapes[0].iterancestors() if etree.QName(a).localname == "decision"), None)
+        if decision is not None and owner is not None:
+            where = "规则" if etree.QName(owner).localname == "rule" else "输入"
+            message = f"决策「{decision.get('name') or decision.get('id')}」的{where} ({owner.get('id')}) 的{message}"
+    return Problem(message, found["element_id"], found["line"])
 
 
 def _syntax(msg: str) -> str:

@@ -246,3 +246,41 @@ def test_a_loop_through_inclusive_branches_taken_every_time_is_refused_as_endles
                           'targetRef="Activity_0register"><bpmn:conditionExpression>${again}</bpmn:conditionExpression>'
                           '</bpmn:sequenceFlow>')
     assert engine.deploy(decided.encode(), by="boss", filename="inclusive_round_decided.bpmn")
+
+
+def test_a_completion_condition_that_does_not_parse_is_refused_naming_its_task(engine):
+    """SpiffWorkflow's own test model writes a placeholder (``test completion``) as a multi-instance
+    task's completion condition: the code check's refusal read 「完成条件: 语法错误: invalid syntax」,
+    naming neither the task nor the fault in Chinese."""
+    xml = (CORPUS / "flowable_countersign_half.bpmn").read_text(encoding="utf-8").replace(
+        "${nrOfCompletedInstances/nrOfInstances &gt;= 0.5}", "半数 通过")
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml.encode(), by="boss", filename="countersign_placeholder.bpmn")
+    (problem,) = [p for p in err.value.problems if p["severity"] == "error"]
+    assert problem["message"] == "用户任务「专家会签」(sid-experts) 的完成条件: 语法错误 (第 1 行) (脚本安全检查)"
+
+
+@pytest.mark.parametrize("data, grade", [({"industry": "烟花爆竹", "employees": 5}, "重点"),
+                                         ({"industry": "冶金", "employees": 150}, "一般"),
+                                         ({"industry": "冶金", "employees": 20}, "简易"),
+                                         ({"industry": "矿山", "employees": 20}, "专项")])
+def test_a_negated_decision_table_entry_matches_what_it_does_not_name(engine, data, grade):
+    """FEEL's ``not("危险化学品","烟花爆竹")`` and ``not(>= 100)`` in a DMN input entry (Camunda 8's
+    riskRating example writes ``not("X3")``): SpiffWorkflow compared the input with Python's
+    ``not "X3"`` (False), so such a rule never matched and the table answered a later rule, silently
+    (冶金 with 150 people graded 专项); ``not(>= 100)`` was refused at deploy as a syntax error. Now
+    they hold when none of the tests inside do."""
+    case = engine.start("zeebe_enterprise_grade", by="zhang", org="east", data=data)
+    assert _open(engine, case.id) == ["Activity_0confirm"]
+    assert engine.case(case.id).data["grade"] == grade
+
+
+def test_a_decision_table_cell_that_does_not_parse_is_refused_naming_its_decision_and_rule(engine):
+    """The code check named only the kind of cell (「决策规则条件: 语法错误: invalid syntax」): which of
+    the tables, which row?"""
+    xml = (CORPUS / "zeebe_enterprise_grade.dmn").read_text(encoding="utf-8").replace(
+        "<text>not(&gt;= 100)</text>", "<text>&gt;= 100 人</text>")
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml.encode(), by="boss", filename="grade_typo.dmn")
+    assert err.value.problems[0]["message"] == (
+        "决策「企业监管分级」的规则 (DecisionRule_0sim003) 的决策规则条件: 语法错误 (第 1 行) (脚本安全检查)")
