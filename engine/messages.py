@@ -340,7 +340,7 @@ def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data:
         raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
     engine.policy.check_start(s, principal, org, principal.party, key, version=version, models_stamp=models_stamp)
     case = step.start_in(engine, tx, key, principal, org, dict(data or {}), "", principal.party,
-                         models_stamp=models_stamp, org_checked=True)
+                         models_stamp=models_stamp, org_checked=True, by_event=True)
     loaded = step.started(tx, case)
     running = case.status == "running"
     catching = waiting_tasks(loaded.workflow, kind, name) if running else []

@@ -451,6 +451,17 @@ def start_form(spec) -> dict:
     return props if fields_of(props) else {}
 
 
+def event_start_form(spec) -> dict:
+    """``start_form`` for a case a message or signal starts (engine/messages.py): the form of the
+    process's only start event when that is a message/signal start, as before; {} when the start
+    form is a none start event's (发起案件's form, not what a message brings: a message start
+    beside a none start used to be refused for the none start's required fields)."""
+    event = start_event(spec)
+    if event is None or isinstance(event.event_definition, NoneEventDefinition):
+        return {}
+    return start_form(spec)
+
+
 def start_event(spec):
     """The start event a case of the process starts from when it is started (发起案件, the REST API,
     ``engine.start``): its none start event. SpiffWorkflow fires every none start event of a plain

@@ -1004,13 +1004,15 @@ def commit_cache(engine, tx: Tx) -> None:
 def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, title: str,
              party: str | None, parent_case_id: int | None = None, actor: str | None = None,
              models_stamp: tuple | None = None, org_checked: bool = False, new_case=None,
-             parent_title: str | None = None) -> CaseRow:
+             parent_title: str | None = None, by_event: bool = False) -> CaseRow:
     """A new case in ``tx``. ``models_stamp``: the models' stamp the caller read in this
     transaction (``models.stamp_columns``: the model and its bundle from the last start that read
     it; else read here, with the case number); ``org_checked``: the caller has seen the org unit
     exists at this transaction's directory (else checked here, from the directory's cache at the
     counter this transaction read); ``new_case``: the case number and id the caller asked for
-    (``cases.NewCase``); ``parent_title``: the title of the case ``parent_case_id``, if known.
+    (``cases.NewCase``); ``parent_title``: the title of the case ``parent_case_id``, if known;
+    ``by_event``: a message or signal starts it (engine/messages.py): the form drawn on a none start
+    event is not its form (``model_forms.event_start_form``).
 
     On PostgreSQL the case row is inserted with its id taken beforehand, queued with the step's
     writes, and ``write_case`` gives the queued INSERT the row as the step leaves it: one statement,
@@ -1028,7 +1030,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
             raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
     model, bundle = engine.models.bundle_for_start(tx.orm, process_key, models_stamp)
     spec, subprocess_specs = engine.models.specs(tx.orm, bundle)
-    drawn = model_forms.start_form(spec)
+    drawn = model_forms.event_start_form(spec) if by_event else model_forms.start_form(spec)
     if drawn:  # a start form drawn in the model: checked and read as a task's drawn form is
         data = model_forms.check(drawn, data)
     if not title and parent_case_id is not None:  # a derived case is named after the case it came from

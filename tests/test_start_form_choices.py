@@ -67,6 +67,11 @@ def test_a_start_from_a_process_with_a_message_start_reads_the_none_start_events
     assert model_forms.start_event(spec).bpmn_id == "StartEvent_found"
 
 
+def test_a_case_a_message_starts_is_not_checked_against_the_none_start_events_form(engine):
+    started = engine.correlate_message("群众举报", by="zhang", data={"tip": "储罐区有异味"})
+    assert started["started"] and engine.case(started["case_id"]).data["tip"] == "储罐区有异味"
+
+
 def test_two_none_start_events_are_refused_at_deploy_naming_both(engine):
     text = BOTH.read_text("utf-8").replace(
         '<bpmn:messageEventDefinition id="MessageEventDefinition_0tip" messageRef="Message_tip" />', "")
