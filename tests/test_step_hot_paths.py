@@ -691,6 +691,46 @@ def test_a_step_calls_do_engine_steps_only_with_an_engine_task_to_run_and_fires_
         engine.dispose()
 
 
+
+def test_a_step_with_no_event_waiting_looks_for_an_engine_task_once(sqlite_url, monkeypatch):
+    """``step.advance``: with nothing in the workflow's waiting events, SpiffWorkflow's
+    ``refresh_timers`` would change no task, so a middle completion of the 5-task model looks
+    through the case's tasks for an engine task once, not again after it (counted), and calls no
+    ``refresh_timers``; a case with a timer waiting beside the work
+    (tests/bpmn/wait_beside_work.bpmn) still has its timers refreshed at every completion, and the
+    timer due fires in the completion as before."""
+    from engine import step
+    from engine.workflow import DubanWorkflow
+
+    looks, refreshed = [], []
+    look = step._engine_task_ready
+    refresh = DubanWorkflow.refresh_timers
+    monkeypatch.setattr(step, "_engine_task_ready", lambda workflow: looks.append(workflow) or look(workflow))
+    monkeypatch.setattr(DubanWorkflow, "refresh_timers", lambda self: refreshed.append(self) or refresh(self))
+    engine = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        engine.deploy(BENCH_MODEL, by="boss")
+        deploy(engine, "wait_beside_work.bpmn")
+        case = engine.start("five_tasks", by="zhang", org="east")
+        for _ in range(4):
+            looks.clear()
+            refreshed.clear()
+            engine.complete(open_task_id(engine, case.id), "zhang", {"意见": "同意"})
+            assert (len(looks), len(refreshed)) == (1, 0)
+        engine.complete(open_task_id(engine, case.id), "zhang", {"意见": "同意"})
+        assert engine.case(case.id).status == "completed"
+
+        wait = engine.start("wait_beside_work", by="zhang", org="east")
+        engine.clock.advance(days=2)  # the timer is due; no sweep has run
+        refreshed.clear()
+        engine.complete(open_task_id(engine, wait.id), "zhang", {})  # 登记: 审核 opens; the timer fires
+        assert refreshed
+        view = engine.case(wait.id)
+        assert sorted(t.name for t in view.tasks if t.state == "open") == ["复查", "审核"]
+        assert [h["action"] for h in view.history].count("timer_fired") == 1
+    finally:
+        engine.dispose()
+
 def test_a_step_calls_only_the_after_step_hooks_that_can_apply_to_its_model(sqlite_url):
     """engine/step.py ``hooks_for``: a step of a case whose model catches no message or signal and
     has no external task (bench/models/five_tasks.bpmn) does not call ``project_waits`` or
