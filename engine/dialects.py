@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from . import camunda_forms
-from .expression_advice import advice, equivalent
+from .expression_advice import advice, dmn_advice, equivalent
 from .expressions import FEEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
@@ -1022,6 +1022,16 @@ def _feel_test(text: str) -> str:
 
 # A negated unary test (FEEL ``not("危险化学品","烟花爆竹")``, ``not(< 100)``): none of its tests holds.
 _FEEL_NOT = re.compile(r"^\s*not\s*\((.*)\)\s*$", re.S)
+# FEEL's built-in functions a decision table's Python cell has no such name for (``count(hazards)``,
+# ``string length(name)``, ``date("2026-01-01")``…): kept as they were, the cell deployed and every
+# case reaching the table stopped with an incident (NameError, or Python's date on a string).
+_FEEL_FUNCTIONS = re.compile(
+    r"(?<![\w.])(?<!list )(count|string length|upper case|lower case|substring(?: before| after)?|starts with|ends with|"
+    r"matches|replace|contains|string|number|date and time|date(?=\s*\(\s*\")|time(?=\s*\(\s*\")|duration|"
+    r"years and months duration|append|concatenate|distinct values|flatten|index of|insert before|remove|reverse|"
+    r"sort|union|mean|median|stddev|mode|product|sublist|floor|ceiling|decimal|modulo|sqrt|odd|even|"
+    r"day of week|month of year|week of year|day of year|get value|get entries|context put|assert)\s*\(")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def _dmn_cell(kind: str, text: str) -> str:
@@ -1031,6 +1041,9 @@ def _dmn_cell(kind: str, text: str) -> str:
     as it was, SpiffWorkflow compared the input with the Python value ``not "矿山"`` (False), so the
     rule never matched and the table answered another rule silently; then ``feel_cell``. Raises
     Untranslatable."""
+    function = _FEEL_FUNCTIONS.search(_QUOTED.sub('""', text))
+    if function:
+        raise Untranslatable(FEEL, "=" + text.strip(), f"调用了函数「{function.group(1)}(...)」（决策表的单元格按 Python 计算，没有这个 FEEL 函数）")
     if _FEEL_ONLY.search(text) and "?" not in text:
         text = translate("=" + text)
     if kind == "inputEntry" and (negated := _FEEL_NOT.match(text)) and negated.group(1).strip():
@@ -1062,7 +1075,7 @@ def normalize_dmn(root: etree._Element, filename: str | None = None) -> etree._E
                 where = "规则" if etree.QName(owner).localname == "rule" else "输入"
                 name = f"决策「{decision.get('name') or decision.get('id')}」" if decision is not None else "决策"
                 message = (f"{name} 的{where} ({owner.get('id')}) 使用 FEEL 表达式「{exc.text.lstrip('=')}」，"
-                           f"{exc.reason}；请改写为 Python 表达式")
+                           f"{exc.reason}；{dmn_advice(etree.QName(el).localname, exc.text)}")
                 raise InvalidModel(message, filename=filename, line=text.sourceline, element_id=owner.get("id"),
                                    problems=[{"message": message, "element_id": owner.get("id"),
                                               "line": text.sourceline, "severity": "error"}]) from None

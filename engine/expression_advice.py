@@ -11,7 +11,8 @@ those common idioms, else the rule with an example.
 Where the model's text is read as Python (a flow's condition, a timer, a completion condition) the
 advice is that Python, written without ``${ }``. Where a vendor attribute or a mapping is read
 (``camunda:dueDate``, ``camunda:inputParameter``: a plain text there is a constant) it is the
-``${...}`` that is translated, and only when such a one says the same.
+``${...}`` that is translated, and only when such a one says the same. A decision table's cell gets
+its own Python (``dmn_advice``): a rule's condition is a value or a test of ``?``, the column's input.
 
 Each suggestion is checked before it is offered: the idioms are rewritten, the rest goes through
 the same translator as the deploy, and the result must compile.
@@ -66,6 +67,36 @@ def advice(exc: Untranslatable, python_read: bool = True) -> str:
     if juel is not None:
         return f"请改写为：{juel}"
     return "请改写为流程变量名或简单表达式。" + ATTRIBUTE_RULE
+
+
+# A decision table's cells are Python, read as SpiffWorkflow reads them: an input expression and a
+# result as expressions; a rule's condition as the value the column's input equals, or a test of it
+# with ? standing for that input (``>= 100`` is ``? >= 100``).
+DMN_RULE = ("决策表的单元格直接写 Python：输入表达式和结果写表达式，如 len(hazards)、\"A类\"；"
+            "规则条件写本列输入要等于的值，或写比较，用 ? 代表本列的输入值，如 \"重大\"、>= 100、len(?) > 2")
+_DMN_INPUT = "duban_dmn_input"
+
+
+def dmn_advice(kind: str, text: str) -> str:
+    """What to write in a decision table's cell (``kind``: inputExpression, inputEntry, outputEntry)
+    instead of the FEEL ``text`` a deploy refuses: that cell's Python where the FEEL is an idiom known
+    here (``count(hazards)`` → ``len(hazards)``; a rule's ``>= count(limits)`` → ``? >= len(limits)``;
+    ``if count(hazards) > 1 then "重大" else "一般"`` → ``("重大" if len(hazards) > 1 else "一般")``),
+    else the rule with examples. The bare 「请改写为 Python 表达式」 said neither."""
+    python = _dmn_equivalent(kind, (text or "").strip().removeprefix("="))
+    if python is not None:
+        return f"请在该单元格改写为 Python：{python}"
+    return "请改写为 Python 表达式。" + DMN_RULE
+
+
+def _dmn_equivalent(kind: str, body: str) -> str | None:
+    if kind != "inputEntry":
+        return equivalent("=" + body, FEEL)
+    body = body.replace("?", _DMN_INPUT)
+    if re.match(r"\s*(<=|>=|!=|<|>)", body):  # a comparison: the column's input is its left side
+        body = f"{_DMN_INPUT} {body}"
+    python = equivalent("=" + body, FEEL)
+    return python.replace(_DMN_INPUT, "?") if python is not None else None
 
 
 def equivalent(text: str, language: str = JUEL) -> str | None:
