@@ -68,6 +68,7 @@ class ModelStore:
         self._called: dict[str, frozenset[str]] = {}
         self._found: dict[tuple, tuple[tuple, object]] = {}  # ``found_in_latest``: name -> (models stamp, answer)
         self._start_specs: dict[int, object] = {}  # ``start_spec``: model version id -> its process spec
+        self._start_files: dict[str, validation.ParsedFile] = {}  # ``_start_file``: a decision table by content hash
         self._lock = threading.Lock()
         # The deploy-time code check (engine/sandbox.py); only the probe tests switch it off, to show
         # that the runtime alone contains hostile code.
@@ -269,13 +270,30 @@ class ModelStore:
             if known:
                 spec = self.specs(s, known)[0]
             else:
-                files = [self._read(m.content.encode("utf-8"), m.filename) for m in deps]
+                files = [self._start_file(m) for m in deps]
                 spec = validation.build_specs(validation.spiff_parse(files), row.key, None)[0]
         with self._lock:
             if len(self._start_specs) >= START_SPECS:
                 self._start_specs.clear()
             self._start_specs[model_id] = spec
         return spec
+
+    def _start_file(self, model: ProcessModel) -> validation.ParsedFile:
+        """A file ``start_spec`` parses: a decision table's read once by its content (every model's
+        spec is parsed with every decision table: with the demo's 11 models and 7 tables a fresh
+        发起案件 read 88 files, now 28; its first view 0.81-0.99 s -> 0.68-0.79 s, 3 runs each on a
+        busy box; later views ~15 ms either way), a process's each time (only its own spec reads it)."""
+        if model.kind != "dmn":
+            return self._read(model.content.encode("utf-8"), model.filename)
+        with self._lock:
+            found = self._start_files.get(model.content_hash)
+        if found is None:
+            found = self._read(model.content.encode("utf-8"), model.filename)
+            with self._lock:
+                if len(self._start_files) >= START_SPECS:
+                    self._start_files.clear()
+                self._start_files[model.content_hash] = found
+        return found
 
     def specs(self, s: Session, bundle_hash: str):
         with self._lock:
