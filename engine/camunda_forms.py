@@ -7,8 +7,10 @@ to the task in one of two ways:
   element in the process's ``extensionElements``, named by the task's (or the start event's)
   ``<zeebe:formDefinition formKey="camunda-forms:bpmn:UserTaskForm_1"/>``;
 - linked (8.3 and later): ``<zeebe:formDefinition formId="inspection-form"/>`` names a ``.form``
-  file deployed beside the model in Zeebe. Our deploy takes one file, so such a model is refused
-  naming the task and the form, with the way to embed it (engine/dialects.py).
+  file deployed beside the model in Zeebe. Deployed with the model (``link_forms``: REST API field
+  ``forms``, ``duban deploy model.bpmn x.form``), the form is embedded in the stored version as
+  Camunda Modeler embeds one; deployed without, the task gets the generic form and a warning names
+  the task and the form (engine/dialects.py): the model still runs, not silently half-read.
 
 ``fields`` turns the schema into the same field dicts engine/dialects.py makes of Camunda 7's
 ``formField`` and Flowable's ``formProperty`` (the task's ``formFields`` property), so that
@@ -204,3 +206,79 @@ def embedded_id(form_key: str | None) -> str | None:
     """``UserTaskForm_1`` of ``camunda-forms:bpmn:UserTaskForm_1``; None for any other key."""
     key = (form_key or "").strip()
     return key[len(EMBEDDED_PREFIX):] or None if key.startswith(EMBEDDED_PREFIX) else None
+
+
+# -- linked forms deployed with the model ---------------------------------------------------------
+# Zeebe deploys a model and its .form files together and resolves ``formId`` at run time. Our deploy
+# stores one file per version, so the .form files given with the model (REST API ``forms``, ``duban
+# deploy model.bpmn form.form``) are embedded into the stored copy as Camunda Modeler embeds a form:
+# a ``zeebe:userTaskForm`` on the process, the task's ``formId`` turned into ``formKey=
+# "camunda-forms:bpmn:UserTaskForm_<id>"``. The version then holds the forms it was deployed with,
+# as a Zeebe deployment does (binding "deployment"); a later .form changes nothing until redeployed.
+FORM_SUFFIX = ".form"
+_SAFE_ID = re.compile(r"[^0-9A-Za-z_.-]")
+
+
+def form_file(filename: str, content: bytes) -> tuple[str, str]:
+    """(the form's ``id``, its JSON text) of a ``.form`` file; FormError in Chinese otherwise."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FormError(f"表单文件「{filename}」须为 UTF-8 编码") from None
+    try:
+        schema = parse(text)
+    except FormError as exc:
+        raise FormError(f"表单文件「{filename}」{exc}") from None
+    form_id = str(schema.get("id") or "").strip()
+    if not form_id:
+        raise FormError(f"表单文件「{filename}」没有表单编号（id），请在 Camunda Modeler 中打开并保存后再上传")
+    return form_id, text
+
+
+def link_forms(content: bytes, forms: list[tuple[str, bytes]]) -> bytes:
+    """The model file with the ``.form`` files ``forms`` ((file name, content), given with it) embedded
+    where its tasks and start events link them by ``formId``; FormError naming a form file that is not
+    one, or that nothing in the model links (a form given by mistake is said, not dropped)."""
+    from lxml import etree
+
+    from .dialects import BPMN_NS, ZEEBE_NS
+
+    by_id: dict[str, tuple[str, str]] = {}
+    for filename, raw in forms:
+        form_id, text = form_file(filename, raw)
+        by_id[form_id] = (filename, text)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=False)
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError:
+        return content  # the deploy refuses the file itself, in its own words
+    used: set[str] = set()
+    for definition in root.iter(f"{{{ZEEBE_NS}}}formDefinition"):
+        form_id = (definition.get("formId") or "").strip()
+        if form_id not in by_id:
+            continue
+        process = next((a for a in definition.iterancestors(f"{{{BPMN_NS}}}process")), None)
+        if process is None:
+            continue
+        form_key = "UserTaskForm_" + _SAFE_ID.sub("_", form_id)
+        ext = process.find(f"{{{BPMN_NS}}}extensionElements")
+        if ext is None:
+            ext = etree.Element(f"{{{BPMN_NS}}}extensionElements")
+            doc = process.find(f"{{{BPMN_NS}}}documentation")
+            process.insert(process.index(doc) + 1 if doc is not None else 0, ext)
+        if not any(f.get("id") == form_key for f in ext.iterfind(f"{{{ZEEBE_NS}}}userTaskForm")):
+            embedded = etree.SubElement(ext, f"{{{ZEEBE_NS}}}userTaskForm")
+            embedded.set("id", form_key)
+            embedded.text = by_id[form_id][1]
+        del definition.attrib["formId"]
+        for attr in ("bindingType", "versionTag"):
+            definition.attrib.pop(attr, None)
+        definition.set("formKey", EMBEDDED_PREFIX + form_key)
+        used.add(form_id)
+    unused = [f"「{filename}」（表单编号「{form_id}」）" for form_id, (filename, _t) in by_id.items() if form_id not in used]
+    if unused:
+        raise FormError(f"表单文件{'、'.join(unused)}未被模型中的任何用户任务或开始事件引用（zeebe:formDefinition formId）；"
+                        "请检查表单编号，或不要上传该文件")
+    if not used:
+        return content
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

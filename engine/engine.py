@@ -81,9 +81,25 @@ class Engine:
         ``handler(data, **params)`` returns a dict merged into the case data, or a value."""
         self.service_handlers[name] = handler
 
-    def deploy(self, source, by: str = "system", filename: str | None = None, strict: bool = False):
+    def deploy(self, source, by: str = "system", filename: str | None = None, strict: bool = False,
+               forms: list[tuple[str, bytes]] | None = None):
         """Store a model as its next version; ``strict`` holds it to the designer's standard
-        (forms on user tasks, roles on lanes: ``engine.validation.check_bpmn``)."""
+        (forms on user tasks, roles on lanes: ``engine.validation.check_bpmn``). ``forms``: Camunda 8
+        ``.form`` files ((file name, content)) deployed with it, embedded where its tasks link them
+        (engine/camunda_forms.py ``link_forms``)."""
+        if forms:
+            from pathlib import Path
+
+            from .camunda_forms import FormError, link_forms
+            from .errors import InvalidModel
+            if isinstance(source, (str, Path)) and not (isinstance(source, str) and source.lstrip().startswith("<")):
+                path = Path(source)
+                source, filename = path.read_bytes(), filename or path.name
+            raw = source.encode("utf-8") if isinstance(source, str) else source
+            try:
+                source = link_forms(raw, forms)
+            except FormError as exc:
+                raise InvalidModel(str(exc), filename=filename or "upload.bpmn") from None
         return self.models.deploy(source, by=by, filename=filename, strict=strict)
 
     def dry_run(self, content: bytes | str, filename: str, data_by_task: dict | None = None,

@@ -6,7 +6,9 @@ integer 拟罚款金额（元） of 0–10,000,000, a radio 隐患等级, a chec
 unless the box is ticked, a group with a textarea and a read-only field) is embedded in the process
 as ``zeebe:userTaskForm`` and named by the task's ``formKey="camunda-forms:bpmn:..."``; the gateway
 after it reads the box and the number; the start event draws its own form the same way.
-zeebe_linked_form.bpmn (8.5) links ``formId="inspection-form"`` (inspection-form.form beside it).
+zeebe_linked_form.bpmn (8.5) links ``formId="inspection-form"`` (inspection-form.form beside it):
+deployed alone it warns naming the task and the form; deployed with the .form file (engine, REST API
+field ``forms``, ``duban deploy``) the form is embedded in the version and checked.
 Before engine/camunda_forms.py these tasks got the generic 通用办理表单 and the values were never
 read as typed. Real engine (workflows.runtime), SQLite file and PostgreSQL, engine API, REST API and
 the task page (Flask's test client).
@@ -172,3 +174,65 @@ def test_the_case_page_shows_the_data_under_the_forms_labels_and_choice_names(wo
         "隐患等级": "一般隐患", "检查项目": "消防设施、用电安全"}
     assert not re.search(r"\b(site|fine|items|level|general|fire|power|major_hazard)\b",
                          visible(re.search(r'<h2>案件数据</h2>.*?</section>', html, re.S).group(0)))
+
+
+LINKED = CORPUS / "zeebe_linked_form.bpmn"
+FORM = CORPUS / "inspection-form.form"
+
+
+def test_a_linked_form_deployed_with_the_model_is_embedded_in_its_version_and_checked(world):
+    e = world.engine
+    e.deploy(LINKED, by="zhao", forms=[(FORM.name, FORM.read_bytes())])
+    stored = e.models.latest("zeebe_linked_form").content
+    assert 'formKey="camunda-forms:bpmn:UserTaskForm_inspection-form"' in stored and "formId=" not in stored
+    pf = e.models.validate(stored.encode(), "zeebe_linked_form.bpmn")
+    assert not [w.message for w in pf.warnings if w.element_id == "Activity_1check"]  # no 通用办理表单 any more
+    case = e.start("zeebe_linked_form", by="zhang", org="east", title="丙公司现场检查")
+    task = open_task(e, case.id, "Activity_1check")
+    with pytest.raises(InvalidData) as refused:
+        e.complete(task.id, "zhang", {"checked_on": "2026-11-01", "fine": "1,000"})
+    assert refused.value.errors == {"site": "「检查地点」为必填项"}
+    e.complete(task.id, "zhang", {"site": "仓库", "checked_on": "2026年11月1日", "fine": "１,０００"})
+    assert (e.case(case.id).data["fine"], e.case(case.id).data["major_hazard"]) == (1000, False)
+
+
+def test_the_rest_api_deploys_a_model_with_its_form_files_and_refuses_one_nothing_links(world):
+    import io
+    world.engine.directory.add_user("xu", org="city", roles=["designer"], name="许设计")
+    client = api(world, "xu")
+
+    def post(*forms):
+        return client.post("/api/models", content_type="multipart/form-data", data={
+            "file": (io.BytesIO(LINKED.read_bytes()), LINKED.name),
+            "forms": [(io.BytesIO(content), name) for name, content in forms]})
+
+    other = json.dumps({"id": "other-form", "components": []}).encode()
+    response = post((FORM.name, FORM.read_bytes()), ("other.form", other))
+    assert response.status_code == 422, response.get_json()
+    assert "「other.form」（表单编号「other-form」）未被模型中的任何用户任务或开始事件引用" in json.dumps(
+        response.get_json(), ensure_ascii=False)
+    response = post((FORM.name, FORM.read_bytes()))
+    assert response.status_code == 201, response.get_json()
+    case = world.engine.start("zeebe_linked_form", by="zhang", org="east", title="丁公司现场检查")
+    task = open_task(world.engine, case.id, "Activity_1check")
+    response = api(world, "zhang").post(f"/api/tasks/{task.id}/complete",
+                                        json={"data": {"site": "仓库", "checked_on": "2026-11-01", "fine": "十万"}})
+    assert response.status_code == 422 and response.get_json()["errors"] == {"fine": "「拟罚款金额（元）」须为整数"}
+
+
+def test_duban_deploy_takes_the_form_files_beside_the_model(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from webui.cli import main
+    from workflows.runtime import build_engine
+    monkeypatch.setenv("DUBAN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"], catch_exceptions=False).exit_code == 0
+    result = runner.invoke(main, ["deploy", str(MODEL), str(LINKED), str(FORM)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "已部署「现场检查（链接表单）」（zeebe_linked_form）第 1 版" in result.output
+    engine = build_engine(deploy=False)
+    try:
+        assert 'formKey="camunda-forms:bpmn:UserTaskForm_inspection-form"' in engine.models.latest("zeebe_linked_form").content
+    finally:
+        engine.dispose()

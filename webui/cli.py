@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+from pathlib import Path
 
 import click
 
@@ -163,12 +165,19 @@ def _settled(engine):
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--by", default="system")
 def deploy(files, by):
-    """Validate and deploy BPMN/DMN files."""
+    """Validate and deploy BPMN/DMN files (Camunda 8 .form files given too are embedded in the models
+    that link them by formId)."""
     engine = _engine()
     failed = False
+    forms = [(Path(p).name, Path(p).read_bytes()) for p in files if p.lower().endswith(".form")]
     for path in files:
+        if path.lower().endswith(".form"):
+            continue
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        # the forms this model links (a form file the model does not link is another model's)
+        linked = [f for f in forms if re.search(r'formId="' + re.escape(_form_id(f)) + '"', text)]
         try:
-            model = engine.deploy(path, by=by)
+            model = engine.deploy(path, by=by, forms=linked or None)
             click.echo(f"{path}：已部署「{model.name or model.key}」（{model.key}）第 {model.version} 版")
         except InvalidModel as exc:
             failed = True
@@ -181,6 +190,15 @@ def deploy(files, by):
             failed = True
             click.echo(f"{path}：不能部署：{labels.refusal(exc)}", err=True)
     sys.exit(1 if failed else 0)
+
+
+def _form_id(form: tuple[str, bytes]) -> str:
+    from engine.camunda_forms import FormError, form_file
+    try:
+        return form_file(*form)[0]
+    except FormError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
 
 
 @main.group()

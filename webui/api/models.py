@@ -44,6 +44,8 @@ def list_models():
 def deploy_model(form):
     """部署模型：上传 .bpmn 或 .dmn 文件（multipart/form-data，字段名 file）。
 
+    Camunda 8 模型以 formId 链接的表单（.form 文件）可同时上传（字段名 forms，可多个），嵌入该版本。
+
     内容未变则返回现有版本；有变化则成为新版本，运行中的案件不受影响。
     """
     eng = engine()
@@ -57,8 +59,14 @@ def deploy_model(form):
         content.decode("utf-8")
     except UnicodeDecodeError:
         abort(422, message="模型文件必须是 UTF-8 编码", errors={"file": "不是 UTF-8 编码"})
+    forms = []
+    for upload_form in form.get("forms") or []:  # Camunda 8 .form files its tasks link by formId
+        name = os.path.basename((upload_form.filename or "").replace("\\", "/")).strip()[:200]
+        if not name.lower().endswith(".form"):
+            abort(422, message="表单文件须为 .form 文件", errors={"forms": f"「{name}」不是 .form 文件"})
+        forms.append((name, upload_form.read()))
     try:
-        return eng.deploy(content, by=principal().username, filename=filename)
+        return eng.deploy(content, by=principal().username, filename=filename, forms=forms)
     except EngineError:
         raise
     except PARSER_FAILURES as exc:

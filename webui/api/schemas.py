@@ -115,6 +115,9 @@ class RetryIncident(Schema):
 
 class DeployForm(Schema):
     file = Upload(required=True, metadata={"description": ".bpmn 或 .dmn 文件（UTF-8，不超过 5 MB）"})
+    forms = fields.List(Upload(), load_default=list, validate=validate.Length(max=50),
+                        metadata={"description": "与 Camunda 8 模型一同部署的 .form 表单文件（可多个）：模型中以 formId "
+                                                 "链接的表单嵌入该版本，办理时显示并检查"})
 
 
 class NewUser(Schema):
