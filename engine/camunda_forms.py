@@ -62,7 +62,7 @@ def parse(text: str) -> dict:
     """The form-js schema in ``text`` (a ``zeebe:userTaskForm``'s content or a ``.form`` file)."""
     try:
         schema = json.loads(text or "")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's stack
         raise FormError("不是有效的 JSON（Camunda 表单）") from None
     if not isinstance(schema, dict) or not isinstance(schema.get("components", []), list):
         raise FormError("不是 Camunda 表单（缺少 components）")
@@ -77,13 +77,24 @@ def fields(schema: dict) -> tuple[list[dict], list[str]]:
     return out, warnings
 
 
-def _walk(components, out: list[dict], warnings: list[str], count: list[int]) -> None:
+MAX_DEPTH = 10  # groups in groups: a form a person fills in nests a few
+
+
+def _walk(components, out: list[dict], warnings: list[str], count: list[int], depth: int = 0) -> None:
+    if not isinstance(components, list):
+        return
+    if depth > MAX_DEPTH:
+        if f"表单分组嵌套超过 {MAX_DEPTH} 层，更深的字段未读取" not in warnings:
+            warnings.append(f"表单分组嵌套超过 {MAX_DEPTH} 层，更深的字段未读取")
+        return
     for c in components:
         if not isinstance(c, dict):
             continue
         count[0] += 1
         if count[0] > MAX_COMPONENTS:
-            warnings.append(f"表单组件超过 {MAX_COMPONENTS} 个，其余未读取")
+            said = f"表单组件超过 {MAX_COMPONENTS} 个，其余未读取"
+            if said not in warnings:  # once, not again in each enclosing group
+                warnings.append(said)
             return
         kind = str(c.get("type") or "")
         if kind in NESTED:
@@ -91,7 +102,7 @@ def _walk(components, out: list[dict], warnings: list[str], count: list[int]) ->
                 warnings.append(f"{_named(c)}是动态列表，本系统按其中各字段逐一显示（不能增删行）")
             if isinstance(c.get("label"), str) and c["label"].strip():
                 out.append({"id": None, "display": c["label"].strip(), "heading": True})
-            _walk(c.get("components") or [], out, warnings, count)
+            _walk(c.get("components") or [], out, warnings, count, depth + 1)
             continue
         if kind in SHOWN_ONLY or (kind not in KEYED and not c.get("key")):
             text = _display_text(c) if kind in ("text", "html") else ""

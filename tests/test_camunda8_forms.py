@@ -236,3 +236,18 @@ def test_duban_deploy_takes_the_form_files_beside_the_model(tmp_path, monkeypatc
         assert 'formKey="camunda-forms:bpmn:UserTaskForm_inspection-form"' in engine.models.latest("zeebe_linked_form").content
     finally:
         engine.dispose()
+
+
+def test_a_hostile_form_is_refused_or_cut_not_a_crash():
+    """JSON nested past Python's stack is no form (a refusal, not a RecursionError out of the deploy);
+    groups nested past MAX_DEPTH are cut with a warning; components past MAX_COMPONENTS are not read."""
+    with pytest.raises(camunda_forms.FormError):
+        camunda_forms.parse("[" * 100_000 + "]" * 100_000)
+    group: dict = {"type": "textfield", "key": "deep", "label": "最深"}
+    for _ in range(50):
+        group = {"type": "group", "components": [group]}
+    fields, warnings = camunda_forms.fields({"components": [group]})
+    assert fields == [] and warnings == [f"表单分组嵌套超过 {camunda_forms.MAX_DEPTH} 层，更深的字段未读取"]
+    many = [{"type": "textfield", "key": f"f{i}", "label": "字段"} for i in range(camunda_forms.MAX_COMPONENTS + 5)]
+    fields, warnings = camunda_forms.fields({"components": many})
+    assert len(fields) == camunda_forms.MAX_COMPONENTS and warnings == [f"表单组件超过 {camunda_forms.MAX_COMPONENTS} 个，其余未读取"]
