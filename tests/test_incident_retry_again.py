@@ -96,6 +96,8 @@ def test_the_incident_page_shows_one_row_with_its_failed_retries(world):
     assert page.count("<tr data-incident=") == 1
     row = visible(incident_row(page, first.value.incident_id))
     assert "已重试 1 次仍失败" in row and "钱科长" in row
+    shown = visible(qian.get(f"/cases/{case.id}").get_data(as_text=True))  # the case page's 异常 box
+    assert f"#{first.value.incident_id}" in shown and "（已重试 1 次仍失败）" in shown
 
 
 def test_the_rest_api_lists_one_incident_with_its_failed_retries(world):
