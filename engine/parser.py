@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
-from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
+from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
 from SpiffWorkflow.bpmn.parser.event_parsers import EventDefinitionParser
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs import control
@@ -161,6 +161,7 @@ class DubanParser(SpiffBpmnParser):
         full_tag("callActivity"): (_ours(MappedCallActivityParser), CallActivity),
         full_tag("exclusiveGateway"): (ConditionalGatewayParser, gateways.ExclusiveGateway),
         full_tag("inclusiveGateway"): (ConditionalGatewayParser, gateways.InclusiveGateway),
+        full_tag("parallelGateway"): (GatewayParser, gateways.ParallelGateway),
     }
 
     def get_spec(self, process_id, required=True):

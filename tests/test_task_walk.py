@@ -105,3 +105,36 @@ def test_the_end_join_decides_as_spiffworkflows_walk_decides_without_it(sqlite_u
     assert not any(iterated for _, _, iterated in got)
     assert True in {mine for mine, _, _ in got}
     print(key, "end join asked", len(got), "may fire", sum(mine for mine, _, _ in got))
+
+
+@pytest.mark.parametrize("files,key,rounds", [
+    (["child.bpmn", "loop_parallel.bpmn"], "loop_parallel", 4),
+    (["interop/camunda7_hazard_gateways.bpmn"], "camunda7_hazard_gateways", 2),
+    (["interop/bpmnio_implicit_split.bpmn"], "bpmnio_implicit_split", 2),
+    (["interop/camunda7_reserved_ids.bpmn"], "camunda7_reserved_ids", 2),
+])
+def test_a_parallel_join_decides_as_spiffworkflows_check_decides(sqlite_url, monkeypatch, files, key, rounds):
+    """A parallel gateway (engine/gateways.py ``ParallelGateway``: parsed, and restored from a stored
+    spec after a restart) joining its branches answers "may it fire?" as SpiffWorkflow's check
+    answers, at every update to the case's end (branches still open: no; a loop's later turns)."""
+    from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway as SpiffParallel
+
+    from engine import gateways
+    from tests.test_differential import engine_walk
+
+    ours, theirs = gateways.ParallelGateway._check_threshold_unstructured, SpiffParallel._check_threshold_unstructured
+    got, spiffs = [], []
+
+    def both(self, my_task):
+        mine = ours(self, my_task)
+        got.append((mine, theirs(self, my_task)))
+        return mine
+
+    monkeypatch.setattr(SpiffParallel, "_check_threshold_unstructured",
+                        lambda self, my_task: spiffs.append(type(self)) or theirs(self, my_task))
+    monkeypatch.setattr(gateways.ParallelGateway, "_check_threshold_unstructured", both)
+    seen, done, _ = engine_walk(sqlite_url, files, key, rounds, restart_every=3)
+    assert done and seen
+    assert got and spiffs == []
+    assert [(mine, walked) for mine, walked in got if mine != walked] == []
+    print(key, "parallel join asked", len(got), "may fire", sum(mine for mine, _ in got))
