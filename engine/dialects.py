@@ -333,6 +333,31 @@ def _feel_null(python: str) -> str:
     return mark_absent_as_null(null_propagating(python), names_read(python))
 
 
+def _message_expressions(process, result: Normalized) -> None:
+    """Activiti's and Flowable's modelers write a message event's message as its name in
+    ``activiti:messageExpression`` (no ``messageRef``, no ``bpmn:message``): a plain name becomes a
+    message of that name (ids kept, noted); a ``${...}`` there is refused — the engine waits for a
+    message by a name fixed in the model."""
+    root = process.getroottree().getroot()
+    free = _FreeIds(root)
+    messages = {m.get("name"): m.get("id") for m in root.iterfind(f"{B}message")}
+    for definition in process.iter(f"{B}messageEventDefinition"):
+        name = (_vendor_attr(definition, "messageExpression") or "").strip()
+        if (definition.get("messageRef") or "").strip() or not name:
+            continue
+        event = definition.getparent()
+        if language_of(name) is not None or has_juel(name):
+            result.problems.append((f"{label(event)} 的消息名称是表达式「{name}」，本系统的消息须有固定名称；"
+                                    "请在属性面板中为它选择或新建一个消息", event))
+            continue
+        if name not in messages:
+            message = etree.Element(f"{B}message", id=free("Message_" + re.sub(r"\W", "_", name)), name=name)
+            root.insert(root.index(process), message)
+            messages[name] = message.get("id")
+        definition.set("messageRef", messages[name])
+        result.notes.append((f"{label(event)} 等待的消息取自 messageExpression：「{name}」", event))
+
+
 def _drop_data_store_associations(process, result: Normalized) -> None:
     """A data store (数据存储, e.g. 隐患台账) is drawn as documentation: Camunda and Flowable ignore it,
     and SpiffWorkflow cannot resolve an association to a store nobody registered. The associations
@@ -386,6 +411,7 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
 def _normalize_process(process, result: Normalized, form_exists) -> None:
     _drop_data_store_associations(process, result)
     _note_ignored_extensions(process, result)
+    _message_expressions(process, result)
     process_props = {**_vendor_properties(process), **{k: v.get("value") for k, v in _properties(process).items()}}
     default_role = (process_props.get("defaultRole") or "").strip()
     for el in process.iter():

@@ -292,6 +292,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
         _check_boundary_events(process, add)
         _check_start_events(process, add)
         _check_event_references(root, process, add)
+        _check_unnamed_waits(process, add)
         for timer in process.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
             event = timer.getparent()
             if not _timer_has_time(timer, event, add):
@@ -359,6 +360,25 @@ def _check_event_references(root, process, add) -> None:
                 owner = el.getparent() if _local(el).endswith("EventDefinition") else el
                 add(f"{label(owner)} 引用的{what}已不存在（可能已被删除）；请在属性面板中重新选择{what}，"
                     f"或新建一个{what}", owner)
+
+
+CATCH_TAGS = ("startEvent", "intermediateCatchEvent", "boundaryEvent")
+_WAITED = {"messageEventDefinition": ("messageRef", "消息"), "signalEventDefinition": ("signalRef", "信号")}
+
+
+def _check_unnamed_waits(process, add) -> None:
+    """A message or signal catch event drawn without choosing its message or signal (bpmn.io adds the
+    event definition and leaves the choice to the properties panel; Activiti's own modeler writes the
+    message's name in ``activiti:messageExpression`` instead, engine/dialects.py reads it) is refused
+    naming the event: deployed, the first case to reach it crashed writing a wait with no name."""
+    for event in process.iter(*(f"{{{BPMN_NS}}}{t}" for t in CATCH_TAGS)):
+        for definition in event:
+            if not isinstance(definition.tag, str) or _local(definition) not in _WAITED:
+                continue
+            attribute, what = _WAITED[_local(definition)]
+            if not (definition.get(attribute) or "").strip():
+                add(f"{label(event)} 没有选择{what}，本系统不知道它等待哪个{what}；请在属性面板中为它选择或新建一个{what}"
+                    f"（发送方按{what}名称发送）", event)
 
 
 def _check_boundary_events(process, add) -> None:

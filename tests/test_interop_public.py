@@ -341,3 +341,27 @@ def test_a_compensation_boundary_event_is_refused_saying_what_to_draw_instead(en
         engine.deploy(xml.encode(), by="boss", filename="inclusive_undo.bpmn")
     assert str(err.value).endswith("边界事件「撤回意见」(Event_0undo)：本系统不支持补偿边界事件；请删除它和关联的补偿任务，"
                                    "需要撤销时在流程中用排他网关走到一个普通的撤销任务")
+
+
+def test_an_activiti_message_expression_names_the_message_the_event_waits_for(engine):
+    """Activiti's modeler writes a message event's message as ``activiti:messageExpression`` (no
+    ``messageRef``): the case crashed writing a wait with no name (NOT NULL, event_wait.name); it
+    now waits for the message of that name, and goes on when it is sent."""
+    case = engine.start("activiti_message_expression", by="zhang", org="east", data={})
+    assert engine.case(case.id).status == "running" and not _open(engine, case.id)
+    engine.correlate_message("整改报告", by="acme", case_id=case.id, data={"report_no": "ZG-7"})
+    assert _open(engine, case.id) == ["UserTask_0recheck"]
+    _work(engine, case.id, "UserTask_0recheck")
+    assert engine.case(case.id).status == "completed"
+
+
+@pytest.mark.parametrize("drawn, what", [("<messageEventDefinition />", "消息"), ("<signalEventDefinition />", "信号")])
+def test_a_catch_event_drawn_without_its_message_or_signal_is_refused_naming_it(engine, drawn, what):
+    """bpmn.io adds the event definition and leaves the message (signal) to the properties panel; a
+    model deployed so crashed at the first case to reach the event. Refused, saying what to choose."""
+    xml = (CORPUS / "activiti_message_expression.bpmn").read_text(encoding="utf-8").replace(
+        '<messageEventDefinition activiti:messageExpression="整改报告" />', drawn)
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml.encode(), by="boss", filename="rectify_unnamed.bpmn")
+    assert str(err.value).endswith(f"中间捕获事件「收到整改报告」(IntermediateCatchEvent_0report) 没有选择{what}，本系统不知道它等待"
+                                   f"哪个{what}；请在属性面板中为它选择或新建一个{what}（发送方按{what}名称发送）")
