@@ -11,7 +11,6 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from engine import incidents as incident_rules
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 KEY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
@@ -220,8 +219,8 @@ class Incident(Schema):
     created_at = fields.DateTime(required=True)
     resolved_at = fields.DateTime(allow_none=True)
     resolved_by = fields.String(allow_none=True)
-    retries = fields.Function(lambda inc: incident_rules.retries(inc)[0], dump_only=True,
-                              metadata={"description": "重试后仍失败的次数（同一环节只保留这一条异常事件，message 为最近一次的错误）"})
+    retries = fields.Integer(attribute="payload.retries.count", dump_default=0, dump_only=True,
+                             metadata={"description": "重试后仍失败的次数（同一环节只保留这一条异常事件，message 为最近一次的错误）"})
 
 
 class Timer(Schema):
