@@ -1,5 +1,6 @@
 """A Camunda 8 form embedded in the model (Camunda 8 表单), filled in and submitted in a real browser
-(Debian's Chromium through Playwright): zeebe_embedded_form's 现场检查, on the UI tests' SQLite file.
+(Debian's Chromium through Playwright): zeebe_embedded_form's 现场检查, on the UI tests' SQLite file;
+整改期限 shows only once 是否存在重大事故隐患 is 是 (form-js conditional.hide, webui/static/forms.js).
 """
 from __future__ import annotations
 
@@ -42,7 +43,10 @@ def test_the_inspection_form_is_filled_by_its_labels_and_a_missing_field_is_name
     expect(form).to_contain_text("现场检查记录")
     expect(form.get_by_label("带队人员")).to_be_disabled()
     form.get_by_label("检查日期").fill("2026年11月1日")
+    days = form.locator('[data-field="rectify_days"]')
+    expect(days).to_be_hidden()  # 整改期限 hidden while 是否存在重大事故隐患 is 否 (conditional.hide)
     form.locator("#f-major_hazard").get_by_label("是", exact=True).check()
+    expect(days).to_be_visible()
     form.get_by_label("拟罚款金额（元）").fill("５,０００,０００")
     form.get_by_label("隐患等级").select_option(label="重大隐患")
     form.get_by_label("消防设施").check()

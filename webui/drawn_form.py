@@ -14,6 +14,8 @@ there a completion without it is refused, so the page asks 是/否 alone, neithe
 """
 from __future__ import annotations
 
+import ast
+
 import sqlalchemy as sa
 
 from engine import model_forms, projection, restricted
@@ -107,8 +109,34 @@ def _field_dicts(engine, drawn: list[dict], model_id: int | None, gateway_reads:
                     # the gateway right after the task reads it: a completion without it is refused
                     # (engine/model_forms.blank_refusal), so the page offers 是/否 alone, neither chosen
                     "unset": kind == "boolean" and not required and default in (None, "")
-                    and fid not in gateway_reads})
+                    and fid not in gateway_reads,
+                    "hide_when": _hide_when(f.get("hide"))})
     return out or None
+
+
+def _hide_when(condition: str | None) -> dict | None:
+    """A Camunda 8 field's ``conditional.hide`` (Python, engine/camunda_forms.py) in the shapes the
+    page evaluates as the official types (webui/static/forms.js): ``x`` and ``not (x)`` of a 是/否,
+    ``x == "a"`` / ``x != "a"`` of a choice or text — as {"name", "op": is|not|eq|ne, "value"}; None
+    for any other condition (the field is then always shown; the server still decides on what is
+    posted, engine/model_forms.hidden)."""
+    if not condition:
+        return None
+    try:
+        tree = ast.parse(condition.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    if isinstance(tree, ast.Name):
+        return {"name": tree.id, "op": "is", "value": "true"}
+    if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not) and isinstance(tree.operand, ast.Name):
+        return {"name": tree.operand.id, "op": "not", "value": "true"}
+    if (isinstance(tree, ast.Compare) and isinstance(tree.left, ast.Name) and len(tree.ops) == 1
+            and isinstance(tree.ops[0], (ast.Eq, ast.NotEq)) and isinstance(tree.comparators[0], ast.Constant)
+            and isinstance(tree.comparators[0].value, (str, bool))):
+        value = tree.comparators[0].value
+        return {"name": tree.left.id, "op": "eq" if isinstance(tree.ops[0], ast.Eq) else "ne",
+                "value": ("true" if value else "false") if isinstance(value, bool) else value}
+    return None
 
 
 def start_values(drawn: list[dict], values: dict, case_data: dict) -> dict:

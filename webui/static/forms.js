@@ -62,3 +62,32 @@
     window.location.href = url.toString();
   });
 })();
+
+// A field of a Camunda 8 form that its condition hides (conditional.hide: 整改期限 while 是否存在重大事故隐患
+// is 否) is hidden as the official chooses, and its inputs disabled so they post nothing, as form-js
+// does; the server decides again on what is posted (engine/model_forms.hidden).
+(function () {
+  document.querySelectorAll("[data-hide-name]").forEach(function (field) {
+    var form = field.closest("form");
+    var name = field.dataset.hideName, op = field.dataset.hideOp, value = field.dataset.hideValue;
+    var inputs = form ? form.querySelectorAll('[name="' + name + '"]') : [];
+    if (!inputs.length) { return; }
+    function current() {
+      var picked = "";
+      inputs.forEach(function (input) {
+        if (input.type === "radio" || input.type === "checkbox") { if (input.checked) { picked = input.value; } }
+        else { picked = input.value.trim(); }
+      });
+      return picked;
+    }
+    function update() {
+      var now = current();
+      var hide = op === "is" ? now === value : op === "not" ? now !== value : op === "eq" ? now === value : now !== value;
+      field.hidden = hide;
+      field.style.display = hide ? "none" : "";  // .field sets its own display, over [hidden]
+      field.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = hide || input.classList.contains("readonly"); });
+    }
+    inputs.forEach(function (input) { input.addEventListener("change", update); input.addEventListener("input", update); });
+    update();
+  });
+})();
