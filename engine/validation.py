@@ -293,6 +293,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
         _check_start_events(process, add)
         _check_event_references(root, process, add)
         _check_unnamed_waits(process, add)
+        _check_ad_hoc_completion(process, add)
         for timer in process.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
             event = timer.getparent()
             if not _timer_has_time(timer, event, add):
@@ -379,6 +380,17 @@ def _check_unnamed_waits(process, add) -> None:
             if not (definition.get(attribute) or "").strip():
                 add(f"{label(event)} 没有选择{what}，本系统不知道它等待哪个{what}；请在属性面板中为它选择或新建一个{what}"
                     f"（发送方按{what}名称发送）", event)
+
+
+def _check_ad_hoc_completion(process, add) -> None:
+    """An ad-hoc sub-process (自由子流程) drawn without a completion condition (Activiti's
+    AdhocSubProcessTest: Activiti and Flowable then wait for an API call to complete it) is refused
+    naming it: SpiffWorkflow evaluated the missing condition and the case stopped with an incident
+    in English (「compile() arg 1 must be a string」)."""
+    for sub in process.iter(f"{{{BPMN_NS}}}adHocSubProcess"):
+        if not (sub.findtext("bpmn:completionCondition", namespaces=NS) or "").strip():
+            add(f"{label(sub)} 是自由子流程，没有完成条件，本系统不知道何时结束它，案件会停在这里；"
+                "请为它填写完成条件（Python 表达式，如 复查完成 == True），或改为普通子流程", sub)
 
 
 def _check_boundary_events(process, add) -> None:

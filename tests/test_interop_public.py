@@ -365,3 +365,19 @@ def test_a_catch_event_drawn_without_its_message_or_signal_is_refused_naming_it(
         engine.deploy(xml.encode(), by="boss", filename="rectify_unnamed.bpmn")
     assert str(err.value).endswith(f"中间捕获事件「收到整改报告」(IntermediateCatchEvent_0report) 没有选择{what}，本系统不知道它等待"
                                    f"哪个{what}；请在属性面板中为它选择或新建一个{what}（发送方按{what}名称发送）")
+
+
+def test_an_ad_hoc_sub_process_without_a_completion_condition_is_refused_naming_it(engine):
+    """Activiti's AdhocSubProcessTest draws an ad-hoc sub-process with no completion condition (Activiti
+    and Flowable then wait for an API call): the case stopped at it with an English incident
+    (「compile() arg 1 must be a string」)."""
+    xml = (CORPUS / "camunda7_inclusive_always.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:userTask id="Activity_0safety" name="安全生产科审查">',
+        '<bpmn:adHocSubProcess id="Activity_0safety" name="安全生产科审查">'
+        '<bpmn:userTask id="Activity_0files" name="查阅台账" /><bpmn:userTask id="Activity_0site" name="现场核查" />'
+    ).replace('<bpmn:outgoing>Flow_0safetyDone</bpmn:outgoing>\n    </bpmn:userTask>',
+              '<bpmn:outgoing>Flow_0safetyDone</bpmn:outgoing>\n    </bpmn:adHocSubProcess>')
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml.encode(), by="boss", filename="inclusive_adhoc.bpmn")
+    assert ("子流程「安全生产科审查」(Activity_0safety) 是自由子流程，没有完成条件，本系统不知道何时结束它，案件会停在这里；"
+            "请为它填写完成条件（Python 表达式，如 复查完成 == True），或改为普通子流程") in str(err.value)
