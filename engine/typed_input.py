@@ -9,6 +9,11 @@ own few lines. In engine/ (it depends on nothing) so that a completion's check o
 model (engine/model_forms.py) reads what the pages read.
 A form drawn in Camunda 7 writes a day as ``dd/MM/yyyy`` (Camunda's date pattern), so a date field
 of such a form also takes ``01/12/2026`` as 1 December (``day_first``); elsewhere a day is year first.
+
+What a tired official also types, read as meant: ``2026年11月1号`` (号 for 日), an amount in 万
+(``500万`` / ``1.5万元`` = 5,000,000 / 15,000 元, exactly, by Decimal), a yuan sign (``￥5,000``,
+``人民币5000元``), a time as ``2026年11月1日 9:30`` / ``2026/11/1 9时30分`` (:func:`iso_moment`), a yes/no as
+是/否 (:func:`truth`). A day without its year (``11月1日``) is refused, never guessed.
 """
 from __future__ import annotations
 
@@ -16,12 +21,17 @@ import datetime as dt
 import re
 import unicodedata
 
-DAY = r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?"
+DAY = r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?"
 """A regular expression of one day as typed (three groups: year, month, day)."""
 
 _DAY_ONLY = re.compile(rf"^{DAY}$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})$")  # 01/12/2026: Camunda's dd/MM/yyyy
 _THOUSANDS = re.compile(r"[,，、'\s]")
+_NO_YEAR = re.compile(r"^(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?$")
+_MOMENT = re.compile(rf"^{DAY}\s*[T\s]?\s*(\d{{1,2}})\s*[:时]\s*(\d{{1,2}})\s*分?(?:\s*[:]\s*(\d{{1,2}})\s*秒?)?$")
+_WAN = re.compile(r"^([0-9]+(?:\.[0-9]+)?)万$")
+TRUE = frozenset({"true", "yes", "y", "1", "是", "对", "有", "on"})
+FALSE = frozenset({"false", "no", "n", "0", "否", "不", "无", "没有", "off"})
 
 
 def fold(text: str) -> str:
@@ -39,6 +49,8 @@ def iso_day(text: str, label: str = "日期", *, day_first: bool = False) -> str
     elif day_first and (found := _DAY_FIRST.match(folded)):
         day, month, year = (int(g) for g in found.groups())
     else:
+        if _NO_YEAR.match(folded):
+            raise ValueError(f"{label or '日期'}须写明年份，如 2026年11月1日")
         spellings = "2026-11-01、2026年11月1日 或 01/11/2026（日/月/年）" if day_first else "2026-11-01 或 2026年11月1日"
         raise ValueError(f"{label}格式应为 {spellings}")
     try:
@@ -52,8 +64,44 @@ def parse_day(text: str, label: str = "日期") -> dt.date:
     return dt.date.fromisoformat(iso_day(text, label))
 
 
+def iso_moment(text: str) -> str | None:
+    """``2026年11月1日 9:30`` / ``2026/11/1 9时30分`` → ``2026-11-01T09:30`` (no zone: the field
+    reads it as Beijing time); None when the text is not so typed (the field judges it as it is)."""
+    found = _MOMENT.match(fold(text))
+    if not found:
+        return None
+    year, month, day, hour, minute = (int(g) for g in found.groups()[:5])
+    second = int(found.group(6) or 0)
+    try:
+        return dt.datetime(year, month, day, hour, minute, second).isoformat()
+    except ValueError:
+        return None
+
+
 def plain_number(text: str) -> str:
-    """``5,000,000`` / ``１２，０００．５０元`` → ``5000000`` / ``12000.50``: thousands separators,
-    blanks and a trailing 元 dropped; what is left is for the field to judge."""
+    """``5,000,000`` / ``１２，０００．５０元`` / ``￥5,000`` → ``5000000`` / ``12000.50`` / ``5000``:
+    thousands separators, blanks, a yuan sign and a trailing 元 dropped; ``500万`` / ``1.5万元`` →
+    ``5000000`` / ``15000`` (exactly: Decimal, never a float); what is left is for the field to judge."""
     t = _THOUSANDS.sub("", fold(text))
-    return t[:-1] if t.endswith("元") else t
+    for sign in ("人民币", "¥", "￥"):
+        if t.startswith(sign):
+            t = t[len(sign):]
+    t = t[:-1] if t.endswith("元") else t
+    wan = _WAN.match(t)
+    if wan:
+        from decimal import Decimal
+        t = format(Decimal(wan.group(1)) * 10000, "f")
+        t = t.rstrip("0").rstrip(".") if "." in t else t
+    return t
+
+
+def truth(value: object) -> bool | None:
+    """A yes/no as typed or sent (True, "是", "否", "true", 1, "ｙｅｓ"…); None for anything else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if not isinstance(value, str):
+        return None
+    text = fold(value).lower()
+    return True if text in TRUE else False if text in FALSE else None

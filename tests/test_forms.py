@@ -56,7 +56,7 @@ def test_missing_required_fields_and_unknown_fields_are_named_in_chinese():
 
 def test_type_errors_are_chinese():
     errors = errors_of("enforcement.payment", {"paid_on": "6月1日", "paid_amount": "一万", "receipts": "x"})
-    assert errors["paid_on"] == "日期格式应为 YYYY-MM-DD"
+    assert errors["paid_on"] == "日期须写明年份，如 2026年11月1日"  # 6月1日: the year is not guessed
     assert errors["paid_amount"].startswith("应为金额")
     assert errors["receipts"] == "应为列表"
     assert errors_of("enforcement.vote", {"vote_choice": "赞成"})["vote_choice"] == "应为以下之一：同意、不同意、弃权"
@@ -97,7 +97,7 @@ def test_days_and_amounts_as_a_tired_official_types_them(typed_day, typed_amount
 def test_a_day_that_does_not_exist_or_a_word_amount_is_refused_naming_the_field():
     errors = errors_of("enforcement.payment", {"paid_on": "2026年2月30日", "paid_amount": "五百万",
                                                 "receipts": ["缴款凭证"]})
-    assert errors["paid_on"] == "日期格式应为 YYYY-MM-DD" and errors["paid_amount"].startswith("应为金额")
+    assert errors["paid_on"] == "2026年2月30日不是有效的日期" and errors["paid_amount"].startswith("应为金额")
 
 
 def test_dates_in_tables_are_iso_strings():
@@ -110,7 +110,7 @@ def test_dates_in_tables_are_iso_strings():
     errors = errors_of("accident.report", {"report_summary": "经过", "accident_nature": "生产安全责任事故",
                                            "measures": [{"owner": "甲公司", "due_date": "2026-13-01"}]})
     assert errors["measures.0.measure"] == "此项为必填项"
-    assert errors["measures.0.due_date"] == "日期格式应为 YYYY-MM-DD"
+    assert errors["measures.0.due_date"] == "2026年13月1日不是有效的日期"
 
 
 def test_an_incomplete_accident_report_is_accepted_so_the_four_nots_gate_can_name_the_gaps():

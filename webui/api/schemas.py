@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_smorest.fields import Upload
-from marshmallow import fields, validate
+from marshmallow import fields, pre_load, validate
 
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -101,6 +101,16 @@ class StartCase(Schema):
     party = code_field(allow_none=True, metadata={"description": "当事企业统一社会信用代码"})
     title = text_field(256, load_default="")
     data = form_data(load_default=dict)
+
+    @pre_load
+    def _party_as_registered(self, body, **_):
+        """A credit code pasted in lower case, with blanks or full-width (``9111 0000 ...x``) names
+        the enterprise the registry writes in upper case without blanks: read as that one, so the
+        case is the enterprise's own (its users see it) — not refused, not stored as typed."""
+        if isinstance(body, dict) and isinstance(body.get("party"), str) and body["party"].strip():
+            from workflows.enterprises import credit_code
+            body = {**body, "party": credit_code.normalize(body["party"])}
+        return body
 
 
 class CompleteTask(Schema):

@@ -26,7 +26,7 @@ class Receive(FormSchema):
     occurred_at = f.moment("事故发生时间")
     reported_at = f.moment("事故单位报告时间")
     enterprise_name = f.text("事故发生单位")
-    credit_code = f.text("统一社会信用代码", required=False)
+    credit_code = f.credit_code("统一社会信用代码")
     location = f.text("事故发生地点")
     category = f.choice("事故类别", CATEGORIES)
     accident_type = f.choice("事故类型（GB 6441）", ACCIDENT_TYPES)
@@ -106,7 +106,7 @@ class ResponsiblePerson(FormSchema):
 
 class ResponsibleUnit(FormSchema):
     name = f.text("单位名称")
-    credit_code = f.text("统一社会信用代码", required=False)
+    credit_code = f.credit_code("统一社会信用代码")
     responsibility = f.text("责任认定", required=False, long=True)
     proposed_handling = f.choice("处理建议", HANDLINGS, required=False)
     administrative_penalty = f.boolean("给予行政处罚", required=False)

@@ -21,7 +21,7 @@ class Intake(FormSchema):
     source = f.choice("案件来源", SOURCES)
     party_name = f.text("当事人")
     party_type = f.choice("当事人类型", PARTY_TYPES)
-    credit_code = f.text("统一社会信用代码或身份证号", required=False)
+    credit_code = f.credit_code("统一社会信用代码或身份证号")
     violation_facts = f.text("涉嫌违法事实", long=True)
     legal_basis = f.text("涉嫌违反的法律条款", required=False)
     intake_proposal = f.choice("核查意见", ["建议立案", "建议不予立案", "申请延长核查期限"])

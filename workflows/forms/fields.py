@@ -7,6 +7,7 @@ scripts and decision tables can always read them.
 """
 from __future__ import annotations
 
+import decimal
 from typing import Any, Iterable
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -30,32 +31,84 @@ MESSAGES = {
 
 
 class OfficialDecimal(fields.Decimal):
-    """An amount as typed: ``5,000,000``, ``１２，０００．５０元`` (see engine.typed_input)."""
+    """An amount as typed: ``5,000,000``, ``１２，０００．５０元``, ``500万``, ``￥5000`` (see
+    engine.typed_input). More decimals than the field keeps (``12.345`` 元: no such amount, the 分 is
+    the smallest) are refused, not rounded away unseen."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             value = typed_input.plain_number(value)
-        return super()._deserialize(value, attr, data, **kwargs)
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        if self.places is not None and isinstance(value, (str, int, float)):
+            try:
+                exact = decimal.Decimal(str(value))
+            except decimal.InvalidOperation:
+                return loaded
+            if exact.is_finite() and exact != exact.quantize(self.places):  # places is Decimal("0.01")
+                raise ValidationError("金额最多两位小数（精确到分）")
+        return loaded
 
 
 class OfficialInteger(fields.Integer):
-    """A count as typed: ``1,200``, full-width digits."""
+    """A count as typed: ``1,200``, full-width digits. A fraction sent as a JSON number (``3.5``
+    deaths) is refused like the typed ``3.5``, not cut to 3 (marshmallow's non-strict Integer
+    truncates); ``3.0`` is 3."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             value = typed_input.plain_number(value)
+        elif isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
         return super()._deserialize(value, attr, data, **kwargs)
 
 
 class OfficialDate(fields.Date):
-    """A day as typed: ``2026年11月1日``, ``２０２６／１１／０１``, ``2026.11.1``."""
+    """A day as typed: ``2026年11月1日``, ``２０２６／１１／０１``, ``2026.11.1``, ``2026年11月1号``.
+    A day without its year (``11月1日``) or one that does not exist (``2026-02-30``) is refused saying
+    so, not with the bare format."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             try:
-                value = typed_input.iso_day(value)
-            except ValueError:
-                pass  # the field's own message (日期格式应为 YYYY-MM-DD) answers
+                value = typed_input.iso_day(value, "")
+            except ValueError as exc:
+                if "年份" in str(exc) or "有效" in str(exc):
+                    raise ValidationError(str(exc)) from None
+                # the field's own message (日期格式应为 YYYY-MM-DD) answers the rest (20261101 is read by it)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class OfficialDateTime(fields.AwareDateTime):
+    """A time as typed: ``2026年11月1日 9:30``, ``2026/11/1 9时30分``, ``2026-11-01 09:30``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = typed_input.iso_moment(value) or value.strip()
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class OfficialBoolean(fields.Boolean):
+    """A yes/no as typed or sent: ``是``/``否`` (what the message asks for), ``true``, 1, ``ｙｅｓ``.
+    An optional flag sent as JSON ``null`` is unticked (False), as when left out — not 此项为必填项."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if value is None and not self.required and self.load_default is False:
+            return False
+        return super().deserialize(value, attr, data, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        read = typed_input.truth(value)
+        if read is None:
+            raise self.make_error("invalid", input=value)
+        return read
+
+
+class OfficialChoice(fields.String):
+    """A choice as sent: blanks around it (`` 同意 ``, a full-width space) are not part of it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.strip()
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -104,7 +157,7 @@ def text(label: str, required: bool = True, long: bool = False, max_len: int = 5
 def choice(label: str, choices: Iterable[str], required: bool = True, help=None):
     choices = list(choices)
     one_of = validate.OneOf(choices, error="应为以下之一：" + "、".join(choices))
-    f = _field(fields.String, label, "choice", required, [one_of], help)
+    f = _field(OfficialChoice, label, "choice", required, [one_of], help)
     f.metadata["choices"] = choices
     return f
 
@@ -122,8 +175,8 @@ def multichoice(label: str, choices: Iterable[str], required: bool = True, min_i
 def boolean(label: str, required: bool = True, help=None):
     """A yes/no answer. Optional ones are flags: left out (an unticked box) they load as False."""
     if required:
-        return _field(fields.Boolean, label, "boolean", True, (), help)
-    return _field(fields.Boolean, label, "boolean", False, (), help, load_default=False, allow_none=False)
+        return _field(OfficialBoolean, label, "boolean", True, (), help)
+    return _field(OfficialBoolean, label, "boolean", False, (), help, load_default=False, allow_none=False)
 
 
 def date(label: str, required: bool = True, help=None):
@@ -133,7 +186,7 @@ def date(label: str, required: bool = True, help=None):
 def moment(label: str, required: bool = True, help=None):
     """A date and time; a time without a zone is read as Beijing time (+08:00)."""
     from zoneinfo import ZoneInfo
-    return _field(fields.AwareDateTime, label, "datetime", required, (), help,
+    return _field(OfficialDateTime, label, "datetime", required, (), help,
                   default_timezone=ZoneInfo("Asia/Shanghai"))
 
 
@@ -191,15 +244,32 @@ def org_unit(label: str, required: bool = True, help=None):
     return _field(fields.String, label, "org", required, [not_blank] if required else [], help)
 
 
+def credit_code(label: str = "统一社会信用代码", required: bool = False, help=None):
+    """A 统一社会信用代码 (or an ID card number) typed as text: stored as the registry writes it, upper
+    case without blanks (``9111 0101 ma00 0000 01`` → ``91110101MA00000001``), so it matches the
+    enterprise registry and the case's party."""
+    validators = [validate.Length(max=64, error="不能超过{max}个字")]
+    return _field(CreditCodeField, label, "text", required, ([not_blank] if required else []) + validators, help)
+
+
 def enterprise(label: str, required: bool = True, help=None):
     """An enterprise of the registry (回避的企业): its 统一社会信用代码, picked in the page by name."""
     from workflows.enterprises import credit_code
 
     def code_shaped(value: str) -> None:
-        code = credit_code.normalize(value)
-        if len(code) != 18 or any(ch not in credit_code.ALPHABET for ch in code):
+        if len(value) != 18 or any(ch not in credit_code.ALPHABET for ch in value):
             raise ValidationError("请从列表中选择企业")
-    return _field(fields.String, label, "enterprise", required, [code_shaped], help)
+    return _field(CreditCodeField, label, "enterprise", required, [code_shaped], help)
+
+
+class CreditCodeField(fields.String):
+    """A 统一社会信用代码 as typed or pasted (``9111 0105 ma01…``, full-width): kept as the registry
+    writes it (upper case, no blanks), so the case names the same enterprise as the registry does."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from workflows.enterprises import credit_code
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        return credit_code.normalize(loaded)
 
 
 def table(label: str, row_schema: type[Schema], required: bool = True, min_rows: int = 1, help=None):
