@@ -165,6 +165,8 @@ def _field(c: dict, kind: str, warnings: list[str]) -> dict | None:
                            if isinstance(v, dict) and v.get("value") not in (None, "")]
             if kind in ("checklist", "taglist"):
                 f["multiple"] = True
+            elif kind == "radio":
+                f["radio"] = True  # drawn as round buttons: the page shows them so (webui/drawn_form.py)
         else:
             source = c.get("valuesKey") or c.get("valuesExpression") or ""
             warnings.append(f"{_named(c)}的选项来自流程数据（{source}），部署时无法得知，办理页面显示为文本框")

@@ -48,7 +48,7 @@ def test_the_inspection_form_is_filled_by_its_labels_and_a_missing_field_is_name
     form.locator("#f-major_hazard").get_by_label("是", exact=True).check()
     expect(days).to_be_visible()
     form.get_by_label("拟罚款金额（元）").fill("５,０００,０００")
-    form.get_by_label("隐患等级").select_option(label="重大隐患")
+    form.get_by_label("重大隐患", exact=True).check()  # 隐患等级: a radio group, as drawn
     form.get_by_label("消防设施").check()
     form.get_by_label("危化品存放").check()
     form.get_by_label("整改期限（天）").fill("30")

@@ -30,6 +30,7 @@ KINDS = {"long": "integer", "integer": "integer", "int": "integer", "short": "in
          "boolean": "boolean", "date": "date", "enum": "enum",
          "textarea": "textarea", "datetime": "datetime", "time": "time"}  # the last three: Camunda 8 forms
 UNNAMED = "未命名字段"
+RADIO_MAX = 8  # more choices than this: a select, whatever the model draws
 
 
 def fields(engine, task, model_id: int | None) -> list[dict] | None:
@@ -110,7 +111,9 @@ def _field_dicts(engine, drawn: list[dict], model_id: int | None, gateway_reads:
                     # (engine/model_forms.blank_refusal), so the page offers 是/否 alone, neither chosen
                     "unset": kind == "boolean" and not required and default in (None, "")
                     and fid not in gateway_reads,
-                    "hide_when": _hide_when(f.get("hide"))})
+                    "hide_when": _hide_when(f.get("hide")),
+                    # a Camunda 8 radio group: its choices as round buttons, as form-js draws them
+                    "radio": bool(f.get("radio")) and kind == "enum" and len(options) <= RADIO_MAX})
     return out or None
 
 
