@@ -18,7 +18,7 @@ from lxml import etree
 from sqlalchemy import orm
 from sqlalchemy.orm import Session
 
-from . import audit, sandbox, validation
+from . import audit, model_forms, sandbox, validation
 from .database import after_commit
 from .errors import InvalidModel, NotFound
 from .schema import ProcessModel, Role, SpecBundle
@@ -69,6 +69,7 @@ class ModelStore:
         self._found: dict[tuple, tuple[tuple, object]] = {}  # ``found_in_latest``: name -> (models stamp, answer)
         self._start_specs: dict[int, object] = {}  # ``start_spec``: model version id -> its process spec
         self._start_files: dict[str, validation.ParsedFile] = {}  # ``_start_file``: a decision table by content hash
+        self._start_drawn: dict[tuple[str, str], bool] = {}  # ``draws_start_form``: (content hash, key) -> answer
         self._lock = threading.Lock()
         # The deploy-time code check (engine/sandbox.py); only the probe tests switch it off, to show
         # that the runtime alone contains hostile code.
@@ -278,6 +279,37 @@ class ModelStore:
             self._start_specs[model_id] = spec
         return spec
 
+    def draws_start_form(self, model: ProcessModel) -> bool:
+        """Does a start of ``model`` (a process version, its content loaded) run from a start event
+        that draws a form (``model_forms.start_form`` of its spec is not {})? Read from the model file
+        in our dialect alone, as ``start_spec`` reads it, without building the spec: 发起案件 marks
+        each process's <option> with it (the page reloads for one with a start form) and parses the
+        spec of the chosen process only. A fresh engine's first view parsed every process's spec for
+        it: on the demo database, 3 runs at load 10 on 2 cores, first view 1.03-1.07 s wall, 260-292 ms
+        CPU -> 0.34-0.40 s, 89-112 ms CPU (before a00bb05: 0.21-0.39 s, 90-109 ms; later views ~20-30 ms
+        in all three). A file naming no form word at all is not even normalized (``_FORM_WORDS``). The start
+        event is ``model_forms.start_event``'s: the process's first none start event, else its only
+        start event (tests/test_start_form_first_view.py compares both answers on every corpus
+        model). Kept by content hash and key (a version's file never changes)."""
+        key = (model.content_hash, model.key)
+        with self._lock:
+            found = self._start_drawn.get(key)
+        if found is not None:
+            return found
+        raw = model.content.encode("utf-8")
+        if any(word in raw for word in _FORM_WORDS):
+            try:
+                found = _draws_start_form(self._read(raw, model.filename).root, model.key)
+            except InvalidModel:
+                found = False
+        else:  # no form of any dialect drawn anywhere in the file: nothing to normalize
+            found = False
+        with self._lock:
+            if len(self._start_drawn) >= START_SPECS:
+                self._start_drawn.clear()
+            self._start_drawn[key] = found
+        return found
+
     def _start_file(self, model: ProcessModel) -> validation.ParsedFile:
         """A file ``start_spec`` parses: a decision table's read once by its content (every model's
         spec is parsed with every decision table: with the demo's 11 models and 7 tables a fresh
@@ -368,3 +400,30 @@ class ModelStore:
         for code, name in s.execute(sa.select(Role.code, Role.name)):
             names.update((code, name))
         return names
+
+
+# A form drawn in a model file names one of these (dialects.py ``_form_fields``: Camunda 7
+# formData/formField, Flowable/Activiti formProperty, Camunda 8 zeebe:formDefinition; our own
+# spiffworkflow:property formFields); "&#": a character reference might spell one
+_FORM_WORDS = (b"formField", b"formProperty", b"formDefinition", b"&#")
+_B = f"{{{validation.BPMN_NS}}}"
+_S = f"{{{validation.SPIFF_NS}}}"
+
+
+def _draws_start_form(root, key: str) -> bool:
+    """``ModelStore.draws_start_form`` on a file in our dialect: process ``key``'s start event as
+    ``model_forms.start_event`` picks it from the spec (its first none start event, else its only
+    start event), and whether the ``formFields`` property dialects.py gave it lists a field."""
+    process = next((p for p in root.iter(f"{_B}process") if p.get("id") == key), None)
+    if process is None:
+        return False
+    starts = list(process.iterfind(f"{_B}startEvent"))
+    plain = [el for el in starts if not any(isinstance(c.tag, str) and c.tag.startswith(_B) and
+                                             (c.tag.endswith("EventDefinition") or c.tag.endswith("eventDefinitionRef"))
+                                             for c in el)]
+    event = plain[0] if plain else (starts[0] if len(starts) == 1 else None)
+    if event is None:
+        return False
+    props = {p.get("name"): p.get("value") for p in event.iterfind(f"{_B}extensionElements/{_S}properties/{_S}property")}
+    value = props.get("formFields")  # the last of a name, as SpiffWorkflow's parser reads them
+    return bool(value) and bool(model_forms.fields_of({"formFields": value}))

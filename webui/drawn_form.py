@@ -54,8 +54,10 @@ def start_fields(engine, model) -> list[dict] | None:
 
 
 def has_start_form(engine, model) -> bool:
-    """Does ``model`` draw a start form (发起案件 then shows it once the process is chosen)?"""
-    return bool(_start_drawn(engine, model)[0])
+    """Does ``model`` draw a start form (发起案件 then shows it once the process is chosen)? Read
+    from the model file, not its spec (``engine.models.draws_start_form``): the page asks it of every
+    process and parses the spec of the chosen one only (``start_fields``)."""
+    return engine.models.draws_start_form(model)
 
 
 def _start_drawn(engine, model) -> tuple[list[dict], frozenset[str]]:
