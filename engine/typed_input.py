@@ -29,6 +29,7 @@ _DAY_FIRST = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})$")  #
 _THOUSANDS = re.compile(r"[,，、'\s]")
 _NO_YEAR = re.compile(r"^(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?$")
 _MOMENT = re.compile(rf"^{DAY}\s*[T\s]?\s*(\d{{1,2}})\s*[:时]\s*(\d{{1,2}})\s*分?(?:\s*[:]\s*(\d{{1,2}})\s*秒?)?$")
+_COUNT_UNITS = frozenset("人名天日卷家个分%次件项处")
 _WAN = re.compile(r"^([0-9]+(?:\.[0-9]+)?)万$")
 TRUE = frozenset({"true", "yes", "y", "1", "是", "对", "有", "on"})
 FALSE = frozenset({"false", "no", "n", "0", "否", "不", "无", "没有", "off"})
@@ -86,6 +87,7 @@ def plain_number(text: str) -> str:
     for sign in ("人民币", "¥", "￥"):
         if t.startswith(sign):
             t = t[len(sign):]
+    t = t[:-1] if t.endswith("元整") else t  # 伍仟元整 style, in digits: 5000元整
     t = t[:-1] if t.endswith("元") else t
     wan = _WAN.match(t)
     if wan:
@@ -93,6 +95,14 @@ def plain_number(text: str) -> str:
         t = format(Decimal(wan.group(1)) * 10000, "f")
         t = t.rstrip("0").rstrip(".") if "." in t else t
     return t
+
+
+def plain_count(text: str) -> str:
+    """A count as typed with its unit: ``3人``, ``30天``, ``2卷``, ``80%`` → ``3``, ``30``, ``2``, ``80``
+    (one unit character after the digits; ``1个月``, ``30个工作日`` or ``3周`` keep theirs and are refused
+    by the field, never converted)."""
+    t = plain_number(text)
+    return t[:-1] if len(t) > 1 and t[-1] in _COUNT_UNITS and t[-2].isdigit() else t
 
 
 def truth(value: object) -> bool | None:

@@ -77,6 +77,17 @@ def test_a_fraction_sent_for_a_count_is_refused_not_cut():
     assert registry.validate(key, {**sample(key), "deaths": 3.0})["deaths"] == 3
 
 
+def test_counts_typed_with_their_unit_and_amounts_with_yuan_zheng():
+    from workflows.forms.samples import sample
+    key = next(k for k in registry.keys() if any(f["name"] == "deaths" for f in registry.fields(k)))
+    data = registry.validate(key, {**sample(key), "deaths": "3人", "serious_injuries": "１２名", "direct_loss": "5万元整"})
+    assert (data["deaths"], data["serious_injuries"], data["direct_loss"]) == (3, 12, "50000.00")
+    days = next(k for k in registry.keys() if any(f["name"] == "report_every_days" for f in registry.fields(k)))
+    assert registry.validate(days, {**sample(days), "report_every_days": "15天"})["report_every_days"] == 15
+    for typed in ("1个月", "3周", "30个工作日"):  # another unit is not converted: refused
+        assert errors_of(days, {**sample(days), "report_every_days": typed}) == {"report_every_days": "应为整数"}
+
+
 def test_credit_codes_and_choices_as_pasted():
     data = registry.validate("hazard.register", {**REGISTER, "credit_code": " 9111 0101 ma00 0000 01 ",
                                                  "source": " 监督检查发现\u3000"})

@@ -50,13 +50,13 @@ class OfficialDecimal(fields.Decimal):
 
 
 class OfficialInteger(fields.Integer):
-    """A count as typed: ``1,200``, full-width digits. A fraction sent as a JSON number (``3.5``
-    deaths) is refused like the typed ``3.5``, not cut to 3 (marshmallow's non-strict Integer
-    truncates); ``3.0`` is 3."""
+    """A count as typed: ``1,200``, full-width digits, with its unit (``3人``, ``30天``, ``80%``). A
+    fraction sent as a JSON number (``3.5`` deaths) is refused like the typed ``3.5``, not cut to 3
+    (marshmallow's non-strict Integer truncates); ``3.0`` is 3."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            value = typed_input.plain_number(value)
+            value = typed_input.plain_count(value)
         elif isinstance(value, float) and not value.is_integer():
             raise self.make_error("invalid", input=value)
         return super()._deserialize(value, attr, data, **kwargs)
