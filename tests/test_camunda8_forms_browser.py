@@ -9,8 +9,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.interop_support import CORPUS
-from tests.ui_support import LiveServer, browser, logged_in_page, make_world, open_task  # noqa: F401
+from tests.ui_support import browser, corpus_world, logged_in_page, open_task  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -18,18 +17,7 @@ if shutil.which("chromium") is None:
     pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    w = make_world(tmp_path_factory.mktemp("camunda8-form-browser"))
-    w.engine.deploy(CORPUS / "zeebe_embedded_form.bpmn", by="zhao")
-    yield w
-    w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
+world, server = corpus_world("zeebe_embedded_form.bpmn")
 
 
 def test_the_inspection_form_is_filled_by_its_labels_and_a_missing_field_is_named(browser, server, world):

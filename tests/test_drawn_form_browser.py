@@ -9,8 +9,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.interop_support import CORPUS
-from tests.ui_support import LiveServer, browser, logged_in_page, make_world, open_task  # noqa: F401
+from tests.ui_support import browser, corpus_world, logged_in_page, open_task  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -18,19 +17,7 @@ if shutil.which("chromium") is None:
     pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    w = make_world(tmp_path_factory.mktemp("drawn-form-browser"))
-    for name in ("camunda7_purchase.bpmn", "activiti_form_properties.bpmn"):
-        w.engine.deploy(CORPUS / name, by="zhao")
-    yield w
-    w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
+world, server = corpus_world("camunda7_purchase.bpmn", "activiti_form_properties.bpmn")
 
 
 def test_the_purchase_form_is_filled_as_typed_and_a_missing_amount_is_named(browser, server, world):

@@ -15,8 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engine.errors import IncidentRaised
-from tests.interop_support import CORPUS
-from tests.ui_support import LiveServer, browser, logged_in_page, make_world, open_task  # noqa: F401
+from tests.ui_support import browser, corpus_world, logged_in_page, open_task  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -24,18 +23,7 @@ if shutil.which("chromium") is None:
     pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    w = make_world(tmp_path_factory.mktemp("incident-retry-browser"))
-    w.engine.deploy(CORPUS / "errors_escalation.bpmn", by="zhao")
-    yield w
-    w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
+world, server = corpus_world("errors_escalation.bpmn")
 
 
 def newest_incident(engine, case_id: int):

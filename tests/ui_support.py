@@ -122,6 +122,28 @@ class LiveServer:
         self._thread.join(timeout=10)
 
 
+def corpus_world(*models: str, by: str = "zhao"):
+    """Module fixtures ``world`` (the UI world with these tests/bpmn/interop models deployed by ``by``)
+    and ``server`` (the app served from a thread) for a browser test module:
+    ``world, server = corpus_world("flowable_leave.bpmn")`` at the module's top level."""
+    from tests.interop_support import CORPUS
+
+    @pytest.fixture(scope="module")
+    def world(tmp_path_factory):
+        w = make_world(tmp_path_factory.mktemp("browser-" + Path(models[0]).stem))
+        for name in models:
+            w.engine.deploy(CORPUS / name, by=by)
+        yield w
+        w.engine.dispose()
+
+    @pytest.fixture(scope="module")
+    def server(world):
+        with LiveServer(world.app) as srv:
+            yield srv
+
+    return world, server
+
+
 class Chromium:
     """Debian's Chromium for a test module, launched again when it has died.
 
