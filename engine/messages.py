@@ -28,9 +28,11 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.control import StartEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
@@ -325,6 +327,35 @@ def _find_start_models(engine, session, kind: str, name: str) -> list[tuple[str,
     return found
 
 
+def start_at_event(workflow, kind: str, name: str) -> dict:
+    """A new case's workflow, before its first engine steps, made to start at the start event that
+    catches ``kind`` ``name``: a process with several start events (SpiffWorkflow puts a split before
+    them and a join after, the first to finish cancelling the rest) has its Start and split run — no
+    model code in either — and each none start event, ready to run by itself, cancelled
+    (``Task.cancel``), so the event's start event waits for the event (caught next,
+    ``_start_by_event``) and its flow runs, not the none start's. Before, a message start beside a
+    none start (camunda7_report_or_message: 群众举报) ran the none start's flow (现场复查) and the
+    join cancelled the message start. A process with one start event is left as it is. Returns the
+    ``started`` audit detail naming the start event (its element id and name)."""
+    outputs = workflow.spec.start.outputs
+    chosen = [ts for ts in (outputs[0].outputs if len(outputs) == 1 and isinstance(outputs[0], StartEventSplit)
+                            else outputs) if caught(ts, kind, name) is not None]
+    if not chosen:
+        return {}
+    if isinstance(outputs[0], StartEventSplit) and any(
+            isinstance(getattr(ts, "event_definition", None), NoneEventDefinition) for ts in outputs[0].outputs):
+        start = next(t for t in workflow.tasks.values() if t.task_spec is workflow.spec.start)
+        start.run()
+        (split,) = start.children
+        split.run()
+        for task in split.children:
+            if isinstance(task.task_spec.event_definition, NoneEventDefinition) and task.state == TaskState.READY:
+                task.cancel()
+    ts = chosen[0]
+    return {"start_event": {"element": ts.bpmn_id or ts.name, "name": ts.bpmn_name or "", "kind": kind,
+                            "event": name}}
+
+
 def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data: dict | None, org: str | None,
                     correlation: dict | None, stamps) -> step.CaseRow:
     """A case of ``key`` started by the event; if the new case then waits for the event (a start
@@ -340,7 +371,8 @@ def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data:
         raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
     engine.policy.check_start(s, principal, org, principal.party, key, version=version, models_stamp=models_stamp)
     case = step.start_in(engine, tx, key, principal, org, dict(data or {}), "", principal.party,
-                         models_stamp=models_stamp, org_checked=True, by_event=True)
+                         models_stamp=models_stamp, org_checked=True, by_event=True,
+                         start_at=lambda workflow: start_at_event(workflow, kind, name))
     loaded = step.started(tx, case)
     running = case.status == "running"
     catching = waiting_tasks(loaded.workflow, kind, name) if running else []

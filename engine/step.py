@@ -1018,7 +1018,8 @@ def commit_cache(engine, tx: Tx) -> None:
 def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, title: str,
              party: str | None, parent_case_id: int | None = None, actor: str | None = None,
              models_stamp: tuple | None = None, org_checked: bool = False, new_case=None,
-             parent_title: str | None = None, by_event: bool = False) -> CaseRow:
+             parent_title: str | None = None, by_event: bool = False,
+             start_at: Callable[[BpmnWorkflow], dict | None] | None = None) -> CaseRow:
     """A new case in ``tx``. ``models_stamp``: the models' stamp the caller read in this
     transaction (``models.stamp_columns``: the model and its bundle from the last start that read
     it; else read here, with the case number); ``org_checked``: the caller has seen the org unit
@@ -1026,7 +1027,9 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     counter this transaction read); ``new_case``: the case number and id the caller asked for
     (``cases.NewCase``); ``parent_title``: the title of the case ``parent_case_id``, if known;
     ``by_event``: a message or signal starts it (engine/messages.py): the form drawn on a none start
-    event is not its form (``model_forms.event_start_form``).
+    event is not its form (``model_forms.event_start_form``); ``start_at``: called with the new
+    workflow before its first engine steps (engine/messages.py ``start_at_event``: the event's start
+    event, not the none start beside it); what it returns goes into the ``started`` audit detail.
 
     On PostgreSQL the case row is inserted with its id taken beforehand, queued with the step's
     writes, and ``write_case`` gives the queued INSERT the row as the step leaves it: one statement,
@@ -1084,10 +1087,12 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     for name in initiator_variables(spec, subprocess_specs):  # Camunda/Flowable: the starter
         initial.setdefault(name, actor)
     workflow.task_tree.data.update(initial)
+    detail = {"process": process_key, "version": model.version, "org": org, "data": jsonable(data)}
+    if start_at is not None:
+        detail.update(start_at(workflow) or {})
     loaded = wfstate.LoadedState(workflow, open_tasks={}, timers={})
     step = Step(engine, tx, case, loaded, actor)
-    step.audit("started", at=now, detail={"process": process_key, "version": model.version, "org": org,
-                                          "data": jsonable(data)})
+    step.audit("started", at=now, detail=detail)
     try:
         with StepRequests() as requests:
             step.write(requests=requests)

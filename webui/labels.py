@@ -34,6 +34,10 @@ AUDIT_ACTION = {
     "priority_set": "调整优先级",
     "follow_up_set": "设置跟进日期",
     "case_spawned": "派生案件",
+    "message_received": "收到消息",
+    "signal_received": "收到信号",
+    "message_thrown": "发出消息",
+    "signal_thrown": "发出信号",
 }
 
 INCIDENT_ACTION = {"complete": "提交任务", "timer": "定时器", "start": "发起案件"}
