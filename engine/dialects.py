@@ -1090,6 +1090,10 @@ def normalize_dmn(root: etree._Element, filename: str | None = None) -> etree._E
 
     root = copy.deepcopy(root)
     for el in root.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname == "decisionTable" and not el.get("name"):
+            decision = el.getparent()  # SpiffWorkflow keeps only the table: an incident names it by its decision
+            if decision is not None and decision.get("name"):
+                el.set("name", decision.get("name"))
         if isinstance(el.tag, str) and etree.QName(el).localname in ("inputEntry", "outputEntry", "inputExpression"):
             text = el.find(f"{{{etree.QName(el).namespace}}}text")
             if text is None or not text.text:

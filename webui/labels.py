@@ -98,6 +98,8 @@ _UNNAMED = re.compile(_KINDS + r" ([A-Za-z_][\w.:-]*)")
 _UNNAMED_LABEL = re.compile("(?:未命名)?" + _KINDS + r"\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)\s*")
 _DATA_KEY = re.compile(r"(集合|变量|数据项?)「([A-Za-z_][\w.]*)」")  # 集合「approvers」: by its label, or unnamed
 _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
+# engine/incidents.py: 决策表「企业分级」的输入「从业人数」（employees）在案件数据中没有值 (the label may be absent)
+_DECISION_INPUT = re.compile(r"(决策表(?:「[^」]*」)?)的输入(?:「([^」]*)」)?（([^）]*)）在案件数据中没有值")
 _RULE_TASK = re.compile(r"Business Rule Task '([^']+)'")  # SpiffWorkflow's text after a decision table's rule failed
 # engine/external_tasks.py: 外部任务失败：发送整改通知短信（sms）：号码为空 — the worker's own reason last.
 _EXTERNAL = re.compile(r"^外部任务失败：.*?（[^）]*）：(.*)$", re.S)
@@ -161,6 +163,11 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
     if step is None:
         step = failed_step(text)
     where = f"环节“{step}”出错：" if step else ""
+    decision_input = _DECISION_INPUT.search(text)
+    if decision_input:  # engine/incidents.py: the label is shown, the variable (for the designer) is not
+        label = decision_input.group(2) or (names or {}).get(decision_input.group(3))
+        what = f"「{label}」" if label else "中的一项"
+        return where + f"{decision_input.group(1)}的输入{what}在案件数据中没有值；请在此前的环节填写它，或在决策表中为它设置默认值"
     own = engine_message(text, names)
     if own is not None:
         return own if step and f"「{' '.join(step.split())}」" in own else where + own
