@@ -179,7 +179,7 @@ def test_a_failed_submit_shows_chinese_errors_by_field_and_keeps_the_input(world
     errors = dict(re.findall(r'data-field="(\w+)".*?<p class="field-error" id="err-\1"[^>]*>([^<]+)</p>', page, re.S))
     assert errors["sector"] == "此项为必填项"
     assert errors["location"] == "此项为必填项"
-    assert errors["found_on"] == "日期格式应为 YYYY-MM-DD"
+    assert errors["found_on"] == "2026年13月45日不是有效的日期"
     assert 'value="甲化工有限公司"' in page and ">报警装置失效</textarea>" in page
     assert 'value="2026-13-45"' in page
     assert re.search(r'name="requires_shutdown"[^>]*value="true" checked', page)
