@@ -36,7 +36,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinitio
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
-from . import sqlexec, step
+from . import model_forms, sqlexec, step
 from .cases import STAMPS
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .schema import Case, EventWait
@@ -337,13 +337,12 @@ def start_at_event(workflow, kind: str, name: str) -> dict:
     none start (camunda7_report_or_message: 群众举报) ran the none start's flow (现场复查) and the
     join cancelled the message start. A process with one start event is left as it is. Returns the
     ``started`` audit detail naming the start event (its element id and name)."""
-    outputs = workflow.spec.start.outputs
-    chosen = [ts for ts in (outputs[0].outputs if len(outputs) == 1 and isinstance(outputs[0], StartEventSplit)
-                            else outputs) if caught(ts, kind, name) is not None]
+    starts = model_forms.start_events(workflow.spec)
+    chosen = [ts for ts in starts if caught(ts, kind, name) is not None]
     if not chosen:
         return {}
-    if isinstance(outputs[0], StartEventSplit) and any(
-            isinstance(getattr(ts, "event_definition", None), NoneEventDefinition) for ts in outputs[0].outputs):
+    if isinstance(workflow.spec.start.outputs[0], StartEventSplit) and any(
+            isinstance(ts.event_definition, NoneEventDefinition) for ts in starts):
         start = next(t for t in workflow.tasks.values() if t.task_spec is workflow.spec.start)
         start.run()
         (split,) = start.children

@@ -462,6 +462,15 @@ def event_start_form(spec) -> dict:
     return start_form(spec)
 
 
+def start_events(spec) -> list:
+    """The start events of ``spec``'s process, in file order: the outputs of SpiffWorkflow's Start,
+    or of the split it puts before them when there are several (``StartEventSplit``)."""
+    outputs = list(getattr(getattr(spec, "start", None), "outputs", ()))
+    if len(outputs) == 1 and isinstance(outputs[0], StartEventSplit):
+        outputs = list(outputs[0].outputs)
+    return [ts for ts in outputs if isinstance(ts, StartEvent)]
+
+
 def start_event(spec):
     """The start event a case of the process starts from when it is started (发起案件, the REST API,
     ``engine.start``): its none start event. SpiffWorkflow fires every none start event of a plain
@@ -471,10 +480,7 @@ def start_event(spec):
     engine/validation.py does (``_check_start_events``); a version deployed before that still starts
     from the first. A process whose only start event has a trigger (a message start): that one.
     None when there is no start event. Not kept per spec: a task spec reaches its spec."""
-    outputs = list(getattr(getattr(spec, "start", None), "outputs", ()))
-    if len(outputs) == 1 and isinstance(outputs[0], StartEventSplit):
-        outputs = list(outputs[0].outputs)
-    starts = [ts for ts in outputs if isinstance(ts, StartEvent)]
+    starts = start_events(spec)
     plain = [ts for ts in starts if isinstance(ts.event_definition, NoneEventDefinition)]
     if plain:
         return plain[0]
