@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.ui_support import ROOT
+from webui.accounts import DEMO_PASSWORD
 from webui.cli import main
 
 
@@ -64,6 +65,58 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_serve_from_another_folder_serves_its_own_code_and_database(tmp_path):
+    """``duban serve --demo`` run from a folder that holds another ``webui`` (another checkout, where
+    an official unpacked a second copy) with a relative database URL: gunicorn's workers import
+    webui from their working folder, so they served that folder's code and a database other than
+    the one the demo was loaded into (login failed). The workers now run this process's code
+    (``--chdir``) on its database, instance folder and audit key, named outright."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "webui").mkdir(parents=True)
+    (elsewhere / "webui" / "__init__.py").write_text("", encoding="utf-8")
+    (elsewhere / "webui" / "wsgi.py").write_text(
+        "def app(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [b'another checkout']\n", encoding="utf-8")
+    port = _free_port()
+    env = dict(os.environ, DUBAN_DATABASE_URL="sqlite:///demo.sqlite", PYTHONPATH=str(ROOT),
+               DUBAN_AUDIT_KEY_FILE="audit.key")
+    env.pop("DUBAN_INSTANCE_PATH", None)
+    env["DUBAN_INSTANCE_PATH"] = "instance"  # relative too: the workers must find the same folder
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "webui.cli", "serve", "--demo", "--port", str(port),
+                             "--no-worker"], cwd=elsewhere, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with opener.open(f"http://127.0.0.1:{port}/login", timeout=5) as r:
+                    page = r.read().decode("utf-8")
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline, "server did not come up"
+                time.sleep(0.5)
+        assert "another checkout" not in page
+        token = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"username": "zhang_san", "password": DEMO_PASSWORD, "_csrf": token})
+        with opener.open(f"http://127.0.0.1:{port}/login", data=form.encode(), timeout=10) as r:
+            landed = r.read().decode("utf-8")
+        assert "用户名或密码错误" not in landed and "登录" not in r.geturl().rsplit("/", 1)[-1]
+        assert "退出" in landed  # logged in: the demo the serving process loaded is the workers' database
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert (elsewhere / "demo.sqlite").exists() and not (ROOT / "demo.sqlite").exists()
+    assert (elsewhere / "instance").is_dir() and not (ROOT / "instance").exists()
 
 
 def test_serve_runs_gunicorn_by_default(tmp_path):

@@ -86,6 +86,39 @@ def serve(host, port, demo, worker, workers, threads, dev, plain_http, interval,
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
+_CODE_ROOT = Path(__file__).resolve().parent.parent  # the folder this process imported webui from
+
+
+def _worker_environment() -> dict[str, str]:
+    """The environment of gunicorn's workers: this process's, with the database, the instance folder
+    and the audit key file it used named outright. gunicorn imports ``webui.wsgi`` from its working
+    folder; run from another checkout's folder, the workers would import that checkout, find its
+    ``var/`` and serve a database other than the one this process deployed to and loaded the demo
+    into. gunicorn runs in this process's code folder (``cwd``, ``--chdir``), and these names, made
+    absolute, point its workers at this process's data."""
+    import os
+
+    from engine import audit
+    from webui.app import DEFAULT_INSTANCE
+    from workflows.runtime import database_url
+    env = dict(os.environ)
+    env["DUBAN_DATABASE_URL"] = _absolute_sqlite(database_url())  # the workers run in another folder
+    env["DUBAN_INSTANCE_PATH"] = str(Path(env.get("DUBAN_INSTANCE_PATH") or DEFAULT_INSTANCE).resolve())
+    if not env.get("DUBAN_AUDIT_KEY"):
+        env["DUBAN_AUDIT_KEY_FILE"] = str(audit.key_file().resolve())
+    return env
+
+
+def _absolute_sqlite(url: str) -> str:
+    """A SQLite URL with a relative file made absolute (from this process's working folder)."""
+    from sqlalchemy.engine import make_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or parsed.database.startswith("file:") or Path(parsed.database).is_absolute():
+        return url
+    return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(hide_password=False)
+
+
 def _serve_gunicorn(host, port, workers, worker, threads=4, interval=INTERVAL_SECONDS, timers_per_sweep=None):
     """N gunicorn web workers (threaded) as a child process; this process sweeps the timers
     (unless --no-worker).
@@ -97,9 +130,9 @@ def _serve_gunicorn(host, port, workers, worker, threads=4, interval=INTERVAL_SE
     import signal
     import subprocess
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b", f"{host}:{port}",
-           "--access-logfile", "-", "webui.wsgi:app"]
+           "--chdir", str(_CODE_ROOT), "--access-logfile", "-", "webui.wsgi:app"]
     click.echo(f"督办已启动：http://{host}:{port}/ （{workers} 个 gunicorn 工作进程）")
-    web = subprocess.Popen(cmd, env=dict(os.environ))
+    web = subprocess.Popen(cmd, env=_worker_environment(), cwd=_CODE_ROOT)
 
     def _stop(signum, frame):  # a SIGTERM to `duban serve` stops gunicorn too (no orphaned workers)
         raise KeyboardInterrupt
