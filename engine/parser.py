@@ -31,7 +31,7 @@ from SpiffWorkflow.spiff.specs import defaults as spiff_specs
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import conditional_events, gateways, timers
+from . import ad_hoc, conditional_events, gateways, timers
 from .call_activity import CallActivity, MappedCallActivityParser
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .loop_counter import loop_counter
@@ -152,6 +152,7 @@ def _outputs_only(parser_class):
 
 
 class DubanParser(SpiffBpmnParser):
+    AD_HOC_PARSER_CLASS = ad_hoc.DubanAdHocParser
     OVERRIDE_PARSER_CLASSES = {
         **{tag: (_ours(parser), spec) for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()},
         **{full_tag(tag): (_outputs_only(_ours(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)][0])),
@@ -185,4 +186,5 @@ DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = TimerConditionalEv
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.
 for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter
+DUBAN_CONFIG[ad_hoc.AdHocSubprocessSpec] = ad_hoc.AdHocConverter  # same type name: restores to ours
 DUBAN_CONFIG[DubanTask] = DubanTaskConverter  # stored as "Task", restored as ours (engine/task_class.py)

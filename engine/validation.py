@@ -641,6 +641,9 @@ _SPIFF_MESSAGES = [
     (r"Expected an? \w+ node", "事件引用的定义不存在"),
     (r"Conditional event definition with missing condition", "条件事件缺少条件"),
     (r"Ad hoc subprocesses may not contain start or end events", "自由子流程中不能有开始或结束事件"),
+    (r"Sequential ad hoc path has (\d+) ends: \[(.*)\]",  # engine/ad_hoc.py
+     "自由子流程按顺序执行（ordering=Sequential），但从活动「{1}」出发的路径有 {0} 个终点，本系统不知道何时开始下一项；"
+     "请让每条路径只有一个终点，或改为并行执行（Parallel）"),
     (r"Cannot resolve data(Input|Output)Association", "数据关联无法解析：关联的数据对象或数据存储不存在"),
     (r"Time Specification Error|Unknown Time Specification", "定时器设置无法识别"),
     (r"Multiple decision tables", "一个决策只能有一张决策表"),

@@ -1,0 +1,112 @@
+"""Ad-hoc sub-processes (自由子流程): its activities one at a time when drawn ``ordering="Sequential"``.
+
+BPMN 2.0 (§10.3.5, ``adHocOrdering``) and the tools spell the attribute ``Sequential`` or ``Parallel``
+(capitalised; Parallel when absent). SpiffWorkflow 3.x's parser looks for it (and for
+``cancelRemainingInstances``) in the BPMN namespace, where no tool writes it, so it never read it, and
+would have refused ``sequential`` had it read it: an ad-hoc sub-process drawn sequential in Camunda
+Modeler or Flowable had all its activities open at once. Ours reads the
+attribute whatever its case, and a sequential one runs its independent paths (activities with no
+incoming flow, with what follows them) one after another in the order they are drawn: the end of
+each path leads to the next path as well as to the sub-process's end, so the completion condition is
+still checked after each path and, once it holds, the paths not yet run are cancelled
+(``cancelRemainingInstances``) and the sub-process ends. If every path has run and the condition
+never held, the sub-process ends as a parallel one does (SpiffWorkflow's rule).
+
+SpiffWorkflow's path bookkeeping also removed the key ``data_objects`` from each open task's data
+without asking whether it was there: it is only there when the process draws a data object, so any
+ad-hoc sub-process without one failed with ``KeyError: 'data_objects'`` at its start. The key is put
+in for the length of that bookkeeping and taken out again.
+
+Same class name as SpiffWorkflow's spec (``AdHocSubprocessSpec``), so stored specs restore to ours
+(engine/parser.py's serializer configuration), with the ordering stored (SpiffWorkflow's converter
+writes ``parallel: True`` whatever the spec says; the order itself is in the stored connections).
+"""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.parser.ProcessParser import AdHocParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer.default.process_spec import AdHocSubprocessSpecConverter
+from SpiffWorkflow.bpmn.specs import bpmn_process_spec
+
+_DATA_OBJECTS = "data_objects"
+
+
+def _with_data_objects_key(method):
+    def run(self, workflow, *args):
+        added = _DATA_OBJECTS not in workflow.data
+        if added:
+            workflow.data[_DATA_OBJECTS] = {}
+        try:
+            return method(self, workflow, *args)
+        finally:
+            if added:
+                workflow.data.pop(_DATA_OBJECTS, None)
+    return run
+
+
+class AdHocSubprocessSpec(bpmn_process_spec.AdHocSubprocessSpec):
+    """SpiffWorkflow's ad-hoc sub-process spec, sequential when drawn so."""
+
+    path_complete = _with_data_objects_key(bpmn_process_spec.AdHocSubprocessSpec.path_complete)
+    add_path = _with_data_objects_key(bpmn_process_spec.AdHocSubprocessSpec.add_path)
+
+    def create_paths(self):
+        super().create_paths()
+        if not self.parallel:
+            self._one_path_after_another()
+
+    def _one_path_after_another(self) -> None:
+        firsts = [spec for spec in self.start.outputs]
+        lasts = [self._last_of(first) for first in firsts]
+        for last, following in zip(lasts, firsts[1:]):
+            self.start._outputs.remove(following.name)
+            following._inputs.remove(self.start.name)
+            last.connect(following)
+
+    def _last_of(self, first):
+        """The one activity a path (from ``first``) ends with: the one of those it reaches that leads to
+        the sub-process's end."""
+        seen, todo, lasts = set(), [first], []
+        while todo:
+            spec = todo.pop()
+            if spec.name in seen:
+                continue
+            seen.add(spec.name)
+            if self.end.name in spec._outputs:
+                lasts.append(spec)
+            todo.extend(s for s in spec.outputs if s is not self.end)
+        if len(lasts) != 1:  # said in Chinese, naming the sub-process, by engine/validation.py
+            raise ValidationException(
+                f"Sequential ad hoc path has {len(lasts)} ends: [{first.bpmn_name or first.bpmn_id}]",
+                file_name=self.file, id=self.name, name=self.description or self.name, tag="adHocSubProcess")
+        return lasts[0]
+
+
+class DubanAdHocParser(AdHocParser):
+    """SpiffWorkflow's ad-hoc parser, reading ``ordering`` and ``cancelRemainingInstances`` whatever
+    their case, making our spec."""
+
+    def _plain(self, name: str, default: str) -> str:
+        """An attribute as the tools write it: without a namespace (SpiffWorkflow's ``attribute`` looks
+        for it in the BPMN namespace, where no tool puts it, so it never read either of these)."""
+        return (self.node.get(name) or self.attribute(name) or default).strip().lower()
+
+    def create_spec(self):
+        condition = self.xpath("./bpmn:completionCondition")
+        return AdHocSubprocessSpec(
+            completion_condition=condition[0].text if len(condition) > 0 else None,
+            parallel=self._plain("ordering", "Parallel") != "sequential",
+            cancel_remaining=self._plain("cancelRemainingInstances", "true") != "false",
+            name=self.bpmn_id,
+            description=self.get_name(),
+            filename=self.filename,
+        )
+
+
+class AdHocConverter(AdHocSubprocessSpecConverter):
+    """SpiffWorkflow's converter, storing what the spec says of its ordering and cancelling."""
+
+    def to_dict(self, spec):
+        dct = super().to_dict(spec)
+        dct["parallel"], dct["cancel_remaining"] = spec.parallel, spec.cancel_remaining
+        return dct
