@@ -1090,6 +1090,8 @@ def normalize_dmn(root: etree._Element, filename: str | None = None) -> etree._E
 
     root = copy.deepcopy(root)
     for el in root.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname == "decisionTable":
+            _check_hit_policy(el, filename)
         if isinstance(el.tag, str) and etree.QName(el).localname == "decisionTable" and not el.get("name"):
             decision = el.getparent()  # SpiffWorkflow keeps only the table: an incident names it by its decision
             if decision is not None and decision.get("name"):
@@ -1111,3 +1113,34 @@ def normalize_dmn(root: etree._Element, filename: str | None = None) -> etree._E
                                    problems=[{"message": message, "element_id": owner.get("id"),
                                               "line": text.sourceline, "severity": "error"}]) from None
     return root
+
+
+def _check_hit_policy(table: etree._Element, filename: str | None) -> None:
+    """A decision table's hit policy and aggregation are ones DMN 1.3 has (engine/dmn.py evaluates
+    them), and PRIORITY and OUTPUT ORDER have the output values whose order they follow."""
+    from .dmn import AGGREGATIONS, HIT_POLICIES, HIT_POLICY_NAMES
+    from .errors import InvalidModel
+
+    decision = table.getparent()
+    name = f"决策「{decision.get('name') or decision.get('id')}」" if decision is not None else "决策"
+    policy = (table.get("hitPolicy") or "UNIQUE").strip().upper()
+    aggregation = (table.get("aggregation") or "").strip().upper()
+    ns = etree.QName(table).namespace
+    outputs = table.findall(f"{{{ns}}}output")
+    message = None
+    if policy not in HIT_POLICIES:
+        message = (f"{name}的命中策略「{table.get('hitPolicy')}」无法识别；"
+                   f"请在建模工具中选择{'、'.join(f'「{n}」' for n in HIT_POLICY_NAMES.values())}之一")
+    elif aggregation and (policy != "COLLECT" or aggregation not in AGGREGATIONS):
+        message = (f"{name}的汇总方式「{table.get('aggregation')}」只能用于「COLLECT（收集）」命中策略，"
+                   "且须为「SUM（求和）」「MIN（最小）」「MAX（最大）」或「COUNT（计数）」")
+    elif policy in ("PRIORITY", "OUTPUT ORDER") and not any(
+            (o.findtext(f"{{{ns}}}outputValues/{{{ns}}}text") or "").strip() for o in outputs):
+        first = outputs[0] if outputs else None
+        output = (first.get("label") or first.get("name") or first.get("id")) if first is not None else "结果"
+        message = (f"{name}的命中策略为「{HIT_POLICY_NAMES[policy]}」，须在输出「{output}」中列出输出值的先后"
+                   f'（输出值，如 "高","中","低"，排在前面的优先）；或改用「{HIT_POLICY_NAMES["FIRST"]}」命中策略')
+    if message:
+        raise InvalidModel(message, filename=filename, line=table.sourceline, element_id=table.get("id"),
+                           problems=[{"message": message, "element_id": table.get("id"), "line": table.sourceline,
+                                      "severity": "error"}])

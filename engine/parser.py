@@ -8,7 +8,8 @@ multi-instance task whose input collection is missing or no collection fails nam
 Chinese (SpiffWorkflow's parallel one raised a bare ``TypeError`` naming nothing); and an exclusive or
 inclusive gateway none of whose conditions holds says so in Chinese (engine/gateways.py); and a process
 ends through engine/gateways.py's ``_EndJoin`` (``get_spec`` changes the class of SpiffWorkflow's, made
-with the process spec; stored specs restore to it by the same type name).
+with the process spec; stored specs restore to it by the same type name); and a business rule task's
+decision table is evaluated by engine/dmn.py (DMN's null, hit policies and aggregations).
 ``DUBAN_CONFIG`` is SpiffWorkflow's serializer configuration plus the converters for those classes. Everything else — Camunda/Flowable attributes, JUEL conditions — is
 rewritten into SpiffWorkflow's dialect before parsing (engine/dialects.py).
 """
@@ -31,7 +32,7 @@ from SpiffWorkflow.spiff.specs import defaults as spiff_specs
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import ad_hoc, conditional_events, gateways, timers
+from . import ad_hoc, conditional_events, dmn, gateways, timers
 from .call_activity import CallActivity, MappedCallActivityParser
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .loop_counter import loop_counter
@@ -165,6 +166,11 @@ class DubanParser(SpiffBpmnParser):
         full_tag("parallelGateway"): (GatewayParser, gateways.ParallelGateway),
     }
 
+    def get_engine(self, decision_ref, node):
+        """The decision's table evaluated as DMN says (engine/dmn.py), with its aggregation, output
+        value order and required decisions read from the DMN file."""
+        return dmn.engine_for(super().get_engine(decision_ref, node), self.dmn_parsers[decision_ref])
+
     def get_spec(self, process_id, required=True):
         spec = super().get_spec(process_id, required)
         if spec is not None:  # every spec a bundle holds is had here (get_subprocess_specs too)
@@ -187,4 +193,5 @@ DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = TimerConditionalEv
 for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter
 DUBAN_CONFIG[ad_hoc.AdHocSubprocessSpec] = ad_hoc.AdHocConverter  # same type name: restores to ours
+DUBAN_CONFIG[spiff_specs.BusinessRuleTask] = dmn.DecisionTableConverter  # restores engine/dmn.py's engine
 DUBAN_CONFIG[DubanTask] = DubanTaskConverter  # stored as "Task", restored as ours (engine/task_class.py)

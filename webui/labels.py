@@ -101,6 +101,7 @@ _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
 # engine/incidents.py: 决策表「企业分级」的输入「从业人数」（employees）在案件数据中没有值 (the label may be absent)
 _DECISION_INPUT = re.compile(r"(决策表(?:「[^」]*」)?)的输入(?:「([^」]*)」)?（([^）]*)）在案件数据中没有值")
 _RULE_TASK = re.compile(r"Business Rule Task '([^']+)'")  # SpiffWorkflow's text after a decision table's rule failed
+_RULE_TASK_NOTE = re.compile(r"\.?\s*Business Rule Task '[^']+'\.?\s*$")
 # engine/external_tasks.py: 外部任务失败：发送整改通知短信（sms）：号码为空 — the worker's own reason last.
 _EXTERNAL = re.compile(r"^外部任务失败：.*?（[^）]*）：(.*)$", re.S)
 _LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
@@ -116,6 +117,7 @@ def engine_message(message: str, names: dict | None = None) -> str | None:
     「」 as they are. None when the message
     is not the engine's Chinese (a Python or SpiffWorkflow error in English)."""
     text = without_element_ids(_STEP_PREFIX.sub("", " ".join(message.split())))  # a name drawn on two lines
+    text = _RULE_TASK_NOTE.sub("", text)  # SpiffWorkflow's note after an error of ours in a decision table
     text = _DATA_KEY.sub(lambda m: m.group(1) + (f"「{names[m.group(2)]}」" if (names or {}).get(m.group(2)) else ""),
                          text)
     outside_quotes = re.sub(r"「[^」]*」", "", text)  # names drawn in the model and values as typed stay as they are
