@@ -150,6 +150,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     """A copy of ``root`` in our dialect, with notes and refusals (see module docstring)."""
     root = copy.deepcopy(root)
     result = Normalized(root)
+    _name_unnamed_elements(root, result)
     _rename_reserved_ids(root, result)
     _split_multiple_outgoing(root, result)
     _inclusive_flows_without_condition(root, result)
@@ -193,6 +194,28 @@ class _FreeIds:
             name = f"{base}_{n}"
         self.taken.add(name)
         return name
+
+
+def _name_unnamed_elements(root, result: Normalized) -> None:
+    """A sequence flow or flow node written without an ``id`` (hand-written Camunda 7 and Flowable
+    files: ``<sequenceFlow sourceRef="fork" targetRef="task1"/>``; the schema leaves ``id`` optional,
+    and Camunda and Flowable run such files) gets a free one: a flow ``<source>_to_<target>``, a node
+    its kind (``subProcess_1``), noted on it. SpiffWorkflow's parser dropped every flow without an id,
+    so a gateway or task drawn before them ended the case there, silently and at once."""
+    free = _FreeIds(root)
+    containers = (f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess")
+    for container in root.iter(*containers):
+        for el in container:
+            if not isinstance(el.tag, str) or el.get("id") or etree.QName(el).namespace != BPMN_NS:
+                continue
+            kind = etree.QName(el).localname
+            if kind == "sequenceFlow":
+                el.set("id", free(f"{el.get('sourceRef')}_to_{el.get('targetRef')}"))
+            elif kind in KIND_NAMES and kind not in ("lane", "process"):
+                el.set("id", free(kind, suffixed=True))
+            else:
+                continue
+            result.notes.append((f"{label(el)} 没有标识（id），已自动取名「{el.get('id')}」", el))
 
 
 def _rename_reserved_ids(root, result: Normalized) -> None:
