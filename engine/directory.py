@@ -474,6 +474,26 @@ class Directory:
                 q = q.where(User.org_code == org_code)
             return list(s.execute(q.order_by(UserRole.username)).scalars())
 
+    def holders_with_units(self, roles=()) -> list[tuple[str, str, frozenset[str]]]:
+        """Each active user holding one of ``roles`` (every active user when none is given): their
+        username, their org unit's path, and those of ``roles`` they hold that see the org units
+        below (``sees_subordinate_orgs``). One read (a people picker's choices)."""
+        roles = list(roles or ())
+        q = (sa.select(User.username, OrgUnit.path, Role.code, Role.sees_subordinate_orgs)
+             .join(OrgUnit, OrgUnit.code == User.org_code)
+             .outerjoin(UserRole, UserRole.username == User.username)
+             .outerjoin(Role, Role.code == UserRole.role_code)
+             .where(User.active.is_(True)))
+        if roles:
+            q = q.where(UserRole.role_code.in_(roles))
+        found: dict[str, tuple[str, set[str]]] = {}
+        with self._engine.db.read() as s:
+            for username, path, code, sees_below in s.execute(q):
+                held = found.setdefault(username, (path, set()))
+                if roles and sees_below:
+                    held[1].add(code)
+        return [(u, path, frozenset(codes)) for u, (path, codes) in sorted(found.items())]
+
     # -- helpers ---------------------------------------------------------------------------------
     def _user_row(self, s: Session, username: str) -> User:
         user = s.get(User, username)

@@ -105,10 +105,14 @@ def fields_for(registry, form_key: str | None) -> list[dict] | None:
         return None
 
 
-def people_options(directory, fields: list[dict] | None, org_code: str | None) -> dict[str, list[tuple[str, str]]]:
+def people_options(directory, fields: list[dict] | None, org_code: str | None,
+                   task_org: str | None = None) -> dict[str, list[tuple[str, str]]]:
     """For each people or person field (a table's columns too, under the column's name), who may be
-    picked: active holders of its roles in the case's org unit (the bureau's own 负责人 for a
-    collective decision), by Chinese name; anywhere if none is there."""
+    picked, by Chinese name: the active holders of its roles whom a case of ``org_code`` (a task
+    handled at ``task_org``) may name (``workflows.forms.people.reachable``: the case's unit and
+    those below it, the task's unit, and a supervising role's holders above) — exactly whom the
+    submit accepts. Without a case unit (the designer's test run), every active holder."""
+    from workflows.forms.people import reachable
     out = {}
     users = None
     wanted = [c for f in fields or [] for c in ([f] + list(f.get("columns") or []))
@@ -117,8 +121,10 @@ def people_options(directory, fields: list[dict] | None, org_code: str | None) -
         if users is None:
             users = {u.username: u for u in directory.users() if getattr(u, "active", True)}
         roles = f.get("roles") or []
-        holders = [u for r in roles for u in directory.users_with_role(r, org_code)] or \
-            [u for r in roles for u in directory.users_with_role(r)] if roles else list(users)
+        if org_code:
+            holders = reachable(directory, roles, org_code, task_org)
+        else:
+            holders = {u for r in roles for u in directory.users_with_role(r)} if roles else set(users)
         out[f["name"]] = sorted({(u, users[u].name or u) for u in holders if u in users}, key=lambda p: p[0])
     return out
 

@@ -73,8 +73,10 @@ def build(eng, incident, names: dict[str, str], step: str | None = None) -> Retr
         fields = _generic_fields(eng, incident, task, submitted, names, step, title)
     else:
         fields = [f for f in fields if f["type"] != "attachments"]  # files stay as submitted
-    org = task.org_code if task is not None else (incident.payload or {}).get("org")
-    form = formspec.Form(fields, title=title, people=formspec.people_options(eng.directory, fields, org),
+    # the case's unit and the task's, as the completion retried checks the people named (forms/people.py)
+    org = eng.case(task.case_id).org_code if task is not None else (incident.payload or {}).get("org")
+    form = formspec.Form(fields, title=title, people=formspec.people_options(
+                             eng.directory, fields, org, task.org_code if task is not None else None),
                          orgs=formspec.org_options(eng.directory, fields))
     form.values = formspec.prefill(fields, submitted)
     form.values.update({f["name"]: formspec.shown(_truth(submitted[f["name"]])) for f in fields

@@ -108,7 +108,7 @@ def show(task_id: str):
     drawn = drawn_form.fields(eng, task, case.model_id) if fields is None else None
     fields = fields if drawn is None else drawn
     form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name,
-                         people=formspec.people_options(eng.directory, fields, case.org_code),
+                         people=formspec.people_options(eng.directory, fields, case.org_code, task.org_code),
                          orgs=formspec.org_options(eng.directory, fields),
                          enterprises=[(code, name) for name, code in parties.pick_options(g.user)]
                          if formspec.has_kind(fields, "enterprise") or formspec.names_enterprise(fields) else [])

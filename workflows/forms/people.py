@@ -9,6 +9,18 @@ naming no unit of the directory — with a Chinese reason naming the field and t
 That is what keeps a collective vote from being assigned to "冯局长" (a name typed where a user was
 meant), which no one could then open.
 
+A person named on a case must also be within the case's reach (办理单位范围, ``within_reach``): a
+member of the case's org unit or of a unit below it (东城区's case: 东城区 and its 镇), a member of
+the unit handling the task (a 市级挂牌督办 step at the city), or — only for a role that supervises
+the units below (负责人: ``sees_subordinate_orgs``) — a holder at a unit above it (the city's
+局长 on a district's case), the reach ``engine/policy.py`` gives those roles over the case anyway.
+Never another branch of the tree: a REST client or a hand-edited POST naming 西城区's 王五 as a
+复查人员 of 东城区's case is refused naming the field, the person and the unit
+(「“复查人员”中的 王五 不属于本案件的办理单位（东城区应急管理局）或其下级单位」), and the page's
+picker (``reachable``, webui/formspec.people_options) offers exactly the people this accepts. A
+unit (``org`` field: 移交单位) is not held to the case's branch: a 举报 is handed to whichever unit
+has jurisdiction where the enterprise is (属地管辖), which may be another district.
+
 A completion (engine/tasks.py) calls ``validate_at`` with the directory counter its step read under
 the case lock: each role's holders, the active users and the unit codes then come from the
 directory's cache at that counter (``Directory.cached_holders``), which every directory write
@@ -23,6 +35,28 @@ from .registry import FormError
 PEOPLE_TYPES = ("people", "person", "org")
 
 
+def within_reach(user_path: str, supervises: bool, case_path: str, task_path: str | None = None) -> bool:
+    """May a user of the org unit at ``user_path`` be named on a case of the unit at ``case_path``
+    (a task handled at ``task_path``)? Their unit is the case's or below it, or is the unit handling
+    the task; or it is above the case's and the role they are named for supervises the units below
+    (``supervises``: the field's roles they hold include one with ``sees_subordinate_orgs``)."""
+    return (user_path.startswith(case_path) or user_path == task_path
+            or (supervises and case_path.startswith(user_path)))
+
+
+def reachable(directory, roles, case_org: str, task_org: str | None = None) -> set[str]:
+    """The active users holding one of ``roles`` (any active user when none) whom a case of
+    ``case_org`` (a task handled at ``task_org``) may name: ``within_reach`` over the holders and
+    their units (``Directory.holders_with_units``). What the page's picker offers."""
+    paths = {o.code: o.path for o in directory.orgs()}
+    case_path = paths.get(case_org)
+    if case_path is None:
+        return set()
+    task_path = paths.get(task_org) if task_org and task_org != case_org else None
+    return {username for username, path, supervising in directory.holders_with_units(roles)
+            if within_reach(path, bool(supervising), case_path, task_path)}
+
+
 class _Lookups:
     """Directory answers for one submit, each read once: a form with three people fields of the
     same two roles asks the directory twice, not six times. With the directory counter a step read
@@ -30,10 +64,11 @@ class _Lookups:
     (``Directory.cached_holders``): a user deactivated or a role taken away bumps the counter, so
     it is still refused at the very next submit; without one (None), read afresh."""
 
-    def __init__(self, directory, version: int | None = None):
+    def __init__(self, directory, version: int | None = None, reach: "CaseReach | None" = None):
         self._directory = directory
         self._version = version
         self._holders: dict[str, frozenset[str]] = {}
+        self.reach = reach
 
     def eligible(self, roles) -> set[str] | frozenset[str]:
         if not roles:
@@ -53,6 +88,42 @@ class _Lookups:
 
     def org_codes(self) -> frozenset[str]:
         return self._directory.cached_org_codes(self._version)
+
+    def out_of_reach(self, usernames, roles) -> list[str]:
+        """Those of ``usernames`` (active holders of ``roles``) the case may not name
+        (``within_reach``); none when the submit is not for a case."""
+        reach = self.reach
+        if reach is None:
+            return []
+        out = []
+        for username in usernames:
+            p = self._directory.principal_at(username, self._version)
+            if not within_reach(p.org_path, bool(p.supervising_roles.intersection(roles or ())),
+                                reach.case_path, reach.task_path):
+                out.append(username)
+        return out
+
+
+class CaseReach:
+    """The case a submit is for, as ``within_reach`` needs it: its org unit's path and name, and the
+    path of the unit handling the task (None when the case's own)."""
+    __slots__ = ("case_path", "task_path", "case_org")
+
+    def __init__(self, case_path: str, task_path: str | None, case_org: str):
+        self.case_path, self.task_path, self.case_org = case_path, task_path, case_org
+
+    @classmethod
+    def of(cls, directory, session, case_org: str | None, task_org: str | None = None,
+           version: int | None = None) -> "CaseReach | None":
+        """The reach of a case of ``case_org`` (paths from the directory's cache at ``version``
+        through ``session``); None without a case unit."""
+        if not case_org:
+            return None
+
+        def path(code):
+            return (directory.cached_org_path(session, code, version) if version is not None
+                    else directory.org_path(session, code))
+        return cls(path(case_org), path(task_org) if task_org and task_org != case_org else None, case_org)
 
 
 class DirectoryForms:
@@ -83,15 +154,20 @@ class DirectoryForms:
         as it is now (read afresh)."""
         return self.validate_at(key, data, None)
 
-    def validate_at(self, key: str, data: dict | None, directory_version: int | None) -> dict:
+    def validate_at(self, key: str, data: dict | None, directory_version: int | None,
+                    case_org: str | None = None, task_org: str | None = None, session=None) -> dict:
         """``validate`` for a step that read the directory counter ``directory_version`` under its
         case lock (engine/tasks.py): each role's holders and the unit list come from the
-        directory's cache at that counter (``Directory.cached_holders``); None: read afresh."""
+        directory's cache at that counter (``Directory.cached_holders``); None: read afresh.
+        ``case_org``, ``task_org`` (with the step's ``session``): the case's org unit and the
+        task's; the people named must be within the case's reach (``within_reach``)."""
         cleaned = self._registry.validate(key, data)
         fields = self.checked_fields(key)
         if not fields:
             return cleaned
-        lookups = _Lookups(self._directory, directory_version)  # each answer read once per submit
+        reach = CaseReach.of(self._directory, session, case_org, task_org, directory_version) \
+            if case_org and session is not None else None
+        lookups = _Lookups(self._directory, directory_version, reach)  # each answer read once per submit
         errors = {}
         for f, columns in fields:
             if f["type"] == "table":  # 回避 rows name an inspector each
@@ -115,13 +191,27 @@ class DirectoryForms:
             if value in lookups.org_codes():
                 return {}
             return {f["name"]: f"{f['label']}：“{value}”不是本系统的单位，请从列表中选择"}
-        eligible = lookups.eligible(f.get("roles") or [])
-        unknown = [u for u in (value if isinstance(value, list) else [value]) if u not in eligible]
+        roles = f.get("roles") or []
+        eligible = lookups.eligible(roles)
+        named = value if isinstance(value, list) else [value]
+        unknown = [u for u in named if u not in eligible]
         if not unknown:
-            return {}
+            elsewhere = lookups.out_of_reach(named, roles)
+            if not elsewhere:
+                return {}
+            return {f["name"]: self._elsewhere(f, elsewhere, lookups)}
         names = {u.username: u.name for u in self._directory.users()}
         shown = "、".join(names.get(u) or u for u in unknown)  # a person by name, a typo as typed
         return {f["name"]: f"{f['label']}：“{shown}”不是可选人员" + self._who(f)}
+
+    def _elsewhere(self, f: dict, usernames: list[str], lookups: "_Lookups") -> str:
+        """「“复查人员”中的 王五 不属于本案件的办理单位（东城区应急管理局）或其下级单位」: by names, never
+        usernames."""
+        names = {u.username: u.name for u in self._directory.users()}
+        shown = "、".join(names.get(u) or u for u in usernames)
+        case_org = lookups.reach.case_org
+        unit = {o.code: o.name for o in self._directory.orgs()}.get(case_org, case_org)
+        return f"“{f['label']}”中的 {shown} 不属于本案件的办理单位（{unit}）或其下级单位，请从列表中选择"
 
     def not_eligible(self, usernames, roles) -> list[str]:
         eligible = self.eligible(roles)
