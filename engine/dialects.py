@@ -907,8 +907,8 @@ def _zeebe_form(el, definition, result: Normalized | None) -> list[dict]:
     if form_id:
         if result is not None:
             result.notes.append((f"{label(el)} 链接的 Camunda 表单「{form_id}」（.form 文件）不在模型文件中，本系统"
-                                 "读不到它，办理时使用通用办理表单；要显示并检查该表单，请把表单文件与模型一同部署（接口"
-                                 f" POST /api/models 的 forms 字段，或 duban deploy 模型.bpmn {form_id}.form），或在 Camunda "
+                                 "读不到它，办理时使用通用办理表单；要显示并检查该表单，请把表单文件与模型一同部署（流程设计中"
+                                 f"「导入文件」时一并选择 {form_id}.form，接口 POST /api/models 的 forms 字段，或 duban deploy 模型.bpmn {form_id}.form），或在 Camunda "
                                  "Modeler 中把表单类型改为「Camunda Form (embedded)」后重新导出再部署", el))
         return []
     form = _embedded_form(el, definition.get("formKey"))

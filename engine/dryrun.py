@@ -21,12 +21,14 @@ from .schema import ProcessModel, Role
 
 
 def dry_run(engine, content: bytes | str, filename: str, data_by_task: dict | None = None,
-            start_data: dict | None = None, max_steps: int = 50, by: str = "designer") -> dict:
-    """Walk the draft; the real database gets only the audit event of the test-run."""
+            start_data: dict | None = None, max_steps: int = 50, by: str = "designer",
+            decisions: list | None = None) -> dict:
+    """Walk the draft; the real database gets only the audit event of the test-run. ``decisions``:
+    DMN files ((file name, content)) the draft is deployed with, in place of the deployed ones."""
     raw = content.encode("utf-8") if isinstance(content, str) else content
     outcome = {"status": "refused"}
     try:
-        outcome = _dry_run(engine, raw, filename, data_by_task, start_data, max_steps)
+        outcome = _dry_run(engine, raw, filename, data_by_task, start_data, max_steps, decisions or [])
         return outcome
     finally:
         with engine.db.write() as s:
@@ -36,7 +38,7 @@ def dry_run(engine, content: bytes | str, filename: str, data_by_task: dict | No
 
 
 def _dry_run(engine, content: bytes, filename: str, data_by_task: dict | None, start_data: dict | None,
-             max_steps: int) -> dict:
+             max_steps: int, decisions: list) -> dict:
     from .engine import Engine  # the engine module imports us lazily through Engine.dry_run
 
     data_by_task = data_by_task or {}
@@ -63,6 +65,8 @@ def _dry_run(engine, content: bytes, filename: str, data_by_task: dict | None, s
                     scratch.deploy(m.content, by="designer", filename=m.filename)
                 except EngineError:
                     pass  # a stored model that no longer validates cannot serve the draft
+            for name, dmn in decisions:  # the draft's own decision tables: a later version of the same key
+                scratch.deploy(dmn, by="designer", filename=name)
             model = scratch.deploy(content, by="designer", filename=filename)
             return _walk(scratch, model.key, data_by_task, start_data or {}, max_steps)
         finally:

@@ -103,10 +103,11 @@ class Engine:
         return self.models.deploy(source, by=by, filename=filename, strict=strict)
 
     def dry_run(self, content: bytes | str, filename: str, data_by_task: dict | None = None,
-                start_data: dict | None = None, by: str = "designer") -> dict:
-        """Walk a draft model on a throw-away database (see engine/dryrun.py); audited as ``by``'s."""
+                start_data: dict | None = None, by: str = "designer", decisions: list | None = None) -> dict:
+        """Walk a draft model on a throw-away database (see engine/dryrun.py); audited as ``by``'s.
+        ``decisions``: the draft's own DMN files ((file name, content)), deployed there before it."""
         from .dryrun import dry_run
-        return dry_run(self, content, filename, data_by_task, start_data, by=by)
+        return dry_run(self, content, filename, data_by_task, start_data, by=by, decisions=decisions)
 
     # -- cases (engine/cases.py) -------------------------------------------------------------------
     def start(self, process_key: str, by: str, org: str | None = None, data: dict | None = None,

@@ -76,12 +76,15 @@ class ModelStore:
         self.check_model_code = True
 
     # -- deploy -----------------------------------------------------------------------------------
-    def validate(self, content: bytes | str, filename: str, session: Session | None = None, strict: bool = False):
+    def validate(self, content: bytes | str, filename: str, session: Session | None = None, strict: bool = False,
+                 decisions: list | None = None):
         """Every check a deploy makes, without deploying. Raises InvalidModel; returns the parsed file.
-        ``strict``: the designer's standard (``validation.check_bpmn``)."""
+        ``strict``: the designer's standard (``validation.check_bpmn``). ``decisions``: DMN files
+        ((file name, content), validated by the caller) to be deployed with the model: its business
+        rule tasks are checked against them in place of the deployed ones of the same key."""
         if session is None:
             with self._engine.db.read() as s:
-                return self.validate(content, filename, s, strict=strict)
+                return self.validate(content, filename, s, strict=strict, decisions=decisions)
         raw = content.encode("utf-8") if isinstance(content, str) else content
         pf = self._read(raw, filename)
         if pf.kind == "bpmn":
@@ -92,6 +95,10 @@ class ModelStore:
             pf.warnings = validation.warnings_of(problems)
             own = {p.get("id") for p in pf.root.findall("bpmn:process", validation.NS)}
             extra = self._latest_dmn_files(session)
+            if decisions:
+                drafts = [self._read(raw_dmn, name) for name, raw_dmn in decisions]
+                replaced = {k for d in drafts for k in d.keys}
+                extra = [d for d in extra if not set(d.keys) & replaced] + drafts
             for called in sorted(pf.called_elements - own):
                 dep = self._latest(session, called)
                 if dep is None:

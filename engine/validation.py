@@ -245,7 +245,8 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                 if lane is None and has_lanes and not props.get("defaultRole") and not _known(
                         props.get("candidateGroups"), lane_roles) and not props.get("assignee"):
                     outside.append(task)
-                if tag == "userTask" and strict and not props.get("formSchema") and not props.get("formFields"):
+                if tag == "userTask" and strict and not props.get("formSchema") and not props.get("formFields") \
+                        and not _linked_form(task):  # a .form not deployed with it: a warning (dialects)
                     foreign = f"的表单「{props['formKey']}」不是本系统的表单" if props.get("formKey") else "没有表单"
                     add(f"{label(task)} {foreign}，办理人无从填写；请在「督办」属性中选择表单", task)
                 elif tag == "userTask" and not props.get("formSchema") and not props.get("formKey") and \

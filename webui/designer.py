@@ -13,14 +13,17 @@ diagram); the pages answer with the usual error pages.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
+from urllib.parse import quote
 
 from flask import (Blueprint, Response, abort, g, jsonify, render_template, request, url_for)
 
 from engine import modeldiff
 from engine.errors import EngineError, Forbidden, InvalidModel, NotFound
 
+from . import designer_companions as companions
 from . import designer_dryrun
 from . import designer_queries as queries
 from . import errors, labels
@@ -129,7 +132,8 @@ def versions(key):
     if not rows:
         raise NotFound(f"流程模型不存在: {key}")
     return render_template("designer/versions.html", key=key, versions=list(reversed(rows)),
-                           latest=rows[-1], counts=queries.case_counts(eng))
+                           latest=rows[-1], counts=queries.case_counts(eng),
+                           companions={v.version: companions.of_version(eng, v) for v in rows})
 
 
 @bp.get("/new")
@@ -183,6 +187,22 @@ def source(key, version):
     return Response(model.content, mimetype="application/xml", headers=headers)
 
 
+@bp.get("/models/<key>/versions/<int:version>/companions/<name>")
+def companion(key, version, name):
+    """One companion file of a deployed version (a form embedded in it, a decision table it calls),
+    downloaded to edit in Camunda Modeler or deploy elsewhere (webui/designer_companions.py)."""
+    model = queries.version_of(engine(), key, version)
+    if model is None:
+        raise NotFound(f"流程模型 {key} 没有版本 {version}")
+    found = next((c for c in companions.of_version(engine(), model) if c["filename"] == name), None)
+    if found is None:
+        raise NotFound(f"流程模型 {key} 第 {version} 版没有附带文件「{name}」")
+    mimetype = "application/json" if found["kind"] == "form" else "application/xml"
+    return Response(found["content"], mimetype=mimetype, headers={
+        "Cache-Control": "no-store",
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found['filename'])}"})
+
+
 # --- JSON endpoints for the editor ----------------------------------------------------------------
 
 def _draft() -> tuple[bytes, str, dict]:
@@ -191,6 +211,19 @@ def _draft() -> tuple[bytes, str, dict]:
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str) or not body["xml"].strip():
         abort(Response('{"ok": false, "error": "请求中没有模型内容"}', 400, mimetype="application/json"))
     return body["xml"].encode("utf-8"), _filename(body.get("filename")), body
+
+
+def _with_companions() -> tuple[bytes, str, dict, list]:
+    """The draft as ``_draft`` reads it, its companion forms embedded where its tasks link them and
+    its companion decision tables checked (webui/designer_companions.py); the companions last."""
+    content, filename, body = _draft()
+    try:
+        given = companions.read(body)
+    except companions.CompanionError as exc:
+        abort(Response(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False), 400,
+                       mimetype="application/json"))
+    companions.check_decisions(engine(), given)
+    return companions.linked(content, filename, given), filename, body, given
 
 
 def _filename(name) -> str:
@@ -213,9 +246,9 @@ PARSER_FAILURES = (RecursionError, MemoryError, ValueError, TypeError, Attribute
 
 @bp.post("/api/validate")
 def api_validate():
-    content, filename, _ = _draft()
+    content, filename, _, given = _with_companions()
     try:
-        pf = engine().models.validate(content, filename, strict=True)
+        pf = engine().models.validate(content, filename, strict=True, decisions=companions.decisions(given))
     except PARSER_FAILURES as exc:
         raise unparsable(filename, exc) from None
     translations = pf.dialect.translations if pf.dialect is not None else []  # ${...} shown as the Python it became
@@ -227,15 +260,21 @@ def api_validate():
 def api_deploy():
     """Deploy the draft as the next version. Identical content is no new version (``unchanged``)."""
     eng = engine()
-    content, filename, _ = _draft()
+    content, filename, _, given = _with_companions()
     before = {m.key: m.version for m in eng.models.list()}
+    tables = companions.decisions(given)
     try:
+        # every file checked before any is deployed: the decision tables, then the model with them
+        eng.models.validate(content, filename, strict=True, decisions=tables)
+        deployed_tables = [eng.deploy(dmn, by=g.user.username, filename=name) for name, dmn in tables]
         model = eng.deploy(content, by=g.user.username, filename=filename, strict=True)
     except PARSER_FAILURES as exc:
         raise unparsable(filename, exc) from None
     unchanged = before.get(model.key) == model.version
     return jsonify({"ok": True, "key": model.key, "version": model.version, "id": model.id,
                     "unchanged": unchanged, "filename": model.filename,
+                    "decisions": [{"key": t.key, "version": t.version, "filename": t.filename,
+                                   "unchanged": before.get(t.key) == t.version} for t in deployed_tables],
                     "edit_url": url_for(".edit", key=model.key, version=model.version),
                     "versions_url": url_for(".versions", key=model.key)}), (200 if unchanged else 201)
 
@@ -247,9 +286,9 @@ def api_deploy_preview():
     the next one, the cases running on it (they stay on their version) and the diff in Chinese; the
     warnings the model deploys with (提示: vendor extensions ignored, data stores that only document)."""
     eng = engine()
-    content, filename, _ = _draft()
+    content, filename, _, given = _with_companions()
     try:
-        pf = eng.models.validate(content, filename, strict=True)
+        pf = eng.models.validate(content, filename, strict=True, decisions=companions.decisions(given))
     except PARSER_FAILURES as exc:
         raise unparsable(filename, exc) from None
     running = queries.running_by_key(eng)
@@ -264,7 +303,16 @@ def api_deploy_preview():
         if current is not None:
             entry["diff"] = model_diff(current.content, content)
         models.append(entry)
-    return jsonify({"ok": True, "models": models, "warnings": _said([w.as_dict() for w in pf.warnings])})
+    tables = []
+    for name, dmn in companions.decisions(given):
+        key = eng.models.validate(dmn, name).keys[0]
+        current = queries.version_of(eng, key, None)
+        tables.append({"filename": name, "key": key, "current": current.version if current else None,
+                       "next": current.version + 1 if current else 1,
+                       "unchanged": current is not None and current.content == dmn.decode("utf-8")})
+    return jsonify({"ok": True, "models": models, "decisions": tables,
+                    "forms": [c.filename for c in given if c.kind == "form"],
+                    "warnings": _said([w.as_dict() for w in pf.warnings])})
 
 
 @bp.post("/api/diff")
@@ -293,7 +341,7 @@ def api_dry_run_forms():
     """The test-run's forms: each user task of the draft by its name, its form filled with sample
     values (webui/designer_dryrun.py), as HTML for the 试运行 tab."""
     eng = engine()
-    content, filename, _ = _draft()
+    content, filename, _, _given = _with_companions()
     try:
         steps = designer_dryrun.steps_of(content, filename, eng.forms)
     except PARSER_FAILURES as exc:
@@ -309,7 +357,7 @@ def api_dry_run():
     form (``steps``: a task's [name, value] inputs, read and validated as a real submit) — or, for
     scripts, ``data_by_task`` as JSON keyed by element id."""
     eng = engine()
-    content, filename, body = _draft()
+    content, filename, body, given = _with_companions()
     start_data, data_by_task = body.get("start_data") or {}, body.get("data_by_task") or {}
     if not isinstance(start_data, dict) or not isinstance(data_by_task, dict):
         return jsonify({"ok": False, "error": "试运行数据须为 JSON 对象"}), 400
@@ -325,7 +373,7 @@ def api_dry_run():
                             "error": f"「{first['step']}」的{first['field']}：{first['message']}"}), 422
     try:
         result = eng.dry_run(content, filename, data_by_task=data_by_task, start_data=start_data,
-                             by=g.user.username)
+                             by=g.user.username, decisions=companions.decisions(given))
     except PARSER_FAILURES as exc:
         raise unparsable(filename, exc) from None
     roles = {r.code: r.name for r in eng.directory.roles()}

@@ -5,8 +5,11 @@ back read and validated as a real submit would be.
 A designer tries a draft by choosing what each step answers — 同意 or 退回, a date, the members of a
 vote — not by typing JSON keyed by element ids. The fields are drawn by the same macros as a task
 page (templates/tasks/fields.html), read back by ``webui.formspec.read`` and checked by the form
-registry, so a test-run walks on the data a real case would carry. Element ids stay inside the
-page's markup, never shown.
+registry, so a test-run walks on the data a real case would carry. A task whose form is drawn in
+the model (a Camunda 8 form embedded, or linked and imported with the draft; Camunda 7's
+``formField``, Flowable's ``formProperty``) is offered with those fields (webui/drawn_form.py) and
+checked as its task page would be (engine/model_forms.check). Element ids stay inside the page's
+markup, never shown.
 """
 from __future__ import annotations
 
@@ -16,12 +19,14 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
+from engine import model_forms
 from engine.clock import SHANGHAI
+from engine.errors import InvalidData
 from engine.validation import BPMN_NS, NS, read_file
 from workflows.forms import samples
 from workflows.forms.registry import FormError
 
-from . import formspec
+from . import drawn_form, formspec
 
 
 @dataclass
@@ -32,6 +37,7 @@ class Step:
     lane: str
     form_key: str | None
     form: formspec.Form | None = None
+    drawn: str | None = None  # the fields drawn in the model (``formFields``), when it names no form of ours
 
 
 def steps_of(content: bytes, filename: str, forms) -> list[Step]:
@@ -64,7 +70,8 @@ def steps_of(content: bytes, filename: str, forms) -> list[Step]:
         props = {p.get("name"): p.get("value") for p in task.iterfind(
             "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
         found.append(Step(task.get("id"), (task.get("name") or "").strip() or "未命名任务",
-                          lane_of.get(task.get("id"), ""), props.get("formSchema")))
+                          lane_of.get(task.get("id"), ""), props.get("formSchema"),
+                          drawn=None if props.get("formSchema") else props.get("formFields")))
     return found
 
 
@@ -74,6 +81,12 @@ def offer(steps: list[Step], forms, directory, org_code: str | None, today: dt.d
     role_names = {r.code: r.name for r in directory.roles()}
     for step in steps:
         step.lane = role_names.get(step.lane, step.lane)
+        if step.drawn:
+            shown = drawn_form.field_dicts(model_forms.fields_of({"formFields": step.drawn}))
+            step.form = formspec.Form(shown, title="模型中绘制的表单")
+            if shown is not None:
+                step.form.values = drawn_form.start_values(shown, {}, {})
+            continue
         fields = formspec.fields_for(forms, step.form_key)
         form = formspec.Form(fields, title=formspec.title_for(forms, step.form_key),
                              people=formspec.people_options(directory, fields, org_code),
@@ -127,6 +140,10 @@ def read_posted(steps: list[Step], posted: dict, forms) -> tuple[dict, list[dict
     errors: list[dict] = []
     for step in steps:
         pairs = posted.get(step.id)
+        if step.drawn:
+            if isinstance(pairs, list):
+                data_by_task[step.id] = _read_drawn(step, pairs, errors)
+            continue
         fields = formspec.fields_for(forms, step.form_key)
         if fields is None or not isinstance(pairs, list):
             continue
@@ -144,6 +161,25 @@ def read_posted(steps: list[Step], posted: dict, forms) -> tuple[dict, list[dict
                            "field": labels.get(head, "表单"), "message": message})
         data_by_task[step.id] = data
     return data_by_task, errors
+
+
+def _read_drawn(step: Step, pairs: list, errors: list[dict]) -> dict:
+    """A drawn form's posted inputs read as its task page reads them, checked by the engine's own
+    check of a completion (defaults, required unless hidden, numbers and days as typed, choices)."""
+    drawn = model_forms.fields_of({"formFields": step.drawn})
+    shown = drawn_form.field_dicts(drawn) or []
+    multi = MultiDict([(str(p[0]), str(p[1])) for p in pairs if isinstance(p, (list, tuple)) and len(p) == 2])
+    data, _values, problems = formspec.read(shown, multi)
+    if not problems:
+        try:
+            data = model_forms.check({"formFields": step.drawn}, data)
+        except InvalidData as exc:
+            problems = exc.errors
+    labels = {f["id"]: f.get("label") or f["id"] for f in drawn if f.get("id")}
+    for name, message in problems.items():
+        errors.append({"step": step.name, "element": step.id, "field_name": name,
+                       "field": labels.get(name, "表单"), "message": message})
+    return data
 
 
 def today_of(engine) -> dt.date:

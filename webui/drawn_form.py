@@ -79,9 +79,17 @@ def _start_drawn(engine, model) -> tuple[list[dict], frozenset[str]]:
 
 
 def _field_dicts(engine, drawn: list[dict], model_id: int | None, gateway_reads: frozenset[str]) -> list[dict] | None:
+    return field_dicts(drawn, model_data.data_labels(engine, model_id) if drawn else {}, gateway_reads)
+
+
+def field_dicts(drawn: list[dict], labels: dict | None = None,
+                gateway_reads: frozenset[str] = frozenset()) -> list[dict] | None:
+    """The fields drawn in a model as the page's macros render them (``labels``: the case data's
+    Chinese names, for a field the model leaves unlabelled); None when none are drawn. Also the
+    designer's test-run's forms of a draft (webui/designer_dryrun.py)."""
     if not drawn:
         return None
-    labels = model_data.data_labels(engine, model_id)
+    labels = labels or {}
     out = []
     for position, f in enumerate(drawn):
         fid = f.get("id")

@@ -30,7 +30,7 @@ export function startEditor(box) {
   const $ = (sel) => box.querySelector(sel);
   const choices = JSON.parse(document.getElementById('designer-choices').textContent);
   const state = { key: box.dataset.key || '', version: box.dataset.version ? Number(box.dataset.version) : null,
-                  filename: box.dataset.filename || '' };
+                  filename: box.dataset.filename || '', companions: [] };
   const modeler = new Modeler({
     container: $('#canvas'),
     propertiesPanel: { parent: $('#properties') },
@@ -117,11 +117,43 @@ export function startEditor(box) {
     return (await modeler.saveXML({ format: true })).xml;
   }
 
+  // The draft's companion files (附带文件): Camunda 8 forms (.form) and decision tables (.dmn) imported
+  // with it, sent with every request about the draft, so that it is validated, test-run and deployed
+  // with them (webui/designer_companions.py).
+  const KIND_OF = { form: '表单', dmn: '决策表' };
+  function kindOf(name) {
+    const lower = name.toLowerCase();
+    return lower.endsWith('.form') ? 'form' : lower.endsWith('.dmn') ? 'dmn' : null;
+  }
+  function showCompanions() {
+    const list = $('#companion-list');
+    list.replaceChildren(...state.companions.map((c) => {
+      const remove = el('button', { type: 'button', class: 'link', 'aria-label': `移除「${c.filename}」` }, '移除');
+      remove.addEventListener('click', guard(async () => {
+        state.companions = state.companions.filter((x) => x !== c);
+        showCompanions();
+        markDirty();
+        status(`已移除附带文件「${c.filename}」`, 'warn');
+      }));
+      return el('li', { 'data-companion': c.filename }, el('span', {}, c.filename), el('span', { class: 'muted' }, `（${KIND_OF[c.kind]}）`), remove);
+    }));
+    $('#companions').hidden = !state.companions.length;
+    box.dataset.companions = String(state.companions.length);
+  }
+  function addCompanions(found) {
+    found.forEach((c) => {
+      state.companions = state.companions.filter((x) => x.filename !== c.filename).concat([c]);
+    });
+    showCompanions();
+  }
+
   async function post(url, body) {
+    const withFiles = body.xml === undefined ? body
+      : { ...body, companions: state.companions.map((c) => ({ filename: c.filename, content: c.content })) };
     const response = await fetch(url, {
       method: 'POST', credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': box.dataset.csrf },
-      body: JSON.stringify(body),
+      body: JSON.stringify(withFiles),
     });
     let data;
     try { data = await response.json(); } catch (e) { data = { ok: false, error: `服务器返回 ${response.status}` }; }
@@ -154,7 +186,7 @@ export function startEditor(box) {
 
   // What the deploy would do, asked before doing it: the version it becomes, the cases that stay on
   // theirs, and the changes against the current version in Chinese. Resolves true to go ahead.
-  function confirmDeploy(models, warnings) {
+  function confirmDeploy(models, warnings, tables = [], forms = []) {
     const body = [];
     models.forEach((m) => {
       if (m.current === null) {
@@ -166,6 +198,14 @@ export function startEditor(box) {
       body.push(el('p', { class: 'muted' }, `与当前版本 v${m.current} 相比：`));
       body.push(diffTable(m.diff, null, { id: 'deploy-diff-table' }));
     });
+    tables.forEach((t) => {
+      body.push(el('p', { 'data-decision-file': t.filename }, t.unchanged
+        ? `决策表文件「${t.filename}」与当前版本 v${t.current} 相同，不再部署。`
+        : `决策表文件「${t.filename}」将部署为 v${t.next}${t.current ? `（当前版本 v${t.current}）` : '（新决策表）'}，在模型之前部署。`));
+    });
+    if (forms.length) {
+      body.push(el('p', { id: 'deploy-forms' }, `表单文件 ${forms.map((f) => `「${f}」`).join('、')} 嵌入此版本，随版本保存。`));
+    }
     if (warnings.length) {
       body.push(el('p', { class: 'warn-text' }, `部署后仍有 ${warnings.length} 条提示：`));
       body.push(el('ul', { id: 'deploy-warnings' }, warnings.map((w) => el('li', {}, withoutId(w.message, w.element_id)))));
@@ -185,12 +225,13 @@ export function startEditor(box) {
     const warnings = preview.warnings || [];
     showProblems([], warnings);
     const changed = preview.models.filter((m) => !m.unchanged);
-    if (!changed.length) {
+    const tables = preview.decisions || [];
+    if (!changed.length && !tables.some((t) => !t.unchanged)) {
       markSaved();
       status(`内容与当前版本 v${preview.models[0].current} 相同，无需部署`, 'ok');
       return;
     }
-    if (!(await confirmDeploy(changed, warnings))) {
+    if (!(await confirmDeploy(changed, warnings, tables, preview.forms || []))) {
       status('已取消部署，当前版本不变', 'warn');
       return;
     }
@@ -216,7 +257,9 @@ export function startEditor(box) {
       status(`内容未变，仍为版本 v${data.version}`, 'ok');
     } else {
       const noted = warnings.length ? `；另有 ${warnings.length} 条提示，见下方「校验结果」` : '';
-      status(`已部署为版本 v${data.version}：新发起的案件使用此版本，运行中的案件仍按原版本办理${noted}`, 'ok');
+      const withTables = (data.decisions || []).filter((t) => !t.unchanged)
+        .map((t) => `；决策表「${t.filename}」已部署为 v${t.version}`).join('');
+      status(`已部署为版本 v${data.version}：新发起的案件使用此版本，运行中的案件仍按原版本办理${withTables}${noted}`, 'ok');
     }
   }
 
@@ -250,7 +293,8 @@ export function startEditor(box) {
     });
   }
   async function loadForms(xml) {
-    if (formsFor === xml) { return true; }
+    const key = xml + JSON.stringify(state.companions.map((c) => [c.filename, c.content]));
+    if (formsFor === key) { return true; }
     const before = {};
     box.querySelectorAll('#dry-forms form[data-step]').forEach((f) => { before[f.dataset.step] = postedOf(f); });
     const { data } = await post(box.dataset.dryFormsUrl, { xml, filename: filename() });
@@ -263,7 +307,7 @@ export function startEditor(box) {
     holder.innerHTML = data.html;  // rendered by the server from our templates, values escaped there
     holder.querySelectorAll('form[data-step]').forEach((f) => { if (before[f.dataset.step]) { restore(f, before[f.dataset.step]); } });
     $('#btn-dry-again').hidden = false;
-    formsFor = xml;
+    formsFor = key;
     return true;
   }
 
@@ -321,7 +365,7 @@ export function startEditor(box) {
     markSaved();  // kept as a file: leaving no longer loses it
   }
 
-  function importFile(file) {
+  function importFile(file, found = []) {
     // Not 'ready' until this file is on the canvas: whoever waits for 'ready' (a test, a script) must
     // not read the draft it replaces. A file refused leaves that draft, ready as it was.
     box.dataset.state = 'loading';
@@ -334,6 +378,8 @@ export function startEditor(box) {
         status(`文件无法打开：${whyNotOpened(e)}`, 'error');
         return;
       }
+      state.companions = [];  // a model imported brings its own companions, not the last draft's
+      addCompanions(found);
       state.filename = file.name;
       markDirty();  // the imported file is not deployed yet
       $('#draft-name').textContent = file.name;
@@ -362,10 +408,30 @@ export function startEditor(box) {
   $('#btn-dry-again').addEventListener('click', guard(dryRun));
   $('#dry-forms').addEventListener('submit', (e) => e.preventDefault());  // Enter in a step's field submits nothing
   $('#btn-download').addEventListener('click', guard(download));
-  $('#import-file').addEventListener('change', async (e) => {
-    const file = e.target.files[0];
-    e.target.value = '';  // the same file may be chosen again
-    if (!file) { return; }
+  // 导入文件 takes one model with its forms and decision tables, or only forms and decision tables
+  // for the draft on the canvas.
+  async function companionsOf(files) {
+    return Promise.all(files.map(async (f) => ({ filename: f.name, kind: kindOf(f.name), content: await f.text() })));
+  }
+  $('#import-file').addEventListener('change', guard(async () => {
+    const input = $('#import-file');
+    const files = [...input.files];
+    input.value = '';  // the same file may be chosen again
+    if (!files.length) { return; }
+    const models = files.filter((f) => !kindOf(f.name));
+    const found = await companionsOf(files.filter((f) => kindOf(f.name)));
+    if (models.length > 1) {
+      status(`一次只能导入一个流程模型文件（选择了 ${models.map((f) => `「${f.name}」`).join('、')}），可同时选择它的表单和决策表文件`, 'error');
+      return;
+    }
+    if (!models.length) {
+      addCompanions(found);
+      markDirty();
+      status(`已添加附带文件 ${found.map((c) => `「${c.filename}」`).join('、')}，与模型一同校验和部署`, 'ok');
+      await validate();
+      return;
+    }
+    const file = models[0];
     if (dirty && !(await ask($('#designer-ask'), {
       title: '有未部署的修改',
       body: [el('p', {}, `导入「${file.name}」将替换当前草稿，其中尚未部署、也未下载保存的修改将丢失。`)],
@@ -374,8 +440,8 @@ export function startEditor(box) {
       status('未导入，当前草稿保持不变', 'warn');
       return;
     }
-    importFile(file);
-  });
+    importFile(file, found);
+  }));
 
   const initial = box.dataset.source
     ? fetch(box.dataset.source, { credentials: 'same-origin' }).then((r) => {
