@@ -4,6 +4,8 @@ Designers draw in Camunda Modeler, Flowable or bpmn.io. Before a file is validat
 module rewrites a copy of its XML tree into the SpiffWorkflow dialect the engine runs (the stored
 file stays as drawn; element ids and line numbers are kept, so problems still point at the shape):
 
+- a sequence flow or flow node written without an ``id`` gets a free one (SpiffWorkflow dropped such
+  flows); a link throw event goes on at the link catch event of its name, as a flow between them;
 - an inclusive gateway's branch drawn without a condition (not its default) gets the condition
   ``True``: Camunda 7, Flowable and Activiti always take it (SpiffWorkflow refused the model);
 - pools marked ``isExecutable="false"`` beside an executable one are dropped (a black-box partner);
@@ -152,6 +154,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     result = Normalized(root)
     _name_unnamed_elements(root, result)
     _rename_reserved_ids(root, result)
+    _follow_links(root, result)
     _split_multiple_outgoing(root, result)
     _inclusive_flows_without_condition(root, result)
     _end_implicit_ends(root, result)
@@ -243,6 +246,57 @@ def _rename_reserved_ids(root, result: Normalized) -> None:
                 el.set(attr, renamed[el.get(attr)])
         if etree.QName(el).localname in _REFERENCE_TEXTS and (el.text or "").strip() in renamed:
             el.text = renamed[el.text.strip()]
+
+
+def _link_name(event) -> str:
+    definition = event.find(f"{B}linkEventDefinition")
+    return ((definition.get("name") if definition is not None else None) or event.get("name") or "").strip()
+
+
+def _follow_links(root, result: Normalized) -> None:
+    """链接事件: a link throw event goes on at the link catch event of the same name in the same
+    (sub)process — Camunda 7 and 8 and Flowable run them so (an off-page connector). SpiffWorkflow
+    knows no link events: the throw event ended its path there and the catch event was never
+    reached, so the case completed without the activities after it. The pair becomes a flow from
+    the throw event to the catch event (both then plain intermediate events), noted on the throw
+    event; a throw event with no catch event of its name, or several, is refused naming it, and so
+    is a catch event no throw event leads to."""
+    free = _FreeIds(root)
+    for container in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess"):
+        throws = [el for el in container.iterfind(f"{B}intermediateThrowEvent")
+                  if el.find(f"{B}linkEventDefinition") is not None]
+        catches: dict[str, list] = {}
+        for el in container.iterfind(f"{B}intermediateCatchEvent"):
+            if el.find(f"{B}linkEventDefinition") is not None:
+                catches.setdefault(_link_name(el), []).append(el)
+        if not throws and not catches:
+            continue
+        reached = set()
+        for throw in throws:
+            name = _link_name(throw)
+            found = catches.get(name, [])
+            if len(found) != 1:
+                why = "没有同名的链接捕获事件" if not found else f"有 {len(found)} 个同名的链接捕获事件"
+                result.problems.append((f"{label(throw)} 是链接事件「{name}」，但所在流程中{why}；"
+                                        "请在同一流程中画一个（且只画一个）同名的链接捕获事件，或改用连线", throw))
+                continue
+            catch = found[0]
+            reached.add(id(catch))
+            flow = etree.SubElement(container, f"{B}sequenceFlow", id=free(f"{throw.get('id')}_to_{catch.get('id')}"),
+                                    sourceRef=throw.get("id"), targetRef=catch.get("id"))
+            throw.remove(throw.find(f"{B}linkEventDefinition"))
+            etree.SubElement(throw, f"{B}outgoing").text = flow.get("id")
+            etree.SubElement(catch, f"{B}incoming").text = flow.get("id")
+            result.notes.append((f"{label(throw)} 链接到{label(catch)}，按连线继续", throw))
+        for group in catches.values():
+            for catch in group:
+                if id(catch) not in reached:
+                    if len(group) == 1:
+                        result.problems.append((f"{label(catch)} 是链接事件「{_link_name(catch)}」，但所在流程中没有同名的"
+                                                "链接抛出事件，流程永远不会走到这里；请画一个同名的链接抛出事件，或删除它", catch))
+                    continue
+                catch.remove(catch.find(f"{B}linkEventDefinition"))
+                catch.tag = f"{B}intermediateThrowEvent"  # a catch event must catch something; a none event passes on
 
 
 ACTIVITIES = ("task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask", "receiveTask",

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import pytest
 
+from engine.errors import InvalidModel
+
 from tests.interop_support import CORPUS, drive
 from tests.support import make_engine
 
-MODELS = ("camunda7_flows_without_ids.bpmn",)
+MODELS = ("camunda7_flows_without_ids.bpmn", "zeebe_link_events.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +38,24 @@ def test_flows_written_without_an_id_are_all_taken(engine):
     assert "未命名连线 (split_to_siteCheck) 没有标识（id），已自动取名「split_to_siteCheck」" in notes
     assert len(notes) == 10
 
+
+@pytest.mark.parametrize("fixed, worked", [(True, ["Activity_0recheck", "Activity_0file"]),
+                                           (False, ["Activity_0recheck", "Activity_0penalty", "Activity_0file"])])
+def test_a_link_throw_event_goes_on_at_the_catch_event_of_its_name(engine, fixed, worked):
+    """链接事件 (Camunda 8 Modeler's off-page connector): both branches throw 转归档 and go on at the
+    one catch event 转归档. SpiffWorkflow knows no link events: the throw event ended the path and
+    the case completed without 案卷归档."""
+    out = drive(engine, "zeebe_link_events", data_by_task={"Activity_0recheck": {"fixed": fixed}})
+    assert out.status == "completed", out
+    assert [t.spec_id for t in out.tasks] == worked
+
+
+def test_a_link_throw_event_without_its_catch_event_is_refused_naming_it(engine, tmp_path):
+    drawn = (CORPUS / "zeebe_link_events.bpmn").read_text(encoding="utf-8")
+    broken = drawn.replace('id="LinkEventDefinition_0c1" name="转归档"', 'id="LinkEventDefinition_0c1" name="归档"')
+    assert broken != drawn
+    (tmp_path / "zeebe_link_events.bpmn").write_text(broken, encoding="utf-8")
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(tmp_path / "zeebe_link_events.bpmn", by="boss")
+    said = str(refused.value)
+    assert "中间抛出事件「转归档」(Event_0toArchive1) 是链接事件「转归档」，但所在流程中没有同名的链接捕获事件" in said, said
