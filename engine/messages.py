@@ -29,7 +29,7 @@ import uuid
 
 import sqlalchemy as sa
 from SpiffWorkflow.bpmn.specs.control import StartEventSplit
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition, SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
@@ -492,6 +492,9 @@ def _deliver_thrown(engine, tx, case, events: list) -> None:
         ed = event.event_definition
         kind = _kind(ed)
         if kind is None:
+            if isinstance(ed, EscalationEventDefinition):  # nobody caught it: the case goes on, said in its record
+                tx.audit.case(case.id, actor="engine", action="escalation_not_caught", at=engine.clock.now(),
+                              detail={"name": ed.name, "code": ed.code})
             continue
         payload = event.payload if isinstance(event.payload, dict) else (
             {} if event.payload is None else {"payload": event.payload})

@@ -29,10 +29,11 @@ from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs import defaults as spiff_specs
+from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import ad_hoc, conditional_events, dmn, gateways, timers
+from . import ad_hoc, conditional_events, dmn, gateways, thrown_errors, timers
 from .call_activity import CallActivity, MappedCallActivityParser
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .loop_counter import loop_counter
@@ -42,13 +43,17 @@ from .task_class import DubanTask, DubanTaskConverter
 
 class EngineClockTimers:
     """Parser mixin: timer event definitions become ours (engine/timers.py), and so do conditional
-    ones (engine/conditional_events.py: they wait while the case lacks what they read)."""
+    ones (engine/conditional_events.py: they wait while the case lacks what they read) and error ones
+    (engine/thrown_errors.py: an error nothing catches is an incident)."""
 
     def parse_timer_event(self, event):
         return timers.ours(super().parse_timer_event(event))
 
     def parse_conditional_event(self, event):
         return conditional_events.ours(super().parse_conditional_event(event))
+
+    def parse_error_event(self, event):
+        return thrown_errors.ours(super().parse_error_event(event))
 
 
 def _with_engine_clock_timers(parser_class):
@@ -192,6 +197,7 @@ DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = TimerConditionalEv
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.
 for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter
+DUBAN_CONFIG[thrown_errors.ErrorEventDefinition] = SPIFF_CONFIG[spiff_events.ErrorEventDefinition]  # likewise
 DUBAN_CONFIG[ad_hoc.AdHocSubprocessSpec] = ad_hoc.AdHocConverter  # same type name: restores to ours
 DUBAN_CONFIG[spiff_specs.BusinessRuleTask] = dmn.DecisionTableConverter  # restores engine/dmn.py's engine
 DUBAN_CONFIG[DubanTask] = DubanTaskConverter  # stored as "Task", restored as ours (engine/task_class.py)

@@ -38,6 +38,7 @@ AUDIT_ACTION = {
     "signal_received": "收到信号",
     "message_thrown": "发出消息",
     "signal_thrown": "发出信号",
+    "escalation_not_caught": "发出升级事件（流程中无处接收，案件照常继续）",
 }
 
 INCIDENT_ACTION = {"complete": "提交任务", "timer": "定时器", "start": "发起案件"}
