@@ -16,6 +16,7 @@ we need a translation that the sandbox can then check, not an evaluator.
 """
 from __future__ import annotations
 
+import ast
 import re
 
 JUEL = "JUEL"
@@ -69,7 +70,40 @@ def translate(text: str) -> str:
     body = t[2:-1] if lang == JUEL else t[1:]
     if lang == JUEL and has_juel(body):
         raise Untranslatable(lang, t, "嵌套了表达式")
-    return _translate_body(body, lang, t)
+    python = _translate_body(body, lang, t)
+    return _juel_boolean_equality(python) if lang == JUEL else python
+
+
+def _juel_boolean_equality(python: str) -> str:
+    """JUEL compares a Boolean with a String as Booleans (EL 3.0 §1.8.2: either side Boolean, both
+    coerced to Boolean), so ``${approved == 'true'}`` holds when approved is the yes of a yes/no
+    field as well as the text 'true' — Activiti's vacation request and the 请假流程 demos written after
+    it. Python's ``True == 'true'`` is False: the gateway found no branch, or took its default. Such
+    a comparison is written ``(approved is True or approved == 'true')`` (``is False`` for 'false'),
+    ``!=`` its negation; other comparisons are left as translated."""
+    if not re.search(r"['\"](?i:true|false)['\"]", python):
+        return python
+    tree = ast.parse(python, mode="eval")
+    changed = []
+
+    class Coerce(ast.NodeTransformer):
+        def visit_Compare(self, node):
+            self.generic_visit(node)
+            if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+                return node
+            left, right = node.left, node.comparators[0]
+            for text, other in ((right, left), (left, right)):
+                if (isinstance(text, ast.Constant) and isinstance(text.value, str)
+                        and text.value.lower() in ("true", "false") and not isinstance(other, ast.Constant)):
+                    changed.append(node)
+                    flag = ast.Constant(text.value.lower() == "true")
+                    same = ast.BoolOp(ast.Or(), [ast.Compare(other, [ast.Is()], [flag]),
+                                                 ast.Compare(other, [ast.Eq()], [text])])
+                    return same if isinstance(node.ops[0], ast.Eq) else ast.UnaryOp(ast.Not(), same)
+            return node
+
+    tree = Coerce().visit(tree)
+    return ast.unparse(ast.fix_missing_locations(tree)) if changed else python
 
 
 def _tokens(body: str, pos: int):

@@ -12,7 +12,7 @@ from engine.errors import InvalidModel
 from tests.interop_support import CORPUS, drive
 from tests.support import make_engine
 
-MODELS = ("camunda7_flows_without_ids.bpmn", "zeebe_link_events.bpmn")
+MODELS = ("camunda7_flows_without_ids.bpmn", "zeebe_link_events.bpmn", "activiti_boolean_text_condition.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +59,16 @@ def test_a_link_throw_event_without_its_catch_event_is_refused_naming_it(engine,
         engine.deploy(tmp_path / "zeebe_link_events.bpmn", by="boss")
     said = str(refused.value)
     assert "中间抛出事件「转归档」(Event_0toArchive1) 是链接事件「转归档」，但所在流程中没有同名的链接捕获事件" in said, said
+
+
+@pytest.mark.parametrize("agree, then", [(True, "usertask3"), ("true", "usertask3"), (False, "usertask4")])
+def test_a_yes_no_field_compared_with_the_text_true_takes_the_branch_juel_takes(engine, agree, then):
+    """``${agree == 'true'}`` after a boolean form property (Activiti's vacation request, the 请假流程
+    demos): JUEL compares a Boolean with a String as Booleans, so 是 takes 文书签发. Python's
+    ``True == 'true'`` is False: the case took the default flow 退回修改 (wrong-but-running)."""
+    case = engine.start("activiti_boolean_text_condition", by="zhang", org="east", data={})
+    (draft,) = engine.case(case.id).tasks
+    engine.complete(draft.id, "zhang", {})
+    (review,) = engine.case(case.id).tasks
+    engine.complete(review.id, "eastboss", {"agree": agree})
+    assert [t.spec_id for t in engine.case(case.id).tasks] == [then]
