@@ -1138,18 +1138,113 @@ _FEEL_FUNCTIONS = re.compile(
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
+# FEEL built-in functions a cell's Python says exactly (DMN 1.3, 10.3.4): ``count(l)`` and ``string
+# length(s)`` are ``len``, ``contains(s, t)`` is ``t in s``, ``starts with``/``ends with``/``upper
+# case``/``lower case`` the string's methods, ``sum(a, b…)`` Python's sum of them, ``date("2026-11-01")``
+# and ``date and time("2026-11-01T09:00:00")`` their ISO text (engine/dmn.py reads a date or date and
+# time column's value as ISO text, so they compare as the days and moments they are).
+_FEEL_CALL = re.compile(r"(?<!\w)(?<!\w\.)(?<!list )(count|string length|upper case|lower case|contains|starts with|"
+                        r"ends with|sum|date and time|date)\s*\(")
+_CALL_PLACEHOLDER = re.compile(r"duban_call_\d+")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _closing(text: str, opening: int) -> int | None:
+    """The index of the parenthesis closing the one at ``opening`` (quotes skipped)."""
+    depth, quote = 0, ""
+    for i in range(opening, len(text)):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _call_python(name: str, args: list[str], raw: list[str], cell: str) -> str:
+    """One FEEL call as Python (``args`` already Python, ``raw`` as written)."""
+    def refuse(reason: str):
+        return Untranslatable(FEEL, "=" + cell.strip(), reason)
+
+    expected = {"count": 1, "string length": 1, "upper case": 1, "lower case": 1, "contains": 2, "starts with": 2,
+                "ends with": 2, "date and time": 1}.get(name)
+    if expected is not None and len(args) != expected:
+        raise refuse(f"调用的函数「{name}(...)」须有 {expected} 个参数")
+    if name in ("count", "string length"):
+        return f"len({args[0]})"
+    if name in ("upper case", "lower case"):
+        return f"({args[0]}).{name.split()[0]}()"
+    if name == "contains":
+        return f"(({args[1]}) in ({args[0]}))"
+    if name in ("starts with", "ends with"):
+        return f"({args[0]}).{name.replace(' ', '')}({args[1]})"
+    if name == "sum":
+        return f"sum({args[0]})" if len(args) == 1 else f"sum([{', '.join(args)}])"
+    import ast
+    import datetime as dt
+    try:
+        if name == "date" and len(raw) == 3 and all(a.isdigit() for a in raw):
+            return repr(dt.date(*(int(a) for a in raw)).isoformat())
+        literal = ast.literal_eval(raw[0]) if len(raw) == 1 else None
+        if name == "date" and isinstance(literal, str) and _ISO_DAY.fullmatch(literal):
+            return repr(dt.date.fromisoformat(literal).isoformat())
+        if name == "date and time" and isinstance(literal, str) and "T" in literal:
+            return repr(dt.datetime.fromisoformat(literal).isoformat())
+    except (ValueError, SyntaxError):
+        pass
+    raise refuse(f"调用的函数「{name}(...)」须写成具体的日期，如 date(\"2026-11-01\")、date and time(\"2026-11-01T09:00:00\")")
+
+
+def _feel_calls(cell: str, text: str, calls: dict[str, str]) -> str:
+    """``text`` with each FEEL call ``_FEEL_CALL`` knows replaced by a placeholder name whose Python is
+    put in ``calls`` (the translator reads no call); its arguments translated as FEEL."""
+    out, at = [], 0
+    masked = _QUOTED.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+    while (m := _FEEL_CALL.search(masked, at)):
+        close = _closing(text, m.end() - 1)
+        if close is None:
+            raise Untranslatable(FEEL, "=" + cell.strip(), "括号不配对")
+        inner = text[m.end():close]
+        raw = [a.strip() for a in _split_top_level(inner)] if inner.strip() else []
+        args = [_feel_argument(cell, a, calls) for a in raw]
+        placeholder = f"duban_call_{len(calls)}"
+        calls[placeholder] = _call_python(m.group(1), args, raw, cell)
+        out += [text[at:m.start()], placeholder]
+        at = close + 1
+    return "".join(out) + text[at:]
+
+
+def _feel_argument(cell: str, text: str, calls: dict[str, str]) -> str:
+    """A FEEL call's argument as Python (``?``, the column's input, kept)."""
+    inner = _feel_calls(cell, text, calls).replace("?", "duban_input")
+    return _restore_calls(translate("=" + inner), calls).replace("duban_input", "?")
+
+
+def _restore_calls(text: str, calls: dict[str, str]) -> str:
+    return _CALL_PLACEHOLDER.sub(lambda m: calls[m.group()], text)
+
+
 def _dmn_cell(kind: str, text: str) -> str:
     """A DMN cell in Python: FEEL if-expressions and list contains() translated
     (engine/expressions.py); an input entry's alternatives (``"危险化学品","烟花爆竹"``: any of
     them) joined with ``or``, a negated one (``not("矿山")``: none of them) as ``not (...)`` — kept
     as it was, SpiffWorkflow compared the input with the Python value ``not "矿山"`` (False), so the
     rule never matched and the table answered another rule silently; then ``feel_cell``. Raises
-    Untranslatable."""
+    Untranslatable. FEEL functions with an exact Python (``_FEEL_CALL``) are translated first."""
+    cell, calls = text, {}
+    text = _feel_calls(cell, text, calls)
     function = _FEEL_FUNCTIONS.search(_QUOTED.sub('""', text))
     if function:
-        raise Untranslatable(FEEL, "=" + text.strip(), f"调用了函数「{function.group(1)}(...)」（决策表的单元格按 Python 计算，没有这个 FEEL 函数）")
+        raise Untranslatable(FEEL, "=" + cell.strip(), f"调用了函数「{function.group(1)}(...)」（决策表的单元格按 Python 计算，没有这个 FEEL 函数）")
     if _FEEL_ONLY.search(text) and "?" not in text:
         text = translate("=" + text)
+    text = _restore_calls(text, calls)
     if kind == "inputEntry" and (negated := _FEEL_NOT.match(text)) and negated.group(1).strip():
         tests = " or ".join(f"({_feel_test(a)})" for a in _split_top_level(negated.group(1)))
         return f"not ({tests})"

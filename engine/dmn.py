@@ -9,11 +9,14 @@ OUTPUT ORDER all answered the first match, COLLECT's aggregation was dropped). H
 - **Inputs** are evaluated once per table. A name the case lacks reads as null (空值), and so does a
   path (``企业.从业人数``) through a value that is missing or not a context. A string typed into a
   number column (``5,000,000``, ``500万``, in a whole-number column ``30人``: engine/typed_input) is read as the number,
-  a yes/no column's ``是``/``否`` as true/false, a date column's ``2026年11月1日`` as ``2026-11-01``.
+  a yes/no column's ``是``/``否`` as true/false, a date column's ``2026年11月1日`` as ``2026-11-01``
+  and a date-and-time column's value as ISO text, which is what ``date("2026-11-01")`` and ``date and
+  time("...")`` cells are translated to (engine/dialects.py), so they compare as days and moments.
 - **Cells** (translated at deploy, engine/dialects.normalize_dmn) are tests of ``?``, the input;
   ``-`` or empty matches anything, ``null`` matches null, and a comparison or range over null is
   null, which does not match (DMN 1.3, 10.3.2; engine/feel_null.py), so a rule testing a missing
-  input is simply not hit. Output entries: a name the case lacks is null, an empty entry is null.
+  input is simply not hit. Output entries: a name the case lacks is null, an empty entry is null, a
+  path reads as an input's does.
 - **Hit policies** (DMN 1.3, 8.2.11): UNIQUE (two matching rules are an incident naming the table
   and the rules), ANY (matching rules must agree), FIRST, PRIORITY (by the order of the output
   values), RULE ORDER, OUTPUT ORDER, COLLECT and COLLECT SUM/MIN/MAX/COUNT. A single-hit table no
@@ -108,6 +111,8 @@ def typed(value: Any, type_ref: str | None) -> Any:
     """An input value as its column's type reads it, when the case holds it as typed text."""
     kind = (type_ref or "").strip().lower()
     if not isinstance(value, str) or not kind:
+        if kind in ("datetime", "date and time") and isinstance(value, dt.datetime):
+            return value.isoformat()
         if kind == "date" and isinstance(value, dt.datetime):
             return value.date().isoformat()
         if kind == "date" and isinstance(value, dt.date):
@@ -128,6 +133,8 @@ def typed(value: Any, type_ref: str | None) -> Any:
             return typed_input.iso_day(value[:10] if "T" in value else value)
         except ValueError:
             return value
+    if kind in ("datetime", "date and time"):
+        return typed_input.iso_moment(value) or value
     return value
 
 
@@ -223,7 +230,12 @@ class DecisionTableEngine(DMNEngine):
         for entry in rule.outputEntries:
             key = entry.output.name or entry.output.label
             text = (getattr(entry, "text", "") or "").strip()
-            value = script_engine.evaluate(task, null_reading(text), external_context=context) if text else None
+            if not text:
+                value = None
+            elif _PATH.fullmatch(text) and text not in ("True", "False", "None"):
+                value = _path_value(text, task.data, context)
+            else:
+                value = script_engine.evaluate(task, null_reading(text), external_context=context)
             base, value = _nested(key, value)
             _merge(out, base, value)
         return out

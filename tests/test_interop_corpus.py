@@ -572,9 +572,9 @@ GRADE = "脚本任务「判定风险等级」(Activity_0d5f6g7) 的脚本使用 
      GRADE + '「=if list contains(hazards, "有限空间") then "重大"」，「if … then … else」写法不完整'),
     ("zeebe_null_and_ranges", "[60..100]", "[60..]", "Flow_1rectify",
      '连线「60 分及以上」(Flow_1rectify) 的条件使用 FEEL 表达式「=urgent != true and risk_score in [60..]」，含有不支持的写法'),
-    ("zeebe_triage.dmn", 'if risk = "重大" then', 'if count(hazards) > 1 then', "DecisionRule_0r5t6y7",
-     '决策「监管类别判定」 的规则 (DecisionRule_0r5t6y7) 使用 FEEL 表达式「if count(hazards) > 1 then "A类（重点监管）" else '
-     '"B类"」，调用了函数「count(...)」'),
+    ("zeebe_triage.dmn", 'if risk = "重大" then', 'if floor(score) > 1 then', "DecisionRule_0r5t6y7",
+     '决策「监管类别判定」 的规则 (DecisionRule_0r5t6y7) 使用 FEEL 表达式「if floor(score) > 1 then "A类（重点监管）" else '
+     '"B类"」，调用了函数「floor(...)」'),
 ])
 def test_a_mapping_or_parameter_that_cannot_run_is_refused_once_naming_its_element(engine, filename, drawn, changed,
                                                                                    element, expected):

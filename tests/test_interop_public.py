@@ -293,23 +293,21 @@ def _grade_variant(key: str, dmn: str) -> tuple[bytes, bytes]:
     return bpmn.encode(), dmn.replace('id="Decision_0grade"', f'id="{key}_table"').encode()
 
 
-@pytest.mark.parametrize("drawn, python", [
-    ('<text>"一般"</text>', 'if count(hazards) &gt; 1 then "一般" else "简易"'),
-    ("<text>&gt;= 100</text>", "&gt;= count(limits)")])
-def test_a_feel_function_in_a_decision_table_is_refused_with_the_cells_python(engine, drawn, python):
-    """``count(...)`` in a Camunda DMN cell: kept as it was, the table deployed and every case that
-    reached it stopped with an incident (count is no Python name); inside an if-expression the
-    refusal ended with a bare 「请改写为 Python 表达式」. Now the refusal gives the cell's Python,
-    and that Python, written into the cell, deploys and decides as the FEEL meant."""
-    dmn = (CORPUS / "zeebe_enterprise_grade.dmn").read_text(encoding="utf-8")
-    with pytest.raises(InvalidModel) as err:
-        engine.deploy(dmn.replace(drawn, f"<text>{python}</text>", 1).encode(), by="boss", filename="grade_feel.dmn")
-    message = err.value.problems[0]["message"]
-    assert message.startswith("决策「企业监管分级」 的规则 (DecisionRule_1gen002) 使用 FEEL 表达式") and "调用了函数「count(...)」" in message
-    suggested = message.rpartition("请在该单元格改写为 Python：")[2]
-    assert suggested in ('"一般" if len(hazards) > 1 else "简易"', "? >= len(limits)")
-    key = "zeebe_enterprise_grade_" + ("hazards" if "hazards" in suggested else "limits")
-    bpmn, table = _grade_variant(key, dmn.replace(drawn, f"<text>{suggested.replace('>', '&gt;')}</text>", 1))
+@pytest.mark.parametrize("drawn, feel, python", [
+    ('<text>"一般"</text>', 'if count(hazards) &gt; 1 then "一般" else "简易"', '("一般" if len(hazards) > 1 else "简易")'),
+    ("<text>&gt;= 100</text>", "&gt;= count(limits)", ">= len(limits)")])
+def test_a_feel_function_in_a_decision_table_cell_is_translated_and_decides_as_feel_means(engine, drawn, feel, python):
+    """``count(...)`` in a Camunda DMN cell (DMN 1.3, 10.3.4.4: the list's size): kept as it was, the
+    table deployed and every case reaching it stopped with an incident (count is no Python name);
+    then it was refused with the cell's Python to write. Now the deploy writes that Python itself
+    (``len``), and the table decides as the FEEL meant."""
+    from engine import dialects
+
+    dmn = (CORPUS / "zeebe_enterprise_grade.dmn").read_text(encoding="utf-8").replace(drawn, f"<text>{feel}</text>", 1)
+    kind = "outputEntry" if '"一般"' in drawn else "inputEntry"
+    assert dialects._dmn_cell(kind, feel.replace("&gt;", ">")) == python
+    key = "zeebe_enterprise_grade_" + ("hazards" if "hazards" in feel else "limits")
+    bpmn, table = _grade_variant(key, dmn)
     engine.deploy(table, by="boss", filename=f"{key}.dmn")
     engine.deploy(bpmn, by="boss", filename=f"{key}.bpmn")
     data = {"industry": "冶金", "employees": 150, "hazards": ["动火作业", "有限空间"], "limits": list(range(120))}
@@ -319,9 +317,9 @@ def test_a_feel_function_in_a_decision_table_is_refused_with_the_cells_python(en
 
 def test_a_feel_function_the_advice_does_not_know_is_refused_with_the_rule_for_a_cell(engine):
     dmn = (CORPUS / "zeebe_enterprise_grade.dmn").read_text(encoding="utf-8").replace(
-        "<text>&gt;= 100</text>", '<text>&gt;= date("2026-01-01")</text>', 1)
+        "<text>&gt;= 100</text>", '<text>&gt;= floor(limit)</text>', 1)
     with pytest.raises(InvalidModel) as err:
-        engine.deploy(dmn.encode(), by="boss", filename="grade_date.dmn")
+        engine.deploy(dmn.encode(), by="boss", filename="grade_floor.dmn")
     assert err.value.problems[0]["message"].endswith(
         "请改写为 Python 表达式。决策表的单元格直接写 Python：输入表达式和结果写表达式，如 len(hazards)、\"A类\"；"
         "规则条件写本列输入要等于的值，或写比较，用 ? 代表本列的输入值，如 \"重大\"、>= 100、len(?) > 2")
