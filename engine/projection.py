@@ -394,7 +394,8 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
     changed = bool(opened or cancelled or completed or loaded.open_tasks is None or loaded.cold)
     loaded.cold = False
     if changed and any(ruled for _, ruled in kept.values()):
-        refresh_exclusions(tx.session, case.id)
+        tx.flush()  # what a hook or use case changed through the ORM session, if it made one, first
+        refresh_exclusions(conn, case.id)
     loaded.open_tasks = kept
     return opened, cancelled
 
