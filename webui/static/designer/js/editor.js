@@ -5,6 +5,7 @@
 import Modeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 
+import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json';
 import spiffworkflow from './spiffworkflow.json';
 import DubanPropertiesProvider from './provider.js';
 import translateModule from './translate.js';
@@ -12,6 +13,7 @@ import * as marks from './marks.js';
 import { renderProblems, renderDiff, renderTrace, STATUS, withoutId, el, diffTable } from './results.js';
 import { ask } from './ask.js';
 import { pathOf } from './path.js';
+import { taskForms, idOf } from './task_form.js';
 
 const DubanPropertiesModule = {
   __init__: ['dubanPropertiesProvider'],
@@ -35,7 +37,7 @@ export function startEditor(box) {
     container: $('#canvas'),
     propertiesPanel: { parent: $('#properties') },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, DubanPropertiesModule, translateModule],
-    moddleExtensions: { spiffworkflow },
+    moddleExtensions: { spiffworkflow, zeebe },
     duban: { choices },
   });
   window.dubanModeler = modeler;  // for the browser tests and for a curious designer's console
@@ -401,6 +403,18 @@ export function startEditor(box) {
     });
   }
 
+  const formEditor = taskForms(box, modeler, { status, forms: {
+    find: (formId) => state.companions.find((c) => c.kind === 'form' && idOf(c) === formId),
+    keep(formId, content) {
+      const old = state.companions.find((c) => c.kind === 'form' && idOf(c) === formId);
+      const kept = { filename: old ? old.filename : `${formId}.form`, kind: 'form', content };
+      state.companions = state.companions.filter((c) => c !== old).concat([kept]);
+      showCompanions();
+      markDirty();
+      return kept.filename;
+    },
+  } });
+  $('#btn-form').addEventListener('click', guard(formEditor.open));
   $('#btn-validate').addEventListener('click', guard(validate));
   $('#btn-deploy').addEventListener('click', guard(deploy));
   $('#btn-diff').addEventListener('click', guard(compare));

@@ -150,3 +150,26 @@ export function setCondition(element, text, { modeling, bpmnFactory }) {
     ? create(bpmnFactory, 'bpmn:FormalExpression', { body: text }, bo) : undefined;
   modeling.updateProperties(element, { conditionExpression });
 }
+
+// A Camunda 8 form linked to a user task (<zeebe:formDefinition formId="..."/>, zeebe-bpmn-moddle):
+// the form editor's link (task_form.js). Linking replaces any other form of the task in one command
+// — an older formDefinition, and our formSchema property (the engine would take a form of ours first).
+export function getLinkedFormId(element) {
+  const found = extensionValues(getBusinessObject(element), 'zeebe:FormDefinition')[0];
+  return found ? found.get('formId') || '' : '';
+}
+
+export function linkForm(element, formId, { commandStack, bpmnFactory }) {
+  const bo = getBusinessObject(element);
+  const { ext, commands } = ensureExtensionElements(element, bo, bpmnFactory);
+  const definition = create(bpmnFactory, 'zeebe:FormDefinition', { formId }, ext);
+  const kept = (ext.get('values') || []).filter((v) => !is(v, 'zeebe:FormDefinition'));
+  commands.push({ cmd: 'element.updateModdleProperties',
+                  context: { element, moddleElement: ext, properties: { values: [...kept, definition] } } });
+  const container = extensionValues(bo, 'spiffworkflow:Properties')[0];
+  if (container && container.get('properties').some((p) => p.get('name') === 'formSchema')) {
+    commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement: container,
+      properties: { properties: container.get('properties').filter((p) => p.get('name') !== 'formSchema') } } });
+  }
+  commandStack.execute(MULTI, commands);
+}

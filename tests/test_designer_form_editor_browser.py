@@ -1,0 +1,102 @@
+"""编辑任务表单: the designer draws a Camunda 8 form for a user task in @bpmn-io/form-js-editor, bundled
+by esbuild and served from static/vendor (Debian's Chromium through Playwright, the designer module's
+world and server). Saving keeps the form among the draft's companions (附带文件) and links it to the
+task by formId; the model then validates, test-runs with the form's field and deploys with it
+embedded. Every request outside 127.0.0.1 is aborted and recorded: none may be attempted (the
+bundle works offline).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_designer_browser import browser, editor_ready, page, select, world  # noqa: F401
+from tests.test_designer_companions import DMN, DMN_FILE, FACTS, FACTS_FILE, MODEL
+from tests.ui_support import screenshot
+
+pytestmark = pytest.mark.browser
+
+if shutil.which("chromium") is None:
+    pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
+
+
+def offline(page) -> list[str]:
+    """Abort every request that would leave 127.0.0.1; the list of those attempted."""
+    attempted: list[str] = []
+
+    def route(r):
+        if urlsplit(r.request.url).hostname in ("127.0.0.1", None) or r.request.url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            attempted.append(r.request.url)
+            r.abort()
+    page.context.route("**/*", route)
+    return attempted
+
+
+def drag(page, source, target) -> None:
+    """Drag a palette entry onto the form as a hand does (form-js drags with mouse moves, dragula)."""
+    a, b = source.bounding_box(), target.bounding_box()
+    page.mouse.move(a["x"] + 20, a["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(a["x"] + 60, a["y"] + 40, steps=5)
+    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + 40, steps=10)
+    page.mouse.up()
+
+
+def test_a_form_drawn_in_the_form_editor_is_linked_kept_and_deployed_with_the_model(world, page, tmp_path):
+    attempted = offline(page)
+    files = {"企业分级核查.bpmn": MODEL.replace('id="grade_check"', 'id="grade_form_check"'), FACTS_FILE: FACTS, DMN_FILE: DMN}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    page.goto(page.base + "/designer/new")
+    editor_ready(page)
+    page.set_input_files("#import-file", [str(tmp_path / name) for name in files])
+    expect(page.locator("#designer-status")).to_have_text("校验通过，可以部署")
+    expect(page.locator("#problems")).to_contain_text("「inspection-form」（.form 文件）不在模型文件中")
+
+    page.click("#btn-form")  # nothing selected
+    expect(page.locator("#designer-status")).to_have_text("请先在图上选中一个用户任务，再编辑它的表单")
+    select(page, "Activity_0check")
+    page.click("#btn-form")
+    dialog = page.locator("#form-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#form-dialog-title")).to_contain_text("「现场检查」的表单")
+    expect(dialog.locator("#form-dialog-title")).to_contain_text("inspection-form.form（新建）")  # the task's formId, not yet a file
+    drag(page, dialog.locator(".fjs-palette-field[data-field-type=textfield]"), dialog.locator(".fjs-editor-form-root"))
+    expect(dialog.locator(".fjs-form-field-textfield")).to_have_count(1)  # dropped, and selected
+    panel = dialog.locator(".fjs-editor-properties-container")
+    panel.locator("[data-group-id=group-general] .bio-properties-panel-group-header").click()  # General, folded at first
+    label = panel.locator("[data-entry-id=label] [contenteditable=true], [data-entry-id=label] input").first
+    label.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("检查地点")
+    key = panel.locator("[data-entry-id=key] input").first
+    key.fill("site")
+    expect(dialog.locator(".fjs-form-container")).to_contain_text("检查地点")
+    screenshot(page, "designer-form-editor-1")
+    dialog.locator("[data-form=save]").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#designer-status")).to_contain_text("已保存表单「inspection-form.form」并链接到「现场检查」")
+    expect(page.locator("#companion-list li")).to_have_count(3)
+
+    page.click("#btn-validate")
+    expect(page.locator("#designer-status")).to_have_text("校验通过，可以部署")
+    expect(page.locator("#problems")).not_to_contain_text("inspection-form")
+    page.click("#btn-dry-run")
+    check = page.locator('#dry-forms form[data-step="Activity_0check"]')
+    expect(check.get_by_label("检查地点")).to_be_visible(timeout=20_000)
+
+    page.click("#btn-deploy")
+    page.locator("#designer-ask button", has_text="确认部署").click()
+    expect(page.locator("#designer-status")).to_contain_text("已部署为版本 v1")
+    stored = world.engine.models.latest("grade_form_check").content
+    assert "zeebe:userTaskForm" in stored and 'formId="inspection-form"' not in stored
+    embedded = stored.split('id="UserTaskForm_inspection-form">', 1)[1].split("</zeebe:userTaskForm>", 1)[0]
+    schema = json.loads(embedded.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    assert [(c["type"], c["label"], c["key"]) for c in schema["components"]] == [("textfield", "检查地点", "site")]
+    assert attempted == []
