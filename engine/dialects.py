@@ -1261,6 +1261,7 @@ def normalize_dmn(root: etree._Element, filename: str | None = None) -> etree._E
     from .errors import InvalidModel
 
     root = copy.deepcopy(root)
+    _check_requirements(root, filename)
     for el in root.iter():
         if isinstance(el.tag, str) and etree.QName(el).localname == "decisionTable":
             _check_hit_policy(el, filename)
@@ -1316,3 +1317,43 @@ def _check_hit_policy(table: etree._Element, filename: str | None) -> None:
         raise InvalidModel(message, filename=filename, line=table.sourceline, element_id=table.get("id"),
                            problems=[{"message": message, "element_id": table.get("id"), "line": table.sourceline,
                                       "severity": "error"}])
+
+
+def _check_requirements(root: etree._Element, filename: str | None) -> None:
+    """A DRD's decisions (决策需求图) can be run: each is a decision table (engine/dmn.py evaluates a
+    decision's required decisions first), requires only decisions of this file, and none requires
+    itself through others. Refused naming the decision in Chinese."""
+    from .errors import InvalidModel
+
+    decisions = {d.get("id"): d for d in root if isinstance(d.tag, str) and etree.QName(d).localname == "decision"}
+
+    def name(d) -> str:
+        return f"决策「{d.get('name') or d.get('id')}」"
+
+    def requires(d) -> list[str]:
+        return [r.get("href", "").rpartition("#")[2] for r in d.iter()
+                if isinstance(r.tag, str) and etree.QName(r).localname == "requiredDecision"]
+
+    def refuse(message: str, d) -> None:
+        raise InvalidModel(message, filename=filename, line=d.sourceline, element_id=d.get("id"),
+                           problems=[{"message": message, "element_id": d.get("id"), "line": d.sourceline,
+                                      "severity": "error"}])
+
+    for d in decisions.values():
+        kinds = {etree.QName(c).localname for c in d if isinstance(c.tag, str)}
+        if "decisionTable" not in kinds:
+            kind = "字面表达式（literal expression）" if "literalExpression" in kinds else "决策表以外的形式"
+            refuse(f"{name(d)}是{kind}，本系统只能运行决策表；请在建模工具中把它改为决策表（如一行规则、输入为「-」）", d)
+        for required in requires(d):
+            if required not in decisions:
+                refuse(f"{name(d)}依赖的决策「{required}」不在此文件中；请把它画在同一张决策需求图里", d)
+
+    def visit(d_id: str, path: list[str]) -> None:
+        if d_id in path:
+            cycle = "→".join(f"「{decisions[i].get('name') or i}」" for i in [*path[path.index(d_id):], d_id])
+            refuse(f"{name(decisions[d_id])}的依赖形成了环：{cycle}；决策不能经由其他决策依赖它自己", decisions[d_id])
+        for required in requires(decisions[d_id]):
+            visit(required, [*path, d_id])
+
+    for d_id in decisions:
+        visit(d_id, [])

@@ -38,7 +38,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.task_spec import BusinessRuleTaskConverter
 
@@ -347,12 +349,48 @@ def _output_values(output_el, ns: dict) -> list | None:
     return values
 
 
-def engine_for(spiff_engine: DMNEngine, dmn_parser) -> DecisionTableEngine:
-    """SpiffWorkflow's parsed table as ours, with what its parser leaves out of the DMN file."""
+def engine_for(spiff_engine: DMNEngine, dmn_parser, required: list | None = None) -> DecisionTableEngine:
+    """SpiffWorkflow's parsed table as ours, with what its parser leaves out of the DMN file
+    (``required``: the tables of the decisions it requires, engine/parser.py finds them)."""
     table = spiff_engine.decision_table
     ns = {"dmn": dmn_parser.nsmap.get("dmn")}
     found = dmn_parser.node.xpath(".//dmn:decisionTable[@id=$id]", namespaces=ns, id=table.id)
     table.aggregation = found[0].get("aggregation") if found else None
     table.priorities = [_output_values(o, ns) for o in found[0].findall("dmn:output", ns)] if found else None
-    table.required = []
+    table.required = required or []
     return DecisionTableEngine(table)
+
+
+def required_decisions(dmn_parser) -> list[str]:
+    """The ids of the decisions a decision requires (``informationRequirement/requiredDecision href="#id"``)."""
+    ns = {"dmn": dmn_parser.nsmap.get("dmn")}
+    decision = dmn_parser.decision_element()
+    hrefs = decision.xpath("dmn:informationRequirement/dmn:requiredDecision/@href", namespaces=ns)
+    return [h.rpartition("#")[2] for h in hrefs if h.rpartition("#")[2]]
+
+
+class DecisionParser(DMNParser):
+    """SpiffWorkflow's DMN parser for one decision of a file holding several (a DRD: Camunda 7's and
+    8's decision requirements diagrams draw a decision and the decisions it requires in one file);
+    SpiffWorkflow's reads only a file with one decision and refuses the rest."""
+
+    def __init__(self, parser, node, nsmap, decision_id: str, filename=None):
+        super().__init__(parser, node, nsmap, filename=filename)
+        self.decision_id = decision_id
+
+    def decision_element(self):
+        return self.node.xpath(".//dmn:decision[@id=$id]", namespaces=self.nsmap, id=self.decision_id)[0]
+
+    def parse(self):
+        self.decision = self._parse_decision([self.decision_element()])
+
+    @property
+    def bpmn_id(self):
+        return self.decision_id
+
+    def get_name(self):
+        return self.decision_element().get("name")
+
+
+def refuse_cycle(chain: list[str], filename: str | None) -> ValidationException:
+    return ValidationException(f"Decision requirements form a cycle: {' -> '.join(chain)}", file_name=filename or "")

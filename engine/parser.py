@@ -171,10 +171,32 @@ class DubanParser(SpiffBpmnParser):
         full_tag("parallelGateway"): (GatewayParser, gateways.ParallelGateway),
     }
 
-    def get_engine(self, decision_ref, node):
+    def get_engine(self, decision_ref, node, _chain=()):
         """The decision's table evaluated as DMN says (engine/dmn.py), with its aggregation, output
-        value order and required decisions read from the DMN file."""
-        return dmn.engine_for(super().get_engine(decision_ref, node), self.dmn_parsers[decision_ref])
+        value order and the decisions it requires (a DRD) read from the DMN file."""
+        spiff_engine = super().get_engine(decision_ref, node)
+        dmn_parser = self.dmn_parsers[decision_ref]
+        required = []
+        for required_id in dmn.required_decisions(dmn_parser) if isinstance(dmn_parser, dmn.DecisionParser) else ():
+            if required_id in (*_chain, decision_ref):
+                raise dmn.refuse_cycle([*_chain, decision_ref, required_id], dmn_parser.filename)
+            table = self.get_engine(required_id, node, (*_chain, decision_ref)).decision_table
+            required.append((required_id, table))
+        return dmn.engine_for(spiff_engine, dmn_parser, required)
+
+    def add_dmn_xml(self, node, filename=None):
+        """A DMN file's decisions, each by its id: SpiffWorkflow's reads a file's first decision and
+        refuses a file with more (a DRD); a file with one decision is read as SpiffWorkflow reads it."""
+        decisions = [d for d in node if isinstance(d.tag, str) and d.tag.rpartition("}")[2] == "decision"]
+        if len(decisions) <= 1:
+            return super().add_dmn_xml(node, filename)
+        namespaces = {**self.namespaces, **node.nsmap}
+        if None in namespaces:
+            namespaces["dmn"] = namespaces.pop(None)
+        for decision in decisions:
+            dmn_parser = dmn.DecisionParser(self, node, namespaces, decision.get("id"), filename=filename)
+            self.dmn_parsers[dmn_parser.bpmn_id] = dmn_parser
+            self.dmn_parsers_by_name[dmn_parser.get_name()] = dmn_parser
 
     def get_spec(self, process_id, required=True):
         spec = super().get_spec(process_id, required)
