@@ -369,6 +369,14 @@ def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data:
     except NotFound:
         raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
     engine.policy.check_start(s, principal, org, principal.party, key, version=version, models_stamp=models_stamp)
+    # The data the event brings, checked against the form drawn on the start event that catches it
+    # (required fields, types, as typed: 2026年12月1日), as 发起案件's data is against the none start's;
+    # what is checked is what the case starts with and what the catch delivers.
+    _model, bundle = engine.models.bundle_for_start(s, key, models_stamp)
+    spec, _subprocess_specs = engine.models.specs(s, bundle)
+    drawn = model_forms.event_start_form(spec, lambda ts: caught(ts, kind, name) is not None)
+    if drawn:
+        data = model_forms.check(drawn, dict(data or {}))
     case = step.start_in(engine, tx, key, principal, org, dict(data or {}), "", principal.party,
                          models_stamp=models_stamp, org_checked=True, by_event=True,
                          start_at=lambda workflow: start_at_event(workflow, kind, name))

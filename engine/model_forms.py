@@ -451,15 +451,18 @@ def start_form(spec) -> dict:
     return props if fields_of(props) else {}
 
 
-def event_start_form(spec) -> dict:
-    """``start_form`` for a case a message or signal starts (engine/messages.py): the form of the
-    process's only start event when that is a message/signal start, as before; {} when the start
-    form is a none start event's (发起案件's form, not what a message brings: a message start
-    beside a none start used to be refused for the none start's required fields)."""
-    event = start_event(spec)
-    if event is None or isinstance(event.event_definition, NoneEventDefinition):
-        return {}
-    return start_form(spec)
+def event_start_form(spec, catches) -> dict:
+    """The form a case a message or signal starts is checked against (engine/messages.py): the form
+    drawn on the start event that catches it (``catches(start_event)``), as a none start's form is
+    checked on 发起案件; {} when that start event draws none. Before 2026-12-05 a message start beside
+    a none start (camunda7_report_or_message: 收到群众举报 with its required 举报内容) was checked
+    against nothing: only a process's only start event's form was; and earlier still against the
+    none start's form (发起案件's, not what a message brings)."""
+    for event in start_events(spec):
+        if catches(event):
+            props = _properties(event)
+            return props if fields_of(props) else {}
+    return {}
 
 
 def start_events(spec) -> list:

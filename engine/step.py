@@ -1027,7 +1027,8 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     counter this transaction read); ``new_case``: the case number and id the caller asked for
     (``cases.NewCase``); ``parent_title``: the title of the case ``parent_case_id``, if known;
     ``by_event``: a message or signal starts it (engine/messages.py): the form drawn on a none start
-    event is not its form (``model_forms.event_start_form``); ``start_at``: called with the new
+    event is not its form, and the caller has checked the data against the event's start event's
+    (``model_forms.event_start_form``); ``start_at``: called with the new
     workflow before its first engine steps (engine/messages.py ``start_at_event``: the event's start
     event, not the none start beside it); what it returns goes into the ``started`` audit detail.
 
@@ -1047,7 +1048,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
             raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
     model, bundle = engine.models.bundle_for_start(tx.orm, process_key, models_stamp)
     spec, subprocess_specs = engine.models.specs(tx.orm, bundle)
-    drawn = model_forms.event_start_form(spec) if by_event else model_forms.start_form(spec)
+    drawn = {} if by_event else model_forms.start_form(spec)
     if drawn:  # a start form drawn in the model: checked and read as a task's drawn form is
         data = model_forms.check(drawn, data)
     if not title and parent_case_id is not None:  # a derived case is named after the case it came from
