@@ -186,11 +186,17 @@ def project_waits(session, case, workflow) -> None:
 project_waits.applies_to = may_catch_events  # type: ignore[attr-defined]
 
 
-_MESSAGE_WAITS = sqlexec.Sql(sa.select(_WAIT).where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name")))
-_MESSAGE_WAITS_OF_CASE = sqlexec.Sql(sa.select(_WAIT).where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name"),
-                                                            _WAIT.c.case_id == sa.bindparam("case_id")))
-_SIGNAL_WAITS = sqlexec.Sql(sa.select(_WAIT.c.case_id, _WAIT.c.org_code, _WAIT.c.sender_roles).where(
-    _WAIT.c.kind == "signal", _WAIT.c.name == sa.bindparam("name")))
+# The waits a sender's message or signal may reach, each with its case's party (``case_party``): who
+# may send to a case is asked of the read policy (``_may_reach``) without reading the case again.
+_CASE = Case.__table__
+_WAITS_WITH_PARTY = sa.select(_WAIT, _CASE.c.party.label("case_party")).join(_CASE, _CASE.c.id == _WAIT.c.case_id)
+_MESSAGE_WAITS = sqlexec.Sql(_WAITS_WITH_PARTY.where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name")))
+_MESSAGE_WAITS_OF_CASE = sqlexec.Sql(_WAITS_WITH_PARTY.where(
+    _WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name"), _WAIT.c.case_id == sa.bindparam("case_id")))
+_SIGNAL_WAITS = sqlexec.Sql(sa.select(_WAIT.c.case_id, _WAIT.c.org_code, _WAIT.c.sender_roles,
+                                      _CASE.c.party.label("case_party"))
+                            .join(_CASE, _CASE.c.id == _WAIT.c.case_id)
+                            .where(_WAIT.c.kind == "signal", _WAIT.c.name == sa.bindparam("name")))
 # correlate_message: the data of the cases a message's correlation values are matched against (an
 # expanding IN: run by SQLAlchemy from its compiled cache, the construct built once).
 _DATA_OF_CASES = sqlexec.Sql(sa.select(Case.__table__.c.id, Case.__table__.c.data).where(
@@ -220,6 +226,27 @@ def _check_sender(engine, session, principal, sender_roles: list[str] | None, wh
     if engine.directory.holds_a_lane(session, principal, sender_roles, directory_version):
         return
     raise Forbidden(f"用户 {principal.username} 无权发送{what}（须为：{'、'.join(sender_roles)}）")
+
+
+class _CaseRef:
+    """What the read policy asks of a case (``Policy.check_case_view``), from a wait row."""
+    __slots__ = ("id", "org_code", "party")
+
+    def __init__(self, row):
+        self.id, self.org_code, self.party = row.case_id, row.org_code, row.case_party
+
+
+def _may_reach(engine, session, principal, row, directory_version: int | None) -> bool:
+    """May ``principal`` send to the case of wait ``row``? Only to a case it may see
+    (``Policy.check_case_view``: officials of the case's org unit or above, an enterprise user for
+    its own enterprise's cases, a third party for the cases assigned to it); the catch event's
+    ``senderRoles`` say which roles may send, not to whose cases. Before, a 西城区 inspector (or any
+    user, where the model names no sender) could move a 东城区 case by its id."""
+    try:
+        engine.policy.check_case_view(session, principal, _CaseRef(row), directory_version)
+    except Forbidden:
+        return False
+    return True
 
 
 def _matches(row, case_data: dict, correlation: dict) -> bool:
@@ -416,6 +443,12 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
             if ids:
                 data_of = {cid: d or {} for cid, d in sqlexec.all_rows(tx.conn, _DATA_OF_CASES, {"ids": ids})}
             matching = [r for r in rows if _matches(r, data_of.get(r.case_id, {}), correlation)]
+            # only the cases the sender may see: another unit's or enterprise's case waiting for the
+            # same message is not there for it (by its id: refused, as the case page refuses it)
+            reached = [r for r in matching if _may_reach(engine, s, principal, r, version)]
+            if case_id is not None and matching and not reached:
+                raise Forbidden(f"无权向该案件发送消息「{name}」：案件属于其他组织机构或企业")
+            matching = reached
             cases = sorted({r.case_id for r in matching})
             if len(cases) > 1:
                 raise Conflict(f"{_describe(name, correlation, case_id)}匹配到 {len(cases)} 个等待中的案件，"
@@ -461,6 +494,7 @@ def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: 
                 d = engine.directory
                 below = set(d.cached_org_codes_below(s, d.cached_org_path(s, org, version), version))
                 rows = [r for r in rows if r.org_code in below]
+            rows = [r for r in rows if _may_reach(engine, s, principal, r, version)]  # cases it may see
             by_case: dict[int, list] = {}
             for r in rows:
                 by_case.setdefault(r.case_id, []).append(r)
