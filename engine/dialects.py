@@ -519,6 +519,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             if ref:
                 ext = _extension_elements(el)
                 etree.SubElement(ext, f"{S}calledDecisionId").text = ref
+        if name == "businessRuleTask":
+            _decision_result_variable(el)
         if name == "multiInstanceLoopCharacteristics":
             _multi_instance(el, result)
         if name == "callActivity":
@@ -569,6 +571,21 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
 
 # Tasks whose camunda:inputOutput / zeebe:ioMapping become local variables (输入输出参数).
 IO_TASKS = (*HUMAN_TASKS, "serviceTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask")
+
+
+def _decision_result_variable(el) -> None:
+    """A business rule task's result variable (engine/decision_results.py): Camunda 8's
+    ``zeebe:calledDecision resultVariable``, Camunda 7's ``camunda:resultVariable`` with its
+    ``camunda:mapDecisionResult`` (``resultList`` when not drawn, Camunda 7's default)."""
+    zeebe = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}calledDecision")
+    variable = (zeebe.get("resultVariable") or "").strip() if zeebe is not None else ""
+    if variable:
+        _set_property(el, "resultVariable", variable)
+        return
+    variable = (el.get(f"{{{CAMUNDA_NS}}}resultVariable") or "").strip()
+    if variable:
+        _set_property(el, "resultVariable", variable)
+        _set_property(el, "mapDecisionResult", (el.get(f"{{{CAMUNDA_NS}}}mapDecisionResult") or "resultList").strip())
 
 
 def _mapped_value(el, result: Normalized, what: str, text: str | None, expression: bool) -> str | None:

@@ -26,14 +26,14 @@ from SpiffWorkflow.bpmn.parser.event_parsers import EventDefinitionParser
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs import control
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
-from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
+from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs import defaults as spiff_specs
 from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import ad_hoc, conditional_events, dmn, gateways, thrown_errors, timers
+from . import ad_hoc, conditional_events, decision_results, dmn, gateways, thrown_errors, timers
 from .call_activity import CallActivity, MappedCallActivityParser
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .loop_counter import loop_counter
@@ -157,6 +157,20 @@ def _outputs_only(parser_class):
     return type(parser_class.__name__, (OutputsOnlyParser, parser_class), {})
 
 
+class DecisionResultParser(BusinessRuleTaskParser):
+    """A business rule task whose model names a result variable sets it, in its post-script before
+    any output mapping, from the decision's outputs (engine/decision_results.py)."""
+
+    def create_task(self):
+        task = super().create_task()
+        props = self.parse_extensions().get("properties", {})
+        line = decision_results.assignment(task.dmnEngine.decision_table, props.get("resultVariable", ""),
+                                           props.get("mapDecisionResult"))
+        if line:
+            task.postscript = line + ("\n" + task.postscript if task.postscript else "")
+        return task
+
+
 class DubanParser(SpiffBpmnParser):
     AD_HOC_PARSER_CLASS = ad_hoc.DubanAdHocParser
     OVERRIDE_PARSER_CLASSES = {
@@ -169,6 +183,7 @@ class DubanParser(SpiffBpmnParser):
         full_tag("exclusiveGateway"): (ConditionalGatewayParser, gateways.ExclusiveGateway),
         full_tag("inclusiveGateway"): (ConditionalGatewayParser, gateways.InclusiveGateway),
         full_tag("parallelGateway"): (GatewayParser, gateways.ParallelGateway),
+        full_tag("businessRuleTask"): (_ours(DecisionResultParser), spiff_specs.BusinessRuleTask),
     }
 
     def get_engine(self, decision_ref, node, _chain=()):

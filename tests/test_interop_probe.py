@@ -9,10 +9,11 @@ import pytest
 
 from engine.errors import InvalidModel
 
-from tests.interop_support import CORPUS, drive
+from tests.interop_support import CORPUS, drive, open_task_data
 from tests.support import make_engine
 
-MODELS = ("camunda7_flows_without_ids.bpmn", "zeebe_link_events.bpmn", "activiti_boolean_text_condition.bpmn")
+MODELS = ("camunda7_flows_without_ids.bpmn", "zeebe_link_events.bpmn", "activiti_boolean_text_condition.bpmn",
+          "zeebe_risk_group.dmn", "zeebe_risk_group.bpmn", "camunda7_hazard_deadline.dmn", "camunda7_hazard_deadline.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +73,31 @@ def test_a_yes_no_field_compared_with_the_text_true_takes_the_branch_juel_takes(
     (review,) = engine.case(case.id).tasks
     engine.complete(review.id, "eastboss", {"agree": agree})
     assert [t.spec_id for t in engine.case(case.id).tasks] == [then]
+
+
+@pytest.mark.parametrize("data, then, rating", [
+    ({"staff_count": 30, "uses_hazmat": True}, "Activity_0key", {"group": "红", "visits": 4}),
+    ({"staff_count": 150, "uses_hazmat": False}, "Activity_0routine", {"group": "黄", "visits": 2})])
+def test_a_camunda8_decision_result_lands_in_its_result_variable(engine, data, then, rating):
+    """``zeebe:calledDecision resultVariable="rating"`` over a table with two outputs: rating is the
+    context {group, visits} and the gateway reads ``rating.group`` (Camunda 8's insurance example).
+    SpiffWorkflow merged the outputs by name only: rating was never set and the gateway raised an
+    incident. The outputs stay merged by name as well."""
+    case = engine.start("zeebe_risk_group", by="zhang", org="east", data=data)
+    (task,) = engine.case(case.id).tasks
+    assert task.spec_id == then
+    seen = open_task_data(engine, case.id, then)
+    assert seen["rating"] == rating and seen["group"] == rating["group"]
+    if then == "Activity_0key":
+        assert seen["visits_per_year"] == 4
+
+
+def test_a_camunda7_single_result_is_the_context_of_the_outputs(engine):
+    """``camunda:mapDecisionResult="singleResult"`` with ``camunda:resultVariable="deadline"``: the
+    variable is the matched rule's outputs as a map, as Camunda 7 sets it."""
+    case = engine.start("camunda7_hazard_deadline", by="zhang", org="east",
+                        data={"level": "重大隐患"})
+    view = engine.case(case.id)
+    assert view.status == "completed", view
+    assert set(view.data["deadline"]) == {"handling", "days", "note"}
+    assert view.data["deadline"]["days"] == view.data["days"]
