@@ -21,8 +21,12 @@ does for those. form-js components, as read here:
 - ``number``: an integer when ``decimalDigits`` is 0, else a decimal; ``validate.min``/``max`` checked;
 - ``checkbox``: 是/否, false when not given (form-js submits an unticked box as false);
 - ``radio``/``select``: one of ``values`` (``label`` shown, ``value`` stored); ``checklist``/
-  ``taglist``: several of them (a list). Choices from a variable (``valuesKey``) or a FEEL
-  ``valuesExpression`` are not known before the case runs: the field is a text box, said at deploy;
+  ``taglist``: several of them (a list). Choices from the case — ``valuesKey``, or a
+  ``valuesExpression`` that is a variable or a path (``=regions``, ``=enterprise.categories``) — are
+  ``valuesFrom``: the case's list when the task is shown and done (engine/model_forms.choices_from);
+  a ``valuesExpression`` that is a list literal (``=["甲","乙"]``, ``=[{label: "甲", value: "a"}]``) is
+  read as drawn choices; any other expression is not known before the case runs: a text box, said
+  at deploy;
 - ``datetime``: ``subtype`` date (the ISO day), datetime (the moment in Beijing), time (``09:30``);
 - ``text`` (its markdown shown as plain lines), ``image``, ``spacer``, ``separator``, ``button``,
   ``html``: shown only, or nothing; a ``group``'s (``dynamiclist``'s) components are read as the
@@ -40,6 +44,7 @@ One job: schema in, (fields, warnings) out; nothing here reads the database or r
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
 
@@ -168,8 +173,19 @@ def _field(c: dict, kind: str, warnings: list[str]) -> dict | None:
             elif kind == "radio":
                 f["radio"] = True  # drawn as round buttons: the page shows them so (webui/drawn_form.py)
         else:
-            source = c.get("valuesKey") or c.get("valuesExpression") or ""
-            warnings.append(f"{_named(c)}的选项来自流程数据（{source}），部署时无法得知，办理页面显示为文本框")
+            source = str(c.get("valuesKey") or c.get("valuesExpression") or "").strip()
+            path = _values_path(c)
+            listed = _values_literal(c) if path is None else None
+            if path is not None or listed:
+                f["type"] = "enum"
+                if path is not None:
+                    f["valuesFrom"] = path
+                else:
+                    f["values"] = listed
+                if kind == "radio":
+                    f["radio"] = True
+            else:
+                warnings.append(f"{_named(c)}的选项来自流程数据（{source}），部署时无法得知，办理页面显示为文本框")
             if kind in ("checklist", "taglist"):
                 f["multiple"] = True
     elif kind == "datetime":
@@ -190,6 +206,53 @@ def _field(c: dict, kind: str, warnings: list[str]) -> dict | None:
         else:
             f["hide"] = python
     return f
+
+
+_STRING = re.compile(r'("(?:[^"\\]|\\.)*")')
+_BARE_KEY = re.compile(r"([{,]\s*)([^\W\d]\w*)\s*:")
+_PATH = re.compile(r"^[^\W\d]\w*(\.[^\W\d]\w*)*$")
+
+
+def _values_path(c: dict) -> str | None:
+    """The case variable (or path ``a.b``) a field's choices come from: ``valuesKey``, or a
+    ``valuesExpression`` that is only a name or a path; None otherwise."""
+    key = c.get("valuesKey")
+    if isinstance(key, str) and _PATH.match(key.strip()):
+        return key.strip()
+    expression = c.get("valuesExpression")
+    if isinstance(expression, str):
+        text = expression.strip().removeprefix("=").strip()
+        if _PATH.match(text) and text not in ("null", "true", "false"):
+            return text
+    return None
+
+
+def _values_literal(c: dict) -> list[list[str]] | None:
+    """A ``valuesExpression`` that is a FEEL list literal of strings, numbers or {label, value}
+    contexts, as [[value, label], ...]; None for anything else (it is not evaluated here)."""
+    expression = c.get("valuesExpression")
+    if not isinstance(expression, str) or not expression.strip().removeprefix("=").lstrip().startswith("["):
+        return None
+    text = expression.strip().removeprefix("=").strip()
+    if len(text) > 20_000:
+        return None
+    # FEEL's context keys may be bare names ({label: "甲"}): quoted outside the string literals, the
+    # literal is Python's (strings, numbers, lists, dicts), read by ast.literal_eval — never run
+    parts = _STRING.split(text)
+    text = "".join(part if i % 2 else _BARE_KEY.sub(r'\1"\2":', part) for i, part in enumerate(parts))
+    try:
+        items = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if not isinstance(items, list):
+        return None
+    out = []
+    for item in items:
+        value, label = (item.get("value"), item.get("label")) if isinstance(item, dict) else (item, None)
+        if value is None or isinstance(value, (dict, list, bool)):
+            return None
+        out.append([str(value), str(label) if isinstance(label, (str, int, float)) and label != "" else str(value)])
+    return out or None
 
 
 def _is_number(value) -> bool:

@@ -154,13 +154,13 @@ def test_form_js_components_each_become_a_field_or_a_warning_naming_it():
     ]}
     fields, warnings = camunda_forms.fields(schema)
     assert [(f["id"], f.get("type")) for f in fields] == [
-        (None, None), ("name", "string"), ("ratio", "double"), ("town", "string"), ("tags", "enum"), ("at", "datetime"),
+        (None, None), ("name", "string"), ("ratio", "double"), ("town", "enum"), ("tags", "enum"), ("at", "datetime"),
         ("hour", "time"), ("photo", "string"), ("x", "string"), ("ok", "boolean")]
     assert fields[0]["display"] == "基本情况" and fields[1]["minLength"] == 2 and fields[4]["multiple"]
     assert (fields[5]["label"], fields[6]["label"]) == ("发现时间", "到场时间")
     assert (fields[9]["readonly"], fields[9]["default"]) == (True, "true")
-    assert warnings == ["字段「乡镇」的选项来自流程数据（towns），部署时无法得知，办理页面显示为文本框",
-                        "字段「现场照片」是本系统不支持的表单组件文件上传，办理页面显示为文本框",
+    assert fields[3]["valuesFrom"] == "towns"  # the case's list when the task is shown (test_camunda8_forms_choices.py)
+    assert warnings == ["字段「现场照片」是本系统不支持的表单组件文件上传，办理页面显示为文本框",
                         "字段「说明」的隐藏条件「=some x in list satisfies x > 1」无法在本系统中计算，该字段总是显示"]
     assert "hide" not in fields[8]
 

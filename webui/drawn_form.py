@@ -33,13 +33,14 @@ UNNAMED = "未命名字段"
 RADIO_MAX = 8  # more choices than this: a select, whatever the model draws
 
 
-def fields(engine, task, model_id: int | None) -> list[dict] | None:
+def fields(engine, task, model_id: int | None, case_data: dict | None = None) -> list[dict] | None:
     """The fields drawn in the model for ``task`` (a HumanTask row), as the page renders them; None
-    when the task has a form of ours or its model draws none."""
+    when the task has a form of ours or its model draws none. ``case_data``: the case's data, for
+    choices a Camunda 8 field takes from it (``valuesKey``: a select, radio or checklist of them)."""
     if task.form_key:
         return None
     props, gateway_reads = _spec_facts(engine, task.case_id, model_id, task.spec_id)
-    return _field_dicts(engine, model_forms.fields_of(props), model_id, gateway_reads)
+    return _field_dicts(engine, model_forms.fields_of(props), model_id, gateway_reads, case_data)
 
 
 def start_fields(engine, model) -> list[dict] | None:
@@ -78,15 +79,17 @@ def _start_drawn(engine, model) -> tuple[list[dict], frozenset[str]]:
     return found
 
 
-def _field_dicts(engine, drawn: list[dict], model_id: int | None, gateway_reads: frozenset[str]) -> list[dict] | None:
-    return field_dicts(drawn, model_data.data_labels(engine, model_id) if drawn else {}, gateway_reads)
+def _field_dicts(engine, drawn: list[dict], model_id: int | None, gateway_reads: frozenset[str],
+                 case_data: dict | None = None) -> list[dict] | None:
+    return field_dicts(drawn, model_data.data_labels(engine, model_id) if drawn else {}, gateway_reads, case_data)
 
 
-def field_dicts(drawn: list[dict], labels: dict | None = None,
-                gateway_reads: frozenset[str] = frozenset()) -> list[dict] | None:
+def field_dicts(drawn: list[dict], labels: dict | None = None, gateway_reads: frozenset[str] = frozenset(),
+                case_data: dict | None = None) -> list[dict] | None:
     """The fields drawn in a model as the page's macros render them (``labels``: the case data's
-    Chinese names, for a field the model leaves unlabelled); None when none are drawn. Also the
-    designer's test-run's forms of a draft (webui/designer_dryrun.py)."""
+    Chinese names, for a field the model leaves unlabelled; ``case_data``: for choices taken from
+    the case, engine/model_forms.choices_from — the same list the engine checks the value against);
+    None when none are drawn. Also the designer's test-run's forms of a draft (webui/designer_dryrun.py)."""
     if not drawn:
         return None
     labels = labels or {}
@@ -100,7 +103,8 @@ def field_dicts(drawn: list[dict], labels: dict | None = None,
                             "default": None, "options": [], "option_names": {}, "drawn": True, "unset": False})
             continue
         kind = KINDS.get((f.get("type") or "string").lower(), "text")
-        options = [(str(v), str(n)) for v, n in f.get("values") or []]
+        values = f.get("values") or model_forms.choices_from(f, case_data) or []
+        options = [(str(v), str(n)) for v, n in values]
         if kind == "enum" and not options:
             kind = "text"
         if f.get("multiple"):  # a Camunda 8 checklist/taglist: several of its choices (or typed, split at commas)

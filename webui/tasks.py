@@ -105,7 +105,7 @@ def show(task_id: str):
     may_work = task.state == "open" and eng.may_work(task_id, g.user.username)
     fields = formspec.fields_for(eng.forms, task.form_key)
     # No form of ours: the fields drawn in the model (Camunda formData, Flowable formProperty), if any
-    drawn = drawn_form.fields(eng, task, case.model_id) if fields is None else None
+    drawn = drawn_form.fields(eng, task, case.model_id, case.data) if fields is None else None
     fields = fields if drawn is None else drawn
     form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name,
                          people=formspec.people_options(eng.directory, fields, case.org_code, task.org_code),

@@ -1,0 +1,113 @@
+"""Choices from the case in a Camunda 8 form (选项来自案件数据): form-js's ``valuesKey`` and a
+``valuesExpression`` that is a variable, a path or a list literal.
+
+The public corpus's zeebe_linked_form.bpmn (Camunda Modeler 5.23, formId="inspection-form") is
+deployed with a .form drawn as Camunda Modeler's form editor saves it: 所在区 a select whose choices
+are the case's ``districts`` ({label, value} as form-js defines them), 检查项目 a checklist of
+``=enterprise.categories`` (a list of strings), 隐患等级 a radio group of a FEEL list of contexts.
+The task page shows the case's choices by their labels (a select, checkboxes, round buttons) and
+the engine checks the value submitted against the same list (engine/model_forms.choices_from):
+a choice the case does not list is refused naming the field and the choices. Before, these fields
+were text boxes and any text was stored. Engine, REST API and the task page (Flask's test client),
+SQLite file and PostgreSQL.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from engine import camunda_forms
+from engine.errors import InvalidData
+from tests.interop_support import CORPUS
+from tests.test_drawn_form_blank_yes_no import api
+from tests.test_drawn_form_web import labels, task_form
+from tests.ui_support import client_login, make_world, open_task
+
+LINKED = CORPUS / "zeebe_linked_form.bpmn"
+FORM = {
+    "components": [
+        {"label": "所在区", "type": "select", "id": "Field_0dist", "key": "district", "valuesKey": "districts",
+         "validate": {"required": True}},
+        {"label": "检查项目", "type": "checklist", "id": "Field_0item", "key": "items",
+         "valuesExpression": "=enterprise.categories"},
+        {"label": "隐患等级", "type": "radio", "id": "Field_0lvl", "key": "level",
+         "valuesExpression": '=[{label: "一般隐患", value: "general"}, {label: "重大隐患", value: "major"}]'},
+    ],
+    "type": "default", "id": "inspection-form", "executionPlatform": "Camunda Cloud",
+    "executionPlatformVersion": "8.5.0", "exporter": {"name": "Camunda Modeler", "version": "5.23.0"},
+    "schemaVersion": 16}
+CASE_DATA = {"districts": [{"label": "东城区", "value": "east"}, {"label": "西城区", "value": "west"}],
+             "enterprise": {"name": "甲公司", "categories": ["消防设施", "危化品存放", "用电安全"]}}
+TASK = "Activity_1check"
+
+
+@pytest.fixture
+def world(database_url, tmp_path):
+    w = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
+    w.engine.deploy(LINKED, by="zhao", forms=[("inspection-form.form", json.dumps(FORM, ensure_ascii=False).encode())])
+    yield w
+    w.engine.dispose()
+
+
+def checking(world, data=CASE_DATA):
+    case = world.engine.start("zeebe_linked_form", by="zhang", org="east", title="甲公司现场检查", data=data)
+    return case, open_task(world.engine, case.id, TASK)
+
+
+def test_the_fields_take_their_choices_from_the_case_and_no_deploy_warning_says_text_box():
+    fields, warnings = camunda_forms.fields(FORM)
+    assert [(f["id"], f["type"], f.get("valuesFrom"), f.get("values")) for f in fields] == [
+        ("district", "enum", "districts", None), ("items", "enum", "enterprise.categories", None),
+        ("level", "enum", None, [["general", "一般隐患"], ["major", "重大隐患"]])]
+    assert warnings == []
+    _, said = camunda_forms.fields({"components": [{"label": "负责人", "type": "select", "key": "lead",
+                                                    "valuesExpression": "=get value(team, \"lead\")"}]})
+    assert said == ["字段「负责人」的选项来自流程数据（=get value(team, \"lead\")），部署时无法得知，办理页面显示为文本框"]
+
+
+def test_a_value_the_case_lists_is_stored_and_one_it_does_not_is_refused_naming_the_choices(world):
+    e = world.engine
+    case, task = checking(world)
+    with pytest.raises(InvalidData) as refused:
+        e.complete(task.id, "zhang", {"district": "北城区", "items": ["消防设施", "食品安全"], "level": "严重"})
+    assert refused.value.errors == {"district": "「所在区」须为以下之一：东城区、西城区",
+                                    "items": "「检查项目」须为以下之一：消防设施、危化品存放、用电安全",
+                                    "level": "「隐患等级」须为以下之一：一般隐患、重大隐患"}
+    e.complete(task.id, "zhang", {"district": "西城区", "items": "消防设施，用电安全", "level": "重大隐患"})  # labels, as typed
+    data = e.case(case.id).data
+    assert (data["district"], data["items"], data["level"]) == ("west", ["消防设施", "用电安全"], "major")
+
+
+def test_the_rest_api_is_checked_against_the_case_list_too(world):
+    _, task = checking(world)
+    r = api(world, "zhang").post(f"/api/tasks/{task.id}/complete", json={"data": {"district": "south"}})
+    assert r.status_code == 422, r.get_json()
+    assert "「所在区」须为以下之一：东城区、西城区" in json.dumps(r.get_json(), ensure_ascii=False)
+
+
+def test_a_case_without_the_list_gets_a_text_box_and_an_empty_list_refuses_every_value(world):
+    e = world.engine
+    case, task = checking(world, data={"enterprise": {"name": "乙公司"}})
+    e.complete(task.id, "zhang", {"district": "北城区"})  # nothing to check against: as typed, as before
+    assert e.case(case.id).data["district"] == "北城区"
+    _, task = checking(world, data={"districts": []})
+    with pytest.raises(InvalidData) as refused:
+        e.complete(task.id, "zhang", {"district": "east"})
+    assert refused.value.errors == {"district": "「所在区」须为案件数据中列出的选项之一（目前没有可选的选项）"}
+
+
+def test_the_task_page_offers_the_case_choices_by_their_labels(world):
+    _, task = checking(world)
+    zhang = client_login(world.app, "zhang")
+    form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
+    assert {k: v for k, v in labels(form).items() if k in ("district", "items", "level")} == {
+        "district": "所在区", "items": "检查项目", "level": "隐患等级"}
+    select = re.search(r'<select[^>]*name="district".*?</select>', form, re.S).group(0)
+    assert re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', select) == [("east", "东城区"), ("west", "西城区")]
+    assert re.findall(r'type="checkbox" name="items" value="([^"]+)"', form) == ["消防设施", "危化品存放", "用电安全"]
+    assert re.findall(r'type="radio" name="level" value="([^"]+)"', form) == ["general", "major"]
+    r = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit", "district": "west",
+                                              "items": ["危化品存放"], "level": "general"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:400]
