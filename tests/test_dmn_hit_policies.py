@@ -55,13 +55,16 @@ def table_xml(key: str, name: str, inputs: list[tuple[str, str, str]], outputs: 
     return "".join(parts).encode()
 
 
-def process_xml(key: str, decision: str) -> bytes:
-    """A Camunda 7 process: start, a business rule task (``camunda:decisionRef``), end."""
+def process_xml(key: str, decision: str, attributes: str = "", extension: str = "") -> bytes:
+    """A Camunda 7 process: start, a business rule task (``camunda:decisionRef`` unless ``extension``
+    calls the decision, as Zeebe's ``zeebe:calledDecision``), end."""
+    called = "" if extension else f' camunda:decisionRef="{decision}"'
+    inner = f"<bpmn:extensionElements>{extension}</bpmn:extensionElements>" if extension else ""
     return f'''<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_p{key}" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.22.0">
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="Definitions_p{key}" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.22.0">
   <bpmn:process id="{key}" name="规则判定" isExecutable="true" camunda:historyTimeToLive="180">
     <bpmn:startEvent id="StartEvent_1"><bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:businessRuleTask id="Activity_0rule" name="判定" camunda:decisionRef="{decision}">
+    <bpmn:businessRuleTask id="Activity_0rule" name="判定"{called}{attributes}>{inner}
       <bpmn:incoming>Flow_1</bpmn:incoming><bpmn:outgoing>Flow_2</bpmn:outgoing>
     </bpmn:businessRuleTask>
     <bpmn:endEvent id="Event_0end"><bpmn:incoming>Flow_2</bpmn:incoming></bpmn:endEvent>
@@ -232,3 +235,51 @@ def test_a_path_into_a_context_reads_null_when_a_step_is_missing(engine):
     for data, expected in [({"企业": {"从业人数": 300}}, "大型"), ({"企业": {}}, "未填写"), ({}, "未填写")]:
         case = engine.start(f"p_{k}", by="zhang", org="east", data=data)
         assert engine.case(case.id).data["size"] == expected, data
+
+
+def _rules(outputs: int) -> list:
+    return [(ins, outs[:outputs]) for ins, outs in DEADLINE_RULES]
+
+
+# The business rule task's result variable (Camunda 7 ``camunda:resultVariable`` + ``mapDecisionResult``,
+# Camunda 8 ``zeebe:calledDecision resultVariable``): named unlike the outputs, as Camunda's examples do.
+@pytest.mark.parametrize("mapping, policy, data, expected", [
+    ("singleEntry", "FIRST", {"level": "重大"}, "挂牌督办"),
+    ("singleResult", "FIRST", {"level": "重大"}, {"handling": "挂牌督办", "days": 30}),
+    (None, "FIRST", {"level": "重大"}, [{"handling": "挂牌督办", "days": 30}]),  # resultList, Camunda 7's default
+    ("resultList", "RULE ORDER", {"level": "一般", "employees": 150},
+     [{"handling": "限期整改", "days": 15}, {"handling": "立即整改", "days": 7}]),
+    ("singleResult", "FIRST", {"level": "无"}, None),
+    ("resultList", "FIRST", {"level": "无"}, []),
+])
+def test_camunda7_result_variable_holds_the_result_as_map_decision_result_says(engine, mapping, policy, data, expected):
+    k = key()
+    outputs = 1 if mapping == "singleEntry" else 2
+    dmn = table_xml(k, "隐患整改期限", DEADLINE_INPUTS, DEADLINE_OUTPUTS[:outputs], _rules(outputs), policy)
+    engine.deploy(dmn, by="boss", filename=f"{k}.dmn")
+    mapped = f' camunda:mapDecisionResult="{mapping}"' if mapping else ""
+    engine.deploy(process_xml(f"p_{k}", k, f' camunda:resultVariable="结论"{mapped}'), by="boss", filename=f"p_{k}.bpmn")
+    case = engine.start(f"p_{k}", by="zhang", org="east", data=data)
+    assert engine.case(case.id).data["结论"] == expected
+
+
+@pytest.mark.parametrize("outputs, policy, aggregation, data, expected", [
+    (1, "UNIQUE", None, {"level": "重大"}, "挂牌督办"),
+    (2, "FIRST", None, {"level": "重大"}, {"handling": "挂牌督办", "days": 30}),
+    (1, "COLLECT", None, {"level": "一般", "employees": 150}, ["限期整改", "立即整改"]),
+    (2, "RULE ORDER", None, {"level": "一般", "employees": 150},
+     [{"handling": "限期整改", "days": 15}, {"handling": "立即整改", "days": 7}]),
+    (1, "FIRST", None, {"level": "无"}, None),
+    (1, "COLLECT", None, {"level": "无"}, []),
+    (1, "COLLECT", "COUNT", {"level": "一般", "employees": 150}, 2),
+])
+def test_camunda8_result_variable_holds_the_decision_result(engine, outputs, policy, aggregation, data, expected):
+    """Zeebe: a single-hit table's result is its one output's value or a context of its outputs (null
+    when no rule matches); a multiple-hit table's a list of them."""
+    k = key()
+    dmn = table_xml(k, "隐患整改期限", DEADLINE_INPUTS, DEADLINE_OUTPUTS[:outputs], _rules(outputs), policy, aggregation)
+    engine.deploy(dmn, by="boss", filename=f"{k}.dmn")
+    called = f'<zeebe:calledDecision decisionId="{k}" resultVariable="结论" />'
+    engine.deploy(process_xml(f"p_{k}", k, extension=called), by="boss", filename=f"p_{k}.bpmn")
+    case = engine.start(f"p_{k}", by="zhang", org="east", data=data)
+    assert engine.case(case.id).data["结论"] == expected
