@@ -14,7 +14,10 @@ exchange):
    again after ``retry_in`` seconds while attempts remain (3 unless the worker says); then it is
    an incident 外部任务失败 with the worker's message, and a supervisor's retry offers it again.
 
-Who may fetch and complete: holders of the task's ``workerRoles`` property, else administrators.
+Who may fetch and complete: holders of the task's ``workerRoles`` property, else administrators —
+each only the tasks of cases it may see (``Policy.check_case_view``: a worker account of the city
+sees the districts' cases, a district's sees its own), since a fetched task carries its case's
+whole data. ``workerRoles`` say which roles may work a topic, not whose cases.
 """
 from __future__ import annotations
 
@@ -28,13 +31,16 @@ from . import sqlexec, step
 from .directory import version_column
 from .errors import Conflict, Forbidden, NotFound
 from .incidents import register_retry
-from .schema import ExternalTask, Incident
+from .schema import Case, ExternalTask, Incident
 from .spec_facts import per_spec
 from .service_tasks import DubanServiceTask, service_kind
 from .state import all_workflows
 
 DEFAULT_RETRIES = 3
 _EXT = ExternalTask.__table__
+_CASE = Case.__table__
+# an external task with what the read policy asks of its case (``_sees_case``), in the same read
+_WITH_CASE = (_CASE.c.org_code.label("case_org"), _CASE.c.party.label("case_party"))
 _EXT_OF_CASE = sqlexec.Sql(sa.select(_EXT.c.id).where(_EXT.c.case_id == sa.bindparam("case_id")))
 
 
@@ -107,17 +113,38 @@ def _may_work(engine, session, principal, roles, directory_version: int | None =
     return "admin" in principal.roles or engine.directory.holds_a_lane(session, principal, roles, directory_version)
 
 
+class _CaseRef:
+    """What the read policy asks of a case (``Policy.check_case_view``), from an external task row
+    read with its case's unit and party."""
+    __slots__ = ("id", "org_code", "party")
+
+    def __init__(self, row):
+        self.id, self.org_code, self.party = row.case_id, row.case_org, row.case_party
+
+
+def _sees_case(engine, session, principal, row, directory_version: int | None = None) -> bool:
+    """May ``principal`` see the case of external task ``row``? Before, a holder of the worker role
+    in 西城区 fetched 东城区's tasks with their case data, and completed them."""
+    try:
+        engine.policy.check_case_view(session, principal, _CaseRef(row), directory_version)
+    except Forbidden:
+        return False
+    return True
+
+
 def fetch_and_lock(engine, topic: str, worker: str, lease: int = 300, by: str = "admin", limit: int = 10) -> list[dict]:
     """Lock up to ``limit`` free tasks of ``topic`` to ``worker`` for ``lease`` seconds."""
     now = engine.clock.now()
     with step.transaction(engine) as tx:
         principal = engine.directory.principal(by, tx.session)
-        q = (sa.select(_EXT).where(_EXT.c.topic == topic, _EXT.c.incident_id.is_(None),
-                                   sa.or_(_EXT.c.lock_until.is_(None), _EXT.c.lock_until < now))
+        q = (sa.select(_EXT, *_WITH_CASE).join(_CASE, _CASE.c.id == _EXT.c.case_id)
+             .where(_EXT.c.topic == topic, _EXT.c.incident_id.is_(None),
+                    sa.or_(_EXT.c.lock_until.is_(None), _EXT.c.lock_until < now))
              .order_by(_EXT.c.created_at, _EXT.c.id).limit(max(1, min(limit, 100)) * 4))
         if not tx.is_sqlite:
-            q = q.with_for_update(skip_locked=True)
-        rows = [r for r in tx.conn.execute(q) if _may_work(engine, tx.session, principal, r.worker_roles)][:limit]
+            q = q.with_for_update(of=_EXT, skip_locked=True)
+        rows = [r for r in tx.conn.execute(q) if _may_work(engine, tx.session, principal, r.worker_roles)
+                and _sees_case(engine, tx.session, principal, r)][:limit]
         if not rows:
             return []
         until = now + timedelta(seconds=lease)
@@ -129,8 +156,8 @@ def fetch_and_lock(engine, topic: str, worker: str, lease: int = 300, by: str = 
                  "lock_until": until, "retries": r.retries, "variables": data.get(r.case_id, {})} for r in rows]
 
 
-_TASK_WITH_DIRECTORY = sa.select(_EXT, version_column()).where(
-    _EXT.c.id == sa.bindparam("id"))
+_TASK_WITH_DIRECTORY = sa.select(_EXT, *_WITH_CASE, version_column()).join(
+    _CASE, _CASE.c.id == _EXT.c.case_id).where(_EXT.c.id == sa.bindparam("id"))
 
 
 def _locked_row(tx, task_id: str, worker: str, now, force: bool = False):
@@ -155,7 +182,8 @@ def complete_external(engine, task_id: str, worker: str, data: dict | None = Non
             row = _locked_row(tx, task_id, worker, now, force)
             version = row.directory_version or 0
             principal = engine.directory.cached_principal(by, tx.session, version)
-            if not _may_work(engine, tx.session, principal, row.worker_roles, version):
+            if not (_may_work(engine, tx.session, principal, row.worker_roles, version)
+                    and _sees_case(engine, tx.session, principal, row, version)):
                 raise Forbidden(f"用户 {by} 无权办理外部任务「{row.name or row.element_id}」")
             with step.locked_step(engine, tx, row.case_id, by) as st:
                 task = st.loaded.workflow.get_task_from_id(uuid.UUID(task_id))
@@ -182,7 +210,9 @@ def fail_external(engine, task_id: str, worker: str, message: str, retries: int 
     message = (message or "外部系统未说明原因")[:2000]
     with step.transaction(engine) as tx:
         row = _locked_row(tx, task_id, worker, now)
-        if not _may_work(engine, tx.session, engine.directory.principal(by, tx.session), row.worker_roles):
+        principal = engine.directory.principal(by, tx.session)
+        if not (_may_work(engine, tx.session, principal, row.worker_roles)
+                and _sees_case(engine, tx.session, principal, row)):
             raise Forbidden(f"用户 {by} 无权办理外部任务「{row.name or row.element_id}」")
         left = (retries if retries is not None else (row.retries if row.retries is not None else DEFAULT_RETRIES)) - 1
         values = {"worker": None, "retries": max(left, 0), "error_message": message,

@@ -2,7 +2,8 @@
 
 ``POST /external-tasks/fetch-and-lock`` takes free tasks of a topic for a lease; ``.../{id}/complete``
 reports the result (the case runs on); ``.../{id}/failure`` reports a failure (offered again while
-attempts remain, then an incident). Callers must hold the task's ``workerRoles`` or be administrators.
+attempts remain, then an incident). Callers must hold the task's ``workerRoles`` or be administrators,
+and see only the tasks of cases they may see (engine/policy.py).
 """
 from __future__ import annotations
 
