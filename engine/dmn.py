@@ -184,7 +184,10 @@ class DecisionTableEngine(DMNEngine):
 
     # --- matching ---------------------------------------------------------------------------------
     def _matched(self, table, task, context: dict) -> list:
+        """The matching rules in rule order; FIRST stops at the first (the others cannot change its answer)."""
         values = {inp.id: self._input_value(inp, task, context) for inp in table.inputs}
+        if (table.hit_policy or "").upper() == "FIRST":
+            return next(([rule] for rule in table.rules if self._hit(rule, values, task, context)), [])
         return [rule for rule in table.rules if self._hit(rule, values, task, context)]
 
     def _input_value(self, inp, task, context: dict) -> Any:
