@@ -298,6 +298,8 @@ def error_message(exc: BaseException, spec=None) -> str:
     if restricted.ABSENT_AS_NULL in text:  # translated FEEL's first line is for the evaluator, not for people
         text = re.sub(re.escape(restricted.ABSENT_AS_NULL) + r"[^\n]*\n", "", text)
     missing = _missing_decision_input(exc, spec)
+    if missing is None:
+        missing = _missing_task_attribute_input(exc, spec)
     if missing is not None:
         text = f"{missing} — {text}"
     name = getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)
@@ -334,6 +336,41 @@ def _missing_decision_input(exc: BaseException, spec) -> str | None:
         what = f"「{label}」（{absent[0]}）" if label else f"（{absent[0]}）"
         return (f"{table_name}的输入{what}在案件数据中没有值；请在此前的环节填写它，"
                 "或在决策表中为它设置默认值")
+    return None
+
+
+# A human task's attributes computed from the case's data when it opens (engine/projection.py), and
+# what a person calls each (the attribute in brackets for the designer).
+TASK_ATTRIBUTE_WORDS = {"assignee": "办理人（assignee）", "candidateUsers": "候选办理人（candidateUsers）",
+                        "candidateGroups": "候选组（candidateGroups）", "dueDate": "办理期限（dueDate）",
+                        "followUpDate": "跟进日期（followUpDate）"}
+
+
+def _missing_task_attribute_input(exc: BaseException, spec) -> str | None:
+    """A user task whose assignee, candidates or dates are read from case data the case does not
+    have (Flowable's and Activiti's ``${applicant}``, ``${approver}`` given at the start in their
+    tutorials), said in Chinese naming the attribute and the data: SpiffWorkflow says 「Error
+    evaluating expression 'applicant'」, which the page read as 条件无法计算 — there is no condition.
+    None when the error is not that."""
+    props = (getattr(spec, "extensions", None) or {}).get("properties") or {}
+    task = getattr(exc, "task", None)
+    failed = re.search(r"Error evaluating expression '(.*?)'\.", str(exc), re.S)
+    if not props or task is None or failed is None:
+        return None
+    data = task.data if isinstance(getattr(task, "data", None), dict) else {}
+    for key, what in TASK_ATTRIBUTE_WORDS.items():
+        if (props.get(key) or "").strip() != failed.group(1).strip():
+            continue
+        try:
+            tree = ast.parse(failed.group(1).strip(), mode="eval")
+        except SyntaxError:
+            return None
+        absent = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in data
+                  and n.id not in _BUILTIN_NAMES]
+        if not absent:
+            return None
+        return (f"{what.split('（')[0]}取自案件数据「{absent[0]}」，它在案件中没有值；请在发起案件或此前的环节填写它，"
+                f"或请流程设计员把该任务的{what}改为固定的人员或角色")
     return None
 
 

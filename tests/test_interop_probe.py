@@ -8,12 +8,14 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import InvalidModel
+from webui.labels import incident_explanation
 
 from tests.interop_support import CORPUS, drive, open_task_data
 from tests.support import make_engine
 
 MODELS = ("camunda7_flows_without_ids.bpmn", "zeebe_link_events.bpmn", "activiti_boolean_text_condition.bpmn",
-          "zeebe_risk_group.dmn", "zeebe_risk_group.bpmn", "camunda7_hazard_deadline.dmn", "camunda7_hazard_deadline.bpmn")
+          "zeebe_risk_group.dmn", "zeebe_risk_group.bpmn", "camunda7_hazard_deadline.dmn", "camunda7_hazard_deadline.bpmn",
+          "flowable_assignee_from_data.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +103,19 @@ def test_a_camunda7_single_result_is_the_context_of_the_outputs(engine):
     assert view.status == "completed", view
     assert set(view.data["deadline"]) == {"handling", "days", "note"}
     assert view.data["deadline"]["days"] == view.data["days"]
+
+
+def test_an_assignee_read_from_data_the_case_lacks_is_said_so_not_as_a_condition(engine):
+    """``flowable:assignee="${applicant}"`` (Flowable's and Activiti's tutorials pass applicant at the
+    start): a case started without it stops with an incident, as Flowable refuses the start — said
+    in Chinese naming the task's 办理人 and the data; the page read SpiffWorkflow's 「Error
+    evaluating expression 'applicant'」 as 条件无法计算, and the task has no condition."""
+    out = drive(engine, "flowable_assignee_from_data")
+    assert out.status == "incident", out
+    assert ("「提交整改报告」出错: 办理人取自案件数据「applicant」，它在案件中没有值；请在发起案件或此前的环节填写它，"
+            "或请流程设计员把该任务的办理人（assignee）改为固定的人员或角色") in out.message
+    shown = incident_explanation(out.message.split(": ", 1)[1])
+    assert shown == ("环节“提交整改报告”出错：办理人取自案件数据中的一项，该项在案件中没有值；请补充数据后重试，"
+                     "或请流程设计员把该任务的办理人改为固定的人员或角色")
+    given = drive(engine, "flowable_assignee_from_data", data={"applicant": "li"})
+    assert given.status == "completed" and given.tasks[0].assignee == "li", given

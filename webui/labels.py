@@ -101,6 +101,8 @@ _DATA_KEY = re.compile(r"(集合|变量|数据项?)「([A-Za-z_][\w.]*)」")  # 
 _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
 # engine/incidents.py: 决策表「企业分级」的输入「从业人数」（employees）在案件数据中没有值 (the label may be absent)
 _DECISION_INPUT = re.compile(r"(决策表(?:「[^」]*」)?)的输入(?:「([^」]*)」)?（([^）]*)）在案件数据中没有值")
+# engine/incidents.py: 办理人取自案件数据「applicant」，它在案件中没有值 (a task's assignee/candidates/dates)
+_TASK_INPUT = re.compile(r"(办理人|候选办理人|候选组|办理期限|跟进日期)取自案件数据「([^」]*)」，它在案件中没有值")
 _RULE_TASK = re.compile(r"Business Rule Task '([^']+)'")  # SpiffWorkflow's text after a decision table's rule failed
 _RULE_TASK_NOTE = re.compile(r"\.?\s*Business Rule Task '[^']+'\.?\s*$")
 # engine/external_tasks.py: 外部任务失败：发送整改通知短信（sms）：号码为空 — the worker's own reason last.
@@ -171,6 +173,12 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         label = decision_input.group(2) or (names or {}).get(decision_input.group(3))
         what = f"「{label}」" if label else "中的一项"
         return where + f"{decision_input.group(1)}的输入{what}在案件数据中没有值；请在此前的环节填写它，或在决策表中为它设置默认值"
+    task_input = _TASK_INPUT.search(text)
+    if task_input:  # engine/incidents.py: the label is shown, the variable (for the designer) is not
+        label = (names or {}).get(task_input.group(2))
+        what = f"“{label}”，它" if label else "中的一项，该项"
+        return where + (f"{task_input.group(1)}取自案件数据{what}在案件中没有值；请补充数据后重试，"
+                        f"或请流程设计员把该任务的{task_input.group(1)}改为固定的人员或角色")
     own = engine_message(text, names)
     if own is not None:
         return own if step and f"「{' '.join(step.split())}」" in own else where + own
