@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, Gat
 from SpiffWorkflow.bpmn.parser.event_parsers import EventDefinitionParser
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs import control
+from SpiffWorkflow.bpmn.specs import defaults as bpmn_specs
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -33,7 +34,7 @@ from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import ad_hoc, conditional_events, decision_results, dmn, gateways, thrown_errors, timers
+from . import ad_hoc, conditional_events, decision_results, dmn, gateways, interrupting, thrown_errors, timers
 from .call_activity import CallActivity, MappedCallActivityParser
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .loop_counter import loop_counter
@@ -179,6 +180,7 @@ class DubanParser(SpiffBpmnParser):
                            SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)][1])
            for tag in ("userTask", "manualTask")},
         full_tag("serviceTask"): (_ours(ServiceTaskParser), DubanServiceTask),
+        full_tag("startEvent"): (_ours(interrupting.InterruptingStartParser), interrupting.StartEvent),
         full_tag("callActivity"): (_ours(MappedCallActivityParser), CallActivity),
         full_tag("exclusiveGateway"): (ConditionalGatewayParser, gateways.ExclusiveGateway),
         full_tag("inclusiveGateway"): (ConditionalGatewayParser, gateways.InclusiveGateway),
@@ -234,6 +236,7 @@ DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = TimerConditionalEv
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.
 for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter
+DUBAN_CONFIG[interrupting.StartEvent] = SPIFF_CONFIG[bpmn_specs.StartEvent]  # same type name: restores to ours
 DUBAN_CONFIG[thrown_errors.ErrorEventDefinition] = SPIFF_CONFIG[spiff_events.ErrorEventDefinition]  # likewise
 DUBAN_CONFIG[ad_hoc.AdHocSubprocessSpec] = ad_hoc.AdHocConverter  # same type name: restores to ours
 DUBAN_CONFIG[spiff_specs.BusinessRuleTask] = dmn.DecisionTableConverter  # restores engine/dmn.py's engine

@@ -320,9 +320,10 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     add(f"{label(sub)} 由{what}事件触发，本系统不支持这种事件子流程；请删除它，改为在抛出该{what}的子流程或任务上"
                         f"附加{what}边界事件，从边界事件连线到处理环节", start)
                     continue
-                if start.get("isInterrupting", "true") != "false":
-                    add(f"{label(sub)} 的开始事件{label(start).removeprefix('开始事件')} 为中断型：本系统按非中断执行，"
-                        "触发后原流程的待办不会被取消；如需终止原流程，请在事件子流程中使用终止结束事件", start, "warning")
+                if start.get("isInterrupting", "true") != "false":  # engine/interrupting.py: a note, as Camunda runs it
+                    add(f"{label(sub)} 的开始事件{label(start).removeprefix('开始事件')} 为中断型：事件发生时，"
+                        "所在流程正在办理的任务都将取消，该事件子流程办完后所在流程即结束；如需原流程继续，"
+                        "请在属性面板中把它改为非中断型", start, "warning")
         _check_connected(process, add)
         _check_endless_loops(process, add)
     return problems
