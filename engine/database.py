@@ -30,6 +30,16 @@ WAL_AUTOCHECKPOINT = 16_000
 # A WAL file that a long reader let grow past the valve (nothing after its snapshot can be copied
 # back meanwhile) is cut back to this size when the WAL next starts over, instead of staying so large.
 JOURNAL_SIZE_LIMIT = 32 + WAL_AUTOCHECKPOINT * (24 + 4096)  # the valve's frames: header + one page each
+# SQLite: the page size of a database file this engine creates (页大小). Each page a commit changes is
+# one WAL frame written whole, and a completion changes ~13 pages wherever its rows sit (a row of
+# each b-tree it touches: bench/wal_pages.py), so the bytes it writes go with the page size.
+# bench/wal_pages.py (5-task model, 2026-12-05): 4,096 → 2,048 bytes, 12.8 → 14.8 frames but 51.6 →
+# 30.0 KiB of WAL a completion (1,024: 18.1 frames, 18.5 KiB; 8,192 costs ~25 µs more a replayed
+# completion, bench/sql_replay.py's statements on a copy rebuilt with each size); in-process A/B
+# (bench/page_size_ab.py, machine at load 5-6): −2.7, −0.2 µs CPU a completion (paired medians),
+# reversed +3.6, +3.1, A/A 0.0; the queues (bench/queue.py) as before. A file made before keeps its
+# pages (SQLite changes the size only by rebuilding the file, VACUUM, out of WAL mode).
+SQLITE_PAGE_SIZE = 2048
 
 
 def sqlite_file(url: str) -> str | None:
@@ -50,6 +60,9 @@ def make_engine(url: str) -> sa.Engine:
         def _sqlite_connect(dbapi_conn, _record):
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
             cur = dbapi_conn.cursor()
+            # before journal_mode: a new, empty file takes its page size from here; a file with
+            # tables keeps the one it was made with (the pragma is then a no-op)
+            cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")

@@ -183,6 +183,39 @@ def test_sqlite_writers_keep_the_automatic_checkpoint_as_a_safety_valve(sqlite_u
         e.dispose()
 
 
+def test_a_new_sqlite_file_gets_small_pages_and_an_existing_one_keeps_its_own(tmp_path):
+    """A database file the engine makes has 2,048-byte pages (engine/database.py ``SQLITE_PAGE_SIZE``:
+    a commit writes each page it changed whole into the WAL); a file made before, with 4,096-byte
+    pages and its tables, keeps them — SQLite changes a page size only by rebuilding the file — and
+    works as before, in WAL mode."""
+    import sqlite3
+
+    from engine.database import SQLITE_PAGE_SIZE
+    assert SQLITE_PAGE_SIZE == 2048
+    new = make_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    try:
+        with new.db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 2048
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        new.dispose()
+    older = tmp_path / "older.sqlite"
+    made = sqlite3.connect(older)
+    made.execute("PRAGMA page_size=4096")
+    made.execute("CREATE TABLE kept_from_before (id INTEGER PRIMARY KEY)")
+    made.close()
+    e = make_engine(f"sqlite:///{older}")
+    try:
+        e.deploy(BPMN / "approval.bpmn", by="boss")
+        case = e.start("approval", by="zhang", org="east", data={"amount": 10})
+        e.complete(open_task_id(e, case.id), "zhang", {"approved": True})
+        with e.db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        e.dispose()
+
+
 def test_a_sqlite_writer_begins_and_commits_past_sqlalchemys_events_unless_someone_listens(sqlite_url):
     """SQLite: a step's transaction is begun (``BEGIN IMMEDIATE``) and committed by
     ``Database.begin_write``'s own root transaction, not through the engine's ``begin`` and
