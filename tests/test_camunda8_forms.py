@@ -111,7 +111,7 @@ def test_the_task_page_shows_the_chinese_labels_and_choices_and_takes_what_is_ty
     assert 'type="radio" name="level" value="general" checked> 一般隐患' in form  # a radio group as drawn, its default
     assert 'type="radio" name="major_hazard" value="false" checked' in form  # an unticked box is 否
     # 整改期限 is hidden by the page while 是否存在重大事故隐患 is not 是 (conditional.hide "=not(major_hazard)")
-    assert 'data-field="rectify_days" data-hide-name="major_hazard" data-hide-op="not" data-hide-value="true"' in form
+    assert 'data-field="rectify_days" data-hide=\'{"not": {"kind": "boolean", "var": "major_hazard"}}\'' in form
     response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit", "site": "",
                                                       "checked_on": "2026年11月1日", "major_hazard": "true",
                                                       "fine": "5,000,000", "level": "major", "items": ["fire", "chem"]})

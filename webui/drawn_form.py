@@ -93,6 +93,8 @@ def field_dicts(drawn: list[dict], labels: dict | None = None, gateway_reads: fr
     if not drawn:
         return None
     labels = labels or {}
+    kinds = {f["id"]: "multichoice" if f.get("multiple") else KINDS.get((f.get("type") or "string").lower(), "text")
+             for f in drawn if f.get("id")}
     out = []
     for position, f in enumerate(drawn):
         fid = f.get("id")
@@ -125,35 +127,78 @@ def field_dicts(drawn: list[dict], labels: dict | None = None, gateway_reads: fr
                     # (engine/model_forms.blank_refusal), so the page offers 是/否 alone, neither chosen
                     "unset": kind == "boolean" and not required and default in (None, "")
                     and fid not in gateway_reads,
-                    "hide_when": _hide_when(f.get("hide")),
+                    "hide_when": _hide_when(f.get("hide"), kinds),
                     # a Camunda 8 radio group: its choices as round buttons, as form-js draws them
                     "radio": bool(f.get("radio")) and kind == "enum" and len(options) <= RADIO_MAX})
     return out or None
 
 
-def _hide_when(condition: str | None) -> dict | None:
-    """A Camunda 8 field's ``conditional.hide`` (Python, engine/camunda_forms.py) in the shapes the
-    page evaluates as the official types (webui/static/forms.js): ``x`` and ``not (x)`` of a 是/否,
-    ``x == "a"`` / ``x != "a"`` of a choice or text — as {"name", "op": is|not|eq|ne, "value"}; None
-    for any other condition (the field is then always shown; the server still decides on what is
-    posted, engine/model_forms.hidden)."""
+MAX_HIDE_NODES = 64  # a condition bigger than this is left to the server (the field always shown)
+_COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+            ast.Is: "==", ast.IsNot: "!="}
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _hide_when(condition: str | None, kinds: dict[str, str] | None = None) -> dict | None:
+    """A Camunda 8 field's ``conditional.hide`` (Python, engine/camunda_forms.py) as a tree the page
+    evaluates as the official types (webui/static/forms.js), or None for a condition it cannot (the
+    field then always shown; the server decides on what is posted either way, engine/model_forms.hidden):
+    ``{"and": [...]}``, ``{"or": [...]}``, ``{"not": node}``, ``{"var": name, "kind": ...}`` (its truth)
+    and ``{"cmp": "==" | "!=" | "<" | "<=" | ">" | ">=", "var": name, "kind": ..., "value": constant}``
+    (a string, number, true/false or null: ``x``, ``not(x)``, ``x = "a"``, ``金额 > 5000000``,
+    ``x = true``, ``x = null``, ``is defined(x)``, ranges ``1 <= x <= 10``, joined by and/or).
+    ``kinds``: the input kind of each field of the form, so the page reads a number as a number."""
     if not condition:
         return None
     try:
         tree = ast.parse(condition.strip(), mode="eval").body
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    if isinstance(tree, ast.Name):
-        return {"name": tree.id, "op": "is", "value": "true"}
-    if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not) and isinstance(tree.operand, ast.Name):
-        return {"name": tree.operand.id, "op": "not", "value": "true"}
-    if (isinstance(tree, ast.Compare) and isinstance(tree.left, ast.Name) and len(tree.ops) == 1
-            and isinstance(tree.ops[0], (ast.Eq, ast.NotEq)) and isinstance(tree.comparators[0], ast.Constant)
-            and isinstance(tree.comparators[0].value, (str, bool))):
-        value = tree.comparators[0].value
-        return {"name": tree.left.id, "op": "eq" if isinstance(tree.ops[0], ast.Eq) else "ne",
-                "value": ("true" if value else "false") if isinstance(value, bool) else value}
+    if sum(1 for _ in ast.walk(tree)) > MAX_HIDE_NODES:
+        return None
+    return _hide_node(tree, kinds or {})
+
+
+def _hide_node(node, kinds: dict[str, str]) -> dict | None:
+    if isinstance(node, ast.Name):
+        return {"var": node.id, "kind": kinds.get(node.id, "text")}
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _hide_node(node.operand, kinds)
+        return {"not": inner} if inner is not None else None
+    if isinstance(node, ast.BoolOp):
+        items = [_hide_node(v, kinds) for v in node.values]
+        if any(i is None for i in items):
+            return None
+        return {"and" if isinstance(node.op, ast.And) else "or": items}
+    if isinstance(node, ast.Compare):
+        terms = [node.left, *node.comparators]
+        pairs = []
+        for left, op, right in zip(terms, node.ops, terms[1:]):
+            pair = _comparison(left, op, right, kinds)
+            if pair is None:
+                return None
+            pairs.append(pair)
+        return pairs[0] if len(pairs) == 1 else {"and": pairs}
     return None
+
+
+def _comparison(left, op, right, kinds: dict[str, str]) -> dict | None:
+    """One comparison of a field with a constant (either side), as the page's tree has it."""
+    symbol = _COMPARE.get(type(op))
+    if symbol is None:
+        return None
+    if isinstance(right, ast.Name) and isinstance(left, ast.Constant):
+        left, right, symbol = right, left, _FLIPPED[symbol]
+    if not (isinstance(left, ast.Name) and isinstance(right, ast.Constant)):
+        return None
+    value = right.value
+    if isinstance(op, (ast.Is, ast.IsNot)) and value is not None:
+        return None
+    if not (value is None or isinstance(value, (str, bool, int, float))):
+        return None
+    if symbol not in ("==", "!=") and (value is None or isinstance(value, bool)):
+        return None  # an ordering of null or of 是/否 fails on the server: nothing hidden, left to it
+    return {"cmp": symbol, "var": left.id, "kind": kinds.get(left.id, "text"), "value": value}
 
 
 def start_values(drawn: list[dict], values: dict, case_data: dict) -> dict:

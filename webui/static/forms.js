@@ -64,30 +64,83 @@
 })();
 
 // A field of a Camunda 8 form that its condition hides (conditional.hide: 整改期限 while 是否存在重大事故隐患
-// is 否) is hidden as the official chooses, and its inputs disabled so they post nothing, as form-js
-// does; the server decides again on what is posted (engine/model_forms.hidden).
+// is 否; 审批意见 while 金额 > 5000000 and 是否重大 = false) is hidden as the official types, and its inputs
+// disabled so they post nothing, as form-js does. The condition comes as a tree (webui/drawn_form.py
+// _hide_when) read the way the server reads what is posted (engine/model_forms.check, .hidden): a
+// field not posted — left empty, or hidden itself — is null; numbers as officials type them
+// (５,０００,０００); a comparison the server could not make (null > 5, text < 5) hides nothing. The
+// server decides again on submit: a hidden field is neither asked for nor stored.
 (function () {
-  document.querySelectorAll("[data-hide-name]").forEach(function (field) {
-    var form = field.closest("form");
-    var name = field.dataset.hideName, op = field.dataset.hideOp, value = field.dataset.hideValue;
-    var inputs = form ? form.querySelectorAll('[name="' + name + '"]') : [];
-    if (!inputs.length) { return; }
-    function current() {
-      var picked = "";
-      inputs.forEach(function (input) {
-        if (input.type === "radio" || input.type === "checkbox") { if (input.checked) { picked = input.value; } }
-        else { picked = input.value.trim(); }
-      });
-      return picked;
+  var fields = Array.prototype.slice.call(document.querySelectorAll("[data-hide]"));
+  if (!fields.length) { return; }
+  var FAIL = {};
+
+  function inputsOf(form, name) {
+    return form ? Array.prototype.slice.call(form.querySelectorAll('[name="' + name + '"]')) : [];
+  }
+  function number(text) {
+    var t = text.normalize("NFKC").replace(/[,，\s]/g, "");
+    return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(t) ? Number(t) : null;
+  }
+  // What the server would hold for the field ``name`` of ``kind`` once posted (null when not posted).
+  function valueOf(form, name, kind, hidden) {
+    var inputs = inputsOf(form, name).filter(function (i) {
+      return !i.classList.contains("readonly") && !hidden.some(function (f) { return f.contains(i); });
+    });
+    if (!inputs.length) { return null; }
+    var picked = [];
+    inputs.forEach(function (input) {
+      if (input.type === "radio" || input.type === "checkbox") { if (input.checked) { picked.push(input.value); } }
+      else if (input.value.trim() !== "") { picked.push(input.value.trim()); }
+    });
+    if (kind === "multichoice") { return picked.length ? picked : null; }
+    var text = picked.length ? picked[picked.length - 1] : "";
+    if (text === "") { return null; }
+    if (kind === "boolean") { return text === "true" ? true : text === "false" ? false : text; }
+    if (kind === "integer" || kind === "number") { var n = number(text); return n === null ? text : n; }
+    return text;
+  }
+  function truth(v) {
+    return v !== null && v !== false && v !== 0 && v !== "" && !(Array.isArray(v) && !v.length);
+  }
+  function same(a, b) { return a === b; }  // Python's == of these values: null, 是/否, a number, a text
+  function evaluate(node, form, hidden) {
+    if (node.and) { return node.and.every(function (n) { return truth(evaluate(n, form, hidden)); }); }
+    if (node.or) { return node.or.some(function (n) { return truth(evaluate(n, form, hidden)); }); }
+    if (node.not) { return !truth(evaluate(node.not, form, hidden)); }
+    var v = valueOf(form, node["var"], node.kind, hidden);
+    if (!node.cmp) { return v; }
+    var w = node.value;
+    if (node.cmp === "==") { return same(v, w); }
+    if (node.cmp === "!=") { return !same(v, w); }
+    if (v === null || w === null || Array.isArray(v) || typeof v !== typeof w || typeof v === "boolean") { throw FAIL; }
+    switch (node.cmp) {
+      case "<": return v < w;
+      case "<=": return v <= w;
+      case ">": return v > w;
+      default: return v >= w;
     }
-    function update() {
-      var now = current();
-      var hide = op === "is" ? now === value : op === "not" ? now !== value : op === "eq" ? now === value : now !== value;
+  }
+  function hides(field, hidden) {
+    try { return truth(evaluate(JSON.parse(field.dataset.hide), field.closest("form"), hidden)); } catch (e) { return false; }
+  }
+  function update() {
+    var hidden = [];
+    for (var round = 0; round < 5; round++) {  // a condition may read a field another condition hides
+      var now = fields.filter(function (f) { return hides(f, hidden); });
+      var stable = now.length === hidden.length && now.every(function (f) { return hidden.indexOf(f) >= 0; });
+      hidden = now;
+      if (stable) { break; }
+    }
+    fields.forEach(function (field) {
+      var hide = hidden.indexOf(field) >= 0;
       field.hidden = hide;
       field.style.display = hide ? "none" : "";  // .field sets its own display, over [hidden]
       field.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = hide || input.classList.contains("readonly"); });
-    }
-    inputs.forEach(function (input) { input.addEventListener("change", update); input.addEventListener("input", update); });
-    update();
-  });
+    });
+  }
+  var forms = [];
+  fields.forEach(function (f) { var form = f.closest("form"); if (form && forms.indexOf(form) < 0) { forms.push(form); } });
+  forms.forEach(function (form) { form.addEventListener("change", update); form.addEventListener("input", update); });
+  update();
 })();
