@@ -113,6 +113,7 @@ def _reached(workflow, task, lowest: int) -> bool | None:
 
 _WAITING = TaskState.WAITING
 _FUTURE = TaskState.FUTURE
+_READY = TaskState.READY
 
 
 def _update_waiting(root) -> None:
@@ -285,6 +286,30 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         adopt(self)  # its tasks quiet (engine/task_class.py); a restored one has none yet
+
+    def do_engine_steps(self, will_complete_task=None, did_complete_task=None):
+        """SpiffWorkflow's ``do_engine_steps`` — passes, each running the READY tasks that are not a
+        person's in ``get_tasks(state=READY)``'s order, until a pass runs none, then ``refresh_timers``
+        — without the pass's own bookkeeping while the case has no sub-process: each pass of
+        ``_do_engine_steps`` lists the active sub-processes twice, sorts them and makes a closure,
+        and a chain of engine tasks (a script, the end event, the end join, the end: the completion
+        that ends most cases) takes a pass per task. What a pass runs and in which order is the same
+        list as SpiffWorkflow's; once a sub-process exists (a task just run entered one), the passes
+        left are SpiffWorkflow's own, from there (the next pass it would make). Callbacks: SpiffWorkflow's."""
+        if will_complete_task is not None or did_complete_task is not None or self.subprocesses:
+            return super().do_engine_steps(will_complete_task, did_complete_task)
+        while True:
+            ran = False
+            for task in self.get_tasks(state=_READY):
+                if not task.task_spec.manual:
+                    task.run()
+                    ran = True
+            if not ran:
+                break
+            if self.subprocesses:
+                return super().do_engine_steps()
+        self.refresh_timers()
+        return None
 
     def create_subprocess(self, my_task, spec_name):
         # BpmnWorkflow.create_subprocess, with our class
