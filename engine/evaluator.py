@@ -366,9 +366,11 @@ def _shutdown() -> None:
 @functools.lru_cache(maxsize=4096)
 def _compiled(source: str, mode: str):
     code, names = restricted.compile_code(source, mode)
-    if mode != "eval" or restricted.is_plain(source):
-        return code, names, mode == "eval"
-    guarded = restricted.guarded_expression(source)  # plain but for ``*``: guarded as in a plain script
+    if mode != "eval":
+        return code, names, False
+    if restricted.is_plain(source) and not restricted.adds(source):
+        return code, names, True
+    guarded = restricted.guarded_expression(source)  # ``*`` or ``+``: guarded as in a plain script
     return (guarded, names, True) if guarded is not None else (code, names, False)
 
 

@@ -225,16 +225,29 @@ def is_plain(source: str) -> bool:
 
 def guarded_expression(source: str):
     """The host's code for an expression that is plain but for ``*`` or a dict display
-    (``fine * 2 > cap``, a parameter mapping's ``${fine * 2}``): compiled with ``*`` as ``guarded_mul``,
-    as in a plain script, so a product past the bound is refused before it is computed and the
+    (``fine * 2 > cap``, a parameter mapping's ``${fine * 2}``), or plain and adding
+    (``label + "（复查）"``): compiled with ``*`` as ``guarded_mul`` and ``+`` as ``guarded_add``, as
+    in a plain script, so a product or sum past the bound is refused before it is computed and the
     worker evaluates the expression (``TooLarge``); None for any other expression."""
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError):
         return None
-    if _plain_tree(tree) or not _plain_tree(tree, script=True):
+    if not _plain_tree(tree, script=True) or (_plain_tree(tree) and not adds(tree)):
         return None
     return _plain_eval_code(source)
+
+
+def adds(tree: ast.AST | str) -> bool:
+    """Does ``tree`` (or the expression it is parsed from) add (``a + b``)? A plain expression that
+    does is run in the host with ``+`` as ``guarded_add`` (or, if that cannot be compiled, in the
+    worker); one that does not (``approved == True and score >= 60``) as it is."""
+    if isinstance(tree, str):
+        try:
+            tree = ast.parse(tree.strip(), mode="eval")
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return True
+    return any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add) for n in ast.walk(tree))
 
 
 def helper_expression(source: str):
@@ -262,7 +275,10 @@ def _plain_eval_code(expression: str | ast.expr):
     under the restricted policy with ``*`` as ``guarded_mul`` (``_PlainScriptPolicy``); None if refused."""
     if isinstance(expression, ast.expr):
         expression = ast.Expression(body=expression)  # type: ignore[assignment]
-    result = compile_restricted_eval(expression, filename="<string>", policy=_PlainScriptPolicy)
+    try:
+        result = compile_restricted_eval(expression, filename="<string>", policy=_PlainScriptPolicy)
+    except (RecursionError, MemoryError):  # nested past the compiler's depth: the worker's to answer
+        return None
     return None if result.errors or result.code is None else result.code
 
 
@@ -398,6 +414,18 @@ def guarded_mul(a, b):
     return a * b
 
 
+def guarded_add(a, b):
+    """``a + b`` in plain code run in the host (a plain expression or script), refused (``TooLarge``)
+    before a text, list or tuple would pass ``PLAIN_SCRIPT_UNITS`` items: ``a + a + … + a`` of a
+    long text is a copy of all that came before at every ``+`` — 200 terms of a 1 MB field held the
+    host 36 s (9 s of CPU) and, drawn as a balanced sum, would fill its memory. The worker then
+    evaluates it under its CPU and memory bounds. Numbers add as ``+`` does."""
+    if isinstance(a, (str, list, tuple)) and isinstance(b, (str, list, tuple)) \
+            and len(a) + len(b) > PLAIN_SCRIPT_UNITS:
+        raise TooLarge
+    return a + b
+
+
 def guarded_int(value, *rest):
     """``int`` in a plain script or plain expression run in the host: a decimal of more than 4,300 digits (the limit
     Python puts on ``int`` of a text) is refused (``TooLarge``) — ``int(Decimal("1e99999"))`` takes
@@ -411,6 +439,9 @@ def guarded_inplacevar(op, x, y):
     """``_inplacevar_`` of a plain script run in the host: ``*=`` within ``guarded_mul``'s bound."""
     if op == "*=":
         _check_product(x, y)
+    elif op == "+=" and isinstance(x, (str, list, tuple)) and isinstance(y, (str, list, tuple)) \
+            and len(x) + len(y) > PLAIN_SCRIPT_UNITS:
+        raise TooLarge
     return _INPLACE[op](x, y)
 
 
@@ -456,8 +487,9 @@ class _PlainScriptPolicy(DubanPolicy):
 
     def visit_BinOp(self, node):
         node = super().visit_BinOp(node)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            name = ast.copy_location(ast.Name("_mul_", ast.Load()), node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Add)):
+            guard = "_mul_" if isinstance(node.op, ast.Mult) else "_add_"  # guarded_mul, guarded_add
+            name = ast.copy_location(ast.Name(guard, ast.Load()), node)
             return ast.copy_location(ast.Call(func=name, args=[node.left, node.right], keywords=[]), node)
         return node
 
@@ -715,7 +747,8 @@ def restricted_globals(extra: dict | None = None) -> dict:
     g = {"__builtins__": safe_builtins(), "__name__": "model_code",
          "_getattr_": _getattr, "_getitem_": operator.getitem, "_getiter_": iter, "_write_": _write,
          "_inplacevar_": _inplacevar, "_apply_": _apply, "_print_": PrintCollector,
-         "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence}
+         "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence,
+         "_add_": guarded_add}  # ``+`` of plain code run in the host (``_PlainScriptPolicy``)
     g.update(STANDARD_GLOBALS)
     if extra:
         g.update(extra)

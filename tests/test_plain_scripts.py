@@ -323,8 +323,9 @@ def test_an_expression_plain_but_for_a_product_is_evaluated_in_the_host_as_in_th
             worker = ("error", reply["error"]["type"]) if "error" in reply else ("ok", repr(restricted.decode(reply["ok"])))
             assert host == worker, (expression, context)
     assert in_host > len(PRODUCTS) * 20
-    for expression in ["x ** 2", "x % 2", "f(x) * 2", "x.y * 2", "[i * 2 for i in x]", "x + 2"]:
+    for expression in ["x ** 2", "x % 2", "f(x) * 2", "x.y * 2", "[i * 2 for i in x]", "x - 2 > 0"]:
         assert restricted.guarded_expression(expression) is None, expression  # not plain, or plain already
+    assert restricted.guarded_expression("x + 2") is not None  # plain, but ``+`` is guarded (guarded_add)
 
 
 def test_a_product_past_the_bound_in_an_expression_goes_to_the_worker():
