@@ -45,7 +45,7 @@ from lxml import etree
 
 from . import camunda_forms
 from .expression_advice import advice, dmn_advice, equivalent
-from .expressions import FEEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
+from .expressions import FEEL, JUEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
 from .loop_counter import BASE_PROPERTY
@@ -1247,6 +1247,61 @@ def _restore_calls(text: str, calls: dict[str, str]) -> str:
     return _CALL_PLACEHOLDER.sub(lambda m: calls[m.group()], text)
 
 
+def _literal_decisions(root: etree._Element) -> None:
+    """A decision whose logic is a literal expression (字面表达式: ``<variable name="season"/>`` and
+    ``<literalExpression><text>if risk = "高" then "每季度" else "每年"</text>``, as Camunda 7 and 8
+    evaluate them) as the table that means the same: no inputs, one rule always hit, its one output
+    (named by the variable, else the decision's id) the expression. Its cell is then translated
+    like any other (``_dmn_cell``), so it runs, is required by a table, and is refused naming the
+    decision, as a table is."""
+    for decision in root:
+        if not isinstance(decision.tag, str) or etree.QName(decision).localname != "decision":
+            continue
+        ns = etree.QName(decision).namespace
+        literal = decision.find(f"{{{ns}}}literalExpression")
+        if literal is None or decision.find(f"{{{ns}}}decisionTable") is not None:
+            continue
+        variable = decision.find(f"{{{ns}}}variable")
+        name = (variable.get("name") if variable is not None else None) or decision.get("id")
+        type_ref = (variable.get("typeRef") if variable is not None else None) or literal.get("typeRef") or ""
+        base = literal.get("id") or f"{decision.get('id')}_literal"
+        table = etree.Element(f"{{{ns}}}decisionTable", id=f"{base}_table", hitPolicy="UNIQUE")
+        etree.SubElement(table, f"{{{ns}}}output", id=f"{base}_output", name=name,
+                         label=decision.get("name") or name, typeRef=type_ref)
+        rule = etree.SubElement(table, f"{{{ns}}}rule", id=f"{base}_rule")
+        entry = etree.SubElement(rule, f"{{{ns}}}outputEntry", id=f"{base}_entry")
+        etree.SubElement(entry, f"{{{ns}}}text").text = literal.findtext(f"{{{ns}}}text") or ""
+        entry.find(f"{{{ns}}}text").sourceline = literal.sourceline
+        decision.replace(literal, table)
+
+
+_TABLE_PARTS = ("input", "output", "rule")
+_NEEDS_ID = ("decisionTable", "input", "output", "rule", "inputEntry", "outputEntry", "inputExpression")
+
+
+def _table_ids_and_parts(root: etree._Element) -> None:
+    """What SpiffWorkflow's DMN parser needs and other tools leave out: an id on each table, input,
+    output, rule and cell (Flowable's modeler saves ``<input label="…">`` and ``<rule>`` without
+    one: SpiffWorkflow's parser stopped on the missing key, 「模型结构无法识别」), and nothing in a
+    table but its inputs, outputs and rules (a table's description or annotation column, which it
+    refused as an unknown part)."""
+    taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        kind = etree.QName(el).localname
+        if kind in _NEEDS_ID and not el.get("id"):
+            n = 1
+            while f"{kind}_{n}" in taken:
+                n += 1
+            el.set("id", f"{kind}_{n}")
+            taken.add(f"{kind}_{n}")
+        if kind == "decisionTable":
+            for part in list(el):
+                if not isinstance(part.tag, str) or etree.QName(part).localname not in _TABLE_PARTS:
+                    el.remove(part)
+
+
 def _dmn_cell(kind: str, text: str) -> str:
     """A DMN cell in Python: FEEL if-expressions and list contains() translated
     (engine/expressions.py); an input entry's alternatives (``"危险化学品","烟花爆竹"``: any of
@@ -1254,6 +1309,8 @@ def _dmn_cell(kind: str, text: str) -> str:
     as it was, SpiffWorkflow compared the input with the Python value ``not "矿山"`` (False), so the
     rule never matched and the table answered another rule silently; then ``feel_cell``. Raises
     Untranslatable. FEEL functions with an exact Python (``_FEEL_CALL``) are translated first."""
+    if language_of(text) == JUEL:  # Camunda 7's expressionLanguage="juel" (the cell's input is cellInput)
+        text = re.sub(r"\bcellInput\b", "?", translate(text.strip()))
     cell, calls = text, {}
     text = _feel_calls(cell, text, calls)
     function = _FEEL_FUNCTIONS.search(_QUOTED.sub('""', text))
@@ -1278,7 +1335,9 @@ def normalize_dmn(root: etree._Element, filename: str | None = None) -> etree._E
     from .errors import InvalidModel
 
     root = copy.deepcopy(root)
+    _literal_decisions(root)
     _check_requirements(root, filename)
+    _table_ids_and_parts(root)
     for el in root.iter():
         if isinstance(el.tag, str) and etree.QName(el).localname == "decisionTable":
             _check_hit_policy(el, filename)

@@ -35,7 +35,7 @@ import datetime as dt
 import functools
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NoReturn
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -200,13 +200,9 @@ class DecisionTableEngine(DMNEngine):
         else:
             try:
                 value = task.workflow.script_engine.evaluate(task, null_reading(expression), external_context=context)
-            except SpiffWorkflowException:
-                raise
-            except Exception as exc:  # noqa: BLE001 — reported as SpiffWorkflow reports it
-                error = WorkflowTaskException(f"Error evaluating expression '{expression}': {exc}", task=task,
-                                              exception=exc)
-                error.add_note(f"决策表「{self.decision_table.name}」的输入「{inp.label or expression}」无法计算")
-                raise error from exc
+            except Exception as exc:  # noqa: BLE001 — said in Chinese naming the table and the input
+                _failed(task, exc, f"决策表「{self._name()}」的输入「{inp.label or expression}」"
+                                         f"（{expression}）无法计算")
         return typed(value, inp.typeRef)
 
     def _hit(self, rule, values: dict, task, context: dict) -> bool:
@@ -219,14 +215,16 @@ class DecisionTableEngine(DMNEngine):
                 try:
                     if not script_engine.evaluate(task, cell_test(lhs), external_context=scope):
                         return False
-                except SpiffWorkflowException as exc:
-                    exc.add_note(f"Rule failed on row {rule.row_number}")
-                    raise
-                except Exception as exc:  # noqa: BLE001
-                    error = WorkflowTaskException(str(exc), task=task, exception=exc)
-                    error.add_note(f"Failed to execute DMN Rule on row {rule.row_number}")
-                    raise error from exc
+                except Exception as exc:  # noqa: BLE001 — said in Chinese naming the table, the row and the input
+                    value = repr(scope[INPUT])
+                    value = value if len(value) <= 40 else value[:40] + "…"
+                    _failed(task, exc, f"决策表「{self._name()}」第 {rule.row_number} 条规则对输入「"
+                                             f"{entry.input.label or entry.input.expression}」的条件「{lhs.strip()}」"
+                                             f"无法计算（输入的值为「{value}」）")
         return True
+
+    def _name(self) -> str:
+        return self.decision_table.name or self.decision_table.id
 
     # --- outputs and hit policies ----------------------------------------------------------------
     def _outputs(self, rule, task, context: dict) -> dict:
@@ -240,7 +238,11 @@ class DecisionTableEngine(DMNEngine):
             elif _PATH.fullmatch(text) and text not in ("True", "False", "None"):
                 value = _path_value(text, task.data, context)
             else:
-                value = script_engine.evaluate(task, null_reading(text), external_context=context)
+                try:
+                    value = script_engine.evaluate(task, null_reading(text), external_context=context)
+                except Exception as exc:  # noqa: BLE001
+                    _failed(task, exc, f"决策表「{self._name()}」第 {rule.row_number} 条规则的结果「{key}」"
+                                             f"（{text}）无法计算")
             base, value = _nested(key, value)
             _merge(out, base, value)
         return out
@@ -285,6 +287,15 @@ class DecisionTableEngine(DMNEngine):
                     places.append(order.index(value) if value in order else len(order))
             return places
         return sorted(matched, key=key)
+
+
+def _failed(task, exc: Exception, message: str) -> NoReturn:
+    """Raise an evaluation error said in Chinese (the page shows it as it is); one of ours, or a time
+    limit the evaluator names, is raised unchanged."""
+    if isinstance(exc, DecisionError) or (isinstance(exc, SpiffWorkflowException)
+                                          and not str(exc).startswith("Error evaluating expression")):
+        raise exc
+    raise WorkflowTaskException(message, task=task) from exc
 
 
 def _aggregate(aggregation: str, values: list) -> Any:

@@ -80,11 +80,33 @@ def test_decisions_requiring_each_other_are_refused_naming_the_cycle(engine):
     assert "的依赖形成了环：「年度检查频次」→「风险等级」→「年度检查频次」" in str(err.value)
 
 
-def test_a_literal_expression_decision_is_refused_naming_it(engine):
+def test_a_literal_expression_decision_runs_and_may_require_a_table(engine):
+    """A decision whose logic is a literal expression (Camunda 7 and 8: ``<variable name="plan"/>``
+    and ``<literalExpression>``), here requiring 风险等级, runs as Camunda evaluates it. Before: the
+    DRD was refused, and a file of one such decision failed when a process called it."""
+    xml = DRD.read_text(encoding="utf-8").replace(
+        'id="Definitions_0inspection"', 'id="Definitions_0plan"').replace(
+        'id="Decision_1frequency"', 'id="Decision_1frequency_p"').replace(
+        'id="Decision_0risk"', 'id="Decision_0risk_p"').replace('href="#Decision_0risk"', 'href="#Decision_0risk_p"')
+    xml = xml.replace('<decision id="Decision_0risk_p" name="风险等级">',
+                      '<decision id="Decision_0plan" name="检查周期"><variable id="InformationItem_1" name="plan" '
+                      'typeRef="string" /><informationRequirement id="InformationRequirement_0p">'
+                      '<requiredDecision href="#Decision_0risk_p" /></informationRequirement>'
+                      '<literalExpression id="LiteralExpression_0p"><text>if risk = "高" then "每季度" else "每年"</text>'
+                      '</literalExpression></decision>\n  <decision id="Decision_0risk_p" name="风险等级">').encode()
+    engine.deploy(xml, by="boss", filename="drd_literal.dmn")
+    engine.deploy(process_xml("p_drd_plan", "Decision_0plan"), by="boss", filename="p_drd_plan.bpmn")
+    for industry, plan in [("矿山", "每季度"), ("机械制造", "每年")]:
+        case = engine.start("p_drd_plan", by="zhang", org="east", data={"industry": industry, "hazard_count": 0})
+        assert engine.case(case.id).data["plan"] == plan
+
+
+def test_a_decision_drawn_as_another_boxed_expression_is_refused_naming_it(engine):
     xml = _drd_with(engine, '<decision id="Decision_0risk" name="风险等级">',
-                    '<decision id="Decision_0season" name="检查季度"><variable id="InformationItem_1" name="season" '
-                    'typeRef="string" /><literalExpression id="LiteralExpression_0s"><text>"冬季"</text>'
-                    '</literalExpression></decision>\n  <decision id="Decision_0risk" name="风险等级">')
+                    '<decision id="Decision_0ctx" name="检查安排"><variable id="InformationItem_2" name="ctx" />'
+                    '<context id="Context_0"><contextEntry><variable id="V_1" name="a" /><literalExpression id="L_1">'
+                    '<text>1</text></literalExpression></contextEntry></context></decision>\n'
+                    '  <decision id="Decision_0risk" name="风险等级">')
     with pytest.raises(InvalidModel) as err:
-        engine.deploy(xml, by="boss", filename="drd_literal.dmn")
-    assert "决策「检查季度」是字面表达式（literal expression），本系统只能运行决策表" in str(err.value)
+        engine.deploy(xml, by="boss", filename="drd_context.dmn")
+    assert "决策「检查安排」是决策表以外的形式，本系统只能运行决策表" in str(err.value)

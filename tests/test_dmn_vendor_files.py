@@ -1,0 +1,54 @@
+"""Decision tables as other tools save them, typed into the interop corpus and run from a process:
+Flowable Open Source Modeler (DMN 1.2, inputs and rules without ids, CDATA cells ``== "已整改"``,
+``!= true``, single-quoted outputs, input and output values; a ``serviceTask flowable:type="dmn"``),
+Camunda 7's DMN 1.1 files with JUEL (``expressionLanguage="juel"``: ``${month}``, an input entry
+``${cellInput <= 2 || cellInput == 12}``, an output ``${"防暑降温"}``) beside FEEL ranges
+``[3..4],[10..11]``. And a decision whose logic is a literal expression. SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+
+from tests.interop_support import drive, corpus_engine  # noqa: F401 (corpus_engine: the module fixture)
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"rectified": "已整改", "first_offence": True}, "不予处罚"),  # 《行政处罚法》第三十三条 first offence, corrected
+    ({"rectified": "已整改", "first_offence": False}, "从轻"),  # 第三十二条
+    ({"rectified": "已整改", "first_offence": "否"}, "从轻"),  # a yes/no typed as 否
+    ({"rectified": "未整改"}, "一般"),
+    ({}, "一般"),  # null != "已整改": no rectification recorded
+])
+def test_a_flowable_modeler_table_without_ids_runs_from_its_decision_task(engine, data, expected):
+    """Flowable's modeler writes ``<input label="…">`` and ``<rule>`` without ids; SpiffWorkflow's
+    parser stopped on them (「模型结构无法识别」 when the process was deployed)."""
+    out = drive(engine, "flowable_fine_reduction", data=data)
+    assert out.status == "completed", out.message
+    assert engine.case(out.case_id).data["reduction"] == expected
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"month": 1}, "防火防冻"), ({"month": 12, "outdoor": True}, "防火防冻"), ({"month": 7, "outdoor": True}, "防暑降温"),
+    ({"month": 7, "outdoor": False}, "防汛"), ({"month": "８"}, "防汛"), ({"month": 11}, "日常检查"),
+    ({"month": 3}, "日常检查")])
+def test_a_camunda7_dmn11_table_with_juel_runs(engine, data, expected):
+    """JUEL in a DMN 1.1 table (Camunda 7 before FEEL was its default): the input expression, an input
+    entry over ``cellInput`` (the column's value) and an output, translated at deploy; before, the
+    deploy refused ``${month}`` as a Python syntax error. A full-width ８ in the integer column reads as 8."""
+    out = drive(engine, "camunda7_season_juel", data=data)
+    assert out.status == "completed", out.message
+    assert engine.case(out.case_id).data["检查重点"] == expected
+
+
+def test_a_cell_that_cannot_compare_the_input_is_an_incident_naming_table_row_input_and_value(engine):
+    """``8月`` typed into the month (integer) column is no number: the first rule's ``<= 2`` cannot
+    compare it. The incident says so in Chinese, naming the table, the row, the input and the value
+    (the page shows it as it is); before, SpiffWorkflow's English, and 9fc8700's guess blamed an
+    input the case lacked (露天作业), which reads as null now and was not the cause."""
+    from webui import labels
+
+    out = drive(engine, "camunda7_season_juel", data={"month": "8月"})
+    assert out.status == "incident"
+    assert "决策表「季度检查重点」第 1 条规则对输入「月份」的条件「" in out.message and "无法计算（输入的值为「'8月'」）" in out.message
+    assert "露天作业" not in out.message
+    shown = labels.incident_explanation(out.message.partition(": ")[2])
+    assert shown.startswith("环节“确定检查重点”出错：决策表「季度检查重点」第 1 条规则对输入「月份」的条件"), shown
