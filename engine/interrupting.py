@@ -71,3 +71,8 @@ def interrupt_scope(start_task) -> None:
     for task in list(tasks.values()):
         if task.id not in keep and task.id in tasks and not task.has_state(TaskState.FINISHED_MASK):
             task.cancel()  # its children go with it
+    if not host.children:
+        # An event sub-process a message or signal started (SpiffWorkflow adds its task to the scope
+        # with no path after it): the path to the scope's end was the flow's, now cancelled; without
+        # one a sub-process scope would never end (the case's top ends when nothing is left).
+        host.task_spec._predict(host, mask=TaskState.NOT_FINISHED_MASK)

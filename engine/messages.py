@@ -90,16 +90,38 @@ def waiting_tasks(workflow, kind: str | None = None, name: str | None = None) ->
 
 
 def triggers(workflow, kind: str | None = None, name: str | None = None) -> list:
-    """The start events of the process's event sub-processes (事件子流程) a message or signal starts
-    (of ``kind`` and ``name`` if given). SpiffWorkflow keeps them as its start's trigger specs, not
-    as waiting tasks: the event creates the sub-process when it is caught."""
+    """The start events of the event sub-processes (事件子流程) a message or signal starts (of
+    ``kind`` and ``name`` if given): the process's, and those of each sub-process running in the case.
+    SpiffWorkflow keeps them as its start's trigger specs, not as waiting tasks: the event creates the
+    sub-process when it is caught."""
+    return [start for _scope, _name, start in scoped_triggers(workflow, kind, name)]
+
+
+def scoped_triggers(workflow, kind: str | None = None, name: str | None = None) -> list:
+    """(scope workflow, event sub-process spec name, start event) for ``triggers``. SpiffWorkflow
+    starts an event sub-process from its trigger specs only at the case's top (its
+    ``update_collaboration``): one drawn inside a sub-process was never started — the message was
+    refused as awaited by nobody (``start_inner``)."""
     found = []
-    for sp_name in getattr(workflow.spec.start, "trigger_specs", None) or ():
-        sp_spec = workflow.subprocess_specs.get(sp_name)
-        for start in getattr(sp_spec, "bpmn_start_events", None) or ():
-            if caught(start, kind, name) is not None:
-                found.append(start)
+    for scope in all_workflows(workflow):
+        names = getattr(scope.spec.start, "trigger_specs", None)
+        if not names or scope.completed:
+            continue
+        for sp_name in names:
+            sp_spec = workflow.subprocess_specs.get(sp_name)
+            for start in getattr(sp_spec, "bpmn_start_events", None) or ():
+                if caught(start, kind, name) is not None:
+                    found.append((scope, sp_name, start))
     return found
+
+
+def start_inner(workflow, kind: str, name: str) -> None:
+    """The event sub-processes inside running sub-processes that ``kind`` ``name`` starts, created in
+    their scope (SpiffWorkflow's start task's ``trigger_wf``, as it does for the top's) so that their
+    start event waits for the event and catches it next; the top's SpiffWorkflow creates itself."""
+    for scope, sp_name, _start in scoped_triggers(workflow, kind, name):
+        if scope is not workflow:
+            scope.spec.start.trigger_wf(scope.task_tree, sp_name)
 
 
 def _trigger_id(case_id: int, start) -> str:
@@ -287,6 +309,8 @@ def _catch(st: step.Step, kind: str, name: str, data: dict | None, correlation: 
     correlations = dict(workflow.correlations or {})
     event = BpmnEvent(ed, payload=dict(data or {}), correlations=correlations)
     with step.StepRequests() as requests:
+        if starting:
+            step.run_model_code(start_inner, workflow, kind, name)
         step.run_model_code(workflow.catch, event)
         catching = catching + [t for w in all_workflows(workflow) for t in w.tasks.values()
                                if t.task_spec in starting and t.state == TaskState.READY]  # the sub-processes started

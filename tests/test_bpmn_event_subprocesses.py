@@ -7,6 +7,9 @@ sub-process 撤回举报 (message 举报撤回 → 撤回登记). An interruptin
 Camunda Modeler writes the default) cancels what its scope was doing and the scope ends with the event
 sub-process; isInterrupting="false" runs beside the flow. Before, SpiffWorkflow ran every one beside
 the flow: 调查询问 stayed open after 调查超期, and a withdrawn report still went on to 作出决定.
+An event sub-process a message starts inside a sub-process (调查超期 started by 企业申请延期) was never
+started at all (SpiffWorkflow starts them at the top only): the message was refused as awaited by
+nobody (engine/messages.start_inner).
 """
 from __future__ import annotations
 
@@ -17,10 +20,10 @@ from tests.support import engine_fixture
 engine = engine_fixture()
 
 
-def _model(top_interrupting: bool, inner_interrupting: bool) -> bytes:
+def _model(top_interrupting: bool, inner_interrupting: bool, inner_message: bool = False) -> bytes:
     def flag(interrupting: bool) -> str:
         return "" if interrupting else ' isInterrupting="false"'
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.19.0">
   <bpmn:process id="camunda7_penalty_events" name="行政处罚" isExecutable="true" camunda:historyTimeToLive="180">
     <bpmn:startEvent id="StartEvent_1" name="立案"><bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>
@@ -67,7 +70,13 @@ def _model(top_interrupting: bool, inner_interrupting: bool) -> bytes:
     </bpmn:subProcess>
   </bpmn:process>
   <bpmn:message id="Message_1" name="举报撤回" />
-</bpmn:definitions>""".encode()
+  <bpmn:message id="Message_2" name="企业申请延期" />
+</bpmn:definitions>"""
+    if inner_message:  # 调查超期 started by a message instead: 企业申请延期
+        xml = xml.replace('<bpmn:timerEventDefinition id="TimerEventDefinition_1"><bpmn:timeDuration xsi:type='
+                          '"bpmn:tFormalExpression">P30D</bpmn:timeDuration></bpmn:timerEventDefinition>',
+                          '<bpmn:messageEventDefinition id="MessageEventDefinition_2" messageRef="Message_2" />')
+    return xml.encode()
 
 
 KEY = "camunda7_penalty_events"
@@ -83,8 +92,8 @@ def _work(engine, case_id, name):
     engine._evict(case_id)  # the next step reads the case back from its rows
 
 
-def _start(engine, top: bool, inner: bool) -> int:
-    engine.deploy(_model(top, inner), by="boss", filename=f"{KEY}.bpmn")
+def _start(engine, top: bool, inner: bool, inner_message: bool = False) -> int:
+    engine.deploy(_model(top, inner, inner_message), by="boss", filename=f"{KEY}.bpmn")
     case = engine.start(KEY, by="zhang", org="east", data={})
     engine._evict(case.id)
     return case.id
@@ -130,3 +139,27 @@ def test_the_deploy_notes_what_an_interrupting_start_does(engine):
     assert said["Event_0ws"].startswith("子流程「撤回举报」(Activity_0withdraw) 的开始事件「收到撤回」(Event_0ws) 为中断型："
                                         "事件发生时，所在流程正在办理的任务都将取消")
     assert not [w for w in engine.models.validate(_model(False, False), f"{KEY}.bpmn").warnings if "中断型" in w.message]
+
+
+@pytest.mark.parametrize("interrupting", [True, False])
+def test_a_message_event_subprocess_inside_a_sub_process_is_awaited_while_it_runs(engine, interrupting):
+    from engine.errors import NotFound
+
+    case_id = _start(engine, top=True, inner=interrupting, inner_message=True)
+    engine.correlate_message("企业申请延期", by="zhang", case_id=case_id)
+    assert _open(engine, case_id) == (["超期报告"] if interrupting else sorted(["超期报告", "调查询问"]))
+    _work(engine, case_id, "超期报告")
+    if not interrupting:
+        _work(engine, case_id, "调查询问")
+    assert _open(engine, case_id) == ["作出决定"]  # the sub-process ended; its caller goes on
+    with pytest.raises(NotFound):  # its sub-process done, nothing awaits the message any more
+        engine.correlate_message("企业申请延期", by="zhang", case_id=case_id)
+
+
+def test_a_non_interrupting_inner_message_event_subprocess_finishing_last_ends_its_sub_process(engine):
+    case_id = _start(engine, top=True, inner=False, inner_message=True)
+    engine.correlate_message("企业申请延期", by="zhang", case_id=case_id)
+    _work(engine, case_id, "调查询问")
+    assert _open(engine, case_id) == ["超期报告"]
+    _work(engine, case_id, "超期报告")
+    assert _open(engine, case_id) == ["作出决定"]
