@@ -27,7 +27,9 @@ bench/throughput.py).
 case's first ready task as a person who may, with the data its form needs; a case waiting on timers or
 anything else is left), next to that model's naive app, part by part (read, deserialize, find the task,
 run, serialize, write, commit); ``last_completion_us`` splits the plain run's CPU into the completions
-that end their case and the others. ``--starts N``: also the parts of ``N`` warm ``Engine.start`` calls
+that end their case and the others, and ``parts_by_place_us`` the wrapped run's parts by the
+completion's place in its case: ``first`` (the first after the start), ``middle``, ``last`` (it ends the
+case), ``only`` (first and last: one completion a case). ``--starts N``: also the parts of ``N`` warm ``Engine.start`` calls
 (``start_parts_us_per_start``), next to the naive app's start (create, run, serialize, insert, commit).
 
 ``--cases 400`` completes 2,000 tasks. CPU per completion is reported without the wrappers, measured
@@ -305,6 +307,11 @@ class ModelWalk:
         self.bench, self.engine = bench, engine
         self.index: dict[int, int] = {}
         self.end_cpu, self.ends, self.mid_cpu, self.mids = 0.0, 0, 0.0, 0
+        self.done_in: dict[int, int] = {}  # case -> completions so far (its next one's place)
+        # the wrapped run's parts by the completion's place in its case: "first" (after the start),
+        # "middle", "last" (it ends the case), "only" (first and last); place -> part -> ns, and counts
+        self.by_place: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.places: dict[str, int] = defaultdict(int)
 
     def start(self, cases: int) -> list[int]:
         from engine.errors import IncidentRaised
@@ -331,6 +338,7 @@ class ModelWalk:
                     continue
                 task = view.tasks[0]
                 user, data = user_for(engine, task, bench.starter[0]), bench.data_for(engine, task)
+                before = dict(totals) if wrapped else None
                 c0, t0 = time.process_time(), _ns()
                 if wrapped:
                     _enter("other")
@@ -347,11 +355,21 @@ class ModelWalk:
                 done += 1
                 if record:
                     bench.walked[self.index[case_id]].append(task.spec_id)
-                if engine.case(case_id).status == "running":
+                first = self.done_in.get(case_id, 0) == 0
+                self.done_in[case_id] = self.done_in.get(case_id, 0) + 1
+                running = engine.case(case_id).status == "running"
+                if running:
                     self.mid_cpu, self.mids = self.mid_cpu + spent, self.mids + 1
                     still.append(case_id)
                 else:
                     self.end_cpu, self.ends = self.end_cpu + spent, self.ends + 1
+                if before is not None:
+                    place = ("first" if running else "only") if first else ("middle" if running else "last")
+                    self.places[place] += 1
+                    parts = self.by_place[place]
+                    for part, ns in totals.items():
+                        if ns != before.get(part, 0):
+                            parts[part] += ns - before.get(part, 0)
             pending = still
             if not pending:
                 break
@@ -489,6 +507,11 @@ def model_run(args, tmp: Path) -> tuple[int, float, int, dict]:
     calls.clear()
     _outside_counts[0] = False
     done, cpu, wall = walk.run(pending, wrapped=True)
+    extra["parts_by_place_us"] = {
+        place: {"completions": n, "total_us": round(sum(walk.by_place[place].values()) / n / 1000, 1),
+                "parts_us": {p: round(ns / n / 1000, 1)
+                             for p, ns in sorted(walk.by_place[place].items(), key=lambda x: -x[1])}}
+        for place, n in walk.places.items()}
     if args.starts:
         extra["start_parts"] = start_parts(engine, bench, args.starts)
         extra["naive_start_parts_us_per_start"] = {p: round(ns / max(n_starts, 1) / 1000, 1)

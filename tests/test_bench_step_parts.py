@@ -32,3 +32,22 @@ def test_the_parts_of_a_model_are_those_of_its_completions_only():
     assert parts["sql SELECT select"]["calls"] == 1.0
     assert result["naive_completions"] == 3
     assert {"deserialize_json", "serialize_json", "sql COMMIT"} <= set(result["naive_parts_us_per_completion"])
+
+
+def test_the_parts_by_place_split_the_same_completions():
+    """``parts_by_place_us``: the 5-task model's completions by their place in the case (first, three
+    in the middle, last), each place's parts summing to its total; one completion a case is ``only``."""
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "step_parts.py"), "--model",
+                          "bench/models/five_tasks.bpmn", "--cases", "3", "--clock", "thread", "--json"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    places = result["parts_by_place_us"]
+    assert {p: v["completions"] for p, v in places.items()} == {"first": 3, "middle": 9, "last": 3}
+    for place in places.values():
+        assert abs(sum(place["parts_us"].values()) - place["total_us"]) < 1 + len(place["parts_us"]) * 0.1
+    assert "spiff do_engine_steps" in places["last"]["parts_us"]  # the end event, end join and end run
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "step_parts.py"), "--model", MODEL,
+                          "--cases", "2", "--clock", "thread", "--json"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert {p: v["completions"] for p, v in result["parts_by_place_us"].items()} == {"only": 2}
