@@ -291,6 +291,8 @@ def embedded_id(form_key: str | None) -> str | None:
 # a ``zeebe:userTaskForm`` on the process, the task's ``formId`` turned into ``formKey=
 # "camunda-forms:bpmn:UserTaskForm_<id>"``. The version then holds the forms it was deployed with,
 # as a Zeebe deployment does (binding "deployment"); a later .form changes nothing until redeployed.
+# A file that embeds a form under the same id already (a version deployed so, its task linked by
+# formId again in the designer's form editor) gets the .form given in its place.
 FORM_SUFFIX = ".form"
 _SAFE_ID = re.compile(r"[^0-9A-Za-z_.-]")
 
@@ -342,10 +344,11 @@ def link_forms(content: bytes, forms: list[tuple[str, bytes]]) -> bytes:
             ext = etree.Element(f"{{{BPMN_NS}}}extensionElements")
             doc = process.find(f"{{{BPMN_NS}}}documentation")
             process.insert(process.index(doc) + 1 if doc is not None else 0, ext)
-        if not any(f.get("id") == form_key for f in ext.iterfind(f"{{{ZEEBE_NS}}}userTaskForm")):
+        embedded = next((f for f in ext.iterfind(f"{{{ZEEBE_NS}}}userTaskForm") if f.get("id") == form_key), None)
+        if embedded is None:
             embedded = etree.SubElement(ext, f"{{{ZEEBE_NS}}}userTaskForm")
             embedded.set("id", form_key)
-            embedded.text = by_id[form_id][1]
+        embedded.text = by_id[form_id][1]  # the .form given wins over one the file embedded before under its id
         del definition.attrib["formId"]
         for attr in ("bindingType", "versionTag"):
             definition.attrib.pop(attr, None)

@@ -222,3 +222,21 @@ def test_the_test_run_shows_the_linked_forms_and_checks_them_and_uses_the_decisi
     assert result["status"] == "completed", result
     assert result["data"]["grade"] == "一般"  # the draft's own decision table: 其他行业百人以上
     assert world.engine.models.versions("grade_check") == [] and world.engine.models.versions("Definitions_1g8r5d2") == []
+
+
+def test_a_form_edited_again_replaces_the_one_its_version_embedded(world, designer):
+    """编辑任务表单 on a deployed version: the task's embedded form is linked by formId again and saved
+    as a .form companion; deployed, the new form replaces the one the file embedded under its id."""
+    assert post(designer, "/designer/api/deploy", draft()).status_code == 201
+    stored = world.engine.models.latest("grade_check").content
+    key = 'formKey="camunda-forms:bpmn:UserTaskForm_inspection-form"'
+    assert key in stored
+    edited = json.loads(INSPECTION)
+    edited["components"] = [c for c in edited["components"] if c["key"] != "fine"]  # 拟罚款金额 taken out
+    again = {"xml": stored.replace(key, 'formId="inspection-form"'), "filename": MODEL_FILE,
+             "companions": [{"filename": INSPECTION_FILE, "content": json.dumps(edited, ensure_ascii=False)}]}
+    r = post(designer, "/designer/api/deploy", again)
+    assert r.status_code == 201, r.get_json()
+    v2 = world.engine.models.latest("grade_check").content
+    assert v2.count("<zeebe:userTaskForm id=\"UserTaskForm_inspection-form\"") == 1
+    assert "拟罚款金额" not in v2 and "检查地点" in v2

@@ -8,6 +8,7 @@ bundle works offline).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from urllib.parse import urlsplit
 
@@ -44,8 +45,21 @@ def drag(page, source, target) -> None:
     page.mouse.move(a["x"] + 20, a["y"] + 20)
     page.mouse.down()
     page.mouse.move(a["x"] + 60, a["y"] + 40, steps=5)
-    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + 40, steps=10)
+    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] - 30, steps=10)
     page.mouse.up()
+
+
+def name_field(page, panel, kind: str, label: str, key: str) -> None:
+    """Give the field just dropped (selected) its label and key in form-js's properties panel."""
+    expect(panel.locator(".bio-properties-panel-header-type")).to_have_text(re.compile(kind, re.I))
+    if not panel.locator("[data-entry-id=key] input").first.is_visible():
+        panel.locator("[data-group-id=group-general] .bio-properties-panel-group-header").click()  # folded at first
+    editor = panel.locator("[data-entry-id=label] [contenteditable=true], [data-entry-id=label] input").first
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(label)
+    panel.locator("[data-entry-id=key] input").first.fill(key)
+    expect(panel.locator(".bio-properties-panel-header-label")).to_have_text(label)
 
 
 def test_a_form_drawn_in_the_form_editor_is_linked_kept_and_deployed_with_the_model(world, page, tmp_path):
@@ -70,13 +84,7 @@ def test_a_form_drawn_in_the_form_editor_is_linked_kept_and_deployed_with_the_mo
     drag(page, dialog.locator(".fjs-palette-field[data-field-type=textfield]"), dialog.locator(".fjs-editor-form-root"))
     expect(dialog.locator(".fjs-form-field-textfield")).to_have_count(1)  # dropped, and selected
     panel = dialog.locator(".fjs-editor-properties-container")
-    panel.locator("[data-group-id=group-general] .bio-properties-panel-group-header").click()  # General, folded at first
-    label = panel.locator("[data-entry-id=label] [contenteditable=true], [data-entry-id=label] input").first
-    label.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type("检查地点")
-    key = panel.locator("[data-entry-id=key] input").first
-    key.fill("site")
+    name_field(page, panel, "text field", "检查地点", "site")
     expect(dialog.locator(".fjs-form-container")).to_contain_text("检查地点")
     screenshot(page, "designer-form-editor-1")
     dialog.locator("[data-form=save]").click()
@@ -99,4 +107,27 @@ def test_a_form_drawn_in_the_form_editor_is_linked_kept_and_deployed_with_the_mo
     embedded = stored.split('id="UserTaskForm_inspection-form">', 1)[1].split("</zeebe:userTaskForm>", 1)[0]
     schema = json.loads(embedded.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
     assert [(c["type"], c["label"], c["key"]) for c in schema["components"]] == [("textfield", "检查地点", "site")]
+    assert attempted == []
+
+    # the deployed version reopened: its form (embedded at deploy) is what the editor shows, and a
+    # field added to it is deployed as the next version's
+    page.goto(page.base + "/designer/models/grade_form_check/edit")
+    editor_ready(page)
+    select(page, "Activity_0check")
+    page.click("#btn-form")
+    expect(dialog.locator("#form-dialog-title")).to_contain_text("inspection-form.form（取自模型中嵌入的表单）")
+    expect(dialog.locator(".fjs-form-container")).to_contain_text("检查地点")
+    drag(page, dialog.locator(".fjs-palette-field[data-field-type=number]"), dialog.locator(".fjs-editor-form-root"))
+    expect(dialog.locator(".fjs-form-field-number")).to_have_count(1)
+    name_field(page, panel, "number", "拟罚款金额（元）", "fine")
+    dialog.locator("[data-form=save]").click()
+    expect(page.locator("#companion-list li")).to_have_count(1)
+    page.click("#btn-deploy")
+    page.locator("#designer-ask button", has_text="确认部署").click()
+    expect(page.locator("#designer-status")).to_contain_text("已部署为版本 v2")
+    stored = world.engine.models.latest("grade_form_check").content
+    embedded = stored.split('id="UserTaskForm_inspection-form">', 1)[1].split("</zeebe:userTaskForm>", 1)[0]
+    schema = json.loads(embedded.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    assert [c.get("key") for c in schema["components"]] == ["site", "fine"], json.dumps(schema, ensure_ascii=False)
+    assert (schema["components"][1]["type"], schema["components"][1]["label"]) == ("number", "拟罚款金额（元）")
     assert attempted == []

@@ -159,6 +159,23 @@ export function getLinkedFormId(element) {
   return found ? found.get('formId') || '' : '';
 }
 
+// The JSON of the Camunda 8 form embedded for the task (formKey="camunda-forms:bpmn:<id>" naming a
+// <zeebe:userTaskForm id="<id>"> of a process or sub-process around it, as Camunda Modeler 8.0–8.2
+// embeds it and our deploy stores a linked one); '' when the task names none.
+const EMBEDDED = 'camunda-forms:bpmn:';
+export function embeddedForm(element) {
+  const definition = extensionValues(getBusinessObject(element), 'zeebe:FormDefinition')[0];
+  const key = definition ? definition.get('formKey') || '' : '';
+  if (!key.startsWith(EMBEDDED)) { return { id: '', body: '' }; }
+  const id = key.slice(EMBEDDED.length);
+  for (let owner = getBusinessObject(element).$parent; owner; owner = owner.$parent) {
+    const found = owner.get && owner.$instanceOf && owner.$instanceOf('bpmn:BaseElement')
+      ? extensionValues(owner, 'zeebe:UserTaskForm').find((f) => f.get('id') === id) : null;
+    if (found) { return { id, body: found.get('body') || '' }; }
+  }
+  return { id, body: '' };
+}
+
 export function linkForm(element, formId, { commandStack, bpmnFactory }) {
   const bo = getBusinessObject(element);
   const { ext, commands } = ensureExtensionElements(element, bo, bpmnFactory);

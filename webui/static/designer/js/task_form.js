@@ -5,7 +5,7 @@
 // 8 form. The editor's bundle is loaded the first time the dialog opens (form_editor_bundle.js).
 
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
-import { getLinkedFormId, linkForm } from './extensions.js';
+import { embeddedForm, getLinkedFormId, linkForm } from './extensions.js';
 
 const UNSAFE = /[^0-9A-Za-z_.-]/g;
 
@@ -43,14 +43,21 @@ export function taskForms(box, modeler, { status, forms }) {
     await loadScript(box.dataset.formEditorSrc);
     task = element;
     const name = (getBusinessObject(element).name || '').trim() || '未命名用户任务';
-    formId = getLinkedFormId(element) || `form_${element.id}`.replace(UNSAFE, '_');
+    // the form the task has: a linked one among the companions; else one embedded in the model (a
+    // deployed version keeps its linked forms embedded): edited, it is saved as a linked .form again
+    const embedded = getLinkedFormId(element) ? { id: '', body: '' } : embeddedForm(element);
+    let schema = null;
+    try { schema = embedded.body ? JSON.parse(embedded.body) : null; } catch (e) { schema = null; }
+    formId = (getLinkedFormId(element) || (schema && schema.id) || embedded.id.replace(/^UserTaskForm_/, '')
+              || `form_${element.id}`).replace(UNSAFE, '_');
     const found = forms.find(formId);
-    let schema = { type: 'default', id: formId, components: [] };
     if (found) {
       try { schema = JSON.parse(found.content); } catch (e) { /* a broken file: start again, the old one stays until saved */ }
     }
+    schema = schema || { type: 'default', id: formId, components: [] };
     dialog.querySelector('[data-form="title"]').textContent = `「${name}」的表单`;
-    dialog.querySelector('[data-form="file"]').textContent = found ? found.filename : `${formId}.form（新建）`;
+    dialog.querySelector('[data-form="file"]').textContent = found ? found.filename
+      : embedded.body ? `${formId}.form（取自模型中嵌入的表单）` : `${formId}.form（新建）`;
     dialog.showModal();
     if (!editor) { editor = new window.DubanFormEditor({ container: holder }); }
     await editor.importSchema(schema);
