@@ -34,7 +34,7 @@ import ast
 import datetime as dt
 import functools
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NoReturn
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -59,6 +59,7 @@ HIT_POLICY_NAMES = {"UNIQUE": "UNIQUE（唯一）", "ANY": "ANY（任一）", "F
 
 _PATH = re.compile(r"[^\W\d][\w]*(?:\.[^\W\d][\w]*)*")
 _QUESTION = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")  # a ? outside quotes
+_DECIMAL = re.compile(r"[+-]?\d{1,30}(?:\.\d{1,30})?")  # a number as people write it, bounded: no exponent
 _NUMBER_TYPES = {"number", "integer", "long", "double", "int", "decimal", "float"}
 
 
@@ -111,7 +112,7 @@ def _path_value(path: str, data: dict, context: dict) -> Any:
 
 def typed(value: Any, type_ref: str | None) -> Any:
     """An input value as its column's type reads it, when the case holds it as typed text."""
-    kind = (type_ref or "").strip().lower()
+    kind = (type_ref or "").strip().lower().rpartition(":")[2]  # feel:number, xsd:integer (Trisotech, older exports)
     if not isinstance(value, str) or not kind:
         if kind in ("datetime", "date and time") and isinstance(value, dt.datetime):
             return value.isoformat()
@@ -122,11 +123,9 @@ def typed(value: Any, type_ref: str | None) -> Any:
         return value
     if kind in _NUMBER_TYPES:
         text = (typed_input.plain_count if kind in ("integer", "long", "int") else typed_input.plain_number)(value)
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
+        if not _DECIMAL.fullmatch(text):  # 1e999999999, Infinity, nan: left as typed (a cell cannot compare it)
             return value
-        return int(number) if number == number.to_integral_value() and "." not in text else float(number)
+        return int(text) if "." not in text else float(Decimal(text))
     if kind == "boolean":
         truth = typed_input.truth(value)
         return value if truth is None else truth

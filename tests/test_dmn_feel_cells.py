@@ -92,3 +92,19 @@ def test_feel_functions_without_an_exact_python_are_still_refused(feel, reason):
     with pytest.raises(dialects.Untranslatable) as err:
         dialects._dmn_cell("inputEntry", feel)
     assert reason in str(err.value)
+
+
+@pytest.mark.parametrize("value, type_ref, expected", [
+    ("5,000,000", "number", 5000000), ("１２，０００．５０", "double", 12000.5), ("500万", "feel:number", 5000000),
+    ("30人", "integer", 30), ("-3", "xsd:int", -3), ("是", "feel:boolean", True), ("2026年1月2日", "feel:date", "2026-01-02"),
+    ("1e999999999", "number", "1e999999999"), ("Infinity", "number", "Infinity"), ("nan", "double", "nan"),
+    ("9" * 400, "integer", "9" * 400),
+])
+def test_a_typed_value_is_read_as_its_column_type_and_an_unbounded_one_is_left_as_typed(value, type_ref, expected):
+    """Numbers as officials type them become numbers (engine/typed_input); a type written with a
+    prefix (Trisotech's ``feel:number``, ``xsd:int``) is the same type. An exponent or a run of 400
+    digits is left as typed, never turned into a number: ``1e999999999`` made into an int held the
+    host (a cell then cannot compare the text and the incident names the value)."""
+    from engine.dmn import typed
+
+    assert typed(value, type_ref) == expected
