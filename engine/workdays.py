@@ -97,6 +97,13 @@ def is_workday(d: date | datetime) -> bool:
     return _is_workday_on(_china_day(d))
 
 
+# The longest span counted day by day: model code calls these helpers in the host (a worker calls
+# them back there too, engine/evaluator.py), where each day is a calendar look-up — 3,000,000
+# working days held the host 9 s before the year 9999 ended it. A deadline is never a century away.
+MAX_WORKDAYS = 25_000          # about a hundred years of 工作日
+MAX_SPAN_DAYS = 36_525         # a hundred years of calendar days
+
+
 def workdays_after(start: DayLike, n: int) -> DayLike:
     """The ``n``-th 工作日 after ``start`` (``start`` itself is not counted).
 
@@ -138,6 +145,9 @@ def workdays_between(a: date | datetime, b: date | datetime) -> int:
 
 def _count_workdays(after: date, through: date) -> int:
     """Working days in the half-open range (after, through]."""
+    if (through - after).days > MAX_SPAN_DAYS:
+        raise ValueError(f"两个日期相隔超过 {MAX_SPAN_DAYS // 365} 年（{after.isoformat()} 至 {through.isoformat()}），"
+                         "无法计算工作日，请检查日期是否填写有误")
     count = 0
     day = after + _ONE_DAY
     while day <= through:
@@ -175,6 +185,8 @@ def _require_count(n: int) -> int:
         raise TypeError(f"工作日天数须为整数（如 10），而不是「{n}」")
     if n < 0:
         raise ValueError(f"工作日天数不能为负数（如 10），而不是「{n}」")
+    if n > MAX_WORKDAYS:
+        raise ValueError(f"工作日天数过大（上限 {MAX_WORKDAYS} 个，约一百年），而不是「{n}」，请检查是否填写有误")
     return n
 
 
