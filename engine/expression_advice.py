@@ -134,7 +134,7 @@ def _python(body: str, language: str) -> str:
 
     for pattern, python in (_CALLS if language == JUEL else _FEEL_CALLS):
         body = pattern.sub(keep(python), body)
-    out = translate(("${" + body + "}") if language == JUEL else ("=" + body))
+    out = translate(("${" + body + "}") if language == JUEL else ("=" + body), coerce=False)
     for name, python_call in calls.items():
         out = re.sub(rf"\b{name}\b", lambda _m, p=python_call: p, out)
     out = _strip_outer(out)
@@ -144,7 +144,7 @@ def _python(body: str, language: str) -> str:
 
 def _py(juel_operand: str) -> str:
     """A name path or literal inside an idiom, as Python (``a.b`` reads a field: ``a['b']``)."""
-    return translate("${" + juel_operand + "}")
+    return translate("${" + juel_operand + "}", coerce=False)
 
 
 def _ternary(body: str, language: str) -> str | None:

@@ -59,8 +59,10 @@ def has_juel(text: str) -> bool:
     return "${" in (text or "") or "#{" in (text or "")
 
 
-def translate(text: str) -> str:
-    """Python for a JUEL or FEEL expression; plain text is returned unchanged. Raises Untranslatable."""
+def translate(text: str, coerce: bool = True) -> str:
+    """Python for a JUEL or FEEL expression; plain text is returned unchanged. Raises Untranslatable.
+    ``coerce``: JUEL's comparisons of text with yes/no and numbers as JUEL makes them (what a model
+    runs; not for advice on the Python to write, engine/expression_advice.py)."""
     t = (text or "").strip()
     lang = language_of(t)
     if lang is None:
@@ -71,27 +73,57 @@ def translate(text: str) -> str:
     if lang == JUEL and has_juel(body):
         raise Untranslatable(lang, t, "嵌套了表达式")
     python = _translate_body(body, lang, t)
-    return _juel_boolean_equality(python) if lang == JUEL else python
+    return _juel_coercions(python) if lang == JUEL and coerce else python
 
 
-def _juel_boolean_equality(python: str) -> str:
-    """JUEL compares a Boolean with a String as Booleans (EL 3.0 §1.8.2: either side Boolean, both
-    coerced to Boolean), so ``${approved == 'true'}`` holds when approved is the yes of a yes/no
-    field as well as the text 'true' — Activiti's vacation request and the 请假流程 demos written after
-    it. Python's ``True == 'true'`` is False: the gateway found no branch, or took its default. Such
-    a comparison is written ``(approved is True or approved == 'true')`` (``is False`` for 'false'),
-    ``!=`` its negation; other comparisons are left as translated."""
-    if not re.search(r"['\"](?i:true|false)['\"]", python):
+_NUMERIC_COMPARISONS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _juel_coercions(python: str) -> str:
+    """JUEL's coercions where a comparison's Python differs (EL 3.0 §1.8.2, §1.8.1):
+
+    - a Boolean compared with a String compares as Booleans, so ``${approved == 'true'}`` holds when
+      approved is the yes of a yes/no field as well as the text 'true' (Activiti's vacation request,
+      the 请假流程 demos after it); Python's ``True == 'true'`` is False, so the gateway found no branch
+      or took its default. Written ``(approved is True or approved == 'true')`` (``is False`` for
+      'false'), ``!=`` its negation.
+    - a Number compared with a String compares as numbers, so ``${days > 3}`` holds when days is the
+      text ``5`` of a form property drawn without a type (Flowable's and Activiti's leave demos); in
+      Python ``'5' > 3`` raised TypeError (an incident) and ``'3' == 3`` was False. The data read is
+      written ``(float(days) if str(days) == days else days)`` (a plain expression the host evaluates,
+      engine/restricted.is_plain): text that is no number fails, as JUEL's coercion does.
+
+    Other comparisons are left as translated."""
+    if not re.search(r"['\"](?i:true|false)['\"]|[<>=]=?\s*-?\d|\d\s*[<>!=]", python):
         return python
     tree = ast.parse(python, mode="eval")
     changed = []
 
+    def number(node):
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            node = node.operand
+        return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+    def read(node):
+        return isinstance(node, (ast.Name, ast.Subscript, ast.Attribute))
+
+    def as_number(node):
+        changed.append(node)
+        is_text = ast.Compare(ast.Call(ast.Name("str", ast.Load()), [node], []), [ast.Eq()], [node])
+        return ast.IfExp(is_text, ast.Call(ast.Name("float", ast.Load()), [node], []), node)
+
     class Coerce(ast.NodeTransformer):
         def visit_Compare(self, node):
             self.generic_visit(node)
-            if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            if len(node.ops) != 1 or not isinstance(node.ops[0], _NUMERIC_COMPARISONS):
                 return node
             left, right = node.left, node.comparators[0]
+            if number(right) and read(left):
+                return ast.Compare(as_number(left), node.ops, [right])
+            if number(left) and read(right):
+                return ast.Compare(left, node.ops, [as_number(right)])
+            if not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+                return node
             for text, other in ((right, left), (left, right)):
                 if (isinstance(text, ast.Constant) and isinstance(text.value, str)
                         and text.value.lower() in ("true", "false") and not isinstance(other, ast.Constant)):

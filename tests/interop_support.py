@@ -295,6 +295,9 @@ def _value(node: ast.AST, env: dict):
         return [_value(e, env) for e in node.elts]
     if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
         return _ARITH[type(node.op)](_value(node.left, env), _value(node.right, env))
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords
+            and node.func.id in ("float", "str") and len(node.args) == 1):  # JUEL's number coercion
+        return {"float": float, "str": str}[node.func.id](_value(node.args[0], env))  # (engine/expressions.py)
     if isinstance(node, ast.Compare):
         left = _value(node.left, env)
         for op, comparator in zip(node.ops, node.comparators):
@@ -314,8 +317,8 @@ def _candidates(tree: ast.AST, name: str) -> list:
         if not isinstance(node, ast.Compare):
             continue
         operands = [node.left, *node.comparators]
-        if not any(isinstance(o, ast.Name) and o.id == name for o in operands):
-            continue
+        if not any(isinstance(n, ast.Name) and n.id == name for o in operands for n in ast.walk(o)):
+            continue  # the name itself, or read through JUEL's number coercion (engine/expressions.py)
         for o in operands:
             if isinstance(o, ast.Constant) and o.value is not None:
                 v = o.value
@@ -339,7 +342,8 @@ def solve(condition: str, fixed: dict, want: bool = True, functions=frozenset())
         tree = ast.parse(condition.strip(), mode="eval")
     except SyntaxError:
         return None
-    names = sorted(n for n in restricted.names_read(condition.strip()) - MI_BUILTINS - set(functions)
+    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    names = sorted(n for n in restricted.names_read(condition.strip()) - MI_BUILTINS - set(functions) - called
                    if n not in ("True", "False", "None"))
     free = [n for n in names if n not in fixed]
     if len(free) > 4:

@@ -15,7 +15,7 @@ from tests.support import make_engine
 
 MODELS = ("camunda7_flows_without_ids.bpmn", "zeebe_link_events.bpmn", "activiti_boolean_text_condition.bpmn",
           "zeebe_risk_group.dmn", "zeebe_risk_group.bpmn", "camunda7_hazard_deadline.dmn", "camunda7_hazard_deadline.bpmn",
-          "flowable_assignee_from_data.bpmn")
+          "flowable_assignee_from_data.bpmn", "flowable_untyped_days.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +119,14 @@ def test_an_assignee_read_from_data_the_case_lacks_is_said_so_not_as_a_condition
                      "或请流程设计员把该任务的办理人改为固定的人员或角色")
     given = drive(engine, "flowable_assignee_from_data", data={"applicant": "li"})
     assert given.status == "completed" and given.tasks[0].assignee == "li", given
+
+
+@pytest.mark.parametrize("days, then", [("20", "leaderApprove"), ("5", "sectionApprove"), ("15", "sectionApprove"),
+                                        (20, "leaderApprove")])
+def test_a_number_typed_into_a_text_field_is_compared_as_juel_compares_it(engine, days, then):
+    """``${days > 15}`` after a Flowable form property drawn without a type (the Chinese leave
+    demos): the field holds the text 20, and JUEL compares text with a number as numbers. In
+    Python ``'20' > 15`` raised TypeError: the case stopped at the gateway with an incident."""
+    out = drive(engine, "flowable_untyped_days", data_by_task={"apply": {"days": days, "reason": "设备到货延迟"}})
+    assert out.status == "completed", out
+    assert [t.spec_id for t in out.tasks] == ["apply", then]
