@@ -1163,6 +1163,7 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _FEEL_CALL = re.compile(r"(?<!\w)(?<!\w\.)(?<!list )(count|string length|upper case|lower case|contains|starts with|"
                         r"ends with|sum|date and time|date)\s*\(")
 _CALL_PLACEHOLDER = re.compile(r"duban_call_\d+")
+_OUTSIDE_QUOTES_Q = re.compile(r"\?(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")  # a ? not inside a "string"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -1184,6 +1185,14 @@ def _closing(text: str, opening: int) -> int | None:
     return None
 
 
+def _null_safe(args: list[str], python: str) -> str:
+    """``python`` null when an argument that is not a literal is null (FEEL: ``count(null)`` is null)."""
+    names = [a for a in args if not re.match(r"""\s*(["'\d-]|True\b|False\b)""", a)]
+    if not names:
+        return python
+    return f"(None if {' or '.join(f'({a}) is None' for a in names)} else {python})"
+
+
 def _call_python(name: str, args: list[str], raw: list[str], cell: str) -> str:
     """One FEEL call as Python (``args`` already Python, ``raw`` as written)."""
     def refuse(reason: str):
@@ -1194,13 +1203,13 @@ def _call_python(name: str, args: list[str], raw: list[str], cell: str) -> str:
     if expected is not None and len(args) != expected:
         raise refuse(f"调用的函数「{name}(...)」须有 {expected} 个参数")
     if name in ("count", "string length"):
-        return f"len({args[0]})"
+        return _null_safe(args, f"len({args[0]})")
     if name in ("upper case", "lower case"):
-        return f"({args[0]}).{name.split()[0]}()"
+        return _null_safe(args, f"({args[0]}).{name.split()[0]}()")
     if name == "contains":
-        return f"(({args[1]}) in ({args[0]}))"
+        return _null_safe(args, f"(({args[1]}) in ({args[0]}))")
     if name in ("starts with", "ends with"):
-        return f"({args[0]}).{name.replace(' ', '')}({args[1]})"
+        return _null_safe(args, f"({args[0]}).{name.replace(' ', '')}({args[1]})")
     if name == "sum":
         return f"sum({args[0]})" if len(args) == 1 else f"sum([{', '.join(args)}])"
     import ast
@@ -1239,7 +1248,7 @@ def _feel_calls(cell: str, text: str, calls: dict[str, str]) -> str:
 
 def _feel_argument(cell: str, text: str, calls: dict[str, str]) -> str:
     """A FEEL call's argument as Python (``?``, the column's input, kept)."""
-    inner = _feel_calls(cell, text, calls).replace("?", "duban_input")
+    inner = _OUTSIDE_QUOTES_Q.sub("duban_input", _feel_calls(cell, text, calls))
     return _restore_calls(translate("=" + inner), calls).replace("duban_input", "?")
 
 
@@ -1316,8 +1325,9 @@ def _dmn_cell(kind: str, text: str) -> str:
     function = _FEEL_FUNCTIONS.search(_QUOTED.sub('""', text))
     if function:
         raise Untranslatable(FEEL, "=" + cell.strip(), f"调用了函数「{function.group(1)}(...)」（决策表的单元格按 Python 计算，没有这个 FEEL 函数）")
-    if _FEEL_ONLY.search(text) and "?" not in text:
-        text = translate("=" + text)
+    if _FEEL_ONLY.search(text):  # ``list contains(?, "重大")``: the column's input kept through the translation
+        text = _OUTSIDE_QUOTES_Q.sub("duban_input", text)
+        text = translate("=" + text).replace("duban_input", "?")
     text = _restore_calls(text, calls)
     if kind == "inputEntry" and (negated := _FEEL_NOT.match(text)) and negated.group(1).strip():
         tests = " or ".join(f"({_feel_test(a)})" for a in _split_top_level(negated.group(1)))

@@ -105,8 +105,11 @@ def _path_value(path: str, data: dict, context: dict) -> Any:
     """``企业.从业人数`` read from the case data (FEEL's path): null where a step is missing or not a context."""
     first, *rest = path.split(".")
     value = context[first] if first in context else data.get(first)
-    for part in rest:
-        value = value.get(part) if isinstance(value, dict) else None
+    for part in rest:  # a path over a list reads the field of each item (FEEL: hazards.level)
+        if isinstance(value, list):
+            value = [item.get(part) if isinstance(item, dict) else None for item in value]
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
     return value
 
 

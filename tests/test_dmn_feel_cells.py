@@ -60,6 +60,7 @@ def review(engine, **data) -> list:
     ({"hazards": [], "企业名称": "示范机械厂", "capital": "5,000,001"}, ["财务审查"]),
     ({"hazards": [], "企业名称": "示范机械厂", "capital": "500万"}, []),  # not more than 5000000
     ({"hazards": [], "企业名称": "示范机械厂", "capital": 5000000}, []),
+    ({"企业名称": None}, []),  # count(null), contains(null, …), string length(null): null, no rule hit
 ])
 def test_feel_functions_in_a_camunda8_collect_table_are_translated_and_decide_as_feel_means(engine, data, expected):
     """``count(hazards)`` as an input expression, ``contains(?, "化工")``, ``starts with(?, "东城") or
@@ -69,14 +70,14 @@ def test_feel_functions_in_a_camunda8_collect_table_are_translated_and_decide_as
 
 
 @pytest.mark.parametrize("kind, feel, python", [
-    ("inputExpression", "count(hazards)", "len(hazards)"),
-    ("inputEntry", "contains(?, \"化工\")", '(("化工") in (?))'),
+    ("inputExpression", "count(hazards)", "(None if (hazards) is None else len(hazards))"),  # count(null) is null
+    ("inputEntry", "contains(?, \"化工\")", '(None if (?) is None else (("化工") in (?)))'),
     ("inputEntry", ">= date and time(\"2026-12-01T00:00:00\")", ">= '2026-12-01T00:00:00'"),
     ("inputEntry", "[date(\"2026-01-01\")..date(\"2026-12-31\")]", "'2026-01-01' <= ? <= '2026-12-31'"),
     ("inputEntry", "date(2026, 11, 1)", "'2026-11-01'"),
     ("outputEntry", "sum(a, b, 3)", "sum([a, b, 3])"),
-    ("outputEntry", "upper case(code)", "(code).upper()"),
-    ("inputExpression", "contains(企业.名称, \"化工\")", "((\"化工\") in (企业['名称']))"),
+    ("outputEntry", "upper case(code)", "(None if (code) is None else (code).upper())"),
+    ("inputExpression", "contains(企业.名称, \"化工\")", "(None if (企业['名称']) is None else ((\"化工\") in (企业['名称'])))"),
     ("inputEntry", "\"count(x)\"", "\"count(x)\""),  # a string, not a call
 ])
 def test_feel_functions_with_an_exact_python_are_translated(kind, feel, python):

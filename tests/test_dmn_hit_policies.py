@@ -283,3 +283,14 @@ def test_camunda8_result_variable_holds_the_decision_result(engine, outputs, pol
     engine.deploy(process_xml(f"p_{k}", k, extension=called), by="boss", filename=f"p_{k}.bpmn")
     case = engine.start(f"p_{k}", by="zhang", org="east", data=data)
     assert engine.case(case.id).data["结论"] == expected
+
+
+def test_a_path_over_a_list_reads_each_items_field(engine):
+    """FEEL's path over a list (``隐患.等级``, 隐患 a list of contexts) is the list of each item's field;
+    ``list contains(?, "重大")`` tests it. Before: the path read an attribute of the list and failed."""
+    k = key()
+    dmn = table_xml(k, "督办判定", [("隐患等级", "隐患.等级", "string")], [("处理方式", "handling", "string")],
+                    [(['list contains(?, "重大")'], ['"挂牌督办"']), (["-"], ['"常规"'])], "FIRST")
+    assert decide(engine, dmn, k, {"隐患": [{"等级": "一般"}, {"等级": "重大"}]})["handling"] == "挂牌督办"
+    assert engine.case(engine.start(f"p_{k}", by="zhang", org="east", data={"隐患": [{"等级": "一般"}]}).id
+                       ).data["handling"] == "常规"

@@ -294,8 +294,9 @@ def _grade_variant(key: str, dmn: str) -> tuple[bytes, bytes]:
 
 
 @pytest.mark.parametrize("drawn, feel, python", [
-    ('<text>"一般"</text>', 'if count(hazards) &gt; 1 then "一般" else "简易"', '("一般" if len(hazards) > 1 else "简易")'),
-    ("<text>&gt;= 100</text>", "&gt;= count(limits)", ">= len(limits)")])
+    ('<text>"一般"</text>', 'if count(hazards) &gt; 1 then "一般" else "简易"',
+     '("一般" if (None if (hazards) is None else len(hazards)) > 1 else "简易")'),
+    ("<text>&gt;= 100</text>", "&gt;= count(limits)", ">= (None if (limits) is None else len(limits))")])
 def test_a_feel_function_in_a_decision_table_cell_is_translated_and_decides_as_feel_means(engine, drawn, feel, python):
     """``count(...)`` in a Camunda DMN cell (DMN 1.3, 10.3.4.4: the list's size): kept as it was, the
     table deployed and every case reaching it stopped with an incident (count is no Python name);
