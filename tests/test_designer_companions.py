@@ -200,6 +200,12 @@ def test_a_deployed_versions_companions_are_downloaded_from_its_versions_page(wo
     r = designer.get(f"/designer/models/grade_check/versions/1/companions/{DMN_FILE}")
     assert r.status_code == 200 and r.get_data(as_text=True) == DMN
     assert designer.get("/designer/models/grade_check/versions/1/companions/x.form").status_code == 404
+    # a later version of the decision table is not this version's companion: the one deployed with it is
+    world.clock.advance(minutes=5)
+    later = DMN.replace("高危行业一律重点监管", "高危行业一律重点监管（2027年起）")
+    assert world.engine.deploy(later, by="xu", filename=DMN_FILE).version == 2
+    assert "决策表（v1）" in designer.get("/designer/models/grade_check").get_data(as_text=True)
+    assert designer.get(f"/designer/models/grade_check/versions/1/companions/{DMN_FILE}").get_data(as_text=True) == DMN
     assert client_login(world.app, "zhang").get(
         f"/designer/models/grade_check/versions/1/companions/{DMN_FILE}").status_code == 403
 

@@ -131,9 +131,10 @@ def versions(key):
     rows = eng.models.versions(key)
     if not rows:
         raise NotFound(f"流程模型不存在: {key}")
+    tables = companions.decision_tables(eng) if rows[-1].kind == "bpmn" else []
     return render_template("designer/versions.html", key=key, versions=list(reversed(rows)),
                            latest=rows[-1], counts=queries.case_counts(eng),
-                           companions={v.version: companions.of_version(eng, v) for v in rows})
+                           companions={v.version: companions.of_version(eng, v, tables) for v in rows})
 
 
 @bp.get("/new")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -108,16 +109,30 @@ def check_decisions(engine, companions: list[Companion]) -> None:
 
 # --- a deployed version's companions --------------------------------------------------------------
 
-def of_version(engine, model) -> list[dict]:
-    """{filename, kind, label, content} of each companion of a deployed BPMN version (see above)."""
+def of_version(engine, model, tables: list[dict] | None = None) -> list[dict]:
+    """{filename, kind, label, content} of each companion of a deployed BPMN version (see above).
+    ``tables``: ``decision_tables(engine)``, read once for a page listing several versions."""
     if model.kind != "bpmn":
         return []
     raw = model.content.encode("utf-8")
     found = _embedded_forms(raw, model.filename)
     called = _called_decisions(engine, raw, model.filename)
     if called:
-        found += _decision_files(engine, called, model.deployed_at)
+        found += _decision_files(called, model.deployed_at, tables if tables is not None else decision_tables(engine))
     return found
+
+
+def decision_tables(engine) -> list[dict]:
+    """Every deployed DMN version (oldest first per key) with the decisions it holds."""
+    out = []
+    for model in engine.models.list(content=False):
+        if model.kind != "dmn":
+            continue
+        for version in engine.models.versions(model.key):
+            root = safe_xml(version.content.encode("utf-8"), version.filename)
+            out.append({"model": version, "ids": {d.get("id") for d in root
+                                                  if isinstance(d.tag, str) and etree.QName(d).localname == "decision"}})
+    return out
 
 
 def _embedded_forms(raw: bytes, name: str) -> list[dict]:
@@ -144,19 +159,12 @@ def _called_decisions(engine, raw: bytes, name: str) -> set[str]:
             for el in el.iterfind("bpmn:extensionElements/spiffworkflow:calledDecisionId", NS)} - {""}
 
 
-def _decision_files(engine, called: set[str], deployed_at) -> list[dict]:
+def _decision_files(called: set[str], deployed_at, tables: list[dict]) -> list[dict]:
     """The DMN version holding each called decision that was current when the model was deployed."""
-    out = []
-    for model in engine.models.list(content=False):
-        if model.kind != "dmn":
-            continue
-        versions = [v for v in engine.models.versions(model.key) if v.deployed_at <= deployed_at]
-        if not versions:
-            continue
-        current = versions[-1]
-        root = safe_xml(current.content.encode("utf-8"), current.filename)
-        ids = {d.get("id") for d in root if isinstance(d.tag, str) and etree.QName(d).localname == "decision"}
-        if ids & called:
-            out.append({"filename": filename(current.filename or f"{current.key}.dmn"), "kind": "dmn",
-                        "label": f"决策表（v{current.version}）", "content": current.content})
-    return out
+    current: dict[str, Any] = {}
+    for table in tables:
+        version = table["model"]
+        if version.deployed_at <= deployed_at and table["ids"] & called:
+            current[version.key] = version  # oldest first: the last one kept is the one current then
+    return [{"filename": filename(v.filename or f"{v.key}.dmn"), "kind": "dmn",
+             "label": f"决策表（v{v.version}）", "content": v.content} for v in current.values()]
