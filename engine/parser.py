@@ -123,8 +123,22 @@ class SequentialMultiInstanceTask(InstanceCounters, spiff_specs.SequentialMultiI
     completion condition (``InstanceCounters``)."""
 
     def _update_hook(self, my_task):
+        # The check reads the collection from the data the task inherits (SpiffWorkflow's update hook
+        # takes it from the task before; checked before that, a collection the case had was said to be
+        # missing and every sequential multi-instance over one — 逐级审批 over ${levels} — stopped).
+        my_task._inherit_data()
         _check_input(self, my_task)
         return super()._update_hook(my_task)
+
+    def add_next_child(self, my_task):
+        # Each instance's item (Camunda's elementVariable, ``${level}``) is the instance's own: merged
+        # back with the instance's data, it made SpiffWorkflow refuse the next instance ("input item
+        # level already exists"), so a sequential multi-instance over a collection stopped after its
+        # first instance. It is taken out before the next is made (the last one's stays, as after a
+        # parallel one).
+        if self.input_item is not None and my_task.internal_data.get("merged"):
+            my_task.data.pop(self.input_item.bpmn_id, None)
+        super().add_next_child(my_task)
 
     def _instance_count(self, my_task) -> int:
         done = len(my_task.internal_data.get("merged", []))
