@@ -308,6 +308,12 @@ def _choice(f: dict, value):
 def choices_from(f: dict, case_data: dict | None) -> list[list[str]] | None:
     """A field's choices from the case (``valuesFrom``: a variable or a path ``a.b``) as [[value,
     label], ...]; None when the field takes none from the case or the case holds no list there."""
+    found = _case_choices(f, case_data)
+    return None if found is None else [[value, label] for value, label, _original in found]
+
+
+def _case_choices(f: dict, case_data: dict | None) -> list[tuple[str, str, object]] | None:
+    """(value as text, label, the value as the case holds it) of each choice from the case."""
     path = f.get("valuesFrom")
     if not path or case_data is None:
         return None
@@ -316,17 +322,18 @@ def choices_from(f: dict, case_data: dict | None) -> list[list[str]] | None:
         found = found.get(part) if isinstance(found, dict) else None
     if not isinstance(found, list):
         return None
-    out: list[list[str]] = []
+    out: list[tuple[str, str, object]] = []
     for item in found:
         if isinstance(item, dict):
-            value = item.get("value")
+            original = item.get("value")
             label = item.get("label")
         else:
-            value, label = item, None
-        if value is None or isinstance(value, (dict, list)) or value == "":
+            original, label = item, None
+        if original is None or isinstance(original, (dict, list)) or original == "":
             continue
-        value = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        out.append([value, str(label) if label not in (None, "") and not isinstance(label, (dict, list)) else value])
+        value = ("true" if original else "false") if isinstance(original, bool) else str(original)
+        out.append((value, str(label) if label not in (None, "") and not isinstance(label, (dict, list)) else value,
+                    original))
     return out
 
 
@@ -345,10 +352,12 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
     errors = {}
     unless_hidden: list[tuple[str, str, str]] = []
     for f in fields:
+        originals = None
         if f.get("valuesFrom") and not f.get("values"):
-            found = choices_from(f, case_data)
-            if found is not None:  # the case's list: the value must be one of them
-                f = {**f, "values": found}
+            found = _case_choices(f, case_data)
+            if found is not None:  # the case's list: the value must be one of them, stored as it holds it (1, not "1")
+                f = {**f, "values": [[value, label] for value, label, _o in found]}
+                originals = {value: original for value, _l, original in found}
         fid, label = f.get("id"), f.get("label") or f.get("id")
         if not fid:
             continue
@@ -375,6 +384,10 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
             else:
                 result[fid] = (_choice(f, value) if _listed(f)
                                else _convert(f.get("type"), value, f.get("datePattern")))
+            if originals:
+                chosen = result[fid]
+                result[fid] = ([originals.get(v, v) for v in chosen] if isinstance(chosen, list)
+                               else originals.get(chosen, chosen))
         except (ValueError, TypeError):
             kind = (f.get("type") or "").lower()
             kind = ("整数" if kind in INTEGER_KINDS else "数字" if kind in DECIMAL_KINDS else "是或否" if kind == "boolean"

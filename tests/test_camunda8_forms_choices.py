@@ -80,6 +80,15 @@ def test_a_value_the_case_lists_is_stored_and_one_it_does_not_is_refused_naming_
     assert (data["district"], data["items"], data["level"]) == ("west", ["消防设施", "用电安全"], "major")
 
 
+def test_a_choice_is_stored_as_the_case_holds_it_a_number_stays_a_number(world):
+    e = world.engine
+    case, task = checking(world, data={"districts": [{"label": "东城区", "value": 110101}, {"label": "西城区", "value": 110102}],
+                                       "enterprise": {"categories": [1, 2, 3]}})
+    e.complete(task.id, "zhang", {"district": "西城区", "items": "１，３"})  # the label; full-width, as typed
+    data = e.case(case.id).data
+    assert (data["district"], data["items"]) == (110102, [1, 3])
+
+
 def test_the_rest_api_is_checked_against_the_case_list_too(world):
     _, task = checking(world)
     r = api(world, "zhang").post(f"/api/tasks/{task.id}/complete", json={"data": {"district": "south"}})
