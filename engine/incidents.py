@@ -300,6 +300,8 @@ def error_message(exc: BaseException, spec=None) -> str:
     missing = _missing_decision_input(exc, spec)
     if missing is None:
         missing = _missing_task_attribute_input(exc, spec)
+    if missing is None:
+        missing = _text_compared_as_number(exc)
     if missing is not None:
         text = f"{missing} — {text}"
     name = getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)
@@ -371,6 +373,27 @@ def _missing_task_attribute_input(exc: BaseException, spec) -> str | None:
             return None
         return (f"{what.split('（')[0]}取自案件数据「{absent[0]}」，它在案件中没有值；请在发起案件或此前的环节填写它，"
                 f"或请流程设计员把该任务的{what}改为固定的人员或角色")
+    return None
+
+
+def _text_compared_as_number(exc: BaseException) -> str | None:
+    """A JUEL comparison with a number (engine/expressions.py reads text as the number it spells,
+    ``(float(days) if str(days) == days else days)``) over text that spells none (「五天」): said in
+    Chinese naming the data and the text; the page read it as 条件用到的数据在案件中没有值, though
+    the case has the value. None when the error is not that."""
+    task = getattr(exc, "task", None)
+    failed = re.search(r"Error evaluating expression '(.*?)'\.", str(exc), re.S)
+    if task is None or failed is None or not isinstance(getattr(task, "data", None), dict):
+        return None
+    for name in re.findall(r"float\((\w+)\) if str\(\1\) == \1", failed.group(1)):
+        value = task.data.get(name)
+        if not isinstance(value, str):
+            continue
+        try:
+            float(value)
+        except ValueError:
+            return (f"条件把案件数据「{name}」当作数字比较，但它的值「{value[:40]}」不是数字；请改为数字后重试，"
+                    "或请流程设计员把该表单字段设为数字类型")
     return None
 
 

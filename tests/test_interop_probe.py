@@ -130,3 +130,15 @@ def test_a_number_typed_into_a_text_field_is_compared_as_juel_compares_it(engine
     out = drive(engine, "flowable_untyped_days", data_by_task={"apply": {"days": days, "reason": "设备到货延迟"}})
     assert out.status == "completed", out
     assert [t.spec_id for t in out.tasks] == ["apply", then]
+
+
+def test_text_that_spells_no_number_is_said_so_naming_the_value(engine):
+    """「五天」 in the untyped 申请延期天数: JUEL cannot compare it as a number either (the case stops
+    with an incident), and the page says what was typed — before, 条件用到的数据在案件中没有值,
+    though the case has the value."""
+    out = drive(engine, "flowable_untyped_days", data_by_task={"apply": {"days": "五天", "reason": "设备到货延迟"}})
+    assert out.status == "incident", out
+    assert "「延期天数」出错: 条件把案件数据「days」当作数字比较，但它的值「五天」不是数字" in out.message
+    shown = incident_explanation(out.message.split(": ", 1)[1], names={"days": "申请延期天数"})
+    assert shown == ("环节“延期天数”出错：条件把案件数据“申请延期天数”当作数字比较，但填写的「五天」不是数字；"
+                     "请改为数字后重试，或请流程设计员把该表单字段设为数字类型")

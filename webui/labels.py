@@ -102,6 +102,8 @@ _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
 # engine/incidents.py: 决策表「企业分级」的输入「从业人数」（employees）在案件数据中没有值 (the label may be absent)
 _DECISION_INPUT = re.compile(r"(决策表(?:「[^」]*」)?)的输入(?:「([^」]*)」)?（([^）]*)）在案件数据中没有值")
 # engine/incidents.py: 办理人取自案件数据「applicant」，它在案件中没有值 (a task's assignee/candidates/dates)
+# engine/incidents.py: 条件把案件数据「days」当作数字比较，但它的值「五天」不是数字 (JUEL's number coercion)
+_NOT_A_NUMBER = re.compile(r"条件把案件数据「([^」]*)」当作数字比较，但它的值「([^」]*)」不是数字")
 _TASK_INPUT = re.compile(r"(办理人|候选办理人|候选组|办理期限|跟进日期)取自案件数据「([^」]*)」，它在案件中没有值")
 _RULE_TASK = re.compile(r"Business Rule Task '([^']+)'")  # SpiffWorkflow's text after a decision table's rule failed
 _RULE_TASK_NOTE = re.compile(r"\.?\s*Business Rule Task '[^']+'\.?\s*$")
@@ -173,6 +175,12 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         label = decision_input.group(2) or (names or {}).get(decision_input.group(3))
         what = f"「{label}」" if label else "中的一项"
         return where + f"{decision_input.group(1)}的输入{what}在案件数据中没有值；请在此前的环节填写它，或在决策表中为它设置默认值"
+    not_a_number = _NOT_A_NUMBER.search(text)
+    if not_a_number:  # the label is shown, the variable is not; the text as typed is
+        label = (names or {}).get(not_a_number.group(1))
+        what = f"“{label}”" if label else "中的一项"
+        return where + (f"条件把案件数据{what}当作数字比较，但填写的「{not_a_number.group(2)}」不是数字；"
+                        "请改为数字后重试，或请流程设计员把该表单字段设为数字类型")
     task_input = _TASK_INPUT.search(text)
     if task_input:  # engine/incidents.py: the label is shown, the variable (for the designer) is not
         label = (names or {}).get(task_input.group(2))
