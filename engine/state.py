@@ -873,13 +873,17 @@ def _mark(task, parent=None, old: tuple | None = None) -> tuple | None:
     data, internal = task.data, task.internal_data
     state = task._state
     if not data and not internal:  # its row does not depend on its parent's data (``_task_text``)
+        if (old is not None and len(old) == 6 and old[0] == state and old[1] == task.last_state_change
+                and old[2] is task._parent and old[4] == task.triggered and old[5] is (parent is not None)
+                and _same_ids(old[3], task._children)):
+            return old  # what the tuple below would hold, not built (the usual: a predicted task unchanged)
         return (state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
                 parent is not None)
     if not state & _FINISHED or (parent is not None and not parent._state & _FINISHED):
         return None
     if (old is not None and len(old) == 8 and not old[7] and old[0] == state
-            and old[1] == task.last_state_change and old[2] == task._parent and old[4] == task.triggered
-            and old[3] == tuple(task._children) and old[6] == data and old[5] == internal
+            and old[1] == task.last_state_change and old[2] is task._parent and old[4] == task.triggered
+            and _same_ids(old[3], task._children) and old[6] == data and old[5] == internal
             and _PLAIN.issuperset(map(type, data.values()))
             and (not internal or _PLAIN.issuperset(map(type, internal.values())))):
         return old  # the mark below would be equal to it: the same fields, plain values only ("" text)
@@ -893,6 +897,23 @@ def _mark(task, parent=None, old: tuple | None = None) -> tuple | None:
         return None
     return (state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
             dict(internal), dict(data), text)
+
+
+def _same_ids(kept: tuple, ids: list) -> bool:
+    """The ids a mark kept are the very objects ``ids`` holds (a task's children, unchanged since
+    the mark was taken: the usual). False also when they are equal but other objects (a task
+    restored from rows): the caller then builds its mark, which compares them by value. Not
+    ``kept == tuple(ids)``: a tuple built, and UUID's ``__eq__`` is Python code, called for every
+    pair that is not the same object."""
+    n = len(ids)
+    if len(kept) != n:
+        return False
+    if n == 1:
+        return kept[0] is ids[0]
+    for a, b in zip(kept, ids):
+        if a is not b:
+            return False
+    return True
 
 
 def _same_data(old_mark: tuple | None, mark: tuple | None) -> bool:

@@ -73,6 +73,54 @@ def test_a_completion_converts_only_the_tasks_it_changed_not_the_finished_histor
         e.dispose()
 
 
+def test_an_unchanged_tasks_mark_is_the_one_kept_and_any_change_moves_it(sqlite_url):
+    """``state._mark`` hands back the mark it was given when the task is as it was (not a new tuple
+    built to compare: a predicted task's and a finished task's, the usual at every save), and sees a
+    change of each field: ids equal to the kept ones but other objects (as a restore makes) still
+    say "unchanged", by value; another child, state or parent moves the mark."""
+    import uuid
+
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
+        for _ in range(3):
+            e.complete(open_task_id(e, case.id), "zhang", {"意见": "同意"})
+        loaded = next(iter(e.workflow_cache._entries.values()))[1]
+        kinds = set()
+        for task in wfstate._walk(loaded.workflow):
+            old = loaded.marks.get(loaded.names[task])
+            if old is None:
+                continue  # the READY task: serialized at every save, no mark
+            parent = task.parent
+            kinds.add(len(old))
+            assert wfstate._mark(task, parent, old) is old, task.task_spec.name
+            children = task._children
+            task._children = [uuid.UUID(str(child)) for child in children]  # equal ids, other objects
+            again = wfstate._mark(task, parent, old)
+            assert again == old, task.task_spec.name
+            if children:
+                task._children = [uuid.uuid4()] + children[1:]
+                assert wfstate._mark(task, parent, old) != old, task.task_spec.name
+            task._children = children
+            real_parent = task._parent
+            if real_parent is not None:
+                task._parent = uuid.uuid4()
+                assert wfstate._mark(task, parent, old) != old, task.task_spec.name
+                task._parent = uuid.UUID(str(real_parent))
+                assert wfstate._mark(task, parent, old) == old, task.task_spec.name
+                task._parent = real_parent
+            state = task._state
+            task._state = 1 if state != 1 else 2  # FUTURE <-> MAYBE: data-less either way
+            if len(old) == 6:
+                assert wfstate._mark(task, parent, old) != old, task.task_spec.name
+            task._state = state
+            assert wfstate._mark(task, parent, old) is old, task.task_spec.name
+        assert kinds == {6, 8}  # predicted tasks and finished ones were both asked
+    finally:
+        e.dispose()
+
+
 def _walk(e, case, steps: int, evict_every: int, check):
     from tests.test_differential import answer
     for step_no in range(steps):
