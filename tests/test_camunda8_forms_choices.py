@@ -21,6 +21,7 @@ import pytest
 from engine import camunda_forms
 from engine.errors import InvalidData
 from tests.interop_support import CORPUS
+from tests.test_case_data_drawn import case_data
 from tests.test_drawn_form_blank_yes_no import api
 from tests.test_drawn_form_web import labels, task_form
 from tests.ui_support import client_login, make_world, open_task
@@ -120,3 +121,6 @@ def test_the_task_page_offers_the_case_choices_by_their_labels(world):
     r = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit", "district": "west",
                                               "items": ["危化品存放"], "level": "general"})
     assert r.status_code == 302, r.get_data(as_text=True)[:400]
+    shown = case_data(zhang.get(f"/cases/{task.case_id}").get_data(as_text=True))  # by their labels, not west/general
+    assert {k: shown.get(k) for k in ("所在区", "检查项目", "隐患等级")} == {
+        "所在区": "西城区", "检查项目": "危化品存放", "隐患等级": "一般隐患"}

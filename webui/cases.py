@@ -125,7 +125,7 @@ def show(case_id: int):
     steps = taskcontext.steps(eng, case, task_forms)
     file_fields = {k for s in steps for k, kind in s.kinds.items() if kind == "attachments"}
     labels = {k: v for k, v in labels.items() if k not in file_fields}  # files are listed per step below
-    drawn_values = {k: shown for k in labels if (shown := drawn.shown(k, case.data.get(k))) is not None}
+    drawn_values = {k: shown for k in labels if (shown := drawn.shown(k, case.data.get(k), case.data)) is not None}
     files = [f for s in steps for f in s.files()]
     opinions = {s.seq: s.opinions(party_view) for s in steps}
     spawned = queries.cases_by_number(eng, [e["detail"].get("case_no") for e in case.history

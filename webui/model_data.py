@@ -25,6 +25,7 @@ from lxml import etree
 from engine import dialects
 from engine.dialects import B, VENDOR_NS, ZEEBE_NS
 from engine.expressions import Untranslatable, translate
+from engine import model_forms
 from engine.model_forms import FALSE, NUMBER_KINDS, TRUE
 
 from . import display
@@ -46,13 +47,23 @@ class ModelData:
     outputs_only: frozenset[str] = frozenset()
     kinds: dict[str, str] = field(default_factory=dict)  # key -> its drawn field's type (long, date, enum…)
     choices: dict[str, dict[str, str]] = field(default_factory=dict)  # an enum's key -> {id: name shown}
+    # a Camunda 8 field whose choices are the case's list (valuesKey): key -> where in the case data
+    choices_from: dict[str, str] = field(default_factory=dict)
 
-    def shown(self, key: str, value) -> str | None:
+    def shown(self, key: str, value, data: dict | None = None) -> str | None:
         """``value`` of ``key`` as a person reads it, by the type its drawn field gives; None for a
-        key no drawn field types (the page's general ``value`` filter shows it)."""
+        key no drawn field types (the page's general ``value`` filter shows it). ``data``: the case's
+        data, for a choice taken from a list in it (its label, engine/model_forms.choices_from)."""
         kind = self.kinds.get(key)
         if kind is None or value is None or value == "":
             return None
+        if key in self.choices_from and data is not None:
+            names = dict((v, n) for v, n in model_forms.choices_from({"valuesFrom": self.choices_from[key]}, data) or [])
+            if names:
+                values = value if isinstance(value, list) else [value]
+                text = [names.get(("true" if v else "false") if isinstance(v, bool) else str(v), display.value(v))
+                        for v in values]
+                return "、".join(text)
         if key in self.choices and isinstance(value, list):  # a Camunda 8 checklist: its choices' names
             return "、".join(self.choices[key].get(str(v), display.value(v)) for v in value)
         if key in self.choices:
@@ -100,6 +111,7 @@ def _read(engine, model_id: int) -> ModelData:
             labels.setdefault(key, " ".join(label.split()))
     kinds: dict[str, str] = {}
     choices: dict[str, dict[str, str]] = {}
+    sources: dict[str, str] = {}
     for ns in VENDOR_NS:
         for f in root.iter(f"{{{ns}}}formField", f"{{{ns}}}formProperty"):
             key = (f.get("variable") or "").strip() or f.get("id")
@@ -117,6 +129,8 @@ def _read(engine, model_id: int) -> ModelData:
                 kinds.setdefault(f["id"], "list" if f.get("multiple") else (f.get("type") or "string").lower())
                 if f.get("values"):
                     choices.setdefault(f["id"], {v: n for v, n in f["values"]})
+                elif f.get("valuesFrom"):
+                    sources.setdefault(f["id"], f["valuesFrom"])
     yes_no = frozenset(k for k, kind in kinds.items() if kind == "boolean")
     conditions: dict[str, list[str]] = {}
     waits = ((e.getparent().get("id"), e.findtext(f"{B}condition")) for e in root.iter(f"{B}conditionalEventDefinition"))
@@ -129,7 +143,7 @@ def _read(engine, model_id: int) -> ModelData:
                 continue
     outputs_only = frozenset(t.get("id") for kind in ("userTask", "manualTask") for t in root.iter(f"{B}{kind}")
                              if t.find(f"{B}extensionElements/{{{ZEEBE_NS}}}ioMapping/{{{ZEEBE_NS}}}output") is not None)
-    return ModelData(labels, yes_no, {k: tuple(v) for k, v in conditions.items()}, outputs_only, kinds, choices)
+    return ModelData(labels, yes_no, {k: tuple(v) for k, v in conditions.items()}, outputs_only, kinds, choices, sources)
 
 
 def _labelled(root):

@@ -121,7 +121,7 @@ def _drawn_facts(engine, case, task, party_view: bool) -> list[Fact]:
     if not drawn.labels:
         return []
     asked = {f["name"] for f in drawn_form.fields(engine, task, case.model_id) or []}
-    return [Fact(k, label, drawn.shown(k, case.data[k]) or case.data[k]) for k, label in drawn.labels.items()
+    return [Fact(k, label, drawn.shown(k, case.data[k], case.data) or case.data[k]) for k, label in drawn.labels.items()
             if k not in asked and k not in HIDDEN and case.data.get(k) not in (None, "", [])
             and not (party_view and is_internal(k))]
 
