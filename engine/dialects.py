@@ -1309,6 +1309,10 @@ def _table_ids_and_parts(root: etree._Element) -> None:
             for part in list(el):
                 if not isinstance(part.tag, str) or etree.QName(part).localname not in _TABLE_PARTS:
                     el.remove(part)
+            outputs = [o for o in el if etree.QName(o).localname == "output"]
+            decision = el.getparent()
+            if len(outputs) == 1 and not outputs[0].get("name") and not outputs[0].get("label") and decision is not None:
+                outputs[0].set("name", decision.get("id"))  # Camunda Modeler's template: the result has no other name
 
 
 def _dmn_cell(kind: str, text: str) -> str:
@@ -1405,6 +1409,12 @@ def _check_hit_policy(table: etree._Element, filename: str | None) -> None:
                                       "severity": "error"}])
 
 
+# A decision's parts other than its logic (DMN 1.3, 6.3.7).
+_DECISION_PARTS = {"description", "extensionElements", "question", "allowedAnswers", "variable", "informationRequirement",
+                   "knowledgeRequirement", "authorityRequirement", "supportedObjective", "impactedPerformanceIndicator",
+                   "decisionMaker", "decisionOwner", "usingProcess", "usingTask"}
+
+
 def _check_requirements(root: etree._Element, filename: str | None) -> None:
     """A DRD's decisions (决策需求图) can be run: each is a decision table (engine/dmn.py evaluates a
     decision's required decisions first), requires only decisions of this file, and none requires
@@ -1426,7 +1436,9 @@ def _check_requirements(root: etree._Element, filename: str | None) -> None:
                                       "severity": "error"}])
 
     for d in decisions.values():
-        kinds = {etree.QName(c).localname for c in d if isinstance(c.tag, str)}
+        kinds = {etree.QName(c).localname for c in d if isinstance(c.tag, str)} - _DECISION_PARTS
+        if not kinds:  # Camunda Modeler's new decision before a table is drawn in it
+            refuse(f"{name(d)}还没有决策逻辑；请在建模工具中为它画出决策表后再部署", d)
         if "decisionTable" not in kinds:
             kind = "字面表达式（literal expression）" if "literalExpression" in kinds else "决策表以外的形式"
             refuse(f"{name(d)}是{kind}，本系统只能运行决策表；请在建模工具中把它改为决策表（如一行规则、输入为「-」）", d)

@@ -234,6 +234,8 @@ class DecisionTableEngine(DMNEngine):
         out: dict = {}
         for entry in rule.outputEntries:
             key = entry.output.name or entry.output.label
+            if not key:  # an output with neither name nor label: nowhere to put it
+                continue
             text = (getattr(entry, "text", "") or "").strip()
             if not text:
                 value = None
@@ -251,7 +253,7 @@ class DecisionTableEngine(DMNEngine):
 
     def _answer(self, table, matched: list, task, context: dict) -> dict:
         policy = (table.hit_policy or "UNIQUE").upper()
-        names = [_nested(o.name or o.label, None)[0] for o in table.outputs]
+        names = [_nested(o.name or o.label, None)[0] for o in table.outputs if o.name or o.label]
         if policy in SINGLE_HIT:
             if not matched:
                 return {name: None for name in names}

@@ -294,3 +294,50 @@ def test_a_path_over_a_list_reads_each_items_field(engine):
     assert decide(engine, dmn, k, {"隐患": [{"等级": "一般"}, {"等级": "重大"}]})["handling"] == "挂牌督办"
     assert engine.case(engine.start(f"p_{k}", by="zhang", org="east", data={"隐患": [{"等级": "一般"}]}).id
                        ).data["handling"] == "常规"
+
+
+TEMPLATE = '''<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" xmlns:dmndi="https://www.omg.org/spec/DMN/20191111/DMNDI/" xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_{key}" name="DRD" namespace="http://camunda.org/schema/1.0/dmn" exporter="Camunda Modeler" exporterVersion="5.22.0" modeler:executionPlatform="Camunda Cloud" modeler:executionPlatformVersion="8.5.0">
+  <decision id="{key}" name="Decision 1">{logic}
+  </decision>
+  <dmndi:DMNDI>
+    <dmndi:DMNDiagram>
+      <dmndi:DMNShape dmnElementRef="{key}">
+        <dc:Bounds height="80" width="180" x="160" y="100" />
+      </dmndi:DMNShape>
+    </dmndi:DMNDiagram>
+  </dmndi:DMNDI>
+</definitions>'''
+TEMPLATE_TABLE = '''
+    <decisionTable id="DecisionTable_{key}">
+      <input id="Input_1">
+        <inputExpression id="InputExpression_1" typeRef="string">
+          <text></text>
+        </inputExpression>
+      </input>
+      <output id="Output_1" typeRef="string" />{rules}
+    </decisionTable>'''
+
+
+@pytest.mark.parametrize("rules, expected", [
+    ("", None),
+    ('<rule id="DecisionRule_1"><inputEntry id="UnaryTests_1"><text></text></inputEntry>'
+     '<outputEntry id="LiteralExpression_1"><text>"已分派"</text></outputEntry></rule>', "已分派")])
+def test_camunda_modelers_new_table_deploys_and_its_unnamed_output_is_the_result(engine, rules, expected):
+    """Camunda Modeler 5's new decision: an input without an expression, an output without a name or
+    label, rules not yet (or one) drawn. It deploys; Zeebe's result variable gets the output's value
+    (null without a rule). Before: the value went into the case data under the empty name ''."""
+    k = key()
+    dmn = TEMPLATE.format(key=k, logic=TEMPLATE_TABLE.format(key=k, rules=rules))
+    engine.deploy(dmn.encode(), by="boss", filename=f"{k}.dmn")
+    called = f'<zeebe:calledDecision decisionId="{k}" resultVariable="结果" />'
+    engine.deploy(process_xml(f"p_{k}", k, extension=called), by="boss", filename=f"p_{k}.bpmn")
+    data = engine.case(engine.start(f"p_{k}", by="zhang", org="east", data={}).id).data
+    assert data["结果"] == expected and "" not in data
+
+
+def test_a_decision_without_logic_is_refused_naming_it(engine):
+    k = key()
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(TEMPLATE.format(key=k, logic="").encode(), by="boss", filename=f"{k}.dmn")
+    assert "决策「Decision 1」还没有决策逻辑；请在建模工具中为它画出决策表后再部署" in str(err.value)
