@@ -320,6 +320,12 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     add(f"{label(sub)} 由{what}事件触发，本系统不支持这种事件子流程；请删除它，改为在抛出该{what}的子流程或任务上"
                         f"附加{what}边界事件，从边界事件连线到处理环节", start)
                     continue
+                if start.find("bpmn:conditionalEventDefinition", NS) is not None:
+                    # SpiffWorkflow keeps it for a message or signal to start, which never comes: it
+                    # never started, whatever the case data became (deployed without a word before)
+                    add(f"{label(sub)} 由条件事件触发，本系统不会启动这种事件子流程（条件成立时不会触发）；请删除它，"
+                        "改为在条件成立前办理的任务上附加条件边界事件，从边界事件连线到处理环节", start)
+                    continue
                 if start.get("isInterrupting", "true") != "false":  # engine/interrupting.py: a note, as Camunda runs it
                     add(f"{label(sub)} 的开始事件{label(start).removeprefix('开始事件')} 为中断型：事件发生时，"
                         "所在流程正在办理的任务都将取消，该事件子流程办完后所在流程即结束；如需原流程继续，"
