@@ -313,7 +313,7 @@ def _complete_locked(engine, tx, st, row, username, data) -> step.CaseRow:
     if row.assignee is not None and row.assignee != username:
         raise Conflict(f"任务已被 {row.assignee} 认领")
     cleaned = _validate_form(engine, row.form_key, data, tx.directory_version,
-                             reach=(st.case.org_code, row.org_code, tx.orm))
+                             reach=(st.case.org_code, row.org_code, tx.orm, p.party))
     task = _live_task(st.loaded, row.id)
     if task is None or not projection.is_human_work(task):
         raise Conflict("任务状态已变化，请刷新")
@@ -354,17 +354,18 @@ def _validate_form(engine, form_key: str | None, data: dict, directory_version: 
     """The form's cleaned data. ``directory_version``: the directory counter the step read under its
     case lock, handed to forms that check people against the directory (workflows/forms/people.py
     ``validate_at``) so that each role's holders come from the directory's cache at that counter.
-    ``reach``: (the case's org unit, the task's org unit, the step's session), so that the people
-    a form names are held to the case's org units (a completion by page, API or retry alike)."""
+    ``reach``: (the case's org unit, the task's org unit, the step's session, the submitter's
+    enterprise or None), so that the people a form names are held to the case's org units and an
+    enterprise user's forms to its own enterprise (a completion by page, API or retry alike)."""
     if not form_key or engine.forms is None:
         return data
     try:
         validate_at = getattr(engine.forms, "validate_at", None) if directory_version is not None else None
         if validate_at is not None:
             if reach is not None:
-                case_org, task_org, session = reach
+                case_org, task_org, session, party = reach
                 return validate_at(form_key, data, directory_version, case_org=case_org, task_org=task_org,
-                                   session=session)
+                                   session=session, party=party)
             return validate_at(form_key, data, directory_version)
         return engine.forms.validate(form_key, data)
     except InvalidData:

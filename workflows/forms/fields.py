@@ -249,7 +249,9 @@ def credit_code(label: str = "统一社会信用代码", required: bool = False,
     case without blanks (``9111 0101 ma00 0000 01`` → ``91110101MA00000001``), so it matches the
     enterprise registry and the case's party."""
     validators = [validate.Length(max=64, error="不能超过{max}个字")]
-    return _field(CreditCodeField, label, "text", required, ([not_blank] if required else []) + validators, help)
+    f = _field(CreditCodeField, label, "text", required, ([not_blank] if required else []) + validators, help)
+    f.metadata["party_code"] = True  # an enterprise user may name only its own (workflows.forms.people)
+    return f
 
 
 def enterprise(label: str, required: bool = True, help=None):

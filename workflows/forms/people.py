@@ -57,6 +57,16 @@ def reachable(directory, roles, case_org: str, task_org: str | None = None) -> s
             if within_reach(path, bool(supervising), case_path, task_path)}
 
 
+def _not_own_enterprise(f: dict, value, party: str | None) -> str | None:
+    """An enterprise user (当事人, ``party``) reports about its own enterprise only (engine/policy.py:
+    enterprise users act only on their own enterprise's cases): a 统一社会信用代码 it fills naming
+    another enterprise is refused — else its 自查自报 of a 重大隐患 went into the regulator's
+    records and a 挂牌督办 case under another enterprise's code. Officials name any enterprise."""
+    if not party or value in (None, "") or value == party:
+        return None
+    return f"“{f['label']}”应为本企业的统一社会信用代码（{party}），企业用户只能报送本企业的情况"
+
+
 class _Lookups:
     """Directory answers for one submit, each read once: a form with three people fields of the
     same two roles asks the directory twice, not six times. With the directory counter a step read
@@ -144,7 +154,7 @@ class DirectoryForms:
             for f in self._registry.fields(key):
                 columns = [c for c in f.get("columns", []) if c["type"] in PEOPLE_TYPES] \
                     if f["type"] == "table" else []
-                if f["type"] in PEOPLE_TYPES or columns:
+                if f["type"] in PEOPLE_TYPES or columns or f.get("party_code"):
                     found.append((f, columns))
             self._checked[key] = found
         return found
@@ -155,12 +165,15 @@ class DirectoryForms:
         return self.validate_at(key, data, None)
 
     def validate_at(self, key: str, data: dict | None, directory_version: int | None,
-                    case_org: str | None = None, task_org: str | None = None, session=None) -> dict:
+                    case_org: str | None = None, task_org: str | None = None, session=None,
+                    party: str | None = None) -> dict:
         """``validate`` for a step that read the directory counter ``directory_version`` under its
         case lock (engine/tasks.py): each role's holders and the unit list come from the
         directory's cache at that counter (``Directory.cached_holders``); None: read afresh.
         ``case_org``, ``task_org`` (with the step's ``session``): the case's org unit and the
-        task's; the people named must be within the case's reach (``within_reach``)."""
+        task's; the people named must be within the case's reach (``within_reach``). ``party``:
+        the submitter's enterprise when an enterprise user submits — a 统一社会信用代码 field
+        (``party_code``) it fills must name that enterprise."""
         cleaned = self._registry.validate(key, data)
         fields = self.checked_fields(key)
         if not fields:
@@ -170,6 +183,11 @@ class DirectoryForms:
         lookups = _Lookups(self._directory, directory_version, reach)  # each answer read once per submit
         errors = {}
         for f, columns in fields:
+            if f.get("party_code"):
+                reason = _not_own_enterprise(f, cleaned.get(f["name"]), party)
+                if reason:
+                    errors[f["name"]] = reason
+                continue
             if f["type"] == "table":  # 回避 rows name an inspector each
                 for row_no, row in enumerate(cleaned.get(f["name"]) or []):
                     for column in columns:

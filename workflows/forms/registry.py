@@ -72,6 +72,8 @@ def describe(schema: Schema) -> list[dict]:
             entry["help"] = meta["help"]
         if meta.get("roles"):
             entry["roles"] = list(meta["roles"])
+        if meta.get("party_code"):
+            entry["party_code"] = True
         if meta.get("kind") == "table":
             entry["columns"] = describe(meta["row_schema"]())
         out.append(entry)
