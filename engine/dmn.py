@@ -8,7 +8,7 @@ OUTPUT ORDER all answered the first match, COLLECT's aggregation was dropped). H
 
 - **Inputs** are evaluated once per table. A name the case lacks reads as null (空值), and so does a
   path (``企业.从业人数``) through a value that is missing or not a context. A string typed into a
-  number column (``5,000,000``, ``500万``, in a whole-number column ``30人``: engine/typed_input) is read as the number,
+  number column (``5,000,000``, ``500万``, ``30人``, ``40天``: engine/typed_input) is read as the number,
   a yes/no column's ``是``/``否`` as true/false, a date column's ``2026年11月1日`` as ``2026-11-01``
   and a date-and-time column's value as ISO text, which is what ``date("2026-11-01")`` and ``date and
   time("...")`` cells are translated to (engine/dialects.py), so they compare as days and moments.
@@ -125,7 +125,7 @@ def typed(value: Any, type_ref: str | None) -> Any:
             return value.isoformat()
         return value
     if kind in _NUMBER_TYPES:
-        text = (typed_input.plain_count if kind in ("integer", "long", "int") else typed_input.plain_number)(value)
+        text = typed_input.plain_count(value)  # 5,000,000 / 500万 / 30人 / 40天: the number typed
         if not _DECIMAL.fullmatch(text):  # 1e999999999, Infinity, nan: left as typed (a cell cannot compare it)
             return value
         return int(text) if "." not in text else float(Decimal(text))

@@ -19,7 +19,9 @@ from copy import deepcopy
 
 from collections.abc import Iterable
 
+from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
 from SpiffWorkflow.bpmn.parser.event_parsers import EventDefinitionParser
@@ -216,16 +218,18 @@ class DubanParser(SpiffBpmnParser):
         return dmn.engine_for(spiff_engine, dmn_parser, required)
 
     def add_dmn_xml(self, node, filename=None):
-        """A DMN file's decisions, each by its id: SpiffWorkflow's reads a file's first decision and
-        refuses a file with more (a DRD); a file with one decision is read as SpiffWorkflow reads it."""
-        decisions = [d for d in node if isinstance(d.tag, str) and d.tag.rpartition("}")[2] == "decision"]
-        if len(decisions) <= 1:
-            return super().add_dmn_xml(node, filename)
-        namespaces = {**self.namespaces, **node.nsmap}
-        if None in namespaces:
-            namespaces["dmn"] = namespaces.pop(None)
+        """A DMN file's decisions, each by its id. SpiffWorkflow's reads a file's first decision and
+        refuses a file with more (a DRD), and finds the DMN elements only when the file writes them
+        unprefixed or as ``dmn:`` (Trisotech writes ``semantic:``: an XPath error); here ``dmn``
+        is the file's own DMN namespace, whatever its prefix."""
+        namespaces = {**self.namespaces, **{k: v for k, v in node.nsmap.items() if k is not None}}
+        namespaces["dmn"] = etree.QName(node).namespace
+        decisions = [d for d in node if isinstance(d.tag, str) and etree.QName(d).localname == "decision"]
         for decision in decisions:
-            dmn_parser = dmn.DecisionParser(self, node, namespaces, decision.get("id"), filename=filename)
+            if len(decisions) == 1:
+                dmn_parser = DMNParser(self, node, namespaces, filename=filename)
+            else:
+                dmn_parser = dmn.DecisionParser(self, node, namespaces, decision.get("id"), filename=filename)
             self.dmn_parsers[dmn_parser.bpmn_id] = dmn_parser
             self.dmn_parsers_by_name[dmn_parser.get_name()] = dmn_parser
 

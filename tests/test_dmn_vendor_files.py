@@ -52,3 +52,14 @@ def test_a_cell_that_cannot_compare_the_input_is_an_incident_naming_table_row_in
     assert "露天作业" not in out.message
     shown = labels.incident_explanation(out.message.partition(": ")[2])
     assert shown.startswith("环节“确定检查重点”出错：决策表「季度检查重点」第 1 条规则对输入「月份」的条件"), shown
+
+
+@pytest.mark.parametrize("days, rate", [(0, 0), (1, 3), (33, 99), (34, 100), ("40天", 100), (None, None)])
+def test_a_trisotech_export_with_prefixed_elements_runs(engine, days, rate):
+    """Trisotech's Decision Modeler writes every DMN element with the prefix ``semantic:``, item
+    definitions, input data, an annotation column and ``typeRef="feel:number"``: SpiffWorkflow's parser
+    looked for ``dmn:`` and failed with an XPath error when a process called the decision. The
+    surcharge of 《行政处罚法》第七十二条 (3% a day, never above the fine itself)."""
+    out = drive(engine, "trisotech_overdue_penalty", data={} if days is None else {"overdue_days": days})
+    assert out.status == "completed", out.message
+    assert engine.case(out.case_id).data["surcharge_rate"] == rate
