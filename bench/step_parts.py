@@ -196,6 +196,16 @@ def instrument(engine) -> None:
         finally:
             _leave()
     sqlexec.Pending._send = timed_send
+    sent = sqlexec._sent  # SQLite's statements: sent at once, without ``Pending._send``
+
+    def timed_sent(conn, r, parameters, many):
+        if not _enter(_statement_name(r.sql)):
+            return sent(conn, r, parameters, many)
+        try:
+            return sent(conn, r, parameters, many)
+        finally:
+            _leave()
+    sqlexec._sent = timed_sent
     execute_text = sqlexec.execute_text
 
     def timed_text(conn, sql):

@@ -367,29 +367,65 @@ def _run(conn: sa.Connection, stmt: Sql, params, many: bool, queue: bool) -> Pen
         flush(conn)
         return _Done(conn.execute(stmt.construct, params if many else (params or {})))
     parameters = [_bound(r, p) for p in params] if many else _bound(r, params)
+    if not r.pipelines:
+        return _sent(conn, r, parameters, many)
     pending = Pending(conn, r, parameters, many)
-    if r.pipelines:
-        key = conn.connection.dbapi_connection
-        waiting = _queues.get(key)
-        if queue or waiting:
-            if waiting is None:
-                waiting = _queues[key] = []
-                _listen(conn.engine)
-            waiting.append(pending)
-            if not queue:
-                flush(conn)
-            return pending
-        if conn.in_transaction() and key.info.transaction_status == 0:
-            # nothing sent in this transaction yet: psycopg would send BEGIN and wait; pipeline it
-            _queues[key] = [pending]
+    key = conn.connection.dbapi_connection
+    waiting = _queues.get(key)
+    if queue or waiting:
+        if waiting is None:
+            waiting = _queues[key] = []
             _listen(conn.engine)
+        waiting.append(pending)
+        if not queue:
             flush(conn)
-            return pending
+        return pending
+    if conn.in_transaction() and key.info.transaction_status == 0:
+        # nothing sent in this transaction yet: psycopg would send BEGIN and wait; pipeline it
+        _queues[key] = [pending]
+        _listen(conn.engine)
+        flush(conn)
+        return pending
     try:
         pending._send()
     except conn.dialect.loaded_dbapi.Error as exc:
         raise _wrapped(conn, pending.sql, pending.parameters, exc) from exc
     return pending
+
+
+def _sent(conn: sa.Connection, r: _Rendered, parameters, many: bool) -> Pending:
+    """A statement of a database that runs each statement when it is given (SQLite) sent at once:
+    ``Pending._send`` with its helpers written out — the connection's transaction begun if it was
+    not, a cursor of the DBAPI connection, the ``before_cursor_execute`` listeners (``_announce``;
+    none on the engine, the usual: not iterated), the statement — a Python call or two a statement
+    less on the hot path (a completion sends seven)."""
+    sql = r.sql
+    try:
+        transaction = conn._transaction
+        dbapi = conn._dbapi_connection
+        if transaction is None or not transaction.is_active or dbapi is None:
+            cursor = _cursor(conn)  # autobegin, or a connection to revalidate: as ``Connection`` does
+        else:
+            cursor = dbapi.dbapi_connection.cursor()
+        if conn._has_events or not conn.engine._has_events or "dispatch" not in conn.__dict__ \
+                or conn.engine.dispatch.before_cursor_execute.__class__ is not _EmptyListener:
+            sql, parameters = _announce(conn, cursor, sql, parameters, many)
+        else:
+            stats.statements += 1
+        stats.round_trips += 1
+        if many:
+            cursor.executemany(sql, parameters)
+        else:
+            cursor.execute(sql, parameters)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(conn, sql, parameters, exc) from exc
+    pending = _new(Pending)
+    pending.conn, pending.r, pending.sql, pending.parameters = conn, r, sql, parameters
+    pending.many, pending.cursor, pending.sent = many, cursor, True
+    return pending
+
+
+_new = object.__new__
 
 
 def flush(conn: sa.Connection, commit: bool = False) -> None:
