@@ -392,7 +392,7 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
     if language_of(text) is None and not has_juel(text):
         return
     try:
-        python = translate(text)
+        python = translate(text, condition=what in ("条件", "完成条件"))
     except Untranslatable as exc:
         result.problems.append((f"{label(owner)} 的{what}使用 {exc.language} 表达式「{exc.text}」，"
                                 f"{exc.reason}；{advice(exc)}", owner))

@@ -59,10 +59,12 @@ def has_juel(text: str) -> bool:
     return "${" in (text or "") or "#{" in (text or "")
 
 
-def translate(text: str, coerce: bool = True) -> str:
+def translate(text: str, coerce: bool = True, condition: bool = False) -> str:
     """Python for a JUEL or FEEL expression; plain text is returned unchanged. Raises Untranslatable.
     ``coerce``: JUEL's comparisons of text with yes/no and numbers as JUEL makes them (what a model
-    runs; not for advice on the Python to write, engine/expression_advice.py)."""
+    runs; not for advice on the Python to write, engine/expression_advice.py). ``condition``: the
+    expression is a condition (a sequence flow's, a completion condition, a conditional event's),
+    so a JUEL one that only reads a value (``${deptLeaderPass}``) reads text as a yes/no too."""
     t = (text or "").strip()
     lang = language_of(t)
     if lang is None:
@@ -73,13 +75,14 @@ def translate(text: str, coerce: bool = True) -> str:
     if lang == JUEL and has_juel(body):
         raise Untranslatable(lang, t, "嵌套了表达式")
     python = _translate_body(body, lang, t)
-    return _juel_coercions(python) if lang == JUEL and coerce else python
+    return _juel_coercions(python, condition) if lang == JUEL and coerce else python
 
 
+_JUEL_TRUE = ("true", "True", "TRUE")  # the texts Boolean.valueOf reads as yes (it ignores case)
 _NUMERIC_COMPARISONS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
-def _juel_coercions(python: str) -> str:
+def _juel_coercions(python: str, condition: bool = False) -> str:
     """JUEL's coercions where a comparison's Python differs (EL 3.0 §1.8.2, §1.8.1):
 
     - a Boolean compared with a String compares as Booleans, so ``${approved == 'true'}`` holds when
@@ -92,9 +95,20 @@ def _juel_coercions(python: str) -> str:
       Python ``'5' > 3`` raised TypeError (an incident) and ``'3' == 3`` was False. The data read is
       written ``(float(days) if str(days) == days else days)`` (a plain expression the host evaluates,
       engine/restricted.is_plain): text that is no number fails, as JUEL's coercion does.
+    - text read where JUEL wants a Boolean is read as ``Boolean.valueOf`` reads it (§1.23.2): the
+      operand of ``!``/``not``, ``&&``/``||``, the test of ``?:``, the other side of ``== true`` /
+      ``!= false``, and (``condition``) a condition that is only a read. An Activiti/Flowable enum
+      form property 同意/不同意 with values ``true``/``false`` (the 请假流程 demos) holds the text:
+      in Python ``not 'false'`` is False and ``'false'`` is true, so ``${!deptLeaderPass}`` and
+      ``${deptLeaderPass}`` sent 不同意 down the 同意 branch, and ``'true' == True`` is False (no
+      branch). The read is written ``(x in ('true', 'True', 'TRUE') if str(x) == x else x)``: text
+      other than true is no; yes/no values, numbers and null are as before. (For a condition that
+      is only a read of text, Camunda 7 and Flowable stop with "condition expression returns
+      non-Boolean"; we take the branch the text says rather than the one Python's truth would.)
 
     Other comparisons are left as translated."""
-    if not re.search(r"['\"](?i:true|false)['\"]|[<>=]=?\s*-?\d|\d\s*[<>!=]", python):
+    if not (condition or re.search(r"['\"](?i:true|false)['\"]|[<>=]=?\s*-?\d|\d\s*[<>!=]|\b(?:not|and|or|if|True|False)\b",
+                                    python)):
         return python
     tree = ast.parse(python, mode="eval")
     changed = []
@@ -112,7 +126,34 @@ def _juel_coercions(python: str) -> str:
         is_text = ast.Compare(ast.Call(ast.Name("str", ast.Load()), [node], []), [ast.Eq()], [node])
         return ast.IfExp(is_text, ast.Call(ast.Name("float", ast.Load()), [node], []), node)
 
+    def as_bool(node):
+        if not read(node):
+            return node
+        changed.append(node)
+        is_text = ast.Compare(ast.Call(ast.Name("str", ast.Load()), [node], []), [ast.Eq()], [node])
+        yes = ast.Compare(node, [ast.In()], [ast.Tuple([ast.Constant(t) for t in _JUEL_TRUE], ast.Load())])
+        return ast.IfExp(is_text, yes, node)
+
+    def is_flag(node):
+        return isinstance(node, ast.Constant) and type(node.value) is bool
+
     class Coerce(ast.NodeTransformer):
+        def visit_UnaryOp(self, node):
+            self.generic_visit(node)
+            if isinstance(node.op, ast.Not):
+                node.operand = as_bool(node.operand)
+            return node
+
+        def visit_BoolOp(self, node):
+            self.generic_visit(node)
+            node.values = [as_bool(v) for v in node.values]
+            return node
+
+        def visit_IfExp(self, node):
+            self.generic_visit(node)
+            node.test = as_bool(node.test)
+            return node
+
         def visit_Compare(self, node):
             self.generic_visit(node)
             if len(node.ops) != 1 or not isinstance(node.ops[0], _NUMERIC_COMPARISONS):
@@ -124,6 +165,10 @@ def _juel_coercions(python: str) -> str:
                 return ast.Compare(left, node.ops, [as_number(right)])
             if not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
                 return node
+            if is_flag(right) and read(left):
+                return ast.Compare(as_bool(left), node.ops, [right])
+            if is_flag(left) and read(right):
+                return ast.Compare(left, node.ops, [as_bool(right)])
             for text, other in ((right, left), (left, right)):
                 if (isinstance(text, ast.Constant) and isinstance(text.value, str)
                         and text.value.lower() in ("true", "false") and not isinstance(other, ast.Constant)):
@@ -135,6 +180,8 @@ def _juel_coercions(python: str) -> str:
             return node
 
     tree = Coerce().visit(tree)
+    if condition:
+        tree.body = as_bool(tree.body)
     return ast.unparse(ast.fix_missing_locations(tree)) if changed else python
 
 
