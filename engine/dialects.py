@@ -45,6 +45,7 @@ from lxml import etree
 
 from . import camunda_forms
 from .expression_advice import advice, dmn_advice, equivalent
+from .dmn import FEEL_PATH
 from .expressions import FEEL, JUEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
@@ -1315,6 +1316,20 @@ def _table_ids_and_parts(root: etree._Element) -> None:
                 outputs[0].set("name", decision.get("id"))  # Camunda Modeler's template: the result has no other name
 
 
+# A FEEL name may hold spaces (Trisotech: ``Credit Score``, ``Applicant Data.Monthly Income``); a
+# Python name cannot. An input expression or output that is only such a path is read by its keys
+# (engine/dmn.py FEEL_PATH); anywhere else it is refused, naming the name.
+_SPACED_PATH = re.compile(r"[^\W\d]\w*(?: \w+)*(?:\.[^\W\d]\w*(?: \w+)*)*")
+_PYTHON_WORDS = {"and", "or", "not", "in", "is", "if", "else", "then", "for", "between", "instance", "of",
+                 "satisfies", "every", "some", "return", "function", "true", "false", "null"}
+
+
+def _spaced_path(text: str) -> bool:
+    t = text.strip()
+    return (" " in t and bool(_SPACED_PATH.fullmatch(t))
+            and not any(w.lower() in _PYTHON_WORDS for w in re.split(r"[ .]", t)))
+
+
 def _dmn_cell(kind: str, text: str) -> str:
     """A DMN cell in Python: FEEL if-expressions and list contains() translated
     (engine/expressions.py); an input entry's alternatives (``"危险化学品","烟花爆竹"``: any of
@@ -1322,6 +1337,8 @@ def _dmn_cell(kind: str, text: str) -> str:
     as it was, SpiffWorkflow compared the input with the Python value ``not "矿山"`` (False), so the
     rule never matched and the table answered another rule silently; then ``feel_cell``. Raises
     Untranslatable. FEEL functions with an exact Python (``_FEEL_CALL``) are translated first."""
+    if kind in ("inputExpression", "outputEntry") and _spaced_path(text):
+        return f"{FEEL_PATH}({text.strip()!r})"
     if language_of(text) == JUEL:  # Camunda 7's expressionLanguage="juel" (the cell's input is cellInput)
         text = re.sub(r"\bcellInput\b", "?", translate(text.strip()))
     cell, calls = text, {}

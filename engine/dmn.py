@@ -49,6 +49,8 @@ from .restricted import mark_absent_as_null, names_read
 from . import typed_input
 
 INPUT = "dmninputexpr"  # the cell's ``?`` (SpiffWorkflow's name for it)
+FEEL_PATH = "duban_feel_path"  # engine/dialects.py writes a FEEL path with spaces as duban_feel_path("Credit Score")
+_FEEL_PATH_CALL = re.compile(rf'{FEEL_PATH}\((["\'])(.*)\1\)', re.S)
 SINGLE_HIT = ("UNIQUE", "ANY", "FIRST", "PRIORITY")
 MULTIPLE_HIT = ("RULE ORDER", "OUTPUT ORDER", "COLLECT")
 HIT_POLICIES = SINGLE_HIT + MULTIPLE_HIT
@@ -199,6 +201,8 @@ class DecisionTableEngine(DMNEngine):
             value = context.get(inp.label, data.get(inp.label))
         elif _PATH.fullmatch(expression) and expression not in ("True", "False", "None"):
             value = _path_value(expression, data, context)
+        elif spaced := _FEEL_PATH_CALL.fullmatch(expression):
+            value = _path_value(spaced.group(2), data, context)
         else:
             try:
                 value = task.workflow.script_engine.evaluate(task, null_reading(expression), external_context=context)
@@ -241,6 +245,8 @@ class DecisionTableEngine(DMNEngine):
                 value = None
             elif _PATH.fullmatch(text) and text not in ("True", "False", "None"):
                 value = _path_value(text, task.data, context)
+            elif spaced := _FEEL_PATH_CALL.fullmatch(text):
+                value = _path_value(spaced.group(2), task.data, context)
             else:
                 try:
                     value = script_engine.evaluate(task, null_reading(text), external_context=context)

@@ -63,3 +63,24 @@ def test_a_trisotech_export_with_prefixed_elements_runs(engine, days, rate):
     out = drive(engine, "trisotech_overdue_penalty", data={} if days is None else {"overdue_days": days})
     assert out.status == "completed", out.message
     assert engine.case(out.case_id).data["surcharge_rate"] == rate
+
+
+def test_a_feel_name_with_spaces_as_an_input_expression_reads_the_case_data_by_that_name(engine):
+    """Trisotech names inputs as FEEL allows, with spaces (``Overdue Days``, ``Fine Notice.Overdue Days``);
+    no Python name can hold one. As a whole input expression (and output) it is read by its keys.
+    Before: refused as a syntax error."""
+    from tests.interop_support import CORPUS
+
+    xml = (CORPUS / "trisotech_overdue_penalty.dmn").read_text(encoding="utf-8").replace(
+        "<semantic:text>overdue_days</semantic:text>", "<semantic:text>Fine Notice.Overdue Days</semantic:text>").replace(
+        "overdue_days * 3", "surcharge per day").replace('id="_penalty_decision"', 'id="_penalty_spaced"').replace(
+        'id="_overdue"', 'id="_overdue_spaced"').replace('dmnElementRef="_penalty_decision"', 'dmnElementRef="_penalty_spaced"')
+    engine.deploy(xml.encode(), by="boss", filename="trisotech_spaced.dmn")
+    bpmn = (CORPUS / "trisotech_overdue_penalty.bpmn").read_text(encoding="utf-8").replace(
+        "_penalty_decision", "_penalty_spaced").replace('id="trisotech_overdue_penalty"', 'id="trisotech_spaced"').replace(
+        'bpmnElement="trisotech_overdue_penalty"', 'bpmnElement="trisotech_spaced"')
+    engine.deploy(bpmn.encode(), by="boss", filename="trisotech_spaced.bpmn")
+    for data, rate in [({"Fine Notice": {"Overdue Days": 2}, "surcharge per day": 6}, 6),
+                       ({"Fine Notice": {"Overdue Days": 50}}, 100), ({}, None)]:
+        case = engine.start("trisotech_spaced", by="zhang", org="east", data=data)
+        assert engine.case(case.id).data["surcharge_rate"] == rate, data
