@@ -20,7 +20,7 @@ Same class name as SpiffWorkflow's start event spec, so stored specs restore to 
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.specs import defaults
-from SpiffWorkflow.bpmn.parser.event_parsers import ERROR_EVENT_XPATH
+from SpiffWorkflow.bpmn.parser.event_parsers import ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH
 from SpiffWorkflow.spiff.parser.event_parsers import SpiffStartEventParser
 from SpiffWorkflow.util.task import TaskState
 
@@ -30,17 +30,19 @@ _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 class InterruptingStartParser(SpiffStartEventParser):
     """SpiffWorkflow's start event parser; an interrupting start of an event sub-process is marked, and
-    an error start of one (错误事件子流程, always interrupting) is read as one: SpiffWorkflow's parser
-    reads only message, signal, timer and conditional starts, so an error start was a plain start and
-    its handler ran as soon as the process began (engine/validation.py refused it for that)."""
+    an error or escalation start of one (错误/升级事件子流程; an error one always interrupting) is read
+    as one: SpiffWorkflow's parser reads only message, signal, timer and conditional starts, so such a
+    start was a plain start and its handler ran as soon as the process began (engine/validation.py
+    refused it for that)."""
 
     def create_task(self):
         parent = self.node.getparent()
-        if (parent is not None and parent.get("triggeredByEvent") == "true"
-                and self.xpath(ERROR_EVENT_XPATH)):
-            task = self._create_task(self.get_event_definition([ERROR_EVENT_XPATH]))
-            self.spec.start.connect(task)
-            return task
+        if parent is not None and parent.get("triggeredByEvent") == "true":
+            for path in (ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH):
+                if self.xpath(path):
+                    task = self._create_task(self.get_event_definition([path]))
+                    self.spec.start.connect(task)
+                    return task
         return super().create_task()
 
     def parse_extensions(self, node=None):

@@ -315,9 +315,10 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                 # as soon as its scope was entered, whatever happened.
                 caught = [name for kind, name in UNCAUGHT_START_EVENTS.items()
                           if start.find(f"bpmn:{kind}", NS) is not None
-                          # an error one of the process itself runs (engine/interrupting.py); one
-                          # inside a sub-process would not catch (SpiffWorkflow looks at the top only)
-                          and not (kind == "errorEventDefinition" and sub.getparent() is process)]
+                          # an error or escalation one of the process itself runs (engine/interrupting.py);
+                          # one inside a sub-process would not catch (SpiffWorkflow looks at the top only)
+                          and not (kind in ("errorEventDefinition", "escalationEventDefinition")
+                                   and sub.getparent() is process)]
                 if caught:
                     what = caught[0]
                     add(f"{label(sub)} 由{what}事件触发，本系统不支持这种事件子流程；请删除它，改为在抛出该{what}的子流程或任务上"
