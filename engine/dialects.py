@@ -1380,6 +1380,7 @@ def normalize_dmn(root: etree._Element, filename: str | None = None) -> etree._E
             text = el.find(f"{{{etree.QName(el).namespace}}}text")
             if text is None or not text.text:
                 continue
+            _check_expression_language(el, text, filename)
             try:
                 text.text = _dmn_cell(etree.QName(el).localname, text.text)
             except Untranslatable as exc:
@@ -1472,3 +1473,25 @@ def _check_requirements(root: etree._Element, filename: str | None) -> None:
 
     for d_id in decisions:
         visit(d_id, [])
+
+
+def _check_expression_language(el: etree._Element, text: etree._Element, filename: str | None) -> None:
+    """A cell's expression language (its own ``expressionLanguage``, else its table's or the file's)
+    is one read here: FEEL, JUEL or Python. Camunda 7 also runs JavaScript, Groovy and JRuby cells;
+    read as Python they said something else without a word (``cellInput > 5`` compared the column
+    with a missing name). Refused naming the decision and the rule or input."""
+    from .errors import InvalidModel
+
+    language = next((a.get("expressionLanguage") for a in (el, *el.iterancestors()) if a.get("expressionLanguage")), "")
+    lang = language.strip().lower()
+    if not lang or "feel" in lang or lang in ("juel", "python", "py") or "dmn" in lang or "xpath" in lang:
+        return
+    owner = el.getparent()
+    decision = next((a for a in el.iterancestors() if etree.QName(a).localname == "decision"), None)
+    where = "规则" if etree.QName(owner).localname == "rule" else "输入"
+    name = f"决策「{decision.get('name') or decision.get('id')}」" if decision is not None else "决策"
+    message = (f"{name}的{where}（{owner.get('id')}）使用「{language}」表达式，本系统不支持；"
+               "请在建模工具中改用 FEEL 表达式（如 >= 100、\"重大\"）")
+    raise InvalidModel(message, filename=filename, line=text.sourceline, element_id=owner.get("id"),
+                       problems=[{"message": message, "element_id": owner.get("id"), "line": text.sourceline,
+                                  "severity": "error"}])

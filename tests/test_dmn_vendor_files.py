@@ -84,3 +84,21 @@ def test_a_feel_name_with_spaces_as_an_input_expression_reads_the_case_data_by_t
                        ({"Fine Notice": {"Overdue Days": 50}}, 100), ({}, None)]:
         case = engine.start("trisotech_spaced", by="zhang", org="east", data=data)
         assert engine.case(case.id).data["surcharge_rate"] == rate, data
+
+
+@pytest.mark.parametrize("where, language", [("inputEntry", "javascript"), ("inputExpression", "groovy"),
+                                             ("decisionTable", "jruby")])
+def test_a_cell_in_another_script_language_is_refused_naming_the_decision(engine, where, language):
+    """Camunda 7 also runs JavaScript, Groovy and JRuby in DMN cells; read as Python they meant
+    something else without a word. Refused at deploy naming the decision and the rule or input."""
+    from engine.errors import InvalidModel
+    from tests.interop_support import CORPUS
+
+    xml = (CORPUS / "camunda7_season_juel.dmn").read_text(encoding="utf-8").replace(
+        'id="definitions_season"', 'id="definitions_season_js"').replace('id="season_focus"', 'id="season_focus_js"')
+    xml = {"inputEntry": xml.replace('<inputEntry id="UnaryTests_s1">', f'<inputEntry id="UnaryTests_s1" expressionLanguage="{language}">'),
+           "inputExpression": xml.replace('typeRef="boolean">', f'typeRef="boolean" expressionLanguage="{language}">'),
+           "decisionTable": xml.replace('hitPolicy="FIRST">', f'hitPolicy="FIRST" expressionLanguage="{language}">')}[where]
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml.encode(), by="boss", filename="season_js.dmn")
+    assert "决策「季度检查重点」的" in str(err.value) and f"使用「{language}」表达式，本系统不支持" in str(err.value)
