@@ -307,7 +307,8 @@ def _catch(st: step.Step, kind: str, name: str, data: dict | None, correlation: 
         raise Conflict(f"案件 {st.case.id} 已不再等待{'消息' if kind == 'message' else '信号'}「{name}」")
     ed = caught(catching[0].task_spec if catching else starting[0], kind, name)
     correlations = dict(workflow.correlations or {})
-    event = BpmnEvent(ed, payload=dict(data or {}), correlations=correlations)
+    data = step.without_system_keys(data or {})  # the sender's 案号/单位/企业 never become this case's
+    event = BpmnEvent(ed, payload=dict(data), correlations=correlations)
     with step.StepRequests() as requests:
         if starting:
             step.run_model_code(start_inner, workflow, kind, name)

@@ -1082,9 +1082,10 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     # A new case has no rows in event_wait and external_task: the after-step projections need not read them.
     workflow._duban_waits, workflow._duban_external = {}, set()
     initial = dict(data)
-    initial.setdefault("case_no", case.case_no)
-    initial.setdefault("org_code", org)
-    initial.setdefault("party", party)  # always present, so scripts may read it
+    # always present, so scripts may read them, and always the case row's: data given at the start
+    # (a page, the REST API, a message, a parent's start_case seed) cannot name another unit or
+    # enterprise for the scripts and services that read them (penalty_decisions, lookup_enterprise)
+    initial.update(case_no=case.case_no, org_code=org, party=party)
     for name in initiator_variables(spec, subprocess_specs):  # Camunda/Flowable: the starter
         initial.setdefault(name, actor)
     workflow.task_tree.data.update(initial)
@@ -1106,6 +1107,20 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
         raise
     tx.info.setdefault("duban_cache_put", []).append((case, loaded))
     return case
+
+
+# The case's 案号, 办理单位 and 企业 as its data mirrors them for model code: set from the case row at
+# the start (``start_in``), never from data a person or another case hands in (``without_system_keys``).
+SYSTEM_KEYS = frozenset({"case_no", "org_code", "party"})
+
+
+def without_system_keys(data: dict) -> dict:
+    """``data`` without the keys the engine sets from the case row (``SYSTEM_KEYS``): a completion's
+    or a message's data merged into a case cannot move it to another unit or enterprise in the eyes
+    of its scripts and services."""
+    if SYSTEM_KEYS.isdisjoint(data):
+        return data
+    return {k: v for k, v in data.items() if k not in SYSTEM_KEYS}
 
 
 def started(tx: Tx, case: CaseRow) -> wfstate.LoadedState:
