@@ -436,6 +436,29 @@ def _message_expressions(process, result: Normalized) -> None:
         result.notes.append((f"{label(event)} 等待的消息取自 messageExpression：「{name}」", event))
 
 
+def _receive_tasks_without_message(process, result: Normalized) -> None:
+    """A receive task drawn without a message (no ``messageRef``: Flowable's and Activiti's test and
+    tutorial models, Camunda 7's) is a wait state in Camunda 7, Flowable and Activiti until another
+    system continues it (``runtimeService.trigger``/``signal``). SpiffWorkflow ran it as an empty
+    task, so the case went straight on (or completed) without waiting. It now waits for a message
+    named after it (its name, else its id): a message of that name sent to the case continues it,
+    as the vendors' trigger does (noted at deploy)."""
+    root = process.getroottree().getroot()
+    free = _FreeIds(root)
+    messages = {m.get("name"): m.get("id") for m in root.iterfind(f"{B}message")}
+    for task in process.iter(f"{B}receiveTask"):
+        if (task.get("messageRef") or "").strip() or task.find(f"{B}messageEventDefinition") is not None:
+            continue
+        name = (task.get("name") or "").strip() or task.get("id")
+        if name not in messages:
+            message = etree.Element(f"{B}message", id=free("Message_" + re.sub(r"\W", "_", task.get("id"))), name=name)
+            root.insert(root.index(process), message)
+            messages[name] = message.get("id")
+        task.set("messageRef", messages[name])
+        result.notes.append((f"{label(task)} 没有指定消息：按 Camunda 7、Flowable 的规则它是一个等待点，本系统让它等待名为"
+                             f"「{name}」的消息，收到后才继续", task))
+
+
 def _drop_data_store_associations(process, result: Normalized) -> None:
     """A data store (数据存储, e.g. 隐患台账) is drawn as documentation: Camunda and Flowable ignore it,
     and SpiffWorkflow cannot resolve an association to a store nobody registered. The associations
@@ -490,6 +513,7 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
     _drop_data_store_associations(process, result)
     _note_ignored_extensions(process, result)
     _message_expressions(process, result)
+    _receive_tasks_without_message(process, result)
     process_props = {**_vendor_properties(process), **{k: v.get("value") for k, v in _properties(process).items()}}
     default_role = (process_props.get("defaultRole") or "").strip()
     for el in process.iter():

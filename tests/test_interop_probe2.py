@@ -13,7 +13,7 @@ from engine.expressions import translate
 from tests.interop_support import CORPUS, drive
 from tests.support import make_engine
 
-MODELS = ("activiti_enum_yes_no.bpmn",)
+MODELS = ("activiti_enum_yes_no.bpmn", "flowable_receive_task_wait.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +73,21 @@ def test_a_condition_that_only_reads_text_reads_it_as_a_yes_no(data, holds):
     python = translate("${approved}", condition=True)
     assert bool(eval(python, {}, dict(data))) is holds, python  # noqa: S307
     assert translate("${applicant}") == "applicant"  # an assignee or a collection is read as it is
+
+
+def test_a_receive_task_without_a_message_waits_until_its_message_comes(engine):
+    """A receive task drawn without a message (Flowable's and Activiti's test and tutorial models) is
+    a wait state in Flowable, Activiti and Camunda 7 until another system triggers it. SpiffWorkflow
+    ran it as an empty task: the case went straight on to 审核检测报告 before any report came. It
+    waits for a message named after the task; sent to the case, the message continues it."""
+    out = drive(engine, "flowable_receive_task_wait", data_by_task={"sid-6F1B0C2A-commission": {"sample": "储罐区土壤"}})
+    assert out.status == "waiting", out
+    assert [t.spec_id for t in out.tasks] == ["sid-6F1B0C2A-commission"]
+    assert engine.case(out.case_id).tasks == []
+    engine.correlate_message("等待检测报告", by="zhang", case_id=out.case_id, data={"report": "合格"})
+    view = engine.case(out.case_id)
+    assert [t.spec_id for t in view.tasks] == ["sid-2C84F0B5-review"]
+    assert view.data["report"] == "合格"
+    pf = engine.models.validate((CORPUS / "flowable_receive_task_wait.bpmn").read_bytes(), "flowable_receive_task_wait.bpmn")
+    assert ("接收任务「等待检测报告」(sid-9A3E77D1-waitReport) 没有指定消息：按 Camunda 7、Flowable 的规则它是一个等待点，"
+            "本系统让它等待名为「等待检测报告」的消息，收到后才继续") in [w.message for w in pf.warnings]
