@@ -16,6 +16,7 @@ and each ``not`` is None when a value it is computed from is None:
 A tree of such operators is checked once, on the values it is computed from (its leaves: names,
 fields, calls, if-expressions…), so the text grows linearly, and the result stays a plain expression
 (engine/restricted.is_plain: conditional, ``is``, ``or``) that the host evaluates without a worker.
+``x in c`` is null when the container ``c`` is (``list contains(null, x)``; a list written out never is).
 ``=`` and ``!=`` keep Python's meaning, which is FEEL's: ``null = null`` is true, ``null = 1`` false.
 ``and``/``or`` are left as Python has them: a null operand is falsy, so a gateway reads it as not true.
 """
@@ -48,8 +49,20 @@ def _operands(node: ast.AST) -> list[ast.AST]:
     return [node.left, *node.comparators]
 
 
+def _membership(node: ast.AST) -> bool:
+    """``x in c`` over a container that may be null (FEEL: ``list contains(null, x)`` is null); a
+    list or other display written out never is."""
+    return (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn))
+            and not isinstance(node.comparators[0], (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict)))
+
+
 class _NullPropagating(ast.NodeTransformer):
     def visit(self, node):
+        if _membership(node):
+            node = self.generic_visit(node)
+            container = node.comparators[0]
+            return ast.IfExp(test=ast.Compare(left=container, ops=[ast.Is()], comparators=[ast.Constant(None)]),
+                             body=ast.Constant(None), orelse=node)
         if not _propagates(node):
             return self.generic_visit(node)
         leaves: dict[str, ast.expr] = {}
@@ -93,6 +106,6 @@ def null_propagating(python: str) -> str:
     """``python`` (an expression translated from FEEL) with FEEL's null rules; unchanged when it has
     no arithmetic, ordering comparison or ``not``."""
     tree = ast.parse(python, mode="eval")
-    if not any(_propagates(n) for n in ast.walk(tree)):
+    if not any(_propagates(n) or _membership(n) for n in ast.walk(tree)):
         return python
     return f"({ast.unparse(ast.fix_missing_locations(_NullPropagating().visit(tree)))})"

@@ -294,6 +294,8 @@ def test_a_path_over_a_list_reads_each_items_field(engine):
     assert decide(engine, dmn, k, {"隐患": [{"等级": "一般"}, {"等级": "重大"}]})["handling"] == "挂牌督办"
     assert engine.case(engine.start(f"p_{k}", by="zhang", org="east", data={"隐患": [{"等级": "一般"}]}).id
                        ).data["handling"] == "常规"
+    assert engine.case(engine.start(f"p_{k}", by="zhang", org="east", data={}).id  # list contains(null, …): null
+                       ).data["handling"] == "常规"
 
 
 TEMPLATE = '''<?xml version="1.0" encoding="UTF-8"?>

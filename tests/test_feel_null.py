@@ -34,6 +34,8 @@ def feel(text: str, **data):
     ("= if 金额 > 100 then 金额 - 100 else 0", {"金额": 150}, 50),
     ("= is defined(x) and x > 3", {"x": None}, False),
     ("= list contains([2, 3], x + 1)", {"x": None}, False),
+    ("= list contains(hazards, \"动火作业\")", {"hazards": None}, None),  # a null list: null, not an error
+    ("= list contains(hazards, \"动火作业\")", {"hazards": ["动火作业"]}, True),
 ])
 def test_null_propagates_through_arithmetic_and_comparison(text, data, value):
     assert feel(text, **data) == value
