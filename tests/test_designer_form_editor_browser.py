@@ -62,6 +62,49 @@ def name_field(page, panel, kind: str, label: str, key: str) -> None:
     expect(panel.locator(".bio-properties-panel-header-label")).to_have_text(label)
 
 
+# what a district bureau's designer reads in form-js's palette (webui/static/designer/js/form_editor_zh.js)
+PALETTE = {"textfield": "文本框", "textarea": "多行文本", "number": "数字", "datetime": "日期时间", "checkbox": "勾选框",
+           "radio": "单选", "select": "下拉选择", "checklist": "多选", "taglist": "标签", "group": "分组", "text": "说明文字"}
+ENGLISH = re.compile(r"\b(Input|Selection|Presentation|Containers|Action|Components|Text field|Text area|Number|"
+                     r"Date time|Checkbox|Radio group|Select|Checkbox group|Tag list|Group|Text view|Field label|Key|"
+                     r"Required|Default value|Field description|Validation|Condition|General|Options)\b")
+
+
+def palette_is_chinese(dialog) -> None:
+    palette = dialog.locator(".fjs-palette")
+    expect(palette.locator(".fjs-palette-header")).to_have_text("组件")
+    expect(palette.locator(".fjs-palette-search")).to_have_attribute("placeholder", "搜索组件")
+    titles = palette.locator(".fjs-palette-group-title")
+    expect(titles.first).to_have_text("输入")
+    assert {"输入", "选择", "展示", "容器", "操作"} <= set(titles.all_inner_texts())
+    for kind, name in PALETTE.items():
+        expect(palette.locator(f".fjs-palette-field[data-field-type={kind}] .fjs-palette-field-text")).to_have_text(name)
+    assert not ENGLISH.search(palette.inner_text()), palette.inner_text()
+    palette.locator(".fjs-palette-search").fill("下拉")  # the palette's search reads the Chinese names
+    expect(palette.locator(".fjs-palette-field")).to_have_count(1)
+    expect(palette.locator(".fjs-palette-field-text")).to_have_text("下拉选择")
+    palette.locator(".fjs-palette-search").fill("")
+    expect(palette.locator(".fjs-palette-field[data-field-type=textfield]")).to_be_visible()
+
+
+def panel_is_chinese(panel) -> None:
+    """The properties panel of the text field just dropped: its groups and most-used entries."""
+    expect(panel.locator(".bio-properties-panel-header-type")).to_have_text(re.compile("文本框"))
+    expect(panel.locator("[data-group-id=group-general] .bio-properties-panel-group-header-title")).to_have_text("常规")
+    expect(panel.locator("[data-group-id=group-validation] .bio-properties-panel-group-header-title")).to_have_text("校验")
+    expect(panel.locator("[data-group-id=group-condition] .bio-properties-panel-group-header-title")).to_have_text("隐藏条件")
+    if not panel.locator("[data-entry-id=key] input").first.is_visible():
+        panel.locator("[data-group-id=group-general] .bio-properties-panel-group-header").click()
+    for entry, label in (("label", "字段标签"), ("key", "变量名"), ("description", "说明")):
+        expect(panel.locator(f"[data-entry-id={entry}] .bio-properties-panel-label").first).to_have_text(label)
+    panel.locator("[data-group-id=group-validation] .bio-properties-panel-group-header").click()
+    expect(panel.locator("[data-entry-id=required] .bio-properties-panel-label, "
+                         "[data-entry-id=required] label").first).to_have_text("必填")
+    titles = panel.locator(".bio-properties-panel-group-header-title").all_inner_texts()
+    labels = panel.locator(".bio-properties-panel-label").all_inner_texts()
+    assert not [t for t in titles + labels if ENGLISH.search(t)], (titles, labels)
+
+
 def test_a_form_drawn_in_the_form_editor_is_linked_kept_and_deployed_with_the_model(world, page, tmp_path):
     attempted = offline(page)
     files = {"企业分级核查.bpmn": MODEL.replace('id="grade_check"', 'id="grade_form_check"'), FACTS_FILE: FACTS, DMN_FILE: DMN}
@@ -81,10 +124,14 @@ def test_a_form_drawn_in_the_form_editor_is_linked_kept_and_deployed_with_the_mo
     expect(dialog).to_be_visible()
     expect(dialog.locator("#form-dialog-title")).to_contain_text("「现场检查」的表单")
     expect(dialog.locator("#form-dialog-title")).to_contain_text("inspection-form.form（新建）")  # the task's formId, not yet a file
+    expect(dialog.locator(".fjs-empty-editor")).to_contain_text("开始绘制表单")
+    palette_is_chinese(dialog)
     drag(page, dialog.locator(".fjs-palette-field[data-field-type=textfield]"), dialog.locator(".fjs-editor-form-root"))
     expect(dialog.locator(".fjs-form-field-textfield")).to_have_count(1)  # dropped, and selected
     panel = dialog.locator(".fjs-editor-properties-container")
-    name_field(page, panel, "text field", "检查地点", "site")
+    expect(dialog.locator(".fjs-form-field-textfield")).to_contain_text("文本框")  # a new field's label
+    panel_is_chinese(panel)
+    name_field(page, panel, "文本框", "检查地点", "site")
     expect(dialog.locator(".fjs-form-container")).to_contain_text("检查地点")
     screenshot(page, "designer-form-editor-1")
     dialog.locator("[data-form=save]").click()
@@ -119,7 +166,7 @@ def test_a_form_drawn_in_the_form_editor_is_linked_kept_and_deployed_with_the_mo
     expect(dialog.locator(".fjs-form-container")).to_contain_text("检查地点")
     drag(page, dialog.locator(".fjs-palette-field[data-field-type=number]"), dialog.locator(".fjs-editor-form-root"))
     expect(dialog.locator(".fjs-form-field-number")).to_have_count(1)
-    name_field(page, panel, "number", "拟罚款金额（元）", "fine")
+    name_field(page, panel, "数字", "拟罚款金额（元）", "fine")
     dialog.locator("[data-form=save]").click()
     expect(page.locator("#companion-list li")).to_have_count(1)
     page.click("#btn-deploy")

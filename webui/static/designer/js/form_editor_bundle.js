@@ -1,7 +1,16 @@
 // The form editor's own bundle (static/vendor/designer/form-editor.js, built by scripts/setup-assets):
 // @bpmn-io/form-js-editor, loaded by the designer page only when 编辑任务表单 is first opened
-// (task_form.js), so the editor page does not carry it otherwise.
+// (task_form.js), so the editor page does not carry it otherwise. It is the editor in Chinese
+// (form_editor_zh.js): the same FormEditor with our module added and its drawn texts watched.
 
 import { FormEditor } from '@bpmn-io/form-js-editor';
+import { ChineseModule, translateDrawn } from './form_editor_zh.js';
 
-window.DubanFormEditor = FormEditor;
+class ChineseFormEditor extends FormEditor {
+  constructor(options = {}) {
+    super({ ...options, additionalModules: [...(options.additionalModules || []), ChineseModule] });
+    if (options.container) { translateDrawn(options.container); }
+  }
+}
+
+window.DubanFormEditor = ChineseFormEditor;
