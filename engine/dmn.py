@@ -294,7 +294,7 @@ class DecisionTableEngine(DMNEngine):
             for output, order in zip(table.outputs, priorities):
                 if order:
                     value = answer.get(_nested(output.name or output.label, None)[0])
-                    places.append(order.index(value) if value in order else len(order))
+                    places.append(_place(order, value))
             return places
         return sorted(matched, key=key)
 
@@ -306,6 +306,16 @@ def _failed(task, exc: Exception, message: str) -> NoReturn:
                                           and not str(exc).startswith("Error evaluating expression")):
         raise exc
     raise WorkflowTaskException(message, task=task) from exc
+
+
+def _place(order: list, value: Any) -> int:
+    """``value``'s place in an output's values, last when not listed; a number listed as text
+    (Flowable writes a number output's values quoted: ``"0","5","10"``) is found as that number."""
+    if value in order:
+        return order.index(value)
+    if not isinstance(value, bool) and isinstance(value, (int, float)) and str(value) in order:
+        return order.index(str(value))
+    return len(order)
 
 
 def _aggregate(aggregation: str, values: list) -> Any:

@@ -343,3 +343,13 @@ def test_a_decision_without_logic_is_refused_naming_it(engine):
     with pytest.raises(InvalidModel) as err:
         engine.deploy(TEMPLATE.format(key=k, logic="").encode(), by="boss", filename=f"{k}.dmn")
     assert "决策「Decision 1」还没有决策逻辑；请在建模工具中为它画出决策表后再部署" in str(err.value)
+
+
+def test_priority_finds_a_number_output_among_output_values_written_as_text(engine):
+    """Flowable's modeler writes a number output's values quoted (``"20","10","5","0"``): PRIORITY
+    reads ``20`` as the first of them, not as unlisted."""
+    k = key()
+    dmn = table_xml(k, "从重比例", [("违法次数", "count", "integer")], [("加重百分比", "extra", "integer")],
+                    [(["&gt;= 1"], ["5"]), (["&gt;= 3"], ["20"]), (["&gt;= 2"], ["10"])], "PRIORITY",
+                    output_values={"extra": '"20","10","5","0"'})
+    assert decide(engine, dmn, k, {"count": 3})["extra"] == 20
