@@ -13,7 +13,7 @@ from engine.expressions import translate
 from tests.interop_support import CORPUS, drive
 from tests.support import make_engine
 
-MODELS = ("activiti_enum_yes_no.bpmn", "flowable_receive_task_wait.bpmn")
+MODELS = ("activiti_enum_yes_no.bpmn", "flowable_receive_task_wait.bpmn", "camunda7_conditional_start_flows.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,21 @@ def test_a_receive_task_without_a_message_waits_until_its_message_comes(engine):
     pf = engine.models.validate((CORPUS / "flowable_receive_task_wait.bpmn").read_bytes(), "flowable_receive_task_wait.bpmn")
     assert ("接收任务「等待检测报告」(sid-9A3E77D1-waitReport) 没有指定消息：按 Camunda 7、Flowable 的规则它是一个等待点，"
             "本系统让它等待名为「等待检测报告」的消息，收到后才继续") in [w.message for w in pf.warnings]
+
+
+@pytest.mark.parametrize("data, opened", [
+    ({"needsTest": True, "witnesses": 0}, ["commissionTest", "writeRecord"]),
+    ({"needsTest": False, "witnesses": 2}, ["interview", "writeRecord"]),
+    ({"needsTest": "false", "witnesses": "0"}, ["writeRecord"]),
+    ({"needsTest": True, "witnesses": 1}, ["commissionTest", "interview", "writeRecord"]),
+])
+def test_conditional_flows_leaving_an_event_are_taken_only_when_they_hold(engine, data, opened):
+    """条件连线 from a start event (as Camunda 7's own engine tests write them): the flows whose
+    condition holds and the one without a condition are taken, as Camunda 7 and Flowable take them.
+    SpiffWorkflow ignored the conditions after an event: every case opened 委托检测 and 询问证人."""
+    case = engine.start("camunda7_conditional_start_flows", by="zhang", org="east", data=data)
+    assert sorted(t.spec_id for t in engine.case(case.id).tasks) == opened
+    pf = engine.models.validate((CORPUS / "camunda7_conditional_start_flows.bpmn").read_bytes(),
+                                "camunda7_conditional_start_flows.bpmn")
+    assert ("开始事件「检查完成」(theStart) 的 3 条出口连线带有条件，按 BPMN 的规定走条件成立的连线和没有条件的连线"
+            "（本系统在其后加了一个包容网关）") in [w.message for w in pf.warnings]
