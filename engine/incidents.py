@@ -297,9 +297,7 @@ def error_message(exc: BaseException, spec=None) -> str:
         text += " — " + "; ".join(notes)
     if restricted.ABSENT_AS_NULL in text:  # translated FEEL's first line is for the evaluator, not for people
         text = re.sub(re.escape(restricted.ABSENT_AS_NULL) + r"[^\n]*\n", "", text)
-    missing = _missing_decision_input(exc, spec)
-    if missing is None:
-        missing = _missing_task_attribute_input(exc, spec)
+    missing = _missing_task_attribute_input(exc, spec)
     if missing is None:
         missing = _text_compared_as_number(exc)
     if missing is not None:
@@ -309,36 +307,6 @@ def error_message(exc: BaseException, spec=None) -> str:
         timer = isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
         text = f"「{name}」{'的定时器' if timer else ''}出错: {text}"
     return text[:2000]
-
-
-def _missing_decision_input(exc: BaseException, spec) -> str | None:
-    """A decision table's input (its inputExpression) that reads a value the case does not have, said
-    in Chinese naming the table and the input by its label, the variable in brackets for the designer:
-    SpiffWorkflow says 「Error evaluating expression 'employees>= 100'. Did you mean …」, which the
-    page read as 决策表没有匹配的规则. None when the error is not that (a cell that failed otherwise).
-
-    Camunda reads such an input as null and goes on matching; SpiffWorkflow's DMNEngine evaluates
-    the input inside each cell's Python, so null would need its evaluation replaced: not done."""
-    table = getattr(getattr(spec, "dmnEngine", None), "decision_table", None)
-    task = getattr(exc, "task", None)
-    if table is None or task is None or "Error evaluating expression" not in str(exc):
-        return None
-    data = task.data if isinstance(getattr(task, "data", None), dict) else {}
-    for inp in getattr(table, "inputs", ()):
-        try:
-            tree = ast.parse((inp.expression or "").strip(), mode="eval")
-        except SyntaxError:
-            continue
-        absent = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in data
-                  and n.id not in _BUILTIN_NAMES]
-        if not absent:
-            continue
-        table_name = f"决策表「{table.name}」" if getattr(table, "name", None) else "决策表"
-        label = (inp.label or "").strip()
-        what = f"「{label}」（{absent[0]}）" if label else f"（{absent[0]}）"
-        return (f"{table_name}的输入{what}在案件数据中没有值；请在此前的环节填写它，"
-                "或在决策表中为它设置默认值")
-    return None
 
 
 # A human task's attributes computed from the case's data when it opens (engine/projection.py), and
