@@ -45,7 +45,10 @@ Choices from the case (a form-js ``valuesKey``, or a ``valuesExpression`` that i
 path ``a.b``: ``valuesFrom``): the list the case data holds there when the task is done —
 strings, numbers, or ``{label, value}`` as form-js defines — is the field's choices (``choices_from``),
 and the value submitted must be one of them (``check``'s ``case_data``; engine/tasks.py gives the
-task's data). While the case holds no list there, the field is a text box and is not checked.
+task's data). While the case holds no list there, the field is a text box and is not checked. While
+it holds an EMPTY list there, nothing can be chosen: the page shows the field as not fillable with
+the note 「可选项来自案件数据「X」，目前为空，请先在此前环节填写」 (``empty_choices``); left blank, an optional
+field is accepted (not stored), a required one is refused with that reason, and any value is.
 
 Written here, not with marshmallow: the fields are data in the model, known only at run time, and
 the rules are the handful Camunda's generated forms have.
@@ -337,6 +340,13 @@ def _case_choices(f: dict, case_data: dict | None) -> list[tuple[str, str, objec
     return out
 
 
+def empty_choices(label: str | None, source: str, named: str | None = None) -> str:
+    """Why a field whose choices come from the case cannot be filled: the case holds that list, empty.
+    ``named``: the case data's Chinese name for ``source``, where the caller knows it."""
+    said = f"可选项来自案件数据「{named or source}」，目前为空，请先在此前环节填写"
+    return f"「{label}」的{said}" if label else said
+
+
 def _listed(f: dict) -> bool:
     """Must the value be one of the field's choices? Drawn ones, or the case's list (even empty)."""
     return bool(f.get("values")) or ("values" in f and bool(f.get("valuesFrom")))
@@ -353,11 +363,13 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
     unless_hidden: list[tuple[str, str, str]] = []
     for f in fields:
         originals = None
+        empty = False  # the case holds the list the choices come from, and it is empty
         if f.get("valuesFrom") and not f.get("values"):
             found = _case_choices(f, case_data)
             if found is not None:  # the case's list: the value must be one of them, stored as it holds it (1, not "1")
                 f = {**f, "values": [[value, label] for value, label, _o in found]}
                 originals = {value: original for value, _l, original in found}
+                empty = not found
         fid, label = f.get("id"), f.get("label") or f.get("id")
         if not fid:
             continue
@@ -371,7 +383,7 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
             if f.get("required") and f.get("hide"):
                 unless_hidden.append((fid, label, f["hide"]))  # decided once every value is read
             elif f.get("required"):
-                errors[fid] = f"「{label}」为必填项"
+                errors[fid] = empty_choices(label, f["valuesFrom"]) if empty else f"「{label}」为必填项"
             elif fid in result and (f.get("values") or f.get("multiple")
                                     or (f.get("type") or "string").lower() in TYPED_KINDS):
                 # 不填: a yes/no, number, day or choice left blank ("" or null) is not given, not
@@ -389,6 +401,9 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
                 result[fid] = ([originals.get(v, v) for v in chosen] if isinstance(chosen, list)
                                else originals.get(chosen, chosen))
         except (ValueError, TypeError):
+            if empty:
+                errors[fid] = empty_choices(label, f["valuesFrom"])
+                continue
             kind = (f.get("type") or "").lower()
             kind = ("整数" if kind in INTEGER_KINDS else "数字" if kind in DECIMAL_KINDS else "是或否" if kind == "boolean"
                     else date_spellings(f.get("datePattern")) if kind == "date"
@@ -396,8 +411,6 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
                     else "时间，如 09:30" if kind == "time" else "有效的值")
             if f.get("values"):
                 kind = "以下之一：" + "、".join(name for _id, name in f["values"])
-            elif "values" in f and f.get("valuesFrom"):
-                kind = "案件数据中列出的选项之一（目前没有可选的选项）"
             errors[fid] = f"「{label}」须为{kind}"
             continue
         said = _out_of_bounds(f, result[fid])

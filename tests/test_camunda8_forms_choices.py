@@ -105,7 +105,44 @@ def test_a_case_without_the_list_gets_a_text_box_and_an_empty_list_refuses_every
     _, task = checking(world, data={"districts": []})
     with pytest.raises(InvalidData) as refused:
         e.complete(task.id, "zhang", {"district": "east"})
-    assert refused.value.errors == {"district": "「所在区」须为案件数据中列出的选项之一（目前没有可选的选项）"}
+    assert refused.value.errors == {"district": EMPTY_DISTRICTS}
+
+
+EMPTY_DISTRICTS = "「所在区」的可选项来自案件数据「districts」，目前为空，请先在此前环节填写"
+EMPTY_ITEMS = "「检查项目」的可选项来自案件数据「enterprise.categories」，目前为空，请先在此前环节填写"
+
+
+def test_an_empty_case_list_refuses_a_required_field_with_its_reason_and_accepts_an_optional_one_blank(world):
+    """The case holds the lists, empty (nothing was entered before this task): 所在区 (required) cannot
+    be filled and is refused saying so — blank or typed; 检查项目 (optional) is accepted blank, not stored."""
+    e = world.engine
+    case, task = checking(world, data={"districts": [], "enterprise": {"categories": []}})
+    with pytest.raises(InvalidData) as refused:
+        e.complete(task.id, "zhang", {"district": "东城区", "items": "消防设施"})
+    assert refused.value.errors == {"district": EMPTY_DISTRICTS, "items": EMPTY_ITEMS}
+    with pytest.raises(InvalidData) as refused:
+        e.complete(task.id, "zhang", {"district": "", "items": ""})
+    assert refused.value.errors == {"district": EMPTY_DISTRICTS}
+    r = api(world, "zhang").post(f"/api/tasks/{task.id}/complete", json={"data": {}})
+    assert r.status_code == 422 and EMPTY_DISTRICTS in json.dumps(r.get_json(), ensure_ascii=False)
+
+    optional = {**FORM, "id": "inspection-form", "components": [
+        {**FORM["components"][0], "validate": {"required": False}}, FORM["components"][1]]}
+    e.deploy(LINKED, by="zhao", forms=[("inspection-form.form", json.dumps(optional, ensure_ascii=False).encode())])
+    case, task = checking(world, data={"districts": [], "enterprise": {"categories": []}})
+    e.complete(task.id, "zhang", {"district": "", "items": []})
+    assert "district" not in e.case(case.id).data and "items" not in e.case(case.id).data
+
+
+def test_the_task_page_says_an_empty_case_list_must_be_filled_first_and_offers_no_box(world):
+    _, task = checking(world, data={"districts": [], "enterprise": {"categories": []}})
+    zhang = client_login(world.app, "zhang")
+    form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
+    assert "可选项来自案件数据「districts」，目前为空，请先在此前环节填写" in form
+    assert "可选项来自案件数据「enterprise.categories」，目前为空，请先在此前环节填写" in form
+    assert not re.search(r'name="(district|items)"', form)  # nothing to type that would be refused
+    r = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit", "level": "general"})
+    assert EMPTY_DISTRICTS in r.get_data(as_text=True)
 
 
 def test_the_task_page_offers_the_case_choices_by_their_labels(world):

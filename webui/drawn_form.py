@@ -105,17 +105,23 @@ def field_dicts(drawn: list[dict], labels: dict | None = None, gateway_reads: fr
                             "default": None, "options": [], "option_names": {}, "drawn": True, "unset": False})
             continue
         kind = KINDS.get((f.get("type") or "string").lower(), "text")
-        values = f.get("values") or model_forms.choices_from(f, case_data) or []
+        from_case = None if f.get("values") else model_forms.choices_from(f, case_data)
+        values = f.get("values") or from_case or []
         options = [(str(v), str(n)) for v, n in values]
         if kind == "enum" and not options:
             kind = "text"
+        # the case holds the list the choices come from, empty: nothing can be chosen — shown, not filled
+        # (a required one is refused at submit with the same reason: engine/model_forms.empty_choices)
+        empty = from_case == [] and f.get("valuesFrom")
         if f.get("multiple"):  # a Camunda 8 checklist/taglist: several of its choices (or typed, split at commas)
             kind = "multichoice" if options else "text"
         # a field its condition may hide (Camunda 8's conditional.hide) is asked for only while shown:
         # the server decides on the values posted (engine/model_forms.check), the page marks no *
         required, default = bool(f.get("required")) and not f.get("hide"), f.get("default")
         out.append({"name": fid, "label": f.get("label") or labels.get(fid) or UNNAMED, "type": kind,
-                    "required": required, "readonly": bool(f.get("readonly")),
+                    "required": required, "readonly": bool(f.get("readonly")) or bool(empty),
+                    "help": model_forms.empty_choices(None, f["valuesFrom"], labels.get(f["valuesFrom"]))
+                    if empty else None,
                     "default": default, "options": options, "option_names": dict(options),
                     "drawn": True,
                     # how its day is typed: the model's datePattern (Activiti/Flowable) if it has one
