@@ -178,3 +178,34 @@ def test_a_form_drawn_in_the_form_editor_is_linked_kept_and_deployed_with_the_mo
     assert [c.get("key") for c in schema["components"]] == ["site", "fine"], json.dumps(schema, ensure_ascii=False)
     assert (schema["components"][1]["type"], schema["components"][1]["label"]) == ("number", "拟罚款金额（元）")
     assert attempted == []
+
+
+DRAFT_XML = "async () => (await window.dubanModeler.saveXML({ format: true })).xml"
+
+
+def test_relinking_a_form_camunda_modeler_embedded_removes_the_old_embedded_form_and_undo_brings_it_back(world, page):
+    """zeebe_embedded_form.bpmn (Camunda Modeler 5.16, Camunda 8.2) embeds 现场检查's form as
+    <zeebe:userTaskForm id="userTaskForm_2m5nq0c"> (schema id Form_0check1) and the start event's as
+    userTaskForm_0s7a1bq. Saved in 编辑任务表单, the task links Form_0check1 by formId: the form it
+    embedded before is nothing's any more and goes, in the same undoable command; the start event's stays."""
+    from tests.interop_support import CORPUS
+    attempted = offline(page)
+    page.goto(page.base + "/designer/new")
+    editor_ready(page)
+    page.set_input_files("#import-file", str(CORPUS / "zeebe_embedded_form.bpmn"))
+    select(page, "Activity_0check")
+    page.click("#btn-form")
+    dialog = page.locator("#form-dialog")
+    expect(dialog.locator("#form-dialog-title")).to_contain_text("Form_0check1.form（取自模型中嵌入的表单）")
+    expect(dialog.locator(".fjs-form-container")).to_contain_text("现场检查记录")
+    dialog.locator("[data-form=save]").click()
+    expect(page.locator("#designer-status")).to_contain_text("已保存表单「Form_0check1.form」并链接到「现场检查」")
+    xml = page.evaluate(DRAFT_XML)
+    assert 'formId="Form_0check1"' in xml
+    assert "userTaskForm_2m5nq0c" not in xml  # the orphan is gone
+    assert 'id="userTaskForm_0s7a1bq"' in xml and 'formKey="camunda-forms:bpmn:userTaskForm_0s7a1bq"' in xml
+    page.evaluate("() => window.dubanModeler.get('commandStack').undo()")
+    xml = page.evaluate(DRAFT_XML)
+    assert 'id="userTaskForm_2m5nq0c"' in xml and 'formKey="camunda-forms:bpmn:userTaskForm_2m5nq0c"' in xml
+    assert 'formId="Form_0check1"' not in xml
+    assert attempted == []

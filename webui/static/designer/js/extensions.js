@@ -163,22 +163,53 @@ export function getLinkedFormId(element) {
 // <zeebe:userTaskForm id="<id>"> of a process or sub-process around it, as Camunda Modeler 8.0–8.2
 // embeds it and our deploy stores a linked one); '' when the task names none.
 const EMBEDDED = 'camunda-forms:bpmn:';
-export function embeddedForm(element) {
-  const definition = extensionValues(getBusinessObject(element), 'zeebe:FormDefinition')[0];
+function embeddedKey(bo) {
+  const definition = extensionValues(bo, 'zeebe:FormDefinition')[0];
   const key = definition ? definition.get('formKey') || '' : '';
-  if (!key.startsWith(EMBEDDED)) { return { id: '', body: '' }; }
+  return key.startsWith(EMBEDDED) ? key : '';
+}
+
+// (the <zeebe:userTaskForm>, the element whose extensions hold it) the task's formKey names, or null
+function embeddedOwner(element) {
+  const key = embeddedKey(getBusinessObject(element));
+  if (!key) { return null; }
   const id = key.slice(EMBEDDED.length);
   for (let owner = getBusinessObject(element).$parent; owner; owner = owner.$parent) {
     const found = owner.get && owner.$instanceOf && owner.$instanceOf('bpmn:BaseElement')
       ? extensionValues(owner, 'zeebe:UserTaskForm').find((f) => f.get('id') === id) : null;
-    if (found) { return { id, body: found.get('body') || '' }; }
+    if (found) { return { form: found, owner }; }
   }
-  return { id, body: '' };
+  return null;
 }
 
-export function linkForm(element, formId, { commandStack, bpmnFactory }) {
+export function embeddedForm(element) {
+  const key = embeddedKey(getBusinessObject(element));
+  if (!key) { return { id: '', body: '' }; }
+  const found = embeddedOwner(element);
+  return { id: key.slice(EMBEDDED.length), body: found ? found.form.get('body') || '' : '' };
+}
+
+// Linking a task whose form was embedded (formKey="camunda-forms:bpmn:<id>", Camunda Modeler 8.0–8.2:
+// its id is anything, userTaskForm_2k1b5a6) leaves that <zeebe:userTaskForm> to nothing: it is
+// removed in the same command, unless another task or start event still names it.
+function orphanRemoval(element, elementRegistry) {
+  const found = embeddedOwner(element);
+  if (!found || !elementRegistry) { return []; }
+  const key = embeddedKey(getBusinessObject(element));
   const bo = getBusinessObject(element);
+  const shared = elementRegistry.filter((other) => other.businessObject && other.businessObject !== bo
+    && !other.labelTarget && embeddedKey(other.businessObject) === key).length > 0;
+  if (shared) { return []; }
+  const holder = found.owner.get('extensionElements');
+  return [{ cmd: 'element.updateModdleProperties', context: { element, moddleElement: holder,
+    properties: { values: (holder.get('values') || []).filter((v) => v !== found.form) } } }];
+}
+
+export function linkForm(element, formId, { commandStack, bpmnFactory, elementRegistry }) {
+  const bo = getBusinessObject(element);
+  const orphan = orphanRemoval(element, elementRegistry);
   const { ext, commands } = ensureExtensionElements(element, bo, bpmnFactory);
+  commands.push(...orphan);
   const definition = create(bpmnFactory, 'zeebe:FormDefinition', { formId }, ext);
   const kept = (ext.get('values') || []).filter((v) => !is(v, 'zeebe:FormDefinition'));
   commands.push({ cmd: 'element.updateModdleProperties',

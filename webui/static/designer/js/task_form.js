@@ -69,7 +69,8 @@ export function taskForms(box, modeler, { status, forms }) {
     const schema = { ...editor.saveSchema(), id: formId };
     const name = (getBusinessObject(task).name || '').trim() || '未命名用户任务';
     const filename = forms.keep(formId, JSON.stringify(schema, null, 2));
-    linkForm(task, formId, { commandStack: modeler.get('commandStack'), bpmnFactory: modeler.get('bpmnFactory') });
+    linkForm(task, formId, { commandStack: modeler.get('commandStack'), bpmnFactory: modeler.get('bpmnFactory'),
+                        elementRegistry: modeler.get('elementRegistry') });
     dialog.close();
     box.dataset.formEditor = 'saved';
     status(`已保存表单「${filename}」并链接到「${name}」：它与模型一同校验、试运行和部署`, 'ok');
