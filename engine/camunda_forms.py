@@ -213,6 +213,16 @@ _BARE_KEY = re.compile(r"([{,]\s*)([^\W\d]\w*)\s*:")
 _PATH = re.compile(r"^[^\W\d]\w*(\.[^\W\d]\w*)*$")
 
 
+def start_form_warnings(fields: list[dict]) -> list[str]:
+    """Warnings for a start event's form: a field whose choices come from the case (``valuesFrom``)
+    has none to take them from — a start form is filled before the case exists, so it is a text box
+    and what is typed is not checked (engine/model_forms.check is given no case data at a start)."""
+    return [f"字段「{f.get('label') or f['id']}」的可选项来自案件数据「{f['valuesFrom']}」，但开始表单填写时案件还不存在，"
+            "没有这些数据：发起案件时该字段显示为文本框，填写的内容不作检查；请在表单中直接列出选项（静态选项），"
+            "或把该字段移到发起后的用户任务中"
+            for f in fields if f.get("id") and f.get("valuesFrom") and not f.get("values")]
+
+
 def _values_path(c: dict) -> str | None:
     """The case variable (or path ``a.b``) a field's choices come from: ``valuesKey``, or a
     ``valuesExpression`` that is only a name or a path; None otherwise."""

@@ -1050,6 +1050,8 @@ def _zeebe_form(el, definition, result: Normalized | None) -> list[dict]:
                                     "请在 Camunda Modeler 中重新编辑该表单后导出", el))
         return []
     if result is not None:
+        if etree.QName(el).localname == "startEvent":  # filled before the case exists
+            warnings = [*warnings, *camunda_forms.start_form_warnings(fields)]
         for warning in warnings:
             result.notes.append((f"{label(el)} 的表单中，{warning}", el))
         for f in fields:

@@ -161,3 +161,31 @@ def test_the_task_page_offers_the_case_choices_by_their_labels(world):
     shown = case_data(zhang.get(f"/cases/{task.case_id}").get_data(as_text=True))  # by their labels, not west/general
     assert {k: shown.get(k) for k in ("所在区", "检查项目", "隐患等级")} == {
         "所在区": "西城区", "检查项目": "危化品存放", "隐患等级": "一般隐患"}
+
+
+START_FORM = {"type": "default", "id": "start-form", "executionPlatform": "Camunda Cloud", "components": [
+    {"label": "检查区域", "type": "select", "id": "Field_0area", "key": "area", "valuesKey": "districts"},
+    {"label": "检查类型", "type": "radio", "id": "Field_0kind", "key": "kind",
+     "values": [{"label": "日常检查", "value": "routine"}, {"label": "专项检查", "value": "special"}]}]}
+
+
+def test_a_start_form_taking_choices_from_the_case_is_warned_at_deploy_naming_the_field(world):
+    """A start form is filled before the case exists: 检查区域's choices (valuesKey districts) have no
+    case to come from, so deploy says so naming the field (the start still runs, the field a text box);
+    检查类型 (static options) and the task's fields from the case draw no such warning."""
+    e = world.engine
+    model = LINKED.read_text(encoding="utf-8").replace(
+        '<bpmn:startEvent id="StartEvent_1" name="安排检查">',
+        '<bpmn:startEvent id="StartEvent_1" name="安排检查"><bpmn:extensionElements>'
+        '<zeebe:formDefinition formId="start-form" /></bpmn:extensionElements>')
+    forms = [("inspection-form.form", json.dumps(FORM, ensure_ascii=False).encode()),
+             ("start-form.form", json.dumps(START_FORM, ensure_ascii=False).encode())]
+    e.deploy(model.encode(), filename="zeebe_linked_form.bpmn", by="zhao", forms=forms)
+    pf = e.models.validate(e.models.latest("zeebe_linked_form").content.encode(), "zeebe_linked_form.bpmn")
+    said = [w.message for w in pf.warnings if "案件还不存在" in w.message]
+    assert said == ["开始事件「安排检查」(StartEvent_1) 的表单中，字段「检查区域」的可选项来自案件数据「districts」，但开始表单填写时"
+                    "案件还不存在，没有这些数据：发起案件时该字段显示为文本框，填写的内容不作检查；请在表单中直接列出选项（静态选项），"
+                    "或把该字段移到发起后的用户任务中"], said
+    assert [w.element_id for w in pf.warnings if "案件还不存在" in w.message] == ["StartEvent_1"]
+    case = e.start("zeebe_linked_form", by="zhang", org="east", title="丁公司现场检查", data={"area": "北城区"})
+    assert e.case(case.id).data["area"] == "北城区"
