@@ -80,8 +80,12 @@ ALLOWED = [
 # 可见）, cases/show.html): it is there to show the data as the engine holds it, names and all.
 OPEN_DETAILS = "document.querySelectorAll('details:not(.admin-only)').forEach(d => { d.open = true; })"
 
-# What a pointer resting on an element shows (title) is read as the page's text.
-TIPS, TIPS_TEXT = "[title]", "els => els.map(e => e.getAttribute('title'))"
+# What a pointer resting on an element shows (title) and what a form's fields hold filled in are read
+# as the page's text; a tooltip 模型中的名称：x says, labelled, what the model calls a field the message
+# is about (for the person to tell the designer), and is not.
+TIPS, TIPS_TEXT = ("[title], input[type=text], input:not([type]), textarea",
+                   "els => els.map(e => e.matches('[title]') ? e.getAttribute('title') : e.value)"
+                   ".filter(t => !t.startsWith('模型中的名称：'))")
 
 SKIP = re.compile(r"/static/|/logout|\.(?:docx|xlsx|pdf|csv|json|bpmn|xml|dmn|zip)(?:\?|$)|/files/|/export|"
                   r"/download|/api/|/attachments/")
@@ -101,12 +105,13 @@ def shape(url: str, every_case: bool = False) -> str:
 # Models drawn by other tools (tests/bpmn/interop), deployed by the designer and walked a few steps by
 # the people who may work them: a decision requirements graph (DRD), an error thrown in a sub-process,
 # an escalation nothing catches, link events, an interrupting event sub-process, a Flowable form with
-# untyped days. Their case pages, 办理记录, task pages and incidents are read like the demo's.
+# untyped days, a bpmn.io process drawn without a name. Their case pages, 办理记录, task pages and incidents are read like the demo's.
 DRAWN_ELSEWHERE = [("camunda7_inspection_drd.dmn", None), ("camunda7_inspection_drd.bpmn", "camunda7_inspection_drd"),
                    ("camunda7_subprocess_error.bpmn", "camunda7_subprocess_error"),
                    ("errors_escalation.bpmn", "errors_escalation"), ("zeebe_link_events.bpmn", "zeebe_link_events"),
                    ("camunda7_event_subprocess.bpmn", "camunda7_event_subprocess"),
-                   ("flowable_untyped_days.bpmn", "flowable_untyped_days")]
+                   ("flowable_untyped_days.bpmn", "flowable_untyped_days"),
+                   ("bpmnio_simple.bpmn", "bpmnio_simple")]  # demo.bpmn.io's process: no name
 
 
 def walk_drawn_elsewhere(engine) -> list[int]:

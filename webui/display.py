@@ -182,11 +182,31 @@ def _process_models() -> tuple[dict[str, str], list[tuple[str, str]]]:
     if newest is not None and known is not None and known[0] == newest:
         return known[1]
     models = eng.models.list(content=False)
-    value = ({m.key: (m.name or m.key) for m in models},
-             [(m.key, m.name or m.key) for m in models if m.kind == "bpmn"])
+    names = {m.key: m.name or unnamed_model(eng, m) for m in models}
+    value = (names, [(m.key, names[m.key]) for m in models if m.kind == "bpmn"])
     if newest is not None:  # read after the session row: as new as ``newest`` or newer
         _PROCESS_NAMES[eng] = (newest, value)
     return value
+
+
+UNNAMED = "未命名流程"
+
+
+def unnamed_model(eng, model) -> str:
+    """A model drawn without a name (bpmn.io's default process has none) as a person can tell it:
+    未命名流程（从「现场检查」开始）, after its first named task; 未命名流程 when none is named.
+    Its key (bpmnio_simple) is the file's id, not a name anybody reads."""
+    from lxml import etree
+
+    from engine.errors import NotFound
+    try:
+        root = etree.fromstring(eng.models.latest(model.key).content.encode())
+    except (etree.XMLSyntaxError, NotFound, ValueError):
+        return UNNAMED
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1].lower().endswith("task") and (el.get("name") or "").strip():
+            return f"{UNNAMED}（从「{' '.join(el.get('name').split())}」开始）"
+    return UNNAMED
 
 
 def _process_names() -> dict[str, str]:
@@ -203,6 +223,15 @@ def process_name(key: str | None) -> str:
         return ""
     names = _names("processes", _process_names)
     return names.get(key, key)
+
+
+def case_title(title: str | None) -> str:
+    """A case's title; one that is only its model's key (the engine's fallback for a model drawn
+    without a name, and no title given at start) reads as the model's name."""
+    if not title:
+        return ""
+    names = _names("processes", _process_names)
+    return names.get(title, title)
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -254,7 +283,7 @@ def install(app: Flask) -> None:
             sa.func.max(ProcessModel.id)).scalar_subquery())
     app.jinja_env.filters.update(
         local=local, local_date=local_date, due_local=due_local, deadline=deadline, provisional_year=provisional_year, value=value, key_pairs=key_pairs,
-        role_name=role_name, org_name=org_name, process_name=process_name, user_name=user_name,
+        role_name=role_name, org_name=org_name, process_name=process_name, case_title=case_title, user_name=user_name,
         case_status=labels.case_status, audit_action=labels.audit_action, escalation=labels.escalation,
         task_state=labels.task_state, incident_action=labels.incident_action,
         incident_explanation=labels.incident_explanation)

@@ -99,7 +99,7 @@ class _Context:
         case_ids = {e.case_id for e in events if e.case_id}
         task_ids = {e.task_id for e in events if e.task_id}
         self.cases = {c.id: c for c in s.execute(sa.select(Case.id, Case.case_no, Case.title, Case.org_code, Case.party,
-                                                           Case.started_by, Case.escalation_level)
+                                                           Case.started_by, Case.escalation_level, Case.process_key)
                                                  .where(Case.id.in_(case_ids)))} if case_ids else {}
         self.tasks = {t.id: t for t in s.execute(sa.select(HumanTask).where(HumanTask.id.in_(task_ids))).scalars()} \
             if task_ids else {}
@@ -152,7 +152,8 @@ def _messages_for(ctx: _Context, ev: AuditEvent):
         return []
     detail = json.loads(ev.detail or "{}")
     task = ctx.tasks.get(ev.task_id) if ev.task_id else None
-    where = f"{case.case_no} {case.title}".strip()
+    # a title that is only the model's key (a model drawn without a name) is not said: the 案号 is
+    where = f"{case.case_no} {case.title if case.title != case.process_key else ''}".strip()
     name = detail.get("task") or (task.name if task else "")
     out = []
     if ev.action == "task_opened" and task is not None and task.state == "open":
