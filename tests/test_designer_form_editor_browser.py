@@ -209,3 +209,30 @@ def test_relinking_a_form_camunda_modeler_embedded_removes_the_old_embedded_form
     assert 'id="userTaskForm_2m5nq0c"' in xml and 'formKey="camunda-forms:bpmn:userTaskForm_2m5nq0c"' in xml
     assert 'formId="Form_0check1"' not in xml
     assert attempted == []
+
+
+def test_a_select_s_options_source_reads_in_chinese_and_cancel_keeps_nothing(world, page):
+    """下拉选择 from the palette: its panel's 选项来源 group offers 固定选项 / 案件数据 / 表达式 (form-js's
+    Static / Input data / Expression), and 案件数据 asks for 取自案件数据（变量名）."""
+    attempted = offline(page)
+    from tests.interop_support import CORPUS
+    page.goto(page.base + "/designer/new")
+    editor_ready(page)
+    page.set_input_files("#import-file", str(CORPUS / "zeebe_linked_form.bpmn"))
+    select(page, "Activity_1check")
+    page.click("#btn-form")
+    dialog = page.locator("#form-dialog")
+    drag(page, dialog.locator(".fjs-palette-field[data-field-type=select]"), dialog.locator(".fjs-editor-form-root"))
+    expect(dialog.locator(".fjs-form-field-select")).to_have_count(1)
+    panel = dialog.locator(".fjs-editor-properties-container")
+    expect(panel.locator(".bio-properties-panel-header-type")).to_have_text(re.compile("下拉选择"))
+    source = panel.locator(".bio-properties-panel-group-header-title", has_text="选项来源")
+    expect(source).to_have_count(1)
+    source.click()
+    kind = panel.locator("select").filter(has=page.locator("option", has_text="固定选项")).first
+    assert kind.locator("option").all_inner_texts() == ["固定选项", "案件数据", "表达式"]
+    kind.select_option(label="案件数据")
+    expect(panel.locator(".bio-properties-panel-label", has_text="取自案件数据（变量名）")).to_have_count(1)
+    dialog.locator("[data-form=cancel]").click()
+    expect(page.locator("#companion-list li")).to_have_count(0)
+    assert attempted == []

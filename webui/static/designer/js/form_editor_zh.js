@@ -49,6 +49,8 @@ export const TEXTS = {
   Constraints: '限制', General: '常规', Type: '类型', Expression: '表达式', ID: '编号', '<none>': '（无）',
   'Toggle section': '展开/收起', 'Create new list item': '新增一项', Create: '新增', 'Delete item': '删除此项',
   'Toggle list item': '展开/收起此项',
+  Static: '固定选项', 'Input data': '案件数据', Date: '日期', Time: '时间', 'Date & Time': '日期和时间',
+  'UTC offset': '带时区偏移', 'UTC normalized': '换算为 UTC', 'No timezone': '不带时区',
   'Build your form': '开始绘制表单', 'Drag and drop components here to start designing.': '从左侧组件栏把字段拖到这里',
   'Use the preview window to test your form.': '保存后可在「试运行」中检查表单', 'Drag and drop components here.': '把字段拖到这里',
   'Binds to a form variable': '办理时填写的值存入案件数据的这个变量（英文字母、数字和下划线）',
@@ -56,8 +58,9 @@ export const TEXTS = {
   'Define an expression to calculate the value of this field': '用表达式计算这个字段的值',
   'Height of the container in pixels.': '高度（像素）', 'Must not be empty.': '不能为空', 'Must be unique.': '不能重复',
 };
-// a value shown in a text field's entry, or typed by the designer: never translated
-const KEEP = '[contenteditable], .cm-editor, input, textarea, select, .bio-properties-panel-header-label, .fjs-form-container';
+// a value shown in a text field's entry, or typed by the designer: never translated (a panel's dropdown
+// is form-js's own list, each <option> with its value apart from its text: its texts are)
+const KEEP = '[contenteditable], .cm-editor, input, textarea, .bio-properties-panel-header-label, .fjs-form-container';
 const WHERE = '.fjs-palette, .fjs-properties-panel';
 const EMPTY = '.fjs-empty-editor, .fjs-empty-component';  // the form's own hints while it is empty
 
