@@ -151,7 +151,7 @@ def check_model(root: etree._Element) -> list[dict]:
     for loc in locations(root):
         try:
             ast.parse(loc.source, mode=loc.mode)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, MemoryError, RecursionError):  # nested too deep: the check says so
             parent = loc.element.getparent()
             if (loc.kind == "script" and parent is not None and etree.QName(parent).localname == "scriptTask") \
                     or loc.kind == "conditionExpression" or loc.kind in TIMER_KINDS:

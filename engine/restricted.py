@@ -20,10 +20,13 @@ compromised worker cannot make the host construct arbitrary objects.
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as _dt
 import decimal
 import math
 import operator
+import sys
+import threading
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
@@ -131,17 +134,65 @@ def _format_refusals(tree: ast.AST) -> list[str]:
             if isinstance(n, ast.Attribute) and n.attr in ("format", "format_map")]
 
 
+# How deep model code may nest (an operand inside an operator inside …: ``a + b + c`` is 3 deep,
+# ``not not x`` 3). RestrictedPython's checker walks the tree recursively and Python's own compiler
+# too: ~250 chained terms (``备注 + 备注 + …``, ``not not … x``) raised RecursionError at deploy, in
+# English, and 100,000 nested brackets stop Python's parser. Past this depth the code is refused with
+# ``TOO_DEEP`` naming the element (the caller's prefix); 100 chained terms (a long sum) still compile.
+MAX_NESTING = 200
+TOO_DEEP = f"表达式嵌套过深（超过 {MAX_NESTING} 层），请拆分为几个较短的表达式或脚本步骤"
+
+
+_HEADROOM_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _compiler_headroom():
+    """Python frames enough for RestrictedPython's checker over code nested ``MAX_NESTING`` deep
+    (~3 frames a level) wherever the compile is called from: a designer's deploy in a request, a
+    gateway deep in SpiffWorkflow, the worker (which keeps model code to 400 frames). The limit is
+    raised for the compile only (code already known to be within ``MAX_NESTING``), one at a time."""
+    with _HEADROOM_LOCK:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + 4 * MAX_NESTING)
+        try:
+            yield
+        finally:
+            sys.setrecursionlimit(limit)
+
+
+def nesting(tree: ast.AST) -> int:
+    """How deep ``tree`` nests (its longest path from the root), walked without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def compile_code(source: str, mode: str = "exec", filename: str = "<string>"):
     """The restricted code object of ``source`` (``mode`` exec for scripts, eval for expressions),
     and the names it uses. Raises ModelCodeRefused with Chinese problems."""
     try:
         tree = ast.parse(source, mode=mode)
     except SyntaxError as exc:
+        if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
+            raise ModelCodeRefused([TOO_DEEP]) from None
         raise ModelCodeRefused([f"语法错误: {exc.msg} (第 {exc.lineno} 行)"]) from None
+    except (RecursionError, MemoryError):  # nested past Python's parser
+        raise ModelCodeRefused([TOO_DEEP]) from None
     except ValueError as exc:  # NUL bytes
         raise ModelCodeRefused([f"代码无法解析: {exc}"]) from None
+    if nesting(tree) > MAX_NESTING:
+        raise ModelCodeRefused([TOO_DEEP])
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
-    result = compiler(source, filename=filename, policy=DubanPolicy)
+    try:
+        with _compiler_headroom():
+            result = compiler(source, filename=filename, policy=DubanPolicy)
+    except (RecursionError, MemoryError):  # not expected within MAX_NESTING: refused all the same
+        raise ModelCodeRefused([TOO_DEEP]) from None
     problems = [_translate(e) for e in result.errors] + _format_refusals(tree)
     if problems or result.code is None:
         raise ModelCodeRefused(problems or ["代码无法编译"])
@@ -310,13 +361,29 @@ def helpers_called(tree: ast.AST) -> frozenset[str]:
                      and n.func.id not in PLAIN_CALLS and n.func.id != "print")
 
 
+# The operations one plain expression (or one statement of a plain script) may hold to be run in the
+# host: an arithmetic operator, a comparison (``a < b < c`` is two), a call. Each is bounded on its
+# own (``guarded_add``, ``guarded_mul``: at most ``PLAIN_SCRIPT_UNITS`` units made) but costs up to a
+# pass over a value that big — ~1.4 ms for a list of a million items on this machine, ~0.1 ms for a
+# text — so 40 of them hold the host at most ~50 ms; ``备注 + 备注 + …`` written 1,000 times over
+# 500 KB texts held it ~1 s. A longer expression is the worker's, under its CPU bound. Ordinary
+# conditions hold a few (``approved == True and score >= 60``: 2; a JUEL yes/no read: 4).
+PLAIN_OPERATIONS = 40
+
+
 def _plain_tree(tree: ast.AST, script: bool = False, helpers: bool = False) -> bool:
     """Every node of ``tree`` is of a plain expression (``is_plain``); ``script``: of a plain script's
     expression, which may also multiply (the host runs ``*`` through ``guarded_mul``) and build a
     dict (``{"subject": subject, "on": day}``); ``helpers``: and call helpers (``_helper_call``), and
-    ``.isoformat()`` of a helper's result (``_result_method``)."""
+    ``.isoformat()`` of a helper's result (``_result_method``). At most ``PLAIN_OPERATIONS``
+    operations in all."""
     methods: set[int] = set()
+    operations = 0
     for node in ast.walk(tree):
+        if isinstance(node, (ast.BinOp, ast.Call, ast.Compare)):
+            operations += len(node.ops) if isinstance(node, ast.Compare) else 1
+            if operations > PLAIN_OPERATIONS:
+                return False
         if isinstance(node, ast.Call):
             if helpers and _result_method(node):
                 methods.add(id(node.func))

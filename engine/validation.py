@@ -12,7 +12,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import cron_advice, dialects, sandbox
+from . import cron_advice, dialects, restricted, sandbox
 from .dialects import KIND_NAMES, label
 from .errors import InvalidModel
 from .parser import DubanParser
@@ -272,6 +272,8 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     compile(script.text, el.get("id"), "exec")
                 except SyntaxError as exc:
                     add(f"{label(el)} 的脚本无法编译：{_syntax(exc.msg)}（脚本第 {exc.lineno} 行）", el)
+                except (RecursionError, MemoryError):  # nested past Python's compiler
+                    add(f"{label(el)} 的脚本无法编译：{restricted.TOO_DEEP}", el)
         for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
             cond = flow.find("bpmn:conditionExpression", NS)
             if cond is not None and (cond.text or "").strip():
@@ -279,6 +281,8 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     compile(cond.text.strip(), flow.get("id"), "eval")
                 except SyntaxError as exc:
                     add(f"{label(flow)} 的条件表达式无法编译：{_syntax(exc.msg)}", flow)
+                except (RecursionError, MemoryError):  # nested past Python's compiler
+                    add(f"{label(flow)} 的条件表达式无法编译：{restricted.TOO_DEEP}", flow)
         outgoing_of: dict[str, list] = {}  # one pass over the flows: linear, not gateways × flows
         for f in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
             outgoing_of.setdefault(f.get("sourceRef"), []).append(f)
@@ -461,6 +465,8 @@ def code_problem(root, found: dict) -> Problem:
 
 
 def _syntax(msg: str) -> str:
+    if "too many nested" in msg or "too complex" in msg:  # Python's parser: brackets nested past 200
+        return restricted.TOO_DEEP
     return {"invalid syntax": "语法错误", "unexpected EOF while parsing": "表达式不完整",
             "unterminated string literal": "字符串缺少结束引号"}.get(msg.split(" (")[0], f"语法错误（{msg}）")
 

@@ -302,10 +302,15 @@ def test_a_run_passing_helpers_too_much_goes_to_the_worker(env):
     assert counted["helper_call"] <= 5  # stopped at the budget, not after the statement
     host, worker, counted = both_ways(env, "x = review_total_of(a) + review_total_of(a)", {"a": rows[:500]})
     assert host == worker and counted["host_script"] == 1 and counted["helper_call"] == 2
-    script = "x = [" + ", ".join(["level_rank(a)"] * (evaluator.HELPER_CALLS + 1)) + "]"
+    script = "\n".join([f"x{i} = level_rank(a)" for i in range(evaluator.HELPER_CALLS + 1)])
     host, worker, counted = both_ways(env, script, {"a": "市级"})
     assert host == worker and counted["worker"] == 1 and counted["host_script"] == 0
     assert counted["helper_call"] == evaluator.HELPER_CALLS
+    # one statement of more calls than restricted.PLAIN_OPERATIONS is the worker's before any call
+    script = "x = [" + ", ".join(["level_rank(a)"] * (evaluator.HELPER_CALLS + 1)) + "]"
+    host, worker, counted = both_ways(env, script, {"a": "市级"})
+    assert host == worker and counted["worker"] == 1 and counted["host_script"] == 0
+    assert counted["helper_call"] == 0
     host, worker, counted = both_ways(env, "level_rank(a, " + ", ".join(["a"] * 100) + ")", {"a": rows}, "eval")
     assert host == worker and host[0] == "error" and counted["worker"] == 1 and counted["helper_call"] == 0
 
