@@ -24,6 +24,8 @@ from typing import Any, Callable, Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
+    MultiInstanceTask, SequentialMultiInstanceTask, StandardLoopTask)
 
 from . import audit, restricted, step
 from .directory import Principal
@@ -299,11 +301,14 @@ def error_message(exc: BaseException, spec=None) -> str:
         text = re.sub(re.escape(restricted.ABSENT_AS_NULL) + r"[^\n]*\n", "", text)
     missing = _missing_task_attribute_input(exc, spec)
     if missing is None:
+        missing = _missing_loop_input(exc)
+    if missing is None:
         missing = _text_compared_as_number(exc)
+    said = text  # whether the error already names the element is asked of it, not of our words (会签人数 has 会签)
     if missing is not None:
         text = f"{missing} — {text}"
     name = getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)
-    if name and name not in text:  # a timer's expression is said to be one (webui/labels reads it so)
+    if name and name not in said:  # a timer's expression is said to be one (webui/labels reads it so)
         timer = isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
         text = f"「{name}」{'的定时器' if timer else ''}出错: {text}"
     return text[:2000]
@@ -327,22 +332,77 @@ def _missing_task_attribute_input(exc: BaseException, spec) -> str | None:
     failed = re.search(r"Error evaluating expression '(.*?)'\.", str(exc), re.S)
     if not props or task is None or failed is None:
         return None
-    data = task.data if isinstance(getattr(task, "data", None), dict) else {}
     for key, what in TASK_ATTRIBUTE_WORDS.items():
         if (props.get(key) or "").strip() != failed.group(1).strip():
             continue
-        try:
-            tree = ast.parse(failed.group(1).strip(), mode="eval")
-        except SyntaxError:
-            return None
-        absent = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in data
-                  and n.id not in _BUILTIN_NAMES]
+        absent = _absent_names(failed.group(1), task)
         if not absent:
             return None
         return (f"{what.split('（')[0]}取自案件数据「{absent[0]}」，它在案件中没有值；请在发起案件或此前的环节填写它，"
                 f"或请流程设计员把该任务的{what}改为固定的人员或角色")
     return None
 
+
+
+# Counters Camunda, Flowable and Activiti give a multi-instance completion condition (engine/parser.py
+# InstanceCounters): read beside the case's data, never missing from it.
+_INSTANCE_COUNTERS = frozenset({"nrOfInstances", "nrOfCompletedInstances", "nrOfActiveInstances", "loopCounter"})
+
+
+def _missing_loop_input(exc: BaseException) -> str | None:
+    """A multi-instance task's count (Camunda 7's and Flowable's ``loopCardinality`` ``${nrOfLoops}``)
+    or completion condition, or a standard loop's condition, reading case data the case does not
+    have, said in Chinese naming what was being computed — 会签人数 (a human task's parallel
+    instances), 循环次数, 完成条件, 循环条件 — and the data in brackets: SpiffWorkflow says 「Error
+    evaluating expression 'nrOfLoops'」, which the page read as 条件无法计算. (A missing collection
+    is said by engine/parser.py before anything is evaluated; ``loopMaximum`` is a number in the
+    file.) None when the error is not that."""
+    task = getattr(exc, "task", None)
+    failed = re.search(r"Error evaluating expression '(.*?)'\.", str(exc), re.S)
+    if task is None or failed is None:
+        return None
+    expression = failed.group(1).strip()
+    # the count and a loop's condition fail on the loop's own task; a completion condition on the
+    # instance that just completed (engine/parser.py), whose parent is the loop's
+    for owner in (task, getattr(task, "parent", None)):
+        loop = getattr(owner, "task_spec", None)
+        if isinstance(loop, MultiInstanceTask):
+            said = {"cardinality": _count_words(loop, owner), "condition": "完成条件"}
+        elif isinstance(loop, StandardLoopTask):
+            said = {"condition": "循环条件"}
+        else:
+            continue
+        for attribute, what in said.items():
+            if (getattr(loop, attribute, None) or "").strip() != expression:
+                continue
+            absent = [n for n in _absent_names(expression, task) if n not in _INSTANCE_COUNTERS]
+            if not absent:
+                return None
+            verb = "取自" if attribute == "cardinality" else "用到"
+            return (f"{what}{verb}案件数据「{absent[0]}」，但案件中没有这个值；请在此前的环节填写它，"
+                    f"或请流程设计员修改该任务的{what}")
+    return None
+
+
+def _count_words(loop: MultiInstanceTask, task) -> str:
+    """What a person calls a multi-instance task's count: 会签人数 when people work its instances at
+    once (会签), else 循环次数."""
+    inner = task.workflow.spec.task_specs.get(loop.task_spec)
+    if getattr(inner, "manual", False) and not isinstance(loop, SequentialMultiInstanceTask):
+        return "会签人数"
+    return "循环次数"
+
+
+def _absent_names(expression: str, task) -> list[str]:
+    """The names ``expression`` reads that the task's data does not hold (builtins aside), each once;
+    [] when it is not a Python expression."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return []
+    data = task.data if isinstance(getattr(task, "data", None), dict) else {}
+    names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    return [n for n in dict.fromkeys(names) if n not in data and n not in _BUILTIN_NAMES]
 
 def _text_compared_as_number(exc: BaseException) -> str | None:
     """A JUEL comparison with a number (engine/expressions.py reads text as the number it spells,

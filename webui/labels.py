@@ -105,6 +105,9 @@ _DECISION_INPUT = re.compile(r"(决策表(?:「[^」]*」)?)的输入(?:「([^�
 # engine/incidents.py: 条件把案件数据「days」当作数字比较，但它的值「五天」不是数字 (JUEL's number coercion)
 _NOT_A_NUMBER = re.compile(r"条件把案件数据「([^」]*)」当作数字比较，但它的值「([^」]*)」不是数字")
 _TASK_INPUT = re.compile(r"(办理人|候选办理人|候选组|办理期限|跟进日期)取自案件数据「([^」]*)」，它在案件中没有值")
+# engine/incidents.py: 会签人数取自案件数据「nrOfLoops」，但案件中没有这个值 (a multi-instance task's count,
+# its completion condition, a loop's condition)
+_LOOP_INPUT = re.compile(r"(会签人数|循环次数|完成条件|循环条件)(?:取自|用到)案件数据「([^」]*)」，但案件中没有这个值")
 _RULE_TASK = re.compile(r"Business Rule Task '([^']+)'")  # SpiffWorkflow's text after a decision table's rule failed
 _RULE_TASK_NOTE = re.compile(r"\.?\s*Business Rule Task '[^']+'\.?\s*$")
 # engine/external_tasks.py: 外部任务失败：发送整改通知短信（sms）：号码为空 — the worker's own reason last.
@@ -187,6 +190,13 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         what = f"“{label}”，它" if label else "中的一项，该项"
         return where + (f"{task_input.group(1)}取自案件数据{what}在案件中没有值；请补充数据后重试，"
                         f"或请流程设计员把该任务的{task_input.group(1)}改为固定的人员或角色")
+    loop_input = _LOOP_INPUT.search(text)
+    if loop_input:  # engine/incidents.py: the label is shown, the variable (for the designer) is not
+        label = (names or {}).get(loop_input.group(2))
+        verb = "取自" if loop_input.group(1) in ("会签人数", "循环次数") else "用到"
+        what = f"“{label}”" if label else "中的一项"
+        return where + (f"{loop_input.group(1)}{verb}案件数据{what}，但案件中没有这个值；请补充数据后重试，"
+                        f"或请流程设计员修改该任务的{loop_input.group(1)}")
     own = engine_message(text, names)
     if own is not None:
         return own if step and f"「{' '.join(step.split())}」" in own else where + own
