@@ -6,7 +6,8 @@ Two ideas keep a step's cost flat however long a case runs:
 - **Pruning.** SpiffWorkflow keeps every finished task in the live tree, and loops make the tree
   deeper on every round, so each step walks more. After a step we cut the finished chain above the
   lowest common ancestor of all unfinished tasks — keeping its two nearest ancestors and, further
-  up, the nearest task of each task spec (joins look for those) — and drop finished sub-processes. Their rows stay in the database as history
+  up, the nearest task of each task spec (joins look for those) — and drop finished sub-processes. In
+  a process with an unstructured join (``structured_joins``) finished side branches stay. Their rows stay in the database as history
   (``live`` false); they are never loaded again.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 import msgspec
 import sqlalchemy as sa
@@ -27,6 +29,8 @@ from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
@@ -755,6 +759,9 @@ def _prune_tree(workflow) -> dict[str, object]:
             common = common[:n]
     chain = common  # root .. lca
     cut_to = len(chain) - 1 - KEEP_ANCESTORS  # index of the oldest ancestor kept whole
+    keep_sides = not structured_joins(workflow.spec)
+    if keep_sides:  # the cut drops what hangs off the chain above chain[cut_to]: stop at a fork
+        cut_to = next((j for j in range(max(cut_to, 0)) if len(chain[j]._children) > 1), cut_to)
     removed: dict[str, object] = {}
     if cut_to >= 2:
         # Of the finished chain above, keep the nearest task of each task spec not kept already.
@@ -786,8 +793,9 @@ def _prune_tree(workflow) -> dict[str, object]:
             for parent, child in zip(kept, kept[1:]):
                 child._parent = parent.id
                 parent._children = [child.id]
-    # Finished side branches hanging off the chain above the frontier.
-    for i in range(max(cut_to, 0), len(chain) - 1):
+    # Finished side branches hanging off the chain above the frontier (none kept by a join, when
+    # every join is structured: ``structured_joins``).
+    for i in range(max(cut_to, 0), len(chain) - 1 if not keep_sides else 0):
         node, on_path = chain[i], chain[i + 1]
         if node.id not in tasks or len(node._children) < 2:
             continue
@@ -798,6 +806,87 @@ def _prune_tree(workflow) -> dict[str, object]:
     if workflow.last_task is not None and workflow.last_task.id not in tasks:
         workflow.last_task = None
     return removed
+
+
+_structured: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def structured_joins(spec) -> bool:
+    """Whether every parallel or inclusive join (汇合) of ``spec`` is structured: its immediate
+    dominator D is a fork, and each of D's outgoing paths (not passing D or the join again) reaches
+    at most one of the join's incoming flows. Then the join's waiting and finished tasks of one
+    round sit under one D task, each incoming branch under a child of its own, and D stays at or
+    below the unfinished tasks' common ancestor while the join waits — so dropping finished side
+    branches above that ancestor never drops one the join still counts. Otherwise (Camunda's
+    ``testUnstructuredConcurrencyTwoJoins``: a branch skips the first join and meets the second
+    one, which also collects the first join's three outputs) the join looks for a finished branch
+    that hangs off a fork above the frontier: ``_prune_tree`` keeps side branches. Worked out once
+    per spec."""
+    known = _structured.get(spec)
+    if known is None:
+        known = _structured[spec] = _all_joins_structured(spec)
+    return known
+
+
+def _all_joins_structured(spec) -> bool:
+    nodes = list(spec.task_specs.values())
+    start = spec.start
+    dom = _dominators(nodes, start)
+    for join in nodes:
+        if not isinstance(join, (ParallelGateway, InclusiveGateway)) or len(join.inputs) < 2:
+            continue
+        above = dom.get(join)
+        if not above:
+            return False  # unreachable from the start (an event sub-process's?): keep to be safe
+        # A loop's way back into the join (an input the join dominates) is found among the join's
+        # own ancestors and descendants, which pruning keeps: only the inputs from before count.
+        inputs = {i for i in join.inputs if i in dom and join not in dom[i]}
+        if len(inputs) < 2:
+            continue
+        fork = max(above - {join}, key=lambda d: len(dom[d]), default=None)  # immediate dominator
+        if fork is None or len(fork.outputs) < 2:
+            return False
+        for out in fork.outputs:
+            reached = {fork} if out is join else set()
+            seen, stack = {fork, join}, [out] if out is not join else []
+            while stack:
+                node = stack.pop()
+                if node in seen:
+                    continue
+                seen.add(node)
+                for nxt in node.outputs:
+                    if nxt is join:
+                        reached.add(node)
+                    elif nxt not in seen:
+                        stack.append(nxt)
+            if len(reached & inputs) > 1:
+                return False
+    return True
+
+
+def _dominators(nodes, start) -> dict:
+    """Each task spec reachable from ``start`` -> the set of specs on every path to it (itself too)."""
+    order, seen, stack = [], {start}, [start]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for nxt in node.outputs:
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    everything = frozenset(order)
+    dom = {node: everything for node in order}
+    dom[start] = frozenset({start})
+    changed = True
+    while changed:
+        changed = False
+        for node in order[1:]:
+            preds = [dom[p] for p in node.inputs if p in dom]
+            new = frozenset.intersection(*preds) | {node} if preds else frozenset({node})
+            if new != dom[node]:
+                dom[node] = new
+                changed = True
+    return dom
 
 
 def _has_unfinished(task) -> bool:
