@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from . import restricted
 from .timeexpr import (KIND_LABELS, TimerExpressionError, TimerPlan, check_cycle_interval, looks_like_iso_literal,
                        parse_cycle, parse_datetime, parse_duration, plan_timer, what_to_write)
 
@@ -56,7 +57,11 @@ def check_timer_expression(element: str, text: str) -> str | None:
         return None
     try:
         compile(text, "<timer>", "eval")
-    except SyntaxError:
+    except (RecursionError, MemoryError):  # nested past Python's compiler (100,000 unary minus signs)
+        return restricted.TOO_DEEP
+    except SyntaxError as exc:
+        if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
+            return restricted.TOO_DEEP
         return (f"「{text}」既不是{KIND_LABELS[kind]}的写法，也不是能计算的表达式；{what_to_write(kind)}，"
                 f"或写一个算出{KIND_LABELS[kind]}的表达式，如 {_EXPRESSION_EXAMPLES[kind]}")
     return None

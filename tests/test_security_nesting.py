@@ -92,3 +92,35 @@ def test_at_run_time_a_too_deep_expression_is_a_chinese_refusal_not_a_recursion_
     # recursion limit (400 frames) had stopped RestrictedPython's checker
     assert env.evaluate(" + ".join(["a"] * 150) + " > 0", {"a": 1}) is True
     assert env.evaluate(" + ".join(["str(a)"] * 150) + " == '1' * 150", {"a": 1}) is True
+
+
+TIMER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    id="Defs_timer" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.17.0">
+  <bpmn:process id="deep_timer" name="限期整改" isExecutable="true">
+    <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:intermediateCatchEvent id="w" name="整改期限"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">EXPR</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="e"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="w" />
+    <bpmn:sequenceFlow id="f2" sourceRef="w" targetRef="e" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.mark.parametrize("expression", ["-" * 100_000 + "1", "(" * 100_000 + '"PT1H"' + ")" * 100_000,
+                                        " + ".join(["x"] * 300)], ids=["minus", "brackets", "chain"])
+def test_a_timer_expression_nested_too_deep_is_refused_naming_the_event(database_url, expression):
+    """A timer's duration (《安全生产法》第六十五条 整改期限 as an expression): before, 100,000 minus
+    signs made deploy raise a bare MemoryError (engine/timers.check_timer_expression's compile) and
+    100,000 brackets quoted all 200 KB back in the refusal."""
+    engine = make_engine(database_url)
+    try:
+        with pytest.raises(InvalidModel) as refused:
+            engine.deploy(TIMER.replace("EXPR", expression).encode(), by="boss", filename="deep_timer.bpmn")
+        message = str(refused.value)
+        assert "「整改期限」" in message and DEEP in message and len(message) < 1_000, message[:300]
+    finally:
+        engine.dispose()
