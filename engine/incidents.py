@@ -377,11 +377,25 @@ def _missing_loop_input(exc: BaseException) -> str | None:
                 continue
             absent = [n for n in _absent_names(expression, task) if n not in _INSTANCE_COUNTERS]
             if not absent:
-                return None
+                return _text_as_number(exc, expression, task, what)
             verb = "取自" if attribute == "cardinality" else "用到"
             return (f"{what}{verb}案件数据「{absent[0]}」，但案件中没有这个值；请在此前的环节填写它，"
                     f"或请流程设计员修改该任务的{what}")
     return None
+
+
+def _text_as_number(exc: BaseException, expression: str, task, what: str) -> str | None:
+    """A loop's count or condition over case data typed as text (「三」, or 「2」 from a text field)
+    where a number is wanted: Python refuses ``nrOfCompletedInstances >= "2"`` with a TypeError.
+    Said naming the data and its text; None when no data it reads is text."""
+    cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__  # SpiffWorkflow raises it in except
+    if not isinstance(cause, TypeError) or not isinstance(task.data, dict):
+        return None
+    texts = [n for n in _absent_names(expression, task, present=True) if isinstance(task.data.get(n), str)]
+    if not texts:
+        return None
+    return (f"{what}把案件数据「{texts[0]}」当作数字，但它的值「{task.data[texts[0]][:40]}」是文字；请改为数字后重试，"
+            "或请流程设计员把该表单字段设为数字类型")
 
 
 def _count_words(loop: MultiInstanceTask, task) -> str:
@@ -393,16 +407,16 @@ def _count_words(loop: MultiInstanceTask, task) -> str:
     return "循环次数"
 
 
-def _absent_names(expression: str, task) -> list[str]:
-    """The names ``expression`` reads that the task's data does not hold (builtins aside), each once;
-    [] when it is not a Python expression."""
+def _absent_names(expression: str, task, present: bool = False) -> list[str]:
+    """The names ``expression`` reads that the task's data does not hold (builtins aside), each once
+    (``present``: those it holds); [] when it is not a Python expression."""
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError:
         return []
     data = task.data if isinstance(getattr(task, "data", None), dict) else {}
     names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
-    return [n for n in dict.fromkeys(names) if n not in data and n not in _BUILTIN_NAMES]
+    return [n for n in dict.fromkeys(names) if (n in data) == present and n not in _BUILTIN_NAMES]
 
 def _text_compared_as_number(exc: BaseException) -> str | None:
     """A JUEL comparison with a number (engine/expressions.py reads text as the number it spells,

@@ -203,3 +203,14 @@ def test_a_loop_condition_read_from_missing_data(engine):
     assert "「现场复查」出错: 循环条件用到案件数据「needs_recheck」，但案件中没有这个值" in out.message
     assert shown(out.message).startswith("环节“现场复查”出错：循环条件用到案件数据中的一项，")
     assert drive(engine, "loop_recheck", data={"needs_recheck": False}).status == "completed"
+
+
+def test_a_completion_condition_over_data_typed_as_text_names_the_text(engine):
+    """法定人数 typed 「二」 (or 「2」 from a text field): ``nrOfCompletedInstances >= quorum`` fails
+    on text; said as such, not as data the case lacks (the page said 在案件中没有值)."""
+    out = drive(engine, "mi_joint_inspection", data={"inspectors": ["zhang", "li"], "quorum": "二"})
+    assert out.status == "incident", out
+    assert "「分头检查」出错: 完成条件把案件数据「quorum」当作数字，但它的值「二」是文字" in out.message
+    assert shown(out.message, {"quorum": "法定人数"}) == (
+        "环节“分头检查”出错：完成条件把案件数据“法定人数”当作数字，但填写的「二」是文字；请改为数字后重试，"
+        "或请流程设计员把该表单字段设为数字类型")

@@ -108,6 +108,8 @@ _TASK_INPUT = re.compile(r"(办理人|候选办理人|候选组|办理期限|跟
 # engine/incidents.py: 会签人数取自案件数据「nrOfLoops」，但案件中没有这个值 (a multi-instance task's count,
 # its completion condition, a loop's condition)
 _LOOP_INPUT = re.compile(r"(会签人数|循环次数|完成条件|循环条件)(?:取自|用到)案件数据「([^」]*)」，但案件中没有这个值")
+# engine/incidents.py: 完成条件把案件数据「needed」当作数字，但它的值「二」是文字
+_LOOP_TEXT = re.compile(r"(会签人数|循环次数|完成条件|循环条件)把案件数据「([^」]*)」当作数字，但它的值「([^」]*)」是文字")
 _RULE_TASK = re.compile(r"Business Rule Task '([^']+)'")  # SpiffWorkflow's text after a decision table's rule failed
 _RULE_TASK_NOTE = re.compile(r"\.?\s*Business Rule Task '[^']+'\.?\s*$")
 # engine/external_tasks.py: 外部任务失败：发送整改通知短信（sms）：号码为空 — the worker's own reason last.
@@ -197,6 +199,12 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         what = f"“{label}”" if label else "中的一项"
         return where + (f"{loop_input.group(1)}{verb}案件数据{what}，但案件中没有这个值；请补充数据后重试，"
                         f"或请流程设计员修改该任务的{loop_input.group(1)}")
+    loop_text = _LOOP_TEXT.search(text)
+    if loop_text:  # the label is shown, the variable is not; the text as typed is
+        label = (names or {}).get(loop_text.group(2))
+        what = f"“{label}”" if label else "中的一项"
+        return where + (f"{loop_text.group(1)}把案件数据{what}当作数字，但填写的「{loop_text.group(3)}」是文字；"
+                        "请改为数字后重试，或请流程设计员把该表单字段设为数字类型")
     own = engine_message(text, names)
     if own is not None:
         return own if step and f"「{' '.join(step.split())}」" in own else where + own
