@@ -326,19 +326,8 @@ def _split_multiple_outgoing(root, result: Normalized) -> None:
             if conditional:
                 _conditional_event_split(container, node, flows, free, result)
                 continue
-            gateway = etree.Element(f"{B}parallelGateway", id=free(f"{node.get('id')}_split"))
-            container.insert(container.index(node) + 1, gateway)
-            link = etree.SubElement(container, f"{B}sequenceFlow", id=free(f"{node.get('id')}_to_split"),
-                                    sourceRef=node.get("id"), targetRef=gateway.get("id"))
-            ids = {f.get("id") for f in flows}
-            for ref in node.findall(f"{B}outgoing"):
-                if (ref.text or "").strip() in ids:
-                    node.remove(ref)
-            etree.SubElement(node, f"{B}outgoing").text = link.get("id")
-            etree.SubElement(gateway, f"{B}incoming").text = link.get("id")
-            for f in flows:
-                f.set("sourceRef", gateway.get("id"))
-                etree.SubElement(gateway, f"{B}outgoing").text = f.get("id")
+            _split_after(container, node, flows, etree.Element(f"{B}parallelGateway", id=free(f"{node.get('id')}_split")),
+                         free)
             result.notes.append((f"{label(node)} 有 {len(flows)} 条出口连线且都没有条件，按 BPMN 的规定同时走全部连线"
                                  "（本系统在其后加了一个并行网关）", node))
 
@@ -346,15 +335,9 @@ def _split_multiple_outgoing(root, result: Normalized) -> None:
 _SPLITTING_EVENTS = ("startEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
 
 
-def _conditional_event_split(container, node, flows, free, result: Normalized) -> None:
-    """条件连线 from an event (Camunda 7's InclusiveGatewayTest draws them from a start event): BPMN
-    takes every flow whose condition holds and every one without a condition, and Camunda 7 and
-    Flowable stop ("No conditional sequence flow … could be selected") when none is taken — an
-    inclusive gateway's behaviour. SpiffWorkflow ignored the conditions after an event and took
-    every flow. An inclusive gateway (``<id>_split``) is put after the event, the flows leave it
-    (a flow without a condition then becomes ``True``: _inclusive_flows_without_condition)."""
-    said = (node.get("name") or "").strip() or KIND_NAMES[etree.QName(node).localname]
-    gateway = etree.Element(f"{B}inclusiveGateway", id=free(f"{node.get('id')}_split"), name=f"{said}之后的条件连线")
+def _split_after(container, node, flows, gateway, free) -> None:
+    """Put ``gateway`` right after ``node`` (a flow ``<id>_to_split`` into it) and let ``flows``, the
+    node's outgoing flows, leave the gateway instead."""
     container.insert(container.index(node) + 1, gateway)
     link = etree.SubElement(container, f"{B}sequenceFlow", id=free(f"{node.get('id')}_to_split"),
                             sourceRef=node.get("id"), targetRef=gateway.get("id"))
@@ -367,6 +350,18 @@ def _conditional_event_split(container, node, flows, free, result: Normalized) -
     for f in flows:
         f.set("sourceRef", gateway.get("id"))
         etree.SubElement(gateway, f"{B}outgoing").text = f.get("id")
+
+
+def _conditional_event_split(container, node, flows, free, result: Normalized) -> None:
+    """条件连线 from an event (Camunda 7's InclusiveGatewayTest draws them from a start event): BPMN
+    takes every flow whose condition holds and every one without a condition, and Camunda 7 and
+    Flowable stop ("No conditional sequence flow … could be selected") when none is taken — an
+    inclusive gateway's behaviour. SpiffWorkflow ignored the conditions after an event and took
+    every flow. An inclusive gateway (``<id>_split``) is put after the event, the flows leave it
+    (a flow without a condition then becomes ``True``: _inclusive_flows_without_condition)."""
+    said = (node.get("name") or "").strip() or KIND_NAMES[etree.QName(node).localname]
+    _split_after(container, node, flows, etree.Element(
+        f"{B}inclusiveGateway", id=free(f"{node.get('id')}_split"), name=f"{said}之后的条件连线"), free)
     result.notes.append((f"{label(node)} 的 {len(flows)} 条出口连线带有条件，按 BPMN 的规定走条件成立的连线和没有条件的连线"
                          "（本系统在其后加了一个包容网关）", node))
 
