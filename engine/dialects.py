@@ -601,8 +601,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 script.text = "pass"  # an empty script does nothing (as drawn in a sketch)
         if name in IO_TASKS:  # after the script task's script is settled: its parameters wrap it
             _input_output(el, result)
-        if name in ("conditionExpression", "completionCondition", "loopCardinality", "timeDate", "timeDuration",
-                    "timeCycle") or name == "condition" and etree.QName(el.getparent()).localname == (
+        if name in ("conditionExpression", "completionCondition", "loopCardinality", "loopCondition", "timeDate",
+                    "timeDuration", "timeCycle") or name == "condition" and etree.QName(el.getparent()).localname == (
                         "conditionalEventDefinition"):
             owner = el.getparent()
             while owner is not None and (not owner.get("id") or etree.QName(owner).localname.endswith("Definition")
@@ -611,7 +611,7 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             owner = owner if owner is not None else el.getparent()
             lang = (el.get("language") or "").strip().lower()
             what = {"conditionExpression": "条件", "condition": "条件", "completionCondition": "完成条件",
-                    "loopCardinality": "实例数"}.get(name, "定时器")
+                    "loopCardinality": "实例数", "loopCondition": "循环条件"}.get(name, "定时器")
             if lang and lang not in PYTHON_LANGUAGES and lang not in ("juel", "feel", "http://www.omg.org/spec/feel/20140401"):
                 result.problems.append((f"{label(owner)} 的{what}使用「{el.get('language')}」语言，只支持 Python 表达式", owner))
                 continue
