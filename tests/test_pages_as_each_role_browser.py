@@ -72,7 +72,7 @@ INCIDENTS = {  # model file, process, start data, per task data -> what the inci
     "stall": ("stalls.bpmn", "stalls", None, {"check": {"passed": True}},
               "流程停滞：案件停在并行网关「汇总」，没有待办任务"),
     "loop": ("bpmnio_standard_loop.bpmn", "bpmnio_standard_loop", None, None,
-             "环节“企业补正材料”出错：条件无法计算"),
+             "环节“企业补正材料”出错：循环条件用到案件数据中的一项，但案件中没有这个值"),  # 7f3fc7e: not 条件无法计算
     "collection": ("flowable_leave.bpmn", "flowable_leave", {}, None,
                    "多实例任务「科室负责人会签」的集合没有值"),
 }
