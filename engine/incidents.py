@@ -329,19 +329,24 @@ def _missing_task_attribute_input(exc: BaseException, spec) -> str | None:
     None when the error is not that."""
     props = (getattr(spec, "extensions", None) or {}).get("properties") or {}
     task = getattr(exc, "task", None)
-    failed = re.search(r"Error evaluating expression '(.*?)'\.", str(exc), re.S)
-    if not props or task is None or failed is None:
+    expression = _failed_expression(exc)
+    if not props or task is None or expression is None:
         return None
     for key, what in TASK_ATTRIBUTE_WORDS.items():
-        if (props.get(key) or "").strip() != failed.group(1).strip():
+        if (props.get(key) or "").strip() != expression:
             continue
-        absent = _absent_names(failed.group(1), task)
+        absent = _absent_names(expression, task)
         if not absent:
             return None
         return (f"{what.split('（')[0]}取自案件数据「{absent[0]}」，它在案件中没有值；请在发起案件或此前的环节填写它，"
                 f"或请流程设计员把该任务的{what}改为固定的人员或角色")
     return None
 
+
+def _failed_expression(exc: BaseException) -> str | None:
+    """The expression SpiffWorkflow says it failed to evaluate (「Error evaluating expression '…'.」)."""
+    failed = re.search(r"Error evaluating expression '(.*?)'\.", str(exc), re.S)
+    return failed.group(1).strip() if failed else None
 
 
 # Counters Camunda, Flowable and Activiti give a multi-instance completion condition (engine/parser.py
@@ -358,10 +363,9 @@ def _missing_loop_input(exc: BaseException) -> str | None:
     is said by engine/parser.py before anything is evaluated; ``loopMaximum`` is a number in the
     file.) None when the error is not that."""
     task = getattr(exc, "task", None)
-    failed = re.search(r"Error evaluating expression '(.*?)'\.", str(exc), re.S)
-    if task is None or failed is None:
+    expression = _failed_expression(exc)
+    if task is None or expression is None:
         return None
-    expression = failed.group(1).strip()
     # the count and a loop's condition fail on the loop's own task; a completion condition on the
     # instance that just completed (engine/parser.py), whose parent is the loop's
     for owner in (task, getattr(task, "parent", None)):
