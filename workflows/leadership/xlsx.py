@@ -1,5 +1,9 @@
 """Statistics tables as Excel workbooks (.xlsx, openpyxl): a title row, the period and issuer, bold
-headers, a total row, thousands separators on money, frozen headers, widths that fit Chinese text."""
+headers, a total row, thousands separators on money, frozen headers, widths that fit Chinese text.
+
+Every text cell is written as text: openpyxl stores a string beginning with ``=`` as a formula, and
+the tables carry names typed by others (an enterprise's name from a 隐患登记 form), so
+``=HYPERLINK(…)`` typed as a name stays those characters in Excel and WPS, never a link or a formula."""
 from __future__ import annotations
 
 import io
@@ -21,13 +25,13 @@ def workbook(sheets: list[dict]) -> bytes:
         ws = wb.create_sheet(sheet["title"][:31])
         columns = sheet["columns"]
         width = len(columns)
-        ws.cell(row=1, column=1, value=sheet["heading"]).font = Font(bold=True, size=14)
+        _text(ws.cell(row=1, column=1, value=sheet["heading"])).font = Font(bold=True, size=14)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
         ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
-        ws.cell(row=2, column=1, value=sheet.get("subheading", ""))
+        _text(ws.cell(row=2, column=1, value=sheet.get("subheading", "")))
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
         for i, (_key, label) in enumerate(columns, 1):
-            cell = ws.cell(row=3, column=i, value=label)
+            cell = _text(ws.cell(row=3, column=i, value=label))
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="EEF2F7")
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -35,7 +39,7 @@ def workbook(sheets: list[dict]) -> bytes:
         body = list(sheet["rows"]) + ([sheet["total"]] if sheet.get("total") else [])
         for r, row in enumerate(body, 4):
             for c, (key, _label) in enumerate(columns, 1):
-                cell = ws.cell(row=r, column=c, value=row.get(key))
+                cell = _text(ws.cell(row=r, column=c, value=row.get(key)))
                 cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
                 if key in sheet.get("money", ()):
                     cell.number_format = "#,##0.00"
@@ -48,6 +52,13 @@ def workbook(sheets: list[dict]) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _text(cell):
+    """The cell, a string in it kept as text whatever it begins with (not a formula)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def _width(value) -> int:
