@@ -26,11 +26,14 @@ DAY = r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?"
 
 _DAY_ONLY = re.compile(rf"^{DAY}$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})$")  # 01/12/2026: Camunda's dd/MM/yyyy
-_THOUSANDS = re.compile(r"[,，、'\s]")
+_GROUPED = re.compile(r"^([+-]?)(\d{1,3}(?:[,' ]\d{3})+)(\.\d+)?$")  # 5,000,000.50 / 5 000 000 / 5'000
+_NUMBER_AND_UNIT = re.compile(r"^(.*?\d)\s*(\D*)$")  # the number typed, then its unit (元, 万元, 人…)
+_SEPARATOR = re.compile(r"[,' ]")
 _NO_YEAR = re.compile(r"^(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?$")
 _MOMENT = re.compile(rf"^{DAY}\s*[T\s]?\s*(\d{{1,2}})\s*[:时]\s*(\d{{1,2}})\s*分?(?:\s*[:]\s*(\d{{1,2}})\s*秒?)?$")
 _COUNT_UNITS = frozenset("人名天日卷家个分%次件项处")
-_WAN = re.compile(r"^([0-9]+(?:\.[0-9]+)?)万$")
+_WAN = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(万|亿)$")
+_MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 TRUE = frozenset({"true", "yes", "y", "1", "是", "对", "有", "on"})
 FALSE = frozenset({"false", "no", "n", "0", "否", "不", "无", "没有", "off"})
 
@@ -81,20 +84,44 @@ def iso_moment(text: str) -> str | None:
 
 def plain_number(text: str) -> str:
     """``5,000,000`` / ``１２，０００．５０元`` / ``￥5,000`` → ``5000000`` / ``12000.50`` / ``5000``:
-    thousands separators, blanks, a yuan sign and a trailing 元 dropped; ``500万`` / ``1.5万元`` →
-    ``5000000`` / ``15000`` (exactly: Decimal, never a float); what is left is for the field to judge."""
-    t = _THOUSANDS.sub("", fold(text))
+    thousands separators, blanks, a yuan sign and a trailing 元 dropped; ``500万`` / ``1.5万元`` /
+    ``1.2亿元`` → ``5000000`` / ``15000`` / ``120000000`` (exactly: Decimal, never a float); what is
+    left is for the field to judge.
+
+    A separator is dropped only where it groups thousands (``5,000,000``, ``5 000 000``): ``1,5``,
+    ``12,00`` or ``1 5`` could mean 1.5 or 15 and are left as typed (:func:`misgrouped`), so the field
+    refuses them rather than guess; so is ``1.000.000`` (European grouping), which no field reads."""
+    t = fold(text)
     for sign in ("人民币", "¥", "￥"):
         if t.startswith(sign):
-            t = t[len(sign):]
-    t = t[:-1] if t.endswith("元整") else t  # 伍仟元整 style, in digits: 5000元整
-    t = t[:-1] if t.endswith("元") else t
+            t = t[len(sign):].lstrip()
+    split = _NUMBER_AND_UNIT.match(t)
+    if not split:
+        return t
+    number, unit = split.groups()
+    if _SEPARATOR.search(number):
+        grouped = _GROUPED.match(number)
+        if not grouped:
+            return t  # 1,5 / 12,00 / 1 5: not a grouping of thousands; refused by the field
+        number = grouped.group(1) + _SEPARATOR.sub("", grouped.group(2)) + (grouped.group(3) or "")
+    unit = unit.strip()
+    unit = unit[:-1] if unit.endswith("元整") else unit  # 伍仟元整 style, in digits: 5000元整
+    unit = unit[:-1] if unit.endswith("元") else unit
+    t = number + unit
     wan = _WAN.match(t)
     if wan:
         from decimal import Decimal
-        t = format(Decimal(wan.group(1)) * 10000, "f")
+        t = format(Decimal(wan.group(1)) * _MULTIPLIER[wan.group(2)], "f")
         t = t.rstrip("0").rstrip(".") if "." in t else t
     return t
+
+
+def misgrouped(text: str) -> bool:
+    """Is ``text`` a number whose separators group no thousands (``1,5``, ``12,00``, ``1 5``,
+    ``1.000.000``)? Such a number could be read two ways; a field refuses it saying so."""
+    t = plain_number(text)
+    return bool(re.fullmatch(r"[+-]?\d[\d,' 、]*(?:\.\d+)?\D*", t) and re.search(r"[,' 、]", t)) \
+        or bool(re.fullmatch(r"[+-]?\d+(?:\.\d+){2,}\D*", t))
 
 
 def plain_count(text: str) -> str:

@@ -8,6 +8,7 @@ scripts and decision tables can always read them.
 from __future__ import annotations
 
 import decimal
+import re
 from typing import Any, Iterable
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -30,14 +31,28 @@ MESSAGES = {
 }
 
 
+MISGROUPED = "无法确定数值：分隔符应每三位一组（如 5,000,000），小数点用“.”（如 1.5）"
+"""A number typed as ``1,5``, ``12,00`` or ``1.000.000``: 1.5 or 15? Refused, never guessed."""
+_PLAIN_DECIMAL = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def _refuse_misgrouped(value: str) -> None:
+    if typed_input.misgrouped(value):
+        raise ValidationError(MISGROUPED)
+
+
 class OfficialDecimal(fields.Decimal):
-    """An amount as typed: ``5,000,000``, ``１２，０００．５０元``, ``500万``, ``￥5000`` (see
+    """An amount as typed: ``5,000,000``, ``１２，０００．５０元``, ``500万``, ``1.2亿元``, ``￥5000`` (see
     engine.typed_input). More decimals than the field keeps (``12.345`` 元: no such amount, the 分 is
-    the smallest) are refused, not rounded away unseen."""
+    the smallest) are refused, not rounded away unseen; so are ``1,5`` and ``1.000.000`` (1.5 or 15?
+    a million or one?) and ``1e3`` (nobody writes an amount so), which Python's Decimal would read."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
+            _refuse_misgrouped(value)
             value = typed_input.plain_number(value)
+            if not _PLAIN_DECIMAL.fullmatch(value) and value.lower() not in ("nan", "inf", "infinity"):
+                raise self.make_error("invalid")
         loaded = super()._deserialize(value, attr, data, **kwargs)
         if self.places is not None and isinstance(value, (str, int, float)):
             try:
@@ -52,10 +67,12 @@ class OfficialDecimal(fields.Decimal):
 class OfficialInteger(fields.Integer):
     """A count as typed: ``1,200``, full-width digits, with its unit (``3人``, ``30天``, ``80%``). A
     fraction sent as a JSON number (``3.5`` deaths) is refused like the typed ``3.5``, not cut to 3
-    (marshmallow's non-strict Integer truncates); ``3.0`` is 3."""
+    (marshmallow's non-strict Integer truncates); ``3.0`` is 3. ``1,5`` or ``12,00`` (15? 1200?) is
+    refused, never guessed."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
+            _refuse_misgrouped(value)
             value = typed_input.plain_count(value)
         elif isinstance(value, float) and not value.is_integer():
             raise self.make_error("invalid", input=value)
