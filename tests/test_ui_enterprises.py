@@ -178,10 +178,10 @@ def test_the_file_shows_record_cases_hazards_and_standing(world):
     assert f'href="/cases/{hazard.id}"' in text(client_login(world.app, "jia_aq").get(f"/enterprises/{JIA}"))
 
 
-def test_cases_of_a_higher_unit_are_listed_without_a_link(world):
+def test_cases_of_a_higher_unit_are_counted_not_named(world):
     city_case = world.engine.start("hazard_supervision", by="zhao", party=JIA, title="市局督办的隐患")
     page = text(client_login(world.app, "zhang").get(f"/enterprises/{JIA}"))
-    assert city_case.case_no in page and f'href="/cases/{city_case.id}"' not in page and "其他单位承办" in page
+    assert city_case.case_no not in page and "市局督办的隐患" not in page and "另有 1 件其他单位办理的案件" in page
     assert f'href="/cases/{city_case.id}"' in text(client_login(world.app, "zhao").get(f"/enterprises/{JIA}"))
 
 

@@ -128,12 +128,17 @@ def show(case_id: int):
     drawn_values = {k: shown for k in labels if (shown := drawn.shown(k, case.data.get(k), case.data)) is not None}
     files = [f for s in steps for f in s.files()]
     opinions = {s.seq: s.opinions(party_view) for s in steps}
-    spawned = queries.cases_by_number(eng, [e["detail"].get("case_no") for e in case.history
-                                            if e["action"] == "case_spawned"])
+    # derived and related cases (派生案件, 关联案件): only those the viewer may open are named; the
+    # others (another unit's, a higher unit's) are counted, never titled
+    spawned = {no: found for no, found in queries.cases_by_number(
+        eng, [e["detail"].get("case_no") for e in case.history if e["action"] == "case_spawned"]).items()
+        if eng.can_view(found[0], g.user.username)}
     parent = None
     if case.parent_case_id and eng.can_view(case.parent_case_id, g.user.username):
         parent = eng.case(case.parent_case_id)
-    related = [(c, eng.can_view(c.id, g.user.username)) for c in queries.child_cases(eng, case.id)]
+    children = queries.child_cases(eng, case.id)
+    related = [c for c in children if eng.can_view(c.id, g.user.username)]
+    related_hidden = len(children) - len(related)
     can_list = not party_view and accident_supervision.may_list(eng, g.user.username, case)
     names = diagram.element_names(eng, case.model_id)
     waits = [] if case.tasks or case.status != "running" else sorted(
@@ -142,7 +147,7 @@ def show(case_id: int):
     # an incident, and one in the timeline, names a missing value by its label (the model's own too)
     incident_names = incident_form.case_labels(eng, case) if case.incidents else {}
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
-                           incident_names=incident_names, waits=waits, step_names=names, related=related, can_list=can_list,
+                           incident_names=incident_names, waits=waits, step_names=names, related=related, related_hidden=related_hidden, can_list=can_list,
                            labels=labels, drawn_values=drawn_values, facts=facts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
                            workable=_workable(eng, case.tasks))

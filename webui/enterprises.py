@@ -11,6 +11,7 @@ most of a city stays fast on PostgreSQL.
 from __future__ import annotations
 
 import io
+from datetime import date
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from engine.queries import Scope
 from engine.schema import Case
 from workflows.enterprises import EnterpriseInvalid, RiskLevel, Sector, credit_code
 from workflows.enterprises.spreadsheet import SpreadsheetError, export_enterprises
-from workflows.enterprises.standing import enterprise_file
+from workflows.enterprises.standing import case_ids, enterprise_file, for_reader
 from workflows.hazard_ledger import hazard_list
 
 from . import enterprise_import, nav, parties
@@ -106,22 +107,29 @@ def mine():
     return redirect(url_for(".show", code=_visible(g.user.party).credit_code))
 
 
-def _linkable_cases(file: dict) -> set[int]:
-    """Cases of the file the user may open: the engine's read policy (engine.queries.Scope), the
+def _readable_cases(ids: set[int]) -> set[int]:
+    """Of ``ids``, the cases the user may open: the engine's read policy (engine.queries.Scope), the
     rule the case page itself applies."""
-    ids = [c["id"] for c in file["cases"]]
     if not ids:
         return set()
     eng = engine()
     with eng.db.read() as s:
-        return set(s.scalars(sa.select(Case.id).where(Case.id.in_(ids), Scope(s, g.user, eng.policy).cases())))
+        return set(s.scalars(sa.select(Case.id).where(Case.id.in_(sorted(ids)), Scope(s, g.user, eng.policy).cases())))
 
 
 def _render_show(ent, risk_form: dict | None = None, risk_errors: dict | None = None, status: int = 200):
+    """The file as this user may see it: a case they may not open (another district's, a higher
+    unit's) is neither listed nor named, only counted (``standing.for_reader``)."""
     file = enterprise_file(engine(), parties.registry(), ent.credit_code)
+    hazards = hazard_list(engine(), ent.credit_code)
+    readable = _readable_cases(case_ids(file) | {h["id"] for h in hazards["items"]})
+    file = for_reader(file, readable, date.fromisoformat(file["as_of"]))
+    items = [h for h in hazards["items"] if h["id"] in readable]
+    hazards = {**hazards, "items": items, "counts": {status: sum(1 for h in items if h["status"] == status)
+                                                     for status in hazards["counts"]}}
     parties.prime([ent.credit_code])
     return render_template("enterprises/show.html", file=file, e=file["enterprise"], code=ent.credit_code,
-                           hazards=hazard_list(engine(), ent.credit_code), linkable=_linkable_cases(file), can_grade=nav.can_supervise(g.user), risks=RISKS,
+                           hazards=hazards, can_grade=nav.can_supervise(g.user), risks=RISKS,
                            risk_form=risk_form or {}, risk_errors=risk_errors or {}), status
 
 

@@ -8,6 +8,9 @@ be checked and argued with rather than trusted.
 
 :func:`enterprise_file` reads it all in one read transaction and returns plain, JSON-safe data
 (dates and times as ISO strings, money as strings of yuan); the web page only lays it out.
+:func:`for_reader` is that file as one reader may see it: the cases they may not open (another
+district's, a higher unit's) neither listed nor named, only counted (「另有 N 件其他单位办理的案件」);
+the standing still weighs every case, its reasons from those cases said without title or 案号.
 """
 from __future__ import annotations
 
@@ -164,6 +167,42 @@ def standing(file: dict, today: dt.date) -> dict:
             [{"level": GOOD, "reason": "无未销号隐患、近期事故、处罚或失信记录"}]}
 
 
+def _fines(penalties: list[dict]) -> str:
+    return str(sum((_yuan(p["fine_amount"]) or Decimal(0) for p in penalties if p["outcome"] == "处罚"),
+                   Decimal("0.00")))
+
+
+def case_ids(file: dict) -> set[int]:
+    """Every case the file names, in any of its lists."""
+    return {c["id"] for key in ("cases", "open_hazards", "accidents", "penalties") for c in file[key]} | {
+        c["id"] for c in file["dishonesty"]["cases"]}
+
+
+def for_reader(file: dict, visible: set[int], today: dt.date) -> dict:
+    """``file`` with only the cases in ``visible`` (those the reader may open) listed, counted and
+    totalled; ``hidden_cases`` counts the others. The standing's level is the whole file's; a reason
+    drawn from a case not visible is said once, as a count, without its title or 案号."""
+    hidden = case_ids(file) - visible
+    if not hidden:
+        return {**file, "hidden_cases": 0}
+    shown = {**file}
+    for key in ("cases", "open_hazards", "accidents", "penalties"):
+        shown[key] = [c for c in file[key] if c["id"] in visible]
+    shown["dishonesty"] = {**file["dishonesty"], "cases": [c for c in file["dishonesty"]["cases"] if c["id"] in visible]}
+    shown["case_counts"] = dict(Counter(c["process_key"] for c in shown["cases"]))
+    shown["fines_total"] = _fines(shown["penalties"])
+    shown["hidden_cases"] = len(hidden)
+    whole, own = file["standing"], standing(shown, today)
+    reasons = [r for r in own["reasons"] if r["level"] != GOOD or whole["level"] == GOOD]
+    withheld = [r for r in whole["reasons"] if r not in own["reasons"]]
+    if withheld:
+        worst = max((r["level"] for r in withheld), key=STANDINGS.index)
+        reasons.append({"level": worst, "reason": f"其他单位办理的案件中另有 {len(withheld)} 项情况（详情由承办单位掌握）"})
+        reasons.sort(key=lambda r: -STANDINGS.index(r["level"]))
+    shown["standing"] = {"level": whole["level"], "reasons": reasons}
+    return shown
+
+
 def enterprise_file(engine, registry: EnterpriseRegistry, credit_code: str, *, case_limit: int = 500) -> dict:
     """The one-page file of the enterprise with ``credit_code`` (一企一档).
 
@@ -196,8 +235,7 @@ def enterprise_file(engine, registry: EnterpriseRegistry, credit_code: str, *, c
         "open_hazards": [_hazard(c, today) for c in of[HAZARD] if c.status == "running"],
         "accidents": [_accident(c) for c in of[ACCIDENT]],
         "penalties": penalties,
-        "fines_total": str(sum((_yuan(p["fine_amount"]) or Decimal(0) for p in penalties if p["outcome"] == "处罚"),
-                               Decimal("0.00"))),
+        "fines_total": _fines(penalties),
         "risk": {"level": record["risk_level"],
                  "history": [{"from": _json(h.old_level), "to": _json(h.new_level), "by": h.changed_by,
                               "at": _json(h.changed_at), "reason": h.reason} for h in history]},
