@@ -20,7 +20,9 @@ BPMN_DIR = ROOT / "bpmn"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'duban.sqlite'}"
 
 # Roles whose holders also see the work of org units below their own (科室负责人、领导...).
-EXTERNAL_ROLES = {"assessor"}  # 第三方评估机构: sees only the cases it is assigned to, starts none
+# Accounts that see only the cases they are assigned to and start none: the 第三方评估机构, and the
+# 消息网关 service account (its token sits on the SMS gateway's host: it fetches the outbox, nothing else).
+EXTERNAL_ROLES = {"assessor", "gateway"}
 SUPERVISING_ROLES = {"supervisor", "leader", "director", "government", "safety_office", "admin"}
 
 
