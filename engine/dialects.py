@@ -46,7 +46,7 @@ from lxml import etree
 from . import camunda_forms
 from .expression_advice import advice, dmn_advice, equivalent
 from .dmn import FEEL_PATH
-from .expressions import FEEL, JUEL, Untranslatable, has_juel, language_of, literal_or_expression, translate
+from .expressions import FEEL, JUEL, Untranslatable, closing, has_juel, language_of, literal_or_expression, translate
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
 from .loop_counter import BASE_PROPERTY
@@ -1221,24 +1221,6 @@ _OUTSIDE_QUOTES_Q = re.compile(r"\?(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")  # a ? not
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _closing(text: str, opening: int) -> int | None:
-    """The index of the parenthesis closing the one at ``opening`` (quotes skipped)."""
-    depth, quote = 0, ""
-    for i in range(opening, len(text)):
-        ch = text[i]
-        if quote:
-            quote = "" if ch == quote and text[i - 1] != "\\" else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
-
-
 def _null_safe(args: list[str], python: str) -> str:
     """``python`` null when an argument that is not a literal is null (FEEL: ``count(null)`` is null)."""
     names = [a for a in args if not re.match(r"""\s*(["'\d-]|True\b|False\b)""", a)]
@@ -1287,7 +1269,7 @@ def _feel_calls(cell: str, text: str, calls: dict[str, str]) -> str:
     out, at = [], 0
     masked = _QUOTED.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
     while (m := _FEEL_CALL.search(masked, at)):
-        close = _closing(text, m.end() - 1)
+        close = closing(text, m.end() - 1)
         if close is None:
             raise Untranslatable(FEEL, "=" + cell.strip(), "括号不配对")
         inner = text[m.end():close]

@@ -31,12 +31,12 @@ _ARG = rf"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|{_PATH})"""
 _JUEL_REWRITES = (
     (re.compile(rf"""\b(?:execution|task)\.getVariable(?:Local|Typed)?\(\s*(['"])({_NAME})\1\s*\)"""), r"\2"),
     (re.compile(rf"\b({_PATH})\.equals\(\s*({_ARG})\s*\)"), r"(\1 == \2)"),
-    (re.compile(rf"\b({_PATH})\.isEmpty\(\s*\)"), r"(empty \1)"),
 )
 # Idioms whose Python is a call (the translator reads no call): kept aside as a placeholder name
 _CALLS = (
     (re.compile(rf"\b({_PATH})\.contains\(\s*({_ARG})\s*\)"), lambda m: f"({_py(m[2])} in {_py(m[1])})"),
     (re.compile(rf"\b({_PATH})\.(?:size|length)\(\s*\)"), lambda m: f"len({_py(m[1])})"),
+    (re.compile(rf"\b({_PATH})\.isEmpty\(\s*\)"), lambda m: f"len({_py(m[1])}) == 0"),
     (re.compile(r"\bdateTime\(\s*\)\.plus(Days|Weeks)\(\s*(\d+)\s*\)(?:\.toDate\(\s*\))?"),
      lambda m: f"days_after(now(), {int(m[2]) * (7 if m[1] == 'Weeks' else 1)})"),
     (re.compile(r"\b(?:now|dateTime)\(\s*\)(?:\.toDate\(\s*\))?"), lambda m: "now()"),

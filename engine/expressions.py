@@ -4,7 +4,7 @@ Camunda 7, Flowable and Activiti models write gateway conditions and task attrib
 (``${amount > 1000 && approved}``), Camunda 8 models in FEEL (``= amount > 1000``). Our scripts and
 conditions are Python, run under the script sandbox (engine/sandbox.py). A deploy translates the
 simple cases — names (``a.b`` reads a field of a dict), literals, comparisons (``== != < > <= >=``
-and ``eq ne lt gt le ge``), arithmetic, ``and or not && || !`` and ``empty`` — token by token and
+and ``eq ne lt gt le ge``), arithmetic, ``and or not && || !`` and ``empty`` (null, empty text, list or map) — token by token and
 refuses anything else (method calls, beans such as ``execution``, ``?:``), naming the language.
 FEEL also has list literals (``[1, 2, 3]``), ``list contains(list, x)`` (``x in list``), ``is defined(x)``
 (``(x is not None)``, an absent x reads as null) and
@@ -279,7 +279,8 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             elif lower in _WORD_OPS and "." not in value:
                 out.append(_WORD_OPS[lower])
             elif value == "empty":
-                out.append("not")
+                operand, pos = _empty_operand(body, pos, lang, original)
+                out.append(f"({operand} in {_EMPTY})")
             else:
                 head = value.split(".")[0]
                 if head in _BEANS:
@@ -311,6 +312,45 @@ def _translate_body(body: str, lang: str, original: str) -> str:
     except SyntaxError:
         raise Untranslatable(lang, original, "无法翻译为 Python 表达式") from None
     return python
+
+
+# What JUEL's ``empty`` holds for (EL 3.0 §1.10): null, the empty text, an empty list or map. Not
+# ``not``: 0 and false are not empty, and text is not read as a yes/no here.
+_EMPTY = "(None, '', [], {})"
+
+
+def _empty_operand(body: str, pos: int, lang: str, original: str) -> tuple[str, int]:
+    """The Python of ``empty``'s operand — the name, or the bracketed expression, right after it — and
+    where it ends. ``empty`` binds as tightly as ``!``: ``${not empty comment and x}`` tests only
+    ``comment``."""
+    m = _TOKEN.match(body, pos)
+    if m and m.lastgroup == "name" and m.group("name").lower() not in _WORD_OPS and m.group("name") not in _LITERALS:
+        nxt = _TOKEN.match(body, m.end())
+        if not (nxt and nxt.lastgroup == "op" and nxt.group("op") == "("):
+            return _translate_body(m.group("name"), lang, original), m.end()
+    if m and m.lastgroup == "op" and m.group("op") == "(":
+        end = closing(body, m.start("op"))
+        if end is not None:
+            return f"({_translate_body(body[m.end():end], lang, original)})", end + 1
+    raise Untranslatable(lang, original, "「empty」之后须是一个变量名或括号中的表达式")
+
+
+def closing(text: str, opening: int) -> int | None:
+    """The index of the parenthesis closing the one at ``opening`` (quotes skipped)."""
+    depth, quote = 0, ""
+    for i in range(opening, len(text)):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
 
 
 # A FEEL range (a token): ``[1..10]``, ``(1..10]``, ``]1..10[`` (a bracket facing away is open).

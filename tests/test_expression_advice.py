@@ -86,7 +86,7 @@ def test_a_task_attribute_is_told_the_expression_it_may_hold(engine):
     ('${level.equals("重大")}', 'level == "重大"'),
     ("${hazards.size() > 0 && !rectified}", "len(hazards) > 0 and not rectified"),
     ('${hazards.contains("有限空间")}', '"有限空间" in hazards'),
-    ("${list.isEmpty()}", "not list"),
+    ("${list.isEmpty()}", "len(list) == 0"),
     ('${urgent ? "加急" : "普通"}', '"加急" if urgent else "普通"'),
     ("${dateTime().plusDays(3).toDate()}", "days_after(now(), 3)"),
     ("${dateTime().plusWeeks(2)}", "days_after(now(), 14)"),
