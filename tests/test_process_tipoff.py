@@ -174,7 +174,7 @@ def test_whistleblower_identity_is_read_only_by_the_intake_role(w):
                        client.get(f"/api/cases/{c}").get_data(as_text=True))
     assert "13900000000" in pages["he_web"][0] and "13900000000" in pages["he_web"][1]
     assert "13900000000" not in pages["qian_web"][0] and "13900000000" not in pages["qian_web"][1]
-    assert "110101199001011234" not in pages["qian_web"][0] + pages["qian_web"][1]
+    assert "110101199001011237" not in pages["qian_web"][0] + pages["qian_web"][1]
     assert "甲化工储罐区检修时未办理动火作业票即动火" in pages["qian_web"][0]
 
 

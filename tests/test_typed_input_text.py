@@ -29,7 +29,9 @@ def _all_fields():
 
 
 FIELDS = _all_fields()
-TEXTS = [(k, f) for k, f in FIELDS if f["type"] in ("text", "textarea") and not f.get("party_code")]
+CHECKED = {"whistleblower_phone", "whistleblower_id_number"}  # read as numbers: tests/test_typed_input_contacts.py
+TEXTS = [(k, f) for k, f in FIELDS
+         if f["type"] in ("text", "textarea") and not f.get("party_code") and f["name"] not in CHECKED]
 
 
 def _submit(key: str, name: str, typed):

@@ -307,6 +307,36 @@ def credit_code(label: str = "统一社会信用代码", required: bool = False,
     return f
 
 
+class _ReadBy(OfficialText):
+    """Text read by ``read`` (a function of workflows.forms.contacts): stored as it returns, or refused
+    with the reason its ValueError gives."""
+
+    def __init__(self, *args, read, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._read = read
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return self._read(loaded)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def phone(label: str = "联系电话", required: bool = True, help=None):
+    """A phone number (联系电话): a mobile stored as its 11 digits, a fixed line as ``010-62345678``
+    (workflows.forms.contacts.phone); letters or a wrong count of digits refused saying so."""
+    from .contacts import phone as read
+    return _field(_ReadBy, label, "text", required, [not_blank] if required else [], help, read=read)
+
+
+def id_number(label: str = "身份证号", required: bool = True, help=None):
+    """A 居民身份证号码: upper case without blanks (``x`` → ``X``), its check character and date of
+    birth checked (workflows.forms.contacts.id_number)."""
+    from .contacts import id_number as read
+    return _field(_ReadBy, label, "text", required, [not_blank] if required else [], help, read=read)
+
+
 def enterprise(label: str, required: bool = True, help=None):
     """An enterprise of the registry (回避的企业): its 统一社会信用代码, picked in the page by name."""
     from workflows.enterprises import credit_code

@@ -22,8 +22,8 @@ class Intake(FormSchema):
     channel = f.choice("举报渠道", CHANNELS)
     anonymous = f.boolean("匿名举报", required=False)
     whistleblower_name = f.text("举报人姓名", required=False, help="仅举报受理员可见")
-    whistleblower_phone = f.text("举报人联系电话", required=False, help="仅举报受理员可见")
-    whistleblower_id_number = f.text("举报人身份证号", required=False, help="仅举报受理员可见；领取奖励时核对")
+    whistleblower_phone = f.phone("举报人联系电话", required=False, help="仅举报受理员可见")
+    whistleblower_id_number = f.id_number("举报人身份证号", required=False, help="仅举报受理员可见；领取奖励时核对")
     tipoff_content = f.text("举报内容", long=True)
     enterprise_name = f.text("被举报单位")
     credit_code = f.credit_code("统一社会信用代码")
@@ -125,7 +125,7 @@ def _d(today: dt.date, days: int) -> str:
 SAMPLES = {  # example submissions (see samples.py): a real-name call about an unsafe hot-work permit
     "tipoff.intake": lambda t: {
         "channel": "12350电话", "anonymous": False, "whistleblower_name": "刘某", "whistleblower_phone": "13900000000",
-        "whistleblower_id_number": "110101199001011234",
+        "whistleblower_id_number": "110101199001011237",
         "tipoff_content": "甲化工储罐区检修时未办理动火作业票即动火", "enterprise_name": "示范市甲化工有限公司",
         "credit_code": None, "tipoff_address": "示范市东城区化工园区一路8号储罐区", "intake_attachments": []},
     "tipoff.classify": lambda t: {"tipoff_category": "安全生产违法行为", "handling": "本单位核查", "handling_org": None,
