@@ -308,6 +308,10 @@ def _catch(st: step.Step, kind: str, name: str, data: dict | None, correlation: 
     ed = caught(catching[0].task_spec if catching else starting[0], kind, name)
     correlations = dict(workflow.correlations or {})
     data = step.without_system_keys(data or {})  # the sender's 案号/单位/企业 never become this case's
+    for start in starting:  # an event sub-process's start event drawing a form: its data checked as a
+        drawn = model_forms.drawn_on(start)  # task's is, choices from the case's lists (valuesKey) too
+        if drawn:
+            data = model_forms.check(drawn, data, case_data=st.case.data)
     event = BpmnEvent(ed, payload=dict(data), correlations=correlations)
     with step.StepRequests() as requests:
         if starting:
@@ -423,12 +427,14 @@ def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data:
     engine.policy.check_start(s, principal, org, principal.party, key, version=version, models_stamp=models_stamp)
     # The data the event brings, checked against the form drawn on the start event that catches it
     # (required fields, types, as typed: 2026年12月1日), as 发起案件's data is against the none start's;
-    # what is checked is what the case starts with and what the catch delivers.
+    # what is checked is what the case starts with and what the catch delivers. The event's data is
+    # the case's data: a field whose choices come from the case (valuesKey) takes them from the list
+    # the event brings, and a value outside it is refused as on a task's form.
     _model, bundle = engine.models.bundle_for_start(s, key, models_stamp)
     spec, _subprocess_specs = engine.models.specs(s, bundle)
     drawn = model_forms.event_start_form(spec, lambda ts: caught(ts, kind, name) is not None)
     if drawn:
-        data = model_forms.check(drawn, dict(data or {}))
+        data = model_forms.check(drawn, dict(data or {}), case_data=dict(data or {}))
     case = step.start_in(engine, tx, key, principal, org, dict(data or {}), "", principal.party,
                          models_stamp=models_stamp, org_checked=True, by_event=True,
                          start_at=lambda workflow: start_at_event(workflow, kind, name))

@@ -544,9 +544,14 @@ def event_start_form(spec, catches) -> dict:
     none start's form (发起案件's, not what a message brings)."""
     for event in start_events(spec):
         if catches(event):
-            props = _properties(event)
-            return props if fields_of(props) else {}
+            return drawn_on(event)
     return {}
+
+
+def drawn_on(task_spec) -> dict:
+    """The form drawn on ``task_spec`` (its properties, ``formFields`` among them); {} when it draws none."""
+    props = _properties(task_spec)
+    return props if fields_of(props) else {}
 
 
 def start_events(spec) -> list:
