@@ -7,12 +7,15 @@ hangs or crashes costs its line, not the sweep). A line: how the engine's cases 
 completions/s and CPU ms a completion, the naive app's, and the ratio of the two taken in turns
 (``engine_and_naive_in_turns``, the machine's drift met by both) next to the separate runs' — or,
 where the engine and the naive app did not do the same work (their cases ended differently), no
-ratio and why. ``--json``: the rows as a list.
+ratio and why; the ratio by CPU with each side's first completion left out (``engine_first_cpu_ms``: the
+statements rendered and prepared once a process, bench/throughput.py ``first_call``) beside it, and the
+medians at the end. ``--json``: the rows as a list.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +54,8 @@ def row(path: Path, cases: int, timeout: float) -> dict:
            "naive_ended": naive.get("cases_ended"), "naive_per_second": naive.get("per_second"),
            "naive_cpu_ms": naive.get("cpu_ms_per_completion"),
            "ratio_in_turns": turns.get("engine_over_naive"), "ratio_in_turns_by_cpu": turns.get("engine_over_naive_by_cpu"),
+           "engine_first_cpu_ms": eng.get("first_completion_cpu_ms"), "naive_first_cpu_ms": naive.get("first_completion_cpu_ms"),
+           "ratio_in_turns_by_cpu_after_first": turns.get("engine_over_naive_by_cpu_after_first"),
            "ratio_separate": r.get("engine_over_naive"), "start_data": r.get("start_data")}
     reason = r.get("no_ratio") or turns.get("no_ratio")
     if reason:
@@ -95,6 +100,10 @@ def main() -> None:
         walked = sum(1 for r in rows if (r.get("engine_completions") or 0) > 0)
         compared = sum(1 for r in rows if r.get("ratio_in_turns") is not None)
         print(f"{len(rows)} models: {walked} with completions, {compared} with a ratio in turns")
+        for key in ("ratio_in_turns", "ratio_in_turns_by_cpu", "ratio_in_turns_by_cpu_after_first"):
+            values = sorted(r[key] for r in rows if r.get(key) is not None)
+            if values:
+                print(f"  {key}: median {statistics.median(values):.2f}, {sum(v >= 2 for v in values)} of {len(values)} at 2 or more")
 
 
 if __name__ == "__main__":

@@ -187,3 +187,23 @@ def test_the_naive_app_in_turns_is_measured_without_the_engines_heap_in_the_coll
         garbage.append(garbage)  # a cycle of the naive side's own
         del garbage
     assert gc.get_freeze_count() == 0 and side.cpu > 0.0 and side.elapsed > 0.0
+
+
+def test_the_first_completion_of_a_run_is_reported_apart():
+    """A process's first completion renders and prepares the statements it sends (once a process, once a
+    connection): each side's figures say it apart, so a short sweep line can be read without it."""
+    import argparse
+
+    bench = _throughput()
+    model = BENCH.parent.parent / "tests" / "bpmn" / "interop" / "zeebe_linked_form.bpmn"
+    args = argparse.Namespace(cases=4, only=None, skip_postgres=True, postgres=None)
+    result = bench.model_result(bench.ModelBench(model), args)
+    for side in (result["engine_sqlite"], result["naive_app_sqlite"], *(
+            result["engine_and_naive_in_turns"][k] for k in ("engine", "naive"))):
+        assert side["completions"] == 4
+        first, rest = side["first_completion_cpu_ms"], side["cpu_ms_per_completion_after_first"]
+        assert side["first_completion_ms"] > 0 and first > 0 and rest > 0
+        assert abs((first + 3 * rest) / 4 - side["cpu_ms_per_completion"]) < 0.01
+    turns = result["engine_and_naive_in_turns"]
+    assert turns["engine_over_naive_by_cpu_after_first"] == round(
+        turns["naive"]["cpu_ms_per_completion_after_first"] / turns["engine"]["cpu_ms_per_completion_after_first"], 2)
