@@ -46,6 +46,7 @@ from lxml import etree
 from . import camunda_forms
 from .expression_advice import advice, dmn_advice, equivalent
 from .dmn import FEEL_PATH
+from .excerpt import ADVICE, excerpt
 from .expressions import FEEL, JUEL, Untranslatable, closing, has_juel, language_of, literal_or_expression, translate
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
@@ -422,7 +423,7 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
     try:
         python = translate(text, condition=what in ("条件", "完成条件"))
     except Untranslatable as exc:
-        result.problems.append((f"{label(owner)} 的{what}使用 {exc.language} 表达式「{exc.text}」，"
+        result.problems.append((f"{label(owner)} 的{what}使用 {exc.language} 表达式「{excerpt(exc.text)}」，"
                                 f"{exc.reason}；{advice(exc)}", owner))
         el.text = "False"  # the deploy is refused: said once, not again as Python that does not compile
         return
@@ -452,7 +453,7 @@ def _message_expressions(process, result: Normalized) -> None:
             continue
         event = definition.getparent()
         if language_of(name) is not None or has_juel(name):
-            result.problems.append((f"{label(event)} 的消息名称是表达式「{name}」，本系统的消息须有固定名称；"
+            result.problems.append((f"{label(event)} 的消息名称是表达式「{excerpt(name)}」，本系统的消息须有固定名称；"
                                     "请在属性面板中为它选择或新建一个消息", event))
             continue
         if name not in messages:
@@ -647,12 +648,12 @@ def _mapped_value(el, result: Normalized, what: str, text: str | None, expressio
     if not expression:
         if text.isidentifier():
             return text
-        result.problems.append((f"{label(el)} 的{what}「{text}」不是流程变量名", el))
+        result.problems.append((f"{label(el)} 的{what}「{excerpt(text)}」不是流程变量名", el))
         return None
     try:
         python = literal_or_expression(text)
     except Untranslatable as exc:
-        result.problems.append((f"{label(el)} 的{what}使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；"
+        result.problems.append((f"{label(el)} 的{what}使用 {exc.language} 表达式「{excerpt(exc.text)}」，{exc.reason}；"
                                 f"{advice(exc, python_read=False)}", el))
         return None
     if python != repr(text):
@@ -865,9 +866,9 @@ def _zeebe_script(el, result: Normalized) -> None:
         python = translate(expression if language_of(expression) else "=" + expression)
     except Untranslatable as exc:
         python = equivalent(exc.text, exc.language)
-        rewrite = (f"请在该脚本任务中改写为 Python 脚本：{target} = {python}" if python is not None else
+        rewrite = (f"请在该脚本任务中改写为 Python 脚本：{target} = {excerpt(python, ADVICE)}" if python is not None else
                    f"请在该脚本任务中改写为 Python 脚本，如 {target} = amount * 2（流程变量直接写变量名，不带开头的 =）")
-        result.problems.append((f"{label(el)} 的脚本使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；{rewrite}",
+        result.problems.append((f"{label(el)} 的脚本使用 {exc.language} 表达式「{excerpt(exc.text)}」，{exc.reason}；{rewrite}",
                                 el))
         return
     script = el.find(f"{B}script")
@@ -901,11 +902,11 @@ def _multi_instance(el, result: Normalized) -> None:
         try:
             python = translate(value.strip())
         except Untranslatable as exc:
-            result.problems.append((f"{label(owner)} 的多实例集合使用 {exc.language} 表达式「{exc.text}」，{exc.reason}；"
+            result.problems.append((f"{label(owner)} 的多实例集合使用 {exc.language} 表达式「{excerpt(exc.text)}」，{exc.reason}；"
                                     "请改写为流程变量名", owner))
             return
         if not python.strip().isidentifier():
-            result.problems.append((f"{label(owner)} 的多实例集合「{value.strip()}」不是流程变量名；"
+            result.problems.append((f"{label(owner)} 的多实例集合「{excerpt(value.strip())}」不是流程变量名；"
                                     "请先用脚本任务把集合存入一个流程变量，再在此填写该变量名", owner))
             return
         refs[key] = python.strip()
@@ -1380,7 +1381,7 @@ def _dmn_cell(kind: str, text: str) -> str:
     text = _feel_calls(cell, text, calls)
     function = _FEEL_FUNCTIONS.search(_QUOTED.sub('""', text))
     if function:
-        raise Untranslatable(FEEL, "=" + cell.strip(), f"调用了函数「{function.group(1)}(...)」（决策表的单元格按 Python 计算，没有这个 FEEL 函数）")
+        raise Untranslatable(FEEL, "=" + cell.strip(), f"调用了函数「{excerpt(function.group(1))}(...)」（决策表的单元格按 Python 计算，没有这个 FEEL 函数）")
     if _FEEL_ONLY.search(text):  # ``list contains(?, "重大")``: the column's input kept through the translation
         text = _OUTSIDE_QUOTES_Q.sub("duban_input", text)
         text = translate("=" + text).replace("duban_input", "?")
@@ -1423,7 +1424,7 @@ def normalize_dmn(root: etree._Element, filename: str | None = None) -> etree._E
                 decision = next((a for a in el.iterancestors() if etree.QName(a).localname == "decision"), None)
                 where = "规则" if etree.QName(owner).localname == "rule" else "输入"
                 name = f"决策「{decision.get('name') or decision.get('id')}」" if decision is not None else "决策"
-                message = (f"{name} 的{where} ({owner.get('id')}) 使用 FEEL 表达式「{exc.text.lstrip('=')}」，"
+                message = (f"{name} 的{where} ({owner.get('id')}) 使用 FEEL 表达式「{excerpt(exc.text.lstrip('='))}」，"
                            f"{exc.reason}；{dmn_advice(etree.QName(el).localname, exc.text)}")
                 raise InvalidModel(message, filename=filename, line=text.sourceline, element_id=owner.get("id"),
                                    problems=[{"message": message, "element_id": owner.get("id"),

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from .excerpt import ADVICE, excerpt
+
 from .expressions import FEEL, JUEL, Untranslatable, has_juel, language_of, translate
 
 _NAME = r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*"
@@ -61,11 +63,11 @@ def advice(exc: Untranslatable, python_read: bool = True) -> str:
     if python_read:
         if python is not None:
             bare = "不带 ${ }" if exc.language == JUEL else "不带开头的 ="
-            return f"请改写为 Python 表达式（{bare}）：{python}"
+            return f"请改写为 Python 表达式（{bare}）：{excerpt(python, ADVICE)}"
         return "请改写为 Python 表达式。" + PYTHON_RULE
     juel = _juel_equivalent(exc.text) if exc.language == JUEL else None
     if juel is not None:
-        return f"请改写为：{juel}"
+        return f"请改写为：{excerpt(juel, ADVICE)}"
     return "请改写为流程变量名或简单表达式。" + ATTRIBUTE_RULE
 
 
@@ -85,7 +87,7 @@ def dmn_advice(kind: str, text: str) -> str:
     else the rule with examples. The bare 「请改写为 Python 表达式」 said neither."""
     python = _dmn_equivalent(kind, (text or "").strip().removeprefix("="))
     if python is not None:
-        return f"请在该单元格改写为 Python：{python}"
+        return f"请在该单元格改写为 Python：{excerpt(python, ADVICE)}"
     return "请改写为 Python 表达式。" + DMN_RULE
 
 

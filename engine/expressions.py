@@ -19,6 +19,9 @@ from __future__ import annotations
 import ast
 import re
 
+from .excerpt import excerpt
+from .restricted import TOO_DEEP
+
 JUEL = "JUEL"
 FEEL = "FEEL"
 
@@ -42,7 +45,7 @@ class Untranslatable(ValueError):
 
     def __init__(self, language: str, text: str, reason: str):
         self.language, self.text, self.reason = language, text, reason
-        super().__init__(f"{language} 表达式「{text}」{reason}")
+        super().__init__(f"{language} 表达式「{excerpt(text)}」{reason}")
 
 
 def language_of(text: str) -> str | None:
@@ -221,7 +224,7 @@ def _feel_parts(body: str, pos: int, lang: str, original: str, words: tuple[str,
         pos = len(body)
     parts.append(body[start:pos])
     if len(parts) != len(words) or not all(p.strip() for p in parts):
-        raise Untranslatable(lang, original, f"「{what}」写法不完整")
+        raise Untranslatable(lang, original, f"「{excerpt(what)}」写法不完整")
     return parts, pos
 
 
@@ -264,7 +267,7 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             continue
         if kind == "range":  # FEEL: x in [1..10], x in (1..10]
             if lang != FEEL or not out or out[-1] != "in":
-                raise Untranslatable(lang, original, f"含有不支持的写法「{value}」（范围只能写在 in 之后）")
+                raise Untranslatable(lang, original, f"含有不支持的写法「{excerpt(value)}」（范围只能写在 in 之后）")
             out.pop()
             _range_test(value, out, lang, original)
             continue
@@ -284,10 +287,10 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             else:
                 head = value.split(".")[0]
                 if head in _BEANS:
-                    raise Untranslatable(lang, original, f"使用了引擎对象「{head}」，请改写为流程变量")
+                    raise Untranslatable(lang, original, f"使用了引擎对象「{excerpt(head)}」，请改写为流程变量")
                 nxt = _TOKEN.match(body, pos)
                 if nxt and nxt.lastgroup == "op" and nxt.group("op") == "(":
-                    raise Untranslatable(lang, original, f"调用了函数「{value}(...)」（FEEL 只支持 list contains 和 is defined）"
+                    raise Untranslatable(lang, original, f"调用了函数「{excerpt(value)}(...)」（FEEL 只支持 list contains 和 is defined）"
                                          if lang == FEEL else f"调用了方法「{value}(...)」")
                 parts = value.split(".")
                 out.append(parts[0] + "".join(f"[{p!r}]" for p in parts[1:]))
@@ -303,7 +306,7 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                     raise Untranslatable(lang, original, "含有赋值「=」，比较请写 == 或 eq")
                 out.append("==")
             elif value in ("[", "]", ",") and lang != FEEL:  # FEEL: a list literal [1, 2, 3]
-                raise Untranslatable(lang, original, f"含有不支持的写法「{value}」")
+                raise Untranslatable(lang, original, f"含有不支持的写法「{excerpt(value)}」")
             else:
                 out.append(value)
     python = _join(out)
@@ -311,6 +314,8 @@ def _translate_body(body: str, lang: str, original: str) -> str:
         compile(python, "<expression>", "eval")
     except SyntaxError:
         raise Untranslatable(lang, original, "无法翻译为 Python 表达式") from None
+    except (MemoryError, RecursionError):  # CPython's parser on ~1,000 unclosed [ or (: the host goes on
+        raise Untranslatable(lang, original, f"无法翻译为 Python 表达式：{TOO_DEEP}") from None
     return python
 
 

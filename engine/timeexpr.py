@@ -33,6 +33,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from .excerpt import excerpt
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 TIMER_KINDS = ("date", "duration", "cycle")
@@ -59,7 +61,7 @@ def what_to_write(kind: str) -> str:
 
 
 def _quoted(text: Any) -> str:
-    return f"「{str(text).strip()}」"
+    return f"「{excerpt(str(text).strip())}」"
 
 
 def _shown(moment: datetime) -> str:
@@ -204,7 +206,10 @@ def parse_duration(text: str) -> Duration:
     if any(_is_fraction(parts.get(name, "")) for name in ("years", "months")):
         raise TimerExpressionError(f"{_quoted(text)}中的年、月须为整数（一个月的天数不固定）；"
                                    "请改用天数，如 P45D（45 天）")
-    return Duration(**{name: _to_number(value) for name, value in parts.items()})
+    try:
+        return Duration(**{name: _to_number(value) for name, value in parts.items()})
+    except (ValueError, OverflowError):  # more digits than Python converts (4,300), or a float's range
+        raise TimerExpressionError(f"{_quoted(text)}中的数字过大；{what_to_write('duration')}") from None
 
 
 def _has_no_component(match: re.Match) -> bool:

@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from . import restricted
+from .excerpt import excerpt
 from .timeexpr import (KIND_LABELS, TimerExpressionError, TimerPlan, check_cycle_interval, looks_like_iso_literal,
                        parse_cycle, parse_datetime, parse_duration, plan_timer, what_to_write)
 
@@ -62,7 +63,7 @@ def check_timer_expression(element: str, text: str) -> str | None:
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
             return restricted.TOO_DEEP
-        return (f"「{text}」既不是{KIND_LABELS[kind]}的写法，也不是能计算的表达式；{what_to_write(kind)}，"
+        return (f"「{excerpt(text)}」既不是{KIND_LABELS[kind]}的写法，也不是能计算的表达式；{what_to_write(kind)}，"
                 f"或写一个算出{KIND_LABELS[kind]}的表达式，如 {_EXPRESSION_EXAMPLES[kind]}")
     return None
 
