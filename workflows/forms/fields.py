@@ -297,12 +297,34 @@ def org_unit(label: str, required: bool = True, help=None):
     return _field(OfficialText, label, "org", required, [not_blank] if required else [], help)
 
 
+NONE_WORDS = frozenset({"无", "暂无", "没有", "不详", "/", "-", "—", "--", "0"})
+
+
+def code_or_id_shaped(value: str) -> None:
+    """A 统一社会信用代码 or 身份证号 has 18 characters of the code's alphabet (GB 32100: no I, O, Z,
+    S, V; a 身份证号's digits and X are in it), or is a first-generation 身份证号 of 15 digits. What
+    else a clerk types there (``无``, a name, a code a character short, ``O`` for ``0``) is refused
+    saying what is wrong; it was stored and named no enterprise. (The check character is not
+    checked here: the registry checks it when the enterprise is registered.)"""
+    from workflows.enterprises import credit_code
+    if value in NONE_WORDS:
+        raise ValidationError("没有的请留空，不要填写“" + value + "”")
+    if len(value) == 15 and value.isdigit():
+        return
+    if len(value) != credit_code.LENGTH:
+        raise ValidationError(f"应为18位，实际为{len(value)}位")
+    for pos, ch in enumerate(value, start=1):
+        if ch not in credit_code.ALPHABET:
+            hint = "（代码不使用字母 I、O、Z、S、V）" if ch in "IOZSV" else ""
+            raise ValidationError(f"第{pos}位字符“{ch}”不合法{hint}")
+
+
 def credit_code(label: str = "统一社会信用代码", required: bool = False, help=None):
     """A 统一社会信用代码 (or an ID card number) typed as text: stored as the registry writes it, upper
     case without blanks (``9111 0101 ma00 0000 01`` → ``91110101MA00000001``), so it matches the
-    enterprise registry and the case's party."""
-    validators = [validate.Length(max=64, error="不能超过{max}个字")]
-    f = _field(CreditCodeField, label, "text", required, ([not_blank] if required else []) + validators, help)
+    enterprise registry and the case's party; refused when it cannot be one (``code_or_id_shaped``)."""
+    f = _field(CreditCodeField, label, "text", required, ([not_blank] if required else []) + [code_or_id_shaped],
+               help)
     f.metadata["party_code"] = True  # an enterprise user may name only its own (workflows.forms.people)
     return f
 
