@@ -9,6 +9,7 @@ import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json';
 import spiffworkflow from './spiffworkflow.json';
 import DubanPropertiesProvider from './provider.js';
 import translateModule from './translate.js';
+import { translateDrawn } from './panel_zh.js';
 import * as marks from './marks.js';
 import { renderProblems, renderDiff, renderTrace, STATUS, withoutId, el, diffTable } from './results.js';
 import { ask } from './ask.js';
@@ -41,6 +42,7 @@ export function startEditor(box) {
     duban: { choices },
   });
   window.dubanModeler = modeler;  // for the browser tests and for a curious designer's console
+  translateDrawn(box);  // what the panel and the popup menu draw without asking translate
 
   function status(text, kind) {
     const el = $('#designer-status');

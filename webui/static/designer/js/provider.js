@@ -207,7 +207,7 @@ function entriesFor(element, choices) {
   return entries;
 }
 
-export default function DubanPropertiesProvider(propertiesPanel, config) {
+export default function DubanPropertiesProvider(propertiesPanel, config, translate) {
   const choices = Object.assign({ roles: [], forms: [], decisions: [], processes: [] }, (config || {}).choices);
   this.getGroups = function (element) {
     return function (groups) {
@@ -217,10 +217,11 @@ export default function DubanPropertiesProvider(propertiesPanel, config) {
         const at = kept.findIndex((g) => g.id === 'general') + 1;
         kept.splice(at, 0, { id: 'duban', label: '督办', component: Group, entries, shouldOpen: true });
       }
-      return kept;
+      // each group draws its buttons' titles (展开/收起, 此组已填写) with the translate it is given
+      return kept.map((g) => ({ ...g, translate }));
     };
   };
   propertiesPanel.registerProvider(LOW_PRIORITY, this);  // after getGroups exists: the panel checks
 }
 
-DubanPropertiesProvider.$inject = ['propertiesPanel', 'config.duban'];
+DubanPropertiesProvider.$inject = ['propertiesPanel', 'config.duban', 'translate'];

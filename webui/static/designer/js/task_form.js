@@ -59,7 +59,10 @@ export function taskForms(box, modeler, { status, forms }) {
     dialog.querySelector('[data-form="file"]').textContent = found ? found.filename
       : embedded.body ? `${formId}.form（取自模型中嵌入的表单）` : `${formId}.form（新建）`;
     dialog.showModal();
-    if (!editor) { editor = new window.DubanFormEditor({ container: holder }); }
+    if (!editor) {
+      editor = new window.DubanFormEditor({ container: holder });
+      window.dubanFormEditor = editor;  // for the browser tests, as window.dubanModeler
+    }
     await editor.importSchema(schema);
     box.dataset.formEditor = 'open';
     status(`正在编辑「${name}」的表单`);

@@ -1,0 +1,24 @@
+// What bpmn-js-properties-panel and diagram-js's popup menu draw without asking translate, in Chinese
+// through zh_watch.js: the pop-up editor button's title (the panel does not pass its translate to the
+// entry), the popup menu's search box and list (「Search」, 「Results」 when the menu has no title), and
+// a choice naming an activity by its id (「审核 (id=Activity_1)」, the compensation event's 补偿的活动).
+// Only titles, placeholders and aria-labels the dictionary knows, and those choices: never a name or a
+// value the designer typed.
+
+import { known } from './translate.js';
+import { watchTexts } from './zh_watch.js';
+
+const WHERE = '#properties, .djs-popup, .djs-context-pad, .djs-palette';
+const MORE = { Results: '选项', Search: '搜索', Back: '返回', 'Open entry documentation': '打开说明' };
+const NAMED_BY_ID = /^(.*?)\s*\(id=([^)]*)\)$/;
+
+function say(text, element, attribute) {
+  if (!element.closest(WHERE)) { return null; }
+  if (attribute) { return known(text) || MORE[text] || null; }
+  const option = element.closest('#properties option');
+  const named = option && NAMED_BY_ID.exec(text);
+  if (named) { return named[1] ? named[1] : `未命名的活动（${named[2]}）`; }
+  return null;
+}
+
+export function translateDrawn(container) { return watchTexts(container, say, WHERE); }
