@@ -38,6 +38,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
 from . import ad_hoc, conditional_events, decision_results, dmn, gateways, interrupting, thrown_errors, timers
 from .call_activity import CallActivity, MappedCallActivityParser
+from .instance_item import LocalInstanceItem
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .loop_counter import loop_counter
 from .service_tasks import DubanServiceTask
@@ -105,9 +106,10 @@ class InstanceCounters:
         return my_task.workflow.script_engine.evaluate(last, self.condition, external_context=counters)
 
 
-class ParallelMultiInstanceTask(InstanceCounters, spiff_specs.ParallelMultiInstanceTask):
+class ParallelMultiInstanceTask(LocalInstanceItem, InstanceCounters, spiff_specs.ParallelMultiInstanceTask):
     """SpiffWorkflow's, with the input collection checked (``_check_input``) and the counters in its
-    completion condition (``InstanceCounters``); same name, so stored specs restore to it."""
+    completion condition (``InstanceCounters``), each instance's item its own (``LocalInstanceItem``);
+    same name, so stored specs restore to it."""
 
     def create_children(self, my_task):
         _check_input(self, my_task)
@@ -120,7 +122,7 @@ class ParallelMultiInstanceTask(InstanceCounters, spiff_specs.ParallelMultiInsta
         return sum(1 for c in self._instances(my_task) if not c.has_state(TaskState.FINISHED_MASK))
 
 
-class SequentialMultiInstanceTask(InstanceCounters, spiff_specs.SequentialMultiInstanceTask):
+class SequentialMultiInstanceTask(LocalInstanceItem, InstanceCounters, spiff_specs.SequentialMultiInstanceTask):
     """SpiffWorkflow's, with the input collection checked (``_check_input``) and the counters in its
     completion condition (``InstanceCounters``)."""
 

@@ -13,7 +13,7 @@ from engine.expressions import translate
 from tests.interop_support import CORPUS, drive
 from tests.support import make_engine
 
-MODELS = ("flowable_empty_opinion.bpmn",)
+MODELS = ("flowable_empty_opinion.bpmn", "flowable_countersign_rework.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +54,39 @@ def test_empty_is_els_empty(value, holds):
                                  ("${empty x && true}", holds)):
         python = translate(expression, condition=True)
         assert bool(eval(python, {}, {"x": value})) is expected, (expression, python)  # noqa: S307 - our own translation
+
+
+DRAFT, SIGN, SERVE = "sid-2B7E1D40-draft", "sid-5C9A3E71-sign", "sid-9E1C6A53-serve"
+
+
+def _work_all(engine, case_id, answers):
+    """Work the case's open tasks, one at a time, 会签 answered from ``answers`` in turn; the worked ids."""
+    worked = []
+    for _ in range(20):
+        view = engine.case(case_id)
+        if view.status != "running" or not view.tasks:
+            return worked
+        task = view.tasks[0]
+        data = {"approved": answers.pop(0)} if task.spec_id == SIGN else {}
+        engine.complete(task.id, task.assignee or "zhang", data)
+        worked.append((task.spec_id, task.assignee))
+    return worked
+
+
+@pytest.mark.parametrize("given", [{}, {"assignee": "zhao"}])
+def test_a_countersign_drawn_in_a_rework_loop_runs_again_each_time_round(engine, given):
+    """会签驳回重审: 科室负责人会签 over ${assigneeList} (elementVariable ``assignee``); one 驳回 ends the
+    会签 (``approved == false``) and sends the case back to 起草处罚决定书, then to 会签 again. Flowable
+    keeps each instance's ``assignee`` local to it; SpiffWorkflow merged it into the case and refused
+    the second 会签 ("Multiinstance input item assignee already exists"): an incident, the case
+    stuck after its first 驳回. A case variable named like the item (``assignee`` given at the start)
+    stopped the first 会签 the same way; it is the case's again after the 会签."""
+    case = engine.start("flowable_countersign_rework", by="zhang", org="east",
+                        data={"assigneeList": ["li", "wang"], **given})
+    worked = _work_all(engine, case.id, [True, False, True, True])
+    assert worked == [(DRAFT, "zhang"), (SIGN, "li"), (SIGN, "wang"), (DRAFT, "zhang"), (SIGN, "li"), (SIGN, "wang"),
+                      (SERVE, "zhang")]
+    view = engine.case(case.id)
+    assert view.status == "completed" and view.data["approved"] is True
+    assert view.data.get("assignee") == given.get("assignee")
+
