@@ -309,7 +309,8 @@ def _split_multiple_outgoing(root, result: Normalized) -> None:
     """An activity drawn with several outgoing flows and no condition on any (a bpmn.io sketch, a
     Signavio export) takes them all at once — BPMN's implicit parallel split. SpiffWorkflow's parser
     refuses any task with more than one outgoing flow; a parallel gateway (``<id>_split``) is put
-    after the activity, noted on it. With a condition on one of them the parser's refusal stands."""
+    after the activity, noted on it. With a condition on one of them, or a default flow, they are
+    条件连线 (``_conditional_split``)."""
     free = _FreeIds(root)
 
     for container in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess"):
@@ -322,10 +323,10 @@ def _split_multiple_outgoing(root, result: Normalized) -> None:
                 continue
             flows = outgoing.get(node.get("id"), [])
             conditional = any((f.findtext(f"{B}conditionExpression") or "").strip() for f in flows)
-            if len(flows) < 2 or node.get("triggeredByEvent") == "true" or conditional and kind in ACTIVITIES:
+            if len(flows) < 2 or node.get("triggeredByEvent") == "true":
                 continue
-            if conditional:
-                _conditional_event_split(container, node, flows, free, result)
+            if conditional or node.get("default") and kind in ACTIVITIES:
+                _conditional_split(container, node, flows, free, result)
                 continue
             _split_after(container, node, flows, etree.Element(f"{B}parallelGateway", id=free(f"{node.get('id')}_split")),
                          free)
@@ -353,18 +354,26 @@ def _split_after(container, node, flows, gateway, free) -> None:
         etree.SubElement(gateway, f"{B}outgoing").text = f.get("id")
 
 
-def _conditional_event_split(container, node, flows, free, result: Normalized) -> None:
-    """条件连线 from an event (Camunda 7's InclusiveGatewayTest draws them from a start event): BPMN
-    takes every flow whose condition holds and every one without a condition, and Camunda 7 and
-    Flowable stop ("No conditional sequence flow … could be selected") when none is taken — an
-    inclusive gateway's behaviour. SpiffWorkflow ignored the conditions after an event and took
-    every flow. An inclusive gateway (``<id>_split``) is put after the event, the flows leave it
-    (a flow without a condition then becomes ``True``: _inclusive_flows_without_condition)."""
+def _conditional_split(container, node, flows, free, result: Normalized) -> None:
+    """条件连线 from an event (Camunda 7's InclusiveGatewayTest draws them from a start event) or an
+    activity (the 请假/整改 models of the Chinese Activiti and Flowable tutorials draw them straight
+    from 审批 to 通过 and 驳回, a default flow marked on the task): BPMN takes every flow whose
+    condition holds and every one without a condition, the activity's default flow only when no
+    other is taken, and Camunda 7 and Flowable stop ("No conditional sequence flow … could be
+    selected") when none is — an inclusive gateway's behaviour. SpiffWorkflow ignored the conditions
+    after an event and took every flow, and refused an activity with more than one outgoing flow.
+    An inclusive gateway (``<id>_split``) is put after the node, the flows leave it, the activity's
+    default its default (a flow without a condition then becomes ``True``:
+    _inclusive_flows_without_condition)."""
     said = (node.get("name") or "").strip() or KIND_NAMES[etree.QName(node).localname]
-    _split_after(container, node, flows, etree.Element(
-        f"{B}inclusiveGateway", id=free(f"{node.get('id')}_split"), name=f"{said}之后的条件连线"), free)
+    gateway = etree.Element(f"{B}inclusiveGateway", id=free(f"{node.get('id')}_split"), name=f"{said}之后的条件连线")
+    default = node.attrib.pop("default", None)
+    if default in {f.get("id") for f in flows}:
+        gateway.set("default", default)
+    _split_after(container, node, flows, gateway, free)
+    also = "，都不成立时走默认连线" if gateway.get("default") else ""
     result.notes.append((f"{label(node)} 的 {len(flows)} 条出口连线带有条件，按 BPMN 的规定走条件成立的连线和没有条件的连线"
-                         "（本系统在其后加了一个包容网关）", node))
+                         f"{also}（本系统在其后加了一个包容网关）", node))
 
 
 def _inclusive_flows_without_condition(root, result: Normalized) -> None:

@@ -13,7 +13,7 @@ from engine.expressions import translate
 from tests.interop_support import CORPUS, drive
 from tests.support import make_engine
 
-MODELS = ("flowable_empty_opinion.bpmn", "flowable_countersign_rework.bpmn")
+MODELS = ("flowable_empty_opinion.bpmn", "flowable_countersign_rework.bpmn", "activiti_task_conditional_flows.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +90,31 @@ def test_a_countersign_drawn_in_a_rework_loop_runs_again_each_time_round(engine,
     assert view.status == "completed" and view.data["approved"] is True
     assert view.data.get("assignee") == given.get("assignee")
 
+
+@pytest.mark.parametrize("reviews, expected", [
+    ([{"passed": False, "major": False}, {"passed": True, "major": False}],
+     ["usertask1", "usertask2", "usertask1", "usertask2", "usertask3"]),
+    ([{"passed": True, "major": True}], ["usertask1", "usertask2", "usertask3", "usertask4"]),
+    ([{"passed": "false", "major": "false"}, {"passed": "true", "major": "false"}], ["usertask1", "usertask2", "usertask1", "usertask2", "usertask3"]),
+])
+def test_conditional_flows_and_a_default_flow_leaving_a_task(engine, reviews, expected):
+    """条件连线 drawn straight from 复查 (Activiti Designer; the Chinese Activiti and Flowable
+    tutorials draw 通过/驳回 so), its 不合格 flow the task's default: Activiti, Flowable and Camunda 7
+    take every flow whose condition holds, the default only when none does. Duban refused the
+    model (「该类型的任务不能有多条出口连线，请在其后加网关」). 复查不合格 goes back to 企业整改;
+    合格 and 重大 goes to 归档 and to 分管领导销号 both (《安全生产事故隐患排查治理暂行规定》第二十三条)."""
+    case = engine.start("activiti_task_conditional_flows", by="zhang", org="east")
+    answers, worked = [dict(r) for r in reviews], []
+    for _ in range(10):
+        view = engine.case(case.id)
+        if view.status != "running":
+            break
+        task = view.tasks[0]
+        engine.complete(task.id, "zhang", answers.pop(0) if task.spec_id == "usertask2" else {})
+        worked.append(task.spec_id)
+    assert engine.case(case.id).status == "completed"
+    assert worked == expected
+    pf = engine.models.validate((CORPUS / "activiti_task_conditional_flows.bpmn").read_bytes(),
+                                "activiti_task_conditional_flows.bpmn")
+    assert ("用户任务「复查」(usertask2) 的 3 条出口连线带有条件，按 BPMN 的规定走条件成立的连线和没有条件的连线，"
+            "都不成立时走默认连线（本系统在其后加了一个包容网关）") in [w.message for w in pf.warnings]
