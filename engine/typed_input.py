@@ -30,7 +30,9 @@ _GROUPED = re.compile(r"^([+-]?)(\d{1,3}(?:[,' ]\d{3})+)(\.\d+)?$")  # 5,000,000
 _NUMBER_AND_UNIT = re.compile(r"^(.*?\d)\s*(\D*)$")  # the number typed, then its unit (元, 万元, 人…)
 _SEPARATOR = re.compile(r"[,' ]")
 _NO_YEAR = re.compile(r"^(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?$")
-_MOMENT = re.compile(rf"^{DAY}\s*[T\s]?\s*(\d{{1,2}})\s*[:时]\s*(\d{{1,2}})\s*分?(?:\s*[:]\s*(\d{{1,2}})\s*秒?)?$")
+_MOMENT = re.compile(rf"^{DAY}\s*[T\s]?\s*(上午|早上|凌晨|中午|下午|晚上)?\s*(\d{{1,2}})\s*(?::\s*(\d{{1,2}})|[时点]\s*(\d{{1,2}}|半)?\s*分?)"
+                     r"(?:\s*[:]\s*(\d{1,2})\s*秒?)?$")
+_AFTERNOON = frozenset({"中午", "下午", "晚上"})
 _COUNT_UNITS = frozenset("人名天日卷家个分%次件项处")
 _WAN = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(万|亿)$")
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
@@ -69,15 +71,22 @@ def parse_day(text: str, label: str = "日期") -> dt.date:
 
 
 def iso_moment(text: str) -> str | None:
-    """``2026年11月1日 9:30`` / ``2026/11/1 9时30分`` → ``2026-11-01T09:30`` (no zone: the field
-    reads it as Beijing time); None when the text is not so typed (the field judges it as it is)."""
+    """``2026年11月1日 9:30`` / ``2026/11/1 9时30分`` / ``2026年11月1日下午3点半`` → ``2026-11-01T09:30`` /
+    ``…T09:30`` / ``…T15:30`` (no zone: the field reads it as Beijing time; 下午/晚上 add twelve hours
+    to 1–11 o'clock, 中午1点 is 13:00); None when the text is not so typed (the field judges it as it is)."""
     found = _MOMENT.match(fold(text))
     if not found:
         return None
-    year, month, day, hour, minute = (int(g) for g in found.groups()[:5])
-    second = int(found.group(6) or 0)
+    year, month, day = (int(g) for g in found.groups()[:3])
+    part, hour_text, minute_colon, minute_said, second_text = found.groups()[3:]
+    hour = int(hour_text)
+    minute = int(minute_colon or (30 if minute_said == "半" else minute_said or 0))
+    if part and (hour > 12 and part not in _AFTERNOON or part == "晚上" and hour == 12):
+        return None  # 上午15点 says two things; 晚上12点 is this day's end or the next's start
+    if part in _AFTERNOON and 1 <= hour <= 11:
+        hour += 12
     try:
-        return dt.datetime(year, month, day, hour, minute, second).isoformat()
+        return dt.datetime(year, month, day, hour, minute, int(second_text or 0)).isoformat()
     except ValueError:
         return None
 

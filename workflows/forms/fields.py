@@ -129,13 +129,33 @@ class OfficialDate(_BlankIsEmpty, fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+DAY_WITHOUT_TIME = "须写明几点几分，如 2026年11月1日 9:30（只写日期无法确定时刻）"
+
+
 class OfficialDateTime(_BlankIsEmpty, fields.AwareDateTime):
-    """A time as typed: ``2026年11月1日 9:30``, ``2026/11/1 9时30分``, ``2026-11-01 09:30``."""
+    """A time as typed: ``2026年11月1日 9:30``, ``2026/11/1 9时30分``, ``2026-11-01 09:30``,
+    ``2026年11月1日下午3点半``. A day without its time (``2026-11-01``, ``2026年11月1日``) is refused,
+    not read as midnight: 事故发生时间 at 00:00 moved the hour within which it had to be reported
+    (《生产安全事故报告和调查处理条例》第九条), 听证时间 at 00:00 is no time a party can attend."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            value = typed_input.iso_moment(value) or value.strip()
+            moment = typed_input.iso_moment(value)
+            if moment is None and _is_day(value):
+                raise ValidationError(DAY_WITHOUT_TIME)
+            value = moment or value.strip()
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _is_day(text: str) -> bool:
+    """Is ``text`` a day and nothing more (``2026-11-01``, ``2026年11月1日``, ``20261101``)?"""
+    if re.fullmatch(r"\d{8}", typed_input.fold(text)):
+        return True
+    try:
+        typed_input.iso_day(text)
+    except ValueError:
+        return False
+    return True
 
 
 class OfficialBoolean(fields.Boolean):
