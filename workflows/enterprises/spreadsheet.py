@@ -123,16 +123,40 @@ def _csv_rows(source) -> Iterator[list]:
     yield from csv.reader(io.StringIO(raw, newline=""))
 
 
+UNREADABLE = "无法读取 xlsx 文件：文件已损坏，或不是用 Excel、WPS 保存的 .xlsx 文件；请用 Excel 或 WPS 打开后另存为 .xlsx 再上传"
+MAX_ROWS = 100_000                   # enterprises one file may bring: a province's registry is split by city
+MAX_UNPACKED = 256 * 1024 * 1024     # an xlsx unpacked: 100,000 full rows take ~60 MB; a zip bomb far more
+
+
+def _unpacked_size(source) -> int:
+    """What the xlsx (a zip) says its parts take unpacked; Python's zipfile reads no more than that
+    of a part, so a part lying about it stops there."""
+    import zipfile
+    with zipfile.ZipFile(source) as package:
+        size = sum(info.file_size for info in package.infolist())
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return size
+
+
 def _xlsx_rows(source) -> Iterator[list]:
+    """The first sheet's rows. A file openpyxl cannot read — not a zip, a part missing or not XML, a
+    zip bomb — is a SpreadsheetError in Chinese (an upload by anyone with the import page); before,
+    a truncated sheet or a missing workbook part was a 500 and a zip's own English error was shown."""
     import openpyxl  # optional at import time: only spreadsheets need it
-    from zipfile import BadZipFile
     try:
+        if _unpacked_size(source) > MAX_UNPACKED:
+            raise SpreadsheetError(f"xlsx 文件解压后超过 {MAX_UNPACKED // 2**20} MB，请删去多余的工作表、图片后重新保存，或分批导入")
         book = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError) as err:
-        raise SpreadsheetError(f"无法读取 xlsx 文件：{err}") from None
+    except SpreadsheetError:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl's errors on a crafted file are many kinds (zip, XML, index)
+        raise SpreadsheetError(UNREADABLE) from None
     try:
         for row in book.worksheets[0].iter_rows(values_only=True):
             yield list(row)
+    except Exception:  # noqa: BLE001 - a sheet cut short or not XML, found as it is read
+        raise SpreadsheetError(UNREADABLE) from None
     finally:
         book.close()
 
@@ -172,8 +196,9 @@ class _Parsed:
     count: int
 
 
-def parse(source, fmt: str | None = None) -> _Parsed:
-    """Validate every row without touching the database."""
+def parse(source, fmt: str | None = None, max_rows: int = MAX_ROWS) -> _Parsed:
+    """Validate every row without touching the database; a file of more than ``max_rows``
+    enterprises is refused at the first row past them."""
     schema = EnterpriseSchema()
     rows_iter = read_rows(source, fmt)
     try:
@@ -191,6 +216,8 @@ def parse(source, fmt: str | None = None) -> _Parsed:
         if all(_cell_text(c).strip() == "" for c in cells):
             continue
         count += 1
+        if count > max_rows:
+            return _Parsed(present, [], [RowError(line, "文件", f"超过 {max_rows} 家企业，请按区县分成几个文件导入")], count)
         raw = {attr: _cell_text(cell) for attr, cell in zip(attrs, cells) if attr}
         bad = {}
         try:

@@ -1,0 +1,126 @@
+"""Spreadsheets uploaded to 批量导入 (the enterprise registry's import) that are not what they say:
+a truncated or hand-made .xlsx, a zip bomb, a file of more enterprises than any registry holds
+(security round three).
+
+openpyxl reads an .xlsx lazily, so a sheet cut short or a workbook part that is not XML failed while
+the rows were read — a 500 page — and a zip missing a part showed Python's English error
+(「There is no item named '[Content_Types].xml' in the archive」). A zip whose parts unpack to
+256 MB and more (900 KB uploaded: 3.9 million rows) was read to the end, and so was a file of millions of rows (200,000 rows
+took 43 s and 220 MB to report). Now each is refused in Chinese before anything is imported.
+Through the import page (Flask's test client) as a 科室负责人 uses it, the registry on a real SQLite
+file (nothing here reaches the database: every refusal comes before it); the row limit through
+``parse`` with a limit of 5 (the real one, 100,000 rows, takes 20 s to reach).
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from tests.ui_support import client_login, make_world
+from workflows.enterprises.credit_code import complete
+from workflows.enterprises.spreadsheet import MAX_UNPACKED, UNREADABLE, parse
+
+HEADER = ["统一社会信用代码", "企业名称", "属地代码", "行业类别", "企业规模"]
+
+
+def _xlsx(rows=((complete("91110101MA0000001"), "东城鑫华化工有限公司", "east", "危化", "中型"),)) -> bytes:
+    wb = Workbook()
+    wb.active.append(HEADER)
+    for row in rows:
+        wb.active.append(list(row))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _changed(change) -> bytes:
+    """The workbook with each part passed through ``change(name, bytes)`` (None: left out)."""
+    source, out = zipfile.ZipFile(io.BytesIO(_xlsx())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name in source.namelist():
+            data = change(name, source.read(name))
+            if data is not None:
+                package.writestr(name, data)
+    return out.getvalue()
+
+
+def _bomb() -> bytes:
+    """The workbook whose first sheet unpacks past the limit: the same row again and again (~900 KB
+    uploaded). openpyxl would read every one of them (200,000 such rows: 43 s, 220 MB)."""
+    source, out = zipfile.ZipFile(io.BytesIO(_xlsx())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as package:
+        for name in source.namelist():
+            data = source.read(name)
+            if name != "xl/worksheets/sheet1.xml":
+                package.writestr(name, data)
+                continue
+            head, rest = re.sub(rb"<dimension [^>]*/>", b"", data).split(b"<sheetData>", 1)
+            rows, tail = rest.split(b"</sheetData>", 1)
+            row = b'<row><c t="inlineStr"><is><t>91110101MA0000001X</t></is></c></row>'
+            chunk = row * ((1 << 20) // len(row))
+            with package.open(name, "w", force_zip64=True) as part:
+                part.write(head + b"<sheetData>" + rows)
+                for _ in range(MAX_UNPACKED // len(chunk) + 1):
+                    part.write(chunk)
+                part.write(b"</sheetData>" + tail)
+    return out.getvalue()
+
+
+CRAFTED = {
+    "sheet_cut_short": lambda: _changed(lambda n, d: d[:len(d) // 2] if n == "xl/worksheets/sheet1.xml" else d),
+    "sheet_missing": lambda: _changed(lambda n, d: None if n == "xl/worksheets/sheet1.xml" else d),
+    "content_types_missing": lambda: _changed(lambda n, d: None if n == "[Content_Types].xml" else d),
+    "workbook_not_xml": lambda: _changed(lambda n, d: b"<workbook" if n == "xl/workbook.xml" else d),
+    "styles_not_xml": lambda: _changed(lambda n, d: b"<styleSheet" if n == "xl/styles.xml" else d),
+    "not_a_zip": lambda: b"PK\x03\x04 not really a zip",
+}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    w = make_world(tmp_path_factory.mktemp("uploads"))
+    yield w
+    w.engine.dispose()
+
+
+def _upload(client, content: bytes, filename: str = "企业名录.xlsx"):
+    return client.post("/enterprises/import", data={"_csrf": client.csrf, "file": (io.BytesIO(content), filename)},
+                       content_type="multipart/form-data")
+
+
+def _said(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+
+@pytest.mark.parametrize("shape", sorted(CRAFTED))
+def test_a_crafted_xlsx_is_refused_in_chinese_not_a_server_error(world, shape):
+    qian = client_login(world.app, "qian")
+    response = _upload(qian, CRAFTED[shape]())
+    assert response.status_code == 422, (shape, response.status_code)
+    said = _said(response)
+    assert UNREADABLE in said, said[:400]
+    assert not re.search(r"There is no item|archive|Error|Traceback", said), said[:400]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(world):
+    content = _bomb()
+    assert len(content) < 2 * 1024 * 1024  # what is uploaded is small; what it unpacks to is not
+    response = _upload(client_login(world.app, "qian"), content)
+    assert response.status_code == 422 and "解压后超过 256 MB" in _said(response)
+
+
+def test_a_file_of_more_enterprises_than_the_limit_is_refused_at_the_first_row_past_it():
+    rows = [(f"9111010{i:011d}", f"企业{i}", "east", "危化", "小型") for i in range(6)]
+    found = parse(io.BytesIO(_xlsx(rows)), "xlsx", max_rows=5)
+    assert [(e.line, e.field, e.message) for e in found.errors] == [(7, "文件", "超过 5 家企业，请按区县分成几个文件导入")]
+    assert found.rows == []
+
+
+def test_a_good_xlsx_still_imports_after_the_checks(world):
+    qian = client_login(world.app, "qian")
+    response = _upload(qian, _xlsx())
+    assert response.status_code == 200 and "未导入任何数据" not in _said(response), _said(response)[:400]
