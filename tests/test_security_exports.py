@@ -11,6 +11,7 @@ On a real SQLite file and a real PostgreSQL database, with the real hazard proce
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -52,3 +53,25 @@ def test_statistics_download_has_a_safe_chinese_file_name(world):
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment; filename*=UTF-8''")
     assert all(ch not in disposition for ch in '"\r\n') and disposition.isascii()
+
+
+FIELD_CODE = '{ HYPERLINK "http://example.invalid/" } { INCLUDETEXT "C:\\\\Windows\\\\win.ini" } ' + HYPERLINK
+
+
+def test_a_documents_docx_carries_typed_text_as_text_never_a_field_or_a_link(world):
+    """整改通知书 (hazard.notice, 16号令第十四条) with the enterprise's name, the requirements and the
+    responsible person typed as field codes and links: the .docx holds them as text in runs; its
+    only field is the footer's page number (GB/T 9704 页码), and it links nowhere."""
+    from workflows.documents.docx import render_docx
+    data = {"enterprise_name": FIELD_CODE, "requirements": "http://example.invalid/整改说明 " + FIELD_CODE,
+            "responsible_person": "@SUM(1+1)", "rectify_deadline": "2027-02-26", "listed_at": "2026-11-23T09:00:00+08:00"}
+    content = render_docx("hazard.notice", data, issuer="东城区应急管理局")
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        xml = {name: package.read(name).decode("utf-8") for name in package.namelist() if name.endswith(".xml")}
+        rels = "".join(package.read(n).decode("utf-8") for n in package.namelist() if n.endswith(".rels"))
+    everything = "".join(xml.values())
+    assert "<w:hyperlink" not in everything and "<w:fldSimple" not in everything
+    assert re.findall(r"<w:instrText[^>]*>([^<]*)</w:instrText>", everything) == [" PAGE "]
+    assert 'TargetMode="External"' not in rels
+    assert "HYPERLINK &quot;http://example.invalid/&quot;" in xml["word/document.xml"] or \
+        'HYPERLINK "http://example.invalid/"' in xml["word/document.xml"]  # the typed text itself, as text
