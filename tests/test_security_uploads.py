@@ -124,3 +124,29 @@ def test_a_good_xlsx_still_imports_after_the_checks(world):
     qian = client_login(world.app, "qian")
     response = _upload(qian, _xlsx())
     assert response.status_code == 200 and "未导入任何数据" not in _said(response), _said(response)[:400]
+
+
+GEOJSON = {
+    "brackets_100000": b'{"type": "FeatureCollection", "features": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    "features_not_objects": b'{"type": "FeatureCollection", "features": [1, "x", [2]]}',
+    "properties_a_list": b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": [1], '
+                         b'"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 1], [0, 0]]]}}]}',
+    "features_an_object": b'{"type": "FeatureCollection", "features": {"a": 1}}',
+}
+
+
+@pytest.mark.parametrize("shape", sorted(GEOJSON))
+def test_a_crafted_geojson_boundary_file_is_refused_in_chinese_not_a_server_error(world, shape):
+    """行政区划边界 (the risk map's districts), uploaded by an administrator: brackets nested past
+    Python's JSON reader raised RecursionError, a feature that is not an object AttributeError —
+    both 500 pages. Now each is said in Chinese on the map page and nothing is saved."""
+    d = world.engine.directory
+    if not any(u.username == "admin_hsec" for u in d.users()):
+        d.add_user("admin_hsec", org="city", roles=["admin"], name="安全管理员", password_hash=d.user("zhang").password_hash)
+    admin = client_login(world.app, "admin_hsec")
+    answer = admin.post("/leadership/map/boundaries", data={"_csrf": admin.csrf, "geojson": (
+        io.BytesIO(GEOJSON[shape]), "边界.geojson")}, content_type="multipart/form-data", follow_redirects=True)
+    assert answer.status_code == 200, answer.status_code
+    said = _said(answer)
+    assert "边界未保存：" in said and "已保存" not in said, said[:400]
+    assert 'id="map-data"' not in answer.get_data(as_text=True)

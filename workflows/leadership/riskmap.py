@@ -81,19 +81,21 @@ def save_boundaries(engine, raw: bytes, allowed: dict[str, str], by: str) -> tup
         return [], ["文件过大（不超过5MB）"]
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: brackets nested ~1,000 deep
         return [], ["文件不是有效的 GeoJSON（JSON 格式错误）"]
     features = doc.get("features") if isinstance(doc, dict) and doc.get("type") == "FeatureCollection" else \
         [doc] if isinstance(doc, dict) and doc.get("type") == "Feature" else None
-    if not features:
+    if not features or not isinstance(features, list):
         return [], ["GeoJSON 应为 FeatureCollection（每个区域一个 Feature）"]
     by_name = {name: code for code, name in allowed.items()}
     found, errors = {}, []
     for i, feature in enumerate(features, 1):
-        props = (feature or {}).get("properties") or {}
-        label = props.get("name") or props.get("code") or f"第{i}个区域"
-        code = props.get("code") if props.get("code") in allowed else by_name.get(str(props.get("name", "")).strip())
-        geometry = (feature or {}).get("geometry") or {}
+        feature = feature if isinstance(feature, dict) else {}  # a number or a list where a Feature goes
+        props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+        label = str(props.get("name") or props.get("code") or f"第{i}个区域")[:40]
+        code = props.get("code") if isinstance(props.get("code"), str) and props.get("code") in allowed else \
+            by_name.get(str(props.get("name", "")).strip())
+        geometry = feature.get("geometry") if isinstance(feature.get("geometry"), dict) else {}
         if code is None:
             errors.append(f"{label}：找不到对应的组织机构（properties 中的 code 或 name 应为本单位或下级单位）")
         elif geometry.get("type") not in GEOMETRIES or not geometry.get("coordinates"):
