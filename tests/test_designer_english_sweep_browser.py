@@ -268,6 +268,28 @@ def sweep_element(page, element_id: str) -> list[dict]:
     return found
 
 
+# the panel's pop-up editor (在弹出窗口中编辑) of the first entry that has one, opened and read, closed
+POPUP = r"""async ([scope, where]) => {
+  const button = document.querySelector(scope + ' .bio-properties-panel-open-feel-popup');
+  if (!button) { return null; }
+  button.click();
+  await new Promise(resolve => setTimeout(resolve, 300));
+  const popup = document.querySelector('.bio-properties-panel-popup');
+  return popup ? popup.outerHTML.length : 0;
+}"""
+
+
+def popup_texts(page, scope: str, where: str) -> list[dict]:
+    opened = page.evaluate(POPUP, [scope, where])
+    assert opened, f"no pop-up editor opened in {where}"
+    found = page.evaluate(COLLECT, [".bio-properties-panel-popup", where + " 弹出编辑"])
+    found += page.evaluate(COLLECT, [scope, where + " 弹出编辑"])
+    # closed by its own button (Escape would close the form editor's dialog too)
+    page.evaluate("() => document.querySelector('.bio-properties-panel-popup__close').click()")
+    expect(page.locator(".bio-properties-panel-popup")).to_have_count(0)
+    return found
+
+
 def test_the_designer_shows_no_english_on_any_element_panel_menu_or_tooltip(world, page):
     attempted = offline(page)
     page.goto(page.base + "/designer/new")
@@ -277,6 +299,11 @@ def test_the_designer_shows_no_english_on_any_element_panel_menu_or_tooltip(worl
     assert len(made) > 70
     for element_id in made:
         found += sweep_element(page, element_id)
+    for element_id in made[:3]:  # a task's, a user task's and a script task's pop-up editors (名称, 脚本)
+        page.evaluate("""id => { const m = window.dubanModeler;
+                                m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
+        open_everything(page, "#properties")
+        found += popup_texts(page, "#properties", element_id)
     # several selected: align and distribute
     page.evaluate("""ids => { const m = window.dubanModeler, r = m.get('elementRegistry');
                              m.get('selection').select(ids.map(id => r.get(id))); }""", made[:3])
@@ -296,7 +323,8 @@ def test_the_designer_shows_no_english_on_any_element_panel_menu_or_tooltip(worl
     assert not leaks, f"{len(leaks)} English texts in the designer:\n{report(leaks)}"
     seen = {item["text"] for item in found}
     assert {"定时边界事件（不中断）", "升级开始事件（不中断）", "补偿中间抛出事件", "自由子流程（折叠）", "事件子流程", "复杂网关",
-            "条件顺序流", "在弹出窗口中编辑", "展开/收起", "左对齐", "并行多实例"} <= seen, seen
+            "条件顺序流", "在弹出窗口中编辑", "展开/收起", "左对齐", "并行多实例", "用户任务 / 名称", "保存并关闭",
+            "已在弹出窗口中打开"} <= seen, seen
     assert attempted == []
 
 
@@ -381,12 +409,14 @@ def test_the_form_editor_shows_no_english_for_any_field_type(world, page):
         open_everything(page, "#form-dialog .fjs-properties-panel")
         found += page.evaluate(COLLECT, ["#form-dialog", f"表单字段 {kind}"])
         found += page.evaluate(TOOLTIPS, ["#form-dialog", f"表单字段 {kind}"])
+        if kind in ("textfield", "number") and index < 3:  # 字段标签's pop-up editor (FEEL or template)
+            found += popup_texts(page, "#form-dialog .fjs-properties-panel", f"表单字段 {kind}")
     assert {c["type"] for c in FORM_SCHEMA["components"]} <= set(kinds)
     leaks = english(found)
     assert not leaks, f"{len(leaks)} English texts in the form editor:\n{report(leaks)}"
     seen = {item["text"] for item in found}
     assert {"新增「文本框」", "删除「下拉选择」", "请选择", "选择文件", "满足此条件时隐藏字段", "在弹出窗口中编辑", "展开/收起",
-            "允许运行脚本", "计算时机"} <= seen, seen
+            "允许运行脚本", "计算时机", "文本框 / 字段标签", "保存并关闭"} <= seen, seen
     assert attempted == []
 
 

@@ -9,7 +9,7 @@ import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json';
 import spiffworkflow from './spiffworkflow.json';
 import DubanPropertiesProvider from './provider.js';
 import translateModule from './translate.js';
-import { translateDrawn } from './panel_zh.js';
+import { translateDrawn, PopupTitleModule } from './panel_zh.js';
 import * as marks from './marks.js';
 import { renderProblems, renderDiff, renderTrace, STATUS, withoutId, el, diffTable } from './results.js';
 import { ask } from './ask.js';
@@ -36,8 +36,10 @@ export function startEditor(box) {
                   filename: box.dataset.filename || '', companions: [] };
   const modeler = new Modeler({
     container: $('#canvas'),
-    propertiesPanel: { parent: $('#properties') },
-    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, DubanPropertiesModule, translateModule],
+    // the pop-up editor inside the page's box, where panel_zh.js watches what it draws
+    propertiesPanel: { parent: $('#properties'), feelPopupContainer: box },
+    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, DubanPropertiesModule, translateModule,
+                        PopupTitleModule],
     moddleExtensions: { spiffworkflow, zeebe },
     duban: { choices },
   });

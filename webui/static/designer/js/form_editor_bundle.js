@@ -8,7 +8,13 @@ import { ChineseModule, translateDrawn } from './form_editor_zh.js';
 
 class ChineseFormEditor extends FormEditor {
   constructor(options = {}) {
-    super({ ...options, additionalModules: [...(options.additionalModules || []), ChineseModule] });
+    // the pop-up editor inside the editor's container: in the page's modal dialog (a popup on <body>
+    // would be behind it), where form_editor_zh.js watches what it draws
+    super({
+      ...options,
+      propertiesPanel: { feelPopupContainer: options.container, ...(options.propertiesPanel || {}) },
+      additionalModules: [...(options.additionalModules || []), ChineseModule],
+    });
     if (options.container) { translateDrawn(options.container); }
   }
 }

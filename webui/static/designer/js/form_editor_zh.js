@@ -147,7 +147,7 @@ export const TEXTS = {
   'Should be a valid number.': '须为有效的数字。', 'Should be a valid number': '须为有效的数字', 'Must be number': '须为数字',
   'Value must be a number.': '须为数字。', 'A number is required.': '须填一个数字。',
   'For security reasons the URL must start with "https".': '出于安全考虑，网址须以 https 开头。',
-  'Remove form field': '删除字段',
+  'Remove form field': '删除字段', 'Save and close': '保存并关闭',
 };
 // texts form-js's viewer draws in the form being drawn, as placeholders of a field's preview (a select's
 // 「Select」, a file picker's 「Browse」): only these, never a label or text the designer gave a field
@@ -177,7 +177,7 @@ const PREVIEW_PATTERNS = [[/^Expression for '(.*)'$/, m => `计算值「${m[1]}�
 
 // what is typed (an entry's value, the FEEL and template editors): its text never translated
 const TYPED = '[contenteditable], .cm-editor, input, textarea, .bio-properties-panel-header-label';
-const PANELS = '.fjs-palette, .fjs-properties-panel, .fjs-context-pad';
+const PANELS = '.fjs-palette, .fjs-properties-panel, .fjs-context-pad, .bio-properties-panel-popup';
 const FORM = '.fjs-form-container';
 const EMPTY = '.fjs-empty-editor, .fjs-empty-component';  // the form's own hints while it is empty
 // a field's text the designer wrote, drawn in the form (markdown, HTML): never translated
@@ -245,9 +245,21 @@ function chineseFields(formFields) {
 }
 chineseFields.$inject = ['formFields'];
 
+// the pop-up editor's title names the field's type and entry in Chinese (文本框 / 字段标签), not
+// 「textfield / Field label」: set on the open event before the panel's own listener (1000) draws it
+function chinesePopupTitle(eventBus) {
+  eventBus.on('propertiesPanelPopup.open', 2000, (event) => {
+    const config = event.config || {};
+    const title = /^(\w+) \/ ([\s\S]*)$/.exec(config.title || '');
+    if (title && FIELD_NAMES[title[1]]) { config.title = `${FIELD_NAMES[title[1]]} / ${TEXTS[title[2]] || title[2]}`; }
+  });
+}
+chinesePopupTitle.$inject = ['eventBus'];
+
 // the editor's additionalModules entry
 export const ChineseModule = {
-  __init__: ['chineseFields', 'chineseGroups'],
+  __init__: ['chineseFields', 'chineseGroups', 'chinesePopupTitle'],
   chineseFields: ['type', chineseFields],
   chineseGroups: ['type', ChineseGroups],
+  chinesePopupTitle: ['type', chinesePopupTitle],
 };
