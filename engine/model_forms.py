@@ -70,6 +70,7 @@ from .spec_facts import per_spec
 
 from .clock import SHANGHAI
 from .errors import InvalidData
+from . import typed_input
 from .typed_input import iso_day
 
 TRUE = {"true", "yes", "y", "1", "是", "对", "同意", "on"}
@@ -103,8 +104,20 @@ def _parsed(raw: str) -> tuple:
         return ()
 
 
+_PLAIN = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
 def _number(value, integer: bool):
-    text = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace("，", "").strip()
+    """A number as typed (typed_input: ``5,000,000``, ``500万``, ``３人``); ``1,5`` or ``1.000.000``
+    (1.5 or 15?), ``1e3``, ``inf`` refused — the comma was dropped wherever it stood (``1,5`` was 15)."""
+    if isinstance(value, str):
+        if typed_input.misgrouped(value):
+            raise ValueError(value)
+        text = typed_input.plain_count(value)
+        if not _PLAIN.fullmatch(text):
+            raise ValueError(value)
+    else:
+        text = str(value)
     number = float(text)
     if integer:
         if number != int(number):
