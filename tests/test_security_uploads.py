@@ -150,3 +150,32 @@ def test_a_crafted_geojson_boundary_file_is_refused_in_chinese_not_a_server_erro
     said = _said(answer)
     assert "边界未保存：" in said and "已保存" not in said, said[:400]
     assert 'id="map-data"' not in answer.get_data(as_text=True)
+
+
+def test_an_evidence_files_name_loses_the_invisible_characters_that_disguise_its_type(tmp_path):
+    """整改证明材料 uploaded by an enterprise (隐患整改, 16号令第十五条) named 「整改报告\\u202Efdp.exe」: the
+    right-to-left override showed it on the case page and in the browser's save dialog as
+    「整改报告exe.pdf」. The name kept, shown and offered back is 「整改报告fdp.exe」."""
+    from tests.ui_support import REGISTER_MAJOR, open_task, start_hazard
+    w = make_world(tmp_path)
+    try:
+        e = w.engine
+        case = start_hazard(e, title="附件名称检查")
+        e.complete(open_task(e, case.id, "register").id, "zhang",
+                   dict(REGISTER_MAJOR, major_criterion=None, requires_shutdown=False, fix_deadline="2026-11-30"))
+        acme = client_login(w.app, "acme")
+        disguised = "整改报告\u202efdp.exe"
+        response = acme.post(f"/tasks/{open_task(e, case.id, 'fix_now').id}", content_type="multipart/form-data", data={
+            "_csrf": acme.csrf, "measures_taken": "更换报警探头", "completed_on": "2026-11-26",
+            "attachments__upload": [(io.BytesIO(b"MZ\x90\x00"), disguised, "application/pdf")]})
+        assert response.status_code == 302, _said(response)[:300]
+        stored = [v for values in e.case(case.id).data.values() if isinstance(values, list) for v in values
+                  if isinstance(v, str) and v.startswith("attachment:")]
+        assert [s.rsplit("/", 1)[1] for s in stored] == ["整改报告fdp.exe"], stored
+        page = client_login(w.app, "zhang").get(f"/cases/{case.id}").get_data(as_text=True)
+        assert "\u202e" not in page and "整改报告fdp.exe" in page
+        link = re.search(r'href="(/attachments/[0-9a-f]{32}/[^"]+)"', page).group(1)
+        disposition = client_login(w.app, "zhang").get(link).headers["Content-Disposition"]
+        assert "%E2%80%AE" not in disposition.upper() and "\u202e" not in disposition, disposition
+    finally:
+        w.engine.dispose()

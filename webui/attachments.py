@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import uuid
 from pathlib import Path
 
@@ -31,7 +32,11 @@ def _root() -> Path:
 
 
 def clean_name(name: str) -> str:
-    name = _BAD.sub("_", (name or "").strip()).strip(". ") or "附件"
+    """The uploaded file's name as it is kept and offered back: no path, no characters a file name
+    may not hold, and no invisible format characters — a right-to-left override (U+202E) makes
+    「整改报告\u202Efdp.exe」 show as 「整改报告exe.pdf」, a program dressed as a PDF."""
+    name = "".join(ch for ch in (name or "") if unicodedata.category(ch) != "Cf")
+    name = _BAD.sub("_", name.strip()).strip(". ") or "附件"
     return name[-120:]
 
 
