@@ -1002,7 +1002,7 @@ def _form_fields(el, result: Normalized | None = None) -> list[dict]:
             readonly = "readonly" in constraints
             found.append({"id": f.get("id"), "label": f.get("label") or "", "type": f.get("type") or "string",
                           "default": f.get("defaultValue"), "required": "required" in constraints and not readonly,
-                          "readonly": readonly, **_enum_values(f, ns)})
+                          "readonly": readonly, **_enum_values(f, ns), **_constraint_bounds(f, ns, result)})
         for f in ext.iterfind(f"{{{ns}}}formProperty"):
             readonly = (f.get("writable") or "").strip() == "false"
             found.append({"id": (f.get("variable") or "").strip() or f.get("id"), "label": f.get("name") or "",
@@ -1010,6 +1010,34 @@ def _form_fields(el, result: Normalized | None = None) -> list[dict]:
                           "required": (f.get("required") or "") == "true" and not readonly, "readonly": readonly,
                           **_enum_values(f, ns), **_date_pattern(f)})
     return [f for f in found if f["id"] or f.get("display")]
+
+
+# Camunda 7's built-in form field validators with a bound (its FormFieldValidator names): a number's
+# min/max, a text's minlength/maxlength, as the bounds a Camunda 8 form's ``validate`` draws.
+_BOUNDS = {"min": "min", "max": "max", "minlength": "minLength", "maxlength": "maxLength"}
+
+
+def _constraint_bounds(f, ns: str, result: Normalized | None) -> dict:
+    """The bounds a ``camunda:formField``'s ``validation/constraint`` elements draw — 隐患数量 at least
+    0, 备注 at most 200 characters — checked on completion as Camunda 7 checks them (a value out of
+    them refused naming the field, engine/model_forms.check). Until 2026-12 only ``required`` and
+    ``readonly`` were read: a tired official's -1 went into the case. A bound whose config is no
+    number is noted and not checked."""
+    bounds: dict = {}
+    for c in f.iterfind(f"{{{ns}}}validation/{{{ns}}}constraint"):
+        key = _BOUNDS.get((c.get("name") or "").strip())
+        if key is None:
+            continue
+        config = (c.get("config") or "").strip()
+        try:
+            number = float(config)
+        except ValueError:
+            if result is not None:
+                result.notes.append((f"表单字段「{f.get('label') or f.get('id')}」的校验「{c.get('name')}」的值「{config}」"
+                                     "不是数字，本系统不检查它", f))
+            continue
+        bounds[key] = int(number) if key in ("minLength", "maxLength") or number.is_integer() else number
+    return bounds
 
 
 def _embedded_form(el, form_key: str | None):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import pytest
 
+from engine.errors import InvalidData
 from engine.expressions import translate
 
 from tests.interop_support import CORPUS, drive
 from tests.support import make_engine
 
-MODELS = ("flowable_empty_opinion.bpmn", "flowable_countersign_rework.bpmn", "activiti_task_conditional_flows.bpmn")
+MODELS = ("flowable_empty_opinion.bpmn", "flowable_countersign_rework.bpmn", "activiti_task_conditional_flows.bpmn",
+          "camunda7_form_constraints.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +120,38 @@ def test_conditional_flows_and_a_default_flow_leaving_a_task(engine, reviews, ex
                                 "activiti_task_conditional_flows.bpmn")
     assert ("用户任务「复查」(usertask2) 的 3 条出口连线带有条件，按 BPMN 的规定走条件成立的连线和没有条件的连线，"
             "都不成立时走默认连线（本系统在其后加了一个包容网关）") in [w.message for w in pf.warnings]
+
+
+FINE = "Activity_0fine"
+
+
+@pytest.mark.parametrize("typed, refused", [
+    ({"fine": "-1", "reason": "未消除隐患"}, {"fine": "「罚款金额（元）」不能小于 0"}),
+    ({"fine": "60000", "reason": "未消除隐患"}, {"fine": "「罚款金额（元）」不能大于 50000"}),
+    ({"fine": "20000", "reason": "隐患"}, {"reason": "「处罚理由」至少填写 4 个字"}),
+    ({"fine": "20000", "reason": "未" * 201}, {"reason": "「处罚理由」最多填写 200 个字"}),
+    ({"fine": "５００００", "reason": "未消除事故隐患"}, None),
+    ({"fine": 0, "reason": "未消除事故隐患", "hazards": -3}, None),
+])
+def test_camunda7_form_field_constraints_are_checked(engine, typed, refused):
+    """camunda:formField validation constraints (min/max of a number, minlength/maxlength of a text),
+    as Camunda 7 checks them when the task is completed: 罚款金额 is drawn 0 to 50000 (处五万元以下的
+    罚款, 《安全生产法》第一百零二条). Only ``required`` and ``readonly`` were read: a tired official's
+    -1 or 60000 went into the case. A bound written as an expression (``${minHazards}``) is noted
+    and not checked."""
+    case = engine.start("camunda7_form_constraints", by="zhang", org="east")
+    (task,) = engine.case(case.id).tasks
+    if refused is None:
+        engine.complete(task.id, "zhang", typed)
+        assert [t.spec_id for t in engine.case(case.id).tasks] == ["Activity_0serve"]
+        assert engine.case(case.id).data["fine"] == int(str(typed["fine"]).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+        return
+    with pytest.raises(InvalidData) as err:
+        engine.complete(task.id, "zhang", typed)
+    assert err.value.errors == refused
+    assert [t.spec_id for t in engine.case(case.id).tasks] == [FINE]
+
+
+def test_a_constraint_bound_that_is_no_number_is_said(engine):
+    pf = engine.models.validate((CORPUS / "camunda7_form_constraints.bpmn").read_bytes(), "camunda7_form_constraints.bpmn")
+    assert "表单字段「隐患项数」的校验「min」的值「${minHazards}」不是数字，本系统不检查它" in [w.message for w in pf.warnings]
