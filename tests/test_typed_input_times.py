@@ -75,3 +75,19 @@ def test_the_one_hour_report_is_judged_from_times_typed_so(database_url):
         assert late == [expected for *_, expected in REPORTS]
     finally:
         world.close()
+
+
+DAYS = [(k, f) for k in registry.keys() for f in registry.fields(k) if f["type"] == "date"]
+
+
+@pytest.mark.parametrize("typed", ["26年11月1日", "2026年11月", "11/1/2026", "明天", "2026-11-01 09:30"])
+@pytest.mark.parametrize("key, field", DAYS, ids=[f"{k}.{f['name']}" for k, f in DAYS])
+def test_a_day_that_is_no_day_is_told_how_to_write_it_not_a_pattern_of_letters(key, field, typed):
+    from workflows.forms.fields import DAY_SPELLINGS
+    assert _submit(key, field["name"], typed) == (None, {field["name"]: DAY_SPELLINGS})
+
+
+@pytest.mark.parametrize("key, field", TIMES, ids=[f"{k}.{f['name']}" for k, f in TIMES])
+def test_a_time_that_is_no_time_is_told_how_to_write_it(key, field):
+    from workflows.forms.fields import TIME_SPELLINGS
+    assert _submit(key, field["name"], "明天上午") == (None, {field["name"]: TIME_SPELLINGS})

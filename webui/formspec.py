@@ -257,7 +257,7 @@ def _scalar(kind: str, raw):
 
 def chinese_date(text: str) -> str:
     """A date as officials type it (engine.typed_input) as YYYY-MM-DD; anything else is left for
-    the form's own message (日期格式应为 YYYY-MM-DD)."""
+    the form's own message (日期应写成 2026-11-01 或 2026年11月1日)."""
     try:
         return typed_input.iso_day(text)
     except ValueError:

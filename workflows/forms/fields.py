@@ -16,15 +16,18 @@ from marshmallow import Schema, ValidationError, fields, validate
 from engine import typed_input
 
 REQUIRED = "此项为必填项"
+DAY_SPELLINGS = "日期应写成 2026-11-01 或 2026年11月1日"
+"""What a day that is no day is told (``2026年11月``, ``26年11月1日``, ``11/1/2026``): how to write it,
+in the forms people use — not the pattern ``YYYY-MM-DD``, which names letters nobody types."""
+TIME_SPELLINGS = "时间应写成 2026年11月1日 9:30 或 2026-11-01 09:30"
 BASE_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "validator_failed": "取值无效"}
 MESSAGES = {
     fields.String: {"invalid": "应为文本", "invalid_utf8": "文本编码无效"},
     fields.Integer: {"invalid": "应为整数", "too_large": "数值过大"},
     fields.Decimal: {"invalid": "应为金额（元），如 12000 或 12000.50", "too_large": "金额过大",
                      "special": "金额无效"},
-    fields.Date: {"invalid": "日期格式应为 YYYY-MM-DD", "format": "日期格式应为 YYYY-MM-DD"},
-    fields.AwareDateTime: {"invalid": "时间格式应为 YYYY-MM-DDTHH:MM（如 2026-05-01T09:30）",
-                           "invalid_awareness": "时间格式无效", "format": "时间格式无效"},
+    fields.Date: {"invalid": DAY_SPELLINGS, "format": DAY_SPELLINGS},
+    fields.AwareDateTime: {"invalid": TIME_SPELLINGS, "invalid_awareness": TIME_SPELLINGS, "format": TIME_SPELLINGS},
     fields.Boolean: {"invalid": "应为“是”或“否”"},
     fields.List: {"invalid": "应为列表"},
     fields.Nested: {"type": "格式无效"},
@@ -125,7 +128,7 @@ class OfficialDate(_BlankIsEmpty, fields.Date):
             except ValueError as exc:
                 if "年份" in str(exc) or "有效" in str(exc):
                     raise ValidationError(str(exc)) from None
-                # the field's own message (日期格式应为 YYYY-MM-DD) answers the rest (20261101 is read by it)
+                # the field's own message (DAY_SPELLINGS) answers the rest (20261101 is read by it)
         return super()._deserialize(value, attr, data, **kwargs)
 
 
