@@ -328,6 +328,41 @@ def test_the_designer_shows_no_english_on_any_element_panel_menu_or_tooltip(worl
     assert attempted == []
 
 
+# models drawn by other tools (tests/bpmn/interop): Camunda 7 and 8, Flowable, Signavio, Trisotech,
+# bpmn.io and spiff-arena, with the event kinds, markers and extensions those tools write
+CORPUS_MODELS = ["camunda7_event_subprocess.bpmn", "camunda7_multi_instance.bpmn", "camunda7_escalation_terminate.bpmn",
+                 "zeebe_link_events.bpmn", "zeebe_linked_form.bpmn", "flowable_leave.bpmn", "signavio_hazmat.bpmn",
+                 "trisotech_overdue_penalty.bpmn", "bpmnio_standard_loop.bpmn", "spiff_arena_hazard.bpmn",
+                 "camunda7_event_gateway.bpmn", "camunda7_subprocess_error.bpmn"]
+# what such a model brings is its own (names in the diagram, the panel's header, its messages' names in
+# a dropdown); only what the panel, its tooltips and menus write around it is read
+MODEL_DATA = ("header-label", "option.", "collapsible-entry-header-title")
+
+
+@pytest.mark.parametrize("filename", CORPUS_MODELS)
+def test_a_model_from_another_tool_shows_no_english_around_its_elements(world, page, filename):
+    from tests.interop_support import CORPUS
+    attempted = offline(page)
+    page.goto(page.base + "/designer/new")
+    editor_ready(page)
+    page.set_input_files("#import-file", str(CORPUS / filename))
+    expect(page.locator("#draft-name")).to_have_text(filename)
+    ids = page.evaluate("""() => window.dubanModeler.get('elementRegistry')
+                                   .filter(e => !e.labelTarget && e.type !== 'label').map(e => e.id)""")
+    assert len(ids) > 3
+    found: list[dict] = []
+    for element_id in ids:
+        page.evaluate("""id => { const m = window.dubanModeler; m.get('popupMenu').close();
+                                m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
+        open_everything(page, "#properties")
+        for scope in ("#properties", ".djs-context-pad", ".djs-palette"):
+            found += page.evaluate(COLLECT, [scope, element_id])
+        found += page.evaluate(TOOLTIPS, ["#properties", element_id])
+    leaks = english([f for f in found if not any(data in f["where"] for data in MODEL_DATA)])
+    assert not leaks, f"{len(leaks)} English texts around {filename}:\n{report(leaks)}"
+    assert attempted == []
+
+
 def provoke(page, scope: str, entry: str, good: str, bad: str, where: str) -> list[dict]:
     """Type a good value (each time another: the panel keeps an error shown when the value typed after it
     is the element's value already), then a bad one, into an entry of the panel under ``scope``; what the panel then
