@@ -129,11 +129,33 @@ def download(ident: str, name: str):
     engine = current_app.extensions["duban_engine"]
     if not engine.can_view(meta["case_id"], g.user.username):
         raise Forbidden("无权下载该附件")
-    response = send_file(folder / "file", mimetype=meta.get("content_type"), as_attachment=True,
+    response = send_file(folder / "file", mimetype=served_type(meta.get("content_type")), as_attachment=True,
                          download_name=meta.get("name") or name)
     # Whatever type the uploader claimed, never a page of this site: a download in a CSP sandbox.
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     return response
+
+
+# What an attachment may be served as: the kinds of evidence a case holds (照片、扫描件、文书、表格、
+# 录像). The type is the uploader's claim, so anything else — a script, HTML, SVG, XML, CSS — goes out
+# as bytes to save: with ``nosniff`` a browser then never runs it, not even as another page's
+# ``<script src>`` from this origin (which the page CSP's script-src 'self' would allow).
+SAFE_TYPES = frozenset({
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/tiff", "image/heic",
+    "application/pdf", "application/ofd", "text/plain", "text/csv",
+    "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/zip", "application/x-zip-compressed", "application/x-rar-compressed", "application/vnd.rar",
+    "application/x-7z-compressed", "video/mp4", "video/quicktime", "audio/mpeg", "audio/mp4", "audio/amr",
+})
+
+
+def served_type(claimed: str | None) -> str:
+    """The Content-Type an attachment is served with: the uploader's claim if it is a kind of
+    evidence (``SAFE_TYPES``), else application/octet-stream."""
+    kind = (claimed or "").split(";", 1)[0].strip().lower()
+    return kind if kind in SAFE_TYPES else "application/octet-stream"
 
 
 def install_filters(app) -> None:

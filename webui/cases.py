@@ -16,7 +16,7 @@ from workflows import accident_supervision
 from workflows.start_data import STARTED_BY_ANOTHER_CASE, start_data
 from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
-from . import (diagram, display, documents, drawn_form, formspec, incident_form, model_data, nav, overdue, parties, queries,
+from . import (diagram, display, documents, drawn_form, formspec, headers, incident_form, model_data, nav, overdue, parties, queries,
                redaction, taskcontext)
 from .auth import engine
 from .paging import paged
@@ -191,8 +191,10 @@ def model_xml(case_id: int):
     model = diagram.model_of(eng, case)
     if model is None:
         abort(404)
+    # the model's XML is read by the diagram's script; opened by itself it is a file, never a page
+    # (an XHTML <script> drawn into a model would run in this origin: headers.DOWNLOAD_CSP's sandbox)
     return Response(model.content, mimetype="application/xml",
-                    headers={"Cache-Control": "private, max-age=3600"})
+                    headers={"Cache-Control": "private, max-age=3600", "Content-Security-Policy": headers.DOWNLOAD_CSP})
 
 
 @bp.get("/<int:case_id>/documents/<doc_key>")

@@ -28,6 +28,7 @@ from . import designer_dryrun
 from . import designer_queries as queries
 from . import errors, labels
 from .auth import engine
+from .headers import DOWNLOAD_CSP
 
 log = logging.getLogger("duban.webui.designer")
 
@@ -181,7 +182,8 @@ def source(key, version):
     model = queries.version_of(engine(), key, version)
     if model is None:
         raise NotFound(f"流程模型 {key} 没有版本 {version}")
-    headers = {"Cache-Control": "no-store"}
+    # the editor reads this XML; opened by itself it is a file, never a page (headers.DOWNLOAD_CSP)
+    headers = {"Cache-Control": "no-store", "Content-Security-Policy": DOWNLOAD_CSP}
     if request.args.get("download"):
         suffix = ".dmn" if model.kind == "dmn" else ".bpmn"
         headers["Content-Disposition"] = f'attachment; filename="{model.key}.v{model.version}{suffix}"'
@@ -200,7 +202,7 @@ def companion(key, version, name):
         raise NotFound(f"流程模型 {key} 第 {version} 版没有附带文件「{name}」")
     mimetype = "application/json" if found["kind"] == "form" else "application/xml"
     return Response(found["content"], mimetype=mimetype, headers={
-        "Cache-Control": "no-store",
+        "Cache-Control": "no-store", "Content-Security-Policy": DOWNLOAD_CSP,
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found['filename'])}"})
 
 
