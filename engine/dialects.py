@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from . import camunda_forms
-from .expression_advice import advice, dmn_advice, equivalent
+from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH
 from .excerpt import ADVICE, excerpt
 from .expressions import FEEL, JUEL, Untranslatable, closing, has_juel, language_of, literal_or_expression, translate
@@ -1088,7 +1088,11 @@ def _zeebe_form(el, definition, result: Normalized | None) -> list[dict]:
         for warning in warnings:
             result.notes.append((f"{label(el)} 的表单中，{warning}", el))
         for f in fields:
-            if f["id"] and not (f["id"].isidentifier() and not keyword.iskeyword(f["id"])):
+            if f["id"] and keyword.iskeyword(f["id"]):
+                result.problems.append((f"{label(el)} 的表单字段「{f['label'] or f['id']}」的键「{f['id']}」与 Python 的保留字"
+                                        f"同名，本系统无法读取它；请改用别的名字（如「{rename_for(f['id'])}」），"
+                                        "并在条件中使用新名字", el))
+            elif f["id"] and not f["id"].isidentifier():
                 result.problems.append((f"{label(el)} 的表单字段「{f['label'] or f['id']}」的键「{f['id']}」不是有效的"
                                         "变量名（本系统只支持单个变量名，不支持「a.b」这样的字段路径）；请在表单中改为一个变量名", el))
     return fields

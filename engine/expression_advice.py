@@ -49,6 +49,14 @@ _FEEL_CALLS = (
     (re.compile(r"\b(now|today)\(\s*\)"), lambda m: f"{m[1]}()"),
 )
 _PLACEHOLDER = "duban_advice_{}"
+# What a variable named like a Python keyword may be called instead (``pass``: 审批通过 in the Chinese
+# Activiti tutorials' ${pass == true})
+_RENAMES = {"pass": "passed", "from": "source", "return": "returned", "global": "overall", "class": "category"}
+
+
+def rename_for(name: str) -> str:
+    """A variable name to offer for ``name``, a Python keyword."""
+    return _RENAMES.get(name, name + "_value")
 
 PYTHON_RULE = ("本系统的条件和定时器直接写 Python 表达式（不带 ${ } 或 =）：流程变量写变量名，"
                "如 amount > 10000 and not urgent、level == \"重大\"、len(hazards) > 0")
@@ -59,6 +67,8 @@ def advice(exc: Untranslatable, python_read: bool = True) -> str:
     """What to write instead of the refused expression ``exc.text`` (a sentence to follow its reason):
     the equivalent where one is known, else the rule. ``python_read``: the place reads Python as it
     is (a condition, a timer); else only a translated ``${...}`` (a vendor attribute, a mapping)."""
+    if exc.reserved:
+        return f"请把变量「{exc.reserved}」和填写它的表单字段改用别的名字（如「{rename_for(exc.reserved)}」），并在条件中使用新名字"
     python = equivalent(exc.text, exc.language)
     if python_read:
         if python is not None:

@@ -17,6 +17,7 @@ we need a translation that the sandbox can then check, not an evaluator.
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 
 from .excerpt import excerpt
@@ -43,8 +44,9 @@ _BEANS = {"execution", "task", "authenticatedUserId", "variables", "System", "Ma
 class Untranslatable(ValueError):
     """The expression is more than a simple comparison; ``language`` says which it is written in."""
 
-    def __init__(self, language: str, text: str, reason: str):
+    def __init__(self, language: str, text: str, reason: str, reserved: str | None = None):
         self.language, self.text, self.reason = language, text, reason
+        self.reserved = reserved  # a variable named like a Python keyword (``pass``): to be renamed
         super().__init__(f"{language} 表达式「{excerpt(text)}」{reason}")
 
 
@@ -286,6 +288,9 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                 out.append(f"({operand} in {_EMPTY})")
             else:
                 head = value.split(".")[0]
+                if lang == JUEL and keyword.iskeyword(head):  # ${pass == false}: JUEL reads it, Python cannot
+                    raise Untranslatable(lang, original, f"用到的变量「{head}」与 Python 的保留字同名，本系统无法读取它",
+                                         reserved=head)
                 if head in _BEANS:
                     raise Untranslatable(lang, original, f"使用了引擎对象「{excerpt(head)}」，请改写为流程变量")
                 nxt = _TOKEN.match(body, pos)

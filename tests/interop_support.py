@@ -33,6 +33,9 @@ REFUSED_FILES = {
     "camunda7_script_javascript.bpmn": ("Activity_0discretion", "脚本任务「自动\n裁量基准」(Activity_0discretion) 的脚本语言"
                                                                "「javascript」不受支持"),
     "zeebe_endless_loop.bpmn": ("Gateway_0again", "并行网关「再来一轮」(Gateway_0again) 所在的环路（"),
+    "activiti_pass_variable.bpmn": ("flow3", "连线「通过」(flow3) 的条件使用 JUEL 表达式「${pass == true}」，用到的变量「pass」"
+                                             "与 Python 的保留字同名，本系统无法读取它；请把变量「pass」和填写它的表单字段改用别的名字"
+                                             "（如「passed」）"),
     "camunda7_cron_cycle.bpmn": ("StartEvent_0daily", "开始事件「每天早八点」(StartEvent_0daily) 的定时器（周期）无效："
                                                      "「0 0 8 * * ?」是 cron 定时表达式，本系统不支持这种写法；它的意思是每天 08:00，"
                                                      "请改写为 R/2026-01-01T08:00:00+08:00/P1D（"),

@@ -155,3 +155,23 @@ def test_camunda7_form_field_constraints_are_checked(engine, typed, refused):
 def test_a_constraint_bound_that_is_no_number_is_said(engine):
     pf = engine.models.validate((CORPUS / "camunda7_form_constraints.bpmn").read_bytes(), "camunda7_form_constraints.bpmn")
     assert "表单字段「隐患项数」的校验「min」的值「${minHazards}」不是数字，本系统不检查它" in [w.message for w in pf.warnings]
+
+
+def test_a_variable_named_like_a_python_keyword_is_refused_saying_so(engine):
+    """审核是否通过 kept in ``pass`` (``${pass == true}``: the Chinese Activiti
+    tutorials' 审批通过 flag). Activiti runs it; Python cannot name a variable ``pass``, so the
+    deploy refuses it — saying that, not 「无法翻译为 Python 表达式；请改写为 Python 表达式」 (whose
+    Python would fail the same way), and what to name it instead."""
+    from engine.errors import InvalidModel
+
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(CORPUS / "activiti_pass_variable.bpmn", by="boss")
+    errors = [(p["element_id"], p["message"]) for p in err.value.problems if p["severity"] == "error"]
+    assert errors == [
+        ("flow3", "连线「通过」(flow3) 的条件使用 JUEL 表达式「${pass == true}」，用到的变量「pass」与 Python 的保留字同名，"
+                  "本系统无法读取它；请把变量「pass」和填写它的表单字段改用别的名字（如「passed」），并在条件中使用新名字")]
+    renamed = (CORPUS / "activiti_pass_variable.bpmn").read_text(encoding="utf-8").replace(
+        'id="pass"', 'id="passed"').replace("${pass == true}", "${passed == true}")
+    model = engine.deploy(renamed.encode(), by="boss", filename="activiti_pass_variable.bpmn")
+    out = drive(engine, model.key, data_by_task={"usertask1": {"passed": "false"}})
+    assert [t.spec_id for t in out.tasks] == ["usertask1", "usertask3"], out
