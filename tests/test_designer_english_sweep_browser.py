@@ -322,7 +322,7 @@ def test_the_designer_shows_no_english_on_any_element_panel_menu_or_tooltip(worl
     leaks = english(found)
     assert not leaks, f"{len(leaks)} English texts in the designer:\n{report(leaks)}"
     seen = {item["text"] for item in found}
-    assert {"定时边界事件（不中断）", "升级开始事件（不中断）", "补偿中间抛出事件", "自由子流程（折叠）", "事件子流程", "复杂网关",
+    assert {"定时边界事件（非中断型）", "升级开始事件（非中断型）", "定时中间事件", "补偿中间抛出事件", "自由子流程（折叠）", "事件子流程", "复杂网关",
             "条件顺序流", "在弹出窗口中编辑", "展开/收起", "左对齐", "并行多实例", "用户任务 / 名称", "保存并关闭",
             "已在弹出窗口中打开"} <= seen, seen
     assert attempted == []

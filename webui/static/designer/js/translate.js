@@ -2,7 +2,7 @@
 // bpmn-js-properties-panel ask their `translate` service for every text they show; replacing that
 // service is the documented way to localise them. Looked up without regard to case and hyphens, so
 // the panel's header (「User Task」) and 更改类型 (「User task」) share one entry. Events are named by
-// their parts (定时 + 边界事件 + （不中断）) rather than listed one by one. What bpmn-js draws without
+// their parts (定时 + 边界事件 + （非中断型）, as the engine's refusals say 非中断型) rather than listed one by one. What bpmn-js draws without
 // asking translate: panel_zh.js. A text missing here stays English (the sweep test names it).
 
 const ZH = {
@@ -45,8 +45,7 @@ const ZH = {
   'Ad Hoc Sub Process': '自由子流程', 'Ad-hoc sub-process': '自由子流程',
   'Expanded Ad Hoc Sub Process': '自由子流程（展开）', 'Collapsed Ad Hoc Sub Process': '自由子流程（折叠）',
   'Ad-hoc sub-process (expanded)': '自由子流程（展开）', 'Ad-hoc sub-process (collapsed)': '自由子流程（折叠）',
-  'Timer Boundary Event': '定时边界事件（中断）', 'Timer Boundary Event (Non Interrupting)': '定时边界事件（不中断）',
-  'Intermediate Throw Event': '中间事件', 'Intermediate Catch Event': '中间捕获事件', 'Boundary Event': '边界事件',
+    'Intermediate Throw Event': '中间事件', 'Intermediate Catch Event': '中间事件', 'Boundary Event': '边界事件',
   'Start Event': '开始事件', 'End Event': '结束事件',
   'Exclusive Gateway': '排他网关', 'Parallel Gateway': '并行网关', 'Inclusive Gateway': '包容网关',
   'Event Based Gateway': '事件网关', 'Event-based gateway': '事件网关', 'Complex Gateway': '复杂网关',
@@ -76,11 +75,11 @@ const ZH = {
   'Align elements bottom': '底端对齐', 'Distribute elements horizontally': '水平等距分布',
   'Distribute elements vertically': '垂直等距分布',
   'Parallel multi-instance': '并行多实例', 'Sequential multi-instance': '串行多实例', 'Loop': '循环',
-  'Collection': '集合', 'Participant multiplicity': '多个参与者', 'Toggle non-interrupting': '切换中断/不中断',
+  'Collection': '集合', 'Participant multiplicity': '多个参与者', 'Toggle non-interrupting': '切换中断型/非中断型',
   'Conditional flow': '条件顺序流', 'Default flow': '默认顺序流', 'Sequence flow': '顺序流',
 };
 
-// an event by its parts: 「Timer Boundary Event (Non Interrupting)」, 「Message start event (non-interrupting)」
+// an event by its parts (定时中间事件, as engine/validation.py writes it): 「Timer Boundary Event (Non Interrupting)」, 「Message start event (non-interrupting)」
 const DEFINITIONS = {
   timer: '定时', message: '消息', signal: '信号', error: '错误', escalation: '升级', conditional: '条件',
   link: '链接', compensate: '补偿', compensation: '补偿', cancel: '取消', terminate: '终止', multiple: '多重',
@@ -88,7 +87,7 @@ const DEFINITIONS = {
 };
 const KINDS = {
   'start event': '开始事件', 'end event': '结束事件', 'boundary event': '边界事件',
-  'intermediate catch event': '中间捕获事件', 'intermediate throw event': '中间抛出事件',
+  'intermediate catch event': '中间事件', 'intermediate throw event': '中间抛出事件',
 };
 const EVENT = new RegExp(`^(?:(${Object.keys(DEFINITIONS).join('|')}) )?(${Object.keys(KINDS).join('|')})`
                          + '( \\(non interrupting\\))?$');
@@ -111,7 +110,7 @@ function chinese(template, replacements) {
   const event = EVENT.exec(key(template));
   if (event) {
     const [, definition, kind, nonInterrupting] = event;
-    return (definition ? DEFINITIONS[definition] : '') + KINDS[kind] + (nonInterrupting ? '（不中断）' : '');
+    return (definition ? DEFINITIONS[definition] : '') + KINDS[kind] + (nonInterrupting ? '（非中断型）' : '');
   }
   return template;
 }
