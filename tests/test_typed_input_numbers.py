@@ -122,3 +122,32 @@ def test_the_accident_grade_compares_deaths_and_loss_as_typed_at_each_boundary(d
         assert got == [grade for _, grade in GRADES]
     finally:
         world.close()
+
+
+# --- shown back as people write it ---------------------------------------------------------------
+
+def test_an_amount_is_shown_back_grouped_and_read_again_as_the_same_amount():
+    from webui import formspec
+    fields = formspec.fields_for(registry, "accident.receive")
+    shown = formspec.prefill(fields, {"direct_loss": "10000000.00", "deaths": 3})
+    assert shown["direct_loss"] == "10,000,000.00"  # a form sent back for revision
+    data = {**sample("accident.receive", TODAY), "direct_loss": shown["direct_loss"]}
+    assert registry.validate("accident.receive", data)["direct_loss"] == "10000000.00"
+
+
+def test_the_facts_a_step_decides_on_show_the_loss_grouped(tmp_path, database_url):
+    from tests.ui_support import _password_hash, client_login, make_world, open_task
+    w = make_world(tmp_path, None if database_url.startswith("sqlite") else database_url)
+    try:
+        w.engine.directory.add_user("zhou", org="east", roles=["investigator"], name="周调查", password_hash=_password_hash())
+        case = w.engine.start("accident_investigation", by="zhou", org="east", title="甲化工爆炸事故")
+        receive = open_task(w.engine, case.id, "receive")
+        w.engine.complete(receive.id, "zhou", {**sample("accident.receive", TODAY), "direct_loss": "1000万元",
+                                               "deaths": "３ 人"})
+        report_up = open_task(w.engine, case.id, "report_up")
+        html = client_login(w.app, "qian").get(f"/tasks/{report_up.id}").get_data(as_text=True)
+        facts = html[html.index('id="context-facts"'):]
+        facts = facts[:facts.index("</table>")]
+        assert "10,000,000.00" in facts and "10000000.00" not in facts and "较大" in facts
+    finally:
+        w.engine.dispose()

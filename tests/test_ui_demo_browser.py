@@ -184,7 +184,7 @@ def test_a_collective_vote_with_members_picked_by_name_completes_in_the_browser(
     desk.do(cid, "陈述申辩或申请听证", party_response="放弃")
     task = desk.task(cid, "组织集体讨论")
     page = demo.open(desk.user_for(task), f"/tasks/{task.id}")
-    expect(page.locator("#task-context")).to_contain_text("150000")
+    expect(page.locator("#task-context")).to_contain_text("150,000.00")
     if page.locator("#claim").count():
         page.click("#claim")
     page.fill("#f-meeting_at", "2026-11-23T15:00")
@@ -202,7 +202,7 @@ def test_a_collective_vote_with_members_picked_by_name_completes_in_the_browser(
     assert len(ballots) == 3
     for ballot in ballots:
         voter = demo.open(ballot.assignee, f"/tasks/{ballot.id}")
-        expect(voter.locator("#task-context")).to_contain_text("150000")
+        expect(voter.locator("#task-context")).to_contain_text("150,000.00")
         voter.click("button[name=vote_choice][value=同意]")
         expect(voter.locator(".flash.ok")).to_contain_text("集体讨论表决")
     assert desk.names(cid) == ["形成集体讨论记录"]

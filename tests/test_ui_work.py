@@ -97,7 +97,7 @@ def test_legal_review_shows_facts_legal_basis_and_fine(demo):
     shown = context_of(html)
     assert "违法事实" in shown and case.data["violation"] in shown
     assert "违反的法律条款" in shown and case.data["legal_basis"] in shown
-    assert "拟罚款金额（元）" in shown and case.data["fine_amount"] in shown
+    assert "拟罚款金额（元）" in shown and f"{float(case.data['fine_amount']):,.2f}" in shown  # 50,000.00: as written
     assert "意见记录" in shown and "案件处理呈批" in shown  # the chain of opinions so far
 
 
@@ -120,7 +120,7 @@ def test_the_vote_shows_the_proposed_penalty(demo):
     vote = [t for t in case.tasks if t.name == "集体讨论表决"][0]
     html = page_of(login(demo, vote.assignee), f"/tasks/{vote.id}")
     shown = context_of(html)
-    assert case.data["violation"] in shown and "150000" in shown
+    assert case.data["violation"] in shown and "150,000.00" in shown
     assert 'name="vote_choice" value="弃权"' in html
 
 

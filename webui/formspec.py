@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from werkzeug.datastructures import MultiDict
 
@@ -323,12 +324,25 @@ def _as_input(kind: str, value, f: dict):
         return "\n".join(map(str, value)) if isinstance(value, list) else str(value)
     if kind == "boolean":
         return "true" if value is True else "false" if value is False else str(value)
+    if kind == "money":
+        return money_text(value)
     if kind == "datetime" and isinstance(value, str):
         try:
             return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
         except ValueError:
             return value
     return str(value)
+
+
+def money_text(value) -> str:
+    """An amount as stored (``"5000000.00"``) as people write it: ``5,000,000.00`` — shown back on a
+    form sent back for revision and among the facts a step decides on (the field's label says 元), and
+    read again as the same amount when submitted (engine.typed_input)."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{amount:,.2f}" if amount.is_finite() else str(value)
 
 
 def shown(value) -> str:

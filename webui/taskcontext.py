@@ -97,7 +97,8 @@ def build(engine, case, task, viewer) -> TaskContext:
     party_view = bool(getattr(viewer, "party", None))
     done = steps(engine, case)
     labels = labels_for(engine, case, done)
-    facts = [Fact(n, labels[n], case.data[n]) for n in ctx.facts
+    money = {k for s in done for k, kind in s.kinds.items() if kind == "money"}
+    facts = [Fact(n, labels[n], formspec.money_text(case.data[n]) if n in money else case.data[n]) for n in ctx.facts
              if n in labels and n not in HIDDEN and case.data.get(n) not in (None, "", [])
              and not (party_view and is_internal(n))]
     if not ctx.facts and formspec.fields_for(engine.forms, task.form_key) is None:
