@@ -206,7 +206,10 @@ TOOLTIPS = r"""async ([scope, where]) => {
   const out = [];
   for (const wrapper of document.querySelectorAll(scope + ' .bio-properties-panel-tooltip-wrapper')) {
     wrapper.focus();
-    await new Promise(resolve => setTimeout(resolve, 30));
+    // drawn on the next render: waited for (a loaded machine takes longer), half a second at most
+    for (let i = 0; i < 25 && !document.querySelector('.bio-properties-panel-tooltip'); i++) {
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
     for (const tip of document.querySelectorAll('.bio-properties-panel-tooltip')) {
       const walker = document.createTreeWalker(tip, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -236,18 +239,20 @@ def report(leaks: dict[str, set[str]]) -> str:
 
 
 def open_everything(page, scope: str) -> None:
-    """Open every closed group and list item of the properties panel under ``scope``, until none is left."""
-    for _ in range(6):
+    """Open every closed group and list item of the properties panel under ``scope``, until none is left.
+    Each header is clicked once (marked): a second click while the panel is still redrawing would close it."""
+    for _ in range(10):
         clicked = page.evaluate("""(scope) => {
           const closed = [...document.querySelectorAll(scope + ' .bio-properties-panel-group-header:not(.open), '
                          + scope + ' .bio-properties-panel-collapsible-entry-header:not(.open)')];
-          const header = closed.filter(h => !h.closest('.bio-properties-panel-collapsible-entry-entries:not(.open)'));
-          header.forEach(h => h.click());
+          const header = closed.filter(h => !h.dataset.sweepOpened
+                                            && !h.closest('.bio-properties-panel-collapsible-entry-entries:not(.open)'));
+          header.forEach(h => { h.dataset.sweepOpened = '1'; h.click(); });
           return header.length;
         }""", scope)
         if not clicked:
             return
-        page.wait_for_timeout(50)
+        page.wait_for_timeout(100)
 
 
 def sweep_element(page, element_id: str) -> list[dict]:
@@ -273,7 +278,10 @@ POPUP = r"""async ([scope, where]) => {
   const button = document.querySelector(scope + ' .bio-properties-panel-open-feel-popup');
   if (!button) { return null; }
   button.click();
-  await new Promise(resolve => setTimeout(resolve, 300));
+  for (let i = 0; i < 100 && !document.querySelector('.bio-properties-panel-popup'); i++) {
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+  await new Promise(resolve => setTimeout(resolve, 100));  // its editor drawn inside it
   const popup = document.querySelector('.bio-properties-panel-popup');
   return popup ? popup.outerHTML.length : 0;
 }"""
