@@ -544,6 +544,22 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
         for what in seen:
             result.notes.append((f"{label(owner)} 的{what}在本系统中不会执行，已忽略；需要的逻辑请改用脚本任务或服务任务",
                                  owner))
+    _note_skip_expressions(process, result)
+
+
+def _note_skip_expressions(process, result: Normalized) -> None:
+    """Flowable's and Activiti's ``skipExpression`` (yudao's 审批人与发起人相同时自动跳过, a 科室初审 skipped
+    by ``${skipDept}``): those engines pass such a task, or flow, by when the expression holds and the
+    case has ``_FLOWABLE_SKIP_EXPRESSION_ENABLED`` (``_ACTIVITI_…``) true. Here the task is always
+    worked; said on the element, with what to draw instead, rather than ignored without a word."""
+    for el in process.iter():
+        if not isinstance(el.tag, str):
+            continue
+        skip = (_vendor_attr(el, "skipExpression") or "").strip()
+        if skip:
+            result.notes.append((f"{label(el)} 的跳过条件（skipExpression）「{skip}」在本系统中不计算，"
+                                 f"{'该连线总会经过' if etree.QName(el).localname == 'sequenceFlow' else '该任务总会办理'}；"
+                                 "如需按条件跳过，请在其前加排他网关，条件成立时绕过它", el))
 
 
 def _normalize_process(process, result: Normalized, form_exists) -> None:
