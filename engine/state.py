@@ -950,11 +950,16 @@ def _nested_of(values) -> list | None:
     return nested
 
 
-def _mark(task, parent=None, old: tuple | None = None) -> tuple | None:
+def _mark(task, parent=None, old: tuple | None = None, kept_only: bool = False) -> tuple | None:
     """What decides ``task``'s row, cheaply compared; None: serialize it every time. ``parent``:
     the task's parent if the caller holds it (``save`` walks from it), else looked up. ``old``:
     the task's mark as last taken, if any: returned itself when the mark is what it was and holds
-    no nested values (a finished task's data unchanged: the usual), without copying the data."""
+    no nested values (a finished task's data unchanged: the usual), without copying the data.
+    ``kept_only``: for the last save of a workflow that has ended, a task finished since its last save
+    gets no mark (None: it is serialized, as it would be anyway, its mark having moved) — the ending
+    completion of zeebe_linked_form built four such marks (a shallow copy of each task's data and
+    internal data, the JSON of their nested values) that nothing would read. A task finished before
+    keeps being compared by its mark."""
     if not _MARKS_VALID:
         return None
     if parent is None:
@@ -976,6 +981,8 @@ def _mark(task, parent=None, old: tuple | None = None) -> tuple | None:
             and _PLAIN.issuperset(map(type, data.values()))
             and (not internal or _PLAIN.issuperset(map(type, internal.values())))):
         return old  # the mark below would be equal to it: the same fields, plain values only ("" text)
+    if kept_only and (old is None or len(old) != 8):
+        return None  # finished in this last save (no finished task's mark to compare with): none built
     nested = _nested_of(data.values())
     nested_internal = _nested_of(internal.values()) if internal else []
     if nested is None or nested_internal is None:
@@ -1083,6 +1090,10 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     rows, marks, names, kids_of = state.task_rows, state.marks, state.names, state.kids
     inserts, updates = [], []
     walked = 0
+    # A workflow that has ended is saved for the last time (``step.lock_case`` takes running cases
+    # only): a task finished in this step gets no mark, since a mark is what the next save compares
+    # with; its row is written from the task as always (``_mark(kept_only=True)``).
+    ended = top.completed
     for workflow in all_workflows(top):
         key = _wf_key(workflow)
         tasks = workflow.tasks
@@ -1097,7 +1108,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
             if tid is None:
                 tid = names[task] = str(task.id)
             old_mark = marks.get(tid)
-            mark = _mark(task, parent, old_mark)
+            mark = _mark(task, parent, old_mark, ended)
             unchanged = False
             if mark is not None:
                 if mark is old_mark or old_mark == mark:

@@ -73,6 +73,42 @@ def test_a_completion_converts_only_the_tasks_it_changed_not_the_finished_histor
         e.dispose()
 
 
+def test_the_save_that_ends_a_case_builds_no_mark_for_the_tasks_it_finished(database_url):
+    """The completion that ends a case is its workflow's last save (a step takes a running case only):
+    the tasks it finished — the last user task, the end event, the end join, the end — get no mark,
+    which only a next save would compare with; the tasks finished before keep theirs. Every live row is
+    still the task serialized afresh, and the rows restore to the same tasks and data."""
+    from SpiffWorkflow.util.task import TaskState
+
+    e = make_engine(database_url, clock=ManualClock(START))
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试", "企业": "某某化工有限公司"})
+        for step in range(4):
+            e.complete(open_task_id(e, case.id), "zhang", _form(step))
+        loaded = e.workflow_cache._entries[case.id][1]
+        finished_before = {str(t.id) for t in loaded.workflow.tasks.values() if t.state & TaskState.FINISHED_MASK}
+        e.complete(open_task_id(e, case.id), "zhang", _form(4))
+        assert e.case(case.id).status == "completed"
+        loaded = e.workflow_cache._entries[case.id][1]
+        live = {str(t.id): t for t in wfstate._walk(loaded.workflow)}
+        finished_now = set(live) - finished_before
+        assert {live[tid].task_spec.name for tid in finished_now} >= {"End", "five_tasks.EndJoin"}
+        assert len(finished_now) >= 4
+        assert not finished_now & set(loaded.marks), [live[tid].task_spec.name for tid in finished_now & set(loaded.marks)]
+        assert any(len(loaded.marks.get(tid, ())) == 8 for tid in finished_before & set(live))
+        stored = _live_rows(e, case.id)
+        assert stored == {tid: wfstate.reference_text(t) for tid, t in live.items()}
+        with e.db.read() as s:
+            spec, subs = e.models.specs(s, s.get(Case, case.id).bundle_hash)
+            fresh = wfstate.restore(s, case.id, spec, subs, e.script_engine).workflow
+        assert {str(t.id): (t.state, t.data) for t in wfstate._walk(fresh)} == {
+            tid: (t.state, t.data) for tid, t in live.items()}
+        assert fresh.completed and fresh.data == loaded.workflow.data
+    finally:
+        e.dispose()
+
+
 def test_an_unchanged_tasks_mark_is_the_one_kept_and_any_change_moves_it(sqlite_url):
     """``state._mark`` hands back the mark it was given when the task is as it was (not a new tuple
     built to compare: a predicted task's and a finished task's, the usual at every save), and sees a
