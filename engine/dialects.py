@@ -47,7 +47,8 @@ from . import camunda_forms
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH
 from .excerpt import ADVICE, excerpt
-from .expressions import FEEL, JUEL, Untranslatable, closing, has_juel, language_of, literal_or_expression, translate
+from .expressions import (FEEL, JUEL, YES_OR_NO, Untranslatable, closing, has_juel, language_of, literal_or_expression,
+                          translate)
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
 from .loop_counter import BASE_PROPERTY
@@ -159,6 +160,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     _follow_links(root, result)
     _split_multiple_outgoing(root, result)
     _inclusive_flows_without_condition(root, result)
+    _exclusive_flows_without_condition(root, result)
     _end_implicit_ends(root, result)
     processes = root.findall(f"{B}process")
     executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
@@ -399,6 +401,53 @@ def _inclusive_flows_without_condition(root, result: Normalized) -> None:
                                      "如只在某些情况下走，请为它填写条件", flow))
 
 
+def _flowable_file(root) -> bool:
+    """Whether the file was saved for Flowable or Activiti (it declares their namespace)."""
+    return bool({FLOWABLE_NS, ACTIVITI_NS} & set(root.nsmap.values()))
+
+
+def _zeebe_file(root) -> bool:
+    """Whether the file was saved for Camunda 8 (Zeebe): it declares the zeebe namespace or Camunda
+    Modeler's execution platform says so."""
+    platform = root.get("{http://camunda.org/schema/modeler/1.0}executionPlatform") or ""
+    return ZEEBE_NS in set(root.nsmap.values()) or platform.strip() == "Camunda Cloud"
+
+
+def _exclusive_flows_without_condition(root, result: Normalized) -> None:
+    """排他网关: a branch drawn without a condition (and not the default) where the vendor the file
+    was saved for deploys it. Camunda 7 and Flowable look at the branches in the order the file lists
+    them and take the first whose condition holds or that has none (Camunda 7's
+    ``ExclusiveGatewayActivityBehavior``, Flowable's ``ExclusiveGatewayActivityBehavior``); Camunda 7
+    deploys one such branch with a warning when the gateway has no default and refuses more
+    (``BpmnParse.validateExclusiveGateway``), Flowable deploys any with a warning
+    (``ExclusiveGatewayValidator``), Zeebe refuses every one ("Must have a condition or be default
+    flow"). Where the vendor deploys it the flow gets the condition ``True`` (the gateway's parser keeps
+    the file's order: engine/gateways.py), with a warning on the flow; elsewhere engine/validation.py
+    refuses it."""
+    if _zeebe_file(root):
+        return
+    flowable = _flowable_file(root)
+    for container in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess"):
+        outgoing: dict[str, list] = {}
+        for flow in container.iterfind(f"{B}sequenceFlow"):
+            outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+        for gateway in container.iterfind(f"{B}exclusiveGateway"):
+            flows = outgoing.get(gateway.get("id"), [])
+            default = (gateway.get("default") or "").strip()
+            plain = [f for f in flows if f.get("id") != default
+                     and not (f.findtext(f"{B}conditionExpression") or "").strip()]
+            if len(flows) < 2 or not plain or (not flowable and (default or len(plain) > 1)):
+                continue  # Camunda 7 refuses these: so does engine/validation.py, with advice
+            for flow in plain:
+                for empty in flow.findall(f"{B}conditionExpression"):
+                    flow.remove(empty)
+                etree.SubElement(flow, f"{B}conditionExpression").text = "True"
+                result.notes.append((
+                    f"{label(gateway)} 的分支{label(flow)}没有条件，也不是默认分支：本系统与 Camunda 7、Flowable 一样，"
+                    "按文件中连线的先后顺序逐条判断，轮到这条时总是走它（排在它后面的分支不再判断）；"
+                    "如它是「其余情况」的去向，请在属性面板中把它设为默认分支", flow))
+
+
 def _end_implicit_ends(root, result: Normalized) -> None:
     """A subprocess drawn without an end event (Camunda's test models, event subprocesses) ends a
     path where an activity has no outgoing flow — BPMN's implicit end. SpiffWorkflow's parser refuses
@@ -430,7 +479,11 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
     if language_of(text) is None and not has_juel(text):
         return
     try:
-        python = translate(text, condition=what in ("条件", "完成条件"))
+        # a flow's condition that only reads text is left to its gateway (engine/gateways._holds: 'true' and
+        # 'false' are yes and no, other text an incident); a conditional event's or completion condition's
+        # reads it as a yes/no here
+        flow = etree.QName(el).localname == "conditionExpression"
+        python = translate(text, condition=what in ("条件", "完成条件") and not flow)
     except Untranslatable as exc:
         result.problems.append((f"{label(owner)} 的{what}使用 {exc.language} 表达式「{excerpt(exc.text)}」，"
                                 f"{exc.reason}；{advice(exc)}", owner))
@@ -438,6 +491,8 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
         return
     result.translations.append({"element_id": owner.get("id"), "from": text.strip(), "to": python})
     el.text = _feel_null(python) if language_of(text) == FEEL else python
+    if flow:
+        el.text += f"  {YES_OR_NO}"
 
 
 def _feel_null(python: str) -> str:

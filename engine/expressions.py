@@ -39,6 +39,10 @@ _WORD_OPS = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=
              "not": "not", "div": "/", "mod": "%"}
 _LITERALS = {"true": "True", "false": "False", "null": "None"}
 _BEANS = {"execution", "task", "authenticatedUserId", "variables", "System", "Math"}
+# Ends a sequence flow's condition translated from JUEL or FEEL (engine/dialects.py): its gateway
+# wants yes or no of it, as Camunda, Flowable and Zeebe do (engine/gateways._holds); a condition
+# written in Python keeps Python's truth (``statement_text``: there is a statement).
+YES_OR_NO = "# yes-or-no"
 
 
 class Untranslatable(ValueError):

@@ -22,9 +22,14 @@ completion in four updates its join).
 """
 from __future__ import annotations
 
+import ast
+
+from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.specs import control, defaults
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
+
+from .expressions import YES_OR_NO
 
 
 class NoPathOut(WorkflowException):
@@ -42,28 +47,99 @@ def _no_path(spec) -> NoPathOut:
                      task_spec=spec)
 
 
+class TextCondition(WorkflowException):
+    """A flow's condition gave text where yes or no was wanted (an incident naming the gateway, the
+    flow by where it leads, and the data)."""
+
+    def __str__(self):
+        return str(self.args[0])
+
+
+def _holds(spec, my_task, condition, target: str) -> bool:
+    """Whether a gateway's flow towards ``target`` may be taken. For a condition translated from JUEL or
+    FEEL (it ends with ``YES_OR_NO``, engine/dialects.py), text is not yes or no: Camunda 7 and
+    Flowable stop the case when a condition gives anything but a Boolean (``UelExpressionCondition``:
+    "condition expression returns non-Boolean"), Zeebe when it is not a boolean; Python would take a
+    bare ``${decision}`` holding 「不同意」 as true. Here such text is an incident naming the gateway,
+    where the flow leads and the data; the text 'true' or 'false' (any case: ``Boolean.valueOf``) is
+    read as yes or no, as before, for the yes/no form properties of Activiti's and Flowable's demos
+    whose values are that text. ``None`` (a FEEL condition over an empty field, engine/feel_null.py)
+    stays not true."""
+    value = condition._matches(my_task)
+    text = condition.args[0] or ""
+    if not isinstance(value, str) or not text.rstrip().endswith(YES_OR_NO):
+        return bool(value)  # a condition written in Python keeps Python's truth
+    if value.lower() in ("true", "false"):  # a yes/no form property's value (Activiti's 同意/不同意 demos)
+        return value.lower() == "true"
+    target_spec = my_task.workflow.spec.task_specs.get(target)
+    where = getattr(target_spec, "bpmn_name", None) or getattr(target_spec, "bpmn_id", None) or target
+    kind = "排他网关" if isinstance(spec, ExclusiveGateway) else "包容网关"
+    gateway = f"{kind}「{spec.bpmn_name or spec.bpmn_id}」({spec.bpmn_id})"
+    data = my_task.data if isinstance(my_task.data, dict) else {}
+    lines = [line for line in text.splitlines() if not line.startswith("#")]  # FEEL's null mark
+    expression = " ".join(lines).removesuffix(YES_OR_NO).strip()
+    try:
+        read = [n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)]
+    except SyntaxError:
+        read = []
+    name = next((n for n in read if data.get(n) == value), None)
+    said = f"案件数据「{name}」" if name else f"条件「{expression[:80]}」"
+    raise TextCondition(
+        f"{gateway} 通往「{where}」的连线：{said}的值是文字「{value[:40]}」，不是“是/否”，无法判断走不走这条分支"
+        "（Camunda、Flowable 同样停在这里）；请把该数据改为是或否后重试，或请流程设计员把条件改为比较"
+        f"（如 {name or 'x'} == \"同意\"）", task_spec=spec)
+
+
 class ExclusiveGateway(defaults.ExclusiveGateway):
-    """SpiffWorkflow's exclusive gateway (排他网关), refusing in Chinese when no flow may be taken."""
+    """SpiffWorkflow's exclusive gateway (排他网关): the first flow in the file's order whose condition
+    holds (``_holds``: text is refused) is taken, else the default; none is an incident in Chinese."""
 
     def _run_hook(self, my_task):
-        try:
-            return super()._run_hook(my_task)
-        except WorkflowException as exc:
-            # SpiffWorkflow raises exactly WorkflowException when no condition holds and there is no
-            # default; a condition that fails to evaluate is a WorkflowTaskException, kept as it is.
-            if type(exc) is WorkflowException and self.default_task_spec is None:
-                raise _no_path(self) from exc
-            raise
+        chosen = next((target for condition, target in self.cond_task_specs
+                       if condition is not None and _holds(self, my_task, condition, target)),
+                      self.default_task_spec)
+        if chosen is None:
+            raise _no_path(self)
+        my_task._sync_children([my_task.workflow.spec.get_task_spec_from_name(chosen)], TaskState.FUTURE)
+        for child in my_task.children:
+            child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
+        return True
 
 
 class InclusiveGateway(defaults.InclusiveGateway):
-    """SpiffWorkflow's inclusive gateway (包容网关), refusing in Chinese when no flow may be taken."""
+    """SpiffWorkflow's inclusive gateway (包容网关): every flow whose condition holds (``_holds``: text
+    is refused) and those without one; none is an incident in Chinese."""
 
     def _get_matching_outputs(self, my_task):
-        matches, defaults_ = super()._get_matching_outputs(my_task)
-        if not matches and not defaults_:
+        specs = my_task.workflow.spec
+        matches, unconditional = [], []
+        for condition, target in self.cond_task_specs:
+            if self.choice is not None and target not in self.choice:
+                continue
+            if condition is None:
+                unconditional.append(specs.get_task_spec_from_name(target))
+            elif _holds(self, my_task, condition, target):
+                matches.append(specs.get_task_spec_from_name(target))
+        if not matches and not unconditional:
             raise _no_path(self)
-        return matches, defaults_
+        return matches, unconditional
+
+
+class ExclusiveGatewayParser(ConditionalGatewayParser):
+    """An exclusive gateway's flows are looked at in the order the file lists them, as Camunda 7,
+    Flowable and Zeebe do (their first flow whose condition holds is taken). SpiffWorkflow's parser
+    orders a gateway's outgoing flows by how high their targets are drawn in the diagram, so of two
+    conditions that both held the upper branch was taken, whatever the file said."""
+
+    def parse_node(self):
+        task = super().parse_node()
+        order: dict[str, int] = {}
+        for flow in self.node.getparent().iterchildren("{*}sequenceFlow"):
+            if flow.get("sourceRef") == self.bpmn_id:
+                order.setdefault(flow.get("targetRef"), len(order))
+        self.task.cond_task_specs.sort(key=lambda pair: order.get(pair[1].removesuffix(".BoundaryEventSplit"),
+                                                                  len(order)))
+        return task
 
 
 def _ancestors(task, tasks) -> list | None:

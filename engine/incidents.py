@@ -30,6 +30,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
 from . import audit, restricted, step
 from .directory import Principal
 from .errors import Conflict, EngineError, Forbidden, IncidentRaised, NotFound
+from .expressions import YES_OR_NO
 from .schema import Case, Incident
 from .step import ProcessFailure
 
@@ -299,6 +300,7 @@ def error_message(exc: BaseException, spec=None) -> str:
         text += " — " + "; ".join(notes)
     if restricted.ABSENT_AS_NULL in text:  # translated FEEL's first line is for the evaluator, not for people
         text = re.sub(re.escape(restricted.ABSENT_AS_NULL) + r"[^\n]*\n", "", text)
+    text = text.replace(f"  {YES_OR_NO}", "")  # a translated flow condition's mark (engine/gateways._holds)
     missing = _missing_task_attribute_input(exc, spec)
     if missing is None:
         missing = _missing_loop_input(exc)

@@ -200,7 +200,7 @@ class DubanParser(SpiffBpmnParser):
         full_tag("serviceTask"): (_ours(ServiceTaskParser), DubanServiceTask),
         full_tag("startEvent"): (_ours(interrupting.InterruptingStartParser), interrupting.StartEvent),
         full_tag("callActivity"): (_ours(MappedCallActivityParser), CallActivity),
-        full_tag("exclusiveGateway"): (ConditionalGatewayParser, gateways.ExclusiveGateway),
+        full_tag("exclusiveGateway"): (gateways.ExclusiveGatewayParser, gateways.ExclusiveGateway),
         full_tag("inclusiveGateway"): (ConditionalGatewayParser, gateways.InclusiveGateway),
         full_tag("parallelGateway"): (GatewayParser, gateways.ParallelGateway),
         full_tag("businessRuleTask"): (_ours(DecisionResultParser), spiff_specs.BusinessRuleTask),

@@ -292,8 +292,10 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
             if len(outgoing) > 1:
                 unconditioned = [f for f in outgoing if f.get("id") != gw.get("default")
                                  and not (f.findtext("bpmn:conditionExpression", namespaces=NS) or "").strip()]
-                if unconditioned:
-                    add(f"{label(gw)} 的分支缺少条件或默认流：{'、'.join(label(f) for f in unconditioned)}", gw)
+                if unconditioned:  # where the file's vendor deploys them they have ``True`` (engine/dialects.py)
+                    add(f"{label(gw)} 的分支缺少条件或默认流：{'、'.join(label(f) for f in unconditioned)}"
+                        "（Camunda 也拒绝部署：有默认分支时，或有两条以上这样的分支时，或为 Camunda 8 保存的模型）；"
+                        "请为这些分支填写条件，或在属性面板中把「其余情况」的一条设为默认分支", gw)
         _check_boundary_events(process, add)
         _check_start_events(process, add)
         _check_event_references(root, process, add)
