@@ -395,7 +395,8 @@ def _text_as_number(exc: BaseException, expression: str, task, what: str) -> str
     where a number is wanted: Python refuses ``nrOfCompletedInstances >= "2"`` with a TypeError.
     Said naming the data and its text; None when no data it reads is text."""
     cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__  # SpiffWorkflow raises it in except
-    if not isinstance(cause, TypeError) or not isinstance(task.data, dict):
+    # ValueError: a multi-instance count's ``int(...)`` over text that spells no whole number (engine/parser.whole_count)
+    if not isinstance(cause, (TypeError, ValueError)) or not isinstance(task.data, dict):
         return None
     texts = [n for n in _absent_names(expression, task, present=True) if isinstance(task.data.get(n), str)]
     if not texts:

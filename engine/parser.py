@@ -154,13 +154,33 @@ class SequentialMultiInstanceTask(LocalInstanceItem, InstanceCounters, spiff_spe
         return 0  # one instance at a time, and it has just completed
 
 
+def whole_count(expression: str | None) -> str | None:
+    """多实例的实例数 (``loopCardinality``) read as Camunda 7 and Flowable read it
+    (``MultiInstanceActivityBehavior.resolveLoopCardinality``): a number's whole part, text through
+    ``Integer.valueOf`` — 「3」 and the full-width 「３」 are 3, 「三」 or 「abc」 fail. SpiffWorkflow
+    handed the value to ``range``: text and 2.0 failed in English ("'str' object cannot be interpreted
+    as an integer"). The expression is wrapped in ``int(...)`` (a plain expression the host evaluates);
+    what it refuses is said in Chinese naming the task and the data (engine/incidents._text_as_number).
+    A number written in the file is left as it is; a FEEL mark line (engine/restricted.ABSENT_AS_NULL)
+    stays first."""
+    if expression is None or expression.strip().isdigit():
+        return expression
+    lines = expression.strip().splitlines()
+    marks = [line for line in lines if line.startswith("#")]
+    body = "\n".join(line for line in lines if not line.startswith("#")).strip()
+    return "\n".join([*marks, f"int({body})"]) if body else expression
+
+
 class NamedLoops:
     """Parser mixin: a loop or multi-instance wrapper keeps its element's name (SpiffWorkflow's has
-    none), so an incident in its loop condition or collection names 「企业补正材料」, not its id."""
+    none), so an incident in its loop condition or collection names 「企业补正材料」, not its id; a
+    multi-instance count is read as a whole number (``whole_count``)."""
 
     def _copy_task_attrs(self, original, loop_characteristics=None):
         super()._copy_task_attrs(original, loop_characteristics)
         self.task.bpmn_name = original.bpmn_name
+        if isinstance(self.task, (ParallelMultiInstanceTask, SequentialMultiInstanceTask)):
+            self.task.cardinality = whole_count(self.task.cardinality)
 
 
 def _ours(parser_class):
