@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import audit
+from . import audit, validation
 from .errors import EngineError, IncidentRaised
 from .schema import ProcessModel, Role
 
@@ -67,6 +67,7 @@ def _dry_run(engine, content: bytes, filename: str, data_by_task: dict | None, s
                     pass  # a stored model that no longer validates cannot serve the draft
             for name, dmn in decisions:  # the draft's own decision tables: a later version of the same key
                 scratch.deploy(dmn, by="designer", filename=name)
+            validation.check_connected(content, filename)  # the designer's standard: nothing left unconnected
             model = scratch.deploy(content, by="designer", filename=filename)
             return _walk(scratch, model.key, data_by_task, start_data or {}, max_steps)
         finally:

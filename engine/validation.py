@@ -340,7 +340,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     add(f"{label(sub)} 的开始事件{label(start).removeprefix('开始事件')} 为中断型：事件发生时，"
                         "所在流程正在办理的任务都将取消，该事件子流程办完后所在流程即结束；如需原流程继续，"
                         "请在属性面板中把它改为非中断型", start, "warning")
-        _check_connected(process, add)
+        _check_connected(process, add, strict)
         _check_endless_loops(process, add)
     return problems
 
@@ -489,10 +489,29 @@ def _check_start_events(process, add) -> None:
             f"其余改为消息开始事件或定时开始事件，或合并为一个", plain[1])
 
 
-def _check_connected(container, add) -> None:
+def check_connected(content: bytes, filename: str) -> None:
+    """The designer's connection check on its own (every flow node reached by a flow, ``_check_connected``
+    with ``strict``), for a test-run (engine/dryrun.py): a draft's end event no flow leads to is refused
+    there as in the designer's validate and deploy, though the test-run deploys without the rest of the
+    designer's standard. Raises InvalidModel naming each such element."""
+    root = safe_xml(content, filename)
+    problems: list[Problem] = []
+
+    def add(msg, el, severity="error"):
+        problems.append(Problem(msg, el.get("id"), el.sourceline, severity))
+
+    for process in root.findall("bpmn:process", NS):
+        _check_connected(process, add, strict=True)
+    raise_problems(filename, problems)
+
+
+def _check_connected(container, add, strict: bool = True) -> None:
     """A flow node with no sequence flow in or out is an error (it could never run) — except start
     events of event sub-processes, boundary events (attached to their task), compensation handlers
-    and the contents of ad-hoc sub-processes."""
+    and the contents of ad-hoc sub-processes. An end event no flow leads to (one left over in a
+    Flowable or Camunda drawing) harms nothing: Camunda 7 and Flowable deploy it, and so does
+    a deploy of a file from another tool, with a warning; the designer's standard (``strict``) keeps
+    it an error."""
     flows = [f for f in container if _local(f) == "sequenceFlow"]
     sources = {f.get("sourceRef") for f in flows}
     targets = {f.get("targetRef") for f in flows}
@@ -502,7 +521,7 @@ def _check_connected(container, add) -> None:
     for node in nodes:
         kind = _local(node)
         if kind in ("subProcess", "transaction", "adHocSubProcess"):
-            _check_connected(node, add)
+            _check_connected(node, add, strict)
             if node.get("triggeredByEvent") == "true":
                 continue
         if adhoc or len(nodes) == 1:
@@ -512,7 +531,10 @@ def _check_connected(container, add) -> None:
         if kind == "startEvent" and event_sub:
             continue
         nid = node.get("id")
-        if nid not in sources and nid not in targets:
+        if kind == "endEvent" and not strict and nid not in targets:
+            add(f"{label(node)} 没有进入的连线，流程永远不会走到这里（与 Camunda、Flowable 一样照常部署，它不起作用）；"
+                "请从前一环节连线过来或删除", node, "warning")
+        elif nid not in sources and nid not in targets:
             add(f"{label(node)} 没有连线，流程永远不会走到这里；请连接或删除", node)
         elif nid not in targets and kind != "startEvent" and not _is_link_catch(node):
             add(f"{label(node)} 没有进入的连线，流程永远不会走到这里；请从前一环节连线过来或删除", node)
