@@ -93,3 +93,14 @@ def test_the_api_stores_what_the_page_would_store(tmp_path, database_url):
         assert (data["requires_shutdown"], data["long_rectification"], data["external_factors"]) == (False, False, False)
     finally:
         w.engine.dispose()
+
+
+NAMES = [(k, f) for k in registry.keys() for f in registry.fields(k) if f["type"] == "names"]
+
+
+@pytest.mark.parametrize("sent", ["张三、阿卜杜•热合曼 ；李四\n", [" 张三 ", "阿卜杜・热合曼", "李四\u3000"], "张三,阿卜杜·热合曼，李四"])
+@pytest.mark.parametrize("key, field", NAMES, ids=[f"{k}.{f['name']}" for k, f in NAMES])
+def test_names_sent_in_one_string_or_with_blanks_are_the_pages_list(key, field, sent):
+    """调查组成员、约谈人…: the page splits a box of names at 、，；and new lines; the API now does too."""
+    expected = ["张三", "阿卜杜·热合曼", "李四"]
+    assert _submit(key, field["name"], sent) == (expected, None)

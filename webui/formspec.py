@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.clock import SHANGHAI
 from engine import typed_input
+from workflows.forms.fields import NAME_LIST_SPLIT
 
 GENERIC = "_data"          # the opinion box of a task without a known form
 GENERIC_OPINION = "handling_opinion"  # ...stored as 办理意见
@@ -28,7 +29,7 @@ RETURN_ACTION = "return"   # 退回
 RETURN_CHOICE = "退回"
 DECISIONS = {"vote_choice"}  # decisions not named *_decision
 MISMATCH = "所选意见与所按按钮不一致，请重新选择后提交"
-_LIST_SPLIT = re.compile(r"[\n,，、;；]+")
+_LIST_SPLIT = NAME_LIST_SPLIT  # names typed in one box: split as the forms split a string sent so
 
 
 @dataclass

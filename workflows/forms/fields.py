@@ -287,11 +287,26 @@ def attachments(label: str = "附件", required: bool = False, min_items: int = 
     return _field(fields.List, label, "attachments", required, validators, help, cls_or_instance=inner)
 
 
+NAME_LIST_SPLIT = re.compile(r"[\n,，、;；]+")
+"""Between the names of a list typed in one box (张三、李四；王五, one a line): the page and the API split alike."""
+
+
+class OfficialNames(_BlankIsEmpty, fields.List):
+    """Names as a list, or typed in one string as on the page (``张三、阿卜杜•热合曼；李四``) and split
+    as the page splits it; each name read as ``OfficialText`` (blanks around dropped, 间隔号 ·). A REST
+    client sending the string was refused with 应为列表, and a list's names were stored with blanks."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = [n for n in NAME_LIST_SPLIT.split(value) if n.strip()]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def names(label: str, required: bool = True, min_items: int = 1, help=None):
     """A list of people (usernames or names)."""
-    inner = fields.String(validate=not_blank, error_messages=_messages(fields.String))
+    inner = OfficialText(validate=not_blank, error_messages=_messages(fields.String))
     validators = [validate.Length(min=min_items, error=f"至少填写{min_items}人")] if required else []
-    return _field(fields.List, label, "names", required, validators, help, cls_or_instance=inner)
+    return _field(OfficialNames, label, "names", required, validators, help, cls_or_instance=inner)
 
 
 def people(label: str, roles: Iterable[str], required: bool = True, min_items: int = 1, help=None):
