@@ -327,12 +327,17 @@ def test_the_designer_shows_no_english_on_any_element_panel_menu_or_tooltip(worl
     page.evaluate("() => window.dubanModeler.get('searchPad').open()")
     found += page.evaluate(COLLECT, ["#designer", "搜索框"])
     page.evaluate("() => window.dubanModeler.get('searchPad').close()")
+    # a collapsed sub-process opened in place: the breadcrumbs above it (it has no name: no id either)
+    page.evaluate("() => document.querySelector('.bjs-drilldown').click()")
+    expect(page.locator(".bjs-breadcrumbs")).to_be_visible()
+    found += page.evaluate(COLLECT, [".bjs-breadcrumbs", "子流程内"])
+    assert not re.search(r"[A-Za-z]+_[0-9a-z]{7}", page.locator(".bjs-breadcrumbs").inner_text())
     leaks = english(found)
     assert not leaks, f"{len(leaks)} English texts in the designer:\n{report(leaks)}"
     seen = {item["text"] for item in found}
     assert {"定时边界事件（非中断型）", "升级开始事件（非中断型）", "定时中间事件", "补偿中间抛出事件", "自由子流程（折叠）", "事件子流程", "复杂网关",
             "条件顺序流", "在弹出窗口中编辑", "展开/收起", "左对齐", "并行多实例", "用户任务 / 名称", "保存并关闭",
-            "已在弹出窗口中打开"} <= seen, seen
+            "已在弹出窗口中打开", "未命名的子流程"} <= seen, seen
     assert attempted == []
 
 
