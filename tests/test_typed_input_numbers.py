@@ -151,3 +151,28 @@ def test_the_facts_a_step_decides_on_show_the_loss_grouped(tmp_path, database_ur
         assert "10,000,000.00" in facts and "10000000.00" not in facts and "较大" in facts
     finally:
         w.engine.dispose()
+
+
+HEARING_TYPED = [("10万", True), ("100,000.00元", True), ("¥99,999.99", False), ("9.99万", False), ("１０００００", True)]
+
+
+def test_the_hearing_threshold_is_judged_by_the_engine_from_the_fine_as_typed(database_url):
+    """案件处理呈批 of bpmn/enforcement_case.bpmn: a 单位 fined 10万元 or more may request a hearing
+    (部令第18号; bpmn/hearing_and_collective.dmn), the fine typed as officials type it."""
+    from tests.process_support import process_world
+    world = process_world(database_url, "enforcement_case", None, dt.datetime(2026, 5, 11, 1, 0, tzinfo=dt.timezone.utc))
+    w = next(world)
+    try:
+        eligible = []
+        for typed, _ in HEARING_TYPED:
+            c = w.desk.start("enforcement_case", by="zhang_san", org="dongcheng", party=CHEMICAL, title="甲化工案").id
+            for step in ("初步核查", "立案审批", "调查取证"):
+                w.desk.do(c, step)
+            w.desk.do(c, "案件处理呈批", fine_amount=typed)
+            w.desk.do(c, "法制审核")
+            data = w.engine.case(c).data
+            assert data["party_type"] == "单位"
+            eligible.append(data["hearing_eligible"])
+        assert eligible == [expected for _, expected in HEARING_TYPED]
+    finally:
+        world.close()
