@@ -84,10 +84,12 @@ class Normalized:
 
 
 def label(el) -> str:
-    """「name」(id) for messages; an unnamed element by its kind and id."""
-    name = (el.get("name") or "").strip()
+    """「name」(id) for messages; an unnamed element by its kind and id. Both as the model has them,
+    cut to 80 characters (``excerpt``): a name of 100,000 characters is not said in every refusal."""
+    name = excerpt((el.get("name") or "").strip())
     kind = KIND_NAMES.get(etree.QName(el).localname, etree.QName(el).localname)
-    return f"{kind}「{name}」({el.get('id')})" if name else f"未命名{kind} ({el.get('id')})"
+    ident = excerpt(el.get("id"))
+    return f"{kind}「{name}」({ident})" if name else f"未命名{kind} ({ident})"
 
 
 KIND_NAMES = {

@@ -15,6 +15,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from . import cron_advice, dialects, restricted, sandbox
 from .dialects import KIND_NAMES, label
 from .errors import InvalidModel
+from .excerpt import excerpt
 from .parser import DubanParser
 from .timeexpr import KIND_LABELS
 from .timers import KIND_OF_ELEMENT, check_timer_expression
@@ -205,7 +206,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
         lanes = {}
         default_role = _props(process).get("defaultRole") or ""
         if default_role and default_role not in lane_roles:
-            add(f"{label(process)} 的默认角色「{default_role}」不存在，请填写已有角色的代码或名称", process)
+            add(f"{label(process)} 的默认角色「{excerpt(default_role)}」不存在，请填写已有角色的代码或名称", process)
         has_lanes = False
         ids = {el.get("id") for el in process.iter() if el.get("id")}
         for lane in process.iter(f"{{{BPMN_NS}}}lane"):
@@ -225,10 +226,10 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                 add(f"泳道 ({lane.get('id')}) 没有名称，无法对应角色；其中的任务交给流程默认角色或发起人办理。"
                     f"提示：把泳道名称填写为角色名称（如「执法人员」）", lane, "warning")
             elif lane_name not in lane_roles and strict:
-                add(f"泳道「{lane_name}」({lane.get('id')}) 不是已有角色，无法确定由谁办理其中的任务；"
+                add(f"泳道「{excerpt(lane_name)}」({lane.get('id')}) 不是已有角色，无法确定由谁办理其中的任务；"
                     f"请在「督办」属性中选择泳道角色", lane)
             elif lane_name not in lane_roles:
-                add(f"泳道「{lane_name}」({lane.get('id')}) 未对应任何角色；其中的任务交给流程默认角色或发起人办理",
+                add(f"泳道「{excerpt(lane_name)}」({lane.get('id')}) 未对应任何角色；其中的任务交给流程默认角色或发起人办理",
                     lane, "warning")
         outside = []
         for tag in HUMAN_TASK_TAGS:
@@ -241,19 +242,19 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     node = node.getparent()
                 lane_role = _known((lane.get("name") or "").strip(), lane_roles) if lane is not None else None
                 if lane_role is None and props.get("candidateGroups") and not _known(props["candidateGroups"], lane_roles):
-                    add(f"{label(task)} 的候选组「{props['candidateGroups']}」不是已有角色", task, "warning")
+                    add(f"{label(task)} 的候选组「{excerpt(props['candidateGroups'])}」不是已有角色", task, "warning")
                 if lane is None and has_lanes and not props.get("defaultRole") and not _known(
                         props.get("candidateGroups"), lane_roles) and not props.get("assignee"):
                     outside.append(task)
                 if tag == "userTask" and strict and not props.get("formSchema") and not props.get("formFields") \
                         and not _linked_form(task):  # a .form not deployed with it: a warning (dialects)
-                    foreign = f"的表单「{props['formKey']}」不是本系统的表单" if props.get("formKey") else "没有表单"
+                    foreign = f"的表单「{excerpt(props['formKey'])}」不是本系统的表单" if props.get("formKey") else "没有表单"
                     add(f"{label(task)} {foreign}，办理人无从填写；请在「督办」属性中选择表单", task)
                 elif tag == "userTask" and not props.get("formSchema") and not props.get("formKey") and \
                         not props.get("formFields") and not _linked_form(task):  # that one is said by dialects
                     add(f"{label(task)} 没有表单，办理时使用通用办理表单", task, "warning")
                 if form_exists is not None and props.get("formSchema") and not form_exists(props["formSchema"]):
-                    add(f"{label(task)} 的表单「{props['formSchema']}」不存在", task)
+                    add(f"{label(task)} 的表单「{excerpt(props['formSchema'])}」不存在", task)
         for task in outside:
             if strict:
                 add(f"{label(task)} 不在任何泳道中，无法确定由谁办理；请把它放进泳道", task)

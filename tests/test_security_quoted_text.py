@@ -85,3 +85,17 @@ def test_the_rest_api_answers_a_huge_expression_with_a_short_refusal(tmp_path):
         assert len(r.get_data()) < 4_000, len(r.get_data())
     finally:
         world.engine.dispose()
+
+
+def test_an_elements_name_of_100000_characters_is_said_cut(database_url):
+    """A flow named with 100,000 characters (a paste gone wrong in the modeler's name box) whose
+    condition is refused: the refusal names it by its first 80 characters and its id."""
+    engine = make_engine(database_url)
+    try:
+        model = _model("${a.b(x)}").decode().replace('name="空"', 'name="' + "甲" * N + '"')
+        with pytest.raises(InvalidModel) as refused:
+            engine.deploy(model.encode(), by="boss", filename="long_name.bpmn")
+        message = str(refused.value)
+        assert len(message) < 1_000 and "连线「" + "甲" * 80 + "…」(f4)" in message, message[:300]
+    finally:
+        engine.dispose()
