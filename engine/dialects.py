@@ -45,7 +45,7 @@ from lxml import etree
 
 from . import camunda_forms
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
-from .dmn import FEEL_PATH
+from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
 from .expressions import (FEEL, JUEL, YES_OR_NO, Untranslatable, closing, has_juel, language_of, literal_or_expression,
                           translate)
@@ -485,7 +485,7 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
         # 'false' are yes and no, other text an incident); a conditional event's or completion condition's
         # reads it as a yes/no here
         flow = etree.QName(el).localname == "conditionExpression"
-        python = translate(text, condition=what in ("条件", "完成条件") and not flow)
+        python = _translate_with_feel_calls(text, condition=what in ("条件", "完成条件") and not flow)
     except Untranslatable as exc:
         result.problems.append((f"{label(owner)} 的{what}使用 {exc.language} 表达式「{excerpt(exc.text)}」，"
                                 f"{exc.reason}；{advice(exc)}", owner))
@@ -497,12 +497,33 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
         el.text += f"  {YES_OR_NO}"
 
 
+def _translate_with_feel_calls(text: str, condition: bool = False) -> str:
+    """``translate``, with the FEEL built-in functions a decision table's cells are translated with
+    (``_FEEL_CALL``: count, sum, string length, upper/lower case, contains, starts/ends with, literal
+    dates) translated in a Camunda 8 condition or mapping too — ``= count(hazards) > 2``, ``=sum(fines)``,
+    ``=upper case(unit)``: Zeebe runs them; the deploy refused every call but list contains and is
+    defined. Other functions are refused as before."""
+    try:
+        return translate(text, condition=condition)
+    except Untranslatable as refused:
+        if language_of(text) != FEEL:
+            raise
+        body, calls = text.strip()[1:], {}
+        try:
+            masked = _feel_calls(body, body, calls)
+            if not calls:
+                raise
+            return _restore_calls(translate("=" + masked, condition=condition), calls)
+        except Untranslatable:
+            raise refused from None  # said of the text as written (no placeholder of ours in it)
+
+
 def _feel_null(python: str) -> str:
     """A translated FEEL expression whose variables read as None when the case lacks them (Zeebe's
     null; engine/restricted.ABSENT_AS_NULL) and whose arithmetic and comparisons give None on None
     (FEEL's null, engine/feel_null.py): JUEL and our own Python keep failing on them. The designer's
     translations show the expression without the null checks."""
-    return mark_absent_as_null(null_propagating(python), names_read(python))
+    return mark_absent_as_null(null_propagating(python), data_names(python))
 
 
 def _message_expressions(process, result: Normalized) -> None:
@@ -733,7 +754,8 @@ def _mapped_value(el, result: Normalized, what: str, text: str | None, expressio
         result.problems.append((f"{label(el)} 的{what}「{excerpt(text)}」不是流程变量名", el))
         return None
     try:
-        python = literal_or_expression(text)
+        python = (_translate_with_feel_calls(text) if language_of(text) == FEEL and _FEEL_CALL.search(text)
+                  else literal_or_expression(text))
     except Untranslatable as exc:
         result.problems.append((f"{label(el)} 的{what}使用 {exc.language} 表达式「{excerpt(exc.text)}」，{exc.reason}；"
                                 f"{advice(exc, python_read=False)}", el))
@@ -862,7 +884,7 @@ def _input_output(el, result: Normalized) -> None:
                     refused = True
                 else:
                     pairs.append((name, value))
-                    null |= names_read(value)
+                    null |= data_names(value)
     if refused or not (inputs or outputs):
         return
     if zeebe is not None and zeebe.find(f"{{{ZEEBE_NS}}}output") is not None and \
@@ -958,7 +980,7 @@ def _zeebe_script(el, result: Normalized) -> None:
         script = etree.SubElement(el, f"{B}script")
     script.text = f"{target} = {python}"
     result.translations.append({"element_id": el.get("id"), "from": expression, "to": script.text})
-    script.text = mark_absent_as_null(f"{target} = {null_propagating(python)}", names_read(python))
+    script.text = mark_absent_as_null(f"{target} = {null_propagating(python)}", data_names(python))
 
 
 def _multi_instance(el, result: Normalized) -> None:

@@ -82,7 +82,7 @@ def cell_test(text: str) -> str:
         except SyntaxError:
             python = f"{INPUT} {python}"
     python = null_propagating(python)
-    return mark_absent_as_null(python, _data_names(python) - {INPUT})
+    return mark_absent_as_null(python, data_names(python) - {INPUT})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -91,12 +91,12 @@ def null_reading(text: str) -> str:
     python = text.strip()
     try:
         python = null_propagating(python)
-        return mark_absent_as_null(python, _data_names(python))
+        return mark_absent_as_null(python, data_names(python))
     except SyntaxError:
         return python  # SpiffWorkflow's evaluation reports it
 
 
-def _data_names(python: str) -> set[str]:
+def data_names(python: str) -> set[str]:
     """The names ``python`` reads as values (not those it calls, ``len(hazards)``: hazards)."""
     tree = ast.parse(python, mode="eval")
     called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}

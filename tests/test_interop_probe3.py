@@ -15,7 +15,7 @@ from tests.interop_support import CORPUS, drive
 from tests.support import make_engine
 
 MODELS = ("flowable_empty_opinion.bpmn", "flowable_countersign_rework.bpmn", "activiti_task_conditional_flows.bpmn",
-          "camunda7_form_constraints.bpmn", "flowable_skip_expression.bpmn")
+          "camunda7_form_constraints.bpmn", "flowable_skip_expression.bpmn", "zeebe_feel_functions.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +187,25 @@ def test_a_skip_expression_is_said_not_silently_ignored(engine):
             "该任务总会办理；如需按条件跳过，请在其前加排他网关，条件成立时绕过它") in [w.message for w in pf.warnings]
     out = drive(engine, "flowable_skip_expression", data={"reporterIsStaff": True, "_FLOWABLE_SKIP_EXPRESSION_ENABLED": True})
     assert out.status == "completed" and [t.spec_id for t in out.tasks] == ["sid-61D2A0B7-triage", "sid-93C4E5F1-leader"]
+
+
+@pytest.mark.parametrize("typed, worked, kept", [
+    ({"hazards": ["消防通道堵塞", "储罐区未设防火堤"], "majorHazards": ["储罐区未设防火堤"], "fines": [20000, 30000],
+      "unitCode": "hz-001"}, "Activity_0report", {"hazardCount": 2, "totalFine": 50000, "unitCode": "HZ-001"}),
+    ({"hazards": ["消防通道堵塞"], "majorHazards": [], "fines": [5000], "unitCode": "hz-002"},
+     "Activity_0rectify", {"hazardCount": 1, "totalFine": 5000, "unitCode": "HZ-002"}),
+    ({"hazards": [], "fines": [], "unitCode": "whp-007"}, "Activity_0report", {"hazardCount": 0, "totalFine": 0}),
+    ({"hazards": ["消防通道堵塞"], "fines": [5000]}, "Activity_0rectify", {"hazardCount": 1, "unitCode": None}),
+])
+def test_feel_built_in_functions_in_a_camunda8_condition_and_mappings(engine, typed, worked, kept):
+    """Camunda 8 (Zeebe) runs FEEL's built-in functions in a condition and an output mapping —
+    ``=count(hazards)``, ``=sum(fines)``, ``=upper case(unitCode)``, ``=count(majorHazards) > 0 or
+    contains(unitCode, "WHP")`` — and so does Duban now, with the translation its decision tables'
+    cells had (engine/dialects._translate_with_feel_calls). The deploy refused every call but list
+    contains and is defined. A list the form left out is null, as in FEEL: count(null) > 0 is not
+    true, the default flow (限期整改) is taken; 重大事故隐患 goes to 报告 (《安全生产法》第四十一条第二款)."""
+    out = drive(engine, "zeebe_feel_functions", data_by_task={"Activity_0register": typed})
+    assert out.status == "completed", out
+    assert [t.spec_id for t in out.tasks] == ["Activity_0register", worked], out
+    data = engine.case(out.case_id).data
+    assert {k: data.get(k) for k in kept} == kept
