@@ -860,14 +860,13 @@ def _input_output(el, result: Normalized) -> None:
             what = "输入参数" if tag == "inputParameter" else "输出参数"
             for p in camunda.iterfind(f"{{{CAMUNDA_NS}}}{tag}"):
                 name = _mapped_target(el, result, what, p.get("name"))
-                nested = [etree.QName(c).localname for c in p if isinstance(c.tag, str)]
+                nested = [c for c in p if isinstance(c.tag, str)]
                 if nested:
-                    kind = {"script": "脚本", "list": "列表", "map": "映射"}.get(nested[0], nested[0])
-                    result.problems.append((f"{label(el)} 的{what}「{p.get('name')}」使用了{kind}，本系统不支持；"
-                                            "请改为文本值或 ${...} 表达式，或改用脚本任务", el))
-                    refused = True
-                    continue
-                value = _mapped_value(el, result, what, p.text, True) if (p.text or "").strip() else "None"
+                    value = _camunda_structure(el, result, what, p.get("name"), nested[0])
+                elif (p.text or "").strip():
+                    value = _mapped_value(el, result, what, p.text, True)
+                else:
+                    value = "None"
                 if name is None or value is None:
                     refused = True
                 else:
@@ -903,6 +902,40 @@ def _input_output(el, result: Normalized) -> None:
                 script = ext.find(f"{S}{kind}")
                 _add_lines(script if script is not None else etree.SubElement(ext, f"{S}{kind}"),
                            lines if kind == "preScript" else [], lines if kind == "postScript" else [], null, shadowed)
+
+
+def _camunda_structure(el, result: Normalized, what: str, name: str | None, node) -> str | None:
+    """A Camunda 7 parameter's ``camunda:list`` (``camunda:value`` items, each a text or ``${...}``) or
+    ``camunda:map`` (``camunda:entry key=…``) as the Python list or dict Camunda builds — nested
+    lists and maps too (the parameter mappings of Camunda's own docs and the generated-form
+    examples: 检查项 ``现场``/``资料``, 单位 ``{unit: 应急局, level: ${level}}``). A script is refused
+    naming the task, as before; a list or map was refused too. None after a refusal."""
+    kind = etree.QName(node).localname if isinstance(node.tag, str) else ""
+    if kind == "list":
+        items = [_camunda_item(el, result, what, name, c) for c in node if isinstance(c.tag, str)]
+        return None if None in items else f"[{', '.join(items)}]"  # type: ignore[arg-type]
+    if kind == "map":
+        pairs = []
+        for entry in node.iterfind(f"{{{CAMUNDA_NS}}}entry"):
+            value = _camunda_item(el, result, what, name, entry)
+            if value is None:
+                return None
+            pairs.append(f"{(entry.get('key') or '')!r}: {value}")
+        return "{" + ", ".join(pairs) + "}"
+    said = {"script": "脚本"}.get(kind, kind)
+    result.problems.append((f"{label(el)} 的{what}「{name}」使用了{said}，本系统不支持；"
+                            "请改为文本值、${...} 表达式、列表或映射，或改用脚本任务", el))
+    return None
+
+
+def _camunda_item(el, result: Normalized, what: str, name: str | None, node) -> str | None:
+    """One ``camunda:value`` or ``camunda:entry``: a nested list or map, else its text (a ``${...}``
+    translated, a plain text quoted, none as None)."""
+    nested = [c for c in node if isinstance(c.tag, str)]
+    if nested:
+        return _camunda_structure(el, result, what, name, nested[0])
+    text = (node.text or "").strip()
+    return _mapped_value(el, result, what, text, True) if text else "None"
 
 
 # The task-data variable that holds, while a task with input parameters runs, the case variables

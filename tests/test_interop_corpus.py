@@ -561,9 +561,9 @@ GRADE = "脚本任务「判定风险等级」(Activity_0d5f6g7) 的脚本使用 
     ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base"><camunda:script scriptFormat='
      '"groovy">amount * 1</camunda:script></camunda:inputParameter>', "Activity_1s2d3f4",
      FINE + "输入参数「base」使用了脚本，本系统不支持"),
-    ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base"><camunda:list><camunda:value>1'
-     '</camunda:value></camunda:list></camunda:inputParameter>', "Activity_1s2d3f4",
-     FINE + "输入参数「base」使用了列表，本系统不支持"),
+    ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base"><camunda:list><camunda:value>'
+     '<camunda:script scriptFormat="groovy">1</camunda:script></camunda:value></camunda:list></camunda:inputParameter>',
+     "Activity_1s2d3f4", FINE + "输入参数「base」使用了脚本，本系统不支持"),
     ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base">第${amount}元</camunda:inputParameter>',
      "Activity_1s2d3f4", FINE + "输入参数使用 JUEL 表达式「第${amount}元」"),
     ("zeebe_hazard_triage", RISK, '=if count(hazards) &gt; 1 then &#34;重大&#34; else &#34;一般&#34;', "Activity_0d5f6g7",

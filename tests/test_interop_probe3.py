@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidData
+from engine.errors import InvalidData, InvalidModel
 from engine.expressions import translate
 
-from tests.interop_support import CORPUS, drive
+from tests.interop_support import CORPUS, drive, open_task_data
 from tests.support import make_engine
 
 MODELS = ("flowable_empty_opinion.bpmn", "flowable_countersign_rework.bpmn", "activiti_task_conditional_flows.bpmn",
-          "camunda7_form_constraints.bpmn", "flowable_skip_expression.bpmn", "zeebe_feel_functions.bpmn")
+          "camunda7_form_constraints.bpmn", "flowable_skip_expression.bpmn", "zeebe_feel_functions.bpmn",
+          "camunda7_list_map_parameters.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -162,8 +163,6 @@ def test_a_variable_named_like_a_python_keyword_is_refused_saying_so(engine):
     tutorials' 审批通过 flag). Activiti runs it; Python cannot name a variable ``pass``, so the
     deploy refuses it — saying that, not 「无法翻译为 Python 表达式；请改写为 Python 表达式」 (whose
     Python would fail the same way), and what to name it instead."""
-    from engine.errors import InvalidModel
-
     with pytest.raises(InvalidModel) as err:
         engine.deploy(CORPUS / "activiti_pass_variable.bpmn", by="boss")
     errors = [(p["element_id"], p["message"]) for p in err.value.problems if p["severity"] == "error"]
@@ -209,3 +208,30 @@ def test_feel_built_in_functions_in_a_camunda8_condition_and_mappings(engine, ty
     assert [t.spec_id for t in out.tasks] == ["Activity_0register", worked], out
     data = engine.case(out.case_id).data
     assert {k: data.get(k) for k in kept} == kept
+
+
+def test_camunda7_list_and_map_parameters_are_built_as_camunda_builds_them(engine):
+    """camunda:inputParameter holding a camunda:list (检查项: 消防通道, 危化品储存, ${extraItem}) and a
+    camunda:map (被检查单位: name ${unitName}, grade 重点, contacts a nested list): Camunda 7 builds a
+    List and a Map, local to the task; outputs copy them to the case. Duban refused the model
+    (「使用了列表，本系统不支持」). A script inside a parameter is still refused."""
+    case = engine.start("camunda7_list_map_parameters", by="zhang", org="east",
+                        data={"extraItem": "特种设备", "unitName": "东城化工"})
+    inside = open_task_data(engine, case.id, "Activity_0inspect")
+    assert inside["checkItems"] == ["消防通道", "危化品储存", "特种设备"]
+    assert inside["inspectedUnit"] == {"name": "东城化工", "grade": "重点", "contacts": ["安全员", "负责人"]}
+    (task,) = engine.case(case.id).tasks
+    engine.complete(task.id, "zhang", {})
+    view = engine.case(case.id)
+    assert view.status == "completed"
+    assert view.data["checklist"] == ["消防通道", "危化品储存", "特种设备"]
+    assert view.data["unitRecord"]["contacts"] == ["安全员", "负责人"]
+    assert "checkItems" not in view.data and "inspectedUnit" not in view.data
+    scripted = (CORPUS / "camunda7_list_map_parameters.bpmn").read_text(encoding="utf-8").replace(
+        "<camunda:value>消防通道</camunda:value>",
+        '<camunda:value><camunda:script scriptFormat="groovy">"消防通道"</camunda:script></camunda:value>')
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(scripted.encode(), by="boss", filename="scripted.bpmn")
+    assert [(p["element_id"], p["message"]) for p in err.value.problems if p["severity"] == "error"] == [
+        ("Activity_0inspect", "用户任务「现场检查」(Activity_0inspect) 的输入参数「checkItems」使用了脚本，本系统不支持；"
+                              "请改为文本值、${...} 表达式、列表或映射，或改用脚本任务")]
