@@ -10,7 +10,8 @@ or checks over a whole report live here as functions:
 - ``closure_warranted``     提请关闭 after 3 penalties in 180 days or 4 in a year (《安全生产法》第一百一十三条);
 - ``statement_period_days`` 陈述申辩 period: 5 working days from 2026-02-01 (应急管理部令第18号), 3 before;
 - ``case_due``              办案期限 to the penalty decision, by the rules in force at 立案, minus suspensions;
-- ``court_application_window`` 申请法院强制执行 (《行政强制法》第五十三条、第五十四条).
+- ``court_application_window`` 申请法院强制执行 (《行政强制法》第五十三条、第五十四条);
+- ``party_period_end``      the last day of a party's period in calendar days (《民法典》第二百零一条、第二百零三条).
 
 Constants that change by date or province live in ``workflows.rules`` with their sources.
 """
@@ -341,6 +342,26 @@ COURT_MONTHS = 3      # 《行政强制法》第五十三条：期限届满之�
 URGE_WORKDAYS = 10    # 《行政强制法》第五十四条、第六十九条：催告书送达10日后（工作日）
 
 
+def party_period_end(start: Any, days: int) -> str:
+    """The last day (YYYY-MM-DD) of a period of ``days`` calendar days the law gives the party (当事人).
+
+    《民法典》第二百零一条: the day of ``start`` (收到决定书之日…) is not counted, so the period ends
+    ``days`` days later; 第二百零三条第一款 (and 《民事诉讼法》第八十五条, which 《行政复议法》第八十八条
+    and 《行政诉讼法》第一百零一条 apply): a period whose last day is a 法定休假日 ends on the first
+    day after the holiday — the next 工作日 on the Chinese calendar with 调休 (a 调休 Saturday is a
+    working day and ends the period). 《行政处罚法》 itself says nothing for calendar-day periods; the
+    party's reading is chosen (docs/processes.md): a fine due on 国庆 is due when the bureau reopens,
+    and 加处罚款 does not run over the holiday.
+    """
+    last = _as_date(start) + dt.timedelta(days=int(days))
+    return _first_working_day_from(last).isoformat()
+
+
+def _first_working_day_from(day: dt.date) -> dt.date:
+    from engine import workdays
+    return day if workdays.is_workday(day) else workdays.workdays_after(day, 1)
+
+
 def add_months(day: Any, months: int) -> dt.date:
     """The same day ``months`` later; a day the month lacks is its last day (期间届满 rules)."""
     d = _as_date(day)
@@ -362,17 +383,23 @@ def court_application_window(decision_served_on: Any, urge_due: Any = None) -> d
     行政复议 60 days (《行政复议法》第二十条), 行政诉讼 6 months (《行政诉讼法》第四十六条), both from
     service of the decision; the later end (the 6 months) governs. 第五十四条/第六十九条: and only
     once 10 working days have passed since the 催告 was served.
+
+    The party's periods end as ``party_period_end`` says (a last day on a 法定休假日 moves to the next
+    working day: 《民事诉讼法》第八十五条 via 《行政复议法》第八十八条、《行政诉讼法》第一百零一条), so the
+    court is not applied to while the party may still sue; the bureau's own 3 months are counted from
+    the unmoved end — the stricter reading for the bureau (docs/processes.md).
     """
     served = _as_date(decision_served_on)
-    review_end = served + dt.timedelta(days=REVIEW_DAYS)
-    suit_end = add_months(served, SUIT_MONTHS)
+    review_end = _first_working_day_from(served + dt.timedelta(days=REVIEW_DAYS))
+    suit_end = _first_working_day_from(add_months(served, SUIT_MONTHS))
     periods_end = max(review_end, suit_end)
     opens = periods_end + dt.timedelta(days=1)
     if urge_due:
         opens = max(opens, _as_date(urge_due) + dt.timedelta(days=1))
     return {"review_period_end": review_end.isoformat(), "suit_period_end": suit_end.isoformat(),
             "court_opens_on": opens.isoformat(),
-            "court_due": add_months(periods_end, COURT_MONTHS).isoformat()}
+            "court_due": add_months(max(served + dt.timedelta(days=REVIEW_DAYS), add_months(served, SUIT_MONTHS)),
+                                    COURT_MONTHS).isoformat()}
 
 
 def _as_date(value: Any) -> dt.date:

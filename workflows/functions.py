@@ -307,6 +307,7 @@ FUNCTIONS = {
     "reminder_at": reminder_at,
     "hours_after": hours_after,
     "day_after": day_after,
+    "party_period_end": decisions.party_period_end,
     "workday_after": workday_after,
     "months_after": months_after,
     "days_between": days_between,

@@ -279,9 +279,10 @@ def build() -> Process:
     p.timer("serve_overdue", "7个工作日内未送达", "serve_decision", "deadline_at(serve_due)")
     p.user("serve_escalated", "决定书送达超期督办", S, 41, form="enforcement.serve_decision")
     p.script("start_payment", "缴款期限起算", I, 42, code=(
-        "payment_due = day_after(decision_served_on, 15)\n"
+        "payment_due = party_period_end(decision_served_on, 15)\n"
         "court_window = court_application_window(decision_served_on)"),
-        doc="《行政处罚法》第六十七条：收到决定书之日起15日内缴纳罚款。")
+        doc=("《行政处罚法》第六十七条：收到决定书之日起15日内缴纳罚款；期间按《民法典》第二百零一条（送达当日不计入）、"
+             "第二百零三条（最后一日是法定休假日的，以休假日结束的次日为最后一日）计算。"))
     p.xor("has_fine", "有罚款？", I, 43)
     p.user("pay_fine", "缴纳罚款", E, 44, form="enforcement.payment", due="deadline_at(payment_due)")
     p.timer("payment_overdue", "15日内未缴纳", "pay_fine", "deadline_at(payment_due)")

@@ -1,0 +1,75 @@
+"""Periods in calendar days that the law gives the party (当事人), at their boundary days.
+
+《民法典》第二百零一条: the day the period starts from is not counted. 第二百零三条第一款: a period whose
+last day is a 法定休假日 ends on the day after the holiday (《民事诉讼法》第八十五条 says the same for the
+periods of 行政复议 and 行政诉讼, 《行政复议法》第八十八条、《行政诉讼法》第一百零一条). Holidays and 调休
+are those of the State Council's 2026 notice (chinese-calendar): 国庆 10-01…10-07, 调休上班 09-20 (Sun)
+and 10-10 (Sat); 端午 06-19…06-21.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from workflows.decisions import court_application_window, party_period_end
+from workflows.demo import CHEMICAL
+from tests.process_support import advance, process_world
+
+
+@pytest.mark.parametrize("served, last_day", [
+    ("2026-09-15", "2026-09-30"),   # day 15 a working day (Wed): unchanged
+    ("2026-09-16", "2026-10-08"),   # day 15 is 国庆 10-01: the first day after the holiday
+    ("2026-09-22", "2026-10-08"),   # day 15 is 10-07, the holiday's last day
+    ("2026-09-23", "2026-10-08"),   # day 15 is 10-08, a working day: unchanged
+    ("2026-09-25", "2026-10-10"),   # day 15 is the 调休 Saturday 10-10, a working day: unchanged
+    ("2026-09-05", "2026-09-20"),   # day 15 is the 调休 Sunday 09-20: unchanged
+    ("2026-06-04", "2026-06-22"),   # day 15 is 端午 06-19 (Fri): Monday 06-22
+    ("2026-05-15", "2026-06-01"),   # day 15 is Saturday 05-30: Monday 06-01
+])
+def test_fine_payment_period_of_15_days_civil_code_art201_art203(served, last_day):
+    """《行政处罚法》第六十七条: 15 days from receiving the decision, counted as 《民法典》第二百零一、二百零三条 say."""
+    assert party_period_end(served, 15) == last_day
+
+
+def test_review_and_suit_periods_ending_on_a_holiday_delay_the_court_application_civil_procedure_art85():
+    """《行政强制法》第五十三条: the court is applied to only after the periods of 复议 (60 days) and 诉讼
+    (6 months) have ended. Served 2026-04-01: 6 months end on 国庆 10-01, so the suit period ends
+    10-08 (《民事诉讼法》第八十五条) and the court opens 10-09; the bureau's own 3 months still count from
+    10-01 (the stricter reading for the bureau): due 2027-01-01."""
+    window = court_application_window("2026-04-01")
+    assert window["review_period_end"] == "2026-06-01"     # 60 days end Sun 05-31 → Mon 06-01
+    assert window["suit_period_end"] == "2026-10-08"
+    assert window["court_opens_on"] == "2026-10-09"
+    assert window["court_due"] == "2027-01-01"
+
+
+SERVED_BEFORE_NATIONAL_DAY = dt.datetime(2026, 9, 16, 1, 0, tzinfo=dt.timezone.utc)   # Wed 09:00 in China
+
+
+@pytest.fixture
+def w(database_url):
+    yield from process_world(database_url, "enforcement_case", None, SERVED_BEFORE_NATIONAL_DAY)
+
+
+def test_fine_served_before_national_day_is_due_after_the_holiday_and_no_late_penalty_runs_over_it_civil_code_art203(w):
+    """A decision served Wed 2026-09-16: day 15 is 10-01 (国庆). The fine is due when 10-08 ends; at
+    10-08 23:59 nothing is late, and at 10-09 00:00 the 加处罚款 is one day (3%), not eight."""
+    e, desk = w.engine, w.desk
+    c = desk.start("enforcement_case", by="zhang_san", org="dongcheng", party=CHEMICAL,
+                   title="甲化工重大危险源监控案").id
+    for name in ("初步核查", "立案审批", "调查取证", "案件处理呈批", "法制审核", "送达行政处罚告知书"):
+        desk.do(c, name)
+    desk.do(c, "陈述申辩或申请听证", user="jia_qy")
+    desk.do(c, "负责人审批")
+    desk.do(c, "送达行政处罚决定书")
+    data = e.case(c).data
+    assert (data["decision_served_on"], data["payment_due"]) == ("2026-09-16", "2026-10-08")
+    pay = desk.task(c, "缴纳罚款")
+    assert pay.due_at == dt.datetime.fromisoformat("2026-10-09T00:00:00+08:00")
+    w.clock.set(dt.datetime(2026, 10, 8, 15, 59, tzinfo=dt.timezone.utc))        # 10-08 23:59 in China
+    e.run_due_timers()
+    assert [t.name for t in e.case(c).tasks] == ["缴纳罚款"] and e.case(c).escalation_level == 0
+    advance(w, minutes=1)                                                         # 10-09 00:00
+    assert "催告当事人履行" in [t.name for t in e.case(c).tasks]
+    assert e.case(c).data["late_penalty"] == "1500.00"                            # one day: 3% of 50000
