@@ -1000,7 +1000,7 @@ def _zeebe_script(el, result: Normalized) -> None:
         return
     expression = zeebe.get("expression").strip()
     try:
-        python = translate(expression if language_of(expression) else "=" + expression)
+        python = _translate_with_feel_calls(expression if language_of(expression) else "=" + expression)
     except Untranslatable as exc:
         python = equivalent(exc.text, exc.language)
         rewrite = (f"请在该脚本任务中改写为 Python 脚本：{target} = {excerpt(python, ADVICE)}" if python is not None else

@@ -235,3 +235,16 @@ def test_camunda7_list_and_map_parameters_are_built_as_camunda_builds_them(engin
     assert [(p["element_id"], p["message"]) for p in err.value.problems if p["severity"] == "error"] == [
         ("Activity_0inspect", "用户任务「现场检查」(Activity_0inspect) 的输入参数「checkItems」使用了脚本，本系统不支持；"
                               "请改为文本值、${...} 表达式、列表或映射，或改用脚本任务")]
+
+
+def test_a_camunda8_script_task_expression_calls_feel_functions_as_a_mapping_does(engine):
+    """zeebe:script ``=if count(hazards) > 1 then "重大" else "一般"`` (a script task's FEEL expression and
+    result variable): translated with the same FEEL functions as a condition or mapping."""
+    xml = (CORPUS / "zeebe_hazard_triage.bpmn").read_text("utf-8").replace(
+        '=if list contains(hazards, &#34;有限空间&#34;) then &#34;重大&#34; else &#34;一般&#34;',
+        '=if count(hazards) &gt; 1 then &#34;重大&#34; else &#34;一般&#34;')
+    engine.deploy(CORPUS / "zeebe_triage.dmn", by="boss")
+    pf = engine.models.validate(xml.encode(), "zeebe_hazard_triage.bpmn")
+    assert {"element_id": "Activity_0d5f6g7", "from": '=if count(hazards) > 1 then "重大" else "一般"',
+            "to": 'risk = ("重大" if (None if (hazards) is None else len(hazards)) > 1 else "一般")'} \
+        in pf.dialect.translations
