@@ -109,6 +109,46 @@ def test_the_save_that_ends_a_case_builds_no_mark_for_the_tasks_it_finished(data
         e.dispose()
 
 
+def test_an_ended_cases_workflow_row_with_tables_of_rows_is_written_without_the_registrys_walk(
+        sqlite_url, monkeypatch):
+    """A case that ends leaves its data in the top workflow's row. Data of JSON's own kinds — a form's
+    table of rows, an attachment's fields, nested — is written as it is (the registry would give it back
+    unchanged), byte for byte what the registry's walk writes; a day inside a row (a registered type)
+    still goes through the registry."""
+    import datetime
+
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
+        for step in range(5):
+            e.complete(open_task_id(e, case.id), "zhang", _form(step))
+        loaded = e.workflow_cache._entries[case.id][1]
+        workflow = loaded.workflow
+        assert workflow.completed and isinstance(workflow.data["检查记录"], list)
+        workflow.data["整改"] = {"批次": [[1, 2.5, None, True], {"说明": "第二批\n“复查”"}], "空": {}}
+
+        def by_registry(w) -> str:
+            meta = wfstate._workflow_meta(w)
+            meta["last_task"] = None
+            return wfstate.to_json(meta)
+
+        expected = by_registry(workflow)
+        walks = []
+        real = wfstate._workflow_meta
+        monkeypatch.setattr(wfstate, "_workflow_meta", lambda w: walks.append(w) or real(w))
+        assert wfstate._workflow_text(workflow, loaded.names) == expected
+        assert walks == []
+        workflow.data["整改"]["批次"].append({"期限": datetime.date(2026, 12, 31)})
+        monkeypatch.setattr(wfstate, "_workflow_meta", real)
+        expected = by_registry(workflow)
+        monkeypatch.setattr(wfstate, "_workflow_meta", lambda w: walks.append(w) or real(w))
+        assert wfstate._workflow_text(workflow, loaded.names) == expected
+        assert walks == [workflow] and '"typename":"date"' in expected
+    finally:
+        e.dispose()
+
+
 def test_an_unchanged_tasks_mark_is_the_one_kept_and_any_change_moves_it(sqlite_url):
     """``state._mark`` hands back the mark it was given when the task is as it was (not a new tuple
     built to compare: a predicted task's and a finished task's, the usual at every save), and sees a
