@@ -176,3 +176,20 @@ def test_the_hearing_threshold_is_judged_by_the_engine_from_the_fine_as_typed(da
         assert eligible == [expected for _, expected in HEARING_TYPED]
     finally:
         world.close()
+
+
+def test_the_case_page_shows_the_loss_grouped(tmp_path):
+    from tests.ui_support import _password_hash, client_login, make_world, open_task
+    w = make_world(tmp_path)
+    try:
+        w.engine.directory.add_user("zhou", org="east", roles=["investigator"], name="周调查", password_hash=_password_hash())
+        case = w.engine.start("accident_investigation", by="zhou", org="east", title="甲化工爆炸事故")
+        w.engine.complete(open_task(w.engine, case.id, "receive").id, "zhou",
+                          {**sample("accident.receive", TODAY), "direct_loss": "4,999.99万元"})
+        html = client_login(w.app, "qian").get(f"/cases/{case.id}").get_data(as_text=True)
+        data = html[html.index('id="case-data"'):]
+        data = data[:data.index("</table>")]
+        row = data[data.index('data-key="direct_loss"'):]
+        assert "49,999,900.00" in row[:row.index("</tr>")] and "49999900.00" not in data
+    finally:
+        w.engine.dispose()

@@ -126,6 +126,9 @@ def show(case_id: int):
     file_fields = {k for s in steps for k, kind in s.kinds.items() if kind == "attachments"}
     labels = {k: v for k, v in labels.items() if k not in file_fields}  # files are listed per step below
     drawn_values = {k: shown for k in labels if (shown := drawn.shown(k, case.data.get(k), case.data)) is not None}
+    money = {k for s in steps for k, kind in s.kinds.items() if kind == "money"}  # 10,000,000.00 as written
+    drawn_values.update({k: formspec.money_text(case.data[k]) for k in labels
+                         if k in money and k not in drawn_values and case.data.get(k) not in (None, "")})
     files = [f for s in steps for f in s.files()]
     opinions = {s.seq: s.opinions(party_view) for s in steps}
     # derived and related cases (派生案件, 关联案件): only those the viewer may open are named; the
