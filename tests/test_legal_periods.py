@@ -73,3 +73,40 @@ def test_fine_served_before_national_day_is_due_after_the_holiday_and_no_late_pe
     advance(w, minutes=1)                                                         # 10-09 00:00
     assert "催告当事人履行" in [t.name for t in e.case(c).tasks]
     assert e.case(c).data["late_penalty"] == "1500.00"                            # one day: 3% of 50000
+
+
+TIPOFF_RECEIVED = dt.datetime(2026, 5, 11, 1, 0, tzinfo=dt.timezone.utc)     # Mon 09:00 in China
+
+
+@pytest.fixture
+def tipoffs(database_url):
+    yield from process_world(database_url, "tipoff_12350", None, TIPOFF_RECEIVED)
+
+
+def test_tipoff_verification_extended_once_by_at_most_30_days_reward_measures_2018_19(tipoffs):
+    """《安全生产领域举报奖励办法》(安监总财〔2018〕19号): 60 days from 受理, one extension of at most 30 days
+    approved a level up. Received 2026-05-11: 60 days end 07-10, the extension 08-09. A second overdue
+    督办 sets a 督办 date, not a second lawful extension: the legal limit stays 08-09 and the case is
+    marked as past it."""
+    w = tipoffs
+    e, desk = w.engine, w.desk
+    c = desk.start("tipoff_12350", by="he_sl", org="dongcheng", party=CHEMICAL, title="12350举报：甲化工违规动火").id
+    desk.do(c, "受理登记举报")
+    desk.do(c, "分类交办")
+    assert e.case(c).data["verify_due"] == "2026-07-10"
+    advance(tipoffs, days=61)                                                     # 07-11 09:00
+    desk.do(c, "核查超期督办", extension_days=30)
+    data = e.case(c).data
+    assert (data["verify_due"], data["verify_legal_due"]) == ("2026-08-09", "2026-08-09")
+    assert not data.get("verify_limit_exceeded")
+    w.clock.set(dt.datetime(2026, 8, 9, 15, 59, tzinfo=dt.timezone.utc))         # 08-09 23:59: in time
+    e.run_due_timers()
+    assert desk.names(c) == ["核查举报事项"]
+    advance(tipoffs, minutes=1)                                                   # 08-10 00:00
+    assert desk.names(c) == ["核查超期督办"]
+    desk.do(c, "核查超期督办", extension_days=30)
+    data = e.case(c).data
+    assert data["verify_legal_due"] == "2026-08-09"                               # no second extension
+    assert data["verify_limit_exceeded"] is True
+    assert data["verify_due"] == "2026-09-09"                                     # the 督办 date
+    assert desk.names(c) == ["核查举报事项"]

@@ -64,10 +64,18 @@ def build() -> Process:
            doc="《安全生产领域举报奖励办法》：核查自受理之日起60日内办结。")
     p.timer("verify_overdue", "60日核查期限届满", "verify", "deadline_at(verify_due)")
     p.user("verify_extension", "核查超期督办", L, 9, form="tipoff.extension",
-           doc="情况复杂的，经上一级部门批准可延长核查时间，延长不超过30日，并告知举报人延期理由。")
+           doc=("《安全生产领域举报奖励办法》：情况复杂的，经上一级部门批准可延长核查时间，延长不超过30日，并告知举报人"
+                "延期理由。延长只有一次：再次超期的，督办只定督办日期，法定核查期限（verify_legal_due）不变，"
+                "案件记为超过法定核查期限（verify_limit_exceeded）。"))
     p.script("extend", "延长核查期限", L, 10, code=(
-        "verify_due = day_after(verify_due, extension_days)\n"
-        "verify_extended = True"))
+        "if verify_extended:\n"
+        "    verify_limit_exceeded = True\n"
+        "    verify_due = day_after(now(), extension_days)\n"
+        "else:\n"
+        "    verify_legal_due = day_after(verify_due, extension_days)\n"
+        "    verify_due = verify_legal_due\n"
+        "    verify_extended = True"),
+        doc="延长一次、不超过30日（安监总财〔2018〕19号）；第二次起为督办日期，不是法定延长。")
     p.script("follow_up", "转交后续处置", I, 9, code=(
         "verified_at = now().isoformat()\n"
         "reply_due = day_after(verified_at, 10)\n"

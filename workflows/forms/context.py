@@ -56,7 +56,7 @@ FACT_LABELS = {
     "accident_title": "事故名称", "closed_at": "事故结案时间", "organised_by": "组织评估的人民政府",
     "assessment_start": "评估开始日期", "assessment_due": "评估完成期限",
     # 12350 举报
-    "verify_due": "核查期限", "reply_due": "答复期限", "reward_eligible": "符合奖励条件", "reward_proposed": "拟奖励金额（元）",
+    "verify_due": "核查期限", "verify_legal_due": "法定核查期限（含延长）", "verify_limit_exceeded": "超过法定核查期限", "reply_due": "答复期限", "reward_eligible": "符合奖励条件", "reward_proposed": "拟奖励金额（元）",
     "verified_at": "核查完成时间",
     # 执法案卷评查
     "review_total": "评查总分", "review_grade": "评查等次", "correction_due": "整改期限",
@@ -304,7 +304,7 @@ CONTEXT: dict[str, Context] = {
     "tipoff.classify": Context(_TIPOFF, files=(("tipoff.intake", "intake_attachments"),)),
     "tipoff.verify": Context(_TIPOFF + ("tipoff_category", "handling", "classify_opinion", "verify_due"),
                              files=(("tipoff.intake", "intake_attachments"),)),
-    "tipoff.extension": Context(_TIPOFF + ("verify_due",)),
+    "tipoff.extension": Context(_TIPOFF + ("verify_due", "verify_legal_due")),
     "tipoff.reply": Context(_TIPOFF + _VERIFIED),
     "tipoff.reward": Context(_TIPOFF + _VERIFIED + ("reward_eligible",)),
     "tipoff.reward_approval": Context(("enterprise_name", "tipoff_content") + _VERIFIED + (
