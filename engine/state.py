@@ -606,6 +606,14 @@ _DATALESS_TAIL = ',"data":{},"delta":{' + " " * (len('{"updates":{},"deletions":
 _quoted = json.encoder.encode_basestring  # a JSON string as the row encoder writes it (no ASCII escaping)
 _FORMAT_TEXT = _quoted(FORMAT_VERSION)
 _TYPENAME_TAIL = ',"typename":' + _quoted(_TASK_TYPENAME) + "}"
+_NO_DELTA_TAIL = ',"data":{},"delta":{"updates":{},"deletions":[]}'
+# Value types for which data equal to the parent's (``==`` of the two dicts, which takes a value as
+# equal to itself) also means no value ``!=`` its parent's (what the delta's comprehension asks): not
+# float, whose NaN is unequal to itself (it would be an update), nor any type that could be so. A
+# task's data equal to its parent's is the usual for the engine tasks a step runs after a user task
+# (the end event, the end join, the end: SpiffWorkflow copies the parent's data down), and its delta
+# was still worked out key by key — with our 案卷评查's forms ~50 keys a task, five tasks at its end.
+_EQUAL_UNLESS_DIFFERENT = frozenset({str, int, bool, type(None), list, dict})
 
 
 def _scalar(value) -> str:
@@ -646,11 +654,14 @@ def _task_text(task, tid: str, parent=None, parent_tid: str | None = None,
         tail = _DATALESS_TAIL
     else:
         above = parent.data
-        updates = {key: value for key, value in data.items() if key not in above or value != above[key]}
-        deletions = [key for key in above if key not in data]
         head = '{"id":"' + tid + '","parent":"' + parent_tid + '",'
-        tail = (',"data":{},"delta":{"updates":' + (to_json(updates) if updates else "{}")
-                + ',"deletions":' + (to_json(deletions) if deletions else "[]") + "}")
+        if data == above and _EQUAL_UNLESS_DIFFERENT.issuperset(map(type, data.values())):
+            tail = _NO_DELTA_TAIL  # the parent's data as it is (an end event's, an end join's, the end's)
+        else:
+            updates = {key: value for key, value in data.items() if key not in above or value != above[key]}
+            deletions = [key for key in above if key not in data]
+            tail = (',"data":{},"delta":{"updates":' + (to_json(updates) if updates else "{}")
+                    + ',"deletions":' + (to_json(deletions) if deletions else "[]") + "}")
     if child_tids is None:
         children = task._children
         child_tids = [str(child) for child in children] if children else []

@@ -149,6 +149,46 @@ def test_an_ended_cases_workflow_row_with_tables_of_rows_is_written_without_the_
         e.dispose()
 
 
+def test_a_tasks_data_equal_to_its_parents_is_written_as_no_delta_without_comparing_key_by_key(sqlite_url):
+    """The end event, the end join and the end of a case that ends carry their parent's data as it is:
+    each row's delta is empty, written without the key-by-key comparison — and exactly the row the
+    registry writes, also when a value is a float NaN (unequal to itself: an update) or an amount."""
+    import sys
+
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
+        for step in range(5):
+            e.complete(open_task_id(e, case.id), "zhang", _form(step))
+        loaded = e.workflow_cache._entries[case.id][1]
+        ends = [t for t in wfstate._walk(loaded.workflow) if t.task_spec.name in ("End", "five_tasks.EndJoin")]
+        assert len(ends) == 2 and all(t.data == t.parent.data and len(t.data) > 5 for t in ends)
+        compared = []
+
+        def watch(frame, event, _arg):
+            if event == "call" and frame.f_code.co_name == "<dictcomp>" and frame.f_back.f_code.co_name == "_task_text":
+                compared.append(frame.f_back.f_locals.get("tid"))
+
+        for task in ends:
+            sys.setprofile(watch)
+            try:
+                text = wfstate._task_text(task, str(task.id))
+            finally:
+                sys.setprofile(None)
+            assert text == wfstate.reference_text(task)
+            assert ',"delta":{"updates":{},"deletions":[]}' in text
+        assert compared == []
+        task = ends[0]
+        nan = float("nan")
+        task.parent.data["比率"], task.data["比率"] = nan, nan  # the same NaN object: still an update
+        task.parent.data["金额"], task.data["金额"] = 1.5, 1.5
+        text = wfstate._task_text(task, str(task.id))
+        assert text == wfstate.reference_text(task) and '"updates":{"比率":NaN}' in text
+    finally:
+        e.dispose()
+
+
 def test_an_unchanged_tasks_mark_is_the_one_kept_and_any_change_moves_it(sqlite_url):
     """``state._mark`` hands back the mark it was given when the task is as it was (not a new tuple
     built to compare: a predicted task's and a finished task's, the usual at every save), and sees a
