@@ -316,6 +316,12 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                 out.append("==")
             elif value in ("[", "]", ",") and lang != FEEL:  # FEEL: a list literal [1, 2, 3]
                 raise Untranslatable(lang, original, f"含有不支持的写法「{excerpt(value)}」")
+            elif value == "[" and out and _is_operand(out[-1]):
+                # FEEL's votes[1] is the first item and votes[item = true] a filter; Python's votes[1] is
+                # the second item and votes[item == True] an index: translated as written, the case read
+                # the wrong vote (or none)
+                raise Untranslatable(lang, original, "对列表取下标或筛选（如 votes[1]、votes[item = true]），本系统不支持："
+                                     "FEEL 的下标从 1 开始，方括号中的条件是筛选")
             else:
                 out.append(value)
     python = _join(out)
@@ -365,6 +371,15 @@ def closing(text: str, opening: int) -> int | None:
             if depth == 0:
                 return i
     return None
+
+
+_NOT_OPERANDS = frozenset({"and", "or", "not", "in", "if", "then", "else", "(", "[", ","})
+
+
+def _is_operand(token: str) -> bool:
+    """Whether a translated token ends an operand (a name, a literal, a bracket closed), so that a
+    ``[`` after it indexes or filters it rather than opening a list."""
+    return token not in _NOT_OPERANDS and (token[-1].isalnum() or token[-1] in "_)]'\"" or not token[-1].isascii())
 
 
 # A FEEL range (a token): ``[1..10]``, ``(1..10]``, ``]1..10[`` (a bracket facing away is open).

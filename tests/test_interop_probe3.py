@@ -248,3 +248,16 @@ def test_a_camunda8_script_task_expression_calls_feel_functions_as_a_mapping_doe
     assert {"element_id": "Activity_0d5f6g7", "from": '=if count(hazards) > 1 then "重大" else "一般"',
             "to": 'risk = ("重大" if (None if (hazards) is None else len(hazards)) > 1 else "一般")'} \
         in pf.dialect.translations
+
+
+@pytest.mark.parametrize("expression", ['=opinions[1] = "同意"', "=votes[item = true]", '=unit.contacts[1] != null'])
+def test_a_feel_index_or_filter_is_refused_not_read_as_python_reads_it(engine, expression):
+    """FEEL's ``opinions[1]`` is the first item (主审意见) and ``votes[item = true]`` a filter; Python's
+    ``opinions[1]`` is the second item and ``votes[item == True]`` an index. Translated as written
+    (before), 复核意见 ["不同意", "同意"] read 主审 as 同意 and the case went to 签发. Now the deploy
+    refuses it naming the flow (tests/interop_support.REFUSED_FILES: zeebe_feel_list_index.bpmn)."""
+    from engine.expressions import Untranslatable
+
+    with pytest.raises(Untranslatable, match="对列表取下标或筛选"):
+        translate(expression, condition=True)
+    assert translate('=x in ["同意", "基本同意"] and y = [1]') == 'x in ["同意", "基本同意"] and y == [1]'
