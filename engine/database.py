@@ -121,6 +121,39 @@ def _ping_when_idle(eng: sa.Engine) -> None:
             raise sa.exc.DisconnectionError(f"stale connection: {exc}") from exc
 
 
+UNAVAILABLE = "数据库暂时无法连接，请稍后重试"
+BUSY = "数据库正忙（被其他程序占用），请稍后重试"
+DISK_FULL = "服务器磁盘空间已满，本次操作未保存，请联系管理员"
+
+
+def unavailable(exc: BaseException) -> str | None:
+    """The Chinese message for a database that cannot take the request now (数据库暂不可用), or None.
+
+    PostgreSQL stopped, restarting or unreachable (connection refused, a pooled connection cut off:
+    SQLAlchemy's OperationalError/InterfaceError, or any error it marks as a disconnect), the pool
+    out of connections, a SQLite file locked by another program past the busy timeout, or its disk
+    full. The transaction was rolled back: nothing of the request was saved, and it can be sent again.
+    Any other database error (a bug, a constraint) is None: not something to wait out.
+    """
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return UNAVAILABLE
+    if isinstance(exc, sa.exc.TimeoutError):  # the pool's: every connection in use for its timeout
+        return UNAVAILABLE
+    # SQLAlchemy's wrapper, or the driver's own error where it is not wrapped (a raw connection's connect)
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    if not {"OperationalError", "InterfaceError"} & {cls.__name__ for cls in type(orig).__mro__}:
+        return None
+    text = str(orig).lower()
+    if "database or disk is full" in text or "disk i/o error" in text:
+        return DISK_FULL
+    if "database is locked" in text or "database table is locked" in text or "busy" in text:
+        return BUSY
+    if type(orig).__module__.startswith("sqlite3"):
+        # SQLite's other OperationalErrors are mostly our bugs (no such table, a syntax error)
+        return UNAVAILABLE if "unable to open database file" in text else None
+    return UNAVAILABLE
+
+
 SETUP_LOCK = 7_150_016  # advisory lock key: one process setting a database up at a time (not migrate's)
 
 

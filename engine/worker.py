@@ -22,6 +22,8 @@ import uuid
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from .database import unavailable
+
 log = logging.getLogger("duban.worker")
 
 
@@ -34,8 +36,11 @@ def sweep(engine, worker: str, most: int | None = None) -> int:
         fired = engine.run_due_timers(worker=worker, most=most)
         if fired:
             log.info("fired %d timers", fired)
-    except Exception:  # noqa: BLE001 - a failed sweep must not stop the scheduler
-        log.exception("timer sweep failed")
+    except Exception as exc:  # noqa: BLE001 - a failed sweep must not stop the scheduler
+        if unavailable(exc):  # the database away (restarting): one line a sweep, the next sweep retries
+            log.warning("timer sweep skipped, database unavailable: %s", str(exc).splitlines()[0])
+        else:
+            log.exception("timer sweep failed")
         fired = 0
     for job in getattr(engine, "sweep_jobs", ()):
         try:

@@ -1,7 +1,8 @@
 """Error pages (错误页面): engine errors and HTTP errors shown as Chinese pages with the right status.
 
 Views let engine errors rise; this module maps them once: Forbidden → 403, NotFound → 404,
-Conflict → 409, InvalidData → 422, IncidentRaised → 409 naming the incident. Forms catch
+Conflict → 409, InvalidData → 422, IncidentRaised → 409 naming the incident, the database
+away or busy → 503 (engine.database.unavailable: 数据库暂时无法连接，请稍后重试). Forms catch
 InvalidData themselves to show it next to the fields; what reaches here is a page-level error.
 """
 from __future__ import annotations
@@ -11,12 +12,14 @@ import logging
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
+from engine.database import unavailable
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData, NotFound
 
 log = logging.getLogger("duban.webui")
 
 TITLES = {400: "请求无效", 401: "需要登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作",
-          409: "操作冲突", 413: "上传的文件过大", 422: "数据有误", 500: "系统错误"}
+          409: "操作冲突", 413: "上传的文件过大", 422: "数据有误", 500: "系统错误",
+          503: "暂时无法办理"}
 
 
 def page(status: int, message: str, details: dict | None = None):
@@ -54,6 +57,11 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
+        original = getattr(exc, "original_exception", None) or exc
+        message = unavailable(original)
+        if message:  # the database is away or busy: nothing was saved, the same request may be sent again
+            log.warning("database unavailable: %s", str(original).splitlines()[0] if str(original) else "")
+            return page(503, message)
         if app.testing:
             raise exc  # let tests see the traceback
         log.exception("unhandled error")

@@ -29,11 +29,13 @@ import secrets
 import weakref
 from datetime import datetime, timedelta, timezone
 
+import flask
 import sqlalchemy as sa
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSession, SessionInterface
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from engine.database import unavailable
 from engine.directory import version_column
 from engine.schema import User, UTCDateTime
 
@@ -103,6 +105,9 @@ class ServerSession(SecureCookieSession):
         self.credential = credential  # fingerprint the session was opened with (after login)
         self.rotate = False  # a new id at the next save (login: no session fixation)
         self.ended = None  # why an earlier session was dropped on this request: "idle", "expired", "revoked"
+        # The database could not be read (engine.database.unavailable's Chinese message): the request is
+        # answered 503 before any view, and nothing of this session is saved or its cookie dropped.
+        self.unavailable: str | None = None
         # The directory counter read with the session row: webui/auth.py takes the user's principal
         # from the engine's cache at this version (engine/directory.py), no lookup per request.
         self.directory_version: int | None = None
@@ -142,8 +147,16 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession()  # scripts and stylesheets need no session: no query for them
         now = self.now()
         # One statement, no snapshot to share: on PostgreSQL outside a transaction (no BEGIN/ROLLBACK).
-        with self.engine.db.read() as s:
-            row = s.execute(self._statement(), {"id_hash": _digest(sid)}).first()
+        try:
+            with self.engine.db.read() as s:
+                row = s.execute(self._statement(), {"id_hash": _digest(sid)}).first()
+        except Exception as exc:  # Flask opens the session outside the app's error handlers
+            message = unavailable(exc)
+            if message is None:
+                raise
+            away = ServerSession()
+            away.unavailable = message
+            return away
         if row is None:
             fresh = ServerSession()
             fresh.ended = "revoked"
@@ -191,7 +204,7 @@ class DatabaseSessionInterface(SessionInterface):
     def save_session(self, app, session, response):
         name = self.get_cookie_name(app)
         domain, path = self.get_cookie_domain(app), self.get_cookie_path(app)
-        if not isinstance(session, ServerSession):
+        if not isinstance(session, ServerSession) or session.unavailable:
             return
         now = self.now()
         if not session:  # emptied (logout) or never used
@@ -247,3 +260,15 @@ def install(app, engine) -> None:
     absolute = timedelta(hours=float(app.config.get("DUBAN_SESSION_MAX_HOURS", 12)))
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", absolute)
     app.session_interface = DatabaseSessionInterface(engine, idle=idle, absolute=absolute)
+
+    @app.before_request
+    def _database_unavailable():
+        """The session could not be read (the database away): 503 in Chinese, before anything else."""
+        message = getattr(flask.session, "unavailable", None)
+        if not message:
+            return None
+        from .api.errors import body, is_api_request
+        from .errors import page
+        if is_api_request():
+            return body(503, message), 503, {"Retry-After": "5"}
+        return page(503, message)

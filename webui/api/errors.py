@@ -8,6 +8,7 @@ internals.
 
     Forbidden → 403   NotFound → 404   Conflict → 409   InvalidData → 422 {"errors": {...}}
     InvalidModel → 422 with file/line/element_id/problems   IncidentRaised → 422 with incident_id, element_id
+    the database away or busy → 503 (engine.database.unavailable), Retry-After
 
 Messages are Chinese and name a model's elements by name (webui/labels: as the pages do); ids stay
 in the machine fields.
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from engine.database import unavailable
 from engine.errors import (Conflict, EngineError, Forbidden, IncidentRaised, InvalidData, InvalidModel,
                            NotFound)
 
@@ -63,7 +65,7 @@ class ErrorSchema(ma.Schema):
 _STATUS_NAMES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                  405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
                  415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
-                 500: "Internal Server Error"}
+                 500: "Internal Server Error", 503: "Service Unavailable"}
 
 _DEFAULT_MESSAGES = {400: "请求无效", 401: "需要登录或访问令牌", 403: "无权执行该操作", 404: "请求的资源不存在",
                      405: "不支持该请求方法", 409: "操作冲突", 413: "请求体过大", 415: "不支持的内容类型",
@@ -197,9 +199,16 @@ def database_error(exc: sa.exc.SQLAlchemyError):
 
 
 def unexpected(exc: BaseException):
-    """Anything else: a generic message and an id; the traceback goes to the log only."""
-    error_id = uuid.uuid4().hex[:12]
+    """Anything else: a generic message and an id; the traceback goes to the log only. The database
+    away or busy (a driver's error too, raised before SQLAlchemy wraps it): 503, rolled back, the
+    client may send the same request again."""
     original = getattr(exc, "original_exception", None) or exc
+    message = unavailable(original)
+    if message:
+        log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                    str(original).splitlines()[0] if str(original) else type(original).__name__)
+        return body(503, message), 503, {"Retry-After": "5"}
+    error_id = uuid.uuid4().hex[:12]
     log.error("unexpected error %s on %s %s", error_id, request.method, request.path,
               exc_info=(type(original), original, original.__traceback__))
     return body(500, f"系统内部错误，请稍后重试或联系管理员（错误编号 {error_id}）", error_id=error_id), 500

@@ -1,0 +1,239 @@
+"""PostgreSQL going away under ``duban serve`` and ``duban worker`` (数据库中断): real processes against a
+PostgreSQL cluster of this test's own (``scripts/pg-test-server`` on another port and data directory —
+never the shared test server, which other tests use at the same time), stopped with ``pg_ctl -m fast``
+and ``-m immediate`` (a crash: no shutdown checkpoint, clients cut off) and started again.
+
+While it is down, a request gets 503 and 「数据库暂时无法连接，请稍后重试」 (JSON for the API, a Chinese
+page for the pages), not a 500 with an error id; a completion sent then is wholly absent. Once it is
+back, the same processes serve again without a restart of their own (the pool's connections are found
+broken and replaced), the task refused during the outage completes once, the worker fires timers
+again, and every case's audit chain verifies.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from engine import ManualClock
+from engine.schema import AuditEvent, HumanTask, Timer
+from tests.support import deploy, make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+UNAVAILABLE = "数据库暂时无法连接，请稍后重试"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OwnPostgres:
+    """A PostgreSQL cluster for this test alone, made by the same script as the shared one."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.folder = tempfile.mkdtemp(prefix="duban-outage-pg-")
+        os.chmod(self.folder, 0o755)  # the server runs as 'postgres' when we are root
+        self.env = dict(os.environ, DUBAN_TEST_PG_PORT=str(self.port), DUBAN_TEST_PG_DATA=f"{self.folder}/data")
+        out = subprocess.run(["bash", str(ROOT / "scripts" / "pg-test-server"), "start"], env=self.env,
+                             check=True, capture_output=True, text=True, timeout=180)
+        self.url = out.stdout.strip().splitlines()[-1]
+        bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+        self.pg_ctl = [str(bindir / "pg_ctl"), "-D", f"{self.folder}/data"]
+        if os.getuid() == 0:
+            self.pg_ctl = ["runuser", "-u", "postgres", "--"] + self.pg_ctl
+
+    def ctl(self, *args: str) -> None:
+        subprocess.run(self.pg_ctl + list(args), check=True, capture_output=True, timeout=120)
+
+    def remove(self) -> None:
+        subprocess.run(self.pg_ctl + ["-m", "immediate", "stop"], capture_output=True, timeout=120)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def own_postgres():
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")):
+        pytest.skip("PostgreSQL's pg_ctl is not installed (scripts/pg-test-server installs it)")
+    pg = OwnPostgres()
+    try:
+        yield pg
+    finally:
+        pg.remove()
+
+
+def _request(port: int, method: str, path: str, token: str | None = None, body: bytes | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn.request(method, path, body=body, headers=headers)
+    resp = conn.getresponse()
+    text = resp.read().decode("utf-8", errors="replace")
+    conn.close()
+    return resp.status, text
+
+
+def _wait(predicate, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while True:
+        got = predicate()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.3)
+
+
+def _load_bench():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("http_load", ROOT / "bench" / "http_load.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Browser:
+    """Pages as a browser gets them: a cookie jar, redirects followed, the status of an error kept."""
+
+    def __init__(self, port: int) -> None:
+        import http.cookiejar
+        import urllib.request
+        self.base = f"http://127.0.0.1:{port}"
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def open(self, path: str, form: dict | None = None) -> tuple[int, str]:
+        import urllib.error
+        import urllib.parse
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        try:
+            with self.opener.open(self.base + path, data=data, timeout=60) as resp:
+                return resp.status, resp.read().decode("utf-8", errors="replace")
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode("utf-8", errors="replace")
+
+    def login(self, username: str, password: str) -> None:
+        from tests.ui_support import csrf_of
+        token = csrf_of(self.open("/login")[1])
+        status, text = self.open("/login", {"username": username, "password": password, "_csrf": token})
+        assert status == 200 and "/logout" in text, text[:400]
+
+
+def _open_task(port: int, token: str, case_id: int) -> int | None:
+    status, text = _request(port, "GET", f"/api/cases/{case_id}", token)
+    if status != 200:
+        return None
+    tasks = [t for t in json.loads(text).get("tasks", []) if t.get("state", "open") == "open"]
+    return tasks[0]["id"] if tasks else None
+
+
+@pytest.mark.slow
+def test_postgresql_stopped_and_started_under_serve_and_worker_gives_chinese_503_and_they_serve_again(
+        own_postgres, tmp_path):
+    bench = _load_bench()
+    url = own_postgres.url
+    tokens, owned = bench.prepare(url, cases=3, clients=1)
+    token, cases = tokens[0], owned[0]
+    timer_engine = make_engine(url, clock=ManualClock(datetime.now(timezone.utc) - timedelta(days=2, minutes=1)))
+    deploy(timer_engine, "timers_misc.bpmn")
+    from werkzeug.security import generate_password_hash
+    timer_engine.directory.add_user("zhou", org=timer_engine.directory.orgs()[0].code, roles=["inspector"],
+                                    name="周明", password_hash=generate_password_hash("outage-pw-1"))
+    timer_engine.dispose()
+
+    port = _free_port()
+    env = dict(os.environ, DUBAN_DATABASE_URL=url, PYTHONPATH=str(ROOT))
+    cli = [sys.executable, "-m", "webui.cli"]
+    worker_log = tmp_path / "worker.log"
+    serve_log = tmp_path / "serve.log"
+    procs = [subprocess.Popen(cli + ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+                                     "--no-worker", "--plain-http"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=serve_log.open("w"), start_new_session=True),
+             subprocess.Popen(cli + ["-v", "worker", "--interval", "0.5"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=worker_log.open("w"), start_new_session=True)]
+    try:
+        bench.wait_for(port)
+        assert all(p.poll() is None for p in procs)
+        first = _open_task(port, token, cases[0])
+        assert first is not None
+        assert _request(port, "POST", f"/api/tasks/{first}/complete", token, b'{"data": {}}')[0] == 200
+        browser = Browser(port)
+        browser.login("zhou", "outage-pw-1")
+        assert browser.open("/tasks/")[0] == 200
+
+        for n, mode in enumerate(("fast", "immediate")):
+            case_id = cases[n + 1]
+            task_id = _wait(lambda: _open_task(port, token, case_id), 60, "the case's open task")
+            own_postgres.ctl("-m", mode, "stop")
+            # Down: both web workers (several requests, each may land on either) answer 503 in Chinese.
+            for _ in range(4):
+                status, text = _request(port, "GET", f"/api/cases/{case_id}", token)
+                assert status == 503 and UNAVAILABLE in json.loads(text)["message"], (mode, status, text[:400])
+                status, text = _request(port, "POST", f"/api/tasks/{task_id}/complete", token, b'{"data": {}}')
+                assert status == 503 and UNAVAILABLE in json.loads(text)["message"], (mode, status, text[:400])
+            for _ in range(2):  # a page, logged in: a Chinese page with 503, not 系统内部错误
+                status, text = browser.open("/tasks/")
+                assert status == 503 and UNAVAILABLE in text and "Traceback" not in text, (status, text[:600])
+            own_postgres.ctl("-w", "-l", f"{own_postgres.folder}/data/server.log", "start")
+
+            # Back: the same processes serve again; a stale pooled connection may cost one request
+            # a web worker (503 again, never 500).
+            def served() -> bool:
+                status, text = _request(port, "GET", f"/api/cases/{case_id}", token)
+                assert status in (200, 503), (status, text[:400])
+                return status == 200
+            _wait(served, 60, "the web workers to serve again")
+            _wait(lambda: browser.open("/tasks/")[0] == 200, 60, "the pages to be served again")
+            for _ in range(4):
+                assert _request(port, "GET", f"/api/cases/{case_id}", token)[0] in (200, 503)
+            # The completion refused during the outage is wholly absent: the task is still open and
+            # completes once now.
+            assert _open_task(port, token, case_id) == task_id
+            done = _wait(lambda: (lambda r: r if r[0] != 503 else None)(
+                _request(port, "POST", f"/api/tasks/{task_id}/complete", token, b'{"data": {}}')),
+                60, "the completion to go through")
+            assert done[0] == 200, done
+            assert _request(port, "POST", f"/api/tasks/{task_id}/complete", token, b'{"data": {}}')[0] == 409
+
+            # The worker, which met the outage in its sweeps, fires timers again (no restart of its own).
+            engine = make_engine(url, clock=ManualClock(datetime.now(timezone.utc) - timedelta(days=2, minutes=1)))
+            for _ in range(3):
+                engine.start("wait_then_work", by="zhang", org="east")
+
+            def timers_left() -> int:
+                with engine.db.read() as s:
+                    return s.execute(sa.select(sa.func.count()).select_from(Timer)).scalar()
+            _wait(lambda: timers_left() == 0, 90, f"the worker to fire timers after the {mode} stop")
+            engine.dispose()
+        assert all(p.poll() is None for p in procs), "a process died with the database"
+    finally:
+        for p in procs:  # only the processes this test started, each by its own process group
+            try:
+                os.killpg(p.pid, 15)
+                p.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(p.pid, 9)
+    engine = make_engine(url)
+    with engine.db.read() as s:
+        completed = s.execute(sa.select(sa.func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action == "completed")).scalar()
+        fired = s.execute(sa.select(AuditEvent.case_id).where(AuditEvent.action == "timer_fired")).scalars().all()
+        open_after_timers = s.execute(sa.select(sa.func.count()).select_from(HumanTask)
+                                      .where(HumanTask.state == "open", HumanTask.case_id.in_(fired))).scalar()
+    assert completed == 3  # the first task of three cases, each once
+    assert len(fired) == 6 and len(set(fired)) == 6 and open_after_timers == 6
+    assert engine.verify_audit() is None
+    engine.dispose()
