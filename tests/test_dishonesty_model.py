@@ -58,7 +58,7 @@ def build() -> Process:
         doc=("《安全生产严重失信主体名单管理办法》（应急管理部令第11号）。拟列入呈批、告知（事由、依据和陈述申辩"
              "权利）、异议期（默认5个工作日，case data objection_workdays）、复核异议（成立则不予列入）、列入决定、"
              "送达列入决定书、公开（默认决定后20个工作日内，case data publish_workdays，各地规定不同）、管理期限"
-             "3年（自公开之日起，期满自动移出）、列入满12个月后可申请信用修复提前移出，经核查审批同意后移出。"))
+             "3年（自作出列入决定之日起计，不自公开之日起：《信用修复管理办法》（国家发展改革委，2026-04-01施行）公示期限自行政公务文书认定之日起计算，取对当事人有利的起点；期满自动移出）、列入决定满12个月后可申请信用修复提前移出，经核查审批同意后移出。"))
 
     # 呈批、告知、异议
     p.start("start", "拟列入线索", I, 0)
@@ -116,8 +116,8 @@ def build() -> Process:
     # 管理期限：3年期满自动移出，与信用修复并行，先到者终止另一支
     p.script("start_term", "起算管理期限", I, 17, code=(
         "listed_from = published_on\n"
-        "listing_ends_on = months_after(published_on, term_months)\n"
-        "repair_allowed_from = months_after(published_on, repair_months)\n"
+        "listing_ends_on = months_after(decided_on, term_months)\n"
+        "repair_allowed_from = months_after(decided_on, repair_months)\n"
         "listing_status = '公开中'"))
     p.par("term", "管理期限", I, 18)
     p.wait("term_ends", "管理期限届满", I, 19, expr="day_start(listing_ends_on)")

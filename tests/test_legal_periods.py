@@ -110,3 +110,27 @@ def test_tipoff_verification_extended_once_by_at_most_30_days_reward_measures_20
     assert data["verify_limit_exceeded"] is True
     assert data["verify_due"] == "2026-09-09"                                     # the 督办 date
     assert desk.names(c) == ["核查举报事项"]
+
+
+def test_dishonesty_term_and_repair_count_from_the_listing_decision_not_publication_order11(database_url):
+    """应急管理部令第11号: a 3-year term and early removal after 12 months of listing. Decided Mon
+    2026-06-01, published on 06-26 (within the 20 working days): the term ends 2029-06-01 and repair may
+    be asked from 2027-06-01 — counted from the decision (列入决定之日), not 25 days later from the
+    publication, the reading that protects the party (docs/dishonesty.md)."""
+    from tests import test_dishonesty_process as dp
+    gen = dp.w.__wrapped__(database_url)
+    w = next(gen)
+    try:
+        c = dp.notified(w)
+        dp.do(w, c, "陈述申辩（提出异议）")
+        dp.do(w, c, "复核异议")
+        dp.do(w, c, "作出列入决定")
+        dp.do(w, c, "制作并送达列入决定书")
+        assert w.engine.case(c).data["decided_on"] == "2026-06-01"
+        advance(w, days=25)
+        dp.do(w, c, "公开严重失信主体信息")
+        data = w.engine.case(c).data
+        assert data["listed_from"] == "2026-06-26"
+        assert (data["listing_ends_on"], data["repair_allowed_from"]) == ("2029-06-01", "2027-06-01")
+    finally:
+        next(gen, None)
