@@ -1,6 +1,8 @@
 """The timer worker (定时任务): an APScheduler job that sweeps due timers every few seconds.
 
-Two knobs (``duban worker --interval S --timers-per-sweep N``): the seconds between sweeps (5), and
+Two knobs (``duban worker --interval S --timers-per-sweep N``; ``--timer-lease S``, 60, is how long
+a worker's claim on due timers lasts: a worker killed mid-sweep leaves its claimed, unfired timers to
+the others after so many seconds): the seconds between sweeps (5), and
 how many due timers one sweep fires at most (all of them). A backlog — after downtime, or a
 deadline thousands of cases share — is then spread over the sweeps of every worker sharing the
 database instead of going to whichever sweeps first, and the sweep jobs below run between parts of
@@ -31,9 +33,12 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def sweep(engine, worker: str, most: int | None = None) -> int:
+LEASE_SECONDS = 60  # a claimed timer stays this worker's so long; killed, its claims pass to others then
+
+
+def sweep(engine, worker: str, most: int | None = None, lease_seconds: int = LEASE_SECONDS) -> int:
     try:
-        fired = engine.run_due_timers(worker=worker, most=most)
+        fired = engine.run_due_timers(worker=worker, most=most, lease_seconds=lease_seconds)
         if fired:
             log.info("fired %d timers", fired)
     except Exception as exc:  # noqa: BLE001 - a failed sweep must not stop the scheduler
@@ -53,10 +58,11 @@ def sweep(engine, worker: str, most: int | None = None) -> int:
 INTERVAL_SECONDS = 5.0
 
 
-def _schedule(scheduler, engine, interval_seconds: float, most: int | None) -> None:
+def _schedule(scheduler, engine, interval_seconds: float, most: int | None,
+              lease_seconds: int = LEASE_SECONDS) -> None:
     """The sweep every ``interval_seconds``: never two at once, missed runs merged into one, and run
     however late it starts (APScheduler would skip a run more than a second late)."""
-    scheduler.add_job(sweep, "interval", seconds=interval_seconds, args=[engine, worker_id(), most],
+    scheduler.add_job(sweep, "interval", seconds=interval_seconds, args=[engine, worker_id(), most, lease_seconds],
                       max_instances=1, coalesce=True, misfire_grace_time=None, id="duban-timers")
 
 
@@ -67,7 +73,8 @@ def start_background(engine, interval_seconds: float = INTERVAL_SECONDS, most: i
     return scheduler
 
 
-def run_blocking(engine, interval_seconds: float = INTERVAL_SECONDS, most: int | None = None) -> None:
+def run_blocking(engine, interval_seconds: float = INTERVAL_SECONDS, most: int | None = None,
+                 lease_seconds: int = LEASE_SECONDS) -> None:
     scheduler = BlockingScheduler()
-    _schedule(scheduler, engine, interval_seconds, most)
+    _schedule(scheduler, engine, interval_seconds, most, lease_seconds)
     scheduler.start()

@@ -179,10 +179,13 @@ def _load_demo(engine):
 
 @main.command()
 @_sweep_options
-def worker(interval, timers_per_sweep):
+@click.option("--timer-lease", default=60, type=click.IntRange(1, 3600), show_default=True, metavar="S",
+              help="Seconds a sweep's claim on due timers lasts: if this worker dies mid-sweep, the timers "
+                   "it claimed and did not fire are fired by another worker after so long.")
+def worker(interval, timers_per_sweep, timer_lease):
     """Run only the timer worker (sweeps due timers; any number may share a PostgreSQL database)."""
     from engine.worker import run_blocking
-    run_blocking(_settled(_engine()), interval_seconds=interval, most=timers_per_sweep)
+    run_blocking(_settled(_engine()), interval_seconds=interval, most=timers_per_sweep, lease_seconds=timer_lease)
 
 
 def _settled(engine):
