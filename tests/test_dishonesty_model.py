@@ -47,6 +47,8 @@ try:
     repair_months = int(repair_months)
 except Exception:
     repair_months = 12
+term_months = min(term_months, 36)
+repair_months = min(repair_months, 12)
 repair_refusals = 0
 listing_status = '拟列入'
 """

@@ -134,3 +134,18 @@ def test_dishonesty_term_and_repair_count_from_the_listing_decision_not_publicat
         assert (data["listing_ends_on"], data["repair_allowed_from"]) == ("2029-06-01", "2027-06-01")
     finally:
         next(gen, None)
+
+
+def test_dishonesty_term_never_beyond_3_years_nor_repair_later_than_12_months_order11(database_url):
+    """应急管理部令第11号 fixes the term (3 years) and the wait for credit repair (12 months): start data
+    asking 48 and 24 months is held to 36 and 12; a shorter local term is kept."""
+    from tests import test_dishonesty_process as dp
+    gen = dp.w.__wrapped__(database_url)
+    w = next(gen)
+    try:
+        long_term = dp.started(w, term_months=48, repair_months=24)
+        short_term = dp.started(w, term_months="24", repair_months=6)
+        assert [(w.engine.case(c).data["term_months"], w.engine.case(c).data["repair_months"])
+                for c in (long_term, short_term)] == [(36, 12), (24, 6)]
+    finally:
+        next(gen, None)
