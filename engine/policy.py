@@ -52,7 +52,8 @@ class Policy:
         if candidate if candidate is not None else is_candidate(s, row.id, p.username):
             return
         if not p.holds(row.role_code):
-            raise Forbidden(f"用户 {p.username} 没有该任务所需的角色 ({row.lane})")
+            role = self.directory.names("roles", directory_version).get(row.role_code) if row.role_code else None
+            raise Forbidden(f"您没有办理该任务所需的角色（{role}）" if role else "该任务只能由指定的办理人办理")
         if p.party:
             if row.party != p.party:
                 raise Forbidden("企业用户只能办理本企业的案件")
@@ -61,7 +62,8 @@ class Policy:
             return
         if row.role_code in p.supervising_roles and self._below(s, row.org_code, p, directory_version):
             return
-        raise Forbidden(f"任务属于其他组织机构 ({row.org_code})")
+        org = self.directory.names("orgs", directory_version).get(row.org_code)
+        raise Forbidden(f"该任务由其他单位（{org}）办理" if org else "该任务由其他单位办理")
 
     def is_external(self, p: Principal) -> bool:
         return bool(p.roles) and not p.party and p.roles <= self.external_roles
