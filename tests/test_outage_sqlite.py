@@ -108,3 +108,55 @@ def test_a_completion_on_a_full_disk_is_refused_in_chinese_and_the_sqlite_file_s
     assert client.post(f"/api/tasks/{task_id}/complete", json={"data": {}}, headers=headers).status_code == 409
     _consistent(engine, case_ids)
     engine.dispose()
+
+
+LOCKER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+def test_a_sqlite_file_locked_by_another_program_past_the_busy_timeout_gives_a_chinese_503_and_loses_nothing(
+        tmp_path):
+    """Another program (a backup tool, sqlite3 at a prompt) holds the file's write lock longer than the
+    busy timeout (30 s, engine/database.py): the completion waits that long, then is refused with 503
+    「数据库正忙（被其他程序占用），请稍后重试」, not 500; once the lock is gone the same completion goes
+    through, once."""
+    import sys
+    import time
+
+    from webui.api.auth import create_token, ensure_table
+    from webui.app import create_app
+    path = tmp_path / "duban.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    engine.deploy(MODEL, by="boss")
+    ensure_table(engine)
+    token = create_token(engine, "zhang", "lock")
+    case_id = engine.start("five_tasks", by="zhang", org="east").id
+    task_id = next(t.id for t in engine.case(case_id).tasks if t.state == "open")
+    app = create_app(engine, secret_key="x" * 32, instance_path=str(tmp_path / "instance"))
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert locker.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        response = client.post(f"/api/tasks/{task_id}/complete", json={"data": {}}, headers=headers)
+        waited = time.monotonic() - started
+        assert response.status_code == 503, response.get_data(as_text=True)
+        assert response.get_json()["message"] == "数据库正忙（被其他程序占用），请稍后重试"
+        assert waited >= 25  # it waited for the lock first
+    finally:
+        locker.kill()
+        locker.wait(timeout=30)
+    _consistent(engine, [case_id])
+    assert next(t.id for t in engine.case(case_id).tasks if t.state == "open") == task_id
+    assert client.post(f"/api/tasks/{task_id}/complete", json={"data": {}}, headers=headers).status_code == 200
+    assert client.post(f"/api/tasks/{task_id}/complete", json={"data": {}}, headers=headers).status_code == 409
+    _consistent(engine, [case_id])
+    engine.dispose()
