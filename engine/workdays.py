@@ -10,7 +10,8 @@ every date here is checked against the ``chinese_calendar`` package.
 That package only knows the years whose notice has been published. An
 administrator enters a later year's 放假调休 notice as soon as the State Council
 publishes it (``register_year``; stored and reloaded by ``workflows/calendar.py``).
-For any year known to neither we fall back to Monday–Friday, log one warning per
+For any year known to neither we fall back to Monday–Friday less the holidays on
+fixed days (元旦, 劳动节 1–2 May, 国庆 1–3 October), log one warning per
 year on the ``duban.workdays`` logger, and ``is_provisional`` tells pages that a
 date in that year is provisional, instead of the engine stopping.
 
@@ -221,7 +222,18 @@ def _is_workday_on(day: date) -> bool:
         # against the range of all its days (~60 µs a day: 1 ms for a deadline of 10 working days)
         return day in chinese_calendar.workdays or (day.weekday() < 5 and day not in chinese_calendar.holidays)
     _warn_fallback_once(day.year)
-    return day.weekday() < 5
+    return day.weekday() < 5 and not _fixed_statutory_holiday(day)
+
+
+# 《全国年节及纪念日放假办法》第二条 (国务院令第798号, from 2025): the holidays on fixed days of the solar
+# calendar — 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October. They are days off in every year, whether
+# or not that year's 放假调休 notice is known; the lunar ones (春节, 清明, 端午, 中秋) and the 调休 need it.
+FIXED_STATUTORY_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+FIXED_HOLIDAYS_FROM_YEAR = 2025
+
+
+def _fixed_statutory_holiday(day: date) -> bool:
+    return day.year >= FIXED_HOLIDAYS_FROM_YEAR and (day.month, day.day) in FIXED_STATUTORY_HOLIDAYS
 
 
 def _warn_fallback_once(year: int) -> None:

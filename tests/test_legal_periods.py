@@ -149,3 +149,20 @@ def test_dishonesty_term_never_beyond_3_years_nor_repair_later_than_12_months_or
                 for c in (long_term, short_term)] == [(36, 12), (24, 6)]
     finally:
         next(gen, None)
+
+
+@pytest.mark.parametrize("start, n, expected", [
+    ("2026-12-31", 1, "2027-01-04"),   # 元旦 2027-01-01 (Fri) is off before the 2027 notice is known
+    ("2027-04-30", 1, "2027-05-03"),   # 劳动节 05-01, 05-02 fall on the weekend; Monday 05-03 works
+    ("2027-09-30", 1, "2027-10-04"),   # 国庆 10-01 (Fri)
+    ("2027-09-29", 2, "2027-10-04"),
+    ("2027-10-04", 1, "2027-10-05"),   # the rest of the week is the notice's to say (provisional)
+])
+def test_fixed_statutory_holidays_are_not_working_days_before_the_notice_holiday_measures_art2(start, n, expected):
+    """《全国年节及纪念日放假办法》第二条 (国务院令第798号): 元旦 1 January, 劳动节 1–2 May and 国庆节 1–3 October
+    are days off every year; 《行政处罚法》第八十五条 counts working days without them. Until a year's
+    放假调休 notice is entered its dates stay provisional, but those days are never counted as working."""
+    from engine import workdays
+    workdays.forget_year(2027)
+    assert workdays.is_provisional(dt.date.fromisoformat(expected))
+    assert workdays.workdays_after(dt.date.fromisoformat(start), n).isoformat() == expected
