@@ -224,6 +224,7 @@ def first_call(first: tuple[float, float] | None, cpu: float, done: int) -> dict
 def engine_run(url: str, cases: int, cache_size: int | None = None) -> dict:
     engine = make_engine(url) if cache_size is None else make_engine(url, cache_size=cache_size)
     engine.deploy(MODEL, by="boss")
+    engine.warm()  # as a serving process does once it is ready (Engine.warm)
     for _ in range(cases):
         engine.start(PROCESS, by="zhang", org="east", data={"备注": "基准测试"})
     meter = Meter(engine)
@@ -478,6 +479,7 @@ def paired_run(directory: Path, cases: int) -> dict:
     ``rounds``: the ratio of each round (every case's next task) on its own."""
     engine = make_engine(f"sqlite:///{directory / 'paired_engine.sqlite'}")
     engine.deploy(MODEL, by="boss")
+    engine.warm()  # as a serving process does once it is ready (Engine.warm)
     for _ in range(cases):
         engine.start(PROCESS, by="zhang", org="east", data={"备注": "基准测试"})
     naive = NaiveApp(directory / "paired_naive.sqlite", cases)
@@ -563,6 +565,7 @@ class ModelBench:
         self.functions = dict(getattr(engine.script_engine.environment, "globals", {}))
         if self.start_given is None:
             self.start_given = self._start_data(engine)
+        engine.warm()  # as a serving process does once it is ready (Engine.warm)
         return engine
 
     def called_decisions(self) -> list[Path]:

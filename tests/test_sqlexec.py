@@ -345,3 +345,17 @@ def test_a_sqlite_statement_is_sent_at_once_past_the_pending_machinery_and_still
         assert sends == []
     else:
         assert len(sends) >= 3
+
+
+def test_a_ready_engine_has_every_statement_rendered_before_its_first_step(world):
+    """``Engine.warm`` (webui/wsgi.py, ``duban serve --dev``, ``duban worker``): the first completion of
+    a new serving process cost 5.8–7.6 ms CPU against 0.3 ms, most of it rendering the step's
+    statements; a serving process renders them all once it is ready."""
+    e, _ = world
+    dialect = e.db.engine.dialect.name
+    fresh = sqlexec.Sql(sa.select(TASK.c.id).where(TASK.c.case_id == sa.bindparam("case_id")))
+    assert dialect not in fresh._rendered
+    assert e.warm() >= 60
+    assert [s for s in sqlexec._ALL if dialect not in s._rendered] == []
+    with e.db.engine.connect() as conn:  # and a warmed statement runs as rendered
+        assert sqlexec.all_rows(conn, fresh, {"case_id": -1}) == []

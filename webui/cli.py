@@ -81,6 +81,7 @@ def serve(host, port, demo, worker, workers, threads, dev, plain_http, interval,
         start_background(engine, interval_seconds=interval, most=timers_per_sweep)
     app = create_app(engine)
     from webui.heap import settle
+    engine.warm()
     settle()
     click.echo(f"督办（开发服务器）已启动：http://{host}:{port}/ （数据库：{engine.db.url}）")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
@@ -193,6 +194,7 @@ def _settled(engine):
     the collector tracks) are out of every later full collection (webui/heap.py), as a web worker's
     are: each such collection walked them all, ~80 ms a sweep that happened to trigger one."""
     from webui.heap import settle
+    engine.warm()  # its statements rendered before the first sweep (Engine.warm)
     logging.getLogger("duban.worker").info("%d objects kept out of full collections", settle())
     return engine
 

@@ -13,5 +13,7 @@ from workflows.runtime import build_engine
 from .app import create_app
 from .heap import settle
 
-app = create_app(build_engine(deploy=False))  # models are deployed by `duban serve` or `duban deploy`
+_engine = build_engine(deploy=False)  # models are deployed by `duban serve` or `duban deploy`
+app = create_app(_engine)
+_engine.warm()  # its statements rendered before the first request (Engine.warm)
 settle()  # the app's own objects out of every later full collection (webui/heap.py)
