@@ -309,6 +309,16 @@ ACTIVITIES = ("task", "userTask", "manualTask", "serviceTask", "scriptTask", "se
               "businessRuleTask", "callActivity", "subProcess", "transaction")
 
 
+def _flows_out_of(root):
+    """Each process and sub-process of the file with its sequence flows by source id, each source's
+    in the order the file lists them (the order Camunda 7 and Flowable weigh them in)."""
+    for container in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess"):
+        outgoing: dict[str, list] = {}
+        for flow in container.iterfind(f"{B}sequenceFlow"):
+            outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+        yield container, outgoing
+
+
 def _split_multiple_outgoing(root, result: Normalized) -> None:
     """An activity drawn with several outgoing flows and no condition on any (a bpmn.io sketch, a
     Signavio export) takes them all at once — BPMN's implicit parallel split. SpiffWorkflow's parser
@@ -317,10 +327,7 @@ def _split_multiple_outgoing(root, result: Normalized) -> None:
     条件连线 (``_conditional_split``)."""
     free = _FreeIds(root)
 
-    for container in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess"):
-        outgoing: dict[str, list] = {}
-        for flow in container.iterfind(f"{B}sequenceFlow"):
-            outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+    for container, outgoing in _flows_out_of(root):
         for node in list(container):
             kind = etree.QName(node).localname if isinstance(node.tag, str) else ""
             if kind not in ACTIVITIES and kind not in _SPLITTING_EVENTS:
@@ -385,10 +392,7 @@ def _inclusive_flows_without_condition(root, result: Normalized) -> None:
     Flowable and Activiti take it so ("if a sequence flow has no condition, the process branches
     there"), and BPMN reads a flow without a condition as true. SpiffWorkflow's parser refused the
     model, in words meant for an exclusive gateway; the flow gets the condition ``True``, noted on it."""
-    for container in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess"):
-        outgoing: dict[str, list] = {}
-        for flow in container.iterfind(f"{B}sequenceFlow"):
-            outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+    for container, outgoing in _flows_out_of(root):
         for gateway in container.iterfind(f"{B}inclusiveGateway"):
             flows = outgoing.get(gateway.get("id"), [])
             if len(flows) < 2:
@@ -429,10 +433,7 @@ def _exclusive_flows_without_condition(root, result: Normalized) -> None:
     if _zeebe_file(root):
         return
     flowable = _flowable_file(root)
-    for container in root.iter(f"{B}process", f"{B}subProcess", f"{B}transaction", f"{B}adHocSubProcess"):
-        outgoing: dict[str, list] = {}
-        for flow in container.iterfind(f"{B}sequenceFlow"):
-            outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+    for container, outgoing in _flows_out_of(root):
         for gateway in container.iterfind(f"{B}exclusiveGateway"):
             flows = outgoing.get(gateway.get("id"), [])
             default = (gateway.get("default") or "").strip()
