@@ -601,6 +601,8 @@ def _plain_statement(stmt: ast.stmt, helpers: bool = False) -> tuple[tuple[str, 
                 return tuple(t.id for t in stmt.targets), False  # type: ignore[attr-defined]
             if len(stmt.targets) == 1 and _item_target(stmt.targets[0], helpers):
                 return (stmt.targets[0].value.id,), True  # type: ignore[attr-defined]
+            if len(stmt.targets) == 1 and _parallel_assignment(stmt.targets[0], stmt.value):
+                return tuple(t.id for t in stmt.targets[0].elts), False  # type: ignore[attr-defined]
     elif isinstance(stmt, ast.AugAssign):
         if _plain_target(stmt.target) and isinstance(stmt.op, (ast.Add, ast.Sub, ast.Div, ast.FloorDiv, ast.Mult)) \
                 and _plain_tree(stmt.value, script=True, helpers=helpers):
@@ -614,6 +616,15 @@ def _plain_statement(stmt: ast.stmt, helpers: bool = False) -> tuple[tuple[str, 
         if _print_call(stmt.value, helpers) or _plain_tree(stmt.value, script=True, helpers=helpers):
             return (), False
     return None
+
+
+def _parallel_assignment(target: ast.AST, value: ast.AST) -> bool:
+    """``a, b = (x, y)``: names given the items of a tuple display of as many plain values, at once —
+    how engine/dialects.py writes a task's output parameters (each read before any is set, as
+    Camunda maps them). Each name is a ``_plain_target``; a starred name or a value that is not such
+    a display (``a, b = pair``: an unpacking that may fail) is not plain."""
+    return (isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List))
+            and len(target.elts) == len(value.elts) > 0 and all(_plain_target(t) for t in target.elts))
 
 
 def _compiled_statement(stmt: ast.stmt):

@@ -29,6 +29,9 @@ WALKS = [
      [("zhang", {})]),
     ("interop/zeebe_mapped_child.bpmn", "zeebe_mapped_child", {"deadline_days": 30, "days_left": 2,
                                                                 "notice": "整改通知"}, [("zhang", {})]),
+    # two output parameters: ``checklist, unitRecord = (checkItems, inspectedUnit)`` (restricted._parallel_assignment)
+    ("interop/camunda7_list_map_parameters.bpmn", "camunda7_list_map_parameters",
+     {"extraItem": "有限空间作业", "unitName": "甲化工有限公司"}, [("zhang", {})]),
     # a call activity's input ``${fine * 2}`` / ``=days * 2``: plain but for ``*`` (guarded_expression)
     (("interop/camunda7_mapped_child.bpmn", "interop/camunda7_mapped_parent.bpmn"), "camunda7_mapped_parent", {},
      [("eastboss", {"fine": 5000}), ("zhang", {}), ("eastboss", {})]),
