@@ -132,6 +132,20 @@ class Browser:
         assert status == 200 and "/logout" in text, text[:400]
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return sorted(out)
+
+
 def _open_task(port: int, token: str, case_id: int) -> int | None:
     status, text = _request(port, "GET", f"/api/cases/{case_id}", token)
     if status != 200:
@@ -184,6 +198,15 @@ def test_postgresql_stopped_and_started_under_serve_and_worker_gives_chinese_503
                 assert status == 503 and UNAVAILABLE in json.loads(text)["message"], (mode, status, text[:400])
                 status, text = _request(port, "POST", f"/api/tasks/{task_id}/complete", token, b'{"data": {}}')
                 assert status == 503 and UNAVAILABLE in json.loads(text)["message"], (mode, status, text[:400])
+            if mode == "immediate":
+                # A web worker crashing now (or killed by gunicorn's timeout) is restarted by gunicorn
+                # while the database is away: it waits for it, and the master does not stop the rest.
+                web_workers = _children(_children(procs[0].pid)[0])
+                assert len(web_workers) == 2, web_workers
+                os.kill(web_workers[0], 9)
+                _wait(lambda: "web worker waiting for the database" in serve_log.read_text(errors="replace")
+                      or procs[0].poll() is not None, 90, "gunicorn's new web worker to meet the outage")
+                assert procs[0].poll() is None, "duban serve stopped: a web worker failed to boot"
             for _ in range(2):  # a page, logged in: a Chinese page with 503, not 系统内部错误
                 status, text = browser.open("/tasks/")
                 assert status == 503 and UNAVAILABLE in text and "Traceback" not in text, (status, text[:600])
@@ -237,3 +260,4 @@ def test_postgresql_stopped_and_started_under_serve_and_worker_gives_chinese_503
     assert len(fired) == 6 and len(set(fired)) == 6 and open_after_timers == 6
     assert engine.verify_audit() is None
     engine.dispose()
+

@@ -8,12 +8,36 @@ not by every web worker.
 """
 from __future__ import annotations
 
+import logging
+import time
+
+from engine.database import unavailable
 from workflows.runtime import build_engine
 
 from .app import create_app
 from .heap import settle
 
-_engine = build_engine(deploy=False)  # models are deployed by `duban serve` or `duban deploy`
-app = create_app(_engine)
+log = logging.getLogger("duban.webui")
+
+
+def _app_once_the_database_answers():
+    """The app and its engine, built when the database answers. A web worker started — or restarted by
+    gunicorn after a crash or a timeout — while the database is away (restarting, 数据库暂时无法连接)
+    waits for it here: failing to boot would make gunicorn's master stop every worker ("Worker failed
+    to boot")."""
+    since = time.monotonic()
+    while True:
+        try:
+            engine = build_engine(deploy=False)  # models are deployed by `duban serve` or `duban deploy`
+            return create_app(engine), engine
+        except Exception as exc:
+            if unavailable(exc) is None:
+                raise
+            log.warning("web worker waiting for the database (%.0f s): %s", time.monotonic() - since,
+                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            time.sleep(1.0)
+
+
+app, _engine = _app_once_the_database_answers()
 _engine.warm()  # its statements rendered before the first request (Engine.warm)
 settle()  # the app's own objects out of every later full collection (webui/heap.py)
