@@ -261,3 +261,82 @@ def test_postgresql_stopped_and_started_under_serve_and_worker_gives_chinese_503
     assert engine.verify_audit() is None
     engine.dispose()
 
+CRASH_CASES = 40
+
+
+@pytest.mark.slow
+def test_postgresql_crashing_under_a_stream_of_completions_leaves_each_one_whole(own_postgres, tmp_path):
+    """``pg_ctl stop -m immediate`` (a crash) while two clients complete tasks through the API as fast as
+    they can: each request gets 200 or the Chinese 503, never a 500; after the restart the clients,
+    sending again what was refused, finish every case; every completion is there exactly once (five
+    a case, as many audit events) and every audit chain verifies."""
+    import threading
+    bench = _load_bench()
+    url = own_postgres.url
+    tokens, owned = bench.prepare(url, cases=CRASH_CASES, clients=2)
+    port = _free_port()
+    env = dict(os.environ, DUBAN_DATABASE_URL=url, PYTHONPATH=str(ROOT))
+    server = subprocess.Popen([sys.executable, "-m", "webui.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--workers", "2", "--no-worker"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=(tmp_path / "serve.log").open("w"), start_new_session=True)
+    statuses: list[int] = []
+    completions: list[int] = []
+    deadline = time.monotonic() + 150
+
+    def client(token: str, cases: list[int]) -> None:
+        for case_id in cases:
+            while time.monotonic() < deadline:
+                status, text = _request(port, "GET", f"/api/cases/{case_id}", token)
+                statuses.append(status)
+                if status != 200:
+                    time.sleep(0.2)
+                    continue
+                open_tasks = [t for t in json.loads(text).get("tasks", []) if t.get("state", "open") == "open"]
+                if not open_tasks:
+                    break
+                status, _ = _request(port, "POST", f"/api/tasks/{open_tasks[0]['id']}/complete", token,
+                                     b'{"data": {}}')
+                statuses.append(status)
+                completions.append(status)
+                if status != 200:
+                    time.sleep(0.2)
+
+    try:
+        bench.wait_for(port)
+        clients = [threading.Thread(target=client, args=(tokens[i], owned[i]), daemon=True) for i in range(2)]
+        for t in clients:
+            t.start()
+        _wait(lambda: completions.count(200) >= 10, 60, "completions under way")
+        own_postgres.ctl("-m", "immediate", "stop")
+        _wait(lambda: 503 in statuses or not any(t.is_alive() for t in clients), 60, "a request to meet the outage")
+        assert 503 in statuses, f"the clients finished all {5 * CRASH_CASES} completions before the stop"
+        own_postgres.ctl("-w", "-l", f"{own_postgres.folder}/data/server.log", "start")
+        for t in clients:
+            t.join(timeout=max(1.0, deadline - time.monotonic()))
+        assert not any(t.is_alive() for t in clients), "the clients did not finish their cases"
+    finally:
+        try:
+            os.killpg(server.pid, 15)
+            server.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(server.pid, 9)
+    assert set(statuses) <= {200, 503}, sorted(set(statuses))
+    engine = make_engine(url)
+    with engine.db.read() as s:
+        from engine.schema import Case
+        per_case = dict(s.execute(sa.select(AuditEvent.case_id, sa.func.count()).where(AuditEvent.action == "completed")
+                                  .group_by(AuditEvent.case_id)).all())
+        ended = s.execute(sa.select(Case.status)).scalars().all()
+    if per_case != {c: 5 for cases in owned for c in cases}:
+        with engine.db.read() as s:
+            from engine.schema import Case
+            bad = [c for cases in owned for c in cases if per_case.get(c) != 5]
+            rows = s.execute(sa.select(HumanTask.case_id, HumanTask.id, HumanTask.state, HumanTask.name)
+                             .where(HumanTask.case_id.in_(bad))).all()
+            events = s.execute(sa.select(AuditEvent.case_id, AuditEvent.seq, AuditEvent.action, AuditEvent.detail)
+                               .where(AuditEvent.case_id.in_(bad)).order_by(AuditEvent.id)).all()
+            cases_ = s.execute(sa.select(Case.id, Case.status).where(Case.id.in_(bad))).all()
+        pytest.fail(f"{per_case}\n{cases_}\n" + "\n".join(map(str, rows)) + "\n" + "\n".join(map(str, events)))
+    assert ended == ["completed"] * CRASH_CASES
+    assert engine.verify_audit() is None
+    engine.dispose()
