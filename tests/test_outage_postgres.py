@@ -51,6 +51,19 @@ class OwnPostgres:
         out = subprocess.run(["bash", str(ROOT / "scripts" / "pg-test-server"), "start"], env=self.env,
                              check=True, capture_output=True, text=True, timeout=180)
         self.url = out.stdout.strip().splitlines()[-1]
+        # Durable as a bureau's server is, unlike the shared test server (fsync and synchronous_commit
+        # off): with synchronous_commit off, a COMMIT already answered can still be in the server's WAL
+        # buffers when ``-m immediate`` kills it, and the completion it acknowledged is gone.
+        db = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
+        with db.connect() as conn:
+            for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                conn.execute(sa.text(f"ALTER SYSTEM SET {setting} = on"))
+            conn.execute(sa.text("SELECT pg_reload_conf()"))
+        db.dispose()
+        db = sa.create_engine(self.url)
+        with db.connect() as conn:
+            assert conn.execute(sa.text("SHOW synchronous_commit")).scalar() == "on"
+        db.dispose()
         bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
         self.pg_ctl = [str(bindir / "pg_ctl"), "-D", f"{self.folder}/data"]
         if os.getuid() == 0:
