@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 
+from lxml import etree
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.specs import control, defaults
 from SpiffWorkflow.exceptions import WorkflowException
@@ -125,6 +126,9 @@ class InclusiveGateway(defaults.InclusiveGateway):
         return matches, unconditional
 
 
+_FLOWS_FROM = etree.XPath("./*[local-name() = 'sequenceFlow' and @sourceRef = $source]")
+
+
 class ExclusiveGatewayParser(ConditionalGatewayParser):
     """An exclusive gateway's flows are looked at in the order the file lists them, as Camunda 7,
     Flowable and Zeebe do (their first flow whose condition holds is taken). SpiffWorkflow's parser
@@ -134,9 +138,10 @@ class ExclusiveGatewayParser(ConditionalGatewayParser):
     def parse_node(self):
         task = super().parse_node()
         order: dict[str, int] = {}
-        for flow in self.node.getparent().iterchildren("{*}sequenceFlow"):
-            if flow.get("sourceRef") == self.bpmn_id:
-                order.setdefault(flow.get("targetRef"), len(order))
+        # the gateway's own flows picked out by libxml2 (a Python loop over every flow of the process
+        # for every gateway made a large model's validation quadratic: tests/test_model_availability.py)
+        for flow in _FLOWS_FROM(self.node.getparent(), source=self.bpmn_id):
+            order.setdefault(flow.get("targetRef"), len(order))
         self.task.cond_task_specs.sort(key=lambda pair: order.get(pair[1].removesuffix(".BoundaryEventSplit"),
                                                                   len(order)))
         return task
