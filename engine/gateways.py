@@ -40,10 +40,14 @@ class NoPathOut(WorkflowException):
         return "；".join([str(self.args[0]), *self.notes])
 
 
-def _no_path(spec) -> NoPathOut:
+def _named(spec) -> str:
+    """The gateway as an incident names it: its kind, name and id."""
     kind = "排他网关" if isinstance(spec, ExclusiveGateway) else "包容网关"
-    name = spec.bpmn_name or spec.bpmn_id
-    return NoPathOut(f"{kind}「{name}」({spec.bpmn_id}) 的条件都不成立（条件用到的数据没有值时也不成立），"
+    return f"{kind}「{spec.bpmn_name or spec.bpmn_id}」({spec.bpmn_id})"
+
+
+def _no_path(spec) -> NoPathOut:
+    return NoPathOut(f"{_named(spec)} 的条件都不成立（条件用到的数据没有值时也不成立），"
                      "又没有默认分支，流程无法继续；请补充案件数据后重试，或请流程设计员为该网关设置默认分支",
                      task_spec=spec)
 
@@ -74,8 +78,6 @@ def _holds(spec, my_task, condition, target: str) -> bool:
         return value.lower() == "true"
     target_spec = my_task.workflow.spec.task_specs.get(target)
     where = getattr(target_spec, "bpmn_name", None) or getattr(target_spec, "bpmn_id", None) or target
-    kind = "排他网关" if isinstance(spec, ExclusiveGateway) else "包容网关"
-    gateway = f"{kind}「{spec.bpmn_name or spec.bpmn_id}」({spec.bpmn_id})"
     data = my_task.data if isinstance(my_task.data, dict) else {}
     lines = [line for line in text.splitlines() if not line.startswith("#")]  # FEEL's null mark
     expression = " ".join(lines).removesuffix(YES_OR_NO).strip()
@@ -86,7 +88,7 @@ def _holds(spec, my_task, condition, target: str) -> bool:
     name = next((n for n in read if data.get(n) == value), None)
     said = f"案件数据「{name}」" if name else f"条件「{expression[:80]}」"
     raise TextCondition(
-        f"{gateway} 通往「{where}」的连线：{said}的值是文字「{value[:40]}」，不是“是/否”，无法判断走不走这条分支"
+        f"{_named(spec)} 通往「{where}」的连线：{said}的值是文字「{value[:40]}」，不是“是/否”，无法判断走不走这条分支"
         "（Camunda、Flowable 同样停在这里）；请把该数据改为是或否后重试，或请流程设计员把条件改为比较"
         f"（如 {name or 'x'} == \"同意\"）", task_spec=spec)
 
