@@ -37,7 +37,7 @@ def server(world):
 
 
 TYPED = {"accident_title": "甲化工“11·20”爆炸事故", "enterprise_name": "\u3000甲化工有限公司 ",
-         "credit_code": "９１１１ ０１０１ ｍａ００ ００００ ０１", "location": "二号罐区（东侧）", "deaths": "３ 人",
+         "credit_code": "９１１１ ０１０１ ｍａ００ ００００ ０５", "location": "二号罐区（东侧）", "deaths": "３ 人",
          "serious_injuries": "0", "minor_injuries": "", "direct_loss": "1,5", "summary": "动火作业引燃可燃气体 "}
 
 

@@ -89,11 +89,11 @@ def test_counts_typed_with_their_unit_and_amounts_with_yuan_zheng():
 
 
 def test_credit_codes_and_choices_as_pasted():
-    data = registry.validate("hazard.register", {**REGISTER, "credit_code": " 9111 0101 ma00 0000 01 ",
+    data = registry.validate("hazard.register", {**REGISTER, "credit_code": " 9111 0101 ma00 0000 05 ",
                                                  "source": " 监督检查发现\u3000"})
     assert data["credit_code"] == ACME and data["source"] == "监督检查发现"
     from workflows.forms.inspection import Avoidance  # the 回避声明 rows of a 双随机 plan: an enterprise picker
-    row = Avoidance().load({"inspector": "zhang", "credit_code": "９１１１０１０１ｍａ０００００００１", "reason": "亲属任职"})
+    row = Avoidance().load({"inspector": "zhang", "credit_code": "９１１１０１０１ｍａ０００００００５", "reason": "亲属任职"})
     assert row["credit_code"] == ACME
 
 
@@ -121,7 +121,7 @@ def test_the_page_refuses_a_day_without_its_year_keeping_it_and_reads_hao(world)
     assert "日期须写明年份，如 2026年11月1日" in html and 'value="11月20日"' in html
     assert world.engine.task(task.id).state == "open" and "found_on" not in world.engine.case(case.id).data
     response = _page_post(client, task.id, {**REGISTER, "found_on": "2026年11月20号",
-                                            "credit_code": "9111 0101 ma00 0000 01"})
+                                            "credit_code": "9111 0101 ma00 0000 05"})
     assert response.status_code == 302
     data = world.engine.case(case.id).data
     assert data["found_on"] == "2026-11-20" and data["credit_code"] == ACME
@@ -149,7 +149,7 @@ def test_a_case_started_through_the_api_with_a_pasted_credit_code_is_the_enterpr
         client = w.app.test_client()
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(w.engine, 'zhang', name='测试')}"
         response = client.post("/api/cases", json={"process_key": "hazard_supervision", "title": "储罐区隐患",
-                                                   "party": "9111 0101 ma00 0000 01"})
+                                                   "party": "9111 0101 ma00 0000 05"})
         assert response.status_code == 201, response.get_json()
         assert w.engine.case(response.get_json()["id"]).party == ACME
     finally:

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Beijing
 PASSWORD = "anquan-2026"
-ACME = "91110101MA00000001"  # the enterprise (当事人) of the scenarios
+ACME = "91110101MA00000005"  # the enterprise (当事人) of the scenarios
 CHROMIUM = "/usr/bin/chromium"
 # --disable-dev-shm-usage: shared memory in /tmp, not /dev/shm (64 MB in a default container, where a
 # renderer dies mid-page); --no-sandbox: CI runs as root, where Chromium refuses its sandbox.

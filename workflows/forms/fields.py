@@ -338,12 +338,19 @@ def org_unit(label: str, required: bool = True, help=None):
 NONE_WORDS = frozenset({"无", "暂无", "没有", "不详", "/", "-", "—", "--", "0"})
 
 
+CHECK_CHAR_WRONG = "统一社会信用代码校验位不正确，请核对第18位"
+"""A code of the right shape whose 18th character is not the check character of the first 17
+(GB 32100-2015 第18位校验码): one character mistyped or two swapped, which would name no enterprise."""
+
+
 def code_or_id_shaped(value: str) -> None:
     """A 统一社会信用代码 or 身份证号 has 18 characters of the code's alphabet (GB 32100: no I, O, Z,
     S, V; a 身份证号's digits and X are in it), or is a first-generation 身份证号 of 15 digits. What
     else a clerk types there (``无``, a name, a code a character short, ``O`` for ``0``) is refused
-    saying what is wrong; it was stored and named no enterprise. (The check character is not
-    checked here: the registry checks it when the enterprise is registered.)"""
+    saying what is wrong; it was stored and named no enterprise. The 18th character is checked as the
+    enterprise registry checks it (``credit_code.validate``, GB 32100-2015 校验码), unless the value is
+    a 身份证号 whose own check character is right (GB 11643-1999, ``contacts.id_number``): a code with
+    one character mistyped is refused (``CHECK_CHAR_WRONG``), not stored naming no enterprise."""
     from workflows.enterprises import credit_code
     if value in NONE_WORDS:
         raise ValidationError("没有的请留空，不要填写“" + value + "”")
@@ -355,11 +362,28 @@ def code_or_id_shaped(value: str) -> None:
         if ch not in credit_code.ALPHABET:
             hint = "（代码不使用字母 I、O、Z、S、V）" if ch in "IOZSV" else ""
             raise ValidationError(f"第{pos}位字符“{ch}”不合法{hint}")
+    try:
+        credit_code.validate(value)
+    except credit_code.CreditCodeError as exc:
+        if _is_id_number(value):
+            return
+        if value[17] != credit_code.check_char(value[:17]):
+            raise ValidationError(CHECK_CHAR_WRONG) from None
+        raise ValidationError(str(exc)) from None
+
+
+def _is_id_number(value: str) -> bool:
+    from .contacts import id_number
+    try:
+        id_number(value)
+    except ValueError:
+        return False
+    return True
 
 
 def credit_code(label: str = "统一社会信用代码", required: bool = False, help=None):
     """A 统一社会信用代码 (or an ID card number) typed as text: stored as the registry writes it, upper
-    case without blanks (``9111 0101 ma00 0000 01`` → ``91110101MA00000001``), so it matches the
+    case without blanks (``9111 0101 ma00 0000 05`` → ``91110101MA00000005``), so it matches the
     enterprise registry and the case's party; refused when it cannot be one (``code_or_id_shaped``)."""
     f = _field(CreditCodeField, label, "text", required, ([not_blank] if required else []) + [code_or_id_shaped],
                help)
