@@ -882,8 +882,8 @@ def _input_output(el, result: Normalized) -> None:
                 name = _mapped_target(el, result, what, m.get("target"))
                 if name is None or value is None:
                     refused = True
-                else:
-                    pairs.append((name, value))
+                else:  # FEEL's null through its operators (engine/feel_null.py), as a call activity's mappings
+                    pairs.append((name, value if value.isidentifier() else null_propagating(value)))
                     null |= data_names(value)
     if refused or not (inputs or outputs):
         return

@@ -31,6 +31,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from .expressions import YES_OR_NO
+from .restricted import ABSENT_AS_NULL
 
 
 class NoPathOut(WorkflowException):
@@ -61,36 +62,70 @@ class TextCondition(WorkflowException):
 
 
 def _holds(spec, my_task, condition, target: str) -> bool:
-    """Whether a gateway's flow towards ``target`` may be taken. For a condition translated from JUEL or
-    FEEL (it ends with ``YES_OR_NO``, engine/dialects.py), text is not yes or no: Camunda 7 and
-    Flowable stop the case when a condition gives anything but a Boolean (``UelExpressionCondition``:
-    "condition expression returns non-Boolean"), Zeebe when it is not a boolean; Python would take a
-    bare ``${decision}`` holding 「不同意」 as true. Here such text is an incident naming the gateway,
-    where the flow leads and the data; the text 'true' or 'false' (any case: ``Boolean.valueOf``) is
-    read as yes or no, as before, for the yes/no form properties of Activiti's and Flowable's demos
-    whose values are that text. ``None`` (a FEEL condition over an empty field, engine/feel_null.py)
-    stays not true."""
+    """Whether a gateway's flow towards ``target`` may be taken. A condition translated from JUEL or
+    FEEL (it ends with ``YES_OR_NO``, engine/dialects.py) must give yes or no, as the vendor's engine
+    wants: Camunda 7 and Flowable stop the case when a condition gives null or anything but a
+    Boolean (``UelExpressionCondition``: "condition expression returns null" / "returns
+    non-Boolean"), Zeebe when the result's type is not BOOLEAN. Python's truth differs: a bare
+    ``${decision}`` holding 「不同意」 or the number 5 was true, 0 or null false. Here such a value
+    is an incident naming the gateway, where the flow leads and the data (``_not_yes_or_no``).
+    Kept from before: the text 'true' or 'false' (any case: ``Boolean.valueOf``) of a JUEL condition
+    is yes or no, for the yes/no form properties of Activiti's and Flowable's demos whose values are
+    that text; a FEEL condition that is null (over an empty field, engine/feel_null.py) is not true.
+    A JUEL ``&&``/``||`` whose Python gave null had a null operand, which EL reads as false
+    (EL 3.0 §1.23.2): not true either. A condition written in Python keeps Python's truth."""
     value = condition._matches(my_task)
+    if value is True or value is False:
+        return value
     text = condition.args[0] or ""
-    if not isinstance(value, str) or not text.rstrip().endswith(YES_OR_NO):
+    if not text.rstrip().endswith(YES_OR_NO):
         return bool(value)  # a condition written in Python keeps Python's truth
-    if value.lower() in ("true", "false"):  # a yes/no form property's value (Activiti's 同意/不同意 demos)
-        return value.lower() == "true"
+    lines = [line for line in text.splitlines() if not line.startswith("#")]  # FEEL's null mark
+    expression = " ".join(lines).removesuffix(YES_OR_NO).strip()
+    feel = text.startswith(ABSENT_AS_NULL)  # engine/dialects._feel_null: a FEEL condition that reads data
+    if value is None and (feel or _either_or(expression)):
+        return False
+    if isinstance(value, str) and not feel and value.lower() in ("true", "false"):
+        return value.lower() == "true"  # a yes/no form property's value (Activiti's 同意/不同意 demos)
+    raise _not_yes_or_no(spec, my_task, target, expression, value, feel)
+
+
+def _either_or(expression: str) -> bool:
+    """Whether the translated JUEL condition is an ``and``/``or`` (``${urgent && approved}``)."""
+    try:
+        return isinstance(ast.parse(expression, mode="eval").body, ast.BoolOp)
+    except SyntaxError:
+        return False
+
+
+def _not_yes_or_no(spec, my_task, target: str, expression: str, value, feel: bool) -> TextCondition:
+    """The incident of a translated condition that gave ``value``, neither yes nor no."""
     target_spec = my_task.workflow.spec.task_specs.get(target)
     where = getattr(target_spec, "bpmn_name", None) or getattr(target_spec, "bpmn_id", None) or target
     data = my_task.data if isinstance(my_task.data, dict) else {}
-    lines = [line for line in text.splitlines() if not line.startswith("#")]  # FEEL's null mark
-    expression = " ".join(lines).removesuffix(YES_OR_NO).strip()
     try:
         read = [n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)]
     except SyntaxError:
         read = []
-    name = next((n for n in read if data.get(n) == value), None)
+    name = next((n for n in read if n in data and type(data[n]) is type(value) and data[n] == value), None)
     said = f"案件数据「{name}」" if name else f"条件「{expression[:80]}」"
-    raise TextCondition(
-        f"{_named(spec)} 通往「{where}」的连线：{said}的值是文字「{value[:40]}」，不是“是/否”，无法判断走不走这条分支"
-        "（Camunda、Flowable 同样停在这里）；请把该数据改为是或否后重试，或请流程设计员把条件改为比较"
-        f"（如 {name or 'x'} == \"同意\"）", task_spec=spec)
+    if value is None:
+        what = "没有值（空）"
+    elif isinstance(value, str):
+        what = f"的值是文字「{value[:40]}」"
+    elif isinstance(value, (int, float)):
+        what = f"的值是数字 {value}"
+    elif isinstance(value, (list, tuple)):
+        what = "的值是一个列表"
+    elif isinstance(value, dict):
+        what = "的值是一组数据"
+    else:
+        what = "的值"
+    who = "Camunda 8 同样停在这里" if feel else "Camunda、Flowable 同样停在这里"
+    compare = f"{name or 'x'} == \"同意\"" if isinstance(value, str) or value is None else f"{name or 'x'} > 0"
+    return TextCondition(
+        f"{_named(spec)} 通往「{where}」的连线：{said}{what}，不是“是/否”，无法判断走不走这条分支"
+        f"（{who}）；请把该数据改为是或否后重试，或请流程设计员把条件改为比较（如 {compare}）", task_spec=spec)
 
 
 class ExclusiveGateway(defaults.ExclusiveGateway):

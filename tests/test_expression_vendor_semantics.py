@@ -1,0 +1,131 @@
+"""JUEL and FEEL in other vendors' models evaluate as the vendor's engine does, or the case stops
+with a Chinese incident — never a silently different answer or Python's English error
+(engine/gateways._holds, engine/expressions.py, engine/feel_null.py, engine/dialects.py), on a real
+SQLite file and real PostgreSQL, with models drawn as Flowable's modeler and Camunda Modeler 5 save them.
+
+- A bare JUEL condition ``${approved}`` over null or a number: Camunda 7 and Flowable stop
+  (``UelExpressionCondition``: "condition expression returns null" / "returns non-Boolean");
+  Python read null and 0 as no, 5 as yes. Inside ``&&``/``||`` EL reads null as false (EL 3.0
+  §1.23.2), so ``${approved && urgent}`` with approved null is simply not true.
+- A bare FEEL condition ``=rectified`` over the text 'true' or a number: Zeebe stops (the result's
+  type is not BOOLEAN: "Expected result of the expression ... to be 'BOOLEAN'"); the text 'true' was
+  read as yes. Null stays not true (the default flow), as before.
+- A Zeebe task's output mapping over an empty field: FEEL's ``hazard_count > 3`` and
+  ``hazard_count + major_count`` are null (DMN 1.3 §10.3.2), ``if null`` takes its else branch;
+  Python raised ``TypeError`` in English.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.errors import IncidentRaised
+from tests.interop_support import user_for
+from tests.support import make_engine
+
+CORPUS = Path(__file__).parent / "bpmn" / "interop"
+MODELS = {key: (CORPUS / f"{key}.bpmn").read_text(encoding="utf-8")
+          for key in ("flowable_bare_condition", "zeebe_condition_types")}
+
+
+@pytest.fixture(scope="module")
+def engine(module_database_url):
+    eng = make_engine(module_database_url)
+    eng.deployed_here = set()
+    yield eng
+    eng.dispose()
+
+
+def start(engine, key: str, data: dict | None = None):
+    """A case of the model ``key``, deployed by the first test that needs it (each test fails on its own)."""
+    if key not in engine.deployed_here:
+        engine.deploy(MODELS[key], by="boss", filename=f"{key}.bpmn")
+        engine.deployed_here.add(key)
+    return engine.start(key, by="zhang", org="east", data=data or {})
+
+
+def complete_first(engine, key: str, data: dict):
+    """The case, once its first task is completed with ``data``."""
+    case = start(engine, key)
+    (task,) = engine.case(case.id).tasks
+    engine.complete(task.id, user_for(engine, task), data)
+    return engine.case(case.id)
+
+
+def incident_on_first(engine, key: str, data: dict) -> str:
+    """The incident completing the case's first task with ``data`` raises; the task stays open."""
+    case = start(engine, key)
+    (task,) = engine.case(case.id).tasks
+    with pytest.raises(IncidentRaised) as raised:
+        engine.complete(task.id, user_for(engine, task), data)
+    assert [t.name for t in engine.case(case.id).tasks] == [task.name]  # nothing lost: the task is still open
+    return raised.value.message
+
+
+# --- 1. a bare JUEL condition over null or a number (《安全生产法》第一百零二条 停产整顿审批) ----------------
+
+@pytest.mark.parametrize("data, opened", [
+    ({"approved": True, "urgent": True}, ["立即责令停产"]),
+    ({"approved": True, "urgent": False}, ["制发整顿指令书"]),
+    ({"approved": True, "urgent": None}, ["制发整顿指令书"]),  # EL: null && … is false
+    ({"approved": False, "urgent": True}, ["退回补充材料"]),
+])
+def test_a_juel_condition_over_yes_or_no_takes_its_branch(engine, data, opened):
+    assert [t.name for t in complete_first(engine, "flowable_bare_condition", data).tasks] == opened
+
+
+def test_a_bare_juel_condition_over_null_stops_as_flowable_does(engine):
+    """Flowable: "condition expression returns null"; Python read null as no and sent the case to
+    退回补充材料 (``${!approved}``). ``${approved && urgent}`` before it is not true (EL's null is
+    false inside &&), the bare ``${approved}`` is the incident."""
+    message = incident_on_first(engine, "flowable_bare_condition", {"approved": None, "urgent": True})
+    assert message == (
+        "排他网关「是否同意」(approvedGateway) 通往「制发整顿指令书」的连线：案件数据「approved」没有值（空），"
+        "不是“是/否”，无法判断走不走这条分支（Camunda、Flowable 同样停在这里）；请把该数据改为是或否后重试，"
+        "或请流程设计员把条件改为比较（如 approved == \"同意\"）")
+
+
+@pytest.mark.parametrize("number", [1, 0, 2.5])
+def test_a_bare_juel_condition_over_a_number_stops_as_flowable_does(engine, number):
+    """Flowable: "condition expression returns non-Boolean"; Python read 1 as yes (制发整顿指令书)
+    and 0 as no (退回补充材料)."""
+    message = incident_on_first(engine, "flowable_bare_condition", {"approved": number, "urgent": False})
+    assert message.startswith("排他网关「是否同意」(approvedGateway) 通往「")  # 0 && …: EL cannot read 0 either
+    assert f"的连线：案件数据「approved」的值是数字 {number}，不是“是/否”" in message
+    assert "approved > 0" in message
+
+
+# --- 2. a bare FEEL condition over text or a number (《安全生产法》第六十五条 复查) ---------------------------
+
+@pytest.mark.parametrize("rectified, opened", [(True, ["复查结案"]), (False, ["督促整改"]), (None, ["督促整改"])])
+def test_a_feel_condition_over_yes_no_or_null_takes_its_branch(engine, rectified, opened):
+    """Null is not true: the gateway's default flow (督促整改), as before."""
+    case = complete_first(engine, "zeebe_condition_types", {"rectified": rectified, "hazard_count": 1, "major_count": 0})
+    assert [t.name for t in case.tasks] == opened
+
+
+@pytest.mark.parametrize("value, said", [("true", "的值是文字「true」"), ("TRUE", "的值是文字「TRUE」"),
+                                         ("已整改", "的值是文字「已整改」"), (1, "的值是数字 1")])
+def test_a_feel_condition_over_text_or_a_number_stops_as_zeebe_does(engine, value, said):
+    """FEEL does not read text as a boolean: Zeebe stops ("Expected result of the expression
+    'rectified' to be 'BOOLEAN', but was 'STRING'"); the text 'true' was read as yes."""
+    message = incident_on_first(engine, "zeebe_condition_types",
+                                {"rectified": value, "hazard_count": 1, "major_count": 0})
+    assert message.startswith(
+        f"排他网关「已整改？」(Gateway_0done) 通往「复查结案」的连线：案件数据「rectified」{said}，不是“是/否”，"
+        "无法判断走不走这条分支（Camunda 8 同样停在这里）")
+
+
+# --- 5. FEEL's null in a Zeebe task's output mappings -----------------------------------------------------
+
+@pytest.mark.parametrize("counts, level, total", [
+    ({"hazard_count": None, "major_count": 1}, "低", None),  # if null … takes else; null + 1 is null
+    ({"hazard_count": 5, "major_count": None}, "高", None),
+    ({"hazard_count": 5, "major_count": 1}, "高", 6),
+    ({"hazard_count": 2, "major_count": 0}, "低", 2),
+])
+def test_a_zeebe_output_mapping_over_an_empty_field_gives_feels_null(engine, counts, level, total):
+    case = complete_first(engine, "zeebe_condition_types", {"rectified": True, **counts})
+    assert [t.name for t in case.tasks] == ["复查结案"]
+    assert (case.data["risk_level"], case.data["total_hazards"]) == (level, total)
