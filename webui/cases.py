@@ -30,19 +30,23 @@ STATUSES = [("running", "办理中"), ("completed", "已办结"), ("cancelled", 
 def search():
     f = {k: (request.args.get(k) or "").strip() or None for k in ("case_no", "party", "process", "status", "overdue")}
     now = display.now()
+    # 当事企业 as an official types or picks it (a name, part of one, or the credit code); the box
+    # keeps what was typed, the query takes the code
+    party, party_error = parties.resolve(g.user, f["party"], fragment=True) if not g.user.party else (None, None)
     if f["overdue"] and not g.user.party:  # 逾期督办: the board's own rule (webui/overdue.py)
         rows, page, more = paged(lambda limit, offset: overdue.cases(engine(), g.user, now, limit=limit,
                                                                      offset=offset))
     else:
         rows, page, more = paged(lambda limit, offset: engine().cases(
-            g.user.username, status=f["status"], process_key=f["process"], case_no=f["case_no"], party=f["party"],
-            limit=limit, offset=offset))
+            g.user.username, status=f["status"], process_key=f["process"], case_no=f["case_no"], party=party,
+            limit=limit, offset=offset) if not party_error else [])
     parties.prime(c.party for c in rows)
     # The 逾期 filter's rows are overdue by that same rule, read at the same instant: no second read.
     late = ({c.id for c in rows} if f["overdue"] and not g.user.party else
             overdue.overdue_ids(engine(), [c.id for c in rows], now))
     return render_template("cases/search.html", cases=rows, more=more, page=page, late=late,
-                           filters=f, statuses=STATUSES, processes=engine().models.list())
+                           filters=f, party_error=party_error, statuses=STATUSES, processes=engine().models.list(),
+                           enterprises=[] if g.user.party else parties.pick_options(g.user))
 
 
 @bp.route("/new", methods=["GET", "POST"])

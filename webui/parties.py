@@ -150,10 +150,11 @@ def pick_options(user, text: str | None = None) -> list[tuple[str, str]]:
     return [(e.name, e.credit_code) for e in found.items]
 
 
-def resolve(user, text: str) -> tuple[str | None, str | None]:
+def resolve(user, text: str, fragment: bool = False) -> tuple[str | None, str | None]:
     """A 当事企业 as typed or picked: (credit code, None), or (None, a Chinese reason). An enterprise
     is picked by its registered name; a 统一社会信用代码 is taken as given (a party not yet in the
-    registry is still a party)."""
+    registry is still a party). ``fragment``: a part of a name that only one enterprise of the
+    user's units has (「甲化工」) names that one too (案件查询's filter)."""
     from workflows.enterprises import credit_code
     text = (text or "").strip()
     if not text:
@@ -161,8 +162,10 @@ def resolve(user, text: str) -> tuple[str | None, str | None]:
     code = credit_code.normalize(text)
     if len(code) == 18 and all(ch in credit_code.ALPHABET for ch in code):
         return code, None  # the check digit is the registry's business (an unregistered party may be typed)
-    matches = [e for e in registry().search(text, org=org_scope(user), by="name", per_page=20).items
-               if e.name == text]
+    found = registry().search(text, org=org_scope(user), by="name", per_page=20).items
+    matches = [e for e in found if e.name == text] or (found if fragment else [])
     if len(matches) == 1:
         return matches[0].credit_code, None
+    if fragment and len(found) > 1:
+        return None, f"当事企业：名称含“{text}”的企业不止一家，请从列表中选择"
     return None, f"当事企业：未找到名为“{text}”的企业，请从列表中选择，或填写统一社会信用代码"

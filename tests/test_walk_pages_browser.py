@@ -1,0 +1,79 @@
+"""A person's walk through the pages in Chromium (Debian's, through Playwright): what an official
+stumbles on when working from the pages alone, at a desktop's width and at a phone's (375 px: an
+inspector in the field). Screenshots go to test-artifacts/screenshots/walk-*.
+
+One world for the module, on a SQLite file (the UI tests' copy) and on PostgreSQL: two enterprises of 东城区 in the registry
+(一企一档), and a 挂牌督办 case of each.
+"""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.ui_support import LiveServer, browser, logged_in_page, make_world, screenshot  # noqa: F401
+from workflows.enterprises import EnterpriseRegistry
+from workflows.enterprises.credit_code import complete
+
+pytestmark = pytest.mark.browser
+
+if shutil.which("chromium") is None:
+    pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
+
+CHEMICAL = complete("91110101MA0000011")
+MACHINERY = complete("91110101MA0000012")
+ENTERPRISES = [
+    {"credit_code": CHEMICAL, "name": "东城鑫华化工有限公司", "org_unit": "east", "sector": "危化", "size": "中型",
+     "risk_level": "橙"},
+    {"credit_code": MACHINERY, "name": "东城宏达机械制造有限公司", "org_unit": "east", "sector": "工贸", "size": "小型",
+     "risk_level": "蓝"},
+]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, module_database_url):
+    postgres = module_database_url.startswith("postgresql")
+    w = make_world(tmp_path_factory.mktemp("walk-browser"), url=module_database_url if postgres else None)
+    registry = EnterpriseRegistry(w.engine.db.engine, clock=w.clock.now)
+    for data in ENTERPRISES:
+        registry.add(data, by="seed")
+    w.chemical = w.engine.start("hazard_supervision", by="zhang", party=CHEMICAL, title="鑫华化工储罐区重大隐患")
+    w.machinery = w.engine.start("hazard_supervision", by="zhang", party=MACHINERY, title="宏达机械冲压车间隐患")
+    yield w
+    w.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(world):
+    with LiveServer(world.app) as srv:
+        yield srv
+
+
+def test_case_search_finds_an_enterprise_by_the_name_an_official_types(browser, server, world):
+    """案件查询's 当事企业 is picked or typed by name (or part of one), not only as an 18-character
+    统一社会信用代码: 「鑫华」 finds 鑫华化工's case and not 宏达机械's; a part of a name two enterprises
+    share is refused saying so, with what was typed kept in the box."""
+    page = logged_in_page(browser, server, "zhang", 1366)
+    page.goto(server.url + "/cases/")
+    party = page.locator("#case-search input[name=party]")
+    expect(page.locator("#enterprise-names option[value='东城鑫华化工有限公司']")).to_have_count(1)
+    party.fill("鑫华")
+    page.click("#case-search button[type=submit]")
+    cases = page.locator("#cases")
+    expect(cases).to_contain_text(world.chemical.case_no)
+    expect(cases).not_to_contain_text(world.machinery.case_no)
+    expect(party).to_have_value("鑫华")
+    screenshot(page, "walk-case-search-by-name-1366")
+
+    party.fill("东城宏达机械制造有限公司")  # the name as the list offers it
+    page.click("#case-search button[type=submit]")
+    expect(page.locator("#cases")).to_contain_text(world.machinery.case_no)
+    expect(page.locator("#cases")).not_to_contain_text(world.chemical.case_no)
+
+    party.fill("有限公司")
+    page.click("#case-search button[type=submit]")
+    expect(page.locator("#party-error")).to_contain_text("名称含“有限公司”的企业不止一家，请从列表中选择")
+    expect(party).to_have_value("有限公司")
+    expect(page.locator("#cases")).to_have_count(0)
+    page.context.close()
