@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from tests.ui_support import client_login, make_world, open_task, start_hazard
+from tests.ui_support import ACME, client_login, make_world, open_task, start_hazard
 
 NO_SESSION = {"/api/tokens"}  # authenticates by username and password; a cookie gives it nothing
 CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -34,7 +34,7 @@ def world(tmp_path_factory):
 
 
 def _url(rule, world) -> str:
-    values = {"case_id": world.case.id, "task_id": world.task.id, "code": "91110101MA00000001",
+    values = {"case_id": world.case.id, "task_id": world.task.id, "code": ACME,
               "key": "hazard_supervision", "username": "zhang", "topic": "sms", "version": 1}
     url = rule.rule
     for converter in re.findall(r"<([^>]+)>", url):

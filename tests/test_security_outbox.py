@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui_support import client_login, make_world, start_hazard
+from tests.ui_support import ACME, client_login, make_world, start_hazard
 from webui.api.auth import create_token
 
 ROLES_REFUSED = {"wang": "another district's inspector", "acme": "an enterprise", "assessor_x": "a third party",
@@ -58,4 +58,4 @@ def test_the_gateway_account_reads_no_case_and_starts_none(world):
     assert started.status_code == 403
     page = client_login(world.app, "sms_gw")  # its password, should it also be used on the pages
     assert page.get(f"/cases/{world.case.id}").status_code == 403
-    assert page.get("/enterprises/91110101MA00000001").status_code in (403, 404)
+    assert page.get(f"/enterprises/{ACME}").status_code in (403, 404)  # the scenarios' enterprise, which exists
