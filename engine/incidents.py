@@ -443,7 +443,22 @@ def _text_compared_as_number(exc: BaseException) -> str | None:
         except ValueError:
             return (f"条件把案件数据「{name}」当作数字比较，但它的值「{value[:40]}」不是数字；请改为数字后重试，"
                     "或请流程设计员把该表单字段设为数字类型")
-    return None
+    return _text_in_python_comparison(exc, task, failed.group(1))
+
+
+def _text_in_python_comparison(exc: BaseException, task, expression: str) -> str | None:
+    """A Python condition (bpmn.io's ``oxygen < 19.5``) over case data sent as text ("18.5", "5,000":
+    an API client's JSON string where no form types the value): Python refuses to compare text with a
+    number (TypeError), which the page read as 条件用到的数据在案件中没有值, though the case has it.
+    Said naming the data and its text; None when the error is not that."""
+    cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__  # SpiffWorkflow raises it in except
+    if not isinstance(cause, TypeError) or "'str'" not in str(cause):
+        return None
+    texts = [n for n in _absent_names(expression, task, present=True) if isinstance(task.data.get(n), str)]
+    if not texts:
+        return None
+    return (f"条件把案件数据「{texts[0]}」当作数字比较，但它的值「{task.data[texts[0]][:40]}」不是数字（是文字）；"
+            "请改为数字后重试，或请流程设计员把该表单字段设为数字类型")
 
 
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"true", "false", "null"}

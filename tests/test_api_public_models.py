@@ -1,0 +1,37 @@
+"""Public models (tests/bpmn/interop: drawn by bpmn.io, Camunda, Flowable...) through the public REST API,
+as bench/api_sweep.py drives them against ``duban serve``: what the API answers where it behaved
+differently from the engine called in-process, or answered a client unhelpfully. Real app, real
+engine, SQLite file and PostgreSQL (tests/test_api_helpers.py's world)."""
+from __future__ import annotations
+
+import io
+
+from tests.interop_support import CORPUS
+
+pytest_plugins = ["tests.test_api_helpers"]  # world, database_url
+
+
+def _deploy(world, name: str) -> dict:
+    path = CORPUS / name
+    r = world.call("POST", "/api/models", "des", data={"file": (io.BytesIO(path.read_bytes()), path.name)},
+                   content_type="multipart/form-data")
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def test_a_number_sent_as_text_to_a_condition_is_said_to_be_text_not_missing(world):
+    """A tired integrator sends bpmn.io's 氧含量 as the text "18.5" (and 5,000 with a thousands
+    separator): the conditional boundary event ``oxygen < 19.5`` cannot compare text with a number.
+    The case has the value, so the answer must not say the data has no value (条件用到的数据在案件中
+    没有值, what it said before); it says the value was text where a number is compared."""
+    model = _deploy(world, "bpmnio_conditional.bpmn")
+    for typed in ("18.5", "5,000"):
+        r = world.call("POST", "/api/cases", "insp", json={"process_key": model["key"], "org": "east",
+                                                           "data": {"oxygen": typed, "ventilated": "true"}})
+        assert r.status_code == 422, r.get_json()
+        body = r.get_json()
+        assert body["incident_id"], body
+        message = body["message"]
+        assert "没有值" not in message, message
+        assert f"「{typed}」不是数字" in message and "请改为数字后重试" in message, message
+        assert "oxygen" not in message  # a variable name means nothing to the person reading
