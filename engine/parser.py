@@ -36,7 +36,7 @@ from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import ad_hoc, conditional_events, decision_results, dmn, gateways, interrupting, thrown_errors, timers
+from . import ad_hoc, conditional_events, decision_results, dmn, gateways, interrupting, scoped_events, thrown_errors, timers
 from .call_activity import CallActivity, MappedCallActivityParser
 from .instance_item import LocalInstanceItem
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
@@ -48,7 +48,8 @@ from .task_class import DubanTask, DubanTaskConverter
 class EngineClockTimers:
     """Parser mixin: timer event definitions become ours (engine/timers.py), and so do conditional
     ones (engine/conditional_events.py: they wait while the case lacks what they read) and error ones
-    (engine/thrown_errors.py: an error nothing catches is an incident)."""
+    (engine/thrown_errors.py: an error nothing catches is an incident), and so are escalation ones
+    (engine/scoped_events.py: caught by the nearest scope around the thrower, as errors are)."""
 
     def parse_timer_event(self, event):
         return timers.ours(super().parse_timer_event(event))
@@ -58,6 +59,9 @@ class EngineClockTimers:
 
     def parse_error_event(self, event):
         return thrown_errors.ours(super().parse_error_event(event))
+
+    def parse_escalation_event(self, event):
+        return scoped_events.ours(super().parse_escalation_event(event))
 
 
 def _with_engine_clock_timers(parser_class):
@@ -278,6 +282,7 @@ for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter
 DUBAN_CONFIG[interrupting.StartEvent] = SPIFF_CONFIG[bpmn_specs.StartEvent]  # same type name: restores to ours
 DUBAN_CONFIG[thrown_errors.ErrorEventDefinition] = SPIFF_CONFIG[spiff_events.ErrorEventDefinition]  # likewise
+DUBAN_CONFIG[scoped_events.EscalationEventDefinition] = SPIFF_CONFIG[spiff_events.EscalationEventDefinition]  # likewise
 DUBAN_CONFIG[ad_hoc.AdHocSubprocessSpec] = ad_hoc.AdHocConverter  # same type name: restores to ours
 DUBAN_CONFIG[spiff_specs.BusinessRuleTask] = dmn.DecisionTableConverter  # restores engine/dmn.py's engine
 DUBAN_CONFIG[DubanTask] = DubanTaskConverter  # stored as "Task", restored as ours (engine/task_class.py)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 
 from .dialects import KIND_NAMES
+from .scoped_events import throw_to_scopes
 
 
 class UncaughtError(Exception):
@@ -47,13 +48,11 @@ def _event(spec) -> str:
 
 
 class ErrorEventDefinition(spiff_events.ErrorEventDefinition):
-    """SpiffWorkflow's error definition; thrown and caught by nothing, an incident."""
+    """SpiffWorkflow's error definition, thrown to the nearest enclosing scope that catches it
+    (engine/scoped_events.py); caught by none, an incident."""
 
     def throw(self, my_task):
-        events = my_task.workflow.top_workflow.bpmn_events  # where SpiffWorkflow keeps what nothing caught
-        before = len(events)
-        super().throw(my_task)
-        if len(events) > before and events[-1].event_definition is self:
+        if not throw_to_scopes(self, my_task):
             spec = my_task.task_spec
             raise UncaughtError(
                 f"{_event(spec)}抛出{_what(self, '错误')}，但没有边界事件或事件子流程捕获它；本系统不把出错当作办结，"

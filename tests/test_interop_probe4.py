@@ -1,0 +1,70 @@
+"""A fourth batch of public models nobody here had tried (camunda-bpm-platform's own engine test
+resources: terminate, error and escalation events, multi-instance; bench/interop.py --walk --dir runs
+such a folder): what Duban ran down a path the engine they were drawn for would not take. Each is drawn
+again as that source writes them (hand-written Camunda 7 files), with Chinese names
+(tests/bpmn/interop/), and run on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.interop_support import CORPUS
+from tests.support import make_engine
+
+MODELS = ("camunda7_error_sibling_subprocesses.bpmn", "camunda7_escalation_nested.bpmn")
+
+
+@pytest.fixture(scope="module")
+def engine(module_database_url):
+    eng = make_engine(module_database_url)
+    for name in MODELS:
+        eng.deploy(CORPUS / name, by="boss")
+    yield eng
+    eng.dispose()
+
+
+def _work(engine, case_id, data_by_task, order=()):
+    """Work the case's open tasks, those named in ``order`` first, each with its data; the worked ids."""
+    worked = []
+    for _ in range(20):
+        view = engine.case(case_id)
+        if view.status != "running" or not view.tasks:
+            return worked, view
+        task = min(view.tasks, key=lambda t: (order.index(t.spec_id) if t.spec_id in order else len(order), t.spec_id))
+        engine.complete(task.id, "zhang", dict(data_by_task.get(task.spec_id, {})))
+        worked.append(task.spec_id)
+    return worked, engine.case(case_id)
+
+
+@pytest.mark.parametrize("complete, expected", [
+    (False, ["reviewDocs", "checkSite", "noticeSupplement"]),
+    (True, ["reviewDocs", "checkSite"]),
+])
+def test_an_error_is_caught_on_the_sub_process_that_threw_it_not_on_the_one_beside_it(engine, complete, expected):
+    """联合检查 (Camunda's BoundaryErrorEventTest shape): 材料审查 and 现场核查 run side by side, each
+    with an error boundary for 材料不全. 材料审查's error end is caught on 材料审查 only (BPMN 2.0
+    §10.5.2; Camunda 7, Flowable and Zeebe): 通知企业补正材料, while 现场核查 goes on. SpiffWorkflow
+    threw the error to every waiting catcher of the case: 现场核查 was interrupted too and
+    「调取现场材料后重新核查」 opened — the 现场核查 the official was doing (《安全生产法》第六十五条
+    现场检查) thrown away."""
+    case = engine.start("camunda7_error_sibling_subprocesses", by="zhang", org="east")
+    worked, view = _work(engine, case.id, {"reviewDocs": {"docsComplete": complete}}, order=("reviewDocs",))
+    assert view.status == "completed"
+    assert worked == expected
+
+
+@pytest.mark.parametrize("major, expected", [
+    (True, ["registerHazard", "planRectification", "reportDistrict"]),
+    (False, ["registerHazard", "planRectification"]),
+])
+def test_an_escalation_is_caught_by_the_nearest_boundary_only(engine, major, expected):
+    """隐患督办 (Camunda's EscalationEventTest.testThrowEscalationEventHierarchical shape): 隐患排查
+    inside 督办, a non-interrupting 重大事故隐患 boundary on each. The escalation thrown in 隐患排查
+    is caught by the boundary on 隐患排查 and goes no further (Camunda 7: "and not the boundary event
+    on process"): 报告区应急管理局 only (重大事故隐患 reported per 《安全生产法》第四十一条第二款 to the district
+    authority the enterprise reports to). Caught at every level, it opened 报告市应急管理局 as well."""
+    case = engine.start("camunda7_escalation_nested", by="zhang", org="east")
+    worked, view = _work(engine, case.id, {"registerHazard": {"major": major}},
+                         order=("registerHazard", "planRectification"))
+    assert view.status == "completed"
+    assert worked == expected
