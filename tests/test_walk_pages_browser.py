@@ -77,3 +77,40 @@ def test_case_search_finds_an_enterprise_by_the_name_an_official_types(browser, 
     expect(party).to_have_value("有限公司")
     expect(page.locator("#cases")).to_have_count(0)
     page.context.close()
+
+
+def inside_screen(page, selector: str) -> list[str]:
+    """What of ``selector`` lies (partly) beyond the right edge of the screen, as "text right-edge"."""
+    return page.evaluate("""(sel) => [...document.querySelectorAll(sel)]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map(e => e.textContent.trim().slice(0, 20) + ' ' + Math.round(e.getBoundingClientRect().right))""", selector)
+
+
+def test_an_inspector_on_a_phone_claims_and_reads_deadlines_without_scrolling_sideways(browser, server, world):
+    """At 375 px (an inspector in the field) 我的待办, 组待办 and 案件查询 are a column of cards: every
+    cell and the 认领 button are on screen, each value under its column's name. Before, the tables
+    scrolled sideways in their box, with 办理期限 and 认领 beyond the screen's edge."""
+    page = logged_in_page(browser, server, "zhang", 375)
+    for name, url, table in (("mine", "/tasks/", "#my-tasks"), ("group", "/tasks/group", "#group-tasks"),
+                             ("cases", "/cases/", "#cases")):
+        page.goto(server.url + url)
+        expect(page.locator(table)).to_be_visible()
+        assert inside_screen(page, f"{table} td, {table} button") == [], name
+        assert page.evaluate(f"document.querySelector('{table}').scrollWidth <= document.querySelector('{table}').clientWidth"), name
+        screenshot(page, f"walk-{name}-375")
+    page.goto(server.url + "/tasks/group")
+    row = page.locator(f"#group-tasks tr[data-task-id]:has-text('{world.chemical.case_no}')")
+    expect(row.locator("td[data-label=办理期限]")).to_be_visible()
+    row.locator("button", has_text="认领").click()
+    page.goto(server.url + "/tasks/")
+    expect(page.locator(f"#my-tasks tr:has-text('{world.chemical.case_no}') button", has_text="退回组待办")).to_be_visible()
+    assert inside_screen(page, "#my-tasks td, #my-tasks button") == []
+    page.context.close()
+
+
+def test_the_task_lists_stay_tables_at_a_desktop_width(browser, server, world):
+    page = logged_in_page(browser, server, "zhang", 1366)
+    page.goto(server.url + "/tasks/group")
+    expect(page.locator("#group-tasks thead")).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('#group-tasks tbody tr')).display") == "table-row"
+    page.context.close()
