@@ -44,7 +44,7 @@ def _sweep_options(command):
 
 @main.command()
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=8000, type=int)
+@click.option("--port", default=8000, type=click.IntRange(1, 65535))
 @click.option("--demo/--no-demo", default=False,
               help="Load demo org units, users and cases into an empty database (refused if it has other users).")
 @click.option("--worker/--no-worker", default=True,
@@ -58,8 +58,17 @@ def _sweep_options(command):
               help="Session cookies without Secure, for plain HTTP (implied by --dev and --demo).")
 @_sweep_options
 def serve(host, port, demo, worker, workers, threads, dev, plain_http, interval, timers_per_sweep):
-    """Run the web app: gunicorn (SQLite by default, DUBAN_DATABASE_URL for PostgreSQL)."""
+    """Run the web app: gunicorn (SQLite by default, DUBAN_DATABASE_URL for PostgreSQL).
+
+    Exits with status 1 and a Chinese line saying why when the server cannot start or stops on its
+    own (the port taken, a web worker that cannot boot): a service manager then restarts it."""
     import os
+
+    from webui import serving
+    refused = serving.address_problem(host, port)  # before the deploy: say it at once
+    if refused:
+        click.echo(f"督办网站服务未能启动：{refused}", err=True)
+        sys.exit(1)
     engine = _engine(deploy=True)
     if demo:
         _load_demo(engine)
@@ -122,34 +131,45 @@ def _absolute_sqlite(url: str) -> str:
 
 def _serve_gunicorn(host, port, workers, worker, threads=4, interval=INTERVAL_SECONDS, timers_per_sweep=None):
     """N gunicorn web workers (threaded) as a child process; this process sweeps the timers
-    (unless --no-worker).
+    (unless --no-worker) in a thread and waits on gunicorn: gunicorn ending on its own with a failure
+    ends ``duban serve`` with status 1 and the reason (webui/serving.py).
 
     Web workers never sweep timers themselves; with PostgreSQL any number of ``duban worker``
     processes on other hosts may sweep as well, since timers are claimed with leases.
     """
-    import os
     import signal
     import subprocess
+
+    from webui import serving
+    env = _worker_environment()
+    ctl = serving.control_socket(env["DUBAN_INSTANCE_PATH"], host, port)
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b", f"{host}:{port}",
-           "--chdir", str(_CODE_ROOT), "--access-logfile", "-", "webui.wsgi:app"]
-    click.echo(f"督办已启动：http://{host}:{port}/ （{workers} 个 gunicorn 工作进程）")
-    web = subprocess.Popen(cmd, env=_worker_environment(), cwd=_CODE_ROOT)
+           "--chdir", str(_CODE_ROOT), "--access-logfile", "-", "--control-socket", ctl, "webui.wsgi:app"]
+    click.echo(f"督办已启动：http://{host}:{port}/ （{workers} 个 gunicorn 工作进程；控制套接字 {ctl}）")
+    web = subprocess.Popen(cmd, env=env, cwd=_CODE_ROOT)
 
     def _stop(signum, frame):  # a SIGTERM to `duban serve` stops gunicorn too (no orphaned workers)
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, _stop)
+    scheduler = None
+    status = None
     try:
         if worker:
-            from engine.worker import run_blocking
-            run_blocking(_settled(_engine()), interval_seconds=interval, most=timers_per_sweep)
-        else:
-            web.wait()
+            from engine.worker import start_background
+            timer_engine = _settled(_engine())
+            scheduler = start_background(timer_engine, interval_seconds=interval, most=timers_per_sweep)
+        status = web.wait()
     except KeyboardInterrupt:
         pass
     finally:
         if web.poll() is None:
             web.send_signal(signal.SIGTERM)
             web.wait(timeout=30)
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)  # a sweep under way finishes first
+    if status:  # gunicorn ended on its own, failing: say why, and fail, so the service is restarted
+        click.echo(f"督办网站服务已停止：{serving.exit_reason(status, host, port)}", err=True)
+        sys.exit(1)
 
 
 def _load_demo(engine):

@@ -31,7 +31,8 @@ def _app_once_the_database_answers():
             engine = build_engine(deploy=False)  # models are deployed by `duban serve` or `duban deploy`
             return create_app(engine), engine
         except Exception as exc:
-            if unavailable(exc) is None:
+            if unavailable(exc) is None:  # not to be waited out: gunicorn stops, and `duban serve` says so
+                log.error("网站工作进程无法启动：%s: %s", type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
                 raise
             log.warning("web worker waiting for the database (%.0f s): %s", time.monotonic() - since,
                         str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
