@@ -329,6 +329,9 @@ def parse_cycle(text: str) -> Cycle:
 
 def _parse_repetitions(text: str, head: str) -> int | None:
     match = _REPEAT_RE.fullmatch(head.strip())
+    if re.fullmatch(r"R\s*-\s*\d+", head.strip(), re.IGNORECASE):  # R-1: "for ever" in some engines
+        raise TimerExpressionError(f"周期{_quoted(text)}的「{head.strip()}」不是次数的写法；不限次数请不写次数"
+                                   f"（如 R/P1D：每天，不限次数），有限次数写 R 加次数（如 R3/P1D：每天一次，共 3 次）")
     if not match:
         raise TimerExpressionError(
             f"周期{_quoted(text)}须以 R 或 R 加次数开头（如 R3/P1D），而不是「{head.strip()}」；{what_to_write('cycle')}")
@@ -569,6 +572,7 @@ def _plan_duration(value: Any, now: datetime) -> TimerPlan:
                                        f"或{what_to_write('duration')}")
         return TimerPlan(due=now + value)
     if isinstance(value, Duration):
+        check_span("duration", value)
         return TimerPlan(due=value.add_to(now.astimezone(SHANGHAI)))
     raise _wrong_type("duration", value, "a timedelta, a Duration or ISO duration text")
 
@@ -586,10 +590,50 @@ def check_cycle_interval(cycle: Cycle) -> None:
                                    "请填写至少 1 分钟的间隔，如 R/PT5M（每 5 分钟）、R/P1D（每天）")
 
 
+# The longest one wait of a timer may be, and the longest a counted cycle may take to fire all its
+# times (最长定时): a technical bound, not a rule of law — no supervision time limit comes near it, and
+# past it the date arithmetic soon leaves the calendar (year 9999), so such a timer failed only when
+# it was set or fired (an incident hours or years after the deploy). A cycle meant to go on for ever
+# is written without a count (R/P1D).
+MAX_SPAN_YEARS = 100
+_DAYS_A_YEAR, _DAYS_A_MONTH = 365.2425, 30.436875
+
+
+def _days(duration: Duration) -> float:
+    """About how many days ``duration`` is (float arithmetic: no overflow, whatever its numbers)."""
+    return (duration.years * _DAYS_A_YEAR + duration.months * _DAYS_A_MONTH + duration.weeks * 7 + duration.days
+            + duration.hours / 24 + duration.minutes / 1440 + duration.seconds / 86400)
+
+
+def _years(days: float) -> str:
+    return f"约 {days / _DAYS_A_YEAR:,.0f} 年"
+
+
+def check_span(kind: str, value: Any) -> None:
+    """Refuse (TimerExpressionError) a duration or a cycle that cannot run: one wait longer than
+    ``MAX_SPAN_YEARS``, or a counted cycle whose firings would take longer (``R999999999/PT1M``)."""
+    limit = MAX_SPAN_YEARS * _DAYS_A_YEAR
+    if kind == "duration" and isinstance(value, Duration) and _days(value) > limit:
+        raise TimerExpressionError(f"时长「{value.isoformat()}」（{_years(_days(value))}）超过 {MAX_SPAN_YEARS} 年，"
+                                   f"定时器无法计时；{what_to_write('duration')}")
+    if kind != "cycle" or not isinstance(value, Cycle):
+        return
+    interval = _days(value.interval)
+    if interval > limit:
+        raise TimerExpressionError(f"周期的间隔「{value.interval.isoformat()}」（{_years(interval)}）超过 "
+                                   f"{MAX_SPAN_YEARS} 年，定时器无法计时；{what_to_write('cycle')}")
+    if value.repetitions is not None and value.end is None and value.repetitions * interval > limit:
+        raise TimerExpressionError(
+            f"周期「R{value.repetitions}/{value.interval.isoformat()}」要{_years(value.repetitions * interval)}"
+            f"才触发完，超过 {MAX_SPAN_YEARS} 年；不限次数请不写次数，如 R/{value.interval.isoformat()}，"
+            f"或写实际需要的次数，如 R3/{value.interval.isoformat()}")
+
+
 def _plan_cycle(value: Any, now: datetime) -> TimerPlan:
     if not isinstance(value, Cycle):
         raise _wrong_type("cycle", value, "a Cycle or ISO repeating-interval text")
     check_cycle_interval(value)
+    check_span("cycle", value)
     anchor = value.start or value.interval.add_to(now.astimezone(SHANGHAI))
     last = None if value.repetitions is None else value.repetitions - 1
     schedule = _Schedule(anchor, value.interval, value.end, last)

@@ -24,7 +24,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from . import restricted
 from .excerpt import excerpt
-from .timeexpr import (KIND_LABELS, TimerExpressionError, TimerPlan, check_cycle_interval, looks_like_iso_literal,
+from .timeexpr import (KIND_LABELS, TimerExpressionError, TimerPlan, check_cycle_interval, check_span,
+                       looks_like_iso_literal,
                        parse_cycle, parse_datetime, parse_duration, plan_timer, what_to_write)
 
 # Cycle timers that fired in the current step: at most one occurrence per step. After downtime a
@@ -38,7 +39,7 @@ KIND_OF_ELEMENT = {"timeDate": "date", "timeDuration": "duration", "timeCycle": 
 # "no expression either" (P1.5M, 2026-13-01, R/PT0S).
 _MEANT_AS_ISO = {"duration": re.compile(r"""^\s*(['"]?)P(?:\d|T\d)[^\s'"]*\1\s*$""", re.IGNORECASE),
                  "date": re.compile(r"""^\s*(['"]?)\d{4}-\d[^\s'"]*\1\s*$"""),
-                 "cycle": re.compile(r"""^\s*['"]?R\d*/""", re.IGNORECASE)}
+                 "cycle": re.compile(r"""^\s*['"]?R\s*(?:-\s*)?\d*/""", re.IGNORECASE)}
 _PARSERS = {"duration": parse_duration, "date": parse_datetime, "cycle": parse_cycle}
 
 
@@ -53,6 +54,7 @@ def check_timer_expression(element: str, text: str) -> str | None:
             value = _PARSERS[kind](text)
             if kind == "cycle":
                 check_cycle_interval(value)
+            check_span(kind, value)
         except TimerExpressionError as exc:
             return str(exc)
         return None
