@@ -49,20 +49,21 @@ def test_a_token_request_runs_one_statement_and_no_directory_lookup_once_the_pri
     assert len(seen) == 1, seen  # the token row, its user's password and state, and the counter
 
 
-def test_a_token_read_on_postgresql_opens_no_sqlalchemy_connection_and_gives_its_connection_back(world):
-    """PostgreSQL: the token's row is read on a pooled connection in autocommit without a
-    SQLAlchemy ``Connection`` (webui/api/auth.py ``_holder_autocommit``); the connection goes back
-    to the pool out of autocommit, and a revoked token is refused on that path as on the other."""
-    if world.engine.db.is_sqlite:
-        pytest.skip("SQLite reads the token through a Connection (no autocommit switch to save)")
+def test_a_token_read_opens_no_sqlalchemy_connection_and_gives_its_connection_back(world):
+    """The token's row is read on a pooled connection in autocommit without a SQLAlchemy
+    ``Connection`` (webui/api/auth.py ``_holder_autocommit``): on PostgreSQL the connection goes back
+    to the pool out of autocommit; on SQLite (in autocommit as engine/database.py opens it) no
+    transaction is left open — one SELECT, not a Connection's BEGIN and ROLLBACK around it. A revoked
+    token is refused on that path as on the other."""
     from engine import sqlexec
+    sqlite = world.engine.db.is_sqlite
     db = world.engine.db.engine
     headers = world.headers("insp")
     client = world.client()
     case_id = world.start("own_org")  # a completion first: sqlexec then listens on the engine, as in a server
     assert world.call("POST", f"/api/tasks/{world.task(case_id, 'inspect')}/complete", "insp",
                       json={"data": {"result": "合格"}}).status_code == 200
-    assert db in sqlexec._listening
+    assert sqlite or db in sqlexec._listening
     assert client.get("/api/me", headers=headers).status_code == 200  # warms the principal cache
     opened, returned = [], []
 
@@ -70,7 +71,8 @@ def test_a_token_read_on_postgresql_opens_no_sqlalchemy_connection_and_gives_its
         opened.append(conn)
 
     def checkin(dbapi_conn, record):
-        returned.append(dbapi_conn.autocommit)
+        returned.append(dbapi_conn.in_transaction if sqlite else dbapi_conn.autocommit)
+    held = db.pool.checkedout()  # SQLite's writer keeps its connection (engine/database.py)
     sa.event.listen(db, "engine_connect", connect)
     sa.event.listen(db, "checkin", checkin)
     try:
@@ -78,7 +80,7 @@ def test_a_token_read_on_postgresql_opens_no_sqlalchemy_connection_and_gives_its
     finally:
         sa.event.remove(db, "engine_connect", connect)
         sa.event.remove(db, "checkin", checkin)
-    assert opened == [] and returned == [False] and db.pool.checkedout() == 0
+    assert opened == [] and returned == [False] and db.pool.checkedout() == held
     from webui.api import revoke_token
     assert revoke_token(world.engine, world.tokens["insp"])
     assert client.get("/api/me", headers=headers).status_code == 401
