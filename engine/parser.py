@@ -24,11 +24,14 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
-from SpiffWorkflow.bpmn.parser.event_parsers import EventDefinitionParser
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CANCEL_EVENT_XPATH, ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH, MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH,
+    TERMINATION_EVENT_XPATH, EventDefinitionParser)
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs import control
 from SpiffWorkflow.bpmn.specs import defaults as bpmn_specs
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.event_parsers import SpiffEndEventParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs import defaults as spiff_specs
@@ -214,6 +217,20 @@ class DecisionResultParser(BusinessRuleTaskParser):
         return task
 
 
+class SignalEndEventParser(SpiffEndEventParser):
+    """SpiffWorkflow's end event parser; a signal end event (信号结束事件) throws its signal as it ends
+    its path, as BPMN 2.0 §10.5.3, Camunda 7/8 and Flowable do. SpiffWorkflow's reads message, cancel,
+    error, escalation and terminate end events only: a signal one was a none end event, its signal
+    never sent — the branch or the other cases waiting on it (engine/messages.py) waited for ever."""
+
+    def create_task(self):
+        definition = self.get_event_definition([MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH, CANCEL_EVENT_XPATH,
+                                                 ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH, TERMINATION_EVENT_XPATH])
+        task = self._create_task(definition)
+        task.connect(self.spec.end)
+        return task
+
+
 class DubanParser(SpiffBpmnParser):
     AD_HOC_PARSER_CLASS = ad_hoc.DubanAdHocParser
     OVERRIDE_PARSER_CLASSES = {
@@ -223,6 +240,7 @@ class DubanParser(SpiffBpmnParser):
            for tag in ("userTask", "manualTask")},
         full_tag("serviceTask"): (_ours(ServiceTaskParser), DubanServiceTask),
         full_tag("startEvent"): (_ours(interrupting.InterruptingStartParser), interrupting.StartEvent),
+        full_tag("endEvent"): (_ours(SignalEndEventParser), SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1]),
         full_tag("callActivity"): (_ours(MappedCallActivityParser), CallActivity),
         full_tag("exclusiveGateway"): (gateways.ExclusiveGatewayParser, gateways.ExclusiveGateway),
         full_tag("inclusiveGateway"): (ConditionalGatewayParser, gateways.InclusiveGateway),

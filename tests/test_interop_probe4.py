@@ -11,7 +11,7 @@ import pytest
 from tests.interop_support import CORPUS
 from tests.support import make_engine
 
-MODELS = ("camunda7_error_sibling_subprocesses.bpmn", "camunda7_escalation_nested.bpmn")
+MODELS = ("camunda7_error_sibling_subprocesses.bpmn", "camunda7_escalation_nested.bpmn", "camunda7_signal_end_event.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +68,14 @@ def test_an_escalation_is_caught_by_the_nearest_boundary_only(engine, major, exp
                          order=("registerHazard", "planRectification"))
     assert view.status == "completed"
     assert worked == expected
+
+
+def test_a_signal_end_event_sends_its_signal(engine):
+    """执法检查 (Camunda's SignalEndEventTest shape): 现场检查 ends with the signal end event
+    现场检查结束, and the branch beside it waits on that signal before 告知企业检查结果. SpiffWorkflow's
+    parser read a signal end event as a none end event: the signal was never sent, and the case waited
+    for ever at the intermediate catch event after 制作现场检查记录 (《安全生产法》第六十五条 现场检查)."""
+    case = engine.start("camunda7_signal_end_event", by="zhang", org="east")
+    worked, view = _work(engine, case.id, {})
+    assert worked == ["recordInspection", "informResult"]
+    assert view.status == "completed"
