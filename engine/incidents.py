@@ -454,11 +454,40 @@ def _text_in_python_comparison(exc: BaseException, task, expression: str) -> str
     cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__  # SpiffWorkflow raises it in except
     if not isinstance(cause, TypeError) or "'str'" not in str(cause):
         return None
-    texts = [n for n in _absent_names(expression, task, present=True) if isinstance(task.data.get(n), str)]
-    if not texts:
+    name = _text_against_number(expression, task.data)
+    if name is None:
         return None
-    return (f"条件把案件数据「{texts[0]}」当作数字比较，但它的值「{task.data[texts[0]][:40]}」不是数字（是文字）；"
+    return (f"条件把案件数据「{name}」当作数字比较，但它的值「{task.data[name][:40]}」不是数字（是文字）；"
             "请改为数字后重试，或请流程设计员把该表单字段设为数字类型")
+
+
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _text_against_number(expression: str, data: dict) -> str | None:
+    """The case-data name ``expression`` orders (<, <=, >, >=) against a number while its value is text
+    (``deaths_risk >= 3`` with "3"; not ``major == True`` with "true" beside it, which is no error)."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return None
+
+    def number(node: ast.AST) -> bool:
+        value = node.value if isinstance(node, ast.Constant) else \
+            data.get(node.id) if isinstance(node, ast.Name) else None
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        for op, left, right in zip(node.ops, operands, operands[1:]):
+            if not isinstance(op, _ORDERING):
+                continue
+            for text, other in ((left, right), (right, left)):
+                if isinstance(text, ast.Name) and isinstance(data.get(text.id), str) and number(other):
+                    return text.id
+    return None
 
 
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"true", "false", "null"}

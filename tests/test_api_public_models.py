@@ -35,3 +35,20 @@ def test_a_number_sent_as_text_to_a_condition_is_said_to_be_text_not_missing(wor
         assert "没有值" not in message, message
         assert f"「{typed}」不是数字" in message and "请改为数字后重试" in message, message
         assert "oxygen" not in message  # a variable name means nothing to the person reading
+
+
+def test_the_text_named_is_the_one_compared_with_a_number_not_a_yes_no_beside_it(world):
+    """Camunda 8's ``= deaths_risk >= 3 or major = true`` given deaths_risk "3" and major "true" (a
+    tired integrator's JSON strings): the comparison with 3 is what fails; the answer names that
+    value「3」, not major's「true」, whose comparison with true is no error."""
+    model = _deploy(world, "camunda8_zeebe.bpmn")
+    r = world.call("POST", "/api/cases", "insp", json={"process_key": model["key"], "org": "east",
+                                                       "data": {"deaths_risk": "3", "major": "true"}})
+    assert r.status_code == 201, r.get_json()
+    task = r.get_json()["tasks"][0] if r.get_json().get("tasks") else None
+    if task is None:
+        task = world.call("GET", f"/api/cases/{r.get_json()['id']}", "insp").get_json()["tasks"][0]
+    r = world.call("POST", f"/api/tasks/{task['id']}/complete", "insp", json={"data": {}})
+    assert r.status_code == 422, r.get_json()
+    message = r.get_json()["message"]
+    assert "「3」不是数字" in message and "「true」" not in message and "没有值" not in message, message
