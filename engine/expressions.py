@@ -5,7 +5,9 @@ Camunda 7, Flowable and Activiti models write gateway conditions and task attrib
 conditions are Python, run under the script sandbox (engine/sandbox.py). A deploy translates the
 simple cases — names (``a.b`` reads a field of a dict), literals, comparisons (``== != < > <= >=``
 and ``eq ne lt gt le ge``), arithmetic, ``and or not && || !`` and ``empty`` (null, empty text, list or map) — token by token and
-refuses anything else (method calls, beans such as ``execution``, ``?:``), naming the language.
+refuses anything else (beans such as ``execution``, ``?:``), naming the language. A JUEL call of one of
+Java's String/Collection methods on a variable (``${flag.equals('驳回')}``, ``JUEL_METHODS``) becomes a
+call of engine/juel_methods' helper; other methods are refused naming them.
 FEEL also has list literals (``[1, 2, 3]``), ``list contains(list, x)`` (``x in list``), ``is defined(x)``
 (``(x is not None)``, an absent x reads as null) and
 ``if a then b else c`` (``(b if a else c)``) and ranges (``x in [1..10]``, ``x in (1..10]``: ``(1 <= x <= 10)``,
@@ -22,6 +24,12 @@ import re
 
 from .excerpt import excerpt
 from .restricted import TOO_DEEP
+
+# engine/juel_methods.py: the Java methods a JUEL expression may call, and the helper that runs them
+# (not imported from there: that module needs the evaluator, which this one must not)
+JUEL_METHODS = {"equals": 1, "equalsIgnoreCase": 1, "contains": 1, "startsWith": 1, "endsWith": 1,
+                "length": 0, "size": 0, "isEmpty": 0}  # each with its number of arguments
+JUEL_HELPER = "duban_juel_call"
 
 JUEL = "JUEL"
 FEEL = "FEEL"
@@ -299,8 +307,14 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                     raise Untranslatable(lang, original, f"使用了引擎对象「{excerpt(head)}」，请改写为流程变量")
                 nxt = _TOKEN.match(body, pos)
                 if nxt and nxt.lastgroup == "op" and nxt.group("op") == "(":
-                    raise Untranslatable(lang, original, f"调用了函数「{excerpt(value)}(...)」（FEEL 只支持 list contains 和 is defined）"
-                                         if lang == FEEL else f"调用了方法「{value}(...)」")
+                    if lang == JUEL and "." in value and value.rsplit(".", 1)[1] in JUEL_METHODS:
+                        call, pos = _juel_method(body, value, nxt.start("op"), original)
+                        out.append(call)
+                        continue
+                    if lang == FEEL:
+                        raise Untranslatable(lang, original, f"调用了函数「{excerpt(value)}(...)」（FEEL 只支持 list contains 和 is defined）")
+                    raise Untranslatable(lang, original, f"调用了方法「{excerpt(value)}(...)」（本系统只支持 Java 的 "
+                                         f"{'、'.join(JUEL_METHODS)}，写在流程变量之后，如 flag.equals('驳回')）")
                 parts = value.split(".")
                 out.append(parts[0] + "".join(f"[{p!r}]" for p in parts[1:]))
         else:
@@ -332,6 +346,51 @@ def _translate_body(body: str, lang: str, original: str) -> str:
     except (MemoryError, RecursionError):  # CPython's parser on ~1,000 unclosed [ or (: the host goes on
         raise Untranslatable(lang, original, f"无法翻译为 Python 表达式：{TOO_DEEP}") from None
     return python
+
+
+def _juel_method(body: str, value: str, opening: int, original: str) -> tuple[str, int]:
+    """``flag.equals('驳回')`` (a method of ``JUEL_METHODS`` on a variable or a field of one) as a call
+    of engine/juel_methods' helper, and where it ends: the value, the method's name, the variable as
+    written and the arguments, each translated on its own. Java's methods run there, on the values
+    alone (nothing reaches a Python attribute)."""
+    end = closing(body, opening)
+    if end is None:
+        raise Untranslatable(JUEL, original, f"「{excerpt(value)}(」缺少右括号")
+    receiver, method = value.rsplit(".", 1)
+    head = receiver.split(".")[0]
+    if head in _BEANS:
+        raise Untranslatable(JUEL, original, f"使用了引擎对象「{excerpt(head)}」，请改写为流程变量")
+    arguments = [_translate_body(a, JUEL, original) for a in _arguments(body[opening + 1:end], original)]
+    if len(arguments) != JUEL_METHODS[method]:
+        raise Untranslatable(JUEL, original, f"方法「{method}」须有 {JUEL_METHODS[method]} 个参数，写了 {len(arguments)} 个")
+    parts = receiver.split(".")
+    python = parts[0] + "".join(f"[{p!r}]" for p in parts[1:])
+    if keyword.iskeyword(head):
+        raise Untranslatable(JUEL, original, f"用到的变量「{head}」与 Python 的保留字同名，本系统无法读取它", reserved=head)
+    return f"{JUEL_HELPER}({', '.join([python, repr(method), repr(receiver), *arguments])})", end + 1
+
+
+def _arguments(text: str, original: str) -> list[str]:
+    """The texts of a call's arguments, split at the commas outside quotes and brackets."""
+    if not text.strip():
+        return []
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    if not all(p.strip() for p in parts):
+        raise Untranslatable(JUEL, original, "方法的参数为空")
+    return parts
 
 
 # What JUEL's ``empty`` holds for (EL 3.0 §1.10): null, the empty text, an empty list or map. Not

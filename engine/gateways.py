@@ -31,6 +31,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from .expressions import YES_OR_NO
+from .juel_methods import said_of
 from .restricted import ABSENT_AS_NULL
 
 
@@ -74,7 +75,13 @@ def _holds(spec, my_task, condition, target: str) -> bool:
     that text; a FEEL condition that is null (over an empty field, engine/feel_null.py) is not true.
     A JUEL ``&&``/``||`` whose Python gave null had a null operand, which EL reads as false
     (EL 3.0 §1.23.2): not true either. A condition written in Python keeps Python's truth."""
-    value = condition._matches(my_task)
+    try:
+        value = condition._matches(my_task)
+    except WorkflowException as exc:  # a JUEL method on null or on a value without it: said in Chinese
+        said = said_of(exc)
+        if said is None:
+            raise
+        raise TextCondition(f"{_named(spec)} 通往「{_where(my_task, target)}」的连线：{said}", task_spec=spec) from None
     if value is True or value is False:
         return value
     text = condition.args[0] or ""
@@ -98,10 +105,15 @@ def _either_or(expression: str) -> bool:
         return False
 
 
+def _where(my_task, target: str) -> str:
+    """Where a flow leads, by the name of its target (else its id)."""
+    target_spec = my_task.workflow.spec.task_specs.get(target)
+    return getattr(target_spec, "bpmn_name", None) or getattr(target_spec, "bpmn_id", None) or target
+
+
 def _not_yes_or_no(spec, my_task, target: str, expression: str, value, feel: bool) -> TextCondition:
     """The incident of a translated condition that gave ``value``, neither yes nor no."""
-    target_spec = my_task.workflow.spec.task_specs.get(target)
-    where = getattr(target_spec, "bpmn_name", None) or getattr(target_spec, "bpmn_id", None) or target
+    where = _where(my_task, target)
     data = my_task.data if isinstance(my_task.data, dict) else {}
     try:
         read = [n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)]

@@ -19,6 +19,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from . import workdays
 from .timeexpr import parse_datetime
 from .evaluator import IsolatedEnvironment, host_safe
+from .expressions import JUEL_HELPER
+from .juel_methods import juel_call
 from .loop_counter import with_loop_counter
 from .timers import fired_this_step
 
@@ -133,6 +135,7 @@ class DubanScriptEngine(PythonScriptEngine):
             "workdays_between": host_safe(lambda a, b: workdays.workdays_between(_as_moment(a), _as_moment(b))),
             "days_after": host_safe(lambda start, n: _iso(_as_moment(start) + _dt.timedelta(days=n))),
             "parse_datetime": host_safe(parse_datetime),
+            JUEL_HELPER: juel_call,  # a JUEL model's flag.equals('驳回') (engine/juel_methods.py)
             "start_case": start_case,
             "require_roles": require_roles,
             "case_value": case_value,

@@ -63,8 +63,9 @@ def test_the_refusal_names_the_flow_and_the_python_to_write_which_then_runs(engi
 def test_an_expression_with_no_known_equivalent_gets_the_rule_with_examples(engine):
     problem = refused(engine, PURCHASE.replace(DRAWN, "${purchaseRules.needsApproval(amount)}"))
     assert problem["element_id"] == "Flow_big"
-    assert "调用了方法「purchaseRules.needsApproval(...)」；请改写为 Python 表达式。本系统的条件和定时器直接写 Python 表达式" \
-        in problem["message"]
+    assert "调用了方法「purchaseRules.needsApproval(...)」（本系统只支持 Java 的 equals、equalsIgnoreCase、contains、" \
+        "startsWith、endsWith、length、size、isEmpty，写在流程变量之后，如 flag.equals('驳回')）；请改写为 Python 表达式。" \
+        "本系统的条件和定时器直接写 Python 表达式" in problem["message"]
     assert "amount > 10000 and not urgent" in problem["message"]
 
 

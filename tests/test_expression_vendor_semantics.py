@@ -26,7 +26,7 @@ from tests.support import make_engine
 
 CORPUS = Path(__file__).parent / "bpmn" / "interop"
 MODELS = {key: (CORPUS / f"{key}.bpmn").read_text(encoding="utf-8")
-          for key in ("flowable_bare_condition", "zeebe_condition_types")}
+          for key in ("flowable_bare_condition", "zeebe_condition_types", "flowable_review_methods")}
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +129,89 @@ def test_a_zeebe_output_mapping_over_an_empty_field_gives_feels_null(engine, cou
     case = complete_first(engine, "zeebe_condition_types", {"rectified": True, **counts})
     assert [t.name for t in case.tasks] == ["复查结案"]
     assert (case.data["risk_level"], case.data["total_hazards"]) == (level, total)
+
+
+# --- 3. Java's String and Collection methods in JUEL (《安全生产法》第六十五条 复查) ---------------------------
+
+REVIEW = "flowable_review_methods"
+
+
+@pytest.mark.parametrize("result, opinion, opened", [
+    ("驳回", "", ["责令重新整改"]),                 # result.equals("驳回")
+    ("同意", "部分隐患未整改，驳回", ["责令重新整改"]),  # opinion.contains("驳回")
+    ("同意", "现场已整改到位", ["复查结案"]),          # result.equals('同意') && !opinion.isEmpty()
+    ("同意", "", ["补充复查意见"]),                  # the default flow
+    ("同 意", "现场已整改到位", ["补充复查意见"]),       # equals is exact, as Java's
+])
+def test_a_flowable_condition_calling_string_methods_takes_the_branch_java_takes(engine, result, opinion, opened):
+    """Before, the deploy refused 「调用了方法「result.equals(...)」」."""
+    case = complete_first(engine, REVIEW, {"result": result, "opinion": opinion})
+    assert [t.name for t in case.tasks] == opened
+
+
+def test_a_string_method_on_null_stops_as_flowable_does(engine):
+    """JUEL's AstMethod: "base expression resolved to null" (PropertyNotFoundException)."""
+    message = incident_on_first(engine, REVIEW, {"result": None, "opinion": "现场已整改到位"})
+    assert message == (
+        "排他网关「复查结论」(resultGateway) 通往「责令重新整改」的连线：JUEL 表达式调用 result.equals(...)，"
+        "但「result」没有值（空）：Camunda、Flowable 同样停在这里；请补充该数据后重试，或请流程设计员先判断它不为空"
+        "（如 ${result != null && result.equals(...)}）")
+
+
+def test_a_string_method_on_a_number_stops_as_flowable_does(engine):
+    """Java: a Long has no contains (MethodNotFoundException)."""
+    message = incident_on_first(engine, REVIEW, {"result": "同意", "opinion": 5})
+    assert message == (
+        "排他网关「复查结论」(resultGateway) 通往「责令重新整改」的连线：JUEL 表达式调用 opinion.contains(...)，"
+        "但「opinion」的值是数字，没有 contains 方法：Camunda、Flowable 同样停在这里；请流程设计员改写该表达式")
+
+
+@pytest.mark.parametrize("juel, data, value", [
+    ("${users.size() == approvedCount}", {"users": ["张三", "李四"], "approvedCount": 2}, True),
+    ("${users.contains(assignee)}", {"users": ["张三", "李四"], "assignee": "王五"}, False),
+    ("${opinion.length() > 4}", {"opinion": "同意结案"}, False),
+    ("${unit.name.startsWith('某某')}", {"unit": {"name": "某某化工有限公司"}}, True),
+    ("${unit.name.endsWith(\"公司\")}", {"unit": {"name": "某某化工有限公司"}}, True),
+    ("${level.equalsIgnoreCase('MAJOR')}", {"level": "major"}, True),
+    ("${approved.equals(true)}", {"approved": 1}, False),  # Java: Long(1).equals(Boolean.TRUE) is false
+    ("${result != null && result.equals('同意')}", {"result": None}, False),  # the null-safe idiom
+    ("${empty hazards || hazards.isEmpty()}", {"hazards": []}, True),
+])
+def test_each_method_answers_as_java(juel, data, value):
+    from engine.expressions import translate
+    from engine.juel_methods import juel_call
+    python = translate(juel, condition=True)
+    assert eval(python, {"__builtins__": {}, "duban_juel_call": juel_call}, data) is value  # noqa: S307 — our own text
+
+
+# --- model code never reaches the host through a method (docs/sandbox.md) ---------------------------------
+
+PROBES = [
+    "${''.getClass().forName('javax.script.ScriptEngineManager').newInstance().getEngineByName('js').eval('1')}",
+    "${flag.getClass().forName('java.lang.Runtime')}",
+    "${flag.equals('驳回').getClass()}",
+    "${flag.equals(flag.getClass())}",
+    "${flag.class.forName('java.lang.Runtime')}",
+    "${flag.__class__.__subclasses__()}",
+    "${duban_juel_call(flag, '__class__', 'flag')}",
+    "${execution.getVariable('flag').equals('驳回')}",
+    "${flag.trim().isEmpty()}",
+]
+
+
+@pytest.mark.parametrize("juel", PROBES)
+def test_a_method_probe_is_refused_at_deploy_in_chinese(engine, juel):
+    from engine.errors import InvalidModel
+    xml = MODELS[REVIEW].replace('${result.equals("驳回") || opinion.contains("驳回")}', juel)
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(xml, by="boss", filename="probe.bpmn")
+    text = str(refused.value)
+    assert "JUEL 表达式" in text and "Error" not in text and "Traceback" not in text
+
+
+def test_the_helper_reaches_no_attribute_of_a_value():
+    """A Python script may call the helper by name: a method outside its own table is refused, never looked up."""
+    from engine.juel_methods import JuelMethodError, juel_call
+    for method in ("__class__", "__init__", "getClass", "format", "__subclasses__"):
+        with pytest.raises(JuelMethodError, match="不支持的 JUEL 方法"):
+            juel_call("驳回", method, "flag")
