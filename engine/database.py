@@ -52,6 +52,13 @@ def sqlite_file(url: str) -> str | None:
     return parsed.database
 
 
+BUSY_TIMEOUT_MS = 30_000  # SQLite: how long a writer waits for the write lock held by a program that takes no turns
+
+
+class Busy(Exception):
+    """``Database.write_at_once``: another writer holds the database now (nothing was done)."""
+
+
 def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         eng = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
@@ -66,7 +73,7 @@ def make_engine(url: str) -> sa.Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
             cur.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
             cur.close()
@@ -291,6 +298,50 @@ class Database:
                     session.close()
             for callback in committed:  # only once the transaction is durable (see after_commit)
                 callback()
+
+    @contextlib.contextmanager
+    def write_at_once(self):
+        """``write``, but only if it can begin without waiting; else ``Busy`` is raised before anything
+        was done. For the small writes a read owes (a session's last click, a token's last use, a
+        page's message catch-up: webui/owed_writes.py), which must not keep a page waiting on
+        another process's long write. SQLite: the write turn (engine/write_turns.py) and SQLite's
+        write lock taken only if free (no busy wait). PostgreSQL: ``write`` (it waits only on the
+        same rows, and those writes never hold any for long)."""
+        if not self.is_sqlite:
+            with self.write() as session:
+                yield session
+            return
+        turns = self.turns
+        taken, turn = turns.acquire_at_once() if turns is not None else (True, None)
+        if not taken:
+            raise Busy()
+        committed: list = []
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(duban_write=True)  # BEGIN IMMEDIATE (make_engine's listener)
+                raw = conn.connection.driver_connection  # sqlite3 in autocommit: a PRAGMA begins nothing
+                raw.execute("PRAGMA busy_timeout=0")
+                try:
+                    begun = conn.begin()
+                except Exception as exc:
+                    if unavailable(exc) == BUSY:  # another program's writer: SQLite's lock taken
+                        raise Busy() from None
+                    raise
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                with begun:
+                    session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+                    session.info["after_commit"] = committed
+                    try:
+                        yield session
+                        session.flush()
+                    finally:
+                        session.close()
+        finally:
+            if turns is not None:
+                turns.release(turn)
+        for callback in committed:
+            callback()
 
     @contextlib.contextmanager
     def setup_lock(self):

@@ -115,6 +115,30 @@ class Turns:
         holding.fd = fd
         return fd
 
+    def acquire_at_once(self) -> tuple[bool, int | None]:
+        """Take the write turn only if nobody holds it or waits for it (no waiting): (True, what
+        ``release`` must be given) or (False, None). A thread that holds the turn already has it."""
+        holding = self._holding
+        if getattr(holding, "fd", None) is not None:
+            return True, None
+        try:
+            fd = self._idle.pop()
+        except IndexError:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            taken = _taken_at_once(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        if not taken:
+            if len(self._idle) < KEEP_DESCRIPTORS:
+                self._idle.append(fd)
+            else:
+                os.close(fd)
+            return False, None
+        holding.fd = fd
+        return True, fd
+
     def release(self, fd: int | None) -> None:
         """Give the turn taken by ``acquire`` back (nothing if it answered None)."""
         if fd is None:

@@ -39,6 +39,8 @@ from engine.database import unavailable
 from engine.directory import version_column
 from engine.schema import User, UTCDateTime
 
+from . import owed_writes
+
 log = logging.getLogger("duban.sessions")
 
 IDLE_DEFAULT = timedelta(minutes=30)
@@ -243,11 +245,15 @@ class DatabaseSessionInterface(SessionInterface):
 
     def _update(self, session: ServerSession, now: datetime, data: bool) -> None:
         values = {"last_seen_at": now}
-        if data:
-            values.update(data=self.serializer.dumps(dict(session)), username=session.get(USER_KEY),
-                          credential=session.credential)
+        id_hash = _digest(session.sid)
+        statement = sa.update(WebSession).where(WebSession.id_hash == id_hash)
+        if not data:  # only the last click: owed, not waited for (webui/owed_writes.py)
+            owed_writes.owe(self.engine, ("session", id_hash), lambda s: s.execute(statement.values(**values)))
+            return
+        values.update(data=self.serializer.dumps(dict(session)), username=session.get(USER_KEY),
+                      credential=session.credential)
         with self.engine.db.write() as s:
-            s.execute(sa.update(WebSession).where(WebSession.id_hash == _digest(session.sid)).values(**values))
+            s.execute(statement.values(**values))
 
     def _delete(self, id_hash: str) -> None:
         with self.engine.db.write() as s:

@@ -35,6 +35,8 @@ from engine.directory import version_column
 from engine.errors import NotFound
 from engine.schema import User, UTCDateTime
 
+from .. import owed_writes
+
 TOKEN_PREFIX = "dbn_"
 SESSION_USER_KEYS = ("user", "username")  # webui/auth.py stores "user"; "username" kept for others
 CSRF_HEADER = "X-CSRF-Token"
@@ -162,9 +164,9 @@ def token_holder(engine, token: str) -> tuple[str, int] | None:
         return None
     if credential is not None and credential != credential_of(password_hash):
         return None  # the password changed since the token was issued
-    if last_used_at is None or now - last_used_at > LAST_USED_EVERY:
-        with engine.db.write() as s:
-            s.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    if last_used_at is None or now - last_used_at > LAST_USED_EVERY:  # owed, not waited for (webui/owed_writes.py)
+        touch = sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        owed_writes.owe(engine, ("token", token_id), lambda s: s.execute(touch))
     return username, version or 0
 
 

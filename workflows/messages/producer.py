@@ -53,40 +53,44 @@ def behind(engine) -> bool:
 
 def produce(engine, limit: int = 500) -> int:
     """Read new audit events and write their messages; returns how many messages were written."""
-    now = engine.clock.now()
     with engine.db.write() as s:
-        locking = sa.select(MessageCursor).where(MessageCursor.name == CURSOR)
-        if s.bind.dialect.name == "postgresql":  # another process producing: leave it to them, never wait
-            locking = locking.with_for_update(skip_locked=True)
-        cursor = s.execute(locking).scalar()
-        if cursor is None and s.execute(sa.select(MessageCursor.name).where(MessageCursor.name == CURSOR)).first():
-            return 0
-        if cursor is None:
-            cursor = MessageCursor(name=CURSOR, event_id=0, recent=[])
-            s.add(cursor)
-        floor = max(0, cursor.event_id - LOOKBACK)
-        seen = {i for i in cursor.recent or [] if i > floor}
-        read = list(s.execute(sa.select(AuditEvent).where(AuditEvent.id > floor, AuditEvent.action.in_(ACTIONS))
-                              .order_by(AuditEvent.id).limit(limit + LOOKBACK)).scalars())
-        full = len(read) == limit + LOOKBACK
-        events = [e for e in read if e.id not in seen]
-        ctx = _Context(s, events)
-        written = 0
-        for ev in events:
-            for username, kind, title, body in _messages_for(ctx, ev):
-                msg = Message(username=username, kind=kind, title=title[:256], body=body, case_id=ev.case_id,
-                              task_id=ev.task_id, event_id=ev.id, created_at=now)
-                s.add(msg)
-                written += 1
-                ctx.pending.append(msg)
-        s.flush()
-        _outbox(s, ctx.pending, now)
-        last = read[-1].id if full else max([cursor.event_id, *(e.id for e in read)],
-                                            default=cursor.event_id)
-        if not full:  # everything up to the log's end was read: skip the other actions too
-            last = max(last, s.execute(sa.select(sa.func.max(AuditEvent.id))).scalar() or 0)
-        cursor.event_id = max(cursor.event_id, last)
-        cursor.recent = sorted(i for i in seen | {e.id for e in events} if i > cursor.event_id - LOOKBACK)
+        return produce_in(s, engine.clock.now(), limit)
+
+
+def produce_in(s, now, limit: int = 500) -> int:
+    """``produce`` in the write transaction ``s`` (a page's catch-up: webui/owed_writes.py)."""
+    locking = sa.select(MessageCursor).where(MessageCursor.name == CURSOR)
+    if s.bind.dialect.name == "postgresql":  # another process producing: leave it to them, never wait
+        locking = locking.with_for_update(skip_locked=True)
+    cursor = s.execute(locking).scalar()
+    if cursor is None and s.execute(sa.select(MessageCursor.name).where(MessageCursor.name == CURSOR)).first():
+        return 0
+    if cursor is None:
+        cursor = MessageCursor(name=CURSOR, event_id=0, recent=[])
+        s.add(cursor)
+    floor = max(0, cursor.event_id - LOOKBACK)
+    seen = {i for i in cursor.recent or [] if i > floor}
+    read = list(s.execute(sa.select(AuditEvent).where(AuditEvent.id > floor, AuditEvent.action.in_(ACTIONS))
+                          .order_by(AuditEvent.id).limit(limit + LOOKBACK)).scalars())
+    full = len(read) == limit + LOOKBACK
+    events = [e for e in read if e.id not in seen]
+    ctx = _Context(s, events)
+    written = 0
+    for ev in events:
+        for username, kind, title, body in _messages_for(ctx, ev):
+            msg = Message(username=username, kind=kind, title=title[:256], body=body, case_id=ev.case_id,
+                          task_id=ev.task_id, event_id=ev.id, created_at=now)
+            s.add(msg)
+            written += 1
+            ctx.pending.append(msg)
+    s.flush()
+    _outbox(s, ctx.pending, now)
+    last = read[-1].id if full else max([cursor.event_id, *(e.id for e in read)],
+                                        default=cursor.event_id)
+    if not full:  # everything up to the log's end was read: skip the other actions too
+        last = max(last, s.execute(sa.select(sa.func.max(AuditEvent.id))).scalar() or 0)
+    cursor.event_id = max(cursor.event_id, last)
+    cursor.recent = sorted(i for i in seen | {e.id for e in events} if i > cursor.event_id - LOOKBACK)
     return written
 
 
