@@ -93,17 +93,20 @@ def inside_screen(page, selector: str) -> list[str]:
 
 
 def test_an_inspector_on_a_phone_claims_and_reads_deadlines_without_scrolling_sideways(browser, server, world):
-    """At 375 px (an inspector in the field) 我的待办, 组待办 and 案件查询 are a column of cards: every
-    cell and the 认领 button are on screen, each value under its column's name. Before, the tables
-    scrolled sideways in their box, with 办理期限 and 认领 beyond the screen's edge."""
+    """At 375 px (an inspector in the field) 我的待办, 组待办, 案件查询 and a case's 当前待办 are a column
+    of cards: every cell and the 认领/办理 button are on screen, each value under its column's name.
+    Before, the tables scrolled sideways in their box, with 办理期限 and 认领 beyond the screen's edge
+    (and the case page's 办理 button broken into two lines)."""
     page = logged_in_page(browser, server, "zhang", 375)
     for name, url, table in (("mine", "/tasks/", "#my-tasks"), ("group", "/tasks/group", "#group-tasks"),
-                             ("cases", "/cases/", "#cases")):
+                             ("cases", "/cases/", "#cases"), ("case", f"/cases/{world.machinery.id}", "#case-tasks")):
         page.goto(server.url + url)
         expect(page.locator(table)).to_be_visible()
-        assert inside_screen(page, f"{table} td, {table} button") == [], name
+        assert inside_screen(page, f"{table} td, {table} button, {table} .button") == [], name
         assert page.evaluate(f"document.querySelector('{table}').scrollWidth <= document.querySelector('{table}').clientWidth"), name
         screenshot(page, f"walk-{name}-375")
+    work = page.locator("#case-tasks a.button", has_text="办理")  # the last page of the loop: the case
+    assert work.bounding_box()["height"] < 2 * 14 * 1.6, "办理 broke into two lines"
     page.goto(server.url + "/tasks/group")
     row = page.locator(f"#group-tasks tr[data-task-id]:has-text('{world.chemical.case_no}')")
     expect(row.locator("td[data-label=办理期限]")).to_be_visible()
