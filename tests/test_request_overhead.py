@@ -108,11 +108,11 @@ def test_a_newly_deployed_models_name_shows_at_once(world):
     """Process names are kept per engine until the newest model id read with the session row moves."""
     client = client_login(world.app, "zhang")
     start_hazard(world.engine, title="名称测试")
-    assert "<td>重大事故隐患挂牌督办</td>" in client.get("/cases/").get_data(as_text=True)  # the case's row
+    assert '<td data-label="流程">重大事故隐患挂牌督办</td>' in client.get("/cases/").get_data(as_text=True)  # the case's row
     content = world.engine.models.latest("hazard_supervision").content
     world.engine.deploy(content.replace('name="重大事故隐患挂牌督办"', 'name="事故隐患挂牌督办（新版）"').encode("utf-8"),
                         by="zhang", filename="hazard_supervision.bpmn")
-    assert "<td>事故隐患挂牌督办（新版）</td>" in client.get("/cases/").get_data(as_text=True)
+    assert '<td data-label="流程">事故隐患挂牌督办（新版）</td>' in client.get("/cases/").get_data(as_text=True)
 
 
 def test_the_case_pages_task_check_is_may_work_for_every_user_and_task(world):
