@@ -85,8 +85,9 @@ def make_engine(url: str) -> sa.Engine:
             sqlexec.execute_text(conn, "BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return eng
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    for bare in ("postgresql://", "postgres://"):  # postgres:// as libpq, Heroku and many guides write it
+        if url.startswith(bare):
+            url = "postgresql+psycopg://" + url[len(bare):]
     # No JIT: our statements are short index probes, but a few page queries are estimated as costly
     # (an OR with an EXISTS over 100,000 cases) and PostgreSQL then spent 50-115 ms compiling each
     # one for a 13 ms execution (the 逾期督办 list at a province's size, bench/pages.py).

@@ -23,7 +23,29 @@ def _engine(deploy: bool = False):
     return engine
 
 
-@click.group()
+class _Commands(click.Group):
+    """The ``duban`` commands: an administrator's ordinary mistake (a wrong database URL, a server
+    down, a folder that cannot be made, a database from a newer Duban: webui/cli_errors.py) ends a
+    command with one Chinese line and status 1 instead of a Python traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            import os
+
+            from webui import cli_errors
+            from workflows.runtime import DEFAULT_DATABASE_URL
+            said = cli_errors.reason(exc, os.environ.get("DUBAN_DATABASE_URL") or DEFAULT_DATABASE_URL)
+            if said is None:
+                raise
+            click.echo(f"督办：{said}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Commands)
 @click.option("-v", "--verbose", is_flag=True)
 def main(verbose: bool):
     """督办 Duban: BPMN case handling for work-safety supervision."""
