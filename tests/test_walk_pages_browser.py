@@ -140,6 +140,25 @@ def test_the_approver_of_a_delisting_reads_the_rule_it_follows(browser, server, 
         page.context.close()
 
 
+def test_each_decision_button_says_where_it_leads(browser, server, world):
+    """审批销号's 「同意」「退回」 say what follows (read from the model: the gateway after the step and
+    the path on to the next person's step): 同意 → 公告摘牌 by an inspector, 退回 → 现场复查 again.
+    Before, two bare buttons; a section head could not tell from the page whom 退回 sends it to."""
+    task = open_task(world.engine, world.closing.id, "approve_close")
+    for width in (1366, 375):
+        page = logged_in_page(browser, server, "qian", width)
+        page.goto(server.url + f"/tasks/{task.id}")
+        page.click("#claim")
+        nexts = page.locator("#decision-next")
+        expect(nexts.locator("li[data-choice=同意]")).to_have_text("同意：转入「公告摘牌」，由执法人员办理")
+        expect(nexts.locator("li[data-choice=退回]")).to_have_text("退回：退回「现场复查」，由执法人员重新办理")
+        box = nexts.bounding_box()
+        assert box["x"] + box["width"] <= width
+        screenshot(page, f"walk-decision-next-{width}")
+        page.click("#release")
+        page.context.close()
+
+
 B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 

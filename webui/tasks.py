@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
 from . import overdue as late_cases
-from . import attachments, diagram, display, drawn_form, formspec, nav, parties, queries, redaction, taskcontext
+from . import attachments, decision_paths, diagram, display, drawn_form, formspec, nav, parties, queries, redaction, taskcontext
 from engine.queries import page_key
 
 from .paging import keyset_paged, paged
@@ -160,8 +160,10 @@ def show(task_id: str):
         handover = [(u, names.get(u, u)) for u in eng.directory.users_with_role(task.role_code, task.org_code)
                     if u != task.assignee] if task.role_code else []
     rule = diagram.step_rule(eng, case.model_id, task.spec_id, task.name)
+    d = form.decision if may_work else None
+    outcomes = decision_paths.outcomes(eng, case.model_id, task.spec_id, task.name, d["name"], d["choices"]) if d else []
     return render_template("tasks/show.html", task=task, case=case, form=form, may_work=may_work,
-                           context=context, handover=handover, rule=rule), status
+                           context=context, handover=handover, rule=rule, outcomes=outcomes), status
 
 
 def _own_data(eng, case, task, fields) -> dict:
