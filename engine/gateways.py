@@ -19,6 +19,9 @@ A parallel join (``ParallelGateway``) lists each task's ancestors once instead o
 recursive walks up through ``Task.parent`` (same harness, load 6): camunda7_hazard_gateways −19.4,
 −15.3, −11.2 µs a completion, bpmnio_implicit_split −5.9, −16.3, −6.0 (A/A +3.8, −5.8; one
 completion in four updates its join).
+
+What the three joins (parallel, inclusive, the end join) pass on of the branches' data is
+engine/join_data.py's: each branch's changes since the fork, as Camunda and Flowable keep variables.
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from .expressions import YES_OR_NO
+from .join_data import merge_branches
 from .juel_methods import said_of
 from .restricted import ABSENT_AS_NULL
 
@@ -174,6 +178,15 @@ class InclusiveGateway(defaults.InclusiveGateway):
             raise _no_path(self)
         return matches, unconditional
 
+    def _run_hook(self, my_task):
+        # as a join: the branches' changes since the fork (engine/join_data.py), then the flows to take
+        merge_branches(self, my_task)
+        matches, unconditional = self._get_matching_outputs(my_task)
+        my_task._sync_children(matches or unconditional, TaskState.FUTURE)
+        for child in my_task.children:
+            child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
+        return True
+
 
 _FLOWS_FROM = etree.XPath("./*[local-name() = 'sequenceFlow' and @sourceRef = $source]")
 
@@ -247,6 +260,10 @@ class ParallelGateway(defaults.ParallelGateway):
                 waiting_inputs.remove(chain[0].task_spec)
         return len(waiting_inputs) == 0
 
+    def _run_hook(self, my_task):
+        merge_branches(self, my_task)  # the branches' changes since the fork (engine/join_data.py)
+        return True
+
 
 _NOT_FINISHED = TaskState.NOT_FINISHED_MASK
 # Tasks a workflow may hold for the look below (the walk's depth limit is 1,000: far above it).
@@ -281,6 +298,11 @@ class _EndJoin(control._EndJoin):  # noqa: N801 - SpiffWorkflow's name: stored s
                 below = parent
             else:
                 return False  # reached: another unfinished task
+        return True
+
+    def _run_hook(self, my_task):
+        merge_branches(self, my_task)  # branches ending at end events of their own (engine/join_data.py)
+        my_task.workflow.data.update(my_task.data)
         return True
 
 

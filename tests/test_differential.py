@@ -61,6 +61,15 @@ def engine_walk(url, files, key, rounds, restart_every, limit=400):
     return seen, view.status == "completed", view.data
 
 
+# Where Duban deliberately differs from raw SpiffWorkflow (engine/join_data.py): at a parallel join raw
+# SpiffWorkflow lays the whole data of the branch that arrived last over the other's, so a variable
+# only the other branch writes (loop_parallel's check_a, completed first each round) comes back to
+# its value from before the fork — note_check_a stays at round one's value for good. Duban keeps each
+# branch's own writes, as Camunda and Flowable keep process variables: such a variable holds the
+# walk's last write of it. Only these keys, and only while raw SpiffWorkflow does give the stale value.
+STALE_IN_RAW_AT_JOINS = {"loop_parallel": {"note_check_a"}}
+
+
 @pytest.mark.parametrize("files,key,rounds", [
     (["loop.bpmn"], "loop", 30),
     (["approval.bpmn"], "approval", 10),
@@ -74,5 +83,8 @@ def test_engine_walk_matches_raw_spiffworkflow(sqlite_url, files, key, rounds, r
     assert raw_done and eng_done
     assert eng_seen == raw_seen and len(raw_seen) > rounds
     expected = json.loads(json.dumps({k: v for k, v in raw_data.items()}, default=str))
+    last_write = {f"note_{spec}": step for step, spec in enumerate(eng_seen)}
+    for k in STALE_IN_RAW_AT_JOINS.get(key, ()):
+        assert expected.pop(k) != last_write[k] == eng_data[k], k
     for k, v in expected.items():
         assert eng_data.get(k) == v, k

@@ -1,0 +1,172 @@
+"""The case data a parallel or inclusive join (并行/包容汇合) passes on: what each branch changed.
+
+Camunda 7, Flowable and Zeebe keep a case's variables process-wide: a branch that sets ``rectified``
+sets it for the case, and a branch that never touches it leaves it alone, so after the join
+``rectified`` is what the first branch wrote; of two branches that both set it, the write made later
+stands. SpiffWorkflow keeps a copy of the data on every task, and a join laid the arrived branches'
+whole copies one over another in the order they arrived (``UnstructuredJoin._run_hook``: the last
+branch's copy last), so a key the last branch carried unchanged from the fork overwrote what
+another branch had written — a 联合复查 whose 执法人员 recorded 「已整改」 while 法制审核 was still open
+read 「未整改」 after the join when the case had the key before the fork (a 驳回 round, a start
+form), and the answer depended on which branch finished last.
+
+Here the join's data is the fork's with each branch's changes. The fork is the branches' lowest
+common task (its data is what every branch started from); a branch changed a key if it added it,
+gave it another value, or — a branch that arrived, not one cancelled on the way — no longer has it.
+A key one branch changed takes that branch's value (or is gone); a key several changed takes the
+value written last: the completion time of the branch's last task that changed it (a tie: the branch
+that arrived later). A key holding a dict that several branches changed is merged key by key the
+same way, so two branches filling different entries of one dict both count. Keys no branch changed
+keep the fork's value. Values taken from another branch are copied as SpiffWorkflow copies them
+into a child (a shallow copy of a dict, list or set). Branches of an earlier round of a loop (the
+join's task of that round is above this one) are not merged again. A join none of whose branches
+can be traced to a fork (a task not in the workflow's task dict, a tree deeper than ``_DEEPEST``)
+merges as SpiffWorkflow does.
+
+Used by the join classes of engine/gateways.py (``ParallelGateway``, ``InclusiveGateway``,
+``_EndJoin``: branches ending at end events of their own meet there); tests/test_parallel_join_data.py.
+"""
+from __future__ import annotations
+
+from copy import copy
+
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
+from SpiffWorkflow.util.task import TaskState
+
+_FINISHED = TaskState.FINISHED_MASK
+_COMPLETED = TaskState.COMPLETED
+_MUTABLE = (dict, list, set)  # the values SpiffWorkflow copies (shallow) into a child's data
+_MISSING = object()  # a key a branch's data does not have
+# Ancestors followed up from a task (SpiffWorkflow's own walks stop at a depth of 1,000).
+_DEEPEST = 500
+
+
+def merge_branches(spec, my_task) -> None:
+    """Set the data of ``my_task`` (a task of the join ``spec`` about to run) from its branches: the
+    fork's data with each branch's changes (the module's docstring)."""
+    tasks = my_task.workflow.tasks
+    others = [t for t in tasks.values() if t.task_spec is spec and t is not my_task and t._state & _FINISHED]
+    if not others:  # one branch (a split, an inclusive join one path reached): its data as it is
+        my_task._inherit_data()
+        return
+    chain = _chain(my_task, tasks)
+    if chain is None:
+        UnstructuredJoin._run_hook(spec, my_task)
+        return
+    at = {id(t): i for i, t in enumerate(chain)}  # my_task's ancestors, its parent at 0
+    previous = next((i for i, t in enumerate(chain) if t.task_spec is spec), None)  # the join's last round
+    branches: list[tuple] = []  # (last task of the branch, it arrived), in the order they came in
+    fork_at = 0
+    for other in sorted(others, key=lambda t: t.last_state_change):
+        if id(other) in at:
+            continue  # an earlier round's join task this one descends from (SpiffWorkflow skips it too)
+        if other._state == _COMPLETED:  # a branch reset to (SpiffWorkflow drops what ran after it)
+            other._drop_children(force=True)
+        end = tasks.get(other._parent) if other._parent is not None else None
+        meet = _meeting(end, at, tasks)
+        if meet is None:
+            UnstructuredJoin._run_hook(spec, my_task)
+            return
+        if previous is not None and meet > previous:
+            continue  # it left the chain above this join's last round: a branch of that round
+        fork_at = max(fork_at, meet)
+        branches.append((end, end._state == _COMPLETED))
+    my_task._inherit_data()
+    if not branches:
+        return
+    branches.append((chain[0], True))
+    fork = chain[fork_at]
+    _apply(my_task.data, fork, branches, tasks)
+
+
+def _chain(task, tasks: dict) -> list | None:
+    """``task``'s ancestors, its parent first, up to its workflow's root; None past ``_DEEPEST``
+    or for a parent not in ``tasks``."""
+    found = []
+    parent_id = task._parent
+    while parent_id is not None:
+        parent = tasks.get(parent_id)
+        if parent is None or len(found) > _DEEPEST:
+            return None
+        found.append(parent)
+        parent_id = parent._parent
+    return found or None
+
+
+def _meeting(end, at: dict, tasks: dict) -> int | None:
+    """Where the branch ending at ``end`` meets the joining task's ancestors (an index into them):
+    its fork with that branch; None if it cannot be followed up."""
+    node, steps = end, 0
+    while node is not None and steps <= _DEEPEST:
+        found = at.get(id(node))
+        if found is not None:
+            return found
+        node = tasks.get(node._parent) if node._parent is not None else None
+        steps += 1
+    return None
+
+
+def _same(a, b) -> bool:
+    return a is b or (a is not _MISSING and b is not _MISSING and a == b)
+
+
+def _apply(data: dict, fork, branches: list[tuple], tasks: dict) -> None:
+    """Lay each branch's changes since ``fork`` over ``data`` (the last branch's own data)."""
+    base = fork.data
+    changes: dict = {}  # key -> [(branch index, value or _MISSING)]
+    for index, (end, arrived) in enumerate(branches):
+        theirs = end.data
+        for key, value in theirs.items():
+            if not _same(base.get(key, _MISSING), value):
+                changes.setdefault(key, []).append((index, value))
+        if arrived:  # a branch cancelled on the way may never have had the fork's data
+            for key in base:
+                if key not in theirs:
+                    changes.setdefault(key, []).append((index, _MISSING))
+    mine = len(branches) - 1
+    for key, writes in changes.items():
+        if len(writes) > 1:
+            writes.sort(key=lambda w: (_written_at(branches[w[0]][0], fork, key, tasks), w[0]))
+            value = _merged(base.get(key, _MISSING), [value for _, value in writes])
+        else:
+            value = writes[0][1]
+            if writes[0][0] == mine:
+                continue  # already the joining task's own
+        if value is _MISSING:
+            data.pop(key, None)
+        elif data.get(key, _MISSING) is not value:
+            data[key] = copy(value) if isinstance(value, _MUTABLE) else value
+
+
+def _written_at(end, fork, key, tasks: dict) -> float:
+    """When the branch ending at ``end`` last changed ``key``: the completion of the nearest task
+    above ``end`` (``end`` itself included, ``fork`` not) whose value differs from its parent's."""
+    node = end
+    while node is not fork and node is not None:
+        parent = tasks.get(node._parent) if node._parent is not None else None
+        if parent is None:
+            break
+        if not _same(node.data.get(key, _MISSING), parent.data.get(key, _MISSING)):
+            return node.last_state_change
+        node = parent
+    return end.last_state_change
+
+
+def _merged(base, writes: list):
+    """The value of a key several branches changed: ``writes`` in the order written. Dicts (the
+    fork's and every branch's) merged key by key the same way; otherwise the last write."""
+    if not isinstance(base, dict) or not all(isinstance(value, dict) for value in writes):
+        return writes[-1]
+    out = dict(base)
+    for key in dict.fromkeys(base) | dict.fromkeys(k for value in writes for k in value):
+        old = base.get(key, _MISSING)
+        changed = [value.get(key, _MISSING) for value in writes]
+        changed = [value for value in changed if not _same(old, value)]
+        if not changed:
+            continue
+        new = _merged(old, changed)
+        if new is _MISSING:
+            out.pop(key, None)
+        else:
+            out[key] = new
+    return out
