@@ -52,3 +52,22 @@ def test_the_text_named_is_the_one_compared_with_a_number_not_a_yes_no_beside_it
     assert r.status_code == 422, r.get_json()
     message = r.get_json()["message"]
     assert "「3」不是数字" in message and "「true」" not in message and "没有值" not in message, message
+
+
+def test_a_yes_no_condition_given_text_is_explained_not_answered_with_the_generic_words(world):
+    """Camunda 7's ``${passed}`` over a text form field (camunda7_text_condition.bpmn) completed with
+    "是" through the API: the engine stops as Camunda does and says why in Chinese, but the API (and
+    the incident page, by the same words) answered 流程执行出错（脚本、规则或定时器），请管理员查看错误
+    详情后处理 — the engine's sentence names Camunda and shows a condition for the designer, so it was
+    taken for an English error. It is said without either: the field by its label, the text typed."""
+    model = _deploy(world, "camunda7_text_condition.bpmn")
+    r = world.call("POST", "/api/cases", "insp", json={"process_key": model["key"], "org": "east"})
+    assert r.status_code == 201, r.get_json()
+    task = world.call("GET", f"/api/cases/{r.get_json()['id']}", "insp").get_json()["tasks"][0]
+    r = world.call("POST", f"/api/tasks/{task['id']}/complete", "insp", json={"data": {"passed": "是"}})
+    assert r.status_code == 422, r.get_json()
+    message = r.get_json()["message"]
+    assert "请管理员查看错误详情" not in message, message
+    assert ("排他网关「复查通过？」通往「结案」的连线：案件数据“复查是否通过”的值是文字「是」，不是“是/否”，"
+            "无法判断走不走这条分支；请把该数据改为是或否后重试，或请流程设计员修改这条连线的条件") in message, message
+    assert "passed" not in message and "Camunda" not in message

@@ -115,6 +115,10 @@ _RULE_TASK_NOTE = re.compile(r"\.?\s*Business Rule Task '[^']+'\.?\s*$")
 # engine/external_tasks.py: 外部任务失败：发送整改通知短信（sms）：号码为空 — the worker's own reason last.
 _EXTERNAL = re.compile(r"^外部任务失败：.*?（[^）]*）：(.*)$", re.S)
 _LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
+# engine/gateways.py: 排他网关「复查通过？」(Gateway_0passed) 通往「结案」的连线：案件数据「passed」的值是文字「是」，
+# 不是“是/否”，无法判断走不走这条分支（Camunda、Flowable 同样停在这里）；请…（如 passed == "同意"）: the vendor and
+# the condition to write are for the designer (the incident's raw message keeps them)
+_NOT_YES_OR_NO = re.compile(r"^(.*?的连线)：(?:案件数据「([^」]*)」|条件「.*?」)(.*?)，不是“是/否”，无法判断走不走这条分支")
 # A host function's own Chinese refusal wrapped by the script's error chain (engine/scripting.py):
 # "ModelCodeError:HostFunctionError: TypeError: 工作日天数须为整数（如 10），而不是「１０」 (第 1 行). "
 _ERROR_CHAIN = re.compile(r"^(?:[A-Z]\w*(?:Error|Exception)\s*:\s*)+")
@@ -205,6 +209,13 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         what = f"“{label}”" if label else "中的一项"
         return where + (f"{loop_text.group(1)}把案件数据{what}当作数字，但填写的「{loop_text.group(3)}」是文字；"
                         "请改为数字后重试，或请流程设计员把该表单字段设为数字类型")
+    not_yes_or_no = _NOT_YES_OR_NO.search(without_element_ids(" ".join(text.split())))
+    if not_yes_or_no:  # the label is shown, the variable is not; the value as typed is
+        flow, key, value = not_yes_or_no.groups()
+        label = (names or {}).get(key) if key else None
+        what = (f"案件数据“{label}”" if label else "案件数据中的一项") if key else "这条连线的条件"
+        return where + (f"{flow}：{what}{value}，不是“是/否”，无法判断走不走这条分支；请把该数据改为是或否后重试，"
+                        "或请流程设计员修改这条连线的条件")
     own = engine_message(text, names)
     if own is not None:
         return own if step and f"「{' '.join(step.split())}」" in own else where + own
