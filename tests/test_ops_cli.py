@@ -77,3 +77,15 @@ def test_postgres_scheme_as_libpq_writes_it_is_taken(postgres_url):
     result = duban(url, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert duban(url, "case", "list").returncode == 0
+
+
+def test_a_command_the_engine_refuses_says_why_in_chinese(tmp_path):
+    """An org unit, a case or a user that does not exist, form data that is not JSON: the engine's
+    refusal as the pages say it (a traceback of InvalidData/NotFound before)."""
+    url = f"sqlite:///{tmp_path / 'duban.sqlite'}"
+    assert duban(url, "db", "upgrade").returncode == 0
+    refused(duban(url, "user", "add", "bob", "--org", "no-such-org", "--role", "inspector"), "组织机构不存在: no-such-org")
+    assert "org:" not in duban(url, "user", "add", "bob", "--org", "no-such-org").stderr
+    refused(duban(url, "case", "show", "999"), "案件不存在: 999")
+    refused(duban(url, "task", "list", "nobody"), "用户不存在: nobody")
+    refused(duban(url, "task", "complete", "t-1", "--user", "bob", "--data", "{字段: 1}"), "--data 不是有效的 JSON")

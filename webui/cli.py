@@ -33,6 +33,11 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except EngineError as exc:  # refused by the engine (no such org unit, case, user…): as the pages say it
+            from engine.errors import InvalidData
+            said = "；".join(exc.errors.values()) if isinstance(exc, InvalidData) else labels.refusal(exc)
+            click.echo(f"督办：{said}", err=True)
+            sys.exit(1)
         except Exception as exc:
             import os
 
@@ -402,7 +407,13 @@ def task_list(username):
 @click.option("--data", default="{}", help="Form data as JSON.")
 def task_complete(task_id, username, data):
     try:
-        c = _engine().complete(task_id, username, json.loads(data))
+        values = json.loads(data)
+    except ValueError as exc:
+        click.echo(f"--data 不是有效的 JSON（第 {getattr(exc, 'colno', '?')} 个字符附近）：请写成 "
+                   """'{"字段": "值"}'，字段名和文字值用英文双引号""", err=True)
+        sys.exit(1)
+    try:
+        c = _engine().complete(task_id, username, values)
         click.echo(f"已办理；案件 {c.case_no} {labels.case_status(c.status)}")
     except EngineError as exc:
         click.echo(f"办理失败：{labels.refusal(exc)}", err=True)
