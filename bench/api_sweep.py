@@ -17,7 +17,7 @@ SQLite file (``--postgres``: a fresh database of that server, default the test s
   timers only has the demo clock moved past them (``workflows/demo_clock.advance``, as a trainer's
   ``duban demo advance``: the database is marked a demo database for it);
 - then ``--tired-cases`` more cases as a tired integrator sends them: every number a string with
-  thousands separators ("5,000"), every boolean "true" or "是".
+  thousands separators ("5,000"), every boolean "true"/"false" or "是"/"否".
 
 Per model: deployed or refused (the refusal's words), how the cases ended (completed / incident /
 waiting / error), every non-2xx answer with its body, any English text or traceback in a body,
@@ -260,10 +260,10 @@ def as_json(value):
 
 def tired(value, turn: list[int]):
     """What a tired integrator sends: numbers as strings with thousands separators, booleans as
-    "true" or "是" in turns."""
+    "true"/"false" or "是"/"否" in turns."""
     if isinstance(value, bool):
         turn[0] += 1
-        return "true" if turn[0] % 2 else "是"
+        return ("true" if value else "false") if turn[0] % 2 else ("是" if value else "否")
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
@@ -477,6 +477,20 @@ def model_row(path: Path, dbs: Databases, args) -> dict:
                 row["deployed"] = True
                 bench.process = bench.process or answer["key"]
                 helper = helper_engine(url, bench.domain)
+                forms = linked_forms(bench.path)
+                if forms:  # the fields of the .form files deployed with it: filled as a clerk fills them
+                    from engine.camunda_forms import link_forms
+                    from tests.interop_support import drawn_form_data
+                    from tests.support import START
+                    linked = workdir / bench.path.name
+                    linked.write_bytes(link_forms(bench.path.read_bytes(), [(f.name, f.read_bytes()) for f in forms]))
+                    bench.drawn = {**bench.drawn, **drawn_form_data([linked], START.date())}
+                    bench.given = {}
+                if bench.domain:  # ours: the forms' sample dates from the server's today, not the in-process clock's
+                    from bench.throughput import SHANGHAI
+                    from workflows.forms.samples import start_sample
+                    bench.given = {}
+                    bench.start_given = start_sample(bench.process, helper.clock.now().astimezone(SHANGHAI).date())
                 try:
                     cpu0, db0 = server.cpu(), dbs.backend_cpu(db_name)
                     t0 = time.perf_counter()
