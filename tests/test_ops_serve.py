@@ -164,3 +164,29 @@ def test_the_control_socket_is_named_after_the_instance_and_its_address(tmp_path
     names = {serving.control_socket(deep, "127.0.0.1", port) for port in (8000, 8001)}
     names.add(serving.control_socket(deep / "other", "127.0.0.1", 8000))
     assert len(names) == 3 and all(len(os.fsencode(n)) <= 107 and n.endswith(".ctl") for n in names)
+
+
+def test_no_line_per_request_unless_an_access_log_is_asked_for(tmp_path):
+    """A line per request (gunicorn's access log on standard output) filled the disk of a server whose
+    output went to a file; it is written only where ``--access-log`` says."""
+    port = _free_port()
+    proc = _serve(_env(tmp_path / "quiet"), port, "--no-worker")
+    try:
+        _wait_serving(proc, port)
+        for _ in range(20):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10).read()
+    finally:
+        _stop(proc)
+    output = proc.stdout.read()
+    assert "GET /login" not in output, output[-2000:]
+
+    log = tmp_path / "access.log"
+    port = _free_port()
+    proc = _serve(_env(tmp_path / "logged"), port, "--no-worker", "--access-log", str(log))
+    try:
+        _wait_serving(proc, port)
+        for _ in range(20):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10).read()
+    finally:
+        _stop(proc)
+    assert log.read_text(encoding="utf-8").count("GET /login") >= 20
