@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import logging
 
-from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow, BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import logger as _spiff_log
@@ -212,6 +212,14 @@ class _TasksByDict:
     """``get_tasks(state=...)``, ``update_waiting_tasks`` and ``collect_log_extras`` of a case's
     workflows (the top one and each sub-process), see the module's docstring."""
 
+    def _remove_task(self, task_id):
+        """SpiffWorkflow's; a task a sub-process hangs from taken out of the tree is noted on the case
+        (``DubanWorkflow._drop_orphans`` then looks for sub-processes left without their task)."""
+        super()._remove_task(task_id)
+        top = self.top_workflow
+        if task_id in top.subprocesses:
+            top.orphans_possible = True
+
     def get_tasks(self, first_task=None, **kwargs):
         if first_task is None and len(kwargs) == 1 and "state" in kwargs:
             state = kwargs["state"]
@@ -283,6 +291,8 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
     sub-processes' too, ``DubanTask``s (engine/task_class.py: no unread log record per state change);
     its sub-processes ``DubanSubWorkflow``s."""
 
+    orphans_possible = False  # a task a sub-process hangs from was taken out of the tree (``_drop_orphans``)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         adopt(self)  # its tasks quiet (engine/task_class.py); a restored one has none yet
@@ -311,9 +321,76 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
         self.refresh_timers()
         return None
 
+    def _do_engine_steps(self, will_complete_task=None, did_complete_task=None):
+        """One pass of SpiffWorkflow's ``do_engine_steps``: each active sub-process, deepest first,
+        runs its READY engine tasks until none is left and then has the task it hangs from updated;
+        then the case's own. True when it ran a task of the case's own or entered a sub-process
+        (SpiffWorkflow's answer).
+
+        A sub-process whose task is no longer in the case is cancelled and dropped as soon as it is
+        (``_drop_orphans``) and passed over. An interrupting boundary event on a parallel
+        multi-instance sub-process cancels the multi-instance, and SpiffWorkflow then takes its
+        unfinished instances out of the tree without cancelling their sub-processes: an error one
+        instance throws (会签 with 一票否决, Camunda's testCatchErrorOnParallelMultiInstance) had
+        the pass go on to the other instances' sub-processes and fail in English ("A task with id …
+        was not found": an incident, the step undone, the case stuck), and a timer or message on
+        the multi-instance left the other instances' tasks open and their events waiting."""
+        self._drop_orphans()
+        active = self.get_active_subprocesses()
+        for sub in sorted(active, key=lambda w: w.depth, reverse=True):
+            while self.subprocesses.get(sub.parent_task_id) is sub and _run_engine_tasks(
+                    sub, will_complete_task, did_complete_task):
+                self._drop_orphans()
+            self._drop_orphans()
+            if self.subprocesses.get(sub.parent_task_id) is not sub:
+                continue
+            owner = self.get_task_from_id(sub.parent_task_id)
+            owner.task_spec._update(owner)
+        ran = _run_engine_tasks(self, will_complete_task, did_complete_task)
+        self._drop_orphans()
+        return ran or len(self.get_active_subprocesses()) > len(active)
+
+    def _drop_orphans(self) -> None:
+        """Cancel and drop every unfinished sub-process whose task is no longer in the case, with the
+        sub-processes hanging from its tasks. Looked for only after such a task was taken out
+        (``_remove_task``): a pass of a case with sub-processes costs nothing more otherwise."""
+        if not self.orphans_possible:
+            return
+        self.orphans_possible = False
+        while True:
+            orphan = next((key for key, sub in self.subprocesses.items()
+                           if not sub.completed and not self._has_task(key)), None)
+            if orphan is None:
+                return
+            dropped = [orphan]
+            while dropped:
+                sub = self.subprocesses.pop(dropped.pop())
+                BpmnBaseWorkflow.cancel(sub)  # its tasks cancelled, its waiting events out of the event manager
+                dropped.extend(key for key in list(self.subprocesses) if key in sub.tasks)
+
+    def _has_task(self, task_id) -> bool:
+        """Is ``task_id`` a task of the case or of one of its sub-processes?"""
+        return task_id in self.tasks or any(task_id in sub.tasks for sub in self.subprocesses.values())
+
     def create_subprocess(self, my_task, spec_name):
         # BpmnWorkflow.create_subprocess, with our class
         subprocess = DubanSubWorkflow(self.subprocess_specs[spec_name], parent_task_id=my_task.id, top_workflow=self)
         self.subprocesses[my_task.id] = subprocess
         adopt(subprocess)
         return subprocess
+
+
+def _run_engine_tasks(workflow, will_complete_task=None, did_complete_task=None) -> bool:
+    """Run the READY tasks of ``workflow`` that are not a person's, in ``get_tasks`` order, with the
+    callbacks around each; whether any ran."""
+    ran = False
+    for task in workflow.get_tasks(state=_READY):
+        if task.task_spec.manual:
+            continue
+        if will_complete_task is not None:
+            will_complete_task(task)
+        task.run()
+        ran = True
+        if did_complete_task is not None:
+            did_complete_task(task)
+    return ran

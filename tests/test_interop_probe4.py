@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.interop_support import CORPUS
+import sqlalchemy as sa
+
+from engine.schema import Timer
+from tests.interop_support import CORPUS, fire_waiting_timers
 from tests.support import make_engine
 
-MODELS = ("camunda7_error_sibling_subprocesses.bpmn", "camunda7_escalation_nested.bpmn", "camunda7_signal_end_event.bpmn")
+MODELS = ("camunda7_error_sibling_subprocesses.bpmn", "camunda7_escalation_nested.bpmn", "camunda7_signal_end_event.bpmn",
+          "flowable_countersign_veto_subprocess.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +83,64 @@ def test_a_signal_end_event_sends_its_signal(engine):
     worked, view = _work(engine, case.id, {})
     assert worked == ["recordInspection", "informResult"]
     assert view.status == "completed"
+
+
+DRAFT_V, OPINION_V, REVISE_V, URGE_V, SERVE_V = ("sid-1A7C-draft", "sid-4C2D-opinion", "sid-9F3A-revise",
+                                                 "sid-9F3A-urge", "sid-9F3A-serve")
+
+
+def _countersign(engine):
+    """A 处罚决定集体会审 case with 起草 done: li's and wang's 审查意见 open."""
+    case = engine.start("flowable_countersign_veto_subprocess", by="zhang", org="east",
+                        data={"reviewers": ["li", "wang"]})
+    draft = engine.case(case.id).tasks[0]
+    engine.complete(draft.id, "zhang", {})
+    view = engine.case(case.id)
+    assert sorted((t.spec_id, t.assignee) for t in view.tasks) == [(OPINION_V, "li"), (OPINION_V, "wang")]
+    return case, view
+
+
+@pytest.mark.parametrize("first, then, expected", [
+    (False, None, REVISE_V),
+    (True, False, REVISE_V),
+    (True, True, SERVE_V),
+])
+def test_a_veto_in_a_parallel_countersign_sub_process_ends_the_countersign(engine, first, then, expected):
+    """处罚决定集体会审 (Flowable Modeler 6.8; Camunda's BoundaryErrorEventTest.
+    testCatchErrorOnParallelMultiInstance shape): a parallel multi-instance sub-process, one 审查意见
+    per reviewer; a 否决 ends that instance with the error 一票否决, whose interrupting boundary on the
+    sub-process ends the whole 会审 — the other reviewer's 审查意见 withdrawn — and sends the case to
+    修改处罚决定书 (《安全生产违法行为行政处罚办法》第二十八条 审查). SpiffWorkflow dropped the other
+    instances from the tree but not their sub-processes, and went on to them in the same pass: the
+    veto failed with 「A task with id … was not found」 (an incident in English, the 否决 undone)."""
+    case, view = _countersign(engine)
+    li = next(t for t in view.tasks if t.assignee == "li")
+    engine.complete(li.id, "li", {"approved": first})
+    if then is not None:
+        wang = engine.case(case.id).tasks[0]
+        assert (wang.spec_id, wang.assignee) == (OPINION_V, "wang")
+        engine.complete(wang.id, "wang", {"approved": then})
+    view = engine.case(case.id)
+    assert [(t.spec_id, t.assignee) for t in view.tasks] == [(expected, "zhang")]
+    engine.complete(view.tasks[0].id, "zhang", {})
+    assert engine.case(case.id).status == "completed"
+    assert not timers_of(engine, case.id)
+
+
+def test_a_deadline_on_a_parallel_countersign_sub_process_withdraws_every_instance(engine):
+    """The 会审超期 timer (P10D, interrupting) on the same sub-process: when it fires with wang's
+    审查意见 still open, the 会审 ends and 会审超期督办 opens (the 十日 kept for 《行政处罚法》第六十条's
+    九十日). The timer sweep failed with the same English incident and the case stayed in 会审."""
+    case, view = _countersign(engine)
+    li = next(t for t in view.tasks if t.assignee == "li")
+    engine.complete(li.id, "li", {"approved": True})
+    assert fire_waiting_timers(engine, timers_of(engine, case.id)) == 1
+    view = engine.case(case.id)
+    assert [(t.spec_id, t.assignee) for t in view.tasks] == [(URGE_V, "zhang")]
+    engine.complete(view.tasks[0].id, "zhang", {})
+    assert engine.case(case.id).status == "completed"
+
+
+def timers_of(engine, case_id):
+    with engine.db.read() as s:
+        return s.execute(sa.select(Timer).where(Timer.case_id == case_id)).scalars().all()
