@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -315,6 +316,30 @@ def upgrade():
     finally:
         sa_engine.dispose()
     click.echo(f"数据库结构已是最新：{url}")
+
+
+@db.command("backup")
+@click.argument("destination", type=click.Path(path_type=Path))
+def db_backup(destination):
+    """Copy the running SQLite database to DESTINATION (a new file, or a folder) as of one moment
+    (SQLite's online backup: the -wal file's commits included); PostgreSQL: use pg_dump."""
+    from engine import audit
+    from engine.database import sqlite_file
+    from webui import db_backup as backups
+    from workflows.runtime import database_url
+    url = database_url()
+    path = sqlite_file(url)
+    if path is None:
+        click.echo("PostgreSQL 数据库请用 pg_dump 备份，如 pg_dump -Fc -f duban.dump 库名（恢复用 pg_restore）", err=True)
+        sys.exit(2)
+    try:
+        made = backups.backup(path, destination)
+    except backups.BackupRefused as exc:
+        click.echo(f"备份失败：{exc}", err=True)
+        sys.exit(1)
+    click.echo(f"已备份到 {made.path}（{made.size / 1024 / 1024:,.1f} MB，{made.cases} 件案件）")
+    if not os.environ.get("DUBAN_AUDIT_KEY"):
+        click.echo(f"注意：审计密钥文件 {audit.key_file()} 不在数据库备份中，请另行备份（与数据库分开保管）")
 
 
 @main.group()
