@@ -102,6 +102,38 @@ class PendingUploads:
         self._saved = []
 
 
+_REF = re.compile(PREFIX + r"[0-9a-f]{32}/.+")
+
+
+def foreign_links(engine, task, fields: list[dict] | None, data: dict, fresh=frozenset()
+                  ) -> tuple[dict[str, str], set[str]]:
+    """({field: reason}, the references refused) for each file field of ``task``'s form that links a file this step may not
+    link, by the page or the REST API alike. A step links the files uploaded with this submit
+    (``fresh``) and those it linked in the same field before (its form submitted again after 退回:
+    the 整改方案 keeps its file) — not another step's (the 现场照片 of 登记隐患 linked as 整改报告),
+    not another case's, not one uploaded with a submit that never completed (refused, withdrawn),
+    and not a reference made up (``attachment:`` and no file). Another case's file would show in this
+    case to people who may not see that case, and a report would name evidence nobody gave for it."""
+    files = {f["name"]: f.get("label") or f["name"] for f in fields or [] if f.get("type") == "attachments"}
+    linked = {name: [r for r in data[name] if isinstance(r, str) and r.startswith(PREFIX) and r not in fresh]
+              for name in files if isinstance(data.get(name), list)}
+    linked = {name: refs for name, refs in linked.items() if refs}
+    if not linked:
+        return {}, set()
+    from .taskcontext import steps
+    case = engine.case(task.case_id)
+    mine = [s for s in steps(engine, case) if s.form_key == task.form_key and s.element == task.spec_id]
+    errors, refused = {}, set()
+    for name, refs in linked.items():
+        allowed = {r for s in mine for r in (s.data.get(name) or []) if isinstance(r, str)}
+        foreign = [r for r in refs if r not in allowed or not _REF.fullmatch(r)]
+        refused.update(foreign)
+        if foreign:
+            errors[name] = (f"「{files[name]}」中的附件「{name_of(foreign[0]) if is_ref(foreign[0]) else foreign[0]}」"
+                            "不是本环节上传的文件，不能在此引用，请重新上传")
+    return errors, refused
+
+
 def is_ref(value) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX) and "/" in value
 

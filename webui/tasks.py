@@ -121,6 +121,10 @@ def show(task_id: str):
         names = [f["name"] for f in fields or [] if f["type"] == "attachments"]
         pending = attachments.PendingUploads(request.files, names)  # written only if the form passes
         data, form.values, form.errors = formspec.read(fields, request.form, pending.refs)
+        if not form.errors:  # a file of another step, case or submit linked by a posted reference
+            form.errors, foreign = attachments.foreign_links(eng, task, fields, data, pending.all_refs())
+            for name in form.errors:  # not offered again: the file to link is chosen and uploaded here
+                form.values[name] = [r for r in form.values.get(name) or [] if r not in foreign]
         if not form.errors:
             pending.save(case.id, g.user.username, eng.clock.now())
             try:

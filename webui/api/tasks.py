@@ -9,7 +9,7 @@ from __future__ import annotations
 from engine.errors import Forbidden, InvalidData
 from engine.queries import page_key
 
-from .. import paging
+from .. import attachments, formspec, paging
 from . import schemas
 from .blueprint import bp, engine, page, principal, username
 
@@ -78,5 +78,17 @@ def complete(body, task_id):
     返回案件，以及本案件中本人现在可以接着办理的任务（next_tasks：下一步由本人办理时不必再查询案件）。
     """
     eng = engine()
+    if _links_files(body["data"]) and eng.may_work(str(task_id), username()):  # else refused by complete
+        task = eng.task(str(task_id))  # a file linked must be this step's own (webui/attachments.foreign_links)
+        foreign, _refs = attachments.foreign_links(eng, task, formspec.fields_for(eng.forms, task.form_key),
+                                                   body["data"])
+        if foreign:
+            raise InvalidData(foreign)
     case = eng.complete(str(task_id), username(), body["data"])
     return {"case": case, "next_tasks": eng.next_tasks(case.id, principal())}
+
+
+def _links_files(data: dict) -> bool:
+    """Does ``data`` name an uploaded file (``attachment:…`` in a list)? Most completions do not."""
+    return any(isinstance(v, list) and any(isinstance(r, str) and r.startswith(attachments.PREFIX) for r in v)
+               for v in data.values())
