@@ -7,6 +7,7 @@ overdue elements marked; the marks are computed here (see ``webui.diagram``).
 """
 from __future__ import annotations
 
+import secrets
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 
@@ -49,6 +50,11 @@ def search():
                            enterprises=[] if g.user.party else parties.pick_options(g.user))
 
 
+STARTED_KEY, STARTED_KEPT = "started_forms", 20
+"""The session remembers the cases its last start forms started (the form's ``start_token`` -> case
+id): a form sent twice starts one case."""
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def start():
     eng = engine()
@@ -67,6 +73,11 @@ def start():
                                                      if request.method == "POST" else values["process"])), None)
     drawn = drawn_form.start_fields(eng, chosen) if chosen is not None else None
     drawn_values = {f["name"]: f["default"] for f in drawn or []}
+    token = request.form.get("start_token", "")[:64] if request.method == "POST" else ""
+    started = dict(session.get(STARTED_KEY) or {})
+    if token in started:  # sent again (a double click, 后退 and 发起 again): the case it started, not a second
+        flash("该案件已发起，未重复发起", "info")
+        return redirect(url_for("cases.show", case_id=started[token]))
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in ("process", "title", "party")}
         drawn_values.update({f["name"]: request.form.get(f["name"], "") for f in drawn or []
@@ -95,12 +106,15 @@ def start():
             except IncidentRaised as exc:
                 flash(f"发起失败：流程执行出错，已记录为异常事件 #{exc.incident_id}", "error")
             else:
+                if token:
+                    started[token] = case.id
+                    session[STARTED_KEY] = dict(list(started.items())[-STARTED_KEPT:])
                 flash(f"已发起案件 {case.case_no}", "ok")
                 return redirect(url_for("cases.show", case_id=case.id))
     enterprises = [] if g.user.party else parties.pick_options(g.user)
     return render_template("cases/start.html", processes=processes, values=values, errors=errors,
                            enterprises=enterprises, drawn=drawn or [], drawn_values=drawn_values,
-                           form_of=chosen.key if drawn else "",
+                           form_of=chosen.key if drawn else "", start_token=token or secrets.token_hex(16),
                            with_form={m.key for m in processes if drawn_form.has_start_form(eng, m)}), \
         (422 if errors else 200)
 

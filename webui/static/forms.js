@@ -144,3 +144,16 @@
   forms.forEach(function (form) { form.addEventListener("change", update); form.addEventListener("input", update); });
   update();
 })();
+
+// A start or task form is sent once: a second click on 发起/提交 while the first is on its way sends
+// nothing (it started a second case, or answered 任务已办结 over the first's success). Not by disabling
+// the button, which would drop the decision it carries; the page come back to (后退) may send again.
+(function () {
+  document.querySelectorAll("form#start-form, form#task-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+    });
+    window.addEventListener("pageshow", function () { delete form.dataset.sent; });
+  });
+})();
