@@ -60,7 +60,11 @@ def _require_login():
     if (request.blueprint or "").split(".")[0] in API_BLUEPRINTS:
         return None  # the REST API authenticates itself (tokens or this session) and answers 401 as JSON
     if g.user is None:
-        return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+        target = request.full_path if request.query_string else request.path
+        if request.method == "POST" and request.endpoint == "cases.start":  # typed before the session ended
+            from .cases import typed_start
+            target = url_for("cases.start", **typed_start(request.form))
+        return redirect(url_for("auth.login", next=target))
     return None
 
 

@@ -50,6 +50,13 @@ def search():
                            enterprises=[] if g.user.party else parties.pick_options(g.user))
 
 
+def typed_start(form) -> dict:
+    """What a start form posted after its session ended carries on to the page shown after logging in
+    again (as its query: the page reads them), so nothing typed is lost: the process, 案件名称, 当事企业
+    and the start form's fields — not the form's one-time tokens. Nothing is started."""
+    return {k: v[:2000] for k, v in form.items() if k not in ("_csrf", "start_token", "form_of") and v.strip()}
+
+
 STARTED_KEY, STARTED_KEPT = "started_forms", 20
 """The session remembers the cases its last start forms started (the form's ``start_token`` -> case
 id): a form sent twice starts one case."""
@@ -73,6 +80,9 @@ def start():
                                                      if request.method == "POST" else values["process"])), None)
     drawn = drawn_form.start_fields(eng, chosen) if chosen is not None else None
     drawn_values = {f["name"]: f["default"] for f in drawn or []}
+    if request.method == "GET":  # what was typed before the session ended (``typed_start``), shown again
+        drawn_values.update({f["name"]: request.args[f["name"]] for f in drawn or []
+                             if not f["readonly"] and request.args.get(f["name"])})
     token = request.form.get("start_token", "")[:64] if request.method == "POST" else ""
     started = dict(session.get(STARTED_KEY) or {})
     if token in started:  # sent again (a double click, 后退 and 发起 again): the case it started, not a second
