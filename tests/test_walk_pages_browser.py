@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 import pytest
 from playwright.sync_api import expect
 
+from tests.interop_support import CORPUS
 from tests.ui_support import (LiveServer, browser, logged_in_page, major_case_at, make_world,  # noqa: F401
                               open_task, screenshot)
 from webui.diagram import readable_rule
@@ -46,6 +47,10 @@ def world(tmp_path_factory, module_database_url):
     w.chemical = w.engine.start("hazard_supervision", by="zhang", party=CHEMICAL, title="鑫华化工储罐区重大隐患")
     w.machinery = w.engine.start("hazard_supervision", by="zhang", party=MACHINERY, title="宏达机械冲压车间隐患")
     w.closing = major_case_at(w.engine, "approve_close", title="甲化工储罐区重大隐患（申请销号）")
+    w.reviewing = major_case_at(w.engine, "onsite_review", title="甲化工储罐区重大隐患（待复查）")
+    w.engine.deploy(CORPUS / "activiti_boolean_text_condition.bpmn", by="zhao")  # drawn in Activiti Designer
+    w.draft = w.engine.start("activiti_boolean_text_condition", by="zhang", title="责令整改指令书")
+    w.engine.complete(open_task(w.engine, w.draft.id, "usertask1").id, "zhang", {})
     yield w
     w.engine.dispose()
 
@@ -157,6 +162,38 @@ def test_each_decision_button_says_where_it_leads(browser, server, world):
         screenshot(page, f"walk-decision-next-{width}")
         page.click("#release")
         page.context.close()
+
+
+def test_submit_says_where_a_yes_or_no_the_process_routes_on_leads(browser, server, world):
+    """现场复查 has one 提交 and a 复查合格 是/否 the gateway after it routes on: the page says that 否
+    sends the case back to the enterprise's 实施整改 (下达新的整改指令 on the way, 原总局令第16号第二十三条).
+    是 forks again (停产停业 or not), so nothing is said of it."""
+    task = open_task(world.engine, world.reviewing.id, "onsite_review")
+    page = logged_in_page(browser, server, "zhang", 375)
+    page.goto(server.url + f"/tasks/{task.id}")
+    page.click("#claim")
+    nexts = page.locator("#submit-next")
+    expect(nexts.locator("li[data-choice=false]")).to_have_text("复查合格选“否”：退回「实施整改」，由生产经营单位重新办理")
+    expect(nexts.locator("li[data-choice=true]")).to_have_count(0)
+    box = nexts.bounding_box()
+    assert box["x"] + box["width"] <= 375
+    screenshot(page, "walk-submit-next-375")
+    page.click("#release")
+    page.context.close()
+
+
+def test_submit_says_where_a_yes_or_no_leads_in_a_model_drawn_in_activiti(browser, server, world):
+    """tests/bpmn/interop/activiti_boolean_text_condition.bpmn as Activiti Designer draws it: 科室负责人审核's
+    是否同意 (a formProperty of type boolean) routed by JUEL ``${agree == 'true'}``, the gateway's default
+    the other way — each answer's next step is named under 提交, no variable name on the page."""
+    task = open_task(world.engine, world.draft.id, "usertask2")
+    page = logged_in_page(browser, server, "qian", 1366)
+    page.goto(server.url + f"/tasks/{task.id}")
+    nexts = page.locator("#submit-next")
+    expect(nexts.locator("li[data-choice=true]")).to_have_text("是否同意选“是”：转入「文书签发」")
+    expect(nexts.locator("li[data-choice=false]")).to_have_text("是否同意选“否”：转入「退回修改」")
+    expect(nexts).not_to_contain_text("agree")
+    page.context.close()
 
 
 B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"

@@ -25,7 +25,7 @@ _STEPS = 12  # elements walked after the gateway at most (a model's loop never r
 
 @dataclass(frozen=True)
 class Outcome:
-    choice: str
+    choice: str | bool  # a decision's choice, or True/False for a 是/否 the gateway routes on
     step: str | None  # the next person's step, or None when the case ends there
     lane: str | None  # that step's lane (the role that does it), if drawn
     back: bool  # the step comes before this one in the model: the case goes back to it
@@ -33,13 +33,15 @@ class Outcome:
 
 
 def outcomes(engine, model_id: int | None, element: str, name: str, decision: str,
-             choices: list[str]) -> list[Outcome]:
+             choices: list) -> list[Outcome]:
     """What each of ``choices`` of the field ``decision`` on step ``element`` (named ``name``: not a
     called process's step whose id the calling model also uses) leads to, for the choices the model
     routes for sure (in the order of ``choices``)."""
     model = _model(engine, model_id) if model_id is not None else None
     if model is None or element not in model.elements or model.elements[element].get("name") != name:
         return []
+    if model.elements[element].find(f"{B}multiInstanceLoopCharacteristics") is not None:
+        return []  # 会签, 表决: the way on follows every instance's answer, not one person's
     found = []
     for choice in choices:
         flow = model.flow_for(element, decision, choice)
@@ -76,9 +78,8 @@ class _Model:
         said = [(f, (f.findtext(f"{B}conditionExpression") or "").strip()) for f in flows]
         if not all(decision in text for f, text in said if text):
             return None  # the gateway routes on something besides this decision
-        equal = re.compile(rf"\b{re.escape(decision)}\s*==\s*(['\"]){re.escape(choice)}\1")
         for f, text in said:
-            if text and equal.search(text):
+            if text and _says(text, decision, choice):
                 return f
         default = gateway.get("default")
         return next((f for f, text in said if f.get("id") == default and not text), None)
@@ -97,6 +98,33 @@ class _Model:
                 return None
             flow = after[0]
         return None
+
+
+def _plain(condition: str) -> str:
+    """A condition as Camunda 7/Flowable (JUEL ``${!pass}``, ``${pass == true}``) or Camunda 8 (FEEL
+    ``=fixed = true``, ``=not(fixed)``) write it, in the Python-like words ``_says`` reads."""
+    c = condition.strip()
+    juel = re.fullmatch(r"[$#]\{\s*(.*?)\s*\}", c, re.S)
+    if juel:
+        c = juel.group(1)
+    elif c.startswith("="):
+        c = re.sub(r"(?<![=!<>])=(?!=)", "==", c[1:].strip())
+    c = re.sub(r"^!\s*", "not ", c)
+    c = re.sub(r"^not\s*\((.*)\)$", r"not \1", c)
+    c = re.sub(r"""(['"])(true|false)\1""", r"\2", c)  # Activiti's ${agree == 'true'}: the form posts text
+    return re.sub(r"\bfalse\b", "False", re.sub(r"\btrue\b", "True", c))
+
+
+def _says(condition: str, name: str, choice) -> bool:
+    """Whether ``condition`` is ``name == 'choice'`` (a decision), or for a 是/否 ``choice`` (True,
+    False) the bare ``name`` / ``not name`` / ``name == True`` a model writes."""
+    condition = _plain(condition)
+    n = re.escape(name)
+    if isinstance(choice, bool):
+        if choice:
+            return re.fullmatch(rf"\s*(?:{n}|{n}\s*==\s*True|{n}\s+is\s+True)\s*", condition) is not None
+        return re.fullmatch(rf"\s*(?:not\s+{n}|{n}\s*==\s*False|{n}\s+is\s+False)\s*", condition) is not None
+    return re.search(rf"\b{n}\s*==\s*(['\"]){re.escape(choice)}\1", condition) is not None
 
 
 def _kind(el) -> str:

@@ -164,10 +164,23 @@ def show(task_id: str):
         handover = [(u, names.get(u, u)) for u in eng.directory.users_with_role(task.role_code, task.org_code)
                     if u != task.assignee] if task.role_code else []
     rule = diagram.step_rule(eng, case.model_id, task.spec_id, task.name)
-    d = form.decision if may_work else None
-    outcomes = decision_paths.outcomes(eng, case.model_id, task.spec_id, task.name, d["name"], d["choices"]) if d else []
+    outcomes, routed = _outcomes(eng, case, task, form) if may_work else ([], None)
     return render_template("tasks/show.html", task=task, case=case, form=form, may_work=may_work,
-                           context=context, handover=handover, rule=rule, outcomes=outcomes), status
+                           context=context, handover=handover, rule=rule, outcomes=outcomes, routed=routed), status
+
+
+def _outcomes(eng, case, task, form) -> tuple[list, dict | None]:
+    """Where the buttons lead (webui/decision_paths.py): each decision button's, or for a form with
+    no decision, 提交's by the first required 是/否 the gateway after the step routes on (that field)."""
+    d = form.decision
+    if d:
+        return decision_paths.outcomes(eng, case.model_id, task.spec_id, task.name, d["name"], d["choices"]), None
+    for f in form.fields or []:
+        if f["type"] == "boolean" and f.get("required"):
+            found = decision_paths.outcomes(eng, case.model_id, task.spec_id, task.name, f["name"], [True, False])
+            if found:
+                return found, f
+    return [], None
 
 
 def _own_data(eng, case, task, fields) -> dict:
