@@ -515,8 +515,10 @@ def _translate_with_feel_calls(text: str, condition: bool = False) -> str:
             if not calls:
                 raise
             return _restore_calls(translate("=" + masked, condition=condition), calls)
-        except Untranslatable:
-            raise refused from None  # said of the text as written (no placeholder of ours in it)
+        except Untranslatable as inner:  # said of the text as written (no placeholder of ours in it)
+            if inner is refused or "duban_" in inner.reason:
+                raise refused from None
+            raise Untranslatable(FEEL, text.strip(), inner.reason) from None
 
 
 def _feel_null(python: str) -> str:

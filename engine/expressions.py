@@ -11,7 +11,8 @@ call of engine/juel_methods' helper; other methods are refused naming them.
 FEEL also has list literals (``[1, 2, 3]``), ``list contains(list, x)`` (``x in list``), ``is defined(x)``
 (``(x is not None)``, an absent x reads as null) and
 ``if a then b else c`` (``(b if a else c)``) and ranges (``x in [1..10]``, ``x in (1..10]``: ``(1 <= x <= 10)``,
-``(1 < x <= 10)``); its other functions are refused.
+``(1 < x <= 10)``), filters (``votes[item = true]``), ``some``/``every … satisfies`` and ``for … return``
+(``_feel_filter``, ``_feel_iteration``, engine/feel_lists.py); its other functions are refused.
 
 Written here rather than taken from a library: no maintained Python JUEL implementation exists, and
 we need a translation that the sandbox can then check, not an evaluator.
@@ -254,6 +255,9 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             rest = body[pos:].strip()
             if not rest:
                 break
+            if lang == FEEL and rest.startswith("{"):
+                raise Untranslatable(lang, original, f"含有 FEEL 上下文「{excerpt(rest)}」（键值对，如 {{a: 1}}.a），本系统不支持；"
+                                     "请把其中各项分别存为流程变量后直接引用")
             raise Untranslatable(lang, original, f"含有不支持的写法「{rest[:20]}」")
         pos = m.end()
         kind = m.lastgroup
@@ -262,6 +266,10 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             (cond, then, other), pos = _feel_parts(body, pos, lang, original, ("then", "else", ""), "if … then … else")
             cond, then, other = (_translate_body(p, lang, original) for p in (cond, then, other))
             out.append(f"({then} if {cond} else {other})")
+            continue
+        if lang == FEEL and kind == "name" and value in _QUANTIFIERS:  # some/every … satisfies, for … return
+            python, pos = _feel_iteration(body, pos, value, original)
+            out.append(python)
             continue
         if lang == FEEL and kind == "name" and value == "list" and re.match(r"\s*contains\s*\(", body[pos:]):
             pos = body.index("(", pos) + 1  # list contains(list, element)
@@ -300,6 +308,8 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                 out.append(f"({operand} in {_EMPTY})")
             else:
                 head = value.split(".")[0]
+                if any(part.startswith("__") for part in value.split(".")):  # x.__class__: never Python's insides
+                    raise Untranslatable(lang, original, f"用到的名称「{excerpt(value)}」含以两个下划线开头的部分，本系统不支持")
                 if lang == JUEL and keyword.iskeyword(head):  # ${pass == false}: JUEL reads it, Python cannot
                     raise Untranslatable(lang, original, f"用到的变量「{head}」与 Python 的保留字同名，本系统无法读取它",
                                          reserved=head)
@@ -312,7 +322,8 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                         out.append(call)
                         continue
                     if lang == FEEL:
-                        raise Untranslatable(lang, original, f"调用了函数「{excerpt(value)}(...)」（FEEL 只支持 list contains 和 is defined）")
+                        raise Untranslatable(lang, original, f"调用了函数「{excerpt(value)}(...)」（本系统支持的 FEEL 函数：list contains、is defined、count、"
+                                             "sum、string length、upper case、lower case、contains、starts with、ends with、date、date and time）")
                     raise Untranslatable(lang, original, f"调用了方法「{excerpt(value)}(...)」（本系统只支持 Java 的 "
                                          f"{'、'.join(JUEL_METHODS)}，写在流程变量之后，如 flag.equals('驳回')）")
                 parts = value.split(".")
@@ -333,9 +344,8 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             elif value == "[" and out and _is_operand(out[-1]):
                 # FEEL's votes[1] is the first item and votes[item = true] a filter; Python's votes[1] is
                 # the second item and votes[item == True] an index: translated as written, the case read
-                # the wrong vote (or none)
-                raise Untranslatable(lang, original, "对列表取下标或筛选（如 votes[1]、votes[item = true]），本系统不支持："
-                                     "FEEL 的下标从 1 开始，方括号中的条件是筛选")
+                # the wrong vote (or none). A filter is translated (``_feel_filter``), an index refused.
+                pos = _feel_filter(body, m.start("op"), out, original)
             else:
                 out.append(value)
     python = _join(out)
@@ -391,6 +401,98 @@ def _arguments(text: str, original: str) -> list[str]:
     if not all(p.strip() for p in parts):
         raise Untranslatable(JUEL, original, "方法的参数为空")
     return parts
+
+
+_QUANTIFIERS = {"some": "satisfies", "every": "satisfies", "for": "return"}
+_NAME = re.compile(r"\s*([A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*)\s+in\s")
+
+
+def _as_list(python: str) -> str:
+    """FEEL iterates a value that is not a list as the list of it (engine/feel_lists.py)."""
+    return f"duban_feel_list({python})"
+
+
+def _feel_iteration(body: str, pos: int, word: str, original: str) -> tuple[str, int]:
+    """FEEL's ``some x in list satisfies c`` / ``every …`` (DMN 1.3 §10.3.2.8) and ``for x in list
+    return e`` (§10.3.2.7) from ``pos`` (after the word) as Python, and where they end. A list that is
+    null gives null; ``some`` is true when a ``c`` is true, false when every one is false, else null
+    (``every`` the other way round); ``for`` gives the list of each ``e``. Several lists (``some x in a, y in b``) and
+    ranges (``for i in 1..3``) are refused as unsupported writing."""
+    then = _QUANTIFIERS[word]
+    m = _NAME.match(body, pos)
+    if not m or keyword.iskeyword(m.group(1)) or m.group(1) in _WORD_OPS or m.group(1) in _LITERALS:
+        raise Untranslatable(FEEL, original, f"「{word} … in … {then}」写法不完整：{word} 之后须是一个名称和 in")
+    name, pos = m.group(1), m.end()
+    (items, each), pos = _feel_parts(body, pos, FEEL, original, (then, ""), f"{word} … in … {then}")
+    items_python, each_python = _translate_body(items, FEEL, original), _translate_body(each, FEEL, original)
+    source = _as_list(items_python)
+    if word == "for":
+        python = f"[{each_python} for {name} in {source}]"
+    else:  # some: true if one is true, false if every one is false; every: the other way round; else null
+        sure, other = ("True", "False") if word == "some" else ("False", "True")
+        python = (f"({sure} if any(({each_python}) is {sure} for {name} in {source}) else "
+                  f"{other} if all(({each_python}) is {other} for {name} in {source}) else None)")
+    return f"(None if {items_python} is None else {python})", pos
+
+
+def _feel_filter(body: str, opening: int, out: list[str], original: str) -> int:
+    """FEEL's filter ``votes[item = true]``, ``hazards[level = "重大"]`` (DMN 1.3 §10.3.2.5) in place of
+    the list read last in ``out``, and where it ends: the items for which the condition is true, in
+    the condition ``item`` being the item and a name the item's field of that name when the item is a
+    context that has it (else the case's variable); a list that is null gives null, a value that is no
+    list is filtered as the list of it. An index (``votes[1]``, FEEL's first, Python's second) and a
+    lone name (``votes[n]``: an index if n is a number, a filter if a yes/no) are refused."""
+    end = _closing_bracket(body, opening)
+    if end is None:
+        raise Untranslatable(FEEL, original, "方括号不配对")
+    content = body[opening + 1:end].strip()
+    operand = out[-1]
+    if not _READ.fullmatch(operand):
+        raise Untranslatable(FEEL, original, "只支持对流程变量的列表筛选（如 votes[item = true]）")
+    if re.fullmatch(r"-?\d+", content):
+        raise Untranslatable(FEEL, original, f"对列表取下标「[{content}]」，本系统不支持：FEEL 的下标从 1 开始；"
+                             "请改用筛选（如 votes[item = true]）或先用脚本取出该项")
+    if re.fullmatch(r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*", content) and content != "item":
+        raise Untranslatable(FEEL, original, f"方括号中只有名称「{content}」：FEEL 按它的值是数字还是是/否决定取下标还是筛选，"
+                             f"本系统无法事先判断；请写成比较，如 {excerpt(body[:opening].split()[-1] if body[:opening].split() else 'list')}"
+                             f"[{content} = true]")
+    condition = ast.parse(_translate_body(content, FEEL, original), mode="eval")
+
+    class FieldOrVariable(ast.NodeTransformer):
+        def visit_Name(self, node):
+            if node.id == "item" or node.id.startswith("duban_") or not isinstance(node.ctx, ast.Load):
+                return node
+            return ast.Call(ast.Name("duban_feel_field", ast.Load()),  # engine/feel_lists.py
+                            [ast.Name("item", ast.Load()), ast.Constant(node.id), node], [])
+
+        def visit_Call(self, node):  # a call's own name (len) is no field
+            node.args = [self.visit(a) for a in node.args]
+            return node
+
+    test = ast.unparse(ast.fix_missing_locations(FieldOrVariable().visit(condition)))
+    out[-1] = f"(None if {operand} is None else [item for item in {_as_list(operand)} if ({test}) is True])"
+    return end + 1
+
+
+_READ = re.compile(r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*(?:\['[^'\\]*'\])*")
+
+
+def _closing_bracket(text: str, opening: int) -> int | None:
+    """The index of the ``]`` closing the ``[`` at ``opening`` (quotes skipped)."""
+    depth, quote = 0, ""
+    for i in range(opening, len(text)):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
 
 
 # What JUEL's ``empty`` holds for (EL 3.0 §1.10): null, the empty text, an empty list or map. Not

@@ -20,6 +20,7 @@ from . import workdays
 from .timeexpr import parse_datetime
 from .evaluator import IsolatedEnvironment, host_safe
 from .expressions import JUEL_HELPER
+from . import feel_lists
 from .juel_methods import juel_call
 from .loop_counter import with_loop_counter
 from .timers import fired_this_step
@@ -136,6 +137,7 @@ class DubanScriptEngine(PythonScriptEngine):
             "days_after": host_safe(lambda start, n: _iso(_as_moment(start) + _dt.timedelta(days=n))),
             "parse_datetime": host_safe(parse_datetime),
             JUEL_HELPER: juel_call,  # a JUEL model's flag.equals('驳回') (engine/juel_methods.py)
+            feel_lists.LIST: feel_lists.feel_list, feel_lists.FIELD: feel_lists.feel_field,  # FEEL filters
             "start_case": start_case,
             "require_roles": require_roles,
             "case_value": case_value,

@@ -129,7 +129,7 @@ def test_a_camunda8_script_the_translator_refuses_says_the_python_script_to_writ
 
 
 def test_a_camunda8_script_with_no_known_equivalent_gets_an_example_script(engine):
-    drawn = ONSITE.replace(ONSITE_SCRIPT, '<zeebe:script expression="=some x in hazards satisfies x = &quot;a&quot;" '
+    drawn = ONSITE.replace(ONSITE_SCRIPT, '<zeebe:script expression="=some x in hazards, y in levels satisfies x = y" '
                                           'resultVariable="risk"/>')
     problem = refused(engine, drawn, "zeebe_onsite_check.bpmn")
     assert problem["message"].endswith("；请在该脚本任务中改写为 Python 脚本，如 risk = amount * 2（流程变量直接写变量名，不带开头的 =）")

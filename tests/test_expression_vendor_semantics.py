@@ -215,3 +215,107 @@ def test_the_helper_reaches_no_attribute_of_a_value():
     for method in ("__class__", "__init__", "getClass", "format", "__subclasses__"):
         with pytest.raises(JuelMethodError, match="不支持的 JUEL 方法"):
             juel_call("驳回", method, "flag")
+
+
+# --- 4. FEEL filters, some/every and for (《行政处罚法》第五十七条第二款 集体讨论) ------------------------------
+
+VOTES = "zeebe_collective_votes"
+MODELS[VOTES] = (CORPUS / f"{VOTES}.bpmn").read_text(encoding="utf-8")
+HAZARDS = [{"name": "配电箱无漏电保护", "level": "一般", "overdue_days": 10, "rectified": True},
+           {"name": "动火作业无审批", "level": "重大", "overdue_days": 75, "rectified": False}]
+
+
+@pytest.mark.parametrize("votes, opened, agreed", [
+    ([True, True, False], ["作出处罚决定"], 2),   # count(votes[item = true]) > count(votes) / 2
+    ([True, False], ["不予处罚"], 1),             # one of two is no majority
+    ([True, None, True], ["作出处罚决定"], 2),     # a vote left empty is not true
+    (None, ["不予处罚"], None),                   # null list: count is null, the condition null, the default flow
+])
+def test_a_zeebe_majority_counted_with_a_filter_takes_the_branch_zeebe_takes(engine, votes, opened, agreed):
+    """Before, the deploy refused 「对列表取下标或筛选（如 votes[1]、votes[item = true]），本系统不支持」."""
+    case = complete_first(engine, VOTES, {"votes": votes, "hazards": HAZARDS})
+    assert [t.name for t in case.tasks] == opened
+    assert case.data["agreed"] == agreed
+
+
+@pytest.mark.parametrize("hazards, outputs", [
+    (HAZARDS, {"major_hazards": [HAZARDS[1]], "seriously_overdue": True, "all_rectified": False,
+               "hazard_names": ["配电箱无漏电保护", "动火作业无审批"]}),
+    ([], {"major_hazards": [], "seriously_overdue": False, "all_rectified": True, "hazard_names": []}),
+    (None, {"major_hazards": None, "seriously_overdue": None, "all_rectified": None, "hazard_names": None}),
+])
+def test_zeebe_output_mappings_with_filters_quantifiers_and_for_give_feels_values(engine, hazards, outputs):
+    """hazards[level = "重大"] reads each hazard's own level; some/every over [] are false/true (DMN 1.3
+    §10.3.2.8); over null every one is null."""
+    case = complete_first(engine, VOTES, {"votes": [True], "hazards": hazards})
+    assert {key: case.data[key] for key in outputs} == outputs
+
+
+@pytest.mark.parametrize("feel, data, value", [
+    ("= votes[item = true]", {"votes": [True, False, True]}, [True, True]),
+    ("= count(votes[item])", {"votes": [True, False, None]}, 1),
+    ("= scores[item > limit]", {"scores": [1, 5, 9], "limit": 4}, [5, 9]),
+    ("= scores[item > 3]", {"scores": 5}, [5]),                        # a value that is no list: the list of it
+    ("= names[item = \"张\"]", {"names": "张三"}, []),                  # a text is one item, not its characters
+    ("= hazards[level = \"重大\"]", {"hazards": [{"level": "重大"}, {"level": "一般"}], "level": "一般"},
+     [{"level": "重大"}]),                                              # the item's field before the case's variable
+    ("= some x in scores satisfies x > 3", {"scores": [1, None]}, None),  # none true, not all false: null
+    ("= every x in scores satisfies x > 3", {"scores": [4, None]}, None),
+    ("= every x in scores satisfies x > 3", {"scores": [4, 1, None]}, False),
+    ("= for x in scores return x * 2", {"scores": [1, None]}, [2, None]),
+])
+def test_each_construct_answers_as_feel(feel, data, value):
+    from engine import feel_lists
+    from engine.dialects import _feel_null, _translate_with_feel_calls
+    from engine.dmn import data_names
+    python = _translate_with_feel_calls(feel)
+    scope = {"__builtins__": {"len": len, "any": any, "all": all},
+             feel_lists.LIST: feel_lists.feel_list, feel_lists.FIELD: feel_lists.feel_field}
+    scope.update({name: None for name in data_names(python)})
+    scope.update(data)
+    code = _feel_null(python).partition("\n")[2] or _feel_null(python)
+    assert eval(code, scope) == value  # noqa: S307 — our own text
+
+
+@pytest.mark.parametrize("feel, reason", [
+    ("= votes[1]", "对列表取下标「[1]」，本系统不支持：FEEL 的下标从 1 开始"),
+    ("= votes[n]", "方括号中只有名称「n」"),
+    ("= {a: 1, b: x}.a", "含有 FEEL 上下文「{a: 1, b: x}.a」"),
+    ("= some x in a, y in b satisfies x > y", "「some … in … satisfies」写法不完整"),
+    ("= for i in 1..3 return i", "「for … in … return」写法不完整"),
+])
+def test_what_is_not_translated_is_refused_naming_the_construct(feel, reason):
+    from engine.expressions import Untranslatable, translate
+    with pytest.raises(Untranslatable) as refused:
+        translate(feel)
+    assert reason in str(refused.value)
+
+
+FEEL_PROBES = [
+    "=count(votes[item.__class__ = 1]) > 0",
+    "=count(votes[item.getClass() = 1]) > 0",
+    "=some x in votes satisfies x.__class__.__subclasses__() = 1",
+    "=some x in votes satisfies x.getClass().forName(\"java.lang.Runtime\") = 1",
+    "=count(for x in votes return x.__class__) > 0",
+    "=count(votes[duban_feel_field(item, \"__class__\", 1) = 1]) > 0",
+    "=count(votes[item = true]) > 0 and votes.__class__ = 1",
+]
+
+
+@pytest.mark.parametrize("feel", FEEL_PROBES)
+def test_a_feel_probe_through_a_filter_or_a_quantifier_is_refused_at_deploy_in_chinese(engine, feel):
+    from engine.errors import InvalidModel
+    xml = MODELS[VOTES].replace("=count(votes[item = true]) &gt; count(votes) / 2", feel.replace(">", "&gt;").replace('"', "&#34;"))
+    assert xml != MODELS[VOTES]
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(xml, by="boss", filename="probe.bpmn")
+    text = str(refused.value)
+    assert "FEEL 表达式" in text and "Error" not in text and "Traceback" not in text
+
+
+def test_the_feel_helpers_read_a_field_only_by_dict_indexing():
+    from engine.feel_lists import feel_field, feel_list
+    assert feel_field("驳回", "__class__", "外") == "外"
+    assert feel_field({"__class__": 1}, "__class__", "外") == 1  # a key of the case's own data, nothing else
+    assert feel_field([1], 0, "外") == "外"
+    assert feel_list("真") == ["真"]

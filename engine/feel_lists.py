@@ -1,0 +1,28 @@
+"""FEEL's lists in translated Camunda 8 expressions: the two steps of a filter or an iteration that
+Python has no plain words for (engine/expressions.py ``_feel_filter``, ``_feel_iteration``).
+
+- ``duban_feel_list(value)``: FEEL iterates a value that is no list as the list of it (DMN 1.3
+  §10.3.2.5: ``5[item > 3]`` is ``[5]``); a Python ``for`` would iterate a text by its characters.
+- ``duban_feel_field(item, name, outside)``: in a filter's condition a name is the item's field of
+  that name when the item is a context that has it (``hazards[level = "重大"]``), else the name
+  outside (the case's variable).
+
+Both are host-safe (engine/evaluator.host_safe): pure, on the values alone; the field is read with
+``dict`` indexing only, never as an attribute.
+"""
+from __future__ import annotations
+
+from .evaluator import host_safe
+
+LIST = "duban_feel_list"
+FIELD = "duban_feel_field"
+
+
+@host_safe
+def feel_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+@host_safe
+def feel_field(item, name, outside):
+    return item[name] if isinstance(item, dict) and isinstance(name, str) and name in item else outside
