@@ -122,6 +122,25 @@ def test_an_inspector_on_a_phone_claims_and_reads_deadlines_without_scrolling_si
     page.context.close()
 
 
+def test_a_leader_and_an_inspector_read_the_board_and_the_registry_on_a_phone(browser, server, world):
+    """At 375 px the enterprise registry (一企一档: an inspector looks an enterprise up on site) is a
+    column of cards, and the leaders' 驾驶舱 fits the screen: its charts were at least 460 px wide and
+    the tables meant for print showed (table.list is a block at phone width), so the whole page
+    scrolled sideways with the charts cut at the edge. 逾期督办 too stays within the screen."""
+    for user, url, table in (("zhang", "/enterprises/", "#enterprises"), ("qian", "/leadership/", None),
+                             ("qian", "/supervise/overdue", None)):
+        page = logged_in_page(browser, server, user, 375)
+        page.goto(server.url + url)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0, url
+        if table:
+            expect(page.locator(table)).to_contain_text("东城鑫华化工有限公司")
+            assert inside_screen(page, f"{table} td") == [], url
+            assert page.evaluate(f"document.querySelector('{table}').scrollWidth <= document.querySelector('{table}').clientWidth"), url
+        screenshot(page, "walk" + url.replace("/", "-").rstrip("-") + "-375")
+        page.context.close()
+
+
 def test_the_task_lists_stay_tables_at_a_desktop_width(browser, server, world):
     page = logged_in_page(browser, server, "zhang", 1366)
     page.goto(server.url + "/tasks/group")
