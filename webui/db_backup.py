@@ -3,14 +3,18 @@
 Copying the database file while ``duban serve`` runs is not a backup: the last commits live in the
 ``-wal`` file beside it, and a copy taken mid-checkpoint can be torn. SQLite's online backup API
 copies the database as of one moment (a read transaction: writers go on meanwhile under WAL); the
-copy is written beside its destination as ``….partial``, checked (``PRAGMA quick_check``), flushed
-to disk and only then renamed into place, so a backup that fails half-way (the disk full) leaves no
-file that looks like a backup. PostgreSQL is backed up with ``pg_dump``.
+copy is written beside its destination as ``.….<random>.partial``, checked (``PRAGMA quick_check``),
+flushed to disk and only then linked into place, so a backup that fails half-way (the disk full)
+leaves no file that looks like a backup. The copy holds the password hashes and every case: it is
+made readable by its owner only (0600), its working file is created new (never through a link
+someone left at a name we would have used) and it is published without replacing anything that
+appeared at the destination meanwhile. PostgreSQL is backed up with ``pg_dump``.
 """
 from __future__ import annotations
 
 import errno
 import os
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +42,7 @@ def backup(database: str, destination: Path) -> Backup:
     if destination.is_dir():
         from datetime import datetime
         destination = destination / f"duban-{datetime.now():%Y%m%d-%H%M%S}.sqlite"
-    if destination.exists():
+    if os.path.lexists(destination):  # a file, or a link (even one leading nowhere)
         raise BackupRefused(f"「{destination}」已存在，备份不会覆盖它；请换一个文件名")
     if not destination.parent.is_dir():
         raise BackupRefused(f"目录「{destination.parent}」不存在；请先建好目录")
@@ -48,12 +52,22 @@ def backup(database: str, destination: Path) -> Backup:
     if free < needed + SPARE_BYTES:
         raise BackupRefused(f"「{destination.parent}」所在磁盘空间不足：备份约需 {_mb(needed + SPARE_BYTES)}，"
                             f"只剩 {_mb(free)}；请清理磁盘或备份到别的磁盘")
-    partial = destination.with_name(destination.name + ".partial")
+    partial = destination.with_name(f".{destination.name}.{secrets.token_hex(8)}.partial")
+    try:
+        # owner-only, and a new file: O_EXCL|O_NOFOLLOW refuse a name someone placed a link at
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+    except OSError as exc:
+        raise BackupRefused(f"无法在目录「{destination.parent}」中创建备份文件（{exc.strerror}）；"
+                            "请检查该目录的权限") from None
     try:
         _copy(source, partial)
         size = partial.stat().st_size
         cases = _check(partial)
-        os.replace(partial, destination)
+        try:
+            os.link(partial, destination)  # never over a file or link that appeared meanwhile
+        except FileExistsError:
+            raise BackupRefused(f"「{destination}」已存在，备份不会覆盖它；请换一个文件名") from None
+        partial.unlink()
         _sync_folder(destination.parent)
     except BaseException as exc:
         partial.unlink(missing_ok=True)

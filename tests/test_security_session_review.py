@@ -1,0 +1,74 @@
+"""Security review of what landed in issue 15's session (安全复查): each test is an attack on a new
+surface, with real parts — real ``duban`` processes on real SQLite files, the Flask client on SQLite
+and PostgreSQL.
+
+``duban db backup`` (数据库备份, 4569777): the copy holds every case, the users' password hashes and
+the audit chain; a backup folder is often shared (a mounted disk, a folder an operator's colleagues
+read). The copy is its owner's only (0600), and the command follows no link planted at a name it
+uses: not at the destination, not at its working file.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import deploy, make_engine
+from tests.ui_support import ROOT
+
+
+def _duban(url: str, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DUBAN_DATABASE_URL=url, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "webui.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120, preexec_fn=lambda: os.umask(0o022))
+
+
+def _database(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'duban.sqlite'}"
+    engine = make_engine(url)
+    deploy(engine, "timers_misc.bpmn")
+    engine.start("wait_then_work", by="zhang", org="east")
+    engine.dispose()
+    return url
+
+
+def test_a_backup_is_readable_by_its_owner_only(tmp_path):
+    url = _database(tmp_path)
+    target = tmp_path / "backup.sqlite"
+    result = _duban(url, "db", "backup", str(target))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # with umask 022 the copy was 0644: world-readable
+    assert [p.name for p in tmp_path.iterdir() if "backup" in p.name] == ["backup.sqlite"]  # nothing left beside
+
+
+def test_a_link_planted_at_the_backups_working_file_is_not_written_through(tmp_path):
+    """Someone who may write in the backup folder links ``<name>.partial`` to another database of the
+    operator's (an older backup): the backup must not be copied over it."""
+    url = _database(tmp_path)
+    older = tmp_path / "older-backup.sqlite"
+    with sqlite3.connect(older) as db:
+        db.execute("CREATE TABLE kept (what TEXT)")
+        db.execute("INSERT INTO kept VALUES ('上月的备份')")
+    db.close()
+    target = tmp_path / "backup.sqlite"
+    target.with_name(target.name + ".partial").symlink_to(older)
+    result = _duban(url, "db", "backup", str(target))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(older) as db:
+        assert db.execute("SELECT what FROM kept").fetchall() == [("上月的备份",)]
+    db.close()
+    assert not target.is_symlink() and stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_a_link_at_the_destination_is_refused_and_left_alone(tmp_path):
+    url = _database(tmp_path)
+    elsewhere = tmp_path / "elsewhere" / "target.sqlite"  # a link leading nowhere (yet)
+    target = tmp_path / "backup.sqlite"
+    target.symlink_to(elsewhere)
+    result = _duban(url, "db", "backup", str(target))
+    assert result.returncode == 1 and "已存在" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert target.is_symlink() and not elsewhere.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
