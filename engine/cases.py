@@ -140,6 +140,17 @@ class NewCase:
         """The new case's id (PostgreSQL); None: the database gives it when the row is inserted."""
         return None if self._id is None else self._id.first()[0]
 
+    def discard(self) -> None:
+        """The start is refused before its case is made: on SQLite the case number's ``UPDATE …
+        RETURNING`` (and the reads beside it) ran at once and nobody will read their rows, and a
+        statement left unread keeps running after the rollback — while the refusal's traceback
+        holds it, the connection's next COMMIT failed (「cannot commit transaction - SQL statements
+        in progress」: a token issued, a case started after a refused start form). Closed here."""
+        for pending in (self._number, self._anchor_head, self._id, self._stamp):
+            cursor = getattr(pending, "cursor", None)
+            if cursor is not None:
+                cursor.close()
+
     def models_stamp(self) -> tuple | None:
         if self._stamp is None:
             return None

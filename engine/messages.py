@@ -36,7 +36,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinitio
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
-from . import model_forms, sqlexec, step
+from . import first_forms, model_forms, sqlexec, step
 from .cases import STAMPS
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .schema import Case, EventWait
@@ -435,6 +435,10 @@ def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data:
     drawn = model_forms.event_start_form(spec, lambda ts: caught(ts, kind, name) is not None)
     if drawn:
         data = model_forms.check(drawn, dict(data or {}), case_data=dict(data or {}))
+    if data:  # what else it brings, as the first tasks after that start event read it (engine/first_forms.py)
+        event = next((ts for ts in model_forms.start_events(spec) if caught(ts, kind, name) is not None), None)
+        if event is not None:
+            data = first_forms.check(engine.forms, spec, event, dict(data), skip=model_forms.field_ids(drawn))
     case = step.start_in(engine, tx, key, principal, org, dict(data or {}), "", principal.party,
                          models_stamp=models_stamp, org_checked=True, by_event=True,
                          start_at=lambda workflow: start_at_event(workflow, kind, name))

@@ -567,6 +567,11 @@ def drawn_on(task_spec) -> dict:
     return props if fields_of(props) else {}
 
 
+def field_ids(props: dict) -> set[str]:
+    """The ids of the fields drawn in ``props`` (a form from ``drawn_on``, ``start_form``; {}: none)."""
+    return {f["id"] for f in fields_of(props) if f.get("id")} if props else set()
+
+
 def start_events(spec) -> list:
     """The start events of ``spec``'s process, in file order: the outputs of SpiffWorkflow's Start,
     or of the split it puts before them when there are several (``StartEventSplit``)."""

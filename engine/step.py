@@ -38,7 +38,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, case_facts, model_forms, projection, sqlexec, state as wfstate
+from . import audit, case_facts, first_forms, model_forms, projection, sqlexec, state as wfstate
 from .errors import Conflict, EngineError, InvalidData, NotFound
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
 from .scripting import StepRequests
@@ -1049,8 +1049,14 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     model, bundle = engine.models.bundle_for_start(tx.orm, process_key, models_stamp)
     spec, subprocess_specs = engine.models.specs(tx.orm, bundle)
     drawn = {} if by_event else model_forms.start_form(spec)
-    if drawn:  # a start form drawn in the model: checked and read as a task's drawn form is
-        data = model_forms.check(drawn, data)
+    try:
+        if drawn:  # a start form drawn in the model: checked and read as a task's drawn form is
+            data = model_forms.check(drawn, data)
+        if data and not by_event:  # what else it brings, as its first tasks' forms read it (engine/first_forms.py)
+            data = first_forms.check(engine.forms, spec, None, data, skip=model_forms.field_ids(drawn))
+    except InvalidData:
+        new_case.discard()
+        raise
     if not title and parent_case_id is not None:  # a derived case is named after the case it came from
         if parent_title is None:
             parent = tx.session.get(Case, parent_case_id)

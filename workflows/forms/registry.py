@@ -136,6 +136,33 @@ class FormRegistry:
             raise FormError(_flatten(exc.messages)) from None
         return to_json(loaded)
 
+    def field_names(self, key: str) -> list[str]:
+        """The names of the fields ``key`` declares (what a case's start may bring for its first task)."""
+        return [f["name"] for f in self.fields(key)]
+
+    def check_given(self, key: str, data: dict) -> tuple[dict, dict[str, str]]:
+        """The fields of ``data`` the form declares, each read as the form reads it when typed on the
+        page (its kind, its choices; a 统一社会信用代码's check character): (what was taken, JSON-safe
+        as ``validate`` stores it; {field: reason} naming each refused one by its Chinese label).
+        Nothing is required and the form's checks across fields are not run: what a case's start
+        brings for its first task (engine/first_forms.py), which asks for the rest when worked."""
+        schema = self._loaders.get(key)
+        if schema is None:
+            schema = self._loaders.setdefault(key, self.schema(key))
+        taken: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for name, value in data.items():
+            field = schema.fields.get(name)
+            if field is None or field.dump_only:
+                continue
+            try:
+                taken[name] = to_json(field.deserialize(value, name, data))
+            except ValidationError as exc:
+                label = field.metadata.get("label", name)
+                for where, reason in _flatten(exc.messages, name).items():
+                    errors[where] = reason if label in reason else f"「{label}」{reason}"
+        return taken, errors
+
 
 def _copy(value: Any) -> Any:
     """A copy of described fields (dicts and lists of plain values), much cheaper than deepcopy."""
