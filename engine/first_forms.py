@@ -43,8 +43,9 @@ _PASSED = (ExclusiveGateway, InclusiveGateway, ParallelGateway, EventBasedGatewa
            StartEvent, SimpleBpmnTask, StartEventJoin)
 """What the data goes through unchanged on its way to the first tasks."""
 
-Form = tuple[str, str]
-"""("schema", a form registry key) or ("drawn", the fields as JSON, each optional and writable)."""
+Form = tuple[str, str, frozenset]
+"""("schema", a form registry key, {}) or ("drawn", the fields as JSON, each optional and writable,
+their ids)."""
 
 
 def _passes(task_spec) -> bool:
@@ -56,19 +57,20 @@ def _passes(task_spec) -> bool:
 def _form_of(task_spec) -> Form | None:
     props = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
     if props.get("formSchema"):
-        return ("schema", str(props["formSchema"]))
+        return ("schema", str(props["formSchema"]), frozenset())
     fields = model_forms.fields_of(props)
     if not fields:
         return None
     loose = [{k: v for k, v in f.items() if k not in ("required", "readonly", "hide", "default")} for f in fields]
-    return ("drawn", json.dumps(loose, ensure_ascii=False, sort_keys=True))
+    return ("drawn", json.dumps(loose, ensure_ascii=False, sort_keys=True),
+            frozenset(f["id"] for f in loose if f.get("id")))
 
 
-def _declared(form: Form, forms) -> set[str]:
+def _declared(form: Form, forms) -> frozenset[str] | set[str]:
     if form[0] == "drawn":
-        return {f["id"] for f in json.loads(form[1]) if f.get("id")}
+        return form[2]
     names = getattr(forms, "field_names", None)
-    return set(names(form[1])) if names is not None and forms.has(form[1]) else set()
+    return names(form[1]) if names is not None and forms.has(form[1]) else set()
 
 
 @per_spec

@@ -89,6 +89,7 @@ class FormRegistry:
         # instance serves every submit of every thread. A key is registered once and never replaced.
         self._loaders: dict[str, Schema] = {}
         self._described: dict[str, list[dict]] = {}
+        self._names: dict[str, frozenset[str]] = {}
 
     def register(self, key: str, schema: type[Schema], title: str = "") -> None:
         if key in self._schemas:
@@ -136,9 +137,12 @@ class FormRegistry:
             raise FormError(_flatten(exc.messages)) from None
         return to_json(loaded)
 
-    def field_names(self, key: str) -> list[str]:
+    def field_names(self, key: str) -> frozenset[str]:
         """The names of the fields ``key`` declares (what a case's start may bring for its first task)."""
-        return [f["name"] for f in self.fields(key)]
+        names = self._names.get(key)
+        if names is None:
+            names = self._names.setdefault(key, frozenset(self.schema(key).fields))
+        return names
 
     def check_given(self, key: str, data: dict) -> tuple[dict, dict[str, str]]:
         """The fields of ``data`` the form declares, each read as the form reads it when typed on the
