@@ -172,7 +172,12 @@ class Server:
         self.proc = subprocess.Popen(cli + ["serve", "--host", HOST, "--port", str(self.port), "--workers", str(workers)],
                                      env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
-        wait_for(self.port)
+        try:
+            wait_for(self.port)
+        except RuntimeError:
+            self.stop()
+            tail = (workdir / "serve.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+            raise RuntimeError(f"the server did not come up (exit {self.proc.poll()}): {' | '.join(tail)[:300]}") from None
         self.pids = settled(self.proc.pid)
 
     def cpu(self) -> float:
@@ -340,6 +345,7 @@ class ApiWalk:
         self.last: dict[int, str] = {}
         self.viewer = bench.starter[0]
         self.on_first = on_first  # called once, after the walk's first completion (the server warm)
+        self.not_in_queue: list[str] = []  # tasks completed that their worker's queue did not list
         turn = [0]
         for n in range(cases):
             data = dict(bench.start_given or {})
@@ -375,6 +381,8 @@ class ApiWalk:
                 data = bench.data_for(self.helper, task)
                 if self.tired:
                     data = tired(data, [case_id])
+                if self.tired:  # the correctness pass: the task is in its worker's queue (我的待办), as on the page
+                    self.check_queue(task, user)
                 t0 = time.perf_counter()
                 status, answer = client.json("POST", f"/api/tasks/{task.id}/complete", user, {"data": data})
                 self.requests += 1
@@ -398,6 +406,23 @@ class ApiWalk:
             self.advance(max(on_timers))
         self.pending = still
         return bool(still)
+
+    def check_queue(self, task, user: str) -> None:
+        """GET /api/tasks (the user's queue, this process's tasks, paged by ``after``) holds the task."""
+        after, seen = None, False
+        for _page in range(50):
+            query = f"/api/tasks?process_key={self.bench.process}&limit=200" + (f"&after={after}" if after else "")
+            status, page = self.client.call("GET", query, user)
+            if status != 200 or not isinstance(page, dict):
+                break
+            if any(t["id"] == task.id for t in page["items"]):
+                seen = True
+                break
+            after = page.get("next_after")
+            if not after:
+                break
+        if not seen:
+            self.not_in_queue.append(f"{task.spec_id} ({user})")
 
     def advance(self, due: str) -> None:
         """The demo clock moved past the latest due timer, its sweep run (``duban demo advance``)."""
@@ -423,6 +448,8 @@ class ApiWalk:
                        requests_per_completion=round(self.requests / done, 2))
         if self.messages:
             out["messages"] = self.messages[:3]
+        if self.not_in_queue:
+            out["not_in_queue"] = sorted(set(self.not_in_queue))[:5]
         return out
 
 
@@ -569,6 +596,8 @@ def line(r: dict) -> str:
         text += f"  DIFFERS in-process[{ended(r['in_process'])}]"
     if r.get("tired"):
         text += f"  tired[{ended(r['tired'])}]"
+        if r["tired"].get("not_in_queue"):
+            text += f"  NOT IN QUEUE {r['tired']['not_in_queue']}"
     statuses = sorted({f['status'] for f in r.get('non_2xx', [])}, key=str)
     if statuses:
         text += f"  non-2xx {statuses}"
@@ -611,6 +640,7 @@ def main() -> None:
     summary = {"models": len(rows), "deployed": sum(1 for r in rows if r.get("deployed")),
                "differ_from_in_process": [r["model"] for r in rows if r.get("differs")],
                "with_english": [r["model"] for r in rows if r.get("english")],
+               "tasks_not_in_queue": [r["model"] for r in rows if (r.get("tired") or {}).get("not_in_queue")],
                "with_5xx": [r["model"] for r in rows if any((f.get("status") or 0) >= 500 for f in r.get("non_2xx", []))],
                "median_naive_over_api_by_cpu": statistics.median(ratios) if ratios else None,
                "at_2_or_more": sum(v >= 2 for v in ratios), "with_ratio": len(ratios),
