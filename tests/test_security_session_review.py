@@ -6,6 +6,10 @@ and PostgreSQL.
 the audit chain; a backup folder is often shared (a mounted disk, a folder an operator's colleagues
 read). The copy is its owner's only (0600), and the command follows no link planted at a name it
 uses: not at the destination, not at its working file.
+
+A start form sent after its session ended (261216f): what was typed is kept on the server for the
+person whose session it was — not in the address (the proxy's access log, the browser's history, the
+``next`` of the login page), and not shown to somebody else who logs in at that browser.
 """
 from __future__ import annotations
 
@@ -14,10 +18,17 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import unquote
 
+import pytest
+import sqlalchemy as sa
+
+from tests.interop_support import CORPUS
 from tests.support import deploy, make_engine
-from tests.ui_support import ROOT
+from tests.ui_support import PASSWORD, ROOT, client_login, csrf_of, make_world
+from webui.sessions import WebSession
 
 
 def _duban(url: str, *args: str) -> subprocess.CompletedProcess:
@@ -72,3 +83,53 @@ def test_a_link_at_the_destination_is_refused_and_left_alone(tmp_path):
     assert result.returncode == 1 and "已存在" in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert target.is_symlink() and not elsewhere.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+# --- a start form sent after the session ended (261216f) ------------------------------------------
+
+def end_idle(engine, username: str) -> None:
+    """The idle limit (30 minutes without a click) ends ``username``'s sessions."""
+    with engine.db.write() as s:
+        s.execute(sa.update(WebSession).where(WebSession.username == username)
+                  .values(last_seen_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+
+
+@pytest.fixture
+def world(tmp_path, database_url):
+    w = make_world(tmp_path, None if database_url.startswith("sqlite") else database_url)
+    w.engine.deploy(CORPUS / "flowable_leave.bpmn", by="zhao")
+    yield w
+    w.engine.dispose()
+
+
+TYPED = {"process": "flowable_leave", "form_of": "flowable_leave", "title": "年休假申请（张三）", "party": "",
+         "days": "12", "reason": "母亲住院手术，身份证号 110101195001011234"}
+
+
+def _sent_after_idle(world):
+    client = client_login(world.app, "zhang")
+    client.get("/cases/new?process=flowable_leave")
+    end_idle(world.engine, "zhang")
+    sent = client.post("/cases/new", data={"_csrf": client.csrf, "start_token": "1" * 32, **TYPED})
+    assert sent.status_code == 302 and sent.location.startswith("/login?next=")
+    return client, sent
+
+
+def test_what_was_typed_is_not_put_in_an_address(world):
+    client, sent = _sent_after_idle(world)
+    login = client.get(sent.location).get_data(as_text=True)
+    back = client.post(sent.location, data={"_csrf": csrf_of(login), "username": "zhang", "password": PASSWORD})
+    page = client.get(back.location).get_data(as_text=True)
+    assert "110101195001011234" in page  # zhang is shown what zhang typed
+    for address in (sent.location, back.location):  # the proxy logs both, the browser keeps both
+        assert "110101195001011234" not in unquote(address) and "年休假申请" not in unquote(address), address
+
+
+def test_what_was_typed_is_not_shown_to_another_who_logs_in_at_that_browser(world):
+    client, sent = _sent_after_idle(world)
+    login = client.get(sent.location).get_data(as_text=True)  # zhang walks away; li logs in here
+    back = client.post(sent.location, data={"_csrf": csrf_of(login), "username": "li", "password": PASSWORD})
+    assert back.status_code == 302
+    page = client.get(back.location).get_data(as_text=True)
+    assert "110101195001011234" not in page and "母亲住院" not in page and "年休假申请（张三）" not in page
+    assert "110101195001011234" not in client.get("/cases/new?process=flowable_leave").get_data(as_text=True)

@@ -28,6 +28,7 @@ _PUBLIC_ENDPOINTS = {"static", "auth.login"}
 ENDED = {"idle": "长时间未操作，已自动退出，请重新登录。", "expired": "登录已超过最长时限，请重新登录。",
          "revoked": "登录已失效（已退出、密码已修改或账号已停用），请重新登录。"}
 API_BLUEPRINTS = {"api", "api-docs"}
+TYPED_START_KEY = "typed_start"  # a start form posted after its session ended (webui/cases.keep_typed_start)
 
 
 def public(endpoint: str) -> None:
@@ -62,8 +63,8 @@ def _require_login():
     if g.user is None:
         target = request.full_path if request.query_string else request.path
         if request.method == "POST" and request.endpoint == "cases.start":  # typed before the session ended
-            from .cases import typed_start
-            target = url_for("cases.start", **typed_start(request.form))
+            from .cases import keep_typed_start
+            target = keep_typed_start(request.form, getattr(session, "ended_username", None))
         return redirect(url_for("auth.login", next=target))
     return None
 
@@ -100,10 +101,12 @@ def login():
             accounts.record(engine(), username[:64] or "anonymous", "login_failed",
                             {"username": username[:64], "address": request.remote_addr or "", "via": "page"})
         else:
-            csrf_token = session.get("_csrf")
+            csrf_token, typed = session.get("_csrf"), session.get(TYPED_START_KEY)
             session.clear()
             if csrf_token:
                 session["_csrf"] = csrf_token
+            if isinstance(typed, dict) and typed.get("by") == user.username:  # typed by this user, no other
+                session[TYPED_START_KEY] = typed
             session["user"] = user.username
             sessions.rotate(session, sessions.credential_of(stored))  # a fresh session id (no fixation)
             accounts.record(engine(), user.username, "login", {"address": request.remote_addr or "", "via": "page"})

@@ -17,8 +17,8 @@ from workflows import accident_supervision
 from workflows.start_data import STARTED_BY_ANOTHER_CASE, start_data
 from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
-from . import (diagram, display, documents, drawn_form, formspec, headers, incident_form, model_data, nav, overdue, parties, queries,
-               redaction, taskcontext)
+from . import (auth, diagram, display, documents, drawn_form, formspec, headers, incident_form, model_data, nav, overdue, parties,
+               queries, redaction, taskcontext)
 from .auth import engine
 from .paging import paged
 
@@ -50,11 +50,23 @@ def search():
                            enterprises=[] if g.user.party else parties.pick_options(g.user))
 
 
-def typed_start(form) -> dict:
-    """What a start form posted after its session ended carries on to the page shown after logging in
-    again (as its query: the page reads them), so nothing typed is lost: the process, 案件名称, 当事企业
-    and the start form's fields — not the form's one-time tokens. Nothing is started."""
-    return {k: v[:2000] for k, v in form.items() if k not in ("_csrf", "start_token", "form_of") and v.strip()}
+TYPED_KEPT_FIELDS, TYPED_KEPT_CHARS = 100, 2000
+
+
+def keep_typed_start(form, username: str | None) -> str:
+    """A start form posted after its session ended: what was typed (案件名称, 当事企业, the start form's
+    fields — not the form's one-time tokens) is kept in the new session on the server for the user
+    whose session it was, and the start page shown after that user logs in again fills it in; nothing
+    is started. Where the login page leads: the start page of the process. Not in the address: the
+    typed data (a 举报人's name, an ID number) would stay in the proxy's access log and the browser's
+    history, and another person logging in at that browser would have been shown it. Unknown whose
+    session it was (logged out, ended by an administrator): nothing is kept."""
+    typed = {k: v[:TYPED_KEPT_CHARS] for k, v in list(form.items())[:TYPED_KEPT_FIELDS]
+             if k not in ("_csrf", "start_token", "form_of") and v.strip()}
+    if username and typed:
+        session[auth.TYPED_START_KEY] = {"by": username, "form": typed}
+    process = typed.get("process", "")
+    return url_for("cases.start", process=process) if process else url_for("cases.start")
 
 
 STARTED_KEY, STARTED_KEPT = "started_forms", 20
@@ -74,15 +86,20 @@ def start():
     elif not nav.can_start(g.user):
         raise Forbidden("没有发起案件的权限")
     values = {k: request.args.get(k, "").strip() for k in ("process", "title", "party")}
+    typed: dict = {}
+    if request.method == "GET" and auth.TYPED_START_KEY in session:  # typed before the session ended
+        kept = session.pop(auth.TYPED_START_KEY)
+        if isinstance(kept, dict) and kept.get("by") == g.user.username:
+            typed = {k: str(v) for k, v in (kept.get("form") or {}).items()}
+            values.update({k: typed[k].strip() for k in ("process", "title", "party") if typed.get(k)})
     errors: dict = {}
     # a start form drawn in the model (Camunda formField / Flowable formProperty on the start event)
     chosen = next((m for m in processes if m.key == (request.form.get("process", "").strip()
                                                      if request.method == "POST" else values["process"])), None)
     drawn = drawn_form.start_fields(eng, chosen) if chosen is not None else None
     drawn_values = {f["name"]: f["default"] for f in drawn or []}
-    if request.method == "GET":  # what was typed before the session ended (``typed_start``), shown again
-        drawn_values.update({f["name"]: request.args[f["name"]] for f in drawn or []
-                             if not f["readonly"] and request.args.get(f["name"])})
+    if typed:  # what was typed before the session ended (``keep_typed_start``), shown again
+        drawn_values.update({f["name"]: typed[f["name"]] for f in drawn or [] if not f["readonly"] and typed.get(f["name"])})
     token = request.form.get("start_token", "")[:64] if request.method == "POST" else ""
     started = dict(session.get(STARTED_KEY) or {})
     if token in started:  # sent again (a double click, 后退 and 发起 again): the case it started, not a second

@@ -107,6 +107,7 @@ class ServerSession(SecureCookieSession):
         self.credential = credential  # fingerprint the session was opened with (after login)
         self.rotate = False  # a new id at the next save (login: no session fixation)
         self.ended = None  # why an earlier session was dropped on this request: "idle", "expired", "revoked"
+        self.ended_username: str | None = None  # whose it was, when its row said (idle, expired, revoked)
         # The database could not be read (engine.database.unavailable's Chinese message): the request is
         # answered 503 before any view, and nothing of this session is saved or its cookie dropped.
         self.unavailable: str | None = None
@@ -174,7 +175,7 @@ class DatabaseSessionInterface(SessionInterface):
         if ended:
             self._delete(ws.id_hash)
             fresh = ServerSession()
-            fresh.ended = ended
+            fresh.ended, fresh.ended_username = ended, ws.username
             return fresh
         try:
             data = self.serializer.loads(ws.data)
