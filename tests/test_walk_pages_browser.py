@@ -215,6 +215,21 @@ def test_submit_says_where_a_yes_or_no_leads_in_a_model_drawn_in_activiti(browse
     page.context.close()
 
 
+def test_a_computed_deadline_names_its_law(browser, server, world):
+    """现场复查期限 (the process counts 10 days from the 销号申请) is shown with its law and article on
+    the 现场复查 page, at phone width too; every deadline with a law beside it is one a page labels,
+    and each names an article. Before, the date stood alone."""
+    from workflows.forms.context import FACT_BASIS, FACT_LABELS
+    assert set(FACT_BASIS) <= set(FACT_LABELS)
+    assert all(re.search(r"第[一二三四五六七八九十百]+条", text) for text in FACT_BASIS.values())
+    task = open_task(world.engine, world.reviewing.id, "onsite_review")
+    page = logged_in_page(browser, server, "zhang", 375)
+    page.goto(server.url + f"/tasks/{task.id}")
+    expect(page.locator("#context-facts tr[data-fact=review_due] .basis")).to_have_text(
+        "原总局令第16号第二十三条：收到销号申请后10日内现场复查")
+    page.context.close()
+
+
 B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 

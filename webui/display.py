@@ -277,6 +277,12 @@ def key_pairs(row: dict) -> list[tuple[str, str]]:
     return [(k, k) for k in row]
 
 
+def fact_basis(key: str) -> str | None:
+    """The law and article a computed deadline comes from (workflows/forms/context.FACT_BASIS)."""
+    from workflows.forms.context import FACT_BASIS
+    return FACT_BASIS.get(key)
+
+
 def install(app: Flask) -> None:
     if hasattr(app.session_interface, "add_column"):  # webui/sessions.py: read with the session row
         app.session_interface.add_column("models_last", lambda _username: sa.select(
@@ -286,5 +292,5 @@ def install(app: Flask) -> None:
         role_name=role_name, org_name=org_name, process_name=process_name, case_title=case_title, user_name=user_name,
         case_status=labels.case_status, audit_action=labels.audit_action, escalation=labels.escalation,
         task_state=labels.task_state, incident_action=labels.incident_action,
-        incident_explanation=labels.incident_explanation)
+        incident_explanation=labels.incident_explanation, fact_basis=fact_basis)
     app.jinja_env.globals.update(now=now)

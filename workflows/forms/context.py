@@ -65,6 +65,23 @@ FACT_LABELS = {
     "deaths": "死亡人数（含失踪）", "occurred_at": "事故发生时间",
 }
 
+# The law and article each computed deadline comes from, shown beside it (期限及其法律依据).
+FACT_BASIS = {  # as docs/processes.md's table of deadlines names them
+    "review_due": "原总局令第16号第二十三条：收到销号申请后10日内现场复查",
+    "precheck_due": "应急管理部令第18号、《行政处罚法》第五十四条：5个工作日内核查并决定是否立案",
+    "case_due": "《行政处罚法》第六十条、应急管理部令第18号：自立案之日起90日内作出处罚决定"
+                "（经批准延长的按延长后的期限；2026年2月1日前立案的适用原办法）",
+    "statement_due": "应急管理部令第18号、《行政处罚法》第四十五条：告知书送达后5个工作日内陈述申辩"
+                     "（2026年2月1日前立案的为3日）",
+    "serve_due": "《行政处罚法》第六十一条、第八十五条：当事人不在场的，7个工作日内送达决定书",
+    "payment_due": "《行政处罚法》第六十七条：收到决定书之日起15日内缴纳罚款",
+    "report_deadline": "国务院令第493号第九条、第十一条：单位负责人1小时内报告，每级上报不超过2小时",
+    "supplement_due": "国务院令第493号第十三条：伤亡人数变化的30日内补报（道路交通、火灾7日内）",
+    "report_due": "国务院令第493号第二十九条：自事故发生之日起60日内提交调查报告",
+    "approval_due": "国务院令第493号第三十二条：收到调查报告之日起15日内批复（特别重大事故30日）",
+    "assessment_due": "《安全生产法》第八十六条：批复事故调查报告后一年内评估",
+}
+
 # The computed results each process shows as labelled facts at the top of its case page.
 KEY_FACTS = {
     "hazard_supervision": ("hazard_grade", "grade_basis", "listing_level", "listed_at", "plan_due", "rectify_deadline",
