@@ -39,7 +39,8 @@ from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import ad_hoc, conditional_events, decision_results, dmn, gateways, interrupting, scoped_events, thrown_errors, timers
+from . import (ad_hoc, conditional_events, decision_results, dmn, gateways, interrupting, repeating_boundary, scoped_events,
+               thrown_errors, timers)
 from .call_activity import CallActivity, MappedCallActivityParser
 from .instance_item import LocalInstanceItem
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
@@ -241,6 +242,8 @@ class DubanParser(SpiffBpmnParser):
         full_tag("serviceTask"): (_ours(ServiceTaskParser), DubanServiceTask),
         full_tag("startEvent"): (_ours(interrupting.InterruptingStartParser), interrupting.StartEvent),
         full_tag("endEvent"): (_ours(SignalEndEventParser), SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1]),
+        full_tag("boundaryEvent"): (_ours(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("boundaryEvent")][0]),
+                                    repeating_boundary.BoundaryEvent),
         full_tag("callActivity"): (_ours(MappedCallActivityParser), CallActivity),
         full_tag("exclusiveGateway"): (gateways.ExclusiveGatewayParser, gateways.ExclusiveGateway),
         full_tag("inclusiveGateway"): (ConditionalGatewayParser, gateways.InclusiveGateway),
@@ -299,6 +302,7 @@ DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = TimerConditionalEv
 for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter
 DUBAN_CONFIG[interrupting.StartEvent] = SPIFF_CONFIG[bpmn_specs.StartEvent]  # same type name: restores to ours
+DUBAN_CONFIG[repeating_boundary.BoundaryEvent] = SPIFF_CONFIG[bpmn_specs.BoundaryEvent]  # likewise
 DUBAN_CONFIG[thrown_errors.ErrorEventDefinition] = SPIFF_CONFIG[spiff_events.ErrorEventDefinition]  # likewise
 DUBAN_CONFIG[scoped_events.EscalationEventDefinition] = SPIFF_CONFIG[spiff_events.EscalationEventDefinition]  # likewise
 DUBAN_CONFIG[ad_hoc.AdHocSubprocessSpec] = ad_hoc.AdHocConverter  # same type name: restores to ours

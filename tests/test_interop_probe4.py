@@ -10,12 +10,13 @@ import pytest
 
 import sqlalchemy as sa
 
+from engine.errors import NotFound
 from engine.schema import Timer
 from tests.interop_support import CORPUS, fire_waiting_timers
 from tests.support import make_engine
 
 MODELS = ("camunda7_error_sibling_subprocesses.bpmn", "camunda7_escalation_nested.bpmn", "camunda7_signal_end_event.bpmn",
-          "flowable_countersign_veto_subprocess.bpmn")
+          "flowable_countersign_veto_subprocess.bpmn", "flowable_rectify_urge_nonint.bpmn", "camunda7_escalation_mi_nonint.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +140,38 @@ def test_a_deadline_on_a_parallel_countersign_sub_process_withdraws_every_instan
     assert [(t.spec_id, t.assignee) for t in view.tasks] == [(URGE_V, "zhang")]
     engine.complete(view.tasks[0].id, "zhang", {})
     assert engine.case(case.id).status == "completed"
+
+
+RECTIFY_U, RECORD_U, RECHECK_U = "sid-2D1E-rectify", "sid-5B6C-record", "sid-7D8E-recheck"
+
+
+def test_a_non_interrupting_message_boundary_catches_every_message_while_its_task_runs(engine):
+    """隐患整改催办 (Flowable Modeler 6.8): a non-interrupting 整改催办 message boundary on 企业整改.
+    Each 催办 opens one more 记录催办情况 while 企业整改 goes on (BPMN 2.0 §10.5.4; Flowable, Camunda
+    7/8 keep the boundary armed while the task runs). SpiffWorkflow armed it once: the second 催办 was
+    refused (「没有等待消息「整改催办」…的案件」) and not recorded. Once 企业整改 is done the boundary
+    is gone: a later 催办 is refused (企业整改 under 《安全生产法》第七十条)."""
+    case = engine.start("flowable_rectify_urge_nonint", by="zhang", org="east")
+    for _ in range(2):
+        engine.correlate_message("整改催办", by="zhang", case_id=case.id)
+    view = engine.case(case.id)
+    assert sorted(t.spec_id for t in view.tasks) == [RECTIFY_U, RECORD_U, RECORD_U]
+    rectify = next(t for t in view.tasks if t.spec_id == RECTIFY_U)
+    engine.complete(rectify.id, "zhang", {})
+    with pytest.raises(NotFound):
+        engine.correlate_message("整改催办", by="zhang", case_id=case.id)
+    worked, view = _work(engine, case.id, {})
+    assert sorted(worked) == [RECORD_U, RECORD_U, RECHECK_U]
+    assert view.status == "completed"
+
+
+def test_a_non_interrupting_escalation_boundary_catches_every_instance(engine):
+    """Camunda's EscalationEventTest.testNonInterruptingEscalationBoundaryEventOnMultiInstanceSubprocess
+    shape, drawn in 隐患督办's 隐患排查: each of the 重大事故隐患 its instances raise is caught — one
+    报告 per 隐患, not one for the first and none for the rest."""
+    case = engine.start("camunda7_escalation_mi_nonint", by="zhang", org="east", data={"hazards": ["配电箱", "消防通道", "危化品库"]})
+    view = engine.case(case.id)
+    assert sorted(t.spec_id for t in view.tasks) == ["planRectification"] * 3 + ["reportMajor"] * 3
 
 
 def timers_of(engine, case_id):
