@@ -17,6 +17,8 @@ A tree of such operators is checked once, on the values it is computed from (its
 fields, calls, if-expressions…), so the text grows linearly, and the result stays a plain expression
 (engine/restricted.is_plain: conditional, ``is``, ``or``) that the host evaluates without a worker.
 ``x in c`` is null when the container ``c`` is (``list contains(null, x)``; a list written out never is).
+A path step on null is null (``unit.name`` with unit null: ``(None if unit is None else unit['name'])``);
+a context without the key, or a path over a list, still stops (KeyError/TypeError: an incident).
 ``=`` and ``!=`` keep Python's meaning, which is FEEL's: ``null = null`` is true, ``null = 1`` false.
 ``and``/``or`` are left as Python has them: a null operand is falsy, so a gateway reads it as not true.
 """
@@ -56,8 +58,18 @@ def _membership(node: ast.AST) -> bool:
             and not isinstance(node.comparators[0], (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict)))
 
 
+def _path_step(node: ast.AST) -> bool:
+    """A step of a FEEL path ``unit.name`` as translated (``unit['name']``)."""
+    return (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str))
+
+
 class _NullPropagating(ast.NodeTransformer):
     def visit(self, node):
+        if _path_step(node):  # a path on null is null (unit.name with unit null), not Python's TypeError
+            node = self.generic_visit(node)
+            return ast.IfExp(test=ast.Compare(left=node.value, ops=[ast.Is()], comparators=[ast.Constant(None)]),
+                             body=ast.Constant(None), orelse=node)
         if _membership(node):
             node = self.generic_visit(node)
             container = node.comparators[0]
@@ -82,7 +94,7 @@ class _NullPropagating(ast.NodeTransformer):
                 continue
             if isinstance(operand, ast.Constant) and operand.value is not None:
                 continue
-            rewritten = self.generic_visit(operand)
+            rewritten = self.visit(operand) if _path_step(operand) else self.generic_visit(operand)
             _replace(node, i, rewritten)
             leaves.setdefault(ast.dump(rewritten), rewritten)
 
@@ -106,6 +118,6 @@ def null_propagating(python: str) -> str:
     """``python`` (an expression translated from FEEL) with FEEL's null rules; unchanged when it has
     no arithmetic, ordering comparison or ``not``."""
     tree = ast.parse(python, mode="eval")
-    if not any(_propagates(n) or _membership(n) for n in ast.walk(tree)):
+    if not any(_propagates(n) or _membership(n) or _path_step(n) for n in ast.walk(tree)):
         return python
     return f"({ast.unparse(ast.fix_missing_locations(_NullPropagating().visit(tree)))})"

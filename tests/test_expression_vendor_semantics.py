@@ -131,6 +131,33 @@ def test_a_zeebe_output_mapping_over_an_empty_field_gives_feels_null(engine, cou
     assert (case.data["risk_level"], case.data["total_hazards"]) == (level, total)
 
 
+
+@pytest.mark.parametrize("unit, supervision, name", [
+    (None, "一般督办", None),                                  # a path on null is null; if null takes else
+    ({"name": "某某化工有限公司", "level": "重大"}, "挂牌督办", "某某化工有限公司"),
+])
+def test_a_zeebe_output_mapping_reading_a_path_on_null_gives_null(engine, unit, supervision, name):
+    """FEEL: unit.name with unit null is null (Python raised TypeError: 'NoneType' object is not subscriptable)."""
+    case = complete_first(engine, "zeebe_condition_types", {"rectified": True, "hazard_count": 1, "major_count": 0,
+                                                            "unit": unit})
+    assert (case.data["supervision"], case.data["unit_name"]) == (supervision, name)
+
+
+@pytest.mark.parametrize("feel, data, value", [
+    ("= unit.name", {"unit": None}, None),
+    ("= unit.staff > 100", {"unit": None}, None),
+    ("= unit.staff > 100", {"unit": {"staff": 150}}, True),
+    ("= a.b.c + 1", {"a": {"b": None}}, None),
+    ("= a.b.c + 1", {"a": {"b": {"c": 1}}}, 2),
+])
+def test_a_feel_path_on_null_is_null_and_stays_plain(feel, data, value):
+    from engine import restricted
+    from engine.expressions import translate
+    from engine.feel_null import null_propagating
+    python = null_propagating(translate(feel))
+    assert restricted.is_plain(python)  # still evaluated in the host
+    assert eval(python, {"__builtins__": {}}, data) == value  # noqa: S307 — our own text
+
 # --- 3. Java's String and Collection methods in JUEL (《安全生产法》第六十五条 复查) ---------------------------
 
 REVIEW = "flowable_review_methods"
