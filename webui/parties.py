@@ -150,6 +150,22 @@ def pick_options(user, text: str | None = None) -> list[tuple[str, str]]:
     return [(e.name, e.credit_code) for e in found.items]
 
 
+def code_refusal(code: str) -> str | None:
+    """Why a 当事企业 given as an 18-character code (the 发起案件 page) names nobody, in Chinese, or None: its 18th character is not the GB 32100-2015 check character
+    of the first 17 (nor is it a 身份证号 with its own right), as a form's 统一社会信用代码 is checked
+    (workflows.forms.fields.code_or_id_shaped). A case started so was nobody's: its enterprise's
+    users never saw it and its 一企一档 missed it."""
+    from marshmallow import ValidationError
+
+    from workflows.forms.fields import code_or_id_shaped
+    try:
+        code_or_id_shaped(code)
+    except ValidationError as exc:
+        reason = "；".join(map(str, exc.messages)) if isinstance(exc.messages, list) else str(exc.messages)
+        return "当事企业：" + reason
+    return None
+
+
 def resolve(user, text: str, fragment: bool = False) -> tuple[str | None, str | None]:
     """A 当事企业 as typed or picked: (credit code, None), or (None, a Chinese reason). An enterprise
     is picked by its registered name; a 统一社会信用代码 is taken as given (a party not yet in the
@@ -161,7 +177,9 @@ def resolve(user, text: str, fragment: bool = False) -> tuple[str | None, str | 
         return None, None
     code = credit_code.normalize(text)
     if len(code) == 18 and all(ch in credit_code.ALPHABET for ch in code):
-        return code, None  # the check digit is the registry's business (an unregistered party may be typed)
+        # a party not in the registry may be typed, but not a code with a character mistyped
+        wrong = None if fragment else code_refusal(code)
+        return (None, wrong) if wrong else (code, None)
     found = registry().search(text, org=org_scope(user), by="name", per_page=20).items
     matches = [e for e in found if e.name == text] or (found if fragment else [])
     if len(matches) == 1:
