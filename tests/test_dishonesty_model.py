@@ -71,7 +71,8 @@ def build() -> Process:
     p.user("notify", "送达拟列入告知书", I, 5, form="dishonesty.notice")
     p.script("open_objection", "异议期限起算", I, 6,
              code="objection_due = workday_after(notice_served_on, objection_workdays)")
-    p.user("object", "陈述申辩（提出异议）", E, 7, form="dishonesty.objection",
+    p.user("object", "陈述申辩（提出异议）", E, 7, doc="应急管理部令第11号：作出列入严重失信主体名单决定前，告知当事人列入的事由、依据和依法享有的陈述、申辩权利。提出异议的期限为本局设定的工作日数（默认5个工作日，自告知书送达之日起计算）。",
+           form="dishonesty.objection",
            due="deadline_at(objection_due)")
     p.timer("objection_closed", "异议期限届满", "object", "deadline_at(objection_due)",
             props={"escalate": "false"})  # a lapsed window is a waiver, not an escalation
@@ -94,7 +95,8 @@ def build() -> Process:
     p.user("issue_decision", "制作并送达列入决定书", I, 14, form="dishonesty.issue_decision")
     p.script("publish_clock", "公开期限起算", I, 15,
              code="publish_due = workday_after(decided_on, publish_workdays)\nlisting_status = '已决定'")
-    p.user("publish", "公开严重失信主体信息", I, 16, form="dishonesty.publish", due="deadline_at(publish_due)")
+    p.user("publish", "公开严重失信主体信息", I, 16, doc="应急管理部令第11号：列入决定作出后，通过国家有关信用信息共享平台、国家企业信用信息公示系统和部门政府网站公示严重失信主体信息。公示期限为本局设定（默认自决定之日起20个工作日内）。",
+           form="dishonesty.publish", due="deadline_at(publish_due)")
     p.timer("publish_late", "公开期限届满", "publish", "deadline_at(publish_due)", interrupting=False)
     p.script("note_publish_late", "记录公开逾期", I, 16, row=1, code="publish_late = True")
     p.end("end_publish_late", "已记录", I, 17, row=1)

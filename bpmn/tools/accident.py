@@ -29,7 +29,8 @@ def build() -> Process:
         "late_report = reported_late(occurred_at, reported_at)\n"
         "supplement_due = day_after(occurred_at, supplement_days(category))"))
     p.chain("start", "receive", "grade", "jurisdiction", "start_reporting")
-    p.user("report_up", "逐级上报事故信息", S, 5, form="accident.report_up", due="report_deadline")
+    p.user("report_up", "逐级上报事故信息", S, 5, doc="《生产安全事故报告和调查处理条例》第十一条：安全生产监督管理部门逐级上报事故情况，每级上报的时间不得超过2小时，自接到事故报告时起计算；超时提交分管领导督办。",
+           form="accident.report_up", due="report_deadline")
     p.timer("report_overdue", "2小时内未上报", "report_up", "report_deadline")
     p.user("report_up_escalated", "超时上报督办", L, 6, form="accident.report_up")
     p.xor("handover_gw", "本级调查？", S, 7)
@@ -50,7 +51,8 @@ def build() -> Process:
         "extension_used = False\n"
         "crime_transfers = []"))
     p.xor("to_investigate", "", INV, 10)
-    p.user("investigate", "调查取证", INV, 11, form="accident.investigate", due="deadline_at(report_due)")
+    p.user("investigate", "调查取证", INV, 11, doc="《生产安全事故报告和调查处理条例》第二十九条：事故调查组自事故发生之日起60日内提交事故调查报告，特殊情况下经负责事故调查的人民政府批准可延长，延长最长不超过60日；第二十七条：技术鉴定所需时间不计入调查期限。",
+           form="accident.investigate", due="deadline_at(report_due)")
     p.timer("investigation_remind", "报告期限前10个工作日", "investigate",
             "reminder_at(report_due, 10, now())", interrupting=False)
     p.timer("supplement_closed", "补报期限届满", "investigate", "deadline_at(supplement_due)",
@@ -124,7 +126,8 @@ def build() -> Process:
     p.flow("late_supplement", "to_investigate")
 
     # 起草报告、四不放过
-    p.user("draft_report", "起草事故调查报告", INV, 17, form="accident.report", due="deadline_at(report_due)")
+    p.user("draft_report", "起草事故调查报告", INV, 17, doc="《生产安全事故报告和调查处理条例》第二十九条：事故调查报告自事故发生之日起60日内提交（经批准延长的，延长最长不超过60日；技术鉴定时间不计入，第二十七条）；第三十条：报告的内容。",
+           form="accident.report", due="deadline_at(report_due)")
     p.timer("draft_overdue", "报告期限届满", "draft_report", "deadline_at(report_due)")
     p.script("check_four_nots", "四不放过核验", INV, 18, code=FOUR_NOTS_CALL)
     p.xor("four_nots_gate", "四不放过？", INV, 19)
@@ -138,7 +141,8 @@ def build() -> Process:
         "submitted_at = now().isoformat()\n"
         "approval_due = day_after(submitted_at, approval_days)\n"
         "approval_extended = False"))
-    p.user("approve_report", "批复事故调查报告", G, 21, form="accident.approval", due="deadline_at(approval_due)")
+    p.user("approve_report", "批复事故调查报告", G, 21, doc="《生产安全事故报告和调查处理条例》第三十二条：重大、较大、一般事故自收到事故调查报告之日起15日内批复；特别重大事故30日内批复，特殊情况下可延长，延长最长不超过30日。",
+           form="accident.approval", due="deadline_at(approval_due)")
     p.timer("approval_overdue", "批复期限届满", "approve_report", "deadline_at(approval_due)")
     p.user("approval_supervise", "批复超期督办", SO, 22, form="accident.approval_supervise")
     p.xor("approval_gw", "批复意见？", G, 22)
@@ -180,7 +184,8 @@ def build() -> Process:
         "               title=(seed.get('party_name') or '') + '行政处罚案')\n"
         "penalty_cases_opened = True"))
     p.user("sanctions", "落实处分和移送司法", S, 25, row=1, form="accident.sanctions")
-    p.user("track_measure", "跟踪整改措施落实", I, 25, form="accident.measure_done",
+    p.user("track_measure", "跟踪整改措施落实", I, 25, doc="《生产安全事故报告和调查处理条例》第三十三条：事故发生单位落实防范和整改措施，安全生产监督管理部门对落实情况进行监督检查。每项措施的期限为批复确定的完成日期。",
+           form="accident.measure_done",
            due="deadline_at(measure['due_date'])", props={"itemLabel": "measure['measure']"},
            multi={"input": "measures", "item": "measure", "output": "measure_results",
                   "output_item": "measure_result", "scripts_on_instances": True},
@@ -198,7 +203,8 @@ def build() -> Process:
 
     # 公开、结案
     p.user("publish_report", "公开事故调查报告", S, 25, row=2, form="accident.publish", due="deadline_at(publish_due)",
-           doc=("事故调查报告自批复下达之日起公开（地方规则 accident.publish_days，默认30日），与处分、整改措施落实"
+           doc=("《安全生产法》第八十六条第一款、《生产安全事故报告和调查处理条例》第三十四条：事故调查报告依法及时向社会公布。"
+                "自批复下达之日起公开（本地规定，默认30日，可在规则配置中调整），与处分、整改措施落实"
                 "并行，不等执行完毕。"))
     p.timer("publish_late", "公开期限届满", "publish_report", "deadline_at(publish_due)", interrupting=False)
     p.script("note_publish_late", "记录公开逾期", S, 26, row=3, code="publish_late = True")

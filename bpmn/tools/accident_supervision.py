@@ -29,7 +29,7 @@ def build() -> Process:
         "reports_made = 0"))
     p.user("report", "报送调查进展", V, 3, form="accident_supervision.progress",
            due="deadline_at(next_report_due)",
-           doc="报送周期在挂牌时确定（本地规定，种子001“分级挂牌督办”）；调查报告应于事故发生之日起60日内提交（493号令第二十九条）。")
+           doc="报送周期在挂牌时确定（本地规定，种子001“分级挂牌督办”）；调查报告应于事故发生之日起60日内提交（《生产安全事故报告和调查处理条例》第二十九条）。")
     p.timer("report_overdue", "进展报送逾期", "report", "deadline_at(next_report_due)")
     p.user("urge", "督促报送调查进展", D, 4, row=1, form="accident_supervision.urge", props={"assignee": "superior"})
     p.script("next_due", "下一报送期限", V, 4, code=(

@@ -24,15 +24,19 @@ def build() -> Process:
         doc="《安全生产法》第八十六条：批复事故调查报告后一年内评估；开始时间为地方规则（默认批复后10个月）。")
     p.wait("until_window", "批复后10个月", G, 2, expr="day_start(assessment_start)")
     p.xor("resume_stage", "", G, 3)
-    p.user("form_team", "组建评估组", G, 4, form="assessment.team", due="deadline_at(assessment_due)",
+    p.user("form_team", "组建评估组", G, 4, doc="《安全生产法》第八十六条第三款：负责事故调查处理的人民政府在批复事故调查报告后一年内，组织有关部门对事故整改和防范措施落实情况进行评估，并及时向社会公开评估结果；期限自批复之日起12个月。",
+           form="assessment.team", due="deadline_at(assessment_due)",
            post="assessment_stage = 'measures'")
-    p.user("check_measures", "核查整改和防范措施落实情况", V, 5, form="assessment.check_measures",
+    p.user("check_measures", "核查整改和防范措施落实情况", V, 5, doc="《安全生产法》第八十六条第三款：负责事故调查处理的人民政府在批复事故调查报告后一年内，组织有关部门对事故整改和防范措施落实情况进行评估，并及时向社会公开评估结果；期限自批复之日起12个月。",
+           form="assessment.check_measures",
            due="deadline_at(assessment_due)", post="assessment_stage = 'accountability'")
-    p.user("check_accountability", "核查责任追究落实情况", V, 6, form="assessment.check_accountability",
+    p.user("check_accountability", "核查责任追究落实情况", V, 6, doc="《安全生产法》第八十六条第三款：负责事故调查处理的人民政府在批复事故调查报告后一年内，组织有关部门对事故整改和防范措施落实情况进行评估，并及时向社会公开评估结果；期限自批复之日起12个月。",
+           form="assessment.check_accountability",
            due="deadline_at(assessment_due)", post="assessment_stage = 'report'")
     p.script("summarize", "汇总评估发现", V, 7, code=(
         "accountability_items = accountability_items_from(measure_checks, accountability_checks)"))
-    p.user("draft_report", "起草评估报告", V, 8, form="assessment.report", due="deadline_at(assessment_due)")
+    p.user("draft_report", "起草评估报告", V, 8, doc="《安全生产法》第八十六条第三款：负责事故调查处理的人民政府在批复事故调查报告后一年内，组织有关部门对事故整改和防范措施落实情况进行评估，并及时向社会公开评估结果；期限自批复之日起12个月。",
+           form="assessment.report", due="deadline_at(assessment_due)")
     p.user("review_report", "审定评估报告", G, 9, form="assessment.review")
     p.xor("review_ok", "审定通过？", G, 10)
     p.xor("has_accountability", "需要问责？", G, 11)

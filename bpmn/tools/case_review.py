@@ -36,7 +36,8 @@ def build() -> Process:
     p.xor("correct", "需要整改？", S, 7)
     p.script("set_due", "确定整改期限", S, 8, row=1, code="correction_due = day_after(now(), 30)",
              doc="整改期限30日（本地规定，可配置）。")
-    p.user("rectify", "案卷问题整改", I, 9, form="case_review.rectify", props={"assignee": "case_handler"},
+    p.user("rectify", "案卷问题整改", I, 9, doc="《行政处罚法》第七十五条（行政处罚监督制度）；评查发现问题的整改期限30日为本局规定（可配置），没有上位法规定的期限。",
+           form="case_review.rectify", props={"assignee": "case_handler"},
            due="deadline_at(correction_due)")
     p.timer("rectify_overdue", "整改期限届满", "rectify", "deadline_at(correction_due)", interrupting=False)
     p.script("note_late", "记录整改逾期", I, 9, row=1, code="correction_late = True")

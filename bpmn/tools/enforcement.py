@@ -30,7 +30,8 @@ def build() -> Process:
         "    precheck_due = workday_after(received_at, 5)\n"
         "precheck_extended = False"))
     p.xor("to_intake", "", I, 2)
-    p.user("intake", "初步核查", I, 3, form="enforcement.intake", due="deadline_at(precheck_due)")
+    p.user("intake", "初步核查", I, 3, doc="应急管理部令第18号；《行政处罚法》第五十四条：对违法线索自登记之日起5个工作日内初步核查并决定是否立案，特殊情况经负责人批准可延长5个工作日。",
+           form="enforcement.intake", due="deadline_at(precheck_due)")
     p.timer("precheck_overdue", "核查期限届满", "intake", "deadline_at(precheck_due)")
     p.user("precheck_escalated", "初查超期督办", S, 4, row=1, form="enforcement.overdue_order")
     p.xor("intake_action", "核查意见？", I, 4)
@@ -125,7 +126,8 @@ def build() -> Process:
     p.xor("preservation_approved", "批准？", D, 11, row=1)
     p.script("start_preservation", "保存期限起算", I, 11, row=1,
              code="preservation_due = workday_after(now().isoformat(), 7)")
-    p.user("decide_preservation", "先行登记保存处理决定", I, 12, row=1, form="enforcement.preservation",
+    p.user("decide_preservation", "先行登记保存处理决定", I, 12, row=1, doc="《行政处罚法》第五十六条：先行登记保存证据的，应当在7日内及时作出处理决定；第八十五条：该期限为工作日。",
+           form="enforcement.preservation",
            due="deadline_at(preservation_due)")
     p.timer("preservation_overdue", "7个工作日内未处理", "decide_preservation", "deadline_at(preservation_due)")
     p.user("preservation_escalated", "保存物品处理超期督办", S, 13, row=1, form="enforcement.preservation")
@@ -243,7 +245,8 @@ def build() -> Process:
     # 移送司法（3日内决定，24小时内移送）
     p.script("transfer_requested", "移送审批期限起算", D, 19,
              code="transfer_decision_due = day_after(now().isoformat(), 3)")
-    p.user("decide_transfer", "审批移送司法", D, 20, form="enforcement.transfer_decision",
+    p.user("decide_transfer", "审批移送司法", D, 20, doc="《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）第五条：对移送涉嫌犯罪案件的书面报告，自接到之日起3日内作出批准或者不批准移送的决定。",
+           form="enforcement.transfer_decision",
            due="deadline_at(transfer_decision_due)")
     p.timer("transfer_decision_late", "3日内未决定", "decide_transfer",
             "deadline_at(transfer_decision_due)", interrupting=False)
@@ -253,7 +256,8 @@ def build() -> Process:
     p.script("transfer_window", "移送时限起算", I, 22, row=3, code=(
         "transfer_due = hours_after(now().isoformat(), 24)\n"
         "decided_at = decided_at or now().isoformat()"))
-    p.user("transfer", "移送司法机关", I, 23, row=3, form="enforcement.transfer", due="transfer_due")
+    p.user("transfer", "移送司法机关", I, 23, row=3, doc="《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）第五条：决定批准移送的，在24小时内向同级公安机关移送。",
+           form="enforcement.transfer", due="transfer_due")
     p.timer("transfer_overdue", "24小时内未移送", "transfer", "transfer_due")
     p.user("transfer_escalated", "移送超时督办", S, 24, row=3, form="enforcement.transfer")
     p.flow("outcome_route", "transfer_requested", "移送司法",
@@ -274,7 +278,8 @@ def build() -> Process:
         "serve_due = workday_after(decided_at, 7)"),
         doc=("作出处罚决定：办案期限（《行政处罚法》第六十条）至此停止计算；决定日期记入企业的行政处罚决定记录"
              "（penalty_decided_on），《安全生产法》第一百一十三条按此计数。"))
-    p.user("serve_decision", "送达行政处罚决定书", I, 40, form="enforcement.serve_decision",
+    p.user("serve_decision", "送达行政处罚决定书", I, 40, doc="《行政处罚法》第六十一条：行政处罚决定书当场交付当事人；当事人不在场的，在7日内送达；第八十五条：该期限为工作日。",
+           form="enforcement.serve_decision",
            due="deadline_at(serve_due)")
     p.timer("serve_overdue", "7个工作日内未送达", "serve_decision", "deadline_at(serve_due)")
     p.user("serve_escalated", "决定书送达超期督办", S, 41, form="enforcement.serve_decision")
@@ -284,7 +289,8 @@ def build() -> Process:
         doc=("《行政处罚法》第六十七条：收到决定书之日起15日内缴纳罚款；期间按《民法典》第二百零一条（送达当日不计入）、"
              "第二百零三条（最后一日是法定休假日的，以休假日结束的次日为最后一日）计算。"))
     p.xor("has_fine", "有罚款？", I, 43)
-    p.user("pay_fine", "缴纳罚款", E, 44, form="enforcement.payment", due="deadline_at(payment_due)")
+    p.user("pay_fine", "缴纳罚款", E, 44, doc="《行政处罚法》第六十七条：当事人自收到行政处罚决定书之日起15日内缴纳罚款；期间按《民法典》第二百零一条、第二百零三条计算，送达当日不计入，最后一日是法定休假日的顺延至休假日后的第一个工作日。",
+           form="enforcement.payment", due="deadline_at(payment_due)")
     p.timer("payment_overdue", "15日内未缴纳", "pay_fine", "deadline_at(payment_due)")
     p.script("compute_late", "计算加处罚款", I, 44, row=1,
              code="late_penalty = late_penalty_for(fine_amount, payment_due, now())")
@@ -296,7 +302,8 @@ def build() -> Process:
         "court_due = court_window['court_due']"),
         doc=("《行政强制法》第五十四条、第六十九条：催告书送达10个工作日后仍未履行的，可以申请强制执行；"
              "第五十三条：自行政复议（60日）、行政诉讼（6个月）期限届满之日起3个月内申请人民法院强制执行。"))
-    p.user("pay_after_urge", "缴纳罚款及加处罚款", E, 47, row=1, form="enforcement.payment",
+    p.user("pay_after_urge", "缴纳罚款及加处罚款", E, 47, row=1, doc="《行政强制法》第五十四条：催告书送达10日后仍未履行的，可以申请人民法院强制执行；第六十九条：10日以内的期限为工作日；《行政处罚法》第七十二条：到期不缴纳罚款的，每日按罚款数额的3%加处罚款，加处罚款的数额不得超出罚款的数额。",
+           form="enforcement.payment",
            due="deadline_at(urge_due)")
     p.timer("urge_expired", "催告期满未履行", "pay_after_urge", "deadline_at(urge_due)", interrupting=False)
     p.script("note_urge_lapsed", "记录催告期满", E, 47, row=2, code="urge_lapsed = True")
@@ -345,7 +352,8 @@ def build() -> Process:
     # 结案
     p.xor("to_close", "", S, 51)
     p.script("start_close", "结案期限起算", S, 52, code="close_due = workday_after(settled_on, 10)")
-    p.user("close_case", "结案审批", S, 53, form="enforcement.close", due="deadline_at(close_due)")
+    p.user("close_case", "结案审批", S, 53, doc="应急管理部令第18号：执行完毕（缴清罚款，或人民法院受理强制执行申请）后10个工作日内结案审批；逾期提交局长督办。",
+           form="enforcement.close", due="deadline_at(close_due)")
     p.timer("close_overdue", "10个工作日内未结案", "close_case", "deadline_at(close_due)")
     p.user("close_escalated", "结案超期督办", D, 54, form="enforcement.close")
     p.end("end_closed", "结案", S, 55, terminate=True)

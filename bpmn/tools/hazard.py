@@ -25,7 +25,8 @@ def build() -> Process:
     p.chain("start", "register", "grade", "is_major")
 
     # 一般隐患：立即整改、复核
-    p.user("fix_now", "立即整改一般隐患", E, 4, form="hazard.fix_now", due="deadline_at(fix_deadline)")
+    p.user("fix_now", "立即整改一般隐患", E, 4, doc="原总局令第16号第十五条：一般事故隐患由生产经营单位负责人或者有关人员立即组织整改；不能当场整改的，在登记时确定的整改期限内完成，期限届满未整改到位的提交科室负责人处理。",
+           form="hazard.fix_now", due="deadline_at(fix_deadline)")
     p.timer("fix_overdue", "整改期限届满", "fix_now", "deadline_at(fix_deadline)")
     p.user("confirm_fix", "复核整改结果", I, 5, row=1, form="hazard.confirm_fix")
     p.xor("fix_ok", "整改到位？", I, 6, row=1)
@@ -71,7 +72,8 @@ def build() -> Process:
     p.flow("list_hazard", "issue_notice")
 
     # 整改方案（双报告）
-    p.user("submit_plan", "提交整改方案（双报告）", E, 12, form="hazard.plan", due="deadline_at(plan_due)")
+    p.user("submit_plan", "提交整改方案（双报告）", E, 12, doc="《安全生产法》第四十一条第二款：重大事故隐患排查治理情况向负有安全生产监督管理职责的部门和职工大会或者职工代表大会报告（双报告）；原总局令第16号第十五条：由主要负责人组织制定并实施治理方案。报送期限自挂牌之日起15日（本地规定，可在规则配置中调整）。",
+           form="hazard.plan", due="deadline_at(plan_due)")
     p.timer("plan_late", "方案报送期限届满", "submit_plan", "deadline_at(plan_due)", interrupting=False)
     p.script("note_plan_late", "记录方案逾期", E, 12, row=1, code="plan_late = True")
     p.end("end_plan_late", "已提醒", E, 13, row=1)
@@ -84,7 +86,8 @@ def build() -> Process:
     p.flow("plan_ok", "submit_plan", "退回修改", default=True)
 
     # 限期整改
-    p.user("rectify", "实施整改", E, 15, form="hazard.rectify", due="deadline_at(rectify_deadline)")
+    p.user("rectify", "实施整改", E, 15, doc="原总局令第16号第十五条：重大事故隐患按治理方案限期整改；《安全生产法》第四十一条第三款：负有安全生产监督管理职责的部门督办重大事故隐患的治理。整改期限为挂牌督办通知书确定的督办期限，经批准延期的按批准的期限。",
+           form="hazard.rectify", due="deadline_at(rectify_deadline)")
     p.timer("progress_due", "每30日报送进展", "rectify",
             "every_days(local_rule('hazard.progress_report_days', listed_at))", kind="timeCycle",
             interrupting=False)
@@ -146,7 +149,8 @@ def build() -> Process:
     p.script("record_application", "登记销号申请", I, 20, code=(
         "close_applied_at = now().isoformat()\n"
         "review_due = day_after(close_applied_at, 10)"))
-    p.user("onsite_review", "现场复查", I, 21, form="hazard.onsite_review", due="deadline_at(review_due)")
+    p.user("onsite_review", "现场复查", I, 21, doc="原总局令第16号第二十三条：收到生产经营单位的销号（恢复生产）申请后10日内进行现场审查，自申请之日起按自然日计算；逾期未复查的提交科室负责人督办。",
+           form="hazard.onsite_review", due="deadline_at(review_due)")
     p.timer("review_overdue", "10日内未复查", "onsite_review", "deadline_at(review_due)")
     p.user("review_escalated", "复查超期督办", S, 22, row=1, form="hazard.onsite_review")
     p.xor("review_passed_gw", "复查合格？", I, 22)

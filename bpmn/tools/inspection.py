@@ -52,7 +52,7 @@ def build_inspection() -> Process:
     p.start("start", "抽中检查对象", I, 0)
     p.user("inspect", "现场检查", I, 1, form="random_inspection.inspect", due="deadline_at(inspect_due)",
            props={"assignee": "inspectors[0]"},
-           doc="在抽查计划期内完成（期限为计划截止日 period_end）；由抽中的第一名执法人员办理，第二名共同检查。")
+           doc="国发〔2019〕5号（双随机、一公开）：按抽查计划实施检查，在抽查计划期内完成（期限为计划截止日）；由抽中的第一名执法人员办理，第二名共同检查。")
     p.timer("inspect_overdue", "计划期满未检查", "inspect", "deadline_at(inspect_due)")
     p.user("urge", "抽查逾期督办", S, 2, form="random_inspection.overdue")
     p.script("set_due", "重新确定检查期限", S, 3, code="inspect_due = new_inspect_due")

@@ -28,7 +28,7 @@ def build() -> Process:
 
     # 一般隐患：企业自改、自报销号
     p.user("rectify", "整改并报告销号", E, 4, form="self_report.rectify", due="deadline_at(fix_deadline)",
-           doc="16号令第十五条：一般事故隐患由生产经营单位立即组织整改；整改期限为企业自定并报备的日期。")
+           doc="原总局令第16号第十五条：一般事故隐患由生产经营单位立即组织整改；整改期限为企业自定并报备的日期。")
     p.timer("rectify_overdue", "整改期限届满", "rectify", "deadline_at(fix_deadline)")
     p.script("record_rectified", "登记销号报告", E, 5, code=(
         "rectified_at = now().isoformat()\n"
@@ -36,7 +36,7 @@ def build() -> Process:
         "spot_check_due = workday_after(rectified_at, 5)"))
     p.user("closure_review", "销号备案审查", I, 6, form="self_report.closure_review",
            due="deadline_at(spot_check_due)",
-           doc=("备案期5个工作日（本地配置，依无锡2019种子003“自查自改自报闭环”及16号令第二十三条监督检查）："
+           doc=("备案期5个工作日（本地配置，依无锡2019种子003“自查自改自报闭环”及原总局令第16号第二十三条监督检查）："
                 "期内可决定现场抽查，期满未抽查即按企业报告销号。"))
     p.timer("review_lapsed", "备案期届满", "closure_review", "deadline_at(spot_check_due)",
             props={"escalate": "false"})
@@ -56,7 +56,7 @@ def build() -> Process:
 
     # 逾期督促
     p.user("urge_overdue", "督促整改逾期隐患", I, 5, row=1, form="self_report.overdue",
-           doc="16号令第二十三条：监管部门对逾期未整改的隐患督促整改；可转挂牌督办（种子004“政府部门督办”）。")
+           doc="原总局令第16号第二十三条：监管部门对逾期未整改的隐患督促整改；可转挂牌督办（种子004“政府部门督办”）。")
     p.xor("overdue_choice", "处理方式？", I, 6, row=1)
     p.flow("rectify_overdue", "urge_overdue")
     p.flow("urge_overdue", "overdue_choice")
@@ -69,7 +69,7 @@ def build() -> Process:
         "location, description, found_on, major_criterion, requires_shutdown, long_rectification, "
         "external_factors, attachments, hazard_grade != '重大'), title=enterprise_name + '自报重大隐患：' + location)\n"
         "listing_started_at = now().isoformat()"),
-        doc="16号令第十五条：重大事故隐患由企业报告监管部门，纳入挂牌督办（DESIGN §3.1）。")
+        doc="原总局令第16号第十五条：重大事故隐患由企业报告监管部门，纳入挂牌督办（DESIGN §3.1）。")
     p.end("end_listed", "已转挂牌督办", I, 5, terminate=True)
     p.flow("is_major", "to_listing", "重大", cond="hazard_grade == '重大'")
     p.flow("overdue_choice", "to_listing", "转挂牌督办", cond="overdue_decision == '转挂牌督办'")

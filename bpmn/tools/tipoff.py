@@ -98,7 +98,7 @@ def build() -> Process:
     # 答复与奖励
     p.xor("to_reply", "", K, 10)
     p.user("reply", "答复举报人", K, 11, form="tipoff.reply", due="deadline_at(reply_due)",
-           doc="核查结束后10日内向举报人反馈核查结果（无法联系的匿名举报除外）。")
+           doc="《安全生产领域举报奖励办法》（安监总财〔2018〕19号）：核查结束后10日内向举报人反馈核查结果（无法联系的匿名举报除外）。")
     p.xor("reward_gw", "符合奖励条件？", K, 12)
     p.user("assess_reward", "核定举报奖励", S, 13, form="tipoff.reward",
            doc=("《安全生产领域举报奖励办法》：重大事故隐患、违法生产经营建设按行政处罚金额15%计，最低3000元、"
