@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import audit, case_anchor, incidents, models, queries, sqlexec, step
 from .clock import SHANGHAI
 from .directory import version_column
-from .errors import Forbidden, InvalidData, NotFound
+from .errors import EngineError, Forbidden, InvalidData, NotFound
 from .schema import OPEN, Case, Counter, HumanTask, Incident, OrgUnit, ProcessModel, TaskRow, Timer
 
 
@@ -71,18 +71,22 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
             # id (``NewCase``), the directory counter (the principal and the org unit's path from the
             # caches) and the models' stamp (the model and its bundle from the caches).
             new_case = NewCase(tx, process_key, engine.clock.now())
-            stamps = sqlexec.first(tx.conn, STAMPS)
-            version = tx.directory_version = stamps.directory_version or 0
-            models_stamp = (stamps.models_count, stamps.models_newest)
-            principal = engine.directory.cached_principal(by, s, version)
-            org = attempt.payload["org"] = org or principal.org_code
-            party = attempt.payload["party"] = party if party is not None else principal.party
             try:
-                engine.directory.cached_org_path(s, org, version)
-            except NotFound:
-                raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
-            engine.policy.check_start(s, principal, org, party, process_key, version=version,
-                                      models_stamp=models_stamp)
+                stamps = sqlexec.first(tx.conn, STAMPS)
+                version = tx.directory_version = stamps.directory_version or 0
+                models_stamp = (stamps.models_count, stamps.models_newest)
+                principal = engine.directory.cached_principal(by, s, version)
+                org = attempt.payload["org"] = org or principal.org_code
+                party = attempt.payload["party"] = party if party is not None else principal.party
+                try:
+                    engine.directory.cached_org_path(s, org, version)
+                except NotFound:
+                    raise InvalidData({"org": f"组织机构不存在: {org}"}) from None
+                engine.policy.check_start(s, principal, org, party, process_key, version=version,
+                                          models_stamp=models_stamp)
+            except EngineError:  # refused before the step (unknown user or unit, the policy): see discard
+                new_case.discard()
+                raise
             case = step.start_in(engine, tx, process_key, principal, org, data or {}, title, party,
                                  parent_case_id=parent_case_id, org_checked=True, models_stamp=models_stamp,
                                  new_case=new_case)

@@ -129,3 +129,22 @@ def test_a_refused_start_leaves_nothing_running_that_stops_the_next_write(world)
         held.append(refused)
         assert create_token(e, "zhang", name="测试")
         assert e.start(key, by="zhang", data=good).status == "running"
+
+
+def test_a_start_refused_by_the_policy_or_for_its_unit_leaves_nothing_running(world):
+    """SQLite: the same unread case-number statement, for a start refused before its step runs — the
+    starter may not start the process (Forbidden) or names a unit that does not exist — while the
+    refusal is held: the connection's next COMMIT must not fail."""
+    from engine.errors import Forbidden
+    e = world.engine
+    held = []
+    e.start("hazard_supervision", by="zhang", data={"source": "举报核查"})
+    with pytest.raises(Forbidden) as refused:
+        e.start("hazard_supervision", by="acme")
+    held.append(refused)
+    assert create_token(e, "zhang", name="测试")
+    with pytest.raises(InvalidData) as refused:
+        e.start("hazard_supervision", by="zhang", org="no_such_unit")
+    held.append(refused)
+    assert create_token(e, "zhang", name="测试")
+    assert e.start("hazard_supervision", by="zhang", data={"source": "举报核查"}).status == "running"
