@@ -1,5 +1,9 @@
 """A join's data merge (汇合数据合并), two ways side by side in one process: A/B and A/A.
 
+``--view``: the running case's data instead (``engine.step.open_case_data``): side ``a`` the open
+tasks' data laid one over another in the task dict's order (as before engine/join_data.py's
+``open_case_data``), side ``b`` ``open_case_data``.
+
 Two engines on two SQLite files run the same model (``bench/throughput.py``'s ``ModelBench``: the
 same start data, the same form data, the same people). Side ``a`` merges a join's data as SpiffWorkflow
 does (``UnstructuredJoin._run_hook``: the branches' whole copies, the last arrived on top), side ``b``
@@ -10,7 +14,7 @@ completions alternated one by one (which side goes first alternates too), warm, 
 around each, the cyclic collector off inside a round. Reported per run, in µs: the median of the paired
 differences b − a (case i of ``a`` against case i of ``b``, the same round) and each side's median.
 
-    python bench/join_ab.py MODEL.bpmn [--cases 150] [--runs 3] [--aa] [--json]
+    python bench/join_ab.py MODEL.bpmn [--cases 150] [--runs 3] [--aa] [--view] [--json]
 """
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin  # noqa: E402
 
-from engine import gateways, join_data  # noqa: E402
+from engine import gateways, join_data, step  # noqa: E402
 from engine.errors import EngineError  # noqa: E402
 from throughput import ModelBench  # noqa: E402
 
@@ -44,8 +48,21 @@ def spiff_merge(spec, my_task) -> None:
     UnstructuredJoin._run_hook(spec, my_task)
 
 
-def run(path: Path, cases: int, tmp: Path, index: int, aa: bool) -> dict:
-    merges = [join_data.merge_branches if aa else spiff_merge, join_data.merge_branches]
+def union_of_open_tasks(workflow) -> dict:
+    """The running case's data as it was read before ``open_case_data``."""
+    merged: dict = {}
+    for task in workflow.tasks.values():
+        if task._state & join_data._HOLDS_CASE_DATA:
+            merged.update(task.data)
+    return merged
+
+
+def run(path: Path, cases: int, tmp: Path, index: int, aa: bool, view: bool = False) -> dict:
+    if view:
+        module, name, ours, theirs = step, "open_case_data", join_data.open_case_data, union_of_open_tasks
+    else:
+        module, name, ours, theirs = gateways, "merge_branches", join_data.merge_branches, spiff_merge
+    merges = [ours if aa else theirs, ours]
     bench = ModelBench(path)
     engines = [bench.engine(f"sqlite:///{tmp / f'{side}{index}.sqlite'}") for side in "ab"]
     try:
@@ -70,7 +87,7 @@ def run(path: Path, cases: int, tmp: Path, index: int, aa: bool) -> dict:
                     for side in order:
                         task, engine = pair[side], engines[side]
                         user, data = user_for(engine, task, bench.starter[0]), bench.data_for(engine, task)
-                        gateways.merge_branches = merges[side]
+                        setattr(module, name, merges[side])
                         t0 = _clock()
                         try:
                             engine.complete(task.id, user, data)
@@ -81,7 +98,7 @@ def run(path: Path, cases: int, tmp: Path, index: int, aa: bool) -> dict:
                         spent[side].append(took[side])
             finally:
                 gc.enable()
-                gateways.merge_branches = join_data.merge_branches
+                setattr(module, name, ours)
     finally:
         for engine in engines:
             engine.dispose()
@@ -98,16 +115,17 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=150)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--aa", action="store_true", help="both sides engine/join_data.py's merge (the A/A control)")
+    ap.add_argument("--view", action="store_true", help="the running case's data, not the join's merge")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.runs):
-            results.append(run(args.model, args.cases, Path(tmp), i, args.aa))
+            results.append(run(args.model, args.cases, Path(tmp), i, args.aa, args.view))
             if not args.json:
                 print(json.dumps(results[-1]), flush=True)
     if args.json:
-        print(json.dumps({"model": str(args.model), "aa": args.aa, "runs": results}))
+        print(json.dumps({"model": str(args.model), "aa": args.aa, "view": args.view, "runs": results}))
 
 
 if __name__ == "__main__":

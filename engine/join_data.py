@@ -24,7 +24,8 @@ can be traced to a fork (a task not in the workflow's task dict, a tree deeper t
 merges as SpiffWorkflow does.
 
 Used by the join classes of engine/gateways.py (``ParallelGateway``, ``InclusiveGateway``,
-``_EndJoin``: branches ending at end events of their own meet there); tests/test_parallel_join_data.py.
+``_EndJoin``: branches ending at end events of their own meet there), and for a running case's data by
+engine/step.py (``open_case_data``); tests/test_parallel_join_data.py.
 """
 from __future__ import annotations
 
@@ -116,8 +117,11 @@ def _apply(data: dict, fork, branches: list[tuple], tasks: dict) -> None:
     changes: dict = {}  # key -> [(branch index, value or _MISSING)]
     for index, (end, arrived) in enumerate(branches):
         theirs = end.data
+        if theirs == base:
+            continue  # nothing changed on this branch
         for key, value in theirs.items():
-            if not _same(base.get(key, _MISSING), value):
+            old = base.get(key, _MISSING)
+            if old is not value and (old is _MISSING or old != value):
                 changes.setdefault(key, []).append((index, value))
         if arrived:  # a branch cancelled on the way may never have had the fork's data
             for key in base:
@@ -170,3 +174,72 @@ def _merged(base, writes: list):
         else:
             out[key] = new
     return out
+
+
+_HOLDS_CASE_DATA = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+_WAITING = TaskState.WAITING
+
+
+def open_case_data(workflow) -> dict:
+    """The data of a running case: what its open tasks (ready, waiting, started) hold. A join's task
+    waiting for other branches stands for the branch that has come in (its data is the task's before
+    it: SpiffWorkflow copies nothing into a join until it fires). Open tasks under one parent (a user
+    task and its boundary events, a multi-instance's instances) are merged as they come; tasks of
+    branches apart as at a join: a value a branch changed since their fork beats one carried
+    unchanged, of two changes the later — so the case page shows 已整改 once 现场复查 has recorded
+    it, while 法制审核 is still open, as Camunda shows the variable."""
+    tasks = workflow.tasks
+    holders = []
+    parents = set()
+    for task in tasks.values():
+        if task._state & _HOLDS_CASE_DATA:
+            if task._state == _WAITING and isinstance(task.task_spec, UnstructuredJoin) and task._parent is not None:
+                arrived = tasks.get(task._parent)
+                if arrived is not None and arrived._state == _COMPLETED:
+                    task = arrived
+            holders.append(task)
+            parents.add(task._parent)
+    merged: dict = {}
+    if len(parents) < 2:
+        for task in holders:
+            merged.update(task.data)
+        return merged
+    fork = _common(holders, tasks)
+    if fork is None:
+        for task in holders:
+            merged.update(task.data)
+        return merged
+    base = fork.data
+    changed: dict = {}  # key -> [(holder index, value)]
+    for index, task in enumerate(holders):
+        theirs = task.data
+        unchanged = theirs == base  # the usual open task: what it inherited, nothing written yet
+        for key, value in theirs.items():
+            if key not in merged:
+                merged[key] = value
+            if not unchanged:
+                old = base.get(key, _MISSING)
+                if old is not value and (old is _MISSING or old != value):
+                    changed.setdefault(key, []).append((index, value))
+    for key, writes in changed.items():
+        if len(writes) > 1:
+            writes.sort(key=lambda w: (_written_at(holders[w[0]], fork, key, tasks), w[0]))
+        merged[key] = writes[-1][1]
+    return merged
+
+
+def _common(found: list, tasks: dict):
+    """The lowest task that is ``found``'s every task or an ancestor of it; None if one cannot be
+    followed up."""
+    first = _chain(found[0], tasks)
+    if first is None:
+        return None
+    line = [found[0], *first]
+    at = {id(t): i for i, t in enumerate(line)}
+    highest = 0
+    for task in found[1:]:
+        meet = _meeting(task, at, tasks)
+        if meet is None:
+            return None
+        highest = max(highest, meet)
+    return line[highest]

@@ -40,6 +40,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import audit, case_facts, first_forms, model_forms, projection, sqlexec, state as wfstate
 from .errors import Conflict, EngineError, InvalidData, NotFound
+from .join_data import open_case_data
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
 from .scripting import StepRequests
 from .timeexpr import TimerExpressionError
@@ -191,14 +192,9 @@ def case_data_text(workflow: BpmnWorkflow, completed: bool | None = None) -> str
         merged = dict(workflow.last_task.data) if workflow.last_task is not None else {}
         merged.update(workflow.data)
         return encode_data(merged)
-    merged = {}
-    for task in workflow.tasks.values():
-        if task._state & _HOLDS_CASE_DATA:
-            merged.update(task.data)
-    return encode_data(merged)
+    return encode_data(open_case_data(workflow))  # branches apart merged as at a join (engine/join_data.py)
 
 
-_HOLDS_CASE_DATA = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 # What ``jsonable`` makes of a value, as text: one encoder for every call (json.dumps with options
 # builds a new one each time); whatever JSON has no form for is written as its str().
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode

@@ -159,3 +159,27 @@ def test_a_case_reloaded_between_the_branches_gives_the_same_answer(module_datab
         assert open_names(eng, case.id) == ["复查合格销号"]
     finally:
         eng.dispose()
+
+
+@pytest.mark.parametrize("order", [(ONSITE, LEGAL), (LEGAL, ONSITE)], ids=["onsite_first", "legal_first"])
+def test_the_case_shows_a_branchs_write_while_the_other_branch_is_open(engine, order):
+    """案件数据 between the two completions: what the finished branch recorded is the case's (the case
+    page, the API and the case row show it), not the value from before the fork the open branch still
+    carries — as Camunda shows a process variable as soon as it is set."""
+    case = engine.start("camunda7_joint_recheck", by="zhang", org="east",
+                        data={"report_no": "东应急整改〔2026〕11号", "rectified": False, "legal_opinion": "不同意"})
+    (name, data), _ = order
+    work(engine, case.id, name, data)
+    view = engine.case(case.id)
+    assert {k: view.data[k] for k in data} == data
+    assert view.data["report_no"] == "东应急整改〔2026〕11号"
+
+
+def test_the_case_shows_each_finished_branchs_write_of_three_open_ones(engine):
+    """承办人 wrote the opinion and is now to sign; 科室负责人 has not written: the case's opinion is
+    承办人's, whichever open task the data is read from."""
+    case = engine.start("flowable_joint_opinion", by="zhang", org="east", data={"case_no": "东应急罚〔2026〕5号",
+                                                                               "opinion": "（待审查）"})
+    work(engine, case.id, "承办人意见", {"opinion": "建议罚款二万元"})
+    assert open_names(engine, case.id) == ["承办人签字确认", "科室负责人意见"]
+    assert engine.case(case.id).data["opinion"] == "建议罚款二万元"
