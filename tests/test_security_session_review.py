@@ -10,11 +10,16 @@ uses: not at the destination, not at its working file.
 A start form sent after its session ended (261216f): what was typed is kept on the server for the
 person whose session it was — not in the address (the proxy's access log, the browser's history, the
 ``next`` of the login page), and not shown to somebody else who logs in at that browser.
+
+A step's documentation shown as its 办理规定 (dd46ede): a model's text is its author's; the task page
+reads it without being held up by it.
 """
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import time
 import stat
 import subprocess
 import sys
@@ -27,7 +32,7 @@ import sqlalchemy as sa
 
 from tests.interop_support import CORPUS
 from tests.support import deploy, make_engine
-from tests.ui_support import PASSWORD, ROOT, client_login, csrf_of, make_world
+from tests.ui_support import PASSWORD, ROOT, client_login, csrf_of, make_world, open_task
 from webui.sessions import WebSession
 
 
@@ -133,3 +138,32 @@ def test_what_was_typed_is_not_shown_to_another_who_logs_in_at_that_browser(worl
     page = client.get(back.location).get_data(as_text=True)
     assert "110101195001011234" not in page and "母亲住院" not in page and "年休假申请（张三）" not in page
     assert "110101195001011234" not in client.get("/cases/new?process=flowable_leave").get_data(as_text=True)
+
+
+# --- a step's documentation on its task page (dd46ede) ---------------------------------------------
+
+def test_a_crafted_documentation_does_not_hold_up_the_task_page(world, tmp_path):
+    """A designer's model whose step documents itself with 「（a_ba_b…」 (48 KB) and a run of 100,000
+    spaces: the names-from-code filter (webui/diagram.readable_rule) backtracked over them for 27 s
+    and 89 s of a web worker's CPU at the first view of the task page, each of the model's
+    documented steps again; the page now answers at once, the rule's Chinese shown, escaped."""
+    crafted = "（" + "a_b" * 16000 + "中" + " " * 100000 + "《安全生产法》第六十五条<script>alert(1)</script>"
+    model = (Path(__file__).resolve().parent / "bpmn" / "approval.bpmn").read_text(encoding="utf-8")
+    model = model.replace('"approval"', '"rule_probe"').replace(
+        '<bpmn:userTask id="register" name="登记隐患" />',
+        f'<bpmn:userTask id="register" name="登记隐患"><bpmn:documentation>{crafted.replace("<", "&lt;")}'
+        '</bpmn:documentation></bpmn:userTask>')
+    path = tmp_path / "rule_probe.bpmn"
+    path.write_text(model, encoding="utf-8")
+    world.engine.deploy(path, by="zhao")
+    case = world.engine.start("rule_probe", by="zhang", org="east", title="办理规定探针")
+    task = open_task(world.engine, case.id, "register")
+    zhang = client_login(world.app, "zhang")
+    began = time.process_time()
+    page = zhang.get(f"/tasks/{task.id}")
+    spent = time.process_time() - began
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert spent < 3, f"{spent:.1f} s of CPU for one task page"
+    rule = re.search(r'<dd id="task-rule">(.*?)</dd>', text, re.S)
+    assert rule and "《安全生产法》第六十五条" in rule.group(1) and "<script>" not in rule.group(1)

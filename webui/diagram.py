@@ -18,9 +18,13 @@ _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 # a name from code in a model's prose (statement_late, accident.publish_days, notCompletedBy, a file's
 # path): one with an underscore, a dot or a lower-case letter (GB 50160 and 16号令 stay), alone in brackets or not
-_CODE = r"[A-Za-z_]*(?:[a-z_]|\.[A-Za-z])[A-Za-z0-9_/]*(?:\.[A-Za-z0-9_]+)*"
-_CODE_IN_BRACKETS = re.compile(rf"[（(]\s*{_CODE}\s*[)）]")
-_CODE_WORD = re.compile(rf"\s*(?<![A-Za-z0-9_.]){_CODE}(?![A-Za-z0-9_])")
+# Written so that no text makes it backtrack (a model's documentation is its author's, up to 5 MB): the
+# test that it is code looks ahead once, the name is then taken whole (an atomic group), and the spaces
+# before a name are taken from where they begin only. Nested stars over the same letters took minutes
+# of a web worker on 「（a_ba_ba_b…」 or a long run of spaces, at the first view of the task page.
+_CODE = r"(?=[A-Za-z_]*(?:[a-z_]|\.[A-Za-z]))(?>[A-Za-z_]*(?:\.[A-Za-z])?[A-Za-z0-9_/]*(?:\.[A-Za-z0-9_]+)*)"
+_CODE_IN_BRACKETS = re.compile(rf"[（(]\s*+{_CODE}\s*+[)）]")
+_CODE_WORD = re.compile(rf"(?<!\s)\s*+(?<![A-Za-z0-9_.]){_CODE}(?![A-Za-z0-9_])")
 
 
 def model_of(engine, case):
