@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
     MultiInstanceTask, SequentialMultiInstanceTask, StandardLoopTask)
 
-from . import audit, restricted, step
+from . import audit, juel_methods, restricted, step
 from .directory import Principal
 from .errors import Conflict, EngineError, Forbidden, IncidentRaised, NotFound
 from .expressions import YES_OR_NO
@@ -301,7 +301,13 @@ def error_message(exc: BaseException, spec=None) -> str:
     if restricted.ABSENT_AS_NULL in text:  # translated FEEL's first line is for the evaluator, not for people
         text = re.sub(re.escape(restricted.ABSENT_AS_NULL) + r"[^\n]*\n", "", text)
     text = text.replace(f"  {YES_OR_NO}", "")  # a translated flow condition's mark (engine/gateways._holds)
-    missing = _missing_task_attribute_input(exc, spec)
+    # a JUEL method Java would refuse (on null, or one the value lacks: engine/juel_methods.py), wherever
+    # the expression is (a count, a completion condition, an assignee); a gateway's says it itself
+    missing = juel_methods.said_of(exc)
+    if missing is not None and missing in text:
+        missing = None
+    if missing is None:
+        missing = _missing_task_attribute_input(exc, spec)
     if missing is None:
         missing = _missing_loop_input(exc)
     if missing is None:

@@ -346,3 +346,43 @@ def test_the_feel_helpers_read_a_field_only_by_dict_indexing():
     assert feel_field({"__class__": 1}, "__class__", "外") == 1  # a key of the case's own data, nothing else
     assert feel_field([1], 0, "外") == "外"
     assert feel_list("真") == ["真"]
+
+
+# --- a JUEL method outside a gateway: a 会签's count from the signers' list ----------------------------
+
+COUNTERSIGN_SIZE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.28.0">
+  <bpmn:process id="countersign_size" name="会签人数取自名单" isExecutable="true">
+    <bpmn:startEvent id="start" name="发起"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="list" name="提交会签名单"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="sign" name="会签"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">${signers.size()}</bpmn:loopCardinality>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end" name="结束"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="list"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="list" targetRef="sign"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="sign" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.mark.parametrize("signers, said", [
+    (None, "JUEL 表达式调用 signers.size(...)，但「signers」没有值（空）"),
+    (5, "JUEL 表达式调用 signers.size(...)，但「signers」的值是数字，没有 size 方法"),
+])
+def test_a_method_in_a_countersign_count_stops_naming_the_variable_not_our_helper(engine, signers, said):
+    """The count of a 会签 (``loopCardinality ${signers.size()}``) over null or a number: the incident
+    said 「会签人数取自案件数据「duban_juel_call」，但案件中没有这个值」 — our translation's helper taken
+    for a missing variable — where the gateway's incident already said the method's own words."""
+    MODELS.setdefault("countersign_size", COUNTERSIGN_SIZE)
+    message = incident_on_first(engine, "countersign_size", {"signers": signers})
+    assert message.startswith(f"「会签」出错: {said}") and "duban_juel_call」" not in message
+
+
+def test_a_method_in_a_countersign_count_over_a_list_opens_one_task_each(engine):
+    MODELS.setdefault("countersign_size", COUNTERSIGN_SIZE)
+    case = complete_first(engine, "countersign_size", {"signers": ["张三", "李四", "王五"]})
+    assert [t.name for t in case.tasks] == ["会签"] * 3
