@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from engine import case_facts
 from engine.schema import Case, HazardQuarterTally, OrgUnit
-from tests.ui_support import client_login, major_case_at, make_world, start_hazard
+from tests.ui_support import ACME, client_login, major_case_at, make_world, start_hazard
 from workflows import hazard_ledger
 from workflows.hazard_ledger import (CLOSED_DOWN, EPOCH, LISTING, PROCESSES, SELF_REPORT, _blank, _district_of,
                                      _finish, _yuan, entry, quarter_bounds, quarterly_statistics, report_due)
@@ -230,7 +230,7 @@ def test_the_facts_follow_the_case_through_its_steps(world):
                              .where(c.id == case.id)).one()
     found, outcome, due, key = facts()
     assert found == (dt.date(2026, 11, 20) - EPOCH).days and outcome == case_facts.NOT_RECTIFIED
-    assert due == (dt.date(2027, 2, 26) - EPOCH).days and key == "91110101MA00000001"
+    assert due == (dt.date(2027, 2, 26) - EPOCH).days and key == ACME  # the scenarios' enterprise
     with world.engine.db.read() as s:
         row = s.get(Case, case.id)
         assert expected_facts(row)[:3] == (found, outcome, due)
