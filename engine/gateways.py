@@ -26,6 +26,7 @@ engine/join_data.py's: each branch's changes since the fork, as Camunda and Flow
 from __future__ import annotations
 
 import ast
+import unicodedata
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
@@ -52,10 +53,43 @@ def _named(spec) -> str:
     return f"{kind}「{spec.bpmn_name or spec.bpmn_id}」({spec.bpmn_id})"
 
 
-def _no_path(spec) -> NoPathOut:
-    return NoPathOut(f"{_named(spec)} 的条件都不成立（条件用到的数据没有值时也不成立），"
+def _no_path(spec, my_task=None) -> NoPathOut:
+    said = _text_compared(spec, my_task) if my_task is not None else None
+    why = f"；{said}" if said else ""
+    return NoPathOut(f"{_named(spec)} 的条件都不成立（条件用到的数据没有值时也不成立{why}），"
                      "又没有默认分支，流程无法继续；请补充案件数据后重试，或请流程设计员为该网关设置默认分支",
                      task_spec=spec)
+
+
+_YES_NO_TEXT = {"true", "false", "yes", "no", "是", "否"}
+
+
+def _text_compared(spec, my_task) -> str | None:
+    """Case data a condition reads that holds a number or a yes/no as text (「5,000」, 「true」: sent so
+    through the REST API, where no form types the value), which an equality never matches
+    (``amount == 5000``, ``approved == True``): said, so that the person retrying knows what to correct."""
+    data = my_task.data if isinstance(my_task.data, dict) else {}
+    for condition, _target in spec.cond_task_specs:
+        text = getattr(condition, "args", None) and condition.args[0]
+        if not text:
+            continue
+        lines = [line for line in text.splitlines() if not line.startswith("#")]  # FEEL's null mark
+        try:
+            tree = ast.parse(" ".join(lines).removesuffix(YES_OR_NO).strip(), mode="eval")
+        except SyntaxError:
+            continue
+        for name in (n.id for n in ast.walk(tree) if isinstance(n, ast.Name)):
+            value = data.get(name)
+            if not isinstance(value, str):
+                continue
+            if value.strip().lower() in _YES_NO_TEXT:
+                return f"案件数据「{name}」的值是文字「{value[:40]}」，不是“是/否”"
+            try:
+                float(unicodedata.normalize("NFKC", value).strip().replace(",", ""))
+            except ValueError:
+                continue
+            return f"案件数据「{name}」的值是文字「{value[:40]}」，不是数字"
+    return None
 
 
 class TextCondition(WorkflowException):
@@ -153,7 +187,7 @@ class ExclusiveGateway(defaults.ExclusiveGateway):
                        if condition is not None and _holds(self, my_task, condition, target)),
                       self.default_task_spec)
         if chosen is None:
-            raise _no_path(self)
+            raise _no_path(self, my_task)
         my_task._sync_children([my_task.workflow.spec.get_task_spec_from_name(chosen)], TaskState.FUTURE)
         for child in my_task.children:
             child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
@@ -175,7 +209,7 @@ class InclusiveGateway(defaults.InclusiveGateway):
             elif _holds(self, my_task, condition, target):
                 matches.append(specs.get_task_spec_from_name(target))
         if not matches and not unconditional:
-            raise _no_path(self)
+            raise _no_path(self, my_task)
         return matches, unconditional
 
     def _run_hook(self, my_task):

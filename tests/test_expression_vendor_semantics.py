@@ -386,3 +386,48 @@ def test_a_method_in_a_countersign_count_over_a_list_opens_one_task_each(engine)
     MODELS.setdefault("countersign_size", COUNTERSIGN_SIZE)
     case = complete_first(engine, "countersign_size", {"signers": ["张三", "李四", "王五"]})
     assert [t.name for t in case.tasks] == ["会签"] * 3
+
+
+# --- no flow's condition holds because a number or a yes/no came as text -----------------------------
+
+TEXT_COMPARED = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_2"
+  targetNamespace="http://bpmn.io/schema/bpmn" exporter="bpmn-js (https://demo.bpmn.io)" exporterVersion="17.0.0">
+  <bpmn:process id="fine_review_text" name="罚款审核" isExecutable="true">
+    <bpmn:startEvent id="start" name="发起"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="review" name="法制审核"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:exclusiveGateway id="gw" name="罚款额度？"><bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>big</bpmn:outgoing><bpmn:outgoing>small</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:userTask id="collective" name="集体讨论"><bpmn:incoming>big</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="decide" name="负责人审批"><bpmn:incoming>small</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="end" name="结束"><bpmn:incoming>f3</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="gw"/>
+    <bpmn:sequenceFlow id="big" name="重大" sourceRef="gw" targetRef="collective">
+      <bpmn:conditionExpression>major == True</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="small" name="一般" sourceRef="gw" targetRef="decide">
+      <bpmn:conditionExpression>major == False</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f3" sourceRef="collective" targetRef="end"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="decide" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.mark.parametrize("major, said", [
+    ("true", "案件数据「major」的值是文字「true」，不是“是/否”"),
+    ("是", "案件数据「major」的值是文字「是」，不是“是/否”"),
+    ("1", "案件数据「major」的值是文字「1」，不是数字"),
+])
+def test_no_condition_holding_over_a_yes_or_no_sent_as_text_says_so(engine, major, said):
+    """A bpmn.io model's Python conditions (``major == True``; a JUEL ``${major == true}`` coerces text
+    as EL does, Boolean.valueOf) and a REST client sending the yes/no as text, which never matches:
+    the incident says which data and why, not only that the data may have no value."""
+    MODELS.setdefault("fine_review_text", TEXT_COMPARED)
+    message = incident_on_first(engine, "fine_review_text", {"major": major})
+    assert said in message and message.startswith("排他网关「罚款额度？」(gw) 的条件都不成立")
+
+
+def test_no_condition_holding_over_missing_data_says_it_as_before(engine):
+    MODELS.setdefault("fine_review_text", TEXT_COMPARED)
+    message = incident_on_first(engine, "fine_review_text", {"major": None})
+    assert "（条件用到的数据没有值时也不成立）" in message
