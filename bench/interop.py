@@ -124,9 +124,13 @@ def _count_source(result: dict, source: str, entry: dict) -> None:
 def walk(engine, key: str, path: Path, decisions: list[Path]) -> Outcome:
     """``drive`` with a clerk's data (``--walk``): drawn form fields filled, what the model reads given
     at the start, and timers moved past when the case waits on nothing else."""
-    reads = model_reads([path, *decisions])
     by_task = drawn_form_data([path], engine.clock.now().date())
-    out = drive(engine, key, data=reads.start, data_by_task=by_task, max_steps=MAX_STEPS)
+    # what a drawn form fills is the form's to give, typed as it types it: the start gives the rest
+    # (a start bringing a later form's field is checked as that form reads it: engine/first_forms.py)
+    reads = model_reads([path, *decisions], given={name for fields in by_task.values() for name in fields})
+    starts = {el.get("id") for el in etree.parse(str(path)).getroot().iter("{*}startEvent")}
+    drawn_start = {k: v for sid in starts for k, v in by_task.get(sid, {}).items()}  # a start form's fields
+    out = drive(engine, key, data={**drawn_start, **reads.start}, data_by_task=by_task, max_steps=MAX_STEPS)
     worked = list(out.tasks)
     for _ in range(MAX_STEPS):
         if out.status != "waiting" or out.case_id is None:
