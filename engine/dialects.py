@@ -47,7 +47,7 @@ from . import camunda_forms
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
-from .expressions import (FEEL, JUEL, YES_OR_NO, Untranslatable, closing, has_juel, language_of, literal_or_expression,
+from .expressions import (FEEL, JUEL, YES_OR_NO, Untranslatable, closing, split_top_level, has_juel, language_of, literal_or_expression,
                           translate)
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
@@ -1339,24 +1339,6 @@ def feel_cell(text: str) -> str:
 _FEEL_ONLY = re.compile(r"\bif\b.*\bthen\b|\blist\s+contains\s*\(", re.S)
 
 
-def _split_top_level(text: str) -> list[str]:
-    """``text`` split at commas outside quotes and brackets (a FEEL input entry's alternatives)."""
-    parts, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(text):
-        if quote:
-            quote = "" if ch == quote and text[i - 1] != "\\" else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    return [*parts, text[start:]]
-
-
 def _feel_test(text: str) -> str:
     """One alternative of an input entry as a test of ``?``: a range or ``?`` test as it is, a
     comparison (``< 5``) applied to ``?``, a value compared with ``?``."""
@@ -1446,7 +1428,7 @@ def _feel_calls(cell: str, text: str, calls: dict[str, str]) -> str:
         if close is None:
             raise Untranslatable(FEEL, "=" + cell.strip(), "括号不配对")
         inner = text[m.end():close]
-        raw = [a.strip() for a in _split_top_level(inner)] if inner.strip() else []
+        raw = [a.strip() for a in split_top_level(inner)] if inner.strip() else []
         args = [_feel_argument(cell, a, calls) for a in raw]
         placeholder = f"duban_call_{len(calls)}"
         calls[placeholder] = _call_python(m.group(1), args, raw, cell)
@@ -1559,10 +1541,10 @@ def _dmn_cell(kind: str, text: str) -> str:
         text = translate("=" + text).replace("duban_input", "?")
     text = _restore_calls(text, calls)
     if kind == "inputEntry" and (negated := _FEEL_NOT.match(text)) and negated.group(1).strip():
-        tests = " or ".join(f"({_feel_test(a)})" for a in _split_top_level(negated.group(1)))
+        tests = " or ".join(f"({_feel_test(a)})" for a in split_top_level(negated.group(1)))
         return f"not ({tests})"
     if kind == "inputEntry":
-        alternatives = _split_top_level(text)
+        alternatives = split_top_level(text)
         if len(alternatives) > 1:
             return " or ".join(f"({_feel_test(a)})" for a in alternatives)
     return feel_cell(text)

@@ -369,13 +369,14 @@ class DecisionTableConverter(BusinessRuleTaskConverter):
 
 def _output_values(output_el, ns: dict) -> list | None:
     """An output's values in their order (``"高","中","低"``), or None when it lists none."""
-    from .dialects import _split_top_level, feel_cell
+    from .dialects import feel_cell
+    from .expressions import split_top_level
 
     text = output_el.findtext("dmn:outputValues/dmn:text", namespaces=ns)
     if not text or not text.strip():
         return None
     values = []
-    for part in _split_top_level(text):
+    for part in split_top_level(text):
         try:
             values.append(ast.literal_eval(feel_cell(part.strip())))
         except (ValueError, SyntaxError):

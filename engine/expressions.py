@@ -384,20 +384,7 @@ def _arguments(text: str, original: str) -> list[str]:
     """The texts of a call's arguments, split at the commas outside quotes and brackets."""
     if not text.strip():
         return []
-    parts, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(text):
-        if quote:
-            quote = "" if ch == quote and text[i - 1] != "\\" else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
+    parts = split_top_level(text)
     if not all(p.strip() for p in parts):
         raise Untranslatable(JUEL, original, "方法的参数为空")
     return parts
@@ -442,7 +429,7 @@ def _feel_filter(body: str, opening: int, out: list[str], original: str) -> int:
     context that has it (else the case's variable); a list that is null gives null, a value that is no
     list is filtered as the list of it. An index (``votes[1]``, FEEL's first, Python's second) and a
     lone name (``votes[n]``: an index if n is a number, a filter if a yes/no) are refused."""
-    end = _closing_bracket(body, opening)
+    end = closing(body, opening, "[]")
     if end is None:
         raise Untranslatable(FEEL, original, "方括号不配对")
     content = body[opening + 1:end].strip()
@@ -477,24 +464,6 @@ def _feel_filter(body: str, opening: int, out: list[str], original: str) -> int:
 _READ = re.compile(r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*(?:\['[^'\\]*'\])*")
 
 
-def _closing_bracket(text: str, opening: int) -> int | None:
-    """The index of the ``]`` closing the ``[`` at ``opening`` (quotes skipped)."""
-    depth, quote = 0, ""
-    for i in range(opening, len(text)):
-        ch = text[i]
-        if quote:
-            quote = "" if ch == quote and text[i - 1] != "\\" else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
-
-
 # What JUEL's ``empty`` holds for (EL 3.0 §1.10): null, the empty text, an empty list or map. Not
 # ``not``: 0 and false are not empty, and text is not read as a yes/no here.
 _EMPTY = "(None, '', [], {})"
@@ -516,8 +485,8 @@ def _empty_operand(body: str, pos: int, lang: str, original: str) -> tuple[str, 
     raise Untranslatable(lang, original, "「empty」之后须是一个变量名或括号中的表达式")
 
 
-def closing(text: str, opening: int) -> int | None:
-    """The index of the parenthesis closing the one at ``opening`` (quotes skipped)."""
+def closing(text: str, opening: int, pair: str = "()") -> int | None:
+    """The index of the bracket closing the one at ``opening`` (``pair``: "()" or "[]"; quotes skipped)."""
     depth, quote = 0, ""
     for i in range(opening, len(text)):
         ch = text[i]
@@ -525,13 +494,32 @@ def closing(text: str, opening: int) -> int | None:
             quote = "" if ch == quote and text[i - 1] != "\\" else quote
         elif ch in "\"'":
             quote = ch
-        elif ch == "(":
+        elif ch == pair[0]:
             depth += 1
-        elif ch == ")":
+        elif ch == pair[1]:
             depth -= 1
             if depth == 0:
                 return i
     return None
+
+
+def split_top_level(text: str) -> list[str]:
+    """``text`` split at the commas outside quotes and brackets (a call's arguments, a FEEL input
+    entry's alternatives)."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
 
 
 _NOT_OPERANDS = frozenset({"and", "or", "not", "in", "if", "then", "else", "(", "[", ","})
