@@ -289,14 +289,8 @@ class Database:
         """
         with self.writer() as conn:
             committed: list = []
-            with conn.begin():
-                session = Session(bind=conn, expire_on_commit=False, autoflush=True)
-                session.info["after_commit"] = committed
-                try:
-                    yield session
-                    session.flush()
-                finally:
-                    session.close()
+            with conn.begin(), _session(conn, committed) as session:
+                yield session
             for callback in committed:  # only once the transaction is durable (see after_commit)
                 callback()
 
@@ -330,14 +324,8 @@ class Database:
                     raise
                 finally:
                     raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-                with begun:
-                    session = Session(bind=conn, expire_on_commit=False, autoflush=True)
-                    session.info["after_commit"] = committed
-                    try:
-                        yield session
-                        session.flush()
-                    finally:
-                        session.close()
+                with begun, _session(conn, committed) as session:
+                    yield session
         finally:
             if turns is not None:
                 turns.release(turn)
@@ -470,3 +458,16 @@ def after_commit(session: Session, callback) -> None:
         callback()
     else:
         pending.append(callback)
+
+
+@contextlib.contextmanager
+def _session(conn, committed: list):
+    """An ORM session on ``conn``'s open transaction, flushed when the block ends without error; the
+    callbacks queued for after the commit (``after_commit``) go to ``committed``."""
+    session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+    session.info["after_commit"] = committed
+    try:
+        yield session
+        session.flush()
+    finally:
+        session.close()
