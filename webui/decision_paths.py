@@ -104,9 +104,9 @@ def _plain(condition: str) -> str:
     """A condition as Camunda 7/Flowable (JUEL ``${!pass}``, ``${pass == true}``) or Camunda 8 (FEEL
     ``=fixed = true``, ``=not(fixed)``) write it, in the Python-like words ``_says`` reads."""
     c = condition.strip()
-    juel = re.fullmatch(r"[$#]\{\s*(.*?)\s*\}", c, re.S)
+    juel = re.fullmatch(r"[$#]\{(.*)\}", c, re.S)  # one greedy group: no backtracking over a model's spaces
     if juel:
-        c = juel.group(1)
+        c = juel.group(1).strip()
     elif c.startswith("="):
         c = re.sub(r"(?<![=!<>])=(?!=)", "==", c[1:].strip())
     c = re.sub(r"^!\s*", "not ", c)
