@@ -180,3 +180,27 @@ def test_a_condition_read_for_the_next_step_does_not_backtrack():
     assert time.process_time() - began < 1
     assert _says("${  ok  }", "ok", True) and _says("${ !ok }", "ok", False) and _says("#{ok == 'true'}", "ok", True)
     assert _says("${decision == '退回'}", "decision", "退回") and not _says("${ok}", "ok", False)
+
+
+# --- a file linked by a step with no form (a0e300f) -------------------------------------------------
+
+def test_a_step_with_no_form_links_no_file_it_did_not_upload(world, tmp_path):
+    """webui/attachments.foreign_links checked the file fields a step's form declares; a step with no
+    form (a model drawn without one takes any data) took ``{"evidence": ["attachment:<id>/…"]}``
+    through POST /api/tasks/{id}/complete — another case's file or a made-up one, stored as the
+    step's evidence and shown as a file of this case. Now refused as on a form's file field."""
+    from webui.api.auth import create_token
+    model = (Path(__file__).resolve().parent / "bpmn" / "approval.bpmn").read_text(encoding="utf-8")
+    path = tmp_path / "file_probe.bpmn"
+    path.write_text(model.replace('"approval"', '"file_probe"'), encoding="utf-8")
+    world.engine.deploy(path, by="zhao")
+    case = world.engine.start("file_probe", by="zhang", org="east", title="附件探针")
+    task = open_task(world.engine, case.id, "register")
+    token = create_token(world.engine, "zhang", "probe")
+    made_up = "attachment:" + "0" * 32 + "/现场照片.jpg"
+    r = world.app.test_client().post(f"/api/tasks/{task.id}/complete", headers={"Authorization": f"Bearer {token}"},
+                                     json={"data": {"evidence": [made_up], "approved": True}})
+    assert r.status_code == 422, r.get_data(as_text=True)
+    said = r.get_data(as_text=True)
+    assert "现场照片.jpg" in said and "不是本环节上传的文件" in said and "evidence" not in said.replace('"evidence"', "")
+    assert "evidence" not in world.engine.case(case.id).data

@@ -115,6 +115,9 @@ def foreign_links(engine, task, fields: list[dict] | None, data: dict, fresh=fro
     and not a reference made up (``attachment:`` and no file). Another case's file would show in this
     case to people who may not see that case, and a report would name evidence nobody gave for it."""
     files = {f["name"]: f.get("label") or f["name"] for f in fields or [] if f.get("type") == "attachments"}
+    # a key no file field declares (a step with no form takes any data) is checked all the same
+    files.update({name: "附件" for name, value in data.items() if name not in files and isinstance(value, list)
+                  and any(isinstance(r, str) and r.startswith(PREFIX) for r in value)})
     linked = {name: [r for r in data[name] if isinstance(r, str) and r.startswith(PREFIX) and r not in fresh]
               for name in files if isinstance(data.get(name), list)}
     linked = {name: refs for name, refs in linked.items() if refs}
