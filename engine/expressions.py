@@ -367,6 +367,8 @@ def _juel_method(body: str, value: str, opening: int, original: str) -> tuple[st
     if end is None:
         raise Untranslatable(JUEL, original, f"「{excerpt(value)}(」缺少右括号")
     receiver, method = value.rsplit(".", 1)
+    if body[end + 1:].lstrip().startswith(("(", ".", "[")):  # ${a.contains('x')()}: Python would call the yes/no
+        raise Untranslatable(JUEL, original, f"方法「{method}」的结果之后又接了调用或取值（本系统只支持对流程变量直接调用方法）")
     head = receiver.split(".")[0]
     if head in _BEANS:
         raise Untranslatable(JUEL, original, f"使用了引擎对象「{excerpt(head)}」，请改写为流程变量")

@@ -431,3 +431,13 @@ def test_no_condition_holding_over_missing_data_says_it_as_before(engine):
     MODELS.setdefault("fine_review_text", TEXT_COMPARED)
     message = incident_on_first(engine, "fine_review_text", {"major": None})
     assert "（条件用到的数据没有值时也不成立）" in message
+
+
+@pytest.mark.parametrize("juel", ["${opinion.contains('驳回')()}", "${opinion.contains('驳回')[0]}",
+                                  "${opinion.length().toString() == '3'}", "${users.size() ()}"])
+def test_a_method_result_called_or_indexed_again_is_refused_at_translation(juel):
+    """Python would call (or index) the method's yes/no or number — at run time, an English TypeError
+    as the case's incident; refused here, naming the method (hsec4 noticed it)."""
+    from engine.expressions import Untranslatable, translate
+    with pytest.raises(Untranslatable, match="的结果之后又接了调用或取值"):
+        translate(juel)
