@@ -600,3 +600,11 @@ def test_queues_mark_tasks_of_overdue_cases_by_the_boards_rule(demo):
     page = page_of(login(demo, "li_si"), "/tasks/")  # claimable or (after 转办) claimed: in 我的待办 either way
     row = page[page.index(f'/tasks/{quiet.id}"'):]
     assert "案件督办" not in visible_text(row[:row.index("</tr>")])
+
+
+@pytest.mark.parametrize("key", ["enforcement.legal_review", "enforcement.vote", "enforcement.head_approval",
+                                 "enforcement.transfer_decision"])
+def test_who_decides_a_penalty_sees_the_case_period_administrative_penalty_law_art60(key):
+    """法制审核, 集体讨论, 负责人审批 and 移送 decide within the 办案期限 (《行政处罚法》第六十条, 应急管理部令第18号):
+    the page showed 办理期限 无期限 there, the period only on the case page (hux noticed it)."""
+    assert {"filed_at", "case_due"} <= set(CONTEXT[key].facts)

@@ -167,6 +167,8 @@ _REPORT = ("report_summary", "direct_cause", "technical_causes", "management_cau
            "responsible_persons", "responsible_units", "measures", "education_done", "education_record",
            "four_nots_missing")
 _CASE = ("party_name", "violation_facts", "legal_basis")
+# 办案期限: who decides a penalty case decides within it (《行政处罚法》第六十条, 应急管理部令第18号)
+_PERIOD = ("filed_at", "case_due")
 _PENALTY = ("facts_found", "proposed_outcome", "violation", "legal_basis", "penalty_basis", "discretion_standard",
             "discretion_level", "penalty_types", "fine_amount", "confiscation_amount", "proposal_reason",
             "hearing_basis")
@@ -251,7 +253,7 @@ CONTEXT: dict[str, Context] = {
     "enforcement.investigate": Context(_CASE + ("case_cause", "officers")),
     "enforcement.preservation": Context(("case_cause", "preservation_items")),
     "enforcement.proposal": Context(("case_cause", "facts_found", "investigators")),
-    "enforcement.legal_review": Context(("case_cause", "party_name") + _PENALTY,
+    "enforcement.legal_review": Context(("case_cause", "party_name") + _PENALTY + _PERIOD,
                                        files=(("enforcement.investigate", "evidence"),
                                               ("enforcement.investigate", "transcripts"))),
     "enforcement.notify": Context(_FOR_PARTY),
@@ -262,12 +264,12 @@ CONTEXT: dict[str, Context] = {
     "enforcement.hearing_report": Context(_PENALTY + ("hearing_host", "hearing_at", "hearing_place")),
     "enforcement.convene": Context(("case_cause", "party_name") + _PENALTY),
     "enforcement.vote": Context(("case_cause", "party_name") + _PENALTY + ("party_response", "statement_text",
-                                                                          "hearing_report", "meeting_topic")),
+                                                                          "hearing_report", "meeting_topic") + _PERIOD),
     "enforcement.minutes": Context(("case_cause", "meeting_topic", "vote_summary")),
     "enforcement.head_approval": Context(("case_cause", "party_name") + _PENALTY + ("party_response",
-                                                                                   "statement_text"),
+                                                                                   "statement_text") + _PERIOD,
                                          files=(("enforcement.investigate", "evidence"),)),
-    "enforcement.transfer_decision": Context(("case_cause", "party_name") + _PENALTY),
+    "enforcement.transfer_decision": Context(("case_cause", "party_name") + _PENALTY + _PERIOD),
     "enforcement.transfer": Context(("case_cause", "facts_found", "transfer_opinion")),
     "enforcement.serve_decision": Context(_FOR_PARTY[:-2]),
     "enforcement.payment": Context(("fine_amount", "decision_no", "payment_due", "late_penalty")),
