@@ -313,7 +313,14 @@ def date_spellings(pattern: str | None) -> str:
 
 
 def _choice(f: dict, value):
-    """An enum field's value: one of its ids, or the name shown for one (typed as the form shows it)."""
+    """An enum field's value: one of its ids, or the name shown for one (typed as the form shows it). A
+    JSON true/false (a REST client's) matches the id spelled ``true``/``false`` in any case, as Java's
+    Boolean.toString spells it for an Activiti 同意/不同意 (Python's str gives "True")."""
+    if isinstance(value, bool):
+        said = "true" if value else "false"
+        for vid, _name in f["values"]:
+            if vid.lower() == said:
+                return vid
     text = unicodedata.normalize("NFKC", str(value)).strip()
     for vid, name in f["values"]:
         if text in (vid, unicodedata.normalize("NFKC", name or "").strip()):

@@ -31,6 +31,8 @@ def engine(module_database_url):
     ("false", None, ["usertask1", "usertask2", "usertask5"]),
     ("同意", "责令改正", ["usertask1", "usertask2", "usertask3", "usertask5"]),
     ("不同意", None, ["usertask1", "usertask2", "usertask5"]),
+    (True, False, ["usertask1", "usertask2", "usertask3", "usertask5"]),  # JSON's true/false from a REST client
+    (False, None, ["usertask1", "usertask2", "usertask5"]),
 ])
 def test_an_enum_yes_no_is_read_as_juel_reads_its_text(engine, section, leader, worked):
     """An Activiti enum form property 同意/不同意 with values ``true``/``false`` holds the text
