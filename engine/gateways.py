@@ -212,6 +212,55 @@ class InclusiveGateway(defaults.InclusiveGateway):
             raise _no_path(self, my_task)
         return matches, unconditional
 
+    def _check_threshold_unstructured(self, my_task):
+        """As a join (汇合): whether it may fire now. SpiffWorkflow's check counts every task of this
+        join the workflow holds, and no unfinished task below one: in a loop (Camunda's
+        ``InclusiveGatewayTest.testAllPositiveSplitAndJoinAfterParallelGatewayWithBackloop``: a
+        parallel join, an inclusive fork and join, a way back) the join's turn before had both its
+        inputs in, so the next turn's join fired on its first branch — 汇总 opened while 另一条分支
+        was still open, and that branch was left over. Here only this turn's tasks of the join count
+        (not those above the task updated: its turns before), and every unfinished task of the
+        workflow not past them may still send a token (BPMN 2.0 §13.3.2: the join waits while an
+        incoming flow without a token can still get one)."""
+        workflow = my_task.workflow
+        by_id = workflow.tasks
+        mine = _ancestors(my_task, by_id)
+        if mine is None:
+            return super()._check_threshold_unstructured(my_task)
+        before = {id(task) for task in mine}
+        turn = []
+        for task in by_id.values():
+            if task.task_spec is not self or id(task) in before:
+                continue
+            chain = _ancestors(task, by_id)
+            if chain is None:
+                return super()._check_threshold_unstructured(my_task)
+            if task is my_task or not any(parent is my_task for parent in chain):
+                turn.append(task)
+        arrived = {task.parent.task_spec for task in turn
+                   if task.parent is not None and task.parent._state == TaskState.COMPLETED}
+        for task in turn:  # a branch on its way in (its task below the join's not yet done)
+            if task.parent is not None and task.parent._state & TaskState.DEFINITE_MASK \
+                    and task.parent.task_spec not in arrived:
+                return False
+        waiting = [spec for spec in self.inputs if spec not in arrived]
+        if not waiting:
+            return True
+        in_turn = {id(task) for task in turn}
+        pending = set()
+        for task in by_id.values():
+            if not task._state & _MAY_SEND or task.task_spec is self:
+                continue
+            chain = _ancestors(task, by_id)
+            if chain is None:
+                return super()._check_threshold_unstructured(my_task)
+            if not any(id(parent) in in_turn for parent in chain):  # not past this turn's join
+                pending.add(task.task_spec)
+        # an unfinished task a branch already in came through (a join waiting for this one, around
+        # a loop) does not hold it; one from which a waiting input can be reached does
+        pending -= _upstream(arrived, self)
+        return not any(_reaches(spec, waiting, self) for spec in pending)
+
     def _run_hook(self, my_task):
         # as a join: the branches' changes since the fork (engine/join_data.py), then the flows to take
         merge_branches(self, my_task)
@@ -220,6 +269,35 @@ class InclusiveGateway(defaults.InclusiveGateway):
         for child in my_task.children:
             child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
         return True
+
+
+_MAY_SEND = TaskState.READY | TaskState.WAITING
+
+
+def _upstream(specs, join) -> set:
+    """The task specs from which one of ``specs`` is reached without passing ``join``."""
+    seen, stack = set(), [parent for spec in specs for parent in spec.inputs]
+    while stack:
+        spec = stack.pop()
+        if spec is join or spec in seen:
+            continue
+        seen.add(spec)
+        stack.extend(spec.inputs)
+    return seen
+
+
+def _reaches(spec, targets, join) -> bool:
+    """Whether a path from ``spec`` (itself included) reaches one of ``targets`` without passing ``join``."""
+    wanted, seen, stack = set(targets), set(), [spec]
+    while stack:
+        node = stack.pop()
+        if node in wanted:
+            return True
+        if node is join or node in seen:
+            continue
+        seen.add(node)
+        stack.extend(node.outputs)
+    return False
 
 
 _FLOWS_FROM = etree.XPath("./*[local-name() = 'sequenceFlow' and @sourceRef = $source]")

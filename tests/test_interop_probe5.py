@@ -1,0 +1,70 @@
+"""A fifth batch of public models nobody here had tried (camunda-bpm-platform's gateway, sequence
+flow and conditional event test resources, Flowable's gateway and timer test resources,
+spiff-arena's backend test models, bpmn-miwg-test-suite; bench/interop.py --walk --dir runs such a
+folder): what Duban ran down a path the engine they were drawn for would not take, or refused though
+that engine runs it. Each is drawn again as its tool saves it, with Chinese names
+(tests/bpmn/interop/), and run on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.interop_support import CORPUS, user_for
+from tests.support import make_engine
+
+MODELS = ("camunda7_inclusive_backloop.bpmn",)
+
+
+@pytest.fixture(scope="module")
+def engine(module_database_url):
+    eng = make_engine(module_database_url)
+    for name in MODELS:
+        eng.deploy(CORPUS / name, by="boss")
+    yield eng
+    eng.dispose()
+
+
+def _open(engine, case_id) -> list[str]:
+    return sorted(t.spec_id for t in engine.case(case_id).tasks)
+
+
+def _do(engine, case_id, spec_id, data=None) -> None:
+    task = next(t for t in engine.case(case_id).tasks if t.spec_id == spec_id)
+    engine.complete(task.id, user_for(engine, task), dict(data or {}))
+
+
+def test_an_inclusive_join_in_a_loop_waits_for_this_rounds_branches(engine):
+    """专项检查（分轮次） (Camunda's InclusiveGatewayTest ...AfterParallelGatewayWithBackloop shape):
+    现场检查 found both a 事故隐患 and a 违法行为, so 下达整改指令 (《安全生产法》第六十五条第一款第三项)
+    and 立案审查 (《行政处罚法》第五十四条) both run and meet at an inclusive join before 汇总研判.
+    In the second round SpiffWorkflow's join counted the first round's two branches as in: 汇总研判
+    opened as soon as 下达整改指令 was done, with 立案审查 still open and left behind (Camunda,
+    Flowable and BPMN 2.0 §13.3.2: the join waits while a branch can still come)."""
+    case = engine.start("camunda7_inclusive_backloop", by="zhang", org="east").id
+    for recheck in (True, False):
+        _do(engine, case, "Activity_0plan")
+        _do(engine, case, "Activity_0site", {"hazard": True, "illegal": True})
+        _do(engine, case, "Activity_0docs")
+        assert _open(engine, case) == ["Activity_0file", "Activity_0rectify"]
+        _do(engine, case, "Activity_0rectify")
+        assert _open(engine, case) == ["Activity_0file"], recheck  # 汇总研判 waits for 立案审查
+        _do(engine, case, "Activity_0file")
+        assert _open(engine, case) == ["Activity_0summary"]
+        _do(engine, case, "Activity_0summary", {"recheck": recheck})
+    view = engine.case(case)
+    assert view.status == "completed" and not view.tasks
+
+
+@pytest.mark.parametrize("hazard, illegal, branch", [(True, False, "Activity_0rectify"), (False, True, "Activity_0file")])
+def test_an_inclusive_join_in_a_loop_goes_on_with_the_one_branch_taken(engine, hazard, illegal, branch):
+    """Only one branch taken in a round: the join goes on once it is done, that round as the first."""
+    case = engine.start("camunda7_inclusive_backloop", by="zhang", org="east").id
+    for recheck in (True, False):
+        _do(engine, case, "Activity_0plan")
+        _do(engine, case, "Activity_0site", {"hazard": hazard, "illegal": illegal})
+        _do(engine, case, "Activity_0docs")
+        assert _open(engine, case) == [branch]
+        _do(engine, case, branch)
+        assert _open(engine, case) == ["Activity_0summary"]
+        _do(engine, case, "Activity_0summary", {"recheck": recheck})
+    assert engine.case(case).status == "completed"
