@@ -151,3 +151,21 @@ def truth(value: object) -> bool | None:
         return None
     text = fold(value).lower()
     return True if text in TRUE else False if text in FALSE else None
+
+
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+_UNFIT = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds a character ``without_controls`` would change."""
+    return _CONTROL.search(text) is not None
+
+
+def without_controls(text: str) -> str:
+    """Text as pasted, fit for a record and an Office file (录入文本中的控制字符): Word's manual line
+    break and page break (U+000B, U+000C) become line breaks; NUL and every other control character,
+    the non-characters U+FFFE/U+FFFF and lone surrogates are dropped (PostgreSQL refuses a NUL in text,
+    and neither a .docx nor an .xlsx can hold any of them); tab, line feed and carriage return stay."""
+    return _UNFIT.sub("", text.translate(_BREAKS)) if _CONTROL.search(text) else text

@@ -16,6 +16,7 @@ from flask import Flask, redirect, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from . import auth, csrf, display, errors, headers, login_limits, nav, sessions
+from .typed_text import PageRequest
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "var" / "instance"
 
@@ -34,6 +35,7 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
         plain_http = os.environ.get("DUBAN_PLAIN_HTTP") == "1"
     instance_path = Path(instance_path or os.environ.get("DUBAN_INSTANCE_PATH") or DEFAULT_INSTANCE).resolve()
     app = Flask(__name__, instance_path=str(instance_path))
+    app.request_class = PageRequest  # a page's text without control characters (webui/typed_text.py)
     app.url_map.converters["int"] = RowId  # before any route: /cases/<int:…> past the column's range is a 404
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(

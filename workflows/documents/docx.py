@@ -46,6 +46,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from engine.typed_input import without_controls
+
 from . import DEFAULT_ISSUER, document, render
 
 # Fonts as bureaus have them installed (Windows / WPS); LibreOffice substitutes a CJK font elsewhere.
@@ -110,7 +112,7 @@ def names(value) -> list[str]:
     if not value:
         return []
     items = value if isinstance(value, (list, tuple)) else re.split(r"[、，,；;\n]+", str(value))
-    return [str(v).strip().rstrip("。") for v in items if str(v).strip()]
+    return [without_controls(str(v)).strip().rstrip("。") for v in items if str(v).strip()]
 
 
 def printer_of(issuer: str | None) -> str:
@@ -167,8 +169,9 @@ def render_docx(doc_key: str, case_data: dict, issuer: str | None = None) -> byt
 def docx_from_text(text: str, issuer: str | None = None, record: Record | None = None) -> bytes:
     """Any text in the templates' shape (see the module docstring) as a 公文 .docx: the case documents,
     and others such as the quarterly 通报 (workflows/leadership/notice.py). Without ``record`` the 版记
-    names the issuer's 办公室 and the 成文日期."""
-    parts = layout(text, issuer)
+    names the issuer's 办公室 and the 成文日期. A control character pasted into the case's text (no
+    .docx can hold one) is left out, a line or page break is a line break (engine/typed_input.py)."""
+    parts = layout(without_controls(text), issuer)
     if record is None:
         issued = parts.signature[-1] if parts.signature and DATE_LINE.match(parts.signature[-1]) else None
         record = Record(printer=printer_of(issuer), printed_on=issued)

@@ -22,6 +22,8 @@ from typing import IO
 import sqlalchemy as sa
 from marshmallow import ValidationError
 
+from engine.typed_input import without_controls
+
 from . import credit_code, search_index
 from .models import Enterprise, RiskLevelChange
 from .registry import EnterpriseRegistry
@@ -106,8 +108,8 @@ def _cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(FORMULA_START):
-        return value[1:]  # our export's guard against formulas (see _csv_safe)
-    return str(value)
+        value = value[1:]  # our export's guard against formulas (see _csv_safe)
+    return without_controls(str(value))  # a NUL PostgreSQL refuses, a character no .xlsx holds
 
 
 def _csv_rows(source) -> Iterator[list]:
@@ -380,7 +382,7 @@ def export_enterprises(registry: EnterpriseRegistry, target: str | os.PathLike |
     for count, row in enumerate(rows):
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=without_controls(value) if isinstance(value, str) else value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text, never a formula, whatever it begins with
             cells.append(cell)

@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from engine.typed_input import without_controls
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THIN = Side(style="thin", color="999999")
 
@@ -25,13 +27,13 @@ def workbook(sheets: list[dict]) -> bytes:
         ws = wb.create_sheet(sheet["title"][:31])
         columns = sheet["columns"]
         width = len(columns)
-        _text(ws.cell(row=1, column=1, value=sheet["heading"])).font = Font(bold=True, size=14)
+        _text(ws.cell(row=1, column=1, value=_fit(sheet["heading"]))).font = Font(bold=True, size=14)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
         ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
-        _text(ws.cell(row=2, column=1, value=sheet.get("subheading", "")))
+        _text(ws.cell(row=2, column=1, value=_fit(sheet.get("subheading", ""))))
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
         for i, (_key, label) in enumerate(columns, 1):
-            cell = _text(ws.cell(row=3, column=i, value=label))
+            cell = _text(ws.cell(row=3, column=i, value=_fit(label)))
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="EEF2F7")
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -39,7 +41,7 @@ def workbook(sheets: list[dict]) -> bytes:
         body = list(sheet["rows"]) + ([sheet["total"]] if sheet.get("total") else [])
         for r, row in enumerate(body, 4):
             for c, (key, _label) in enumerate(columns, 1):
-                cell = _text(ws.cell(row=r, column=c, value=row.get(key)))
+                cell = _text(ws.cell(row=r, column=c, value=_fit(row.get(key))))
                 cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
                 if key in sheet.get("money", ()):
                     cell.number_format = "#,##0.00"
@@ -52,6 +54,13 @@ def workbook(sheets: list[dict]) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _fit(value):
+    """A value as a cell can hold it: a name typed with a control character (an enterprise's name
+    pasted into its 隐患自查自报) made openpyxl refuse the whole workbook; the character is left out,
+    a line or page break is a line break (engine/typed_input.py)."""
+    return without_controls(value) if isinstance(value, str) else value
 
 
 def _text(cell):

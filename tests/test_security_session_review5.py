@@ -1,0 +1,119 @@
+"""Security review of issue 15's fifth session (安全复查五): hostile probes where no review had looked,
+each on a real SQLite file and a real PostgreSQL database, with the real processes.
+
+Control characters in typed text (录入文本中的控制字符). Text pasted into a page keeps what nobody sees:
+Word's manual line break (U+000B) and page break (U+000C), a NUL or another control character out of
+another system. Before, a page's form took them as they came: on PostgreSQL a NUL made the submit
+answer 500 (the audit row refused it) and what was typed was lost; on SQLite it was stored. And no
+.docx or .xlsx can hold any of them: one 隐患登记 whose 企业名称 held a page break — typed by an
+inspector, or by the enterprise itself in 隐患自查自报 — made the quarterly 隐患排查治理统计表
+(原国家安全监管总局令第16号第十四条) answer 500 to every leader of the city, and the case's
+挂牌督办通知书 could never be downloaded; one such name in a 批量导入 spreadsheet broke the enterprise
+registry's export for everyone (and a NUL there was PostgreSQL's 500 at the import). Now a page reads
+its form and address without them (webui/typed_text.py: a line or page break is a line break, the rest
+is left out), and the workbooks and documents leave out what a case stored before or a model's script
+or the REST API brings (U+FFFF passes the API's check and no Office file holds it either).
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from docx import Document
+
+from tests.test_enterprise_spreadsheet import NOW, col, sample_rows, write_csv
+from tests.ui_support import ACME, REGISTER_MAJOR, client_login, make_world, open_task, start_hazard, walk
+from workflows.enterprises import EnterpriseRegistry, create_tables
+from workflows.enterprises.spreadsheet import export_enterprises, import_enterprises
+
+PASTED = "液氯储罐区\x0b未设置防火堤\x00，可燃气体报警装置\x01失效\uffff"
+SAVED = "液氯储罐区\n未设置防火堤，可燃气体报警装置失效"
+NAME = "甲化工\x0c有限公司\x08\uffff"
+UNFIT = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"  # what no Office file holds
+STORED = PASTED.replace("\x00", "")  # what SQLite stored before (PostgreSQL holds no NUL in JSON)
+
+
+@pytest.fixture(scope="module")
+def world(module_database_url, tmp_path_factory):
+    w = make_world(tmp_path_factory.mktemp("review5"),
+                   None if module_database_url.startswith("sqlite") else module_database_url)
+    yield w
+    w.engine.dispose()
+
+
+def _register_form(client, task_id: int, **typed) -> dict:
+    form = {"_csrf": client.csrf, "_action": "complete", "source": "监督检查发现", "enterprise_name": "甲化工有限公司",
+            "credit_code": ACME, "sector": "危化", "location": "储罐区", "found_on": "2026-11-20",
+            "major_criterion": "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准》第十二条",
+            "requires_shutdown": "true", "description": "", **typed}
+    return form
+
+
+def test_a_hazard_description_pasted_with_control_characters_is_saved_without_them_order16_art10(world):
+    """隐患登记 (16号令第十条: the regulator records what it finds) typed on the page with a description
+    pasted from Word: saved, its line break kept as one, the characters no record holds left out."""
+    engine = world.engine
+    case = start_hazard(engine, title="储罐区隐患（粘贴）")
+    client = client_login(world.app, "zhang")
+    task = open_task(engine, case.id, "register")
+    response = client.post(f"/tasks/{task.id}", data=_register_form(client, task.id, description=PASTED,
+                                                                     location="储罐区\x00\x1f"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    data = engine.case(case.id).data
+    assert data["description"] == SAVED and data["location"] == "储罐区"
+
+
+@pytest.mark.parametrize("address", ["/cases/?case_no=%00东应急", "/enterprises/?q=%00甲化工"])
+def test_a_search_typed_with_a_control_character_answers_its_page(world, address):
+    client = client_login(world.app, "qian")
+    assert client.get(address).status_code == 200
+
+
+def test_a_name_with_a_page_break_leaves_the_quarterly_statistics_and_the_notice_downloadable_order16_art14(world):
+    """A case whose 企业名称 and 隐患描述 hold control characters — stored before this check, or set by a
+    script or a message — still gives the leaders their 季度统计表 (16号令第十四条) and the case its
+    挂牌督办通知书 (.docx): the characters left out, a page break read as a line break."""
+    engine = world.engine
+    case = start_hazard(engine, title="储罐区隐患（旧数据）")
+    engine.complete(open_task(engine, case.id, "register").id, "zhang",
+                    {**REGISTER_MAJOR, "enterprise_name": NAME, "description": STORED, "credit_code": ""})
+    walk(engine, case.id, "review_plan")
+
+    book = client_login(world.app, "zhao").get("/leadership/statistics/hazards.xlsx?year=2026&quarter=4")
+    assert book.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(book.data))
+    cells = [c.value for ws in workbook for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert cells and not any(re.search(UNFIT, value) for value in cells)
+
+    notice = client_login(world.app, "zhang").get(f"/cases/{case.id}/documents/hazard.notice/docx")
+    assert notice.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(notice.data)).paragraphs)
+    assert "液氯储罐区" in text and "未设置防火堤，可燃气体报警装置失效" in text
+    with zipfile.ZipFile(io.BytesIO(notice.data)) as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+    assert not re.search(UNFIT, xml)
+
+
+@pytest.fixture
+def registry(database_url):
+    engine = sa.create_engine(database_url)
+    create_tables(engine)
+    yield EnterpriseRegistry(engine, clock=lambda: NOW)
+    engine.dispose()
+
+
+def test_a_registry_spreadsheet_with_control_characters_imports_and_exports(registry, tmp_path):
+    """批量导入 of names pasted with a NUL and a page break: imported without them (PostgreSQL refused the
+    NUL: a 500), and the registry's .xlsx export — every enterprise of the city — still writes."""
+    rows = sample_rows(3)
+    rows[0][col("企业名称")] = "甲\x00化工有限公司"
+    rows[1][col("企业名称")] = "乙\x0c机械有限公司\x01"
+    assert import_enterprises(registry, write_csv(tmp_path / "in.csv", rows)).ok
+    path = tmp_path / "out.xlsx"
+    assert export_enterprises(registry, path) == 3
+    names = {r[col("企业名称")].value for r in openpyxl.load_workbook(path).active.iter_rows(min_row=2)}
+    assert {"甲化工有限公司", "乙\n机械有限公司"} <= names
