@@ -453,12 +453,14 @@ def _exclusive_flows_without_condition(root, result: Normalized) -> None:
 
 def _end_implicit_ends(root, result: Normalized) -> None:
     """A subprocess drawn without an end event (Camunda's test models, event subprocesses) ends a
-    path where an activity has no outgoing flow — BPMN's implicit end. SpiffWorkflow's parser refuses
+    path where an activity, or a parallel or inclusive join, has no outgoing flow — BPMN's implicit end. SpiffWorkflow's parser refuses
     it ("A SubWorkflow Must contain an End event"); an end event (``<id>_end``) is put after each such
     activity, noted on it. A subprocess with an end event of its own is left as drawn."""
     free = _FreeIds(root)
 
-    ends = ACTIVITIES + ("intermediateCatchEvent", "intermediateThrowEvent")
+    # a parallel or inclusive join with no way out ends the path once it fires (Camunda's
+    # ParallelGatewayTest.testCompletingJoinInSubProcess: the sub-process ends when its join does)
+    ends = ACTIVITIES + ("intermediateCatchEvent", "intermediateThrowEvent", "parallelGateway", "inclusiveGateway")
     for container in root.iter(f"{B}subProcess", f"{B}transaction"):
         if container.find(f"{B}endEvent") is not None:
             continue

@@ -12,7 +12,7 @@ import pytest
 from tests.interop_support import CORPUS, user_for
 from tests.support import make_engine
 
-MODELS = ("camunda7_inclusive_backloop.bpmn",)
+MODELS = ("camunda7_inclusive_backloop.bpmn", "camunda7_subprocess_join_no_end.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +68,24 @@ def test_an_inclusive_join_in_a_loop_goes_on_with_the_one_branch_taken(engine, h
         assert _open(engine, case) == ["Activity_0summary"]
         _do(engine, case, "Activity_0summary", {"recheck": recheck})
     assert engine.case(case).status == "completed"
+
+
+def test_a_sub_process_whose_join_has_no_way_out_ends_when_the_join_fires(engine):
+    """联合检查 (Camunda's ParallelGatewayTest.testCompletingJoinInSubProcess shape): 应急管理部门 and
+    消防救援机构 check side by side (联合检查, 《安全生产法》第八十七条) and meet at a parallel join
+    with no outgoing flow and no end event in the sub-process: by BPMN's implicit end the sub-process
+    ends once the join fires, and 汇总联合检查意见 follows (Camunda runs it). The deploy was refused
+    (「子流程必须有结束事件」); now an end event is put after the join, noted."""
+    case = engine.start("camunda7_subprocess_join_no_end", by="zhang", org="east").id
+    assert _open(engine, case) == ["UserTask_1", "UserTask_2"]
+    _do(engine, case, "UserTask_2")
+    assert _open(engine, case) == ["UserTask_1"]
+    _do(engine, case, "UserTask_1")
+    assert _open(engine, case) == ["UserTask_3"]
+    _do(engine, case, "UserTask_3")
+    assert engine.case(case).status == "completed"
+    checked = engine.models.validate((CORPUS / "camunda7_subprocess_join_no_end.bpmn").read_bytes(),
+                                     "camunda7_subprocess_join_no_end.bpmn")
+    assert [w.message for w in checked.warnings if "结束事件" in w.message] == [
+        "并行网关「两家核查完毕」(joinChecked) 之后没有连线，所在子流程「联合检查」(SubProcess_1)没有结束事件，"
+        "按 BPMN 的规定该路径在此结束（本系统在其后加了一个结束事件）"]
