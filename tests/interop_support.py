@@ -23,7 +23,7 @@ from engine.errors import EngineError, IncidentRaised
 
 CORPUS = Path(__file__).resolve().parent / "bpmn" / "interop"
 ROLE_USERS = {"inspector": "zhang", "supervisor": "eastboss", "enterprise": "acme"}
-ACME = "91110000000000001X"  # acme's 统一社会信用代码: the case is about its enterprise, so acme may work its tasks
+ACME = "91110000000000001H"  # acme's 统一社会信用代码: the case is about its enterprise, so acme may work its tasks
 
 
 # Corpus files Duban refuses on purpose (tests/bpmn/interop/): the element the refusal names and

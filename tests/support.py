@@ -35,7 +35,7 @@ def make_engine(url: str, clock: ManualClock | None = None, **kwargs) -> Engine:
     d.add_user("wang", org="west", roles=["inspector"], name="王五")
     d.add_user("boss", org="city", roles=["supervisor"], name="赵局")
     d.add_user("eastboss", org="east", roles=["supervisor"], name="钱科")
-    d.add_user("acme", org="east", roles=["enterprise"], name="甲公司", party="91110000000000001X")
+    d.add_user("acme", org="east", roles=["enterprise"], name="甲公司", party="91110000000000001H")
     return engine
 
 

@@ -22,8 +22,8 @@ from engine import Engine, IncidentRaised, ManualClock
 from webui.api import create_token, init_api
 
 BPMN = Path(__file__).resolve().parent / "bpmn"
-PARTY_A = "91110101MA00000A1X"
-PARTY_B = "91110101MA00000B2Y"
+PARTY_A = "91110101MA00000A1J"
+PARTY_B = "91110101MA00000B2N"
 PASSWORD = "correct horse 8"
 
 # scope → (org unit of the case, enterprise of the case)

@@ -65,8 +65,8 @@ def test_case_walked_from_start_to_end_with_role_checks(engine):
 
 def test_enterprise_user_sees_only_its_own_cases(engine):
     engine.deploy(_enterprise_model(), by="boss", filename="ent.bpmn")
-    mine = engine.start("ent_plan", by="zhang", org="east", party="91110000000000001X")
-    other = engine.start("ent_plan", by="zhang", org="east", party="91110000000000002Y")
+    mine = engine.start("ent_plan", by="zhang", org="east", party="91110000000000001H")
+    other = engine.start("ent_plan", by="zhang", org="east", party="91110000000000002L")
     queue = engine.queue("acme")
     assert [t.case_id for t in queue] == [mine.id]
     other_task = only([t for t in engine.queue("eastboss", limit=100) if t.case_id == other.id] or
@@ -266,7 +266,7 @@ def test_who_may_open_a_case(engine):
     with pytest.raises(Forbidden):
         engine.start("approval", by="wang", org="east")  # another district
     with pytest.raises(Forbidden):
-        engine.start("approval", by="acme", org="east", party="91110000000000002Y")  # another enterprise
+        engine.start("approval", by="acme", org="east", party="91110000000000002L")  # another enterprise
     assert engine.start("approval", by="boss", org="east").status == "running"  # the city, below it
     with pytest.raises(Forbidden, match="企业用户不能发起该流程"):
         engine.start("approval", by="acme", org="east")      # its start event names no enterprise role
@@ -277,7 +277,7 @@ def test_who_may_open_a_case(engine):
         '</spiffworkflow:properties></bpmn:extensionElements></bpmn:startEvent>')
     assert "startableBy" in text
     engine.deploy(text.encode("utf-8"), by="boss", filename="approval.bpmn")
-    assert engine.start("approval", by="acme", org="east").party == "91110000000000001X"  # its own
+    assert engine.start("approval", by="acme", org="east").party == "91110000000000001H"  # its own
 
 
 def test_a_model_that_is_not_utf8_is_refused_cleanly(engine):

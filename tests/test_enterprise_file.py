@@ -113,5 +113,5 @@ def test_overdue_inspection_is_a_reason_to_watch(w):
 
 def test_unknown_enterprise(w):
     with pytest.raises(EnterpriseNotFound) as err:
-        enterprise_file(w.engine, w.registry, "91110000000000001X")
+        enterprise_file(w.engine, w.registry, "91110000000000001H")
     assert "未找到" in str(err.value)

@@ -356,7 +356,7 @@ def test_an_activiti_message_expression_names_the_message_the_event_waits_for(en
     ``messageRef``): the case crashed writing a wait with no name (NOT NULL, event_wait.name); it
     now waits for the message of that name, and goes on when it is sent."""
     # about acme's enterprise: a message reaches only a case its sender may see (engine/messages.py)
-    case = engine.start("activiti_message_expression", by="zhang", org="east", data={}, party="91110000000000001X")
+    case = engine.start("activiti_message_expression", by="zhang", org="east", data={}, party="91110000000000001H")
     assert engine.case(case.id).status == "running" and not _open(engine, case.id)
     engine.correlate_message("整改报告", by="acme", case_id=case.id, data={"report_no": "ZG-7"})
     assert _open(engine, case.id) == ["UserTask_0recheck"]

@@ -341,7 +341,7 @@ def _queue_world(database_url):
         due = NOW + timedelta(hours=(i % 100) - 30) if i % 2 else None
         return {"id": f"plan-{i:05d}", "case_id": case.id, "spec_id": "t", "name": "办理", "lane": None,
                 "role_code": roles[i % 3], "org_code": orgs[(i // 3) % 3], "assignee": users[i % 4] if claimed else None,
-                "party": "91110000000000001X" if i % 3 == 2 else None, "state": state, "priority": 0, "due_at": due,
+                "party": "91110000000000001H" if i % 3 == 2 else None, "state": state, "priority": 0, "due_at": due,
                 "due_sort": due or NO_DUE_DATE, "created_at": NOW, "process_key": "approval", "case_no": case.case_no,
                 "completed_by": users[i % 4] if state == "completed" else None,
                 "completed_at": NOW if state != "open" else None, "case_title": "", "reminders": 0}

@@ -20,7 +20,7 @@ from tests.support import make_engine
 from tests.test_api_helpers import World, build_app
 
 CORPUS = Path(__file__).resolve().parent / "bpmn" / "interop"
-OTHER_PARTY = "91110000000000002X"
+OTHER_PARTY = "91110000000000002L"
 
 
 @pytest.fixture(scope="module")

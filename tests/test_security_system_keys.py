@@ -18,8 +18,8 @@ from tests.interop_support import drive, user_for
 from tests.support import make_engine
 
 CORPUS = Path(__file__).resolve().parent / "bpmn" / "interop"
-ACME = "91110000000000001X"
-OTHER = "91110000000000002X"
+ACME = "91110000000000001H"
+OTHER = "91110000000000002L"
 FORGED = {"party": OTHER, "org_code": "west", "case_no": "伪造-0001"}
 
 

@@ -203,7 +203,7 @@ def test_a_task_without_a_deadline_or_an_enterprise_enters_no_index_read_only_fo
         deploy(engine, "approval.bpmn", "deadline.bpmn")
         for _ in range(3):
             engine.start("approval", by="zhang", org="east")
-        late = engine.start("deadline", by="zhang", org="east", party="91110000000000001X",
+        late = engine.start("deadline", by="zhang", org="east", party="91110000000000001H",
                             data={"registered_at": START.isoformat()})
         late_task = open_task_id(engine, late.id)
         path = engine.db.engine.url.database

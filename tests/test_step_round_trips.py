@@ -364,7 +364,7 @@ def test_a_cold_step_deletes_and_inserts_a_cases_waits_and_external_tasks_as_a_w
     one or inserts one twice (a unique key: the step fails)."""
     e = cold_engine
     case_id = e.start("message_catch", by="zhang", org="east", data={"hazard_no": "YH-7"},
-                      party="91110000000000001X").id  # acme's: a message reaches a case its sender may see
+                      party="91110000000000001H").id  # acme's: a message reaches a case its sender may see
     assert _rows(e, "event_wait", case_id) == set()
     (task,) = e.case(case_id).tasks
     sent = statements_sent(e, lambda: e.complete(task.id, "zhang", {}))

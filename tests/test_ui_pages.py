@@ -150,11 +150,11 @@ def test_done_lists_what_i_completed(world):
 
 def test_case_search_by_number_party_process_and_status(world):
     one = start_hazard(world.engine, title="甲公司隐患")
-    two = world.engine.start("hazard_supervision", by="li", party="91110000000000002Y", title="乙公司隐患")
+    two = world.engine.start("hazard_supervision", by="li", party="91110000000000002L", title="乙公司隐患")
     client = client_login(world.app, "zhang")
     page = text(client.get(f"/cases/?case_no={one.case_no}"))
     assert one.case_no in page and two.case_no not in page
-    page = text(client.get("/cases/?party=91110000000000002Y"))
+    page = text(client.get("/cases/?party=91110000000000002L"))
     assert two.case_no in page and one.case_no not in page
     page = text(client.get("/cases/?process=hazard_supervision&status=running"))
     assert one.case_no in page and two.case_no in page

@@ -15,6 +15,7 @@ from workflows.start_data import start_data
 from . import schemas
 from .blueprint import bp, engine, page, principal, username
 from .supervision import timer_dict
+from ..parties import code_refusal
 from ..redaction import case_for
 
 TAG = ["cases"]
@@ -44,6 +45,9 @@ def start_case(body):
         party = p.party
         if org != p.org_code:
             raise Forbidden("企业用户只能在本单位所属的组织机构登记案件")
+    elif party is not None and (wrong := code_refusal(party)):
+        # as the 发起案件 page checks it (GB 32100-2015 第18位校验码): a mistyped code names nobody
+        raise InvalidData({"party": wrong})
     with eng.db.read() as s:
         if s.get(OrgUnit, org) is None:
             raise InvalidData({"org": f"组织机构不存在: {org}"})
