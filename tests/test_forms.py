@@ -51,7 +51,7 @@ def test_missing_required_fields_and_unknown_fields_are_named_in_chinese():
     assert errors["plan_goals"] == "此项为必填项"
     assert errors["plan_methods"] == "此项为必填项"
     assert errors["color"] == "表单中没有此字段"
-    assert errors["attachments"] == "此项为必填项"
+    assert errors["attachments"] == "请上传整改方案文本"  # the file field named (fields.files_missing)
 
 
 def test_type_errors_are_chinese():

@@ -281,10 +281,21 @@ def integer(label: str, required: bool = True, minimum: int = 0, maximum: int | 
 
 
 def attachments(label: str = "附件", required: bool = False, min_items: int = 1, help=None):
-    """References to uploaded files (attachment ids or URLs), not the files themselves."""
+    """References to uploaded files (attachment ids or URLs), not the files themselves. A required one
+    left without a file is told so in one wording, naming the field (``files_missing``), whether it
+    was left out (the page sends no file) or sent empty (a REST client's ``[]``)."""
     inner = fields.String(validate=not_blank, error_messages=_messages(fields.String))
-    validators = [validate.Length(min=min_items, error=f"至少上传{min_items}个附件")] if required else []
-    return _field(fields.List, label, "attachments", required, validators, help, cls_or_instance=inner)
+    missing = files_missing(label, min_items)
+    validators = [validate.Length(min=min_items, error=missing)] if required else []
+    field = _field(fields.List, label, "attachments", required, validators, help, cls_or_instance=inner)
+    if required:
+        field.error_messages.update(required=missing, null=missing)
+    return field
+
+
+def files_missing(label: str, min_items: int = 1) -> str:
+    """What a required file field left without its files says: 请上传证据材料 (请上传至少2个…)."""
+    return f"请上传{label}" if min_items <= 1 else f"请上传至少{min_items}个{label}文件"
 
 
 NAME_LIST_SPLIT = re.compile(r"[\n,，、;；]+")
