@@ -4,8 +4,9 @@ Camunda 7, Flowable and Activiti models write gateway conditions and task attrib
 (``${amount > 1000 && approved}``), Camunda 8 models in FEEL (``= amount > 1000``). Our scripts and
 conditions are Python, run under the script sandbox (engine/sandbox.py). A deploy translates the
 simple cases — names (``a.b`` reads a field of a dict), literals, comparisons (``== != < > <= >=``
-and ``eq ne lt gt le ge``), arithmetic, ``and or not && || !`` and ``empty`` (null, empty text, list or map) — token by token and
-refuses anything else (beans such as ``execution``, ``?:``), naming the language. A JUEL call of one of
+and ``eq ne lt gt le ge``), arithmetic, ``and or not && || !``, ``empty`` (null, empty text, list or map) and
+JUEL's choice ``a ? b : c`` (``(b if a else c)``) — token by token and refuses anything else (beans such as
+``execution``), naming the language. JUEL's values are coerced as EL coerces them (``_juel_coercions``). A JUEL call of one of
 Java's String/Collection methods on a variable (``${flag.equals('驳回')}``, ``JUEL_METHODS``) becomes a
 call of engine/juel_methods' helper; other methods are refused naming them.
 FEEL also has list literals (``[1, 2, 3]``), ``list contains(list, x)`` (``x in list``), ``is defined(x)``
@@ -96,6 +97,10 @@ def translate(text: str, coerce: bool = True, condition: bool = False) -> str:
     return _juel_coercions(python, condition) if lang == JUEL and coerce else python
 
 
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod)
+_ENGINE_NUMBERS = frozenset({"nrOfInstances", "nrOfCompletedInstances", "nrOfActiveInstances", "loopCounter"})
+# engine/juel_operators.py: an ordering comparison whose sides' kinds are known only when the case runs
+EL_COMPARE = "duban_el_compare"
 _JUEL_TRUE = ("true", "True", "TRUE")  # the texts Boolean.valueOf reads as yes (it ignores case)
 _NUMERIC_COMPARISONS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
@@ -111,8 +116,19 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
     - a Number compared with a String compares as numbers, so ``${days > 3}`` holds when days is the
       text ``5`` of a form property drawn without a type (Flowable's and Activiti's leave demos); in
       Python ``'5' > 3`` raised TypeError (an incident) and ``'3' == 3`` was False. The data read is
-      written ``(float(days) if str(days) == days else days)`` (a plain expression the host evaluates,
-      engine/restricted.is_plain): text that is no number fails, as JUEL's coercion does.
+      written ``(0 if days == '' else int(days) if str(days) == days else days)`` (a plain expression
+      the host evaluates, engine/restricted.is_plain): against a whole number the text is read as
+      ``Long.valueOf`` reads it (「3.5」 stops, as in JUEL; Python's ``int`` also takes blanks around
+      the digits and ``_`` between them, which Java refuses), against 1.5 as ``Double.valueOf``
+      (``float``), the empty text as 0 (EL's coercion of ""). An ordering comparison (``< > <= >=``)
+      with null is false, not Python's TypeError: ``False if days is None else …`` (§1.8.1).
+    - an ordering comparison whose sides are not a read and a number written out (``${amount >
+      limit}``: both read, text against text compares as text, text against a number as numbers) is
+      a call of engine/juel_operators.compare, which coerces as EL by the kinds the case holds.
+    - arithmetic (``+ - * / %``, unary ``-``) reads null and the empty text as 0 and text as the number
+      it spells (a Double if it has ``.``, ``e`` or ``E``, else a Long; §1.7.1): ``${amount * 2}`` over
+      the text 「5000」 is 10000 where Python gave 「50005000」, ``${fine + 1000}`` over null 1000.
+      Text that spells no number stops, as in JUEL (Python concatenated ``'张' + '三'``).
     - text read where JUEL wants a Boolean is read as ``Boolean.valueOf`` reads it (§1.23.2): the
       operand of ``!``/``not``, ``&&``/``||``, the test of ``?:``, the other side of ``== true`` /
       ``!= false``, and (``condition``) a condition that is only a read. An Activiti/Flowable enum
@@ -124,8 +140,11 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
       is only a read of text, Camunda 7 and Flowable stop with "condition expression returns
       non-Boolean"; we take the branch the text says rather than the one Python's truth would.)
 
-    Other comparisons are left as translated."""
-    if not (condition or re.search(r"['\"](?i:true|false)['\"]|[<>=]=?\s*-?\d|\d\s*[<>!=]|\b(?:not|and|or|if|True|False)\b",
+    Other comparisons are left as translated. Left as Python has them: a number where EL wants a
+    yes/no (``${count && flag}``: EL stops, Python reads its truth), ``%`` of a negative number (Java
+    keeps the dividend's sign), a division by zero (Java's Infinity: here an incident), a yes/no in
+    arithmetic or compared with a number written out (EL stops, Python counts true as 1)."""
+    if not (condition or re.search(r"['\"](?i:true|false)['\"]|[<>=]=?\s*-?\d|\d\s*[<>!=]|[<>+\-*/%]|\b(?:not|and|or|if|True|False)\b",
                                     python)):
         return python
     tree = ast.parse(python, mode="eval")
@@ -139,10 +158,46 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
     def read(node):
         return isinstance(node, (ast.Name, ast.Subscript, ast.Attribute))
 
-    def as_number(node):
+    def is_text(node):
+        return ast.Compare(ast.Call(ast.Name("str", ast.Load()), [node], []), [ast.Eq()], [node])
+
+    def call(name, *args):
+        return ast.Call(ast.Name(name, ast.Load()), list(args), [])
+
+    def as_number(node, literal):
+        """The read compared with the number ``literal``: text as EL coerces it to the literal's kind
+        (a whole number: Long.valueOf, 「5000.5」 stops; else Double.valueOf), the empty text 0."""
         changed.append(node)
-        is_text = ast.Compare(ast.Call(ast.Name("str", ast.Load()), [node], []), [ast.Eq()], [node])
-        return ast.IfExp(is_text, ast.Call(ast.Name("float", ast.Load()), [node], []), node)
+        value = literal.operand.value if isinstance(literal, ast.UnaryOp) else literal.value
+        kind, zero = ("int", 0) if type(value) is int else ("float", 0.0)
+        empty = ast.Compare(node, [ast.Eq()], [ast.Constant("")])
+        return ast.IfExp(empty, ast.Constant(zero), ast.IfExp(is_text(node), call(kind, node), node))
+
+    def as_operand(node):
+        """A read in arithmetic (EL 2.2 §1.7): null and the empty text 0, text with ``.``, ``e`` or
+        ``E`` a Double, other text a Long (text that spells no number stops, as in EL). The counts
+        a multi-instance keeps (``nrOfInstances``, ``loopCounter``) are numbers: read as they are."""
+        if not read(node) or isinstance(node, ast.Name) and node.id in _ENGINE_NUMBERS:
+            return node
+        changed.append(node)
+        zero = ast.BoolOp(ast.Or(), [ast.Compare(node, [ast.Is()], [ast.Constant(None)]),
+                                     ast.Compare(node, [ast.Eq()], [ast.Constant("")])])
+        dotted = ast.BoolOp(ast.Or(), [ast.Compare(ast.Constant(c), [ast.In()], [node]) for c in ".eE"])
+        text = ast.IfExp(dotted, call("float", node), call("int", node))
+        return ast.IfExp(zero, ast.Constant(0), ast.IfExp(is_text(node), text, node))
+
+    def not_null(node, compared):
+        """EL: an ordering comparison with null is false (not Python's TypeError)."""
+        return ast.IfExp(ast.Compare(node, [ast.Is()], [ast.Constant(None)]), ast.Constant(False), compared)
+
+    def surely_number(node):
+        """A value that is a number whatever the case holds: a literal, arithmetic (its reads coerced),
+        a call (a JUEL method's length or size)."""
+        return number(node) or isinstance(node, (ast.BinOp, ast.Call)) or (
+            isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub))
+
+    def said(node):
+        return re.sub(r"\['([^'\\]*)'\]", r".\1", ast.unparse(node))
 
     def as_bool(node):
         if not read(node):
@@ -160,6 +215,14 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
             self.generic_visit(node)
             if isinstance(node.op, ast.Not):
                 node.operand = as_bool(node.operand)
+            elif isinstance(node.op, ast.USub):
+                node.operand = as_operand(node.operand)
+            return node
+
+        def visit_BinOp(self, node):
+            self.generic_visit(node)
+            if isinstance(node.op, _ARITHMETIC):
+                node.left, node.right = as_operand(node.left), as_operand(node.right)
             return node
 
         def visit_BoolOp(self, node):
@@ -177,12 +240,20 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
             if len(node.ops) != 1 or not isinstance(node.ops[0], _NUMERIC_COMPARISONS):
                 return node
             left, right = node.left, node.comparators[0]
+            ordering = not isinstance(node.ops[0], (ast.Eq, ast.NotEq))
             if number(right) and read(left):
-                return ast.Compare(as_number(left), node.ops, [right])
+                compared = ast.Compare(as_number(left, right), node.ops, [right])
+                return not_null(left, compared) if ordering else compared
             if number(left) and read(right):
-                return ast.Compare(left, node.ops, [as_number(right)])
-            if not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
-                return node
+                compared = ast.Compare(left, node.ops, [as_number(right, left)])
+                return not_null(right, compared) if ordering else compared
+            if ordering:
+                if surely_number(left) and surely_number(right):
+                    return node
+                changed.append(node)  # kinds known only when the case runs: engine/juel_operators.py
+                operator = {ast.Lt: "<", ast.Gt: ">", ast.LtE: "<=", ast.GtE: ">="}[type(node.ops[0])]
+                return call(EL_COMPARE, left, ast.Constant(operator), right,
+                            ast.Constant(said(left)), ast.Constant(said(right)))
             if is_flag(right) and read(left):
                 return ast.Compare(as_bool(left), node.ops, [right])
             if is_flag(left) and read(right):
@@ -243,12 +314,47 @@ def _feel_parts(body: str, pos: int, lang: str, original: str, words: tuple[str,
     return parts, pos
 
 
+def _choice(text: str) -> tuple[int, int] | None:
+    """Where JUEL's ``a ? b : c`` in ``text`` splits: its ``?`` and the ``:`` that goes with it,
+    outside quotes and brackets (a ``?`` after the first is a choice nested in ``b`` or ``c``; EL
+    groups ``a ? b : c ? d : e`` as ``a ? b : (c ? d : e)``); None without one."""
+    depth, quote, question, nested = 0, "", None, 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and ch == "?":
+            if question is None:
+                question = i
+            else:
+                nested += 1
+        elif depth == 0 and ch == ":" and question is not None:
+            if not nested:
+                return question, i
+            nested -= 1
+    return None
+
+
 def _translate_body(body: str, lang: str, original: str) -> str:
     out: list[str] = []
     pos = 0
     body = body.strip()
     if not body:
         raise Untranslatable(lang, original, "为空")
+    if lang == JUEL and "?" in body:  # a ? b : c (EL 2.2 §1.11): b if a (as a yes/no) else c
+        split = _choice(body)
+        if split is not None:
+            question, colon = split
+            test, then, other = body[:question], body[question + 1:colon], body[colon + 1:]
+            if not (test.strip() and then.strip() and other.strip()):
+                raise Untranslatable(lang, original, "「? :」写法不完整：须写成 条件 ? 值1 : 值2")
+            test, then, other = (_translate_body(p, lang, original) for p in (test, then, other))
+            return f"({then} if {test} else {other})"
     while pos < len(body):
         m = _TOKEN.match(body, pos)
         if not m or m.end() == pos:
@@ -339,6 +445,10 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                 if lang != FEEL:
                     raise Untranslatable(lang, original, "含有赋值「=」，比较请写 == 或 eq")
                 out.append("==")
+            elif value == "(" and lang == JUEL and _choice(body[pos:]) is not None \
+                    and (end := closing(body, m.start("op"))) is not None and _choice(body[pos:end]) is not None:
+                out.append(f"({_translate_body(body[pos:end], lang, original)})")  # (a ? b : c) within
+                pos = end + 1
             elif value in ("[", "]", ",") and lang != FEEL:  # FEEL: a list literal [1, 2, 3]
                 raise Untranslatable(lang, original, f"含有不支持的写法「{excerpt(value)}」")
             elif value == "[" and out and _is_operand(out[-1]):

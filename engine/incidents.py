@@ -433,23 +433,34 @@ def _absent_names(expression: str, task, present: bool = False) -> list[str]:
 
 def _text_compared_as_number(exc: BaseException) -> str | None:
     """A JUEL comparison with a number (engine/expressions.py reads text as the number it spells,
-    ``(float(days) if str(days) == days else days)``) over text that spells none (「五天」): said in
+    ``(int(days) if str(days) == days else days)``, ``float`` against 1.5) over text that spells none
+    (「五天」, or 「3.5」 against a whole number, as EL's Long.valueOf): said in
     Chinese naming the data and the text; the page read it as 条件用到的数据在案件中没有值, though
     the case has the value. None when the error is not that."""
     task = getattr(exc, "task", None)
     failed = re.search(r"Error evaluating expression '(.*?)'\.", str(exc), re.S)
-    if task is None or failed is None or not isinstance(getattr(task, "data", None), dict):
+    if task is None or not isinstance(getattr(task, "data", None), dict):
         return None
-    for name in re.findall(r"float\((\w+)\) if str\(\1\) == \1", failed.group(1)):
+    what, source = "条件", failed.group(1) if failed is not None else None
+    if source is None:  # a Camunda input/output mapping's JUEL (the task's pre- or post-script, engine/dialects.py)
+        spec = getattr(task, "task_spec", None)
+        what, source = "表达式", "\n".join(filter(None, (getattr(spec, "prescript", None), getattr(spec, "postscript", None))))
+    for kind, name in re.findall(r"(float|int)\((\w+)\) if str\(\2\) == \2", source):
         value = task.data.get(name)
         if not isinstance(value, str):
             continue
         try:
             float(value)
         except ValueError:
-            return (f"条件把案件数据「{name}」当作数字比较，但它的值「{value[:40]}」不是数字；请改为数字后重试，"
+            return (f"{what}把案件数据「{name}」当作数字比较，但它的值「{value[:40]}」不是数字；请改为数字后重试，"
                     "或请流程设计员把该表单字段设为数字类型")
-    return _text_in_python_comparison(exc, task, failed.group(1))
+        try:
+            if kind == "int":  # compared with a whole number: EL reads the text as a Long (engine/expressions.py)
+                int(value)
+        except ValueError:
+            return (f"{what}把案件数据「{name}」与整数比较，但它的值「{value[:40]}」不是整数（Camunda、Flowable 同样停在这里）；"
+                    "请改为整数后重试，或请流程设计员把该表单字段设为数字类型")
+    return _text_in_python_comparison(exc, task, failed.group(1)) if failed is not None else None
 
 
 def _text_in_python_comparison(exc: BaseException, task, expression: str) -> str | None:

@@ -22,6 +22,8 @@ from .evaluator import IsolatedEnvironment, host_safe
 from .expressions import JUEL_HELPER
 from . import feel_lists
 from .juel_methods import juel_call
+from .juel_operators import HELPER as EL_COMPARE
+from .juel_operators import compare as el_compare
 from .loop_counter import with_loop_counter
 from .timers import fired_this_step
 
@@ -137,6 +139,7 @@ class DubanScriptEngine(PythonScriptEngine):
             "days_after": host_safe(lambda start, n: _iso(_as_moment(start) + _dt.timedelta(days=n))),
             "parse_datetime": host_safe(parse_datetime),
             JUEL_HELPER: juel_call,  # a JUEL model's flag.equals('驳回') (engine/juel_methods.py)
+            EL_COMPARE: el_compare,  # a JUEL ${amount > limit} (engine/juel_operators.py)
             feel_lists.LIST: feel_lists.feel_list, feel_lists.FIELD: feel_lists.feel_field,  # FEEL filters
             "start_case": start_case,
             "require_roles": require_roles,
