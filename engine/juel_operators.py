@@ -41,7 +41,7 @@ _LONG_MIN, _LONG_MAX = -(2 ** 63), 2 ** 63 - 1
 
 def _said(name: str, value) -> str:
     shown = str(value)[:40]
-    return f"「{name}」的值「{shown}」" if name else f"值「{shown}」"
+    return f"「{str(name)[:40]}」的值「{shown}」" if name else f"值「{shown}」"
 
 
 def as_long(value, name: str = ""):
