@@ -121,14 +121,18 @@ class _Words:
     def __init__(self, old: dict, new: dict, form_title):
         self.old, self.new, self.form_title = old, new, form_title
 
-    def _name(self, eid, version: dict) -> str:
+    def _name(self, eid, version: dict, ends: bool = True) -> str:
+        """An element's name; an unnamed flow's is its ends' (``ends``), each named without its own
+        ends: a draft's flow may start at a flow, or at itself (a hand-edited file the diff reads
+        before any check), which named itself without end."""
         d = version.get(eid) or self.new.get(eid) or self.old.get(eid)
         if d is None:
             return eid
         if d.get("name"):
             return d["name"]
-        if d["kind"] == "sequenceFlow":
-            return f"{self._name(d.get('sourceRef'), version)} → {self._name(d.get('targetRef'), version)}"
+        if d["kind"] == "sequenceFlow" and ends:
+            return (f"{self._name(d.get('sourceRef'), version, ends=False)} → "
+                    f"{self._name(d.get('targetRef'), version, ends=False)}")
         return f"未命名{KIND_NAMES.get(d['kind'], d['kind'])}"
 
     def element(self, eid: str, version: dict) -> str:

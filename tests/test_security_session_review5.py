@@ -117,3 +117,35 @@ def test_a_registry_spreadsheet_with_control_characters_imports_and_exports(regi
     assert export_enterprises(registry, path) == 3
     names = {r[col("企业名称")].value for r in openpyxl.load_workbook(path).active.iter_rows(min_row=2)}
     assert {"甲化工有限公司", "乙\n机械有限公司"} <= names
+
+
+LOOPED_FLOWS = ('<bpmn:sequenceFlow id="Flow_self" sourceRef="Flow_self" targetRef="Flow_self" />'
+                '<bpmn:sequenceFlow id="Flow_a" sourceRef="Flow_b" targetRef="register" />'
+                '<bpmn:sequenceFlow id="Flow_b" sourceRef="Flow_a" targetRef="register" />')
+
+
+@pytest.fixture(scope="module")
+def designer(world):
+    from werkzeug.security import generate_password_hash
+
+    from tests.ui_support import PASSWORD
+    world.engine.directory.add_role("designer", "流程设计员")
+    world.engine.directory.add_user("sheji", "city", ["designer"], name="设计员",
+                                    password_hash=generate_password_hash(PASSWORD))
+    return client_login(world.app, "sheji")
+
+
+@pytest.mark.parametrize("endpoint", ["/designer/api/diff", "/designer/api/deploy/preview"])
+def test_the_designers_diff_of_a_draft_whose_flow_starts_at_a_flow_answers_in_chinese(world, designer, endpoint):
+    """流程设计's 对比 and 部署预览 read the draft before any check: a hand-edited file whose unnamed flow
+    starts at itself, or two flows at each other, named its ends without end (RecursionError: a 500
+    HTML page to the editor's script). Now each end is named once: 连线「未命名连线 → …」."""
+    model = world.engine.models.latest("hazard_supervision")
+    draft = model.content.replace("</bpmn:process>", LOOPED_FLOWS + "</bpmn:process>", 1)
+    response = designer.post(endpoint, json={"xml": draft, "key": model.key, "filename": "hazard.bpmn"},
+                             headers={"X-CSRF-Token": designer.csrf})
+    assert response.status_code == 200 and response.is_json, response.status_code
+    body = response.get_json()
+    diff = body["models"][0]["diff"] if "models" in body else body
+    assert {e["title"] for e in diff["added"]} == {"连线「未命名连线 → 未命名连线」",
+                                                   "连线「未命名连线 → 登记隐患」"}, diff["added"]
