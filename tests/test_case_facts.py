@@ -93,3 +93,38 @@ def test_on_sqlite_a_step_of_another_process_runs_no_hazard_program(sqlite_url):
     for name, columns in on_update.items():
         assert columns is not None and not {"updated_at", "version"} & {c.strip() for c in columns.split(",")}, name
     sa_engine.dispose()
+
+
+def _instructions(sqlite_url: str, sql: str) -> int:
+    """The VDBE instructions of ``sql``, its triggers' programs included, prepared on a new connection
+    (a pooled one may answer ``EXPLAIN`` from a statement it prepared before the schema changed)."""
+    import sqlite3
+    conn = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    try:
+        return len(conn.execute("EXPLAIN " + sql).fetchall())
+    finally:
+        conn.close()
+
+
+def test_on_sqlite_the_step_that_ends_a_case_carries_each_fact_once(sqlite_url):
+    """SQLite compiles the facts program (the view's INSTEAD OF trigger) into every statement that may
+    fire it, whatever the case's process: the ``UPDATE`` of the step that ends a case (``status``,
+    ``ended_at``) and of each step that changes a case's data — ~2.4 ms to prepare once a connection
+    for each set of columns a step writes, and a few µs more to run. Revision 0023 fences the inner
+    SELECT of the facts (``case_facts.select_facts(fenced=True)``): flattened, each of ``outcome`` and
+    ``due_day`` was compiled twice (11,360 instructions for the ending ``UPDATE``; fenced ~7,000).
+    The facts stay those Python reads (tests/test_hazard_quarter_facts.py, case by case); the
+    downgrade makes the unfenced form again."""
+    sa_engine = make_engine(sqlite_url)
+    migrate.upgrade(sa_engine)
+    ending = ("UPDATE case_instance SET status = 'completed', ended_at = '2026-12-06 08:00:00.000000', "
+              "updated_at = '2026-12-06 08:00:00.000000', version = 3, last_task = NULL WHERE id = 1")
+    fenced = _instructions(sqlite_url, ending)
+    with sa_engine.connect() as conn:
+        keep = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'case_hazard_facts_input_keep'").scalar()
+    assert fenced < 8_000, fenced
+    assert " LIMIT -1) AS g" in keep
+    with sa_engine.begin() as conn:
+        command.downgrade(migrate.config(conn), "0022_case_status_index")
+    assert _instructions(sqlite_url, ending) > fenced + 3_000
+    sa_engine.dispose()

@@ -85,7 +85,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != 'sqlite':
         return
     _indexes(HAZARD_CASES)
-    for statement in case_facts.sqlite_statements():
+    for statement in case_facts.sqlite_statements(fenced=False):  # as it was; 0023 fences it
         op.execute(statement)
     _tally_events(named=True)
 
