@@ -86,6 +86,7 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     leadership.install(app)
     attachments.install_filters(app)
     app.jinja_env.filters["shown"] = formspec.shown
+    app.jinja_env.filters["money"] = formspec.money_cell  # 5,000,000.00 (its heading or label says 元)
 
     @app.after_request
     def _headers(response):

@@ -15,7 +15,7 @@ from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
 from workflows import accident_supervision
 from workflows.start_data import STARTED_BY_ANOTHER_CASE, start_data
-from workflows.forms.context import FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
+from workflows.forms.context import COMPUTED_AMOUNTS, FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
 
 from . import (auth, diagram, display, documents, drawn_form, formspec, headers, incident_form, model_data, nav, overdue, parties,
                queries, redaction, taskcontext)
@@ -171,7 +171,8 @@ def show(case_id: int):
     file_fields = {k for s in steps for k, kind in s.kinds.items() if kind == "attachments"}
     labels = {k: v for k, v in labels.items() if k not in file_fields}  # files are listed per step below
     drawn_values = {k: shown for k in labels if (shown := drawn.shown(k, case.data.get(k), case.data)) is not None}
-    money = {k for s in steps for k, kind in s.kinds.items() if kind == "money"}  # 10,000,000.00 as written
+    money = {k for s in steps for k, kind in s.kinds.items() if kind == "money"} | COMPUTED_AMOUNTS  # 10,000,000.00
+    amounts = {k: formspec.money_text(case.data[k]) for k, _ in facts if k in money}  # 研判结果's 加处罚款 too
     drawn_values.update({k: formspec.money_text(case.data[k]) for k in labels
                          if k in money and k not in drawn_values and case.data.get(k) not in (None, "")})
     files = [f for s in steps for f in s.files()]
@@ -196,7 +197,7 @@ def show(case_id: int):
     incident_names = incident_form.case_labels(eng, case) if case.incidents else {}
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
                            incident_names=incident_names, waits=waits, step_names=names, related=related, related_hidden=related_hidden, can_list=can_list,
-                           labels=labels, drawn_values=drawn_values, facts=facts, files=files, opinions=opinions, spawned=spawned, parent=parent,
+                           labels=labels, drawn_values=drawn_values, facts=facts, amounts=amounts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
                            workable=_workable(eng, case.tasks))
 

@@ -346,6 +346,11 @@ def money_text(value) -> str:
     return f"{amount:,.2f}" if amount.is_finite() else str(value)
 
 
+def money_cell(value) -> str:
+    """An amount shown in a table or among facts (the ``money`` filter): ``money_text``, — when none."""
+    return "—" if value is None or value == "" else money_text(value)
+
+
 def shown(value) -> str:
     """A value as an input's text (lists one per line, booleans as the radio values)."""
     if value is None:

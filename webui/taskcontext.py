@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflows.forms.context import FACT_LABELS, HIDDEN, RETURN_VALUES, context_for, is_internal, is_opinion
+from workflows.forms.context import COMPUTED_AMOUNTS, FACT_LABELS, HIDDEN, RETURN_VALUES, context_for, is_internal, is_opinion
 
 from . import drawn_form, formspec, model_data, queries
 
@@ -97,7 +97,7 @@ def build(engine, case, task, viewer) -> TaskContext:
     party_view = bool(getattr(viewer, "party", None))
     done = steps(engine, case)
     labels = labels_for(engine, case, done)
-    money = {k for s in done for k, kind in s.kinds.items() if kind == "money"}
+    money = {k for s in done for k, kind in s.kinds.items() if kind == "money"} | COMPUTED_AMOUNTS
     facts = [Fact(n, labels[n], formspec.money_text(case.data[n]) if n in money else case.data[n]) for n in ctx.facts
              if n in labels and n not in HIDDEN and case.data.get(n) not in (None, "", [])
              and not (party_view and is_internal(n))]

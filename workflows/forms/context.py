@@ -65,6 +65,11 @@ FACT_LABELS = {
     "deaths": "死亡人数（含失踪）", "occurred_at": "事故发生时间",
 }
 
+# Amounts in yuan a process computes rather than a money field asks (加处罚款 by 《行政处罚法》第七十二条,
+# 拟奖励金额 by 安监总财〔2018〕19号): shown as money like a money field's (5,000,000.00, its label says 元),
+# not as the script stored them ("1500.00").
+COMPUTED_AMOUNTS = frozenset({"late_penalty", "reward_proposed"})
+
 # The law and article each computed deadline comes from, shown beside it (期限及其法律依据).
 FACT_BASIS = {  # as docs/processes.md's table of deadlines names them
     "review_due": "原总局令第16号第二十三条：收到销号申请后10日内现场复查",
