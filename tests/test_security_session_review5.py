@@ -149,3 +149,31 @@ def test_the_designers_diff_of_a_draft_whose_flow_starts_at_a_flow_answers_in_ch
     diff = body["models"][0]["diff"] if "models" in body else body
     assert {e["title"] for e in diff["added"]} == {"连线「未命名连线 → 未命名连线」",
                                                    "连线「未命名连线 → 登记隐患」"}, diff["added"]
+
+
+@pytest.fixture(scope="module")
+def api_world(module_database_url, tmp_path_factory):
+    from tests.test_api_helpers import World, build_app, build_engine
+    engine = build_engine(module_database_url)
+    yield World(engine, build_app(engine, tmp_path_factory.mktemp("api")))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("password, problem", [
+    ("12345678ab", "至少三类"), ("zhou-Wu-2026", "不能包含用户名"), ("Aa1-xyz-9", "至少 10 位")])
+def test_an_account_made_through_the_api_keeps_the_password_policy(api_world, password, problem):
+    """POST /api/users (系统管理员) set an initial password of 8 characters of any kind — 「12345678ab」,
+    the user's own name, the demo password everyone has seen — where the 用户管理 page and ``duban user
+    add`` refuse it (等保 2.0 身份鉴别: 口令复杂度); nothing is saved, and a strong one is taken."""
+    r = api_world.call("POST", "/api/users", "adm", json={"username": "zhou", "org": "west", "roles": ["inspector"],
+                                                          "password": password})
+    assert r.status_code == 422 and problem in r.get_json()["errors"]["password"], r.get_json()
+    assert all(u["username"] != "zhou" for u in api_world.call("GET", "/api/users", "adm").get_json()["items"])
+    assert api_world.client().post("/api/tokens", json={"username": "zhou", "password": password}).status_code == 401
+
+
+def test_an_account_made_through_the_api_with_a_strong_password_logs_in(api_world):
+    r = api_world.call("POST", "/api/users", "adm", json={"username": "wu", "org": "west", "roles": ["inspector"],
+                                                          "password": "Anquan-Jian-2026"})
+    assert r.status_code == 201, r.get_json()
+    assert api_world.client().post("/api/tokens", json={"username": "wu", "password": "Anquan-Jian-2026"}).status_code == 201
