@@ -177,3 +177,29 @@ def test_an_account_made_through_the_api_with_a_strong_password_logs_in(api_worl
                                                           "password": "Anquan-Jian-2026"})
     assert r.status_code == 201, r.get_json()
     assert api_world.client().post("/api/tokens", json={"username": "wu", "password": "Anquan-Jian-2026"}).status_code == 201
+
+
+def _category_table(rules: int) -> bytes:
+    """camunda7_category.dmn (Camunda Modeler 5.19) with ``rules`` more rules of its two inputs."""
+    from tests.ui_support import ROOT
+    source = (ROOT / "tests" / "bpmn" / "interop" / "camunda7_category.dmn").read_text(encoding="utf-8")
+    head, rest = source.split("<rule ", 1)
+    added = "".join(
+        f'<rule id="DecisionRule_x{i}"><inputEntry id="UnaryTests_x{i}a"><text>false</text></inputEntry>'
+        f'<inputEntry id="UnaryTests_x{i}b"><text>[{i}..{i + 1})</text></inputEntry>'
+        f'<outputEntry id="LiteralExpression_x{i}"><text>"{i}人规模"</text></outputEntry></rule>' for i in range(rules))
+    return (head + added + "<rule " + rest).replace('id="Decision_0category"', f'id="Decision_big{rules}"').encode()
+
+
+def test_a_decision_table_of_thousands_of_rules_is_refused_at_deploy(world):
+    """A 决策表 of 20,000 rules (4 MB, within the file bound) took 3 s of the host's CPU to deploy and
+    4 s at every completion that reached it; the BPMN side has had its bound (3,000 elements). Now a
+    DMN file of more than 3,000 rules and cells is refused in Chinese, nothing deployed; a table of
+    hundreds of rules still deploys."""
+    from engine.errors import InvalidModel
+    with pytest.raises(InvalidModel) as refused:
+        world.engine.deploy(_category_table(1000), by="zhao", filename="监管类别.dmn")
+    assert "决策表过大（规则和单元格共 4012 个，上限 3000 个），请拆分为多个决策表" in str(refused.value)
+    assert all(m.key != "Definitions_0category" or m.filename != "监管类别.dmn" for m in world.engine.models.list())
+    model = world.engine.deploy(_category_table(700), by="zhao", filename="监管类别（七百条）.dmn")
+    assert model.version >= 1
