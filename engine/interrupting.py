@@ -20,6 +20,9 @@ Same class name as SpiffWorkflow's start event spec, so stored specs restore to 
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.specs import defaults
+from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.parser.event_parsers import ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH
 from SpiffWorkflow.spiff.parser.event_parsers import SpiffStartEventParser
 from SpiffWorkflow.util.task import TaskState
@@ -50,18 +53,60 @@ class InterruptingStartParser(SpiffStartEventParser):
         parent = self.node.getparent()
         if (node is None and parent is not None and parent.tag == f"{_BPMN}subProcess"
                 and parent.get("triggeredByEvent") == "true"
-                and (self.node.get("isInterrupting") or "true").strip().lower() != "false"):
+                and ((self.node.get("isInterrupting") or "true").strip().lower() != "false"
+                     or self.xpath(ERROR_EVENT_XPATH))):  # an error start always interrupts (BPMN 2.0 §10.5.2)
             extensions.setdefault("properties", {})[INTERRUPTS] = "true"
         return extensions
 
 
 class StartEvent(defaults.StartEvent):
-    """SpiffWorkflow's start event; an interrupting event sub-process's cancels its scope's work."""
+    """SpiffWorkflow's start event; an interrupting event sub-process's cancels its scope's work.
+
+    An interrupting one with a cycle timer (R3/P10D) fires once, as a single timer: its scope is
+    taken over at the first occurrence and listens no more (BPMN 2.0 §10.3.5; Camunda 7/8 and
+    Flowable start it once). SpiffWorkflow's cycle start stayed waiting and opened its path again at
+    each occurrence, and never completed, so it never interrupted: the scope's work stayed open
+    beside each new run of the handler."""
+
+    def _update_hook(self, my_task):
+        if self.interrupts() and isinstance(self.event_definition, CycleTimerEventDefinition) \
+                and not my_task._get_internal_data("event_fired", False) \
+                and self.event_definition.cycle_complete(my_task):
+            my_task._set_internal_data(event_fired=True)  # the first occurrence: run once, as a single timer
+        return super()._update_hook(my_task)
+
+    def _predict_hook(self, my_task):
+        if self.interrupts() and isinstance(self.event_definition, CycleTimerEventDefinition):
+            BpmnTaskSpec._predict_hook(self, my_task)  # its path is predicted as a single timer's
+        else:
+            super()._predict_hook(my_task)
 
     def _on_complete_hook(self, my_task):
         super()._on_complete_hook(my_task)
-        if (getattr(self, "extensions", None) or {}).get("properties", {}).get(INTERRUPTS) == "true":
+        if self.interrupts():
             interrupt_scope(my_task)
+
+    def interrupts(self) -> bool:
+        """Is this the start event of an interrupting event sub-process?"""
+        return (getattr(self, "extensions", None) or {}).get("properties", {}).get(INTERRUPTS) == "true"
+
+
+def interrupted(scope) -> bool:
+    """Has an interrupting event sub-process of ``scope`` (a workflow: the case's top, a sub-process,
+    a called process, an instance) started? Then the scope listens for no more events of its event
+    sub-processes (BPMN 2.0 §10.3.5: once interrupted, only the event sub-process runs on)."""
+    top = scope.top_workflow
+    for host in scope.task_tree.children:
+        if not isinstance(host.task_spec, SubWorkflowTask) or host.has_state(TaskState.CANCELLED):
+            continue  # (the spiff package makes an event sub-process a plain SubWorkflowTask)
+        sub = top.subprocesses.get(host.id)
+        if sub is None:
+            continue
+        for task in sub.task_tree.children:
+            if isinstance(task.task_spec, StartEvent) and task.task_spec.interrupts() \
+                    and task.has_state(TaskState.COMPLETED):
+                return True
+    return False
 
 
 def interrupt_scope(start_task) -> None:

@@ -39,6 +39,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import first_forms, model_forms, sqlexec, step
 from .cases import STAMPS
 from .errors import Conflict, Forbidden, InvalidData, NotFound
+from .interrupting import interrupted
 from .schema import Case, EventWait
 from .spec_facts import per_spec
 from .state import all_workflows
@@ -101,11 +102,13 @@ def scoped_triggers(workflow, kind: str | None = None, name: str | None = None) 
     """(scope workflow, event sub-process spec name, start event) for ``triggers``. SpiffWorkflow
     starts an event sub-process from its trigger specs only at the case's top (its
     ``update_collaboration``): one drawn inside a sub-process was never started — the message was
-    refused as awaited by nobody (``start_inner``)."""
+    refused as awaited by nobody (``start_inner``). A scope an interrupting event sub-process took over
+    awaits none (engine/interrupting.interrupted): a second 撤回 restarted the handler, cancelling
+    the first's work."""
     found = []
     for scope in all_workflows(workflow):
         names = getattr(scope.spec.start, "trigger_specs", None)
-        if not names or scope.completed:
+        if not names or scope.completed or interrupted(scope):
             continue
         for sp_name in names:
             sp_spec = workflow.subprocess_specs.get(sp_name)

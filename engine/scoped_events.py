@@ -25,6 +25,8 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 
+from . import interrupting
+
 
 def payload(definition, my_task):
     """What a spiff-package definition carries: its expression's value in the thrower's data, or None."""
@@ -57,6 +59,8 @@ def catchers(my_task, event) -> list:
         if scope is top:  # the case's own event sub-processes wait as specs: started for this event
             top.event_manager.update_collaboration(event)
             waiting = [t for t in top.event_manager.tasks.values() if t.task_spec.catches(t, event)]
+        elif start_scoped(scope, event, waiting):  # a sub-process's, a called process's, an instance's
+            waiting = [t for t in top.event_manager.tasks.values() if t.task_spec.catches(t, event)]
         found = [t for t in waiting if _starts_event_subprocess_of(t, scope)]
         if not found and scope.parent_task_id is not None:
             split = _boundary_split(top.get_task_from_id(scope.parent_task_id))
@@ -67,6 +71,27 @@ def catchers(my_task, event) -> list:
             return named or found
         scope = scope.parent_workflow
     return []
+
+
+def start_scoped(scope, event, waiting) -> bool:
+    """Create in ``scope`` (a running sub-process, called process or multi-instance instance) the event
+    sub-processes of its own whose start event catches ``event`` and none of which waits for it yet,
+    as SpiffWorkflow's ``update_collaboration`` does for the case's top only: their start event then
+    waits and catches the event next. A scope an interrupting event sub-process already took over
+    listens no more (BPMN 2.0 §10.3.5). True if one was created."""
+    names = getattr(scope.spec.start, "trigger_specs", None)
+    if not names or scope.completed or interrupting.interrupted(scope):
+        return False
+    created = False
+    for name in names:
+        sp_spec = scope.top_workflow.subprocess_specs.get(name)
+        starts = [ts for ts in getattr(sp_spec, "bpmn_start_events", None) or ()
+                  if ts.event_definition == event.event_definition]
+        if not starts or any(t.task_spec in starts and t.workflow.parent_workflow is scope for t in waiting):
+            continue
+        scope.spec.start.trigger_wf(scope.task_tree, name)
+        created = True
+    return created
 
 
 def _starts_event_subprocess_of(task, scope) -> bool:

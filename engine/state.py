@@ -36,7 +36,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from . import case_rows, sqlexec
+from . import case_rows, sqlexec, triggered_specs
 from .parser import DUBAN_CONFIG
 from .errors import EngineError
 from .schema import TaskRow, WorkflowRow
@@ -338,6 +338,7 @@ def restore_rows(wf_rows: dict[str, str], task_rows: list, spec, subprocess_spec
             state = None
     if state is None:
         state = _restore_by_registry(wf_rows, top_meta, by_wf, spec, subprocess_specs, script_engine, current)
+    triggered_specs.relink(state.workflow)
     state.wf_rows = dict(wf_rows)
     state.task_rows = {row.id: (row.wf_key, row.seq, row.content) for row in task_rows}
     state.next_seq = max([row.seq for row in task_rows], default=0) + 1

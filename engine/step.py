@@ -154,12 +154,14 @@ def _starts_event_subprocess(start_spec) -> bool:
 
 def _untriggered_event_subprocess(top: BpmnWorkflow, task) -> bool:
     """An event sub-process (started from its scope's start, beside the flow) still waiting for its
-    start event."""
+    start event, with nothing of it running: a non-interrupting cycle timer's that has run its paths
+    so far waits for its next occurrence (its end join waiting for that branch only), which never
+    comes once its scope is done (the case stalled there until the last occurrence)."""
     if not isinstance(task.task_spec, SubWorkflowTask) or task.parent is None or \
             task.parent.task_spec is not task.workflow.spec.start:
         return False
     sub = top.subprocesses.get(task.id)
-    return sub is not None and all(isinstance(t.task_spec, StartEvent) and t.state == TaskState.WAITING
+    return sub is not None and all(isinstance(t.task_spec, (StartEvent, _EndJoin)) and t.state == TaskState.WAITING
                                    for t in sub.tasks.values() if t._state & _ACTIVE)
 
 
@@ -758,47 +760,6 @@ def write_case(tx: Tx, case: CaseRow) -> None:
             statement = _CASE_UPDATES[columns] = _case_update(columns)
         sqlexec.defer(tx.conn, statement, params)
     case._stored_text, case._stored = text, changing
-
-
-# The case-row UPDATEs whose first preparation on a SQLite connection compiles the hazard-facts
-# program (engine/case_facts.py: every statement naming ``data``, ``status`` or ``ended_at`` carries it,
-# whatever the case's process; ~1.2 ms each since revision 0023): a completion that changes the data,
-# one that ends the case, one that does both (the columns in ``write_case``'s order), and the timer
-# batch's (``_WRITE_CASE``).
-_PREPARED_AHEAD = (("data", "last_task") + _AUDIT_HEAD, ("status", "ended_at", "last_task") + _AUDIT_HEAD,
-                   ("data", "status", "ended_at", "last_task") + _AUDIT_HEAD, ("data",) + _CHANGING + _AUDIT_HEAD)
-
-
-def prepare_case_writes(db) -> int:
-    """SQLite: the case-row UPDATEs a step sends most, prepared on the writer connection the next
-    write transaction takes (``Database.writer``), so that a serving process's first completion that
-    ends a case or changes its data does not compile the hazard-facts program (``Engine.warm``). Each
-    is run once, matching no row (``id = NULL``), in a write transaction rolled back: sqlite3 keeps a
-    connection's prepared statements by their text. Returns how many (0 on PostgreSQL, which prepares
-    a statement on its fifth execution anyway)."""
-    if not db.is_sqlite:
-        return 0
-    statements = []
-    for columns in _PREPARED_AHEAD:
-        statement = _CASE_UPDATES.get(columns)
-        if statement is None:
-            statement = _CASE_UPDATES[columns] = _case_update(columns)
-        statements.append((statement, dict.fromkeys(("b_id", "updated_at", "version") + columns)))
-    with db.writer() as conn:
-        begun = db.begin_write(conn)
-        try:
-            for statement, params in statements:
-                sqlexec.execute(conn, statement, params)
-        finally:
-            db.end_write(begun, _PREPARED_ONLY)
-    return len(statements)
-
-
-class _PreparedOnly(Exception):
-    """What ``prepare_case_writes`` gives ``Database.end_write``: roll back."""
-
-
-_PREPARED_ONLY = _PreparedOnly()
 
 
 # A case started on PostgreSQL, its id taken beforehand (``start_in``): every column but the ones

@@ -1,17 +1,15 @@
 """An error event sub-process of the process itself (错误事件子流程, Camunda's ErrorEventSubProcessTest
 shape) catches an error thrown anywhere in the case and, being interrupting, takes the case out of its
 flow (engine/interrupting.py reads its error start; SpiffWorkflow read it as a plain start, so
-engine/validation.py refused it). One drawn inside a sub-process is still refused: SpiffWorkflow looks
-for event sub-processes at the case's top only. SQLite and PostgreSQL, read back from rows between steps.
+engine/validation.py refused it). One drawn inside a sub-process catches there and takes only that
+sub-process out of its flow (tests/test_event_subprocess_scoped.py has more). SQLite and PostgreSQL,
+read back from rows between steps.
 
 The model, as Camunda Modeler 5 saves it: 现场检查 (进入现场; 拒绝检查 error end when refused) beside
 告知企业, then 出具意见; the event sub-process 拒检处理 (error 拒绝检查 → 移送公安机关).
 """
 from __future__ import annotations
 
-import pytest
-
-from engine.errors import InvalidModel
 from tests.support import engine_fixture
 
 engine = engine_fixture()
@@ -93,9 +91,20 @@ def test_without_the_error_the_flow_runs_and_the_handler_never_does(engine):
     assert engine.case(case_id).status == "completed"
 
 
-def test_an_error_event_subprocess_inside_a_sub_process_is_still_refused(engine):
+def test_an_error_event_subprocess_inside_a_sub_process_takes_only_that_sub_process_out_of_its_flow(engine):
+    """Drawn inside 现场检查, 拒检处理 catches the error there (the nearest scope, engine/scoped_events.py)
+    and interrupts 现场检查 only: 告知企业 beside it stays open, and after 移送公安机关 the flow goes on
+    after the sub-process (出具意见), as Camunda runs it. It was refused at deploy before."""
     handler = MODEL[MODEL.index('    <bpmn:subProcess id="Activity_0handle"'):MODEL.index("  </bpmn:process>")]
     nested = MODEL.replace(handler, "").replace("    </bpmn:subProcess>\n    <bpmn:userTask id=\"Activity_0opinion\"",
                                                 handler + "    </bpmn:subProcess>\n    <bpmn:userTask id=\"Activity_0opinion\"")
-    with pytest.raises(InvalidModel, match="子流程「拒检处理」\\(Activity_0handle\\) 由错误事件触发，本系统不支持这种事件子流程"):
-        engine.deploy(nested.encode(), by="boss", filename=f"{KEY}.bpmn")
+    engine.deploy(nested.encode(), by="boss", filename=f"{KEY}.bpmn")
+    case_id = engine.start(KEY, by="zhang", org="east", data={}).id
+    _work(engine, case_id, "进入现场", {"refused": True})
+    assert _open(engine, case_id) == sorted(["告知企业", "移送公安机关"])
+    assert not engine.incidents()
+    _work(engine, case_id, "移送公安机关")
+    assert _open(engine, case_id) == sorted(["出具意见", "告知企业"])
+    _work(engine, case_id, "告知企业")
+    _work(engine, case_id, "出具意见")
+    assert engine.case(case_id).status == "completed"
