@@ -16,6 +16,8 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions import conditional as spiff_conditional
 from SpiffWorkflow.util.task import TaskState
 
+from .join_data import open_case_data
+
 
 class ConditionalEventDefinition(spiff_conditional.ConditionalEventDefinition):
     """A conditional event definition whose condition, reading an absent variable, is not met. Named as
@@ -46,9 +48,6 @@ class ConditionalEventDefinition(spiff_conditional.ConditionalEventDefinition):
         return fired
 
 
-_HOLDS_CASE_DATA = TaskState.READY | TaskState.WAITING | TaskState.STARTED
-
-
 def _taken_after_last_task(my_task, last_task) -> bool:
     """The event's data was copied from a parent that finished after ``last_task`` did."""
     parent = my_task.parent
@@ -58,16 +57,14 @@ def _taken_after_last_task(my_task, last_task) -> bool:
 
 
 def case_data(workflow) -> dict:
-    """What the (sub)workflow's open tasks hold and what its last completed task left, merged: a
-    variable one branch set is there for a conditional event waiting on another, as Camunda's
-    process variables are."""
-    merged: dict = {}
-    for task in workflow.tasks.values():
-        if task._state & _HOLDS_CASE_DATA:
-            merged.update(task.data)
-    if workflow.last_task is not None:
-        merged.update(workflow.last_task.data)
-    return merged
+    """What the (sub)workflow's open tasks hold and what its last completed task left (its branch
+    may have ended), merged as a running case's data is (engine/join_data.open_case_data): a variable
+    one branch set is there for a conditional event waiting on another, as Camunda's process
+    variables are, and a value a branch wrote beats one another branch carried unchanged since their
+    fork — 现场核查's ``rectified = true`` is not undone by the 整改报告 branch completed after it,
+    which still held the fork's ``false`` (laid in task order with the task completed last on top,
+    the event never fired)."""
+    return open_case_data(workflow, also=workflow.last_task)
 
 
 def ours(definition):

@@ -164,6 +164,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     _inclusive_flows_without_condition(root, result)
     _exclusive_flows_without_condition(root, result)
     _end_implicit_ends(root, result)
+    _errors_named_by_ref(root, result)
     processes = root.findall(f"{B}process")
     executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
     if executable:
@@ -477,6 +478,33 @@ def _end_implicit_ends(root, result: Normalized) -> None:
             etree.SubElement(end, f"{B}incoming").text = link.get("id")
             result.notes.append((f"{label(node)} 之后没有连线，所在{label(container)}没有结束事件，"
                                  "按 BPMN 的规定该路径在此结束（本系统在其后加了一个结束事件）", node))
+
+
+def _errors_named_by_ref(root, result: Normalized) -> None:
+    """An error event whose ``errorRef`` names no ``<error>`` of the file (Camunda 7's hand-written test
+    models: ``<errorEventDefinition errorRef="error1"/>`` and no error element): Camunda 7 and
+    Flowable take the reference itself as the error code, thrown and caught alike
+    (``BoundaryErrorEventTest.testDeeplyNestedErrorThrown`` runs so), and the deploy here was refused
+    as a deleted error. Such an error is declared (``<error id=ref errorCode=ref>``), noted on the
+    event. A Camunda 8 file is left as drawn: Zeebe refuses the reference, and so does
+    engine/validation.py."""
+    if _zeebe_file(root):
+        return
+    declared = {el.get("id") for el in root.iterfind(f"{B}error")}
+    first_process = root.find(f"{B}process")
+    for definition in root.iter(f"{B}errorEventDefinition"):
+        ref = (definition.get("errorRef") or "").strip()
+        if not ref or ref in declared:
+            continue
+        declared.add(ref)
+        error = etree.Element(f"{B}error", id=ref, name=ref, errorCode=ref)
+        if first_process is not None:
+            first_process.addprevious(error)
+        else:
+            root.append(error)
+        event = definition.getparent()
+        result.notes.append((f"{label(event)} 引用的错误「{excerpt(ref)}」在文件中没有定义：与 Camunda 7、Flowable 一样，"
+                             f"以「{excerpt(ref)}」作为错误代码（抛出与捕获都按这个代码匹配）", event))
 
 
 def _translate_text(el, result: Normalized, owner, what: str) -> None:

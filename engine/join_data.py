@@ -36,6 +36,7 @@ from SpiffWorkflow.util.task import TaskState
 
 _FINISHED = TaskState.FINISHED_MASK
 _COMPLETED = TaskState.COMPLETED
+_CANCELLED = TaskState.CANCELLED
 _MUTABLE = (dict, list, set)  # the values SpiffWorkflow copies (shallow) into a child's data
 _MISSING = object()  # a key a branch's data does not have
 # Ancestors followed up from a task (SpiffWorkflow's own walks stop at a depth of 1,000).
@@ -180,27 +181,45 @@ _HOLDS_CASE_DATA = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _WAITING = TaskState.WAITING
 
 
-def open_case_data(workflow) -> dict:
-    """The data of a running case: what its open tasks (ready, waiting, started) hold. A join's task
+def open_case_data(workflow, also=None) -> dict:
+    """The data of a running case: what its open tasks (ready, waiting, started) hold, and ``also``'s
+    (a finished task counted as one more branch: the one completed last, whose branch may have ended). A join's task
     waiting for other branches stands for the branch that has come in (its data is the task's before
-    it: SpiffWorkflow copies nothing into a join until it fires). Open tasks under one parent (a user
-    task and its boundary events, a multi-instance's instances) are merged as they come; tasks of
-    branches apart as at a join: a value a branch changed since their fork beats one carried
-    unchanged, of two changes the later — so the case page shows 已整改 once 现场复查 has recorded
-    it, while 法制审核 is still open, as Camunda shows the variable."""
+    it: SpiffWorkflow copies nothing into a join until it fires), and so do the branches that came in
+    before it (``_arrived_before``: SpiffWorkflow cancelled their join tasks). Open tasks under one
+    parent (a user task and its boundary events, a multi-instance's instances) are merged as they
+    come; tasks of branches apart (or under one fork, with a branch's end among them) as at a join: a
+    value a branch changed since their fork beats one carried unchanged, of two changes the later —
+    so the case page shows 已整改 once 现场复查 has recorded it, while 法制审核 is still open, as Camunda
+    shows the variable, and still once 现场复查's branch waits at the join for a third."""
     tasks = workflow.tasks
     holders = []
     parents = set()
+    ended = False  # a holder is the end of a branch (arrived at a join, or ``also``): merged as at a join
+    waiting_joins, cancelled = [], []
     for task in tasks.values():
-        if task._state & _HOLDS_CASE_DATA:
-            if task._state == _WAITING and isinstance(task.task_spec, UnstructuredJoin) and task._parent is not None:
+        state = task._state
+        if state == _CANCELLED:
+            cancelled.append(task)
+        elif state & _HOLDS_CASE_DATA:
+            if state == _WAITING and isinstance(task.task_spec, UnstructuredJoin) and task._parent is not None:
+                waiting_joins.append(task)
                 arrived = tasks.get(task._parent)
                 if arrived is not None and arrived._state == _COMPLETED:
                     task = arrived
             holders.append(task)
             parents.add(task._parent)
+    for waiting in waiting_joins if cancelled else ():
+        for earlier in _arrived_before(waiting, cancelled, tasks):
+            holders.append(earlier)
+            parents.add(earlier._parent)
+            ended = True
+    if also is not None and also._state & _FINISHED:
+        holders.append(also)
+        parents.add(also._parent)
+        ended = True
     merged: dict = {}
-    if len(parents) < 2:
+    if len(parents) < 2 and not ended:
         for task in holders:
             merged.update(task.data)
         return merged
@@ -226,6 +245,33 @@ def open_case_data(workflow) -> dict:
             writes.sort(key=lambda w: (_written_at(holders[w[0]], fork, key, tasks), w[0]))
         merged[key] = writes[-1][1]
     return merged
+
+
+def _arrived_before(waiting, cancelled: list, tasks: dict) -> list:
+    """The branches that came in to the join ``waiting`` stands for before it did (of the workflow's
+    ``cancelled`` tasks): SpiffWorkflow cancels a join's waiting task when the next branch arrives
+    (``UnstructuredJoin._update_hook``),
+    so the last task of each such branch (the cancelled task's parent) holds what that branch wrote.
+    Not those of an earlier round of a loop (they left the chain above that round's join task)."""
+    spec = waiting.task_spec
+    found = [t for t in cancelled if t.task_spec is spec]
+    if not found:
+        return []
+    chain = _chain(waiting, tasks)
+    if chain is None:
+        return []
+    at = {id(t): i for i, t in enumerate(chain)}
+    previous = next((i for i, t in enumerate(chain) if t.task_spec is spec), None)  # the join's last round
+    ends = []
+    for other in found:
+        end = tasks.get(other._parent) if other._parent is not None else None
+        if end is None or end._state != _COMPLETED:
+            continue
+        meet = _meeting(end, at, tasks)
+        if meet is None or previous is not None and meet > previous:
+            continue
+        ends.append(end)
+    return ends
 
 
 def _common(found: list, tasks: dict):

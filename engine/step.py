@@ -762,6 +762,47 @@ def write_case(tx: Tx, case: CaseRow) -> None:
     case._stored_text, case._stored = text, changing
 
 
+# The case-row UPDATEs whose first preparation on a SQLite connection compiles the hazard-facts
+# program (engine/case_facts.py: every statement naming ``data``, ``status`` or ``ended_at`` carries it,
+# whatever the case's process; ~1.2 ms each since revision 0023): a completion that changes the data,
+# one that ends the case, one that does both (the columns in ``write_case``'s order), and the timer
+# batch's (``_WRITE_CASE``).
+_PREPARED_AHEAD = (("data", "last_task") + _AUDIT_HEAD, ("status", "ended_at", "last_task") + _AUDIT_HEAD,
+                   ("data", "status", "ended_at", "last_task") + _AUDIT_HEAD, ("data",) + _CHANGING + _AUDIT_HEAD)
+
+
+def prepare_case_writes(db) -> int:
+    """SQLite: the case-row UPDATEs a step sends most, prepared on the writer connection the next
+    write transaction takes (``Database.writer``), so that a serving process's first completion that
+    ends a case or changes its data does not compile the hazard-facts program (``Engine.warm``). Each
+    is run once, matching no row (``id = NULL``), in a write transaction rolled back: sqlite3 keeps a
+    connection's prepared statements by their text. Returns how many (0 on PostgreSQL, which prepares
+    a statement on its fifth execution anyway)."""
+    if not db.is_sqlite:
+        return 0
+    statements = []
+    for columns in _PREPARED_AHEAD:
+        statement = _CASE_UPDATES.get(columns)
+        if statement is None:
+            statement = _CASE_UPDATES[columns] = _case_update(columns)
+        statements.append((statement, dict.fromkeys(("b_id", "updated_at", "version") + columns)))
+    with db.writer() as conn:
+        begun = db.begin_write(conn)
+        try:
+            for statement, params in statements:
+                sqlexec.execute(conn, statement, params)
+        finally:
+            db.end_write(begun, _PREPARED_ONLY)
+    return len(statements)
+
+
+class _PreparedOnly(Exception):
+    """What ``prepare_case_writes`` gives ``Database.end_write``: roll back."""
+
+
+_PREPARED_ONLY = _PreparedOnly()
+
+
 # A case started on PostgreSQL, its id taken beforehand (``start_in``): every column but the ones
 # the database keeps itself (``_KEPT_BY_DATABASE``), data as its text.
 _INSERTED_KEYS = _CASE_KEYS

@@ -295,12 +295,12 @@ def test_timers_listed_by_visibility_and_due_time(world):
 
 def test_directory_admin_creates_users_and_org_units(world):
     r = world.call("POST", "/api/users", "adm", json={"username": "zhou", "name": "周九", "org": "west",
-                                                     "roles": ["inspector", "科室负责人"], "password": "a-long-secret"})
+                                                     "roles": ["inspector", "科室负责人"], "password": "A-long-secret"})
     assert r.status_code == 201, r.get_json()
     assert r.get_json() == {"username": "zhou", "name": "周九", "org_code": "west", "party": None, "active": True,
                             "roles": ["inspector", "supervisor"]}
     assert "password" not in r.get_json()
-    token = world.client().post("/api/tokens", json={"username": "zhou", "password": "a-long-secret"})
+    token = world.client().post("/api/tokens", json={"username": "zhou", "password": "A-long-secret"})
     assert token.status_code == 201
     users = {u["username"]: u for u in world.call("GET", "/api/users", "adm").get_json()["items"]}
     assert users["ent"]["party"] == PARTY_A and users["sup"]["roles"] == ["supervisor"]

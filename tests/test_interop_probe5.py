@@ -12,7 +12,7 @@ import pytest
 from tests.interop_support import CORPUS, user_for
 from tests.support import make_engine
 
-MODELS = ("camunda7_inclusive_backloop.bpmn", "camunda7_subprocess_join_no_end.bpmn")
+MODELS = ("camunda7_inclusive_backloop.bpmn", "camunda7_subprocess_join_no_end.bpmn", "camunda7_error_ref_as_code.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +89,35 @@ def test_a_sub_process_whose_join_has_no_way_out_ends_when_the_join_fires(engine
     assert [w.message for w in checked.warnings if "结束事件" in w.message] == [
         "并行网关「两家核查完毕」(joinChecked) 之后没有连线，所在子流程「联合检查」(SubProcess_1)没有结束事件，"
         "按 BPMN 的规定该路径在此结束（本系统在其后加了一个结束事件）"]
+
+
+@pytest.mark.parametrize("outcome, worked", [
+    ("refused", ["record", "orderCorrection", "decide"]),
+    ("closed", ["record", "terminate"]),
+    ("done", ["record", "decide"]),
+])
+def test_an_error_named_only_by_its_ref_is_thrown_and_caught_by_that_code(engine, outcome, worked):
+    """立案调查（取证受阻） (Camunda's BoundaryErrorEventTest.testDeeplyNestedErrorThrown shape): the
+    error end events of 现场取证 and the boundaries that catch them name the error by ``errorRef``
+    alone, with no ``<error>`` in the file. Camunda 7 and Flowable take the reference as the error
+    code: 拒绝检查 is caught inside 立案调查 (责令改正, 《安全生产法》第一百零八条), 企业已注销 on
+    立案调查 itself (终止调查). The deploy was refused as an error that no longer exists."""
+    case = engine.start("camunda7_error_ref_as_code", by="zhang", org="east").id
+    done = []
+    while engine.case(case).tasks:
+        spec_id = engine.case(case).tasks[0].spec_id
+        _do(engine, case, spec_id, {"outcome": outcome} if spec_id == "record" else {})
+        done.append(spec_id)
+    assert done == worked
+    assert engine.case(case).status == "completed"
+
+
+def test_an_error_named_only_by_its_ref_is_noted_on_its_events(engine):
+    checked = engine.models.validate((CORPUS / "camunda7_error_ref_as_code.bpmn").read_bytes(),
+                                     "camunda7_error_ref_as_code.bpmn")
+    notes = [w.message for w in checked.warnings if "没有定义" in w.message]
+    assert notes == [
+        "结束事件「拒绝检查」(throwRefused) 引用的错误「EVIDENCE_REFUSED」在文件中没有定义：与 Camunda 7、Flowable 一样，"
+        "以「EVIDENCE_REFUSED」作为错误代码（抛出与捕获都按这个代码匹配）",
+        "结束事件「企业已注销」(throwClosed) 引用的错误「ENTERPRISE_CLOSED」在文件中没有定义：与 Camunda 7、Flowable 一样，"
+        "以「ENTERPRISE_CLOSED」作为错误代码（抛出与捕获都按这个代码匹配）"]

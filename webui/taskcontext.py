@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from workflows.forms.context import COMPUTED_AMOUNTS, FACT_LABELS, HIDDEN, RETURN_VALUES, context_for, is_internal, is_opinion
 
-from . import drawn_form, formspec, model_data, queries
+from . import drawn_form, formspec, linked_penalties, model_data, queries
 
 
 @dataclass
@@ -64,10 +64,12 @@ class TaskContext:
     returned: list[tuple[Step, list[Fact]]]
     gate: list[str]
     columns: dict
+    penalties: linked_penalties.LinkedPenalties | None = None  # None: the step rests on no penalty case
 
     @property
     def empty(self) -> bool:
-        return not (self.facts or self.files or self.opinions or self.returned or self.gate)
+        return not (self.facts or self.files or self.opinions or self.returned or self.gate
+                    or self.penalties is not None)
 
 
 def steps(engine, case, form_keys: dict[str, str | None] | None = None) -> list[Step]:
@@ -112,7 +114,10 @@ def build(engine, case, task, viewer) -> TaskContext:
     returned = _returned(done, task, party_view)
     gate = case.data.get(ctx.gate) if ctx.gate else None
     columns = formspec.table_columns(engine.forms, [s.form_key for s in done if s.form_key])
-    return TaskContext(facts, files, opinions, returned, list(gate or []), columns)
+    penalties = None
+    if ctx.penalty_cases and not party_view and linked_penalties.applies(case):
+        penalties = linked_penalties.linked(engine, case, viewer.username)
+    return TaskContext(facts, files, opinions, returned, list(gate or []), columns, penalties)
 
 
 def _drawn_facts(engine, case, task, party_view: bool) -> list[Fact]:

@@ -9,6 +9,7 @@ own hooks. See docs/api.md for clients; modules, one concern each:
 - limits — request sizes and JSON content checked before parsing
 - errors — engine errors to statuses, one JSON error shape, no stack traces
 - security — security headers, 413/500 pages, login rate limiting (pages and API)
+- json_body — the JSON text of API responses (msgspec; pages' JSON stays Flask's)
 - models, cases, tasks, supervision, directory, tokens — the resources
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.routing import BaseConverter
 
-from . import errors, security
+from . import errors, json_body, security
 from .auth import create_token, ensure_table, revoke_token, revoke_user_tokens  # noqa: F401  (public API)
 from .blueprint import bp
 from .schemas import KEY_PATTERN
@@ -66,6 +67,7 @@ def init_api(app: Flask) -> Api:
         "type": "string", "pattern": KEY_PATTERN, "minLength": 1, "maxLength": 128})
     api.register_blueprint(bp)
     security.install(app)
+    json_body.install(app)
     app.extensions["duban_api"] = api
     return api
 

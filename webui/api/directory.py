@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from engine.errors import InvalidData
 from engine.schema import OrgUnit, UserRole
 
+from .. import accounts
 from . import schemas
 from .blueprint import bp, engine, principal
 
@@ -43,11 +44,15 @@ def list_users():
 @bp.arguments(schemas.NewUser)
 @bp.response(201, schemas.User)
 def save_user(body):
-    """新建或修改用户（系统管理员）：组织机构、角色、所属企业，可设初始密码。"""
+    """新建或修改用户（系统管理员）：组织机构、角色、所属企业，可设初始密码（须符合密码策略：至少 10 位，
+    大写字母、小写字母、数字、其他字符中至少三类，不含用户名，不是演示密码）。"""
     eng = engine()
     p = principal()
     eng.policy.check_admin(p)
     password = body.get("password")
+    if password and (problems := accounts.password_problems(password, body["username"])):
+        # the policy the 用户管理 page and ``duban user add`` apply (等保: 口令复杂度)
+        raise InvalidData({"password": "；".join(problems)})
     eng.directory.add_user(body["username"], org=body["org"], roles=body["roles"], name=body["name"],
                            party=body["party"], password_hash=generate_password_hash(password) if password else None,
                            by=p.username)

@@ -137,7 +137,7 @@ class NewUser(Schema):
                         metadata={"description": "角色代码或名称"})
     party = code_field(allow_none=True, load_default=None)
     password = fields.String(load_only=True, validate=validate.Length(min=8, max=128),
-                             metadata={"description": "初始密码（至少 8 位），可不设"})
+                             metadata={"description": "初始密码，可不设；须符合密码策略（至少 10 位，大写字母、小写字母、数字、其他字符中至少三类，不含用户名）"})
 
 
 class NewOrg(Schema):

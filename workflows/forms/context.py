@@ -26,6 +26,7 @@ class Context:
     files: tuple[tuple[str, str], ...] = ()
     gate: str | None = None
     prefill: tuple[tuple[str, str], ...] = ()
+    penalty_cases: bool = False  # shows the 行政处罚案件 opened from the case (the fine a reward rests on)
 
 
 # --- what the processes compute (no form labels them) -------------------------------------------
@@ -330,10 +331,10 @@ CONTEXT: dict[str, Context] = {
                              files=(("tipoff.intake", "intake_attachments"),)),
     "tipoff.extension": Context(_TIPOFF + ("verify_due", "verify_legal_due")),
     "tipoff.reply": Context(_TIPOFF + _VERIFIED),
-    "tipoff.reward": Context(_TIPOFF + _VERIFIED + ("reward_eligible",)),
+    "tipoff.reward": Context(_TIPOFF + _VERIFIED + ("reward_eligible",), penalty_cases=True),
     "tipoff.reward_approval": Context(("enterprise_name", "tipoff_content") + _VERIFIED + (
         "fine_amount", "concealed_accident_grade", "concealed_deaths", "penalty_decision_no", "reward_basis",
-        "reward_proposed"), files=(("tipoff.verify", "verify_attachments"),)),
+        "reward_proposed"), files=(("tipoff.verify", "verify_attachments"),), penalty_cases=True),
     "tipoff.payment": Context(("enterprise_name", "reward_proposed", "reward_basis")),
     # 执法案卷评查
     "case_review.score": Context(("file_index", "volumes"), files=(("case_review.submit", "file_attachments"),)),
