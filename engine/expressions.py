@@ -12,8 +12,10 @@ call of engine/juel_methods' helper; other methods are refused naming them.
 FEEL also has list literals (``[1, 2, 3]``), ``list contains(list, x)`` (``x in list``), ``is defined(x)``
 (``(x is not None)``, an absent x reads as null) and
 ``if a then b else c`` (``(b if a else c)``) and ranges (``x in [1..10]``, ``x in (1..10]``: ``(1 <= x <= 10)``,
-``(1 < x <= 10)``), filters (``votes[item = true]``), ``some``/``every … satisfies`` and ``for … return``
-(``_feel_filter``, ``_feel_iteration``, engine/feel_lists.py); its other functions are refused.
+``(1 < x <= 10)``), ``x between a and b`` (``(a <= x <= b)``), filters (``votes[item = true]``), indexes
+(``opinions[1]`` the first, ``[-1]`` the last: ``duban_feel_item``), contexts (``{unit: name, level: "重大"}``
+a dict, ``{a: 1}.a`` its entry), ``some``/``every … satisfies`` and ``for … return`` (``_feel_filter``,
+``_feel_context``, ``_feel_iteration``, engine/feel_lists.py); its other functions are refused.
 
 Written here rather than taken from a library: no maintained Python JUEL implementation exists, and
 we need a translation that the sandbox can then check, not an evaluator.
@@ -32,6 +34,7 @@ from .restricted import TOO_DEEP
 JUEL_METHODS = {"equals": 1, "equalsIgnoreCase": 1, "contains": 1, "startsWith": 1, "endsWith": 1,
                 "length": 0, "size": 0, "isEmpty": 0}  # each with its number of arguments
 JUEL_HELPER = "duban_juel_call"
+ITEM = "duban_feel_item"  # engine/feel_lists.feel_item: FEEL's index
 
 JUEL = "JUEL"
 FEEL = "FEEL"
@@ -362,8 +365,9 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             if not rest:
                 break
             if lang == FEEL and rest.startswith("{"):
-                raise Untranslatable(lang, original, f"含有 FEEL 上下文「{excerpt(rest)}」（键值对，如 {{a: 1}}.a），本系统不支持；"
-                                     "请把其中各项分别存为流程变量后直接引用")
+                python, pos = _feel_context(body, body.index("{", pos), original)
+                out.append(python)
+                continue
             raise Untranslatable(lang, original, f"含有不支持的写法「{rest[:20]}」")
         pos = m.end()
         kind = m.lastgroup
@@ -392,6 +396,9 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                 raise Untranslatable(lang, original, "「is defined」须有一个参数")
             pos += 1
             out.append(f"({_translate_body(item, lang, original)} is not None)")
+            continue
+        if lang == FEEL and kind == "name" and value == "between":  # x between a and b: (a <= x <= b)
+            pos = _between(body, pos, out, original)
             continue
         if kind == "range":  # FEEL: x in [1..10], x in (1..10]
             if lang != FEEL or not out or out[-1] != "in":
@@ -539,18 +546,20 @@ def _feel_filter(body: str, opening: int, out: list[str], original: str) -> int:
     the list read last in ``out``, and where it ends: the items for which the condition is true, in
     the condition ``item`` being the item and a name the item's field of that name when the item is a
     context that has it (else the case's variable); a list that is null gives null, a value that is no
-    list is filtered as the list of it. An index (``votes[1]``, FEEL's first, Python's second) and a
-    lone name (``votes[n]``: an index if n is a number, a filter if a yes/no) are refused."""
+    list is filtered as the list of it. An index written as a number (``votes[1]``, FEEL's first,
+    Python's second; ``votes[-1]`` the last) is ``duban_feel_item`` (engine/feel_lists.py); a lone
+    name (``votes[n]``: an index if n is a number, a filter if a yes/no) is refused."""
     end = closing(body, opening, "[]")
     if end is None:
         raise Untranslatable(FEEL, original, "方括号不配对")
     content = body[opening + 1:end].strip()
     operand = out[-1]
+    if re.fullmatch(r"-?\s*\d+", content) and operand not in (")", "]"):
+        # an index: FEEL's first item is 1, -1 the last, past either end null (engine/feel_lists.py)
+        out[-1] = f"{ITEM}({operand}, {int(content.replace(' ', ''))})"
+        return end + 1
     if not _READ.fullmatch(operand):
         raise Untranslatable(FEEL, original, "只支持对流程变量的列表筛选（如 votes[item = true]）")
-    if re.fullmatch(r"-?\d+", content):
-        raise Untranslatable(FEEL, original, f"对列表取下标「[{content}]」，本系统不支持：FEEL 的下标从 1 开始；"
-                             "请改用筛选（如 votes[item = true]）或先用脚本取出该项")
     if re.fullmatch(r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*", content) and content != "item":
         raise Untranslatable(FEEL, original, f"方括号中只有名称「{content}」：FEEL 按它的值是数字还是是/否决定取下标还是筛选，"
                              f"本系统无法事先判断；请写成比较，如 {excerpt(body[:opening].split()[-1] if body[:opening].split() else 'list')}"
@@ -624,9 +633,9 @@ def split_top_level(text: str) -> list[str]:
             quote = "" if ch == quote and text[i - 1] != "\\" else quote
         elif ch in "\"'":
             quote = ch
-        elif ch in "([":
+        elif ch in "([{":
             depth += 1
-        elif ch in ")]":
+        elif ch in ")]}":
             depth -= 1
         elif ch == "," and depth == 0:
             parts.append(text[start:i])
@@ -649,11 +658,9 @@ _FEEL_RANGE = re.compile(r"([\[\]\(])(.+?)\.\.(.+)([\]\[\)])", re.S)
 _OPERAND_START = ("and", "or", "not", "(", "[", ",")
 
 
-def _range_test(text: str, out: list[str], lang: str, original: str) -> None:
-    """``x in [a..b]`` as ``(a <= x <= b)`` (``<`` at an open end), in place of its operand: what
-    was translated since the last ``and``/``or``/``not``/bracket/comma."""
-    m = _FEEL_RANGE.fullmatch(text)
-    assert m is not None
+def _operand_start(out: list[str]) -> int:
+    """Where the operand before ``in`` or ``between`` begins in ``out``: after the last
+    ``and``/``or``/``not``/bracket/comma outside brackets."""
     start, depth = 0, 0
     for i in range(len(out) - 1, -1, -1):
         if out[i] in (")", "]"):
@@ -663,6 +670,15 @@ def _range_test(text: str, out: list[str], lang: str, original: str) -> None:
         elif out[i] in _OPERAND_START and not depth:
             start = i + 1
             break
+    return start
+
+
+def _range_test(text: str, out: list[str], lang: str, original: str) -> None:
+    """``x in [a..b]`` as ``(a <= x <= b)`` (``<`` at an open end), in place of its operand: what
+    was translated since the last ``and``/``or``/``not``/bracket/comma."""
+    m = _FEEL_RANGE.fullmatch(text)
+    assert m is not None
+    start = _operand_start(out)
     operand = _join(out[start:])
     if not operand:
         raise Untranslatable(lang, original, "「in」前缺少要比较的值")
@@ -672,6 +688,114 @@ def _range_test(text: str, out: list[str], lang: str, original: str) -> None:
     last = "<=" if m.group(4) == "]" else "<"
     del out[start:]
     out.append(f"({low} {first} {operand} {last} {high})")
+
+
+# What ends the upper bound of ``between … and …`` (outside brackets): FEEL's words after a comparison.
+_BETWEEN_ENDS = frozenset({"and", "or", "then", "else", "satisfies", "return"})
+
+
+def _between(body: str, pos: int, out: list[str], original: str) -> int:
+    """FEEL's ``x between a and b`` (DMN 1.3 §10.3.2.2: ``a <= x and x <= b``; feel-scala: null if
+    a value is null, engine/feel_null.py) as ``(a <= x <= b)`` in place of its operand, and where it
+    ends: ``a`` up to the ``and`` after ``between``, ``b`` up to the next ``and``/``or``/``then``/
+    ``else``, comma or closing bracket outside brackets."""
+    start = _operand_start(out)
+    operand = _join(out[start:])
+    if not operand:
+        raise Untranslatable(FEEL, original, "「between」前缺少要比较的值")
+    low_end = high_start = None
+    depth = 0
+    for kind, value, begin, end in _tokens(body, pos):
+        if kind == "op" and value in "([":
+            depth += 1
+        elif kind == "op" and value in ")]":
+            if depth == 0:
+                if high_start is not None:
+                    return _between_done(body, pos, low_end, high_start, begin, out, start, operand, original)
+                break
+            depth -= 1
+        elif depth == 0 and kind == "op" and value == ",":
+            if high_start is not None:
+                return _between_done(body, pos, low_end, high_start, begin, out, start, operand, original)
+            break
+        elif depth == 0 and kind == "name" and value in _BETWEEN_ENDS:
+            if high_start is None and value == "and":
+                low_end, high_start = begin, end
+            elif high_start is not None:
+                return _between_done(body, pos, low_end, high_start, begin, out, start, operand, original)
+    if high_start is None:
+        raise Untranslatable(FEEL, original, "「between … and …」写法不完整：须写成 x between 下限 and 上限")
+    return _between_done(body, pos, low_end, high_start, len(body), out, start, operand, original)
+
+
+def _between_done(body, pos, low_end, high_start, high_end, out, start, operand, original) -> int:
+    low, high = body[pos:low_end], body[high_start:high_end]
+    if not (low.strip() and high.strip()):
+        raise Untranslatable(FEEL, original, "「between … and …」写法不完整：须写成 x between 下限 and 上限")
+    low, high = _translate_body(low, FEEL, original), _translate_body(high, FEEL, original)
+    del out[start:]
+    out.append(f"({low} <= {operand} <= {high})")
+    return high_end
+
+
+_CONTEXT_KEY = re.compile(r"\s*(?:([A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff ]*?)|(\"(?:[^\"\\]|\\.)*\"))\s*$")
+_PATH_STEP = re.compile(r"\s*\.\s*([A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*)")
+
+
+def _feel_context(body: str, opening: int, original: str) -> tuple[str, int]:
+    """FEEL's context ``{name: unit.name, level: "重大"}`` (DMN 1.3 §10.3.2.6; Zeebe's output
+    mappings build a variable so) as a Python dict of the translated values, and a path after it
+    (``{a: 1}.a``) as its subscripts; where it ends. A key is a name (spaces inside kept, as FEEL
+    reads them) or a quoted text. A value that reads an earlier key of the same context (FEEL: that
+    entry's value) is refused naming it: translated, it would read the case's variable."""
+    end = closing(body, opening, "{}")
+    if end is None:
+        raise Untranslatable(FEEL, original, "花括号不配对")
+    inner = body[opening + 1:end]
+    entries: list[str] = []
+    keys: list[str] = []
+    for entry in split_top_level(inner) if inner.strip() else []:
+        colon = _top_level_colon(entry)
+        if colon is None:
+            raise Untranslatable(FEEL, original, f"上下文的一项「{excerpt(entry.strip())}」缺少「:」（须写成 名称: 值）")
+        m = _CONTEXT_KEY.fullmatch(entry[:colon])
+        if m is None:
+            raise Untranslatable(FEEL, original, f"上下文的键「{excerpt(entry[:colon].strip())}」须是名称或带引号的文字")
+        key = m.group(1) if m.group(1) is not None else ast.literal_eval(m.group(2))
+        if key.startswith("__"):
+            raise Untranslatable(FEEL, original, f"上下文的键「{excerpt(key)}」以两个下划线开头，本系统不支持")
+        python = _translate_body(entry[colon + 1:], FEEL, original)
+        read = {n.id for n in ast.walk(ast.parse(python, mode="eval")) if isinstance(n, ast.Name)}
+        earlier = [k for k in keys if k in read]
+        if earlier:
+            raise Untranslatable(FEEL, original, f"上下文中「{excerpt(key)}」的值引用了前面的项「{earlier[0]}」，本系统不支持；"
+                                 "请直接写出它的值")
+        keys.append(key)
+        entries.append(f"{key!r}: {python}")
+    python = "{" + ", ".join(entries) + "}"
+    pos = end + 1
+    while (m := _PATH_STEP.match(body, pos)):
+        if m.group(1).startswith("__"):
+            raise Untranslatable(FEEL, original, f"用到的名称「{excerpt(m.group(1))}」以两个下划线开头，本系统不支持")
+        python += f"[{m.group(1)!r}]"
+        pos = m.end()
+    return python, pos
+
+
+def _top_level_colon(text: str) -> int | None:
+    depth, quote = 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == ":" and depth == 0:
+            return i
+    return None
 
 
 def _join(tokens: list[str]) -> str:

@@ -1,8 +1,11 @@
 """FEEL's lists in translated Camunda 8 expressions: the two steps of a filter or an iteration that
-Python has no plain words for (engine/expressions.py ``_feel_filter``, ``_feel_iteration``).
+Python has no plain words for (engine/expressions.py ``_feel_filter``, ``_feel_iteration``), and its index.
 
 - ``duban_feel_list(value)``: FEEL iterates a value that is no list as the list of it (DMN 1.3
   §10.3.2.5: ``5[item > 3]`` is ``[5]``); a Python ``for`` would iterate a text by its characters.
+- ``duban_feel_item(value, n)``: FEEL's index ``opinions[1]`` (DMN 1.3 §10.3.2.5, feel-scala): the
+  first item is 1, ``-1`` the last; an index past either end, 0, or a list that is null gives null;
+  a value that is no list is the list of it. Python's ``opinions[1]`` is the second item.
 - ``duban_feel_field(item, name, outside)``: in a filter's condition a name is the item's field of
   that name when the item is a context that has it (``hazards[level = "重大"]``), else the name
   outside (the case's variable).
@@ -16,6 +19,7 @@ from .evaluator import host_safe
 
 LIST = "duban_feel_list"
 FIELD = "duban_feel_field"
+ITEM = "duban_feel_item"
 
 
 @host_safe
@@ -26,3 +30,15 @@ def feel_list(value):
 @host_safe
 def feel_field(item, name, outside):
     return item[name] if isinstance(item, dict) and isinstance(name, str) and name in item else outside
+
+
+@host_safe
+def feel_item(value, n):
+    if value is None or not isinstance(n, int) or isinstance(n, bool):
+        return None
+    items = feel_list(value)
+    if 1 <= n <= len(items):
+        return items[n - 1]
+    if -len(items) <= n <= -1:
+        return items[n]
+    return None

@@ -141,6 +141,7 @@ class DubanScriptEngine(PythonScriptEngine):
             JUEL_HELPER: juel_call,  # a JUEL model's flag.equals('驳回') (engine/juel_methods.py)
             EL_COMPARE: el_compare,  # a JUEL ${amount > limit} (engine/juel_operators.py)
             feel_lists.LIST: feel_lists.feel_list, feel_lists.FIELD: feel_lists.feel_field,  # FEEL filters
+            feel_lists.ITEM: feel_lists.feel_item,  # FEEL's opinions[1], opinions[-1]
             "start_case": start_case,
             "require_roles": require_roles,
             "case_value": case_value,

@@ -36,8 +36,6 @@ REFUSED_FILES = {
     "activiti_pass_variable.bpmn": ("flow3", "连线「通过」(flow3) 的条件使用 JUEL 表达式「${pass == true}」，用到的变量「pass」"
                                              "与 Python 的保留字同名，本系统无法读取它；请把变量「pass」和填写它的表单字段改用别的名字"
                                              "（如「passed」）"),
-    "zeebe_feel_list_index.bpmn": ("Flow_0agree", "连线「主审同意」(Flow_0agree) 的条件使用 FEEL 表达式「=opinions[1] = \"同意\"」，"
-                                                  "对列表取下标「[1]」"),
     "camunda7_cron_cycle.bpmn": ("StartEvent_0daily", "开始事件「每天早八点」(StartEvent_0daily) 的定时器（周期）无效："
                                                      "「0 0 8 * * ?」是 cron 定时表达式，本系统不支持这种写法；它的意思是每天 08:00，"
                                                      "请改写为 R/2026-01-01T08:00:00+08:00/P1D（"),

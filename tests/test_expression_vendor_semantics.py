@@ -305,9 +305,8 @@ def test_each_construct_answers_as_feel(feel, data, value):
 
 
 @pytest.mark.parametrize("feel, reason", [
-    ("= votes[1]", "对列表取下标「[1]」，本系统不支持：FEEL 的下标从 1 开始"),
     ("= votes[n]", "方括号中只有名称「n」"),
-    ("= {a: 1, b: x}.a", "含有 FEEL 上下文「{a: 1, b: x}.a」"),
+    ("= {a: 1, b: a}.b", "上下文中「b」的值引用了前面的项「a」"),  # votes[1] and {a: 1}.a: tests/test_feel_index_context.py
     ("= some x in a, y in b satisfies x > y", "「some … in … satisfies」写法不完整"),
     ("= for i in 1..3 return i", "「for … in … return」写法不完整"),
 ])

@@ -250,15 +250,15 @@ def test_a_camunda8_script_task_expression_calls_feel_functions_as_a_mapping_doe
         in pf.dialect.translations
 
 
-@pytest.mark.parametrize("expression", ['=opinions[1] = "同意"', '=unit.contacts[1] != null'])
-def test_a_feel_index_is_refused_not_read_as_python_reads_it(engine, expression):
+@pytest.mark.parametrize("expression, python", [
+    ('=opinions[1] = "同意"', 'duban_feel_item(opinions, 1) == "同意"'),
+    ("=unit.contacts[1] != null", "duban_feel_item(unit['contacts'], 1) != None"),
+])
+def test_a_feel_index_is_feels_not_pythons(engine, expression, python):
     """FEEL's ``opinions[1]`` is the first item (主审意见); Python's ``opinions[1]`` is the second item.
-    Translated as written (before), 复核意见 ["不同意", "同意"] read 主审 as 同意 and the case went to
-    签发. Now the deploy refuses it naming the flow (tests/interop_support.REFUSED_FILES:
-    zeebe_feel_list_index.bpmn). A filter (``votes[item = true]``) is translated as FEEL reads it
-    (tests/test_expression_vendor_semantics.py)."""
-    from engine.expressions import Untranslatable
-
-    with pytest.raises(Untranslatable, match="对列表取下标「\\[1\\]」"):
-        translate(expression, condition=True)
+    Translated as written (before probe 3), 复核意见 ["不同意", "同意"] read 主审 as 同意 and the case went
+    to 签发; probe 3 refused it; now it is FEEL's index (engine/feel_lists.feel_item, the routing on
+    zeebe_feel_list_index.bpmn: tests/test_feel_index_context.py). A filter (``votes[item = true]``)
+    is translated as FEEL reads it (tests/test_expression_vendor_semantics.py)."""
+    assert translate(expression, condition=True) == python
     assert translate('=x in ["同意", "基本同意"] and y = [1]') == 'x in ["同意", "基本同意"] and y == [1]'
