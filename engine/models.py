@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import audit, model_forms, sandbox, validation
@@ -234,8 +235,7 @@ class ModelStore:
                            "subprocess_specs": {k: _registry.convert(v) for k, v in subprocess_specs.items()}})
         digest = _sha(content)
         if s.get(SpecBundle, digest) is None:
-            s.add(SpecBundle(hash=digest, content=content))
-            s.flush()
+            _store_bundle(s, digest, content)
         with self._lock:  # content-addressed: true whatever becomes of this transaction
             self._bundles[digest] = (spec, subprocess_specs)
         after_commit(s, lambda: remember(digest))
@@ -434,3 +434,12 @@ def _draws_start_form(root, key: str) -> bool:
     props = {p.get("name"): p.get("value") for p in event.iterfind(f"{_B}extensionElements/{_S}properties/{_S}property")}
     value = props.get("formFields")  # the last of a name, as SpiffWorkflow's parser reads them
     return bool(value) and bool(model_forms.fields_of({"formFields": value}))
+
+
+def _store_bundle(s: Session, digest: str, content: str) -> None:
+    """Store a spec bundle unless a row of its hash is there: two first starts of a new model version
+    at once (two officials after a deploy, a hotline system's messages) each found none and inserted
+    it, and on PostgreSQL the later one failed on the key (a 500, nothing started). Content-addressed,
+    so the row the other transaction stored is this one."""
+    insert = (postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert)(SpecBundle)
+    s.execute(insert.values(hash=digest, content=content).on_conflict_do_nothing(index_elements=["hash"]))

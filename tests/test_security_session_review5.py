@@ -203,3 +203,33 @@ def test_a_decision_table_of_thousands_of_rules_is_refused_at_deploy(world):
     assert all(m.key != "Definitions_0category" or m.filename != "监管类别.dmn" for m in world.engine.models.list())
     model = world.engine.deploy(_category_table(700), by="zhao", filename="监管类别（七百条）.dmn")
     assert model.version >= 1
+
+
+def test_first_starts_of_a_new_model_version_at_once_all_start(world):
+    """Officials starting cases of a model just deployed, at the same moment (a morning's 企业分级
+    评定 after the designer's deploy; a hotline system's messages): each first start found no stored
+    spec bundle of the new version and inserted it, and on PostgreSQL all but one failed on its key
+    (IntegrityError: a 500, nothing started). Now every start starts (engine/models._store_bundle).
+    Camunda Modeler 5.19's camunda7_dmn_rule.bpmn, with its decision table."""
+    import threading
+
+    from tests.ui_support import ROOT
+    folder = ROOT / "tests" / "bpmn" / "interop"
+    world.engine.deploy((folder / "camunda7_category.dmn").read_bytes(), by="zhao", filename="camunda7_category.dmn")
+    source = (folder / "camunda7_dmn_rule.bpmn").read_text(encoding="utf-8")
+    world.engine.deploy(source.replace('id="camunda7_dmn_rule"', 'id="grading_at_once"').encode(), by="zhao",
+                        filename="grading_at_once.bpmn")
+    starters, ready, started, failed = 4, threading.Barrier(4), [], []
+
+    def start(i):
+        ready.wait()
+        try:
+            started.append(world.engine.start("grading_at_once", by="zhang", title=f"年度评定{i}").id)
+        except Exception as exc:  # noqa: BLE001 - what a request would have answered 500 with
+            failed.append(repr(exc)[:160])
+    threads = [threading.Thread(target=start, args=(i,)) for i in range(starters)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert failed == [] and len(started) == starters, failed
