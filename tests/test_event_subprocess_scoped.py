@@ -129,6 +129,24 @@ def test_a_withdrawal_message_interrupts_the_rectification_once(world):
     assert world.open(case_id) == ["整改复查"]
 
 
+def test_a_handler_a_message_started_at_the_cases_top_ends_after_a_restart(world):
+    """The case's own message event sub-process (撤回举报, tests/test_bpmn_event_subprocesses.py's
+    model), started before the engine restarted: its 撤回登记 done after the restart ends the case.
+    It was an English incident 「<SubWorkflowTask …>. No input task connected」: the specs read afresh
+    lacked the links SpiffWorkflow gave the event sub-process when it started
+    (engine/triggered_specs.py)."""
+    from tests.test_bpmn_event_subprocesses import KEY, _model
+
+    world.engine.deploy(_model(True, False), by="boss", filename=f"{KEY}.bpmn")
+    case_id = world.start(KEY)
+    world.engine.correlate_message("举报撤回", by="zhang", case_id=case_id)
+    world.restart()
+    assert world.open(case_id) == ["撤回登记"]
+    world.work(case_id, "撤回登记")
+    assert not world.engine.incidents()
+    assert world.engine.case(case_id).status == "completed"
+
+
 def test_an_interrupting_cycle_timer_event_subprocess_fires_once(world):
     """An interrupting timer start with a cycle takes its scope over at the first occurrence; the
     scope listens no more (Camunda and Flowable start such an event sub-process once)."""
