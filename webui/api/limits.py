@@ -11,8 +11,9 @@ engine.validation.MAX_MODEL_BYTES, plus multipart overhead); any other API reque
 from __future__ import annotations
 
 import json
+import re
 
-from flask import request
+from flask import g, request
 from flask_smorest import abort
 
 MODEL_UPLOAD_BYTES = 5 * 1024 * 1024 + 64 * 1024
@@ -20,8 +21,12 @@ JSON_BYTES = 1024 * 1024
 UPLOAD_ENDPOINTS = {"api.deploy_model"}
 MAX_DEPTH = 20
 MAX_NODES = 20_000
-_CONTROL = {chr(c) for c in range(0x20)} | {"\x7f"}
-_ALLOWED_CONTROL_IN_BODY = {"\t", "\n", "\r"}  # free text in form data may have line breaks
+# One C-level search a string instead of a Python step a character (a form of 6 kB: the guard took
+# ~0.4 ms). Free text in form data may have line breaks and tabs; a query parameter may not.
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_BAD_IN_BODY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+BODY_KEY = "api_body"  # g.api_body: the body as parsed here, read by the arguments' parser (blueprint.py)
 
 
 class _BadBody(ValueError):
@@ -38,14 +43,15 @@ def guard_request() -> None:
         raw = request.get_data(cache=True)  # 413 past the limit
         if not raw.strip():
             return
-        try:
-            value = json.loads(raw, parse_constant=_no_constant)
+        try:  # UTF-8 only, as webargs reads a JSON body (UTF-16 or a BOM: not JSON here either)
+            value = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
         except (ValueError, RecursionError):
             abort(400, message="请求体不是有效的 JSON")
         try:
             _walk(value)
         except _BadBody as exc:
             abort(422, message="请求体包含不允许的内容", errors={"_schema": str(exc)})
+        setattr(g, BODY_KEY, value)  # parsed once: the view's arguments are loaded from this value
 
 
 def _is_json(mimetype: str) -> bool:
@@ -57,18 +63,17 @@ def _no_constant(name: str):
 
 
 def _has_control(text: str) -> bool:
-    return any(ch in _CONTROL for ch in text)
+    return _CONTROL.search(text) is not None
 
 
 def _check_string(text: str) -> None:
-    if "\x00" in text:
+    if _BAD_IN_BODY.search(text) is None:
+        return
+    if "\x00" in text:  # the reasons in this order, whichever comes first in the text
         raise _BadBody("文本中不允许出现 NUL 字符")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _BadBody("文本中包含无效的 Unicode 字符") from None
-    if any(ch in _CONTROL and ch not in _ALLOWED_CONTROL_IN_BODY for ch in text):
-        raise _BadBody("文本中不允许出现控制字符")
+    if _SURROGATE.search(text):  # a lone surrogate: UTF-8 cannot carry it
+        raise _BadBody("文本中包含无效的 Unicode 字符")
+    raise _BadBody("文本中不允许出现控制字符")
 
 
 def _walk(value) -> None:
