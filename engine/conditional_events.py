@@ -36,14 +36,17 @@ class ConditionalEventDefinition(spiff_conditional.ConditionalEventDefinition):
         else:
             merged = {**own, **case_data(workflow)}
         my_task.data = {**merged, **workflow.data_objects}
+        fired = False
         try:
             fired = my_task.workflow.script_engine.evaluate(my_task, self.expression)
         except WorkflowTaskException as exc:
             if exc.error_type != "NameError":
                 raise
-            fired = False
         finally:
-            my_task.data = own
+            # Fired, the event goes on with the case's data it read (as Camunda's process variables:
+            # 复查验收 after it sees 现场核查's rectified = true, not the fork's false its own copy
+            # held); else its own copy is put back.
+            my_task.data = merged if fired else own
         my_task._set_internal_data(has_fired=fired)
         return fired
 

@@ -3,7 +3,8 @@ one parallel branch wrote beats the value another branch carried unchanged since
 (engine/conditional_events.case_data, read as engine/join_data.open_case_data reads a running
 case), on a real SQLite file and real PostgreSQL, with a model drawn as Camunda Modeler 5 saves it
 (tests/bpmn/interop/camunda7_parallel_conditional_recheck.bpmn: 现场核查 records 整改到位, the
-enterprise's 整改报告 is recorded beside it, 复查验收 opens once both hold, 《安全生产法》第六十五条).
+enterprise's 整改报告 is recorded beside it, 复查验收 opens once both hold and its 验收结论 reads
+both, 《安全生产法》第六十五条).
 
 Before: the event laid the open tasks' data one over another in task order and the task completed
 last on top; the branch completed second still carried ``rectified = false`` (or ``reported =
@@ -53,6 +54,8 @@ def test_the_event_fires_once_both_branches_have_written(engine, first, second, 
     # came in to the join first counts though SpiffWorkflow cancelled its join task
     shown = engine.case(case.id).data
     assert (shown["rectified"], shown["reported"]) == (True, True)
+    # 复查验收 goes on with the data the event read: its 验收结论 reads both as true (Camunda's process
+    # variables); with the event's own copy (the fork's false) it sent the case to 补充整改材料
     assert work(engine, case.id, "Activity_0accept", {}) == []
     done = engine.case(case.id)
     assert done.status == "completed"
