@@ -1089,13 +1089,13 @@ _TASK_COLUMNS = ("id", "case_id", "wf_key", "seq", "spec_name", "state", "live",
 _INSERT_TASKS = sqlexec.Sql(sa.insert(_T), keys=_TASK_COLUMNS)
 # A row keeps its seq for life, and an UPDATE that names an indexed column rewrites its index entry
 # even unchanged on SQLite (seq is in ix_wf_task_live: one page more per commit), so it is not named.
-_UPDATE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.id == sa.bindparam("b_id"))
+_UPDATE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.case_id == sa.bindparam("b_case"), _T.c.id == sa.bindparam("b_id"))
                             .values(state=sa.bindparam("state"), content=sa.bindparam("content")))
-_ARCHIVE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.id == sa.bindparam("b_id"))
+_ARCHIVE_TASKS = sqlexec.Sql(sa.update(_T).where(_T.c.case_id == sa.bindparam("b_case"), _T.c.id == sa.bindparam("b_id"))
                              .values(live=False, state=sa.bindparam("state"), content=sa.bindparam("content")))
 # Predicted tasks SpiffWorkflow dropped (the branches an exclusive gateway did not take): one row a
 # statement, deferred (an expanding ``IN`` goes through SQLAlchemy and waits for its own round trip).
-_DELETE_TASKS = sqlexec.Sql(sa.delete(_T).where(_T.c.id == sa.bindparam("b_id")))
+_DELETE_TASKS = sqlexec.Sql(sa.delete(_T).where(_T.c.case_id == sa.bindparam("b_case"), _T.c.id == sa.bindparam("b_id")))
 _WF = WorkflowRow.__table__
 _UPDATE_WF = sqlexec.Sql(sa.update(_WF).where(_WF.c.case_id == sa.bindparam("b_case"),
                                               _WF.c.wf_key == sa.bindparam("b_key"))
@@ -1178,7 +1178,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                                     "content": content})
                     rows[tid] = (key, seq, content)
                 elif old[2] != content:
-                    updates.append({"b_id": tid, "state": task._state, "content": content})
+                    updates.append({"b_case": case_id, "b_id": tid, "state": task._state, "content": content})
                     rows[tid] = (key, old[1], content)
                 elif old[0] != key:
                     rows[tid] = (key, old[1], content)
@@ -1224,9 +1224,9 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                 content = rows[tid][2]
             else:
                 content = _task_json(task, tid)
-            final.append({"b_id": tid, "state": task.state, "content": content})
+            final.append({"b_case": case_id, "b_id": tid, "state": task.state, "content": content})
         sqlexec.defer(conn, _ARCHIVE_TASKS, final, many=True)
-    sqlexec.defer(conn, _DELETE_TASKS, [{"b_id": tid} for tid in delete], many=True)
+    sqlexec.defer(conn, _DELETE_TASKS, [{"b_case": case_id, "b_id": tid} for tid in delete], many=True)
     for tid in gone:
         del rows[tid]
         marks.pop(tid, None)
