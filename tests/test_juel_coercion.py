@@ -119,9 +119,28 @@ def test_a_comparison_with_a_number_written_out_answers_as_el(operator, word, li
     (True, ">", 0, "stops"),          # a yes/no is no number to EL
     (False, "<", True, True),         # two yes/no: false before true
     ([1], ">", 0, "stops"),
+    ("9" * 19 + "0", ">", 1, "stops"),   # past Long's range: Long.valueOf stops
+    ("9" * 19 + "0", ">", 1.5, True),    # a Double takes it
+    ("1" * 5_000, ">", 1.5, True),       # Infinity, as Double.valueOf gives it
 ])
 def test_the_reference_coerces_as_el(left, operator, right, value):
     assert _reference(left, operator, right) == value
+
+
+@pytest.mark.parametrize("value, other", [("1" * 20_000 + "x", 1), ("1" * 20_000 + "x", 1.5), ("1" * 5_000, 1),
+                                          ("." + "1" * 20_000 + "x", 1.5), ("1" * 20_000 + "e", 1.5)])
+def test_long_text_is_refused_at_once_in_chinese(value, other):
+    """Text a client sends as a number, too long to be one: the regular expressions must not backtrack
+    (``\\d+\\.?\\d*`` took 27 s on 20,000 digits and an x) and int() must not raise Python's
+    "Exceeds the limit" in English."""
+    import time
+
+    from engine.juel_methods import JuelMethodError
+    from engine.juel_operators import compare
+    started = time.perf_counter()
+    with pytest.raises(JuelMethodError):
+        compare(value, ">", other)
+    assert time.perf_counter() - started < 0.5
 
 
 @pytest.mark.parametrize("juel, data, value", [
