@@ -70,7 +70,7 @@ def test_dashboard_figures_per_district(world):
     plans = {s["name"]: dict(zip(charts["plans"]["category_codes"], s["data"])) for s in charts["plans"]["series"]}
     assert (plans["已完成"]["east"], plans["未完成"]["east"]) == (1, 1) and charts["plans"]["rate"] == 50.0
     kpis = {k["label"]: k["value"] for k in data["kpis"]}
-    assert kpis["在办重大隐患"] == 3 and kpis["挂牌逾期"] == 1 and kpis["按期整改率"] == "50%" and kpis["计划完成率"] == "50%"
+    assert kpis["在办重大隐患"] == 3 and kpis["挂牌逾期"] == 1 and kpis["按期整改率"] == "50%" and kpis["双随机抽查完成率"] == "50%"
 
 
 def test_each_figure_clicks_through_to_the_cases_behind_it(world):

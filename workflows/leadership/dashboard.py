@@ -34,6 +34,25 @@ HAZARD_GRADES = ["重大", "一般", "未分级"]
 ACCIDENT_GRADES = ["特别重大", "重大", "较大", "一般"]
 ESCALATION_LEVELS = {1: "一级督办", 2: "二级督办", 3: "三级及以上"}
 
+# What each chart counts, in a sentence a leader reads under its title (the chart's "meaning"): what a bar
+# is, as of when, and what a high bar asks of them. Shown on the page and in /leadership/data.json.
+MEANINGS = {
+    "hazards_open": "尚未销号的隐患件数，按隐患等级和辖区分列，截至当前；重大隐患须挂牌督办，直至整改销号。",
+    "listings_overdue": "已挂牌督办的重大事故隐患中，超过督办整改期限（含批准的延期）仍未销号的件数，截至今日；"
+                        "有逾期的应督促整改或升级督办。",
+    "rectified": "本期销号的重大事故隐患：在督办整改期限当日或之前销号的为按期整改，之后的为逾期整改；"
+                 "标题旁为按期整改率。",
+    "accidents": "本期接报的生产安全事故起数，按事故等级（《生产安全事故报告和调查处理条例》第三条）和月份分列。",
+    "penalty_open": "柱：行政处罚案件当前停留在各办案环节的件数（刻度标“件”）；线：本期办完该环节的平均用时"
+                    "（刻度标“天”）。柱长的环节即案件积压之处。",
+    "escalations": "办理期限届满仍未办结、已升级督办的在办案件：每错过一次期限升一级，交由更高一级岗位督办；"
+                   "级别越高，拖延越久。",
+    "plans": "本期双随机抽查计划抽中的企业检查案件，已完成与未完成的件数；标题旁为完成率。",
+}
+# The unit each KPI counts in (a rate carries its own %).
+KPI_UNITS = {"hazards_open": "件", "listings_overdue": "件", "accidents": "起", "penalty_open": "件",
+             "escalations": "件"}
+
 
 def _field(name: str):
     return Case.data[name].as_string()
@@ -283,7 +302,9 @@ def dashboard(engine, scope: Scope, period: Period, now: datetime) -> dict:
     with engine.db.read() as s:
         charts = [f(s, scope, period, now) for f in INDICATORS]
     by_key = {c["key"]: c for c in charts}
-    return {"period": period.code, "period_label": period.label, "org": scope.root, "org_name": scope.root_name,
+    for chart in charts:
+        chart["meaning"] = MEANINGS[chart["key"]]
+    board = {"period": period.code, "period_label": period.label, "org": scope.root, "org_name": scope.root_name,
             "kpis": [
                 {"label": "在办重大隐患", "value": by_key["hazards_open"]["major"], "metric": "hazards_open",
                  "params": {"grade": "重大"}},
@@ -294,9 +315,12 @@ def dashboard(engine, scope: Scope, period: Period, now: datetime) -> dict:
                 {"label": "在办执法案件", "value": by_key["penalty_open"]["total"], "metric": "penalty_open", "params": {}},
                 {"label": "督办升级", "value": by_key["escalations"]["total"], "metric": "escalations", "params": {},
                  "bad": by_key["escalations"]["total"] > 0},
-                {"label": "计划完成率", "value": _pct(by_key["plans"]["rate"]), "metric": "plans", "params": {}},
+                {"label": "双随机抽查完成率", "value": _pct(by_key["plans"]["rate"]), "metric": "plans", "params": {}},
             ],
             "charts": charts}
+    for kpi in board["kpis"]:
+        kpi["unit"] = "" if kpi["value"] == "—" else KPI_UNITS.get(kpi["metric"], "")
+    return board
 
 
 def _pct(rate) -> str:

@@ -238,12 +238,16 @@ def _inspection_counts(s, scope, quarter, now):
     return {u: tuple(v) for u, v in out.items()}, bool(rows)
 
 
+NOTHING_TO_SCORE = "无（计满分）"
+"""An indicator a unit had nothing to count for this quarter: scored in full (a bare — read as a zero)."""
+
+
 def shown(row: Row, name: str) -> str:
     v = row.values.get(name)
     if name == "accidents":
         return f"扣{v}分" if v else "无"
     if not v or not v[1]:
-        return "—"
+        return NOTHING_TO_SCORE
     return f"{100 * v[0] / v[1]:.1f}%（{v[0]}/{v[1]}）"
 
 

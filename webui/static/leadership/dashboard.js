@@ -19,30 +19,44 @@
     return drill.dataset.url + "?" + q.toString();
   }
 
-  function option(chart) {
+  function option(chart, width) {
     var twoAxes = chart.series.some(function (s) { return s.axis === 1; });
+    var laid = across(chart, width);
+    var category = { type: "category", data: chart.categories, axisLabel: { interval: 0 }, inverse: laid };
+    var values = twoAxes ? [{ type: "value", name: "件", minInterval: 1 }, { type: "value", name: "天" }]
+                         : [{ type: "value", name: "件", minInterval: 1 }];
     return {
       color: COLORS,
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { top: 0, data: chart.series.map(function (s) { return s.name; }) },
-      grid: { left: 40, right: twoAxes ? 50 : 16, top: 36, bottom: 60 },
-      xAxis: { type: "category", data: chart.categories, axisLabel: { interval: 0, rotate: chart.categories.length > 6 ? 30 : 0 } },
-      yAxis: twoAxes ? [{ type: "value", name: "件", minInterval: 1 }, { type: "value", name: "天" }]
-                     : [{ type: "value", name: "件", minInterval: 1 }],
+      grid: { left: 8, right: 24, top: laid && twoAxes ? 56 : 36, bottom: 8, containLabel: true },
+      xAxis: laid ? values.map(function (v, i) { return Object.assign({ position: i ? "top" : "bottom" }, v); }) : category,
+      yAxis: laid ? category : values,
       series: chart.series.map(function (s) {
         return { name: s.name, type: s.line ? "line" : "bar", stack: chart.stack && !s.line ? "total" : undefined,
-                 yAxisIndex: s.axis || 0, data: s.data, label: { show: !s.line && !chart.stack, position: "top" },
+                 xAxisIndex: laid ? s.axis || 0 : 0, yAxisIndex: laid ? 0 : s.axis || 0, data: s.data,
+                 label: { show: !s.line && !chart.stack, position: laid ? "right" : "top" },
                  emphasis: { focus: "series" }, cursor: s.nodrill ? "default" : "pointer" };
       })
     };
   }
 
+  // Many categories, or names too long to sit side by side at this width (the 执法案件 chart's 14 环节 on
+  // a phone): the bars are laid across, each name read whole on its own line, never turned or cut.
+  function across(chart, width) {
+    var chars = chart.categories.reduce(function (n, c) { return n + String(c).length; }, 0);
+    return chart.categories.length > 6 || chars * 13 > width - 80;
+  }
+
   data.charts.forEach(function (chart) {
     var el = document.querySelector('[data-chart="' + chart.key + '"]');
     if (!el) { return; }
+    if (across(chart, el.clientWidth)) {  // a line per category: as tall as the names need
+      el.style.height = Math.max(300, 30 * chart.categories.length + 90) + "px";
+    }
     var instance = window.echarts.init(el, null, { renderer: "svg" });
-    instance.setOption(option(chart));
+    instance.setOption(option(chart, el.clientWidth));
     instance.on("click", function (params) {
       var series = chart.series[params.seriesIndex];
       if (!series || series.nodrill) { return; }

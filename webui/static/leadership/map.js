@@ -17,7 +17,7 @@
     animation: false,
     tooltip: { formatter: function (p) {
       var a = byCode[p.name];
-      return a ? a.name + "<br>在办重大隐患 " + a.major_open + " 项" : p.name;
+      return a ? a.name + "<br>在办重大隐患 " + a.major_open + " 件" : p.name;
     } },
     series: [{
       type: "map", map: "duban-areas", roam: false, selectedMode: false,
