@@ -96,8 +96,20 @@ def translate(text: str, coerce: bool = True, condition: bool = False) -> str:
     body = t[2:-1] if lang == JUEL else t[1:]
     if lang == JUEL and has_juel(body):
         raise Untranslatable(lang, t, "嵌套了表达式")
-    python = _translate_body(body, lang, t)
-    return _juel_coercions(python, condition) if lang == JUEL and coerce else python
+    if len(_NESTING.findall(body)) > _MOST_NESTED:  # each is a recursion of the translator (and its cost)
+        raise Untranslatable(lang, t, f"无法翻译为 Python 表达式：{TOO_DEEP}")
+    try:
+        python = _translate_body(body, lang, t)
+        return _juel_coercions(python, condition) if lang == JUEL and coerce else python
+    except (RecursionError, MemoryError, SyntaxError):  # a backstop: the host goes on, the model is refused
+        raise Untranslatable(lang, t, f"无法翻译为 Python 表达式：{TOO_DEEP}") from None
+
+
+# What opens a nested part the translator recurses into (a choice, a context, an if, a quantifier, a
+# bracket), and how many one expression may have: 1,500 nested ifs took 8 s and then Python's
+# RecursionError, which no refusal caught.
+_NESTING = re.compile(r"[?{\[(]|\b(?:if|some|every|for)\b")
+_MOST_NESTED = 200
 
 
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod)
@@ -357,7 +369,7 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             if not (test.strip() and then.strip() and other.strip()):
                 raise Untranslatable(lang, original, "「? :」写法不完整：须写成 条件 ? 值1 : 值2")
             test, then, other = (_translate_body(p, lang, original) for p in (test, then, other))
-            return f"({then} if {test} else {other})"
+            return _compiled(f"({then} if {test} else {other})", lang, original)
     while pos < len(body):
         m = _TOKEN.match(body, pos)
         if not m or m.end() == pos:
@@ -465,7 +477,11 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                 pos = _feel_filter(body, m.start("op"), out, original)
             else:
                 out.append(value)
-    python = _join(out)
+    return _compiled(_join(out), lang, original)
+
+
+def _compiled(python: str, lang: str, original: str) -> str:
+    """``python`` if it compiles, else Untranslatable (too deep: CPython's parser gives up)."""
     try:
         compile(python, "<expression>", "eval")
     except SyntaxError:
@@ -738,7 +754,7 @@ def _between_done(body, pos, low_end, high_start, high_end, out, start, operand,
     return high_end
 
 
-_CONTEXT_KEY = re.compile(r"\s*(?:([A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff ]*?)|(\"(?:[^\"\\]|\\.)*\"))\s*$")
+_CONTEXT_KEY = re.compile(r"([A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff ]*)|(\"(?:[^\"\\]|\\.)*\")")  # of the stripped text
 _PATH_STEP = re.compile(r"\s*\.\s*([A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*)")
 
 
@@ -758,7 +774,7 @@ def _feel_context(body: str, opening: int, original: str) -> tuple[str, int]:
         colon = _top_level_colon(entry)
         if colon is None:
             raise Untranslatable(FEEL, original, f"上下文的一项「{excerpt(entry.strip())}」缺少「:」（须写成 名称: 值）")
-        m = _CONTEXT_KEY.fullmatch(entry[:colon])
+        m = _CONTEXT_KEY.fullmatch(entry[:colon].strip())
         if m is None:
             raise Untranslatable(FEEL, original, f"上下文的键「{excerpt(entry[:colon].strip())}」须是名称或带引号的文字")
         key = m.group(1) if m.group(1) is not None else ast.literal_eval(m.group(2))

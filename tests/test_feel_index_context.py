@@ -120,3 +120,24 @@ def test_a_refused_context_names_the_element_at_deploy(engine):
     with pytest.raises(InvalidModel) as refused:
         engine.deploy(xml, by="boss", filename=f"{KEY}.bpmn")
     assert "「拟定告知书」" in str(refused.value) and "引用了前面的项「a」" in str(refused.value)
+
+
+@pytest.mark.parametrize("text", [
+    "=" + "{a: " * 1500 + "1" + "}" * 1500,                      # contexts in contexts
+    "=" + "if a then " * 1500 + "1" + " else 2" * 1500,          # ifs in ifs (before: 8 s, then RecursionError)
+    "${" + "a ? " * 3000 + "1" + " : 2" * 3000 + "}",            # JUEL choices in choices
+    "${" + "a ? " * 400 + "1" + " : 2" * 400 + "}",              # past the parser's 200 parentheses (SyntaxError)
+    "={" + "a" + " " * 20_000 + "!: 1}",                         # a key that backtracked (3 s)
+])
+def test_a_hostile_nesting_is_refused_at_once_in_chinese(text):
+    """A model's expression nested past what the translator recurses into is refused in Chinese in
+    well under a second, never Python's RecursionError or SyntaxError out of the deploy."""
+    import time
+
+    from engine.dialects import _translate_with_feel_calls
+    from engine.expressions import Untranslatable
+    started = time.perf_counter()
+    with pytest.raises(Untranslatable) as refused:
+        _translate_with_feel_calls(text)
+    assert time.perf_counter() - started < 0.5
+    assert "Error" not in str(refused.value)
