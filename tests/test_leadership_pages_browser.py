@@ -112,3 +112,19 @@ def test_the_statistics_ranking_and_overdue_board_read_on_a_phone(browser, serve
     page.goto(server.url + "/supervise/overdue")
     expect(page.locator("#escalation-meaning")).to_contain_text("每错过一次办理期限升一级")
     page.context.close()
+
+
+@pytest.mark.parametrize("username", LEADERS)
+def test_the_cases_behind_a_figure_say_how_late_and_fit_a_phone(browser, server, username):
+    """The list behind 挂牌督办逾期未整改 names each hazard's 整改期限 and how many days it is past it
+    (the demo's 乙机械涂装线 was due 2026-11-18: five days on 2026-11-23); the lists are cards at 375 px."""
+    page = login(browser, server, username, 375)
+    page.goto(server.url + "/leadership/cases?metric=listings_overdue&org=dongcheng&period=2026Q4")
+    late = page.locator("#cases tbody tr", has_text="乙机械涂装线重大隐患")
+    expect(late.locator("td[data-label=整改期限]")).to_have_text("2026年11月18日 已逾期5天")
+    for metric in ("listings_overdue", "penalty_open", "escalations"):
+        page.goto(server.url + f"/leadership/cases?metric={metric}&org=dongcheng&period=2026Q4")
+        expect(page.locator("#cases")).to_be_visible()
+        assert beyond_screen(page, "#cases td, #cases th") == [], metric
+    screenshot(page, f"leaders-cases-{username}-375")
+    page.context.close()

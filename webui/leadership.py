@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, jsonify, render_template, request, session
@@ -138,8 +139,35 @@ def cases():
         described.append(figures.ESCALATION_LEVELS.get(int(params["level"]), "") if params["level"].isdigit() else "")
     if params.get("ontime"):
         described.append("按期整改" if params["ontime"] == "1" else "逾期整改")
+    deadlines = _rectify_deadlines(rows) if metric in HAZARD_METRICS else None
     return render_template("leadership/cases.html", cases=rows, page=page, more=more, described=described,
-                           scope=scope, period=period, metric=metric)
+                           scope=scope, period=period, metric=metric, deadlines=deadlines)
+
+
+# The figures about 重大事故隐患 under 挂牌督办: their lists show each hazard's 整改期限 (as the 督办通知 set
+# it, extensions included) and, while it is not 销号, how many days it is past it — what a leader asks first.
+HAZARD_METRICS = frozenset({"hazards_open", "listings_overdue", "rectified"})
+
+
+@dataclass(frozen=True)
+class Deadline:
+    day: str
+    late_days: int  # days past the 整改期限 (Beijing) while the hazard is open; 0 otherwise
+
+
+def _rectify_deadlines(rows) -> dict[int, Deadline]:
+    today = parties.today()
+    out = {}
+    for c in rows:
+        text = (c.data or {}).get("rectify_deadline")
+        try:
+            day = date.fromisoformat(str(text)[:10]) if text else None
+        except ValueError:
+            day = None
+        if day is not None:
+            late = (today - day).days if c.status == "running" and today > day else 0
+            out[c.id] = Deadline(day.isoformat(), late)
+    return out
 
 
 def install(app) -> None:
