@@ -233,3 +233,37 @@ def test_first_starts_of_a_new_model_version_at_once_all_start(world):
     for t in threads:
         t.join(120)
     assert failed == [] and len(started) == starters, failed
+
+
+def _deploy_interop(world, filename: str):
+    from tests.ui_support import ROOT
+    return world.engine.deploy((ROOT / "tests" / "bpmn" / "interop" / filename).read_bytes(), by="zhao", filename=filename)
+
+
+def test_a_countersign_count_typed_with_extra_zeros_is_an_incident_not_300000_tasks_art42(world):
+    """联合执法会签 (Camunda Modeler 5: 会签人数 ${signers} from a text field; 《行政处罚法》第四十二条:
+    执法人员不少于两人): 会签人数 typed 「300000」 for 3 made 300,000 instances in one step — 17 s of the
+    host's CPU, 1.6 GB, 300,000 tasks in the inspectors' queue. Now more than 1,000 instances is an
+    incident naming the task and the count; what was typed is kept for the retry, 3 goes on."""
+    from engine.errors import IncidentRaised
+    engine = world.engine
+    _deploy_interop(world, "camunda7_countersign_count_text.bpmn")
+    case = engine.start("camunda7_countersign_count_text", by="qian", title="联合执法会签（多打了零）")
+    plan = open_task(engine, case.id, "Activity_0plan")
+    with pytest.raises(IncidentRaised) as raised:
+        engine.complete(plan.id, "qian", {"signers": "300000"})
+    assert "多实例任务「会签执法意见」" in str(raised.value) and "实例数为 300000，超过上限 1000" in str(raised.value)
+    assert len(engine.case(case.id).tasks) == 1
+    engine.complete(plan.id, "qian", {"signers": "3"})
+    assert [t.spec_id for t in engine.case(case.id).tasks] == ["Activity_0sign"] * 3
+
+
+def test_a_collection_of_thousands_is_an_incident_not_thousands_of_tasks(world):
+    """专家会签 (Flowable 6.8, ``flowable:collection="experts"``) over a list of 1,500 names sent with the
+    start: refused as an incident naming the collection, never 1,500 tasks."""
+    from engine.errors import IncidentRaised
+    engine = world.engine
+    key = _deploy_interop(world, "flowable_countersign_half.bpmn").key
+    with pytest.raises(IncidentRaised) as raised:
+        engine.start(key, by="qian", title="专家会签（名单过长）", data={"experts": [f"expert{i}" for i in range(1500)]})
+    assert "的集合「experts」有 1500 项，超过上限 1000" in str(raised.value)
