@@ -39,7 +39,7 @@ from .policy import Policy
 from .schema import Case, HumanTask, Incident
 from .scripting import DubanScriptEngine
 from .stall import check as stall_check
-from .step import CaseRow, jsonable, prepare_case_writes
+from .step import CaseRow, build_readers, jsonable, prepare_case_writes
 from .workflow_cache import WorkflowCache
 
 __all__ = ["Engine", "CaseView"]
@@ -78,10 +78,12 @@ class Engine:
         database (engine/sqlexec.render_all), so the first completion after a start costs what the
         others cost (it was 5.8–7.6 ms CPU against 0.3 ms). Never by ``Engine()`` itself: a CLI
         command or a test that sends a few statements should not pay for all of them. On SQLite the
-        case-row UPDATEs that carry the hazard-facts program are prepared on the writer connection too
-        (``step.prepare_case_writes``: ~1.2 ms each, once a connection)."""
+        statements a completion sends that can run matching no row are prepared on the writer
+        connection too (``step.prepare_case_writes``; the case-row UPDATEs that carry the hazard-facts
+        program ~1.2 ms each, once a connection), and the step's case-row makers are compiled."""
         rendered = sqlexec.render_all(self.db.engine.dialect)
         prepare_case_writes(self.db)
+        build_readers()
         return rendered
 
     # -- set-up and models (engine/models.py) ------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from engine import sqlexec, step
+from engine import projection, sqlexec, state, step
 from engine.schema import AuditEvent, Case
 from tests.support import BPMN, make_engine, open_task_id
 
@@ -56,7 +56,8 @@ def test_warm_prepares_the_case_writes_a_first_completion_sends(database_url, mo
         assert _rows(e) == before  # nothing written: each matched no row, and was rolled back
 
         sent: list = []
-        defer = sqlexec.defer
+        ran: list = []
+        defer, run = sqlexec.defer, sqlexec._run
         updates = step._CASE_UPDATES
 
         def recording_defer(conn, stmt, params=None, many=False):
@@ -64,13 +65,19 @@ def test_warm_prepares_the_case_writes_a_first_completion_sends(database_url, mo
                 sent.append((stmt, _dbapi(conn), tuple(k for k in params if k not in ("b_id", "updated_at", "version"))))
             return defer(conn, stmt, params, many)
 
+        def recording_run(conn, stmt, params, many, queue):
+            ran.append((stmt, _dbapi(conn)))
+            return run(conn, stmt, params, many, queue)
+
         monkeypatch.setattr(sqlexec, "defer", recording_defer)
+        monkeypatch.setattr(sqlexec, "_run", recording_run)
         e.complete(open_task_id(e, changing), "zhang", {"意见": "同意9"})  # ends it, its data changed
         e.complete(open_task_id(e, same), "zhang", {"意见": "同意"})  # ends it, its data as it was
         other = e.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"}).id
         started = len(sent)
         e.complete(open_task_id(e, other), "zhang", {"意见": "同意"})  # changes the data, ends nothing
         monkeypatch.setattr(sqlexec, "defer", defer)
+        monkeypatch.setattr(sqlexec, "_run", run)
         assert e.case(changing).status == e.case(same).status == "completed"
     finally:
         e.dispose()
@@ -82,3 +89,9 @@ def test_warm_prepares_the_case_writes_a_first_completion_sends(database_url, mo
         ("data", "status", "ended_at") + head, ("status", "ended_at") + head, ("data",) + head]
     for stmt, dbapi, _columns in sent:  # the start's too, if it sent one (the timer batch's form)
         assert (stmt, dbapi) in warmed
+    # the completion's other statements that can run matching no row: prepared on that connection too
+    ahead = [stmt for stmt, _params in step._completion_statements()]
+    others = [(stmt, dbapi) for stmt, dbapi in ran if any(stmt is a for a in ahead) and stmt not in updates.values()]
+    assert {stmt for stmt, _ in others} >= {step._SELECT_TASK, projection._COMPLETE_TASK, state._UPDATE_TASKS}, others
+    assert all(pair in warmed for pair in others), [p for p in others if p not in warmed]
+    assert step.CASE_PREFIX in step._READERS  # the task row's case maker, compiled by warm
