@@ -762,14 +762,15 @@ def _feel_context(body: str, opening: int, original: str) -> tuple[str, int]:
     """FEEL's context ``{name: unit.name, level: "重大"}`` (DMN 1.3 §10.3.2.6; Zeebe's output
     mappings build a variable so) as a Python dict of the translated values, and a path after it
     (``{a: 1}.a``) as its subscripts; where it ends. A key is a name (spaces inside kept, as FEEL
-    reads them) or a quoted text. A value that reads an earlier key of the same context (FEEL: that
-    entry's value) is refused naming it: translated, it would read the case's variable."""
+    reads them) or a quoted text. A value that reads an earlier key of the same context reads that
+    entry's value, as FEEL does (``{a: 2, b: a * 2}`` is ``{'a': 2, 'b': 2 * 2}``; translated as
+    written it would read the case's variable a); inside a filter or a loop it is refused naming it."""
     end = closing(body, opening, "{}")
     if end is None:
         raise Untranslatable(FEEL, original, "花括号不配对")
     inner = body[opening + 1:end]
     entries: list[str] = []
-    keys: list[str] = []
+    values: dict[str, str] = {}  # each key's Python so far
     for entry in split_top_level(inner) if inner.strip() else []:
         colon = _top_level_colon(entry)
         if colon is None:
@@ -781,12 +782,15 @@ def _feel_context(body: str, opening: int, original: str) -> tuple[str, int]:
         if key.startswith("__"):
             raise Untranslatable(FEEL, original, f"上下文的键「{excerpt(key)}」以两个下划线开头，本系统不支持")
         python = _translate_body(entry[colon + 1:], FEEL, original)
-        read = {n.id for n in ast.walk(ast.parse(python, mode="eval")) if isinstance(n, ast.Name)}
-        earlier = [k for k in keys if k in read]
-        if earlier:
-            raise Untranslatable(FEEL, original, f"上下文中「{excerpt(key)}」的值引用了前面的项「{earlier[0]}」，本系统不支持；"
-                                 "请直接写出它的值")
-        keys.append(key)
+        tree = ast.parse(python, mode="eval")
+        read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        earlier = [k for k in values if k in read]
+        if earlier:  # {a: 2, b: a * 2}: the entry's value, as FEEL reads it (not the case's variable a)
+            if any(isinstance(n, (ast.comprehension, ast.Lambda)) for n in ast.walk(tree)):
+                raise Untranslatable(FEEL, original, f"上下文中「{excerpt(key)}」的值在筛选或循环中引用了前面的项"
+                                     f"「{earlier[0]}」，本系统不支持；请直接写出它的值")
+            python = ast.unparse(_EntryValues(values).visit(tree))
+        values[key] = python
         entries.append(f"{key!r}: {python}")
     python = "{" + ", ".join(entries) + "}"
     pos = end + 1
@@ -796,6 +800,19 @@ def _feel_context(body: str, opening: int, original: str) -> tuple[str, int]:
         python += f"[{m.group(1)!r}]"
         pos = m.end()
     return python, pos
+
+
+class _EntryValues(ast.NodeTransformer):
+    """A context entry's value with each earlier entry it reads written out (pure expressions: the
+    same value computed again)."""
+
+    def __init__(self, values: dict[str, str]):
+        self.values = values
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.values:
+            return ast.parse(f"({self.values[node.id]})", mode="eval").body
+        return node
 
 
 def _top_level_colon(text: str) -> int | None:

@@ -8,7 +8,8 @@ PostgreSQL, with a model drawn as Camunda Modeler 5 saves a Camunda 8 model
 
 - ``inspectors[1]`` is the first item, ``inspectors[-1]`` the last, past either end null (Python's
   ``[1]`` is the second item: before, the deploy refused every index).
-- ``{主办人: inspectors[1], …}`` is a context (a dict), ``notice.主办人`` its entry (before: refused).
+- ``{主办人: inspectors[1], …}`` is a context (a dict), ``{a: 1}.a`` its entry, ``{a: 2, b: a * 2}``
+  reads the earlier entry (before: refused).
 - ``fine between 0 and 100000`` is ``0 <= fine <= 100000``, null when fine is null (before: refused).
 """
 from __future__ import annotations
@@ -80,6 +81,8 @@ def test_the_first_opinion_is_the_first_item(engine, opinions, opened):
     ("= {a: 1, b: x}.b", {"x": 2}, 2),
     ("= {\"full name\": x, 等级: \"重大\"}", {"x": "东城化工"}, {"full name": "东城化工", "等级": "重大"}),
     ("= {a: {b: [1, 2]}}.a.b", {}, [1, 2]),
+    ("= {a: 2, b: a * 2}", {"a": 100}, {"a": 2, "b": 4}),          # an earlier entry, not the case's a
+    ("= {a: x, b: a + 1, c: if b > 3 then \"高\" else \"低\"}.c", {"x": 3}, "高"),
     ("= x between 1 and 10", {"x": 10}, True),
     ("= x between 1 and 10", {"x": 11}, False),
     ("= x between 1 and 10", {"x": None}, None),
@@ -98,7 +101,7 @@ def test_each_construct_answers_as_feel_scala(feel, data, value):
 
 
 @pytest.mark.parametrize("feel, reason", [
-    ("= {a: 1, b: a + 1}.b", "上下文中「b」的值引用了前面的项「a」"),
+    ("= {a: [1, 2], b: a[item > 1]}", "上下文中「b」的值在筛选或循环中引用了前面的项「a」"),
     ("= {a 1}", "缺少「:」"),
     ("= {__class__: 1}", "以两个下划线开头"),
     ("= {a: 1}.__class__", "以两个下划线开头"),
@@ -115,7 +118,7 @@ def test_what_is_not_translated_is_refused_naming_the_construct(feel, reason):
 
 def test_a_refused_context_names_the_element_at_deploy(engine):
     from engine.errors import InvalidModel
-    xml = MODEL.replace("=fine between 50000 and 100000", "={a: 1, b: a}.b")
+    xml = MODEL.replace("=fine between 50000 and 100000", "={a: [1, 2], b: a[item &gt; 1]}")
     assert xml != MODEL
     with pytest.raises(InvalidModel) as refused:
         engine.deploy(xml, by="boss", filename=f"{KEY}.bpmn")
