@@ -120,6 +120,11 @@ class ServerSession(SecureCookieSession):
         self.row_username: str | None = None
 
 
+def _api_path(path: str) -> bool:
+    from .api.errors import is_api_path
+    return is_api_path(path)
+
+
 def rotate(session, credential: str | None) -> None:
     """Give the session a new id when it is saved (call at login) and bind it to the password."""
     session.rotate = True
@@ -143,6 +148,11 @@ class DatabaseSessionInterface(SessionInterface):
 
     # -- Flask's hooks --------------------------------------------------------------------------
     def open_session(self, app, request):
+        if "HTTP_AUTHORIZATION" in request.environ and _api_path(request.path):
+            # An API request with an Authorization header is that header's, never the cookie's
+            # (webui/api/auth.authenticate): no query for a session it does not use, and nothing of
+            # that session — its last click, a flash about its end, a new cookie — touched by it.
+            return ServerSession()
         sid = request.cookies.get(self.get_cookie_name(app))
         if not sid or len(sid) > 128:
             return ServerSession()

@@ -37,7 +37,11 @@ API_PREFIX = "/api"
 
 
 def is_api_request() -> bool:
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+    return is_api_path(request.path)
+
+
+def is_api_path(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
 
 
 class ProblemSchema(ma.Schema):
