@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import camunda_forms
+from . import camunda_forms, el_text
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
@@ -1121,7 +1121,8 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
     for attr, value in values.items():
         try:
             if attr in ("assignee", "candidateUsers", "dueDate", "followUpDate"):
-                python = literal_or_expression(value)
+                composite = el_text.composite(value) if attr in ("assignee", "candidateUsers") else None
+                python = composite or literal_or_expression(value)
                 if python != repr(value):
                     result.translations.append({"element_id": el.get("id"), "from": value, "to": python})
                 _set_property(el, attr, python)

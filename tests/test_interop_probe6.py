@@ -1,0 +1,75 @@
+"""Probe 6: what the engines public models were drawn for run and Duban refused (probe 5's leftovers:
+tests/test_interop_probe5.py), each drawn again as its tool saves it, with our own names and Chinese
+labels (tests/bpmn/interop/), run on SQLite and PostgreSQL down the path the vendor's own tests take.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.interop_support import CORPUS
+from tests.support import make_engine
+
+MODELS = ("flowable_composite_assignee.bpmn",)
+GRID_USERS = ("grid_0", "grid_1", "grid_2", "east_leader", "east_clerk")
+
+
+@pytest.fixture(scope="module")
+def engine(module_database_url):
+    eng = make_engine(module_database_url)
+    for username in GRID_USERS:
+        eng.directory.add_user(username, org="east", roles=["inspector"], name=f"网格员{username}")
+    for name in MODELS:
+        eng.deploy(CORPUS / name, by="boss")
+    yield eng
+    eng.dispose()
+
+
+def _open(engine, case_id) -> list:
+    return sorted(engine.case(case_id).tasks, key=lambda t: (t.spec_id, t.assignee or ""))
+
+
+def test_an_assignee_mixing_text_and_expressions_is_joined_as_flowable_joins_it(engine):
+    """网格化分片检查 (Flowable's NestedMultiInstanceTasks shape, activiti:assignee="kermit_${loopCounter}"):
+    Flowable evaluates an assignee with words around ``${...}`` as one composite expression — the
+    words kept, each ``${...}`` replaced by its value as text (JSR 245 §1.2.1.1) — so the three
+    instances of 分片检查 go to grid_0, grid_1 and grid_2 (Flowable's loopCounter counts from 0);
+    ``${brigade}_leader,wang`` makes two candidate users and ``${brigade}_clerk`` the 归档 clerk.
+    The deploy refused it 「夹杂在文字中」."""
+    case = engine.start("flowable_composite_assignee", by="zhang", org="east",
+                        data={"districts": ["东城片区", "西城片区", "南城片区"], "brigade": "east"}).id
+    tasks = _open(engine, case)
+    assert [(t.name, t.assignee) for t in tasks] == [("分片检查", "grid_0"), ("分片检查", "grid_1"), ("分片检查", "grid_2")]
+    for task in tasks:
+        engine.complete(task.id, task.assignee, {})
+    (review,) = _open(engine, case)
+    assert review.name == "检查结果审核" and review.assignee is None
+    assert engine.may_work(review.id, "east_leader") and engine.may_work(review.id, "wang")
+    assert not engine.may_work(review.id, "li")
+    engine.complete(review.id, "wang", {})
+    (archive,) = _open(engine, case)
+    assert (archive.name, archive.assignee) == ("归档", "east_clerk")
+    engine.complete(archive.id, "east_clerk", {})
+    assert engine.case(case).status == "completed"
+
+
+def test_a_composite_assignee_with_a_null_part_joins_it_as_empty_text(engine):
+    """JUEL coerces null to "" in a composite (JSR 245 §1.18.2): no 大队 given, ``${brigade}_clerk`` is
+    ``_clerk``, no user — the task is queued for the case's starter rather than stopping the case."""
+    case = engine.start("flowable_composite_assignee", by="zhang", org="east",
+                        data={"districts": ["东城片区"], "brigade": None}).id
+    (task,) = _open(engine, case)
+    assert task.assignee == "grid_0"
+    engine.complete(task.id, "grid_0", {})
+    (review,) = _open(engine, case)
+    assert engine.may_work(review.id, "wang") and not engine.may_work(review.id, "east_leader")
+
+
+def test_composite_text_is_translated_part_by_part():
+    from engine.el_text import composite, el_text
+    from engine.expressions import Untranslatable
+    assert composite("kermit_${loopCounter}") == "'kermit_' + duban_el_text(loopCounter)"
+    assert composite("${dept}_科长") == "duban_el_text(dept) + '_科长'"
+    assert composite("${dept}") is None and composite("wang") is None
+    assert [el_text(v) for v in (None, True, 3, 1.5, "东城")] == ["", "true", "3", "1.5", "东城"]
+    with pytest.raises(Untranslatable, match="右花括号"):
+        composite("grid_${loopCounter")
