@@ -726,7 +726,9 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             _zeebe_script(el, result)
         if name == "scriptTask":
             fmt = (el.get("scriptFormat") or "").strip().lower()
-            if fmt not in PYTHON_LANGUAGES:
+            if fmt == "juel" and not _vendor_attr(el, "resource"):
+                _juel_script(el, result)
+            elif fmt not in PYTHON_LANGUAGES:
                 result.problems.append((f"{label(el)} 的脚本语言「{el.get('scriptFormat')}」不受支持，只能运行 Python 脚本", el))
             elif _vendor_attr(el, "resource"):
                 result.problems.append((f"{label(el)} 引用外部脚本文件「{_vendor_attr(el, 'resource')}」，"
@@ -1019,6 +1021,35 @@ def _add_lines(script, before: list[str], after: list[str], null=(), shadowed=()
     own = own.partition("\n")[2] if own.startswith(ABSENT_AS_NULL) else own
     text = "\n".join(line for line in [*before, own, *after] if line.strip())
     script.text = mark_absent_as_null(text, null)
+
+
+def _juel_script(el, result: Normalized) -> None:
+    """Camunda 7's and Flowable's ``scriptFormat="juel"`` script task (ExclusiveGatewayTest.testBigLoop):
+    the script is one EL text evaluated as a value — ``${i+1}`` the expression's value, ``0`` the text
+    "0", ``第${n}轮`` a composite (engine/el_text.py) — stored in ``camunda:resultVariable``
+    (``flowable:``/``activiti:``); without one the value is dropped, as there. The script becomes
+    the Python assignment; what JUEL we cannot translate is refused naming the task."""
+    script = el.find(f"{B}script")
+    text = (script.text if script is not None else "") or ""
+    target = (_vendor_attr(el, "resultVariable") or _vendor_attr(el, "resultVariableName") or "").strip()
+    if target and (not target.isidentifier() or keyword.iskeyword(target)):
+        result.problems.append((f"{label(el)} 的结果变量「{excerpt(target)}」不是有效的变量名", el))
+        return
+    try:
+        python = el_text.composite(text) or literal_or_expression(text)
+    except Untranslatable as exc:
+        python = equivalent(exc.text, exc.language)
+        left = f"{target} = " if target else ""
+        rewrite = (f"「{left}{excerpt(python, ADVICE)}」" if python is not None else
+                   f"「{left}计算式」，计算式用 Python 写（如 count + 1，不带 ${{ }}）")
+        result.problems.append((f"{label(el)} 的 JUEL 脚本「{excerpt(exc.text)}」{exc.reason}；请把脚本语言改为 Python，"
+                                f"脚本写作{rewrite}", el))
+        return
+    if script is None:
+        script = etree.SubElement(el, f"{B}script")
+    script.text = f"{target} = {python}" if target else "pass"
+    el.set("scriptFormat", "python")
+    result.translations.append({"element_id": el.get("id"), "from": text.strip(), "to": script.text})
 
 
 def _zeebe_script(el, result: Normalized) -> None:

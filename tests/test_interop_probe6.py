@@ -9,7 +9,7 @@ import pytest
 from tests.interop_support import CORPUS
 from tests.support import make_engine
 
-MODELS = ("flowable_composite_assignee.bpmn",)
+MODELS = ("flowable_composite_assignee.bpmn", "camunda7_juel_script_rounds.bpmn")
 GRID_USERS = ("grid_0", "grid_1", "grid_2", "east_leader", "east_clerk")
 
 
@@ -73,3 +73,41 @@ def test_composite_text_is_translated_part_by_part():
     assert [el_text(v) for v in (None, True, 3, 1.5, "东城")] == ["", "true", "3", "1.5", "东城"]
     with pytest.raises(Untranslatable, match="右花括号"):
         composite("grid_${loopCounter")
+
+
+def _walk_rounds(engine, planned) -> tuple[list[str], dict]:
+    from tests.interop_support import user_for
+    case = engine.start("camunda7_juel_script_rounds", by="zhang", org="east", data={"plannedRounds": planned}).id
+    labels = []
+    while engine.case(case).tasks:
+        view = engine.case(case)
+        labels.append(view.data["roundLabel"])
+        (task,) = view.tasks
+        engine.complete(task.id, user_for(engine, task), {})
+    view = engine.case(case)
+    assert view.status == "completed" and not view.incidents
+    return labels, view.data
+
+
+@pytest.mark.parametrize("planned", [3, "3"])
+def test_juel_script_tasks_store_their_value_in_the_result_variable(engine, planned):
+    """分轮复查 (Camunda's ExclusiveGatewayTest.testBigLoop shape: scriptFormat="juel" with
+    camunda:resultVariable): the script is one EL text evaluated as a value — 轮次归零's ``0`` the
+    text "0", 轮次加一's ``${round + 1}`` a number (JUEL's + reads "0" as 0), 写轮次名称's
+    ``第${round}轮复查（共${plannedRounds}轮）`` a composite — stored in the result variable; the loop
+    back runs while ``${round < plannedRounds}``, three rounds of 现场复查 as in Camunda (a planned
+    count typed as text is compared as a number, as JUEL does). The deploy refused the language."""
+    labels, data = _walk_rounds(engine, planned)
+    assert labels == ["第1轮复查（共3轮）", "第2轮复查（共3轮）", "第3轮复查（共3轮）"]
+    assert data["round"] == 3
+
+
+def test_a_juel_script_we_cannot_translate_is_refused_naming_the_task_and_what_to_write(engine, tmp_path):
+    drawn = (CORPUS / "camunda7_juel_script_rounds.bpmn").read_text(encoding="utf-8")
+    broken = drawn.replace("${round + 1}", "${round.getClass().getName()}")
+    assert broken != drawn
+    with pytest.raises(Exception) as refused:
+        engine.models.validate(broken.encode("utf-8"), "camunda7_juel_script_rounds.bpmn")
+    said = str(refused.value)
+    assert "脚本任务「轮次加一」(Activity_0count) 的 JUEL 脚本「${round.getClass().getName()}」" in said
+    assert "请把脚本语言改为 Python，脚本写作「round = 计算式」" in said
