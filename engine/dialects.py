@@ -1097,6 +1097,7 @@ def _multi_instance(el, result: Normalized) -> None:
         return
     owner = el.getparent()
     refs = {}
+    literal = None
     for key, value in given.items():
         if not (value or "").strip():
             continue
@@ -1106,6 +1107,9 @@ def _multi_instance(el, result: Normalized) -> None:
             result.problems.append((f"{label(owner)} 的多实例集合使用 {exc.language} 表达式「{excerpt(exc.text)}」，{exc.reason}；"
                                     "请改写为流程变量名", owner))
             return
+        if key == "input" and _literal_items(python) is not None and etree.QName(owner).localname != "scriptTask":
+            literal = python.strip()  # a list written out: = ["东城", "西城"]
+            continue
         if not python.strip().isidentifier():
             result.problems.append((f"{label(owner)} 的多实例集合「{excerpt(value.strip())}」不是流程变量名；"
                                     "请先用脚本任务把集合存入一个流程变量，再在此填写该变量名", owner))
@@ -1120,6 +1124,37 @@ def _multi_instance(el, result: Normalized) -> None:
             item = etree.SubElement(el, f"{B}{item_tag}")
             item.set("id", refs[f"{key}Item"])
             item.set("name", refs[f"{key}Item"])
+    if literal is not None:
+        _literal_collection(el, owner, literal, refs.get("inputItem"), result)
+
+
+def _literal_items(python: str) -> list | None:
+    """The items of a collection written out as a list of constants (``['东城', '西城']``), else None."""
+    import ast
+    try:
+        value = ast.literal_eval(python.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return list(value) if isinstance(value, (list, tuple)) else None
+
+
+def _literal_collection(el, owner, python: str, item: str | None, result: Normalized) -> None:
+    """A multi-instance over a list written out in the model (Zeebe's ``inputCollection`` ``= ["ubuntu",
+    "windows"]``, ``=[1,2,3]``): as many instances as items (``loopCardinality``), each instance's
+    ``inputElement`` the item at its place — SpiffWorkflow gives an instance of a counted loop its
+    index, and the instance's first pre-script line turns it into the item, before its input
+    mappings. Zeebe evaluates the collection once when the activity starts; a list of constants is
+    the same whenever read."""
+    etree.SubElement(el, f"{B}loopCardinality").text = str(len(_literal_items(python) or []))
+    result.translations.append({"element_id": owner.get("id"), "from": python, "to": "loopCardinality"})
+    if item is None:
+        return
+    el.set(f"{S}scriptsOnInstances", "true")
+    ext = _extension_elements(owner)
+    script = ext.find(f"{S}preScript")
+    if script is None:
+        script = etree.SubElement(ext, f"{S}preScript")
+    script.text = "\n".join(line for line in (f"{item} = {python}[{item}]", script.text or "") if line.strip())
 
 
 def _task_attributes(el, result: Normalized, form_exists) -> None:

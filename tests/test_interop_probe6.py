@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.interop_support import CORPUS
+from tests.interop_support import CORPUS, open_tasks_data, user_for
 from tests.support import make_engine
 
-MODELS = ("flowable_composite_assignee.bpmn", "camunda7_juel_script_rounds.bpmn")
+MODELS = ("flowable_composite_assignee.bpmn", "camunda7_juel_script_rounds.bpmn", "zeebe_literal_collection.bpmn")
 GRID_USERS = ("grid_0", "grid_1", "grid_2", "east_leader", "east_clerk")
 
 
@@ -76,7 +76,6 @@ def test_composite_text_is_translated_part_by_part():
 
 
 def _walk_rounds(engine, planned) -> tuple[list[str], dict]:
-    from tests.interop_support import user_for
     case = engine.start("camunda7_juel_script_rounds", by="zhang", org="east", data={"plannedRounds": planned}).id
     labels = []
     while engine.case(case).tasks:
@@ -111,3 +110,37 @@ def test_a_juel_script_we_cannot_translate_is_refused_naming_the_task_and_what_t
     said = str(refused.value)
     assert "脚本任务「轮次加一」(Activity_0count) 的 JUEL 脚本「${round.getClass().getName()}」" in said
     assert "请把脚本语言改为 Python，脚本写作「round = 计算式」" in said
+
+
+def test_a_zeebe_multi_instance_over_a_feel_list_written_out_runs_one_instance_an_item(engine):
+    """节前安全检查 (Zeebe's automated-tests.bpmn shape: inputCollection="= [\"ubuntu\", \"windows\",
+    \"macos\"]"): 行业检查 runs once for each of 危险化学品, 烟花爆竹, 工贸 in order, each instance's
+    ``industry`` the item — read by its input mapping too (``industryName``) — and its ``finding``
+    gathered into ``findings`` in instance order (outputCollection/outputElement); 分组复核 over
+    ``=[1,2,3]`` opens three instances with groupNo 1, 2, 3. The deploy refused both 「不是流程变量名」."""
+    case = engine.start("zeebe_literal_collection", by="zhang", org="east").id
+    seen = []
+    for _ in range(3):
+        (task,) = engine.case(case).tasks
+        (data,) = [d for d in open_tasks_data(engine, case, "Activity_0industry") if d.get("industry")]
+        seen.append((data["industry"], data["industryName"]))
+        engine.complete(task.id, user_for(engine, task), {"finding": f"{data['industry']}：未发现重大隐患"})
+    assert seen == [("危险化学品", "危险化学品行业"), ("烟花爆竹", "烟花爆竹行业"), ("工贸", "工贸行业")]
+    groups = engine.case(case).tasks
+    assert [t.name for t in groups] == ["分组复核"] * 3
+    assert sorted(d["groupNo"] for d in open_tasks_data(engine, case, "Activity_0group") if d.get("groupNo")) == [1, 2, 3]
+    for task in groups:
+        engine.complete(task.id, user_for(engine, task), {})
+    view = engine.case(case)
+    assert view.status == "completed" and not view.incidents
+    assert view.data["findings"] == ["危险化学品：未发现重大隐患", "烟花爆竹：未发现重大隐患", "工贸：未发现重大隐患"]
+    assert "industry" not in view.data
+
+
+def test_a_zeebe_collection_reading_variables_stays_refused_naming_the_task(engine):
+    drawn = (CORPUS / "zeebe_literal_collection.bpmn").read_text(encoding="utf-8")
+    broken = drawn.replace('inputCollection="=[1,2,3]"', 'inputCollection="=[groupA, groupB]"')
+    assert broken != drawn
+    with pytest.raises(Exception) as refused:
+        engine.models.validate(broken.encode("utf-8"), "zeebe_literal_collection.bpmn")
+    assert "用户任务「分组复核」(Activity_0group) 的多实例集合「=[groupA, groupB]」不是流程变量名" in str(refused.value)
