@@ -789,6 +789,11 @@ def _feel_context(body: str, opening: int, original: str) -> tuple[str, int]:
             if any(isinstance(n, (ast.comprehension, ast.Lambda)) for n in ast.walk(tree)):
                 raise Untranslatable(FEEL, original, f"上下文中「{excerpt(key)}」的值在筛选或循环中引用了前面的项"
                                      f"「{earlier[0]}」，本系统不支持；请直接写出它的值")
+            grown = len(python) + sum(len(values[n.id]) for n in ast.walk(tree)
+                                      if isinstance(n, ast.Name) and n.id in values)
+            if grown > _LONGEST_ENTRY:  # {a0: x, a1: a0 + a0, a2: a1 + a1, …} doubles with each entry
+                raise Untranslatable(FEEL, original, f"上下文中「{excerpt(key)}」的值写出前面的项后过长，"
+                                     "请把前面的项先存为流程变量再引用")
             python = ast.unparse(_EntryValues(values).visit(tree))
         values[key] = python
         entries.append(f"{key!r}: {python}")
@@ -800,6 +805,9 @@ def _feel_context(body: str, opening: int, original: str) -> tuple[str, int]:
         python += f"[{m.group(1)!r}]"
         pos = m.end()
     return python, pos
+
+
+_LONGEST_ENTRY = 4_000  # characters of an entry's Python with the earlier entries it reads written in
 
 
 class _EntryValues(ast.NodeTransformer):

@@ -131,6 +131,7 @@ def test_a_refused_context_names_the_element_at_deploy(engine):
     "${" + "a ? " * 3000 + "1" + " : 2" * 3000 + "}",            # JUEL choices in choices
     "${" + "a ? " * 400 + "1" + " : 2" * 400 + "}",              # past the parser's 200 parentheses (SyntaxError)
     "={" + "a" + " " * 20_000 + "!: 1}",                         # a key that backtracked (3 s)
+    "={a0: x, " + ", ".join(f"a{i + 1}: a{i} + a{i}" for i in range(40)) + "}",  # each entry twice the last
 ])
 def test_a_hostile_nesting_is_refused_at_once_in_chinese(text):
     """A model's expression nested past what the translator recurses into is refused in Chinese in
