@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions import conditional as spiff_conditional
 from SpiffWorkflow.util.task import TaskState
 
+from . import conditional_starts
 from .join_data import open_case_data
 
 
@@ -25,7 +26,7 @@ class ConditionalEventDefinition(spiff_conditional.ConditionalEventDefinition):
 
     def has_fired(self, my_task):
         own = my_task.data
-        workflow = my_task.workflow
+        workflow = conditional_starts.scope_of(my_task)  # an event sub-process's start: its scope's data
         # Read as the case has it now (its data objects, 数据对象, last: what a task wrote to one), then
         # put back. The event's own copy counts over the rest when it is the newer: it was taken from
         # its parent, and a parent that finished after the workflow's last task is the task completed

@@ -39,7 +39,7 @@ from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import (ad_hoc, conditional_events, decision_results, dmn, gateways, interrupting, repeating_boundary, scoped_events,
+from . import (ad_hoc, conditional_events, conditional_starts, decision_results, dmn, gateways, interrupting, repeating_boundary, scoped_events,
                thrown_errors, timers)
 from .call_activity import CallActivity, MappedCallActivityParser
 from .instance_item import LocalInstanceItem
@@ -301,6 +301,7 @@ class DubanParser(SpiffBpmnParser):
         spec = super().get_spec(process_id, required)
         if spec is not None:  # every spec a bundle holds is had here (get_subprocess_specs too)
             gateways.our_end_join(spec)
+            conditional_starts.link(spec, lambda name: self.process_parsers[name].get_spec())
         return spec
 
 

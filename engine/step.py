@@ -38,7 +38,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, case_facts, first_forms, model_forms, projection, sqlexec, state as wfstate
+from . import audit, case_facts, conditional_starts, first_forms, model_forms, projection, sqlexec, state as wfstate
 from .errors import Conflict, EngineError, InvalidData, NotFound
 from .join_data import open_case_data
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
@@ -99,6 +99,8 @@ def advance(workflow: BpmnWorkflow) -> None:
             ready = _engine_task_ready(workflow)
         else:
             ready = False  # no event waits: refresh_timers would change nothing since the look above
+        if not ready and workflow.subprocesses and conditional_starts.fire_met(workflow):
+            continue  # a conditional event sub-process's condition came true: it runs on the next round
         if not ready and not end_idle_event_subprocesses(workflow):
             return
     raise EngineError("the process does not come to rest (endless engine loop)")

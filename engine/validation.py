@@ -335,12 +335,6 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     add(f"{label(sub)} 由{what}事件触发，本系统不支持这种事件子流程；请删除它，改为在抛出该{what}的子流程或任务上"
                         f"附加{what}边界事件，从边界事件连线到处理环节", start)
                     continue
-                if start.find("bpmn:conditionalEventDefinition", NS) is not None:
-                    # SpiffWorkflow keeps it for a message or signal to start, which never comes: it
-                    # never started, whatever the case data became (deployed without a word before)
-                    add(f"{label(sub)} 由条件事件触发，本系统不会启动这种事件子流程（条件成立时不会触发）；请删除它，"
-                        "改为在条件成立前办理的任务上附加条件边界事件，从边界事件连线到处理环节", start)
-                    continue
                 error = start.find("bpmn:errorEventDefinition", NS) is not None  # always interrupting
                 if error or start.get("isInterrupting", "true") != "false":  # engine/interrupting.py: a note
                     scope = sub.getparent()

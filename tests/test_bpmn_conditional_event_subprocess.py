@@ -1,13 +1,13 @@
-"""An event sub-process started by a conditional event (条件事件子流程, Camunda 7) is refused at deploy
-naming it and saying what to draw instead (engine/validation.py). SpiffWorkflow keeps such a start for
-a message or signal to start, which never comes: deployed without a word, it never ran whatever the
-case data became. The conditional boundary event it advises runs (engine/conditional_events.py).
+"""An event sub-process started by a conditional event (条件事件子流程, Camunda 7) starts when the case
+data meets its condition while its scope runs (engine/conditional_starts.py). SpiffWorkflow kept such a
+start for a message or signal to start, which never comes: deployed without a word, it never ran
+whatever the case data became, and then the deploy refused it. The conditional boundary event the
+refusal advised runs too (engine/conditional_events.py).
 """
 from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidModel
 from tests.support import engine_fixture
 
 engine = engine_fixture()
@@ -40,12 +40,16 @@ MODEL = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>"""
 
 
-def test_a_conditional_event_subprocess_is_refused_naming_it_with_what_to_draw_instead(engine):
-    with pytest.raises(InvalidModel) as refused:
-        engine.deploy(MODEL.encode(), by="boss", filename="camunda7_risk_watch.bpmn")
-    assert ("子流程「重大风险处置」(Activity_0major) 由条件事件触发，本系统不会启动这种事件子流程（条件成立时不会触发）；请删除它，"
-            "改为在条件成立前办理的任务上附加条件边界事件，从边界事件连线到处理环节") in str(refused.value)
-    assert refused.value.element_id == "Event_0major"
+@pytest.mark.parametrize("risk, opened", [("重大", ["上报重大风险"]), ("一般", [])])
+def test_a_conditional_event_subprocess_of_the_process_starts_when_the_case_data_meets_it(engine, risk, opened):
+    """评估风险 sets risk while the case runs: 重大 starts 重大风险处置 (the case waits for it); 一般
+    starts nothing and the case ends, the waiting condition with it."""
+    engine.deploy(MODEL.encode(), by="boss", filename="camunda7_risk_watch.bpmn")
+    case = engine.start("camunda7_risk_watch", by="zhang", org="east", data={})
+    (assess,) = [t for t in engine.case(case.id).tasks if t.name == "评估风险"]
+    engine.complete(assess.id, "zhang", {"risk": risk})
+    assert sorted(t.name for t in engine.case(case.id).tasks) == opened
+    assert engine.case(case.id).status == ("running" if opened else "completed")
 
 
 ADVISED = """<?xml version="1.0" encoding="UTF-8"?>

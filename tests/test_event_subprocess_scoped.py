@@ -242,6 +242,40 @@ def test_the_deploy_says_what_an_interrupting_start_inside_a_sub_process_ends(wo
                            "即结束，其他实例照常办理；如需原流程继续，请在属性面板中把它改为非中断型"}
 
 
+CONDITIONAL = "camunda7_rectify_conditional_interview"
+
+
+@pytest.mark.parametrize("interrupting", [False, True])
+def test_a_conditional_event_subprocess_starts_when_its_scopes_data_meets_it(world, interrupting):
+    """Camunda 7 (Conditional Event; event sub-process): evaluated as the scope's variables change,
+    it starts once the condition holds — non-interrupting beside the scope's work, interrupting in
+    its place — and the flow goes on after the scope. It was refused at deploy (SpiffWorkflow kept
+    it for a message or signal, so it never started)."""
+    world.deploy(f"{CONDITIONAL}.bpmn", replace=None if not interrupting else
+                 ('name="整改停滞" isInterrupting="false"', 'name="整改停滞"'))
+    case_id = world.start(CONDITIONAL)
+    assert world.open(case_id) == ["报送整改进展"]  # progress not given yet: not met
+    world.work(case_id, "报送整改进展", {"progress": "停滞"})
+    assert world.open(case_id) == (["约谈企业负责人"] if interrupting else ["提交整改报告", "约谈企业负责人"])
+    world.restart()
+    world.work(case_id, "约谈企业负责人")
+    if not interrupting:
+        world.work(case_id, "提交整改报告")
+    assert world.open(case_id) == ["整改复查"]
+    world.work(case_id, "整改复查")
+    assert world.engine.case(case_id).status == "completed"
+
+
+def test_a_conditional_event_subprocess_never_met_ends_with_its_scope(world):
+    world.deploy(f"{CONDITIONAL}.bpmn")
+    case_id = world.start(CONDITIONAL)
+    world.work(case_id, "报送整改进展", {"progress": "正常"})
+    assert world.open(case_id) == ["提交整改报告"]
+    world.work(case_id, "提交整改报告")
+    assert world.open(case_id) == ["整改复查"]
+    assert not world.engine.incidents()
+
+
 @pytest.mark.parametrize("definition,kind", [
     ('<bpmn:compensateEventDefinition id="CompensateEventDefinition_0c" />', "补偿"),
 ])
