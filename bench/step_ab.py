@@ -1,0 +1,237 @@
+"""Two codes of a step side by side in one process (步骤开销对比): A/B with an A/A control, any model.
+
+Two engines on two SQLite files walk the same model as ``bench/throughput.py --model`` walks it
+(``ModelBench``: every case started, then a round at a time each case's first ready task completed
+by a person who may, with the data its form needs; a case waiting on timers has them fired, untimed).
+A *variant* (``VARIANTS``) switches one change of the engine's code on (side ``b``, this checkout) or
+off (side ``a``, the code before it): the switch is thrown before each completion, so the two
+engines run in one process on one machine, their completions alternated one by one (which side goes
+first alternates too), warm (every case in its engine's cache), ``time.thread_time_ns`` around each
+``Engine.complete``, the cyclic collector off inside a round and run between rounds. ``--aa``: both
+sides run this checkout's code (the A/A control: what the harness's noise is). Reported per run, in
+µs a completion: the median of the paired differences b − a (the k-th completion of case i on each
+side) and each side's median. Nothing is changed on disk but the two temporary databases.
+
+``--bytecodes``: the Python bytecodes each completion executes (``sys.settrace`` opcode events; means,
+the first case's completions left out on both sides), which no load of the machine moves — what Python a change
+took away, not what the C code under it (SQLite, the json module's encoder) costs.
+
+    python bench/step_ab.py --variant NAME [--model FILE ...] [--cases 100] [--runs 3] [--aa] [--bytecodes] [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
+
+import throughput as tp  # noqa: E402
+
+from engine.errors import EngineError, IncidentRaised  # noqa: E402
+from tests.interop_support import fire_waiting_timers, user_for  # noqa: E402
+
+_clock = time.thread_time_ns
+_opcodes = [0]
+
+
+def _count_opcodes(frame, event, arg):
+    """A ``sys.settrace`` hook counting the bytecodes Python executes (``--bytecodes``)."""
+    frame.f_trace_opcodes = True
+    if event == "opcode":
+        _opcodes[0] += 1
+    return _count_opcodes
+
+
+def _bytecodes() -> int:
+    """A clock that counts bytecodes executed since the hook went on (``--bytecodes``)."""
+    return _opcodes[0]
+
+# name -> a function of one bool: True puts this checkout's code in place, False the code before the
+# change (each variant keeps what it needs to undo itself). Filled in by the changes that use it.
+VARIANTS: dict = {}
+
+
+def variant(name: str):
+    def register(fn):
+        VARIANTS[name] = fn
+        return fn
+    return register
+
+
+@variant("none")
+def _none(new: bool) -> None:
+    """No change: a harness check (both sides the same code whatever ``--aa`` says)."""
+
+
+@variant("task_hot_paths")
+def _task_hot_paths(new: bool) -> None:
+    """engine/task_class.py ``DubanTask._inherit_data`` (an empty task's data filled by one
+    comprehension) and engine/workflow.py ``update_waiting_tasks`` (a plain loop looking for a
+    WAITING task); off: SpiffWorkflow's ``_inherit_data`` (DeepMerge) and ``any`` over a generator."""
+    from SpiffWorkflow.task import Task
+
+    from engine import task_class, workflow
+
+    saved = _task_hot_paths.__dict__.setdefault("saved", {
+        "inherit": task_class.DubanTask.__dict__["_inherit_data"],
+        "update": workflow._TasksByDict.__dict__["update_waiting_tasks"]})
+    if new:
+        task_class.DubanTask._inherit_data = saved["inherit"]
+        workflow._TasksByDict.update_waiting_tasks = saved["update"]
+        return
+
+    def update_waiting_tasks(self) -> None:  # the code before
+        tasks = self.tasks
+        if not any(task._state & workflow._WAITING for task in tasks.values()):
+            return
+        if len(tasks) >= workflow._DEEPEST:
+            super(workflow._TasksByDict, self).update_waiting_tasks()
+        else:
+            workflow._update_waiting(self.task_tree)
+
+    task_class.DubanTask._inherit_data = Task._inherit_data
+    workflow._TasksByDict.update_waiting_tasks = update_waiting_tasks
+
+
+class Side:
+    """One engine walking the model; ``step()`` completes the next task of one case, timed."""
+
+    def __init__(self, model: Path, url: str, cases: int):
+        self.bench = tp.ModelBench(model)
+        self.engine = self.bench.engine(url)
+        self.cases = []
+        for _ in range(cases):
+            with contextlib.suppress(IncidentRaised):
+                self.cases.append(self.bench.start(self.engine))
+        self.done: dict[int, int] = {}  # case -> completions
+
+    def step(self, case_id: int, switch, new: bool) -> tuple[tuple[int, int], int] | None:
+        """Complete the case's next task (firing its timers first if it waits on them only);
+        ((case, k), ns) or None when the case has ended or waits on anything else."""
+        engine = self.engine
+        for _ in range(5):
+            view = engine.case(case_id)
+            if view.status != "running":
+                return None
+            if view.tasks:
+                break
+            if not view.timers:
+                return None
+            fire_waiting_timers(engine, view.timers)
+        else:
+            return None
+        task = view.tasks[0]
+        user, data = user_for(engine, task, self.bench.starter[0]), self.bench.data_for(engine, task)
+        switch(new)
+        counting = _clock is _bytecodes
+        if counting:
+            sys.settrace(_count_opcodes)
+        t0 = _clock()
+        try:
+            engine.complete(task.id, user, data)
+        except (IncidentRaised, EngineError):
+            return None
+        finally:
+            if counting:
+                sys.settrace(None)
+        spent = _clock() - t0
+        k = self.done.get(case_id, 0)
+        self.done[case_id] = k + 1
+        return (self.cases.index(case_id), k), spent
+
+
+def run(model: Path, switch, cases: int, tmp: Path, index: int, aa: bool) -> dict:
+    sides = [Side(model, f"sqlite:///{tmp / f'a{index}.sqlite'}", cases),
+             Side(model, f"sqlite:///{tmp / f'b{index}.sqlite'}", cases)]
+    new_code = (aa, True)
+    times: list[dict] = [{}, {}]
+    pending = [list(side.cases) for side in sides]
+    turn = 0
+    try:
+        for _ in range(tp.MAX_ROUNDS):
+            if not any(pending):
+                break
+            gc.collect()
+            gc.disable()
+            try:
+                still: list[list[int]] = [[], []]
+                for n in range(max(len(p) for p in pending)):
+                    order = (0, 1) if turn % 2 == 0 else (1, 0)
+                    turn += 1
+                    for s in order:
+                        if n >= len(pending[s]):
+                            continue
+                        got = sides[s].step(pending[s][n], switch, new_code[s])
+                        if got is not None:
+                            times[s][got[0]] = got[1]
+                            still[s].append(pending[s][n])
+                pending = still
+            finally:
+                gc.enable()
+    finally:
+        switch(True)
+        for side in sides:
+            side.engine.dispose()
+    if _clock is _bytecodes:
+        # means, the first case's completions left out on both sides: side a goes first there, and the
+        # first completion of each kind of task pays what a process does once (statements rendered,
+        # a form's schema built)
+        a, b = ([v for (case, _k), v in side.items() if case != 0] for side in times)
+        return {"completions": len(a), "b_minus_a_bytecodes": round(statistics.mean(b) - statistics.mean(a)),
+                "a_bytecodes": round(statistics.mean(a)), "b_bytecodes": round(statistics.mean(b))}
+    paired = [times[1][k] - times[0][k] for k in times[0] if k in times[1]]
+
+    def us(values):
+        return round(statistics.median(values) / 1000, 1) if values else None
+    return {"completions": len(paired), "b_minus_a_us": us(paired), "a_us": us(list(times[0].values())),
+            "b_us": us(list(times[1].values()))}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--variant", required=True, choices=sorted(VARIANTS))
+    ap.add_argument("--model", action="append", type=Path,
+                    help="a .bpmn file (repeatable; default bench/models/five_tasks.bpmn)")
+    ap.add_argument("--cases", type=int, default=100)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--aa", action="store_true", help="both sides this checkout's code (the A/A control)")
+    ap.add_argument("--bytecodes", action="store_true",
+                    help="count the bytecodes Python executes in each completion instead of timing it "
+                         "(sys.settrace: the same count whatever the machine's load; C code counts nothing)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    switch = VARIANTS[args.variant]
+    if args.bytecodes:
+        global _clock
+        _clock = _bytecodes
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for model in args.model or [ROOT / "bench" / "models" / "five_tasks.bpmn"]:
+            runs = [run(model.resolve(), switch, args.cases, Path(tmp), i + 10 * len(out), args.aa)
+                    for i in range(args.runs)]
+            row = {"model": model.name, "variant": args.variant, "aa": args.aa, "runs": runs}
+            out.append(row)
+            if not args.json and args.bytecodes:
+                print(f"{model.name:<44} {'A/A' if args.aa else 'A/B'} b-a bytecodes: "
+                      + ", ".join(f"{r['b_minus_a_bytecodes']:+d} ({r['a_bytecodes']}/{r['b_bytecodes']})" for r in runs),
+                      flush=True)
+            elif not args.json:
+                print(f"{model.name:<44} {'A/A' if args.aa else 'A/B'} b-a µs: "
+                      + ", ".join(f"{r['b_minus_a_us']:+.1f}" for r in runs if r["b_minus_a_us"] is not None)
+                      + "   a/b medians: " + ", ".join(f"{r['a_us']}/{r['b_us']}" for r in runs), flush=True)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
