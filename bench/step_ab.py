@@ -103,6 +103,18 @@ def _task_hot_paths(new: bool) -> None:
     workflow._TasksByDict.update_waiting_tasks = update_waiting_tasks
 
 
+@variant("json_encoders")
+def _json_encoders(new: bool) -> None:
+    """engine/state.py ``_nested_text`` (a mark's text of nested values) and engine/step.py
+    ``_encode_json`` (case data and event details that are not flat) by the standard library's C
+    encoder called directly; off: ``JSONEncoder.encode``, which makes its C encoder on every call."""
+    from engine import state, step
+
+    saved = _json_encoders.__dict__.setdefault("saved", {"nested": state._nested_text, "json": step._encode_json})
+    state._nested_text = saved["nested"] if new else state._nested_json
+    step._encode_json = saved["json"] if new else step._json_encoder.encode
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

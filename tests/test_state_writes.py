@@ -485,3 +485,46 @@ def test_a_row_is_written_alike_whatever_its_fields_hold(sqlite_url):
         assert checked > 1000
     finally:
         e.dispose()
+
+
+@pytest.mark.parametrize("value", [
+    [[{"项目": "消防通道", "结果": "堵塞", "序号": 1}, {"金额": 5000000.0, "已整改": False, "附件": None}], []],
+    [[["张三", ["李四", {"王五": []}]]], [{"event_value": "2026-12-03T09:30:00+08:00"}]],
+    [[{"非数": float("nan"), "大": 1e16, "负零": -0.0, "整": 2 ** 70}], []],
+    [[{1: "数字键", None: "空键", True: "真键", 1.5: "小数键"}], []],
+    [[{"日期": __import__("datetime").date(2026, 12, 3), "金额": __import__("decimal").Decimal("1.50")}], []],
+    [[("元组", 1), {"坏": "\ud800", "\u2028换行": "\x00"}], []],
+    [[], []],
+], ids=["table", "lists", "floats", "keys", "repr", "odd_text", "empty"])
+def test_a_marks_text_of_nested_values_is_what_the_json_module_writes(value):
+    """``state._nested_text`` (what a finished task's mark keeps of its lists and dicts, to see them
+    changed in place) calls the json module's C encoder made once: the text ``JSONEncoder.encode``
+    writes with the same options, whatever the values hold."""
+    reference = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"), default=repr)
+    assert wfstate._nested_text(value) == reference.encode(value)
+
+
+def test_a_finished_tasks_nested_data_changed_in_place_moves_its_mark(sqlite_url):
+    """A finished task's table of rows changed in place (as SpiffWorkflow's DeepMerge merges into a
+    nested value a task shares with its parent) gives another mark, so ``save`` writes its row again;
+    the same table as it was, the very mark kept."""
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        e.deploy(FIVE_TASKS, by="boss")
+        case = e.start("five_tasks", by="zhang", org="east", data={"备注": "基准测试"})
+        for step_no in range(2):
+            e.complete(open_task_id(e, case.id), "zhang", _form(step_no))
+        loaded = e.workflow_cache._entries[case.id][1]
+        finished = [t for t in wfstate._walk(loaded.workflow)
+                    if len(loaded.marks.get(loaded.names[t]) or ()) == 8 and isinstance(t.data.get("检查记录"), list)]
+        assert finished
+        for task in finished:
+            old = loaded.marks[loaded.names[task]]
+            assert old[7] and wfstate._mark(task, task.parent, old) == old
+            task.data["检查记录"][0]["结果"] = "已整改"
+            assert wfstate._mark(task, task.parent, old) != old, task.task_spec.name
+            task.data["检查记录"][0]["结果"] = "堵塞"
+            task.data["检查记录"][0]["序号"] = 1.0 * task.data["检查记录"][0]["序号"]  # equal, but 1.0 is written otherwise
+            assert wfstate._mark(task, task.parent, old) != old, task.task_spec.name
+    finally:
+        e.dispose()
