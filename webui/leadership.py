@@ -189,11 +189,11 @@ def ranking():
     rows = ranking_rules.rank(engine(), scope, quarter, display.now())
     held = ranking_rules.interviews(engine(), quarter)
     chart = {"categories": [r.name for r in rows], "codes": [r.org for r in rows], "scores": [r.score for r in rows],
-             "last": [r.last for r in rows]}
+             "last": [r.last for r in rows], "nothing": [r.nothing_counted for r in rows]}
     return render_template("leadership/ranking.html", rows=rows, scope=scope, period=quarter, org_choices=choices,
                            periods=periods.recent_quarters(display.now(), 8), held=held, chart=chart,
                            names=ranking_rules.INDICATOR_NAMES, weights=ranking_rules.WEIGHTS,
-                           shown=ranking_rules.shown)
+                           shown=ranking_rules.shown, nothing_counted=ranking_rules.NOTHING_COUNTED)
 
 
 @bp.get("/ranking/notice.docx")

@@ -1,7 +1,8 @@
 """Quarterly 通报排名 of the units below an org (区 under a city, 镇 under a district) and the 约谈 ladder.
 
-Source: 无锡市锡山区《关于推进安全发展示范城市建设的实施意见》(2019, seed 003, item 二十六): each quarter
-the 安委会 ranks the 专委会 and the 乡镇 (通报排名); the first two are praised (通报表扬); the last two
+Source: 九江市柴桑区人民政府《关于进一步加强安全生产工作的实施意见》(seed 003, items 十一 and 二十六; earlier
+named here 无锡市锡山区 2019 by mistake): the 安委会 sets the 考核细则 (item 十一) and each quarter ranks the
+专委会 and the 乡镇 (通报排名); the first two are praised (通报表扬); the last two
 (排名后两位) are criticised, and
 - ranked in the last two the first time: 通报批评, and the unit speaks at the meeting (表态发言);
 - twice running: the 常务副区长 and 分管副区长 hold a 约谈 with the unit's principal leader, organised by
@@ -11,7 +12,9 @@ the 安委会 ranks the 专委会 and the 乡镇 (通报排名); the first two a
 武进 2017 (seed 000) asks for the same 季度点评, 常州 2012 (seed 001) for 重大隐患整改率100%.
 
 Indicators per unit, from case data of the quarter (a unit with no cases for an indicator scores it in
-full — nothing was late; an indicator no unit has data for is left out and the others are rescaled):
+full — nothing was late; an indicator no unit has data for is left out and the others are rescaled; a
+unit with nothing to count at all (无可考核事项) keeps that full score by the rule but is marked so and is
+not among the 通报表扬, which go to the first two units that had something to count):
 
 | indicator | weight | from |
 | --- | --- | --- |
@@ -45,6 +48,7 @@ INDICATOR_NAMES = {"on_time": "按期整改率", "inspection": "检查完成率"
 ACCIDENT_PENALTY = {"一般": 5, "较大": 10, "重大": 20, "特别重大": 20}
 DECISION_DAYS = 90  # 行政处罚法 Art 60: decide within 90 days of 立案
 LAST = 2            # 排名后两位
+PRAISED = 2         # 排名前二位 通报表扬 (seed 003 item 二十六)
 RUNGS = {
     1: "通报批评，牵头单位在季度安全生产工作会上作表态发言",
     2: "由常务副区长和分管副区长对牵头单位主要领导进行约谈（安委办组织）",
@@ -63,6 +67,13 @@ class Row:
     last: bool = False
     streak: int = 0     # quarters running in the last two, this one included
     rung: str | None = None
+    praised: bool = False  # 通报表扬: among the first two of the units that had something to count
+
+    @property
+    def nothing_counted(self) -> bool:
+        """无可考核事项: no hazard, inspection, decision or accident of this unit counted this quarter, so its
+        score is the rule's full marks for nothing, not a result earned."""
+        return all(not (v[1] if isinstance(v, tuple) else v) for v in self.values.values())
 
 
 def rank(engine, scope: Scope, quarter: Period, now: datetime, history: int = 2) -> list[Row]:
@@ -144,6 +155,11 @@ def _rank_one(s, scope: Scope, quarter: Period, now: datetime) -> list[Row]:
         cut = ordered[-LAST].score
         for r in ordered:
             r.last = r.score <= cut and r.rank > 1
+    counted = [r for r in ordered if not r.nothing_counted and not r.last]
+    if counted:
+        second = counted[min(PRAISED, len(counted)) - 1].score
+        for r in counted:
+            r.praised = r.score >= second
     return ordered
 
 
@@ -237,6 +253,9 @@ def _inspection_counts(s, scope, quarter, now):
         out[unit][1] += int(total)
     return {u: tuple(v) for u, v in out.items()}, bool(rows)
 
+
+NOTHING_COUNTED = "无可考核事项"
+"""A unit with nothing to count in any indicator this quarter (its score the rule's, not earned)."""
 
 NOTHING_TO_SCORE = "无（计满分）"
 """An indicator a unit had nothing to count for this quarter: scored in full (a bare — read as a zero)."""

@@ -1,4 +1,5 @@
-// 通报排名: the scores as horizontal bars (the last two in red); a click opens that unit's dashboard.
+// 通报排名: the scores as horizontal bars (the last two in red, a unit with nothing to count — 无可考核事项 —
+// in grey and so labelled); a click opens that unit's dashboard.
 (function () {
   "use strict";
   var block = document.getElementById("ranking-data");
@@ -16,7 +17,9 @@
     yAxis: { type: "category", inverse: true, data: data.categories },
     series: [{ type: "bar", name: "综合得分", label: { show: true, position: "right" },
                data: data.scores.map(function (v, i) {
-                 return { value: v, itemStyle: { color: data.last[i] ? "#c62828" : "#1565c0" } };
+                 var nothing = data.nothing && data.nothing[i];
+                 return { value: v, itemStyle: { color: data.last[i] ? "#c62828" : (nothing ? "#9e9e9e" : "#1565c0") },
+                          label: nothing ? { formatter: v + "（无可考核事项）" } : undefined };
                }) }]
   });
   chart.on("click", function (p) {

@@ -1,0 +1,93 @@
+"""Leaders' and administrators' leftovers from the walk of 4bde63a, in Chromium (issue 15).
+
+- 通报排名: a unit with nothing to count (无可考核事项) scored 100 by the rule's full marks and was listed
+  among 通报表扬 — a leader read it as praise earned. It is now marked 无可考核事项 (score kept by the rule,
+  labelled), not praised, and the page names where the rule comes from (九江市柴桑区人民政府《关于进一步
+  加强安全生产工作的实施意见》第（十一）、（二十六）条, seed 003 — earlier misnamed 无锡市锡山区 2019).
+
+The demo's world (东城区: 和平镇 and 清河镇 have no case this quarter), on a SQLite file and on PostgreSQL.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.security import generate_password_hash
+
+from engine import ManualClock
+from tests.ui_support import LiveServer, browser, screenshot  # noqa: F401
+from webui.app import create_app
+from workflows.demo import USERS, load_demo
+from workflows.runtime import build_engine
+
+pytestmark = pytest.mark.browser
+
+if shutil.which("chromium") is None:
+    pytest.skip("Debian chromium is not installed (run scripts/setup-browser)", allow_module_level=True)
+
+NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)  # Monday 09:00 in Beijing
+PASSWORD = "demo-2026"
+LEADERS = ["zheng_fj", "feng_jz"]  # 分管领导, 局长 (主要负责人)
+
+
+@pytest.fixture(scope="module")
+def server(module_database_url, tmp_path_factory):
+    engine = build_engine(module_database_url, clock=ManualClock(NOW))
+    load_demo(engine)
+    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
+    for username, *_ in USERS:
+        engine.directory.set_password_hash(username, quick)
+    app = create_app(engine, secret_key="test", testing=True, instance_path=tmp_path_factory.mktemp("instance"))
+    with LiveServer(app) as srv:
+        srv.engine = engine
+        yield srv
+    engine.dispose()
+
+
+def login(browser, server, username: str, width: int):
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator(".whoami .user")).to_be_visible()
+    return page
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("username", LEADERS)
+def test_a_unit_with_nothing_to_count_is_marked_and_not_praised(browser, server, username, width):
+    """锡山 → 柴桑 seed 003 item 二十六: 季度考核排名前二位 通报表扬 — of units whose work was counted."""
+    page = login(browser, server, username, width)
+    page.goto(server.url + "/leadership/ranking?period=2026Q4")
+    rows = page.locator("#ranking tbody tr")
+    expect(rows).to_have_count(2)
+    for row in rows.all():  # 和平镇, 清河镇: no hazard, inspection, decision or accident this quarter
+        expect(row.locator("td[data-label=单位]")).to_contain_text("无可考核事项")
+        expect(row.locator("td[data-label=得分]")).to_contain_text("按规则计满分")
+        expect(row.locator("td[data-label=约谈] .badge")).to_have_count(0)  # the 通报表扬 badge
+        expect(row.locator("td[data-label=约谈]")).to_contain_text("不列入通报表扬")
+    rule = page.locator("#score-rule")
+    expect(rule).to_contain_text("无可考核事项")
+    expect(rule).to_contain_text("九江市柴桑区人民政府《关于进一步加强安全生产工作的实施意见》第（十一）条、第（二十六）条")
+    expect(rule).not_to_contain_text("锡山")
+    screenshot(page, f"ranking-nothing-counted-{username}-{width}")
+    page.context.close()
+
+
+def test_the_notice_praises_only_units_whose_work_was_counted(server):
+    from workflows.leadership import notice, period, ranking, scope
+
+    with server.engine.db.read() as s:
+        dongcheng, shifan = scope.load(s, "dongcheng"), scope.load(s, "shifan")
+    quarter = period.parse("2026Q4", NOW)
+    text = notice.notice_text("东城区安委办", quarter, ranking.rank(server.engine, dongcheng, quarter, NOW), NOW.date())
+    praise = text.split("二、通报表扬")[1].split("三、")[0]
+    assert "本季度无" in praise and "和平镇" not in praise and "清河镇" not in praise
+    assert "和平镇，本季度无可考核事项，按考核细则计100分，不列入通报表扬" in text
+    rows = ranking.rank(server.engine, shifan, quarter, NOW)  # 西城区 and 东城区 had work counted
+    assert [r.praised for r in rows] == [True, True] and not any(r.nothing_counted for r in rows)
