@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import camunda_forms, el_text
+from . import camunda_forms, el_text, flowable_vars
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
@@ -524,6 +524,8 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
         return
     result.translations.append({"element_id": owner.get("id"), "from": text.strip(), "to": python})
     el.text = _feel_null(python) if language_of(text) == FEEL else python
+    if language_of(text) == JUEL and flowable_vars.has_calls(text):  # Flowable: an absent variable is null there
+        el.text = mark_absent_as_null(python, flowable_vars.masked(text, {})[1])
     if flow:
         el.text += f"  {YES_OR_NO}"
 
@@ -534,6 +536,11 @@ def _translate_with_feel_calls(text: str, condition: bool = False) -> str:
     dates) translated in a Camunda 8 condition or mapping too — ``= count(hazards) > 2``, ``=sum(fines)``,
     ``=upper case(unit)``: Zeebe runs them; the deploy refused every call but list contains and is
     defined. Other functions are refused as before."""
+    if language_of(text) == JUEL and flowable_vars.has_calls(text):  # ${vars:equals(decision, 'goUp')}
+        calls: dict[str, str] = {}
+        said_as: dict[str, str] = {}
+        masked_juel, _ = flowable_vars.masked(text, calls, said_as)
+        return flowable_vars.restored(translate(masked_juel, condition=condition), calls, said_as)
     try:
         return translate(text, condition=condition)
     except Untranslatable as refused:

@@ -20,7 +20,7 @@ from . import workdays
 from .timeexpr import parse_datetime
 from .evaluator import IsolatedEnvironment, host_safe
 from .expressions import JUEL_HELPER
-from . import el_text, feel_lists
+from . import el_text, feel_lists, flowable_vars
 from .juel_methods import juel_call
 from .juel_operators import HELPER as EL_COMPARE
 from .juel_operators import compare as el_compare
@@ -142,6 +142,7 @@ class DubanScriptEngine(PythonScriptEngine):
             EL_COMPARE: el_compare,  # a JUEL ${amount > limit} (engine/juel_operators.py)
             feel_lists.LIST: feel_lists.feel_list, feel_lists.FIELD: feel_lists.feel_field,  # FEEL filters
             feel_lists.ITEM: feel_lists.feel_item,  # FEEL's opinions[1], opinions[-1]
+            flowable_vars.HELPER: flowable_vars.call,  # Flowable's ${vars:equals(decision, 'goUp')}
             el_text.TEXT: el_text.el_text,  # a composite EL text's ${...} as text: kermit_${loopCounter}
             "start_case": start_case,
             "require_roles": require_roles,

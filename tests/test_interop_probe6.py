@@ -9,7 +9,8 @@ import pytest
 from tests.interop_support import CORPUS, open_tasks_data, user_for
 from tests.support import make_engine
 
-MODELS = ("flowable_composite_assignee.bpmn", "camunda7_juel_script_rounds.bpmn", "zeebe_literal_collection.bpmn")
+MODELS = ("flowable_composite_assignee.bpmn", "camunda7_juel_script_rounds.bpmn", "zeebe_literal_collection.bpmn",
+          "flowable_vars_functions.bpmn")
 GRID_USERS = ("grid_0", "grid_1", "grid_2", "east_leader", "east_clerk")
 
 
@@ -144,3 +145,60 @@ def test_a_zeebe_collection_reading_variables_stays_refused_naming_the_task(engi
     with pytest.raises(Exception) as refused:
         engine.models.validate(broken.encode("utf-8"), "zeebe_literal_collection.bpmn")
     assert "用户任务「分组复核」(Activity_0group) 的多实例集合「=[groupA, groupB]」不是流程变量名" in str(refused.value)
+
+
+REVIEW = "sid-A1B2C3D4-0001-4E5F-8A9B-0C1D2E3F4A01"
+
+
+@pytest.mark.parametrize("data, next_task", [
+    ({"decision": "立案"}, "立案审批"),
+    ({"decision": "移送", "amount": 60000}, "移送司法机关"),
+    ({"decision": "移送", "amount": 50000}, "移送司法机关"),
+    ({"decision": "移送", "amount": 49999.5}, "不予立案告知"),
+    ({"decision": "移送"}, "不予立案告知"),
+    ({}, "补充审查意见"),
+    ({"decision": ""}, "补充审查意见"),
+    ({"decision": "不予立案"}, "不予立案告知"),
+])
+def test_flowable_variable_functions_route_as_flowable_routes(engine, data, next_task):
+    """线索审查分流 (Flowable's InclusiveGatewayTest.testMergeWithEndedExecution writes
+    ``${vars:equals(decision, 'goUp')}``): Flowable's variable functions answer without failing
+    when the variable is absent — vars:equals false, variables:greaterThanOrEquals false (no
+    涉案金额: not 移送司法机关), vars:isEmpty true (no 审查意见, or an empty one: 补充审查意见) —
+    and compare numbers by value (50000 and 50000.0 alike). The deploy refused them, quoting
+    「:equals(decision, 'g」."""
+    case = engine.start("flowable_vars_functions", by="zhang", org="east").id
+    (task,) = engine.case(case).tasks
+    engine.complete(task.id, user_for(engine, task), data)
+    view = engine.case(case)
+    assert [t.name for t in view.tasks] == [next_task] and not view.incidents
+
+
+def test_a_flowable_comparison_of_text_with_a_number_stops_in_chinese_as_flowable_stops(engine):
+    """Flowable's comparator functions compare a variable as stored: 涉案金额 typed as the text
+    「60000」 against 50000 is Java's ClassCastException there; here an incident naming the gateway,
+    the flow and both values, the task left open."""
+    from engine.errors import IncidentRaised
+    case = engine.start("flowable_vars_functions", by="zhang", org="east").id
+    (task,) = engine.case(case).tasks
+    with pytest.raises(IncidentRaised):
+        engine.complete(task.id, user_for(engine, task), {"decision": "移送", "amount": "60000"})
+    view = engine.case(case)
+    assert [t.name for t in view.tasks] == ["线索审查"]
+    (incident,) = view.incidents
+    assert "排他网关「审查意见」" in incident.message and "通往「移送司法机关」的连线" in incident.message
+    assert "变量函数不能比较「60000」与「50000」的大小" in incident.message
+
+
+@pytest.mark.parametrize("condition, said", [
+    ("${vars:base64(decision)}", "使用了 Flowable 的变量函数「vars:base64」，本系统只支持"),
+    ("${vars:equals(case.decision, '立案')}", "「vars:equals」的第一个参数应是流程变量名"),
+    ("${vars:equals(decision)}", "「vars:equals」的参数个数不对"),
+])
+def test_a_flowable_variable_function_we_do_not_run_is_refused_naming_it(engine, condition, said):
+    drawn = (CORPUS / "flowable_vars_functions.bpmn").read_text(encoding="utf-8")
+    broken = drawn.replace("${vars:equals(decision, '立案')}", condition)
+    assert broken != drawn
+    with pytest.raises(Exception) as refused:
+        engine.models.validate(broken.encode("utf-8"), "flowable_vars_functions.bpmn")
+    assert "连线「立案」" in str(refused.value) and said in str(refused.value)
