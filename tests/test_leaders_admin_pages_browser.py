@@ -91,3 +91,37 @@ def test_the_notice_praises_only_units_whose_work_was_counted(server):
     assert "和平镇，本季度无可考核事项，按考核细则计100分，不列入通报表扬" in text
     rows = ranking.rank(server.engine, shifan, quarter, NOW)  # 西城区 and 东城区 had work counted
     assert [r.praised for r in rows] == [True, True] and not any(r.nothing_counted for r in rows)
+
+
+def test_the_overdue_board_says_how_long_each_case_is_overdue_most_first(browser, database_url, tmp_path):
+    """逾期督办: each case says 已逾期N天 and the 工作日 among them (engine/workdays: 法定节假日 and 调休 left
+    out), from its earliest missed deadline (a task past it, or its first 升级督办), most overdue first within
+    a 督办级别. Eight days after the demo's escalations (2026-11-23 → 2026-12-01): 8 days, 6 工作日."""
+    clock = ManualClock(NOW)
+    engine = build_engine(database_url, clock=clock)
+    load_demo(engine)
+    engine.directory.set_password_hash("feng_jz", generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
+    clock.advance(days=8)
+    app = create_app(engine, secret_key="test", testing=True, instance_path=tmp_path / "instance")
+    with LiveServer(app) as srv:
+        for width in (1280, 375):
+            page = login(browser, srv, "feng_jz", width)
+            page.goto(srv.url + "/supervise/overdue")
+            rows = page.locator("#overdue-cases tbody tr")
+            expect(rows.first).to_be_visible()
+            seen = page.evaluate("""() => [...document.querySelectorAll('#overdue-cases tbody tr')].map(r => [
+                r.querySelector('td').textContent.trim(), r.querySelector('td[data-label=督办级别]').textContent.trim(),
+                r.querySelector('td[data-label=逾期时长]').textContent.trim()])""")
+            texts = {no: late for no, _level, late in seen}
+            assert texts["HS-2026-00004"].startswith("已逾期8天（6个工作日）"), texts
+            assert all(late.startswith(("已逾期", "今日逾期")) for late in texts.values()), texts
+            levels = [level for _no, level, _late in seen]
+            days = [int(late[3:late.index("天")]) if late.startswith("已逾期") else 0 for _n, _l, late in seen]
+            for i in range(1, len(seen)):
+                if levels[i] == levels[i - 1]:
+                    assert days[i] <= days[i - 1], seen  # most overdue first within a level
+            assert len(set(levels)) > 1 and len(set(days)) > 1, seen  # the walk saw levels and spans to order
+            expect(page.locator("#escalation-meaning")).to_contain_text("工作日")
+            screenshot(page, f"overdue-how-long-{width}")
+            page.context.close()
+    engine.dispose()

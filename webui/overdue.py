@@ -8,13 +8,18 @@ shows cases at 一级督办.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
+from engine import workdays
+from engine.audit import case_chain
+from engine.clock import SHANGHAI
+
 from engine.directory import Principal
 from engine.queries import BOARD_CAP, Scope
-from engine.schema import OPEN, Case, HumanTask
+from engine.schema import OPEN, AuditEvent, Case, HumanTask
 
 
 def condition(now: datetime):
@@ -78,3 +83,63 @@ def overdue_ids(engine, case_ids, now: datetime) -> set[int]:
         return set()
     with engine.db.read() as s:
         return set(s.execute(sa.select(Case.id).where(Case.id.in_(ids), condition(now))).scalars())
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """How long a case has been overdue (已逾期N天): from its earliest deadline missed — an open task past
+    it, a task closed after it, or the first escalation (a deadline timer firing: 督办级别 raised) — counted in calendar days as the
+    task list's 逾期N天, and in 工作日 (engine/workdays: 法定节假日 and 调休 left out), since a deadline set
+    in working days (行政处罚法 Art 85, 行政许可法 Art 82…) is read in them."""
+    since: datetime
+    days: int
+    workdays: int | None  # None: the span is past what the calendar counts (a mistyped year)
+
+    @property
+    def text(self) -> str:
+        if self.days <= 0:
+            return "今日逾期"
+        shown = f"已逾期{self.days}天"
+        return shown + (f"（{self.workdays}个工作日）" if self.workdays is not None else "")
+
+
+def lateness(engine, case_ids, now: datetime) -> dict[int, Lateness]:
+    """The earliest missed deadline of each of ``case_ids``: its tasks by ix_human_task_case_due, its
+    first 升级督办 (audit ``escalated``) by the case's chain (two statements for the page's cases)."""
+    ids = [i for i in case_ids if i is not None]
+    if not ids:
+        return {}
+    missed = sa.and_(HumanTask.due_at < now, sa.or_(HumanTask.state == OPEN, HumanTask.completed_at.is_(None),
+                                                    HumanTask.completed_at > HumanTask.due_at))
+    with engine.db.read() as s:
+        found = list(s.execute(sa.select(HumanTask.case_id, sa.func.min(HumanTask.due_at))
+                               .where(HumanTask.case_id.in_(ids), missed).group_by(HumanTask.case_id)).all())
+        chains = {case_chain(i): i for i in ids}
+        found += [(chains[chain], at) for chain, at in s.execute(
+            sa.select(AuditEvent.chain, sa.func.min(AuditEvent.at))
+            .where(AuditEvent.chain.in_(list(chains)), AuditEvent.action == "escalated").group_by(AuditEvent.chain))]
+    earliest: dict[int, datetime] = {}
+    for case_id, at in found:
+        if at is None:
+            continue
+        if at.tzinfo is None:  # SQLite hands back naive UTC
+            at = at.replace(tzinfo=timezone.utc)
+        earliest[case_id] = min(at, earliest.get(case_id, at))
+    out = {}
+    for case_id, since in earliest.items():
+        day = since - timedelta(microseconds=1)  # the day the deadline falls on (a 24:00 deadline is that day's)
+        days = (now.astimezone(SHANGHAI).date() - day.astimezone(SHANGHAI).date()).days
+        try:  # 工作日 after that day, through today
+            counted = workdays.workdays_between(day, now)
+        except ValueError:
+            counted = None
+        out[case_id] = Lateness(since, days, counted)
+    return out
+
+
+def most_overdue_first(cases: list, late: dict[int, Lateness]) -> list:
+    """``cases`` (already most escalated first) with, within each 督办级别, the most overdue first; a case
+    escalated with no deadline on record keeps its place after them."""
+    far = datetime.max.replace(tzinfo=None)
+    return sorted(cases, key=lambda c: (-(c.escalation_level or 0),
+                                        late[c.id].since.replace(tzinfo=None) if c.id in late else far))

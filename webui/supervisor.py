@@ -57,6 +57,8 @@ def overdue():
     grid = {(c.org_code, c.process_key): c for c in board}
     red, found = _red_enterprises()
     late_cases = overdue_rule.cases(eng, g.user, now, limit=20, below=below)
+    lateness = overdue_rule.lateness(eng, [c.id for c in late_cases], now)
+    late_cases = overdue_rule.most_overdue_first(late_cases, lateness)
     # Every party the page names (tasks, 红 enterprises, late cases) looked up at once: names and 失信 flags.
     parties.prime([*(t.party for t in rows), *(e.credit_code for e, _due in red), *(c.party for c in late_cases)])
     total, exact = overdue_rule.count(eng, g.user, now, below=below)
@@ -64,7 +66,7 @@ def overdue():
                            tasks=rows, more=more, page=page, org=org, process=process,
                            total=total, total_exact=exact, late_tasks=sum(c.count for c in board),
                            late_exact=all(c.exact for c in board), board_cap=queries.BOARD_CAP,
-                           late_cases=late_cases, red=red, red_total=found.total,
+                           late_cases=late_cases, lateness=lateness, red=red, red_total=found.total,
                            red_exact=found.exact, today=parties.today(),
                            calendar_warning=calendar.provisional_notice(parties.today()))
 
