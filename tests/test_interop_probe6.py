@@ -10,7 +10,7 @@ from tests.interop_support import CORPUS, open_tasks_data, user_for
 from tests.support import make_engine
 
 MODELS = ("flowable_composite_assignee.bpmn", "camunda7_juel_script_rounds.bpmn", "zeebe_literal_collection.bpmn",
-          "flowable_vars_functions.bpmn")
+          "flowable_vars_functions.bpmn", "camunda7_error_rethrown_from_handler.bpmn")
 GRID_USERS = ("grid_0", "grid_1", "grid_2", "east_leader", "east_clerk")
 
 
@@ -202,3 +202,21 @@ def test_a_flowable_variable_function_we_do_not_run_is_refused_naming_it(engine,
     with pytest.raises(Exception) as refused:
         engine.models.validate(broken.encode("utf-8"), "flowable_vars_functions.bpmn")
     assert "连线「立案」" in str(refused.value) and said in str(refused.value)
+
+
+@pytest.mark.parametrize("blocked, worked", [(True, ["调取证据", "协调调取证据", "上报处置"]), (False, ["调取证据"])])
+def test_an_error_rethrown_by_a_subprocess_handler_goes_to_the_subprocess_boundary(engine, blocked, worked):
+    """现场取证（受阻上报） (Camunda's ErrorEventSubProcessTest.testThrowErrorInLoop shape): 取证受阻
+    thrown inside 现场取证 starts that sub-process's own event sub-process 协调取证 (not the boundary);
+    its end throws 取证受阻 again, which the same handler does not catch a second time — it leaves
+    the sub-process for the boundary 取证受阻 and 上报处置, as Camunda's test expects
+    (ErrorHandlingUserTask after WaitState). Refused at deploy before dac6acf (nested event
+    sub-process); the path checked here."""
+    case = engine.start("camunda7_error_rethrown_from_handler", by="zhang", org="east").id
+    done = []
+    while engine.case(case).tasks:
+        (task,) = engine.case(case).tasks
+        done.append(task.name)
+        engine.complete(task.id, user_for(engine, task), {"blocked": blocked})
+    view = engine.case(case)
+    assert done == worked and view.status == "completed" and not view.incidents
