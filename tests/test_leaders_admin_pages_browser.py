@@ -125,3 +125,23 @@ def test_the_overdue_board_says_how_long_each_case_is_overdue_most_first(browser
             screenshot(page, f"overdue-how-long-{width}")
             page.context.close()
     engine.dispose()
+
+
+@pytest.mark.parametrize("username", LEADERS)
+def test_a_bare_link_to_the_cases_behind_a_figure_offers_the_figures(browser, server, username):
+    """/leadership/cases without a metric (a bookmark, a link cut in a message) was a bare 404: now the
+    figures to choose from, each opening its cases; a mistyped one says why (still 404) and offers them too."""
+    page = login(browser, server, username, 375)
+    answer = page.goto(server.url + "/leadership/cases")
+    assert answer.status == 200
+    expect(page.locator("#choose-metric")).to_contain_text("请选择要查看哪一项统计背后的案件")
+    choices = page.locator("#metric-choices a")
+    expect(choices).to_have_count(7)
+    assert "挂牌督办逾期未整改" in choices.all_inner_texts()
+    page.locator("#metric-choices a", has_text="挂牌督办逾期未整改").click()
+    expect(page.locator("#drill-title")).to_have_text("挂牌督办逾期未整改")
+    answer = page.goto(server.url + "/leadership/cases?metric=hazard")
+    assert answer.status == 404
+    expect(page.locator("#choose-metric")).to_contain_text("链接中的统计项不存在")
+    expect(page.locator("#metric-choices a")).to_have_count(7)
+    page.context.close()

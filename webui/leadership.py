@@ -112,9 +112,12 @@ def dashboard_json():
 def cases():
     """The cases behind one figure (click-through from a chart or a KPI)."""
     metric = request.args.get("metric", "")
-    if metric not in figures.METRIC_TITLES:
-        abort(404)
     scope, period, _choices = _scope_and_period()
+    if metric not in figures.METRIC_TITLES:
+        # A bare or mistyped link: the figures there are to choose from, each opening its cases (an
+        # unknown one still answers 404, with the same choice and a sentence saying why).
+        return render_template("leadership/cases_choose.html", scope=scope, period=period,
+                               metrics=figures.METRIC_TITLES, unknown=bool(metric)), (404 if metric else 200)
     params = {k: request.args.get(k) for k in ("unit", "grade", "level", "stage", "ontime", "month") if request.args.get(k)}
     if params.get("unit") and params["unit"] not in scope.rollup:
         raise Forbidden("只能查看本单位及下级单位的统计")
