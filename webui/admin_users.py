@@ -19,6 +19,7 @@ import re
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import EngineError, InvalidData, NotFound
+from workflows.enterprises import credit_code
 
 from . import accounts, admin, admin_queries as queries, parties
 from .auth import engine
@@ -239,6 +240,10 @@ def _party(values: dict, errors: dict) -> str | None:
         return None
     if not text:
         errors["party_name"] = "企业用户须关联所属企业：请输入企业名称"
+        return None
+    code = credit_code.normalize(text)
+    if len(code) == 18 and code.isalnum() and (wrong := parties.code_refusal(code, "所属企业")):
+        errors["party_name"] = wrong  # a code typed with a character wrong: say which, not 未找到
         return None
     found = parties.registry().search(text, per_page=5).items
     exact = [e for e in found if e.name == text or e.credit_code == text.upper()]

@@ -150,11 +150,12 @@ def pick_options(user, text: str | None = None) -> list[tuple[str, str]]:
     return [(e.name, e.credit_code) for e in found.items]
 
 
-def code_refusal(code: str) -> str | None:
+def code_refusal(code: str, label: str = "当事企业") -> str | None:
     """Why a 当事企业 given as an 18-character code (the 发起案件 page) names nobody, in Chinese, or None: its 18th character is not the GB 32100-2015 check character
     of the first 17 (nor is it a 身份证号 with its own right), as a form's 统一社会信用代码 is checked
     (workflows.forms.fields.code_or_id_shaped). A case started so was nobody's: its enterprise's
-    users never saw it and its 一企一档 missed it."""
+    users never saw it and its 一企一档 missed it. ``label``: the field named in the reason (所属企业 for
+    an enterprise user's code, POST /api/users)."""
     from marshmallow import ValidationError
 
     from workflows.forms.fields import code_or_id_shaped
@@ -162,7 +163,7 @@ def code_refusal(code: str) -> str | None:
         code_or_id_shaped(code)
     except ValidationError as exc:
         reason = "；".join(map(str, exc.messages)) if isinstance(exc.messages, list) else str(exc.messages)
-        return "当事企业：" + reason
+        return f"{label}：" + reason
     return None
 
 

@@ -14,8 +14,10 @@ from werkzeug.security import generate_password_hash
 
 from engine.errors import InvalidData
 from engine.schema import OrgUnit, UserRole
+from workflows.enterprises import credit_code
 
 from .. import accounts
+from ..parties import code_refusal
 from . import schemas
 from .blueprint import bp, engine, principal
 
@@ -53,8 +55,13 @@ def save_user(body):
     if password and (problems := accounts.password_problems(password, body["username"])):
         # the policy the 用户管理 page and ``duban user add`` apply (等保: 口令复杂度)
         raise InvalidData({"password": "；".join(problems)})
+    party = credit_code.normalize(body["party"]) if body["party"] is not None else None
+    if party is not None and (wrong := code_refusal(party, "所属企业")):
+        # as POST /api/cases checks a 当事企业 (GB 32100-2015 第18位校验码): a mistyped code ties the
+        # enterprise user to nobody, who then sees no case of their own enterprise
+        raise InvalidData({"party": wrong})
     eng.directory.add_user(body["username"], org=body["org"], roles=body["roles"], name=body["name"],
-                           party=body["party"], password_hash=generate_password_hash(password) if password else None,
+                           party=party, password_hash=generate_password_hash(password) if password else None,
                            by=p.username)
     return _with_roles(eng, [eng.directory.user(body["username"])])[0]
 
