@@ -1170,6 +1170,7 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
         v = _vendor_attr(el, attr)
         if v is not None and v.strip():
             values[attr] = v.strip()
+    _resource_roles(el, values)
     ext = el.find(f"{B}extensionElements")
     if ext is not None:  # Camunda 8
         assignment = ext.find(f"{{{ZEEBE_NS}}}assignmentDefinition")
@@ -1215,6 +1216,34 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
         except Untranslatable as exc:
             result.problems.append((f"{label(el)} 的{ATTRIBUTE_NAMES.get(attr, attr)}使用 {exc.language} 表达式"
                                     f"「{exc.text}」，{exc.reason}；{advice(exc, python_read=False)}", el))
+
+
+_RESOURCE = re.compile(r"^(user|group)\(\s*(.*?)\s*\)$")
+
+
+def _resource_roles(el, values: dict) -> None:
+    """BPMN 2.0's own resource roles (§10.2.2 and §10.3.4 "performers"), as Camunda 7 and Activiti
+    read them (TaskAssignmentTest, TaskAssignmentExtensionsTest.testMixedCandidateUserDefinition):
+    ``potentialOwner`` whose ``formalExpression`` lists ``user(fozzie), group(management)`` — a bare
+    name is a group — adds candidate users and groups to the vendor attributes'; ``humanPerformer``
+    is the assignee unless one is set. Until 2026-12 both were silently dropped: the task went to the
+    starter instead of fozzie and gonzo."""
+    users, groups = [], []
+    for role, tag in (("owner", "potentialOwner"), ("performer", "humanPerformer")):
+        for node in el.iterfind(f"{B}{tag}"):
+            text = (node.findtext(f"{B}resourceAssignmentExpression/{B}formalExpression") or "").strip()
+            if not text:
+                continue
+            if role == "performer":
+                values.setdefault("assignee", text)
+                continue
+            for part in (p.strip() for p in split_top_level(text) if p.strip()):
+                m = _RESOURCE.match(part)
+                kind, name = (m.group(1), m.group(2)) if m else ("group", part)
+                (users if kind == "user" else groups).append(name)
+    for attr, names in (("candidateUsers", users), ("candidateGroups", groups)):
+        if names:
+            values[attr] = ", ".join(dict.fromkeys([*([values[attr]] if values.get(attr) else []), *names]))
 
 
 def _form_fields(el, result: Normalized | None = None) -> list[dict]:

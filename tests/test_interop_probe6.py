@@ -10,7 +10,8 @@ from tests.interop_support import CORPUS, open_tasks_data, user_for
 from tests.support import make_engine
 
 MODELS = ("flowable_composite_assignee.bpmn", "camunda7_juel_script_rounds.bpmn", "zeebe_literal_collection.bpmn",
-          "flowable_vars_functions.bpmn", "camunda7_error_rethrown_from_handler.bpmn")
+          "flowable_vars_functions.bpmn", "camunda7_error_rethrown_from_handler.bpmn",
+          "camunda7_potential_owner.bpmn")
 GRID_USERS = ("grid_0", "grid_1", "grid_2", "east_leader", "east_clerk")
 
 
@@ -220,3 +221,24 @@ def test_an_error_rethrown_by_a_subprocess_handler_goes_to_the_subprocess_bounda
         engine.complete(task.id, user_for(engine, task), {"blocked": blocked})
     view = engine.case(case)
     assert done == worked and view.status == "completed" and not view.incidents
+
+
+def test_bpmn_potential_owner_and_human_performer_assign_as_camunda_assigns(engine):
+    """专家会审 (probe 6: Camunda's TaskAssignmentExtensionsTest.testMixedCandidateUserDefinition,
+    camunda:candidateUsers="kermit" beside potentialOwner "user(fozzie), user(gonzo)"): the
+    standard's resource roles add to the vendor attribute — li, wang and eastboss may work 专家会审,
+    zhang (the starter) may not; a bare name in potentialOwner is a group (负责人签批 queued for
+    supervisor); humanPerformer is the assignee (归档 to li). Both were dropped silently: every task
+    went to the starter."""
+    case = engine.start("camunda7_potential_owner", by="zhang", org="east").id
+    (review,) = engine.case(case).tasks
+    assert review.assignee is None
+    assert [engine.may_work(review.id, u) for u in ("li", "wang", "eastboss", "zhang")] == [True, True, True, False]
+    engine.complete(review.id, "wang", {})
+    (sign,) = engine.case(case).tasks
+    assert sign.role_code == "supervisor" and engine.may_work(sign.id, "eastboss") and not engine.may_work(sign.id, "zhang")
+    engine.complete(sign.id, "eastboss", {})
+    (archive,) = engine.case(case).tasks
+    assert (archive.name, archive.assignee) == ("归档", "li")
+    engine.complete(archive.id, "li", {})
+    assert engine.case(case).status == "completed"
