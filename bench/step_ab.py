@@ -115,6 +115,20 @@ def _json_encoders(new: bool) -> None:
     step._encode_json = saved["json"] if new else step._json_encoder.encode
 
 
+@variant("pass_hint")
+def _pass_hint(new: bool) -> None:
+    """engine/workflow.py: a pass's READY task found alone below the task the pass before ran alone is
+    taken without ``_reached``; off: ``_ran`` reads None whatever the passes note (every READY task
+    found alone is followed up to the root)."""
+    from engine.workflow import DubanSubWorkflow, DubanWorkflow
+
+    for cls in (DubanWorkflow, DubanSubWorkflow):
+        if new:
+            cls.__dict__.get("_ran") is not None and delattr(cls, "_ran")
+        else:
+            cls._ran = property(lambda self: None, lambda self, value: None)
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

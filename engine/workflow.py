@@ -212,6 +212,10 @@ class _TasksByDict:
     """``get_tasks(state=...)``, ``update_waiting_tasks`` and ``collect_log_extras`` of a case's
     workflows (the top one and each sub-process), see the module's docstring."""
 
+    # The task ``DubanWorkflow.do_engine_steps`` ran last, alone in its pass's list (so the walk had
+    # reached it), while its passes go on; None otherwise.
+    _ran = None
+
     def _remove_task(self, task_id):
         """SpiffWorkflow's; a task a sub-process hangs from taken out of the tree is noted on the case
         (``DubanWorkflow._drop_orphans`` then looks for sub-processes left without their task)."""
@@ -240,7 +244,12 @@ class _TasksByDict:
                                 found = task
             if found is None:
                 return []
-            reached = _reached(self, found, _descends_from(state))
+            lowest = _descends_from(state)
+            ran = self._ran
+            if ran is not None and lowest == _FUTURE and self.tasks.get(found._parent) is ran \
+                    and ran._state >= _FUTURE and found.id in ran._children:
+                return [found]  # below the task this workflow's pass just ran (``DubanWorkflow._ran``)
+            reached = _reached(self, found, lowest)
             if reached:
                 return [found]
             if reached is None:
@@ -308,19 +317,33 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
         and a chain of engine tasks (a script, the end event, the end join, the end: the completion
         that ends most cases) takes a pass per task. What a pass runs and in which order is the same
         list as SpiffWorkflow's; once a sub-process exists (a task just run entered one), the passes
-        left are SpiffWorkflow's own, from there (the next pass it would make). Callbacks: SpiffWorkflow's."""
+        left are SpiffWorkflow's own, from there (the next pass it would make). Callbacks: SpiffWorkflow's.
+
+        A pass whose list held one task notes it (``_ran``) for the next pass's ``get_tasks``: a
+        READY task found alone below it, in its children, is one the walk reaches — it reached the
+        task just run (it listed it), which is definite and still in the tree — so it is not
+        followed up to the root again (``_reached``: ~190 bytecodes a task at a one-task model's end,
+        where the end event, the end join and the end each take a pass)."""
         if will_complete_task is not None or did_complete_task is not None or self.subprocesses:
             return super().do_engine_steps(will_complete_task, did_complete_task)
-        while True:
-            ran = False
-            for task in self.get_tasks(state=_READY):
-                if not task.task_spec.manual:
-                    task.run()
-                    ran = True
-            if not ran:
-                break
-            if self.subprocesses:
-                return super().do_engine_steps()
+        try:
+            while True:
+                ran = False
+                ready = self.get_tasks(state=_READY)
+                for task in ready:
+                    if not task.task_spec.manual:
+                        self._ran = None
+                        task.run()
+                        ran = True
+                        if len(ready) == 1 and len(self.tasks) < _DEEPEST:
+                            self._ran = task
+                if not ran:
+                    break
+                if self.subprocesses:
+                    self._ran = None
+                    return super().do_engine_steps()
+        finally:
+            self._ran = None
         self.refresh_timers()
         return None
 

@@ -770,3 +770,47 @@ def test_a_step_calls_only_the_after_step_hooks_that_can_apply_to_its_model(sqli
         assert calls == ["check", "project_external"]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("model,steps", [
+    (BENCH_MODEL, 5),
+    (BPMN / "approval.bpmn", 8),  # a gateway between the tasks
+    (BPMN / "interop" / "bpmnio_implicit_split.bpmn", 6),  # two READY tasks at once
+])
+def test_a_pass_takes_the_task_below_the_one_it_just_ran_as_the_walk_finds_it(sqlite_url, monkeypatch, model, steps):
+    """``DubanWorkflow.do_engine_steps``: the READY task found alone below the task the pass before
+    ran alone (the end event's end join, the end join's end: every case's last completion) is the
+    walk's answer without following it up to the root (``_reached`` not called for it); every answer
+    of every step is the walk's (BpmnWorkflow's iterator), in its order."""
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+    from engine import workflow as duban_workflow
+    from engine.workflow import DubanWorkflow
+
+    answers, reached = [], []
+    fast_get, fast_reached = DubanWorkflow.get_tasks, duban_workflow._reached
+
+    def both(self, first_task=None, **kwargs):
+        before = len(reached)
+        mine = fast_get(self, first_task, **kwargs)
+        answers.append(([t.id for t in mine], [t.id for t in BpmnWorkflow.get_tasks(self, first_task, **kwargs)],
+                        len(mine) == 1 and len(reached) == before and self._ran is not None))
+        return mine
+
+    monkeypatch.setattr(duban_workflow, "_reached", lambda *a: reached.append(a) or fast_reached(*a))
+    monkeypatch.setattr(DubanWorkflow, "get_tasks", both)
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        model_key = e.deploy(model, by="boss").key
+        cases = [e.start(model_key, by="zhang", org="east", data={"备注": "基准测试"}) for _ in range(2)]
+        for _ in range(steps):
+            for case in cases:
+                tasks = e.case(case.id).tasks
+                if tasks:
+                    e.complete(tasks[0].id, "eastboss" if tasks[0].role_code == "supervisor" else "zhang",
+                               {"意见": "同意", "approved": True})
+        assert all(e.case(case.id).status == "completed" for case in cases)
+    finally:
+        e.dispose()
+    assert [(mine, walked) for mine, walked, _ in answers if mine != walked] == []
+    assert sum(by_hint for _, _, by_hint in answers) >= 2 * len(cases)  # the end join and the end, each case
