@@ -663,6 +663,24 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
             result.notes.append((f"{label(owner)} 的{what}在本系统中不会执行，已忽略；需要的逻辑请改用脚本任务或服务任务",
                                  owner))
     _note_skip_expressions(process, result)
+    _note_task_words_not_computed(process, result)
+
+
+def _note_task_words_not_computed(process, result: Normalized) -> None:
+    """What Flowable and Camunda compute on a task and Duban shows or keeps as drawn, said on the task
+    rather than passed over (probe 6: Flowable's UserTaskTest): a name holding ``${...}`` (Flowable's
+    ``name="${taskName}"``, shown here as the text ``${taskName}``), and Flowable's
+    ``taskCompleterVariableName`` (the completer's user name written to that variable; not written
+    here — the case's history names who completed each task)."""
+    for el in process.iter(*(f"{B}{kind}" for kind in HUMAN_TASKS)):
+        name = el.get("name") or ""
+        if has_juel(name) or language_of(name) == FEEL:
+            result.notes.append((f"{label(el)} 的名称含表达式「{excerpt(name)}」，本系统按原文显示任务名称，不计算其中的表达式；"
+                                 "请把名称改为固定的文字（如「审批」）", el))
+        completer = (_vendor_attr(el, "taskCompleterVariableName") or "").strip()
+        if completer:
+            result.notes.append((f"{label(el)} 的完成人变量（taskCompleterVariableName）「{excerpt(completer)}」在本系统中不写入；"
+                                 "谁办理了该任务可在案件的办理记录中查看，流程中需要用到时请在后续环节的表单中填写", el))
 
 
 def _note_skip_expressions(process, result: Normalized) -> None:
