@@ -428,7 +428,9 @@ def _absent_names(expression: str, task, present: bool = False) -> list[str]:
     except SyntaxError:
         return []
     data = task.data if isinstance(getattr(task, "data", None), dict) else {}
-    names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    # a called name is a function, not data: our translations' helpers (duban_el_compare, duban_juel_call…)
+    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in called]
     return [n for n in dict.fromkeys(names) if (n in data) == present and n not in _BUILTIN_NAMES]
 
 def _text_compared_as_number(exc: BaseException) -> str | None:
@@ -460,7 +462,23 @@ def _text_compared_as_number(exc: BaseException) -> str | None:
         except ValueError:
             return (f"{what}把案件数据「{name}」与整数比较，但它的值「{value[:40]}」不是整数（Camunda、Flowable 同样停在这里）；"
                     "请改为整数后重试，或请流程设计员把该表单字段设为数字类型")
+    # arithmetic (``${amount * 2}``): the read is ``(float(amount) if '.' in amount … else int(amount)) if
+    # str(amount) == amount`` (engine/expressions.py as_operand), text that spells no number stops as in EL
+    for name in re.findall(r"else int\((\w+)\)\) if str\(\1\) == \1", source):
+        value = task.data.get(name)
+        if isinstance(value, str) and not _spells_number(value):
+            return (f"{what}把案件数据「{name}」当作数字计算，但它的值「{value[:40]}」不是数字（Camunda、Flowable 同样停在这里）；"
+                    "请改为数字后重试，或请流程设计员把该表单字段设为数字类型")
     return _text_in_python_comparison(exc, task, failed.group(1)) if failed is not None else None
+
+
+def _spells_number(text: str) -> bool:
+    """Whether arithmetic reads ``text`` as a number: with ``.``, ``e`` or ``E`` a Double, else a Long."""
+    try:
+        float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _text_in_python_comparison(exc: BaseException, task, expression: str) -> str | None:

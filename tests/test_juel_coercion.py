@@ -191,3 +191,43 @@ def test_a_model_without_these_keeps_its_translation():
     assert translate("${approved == true}") == "(approved in ('true', 'True', 'TRUE') if str(approved) == approved else approved) == True"
     assert translate("${assignee}") == "assignee"
     assert translate("${nrOfCompletedInstances/nrOfInstances >= 0.5}") == "nrOfCompletedInstances / nrOfInstances >= 0.5"
+
+
+ARITHMETIC_ONLY = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    id="Defs_late_fee" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.20.0">
+  <bpmn:process id="camunda7_late_fee_only" name="加处罚款核算" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1"><bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="Task_fine" name="登记罚款">
+      <bpmn:extensionElements>
+        <camunda:formData><camunda:formField id="fineAmount" label="罚款金额（元）" type="string" /></camunda:formData>
+        <camunda:inputOutput>
+          <camunda:outputParameter name="dailyLateFee">${fineAmount * 3 / 100}</camunda:outputParameter>
+        </camunda:inputOutput>
+      </bpmn:extensionElements>
+      <bpmn:incoming>Flow_1</bpmn:incoming><bpmn:outgoing>Flow_2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:userTask id="Task_serve" name="送达"><bpmn:incoming>Flow_2</bpmn:incoming><bpmn:outgoing>Flow_3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="End_1"><bpmn:incoming>Flow_3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Task_fine" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_fine" targetRef="Task_serve" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Task_serve" targetRef="End_1" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.mark.parametrize("amount", ["三千元", "5,000", "基准测试"])
+def test_arithmetic_over_text_that_spells_no_number_stops_in_chinese_naming_the_data(engine, amount):
+    """``${fineAmount * 3 / 100}`` in an output mapping alone (no comparison before it) over text that
+    spells no number: EL stops (Long.valueOf); the incident says so naming the data, not Python's
+    「invalid literal for int() with base 10」 first (found: probe 5 over probe 3's io model)."""
+    engine.deploy(ARITHMETIC_ONLY, by="boss", filename="camunda7_late_fee_only.bpmn")
+    case = engine.start("camunda7_late_fee_only", by="zhang", org="east", data={})
+    (task,) = engine.case(case.id).tasks
+    with pytest.raises(IncidentRaised) as raised:
+        engine.complete(task.id, user_for(engine, task), {"fineAmount": amount})
+    said_first = raised.value.message.split(" — ")[0]
+    assert "「fineAmount」" in said_first and amount in said_first and "当作数字计算" in said_first, said_first
+    assert "invalid literal" not in said_first and "Error" not in said_first
+    assert [t.name for t in engine.case(case.id).tasks] == [task.name]  # nothing lost

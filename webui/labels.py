@@ -103,7 +103,10 @@ _EXPRESSION = re.compile(r"Error evaluating expression '([^']*)'")
 _DECISION_INPUT = re.compile(r"(决策表(?:「[^」]*」)?)的输入(?:「([^」]*)」)?（([^）]*)）在案件数据中没有值")
 # engine/incidents.py: 办理人取自案件数据「applicant」，它在案件中没有值 (a task's assignee/candidates/dates)
 # engine/incidents.py: 条件把案件数据「days」当作数字比较，但它的值「五天」不是数字 (JUEL's number coercion)
-_NOT_A_NUMBER = re.compile(r"条件把案件数据「([^」]*)」当作数字比较，但它的值「([^」]*)」不是数字")
+# engine/incidents.py: 条件把案件数据「days」当作数字比较，但它的值「五天」不是数字 (与整数比较…不是整数; an
+# output mapping's 表达式…当作数字计算); engine/juel_operators.py: JUEL 表达式把「quorum」的值「二」与整数比较
+_NOT_A_NUMBER = re.compile(r"(条件|表达式)把案件数据「([^」]*)」(与整数比较|当作数字比较|当作数字计算)，但它的值「([^」]*)」不是")
+_EL_NOT_A_NUMBER = re.compile(r"JUEL 表达式把(?:「([^」]*)」的)?值「([^」]*)」(与整数比较|当作数字比较)")
 _TASK_INPUT = re.compile(r"(办理人|候选办理人|候选组|办理期限|跟进日期)取自案件数据「([^」]*)」，它在案件中没有值")
 # engine/incidents.py: 会签人数取自案件数据「nrOfLoops」，但案件中没有这个值 (a multi-instance task's count,
 # its completion condition, a loop's condition)
@@ -185,11 +188,18 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         what = f"「{label}」" if label else "中的一项"
         return where + f"{decision_input.group(1)}的输入{what}在案件数据中没有值；请在此前的环节填写它，或在决策表中为它设置默认值"
     not_a_number = _NOT_A_NUMBER.search(text)
-    if not_a_number:  # the label is shown, the variable is not; the text as typed is
-        label = (names or {}).get(not_a_number.group(1))
+    el_not_a_number = None if not_a_number else _EL_NOT_A_NUMBER.search(text)
+    if not_a_number or el_not_a_number:  # the label is shown, the variable is not; the text as typed is
+        if not_a_number:
+            subject, key, verb, value = not_a_number.groups()
+        else:
+            key, value, verb = el_not_a_number.groups()
+            subject = "表达式"
+        label = (names or {}).get(key) if key else None
         what = f"“{label}”" if label else "中的一项"
-        return where + (f"条件把案件数据{what}当作数字比较，但填写的「{not_a_number.group(2)}」不是数字；"
-                        "请改为数字后重试，或请流程设计员把该表单字段设为数字类型")
+        kind = "整数" if verb == "与整数比较" else "数字"
+        return where + (f"{subject}把案件数据{what}{verb}，但填写的「{value}」不是{kind}；"
+                        f"请改为{kind}后重试，或请流程设计员把该表单字段设为数字类型")
     task_input = _TASK_INPUT.search(text)
     if task_input:  # engine/incidents.py: the label is shown, the variable (for the designer) is not
         label = (names or {}).get(task_input.group(2))
