@@ -404,9 +404,9 @@ def _first_uses(tree: ast.AST) -> dict[str, str]:
 
 
 def _script_value(tree: ast.AST, name: str):
-    """A value for ``name``, read by a script, after how the script uses it: arithmetic -> 1, joined
-    to text -> a line of text, iterated or measured -> two users, subscripted by text -> a dict of
-    those keys; else a line of text."""
+    """A value for ``name``, read by a script, after how the script uses it: arithmetic (or JUEL's
+    reading of text as a number, ``int(x)``) -> 1, joined to text -> a line of text, iterated or
+    measured -> two users, subscripted by text -> a dict of those keys; else a line of text."""
     for node in ast.walk(tree):
         if isinstance(node, ast.BinOp):
             sides = (node.left, node.right)
@@ -415,6 +415,9 @@ def _script_value(tree: ast.AST, name: str):
                 if isinstance(other, ast.Constant) and isinstance(other.value, str):
                     return "基准测试"
                 return 1
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("int", "float") \
+                and any(isinstance(a, ast.Name) and a.id == name for a in node.args):
+            return 1  # JUEL arithmetic reads text as the number it spells (engine/expressions.py as_operand)
         if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, ast.Name) and node.iter.id == name:
             return list(DEMO_COLLECTION)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "sum", "sorted") \
