@@ -38,7 +38,8 @@ does for those. form-js components, as read here:
   on the submitted values (engine/model_forms.py); a condition not translated is noted and the field
   is always shown and checked;
 - any other component (``filepicker``, ``expression``, ``table``...) with a ``key``: a text box, and a
-  warning at deploy naming the task and the field.
+  warning at deploy naming the task and the field (a ``filepicker`` is typed ``file``: a required one
+  left empty says 请上传<label>, as our forms' file fields do — engine/model_forms.missing).
 
 One job: schema in, (fields, warnings) out; nothing here reads the database or runs model code.
 """
@@ -192,6 +193,8 @@ def _field(c: dict, kind: str, warnings: list[str]) -> dict | None:
         subtype = str(c.get("subtype") or "date")
         f["type"] = {"date": "date", "time": "time"}.get(subtype, "datetime")
     elif kind not in ("textfield",):
+        if kind == "filepicker":
+            f["type"] = "file"  # still a text box here, but a required one left empty asks for the file (model_forms)
         what = COMPONENT_NAMES.get(kind, f"「{kind}」")
         warnings.append(f"{_named(c)}是本系统不支持的表单组件{what}，办理页面显示为文本框")
     if kind in ("textfield", "textarea"):

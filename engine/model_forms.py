@@ -79,6 +79,17 @@ INTEGER_KINDS = frozenset({"long", "integer", "int", "short"})
 DECIMAL_KINDS = frozenset({"double", "float", "decimal", "number"})
 NUMBER_KINDS = INTEGER_KINDS | DECIMAL_KINDS
 TYPED_KINDS = NUMBER_KINDS | {"boolean", "date", "enum", "datetime", "time"}
+# A field for a file: Camunda 8's filepicker (engine/camunda_forms.py), a Camunda 7 formField or a
+# Flowable/Activiti formProperty typed file/upload/attachment. A required one left empty says what our
+# forms say (workflows.forms.fields.files_missing, 5a1e1a4): 请上传<label>, page and API alike.
+FILE_KINDS = frozenset({"file", "files", "upload", "filepicker", "attachment", "attachments"})
+
+
+def missing(f: dict, label: str) -> str:
+    """What a required field left empty says: 请上传<label> for a file, else 「<label>」为必填项."""
+    if (f.get("type") or "").strip().lower() in FILE_KINDS:
+        return f"请上传{label}"
+    return f"「{label}」为必填项"
 DATE_SPELLINGS = "日期，如 2026-12-01、2026年12月1日 或 01/12/2026（日/月/年）"
 
 
@@ -403,7 +414,7 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
             if f.get("required") and f.get("hide"):
                 unless_hidden.append((fid, label, f["hide"]))  # decided once every value is read
             elif f.get("required"):
-                errors[fid] = empty_choices(label, f["valuesFrom"]) if empty else f"「{label}」为必填项"
+                errors[fid] = empty_choices(label, f["valuesFrom"]) if empty else missing(f, label)
             elif fid in result and (f.get("values") or f.get("multiple")
                                     or (f.get("type") or "string").lower() in TYPED_KINDS):
                 # 不填: a yes/no, number, day or choice left blank ("" or null) is not given, not
@@ -438,7 +449,7 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
             errors[fid] = f"「{label}」{said}"
     for fid, label, condition in unless_hidden:  # a Camunda 8 field hidden by its condition is not asked for
         if not hidden(condition, result):
-            errors[fid] = f"「{label}」为必填项"
+            errors[fid] = missing(next(f for f in fields if f.get("id") == fid), label)
     # ... nor stored, nor refused for what was posted for it: form-js submits no hidden field, and the
     # page (webui/static/forms.js) disables its inputs; a client posting one anyway is not believed
     posted = dict(result)

@@ -155,7 +155,7 @@ def test_form_js_components_each_become_a_field_or_a_warning_naming_it():
     fields, warnings = camunda_forms.fields(schema)
     assert [(f["id"], f.get("type")) for f in fields] == [
         (None, None), ("name", "string"), ("ratio", "double"), ("town", "enum"), ("tags", "enum"), ("at", "datetime"),
-        ("hour", "time"), ("photo", "string"), ("x", "string"), ("ok", "boolean")]
+        ("hour", "time"), ("photo", "file"), ("x", "string"), ("ok", "boolean")]
     assert fields[0]["display"] == "基本情况" and fields[1]["minLength"] == 2 and fields[4]["multiple"]
     assert (fields[5]["label"], fields[6]["label"]) == ("发现时间", "到场时间")
     assert (fields[9]["readonly"], fields[9]["default"]) == (True, "true")
