@@ -346,8 +346,9 @@ def _missing_task_attribute_input(exc: BaseException, spec) -> str | None:
         absent = _absent_names(expression, task)
         if not absent:
             return None
+        fixed = "固定的期限（如 P5D，即 5 天）" if key in ("dueDate", "followUpDate") else "固定的人员或角色"
         return (f"{what.split('（')[0]}取自案件数据「{absent[0]}」，它在案件中没有值；请在发起案件或此前的环节填写它，"
-                f"或请流程设计员把该任务的{what}改为固定的人员或角色")
+                f"或请流程设计员把该任务的{what}改为{fixed}")
     return None
 
 

@@ -11,7 +11,7 @@ from tests.support import make_engine
 
 MODELS = ("flowable_composite_assignee.bpmn", "camunda7_juel_script_rounds.bpmn", "zeebe_literal_collection.bpmn",
           "flowable_vars_functions.bpmn", "camunda7_error_rethrown_from_handler.bpmn",
-          "camunda7_potential_owner.bpmn")
+          "camunda7_potential_owner.bpmn", "camunda7_due_date_from_data.bpmn")
 GRID_USERS = ("grid_0", "grid_1", "grid_2", "east_leader", "east_clerk")
 
 
@@ -258,3 +258,24 @@ def test_a_task_name_expression_and_a_completer_variable_are_said_not_passed_ove
     assert any(m.startswith("用户任务「安全检查」(safetyCheck) 的完成人变量（taskCompleterVariableName）「safetyChecker」在本系统中不写入")
                for m in said)
     assert not any("安全检查」(safetyCheck) 的名称含表达式" in m for m in said)
+
+
+def test_a_due_date_read_from_absent_data_says_to_draw_a_fixed_period_not_a_person(engine):
+    """限期整改复查 (probe 6: Camunda's TaskDueDateExtensionsTest.testRelativeDueDate, camunda:dueDate=
+    "${dateVariable}"): Camunda stops the start when the variable is absent, and so does Duban —
+    but its words told the designer to make the 办理期限 「固定的人员或角色」 (a person or role).
+    They now say a fixed period. Given the 整改期限, the task's due date is that day, as Camunda's."""
+    from engine.errors import IncidentRaised
+    with pytest.raises(IncidentRaised) as stopped:
+        engine.start("camunda7_due_date_from_data", by="zhang", org="east", data={"remindAt": "2026-12-20"})
+    said = str(stopped.value)
+    assert "办理期限取自案件数据「rectifyDeadline」，它在案件中没有值" in said
+    assert "或请流程设计员把该任务的办理期限（dueDate）改为固定的期限（如 P5D，即 5 天）" in said
+    assert "固定的人员或角色" not in said
+    from webui.labels import incident_explanation
+    shown = incident_explanation(said.split(": ", 1)[-1])
+    assert "办理期限改为固定的期限" in shown and "固定的人员或角色" not in shown and "rectifyDeadline" not in shown
+    case = engine.start("camunda7_due_date_from_data", by="zhang", org="east",
+                        data={"rectifyDeadline": "2026-12-31", "remindAt": "2026-12-20"}).id
+    (task,) = engine.case(case).tasks
+    assert task.due_at is not None and task.due_at.date().isoformat() in ("2026-12-30", "2026-12-31")

@@ -205,7 +205,8 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         label = (names or {}).get(task_input.group(2))
         what = f"“{label}”，它" if label else "中的一项，该项"
         return where + (f"{task_input.group(1)}取自案件数据{what}在案件中没有值；请补充数据后重试，"
-                        f"或请流程设计员把该任务的{task_input.group(1)}改为固定的人员或角色")
+                        f"或请流程设计员把该任务的{task_input.group(1)}改为"
+                        f"{'固定的期限' if task_input.group(1) in ('办理期限', '跟进日期') else '固定的人员或角色'}")
     loop_input = _LOOP_INPUT.search(text)
     if loop_input:  # engine/incidents.py: the label is shown, the variable (for the designer) is not
         label = (names or {}).get(loop_input.group(2))
