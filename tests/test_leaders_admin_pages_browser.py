@@ -145,3 +145,24 @@ def test_a_bare_link_to_the_cases_behind_a_figure_offers_the_figures(browser, se
     expect(page.locator("#choose-metric")).to_contain_text("链接中的统计项不存在")
     expect(page.locator("#metric-choices a")).to_have_count(7)
     page.context.close()
+
+
+def test_the_administrators_pages_fit_a_phone(browser, server):
+    """系统管理员 at 375 px: 组织机构's tree squeezed each name to a character a line (和/平/镇) beside the
+    改名/移动/删除 column, and 规则配置's 依据 (size=60) and 节假日日历's boxes (cols=60) pushed the page
+    sideways. The tree is cards (a unit a card, its name whole); the boxes fit the screen."""
+    page = login(browser, server, "admin", 375)
+    for url in ("/admin", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/orgs", "/admin/rules",
+                "/admin/calendar", "/supervise/incidents"):
+        page.goto(server.url + url)
+        wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+            .map(e => e.tagName + ' ' + e.textContent.trim().slice(0, 20))""")
+        assert wide == [], (url, wide)
+    page.goto(server.url + "/admin/orgs")
+    name = page.locator("#orgs tr[data-org] strong", has_text="和平镇")
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#orgs strong')).fontSize)")
+    assert name.bounding_box()["height"] < 2 * line  # the name on one line (a character a line: 3 lines)
+    expect(page.locator("#orgs tr[data-org] td[data-label=在岗人员]").first).to_be_visible()
+    screenshot(page, "admin-orgs-375")
+    page.context.close()
