@@ -206,3 +206,50 @@ def test_a_file_with_a_pool_and_no_process_is_refused_without_a_tag_name(engine)
     assert model_refusal(err.value) == (
         "模型校验未通过：pool.bpmn 第 3 行：文件中没有流程，无法部署（只有泳池而泳池里没有流程，或是空白的模型）；"
         "请在建模工具中画出流程（开始事件、任务、结束事件）后重新导出")
+
+
+@pytest.mark.parametrize("source, why", [
+    ('sourceRef="Flow_0a1"', "的起点「Flow_0a1」是另一条连线，不是环节"),
+    ('sourceRef="Activity_0deleted"', "的起点「Activity_0deleted」在文件中不存在"),
+    ('sourceRef=""', "没有起点"),
+    ('sourceRef="  "', "没有起点"),
+])
+def test_a_flow_from_no_element_is_refused_naming_it_as_camunda_refuses_it(engine, source, why):
+    """连线「催办」(Flow_0a3) drawn from another flow, from a deleted task or from nothing (a file
+    edited by hand, or a tool that left a dangling reference): Camunda 7 and Flowable refuse the
+    deploy ("Invalid source … of sequence flow"). Before, it deployed and 催办整改 counted as reached
+    by that flow, so it could never open and nobody was told."""
+    err = refusal(engine, drawn(('sourceRef="Event_0overdue" targetRef="Activity_0urge"',
+                                 f'{source} targetRef="Activity_0urge"')))
+    assert err.element_id == "Flow_0a3", err
+    assert why in str(err) and "请在流程设计器中重新连接这条连线" in str(err), err
+
+
+def test_a_flow_out_of_its_sub_process_is_refused_naming_it():
+    """A sequence flow may not leave its sub-process (BPMN 2.0 §10.5.1): one drawn from a task inside
+    a sub-process to a task outside it is refused naming the flow and saying why."""
+    text = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Defs_cross" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="cross_sub" name="跨子流程连线" isExecutable="true">
+    <bpmn:startEvent id="S"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:subProcess id="Sub" name="现场核查"><bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
+      <bpmn:startEvent id="S2"><bpmn:outgoing>G1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:userTask id="Check" name="核查"><bpmn:incoming>G1</bpmn:incoming><bpmn:outgoing>G2</bpmn:outgoing><bpmn:outgoing>Leak</bpmn:outgoing></bpmn:userTask>
+      <bpmn:endEvent id="E2"><bpmn:incoming>G2</bpmn:incoming></bpmn:endEvent>
+      <bpmn:sequenceFlow id="G1" sourceRef="S2" targetRef="Check" />
+      <bpmn:sequenceFlow id="G2" sourceRef="Check" targetRef="E2" />
+      <bpmn:sequenceFlow id="Leak" name="直接上报" sourceRef="Check" targetRef="Report" />
+    </bpmn:subProcess>
+    <bpmn:userTask id="Report" name="上报"><bpmn:incoming>F2</bpmn:incoming><bpmn:incoming>Leak</bpmn:incoming><bpmn:outgoing>F3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="E"><bpmn:incoming>F3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="S" targetRef="Sub" />
+    <bpmn:sequenceFlow id="F2" sourceRef="Sub" targetRef="Report" />
+    <bpmn:sequenceFlow id="F3" sourceRef="Report" targetRef="E" />
+  </bpmn:process>
+</bpmn:definitions>""".encode()
+    from engine import validation
+    problems = [p for p in validation.check_bpmn(validation.read_file(text, "cross_sub.bpmn"), lane_roles=set())
+                if p.severity == "error"]
+    assert [(p.element_id, p.message) for p in problems if p.element_id == "Leak"] == [
+        ("Leak", "连线「直接上报」(Leak) 的终点「Report」不在这条连线所在的流程或子流程中（连线不能跨出子流程或泳池，"
+                 "跨泳池请用消息流）；请在流程设计器中重新连接这条连线")]
