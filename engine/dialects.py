@@ -69,6 +69,7 @@ S = f"{{{SPIFF_NS}}}"
 # Tasks a person works (手工任务 included): they get the task attributes and the default role.
 HUMAN_TASKS = ("userTask", "manualTask", "task")
 TASK_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey")
+COMPUTED_GROUPS = "candidateGroupsExpression"  # candidateGroups written as an expression (engine/projection.role_of)
 # what a refusal calls each of them (a designer reads Chinese, the attribute's name in brackets)
 ATTRIBUTE_NAMES = {"assignee": "指定办理人（assignee）", "candidateUsers": "候选办理人（candidateUsers）",
                    "dueDate": "办理期限（dueDate）", "followUpDate": "跟进日期（followUpDate）"}
@@ -1218,6 +1219,11 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
                 if python != repr(value):
                     result.translations.append({"element_id": el.get("id"), "from": value, "to": python})
                 _set_property(el, attr, python)
+            elif attr == "candidateGroups" and (has_juel(value) or language_of(value) == FEEL):
+                # Flowable's candidateGroups="${candidateGroupsVar}": computed when the task opens
+                python = el_text.composite(value) or literal_or_expression(value)
+                result.translations.append({"element_id": el.get("id"), "from": value, "to": python})
+                _set_property(el, COMPUTED_GROUPS, python)
             elif attr == "candidateGroups":
                 _set_property(el, attr, value)
             elif attr == "priority":

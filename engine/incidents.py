@@ -325,7 +325,8 @@ def error_message(exc: BaseException, spec=None) -> str:
 # A human task's attributes computed from the case's data when it opens (engine/projection.py), and
 # what a person calls each (the attribute in brackets for the designer).
 TASK_ATTRIBUTE_WORDS = {"assignee": "办理人（assignee）", "candidateUsers": "候选办理人（candidateUsers）",
-                        "candidateGroups": "候选组（candidateGroups）", "dueDate": "办理期限（dueDate）",
+                        "candidateGroups": "候选组（candidateGroups）",
+                        "candidateGroupsExpression": "候选组（candidateGroups）", "dueDate": "办理期限（dueDate）",
                         "followUpDate": "跟进日期（followUpDate）"}
 
 

@@ -59,12 +59,18 @@ def ready_user_tasks(top) -> list:
     return found
 
 
-def role_of(spec, props: dict, role_for_lane) -> str | None:
-    """The lane's role; else the first known role of ``candidateGroups``; else the process's
-    ``defaultRole``. None: the task goes to the case starter."""
+def role_of(spec, props: dict, role_for_lane, evaluate=None, task=None) -> str | None:
+    """The lane's role; else the first known role of ``candidateGroups`` (computed from the case's
+    data when the model wrote it as an expression, Flowable's ``${candidateGroupsVar}``: a list or
+    names separated by commas); else the process's ``defaultRole``. None: the task goes to the case
+    starter."""
     role = role_for_lane(spec.lane)
     if role is None:
-        for group in (props.get("candidateGroups") or "").replace("，", ",").split(","):
+        groups = props.get("candidateGroups") or ""
+        if props.get("candidateGroupsExpression") and evaluate is not None:
+            value = evaluate(task, props["candidateGroupsExpression"])
+            groups = ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value or "")
+        for group in groups.replace("，", ",").split(","):
             role = role_for_lane(group.strip()) if group.strip() else None
             if role is not None:
                 break
@@ -352,7 +358,7 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             continue
         spec = task.task_spec
         props = task_properties(spec)
-        role = role_of(spec, props, role_for_lane)
+        role = role_of(spec, props, role_for_lane, evaluate, task)
         due = timers_by_task.get(tid)
         if props.get("dueDate"):
             value = evaluate(task, props["dueDate"])

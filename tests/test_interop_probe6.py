@@ -11,7 +11,8 @@ from tests.support import make_engine
 
 MODELS = ("flowable_composite_assignee.bpmn", "camunda7_juel_script_rounds.bpmn", "zeebe_literal_collection.bpmn",
           "flowable_vars_functions.bpmn", "camunda7_error_rethrown_from_handler.bpmn",
-          "camunda7_potential_owner.bpmn", "camunda7_due_date_from_data.bpmn")
+          "camunda7_potential_owner.bpmn", "camunda7_due_date_from_data.bpmn",
+          "flowable_candidate_groups_from_data.bpmn")
 GRID_USERS = ("grid_0", "grid_1", "grid_2", "east_leader", "east_clerk")
 
 
@@ -279,3 +280,26 @@ def test_a_due_date_read_from_absent_data_says_to_draw_a_fixed_period_not_a_pers
                         data={"rectifyDeadline": "2026-12-31", "remindAt": "2026-12-20"}).id
     (task,) = engine.case(case).tasks
     assert task.due_at is not None and task.due_at.date().isoformat() in ("2026-12-30", "2026-12-31")
+
+
+@pytest.mark.parametrize("groups", ["supervisor", ["management", "supervisor"], "management，supervisor"])
+def test_candidate_groups_written_as_an_expression_are_computed_when_the_task_opens(engine, groups):
+    """分级审批 (probe 6: Flowable's TaskAssignmentExtensionsTest.testCandidateGroupsExpressionExtension,
+    flowable:candidateGroups="${candidateGroupsVar}"): Flowable computes the groups when the task is
+    created — a name, a list, or names separated by commas. The expression was kept as the text
+    「${approverGroups}」, no role of that name, and 审批 went to the starter; the deploy called it
+    「不是已有角色」. Now 审批 is queued for the first known role, supervisor."""
+    case = engine.start("flowable_candidate_groups_from_data", by="zhang", org="east", data={"approverGroups": groups}).id
+    (task,) = engine.case(case).tasks
+    assert task.role_code == "supervisor" and task.assignee is None
+    assert engine.may_work(task.id, "eastboss") and not engine.may_work(task.id, "zhang")
+
+
+def test_candidate_groups_read_from_absent_data_stop_the_start_in_chinese(engine):
+    from engine.errors import IncidentRaised
+    with pytest.raises(IncidentRaised) as stopped:
+        engine.start("flowable_candidate_groups_from_data", by="zhang", org="east")
+    assert "候选组取自案件数据「approverGroups」，它在案件中没有值" in str(stopped.value)
+    pf = engine.models.validate((CORPUS / "flowable_candidate_groups_from_data.bpmn").read_bytes(),
+                                "flowable_candidate_groups_from_data.bpmn")
+    assert not any("不是已有角色" in w.message for w in pf.warnings)
