@@ -240,7 +240,7 @@ def test_the_page_shows_the_districts_and_pages_on_through_the_enterprises(world
     client = client_login(world.app, "zhao")   # 市局: every district
     page = client.get("/hazards/statistics?year=2026&quarter=4").get_data(as_text=True)
     stats = reference(world.engine, 2026, 4, ["city", "east", "west"])
-    assert f"<td>{stats['total']['found']}</td>" in page and "东城区应急管理局" in page
+    assert f'<td data-label="发现隐患">{stats["total"]["found"]}</td>' in page and "东城区应急管理局" in page
     assert ('id="next-page"' in page) == (len(stats["enterprises"]) > 50)
     assert hazard_ledger.quarterly_statistics is quarterly_statistics
 
