@@ -260,7 +260,7 @@ def listing(engine, username: str | None = None, *, status: str | None = None, p
         if process_key:
             q = q.where(Case.process_key == process_key)
         if case_no:
-            q = q.where(Case.case_no.contains(case_no))
+            q = q.where(Case.case_no.contains(case_no, autoescape=True))  # 「%」「_」 as typed, not wildcards
         if party:
             q = q.where(Case.party == party)
         if org:

@@ -120,7 +120,7 @@ class NameMatch:
     def _pg_match(self) -> sa.ColumnElement[bool]:
         indexed = sa.func.string_to_array(self.table.c.search_grams, sa.literal_column("' '"))
         has_grams = indexed.op("@>")(sa.cast(postgresql.array(self.grams), postgresql.ARRAY(sa.Text)))
-        return sa.and_(has_grams, self.table.c.search_key.contains(self.key))
+        return sa.and_(has_grams, self.table.c.search_key.contains(self.key, autoescape=True))
 
     def restrict(self, stmt: sa.Select) -> sa.Select:
         """``stmt`` (selecting from the enterprises table) limited to matching names."""
@@ -128,7 +128,7 @@ class NameMatch:
             return stmt.join(self.fts, self.fts.c.rowid == self.table.c.id).where(self._fts_match())
         if self.dialect == "postgresql":
             return stmt.where(self._pg_match())
-        return stmt.where(self.table.c.search_key.contains(self.key))
+        return stmt.where(self.table.c.search_key.contains(self.key, autoescape=True))
 
     def ids(self, filtered: bool) -> sa.Select:
         """SELECT of the matching enterprise ids, to which the caller adds its filters (for counting).
