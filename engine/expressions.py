@@ -640,10 +640,9 @@ def closing(text: str, opening: int, pair: str = "()") -> int | None:
     return None
 
 
-def split_top_level(text: str) -> list[str]:
-    """``text`` split at the commas outside quotes and brackets (a call's arguments, a FEEL input
-    entry's alternatives)."""
-    parts, depth, quote, start = [], 0, "", 0
+def _top_level(text: str, separator: str):
+    """The positions of ``separator`` in ``text`` outside quotes and brackets, first to last."""
+    depth, quote = 0, ""
     for i, ch in enumerate(text):
         if quote:
             quote = "" if ch == quote and text[i - 1] != "\\" else quote
@@ -653,9 +652,17 @@ def split_top_level(text: str) -> list[str]:
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
+        elif ch == separator and depth == 0:
+            yield i
+
+
+def split_top_level(text: str) -> list[str]:
+    """``text`` split at the commas outside quotes and brackets (a call's arguments, a FEEL input
+    entry's alternatives)."""
+    parts, start = [], 0
+    for i in _top_level(text, ","):
+        parts.append(text[start:i])
+        start = i + 1
     return [*parts, text[start:]]
 
 
@@ -824,19 +831,7 @@ class _EntryValues(ast.NodeTransformer):
 
 
 def _top_level_colon(text: str) -> int | None:
-    depth, quote = 0, ""
-    for i, ch in enumerate(text):
-        if quote:
-            quote = "" if ch == quote and text[i - 1] != "\\" else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == ":" and depth == 0:
-            return i
-    return None
+    return next(_top_level(text, ":"), None)
 
 
 def _join(tokens: list[str]) -> str:
