@@ -13,6 +13,7 @@ with side effects is called exactly once per run. Work is counted (``env.evaluat
 """
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import random
 from pathlib import Path
@@ -62,7 +63,12 @@ VALUES = ["2026-12-15", "2026-12-04T09:30:00+08:00", "2026-02-30", "区级", "",
 
 
 def _names(code: str, mode: str, env) -> list[str]:
-    return sorted(restricted.names_read(code, mode) - set(restricted.SAFE_BUILTIN_NAMES)
+    """The case data ``code`` reads: a builtin's name counts as data where the code reads it as a value
+    and never calls it (a model's variable ``round`` in ``duban_el_text(round)``, which the case's
+    data shadows)."""
+    tree = ast.parse(code, mode=mode)
+    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    return sorted(restricted.names_read(code, mode) - (set(restricted.SAFE_BUILTIN_NAMES) & called)
                   - set(restricted.STANDARD_GLOBALS) - set(env.host_functions)) or ["x"]
 
 
