@@ -333,22 +333,14 @@ def _choice(text: str) -> tuple[int, int] | None:
     """Where JUEL's ``a ? b : c`` in ``text`` splits: its ``?`` and the ``:`` that goes with it,
     outside quotes and brackets (a ``?`` after the first is a choice nested in ``b`` or ``c``; EL
     groups ``a ? b : c ? d : e`` as ``a ? b : (c ? d : e)``); None without one."""
-    depth, quote, question, nested = 0, "", None, 0
-    for i, ch in enumerate(text):
-        if quote:
-            quote = "" if ch == quote and text[i - 1] != "\\" else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif depth == 0 and ch == "?":
+    question, nested = None, 0
+    for i in _top_level(text, "?:"):
+        if text[i] == "?":
             if question is None:
                 question = i
             else:
                 nested += 1
-        elif depth == 0 and ch == ":" and question is not None:
+        elif question is not None:
             if not nested:
                 return question, i
             nested -= 1
@@ -640,8 +632,8 @@ def closing(text: str, opening: int, pair: str = "()") -> int | None:
     return None
 
 
-def _top_level(text: str, separator: str):
-    """The positions of ``separator`` in ``text`` outside quotes and brackets, first to last."""
+def _top_level(text: str, separators: str):
+    """The positions of any of ``separators`` in ``text`` outside quotes and brackets, first to last."""
     depth, quote = 0, ""
     for i, ch in enumerate(text):
         if quote:
@@ -652,7 +644,7 @@ def _top_level(text: str, separator: str):
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif ch == separator and depth == 0:
+        elif depth == 0 and ch in separators:
             yield i
 
 
