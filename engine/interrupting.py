@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.parser.event_parsers import ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH
+from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.spiff.parser.event_parsers import SpiffStartEventParser
 from SpiffWorkflow.util.task import TaskState
 
@@ -107,6 +108,20 @@ def interrupted(scope) -> bool:
                     and task.has_state(TaskState.COMPLETED):
                 return True
     return False
+
+
+class ScopeEventManager(EventManager):
+    """SpiffWorkflow's event manager of a case; the case's own event sub-processes are started for an
+    event only while no interrupting one has taken the case over (``interrupted``). SpiffWorkflow's
+    ``update_collaboration`` started one for every event of its kind the case caught: a message a
+    task inside the running handler waited for (企业来函处置's 等待补充来函, the enterprise's second
+    企业来函) started the handler a second time beside it, and that one, interrupting, cancelled the
+    first's work — 来函登记 again, 补充来函审查 never (Camunda 7 removes the scope's subscriptions
+    when an interrupting event sub-process starts)."""
+
+    def update_collaboration(self, event):
+        if not interrupted(self.workflow):
+            super().update_collaboration(event)
 
 
 def interrupt_scope(start_task) -> None:

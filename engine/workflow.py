@@ -58,6 +58,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import logger as _spiff_log
 
+from .interrupting import ScopeEventManager
 from .task_class import adopt
 
 # Ancestors a task found in the dict may have (the walk stops descending at depth 1,000).
@@ -301,12 +302,14 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
     """``BpmnWorkflow`` with ``get_tasks(state=...)`` and ``update_waiting_tasks`` answered from the
     task dict when the answer is the walk's (see the module's docstring), and its tasks, its
     sub-processes' too, ``DubanTask``s (engine/task_class.py: no unread log record per state change);
-    its sub-processes ``DubanSubWorkflow``s."""
+    its sub-processes ``DubanSubWorkflow``s; its event manager starts none of the case's event
+    sub-processes once an interrupting one took the case over (engine/interrupting.ScopeEventManager)."""
 
     orphans_possible = False  # a task a sub-process hangs from was taken out of the tree (``_drop_orphans``)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.event_manager = ScopeEventManager(self)  # an interrupted case starts no event sub-process again
         adopt(self)  # its tasks quiet (engine/task_class.py); a restored one has none yet
 
     def do_engine_steps(self, will_complete_task=None, did_complete_task=None):
