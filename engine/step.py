@@ -38,7 +38,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, case_facts, conditional_starts, first_forms, model_forms, projection, sqlexec, state as wfstate
+from . import audit, case_facts, conditional_starts, first_forms, model_forms, nul_data, projection, sqlexec, state as wfstate
 from .errors import Conflict, EngineError, InvalidData, NotFound
 from .join_data import open_case_data
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
@@ -979,7 +979,11 @@ class Step:
         for tid in cancelled:
             self.audit("task_cancelled", task_id=tid, actor="engine", at=now, detail={})
         completed_now = workflow_completed(workflow)
-        case.set_data_text(case_data_text(workflow, completed_now))
+        data_text = case_data_text(workflow, completed_now)
+        refused = nul_data.refusal(data_text)  # PostgreSQL holds no NUL: the model's, on either database
+        if refused is not None:
+            raise ProcessFailure(refused)
+        case.set_data_text(data_text)
         case.updated_at = now
         if completed_now and case.status == "running":
             case.status, case.ended_at = "completed", now

@@ -1,0 +1,68 @@
+"""Security review of issue 15's sixth session (安全复查六): hostile probes where no review had looked,
+each on a real SQLite file and a real PostgreSQL database, with real models.
+
+NUL written by a model (模型写入的空字符). PostgreSQL keeps no NUL (U+0000) in a text or a JSON value;
+SQLite does. A script task that wrote one into the case data (a designer joining texts with
+``"\\x00"``, a text read from another system) failed the step's COMMIT on PostgreSQL with the
+driver's English DataError — a 500, no incident, nothing a supervisor could see or retry — and on
+SQLite stored it. A script's own error quoting a NUL (``assert 金额 > 0, "…\\x00…"``) made the
+incident itself unstorable on PostgreSQL: the same 500, the failure lost. Now the step is an incident
+on either database naming the variable (engine/nul_data.py), and an incident's text is stored
+without the NUL.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import IncidentRaised
+from tests.support import BPMN, make_engine
+
+
+def _fine_on_start(script: str) -> bytes:
+    """start_script.bpmn (Camunda Modeler 5.28: 立案即算罚款, a script task 计算每日罚款 at the start)
+    with ``script`` in its script task."""
+    source = (BPMN / "start_script.bpmn").read_text(encoding="utf-8")
+    return source.replace("daily = total / days", script).encode("utf-8")
+
+
+@pytest.fixture
+def engine(database_url):
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+def test_a_script_writing_a_nul_into_the_case_data_is_an_incident_naming_the_variable(engine):
+    """计算每日罚款 joins its 摘要 with a NUL: on PostgreSQL the start answered the driver's DataError
+    (a 500, no incident), on SQLite it stored the NUL. Now an incident on both, naming 「摘要」;
+    nothing started, and the model fixed the case starts."""
+    engine.deploy(_fine_on_start('daily = total / days\n摘要 = "罚款" + "\\x00" + str(daily)'), by="boss",
+                  filename="立案即算罚款.bpmn")
+    with pytest.raises(IncidentRaised) as raised:
+        engine.start("fine_on_start", by="zhang", org="east", data={"total": 3000, "days": 10})
+    assert "流程写入的变量「摘要」含有空字符（U+0000），数据库无法保存" in raised.value.message, raised.value.message
+    assert [i.id for i in engine.incidents()] == [raised.value.incident_id]
+    assert engine.cases() == []
+    engine.deploy(_fine_on_start('daily = total / days\n摘要 = "罚款" + str(daily)'), by="boss",
+                  filename="立案即算罚款.bpmn")
+    case = engine.start("fine_on_start", by="zhang", org="east", data={"total": 3000, "days": 10})
+    assert engine.case(case.id).data["摘要"] == "罚款300.0"
+
+
+def test_a_typed_backslash_u0000_is_text_not_a_nul(engine):
+    """What JSON writes for a NUL (``\\u0000``) typed as six characters is no NUL: stored as typed."""
+    engine.deploy(_fine_on_start('daily = total / days\n路径 = "C:\\\\u0000"'), by="boss", filename="立案即算罚款.bpmn")
+    case = engine.start("fine_on_start", by="zhang", org="east", data={"total": 3000, "days": 10})
+    assert engine.case(case.id).data["路径"] == "C:\\u0000"
+
+
+def test_a_script_error_quoting_a_nul_is_stored_as_an_incident(engine):
+    """A script's own message with a NUL (``assert``): the incident was refused by PostgreSQL and the
+    failure lost (a 500); now it is stored, its text without the NUL."""
+    engine.deploy(_fine_on_start('assert days > 0, "处罚天数\\x00不能为零"\ndaily = total / days'), by="boss",
+                  filename="立案即算罚款.bpmn")
+    with pytest.raises(IncidentRaised) as raised:
+        engine.start("fine_on_start", by="zhang", org="east", data={"total": 3000, "days": 0})
+    stored = engine.incidents()
+    assert [i.id for i in stored] == [raised.value.incident_id]
+    assert "处罚天数不能为零" in stored[0].message and "\x00" not in stored[0].message, stored[0].message
