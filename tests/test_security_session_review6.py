@@ -66,3 +66,36 @@ def test_a_script_error_quoting_a_nul_is_stored_as_an_incident(engine):
     stored = engine.incidents()
     assert [i.id for i in stored] == [raised.value.incident_id]
     assert "处罚天数不能为零" in stored[0].message and "\x00" not in stored[0].message, stored[0].message
+
+
+# --- downloads' file names (下载文件名) ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def page_world(tmp_path_factory):
+    from werkzeug.security import generate_password_hash
+
+    from tests.ui_support import PASSWORD, make_world
+    world = make_world(tmp_path_factory.mktemp("review6"))
+    world.engine.directory.add_role("designer", "流程设计员")
+    world.engine.directory.add_user("sheji", "city", ["designer"], name="设计员",
+                                    password_hash=generate_password_hash(PASSWORD))
+    yield world
+    world.engine.dispose()
+
+
+def test_a_model_whose_process_id_is_chinese_downloads_under_its_name(page_world):
+    """Camunda Modeler takes a Chinese process id (an XML name: 立案即算罚款). 流程设计's 下载 named the
+    file in a plain ``filename="立案即算罚款.v1.bpmn"``: a response header is Latin-1 (PEP 3333), so
+    gunicorn and Werkzeug's server failed the response (UnicodeEncodeError) — the designer could
+    never download that model. Now the name goes as RFC 6266's ``filename*``."""
+    from urllib.parse import unquote
+
+    from tests.ui_support import client_login
+    source = _fine_on_start("daily = total / days").decode("utf-8").replace('"fine_on_start"', '"立案即算罚款"')
+    model = page_world.engine.deploy(source.encode("utf-8"), by="zhao", filename="立案即算罚款.bpmn")
+    assert model.key == "立案即算罚款"
+    response = client_login(page_world.app, "sheji").get(f"/designer/models/{model.key}/versions/1/source?download=1")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    disposition.encode("latin-1")  # what every WSGI server does with a header
+    assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == "立案即算罚款.v1.bpmn", disposition

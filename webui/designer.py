@@ -186,7 +186,10 @@ def source(key, version):
     headers = {"Cache-Control": "no-store", "Content-Security-Policy": DOWNLOAD_CSP}
     if request.args.get("download"):
         suffix = ".dmn" if model.kind == "dmn" else ".bpmn"
-        headers["Content-Disposition"] = f'attachment; filename="{model.key}.v{model.version}{suffix}"'
+        name = f"{model.key}.v{model.version}{suffix}"  # an XML name: no quote, but may be Chinese (隐患督办)
+        # a header is Latin-1: a Chinese name goes as RFC 6266's filename*, with an ASCII one for old clients
+        headers["Content-Disposition"] = (f'attachment; filename="{name}"' if name.isascii() else
+                                          f"attachment; filename=\"model{suffix}\"; filename*=UTF-8''{quote(name)}")
     return Response(model.content, mimetype="application/xml", headers=headers)
 
 
