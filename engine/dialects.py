@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import camunda_forms, el_text, flowable_vars
+from . import camunda_forms, el_text, flowable_vars, qname_refs
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
@@ -158,6 +158,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     """A copy of ``root`` in our dialect, with notes and refusals (see module docstring)."""
     root = copy.deepcopy(root)
     result = Normalized(root)
+    qname_refs.unprefix(root)  # messageRef="tns:newInvoice": the id after the prefix
     _name_unnamed_elements(root, result)
     _rename_reserved_ids(root, result)
     _follow_links(root, result)
