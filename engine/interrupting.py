@@ -28,6 +28,8 @@ from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.spiff.parser.event_parsers import SpiffStartEventParser
 from SpiffWorkflow.util.task import TaskState
 
+from . import conditional_starts
+
 INTERRUPTS = "interruptsScope"
 _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
@@ -67,9 +69,14 @@ class StartEvent(defaults.StartEvent):
     taken over at the first occurrence and listens no more (BPMN 2.0 §10.3.5; Camunda 7/8 and
     Flowable start it once). SpiffWorkflow's cycle start stayed waiting and opened its path again at
     each occurrence, and never completed, so it never interrupted: the scope's work stayed open
-    beside each new run of the handler."""
+    beside each new run of the handler.
+
+    A non-interrupting conditional one opens one more path each time its condition comes true anew
+    (engine/conditional_starts.repeat)."""
 
     def _update_hook(self, my_task):
+        if not self.interrupts() and conditional_starts.repeats(self, my_task):
+            return conditional_starts.repeat(self, my_task)  # each time its condition comes true anew
         if self.interrupts() and isinstance(self.event_definition, CycleTimerEventDefinition) \
                 and not my_task._get_internal_data("event_fired", False) \
                 and self.event_definition.cycle_complete(my_task):
@@ -79,6 +86,8 @@ class StartEvent(defaults.StartEvent):
     def _predict_hook(self, my_task):
         if self.interrupts() and isinstance(self.event_definition, CycleTimerEventDefinition):
             BpmnTaskSpec._predict_hook(self, my_task)  # its path is predicted as a single timer's
+        elif not self.interrupts() and conditional_starts.repeats(self, my_task):
+            pass  # its paths are opened as its condition comes true (as a cycle timer's: none predicted)
         else:
             super()._predict_hook(my_task)
 
