@@ -593,6 +593,29 @@ def _message_expressions(process, result: Normalized) -> None:
         result.notes.append((f"{label(event)} 等待的消息取自 messageExpression：「{name}」", event))
 
 
+def _names_by_expression(process, result: Normalized) -> None:
+    """A message or signal whose name holds ``${...}`` or is FEEL (Camunda's MessageIntermediateEventTest
+    ``name="newInvoiceMessage-${foo}"``, SignalEventExpressionNameTest ``name="alert-${var}"``): Camunda
+    computes the name when the case reaches the event. Here a case waits for, and a sender sends, a
+    message by a name fixed in the model; deployed, the case waited for the text with ``${foo}`` in it,
+    which no sender sends. Refused naming the event and the name, as ``messageExpression`` is."""
+    root = process.getroottree().getroot()
+    names = {(etree.QName(el).localname, el.get("id")): el.get("name") or "" for el in root
+             if isinstance(el.tag, str) and etree.QName(el).localname in ("message", "signal")}
+    for el in process.iter(f"{B}messageEventDefinition", f"{B}signalEventDefinition", f"{B}receiveTask", f"{B}sendTask"):
+        kind = "signal" if etree.QName(el).localname == "signalEventDefinition" else "message"
+        name = names.get((kind, (el.get("signalRef" if kind == "signal" else "messageRef") or "").strip()), "")
+        if not (has_juel(name) or language_of(name) == FEEL):
+            continue
+        owner = el.getparent() if etree.QName(el).localname.endswith("EventDefinition") else el
+        what = "信号" if kind == "signal" else "消息"
+        throws = etree.QName(owner).localname in ("intermediateThrowEvent", "endEvent", "sendTask")
+        result.problems.append((f"{label(owner)} 的{what}名称「{excerpt(name)}」含表达式：Camunda 等引擎在案件走到这里时才计算名称，"
+                                f"本系统的{what}须有固定名称（按名称发送和等待），"
+                                f"{f'发出的{what}名称会是这段原文，等待它的案件收不到' if throws else f'案件会等待一个没有人发送的{what}'}；"
+                                f"请把名称改为固定的文字{'，需要区分案件时用关联键（correlationKey）' if kind == 'message' else ''}", owner))
+
+
 def _receive_tasks_without_message(process, result: Normalized) -> None:
     """A receive task drawn without a message (no ``messageRef``: Flowable's and Activiti's test and
     tutorial models, Camunda 7's) is a wait state in Camunda 7, Flowable and Activiti until another
@@ -704,6 +727,7 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
     _drop_data_store_associations(process, result)
     _note_ignored_extensions(process, result)
     _message_expressions(process, result)
+    _names_by_expression(process, result)
     _receive_tasks_without_message(process, result)
     process_props = {**_vendor_properties(process), **{k: v.get("value") for k, v in _properties(process).items()}}
     default_role = (process_props.get("defaultRole") or "").strip()

@@ -39,6 +39,8 @@ REFUSED_FILES = {
     "camunda7_cron_cycle.bpmn": ("StartEvent_0daily", "开始事件「每天早八点」(StartEvent_0daily) 的定时器（周期）无效："
                                                      "「0 0 8 * * ?」是 cron 定时表达式，本系统不支持这种写法；它的意思是每天 08:00，"
                                                      "请改写为 R/2026-01-01T08:00:00+08:00/P1D（"),
+    "camunda7_message_name_expression.bpmn": ("Event_0report", "中间捕获事件「收到整改报告」(Event_0report) 的消息名称"
+                                                               "「整改报告-${enterpriseCode}」含表达式"),
 }
 
 

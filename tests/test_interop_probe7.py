@@ -63,3 +63,36 @@ def test_a_prefix_the_file_does_not_declare_is_left_for_the_reference_check():
     assert [(el.getparent().get("id"), written) for el, _, written in rewritten] == [("s", "tns:m")]
     refs = [d.get("messageRef") for d in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}messageEventDefinition")]
     assert refs == ["m", "other:m"]
+
+
+def test_a_message_name_holding_an_expression_is_refused_naming_the_event(engine):
+    """整改报告复查 (Camunda's MessageIntermediateEventTest.testExpressionInSingleIntermediateMessageEvent
+    shape, ``name="newInvoiceMessage-${foo}"``; SignalEventExpressionNameTest's ``alert-${var}``):
+    Camunda computes the name when the case reaches the event; here messages are sent and waited for
+    by a name fixed in the model. Deployed, the case waited for 「整改报告-${enterpriseCode}」 word for
+    word, a message nobody sends, and stood still with no task (a 整改报告 never reaching 复查整改情况,
+    《安全生产法》第六十五条). Now refused naming the event, the name, and what to write instead."""
+    from engine.errors import InvalidModel
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(CORPUS / "camunda7_message_name_expression.bpmn", by="boss")
+    (problem,) = [p for p in err.value.problems if p["severity"] == "error"]
+    assert problem["element_id"] == "Event_0report"
+    assert problem["message"] == (
+        "中间捕获事件「收到整改报告」(Event_0report) 的消息名称「整改报告-${enterpriseCode}」含表达式：Camunda 等引擎在案件走到"
+        "这里时才计算名称，本系统的消息须有固定名称（按名称发送和等待），案件会等待一个没有人发送的消息；请把名称改为固定的文字，"
+        "需要区分案件时用关联键（correlationKey）")
+
+
+def test_a_signal_thrown_by_a_name_holding_an_expression_is_refused_saying_nobody_receives_it(engine):
+    from engine.errors import InvalidModel
+    text = (CORPUS / "camunda7_message_name_expression.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:messageEventDefinition id="MessageEventDefinition_0report" messageRef="Message_0report" />',
+        '<bpmn:signalEventDefinition id="SignalEventDefinition_0report" signalRef="Signal_0done" />').replace(
+        "bpmn:intermediateCatchEvent", "bpmn:intermediateThrowEvent").replace(
+        '<bpmn:message id="Message_0report" name="整改报告-${enterpriseCode}" />',
+        '<bpmn:signal id="Signal_0done" name="整改完成-${enterpriseCode}" />')
+    with pytest.raises(InvalidModel) as err:
+        engine.models.validate(text, "整改完成通知.bpmn")
+    messages = [p["message"] for p in err.value.problems if p["severity"] == "error"]
+    assert any("的信号名称「整改完成-${enterpriseCode}」含表达式" in m and "发出的信号名称会是这段原文，等待它的案件收不到" in m
+               for m in messages), messages
