@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
     MultiInstanceTask, SequentialMultiInstanceTask, StandardLoopTask)
 
-from . import audit, juel_methods, nul_data, restricted, step
+from . import audit, juel_methods, restricted, step, unstorable
 from .directory import Principal
 from .errors import Conflict, EngineError, Forbidden, IncidentRaised, NotFound
 from .expressions import YES_OR_NO
@@ -250,10 +250,10 @@ def record(engine, case_id, action, task_id, element_id, actor, payload, exc) ->
     for a start that made no case, an ``incident_retry_failed`` event of the system chain."""
     failed_spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
     # a model's error may quote a NUL it made (``assert False, "甲\\x00"``): PostgreSQL would refuse the incident
-    message = nul_data.without_nul(error_message(exc, failed_spec))
+    message = unstorable.without_nul(error_message(exc, failed_spec))
     log.warning("incident on case %s (%s %s): %s", case_id, action, task_id, message)
     retrying = _RETRYING.get()
-    trace = nul_data.without_nul(traceback.format_exception_only(type(exc), exc)[-1].strip())
+    trace = unstorable.without_nul(traceback.format_exception_only(type(exc), exc)[-1].strip())
     with engine.db.write() as s:
         inc = None
         if retrying is not None and not retrying.resolved:

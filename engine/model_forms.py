@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import unicodedata
 from datetime import date, datetime
@@ -130,6 +131,8 @@ def _number(value, integer: bool):
     else:
         text = str(value)
     number = float(text)
+    if not math.isfinite(number):  # 400 digits are infinity to a float, and no database keeps one
+        raise ValueError(text)
     if integer:
         if number != int(number):
             raise ValueError(text)

@@ -38,7 +38,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, case_facts, conditional_starts, first_forms, model_forms, nul_data, projection, sqlexec, state as wfstate
+from . import audit, case_facts, conditional_starts, first_forms, model_forms, projection, sqlexec, unstorable, state as wfstate
 from .errors import Conflict, EngineError, InvalidData, NotFound
 from .join_data import open_case_data
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
@@ -192,11 +192,17 @@ def case_data_text(workflow: BpmnWorkflow, completed: bool | None = None) -> str
     workflow's ``is_completed()``, if the caller knows it already."""
     if completed is None:
         completed = workflow_completed(workflow)
+    return encode_data(case_data(workflow, completed), True)
+
+
+def case_data(workflow: BpmnWorkflow, completed: bool) -> dict:
+    """The case data the case row stores: an ended case's last task's data and the workflow's, a
+    running case's branches apart merged as at a join (engine/join_data.py)."""
     if completed:
         merged = dict(workflow.last_task.data) if workflow.last_task is not None else {}
         merged.update(workflow.data)
-        return encode_data(merged)
-    return encode_data(open_case_data(workflow))  # branches apart merged as at a join (engine/join_data.py)
+        return merged
+    return open_case_data(workflow)
 
 
 # What ``jsonable`` makes of a value, as text: one encoder for every call (json.dumps with options
@@ -206,38 +212,43 @@ _make_c_encoder = json.encoder.c_make_encoder
 _quote = json.encoder.encode_basestring
 
 
-def _encode_json(value) -> str:
+_finite_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False)
+
+
+def _encode_json(value, finite: bool = False) -> str:
     """``_json_encoder.encode(value)``: its C encoder called directly, as ``iterencode`` makes and calls
     it (a circular-reference check of its own each call), without ``iterencode``'s Python around it
-    (~1.5 µs: a float formatter made and not used). The same text, the same errors."""
+    (~1.5 µs: a float formatter made and not used). The same text, the same errors. ``finite``: an
+    infinity or NaN raises ValueError (JSON has no form for them, so no database keeps them)."""
     if isinstance(value, str):
         return _quote(value)
     if _make_c_encoder is None:
-        return _json_encoder.encode(value)
-    return "".join(_make_c_encoder({}, str, _quote, None, ":", ",", False, False, True)(value, 0))
+        return (_finite_encoder if finite else _json_encoder).encode(value)
+    return "".join(_make_c_encoder({}, str, _quote, None, ":", ",", False, False, not finite)(value, 0))
 
 
 _encode_flat = msgspec.json.Encoder().encode
 _FLAT = frozenset({str, int, bool, type(None)})
 
 
-def encode_data(value) -> str:
+def encode_data(value, finite: bool = False) -> str:
     """``value`` as JSON text, as ``_encode_json`` writes it. A dict of text keys and values that are
     text, integers, booleans or None (most case data) is written by msgspec, which writes those
     byte for byte alike (tests/test_jsonable.py) in a fifth of the time: the json module's
     ``encode`` makes its C encoder anew on every call. In-process A/B (thread CPU, 1,000 warm
     completions a side a run, busy machine): case_data_text 16–24 → 11–16 µs (A/A ±0.8), a whole
     completion 2–20 µs less (six runs, both sides). Floats (msgspec writes ``1e16``, json
-    ``1e+16``), nested values and anything else: json, as before."""
+    ``1e+16``), nested values and anything else: json, as before. ``finite``: as ``_encode_json``'s
+    (msgspec is given no float)."""
     if type(value) is dict:
         for key, item in value.items():
             if type(key) is not str or type(item) not in _FLAT:
-                return _encode_json(value)
+                return _encode_json(value, finite)
         try:
             return _encode_flat(value).decode()
         except UnicodeEncodeError:  # a lone surrogate, which json writes as it is
-            return _encode_json(value)
-    return _encode_json(value)
+            return _encode_json(value, finite)
+    return _encode_json(value, finite)
 
 
 def jsonable(value):
@@ -979,8 +990,11 @@ class Step:
         for tid in cancelled:
             self.audit("task_cancelled", task_id=tid, actor="engine", at=now, detail={})
         completed_now = workflow_completed(workflow)
-        data_text = case_data_text(workflow, completed_now)
-        refused = nul_data.refusal(data_text)  # PostgreSQL holds no NUL: the model's, on either database
+        try:
+            data_text = case_data_text(workflow, completed_now)
+        except ValueError as exc:  # an infinity or NaN a script computed: the model's, as below
+            raise ProcessFailure(unstorable.number_refusal(case_data(workflow, completed_now), exc)) from exc
+        refused = unstorable.refusal(data_text)  # PostgreSQL holds no NUL: the model's, on either database
         if refused is not None:
             raise ProcessFailure(refused)
         case.set_data_text(data_text)

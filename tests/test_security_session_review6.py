@@ -7,8 +7,15 @@ SQLite does. A script task that wrote one into the case data (a designer joining
 driver's English DataError — a 500, no incident, nothing a supervisor could see or retry — and on
 SQLite stored it. A script's own error quoting a NUL (``assert 金额 > 0, "…\\x00…"``) made the
 incident itself unstorable on PostgreSQL: the same 500, the failure lost. Now the step is an incident
-on either database naming the variable (engine/nul_data.py), and an incident's text is stored
+on either database naming the variable (engine/unstorable.py), and an incident's text is stored
 without the NUL.
+
+Numbers no database keeps (无穷大与非数). JSON has no infinity or NaN; Python's json writes them as
+``Infinity``/``NaN``, which SQLite ("malformed JSON") and PostgreSQL both refused at the COMMIT — a 500
+on both. A script's overflow (``1e308 * 10``) or ``float("nan")``, a REST API body's ``1e999`` (the
+API refused the ``NaN``/``Infinity`` literals, not a number past a float's range), a drawn form's
+number typed with 400 digits (a float's infinity). Now the script's step is an incident naming the
+variable, the API answers 422 and the form refuses the field by its label.
 """
 from __future__ import annotations
 
@@ -56,6 +63,32 @@ def test_a_typed_backslash_u0000_is_text_not_a_nul(engine):
     assert engine.case(case.id).data["路径"] == "C:\\u0000"
 
 
+@pytest.mark.parametrize("script", ["daily = total / days * 1e308 * 10", 'daily = float("nan")',
+                                    "daily = {'明细': [total * 1e308 * 10]}"])
+def test_a_script_computing_an_infinity_is_an_incident_naming_the_variable(engine, script):
+    """计算每日罚款 overflowing (or NaN): was a 500 on both databases at the COMMIT, nothing recorded."""
+    engine.deploy(_fine_on_start(script), by="boss", filename="立案即算罚款.bpmn")
+    with pytest.raises(IncidentRaised) as raised:
+        engine.start("fine_on_start", by="zhang", org="east", data={"total": 3000, "days": 10})
+    assert "流程写入的变量「daily」的值为无穷大或非数（inf、nan），数据库无法保存" in raised.value.message, raised.value.message
+    assert [i.id for i in engine.incidents()] == [raised.value.incident_id] and engine.cases() == []
+
+
+def test_a_drawn_forms_number_of_400_digits_is_refused_naming_the_field(engine):
+    """登记检查结果 (Camunda Modeler 5.17, a ``double`` field 整改完成率（%）) typed with 400 digits: a
+    float's infinity, stored by no database (a 500); now refused naming the field, the task still open."""
+    from engine.errors import InvalidData
+    engine.deploy(BPMN / "camunda7_drawn_form_kinds.bpmn", by="boss")
+    case = engine.start("camunda7_drawn_form_kinds", by="zhang", org="east")
+    task = engine.case(case.id).tasks[0]
+    with pytest.raises(InvalidData) as refused:
+        engine.complete(task.id, "zhang", {"checked_on": "2026-11-23", "verdict": "fix", "ratio": "9" * 400})
+    assert "ratio" in refused.value.errors, refused.value.errors
+    assert [t.id for t in engine.case(case.id).tasks] == [task.id]
+    engine.complete(task.id, "zhang", {"checked_on": "2026-11-23", "verdict": "fix", "ratio": "85.5"})
+    assert engine.case(case.id).data["ratio"] == 85.5
+
+
 def test_a_script_error_quoting_a_nul_is_stored_as_an_incident(engine):
     """A script's own message with a NUL (``assert``): the incident was refused by PostgreSQL and the
     failure lost (a 500); now it is stored, its text without the NUL."""
@@ -99,3 +132,21 @@ def test_a_model_whose_process_id_is_chinese_downloads_under_its_name(page_world
     disposition = response.headers["Content-Disposition"]
     disposition.encode("latin-1")  # what every WSGI server does with a header
     assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == "立案即算罚款.v1.bpmn", disposition
+
+
+@pytest.fixture(scope="module")
+def api_world(module_database_url, tmp_path_factory):
+    from tests.test_api_helpers import World, build_app, build_engine
+    engine = build_engine(module_database_url)
+    yield World(engine, build_app(engine, tmp_path_factory.mktemp("api")))
+    engine.dispose()
+
+
+def test_an_api_number_past_a_floats_range_is_refused(api_world):
+    """POST /api/cases with ``1e999`` in its data (Python's json reads it as infinity): a 500 with the
+    case half made; now 422 in Chinese, nothing started."""
+    before = api_world.engine.cases()
+    r = api_world.client().open("/api/cases", method="POST", data='{"process_key": "api_matrix", "data": {"罚款": 1e999}}',
+                                headers={**api_world.headers("starter"), "Content-Type": "application/json"})
+    assert r.status_code == 422 and "数值超出范围" in r.get_data(as_text=True), r.get_data(as_text=True)[:300]
+    assert api_world.engine.cases() == before

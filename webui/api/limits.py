@@ -1,7 +1,7 @@
 """Limits on what an API request may carry, checked before any view or parser sees it.
 
 Why here and not in each schema: the failures these prevent happen *below* our validation —
-Python's JSON parser accepts ``NaN`` and lone surrogates (``"\\ud800"``) and overflows the stack on
+Python's JSON parser accepts ``NaN``, a number past a float's range as infinity (``1e999``) and lone surrogates (``"\\ud800"``) and overflows the stack on
 deeply nested arrays, PostgreSQL refuses NUL characters in text — and each would surface as a 500.
 Rejecting them once, for every JSON body and query string, keeps the views simple.
 
@@ -11,6 +11,7 @@ engine.validation.MAX_MODEL_BYTES, plus multipart overhead); any other API reque
 from __future__ import annotations
 
 import json
+import math
 import re
 
 from flask import g, request
@@ -95,3 +96,5 @@ def _walk(value) -> None:
                 stack.append((v, depth + 1))
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
+        elif isinstance(item, float) and not math.isfinite(item):  # 1e999: no database keeps infinity
+            raise _BadBody("数值超出范围（不能是无穷大）")

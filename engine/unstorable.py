@@ -1,0 +1,79 @@
+"""Case data no database keeps (无法保存的案件数据), written by a model's script or service.
+
+NUL (U+0000, 空字符): PostgreSQL keeps none in a text or a JSON value, SQLite does. A script writing
+one (``"甲\\x00乙"``, a text read from another system) failed the step's COMMIT on PostgreSQL with the
+driver's English error (a 500, no incident); on SQLite it was stored. An infinity or NaN
+(``1e308 * 10``, ``float("nan")``): JSON has no form for them, and both databases refused the
+``Infinity`` Python's json writes (a 500). Now the step is an incident on either database naming the
+variables that hold them (``refusal``, ``number_refusal``), and an incident's own text never carries
+a NUL (``without_nul``)."""
+from __future__ import annotations
+
+import json
+import math
+
+from .errors import InvalidData
+
+_ESCAPED = "\\u0000"  # how a JSON encoder writes NUL
+
+
+class Unstorable(InvalidData):
+    """Case data a step would store holds what no database keeps (NUL, an infinity, NaN)."""
+
+
+def refusal(text: str) -> Unstorable | None:
+    """``text``: case data as JSON (a dict). The refusal naming the variables that hold a NUL (in
+    their value or their name), or None if none does. The text is searched (well under a µs); only
+    on a hit is it decoded and walked (``\\\\u0000`` is a typed backslash and u, no NUL)."""
+    if _ESCAPED not in text:
+        return None
+    data = json.loads(text)
+    names = [without_nul(name) or "（空名称）" for name, value in data.items()
+             if "\x00" in name or _holds_nul(value, 0)]
+    if not names:
+        return None
+    listed = "、".join(f"「{name[:40]}」" for name in names[:5]) + (f"等 {len(names)} 个" if len(names) > 5 else "")
+    return Unstorable({name: "含有空字符" for name in names[:5]},
+                     f"流程写入的变量{listed}含有空字符（U+0000），数据库无法保存；请修改写入它的脚本或服务，去掉该字符后重试")
+
+
+def _holds_nul(value, depth: int) -> bool:
+    """Whether a decoded JSON value holds NUL in a text or a key (deeper than 50 levels: not looked at)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 50:
+        return False
+    if isinstance(value, dict):
+        return any("\x00" in key or _holds_nul(item, depth + 1) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item, depth + 1) for item in value)
+    return False
+
+
+def without_nul(text: str) -> str:
+    """``text`` without NUL, for what is stored about a failure (an incident's message and trace)."""
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def number_refusal(data: dict, exc: ValueError) -> Unstorable:
+    """The refusal of case data its JSON encoder refused (``exc``): naming the variables holding an
+    infinity or NaN; else (a value that holds itself) saying what the encoder said."""
+    names = [name for name, value in data.items() if _holds_non_finite(value, 0)]
+    if not names:
+        return Unstorable({"data": str(exc)}, f"流程写入的数据无法保存为案件数据（{without_nul(str(exc))[:200]}）")
+    listed = "、".join(f"「{without_nul(name)[:40]}」" for name in names[:5]) + (f"等 {len(names)} 个" if len(names) > 5 else "")
+    return Unstorable({name: "不是有限的数" for name in names[:5]},
+                      f"流程写入的变量{listed}的值为无穷大或非数（inf、nan），数据库无法保存；"
+                      "请检查计算它的脚本（如溢出或除以极小的数）后重试")
+
+
+def _holds_non_finite(value, depth: int) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if depth > 50:
+        return False
+    if isinstance(value, dict):
+        return any(_holds_non_finite(item, depth + 1) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_non_finite(item, depth + 1) for item in value)
+    return False
