@@ -570,27 +570,30 @@ def _feel_null(python: str) -> str:
 
 def _message_expressions(process, result: Normalized) -> None:
     """Activiti's and Flowable's modelers write a message event's message as its name in
-    ``activiti:messageExpression`` (no ``messageRef``, no ``bpmn:message``): a plain name becomes a
-    message of that name (ids kept, noted); a ``${...}`` there is refused — the engine waits for a
-    message by a name fixed in the model."""
+    ``activiti:messageExpression`` (no ``messageRef``, no ``bpmn:message``), and a signal event's in
+    ``flowable:signalExpression`` (Flowable's SignalEventTest.testSignalExpression; no ``signalRef``):
+    a plain name becomes a message (signal) of that name (ids kept, noted); a ``${...}`` there is
+    refused — the engine waits for a message or signal by a name fixed in the model."""
     root = process.getroottree().getroot()
     free = _FreeIds(root)
-    messages = {m.get("name"): m.get("id") for m in root.iterfind(f"{B}message")}
-    for definition in process.iter(f"{B}messageEventDefinition"):
-        name = (_vendor_attr(definition, "messageExpression") or "").strip()
-        if (definition.get("messageRef") or "").strip() or not name:
-            continue
-        event = definition.getparent()
-        if language_of(name) is not None or has_juel(name):
-            result.problems.append((f"{label(event)} 的消息名称是表达式「{excerpt(name)}」，本系统的消息须有固定名称；"
-                                    "请在属性面板中为它选择或新建一个消息", event))
-            continue
-        if name not in messages:
-            message = etree.Element(f"{B}message", id=free("Message_" + re.sub(r"\W", "_", name)), name=name)
-            root.insert(root.index(process), message)
-            messages[name] = message.get("id")
-        definition.set("messageRef", messages[name])
-        result.notes.append((f"{label(event)} 等待的消息取自 messageExpression：「{name}」", event))
+    for tag, ref, attribute, what in (("message", "messageRef", "messageExpression", "消息"),
+                                      ("signal", "signalRef", "signalExpression", "信号")):
+        named = {m.get("name"): m.get("id") for m in root.iterfind(f"{B}{tag}")}
+        for definition in process.iter(f"{B}{tag}EventDefinition"):
+            name = (_vendor_attr(definition, attribute) or "").strip()
+            if (definition.get(ref) or "").strip() or not name:
+                continue
+            event = definition.getparent()
+            if language_of(name) is not None or has_juel(name):
+                result.problems.append((f"{label(event)} 的{what}名称是表达式「{excerpt(name)}」（{attribute}），本系统的{what}"
+                                        f"须有固定名称；请在属性面板中为它选择或新建一个{what}", event))
+                continue
+            if name not in named:
+                element = etree.Element(f"{B}{tag}", id=free(f"{tag.capitalize()}_" + re.sub(r"\W", "_", name)), name=name)
+                root.insert(root.index(process), element)
+                named[name] = element.get("id")
+            definition.set(ref, named[name])
+            result.notes.append((f"{label(event)} 的{what}取自 {attribute}：「{name}」", event))
 
 
 def _names_by_expression(process, result: Normalized) -> None:

@@ -440,6 +440,9 @@ def _check_unnamed_waits(process, add) -> None:
             if not isinstance(definition.tag, str) or _local(definition) not in _WAITED:
                 continue
             attribute, what = _WAITED[_local(definition)]
+            by_expression = f"{_local(definition)[:-len('EventDefinition')]}Expression"  # refused by engine/dialects.py
+            if dialects._vendor_attr(definition, by_expression):
+                continue
             if not (definition.get(attribute) or "").strip():
                 add(f"{label(event)} 没有选择{what}，本系统不知道它等待哪个{what}；请在属性面板中为它选择或新建一个{what}"
                     f"（发送方按{what}名称发送）", event)

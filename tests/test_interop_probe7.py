@@ -12,7 +12,7 @@ import pytest
 from tests.interop_support import CORPUS, user_for
 from tests.support import make_engine
 
-MODELS = ("camunda7_qname_refs.bpmn",)
+MODELS = ("camunda7_qname_refs.bpmn", "flowable_signal_expression.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +96,32 @@ def test_a_signal_thrown_by_a_name_holding_an_expression_is_refused_saying_nobod
     messages = [p["message"] for p in err.value.problems if p["severity"] == "error"]
     assert any("的信号名称「整改完成-${enterpriseCode}」含表达式" in m and "发出的信号名称会是这段原文，等待它的案件收不到" in m
                for m in messages), messages
+
+
+def test_a_flowable_signal_expression_names_the_signal_its_event_waits_for(engine):
+    """停产整顿 (Flowable's SignalEventTest.testSignalExpression shape: Flowable Design writes a signal
+    event's signal as ``flowable:signalExpression``, no ``signalRef``): refused 「没有选择信号」. The
+    plain names are the signals: 停产整顿决定下达 opens 督促停产整顿 (《安全生产法》第六十五条第一款第三项,
+    责令暂时停产停业), 停产整顿决定撤销 ends it by the boundary, and the throw sends 停产整顿验收申请."""
+    case = engine.start("flowable_signal_expression", by="zhang", org="east").id
+    assert _open(engine, case) == []
+    assert engine.broadcast_signal("停产整顿决定下达", by="boss")["delivered"] == [case]
+    assert _open(engine, case) == ["formTask1"]
+    _do(engine, case, "formTask1")
+    assert engine.case(case).status == "completed"
+    withdrawn = engine.start("flowable_signal_expression", by="zhang", org="east").id
+    engine.broadcast_signal("停产整顿决定下达", by="boss")
+    engine.broadcast_signal("停产整顿决定撤销", by="boss")
+    assert engine.case(withdrawn).status == "completed" and _open(engine, withdrawn) == []
+
+
+def test_a_flowable_signal_expression_computed_from_data_is_refused_once_naming_the_event(engine):
+    from engine.errors import InvalidModel
+    text = (CORPUS / "flowable_signal_expression.bpmn").read_text(encoding="utf-8").replace(
+        'flowable:signalExpression="停产整顿决定下达"', 'flowable:signalExpression="${decisionSignal}"')
+    with pytest.raises(InvalidModel) as err:
+        engine.models.validate(text, "停产整顿.bpmn")
+    assert [(p["element_id"], p["message"]) for p in err.value.problems if p["severity"] == "error"] == [(
+        "intermediateSignalEventCatching1",
+        "中间捕获事件「等待停产整顿决定」(intermediateSignalEventCatching1) 的信号名称是表达式「${decisionSignal}」"
+        "（signalExpression），本系统的信号须有固定名称；请在属性面板中为它选择或新建一个信号")]
