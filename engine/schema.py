@@ -187,13 +187,18 @@ KEY_TYPE = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 
 # A case of a hazard process (engine/case_facts.py keeps its facts; NULL for every other process).
 HAZARD_CASES = sa.text("hazard_found_day IS NOT NULL")
+# A case started from another (派生案件): the only rows ``ix_case_instance_parent_case_id`` holds
+# (revision 0025); its readers compare ``parent_case_id = ?``, which implies it.
+DERIVED_CASES = sa.text("parent_case_id IS NOT NULL")
 
 
 class Case(Base):
     __tablename__ = "case_instance"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    process_key: Mapped[str] = mapped_column(sa.String(128), index=True)
+    # No index of its own since revision 0025: ix_case_instance_started and ix_case_instance_ended lead
+    # with it and serve its readers.
+    process_key: Mapped[str] = mapped_column(sa.String(128))
     model_id: Mapped[int] = mapped_column(sa.ForeignKey("process_model.id"), index=True)
     bundle_hash: Mapped[str] = mapped_column(sa.ForeignKey("spec_bundle.hash"))
     org_code: Mapped[str] = mapped_column(sa.ForeignKey("org_unit.code"), index=True)
@@ -209,7 +214,7 @@ class Case(Base):
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    parent_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_instance.id"), index=True)  # 派生案件 (revision 0013)
+    parent_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_instance.id"))  # 派生案件 (revision 0013)
     # The top workflow's last task (SpiffWorkflow's ``last_task``, its id), kept here rather than in
     # its wf_workflow row, which would otherwise be rewritten by every step (engine/state.py
     # ``last_task_text``; revision 0021). NULL: none, or the row's own (written before 0019).
@@ -239,23 +244,29 @@ class Case(Base):
 
     __table_args__ = (
         # 隐患季度统计: per district by the day found, per enterprise in name order (index-only scans).
-        # The three hazard indexes hold hazard cases only on SQLite (revision 0020): they hold
+        # The three hazard indexes hold hazard cases only: on SQLite since revision 0020 (they hold
         # ``hazard_grade``, generated from ``data``, so every step's UPDATE of another process's case
-        # rewrote its entries, from its JSON. Their readers compare ``hazard_found_day``, which implies it.
+        # rewrote its entries, from its JSON), on PostgreSQL since 0025 (an UPDATE that is not HOT —
+        # the one that ends a case — entered a NULL entry in each for every other process's case).
+        # Their readers compare ``hazard_found_day``, which implies it.
         sa.Index("ix_case_instance_hazard_found", "hazard_found_day", "org_code", "hazard_grade", "hazard_outcome",
-                 "hazard_due_day", "hazard_cost_fen", sqlite_where=HAZARD_CASES),
+                 "hazard_due_day", "hazard_cost_fen", sqlite_where=HAZARD_CASES, postgresql_where=HAZARD_CASES),
         sa.Index("ix_case_instance_hazard_key", "hazard_key", "hazard_found_day", "org_code", "hazard_grade",
-                 "hazard_outcome", "hazard_due_day", "hazard_cost_fen", sqlite_where=HAZARD_CASES),
+                 "hazard_outcome", "hazard_due_day", "hazard_cost_fen", sqlite_where=HAZARD_CASES,
+                 postgresql_where=HAZARD_CASES),
         # 逾期督办 lists running cases most escalated first (webui/overdue.py): walked in this order, a
         # page of a province's 100,000 cases stops after its rows instead of sorting them all.
         sa.Index("ix_case_instance_escalation", "status", "escalation_level", "started_at", "id"),
         # The leadership dashboard's hazards by unit, grade and overdue listing: read from this index
         # alone (an index-only scan), never from the rows' JSON.
         sa.Index("ix_case_instance_hazards", "process_key", "status", "org_code", "hazard_grade", "listing_deadline",
-                 sqlite_where=HAZARD_CASES),
+                 sqlite_where=HAZARD_CASES, postgresql_where=HAZARD_CASES),
         # Cases of a process ended (销号 in a quarter) or started (accidents, inspections) in a period.
         sa.Index("ix_case_instance_ended", "process_key", "status", "ended_at"),
         sa.Index("ix_case_instance_started", "process_key", "started_at"),
+        # A case's derived cases (engine/queries.py); a case started from none is not in it (0025).
+        sa.Index("ix_case_instance_parent_case_id", "parent_case_id", sqlite_where=DERIVED_CASES,
+                 postgresql_where=DERIVED_CASES),
     )
 
 
