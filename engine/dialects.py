@@ -768,7 +768,11 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             _multi_instance(el, result)
         if name == "callActivity":
             _call_activity_mapping(el, result)
-        if name == "callActivity" and not el.get("calledElement"):
+        if name == "callActivity" and language_of(el.get("calledElement") or "") is not None:
+            result.problems.append((f"{label(el)} 的被调用流程「{excerpt(el.get('calledElement'))}」是表达式：Camunda 在案件走到这里时"
+                                    "才按案件数据选择被调用的流程，本系统在部署时就确定被调用的流程；请填写被调用流程的编号（流程标识），"
+                                    "需要按情况调用不同的流程时，用排他网关分到各自的调用活动", el))
+        elif name == "callActivity" and not el.get("calledElement"):
             called = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}calledElement")  # Camunda 8
             if called is not None and (called.get("processId") or "").strip():
                 if language_of(called.get("processId")) is not None:

@@ -41,6 +41,8 @@ REFUSED_FILES = {
                                                      "请改写为 R/2026-01-01T08:00:00+08:00/P1D（"),
     "camunda7_message_name_expression.bpmn": ("Event_0report", "中间捕获事件「收到整改报告」(Event_0report) 的消息名称"
                                                                "「整改报告-${enterpriseCode}」含表达式"),
+    "camunda7_called_element_expression.bpmn": ("Activity_0review", "调用活动「按类别审查」(Activity_0review) 的被调用流程"
+                                                                    "「${reviewProcess}」是表达式"),
 }
 
 

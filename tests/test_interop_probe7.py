@@ -125,3 +125,19 @@ def test_a_flowable_signal_expression_computed_from_data_is_refused_once_naming_
         "intermediateSignalEventCatching1",
         "中间捕获事件「等待停产整顿决定」(intermediateSignalEventCatching1) 的信号名称是表达式「${decisionSignal}」"
         "（signalExpression），本系统的信号须有固定名称；请在属性面板中为它选择或新建一个信号")]
+
+
+def test_a_called_element_chosen_by_an_expression_is_refused_saying_what_to_draw(engine):
+    """立案审查 (Camunda's CallActivity.testCallSimpleSubProcessWithExpressions shape,
+    ``calledElement="${simpleSubProcessExpression}"``): Camunda picks the called process from the
+    case's data when the case gets there; here the called process is fixed when the model is
+    deployed. The refusal read 「被调用的流程「${reviewProcess}」未部署，请先部署它」, as if a process of
+    that name were missing; it now says it is an expression and what to draw instead."""
+    from engine.errors import InvalidModel
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(CORPUS / "camunda7_called_element_expression.bpmn", by="boss")
+    assert [(p["element_id"], p["message"]) for p in err.value.problems if p["severity"] == "error"] == [(
+        "Activity_0review",
+        "调用活动「按类别审查」(Activity_0review) 的被调用流程「${reviewProcess}」是表达式：Camunda 在案件走到这里时才按案件数据"
+        "选择被调用的流程，本系统在部署时就确定被调用的流程；请填写被调用流程的编号（流程标识），需要按情况调用不同的流程时，"
+        "用排他网关分到各自的调用活动")]
