@@ -12,7 +12,7 @@ import pytest
 from tests.interop_support import CORPUS, user_for
 from tests.support import make_engine
 
-MODELS = ("camunda7_qname_refs.bpmn", "flowable_signal_expression.bpmn")
+MODELS = ("camunda7_qname_refs.bpmn", "flowable_signal_expression.bpmn", "ibm_namespace_with_spaces.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +141,35 @@ def test_a_called_element_chosen_by_an_expression_is_refused_saying_what_to_draw
         "调用活动「按类别审查」(Activity_0review) 的被调用流程「${reviewProcess}」是表达式：Camunda 在案件走到这里时才按案件数据"
         "选择被调用的流程，本系统在部署时就确定被调用的流程；请填写被调用流程的编号（流程标识），需要按情况调用不同的流程时，"
         "用排他网关分到各自的调用活动")]
+
+
+def test_an_ibm_export_whose_namespace_holds_spaces_and_chinese_is_read(engine):
+    """重大事故隐患挂牌督办 (bpmn-miwg's IBM Process Designer 8.0.1 A.3.0 round trip: the file's namespace is
+    named after its project and process, ``xmlns:Process="http://A.3.0/Initial Import/Process"``, and the
+    boundary event is attached by ``attachedToRef="Process:bpmnid-…"``). Java's XML parsers, so Camunda
+    and Flowable, read it; the deploy refused it 「XML 格式错误：文件不是格式正确的 XML」 (libxml2: not a
+    valid URI). The case runs 下达挂牌督办通知 → 企业整改 → 验收销号, and the enterprise's closure
+    (企业停产关闭) ends 企业整改 by its boundary at 注销督办."""
+    case = engine.start("ibm_namespace_with_spaces", by="zhang", org="east").id
+    names = []
+    while engine.case(case).status == "running":
+        (task,) = engine.case(case).tasks
+        names.append(task.name)
+        engine.complete(task.id, user_for(engine, task), {})
+    assert names == ["下达挂牌督办通知", "提交整改报告", "验收销号"]
+    closed = engine.start("ibm_namespace_with_spaces", by="zhang", org="east").id
+    (notice,) = engine.case(closed).tasks
+    engine.complete(notice.id, user_for(engine, notice), {})
+    engine.correlate_message("企业停产关闭", by="boss", case_id=closed)
+    assert [t.name for t in engine.case(closed).tasks] == ["注销督办"]
+
+
+def test_only_the_namespace_declarations_are_escaped_and_a_broken_file_stays_refused():
+    from engine.errors import InvalidModel
+    from engine.validation import _uri_escaped_namespaces, safe_xml
+    raw = '<a xmlns:p="http://督办 Demo/P" name="督办 Demo"/>'.encode()
+    assert _uri_escaped_namespaces(raw) == (
+        b'<a xmlns:p="http://%E7%9D%A3%E5%8A%9E%20Demo/P" name="' + "督办 Demo".encode() + b'"/>')
+    assert safe_xml(raw, "x.bpmn").get("name") == "督办 Demo"
+    with pytest.raises(InvalidModel, match="开始标签与结束标签不匹配"):
+        safe_xml('<a xmlns:p="http://督办 Demo/P"><b></a>'.encode(), "x.bpmn")
