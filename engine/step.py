@@ -89,11 +89,22 @@ def advance(workflow: BpmnWorkflow) -> None:
     (``event_manager.tasks``) and nothing else: with no event waiting (most steps of most models)
     it changes no task, so the look for an engine task just taken still holds and is not taken
     again (one walk of the case's tasks less: 2 → 1 on a middle completion of the 5-task model,
-    tests/test_step_hot_paths.py)."""
+    tests/test_step_hot_paths.py).
+
+    An engine task left READY by two rounds in a row, the case's tasks no more in number, is one
+    SpiffWorkflow's walk no longer reaches (it stops 1,000 tasks deep: a loop of script tasks whose
+    way out never holds): an incident naming it at once, not 10,000 rounds of nothing (12 s of the
+    host's CPU, the writer's lock held) and an English error."""
+    left = None  # (the engine task a round left READY, the case's task count then)
     for _ in range(10_000):
         if workflow.subprocesses or _engine_task_ready(workflow):
             workflow.do_engine_steps()
             ready = _engine_task_ready(workflow)
+            if ready is not None:  # rare: do_engine_steps runs what it finds
+                count = sum(len(w.tasks) for w in wfstate.all_workflows(workflow))
+                if left is not None and left[0] is ready and left[1] == count:
+                    raise ProcessFailure(Unrested(ready))
+                left = (ready, count)
         elif workflow.event_manager.tasks:
             workflow.refresh_timers()  # all that do_engine_steps would do (SpiffWorkflow 3.x)
             ready = _engine_task_ready(workflow)
@@ -103,17 +114,28 @@ def advance(workflow: BpmnWorkflow) -> None:
             continue  # a conditional event sub-process's condition came true: it runs on the next round
         if not ready and not end_idle_event_subprocesses(workflow):
             return
-    raise EngineError("the process does not come to rest (endless engine loop)")
+    raise ProcessFailure(Unrested(None))
 
 
-def _engine_task_ready(workflow: BpmnWorkflow) -> bool:
+class Unrested(Exception):
+    """The engine's tasks of one step did not come to rest (a loop with no way out)."""
+
+    def __init__(self, task):
+        spec = getattr(task, "task_spec", None)
+        name = getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)
+        where = f"（停在「{name}」）" if name else ""
+        super().__init__(f"流程在一步之内自动执行的环节过多，未能停在人工任务或等待处{where}：可能是没有出口的循环，"
+                         "请检查循环的退出条件（网关的条件、脚本中的计数）后重试")
+
+
+def _engine_task_ready(workflow: BpmnWorkflow):
     """A READY task that is not a person's (what ``do_engine_steps`` runs), in any workflow of the
-    case (a plain loop: a generator under ``any`` resumed once a task cost ~2x)."""
+    case, or None (a plain loop: a generator under ``any`` resumed once a task cost ~2x)."""
     for w in wfstate.all_workflows(workflow):
         for t in w.tasks.values():
             if t._state == _READY and not t.task_spec.manual:
-                return True
-    return False
+                return t
+    return None
 
 
 _ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING

@@ -150,3 +150,49 @@ def test_an_api_number_past_a_floats_range_is_refused(api_world):
                                 headers={**api_world.headers("starter"), "Content-Type": "application/json"})
     assert r.status_code == 422 and "数值超出范围" in r.get_data(as_text=True), r.get_data(as_text=True)[:300]
     assert api_world.engine.cases() == before
+
+
+# --- a loop with no way out (没有出口的循环) ---------------------------------------------------------
+
+ENDLESS_RECHECK = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Definitions_0loop" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.28.0">
+  <bpmn:process id="endless_recheck" name="循环复查" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" name="立案"><bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="count" />
+    <bpmn:scriptTask id="count" name="复查计数" scriptFormat="python">
+      <bpmn:incoming>Flow_1</bpmn:incoming><bpmn:incoming>Flow_again</bpmn:incoming><bpmn:outgoing>Flow_2</bpmn:outgoing>
+      <bpmn:script>rounds = 1</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="count" targetRef="Gateway_done" />
+    <bpmn:exclusiveGateway id="Gateway_done" name="复查完毕？" default="Flow_again">
+      <bpmn:incoming>Flow_2</bpmn:incoming><bpmn:outgoing>Flow_again</bpmn:outgoing><bpmn:outgoing>Flow_done</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:sequenceFlow id="Flow_again" name="否" sourceRef="Gateway_done" targetRef="count" />
+    <bpmn:sequenceFlow id="Flow_done" name="是" sourceRef="Gateway_done" targetRef="review">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">rounds &gt;= 3</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:userTask id="review" name="复核"><bpmn:incoming>Flow_done</bpmn:incoming><bpmn:outgoing>Flow_3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="review" targetRef="Event_end" />
+    <bpmn:endEvent id="Event_end"><bpmn:incoming>Flow_3</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_loop_of_script_tasks_with_no_way_out_is_an_incident_at_once(engine):
+    """循环复查: the designer's counter never counts (``rounds = 1``, not ``rounds + 1``), so 复查完毕？
+    never says 是. SpiffWorkflow's walk stops 1,000 tasks deep, and the step went round 10,000 times
+    finding the task it could not reach: 12 s of the host's CPU holding the writer's lock (on SQLite
+    every other write of the city waited), then an English error (「the process does not come to
+    rest」) and no incident. Now an incident in Chinese naming where it stopped, in a fraction of that;
+    the counter fixed, the case runs."""
+    from tests.support import thread_cpu
+    engine.deploy(ENDLESS_RECHECK.encode("utf-8"), by="boss", filename="循环复查.bpmn")
+    with thread_cpu() as spent, pytest.raises(IncidentRaised) as raised:
+        engine.start("endless_recheck", by="zhang", org="east")
+    assert "流程在一步之内自动执行的环节过多" in raised.value.message and "没有出口的循环" in raised.value.message
+    assert spent.seconds < 8, spent.seconds  # ~1 s here, was 12 s
+    engine.deploy(ENDLESS_RECHECK.replace("rounds = 1", "rounds = rounds + 1").encode("utf-8"), by="boss",
+                  filename="循环复查.bpmn")
+    case = engine.start("endless_recheck", by="zhang", org="east", data={"rounds": 0})
+    assert engine.case(case.id).data["rounds"] == 3
