@@ -29,6 +29,7 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     TERMINATION_EVENT_XPATH, EventDefinitionParser)
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs import control
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import CancelEventDefinition
 from SpiffWorkflow.bpmn.specs import defaults as bpmn_specs
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.event_parsers import SpiffEndEventParser
@@ -39,7 +40,7 @@ from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import (ad_hoc, conditional_events, conditional_starts, decision_results, dmn, gateways, interrupting, repeating_boundary, scoped_events,
+from . import (ad_hoc, compensation, conditional_events, conditional_starts, decision_results, dmn, gateways, interrupting, repeating_boundary, scoped_events,
                thrown_errors, timers)
 from .call_activity import CallActivity, MappedCallActivityParser
 from .instance_item import LocalInstanceItem
@@ -249,6 +250,11 @@ class SignalEndEventParser(SpiffEndEventParser):
         return task
 
 
+def _compensating(parser_class, mixin=compensation.ThrowParserMixin):
+    """A throw, end or boundary event parser that reads a compensation definition (engine/compensation.py)."""
+    return type(parser_class.__name__, (mixin, parser_class), {})
+
+
 class DubanParser(SpiffBpmnParser):
     AD_HOC_PARSER_CLASS = ad_hoc.DubanAdHocParser
     OVERRIDE_PARSER_CLASSES = {
@@ -258,9 +264,15 @@ class DubanParser(SpiffBpmnParser):
            for tag in ("userTask", "manualTask")},
         full_tag("serviceTask"): (_ours(ServiceTaskParser), DubanServiceTask),
         full_tag("startEvent"): (_ours(interrupting.InterruptingStartParser), interrupting.StartEvent),
-        full_tag("endEvent"): (_ours(SignalEndEventParser), SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1]),
-        full_tag("boundaryEvent"): (_ours(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("boundaryEvent")][0]),
-                                    repeating_boundary.BoundaryEvent),
+        full_tag("endEvent"): (_compensating(_ours(SignalEndEventParser)),
+                               SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1]),
+        full_tag("intermediateThrowEvent"): (
+            _compensating(_ours(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("intermediateThrowEvent")][0])),
+            SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("intermediateThrowEvent")][1]),
+        full_tag("boundaryEvent"): (
+            _compensating(_ours(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("boundaryEvent")][0]),
+                          compensation.BoundaryParserMixin),
+            compensation.BoundaryEvent),
         full_tag("callActivity"): (_ours(MappedCallActivityParser), CallActivity),
         full_tag("exclusiveGateway"): (gateways.ExclusiveGatewayParser, gateways.ExclusiveGateway),
         full_tag("inclusiveGateway"): (ConditionalGatewayParser, gateways.InclusiveGateway),
@@ -321,6 +333,10 @@ for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter
 DUBAN_CONFIG[interrupting.StartEvent] = SPIFF_CONFIG[bpmn_specs.StartEvent]  # same type name: restores to ours
 DUBAN_CONFIG[repeating_boundary.BoundaryEvent] = SPIFF_CONFIG[bpmn_specs.BoundaryEvent]  # likewise
+DUBAN_CONFIG[compensation.BoundaryEvent] = SPIFF_CONFIG[bpmn_specs.BoundaryEvent]  # likewise (registered after: ours)
+DUBAN_CONFIG[compensation.CompensationThrowEvent] = SPIFF_CONFIG[bpmn_specs.IntermediateThrowEvent]
+DUBAN_CONFIG[compensation.CompensationEndEvent] = SPIFF_CONFIG[bpmn_specs.EndEvent]
+DUBAN_CONFIG[compensation.CompensateEventDefinition] = SPIFF_CONFIG[CancelEventDefinition]
 DUBAN_CONFIG[thrown_errors.ErrorEventDefinition] = SPIFF_CONFIG[spiff_events.ErrorEventDefinition]  # likewise
 DUBAN_CONFIG[scoped_events.EscalationEventDefinition] = SPIFF_CONFIG[spiff_events.EscalationEventDefinition]  # likewise
 DUBAN_CONFIG[ad_hoc.AdHocSubprocessSpec] = ad_hoc.AdHocConverter  # same type name: restores to ours

@@ -12,7 +12,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import cron_advice, dialects, restricted, sandbox
+from . import compensation, cron_advice, dialects, restricted, sandbox
 from .dialects import KIND_NAMES, label
 from .errors import InvalidModel
 from .excerpt import excerpt
@@ -322,6 +322,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                         "（Camunda 也拒绝部署：有默认分支时，或有两条以上这样的分支时，或为 Camunda 8 保存的模型）；"
                         "请为这些分支填写条件，或在属性面板中把「其余情况」的一条设为默认分支", gw)
         _check_boundary_events(process, add)
+        compensation.check(process, add)
         _check_start_events(process, add)
         _check_event_references(root, process, add)
         _check_unnamed_waits(process, add)

@@ -342,20 +342,25 @@ def test_a_feel_function_the_advice_does_not_know_is_refused_with_the_rule_for_a
         "规则条件写本列输入要等于的值，或写比较，用 ? 代表本列的输入值，如 \"重大\"、>= 100、len(?) > 2")
 
 
-def test_a_compensation_boundary_event_is_refused_saying_what_to_draw_instead(engine):
+def test_a_compensation_boundary_event_nothing_throws_to_deploys_and_undoes_nothing(engine):
     """Camunda 8's compensation examples attach a compensation boundary event and an undo task
-    (isForCompensation): SpiffWorkflow has no such catch event, and the refusal read only
-    「模型结构无法识别」."""
+    (isForCompensation): refused before (SpiffWorkflow has no such catch event), it now deploys
+    (engine/compensation.py); with no compensation throw event the undo task never opens and the
+    case ends as drawn, as in Camunda."""
     undo = ('<bpmn:boundaryEvent id="Event_0undo" name="撤回意见" attachedToRef="Activity_0opinion">'
             '<bpmn:compensateEventDefinition id="CompensateEventDefinition_0undo" /></bpmn:boundaryEvent>'
             '<bpmn:userTask id="Activity_0withdraw" name="撤回会审意见" isForCompensation="true" />'
             '<bpmn:association id="Association_0undo" associationDirection="One" sourceRef="Event_0undo" '
             'targetRef="Activity_0withdraw" />')
-    xml = (CORPUS / "camunda7_inclusive_always.bpmn").read_text(encoding="utf-8").replace(_BACK, _BACK + undo)
-    with pytest.raises(InvalidModel) as err:
-        engine.deploy(xml.encode(), by="boss", filename="inclusive_undo.bpmn")
-    assert str(err.value).endswith("边界事件「撤回意见」(Event_0undo)：本系统不支持补偿边界事件；请删除它和关联的补偿任务，"
-                                   "需要撤销时在流程中用排他网关走到一个普通的撤销任务")
+    xml = (CORPUS / "camunda7_inclusive_always.bpmn").read_text(encoding="utf-8").replace(_BACK, _BACK + undo).replace(
+        '<bpmn:process id="camunda7_inclusive_always"', '<bpmn:process id="inclusive_undo"')
+    engine.deploy(xml.encode(), by="boss", filename="inclusive_undo.bpmn")
+    case = engine.start("inclusive_undo", by="zhang", org="east", data={})
+    _work(engine, case.id, "Activity_0register", {"fire_risk": False, "pollution": False})
+    assert _open(engine, case.id) == ["Activity_0safety"]
+    _work(engine, case.id, "Activity_0safety")
+    _work(engine, case.id, "Activity_0opinion")
+    assert engine.case(case.id).status == "completed"
 
 
 def test_an_activiti_message_expression_names_the_message_the_event_waits_for(engine):

@@ -1,0 +1,253 @@
+"""Compensation (补偿): undoing what a case has already done, when a later step says it must be undone.
+
+BPMN 2.0 §10.5.6 and Camunda 7/8 (compensation events): an activity drawn with a compensation
+boundary event, associated with a compensation handler (an activity marked ``isForCompensation``,
+with no sequence flow), may be compensated once it has completed; a compensation throw event — an
+intermediate one or an end event — then runs the handlers of the activities of its own scope (the
+process or sub-process it is drawn in) that completed, the one completed last first, and waits
+until they are all done before its flow goes on (Camunda's ``waitForCompletion``, the default). An
+activity still running, never reached or cancelled is not compensated; each completion is
+compensated once (an activity done twice in a loop, twice). ``activityRef`` on the throw event
+narrows it to that activity. 查封设备 → 暂扣证照 → 行政复议 撤销: 退还证照 and 解除查封 open (退还证照
+started first), then 告知当事人.
+
+SpiffWorkflow 3.x runs none of it: its parser refused the boundary event ("Unsupported Catch
+Event", which engine/validation.py said in Chinese) and read the throw events as plain ones, so a
+model drawn without the boundary ran past its 撤销 undoing nothing. Here:
+
+- the boundary event waits, attached to its activity as any boundary event is, for nothing
+  (``CompensateEventDefinition`` catches no event); when its activity completes, SpiffWorkflow's
+  boundary join cancels it, and ``BoundaryEvent._on_cancel`` records the completion — the
+  handler's name, in completion order — in the internal data of its scope's root task
+  (``COMPENSABLE``), which the case keeps however much of its history engine/state.prune cuts;
+- the handler is parsed with the boundary event (SpiffWorkflow parses only what flows reach), its
+  input the boundary event (no flow: SpiffWorkflow readies no task without an input);
+- a throw event with a ``compensateEventDefinition`` is ``CompensationThrowEvent`` or
+  ``CompensationEndEvent``: reached, it takes its scope's records (those of ``activityRef`` only, if
+  it names one), starts one handler task for each, the last completed first, as children of its
+  own (``triggered``: SpiffWorkflow keeps them when the event later runs), and waits; when all are
+  done, it takes their data and goes on.
+
+What this does not run is refused at deploy, naming the element (``check``): a compensation event
+sub-process (as before), a handler not a task, a boundary event on a multi-instance or loop, a
+throw event with nothing of its own scope to compensate, and compensation inside a transaction
+sub-process (a cancel end event compensates there in Camunda).
+"""
+from __future__ import annotations
+
+import uuid
+
+from SpiffWorkflow.bpmn.specs.event_definitions.base import EventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent as _Boundary
+from SpiffWorkflow.bpmn.specs import defaults as bpmn_specs
+from SpiffWorkflow.util.task import TaskState
+
+from . import repeating_boundary
+from .dialects import label
+
+COMPENSABLE = "compensable"  # a scope root task's internal data: handlers of completed activities, in order
+STARTED = "compensating"  # a throw event's internal data: the ids of the handler tasks it started
+HANDLER = "compensationHandler"  # a compensation boundary event's property: its handler's id
+COMPENSATES = "compensates"  # a throw event's property: the activity it names ("" all of its scope)
+
+_BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_NS = {"bpmn": _BPMN}
+_DEFINITION = "bpmn:compensateEventDefinition"
+# What may be a handler here: a task (a sub-process or call as handler is refused).
+HANDLER_TAGS = ("userTask", "manualTask", "task", "serviceTask", "scriptTask", "sendTask", "businessRuleTask")
+
+
+class CompensateEventDefinition(EventDefinition):
+    """A compensation boundary event's definition: it catches no event (``catches`` is never true);
+    the boundary event only marks its activity compensable."""
+
+    def catches(self, my_task, event):
+        return False
+
+    def has_fired(self, my_task):
+        return False
+
+
+class BoundaryEvent(repeating_boundary.BoundaryEvent):
+    """Our boundary event; a compensation one records its activity's completion when SpiffWorkflow's
+    boundary join cancels it. Same class name as SpiffWorkflow's: stored specs restore to ours."""
+
+    def _on_cancel(self, my_task):
+        super()._on_cancel(my_task)
+        if isinstance(self.event_definition, CompensateEventDefinition):
+            _record(self, my_task)
+
+
+def _record(spec, my_task) -> None:
+    """The activity ``my_task`` (a compensation boundary event) is attached to completed: its handler
+    is recorded on the scope's root task, after those completed before it."""
+    split = my_task.parent
+    main = next((t for t in split.children if not isinstance(t.task_spec, _Boundary)), None) if split else None
+    if main is None or main.state != TaskState.COMPLETED:
+        return  # cancelled, or interrupted by another boundary event: nothing to compensate
+    handler = (getattr(spec, "extensions", None) or {}).get("properties", {}).get(HANDLER)
+    if not handler:
+        return
+    root = my_task.workflow.task_tree
+    records = list(root.internal_data.get(COMPENSABLE, ()))
+    records.append([handler, main.task_spec.name])
+    root._set_internal_data(**{COMPENSABLE: records})  # a new list: the row's mark sees it changed
+
+
+class Compensates:
+    """A compensation throw event (intermediate or end): runs the handlers of its scope's completed
+    activities, the last completed first, and waits for them."""
+
+    def _update_hook(self, my_task):
+        started = my_task._get_internal_data(STARTED)
+        if started is None:
+            if not super()._update_hook(my_task):
+                return False
+            handlers = _take(my_task, (self.extensions or {}).get("properties", {}).get(COMPENSATES) or "")
+            if not handlers:
+                my_task._set_internal_data(**{STARTED: []})
+                return True  # nothing completed to compensate: the flow goes on (Camunda)
+            children = []
+            for name in reversed(handlers):
+                child = my_task._add_child(my_task.workflow.spec.task_specs[name], TaskState.FUTURE)
+                child.triggered = True  # kept when this event runs and makes its own children
+                children.append(child)
+            my_task._set_internal_data(**{STARTED: [str(c.id) for c in children]})
+            for child in children:
+                child.task_spec._update(child)
+            started = my_task._get_internal_data(STARTED)
+        tasks = my_task.workflow.tasks
+        handlers = [tasks.get(uuid.UUID(task_id)) for task_id in started]
+        if all(t is None or t.has_state(TaskState.FINISHED_MASK) for t in handlers):
+            for handler in handlers:  # what the handlers wrote goes on with the flow
+                if handler is not None and handler.state == TaskState.COMPLETED:
+                    my_task.data.update(handler.data)
+            return True
+        if my_task.state != TaskState.WAITING:
+            my_task._set_state(TaskState.WAITING)
+        return False
+
+
+def _take(my_task, activity: str) -> list[str]:
+    """The handlers recorded in ``my_task``'s scope (of ``activity`` only, if named), in completion
+    order, taken out of the records (each completion is compensated once)."""
+    root = my_task.workflow.task_tree
+    records = list(root.internal_data.get(COMPENSABLE, ()))
+    taken = [r for r in records if not activity or r[1] == activity]
+    if taken:
+        root._set_internal_data(**{COMPENSABLE: [r for r in records if r not in taken]})
+    return [handler for handler, _activity in taken]
+
+
+class CompensationThrowEvent(Compensates, bpmn_specs.IntermediateThrowEvent):
+    """An intermediate compensation throw event (补偿中间抛出事件)."""
+
+
+class CompensationEndEvent(Compensates, bpmn_specs.EndEvent):
+    """A compensation end event (补偿结束事件)."""
+
+
+def handler_of(parser) -> str | None:
+    """The id of the compensation handler a boundary event's association points to (Camunda Modeler
+    draws ``<association sourceRef="boundary" targetRef="handler"/>``), if any."""
+    event_id = parser.node.get("id")
+    for assoc in parser.process_parser.xpath("./bpmn:association"):
+        if assoc.get("sourceRef") == event_id:
+            return assoc.get("targetRef")
+    return None
+
+
+class BoundaryParserMixin:
+    """Boundary event parser mixin: a compensation boundary event is ours, its handler parsed with it."""
+
+    def create_task(self):
+        if self.xpath(f".//{_DEFINITION}"):
+            handler = handler_of(self)
+            node = self.process_parser.get_node_by_id(handler) if handler else None
+            task = self._create_task(CompensateEventDefinition(), True)
+            if node is not None:
+                # Its input is the boundary event (the association), though no flow leads to it:
+                # SpiffWorkflow readies only a task with an input (``TaskSpec.test``).
+                self.process_parser.parse_node(node)._connect_notify(task)
+            return task
+        return super().create_task()
+
+    def parse_extensions(self, node=None):
+        extensions = super().parse_extensions(node)
+        if node is None and self.xpath(f".//{_DEFINITION}"):
+            extensions.setdefault("properties", {})[HANDLER] = handler_of(self) or ""
+        return extensions
+
+
+class ThrowParserMixin:
+    """Intermediate throw and end event parser mixin: one with a compensation definition is ours."""
+
+    def create_task(self):
+        if self.xpath(_DEFINITION):
+            end = self.node.tag == f"{{{_BPMN}}}endEvent"
+            self.spec_class = CompensationEndEvent if end else CompensationThrowEvent
+            task = self._create_task(self.get_event_definition([]))
+            if end:
+                task.connect(self.spec.end)
+            return task
+        return super().create_task()
+
+    def parse_extensions(self, node=None):
+        extensions = super().parse_extensions(node)
+        if node is None:
+            definition = self.xpath(_DEFINITION)
+            if definition:
+                extensions.setdefault("properties", {})[COMPENSATES] = (definition[0].get("activityRef") or "").strip()
+        return extensions
+
+
+def check(process, add) -> None:
+    """Refuse, naming the element, the compensation this engine does not run (see the module)."""
+    for container in [process, *process.iter(f"{{{_BPMN}}}subProcess", f"{{{_BPMN}}}transaction")]:
+        _check_scope(container, add)
+
+
+def _check_scope(container, add) -> None:
+    by_id = {el.get("id"): el for el in container if el.get("id")}
+    compensable = {}
+    for event in container.findall("bpmn:boundaryEvent", _NS):
+        if event.find(_DEFINITION, _NS) is None:
+            continue
+        activity = by_id.get((event.get("attachedToRef") or "").strip())
+        if container.tag == f"{{{_BPMN}}}transaction":
+            add(f"{label(event)} 画在事务子流程{label(container)}中：取消事务时的补偿本系统暂不支持；"
+                "请改用普通子流程，撤销时用补偿中间事件", event)
+            continue
+        handler_id = next((a.get("targetRef") for a in container.findall("bpmn:association", _NS)
+                           if a.get("sourceRef") == event.get("id")), None)
+        handler = by_id.get(handler_id) if handler_id else None
+        if handler is None or handler.get("isForCompensation") != "true":
+            add(f"{label(event)} 没有关联补偿处理环节；请画一个勾选「补偿」（isForCompensation）的任务，"
+                "并从这个补偿边界事件画关联线连到它", event)
+            continue
+        if handler.tag.split("}")[-1] not in HANDLER_TAGS:
+            add(f"{label(handler)} 是补偿处理环节，本系统只支持任务作补偿处理环节（人工、服务或脚本任务），"
+                "不支持子流程或调用活动；请改为任务", handler)
+            continue
+        if activity is not None and (activity.find("bpmn:multiInstanceLoopCharacteristics", _NS) is not None
+                                     or activity.find("bpmn:standardLoopCharacteristics", _NS) is not None):
+            add(f"{label(event)} 附着在多实例或循环的{label(activity)}上，这种补偿本系统暂不支持；"
+                "请把补偿边界事件移到不循环的任务上", event)
+            continue
+        if activity is not None:
+            compensable[activity.get("id")] = activity
+    for event in container:
+        if event.tag not in (f"{{{_BPMN}}}intermediateThrowEvent", f"{{{_BPMN}}}endEvent"):
+            continue
+        definition = event.find(_DEFINITION, _NS)
+        if definition is None:
+            continue
+        ref = (definition.get("activityRef") or "").strip()
+        if ref and ref not in compensable:
+            named = event.getroottree().getroot().xpath("//*[@id=$i]", i=ref)
+            what = label(named[0]) if named else f"「{ref}」"
+            add(f"{label(event)} 要补偿的{what}不在它所在的流程或子流程中，或没有补偿边界事件；"
+                "本系统只补偿同一流程或子流程中画了补偿边界事件的环节", event)
+        elif not compensable:
+            add(f"{label(event)} 所在的流程或子流程中没有画补偿边界事件的环节，补偿时无事可做；"
+                "本系统只补偿同一流程或子流程中的环节（子流程内的补偿请在子流程内抛出）", event)

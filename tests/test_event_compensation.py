@@ -1,0 +1,119 @@
+"""Compensation (补偿) as BPMN 2.0 §10.5.6 and Camunda 7 run it (engine/compensation.py): a compensation
+throw event runs the handlers of the completed activities of its scope that carry a compensation
+boundary event, the one completed last first, and waits for them; an activity not completed is not
+compensated; each completion once.
+
+tests/bpmn/interop/camunda7_seizure_compensation.bpmn (Camunda Modeler 5 for 7.20): 查封设备 (handler
+解除查封) → 暂扣证照 (handler 退还证照) → 行政复议; 撤销 reaches the intermediate throw 撤销强制措施:
+退还证照 and 解除查封 open, 告知当事人 only once both are done (《行政强制法》第二十八条). Reaching the
+end event 解除全部措施 right after 查封设备 (企业当场整改完毕) runs 解除查封 only: 暂扣证照 never ran.
+Before, the deploy refused the compensation boundary events (「本系统不支持补偿边界事件」). SQLite and
+PostgreSQL; the engine is made anew (a restart) while the handlers are open.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine import state
+from engine.errors import InvalidModel
+from engine.schema import Case
+from tests.test_event_subprocess_scoped import World, world  # noqa: F401  (the fixture)
+
+KEY = "camunda7_seizure_compensation"
+
+
+def _handlers_started(world, case_id: int) -> list[str]:
+    """The handler tasks the throw event started, in the order it started them."""
+    eng = world.engine
+    with eng.db.read() as s:
+        spec, subs = eng.models.specs(s, s.get(Case, case_id).bundle_hash)
+        workflow = state.restore(s, case_id, spec, subs, eng.script_engine).workflow
+    throw = next(t for t in workflow.tasks.values() if t.task_spec.bpmn_id == "Event_1undo")
+    return [c.task_spec.bpmn_name for c in throw.children if c.triggered]
+
+
+def test_a_revoked_seizure_undoes_both_measures_the_last_first_then_notifies(world):  # noqa: F811
+    world.deploy(f"{KEY}.bpmn")
+    case_id = world.start(KEY)
+    world.work(case_id, "查封设备", {"selfRectified": False})
+    world.work(case_id, "暂扣证照")
+    world.work(case_id, "行政复议", {"revoked": True})
+    assert world.open(case_id) == ["解除查封", "退还证照"]
+    assert _handlers_started(world, case_id) == ["退还证照", "解除查封"]  # the one completed last first
+    world.restart()
+    world.work(case_id, "退还证照")
+    assert world.open(case_id) == ["解除查封"]  # the throw event waits for every handler
+    world.work(case_id, "解除查封")
+    assert world.open(case_id) == ["告知当事人"]
+    world.work(case_id, "告知当事人")
+    assert not world.engine.incidents()
+    assert world.engine.case(case_id).status == "completed"
+
+
+def test_an_upheld_seizure_undoes_nothing(world):  # noqa: F811
+    world.deploy(f"{KEY}.bpmn")
+    case_id = world.start(KEY)
+    world.work(case_id, "查封设备", {"selfRectified": False})
+    world.work(case_id, "暂扣证照")
+    world.work(case_id, "行政复议", {"revoked": False})
+    assert world.engine.case(case_id).status == "completed"
+
+
+def test_the_compensation_end_event_undoes_only_what_was_done(world):  # noqa: F811
+    """解除全部措施 right after 查封设备: 暂扣证照 never ran, so 退还证照 does not open (Camunda: the
+    handlers of activities not completed are not invoked); the case ends once 解除查封 is done."""
+    world.deploy(f"{KEY}.bpmn")
+    case_id = world.start(KEY)
+    world.work(case_id, "查封设备", {"selfRectified": True})
+    assert world.open(case_id) == ["解除查封"]
+    world.restart()
+    world.work(case_id, "解除查封")
+    assert not world.engine.incidents()
+    assert world.engine.case(case_id).status == "completed"
+
+
+def _without(text: str, *cuts: tuple[str, str]) -> str:
+    for old, new in cuts:
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize("cut, element, words", [
+    (('<bpmn:association id="Association_1seal" associationDirection="One" sourceRef="Event_1sealUndo" '
+      'targetRef="Activity_1unseal" />', ""), "Event_1sealUndo", "没有关联补偿处理环节"),
+    (('<bpmn:userTask id="Activity_1unseal" name="解除查封" isForCompensation="true" camunda:candidateGroups="inspector" />',
+      '<bpmn:subProcess id="Activity_1unseal" name="解除查封" isForCompensation="true" />'),
+     "Activity_1unseal", "只支持任务作补偿处理环节"),
+    (('<bpmn:compensateEventDefinition id="CompensateEventDefinition_1undo" />',
+      '<bpmn:compensateEventDefinition id="CompensateEventDefinition_1undo" activityRef="Activity_1review" />'),
+     "Event_1undo", "要补偿的用户任务「行政复议」(Activity_1review)不在"),
+])
+def test_what_compensation_cannot_run_is_refused_naming_the_element(world, cut, element, words):  # noqa: F811
+    from tests.interop_support import CORPUS
+
+    text = _without((CORPUS / f"{KEY}.bpmn").read_text(encoding="utf-8"), cut)
+    with pytest.raises(InvalidModel) as refused:
+        world.engine.deploy(text.encode(), by="boss", filename=f"{KEY}.bpmn")
+    assert refused.value.element_id == element or any(p.get("element_id") == element for p in refused.value.problems)
+    assert words in str(refused.value)
+
+
+def test_a_script_handler_runs_at_once_and_what_it_writes_goes_on_with_the_flow(world):  # noqa: F811
+    """A handler the engine runs (a script task) is done in the throw's step; the throw event still
+    waits for the person's 退还证照, then 告知当事人 sees what the script wrote."""
+    from tests.interop_support import CORPUS, open_task_data
+
+    text = _without((CORPUS / f"{KEY}.bpmn").read_text(encoding="utf-8"), (
+        '<bpmn:userTask id="Activity_1unseal" name="解除查封" isForCompensation="true" camunda:candidateGroups="inspector" />',
+        '<bpmn:scriptTask id="Activity_1unseal" name="登记解除查封" isForCompensation="true" scriptFormat="python">'
+        '<bpmn:script>unsealed = True</bpmn:script></bpmn:scriptTask>'))
+    world.engine.deploy(text.encode(), by="boss", filename=f"{KEY}.bpmn")
+    case_id = world.start(KEY)
+    world.work(case_id, "查封设备", {"selfRectified": False})
+    world.work(case_id, "暂扣证照")
+    world.work(case_id, "行政复议", {"revoked": True})
+    assert world.open(case_id) == ["退还证照"]
+    world.work(case_id, "退还证照")
+    assert world.open(case_id) == ["告知当事人"]
+    assert open_task_data(world.engine, case_id, "Activity_1notify")["unsealed"] is True
