@@ -477,6 +477,23 @@ def compiled(source: str, mode: str):
     return _compiled(source, mode)
 
 
+def prepare(source: str, mode: str) -> bool:
+    """Fill the per-text caches an evaluation of ``source`` reads, as its first run would, without
+    running it (engine/precompile.py: at deploy and ``Engine.warm``): the restricted compile, and
+    the host's plan of it — a script's (``_plain_script``), an expression's that is not plain the
+    date-helper call's and the helper expression's. False for code the compiler refuses (its first
+    run refuses it as before) or that cannot be planned."""
+    try:
+        _code, _names, plain = _compiled(source, mode)
+        if mode == "exec":
+            _plain_script(source)
+        elif not plain and date_calls.plan(source) is None:
+            _helper_expression(source)
+    except Exception:  # noqa: BLE001 — refused or unplannable: its first run says so, as before
+        return False
+    return True
+
+
 def _raise_model_error(error: dict):
     type_name, message, line = error.get("type") or "Error", error.get("message") or "", error.get("line")
     if type_name == "ModelCodeRefused":
