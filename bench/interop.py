@@ -46,6 +46,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 from engine.errors import EngineError  # noqa: E402
 from engine.schema import EventWait, ExternalTask, HumanTask, Incident, Timer  # noqa: E402
+from engine.validation import readable  # noqa: E402
 from tests.interop_support import (  # noqa: E402
     REFUSED_FILES, Outcome, drawn_form_data, drive, fire_waiting_timers, model_reads)
 from tests.support import make_engine  # noqa: E402
@@ -71,7 +72,7 @@ def raw_spec(path: Path):
 
 
 def _first_executable(path: Path) -> str | None:
-    root = etree.parse(str(path)).getroot()
+    root = etree.fromstring(readable(path.read_bytes()))  # as the deploy reads it
     for p in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process"):
         if p.get("isExecutable", "true") != "false":
             return p.get("id")
@@ -128,7 +129,7 @@ def walk(engine, key: str, path: Path, decisions: list[Path]) -> Outcome:
     # what a drawn form fills is the form's to give, typed as it types it: the start gives the rest
     # (a start bringing a later form's field is checked as that form reads it: engine/first_forms.py)
     reads = model_reads([path, *decisions], given={name for fields in by_task.values() for name in fields})
-    starts = {el.get("id") for el in etree.parse(str(path)).getroot().iter("{*}startEvent")}
+    starts = {el.get("id") for el in etree.fromstring(readable(path.read_bytes())).iter("{*}startEvent")}
     drawn_start = {k: v for sid in starts for k, v in by_task.get(sid, {}).items()}  # a start form's fields
     out = drive(engine, key, data={**drawn_start, **reads.start}, data_by_task=by_task, max_steps=MAX_STEPS)
     worked = list(out.tasks)

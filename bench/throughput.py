@@ -82,6 +82,7 @@ from engine.errors import EngineError, Forbidden, IncidentRaised, NotFound  # no
 from engine.state import serializer  # noqa: E402
 from engine.timeexpr import looks_like_iso_literal  # noqa: E402
 from engine.timers import KIND_OF_ELEMENT  # noqa: E402
+from engine.validation import readable  # noqa: E402
 from tests.interop_support import ACME, drawn_form_data, fire_waiting_timers, model_reads, user_for  # noqa: E402
 from tests.support import START, make_engine  # noqa: E402
 
@@ -589,7 +590,7 @@ class ModelBench:
         self.solved = reads.solved
         # a start form's required fields without a default (zeebe_embedded_form's 被检查单位): a start
         # without them is refused (engine/model_forms.start_form), so the clerk's values are given
-        starts = list(etree.parse(str(self.path)).getroot().iter(f"{dialects.B}startEvent"))
+        starts = list(etree.fromstring(readable(self.path.read_bytes())).iter(f"{dialects.B}startEvent"))
         required = {f["id"] for start in starts for f in dialects._form_fields(start)
                     if f.get("required") and f.get("default") in (None, "")}
         drawn_start = {k: v for start in starts for k, v in self.drawn.get(start.get("id"), {}).items() if k in required}
@@ -662,7 +663,7 @@ class ModelBench:
         parser = CamundaParser() if camunda else SpiffBpmnParser()
 
         def add(path: Path) -> None:
-            root = dialects.normalize(etree.parse(str(path)).getroot()).root
+            root = dialects.normalize(etree.fromstring(readable(path.read_bytes()))).root
             for kind in ("timeDate", "timeDuration", "timeCycle"):
                 for el in root.iter(f"{dialects.B}{kind}"):
                     text = (el.text or "").strip()

@@ -123,6 +123,7 @@ class ModelStore:
         else:
             raw = source.encode("utf-8") if isinstance(source, str) else source
             filename = filename or "upload.bpmn"
+        raw = validation.readable(raw)  # stored as every reader of it can parse it
         # Validate before taking the write lock (a large model takes seconds; other writers must not
         # wait for it), and again inside only if roles or models changed meanwhile.
         with self._engine.db.read() as s:

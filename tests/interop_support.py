@@ -20,6 +20,7 @@ from engine import dialects
 from engine.dialects import VENDOR_NS, ZEEBE_NS, B
 from engine import restricted
 from engine.errors import EngineError, IncidentRaised
+from engine.validation import readable
 
 CORPUS = Path(__file__).resolve().parent / "bpmn" / "interop"
 ROLE_USERS = {"inspector": "zhang", "supervisor": "eastboss", "enterprise": "acme"}
@@ -169,7 +170,7 @@ def drawn_form_data(paths, today: dt.date) -> dict[str, dict]:
     the output item of a multi-instance task (each instance's answer)."""
     found: dict[str, dict] = {}
     for path in paths:
-        root = etree.parse(str(path)).getroot()
+        root = etree.fromstring(readable(path.read_bytes()))  # as the deploy reads it
         for ns in VENDOR_NS:
             for f in root.iter(f"{{{ns}}}formField", f"{{{ns}}}formProperty"):
                 owner = f.getparent()
@@ -462,7 +463,7 @@ def model_reads(paths, functions=frozenset(), given=frozenset()) -> ModelReads:
     items: set[str] = set()
     scripts: list[str] = []
     for path in paths:
-        root = etree.parse(str(path)).getroot()
+        root = etree.fromstring(readable(Path(path).read_bytes()))  # as the deploy reads it
         if etree.QName(root).namespace and "DMN" in etree.QName(root).namespace.upper():
             _decision_reads(root, fixed)
             continue

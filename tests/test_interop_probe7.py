@@ -162,6 +162,10 @@ def test_an_ibm_export_whose_namespace_holds_spaces_and_chinese_is_read(engine):
     engine.complete(notice.id, user_for(engine, notice), {})
     engine.correlate_message("企业停产关闭", by="boss", case_id=closed)
     assert [t.name for t in engine.case(closed).tasks] == ["注销督办"]
+    # stored so that every reader of the file parses it (the start policy, the pages' diagram)
+    from lxml import etree
+    stored = etree.fromstring(engine.models.latest("ibm_namespace_with_spaces").content.encode())
+    assert stored.nsmap["Process"] == "http://%E9%9A%90%E6%82%A3%E6%B2%BB%E7%90%86%20Demo/%E6%8C%82%E7%89%8C%E7%9D%A3%E5%8A%9E%20V1/Process"
 
 
 def test_only_the_namespace_declarations_are_escaped_and_a_broken_file_stays_refused():
