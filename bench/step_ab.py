@@ -129,6 +129,108 @@ def _pass_hint(new: bool) -> None:
             cls._ran = property(lambda self: None, lambda self, value: None)
 
 
+@variant("write_path")
+def _write_path(new: bool) -> None:
+    """The Python around a completion's writes: engine/sqlexec.py ``_sent`` returns a ``_Sent`` of two
+    slots, engine/audit.py ``_payload_bytes`` checks its fields' types in one C call and
+    ``_plain_detail`` a flat dict or list in C, engine/step.py ``write_case`` picks the changed columns
+    by ``compress``/``map(operator.ne)``; off: the code before (a ``Pending`` of seven slots, a
+    comparison a field, a loop over the detail's items, a generator over the columns)."""
+    import operator  # noqa: F401 - the copies below run in this module
+
+    from engine import audit, sqlexec, step
+
+    saved = _write_path.__dict__.setdefault("saved", {
+        "sent": sqlexec._sent, "payload": audit._payload_bytes, "plain": audit._plain_detail,
+        "write_case": step.write_case})
+    if new:
+        sqlexec._sent = saved["sent"]
+        audit._payload_bytes = saved["payload"]
+        audit._plain_detail = saved["plain"]
+        step.write_case = saved["write_case"]
+        return
+
+    def _sent(conn, r, parameters, many):  # the code before
+        sql = r.sql
+        try:
+            transaction = conn._transaction
+            dbapi = conn._dbapi_connection
+            if transaction is None or not transaction.is_active or dbapi is None:
+                cursor = sqlexec._cursor(conn)
+            else:
+                cursor = dbapi.dbapi_connection.cursor()
+            if conn._has_events or not conn.engine._has_events or "dispatch" not in conn.__dict__ \
+                    or conn.engine.dispatch.before_cursor_execute.__class__ is not sqlexec._EmptyListener:
+                sql, parameters = sqlexec._announce(conn, cursor, sql, parameters, many)
+            else:
+                sqlexec.stats.statements += 1
+            sqlexec.stats.round_trips += 1
+            if many:
+                cursor.executemany(sql, parameters)
+            else:
+                cursor.execute(sql, parameters)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise sqlexec._wrapped(conn, sql, parameters, exc) from exc
+        pending = sqlexec._new(sqlexec.Pending)
+        pending.conn, pending.r, pending.sql, pending.parameters = conn, r, sql, parameters
+        pending.many, pending.cursor, pending.sent = many, cursor, True
+        return pending
+
+    def _payload_bytes(chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash):  # the code before
+        if (type(actor) is str and type(action) is str and type(chain) is str and type(prev_hash) is str
+                and type(seq) is int and type(stamp) is str and type(text) is str
+                and (case_id is None or type(case_id) is int) and (task_id is None or type(task_id) is str)):
+            return audit._encode_list([chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash])
+        return audit.canonical_json([chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash]).encode()
+
+    def _plain_detail(value, depth=0):  # the code before
+        kind = type(value)
+        if kind in audit._DETAIL_SCALARS:
+            return True
+        if depth > 16:
+            return False
+        if kind is dict:
+            for key, item in value.items():
+                if type(key) is not str or not (type(item) in audit._DETAIL_SCALARS or _plain_detail(item, depth + 1)):
+                    return False
+            return True
+        if kind is list:
+            for item in value:
+                if not (type(item) in audit._DETAIL_SCALARS or _plain_detail(item, depth + 1)):
+                    return False
+            return True
+        return False
+
+    def write_case(tx, case):  # the code before
+        text = case.data_text()
+        params = {"b_id": case.id, "updated_at": case.updated_at, "version": case.version}
+        head_moved = tx.audit.link_case(tx, case)
+        changing = step._changing_values(case)
+        if getattr(tx.conn, "duban_defer", None) is not None or case._stored is None:
+            columns = ("data",) + step._CHANGING + step._AUDIT_HEAD
+        else:
+            columns = () if changing == case._stored else tuple(
+                key for key, was, now in zip(step._CHANGING, case._stored, changing) if now != was)
+            if text != case._stored_text:
+                columns = ("data",) + columns
+            if head_moved:
+                columns += step._AUDIT_HEAD
+        new_cases = tx.info.get("duban_new_cases")
+        if new_cases is None or case.id not in new_cases or not new_cases[case.id].rebind(step._case_values(case)):
+            for key in columns:
+                params[key] = text if key == "data" else getattr(case, key)
+            statement = step._CASE_UPDATES.get(columns)
+            if statement is None:
+                statement = step._CASE_UPDATES[columns] = step._case_update(columns)
+            sqlexec.defer(tx.conn, statement, params)
+        case._stored_text, case._stored = text, changing
+
+    sqlexec._sent = _sent
+    audit._payload_bytes = _payload_bytes
+    audit._plain_detail = _plain_detail
+    step.write_case = write_case
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

@@ -118,6 +118,7 @@ def canonical_json(value) -> str:
 # ``1e+16``), dates and anything else JSON has no form for: ``canonical_json``.
 _encode_sorted = msgspec.json.Encoder(order="sorted").encode
 _DETAIL_SCALARS = frozenset({str, int, bool, type(None)})
+_TEXT = frozenset({str})
 
 
 def _plain_detail(value, depth: int = 0) -> bool:
@@ -128,11 +129,15 @@ def _plain_detail(value, depth: int = 0) -> bool:
     if depth > 16:  # deep, or a circular reference: canonical_json decides
         return False
     if kind is dict:
+        if _TEXT.issuperset(map(type, value)) and _DETAIL_SCALARS.issuperset(map(type, value.values())):
+            return True  # flat, the usual form's data: looked at in C
         for key, item in value.items():
             if type(key) is not str or not (type(item) in _DETAIL_SCALARS or _plain_detail(item, depth + 1)):
                 return False
         return True
     if kind is list:
+        if _DETAIL_SCALARS.issuperset(map(type, value)):
+            return True
         for item in value:
             if not (type(item) in _DETAIL_SCALARS or _plain_detail(item, depth + 1)):
                 return False
@@ -496,16 +501,19 @@ def _linked(chain: str, events: list[tuple], seq: int, prev_hash: str) -> tuple[
 _encode_list = msgspec.json.Encoder().encode
 
 
+_LIST_TYPES = frozenset({str, int, type(None)})  # what msgspec writes as ``canonical_json`` does, in any place
+
+
 def _payload_bytes(chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash) -> bytes:
     """``canonical_json([chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash])``
-    as UTF-8: by msgspec when each field has the type the hot path gives it (str; int or None for
-    ``case_id``; str or None for ``task_id``), else by ``canonical_json``. A lone surrogate fails
-    either way (UnicodeEncodeError), as it always did."""
-    if (type(actor) is str and type(action) is str and type(chain) is str and type(prev_hash) is str
-            and type(seq) is int and type(stamp) is str and type(text) is str
-            and (case_id is None or type(case_id) is int) and (task_id is None or type(task_id) is str)):
-        return _encode_list([chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash])
-    return canonical_json([chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash]).encode("utf-8")
+    as UTF-8: by msgspec when every field is text, an int or None (exactly those types: not a bool,
+    a float or a subclass), which it writes byte for byte as ``json`` does wherever they stand — the
+    hot path's fields always are (one C-level look at the types) —, else by ``canonical_json``. A
+    lone surrogate fails either way (UnicodeEncodeError), as it always did."""
+    payload = [chain, seq, case_id, stamp, actor, action, task_id, text, prev_hash]
+    if _LIST_TYPES.issuperset(map(type, payload)):
+        return _encode_list(payload)
+    return canonical_json(payload).encode("utf-8")
 
 
 def append_many(conn: sa.Connection, chain: str, events: list[tuple], lock: bool) -> None:

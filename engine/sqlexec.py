@@ -347,6 +347,14 @@ class Pending:
         return _rows(self.r, raw[:1])[0] if raw else None
 
 
+class _Sent(Pending):
+    """A statement SQLite ran when it was given (``_sent``): its cursor and how to read its rows, all
+    that ``rowcount``, ``first`` and ``all`` read of a statement sent (two slots set rather than seven:
+    a completion's statements are mostly writes whose result nobody asks for)."""
+    __slots__ = ()
+    sent = True
+
+
 class _Done(Pending):
     """What a statement run through SQLAlchemy (the fallback) answered, as a Pending."""
     __slots__ = ("result",)
@@ -433,9 +441,8 @@ def _sent(conn: sa.Connection, r: _Rendered, parameters, many: bool) -> Pending:
             cursor.execute(sql, parameters)
     except conn.dialect.loaded_dbapi.Error as exc:
         raise _wrapped(conn, sql, parameters, exc) from exc
-    pending = _new(Pending)
-    pending.conn, pending.r, pending.sql, pending.parameters = conn, r, sql, parameters
-    pending.many, pending.cursor, pending.sent = many, cursor, True
+    pending = _new(_Sent)
+    pending.r, pending.cursor = r, cursor
     return pending
 
 

@@ -27,6 +27,7 @@ import json
 import logging
 import operator
 from datetime import datetime
+from itertools import compress
 from typing import Any, Callable, Literal
 
 import msgspec
@@ -793,9 +794,8 @@ def write_case(tx: Tx, case: CaseRow) -> None:
     if getattr(tx.conn, "duban_defer", None) is not None or case._stored is None:
         columns = ("data",) + _CHANGING + _AUDIT_HEAD
     else:
-        # most steps change none of ``_CHANGING``: one tuple comparison says so
-        columns = () if changing == case._stored else tuple(
-            key for key, was, now in zip(_CHANGING, case._stored, changing) if now != was)
+        # most steps change none of ``_CHANGING`` but the last task: compared in C (``map(operator.ne, …)``)
+        columns = () if changing == case._stored else tuple(compress(_CHANGING, map(operator.ne, changing, case._stored)))
         if text != case._stored_text:
             columns = ("data",) + columns
         if head_moved:
