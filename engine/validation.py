@@ -788,9 +788,6 @@ _SPIFF_MESSAGES = [
     (r"Multiple decision tables", "一个决策只能有一张决策表"),
     (r"No decisions found", "DMN 文件中没有决策"),
     (r"There is no support implemented for this task type", "不支持该类型的元素"),
-    # a compensation boundary event (Camunda 8's compensation examples): SpiffWorkflow has no catch event for it
-    (r"Unsupported Catch Event.*compensateEventDefinition",
-     "本系统不支持补偿边界事件；请删除它和关联的补偿任务，需要撤销时在流程中用排他网关走到一个普通的撤销任务"),
     (r"Unsupported (Catch|Throw) Event", "本系统不支持这种事件；请改用消息、定时、信号、错误、升级或条件事件"),
 ]
 
