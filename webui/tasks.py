@@ -8,8 +8,11 @@ engine in Chinese and are shown next to their fields with everything typed kept.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from engine.clock import SHANGHAI
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
 from . import overdue as late_cases
@@ -189,12 +192,25 @@ def _own_data(eng, case, task, fields) -> dict:
     from another step's field of the same name (the enterprise's 整改方案 is not the assessor's
     评估报告)."""
     files = {f["name"] for f in fields or [] if f["type"] == "attachments"}
-    data = {k: v for k, v in case.data.items() if k not in files}
+    data = {k: v for k, v in case.data.items() if k not in files and not _deadline_passed(k, v, fields)}
     if files and task.form_key:
         mine = [s for s in taskcontext.steps(eng, case) if s.form_key == task.form_key]
         if mine:
             data.update({k: v for k, v in mine[-1].data.items() if k in files})
     return data
+
+
+def _deadline_passed(name: str, value, fields) -> bool:
+    """A deadline field (a date named 期限 or 时限: 新的整改期限, 督办期限…) whose value in the case has
+    already passed: not offered again. Offered, it was the missed deadline in 一般隐患逾期督促's 新的整改期限,
+    which a 科长 choosing 继续限期整改 submitted as it stood, and the hazard was overdue again at once."""
+    field = next((f for f in fields or [] if f["name"] == name), None)
+    if field is None or field["type"] != "date" or not any(w in field.get("label", "") for w in ("期限", "时限")):
+        return False
+    try:
+        return date.fromisoformat(str(value)[:10]) < display.now().astimezone(SHANGHAI).date()
+    except ValueError:
+        return False
 
 
 def _after_submit(eng, task, case):
