@@ -1,11 +1,14 @@
 """References written as qualified names (限定名引用): ``messageRef="tns:newInvoice"``.
 
 BPMN 2.0 types an event's ``messageRef``, ``signalRef``, ``errorRef`` and ``escalationRef``, a
-boundary event's ``attachedToRef`` and a pool's ``processRef`` as ``xsd:QName``: a prefix bound to
-a namespace in the file, a colon, then the id. Hand-written Camunda 7 and Flowable files and some
-exporters (``xmlns:tns="Examples"`` … ``messageRef="tns:newInvoice"``: Camunda's
-MessageStartEventTest) write them so; Camunda, Flowable and Activiti resolve the prefix and find the
-element. SpiffWorkflow looks the value up as an id, so such a file was refused 「引用的消息已不存在」.
+boundary event's ``attachedToRef``, a pool's ``processRef`` and a call activity's ``calledElement``
+as ``xsd:QName``: a prefix bound to a namespace in the file, a colon, then the id. Hand-written
+Camunda 7 and Flowable files and some exporters write them so (``xmlns:tns="Examples"`` …
+``messageRef="tns:newInvoice"``: Camunda's MessageStartEventTest; IBM Process Designer's
+``attachedToRef="Process:bpmnid-…"``); Camunda, Flowable and Activiti resolve an event's prefix and
+find the element. SpiffWorkflow looks the value up as an id, so such a file was refused
+「引用的消息已不存在」. (A ``calledElement`` so written names a process of the same file; no process
+key holds a colon, so it cannot be read as another deployed process.)
 
 ``unprefix`` rewrites each such value whose prefix the element has in scope and whose local part is
 an element's id in the file to that id. Anything else is left as written, for the checks that name
@@ -15,7 +18,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-QNAME_ATTRIBUTES = ("messageRef", "signalRef", "errorRef", "escalationRef", "attachedToRef", "processRef")
+QNAME_ATTRIBUTES = ("messageRef", "signalRef", "errorRef", "escalationRef", "attachedToRef", "processRef",
+                    "calledElement")  # a process of the same file (IBM: calledElement="Process:bpmnid-…")
 
 
 def unprefix(root: etree._Element) -> list[tuple[etree._Element, str, str]]:

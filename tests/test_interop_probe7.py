@@ -177,3 +177,28 @@ def test_only_the_namespace_declarations_are_escaped_and_a_broken_file_stays_ref
     assert safe_xml(raw, "x.bpmn").get("name") == "督办 Demo"
     with pytest.raises(InvalidModel, match="开始标签与结束标签不匹配"):
         safe_xml('<a xmlns:p="http://督办 Demo/P"><b></a>'.encode(), "x.bpmn")
+
+
+def test_a_call_activity_naming_a_process_of_its_file_by_qualified_name_calls_it(engine):
+    """IBM Process Designer writes references as qualified names (its A.3.0 export:
+    ``attachedToRef="Process:bpmnid-…"``); a call activity's ``calledElement`` is one too in BPMN 2.0.
+    Written so, the deploy said the called process 「Process:核查」 was not deployed."""
+    xml = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:Process="http://督办 Demo/Process"
+      targetNamespace="http://督办 Demo/Process" id="d">
+      <process id="qname_call_parent" name="举报办理" isExecutable="true">
+        <startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="call"/>
+        <callActivity id="call" name="现场核查" calledElement="Process:qname_call_child"/>
+        <sequenceFlow id="f2" sourceRef="call" targetRef="e"/><endEvent id="e"/>
+      </process>
+      <process id="qname_call_child" name="核查" isExecutable="true">
+        <startEvent id="cs"/><sequenceFlow id="c1" sourceRef="cs" targetRef="check"/>
+        <userTask id="check" name="核查举报内容"/>
+        <sequenceFlow id="c2" sourceRef="check" targetRef="ce"/><endEvent id="ce"/>
+      </process>
+    </definitions>"""
+    engine.deploy(xml, by="boss", filename="举报办理.bpmn")
+    case = engine.start("qname_call_parent", by="zhang", org="east").id
+    (task,) = engine.case(case).tasks
+    assert task.name == "核查举报内容"
+    engine.complete(task.id, user_for(engine, task), {})
+    assert engine.case(case).status == "completed"
