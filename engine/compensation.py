@@ -148,12 +148,20 @@ class CompensationEndEvent(Compensates, bpmn_specs.EndEvent):
 
 
 def handler_of(parser) -> str | None:
-    """The id of the compensation handler a boundary event's association points to (Camunda Modeler
-    draws ``<association sourceRef="boundary" targetRef="handler"/>``), if any."""
-    event_id = parser.node.get("id")
-    for assoc in parser.process_parser.xpath("./bpmn:association"):
+    """The id of the compensation handler a boundary event's association points to, if any."""
+    return _associated(parser.node.get("id"), parser.process_parser.xpath("./bpmn:association"))
+
+
+def _associated(event_id, associations) -> str | None:
+    """What the association of ``event_id`` joins it to: Camunda Modeler, bpmn.io and Flowable draw
+    ``<association sourceRef="boundary" targetRef="handler"/>``; an association drawn the other way
+    round (from the handler: BPMN gives it no direction that matters here) is read too."""
+    for assoc in associations:
         if assoc.get("sourceRef") == event_id:
             return assoc.get("targetRef")
+    for assoc in associations:
+        if assoc.get("targetRef") == event_id:
+            return assoc.get("sourceRef")
     return None
 
 
@@ -218,8 +226,7 @@ def _check_scope(container, add) -> None:
             add(f"{label(event)} 画在事务子流程{label(container)}中：取消事务时的补偿本系统暂不支持；"
                 "请改用普通子流程，撤销时用补偿中间事件", event)
             continue
-        handler_id = next((a.get("targetRef") for a in container.findall("bpmn:association", _NS)
-                           if a.get("sourceRef") == event.get("id")), None)
+        handler_id = _associated(event.get("id"), container.findall("bpmn:association", _NS))
         handler = by_id.get(handler_id) if handler_id else None
         if handler is None or handler.get("isForCompensation") != "true":
             add(f"{label(event)} 没有关联补偿处理环节；请画一个勾选「补偿」（isForCompensation）的任务，"
