@@ -153,15 +153,14 @@ def handler_of(parser) -> str | None:
 
 
 def _associated(event_id, associations) -> str | None:
-    """What the association of ``event_id`` joins it to: Camunda Modeler, bpmn.io and Flowable draw
-    ``<association sourceRef="boundary" targetRef="handler"/>``; an association drawn the other way
-    round (from the handler: BPMN gives it no direction that matters here) is read too."""
+    """What an association from ``event_id`` leads to: Camunda Modeler, bpmn.io and Flowable draw
+    ``<association sourceRef="boundary" targetRef="handler"/>``, and Camunda 7 reads only that way
+    (``BpmnParse.parseAssociations``: a compensation boundary event as the source): one drawn from
+    the handler to the boundary event gives the event no handler there, so none here either (the
+    deploy says so, naming the event)."""
     for assoc in associations:
         if assoc.get("sourceRef") == event_id:
             return assoc.get("targetRef")
-    for assoc in associations:
-        if assoc.get("targetRef") == event_id:
-            return assoc.get("sourceRef")
     return None
 
 
