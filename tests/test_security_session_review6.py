@@ -227,3 +227,31 @@ def test_sub_processes_nested_250_deep_are_refused_at_deploy(engine):
     engine.deploy(_nested_subprocesses(30), by="boss", filename="分层检查.bpmn")
     case = engine.start("nested_inspection", by="zhang", org="east")
     assert [t.spec_id for t in engine.case(case.id).tasks] == ["inspect"]
+
+
+# --- 修改密码 as a password oracle ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hazard_world(module_database_url, tmp_path_factory):
+    from tests.ui_support import make_world
+    world = make_world(tmp_path_factory.mktemp("review6_pages"),
+                       None if module_database_url.startswith("sqlite") else module_database_url)
+    yield world
+    world.engine.dispose()
+
+
+def test_guessing_the_current_password_on_the_change_page_is_locked_out_like_a_login(hazard_world):
+    """修改密码 checks the current password before it takes a new one. Whoever sits at an official's
+    unlocked office PC (a session left open) could try passwords there without end — 40 guesses,
+    40 answers, then the right one changed it and locked the official out: the login's lockout
+    (10 failures in 15 minutes, 等保 2.0 登录失败处理) counted only /login and /api/tokens. Now the
+    11th wrong guess answers 429 in Chinese, and so does the right one until the window ends."""
+    from tests.ui_support import PASSWORD, client_login
+    client = client_login(hazard_world.app, "li")
+    new = {"new": "Xx-Anquan-2027", "confirm": "Xx-Anquan-2027"}
+    answers = [client.post("/account/password", data={"_csrf": client.csrf, "current": f"guess-{i}", **new}).status_code
+               for i in range(12)]
+    assert answers == [422] * 10 + [429] * 2, answers
+    refused = client.post("/account/password", data={"_csrf": client.csrf, "current": PASSWORD, **new})
+    assert refused.status_code == 429 and "当前密码输错次数过多" in refused.get_data(as_text=True)
+    assert client_login(hazard_world.app, "li", PASSWORD)  # the password was not changed

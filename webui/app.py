@@ -112,7 +112,7 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
 
     auth.public("healthz")
     _install_api(app)
-    login_limits.install(app, engine, endpoints=("auth.login", "api.create_token"))
+    login_limits.install(app, engine, endpoints=("auth.login", "api.create_token", login_limits.PASSWORD_CHANGE))
     return app
 
 

@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.errors import NotFound
 
-from . import accounts, sessions
+from . import accounts, login_limits, sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -157,6 +157,7 @@ def change_password():
         new, confirm = request.form.get("new", ""), request.form.get("confirm", "")
         if user is None or not user.password_hash or not check_password_hash(user.password_hash, current):
             errors.append("当前密码不正确")
+            g.setdefault(login_limits.GUESS_FAILED, True)  # counted as a failed sign-in (webui/login_limits.py)
             accounts.record(engine(), g.user.username, "password_change_failed", {"address": request.remote_addr or ""})
         elif new != confirm:
             errors.append("两次输入的新密码不一致")

@@ -1,7 +1,8 @@
 """Login lockout (登录失败锁定) through Flask-Limiter, counted in the database all workers share.
 
-Two limits guard both ways to sign in (the login page and ``POST /api/tokens``), and only
-*failed* attempts count (Flask-Limiter's ``deduct_when``):
+Two limits guard both ways to sign in (the login page and ``POST /api/tokens``) and 修改密码, whose
+current password is a guess too (a session left open on an office PC tried it without end), and
+only *failed* attempts count (Flask-Limiter's ``deduct_when``):
 
 - per account, across all addresses: ``DUBAN_LOGIN_ACCOUNT_LIMIT`` (default ``10 per 15 minutes``)
   — password guessing against one name from many machines;
@@ -24,7 +25,7 @@ from __future__ import annotations
 import time
 
 import sqlalchemy as sa
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from limits.storage import Storage
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -32,6 +33,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 ACCOUNT_LIMIT = "10 per 15 minutes"
 ADDRESS_LIMIT = "30 per 15 minutes"
 EXTENSION = "duban_login_limits"
+PASSWORD_CHANGE = "auth.change_password"  # its account: the session's user, whose password it checks
+GUESS_FAILED = "duban_password_guess_failed"  # g: the view found the current password wrong
 
 
 class LimitBase(DeclarativeBase):
@@ -112,7 +115,11 @@ class SqlStorage(Storage):
 
 
 def submitted_username() -> str:
-    """The name a login attempt is for: the page's form field or the API's JSON body."""
+    """The name a login attempt is for: the page's form field or the API's JSON body (修改密码: the
+    session's user)."""
+    if request.endpoint == PASSWORD_CHANGE:
+        user = g.get("user")
+        return (getattr(user, "username", "") or "").lower()[:64]
     name = request.form.get("username")
     if name is None and request.is_json:
         body = request.get_json(silent=True)
@@ -129,7 +136,7 @@ def _address_key() -> str:
 
 
 def _failed(response) -> bool:
-    return response.status_code == 401
+    return response.status_code == 401 or bool(g.get(GUESS_FAILED))
 
 
 def _locked_out(limit: RequestLimit):
@@ -142,7 +149,8 @@ def _locked_out(limit: RequestLimit):
     accounts.record(engine, submitted_username() or "anonymous", "login_locked",
                     {"username": submitted_username(), "address": request.remote_addr or "", "scope": scope,
                      "limit": str(limit.limit), "retry_after": wait})
-    message = f"登录失败次数过多，请 {max(1, (wait + 59) // 60)} 分钟后再试"
+    what = "当前密码输错" if request.endpoint == PASSWORD_CHANGE else "登录失败"
+    message = f"{what}次数过多，请 {max(1, (wait + 59) // 60)} 分钟后再试"
     if api_errors.is_api_request():
         response = jsonify({"code": 429, "status": "Too Many Requests", "message": message})
         response.status_code = 429
