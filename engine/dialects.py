@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import camunda_forms, el_text, flowable_vars, qname_refs
+from . import camunda_forms, el_text, event_definition_refs, flowable_vars, qname_refs
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
@@ -159,6 +159,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     root = copy.deepcopy(root)
     result = Normalized(root)
     qname_refs.unprefix(root)  # messageRef="tns:newInvoice": the id after the prefix
+    event_definition_refs.inline(root)  # <eventDefinitionRef>: the definition it names, held by the event
     _name_unnamed_elements(root, result)
     _rename_reserved_ids(root, result)
     _follow_links(root, result)

@@ -12,7 +12,8 @@ import pytest
 from tests.interop_support import CORPUS, user_for
 from tests.support import make_engine
 
-MODELS = ("camunda7_qname_refs.bpmn", "flowable_signal_expression.bpmn", "ibm_namespace_with_spaces.bpmn")
+MODELS = ("camunda7_qname_refs.bpmn", "flowable_signal_expression.bpmn", "ibm_namespace_with_spaces.bpmn",
+          "mid_innovator_event_definition_refs.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +203,17 @@ def test_a_call_activity_naming_a_process_of_its_file_by_qualified_name_calls_it
     assert task.name == "核查举报内容"
     engine.complete(task.id, user_for(engine, task), {})
     assert engine.case(case).status == "completed"
+
+
+def test_an_event_naming_its_definition_by_reference_waits_for_it(engine):
+    """停产整顿后复工审查 (bpmn-miwg's MID Innovator 11.5 A.3.0 export: the event definitions kept among
+    the file's root elements, each event naming its own by ``<eventDefinitionRef>``, BPMN 2.0 §10.4.1).
+    The deploy refused the catch event 「本系统不支持这种事件」, though it waits for a message: it now
+    waits for 复工验收报告 and goes on to 审查复工条件 when the report comes."""
+    case = engine.start("mid_innovator_event_definition_refs", by="zhang", org="east").id
+    (task,) = engine.case(case).tasks
+    assert task.name == "受理复工申请"
+    engine.complete(task.id, user_for(engine, task), {})
+    assert engine.case(case).tasks == []
+    engine.correlate_message("复工验收报告", by="boss", case_id=case)
+    assert [t.name for t in engine.case(case).tasks] == ["审查复工条件"]
