@@ -63,7 +63,7 @@ def number_refusal(data: dict, exc: ValueError) -> Unstorable:
         return Unstorable({"data": str(exc)}, f"流程写入的数据无法保存为案件数据（{without_nul(str(exc))[:200]}）")
     listed = "、".join(f"「{without_nul(name)[:40]}」" for name in names[:5]) + (f"等 {len(names)} 个" if len(names) > 5 else "")
     return Unstorable({name: "不是有限的数" for name in names[:5]},
-                      f"流程写入的变量{listed}的值为无穷大或非数（inf、nan），数据库无法保存；"
+                      f"流程写入的变量{listed}的值为无穷大或非数，数据库无法保存；"
                       "请检查计算它的脚本（如溢出或除以极小的数）后重试")
 
 
