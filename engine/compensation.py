@@ -30,8 +30,10 @@ model drawn without the boundary ran past its 撤销 undoing nothing. Here:
 
 What this does not run is refused at deploy, naming the element (``check``): a compensation event
 sub-process (as before), a handler not a task, a boundary event on a multi-instance or loop, a
-throw event with nothing of its own scope to compensate, and compensation inside a transaction
-sub-process (a cancel end event compensates there in Camunda).
+throw event with nothing of its own scope to compensate (a completed sub-process's inner activities,
+which Camunda compensates when the sub-process has no handler of its own), a throw inside an event
+sub-process (Camunda compensates the enclosing scope from there), and compensation inside a
+transaction sub-process (a cancel end event compensates there in Camunda).
 """
 from __future__ import annotations
 
@@ -254,6 +256,11 @@ def _check_scope(container, add) -> None:
             what = label(named[0]) if named else f"「{ref}」"
             add(f"{label(event)} 要补偿的{what}不在它所在的流程或子流程中，或没有补偿边界事件；"
                 "本系统只补偿同一流程或子流程中画了补偿边界事件的环节", event)
+        elif not compensable and container.get("triggeredByEvent") == "true":
+            # Camunda compensates the event sub-process's enclosing scope from here (an error handler
+            # undoing what its process did): not run here, so said as such, not as nothing to do.
+            add(f"{label(event)} 画在{label(container)}（事件子流程）中：从事件子流程补偿其所在流程或子流程的环节，"
+                "本系统暂不支持；请改为在所在流程中用排他网关走到补偿中间事件（或补偿结束事件）", event)
         elif not compensable:
             add(f"{label(event)} 所在的流程或子流程中没有画补偿边界事件的环节，补偿时无事可做；"
                 "本系统只补偿同一流程或子流程中的环节（子流程内的补偿请在子流程内抛出）", event)

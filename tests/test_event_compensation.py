@@ -199,3 +199,22 @@ def test_an_association_drawn_from_the_handler_to_the_boundary_event_gives_it_no
         world.engine.deploy(text.encode(), by="boss", filename=f"{KEY}.bpmn")
     assert refused.value.element_id == "Event_1holdUndo"
     assert "没有关联补偿处理环节" in str(refused.value)
+
+
+def test_a_compensation_thrown_from_an_event_subprocess_is_refused_saying_so(world):  # noqa: F811
+    """Camunda compensates the enclosing scope from a throw inside an event sub-process (an error
+    handler undoing its process's work); not run here, the deploy says that, naming the event."""
+    from tests.interop_support import CORPUS
+
+    handler = ('<bpmn:subProcess id="Activity_1onError" name="复议期间出错" triggeredByEvent="true">'
+               '<bpmn:startEvent id="Event_1err"><bpmn:outgoing>Flow_1e1</bpmn:outgoing>'
+               '<bpmn:errorEventDefinition id="Ed_1" /></bpmn:startEvent>'
+               '<bpmn:endEvent id="Event_1errUndo" name="全部撤销"><bpmn:incoming>Flow_1e1</bpmn:incoming>'
+               '<bpmn:compensateEventDefinition id="Ced_1e" /></bpmn:endEvent>'
+               '<bpmn:sequenceFlow id="Flow_1e1" sourceRef="Event_1err" targetRef="Event_1errUndo" />'
+               '</bpmn:subProcess>')
+    text = _without((CORPUS / f"{KEY}.bpmn").read_text(encoding="utf-8"), ("</bpmn:process>", handler + "</bpmn:process>"))
+    with pytest.raises(InvalidModel) as refused:
+        world.engine.deploy(text.encode(), by="boss", filename=f"{KEY}.bpmn")
+    assert refused.value.element_id == "Event_1errUndo"
+    assert "画在子流程「复议期间出错」(Activity_1onError)（事件子流程）中：从事件子流程补偿其所在流程或子流程的环节，本系统暂不支持" in str(refused.value)
