@@ -231,6 +231,47 @@ def _write_path(new: bool) -> None:
     step.write_case = write_case
 
 
+@variant("bind_many")
+def _bind_many(new: bool) -> None:
+    """engine/sqlexec.py ``_bound_many`` (an ``executemany``'s rows bound by ``map`` over the binder)
+    and engine/audit.py ``_plain_detail`` (a dict's keys looked at in C, its values in a loop of their
+    own); off: a comprehension calling ``_bound`` a row (here in a function of its own: one frame more
+    than inline) and the look of fbacd15 (keys and values in C, else a loop over the items)."""
+    from engine import audit, sqlexec
+
+    saved = _bind_many.__dict__.setdefault("saved", {"many": sqlexec._bound_many, "plain": audit._plain_detail})
+    if new:
+        sqlexec._bound_many, audit._plain_detail = saved["many"], saved["plain"]
+        return
+
+    def _bound_many(r, rows):  # the code before
+        return [sqlexec._bound(r, p) for p in rows]
+
+    def _plain_detail(value, depth=0):  # the code before
+        kind = type(value)
+        if kind in audit._DETAIL_SCALARS:
+            return True
+        if depth > 16:
+            return False
+        if kind is dict:
+            if audit._TEXT.issuperset(map(type, value)) and audit._DETAIL_SCALARS.issuperset(map(type, value.values())):
+                return True
+            for key, item in value.items():
+                if type(key) is not str or not (type(item) in audit._DETAIL_SCALARS or _plain_detail(item, depth + 1)):
+                    return False
+            return True
+        if kind is list:
+            if audit._DETAIL_SCALARS.issuperset(map(type, value)):
+                return True
+            for item in value:
+                if not (type(item) in audit._DETAIL_SCALARS or _plain_detail(item, depth + 1)):
+                    return False
+            return True
+        return False
+
+    sqlexec._bound_many, audit._plain_detail = _bound_many, _plain_detail
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

@@ -161,6 +161,7 @@ def instrument(engine) -> None:
         (state, "save", "state.save (python)"),
         (state, "restore_rows", "state.restore_rows"),
         (sqlexec, "_bound", "sqlexec bind params"),
+        (sqlexec, "_bound_many", "sqlexec bind params"),
         (sqlexec, "_rows", "sqlexec result rows"),
         (step, "case_from_row", "case_from_row"),
         (tasks, "_complete_locked", "tasks._complete_locked (own code)"),

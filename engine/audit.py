@@ -129,10 +129,13 @@ def _plain_detail(value, depth: int = 0) -> bool:
     if depth > 16:  # deep, or a circular reference: canonical_json decides
         return False
     if kind is dict:
-        if _TEXT.issuperset(map(type, value)) and _DETAIL_SCALARS.issuperset(map(type, value.values())):
-            return True  # flat, the usual form's data: looked at in C
-        for key, item in value.items():
-            if type(key) is not str or not (type(item) in _DETAIL_SCALARS or _plain_detail(item, depth + 1)):
+        if not _TEXT.issuperset(map(type, value)):  # the keys, in C
+            return False
+        values = value.values()
+        if _DETAIL_SCALARS.issuperset(map(type, values)):  # flat (a task's detail, most forms' data), in C
+            return True
+        for item in values:
+            if type(item) not in _DETAIL_SCALARS and not _plain_detail(item, depth + 1):
                 return False
         return True
     if kind is list:

@@ -268,6 +268,12 @@ def _bound(r: _Rendered, params: dict | None):
     return r.bind(params)
 
 
+def _bound_many(r: _Rendered, rows: Iterable[dict]) -> list:
+    """``_bound`` for each of an ``executemany``'s rows, the binder called from C (``map``): no
+    comprehension's frame and no ``_bound`` call a row (a completion's task rows and audit events)."""
+    return list(map(r.bind, rows))
+
+
 def _cursor(conn: sa.Connection):
     transaction = conn._transaction  # conn.in_transaction(), without the call
     if transaction is None or not transaction.is_active:
@@ -388,7 +394,7 @@ def _run(conn: sa.Connection, stmt: Sql, params, many: bool, queue: bool) -> Pen
     if r.via_sa:
         flush(conn)
         return _Done(conn.execute(stmt.construct, params if many else (params or {})))
-    parameters = [_bound(r, p) for p in params] if many else _bound(r, params)
+    parameters = _bound_many(r, params) if many else _bound(r, params)
     if not r.pipelines:
         return _sent(conn, r, parameters, many)
     pending = Pending(conn, r, parameters, many)
