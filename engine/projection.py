@@ -257,11 +257,13 @@ _DELETE_TIMERS = sqlexec.Sql(sa.delete(_TIMER).where(_TIMER.c.id == sa.bindparam
 
 
 _USER = User.__table__
-_USER_EXISTS = sqlexec.Sql(sa.select(_USER.c.username).where(_USER.c.username == sa.bindparam("username")))
+_USER_EXISTS = sqlexec.Sql(sa.select(_USER.c.username).where(_USER.c.username == sa.bindparam("username"),
+                                                             _USER.c.active.is_(True)))
 
 
 def _is_user(conn, username: str) -> bool:
-    """Whether ``username`` is a user of the directory (active or not), on the step's connection in
+    """Whether ``username`` is an active user of the directory — one 停用 (left, handed over) is
+    named by no task opened after: it went to nobody's queue — on the step's connection in
     Core: asked through ``tx.session.get(User, …)`` it made the step's ORM session for it, ~0.3 ms
     a task opened with an assignee or candidates (bpmn/inspection_plan.bpmn; issue 15)."""
     return sqlexec.first(conn, _USER_EXISTS, {"username": username}) is not None

@@ -258,3 +258,17 @@ def test_guessing_the_current_password_on_the_change_page_is_locked_out_like_a_l
     refused = client.post("/account/password", data={"_csrf": client.csrf, "current": PASSWORD, **new})
     assert refused.status_code == 429 and "当前密码输错次数过多" in refused.get_data(as_text=True)
     assert client_login(hazard_world.app, "li", PASSWORD)  # the password was not changed
+
+
+# --- a task opened for someone who has left (停用的人员) ---------------------------------------------
+
+def test_a_task_opened_later_for_a_deactivated_official_goes_to_someone_who_works(engine):
+    """提交整改报告 of 整改复查申请 (Flowable 6.8: ``flowable:assignee="${applicant}"``) for 李四, who was
+    停用 (left; his open tasks handed over) after the case data named him: the task opened assigned to
+    him, in nobody's queue — no one could open or work it, and nobody was told. Now a name that is no
+    active user is treated as no name: the task goes where an unknown one goes (here the starter)."""
+    engine.deploy(BPMN / "interop" / "flowable_assignee_from_data.bpmn", by="boss")
+    engine.directory.set_active("li", False, by="boss", reason="调离")
+    case = engine.start("flowable_assignee_from_data", by="zhang", org="east", data={"applicant": "li"})
+    assert [t.assignee for t in engine.case(case.id).tasks] == ["zhang"]
+    assert [t.case_id for t in engine.queue("zhang")] == [case.id]
