@@ -60,6 +60,7 @@ from lxml import etree  # noqa: E402
 from bench.http_load import HOST, _cpu_seconds, free_port, group_pids, settled, wait_for  # noqa: E402
 from bench.throughput import (DOMAIN, MAX_ROUNDS, ModelBench, model_engine_run, model_spiff_run,  # noqa: E402
                               not_comparable)
+from engine.validation import readable  # noqa: E402
 from tests.interop_support import ACME, user_for  # noqa: E402
 
 DEFAULT_PATHS = [ROOT / "tests" / "bpmn" / "interop", ROOT / "bpmn"]
@@ -303,7 +304,7 @@ def linked_forms(path: Path) -> list[Path]:
 
 def called_siblings(path: Path) -> list[Path]:
     """The sibling .bpmn files defining a process the model's call activities call."""
-    root = etree.parse(str(path)).getroot()
+    root = etree.fromstring(readable(path.read_bytes()))  # as the deploy reads it
     elements = list(root.iter(etree.Element))  # not the comments and processing instructions
     called = {v for el in elements for k, v in el.attrib.items() if k.endswith("calledElement") and v}
     called |= {el.get("processId") for el in elements if el.tag.endswith("calledElement") and el.get("processId")}

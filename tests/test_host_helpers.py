@@ -24,6 +24,7 @@ from lxml import etree
 from engine import ManualClock, dialects, evaluator, restricted
 from engine.evaluator import host_safe, is_host_safe
 from engine.scripting import DubanScriptEngine
+from engine.validation import readable
 from tests.support import START, make_engine, open_task_id
 from workflows.functions import FUNCTIONS, HOST_SAFE
 
@@ -41,7 +42,7 @@ def _model_code() -> tuple[list[str], list[str]]:
     the dialect translation), that call helpers and are otherwise plain."""
     scripts, expressions = set(), set()
     for path in sorted([*ROOT.glob("tests/bpmn/**/*.bpmn"), *ROOT.glob("bpmn/*.bpmn")]):
-        root = dialects.normalize(etree.parse(str(path)).getroot()).root
+        root = dialects.normalize(etree.fromstring(readable(path.read_bytes()))).root  # as the deploy reads it
         for el in root.iter():
             if not isinstance(el.tag, str):
                 continue

@@ -21,6 +21,7 @@ from lxml import etree
 
 from engine import ManualClock, dialects, restricted
 from engine.scripting import DubanScriptEngine
+from engine.validation import readable
 from tests.support import START, deploy, make_engine, open_task_id, thread_cpu
 from workflows.functions import FUNCTIONS
 
@@ -38,7 +39,7 @@ def model_scripts() -> list[str]:
     dialect translation: Camunda/Zeebe/Flowable mappings and zeebe:script become scripts)."""
     found = set()
     for path in sorted([*ROOT.glob("tests/bpmn/**/*.bpmn"), *ROOT.glob("bpmn/*.bpmn")]):
-        root = dialects.normalize(etree.parse(str(path)).getroot()).root
+        root = dialects.normalize(etree.fromstring(readable(path.read_bytes()))).root  # as the deploy reads it
         for el in root.iter():
             if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] in ("script", "preScript", "postScript") \
                     and (el.text or "").strip():
