@@ -272,6 +272,90 @@ def _bind_many(new: bool) -> None:
     sqlexec._bound_many, audit._plain_detail = _bound_many, _plain_detail
 
 
+@variant("script_overheads")
+def _script_overheads(new: bool) -> None:
+    """engine/evaluator.py: ``IsolatedEnvironment.check_for_overwrite`` without a set of every global's
+    name per script, ``_absent_as_null`` kept per text, a plain script's print collector made at its
+    first print, and the inputs a plain script left as they were not encoded again for its reply;
+    engine/restricted.py: ``encode`` writing a path only for a value at fault, ``script_reply`` passing
+    a global by one look-up; off: SpiffWorkflow's check, ``restricted.absent_as_null`` on every
+    evaluation, and the run, ``encode`` and ``script_reply`` as before."""
+    from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
+
+    from engine import evaluator, restricted
+
+    env = evaluator.IsolatedEnvironment
+    saved = _script_overheads.__dict__.setdefault("saved", {
+        "check": env.__dict__["check_for_overwrite"], "null": evaluator._absent_as_null,
+        "run": env.__dict__["_run_plain_script"], "encode": restricted.encode, "reply": restricted.script_reply})
+    if new:
+        env.check_for_overwrite = saved["check"]
+        evaluator._absent_as_null = saved["null"]
+        env._run_plain_script = saved["run"]
+        restricted.encode = saved["encode"]
+        restricted.script_reply = saved["reply"]
+        return
+
+    def run_plain_script(self, plan, data, helpers=None):  # the code before
+        base = evaluator._plain_script_globals()
+        if helpers:
+            base = {**base, **helpers}
+        scope = dict(base)
+        printed = restricted.BoundedPrint()
+        scope["_print_"] = lambda _getattr_=None: printed
+        run = evaluator._PlainRun(scope, base)
+        try:
+            scope.update(restricted.decode(data))
+            if "Exception" in scope:
+                return None
+            run.steps(plan, False)
+            reply = restricted.script_reply(scope, base, data)
+        except (evaluator._GiveUp, restricted.TooLarge, MemoryError, RecursionError):
+            return None
+        except Exception as exc:  # noqa: BLE001
+            evaluator._raise_model_error(restricted.error_reply(exc))
+        if printed.txt:
+            reply["printed"] = printed.text()
+        return reply
+
+    def encode(value, path="值"):  # the code before: a path text for every item walked
+        if value is None or isinstance(value, (bool, str, float)):
+            return value
+        if isinstance(value, int):
+            if abs(value) > 10 ** 300:
+                raise restricted.NotSerializable(path, value)
+            return value
+        if isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise restricted.NotSerializable(f"{path}[{k!r}]", k)
+                out[k] = encode(v, f"{path}.{k}")
+            if restricted.TAG in out:
+                out = {restricted.TAG: "dict", "v": out}
+            return out
+        if isinstance(value, (list, tuple)):
+            return [encode(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return saved["encode"](value, path)
+
+    def script_reply(scope, base, inputs, kept=()):  # the code before
+        changed, deleted = {}, [k for k in inputs if k not in scope]
+        for name, value in scope.items():
+            if name.startswith("_") or (name in base and base[name] is value) or callable(value) \
+                    or type(value).__name__ == "module":
+                continue
+            encoded = restricted.encode(value, name)
+            if name not in inputs or inputs[name] != encoded:
+                changed[name] = encoded
+        return {"set": changed, "del": deleted}
+
+    env.check_for_overwrite = TaskDataEnvironment.check_for_overwrite
+    evaluator._absent_as_null = restricted.absent_as_null
+    env._run_plain_script = run_plain_script
+    restricted.encode = encode
+    restricted.script_reply = script_reply
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

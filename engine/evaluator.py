@@ -550,6 +550,24 @@ class HostFunctions(dict):
             self._changed()
 
 
+class _Printed:
+    """``_print_`` of a plain script run in the host: the one ``restricted.BoundedPrint`` all its print
+    statements write to, made when the first of them runs (most scripts print nothing)."""
+
+    __slots__ = ("collector",)
+
+    def __init__(self):
+        self.collector: restricted.BoundedPrint | None = None
+
+    def __call__(self, _getattr_=None):
+        if self.collector is None:
+            self.collector = restricted.BoundedPrint()
+        return self.collector
+
+
+_absent_as_null = functools.lru_cache(maxsize=4096)(restricted.absent_as_null)  # per text, as compiled
+
+
 class _GiveUp(Exception):
     """A plain script the host stops running: the worker runs it from the start."""
 
@@ -564,6 +582,7 @@ class _PlainRun:
         self.scope, self.base = scope, base
         self.builtins = base["__builtins__"]
         self.left = restricted.PLAIN_SCRIPT_STEPS  # items the bound's walks may still visit
+        self.mutated = False  # a statement that may change a list or dict in place has run (or started)
         self.deadline = time.perf_counter() + restricted.PLAIN_SCRIPT_SECONDS
 
     def steps(self, plan, in_try: bool) -> None:
@@ -595,6 +614,8 @@ class _PlainRun:
                 self.steps(branch, in_try)
                 continue
             _, code, assigned, _, in_place = step
+            if in_place:
+                self.mutated = True
             exec(code, scope)
             if in_place and any(isinstance(scope.get(name), _IN_PLACE) for name in assigned):
                 # a list or dict changed in place: any value of the scope may hold it
@@ -646,7 +667,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
 
     def evaluate(self, expression, context, external_context=None):
         code, names, plain = compiled(expression, "eval")
-        null = restricted.absent_as_null(expression)  # translated FEEL: an absent variable is None
+        null = _absent_as_null(expression)  # translated FEEL: an absent variable is None
         if plain and not self._conversion_shadowed(names, context, external_context) or not self.isolate:
             # code that is not plain (only with isolation off: the tests' comparisons) gets its own
             scope = self._host_scope() if plain else restricted.restricted_globals(self.host_functions)
@@ -751,10 +772,18 @@ class IsolatedEnvironment(TaskDataEnvironment):
                 return True
         return False
 
+    def check_for_overwrite(self, context, external_context) -> None:
+        """SpiffWorkflow's refusal of case data named like a function of the environment (its
+        message), asked without building a set of every global's name on each script (the domain's
+        80-odd): only a name both hold sends it to SpiffWorkflow's own check."""
+        if self.globals.keys().isdisjoint(context) and (not external_context or external_context.keys().isdisjoint(context)):
+            return
+        super().check_for_overwrite(context, external_context)
+
     def execute(self, script, context, external_context=None):
         self.check_for_overwrite(context, external_context or {})
         code, names, _ = compiled(script, "exec")
-        data, functions = self._inputs(names, context, external_context, restricted.absent_as_null(script))
+        data, functions = self._inputs(names, context, external_context, _absent_as_null(script))
         plan = _plain_script(script) if self.plain_scripts else None
         if plan is not None and not self._conversion_shadowed(names, context, external_context):
             helpers = self._helpers(plan[1], functions)
@@ -792,21 +821,25 @@ class IsolatedEnvironment(TaskDataEnvironment):
         if helpers:
             base = {**base, **helpers}
         scope = dict(base)
-        printed = restricted.BoundedPrint()
-        scope["_print_"] = lambda _getattr_=None: printed  # every statement's print() writes to it
+        printed = _Printed()
+        scope["_print_"] = printed  # every statement's print() writes to one collector, made at the first
         run = _PlainRun(scope, base)
         try:
-            scope.update(restricted.decode(data))
+            inputs = restricted.decode(data)
+            scope.update(inputs)
             if "Exception" in scope:  # case data named Exception: ``except Exception`` is the worker's to read
                 return None
             run.steps(plan, False)
-            reply = restricted.script_reply(scope, base, data)
+            # an input the script neither assigned nor changed in place (no such statement ran) is the
+            # value it got: not encoded again and compared (the worker's reply leaves it out too)
+            kept = () if run.mutated else [n for n, v in inputs.items() if scope.get(n, _MISSING) is v]
+            reply = restricted.script_reply(scope, base, data, kept)
         except (_GiveUp, restricted.TooLarge, MemoryError, RecursionError):
             return None
         except Exception as exc:  # noqa: BLE001 — the model's error, reported as the worker reports it
             _raise_model_error(restricted.error_reply(exc))
-        if printed.txt:
-            reply["printed"] = printed.text()
+        if printed.collector is not None and printed.collector.txt:
+            reply["printed"] = printed.collector.text()
         return reply
 
     def _apply_script_reply(self, reply: dict, context: dict) -> bool:

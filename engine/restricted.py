@@ -744,17 +744,21 @@ class BoundedPrint(PrintCollector):
         return "".join(self.txt)[:PRINTED_CHARS]
 
 
+_NOT_GLOBAL = object()  # ``script_reply``: a name the globals lack
+
 # What the worker's reply carries of the text a script printed (engine/evaluator_worker.py).
 PRINTED_CHARS = 2000
 
 
-def script_reply(scope: dict, base: dict, inputs: dict) -> dict:
+def script_reply(scope: dict, base: dict, inputs: dict, kept=()) -> dict:
     """What a script run in ``scope`` (globals ``base`` plus the decoded ``inputs``) hands back: the
     variables it set to a value other than the one it got (encoded), and the inputs it deleted. The
-    worker's reply (engine/evaluator_worker.py), and a plain script's in the host the same way."""
+    worker's reply (engine/evaluator_worker.py), and a plain script's in the host the same way.
+    ``kept``: inputs the caller knows still hold the very value decoded for them, unchanged (a plain
+    script in the host that changed nothing in place): left out without being encoded again."""
     changed, deleted = {}, [k for k in inputs if k not in scope]
     for name, value in scope.items():
-        if name.startswith("_") or (name in base and base[name] is value) or callable(value) \
+        if base.get(name, _NOT_GLOBAL) is value or name.startswith("_") or name in kept or callable(value) \
                 or type(value).__name__ == "module":
             continue
         encoded = encode(value, name)
@@ -848,24 +852,54 @@ class NotSerializable(Exception):
 
 
 def encode(value, path: str = "值"):
-    """JSON-ready form of ``value``; raises NotSerializable naming the variable at fault."""
+    """JSON-ready form of ``value``; raises NotSerializable naming the variable at fault (its path:
+    ``登记.单位[2]``, written only when something is at fault — not one text per item of every
+    value that crosses)."""
+    try:
+        return _encode(value)
+    except _Unencodable as fault:
+        raise NotSerializable(path + "".join(reversed(fault.steps)), fault.value) from None
+
+
+class _Unencodable(Exception):
+    """A value ``_encode`` cannot give; ``steps``: where it lies, innermost first."""
+
+    def __init__(self, value, step: str = ""):
+        super().__init__()
+        self.value, self.steps = value, [step] if step else []
+
+
+def _encode(value):
     if value is None or isinstance(value, (bool, str, float)):
         return value
     if isinstance(value, int):
         if abs(value) > 10 ** 300:
-            raise NotSerializable(path, value)
+            raise _Unencodable(value)
         return value
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise NotSerializable(f"{path}[{k!r}]", k)
-            out[k] = encode(v, f"{path}.{k}")
+                raise _Unencodable(k, f"[{k!r}]")
+            try:
+                out[k] = _encode(v)
+            except _Unencodable as fault:
+                fault.steps.append(f".{k}")
+                raise
         if TAG in out:
             out = {TAG: "dict", "v": out}
         return out
     if isinstance(value, (list, tuple)):
-        return [encode(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        try:
+            return [_encode(v) for v in value]
+        except _Unencodable as fault:
+            for i, v in enumerate(value):  # which item (the first at fault, as the walk met it)
+                try:
+                    _encode(v)
+                except _Unencodable:
+                    fault.steps.append(f"[{i}]")
+                    break
+            raise
     if isinstance(value, _dt.datetime):
         return {TAG: "datetime", "v": value.isoformat()}
     if isinstance(value, _dt.date):
@@ -874,7 +908,7 @@ def encode(value, path: str = "值"):
         return {TAG: "timedelta", "v": [value.days, value.seconds, value.microseconds]}
     if isinstance(value, decimal.Decimal):
         return {TAG: "decimal", "v": str(value)}
-    raise NotSerializable(path, value)
+    raise _Unencodable(value)
 
 
 def decode(value):

@@ -1,0 +1,91 @@
+"""What the script environment's shortcuts keep (engine/evaluator.py, engine/restricted.py).
+
+A plain script run in the host gives the worker's case data whether it kept its inputs as they came
+or changed them in place through another name (tests/test_plain_scripts.py's differential). A value that cannot be case data is still named by its whole path though ``encode`` writes the path
+only for the value at fault; case data named like one of the environment's functions is still refused
+with SpiffWorkflow's message though the check no longer builds a set of every global per script; a
+FEEL-translated expression's absent-as-null names are read once per text and still hold per text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+
+import pytest
+
+from engine import ManualClock, restricted
+from engine.restricted import NotSerializable
+from engine.scripting import DubanScriptEngine
+from tests.support import START
+from tests.test_plain_scripts import check_both_ways, contexts
+from workflows.functions import FUNCTIONS
+
+
+@pytest.fixture(scope="module")
+def env():
+    return DubanScriptEngine(ManualClock(START), dict(FUNCTIONS)).environment
+
+
+# An input a plain script left as it came is not encoded again (evaluator._run_plain_script ``kept``),
+# unless a statement that may change a value in place ran, through whichever name holds it.
+KEPT = [
+    "y = x\ny[\"k\"] = 1",
+    "y = x\ny += [1]",
+    "try:\n    y = x\n    y[0] = 1\n    z = 1 / 0\nexcept Exception:\n    pass",
+    "x = x\na = x",
+    "a = x\nb = len(x)",
+    "a = {\"单位\": [1, {2: 3}]}",
+]
+
+
+@pytest.mark.parametrize("script", KEPT)
+def test_inputs_a_plain_script_kept_or_changed_reach_the_case_as_the_workers(env, script):
+    assert restricted.plain_script(script) is not None
+    in_host = sum(check_both_ways(env, script, context) for context in contexts(script, 2000 + KEPT.index(script)))
+    assert in_host > 0 or "{2: 3}" in script  # that one is an error both ways (a key that is not text)
+
+
+@pytest.mark.parametrize("value, path, kind", [
+    ({"单位": [1, {2: 3}]}, "登记.单位[1][2]", "int"),
+    ([["甲"], ["乙", {"期限": object()}]], "登记[1][1].期限", "object"),
+    ({"罚款": 10 ** 400}, "登记.罚款", "int"),
+    ((1, 2, {3}), "登记[2]", "set"),
+    ([1, 2, 3, [4, 5, [6, 7, 8, {"a": 1, "b": {9}}]]], "登记[3][2][3].b", "set"),
+])
+def test_a_value_that_cannot_be_case_data_is_named_by_its_whole_path(value, path, kind):
+    with pytest.raises(NotSerializable) as err:
+        restricted.encode(value, "登记")
+    assert err.value.path == path
+    assert f"变量「{path}」的值不能保存为案件数据 (类型 {kind})" in str(err.value)
+
+
+def test_what_can_be_case_data_is_encoded_as_before():
+    stamp = dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    value = {"清单": ("消防通道", 2, 2.5, None, True), "$duban": 1, "日期": dt.date(2026, 12, 1), "时刻": stamp,
+             "期限": dt.timedelta(days=15), "罚款": decimal.Decimal("1.50")}
+    encoded = restricted.encode(value, "登记")
+    assert encoded == {"$duban": "dict", "v": {
+        "清单": ["消防通道", 2, 2.5, None, True], "$duban": 1, "日期": {"$duban": "date", "v": "2026-12-01"},
+        "时刻": {"$duban": "datetime", "v": "2026-12-06T09:30:00+08:00"},
+        "期限": {"$duban": "timedelta", "v": [15, 0, 0]}, "罚款": {"$duban": "decimal", "v": "1.50"}}}
+    assert restricted.decode(encoded) == {**value, "清单": list(value["清单"])}
+
+
+def test_case_data_named_like_a_function_of_the_environment_is_refused(env):
+    with pytest.raises(ValueError, match="now"):
+        env.execute("结论 = 1", {"now": "上午", "结论": 0})
+    with pytest.raises(ValueError, match="检查日"):
+        env.execute("结论 = 1", {"检查日": "周一"}, {"检查日": "周二"})
+    data = {"结论": 0, "备注": "无"}
+    assert env.execute("结论 = 1", data, {"另一个": 1}) is True and data == {"结论": 1, "备注": "无"}
+
+
+def test_absent_as_null_names_hold_per_text(env):
+    """Two FEEL-translated expressions that differ only in the names their first line reads as null:
+    each reads its own (a cache keyed on less than the text would give one the other's)."""
+    first = "# absent-as-null: 期限\n(None if 期限 is None else 期限 > 30)"
+    second = "# absent-as-null: 天数\n(None if 期限 is None else 期限 > 30)"
+    assert env.evaluate(first, {}) is None
+    with pytest.raises(NameError):
+        env.evaluate(second, {})
+    assert env.evaluate(first, {"期限": 31}) is True
