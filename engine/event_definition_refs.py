@@ -9,6 +9,11 @@ had none and was refused 「本系统不支持这种事件」, though it was an 
 ``inline`` puts a copy of each referenced definition in the event in place of the reference (with an
 id of its own, the event's id after the definition's), so every check and the parser see it as drawn
 inline. A reference to nothing in the file is left, for the checks that name the event.
+
+Copies cost what they copy: one definition of 100 KB (a condition's text) named by 2,000 events made
+200 MB of a 350 KB file, at every deploy, validation and preview — a file of the 5 MB bound, gigabytes.
+The copies of one file together are bounded by ``MAX_COPIED`` characters (the file's own bound);
+past it the file is refused naming the definition. MID Innovator's definitions are a line each.
 """
 from __future__ import annotations
 
@@ -16,7 +21,11 @@ import copy
 
 from lxml import etree
 
+from .errors import InvalidModel
+from .excerpt import excerpt
+
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+MAX_COPIED = 5 * 1024 * 1024  # characters of definitions copied into events, a file's whole bound
 
 
 def inline(root: etree._Element) -> list[tuple[etree._Element, str]]:
@@ -25,6 +34,8 @@ def inline(root: etree._Element) -> list[tuple[etree._Element, str]]:
     definitions = {el.get("id"): el for el in root
                    if isinstance(el.tag, str) and etree.QName(el).localname.endswith("EventDefinition") and el.get("id")}
     done = []
+    sizes: dict[str, int] = {}
+    copied = 0
     for ref in list(root.iter(f"{BPMN}eventDefinitionRef")):
         name = (ref.text or "").strip()
         prefix, colon, local = name.partition(":")
@@ -32,6 +43,14 @@ def inline(root: etree._Element) -> list[tuple[etree._Element, str]]:
         event = ref.getparent()
         if definition is None or event is None:
             continue
+        key = definition.get("id")
+        if key not in sizes:
+            sizes[key] = len(etree.tostring(definition, encoding="unicode"))
+        copied += sizes[key]
+        if copied > MAX_COPIED:
+            raise InvalidModel(f"事件定义「{excerpt(key)}」被事件引用后要复制的内容过多（超过 {MAX_COPIED:,} 个字符）；"
+                               "请缩短事件定义，或在各事件中直接画出各自的事件定义", line=ref.sourceline,
+                               element_id=event.get("id"))
         inlined = copy.deepcopy(definition)
         inlined.set("id", f"{event.get('id') or 'event'}_{definition.get('id')}")
         inlined.tail = ref.tail

@@ -272,3 +272,26 @@ def test_a_task_opened_later_for_a_deactivated_official_goes_to_someone_who_work
     case = engine.start("flowable_assignee_from_data", by="zhang", org="east", data={"applicant": "li"})
     assert [t.assignee for t in engine.case(case.id).tasks] == ["zhang"]
     assert [t.case_id for t in engine.queue("zhang")] == [case.id]
+
+
+# --- one event definition copied into thousands of events (事件定义引用的放大) --------------------------
+
+def test_an_event_definition_named_by_thousands_of_events_is_refused_not_copied_into_each(engine):
+    """<eventDefinitionRef> (MID Innovator's export, ea47ec2) puts a copy of the definition it names in
+    each event. A 350 KB file — one conditional definition of 100 KB named by 2,000 catch events —
+    became 200 MB at every deploy, validation and preview (a file of the 5 MB bound: gigabytes, the
+    host's memory). Now refused naming the definition; MID Innovator's own file still deploys."""
+    from engine.errors import InvalidModel
+    from tests.support import thread_cpu
+    events = "".join(f'<bpmn:intermediateCatchEvent id="Event_{i}" name="等待{i}"><bpmn:eventDefinitionRef>Definition_cond'
+                     '</bpmn:eventDefinitionRef></bpmn:intermediateCatchEvent>' for i in range(2000))
+    source = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+              'id="Definitions_amp" targetNamespace="http://www.mid.de/innovator">'
+              '<bpmn:conditionalEventDefinition id="Definition_cond"><bpmn:condition>备注 == "' + "甲" * 100_000 + '"'
+              '</bpmn:condition></bpmn:conditionalEventDefinition><bpmn:process id="amplified" name="放大" isExecutable="true">'
+              '<bpmn:startEvent id="Start" />' + events + '</bpmn:process></bpmn:definitions>')
+    with thread_cpu() as spent, pytest.raises(InvalidModel) as refused:
+        engine.deploy(source.encode("utf-8"), by="boss", filename="放大.bpmn")
+    assert "事件定义「Definition_cond」被事件引用后要复制的内容过多" in str(refused.value), str(refused.value)
+    assert spent.seconds < 5, spent.seconds
+    engine.deploy(BPMN / "interop" / "mid_innovator_event_definition_refs.bpmn", by="boss")
