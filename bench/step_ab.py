@@ -356,6 +356,39 @@ def _script_overheads(new: bool) -> None:
     restricted.script_reply = script_reply
 
 
+@variant("dirty_save")
+def _dirty_save(new: bool) -> None:
+    """engine/state.py ``save`` visiting, after a warm step that made or took out no task, only the
+    always-visited tasks and the quiet ones whose fields no longer match their mark (``_dirty_plan``);
+    off: ``save`` as it was at e729ce2 (read from git: every live task's mark taken and compared at
+    every save) and ``DubanTask._add_child`` as it was."""
+    import subprocess
+
+    from SpiffWorkflow.task import Task
+
+    from engine import state, task_class
+
+    saved = _dirty_save.__dict__.get("saved")
+    if saved is None:
+        source = subprocess.run(["git", "-C", str(ROOT), "show", "e729ce2:engine/state.py"],
+                                capture_output=True, text=True, check=True).stdout
+        body = source[source.index("def save(conn"):source.index("def _gone(")]
+        space = dict(vars(state))
+        exec(compile(body, "state.py@e729ce2", "exec"), space)  # noqa: S102 - our own code of before
+        cls = task_class.DubanTask
+
+        def add_child(self, task_spec, state=task_class.TaskState.MAYBE):  # the code before
+            child = Task._add_child(self, task_spec, state)
+            child.__class__ = cls
+            return child
+
+        saved = _dirty_save.__dict__["saved"] = {
+            "save": state.save, "old_save": space["save"], "add_child": cls.__dict__["_add_child"],
+            "old_add_child": add_child}
+    state.save = saved["save"] if new else saved["old_save"]
+    task_class.DubanTask._add_child = saved["add_child"] if new else saved["old_add_child"]
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

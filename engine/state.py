@@ -138,6 +138,11 @@ class LoadedState:
     # wf_key -> ``_meta_mark`` of the workflow row as last written (``save`` skips building and
     # encoding a row whose mark did not move).
     wf_marks: dict[str, tuple] = field(default_factory=dict)
+    # The live tasks ``_dirty_plan`` visits only when their fields no longer match their mark, each with
+    # its mark (``_QUIET_STATES``, a mark without nested values), and the others (always visited): as
+    # the last save left them.
+    quiet: dict = field(default_factory=dict)
+    loud: set = field(default_factory=set)
     # Restored from rows in this step (``restore``): the projection then recomputes the
     # separation-of-duty exclusions as it did when it read the open tasks itself.
     cold: bool = False
@@ -1130,79 +1135,117 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
 
     ``state``'s rows, marks, names and children are brought up to date in place (a step that fails
     drops its whole state: engine/step.py evicts it), only where a task moved; a save that leaves
-    every live task in its row, the usual, builds none of them afresh."""
+    every live task in its row, the usual, builds none of them afresh. After a warm step of a case
+    without sub-processes only the tasks the step may have changed are visited (``_dirty_plan``)."""
     stats = WriteStats()
     top = state.workflow
     rows, marks, names, kids_of = state.task_rows, state.marks, state.names, state.kids
+    quiet, loud = state.quiet, state.loud
     inserts, updates = [], []
-    walked = 0
     # A workflow that has ended is saved for the last time (``step.lock_case`` takes running cases
     # only): a task finished in this step gets no mark, since a mark is what the next save compares
     # with; its row is written from the task as always (``_mark(kept_only=True)``).
     ended = top.completed
-    for workflow in all_workflows(top):
-        key = _wf_key(workflow)
-        tasks = workflow.tasks
-        # Parents before children (as ``_walk``), each task with its parent and whether the parent's
-        # data is as when its children's rows were last compared (a root has no parent: it is).
-        stack: list = [(workflow.task_tree, None, True)]
-        pop, push = stack.pop, stack.append
-        while stack:
-            task, parent, parent_stable = pop()
-            walked += 1
-            tid = names.get(task)
-            if tid is None:
-                tid = names[task] = str(task.id)
-            old_mark = marks.get(tid)
-            mark = _mark(task, parent, old_mark, ended)
-            unchanged = False
-            if mark is not None:
-                if mark is old_mark or old_mark == mark:
-                    # The last save's tuple is kept and the new one freed at once: what the step leaves
-                    # for the cycle collector to scan (it holds no cycle) does not grow with every task.
-                    mark = old_mark
-                    unchanged = True
-                else:
-                    marks[tid] = mark
-            elif old_mark is not None:
-                del marks[tid]
-            children = task._children
-            if children:
-                # A task whose mark did not move has the children it had (they are in its mark).
-                kids = kids_of.get(task) if unchanged else None
-                if kids is None:
-                    kids = kids_of[task] = [tasks.get(c) for c in children]
+    # A plan (``_dirty_plan``) when no task was made or taken out since the last save, the case has
+    # no sub-process and has not ended (its last save: most of its tasks finished in this step).
+    plan = None
+    if not ended and not pruned and getattr(top, "_duban_tree_kept", False) and not top.subprocesses \
+            and len(loud) < len(quiet):
+        plan = _dirty_plan(top, quiet, loud)
+    top._duban_tree_kept = False  # (set again once this save is done)
+    walked = 0
+    todo: set = set()
+    while True:
+        dirty = plan is not None
+        if not dirty:
+            quiet.clear()
+            loud.clear()
+        for workflow in (top,) if dirty else all_workflows(top):
+            key = _wf_key(workflow)
+            tasks = workflow.tasks
+            # Parents before children (as ``_walk``), each task with its parent and whether the
+            # parent's data is as when its children's rows were last compared (a root's: it is); with a
+            # plan, from the tasks to visit whose parent is not one, down to the others only.
+            if dirty:
+                stack, todo = plan
             else:
-                kids = None  # (an entry left in ``kids_of`` is read only while a mark with children holds)
-            old = rows.get(tid)
-            if old is not None and unchanged and (len(mark) == 6 or parent_stable):
-                # unchanged: the same mark serializes to the same row
-                if old[0] != key:
-                    rows[tid] = (key, old[1], old[2])
-            else:
-                # The ids as text this save and the last one made (``str(UUID)`` is Python code).
-                content = _task_json(task, tid, parent, names[parent] if parent is not None else None,
-                                     [names.get(kid) or str(kid.id) for kid in kids] if kids else [])
-                stats.serialized += 1
-                if old is None:
-                    seq = state.next_seq
-                    state.next_seq += 1
-                    inserts.append({"id": tid, "case_id": case_id, "wf_key": key, "seq": seq,
-                                    "spec_name": task.task_spec.name, "state": task._state, "live": True,
-                                    "content": content})
-                    rows[tid] = (key, seq, content)
-                elif old[2] != content:
-                    updates.append({"b_case": case_id, "b_id": tid, "state": task._state, "content": content})
-                    rows[tid] = (key, old[1], content)
-                elif old[0] != key:
-                    rows[tid] = (key, old[1], content)
-            if kids:
-                # the task's data is as when its children's rows were last compared (``_same_data``)
-                stable = len(mark) == 8 if unchanged else _same_data(old_mark, mark)
-                if len(kids) == 1:
-                    push((kids[0], task, stable))
+                stack = [(workflow.task_tree, None, True)]
+            pop, push = stack.pop, stack.append
+            while stack:
+                task, parent, parent_stable = pop()
+                walked += 1
+                tid = names.get(task)
+                if tid is None:
+                    tid = names[task] = str(task.id)
+                old_mark = marks.get(tid)
+                mark = _mark(task, parent, old_mark, ended)
+                unchanged = False
+                if mark is not None:
+                    if mark is old_mark or old_mark == mark:
+                        # The last save's tuple is kept and the new one freed at once: what the step
+                        # leaves for the cycle collector to scan (it holds no cycle) does not grow with
+                        # every task.
+                        mark = old_mark
+                        unchanged = True
+                    else:
+                        marks[tid] = mark
+                elif old_mark is not None:
+                    del marks[tid]
+                if not ended:  # (its last save: no next one to plan)
+                    if mark is not None and task._state & _QUIET_STATES and (len(mark) == 6 or not mark[7]):
+                        quiet[task] = mark
+                        if dirty:
+                            loud.discard(task)
+                    else:
+                        loud.add(task)
+                        if dirty:
+                            quiet.pop(task, None)
+                children = task._children
+                if children:
+                    # A task whose mark did not move has the children it had (they are in its mark).
+                    kids = kids_of.get(task) if unchanged else None
+                    if kids is None:
+                        kids = kids_of[task] = [tasks.get(c) for c in children]
                 else:
-                    stack.extend([(kid, task, stable) for kid in reversed(kids)])
+                    kids = None  # (an entry left in ``kids_of`` is read only while a mark with children holds)
+                old = rows.get(tid)
+                if old is not None and unchanged and (len(mark) == 6 or parent_stable):
+                    # unchanged: the same mark serializes to the same row
+                    if old[0] != key:
+                        rows[tid] = (key, old[1], old[2])
+                else:
+                    # The ids as text this save and the last one made (``str(UUID)`` is Python code).
+                    content = _task_json(task, tid, parent, names[parent] if parent is not None else None,
+                                         [names.get(kid) or str(kid.id) for kid in kids] if kids else [])
+                    stats.serialized += 1
+                    if old is None:
+                        seq = state.next_seq
+                        state.next_seq += 1
+                        inserts.append({"id": tid, "case_id": case_id, "wf_key": key, "seq": seq,
+                                        "spec_name": task.task_spec.name, "state": task._state, "live": True,
+                                        "content": content})
+                        rows[tid] = (key, seq, content)
+                    elif old[2] != content:
+                        updates.append({"b_case": case_id, "b_id": tid, "state": task._state, "content": content})
+                        rows[tid] = (key, old[1], content)
+                    elif old[0] != key:
+                        rows[tid] = (key, old[1], content)
+                if kids:
+                    # the task's data is as when its children's rows were last compared (``_same_data``)
+                    stable = len(mark) == 8 if unchanged else _same_data(old_mark, mark)
+                    if dirty:  # the children to visit, and the quiet finished ones under data that moved
+                        kids = [kid for kid in kids if kid in todo or not stable and len(quiet.get(kid, ())) == 8]
+                    if len(kids) == 1:
+                        push((kids[0], task, stable))
+                    elif kids:
+                        stack.extend([(kid, task, stable) for kid in reversed(kids)])
+        if not dirty:
+            break
+        if len(rows) == len(top.tasks):
+            walked = -1  # (no task gone: a task taken out ends the plans till the next save, engine/workflow.py)
+            break
+        plan = None  # a task made or dropped other than by ``_add_child``/``_remove_task``: walk them all
+        walked = 0
     new_wf_rows: dict[str, str] = {}
     wf_marks: dict[str, tuple] = {}
     for workflow in all_workflows(top):
@@ -1224,7 +1267,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                             "content": _task_json(task, tid)})
             state.next_seq += 1
     # Every walked task has its row in ``rows`` now; a row more is of a task that is gone.
-    gone = _gone(state, rows, names, kids_of) if len(rows) != walked else []
+    gone = _gone(state, rows, names, kids_of) if walked >= 0 and len(rows) != walked else []
     archive = [tid for tid in gone if tid in pruned]
     delete = [tid for tid in gone if tid not in pruned]  # predicted tasks SpiffWorkflow dropped
     sqlexec.defer(conn, _INSERT_TASKS, inserts, many=True)  # nothing is sent for no rows
@@ -1268,7 +1311,53 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     stats.inserted, stats.updated, stats.archived, stats.deleted = len(inserts), len(updates), len(archive), len(delete)
     state.wf_rows = new_wf_rows
     state.wf_marks = wf_marks
+    if not ended and not top.subprocesses:
+        top._duban_tree_kept = True  # till a task is made or taken out (engine/task_class.py, workflow.py)
     return stats
+
+
+# A live task that is predicted (MAYBE, LIKELY, FUTURE) or finished and carries a mark without
+# nested values is *quiet*: while no task is made or taken out (``_duban_tree_kept``), its row changes
+# only if its state, last state change, parent, number of children, triggered flag, data or internal
+# data no longer match its mark — compared without building one (``_dirty_plan``), as a dict's ``==``
+# for a finished task's plain data. Any other live task (open, waiting, running; data with nested
+# values, which SpiffWorkflow's DeepMerge may change in place under it) is visited at every save.
+_QUIET_STATES = TaskState.PREDICTED_MASK | TaskState.FUTURE | TaskState.FINISHED_MASK
+
+
+def _dirty_plan(top, quiet: dict, loud: set) -> tuple[list, set] | None:
+    """The tasks of the top workflow a step may have changed, for ``save`` to visit: the ones always
+    visited (``loud``) and the quiet ones whose fields no longer match their mark; as ``save``'s stack
+    of the ones whose parent is not one of them (each with its parent and whether that parent's data
+    is as when its children's rows were last compared: a quiet parent's is, if it has data of its
+    own), and them all as a set (``save`` goes down from those to the others). None when one hangs
+    from a task the last save did not leave live: ``save`` then walks the whole tree. The rest keep
+    their rows (their marks hold); ``save`` adds the quiet finished children of a task whose data
+    moved (their rows hold their delta against it)."""
+    todo = set(loud)
+    for task, mark in quiet.items():
+        if task.last_state_change != mark[1] or task._state != mark[0] or task._parent is not mark[2] \
+                or len(task._children) != len(mark[3]) or task.triggered != mark[4]:
+            todo.add(task)
+        elif len(mark) == 6:
+            if task.data or task.internal_data:
+                todo.add(task)
+        elif task.data != mark[6] or task.internal_data != mark[5]:
+            todo.add(task)
+    tasks = top.tasks
+    stack = []
+    for task in todo:
+        pid = task._parent
+        if pid is None:
+            stack.append((task, None, True))
+            continue
+        parent = tasks.get(pid)
+        if parent not in todo:
+            mark = quiet.get(parent)
+            if mark is None:
+                return None  # not a live task the last save left
+            stack.append((task, parent, len(mark) == 8))
+    return stack, todo
 
 
 def _gone(state: LoadedState, rows: dict, names: dict, kids_of: dict) -> list[str]:

@@ -69,6 +69,7 @@ class DubanTask(Task):
     def _add_child(self, task_spec, state: int = TaskState.MAYBE) -> Task:
         child = super()._add_child(task_spec, state)
         child.__class__ = DubanTask
+        self.workflow._duban_tree_kept = False  # a task made: the next save walks the tree (engine/state.py)
         return child
 
 

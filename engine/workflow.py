@@ -216,12 +216,17 @@ class _TasksByDict:
     # The task ``DubanWorkflow.do_engine_steps`` ran last, alone in its pass's list (so the walk had
     # reached it), while its passes go on; None otherwise.
     _ran = None
+    # No task made (engine/task_class.py ``_add_child``) or taken out since the last save, which then
+    # plans its visit (engine/state.py ``_dirty_plan``); False: it walks every task.
+    _duban_tree_kept = False
 
     def _remove_task(self, task_id):
         """SpiffWorkflow's; a task a sub-process hangs from taken out of the tree is noted on the case
-        (``DubanWorkflow._drop_orphans`` then looks for sub-processes left without their task)."""
+        (``DubanWorkflow._drop_orphans`` then looks for sub-processes left without their task). A task
+        taken out: the next save walks the tree (``state._gone``)."""
         super()._remove_task(task_id)
         top = self.top_workflow
+        top._duban_tree_kept = False
         if task_id in top.subprocesses:
             top.orphans_possible = True
 
