@@ -295,3 +295,22 @@ def test_an_event_definition_named_by_thousands_of_events_is_refused_not_copied_
     assert "事件定义「Definition_cond」被事件引用后要复制的内容过多" in str(refused.value), str(refused.value)
     assert spent.seconds < 5, spent.seconds
     engine.deploy(BPMN / "interop" / "mid_innovator_event_definition_refs.bpmn", by="boss")
+
+
+# --- 试运行's answer (the designer's page) --------------------------------------------------------
+
+def test_a_dry_runs_failing_script_is_said_in_chinese_on_the_designers_page(page_world):
+    """流程设计's 试运行 answered a failing step with the engine's raw text, shown on the page as
+    「试运行未完成：incident #1: 「计算每日罚款」出错: NameError:name 'total' is not defined.  Did you mean
+    one of '['party', …]'?」 — an English Python error (and the case's system variables). Now as the
+    incident page says it; the raw text stays in ``detail`` for whoever opens the response."""
+    from tests.ui_support import client_login
+    designer = client_login(page_world.app, "sheji")
+    xml = _fine_on_start("daily = total / days").decode("utf-8")
+    r = designer.post("/designer/api/dry-run", json={"xml": xml, "filename": "立案即算罚款.bpmn"},
+                      headers={"X-CSRF-Token": designer.csrf})
+    body = r.get_json()
+    assert body["ok"] is False and body["status"] == "incident", body
+    assert body["error"].startswith("环节“计算每日罚款”出错：") and "NameError" not in body["error"] \
+        and "incident" not in body["error"], body["error"]
+    assert "NameError" in body["detail"]

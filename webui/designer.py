@@ -385,7 +385,25 @@ def api_dry_run():
     roles = {r.code: r.name for r in eng.directory.roles()}
     for entry in result.get("trace") or []:
         entry["role_name"] = roles.get(entry.get("role"), entry.get("role") or "")
+    _said_in_chinese(result)
     return jsonify(_jsonable(result))
+
+
+_INCIDENT_PREFIX = re.compile(r"^incident #\d+:\s*")
+
+
+def _said_in_chinese(result: dict) -> None:
+    """The dry run's ``error`` as the page shows it (试运行未完成：…): a step's failure as the incident
+    page says it (labels.incident_explanation), never ``incident #1: … NameError: name 'total' is not
+    defined. Did you mean …``, which stays in ``detail``; a walk that does not end in Chinese."""
+    status, error = result.get("status"), result.get("error")
+    if not error or result.get("ok"):
+        return
+    if status == "incident":
+        raw = _INCIDENT_PREFIX.sub("", str(error))
+        result["detail"], result["error"] = raw, labels.incident_explanation(raw)
+    elif status == "too_many_steps":
+        result["detail"], result["error"] = error, f"走了 {len(result.get('trace') or [])} 步仍未结束，模型中可能有没有出口的循环"
 
 
 def _jsonable(value):
