@@ -389,6 +389,16 @@ def _dirty_save(new: bool) -> None:
     task_class.DubanTask._add_child = saved["add_child"] if new else saved["old_add_child"]
 
 
+@variant("read_shortcut")
+def _read_shortcut(new: bool) -> None:
+    """engine/evaluator.py ``_literal_or_name``: an expression that is a literal or a variable's name
+    read without building a scope for ``eval``; off: every plain expression evaluated as before."""
+    from engine import evaluator
+
+    saved = _read_shortcut.__dict__.setdefault("saved", evaluator._literal_or_name)
+    evaluator._literal_or_name = saved if new else (lambda source: None)
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

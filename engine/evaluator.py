@@ -58,6 +58,7 @@ evaluation in the host and in a worker, per step) are in bench/sandbox.py and do
 """
 from __future__ import annotations
 
+import ast
 import atexit
 import builtins
 import functools
@@ -389,6 +390,28 @@ def _helper_expression(source: str):
     return restricted.helper_expression(source)
 
 
+_LITERALS = (str, int, float, bool, type(None))
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal_or_name(source: str) -> tuple | None:
+    """(value, None) for an expression that is a literal (a DMN output entry's ``"A类（重点监管）"``, a
+    timer's ``30``), (None, name) for one that is a variable's name (a gateway's ``passed  # yes-or-no``,
+    an assignee's ``approver``), else None: read without a scope built for ``eval``, which gives the same
+    object — the literal, or the variable as the case (then the context the caller passes) holds it. A
+    name that is a conversion (``int``: ``_conversion_shadowed``) or not in the case's data goes the
+    usual way (a global, FEEL's null, the NameError). Only for code the restricted compile accepted."""
+    try:
+        node = ast.parse(source, mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if isinstance(node, ast.Constant) and type(node.value) in _LITERALS:
+        return node.value, None
+    if isinstance(node, ast.Name) and node.id not in restricted.PLAIN_CALLS:
+        return None, node.id
+    return None
+
+
 HOST_SAFE = "duban_host_safe"  # the attribute ``host_safe`` sets on a helper
 
 
@@ -487,7 +510,7 @@ def prepare(source: str, mode: str) -> bool:
         _code, _names, plain = _compiled(source, mode)
         if mode == "exec":
             _plain_script(source)
-        elif not plain and date_calls.plan(source) is None:
+        elif _literal_or_name(source) is None and not plain and date_calls.plan(source) is None:
             _helper_expression(source)
     except Exception:  # noqa: BLE001 — refused or unplannable: its first run says so, as before
         return False
@@ -649,6 +672,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
         self.date_calls = True  # engine/date_calls.py may answer date-helper calls (tests compare both ways)
         self.plain_scripts = True  # plain scripts may run in the host (tests compare both ways)
         self.host_helpers = True  # plain code calling host-safe helpers may run in the host (the same)
+        self.read_shortcut = True  # a literal or a variable's name read without eval (the same)
 
     def _inputs(self, names, context, external_context, null=frozenset()) -> tuple[dict, dict]:
         """What the worker gets: the variables ``names`` reads, the host functions it calls, and None
@@ -667,6 +691,18 @@ class IsolatedEnvironment(TaskDataEnvironment):
 
     def evaluate(self, expression, context, external_context=None):
         code, names, plain = compiled(expression, "eval")
+        read = _literal_or_name(expression) if plain and self.read_shortcut else None
+        if read is not None:  # what eval in the host scope would give, without building the scope
+            literal, name = read
+            if name is None:
+                self.evaluations["host"] += 1
+                return literal
+            if name in context:
+                self.evaluations["host"] += 1
+                return context[name]
+            if external_context and name in external_context:
+                self.evaluations["host"] += 1
+                return external_context[name]
         null = _absent_as_null(expression)  # translated FEEL: an absent variable is None
         if plain and not self._conversion_shadowed(names, context, external_context) or not self.isolate:
             # code that is not plain (only with isolation off: the tests' comparisons) gets its own

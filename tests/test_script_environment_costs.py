@@ -89,3 +89,43 @@ def test_absent_as_null_names_hold_per_text(env):
     with pytest.raises(NameError):
         env.evaluate(second, {})
     assert env.evaluate(first, {"期限": 31}) is True
+
+
+READS = ['passed  # yes-or-no', 'approver', '"A类（重点监管）"', "'一般'", '30', '2.5', 'True', 'None', '缺失的变量',
+         'date', 'now', 'int', 'str', 'loopCounter', '# absent-as-null: approved\napproved',
+         '# absent-as-null: approved\n"固定"', '(passed)', 'x', '10000000000000000000000']
+CONTEXTS = [{}, {"passed": True, "approver": "li", "x": [1, {"k": "v"}]}, {"passed": "true", "x": (1, 2)},
+            {"date": "2026-12-01", "int": 5, "str": "文字", "now": "上午"}, {"approved": None, "x": None}]
+
+
+def _answer(env, expression, context, external):
+    try:
+        return "ok", env.evaluate(expression, context, external)
+    except Exception as exc:  # noqa: BLE001 — the error itself is compared
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
+@pytest.mark.parametrize("expression", READS)
+def test_a_literal_or_a_name_is_read_as_eval_reads_it(env, expression):
+    """``_literal_or_name``: the same value — the very object for a variable — or the same error as the
+    evaluation it skips, with and without an external context (a DMN cell's, a loop's counter)."""
+    for context in CONTEXTS:
+        for external in (None, {}, {"loopCounter": 2, "approver": "wang"}):
+            env.read_shortcut = True
+            fast = _answer(env, expression, context, external)
+            env.read_shortcut = False
+            slow = _answer(env, expression, context, external)
+            env.read_shortcut = True
+            assert fast == slow, (expression, context, external)
+            assert type(fast[1]) is type(slow[1])
+            if fast[0] == "ok" and isinstance(fast[1], (list, tuple, dict)):
+                assert fast[1] is slow[1]  # the case's own value, as eval gives it
+
+
+def test_what_is_read_without_eval():
+    from engine.evaluator import _literal_or_name
+    assert _literal_or_name('passed  # yes-or-no') == (None, "passed")
+    assert _literal_or_name('"A类（重点监管）"') == ("A类（重点监管）", None)
+    assert _literal_or_name("30") == (30, None) and _literal_or_name("None") == (None, None)
+    for other in ("-1", "x.y", "int", "x == 1", "b'x'", "[1]", "x[0]"):
+        assert _literal_or_name(other) is None, other
