@@ -143,7 +143,35 @@ def hand_over(engine, from_user: str, to_user: str | None, by: str, reason: str 
                          action="released", at=engine.clock.now(), task_id=row.id,
                          detail={"task": row.name, "user": from_user, "reason": reason or "交接：退回组待办"})
             moved["queue"].append(row.id)
+        _hand_over_delegated(engine, s, from_user, target, supervisor, reason, moved)
         return moved
+
+
+def _hand_over_delegated(engine, s: Session, from_user: str, target, supervisor: Principal, reason: str,
+                         moved: dict[str, list[str]]) -> None:
+    """Tasks ``from_user`` delegated (委托) and a delegate still works: the delegate goes on, and the
+    task comes back (办理完毕退回) to ``target`` where they may work it, else to its group queue — not
+    to the one who left, whom it named as its owner: it came back to an account nobody uses."""
+    owned = (HumanTask.owner == from_user, HumanTask.delegation == "pending", HumanTask.state == OPEN)
+    q = sa.select(HumanTask).where(*owned)
+    if not engine.db.is_sqlite:
+        _lock_cases_first(engine, s, *owned)
+        q = q.with_for_update()
+    for row in s.execute(q.order_by(HumanTask.created_at)).scalars():
+        engine.policy.check_supervise(s, supervisor, s.get(Case, row.case_id))
+        owner = None
+        if target is not None:
+            try:
+                engine.policy.check_task(s, target, _Unassigned(row))
+                owner = target.username
+            except Forbidden:
+                pass
+        row.owner = owner
+        audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=supervisor.username,
+                     action="reassigned", at=engine.clock.now(), task_id=row.id,
+                     detail={"task": row.name, "from": from_user, "to": owner, "delegated_to": row.assignee,
+                             "reason": reason or f"{from_user} 交接：委托办理完毕后" + ("交回接手人" if owner else "退回组待办")})
+        moved["to" if owner else "queue"].append(row.id)
 
 
 def _reassign_locked(engine, s: Session, row: HumanTask, to_user: str, supervisor: Principal, reason: str):

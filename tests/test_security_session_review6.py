@@ -314,3 +314,30 @@ def test_a_dry_runs_failing_script_is_said_in_chinese_on_the_designers_page(page
     assert body["error"].startswith("环节“计算每日罚款”出错：") and "NameError" not in body["error"] \
         and "incident" not in body["error"], body["error"]
     assert "NameError" in body["detail"]
+
+
+def _delegated_then_left(engine, to_user):
+    """李四 claims 登记隐患 of 登记审批 and delegates it (委托) to 张三; then 李四 leaves: 交接 to ``to_user``."""
+    engine.deploy(BPMN / "approval.bpmn", by="boss")
+    case = engine.start("approval", by="li", org="east")
+    task = engine.case(case.id).tasks[0]
+    engine.claim(task.id, "li")
+    engine.delegate(task.id, "li", "zhang", reason="出差")
+    moved = engine.hand_over("li", to_user, by="eastboss", reason="调离")
+    engine.directory.set_active("li", False, by="eastboss", reason="调离")
+    engine.resolve(task.id, "zhang", {})
+    return task.id, moved
+
+
+@pytest.mark.parametrize("to_user", [None, "zhang"], ids=["back_to_the_queue", "to_the_successor"])
+def test_a_task_delegated_by_someone_who_left_comes_back_to_who_took_over(engine, to_user):
+    """委托 then 交接: the handover took only tasks the leaver held, not one he had delegated, which
+    named him as its owner; when the delegate finished (办理完毕退回) it came back to his account —
+    nobody's queue, nobody could work it. Now the handover gives the delegated task's return to the
+    successor where he may work it, else to the group queue."""
+    task_id, moved = _delegated_then_left(engine, to_user)
+    assert task_id in moved["to" if to_user else "queue"], moved
+    row = engine.task(task_id)
+    assert row.assignee == to_user and row.owner == to_user, (row.assignee, row.owner)
+    if to_user is None:
+        assert task_id in [t.id for t in engine.queue("zhang")]
