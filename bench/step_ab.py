@@ -399,6 +399,31 @@ def _read_shortcut(new: bool) -> None:
     evaluator._literal_or_name = saved if new else (lambda source: None)
 
 
+@variant("mark_and_workflows")
+def _mark_and_workflows(new: bool) -> None:
+    """engine/state.py ``_mark`` answering None for the last save's tasks finished in it before
+    looking at their state, and ``all_workflows`` a tuple; off: both as at e729ce2 (read from git:
+    ``all_workflows`` a generator, in every module that imported it)."""
+    import subprocess
+
+    from engine import external_tasks, messages, projection, stall, state
+
+    saved = _mark_and_workflows.__dict__.get("saved")
+    if saved is None:
+        source = subprocess.run(["git", "-C", str(ROOT), "show", "e729ce2:engine/state.py"],
+                                capture_output=True, text=True, check=True).stdout
+        space = dict(vars(state))
+        for name, end in (("def all_workflows(", "\n\n\n"), ("def _mark(", "\n\n\ndef _same_ids(")):
+            at = source.index(name)
+            exec(compile(source[at:source.index(end, at)], "state.py@e729ce2", "exec"), space)  # noqa: S102
+        saved = _mark_and_workflows.__dict__["saved"] = {
+            "mark": (state._mark, space["_mark"]), "workflows": (state.all_workflows, space["all_workflows"])}
+    mark, workflows = (saved["mark"][0], saved["workflows"][0]) if new else (saved["mark"][1], saved["workflows"][1])
+    state._mark = mark
+    for module in (state, projection, messages, stall, external_tasks):
+        module.all_workflows = workflows
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

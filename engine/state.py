@@ -276,9 +276,11 @@ def _walk(workflow):
         stack.extend(reversed(task.children))
 
 
-def all_workflows(top: BpmnWorkflow):
-    yield top
-    yield from top.subprocesses.values()
+def all_workflows(top: BpmnWorkflow) -> tuple:
+    """The top workflow and its sub-processes (a tuple: a step asks for them ~16 times, and a
+    generator's making and resuming cost more than the tuple when there is no sub-process)."""
+    subs = top.subprocesses
+    return (top, *subs.values()) if subs else (top,)
 
 
 # --- restore ------------------------------------------------------------------------------------
@@ -1024,6 +1026,8 @@ def _mark(task, parent=None, old: tuple | None = None, kept_only: bool = False) 
             return old  # what the tuple below would hold, not built (the usual: a predicted task unchanged)
         return (state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
                 parent is not None)
+    if kept_only and (old is None or len(old) != 8):
+        return None  # finished in this last save (no finished task's mark to compare with), or not finished
     if not state & _FINISHED or (parent is not None and not parent._state & _FINISHED):
         return None
     if (old is not None and len(old) == 8 and not old[7] and old[0] == state
@@ -1032,8 +1036,6 @@ def _mark(task, parent=None, old: tuple | None = None, kept_only: bool = False) 
             and _PLAIN.issuperset(map(type, data.values()))
             and (not internal or _PLAIN.issuperset(map(type, internal.values())))):
         return old  # the mark below would be equal to it: the same fields, plain values only ("" text)
-    if kept_only and (old is None or len(old) != 8):
-        return None  # finished in this last save (no finished task's mark to compare with): none built
     nested = _nested_of(data.values())
     nested_internal = _nested_of(internal.values()) if internal else []
     if nested is None or nested_internal is None:
