@@ -68,6 +68,7 @@ S = f"{{{SPIFF_NS}}}"
 
 # Tasks a person works (手工任务 included): they get the task attributes and the default role.
 HUMAN_TASKS = ("userTask", "manualTask", "task")
+NAME_EXPRESSION = "nameExpression"  # a task name holding ${...}, as Python: computed as the task opens
 TASK_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey")
 COMPUTED_GROUPS = "candidateGroupsExpression"  # candidateGroups written as an expression (engine/projection.role_of)
 # what a refusal calls each of them (a designer reads Chinese, the attribute's name in brackets)
@@ -697,13 +698,13 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
 
 def _note_task_words_not_computed(process, result: Normalized) -> None:
     """What Flowable and Camunda compute on a task and Duban shows or keeps as drawn, said on the task
-    rather than passed over (probe 6: Flowable's UserTaskTest): a name holding ``${...}`` (Flowable's
-    ``name="${taskName}"``, shown here as the text ``${taskName}``), and Flowable's
+    rather than passed over (probe 6: Flowable's UserTaskTest): a name written in FEEL (shown as
+    written; a name holding ``${...}`` is computed as the task opens: ``_computed_name``), and Flowable's
     ``taskCompleterVariableName`` (the completer's user name written to that variable; not written
     here — the case's history names who completed each task)."""
     for el in process.iter(*(f"{B}{kind}" for kind in HUMAN_TASKS)):
         name = el.get("name") or ""
-        if has_juel(name) or language_of(name) == FEEL:
+        if language_of(name) == FEEL and not has_juel(name):  # a ${...} name is computed: _computed_name
             result.notes.append((f"{label(el)} 的名称含表达式「{excerpt(name)}」，本系统按原文显示任务名称，不计算其中的表达式；"
                                  "请把名称改为固定的文字（如「审批」）", el))
         completer = (_vendor_attr(el, "taskCompleterVariableName") or "").strip()
@@ -1223,6 +1224,7 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
         if v is not None and v.strip():
             values[attr] = v.strip()
     _resource_roles(el, values)
+    _computed_name(el, result)
     ext = el.find(f"{B}extensionElements")
     if ext is not None:  # Camunda 8
         assignment = ext.find(f"{{{ZEEBE_NS}}}assignmentDefinition")
@@ -1273,6 +1275,25 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
         except Untranslatable as exc:
             result.problems.append((f"{label(el)} 的{ATTRIBUTE_NAMES.get(attr, attr)}使用 {exc.language} 表达式"
                                     f"「{exc.text}」，{exc.reason}；{advice(exc, python_read=False)}", el))
+
+
+def _computed_name(el, result: Normalized) -> None:
+    """A task name holding ``${...}`` (Flowable's ``name="${checkTitle}"``, ``检查${unitName}``,
+    ``复查第${loopCounter}轮``): Camunda 7 and Flowable compute it when the task opens (a JUEL
+    composite text, engine/el_text.py); its Python is kept as property ``NAME_EXPRESSION``, evaluated
+    by engine/projection.py as the task opens. What JUEL we cannot translate is said, and the name
+    shown as written."""
+    name = el.get("name") or ""
+    if not has_juel(name):
+        return
+    try:
+        python = el_text.composite(name) or f"{el_text.TEXT}({literal_or_expression(name)})"
+    except Untranslatable as exc:
+        result.notes.append((f"{label(el)} 的名称含表达式「{excerpt(name)}」，{exc.reason}；本系统按原文显示任务名称；"
+                             "请把名称改为固定的文字（如「审批」），或只引用案件数据（如「检查${单位名称}」）", el))
+        return
+    if _set_property(el, NAME_EXPRESSION, python):
+        result.translations.append({"element_id": el.get("id"), "from": name, "to": python})
 
 
 _RESOURCE = re.compile(r"^(user|group)\(\s*(.*?)\s*\)$")

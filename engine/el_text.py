@@ -64,3 +64,23 @@ def composite(value: str) -> str | None:
     for is_expr, text in pieces:
         python.append(f"{TEXT}({translate(text)})" if is_expr else repr(text))
     return " + ".join(python)
+
+
+def words_of(value: str) -> str:
+    """The literal words of a composite text, its ``${...}`` left out (「现场检查：${unitName}」 →
+    「现场检查：」); "" for a text that is one expression."""
+    return "".join(text for is_expr, text in parts(value) or () if not is_expr).strip()
+
+
+def computed_name(task, python: str, drawn: str, evaluate) -> str:
+    """A task name holding ``${...}`` (任务名称表达式: 「检查${unitName}」), computed as the task opens
+    from its Python (engine/dialects._computed_name), as Camunda 7 and Flowable name the task. A
+    name is a label, not a decision: where the data it reads is absent or its code fails, the case
+    goes on (Camunda and Flowable would stop the task's creation) and the task takes the name's own
+    words (「检查」), else 「待办任务」 — never the expression itself. At most 256 characters (the
+    task row's name)."""
+    try:
+        value = el_text(evaluate(task, python)).strip()
+    except Exception:  # noqa: BLE001 — the evaluation is the model's code; its failure only costs the label
+        value = ""
+    return (value or words_of(drawn) or "待办任务")[:256]

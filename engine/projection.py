@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import sqlexec
 from .assignment import assign_on_open, refresh_exclusions
+from .el_text import computed_name
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
 from .service_tasks import DubanServiceTask, service_kind
 from .spec_facts import per_spec
@@ -366,11 +367,14 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             value = evaluate(task, props["dueDate"])
             if value:
                 due = due_date(spec, value, now)
+        name = spec.bpmn_name or spec.name
+        if props.get("nameExpression"):  # 检查${unitName}: computed as it opens (engine/dialects._computed_name)
+            name = computed_name(task, props["nameExpression"], name, evaluate)
         org_code = case.org_code
         if props.get("orgLevel"):
             org_code = org_at_level(conn, case.org_code, evaluate(task, props["orgLevel"]))
         values = {
-            "id": tid, "case_id": case.id, "spec_id": spec.bpmn_id or spec.name, "name": spec.bpmn_name or spec.name,
+            "id": tid, "case_id": case.id, "spec_id": spec.bpmn_id or spec.name, "name": name,
             "item_label": None, "lane": spec.lane, "role_code": role, "org_code": org_code,
             "party": case.party, "assignee": None, "state": "open", "form_key": props.get("formSchema"),
             "priority": int(props.get("priority", 0) or 0), "due_at": due,
