@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import camunda_forms, el_text, event_definition_refs, flowable_vars, qname_refs
+from . import camunda_forms, code_variables, el_text, event_definition_refs, flowable_vars, qname_refs
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
@@ -743,6 +743,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
         if name not in HUMAN_TASKS and name != "process":  # camunda:properties of events etc.
             for key, value in _vendor_properties(el).items():
                 _set_property(el, key, value)
+        if name in ("boundaryEvent", "startEvent"):
+            _code_variable(el, result)
         if name == "startEvent" and _vendor_attr(el, "initiator"):
             _set_property(el, "initiatorVariable", _vendor_attr(el, "initiator").strip())
         if name == "startEvent" and (fields := _form_fields(el, result)):  # a start form drawn on the event
@@ -818,6 +820,23 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 result.problems.append((f"{label(owner)} 的{what}引用外部脚本文件，请把表达式写在模型中", owner))
                 continue
             _translate_text(el, result, owner, what)
+
+
+def _code_variable(el, result: Normalized) -> None:
+    """Camunda 7's ``camunda:errorCodeVariable`` / ``camunda:escalationCodeVariable`` on the definition
+    of a catching error or escalation event: the variable that receives the caught code
+    (engine/code_variables.py)."""
+    for tag, attr, what in (("errorEventDefinition", "errorCodeVariable", "错误代码变量"),
+                            ("escalationEventDefinition", "escalationCodeVariable", "升级代码变量")):
+        definition = el.find(f"{B}{tag}")
+        target = (_vendor_attr(definition, attr) or "").strip() if definition is not None else ""
+        if not target:
+            continue
+        if target.isidentifier() and not keyword.iskeyword(target) and not target.startswith("_"):
+            _set_property(el, code_variables.PROPERTY, target)
+        else:
+            result.problems.append((f"{label(el)} 的{what}「{excerpt(target)}」不是有效的变量名；"
+                                    "请填写一个变量名（字母、数字、下划线，不以数字或下划线开头），如「errorCode」", el))
 
 
 # Tasks whose camunda:inputOutput / zeebe:ioMapping become local variables (输入输出参数).

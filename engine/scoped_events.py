@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 
-from . import interrupting
+from . import code_variables, interrupting
 
 
 def payload(definition, my_task):
@@ -121,6 +121,14 @@ class EscalationEventDefinition(spiff_events.EscalationEventDefinition):
 
     def throw(self, my_task):
         throw_to_scopes(self, my_task)
+
+    def catch(self, my_task, event=None):
+        super().catch(my_task, event)
+        code_variables.caught(my_task, event)
+
+    def update_task_data(self, my_task):
+        super().update_task_data(my_task)
+        code_variables.store(my_task)
 
 
 def ours(definition):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 
+from . import code_variables
 from .dialects import KIND_NAMES
 from .scoped_events import throw_to_scopes
 
@@ -57,6 +58,14 @@ class ErrorEventDefinition(spiff_events.ErrorEventDefinition):
             raise UncaughtError(
                 f"{_event(spec)}抛出{_what(self, '错误')}，但没有边界事件或事件子流程捕获它；本系统不把出错当作办结，"
                 "案件停在这一步之前。请流程设计员为该错误画上捕获它的边界事件或事件子流程，或补充数据后重试", spec)
+
+    def catch(self, my_task, event=None):
+        super().catch(my_task, event)
+        code_variables.caught(my_task, event)
+
+    def update_task_data(self, my_task):
+        super().update_task_data(my_task)
+        code_variables.store(my_task)
 
 
 def ours(definition):

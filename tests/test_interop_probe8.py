@@ -1,0 +1,78 @@
+"""An eighth batch of public models nobody here had tried (camunda-bpm-platform's escalation, end
+event, receive task, sequence flow and user task test resources, Flowable's escalation and inclusive
+gateway test resources, Activiti's compensation test resources, camunda-8-examples' Camunda Modeler 8
+files; bench/interop.py --walk --dir runs such a folder): what Duban refused though the engine they
+were drawn for runs it, or ran the wrong way. Each is drawn again as its tool saves it, with our own
+names and Chinese labels (tests/bpmn/interop/), and run on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import InvalidModel
+from tests.interop_support import CORPUS, user_for
+from tests.support import make_engine
+
+MODELS = ("camunda7_escalation_code_variable.bpmn", "camunda7_error_code_event_subprocess.bpmn")
+
+
+@pytest.fixture(scope="module")
+def engine(module_database_url):
+    eng = make_engine(module_database_url)
+    for name in MODELS:
+        eng.deploy(CORPUS / name, by="boss")
+    yield eng
+    eng.dispose()
+
+
+def _open(engine, case_id) -> list[str]:
+    return sorted(t.spec_id for t in engine.case(case_id).tasks)
+
+
+def _do(engine, case_id, spec_id, data=None) -> None:
+    task = next(t for t in engine.case(case_id).tasks if t.spec_id == spec_id)
+    engine.complete(task.id, user_for(engine, task), dict(data or {}))
+
+
+def test_a_caught_escalation_puts_its_code_in_the_variable_the_boundary_names(engine):
+    """现场检查（重大隐患升级）(Camunda's EscalationEventTest.testRetrieveEscalationCodeVariableOnBoundaryEvent
+    shape): a non-interrupting catch-all escalation boundary with ``camunda:escalationCodeVariable``
+    gets the code thrown inside (MAJOR_HAZARD) and the gateway after it reads it — 报告上级部门 while
+    督促整改 goes on (《安全生产法》第四十一条). The attribute was dropped: the gateway found no
+    ``escalationCode`` and the case went to 核实升级原因."""
+    case_id = engine.start("camunda7_escalation_code_variable", by="zhang", org="east").id
+    _do(engine, case_id, "Activity_0record", {"major": True})
+    assert _open(engine, case_id) == ["Activity_0rectify", "Activity_0report"]
+    _do(engine, case_id, "Activity_0report")
+    assert engine.case(case_id).data["escalationCode"] == "MAJOR_HAZARD"
+    _do(engine, case_id, "Activity_0rectify")
+    _do(engine, case_id, "Activity_0close")
+    assert engine.case(case_id).status == "completed"
+
+
+def test_no_escalation_thrown_leaves_the_code_variable_unset(engine):
+    case_id = engine.start("camunda7_escalation_code_variable", by="zhang", org="east").id
+    _do(engine, case_id, "Activity_0record", {"major": False})
+    assert _open(engine, case_id) == ["Activity_0close"]
+    assert "escalationCode" not in engine.case(case_id).data
+
+
+@pytest.mark.parametrize("refused, expected", [(True, ["Activity_0penalty"]), (False, ["Activity_0opinion"])])
+def test_an_error_event_subprocess_puts_the_error_code_in_its_variable(engine, refused, expected):
+    """执法检查（拒检处理）: the error start event of the event sub-process names
+    ``camunda:errorCodeVariable="refusalCode"`` and catches any error; its gateway sends REFUSED to
+    立案处罚 (《安全生产法》第一百零八条). Before, refusalCode was never set: 人工核对."""
+    case_id = engine.start("camunda7_error_code_event_subprocess", by="zhang", org="east").id
+    _do(engine, case_id, "Activity_0record", {"refused": refused})
+    assert _open(engine, case_id) == expected
+    _do(engine, case_id, expected[0])
+    assert engine.case(case_id).status == "completed"
+
+
+def test_a_code_variable_that_is_no_variable_name_is_refused_naming_the_event(engine):
+    text = (CORPUS / "camunda7_escalation_code_variable.bpmn").read_text(encoding="utf-8")
+    bad = text.replace('camunda:escalationCodeVariable="escalationCode"', 'camunda:escalationCodeVariable="升级 代码"')
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(bad.encode("utf-8"), by="boss", filename="bad_code_variable.bpmn")
+    messages = [p["message"] for p in err.value.problems if p["severity"] == "error"]
+    assert any("收到升级" in m and "升级代码变量「升级 代码」不是有效的变量名" in m for m in messages), messages
