@@ -95,11 +95,13 @@ def test_the_notice_praises_only_units_whose_work_was_counted(server):
 
 def test_the_overdue_board_says_how_long_each_case_is_overdue_most_first(browser, database_url, tmp_path):
     """逾期督办: each case says 已逾期N天 and the 工作日 among them (engine/workdays: 法定节假日 and 调休 left
-    out), from its earliest missed deadline (a task past it, or its first 升级督办), most overdue first within
-    a 督办级别. Eight days after the demo's escalations (2026-11-23 → 2026-12-01): 8 days, 6 工作日."""
+    out), from its earliest missed deadline (a task past it, or the one a 升级督办 punished), the longest
+    overdue first whatever its level. Eight days after the demo's load (2026-11-23 → 2026-12-01): the 重大
+    hazard whose 督办期限 passed on 2026-11-18 (the demo's timeline) is 13 days late, 9 工作日."""
     clock = ManualClock(NOW)
     engine = build_engine(database_url, clock=clock)
-    load_demo(engine)
+    cases = load_demo(engine)
+    hazard = engine.case(cases["hazard_overdue"]).case_no
     engine.directory.set_password_hash("feng_jz", generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
     clock.advance(days=8)
     app = create_app(engine, secret_key="test", testing=True, instance_path=tmp_path / "instance")
@@ -113,15 +115,13 @@ def test_the_overdue_board_says_how_long_each_case_is_overdue_most_first(browser
                 r.querySelector('td').textContent.trim(), r.querySelector('td[data-label=督办级别]').textContent.trim(),
                 r.querySelector('td[data-label=逾期时长]').textContent.trim()])""")
             texts = {no: late for no, _level, late in seen}
-            assert texts["HS-2026-00004"].startswith("已逾期8天（6个工作日）"), texts
+            assert texts[hazard].startswith("已逾期13天（9个工作日）"), texts
             assert all(late.startswith(("已逾期", "今日逾期")) for late in texts.values()), texts
-            levels = [level for _no, level, _late in seen]
             days = [int(late[3:late.index("天")]) if late.startswith("已逾期") else 0 for _n, _l, late in seen]
-            for i in range(1, len(seen)):
-                if levels[i] == levels[i - 1]:
-                    assert days[i] <= days[i - 1], seen  # most overdue first within a level
-            assert len(set(levels)) > 1 and len(set(days)) > 1, seen  # the walk saw levels and spans to order
+            assert days == sorted(days, reverse=True), seen  # the longest overdue first, whatever the level
+            assert len(set(days)) > 1, seen  # the demo's cases fell overdue on different days
             expect(page.locator("#escalation-meaning")).to_contain_text("工作日")
+            expect(page.locator("#overdue-order")).to_contain_text("逾期最久的排在最前")
             screenshot(page, f"overdue-how-long-{width}")
             page.context.close()
     engine.dispose()

@@ -152,17 +152,52 @@ def register_enterprises(engine) -> None:
             registry.add({"credit_code": code, "name": name, **ENTERPRISE_RECORDS[code]}, by="demo")
 
 
+class Timeline:
+    """The demo's weeks before today (演示数据的时间线): the engine's clock is set back and walked forward a
+    day at a time, the due timers swept each day, so each case starts on its own day, its reminders
+    (催办) come before its deadline and an escalation (升级督办) on the day its deadline passed — as a
+    bureau's cases would have — instead of every timer firing the moment the data is loaded. Only the
+    shift of the engine's ``ShiftedClock`` (workflows/runtime.py) moves; the engine runs as it always does,
+    and the clock is back where it was when ``end`` returns."""
+
+    def __init__(self, engine, days: int):
+        self.engine = engine
+        self.clock = engine.clock
+        self.home = getattr(self.clock, "offset", None)  # None: no shift to move (an engine built by hand)
+        if self.home is not None:
+            self.clock.offset = self.home - dt.timedelta(days=days)
+
+    def at(self, days_ago: int) -> None:
+        """Walk forward to ``days_ago`` days before today, sweeping due timers each day on the way."""
+        if self.home is None:
+            return
+        target = self.home - dt.timedelta(days=days_ago)
+        while self.clock.offset < target:
+            self.clock.offset = min(self.clock.offset + dt.timedelta(days=1), target)
+            self.engine.run_due_timers()
+
+    def end(self) -> None:
+        self.at(0)
+
+
+HISTORY_DAYS = 70  # the oldest case: an accident 70 days ago, its 60-day investigation overdue since day 60
+
+
 def load_demo(engine) -> dict[str, int]:
     """Org units, users, and cases of every process at several stages, some overdue.
 
-    Works on any clock: overdue cases are made by back-dating what users enter (a deadline already
-    past, an accident 70 days ago), then the due timers are run once. Returns case ids by label.
+    Works on any clock. The cases that show time passing start in the weeks before today (``Timeline``):
+    an accident 70 days ago whose 60-day investigation is overdue, a 重大 hazard listed 50 days ago whose
+    deadline passed 5 days ago after its reminders, an investigation of 35 days reminded of its 60, a
+    penalty unpaid since its 15 days ran out, a self-reported hazard due yesterday, a one-year assessment overdue since
+    35 days ago; the rest are today's and on time. Returns case ids by label.
     """
-    load_directory(engine)
-    register_enterprises(engine)
     desk = Desk(engine)
     today = desk.today()
     ago = lambda days: (today - dt.timedelta(days=days)).isoformat()        # noqa: E731
+    time = Timeline(engine, HISTORY_DAYS)
+    load_directory(engine)
+    register_enterprises(engine)
     cases: dict[str, int] = {}
 
     def case(label, process, by, party=None, title="", steps=(), org="dongcheng"):
@@ -176,17 +211,47 @@ def load_demo(engine) -> dict[str, int]:
     listing = ["登记隐患", "提出挂牌督办建议", "审核挂牌建议", "批准挂牌督办", "下达挂牌督办通知书并公开"]
     general = ("登记隐患", {"sector": "工贸", "major_criterion": None, "requires_shutdown": False,
                             "long_rectification": False, "description": "配电箱防护门破损", "location": "冲压车间"})
-    # 重大事故隐患挂牌督办
+    # The weeks before today, oldest first.
+    time.at(70)  # 事故调查: the 60-day investigation (条例 第二十九条) runs out 10 days ago → 调查超期督办
+    case("accident_overdue", "accident_investigation", "zhou_ba", BUILDING, "丙建材“坍塌”事故（调查超期）",
+         [("事故信息接报", {"enterprise_name": ENTERPRISES[BUILDING], "accident_type": "坍塌",
+                            "occurred_at": f"{ago(70)}T08:00:00+08:00", "reported_at": f"{ago(70)}T08:30:00+08:00"}),
+          "逐级上报事故信息", "成立事故调查组"])
+    time.at(60)  # 批复后一年内评估, 批复 400 days ago: the year ran out 35 days ago → 评估逾期督办
+    overdue = desk.start("post_case_assessment", by="dc_gov", org="dongcheng", party=BUILDING,
+                         title="丙建材“高处坠落”事故整改评估（逾期）",
+                         accident_title="示范市丙建材有限公司高处坠落事故", enterprise_name=ENTERPRISES[BUILDING],
+                         accident_grade="一般", approved_at=f"{ago(400)}T10:00:00+08:00", organised_by="县级人民政府",
+                         measures=[{"measure": "高处作业安全带挂点改造", "owner": ENTERPRISES[BUILDING],
+                                    "due_date": ago(300)}],
+                         responsible_persons=[{"name": "孙某", "proposed_handling": "行政处罚"}], responsible_units=[])
+    cases["assessment_overdue"] = overdue.id
+    time.at(50)  # 重大隐患 listed, due 5 days ago: reminded 10 and 3 working days before, then 约谈
+    case("hazard_overdue", "hazard_supervision", "li_si", MACHINERY, "乙机械涂装线重大隐患（逾期）",
+         [listing[0], ("提出挂牌督办建议", {"rectify_deadline": ago(5)})] + listing[2:]
+         + ["提交整改方案（双报告）", "审查整改方案"])
+    time.at(35)  # an accident under investigation for 35 days: reminded of its 60 days (催办), on time
+    case("accident_investigating", "accident_investigation", "sun_qi", CHEMICAL, "甲化工“爆炸”事故",
+         ["事故信息接报", "逐级上报事故信息", "成立事故调查组"])
+    time.at(20)  # a penalty decided and served 20 days ago, unpaid after its 15 days → 催告当事人履行
+    case("enforcement_unpaid", "enforcement_case", "li_si", BUILDING, "丙建材粉尘防爆案（罚款逾期）",
+         [("初步核查", {"party_name": ENTERPRISES[BUILDING]}), "立案审批", "调查取证",
+          ("案件处理呈批", {"fine_amount": "30000"}), "法制审核", "送达行政处罚告知书", "陈述申辩或申请听证",
+          "负责人审批", ("送达行政处罚决定书", {"decision_served_on": ago(20)})], org="dongcheng")
+    time.at(12)  # 一般隐患 found 12 days ago, to be fixed by 2 days ago → 一般隐患逾期督促
+    case("hazard_general_overdue", "hazard_supervision", "zhao_liu", MACHINERY, "乙机械配电箱防护缺失（逾期）",
+         [(general[0], {**general[1], "fix_deadline": ago(2)})])
+    time.at(10)  # 自查 found 10 days ago, to be fixed by yesterday → 督促整改逾期隐患
+    case("self_report_overdue", "hazard_self_report", "yi_qy", MACHINERY, "乙机械行车限位失效（自查，逾期）",
+         [("自查上报隐患", {"enterprise_name": ENTERPRISES[MACHINERY], "location": "装配车间行车",
+                            "description": "行车上升限位器失效", "found_on": ago(10), "fix_deadline": ago(1)})])
+    time.end()
+    # Today's work, on time.
     case("hazard_registered", "hazard_supervision", "zhang_san", MACHINERY, "乙机械冲压车间隐患")
     case("hazard_plan_review", "hazard_supervision", "zhang_san", CHEMICAL, "甲化工二号罐区重大隐患",
          listing + ["提交整改方案（双报告）"])
     case("hazard_rectifying", "hazard_supervision", "li_si", CHEMICAL, "甲化工液氨储罐区重大隐患",
          listing + ["提交整改方案（双报告）", "审查整改方案"])
-    case("hazard_overdue", "hazard_supervision", "li_si", MACHINERY, "乙机械涂装线重大隐患（逾期）",
-         [listing[0], ("提出挂牌督办建议", {"rectify_deadline": ago(5)})] + listing[2:]
-         + ["提交整改方案（双报告）", "审查整改方案"])
-    case("hazard_general_overdue", "hazard_supervision", "zhao_liu", MACHINERY, "乙机械配电箱防护缺失（逾期）",
-         [(general[0], {**general[1], "fix_deadline": ago(2)})])
     case("hazard_delisted", "hazard_supervision", "zhang_san", CHEMICAL, "甲化工一号罐区重大隐患（已销号）",
          listing + ["提交整改方案（双报告）", "审查整改方案", "实施整改", "第三方评估整改效果", "提交销号申请",
                     "现场复查", "审查同意恢复生产经营", "审批销号", "公告摘牌"])
@@ -195,15 +260,9 @@ def load_demo(engine) -> dict[str, int]:
          [("事故信息接报", {"accident_title": "示范市乙机械制造有限公司机械伤害事故",
                             "enterprise_name": ENTERPRISES[MACHINERY], "accident_type": "机械伤害",
                             "direct_loss": "1500000", "summary": "冲床伤人，1人死亡"})])
-    case("accident_investigating", "accident_investigation", "sun_qi", CHEMICAL, "甲化工“爆炸”事故",
-         ["事故信息接报", "逐级上报事故信息", "成立事故调查组"])
     case("accident_gate_blocked", "accident_investigation", "zhou_ba", CHEMICAL, "甲化工“中毒窒息”事故",
          [("事故信息接报", {"accident_type": "中毒和窒息"}), "逐级上报事故信息", "成立事故调查组", "调查取证",
           ("起草事故调查报告", {"education_done": False, "education_record": None})])
-    case("accident_overdue", "accident_investigation", "zhou_ba", BUILDING, "丙建材“坍塌”事故（调查超期）",
-         [("事故信息接报", {"enterprise_name": ENTERPRISES[BUILDING], "accident_type": "坍塌",
-                            "occurred_at": f"{ago(70)}T08:00:00+08:00", "reported_at": f"{ago(70)}T08:30:00+08:00"}),
-          "逐级上报事故信息", "成立事故调查组"])
     closed = case("accident_closed", "accident_investigation", "sun_qi", CHEMICAL, "甲化工“灼烫”事故（已结案）",
                   [("事故信息接报", {"accident_type": "灼烫"}), "逐级上报事故信息", "成立事故调查组", "调查取证",
                    "起草事故调查报告", "批复事故调查报告", "落实处分和移送司法"])
@@ -221,19 +280,6 @@ def load_demo(engine) -> dict[str, int]:
     case("enforcement_vote", "enforcement_case", "zhang_san", CHEMICAL, "甲化工违规动火作业案",
          to_review[:3] + [("案件处理呈批", {"fine_amount": "150000"}), "法制审核", "送达行政处罚告知书",
                           ("陈述申辩或申请听证", {"party_response": "放弃"}), "组织集体讨论"])
-    case("enforcement_unpaid", "enforcement_case", "li_si", BUILDING, "丙建材粉尘防爆案（罚款逾期）",
-         [("初步核查", {"party_name": ENTERPRISES[BUILDING]}), "立案审批", "调查取证",
-          ("案件处理呈批", {"fine_amount": "30000"}), "法制审核", "送达行政处罚告知书", "陈述申辩或申请听证",
-          "负责人审批", ("送达行政处罚决定书", {"decision_served_on": ago(20)})], org="dongcheng")
-    # 批复后一年内评估 (one more, 批复 13 months ago and now overdue)
-    overdue = desk.start("post_case_assessment", by="dc_gov", org="dongcheng", party=BUILDING,
-                         title="丙建材“高处坠落”事故整改评估（逾期）",
-                         accident_title="示范市丙建材有限公司高处坠落事故", enterprise_name=ENTERPRISES[BUILDING],
-                         accident_grade="一般", approved_at=f"{ago(400)}T10:00:00+08:00", organised_by="县级人民政府",
-                         measures=[{"measure": "高处作业安全带挂点改造", "owner": ENTERPRISES[BUILDING],
-                                    "due_date": ago(300)}],
-                         responsible_persons=[{"name": "孙某", "proposed_handling": "行政处罚"}], responsible_units=[])
-    cases["assessment_overdue"] = overdue.id
     load_self_reports(desk, case, ago)
     load_tipoffs(case)
     cases.update(load_inspection_plans(engine, desk))
@@ -248,9 +294,6 @@ def load_self_reports(desk, case, ago) -> None:
     general = {"enterprise_name": ENTERPRISES[MACHINERY]}
     case("self_report_rectifying", "hazard_self_report", "yi_qy", MACHINERY, "乙机械冲床光电保护失灵（自查）",
          [("自查上报隐患", general)])
-    case("self_report_overdue", "hazard_self_report", "yi_qy", MACHINERY, "乙机械行车限位失效（自查，逾期）",
-         [("自查上报隐患", {**general, "location": "装配车间行车", "description": "行车上升限位器失效",
-                            "found_on": ago(10), "fix_deadline": ago(1)})])
     case("self_report_filed", "hazard_self_report", "yi_qy", MACHINERY, "乙机械砂轮机防护罩缺失（已整改待备案）",
          [("自查上报隐患", {**general, "location": "机加工车间", "description": "砂轮机防护罩缺失"}),
           "整改并报告销号"])
