@@ -195,8 +195,11 @@ def show(case_id: int):
         key=lambda w: w[1])
     # an incident, and one in the timeline, names a missing value by its label (the model's own too)
     incident_names = incident_form.case_labels(eng, case) if case.incidents else {}
+    # 待办取消, 到期提醒 and 逾期升级 name their task as 生成待办 did (the audit records only its id)
+    task_names = {e["task_id"]: (e.get("detail") or {}).get("task") for e in case.history
+                  if e["action"] == "task_opened" and e.get("task_id")}
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
-                           incident_names=incident_names, waits=waits, step_names=names, related=related, related_hidden=related_hidden, can_list=can_list,
+                           incident_names=incident_names, task_names=task_names, waits=waits, step_names=names, related=related, related_hidden=related_hidden, can_list=can_list,
                            labels=labels, drawn_values=drawn_values, facts=facts, amounts=amounts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
                            workable=_workable(eng, case.tasks))
