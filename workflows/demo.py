@@ -252,6 +252,10 @@ def load_demo(engine) -> dict[str, int]:
          listing + ["提交整改方案（双报告）"])
     case("hazard_rectifying", "hazard_supervision", "li_si", CHEMICAL, "甲化工液氨储罐区重大隐患",
          listing + ["提交整改方案（双报告）", "审查整改方案"])
+    case("hazard_assessing", "hazard_supervision", "zhang_san", CHEMICAL, "甲化工氯气输送管道重大隐患（待第三方评估）",
+         [("登记隐患", {"description": "氯气输送管道未设置紧急切断装置", "location": "氯碱车间"})] + listing[1:]
+         + ["提交整改方案（双报告）", "审查整改方案",
+            ("实施整改", {"rectify_action": "整改完成", "assessment_mode": "委托第三方评估"})])
     case("hazard_delisted", "hazard_supervision", "zhang_san", CHEMICAL, "甲化工一号罐区重大隐患（已销号）",
          listing + ["提交整改方案（双报告）", "审查整改方案", "实施整改", "第三方评估整改效果", "提交销号申请",
                     "现场复查", "审查同意恢复生产经营", "审批销号", "公告摘牌"])
