@@ -19,9 +19,12 @@ variable, the API answers 422 and the form refuses the field by its label.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from engine.errors import IncidentRaised
+from engine.schema import Case
 from tests.support import BPMN, make_engine
 
 
@@ -341,3 +344,40 @@ def test_a_task_delegated_by_someone_who_left_comes_back_to_who_took_over(engine
     assert row.assignee == to_user and row.owner == to_user, (row.assignee, row.owner)
     if to_user is None:
         assert task_id in [t.id for t in engine.queue("zhang")]
+
+
+# --- a dashboard drill-down's IN list (驾驶舱下钻) ---------------------------------------------------
+
+def test_the_accidents_of_a_month_are_listed_by_a_range_not_an_in_list_of_every_accident(tmp_path, fresh_database):
+    """驾驶舱's 事故 chart by month clicks through to that month's accidents: the ids of every accident
+    of the period were read and bound one by one (``IN (?, ?, …)``: SQLite takes 32,766, PostgreSQL's
+    driver 65,535 — a year of a province's reports, and the page was a 500). Now the month's range is
+    the SQL; the same cases are listed (Beijing's month: the 1st at 00:00 is 16:00 UTC the day before)."""
+    import sqlalchemy as sa
+
+    from tests.leadership_support import NOW, add_cases, build_world
+    from tests.test_query_plans import _captured
+    from tests.ui_support import client_login
+    for kind in ("sqlite", "postgresql"):
+        (tmp_path / kind).mkdir()
+        world = build_world(tmp_path / kind, None if kind == "sqlite" else fresh_database(kind))
+        try:
+            add_cases(world.engine, [{"process": "accident_investigation", "org": "north", "title": title,
+                                      "started": at, "data": {"accident_grade": "一般"}} for title, at in (
+                ("十一月一日零点事故", datetime(2026, 10, 31, 16, 0, tzinfo=timezone.utc)),
+                ("十月末事故", datetime(2026, 10, 31, 15, 59, tzinfo=timezone.utc)))]
+                     + [{"process": "accident_investigation", "org": "south", "started": NOW - timedelta(days=5),
+                         "data": {"accident_grade": "一般"}}] * 200)
+            client = client_login(world.app, "zhao")
+            sent = _captured(world.engine, lambda: client.get(
+                "/leadership/cases?metric=accidents&month=2026-11&period=2026Q4"))
+            listing = [(st, p) for st, p in sent if "FROM case_instance" in st and "ORDER BY" in st]
+            assert listing and all(len(p or ()) < 40 for _st, p in listing), [len(p or ()) for _st, p in listing]
+            from workflows.leadership import dashboard, period as periods, scope as scopes
+            with world.engine.db.read() as s:
+                city = scopes.load(s, "city")
+                ids = dashboard.case_ids(s, "accidents", city, periods.parse("2026Q4", NOW), NOW, {"month": "2026-11"})
+                titles = s.execute(sa.select(Case.title).where(Case.id.in_(ids))).scalars().all()
+            assert len(titles) == 202 and "十一月一日零点事故" in titles and "十月末事故" not in titles, len(titles)
+        finally:
+            world.engine.dispose()
