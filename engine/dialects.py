@@ -1779,7 +1779,8 @@ def _dmn_cell(kind: str, text: str) -> str:
     if kind in ("inputExpression", "outputEntry") and _spaced_path(text):
         return f"{FEEL_PATH}({text.strip()!r})"
     if language_of(text) == JUEL:  # Camunda 7's expressionLanguage="juel" (the cell's input is cellInput)
-        text = re.sub(r"\bcellInput\b", "?", translate(text.strip()))
+        # the column's value is named by the table's own words (决策表…对输入「月份」), not by cellInput
+        text = re.sub(r"\bcellInput\b", "?", translate(text.strip()).replace("'cellInput'", "''"))
     cell, calls = text, {}
     text = _feel_calls(cell, text, calls)
     function = _FEEL_FUNCTIONS.search(_QUOTED.sub('""', text))

@@ -113,9 +113,12 @@ _MOST_NESTED = 200
 
 
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod)
+_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}
 _ENGINE_NUMBERS = frozenset({"nrOfInstances", "nrOfCompletedInstances", "nrOfActiveInstances", "loopCounter"})
 # engine/juel_operators.py: an ordering comparison whose sides' kinds are known only when the case runs
 EL_COMPARE = "duban_el_compare"
+EL_COERCE = "duban_el_coerce"  # a value as EL coerces it to a Long, a Double, a number or a yes/no
+EL_ARITHMETIC = "duban_el_arith"  # EL's / and %: Double division, Java's remainder
 _JUEL_TRUE = ("true", "True", "TRUE")  # the texts Boolean.valueOf reads as yes (it ignores case)
 _NUMERIC_COMPARISONS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
@@ -131,36 +134,45 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
     - a Number compared with a String compares as numbers, so ``${days > 3}`` holds when days is the
       text ``5`` of a form property drawn without a type (Flowable's and Activiti's leave demos); in
       Python ``'5' > 3`` raised TypeError (an incident) and ``'3' == 3`` was False. The data read is
-      written ``(0 if days == '' else int(days) if str(days) == days else days)`` (a plain expression
-      the host evaluates, engine/restricted.is_plain): against a whole number the text is read as
-      ``Long.valueOf`` reads it (「3.5」 stops, as in JUEL; Python's ``int`` also takes blanks around
-      the digits and ``_`` between them, which Java refuses), against 1.5 as ``Double.valueOf``
-      (``float``), the empty text as 0 (EL's coercion of ""). An ordering comparison (``< > <= >=``)
-      with null is false, not Python's TypeError: ``False if days is None else …`` (§1.8.1).
+      written ``(duban_el_coerce(days, 'long', 'days') if days is True or days is False or
+      str(days) == days else days)``: a number is read as it is (no call), text and a yes/no by
+      engine/juel_operators.coerce — against a whole number text as ``Long.valueOf`` reads it (「3.5」,
+      「 3」 and 「3_0」 stop, as in JUEL; Python's ``int`` took the last two), against 1.5 as
+      ``Double.valueOf``, the empty text as 0, a yes/no stops (EL 2.2 §1.18.3). An ordering comparison
+      (``< > <= >=``) with null is false, not Python's TypeError: ``False if days is None else …``
+      (§1.8.1).
     - an ordering comparison whose sides are not a read and a number written out (``${amount >
       limit}``: both read, text against text compares as text, text against a number as numbers) is
-      a call of engine/juel_operators.compare, which coerces as EL by the kinds the case holds.
+      a call of engine/juel_operators.compare, which coerces as EL by the kinds the case holds; so is
+      an equality (``==``, ``!=``) of a read with text written out or with another read when a side
+      is not text (``${level == '2'}`` holds for the number 2, §1.8.2; ``${approved == '同意'}`` over
+      a yes/no reads 同意 by Boolean.valueOf): text against text and null stay Python's ``==``.
     - arithmetic (``+ - * / %``, unary ``-``) reads null and the empty text as 0 and text as the number
       it spells (a Double if it has ``.``, ``e`` or ``E``, else a Long; §1.7.1): ``${amount * 2}`` over
       the text 「5000」 is 10000 where Python gave 「50005000」, ``${fine + 1000}`` over null 1000.
-      Text that spells no number stops, as in JUEL (Python concatenated ``'张' + '三'``).
+      Text that spells no number and a yes/no stop, as in JUEL (Python concatenated ``'张' + '三'``
+      and counted true as 1). Two values the case decides (``${a + b}``), ``%`` (Java's remainder keeps
+      the dividend's sign: ``-7 % 3`` is -1) and ``/`` by anything but a number written out other
+      than 0 (EL divides Doubles: by zero Infinity, not Python's ZeroDivisionError) are calls of
+      engine/juel_operators.arithmetic; ``/`` by such a number reads its dividend by Double.valueOf.
     - text read where JUEL wants a Boolean is read as ``Boolean.valueOf`` reads it (§1.23.2): the
       operand of ``!``/``not``, ``&&``/``||``, the test of ``?:``, the other side of ``== true`` /
       ``!= false``, and (``condition``) a condition that is only a read. An Activiti/Flowable enum
       form property 同意/不同意 with values ``true``/``false`` (the 请假流程 demos) holds the text:
       in Python ``not 'false'`` is False and ``'false'`` is true, so ``${!deptLeaderPass}`` and
       ``${deptLeaderPass}`` sent 不同意 down the 同意 branch, and ``'true' == True`` is False (no
-      branch). The read is written ``(x in ('true', 'True', 'TRUE') if str(x) == x else x)``: text
-      other than true is no; yes/no values, numbers and null are as before. (For a condition that
-      is only a read of text, Camunda 7 and Flowable stop with "condition expression returns
-      non-Boolean"; we take the branch the text says rather than the one Python's truth would.)
+      branch). The read is written ``(x in ('true', 'True', 'TRUE') if str(x) == x else x if x is
+      True or x is False or x is None else duban_el_coerce(x, 'boolean', 'x'))``: text other than
+      true is no; yes/no values and null are as before; a number (or a list, a map) stops, as in EL
+      (§1.18.5; Python read 0 as no and 5 as yes). (For a condition that is only a read of text,
+      Camunda 7 and Flowable stop with "condition expression returns non-Boolean"; we take the branch
+      the text says rather than the one Python's truth would.)
 
-    Other comparisons are left as translated. Left as Python has them: a number where EL wants a
-    yes/no (``${count && flag}``: EL stops, Python reads its truth), ``%`` of a negative number (Java
-    keeps the dividend's sign), a division by zero (Java's Infinity: here an incident), a yes/no in
-    arithmetic or compared with a number written out (EL stops, Python counts true as 1)."""
-    if not (condition or re.search(r"['\"](?i:true|false)['\"]|[<>=]=?\s*-?\d|\d\s*[<>!=]|[<>+\-*/%]|\b(?:not|and|or|if|True|False)\b",
-                                    python)):
+    Other comparisons are left as translated. A read that calls engine/juel_operators' helper is
+    evaluated in the host as an expression calling a host-safe helper (engine/evaluator.py), a few
+    µs more than a plain one even when the value is a number and the helper is not called."""
+    if not (condition or re.search(r"['\"](?i:true|false)['\"]|[<>=]=?\s*-?\d|\d\s*[<>!=]|[!=]="
+                                    r"|[<>+\-*/%]|\b(?:not|and|or|if|True|False)\b", python)):
         return python
     tree = ast.parse(python, mode="eval")
     changed = []
@@ -179,27 +191,54 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
     def call(name, *args):
         return ast.Call(ast.Name(name, ast.Load()), list(args), [])
 
+    def coerced(node, kind, test):
+        """``node`` as it is while ``test`` is false (a number: the common case, plain Python the host
+        evaluates by itself), else as engine/juel_operators.coerce makes it ``kind`` (stopping where EL does)."""
+        helper = call(EL_COERCE, node, ast.Constant(kind), ast.Constant(said(node)))
+        return ast.IfExp(test, helper, node)
+
+    def text_or_flag(node):
+        return ast.BoolOp(ast.Or(), [ast.Compare(node, [ast.Is()], [ast.Constant(True)]),
+                                     ast.Compare(node, [ast.Is()], [ast.Constant(False)]), is_text(node)])
+
     def as_number(node, literal):
         """The read compared with the number ``literal``: text as EL coerces it to the literal's kind
-        (a whole number: Long.valueOf, 「5000.5」 stops; else Double.valueOf), the empty text 0."""
+        (a whole number: Long.valueOf, 「5000.5」 and 「 5000」 stop; else Double.valueOf), the empty
+        text 0, a yes/no stops."""
         changed.append(node)
         value = literal.operand.value if isinstance(literal, ast.UnaryOp) else literal.value
-        kind, zero = ("int", 0) if type(value) is int else ("float", 0.0)
-        empty = ast.Compare(node, [ast.Eq()], [ast.Constant("")])
-        return ast.IfExp(empty, ast.Constant(zero), ast.IfExp(is_text(node), call(kind, node), node))
+        return coerced(node, "long" if type(value) is int else "double", text_or_flag(node))
 
-    def as_operand(node):
-        """A read in arithmetic (EL 2.2 §1.7): null and the empty text 0, text with ``.``, ``e`` or
-        ``E`` a Double, other text a Long (text that spells no number stops, as in EL). The counts
-        a multi-instance keeps (``nrOfInstances``, ``loopCounter``) are numbers: read as they are."""
-        if not read(node) or isinstance(node, ast.Name) and node.id in _ENGINE_NUMBERS:
+    def operand_read(node):
+        """An operand of arithmetic whose kind the case decides: a read of case data, or text written out."""
+        return (read(node) and not (isinstance(node, ast.Name) and node.id in _ENGINE_NUMBERS)
+                or isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+    def as_operand(node, kind="number"):
+        """A read in arithmetic (EL 2.2 §1.7): null and the empty text 0, a yes/no stops; text as a
+        number of ``kind`` — ``number``: with ``.``, ``e`` or ``E`` a Double, other text a Long (text
+        that spells no number, 「 5000」 too, stops as in EL), ``double``: Double.valueOf (beside a
+        Double, and in a division). The counts a multi-instance keeps (``nrOfInstances``,
+        ``loopCounter``) are numbers: read as they are."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):  # ${a + '1'}: '1' is 1, 'x' stops
+            changed.append(node)
+            return call(EL_COERCE, node, ast.Constant(kind), ast.Constant(""))
+        if not operand_read(node):
             return node
         changed.append(node)
-        zero = ast.BoolOp(ast.Or(), [ast.Compare(node, [ast.Is()], [ast.Constant(None)]),
-                                     ast.Compare(node, [ast.Eq()], [ast.Constant("")])])
-        dotted = ast.BoolOp(ast.Or(), [ast.Compare(ast.Constant(c), [ast.In()], [node]) for c in ".eE"])
-        text = ast.IfExp(dotted, call("float", node), call("int", node))
-        return ast.IfExp(zero, ast.Constant(0), ast.IfExp(is_text(node), text, node))
+        return ast.IfExp(ast.Compare(node, [ast.Is()], [ast.Constant(None)]), ast.Constant(0),
+                         coerced(node, kind, text_or_flag(node)))
+
+    def floating(node):
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            node = node.operand
+        return isinstance(node, ast.Constant) and type(node.value) is float
+
+    def plain_divisor(node):
+        """A divisor Python's ``/`` divides by as EL does: a number written out other than 0, or a
+        multi-instance's count."""
+        return (number(node) and (node.operand if isinstance(node, ast.UnaryOp) else node).value != 0) or (
+            isinstance(node, ast.Name) and node.id in _ENGINE_NUMBERS)
 
     def not_null(node, compared):
         """EL: an ordering comparison with null is false (not Python's TypeError)."""
@@ -212,15 +251,19 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
             isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub))
 
     def said(node):
+        if isinstance(node, ast.Constant):  # a value written out is said by its value alone
+            return ""
         return re.sub(r"\['([^'\\]*)'\]", r".\1", ast.unparse(node))
 
     def as_bool(node):
         if not read(node):
             return node
         changed.append(node)
-        is_text = ast.Compare(ast.Call(ast.Name("str", ast.Load()), [node], []), [ast.Eq()], [node])
         yes = ast.Compare(node, [ast.In()], [ast.Tuple([ast.Constant(t) for t in _JUEL_TRUE], ast.Load())])
-        return ast.IfExp(is_text, yes, node)
+        flag_or_null = ast.BoolOp(ast.Or(), [ast.Compare(node, [ast.Is()], [ast.Constant(c)]) for c in (True, False, None)])
+        # a number (or a list, a map) where EL wants a yes/no stops (§1.18.5): engine/juel_operators.as_boolean
+        return ast.IfExp(is_text(node), yes, ast.IfExp(flag_or_null, node, call(EL_COERCE, node, ast.Constant("boolean"),
+                                                                                 ast.Constant(said(node)))))
 
     def is_flag(node):
         return isinstance(node, ast.Constant) and type(node.value) is bool
@@ -236,8 +279,21 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
 
         def visit_BinOp(self, node):
             self.generic_visit(node)
-            if isinstance(node.op, _ARITHMETIC):
-                node.left, node.right = as_operand(node.left), as_operand(node.right)
+            if not isinstance(node.op, _ARITHMETIC):
+                return node
+            left, right = node.left, node.right
+            if (isinstance(node.op, ast.Mod) or isinstance(node.op, ast.Div) and not plain_divisor(right)
+                    or operand_read(left) and operand_read(right)):
+                # Java's remainder keeps the dividend's sign; EL divides Doubles (by zero: Infinity); two
+                # values the case decides are Longs or Doubles by both (engine/juel_operators.arithmetic)
+                changed.append(node)
+                return call(EL_ARITHMETIC, left, ast.Constant(_SYMBOLS[type(node.op)]), right,
+                            ast.Constant(said(left)), ast.Constant(said(right)))
+            if isinstance(node.op, ast.Div):  # by a number written out: Doubles, as Python's / of them
+                node.left, node.right = as_operand(left, "double"), as_operand(right, "double")
+            else:  # beside a Double written out, Double.valueOf reads the text
+                node.left = as_operand(left, "double" if floating(right) else "number")
+                node.right = as_operand(right, "double" if floating(left) else "number")
             return node
 
         def visit_BoolOp(self, node):
@@ -281,6 +337,24 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
                     same = ast.BoolOp(ast.Or(), [ast.Compare(other, [ast.Is()], [flag]),
                                                  ast.Compare(other, [ast.Eq()], [text])])
                     return same if isinstance(node.ops[0], ast.Eq) else ast.UnaryOp(ast.Not(), same)
+            for text, other in ((right, left), (left, right)):
+                if isinstance(text, ast.Constant) and isinstance(text.value, str) and read(other):
+                    # ${x == '5'} with x the number 5: EL compares as numbers (a yes/no as yes/no); text
+                    # and null as Python does (engine/juel_operators.compare otherwise)
+                    changed.append(node)
+                    as_python = ast.BoolOp(ast.Or(), [ast.Compare(other, [ast.Is()], [ast.Constant(None)]), is_text(other)])
+                    operator = "==" if isinstance(node.ops[0], ast.Eq) else "!="
+                    return ast.IfExp(as_python, node, call(EL_COMPARE, left, ast.Constant(operator), right,
+                                                           ast.Constant(said(left)), ast.Constant(said(right))))
+            if read(left) and read(right) and not (isinstance(left, ast.Name) and left.id in _ENGINE_NUMBERS
+                                                   or isinstance(right, ast.Name) and right.id in _ENGINE_NUMBERS):
+                # ${a == b} over 5 and '5': EL compares as numbers; two texts (or null) as Python does
+                changed.append(node)
+                as_python = ast.BoolOp(ast.And(), [ast.BoolOp(ast.Or(), [ast.Compare(side, [ast.Is()], [ast.Constant(None)]),
+                                                                         is_text(side)]) for side in (left, right)])
+                operator = "==" if isinstance(node.ops[0], ast.Eq) else "!="
+                return ast.IfExp(as_python, node, call(EL_COMPARE, left, ast.Constant(operator), right,
+                                                       ast.Constant(said(left)), ast.Constant(said(right))))
             return node
 
     tree = Coerce().visit(tree)

@@ -305,8 +305,10 @@ def error_message(exc: BaseException, spec=None) -> str:
     # a JUEL method Java would refuse (on null, or one the value lacks: engine/juel_methods.py), wherever
     # the expression is (a count, a completion condition, an assignee); a gateway's says it itself
     missing = juel_methods.said_of(exc)
-    if missing is not None and missing in text:
-        missing = None
+    if missing is not None and missing in text and f"{juel_methods.JuelMethodError.__name__}: {missing}" not in text:
+        missing = None  # said in words already (a gateway's); behind the technical text it is said first
+    if missing is not None and text.startswith("决策表「"):
+        missing = None  # a decision table's own words name the table, the row, the input and the value (engine/dmn.py)
     if missing is None:
         missing = _missing_task_attribute_input(exc, spec)
     if missing is None:

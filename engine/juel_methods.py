@@ -34,7 +34,8 @@ def said_of(exc: BaseException) -> str | None:
         text = str(exc)
         if f"{JuelMethodError.__name__}: " in text:
             said = text.split(f"{JuelMethodError.__name__}: ", 1)[1]
-            return re.sub(r" \(第 \d+ 行\)$", "", said)
+            # the worker's line and what SpiffWorkflow adds after it (". Error occurred in the Post-Script")
+            return re.sub(r" \(第 \d+ 行\).*$", "", said, flags=re.S)
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return None

@@ -22,7 +22,11 @@ from .evaluator import IsolatedEnvironment, host_safe
 from .expressions import JUEL_HELPER
 from . import el_text, feel_lists, flowable_vars
 from .juel_methods import juel_call
+from .juel_operators import ARITHMETIC_HELPER as EL_ARITHMETIC
+from .juel_operators import COERCE_HELPER as EL_COERCE
 from .juel_operators import HELPER as EL_COMPARE
+from .juel_operators import arithmetic as el_arithmetic
+from .juel_operators import coerce as el_coerce
 from .juel_operators import compare as el_compare
 from .loop_counter import with_loop_counter
 from .timers import fired_this_step
@@ -140,6 +144,7 @@ class DubanScriptEngine(PythonScriptEngine):
             "parse_datetime": host_safe(parse_datetime),
             JUEL_HELPER: juel_call,  # a JUEL model's flag.equals('驳回') (engine/juel_methods.py)
             EL_COMPARE: el_compare,  # a JUEL ${amount > limit} (engine/juel_operators.py)
+            EL_COERCE: el_coerce, EL_ARITHMETIC: el_arithmetic,  # JUEL's text, yes/no, / and % as EL reads them
             feel_lists.LIST: feel_lists.feel_list, feel_lists.FIELD: feel_lists.feel_field,  # FEEL filters
             feel_lists.ITEM: feel_lists.feel_item,  # FEEL's opinions[1], opinions[-1]
             flowable_vars.HELPER: flowable_vars.call,  # Flowable's ${vars:equals(decision, 'goUp')}

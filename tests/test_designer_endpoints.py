@@ -177,7 +177,8 @@ def test_validate_returns_the_expressions_it_translated(world, designer):
         '</bpmn:sequenceFlow>'), "filename": "recheck.bpmn"}).get_json()
     assert ok["ok"] is True and ok["problems"] == []
     assert ok["translations"] == [{"element_id": "f2", "from": "${ok eq true}",  # what runs: text read as JUEL reads it
-                                   "to": "(ok in ('true', 'True', 'TRUE') if str(ok) == ok else ok) == True"}]
+                                   "to": "(ok in ('true', 'True', 'TRUE') if str(ok) == ok else ok if ok is True or ok is False "
+                                         "or ok is None else duban_el_coerce(ok, 'boolean', 'ok')) == True"}]
     assert ok["warnings"] == []  # the lane decides who works 现场复查: camunda:candidateGroups is not asked
 
 

@@ -69,7 +69,10 @@ def _names(code: str, mode: str, env) -> list[str]:
     data shadows)."""
     tree = ast.parse(code, mode=mode)
     called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    return sorted(restricted.names_read(code, mode) - (set(restricted.SAFE_BUILTIN_NAMES) & called)
+    # ``except Exception``: the builtin class, never case data (a mapping's shadowed-inputs item that also
+    # calls a helper, duban_el_coerce, would otherwise always meet data named Exception and go to the worker)
+    caught = {n.type.id for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler) and isinstance(n.type, ast.Name)}
+    return sorted(restricted.names_read(code, mode) - (set(restricted.SAFE_BUILTIN_NAMES) & called) - caught
                   - set(restricted.STANDARD_GLOBALS) - set(env.host_functions)) or ["x"]
 
 

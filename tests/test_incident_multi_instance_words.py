@@ -211,7 +211,8 @@ def test_a_completion_condition_over_data_typed_as_text_names_the_text(engine):
     out = drive(engine, "mi_joint_inspection", data={"inspectors": ["zhang", "li"], "quorum": "二"})
     assert out.status == "incident", out
     # a JUEL completion condition reads 「二」 as Long.valueOf does since d88ecd1 (engine/juel_operators)
-    assert "「分头检查」出错: JUEL 表达式把「quorum」的值「二」与整数比较，但它不是整数" in out.message
+    # (「二」 spells no number at all: 不是数字, in the incident's words, engine/juel_operators._not_a_number)
+    assert "「分头检查」出错: JUEL 表达式把案件数据「quorum」当作数字比较，但它的值「二」不是数字" in out.message
     assert shown(out.message, {"quorum": "法定人数"}) == (
-        "环节“分头检查”出错：表达式把案件数据“法定人数”与整数比较，但填写的「二」不是整数；请改为整数后重试，"
+        "环节“分头检查”出错：表达式把案件数据“法定人数”当作数字比较，但填写的「二」不是数字；请改为数字后重试，"
         "或请流程设计员把该表单字段设为数字类型")

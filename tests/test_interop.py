@@ -20,8 +20,10 @@ def test_camunda7_export_with_partner_pool_foreign_lane_and_camunda_attributes_r
     pf = engine.models.validate((CORPUS / "camunda7_purchase.bpmn").read_bytes(), "camunda7_purchase.bpmn")
     assert pf.keys == ["camunda7_purchase"]  # the vendor's non-executable pool is ignored
     assert {"from": "${amount gt 10000 && !urgent}",  # JUEL compares a number typed as text as a number
-            "to": "(False if amount is None else (0 if amount == '' else int(amount) if str(amount) == amount else amount) > 10000) and "  # and reads text as a yes/no
-                  "(not (urgent in ('true', 'True', 'TRUE') if str(urgent) == urgent else urgent))",
+            "to": "(False if amount is None else (duban_el_coerce(amount, 'long', 'amount') if amount is True or amount is False "
+                  "or str(amount) == amount else amount) > 10000) and "  # and reads text as a yes/no
+                  "(not (urgent in ('true', 'True', 'TRUE') if str(urgent) == urgent else urgent if urgent is True or "
+                  "urgent is False or urgent is None else duban_el_coerce(urgent, 'boolean', 'urgent')))",
             "element_id": "Flow_big"} in pf.dialect.translations
     warned = {w.element_id: w.message for w in pf.warnings}
     assert warned["Lane_clerk"].startswith("泳道「Clerk」(Lane_clerk) 未对应任何角色")

@@ -138,7 +138,8 @@ def test_text_that_spells_no_number_is_said_so_naming_the_value(engine):
     though the case has the value."""
     out = drive(engine, "flowable_untyped_days", data_by_task={"apply": {"days": "五天", "reason": "设备到货延迟"}})
     assert out.status == "incident", out
-    assert "「延期天数」出错: 条件把案件数据「days」当作数字比较，但它的值「五天」不是数字" in out.message
+    assert ("排他网关「延期天数」(daysGateway) 通往「科室负责人审批」的连线：JUEL 表达式把案件数据「days」当作数字比较，"
+            "但它的值「五天」不是数字") in out.message  # the gateway and the flow named (engine/juel_operators.py)
     shown = incident_explanation(out.message.split(": ", 1)[1], names={"days": "申请延期天数"})
-    assert shown == ("环节“延期天数”出错：条件把案件数据“申请延期天数”当作数字比较，但填写的「五天」不是数字；"
+    assert shown == ("排他网关「延期天数」通往「科室负责人审批」的连线：表达式把案件数据“申请延期天数”当作数字比较，但填写的「五天」不是数字；"
                      "请改为数字后重试，或请流程设计员把该表单字段设为数字类型")

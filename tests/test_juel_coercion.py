@@ -71,13 +71,17 @@ def test_text_that_is_no_whole_number_stops_in_chinese_naming_the_data(engine, a
 
 # --- the inline translation against engine/juel_operators.compare, EL's rules written out ----------
 
-VALUES = [None, "", "5000", "999", "-3", "+12", "5000.5", "1e3", "abc", "5,000", 5000, 999, 0, -2, 999.5, 1000.0]
+VALUES = [None, "", "5000", "999", "-3", "+12", "5000.5", "1e3", "abc", "5,000", 5000, 999, 0, -2, 999.5, 1000.0,
+          " 5000", "5_000", "５０００", "５０００.５", True, False]
 
 
 def _run(python: str, value):
+    from engine.juel_methods import JuelMethodError
+    from engine.juel_operators import coerce
     try:
-        return eval(python, {"__builtins__": {"int": int, "float": float, "str": str}}, {"x": value})  # noqa: S307
-    except (ValueError, TypeError):
+        return eval(python, {"__builtins__": {"int": int, "float": float, "str": str}, "duban_el_coerce": coerce},  # noqa: S307
+                    {"x": value})
+    except (ValueError, TypeError, JuelMethodError):
         return "stops"
 
 
@@ -171,7 +175,7 @@ def test_a_comparison_of_two_reads_over_text_that_is_no_number_stops_in_chinese(
     environment = DubanScriptEngine(SystemClock()).environment
     with pytest.raises(Exception) as raised:
         environment.evaluate(translate("${amount > limit}"), {"amount": "五千", "limit": 1000})
-    assert "「amount」的值「五千」" in str(raised.value) and "不是整数" in str(raised.value)
+    assert "案件数据「amount」当作数字比较，但它的值「五千」不是数字" in str(raised.value)
 
 
 @pytest.mark.parametrize("juel, reason", [
@@ -188,7 +192,9 @@ def test_an_incomplete_choice_is_refused_naming_it(juel, reason):
 def test_a_model_without_these_keeps_its_translation():
     """The common conditions translate as before (nothing on the completion path for them)."""
     from engine.expressions import translate
-    assert translate("${approved == true}") == "(approved in ('true', 'True', 'TRUE') if str(approved) == approved else approved) == True"
+    assert translate("${approved == true}") == (
+        "(approved in ('true', 'True', 'TRUE') if str(approved) == approved else approved if approved is True or "
+        "approved is False or approved is None else duban_el_coerce(approved, 'boolean', 'approved')) == True")
     assert translate("${assignee}") == "assignee"
     assert translate("${nrOfCompletedInstances/nrOfInstances >= 0.5}") == "nrOfCompletedInstances / nrOfInstances >= 0.5"
 

@@ -121,7 +121,9 @@ _LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
 # engine/gateways.py: 排他网关「复查通过？」(Gateway_0passed) 通往「结案」的连线：案件数据「passed」的值是文字「是」，
 # 不是“是/否”，无法判断走不走这条分支（Camunda、Flowable 同样停在这里）；请…（如 passed == "同意"）: the vendor and
 # the condition to write are for the designer (the incident's raw message keeps them)
-_NOT_YES_OR_NO = re.compile(r"^(.*?的连线)：(?:案件数据「([^」]*)」|条件「.*?」)(.*?)，不是“是/否”，无法判断走不走这条分支")
+# (engine/juel_operators.as_boolean: …，不是“是/否”，无法判断是或否, a number inside && or !)
+_FLOW = re.compile(r"^(.*?的连线)：")
+_NOT_YES_OR_NO = re.compile(r"^(.*?的连线)：(?:案件数据「([^」]*)」|条件「.*?」)(.*?)，不是“是/否”，无法判断")
 # A host function's own Chinese refusal wrapped by the script's error chain (engine/scripting.py):
 # "ModelCodeError:HostFunctionError: TypeError: 工作日天数须为整数（如 10），而不是「１０」 (第 1 行). "
 _ERROR_CHAIN = re.compile(r"^(?:[A-Z]\w*(?:Error|Exception)\s*:\s*)+")
@@ -198,6 +200,9 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         label = (names or {}).get(key) if key else None
         what = f"“{label}”" if label else "中的一项"
         kind = "整数" if verb == "与整数比较" else "数字"
+        flow = None if where else _FLOW.match(without_element_ids(" ".join(text.split())))
+        if flow:  # a gateway's flow said it (engine/gateways._holds): 排他网关「延期天数」通往「…」的连线：
+            where = flow.group(1) + "："
         return where + (f"{subject}把案件数据{what}{verb}，但填写的「{value}」不是{kind}；"
                         f"请改为{kind}后重试，或请流程设计员把该表单字段设为数字类型")
     task_input = _TASK_INPUT.search(text)
