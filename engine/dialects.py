@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import camunda_forms, code_variables, el_text, event_definition_refs, flowable_vars, qname_refs
+from . import camunda_forms, code_variables, el_text, event_definition_refs, feel_functions, flowable_vars, qname_refs
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
@@ -1615,11 +1615,12 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 # FEEL built-in functions a cell's Python says exactly (DMN 1.3, 10.3.4): ``count(l)`` and ``string
 # length(s)`` are ``len``, ``contains(s, t)`` is ``t in s``, ``starts with``/``ends with``/``upper
-# case``/``lower case`` the string's methods, ``sum(a, b…)`` Python's sum of them, ``date("2026-11-01")``
-# and ``date and time("2026-11-01T09:00:00")`` their ISO text (engine/dmn.py reads a date or date and
-# time column's value as ISO text, so they compare as the days and moments they are).
+# case``/``lower case`` the string's methods, ``date("2026-11-01")`` and ``date and time("2026-11-01T09:00:00")``
+# their ISO text (engine/dmn.py reads a date or date and time column's value as ISO text, so they compare as the
+# days and moments they are); ``sum``, ``min``, ``max``, ``substring`` and a date of a value the case decides
+# (``date(reportDay)``) engine/feel_functions' helpers, which compute them as feel-scala does when the case runs.
 _FEEL_CALL = re.compile(r"(?<!\w)(?<!\w\.)(?<!list )(count|string length|upper case|lower case|contains|starts with|"
-                        r"ends with|sum|date and time|date)\s*\(")
+                        r"ends with|sum|min|max|substring(?!\s+(?:before|after)\b)|date and time|date)\s*\(")
 _CALL_PLACEHOLDER = re.compile(r"duban_call_\d+")
 _OUTSIDE_QUOTES_Q = re.compile(r"\?(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")  # a ? not inside a "string"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -1650,8 +1651,15 @@ def _call_python(name: str, args: list[str], raw: list[str], cell: str) -> str:
         return _null_safe(args, f"(({args[1]}) in ({args[0]}))")
     if name in ("starts with", "ends with"):
         return _null_safe(args, f"({args[0]}).{name.replace(' ', '')}({args[1]})")
-    if name == "sum":
-        return f"sum({args[0]})" if len(args) == 1 else f"sum([{', '.join(args)}])"
+    if name in ("sum", "min", "max"):  # of a list, or of the values given
+        if not args:
+            raise refuse(f"调用的函数「{name}(...)」须有参数")
+        helper = {"sum": feel_functions.SUM, "min": feel_functions.MIN, "max": feel_functions.MAX}[name]
+        return f"{helper}({', '.join(args)})"
+    if name == "substring":
+        if len(args) not in (2, 3):
+            raise refuse("调用的函数「substring(...)」须有 2 或 3 个参数（文字、起始位置[、长度]）")
+        return f"{feel_functions.SUBSTRING}({', '.join(args)})"
     import ast
     import datetime as dt
     try:
@@ -1664,6 +1672,8 @@ def _call_python(name: str, args: list[str], raw: list[str], cell: str) -> str:
             return repr(dt.datetime.fromisoformat(literal).isoformat())
     except (ValueError, SyntaxError):
         pass
+    if len(raw) == 1 and not raw[0].startswith(('"', "'")):  # date(reportDay): read when the case runs
+        return f"{feel_functions.DATE if name == 'date' else feel_functions.DATE_TIME}({args[0]})"
     raise refuse(f"调用的函数「{name}(...)」须写成具体的日期，如 date(\"2026-11-01\")、date and time(\"2026-11-01T09:00:00\")")
 
 

@@ -514,7 +514,8 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                         continue
                     if lang == FEEL:
                         raise Untranslatable(lang, original, f"调用了函数「{excerpt(value)}(...)」（本系统支持的 FEEL 函数：list contains、is defined、count、"
-                                             "sum、string length、upper case、lower case、contains、starts with、ends with、date、date and time）")
+                                             "sum、min、max、string length、substring、upper case、lower case、contains、starts with、ends with、"
+                                             "date、date and time）")
                     raise Untranslatable(lang, original, f"调用了方法「{excerpt(value)}(...)」（本系统只支持 Java 的 "
                                          f"{'、'.join(JUEL_METHODS)}，写在流程变量之后，如 flag.equals('驳回')）")
                 parts = value.split(".")

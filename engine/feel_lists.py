@@ -6,6 +6,10 @@ Python has no plain words for (engine/expressions.py ``_feel_filter``, ``_feel_i
 - ``duban_feel_item(value, n)``: FEEL's index ``opinions[1]`` (DMN 1.3 §10.3.2.5, feel-scala): the
   first item is 1, ``-1`` the last; an index past either end, 0, or a list that is null gives null;
   a value that is no list is the list of it. Python's ``opinions[1]`` is the second item.
+- ``duban_feel_get(value, label, key, …)``: a FEEL path of two steps or more (``order.customer.name``):
+  null on null or on a key the context lacks (Camunda's FEEL language guide: ``{a: 1}.b.c`` is
+  null); over a value that is no context (a list: FEEL's projection; a number, a text) it stops in
+  Chinese, as a one-step path does (engine/feel_null.py).
 - ``duban_feel_field(item, name, outside)``: in a filter's condition a name is the item's field of
   that name when the item is a context that has it (``hazards[level = "重大"]``), else the name
   outside (the case's variable).
@@ -16,8 +20,10 @@ Both are host-safe (engine/evaluator.host_safe): pure, on the values alone; the 
 from __future__ import annotations
 
 from .evaluator import host_safe
+from .juel_methods import JuelMethodError  # what stops, said in Chinese in the incident
 
 LIST = "duban_feel_list"
+GET = "duban_feel_get"
 FIELD = "duban_feel_field"
 ITEM = "duban_feel_item"
 
@@ -42,3 +48,17 @@ def feel_item(value, n):
     if -len(items) <= n <= -1:
         return items[n]
     return None
+
+
+@host_safe
+def feel_get(value, label: str, *keys):
+    """``value.k1.k2…`` (``label``: the variable as written, for the error)."""
+    for step, key in enumerate(keys):
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            kind = "列表" if isinstance(value, list) else "文字" if isinstance(value, str) else "数字或是/否"
+            raise JuelMethodError(f"FEEL 表达式取「{'.'.join(str(k) for k in (label, *keys[:step + 1]) if k)[:80]}」，但取到「{str(key)[:40]}」之前的值是"
+                                  f"{kind}，不是上下文（键值对）：本系统无法取其中的「{str(key)[:40]}」；请流程设计员检查该路径")
+        value = value.get(key)
+    return value

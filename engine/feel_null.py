@@ -17,14 +17,21 @@ A tree of such operators is checked once, on the values it is computed from (its
 fields, calls, if-expressions…), so the text grows linearly, and the result stays a plain expression
 (engine/restricted.is_plain: conditional, ``is``, ``or``) that the host evaluates without a worker.
 ``x in c`` is null when the container ``c`` is (``list contains(null, x)``; a list written out never is).
-A path step on null is null (``unit.name`` with unit null: ``(None if unit is None else unit['name'])``);
-a context without the key, or a path over a list, still stops (KeyError/TypeError: an incident).
+A path step on null is null (``unit.name`` with unit null), and so is one to a key the context lacks
+(``order.missing``: Camunda's FEEL language guide, "If the context a doesn't contain an entry with the
+key b, the expression returns null", feel-scala 1.17 #696; Python raised KeyError, an incident):
+``(None if order is None or 'missing' not in order and '{' <= str(order) < '|' else order['missing'])``,
+plain; a longer path (``order.customer.name``) is one call of engine/feel_lists.feel_get (a
+host-safe helper: still evaluated in the host). A path over a
+list (FEEL's projection) or over a number or text still stops (TypeError, or feel_get's words: an incident).
 ``=`` and ``!=`` keep Python's meaning, which is FEEL's: ``null = null`` is true, ``null = 1`` false.
 ``and``/``or`` are left as Python has them: a null operand is falsy, so a gateway reads it as not true.
 """
 from __future__ import annotations
 
 import ast
+
+from .feel_lists import GET
 
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
@@ -58,6 +65,18 @@ def _membership(node: ast.AST) -> bool:
             and not isinstance(node.comparators[0], (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict)))
 
 
+def _absent(value: ast.expr, key: str) -> ast.expr:
+    """``value is None or key not in value and value is a map`` — the map test ``'{' <= str(value) <
+    '|'`` (its text begins with ``{``) only reached when the key is missing: a list or a text without
+    the key is indexed as before and stops (TypeError: an incident), never read as null."""
+    absent = ast.Compare(left=ast.Constant(key), ops=[ast.NotIn()], comparators=[value])
+    a_map = ast.Compare(left=ast.Constant("{"), ops=[ast.LtE(), ast.Lt()],
+                        comparators=[ast.Call(func=ast.Name(id="str", ctx=ast.Load()), args=[value], keywords=[]),
+                                     ast.Constant("|")])
+    return ast.BoolOp(op=ast.Or(), values=[ast.Compare(left=value, ops=[ast.Is()], comparators=[ast.Constant(None)]),
+                                           ast.BoolOp(op=ast.And(), values=[absent, a_map])])
+
+
 def _path_step(node: ast.AST) -> bool:
     """A step of a FEEL path ``unit.name`` as translated (``unit['name']``)."""
     return (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
@@ -66,10 +85,23 @@ def _path_step(node: ast.AST) -> bool:
 
 class _NullPropagating(ast.NodeTransformer):
     def visit(self, node):
+        if _path_step(node) and _path_step(node.value):
+            # order.customer.name: one call (feel_lists.feel_get); written out, each step would repeat the
+            # path before it four times (4^depth, past the host's bound, engine/restricted.PLAIN_OPERATIONS)
+            keys = []
+            while _path_step(node):
+                keys.append(node.slice)
+                node = node.value
+            label = ast.Constant(node.id if isinstance(node, ast.Name) else "")  # for the error
+            return ast.Call(func=ast.Name(id=GET, ctx=ast.Load()), args=[self.visit(node), label, *reversed(keys)],
+                            keywords=[])
         if _path_step(node):  # a path on null is null (unit.name with unit null), not Python's TypeError
             node = self.generic_visit(node)
-            return ast.IfExp(test=ast.Compare(left=node.value, ops=[ast.Is()], comparators=[ast.Constant(None)]),
-                             body=ast.Constant(None), orelse=node)
+            key = node.slice.value
+            if isinstance(node.value, ast.Dict):  # {a: 1}.b: the context written out has the key or not
+                written = [k.value for k in node.value.keys if isinstance(k, ast.Constant)]
+                return node if key in written or len(written) != len(node.value.keys) else ast.Constant(None)
+            return ast.IfExp(test=_absent(node.value, key), body=ast.Constant(None), orelse=node)
         if _membership(node):
             node = self.generic_visit(node)
             container = node.comparators[0]

@@ -20,7 +20,7 @@ from . import workdays
 from .timeexpr import parse_datetime
 from .evaluator import IsolatedEnvironment, host_safe
 from .expressions import JUEL_HELPER
-from . import el_text, feel_lists, flowable_vars
+from . import el_text, feel_functions, feel_lists, flowable_vars
 from .juel_methods import juel_call
 from .juel_operators import ARITHMETIC_HELPER as EL_ARITHMETIC
 from .juel_operators import COERCE_HELPER as EL_COERCE
@@ -147,6 +147,8 @@ class DubanScriptEngine(PythonScriptEngine):
             EL_COERCE: el_coerce, EL_ARITHMETIC: el_arithmetic,  # JUEL's text, yes/no, / and % as EL reads them
             feel_lists.LIST: feel_lists.feel_list, feel_lists.FIELD: feel_lists.feel_field,  # FEEL filters
             feel_lists.ITEM: feel_lists.feel_item,  # FEEL's opinions[1], opinions[-1]
+            feel_lists.GET: feel_lists.feel_get,  # FEEL's order.customer.name
+            **feel_functions.FUNCTIONS,  # FEEL's sum, min, max, substring, date(x) over case data
             flowable_vars.HELPER: flowable_vars.call,  # Flowable's ${vars:equals(decision, 'goUp')}
             el_text.TEXT: el_text.el_text,  # a composite EL text's ${...} as text: kermit_${loopCounter}
             "start_case": start_case,

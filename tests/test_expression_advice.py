@@ -112,22 +112,35 @@ ONSITE_SCRIPT = '<zeebe:script expression="=expert_total + 1" resultVariable="ri
 def test_a_camunda8_script_the_translator_refuses_says_the_python_script_to_write_which_then_runs(engine):
     """Camunda 8's script task keeps its FEEL in ``zeebe:script``: refused, the message gives the
     Python script to write in that task (the result variable assigned), and written so it runs.
-    (``count()`` is translated since 2e25240; ``min()`` is still refused.)"""
-    drawn = ONSITE.replace(ONSITE_SCRIPT, '<zeebe:script expression="=min(scores) &gt; 60" resultVariable="risk"/>')
+    (``count()`` is translated since 2e25240, ``min()`` since engine/feel_functions.py; ``today()`` is
+    still refused.)"""
+    drawn = ONSITE.replace(ONSITE_SCRIPT, '<zeebe:script expression="=today() &gt; &quot;2000-01-01&quot;" '
+                                          'resultVariable="risk"/>')
     problem = refused(engine, drawn, "zeebe_onsite_check.bpmn")
     assert problem["element_id"] == "Activity_0grade"
-    assert problem["message"].endswith("；请在该脚本任务中改写为 Python 脚本：risk = min(scores) > 60"), problem
+    assert problem["message"].endswith('；请在该脚本任务中改写为 Python 脚本：risk = today() > "2000-01-01"'), problem
     written = ONSITE.replace(ONSITE_SCRIPT, "").replace(
         '<bpmn:incoming>Flow_2</bpmn:incoming>\n      <bpmn:outgoing>Flow_3</bpmn:outgoing>',
         '<bpmn:incoming>Flow_2</bpmn:incoming>\n      <bpmn:outgoing>Flow_3</bpmn:outgoing>\n'
-        '      <bpmn:script>risk = min(scores) &gt; 60</bpmn:script>', 1)
+        '      <bpmn:script>risk = today() &gt; "2000-01-01"</bpmn:script>', 1)
     assert written.count("<bpmn:script>") == 1
     engine.deploy(written, by="boss", filename="zeebe_onsite_check.bpmn")
-    for scores, risk in (([70, 80], True), ([50, 90], False)):
+    case = engine.start("zeebe_permit_onsite", by="zhang", org="east", title="现场核查",
+                        data={"scores": [70, 80], "hazards": ["消防通道堵塞"]})
+    engine.complete(open_task(engine, case.id, "Activity_0check").id, "zhang", {})
+    assert engine.case(case.id).data["risk"] is True
+
+
+def test_a_camunda8_script_calling_min_runs_as_zeebe_runs_it(engine):
+    """``=min(scores) > 60`` (FEEL's min of a list, DMN 1.3 §10.3.4.4) deploys and answers as Zeebe:
+    the deploy refused it (engine/feel_functions.py)."""
+    drawn = ONSITE.replace(ONSITE_SCRIPT, '<zeebe:script expression="=min(scores) &gt; 60" resultVariable="risk"/>')
+    engine.deploy(drawn, by="boss", filename="zeebe_onsite_check.bpmn")
+    for scores, risk in (([70, 80], True), ([50, 90], False), ([], None)):
         case = engine.start("zeebe_permit_onsite", by="zhang", org="east", title="现场核查",
                             data={"scores": scores, "hazards": ["消防通道堵塞"]})
         engine.complete(open_task(engine, case.id, "Activity_0check").id, "zhang", {})
-        assert engine.case(case.id).data["risk"] is risk
+        assert engine.case(case.id).data["risk"] is risk  # min([]) is null, and null > 60 null
 
 
 def test_a_camunda8_script_with_no_known_equivalent_gets_an_example_script(engine):
