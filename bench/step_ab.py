@@ -424,6 +424,16 @@ def _mark_and_workflows(new: bool) -> None:
         module.all_workflows = workflows
 
 
+@variant("assign_shortcut")
+def _assign_shortcut(new: bool) -> None:
+    """engine/evaluator.py ``_assignments``: a plain script of assignments of names and literals run
+    without building its globals or exec; off: every plain script run as before."""
+    from engine import evaluator
+
+    saved = _assign_shortcut.__dict__.setdefault("saved", evaluator._assignments)
+    evaluator._assignments = saved if new else (lambda source: None)
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

@@ -412,6 +412,30 @@ def _literal_or_name(source: str) -> tuple | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _assignments(source: str) -> tuple | None:
+    """((target, source name or None, literal), ...) of a script whose every statement gives one
+    variable a variable's value or a literal (``category = category``, an output mapping's
+    ``extension_approved = approved``, ``conclusion = "合格"``), else None. Only for a script
+    ``_plain_script`` accepted (the restricted compile and the plain check came first)."""
+    try:
+        body = ast.parse(source, mode="exec").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    moves = []
+    for stmt in body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            return None
+        value = stmt.value
+        if isinstance(value, ast.Name):
+            moves.append((stmt.targets[0].id, value.id, None))
+        elif isinstance(value, ast.Constant) and type(value.value) in _LITERALS:
+            moves.append((stmt.targets[0].id, None, value.value))
+        else:
+            return None
+    return tuple(moves) or None
+
+
 HOST_SAFE = "duban_host_safe"  # the attribute ``host_safe`` sets on a helper
 
 
@@ -509,7 +533,8 @@ def prepare(source: str, mode: str) -> bool:
     try:
         _code, _names, plain = _compiled(source, mode)
         if mode == "exec":
-            _plain_script(source)
+            if _plain_script(source) is not None:
+                _assignments(source)
         elif _literal_or_name(source) is None and not plain and date_calls.plan(source) is None:
             _helper_expression(source)
     except Exception:  # noqa: BLE001 — refused or unplannable: its first run says so, as before
@@ -673,6 +698,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
         self.plain_scripts = True  # plain scripts may run in the host (tests compare both ways)
         self.host_helpers = True  # plain code calling host-safe helpers may run in the host (the same)
         self.read_shortcut = True  # a literal or a variable's name read without eval (the same)
+        self.assign_shortcut = True  # a script of assignments of names and literals run without exec (the same)
 
     def _inputs(self, names, context, external_context, null=frozenset()) -> tuple[dict, dict]:
         """What the worker gets: the variables ``names`` reads, the host functions it calls, and None
@@ -822,6 +848,11 @@ class IsolatedEnvironment(TaskDataEnvironment):
         data, functions = self._inputs(names, context, external_context, _absent_as_null(script))
         plan = _plain_script(script) if self.plain_scripts else None
         if plan is not None and not self._conversion_shadowed(names, context, external_context):
+            moves = _assignments(script) if self.assign_shortcut and not functions else None
+            reply = self._run_assignments(moves, data) if moves is not None else None
+            if reply is not None:
+                self.evaluations["host_script"] += 1
+                return self._apply_script_reply(reply, context)
             helpers = self._helpers(plan[1], functions)
             reply = self._run_plain_script(plan[0], data, helpers) if helpers is not None else None
             if reply is not None:
@@ -832,6 +863,41 @@ class IsolatedEnvironment(TaskDataEnvironment):
         if "error" in reply:
             _raise_model_error(reply["error"])
         return self._apply_script_reply(reply, context)
+
+    def _run_assignments(self, moves: tuple, data: dict) -> dict | None:
+        """A plain script of assignments only (``_assignments``: ``category = category``,
+        ``extension_approved = approved``, ``conclusion = "合格"``), run as ``_run_plain_script``
+        runs it — the inputs decoded from ``data``, each statement's value within the host's bound,
+        the reply ``restricted.script_reply`` gives — without building its globals or running its
+        compiled statements. None (the usual run decides, as before) when a statement reads a name
+        that is neither case data nor set before it (a global, a helper, a missing name), assigns a
+        global's name, passes the bound, or a value cannot be case data."""
+        base = _plain_script_globals()
+        try:
+            inputs = restricted.decode(data)
+            scope = dict(inputs)
+            left = restricted.PLAIN_SCRIPT_STEPS
+            for target, source, literal in moves:
+                if target in base:
+                    return None
+                if source is not None:
+                    if source not in scope:
+                        return None
+                    literal = scope[source]
+                scope[target] = literal
+                left = restricted.within_plain_bounds(literal, left)
+                if left < 0:
+                    return None
+            changed = {}
+            for name, value in scope.items():
+                if name in inputs and inputs[name] is value:  # the value it got: unchanged
+                    continue
+                encoded = restricted.encode(value, name)
+                if name not in data or data[name] != encoded:
+                    changed[name] = encoded
+        except Exception:  # noqa: BLE001 — not serializable, too large: the usual run gives its answer
+            return None
+        return {"set": changed, "del": []}
 
     def _run_plain_script(self, plan, data: dict, helpers: dict | None = None) -> dict | None:
         """Run a plain script (``restricted.plain_script``) in the host as the worker would: the same

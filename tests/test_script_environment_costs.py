@@ -17,7 +17,7 @@ from engine import ManualClock, restricted
 from engine.restricted import NotSerializable
 from engine.scripting import DubanScriptEngine
 from tests.support import START
-from tests.test_plain_scripts import check_both_ways, contexts
+from tests.test_plain_scripts import check_both_ways, contexts, outcome
 from workflows.functions import FUNCTIONS
 
 
@@ -129,3 +129,32 @@ def test_what_is_read_without_eval():
     assert _literal_or_name("30") == (30, None) and _literal_or_name("None") == (None, None)
     for other in ("-1", "x.y", "int", "x == 1", "b'x'", "[1]", "x[0]"):
         assert _literal_or_name(other) is None, other
+
+
+# Scripts of assignments only, run without exec (evaluator._assignments): what the worker gives, and
+# what the usual host run gives, whatever the case holds (every value of tests/test_plain_scripts).
+ASSIGNMENTS = ["category = category", "# absent-as-null: approved\nextension_approved = approved",
+               "conclusion = \"合格\"", "a = x\nb = a\nx = 1", "x = x\ny = x", "a = 缺失", "a = date",
+               "datetime = x", "now = x", "a = None\nb = True\nc = 2.5\nd = 10000000000000000000000",
+               "x = 1\nx = x", "a = x\na = \"空\"", "a = loopCounter"]
+
+
+@pytest.mark.parametrize("script", ASSIGNMENTS)
+def test_a_script_of_assignments_gives_the_workers_case_data(env, script):
+    from engine.evaluator import _assignments
+    assert restricted.plain_script(script) is not None and _assignments(script) is not None
+    for context in contexts(script, 3000 + ASSIGNMENTS.index(script)):
+        for external in (None, {"loopCounter": 1}):
+            check_both_ways(env, script, context, external)
+            env.assign_shortcut = False
+            slow = outcome(env, script, context, True, external)[0]
+            env.assign_shortcut = True
+            assert outcome(env, script, context, True, external)[0] == slow, (script, context, external)
+
+
+def test_a_mapping_of_a_large_value_goes_the_usual_way_past_the_bound(env):
+    big = ["隐患"] * (restricted.PLAIN_SCRIPT_STEPS + 10)
+    before = env.evaluations["worker"]
+    data = {"清单": big}
+    env.execute("副本 = 清单", data)
+    assert data["副本"] == big and env.evaluations["worker"] == before + 1
