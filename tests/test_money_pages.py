@@ -78,4 +78,4 @@ def test_the_enterprise_file_lists_fines_as_money(world):
     head = _cell(page, r'<section class="card" id="penalties">\s*<h2>(.*?)</h2>')
     assert "罚款合计 50,000.00 元" in head, head
     rows = page[page.index('id="penalties"'):]
-    assert "<td>50,000.00</td>" in rows and "50000.00" not in rows
+    assert '<td data-label="罚款（元）">50,000.00</td>' in rows and "50000.00" not in rows  # labelled: a card at 375 px
