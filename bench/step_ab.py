@@ -389,6 +389,37 @@ def _dirty_save(new: bool) -> None:
     task_class.DubanTask._add_child = saved["add_child"] if new else saved["old_add_child"]
 
 
+@variant("log_decided")
+def _log_decided(new: bool) -> None:
+    """engine/task_class.py ``DubanTask._set_state`` reading whether ``spiff.task`` emits INFO from
+    the flag ``decide_logging`` sets as each write transaction begins; off: the logger's
+    ``isEnabledFor(INFO)`` asked at every change of a task's state, as before, and no flag decided."""
+    import time as _time
+
+    from SpiffWorkflow.task import Task
+
+    from engine import step, task_class
+
+    cls = task_class.DubanTask
+    saved = _log_decided.__dict__.get("saved")
+    if saved is None:
+        log, info, debug = task_class._spiff_log, task_class._INFO, task_class._DEBUG
+
+        def set_state(self, value: int) -> None:  # the code before
+            if value != self._state:
+                if log.isEnabledFor(info):
+                    Task._set_state(self, value)
+                    return
+                self.last_state_change = _time.time()
+                self._state = value
+            elif log.isEnabledFor(debug):
+                Task._set_state(self, value)
+
+        saved = _log_decided.__dict__["saved"] = (cls.__dict__["_set_state"], set_state, step.decide_logging)
+    cls._set_state = saved[0] if new else saved[1]
+    step.decide_logging = saved[2] if new else (lambda: None)
+
+
 @variant("read_shortcut")
 def _read_shortcut(new: bool) -> None:
     """engine/evaluator.py ``_literal_or_name``: an expression that is a literal or a variable's name

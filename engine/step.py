@@ -44,6 +44,7 @@ from .errors import Conflict, EngineError, InvalidData, NotFound
 from .join_data import open_case_data
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
 from .scripting import StepRequests
+from .task_class import decide_logging
 from .timeexpr import TimerExpressionError
 from .workflow import DubanWorkflow
 
@@ -513,6 +514,7 @@ class _Transaction:
     def __enter__(self) -> Tx:
         engine = self.engine
         db = engine.db
+        decide_logging()  # the step's state changes log as spiff.task's logger says now
         writer = self._writer = db.take_writer()
         conn = writer[0]
         self._begun = self._resolve = None

@@ -36,12 +36,26 @@ _INFO, _DEBUG = logging.INFO, logging.DEBUG
 _MUTABLE = (dict, list, set)  # the values DeepMerge copies (shallow) into an empty dict
 
 
+# Whether ``spiff.task`` emits INFO records: asked of the logger once a step (``decide_logging``, as
+# each write transaction begins: engine/step.py), not at each change of a task's state (~13
+# bytecodes a change, 6-8 changes a completion). A level set between two steps (``--verbose``, a
+# test's caplog) holds from the next step on; inside a step, from the next one.
+_info_on = _spiff_log.isEnabledFor(_INFO)
+
+
+def decide_logging() -> None:
+    """Ask ``spiff.task``'s logger now whether it emits INFO (for the state changes of the step
+    about to run; through the logging module's public ``isEnabledFor`` only)."""
+    global _info_on
+    _info_on = _spiff_log.isEnabledFor(_INFO)
+
+
 class DubanTask(Task):
     """``Task`` without the unread log record of each state change."""
 
     def _set_state(self, value: int) -> None:
         if value != self._state:
-            if _spiff_log.isEnabledFor(_INFO):
+            if _info_on:
                 super()._set_state(value)
                 return
             self.last_state_change = time.time()

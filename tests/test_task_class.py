@@ -167,3 +167,38 @@ def test_a_steps_task_rows_are_written_by_the_direct_writer_not_the_registry(sql
             assert wfstate._task_json(task, str(task.id)) == wfstate.reference_text(task)
     finally:
         e.dispose()
+
+
+def test_a_level_set_between_steps_holds_from_the_next_step_on(sqlite_url, spiff_log_level, caplog):
+    """Whether ``spiff.task`` emits INFO is asked once a step (``task_class.decide_logging``, as the
+    write transaction begins), not at each state change: a level set between two completions — on,
+    then off again — is what the next completion logs by. Fails if the answer is kept from an
+    earlier step (or from import): the change would be logged by the level before."""
+    e = make_engine(sqlite_url, clock=ManualClock(START))
+    caplog.set_level(logging.DEBUG)  # caplog's handler takes all; the logger's own level decides
+    try:
+        e.directory.add_user("zhang", org="east", roles=["inspector", "enterprise"], name="张三")
+        deploy(e, *MODELS)
+
+        def changes_of_a_completion(case_id: int, step_no: int) -> int:
+            caplog.clear()
+            task = sorted(e.case(case_id).tasks, key=lambda t: t.spec_id)[0]
+            e.complete(task.id, "zhang", answer(step_no, task.spec_id, 2))
+            return len([r for r in caplog.records if r.name == "spiff.task"
+                        and r.getMessage().startswith("State changed to")])
+
+        spiff_log_level.setLevel(logging.WARNING)
+        case = e.start("coverage", by="zhang", org="east")
+        assert changes_of_a_completion(case.id, 0) == 0
+        spiff_log_level.setLevel(logging.INFO)
+        assert changes_of_a_completion(case.id, 1) > 0
+        spiff_log_level.setLevel(logging.WARNING)
+        assert changes_of_a_completion(case.id, 2) == 0
+        logging.disable(logging.INFO)  # the logging module's own switch, as isEnabledFor reads it
+        try:
+            spiff_log_level.setLevel(logging.INFO)
+            assert changes_of_a_completion(case.id, 3) == 0
+        finally:
+            logging.disable(logging.NOTSET)
+    finally:
+        e.dispose()
