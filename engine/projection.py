@@ -258,16 +258,21 @@ _DELETE_TIMERS = sqlexec.Sql(sa.delete(_TIMER).where(_TIMER.c.id == sa.bindparam
 
 
 _USER = User.__table__
-_USER_EXISTS = sqlexec.Sql(sa.select(_USER.c.username).where(_USER.c.username == sa.bindparam("username"),
-                                                             _USER.c.active.is_(True)))
+_USER_EXISTS = sqlexec.Sql(sa.select(_USER.c.party).where(_USER.c.username == sa.bindparam("username"),
+                                                          _USER.c.active.is_(True)))
 
 
-def _is_user(conn, username: str) -> bool:
-    """Whether ``username`` is an active user of the directory — one 停用 (left, handed over) is
-    named by no task opened after: it went to nobody's queue — on the step's connection in
-    Core: asked through ``tx.session.get(User, …)`` it made the step's ORM session for it, ~0.3 ms
-    a task opened with an assignee or candidates (bpmn/inspection_plan.bpmn; issue 15)."""
-    return sqlexec.first(conn, _USER_EXISTS, {"username": username}) is not None
+def _is_user(conn, username: str, party: str | None) -> bool:
+    """Whether ``username`` may be named by a task of a case of ``party`` (its 当事企业): an active
+    user of the directory — one 停用 (left, handed over) is named by no task opened after: it went
+    to nobody's queue — and, when the user acts for an enterprise, that enterprise is the case's.
+    An assignee or candidate computed from case data (``${applicant}``, set by a start form, a
+    12350 message or an import) naming another enterprise's account would hand that enterprise the
+    case to read and work; the name is dropped as an unknown one is. Asked on the step's connection
+    in Core: through ``tx.session.get(User, …)`` it made the step's ORM session for it, ~0.3 ms a
+    task opened with an assignee or candidates (bpmn/inspection_plan.bpmn; issue 15)."""
+    row = sqlexec.first(conn, _USER_EXISTS, {"username": username})
+    return row is not None and (row[0] is None or row[0] == party)
 
 
 class _NewTask:
@@ -389,9 +394,9 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             if value:
                 row.follow_up_at = due_date(spec, value, now, "跟进日期")
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
-        if row.assignee is not None and not _is_user(conn, row.assignee):
+        if row.assignee is not None and not _is_user(conn, row.assignee, case.party):
             row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it
-        found = [c for c in found if _is_user(conn, c.username)]
+        found = [c for c in found if _is_user(conn, c.username, case.party)]
         for candidate in found:
             candidates.append({"task_id": candidate.task_id, "username": candidate.username})
         if role is None and row.assignee is None and not found:

@@ -277,6 +277,25 @@ def test_a_task_opened_later_for_a_deactivated_official_goes_to_someone_who_work
     assert [t.case_id for t in engine.queue("zhang")] == [case.id]
 
 
+def test_a_task_computed_from_data_to_another_enterprises_account_goes_to_the_queue(engine):
+    """An assignee or candidate computed from case data (flowable:assignee="${applicant}") is data a
+    start form, a 12350 message or an import sets. Naming another enterprise's account (acme acts for
+    甲公司, the case is of no enterprise or of another) handed that enterprise the task and with it the
+    case to read. Now such a name is dropped as an unknown one is (here: the starter); the case's own
+    enterprise's account is still named (its 提交整改报告)."""
+    engine.deploy(BPMN / "interop" / "flowable_assignee_from_data.bpmn", by="boss")
+    acme_party = "91110000000000001H"  # tests/support.make_engine's acme
+    other = engine.start("flowable_assignee_from_data", by="zhang", org="east", data={"applicant": "acme"},
+                         party="91110101MA00000B2N")
+    unowned = engine.start("flowable_assignee_from_data", by="zhang", org="east", data={"applicant": "acme"})
+    own = engine.start("flowable_assignee_from_data", by="zhang", org="east", data={"applicant": "acme"},
+                       party=acme_party)
+    assert [t.assignee for t in engine.case(other.id).tasks] == ["zhang"]
+    assert [t.assignee for t in engine.case(unowned.id).tasks] == ["zhang"]
+    assert [t.assignee for t in engine.case(own.id).tasks] == ["acme"]
+    assert [t.case_id for t in engine.queue("acme")] == [own.id]
+
+
 # --- one event definition copied into thousands of events (事件定义引用的放大) --------------------------
 
 def test_an_event_definition_named_by_thousands_of_events_is_refused_not_copied_into_each(engine):
