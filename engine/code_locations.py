@@ -41,7 +41,8 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 DMN_PREFIXES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
 TIMER_KINDS = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
 # Task properties the engine evaluates as expressions (engine/projection.py, engine/assignment.py).
-EVALUATED_PROPERTIES = frozenset({"dueDate", "assignee", "candidateUsers", "itemLabel", "orgLevel", "nameExpression"})
+EVALUATED_PROPERTIES = frozenset({"dueDate", "assignee", "candidateUsers", "itemLabel", "orgLevel", "nameExpression",
+                                 "priorityExpression"})
 BPMN_EXPRESSIONS = {"conditionExpression": "条件表达式", "condition": "条件事件的条件",
                     "loopCondition": "循环条件", "loopCardinality": "多实例数量",
                     "completionCondition": "完成条件", "messagePath": "消息关联表达式"}

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import camunda_forms, code_variables, el_text, event_definition_refs, feel_functions, flowable_vars, qname_refs
+from . import camunda_forms, code_variables, el_text, event_definition_refs, feel_functions, flowable_vars, qname_refs, task_priority
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
@@ -73,7 +73,7 @@ TASK_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "
 COMPUTED_GROUPS = "candidateGroupsExpression"  # candidateGroups written as an expression (engine/projection.role_of)
 # what a refusal calls each of them (a designer reads Chinese, the attribute's name in brackets)
 ATTRIBUTE_NAMES = {"assignee": "指定办理人（assignee）", "candidateUsers": "候选办理人（candidateUsers）",
-                   "dueDate": "办理期限（dueDate）", "followUpDate": "跟进日期（followUpDate）"}
+                   "dueDate": "办理期限（dueDate）", "followUpDate": "跟进日期（followUpDate）", "priority": "优先级（priority）"}
 PYTHON_LANGUAGES = {"", "python", "py", "python3", "text/x-python", "text/python", "application/x-python"}
 
 
@@ -1275,6 +1275,9 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
             for attr in ("dueDate", "followUpDate"):
                 if sched.get(attr):
                     values.setdefault(attr, sched.get(attr).strip())
+        ranked = ext.find(f"{{{ZEEBE_NS}}}priorityDefinition")  # Camunda 8.6: priority="50" or "=taskPriority"
+        if ranked is not None and (ranked.get("priority") or "").strip():
+            values.setdefault("priority", ranked.get("priority").strip())
         form = ext.find(f"{{{ZEEBE_NS}}}formDefinition")
         if form is not None and form.get("formKey") and _embedded_form(el, form.get("formKey")) is None:
             values.setdefault("formKey", form.get("formKey"))  # not a form embedded in this file
@@ -1300,8 +1303,12 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
             elif attr == "candidateGroups":
                 _set_property(el, attr, value)
             elif attr == "priority":
-                if value.lstrip("-").isdigit():
-                    _set_property(el, attr, value)
+                if value.strip().lstrip("-").isdigit():
+                    _set_property(el, attr, value.strip())
+                elif has_juel(value) or language_of(value) == FEEL:  # ${taskPriority}: as the task opens
+                    python = el_text.composite(value) or literal_or_expression(value)
+                    result.translations.append({"element_id": el.get("id"), "from": value, "to": python})
+                    _set_property(el, task_priority.PROPERTY, python)
                 else:
                     result.notes.append((f"{label(el)} 的优先级「{value}」不是整数，已忽略", el))
             elif attr == "formKey":

@@ -24,7 +24,7 @@ from . import evaluator
 
 # Task properties the engine evaluates when it opens a task (engine/assignment.py, engine/projection.py).
 PROPERTIES = ("assignee", "candidateUsers", "candidateGroupsExpression", "dueDate", "followUpDate", "orgLevel",
-              "itemLabel", "nameExpression")
+              "itemLabel", "nameExpression", "priorityExpression")
 
 
 def code_of(spec) -> Iterator[tuple[str, str]]:

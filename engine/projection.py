@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
-from . import sqlexec
+from . import sqlexec, task_priority
 from .assignment import assign_on_open, refresh_exclusions
 from .el_text import computed_name
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
@@ -382,7 +382,7 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             "id": tid, "case_id": case.id, "spec_id": spec.bpmn_id or spec.name, "name": name,
             "item_label": None, "lane": spec.lane, "role_code": role, "org_code": org_code,
             "party": case.party, "assignee": None, "state": "open", "form_key": props.get("formSchema"),
-            "priority": int(props.get("priority", 0) or 0), "due_at": due,
+            "priority": task_priority.initial(task, props, evaluate), "due_at": due,
             "due_sort": due if due is not None else NO_DUE_DATE, "created_at": now, "process_key": case.process_key,
             "case_no": case.case_no, "case_title": case.title, "reminders": 0, "rules": None, "follow_up_at": None}
         row = _NewTask(values)

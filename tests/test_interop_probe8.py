@@ -13,7 +13,8 @@ from engine.errors import InvalidModel
 from tests.interop_support import CORPUS, user_for
 from tests.support import make_engine
 
-MODELS = ("camunda7_escalation_code_variable.bpmn", "camunda7_error_code_event_subprocess.bpmn")
+MODELS = ("camunda7_escalation_code_variable.bpmn", "camunda7_error_code_event_subprocess.bpmn",
+          "camunda7_priority_expression.bpmn", "zeebe_priority_definition.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,37 @@ def test_a_code_variable_that_is_no_variable_name_is_refused_naming_the_event(en
         engine.deploy(bad.encode("utf-8"), by="boss", filename="bad_code_variable.bpmn")
     messages = [p["message"] for p in err.value.problems if p["severity"] == "error"]
     assert any("收到升级" in m and "升级代码变量「升级 代码」不是有效的变量名" in m for m in messages), messages
+
+
+def _priorities(engine, case_id) -> dict[str, int]:
+    return {t.spec_id: t.priority for t in engine.case(case_id).tasks}
+
+
+@pytest.mark.parametrize("typed, expected", [(25, 25), ("30", 30), (" 40 ", 40), (2.5, 0), ("高", 0), (None, 0)])
+def test_a_priority_written_as_an_expression_is_computed_as_the_task_opens(engine, typed, expected):
+    """举报核查（按等级排序）(Camunda's TaskPriorityExtensionsTest.testPriorityExtension shape):
+    ``camunda:priority="${reportPriority}"`` gives the task the case's number, as Camunda does (25 ->
+    25); a number typed as text counts; what is no whole number, or nothing, opens it at 0 and the
+    case goes on. The attribute was dropped at deploy with a note: every such task opened at 0."""
+    data = {"reportPriority": typed} if typed is not None else {}
+    case_id = engine.start("camunda7_priority_expression", by="zhang", org="east", data=data).id
+    assert _priorities(engine, case_id) == {"Activity_0verify": expected}
+    _do(engine, case_id, "Activity_0verify")
+    assert _priorities(engine, case_id) == {"Activity_0reply": 10}
+
+
+def test_a_zeebe_priority_definition_gives_the_task_its_priority(engine):
+    """整改复查（优先级）(Camunda Modeler 8.6): ``zeebe:priorityDefinition priority="=reviewPriority"``
+    and a literal 75; both were ignored (the tasks opened at 0)."""
+    case_id = engine.start("zeebe_priority_definition", by="zhang", org="east", data={"reviewPriority": 60}).id
+    assert _priorities(engine, case_id) == {"Activity_0review": 60}
+    _do(engine, case_id, "Activity_0review")
+    assert _priorities(engine, case_id) == {"Activity_0archive": 75}
+    _do(engine, case_id, "Activity_0archive")
+    assert engine.case(case_id).status == "completed"
+
+
+def test_the_priority_expression_deploys_without_the_note_it_had(engine):
+    pf = engine.models.validate((CORPUS / "camunda7_priority_expression.bpmn").read_bytes(),
+                                "camunda7_priority_expression.bpmn")
+    assert not any("优先级" in w.message for w in pf.warnings), [w.message for w in pf.warnings]
