@@ -216,6 +216,40 @@ def check(process, add) -> None:
         _check_scope(container, add)
 
 
+def _compensation_boundaries(scope):
+    """The compensation boundary events drawn anywhere inside ``scope`` (its own and nested ones')."""
+    return [b for b in scope.iter(f"{{{_BPMN}}}boundaryEvent") if b.find(_DEFINITION, _NS) is not None]
+
+
+def _compensation_boundaries_of(container) -> list:
+    """The compensation boundary events drawn directly in ``container``."""
+    return [b for b in container.findall("bpmn:boundaryEvent", _NS) if b.find(_DEFINITION, _NS) is not None]
+
+
+def _has_compensation_boundary(container, activity_id: str) -> bool:
+    return any((b.get("attachedToRef") or "").strip() == activity_id for b in _compensation_boundaries_of(container))
+
+
+def _inner_compensable(activity):
+    """The first activity inside the sub-process ``activity`` that a compensation boundary is attached to, or None."""
+    if activity.tag != f"{{{_BPMN}}}subProcess":
+        return None
+    ids = {el.get("id"): el for el in activity.iter() if el.get("id")}
+    for boundary in _compensation_boundaries(activity):
+        attached = ids.get((boundary.get("attachedToRef") or "").strip())
+        if attached is not None:
+            return attached
+    return None
+
+
+def _nested_with_compensation(container):
+    """A sub-process drawn directly in ``container`` holding a compensation boundary event, or None."""
+    for sub in container.findall("bpmn:subProcess", _NS):
+        if sub.get("triggeredByEvent") != "true" and _compensation_boundaries(sub):
+            return sub
+    return None
+
+
 def _check_scope(container, add) -> None:
     by_id = {el.get("id"): el for el in container if el.get("id")}
     compensable = {}
@@ -252,15 +286,33 @@ def _check_scope(container, add) -> None:
             continue
         ref = (definition.get("activityRef") or "").strip()
         if ref and ref not in compensable:
-            named = event.getroottree().getroot().xpath("//*[@id=$i]", i=ref)
-            what = label(named[0]) if named else f"「{ref}」"
-            add(f"{label(event)} 要补偿的{what}不在它所在的流程或子流程中，或没有补偿边界事件；"
-                "本系统只补偿同一流程或子流程中画了补偿边界事件的环节", event)
+            sibling = by_id.get(ref)
+            inner = _inner_compensable(sibling) if sibling is not None else None
+            if sibling is not None and _has_compensation_boundary(container, ref):
+                pass  # its boundary event was refused above, naming why
+            elif inner is not None:
+                add(f"{label(event)} 要补偿的{label(sibling)}本身没有补偿边界事件，补偿边界事件画在它里面的{label(inner)}上："
+                    "补偿办完的子流程时连带补偿其中的环节（Activiti、Camunda 如此），本系统暂不支持；请在该子流程内、"
+                    "办完要补偿的环节之后画补偿中间事件，或给该子流程本身画补偿边界事件并关联一个勾选「补偿」的处理任务", event)
+            elif sibling is not None:
+                add(f"{label(event)} 要补偿的{label(sibling)}没有补偿边界事件；请给它画补偿边界事件，"
+                    "并从边界事件画关联线连到一个勾选「补偿」（isForCompensation）的处理任务", event)
+            else:
+                named = event.getroottree().getroot().xpath("//*[@id=$i]", i=ref)
+                what = label(named[0]) if named else f"「{ref}」"
+                add(f"{label(event)} 要补偿的{what}不在它所在的流程或子流程中；"
+                    "本系统只补偿同一流程或子流程中画了补偿边界事件的环节", event)
         elif not compensable and container.get("triggeredByEvent") == "true":
             # Camunda compensates the event sub-process's enclosing scope from here (an error handler
             # undoing what its process did): not run here, so said as such, not as nothing to do.
             add(f"{label(event)} 画在{label(container)}（事件子流程）中：从事件子流程补偿其所在流程或子流程的环节，"
                 "本系统暂不支持；请改为在所在流程中用排他网关走到补偿中间事件（或补偿结束事件）", event)
+        elif not compensable and _compensation_boundaries_of(container):
+            pass  # its own compensation boundary events were refused above, naming why
+        elif not compensable and (nested := _nested_with_compensation(container)) is not None:
+            add(f"{label(event)} 所在的流程或子流程中没有画补偿边界事件的环节；补偿边界事件画在内层的{label(nested)}里，"
+                f"本系统只补偿同一层的环节（Activiti 会连带补偿内层子流程中的环节）：请在{label(nested)}内画补偿中间事件，"
+                "或给它本身画补偿边界事件并关联一个勾选「补偿」的处理任务", event)
         elif not compensable:
             add(f"{label(event)} 所在的流程或子流程中没有画补偿边界事件的环节，补偿时无事可做；"
                 "本系统只补偿同一流程或子流程中的环节（子流程内的补偿请在子流程内抛出）", event)

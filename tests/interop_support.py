@@ -30,6 +30,10 @@ ACME = "91110000000000001H"  # acme's 统一社会信用代码: the case is abou
 # Corpus files Duban refuses on purpose (tests/bpmn/interop/): the element the refusal names and
 # what it says. Deploying the corpus skips them; tests/test_interop_corpus.py checks the refusal.
 REFUSED_FILES = {
+    "activiti_compensate_completed_subprocess.bpmn": (
+        "compensationintermediatethrowevent1", "中间抛出事件「撤销处置」(compensationintermediatethrowevent1) 要补偿的子流程"
+                                               "「现场处置」(subprocess1)本身没有补偿边界事件，补偿边界事件画在它里面的用户任务"
+                                               "「查封设备」(usertask1)上"),
     "activiti_groovy.bpmn": ("scripttask1", "脚本任务「计算罚款金额」(scripttask1) 的脚本语言「groovy」不受支持"),
     "camunda7_script_javascript.bpmn": ("Activity_0discretion", "脚本任务「自动\n裁量基准」(Activity_0discretion) 的脚本语言"
                                                                "「javascript」不受支持"),

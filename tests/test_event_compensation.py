@@ -87,7 +87,7 @@ def _without(text: str, *cuts: tuple[str, str]) -> str:
      "Activity_1unseal", "只支持任务作补偿处理环节"),
     (('<bpmn:compensateEventDefinition id="CompensateEventDefinition_1undo" />',
       '<bpmn:compensateEventDefinition id="CompensateEventDefinition_1undo" activityRef="Activity_1review" />'),
-     "Event_1undo", "要补偿的用户任务「行政复议」(Activity_1review)不在"),
+     "Event_1undo", "要补偿的用户任务「行政复议」(Activity_1review)没有补偿边界事件；请给它画补偿边界事件"),
 ])
 def test_what_compensation_cannot_run_is_refused_naming_the_element(world, cut, element, words):  # noqa: F811
     from tests.interop_support import CORPUS

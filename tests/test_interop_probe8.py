@@ -111,3 +111,53 @@ def test_the_priority_expression_deploys_without_the_note_it_had(engine):
     pf = engine.models.validate((CORPUS / "camunda7_priority_expression.bpmn").read_bytes(),
                                 "camunda7_priority_expression.bpmn")
     assert not any("优先级" in w.message for w in pf.warnings), [w.message for w in pf.warnings]
+
+
+def test_compensating_a_finished_sub_process_from_outside_is_refused_saying_what_to_draw(engine):
+    """现场检查（撤销查封）(Activiti's CompensateEventTest.testCompensateSubprocessWithUserTask shape,
+    Activiti Designer): a compensation throw after the sub-process names it (``activityRef``) while
+    the compensation boundary is on 查封设备 inside it; Activiti undoes the inner task. Still refused
+    (one error), now saying what is wrong — the sub-process itself has no compensation boundary, its
+    inner task has — and what to draw instead; before it said the sub-process was 「不在它所在的流程
+    或子流程中，或没有补偿边界事件」 though it is in the same process."""
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(CORPUS / "activiti_compensate_completed_subprocess.bpmn", by="boss")
+    errors = [p for p in err.value.problems if p["severity"] == "error"]
+    assert [p["element_id"] for p in errors] == ["compensationintermediatethrowevent1"]
+    message = errors[0]["message"]
+    assert "本身没有补偿边界事件" in message and "用户任务「查封设备」(usertask1)" in message
+    assert "请在该子流程内、办完要补偿的环节之后画补偿中间事件" in message
+    assert "不在它所在的流程或子流程中" not in message
+
+
+_NESTED = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn" targetNamespace="x">
+  <process id="activiti_compensate_nested" name="嵌套补偿" isExecutable="true">
+    <startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="outer"/>
+    <subProcess id="outer" name="现场处置">
+      <startEvent id="os"/><sequenceFlow id="f2" sourceRef="os" targetRef="inner"/>
+      <subProcess id="inner" name="查封扣押">
+        <startEvent id="is"/><sequenceFlow id="f3" sourceRef="is" targetRef="seal"/>
+        <userTask id="seal" name="查封设备"/><sequenceFlow id="f4" sourceRef="seal" targetRef="ie"/>
+        <boundaryEvent id="undo" attachedToRef="seal"><compensateEventDefinition/></boundaryEvent>
+        <userTask id="unseal" name="解除查封" isForCompensation="true"/>
+        <association id="a1" sourceRef="undo" targetRef="unseal"/>
+        <endEvent id="ie"/>
+      </subProcess>
+      <sequenceFlow id="f5" sourceRef="inner" targetRef="throw"/>
+      <intermediateThrowEvent id="throw" name="撤销处置"><compensateEventDefinition/></intermediateThrowEvent>
+      <sequenceFlow id="f6" sourceRef="throw" targetRef="oe"/><endEvent id="oe"/>
+    </subProcess>
+    <sequenceFlow id="f7" sourceRef="outer" targetRef="e"/><endEvent id="e"/>
+  </process>
+</definitions>"""
+
+
+def test_compensating_a_nested_sub_process_from_its_parent_names_the_inner_one(engine):
+    """Activiti's CompensateEventTest.testCompensateNestedSubprocess shape: the throw has nothing of its
+    own scope to undo; the refusal names the inner sub-process holding the boundary and what to draw."""
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(_NESTED.encode("utf-8"), by="boss", filename="nested_compensation.bpmn")
+    errors = [p for p in err.value.problems if p["severity"] == "error"]
+    assert [p["element_id"] for p in errors] == ["throw"]
+    assert "补偿边界事件画在内层的子流程「查封扣押」(inner)里" in errors[0]["message"]
