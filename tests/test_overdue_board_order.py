@@ -72,3 +72,13 @@ def test_the_pick_is_the_orders_first_rows_then_the_earlier_case(world):
     assert late[world.old].days == 38 and {late[i].days for i in world.recent} == {10}
     two = overdue.most_overdue(world.engine, chief, now, limit=2)[0]
     assert [c.id for c in two] == [world.old, min(world.recent)]  # the pick is the order's first two
+
+
+def test_the_case_list_behind_the_board_reads_in_the_same_order(world):
+    """案件查询's 逾期 filter (the board's 在案件查询中查看) lists the same cases the longest overdue first:
+    before, it kept the old order (most escalated, then earliest started), the 38-day case last."""
+    client = client_login(world.app, "qian")
+    listed = client.get("/cases/?overdue=1").get_data(as_text=True)
+    rows = re.findall(r'<tr[^>]*data-overdue="yes"[^>]*>(.*?)</tr>', listed, re.S)
+    titles = [next(t for t in ["东城久拖隐患", *(f"东城隐患{i:02d}" for i in range(20))] if t in r) for r in rows]
+    assert titles == ["东城久拖隐患", *(f"东城隐患{i:02d}" for i in range(20))], titles

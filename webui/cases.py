@@ -34,9 +34,9 @@ def search():
     # 当事企业 as an official types or picks it (a name, part of one, or the credit code); the box
     # keeps what was typed, the query takes the code
     party, party_error = parties.resolve(g.user, f["party"], fragment=True) if not g.user.party else (None, None)
-    if f["overdue"] and not g.user.party:  # 逾期督办: the board's own rule (webui/overdue.py)
-        rows, page, more = paged(lambda limit, offset: overdue.cases(engine(), g.user, now, limit=limit,
-                                                                     offset=offset))
+    if f["overdue"] and not g.user.party:  # 逾期督办: the board's own rule and order (webui/overdue.py)
+        rows, page, more = paged(lambda limit, offset: overdue.most_overdue(
+            engine(), g.user, now, limit=offset + limit)[0][offset:])
     else:
         rows, page, more = paged(lambda limit, offset: engine().cases(
             g.user.username, status=f["status"], process_key=f["process"], case_no=f["case_no"], party=party,

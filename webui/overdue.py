@@ -2,9 +2,9 @@
 engine raised its escalation level (督办级别 ≥ 一级: a missed legal deadline already led to an
 escalation task, which may itself have no deadline yet) or one of its open tasks is past its deadline.
 
-The overdue board counts these cases, the case list filters and marks them, and the queues mark the
-tasks of such cases — all through ``condition`` here, so the board never says 共 0 项 while the list
-shows cases at 一级督办.
+The overdue board counts these cases, the case list filters and marks them (both the longest overdue
+first: ``most_overdue``), and the queues mark the tasks of such cases — all through ``condition``
+here, so the board never says 共 0 项 while the list shows cases at 一级督办.
 """
 from __future__ import annotations
 
@@ -37,10 +37,6 @@ def is_overdue(case, now: datetime) -> bool:
         t.state == "open" and t.due_at is not None and t.due_at < now for t in case.tasks))
 
 
-# Most escalated first: ix_case_instance_escalation, read backwards, walks running cases by level, so
-# a page stops after its rows (sorting only within a level), each case checked by one probe of
-# ix_human_task_case_due.
-ORDER = (Case.escalation_level.desc(), Case.started_at, Case.id)
 COUNT_CAP = BOARD_CAP  # the same "1000+" as the board's cells (engine/queries.py): counting every overdue case of a province scans them all
 
 
@@ -55,15 +51,6 @@ def _scope(s, p: Principal, engine, below: list[str] | None) -> Scope:
     if below is not None:
         scope._below = list(below)
     return scope
-
-
-def cases(engine, p: Principal, now: datetime, *, limit: int = 50, offset: int = 0,
-          below: list[str] | None = None) -> list[Case]:
-    """Overdue cases of the user's org unit and below, most escalated first."""
-    with engine.db.read() as s:
-        q = (sa.select(Case).where(condition(now), _scope(s, p, engine, below).cases())
-             .order_by(*ORDER).limit(limit).offset(offset))
-        return list(s.execute(q).scalars())
 
 
 def count(engine, p: Principal, now: datetime, cap: int = COUNT_CAP,
