@@ -12,14 +12,16 @@
   chart.setOption({
     animation: false,
     tooltip: { trigger: "axis" },
-    grid: { left: 160, right: 40, top: 10, bottom: 30 },
+    // the units' names take what they need (a phone has no 160 px to spare for them)
+    grid: { left: 10, right: 40, top: 10, bottom: 30, containLabel: true },
     xAxis: { type: "value", max: 100, name: "分" },
     yAxis: { type: "category", inverse: true, data: data.categories },
     series: [{ type: "bar", name: "综合得分", label: { show: true, position: "right" },
                data: data.scores.map(function (v, i) {
                  var nothing = data.nothing && data.nothing[i];
                  return { value: v, itemStyle: { color: data.last[i] ? "#c62828" : (nothing ? "#9e9e9e" : "#1565c0") },
-                          label: nothing ? { formatter: v + "（无可考核事项）" } : undefined };
+                          // inside its (full) bar: beside it, the words ran off a phone's screen
+                          label: nothing ? { formatter: v + "（无可考核事项）", position: "insideRight", color: "#fff" } : undefined };
                }) }]
   });
   chart.on("click", function (p) {
