@@ -686,6 +686,12 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
                 continue  # honoured (_input_output, _call_activity_mapping)
             if local == "field" and (_vendor_attr(owner, "type") or "").strip().lower() == "dmn":
                 continue  # a decision task's key (_flowable_decision)
+            if local == "taskDefinition" and kind in ("endEvent", "intermediateThrowEvent"):
+                # Zeebe hands a message end/throw event to a job worker, as a service task; not here
+                result.notes.append((f"{label(owner)} 的作业类型「{excerpt((child.get('type') or '').strip())}」"
+                                     "（zeebe:taskDefinition）在本系统中不会派给外部作业程序，事件到达即完成；"
+                                     "需要外部程序办理的，请在它之前画一个服务任务（作业类型写在服务任务上）", owner))
+                continue
             what = IGNORED_EXTENSIONS.get(local, f"扩展设置「{child.prefix or ''}{':' if child.prefix else ''}{local}」")
             if what and what not in seen:
                 seen.append(what)

@@ -161,3 +161,18 @@ def test_compensating_a_nested_sub_process_from_its_parent_names_the_inner_one(e
     errors = [p for p in err.value.problems if p["severity"] == "error"]
     assert [p["element_id"] for p in errors] == ["throw"]
     assert "补偿边界事件画在内层的子流程「查封扣押」(inner)里" in errors[0]["message"]
+
+
+def test_a_job_on_a_message_end_event_is_said_not_dispatched(engine):
+    """整改通知（作业结束事件）(camunda-8-examples' request-state: a message end event with
+    ``zeebe:taskDefinition type="request-state-task"``, which Zeebe hands to a job worker as a service
+    task): the event completes here and no worker is asked; the deploy said nothing of it. Now a note
+    on the event names the job type and what to draw instead; the case still runs to its end."""
+    pf = engine.models.validate((CORPUS / "zeebe_message_end_job.bpmn").read_bytes(), "zeebe_message_end_job.bpmn")
+    said = [w.message for w in pf.warnings]
+    assert any(m.startswith("结束事件「通知企业」(Event_0notify) 的作业类型「notify-enterprise」（zeebe:taskDefinition）"
+                            "在本系统中不会派给外部作业程序") and "请在它之前画一个服务任务" in m for m in said), said
+    engine.deploy(CORPUS / "zeebe_message_end_job.bpmn", by="boss")
+    case_id = engine.start("zeebe_message_end_job", by="zhang", org="east").id
+    _do(engine, case_id, "Activity_0order")
+    assert engine.case(case_id).status == "completed"
