@@ -465,6 +465,17 @@ def _assign_shortcut(new: bool) -> None:
     evaluator._assignments = saved if new else (lambda source: None)
 
 
+@variant("juel_fast")
+def _juel_fast(new: bool) -> None:
+    """engine/evaluator.py ``_fast_expression``: a JUEL condition or mapping calling only
+    engine/juel_operators' helpers evaluated over simple values without encoding its inputs or
+    crossing each call; off: such expressions take the host helper path as before."""
+    from engine import evaluator
+
+    saved = _juel_fast.__dict__.setdefault("saved", evaluator._fast_expression)
+    evaluator._fast_expression = saved if new else (lambda source: None)
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

@@ -436,6 +436,70 @@ def _assignments(source: str) -> tuple | None:
     return tuple(moves) or None
 
 
+@functools.lru_cache(maxsize=4096)
+def _fast_expression(source: str):
+    """``_helper_expression(source)`` when every helper it calls is one of ``_FAST_HELPERS``
+    (a JUEL condition's ``${amount > 1000}``: ``duban_el_coerce``), else None."""
+    hosted = _helper_expression(source)
+    if hosted is None or not hosted[1] <= _fast_helpers().keys():
+        return None
+    return hosted
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_helpers() -> dict:
+    """The helpers an expression run on the fast path may call (``_run_fast_expression``), by name
+    and by identity: engine/juel_operators' coercion, comparison and arithmetic as EL does them —
+    pure, host-safe, over simple values. A fixed list: nothing a model names or a domain registers
+    joins it; a function registered under one of these names that is not this very function
+    (``is``) sends the expression the usual way."""
+    from . import juel_operators
+
+    return {juel_operators.COERCE_HELPER: juel_operators.coerce,
+            juel_operators.HELPER: juel_operators.compare,
+            juel_operators.ARITHMETIC_HELPER: juel_operators.arithmetic}
+
+
+def _simple(value) -> bool:
+    """A value that crosses to the worker and back unchanged and cheaply (``date_calls.crossed``):
+    None, a yes/no, a float, a whole number within ``MAX_NUMBER``, a text within ``MAX_TEXT_ACROSS``."""
+    kind = type(value)
+    if kind is str:
+        return len(value) <= date_calls.MAX_TEXT_ACROSS
+    if kind is int:
+        return -date_calls.MAX_NUMBER <= value <= date_calls.MAX_NUMBER
+    return value is None or kind is bool or kind is float
+
+
+class _FastCall:
+    """An allow-listed helper (``_fast_helpers``) as an expression on the fast path calls it: its
+    arguments and result simple (``_simple``, else the host gives up: ``_GiveUp``), counted as
+    ``_HostCall`` counts, an error it raises the ``HostFunctionError`` ``_HostCall`` raises (the same
+    ``TypeName: message``), MemoryError/RecursionError a give-up."""
+
+    __slots__ = ("function", "counter")
+
+    def __init__(self, function, counter: dict):
+        self.function, self.counter = function, counter
+
+    def __call__(self, *args, **kwargs):
+        if kwargs:
+            raise _GiveUp  # as the translations never call them: the usual way
+        for arg in args:
+            if not _simple(arg):
+                raise _GiveUp
+        self.counter["helper_call"] += 1
+        try:
+            result = self.function(*args)
+        except (MemoryError, RecursionError):
+            raise _GiveUp from None
+        except Exception as exc:  # noqa: BLE001 — the helper's failure is the model's error, as in _HostCall
+            raise restricted.HostFunctionError(f"{type(exc).__name__}: {exc}") from None
+        if not _simple(result):
+            raise _GiveUp
+        return result
+
+
 HOST_SAFE = "duban_host_safe"  # the attribute ``host_safe`` sets on a helper
 
 
@@ -751,6 +815,11 @@ class IsolatedEnvironment(TaskDataEnvironment):
             else:
                 self.evaluations["date_call"] += 1
                 return value
+        fast = _fast_expression(expression) if self.host_helpers else None
+        if fast is not None and not self._conversion_shadowed(names, context, external_context):
+            value = self._run_fast_expression(fast, context, external_context, null)
+            if value is not _MISSING:
+                return value
         data, functions = self._inputs(names, context, external_context, null)
         hosted = _helper_expression(expression) if self.host_helpers else None
         if hosted is not None and not self._conversion_shadowed(names, context, external_context):
@@ -808,6 +877,48 @@ class IsolatedEnvironment(TaskDataEnvironment):
         except Exception:  # noqa: BLE001 — not serializable, too large: the worker's answer
             return _MISSING
         self.evaluations["host_call"] += 1
+        return value
+
+    def _run_fast_expression(self, fast, context: dict, external_context, null):
+        """The value of an expression calling only ``_FAST_HELPERS`` (a JUEL condition's
+        ``duban_el_coerce``...) over simple values (``_simple``), as ``_run_helper_expression`` gives
+        it, without encoding the inputs or crossing each call: the values read as the case holds them,
+        each helper called as ``_FastCall``. ``_MISSING`` (the usual way) when a name it calls is
+        case data or not the very function allow-listed, a value read is missing or not simple, or a
+        call gives up. An error the expression raises is reported as ``_run_helper_expression`` does."""
+        code, called, reads = fast
+        allowed = _fast_helpers()
+        functions = self.host_functions
+        for name in called:
+            if name in context or (external_context and name in external_context) \
+                    or functions.get(name) is not allowed[name]:
+                return _MISSING
+        scope = dict(_plain_script_globals())
+        for name in reads:
+            if name in context:
+                value = context[name]
+            elif external_context and name in external_context:
+                value = external_context[name]
+            elif name in null:
+                value = None
+            else:
+                return _MISSING  # a global or a missing name: the usual way answers
+            if not _simple(value):
+                return _MISSING
+            scope[name] = value
+        counter = self.evaluations
+        for name in called:
+            scope[name] = _FastCall(allowed[name], counter)
+        try:
+            value = eval(code, scope)
+        except (_GiveUp, restricted.TooLarge, MemoryError, RecursionError):
+            return _MISSING  # the usual way runs it again from the start
+        except Exception as exc:  # noqa: BLE001 — the model's error, reported as the worker reports it
+            counter["host_call"] += 1
+            _raise_model_error(restricted.error_reply(exc))
+        if not _simple(value):
+            return _MISSING
+        counter["host_call"] += 1
         return value
 
     def _host_scope(self) -> dict:
