@@ -136,7 +136,13 @@ def lateness(engine, case_ids, now: datetime) -> dict[int, Lateness]:
         return {i: _lateness(at, now) for i, at in _missed_since(s, ids, now).items()}
 
 
-ESCALATED_READ = COUNT_CAP  # escalated running cases weighed for the board's first rows (oldest started first)
+# Escalated running cases weighed for the board's first rows: the highest 督办级别 first, then the oldest
+# started (ix_case_instance_escalation). Their missed deadlines are read case by case (two statements of
+# one index probe a case): at a province's size (bench/pages.py --postgres --tasks 1000000) 1,000 of them
+# cost ~30 ms a request and put the board past its 100 ms at the 95th percentile; 200 cost ~6 ms. A
+# district's escalated cases are tens; past 200 in one scope the board weighs the 200 most escalated,
+# oldest first, beside every case with an open task past its deadline (read in deadline order).
+ESCALATED_READ = 200
 
 
 def most_overdue(engine, p: Principal, now: datetime, *, limit: int = 20,
@@ -154,7 +160,7 @@ def most_overdue(engine, p: Principal, now: datetime, *, limit: int = 20,
     Read without sorting every overdue case of a province: the open tasks past their deadline in deadline
     order (ix_human_task_due), until ``limit`` cases are found — a case not among them missed no deadline
     earlier than theirs, unless it escalated earlier — and the escalated running cases (ix_case_instance_escalation,
-    up to ``ESCALATED_READ``); their missed deadlines are then read by case and the candidates ranked."""
+    up to ``ESCALATED_READ``, the most escalated and oldest first); their missed deadlines are then read by case and the candidates ranked."""
     with engine.db.read() as s:
         in_scope = _scope(s, p, engine, below).cases()
         # Asked of each task as it comes in deadline order (one probe of the case by its key; OFFSET 0
