@@ -420,6 +420,27 @@ def _log_decided(new: bool) -> None:
     step.decide_logging = saved[2] if new else (lambda: None)
 
 
+@variant("rested")
+def _rested(new: bool) -> None:
+    """engine/step.py ``advance`` not looking through the case's tasks for an engine task again after
+    ``do_engine_steps`` ended with none to run and no event waiting (``DubanWorkflow.rested``); off:
+    ``advance`` as at 8b23b6f (read from git: it always looked). The flag is set on both sides (a
+    store a ``do_engine_steps``)."""
+    import subprocess
+
+    from engine import step
+
+    saved = _rested.__dict__.get("saved")
+    if saved is None:
+        source = subprocess.run(["git", "-C", str(ROOT), "show", "8b23b6f:engine/step.py"],
+                                capture_output=True, text=True, check=True).stdout
+        body = source[source.index("def advance(workflow"):source.index("class Unrested(")]
+        space = dict(vars(step))
+        exec(compile(body, "step.py@8b23b6f", "exec"), space)  # noqa: S102 - our own code of before
+        saved = _rested.__dict__["saved"] = (step.advance, space["advance"])
+    step.advance = saved[0] if new else saved[1]
+
+
 @variant("read_shortcut")
 def _read_shortcut(new: bool) -> None:
     """engine/evaluator.py ``_literal_or_name``: an expression that is a literal or a variable's name

@@ -101,7 +101,11 @@ def advance(workflow: BpmnWorkflow) -> None:
     for _ in range(10_000):
         if workflow.subprocesses or _engine_task_ready(workflow):
             workflow.do_engine_steps()
-            ready = _engine_task_ready(workflow)
+            if getattr(workflow, "rested", False):  # it ended finding nothing to run, nothing waiting
+                workflow.rested = False
+                ready = None
+            else:
+                ready = _engine_task_ready(workflow)
             if ready is not None:  # rare: do_engine_steps runs what it finds
                 count = sum(len(w.tasks) for w in wfstate.all_workflows(workflow))
                 if left is not None and left[0] is ready and left[1] == count:

@@ -311,6 +311,10 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
     sub-processes once an interrupting one took the case over (engine/interrupting.ScopeEventManager)."""
 
     orphans_possible = False  # a task a sub-process hangs from was taken out of the tree (``_drop_orphans``)
+    # ``do_engine_steps`` just ended with no engine task READY in the case (its last pass found none
+    # to run, and no event waited whose ``refresh_timers`` could ready one): read and reset by
+    # step.advance, which then does not look through the tasks for one again (cleared at each call)
+    rested = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -332,6 +336,7 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
         task just run (it listed it), which is definite and still in the tree — so it is not
         followed up to the root again (``_reached``: ~190 bytecodes a task at a one-task model's end,
         where the end event, the end join and the end each take a pass)."""
+        self.rested = False
         if will_complete_task is not None or did_complete_task is not None or self.subprocesses:
             return super().do_engine_steps(will_complete_task, did_complete_task)
         try:
@@ -352,6 +357,11 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
                     return super().do_engine_steps()
         finally:
             self._ran = None
+        # the last pass ran nothing: with no event waiting, ``refresh_timers`` changes no task either,
+        # so no engine task is READY now (``rested``: step.advance then does not look again) — where
+        # the walk the pass listed reaches every task (a READY task deeper than SpiffWorkflow's walk
+        # goes is one advance must find by its dict, a loop with no way out: ``Unrested``)
+        self.rested = not self.event_manager.tasks and len(self.tasks) < _DEEPEST
         self.refresh_timers()
         return None
 

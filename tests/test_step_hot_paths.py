@@ -731,6 +731,51 @@ def test_a_step_with_no_event_waiting_looks_for_an_engine_task_once(sqlite_url, 
     finally:
         engine.dispose()
 
+def test_a_step_whose_engine_steps_ended_with_nothing_to_run_does_not_look_again(sqlite_url, monkeypatch):
+    """``step.advance`` after ``DubanWorkflow.do_engine_steps``: its last pass found no engine task to
+    run and no event waited (so ``refresh_timers`` readied nothing): ``rested``, and the step does not
+    look through the case's tasks again — the ending completion of the 5-task model (its end event,
+    end join and end run in passes) looks once, before the passes (twice before). With a timer
+    waiting (tests/bpmn/wait_beside_scripts.bpmn: 登记, the script 记录登记, a wait of a day, the
+    script 计算逾期, 复查; 审核 beside) the look after is still made: a timer that comes due while the
+    step runs (the clock moved on as the passes end) fires in ``refresh_timers`` and readies
+    计算逾期, which a stale answer would leave unrun (复查 would not open in that completion)."""
+    from engine.workflow import DubanWorkflow
+    from engine import step
+
+    looks = []
+    look = step._engine_task_ready
+    monkeypatch.setattr(step, "_engine_task_ready", lambda workflow: looks.append(workflow) or look(workflow))
+    engine = make_engine(sqlite_url, clock=ManualClock(START))
+    try:
+        engine.deploy(BENCH_MODEL, by="boss")
+        deploy(engine, "wait_beside_scripts.bpmn")
+        case = engine.start("five_tasks", by="zhang", org="east")
+        for _ in range(4):
+            engine.complete(open_task_id(engine, case.id), "zhang", {"意见": "同意"})
+        looks.clear()
+        engine.complete(open_task_id(engine, case.id), "zhang", {"意见": "同意"})
+        assert engine.case(case.id).status == "completed"
+        assert len(looks) == 1
+
+        wait = engine.start("wait_beside_scripts", by="zhang", org="east")
+        register = next(t.id for t in engine.case(wait.id).tasks if t.name == "登记")
+        refresh = DubanWorkflow.refresh_timers
+
+        def later(self):  # the day passes while the step runs: after its passes, before the timers' look
+            if self.event_manager.tasks:
+                engine.clock.advance(days=2)
+            return refresh(self)
+
+        monkeypatch.setattr(DubanWorkflow, "refresh_timers", later)
+        engine.complete(register, "zhang", {})  # 记录登记, waiting; the day passes; 计算逾期; 复查
+        view = engine.case(wait.id)
+        assert sorted(t.name for t in view.tasks if t.state == "open") == ["复查", "审核"]
+        assert view.data["registered"] is True and view.data["overdue"] is True
+    finally:
+        engine.dispose()
+
+
 def test_a_step_calls_only_the_after_step_hooks_that_can_apply_to_its_model(sqlite_url):
     """engine/step.py ``hooks_for``: a step of a case whose model catches no message or signal and
     has no external task (bench/models/five_tasks.bpmn) does not call ``project_waits`` or
