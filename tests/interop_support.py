@@ -412,6 +412,9 @@ def _first_uses(tree: ast.AST) -> dict[str, str]:
     return first
 
 
+TEXT_VALUE = "基准测试"  # what a script's read of a name gets when nothing says it is a number or a list
+
+
 def _script_value(tree: ast.AST, name: str):
     """A value for ``name``, read by a script, after how the script uses it: arithmetic (or JUEL's
     reading of text as a number, ``int(x)``) -> 1, joined to text -> a line of text, iterated or
@@ -422,11 +425,15 @@ def _script_value(tree: ast.AST, name: str):
             if any(isinstance(s, ast.Name) and s.id == name for s in sides):
                 other = node.right if isinstance(node.left, ast.Name) and node.left.id == name else node.left
                 if isinstance(other, ast.Constant) and isinstance(other.value, str):
-                    return "基准测试"
+                    return TEXT_VALUE
                 return 1
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("int", "float") \
                 and any(isinstance(a, ast.Name) and a.id == name for a in node.args):
             return 1  # JUEL arithmetic reads text as the number it spells (engine/expressions.py as_operand)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "duban_el_coerce" \
+                and len(node.args) > 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == name \
+                and isinstance(node.args[1], ast.Constant) and node.args[1].value in ("number", "long", "double"):
+            return 1  # JUEL coerces it to a number (engine/juel_operators.py): text that spells none stops there
         if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, ast.Name) and node.iter.id == name:
             return list(DEMO_COLLECTION)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "sum", "sorted") \
@@ -436,8 +443,8 @@ def _script_value(tree: ast.AST, name: str):
             keys = [s.slice.value for s in ast.walk(tree) if isinstance(s, ast.Subscript)
                     and isinstance(s.value, ast.Name) and s.value.id == name
                     and isinstance(s.slice, ast.Constant) and isinstance(s.slice.value, str)]
-            return {k: "基准测试" for k in keys} if keys else list(DEMO_COLLECTION)
-    return "基准测试"
+            return {k: TEXT_VALUE for k in keys} if keys else list(DEMO_COLLECTION)
+    return TEXT_VALUE
 
 
 @dataclass
@@ -522,7 +529,10 @@ def model_reads(paths, functions=frozenset(), given=frozenset()) -> ModelReads:
     for tree, first in zip(trees, firsts):  # read before any script writes it, and no form gives it
         read = {n for n, use in first.items() if use == "load"}
         for name in sorted(read - skip - defined - set(fixed) - set(out.start) - set(dir(builtins))):
-            out.start[name] = _script_value(tree, name)
+            # another script may say how it is used where this one only reads it (an input mapping's
+            # ${deadline_days + 15} beside the output mapping's ${deadline_days})
+            out.start[name] = next((v for v in (_script_value(t, name) for t in [tree, *trees]) if v != TEXT_VALUE),
+                                   TEXT_VALUE)
     out.start.update(fixed)
     return out
 
