@@ -12,7 +12,7 @@ The model's name travels as the catching event's ``codeVariable`` property (engi
 writes it); ``caught`` keeps the thrown code with the catching task when the event arrives and
 ``store`` puts it in the task's data when the catching event runs, from where it flows on like any
 case data. Our error and escalation definitions (engine/thrown_errors.py, engine/scoped_events.py)
-call both.
+call both through ``KeepsCode``.
 """
 from __future__ import annotations
 
@@ -37,3 +37,16 @@ def store(my_task) -> None:
     name = variable_of(my_task.task_spec)
     if name is not None and _KEPT in my_task.internal_data:
         my_task.data[name] = my_task.internal_data.pop(_KEPT)
+
+
+class KeepsCode:
+    """Mixed into an error or escalation event definition (before SpiffWorkflow's): a catch keeps the
+    thrown code, the catching event's run stores it in the variable its model names."""
+
+    def catch(self, my_task, event=None):
+        super().catch(my_task, event)
+        caught(my_task, event)
+
+    def update_task_data(self, my_task):
+        super().update_task_data(my_task)
+        store(my_task)

@@ -116,19 +116,11 @@ def _boundary_split(activity):
     return None
 
 
-class EscalationEventDefinition(spiff_events.EscalationEventDefinition):
+class EscalationEventDefinition(code_variables.KeepsCode, spiff_events.EscalationEventDefinition):
     """SpiffWorkflow's escalation definition, thrown to the nearest enclosing scope that catches it."""
 
     def throw(self, my_task):
         throw_to_scopes(self, my_task)
-
-    def catch(self, my_task, event=None):
-        super().catch(my_task, event)
-        code_variables.caught(my_task, event)
-
-    def update_task_data(self, my_task):
-        super().update_task_data(my_task)
-        code_variables.store(my_task)
 
 
 def ours(definition):

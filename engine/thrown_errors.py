@@ -48,7 +48,7 @@ def _event(spec) -> str:
     return f"{kind}「{name}」({spec.bpmn_id})" if name else f"{kind} {spec.bpmn_id}"
 
 
-class ErrorEventDefinition(spiff_events.ErrorEventDefinition):
+class ErrorEventDefinition(code_variables.KeepsCode, spiff_events.ErrorEventDefinition):
     """SpiffWorkflow's error definition, thrown to the nearest enclosing scope that catches it
     (engine/scoped_events.py); caught by none, an incident."""
 
@@ -58,14 +58,6 @@ class ErrorEventDefinition(spiff_events.ErrorEventDefinition):
             raise UncaughtError(
                 f"{_event(spec)}抛出{_what(self, '错误')}，但没有边界事件或事件子流程捕获它；本系统不把出错当作办结，"
                 "案件停在这一步之前。请流程设计员为该错误画上捕获它的边界事件或事件子流程，或补充数据后重试", spec)
-
-    def catch(self, my_task, event=None):
-        super().catch(my_task, event)
-        code_variables.caught(my_task, event)
-
-    def update_task_data(self, my_task):
-        super().update_task_data(my_task)
-        code_variables.store(my_task)
 
 
 def ours(definition):
