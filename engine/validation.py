@@ -132,6 +132,9 @@ def _xml_error(msg: str) -> str:
     """The refusal of a file lxml could not read, in Chinese."""
     if "entity" in msg.lower():  # libxml2 stopped an entity (billion laughs, XXE, &nbsp;)
         return f"模型文件{_NO_ENTITIES}"
+    if "Excessive depth" in msg:  # libxml2's bound on nesting (256 without XML_PARSE_HUGE): kept, not raised
+        return ("模型文件的元素嵌套超过 256 层，超出读取上限，无法读取；请减少子流程或扩展元素的嵌套层数"
+                "（子流程最多嵌套 30 层）后再部署")
     what = next((chinese for english, chinese in _XML_ERRORS if english in msg), "文件不是格式正确的 XML")
     return f"XML 格式错误：{what}，无法读取；请用建模工具重新导出后再部署"
 

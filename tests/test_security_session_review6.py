@@ -235,6 +235,19 @@ def test_sub_processes_nested_250_deep_are_refused_at_deploy(engine):
     assert [t.spec_id for t in engine.case(case.id).tasks] == ["inspect"]
 
 
+def test_a_file_nested_past_libxml2s_depth_is_refused_for_its_depth(engine):
+    """libxml2 reads at most 256 levels of elements (its XML_PARSE_HUGE is off, and stays off): a file
+    nested deeper (300 sub-processes one inside another) was refused as 「文件不是格式正确的
+    XML」 with the advice to export it again, which changes nothing. Now the refusal says the nesting is
+    too deep and what to draw instead."""
+    from engine.errors import InvalidModel
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(_nested_subprocesses(300), by="boss", filename="分层检查.bpmn")
+    text = str(refused.value)
+    assert "元素嵌套超过 256 层" in text and "子流程最多嵌套 30 层" in text, text
+    assert "重新导出" not in text, text
+
+
 # --- 修改密码 as a password oracle ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
