@@ -29,25 +29,34 @@ def refusal(text: str) -> Unstorable | None:
         return None
     data = json.loads(text)
     names = [without_nul(name) or "（空名称）" for name, value in data.items()
-             if "\x00" in name or _holds_nul(value, 0)]
+             if _nul(name) or _holds(value, _nul)]
     if not names:
         return None
-    listed = "、".join(f"「{name[:40]}」" for name in names[:5]) + (f"等 {len(names)} 个" if len(names) > 5 else "")
     return Unstorable({name: "含有空字符" for name in names[:5]},
-                     f"流程写入的变量{listed}含有空字符（U+0000），数据库无法保存；请修改写入它的脚本或服务，去掉该字符后重试")
+                     f"流程写入的变量{_listed(names)}含有空字符（U+0000），数据库无法保存；请修改写入它的脚本或服务，去掉该字符后重试")
 
 
-def _holds_nul(value, depth: int) -> bool:
-    """Whether a decoded JSON value holds NUL in a text or a key (deeper than 50 levels: not looked at)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if depth > 50:
-        return False
+def _nul(value) -> bool:
+    return isinstance(value, str) and "\x00" in value
+
+
+def _non_finite(value) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _holds(value, found, depth: int = 0) -> bool:
+    """Whether ``found`` holds for ``value`` or a value or key inside it (deeper than 50 levels: not
+    looked at)."""
     if isinstance(value, dict):
-        return any("\x00" in key or _holds_nul(item, depth + 1) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item, depth + 1) for item in value)
-    return False
+        return depth <= 50 and any(found(key) or _holds(item, found, depth + 1) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return depth <= 50 and any(_holds(item, found, depth + 1) for item in value)
+    return found(value)
+
+
+def _listed(names: list[str]) -> str:
+    """The first five variable names as a refusal lists them, and how many there are past five."""
+    return "、".join(f"「{without_nul(name)[:40]}」" for name in names[:5]) + (f"等 {len(names)} 个" if len(names) > 5 else "")
 
 
 def without_nul(text: str) -> str:
@@ -58,22 +67,10 @@ def without_nul(text: str) -> str:
 def number_refusal(data: dict, exc: ValueError) -> Unstorable:
     """The refusal of case data its JSON encoder refused (``exc``): naming the variables holding an
     infinity or NaN; else (a value that holds itself) saying what the encoder said."""
-    names = [name for name, value in data.items() if _holds_non_finite(value, 0)]
+    names = [name for name, value in data.items() if _holds(value, _non_finite)]
     if not names:
         return Unstorable({"data": str(exc)}, f"流程写入的数据无法保存为案件数据（{without_nul(str(exc))[:200]}）")
-    listed = "、".join(f"「{without_nul(name)[:40]}」" for name in names[:5]) + (f"等 {len(names)} 个" if len(names) > 5 else "")
     return Unstorable({name: "不是有限的数" for name in names[:5]},
-                      f"流程写入的变量{listed}的值为无穷大或非数，数据库无法保存；"
+                      f"流程写入的变量{_listed(names)}的值为无穷大或非数，数据库无法保存；"
                       "请检查计算它的脚本（如溢出或除以极小的数）后重试")
 
-
-def _holds_non_finite(value, depth: int) -> bool:
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if depth > 50:
-        return False
-    if isinstance(value, dict):
-        return any(_holds_non_finite(item, depth + 1) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_holds_non_finite(item, depth + 1) for item in value)
-    return False
