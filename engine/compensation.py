@@ -5,7 +5,10 @@ boundary event, associated with a compensation handler (an activity marked ``isF
 with no sequence flow), may be compensated once it has completed; a compensation throw event — an
 intermediate one or an end event — then runs the handlers of the activities of its own scope (the
 process or sub-process it is drawn in) that completed, the one completed last first, and waits
-until they are all done before its flow goes on (Camunda's ``waitForCompletion``, the default). An
+until they are all done before its flow goes on (``waitForCompletion``, true by default); one drawn
+with ``waitForCompletion="false"`` (BPMN 2.0 §10.5.5: it "just triggers the compensation and
+immediately continues"; Flowable's 「Wait for completion」) starts them and goes on at once, the
+handlers open beside its flow and its scope ending only when they are done, as any token. An
 activity still running, never reached or cancelled is not compensated; each completion is
 compensated once (an activity done twice in a loop, twice). ``activityRef`` on the throw event
 narrows it to that activity. 查封设备 → 暂扣证照 → 行政复议 撤销: 退还证照 and 解除查封 open (退还证照
@@ -26,7 +29,8 @@ model drawn without the boundary ran past its 撤销 undoing nothing. Here:
   ``CompensationEndEvent``: reached, it takes its scope's records (those of ``activityRef`` only, if
   it names one), starts one handler task for each, the last completed first, as children of its
   own (``triggered``: SpiffWorkflow keeps them when the event later runs), and waits; when all are
-  done, it takes their data and goes on.
+  done, it takes their data and goes on. Not waiting (``WAITS`` false), it goes on at once with
+  the data it came with: what the handlers write stays with them, as nothing after it waits for it.
 
 What this does not run is refused at deploy, naming the element (``check``): a compensation event
 sub-process (as before), a handler not a task, a boundary event on a multi-instance or loop, a
@@ -51,6 +55,7 @@ COMPENSABLE = "compensable"  # a scope root task's internal data: handlers of co
 STARTED = "compensating"  # a throw event's internal data: the ids of the handler tasks it started
 HANDLER = "compensationHandler"  # a compensation boundary event's property: its handler's id
 COMPENSATES = "compensates"  # a throw event's property: the activity it names ("" all of its scope)
+WAITS = "waitForCompletion"  # a throw event's property: "false" when it goes on without its handlers
 
 _BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _NS = {"bpmn": _BPMN}
@@ -117,6 +122,8 @@ class Compensates:
             my_task._set_internal_data(**{STARTED: [str(c.id) for c in children]})
             for child in children:
                 child.task_spec._update(child)
+            if (self.extensions or {}).get("properties", {}).get(WAITS) == "false":
+                return True  # waitForCompletion="false": the handlers run beside the flow going on
             started = my_task._get_internal_data(STARTED)
         tasks = my_task.workflow.tasks
         handlers = [tasks.get(uuid.UUID(task_id)) for task_id in started]
@@ -206,7 +213,10 @@ class ThrowParserMixin:
         if node is None:
             definition = self.xpath(_DEFINITION)
             if definition:
-                extensions.setdefault("properties", {})[COMPENSATES] = (definition[0].get("activityRef") or "").strip()
+                properties = extensions.setdefault("properties", {})
+                properties[COMPENSATES] = (definition[0].get("activityRef") or "").strip()
+                if (definition[0].get("waitForCompletion") or "").strip().lower() == "false":
+                    properties[WAITS] = "false"
         return extensions
 
 
