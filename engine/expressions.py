@@ -119,6 +119,7 @@ _ENGINE_NUMBERS = frozenset({"nrOfInstances", "nrOfCompletedInstances", "nrOfAct
 EL_COMPARE = "duban_el_compare"
 EL_COERCE = "duban_el_coerce"  # a value as EL coerces it to a Long, a Double, a number or a yes/no
 EL_ARITHMETIC = "duban_el_arith"  # EL's / and %: Double division, Java's remainder
+EL_INDEX = "duban_el_index"  # EL's [] (a list's item from 0, a map's entry; past the end null)
 _JUEL_TRUE = ("true", "True", "TRUE")  # the texts Boolean.valueOf reads as yes (it ignores case)
 _NUMERIC_COMPARISONS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
@@ -182,8 +183,13 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
             node = node.operand
         return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
+    def indexed(node):
+        """A step of EL's ``[]`` (``duban_el_index(orders, 1, 'orders[1]')``): read once, coerced by
+        engine/juel_operators' helpers (written out inline it would be computed again for each test)."""
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == EL_INDEX
+
     def read(node):
-        return isinstance(node, (ast.Name, ast.Subscript, ast.Attribute))
+        return isinstance(node, (ast.Name, ast.Subscript, ast.Attribute)) or indexed(node)
 
     def is_text(node):
         return ast.Compare(ast.Call(ast.Name("str", ast.Load()), [node], []), [ast.Eq()], [node])
@@ -226,6 +232,8 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
         if not operand_read(node):
             return node
         changed.append(node)
+        if indexed(node):
+            return call(EL_COERCE, node, ast.Constant(kind), ast.Constant(said(node)))
         return ast.IfExp(ast.Compare(node, [ast.Is()], [ast.Constant(None)]), ast.Constant(0),
                          coerced(node, kind, text_or_flag(node)))
 
@@ -247,18 +255,22 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
     def surely_number(node):
         """A value that is a number whatever the case holds: a literal, arithmetic (its reads coerced),
         a call (a JUEL method's length or size)."""
-        return number(node) or isinstance(node, (ast.BinOp, ast.Call)) or (
+        return number(node) or isinstance(node, ast.BinOp) or isinstance(node, ast.Call) and not indexed(node) or (
             isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub))
 
     def said(node):
         if isinstance(node, ast.Constant):  # a value written out is said by its value alone
             return ""
+        if indexed(node):  # the path as the model wrote it
+            return node.args[2].value
         return re.sub(r"\['([^'\\]*)'\]", r".\1", ast.unparse(node))
 
     def as_bool(node):
         if not read(node):
             return node
         changed.append(node)
+        if indexed(node):
+            return call(EL_COERCE, node, ast.Constant("boolean"), ast.Constant(said(node)))
         yes = ast.Compare(node, [ast.In()], [ast.Tuple([ast.Constant(t) for t in _JUEL_TRUE], ast.Load())])
         flag_or_null = ast.BoolOp(ast.Or(), [ast.Compare(node, [ast.Is()], [ast.Constant(c)]) for c in (True, False, None)])
         # a number (or a list, a map) where EL wants a yes/no stops (§1.18.5): engine/juel_operators.as_boolean
@@ -312,6 +324,12 @@ def _juel_coercions(python: str, condition: bool = False) -> str:
                 return node
             left, right = node.left, node.comparators[0]
             ordering = not isinstance(node.ops[0], (ast.Eq, ast.NotEq))
+            if indexed(left) or indexed(right):  # ${orders[1].price <= 100}: EL's comparison, the item read once
+                changed.append(node)
+                operator = {ast.Lt: "<", ast.Gt: ">", ast.LtE: "<=", ast.GtE: ">=", ast.Eq: "==",
+                            ast.NotEq: "!="}[type(node.ops[0])]
+                return call(EL_COMPARE, left, ast.Constant(operator), right,
+                            ast.Constant(said(left)), ast.Constant(said(right)))
             if number(right) and read(left):
                 compared = ast.Compare(as_number(left, right), node.ops, [right])
                 return not_null(left, compared) if ordering else compared
@@ -423,6 +441,7 @@ def _choice(text: str) -> tuple[int, int] | None:
 
 def _translate_body(body: str, lang: str, original: str) -> str:
     out: list[str] = []
+    read_at: tuple[int, int] | None = None  # the last variable read: its place in ``out`` and in ``body``
     pos = 0
     body = body.strip()
     if not body:
@@ -520,6 +539,7 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                                          f"{'、'.join(JUEL_METHODS)}，写在流程变量之后，如 flag.equals('驳回')）")
                 parts = value.split(".")
                 out.append(parts[0] + "".join(f"[{p!r}]" for p in parts[1:]))
+                read_at = (len(out) - 1, m.start("name"))
         else:
             if value == "&&":
                 out.append("and")
@@ -535,6 +555,8 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                     and (end := closing(body, m.start("op"))) is not None and _choice(body[pos:end]) is not None:
                 out.append(f"({_translate_body(body[pos:end], lang, original)})")  # (a ? b : c) within
                 pos = end + 1
+            elif value == "[" and lang == JUEL and read_at is not None and read_at[0] == len(out) - 1:
+                pos = _juel_index(body, m.start("op"), out, read_at[1], original)  # EL's [] (§1.6)
             elif value in ("[", "]", ",") and lang != FEEL:  # FEEL: a list literal [1, 2, 3]
                 raise Untranslatable(lang, original, f"含有不支持的写法「{excerpt(value)}」")
             elif value == "[" and out and _is_operand(out[-1]):
@@ -545,6 +567,39 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             else:
                 out.append(value)
     return _compiled(_join(out), lang, original)
+
+
+def _juel_index(body: str, opening: int, out: list[str], start: int, original: str) -> int:
+    """EL's ``[]`` (§1.6) after the variable read last in ``out`` (which began at ``start`` in
+    ``body``): ``orders[1].price``, ``approvers[0]``, ``form['amount']``, each step (a bracket, or a
+    ``.name`` after one) a call of engine/juel_operators.index with the path as written so far; where
+    it ends. The key is any JUEL expression, translated on its own."""
+    python, pos = out[-1], opening
+    while True:
+        if body.startswith("[", pos):
+            end = closing(body, pos, "[]")
+            if end is None:
+                raise Untranslatable(JUEL, original, "方括号不配对")
+            if not body[pos + 1:end].strip():
+                raise Untranslatable(JUEL, original, "方括号中缺少下标或键")
+            key = _translate_body(body[pos + 1:end], JUEL, original)
+            pos = end + 1
+        elif (step := _PATH_STEP.match(body, pos)) is not None:
+            name = step.group(1)
+            if name.startswith("__"):
+                raise Untranslatable(JUEL, original, f"用到的名称「{excerpt(name)}」以两个下划线开头，本系统不支持")
+            if body[step.end():].lstrip().startswith("("):
+                raise Untranslatable(JUEL, original, f"方括号取值之后调用了方法「{excerpt(name)}(...)」（本系统只支持对流程变量直接调用方法）")
+            key, pos = repr(name), step.end()
+        else:
+            break
+        python = f"{EL_INDEX}({python}, {key}, {body[start:pos].strip()!r})"
+        next_char = body[pos:].lstrip()[:1]
+        if next_char not in ("[", "."):
+            break
+        pos = len(body) - len(body[pos:].lstrip())
+    out[-1] = python
+    return pos
 
 
 def _compiled(python: str, lang: str, original: str) -> str:

@@ -33,6 +33,12 @@ calling ``coerce`` only for text and yes/no (``compare`` is its reference; tests
 checks both agree); any other ordering comparison that reads case data (``${amount > limit}``)
 becomes a call of ``compare`` (``duban_el_compare(amount, '>', limit, 'amount', 'limit')``), and so
 does an equality with text written out when the value is not text. Host-safe: pure, on the values alone.
+
+EL's ``[]`` (§1.6: ``${orders[1].price}``, ``${approvers[0]}``, ``${form['amount']}``) is ``index``:
+null on either side null; a list by a whole number (text through ``Integer.valueOf``; 0 the first
+item; past either end null, as EL's ``List.get`` caught); a map by its key (a key it lacks null); text,
+a number or a yes/no stops (a bean property Java would look up: never a Python attribute here).
+A path step after a bracket (``[1].price``) is the same operator.
 """
 from __future__ import annotations
 
@@ -44,6 +50,7 @@ from .evaluator import host_safe
 from .expressions import EL_ARITHMETIC as ARITHMETIC_HELPER
 from .expressions import EL_COERCE as COERCE_HELPER
 from .expressions import EL_COMPARE as HELPER
+from .expressions import EL_INDEX as INDEX_HELPER
 from .juel_methods import JuelMethodError
 
 ORDERING = ("<", ">", "<=", ">=")
@@ -286,3 +293,37 @@ def _ordered(a, operator: str, b) -> bool:
     if operator == "<=":
         return not a > b  # EL's le is "not gt": NaN <= 1 is true, as in Java's !(a > b)
     return not a < b
+
+
+_INT_MIN, _INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+@host_safe
+def index(value, key, said: str = ""):
+    """EL's ``value[key]`` (§1.6); ``said``: the path as the model wrote it (``orders[1].price``), for
+    the error. Only ``list`` indexing and ``dict`` lookups: nothing of Python's reached."""
+    if value is None or key is None:
+        return None
+    if isinstance(value, dict):
+        return value.get(key) if isinstance(key, str) else None  # a map's keys are texts (Camunda's variables)
+    if isinstance(value, list):
+        if key is True or key is False:
+            raise JuelMethodError(f"JUEL 表达式「{str(said)[:80]}」用“是/否”作列表的下标：Camunda、Flowable 同样停在这里；"
+                                  "下标须是从 0 起的整数，请流程设计员改写该表达式")
+        if isinstance(key, float):
+            position = int(key) if math.isfinite(key) else None  # Number.intValue: toward zero
+        elif isinstance(key, int):
+            position = key
+        elif isinstance(key, str) and len(key) <= 11 and re.fullmatch(r"[+-]?\d{1,10}", key):
+            position = int(key)  # Integer.valueOf
+        else:
+            raise JuelMethodError(f"JUEL 表达式「{str(said)[:80]}」的下标「{str(key)[:40]}」不是整数：Camunda、Flowable "
+                                  "同样停在这里；列表的下标须是从 0 起的整数，请补正数据或请流程设计员改写该表达式")
+        if position is None or not _INT_MIN <= position <= _INT_MAX or not 0 <= position < len(value):
+            return None  # EL: an index past the list's end (or before its start) is null
+        return value[position]
+    kind = "文字" if isinstance(value, str) else "“是/否”" if value is True or value is False else (
+        "数字" if isinstance(value, (int, float)) else "其他值")
+    raise JuelMethodError(f"JUEL 表达式「{str(said)[:80]}」在{kind}「{str(value)[:40]}」上取「{str(key)[:40]}」，"
+                          "它不是列表或一组数据（键值对），无法取其中的项：Camunda、Flowable 同样停在这里；"
+                          "请补正数据或请流程设计员改写该表达式")
