@@ -11,6 +11,8 @@ composite (None): engine/expressions.literal_or_expression reads it as before.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .evaluator import host_safe
 from .expressions import JUEL, Untranslatable, closing, translate
 
@@ -66,21 +68,36 @@ def composite(value: str) -> str | None:
     return " + ".join(python)
 
 
-def words_of(value: str) -> str:
-    """The literal words of a composite text, its ``${...}`` left out (「现场检查：${unitName}」 →
-    「现场检查：」); "" for a text that is one expression."""
-    return "".join(text for is_expr, text in parts(value) or () if not is_expr).strip()
+MISSING = "（未填写）"  # shown in a computed task name where its data is absent or empty
+
+
+@lru_cache(maxsize=256)
+def _name_pieces(drawn: str) -> tuple[tuple[bool, str], ...]:
+    """A drawn name's pieces, each ``${...}`` as its Python (translated once per drawn name)."""
+    try:
+        return tuple((is_expr, translate(text) if is_expr else text) for is_expr, text in parts(drawn) or ())
+    except Untranslatable:
+        return ()
 
 
 def computed_name(task, python: str, drawn: str, evaluate) -> str:
     """A task name holding ``${...}`` (任务名称表达式: 「检查${unitName}」), computed as the task opens
     from its Python (engine/dialects._computed_name), as Camunda 7 and Flowable name the task. A
-    name is a label, not a decision: where the data it reads is absent or its code fails, the case
-    goes on (Camunda and Flowable would stop the task's creation) and the task takes the name's own
-    words (「检查」), else 「待办任务」 — never the expression itself. At most 256 characters (the
-    task row's name)."""
+    name is a label, not a decision: where the data a part reads is absent or empty (a tired official
+    left 复查轮次 out), the case goes on — Camunda and Flowable would stop the task's creation — and
+    that part shows 「（未填写）」 between the name's own words (「华东化工第（未填写）轮复查」), never a
+    silently shortened name (「第轮复查」) nor the expression itself; a name that is one expression
+    and yields nothing is 「待办任务」. At most 256 characters (the task row's name)."""
+    pieces = _name_pieces(drawn)
+    if not pieces:  # one expression (or none we read): its value, else a plain label
+        return (_shown(task, evaluate, python) or "待办任务")[:256]
+    shown = (_shown(task, evaluate, text) or MISSING if is_expr else text for is_expr, text in pieces)
+    return "".join(shown).strip()[:256]
+
+
+def _shown(task, evaluate, python: str) -> str:
+    """One ``${...}`` of a name (as Python) as JUEL joins it; "" when its data is absent or it fails."""
     try:
-        value = el_text(evaluate(task, python)).strip()
+        return el_text(evaluate(task, python)).strip()
     except Exception:  # noqa: BLE001 — the evaluation is the model's code; its failure only costs the label
-        value = ""
-    return (value or words_of(drawn) or "待办任务")[:256]
+        return ""

@@ -28,7 +28,9 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
     MultiInstanceTask, SequentialMultiInstanceTask, StandardLoopTask)
 
 from . import audit, juel_methods, restricted, step, unstorable
+from .dialects import NAME_EXPRESSION
 from .directory import Principal
+from .el_text import computed_name
 from .errors import Conflict, EngineError, Forbidden, IncidentRaised, NotFound
 from .expressions import YES_OR_NO
 from .schema import Case, Incident
@@ -318,11 +320,23 @@ def error_message(exc: BaseException, spec=None) -> str:
     said = text  # whether the error already names the element is asked of it, not of our words (会签人数 has 会签)
     if missing is not None:
         text = f"{missing} — {text}"
-    name = getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)
+    name = _shown_name(exc, spec)
     if name and name not in said:  # a timer's expression is said to be one (webui/labels reads it so)
         timer = isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
         text = f"「{name}」{'的定时器' if timer else ''}出错: {text}"
     return text[:2000]
+
+
+def _shown_name(exc: BaseException, spec) -> str | None:
+    """The element's name as people see it: a task name holding ``${...}`` computed from the failed
+    task's data (「第2轮复查：华东化工」, as its queue row shows it: engine/el_text.computed_name), else
+    the name as drawn, else its id."""
+    drawn = getattr(spec, "bpmn_name", None)
+    python = ((getattr(spec, "extensions", None) or {}).get("properties") or {}).get(NAME_EXPRESSION)
+    task = getattr(exc, "task", None)
+    if python and drawn and task is not None and task.task_spec is spec:
+        return computed_name(task, python, drawn, task.workflow.script_engine.evaluate)
+    return drawn or getattr(spec, "bpmn_id", None)
 
 
 # A human task's attributes computed from the case's data when it opens (engine/projection.py), and

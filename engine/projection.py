@@ -90,12 +90,13 @@ def _moment(value, now: datetime) -> datetime:
     return parse_datetime(value.isoformat() if isinstance(value, datetime) else str(value))
 
 
-def due_date(spec, value, now: datetime, what: str = "期限") -> datetime:
-    """``_moment``; what is no date is the model's fault, said in Chinese naming the task."""
+def due_date(spec, value, now: datetime, what: str = "期限", name: str | None = None) -> datetime:
+    """``_moment``; what is no date is the model's fault, said in Chinese naming the task (``name``:
+    as it opens, where its drawn name holds ``${...}``)."""
     try:
         return _moment(value, now)
     except TimerExpressionError:
-        raise TimerExpressionError(f"任务「{spec.bpmn_name or spec.bpmn_id}」({spec.bpmn_id}) 的{what}「{value}」"
+        raise TimerExpressionError(f"任务「{name or spec.bpmn_name or spec.bpmn_id}」({spec.bpmn_id}) 的{what}「{value}」"
                                    f"不是日期（如 2026-12-31）或时长（如 P10D）") from None
 
 
@@ -367,14 +368,14 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         spec = task.task_spec
         props = task_properties(spec)
         role = role_of(spec, props, role_for_lane, evaluate, task)
+        name = spec.bpmn_name or spec.name
+        if props.get("nameExpression"):  # 检查${unitName}: computed as it opens (engine/dialects._computed_name)
+            name = computed_name(task, props["nameExpression"], name, evaluate)
         due = timers_by_task.get(tid)
         if props.get("dueDate"):
             value = evaluate(task, props["dueDate"])
             if value:
-                due = due_date(spec, value, now)
-        name = spec.bpmn_name or spec.name
-        if props.get("nameExpression"):  # 检查${unitName}: computed as it opens (engine/dialects._computed_name)
-            name = computed_name(task, props["nameExpression"], name, evaluate)
+                due = due_date(spec, value, now, name=name)
         org_code = case.org_code
         if props.get("orgLevel"):
             org_code = org_at_level(conn, case.org_code, evaluate(task, props["orgLevel"]))
@@ -392,7 +393,7 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         if props.get("followUpDate"):
             value = evaluate(task, props["followUpDate"])
             if value:
-                row.follow_up_at = due_date(spec, value, now, "跟进日期")
+                row.follow_up_at = due_date(spec, value, now, "跟进日期", name=name)
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
         if row.assignee is not None and not _is_user(conn, row.assignee, case.party):
             row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it
