@@ -641,6 +641,28 @@ class ModelBench:
             self.given[task.spec_id] = data
         return dict(self.given[task.spec_id])
 
+    def started_keys(self) -> list[str]:
+        """The processes the model's scripts open as cases of their own (``start_case('key', ...)``)."""
+        text = self.path.read_text(encoding="utf-8")
+        return sorted(set(re.findall(r"start_case\(\s*['\"]([\w.-]+)['\"]", text)))
+
+    def started_specs(self, dialect: str = "spiff") -> dict:
+        """key -> (spec, subprocess specs) of each process the model opens as a case (``started_keys``),
+        parsed as ``raw_spec`` parses the model, with its sibling files (where ours live)."""
+        keys = self.started_keys()
+        if not keys:
+            return {}
+        found = {}
+        for key in keys:
+            for path in [self.path, *self.siblings]:
+                try:
+                    _name, spec, subs, _codec = ModelBench(path, key).raw_spec(dialect)
+                except Exception:  # noqa: BLE001 - not this file's process
+                    continue
+                found[key] = (spec, subs)
+                break
+        return found
+
     # -- raw SpiffWorkflow, the parser of the model's dialect -----------------------------------------
     def dialects(self) -> list[str]:
         """SpiffWorkflow's parsers to try, the model's own dialect's first: CamundaParser for a file in
@@ -820,6 +842,57 @@ def model_engine_run(bench: ModelBench, url: str, cases: int) -> dict:
     return walk.result()
 
 
+_UNSET = object()
+
+
+class NaiveStarts:
+    """A model's ``start_case`` as a naive app does it: the script's request noted while it runs, then,
+    in the same transaction as the step that asked, the new case's workflow made from its process's
+    spec, run to its first wait, serialized whole and inserted (``open``) — what the engine does in
+    that step (engine/step.py ``start_in``: our 双随机 plan opens an inspection case per drawn
+    enterprise, a 12350 tip-off handed over opens one in the other unit). Until 2026-12-06 the naive
+    app and raw SpiffWorkflow were given the engine's ``start_case``, which refuses outside an engine
+    step: their walk of such a model ended in an incident at that step, and the model had no ratio
+    (bpmn/inspection_plan.bpmn's 0.44 compared the engine's three completions a case, one of them a
+    draw opening two cases, with the naive app's one). The new cases are opened, not walked: the
+    engine's walk does not walk them either."""
+
+    def __init__(self, bench: "ModelBench", dialect: str, codec):
+        self.specs = bench.started_specs(dialect)
+        self.org, self.party = bench.starter[1], bench.starter[2]
+        self.codec = codec
+        self.requests: list[tuple] = []
+        self.next_id = 1 << 30  # the opened cases' rows, apart from the walked cases' 0, 1, ...
+
+    def start_case(self, process_key: str, data: dict | None = None, *, party=_UNSET, title: str = "",
+                   org: str | None = None, **more) -> str:
+        """The engine's ``start_case`` (engine/scripting.py): the case is opened once the step is done."""
+        self.requests.append((process_key, dict(data or {}, **more), party, org))
+        return process_key
+
+    def open(self, db, script_engine) -> int:
+        """The cases asked for since the last call, each made, run, serialized and inserted (``db``:
+        the naive app's connection, in the step's transaction; None: raw SpiffWorkflow keeps nothing).
+        A process the model files do not hold raises, as the engine's start does."""
+        opened = 0
+        while self.requests:
+            key, data, party, org = self.requests.pop(0)
+            spec, subs = self.specs[key]
+            wf = BpmnWorkflow(spec, subs, script_engine=script_engine)
+            wf.task_tree.data.update({**data, "case_no": f"BENCH-OPENED-{self.next_id}", "org_code": org or self.org,
+                                      "party": self.party if party is _UNSET else party})
+            wf.do_engine_steps()
+            if db is not None:
+                db.execute("INSERT INTO wf (id, state) VALUES (?, ?)", (self.next_id, self.codec.serialize_json(wf)))
+            self.next_id += 1
+            opened += 1
+        return opened
+
+    def drop(self) -> None:
+        """A step that failed asks for nothing."""
+        self.requests.clear()
+
+
 class SpiffWalk:
     """Raw SpiffWorkflow in memory (``naive_path`` None), or the naive app on that SQLite file: per
     completion read the case's JSON, deserialize, run, serialize, write, commit. Same walk as the
@@ -833,7 +906,6 @@ class SpiffWalk:
         from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
         self.bench, self.clock = bench, clock
-        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(bench.functions))
         self.ended = Outcomes()
         self.elapsed, self.cpu, self.done, self.rounds = 0.0, 0.0, 0, 0
         self.first: tuple[float, float] | None = None  # the first completion's wall and CPU seconds
@@ -843,6 +915,9 @@ class SpiffWalk:
         self.pending: list[int] = []
         self.db = None
         self.parser_name, spec, subs, self.codec = bench.raw_spec(dialect)  # raises: the parser does not take it
+        self.starts = NaiveStarts(bench, dialect, self.codec)
+        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(
+            {**bench.functions, "start_case": self.starts.start_case}))
         if naive_path is not None:
             self.db = sqlite3.connect(naive_path, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -854,7 +929,9 @@ class SpiffWalk:
                 wf = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
                 wf.task_tree.data.update({**initial, "case_no": f"BENCH-{i + 1}"})
                 wf.do_engine_steps()
+                self.starts.open(self.db, self.script_engine)
             except Exception as exc:  # noqa: BLE001 - a failing script: the engine's incident
+                self.starts.drop()
                 self.ended("incident", f"{type(exc).__name__}: {exc}"[:200])
                 continue
             if self.db is not None:
@@ -900,7 +977,9 @@ class SpiffWalk:
                     task.set_data(**self.bench.given.get(task.task_spec.bpmn_id, {}))
                     task.run()
                     wf.do_engine_steps()
+                    self.starts.open(db, self.script_engine)  # the cases the step opened, in its transaction
                 except Exception as exc:  # noqa: BLE001 - the engine's incident
+                    self.starts.drop()
                     if db is not None:
                         db.execute("ROLLBACK")
                     self.ended("incident", f"{task.task_spec.bpmn_id}: {type(exc).__name__}: {exc}"[:200])
@@ -923,6 +1002,7 @@ class SpiffWalk:
                     t.internal_data["event_value"] = "2000-01-01T00:00:00+00:00"
                 wf.refresh_timers()
                 wf.do_engine_steps()
+                self.starts.open(db, self.script_engine)
                 if db is not None:
                     db.execute("UPDATE wf SET state = ? WHERE id = ?", (codec.serialize_json(wf), i))
                 still.append(i)

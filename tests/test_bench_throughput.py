@@ -207,3 +207,30 @@ def test_the_first_completion_of_a_run_is_reported_apart():
     turns = result["engine_and_naive_in_turns"]
     assert turns["engine_over_naive_by_cpu_after_first"] == round(
         turns["naive"]["cpu_ms_per_completion_after_first"] / turns["engine"]["cpu_ms_per_completion_after_first"], 2)
+
+
+def test_the_naive_app_opens_the_cases_a_double_random_draw_opens(tmp_path):
+    """双随机抽查计划 (bpmn/inspection_plan.bpmn): approval runs the draw, whose script opens an inspection
+    case per drawn enterprise (``start_case``; the example plan's quotas draw two). The naive app does
+    that job too, in the approving step's transaction — each case made from random_inspection's spec,
+    run to its first task and its whole JSON inserted — so it walks every plan to its end as the engine
+    does, and the model has a ratio. Before, it was handed the engine's ``start_case`` and each walk
+    ended in an incident at 审批抽查计划 (no ratio; 0.44 was read off two different walks)."""
+    import argparse
+    import sqlite3
+
+    bench = _throughput()
+    model = bench.ModelBench(BENCH.parent.parent / "bpmn" / "inspection_plan.bpmn")
+    args = argparse.Namespace(cases=2, only="naive", skip_postgres=True, postgres=None)
+    result = bench.model_result(model, args)
+    assert result["engine_sqlite"]["cases_ended"] == result["naive_app_sqlite"]["cases_ended"] == {"completed": 2}
+    assert result["engine_sqlite"]["completions"] == result["naive_app_sqlite"]["completions"] == 6
+    assert "no_ratio" not in result and result["engine_over_naive"] > 0
+
+    walk = bench.SpiffWalk(model, 2, tmp_path / "naive.sqlite")
+    while walk.round():
+        pass
+    rows = [state for (state,) in walk.db.execute("SELECT state FROM wf WHERE id >= ? ORDER BY id", (1 << 30,))]
+    assert len(rows) == 4  # two drawn enterprises a plan, two plans
+    assert all('"random_inspection"' in text and "inspectors" in text for text in rows)
+    walk.db.close()
