@@ -259,21 +259,39 @@ _DELETE_TIMERS = sqlexec.Sql(sa.delete(_TIMER).where(_TIMER.c.id == sa.bindparam
 
 
 _USER = User.__table__
-_USER_EXISTS = sqlexec.Sql(sa.select(_USER.c.party).where(_USER.c.username == sa.bindparam("username"),
-                                                          _USER.c.active.is_(True)))
+_ORG = OrgUnit.__table__
+_USER_ORG = _ORG.alias("user_org")
+# The user's 当事企业 and unit path, and the case unit's path, in one row.
+_USER_EXISTS = sqlexec.Sql(
+    sa.select(_USER.c.party, _USER_ORG.c.path,
+              sa.select(_ORG.c.path).where(_ORG.c.code == sa.bindparam("case_org")).scalar_subquery())
+    .select_from(_USER.outerjoin(_USER_ORG, _USER_ORG.c.code == _USER.c.org_code))
+    .where(_USER.c.username == sa.bindparam("username"), _USER.c.active.is_(True)))
 
 
-def _is_user(conn, username: str, party: str | None) -> bool:
-    """Whether ``username`` may be named by a task of a case of ``party`` (its 当事企业): an active
-    user of the directory — one 停用 (left, handed over) is named by no task opened after: it went
-    to nobody's queue — and, when the user acts for an enterprise, that enterprise is the case's.
+def _is_user(conn, username: str, case: Case) -> bool:
+    """Whether ``username`` may be named by a task of ``case``: an active user of the directory —
+    one 停用 (left, handed over) is named by no task opened after: it went to nobody's queue — who,
+    acting for an enterprise, acts for the case's (its 当事企业), and otherwise, an official, belongs
+    to the case's branch of the org tree: its unit, a unit above it or a unit below it (the town's
+    inspector drawn for the district's inspection, the city's 局长). Who acts on a case is the
+    department of its territory (《中华人民共和国安全生产法》第十条第二款: 县级以上地方各级人民政府应急管理
+    部门对本行政区域内安全生产工作实施综合监督管理; 《中华人民共和国行政处罚法》第二十二条: 由违法行为发生地的
+    行政机关管辖); ``policy.check_start`` holds a starter to the same branch.
+
     An assignee or candidate computed from case data (``${applicant}``, set by a start form, a
-    12350 message or an import) naming another enterprise's account would hand that enterprise the
-    case to read and work; the name is dropped as an unknown one is. Asked on the step's connection
-    in Core: through ``tx.session.get(User, …)`` it made the step's ORM session for it, ~0.3 ms a
-    task opened with an assignee or candidates (bpmn/inspection_plan.bpmn; issue 15)."""
-    row = sqlexec.first(conn, _USER_EXISTS, {"username": username})
-    return row is not None and (row[0] is None or row[0] == party)
+    12350 message or an import) naming another enterprise's account or another district's official
+    would hand them the case to read and work (``policy._works_on``); the name is dropped as an
+    unknown one is. Asked on the step's connection in Core, one row: through
+    ``tx.session.get(User, …)`` it made the step's ORM session for it, ~0.3 ms a task opened with
+    an assignee or candidates (bpmn/inspection_plan.bpmn; issue 15)."""
+    row = sqlexec.first(conn, _USER_EXISTS, {"username": username, "case_org": case.org_code})
+    if row is None:
+        return False
+    party, user_path, case_path = row
+    if party is not None:
+        return party == case.party
+    return bool(user_path and case_path) and (case_path.startswith(user_path) or user_path.startswith(case_path))
 
 
 class _NewTask:
@@ -395,9 +413,9 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             if value:
                 row.follow_up_at = due_date(spec, value, now, "跟进日期", name=name)
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
-        if row.assignee is not None and not _is_user(conn, row.assignee, case.party):
+        if row.assignee is not None and not _is_user(conn, row.assignee, case):
             row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it
-        found = [c for c in found if _is_user(conn, c.username, case.party)]
+        found = [c for c in found if _is_user(conn, c.username, case)]
         for candidate in found:
             candidates.append({"task_id": candidate.task_id, "username": candidate.username})
         if role is None and row.assignee is None and not found:

@@ -91,13 +91,13 @@ DRAFT_V, OPINION_V, REVISE_V, URGE_V, SERVE_V = ("sid-1A7C-draft", "sid-4C2D-opi
 
 
 def _countersign(engine):
-    """A 处罚决定集体会审 case with 起草 done: li's and wang's 审查意见 open."""
+    """A 处罚决定集体会审 case with 起草 done: li's and eastboss's 审查意见 open."""
     case = engine.start("flowable_countersign_veto_subprocess", by="zhang", org="east",
-                        data={"reviewers": ["li", "wang"]})
+                        data={"reviewers": ["li", "eastboss"]})
     draft = engine.case(case.id).tasks[0]
     engine.complete(draft.id, "zhang", {})
     view = engine.case(case.id)
-    assert sorted((t.spec_id, t.assignee) for t in view.tasks) == [(OPINION_V, "li"), (OPINION_V, "wang")]
+    assert sorted((t.spec_id, t.assignee) for t in view.tasks) == [(OPINION_V, "eastboss"), (OPINION_V, "li")]
     return case, view
 
 
@@ -118,9 +118,9 @@ def test_a_veto_in_a_parallel_countersign_sub_process_ends_the_countersign(engin
     li = next(t for t in view.tasks if t.assignee == "li")
     engine.complete(li.id, "li", {"approved": first})
     if then is not None:
-        wang = engine.case(case.id).tasks[0]
-        assert (wang.spec_id, wang.assignee) == (OPINION_V, "wang")
-        engine.complete(wang.id, "wang", {"approved": then})
+        other = engine.case(case.id).tasks[0]
+        assert (other.spec_id, other.assignee) == (OPINION_V, "eastboss")
+        engine.complete(other.id, "eastboss", {"approved": then})
     view = engine.case(case.id)
     assert [(t.spec_id, t.assignee) for t in view.tasks] == [(expected, "zhang")]
     engine.complete(view.tasks[0].id, "zhang", {})
@@ -129,7 +129,7 @@ def test_a_veto_in_a_parallel_countersign_sub_process_ends_the_countersign(engin
 
 
 def test_a_deadline_on_a_parallel_countersign_sub_process_withdraws_every_instance(engine):
-    """The 会审超期 timer (P10D, interrupting) on the same sub-process: when it fires with wang's
+    """The 会审超期 timer (P10D, interrupting) on the same sub-process: when it fires with eastboss's
     审查意见 still open, the 会审 ends and 会审超期督办 opens (the 十日 kept for 《行政处罚法》第六十条's
     九十日). The timer sweep failed with the same English incident and the case stayed in 会审."""
     case, view = _countersign(engine)
