@@ -9,10 +9,22 @@ last left (a parallel branch's form too), over the event's own copy, unless that
 (the event reached from the task completed in this step); reading a variable the case lacks, it has not
 fired: the event keeps waiting, and the engine's stall detection (engine/stall.py) says so when
 nothing could ever set it. Any other failure of the condition is still an incident naming the event.
+
+Camunda 7's variable filter (``camunda:variableName``, ``camunda:variableEvents`` create/update/delete;
+ConditionalEventWithSpecificVariableEventTest) is applied: such an event asks its condition when it
+is reached, as Camunda does, and after that only when a step changed the variable it names (any
+variable, without a name), by one of the kinds of change it lists (``create``: absent before,
+``update``: another value, ``delete``: gone; none listed, any). What each asked last is kept with the
+event's task (``SEEN``: a digest of each value), so a restart changes nothing; a step that sets a
+variable to the value it had is no change here (Camunda's update event fires on any set).
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs.event_definitions import conditional as spiff_conditional
 from SpiffWorkflow.util.task import TaskState
 
@@ -20,9 +32,19 @@ from . import conditional_starts
 from .join_data import open_case_data
 
 
+SEEN = "condition_seen"  # a filtered event's internal data: a digest of each watched variable when last asked
+KINDS = ("create", "update", "delete")
+
+
 class ConditionalEventDefinition(spiff_conditional.ConditionalEventDefinition):
-    """A conditional event definition whose condition, reading an absent variable, is not met. Named as
+    """A conditional event definition whose condition, reading an absent variable, is not met, and
+    which, drawn with Camunda's variable filter, asks it only when that variable changed. Named as
     SpiffWorkflow's: the type name stored with a case restores to this class (engine/parser.DUBAN_CONFIG)."""
+
+    def __init__(self, expression, variable_name: str = "", variable_events: tuple[str, ...] = (), **kwargs):
+        super().__init__(expression, **kwargs)
+        self.variable_name = variable_name
+        self.variable_events = tuple(variable_events)
 
     def has_fired(self, my_task):
         own = my_task.data
@@ -37,6 +59,10 @@ class ConditionalEventDefinition(spiff_conditional.ConditionalEventDefinition):
         else:
             merged = {**own, **case_data(workflow)}
         my_task.data = {**merged, **workflow.data_objects}
+        if (self.variable_name or self.variable_events) and not self._changed(my_task):
+            my_task.data = own
+            my_task._set_internal_data(has_fired=False)
+            return False
         fired = False
         try:
             fired = my_task.workflow.script_engine.evaluate(my_task, self.expression)
@@ -50,6 +76,51 @@ class ConditionalEventDefinition(spiff_conditional.ConditionalEventDefinition):
             my_task.data = merged if fired else own
         my_task._set_internal_data(has_fired=fired)
         return fired
+
+
+    def _changed(self, my_task) -> bool:
+        """Did the variable this event watches change (by a kind it lists) since it last asked? The
+        first time, yes: the condition is asked as the event is reached. ``my_task.data``: the case's
+        data as the condition reads it."""
+        data = my_task.data
+        watched = tuple(n.strip() for n in self.variable_name.split(",") if n.strip())
+        now = {name: _digest(data[name]) for name in watched or data if name in data}
+        seen = my_task._get_internal_data(SEEN)
+        my_task._set_internal_data(**{SEEN: now})
+        if seen is None:
+            return True
+        kinds = self.variable_events or KINDS
+        for name in watched or {**seen, **now}:
+            before, after = seen.get(name), now.get(name)
+            kind = "create" if before is None and after is not None else "delete" if after is None and before is not None \
+                else "update" if before != after else None
+            if kind in kinds:
+                return True
+        return False
+
+
+def _digest(value) -> str:
+    """A short stable digest of a variable's value (stored with the event's task, compared the next time)."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def filter_of(element) -> tuple[str, tuple[str, ...]]:
+    """The variable filter drawn on a ``conditionalEventDefinition`` — Camunda 7's attributes
+    ``camunda:variableName``/``variableEvents``, Camunda 8's ``<zeebe:conditionalFilter variableNames=
+    "a, b" variableEvents="create, update"/>`` — as the names watched (comma-separated, "" any) and the
+    kinds of change listed, each known kind once."""
+    from .dialects import VENDOR_NS, ZEEBE_NS
+
+    name = events = ""
+    for ns in VENDOR_NS:
+        name = name or (element.get(f"{{{ns}}}variableName") or "").strip()
+        events = events or (element.get(f"{{{ns}}}variableEvents") or "").strip()
+    for zeebe in element.iter(f"{{{ZEEBE_NS}}}conditionalFilter"):
+        name = name or (zeebe.get("variableNames") or "").strip()
+        events = events or (zeebe.get("variableEvents") or "").strip()
+    listed = [kind.strip().lower() for kind in events.split(",")]
+    return name, tuple(kind for kind in KINDS if kind in listed)
 
 
 def _taken_after_last_task(my_task, last_task) -> bool:
@@ -71,6 +142,21 @@ def case_data(workflow) -> dict:
     return open_case_data(workflow, also=workflow.last_task)
 
 
-def ours(definition):
-    """SpiffWorkflow's conditional event definition as ours (same expression and description)."""
-    return ConditionalEventDefinition(definition.expression, description=definition.description, name=definition.name)
+def ours(definition, element=None):
+    """SpiffWorkflow's conditional event definition as ours (same expression and description), with
+    the variable filter drawn on ``element`` (its ``conditionalEventDefinition``), if any."""
+    name, events = filter_of(element) if element is not None else ("", ())
+    return ConditionalEventDefinition(definition.expression, variable_name=name, variable_events=events,
+                                      description=definition.description, name=definition.name)
+
+
+class Converter(TimerConditionalEventDefinitionConverter):
+    """Stores a conditional event definition with its variable filter, where it has one (one without
+    is stored as before)."""
+
+    def to_dict(self, event_definition):
+        dct = super().to_dict(event_definition)
+        if getattr(event_definition, "variable_name", "") or getattr(event_definition, "variable_events", ()):
+            dct["variable_name"] = event_definition.variable_name
+            dct["variable_events"] = list(event_definition.variable_events)
+        return dct

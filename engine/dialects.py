@@ -684,6 +684,8 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
             kind = etree.QName(owner).localname
             if local in ("inputOutput", "ioMapping") and kind in IO_TASKS or local == "ioMapping" and kind == "callActivity":
                 continue  # honoured (_input_output, _call_activity_mapping)
+            if local == "conditionalFilter" and kind == "conditionalEventDefinition":
+                continue  # Camunda 8's variable filter (engine/conditional_events.filter_of)
             if local == "field" and (_vendor_attr(owner, "type") or "").strip().lower() == "dmn":
                 continue  # a decision task's key (_flowable_decision)
             if local == "taskDefinition" and kind in ("endEvent", "intermediateThrowEvent"):
@@ -700,25 +702,6 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
                                  owner))
     _note_skip_expressions(process, result)
     _note_task_words_not_computed(process, result)
-    _note_conditional_filters(process, result)
-
-
-def _note_conditional_filters(process, result: Normalized) -> None:
-    """Camunda 7's variable filter on a conditional event (``camunda:variableName``,
-    ``camunda:variableEvents`` create/update/delete: the condition asked only when that variable, or
-    any variable by those events, changes — ConditionalEventWithSpecificVariableEventTest) is not
-    applied here: the condition is asked after every step on the case's data as it is
-    (engine/conditional_events.py). Said on the event rather than passed over."""
-    for definition in process.iter(f"{B}conditionalEventDefinition"):
-        name = (_vendor_attr(definition, "variableName") or "").strip()
-        events = (_vendor_attr(definition, "variableEvents") or "").strip()
-        if not name and not events:
-            continue
-        owner = definition.getparent()
-        what = "、".join(part for part in (f"变量名（variableName）「{excerpt(name)}」" if name else "",
-                                           f"变量事件（variableEvents）「{excerpt(events)}」" if events else "") if part)
-        result.notes.append((f"{label(owner)} 的条件只在指定变量变化时判断的设置（{what}）在本系统中不生效："
-                             "每一步办理后都会按案件数据重新判断条件，不限于该变量的创建、更新或删除", owner))
 
 
 def _note_task_words_not_computed(process, result: Normalized) -> None:

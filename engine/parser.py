@@ -60,7 +60,7 @@ class EngineClockTimers:
         return timers.ours(super().parse_timer_event(event))
 
     def parse_conditional_event(self, event):
-        return conditional_events.ours(super().parse_conditional_event(event))
+        return conditional_events.ours(super().parse_conditional_event(event), event)
 
     def parse_error_event(self, event):
         return thrown_errors.ours(super().parse_error_event(event))
@@ -327,7 +327,7 @@ DUBAN_CONFIG[SequentialMultiInstanceTask] = SPIFF_CONFIG[spiff_specs.SequentialM
 for _theirs, _gateway in gateways.OURS.items():  # same type names: stored specs restore to ours
     DUBAN_CONFIG[_gateway] = SPIFF_CONFIG[_theirs]
 DUBAN_CONFIG[gateways._EndJoin] = SPIFF_CONFIG[control._EndJoin]  # the process's end join (the same)
-DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = TimerConditionalEventDefinitionConverter
+DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = conditional_events.Converter  # with its variable filter
 # Registered after SpiffWorkflow's own: the stored type names (the same) restore to ours.
 for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter

@@ -15,16 +15,26 @@ SQLite and PostgreSQL, the engine made anew (a restart) where a case waits.
    incident on the task names it as its queue does (「第2轮复查：华东化工」), not as drawn
    (「第${reviewRound}轮复查：${unitName}」). tests/bpmn/interop/camunda7_recheck_round_names.bpmn
    (Camunda Modeler 5; 《安全生产违法行为行政处罚办法》第二十三条 整改期满之日起十日内复查).
+3. Camunda 7's variable filter on a conditional event (``camunda:variableName``, ``camunda:variableEvents``;
+   ConditionalEventWithSpecificVariableEventTest): the condition is asked when the event is reached and
+   then only when a step changed that variable, by a kind of change it lists.
+   tests/bpmn/interop/camunda7_progress_report_filters.bpmn (Camunda Modeler 5; 《安全生产事故隐患排查治理
+   暂行规定》第二十条、第二十一条): 首报即滞后 (variableName progress, variableEvents create) opens 约谈企业负责人
+   only when the first report says 滞后, not when a later report turns 正常 into 滞后; 滞后超过宽限期
+   (variableName lagDays, ``${lagDays > graceDays}``) is not asked when only 核定宽限期 lowers the grace
+   period, and is when 再次核报 changes lagDays. Before, the filters were only noted at deploy and
+   every condition was asked after every step: 约谈 and 督办通知 opened on changes Camunda ignores.
 """
 from __future__ import annotations
 
 import pytest
 
 from engine.errors import IncidentRaised
-from tests.test_event_subprocess_scoped import World, world  # noqa: F401  (the fixture)
+from tests.test_event_subprocess_scoped import CORPUS, World, world  # noqa: F401  (the fixture)
 
 NOWAIT = "camunda7_suspension_compensation_nowait"
 ROUNDS = "camunda7_recheck_round_names"
+FILTERS = "camunda7_progress_report_filters"
 
 
 def test_a_compensation_throw_not_waiting_opens_the_next_task_beside_the_handlers(world):  # noqa: F811
@@ -82,3 +92,51 @@ def test_an_incident_in_the_task_s_own_code_names_it_as_computed(world):  # noqa
     (incident,) = world.engine.incidents()
     assert incident.message.startswith("「第3轮复查：华东化工」出错")
     assert "${" not in incident.message
+
+
+def test_a_create_only_condition_ignores_a_later_report_turning_late(world):  # noqa: F811
+    world.deploy(f"{FILTERS}.bpmn")
+    case_id = world.start(FILTERS, {"graceDays": 30})
+    world.work(case_id, "首次核报", {"progress": "正常", "lagDays": 0})
+    assert world.open(case_id) == ["企业整改", "核定宽限期"]
+    world.restart()
+    world.work(case_id, "核定宽限期", {"graceDays": 30})
+    world.work(case_id, "再次核报", {"progress": "滞后", "lagDays": 3})
+    assert world.open(case_id) == ["企业整改"]  # progress updated, not created: no 约谈
+    world.work(case_id, "企业整改")
+    assert not world.engine.incidents()
+    assert world.engine.case(case_id).status == "completed"
+
+
+def test_a_condition_watching_one_variable_is_asked_only_when_that_variable_changes(world):  # noqa: F811
+    world.deploy(f"{FILTERS}.bpmn")
+    case_id = world.start(FILTERS, {"graceDays": 10})
+    world.work(case_id, "首次核报", {"progress": "滞后", "lagDays": 5})
+    assert world.open(case_id) == ["企业整改", "核定宽限期", "约谈企业负责人"]  # created as 滞后
+    world.restart()
+    world.work(case_id, "核定宽限期", {"graceDays": 3})
+    assert world.open(case_id) == ["企业整改", "再次核报", "约谈企业负责人"]  # lagDays unchanged: not asked
+    world.work(case_id, "再次核报", {"progress": "滞后", "lagDays": 6})
+    assert world.open(case_id) == ["下发督办通知", "企业整改", "约谈企业负责人"]
+    for name in ("下发督办通知", "约谈企业负责人", "企业整改"):
+        world.work(case_id, name)
+    assert not world.engine.incidents()
+    assert world.engine.case(case_id).status == "completed"
+
+
+def test_camunda_8_s_conditional_filter_watches_its_variables_too(world):  # noqa: F811
+    """Camunda 8.8's ``<zeebe:conditionalFilter variableNames="lagDays"/>`` (no variableEvents: any
+    kind of change), drawn on the same 滞后超过宽限期: the deploy no longer calls it ignored."""
+    text = (CORPUS / f"{FILTERS}.bpmn").read_text(encoding="utf-8")
+    text = text.replace('xmlns:modeler=', 'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler=').replace(
+        ' camunda:variableName="lagDays">',
+        '><bpmn:extensionElements><zeebe:conditionalFilter variableNames="lagDays" /></bpmn:extensionElements>')
+    checked = world.engine.models.validate(text.encode(), f"{FILTERS}.bpmn")
+    assert not [w.message for w in checked.warnings if "conditionalFilter" in w.message]
+    world.engine.deploy(text.encode(), by="boss", filename=f"{FILTERS}.bpmn")
+    case_id = world.start(FILTERS, {"graceDays": 10})
+    world.work(case_id, "首次核报", {"progress": "正常", "lagDays": 5})
+    world.work(case_id, "核定宽限期", {"graceDays": 3})
+    assert world.open(case_id) == ["企业整改", "再次核报"]  # lagDays unchanged: not asked
+    world.work(case_id, "再次核报", {"progress": "滞后", "lagDays": 6})
+    assert world.open(case_id) == ["下发督办通知", "企业整改"]
