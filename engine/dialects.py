@@ -847,8 +847,13 @@ def _code_variable(el, result: Normalized) -> None:
                                     "请填写一个变量名（字母、数字、下划线，不以数字或下划线开头），如「errorCode」", el))
 
 
-# Tasks whose camunda:inputOutput / zeebe:ioMapping become local variables (输入输出参数).
-IO_TASKS = (*HUMAN_TASKS, "serviceTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask")
+# Tasks whose camunda:inputOutput / zeebe:ioMapping become local variables (输入输出参数), and the
+# scopes whose do: an embedded sub-process's (its inputs read inside it, gone after it) and a call
+# activity's camunda:inputOutput (Camunda 7: its input parameters are set before its camunda:in
+# mappings read them, its output parameters after camunda:out; its zeebe:ioMapping is what goes to
+# and comes back from the called process: _call_activity_mapping).
+SCOPES = ("callActivity", "subProcess")
+IO_TASKS = (*HUMAN_TASKS, "serviceTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask", *SCOPES)
 
 
 def _decision_result_variable(el) -> None:
@@ -962,7 +967,7 @@ def _call_activity_mapping(el, result: Normalized) -> None:
 
 def _input_output(el, result: Normalized) -> None:
     """输入输出参数: Camunda 7's ``camunda:inputOutput`` and Camunda 8's ``zeebe:ioMapping`` on a
-    task. Each input parameter (a text, or a ``${...}``/``= ...`` expression) is set as the task
+    task, an embedded sub-process or (Camunda 7's only) a call activity. Each input parameter (a text, or a ``${...}``/``= ...`` expression) is set as the task
     opens (a pre-script) and is local: it is removed when the task completes, after each output
     parameter has been set from it and the task's data (a post-script). A script, list or map
     inside a parameter is refused naming the task. An input parameter named like a case variable
@@ -975,6 +980,7 @@ def _input_output(el, result: Normalized) -> None:
     ext = el.find(f"{B}extensionElements")
     if ext is None:
         return
+    kind = etree.QName(el).localname
     inputs, outputs, refused = [], [], False
     camunda = ext.find(f"{{{CAMUNDA_NS}}}inputOutput")
     if camunda is not None:
@@ -995,7 +1001,7 @@ def _input_output(el, result: Normalized) -> None:
                     pairs.append((name, value))
     zeebe = ext.find(f"{{{ZEEBE_NS}}}ioMapping")
     null: set[str] = set()  # what Zeebe's FEEL reads: absent, it is null
-    if zeebe is not None:
+    if zeebe is not None and kind != "callActivity":  # a call activity's is its mapping: _call_activity_mapping
         for tag, pairs in (("input", inputs), ("output", outputs)):
             what = "输入参数" if tag == "input" else "输出参数"
             for m in zeebe.iterfind(f"{{{ZEEBE_NS}}}{tag}"):
@@ -1011,8 +1017,11 @@ def _input_output(el, result: Normalized) -> None:
     if zeebe is not None and zeebe.find(f"{{{ZEEBE_NS}}}output") is not None and \
             etree.QName(el).localname in ("userTask", "manualTask"):  # Zeebe: what the task sets stays local
         _set_property(el, OUTPUTS_ONLY, " ".join(dict.fromkeys(name for name, _ in outputs)))
-    before, after, shadowed = _parameter_lines(inputs, outputs, null)
-    if etree.QName(el).localname == "scriptTask":  # SpiffWorkflow runs no pre/post-script on a script task
+    # a (sub-)process scope keeps what its inputs shadow under its own name: a task inside with inputs
+    # of its own keeps and removes ``SHADOWED`` while the scope's are still held
+    holder = SHADOWED if kind not in SCOPES else f"{SHADOWED}_{re.sub(r'[^0-9A-Za-z_]', '_', el.get('id') or '')}"
+    before, after, shadowed = _parameter_lines(inputs, outputs, null, holder)
+    if kind == "scriptTask":  # SpiffWorkflow runs no pre/post-script on a script task
         _add_lines(el.find(f"{B}script"), before, after, null, shadowed)
     else:
         loop = el.find(f"{B}multiInstanceLoopCharacteristics")
@@ -1066,10 +1075,11 @@ SHADOWED = "duban_shadowed_by_inputs"
 
 
 def _parameter_lines(inputs: list[tuple[str, str]], outputs: list[tuple[str, str]],
-                     null: set[str]) -> tuple[list[str], list[str], set[str]]:
+                     null: set[str], holder: str = SHADOWED) -> tuple[list[str], list[str], set[str]]:
     """The pre-script and post-script lines of a task's parameters, and the variables that read
     as None when absent (``null``, what Zeebe's FEEL reads). Before: each case variable an input
-    (not also an output) shadows is kept in ``SHADOWED``, then the inputs are set in order. After:
+    (not also an output) shadows is kept in ``holder`` (``SHADOWED``; a sub-process or call activity
+    has its own, so that a task inside keeps its own beside it), then the inputs are set in order. After:
     the outputs are evaluated together in the task's scope (an output reads the inputs, not an
     output set before it), then each shadowed case variable gets its value back or is removed if
     it was absent, then the outputs are set. A shadowed variable that FEEL reads is made None here
@@ -1077,11 +1087,11 @@ def _parameter_lines(inputs: list[tuple[str, str]], outputs: list[tuple[str, str
     the shadowed variables are returned for that reason."""
     targets = {name for name, _ in outputs}
     locals_ = list(dict.fromkeys(name for name, _ in inputs if name not in targets))
-    before = [f"{SHADOWED} = {{}}"] if locals_ else []
+    before = [f"{holder} = {{}}"] if locals_ else []
     for name in locals_:
-        before += ["try:", f"    {SHADOWED}[{name!r}] = {name}", "except Exception:", "    pass"]
+        before += ["try:", f"    {holder}[{name!r}] = {name}", "except Exception:", "    pass"]
     if locals_:  # nothing shadowed: nothing kept in the task's data
-        before += [f"if not {SHADOWED}:", f"    del {SHADOWED}"]
+        before += [f"if not {holder}:", f"    del {holder}"]
     for name in locals_:
         if name in null:
             before += ["try:", f"    {name}", "except Exception:", f"    {name} = None"]
@@ -1092,10 +1102,10 @@ def _parameter_lines(inputs: list[tuple[str, str]], outputs: list[tuple[str, str
     elif outputs:  # one tuple, evaluated before any is set
         after.append(f"{', '.join(n for n, _ in outputs)} = ({', '.join(v for _, v in outputs)})")
     for name in locals_:  # the case variable's own value, or none (also when the task removed the input)
-        after += ["try:", f"    {name} = {SHADOWED}[{name!r}]", "except Exception:", f"    {name} = None",
+        after += ["try:", f"    {name} = {holder}[{name!r}]", "except Exception:", f"    {name} = None",
                   f"    del {name}"]
     if locals_:
-        after += ["try:", f"    del {SHADOWED}", "except Exception:", "    pass"]
+        after += ["try:", f"    del {holder}", "except Exception:", "    pass"]
     return before, after, set(locals_)
 
 

@@ -340,16 +340,16 @@ def test_a_call_activity_passes_only_what_its_model_maps_in_and_out(engine, key,
     assert data == {**parent_before, **parent_gets}
 
 
-def test_a_business_key_and_parameters_of_a_call_activity_are_said_to_be_ignored(engine):
-    """businessKey is not passed; camunda:inputOutput on the call activity itself (its local
-    variables) does not run here — both warned on the call activity, neither dropped silently."""
+def test_a_business_key_of_a_call_activity_is_said_to_be_ignored_its_parameters_run(engine):
+    """businessKey is not passed — warned on the call activity, not dropped silently; camunda:inputOutput
+    on the call activity itself (its local variables) runs as Camunda runs it (tests/test_interop_probe9.py),
+    so it is no longer warned as ignored."""
     xml = (CORPUS / "camunda7_mapped_parent.bpmn").read_text("utf-8").replace(
         MAPPED_IN, MAPPED_IN + '<camunda:inputOutput><camunda:inputParameter name="x">1</camunda:inputParameter>'
                               '</camunda:inputOutput>')
     pf = engine.models.validate(xml.encode("utf-8"), "x.bpmn")
     assert sorted(w.message for w in pf.warnings if w.element_id == "Activity_1c9v0b1") == [
-        "调用活动「区级核查」(Activity_1c9v0b1) 的业务键传递 (businessKey) 在本系统中不使用，已忽略；被调用流程按本系统的案件编号办理",
-        "调用活动「区级核查」(Activity_1c9v0b1) 的输入输出映射在本系统中不会执行，已忽略；需要的逻辑请改用脚本任务或服务任务"]
+        "调用活动「区级核查」(Activity_1c9v0b1) 的业务键传递 (businessKey) 在本系统中不使用，已忽略；被调用流程按本系统的案件编号办理"]
 
 
 def test_camunda_input_and_output_parameters_are_local_to_their_task(engine):
