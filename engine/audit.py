@@ -573,7 +573,8 @@ class BrokenLink:
     reason: str
 
     def __str__(self):
-        return f"chain {self.chain}, event #{self.seq} (id {self.event_id}): {self.reason}"
+        at = f"（记录 id {self.event_id}）" if self.event_id is not None else ""
+        return f"审计链 {self.chain} 第 {self.seq} 条{at}：{self.reason}"
 
 
 @dataclass
@@ -585,6 +586,7 @@ class Report:
     current: int | None = None
     source: str = ""
     events: int = 0
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)  # every chain's last (seq, hash) walked
 
 
 def verify(session: Session) -> BrokenLink | None:
@@ -592,8 +594,13 @@ def verify(session: Session) -> BrokenLink | None:
     return verify_report(session).broken
 
 
-def verify_report(session: Session) -> Report:
-    """Walk every chain in order, checking each event's HMAC with its own key generation."""
+def verify_report(session: Session, known: dict[str, tuple[int, str]] | None = None) -> Report:
+    """Walk every chain in order, checking each event's HMAC with its own key generation.
+
+    ``known``: the heads a verify found before (engine/audit_seal.py, kept outside the database):
+    every chain must have reached its known head, with that very event there — an older backup
+    restored in place holds each chain whole, only behind."""
+    known = known or {}
     ring = keyring(fresh=True)  # every generation written so far, also by other processes
     report = Report(None, current=ring.current, source=ring.source)
     heads: dict[str, Any] = {h.chain: h for h in session.execute(sa.select(AuditHead)).scalars()}
@@ -604,6 +611,7 @@ def verify_report(session: Session) -> Report:
     seen_chains = set()
     anchored: list[AuditEvent] = []  # case anchors (engine/case_anchor.py): each case must still have its row
     current, expected_prev, expected_seq = None, GENESIS, 1
+    known_head: tuple[int, str] | None = None
     rows = session.execute(sa.select(AuditEvent).order_by(AuditEvent.chain, AuditEvent.seq)).scalars()
 
     def check_end(chain_name, last_seq, last_hash):
@@ -619,13 +627,22 @@ def verify_report(session: Session) -> Report:
         report.broken = link
         return report
 
+    def behind(chain_name, last_seq):
+        report.heads[chain_name] = (last_seq, last_hash)
+        seen = known.get(chain_name)
+        if seen is not None and seen[0] > last_seq:
+            return BrokenLink(chain_name, last_seq + 1, None, _older(seen[0], last_seq))
+        return None
+
     last_hash = GENESIS
     for ev in rows:
         if ev.chain != current:
-            if current is not None and (link := check_end(current, expected_seq - 1, last_hash)):
+            if current is not None and (link := check_end(current, expected_seq - 1, last_hash)
+                                        or behind(current, expected_seq - 1)):
                 return broken(link)
             current, expected_prev, expected_seq = ev.chain, GENESIS, 1
             seen_chains.add(current)
+            known_head = known.get(current)
         if ev.seq != expected_seq:
             return broken(BrokenLink(ev.chain, expected_seq, ev.id, f"event #{expected_seq} is missing"))
         if ev.prev_hash != expected_prev:
@@ -642,18 +659,30 @@ def verify_report(session: Session) -> Report:
                          ev.prev_hash, generation, ring, scheme)
         if not hmac.compare_digest(digest, ev.hash):
             return broken(BrokenLink(ev.chain, ev.seq, ev.id, "content was altered (hash mismatch)"))
+        if known_head is not None and known_head[0] == ev.seq and known_head[1] != ev.hash:
+            return broken(BrokenLink(ev.chain, ev.seq, ev.id, f"第 {ev.seq} 条与最后一次核验时的链头不是同一条记录"
+                                     "（可能恢复了旧备份后又写入了新的记录）"))
         report.generations[generation] = report.generations.get(generation, 0) + 1
         report.events += 1
         if ev.case_id is not None and ev.chain.startswith(ANCHOR_CHAIN_PREFIX):
             anchored.append(ev)
         expected_prev, last_hash, expected_seq = ev.hash, ev.hash, ev.seq + 1
-    if current is not None and (link := check_end(current, expected_seq - 1, last_hash)):
+    if current is not None and (link := check_end(current, expected_seq - 1, last_hash)
+                                or behind(current, expected_seq - 1)):
         return broken(link)
     if link := _whole_chain_missing(heads, seen_chains):
         return broken(link)
+    for chain_name, (seq, _) in known.items():
+        if chain_name not in seen_chains:
+            return broken(BrokenLink(chain_name, 1, None, _older(seq, 0)))
     if link := _anchored_case_missing(session, anchored):
         return broken(link)
     return report
+
+
+def _older(known_seq: int, seq: int) -> str:
+    return (f"比最后一次核验时的链头旧：核验时已有 {known_seq} 条记录，现在只有 {seq} 条"
+            "（可能恢复了旧备份，或删除了最新的记录）")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,12 @@ territory's own department (《中华人民共和国安全生产法》第十条�
 对本行政区域内安全生产工作实施综合监督管理; 《中华人民共和国行政处罚法》第二十二条: 行政处罚由违法行为发生地的
 行政机关管辖): the case's unit, the units above it and the units below it. Now such a name is dropped
 as an unknown one is (the queue, else the starter).
+
+An older backup restored in place (在原处恢复旧备份). Every chain's head is kept in the database, so a
+backup of the morning put back over the afternoon's database holds each chain whole and
+``duban audit verify`` said 审计日志完整. Now each successful verify keeps the heads it found outside
+the database, beside the audit key and signed with it (engine/audit_seal.py), and the next one says
+in Chinese which chain is older than its last verified head.
 """
 from __future__ import annotations
 
@@ -44,3 +50,103 @@ def test_an_official_of_another_district_named_by_case_data_is_not_assigned_work
     for name in ("boss", "li"):
         named = engine.start("flowable_assignee_from_data", by="zhang", org="east", data={"applicant": name})
         assert [t.assignee for t in engine.case(named.id).tasks] == [name]
+
+
+# --- an older backup restored in place (在原处恢复旧备份) -------------------------------------------
+
+def _audit_as_of_now(engine) -> dict:
+    """What a backup taken now holds of the audit: the events, ``audit_head`` and the case rows' heads."""
+    import sqlalchemy as sa
+
+    from engine.schema import AuditEvent, AuditHead, Case
+    with engine.db.read() as s:
+        return {"last_event": s.execute(sa.select(sa.func.max(AuditEvent.id))).scalar_one(),
+                "heads": [(h.chain, h.seq, h.hash) for h in s.execute(sa.select(AuditHead)).scalars()],
+                "cases": s.execute(sa.select(Case.id, Case.audit_seq, Case.audit_hash)).all()}
+
+
+def _restore_audit(engine, backup: dict) -> None:
+    """The backup's audit put back over the database in place, as a restore of the whole older
+    backup leaves it: the newer events gone, every head where it was."""
+    import sqlalchemy as sa
+
+    from engine.schema import AuditEvent, AuditHead, Case
+    with engine.db.write() as s:
+        s.execute(sa.delete(AuditEvent).where(AuditEvent.id > backup["last_event"]))
+        s.execute(sa.delete(AuditHead))
+        for chain, seq, hash_ in backup["heads"]:
+            s.add(AuditHead(chain=chain, seq=seq, hash=hash_))
+        for case_id, seq, hash_ in backup["cases"]:
+            s.execute(sa.update(Case).where(Case.id == case_id).values(audit_seq=seq, audit_hash=hash_))
+
+
+@pytest.fixture
+def audit_key(tmp_path, monkeypatch):
+    """The audit key (and beside it what ``duban audit verify`` last saw) outside the database."""
+    path = tmp_path / "keys" / "audit.key"
+    monkeypatch.delenv("DUBAN_AUDIT_KEY", raising=False)
+    monkeypatch.setenv("DUBAN_AUDIT_KEY_FILE", str(path))
+    return path
+
+
+def test_an_older_backup_restored_in_place_is_said_older_than_the_last_verified_head(
+        database_url, audit_key, monkeypatch):
+    """A backup of the morning restored over the database in the afternoon (by mistake, or to undo
+    what the afternoon recorded: a 审批 done, a user's role taken away): every chain in it holds, so
+    ``duban audit verify`` said 审计日志完整. The heads ``verify`` last found are now kept outside the
+    database, beside the key; a database whose chains are behind them is said to be older than its
+    last verified head, in Chinese, naming the chain."""
+    from click.testing import CliRunner
+
+    from webui.cli import main
+    engine = make_engine(database_url)
+    try:
+        engine.deploy(BPMN / "approval.bpmn", by="boss")
+        case = engine.start("approval", by="zhang", org="east", data={"hazard": "消防通道堵塞"})
+        backup = _audit_as_of_now(engine)
+        engine.complete(engine.queue("zhang")[0].id, "zhang", {"location": "仓库"})
+        engine.directory.add_org("south", "南城区", parent="city", level="区", by="admin")
+        monkeypatch.setenv("DUBAN_DATABASE_URL", database_url)
+        runner = CliRunner()
+        seen = runner.invoke(main, ["audit", "verify"], catch_exceptions=False)
+        assert seen.exit_code == 0 and "审计日志完整" in seen.output, seen.output
+        _restore_audit(engine, backup)
+        assert engine.verify_audit() is None  # each chain in itself holds: only a head kept elsewhere tells
+        restored = runner.invoke(main, ["audit", "verify"], catch_exceptions=False)
+        assert restored.exit_code == 1, restored.output
+        assert "比最后一次核验时的链头旧" in restored.output and "可能恢复了旧备份" in restored.output, restored.output
+        assert f"case:{case.id}" in restored.output or "system" in restored.output
+        again = runner.invoke(main, ["audit", "verify"], catch_exceptions=False)
+        assert again.exit_code == 1, again.output  # what was seen is not forgotten by being refused
+    finally:
+        engine.dispose()
+
+
+def test_the_verified_heads_edited_without_the_key_are_refused(database_url, audit_key, monkeypatch):
+    """Whoever restores the backup may edit the heads file back too: it is signed with the audit key,
+    and a file edited without it is refused in Chinese, not taken as the new truth."""
+    import json
+
+    from click.testing import CliRunner
+
+    from engine import audit_seal
+    from webui.cli import main
+    engine = make_engine(database_url)
+    try:
+        engine.deploy(BPMN / "approval.bpmn", by="boss")
+        monkeypatch.setenv("DUBAN_DATABASE_URL", database_url)
+        runner = CliRunner()
+        assert runner.invoke(main, ["audit", "verify"], catch_exceptions=False).exit_code == 0
+        path = audit_seal.heads_file()
+        assert path.parent == audit_key.parent and oct(path.stat().st_mode & 0o777) == "0o600"
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        (entry,) = entries.values()
+        entry["heads"]["system"][0] -= 1
+        path.write_text(json.dumps(entries), encoding="utf-8")
+        refused = runner.invoke(main, ["audit", "verify"], catch_exceptions=False)
+        assert refused.exit_code == 1 and "已被改动，或不是用本系统的审计密钥签名" in refused.output, refused.output
+        path.unlink()  # lost: nothing to compare, the chains themselves still checked; kept again
+        assert runner.invoke(main, ["audit", "verify"], catch_exceptions=False).exit_code == 0
+        assert path.exists()
+    finally:
+        engine.dispose()

@@ -503,15 +503,25 @@ def audit():
 def audit_verify():
     """Check every audit chain with its HMAC keys; says which key generations signed what."""
     from engine import audit as audit_log
+    from engine import audit_seal
+    from workflows.runtime import database_url
     engine = _engine()
+    url = database_url()
+    try:
+        last = audit_seal.last_verified(url)  # the heads found before, kept outside the database
+    except audit_seal.HeadsRefused as exc:
+        click.echo(f"审计日志无法核验：{exc}", err=True)
+        sys.exit(1)
     with engine.db.read(snapshot=True) as s:  # heads and events as of one moment (Database.read)
-        report = audit_log.verify_report(s)
+        report = audit_log.verify_report(s, last[1] if last else None)
     used = "，".join(f"第 {g} 代密钥签名 {n} 条" for g, n in sorted(report.generations.items())) or "尚无记录"
     keys = f"密钥来自 {report.source}，当前为第 {report.current} 代"
     if report.broken is None:
+        audit_seal.record(url, report.heads)
         click.echo(f"审计日志完整（{used}；{keys}）")
     else:
-        click.echo(f"审计日志已被篡改或损坏，断在：{report.broken}（{keys}）", err=True)
+        since = f"；最后一次核验完整在 {last[0][:19].replace('T', ' ')}（UTC）" if last else ""
+        click.echo(f"审计日志已被篡改或损坏，断在：{report.broken}（{keys}{since}）", err=True)
         sys.exit(1)
 
 
