@@ -103,6 +103,37 @@ def _task_hot_paths(new: bool) -> None:
     workflow._TasksByDict.update_waiting_tasks = update_waiting_tasks
 
 
+@variant("compensation_snapshot")
+def _compensation_snapshot(new: bool) -> None:
+    """engine/compensation.py ``_record``: a compensable activity's completion recorded with a deep
+    copy of its data (the handler's snapshot); off: the record without it (the code before). Only a
+    completion with a compensation boundary event runs it: on other models both sides are the same."""
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine import compensation
+
+    saved = _compensation_snapshot.__dict__.setdefault("saved", compensation._record)
+    if new:
+        compensation._record = saved
+        return
+
+    def _record(spec, my_task) -> None:  # the code before
+        split = my_task.parent
+        main = next((t for t in split.children if not isinstance(t.task_spec, compensation._Boundary)), None) \
+            if split else None
+        if main is None or main.state != TaskState.COMPLETED:
+            return
+        handler = (getattr(spec, "extensions", None) or {}).get("properties", {}).get(compensation.HANDLER)
+        if not handler:
+            return
+        root = my_task.workflow.task_tree
+        records = list(root.internal_data.get(compensation.COMPENSABLE, ()))
+        records.append([handler, main.task_spec.name])
+        root._set_internal_data(**{compensation.COMPENSABLE: records})
+
+    compensation._record = _record
+
+
 @variant("json_encoders")
 def _json_encoders(new: bool) -> None:
     """engine/state.py ``_nested_text`` (a mark's text of nested values) and engine/step.py

@@ -29,7 +29,11 @@ model drawn without the boundary ran past its 撤销 undoing nothing. Here:
   ``CompensationEndEvent``: reached, it takes its scope's records (those of ``activityRef`` only, if
   it names one), starts one handler task for each, the last completed first, as children of its
   own (``triggered``: SpiffWorkflow keeps them when the event later runs), and waits; when all are
-  done, it takes their data and goes on. Not waiting (``WAITS`` false), it goes on at once with
+  done, it takes what they wrote and goes on. Each handler opens on its activity's data as that
+  activity completed (BPMN 2.0 §10.5.6: a snapshot, recorded with the completion — only a
+  compensable activity's completion pays for it), over the case's data since (a variable set later
+  is there too); what it passes on is what it changed, so the compensated activity's old values do
+  not come back into the flow. Not waiting (``WAITS`` false), it goes on at once with
   the data it came with: what the handlers write stays with them, as nothing after it waits for it.
 
 What this does not run is refused at deploy, naming the element (``check``): a compensation event
@@ -41,6 +45,7 @@ transaction sub-process (a cancel end event compensates there in Camunda).
 """
 from __future__ import annotations
 
+import copy
 import uuid
 
 from SpiffWorkflow.bpmn.specs.event_definitions.base import EventDefinition
@@ -53,6 +58,7 @@ from .dialects import label
 
 COMPENSABLE = "compensable"  # a scope root task's internal data: handlers of completed activities, in order
 STARTED = "compensating"  # a throw event's internal data: the ids of the handler tasks it started
+SNAPSHOT = "compensated_data"  # a handler task's internal data: its activity's data as it completed
 HANDLER = "compensationHandler"  # a compensation boundary event's property: its handler's id
 COMPENSATES = "compensates"  # a throw event's property: the activity it names ("" all of its scope)
 WAITS = "waitForCompletion"  # a throw event's property: "false" when it goes on without its handlers
@@ -97,7 +103,9 @@ def _record(spec, my_task) -> None:
         return
     root = my_task.workflow.task_tree
     records = list(root.internal_data.get(COMPENSABLE, ()))
-    records.append([handler, main.task_spec.name])
+    # its data as it completed: the handler works on it (a deep copy: a later task's DeepMerge changes
+    # nested values in place). Only a compensable activity's completion pays for it.
+    records.append([handler, main.task_spec.name, copy.deepcopy(main.data)])
     root._set_internal_data(**{COMPENSABLE: records})  # a new list: the row's mark sees it changed
 
 
@@ -110,18 +118,21 @@ class Compensates:
         if started is None:
             if not super()._update_hook(my_task):
                 return False
-            handlers = _take(my_task, (self.extensions or {}).get("properties", {}).get(COMPENSATES) or "")
-            if not handlers:
+            records = _take(my_task, (self.extensions or {}).get("properties", {}).get(COMPENSATES) or "")
+            if not records:
                 my_task._set_internal_data(**{STARTED: []})
                 return True  # nothing completed to compensate: the flow goes on (Camunda)
             children = []
-            for name in reversed(handlers):
-                child = my_task._add_child(my_task.workflow.spec.task_specs[name], TaskState.FUTURE)
+            for record in reversed(records):
+                child = my_task._add_child(my_task.workflow.spec.task_specs[record[0]], TaskState.FUTURE)
                 child.triggered = True  # kept when this event runs and makes its own children
-                children.append(child)
-            my_task._set_internal_data(**{STARTED: [str(c.id) for c in children]})
-            for child in children:
+                children.append((child, record[2] if len(record) > 2 else None))
+            my_task._set_internal_data(**{STARTED: [str(c.id) for c, _snapshot in children]})
+            for child, snapshot in children:
                 child.task_spec._update(child)
+                if snapshot is not None:  # the activity's data as it completed, over what came since
+                    child.data = {**child.data, **copy.deepcopy(snapshot)}  # its own: a form merges in place
+                    child._set_internal_data(**{SNAPSHOT: snapshot})
             if (self.extensions or {}).get("properties", {}).get(WAITS) == "false":
                 return True  # waitForCompletion="false": the handlers run beside the flow going on
             started = my_task._get_internal_data(STARTED)
@@ -130,22 +141,32 @@ class Compensates:
         if all(t is None or t.has_state(TaskState.FINISHED_MASK) for t in handlers):
             for handler in handlers:  # what the handlers wrote goes on with the flow
                 if handler is not None and handler.state == TaskState.COMPLETED:
-                    my_task.data.update(handler.data)
+                    my_task.data.update(_written(handler))
             return True
         if my_task.state != TaskState.WAITING:
             my_task._set_state(TaskState.WAITING)
         return False
 
 
-def _take(my_task, activity: str) -> list[str]:
-    """The handlers recorded in ``my_task``'s scope (of ``activity`` only, if named), in completion
-    order, taken out of the records (each completion is compensated once)."""
+def _written(handler) -> dict:
+    """What a completed handler passes on: its data but the snapshot's values it left as they were
+    (the flow keeps what the case holds now, not the compensated activity's old values)."""
+    snapshot = handler._get_internal_data(SNAPSHOT)
+    if not snapshot:
+        return handler.data
+    return {k: v for k, v in handler.data.items() if k not in snapshot or snapshot[k] != v}
+
+
+def _take(my_task, activity: str) -> list[list]:
+    """The records in ``my_task``'s scope (of ``activity`` only, if named) — handler, activity and,
+    since 2026-12-06, the activity's data as it completed — in completion order, taken out of the
+    records (each completion is compensated once)."""
     root = my_task.workflow.task_tree
     records = list(root.internal_data.get(COMPENSABLE, ()))
     taken = [r for r in records if not activity or r[1] == activity]
     if taken:
         root._set_internal_data(**{COMPENSABLE: [r for r in records if r not in taken]})
-    return [handler for handler, _activity in taken]
+    return taken
 
 
 class CompensationThrowEvent(Compensates, bpmn_specs.IntermediateThrowEvent):

@@ -24,17 +24,25 @@ SQLite and PostgreSQL, the engine made anew (a restart) where a case waits.
    (variableName lagDays, ``${lagDays > graceDays}``) is not asked when only 核定宽限期 lowers the grace
    period, and is when 再次核报 changes lagDays. Before, the filters were only noted at deploy and
    every condition was asked after every step: 约谈 and 督办通知 opened on changes Camunda ignores.
+4. A compensation handler sees the compensated activity's data as it was when that activity
+   completed (BPMN 2.0 §10.5.6: compensation works on a snapshot of the activity's data), not the
+   throw's: tests/bpmn/interop/camunda7_seizure_document_numbers.bpmn (Camunda Modeler 5;
+   《行政强制法》第二十八条: 解除决定写明原决定) — 查封设备 and 暂扣证照 both fill 文书编号; 解除查封 opens with
+   查封设备's number, 退还证照 with 暂扣证照's, and 告知当事人 goes on with the case's latest number and
+   what the handlers wrote. Before, both handlers opened with 暂扣证照's number.
 """
 from __future__ import annotations
 
 import pytest
 
 from engine.errors import IncidentRaised
+from tests.interop_support import open_task_data
 from tests.test_event_subprocess_scoped import CORPUS, World, world  # noqa: F401  (the fixture)
 
 NOWAIT = "camunda7_suspension_compensation_nowait"
 ROUNDS = "camunda7_recheck_round_names"
 FILTERS = "camunda7_progress_report_filters"
+NUMBERS = "camunda7_seizure_document_numbers"
 
 
 def test_a_compensation_throw_not_waiting_opens_the_next_task_beside_the_handlers(world):  # noqa: F811
@@ -140,3 +148,24 @@ def test_camunda_8_s_conditional_filter_watches_its_variables_too(world):  # noq
     assert world.open(case_id) == ["企业整改", "再次核报"]  # lagDays unchanged: not asked
     world.work(case_id, "再次核报", {"progress": "滞后", "lagDays": 6})
     assert world.open(case_id) == ["下发督办通知", "企业整改"]
+
+
+def test_each_compensation_handler_sees_its_activity_s_data_as_it_completed(world):  # noqa: F811
+    world.deploy(f"{NUMBERS}.bpmn")
+    case_id = world.start(NUMBERS)
+    world.work(case_id, "查封设备", {"docNo": "查封〔2026〕12号", "selfRectified": False})
+    world.work(case_id, "暂扣证照", {"docNo": "暂扣〔2026〕7号"})
+    world.work(case_id, "行政复议", {"revoked": True})
+    assert world.open(case_id) == ["解除查封", "退还证照"]
+    world.restart()
+    assert open_task_data(world.engine, case_id, "Activity_1unseal")["docNo"] == "查封〔2026〕12号"
+    giving_back = open_task_data(world.engine, case_id, "Activity_1giveBack")
+    assert giving_back["docNo"] == "暂扣〔2026〕7号" and giving_back["revoked"] is True  # later data kept
+    world.work(case_id, "退还证照", {"releaseNo": "退还〔2026〕3号"})
+    world.work(case_id, "解除查封")
+    notify = open_task_data(world.engine, case_id, "Activity_1notify")
+    assert notify["docNo"] == "暂扣〔2026〕7号"  # the case's latest, not a handler's snapshot put back
+    assert notify["releaseNo"] == "退还〔2026〕3号"
+    world.work(case_id, "告知当事人")
+    assert not world.engine.incidents()
+    assert world.engine.case(case_id).status == "completed"
