@@ -207,8 +207,9 @@ def _workflow_text(workflow, names: dict) -> str:
     """The workflow's row: ``to_json(_workflow_meta(workflow))``, but ``last_task`` null for the top
     workflow (the case row keeps it: ``last_task_text``); written directly for a workflow without
     correlations or events whose data is empty or JSON's own (``_flat_plain``: the registry would give it
-    back as it is — a case's last step, whose end leaves the case data in the top workflow: in-process
-    A/B on zeebe_fine_threshold, a one-completion model, 21 µs less a completion, A/A 0.1). ``names``:
+    back as it is — a workflow holding data objects; before ``_ENDED_TOP_ROW``, every case's last step,
+    whose end leaves the case data in the top workflow: in-process A/B on zeebe_fine_threshold, a
+    one-completion model, 21 µs less a completion, A/A 0.1). ``names``:
     task -> id as text, as ``save`` holds them (its root and live last task are there)."""
     top = isinstance(workflow, BpmnWorkflow)
     data = workflow.data
@@ -1132,6 +1133,17 @@ _REVIVE_WF = sqlexec.Sql(sa.update(_WF).where(_WF.c.case_id == sa.bindparam("b_c
                          .values(live=True, content=sa.bindparam("content")))
 
 
+# _ENDED_TOP_ROW: the save that ends a case leaves its top workflow row (wf_workflow, wf_key 'top') as
+# the case's last running step wrote it. SpiffWorkflow's end copies the case data into the top
+# workflow and sets its ``completed``, so that row grew by the whole case data at every case's end
+# (2.6 of 15.4 WAL frames of camunda7_list_map_parameters' one completion: the row's page rebalanced
+# with its neighbours) for no reader: a workflow is restored only to step a running case
+# (``step.lock_case`` and the timer sweep take running cases only, a task only while its case runs),
+# and what the row would say is stored anyway — the data in the case row (``case_instance.data``, the
+# case page, the API, exports) and in the end task's row (its delta), the end in the case's status
+# and in the task rows' states (the diagram: ``cases.case_elements``), its time in ``ended_at`` and
+# the audit chain's ``case_completed``. A sub-process's row is written or retired as before.
+# tests/test_ended_case_rows.py.
 def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str, object]) -> WriteStats:
     """Write what changed since ``state`` was loaded (or last saved) and update ``state``.
 
@@ -1252,8 +1264,14 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     wf_marks: dict[str, tuple] = {}
     for workflow in all_workflows(top):
         key = _wf_key(workflow)
-        mark = _meta_mark(workflow)
         old_content = state.wf_rows.get(key)
+        if ended and old_content is not None and workflow is top:
+            # The top row of a case that has ended is kept as its last running step wrote it
+            # (``_ENDED_TOP_ROW``): nothing restores an ended case, and what the end would put in it
+            # (the case data, ``completed``) is in the case row and the end task's row.
+            new_wf_rows[key] = old_content
+            continue
+        mark = _meta_mark(workflow)
         if mark is not None and old_content is not None and state.wf_marks.get(key) == mark:
             new_wf_rows[key] = old_content  # the same mark builds the same row
         else:
