@@ -6,8 +6,11 @@ Each case has its own chain (``case:<id>``), everything else (deploys, directory
 the previous event's hash, under a secret key kept *outside* the database; each chain's last link
 is held — a case chain's on its case row (``case_instance.audit_seq/audit_hash``, set by the step's
 own write of the row: engine/step.py ``write_case``; ``case_head``), any other chain's in
-``audit_head`` — so removing the newest events breaks the check as well. Someone who can
-only write the database cannot recompute the chain after changing an event: they lack the key.
+``audit_head`` — so removing the newest events breaks the check as well, unless the head is set
+back with them (it is a copy of the last event's seq and hash, readable by whoever can write the
+database; an older backup restored in place does it for every chain): that is told by the heads
+the last ``duban audit verify`` found, kept outside the database (engine/audit_seal.py). Someone who
+can only write the database cannot recompute the chain after changing an event: they lack the key.
 
 The key (等保 2.0: 审计记录的完整性保护):
 

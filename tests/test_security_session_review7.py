@@ -150,3 +150,40 @@ def test_the_verified_heads_edited_without_the_key_are_refused(database_url, aud
         assert path.exists()
     finally:
         engine.dispose()
+
+
+def test_the_last_case_deleted_with_its_chain_and_its_anchor_is_said_older_than_the_last_verified_head(
+        database_url, audit_key, monkeypatch):
+    """Each chain's head in the database is a copy of its last event's seq and hash, which anyone who
+    can write the database can read: the newest case deleted with every event of its chain, its
+    anchor (the last event of its counter's chain, engine/case_anchor.py) and that chain's head set
+    back one event left every chain whole, and verify said 审计日志完整. Since a verify saw the case,
+    the next one says the anchor chain is older than its last verified head."""
+    import sqlalchemy as sa
+    from click.testing import CliRunner
+
+    from engine.schema import AuditEvent, AuditHead
+    from tests.test_guards import _delete_case_and_its_chain
+    from webui.cli import main
+    engine = make_engine(database_url)
+    try:
+        engine.deploy(BPMN / "approval.bpmn", by="boss")
+        engine.start("approval", by="zhang", org="east")
+        gone = engine.start("approval", by="zhang", org="east")
+        monkeypatch.setenv("DUBAN_DATABASE_URL", database_url)
+        runner = CliRunner()
+        assert runner.invoke(main, ["audit", "verify"], catch_exceptions=False).exit_code == 0
+        _delete_case_and_its_chain(engine, gone.id)
+        with engine.db.write() as s:
+            anchor = s.execute(sa.select(AuditEvent).where(AuditEvent.case_id == gone.id)).scalar_one()
+            before = s.execute(sa.select(AuditEvent).where(AuditEvent.chain == anchor.chain,
+                                                           AuditEvent.seq == anchor.seq - 1)).scalar_one()
+            s.execute(sa.update(AuditHead).where(AuditHead.chain == anchor.chain)
+                      .values(seq=before.seq, hash=before.hash))
+            s.delete(anchor)
+        assert engine.verify_audit() is None  # whole in itself
+        said = runner.invoke(main, ["audit", "verify"], catch_exceptions=False)
+        assert said.exit_code == 1 and "比最后一次核验时的链头旧" in said.output, said.output
+        assert "case_no:" in said.output or f"case:{gone.id}" in said.output, said.output
+    finally:
+        engine.dispose()
