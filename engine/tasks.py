@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
 from . import audit, incidents, model_forms, projection, queries, step
+from .clock import SHANGHAI
 from .directory import Principal
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask
@@ -388,15 +389,16 @@ def _validate_form(engine, form_key: str | None, data: dict, directory_version: 
     enterprise user's forms to its own enterprise (a completion by page, API or retry alike)."""
     if not form_key or engine.forms is None:
         return data
+    today = engine.clock.now().astimezone(SHANGHAI).date()  # no deadline before it (the engine's clock)
     try:
         validate_at = getattr(engine.forms, "validate_at", None) if directory_version is not None else None
         if validate_at is not None:
             if reach is not None:
                 case_org, task_org, session, party = reach
                 return validate_at(form_key, data, directory_version, case_org=case_org, task_org=task_org,
-                                   session=session, party=party)
-            return validate_at(form_key, data, directory_version)
-        return engine.forms.validate(form_key, data)
+                                   session=session, party=party, today=today)
+            return validate_at(form_key, data, directory_version, today=today)
+        return engine.forms.validate(form_key, data, today=today)
     except InvalidData:
         raise
     except Exception as exc:

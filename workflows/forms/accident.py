@@ -8,6 +8,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, validates_schema
 
 from . import fields as f
+from .deadlines import ACCIDENT_APPROVAL, ACCIDENT_REPORT
 from .fields import FormSchema, approval_form, require_when
 
 CATEGORIES = ["工矿商贸", "道路交通", "火灾", "其他"]
@@ -154,13 +155,13 @@ class ApprovalSupervise(FormSchema):
     """批复超期督办"""
     urged_on = f.date("督办日期")
     supervise_opinion = f.text("督办意见", long=True)
-    approval_due = f.date("限期批复日期")
+    approval_due = f.deadline("限期批复日期", ACCIDENT_APPROVAL)
 
 
 class OverdueOrder(FormSchema):
     """调查超期督办"""
     order_opinion = f.text("督办意见", long=True)
-    report_due = f.date("限期提交报告日期")
+    report_due = f.deadline("限期提交报告日期", ACCIDENT_REPORT)
 
 
 class ExtensionDecision(FormSchema):

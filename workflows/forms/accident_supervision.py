@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import fields as f
+from .deadlines import URGING
 from .fields import FormSchema
 
 
@@ -26,7 +27,7 @@ class Progress(FormSchema):
 class Urge(FormSchema):
     """督促报送调查进展"""
     urge_opinion = f.text("督促意见", long=True)
-    next_report_due = f.date("限期补报日期")
+    next_report_due = f.deadline("限期补报日期", URGING)
 
 
 class Warning(FormSchema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, validates_schema
 
 from . import fields as f
+from .deadlines import URGING
 from .fields import FormSchema, approval_form
 
 UNITS = ["应急管理部门", "负有安全监管职责的有关部门", "纪检监察机关（邀请）", "公安机关", "工会", "专家"]
@@ -86,7 +87,7 @@ class Overdue(FormSchema):
     """评估逾期督办"""
     urged_on = f.date("督办日期")
     overdue_opinion = f.text("督办意见", long=True)
-    new_due = f.date("限期完成评估日期")
+    new_due = f.deadline("限期完成评估日期", URGING)
 
 
 FORMS = {

@@ -5,6 +5,7 @@ from marshmallow import ValidationError, post_load, validates_schema
 
 from .. import functions
 from . import fields as f
+from .deadlines import HEARING, URGING
 from .fields import FormSchema, approval_form, require_when
 
 SOURCES = ["监督检查发现", "投诉举报", "移送", "事故调查批复", "重大事故隐患逾期未整改"]
@@ -36,7 +37,7 @@ class Intake(FormSchema):
 class PrecheckOverdue(FormSchema):
     """初查超期督办"""
     order_opinion = f.text("督办意见", long=True)
-    precheck_due = f.date("限期完成核查日期")
+    precheck_due = f.deadline("限期完成核查日期", URGING)
 
 
 PrecheckExtension = approval_form("precheck_extension", "审批意见", choices=("同意", "不同意"),
@@ -197,7 +198,7 @@ class HearingRefusal(FormSchema):
 class HearingSchedule(FormSchema):
     """指定主持人并通知听证"""
     hearing_host = f.person("听证主持人", roles=("hearing_officer",), help="由非本案调查人员担任")
-    hearing_at = f.moment("听证时间")
+    hearing_at = f.moment("听证时间", basis=HEARING)
     hearing_place = f.text("听证地点")
     hearing_notice_served_on = f.date("听证通知书送达日期")
 

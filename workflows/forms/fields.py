@@ -259,11 +259,25 @@ def date(label: str, required: bool = True, help=None):
     return _field(OfficialDate, label, "date", required, (), help)
 
 
-def moment(label: str, required: bool = True, help=None):
-    """A date and time; a time without a zone is read as Beijing time (+08:00)."""
+def deadline(label: str, basis: str, required: bool = True, help=None):
+    """A day a person sets as a deadline (整改期限, 督办期限, 限期…): a date not before today on the
+    engine's clock (workflows/forms/deadlines.py). ``basis``: the law or rule that makes it one."""
+    from .deadlines import FROM_TODAY
+    f = date(label, required, help)
+    f.metadata[FROM_TODAY] = basis
+    return f
+
+
+def moment(label: str, required: bool = True, help=None, basis: str | None = None):
+    """A date and time; a time without a zone is read as Beijing time (+08:00). ``basis``: a time to
+    come (听证时间), whose day may not be before today, and the rule that makes it so."""
     from zoneinfo import ZoneInfo
-    return _field(OfficialDateTime, label, "datetime", required, (), help,
-                  default_timezone=ZoneInfo("Asia/Shanghai"))
+    f = _field(OfficialDateTime, label, "datetime", required, (), help,
+               default_timezone=ZoneInfo("Asia/Shanghai"))
+    if basis:
+        from .deadlines import FROM_TODAY
+        f.metadata[FROM_TODAY] = basis
+    return f
 
 
 def money(label: str, required: bool = True, help=None):

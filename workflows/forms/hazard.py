@@ -5,6 +5,7 @@ from marshmallow import validates_schema
 
 from ..enterprises.terms import Sector
 from . import fields as f
+from .deadlines import EXTENSION, RECTIFY
 from .fields import FormSchema, approval_form, require_when
 
 SOURCES = ["监督检查发现", "企业自查上报", "举报核查"]
@@ -26,7 +27,7 @@ class Register(FormSchema):
     requires_shutdown = f.boolean("需全部或局部停产停业治理", required=False)
     long_rectification = f.boolean("危害和整改难度较大，需一定时间整改", required=False)
     external_factors = f.boolean("因外部因素影响，单位自身难以排除", required=False)
-    fix_deadline = f.date("一般隐患整改期限", required=False, help="一般隐患应立即整改；重大隐患留空")
+    fix_deadline = f.deadline("一般隐患整改期限", RECTIFY, required=False, help="一般隐患应立即整改；重大隐患留空")
     attachments = f.attachments("现场照片及检查记录")
 
     @validates_schema
@@ -47,7 +48,7 @@ class ConfirmFix(FormSchema):
     """复核整改结果"""
     fix_passed = f.boolean("整改到位")
     fix_opinion = f.text("复核意见", long=True)
-    fix_deadline = f.date("重新确定的整改期限", required=False)
+    fix_deadline = f.deadline("重新确定的整改期限", RECTIFY, required=False)
 
     @validates_schema
     def _deadline_when_failed(self, data, **_):
@@ -57,7 +58,7 @@ class ConfirmFix(FormSchema):
 class FixOverdue(FormSchema):
     """一般隐患逾期督促"""
     fix_overdue_decision = f.choice("处理方式", ["继续限期整改", "升级挂牌督办"])
-    fix_deadline = f.date("新的整改期限", required=False)
+    fix_deadline = f.deadline("新的整改期限", RECTIFY, required=False)
     fix_overdue_opinion = f.text("督促意见", required=False, long=True)
 
     @validates_schema
@@ -68,7 +69,7 @@ class FixOverdue(FormSchema):
 
 class Propose(FormSchema):
     """提出挂牌督办建议"""
-    rectify_deadline = f.date("督办期限（整改完成时限）")
+    rectify_deadline = f.deadline("督办期限（整改完成时限）", RECTIFY)
     responsible_unit = f.text("责任单位")
     responsible_person = f.text("单位主要负责人")
     requirements = f.text("整改要求", long=True)
@@ -83,7 +84,7 @@ ReviewListing = approval_form("listing_review", "审核意见", title="审核挂
 
 class ApproveListing(approval_form("listing_approval", "批准意见")):
     """批准挂牌督办"""
-    listing_deadline = f.date("核定的督办期限", required=False, help="不改变建议期限则留空")
+    listing_deadline = f.deadline("核定的督办期限", RECTIFY, required=False, help="不改变建议期限则留空")
 
 
 class IssueNotice(FormSchema):
@@ -116,7 +117,7 @@ class Rectify(FormSchema):
     rectify_summary = f.text("整改情况说明", long=True)
     assessment_mode = f.choice("整改效果评估方式", ["自行评估", "委托第三方评估"], required=False)
     extension_reason = f.text("延期理由", required=False, long=True)
-    requested_deadline = f.date("申请延长至", required=False)
+    requested_deadline = f.deadline("申请延长至", EXTENSION, required=False)
     attachments = f.attachments("整改资料")
 
     @validates_schema
@@ -137,7 +138,7 @@ class Progress(FormSchema):
 class ExtensionDecision(FormSchema):
     """审批延期申请"""
     extension_decision = f.choice("审批意见", ["批准", "不批准"])
-    approved_deadline = f.date("批准延长至", required=False)
+    approved_deadline = f.deadline("批准延长至", EXTENSION, required=False)
     extension_opinion = f.text("理由", required=False, long=True)
 
     @validates_schema
@@ -171,7 +172,7 @@ class OnsiteReview(FormSchema):
     reviewers = f.people("复查人员", roles=("inspector",), min_items=2)
     review_findings = f.text("复查情况", long=True)
     new_order = f.text("新的整改指令", required=False, long=True)
-    new_deadline = f.date("新的督办期限", required=False)
+    new_deadline = f.deadline("新的督办期限", RECTIFY, required=False)
 
     @validates_schema
     def _order_when_failed(self, data, **_):
@@ -193,7 +194,7 @@ class Interview(FormSchema):
     interviewed_on = f.date("约谈日期")
     interviewee = f.text("被约谈人（企业主要负责人）")
     interview_minutes = f.text("约谈记录", long=True)
-    new_deadline = f.date("新的督办期限")
+    new_deadline = f.deadline("新的督办期限", RECTIFY)
 
 
 class Expose(FormSchema):
@@ -201,7 +202,7 @@ class Expose(FormSchema):
     exposed_on = f.date("曝光日期")
     exposure_channel = f.text("曝光媒体")
     exposure_content = f.text("曝光内容", long=True)
-    new_deadline = f.date("新的督办期限")
+    new_deadline = f.deadline("新的督办期限", RECTIFY)
 
 
 class Penalty(FormSchema):
@@ -209,7 +210,7 @@ class Penalty(FormSchema):
     penalty_summary = f.text("处罚措施", long=True)
     fine_amount = f.money("拟罚款金额（元）")
     stop_production = f.boolean("责令停产停业整顿", required=False)
-    new_deadline = f.date("新的督办期限")
+    new_deadline = f.deadline("新的督办期限", RECTIFY)
 
 
 class PowerCut(FormSchema):
@@ -217,7 +218,7 @@ class PowerCut(FormSchema):
     power_cut_decided_on = f.date("决定日期")
     power_supplier = f.text("供电企业")
     notice_served_at = f.moment("提前通知生产经营单位时间", help="应提前24小时通知")
-    new_deadline = f.date("新的督办期限")
+    new_deadline = f.deadline("新的督办期限", RECTIFY)
 
 
 class ExecutePowerCut(FormSchema):
@@ -235,7 +236,7 @@ class ClosureProposal(FormSchema):
     closure_basis = f.choice("提请依据（第一百一十三条）", [
         "存在重大事故隐患，180日内3次或者1年内4次受到行政处罚", "经停产停业整顿，仍不具备安全生产条件"], required=False)
     closure_proposal_opinion = f.text("研究意见说明", long=True)
-    new_deadline = f.date("新的督办期限", required=False)
+    new_deadline = f.deadline("新的督办期限", RECTIFY, required=False)
 
     @validates_schema
     def _details(self, data, **_):
@@ -261,7 +262,7 @@ class CloseDecision(FormSchema):
     """作出关闭决定"""
     closure_decision = f.choice("人民政府决定", ["予以关闭", "暂不关闭"])
     closure_opinion = f.text("决定意见", long=True)
-    new_deadline = f.date("新的督办期限", required=False)
+    new_deadline = f.deadline("新的督办期限", RECTIFY, required=False)
 
     @validates_schema
     def _deadline_when_kept(self, data, **_):

@@ -6,6 +6,7 @@ import datetime as dt
 from marshmallow import ValidationError, validates_schema
 
 from . import fields as f
+from .deadlines import RECTIFY, URGING
 from .fields import FormSchema, approval_form, require_when
 
 SECTORS = ["危化", "工贸", "非煤矿山", "烟花爆竹", "建筑施工", "其他"]
@@ -57,7 +58,7 @@ class Inspect(FormSchema):
     inspectors_present = f.people("检查人员", roles=("inspector",), min_items=2)
     inspection_findings = f.text("检查情况", long=True)
     inspection_result = f.choice("检查结果", RESULTS)
-    fix_deadline = f.date("一般隐患整改期限", required=False)
+    fix_deadline = f.deadline("一般隐患整改期限", RECTIFY, required=False)
     inspection_record = f.attachments("现场检查记录")
 
     @validates_schema
@@ -69,7 +70,7 @@ class Inspect(FormSchema):
 class Overdue(FormSchema):
     """抽查逾期督办"""
     overdue_opinion = f.text("督办意见", long=True)
-    new_inspect_due = f.date("限期完成检查日期")
+    new_inspect_due = f.deadline("限期完成检查日期", URGING)
 
 
 class Publish(FormSchema):

@@ -159,22 +159,23 @@ class DirectoryForms:
             self._checked[key] = found
         return found
 
-    def validate(self, key: str, data: dict | None) -> dict:
+    def validate(self, key: str, data: dict | None, today=None) -> dict:
         """The registry's ``validate``, then the people and unit fields checked against the directory
         as it is now (read afresh)."""
-        return self.validate_at(key, data, None)
+        return self.validate_at(key, data, None, today=today)
 
     def validate_at(self, key: str, data: dict | None, directory_version: int | None,
                     case_org: str | None = None, task_org: str | None = None, session=None,
-                    party: str | None = None) -> dict:
+                    party: str | None = None, today=None) -> dict:
         """``validate`` for a step that read the directory counter ``directory_version`` under its
         case lock (engine/tasks.py): each role's holders and the unit list come from the
         directory's cache at that counter (``Directory.cached_holders``); None: read afresh.
         ``case_org``, ``task_org`` (with the step's ``session``): the case's org unit and the
         task's; the people named must be within the case's reach (``within_reach``). ``party``:
         the submitter's enterprise when an enterprise user submits — a 统一社会信用代码 field
-        (``party_code``) it fills must name that enterprise."""
-        cleaned = self._registry.validate(key, data)
+        (``party_code``) it fills must name that enterprise. ``today``: the day on the engine's
+        clock, before which no deadline may fall (the registry's ``validate``)."""
+        cleaned = self._registry.validate(key, data, today)
         fields = self.checked_fields(key)
         if not fields:
             return cleaned

@@ -13,6 +13,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields as mfields
 
+from . import deadlines
+
 
 class FormError(Exception):
     """Submitted data failed a form. ``errors`` maps field (or ``table.row.field``) to a reason."""
@@ -74,6 +76,8 @@ def describe(schema: Schema) -> list[dict]:
             entry["roles"] = list(meta["roles"])
         if meta.get("party_code"):
             entry["party_code"] = True
+        if deadlines.FROM_TODAY in meta:
+            entry[deadlines.FROM_TODAY] = True
         if meta.get("kind") == "table":
             entry["columns"] = describe(meta["row_schema"]())
         out.append(entry)
@@ -90,6 +94,7 @@ class FormRegistry:
         self._loaders: dict[str, Schema] = {}
         self._described: dict[str, list[dict]] = {}
         self._names: dict[str, frozenset[str]] = {}
+        self._with_deadlines: dict[str, bool] = {}
 
     def register(self, key: str, schema: type[Schema], title: str = "") -> None:
         if key in self._schemas:
@@ -126,16 +131,32 @@ class FormRegistry:
             described = self._described.setdefault(key, describe(self.schema(key)))
         return _copy(described)
 
-    def validate(self, key: str, data: dict | None) -> dict:
-        """Cleaned, JSON-safe data, or ``FormError`` with Chinese reasons per field."""
+    def validate(self, key: str, data: dict | None, today: dt.date | None = None) -> dict:
+        """Cleaned, JSON-safe data, or ``FormError`` with Chinese reasons per field. ``today``: the
+        day on the engine's clock, before which a deadline field (``fields.deadline``) is refused
+        (workflows/forms/deadlines.py); None: not checked (a form read with no case, no clock)."""
         schema = self._loaders.get(key)
         if schema is None:
             schema = self._loaders.setdefault(key, self.schema(key))
+        check = today is not None and self._has_deadline(key, schema)
         try:
             loaded = schema.load(dict(data or {}))
-        except ValidationError as exc:
-            raise FormError(_flatten(exc.messages)) from None
+        except ValidationError as exc:  # a past deadline is named with the rest, all at once
+            past = deadlines.before_today(schema.fields, exc.valid_data or {}, today) if check else {}
+            raise FormError({**past, **_flatten(exc.messages)}) from None
+        if check:
+            past = deadlines.before_today(schema.fields, loaded, today)
+            if past:
+                raise FormError(past)
         return to_json(loaded)
+
+    def _has_deadline(self, key: str, schema: Schema) -> bool:
+        """Does form ``key`` have a deadline field? Worked out once per form."""
+        has = self._with_deadlines.get(key)
+        if has is None:
+            has = self._with_deadlines.setdefault(
+                key, any(deadlines.FROM_TODAY in f.metadata for f in schema.fields.values()))
+        return has
 
     def field_names(self, key: str) -> frozenset[str]:
         """The names of the fields ``key`` declares (what a case's start may bring for its first task)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import validates_schema
 
 from . import fields as f
+from .deadlines import RECTIFY
 from .fields import FormSchema, require_when
 from .hazard import SECTORS
 
@@ -25,7 +26,7 @@ class Report(FormSchema):
     external_factors = f.boolean("因外部因素影响，本单位难以排除", required=False)
     planned_measures = f.text("拟采取的整改措施", long=True)
     responsible_person = f.text("整改责任人")
-    fix_deadline = f.date("整改期限", required=False, help="一般隐患须填写；重大隐患由监管部门挂牌督办时确定")
+    fix_deadline = f.deadline("整改期限", RECTIFY, required=False, help="一般隐患须填写；重大隐患由监管部门挂牌督办时确定")
     attachments = f.attachments("隐患照片及排查记录")
 
     @validates_schema
@@ -54,7 +55,7 @@ class SpotCheck(FormSchema):
     spot_check_on = f.date("抽查日期")
     spot_check_passed = f.boolean("整改到位")
     spot_check_findings = f.text("抽查情况", long=True)
-    fix_deadline = f.date("重新确定的整改期限", required=False)
+    fix_deadline = f.deadline("重新确定的整改期限", RECTIFY, required=False)
 
     @validates_schema
     def _deadline_when_failed(self, data, **_):
@@ -65,7 +66,7 @@ class SpotCheck(FormSchema):
 class Overdue(FormSchema):
     """督促整改逾期隐患"""
     overdue_decision = f.choice("处理方式", ["继续限期整改", "转挂牌督办"])
-    fix_deadline = f.date("新的整改期限", required=False)
+    fix_deadline = f.deadline("新的整改期限", RECTIFY, required=False)
     overdue_opinion = f.text("督促意见", long=True)
 
     @validates_schema

@@ -1,0 +1,156 @@
+"""A deadline a person sets is not a day already past (SQLite and PostgreSQL; page, API, engine).
+
+整改期限, 督办期限, 限期… were accepted as any day: a 科长 who typed 「2026年11月1日」 as 新的整改期限 on
+一般隐患逾期督促 set a deadline already missed, and the hazard was overdue again at the next sweep. The
+forms had no clock. Now form validation is given the engine's clock (never the host's): a deadline
+field (``fields.deadline``) before today is refused naming the field and today, on the page (what was
+typed kept) and through the API (422). Today is the deadline's earliest day: an order to remove a
+hazard reads 立即消除或者限期消除 (《安全生产法》第一百零二条), and 立即 is today.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from tests.ui_support import REGISTER_MAJOR, START, client_login, csrf_of, make_world, open_task, start_hazard
+from webui.api import create_token
+from workflows.forms import FormError, registry
+from workflows.forms.deadlines import FROM_TODAY
+
+TODAY = "今天（2026年11月28日）"  # START (2026-11-23) + 5 days, in Beijing
+
+
+@pytest.fixture
+def world(database_url, tmp_path):
+    w = make_world(tmp_path, None if database_url.startswith("sqlite") else database_url)
+    yield w
+    w.engine.dispose()
+
+
+def _overdue_general_hazard(world) -> int:
+    """A 一般隐患 whose 整改期限 passed: 一般隐患逾期督促 waits for the 科室负责人 (qian), 2026-11-28."""
+    case = start_hazard(world.engine, title="东城配电箱防护缺失")
+    data = dict(REGISTER_MAJOR, major_criterion=None, requires_shutdown=False,
+                fix_deadline=(START.date() + timedelta(days=2)).isoformat())
+    world.engine.complete(open_task(world.engine, case.id, "register").id, "zhang", data)
+    world.clock.advance(days=5)
+    world.engine.run_due_timers()
+    return case.id
+
+
+def _box(page: str, name: str) -> str:
+    box = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>([^<]*)', page)
+    assert box, f"no {name} box"
+    value = re.search(r'value="([^"]*)"', box.group(0))
+    return value.group(1) if value else box.group(1)
+
+
+def test_a_past_new_rectify_deadline_typed_on_the_page_is_refused_and_nothing_is_lost(world):
+    case_id = _overdue_general_hazard(world)
+    task = open_task(world.engine, case_id, "fix_overdue_review")
+    client = client_login(world.app, "qian")
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    refused = client.post(f"/tasks/{task.id}", data={
+        "_csrf": csrf_of(page), "fix_overdue_decision": "继续限期整改", "fix_deadline": "2026年11月1日",
+        "fix_overdue_opinion": "请于新的期限内完成整改"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert f"「新的整改期限」不能早于{TODAY}" in html
+    assert _box(html, "fix_deadline") == "2026年11月1日"          # what was typed, kept
+    assert "请于新的期限内完成整改" in html                          # and the opinion with it
+    assert open_task(world.engine, case_id, "fix_overdue_review").state == "open"
+    assert world.engine.case(case_id).data["fix_deadline"] == "2026-11-25"  # the missed one, unchanged
+
+
+def test_a_past_deadline_through_the_api_is_a_422_naming_the_field(world):
+    case_id = _overdue_general_hazard(world)
+    task = open_task(world.engine, case_id, "fix_overdue_review")
+    client = world.app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, 'qian', name='测试')}"
+    refused = client.post(f"/api/tasks/{task.id}/complete", json={"data": {
+        "fix_overdue_decision": "继续限期整改", "fix_deadline": "２０２６年１１月２７日"}})
+    assert refused.status_code == 422, refused.get_json()
+    assert f"「新的整改期限」不能早于{TODAY}" in str(refused.get_json())
+    done = client.post(f"/api/tasks/{task.id}/complete", json={"data": {
+        "fix_overdue_decision": "继续限期整改", "fix_deadline": "2026年12月5日"}})
+    assert done.status_code == 200, done.get_json()
+    assert world.engine.case(case_id).data["fix_deadline"] == "2026-12-05"
+
+
+def test_art102_rectify_deadline_today_is_accepted_yesterday_refused_in_beijing_days(world):
+    """《安全生产法》第一百零二条 立即消除或者限期消除: the earliest deadline is today (立即). Today is
+    Beijing's day on the engine's clock: at 00:30 in Beijing on 11-29 it is still 11-28 in UTC, and
+    11-28 is yesterday."""
+    case_id = _overdue_general_hazard(world)
+    world.clock.set(datetime(2026, 11, 28, 16, 30, tzinfo=timezone.utc))  # 2026-11-29 00:30 Beijing
+    task = open_task(world.engine, case_id, "fix_overdue_review")
+    with pytest.raises(Exception) as refused:
+        world.engine.complete(task.id, "qian", {"fix_overdue_decision": "继续限期整改", "fix_deadline": "2026-11-28"})
+    assert refused.value.errors == {"fix_deadline": "「新的整改期限」不能早于今天（2026年11月29日）"}
+    world.engine.complete(task.id, "qian", {"fix_overdue_decision": "继续限期整改", "fix_deadline": "2026-11-29"})
+    assert world.engine.case(case_id).data["fix_deadline"] == "2026-11-29"
+
+
+def test_today_is_the_engines_clock_not_the_hosts(world):
+    """The world's clock stands at 2026-11-23 whatever day the host is on: 11-30 is ahead; moved to
+    2027-03-01, 2027-02-26 (ahead of the host) is behind."""
+    case = start_hazard(world.engine, title="东城配电箱防护缺失")
+    register = open_task(world.engine, case.id, "register")
+    general = dict(REGISTER_MAJOR, major_criterion=None, requires_shutdown=False)
+    world.clock.set(datetime(2027, 3, 1, 1, 0, tzinfo=timezone.utc))
+    with pytest.raises(Exception) as refused:
+        world.engine.complete(register.id, "zhang", dict(general, fix_deadline="2027-02-26"))
+    assert refused.value.errors == {"fix_deadline": "「一般隐患整改期限」不能早于今天（2027年3月1日）"}
+    world.clock.set(START)
+    world.engine.complete(register.id, "zhang", dict(general, fix_deadline="2026-11-30"))
+    assert world.engine.case(case.id).data["fix_deadline"] == "2026-11-30"
+
+
+# --- the forms themselves (no database) -------------------------------------------------------------
+
+def test_a_past_deadline_is_named_with_the_forms_other_errors_at_once():
+    with pytest.raises(FormError) as refused:
+        registry.validate("hazard.propose", {"rectify_deadline": "2026年11月1日"}, today=date(2026, 12, 6))
+    assert refused.value.errors["rectify_deadline"] == "「督办期限（整改完成时限）」不能早于今天（2026年12月6日）"
+    assert refused.value.errors["responsible_unit"] == "此项为必填项"
+
+
+def test_a_hearing_is_not_scheduled_for_a_day_past():
+    """《行政处罚法》第六十四条第（二）项: the hearing's time is notified seven days before it."""
+    data = {"hearing_host": "chu_tz", "hearing_place": "区应急管理局听证室", "hearing_notice_served_on": "2026-12-06"}
+    with pytest.raises(FormError) as refused:
+        registry.validate("enforcement.hearing_schedule", {**data, "hearing_at": "2026年12月5日 9:30"},
+                          today=date(2026, 12, 6))
+    assert refused.value.errors == {"hearing_at": "「听证时间」不能早于今天（2026年12月6日）"}
+    kept = registry.validate("enforcement.hearing_schedule", {**data, "hearing_at": "2026年12月14日 9:30"},
+                             today=date(2026, 12, 6))
+    assert kept["hearing_at"] == "2026-12-14T09:30:00+08:00"
+
+
+def test_a_record_of_what_happened_may_be_a_past_day():
+    """复查日期 and 听证日期 record a day already lived (现场复查, 听证会): not deadlines."""
+    reach = registry.schema("hazard.onsite_review").fields
+    assert FROM_TODAY not in reach["reviewed_on"].metadata
+    assert FROM_TODAY not in registry.schema("enforcement.hearing_report").fields["hearing_held_on"].metadata
+
+
+def test_every_deadline_field_of_every_form_is_held_to_today():
+    """A date field labelled as a deadline (期限, 限期, 延长至) in any form: a new one added without
+    ``fields.deadline`` fails here. Each names its basis (its law or rule)."""
+    unmarked, marked = [], 0
+    for key in registry.keys():
+        for name, field in registry.schema(key).fields.items():
+            label = field.metadata.get("label", "")
+            if field.metadata.get("kind") != "date" or not re.search("期限|限期|延长至", label):
+                continue
+            basis = field.metadata.get(FROM_TODAY)
+            if not basis:
+                unmarked.append(f"{key}.{name} {label}")
+            else:
+                marked += 1
+                assert "《" in basis or "令第" in basis or "督办" in basis, basis
+    assert not unmarked
+    assert marked >= 20
+

@@ -1,0 +1,60 @@
+"""Deadlines a person sets (期限): a day that must not be before today.
+
+A 整改期限, 督办期限 or 限期 set on a form is a day still to come when it is set: an order to remove
+a hazard names 立即 (today) or a 期限 after it (《安全生产法》第一百零二条 责令立即消除或者限期消除), and
+an extension or an urging order moves a deadline forward, never back. A past day typed there
+(「2026年11月1日」 for 新的整改期限 on 6 December) made the case overdue the moment it was submitted.
+
+"Today" is the engine's clock (``Engine.clock``, moved by tests and by the demo's 演示时间), read as a
+day in Beijing time; forms hold no clock of their own (``FormRegistry.validate(..., today=)``).
+Each field declares its basis (``fields.deadline(label, basis=...)``), the law or rule that makes it
+a deadline, kept in its metadata for docs/processes.md and the tests named after it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+FROM_TODAY = "not_before_today"
+"""The metadata key of a field whose day may not be before today; its value is the field's basis."""
+
+
+def chinese_day(day: dt.date) -> str:
+    """2026-12-06 → 2026年12月6日, as the refusal names today."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _day_of(value: Any) -> dt.date | None:
+    """The day a loaded value falls on: a date; a time's day in Beijing (听证时间 at 09:00 +08:00)."""
+    if isinstance(value, dt.datetime):
+        from engine.clock import SHANGHAI
+        return value.astimezone(SHANGHAI).date() if value.tzinfo else value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def before_today(fields: dict, loaded: dict, today: dt.date) -> dict[str, str]:
+    """{field: Chinese reason} for each deadline field of ``fields`` (a schema's fields) whose value
+    in ``loaded`` falls before ``today``: 「新的整改期限」不能早于今天（2026年12月6日）."""
+    errors: dict[str, str] = {}
+    for name, field in fields.items():
+        if FROM_TODAY not in field.metadata:
+            continue
+        day = _day_of(loaded.get(name))
+        if day is not None and day < today:
+            label = field.metadata.get("label", name)
+            errors[name] = f"「{label}」不能早于今天（{chinese_day(today)}）"
+    return errors
+
+
+# The bases named by the forms' deadline fields (docs/processes.md, 期限不能早于今天).
+RECTIFY = ("《安全生产法》第一百零二条：事故隐患责令立即消除或者限期消除；期限自责令之日起算，"
+           "最早为当日（立即消除）")
+EXTENSION = "原总局令第16号；地方挂牌督办办法（本地规定）：批准延期后督办期限向后顺延，延长至的日期不能是已过去的日子"
+URGING = "逾期督办（催办）责令限期完成：期限自督办之日起算，不能是已过去的日子"
+ACCIDENT_REPORT = ("《生产安全事故报告和调查处理条例》第二十九条：调查报告自事故发生之日起60日内提交，"
+                   "延长不超过60日；限期提交自督办之日起算")
+ACCIDENT_APPROVAL = ("《生产安全事故报告和调查处理条例》第三十二条：收到调查报告之日起15日内批复"
+                     "（特别重大事故30日）；限期批复自督办之日起算")
+HEARING = "《行政处罚法》第六十四条第（二）项：行政机关应当在举行听证的七日前通知当事人听证的时间、地点"
