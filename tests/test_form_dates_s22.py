@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tests.ui_support import REGISTER_MAJOR, START, client_login, csrf_of, make_world, open_task, start_hazard
+from engine.clock import SHANGHAI
+from tests.ui_support import ACME as ACME_CODE, REGISTER_MAJOR, ROOT, START, client_login, csrf_of, make_world, open_task, start_hazard
 from webui.api import create_token
 from workflows.forms import FormError, registry
 from workflows.forms.deadlines import FROM_TODAY
@@ -154,3 +155,38 @@ def test_every_deadline_field_of_every_form_is_held_to_today():
     assert not unmarked
     assert marked >= 20
 
+
+# --- an escalation's own 办理期限 (bpmn/: the 督办 tasks of a section head) ------------------------
+
+def test_precheck_escalation_has_its_own_deadline_order18_five_more_working_days(world):
+    """应急管理部令第18号；《行政处罚法》第五十四条: 初步核查 in 5 working days, 5 more with approval. The
+    科室负责人's 初查超期督办 had no 办理期限 (the queue showed —, the board never listed it): now it is
+    due when the 5 more working days run out (11-30 + 5 working days = 12-07), on the queue and,
+    once missed, on the board."""
+    case = world.engine.start("enforcement_case", by="zhang", party=ACME_CODE, title="甲化工未按规定检测报警装置案")
+    assert open_task(world.engine, case.id, "intake").due_at is not None
+    world.clock.advance(days=8)                      # 2026-12-01: the 5 working days (to 11-30) have run out
+    world.engine.run_due_timers()
+    task = open_task(world.engine, case.id, "precheck_escalated")
+    assert task.role_code == "supervisor"
+    assert task.due_at.astimezone(SHANGHAI) == datetime(2026, 12, 8, tzinfo=SHANGHAI)  # the end of 12-07
+    client = client_login(world.app, "qian")
+    queue = client.get("/tasks/group?role=supervisor").get_data(as_text=True)
+    row = re.search(rf'<tr[^>]*>(?:(?!</tr>).)*初查超期督办(?:(?!</tr>).)*</tr>', queue, re.S).group(0)
+    assert "2026年12月7日" in row, row
+    world.clock.advance(days=7)                      # 2026-12-08: missed
+    board = client.get("/supervise/overdue").get_data(as_text=True)
+    listed = re.search(r'id="overdue-tasks".*?</table>', board, re.S).group(0)
+    assert "初查超期督办" in listed and "2026年12月7日" in listed
+
+
+def test_an_escalation_no_law_times_says_so_and_has_no_deadline():
+    """一般隐患逾期督促, 复查超期督办…: no law gives them a period of their own; their documentation says
+    so, and they carry no dueDate (the walk of tests/test_deadline_documentation.py)."""
+    from lxml import etree
+    b = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    root = etree.parse(str(ROOT / "bpmn" / "hazard_supervision.bpmn")).getroot()
+    for element in ("fix_overdue_review", "review_escalated"):
+        task = next(t for t in root.iter(f"{b}userTask") if t.get("id") == element)
+        assert "不设办理期限" in task.find(f"{b}documentation").text
+        assert not any(p.get("name") == "dueDate" for p in task.iter())

@@ -33,7 +33,10 @@ def build() -> Process:
     p.user("intake", "初步核查", I, 3, doc="应急管理部令第18号；《行政处罚法》第五十四条：对违法线索自登记之日起5个工作日内初步核查并决定是否立案，特殊情况经负责人批准可延长5个工作日。",
            form="enforcement.intake", due="deadline_at(precheck_due)")
     p.timer("precheck_overdue", "核查期限届满", "intake", "deadline_at(precheck_due)")
-    p.user("precheck_escalated", "初查超期督办", S, 4, row=1, form="enforcement.overdue_order")
+    p.user("precheck_escalated", "初查超期督办", S, 4, row=1, form="enforcement.overdue_order",
+           due="deadline_at(precheck_due if precheck_extended else workday_after(precheck_due, 5))",
+           doc=("应急管理部令第18号；《行政处罚法》第五十四条：初步核查5个工作日，特殊情况经负责人批准可延长5个工作日。"
+                "科室负责人督办的办理期限为延长后的期限届满之日（原期限后第5个工作日；已延长过的，为延长后的期限）。"))
     p.xor("intake_action", "核查意见？", I, 4)
     p.user("approve_precheck_extension", "审批延长核查期限", S, 5, row=1, form="enforcement.precheck_extension")
     p.script("extend_precheck", "延长核查期限", S, 6, row=1, code=(
@@ -130,7 +133,8 @@ def build() -> Process:
            form="enforcement.preservation",
            due="deadline_at(preservation_due)")
     p.timer("preservation_overdue", "7个工作日内未处理", "decide_preservation", "deadline_at(preservation_due)")
-    p.user("preservation_escalated", "保存物品处理超期督办", S, 13, row=1, form="enforcement.preservation")
+    p.user("preservation_escalated", "保存物品处理超期督办", S, 13, row=1, form="enforcement.preservation",
+           doc="《行政处罚法》第五十六条的7日处理期限已届满；法律未规定超期后的时限，本任务不设办理期限。")
     p.xor("to_propose", "", I, 13)
     p.flow("split_clock", "investigate")
     p.flow("investigate", "has_preservation")
@@ -259,7 +263,8 @@ def build() -> Process:
     p.user("transfer", "移送司法机关", I, 23, row=3, doc="《行政执法机关移送涉嫌犯罪案件的规定》（国务院令第310号）第五条：决定批准移送的，在24小时内向同级公安机关移送。",
            form="enforcement.transfer", due="transfer_due")
     p.timer("transfer_overdue", "24小时内未移送", "transfer", "transfer_due")
-    p.user("transfer_escalated", "移送超时督办", S, 24, row=3, form="enforcement.transfer")
+    p.user("transfer_escalated", "移送超时督办", S, 24, row=3, form="enforcement.transfer",
+           doc="移送时限（24小时）已届满；法律未规定超时后的时限，本任务不设办理期限。")
     p.flow("outcome_route", "transfer_requested", "移送司法",
            cond="proposed_outcome == '移送司法' and not collective_required")
     p.flow("transfer_requested", "decide_transfer")
@@ -282,7 +287,8 @@ def build() -> Process:
            form="enforcement.serve_decision",
            due="deadline_at(serve_due)")
     p.timer("serve_overdue", "7个工作日内未送达", "serve_decision", "deadline_at(serve_due)")
-    p.user("serve_escalated", "决定书送达超期督办", S, 41, form="enforcement.serve_decision")
+    p.user("serve_escalated", "决定书送达超期督办", S, 41, form="enforcement.serve_decision",
+           doc="决定书送达期限（《行政处罚法》第六十一条）已届满；法律未规定超期后的时限，本任务不设办理期限。")
     p.script("start_payment", "缴款期限起算", I, 42, code=(
         "payment_due = party_period_end(decision_served_on, 15)\n"
         "court_window = court_application_window(decision_served_on)"),

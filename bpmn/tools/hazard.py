@@ -31,7 +31,8 @@ def build() -> Process:
     p.user("confirm_fix", "复核整改结果", I, 5, row=1, form="hazard.confirm_fix")
     p.xor("fix_ok", "整改到位？", I, 6, row=1)
     p.end("end_general", "一般隐患闭环", I, 7, row=1, terminate=True)
-    p.user("fix_overdue_review", "一般隐患逾期督促", S, 5, row=1, form="hazard.fix_overdue")
+    p.user("fix_overdue_review", "一般隐患逾期督促", S, 5, row=1, form="hazard.fix_overdue",
+           doc="办理期限：法律、规章未规定一般隐患逾期督促的办理时限，本任务不设办理期限（新的整改期限不能早于当日）。")
     p.xor("fix_overdue_choice", "处理方式？", S, 6, row=1)
     p.script("upgrade", "升级为重大隐患", S, 7, row=1,
              code="hazard_grade = '重大'\ngrade_basis = '一般隐患逾期未整改，升级挂牌督办'")
@@ -122,7 +123,10 @@ def build() -> Process:
            due="deadline_at(extension_decision_due)", props=BY_LEVEL,
            doc="原总局令第16号：挂牌督办的部门审批延期；市级、省级挂牌的由该级审批。")
     p.timer("ext_overdue", "5个工作日内未审批", "decide_extension", "deadline_at(extension_decision_due)")
-    p.user("decide_extension_escalated", "延期申请超期审批", L, 19, form="hazard.extension_decision", props=BY_LEVEL)
+    p.user("decide_extension_escalated", "延期申请超期审批", L, 19, form="hazard.extension_decision", props=BY_LEVEL,
+           due="deadline_at(rectify_deadline)",
+           doc=("原总局令第16号；地方挂牌督办办法（本地规定）：延期申请在督办期限届满10个工作日前提出、5个工作日内审批，"
+                "超期的由分管领导审批。办理期限为督办期限届满之日：延期须在原期限届满前决定（本局设定）。"))
     p.xor("ext_granted", "批准延期？", S, 20)
     p.script("move_deadline", "延长督办期限", S, 21, code="rectify_deadline = approved_deadline")
     p.script("refuse_late_extension", "逾期不予受理", S, 18, row=1, code=(
@@ -152,7 +156,8 @@ def build() -> Process:
     p.user("onsite_review", "现场复查", I, 21, doc="原总局令第16号第二十三条：收到生产经营单位的销号（恢复生产）申请后10日内进行现场审查，自申请之日起按自然日计算；逾期未复查的提交科室负责人督办。",
            form="hazard.onsite_review", due="deadline_at(review_due)")
     p.timer("review_overdue", "10日内未复查", "onsite_review", "deadline_at(review_due)")
-    p.user("review_escalated", "复查超期督办", S, 22, row=1, form="hazard.onsite_review")
+    p.user("review_escalated", "复查超期督办", S, 22, row=1, form="hazard.onsite_review",
+           doc="原总局令第16号第二十三条的10日复查期限已届满；法律、规章未规定超期后的复查时限，本任务不设办理期限。")
     p.xor("review_passed_gw", "复查合格？", I, 22)
     p.script("reorder", "下达新的整改指令", I, 22, row=1, code="rectify_deadline = new_deadline")
     p.user("approve_close", "审批销号", S, 23, form="hazard.approve_close", props=BY_LEVEL,

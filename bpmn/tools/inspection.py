@@ -54,7 +54,8 @@ def build_inspection() -> Process:
            props={"assignee": "inspectors[0]"},
            doc="国发〔2019〕5号（双随机、一公开）：按抽查计划实施检查，在抽查计划期内完成（期限为计划截止日）；由抽中的第一名执法人员办理，第二名共同检查。")
     p.timer("inspect_overdue", "计划期满未检查", "inspect", "deadline_at(inspect_due)")
-    p.user("urge", "抽查逾期督办", S, 2, form="random_inspection.overdue")
+    p.user("urge", "抽查逾期督办", S, 2, form="random_inspection.overdue",
+           doc="法律、规章未规定抽查逾期督办的办理时限，本任务不设办理期限（限期完成检查日期不能早于当日）。")
     p.script("set_due", "重新确定检查期限", S, 3, code="inspect_due = new_inspect_due")
     p.xor("result", "检查结果？", I, 2)
     p.script("to_listing", "转挂牌督办", I, 3, row=1, code=(
