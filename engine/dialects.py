@@ -686,8 +686,8 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
                 continue  # honoured (_input_output, _call_activity_mapping)
             if local == "conditionalFilter" and kind == "conditionalEventDefinition":
                 continue  # Camunda 8's variable filter (engine/conditional_events.filter_of)
-            if local == "field" and (_vendor_attr(owner, "type") or "").strip().lower() == "dmn":
-                continue  # a decision task's key (_flowable_decision)
+            if local == "field" and (_vendor_attr(owner, "type") or "").strip().lower() in ("dmn", *TYPED_SERVICE_TASKS):
+                continue  # a decision task's key (_flowable_decision); a typed task's settings (_note_typed_service_task)
             if local == "taskDefinition" and kind in ("endEvent", "intermediateThrowEvent"):
                 # Zeebe hands a message end/throw event to a job worker, as a service task; not here
                 result.notes.append((f"{label(owner)} 的作业类型「{excerpt((child.get('type') or '').strip())}」"
@@ -765,6 +765,7 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
         elif name == "serviceTask" and _flowable_decision(el, result):
             name = "businessRuleTask"
         elif name == "serviceTask":
+            _note_typed_service_task(el, result)
             _service_task(el, result)
         if name == "businessRuleTask" and el.find(f"{B}extensionElements/{S}calledDecisionId") is None:
             ref = _vendor_attr(el, "decisionRef")
@@ -1510,8 +1511,8 @@ def handler_name(el) -> tuple[str, str | None]:
     """(kind, name) for a service task: ("external", topic), ("handler", name) or ("none", None)."""
     if el.find(f"{B}extensionElements/{S}serviceTaskOperator") is not None:
         return "handler", el.find(f"{B}extensionElements/{S}serviceTaskOperator").get("id")
-    if (_vendor_attr(el, "type") or "").lower() == "external":
-        return "external", (_vendor_attr(el, "topic") or el.get("id"))
+    if (_vendor_attr(el, "type") or "").strip().lower() in ("external", "external-worker"):  # Flowable's: external-worker
+        return "external", ((_vendor_attr(el, "topic") or "").strip() or el.get("id"))
     ext = el.find(f"{B}extensionElements")
     if ext is not None:
         definition = ext.find(f"{{{ZEEBE_NS}}}taskDefinition")
@@ -1529,6 +1530,38 @@ def handler_name(el) -> tuple[str, str | None]:
             body = body.strip().split("(")[0]
             return "handler", body.split(".")[-1] if "." in body else body
     return "none", None
+
+
+# Flowable's and Activiti's service task types that call something outside the case (``flowable:type``):
+# what each would do, and what does not happen here.
+TYPED_SERVICE_TASKS = {
+    "http": ("HTTP 任务", "不会发出 HTTP 请求"), "mail": ("邮件任务", "不会发送邮件"),
+    "shell": ("命令行任务", "不会在服务器上执行命令"), "camel": ("Camel 集成任务", "不会调用 Camel 路由"),
+    "mule": ("Mule 集成任务", "不会调用 Mule 服务"), "send-event": ("发送事件任务", "不会向事件通道发送事件"),
+}
+
+
+def _note_typed_service_task(el, result: Normalized) -> None:
+    """A Flowable or Activiti service task typed ``http``, ``mail``, ``shell``, ``camel``, ``mule`` or
+    ``send-event`` (RuoYi/BootDo demos' 接口调用 and 邮件通知): the engine it was drawn for makes the call;
+    here it is a task a person does (engine/service_tasks.py: no handler), which the deploy said only as
+    「字段注入…不会执行」. Said on the task: what it would have done, that it is not done, and what to
+    draw for a program to do it (an external task)."""
+    kind = (_vendor_attr(el, "type") or "").strip().lower()
+    if kind not in TYPED_SERVICE_TASKS:
+        return
+    what, not_done = TYPED_SERVICE_TASKS[kind]
+    ns = next(ns for ns in VENDOR_NS if el.get(f"{{{ns}}}type") is not None)
+    vendor = {FLOWABLE_NS: "Flowable", ACTIVITI_NS: "Activiti"}.get(ns, "Camunda")
+    result.notes.append((f"{label(el)} 是 {vendor} 的{' ' if what[0].isascii() else ''}{what}（{_prefix_of(el, ns)}type=\"{kind}\"），本系统{not_done}；该任务将交由人员办理，"
+                         "办理人完成后流程继续。需要由外部程序完成的，请改为外部任务（camunda:type=\"external\" 并填写主题，"
+                         "或 Flowable 的外部工作者任务 flowable:type=\"external-worker\"）", el))
+
+
+def _prefix_of(el, ns: str) -> str:
+    """The prefix the file writes the vendor namespace ``ns`` with (``flowable:``), else none."""
+    prefix = next((p for p, uri in (el.nsmap or {}).items() if uri == ns and p), None)
+    return f"{prefix}:" if prefix else ""
 
 
 def _flowable_decision(el, result: Normalized) -> bool:

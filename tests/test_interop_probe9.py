@@ -14,12 +14,14 @@ from tests.interop_support import CORPUS, open_task_data, user_for
 from tests.support import make_engine
 
 MODELS = ("camunda7_call_input_child.bpmn", "camunda7_call_input_parameters.bpmn",
-          "camunda7_subprocess_input_parameters.bpmn")
+          "camunda7_subprocess_input_parameters.bpmn", "flowable_http_mail_tasks.bpmn")
 
 
 @pytest.fixture(scope="module")
 def engine(module_database_url):
     eng = make_engine(module_database_url)
+    eng.directory.add_role("admin", "系统管理员")
+    eng.directory.add_user("gateway", org="city", roles=["admin"], name="企业服务平台接口")  # fetches external tasks
     for name in MODELS:
         eng.deploy(CORPUS / name, by="boss")
     yield eng
@@ -84,3 +86,27 @@ def test_a_sub_process_s_input_parameters_hold_inside_it_only(engine):
     assert (data["lastRound"], data["roundSeen"], data["checkedBy"]) == (1, 1, "区县执法大队")
     assert (data["reviewRound"], data["checker"]) == (0, "市局")
     assert not any(k.startswith("duban_shadowed") for k in data)
+
+
+def test_http_and_mail_tasks_are_said_not_to_call_out_and_an_external_worker_task_waits_for_its_worker(engine):
+    """整改通知送达 (BootDo's flowable6.5 demo: ``serviceTask flowable:type="http"`` with requestMethod and
+    requestUrl fields; Flowable's mail task; Flowable 6.6's ``flowable:type="external-worker"
+    flowable:topic``): Flowable sends the request and the mail; here those tasks are a person's, and the
+    deploy said only that their field injection was ignored. Now each is said on the task — what it
+    would have done, that it is not done here, and what to draw instead — and the external worker task
+    waits for a worker of its topic, as Flowable's does, instead of going to a person."""
+    said = _warnings(engine, "flowable_http_mail_tasks.bpmn")
+    assert any(m.startswith('服务任务「推送企业服务平台」(sid-push) 是 Flowable 的 HTTP 任务（flowable:type="http"），'
+                            "本系统不会发出 HTTP 请求；该任务将交由人员办理") for m in said), said
+    assert any(m.startswith('服务任务「邮件通知企业」(sid-mail) 是 Flowable 的邮件任务（flowable:type="mail"），本系统不会发送邮件')
+               and "请改为外部任务" in m for m in said), said
+    assert not any("字段注入" in m for m in said), said
+    case_id = engine.start("flowable_http_mail_tasks", by="zhang", org="east").id
+    _do(engine, case_id, "sid-notice")
+    _do(engine, case_id, "sid-push")
+    _do(engine, case_id, "sid-mail")
+    assert _open(engine, case_id) == []
+    (locked,) = engine.fetch_and_lock("notice-receipt", "platform-worker", by="gateway")
+    engine.complete_external(locked["id"], "platform-worker", {"receipt": "已签收"}, by="gateway")
+    view = engine.case(case_id)
+    assert view.status == "completed" and view.data["receipt"] == "已签收"
