@@ -548,6 +548,25 @@ def _ended_top_row(new: bool) -> None:
     state.save = saved[0] if new else saved[1]
 
 
+@variant("ended_plan")
+def _ended_plan(new: bool) -> None:
+    """engine/state.py ``save`` planning (``_dirty_plan``) for the save that ends a case too; off:
+    ``save`` as at 6cf6d74 (read from git: the ending save walked every live task)."""
+    import subprocess
+
+    from engine import state
+
+    saved = _ended_plan.__dict__.get("saved")
+    if saved is None:
+        source = subprocess.run(["git", "-C", str(ROOT), "show", "6cf6d74:engine/state.py"],
+                                capture_output=True, text=True, check=True).stdout
+        body = source[source.index("def save(conn"):source.index("\n\n\n# A live task that is predicted")]
+        space = dict(vars(state))
+        exec(compile(body, "state.py@6cf6d74", "exec"), space)  # noqa: S102 - our own code of before
+        saved = _ended_plan.__dict__["saved"] = (state.save, space["save"])
+    state.save = saved[0] if new else saved[1]
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

@@ -225,6 +225,49 @@ def test_steps_that_plan_leave_the_rows_a_full_walk_leaves(sqlite_url, plans, mo
             task = view.tasks[0]
             e.complete(task.id, user_for(e, task), {"意见": f"第{step_no}步", "days": 10})
         assert e.case(case.id).status == "completed"
+        # and after the save that ended it (planned too)
+        live = {str(t.id): t for t in wfstate._walk(e.workflow_cache._entries[case.id][1].workflow)}
+        with e.db.engine.connect() as conn:
+            stored = dict(conn.execute(sa.select(TaskRow.id, TaskRow.content).where(
+                TaskRow.case_id == case.id, TaskRow.live.is_(True))).all())
+        assert stored == {tid: wfstate.reference_text(t) for tid, t in live.items()}
         assert model != FIVE_TASKS or any(plan is not None for plan in plans)
+    finally:
+        e.dispose()
+
+
+def test_the_save_that_ends_a_case_plans_and_writes_every_task_the_end_moved(database_url, plans, monkeypatch):
+    """The last completion of a five-task case: its save plans as a warm step's does (the end event,
+    the end join and the end were predicted, quiet, and moved: visited with the task completed), so it
+    looks at those four and not at the six finished before (Start, start, t1-t4); every live row is still
+    the task serialized afresh, and the case restores from its rows with each task's state and data."""
+    from engine.schema import Case
+
+    e, case, loaded = _warm_case(database_url, plans)
+    try:
+        e.complete(open_task_id(e, case.id), "zhang", {"意见": "第3步：同意"})
+        e.complete(open_task_id(e, case.id), "zhang", {"意见": "第4步：同意"})
+        plans.clear()
+        visited: list = []
+        real = wfstate._mark
+        monkeypatch.setattr(wfstate, "_mark", lambda task, *args: visited.append(task) or real(task, *args))
+        e.complete(open_task_id(e, case.id), "zhang", {"意见": "第5步：办结", "罚款金额": 8000})
+        monkeypatch.setattr(wfstate, "_mark", real)
+        assert e.case(case.id).status == "completed"
+        assert plans and plans[-1] is not None  # the ending save planned
+        workflow = loaded.workflow
+        assert workflow.completed and len(workflow.tasks) == 10  # Start, start, t1-t5, end, EndJoin, End
+        assert sorted(t.task_spec.name for t in visited) == ["End", "end", "five_tasks.EndJoin", "t5"]
+        with e.db.engine.connect() as conn:
+            stored = dict(conn.execute(sa.select(TaskRow.id, TaskRow.content).where(
+                TaskRow.case_id == case.id, TaskRow.live.is_(True))).all())
+        live = {str(t.id): t for t in wfstate._walk(workflow)}
+        assert stored == {tid: wfstate.reference_text(t) for tid, t in live.items()}
+        with e.db.read() as s:
+            spec, subs = e.models.specs(s, s.get(Case, case.id).bundle_hash)
+            fresh = wfstate.restore(s, case.id, spec, subs, e.script_engine).workflow
+        assert {str(t.id): (t.state, t.data) for t in wfstate._walk(fresh)} == {
+            tid: (t.state, t.data) for tid, t in live.items()}
+        assert e.case(case.id).data["意见"] == "第5步：办结"
     finally:
         e.dispose()
