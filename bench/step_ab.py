@@ -134,6 +134,32 @@ def _compensation_snapshot(new: bool) -> None:
     compensation._record = _record
 
 
+@variant("feel_words")
+def _feel_words(new: bool) -> None:
+    """engine/evaluator.py ``evaluate`` and ``execute`` inside ``try``: a translated FEEL expression
+    that failed on its data is run again with its paths over lists (engine/feel_null.projected) or
+    said in Chinese (engine/feel_errors.py); off: the same methods without the ``try`` (the code before)."""
+    import inspect
+    import textwrap
+
+    from engine import evaluator
+
+    env = evaluator.IsolatedEnvironment
+    saved = _feel_words.__dict__.setdefault("saved", {})
+    if not saved:
+        for name in ("evaluate", "execute"):
+            method = env.__dict__[name]
+            lines = textwrap.dedent(inspect.getsource(method)).split("\n")
+            end = next(i for i, line in enumerate(lines) if line.startswith("    except Exception as exc:"))
+            assert lines[1].strip() == "try:", lines[1]
+            body = [lines[0]] + [line[4:] if line.startswith("        ") else line for line in lines[2:end]]
+            scope: dict = {}
+            exec(compile("\n".join(body), evaluator.__file__, "exec"), evaluator.__dict__, scope)  # noqa: S102
+            saved[name] = (method, scope[name])
+    for name, (now, before) in saved.items():
+        setattr(env, name, now if new else before)
+
+
 @variant("json_encoders")
 def _json_encoders(new: bool) -> None:
     """engine/state.py ``_nested_text`` (a mark's text of nested values) and engine/step.py

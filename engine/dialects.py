@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import camunda_forms, code_variables, el_text, event_definition_refs, feel_functions, flowable_vars, qname_refs, task_priority
+from . import (camunda_forms, code_variables, el_text, event_definition_refs, feel_errors, feel_functions, flowable_vars, qname_refs,
+               task_priority)
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
@@ -527,7 +528,8 @@ def _translate_text(el, result: Normalized, owner, what: str) -> None:
         el.text = "False"  # the deploy is refused: said once, not again as Python that does not compile
         return
     result.translations.append({"element_id": owner.get("id"), "from": text.strip(), "to": python})
-    el.text = _feel_null(python) if language_of(text) == FEEL else python
+    # FEEL: null as Zeebe reads it, and the expression as written kept for the words of a failure (engine/feel_errors.py)
+    el.text = feel_errors.with_source(_feel_null(python), text) if language_of(text) == FEEL else python
     if language_of(text) == JUEL and flowable_vars.has_calls(text):  # Flowable: an absent variable is null there
         el.text = mark_absent_as_null(python, flowable_vars.masked(text, {})[1])
     if flow:

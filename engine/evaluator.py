@@ -64,6 +64,7 @@ import builtins
 import functools
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -606,6 +607,23 @@ def prepare(source: str, mode: str) -> bool:
     return True
 
 
+def _assigned_at(script: str, exc: BaseException) -> str | None:
+    """The variable the statement of ``script`` at the line ``exc`` names (「第 3 行」) assigns: the
+    mapping that failed, for its words."""
+    line = next((int(m.group(1)) for note in getattr(exc, "__notes__", ()) or ()
+                 if (m := re.fullmatch(r"第 (\d+) 行", note))), getattr(exc, "line", None))
+    if not line:
+        return None
+    try:
+        body = ast.parse(script, mode="exec").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    for stmt in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(stmt, ast.Assign) and stmt.lineno == line and isinstance(stmt.targets[0], ast.Name):
+            return stmt.targets[0].id
+    return None
+
+
 def _raise_model_error(error: dict):
     type_name, message, line = error.get("type") or "Error", error.get("message") or "", error.get("line")
     if type_name == "ModelCodeRefused":
@@ -780,57 +798,86 @@ class IsolatedEnvironment(TaskDataEnvironment):
         return data, functions
 
     def evaluate(self, expression, context, external_context=None):
-        code, names, plain = compiled(expression, "eval")
-        read = _literal_or_name(expression) if plain and self.read_shortcut else None
-        if read is not None:  # what eval in the host scope would give, without building the scope
-            literal, name = read
-            if name is None:
-                self.evaluations["host"] += 1
-                return literal
-            if name in context:
-                self.evaluations["host"] += 1
-                return context[name]
-            if external_context and name in external_context:
-                self.evaluations["host"] += 1
-                return external_context[name]
-        null = _absent_as_null(expression)  # translated FEEL: an absent variable is None
-        if plain and not self._conversion_shadowed(names, context, external_context) or not self.isolate:
-            # code that is not plain (only with isolation off: the tests' comparisons) gets its own
-            scope = self._host_scope() if plain else restricted.restricted_globals(self.host_functions)
-            scope.update(external_context or {})
-            scope.update({n: context[n] for n in names if n in context})
-            for name in null:
-                scope.setdefault(name, None)
-            self.evaluations["host"] += 1  # an error the expression raises is the host's answer too
+        try:
+            code, names, plain = compiled(expression, "eval")
+            read = _literal_or_name(expression) if plain and self.read_shortcut else None
+            if read is not None:  # what eval in the host scope would give, without building the scope
+                literal, name = read
+                if name is None:
+                    self.evaluations["host"] += 1
+                    return literal
+                if name in context:
+                    self.evaluations["host"] += 1
+                    return context[name]
+                if external_context and name in external_context:
+                    self.evaluations["host"] += 1
+                    return external_context[name]
+            null = _absent_as_null(expression)  # translated FEEL: an absent variable is None
+            if plain and not self._conversion_shadowed(names, context, external_context) or not self.isolate:
+                # code that is not plain (only with isolation off: the tests' comparisons) gets its own
+                scope = self._host_scope() if plain else restricted.restricted_globals(self.host_functions)
+                scope.update(external_context or {})
+                scope.update({n: context[n] for n in names if n in context})
+                for name in null:
+                    scope.setdefault(name, None)
+                self.evaluations["host"] += 1  # an error the expression raises is the host's answer too
+                try:
+                    return eval(code, scope)
+                except restricted.TooLarge:  # int() of a huge decimal: the worker and its CPU bound
+                    self.evaluations["host"] -= 1
+            accepted = date_calls.plan(expression) if self.date_calls else None
+            if accepted is not None:
+                try:
+                    value = date_calls.evaluate(accepted, context, external_context, self.host_functions)
+                except Exception:  # noqa: BLE001 — not answered here: the sandbox gives its answer or error
+                    pass
+                else:
+                    self.evaluations["date_call"] += 1
+                    return value
+            fast = _fast_expression(expression) if self.host_helpers else None
+            if fast is not None and not self._conversion_shadowed(names, context, external_context):
+                value = self._run_fast_expression(fast, context, external_context, null)
+                if value is not _MISSING:
+                    return value
+            data, functions = self._inputs(names, context, external_context, null)
+            hosted = _helper_expression(expression) if self.host_helpers else None
+            if hosted is not None and not self._conversion_shadowed(names, context, external_context):
+                value = self._run_helper_expression(hosted, data, functions)
+                if value is not _MISSING:
+                    return value
+            self.evaluations["worker"] += 1
+            reply = pool().run("eval", expression, data, functions, self.seconds, self.wall_seconds)
+            if "error" in reply:
+                _raise_model_error(reply["error"])
+            return restricted.decode(reply.get("ok"))
+        except Exception as exc:  # noqa: BLE001 — re-raised unless translated FEEL failed on its data
+            if not expression.startswith("#"):
+                raise
+            return self._feel_failed(self.evaluate, "eval", expression, context, external_context, exc)
+
+    def _feel_failed(self, run, mode: str, source: str, context, external_context, exc: Exception):
+        """A translated FEEL expression (or a script of FEEL mappings, ``mode`` ``exec``) whose Python
+        failed (``exc``): run again with each one-step path as engine/feel_lists.feel_get (a path over
+        a list is FEEL's projection, engine/feel_null.projected) when Python stopped on a type; what
+        still fails is said in Chinese naming the expression (engine/feel_errors.py) in the words of
+        the engine's other expression stops. Any other failure, and code not translated from FEEL
+        (no absent-as-null or source line), is re-raised as it was."""
+        from . import feel_errors, feel_null
+
+        if not (source.startswith(restricted.ABSENT_AS_NULL) or source.startswith(feel_errors.SOURCE)):
+            raise exc
+        error = feel_errors.type_name_and_message(exc)
+        if error is None:
+            raise exc
+        if error[0] == "TypeError" and (other := feel_null.projected(source, mode)) is not None:
             try:
-                return eval(code, scope)
-            except restricted.TooLarge:  # int() of a huge decimal: the worker and its CPU bound
-                self.evaluations["host"] -= 1
-        accepted = date_calls.plan(expression) if self.date_calls else None
-        if accepted is not None:
-            try:
-                value = date_calls.evaluate(accepted, context, external_context, self.host_functions)
-            except Exception:  # noqa: BLE001 — not answered here: the sandbox gives its answer or error
-                pass
-            else:
-                self.evaluations["date_call"] += 1
-                return value
-        fast = _fast_expression(expression) if self.host_helpers else None
-        if fast is not None and not self._conversion_shadowed(names, context, external_context):
-            value = self._run_fast_expression(fast, context, external_context, null)
-            if value is not _MISSING:
-                return value
-        data, functions = self._inputs(names, context, external_context, null)
-        hosted = _helper_expression(expression) if self.host_helpers else None
-        if hosted is not None and not self._conversion_shadowed(names, context, external_context):
-            value = self._run_helper_expression(hosted, data, functions)
-            if value is not _MISSING:
-                return value
-        self.evaluations["worker"] += 1
-        reply = pool().run("eval", expression, data, functions, self.seconds, self.wall_seconds)
-        if "error" in reply:
-            _raise_model_error(reply["error"])
-        return restricted.decode(reply.get("ok"))
+                return run(other, context, external_context)
+            except Exception as again:  # noqa: BLE001 — said below if it is the data's, else as it is
+                if feel_errors.type_name_and_message(again) is None:
+                    raise
+                exc = again
+        words = feel_errors.said(exc, source, _assigned_at(source, exc) if mode == "exec" else None)
+        raise ModelCodeError("JuelMethodError", words or str(exc)) from exc
 
     def _helpers(self, called: frozenset, functions: dict) -> dict | None:
         """The helpers plain code run in the host may call, as it calls them (``_HostCall``), or None
@@ -954,26 +1001,31 @@ class IsolatedEnvironment(TaskDataEnvironment):
         super().check_for_overwrite(context, external_context)
 
     def execute(self, script, context, external_context=None):
-        self.check_for_overwrite(context, external_context or {})
-        code, names, _ = compiled(script, "exec")
-        data, functions = self._inputs(names, context, external_context, _absent_as_null(script))
-        plan = _plain_script(script) if self.plain_scripts else None
-        if plan is not None and not self._conversion_shadowed(names, context, external_context):
-            moves = _assignments(script) if self.assign_shortcut and not functions else None
-            reply = self._run_assignments(moves, data) if moves is not None else None
-            if reply is not None:
-                self.evaluations["host_script"] += 1
-                return self._apply_script_reply(reply, context)
-            helpers = self._helpers(plan[1], functions)
-            reply = self._run_plain_script(plan[0], data, helpers) if helpers is not None else None
-            if reply is not None:
-                self.evaluations["host_script"] += 1
-                return self._apply_script_reply(reply, context)
-        self.evaluations["worker"] += 1
-        reply = pool().run("exec", script, data, functions, self.seconds, self.wall_seconds)
-        if "error" in reply:
-            _raise_model_error(reply["error"])
-        return self._apply_script_reply(reply, context)
+        try:
+            self.check_for_overwrite(context, external_context or {})
+            code, names, _ = compiled(script, "exec")
+            data, functions = self._inputs(names, context, external_context, _absent_as_null(script))
+            plan = _plain_script(script) if self.plain_scripts else None
+            if plan is not None and not self._conversion_shadowed(names, context, external_context):
+                moves = _assignments(script) if self.assign_shortcut and not functions else None
+                reply = self._run_assignments(moves, data) if moves is not None else None
+                if reply is not None:
+                    self.evaluations["host_script"] += 1
+                    return self._apply_script_reply(reply, context)
+                helpers = self._helpers(plan[1], functions)
+                reply = self._run_plain_script(plan[0], data, helpers) if helpers is not None else None
+                if reply is not None:
+                    self.evaluations["host_script"] += 1
+                    return self._apply_script_reply(reply, context)
+            self.evaluations["worker"] += 1
+            reply = pool().run("exec", script, data, functions, self.seconds, self.wall_seconds)
+            if "error" in reply:
+                _raise_model_error(reply["error"])
+            return self._apply_script_reply(reply, context)
+        except Exception as exc:  # noqa: BLE001 — re-raised unless translated FEEL failed on its data
+            if not script.startswith("#"):
+                raise
+            return self._feel_failed(self.execute, "exec", script, context, external_context, exc)
 
     def _run_assignments(self, moves: tuple, data: dict) -> dict | None:
         """A plain script of assignments only (``_assignments``: ``category = category``,

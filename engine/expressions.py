@@ -35,6 +35,7 @@ JUEL_METHODS = {"equals": 1, "equalsIgnoreCase": 1, "contains": 1, "startsWith":
                 "length": 0, "size": 0, "isEmpty": 0}  # each with its number of arguments
 JUEL_HELPER = "duban_juel_call"
 ITEM = "duban_feel_item"  # engine/feel_lists.feel_item: FEEL's index
+FEEL_GET = "duban_feel_get"  # engine/feel_lists.feel_get: a FEEL path (over a list, each item's entry)
 
 JUEL = "JUEL"
 FEEL = "FEEL"
@@ -695,7 +696,7 @@ def _feel_filter(body: str, opening: int, out: list[str], original: str) -> int:
     if re.fullmatch(r"-?\s*\d+", content) and operand not in (")", "]"):
         # an index: FEEL's first item is 1, -1 the last, past either end null (engine/feel_lists.py)
         out[-1] = f"{ITEM}({operand}, {int(content.replace(' ', ''))})"
-        return end + 1
+        return _feel_path_after(body, end + 1, out, original)
     if not _READ.fullmatch(operand):
         raise Untranslatable(FEEL, original, "只支持对流程变量的列表筛选（如 votes[item = true]）")
     if re.fullmatch(r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*", content) and content != "item":
@@ -717,7 +718,21 @@ def _feel_filter(body: str, opening: int, out: list[str], original: str) -> int:
 
     test = ast.unparse(ast.fix_missing_locations(FieldOrVariable().visit(condition)))
     out[-1] = f"(None if {operand} is None else [item for item in {_as_list(operand)} if ({test}) is True])"
-    return end + 1
+    return _feel_path_after(body, end + 1, out, original)
+
+
+def _feel_path_after(body: str, pos: int, out: list[str], original: str) -> int:
+    """A path after a filter or an index (``orders[price > 100].id``, ``votes[1].name``): the value
+    last in ``out`` read by engine/feel_lists.feel_get (over a list, each item's entry); where it ends."""
+    keys = []
+    while (m := _PATH_STEP.match(body, pos)):
+        if m.group(1).startswith("__"):
+            raise Untranslatable(FEEL, original, f"用到的名称「{excerpt(m.group(1))}」以两个下划线开头，本系统不支持")
+        keys.append(repr(m.group(1)))
+        pos = m.end()
+    if keys:
+        out[-1] = f"{FEEL_GET}({out[-1]}, '', {', '.join(keys)})"
+    return pos
 
 
 _READ = re.compile(r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*(?:\['[^'\\]*'\])*")

@@ -6,10 +6,11 @@ Python has no plain words for (engine/expressions.py ``_feel_filter``, ``_feel_i
 - ``duban_feel_item(value, n)``: FEEL's index ``opinions[1]`` (DMN 1.3 §10.3.2.5, feel-scala): the
   first item is 1, ``-1`` the last; an index past either end, 0, or a list that is null gives null;
   a value that is no list is the list of it. Python's ``opinions[1]`` is the second item.
-- ``duban_feel_get(value, label, key, …)``: a FEEL path of two steps or more (``order.customer.name``):
-  null on null or on a key the context lacks (Camunda's FEEL language guide: ``{a: 1}.b.c`` is
-  null); over a value that is no context (a list: FEEL's projection; a number, a text) it stops in
-  Chinese, as a one-step path does (engine/feel_null.py).
+- ``duban_feel_get(value, label, key, …)``: a FEEL path (``order.customer.name``; a one-step path
+  when its plain form failed, engine/feel_null.projected): null on null or on a key the context lacks
+  (Camunda's FEEL language guide: ``{a: 1}.b.c`` is null); over a list FEEL's projection (DMN 1.3
+  §10.3.2.2: ``orders.price`` is the list of each order's price, null for an item without it); over
+  a number or a text it stops in Chinese.
 - ``duban_feel_field(item, name, outside)``: in a filter's condition a name is the item's field of
   that name when the item is a context that has it (``hazards[level = "重大"]``), else the name
   outside (the case's variable).
@@ -50,12 +51,22 @@ def feel_item(value, n):
     return None
 
 
+def _projected(items: list, key):
+    """A path step over a list (FEEL's projection, DMN 1.3 §10.3.2.2 path expressions): each item's
+    entry, null for an item that is no context or lacks it."""
+    return [item.get(key) if isinstance(item, dict) else None for item in items]
+
+
 @host_safe
 def feel_get(value, label: str, *keys):
-    """``value.k1.k2…`` (``label``: the variable as written, for the error)."""
+    """``value.k1.k2…`` (``label``: the variable as written, for the error); over a list, the list of
+    its items' entries (``orders.price``)."""
     for step, key in enumerate(keys):
         if value is None:
             return None
+        if isinstance(value, list):
+            value = _projected(value, key)
+            continue
         if not isinstance(value, dict):
             kind = "列表" if isinstance(value, list) else "文字" if isinstance(value, str) else "数字或是/否"
             raise JuelMethodError(f"FEEL 表达式取「{'.'.join(str(k) for k in (label, *keys[:step + 1]) if k)[:80]}」，但取到「{str(key)[:40]}」之前的值是"

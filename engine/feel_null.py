@@ -23,13 +23,16 @@ key b, the expression returns null", feel-scala 1.17 #696; Python raised KeyErro
 ``(None if order is None or 'missing' not in order and '{' <= str(order) < '|' else order['missing'])``,
 plain; a longer path (``order.customer.name``) is one call of engine/feel_lists.feel_get (a
 host-safe helper: still evaluated in the host). A path over a
-list (FEEL's projection) or over a number or text still stops (TypeError, or feel_get's words: an incident).
+list (FEEL's projection) is the list of each item's entry: the plain form stops on a list (TypeError)
+and the evaluator then runs the expression again with each one-step path a feel_get call
+(``projected``); over a number or text it stops in Chinese (feel_get's words: an incident).
 ``=`` and ``!=`` keep Python's meaning, which is FEEL's: ``null = null`` is true, ``null = 1`` false.
 ``and``/``or`` are left as Python has them: a null operand is falsy, so a gateway reads it as not true.
 """
 from __future__ import annotations
 
 import ast
+import functools
 
 from .feel_lists import GET
 
@@ -144,6 +147,49 @@ def _replace(node: ast.AST, index: int, new: ast.AST) -> None:
             node.left = new
         else:
             node.comparators[index - 1] = new
+
+
+def _plain_step(node: ast.AST):
+    """(value, key) of a one-step path as ``_NullPropagating`` writes it plain, else None."""
+    if not (isinstance(node, ast.IfExp) and isinstance(node.body, ast.Constant) and node.body.value is None
+            and _path_step(node.orelse) and isinstance(node.test, ast.BoolOp) and isinstance(node.test.op, ast.Or)):
+        return None
+    value, key = node.orelse.value, node.orelse.slice.value
+    return (value, key) if ast.dump(node.test) == ast.dump(_absent(value, key)) else None
+
+
+class _Projecting(ast.NodeTransformer):
+    def visit_IfExp(self, node):
+        node = self.generic_visit(node)
+        step = _plain_step(node)
+        if step is None:
+            return node
+        value, key = step
+        label = ast.Constant(value.id if isinstance(value, ast.Name) else "")
+        return ast.Call(func=ast.Name(id=GET, ctx=ast.Load()), args=[value, label, ast.Constant(key)], keywords=[])
+
+
+@functools.lru_cache(maxsize=1024)
+def projected(source: str, mode: str = "eval") -> str | None:
+    """``source`` (a translated FEEL expression, or a script of FEEL mappings) with each one-step path
+    written plain (``unit.name``: a map's entry, Python's index) as a call of engine/feel_lists.feel_get,
+    which maps a path over a list (``orders.price``, FEEL's projection) and says in Chinese why a path
+    over a number or a text stops; None when it has no such path. The plain form is what runs (it is
+    the common case, a map, and the host evaluates it without a helper); engine/evaluator runs this
+    one only after the plain form stopped (Python's TypeError on a list)."""
+    try:
+        tree = ast.parse(source, mode=mode)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if not any(_plain_step(n) for n in ast.walk(tree)):
+        return None
+    python = ast.unparse(ast.fix_missing_locations(_Projecting().visit(tree)))
+    comments = []  # the leading lines that say how to run it (absent-as-null, the FEEL as written)
+    for line in source.split("\n"):
+        if not line.startswith("#"):
+            break
+        comments.append(line)
+    return "\n".join([*comments, python])
 
 
 def null_propagating(python: str) -> str:

@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
     MultiInstanceTask, SequentialMultiInstanceTask, StandardLoopTask)
 
-from . import audit, juel_methods, restricted, step, unstorable
+from . import audit, feel_errors, juel_methods, restricted, step, unstorable
 from .dialects import NAME_EXPRESSION
 from .directory import Principal
 from .el_text import computed_name
@@ -303,6 +303,7 @@ def error_message(exc: BaseException, spec=None) -> str:
         text += " — " + "; ".join(notes)
     if restricted.ABSENT_AS_NULL in text:  # translated FEEL's first line is for the evaluator, not for people
         text = re.sub(re.escape(restricted.ABSENT_AS_NULL) + r"[^\n]*\n", "", text)
+    text = re.sub(re.escape(feel_errors.SOURCE) + r"[^\n]*\n", "", text)  # the FEEL as written, said in words where it failed
     text = text.replace(f"  {YES_OR_NO}", "")  # a translated flow condition's mark (engine/gateways._holds)
     # a JUEL method Java would refuse (on null, or one the value lacks: engine/juel_methods.py), wherever
     # the expression is (a count, a completion condition, an assignee); a gateway's says it itself

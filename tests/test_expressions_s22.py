@@ -9,6 +9,16 @@ null; a List by an index coerced to int (0 the first item, past either end null)
 stops in Chinese naming the path (never a Python attribute). ``a[b].c`` is ``a[b]['c']``. Model:
 tests/bpmn/interop/camunda7_list_index_fines.bpmn (较大数额罚款告知听证, 《安全生产违法行为行政处罚办法》
 第三十三条、《行政处罚法》第六十三条).
+
+A FEEL path over a list maps over it (DMN 1.3 §10.3.2.2; Zeebe: ``hazards.level`` is the list of each
+hazard's level): ``= list contains(hazards.level, "重大")`` stopped with Python's English TypeError
+(list indices must be integers). The plain form stays for a map (the host evaluates it without a
+helper); where it stops on a list the evaluator runs the expression again with the path as
+engine/feel_lists.feel_get (engine/feel_null.projected). Every other FEEL expression Python cannot
+compute over the case's data (「五万」 typed where a number is compared, a division by zero) stops in
+Chinese naming the expression as written and the element (engine/feel_errors.py), never in
+English. Model: tests/bpmn/interop/zeebe_hazard_list_paths.bpmn (重大事故隐患报告, 《安全生产法》第四十一条
+第二款; 治理经费, 《安全生产事故隐患排查治理暂行规定》第十五条).
 """
 from __future__ import annotations
 
@@ -22,7 +32,7 @@ from tests.interop_support import user_for
 from tests.support import make_engine
 
 CORPUS = Path(__file__).parent / "bpmn" / "interop"
-MODELS = ("camunda7_list_index_fines",)
+MODELS = ("camunda7_list_index_fines", "zeebe_hazard_list_paths")
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +177,116 @@ def test_a_hostile_index_reaches_nothing_of_pythons(juel, data):
     other (absent: null), never an attribute; a huge index is past the end."""
     answer = evaluate(juel, data)
     assert answer in (None, STOPS, "只是数据"), answer
+
+
+# --- FEEL: a path over a list, and FEEL's other failures in Chinese ---------------------------------
+
+HAZARDS = "zeebe_hazard_list_paths"
+
+
+@pytest.mark.parametrize("hazards, funds, opened, total", [
+    ([{"name": "配电箱未接地", "level": "一般", "cost": 2000}, {"name": "罐区无泄漏报警", "level": "重大", "cost": 80000}],
+     100000, ["报告\n重大事故隐患"], 82000),
+    ([{"name": "配电箱未接地", "level": "一般", "cost": 2000}, {"name": "安全出口堵塞", "level": "一般", "cost": 500}],
+     1000, ["督促落实\n整改资金"], 2500),
+    ([{"name": "配电箱未接地", "level": "一般", "cost": 2000}], 5000, ["安排\n复查"], 2000),
+    ([{"name": "消防通道占用", "level": "一般"}], 5000, ["安排\n复查"], None),  # no cost: sum over null stops? no: below
+])
+def test_a_path_over_the_hazard_list_routes_as_zeebe(engine, hazards, funds, opened, total):
+    if total is None:  # sum([null]) stops in Chinese naming the item (engine/feel_functions.py)
+        case = engine.start(HAZARDS, by="zhang", org="east", data={"hazards": hazards})
+        (task,) = engine.case(case.id).tasks
+        with pytest.raises(IncidentRaised) as raised:
+            engine.complete(task.id, user_for(engine, task), {"funds": funds})
+        assert "FEEL 函数 sum(...) 的第 1 项空值不是数字" in raised.value.message, raised.value.message
+        return
+    case = complete_first(engine, HAZARDS, {"hazards": hazards}, {"funds": funds})
+    assert [t.name for t in case.tasks] == opened
+    assert case.data["hazardNames"] == [h["name"] for h in hazards]  # =hazards.name: each hazard's name
+    assert case.data["totalCost"] == total
+
+
+def test_funds_typed_as_words_stop_in_chinese_naming_the_expression_and_the_flow(engine):
+    hazards = [{"name": "配电箱未接地", "level": "一般", "cost": 2000}]
+    case = engine.start(HAZARDS, by="zhang", org="east", data={"hazards": hazards})
+    (task,) = engine.case(case.id).tasks
+    with pytest.raises(IncidentRaised) as raised:
+        engine.complete(task.id, user_for(engine, task), {"funds": "五万"})
+    said_first(raised.value.message, "排他网关「隐患等级与资金」(Gateway_0major) 通往「督促落实\n整改资金」的连线：FEEL 表达式"
+                                     "「=sum(hazards.cost) > funds」无法计算：数字与文字不能比较大小")
+    assert [t.name for t in engine.case(case.id).tasks] == [task.name]  # nothing lost
+
+
+def test_a_hazard_list_that_is_text_stops_in_chinese(engine):
+    case = engine.start(HAZARDS, by="zhang", org="east", data={"hazards": "罐区无泄漏报警"})
+    (task,) = engine.case(case.id).tasks
+    with pytest.raises(IncidentRaised) as raised:
+        engine.complete(task.id, user_for(engine, task), {"funds": 1000})
+    said_first(raised.value.message, "「复核\n隐患清单」出错: ")
+    assert "取到「name」之前的值是文字，不是上下文（键值对）" in raised.value.message.split(" — ")[0], raised.value.message
+
+
+@pytest.mark.parametrize("feel, data, zeebe", [
+    ("= orders.price", {"orders": [{"price": 1}, {"price": 2}]}, [1, 2]),
+    ("= orders.price", {"orders": [{"price": 1}, {}, None, 5]}, [1, None, None, None]),
+    ("= orders.price", {"orders": []}, []),
+    ("= orders.price", {"orders": {"price": 3}}, 3),                     # a context: its entry, as before
+    ("= orders.price", {"orders": {"x": 3}}, None),
+    ("= orders.price", {"orders": None}, None),
+    ("= orders.price", {"orders": ["price"]}, [None]),                   # a text item is no context
+    ("= orders.customer.name", {"orders": [{"customer": {"name": "王五"}}, {"customer": None}]}, ["王五", None]),
+    ("= sum(orders.price)", {"orders": [{"price": 1}, {"price": 2}]}, 3),
+    ("= count(orders.price)", {"orders": [{"price": 1}, {"price": 2}]}, 2),
+    ("= max(orders.price) > 1", {"orders": [{"price": 1}, {"price": 2}]}, True),
+    ("= list contains(orders.level, \"重大\")", {"orders": [{"level": "一般"}, {"level": "重大"}]}, True),
+    ("= orders.price[1]", {"orders": [{"price": 7}, {"price": 8}]}, 7),
+    ("= orders[price > 1].price", {"orders": [{"price": 1}, {"price": 2}]}, [2]),
+    ("= orders.price", {"orders": "text"}, STOPS),
+    ("= orders.price", {"orders": 5}, STOPS),
+    ("= amount > 5000", {"amount": "五千"}, STOPS),
+    ("= amount / n", {"amount": 5, "n": 0}, STOPS),
+    ("= amount + 1", {"amount": "五千"}, STOPS),
+    ("= -amount", {"amount": "五千"}, STOPS),
+    ("= list contains(items, 1)", {"items": 5}, STOPS),
+])
+def test_each_path_answers_as_zeebe_and_the_rest_stops_in_chinese(feel, data, zeebe):
+    assert evaluate(feel, data) == zeebe
+
+
+@pytest.mark.parametrize("feel, data, words", [
+    ("= amount > 5000", {"amount": "五千"}, "文字与数字不能比较大小"),
+    ("= amount / n", {"amount": 5, "n": 0}, "除数为零"),
+    ("= amount + 1", {"amount": "五千"}, "文字与数字不能相加"),
+    ("= -amount", {"amount": "五千"}, "文字不能取负"),
+    ("= list contains(items, 1)", {"items": 5}, "在数字中查找（它不是列表或文字）"),
+])
+def test_feels_other_failures_are_said_in_chinese(feel, data, words):
+    from engine import dialects, feel_errors
+    from engine.clock import SystemClock
+    from engine.juel_methods import said_of
+    from engine.scripting import DubanScriptEngine
+    python = feel_errors.with_source(dialects._feel_null(dialects._translate_with_feel_calls(feel)), feel)
+    with pytest.raises(Exception) as raised:
+        DubanScriptEngine(SystemClock()).environment.evaluate(python, dict(data))
+    said = said_of(raised.value)
+    assert said == (f"FEEL 表达式「{feel}」无法计算：{words}；请补正该数据后重试，或请流程设计员检查该表达式和"
+                    "填写这些数据的表单字段的类型"), said
+
+
+def test_a_plain_path_over_a_map_stays_plain():
+    """``order.amount`` over a map: the translation is still the plain form the host evaluates by
+    itself; only where it stops is the helper's form run."""
+    from engine import dialects, restricted
+    python = dialects._feel_null(dialects._translate_with_feel_calls("= order.amount > 1000"))
+    assert restricted.is_plain(python.split("\n", 1)[1]), python
+
+
+@pytest.mark.parametrize("feel", ['= "a\nimport os"', "= x.y # comment", "= '\\'' + x"])
+def test_the_feel_kept_as_written_is_never_code(feel):
+    """The source line is a ``repr`` in a comment: whatever the FEEL holds, it is one comment line."""
+    import ast
+    from engine import feel_errors
+    python = feel_errors.with_source("(x)", feel)
+    tree = ast.parse(python, mode="eval")
+    assert ast.unparse(tree) == "x"
+    assert feel_errors.source_of(python) == feel

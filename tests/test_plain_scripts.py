@@ -304,6 +304,7 @@ PRODUCTS = ["fine * 2", "fine * 2 > cap", "x * y", "[x] * 2", "{\"k\": x * 2, \"
 def test_an_expression_plain_but_for_a_product_is_evaluated_in_the_host_as_in_the_worker(env):
     """``fine * 2`` (a call activity's mapping, a condition) is evaluated in the host with ``*`` guarded
     (restricted.guarded_expression), and gives the worker's value or error."""
+    from engine import feel_errors
     from engine.evaluator import pool
 
     in_host = 0
@@ -322,6 +323,9 @@ def test_an_expression_plain_but_for_a_product_is_evaluated_in_the_host_as_in_th
                 data.setdefault("x", None)
             reply = pool().run("eval", expression, data, {}, 1.0)
             worker = ("error", reply["error"]["type"]) if "error" in reply else ("ok", repr(restricted.decode(reply["ok"])))
+            if expression.startswith(restricted.ABSENT_AS_NULL) and worker[0] == "error" and \
+                    worker[1] in {e.__name__ for e in feel_errors.ERRORS}:
+                worker = ("error", "ModelCodeError")  # translated FEEL's failure said in Chinese (engine/feel_errors.py)
             assert host == worker, (expression, context)
     assert in_host > len(PRODUCTS) * 20
     for expression in ["x ** 2", "x % 2", "f(x) * 2", "x.y * 2", "[i * 2 for i in x]", "x - 2 > 0"]:

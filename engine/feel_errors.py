@@ -1,0 +1,94 @@
+"""A translated FEEL expression that Python could not compute, said in Chinese (FEEL 表达式无法计算).
+
+A Camunda 8 model's FEEL is translated to Python at deploy (engine/expressions.py, engine/feel_null.py).
+Where the case's data is of a kind the expression does not expect — 「三十」 typed where ``= reviewDays >
+30`` compares a number, text where a list is summed — Python stops with its own English words
+(``'>' not supported between instances of 'str' and 'int'``), which reached the incident as they
+were. ``said`` turns such an error into the Chinese an official and the process designer read: the
+expression as the model wrote it (``with_source`` keeps it as a comment line of the translated
+condition), the kinds of the values, and what to do. ``engine/evaluator.py`` raises it in the words
+of the engine's other expression stops (``JuelMethodError``: the gateway names its flow with them,
+the incident says them first).
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+from .excerpt import excerpt
+
+SOURCE = "# FEEL: "  # the line of a translated FEEL condition that holds the expression as written
+ERRORS = (TypeError, KeyError, ValueError, ZeroDivisionError, IndexError, AttributeError, OverflowError)
+
+_KINDS = {"str": "文字", "int": "数字", "float": "数字", "Decimal": "数字", "bool": "是/否", "NoneType": "空值",
+          "list": "列表", "tuple": "列表", "dict": "上下文（键值对）"}
+_WORDS = (
+    (re.compile(r"'([<>]=?)' not supported between instances of '(\w+)' and '(\w+)'"),
+     lambda m: f"{_kind(m[2])}与{_kind(m[3])}不能比较大小"),
+    (re.compile(r"unsupported operand type\(s\) for ([^:]+): '(\w+)' and '(\w+)'"),
+     lambda m: f"{_kind(m[2])}与{_kind(m[3])}不能做「{m[1].strip()}」运算"),
+    (re.compile(r'can only concatenate (\w+) \(not "(\w+)"\) to \w+'), lambda m: f"{_kind(m[1])}与{_kind(m[2])}不能相加"),
+    (re.compile(r"list indices must be integers"), lambda m: "按名称从列表中取值"),
+    (re.compile(r"string indices must be integers"), lambda m: "按名称从文字中取值（文字不是上下文）"),
+    (re.compile(r"argument of type '(\w+)' is not iterable"), lambda m: f"在{_kind(m[1])}中查找（它不是列表或文字）"),
+    (re.compile(r"'(\w+)' object is not subscriptable"), lambda m: f"从{_kind(m[1])}中取值（它不是列表或上下文）"),
+    (re.compile(r"'(\w+)' object is not iterable"), lambda m: f"{_kind(m[1])}不是列表，不能逐项计算"),
+    (re.compile(r"bad operand type for unary (.): '(\w+)'"), lambda m: f"{_kind(m[2])}不能取负"),
+)
+
+
+def _kind(type_name: str) -> str:
+    return _KINDS.get(type_name, "其他值")
+
+
+def with_source(python: str, feel: str) -> str:
+    """``python`` (a translated FEEL condition, its first line perhaps the absent-as-null one) with a
+    line holding ``feel`` as written (quoted by ``repr``: one line, nothing of it read as code)."""
+    line = f"{SOURCE}{excerpt(feel.strip())!r}"
+    first, newline, rest = python.partition("\n")
+    if first.startswith("#") and newline:
+        return f"{first}\n{line}\n{rest}"
+    return f"{line}\n{python}"
+
+
+def source_of(python: str) -> str | None:
+    """The FEEL expression ``with_source`` kept in ``python``, or None."""
+    at = python.find(SOURCE)
+    if at < 0:
+        return None
+    try:
+        value = ast.literal_eval(python[at + len(SOURCE):].partition("\n")[0])
+    except (SyntaxError, ValueError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def type_name_and_message(exc: BaseException) -> tuple[str, str] | None:
+    """(type name, message) of a Python error a FEEL expression raised — in the host, or reported
+    by the worker (engine/evaluator.ModelCodeError) — or None for any other failure."""
+    if isinstance(exc, ERRORS):
+        return type(exc).__name__, str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    name = getattr(exc, "type_name", None)
+    if name in {e.__name__ for e in ERRORS}:
+        return name, str(exc).split(": ", 1)[-1]
+    return None
+
+
+def said(exc: BaseException, python: str, target: str | None = None) -> str | None:
+    """The Chinese of ``exc`` raised by the translated FEEL ``python`` (``target``: the variable a
+    mapping was computing), or None when it is no Python error of the data."""
+    error = type_name_and_message(exc)
+    if error is None:
+        return None
+    type_name, message = error
+    if type_name == "ZeroDivisionError":
+        reason = "除数为零"
+    elif type_name == "KeyError":
+        reason = f"上下文中没有「{excerpt(message.strip(chr(39)))}」"
+    else:
+        reason = next((words(m) for pattern, words in _WORDS if (m := pattern.search(message))),
+                      "案件数据的类型与表达式不符")
+    feel = source_of(python)
+    what = f"FEEL 表达式「{excerpt(feel)}」" if feel else (f"计算「{excerpt(target)}」的 FEEL 表达式" if target else "FEEL 表达式")
+    return (f"{what}无法计算：{reason}；请补正该数据后重试，"
+            "或请流程设计员检查该表达式和填写这些数据的表单字段的类型")
