@@ -261,6 +261,11 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                 continue  # said below as the error it is in a strict model
             add(msg, el, "warning")
 
+    for definition in (*root.findall("bpmn:message", NS), *root.findall("bpmn:signal", NS)):
+        if len((definition.get("name") or "").strip()) > MAX_NAME:  # kept as a wait's name (event_wait)
+            kind = "消息" if _local(definition) == "message" else "信号"
+            add(f"{kind}「{excerpt(definition.get('name').strip())}」({excerpt(definition.get('id') or '')}) 的名称有 "
+                f"{len(definition.get('name').strip())} 个字符，超过 {MAX_NAME} 个，无法保存；请缩短名称", definition)
     for process in root.findall("bpmn:process", NS):
         lanes = {}
         default_role = _props(process).get("defaultRole") or ""
@@ -357,6 +362,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                         "（Camunda 也拒绝部署：有默认分支时，或有两条以上这样的分支时，或为 Camunda 8 保存的模型）；"
                         "请为这些分支填写条件，或在属性面板中把「其余情况」的一条设为默认分支", gw)
         _check_boundary_events(process, add)
+        _check_lengths(process, add)
         compensation.check(process, add)
         _check_start_events(process, add)
         _check_event_references(root, process, add)
@@ -509,6 +515,34 @@ def _check_ad_hoc_completion(process, add) -> None:
         if not (sub.findtext("bpmn:completionCondition", namespaces=NS) or "").strip():
             add(f"{label(sub)} 是自由子流程，没有完成条件，本系统不知道何时结束它，案件会停在这里；"
                 "请为它填写完成条件（Python 表达式，如 复查完成 == True），或改为普通子流程", sub)
+
+
+# What the rows a case writes keep of its model (engine/schema.py): the process id as process_model.key
+# and every task's process_key, its name, an element's id as spec_id / element_id (SpiffWorkflow's own
+# task names add a suffix to it: ``.BoundaryEventSplit``), an element's name as the task's or timer's
+# name, a lane's name as the task's lane, a form's key.
+MAX_PROCESS_ID, MAX_ELEMENT_ID, MAX_NAME, MAX_LANE_NAME, MAX_FORM_KEY = 128, 200, 256, 128, 128
+
+
+def _check_lengths(process, add) -> None:
+    """An id or a name longer than the rows keep it: refused at deploy naming the element. On
+    PostgreSQL it deployed (or not) and every start of the model failed with the driver's English
+    ``value too long for type character varying`` (a 500, nothing started); SQLite kept it."""
+    _longer(process, "流程 ID", process.get("id") or "", MAX_PROCESS_ID, add)
+    _longer(process, "名称", process.get("name") or "", MAX_NAME, add)
+    for el in process.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in (*FLOW_NODE_TAGS, "lane"))):
+        _longer(el, "ID", el.get("id") or "", MAX_ELEMENT_ID, add)
+        _longer(el, "名称", el.get("name") or "", MAX_LANE_NAME if _local(el) == "lane" else MAX_NAME, add)
+    for tag in HUMAN_TASK_TAGS:
+        for task in process.iter(f"{{{BPMN_NS}}}{tag}"):
+            _longer(task, "表单", _props(task).get("formSchema") or "", MAX_FORM_KEY, add)
+
+
+def _longer(el, what: str, value: str, most: int, add) -> None:
+    value = value.strip()
+    if len(value) > most:
+        add(f"{label(el)} 的{what}有 {len(value)} 个字符，超过 {most} 个，无法保存；请缩短{what}"
+            + ("（详细说明可写在「文档」中）" if what == "名称" else ""), el)
 
 
 def _check_boundary_events(process, add) -> None:

@@ -18,6 +18,11 @@ backup of the morning put back over the afternoon's database holds each chain wh
 ``duban audit verify`` said 审计日志完整. Now each successful verify keeps the heads it found outside
 the database, beside the audit key and signed with it (engine/audit_seal.py), and the next one says
 in Chinese which chain is older than its last verified head.
+
+A name or id longer than the rows keep (超长的名称与 ID). A task, lane or process name past 256
+characters (128 for a lane), an element id past 200 or a process id past 128 deployed, and on
+PostgreSQL every start failed with the driver's English 「value too long」 (a 500); now the deploy
+refuses it naming the element and the limit (engine/validation._check_lengths).
 """
 from __future__ import annotations
 
@@ -187,3 +192,33 @@ def test_the_last_case_deleted_with_its_chain_and_its_anchor_is_said_older_than_
         assert "case_no:" in said.output or f"case:{gone.id}" in said.output, said.output
     finally:
         engine.dispose()
+
+
+# --- a name or id longer than the rows keep (超长的名称与 ID) ----------------------------------------
+
+def _approval_with(old: str, new: str) -> bytes:
+    """tests/bpmn/approval.bpmn (登记审批) with ``old`` written as ``new``."""
+    source = (BPMN / "approval.bpmn").read_text(encoding="utf-8")
+    assert old in source
+    return source.replace(old, new).encode("utf-8")
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ('name="登记隐患"', 'name="%s"' % ("登记隐患" * 70), "用户任务「登记隐患登记隐患"),  # 280: a clause pasted as the name
+    ('"register"', '"%s"' % ("register_" * 30), "的ID有 270 个字符，超过 200 个"),
+    ('name="执法人员"', 'name="%s"' % ("执法人员" * 40), "泳道「执法人员执法人员"),
+    ('name="登记审批"', 'name="%s"' % ("登记审批" * 70), "流程「登记审批登记审批"),
+    ('"approval"', '"%s"' % ("approval" * 20), "的流程 ID有 160 个字符，超过 128 个"),
+])
+def test_a_name_or_id_longer_than_the_rows_keep_is_refused_at_deploy(engine, old, new, said):
+    """A task, lane or process named with 280 characters (a tired designer pasting the clause), an id
+    of 270: on PostgreSQL the model deployed (or the deploy was a 500) and every start failed with the
+    driver's English 「value too long for type character varying(256)」 — a 500, nothing started; SQLite
+    kept it. Now the deploy refuses it on both, naming the element and the limit; nothing deployed."""
+    from engine.errors import InvalidModel
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(_approval_with(old, new), by="boss", filename="登记审批.bpmn")
+    assert said in str(refused.value) and "无法保存" in str(refused.value), str(refused.value)
+    engine.deploy(BPMN / "approval.bpmn", by="boss")  # the model as drawn: deploys and starts
+    case = engine.start("approval", by="zhang", org="east")
+    assert [t.name for t in engine.case(case.id).tasks] == ["登记隐患"]
