@@ -1,6 +1,6 @@
 """Two codes of a step side by side in one process (步骤开销对比): A/B with an A/A control, any model.
 
-Two engines on two SQLite files walk the same model as ``bench/throughput.py --model`` walks it
+Two engines on two SQLite files (``--postgres``: two PostgreSQL databases) walk the same model as ``bench/throughput.py --model`` walks it
 (``ModelBench``: every case started, then a round at a time each case's first ready task completed
 by a person who may, with the data its form needs; a case waiting on timers has them fired, untimed).
 A *variant* (``VARIANTS``) switches one change of the engine's code on (side ``b``, this checkout) or
@@ -16,7 +16,7 @@ side) and each side's median. Nothing is changed on disk but the two temporary d
 the first case's completions left out on both sides), which no load of the machine moves — what Python a change
 took away, not what the C code under it (SQLite, the json module's encoder) costs.
 
-    python bench/step_ab.py --variant NAME [--model FILE ...] [--cases 100] [--runs 3] [--aa] [--bytecodes] [--json]
+    python bench/step_ab.py --variant NAME [--model FILE ...] [--cases 100] [--runs 3] [--aa] [--bytecodes] [--postgres ADMIN_URL] [--json]
 """
 from __future__ import annotations
 
@@ -593,6 +593,33 @@ def _ended_plan(new: bool) -> None:
     state.save = saved[0] if new else saved[1]
 
 
+@variant("kept_pg_writers")
+def _kept_pg_writers(new: bool) -> None:
+    """engine/database.py ``Database.take_writer``/``give_back_writer`` keeping a PostgreSQL writer's
+    connection for the next transaction (pinged when idle past ``IDLE_PING_SECONDS``); off: each
+    transaction takes one from the pool and hands it back (``--postgres``; SQLite: no change)."""
+    from engine.database import Database
+
+    saved = _kept_pg_writers.__dict__.get("saved")
+    if saved is None:
+        take, give = Database.take_writer, Database.give_back_writer
+
+        def take_pooled(self):  # the code before
+            if not self.is_sqlite:
+                conn = self.engine.connect()
+                conn.execution_options(duban_write=True)
+                return conn, None, None, None
+            return take(self)
+
+        def give_pooled(self, taken):  # the code before
+            if not self.is_sqlite:
+                taken[0].close()
+                return
+            give(self, taken)
+        saved = _kept_pg_writers.__dict__["saved"] = ((take, give), (take_pooled, give_pooled))
+    Database.take_writer, Database.give_back_writer = saved[0] if new else saved[1]
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 
@@ -640,9 +667,37 @@ class Side:
         return (self.cases.index(case_id), k), spent
 
 
-def run(model: Path, switch, cases: int, tmp: Path, index: int, aa: bool) -> dict:
-    sides = [Side(model, f"sqlite:///{tmp / f'a{index}.sqlite'}", cases),
-             Side(model, f"sqlite:///{tmp / f'b{index}.sqlite'}", cases)]
+def _databases(tmp: Path, index: int, postgres: str | None, stack: contextlib.ExitStack) -> list[str]:
+    """Two empty databases: SQLite files in ``tmp``, or (``--postgres ADMIN_URL``) two PostgreSQL
+    databases made on that server and dropped afterwards."""
+    if postgres is None:
+        return [f"sqlite:///{tmp / f'a{index}.sqlite'}", f"sqlite:///{tmp / f'b{index}.sqlite'}"]
+    import uuid
+
+    import sqlalchemy as sa
+    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
+    stack.callback(admin.dispose)
+    urls = []
+    for _ in range(2):
+        name = "ab_" + uuid.uuid4().hex[:12]
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+        def drop(name=name):
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        stack.callback(drop)
+        urls.append(postgres.rsplit("/", 1)[0] + "/" + name)
+    return urls
+
+
+def run(model: Path, switch, cases: int, tmp: Path, index: int, aa: bool, postgres: str | None = None) -> dict:
+    with contextlib.ExitStack() as stack:
+        return _run_on(model, switch, cases, _databases(tmp, index, postgres, stack), aa)
+
+
+def _run_on(model: Path, switch, cases: int, urls: list[str], aa: bool) -> dict:
+    sides = [Side(model, urls[0], cases), Side(model, urls[1], cases)]
     new_code = (aa, True)
     times: list[dict] = [{}, {}]
     pending = [list(side.cases) for side in sides]
@@ -698,6 +753,8 @@ def main() -> None:
     ap.add_argument("--bytecodes", action="store_true",
                     help="count the bytecodes Python executes in each completion instead of timing it "
                          "(sys.settrace: the same count whatever the machine's load; C code counts nothing)")
+    ap.add_argument("--postgres", default=None,
+                    help="an admin URL of a PostgreSQL server: the two engines on two databases made there")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     switch = VARIANTS[args.variant]
@@ -707,7 +764,7 @@ def main() -> None:
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         for model in args.model or [ROOT / "bench" / "models" / "five_tasks.bpmn"]:
-            runs = [run(model.resolve(), switch, args.cases, Path(tmp), i + 10 * len(out), args.aa)
+            runs = [run(model.resolve(), switch, args.cases, Path(tmp), i + 10 * len(out), args.aa, args.postgres)
                     for i in range(args.runs)]
             row = {"model": model.name, "variant": args.variant, "aa": args.aa, "runs": runs}
             out.append(row)

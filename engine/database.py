@@ -120,13 +120,19 @@ def _ping_when_idle(eng: sa.Engine) -> None:
         since = record.info.get("idle_since")
         if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
             return
-        try:
-            cursor = dbapi_conn.cursor()
-            cursor.execute("SELECT 1")
-            cursor.close()
-            dbapi_conn.rollback()
-        except Exception as exc:
-            raise sa.exc.DisconnectionError(f"stale connection: {exc}") from exc
+        _ping(dbapi_conn)
+
+
+def _ping(dbapi_conn) -> None:
+    """A ``SELECT 1`` on a PostgreSQL connection that sat idle (its own ``BEGIN`` rolled back); raises
+    ``DisconnectionError`` if the server is gone."""
+    try:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_conn.rollback()
+    except Exception as exc:
+        raise sa.exc.DisconnectionError(f"stale connection: {exc}") from exc
 
 
 UNAVAILABLE = "数据库暂时无法连接，请稍后重试"
@@ -165,7 +171,8 @@ def unavailable(exc: BaseException) -> str | None:
 SETUP_LOCK = 7_150_016  # advisory lock key: one process setting a database up at a time (not migrate's)
 
 
-IDLE_WRITERS = 2  # SQLite: write connections kept between transactions (``Database.writer``)
+IDLE_WRITERS = 2  # write connections kept between transactions (``Database.writer``)
+_PG_IDLE = 0  # psycopg's ``info.transaction_status`` outside a transaction (``pq.TransactionStatus.IDLE``)
 
 
 class Database:
@@ -178,27 +185,34 @@ class Database:
         # SQLite file: writers take turns (engine/write_turns.py), each let in as the one before ends
         path = sqlite_file(url)
         self.turns = write_turns.for_file(path) if path is not None else None
-        if self.is_sqlite:
-            # engine.dispose() called on the engine itself renews every connection: these too (the
-            # pool is already replaced then; detached, they are closed, not handed to the old one)
-            sa.event.listen(self.engine, "engine_disposed", lambda _engine: self._close_idle_writers(detach=True))
+        # engine.dispose() called on the engine itself renews every connection: the kept writers too (the
+        # pool is already replaced then; detached, they are closed, not handed to the old one)
+        sa.event.listen(self.engine, "engine_disposed", lambda _engine: self._close_idle_writers(detach=True))
+        if not self.is_sqlite:
+            # a connection of this engine found dead (the server restarted or dropped it): the kept
+            # writers, to the same server and unknown to the pool, go too rather than each costing a
+            # request (the pool itself renews its connections older than the failure on checkout)
+            sa.event.listen(self.engine, "invalidate", lambda *_args: self._close_idle_writers())
 
     @contextlib.contextmanager
     def writer(self):
         """A connection for one write transaction (``duban_write``: ``BEGIN IMMEDIATE`` on SQLite),
         not yet begun; the caller begins and ends its transaction (``begin_write``, or ``begin()``).
 
-        SQLite: the connection is kept for the next write transaction instead of going back to the
-        pool — taking one from the pool and handing it back (checkout, a new ``Connection`` with its
-        event dispatch joined to the engine's, the options, the reset's ROLLBACK on return) was about
-        25 µs of a ~1 ms completion (an empty write transaction: 42 µs, 17 on a kept connection;
-        SQLAlchemy's Python calls per completion 160 -> 96, cProfile). At most ``IDLE_WRITERS``
-        wait here (each one of the pool's connections); a thread takes one for itself alone
-        (``list.pop``, atomic), so a connection is never used by two threads at once. One comes back only as it was taken: no
-        transaction open on it or in sqlite3 (an error that left one is rolled back by closing it,
-        through the pool's reset), not invalidated, no options or listeners of its own added; any
-        other is closed as ``engine.connect()``'s would be. PostgreSQL: the pool's, as before (its
-        checkout pings an idle connection; the reset ends what the server may still hold).
+        The connection is kept for the next write transaction instead of going back to the pool —
+        taking one from the pool and handing it back (checkout, a new ``Connection`` with its event
+        dispatch joined to the engine's, the options, the reset's ROLLBACK on return) was about 25 µs
+        of a ~1 ms SQLite completion (an empty write transaction: 42 µs, 17 on a kept connection;
+        SQLAlchemy's Python calls per completion 160 -> 96, cProfile), and ~7 µs CPU of a PostgreSQL
+        one (2026-12-06). At most ``IDLE_WRITERS`` wait here (each one of the pool's connections); a
+        thread takes one for itself alone (``list.pop``, atomic), so a connection is never used by two
+        threads at once. One comes back only as it was taken: no transaction open on it or in the
+        driver (an error that left one is rolled back by closing it, through the pool's reset), not
+        invalidated, no options or listeners of its own added; any other is closed as
+        ``engine.connect()``'s would be. PostgreSQL: a kept connection idle for
+        ``IDLE_PING_SECONDS`` is pinged before use as the pool's checkout pings one
+        (``_ping_when_idle``) and, if the server dropped it, replaced by one of the pool's; once
+        any connection of the engine is found dead, the kept ones are let go.
         ``take_writer``/``give_back_writer`` are the same without the generator (the step's
         transaction, engine/step.py)."""
         taken = self.take_writer()
@@ -210,33 +224,47 @@ class Database:
     def take_writer(self) -> tuple:
         """``writer`` without its context manager: what ``give_back_writer`` takes back, the
         connection first (SQLite: the write turn held, engine/write_turns.py)."""
-        if not self.is_sqlite:
-            conn = self.engine.connect()
-            conn.execution_options(duban_write=True)
-            return conn, None, None, None
         try:
             conn = self._idle_writers.pop()
         except IndexError:
             conn = self.engine.connect()
             conn.execution_options(duban_write=True)
+        else:
+            if not self.is_sqlite and time.monotonic() - conn.duban_idle_since >= IDLE_PING_SECONDS:
+                conn = self._pinged(conn)
         turns = self.turns
         # not ``with turns.turn()``: a generator context manager less
         return conn, conn._execution_options, turns, turns.acquire() if turns is not None else None
 
+    def _pinged(self, conn: sa.Connection) -> sa.Connection:
+        """PostgreSQL: a kept writer that sat idle, checked (``_ping``); if the server dropped it,
+        another from the pool (whose checkout pings an idle one in turn)."""
+        try:
+            _ping(conn.connection.dbapi_connection)
+            return conn
+        except sa.exc.DisconnectionError:
+            conn.invalidate()
+            conn.close()
+        conn = self.engine.connect()
+        conn.execution_options(duban_write=True)
+        return conn
+
     def give_back_writer(self, taken: tuple) -> None:
         """The turn released and the connection kept for the next writer, or closed (``writer``)."""
         conn, options, turns, turn = taken
-        if not self.is_sqlite:
-            conn.close()
-            return
         try:
             if turn is not None:
                 turns.release(turn)
         finally:
             dbapi, idle = conn._dbapi_connection, self._idle_writers
-            if (len(idle) < IDLE_WRITERS and dbapi is not None and conn._transaction is None
-                    and not conn._has_events and conn._execution_options is options
-                    and not dbapi.dbapi_connection.in_transaction):
+            kept = (len(idle) < IDLE_WRITERS and dbapi is not None and conn._transaction is None
+                    and not conn._has_events and conn._execution_options is options)
+            if kept and self.is_sqlite:
+                kept = not dbapi.dbapi_connection.in_transaction
+            elif kept:  # PostgreSQL: no transaction open in psycopg, and the server still there
+                kept = dbapi.dbapi_connection.info.transaction_status == _PG_IDLE
+                conn.duban_idle_since = time.monotonic()  # (``take_writer`` pings one idle for long)
+            if kept:
                 idle.append(conn)
             else:
                 conn.close()

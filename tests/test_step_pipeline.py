@@ -290,6 +290,8 @@ def test_a_pooled_postgresql_connection_idle_for_a_while_is_checked_and_replaced
         killer.dispose()
         e.complete(open_task_id(e, case.id), "zhang", {"意见": "同意"})  # the dead connection was replaced
         monkeypatch.setattr(database, "IDLE_PING_SECONDS", 3600.0)  # recent connections are taken unchecked:
+        with e.db.engine.connect() as conn:  # one back in the pool (the writer's is kept by the engine)
+            conn.execute(sa.text("SELECT 1"))
         killer = sa.create_engine(postgres_url)
         with killer.connect() as conn:
             conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
