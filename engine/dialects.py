@@ -916,10 +916,16 @@ def _call_activity_mapping(el, result: Normalized) -> None:
     As in Camunda 7, once anything is mapped in, only what is mapped goes in (and comes back);
     Camunda 8 passes all the parent's variables plus its inputs unless told not to, and all the
     child's back unless outputs are mapped. ``businessKey`` is noted and not passed."""
+    id_variable = (_vendor_attr(el, "idVariableName") or "").strip()
+    if id_variable:  # Flowable: the called process instance's id written to that variable
+        result.notes.append((f"{label(el)} 把被调用流程的实例编号写入变量（idVariableName）「{excerpt(id_variable)}」的设置"
+                             "在本系统中不生效：被调用流程在本案件中一并办理，没有单独的实例编号；需要引用时请使用案件编号（case_no）", el))
+    if (_vendor_attr(el, "inheritBusinessKey") or "").strip() == "true":  # as camunda:in businessKey, below
+        result.notes.append((f"{label(el)} 的业务键传递 (inheritBusinessKey) 在本系统中不使用，已忽略；被调用流程按本系统的案件编号办理", el))
     ext = el.find(f"{B}extensionElements")
     if ext is None or ext.find(f"{S}variableMapping") is not None:
         return
-    mapped, inputs, outputs = False, [], []
+    mapped, inputs, outputs, typed = False, [], [], []
     in_all = (_vendor_attr(el, "inheritVariables") or "").strip() == "true"
     out_all = False
     for ns in VENDOR_NS:
@@ -943,6 +949,12 @@ def _call_activity_mapping(el, result: Normalized) -> None:
                     target = _mapped_target(el, result, what, m.get("target") or m.get("source"))
                     if value is not None and target is not None:
                         pairs.append((target, value))
+                    if (m.get("targetType") or "").strip():  # Flowable 7: the value converted on the way
+                        typed.append(f"「{excerpt(m.get('target') or m.get('source') or '')}」为 {excerpt(m.get('targetType').strip())}")
+    if typed:
+        result.notes.append((f"{label(el)} 的变量传递设置了目标类型（targetType：{'、'.join(typed[:5])}"
+                             f"{f' 等 {len(typed)} 项' if len(typed) > 5 else ''}），本系统按原值传递，不转换类型；"
+                             "需要其它类型时，请在接收的流程中用脚本任务转换", el))
     mapped = mapped or in_all
     zeebe = ext.find(f"{{{ZEEBE_NS}}}ioMapping")
     called = ext.find(f"{{{ZEEBE_NS}}}calledElement")

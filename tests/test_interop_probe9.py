@@ -14,7 +14,8 @@ from tests.interop_support import CORPUS, open_task_data, user_for
 from tests.support import make_engine
 
 MODELS = ("camunda7_call_input_child.bpmn", "camunda7_call_input_parameters.bpmn",
-          "camunda7_subprocess_input_parameters.bpmn", "flowable_http_mail_tasks.bpmn")
+          "camunda7_subprocess_input_parameters.bpmn", "flowable_http_mail_tasks.bpmn",
+          "flowable_call_types_child.bpmn", "flowable_call_types_parent.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +111,25 @@ def test_http_and_mail_tasks_are_said_not_to_call_out_and_an_external_worker_tas
     engine.complete_external(locked["id"], "platform-worker", {"receipt": "已签收"}, by="gateway")
     view = engine.case(case_id)
     assert view.status == "completed" and view.data["receipt"] == "已签收"
+
+
+def test_what_flowable_sets_on_a_call_activity_and_is_not_done_here_is_said(engine):
+    """罚款决定交办 (Flowable's CallActivityTypeConversionTest: ``flowable:in … targetType="string"``
+    converts the value on its way; CallActivity.testIdVariableName: ``flowable:idVariableName`` gets the
+    called instance's id; ``flowable:inheritBusinessKey``): none is done here, and the deploy said
+    nothing of them. Now each is said on the call activity; the value goes to the called process as it
+    is (the number stays a number), as the note says."""
+    said = [m for m in _warnings(engine, "flowable_call_types_parent.bpmn") if m.startswith("调用活动「送达决定书」")]
+    assert len(said) == 3, said
+    assert any("（targetType：「fineText」为 string），本系统按原值传递，不转换类型" in m for m in said), said
+    assert any("把被调用流程的实例编号写入变量（idVariableName）「deliveryInstanceId」的设置在本系统中不生效" in m
+               for m in said), said
+    assert any("业务键传递 (inheritBusinessKey)" in m for m in said), said
+    case_id = engine.start("flowable_call_types_parent", by="zhang", org="east").id
+    _do(engine, case_id, "sid-decide", {"fineAmount": 5000})
+    seen = open_task_data(engine, case_id, "sid-deliver")
+    assert (seen["fineText"], seen["fineAmount"]) == (5000, 5000)
+    _do(engine, case_id, "sid-deliver", {"deliveredBy": "留置送达"})
+    view = engine.case(case_id)
+    assert view.status == "completed" and view.data["deliveredBy"] == "留置送达"
+    assert "deliveryInstanceId" not in view.data
