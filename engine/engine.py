@@ -228,12 +228,15 @@ class Engine:
 
     # -- messages and signals (engine/messages.py); external tasks (engine/external_tasks.py) -------
     def correlate_message(self, name: str, by: str, case_id: int | None = None, correlation: dict | None = None,
-                          data: dict | None = None) -> dict:
-        """Deliver message ``name`` to the one waiting case (by case id and/or correlation values),
-        or start a case at a message start event. NotFound if none waits; Conflict if several do."""
+                          data: dict | None = None, correlate_all: bool = False) -> dict:
+        """Deliver message ``name`` to the one waiting step of the one waiting case (by case id and/or
+        correlation values), or start a case at a message start event. NotFound if none waits;
+        Conflict if several cases or steps do, unless ``correlate_all`` (then every one of them)."""
         payload = {"name": name, "case_id": case_id, "correlation": jsonable(correlation), "data": jsonable(data)}
+        if correlate_all:
+            payload["all"] = True
         with incidents.recorded(self, "message", by, payload, case_id=case_id):
-            return messages.correlate_message(self, name, by, case_id, correlation, data)
+            return messages.correlate_message(self, name, by, case_id, correlation, data, correlate_all)
 
     def broadcast_signal(self, name: str, by: str, data: dict | None = None, org: str | None = None) -> dict:
         """Signal ``name`` to every waiting case (in ``org`` and below) and start cases at signal

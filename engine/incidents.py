@@ -56,7 +56,7 @@ RETRY: dict[str, Handler] = {
     "timer": lambda e, c, by: e._fire_case_timers(c.case_id, worker="retry:" + by, force=True),
     "message": lambda e, c, by: e.correlate_message(c.payload["name"], by=c.actor, case_id=c.payload.get("case_id"),
                                                     correlation=c.payload.get("correlation"),
-                                                    data=c.payload.get("data")),
+                                                    data=c.payload.get("data"), correlate_all=bool(c.payload.get("all"))),
     "signal": lambda e, c, by: e.broadcast_signal(c.payload["name"], by=c.actor, data=c.payload.get("data"),
                                                   org=c.payload.get("org")),
     "start": lambda e, c, by: e.start(c.payload["process_key"], by=c.actor, org=c.payload.get("org"),

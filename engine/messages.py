@@ -5,7 +5,11 @@
   event sub-process — chosen by case id and/or correlation values (SpiffWorkflow correlation
   properties of the catch event, or the case's own data fields: ``{"hazard_no": "YH-0001"}``), or
   starts a case at a message start event. No waiting case: ``NotFound`` naming the message and
-  the keys; more than one: ``Conflict`` (a message goes to exactly one case).
+  the keys; more than one: ``Conflict`` (a message goes to exactly one case). Within the case it
+  goes to one waiting step: two receive tasks waiting for it behind a parallel gateway are
+  ambiguous — ``Conflict`` naming both (Camunda 7's MismatchingMessageCorrelationException), where
+  SpiffWorkflow completed both — unless the sender asks for every one (``correlate_all``, Camunda's
+  ``correlateAll``; REST ``"all": true``), which also reaches every matching case.
 - ``broadcast_signal(name, by, data=None, org=None)`` reaches every case waiting for the signal
   (in ``org`` and below), and starts a case of every model with that signal start event.
 - Messages and signals a step throws that the case does not catch itself are delivered to other
@@ -294,20 +298,28 @@ def _describe(name: str, correlation: dict | None, case_id) -> str:
 
 # --- delivery into one case -----------------------------------------------------------------------
 def _deliver(engine, tx, case_id: int, kind: str, name: str, data: dict | None, actor: str,
-             correlation: dict | None = None, known=None) -> None:
+             correlation: dict | None = None, known=None, one: bool = False) -> None:
     """Lock the case, let its waiting tasks catch the event, run it to its next wait, write.
-    ``known``: the case as this transaction locked and read it (``step.case_locked_ahead``)."""
+    ``known``: the case as this transaction locked and read it (``step.case_locked_ahead``);
+    ``one``: the event is for one waiting step only (a message sent without ``correlate_all``)."""
     with step.locked_step(engine, tx, case_id, actor, known=known) as st:
-        _catch(st, kind, name, data, correlation, waiting_tasks(st.loaded.workflow, kind, name))
+        _catch(st, kind, name, data, correlation, waiting_tasks(st.loaded.workflow, kind, name), one)
 
 
-def _catch(st: step.Step, kind: str, name: str, data: dict | None, correlation: dict | None, catching: list) -> None:
+def _catch(st: step.Step, kind: str, name: str, data: dict | None, correlation: dict | None, catching: list,
+           one: bool = False) -> None:
     """The locked case's waiting tasks ``catching`` — and its event sub-processes this event starts
-    (``triggers``) — catch the event; the case runs to its next wait."""
+    (``triggers``) — catch the event; the case runs to its next wait. ``one``: more than one of them
+    waiting is refused, naming them."""
     workflow = st.loaded.workflow
     starting = triggers(workflow, kind, name)
     if not catching and not starting:
         raise Conflict(f"案件 {st.case.id} 已不再等待{'消息' if kind == 'message' else '信号'}「{name}」")
+    if one and len(catching) + len(starting) > 1:
+        steps = "、".join(f"「{spec.bpmn_name or spec.bpmn_id}」" for spec in [t.task_spec for t in catching] + starting)
+        raise Conflict(f"消息「{name}」在案件 {st.case.id} 中匹配到 {len(catching) + len(starting)} 个等待中的环节"
+                       f"（{steps}），一条消息只能送达其中一个；如需同时送达全部，请选择送达全部"
+                       "（接口参数 \"all\": true）")
     ed = caught(catching[0].task_spec if catching else starting[0], kind, name)
     correlations = dict(workflow.correlations or {})
     data = step.without_system_keys(data or {})  # the sender's 案号/单位/企业 never become this case's
@@ -456,9 +468,10 @@ def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data:
 
 # --- public use cases -----------------------------------------------------------------------------
 def correlate_message(engine, name: str, by: str, case_id: int | None = None, correlation: dict | None = None,
-                      data: dict | None = None) -> dict:
-    """Deliver message ``name`` to the one case waiting for it, or start a case at a message start
-    event. Returns {"case_id", "started"}. One transaction."""
+                      data: dict | None = None, correlate_all: bool = False) -> dict:
+    """Deliver message ``name`` to the one waiting step of the one case waiting for it (every one of
+    them: ``correlate_all``), or start a case at a message start event. Returns {"case_id",
+    "started"} (and with ``correlate_all`` ``case_ids``: every case reached). One transaction."""
     correlation = dict(correlation or {})
 
     def run() -> dict:
@@ -488,14 +501,20 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
                 raise Forbidden(f"无权向该案件发送消息「{name}」：案件属于其他组织机构或企业")
             matching = reached
             cases = sorted({r.case_id for r in matching})
-            if len(cases) > 1:
+            if len(cases) > 1 and not correlate_all:
                 raise Conflict(f"{_describe(name, correlation, case_id)}匹配到 {len(cases)} 个等待中的案件，"
-                               "一条消息只能送达一个案件，请给出案件或更多关联值")
+                               "一条消息只能送达一个案件，请给出案件或更多关联值；如需同时送达全部，请选择送达全部"
+                               "（接口参数 \"all\": true）")
             if cases:
+                for each in cases:  # the sender may send to every one before any is reached
+                    _check_sender(engine, s, principal, next((r.sender_roles for r in matching
+                                                              if r.case_id == each and r.sender_roles), None),
+                                  f"消息「{name}」", version)
                 target = cases[0]
-                _check_sender(engine, s, principal, next((r.sender_roles for r in matching if r.sender_roles), None),
-                              f"消息「{name}」", version)
-                _deliver(engine, tx, target, "message", name, data, by, correlation, step.case_locked_ahead(ahead))
+                _deliver(engine, tx, target, "message", name, data, by, correlation,
+                         step.case_locked_ahead(ahead) if case_id is not None else None, one=not correlate_all)
+                for other in cases[1:]:
+                    _deliver(engine, tx, other, "message", name, data, by, correlation)
                 started = False
             else:
                 starts = _start_models(engine, s, "message", name, (stamps.models_count, stamps.models_newest)) \
@@ -511,6 +530,8 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
                                          stamps).id
                 started = True
         step.commit_cache(engine, tx)
+        if correlate_all:
+            return {"case_id": target, "started": started, "case_ids": cases if not started else [target]}
         return {"case_id": target, "started": started}
 
     return run()

@@ -30,19 +30,28 @@ SQLite and PostgreSQL, the engine made anew (a restart) where a case waits.
    《行政强制法》第二十八条: 解除决定写明原决定) — 查封设备 and 暂扣证照 both fill 文书编号; 解除查封 opens with
    查封设备's number, 退还证照 with 暂扣证照's, and 告知当事人 goes on with the case's latest number and
    what the handlers wrote. Before, both handlers opened with 暂扣证照's number.
+5. One message, two receive tasks waiting for it behind a parallel gateway
+   (tests/bpmn/interop/camunda7_parallel_receive_same_message.bpmn, Camunda Modeler 5: 整改回复 and
+   听证意见 both wait for 企业书面回复; 《行政处罚法》第六十四条): Camunda 7 refuses such a correlation
+   (MismatchingMessageCorrelationException) unless correlated to all. A bureau's data exchange must
+   not close two steps with one reply by chance: the engine and ``POST /api/messages`` refuse it (409)
+   naming both steps in Chinese and pointing to 送达全部 (``"all": true``), which completes both.
+   Before, the message silently completed both receive tasks.
 """
 from __future__ import annotations
 
 import pytest
 
-from engine.errors import IncidentRaised
+from engine.errors import Conflict, IncidentRaised
 from tests.interop_support import open_task_data
+from tests.test_api_helpers import World as ApiWorld, build_app, build_engine
 from tests.test_event_subprocess_scoped import CORPUS, World, world  # noqa: F401  (the fixture)
 
 NOWAIT = "camunda7_suspension_compensation_nowait"
 ROUNDS = "camunda7_recheck_round_names"
 FILTERS = "camunda7_progress_report_filters"
 NUMBERS = "camunda7_seizure_document_numbers"
+REPLIES = "camunda7_parallel_receive_same_message"
 
 
 def test_a_compensation_throw_not_waiting_opens_the_next_task_beside_the_handlers(world):  # noqa: F811
@@ -169,3 +178,52 @@ def test_each_compensation_handler_sees_its_activity_s_data_as_it_completed(worl
     world.work(case_id, "告知当事人")
     assert not world.engine.incidents()
     assert world.engine.case(case_id).status == "completed"
+
+
+def test_one_message_for_two_waiting_steps_is_refused_naming_both_unless_sent_to_all(world):  # noqa: F811
+    world.deploy(f"{REPLIES}.bpmn")
+    case_id = world.start(REPLIES)
+    with pytest.raises(Conflict) as refused:
+        world.engine.correlate_message("企业书面回复", by="zhang", case_id=case_id, data={"reply": "已整改"})
+    said = str(refused.value)
+    assert "匹配到 2 个等待中的环节" in said and "「等待整改回复」" in said and "「等待听证意见」" in said
+    assert "送达全部" in said
+    world.restart()
+    assert not world.engine.incidents()
+    got = world.engine.correlate_message("企业书面回复", by="zhang", case_id=case_id, data={"reply": "已整改"},
+                                         correlate_all=True)
+    assert got == {"case_id": case_id, "started": False, "case_ids": [case_id]}
+    assert world.open(case_id) == ["审查回复并决定"]
+    assert world.engine.case(case_id).data["reply"] == "已整改"
+
+
+def test_two_cases_waiting_for_one_message_are_both_reached_when_sent_to_all(world):  # noqa: F811
+    world.deploy(f"{REPLIES}.bpmn")
+    first, second = world.start(REPLIES), world.start(REPLIES)
+    with pytest.raises(Conflict, match="匹配到 2 个等待中的案件"):
+        world.engine.correlate_message("企业书面回复", by="zhang")
+    got = world.engine.correlate_message("企业书面回复", by="zhang", correlate_all=True)
+    assert got["case_ids"] == [first, second]
+    assert world.open(first) == world.open(second) == ["审查回复并决定"]
+
+
+@pytest.fixture
+def api(database_url, tmp_path):
+    engine = build_engine(database_url)
+    yield ApiWorld(engine, build_app(engine, tmp_path))
+    engine.dispose()
+
+
+def test_rest_says_the_two_steps_in_chinese_and_sends_to_all_when_asked(api):
+    api.engine.deploy(CORPUS / f"{REPLIES}.bpmn", by="des")
+    case_id = api.engine.start(REPLIES, by="insp", org="east").id
+    body = {"name": "企业书面回复", "case_id": case_id, "data": {"reply": "申请听证"}}
+    r = api.call("POST", "/api/messages", "insp", json=body)
+    assert r.status_code == 409
+    said = r.get_json()["message"]
+    assert "「等待整改回复」" in said and "「等待听证意见」" in said and "送达全部" in said
+    r = api.call("POST", "/api/messages", "insp", json={**body, "all": True})
+    assert r.status_code == 200 and r.get_json() == {"case_id": case_id, "started": False, "case_ids": [case_id]}
+    assert [t.name for t in api.engine.case(case_id).tasks] == ["审查回复并决定"]
+    doc = api.client().get("/api/openapi.json").get_json()
+    assert "all" in doc["components"]["schemas"]["SendMessage"]["properties"]
