@@ -400,7 +400,7 @@ def naive_model_parts(bench, path: Path, cases: int) -> tuple[int, dict[str, int
     _name, spec, subs, codec = bench.raw_spec(dialect)
     from bench.throughput import NaiveStarts
     opens = NaiveStarts(bench, dialect, codec)  # the cases a script opens (start_case), as the naive app opens them
-    script_engine = PythonScriptEngine(environment=TaskDataEnvironment({**bench.functions, "start_case": opens.start_case}))
+    script_engine = PythonScriptEngine(environment=TaskDataEnvironment(bench.functions))
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
@@ -414,10 +414,10 @@ def naive_model_parts(bench, path: Path, cases: int) -> tuple[int, dict[str, int
         wf.task_tree.data.update({**initial, "case_no": f"BENCH-{i + 1}"})
         t1 = _ns()
         try:
-            wf.do_engine_steps()
-            opens.open(None, script_engine)
+            with opens.step() as asked:
+                wf.do_engine_steps()
+            opens.open(None, script_engine, asked)
         except Exception:  # noqa: BLE001 - the engine's incident
-            opens.drop()
             continue
         t2 = _ns()
         text = codec.serialize_json(wf)
@@ -454,13 +454,13 @@ def naive_model_parts(bench, path: Path, cases: int) -> tuple[int, dict[str, int
             steps[i] = step + 1
             t3 = _ns()
             try:
-                task.set_data(**bench.given.get(task.task_spec.bpmn_id, {}))
-                task.run()
-                wf.do_engine_steps()
+                with opens.step() as asked:
+                    task.set_data(**bench.given.get(task.task_spec.bpmn_id, {}))
+                    task.run()
+                    wf.do_engine_steps()
                 t4 = _ns()
-                opened = opens.open(db, script_engine)  # the cases the step opened: made, run, serialized, inserted
+                opened = opens.open(db, script_engine, asked)  # the cases the step opened: made, run, serialized, inserted
             except Exception:  # noqa: BLE001 - the engine's incident
-                opens.drop()
                 db.execute("ROLLBACK")
                 continue
             t4b = _ns()

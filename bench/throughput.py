@@ -641,27 +641,18 @@ class ModelBench:
             self.given[task.spec_id] = data
         return dict(self.given[task.spec_id])
 
-    def started_keys(self) -> list[str]:
-        """The processes the model's scripts open as cases of their own (``start_case('key', ...)``)."""
-        text = self.path.read_text(encoding="utf-8")
-        return sorted(set(re.findall(r"start_case\(\s*['\"]([\w.-]+)['\"]", text)))
-
-    def started_specs(self, dialect: str = "spiff") -> dict:
-        """key -> (spec, subprocess specs) of each process the model opens as a case (``started_keys``),
-        parsed as ``raw_spec`` parses the model, with its sibling files (where ours live)."""
-        keys = self.started_keys()
-        if not keys:
-            return {}
-        found = {}
-        for key in keys:
-            for path in [self.path, *self.siblings]:
-                try:
-                    _name, spec, subs, _codec = ModelBench(path, key).raw_spec(dialect)
-                except Exception:  # noqa: BLE001 - not this file's process
-                    continue
-                found[key] = (spec, subs)
-                break
-        return found
+    def process_spec(self, key: str, dialect: str = "spiff"):
+        """(spec, subprocess specs) of process ``key`` as ``raw_spec`` parses the model: from the model's
+        file or a sibling's (where ours live). KeyError: no file here holds it."""
+        for path in [self.path, *self.siblings]:
+            if key not in path.read_text(encoding="utf-8"):
+                continue
+            try:
+                _name, spec, subs, _codec = ModelBench(path, key).raw_spec(dialect)
+            except Exception:  # noqa: BLE001 - not this file's process
+                continue
+            return spec, subs
+        raise KeyError(key)
 
     # -- raw SpiffWorkflow, the parser of the model's dialect -----------------------------------------
     def dialects(self) -> list[str]:
@@ -842,55 +833,62 @@ def model_engine_run(bench: ModelBench, url: str, cases: int) -> dict:
     return walk.result()
 
 
-_UNSET = object()
-
-
 class NaiveStarts:
-    """A model's ``start_case`` as a naive app does it: the script's request noted while it runs, then,
-    in the same transaction as the step that asked, the new case's workflow made from its process's
-    spec, run to its first wait, serialized whole and inserted (``open``) — what the engine does in
-    that step (engine/step.py ``start_in``: our 双随机 plan opens an inspection case per drawn
-    enterprise, a 12350 tip-off handed over opens one in the other unit). Until 2026-12-06 the naive
-    app and raw SpiffWorkflow were given the engine's ``start_case``, which refuses outside an engine
-    step: their walk of such a model ended in an incident at that step, and the model had no ratio
-    (bpmn/inspection_plan.bpmn's 0.44 compared the engine's three completions a case, one of them a
-    draw opening two cases, with the naive app's one). The new cases are opened, not walked: the
-    engine's walk does not walk them either."""
+    """A model's ``start_case`` as a naive app does it: what the step's scripts ask for collected as the
+    engine collects it (engine/scripting.py ``StepRequests``: ``start_case`` itself, or a domain function
+    calling it — workflows/inspection_plans.py ``open_inspections``), then, in the same transaction as
+    the step, each new case's workflow made from its process's spec, run to its first wait, serialized
+    whole and inserted (``open``) — what the engine does in that step (engine/step.py ``start_in``: our
+    双随机 plan opens an inspection case per drawn enterprise, a 12350 tip-off handed over opens one in
+    the other unit). Until 2026-12-06 the naive app and raw SpiffWorkflow ran scripts outside any step,
+    where ``start_case`` refuses: their walk of such a model ended in an incident at that step, and the
+    model had no ratio (bpmn/inspection_plan.bpmn's 0.44 compared the engine's three completions a
+    case, one of them a draw opening two cases, with the naive app's one). The new cases are opened,
+    not walked: the engine's walk does not walk them either. Any other request (``require_roles``:
+    the engine refuses the step unless...) still stops the naive step, as it did; printed text is
+    dropped. A process's spec is parsed at its first start, as the engine builds its bundle then."""
 
     def __init__(self, bench: "ModelBench", dialect: str, codec):
-        self.specs = bench.started_specs(dialect)
+        from engine.scripting import StepRequests
+
+        self.bench, self.dialect, self.codec = bench, dialect, codec
+        self.specs: dict[str, tuple] = {}
         self.org, self.party = bench.starter[1], bench.starter[2]
-        self.codec = codec
-        self.requests: list[tuple] = []
         self.next_id = 1 << 30  # the opened cases' rows, apart from the walked cases' 0, 1, ...
+        self.steps = StepRequests
 
-    def start_case(self, process_key: str, data: dict | None = None, *, party=_UNSET, title: str = "",
-                   org: str | None = None, **more) -> str:
-        """The engine's ``start_case`` (engine/scripting.py): the case is opened once the step is done."""
-        self.requests.append((process_key, dict(data or {}, **more), party, org))
-        return process_key
+    def step(self):
+        """The context a step's scripts run in: their requests collected (``open`` takes them)."""
+        return self.steps()
 
-    def open(self, db, script_engine) -> int:
-        """The cases asked for since the last call, each made, run, serialized and inserted (``db``:
-        the naive app's connection, in the step's transaction; None: raw SpiffWorkflow keeps nothing).
-        A process the model files do not hold raises, as the engine's start does."""
+    def open(self, db, script_engine, asked) -> int:
+        """The cases ``asked`` (a finished ``step()``) asks for, each made, run, serialized and inserted
+        (``db``: the naive app's connection, in the step's transaction; None: raw SpiffWorkflow keeps
+        nothing); how many. A case a new one's own first steps ask for is opened too."""
         opened = 0
-        while self.requests:
-            key, data, party, org = self.requests.pop(0)
+        todo = list(asked.items)
+        while todo:
+            kind, request = todo.pop(0)
+            if kind == "log":
+                continue
+            if kind != "start_case":
+                raise RuntimeError(f"{kind} can only be called while the engine runs a step")
+            key = request["process_key"]
+            if key not in self.specs:
+                self.specs[key] = self.bench.process_spec(key, self.dialect)
             spec, subs = self.specs[key]
             wf = BpmnWorkflow(spec, subs, script_engine=script_engine)
-            wf.task_tree.data.update({**data, "case_no": f"BENCH-OPENED-{self.next_id}", "org_code": org or self.org,
-                                      "party": self.party if party is _UNSET else party})
-            wf.do_engine_steps()
+            wf.task_tree.data.update({**request["data"], "case_no": f"BENCH-OPENED-{self.next_id}",
+                                      "org_code": request.get("org") or self.org,
+                                      "party": request.get("party", self.party)})
+            with self.step() as more:
+                wf.do_engine_steps()
+            todo.extend(more.items)
             if db is not None:
                 db.execute("INSERT INTO wf (id, state) VALUES (?, ?)", (self.next_id, self.codec.serialize_json(wf)))
             self.next_id += 1
             opened += 1
         return opened
-
-    def drop(self) -> None:
-        """A step that failed asks for nothing."""
-        self.requests.clear()
 
 
 class SpiffWalk:
@@ -916,8 +914,7 @@ class SpiffWalk:
         self.db = None
         self.parser_name, spec, subs, self.codec = bench.raw_spec(dialect)  # raises: the parser does not take it
         self.starts = NaiveStarts(bench, dialect, self.codec)
-        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(
-            {**bench.functions, "start_case": self.starts.start_case}))
+        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(bench.functions))
         if naive_path is not None:
             self.db = sqlite3.connect(naive_path, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -928,10 +925,10 @@ class SpiffWalk:
             try:
                 wf = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
                 wf.task_tree.data.update({**initial, "case_no": f"BENCH-{i + 1}"})
-                wf.do_engine_steps()
-                self.starts.open(self.db, self.script_engine)
+                with self.starts.step() as asked:
+                    wf.do_engine_steps()
+                self.starts.open(self.db, self.script_engine, asked)
             except Exception as exc:  # noqa: BLE001 - a failing script: the engine's incident
-                self.starts.drop()
                 self.ended("incident", f"{type(exc).__name__}: {exc}"[:200])
                 continue
             if self.db is not None:
@@ -974,12 +971,12 @@ class SpiffWalk:
                 if db is None:  # raw: finding the task is not timed, as in raw_run
                     t0, c0 = time.perf_counter(), clock()
                 try:
-                    task.set_data(**self.bench.given.get(task.task_spec.bpmn_id, {}))
-                    task.run()
-                    wf.do_engine_steps()
-                    self.starts.open(db, self.script_engine)  # the cases the step opened, in its transaction
+                    with self.starts.step() as asked:
+                        task.set_data(**self.bench.given.get(task.task_spec.bpmn_id, {}))
+                        task.run()
+                        wf.do_engine_steps()
+                    self.starts.open(db, self.script_engine, asked)  # the cases the step opened, in its transaction
                 except Exception as exc:  # noqa: BLE001 - the engine's incident
-                    self.starts.drop()
                     if db is not None:
                         db.execute("ROLLBACK")
                     self.ended("incident", f"{task.task_spec.bpmn_id}: {type(exc).__name__}: {exc}"[:200])
@@ -1000,9 +997,10 @@ class SpiffWalk:
             if timers:  # not timed: a timer fired is not a completion
                 for t in timers:
                     t.internal_data["event_value"] = "2000-01-01T00:00:00+00:00"
-                wf.refresh_timers()
-                wf.do_engine_steps()
-                self.starts.open(db, self.script_engine)
+                with self.starts.step() as asked:
+                    wf.refresh_timers()
+                    wf.do_engine_steps()
+                self.starts.open(db, self.script_engine, asked)
                 if db is not None:
                     db.execute("UPDATE wf SET state = ? WHERE id = ?", (codec.serialize_json(wf), i))
                 still.append(i)
