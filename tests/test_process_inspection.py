@@ -63,6 +63,37 @@ def test_plan_is_approved_drawn_reproducibly_and_each_pick_gets_an_inspection_ca
     assert w.desk.names(c) == []                                  # waits for the end of the period
 
 
+def test_the_draw_opens_its_cases_in_one_call_to_the_host_whatever_it_draws(w):
+    """每个抽中企业生成一件检查案件 by one host call (``open_inspections``), not by a loop in the script calling
+    ``inspection_seed`` and ``start_case`` per enterprise (each a round trip between the script's isolated
+    worker and the host): the draw's worker calls the host five times, drawing one enterprise or two. It
+    asks the engine for cases, so the host never runs it on its own (not host-safe)."""
+    from engine import evaluator
+    from workflows.functions import FUNCTIONS, HOST_SAFE
+    assert "open_inspections" not in HOST_SAFE and not evaluator.is_host_safe(FUNCTIONS["open_inspections"])
+    called: list[str] = []
+    call_host = evaluator._call_host
+
+    def counting(functions, message):
+        called.append(message.get("call"))
+        return call_host(functions, message)
+
+    for quotas, drawn in (([{"sector": "危化", "count": 1}], 1), (QUOTAS, 2)):
+        c = start_plan(w.engine, "qian_ke", "dongcheng").id
+        w.desk.do(c, "编制双随机抽查计划", quotas=quotas)
+        called.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(evaluator, "_call_host", counting)
+            w.desk.do(c, "审批抽查计划")
+        kids = [x for x in w.engine.cases(process_key="random_inspection", limit=1000) if x.parent_case_id == c]
+        assert len(kids) == w.engine.case(c).data["drawn_count"] == drawn
+        assert sorted(called) == ["draw_conflicts", "inspection_draw", "now", "open_inspections", "quota_map"], called
+        for kid in kids:
+            d = w.engine.case(kid.id).data
+            assert kid.party == d["credit_code"] and kid.title == "双随机抽查：" + d["name"]
+            assert d["plan_no"] == w.engine.case(c).case_no and len(d["inspectors"]) == 2
+
+
 def test_findings_open_a_listing_or_a_penalty_and_results_are_published_in_20_working_days(w):
     c, kids = drawn_plan(w)
     first, second = kids

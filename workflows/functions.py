@@ -328,6 +328,7 @@ FUNCTIONS = {
     "quota_map": inspection_plans.quota_map,
     "draw_conflicts": inspection_plans.draw_conflicts,
     "inspection_seed": inspection_plans.inspection_seed,
+    "open_inspections": inspection_plans.open_inspections,
     "inspection_hazard_seed": inspection_plans.inspection_hazard_seed,
     "inspection_penalty_seed": inspection_plans.inspection_penalty_seed,
     "closure_warranted": decisions.closure_warranted,
@@ -359,7 +360,8 @@ FUNCTIONS = {
 # day, so within one step the answer is the same; the host and the worker call them in the host
 # alike. ``workday_after`` (and penalty_case_seeds through it) notes a provisional span into a set
 # (workflows/calendar.py): a second call notes nothing new. Not here: ``inspection_draw`` and
-# anything else that draws, writes or asks the engine for something (``start_case``).
-HOST_SAFE = frozenset(FUNCTIONS) - {"inspection_draw"}
+# anything else that draws, writes or asks the engine for something (``start_case``,
+# ``open_inspections``).
+HOST_SAFE = frozenset(FUNCTIONS) - {"inspection_draw", "open_inspections"}
 for _name in HOST_SAFE:
     host_safe(FUNCTIONS[_name])

@@ -83,6 +83,20 @@ def inspection_seed(pick: dict, plan_no: str, plan_name: str, period_end) -> dic
             "inspect_due": period_end}
 
 
+def open_inspections(picks, plan_no: str, plan_name: str, period_end) -> int:
+    """每个抽中企业生成一件检查案件: the plan's draw opens a 双随机现场检查 case per pick (``start_case``: once
+    the step is done, in its transaction), against the drawn enterprise, with ``inspection_seed``'s data;
+    how many. One call from the draw's script where a loop in it called ``inspection_seed`` and
+    ``start_case`` once each per enterprise, each call a round trip between the script's isolated
+    worker and the host (engine/evaluator.py): 2 per drawn enterprise, now 1 a draw. It asks the
+    engine for something, so it is not host-safe (workflows/functions.py ``HOST_SAFE``)."""
+    from engine.scripting import start_case
+    for pick in picks or []:
+        start_case(INSPECTION, inspection_seed(pick, plan_no, plan_name, period_end), party=pick["credit_code"],
+                   title="双随机抽查：" + pick["name"])
+    return len(picks or [])
+
+
 def inspection_hazard_seed(name, credit_code, findings, inspected_on) -> dict:
     return {"source": "监督检查发现", "enterprise_name": name, "credit_code": credit_code, "description": findings,
             "found_on": inspected_on, "hazard_grade": "重大"}

@@ -28,9 +28,7 @@ def build_plan() -> Process:
         "draw_result = inspection_draw(draw_seed, draw_pool, draw_inspectors, quota_map(quotas), "
         "draw_conflicts(last_inspectors, avoidances), team_size)\n"
         "drawn_count = len(draw_result)\n"
-        "for pick in draw_result:\n"
-        "    start_case('random_inspection', inspection_seed(pick, case_no, plan_name, period_end), "
-        "party=pick['credit_code'], title='双随机抽查：' + pick['name'])"),
+        "open_inspections(draw_result, case_no, plan_name, period_end)"),
         doc="抽取只在此处进行一次；种子、候选名单和结果记入案件数据和审计链，审计人员可用相同输入复现。")
     p.wait("until_end", "计划期满", S, 5, expr="deadline_at(period_end)")
     p.user("summary", "总结并公开计划执行情况", S, 6, form="inspection_plan.summary",
