@@ -42,6 +42,7 @@ class Form:
     people: dict = field(default_factory=dict)  # people field -> [(username, 姓名)] to pick from
     orgs: list = field(default_factory=list)    # [(code, 单位名称)] for org fields
     enterprises: list = field(default_factory=list)  # [(credit code, 企业名称)] for enterprise fields
+    assessors: list = field(default_factory=list)  # [名称] of the registered 安全评价检测检验机构 (评估机构名称)
 
     @property
     def generic(self) -> bool:

@@ -95,6 +95,13 @@ def reassign(task_id: str):
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
+def _assessors(eng) -> list[str]:
+    """The registered 安全评价检测检验机构 a 评估机构名称 is picked from (workflows/enterprises/assessors.py)."""
+    from workflows.enterprises import assessors
+    with eng.db.read() as s:
+        return assessors.names(s)
+
+
 def _back(default: str) -> str:
     target = request.form.get("next") or ""
     return target if target.startswith("/") and not target.startswith("//") else default
@@ -114,7 +121,8 @@ def show(task_id: str):
                          people=formspec.people_options(eng.directory, fields, case.org_code, task.org_code),
                          orgs=formspec.org_options(eng.directory, fields),
                          enterprises=[(code, name) for name, code in parties.pick_options(g.user)]
-                         if formspec.has_kind(fields, "enterprise") or formspec.names_enterprise(fields) else [])
+                         if formspec.has_kind(fields, "enterprise") or formspec.names_enterprise(fields) else [],
+                         assessors=_assessors(eng) if formspec.has_kind(fields, "assessment_body") else [])
     status = 200
     if request.method == "POST":
         if task.state != "open":

@@ -143,13 +143,24 @@ ENTERPRISE_RECORDS = {  # credit code -> the rest of its file (一企一档)
 }
 
 
+ASSESSMENT_BODIES = {  # credit code -> name: 安全评价检测检验机构 the 第三方评估 picks from (安泰评估's own first)
+    _credit_code("91110101MA0000AP1"): "示范安泰安全评价有限公司",
+    _credit_code("91110102MA0000AP2"): "示范华安检测检验有限公司",
+}
+
+
 def register_enterprises(engine) -> None:
-    """The demo's enterprises in the registry, so pages show names, files and risk levels."""
+    """The demo's enterprises in the registry, so pages show names, files and risk levels, and its
+    安全评价检测检验机构 (the 评估机构名称 picker of 第三方评估整改效果)."""
     from workflows.enterprises.registry import EnterpriseRegistry
     registry = EnterpriseRegistry(engine.db.engine, clock=engine.clock.now, read=engine.db.read)
     for code, name in ENTERPRISES.items():
         if registry.get(code) is None:
             registry.add({"credit_code": code, "name": name, **ENTERPRISE_RECORDS[code]}, by="demo")
+    for code, name in ASSESSMENT_BODIES.items():
+        if registry.get(code) is None:
+            registry.add({"credit_code": code, "name": name, "org_unit": "dongcheng", "sector": "其他",
+                          "size": "小型", "kind": "安全评价检测检验机构"}, by="demo")
 
 
 class Timeline:

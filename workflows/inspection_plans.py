@@ -23,10 +23,11 @@ PLAN, INSPECTION = "inspection_plan", "random_inspection"
 def snapshot(engine, org: str) -> dict:
     """The draw's inputs as of now: enterprises and inspectors of ``org`` and below, last inspectors."""
     from workflows.enterprises.models import Enterprise as E
+    from workflows.enterprises.terms import UnitKind
     with engine.db.read() as s:
         orgs = engine.directory.org_codes_below(s, engine.directory.org_path(s, org))
-        rows = s.execute(sa.select(E.credit_code, E.name, E.sector, E.risk_level, E.org_unit)
-                         .where(E.org_unit.in_(orgs))).all()
+        rows = s.execute(sa.select(E.credit_code, E.name, E.sector, E.risk_level, E.org_unit)   # 生产经营单位 only
+                         .where(E.org_unit.in_(orgs), E.kind == UnitKind.ENTERPRISE)).all()
         past = list(s.scalars(sa.select(Case).where(Case.process_key == INSPECTION).order_by(Case.started_at, Case.id)))
     users = engine.directory.users_with_role("inspector")
     staff = []

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from . import search_index
-from .terms import RiskLevel, Sector, Size
+from .terms import RiskLevel, Sector, Size, UnitKind
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -78,6 +78,11 @@ class Enterprise(EnterpriseBase):
     dishonest_until: Mapped[dt.date | None] = mapped_column(sa.Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: 单位类别: a 生产经营单位 (every row before revision 0026) or a 安全评价检测检验机构.
+    kind: Mapped[UnitKind] = mapped_column(
+        sa.Enum(UnitKind, name="enterprise_kind", native_enum=False, create_constraint=False, length=16,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        default=UnitKind.ENTERPRISE, server_default=UnitKind.ENTERPRISE.value)
     #: Derived from ``name`` for the search index (see search_index); never set by hand.
     search_key: Mapped[str] = mapped_column(sa.Text, default="")
     search_grams: Mapped[str] = mapped_column(sa.Text, default="")
@@ -89,6 +94,7 @@ class Enterprise(EnterpriseBase):
         sa.Index("ix_enterprises_name", "name", "id"),
         sa.Index("ix_enterprises_org_name", "org_unit", "name"),
         sa.Index("ix_enterprises_risk_org", "risk_level", "org_unit"),
+        sa.Index("ix_enterprises_kind_name", "kind", "name"),
     )
 
     @validates("name")

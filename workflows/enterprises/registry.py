@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import credit_code, search_index, supervision
 from .models import Enterprise, RiskLevelChange
 from .schemas import FIELD_LABELS, EnterpriseSchema, first_messages
-from .terms import RiskLevel, Sector
+from .terms import RiskLevel, Sector, UnitKind
 
 MAX_PER_PAGE = 500
 
@@ -320,7 +320,7 @@ class EnterpriseRegistry:
     def search(self, text: str | None = None, org: str | Iterable[str] | None = None,
                sector: Sector | str | Iterable | None = None, risk: RiskLevel | str | Iterable | None = None,
                page: int = 1, per_page: int = 50, *, by: str = "auto", count_limit: int | None = None,
-               session: Session | None = None) -> Page:
+               kind: UnitKind | str | None = None, session: Session | None = None) -> Page:
         """Find enterprises by name fragment or credit-code prefix, with optional filters.
 
         ``by`` is "name", "code" or "auto" (a code prefix when the text looks like one: an authority
@@ -330,6 +330,7 @@ class EnterpriseRegistry:
 
         ``count_limit`` stops counting there (``Page.exact`` is then False and the page shows
         "10000+"): counting 60k matches of a fragment like 有限 is what costs on PostgreSQL.
+        ``kind``: only units of that 单位类别 (安全评价检测检验机构 for the 评估机构 picker); None: all.
         """
         page = max(1, int(page))
         per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
@@ -349,6 +350,8 @@ class EnterpriseRegistry:
                 conds.append(Enterprise.sector.in_(sectors))
             if risks is not None:
                 conds.append(Enterprise.risk_level.in_(risks))
+            if kind is not None:
+                conds.append(Enterprise.kind == UnitKind(kind))
             items, ids = sa.select(Enterprise), sa.select(Enterprise.id)
             order = [Enterprise.name, Enterprise.id]
             code_text = credit_code.normalize(text)

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from . import credit_code
-from .terms import RiskLevel, Sector, Size, choices
+from .terms import RiskLevel, Sector, Size, UnitKind, choices
 
 #: The Chinese name of each field, for messages and spreadsheet headers.
 FIELD_LABELS = {
@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "dishonest": "严重失信",
     "dishonest_from": "失信列入日期",
     "dishonest_until": "失信移出日期",
+    "kind": "单位类别",
     "changed_by": "变更人",
     "reason": "变更原因",
 }
@@ -106,6 +107,8 @@ class EnterpriseSchema(Schema):
                             error_messages={**_MESSAGES, "invalid": "应为“是”或“否”"})
     dishonest_from = _date()
     dishonest_until = _date()
+    kind = fields.Enum(UnitKind, by_value=True, load_default=UnitKind.ENTERPRISE,
+                       error_messages={**_MESSAGES, "unknown": f"应为以下之一：{choices(UnitKind)}"})
 
     @pre_load
     def _blank_is_absent(self, data, **kwargs):

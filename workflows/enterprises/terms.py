@@ -37,6 +37,16 @@ class RiskLevel(str, enum.Enum):
     BLUE = "蓝"
 
 
+class UnitKind(str, enum.Enum):
+    """单位类别: a 生产经营单位 the bureau supervises, or a 安全评价检测检验机构 (第三方评估机构) whose
+    资质 the bureau recognises (《安全评价检测检验机构管理办法》, 应急管理部令第1号) and which assesses a
+    listed hazard's rectification (原总局令第16号第十八条): the 评估机构名称 of 第三方评估整改效果 is
+    picked among these."""
+
+    ENTERPRISE = "生产经营单位"
+    ASSESSOR = "安全评价检测检验机构"
+
+
 def choices(enum_cls: type[enum.Enum]) -> str:
     """The allowed values joined for an error message, e.g. ``红、橙、黄、蓝``."""
     return "、".join(m.value for m in enum_cls)

@@ -2,7 +2,7 @@
 
 Each builder returns a marshmallow field whose ``metadata`` carries the Chinese ``label`` and a
 ``kind`` the web UI renders from (text, textarea, choice, multichoice, boolean, date, datetime,
-money, integer, attachments, names, people, person, org, enterprise, table). Optional fields load as ``None`` when left out, so
+money, integer, attachments, names, people, person, org, enterprise, assessment_body, table). Optional fields load as ``None`` when left out, so
 scripts and decision tables can always read them.
 """
 from __future__ import annotations
@@ -352,6 +352,12 @@ def person(label: str, roles: Iterable[str], required: bool = True, help=None):
     f = _field(OfficialText, label, "person", required, [not_blank] if required else [], help)
     f.metadata["roles"] = list(roles)
     return f
+
+
+def assessment_body(label: str, required: bool = True, help=None):
+    """A 第三方评估机构: a registered 安全评价检测检验机构's name, picked in the page by typing part of it;
+    stored as registered, refused at submit when it names none (workflows/enterprises/assessors.py)."""
+    return _field(OfficialText, label, "assessment_body", required, [not_blank] if required else [], help)
 
 
 def org_unit(label: str, required: bool = True, help=None):

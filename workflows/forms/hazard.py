@@ -151,7 +151,7 @@ class ExtensionDecision(FormSchema):
 
 class Assessment(FormSchema):
     """第三方评估整改效果"""
-    assessor_org = f.text("评估机构名称")
+    assessor_org = f.assessment_body("评估机构名称", help="输入机构名称中的字，从已登记的安全评价检测检验机构中选择")
     qualification_no = f.text("资质证书编号")
     assessment_conclusion = f.choice("评估结论", ["隐患已消除", "隐患未消除"])
     assessment_report = f.text("评估报告摘要", long=True)

@@ -33,6 +33,23 @@ from __future__ import annotations
 from .registry import FormError
 
 PEOPLE_TYPES = ("people", "person", "org")
+ASSESSMENT_BODY = "assessment_body"
+
+
+def _assessment_body(f: dict, cleaned: dict, session) -> str | None:
+    """A 评估机构名称 stored as registered (``cleaned`` changed in place), or the Chinese reason it names
+    no registered 安全评价检测检验机构. Without the step's session (a form checked with no case) nothing."""
+    typed = cleaned.get(f["name"])
+    if not typed or session is None:
+        return None
+    from workflows.enterprises import assessors
+    any_registered, name = assessors.registered_name(session, typed)
+    if name is not None:
+        cleaned[f["name"]] = name
+        return None
+    if not any_registered:
+        return None
+    return f"「{f['label']}」“{typed}”不是已登记的安全评价检测检验机构，请从列表中选择"
 
 
 def within_reach(user_path: str, supervises: bool, case_path: str, task_path: str | None = None) -> bool:
@@ -154,7 +171,7 @@ class DirectoryForms:
             for f in self._registry.fields(key):
                 columns = [c for c in f.get("columns", []) if c["type"] in PEOPLE_TYPES] \
                     if f["type"] == "table" else []
-                if f["type"] in PEOPLE_TYPES or columns or f.get("party_code"):
+                if f["type"] in PEOPLE_TYPES or columns or f.get("party_code") or f["type"] == ASSESSMENT_BODY:
                     found.append((f, columns))
             self._checked[key] = found
         return found
@@ -184,6 +201,11 @@ class DirectoryForms:
         lookups = _Lookups(self._directory, directory_version, reach)  # each answer read once per submit
         errors = {}
         for f, columns in fields:
+            if f["type"] == ASSESSMENT_BODY:
+                reason = _assessment_body(f, cleaned, session)
+                if reason:
+                    errors[f["name"]] = reason
+                continue
             if f.get("party_code"):
                 reason = _not_own_enterprise(f, cleaned.get(f["name"]), party)
                 if reason:
