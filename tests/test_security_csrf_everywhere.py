@@ -4,7 +4,7 @@ route the app has, found in its URL map, not a sample (security round three).
 Another site can make an official's browser send the session cookie with a form or a fetch, never
 the token (webui/csrf.py for the pages, webui/api/auth.py for the REST API's cookie-authenticated
 calls). Probed with a session holding every powerful role (系统管理员, 流程设计员, 科室负责人) and each
-route's parameters filled with real ids: a page answers 400 「CSRF 校验失败」, the API 403, and
+route's parameters filled with real ids: a page answers 400 「安全校验未通过」, the API 403, and
 nothing changes — refused for the token, before any other check. A route added later without the check fails here. The one exception is
 POST /api/tokens, which takes a username and password and no session at all.
 On a real SQLite file, with the real processes.
@@ -60,7 +60,7 @@ def test_every_changing_route_refuses_a_session_without_its_token(world):
         api = client.open(url, method=method, json={"x": "1"}) if path.startswith("/api/") else None
         for response in filter(None, (page, api)):
             said = response.get_data(as_text=True)
-            refused_for_csrf = (response.status_code == 400 and "CSRF 校验失败" in said) or (
+            refused_for_csrf = (response.status_code == 400 and "安全校验未通过" in said) or (
                 response.status_code == 403 and "CSRF 校验失败" in said)
             if not refused_for_csrf:  # refused for another reason (a role, a missing id) is not enough
                 accepted.append((method, path, response.status_code))

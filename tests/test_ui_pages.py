@@ -69,7 +69,7 @@ def test_every_post_needs_the_csrf_token(world):
     client.get("/login")
     response = client.post("/login", data={"username": "zhang", "password": PASSWORD})
     assert response.status_code == 400
-    assert "CSRF" in text(response)
+    assert "安全校验未通过" in text(response)
     client = client_login(world.app, "zhang")
     case = start_hazard(world.engine)
     task = open_task(world.engine, case.id, "register")

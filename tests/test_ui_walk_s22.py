@@ -8,6 +8,8 @@ refused in Chinese naming the field — on the page (Chromium, 1280 and 375 px) 
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -120,5 +122,78 @@ def test_the_assessor_picks_the_body_by_typing_part_of_its_name_with_the_keyboar
         page.locator("button[type=submit]").last.click()
         expect(page.locator(".flash")).to_contain_text("已提交：第三方评估整改效果")
         assert page_world.engine.case(case.id).data["assessor_org"] == ANTAI
+    finally:
+        close_context(page.context)
+
+
+# --- a walk as each role, at 1280 and 375 px -------------------------------------------------------
+
+ROLES = {"zhang": "inspector", "qian": "section head", "sun": "leader", "fazhi": "legal reviewer",
+         "acme": "enterprise", "anping": "assessor"}
+USERNAMES = re.compile(r"(?<![A-Za-z])(zhang|qian|sun|fazhi|acme|anping|wang|zhao)(?![A-Za-z])")
+CODE_WORDS = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")      # a variable name: fix_deadline, assessor_org
+ENGLISH = re.compile(r"\b[A-Za-z]{3,}\b")
+SHOWN_AS_IS = {"PDF", "Word", "HSR", "pdf"}                  # file kinds; the 案号's prefix
+
+
+def _defects(text: str) -> list[str]:
+    found = [m.group(0) for m in USERNAMES.finditer(text)] + CODE_WORDS.findall(text)
+    found += [w for w in ENGLISH.findall(text) if w not in SHOWN_AS_IS]
+    return found + (["JSON"] if '{"' in text or "['" in text else [])
+
+
+@pytest.fixture(scope="module")
+def walked(page_world):
+    """Work for every role: a listed hazard waiting for its 整改方案, one at 第三方评估, and a 法制审核员."""
+    page_world.engine.directory.add_user("fazhi", org="east", roles=["legal_reviewer"], name="冯法制",
+                                         password_hash=page_world.engine.directory.user("zhang").password_hash)
+    listed = major_case_at(page_world.engine, "submit_plan", title="甲化工液氨罐区重大隐患")
+    assessing, _ = _assessment_task(page_world)
+    return [listed.id, assessing.id]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("username", list(ROLES))
+def test_each_role_sees_chinese_only_on_its_pages(browser, server, page_world, walked, username, width):
+    """The queue, the group queue, the cases, each open task and case page the role may open: no
+    username, variable name, English word or JSON on the screen."""
+    page = logged_in_page(browser, server, username, width)
+    try:
+        seen: dict[str, list[str]] = {}
+        links = ["/tasks/", "/tasks/group", "/tasks/done", "/cases/"]
+        for case_id in walked:
+            links.append(f"/cases/{case_id}")
+            links += [f"/tasks/{t.id}" for t in page_world.engine.case(case_id).tasks]
+        for url in links:
+            response = page.goto(server.url + url)
+            if response.status != 200:
+                continue                                     # not this role's page (403): said in Chinese
+            found = _defects(page.inner_text("main"))
+            if found:
+                seen[url] = found[:8]
+        assert not seen, seen
+    finally:
+        close_context(page.context)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_stale_link_and_an_expired_form_are_told_in_chinese_without_ids(browser, server, page_world, walked, width):
+    """A link to a task kept from an old page, or typed wrong, showed 「任务不存在: 84c97414-…」 (the task's
+    id); a form sent after its page expired, 「（CSRF 校验失败）」. Both now say what happened in Chinese."""
+    task = page_world.engine.case(walked[0]).tasks[0]
+    page = logged_in_page(browser, server, "acme", width)
+    try:
+        gone = task.id[:-4] + "0000"
+        page.goto(f"{server.url}/tasks/{gone}")
+        said = page.inner_text("main")
+        assert "要找的任务不存在，链接可能有误或已失效" in said and gone not in said, said
+        page.goto(f"{server.url}/cases/987654")
+        said = page.inner_text("main")
+        assert "要找的案件不存在" in said and "987654" not in said, said
+        page.goto(f"{server.url}/tasks/{task.id}")
+        page.evaluate("document.querySelectorAll('input[name=_csrf]').forEach(i => { i.value = 'expired'; })")
+        page.locator("button[type=submit]").last.click()
+        said = page.inner_text("main")
+        assert "页面已过期或请求来源无效（安全校验未通过），请刷新页面后重试" in said and "CSRF" not in said, said
     finally:
         close_context(page.context)

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 FIELD = "_csrf"
 HEADER = "X-CSRF-Token"
-MESSAGE = "页面已过期或请求来源无效（CSRF 校验失败），请刷新页面后重试。"
+MESSAGE = "页面已过期或请求来源无效（安全校验未通过），请刷新页面后重试。"
 
 
 def token() -> str:

@@ -8,6 +8,7 @@ InvalidData themselves to show it next to the fields; what reaches here is a pag
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
@@ -27,6 +28,19 @@ def page(status: int, message: str, details: dict | None = None):
                            details=details or {}), status
 
 
+_MISSING = re.compile(r"(?P<what>\S+?)不存在(?P<rest>或已完成)?[:：]\s*\S.*")
+
+
+def _without_key(message: str) -> str:
+    """「任务不存在: 84c97414-…」 (the engine's words, with the key the API and the CLI need) as a page
+    says it: 「要找的任务不存在，链接可能有误或已失效」 — a link typed wrong or kept from an old page
+    showed the task's id, a case's row number, a username."""
+    found = _MISSING.fullmatch(message)
+    if found is None:
+        return message
+    return f"要找的{found['what']}不存在{found['rest'] or ''}，链接可能有误或已失效，请从列表中重新打开"
+
+
 def install(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def _forbidden(exc):
@@ -34,7 +48,7 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def _not_found(exc):
-        return page(404, str(exc) or "要找的内容不存在")
+        return page(404, _without_key(str(exc)) or "要找的内容不存在")
 
     @app.errorhandler(Conflict)
     def _conflict(exc):
