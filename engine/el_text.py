@@ -72,7 +72,7 @@ MISSING = "（未填写）"  # shown in a computed task name where its data is a
 
 
 @lru_cache(maxsize=256)
-def _name_pieces(drawn: str) -> tuple[tuple[bool, str], ...]:
+def name_pieces(drawn: str) -> tuple[tuple[bool, str], ...]:
     """A drawn name's pieces, each ``${...}`` as its Python (translated once per drawn name)."""
     try:
         return tuple((is_expr, translate(text) if is_expr else text) for is_expr, text in parts(drawn) or ())
@@ -88,7 +88,7 @@ def computed_name(task, python: str, drawn: str, evaluate) -> str:
     that part shows 「（未填写）」 between the name's own words (「华东化工第（未填写）轮复查」), never a
     silently shortened name (「第轮复查」) nor the expression itself; a name that is one expression
     and yields nothing is 「待办任务」. At most 256 characters (the task row's name)."""
-    pieces = _name_pieces(drawn)
+    pieces = name_pieces(drawn)
     if not pieces:  # one expression (or none we read): its value, else a plain label
         return (_shown(task, evaluate, python) or "待办任务")[:256]
     shown = (_shown(task, evaluate, text) or MISSING if is_expr else text for is_expr, text in pieces)

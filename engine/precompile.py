@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from . import evaluator
+from . import el_text, evaluator
 
 
 # Task properties the engine evaluates when it opens a task (engine/assignment.py, engine/projection.py).
@@ -58,6 +58,10 @@ def code_of(spec) -> Iterator[tuple[str, str]]:
         source = properties.get(name)
         if isinstance(source, str) and source.strip():
             yield source, "eval"
+    if properties.get("nameExpression") and getattr(spec, "bpmn_name", None):  # its parts, each on its own
+        for is_expr, source in el_text.name_pieces(spec.bpmn_name):  # (engine/el_text.computed_name)
+            if is_expr:
+                yield source, "eval"
 
 
 def warm_specs(specs: Iterable) -> int:

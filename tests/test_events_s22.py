@@ -227,3 +227,21 @@ def test_rest_says_the_two_steps_in_chinese_and_sends_to_all_when_asked(api):
     assert [t.name for t in api.engine.case(case_id).tasks] == ["审查回复并决定"]
     doc = api.client().get("/api/openapi.json").get_json()
     assert "all" in doc["components"]["schemas"]["SendMessage"]["properties"]
+
+
+def test_a_computed_name_s_parts_are_compiled_at_deploy_not_as_the_task_opens(database_url):
+    """Each ``${...}`` of such a name is evaluated on its own (a part lacking its data shows the gap),
+    compiled with the model's other code at deploy (engine/precompile.py), not at the first opening."""
+    from tests.support import make_engine
+    from tests.test_precompile import _compilations, _forget_compiled_code
+
+    engine = make_engine(database_url)
+    _forget_compiled_code()
+    engine.deploy(CORPUS / f"{ROUNDS}.bpmn", by="boss")
+    compiled = _compilations()
+    case = engine.start(ROUNDS, by="zhang", org="east")
+    (task,) = engine.case(case.id).tasks
+    engine.complete(task.id, "zhang", {"unitName": "华东化工", "reviewRound": 2, "reviewDeadline": "P10D"})
+    assert [t.name for t in engine.case(case.id).tasks] == ["第2轮复查：华东化工"]
+    assert _compilations() == compiled
+    engine.dispose()
