@@ -536,6 +536,14 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                         raise Untranslatable(lang, original, f"调用了函数「{excerpt(value)}(...)」（本系统支持的 FEEL 函数：list contains、is defined、count、"
                                              "sum、min、max、string length、substring、upper case、lower case、contains、starts with、ends with、"
                                              "date、date and time）")
+                    end = closing(body, nxt.start("op"))
+                    if "." in value and re.search(r"\b(execution|task)\b", body[nxt.start("op"):end]):
+                        # RuoYi/BladeX: ${wfCustomUserHandler.userList(execution, '参数')} — a bean of the
+                        # application the model was drawn for, handed the engine's execution
+                        raise Untranslatable(lang, original, f"调用了原系统程序中的 Java 对象（Spring bean）「{excerpt(head)}」的"
+                                             f"方法「{excerpt(value.rsplit('.', 1)[1])}」，并把引擎对象传给它；本系统不运行原系统的 "
+                                             "Java 代码，请在此前的环节把它算出的值（如审批人、人员列表、是否通过）填入流程变量，"
+                                             "此处改用该变量")
                     raise Untranslatable(lang, original, f"调用了方法「{excerpt(value)}(...)」（本系统只支持 Java 的 "
                                          f"{'、'.join(JUEL_METHODS)}，写在流程变量之后，如 flag.equals('驳回')）")
                 parts = value.split(".")

@@ -48,6 +48,9 @@ REFUSED_FILES = {
                                                                "「整改报告-${enterpriseCode}」含表达式"),
     "camunda7_called_element_expression.bpmn": ("Activity_0review", "调用活动「按类别审查」(Activity_0review) 的被调用流程"
                                                                     "「${reviewProcess}」是表达式"),
+    "flowable_bean_countersign_collection.bpmn": ("Activity_0sign", "用户任务「科室负责人会签」(Activity_0sign) 的多实例集合使用 JUEL "
+                                                                    "表达式「${wfMultiInstanceHandler.getList(execution)}」，调用了原系统"
+                                                                    "程序中的 Java 对象（Spring bean）「wfMultiInstanceHandler」"),
 }
 
 

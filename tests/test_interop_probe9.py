@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from engine.errors import InvalidModel
+
 from tests.interop_support import CORPUS, open_task_data, user_for
 from tests.support import make_engine
 
@@ -133,3 +135,19 @@ def test_what_flowable_sets_on_a_call_activity_and_is_not_done_here_is_said(engi
     view = engine.case(case_id)
     assert view.status == "completed" and view.data["deliveredBy"] == "留置送达"
     assert "deliveryInstanceId" not in view.data
+
+
+def test_a_spring_bean_handed_the_execution_is_refused_saying_what_to_fill_in_instead(engine):
+    """重大隐患挂牌会签 (a BladeX/RuoYi-style workflow dump: the 会签 collection
+    ``${wfMultiInstanceHandler.getList(execution)}``, the assignee ``${wfCustomUserHandler.userList(execution,
+    '参数')}``, a flow's condition ``${wfCustomUserHandler.condition(execution, '对')}``): Java of the
+    application the model came with, handed the engine's execution. The refusal said only that the
+    method is not one of Java's String methods we know; now it says what the name is (the other
+    system's Spring bean), that its Java does not run here, and what to fill in and write instead."""
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(CORPUS / "flowable_bean_countersign_collection.bpmn", by="boss")
+    (problem,) = [p for p in err.value.problems if p["severity"] == "error"]
+    assert problem["element_id"] == "Activity_0sign"
+    assert "调用了原系统程序中的 Java 对象（Spring bean）「wfMultiInstanceHandler」的方法「getList」，并把引擎对象传给它；" \
+           "本系统不运行原系统的 Java 代码，请在此前的环节把它算出的值（如审批人、人员列表、是否通过）填入流程变量，此处改用该变量" \
+        in problem["message"], problem["message"]
