@@ -389,7 +389,10 @@ def _validate_form(engine, form_key: str | None, data: dict, directory_version: 
     enterprise user's forms to its own enterprise (a completion by page, API or retry alike)."""
     if not form_key or engine.forms is None:
         return data
-    today = engine.clock.now().astimezone(SHANGHAI).date()  # no deadline before it (the engine's clock)
+    clock = engine.clock
+
+    def today():  # no deadline before it (the engine's clock), read only by a form with a deadline field
+        return clock.now().astimezone(SHANGHAI).date()
     try:
         validate_at = getattr(engine.forms, "validate_at", None) if directory_version is not None else None
         if validate_at is not None:
