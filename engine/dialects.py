@@ -557,7 +557,7 @@ def _translate_with_feel_calls(text: str, condition: bool = False) -> str:
             masked = _feel_calls(body, body, calls)
             if not calls:
                 raise
-            return _restore_calls(translate("=" + masked, condition=condition), calls)
+            return feel_functions.dated_arithmetic(_restore_calls(translate("=" + masked, condition=condition), calls))
         except Untranslatable as inner:  # said of the text as written (no placeholder of ours in it)
             if inner is refused or "duban_" in inner.reason:
                 raise refused from None
@@ -1305,6 +1305,8 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
         try:
             if attr in ("assignee", "candidateUsers", "dueDate", "followUpDate"):
                 composite = el_text.composite(value) if attr in ("assignee", "candidateUsers") else None
+                if composite is None and attr in ("dueDate", "followUpDate") and language_of(value) == FEEL:
+                    composite = _feel_null(_translate_with_feel_calls(value))  # =now() + duration("P3D")
                 python = composite or literal_or_expression(value)
                 if python != repr(value):
                     result.translations.append({"element_id": el.get("id"), "from": value, "to": python})
@@ -1673,7 +1675,8 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 # days and moments they are); ``sum``, ``min``, ``max``, ``substring`` and a date of a value the case decides
 # (``date(reportDay)``) engine/feel_functions' helpers, which compute them as feel-scala does when the case runs.
 _FEEL_CALL = re.compile(r"(?<!\w)(?<!\w\.)(?<!list )(count|string length|upper case|lower case|contains|starts with|"
-                        r"ends with|sum|min|max|substring(?!\s+(?:before|after)\b)|date and time|date)\s*\(")
+                        r"ends with|sum|min|max|substring(?!\s+(?:before|after)\b)|date and time|date|duration|now|today|"
+                        r"uuid)\s*\(")
 _CALL_PLACEHOLDER = re.compile(r"duban_call_\d+")
 _OUTSIDE_QUOTES_Q = re.compile(r"\?(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")  # a ? not inside a "string"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -1692,6 +1695,16 @@ def _call_python(name: str, args: list[str], raw: list[str], cell: str) -> str:
     def refuse(reason: str):
         return Untranslatable(FEEL, "=" + cell.strip(), reason)
 
+    if name in ("now", "today", "uuid"):  # on the engine's clock (engine/scripting.py); Zeebe's uuid()
+        if args:
+            raise refuse(f"调用的函数「{name}()」不带参数")
+        return {"now": feel_functions.NOW, "today": feel_functions.TODAY, "uuid": feel_functions.UUID}[name] + "()"
+    if name == "duration":  # duration("P3D") or of data: its ISO text, checked (engine/feel_functions.py)
+        if len(args) != 1:
+            raise refuse("调用的函数「duration(...)」须有 1 个参数，如 duration(\"P3D\")")
+        return f"{feel_functions.DURATION}({args[0]})"
+    if name == "date and time" and len(args) == 2:  # date and time(date, time)
+        return f"{feel_functions.DATE_TIME}({args[0]}, {args[1]})"
     expected = {"count": 1, "string length": 1, "upper case": 1, "lower case": 1, "contains": 2, "starts with": 2,
                 "ends with": 2, "date and time": 1}.get(name)
     if expected is not None and len(args) != expected:

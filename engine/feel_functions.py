@@ -130,19 +130,174 @@ def feel_date(value):
 
 
 @host_safe
-def feel_date_time(value):
+def feel_date_time(value, time=None):
+    """``date and time(x)`` of a moment's text (with ``T``; an offset, ``Z`` or ``@`` a zone id as
+    Zeebe writes one), or ``date and time(day, time)`` of a day and a time of day ("09:00:00")."""
     if value is None:
         return None
+    if time is not None:
+        day = feel_date(value)
+        if not isinstance(time, str) or not re.fullmatch(r"\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}|@[A-Za-z][\w/+\-]{0,40})?", time):
+            raise JuelMethodError(f"FEEL 函数 date and time(日期, 时间) 读不出时间{_shown(time)}：须是 09:00:00 这样的时间；"
+                                  "请改正该数据后重试")
+        return feel_date_time(f"{day}T{time}")
     if isinstance(value, dt.datetime):
         return value.isoformat()
-    if isinstance(value, str) and _DAY.match(value) and "T" in value:
-        try:
-            return dt.datetime.fromisoformat(value).isoformat()
-        except ValueError:
-            pass
+    if isinstance(value, str) and len(value) <= 80:
+        moment = _moment(value.strip())
+        if moment is not None:
+            return moment.isoformat()
     raise JuelMethodError(f"FEEL 函数 date and time(...) 读不出时间{_shown(value)}：须是 2026-11-01T09:00:00 这样的时间"
                           "（Zeebe 也只读这种写法）；请改正该数据后重试，或请流程设计员把该表单字段设为日期时间类型")
 
 
-FUNCTIONS = {SUM: feel_sum, MIN: feel_min, MAX: feel_max, SUBSTRING: feel_substring, DATE: feel_date,
-             DATE_TIME: feel_date_time}
+DURATION = "duban_feel_duration"
+NOW = "duban_feel_now"  # registered with the engine's clock by engine/scripting.py
+TODAY = "duban_feel_today"  # the same
+UUID = "duban_feel_uuid"
+
+# ISO 8601 durations as FEEL reads them (days and time: P3D, PT2H30M, P1DT12H; years and months: P1Y2M;
+# weeks: P2W), a sign before them allowed
+_DURATION = re.compile(r"-?P(?=\d|T\d)(?:\d{1,9}Y)?(?:\d{1,9}M)?(?:\d{1,9}W)?(?:\d{1,9}D)?"
+                       r"(?:T(?=\d)(?:\d{1,9}H)?(?:\d{1,9}M)?(?:\d{1,9}(?:\.\d{1,9})?S)?)?")
+_ZONED = re.compile(r"(.+)@([A-Za-z][\w/+\-]{0,40})")
+
+
+@host_safe
+def feel_duration(value):
+    """``duration(x)``: the ISO 8601 duration x spells (「P3D」, 「PT2H」, 「p3d」 as typed), as its text;
+    null on null. Timers and due dates read it as they read a duration written in the model."""
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) <= 60 and _DURATION.fullmatch(value.strip().upper()):
+        return value.strip().upper()
+    raise JuelMethodError(f"FEEL 函数 duration(...) 读不出期间{_shown(value)}：须是 P3D（3 天）、PT2H（2 小时）、"
+                          "P1DT12H（1 天 12 小时）这样的 ISO 8601 写法（Zeebe 也只读这种写法）；请改正该数据后重试")
+
+
+def _moment(text: str):
+    """A date and time as Zeebe's FEEL reads one: ISO with ``T``, an offset or ``Z``, or a zone id
+    after ``@`` (「2026-11-01T09:00:00@Asia/Shanghai」); None if it is none."""
+    zone = None
+    zoned = _ZONED.fullmatch(text)
+    if zoned:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        try:
+            zone = ZoneInfo(zoned.group(2))
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+        text = zoned.group(1)
+    if not (_DAY.match(text) and "T" in text):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if zone is not None:
+        if moment.tzinfo is not None:
+            return None
+        moment = moment.replace(tzinfo=zone)
+    return moment
+
+
+def now_text(clock) -> str:
+    """FEEL's ``now()`` on the engine's clock (not the host's): the moment in Beijing time, as ISO text
+    with its offset, as ``date and time(x)`` gives one."""
+    from .workdays import SHANGHAI
+    return clock.now().astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+def today_text(clock) -> str:
+    """FEEL's ``today()`` on the engine's clock: the day in Beijing, as ISO text (as ``date(x)``)."""
+    from .workdays import SHANGHAI
+    return clock.now().astimezone(SHANGHAI).date().isoformat()
+
+
+@host_safe
+def feel_uuid() -> str:
+    """Zeebe's ``uuid()``: a random UUID as text."""
+    import uuid
+    return str(uuid.uuid4())
+
+
+PLUS = "duban_feel_plus"
+_DATED = frozenset({DATE, DATE_TIME, DURATION, NOW, TODAY})
+
+
+def _as_moment(text: str):
+    """(moment, is a day) of a date's or a date and time's ISO text, or None."""
+    if _DAY.fullmatch(text):
+        try:
+            return dt.datetime.fromisoformat(text), True
+        except ValueError:
+            return None
+    moment = _moment(text) if len(text) <= 80 else None
+    return None if moment is None else (moment, False)
+
+
+@host_safe
+def feel_plus(left, operator: str, right):
+    """FEEL's ``+``/``-`` where a side is a date, a date and time or a duration (``now() +
+    duration("P3D")``, ``date(reportDay) - duration(grace)``): the day or moment moved by the duration
+    on the calendar (a month is a calendar month: 2026-01-31 + P1M is 2026-02-28), as ISO text like
+    ``date(x)``'s; null on null. Other values as Python's ``+``/``-`` of numbers; what has no sum stops
+    in Chinese (Python's ``'2026-11-01' + 'P3D'`` was a text nobody meant)."""
+    from .timeexpr import TimerExpressionError, parse_duration
+
+    if left is None or right is None:
+        return None
+    if operator not in ("+", "-"):
+        raise JuelMethodError(f"不支持的运算「{str(operator)[:4]}」")
+    if _number(left) and _number(right):
+        return left + right if operator == "+" else left - right
+    for moment_side, duration_side in ((left, right), (right, left)):
+        if operator == "-" and moment_side is right:
+            break
+        if not (isinstance(moment_side, str) and isinstance(duration_side, str)):
+            continue
+        moment = _as_moment(moment_side)
+        if moment is None or not _DURATION.fullmatch(duration_side.upper()):
+            continue
+        negative = duration_side.startswith("-")
+        try:
+            period = parse_duration(duration_side.lstrip("-"))
+        except TimerExpressionError:
+            continue
+        value, day = moment
+        forward = (operator == "+") != negative
+        try:
+            moved = period.add_to(value) if forward else period.subtract_from(value)
+        except (OverflowError, ValueError):
+            raise JuelMethodError(f"FEEL 表达式把{_shown(moment_side)}{operator}{_shown(duration_side)}，结果超出日期范围") from None
+        only_days = not (period.hours or period.minutes or period.seconds)
+        return moved.date().isoformat() if day and only_days else moved.isoformat()
+    raise JuelMethodError(f"FEEL 表达式计算{_shown(left)} {operator} {_shown(right)}，这两个值不能{'相加' if operator == '+' else '相减'}"
+                          "（日期或时间只能加减 duration(\"P3D\") 这样的期间）；请补正该数据后重试，或请流程设计员检查该表达式")
+
+
+def dated_arithmetic(python: str) -> str:
+    """``python`` with each ``+``/``-`` one of whose sides is a date, a date and time, a duration,
+    ``now()`` or ``today()`` (a call of the helpers above) a call of ``feel_plus``; unchanged without one."""
+    import ast
+
+    if not any(name in python for name in _DATED):
+        return python
+    tree = ast.parse(python, mode="eval")
+
+    def dated(node) -> bool:
+        return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DATED
+                or isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == PLUS)
+
+    class Plus(ast.NodeTransformer):
+        def visit_BinOp(self, node):
+            self.generic_visit(node)
+            if isinstance(node.op, (ast.Add, ast.Sub)) and (dated(node.left) or dated(node.right)):
+                return ast.Call(ast.Name(PLUS, ast.Load()),
+                                [node.left, ast.Constant("+" if isinstance(node.op, ast.Add) else "-"), node.right], [])
+            return node
+
+    return ast.unparse(ast.fix_missing_locations(Plus().visit(tree)))
+
+
+FUNCTIONS = {PLUS: feel_plus, SUM: feel_sum, MIN: feel_min, MAX: feel_max, SUBSTRING: feel_substring, DATE: feel_date,
+             DATE_TIME: feel_date_time, DURATION: feel_duration, UUID: feel_uuid}

@@ -152,6 +152,9 @@ class DubanScriptEngine(PythonScriptEngine):
             feel_lists.ITEM: feel_lists.feel_item,  # FEEL's opinions[1], opinions[-1]
             feel_lists.GET: feel_lists.feel_get,  # FEEL's order.customer.name
             **feel_functions.FUNCTIONS,  # FEEL's sum, min, max, substring, date(x) over case data
+            # FEEL's now() and today() on the engine's clock, not the host's
+            feel_functions.NOW: host_safe(lambda: feel_functions.now_text(clock)),
+            feel_functions.TODAY: host_safe(lambda: feel_functions.today_text(clock)),
             flowable_vars.HELPER: flowable_vars.call,  # Flowable's ${vars:equals(decision, 'goUp')}
             el_text.TEXT: el_text.el_text,  # a composite EL text's ${...} as text: kermit_${loopCounter}
             "start_case": start_case,

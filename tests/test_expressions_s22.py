@@ -19,10 +19,18 @@ compute over the case's data (「五万」 typed where a number is compared, a d
 Chinese naming the expression as written and the element (engine/feel_errors.py), never in
 English. Model: tests/bpmn/interop/zeebe_hazard_list_paths.bpmn (重大事故隐患报告, 《安全生产法》第四十一条
 第二款; 治理经费, 《安全生产事故隐患排查治理暂行规定》第十五条).
+
+Zeebe's ``duration(x)`` of data (「P3D」), ``uuid()``, ``now()`` and ``today()`` and ``date and time(x)``
+of a moment written with a zone (「2026-11-01T09:00:00@Asia/Shanghai」) or of a day and a time were
+refused at deploy. ``now()``/``today()`` read the engine's clock (a case's 今天 is the clock's, as its
+timers are), not the host's; ``+``/``-`` of a date or a moment and a duration moves it on the calendar
+(engine/feel_functions.feel_plus: Python joined the two texts). Model:
+tests/bpmn/interop/zeebe_rectify_reminder.bpmn (限期整改提醒; 逾期, 《安全生产法》第一百零二条).
 """
 from __future__ import annotations
 
 import re
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -32,7 +40,7 @@ from tests.interop_support import user_for
 from tests.support import make_engine
 
 CORPUS = Path(__file__).parent / "bpmn" / "interop"
-MODELS = ("camunda7_list_index_fines", "zeebe_hazard_list_paths")
+MODELS = ("camunda7_list_index_fines", "zeebe_hazard_list_paths", "zeebe_rectify_reminder")
 
 
 @pytest.fixture(scope="module")
@@ -290,3 +298,85 @@ def test_the_feel_kept_as_written_is_never_code(feel):
     tree = ast.parse(python, mode="eval")
     assert ast.unparse(tree) == "x"
     assert feel_errors.source_of(python) == feel
+
+
+# --- FEEL: duration(x), uuid(), now(), today(), date and time(x) ------------------------------------
+
+REMINDER = "zeebe_rectify_reminder"
+
+
+@pytest.mark.parametrize("deadline, opened", [("2026-11-30", ["企业\n整改"]), ("2026-11-20", ["逾期\n处理"])])
+def test_a_reminder_is_computed_on_the_engines_clock(engine, deadline, opened):
+    """The engine's clock says 2026-11-23 (tests/support.START), whatever day the host is on."""
+    case = complete_first(engine, REMINDER, {}, {"deadline": deadline, "reminder": "P3D",
+                                                 "inspectedAt": "2026-11-01T09:00:00@Asia/Shanghai"})
+    assert [t.name for t in case.tasks] == opened
+    data = case.data
+    assert data["registeredOn"] == "2026-11-23"  # today() on the engine's clock
+    assert data["remindOn"] == ("2026-11-27" if deadline == "2026-11-30" else "2026-11-17")  # date - duration
+    assert data["inspectedMoment"] == "2026-11-01T09:00:00+08:00"
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", data["noticeNo"])
+    if opened == ["企业\n整改"]:  # due: the deadline's day at 17:00 Beijing time
+        (task,) = case.tasks
+        assert task.due_at.astimezone(timezone(timedelta(hours=8))).isoformat() == f"{deadline}T17:00:00+08:00"
+
+
+def test_a_reminder_typed_in_words_stops_in_chinese(engine):
+    case = engine.start(REMINDER, by="zhang", org="east", data={})
+    (task,) = engine.case(case.id).tasks
+    with pytest.raises(IncidentRaised) as raised:
+        engine.complete(task.id, user_for(engine, task), {"deadline": "2026-11-30", "reminder": "三天",
+                                                          "inspectedAt": "2026-11-01T09:00:00"})
+    said_first(raised.value.message, "「登记\n整改期限」出错: FEEL 函数 duration(...) 读不出期间「三天」：须是 P3D（3 天）")
+    assert [t.name for t in engine.case(case.id).tasks] == [task.name]  # nothing lost
+
+
+@pytest.mark.parametrize("feel, data, zeebe", [
+    ("= duration(r)", {"r": "P3D"}, "P3D"),
+    ("= duration(r)", {"r": "pt2h30m"}, "PT2H30M"),
+    ("= duration(r)", {"r": None}, None),
+    ("= duration(r)", {"r": "三天"}, STOPS),
+    ("= duration(r)", {"r": "P"}, STOPS),
+    ("= duration(\"P1D\")", {}, "P1D"),
+    ("= date(d) + duration(\"P3D\")", {"d": "2026-01-30"}, "2026-02-02"),
+    ("= date(d) + duration(\"P1M\")", {"d": "2026-01-31"}, "2026-02-28"),   # a calendar month
+    ("= date(d) - duration(r)", {"d": "2026-03-01", "r": "P1D"}, "2026-02-28"),
+    ("= date(d) + duration(r)", {"d": "2026-03-01", "r": None}, None),
+    ("= date and time(t) + duration(\"PT2H\")", {"t": "2026-11-01T23:00:00"}, "2026-11-02T01:00:00"),
+    ("= date and time(t)", {"t": "2026-11-01T09:00:00@Asia/Shanghai"}, "2026-11-01T09:00:00+08:00"),
+    ("= date and time(t)", {"t": "2026-11-01T09:00:00Z"}, "2026-11-01T09:00:00+00:00"),
+    ("= date and time(t)", {"t": "2026-11-01T09:00:00@Mars/Olympus"}, STOPS),
+    ("= date and time(t)", {"t": "2026年11月1日9时"}, STOPS),
+    ("= date and time(date(d), \"09:30:00\")", {"d": "2026-11-01"}, "2026-11-01T09:30:00"),
+    ("= x + duration(\"P1D\")", {"x": "已整改"}, STOPS),                    # no text nobody meant
+    ("= duration(\"P1D\") - date(d)", {"d": "2026-11-01"}, STOPS),
+])
+def test_each_date_function_answers_as_zeebe(feel, data, zeebe):
+    assert evaluate(feel, data) == zeebe
+
+
+def test_now_and_today_read_the_engines_clock_not_the_hosts():
+    from datetime import datetime, timezone as tz
+
+    from engine import dialects
+    from engine.clock import ManualClock
+    from engine.scripting import DubanScriptEngine
+    env = DubanScriptEngine(ManualClock(datetime(2031, 1, 1, 16, 30, tzinfo=tz.utc))).environment
+    for feel, answer in [("= today()", "2031-01-02"), ("= now()", "2031-01-02T00:30:00+08:00"),
+                         ("= now() + duration(\"P1D\")", "2031-01-03T00:30:00+08:00"),
+                         ("= today() > date(\"2031-01-01\")", True)]:
+        python = dialects._feel_null(dialects._translate_with_feel_calls(feel))
+        assert env.evaluate(python, {}) == answer, feel
+
+
+def test_uuid_differs_each_time():
+    assert evaluate("= uuid()", {}) != evaluate("= uuid()", {})
+
+
+@pytest.mark.parametrize("feel", ["= now(1)", "= uuid(x)", "= duration()", "= duration(a, b)"])
+def test_a_date_function_with_the_wrong_arguments_is_refused_in_chinese(feel):
+    from engine import dialects
+    from engine.expressions import Untranslatable
+    with pytest.raises(Untranslatable) as refused:
+        dialects._translate_with_feel_calls(feel)
+    assert "参数" in str(refused.value), str(refused.value)
