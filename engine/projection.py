@@ -269,7 +269,7 @@ _USER_EXISTS = sqlexec.Sql(
     .where(_USER.c.username == sa.bindparam("username"), _USER.c.active.is_(True)))
 
 
-def _is_user(conn, username: str, case: Case) -> bool:
+def may_be_named(conn, username: str, case: Case) -> bool:
     """Whether ``username`` may be named by a task of ``case``: an active user of the directory —
     one 停用 (left, handed over) is named by no task opened after: it went to nobody's queue — who,
     acting for an enterprise, acts for the case's (its 当事企业), and otherwise, an official, belongs
@@ -413,9 +413,9 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             if value:
                 row.follow_up_at = due_date(spec, value, now, "跟进日期", name=name)
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
-        if row.assignee is not None and not _is_user(conn, row.assignee, case):
+        if row.assignee is not None and not may_be_named(conn, row.assignee, case):
             row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it
-        found = [c for c in found if _is_user(conn, c.username, case)]
+        found = [c for c in found if may_be_named(conn, c.username, case)]
         for candidate in found:
             candidates.append({"task_id": candidate.task_id, "username": candidate.username})
         if role is None and row.assignee is None and not found:

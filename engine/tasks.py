@@ -129,7 +129,17 @@ def hand_over(engine, from_user: str, to_user: str | None, by: str, reason: str 
             q = q.with_for_update()
         moved: dict[str, list[str]] = {"to": [], "queue": []}
         for row in s.execute(q.order_by(HumanTask.created_at)).scalars():
-            engine.policy.check_supervise(s, supervisor, s.get(Case, row.case_id))
+            case = s.get(Case, row.case_id)
+            engine.policy.check_supervise(s, supervisor, case)
+            if row.role_code is None:  # named, not queued: no group queue takes it back
+                keeper = _keeper(s, case, from_user, target, supervisor)
+                row.assignee, row.owner, row.delegation = keeper, None, None
+                audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=supervisor.username,
+                             action="reassigned", at=engine.clock.now(), task_id=row.id,
+                             detail={"task": row.name, "from": from_user, "to": keeper,
+                                     "reason": reason or f"{from_user} 交接"})
+                moved["to"].append(row.id)
+                continue
             if target is not None:
                 try:
                     engine.policy.check_task(s, target, _Unassigned(row))
@@ -159,9 +169,12 @@ def _hand_over_delegated(engine, s: Session, from_user: str, target, supervisor:
         _lock_cases_first(engine, s, *owned)
         q = q.with_for_update()
     for row in s.execute(q.order_by(HumanTask.created_at)).scalars():
-        engine.policy.check_supervise(s, supervisor, s.get(Case, row.case_id))
+        case = s.get(Case, row.case_id)
+        engine.policy.check_supervise(s, supervisor, case)
         owner = None
-        if target is not None:
+        if row.role_code is None:  # no group queue to come back to
+            owner = _keeper(s, case, from_user, target, supervisor)
+        elif target is not None:
             try:
                 engine.policy.check_task(s, target, _Unassigned(row))
                 owner = target.username
@@ -173,6 +186,19 @@ def _hand_over_delegated(engine, s: Session, from_user: str, target, supervisor:
                      detail={"task": row.name, "from": from_user, "to": owner, "delegated_to": row.assignee,
                              "reason": reason or f"{from_user} 交接：委托办理完毕后" + ("交回接手人" if owner else "退回组待办")})
         moved["to" if owner else "queue"].append(row.id)
+
+
+def _keeper(s: Session, case: Case, from_user: str, target: Principal | None, supervisor: Principal) -> str:
+    """Who takes over a task of no role (its 办理人 named by the model or the case data, no lane):
+    no group queue takes it back, and released it was in nobody's queue — nobody could open or
+    work it, not even a supervisor, and the case stalled. The successor, else the case's starter
+    (where the engine puts such a task when it opens: engine/projection.py), else the supervisor
+    handing over — the first other than the one leaving whom a task of the case may name
+    (``projection.may_be_named``: active, of the case's enterprise or the case's branch of the org tree)."""
+    for username in (target.username if target is not None else None, case.started_by, supervisor.username):
+        if username and username != from_user and projection.may_be_named(s.connection(), username, case):
+            return username
+    return supervisor.username
 
 
 def _reassign_locked(engine, s: Session, row: HumanTask, to_user: str, supervisor: Principal, reason: str):

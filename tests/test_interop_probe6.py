@@ -38,7 +38,7 @@ def test_an_assignee_mixing_text_and_expressions_is_joined_as_flowable_joins_it(
     instances of 分片检查 go to grid_0, grid_1 and grid_2 (Flowable's loopCounter counts from 0);
     ``${brigade}_leader,wang`` makes two candidate users and ``${brigade}_clerk`` the 归档 clerk.
     The deploy refused it 「夹杂在文字中」. wang (王五) is 西城区's: on 东城区's case he is not named
-    (engine/projection._is_user)."""
+    (engine/projection.may_be_named)."""
     case = engine.start("flowable_composite_assignee", by="zhang", org="east",
                         data={"districts": ["东城片区", "西城片区", "南城片区"], "brigade": "east"}).id
     tasks = _open(engine, case)
@@ -232,7 +232,7 @@ def test_bpmn_potential_owner_and_human_performer_assign_as_camunda_assigns(engi
     """专家会审 (probe 6: Camunda's TaskAssignmentExtensionsTest.testMixedCandidateUserDefinition,
     camunda:candidateUsers="kermit" beside potentialOwner "user(fozzie), user(gonzo)"): the
     standard's resource roles add to the vendor attribute — li and eastboss may work 专家会审 (wang
-    too, were he not 西城区's on 东城区's case: engine/projection._is_user), zhang (the starter) may not; a bare name in potentialOwner is a group (负责人签批 queued for
+    too, were he not 西城区's on 东城区's case: engine/projection.may_be_named), zhang (the starter) may not; a bare name in potentialOwner is a group (负责人签批 queued for
     supervisor); humanPerformer is the assignee (归档 to li). Both were dropped silently: every task
     went to the starter."""
     case = engine.start("camunda7_potential_owner", by="zhang", org="east").id

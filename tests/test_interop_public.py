@@ -127,7 +127,7 @@ def test_a_countersign_completes_on_its_camunda_counters(engine):
     were unknown names (an incident at the first completion)."""
     case = engine.start("flowable_countersign_half", by="zhang", org="east",
                         data={"experts": ["zhang", "eastboss", "boss", "li"]})  # officials of the case's branch: an
-    # enterprise's account or another district's official is not named (engine/projection._is_user)
+    # enterprise's account or another district's official is not named (engine/projection.may_be_named)
     assert sorted(t.assignee for t in engine.case(case.id).tasks) == ["boss", "eastboss", "li", "zhang"]
     for user in ("zhang", "eastboss"):
         (task,) = [t for t in engine.case(case.id).tasks if t.assignee == user]

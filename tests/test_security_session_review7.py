@@ -222,3 +222,28 @@ def test_a_name_or_id_longer_than_the_rows_keep_is_refused_at_deploy(engine, old
     engine.deploy(BPMN / "approval.bpmn", by="boss")  # the model as drawn: deploys and starts
     case = engine.start("approval", by="zhang", org="east")
     assert [t.name for t in engine.case(case.id).tasks] == ["登记隐患"]
+
+
+# --- a task of no role handed over (无角色任务的工作交接) ---------------------------------------------
+
+def test_a_task_of_no_role_handed_over_goes_to_someone_who_may_work_it(engine):
+    """提交整改报告 of 整改复查申请 (Flowable 6.8, ``flowable:assignee="${applicant}"``, no lane: no role)
+    named 李四, who leaves (工作交接 to 张三): the successor could not take it (the task has no role to
+    hold), so it went 退回组待办 — with no role, nobody's queue: nobody, not even a supervisor, could
+    open or work it and the case stalled. Now it goes to the successor; handed back to nobody, to the
+    case's starter, else the supervisor handing over. Nothing is lost, and it is recorded."""
+    engine.deploy(BPMN / "interop" / "flowable_assignee_from_data.bpmn", by="boss")
+    case = engine.start("flowable_assignee_from_data", by="zhang", org="east", data={"applicant": "li"})
+    (task,) = engine.case(case.id).tasks
+    assert (task.assignee, task.role_code) == ("li", None)
+    assert engine.hand_over("li", "eastboss", by="boss") == {"to": [task.id], "queue": []}
+    assert engine.may_work(task.id, "eastboss") and not engine.may_work(task.id, "li")
+    assert engine.hand_over("eastboss", None, by="boss") == {"to": [task.id], "queue": []}
+    assert engine.case(case.id).tasks[0].assignee == "zhang"  # the starter
+    assert engine.hand_over("zhang", None, by="boss") == {"to": [task.id], "queue": []}
+    assert engine.case(case.id).tasks[0].assignee == "boss"  # the starter is the one leaving
+    engine.complete(task.id, "boss", {})
+    assert [t.name for t in engine.case(case.id).tasks] == ["现场复查"]
+    history = [(e["action"], (e["detail"] or {}).get("to")) for e in engine.case(case.id).history]
+    assert [("reassigned", "eastboss"), ("reassigned", "zhang"), ("reassigned", "boss")] == \
+        [h for h in history if h[0] == "reassigned"]
