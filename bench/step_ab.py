@@ -620,6 +620,26 @@ def _kept_pg_writers(new: bool) -> None:
     Database.take_writer, Database.give_back_writer = saved[0] if new else saved[1]
 
 
+@variant("positional_pg")
+def _positional_pg(new: bool) -> None:
+    """engine/sqlexec.py rendering PostgreSQL's statements with ``%s`` placeholders and binding a tuple
+    (``_positional``); off: ``%(name)s`` and a dict, as before (every statement's rendering kept per
+    side and swapped in with the switch; ``--postgres``; SQLite: no change)."""
+    from engine import sqlexec
+
+    state = _positional_pg.__dict__.get("state")
+    if state is None:
+        state = _positional_pg.__dict__["state"] = {"on": True, True: {}, False: {}, "fn": sqlexec._positional}
+    if state["on"] == new:
+        return
+    kept, wanted = state[state["on"]], state[new]
+    for sql in sqlexec._ALL:
+        kept[id(sql)] = sql._rendered
+        sql._rendered = wanted.get(id(sql)) or {}
+    sqlexec._positional = state["fn"] if new else (lambda dialect: dialect)
+    state["on"] = new
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

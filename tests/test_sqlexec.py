@@ -359,3 +359,33 @@ def test_a_ready_engine_has_every_statement_rendered_before_its_first_step(world
     assert [s for s in sqlexec._ALL if dialect not in s._rendered] == []
     with e.db.engine.connect() as conn:  # and a warmed statement runs as rendered
         assert sqlexec.all_rows(conn, fresh, {"case_id": -1}) == []
+
+
+def test_postgresql_gets_each_statement_with_positional_placeholders_and_a_tuple(world):
+    """PostgreSQL: the executor renders ``%s`` placeholders and binds a tuple in their order
+    (``sqlexec._positional``), which psycopg takes as it is — a dict of ``%(name)s`` it checks and
+    reorders on every execution (~60 bytecodes a statement of its Python). A name used twice gets
+    its value in both places; SQLite keeps its ``?`` and tuples. Rows read back as written."""
+    e, case_id = world
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters[0] if executemany else parameters))
+
+    twice = sqlexec.Sql(sa.select(TASK.c.id).where(TASK.c.id == sa.bindparam("id"),
+                                                    TASK.c.assignee.is_distinct_from(sa.bindparam("id"))))
+    sa.event.listen(e.db.engine, "before_cursor_execute", record)
+    try:
+        with e.db.engine.begin() as conn:
+            sqlexec.executemany(conn, INSERT_TASK, [_task(21, case_id), _task(22, case_id)])
+            row = sqlexec.first(conn, twice, {"id": "sqlexec-21"})
+    finally:
+        sa.event.remove(e.db.engine, "before_cursor_execute", record)
+    assert row is not None and row.id == "sqlexec-21"
+    sent = [(sql, params) for sql, params in seen if not sql.startswith("BEGIN")]
+    assert [sql.split()[0] for sql, _ in sent] == ["INSERT", "SELECT"]
+    for sql, params in sent:
+        assert isinstance(params, tuple), (sql, params)
+        assert "%(" not in sql
+        assert sql.count("%s" if not e.db.is_sqlite else "?") == len(params)
+    assert sent[1][1] == ("sqlexec-21", "sqlexec-21")
