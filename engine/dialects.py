@@ -48,7 +48,7 @@ from . import (camunda_forms, code_variables, el_text, event_definition_refs, fe
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
-from .expressions import (FEEL, JUEL, YES_OR_NO, Untranslatable, closing, split_top_level, has_juel, language_of, literal_or_expression,
+from .expressions import (EL_STORED, FEEL, JUEL, YES_OR_NO, Untranslatable, closing, split_top_level, has_juel, language_of, literal_or_expression,
                           translate)
 from .feel_null import null_propagating
 from .local_outputs import OUTPUTS_ONLY
@@ -1008,6 +1008,9 @@ def _input_output(el, result: Normalized) -> None:
                     value = _camunda_structure(el, result, what, p.get("name"), nested[0])
                 elif (p.text or "").strip():
                     value = _mapped_value(el, result, what, p.text, True)
+                    if value is not None and name is not None and language_of(p.text) == JUEL and _DIVIDES.search(value):
+                        # ${a / b} by zero: EL's Infinity, which Camunda stores; stopped naming the mapping
+                        value = f"{EL_STORED}({value}, {name!r}, {what!r}, {excerpt(p.text.strip())!r})"
                 else:
                     value = "None"
                 if name is None or value is None:
@@ -1048,6 +1051,10 @@ def _input_output(el, result: Normalized) -> None:
                 script = ext.find(f"{S}{kind}")
                 _add_lines(script if script is not None else etree.SubElement(ext, f"{S}{kind}"),
                            lines if kind == "preScript" else [], lines if kind == "postScript" else [], null, shadowed)
+
+
+# A translated JUEL value dividing by a value the case decides (engine/juel_operators.arithmetic's / or %)
+_DIVIDES = re.compile(r"duban_el_arith\(.*?, '[/%]', ")
 
 
 def _camunda_structure(el, result: Normalized, what: str, name: str | None, node) -> str | None:

@@ -450,7 +450,8 @@ def _fast_expression(source: str):
 @functools.lru_cache(maxsize=1)
 def _fast_helpers() -> dict:
     """The helpers an expression run on the fast path may call (``_run_fast_expression``), by name
-    and by identity: engine/juel_operators' coercion, comparison and arithmetic as EL does them —
+    and by identity: engine/juel_operators' coercion, comparison and arithmetic as EL does them, and a
+    mapping's quotient as stored —
     pure, host-safe, over simple values. A fixed list: nothing a model names or a domain registers
     joins it; a function registered under one of these names that is not this very function
     (``is``) sends the expression the usual way."""
@@ -458,7 +459,8 @@ def _fast_helpers() -> dict:
 
     return {juel_operators.COERCE_HELPER: juel_operators.coerce,
             juel_operators.HELPER: juel_operators.compare,
-            juel_operators.ARITHMETIC_HELPER: juel_operators.arithmetic}
+            juel_operators.ARITHMETIC_HELPER: juel_operators.arithmetic,
+            juel_operators.STORED_HELPER: juel_operators.stored}
 
 
 def _simple(value) -> bool:

@@ -120,6 +120,7 @@ _ENGINE_NUMBERS = frozenset({"nrOfInstances", "nrOfCompletedInstances", "nrOfAct
 EL_COMPARE = "duban_el_compare"
 EL_COERCE = "duban_el_coerce"  # a value as EL coerces it to a Long, a Double, a number or a yes/no
 EL_ARITHMETIC = "duban_el_arith"  # EL's / and %: Double division, Java's remainder
+EL_STORED = "duban_el_stored"  # a JUEL mapping's quotient as stored: Infinity or NaN (a division by zero) stops
 EL_INDEX = "duban_el_index"  # EL's [] (a list's item from 0, a map's entry; past the end null)
 _JUEL_TRUE = ("true", "True", "TRUE")  # the texts Boolean.valueOf reads as yes (it ignores case)
 _NUMERIC_COMPARISONS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)

@@ -51,6 +51,7 @@ from .expressions import EL_ARITHMETIC as ARITHMETIC_HELPER
 from .expressions import EL_COERCE as COERCE_HELPER
 from .expressions import EL_COMPARE as HELPER
 from .expressions import EL_INDEX as INDEX_HELPER
+from .expressions import EL_STORED as STORED_HELPER
 from .juel_methods import JuelMethodError
 
 ORDERING = ("<", ">", "<=", ">=")
@@ -327,3 +328,17 @@ def index(value, key, said: str = ""):
     raise JuelMethodError(f"JUEL 表达式「{str(said)[:80]}」在{kind}「{str(value)[:40]}」上取「{str(key)[:40]}」，"
                           "它不是列表或一组数据（键值对），无法取其中的项：Camunda、Flowable 同样停在这里；"
                           "请补正数据或请流程设计员改写该表达式")
+
+
+@host_safe
+def stored(value, name: str = "", what: str = "", text: str = ""):
+    """A JUEL input or output mapping's value as it is stored (``what``: 输入参数 or 输出参数, ``name``
+    its variable, ``text`` the expression as written): EL's Double division by zero gives Infinity or
+    NaN (``arithmetic``), which Camunda stores and our database cannot, so it stops here naming the
+    mapping and saying 除数为零, rather than as the unstorable value after the step. Any other value as it is."""
+    if isinstance(value, float) and not math.isfinite(value):
+        kind = "非数（NaN）" if math.isnan(value) else "无穷大"
+        raise JuelMethodError(f"{str(what)[:10] or '参数'}「{str(name)[:40]}」的 JUEL 表达式「{str(text)[:80]}」除数为零，计算得{kind}："
+                              "Camunda 会存入 Infinity 或 NaN，本系统无法保存；请补正作除数的数据（不能为 0 或空）后重试，"
+                              "或请流程设计员在该表达式中先判断除数（如 ${b == 0 ? null : a / b}）")
+    return value

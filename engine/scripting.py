@@ -26,10 +26,12 @@ from .juel_operators import ARITHMETIC_HELPER as EL_ARITHMETIC
 from .juel_operators import COERCE_HELPER as EL_COERCE
 from .juel_operators import HELPER as EL_COMPARE
 from .juel_operators import INDEX_HELPER as EL_INDEX
+from .juel_operators import STORED_HELPER as EL_STORED
 from .juel_operators import arithmetic as el_arithmetic
 from .juel_operators import coerce as el_coerce
 from .juel_operators import compare as el_compare
 from .juel_operators import index as el_index
+from .juel_operators import stored as el_stored
 from .loop_counter import with_loop_counter
 from .timers import fired_this_step
 
@@ -148,6 +150,7 @@ class DubanScriptEngine(PythonScriptEngine):
             EL_COMPARE: el_compare,  # a JUEL ${amount > limit} (engine/juel_operators.py)
             EL_COERCE: el_coerce, EL_ARITHMETIC: el_arithmetic,  # JUEL's text, yes/no, / and % as EL reads them
             EL_INDEX: el_index,  # a JUEL ${orders[1].price}, ${form['amount']} (EL's [] operator)
+            EL_STORED: el_stored,  # a JUEL mapping's ${a / b} by zero: stops naming the mapping
             feel_lists.LIST: feel_lists.feel_list, feel_lists.FIELD: feel_lists.feel_field,  # FEEL filters
             feel_lists.ITEM: feel_lists.feel_item,  # FEEL's opinions[1], opinions[-1]
             feel_lists.GET: feel_lists.feel_get,  # FEEL's order.customer.name

@@ -26,6 +26,11 @@ refused at deploy. ``now()``/``today()`` read the engine's clock (a case's 今�
 timers are), not the host's; ``+``/``-`` of a date or a moment and a duration moves it on the calendar
 (engine/feel_functions.feel_plus: Python joined the two texts). Model:
 tests/bpmn/interop/zeebe_rectify_reminder.bpmn (限期整改提醒; 逾期, 《安全生产法》第一百零二条).
+
+A JUEL input or output mapping dividing by zero (``${fineAmount / installments}`` with 分期期数 0): EL
+gives Infinity (NaN for 0/0), which Camunda stores and our database cannot. It stays an incident, now
+naming the mapping and saying 除数为零 (engine/juel_operators.stored), not 「变量的值为无穷大或非数」 after
+the step. Model: tests/bpmn/interop/camunda7_installment_mapping.bpmn (罚款分期缴纳, 《行政处罚法》第六十六条第二款).
 """
 from __future__ import annotations
 
@@ -40,7 +45,7 @@ from tests.interop_support import user_for
 from tests.support import make_engine
 
 CORPUS = Path(__file__).parent / "bpmn" / "interop"
-MODELS = ("camunda7_list_index_fines", "zeebe_hazard_list_paths", "zeebe_rectify_reminder")
+MODELS = ("camunda7_list_index_fines", "zeebe_hazard_list_paths", "zeebe_rectify_reminder", "camunda7_installment_mapping")
 
 
 @pytest.fixture(scope="module")
@@ -380,3 +385,54 @@ def test_a_date_function_with_the_wrong_arguments_is_refused_in_chinese(feel):
     with pytest.raises(Untranslatable) as refused:
         dialects._translate_with_feel_calls(feel)
     assert "参数" in str(refused.value), str(refused.value)
+
+
+# --- JUEL: a mapping dividing by zero -------------------------------------------------------------
+
+INSTALLMENTS = "camunda7_installment_mapping"
+
+
+@pytest.mark.parametrize("form, opened, each", [
+    ({"fineAmount": 60000, "installments": 3}, ["科室负责人\n审批"], 20000.0),
+    ({"fineAmount": 30000, "installments": "3"}, ["执法人员\n审批"], 10000.0),   # text: Double.valueOf, as EL
+])
+def test_an_installment_is_computed_as_el(engine, form, opened, each):
+    case = complete_first(engine, INSTALLMENTS, {}, form)
+    assert [t.name for t in case.tasks] == opened
+    assert case.data["perInstallment"] == each
+
+
+@pytest.mark.parametrize("form, kind", [({"fineAmount": 60000, "installments": 0}, "无穷大"),
+                                        ({"fineAmount": 0, "installments": 0}, "非数（NaN）")])
+def test_a_mapping_dividing_by_zero_is_an_incident_naming_it(engine, form, kind):
+    case = engine.start(INSTALLMENTS, by="zhang", org="east", data={})
+    (task,) = engine.case(case.id).tasks
+    with pytest.raises(IncidentRaised) as raised:
+        engine.complete(task.id, user_for(engine, task), form)
+    said_first(raised.value.message, "「登记\n分期申请」出错: 输出参数「perInstallment」的 JUEL 表达式「${fineAmount / installments}」"
+                                     f"除数为零，计算得{kind}：Camunda 会存入 Infinity 或 NaN，本系统无法保存")
+    assert [t.name for t in engine.case(case.id).tasks] == [task.name]  # nothing lost
+
+
+def test_an_installment_count_left_blank_is_refused_naming_the_field(engine):
+    """Left blank (null: 0 in EL's arithmetic), the drawn field the step reads is refused by the form, naming it."""
+    from engine.errors import InvalidData
+    case = engine.start(INSTALLMENTS, by="zhang", org="east", data={})
+    (task,) = engine.case(case.id).tasks
+    with pytest.raises(InvalidData) as refused:
+        engine.complete(task.id, user_for(engine, task), {"fineAmount": 60000})
+    assert "分期期数" in str(refused.value)
+
+
+def test_only_a_mapping_dividing_by_case_data_is_checked():
+    """A division by a number written out other than 0 (``${fineAmount * 3 / 100}``) cannot give
+    Infinity: its mapping is left as it was (plain, no helper)."""
+    from lxml import etree
+
+    from engine import dialects
+    fine = etree.parse(str(CORPUS / "camunda7_fine_text_amount.bpmn")).getroot()
+    scripts = [e.text for e in dialects.normalize(fine).root.iter() if isinstance(e.tag, str) and e.text and "dailyLateFee" in e.text]
+    assert scripts and not any("duban_el_stored" in t for t in scripts), scripts
+    mine = etree.parse(str(CORPUS / f"{INSTALLMENTS}.bpmn")).getroot()
+    scripts = [e.text for e in dialects.normalize(mine).root.iter() if isinstance(e.tag, str) and e.text and "perInstallment =" in e.text]
+    assert any("duban_el_stored(duban_el_arith(fineAmount, '/', installments" in t for t in scripts), scripts
