@@ -690,6 +690,9 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
                 continue  # Camunda 8's variable filter (engine/conditional_events.filter_of)
             if local == "field" and (_vendor_attr(owner, "type") or "").strip().lower() in ("dmn", *TYPED_SERVICE_TASKS):
                 continue  # a decision task's key (_flowable_decision); a typed task's settings (_note_typed_service_task)
+            if local == "connector":  # Camunda 7's connector (http-connector, soap-http-connector): a call out
+                result.notes.append((_connector_note(owner, child), owner))
+                continue
             if local == "taskDefinition" and kind in ("endEvent", "intermediateThrowEvent"):
                 # Zeebe hands a message end/throw event to a job worker, as a service task; not here
                 result.notes.append((f"{label(owner)} 的作业类型「{excerpt((child.get('type') or '').strip())}」"
@@ -704,6 +707,20 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
                                  owner))
     _note_skip_expressions(process, result)
     _note_task_words_not_computed(process, result)
+
+
+def _connector_note(owner, connector) -> str:
+    """What a Camunda 7 connector (camunda-bpm-examples' invokeRestService: ``connectorId``
+    http-connector with url, method and an output parameter read by a script) would do, that it is not
+    done here, who does the task instead, and which of its output parameters stay unset."""
+    ns = etree.QName(connector).namespace
+    connector_id = (connector.findtext(f"{{{ns}}}connectorId") or "").strip()
+    outputs = [p.get("name") or "" for p in connector.iter(f"{{{ns}}}outputParameter")]
+    said = f"的连接器「{excerpt(connector_id)}」" if connector_id else "的连接器"
+    unset = (f"；连接器的输出参数（{'、'.join(f'「{excerpt(o)}」' for o in outputs[:5])}）不会被设置，后续环节要用时请在该任务的"
+             "表单中让办理人填写" if outputs else "")
+    return (f"{label(owner)} {said}在本系统中不会调用外部系统，该任务将交由人员办理，办理人完成后流程继续{unset}。"
+            "需要由外部程序完成的，请改为外部任务（camunda:type=\"external\" 并填写主题）")
 
 
 def _note_task_words_not_computed(process, result: Normalized) -> None:

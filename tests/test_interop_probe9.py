@@ -17,7 +17,7 @@ from tests.support import make_engine
 
 MODELS = ("camunda7_call_input_child.bpmn", "camunda7_call_input_parameters.bpmn",
           "camunda7_subprocess_input_parameters.bpmn", "flowable_http_mail_tasks.bpmn",
-          "flowable_call_types_child.bpmn", "flowable_call_types_parent.bpmn")
+          "flowable_call_types_child.bpmn", "flowable_call_types_parent.bpmn", "camunda7_rest_connector.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +151,20 @@ def test_a_spring_bean_handed_the_execution_is_refused_saying_what_to_fill_in_in
     assert "调用了原系统程序中的 Java 对象（Spring bean）「wfMultiInstanceHandler」的方法「getList」，并把引擎对象传给它；" \
            "本系统不运行原系统的 Java 代码，请在此前的环节把它算出的值（如审批人、人员列表、是否通过）填入流程变量，此处改用该变量" \
         in problem["message"], problem["message"]
+
+
+def test_a_connector_is_said_not_to_call_out_naming_the_outputs_left_unset(engine):
+    """失信企业核查 (camunda-bpm-examples' servicetask/rest-service: ``camunda:connector`` http-connector
+    with url and method input parameters and an output parameter computed from the response): Camunda
+    calls the service; here the task goes to a person, and the deploy said 「连接器在本系统中不会执行，
+    已忽略；需要的逻辑请改用脚本任务或服务任务」 (it is a service task) without saying that its output
+    ``blacklisted``, which the gateway reads, is never set. Now the note names the connector, who does
+    the task, the outputs left unset and what to draw; the person's answer routes the case."""
+    said = [m for m in _warnings(engine, "camunda7_rest_connector.bpmn") if m.startswith("服务任务「查询失信名单」")]
+    assert said == ["服务任务「查询失信名单」(Activity_0query) 的连接器「http-connector」在本系统中不会调用外部系统，该任务将交由人员"
+                    "办理，办理人完成后流程继续；连接器的输出参数（「blacklisted」）不会被设置，后续环节要用时请在该任务的表单中"
+                    "让办理人填写。需要由外部程序完成的，请改为外部任务（camunda:type=\"external\" 并填写主题）"], said
+    case_id = engine.start("camunda7_rest_connector", by="zhang", org="east").id
+    assert _open(engine, case_id) == ["Activity_0query"]
+    _do(engine, case_id, "Activity_0query", {"blacklisted": False})
+    assert _open(engine, case_id) == ["Activity_0normal"]
