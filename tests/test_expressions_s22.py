@@ -31,6 +31,13 @@ A JUEL input or output mapping dividing by zero (``${fineAmount / installments}`
 gives Infinity (NaN for 0/0), which Camunda stores and our database cannot. It stays an incident, now
 naming the mapping and saying 除数为零 (engine/juel_operators.stored), not 「变量的值为无穷大或非数」 after
 the step. Model: tests/bpmn/interop/camunda7_installment_mapping.bpmn (罚款分期缴纳, 《行政处罚法》第六十六条第二款).
+
+``${rectifyDay > deadline}`` compares two texts, as EL does: right only if both are ISO days. A date
+field of a form drawn in the model (Flowable's ``type="date"`` with ``datePattern``, Camunda 7's
+``type="date"``; Camunda 8 forms: tests/test_camunda8_forms.py) stores the ISO day whatever a tired
+official typed (「2026年10月1日」, 「2026.10.1」, 「2026/10/01」, full-width digits, 「2026年10月1号」) and
+refuses an impossible day naming the field (engine/model_forms.py). Model:
+tests/bpmn/interop/flowable_rectify_date_pattern.bpmn (整改完成日期核验; 逾期, 《安全生产法》第一百零二条).
 """
 from __future__ import annotations
 
@@ -45,7 +52,8 @@ from tests.interop_support import user_for
 from tests.support import make_engine
 
 CORPUS = Path(__file__).parent / "bpmn" / "interop"
-MODELS = ("camunda7_list_index_fines", "zeebe_hazard_list_paths", "zeebe_rectify_reminder", "camunda7_installment_mapping")
+MODELS = ("camunda7_list_index_fines", "zeebe_hazard_list_paths", "zeebe_rectify_reminder", "camunda7_installment_mapping",
+          "flowable_rectify_date_pattern", "camunda7_report_or_message")
 
 
 @pytest.fixture(scope="module")
@@ -436,3 +444,42 @@ def test_only_a_mapping_dividing_by_case_data_is_checked():
     mine = etree.parse(str(CORPUS / f"{INSTALLMENTS}.bpmn")).getroot()
     scripts = [e.text for e in dialects.normalize(mine).root.iter() if isinstance(e.tag, str) and e.text and "perInstallment =" in e.text]
     assert any("duban_el_stored(duban_el_arith(fineAmount, '/', installments" in t for t in scripts), scripts
+
+
+# --- a date field stores the ISO day whatever was typed ------------------------------------------
+
+DATED = "flowable_rectify_date_pattern"
+
+
+@pytest.mark.parametrize("typed", ["2026年10月1日", "2026.10.1", "2026/10/01", "２０２６年１０月１日", "2026年10月1号",
+                                   " 2026 年 10 月 1 日 ", "2026-10-1", "2026-10-01"])
+@pytest.mark.parametrize("deadline, opened", [("2026-09-30", ["逾期处理"]), ("2026-11-01", ["安排复查"])])
+def test_a_flowable_date_field_stores_the_iso_day_and_routes_as_el_compares_text(engine, typed, deadline, opened):
+    case = complete_first(engine, DATED, {"deadline": deadline}, {"rectifyDay": typed})
+    assert case.data["rectifyDay"] == "2026-10-01"
+    assert [t.name for t in case.tasks] == opened  # 「2026年10月1日」 > 「2026-09-30」 as text sent it the wrong way
+
+
+@pytest.mark.parametrize("typed", ["2026年2月30日", "2026-13-01", "10月1日", "十月一日", "2026年10月"])
+def test_an_impossible_day_is_refused_naming_the_field(engine, typed):
+    from engine.errors import InvalidData
+    case = engine.start(DATED, by="zhang", org="east", data={"deadline": "2026-11-01"})
+    (task,) = engine.case(case.id).tasks
+    with pytest.raises(InvalidData) as refused:
+        engine.complete(task.id, user_for(engine, task), {"rectifyDay": typed})
+    assert "整改完成日期" in str(refused.value), str(refused.value)
+    assert [t.name for t in engine.case(case.id).tasks] == [task.name]  # nothing lost
+
+
+@pytest.mark.parametrize("typed", ["2026年10月1日", "2026.10.1", "２０２６／１０／０１", "01/10/2026"])
+def test_a_camunda7_date_field_stores_the_iso_day(engine, typed):
+    """camunda7_report_or_message's start form: 发现日期 (type="date"; 01/10/2026 is Camunda's dd/MM/yyyy)."""
+    case = engine.start("camunda7_report_or_message", by="zhang", org="east", data={"site": "一号车间", "found_on": typed})
+    assert engine.case(case.id).data["found_on"] == "2026-10-01"
+
+
+def test_a_camunda7_date_field_refuses_an_impossible_day_naming_it(engine):
+    from engine.errors import InvalidData
+    with pytest.raises(InvalidData) as refused:
+        engine.start("camunda7_report_or_message", by="zhang", org="east", data={"site": "一号车间", "found_on": "2026年2月30日"})
+    assert "发现日期" in str(refused.value), str(refused.value)
