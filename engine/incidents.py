@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
     MultiInstanceTask, SequentialMultiInstanceTask, StandardLoopTask)
 
-from . import audit, feel_errors, juel_methods, restricted, step, unstorable
+from . import audit, feel_errors, incident_words, juel_methods, restricted, step, unstorable
 from .dialects import NAME_EXPRESSION
 from .directory import Principal
 from .el_text import computed_name
@@ -318,6 +318,8 @@ def error_message(exc: BaseException, spec=None) -> str:
         missing = _missing_loop_input(exc)
     if missing is None:
         missing = _text_compared_as_number(exc)
+    if missing is None:
+        missing = _python_error_in_words(exc, spec, text)
     said = text  # whether the error already names the element is asked of it, not of our words (会签人数 has 会签)
     if missing is not None:
         text = f"{missing} — {text}"
@@ -326,6 +328,33 @@ def error_message(exc: BaseException, spec=None) -> str:
         timer = isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
         text = f"「{name}」{'的定时器' if timer else ''}出错: {text}"
     return text[:2000]
+
+
+def _python_error_in_words(exc: BaseException, spec, text: str) -> str | None:
+    """A Python error of the model's code (a script, a mapping, a condition, a timer's period) said
+    in Chinese first (engine/incident_words.py); the technical text stays behind it. A condition
+    whose data the case lacks names the data (SpiffWorkflow's text names only the expression)."""
+    if re.search(r"[\u4e00-\u9fff]", re.sub(r"「[^」]*」", "", text)):
+        return None  # the engine's own Chinese says it already (a refused construct, a timeout, a FEEL error)
+    task = getattr(exc, "task", None)
+    data = task.data if isinstance(getattr(task, "data", None), dict) else None
+    cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    technical = text if cause is None else f"{text} {type(cause).__name__}: {cause}"
+    expression = _failed_expression(exc)
+    if isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+        what = "定时器的期限"
+    elif re.search(r"Error occurred in the (?:Pre|Post)-Script", text):
+        what = "输入输出映射"
+    elif expression is not None:
+        what = "条件" if "Gateway" in type(spec).__name__ else "表达式"
+    else:
+        what = "脚本"
+    said = incident_words.plain_cause(technical, data, what)
+    if said is None and expression is not None and task is not None:
+        absent = _absent_names(expression, task)
+        if absent:
+            said = incident_words.absent(what, absent, data)
+    return said
 
 
 def _shown_name(exc: BaseException, spec) -> str | None:

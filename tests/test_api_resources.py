@@ -248,7 +248,8 @@ def test_failing_script_is_an_incident_with_its_id_and_a_supervisor_retries_it(w
     body = r.get_json()
     assert body["incident_id"] > 0 and "异常事件" in body["message"] and "Traceback" not in str(body)
     # As the incident page says it: the step by its name, the cause in Chinese; the element's id apart.
-    assert body["message"].endswith("环节“计算每日罚款”出错：计算时除数为零，请检查提交的数值"), body["message"]
+    assert body["message"].endswith("环节“计算每日罚款”出错：计算时除数为零，请检查提交的数值（如天数、人数不能为 0）后重试，"
+                                   "或请流程设计员修改模型"), body["message"]
     assert body["element_id"] == "calc" and "ZeroDivision" not in body["message"]
     assert figures in [t.id for t in world.engine.case(case_id).tasks]  # the case stayed where it was
 

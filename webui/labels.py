@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import re
 
+from engine import incident_words
 from engine.dialects import KIND_NAMES
 from engine.errors import EngineError, IncidentRaised, InvalidModel
 
@@ -259,10 +260,26 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         label = (names or {}).get(key)
         what = f"“{label}”" if label else "的一项数据"
         return where + f"流程脚本需要{what}，但前面的环节没有填写或没有算出；请补充数据后重试"
+    plain = _plain_cause(text, names)
+    if plain is not None:
+        return where + plain
     for pattern, explanation in _INCIDENT_PATTERNS:
         if re.search(pattern, text):
             return where + explanation
     return where + "流程执行出错（脚本、规则或定时器），请管理员查看错误详情后处理"
+
+
+def _plain_cause(text: str, names: dict | None) -> str | None:
+    """The Chinese sentence engine/incident_words.py put before a Python error's technical text
+    (「脚本要取的数据项「name」不存在；请补填数据后重试…」), a case-data key by its label or not at all;
+    None when the text has none."""
+    lead = _STEP_PREFIX.sub("", " ".join(text.split())).split(" — ", 1)[0]
+    if not lead.endswith(incident_words.ENDINGS):
+        return None
+    lead = re.sub(r"（也许应为「[^」]*」）", "", lead)  # the name meant is for the designer (技术详情 keeps it)
+    lead = re.sub(r"(数据项?)「([^」]*)」",
+                  lambda m: m.group(1) + (f"“{names[m.group(2)]}”" if (names or {}).get(m.group(2)) else ""), lead)
+    return engine_message(lead, names)
 
 
 def _wrapped_reason(text: str, names: dict | None) -> str | None:

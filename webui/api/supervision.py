@@ -9,6 +9,8 @@ third party's assigned cases).
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 
 from engine import incidents as incident_rules
@@ -16,6 +18,7 @@ from engine.errors import Forbidden, NotFound
 from engine.queries import Scope
 from engine.schema import Case, Incident, Timer
 
+from .. import incident_form, labels
 from . import schemas
 from .blueprint import bp, engine, page, principal
 
@@ -33,7 +36,7 @@ def list_incidents(args):
     p = principal()
     visible = incident_rules.visible(eng, p, open_only=args["open_only"], case_id=args.get("case_id"))
     limit, offset = args["limit"], args["offset"]
-    return page(visible[offset:offset + limit], limit, offset)
+    return page(said(eng, visible[offset:offset + limit]), limit, offset)
 
 
 @bp.route("/incidents/<int(max=2147483647):incident_id>/retry", methods=["POST"], tags=INCIDENTS)
@@ -47,7 +50,23 @@ def retry_incident(body, incident_id):
         inc = s.get(Incident, incident_id)
         if inc is None:
             raise NotFound(f"异常事件不存在: {incident_id}")
-        return {"incident": inc}
+    return {"incident": said(eng, [inc])[0]}
+
+
+def said(eng, incidents: list[Incident]) -> list[SimpleNamespace]:
+    """Each incident as the API gives it: ``message`` in Chinese as the incident page says it (the
+    step by its name, the cause in plain words, data by its label: webui/labels.incident_explanation),
+    ``detail`` the technical text the engine stored (for the designer and the administrator)."""
+    labels_of: dict = {}  # read once per case (per process for failed starts)
+    shown = []
+    for inc in incidents:
+        key = inc.case_id or (inc.payload or {}).get("process_key")
+        if key not in labels_of:
+            labels_of[key] = incident_form.incident_labels(eng, inc)
+        row = {a.key: getattr(inc, a.key) for a in Incident.__mapper__.column_attrs}
+        row.update(message=labels.incident_explanation(inc.message, names=labels_of[key]), detail=inc.message)
+        shown.append(SimpleNamespace(**row))
+    return shown
 
 
 @bp.route("/timers", methods=["GET"], tags=TIMERS)
