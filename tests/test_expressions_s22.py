@@ -483,3 +483,26 @@ def test_a_camunda7_date_field_refuses_an_impossible_day_naming_it(engine):
     with pytest.raises(InvalidData) as refused:
         engine.start("camunda7_report_or_message", by="zhang", org="east", data={"site": "一号车间", "found_on": "2026年2月30日"})
     assert "发现日期" in str(refused.value), str(refused.value)
+
+
+@pytest.mark.parametrize("feel, data", [
+    ("= date and time(t)", {"t": "2026-11-01T09:00:00@../../etc/passwd"}),       # a zone id is never a path
+    ("= date and time(t)", {"t": "2026-11-01T09:00:00@" + "A" * 5000}),
+    ("= date and time(t)", {"t": "2026-11-01T09:00:00@__class__"}),
+    ("= date(d) + duration(r)", {"d": "2026-11-01", "r": "P999999999Y"}),          # past the calendar: stops
+    ("= duration(r)", {"r": "P" + "9" * 5000 + "D"}),
+    ("= duration(r)", {"r": {"__class__": "P1D"}}),
+    ("= orders.__class__", {"orders": [{}]}),
+    ("= " + ".".join(["a"] * 150), {"a": {"a": {}}}),                             # a deep path: one call, null
+    ("= orders.price", {"orders": [{"price": 1}] * 20000}),                        # a long list: each item's entry
+])
+def test_a_hostile_feel_value_reaches_nothing_of_pythons(feel, data):
+    """What the new FEEL functions and paths read is the data alone: a zone id never names a file, a
+    name with underscores is refused at deploy, a year past the calendar or a huge text stops in Chinese."""
+    from engine.expressions import Untranslatable
+    try:
+        answer = evaluate(feel, data)
+    except Untranslatable as refused:
+        assert "两个下划线" in str(refused), str(refused)
+        return
+    assert answer in (STOPS, None) or answer == [1] * 20000, answer
