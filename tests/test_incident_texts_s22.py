@@ -138,10 +138,10 @@ def lead_and_detail(message: str) -> tuple[str, str]:
     return lead, detail
 
 
-def fail(engine, kind: str):
+def fail(engine, kind: str, by: str = "boss"):
     body, data, _, _ = KINDS[kind]
     pid = "accident_" + kind
-    engine.deploy(HEAD.format(pid=pid, body=body), by="boss", filename=f"{kind}.bpmn")
+    engine.deploy(HEAD.format(pid=pid, body=body), by=by, filename=f"{kind}.bpmn")
     case = engine.start(pid, by="zhang", org="east", title="甲化工有限公司事故")
     (task,) = [t for t in engine.queue("zhang") if t.case_id == case.id]
     with pytest.raises(IncidentRaised):
@@ -172,7 +172,7 @@ def test_the_api_gives_the_chinese_message_and_the_technical_detail(database_url
     world = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
     e = world.engine
     try:
-        incident = fail(e, "missing_key")
+        incident = fail(e, "missing_key", by="zhao")
         client = world.app.test_client()
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'qian', name='测试')}"
         (item,) = client.get(f"/api/incidents?case_id={incident.case_id}").get_json()["items"]
@@ -182,5 +182,62 @@ def test_the_api_gives_the_chinese_message_and_the_technical_detail(database_url
                               json={"data": {"enterprise": {"name": "甲化工有限公司"}}})
         assert retried.status_code == 200, retried.get_json()
         assert retried.get_json()["incident"]["message"].startswith("环节“计算罚款”出错：脚本要取的数据项不存在")
+    finally:
+        e.dispose()
+
+
+# Python's and SpiffWorkflow's words, and the variables the models read (a case number such as AIMU-2026-00001 may show)
+_PYTHON_WORDS = re.compile(r"Error|is not defined|Traceback|Did you mean|NoneType|subscriptable|not supported|object|"
+                           r"Script|evaluating|expression|reviewDays|review_days|fineAmount|fine_amount|deaths|enterprise")
+_BROWSER_KINDS = ["undefined_name_in_script", "empty_value_compared", "number_indexed", "missing_key",
+                  "python_condition_undefined", "input_mapping_undefined"]
+
+
+@pytest.mark.browser
+def test_the_incident_and_case_pages_say_each_failure_in_chinese_with_the_technical_text_folded(tmp_path):
+    """钱科长 (科室负责人) reads the incidents page and a case page in Chromium: no word of Python's
+    English outside the administrator's 「技术详情」, which is folded (and shown to an administrator only)."""
+    import shutil
+
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian chromium is not installed (run scripts/setup-browser)")
+    from playwright.sync_api import expect, sync_playwright
+
+    from engine.policy import ADMIN_ROLE
+    from tests.ui_support import LiveServer, _password_hash, launch_chromium, logged_in_page
+
+    world = make_world(tmp_path)
+    e = world.engine
+    e.directory.add_user("admin", org="city", roles=[ADMIN_ROLE], name="系统管理员", password_hash=_password_hash())
+    failed = [fail(e, kind, by="zhao") for kind in _BROWSER_KINDS]
+    try:
+        with LiveServer(world.app) as server, sync_playwright() as p:
+            chromium = launch_chromium(p)
+            try:
+                for who in ("qian", "admin"):
+                    page = logged_in_page(chromium, server, who, 1280)
+                    page.goto(server.url + "/supervise/incidents")
+                    for incident in failed:
+                        expect(page.locator(f'tr[data-incident="{incident.id}"]')).to_be_visible()
+                    said = page.locator("#incidents").evaluate(
+                        "t => { const c = t.cloneNode(true); c.querySelectorAll('details.admin-only')"
+                        ".forEach(d => d.remove()); return c.innerText; }")
+                    assert not _PYTHON_WORDS.search(said), said
+                    assert "脚本要取的数据项不存在；请补填数据后重试" in said and "不是列表或表格" in said, said
+                    folded = page.locator("#incidents details.admin-only")
+                    if who == "admin":  # the technical text is there, folded under 技术详情
+                        expect(folded.first.locator("summary")).to_have_text("技术详情")
+                        assert folded.first.get_attribute("open") is None
+                        expect(folded.first.locator("code")).not_to_be_visible()
+                    else:
+                        expect(folded).to_have_count(0)
+                    page.goto(server.url + f"/cases/{failed[3].case_id}")
+                    box = page.locator(".incident-box").evaluate(
+                        "b => { const c = b.cloneNode(true); c.querySelectorAll('details.admin-only')"
+                        ".forEach(d => d.remove()); return c.innerText; }")
+                    assert "脚本要取的数据项不存在" in box and not _PYTHON_WORDS.search(box), box
+                    page.context.close()
+            finally:
+                chromium.close()
     finally:
         e.dispose()
