@@ -640,6 +640,25 @@ def _positional_pg(new: bool) -> None:
     state["on"] = new
 
 
+@variant("own_listener")
+def _own_listener(new: bool) -> None:
+    """engine/sqlexec.py ``_announce`` passing over the executor's own ``before_cursor_execute``
+    listener (``_flush_before_statement``) for the statements it sends itself; off: every listener
+    called (``--postgres``; SQLite has none)."""
+    from engine import sqlexec
+
+    saved = _own_listener.__dict__.get("saved")
+    if saved is None:
+        def announce(conn, cursor, sql, parameters, many):  # the code before: every listener called
+            listeners = (conn.dispatch if conn._has_events else conn.engine.dispatch).before_cursor_execute
+            for listener in listeners:
+                sql, parameters = listener(conn, cursor, sql, parameters, None, many)
+            sqlexec.stats.statements += 1
+            return sql, parameters
+        saved = _own_listener.__dict__["saved"] = (sqlexec._announce, announce)
+    sqlexec._announce = saved[0] if new else saved[1]
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

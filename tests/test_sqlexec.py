@@ -389,3 +389,29 @@ def test_postgresql_gets_each_statement_with_positional_placeholders_and_a_tuple
         assert "%(" not in sql
         assert sql.count("%s" if not e.db.is_sqlite else "?") == len(params)
     assert sent[1][1] == ("sqlexec-21", "sqlexec-21")
+
+
+def test_the_executors_own_statements_do_not_call_its_flush_listener(world, monkeypatch):
+    """The engine's ``before_cursor_execute`` listener (``_flush_before_statement``: what is queued
+    goes before a statement SQLAlchemy sends) is passed over for the executor's own statements, which
+    go with the queue or with none queued; SQLAlchemy's own statements still flush the queue first."""
+    e, case_id = world
+    by_listener = []
+    flush = sqlexec.flush
+
+    def counted(conn, commit=False):
+        import sys
+        if sys._getframe(1).f_code.co_name == "_flush_before_statement":
+            by_listener.append(1)
+        return flush(conn, commit)
+
+    with e.db.engine.begin() as conn:
+        sqlexec.first(conn, sqlexec.Sql(SELECT_TASK), {"id": "nothing"})  # the listener installed (PostgreSQL)
+        monkeypatch.setattr(sqlexec, "flush", counted)
+        sqlexec.executemany(conn, INSERT_TASK, [_task(141, case_id)])
+        sqlexec.defer(conn, INSERT_TASK, _task(142, case_id))
+        assert sqlexec.first(conn, sqlexec.Sql(SELECT_TASK), {"id": "sqlexec-142"}) is not None
+        assert by_listener == []
+        sqlexec.defer(conn, INSERT_TASK, _task(143, case_id))
+        assert conn.execute(SELECT_TASK, {"id": "sqlexec-143"}).first() is not None  # SQLAlchemy's
+        assert by_listener == ([] if e.db.is_sqlite else [1])
