@@ -71,6 +71,9 @@ class ModelStore:
         self._start_specs: dict[int, object] = {}  # ``start_spec``: model version id -> its process spec
         self._start_files: dict[str, validation.ParsedFile] = {}  # ``_start_file``: a decision table by content hash
         self._start_drawn: dict[tuple[str, str], bool] = {}  # ``draws_start_form``: (content hash, key) -> answer
+        # ``warm_code``: the specs it parsed, by the (id, content hash) of the models they came from, for
+        # the first start of each (``bundle_for_start``), which then reads and parses nothing
+        self._warm_specs: dict[tuple, tuple] = {}
         self._lock = threading.Lock()
         # The deploy-time code check (engine/sandbox.py); only the probe tests switch it off, to show
         # that the runtime alone contains hostile code.
@@ -236,11 +239,15 @@ class ModelStore:
         digest = built.get(ids)
         if digest is not None and s.execute(sa.select(SpecBundle.hash).where(SpecBundle.hash == digest)).first():
             return model, digest
-        # the decision tables as ``_start_file`` keeps them by content hash (``warm_code`` read them
-        # already); the process files read afresh, as before
-        files = [self._start_file(m) for m in deps]
-        parser = validation.spiff_parse(files)
-        spec, subprocess_specs = validation.build_specs(parser, key, None)
+        with self._lock:
+            warmed = self._warm_specs.pop(_versions(deps), None)
+        if warmed is not None:  # parsed by ``warm_code`` from these very files
+            spec, subprocess_specs = warmed
+        else:
+            # the decision tables as ``_start_file`` keeps them by content hash (``warm_code`` read
+            # them already); the process files read afresh, as before
+            files = [self._start_file(m) for m in deps]
+            spec, subprocess_specs = validation.build_specs(validation.spiff_parse(files), key, None)
         content = to_json({"spec": _registry.convert(spec),
                            "subprocess_specs": {k: _registry.convert(v) for k, v in subprocess_specs.items()}})
         digest = _sha(content)
@@ -305,10 +312,19 @@ class ModelStore:
         with self._engine.db.read() as s:
             for row in self._latest_all(s, "bpmn"):
                 try:
-                    files = [self._start_file(m) for m in self._dependencies(s, row)]
-                    done += precompile.warm_bundle(*validation.build_specs(validation.spiff_parse(files), row.key, None))
+                    deps = self._dependencies(s, row)
+                    files = [self._start_file(m) for m in deps]
+                    specs = validation.build_specs(validation.spiff_parse(files), row.key, None)
+                    done += precompile.warm_bundle(*specs)
                 except Exception:  # noqa: BLE001 — its start reports it, as it did
                     continue
+                # kept for its first start unless a start has stored its bundle already (up to
+                # START_SPECS: the demo's 11 processes, ~40 ms of reading and parsing at the first
+                # start of enforcement_case alone, then none)
+                with self._lock:
+                    if not self._bundle_for_models.get(tuple(sorted(m.id for m in deps))) \
+                            and len(self._warm_specs) < START_SPECS:
+                        self._warm_specs[_versions(deps)] = specs
         return done
 
     def draws_start_form(self, model: ProcessModel) -> bool:
@@ -459,6 +475,11 @@ def _draws_start_form(root, key: str) -> bool:
     props = {p.get("name"): p.get("value") for p in event.iterfind(f"{_B}extensionElements/{_S}properties/{_S}property")}
     value = props.get("formFields")  # the last of a name, as SpiffWorkflow's parser reads them
     return bool(value) and bool(model_forms.fields_of({"formFields": value}))
+
+
+def _versions(models: list[ProcessModel]) -> tuple:
+    """The (id, content hash) of each model a bundle is built from: what ``warm_code``'s specs are kept by."""
+    return tuple(sorted((m.id, m.content_hash) for m in models))
 
 
 def _store_bundle(s: Session, digest: str, content: str) -> None:
