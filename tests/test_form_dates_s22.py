@@ -190,3 +190,17 @@ def test_an_escalation_no_law_times_says_so_and_has_no_deadline():
         task = next(t for t in root.iter(f"{b}userTask") if t.get("id") == element)
         assert "不设办理期限" in task.find(f"{b}documentation").text
         assert not any(p.get("name") == "dueDate" for p in task.iter())
+
+
+def test_a_measures_completion_deadline_is_named_by_its_row():
+    """条例第三十三条: the report's 整改和防范措施 are carried out after it; a row's 完成时限 already past
+    is refused naming the table, the row and the column, with the other rows kept."""
+    from workflows.forms.samples import sample
+    data = sample("accident.report", date(2026, 12, 6))
+    data["measures"] = [{"measure": "全面校验安全阀", "owner": "甲化工有限公司", "due_date": "2026年12月31日"},
+                        {"measure": "开展全员安全培训", "owner": "甲化工有限公司", "due_date": "2026年12月5日"}]
+    with pytest.raises(FormError) as refused:
+        registry.validate("accident.report", data, today=date(2026, 12, 6))
+    assert refused.value.errors == {"measures.1.due_date": "「整改和防范措施」第2行「完成时限」不能早于今天（2026年12月6日）"}
+    data["measures"][1]["due_date"] = "2026-12-06"
+    assert registry.validate("accident.report", data, today=date(2026, 12, 6))["measures"][1]["due_date"] == "2026-12-06"

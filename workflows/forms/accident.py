@@ -8,7 +8,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, validates_schema
 
 from . import fields as f
-from .deadlines import ACCIDENT_APPROVAL, ACCIDENT_REPORT
+from .deadlines import ACCIDENT_APPROVAL, ACCIDENT_REPORT, MEASURE
 from .fields import FormSchema, approval_form, require_when
 
 CATEGORIES = ["工矿商贸", "道路交通", "火灾", "其他"]
@@ -116,7 +116,7 @@ class ResponsibleUnit(FormSchema):
 class Measure(FormSchema):
     measure = f.text("整改和防范措施")
     owner = f.text("责任单位", required=False)
-    due_date = f.date("完成时限", required=False)
+    due_date = f.deadline("完成时限", MEASURE, required=False)
 
 
 class Report(FormSchema):

@@ -39,6 +39,13 @@ def before_today(fields: dict, loaded: dict, today: dt.date) -> dict[str, str]:
     in ``loaded`` falls before ``today``: 「新的整改期限」不能早于今天（2026年12月6日）."""
     errors: dict[str, str] = {}
     for name, field in fields.items():
+        row_schema = field.metadata.get("row_schema")
+        if row_schema is not None:  # a table's rows (整改和防范措施: each 完成时限)
+            table = field.metadata.get("label", name)
+            for number, row in enumerate(loaded.get(name) or []):
+                for column, reason in before_today(row_schema._declared_fields, row or {}, today).items():
+                    errors[f"{name}.{number}.{column}"] = f"「{table}」第{number + 1}行{reason}"
+            continue
         if FROM_TODAY not in field.metadata:
             continue
         day = _day_of(loaded.get(name))
@@ -46,6 +53,13 @@ def before_today(fields: dict, loaded: dict, today: dt.date) -> dict[str, str]:
             label = field.metadata.get("label", name)
             errors[name] = f"「{label}」不能早于今天（{chinese_day(today)}）"
     return errors
+
+
+def has_deadline(fields: dict) -> bool:
+    """Does a schema's fields (or a table's columns) hold a deadline field?"""
+    return any(FROM_TODAY in f.metadata or (f.metadata.get("row_schema") is not None
+                                            and has_deadline(f.metadata["row_schema"]._declared_fields))
+               for f in fields.values())
 
 
 # The bases named by the forms' deadline fields (docs/processes.md, 期限不能早于今天).
@@ -57,4 +71,6 @@ ACCIDENT_REPORT = ("《生产安全事故报告和调查处理条例》第二十
                    "延长不超过60日；限期提交自督办之日起算")
 ACCIDENT_APPROVAL = ("《生产安全事故报告和调查处理条例》第三十二条：收到调查报告之日起15日内批复"
                      "（特别重大事故30日）；限期批复自督办之日起算")
+MEASURE = ("《生产安全事故报告和调查处理条例》第三十三条：事故发生单位应当认真吸取事故教训，落实防范和整改措施；"
+           "调查报告确定的整改措施完成时限自报告之日起算，不能是已过去的日子")
 HEARING = "《行政处罚法》第六十四条第（二）项：行政机关应当在举行听证的七日前通知当事人听证的时间、地点"

@@ -159,7 +159,7 @@ class FormRegistry:
         has = self._with_deadlines.get(key)
         if has is None:
             has = self._with_deadlines.setdefault(
-                key, any(deadlines.FROM_TODAY in f.metadata for f in schema.fields.values()))
+                key, deadlines.has_deadline(schema.fields))
         return has
 
     def field_names(self, key: str) -> frozenset[str]:
