@@ -27,6 +27,8 @@ _TEXT_ARITHMETIC = re.compile(r"can only concatenate str|unsupported operand typ
 _NONE_ARITHMETIC = re.compile(r"unsupported operand type\(s\) for [^:]+: '(?:NoneType|\w+' and 'NoneType)'")
 _NOT_SUBSCRIPTABLE = re.compile(r"'(int|float|bool|NoneType)' object is not subscriptable")
 _NOT_CALLABLE = re.compile(r"'(\w+)' object is not callable")
+# int("五千"), float("五千元"): text read as a number (Python quotes it: '五千')
+_NOT_A_NUMBER = re.compile(r"invalid literal for int\(\) with base \d+: '([^']*)'|could not convert string to float: '([^']*)'")
 _INDEX = re.compile(r"\bIndexError\b|index out of range")
 _ZERO = re.compile(r"\bZeroDivisionError\b|division by zero|division or modulo by zero")
 # how every sentence here ends: webui/labels.py shows a sentence of ours in place of its generic words
@@ -51,6 +53,10 @@ def plain_cause(text: str, data: dict | None = None, what: str = "脚本") -> st
         return f"{what}把文字与数字比较（如「五千」与 5000）；请把该数据改为数字后重试，或{FIX_MODEL}"
     if _TEXT_ARITHMETIC.search(text):
         return f"{what}把文字与数字相加或计算（如「五千」加 100）；请把该数据改为数字后重试，或{FIX_MODEL}"
+    number = _NOT_A_NUMBER.search(text)
+    if number:
+        typed = (number.group(1) if number.group(1) is not None else number.group(2))[:40]
+        return f"{what}无法把「{typed}」读成数字；请改为数字（如 5000）后重试，或{FIX_MODEL}"
     subscript = _NOT_SUBSCRIPTABLE.search(text)
     if subscript:
         kind = _KINDS.get(subscript.group(1), "单个值")

@@ -334,7 +334,7 @@ def _python_error_in_words(exc: BaseException, spec, text: str) -> str | None:
     """A Python error of the model's code (a script, a mapping, a condition, a timer's period) said
     in Chinese first (engine/incident_words.py); the technical text stays behind it. A condition
     whose data the case lacks names the data (SpiffWorkflow's text names only the expression)."""
-    if re.search(r"[\u4e00-\u9fff]", re.sub(r"「[^」]*」", "", text)):
+    if re.search(r"[\u4e00-\u9fff]", re.sub(r"「[^」]*」|'[^']*'|\"[^\"]*\"", "", text)):  # values as Python quotes them aside
         return None  # the engine's own Chinese says it already (a refused construct, a timeout, a FEEL error)
     task = getattr(exc, "task", None)
     data = task.data if isinstance(getattr(task, "data", None), dict) else None
