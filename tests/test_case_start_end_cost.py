@@ -1,9 +1,9 @@
 """What a case's start (立案) and its end (办结) cost the database and the process, counted, not
 timed: a warm start makes no ORM session and writes the case row once with what it has (SQLite:
 an INSERT of the statement rendered once, then an UPDATE naming only what the start's step
-changed); the case a start made reads, steps and verifies as before. A case's end writes its top
-workflow's row (the case data SpiffWorkflow's end leaves there) without the registry's walk when the
-data is flat, the same row byte for byte; the finished case reads, verifies and restores. The
+changed); the case a start made reads, steps and verifies as before. A case's end leaves its top
+workflow's row as the last running step wrote it (nothing restores an ended case; its data is in the
+case row); the finished case reads, verifies and restores. The
 workflow of a case its step ended goes first in line to leave the engine's cache (no step follows):
 the cache's room goes to running cases, whose next steps then restore nothing.
 
@@ -124,12 +124,11 @@ def _built_row(engine, case_id: int) -> str:
                                   {"hazard": "消防通道堵塞", "隐患清单": [{"隐患": "堆放杂物"}]},
                                   {"hazard": "消防通道堵塞", "发现日期": date(2026, 11, 2)}],
                          ids=["flat", "nested", "dated"])
-def test_the_end_writes_the_workflow_row_of_the_case_data_as_the_registry_would(engine, monkeypatch, data):
-    """A case's end leaves its data in the top workflow (SpiffWorkflow copies it there), so the last
-    step rewrites that row. Data of text keys and JSON's scalars is written by the row encoder
-    directly — the registry's walk gives it back as it is — nested data through the registry as
-    before; either way the row is what the registry builds, byte for byte, and the finished case
-    reads, verifies and restores from its rows."""
+def test_the_end_leaves_the_workflow_row_as_the_last_running_step_wrote_it(engine, monkeypatch, data):
+    """A case's end leaves its data in the top workflow (SpiffWorkflow copies it there), but nothing
+    restores an ended case, so the last step leaves that row as the last running step wrote it — what
+    the registry builds, byte for byte — and builds nothing for it (state._ENDED_TOP_ROW, 6cf6d74);
+    the finished case reads, verifies and restores from its rows, its data from the case row."""
     built: list = []
     meta = wfstate._workflow_meta
 
@@ -138,23 +137,26 @@ def test_the_end_writes_the_workflow_row_of_the_case_data_as_the_registry_would(
         return meta(workflow)
 
     case = engine.start("approval", by="zhang", org="east", data=data)
+    engine.complete(open_task_id(engine, case.id), "zhang", {"location": "仓库（二号）"})
+    running_row = _top_row(engine, case.id)
+    assert running_row == _built_row(engine, case.id)
     monkeypatch.setattr(wfstate, "_workflow_meta", counting)
-    _walk_to_end(engine, case.id)
+    engine.complete(open_task_id(engine, case.id), "eastboss", {"approved": True})
     monkeypatch.undo()
-    # data of JSON's own kinds, nested too (state._flat_plain, b2068b4): no registry walk at the end;
-    # a date is the registry's to convert
-    assert len(built) == (1 if "发现日期" in data else 0)
-    row = _top_row(engine, case.id)
-    assert row == _built_row(engine, case.id)
-    assert json.loads(row)["data"]["hazard"] == "消防通道堵塞" and json.loads(row)["completed"] is True
+    assert engine.case(case.id).status == "completed"
+    assert built == []  # the end builds no row for the top workflow, whatever its data holds
+    assert _top_row(engine, case.id) == running_row
     view = engine.case(case.id)
-    assert view.data["approved"] is True and view.ended_at is not None and view.tasks == []
+    assert view.data["approved"] is True and view.data["hazard"] == "消防通道堵塞"
+    assert view.ended_at is not None and view.tasks == []
     assert [h["action"] for h in view.history][-1] == "case_completed"
     assert engine.verify_audit() is None
-    with engine.db.read() as s:  # the finished case restores from its rows as it ended
+    with engine.db.read() as s:  # the finished case restores from its rows with the data it ended with
         spec, subs = engine.models.specs(s, s.get(Case, case.id).bundle_hash)
         restored = wfstate.restore(s, case.id, spec, subs, engine.script_engine).workflow
-    assert restored.is_completed() and restored.data == engine.workflow_cache._entries[case.id][1].workflow.data
+    ended = restored.get_tasks(spec_name="End")
+    assert ended and ended[0].data == engine.workflow_cache._entries[case.id][1].workflow.data
+
 
 def test_the_end_puts_its_workflow_first_out_of_the_cache(database_url, monkeypatch):
     """No step follows a case's end: its workflow goes first in line to leave the least-recently-used
