@@ -269,7 +269,7 @@ _USER_EXISTS = sqlexec.Sql(
     .where(_USER.c.username == sa.bindparam("username"), _USER.c.active.is_(True)))
 
 
-def may_be_named(conn, username: str, case: Case) -> bool:
+def may_be_named(conn, username: str, case: Case, also_unit: str | None = None) -> bool:
     """Whether ``username`` may be named by a task of ``case``: an active user of the directory —
     one 停用 (left, handed over) is named by no task opened after: it went to nobody's queue — who,
     acting for an enterprise, acts for the case's (its 当事企业), and otherwise, an official, belongs
@@ -284,14 +284,37 @@ def may_be_named(conn, username: str, case: Case) -> bool:
     would hand them the case to read and work (``policy._works_on``); the name is dropped as an
     unknown one is. Asked on the step's connection in Core, one row: through
     ``tx.session.get(User, …)`` it made the step's ORM session for it, ~0.3 ms a task opened with
-    an assignee or candidates (bpmn/inspection_plan.bpmn; issue 15)."""
+    an assignee or candidates (bpmn/inspection_plan.bpmn; issue 15).
+
+    ``also_unit``: a second unit whose branch an official may belong to, for a task whose model
+    says so (``assigneeUnit``: 交叉检查 — the reviewed file's 承办人, of the reviewed unit, hands in
+    his file and corrects it in the reviewing unit's case: bpmn/case_file_review.bpmn)."""
     row = sqlexec.first(conn, _USER_EXISTS, {"username": username, "case_org": case.org_code})
     if row is None:
         return False
     party, user_path, case_path = row
     if party is not None:
         return party == case.party
-    return bool(user_path and case_path) and (case_path.startswith(user_path) or user_path.startswith(case_path))
+    if _in_branch(user_path, case_path):
+        return True
+    if not also_unit or also_unit == case.org_code:
+        return False
+    also = sqlexec.first(conn, _USER_EXISTS, {"username": username, "case_org": also_unit})
+    return also is not None and _in_branch(user_path, also[2])
+
+
+def _in_branch(user_path: str | None, unit_path: str | None) -> bool:
+    """The user's unit is the unit, one above it or one below it (paths end with "/")."""
+    return bool(user_path and unit_path) and (unit_path.startswith(user_path) or user_path.startswith(unit_path))
+
+
+def _also_unit(task, props: dict, evaluate) -> str | None:
+    """The unit a model lets this task's assignee also come from (``assigneeUnit``, an expression
+    giving an org code; see ``may_be_named``), else None."""
+    if not props.get("assigneeUnit"):
+        return None
+    value = evaluate(task, props["assigneeUnit"])
+    return value if isinstance(value, str) and value else None
 
 
 class _NewTask:
@@ -413,7 +436,7 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             if value:
                 row.follow_up_at = due_date(spec, value, now, "跟进日期", name=name)
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
-        if row.assignee is not None and not may_be_named(conn, row.assignee, case):
+        if row.assignee is not None and not may_be_named(conn, row.assignee, case, _also_unit(task, props, evaluate)):
             row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it
         found = [c for c in found if may_be_named(conn, c.username, case)]
         for candidate in found:

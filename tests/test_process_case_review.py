@@ -138,3 +138,17 @@ def test_every_user_task_of_the_model_is_reached_by_a_test(request, w):
     """Stands on its own: any scenario above not yet run on this database is walked on a world of its
     own first (alone, after a subset, in any order; tests/process_support.py)."""
     assert user_tasks(PROCESS) - reached_by_every_scenario(request, w, world, PROCESS) == set()
+
+
+def test_a_cross_check_names_the_reviewed_units_handler_and_no_one_of_a_third_unit_bpmn_assignee_unit(w):
+    """交叉检查 (武进 2017: 通过交叉检查、集中评查、个案抽查): 西城's review case names 东城's 承办人 for
+    提交被评查案卷 because the model lets that task's assignee come from the reviewed unit
+    (``assigneeUnit`` = reviewed_org); data claiming the reviewed unit is the reviewing one names no
+    official of another district (engine/projection.may_be_named, f18dae7): the task goes to the queue."""
+    penalty = w.engine.case(closed_penalty(w))
+    crossed = start_review(w.engine, "wu_ke", "xicheng", penalty, mode="交叉检查").id
+    assert w.desk.task(crossed, "提交被评查案卷").assignee == "li_si"
+    forged = w.engine.start(PROCESS, by="wu_ke", org="xicheng", party=penalty.party,
+                            data={"review_mode": "交叉检查", "reviewed_case_id": penalty.id,
+                                  "reviewed_org": "xicheng", "case_handler": "li_si"}).id
+    assert w.desk.task(forged, "提交被评查案卷").assignee is None

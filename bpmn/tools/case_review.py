@@ -21,8 +21,10 @@ def build() -> Process:
              "抽取已结案的行政处罚案卷，承办人提交案卷，由未参与办理的执法人员按评查标准逐项打分，科室负责人审定，"
              "印发评查结果通报；不合格的案卷限期30日整改（本地规定）并复核。评查得分计入单位季度考核。"))
     p.start("start", "抽取案卷", S, 0)
-    p.user("submit_file", "提交被评查案卷", I, 1, form="case_review.submit", props={"assignee": "case_handler"},
-           doc="由原承办人提交案卷目录和卷宗。")
+    p.user("submit_file", "提交被评查案卷", I, 1, form="case_review.submit",
+           props={"assignee": "case_handler", "assigneeUnit": "reviewed_org"},
+           doc="由原承办人提交案卷目录和卷宗。交叉检查时承办人属被评查单位（reviewed_org），"
+               "不属评查单位：assigneeUnit 准许指派该单位的承办人（武进2017“通过交叉检查、集中评查、个案抽查”）。")
     p.user("score", "案卷评查打分", I, 2, form="case_review.score",
            props={"notCompletedBy": "submit_file", "notRoleOfCase": "生产经营单位"},
            doc="评查人员回避：提交案卷的承办人不得评查本案卷（notCompletedBy）；交叉评查时评查案件属评查单位。")
@@ -37,7 +39,7 @@ def build() -> Process:
     p.script("set_due", "确定整改期限", S, 8, row=1, code="correction_due = day_after(now(), 30)",
              doc="整改期限30日（本地规定，可配置）。")
     p.user("rectify", "案卷问题整改", I, 9, doc="《行政处罚法》第七十五条（行政处罚监督制度）；评查发现问题的整改期限30日为本局规定（可配置），没有上位法规定的期限。",
-           form="case_review.rectify", props={"assignee": "case_handler"},
+           form="case_review.rectify", props={"assignee": "case_handler", "assigneeUnit": "reviewed_org"},
            due="deadline_at(correction_due)")
     p.timer("rectify_overdue", "整改期限届满", "rectify", "deadline_at(correction_due)", interrupting=False)
     p.script("note_late", "记录整改逾期", I, 9, row=1, code="correction_late = True")
