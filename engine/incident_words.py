@@ -81,6 +81,14 @@ def absent(what: str, names: list[str], data: dict | None = None) -> str:
     return f"{what}用到的数据「{names[0]}」在案件中没有值{hint}；{FIX_DATA}"
 
 
+def no_output_item(item: str | None) -> str:
+    """A multi-instance task one of whose instances was completed without the result it gathers
+    (Camunda 8's ``outputElement``, BPMN's ``outputDataItem``): SpiffWorkflow says 「Expected an output
+    item」."""
+    what = f"结果数据「{item}」" if item else "结果数据"
+    return f"这项多人（多份）办理的任务要收集每一份的{what}，但有一份办理时没有给出；{FIX_DATA}"
+
+
 def _meant(name: str, data: dict | None) -> str | None:
     """The case-data key ``name`` was likely meant to be (reviewDays → review_days: the same letters
     but for case and underscores, else a close spelling); None when none is close."""

@@ -349,6 +349,11 @@ def _python_error_in_words(exc: BaseException, spec, text: str) -> str | None:
         what = "条件" if "Gateway" in type(spec).__name__ else "表达式"
     else:
         what = "脚本"
+    if text.startswith("Expected an output item"):  # SpiffWorkflow: an instance completed without its result
+        loop = getattr(getattr(task, "parent", None), "task_spec", None)
+        item = getattr(loop, "output_item", None)
+        name = getattr(item, "bpmn_name", None) or getattr(item, "bpmn_id", None)
+        return incident_words.no_output_item(name.lstrip("= ").strip() if isinstance(name, str) else None)
     said = incident_words.plain_cause(technical, data, what)
     if said is None and expression is not None and task is not None:
         absent = _absent_names(expression, task)

@@ -253,3 +253,24 @@ def test_the_incident_and_case_pages_say_each_failure_in_chinese_with_the_techni
                 chromium.close()
     finally:
         e.dispose()
+
+
+def test_a_multi_instance_completed_without_its_output_element_says_which_result_is_missing(engine):
+    """zeebe_literal_collection.bpmn as drawn (Camunda Modeler for Camunda 8: 行业检查 over 危险化学品,
+    烟花爆竹, 工贸, each instance's ``finding`` gathered into ``findings``): an instance completed without
+    a finding stopped with SpiffWorkflow's 「Expected an output item」 alone."""
+    from tests.interop_support import CORPUS, user_for
+
+    engine.deploy(CORPUS / "zeebe_literal_collection.bpmn", by="boss")
+    case = engine.start("zeebe_literal_collection", by="zhang", org="east").id
+    (task,) = engine.case(case).tasks
+    with pytest.raises(IncidentRaised):
+        engine.complete(task.id, user_for(engine, task), {})
+    (incident,) = engine.incidents(case_id=case)
+    lead, detail = lead_and_detail(incident.message)
+    assert lead == ("这项多人（多份）办理的任务要收集每一份的结果数据「finding」，但有一份办理时没有给出；"
+                    "请补填数据后重试，或请流程设计员修改模型"), lead
+    assert "Expected an output item" in detail
+    shown = incident_explanation(incident.message)
+    assert shown == ("环节“行业检查”出错：这项多人（多份）办理的任务要收集每一份的结果数据，但有一份办理时没有给出；"
+                     "请补填数据后重试，或请流程设计员修改模型"), shown
