@@ -568,6 +568,20 @@ def append_chains(conn: sa.Connection, by_chain: dict[str, list[tuple]], lock: b
         sqlexec.defer(conn, _MOVE_HEAD, moved_heads, many=True)
 
 
+# What an administrator does on a broken link (审计链断开): the database may have been altered.
+_RESTORE = "数据库可能被改动过。请从备份恢复数据库，并联系安全管理员"
+
+
+def _short(hash_: str) -> str:
+    """A stored hash cut for reading (its key generation and the first characters of the MAC)."""
+    return hash_ if len(hash_) <= 14 else hash_[:14] + "…"
+
+
+def _said(what: str, technical: str, advice: str = _RESTORE) -> str:
+    """A broken link's reason: what is wrong with the record, what to do, then the technical values."""
+    return f"{what}。{advice}（技术信息：{technical}）"
+
+
 @dataclass
 class BrokenLink:
     chain: str
@@ -620,10 +634,12 @@ def verify_report(session: Session, known: dict[str, tuple[int, str]] | None = N
     def check_end(chain_name, last_seq, last_hash):
         head = heads.get(chain_name)
         if head is None:
-            return BrokenLink(chain_name, last_seq, None, "chain has no head record")
+            return BrokenLink(chain_name, last_seq, None, _said(
+                "这条审计链的链头（记着最后一条记录的那一行）不见了：链头被删除，或整条链是另外写进数据库的",
+                f"链末 seq {last_seq}，{_short(last_hash)}"))
         if head.seq != last_seq or head.hash != last_hash:
-            return BrokenLink(chain_name, last_seq + 1, None,
-                              f"events after #{last_seq} are missing (head says #{head.seq})")
+            return BrokenLink(chain_name, last_seq + 1, None, _said(_end_differs(head.seq, last_seq),
+                              f"链头 seq {head.seq}，{_short(head.hash)}；链末 seq {last_seq}，{_short(last_hash)}"))
         return None
 
     def broken(link):
@@ -647,24 +663,35 @@ def verify_report(session: Session, known: dict[str, tuple[int, str]] | None = N
             seen_chains.add(current)
             known_head = known.get(current)
         if ev.seq != expected_seq:
-            return broken(BrokenLink(ev.chain, expected_seq, ev.id, f"event #{expected_seq} is missing"))
+            return broken(BrokenLink(ev.chain, expected_seq, ev.id, _said(
+                f"第 {expected_seq} 条记录不见了（被删除），链在这里直接接到了第 {ev.seq} 条",
+                f"应为 seq {expected_seq}，实为 seq {ev.seq}")))
         if ev.prev_hash != expected_prev:
-            return broken(BrokenLink(ev.chain, ev.seq, ev.id, "previous-hash link does not match"))
+            return broken(BrokenLink(ev.chain, ev.seq, ev.id, _said(
+                "这条记录接不上前一条：它记着的前一条与实际的前一条不符（前一条被替换或删除过，或这条是另外插进来的）",
+                f"记着 {_short(ev.prev_hash)}，前一条为 {_short(expected_prev)}")))
         signed = signed_by(ev.hash)
         if signed is None:
-            return broken(BrokenLink(ev.chain, ev.seq, ev.id,
-                                     "not signed with an audit key (written before the key, or forged)"))
+            return broken(BrokenLink(ev.chain, ev.seq, ev.id, _said(
+                "这条记录没有审计密钥的签名：它是在启用审计密钥之前写入的，或是伪造的",
+                _short(ev.hash))))
         generation, scheme = signed
         if generation not in ring.keys:
-            return broken(BrokenLink(ev.chain, ev.seq, ev.id,
-                                     f"signed with key generation {generation}, which {ring.source} lacks"))
+            return broken(BrokenLink(ev.chain, ev.seq, ev.id, _said(
+                f"这条记录用第 {generation} 代审计密钥签名，但所用的密钥文件里没有这一代密钥：可能用错了密钥文件，"
+                "也可能这条记录是伪造的",
+                f"密钥来自 {ring.source}；{_short(ev.hash)}",
+                "请确认所用的是本系统的审计密钥文件（必要时从密钥备份恢复）后再核验；仍然如此，请联系安全管理员")))
         digest = _digest(ev.chain, ev.seq, ev.case_id, ev.at, ev.actor, ev.action, ev.task_id, ev.detail,
                          ev.prev_hash, generation, ring, scheme)
         if not hmac.compare_digest(digest, ev.hash):
-            return broken(BrokenLink(ev.chain, ev.seq, ev.id, "content was altered (hash mismatch)"))
+            return broken(BrokenLink(ev.chain, ev.seq, ev.id, _said(
+                "这条记录的内容与它的签名不符：写入后被改动过（若刚换过密钥文件，也可能所用的不是写入时的审计密钥）",
+                _short(ev.hash))))
         if known_head is not None and known_head[0] == ev.seq and known_head[1] != ev.hash:
-            return broken(BrokenLink(ev.chain, ev.seq, ev.id, f"第 {ev.seq} 条与最后一次核验时的链头不是同一条记录"
-                                     "（可能恢复了旧备份后又写入了新的记录）"))
+            return broken(BrokenLink(ev.chain, ev.seq, ev.id, _said(
+                f"第 {ev.seq} 条与最后一次核验时的链头不是同一条记录（可能恢复了旧备份后又写入了新的记录）",
+                f"核验时 {_short(known_head[1])}，现在 {_short(ev.hash)}", _RESTORED)))
         report.generations[generation] = report.generations.get(generation, 0) + 1
         report.events += 1
         if ev.case_id is not None and ev.chain.startswith(ANCHOR_CHAIN_PREFIX):
@@ -683,9 +710,23 @@ def verify_report(session: Session, known: dict[str, tuple[int, str]] | None = N
     return report
 
 
+_RESTORED = "请确认近期是否把数据库恢复成了旧备份，并联系安全管理员；不是有意恢复的，请从最新的备份恢复"
+
+
 def _older(known_seq: int, seq: int) -> str:
-    return (f"比最后一次核验时的链头旧：核验时已有 {known_seq} 条记录，现在只有 {seq} 条"
-            "（可能恢复了旧备份，或删除了最新的记录）")
+    return _said(f"比最后一次核验时的链头旧：核验时已有 {known_seq} 条记录，现在只有 {seq} 条"
+                 "（可能恢复了旧备份，或删除了最新的记录）", f"核验时 seq {known_seq}，现在 seq {seq}", _RESTORED)
+
+
+def _end_differs(head_seq: int, last_seq: int) -> str:
+    """Why a chain's last event is not the one its head names."""
+    if head_seq > last_seq:
+        return (f"第 {last_seq + 1} 条起的记录不见了：链头记着共 {head_seq} 条，现在只有 {last_seq} 条"
+                "（最新的记录被删除）")
+    if head_seq < last_seq:
+        return (f"链中的记录比链头记着的多：链头记着 {head_seq} 条，现在有 {last_seq} 条"
+                "（链头被改回了旧值，或记录是另外写进来的）")
+    return "最后一条记录与链头记着的不是同一条（最后一条被替换过）"
 
 
 @dataclass(frozen=True)
@@ -698,7 +739,8 @@ def _whole_chain_missing(heads: dict, seen_chains: set) -> BrokenLink | None:
     """A chain ``audit_head`` knows but with no event left at all."""
     for chain_name, head in heads.items():
         if chain_name not in seen_chains:
-            return BrokenLink(chain_name, 1, None, f"all {head.seq} events of the chain are missing")
+            return BrokenLink(chain_name, 1, None, _said(
+                f"这条审计链的全部 {head.seq} 条记录都不见了（被删除），只剩链头", f"链头 seq {head.seq}，{_short(head.hash)}"))
     return None
 
 
@@ -712,8 +754,9 @@ def _anchored_case_missing(session: Session, anchored: list) -> BrokenLink | Non
     for ev in anchored:
         if ev.case_id not in cases:
             case_no = json.loads(ev.detail).get("case_no", "")
-            return BrokenLink(ev.chain, ev.seq, ev.id,
-                              f"案件 {case_no}（id {ev.case_id}）立案时已登记，但其案件记录连同审计链已被删除")
+            return BrokenLink(ev.chain, ev.seq, ev.id, _said(
+                f"案件 {case_no}（id {ev.case_id}）立案时已登记，但其案件记录连同审计链已被删除",
+                f"登记记录 {_short(ev.hash)}"))
     return None
 
 

@@ -74,11 +74,11 @@ def test_deleting_a_cases_newest_event_or_its_whole_chain_is_detected(engine):
     with engine.db.write() as s:
         s.execute(sa.delete(AuditEvent).where(AuditEvent.chain == chain, AuditEvent.seq == seq))
     broken = engine.verify_audit()
-    assert broken is not None and broken.chain == chain and f"head says #{seq}" in broken.reason
+    assert broken is not None and broken.chain == chain and f"链头记着共 {seq} 条" in broken.reason
     with engine.db.write() as s:
         s.execute(sa.delete(AuditEvent).where(AuditEvent.chain == chain))
     broken = engine.verify_audit()
-    assert broken is not None and broken.chain == chain and "all" in broken.reason
+    assert broken is not None and broken.chain == chain and "全部" in broken.reason
 
 
 def test_a_case_head_moved_wrong_is_detected(engine):
@@ -89,11 +89,11 @@ def test_a_case_head_moved_wrong_is_detected(engine):
     with engine.db.write() as s:
         set_audit_head(s, chain, "1b:" + "0" * 61)
     broken = engine.verify_audit()
-    assert broken is not None and broken.chain == chain and "missing" in broken.reason
+    assert broken is not None and broken.chain == chain and "不是同一条" in broken.reason
     with engine.db.write() as s:
         set_audit_head(s, chain, None, seq=0)
     broken = engine.verify_audit()
-    assert broken is not None and broken.chain == chain and "no head" in broken.reason
+    assert broken is not None and broken.chain == chain and "链头（记着最后一条记录的那一行）不见了" in broken.reason
     with engine.db.write() as s:
         set_audit_head(s, chain, last, seq=seq)
     assert engine.verify_audit() is None

@@ -198,7 +198,7 @@ def test_tampered_audit_row_is_detected(engine):
         seq = ev.seq
     broken = engine.verify_audit()
     assert broken is not None and broken.chain == f"case:{case.id}" and broken.seq == seq
-    assert "altered" in broken.reason
+    assert "与它的签名不符" in broken.reason
 
 
 def test_deleting_the_newest_audit_rows_is_detected(engine):
@@ -209,7 +209,7 @@ def test_deleting_the_newest_audit_rows_is_detected(engine):
         last = s.execute(sa.select(sa.func.max(AuditEvent.seq)).where(AuditEvent.case_id == case.id)).scalar()
         s.execute(sa.delete(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.seq == last))
     broken = engine.verify_audit()
-    assert broken is not None and "missing" in broken.reason
+    assert broken is not None and "不见了" in broken.reason
 
 
 def test_every_bpmn_construct_runs_through_persistence(engine):

@@ -423,7 +423,7 @@ def test_a_case_whose_whole_audit_chain_was_deleted_is_reported(sqlite_engine):
     with e.db.engine.begin() as conn:
         conn.execute(sa.delete(AuditEvent).where(AuditEvent.chain == f"case:{case.id}"))
     broken = e.verify_audit()
-    assert broken is not None and broken.chain == f"case:{case.id}" and "missing" in broken.reason
+    assert broken is not None and broken.chain == f"case:{case.id}" and "不见了" in broken.reason
 
 
 def _delete_case_and_its_chain(engine, case_id: int) -> None:

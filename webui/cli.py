@@ -505,15 +505,19 @@ def audit_verify():
     from engine import audit as audit_log
     from engine import audit_seal
     from workflows.runtime import database_url
-    engine = _engine()
     url = database_url()
     try:
+        engine = _engine()  # reads the audit key
         last = audit_seal.last_verified(url)  # the heads found before, kept outside the database
+        with engine.db.read(snapshot=True) as s:  # heads and events as of one moment (Database.read)
+            report = audit_log.verify_report(s, last[1] if last else None)
     except audit_seal.HeadsRefused as exc:
         click.echo(f"审计日志无法核验：{exc}", err=True)
         sys.exit(1)
-    with engine.db.read(snapshot=True) as s:  # heads and events as of one moment (Database.read)
-        report = audit_log.verify_report(s, last[1] if last else None)
+    except audit_log.KeyUnavailable as exc:  # the key file emptied or gone bad
+        click.echo(f"审计日志无法核验：读不到审计密钥。请确认审计密钥文件在原处且未被改动（必要时从密钥备份恢复），"
+                   f"并联系安全管理员（技术信息：{exc}）", err=True)
+        sys.exit(1)
     used = "，".join(f"第 {g} 代密钥签名 {n} 条" for g, n in sorted(report.generations.items())) or "尚无记录"
     keys = f"密钥来自 {report.source}，当前为第 {report.current} 代"
     if report.broken is None:
