@@ -75,10 +75,27 @@ def advice(exc: Untranslatable, python_read: bool = True) -> str:
             bare = "不带 ${ }" if exc.language == JUEL else "不带开头的 ="
             return f"请改写为 Python 表达式（{bare}）：{excerpt(python, ADVICE)}"
         return "请改写为 Python 表达式。" + PYTHON_RULE
-    juel = _juel_equivalent(exc.text) if exc.language == JUEL else None
+    if exc.language == FEEL:  # a FEEL mapping or attribute is told FEEL, never ${...}
+        return _feel_attribute_advice(exc.text)
+    juel = _juel_equivalent(exc.text)
     if juel is not None:
         return f"请改写为：{excerpt(juel, ADVICE)}"
     return "请改写为流程变量名或简单表达式。" + ATTRIBUTE_RULE
+
+
+FEEL_ATTRIBUTE_RULE = ("此处只支持整个值是一个以 = 开头的简单 FEEL 表达式：流程变量写变量名，比较和 and/or/not，"
+                       "如 =amount > 10000、=level = \"重大\"")
+# Camunda 8's ``fromAi(value, description, type)``: an AI agent's tool parameter, which is ``value``
+_FROM_AI = re.compile(r"=\s*fromAi\s*\(\s*([A-Za-z_\u4e00-\u9fff][\w.\u4e00-\u9fff]*)\s*[,)]")
+
+
+def _feel_attribute_advice(text: str) -> str:
+    """What a FEEL mapping or attribute refused should say instead, in FEEL."""
+    from_ai = _FROM_AI.match(text.strip())
+    if from_ai:
+        return (f"fromAi(...) 是 Camunda 8 供 AI 智能体填写工具参数的写法，本系统不运行 AI 智能体，它的值就是第一个参数；"
+                f"请改写为 FEEL：={from_ai.group(1)}")
+    return "请改写为流程变量名或简单的 FEEL 表达式。" + FEEL_ATTRIBUTE_RULE
 
 
 # A decision table's cells are Python, read as SpiffWorkflow reads them: an input expression and a

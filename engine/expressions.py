@@ -677,6 +677,7 @@ def _feel_iteration(body: str, pos: int, word: str, original: str) -> tuple[str,
     if not m or keyword.iskeyword(m.group(1)) or m.group(1) in _WORD_OPS or m.group(1) in _LITERALS:
         raise Untranslatable(FEEL, original, f"「{word} … in … {then}」写法不完整：{word} 之后须是一个名称和 in")
     name, pos = m.group(1), m.end()
+    _refuse_range_iterated(body, pos, word, name, original)
     (items, each), pos = _feel_parts(body, pos, FEEL, original, (then, ""), f"{word} … in … {then}")
     items_python, each_python = _translate_body(items, FEEL, original), _translate_body(each, FEEL, original)
     source = _as_list(items_python)
@@ -687,6 +688,29 @@ def _feel_iteration(body: str, pos: int, word: str, original: str) -> tuple[str,
         python = (f"({sure} if any(({each_python}) is {sure} for {name} in {source}) else "
                   f"{other} if all(({each_python}) is {other} for {name} in {source}) else None)")
     return f"(None if {items_python} is None else {python})", pos
+
+
+def _refuse_range_iterated(body: str, pos: int, word: str, name: str, original: str) -> None:
+    """``for i in 1..3 return i`` (Zeebe's multi-instance examples): the expression is complete, but
+    a range walked item by item is not supported here (a range is read only as a test, ``x in
+    [1..3]``); refused naming the range and what to write instead: the list itself, or a list in the
+    case's data."""
+    then = _QUANTIFIERS[word]
+    m = re.match(rf"(.*?)\s{then}\b", body[pos:], re.S)
+    if m is None or ".." not in m.group(1) or '"' in m.group(1):
+        return
+    source = m.group(1).strip()
+    ends = re.fullmatch(r"\[?\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*\]?", source)
+    if ends and 0 <= int(ends.group(2)) - int(ends.group(1)) < 20:
+        listed = "[" + ", ".join(str(n) for n in range(int(ends.group(1)), int(ends.group(2)) + 1)) + "]"
+        each = body[pos + m.end():].strip()
+        written = f"={listed}" if word == "for" and each == name else f"{word} {name} in {listed} {then} …"
+        instead = f"直接写出列表，如「{written}」，或把列表放在流程数据中"
+    else:
+        instead = "把要逐一处理的值作为列表放在流程数据中"
+    raise Untranslatable(FEEL, original, f"不支持对范围「{excerpt(source)}」逐一取值（「{word} … in … {then}」只能逐一取"
+                         f"一个列表中的值；范围只能用来判断，如 x in [1..3]）。请{instead}"
+                         "（如多实例的输入集合写成保存列表的流程变量名 =items，由表单或上一步填入）")
 
 
 def _feel_filter(body: str, opening: int, out: list[str], original: str) -> int:

@@ -1,0 +1,90 @@
+"""FEEL refused at deploy says what is not supported and what to write instead, in FEEL (session 22).
+
+- A range walked item by item (``=for i in 1..3 return i``, as Zeebe's multi-instance examples write
+  the collection) was refused as 「写法不完整」: the expression is complete; what is not supported is
+  taking the range ``1..3`` item by item (a range is read only as a test, ``x in [1..3]``). Said so,
+  with the list to write instead (``[1, 2, 3]``) or a list kept in the case's data.
+- Camunda 8's ``fromAi(toolCall.industry, "行业")`` in a FEEL input mapping was told to write
+  ``${...}`` (JUEL): a FEEL mapping is told FEEL (its value is the first argument: ``=toolCall.industry``),
+  and any FEEL mapping with no known equivalent gets the FEEL rule, never ``${...}``.
+
+Models as Camunda Modeler draws them for Camunda 8 (tests/bpmn/interop/zeebe_literal_collection.bpmn,
+changed in one attribute); real engine, SQLite file.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine import InvalidModel
+from tests.interop_support import CORPUS
+from tests.support import make_engine
+
+DRAWN = (CORPUS / "zeebe_literal_collection.bpmn").read_text(encoding="utf-8")
+COLLECTION = 'inputCollection="=[1,2,3]"'
+MAPPING = '<zeebe:input source="= industry + &#34;行业&#34;" target="industryName" />'
+
+
+@pytest.fixture
+def engine(sqlite_url):
+    eng = make_engine(sqlite_url)
+    yield eng
+    eng.dispose()
+
+
+def _refused(engine, xml: str) -> str:
+    with pytest.raises(InvalidModel) as err:
+        engine.deploy(xml, by="boss", filename="zeebe_literal_collection.bpmn")
+    errors = [p for p in err.value.problems if p["severity"] == "error"]
+    assert len(errors) == 1, errors
+    return errors[0]["message"]
+
+
+@pytest.mark.parametrize("written, source, listed", [
+    ("=for i in 1..3 return i", "1..3", "=[1, 2, 3]"),
+    ("=for n in 1 .. 5 return n", "1 .. 5", "=[1, 2, 3, 4, 5]"),
+    ("=for i in [1..3] return i", "[1..3]", "=[1, 2, 3]"),
+    ("=for i in 1..3 return i * 10", "1..3", "for i in [1, 2, 3] return …"),
+])
+def test_a_range_walked_item_by_item_is_said_unsupported_with_the_list_to_write(engine, written, source, listed):
+    message = _refused(engine, DRAWN.replace(COLLECTION, f'inputCollection="{written}"'))
+    assert "分组复核" in message and "多实例集合" in message, message
+    assert "写法不完整" not in message, message
+    assert f"不支持对范围「{source}」逐一取值" in message, message
+    assert f"请直接写出列表，如「{listed}」" in message and "放在流程数据中" in message, message
+
+
+def test_a_range_between_variables_is_said_unsupported_and_a_list_in_the_data_advised(engine):
+    message = _refused(engine, DRAWN.replace(COLLECTION, 'inputCollection="=for i in first..last return i"'))
+    assert "写法不完整" not in message, message
+    assert "不支持对范围「first..last」逐一取值" in message, message
+    assert "请把要逐一处理的值作为列表放在流程数据中" in message and "=items" in message, message
+
+
+def test_a_range_in_some_is_said_as_the_range_too(engine):
+    xml = DRAWN.replace(MAPPING, '<zeebe:input source="=some g in 1..3 satisfies g &gt; 1" target="industryName" />')
+    message = _refused(engine, xml)
+    assert "写法不完整" not in message and "不支持对范围「1..3」逐一取值" in message, message
+    assert "「some g in [1, 2, 3] satisfies …」" in message, message
+
+
+def test_the_range_written_as_a_test_and_a_list_still_deploy(engine):
+    """What the refusal advises deploys: the list written out, a loop over it, a range as a test."""
+    xml = DRAWN.replace(COLLECTION, 'inputCollection="=[1, 2, 3]"').replace(
+        MAPPING, '<zeebe:input source="=if count(for g in [1, 2, 3] return g * 10) in [1..3] then industry else '
+                 '&#34;工贸&#34;" target="industryName" />')
+    assert engine.deploy(xml, by="boss", filename="zeebe_literal_collection.bpmn") is not None
+
+
+def test_from_ai_in_a_feel_mapping_is_told_its_feel_equivalent_not_juel(engine):
+    xml = DRAWN.replace(MAPPING, '<zeebe:input source="=fromAi(toolCall.industry, &#34;行业&#34;)" target="industryName" />')
+    message = _refused(engine, xml)
+    assert "行业检查" in message and "fromAi" in message, message
+    assert "${" not in message, message
+    assert "请改写为 FEEL：=toolCall.industry" in message, message
+
+
+def test_a_feel_mapping_with_no_known_equivalent_gets_the_feel_rule_not_juel(engine):
+    xml = DRAWN.replace(MAPPING, '<zeebe:input source="=get value(ctx, &#34;industry&#34;)" target="industryName" />')
+    message = _refused(engine, xml)
+    assert "${" not in message, message
+    assert "以 = 开头的简单 FEEL 表达式" in message and "=amount &gt; 10000".replace("&gt;", ">") in message, message
