@@ -120,7 +120,7 @@ def test_a_past_deadline_is_named_with_the_forms_other_errors_at_once():
 
 def test_a_hearing_is_not_scheduled_for_a_day_past():
     """《行政处罚法》第六十四条第（二）项: the hearing's time is notified seven days before it."""
-    data = {"hearing_host": "chu_tz", "hearing_place": "区应急管理局听证室", "hearing_notice_served_on": "2026-12-06"}
+    data = {"hearing_host": "chu_tz", "hearing_place": "区应急管理局听证室", "hearing_notice_served_on": "2026-11-20"}
     with pytest.raises(FormError) as refused:
         registry.validate("enforcement.hearing_schedule", {**data, "hearing_at": "2026年12月5日 9:30"},
                           today=date(2026, 12, 6))

@@ -575,15 +575,17 @@ def test_transfer_to_judicial_organs_goes_through_the_collective_discussion_wher
 def test_hearing_within_15_days_of_the_request_and_noticed_7_working_days_ahead_art64(w):
     """行政处罚法第六十四条（二）and 第八十五条: the party is told 7 working days before the hearing; the
     hearing within 15 days of the request (05-11 → 05-26). A hearing on 05-27, or a notice served after
-    05-15 (the 7th working day before 05-26), is sent back to be rescheduled."""
+    05-15 (the 7th working day before 05-26), is sent back to be rescheduled; the notice is refused on
+    the form itself since tests/test_hearing_notice_s22.py."""
     c = notified(w, fine_amount="150000")
     w.desk.do(c, "陈述申辩或申请听证", user="jia_qy", party_response="申请听证")
     w.desk.do(c, "指定主持人并通知听证", hearing_at="2026-05-27T09:00:00+08:00", hearing_notice_served_on="2026-05-15")
     problems = w.engine.case(c).data["hearing_problems"]
     assert len(problems) == 1 and "15日内" in problems[0] and "2026-05-26" in problems[0]
-    w.desk.do(c, "指定主持人并通知听证", hearing_at="2026-05-26T09:00:00+08:00", hearing_notice_served_on="2026-05-18")
-    problems = w.engine.case(c).data["hearing_problems"]
-    assert len(problems) == 1 and "7个工作日前" in problems[0] and "2026-05-15" in problems[0]
+    with pytest.raises(InvalidData) as refused:
+        w.desk.do(c, "指定主持人并通知听证", hearing_at="2026-05-26T09:00:00+08:00",
+                  hearing_notice_served_on="2026-05-18")
+    assert "（不早于2026年5月27日）" in refused.value.errors["hearing_at"]
     assert main_tasks(w, c) == ["指定主持人并通知听证"]
     w.desk.do(c, "指定主持人并通知听证", hearing_at="2026-05-26T09:00:00+08:00", hearing_notice_served_on="2026-05-15")
     assert w.engine.case(c).data["hearing_problems"] == [] and main_tasks(w, c) == []

@@ -59,7 +59,8 @@ def test_days_typed_with_hao_and_days_without_a_year():
 def test_times_typed_in_chinese_are_read_in_beijing_time(typed):
     from workflows.forms.samples import sample
     key = next(k for k in registry.keys() if any(f["name"] == "hearing_at" for f in registry.fields(k)))
-    assert registry.validate(key, {**sample(key), "hearing_at": typed})["hearing_at"] == "2026-11-01T09:30:00+08:00"
+    data = {**sample(key), "hearing_at": typed, "hearing_notice_served_on": "2026-10-20"}  # 7 工作日 ahead (行政处罚法第六十四条)
+    assert registry.validate(key, data)["hearing_at"] == "2026-11-01T09:30:00+08:00"
 
 
 def test_yes_no_sent_as_shi_fou_and_optional_flags_sent_as_null():

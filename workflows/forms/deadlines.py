@@ -74,3 +74,29 @@ ACCIDENT_APPROVAL = ("《生产安全事故报告和调查处理条例》第三�
 MEASURE = ("《生产安全事故报告和调查处理条例》第三十三条：事故发生单位应当认真吸取事故教训，落实防范和整改措施；"
            "调查报告确定的整改措施完成时限自报告之日起算，不能是已过去的日子")
 HEARING = "《行政处罚法》第六十四条第（二）项：行政机关应当在举行听证的七日前通知当事人听证的时间、地点"
+
+
+HEARING_NOTICE_DAYS = 7
+"""《行政处罚法》第六十四条第（二）项 七日前通知; 第八十五条: the 七日 are 工作日."""
+
+
+def hearing_notice_refusal(hearing_at: Any, served_on: Any) -> str | None:
+    """Why a hearing at ``hearing_at`` comes too soon after its notice served on ``served_on``, or None.
+
+    《行政处罚法》第六十四条第（二）项: 行政机关应当在举行听证的七日前，通知当事人及有关人员听证的时间、地点;
+    第八十五条: 七日 are 工作日. The rule is the one the model's 核对听证安排 applies afterwards
+    (``workflows.functions.hearing_schedule_problems``): the notice is served no later than the 7th
+    工作日 before the hearing's day, so a notice served on Monday 12-07 allows a hearing on 12-16
+    (its 7th 工作日 after) and refuses one on 12-15. The refusal names both fields, the earliest day
+    and the articles, so the form is refused on the page with what was typed kept."""
+    from engine import workdays
+    hearing_day, served = _day_of(hearing_at), _day_of(served_on)
+    if hearing_day is None or served is None:
+        return None
+    if workdays.workdays_before(hearing_day, HEARING_NOTICE_DAYS) >= served:
+        return None
+    earliest = workdays.workdays_after(served, HEARING_NOTICE_DAYS)
+    while workdays.workdays_before(earliest, HEARING_NOTICE_DAYS) < served:  # served on a day off
+        earliest += dt.timedelta(days=1)
+    return (f"「听证时间」应在「听证通知书送达日期」（{chinese_day(served)}）七个工作日后"
+            f"（不早于{chinese_day(earliest)}），《行政处罚法》第六十四条第（二）项、第八十五条")

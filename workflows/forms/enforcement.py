@@ -5,7 +5,7 @@ from marshmallow import ValidationError, post_load, validates_schema
 
 from .. import functions
 from . import fields as f
-from .deadlines import HEARING, URGING
+from .deadlines import HEARING, URGING, hearing_notice_refusal
 from .fields import FormSchema, approval_form, require_when
 
 SOURCES = ["监督检查发现", "投诉举报", "移送", "事故调查批复", "重大事故隐患逾期未整改"]
@@ -201,6 +201,13 @@ class HearingSchedule(FormSchema):
     hearing_at = f.moment("听证时间", basis=HEARING)
     hearing_place = f.text("听证地点")
     hearing_notice_served_on = f.date("听证通知书送达日期")
+
+    @validates_schema
+    def _notice_ahead(self, data, **_):
+        """《行政处罚法》第六十四条第（二）项、第八十五条: notice served 7 工作日 before the hearing."""
+        reason = hearing_notice_refusal(data.get("hearing_at"), data.get("hearing_notice_served_on"))
+        if reason:
+            raise ValidationError({"hearing_at": [reason]})
 
 
 class HearingReport(FormSchema):
