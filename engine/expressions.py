@@ -678,6 +678,7 @@ def _feel_iteration(body: str, pos: int, word: str, original: str) -> tuple[str,
         raise Untranslatable(FEEL, original, f"「{word} … in … {then}」写法不完整：{word} 之后须是一个名称和 in")
     name, pos = m.group(1), m.end()
     _refuse_range_iterated(body, pos, word, name, original)
+    _refuse_several_lists(body, pos, word, name, original)
     (items, each), pos = _feel_parts(body, pos, FEEL, original, (then, ""), f"{word} … in … {then}")
     items_python, each_python = _translate_body(items, FEEL, original), _translate_body(each, FEEL, original)
     source = _as_list(items_python)
@@ -711,6 +712,33 @@ def _refuse_range_iterated(body: str, pos: int, word: str, name: str, original: 
     raise Untranslatable(FEEL, original, f"不支持对范围「{excerpt(source)}」逐一取值（「{word} … in … {then}」只能逐一取"
                          f"一个列表中的值；范围只能用来判断，如 x in [1..3]）。请{instead}"
                          "（如多实例的输入集合写成保存列表的流程变量名 =items，由表单或上一步填入）")
+
+
+_SECOND_LIST = re.compile(r",\s*([A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*)\s+in\s")
+
+
+def _refuse_several_lists(body: str, pos: int, word: str, name: str, original: str) -> None:
+    """``some x in a, y in b satisfies x > y``: complete FEEL, but several lists in one ``some``,
+    ``every`` or ``for`` are not supported here; refused saying so, with the nested writing that
+    means the same for ``some``/``every`` (``for`` over several lists gives one flat list, which
+    nesting does not)."""
+    then = _QUANTIFIERS[word]
+    m = re.match(rf"(.*?)\s{then}\b", body[pos:], re.S)
+    if m is None:
+        return
+    source = m.group(1)
+    for second in _SECOND_LIST.finditer(source):
+        before = source[:second.start()]
+        if before.count("(") == before.count(")") and before.count("[") == before.count("]") \
+                and before.count('"') % 2 == 0:
+            other = second.group(1)
+            if word == "for":
+                instead = "请由脚本任务把要逐一处理的组合算成一个列表存入流程变量，再对它写 for"
+            else:
+                instead = (f"请改写为嵌套：{word} {name} in {excerpt(before.strip())} {then} "
+                           f"({word} {other} in {excerpt(source[second.end():].strip())} {then} …)")
+            raise Untranslatable(FEEL, original, f"不支持在一个「{word} … in … {then}」中同时逐一取多个列表"
+                                 f"（「{name} in …, {other} in …」）。{instead}")
 
 
 def _feel_filter(body: str, opening: int, out: list[str], original: str) -> int:

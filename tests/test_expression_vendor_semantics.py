@@ -309,7 +309,7 @@ def test_each_construct_answers_as_feel(feel, data, value):
 @pytest.mark.parametrize("feel, reason", [
     ("= votes[n]", "方括号中只有名称「n」"),
     ("= {a: [1], b: a[item > 0]}", "上下文中「b」的值在筛选或循环中引用了前面的项「a」"),  # votes[1], {a: 1}.a: tests/test_feel_index_context.py
-    ("= some x in a, y in b satisfies x > y", "「some … in … satisfies」写法不完整"),
+    ("= some x in a, y in b satisfies x > y", "不支持在一个「some … in … satisfies」中同时逐一取多个列表"),
     ("= for i in 1..3 return i", "不支持对范围「1..3」逐一取值"),
 ])
 def test_what_is_not_translated_is_refused_naming_the_construct(feel, reason):

@@ -4,6 +4,9 @@
   the collection) was refused as 「写法不完整」: the expression is complete; what is not supported is
   taking the range ``1..3`` item by item (a range is read only as a test, ``x in [1..3]``). Said so,
   with the list to write instead (``[1, 2, 3]``) or a list kept in the case's data.
+- Several lists in one ``some``/``every``/``for`` (``some x in a, y in b satisfies x > y``) were
+  「写法不完整」 too: said as several lists not supported, with the nesting that means the same for
+  ``some``/``every``.
 - Camunda 8's ``fromAi(toolCall.industry, "行业")`` in a FEEL input mapping was told to write
   ``${...}`` (JUEL): a FEEL mapping is told FEEL (its value is the first argument: ``=toolCall.industry``),
   and any FEEL mapping with no known equivalent gets the FEEL rule, never ``${...}``.
@@ -88,3 +91,23 @@ def test_a_feel_mapping_with_no_known_equivalent_gets_the_feel_rule_not_juel(eng
     message = _refused(engine, xml)
     assert "${" not in message, message
     assert "以 = 开头的简单 FEEL 表达式" in message and "=amount &gt; 10000".replace("&gt;", ">") in message, message
+
+
+@pytest.mark.parametrize("written, said", [
+    ("=some x in limits, y in amounts satisfies y &gt; x",
+     "请改写为嵌套：some x in limits satisfies (some y in amounts satisfies …)"),
+    ("=every x in limits, y in amounts satisfies y &gt; x",
+     "请改写为嵌套：every x in limits satisfies (every y in amounts satisfies …)"),
+    ("=for x in limits, y in amounts return x + y", "请由脚本任务把要逐一处理的组合算成一个列表存入流程变量"),
+])
+def test_several_lists_in_one_loop_are_said_unsupported_not_incomplete(engine, written, said):
+    xml = DRAWN.replace(MAPPING, f'<zeebe:input source="{written}" target="industryName" />')
+    message = _refused(engine, xml)
+    assert "写法不完整" not in message and "${" not in message, message
+    assert "同时逐一取多个列表（「x in …, y in …」）" in message and said in message, message
+
+
+def test_the_nested_writing_advised_deploys(engine):
+    xml = DRAWN.replace(MAPPING, '<zeebe:input source="=some x in [1, 2] satisfies (some y in [2, 3] satisfies y &gt; x)" '
+                                 'target="industryName" />')
+    assert engine.deploy(xml, by="boss", filename="zeebe_literal_collection.bpmn") is not None
