@@ -878,7 +878,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
                 if feel_errors.type_name_and_message(again) is None:
                     raise
                 exc = again
-        words = feel_errors.said(exc, source, _assigned_at(source, exc) if mode == "exec" else None)
+        words = feel_errors.said(exc, source, _assigned_at(source, exc) if mode == "exec" else None, context)
         raise ModelCodeError("JuelMethodError", words or str(exc)) from exc
 
     def _helpers(self, called: frozenset, functions: dict) -> dict | None:

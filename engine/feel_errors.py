@@ -74,9 +74,10 @@ def type_name_and_message(exc: BaseException) -> tuple[str, str] | None:
     return None
 
 
-def said(exc: BaseException, python: str, target: str | None = None) -> str | None:
+def said(exc: BaseException, python: str, target: str | None = None, data=None) -> str | None:
     """The Chinese of ``exc`` raised by the translated FEEL ``python`` (``target``: the variable a
-    mapping was computing), or None when it is no Python error of the data."""
+    mapping was computing; ``data``: the case data it read, to name a text ordered against a number),
+    or None when it is no Python error of the data."""
     error = type_name_and_message(exc)
     if error is None:
         return None
@@ -88,7 +89,41 @@ def said(exc: BaseException, python: str, target: str | None = None) -> str | No
     else:
         reason = next((words(m) for pattern, words in _WORDS if (m := pattern.search(message))),
                       "案件数据的类型与表达式不符")
+        name = text_ordered_against_number(python, data) if isinstance(data, dict) and "'str'" in message else None
+        if name is not None:  # as JUEL's and Python's conditions say it (engine/incidents.py; webui/labels reads it)
+            subject = "表达式" if target else "条件"
+            reason = f"{subject}把案件数据「{name}」当作数字比较，但它的值「{excerpt(data[name])}」不是数字（是文字）"
     feel = source_of(python)
     what = f"FEEL 表达式「{excerpt(feel)}」" if feel else (f"计算「{excerpt(target)}」的 FEEL 表达式" if target else "FEEL 表达式")
     return (f"{what}无法计算：{reason}；请补正该数据后重试，"
             "或请流程设计员检查该表达式和填写这些数据的表单字段的类型")
+
+
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def text_ordered_against_number(expression: str, data: dict) -> str | None:
+    """The case-data name ``expression`` orders (<, <=, >, >=) against a number while its value is text
+    (``deaths_risk >= 3`` with "3"; not ``major == True`` with "true" beside it, which is no error)."""
+    try:
+        tree = ast.parse("\n".join(line for line in expression.splitlines() if not line.lstrip().startswith("#")).strip(),
+                         mode="eval")
+    except SyntaxError:
+        return None
+
+    def number(node: ast.AST) -> bool:
+        value = node.value if isinstance(node, ast.Constant) else \
+            data.get(node.id) if isinstance(node, ast.Name) else None
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        for op, left, right in zip(node.ops, operands, operands[1:]):
+            if not isinstance(op, _ORDERING):
+                continue
+            for text, other in ((left, right), (right, left)):
+                if isinstance(text, ast.Name) and isinstance(data.get(text.id), str) and number(other):
+                    return text.id
+    return None

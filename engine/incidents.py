@@ -305,19 +305,21 @@ def error_message(exc: BaseException, spec=None) -> str:
         text = re.sub(re.escape(restricted.ABSENT_AS_NULL) + r"[^\n]*\n", "", text)
     text = re.sub(re.escape(feel_errors.SOURCE) + r"[^\n]*\n", "", text)  # the FEEL as written, said in words where it failed
     text = text.replace(f"  {YES_OR_NO}", "")  # a translated flow condition's mark (engine/gateways._holds)
-    # a JUEL method Java would refuse (on null, or one the value lacks: engine/juel_methods.py), wherever
-    # the expression is (a count, a completion condition, an assignee); a gateway's says it itself
-    missing = juel_methods.said_of(exc)
-    if missing is not None and missing in text and f"{juel_methods.JuelMethodError.__name__}: {missing}" not in text:
+    # a loop's count or condition, or a comparison reading text as a number, said as such first
+    # (会签人数…是文字; 条件把案件数据「days」当作数字比较…), before a FEEL or JUEL stop's
+    # general words for the same failure (engine/feel_errors.py); else a JUEL method Java would refuse
+    # (on null, or one the value lacks: engine/juel_methods.py), wherever the expression is (a count, a
+    # completion condition, an assignee); a gateway's says it itself
+    looped = _missing_loop_input(exc)
+    if looped is None:
+        looped = _text_compared_as_number(exc)
+    missing = looped if looped is not None else juel_methods.said_of(exc)
+    if looped is None and missing is not None and missing in text and f"{juel_methods.JuelMethodError.__name__}: {missing}" not in text:
         missing = None  # said in words already (a gateway's); behind the technical text it is said first
     if missing is not None and text.startswith("决策表「"):
         missing = None  # a decision table's own words name the table, the row, the input and the value (engine/dmn.py)
     if missing is None:
         missing = _missing_task_attribute_input(exc, spec)
-    if missing is None:
-        missing = _missing_loop_input(exc)
-    if missing is None:
-        missing = _text_compared_as_number(exc)
     if missing is None:
         missing = _python_error_in_words(exc, spec, text)
     said = text  # whether the error already names the element is asked of it, not of our words (会签人数 has 会签)
@@ -454,7 +456,7 @@ def _text_as_number(exc: BaseException, expression: str, task, what: str) -> str
     """A loop's count or condition over case data typed as text (「三」, or 「2」 from a text field)
     where a number is wanted: Python refuses ``nrOfCompletedInstances >= "2"`` with a TypeError.
     Said naming the data and its text; None when no data it reads is text."""
-    cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__  # SpiffWorkflow raises it in except
+    cause = _python_cause(exc)
     # ValueError: a multi-instance count's ``int(...)`` over text that spells no whole number (engine/parser.whole_count)
     if not isinstance(cause, (TypeError, ValueError)) or not isinstance(task.data, dict):
         return None
@@ -535,48 +537,29 @@ def _spells_number(text: str) -> bool:
     return True
 
 
+def _python_cause(exc: BaseException) -> BaseException | None:
+    """The Python error under SpiffWorkflow's (it raises its own in ``except``), under FEEL's words
+    for it too (engine/evaluator._feel_failed raises them from it)."""
+    cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    if cause is not None and not isinstance(cause, (TypeError, ValueError)) and cause.__cause__ is not None:
+        return cause.__cause__
+    return cause
+
+
 def _text_in_python_comparison(exc: BaseException, task, expression: str) -> str | None:
     """A Python condition (bpmn.io's ``oxygen < 19.5``) over case data sent as text ("18.5", "5,000":
     an API client's JSON string where no form types the value): Python refuses to compare text with a
     number (TypeError), which the page read as 条件用到的数据在案件中没有值, though the case has it.
     Said naming the data and its text; None when the error is not that."""
-    cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__  # SpiffWorkflow raises it in except
+    cause = _python_cause(exc)
     if not isinstance(cause, TypeError) or "'str'" not in str(cause):
         return None
-    name = _text_against_number(expression, task.data)
+    name = feel_errors.text_ordered_against_number(expression, task.data)
     if name is None:
         return None
     return (f"条件把案件数据「{name}」当作数字比较，但它的值「{task.data[name][:40]}」不是数字（是文字）；"
             "请改为数字后重试，或请流程设计员把该表单字段设为数字类型")
 
-
-_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
-
-
-def _text_against_number(expression: str, data: dict) -> str | None:
-    """The case-data name ``expression`` orders (<, <=, >, >=) against a number while its value is text
-    (``deaths_risk >= 3`` with "3"; not ``major == True`` with "true" beside it, which is no error)."""
-    try:
-        tree = ast.parse(expression.strip(), mode="eval")
-    except SyntaxError:
-        return None
-
-    def number(node: ast.AST) -> bool:
-        value = node.value if isinstance(node, ast.Constant) else \
-            data.get(node.id) if isinstance(node, ast.Name) else None
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Compare):
-            continue
-        operands = [node.left, *node.comparators]
-        for op, left, right in zip(node.ops, operands, operands[1:]):
-            if not isinstance(op, _ORDERING):
-                continue
-            for text, other in ((left, right), (right, left)):
-                if isinstance(text, ast.Name) and isinstance(data.get(text.id), str) and number(other):
-                    return text.id
-    return None
 
 
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"true", "false", "null"}

@@ -275,7 +275,11 @@ def test_each_path_answers_as_zeebe_and_the_rest_stops_in_chinese(feel, data, ze
 
 
 @pytest.mark.parametrize("feel, data, words", [
-    ("= amount > 5000", {"amount": "五千"}, "文字与数字不能比较大小"),
+    ("= amount > 5000", {"amount": "五千"}, "条件把案件数据「amount」当作数字比较，但它的值「五千」不是数字（是文字）"),
+    ("= 5000 < amount", {"amount": "五千"}, "条件把案件数据「amount」当作数字比较，但它的值「五千」不是数字（是文字）"),
+    ("= amount > limit", {"amount": 6000, "limit": "五千"},
+     "条件把案件数据「limit」当作数字比较，但它的值「五千」不是数字（是文字）"),
+    ("= amount > 5000", {"amount": [5000]}, "列表与数字不能比较大小"),
     ("= amount / n", {"amount": 5, "n": 0}, "除数为零"),
     ("= amount + 1", {"amount": "五千"}, "文字与数字不能相加"),
     ("= -amount", {"amount": "五千"}, "文字不能取负"),

@@ -13,6 +13,13 @@ def _d(today: dt.date, days: int) -> str:
     return (today + dt.timedelta(days=days)).isoformat()
 
 
+def _hearing_days(notice_served: dt.date) -> int:
+    """Days from the notice to the sample hearing: 12, or to the 7th 工作日 after the notice where a
+    holiday makes 12 days fewer (《行政处罚法》第六十四条第（二）项、第八十五条; forms/deadlines.py)."""
+    from engine import workdays
+    return max(12, (workdays.workdays_after(notice_served, 7) - notice_served).days)
+
+
 def _t(today: dt.date, days: int, hour: int = 9) -> str:
     return f"{_d(today, days)}T{hour:02d}:00:00+08:00"
 
@@ -172,7 +179,7 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
     "enforcement.hearing_refusal": lambda t: {
         "hearing_refusal_reason": "拟对单位处5万元罚款，未达到10万元的听证标准，不予组织听证；陈述申辩意见将予复核",
         "hearing_refusal_served_on": t.isoformat()},
-    "enforcement.hearing_schedule": lambda t: {"hearing_host": "chu_tz", "hearing_at": _t(t, 12),
+    "enforcement.hearing_schedule": lambda t: {"hearing_host": "chu_tz", "hearing_at": _t(t, _hearing_days(t)),
                                                "hearing_place": "区应急管理局听证室",
                                                "hearing_notice_served_on": t.isoformat()},
     "enforcement.hearing_report": lambda t: {"hearing_held_on": t.isoformat(), "hearing_attendees": ["褚听证", "当事人代理人"],
