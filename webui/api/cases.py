@@ -14,7 +14,7 @@ from workflows.start_data import start_data
 
 from . import schemas
 from .blueprint import bp, engine, page, principal, username
-from .supervision import timer_dict
+from .supervision import said, timer_dict
 from ..parties import code_refusal
 from ..redaction import case_for
 
@@ -61,6 +61,8 @@ def start_case(body):
 @bp.response(200, schemas.CaseDetail)
 def show_case(case_id):
     """案件详情：数据、待办任务、定时器、异常事件和全部办理记录（审计链）。"""
-    view = case_for(engine(), case_id, principal())
+    eng = engine()
+    view = case_for(eng, case_id, principal())
     view.timers = [timer_dict(t) for t in view.timers]
+    view.incidents = said(eng, view.incidents)  # in Chinese, the technical text as ``detail``, as /incidents gives them
     return view
