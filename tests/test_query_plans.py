@@ -416,7 +416,9 @@ def test_a_cold_steps_one_read_of_a_case_probes_each_table_by_an_index_of_case_i
             assert all(p.startswith("SEARCH") and "case_id=?" in p for p in probes), probes
         else:
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + rendered.sql, {"case_id": 7}).all())
+            # positional since 10a4ccd (engine/sqlexec._positional: %s and a tuple in the statement's order)
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + rendered.sql,
+                                                                  (7,) * len(rendered.order)).all())
             assert "Seq Scan" not in plan, plan
             assert all(f" on {t}" in plan for t in tables), plan
     engine.dispose()
