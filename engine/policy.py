@@ -29,6 +29,21 @@ ADMIN_ROLE = "admin"
 DESIGNER_ROLE = "designer"
 
 
+def on_branch(user_path: str | None, unit_path: str | None) -> bool:
+    """The access-scope rule of the org tree (本单位、上级或下级): an official whose unit is at
+    ``user_path`` acts on the branch of the unit at ``unit_path`` — the unit itself, a unit above it
+    (the city's 局长 on a district's case) or a unit below it (the town's inspector drawn for the
+    district's inspection) — never a unit beside it (another town of the district) or of another
+    branch (another district). Paths are the directory's, from the root, each ending with "/"; an
+    absent path (a user without a unit, an unknown unit) is on no branch.
+
+    Who acts on a case is the department of its territory (《中华人民共和国安全生产法》第十条第二款:
+    县级以上地方各级人民政府应急管理部门对本行政区域内安全生产工作实施综合监督管理; 《中华人民共和国行政处罚法》
+    第二十二条: 由违法行为发生地的行政机关管辖). ``Policy.check_start`` holds a starter to it and
+    ``projection.may_be_named`` a task's assignee or candidate."""
+    return bool(user_path and unit_path) and (unit_path.startswith(user_path) or user_path.startswith(unit_path))
+
+
 class Policy:
     def __init__(self, directory, external_roles=()):
         self.directory = directory
@@ -140,7 +155,7 @@ class Policy:
             return
         path = (self.directory.org_path(s, org_code) if version is None  # version: the directory counter read
                 else self.directory.cached_org_path(s, org_code, version))
-        if not (path.startswith(p.org_path) or p.org_path.startswith(path)):
+        if not on_branch(p.org_path, path):
             raise Forbidden("只能在本单位、上级或下级单位发起案件")
 
     def party_may_start(self, s: Session, p: Principal, process_key: str, version: int | None = None,

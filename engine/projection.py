@@ -23,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import sqlexec, task_priority
 from .assignment import assign_on_open, refresh_exclusions
 from .el_text import computed_name
+from .policy import on_branch
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
 from .service_tasks import DubanServiceTask, service_kind
 from .spec_facts import per_spec
@@ -261,51 +262,49 @@ _DELETE_TIMERS = sqlexec.Sql(sa.delete(_TIMER).where(_TIMER.c.id == sa.bindparam
 _USER = User.__table__
 _ORG = OrgUnit.__table__
 _USER_ORG = _ORG.alias("user_org")
-# The user's 当事企业 and unit path, and the case unit's path, in one row.
-_USER_EXISTS = sqlexec.Sql(
-    sa.select(_USER.c.party, _USER_ORG.c.path,
-              sa.select(_ORG.c.path).where(_ORG.c.code == sa.bindparam("case_org")).scalar_subquery())
-    .select_from(_USER.outerjoin(_USER_ORG, _USER_ORG.c.code == _USER.c.org_code))
-    .where(_USER.c.username == sa.bindparam("username"), _USER.c.active.is_(True)))
+
+
+def _user_and_paths(*org_params: str) -> sqlexec.Sql:
+    """The user's 当事企业 and unit path, and the path of the unit each of ``org_params`` binds, in
+    one row (none: the user is no active user of the directory)."""
+    return sqlexec.Sql(
+        sa.select(_USER.c.party, _USER_ORG.c.path,
+                  *(sa.select(_ORG.c.path).where(_ORG.c.code == sa.bindparam(name)).scalar_subquery()
+                    for name in org_params))
+        .select_from(_USER.outerjoin(_USER_ORG, _USER_ORG.c.code == _USER.c.org_code))
+        .where(_USER.c.username == sa.bindparam("username"), _USER.c.active.is_(True)))
+
+
+_USER_EXISTS = _user_and_paths("case_org")
+_USER_EXISTS_ALSO = _user_and_paths("case_org", "also_org")  # with a task's second unit (``assigneeUnit``)
 
 
 def may_be_named(conn, username: str, case: Case, also_unit: str | None = None) -> bool:
     """Whether ``username`` may be named by a task of ``case``: an active user of the directory —
     one 停用 (left, handed over) is named by no task opened after: it went to nobody's queue — who,
-    acting for an enterprise, acts for the case's (its 当事企业), and otherwise, an official, belongs
-    to the case's branch of the org tree: its unit, a unit above it or a unit below it (the town's
-    inspector drawn for the district's inspection, the city's 局长). Who acts on a case is the
-    department of its territory (《中华人民共和国安全生产法》第十条第二款: 县级以上地方各级人民政府应急管理
-    部门对本行政区域内安全生产工作实施综合监督管理; 《中华人民共和国行政处罚法》第二十二条: 由违法行为发生地的
-    行政机关管辖); ``policy.check_start`` holds a starter to the same branch.
+    acting for an enterprise, acts for the case's (its 当事企业), and otherwise, an official, is on
+    the case's branch of the org tree (``policy.on_branch``, the rule and its law: the case's unit,
+    a unit above it or a unit below it, the one ``policy.check_start`` holds a starter to).
 
     An assignee or candidate computed from case data (``${applicant}``, set by a start form, a
     12350 message or an import) naming another enterprise's account or another district's official
     would hand them the case to read and work (``policy._works_on``); the name is dropped as an
-    unknown one is. Asked on the step's connection in Core, one row: through
+    unknown one is. Asked on the step's connection in Core, one row (with ``also_unit``'s path too): through
     ``tx.session.get(User, …)`` it made the step's ORM session for it, ~0.3 ms a task opened with
     an assignee or candidates (bpmn/inspection_plan.bpmn; issue 15).
 
     ``also_unit``: a second unit whose branch an official may belong to, for a task whose model
     says so (``assigneeUnit``: 交叉检查 — the reviewed file's 承办人, of the reviewed unit, hands in
     his file and corrects it in the reviewing unit's case: bpmn/case_file_review.bpmn)."""
-    row = sqlexec.first(conn, _USER_EXISTS, {"username": username, "case_org": case.org_code})
+    also = also_unit if also_unit and also_unit != case.org_code else None
+    row = (sqlexec.first(conn, _USER_EXISTS, {"username": username, "case_org": case.org_code}) if also is None
+           else sqlexec.first(conn, _USER_EXISTS_ALSO, {"username": username, "case_org": case.org_code,
+                                                        "also_org": also}))
     if row is None:
         return False
-    party, user_path, case_path = row
-    if party is not None:
-        return party == case.party
-    if _in_branch(user_path, case_path):
-        return True
-    if not also_unit or also_unit == case.org_code:
-        return False
-    also = sqlexec.first(conn, _USER_EXISTS, {"username": username, "case_org": also_unit})
-    return also is not None and _in_branch(user_path, also[2])
-
-
-def _in_branch(user_path: str | None, unit_path: str | None) -> bool:
-    """The user's unit is the unit, one above it or one below it (paths end with "/")."""
-    return bool(user_path and unit_path) and (unit_path.startswith(user_path) or user_path.startswith(unit_path))
+    if row[0] is not None:
+        return row[0] == case.party
+    return on_branch(row[1], row[2]) or (also is not None and on_branch(row[1], row[3]))
 
 
 def _also_unit(task, props: dict, evaluate) -> str | None:

@@ -1,0 +1,98 @@
+"""One rule in one place (一条规则只写一处), issue 15's twenty-third session: rules two modules each
+wrote for themselves, now written once and pinned through every caller, on a real SQLite file and a
+real PostgreSQL database.
+
+The org tree's access scope (本单位、上级或下级). An official acts on the branch of a case's unit: the
+unit, a unit above it (the city's 局长) or below it (a town's inspector drawn for the district's
+inspection); never a unit beside it (another town of the district) or another district
+(《中华人民共和国安全生产法》第十条第二款: 本行政区域内; 《中华人民共和国行政处罚法》第二十二条: 违法行为发生地管辖).
+``policy.on_branch`` is the rule; ``Policy.check_start`` (who may open a case in a unit) and
+``projection.may_be_named`` (whom a task may name, ``flowable:assignee="${applicant}"``) both ask it.
+"""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from engine import projection, step
+from engine.errors import Forbidden
+from engine.policy import on_branch
+from tests.support import BPMN, make_engine
+
+
+@pytest.fixture
+def engine(database_url):
+    eng = make_engine(database_url)
+    d = eng.directory
+    d.add_org("east_a", "东城区甲街道", parent="east", level="乡镇")
+    d.add_org("east_b", "东城区乙街道", parent="east", level="乡镇")
+    d.add_user("sun", org="east_a", roles=["inspector"], name="孙七")   # below 东城区, in 甲街道
+    d.add_user("zhou", org="east_b", roles=["inspector"], name="周八")  # below 东城区, in 乙街道
+    yield eng
+    eng.dispose()
+
+
+# --- the rule itself -----------------------------------------------------------------------------
+
+def test_on_branch_is_the_unit_above_or_below_never_beside_safety_law_art10():
+    assert on_branch("/city/east/", "/city/east/")              # the unit itself
+    assert on_branch("/city/", "/city/east/east_a/")            # above
+    assert on_branch("/city/east/east_a/", "/city/east/")       # below
+    assert not on_branch("/city/east/east_b/", "/city/east/east_a/")  # beside, same district
+    assert not on_branch("/city/west/", "/city/east/")          # another district
+    assert not on_branch("/city/east/", "/city/eastern/")       # a name sharing letters is no branch
+    assert not on_branch(None, "/city/east/") and not on_branch("/city/east/", None)
+
+
+# --- who may start a case in a unit (Policy.check_start) --------------------------------------------
+
+def test_an_official_starts_on_his_branch_only_administrative_penalty_law_art22(engine):
+    engine.deploy(BPMN / "interop" / "flowable_assignee_from_data.bpmn", by="boss")
+    key = "flowable_assignee_from_data"
+    for by, org in (("boss", "east_a"), ("zhang", "east"), ("zhang", "east_a"), ("sun", "east"), ("sun", "east_a")):
+        assert engine.start(key, by=by, org=org, data={"applicant": by}).id  # the unit, above, below
+    for by, org, why in (("zhou", "east_a", "beside"), ("wang", "east", "another district"),
+                         ("sun", "east_b", "beside"), ("wang", "east_a", "another district, below")):
+        with pytest.raises(Forbidden, match="只能在本单位、上级或下级单位发起案件"):
+            engine.start(key, by=by, org=org, data={"applicant": by})
+            pytest.fail(why)
+
+
+# --- whom a task may name (projection.may_be_named) ------------------------------------------------
+
+@pytest.mark.parametrize("named,kept", [("boss", True), ("eastboss", True), ("sun", True),
+                                        ("zhou", False), ("wang", False)])
+def test_a_task_names_an_official_of_the_cases_branch_only_safety_law_art10(engine, named, kept):
+    """整改复查申请 (Flowable 6.8, ``flowable:assignee="${applicant}"``) on 甲街道's case: the city's
+    赵局 and 东城区's 钱科 (above) and 甲街道's 孙七 are named; 乙街道's 周八 (beside) and 西城区's 王五
+    (another district) are dropped as an unknown name is: the task goes to the starter."""
+    engine.deploy(BPMN / "interop" / "flowable_assignee_from_data.bpmn", by="boss")
+    case = engine.start("flowable_assignee_from_data", by="sun", org="east_a", data={"applicant": named})
+    assert [t.assignee for t in engine.case(case.id).tasks] == [named if kept else "sun"]
+
+
+def test_a_second_unit_named_by_the_model_widens_the_branch_in_one_statement(engine):
+    """``assigneeUnit`` (交叉检查: bpmn/case_file_review.bpmn): an official of the second unit's branch
+    is named too, one of neither branch is not, and the second unit's path comes in the same row as
+    the case unit's (one statement, not two)."""
+    engine.deploy(BPMN / "interop" / "flowable_assignee_from_data.bpmn", by="boss")
+    case = engine.start("flowable_assignee_from_data", by="sun", org="east_a", data={"applicant": "sun"})
+    statements: list[str] = []
+    listener = lambda c, cur, statement, *a: statements.append(statement)  # noqa: E731
+    sa.event.listen(engine.db.engine, "before_cursor_execute", listener)
+    try:
+        with step.transaction(engine) as tx:
+            def asked(unit: str | None, who: str) -> bool:
+                before = len(statements)
+                result = projection.may_be_named(tx.conn, who, case, also_unit=unit)
+                assert len(statements) - before == 1, statements[before:]
+                return result
+
+            assert asked("west", "wang")            # the second unit's own official
+            assert asked("city", "boss")            # above both
+            assert not asked("east_b", "wang")      # of neither branch
+            assert asked("east_b", "zhou")          # beside the case's unit, on the second unit's branch
+            assert not asked(None, "zhou") and not asked("east_a", "zhou")  # no second unit: beside
+            assert not asked("nowhere", "zhou")     # a second unit the directory does not know
+    finally:
+        sa.event.remove(engine.db.engine, "before_cursor_execute", listener)
