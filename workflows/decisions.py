@@ -251,7 +251,7 @@ def late_payment_penalty(fine: Any, days_late: int) -> Decimal:
 
 
 def closure_warranted(penalty_dates: Iterable[Any], as_of: Any, since: Any = None) -> bool:
-    """《安全生产法》第一百一十三条第（四）项: 3 penalties decided within 180 days, or 4 within one year.
+    """《安全生产法》第一百一十三条第（一）项: 3 penalties decided within 180 days, or 4 within one year.
 
     ``penalty_dates`` are the days penalties were *decided* (行政处罚决定, workflows/penalty_record.py),
     not the days cases were referred. Any 180-day or one-year span counts, not only the one ending

@@ -206,7 +206,7 @@ def build() -> Process:
         "overdue_count = overdue_count + 1\n"
         "closure_due = closure_warranted(penalty_decision_dates, now(), found_on)\n"
         "ladder = ladder_step(local_rule('hazard.ladder_order', listed_at), overdue_count)"),
-        doc=("180日内3次、1年内4次受到行政处罚（第一百一十三条第（四）项）：任一180日或1年期间内的处罚决定，"
+        doc=("存在重大事故隐患，180日内3次、1年内4次受到行政处罚（《安全生产法》第一百一十三条第（一）项）：任一180日或1年期间内的处罚决定，"
              "自发现隐患之日起计；期间按《民法典》第二百零一、二百零二条计算（首次决定当日不计入）。"))
     p.rule("rung", "确定升级措施", I, 16, row=1, decision="overdue_rung")
     p.xor("which_rung", "升级措施？", I, 17, row=1)
@@ -219,8 +219,9 @@ def build() -> Process:
     p.user("execute_power_cut", "通知供电企业停止供电", I, 20, row=2, form="hazard.execute_power_cut",
            post="power_cut_done = True")
     p.user("propose_closure", "研究提请关闭", D, 18, row=4, form="hazard.closure_proposal",
-           doc=("《安全生产法》第一百一十三条：存在重大事故隐患，180日内3次或1年内4次受到行政处罚，或经停产停业"
-                "整顿仍不具备安全生产条件的，由负有安全生产监督管理职责的部门提请地方人民政府予以关闭。"))
+           doc=("《安全生产法》第一百一十三条：存在重大事故隐患，180日内3次或1年内4次受到行政处罚的（第（一）项），"
+                "经停产停业整顿仍不具备安全生产条件的（第（二）项），或拒不执行停产停业整顿决定的（第（四）项），"
+                "由负有安全生产监督管理职责的部门提请地方人民政府予以关闭。"))
     p.xor("closure_proposed", "提请？", D, 19, row=4)
     p.user("close_request", "作出关闭决定", G, 18, form="hazard.close_decision",
            doc="《安全生产法》第一百一十三条：有关地方人民政府作出关闭决定（部门提请，人民政府决定）。")

@@ -234,7 +234,8 @@ class ClosureProposal(FormSchema):
     """
     closure_proposal_decision = f.choice("研究意见", ["提请人民政府予以关闭", "暂不提请"])
     closure_basis = f.choice("提请依据（第一百一十三条）", [
-        "存在重大事故隐患，180日内3次或者1年内4次受到行政处罚", "经停产停业整顿，仍不具备安全生产条件"], required=False)
+        "存在重大事故隐患，180日内3次或者1年内4次受到行政处罚", "经停产停业整顿，仍不具备安全生产条件",
+        "拒不执行停产停业整顿决定"], required=False)
     closure_proposal_opinion = f.text("研究意见说明", long=True)
     new_deadline = f.deadline("新的督办期限", RECTIFY, required=False)
 
