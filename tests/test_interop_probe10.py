@@ -1,0 +1,57 @@
+"""A tenth batch of public models nobody here had tried (jBPM's test resources, drawn with drools
+extensions, root-level data stores and Java scripts; yudao's BPM designer output; bpmn-io and Camunda
+fixtures; bench/interop.py --walk --dir runs such a folder): what Duban refused with a reason that was
+wrong or named nothing, though the engine they were drawn for runs them. Each is drawn again as its
+tool saves it, with our own names and Chinese labels (tests/bpmn/interop/), and run on SQLite and
+PostgreSQL.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.interop_support import CORPUS, user_for
+from tests.support import make_engine
+
+MODELS = ("jbpm_hazard_ledger_data_store.bpmn",)
+
+
+@pytest.fixture(scope="module")
+def engine(module_database_url):
+    eng = make_engine(module_database_url)
+    for name in MODELS:
+        eng.deploy(CORPUS / name, by="boss")
+    yield eng
+    eng.dispose()
+
+
+def _open(engine, case_id) -> list[str]:
+    return sorted(t.spec_id for t in engine.case(case_id).tasks)
+
+
+def _do(engine, case_id, spec_id, data=None) -> None:
+    task = next(t for t in engine.case(case_id).tasks if t.spec_id == spec_id)
+    engine.complete(task.id, user_for(engine, task), dict(data or {}))
+
+
+def _warnings(engine, name: str) -> list[str]:
+    return [w.message for w in engine.models.validate((CORPUS / name).read_bytes(), name).warnings]
+
+
+def test_a_data_store_among_the_root_elements_is_drawn_documentation(engine):
+    """隐患登记入台账 (jBPM's data/UserTaskWithDataStore.bpmn2; Signavio and Trisotech save a store so
+    too): a ``<dataStore>`` among the file's root elements, a ``dataStoreReference`` to it and a task's
+    data output association into it. jBPM and Camunda run such a file, the store being a drawing of
+    where records live; SpiffWorkflow's parser refused every root data store it had no class for, and
+    the deploy said only 「模型结构无法识别」, naming no element. Now the store and the association
+    into it are noted as documentation (安全生产法第四十一条's 隐患台账 is kept by the bureau's own
+    system) and the case runs: 登记隐患, then 科室负责人复核."""
+    warnings = _warnings(engine, "jbpm_hazard_ledger_data_store.bpmn")
+    assert any("数据存储「隐患台账」" in w and "仅作说明" in w for w in warnings), warnings
+    case_id = engine.start("hazard_ledger_data_store", by="zhang", org="east").id
+    assert _open(engine, case_id) == ["_register"]
+    _do(engine, case_id, "_register", {"hazard": "配电箱未接地"})
+    assert _open(engine, case_id) == ["_review"]
+    _do(engine, case_id, "_review")
+    case = engine.case(case_id)
+    assert case.status == "completed" and case.data["hazard"] == "配电箱未接地"
+    assert not case.incidents
