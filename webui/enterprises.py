@@ -23,9 +23,11 @@ from engine.schema import Case
 from workflows.enterprises import EnterpriseInvalid, RiskLevel, Sector, credit_code
 from workflows.enterprises.spreadsheet import SpreadsheetError, export_enterprises
 from workflows.enterprises.standing import case_ids, enterprise_file, for_reader
+from workflows.enterprises.terms import UnitKind
 from workflows.hazard_ledger import hazard_list
 
 from . import enterprise_import, nav, parties
+from .admin import is_admin
 from .auth import engine
 from .paging import page_number
 
@@ -130,6 +132,7 @@ def _render_show(ent, risk_form: dict | None = None, risk_errors: dict | None = 
     parties.prime([ent.credit_code])
     return render_template("enterprises/show.html", file=file, e=file["enterprise"], code=ent.credit_code,
                            hazards=hazards, can_grade=nav.can_supervise(g.user), risks=RISKS,
+                           can_mark=is_admin(g.user), kinds=[k.value for k in UnitKind],
                            risk_form=risk_form or {}, risk_errors=risk_errors or {}), status
 
 

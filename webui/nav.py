@@ -98,7 +98,7 @@ def items(user) -> list[Item]:
     return out
 
 
-ADMIN_AREAS = {"admin", "admin_users", "admin_orgs", "admin_demo", "rules", "calendar"}  # under 系统管理
+ADMIN_AREAS = {"admin", "admin_users", "admin_orgs", "admin_units", "admin_demo", "rules", "calendar"}  # under 系统管理
 
 
 def install(app: Flask) -> None:

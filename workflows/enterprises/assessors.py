@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from engine import audit
+
 from . import search_index
 from .models import Enterprise
-from .terms import UnitKind
+from .registry import EnterpriseInvalid, EnterpriseRegistry
+from .terms import UNIT_KIND_HINT, UnitKind, unit_kind_of
 
 PICKER_LIMIT = 500
 """At most this many names in the page's list (a province registers a few hundred)."""
@@ -34,3 +37,41 @@ def registered_name(session, typed: str) -> tuple[bool, str | None]:
     if found is not None:
         return True, found
     return session.scalar(bodies.limit(1)) is not None, None
+
+
+def set_kind(engine, registry: EnterpriseRegistry, code: str, kind, *, by: str, reason: str) -> Enterprise:
+    """Mark a registered unit a 安全评价检测检验机构 (its 资质 recognised, 应急管理部令第1号第三条) or a
+    生产经营单位 again, saying why; the change and its reason go on the system audit chain, with the
+    registry's change in one transaction. Refused in Chinese naming the field."""
+    wanted = unit_kind_of(kind) if isinstance(kind, (str, UnitKind)) and str(kind).strip() else None
+    if wanted is None:
+        raise EnterpriseInvalid({"kind": f"请选择单位类别，{UNIT_KIND_HINT}"})
+    if not (reason or "").strip():
+        raise EnterpriseInvalid({"reason": "须注明变更原因（如资质证书编号、认可文件）"})
+    with engine.db.write() as s:
+        before = registry.get(code, session=s)
+        old = before.kind if before is not None else None
+        ent = registry.update(code, {"kind": wanted.value}, session=s)
+        if old != wanted:
+            audit.append(s, chain=audit.SYSTEM_CHAIN, actor=by, action="enterprise_kind_changed",
+                         at=engine.clock.now(), detail={"credit_code": ent.credit_code, "name": ent.name,
+                                                        "from": getattr(old, "value", old), "to": wanted.value,
+                                                        "reason": reason.strip()})
+        s.flush()
+        s.expunge(ent)
+        return ent
+
+
+def register(engine, registry: EnterpriseRegistry, data: dict, *, by: str, reason: str) -> Enterprise:
+    """登记 a unit not yet in the registry with its 单位类别 (a body's 资质 recognised: ``reason``),
+    audited as ``set_kind`` is; the schema's Chinese refusals name the field."""
+    if not (reason or "").strip():
+        raise EnterpriseInvalid({"reason": "须注明变更原因（如资质证书编号、认可文件）"})
+    with engine.db.write() as s:
+        ent = registry.add(data, by=by, session=s)
+        audit.append(s, chain=audit.SYSTEM_CHAIN, actor=by, action="enterprise_kind_changed", at=engine.clock.now(),
+                     detail={"credit_code": ent.credit_code, "name": ent.name, "from": None,
+                             "to": UnitKind(ent.kind).value, "reason": reason.strip()})
+        s.flush()
+        s.expunge(ent)
+        return ent

@@ -11,8 +11,10 @@ import re
 from dateutil.relativedelta import relativedelta
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from engine.excerpt import excerpt
+
 from . import credit_code
-from .terms import RiskLevel, Sector, Size, UnitKind, choices
+from .terms import UNIT_KIND_HINT, RiskLevel, Sector, Size, UnitKind, choices, unit_kind_of
 
 #: The Chinese name of each field, for messages and spreadsheet headers.
 FIELD_LABELS = {
@@ -77,6 +79,19 @@ class CreditCodeField(fields.Str):
             raise ValidationError(str(err)) from None
 
 
+class UnitKindField(fields.Field):
+    """单位类别 as officials write it (``terms.unit_kind_of``: 评价机构, 检测检验机构, …); dumped as its value."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else UnitKind(value).value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        kind = unit_kind_of(value) if isinstance(value, (str, UnitKind)) else None
+        if kind is None:
+            raise ValidationError(f"“{excerpt(value, 40)}”不是单位类别，{UNIT_KIND_HINT}")
+        return kind
+
+
 def _phone_ok(value: str) -> bool:
     return not value or bool(_PHONE.fullmatch(value.replace(" ", "")))
 
@@ -107,8 +122,7 @@ class EnterpriseSchema(Schema):
                             error_messages={**_MESSAGES, "invalid": "应为“是”或“否”"})
     dishonest_from = _date()
     dishonest_until = _date()
-    kind = fields.Enum(UnitKind, by_value=True, load_default=UnitKind.ENTERPRISE,
-                       error_messages={**_MESSAGES, "unknown": f"应为以下之一：{choices(UnitKind)}"})
+    kind = UnitKindField(load_default=UnitKind.ENTERPRISE, error_messages=_MESSAGES)
 
     @pre_load
     def _blank_is_absent(self, data, **kwargs):

@@ -33,7 +33,7 @@ from .schemas import FIELD_LABELS, EnterpriseSchema, first_messages
 COLUMNS: list[tuple[str, str]] = [(attr, FIELD_LABELS[attr]) for attr in (
     "credit_code", "name", "address", "org_unit", "sector", "size", "legal_rep", "legal_rep_phone",
     "safety_manager", "safety_manager_phone", "risk_level", "last_inspected_on", "dishonest",
-    "dishonest_from", "dishonest_until")]
+    "dishonest_from", "dishonest_until", "kind")]
 HEADER_OF = dict(COLUMNS)
 ATTR_OF = {header: attr for attr, header in COLUMNS}
 REQUIRED_HEADERS = ["统一社会信用代码", "企业名称", "属地代码", "行业类别", "企业规模"]

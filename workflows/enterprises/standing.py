@@ -42,7 +42,7 @@ RECENT_MONTHS = 12
 LISTING_UNDER_WAY = ("拟列入", "已决定")
 RECORD_FIELDS = ("credit_code", "name", "address", "org_unit", "sector", "size", "legal_rep", "legal_rep_phone",
                  "safety_manager", "safety_manager_phone", "risk_level", "last_inspected_on", "dishonest",
-                 "dishonest_from", "dishonest_until")
+                 "dishonest_from", "dishonest_until", "kind")
 
 
 def _json(value: Any) -> Any:

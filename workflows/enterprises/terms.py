@@ -6,6 +6,7 @@ forms show, so there is one spelling everywhere and no translation table to keep
 from __future__ import annotations
 
 import enum
+import re
 
 
 class Sector(str, enum.Enum):
@@ -45,6 +46,29 @@ class UnitKind(str, enum.Enum):
 
     ENTERPRISE = "生产经营单位"
     ASSESSOR = "安全评价检测检验机构"
+
+
+#: How officials write a 单位类别 in a spreadsheet or a form, folded (blanks and brackets dropped) to
+#: the kind: the short names a district's list uses for a 安全评价检测检验机构, and for a 生产经营单位.
+#: A blank cell is a 生产经营单位 (every unit before revision 0026 was one).
+UNIT_KIND_WORDS = {
+    **dict.fromkeys(("安全评价检测检验机构", "安全评价机构", "评价机构", "检测检验机构", "检测机构", "检验机构",
+                     "安全评价检测机构", "评价检测机构", "第三方评估机构", "评估机构", "第三方机构"),
+                    UnitKind.ASSESSOR),
+    **dict.fromkeys(("生产经营单位", "生产经营企业", "企业", "单位", "生产单位", "经营单位"), UnitKind.ENTERPRISE),
+}
+UNIT_KIND_HINT = "应为“生产经营单位”或“安全评价检测检验机构”（可简写为“评价机构”“检测检验机构”；空白为生产经营单位）"
+
+
+def unit_kind_of(typed) -> UnitKind | None:
+    """The 单位类别 an official typed (「评价机构」, 「 安全评价机构 」, 「检测检验机构」, blank: 生产经营单位),
+    or None when the text names neither kind."""
+    if isinstance(typed, UnitKind):
+        return typed
+    text = re.sub(r"[\s()（）【】\[\]“”\"'、]", "", str(typed or ""))
+    if not text:
+        return UnitKind.ENTERPRISE
+    return UNIT_KIND_WORDS.get(text)
 
 
 def choices(enum_cls: type[enum.Enum]) -> str:
