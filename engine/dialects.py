@@ -770,8 +770,32 @@ def _note_skip_expressions(process, result: Normalized) -> None:
                                  "如需按条件跳过，请在其前加排他网关，条件成立时绕过它", el))
 
 
+def _refuse_property_associations(process, result: Normalized) -> None:
+    """jBPM's designer maps a task's data inputs and outputs to the process's ``<property>`` elements
+    (its process variables: ``<dataInputAssociation><sourceRef>employee</sourceRef>``). SpiffWorkflow
+    resolves an association only to a data object or store, and the deploy said 「关联的数据对象或
+    数据存储不存在」 of a property the file declares. Refused naming the task and the property, with
+    what to draw instead (a task reads and writes the case data by name)."""
+    properties = {el.get("id"): el for el in process.iterfind(f"{B}property") if el.get("id")}
+    if not properties:
+        return
+    mapped: dict = {}  # task -> what its associations read and write, in the order drawn
+    for assoc in process.iter(f"{B}dataInputAssociation", f"{B}dataOutputAssociation"):
+        inward = etree.QName(assoc).localname == "dataInputAssociation"
+        refs = [(r.text or "").strip() for r in assoc.iterfind(f"{B}{'sourceRef' if inward else 'targetRef'}")]
+        prop = next((properties[r] for r in refs if r in properties), None)
+        if prop is not None:
+            way = "读取" if inward else "写入"
+            mapped.setdefault(assoc.getparent(), []).append(f"{way}流程属性「{excerpt(prop.get('name') or prop.get('id'))}」")
+    for owner, ways in mapped.items():
+        result.problems.append((f"{label(owner)} 的数据关联{'、'.join(ways)}（jBPM 的流程变量写法），本系统不按数据输入输出"
+                                "（ioSpecification）传递流程属性；请删去该任务的数据输入输出与数据关联（任务直接按名称读写"
+                                "案件数据），或改用数据对象（dataObject）", owner))
+
+
 def _normalize_process(process, result: Normalized, form_exists) -> None:
     _drop_data_store_associations(process, result)
+    _refuse_property_associations(process, result)
     _note_ignored_extensions(process, result)
     _message_expressions(process, result)
     _names_by_expression(process, result)

@@ -51,6 +51,9 @@ REFUSED_FILES = {
     "flowable_bean_countersign_collection.bpmn": ("Activity_0sign", "用户任务「科室负责人会签」(Activity_0sign) 的多实例集合使用 JUEL "
                                                                     "表达式「${wfMultiInstanceHandler.getList(execution)}」，调用了原系统"
                                                                     "程序中的 Java 对象（Spring bean）「wfMultiInstanceHandler」"),
+    "jbpm_task_property_mapping.bpmn": ("_recheck", "用户任务「现场复查」(_recheck) 的数据关联读取流程属性「hazardNo」、写入流程属性"
+                                                    "「rectified」（jBPM 的流程变量写法），本系统不按数据输入输出"
+                                                    "（ioSpecification）传递流程属性"),
 }
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from engine.errors import InvalidModel
+
 from tests.interop_support import CORPUS, user_for
 from tests.support import make_engine
 
@@ -55,3 +57,20 @@ def test_a_data_store_among_the_root_elements_is_drawn_documentation(engine):
     case = engine.case(case_id)
     assert case.status == "completed" and case.data["hazard"] == "配电箱未接地"
     assert not case.incidents
+
+
+def test_a_task_s_data_mapped_to_process_properties_is_refused_naming_the_property(engine):
+    """整改复查 drawn as jBPM's designer maps a task's data (data/EvaluationProcess.bpmn2,
+    activity/UserTaskWithBooleanOutput.bpmn2): ``<property id="hazardNo">`` is the process's variable,
+    and the user task's data input reads it, its data output writes ``rectified``. SpiffWorkflow
+    resolves an association only to a data object or store, and the refusal said 「关联的数据对象或
+    数据存储不存在」 of a property the file declares two lines above. Now it names the task, the
+    properties it reads and writes, and what to draw instead, once for the task."""
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(CORPUS / "jbpm_task_property_mapping.bpmn", by="boss")
+    said = str(refused.value)
+    assert "用户任务「现场复查」(_recheck) 的数据关联读取流程属性「hazardNo」、写入流程属性「rectified」" in said, said
+    assert "请删去该任务的数据输入输出与数据关联" in said and "数据对象（dataObject）" in said, said
+    assert "数据存储不存在" not in said
+    errors = [p for p in refused.value.problems if p["severity"] == "error"]
+    assert len(errors) == 1, errors  # one refusal for the task, not one per association
