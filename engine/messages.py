@@ -296,6 +296,29 @@ def _describe(name: str, correlation: dict | None, case_id) -> str:
     return f"消息「{name}」" + (f"（{'，'.join(where)}）" if where else "")
 
 
+class AmbiguousMessage(Conflict):
+    """A message matching more than one waiting step of one case (``_catch`` with ``one``): ``case_no``
+    the case's 案号, ``steps`` the steps by name."""
+
+    def __init__(self, message: str, case_no: str | None, steps: list[str]):
+        super().__init__(message)
+        self.case_no, self.steps = case_no, steps
+
+
+class ThrownMessageAmbiguous(Exception):
+    """A message a case's step threw (an intermediate throw or end event with ``messageRef``, a send
+    task) that matches two or more waiting steps — of one case, or of two or more cases: the incident
+    on the thrower (``task_spec``: the throwing element), in Chinese naming what it matched."""
+
+    def __init__(self, message: str, task_spec=None):
+        self.task_spec = task_spec
+        super().__init__(message)
+
+
+def _quoted(names: list[str]) -> str:
+    return "、".join(f"「{n}」" for n in names)
+
+
 # --- delivery into one case -----------------------------------------------------------------------
 def _deliver(engine, tx, case_id: int, kind: str, name: str, data: dict | None, actor: str,
              correlation: dict | None = None, known=None, one: bool = False) -> None:
@@ -316,10 +339,11 @@ def _catch(st: step.Step, kind: str, name: str, data: dict | None, correlation: 
     if not catching and not starting:
         raise Conflict(f"案件 {st.case.id} 已不再等待{'消息' if kind == 'message' else '信号'}「{name}」")
     if one and len(catching) + len(starting) > 1:
-        steps = "、".join(f"「{spec.bpmn_name or spec.bpmn_id}」" for spec in [t.task_spec for t in catching] + starting)
-        raise Conflict(f"消息「{name}」在案件 {st.case.id} 中匹配到 {len(catching) + len(starting)} 个等待中的环节"
-                       f"（{steps}），一条消息只能送达其中一个；如需同时送达全部，请选择送达全部"
-                       "（接口参数 \"all\": true）")
+        steps = [spec.bpmn_name or spec.bpmn_id for spec in [t.task_spec for t in catching] + starting]
+        raise AmbiguousMessage(
+            f"消息「{name}」在案件 {st.case.id} 中匹配到 {len(steps)} 个等待中的环节（{_quoted(steps)}），"
+            "一条消息只能送达其中一个；如需同时送达全部，请选择送达全部（接口参数 \"all\": true）",
+            st.case.case_no, steps)
     ed = caught(catching[0].task_spec if catching else starting[0], kind, name)
     correlations = dict(workflow.correlations or {})
     data = step.without_system_keys(data or {})  # the sender's 案号/单位/企业 never become this case's
@@ -344,14 +368,15 @@ def _catch(st: step.Step, kind: str, name: str, data: dict | None, correlation: 
         st.write(requests=requests)
 
 
-def _deliver_each(engine, tx, targets: list[int], kind: str, name: str, data: dict | None, actor: str) -> list[int]:
+def _deliver_each(engine, tx, targets: list[int], kind: str, name: str, data: dict | None, actor: str,
+                  one: bool = False) -> list[int]:
     """Deliver the event to each of ``targets`` (the cases its rows said wait for it, read before
     any was reached) in turn; returns those reached. A delivery may reach further cases itself —
     a case that catches a signal and throws it on (接力) reaches the others waiting for it, in the
     same transaction (``deliver_thrown``) — so once one did, each next target is asked again
     whether it still waits (one statement) and left out if the event reached it already: before,
     the step that threw the first signal failed with Conflict (案件已办结) on the case that had
-    already caught it, and nothing of it was written."""
+    already caught it, and nothing of it was written. ``one``: as ``_deliver``'s (a thrown message)."""
     delivered: list[int] = []
     recheck = False
     for target in targets:
@@ -359,7 +384,7 @@ def _deliver_each(engine, tx, targets: list[int], kind: str, name: str, data: di
                                             {"case_id": target, "kind": kind, "name": name}):
             continue
         before = tx.info.get("duban_deliveries", 0)
-        _deliver(engine, tx, target, kind, name, data, actor)
+        _deliver(engine, tx, target, kind, name, data, actor, one=one)
         info = tx.info  # the session's, if the delivery made one
         count = info["duban_deliveries"] = info.get("duban_deliveries", 0) + 1
         recheck = recheck or count != before + 1
@@ -571,10 +596,27 @@ def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: 
     return run()
 
 
-def deliver_thrown(engine, tx, case, events: list) -> None:
+def deliver_thrown(engine, tx, case, events: list, workflow=None) -> None:
     """Messages and signals a step threw that its own case did not catch: to other waiting cases,
-    in the same transaction (a message to one, a signal to all). Audited on the throwing case;
-    chains of cases throwing to each other stop after MAX_THROW_DEPTH hops."""
+    in the same transaction (a message to one waiting step of one case, a signal to all). Audited on
+    the throwing case; chains of cases throwing to each other stop after MAX_THROW_DEPTH hops.
+    ``workflow``: the throwing case's, to name the throwing element in an incident.
+
+    A thrown message follows the rule a sent one does (``correlate_message`` without
+    ``correlate_all``): it is for one waiting step. Matching two or more — two receive tasks of one
+    case behind a parallel gateway, or the waiting steps of two cases its correlation does not tell
+    apart — it is an incident on the thrower (``ThrownMessageAmbiguous``: the step that threw it is
+    rolled back, nothing is delivered) naming the throwing element and the steps or cases it
+    matched, in Chinese, for the process designer to give the message correlation values or to
+    throw a signal. Not a broadcast: a message has one sender and one receiver (BPMN 2.0.2 §9.3
+    Message Flow; Camunda 8: "a single sender to a single recipient relationship (1:1), as the
+    message cannot have more than one recipient"), and Camunda 7's ``correlate()`` — what a Java
+    delegate behind a message throw event calls — refuses two matches with
+    MismatchingMessageCorrelationException, the failure becoming the thrower's incident;
+    ``correlateAll`` is a sender's explicit choice, which a model's throw cannot make. A signal
+    (BPMN's broadcast, §10.5.4) reaches every waiting case. Before, the message reached the
+    waiting case with the lowest id only, and in it every matching step. Nothing waiting: the
+    message is not delivered (Camunda 8 discards it), said in the thrower's record."""
     # The depth rides on the transaction's ``info`` (the session's once it has one: a delivery may
     # make it, so ``tx.info`` is asked afresh each time), not on ``tx.session``: a throwing step
     # whose case and catchers need no ORM session then makes none.
@@ -583,12 +625,12 @@ def deliver_thrown(engine, tx, case, events: list) -> None:
         return
     tx.info["duban_throw_depth"] = depth + 1
     try:
-        _deliver_thrown(engine, tx, case, events)
+        _deliver_thrown(engine, tx, case, events, workflow)
     finally:
         tx.info["duban_throw_depth"] = depth
 
 
-def _deliver_thrown(engine, tx, case, events: list) -> None:
+def _deliver_thrown(engine, tx, case, events: list, workflow) -> None:
     for event in events:
         ed = event.event_definition
         kind = _kind(ed)
@@ -606,9 +648,47 @@ def _deliver_thrown(engine, tx, case, events: list) -> None:
                 if isinstance(props, dict):
                     flat.update(props)
             rows = [r for r in rows if all(str((r.correlation or {}).get(k, v)) == str(v) for k, v in flat.items())]
-            targets = sorted({r.case_id for r in rows})[:1]
-        else:
-            targets = sorted({r.case_id for r in rows})
-        delivered = _deliver_each(engine, tx, targets, kind, ed.name, payload, "engine")
+        targets = sorted({r.case_id for r in rows})
+        if kind == "message" and len(targets) > 1:
+            raise step.ProcessFailure(_ambiguous_throw(tx, workflow, ed, cases=targets))
+        try:
+            delivered = _deliver_each(engine, tx, targets, kind, ed.name, payload, "engine", one=kind == "message")
+        except AmbiguousMessage as ambiguous:
+            raise step.ProcessFailure(_ambiguous_throw(tx, workflow, ed, steps=ambiguous.steps,
+                                                       case_no=ambiguous.case_no)) from None
         tx.audit.case(case.id, actor="engine", action=f"{kind}_thrown", at=engine.clock.now(),
                       detail={"name": ed.name, "delivered_to": delivered})
+
+
+_CASE_NAMES = sqlexec.Sql(sa.select(Case.__table__.c.case_no, Case.__table__.c.title)
+                          .where(Case.__table__.c.id.in_(sa.bindparam("ids", expanding=True)))
+                          .order_by(Case.__table__.c.id))
+
+
+def _ambiguous_throw(tx, workflow, ed, cases: list[int] | None = None, steps: list[str] | None = None,
+                     case_no: str | None = None) -> ThrownMessageAmbiguous:
+    """The incident of a thrown message matching two or more cases (``cases``) or two or more steps
+    of one case (``steps``, the case's ``case_no``), naming the throwing element."""
+    spec = _thrower(workflow, ed)
+    who = f"「{spec.bpmn_name or spec.bpmn_id}」抛出的" if spec is not None else "本案件抛出的"
+    if cases:
+        names = [f"「{no}」（{title}）" if title else f"「{no}」"
+                 for no, title in sqlexec.all_rows(tx.conn, _CASE_NAMES, {"ids": cases})]
+        matched = f"匹配到 {len(cases)} 个等待中的案件（{'、'.join(names)}），一条消息只能送达一个案件"
+        fix = "请流程设计员为该消息设置关联值以区分这些案件，或改用信号（送达全部等待的案件）"
+    else:
+        matched = (f"在案件「{case_no}」中匹配到 {len(steps or [])} 个等待中的环节（{_quoted(steps or [])}），"
+                   "一条消息只能送达其中一个")
+        fix = "请流程设计员为这些环节设置不同的消息，或改用信号（送达全部等待的环节）"
+    return ThrownMessageAmbiguous(f"{who}消息「{ed.name}」{matched}，未送达；{fix}", spec)
+
+
+def _thrower(workflow, ed):
+    """The element of ``workflow`` that threw the event ``ed`` defines (the spec holds its definition)."""
+    if workflow is None:
+        return None
+    for w in all_workflows(workflow):
+        for spec in w.spec.task_specs.values():
+            if getattr(spec, "event_definition", None) is ed:
+                return spec
+    return None

@@ -1,5 +1,6 @@
 """Messages and signals a step throws to other cases (engine/messages.py ``deliver_thrown``): a
-thrown message reaches the one waiting case with the lowest id, a thrown signal every waiting case,
+thrown message reaches the one waiting step of the one waiting case (two: an incident on the
+thrower), a thrown signal every waiting case,
 the throwing case audits whom it reached; and on PostgreSQL the lookup of the waiting cases rides
 the pipeline of the step's own writes (a statement rendered once, engine/sqlexec.py). Real SQLite
 and PostgreSQL."""
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import NotFound
+from engine.errors import IncidentRaised, NotFound
 
 from tests.interop_support import drive
 from tests.support import BPMN, make_engine, statements_sent
@@ -107,15 +108,24 @@ def _received(engine, case_id: int, kind: str) -> int:
     return [h["action"] for h in engine.case(case_id).history].count(f"{kind}_received")
 
 
-def test_a_thrown_message_reaches_the_waiting_case_with_the_lowest_id_only(engine):
-    first, second = _waiting_for_message(engine, "YH-1"), _waiting_for_message(engine, "YH-2")
+def test_a_thrown_message_reaches_the_one_waiting_case_and_two_are_an_incident_on_the_thrower(engine):
+    """A message is for one waiting step (engine/messages.deliver_thrown): the one case waiting gets
+    it, the next throw the case that waits then; two cases waiting that nothing tells apart are an
+    incident on the thrower naming both (it reached the one with the lowest id: test_one_rule_s23)."""
+    first = _waiting_for_message(engine, "YH-1")
     thrower = _throw(engine, "message")
     assert _thrown(engine, thrower) == [{"name": "整改完成", "delivered_to": [first]}]
     assert [t.spec_id for t in engine.case(first).tasks] == ["recheck"] and _received(engine, first, "message") == 1
-    assert engine.case(second).tasks == [] and _received(engine, second, "message") == 0
-    thrower = _throw(engine, "message")  # the next one: the case still waiting
+    second = _waiting_for_message(engine, "YH-2")
+    thrower = _throw(engine, "message")  # the next one: the case waiting now
     assert _thrown(engine, thrower) == [{"name": "整改完成", "delivered_to": [second]}]
     assert _thrown(engine, _throw(engine, "message")) == [{"name": "整改完成", "delivered_to": []}]
+    both = [_waiting_for_message(engine, "YH-3"), _waiting_for_message(engine, "YH-4")]
+    case = engine.start("thrower", by="zhang", org="east", data={"kind": "message"})
+    with pytest.raises(IncidentRaised, match="匹配到 2 个等待中的案件") as raised:
+        engine.complete(engine.case(case.id).tasks[0].id, "zhang", {})
+    assert all(engine.case(c).case_no in raised.value.message for c in both)
+    assert [_received(engine, c, "message") for c in both] == [0, 0]
     assert engine.verify_audit() is None
 
 
