@@ -13,6 +13,10 @@ number of hosts may share one PostgreSQL database, since timers are claimed with
 Each sweep then runs the callables in ``engine.sweep_jobs`` (if any), which the domain layer adds —
 the message centre's producer and e-mail delivery (workflows/messages) — each on its own, so one
 failing job stops neither the timers nor the others.
+
+A second job keeps the audit chains' heads outside the database (engine/audit_seal.keep) every
+``--audit-heads-interval`` seconds (300), starting at once: an older backup restored in place is then
+told by the next ``duban audit verify`` even if nobody ran one since the newer events were written.
 """
 from __future__ import annotations
 
@@ -20,10 +24,12 @@ import logging
 import os
 import socket
 import uuid
+from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from . import audit_seal
 from .database import unavailable
 
 log = logging.getLogger("duban.worker")
@@ -59,22 +65,27 @@ INTERVAL_SECONDS = 5.0
 
 
 def _schedule(scheduler, engine, interval_seconds: float, most: int | None,
-              lease_seconds: int = LEASE_SECONDS) -> None:
+              lease_seconds: int = LEASE_SECONDS, heads_seconds: float = audit_seal.KEEP_SECONDS) -> None:
     """The sweep every ``interval_seconds``: never two at once, missed runs merged into one, and run
-    however late it starts (APScheduler would skip a run more than a second late)."""
+    however late it starts (APScheduler would skip a run more than a second late). The audit heads
+    kept every ``heads_seconds``, the first time as the worker starts."""
     scheduler.add_job(sweep, "interval", seconds=interval_seconds, args=[engine, worker_id(), most, lease_seconds],
                       max_instances=1, coalesce=True, misfire_grace_time=None, id="duban-timers")
+    scheduler.add_job(audit_seal.keep_job, "interval", seconds=heads_seconds,
+                      args=[engine.db, engine.db.url, heads_seconds], next_run_time=datetime.now(timezone.utc),
+                      max_instances=1, coalesce=True, misfire_grace_time=None, id="duban-audit-heads")
 
 
-def start_background(engine, interval_seconds: float = INTERVAL_SECONDS, most: int | None = None) -> BackgroundScheduler:
+def start_background(engine, interval_seconds: float = INTERVAL_SECONDS, most: int | None = None,
+                     heads_seconds: float = audit_seal.KEEP_SECONDS) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(daemon=True)
-    _schedule(scheduler, engine, interval_seconds, most)
+    _schedule(scheduler, engine, interval_seconds, most, heads_seconds=heads_seconds)
     scheduler.start()
     return scheduler
 
 
 def run_blocking(engine, interval_seconds: float = INTERVAL_SECONDS, most: int | None = None,
-                 lease_seconds: int = LEASE_SECONDS) -> None:
+                 lease_seconds: int = LEASE_SECONDS, heads_seconds: float = audit_seal.KEEP_SECONDS) -> None:
     scheduler = BlockingScheduler()
-    _schedule(scheduler, engine, interval_seconds, most, lease_seconds)
+    _schedule(scheduler, engine, interval_seconds, most, lease_seconds, heads_seconds)
     scheduler.start()

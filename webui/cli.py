@@ -66,6 +66,11 @@ def _sweep_options(command):
         help="Fire at most N due timers per sweep (default: every due timer). With several workers "
              "on one PostgreSQL database, a backlog is then shared by all of them, and the message "
              "jobs run between its parts.")(command)
+    command = click.option(
+        "--audit-heads-interval", "heads_interval", default=300.0, type=click.FloatRange(1, 86400),
+        show_default=True, metavar="S",
+        help="Seconds between keeping the audit chains' heads outside the database (beside the audit key), "
+             "so an older backup restored in place is told by `duban audit verify`.")(command)
     return click.option("--interval", default=INTERVAL_SECONDS, type=click.FloatRange(0.1, 3600),
                         show_default=True, help="Seconds between timer sweeps.")(command)
 
@@ -90,7 +95,8 @@ def _sweep_options(command):
                    "(~150 bytes; an integrator's API client at 20 requests/s: ~250 MB a day) filled "
                    "the disk of a server whose output went to a file.")
 @_sweep_options
-def serve(host, port, demo, worker, workers, threads, dev, plain_http, access_log, interval, timers_per_sweep):
+def serve(host, port, demo, worker, workers, threads, dev, plain_http, access_log, interval, timers_per_sweep,
+          heads_interval):
     """Run the web app: gunicorn (SQLite by default, DUBAN_DATABASE_URL for PostgreSQL).
 
     Exits with status 1 and a Chinese line saying why when the server cannot start or stops on its
@@ -115,12 +121,12 @@ def serve(host, port, demo, worker, workers, threads, dev, plain_http, access_lo
         if workers is None:
             workers = 1 if engine.db.is_sqlite else 4
         engine.dispose()
-        _serve_gunicorn(host, port, workers, worker, threads, interval, timers_per_sweep, access_log)
+        _serve_gunicorn(host, port, workers, worker, threads, interval, timers_per_sweep, access_log, heads_interval)
         return
     from webui.app import create_app
     if worker:
         from engine.worker import start_background
-        start_background(engine, interval_seconds=interval, most=timers_per_sweep)
+        start_background(engine, interval_seconds=interval, most=timers_per_sweep, heads_seconds=heads_interval)
     app = create_app(engine)
     from webui.heap import settle
     engine.warm()
@@ -163,7 +169,7 @@ def _absolute_sqlite(url: str) -> str:
 
 
 def _serve_gunicorn(host, port, workers, worker, threads=4, interval=INTERVAL_SECONDS, timers_per_sweep=None,
-                    access_log=None):
+                    access_log=None, heads_interval=300.0):
     """N gunicorn web workers (threaded) as a child process; this process sweeps the timers
     (unless --no-worker) in a thread and waits on gunicorn: gunicorn ending on its own with a failure
     ends ``duban serve`` with status 1 and the reason (webui/serving.py).
@@ -193,7 +199,8 @@ def _serve_gunicorn(host, port, workers, worker, threads=4, interval=INTERVAL_SE
         if worker:
             from engine.worker import start_background
             timer_engine = _settled(_engine())
-            scheduler = start_background(timer_engine, interval_seconds=interval, most=timers_per_sweep)
+            scheduler = start_background(timer_engine, interval_seconds=interval, most=timers_per_sweep,
+                                         heads_seconds=heads_interval)
         status = web.wait()
     except KeyboardInterrupt:
         pass
@@ -239,10 +246,11 @@ def _load_demo(engine):
 @click.option("--timer-lease", default=60, type=click.IntRange(1, 3600), show_default=True, metavar="S",
               help="Seconds a sweep's claim on due timers lasts: if this worker dies mid-sweep, the timers "
                    "it claimed and did not fire are fired by another worker after so long.")
-def worker(interval, timers_per_sweep, timer_lease):
+def worker(interval, timers_per_sweep, timer_lease, heads_interval):
     """Run only the timer worker (sweeps due timers; any number may share a PostgreSQL database)."""
     from engine.worker import run_blocking
-    run_blocking(_settled(_engine()), interval_seconds=interval, most=timers_per_sweep, lease_seconds=timer_lease)
+    run_blocking(_settled(_engine()), interval_seconds=interval, most=timers_per_sweep, lease_seconds=timer_lease,
+                 heads_seconds=heads_interval)
 
 
 def _settled(engine):

@@ -1,0 +1,154 @@
+"""Security review of issue 15's eighth session (安全复查八): the last session's landings attacked as a
+hostile model designer, a hostile enterprise account, a curious official of another district and an
+anonymous HTTP client, each hole on a real SQLite file and a real PostgreSQL database.
+
+The audit chains' heads kept by the worker (定时任务记下审计链头). engine/audit_seal.py kept the heads
+outside the database only when someone ran ``duban audit verify``: a backup restored in place after a
+day of work nobody verified held every chain whole and behind nothing kept, and verify said
+审计日志完整 — the day's 审批, a role taken away, gone without a word (等保 2.0 审计记录的完整性保护).
+Now the timer worker (``duban worker``, and the one inside ``duban serve``) keeps the heads on its own
+cadence (``--audit-heads-interval``), one writer at a time, and never moves a kept head back.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support import BPMN, make_engine
+from tests.test_security_session_review7 import _audit_as_of_now, _restore_audit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def audit_key(tmp_path, monkeypatch):
+    """The audit key, and beside it the heads kept outside the database."""
+    path = tmp_path / "keys" / "audit.key"
+    monkeypatch.delenv("DUBAN_AUDIT_KEY", raising=False)
+    monkeypatch.delenv("DUBAN_AUDIT_HEADS_FILE", raising=False)
+    monkeypatch.setenv("DUBAN_AUDIT_KEY_FILE", str(path))
+    return path
+
+
+# --- the audit heads kept by the worker (定时任务记下审计链头) -------------------------------------------
+
+def _worker(url: str, key: Path, log: Path) -> subprocess.Popen:
+    env = dict(os.environ, DUBAN_DATABASE_URL=url, DUBAN_AUDIT_KEY_FILE=str(key), PYTHONPATH=str(ROOT))
+    env.pop("DUBAN_AUDIT_KEY", None)
+    env.pop("DUBAN_AUDIT_HEADS_FILE", None)
+    return subprocess.Popen([sys.executable, "-m", "webui.cli", "-v", "worker", "--interval", "0.5",
+                             "--audit-heads-interval", "1"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=log.open("w"), start_new_session=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+def _wait_for(check, seconds: float = 60.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    return None
+
+
+def test_an_older_backup_restored_after_the_worker_kept_the_heads_is_said_older_with_no_verify_run_since(
+        database_url, audit_key, monkeypatch, tmp_path):
+    """A day of work nobody verified, then the morning's backup restored in place: a real ``duban
+    worker`` kept the heads meanwhile, so the first verify after the restore says in Chinese that the
+    case's chain is older than its last kept head. A worker started on the restored database keeps
+    nothing over them (a head never moves back) and says so in its log."""
+    from click.testing import CliRunner
+
+    from engine import audit, audit_seal
+    from webui.cli import main
+    engine = make_engine(database_url)
+    proc = None
+    try:
+        engine.deploy(BPMN / "approval.bpmn", by="boss")
+        case = engine.start("approval", by="zhang", org="east", data={"hazard": "消防通道堵塞"})
+        backup = _audit_as_of_now(engine)  # the morning's backup
+        engine.complete(engine.queue("zhang")[0].id, "zhang", {"location": "仓库"})
+        chain = audit.case_chain(case.id)
+        with engine.db.read() as s:
+            newest = audit_seal.current_heads(s)[chain]
+        assert not audit_seal.heads_file().exists()  # nobody ran verify
+
+        proc = _worker(database_url, audit_key, tmp_path / "worker1.log")
+
+        def kept():
+            try:
+                last = audit_seal.last_verified(database_url)
+            except audit_seal.HeadsRefused:  # never half-written: moved over the old file whole
+                raise
+            return last is not None and last[1].get(chain) == newest
+        assert _wait_for(kept), (tmp_path / "worker1.log").read_text()
+        _stop(proc)
+
+        _restore_audit(engine, backup)
+        assert engine.verify_audit() is None  # each chain in itself holds: only a head kept elsewhere tells
+        proc = _worker(database_url, audit_key, tmp_path / "worker2.log")
+        said = _wait_for(lambda: "比最后一次记下的链头旧" in (tmp_path / "worker2.log").read_text(encoding="utf-8"))
+        assert said, (tmp_path / "worker2.log").read_text()
+        _stop(proc)
+        assert audit_seal.last_verified(database_url)[1][chain] == newest  # not moved back
+
+        monkeypatch.setenv("DUBAN_DATABASE_URL", database_url)
+        restored = CliRunner().invoke(main, ["audit", "verify"], catch_exceptions=False)
+        assert restored.exit_code == 1, restored.output
+        assert "比最后一次核验时的链头旧" in restored.output and "可能恢复了旧备份" in restored.output, restored.output
+        assert chain in restored.output, restored.output
+    finally:
+        if proc is not None:
+            _stop(proc)
+        engine.dispose()
+
+
+def test_the_heads_are_kept_by_one_worker_at_a_time_and_never_moved_back(database_url, audit_key):
+    """Two workers keeping at once: on PostgreSQL the second finds the first's advisory lock and keeps
+    nothing (``busy``); one that comes just after finds them kept less than half a cadence ago
+    (``recent``). A database behind its kept heads is never written over (``behind:`` the chain)."""
+    from engine import audit, audit_seal
+    engine = make_engine(database_url)
+    try:
+        engine.deploy(BPMN / "approval.bpmn", by="boss")
+        case = engine.start("approval", by="zhang", org="east", data={"hazard": "消防通道堵塞"})
+        backup = _audit_as_of_now(engine)
+        url = engine.db.url
+        if not engine.db.is_sqlite:
+            with engine.db.engine.connect() as other:  # another host's worker, keeping now
+                other.exec_driver_sql(f"SELECT pg_advisory_lock({audit_seal.KEEP_LOCK})")
+                try:
+                    assert audit_seal.keep(engine.db, url) == "busy"
+                    assert not audit_seal.heads_file().exists()
+                finally:
+                    other.exec_driver_sql(f"SELECT pg_advisory_unlock({audit_seal.KEEP_LOCK})")
+        assert audit_seal.keep(engine.db, url) == "kept"
+        assert audit_seal.keep(engine.db, url) == "recent"
+        assert audit_seal.keep(engine.db, url, every_seconds=0.001) == "same"
+        engine.complete(engine.queue("zhang")[0].id, "zhang", {"location": "仓库"})
+        assert audit_seal.keep(engine.db, url, every_seconds=0.001) == "kept"
+        kept = audit_seal.last_verified(url)[1]
+        _restore_audit(engine, backup)
+        assert audit_seal.keep(engine.db, url, every_seconds=0.001) == f"behind:{audit.case_chain(case.id)}"
+        assert audit_seal.last_verified(url)[1] == kept
+        engine.complete(engine.queue("boss")[0].id, "boss", {"approved": True})  # past the kept head again
+        assert audit_seal.keep(engine.db, url, every_seconds=0.001).startswith("behind:")
+        assert audit_seal.last_verified(url)[1] == kept
+    finally:
+        engine.dispose()
