@@ -8,6 +8,12 @@ day of work nobody verified held every chain whole and behind nothing kept, and 
 审计日志完整 — the day's 审批, a role taken away, gone without a word (等保 2.0 审计记录的完整性保护).
 Now the timer worker (``duban worker``, and the one inside ``duban serve``) keeps the heads on its own
 cadence (``--audit-heads-interval``), one writer at a time, and never moves a kept head back.
+
+A whistleblower's phone quoted by an incident (异常说明引用的举报人信息). Since d219b36 an incident's
+text says in Chinese the value a step failed on (脚本无法把「138-0013-8000」读成数字); the whistleblower's
+identity is taken out of a case's data for everyone but the 举报受理员 (webui/redaction.py), yet the
+incident's text on the case, in its history and in /api/incidents quoted it to the reported
+enterprise's account, the inspector and the supervisor. Now the value reads 「（举报人信息已隐去）」 there.
 """
 from __future__ import annotations
 
@@ -152,3 +158,53 @@ def test_the_heads_are_kept_by_one_worker_at_a_time_and_never_moved_back(databas
         assert audit_seal.last_verified(url)[1] == kept
     finally:
         engine.dispose()
+
+
+# --- a whistleblower's phone quoted by an incident (异常说明引用的举报人信息) -----------------------------
+
+def test_a_whistleblowers_phone_quoted_by_an_incident_is_read_by_the_intake_official_alone(database_url, tmp_path):
+    """举报核查 (drawn as Camunda Modeler 5 draws it) whose script reads the tip's callback number
+    as a whole number; 138-0013-8000 typed with dashes stops it, and the incident's text quotes the
+    value (脚本无法把「138-0013-8000」读成数字). The reported enterprise's account, the inspector and the
+    supervisor read the case with the whistleblower's fields taken out (webui/redaction.py), yet the
+    incident on the case, in its history (message and trace) and in /api/incidents, on the case
+    page and on the 异常事件 page, gave the number to each of them. The identity is for the 举报受理员
+    alone (《安全生产领域举报奖励办法》: 不得泄露举报人的信息): now the others read 「（举报人信息已隐去）」
+    where the text quoted it; the incident stored is unchanged, and the intake official reads it whole."""
+    from engine.errors import IncidentRaised
+    from tests.test_incident_texts_s22 import HEAD, script
+    from tests.ui_support import ACME, client_login, make_world
+    from webui.api import create_token
+    phone, name = "138-0013-8000", "刘举报"
+    world = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
+    e = world.engine
+    try:
+        e.directory.add_user("intake1", org="east", roles=["intake"], name="受理员", by="admin")
+        e.deploy(HEAD.format(pid="tip_check", body=script("callback = int(whistleblower_phone)")), by="zhao",
+                 filename="tip_check.bpmn")
+        case = e.start("tip_check", by="zhang", org="east", title="甲化工有限公司举报核查", party=ACME,
+                       data={"whistleblower_name": name, "whistleblower_phone": phone})
+        (task,) = [t for t in e.queue("zhang") if t.case_id == case.id]
+        with pytest.raises(IncidentRaised):
+            e.complete(task.id, "zhang", {"hazard": "夜间违规动火"})
+        (stored,) = e.incidents(case_id=case.id)
+        assert phone in stored.message  # the value the step failed on, as the engine keeps it
+
+        api = world.app.test_client()
+        for who in ("acme", "zhang", "qian"):
+            api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, who, name='测试')}"
+            shown = api.get(f"/api/cases/{case.id}")
+            assert shown.status_code == 200 and phone not in shown.get_data(as_text=True), (who, shown.get_json())
+            assert "举报人信息已隐去" in shown.get_data(as_text=True), who
+            listed = api.get("/api/incidents").get_data(as_text=True)
+            assert phone not in listed, (who, listed)
+        for who, page in (("acme", f"/cases/{case.id}"), ("qian", f"/cases/{case.id}"), ("qian", "/supervise/incidents")):
+            html = client_login(world.app, who).get(page)
+            assert html.status_code == 200 and phone not in html.get_data(as_text=True), (who, page)
+        api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'intake1', name='测试')}"
+        whole = api.get(f"/api/cases/{case.id}")
+        assert whole.status_code == 200 and phone in whole.get_data(as_text=True), whole.get_json()
+        (after,) = e.incidents(case_id=case.id)
+        assert after.message == stored.message  # nothing lost
+    finally:
+        e.dispose()

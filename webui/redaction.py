@@ -13,7 +13,9 @@ inside some text), is redacted as before."""
 from __future__ import annotations
 
 import msgspec
+import sqlalchemy as sa
 
+from engine.schema import Case, Incident
 from workflows.forms.context import RESTRICTED, redact
 
 _encode = msgspec.json.Encoder().encode
@@ -23,6 +25,10 @@ def case_for(engine, case_id: int, user):
     view = engine.case(case_id, username=user.username)
     hidden = _hidden_marks(user.roles)
     if hidden:
+        quoted = _quoted_values(view.data, view.incidents, user.roles)  # before the data loses them
+        if quoted:  # an incident's text, on the case and in its history, may quote them
+            view.incidents = [_incident_without(inc, quoted) for inc in view.incidents]
+            view.history = [_entry_without(entry, quoted) for entry in view.history]
         if _may_name(view.data, hidden):
             view.data = redact(view.data, user.roles)
         if _may_name(view.history, hidden):
@@ -43,3 +49,94 @@ def _may_name(value, marks: tuple[bytes, ...]) -> bool:
     except (TypeError, ValueError, msgspec.EncodeError):
         return True
     return any(mark in text for mark in marks)
+
+
+HIDDEN_IN_TEXT = "（举报人信息已隐去）"
+
+
+def incidents_for(engine, incidents: list, roles) -> list:
+    """``incidents`` as one with ``roles`` may read them: an incident's text quotes the value a step
+    failed on (脚本无法把「138-0013-8000」读成数字), and a value of a field only another role reads (the
+    whistleblower's phone) is replaced by 「（举报人信息已隐去）」 — the incident itself stays, unchanged
+    in the database (the 举报受理员 and the administrator's 技术详情 read it whole)."""
+    names = _hidden_names(roles)
+    if not names or not incidents:
+        return incidents
+    ids = sorted({i.case_id for i in incidents if i.case_id is not None})
+    data_of: dict = {}
+    if ids:
+        with engine.db.read() as s:
+            data_of = dict(s.execute(sa.select(Case.id, Case.data).where(Case.id.in_(ids))).all())
+    return _incidents_without(incidents, data_of, roles)
+
+
+def _hidden_names(roles) -> frozenset:
+    held = set(roles or ())
+    return frozenset(name for name, role in RESTRICTED.items() if role not in held)
+
+
+def _incidents_without(incidents: list, data_of: dict, roles) -> list:
+    return [_incident_without(inc, _quoted_values(data_of.get(inc.case_id), [inc], roles)) for inc in incidents]
+
+
+def _quoted_values(data, incidents: list, roles) -> list[str]:
+    """The texts of the fields ``roles`` may not read, in the case data or what a failed step brought
+    (an incident's payload), longest first."""
+    names = _hidden_names(roles)
+    values: set[str] = set()
+    if names:
+        _values_of(data, names, values)
+        for inc in incidents or ():
+            _values_of((inc.payload or {}).get("data"), names, values)
+    return sorted(values, key=len, reverse=True)
+
+
+def _hide(text: str, quoted: list[str]) -> str:
+    for value in quoted:
+        text = text.replace(value, HIDDEN_IN_TEXT)
+    return text
+
+
+def _incident_without(inc, quoted: list[str]):
+    message = _hide(inc.message or "", quoted)
+    if message == (inc.message or ""):
+        return inc
+    copy = Incident(**{a.key: getattr(inc, a.key) for a in Incident.__mapper__.column_attrs})
+    copy.message = message  # a copy, never attached to a session: nothing of it is written back
+    return copy
+
+
+def _entry_without(entry, quoted: list[str]):
+    """A history entry whose detail's texts (an incident event's ``message`` and ``trace``) quote a
+    hidden value."""
+    detail = entry.get("detail") if isinstance(entry, dict) else None
+    if not isinstance(detail, dict):
+        return entry
+    changed = {k: _hide(v, quoted) for k, v in detail.items() if isinstance(v, str) and _hide(v, quoted) != v}
+    return {**entry, "detail": {**detail, **changed}} if changed else entry
+
+
+def _values_of(value, names: frozenset, found: set, depth: int = 0) -> None:
+    """The texts of the fields ``names`` hold anywhere in ``value`` (two characters or more: a
+    single one would blank out the same character everywhere in the text)."""
+    if depth > 20:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in names:
+                _texts(item, found)
+            else:
+                _values_of(item, names, found, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _values_of(item, names, found, depth + 1)
+
+
+def _texts(value, found: set) -> None:
+    if isinstance(value, (dict, list)):
+        for item in (value.values() if isinstance(value, dict) else value):
+            _texts(item, found)
+    elif value is not None and not isinstance(value, bool):
+        text = str(value).strip()
+        if len(text) >= 2:
+            found.add(text)

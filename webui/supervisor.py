@@ -14,7 +14,7 @@ from engine.queries import page_key
 from workflows import calendar
 from workflows.enterprises import Page, supervision
 
-from . import diagram, display, incident_form, labels, nav, overdue as overdue_rule, parties, queries
+from . import diagram, display, incident_form, labels, nav, overdue as overdue_rule, parties, queries, redaction
 from .auth import engine
 from .paging import keyset_paged, paged
 
@@ -113,6 +113,7 @@ def _incidents_page(corrected: dict | None = None, status: int = 200):
     its retry form; ``corrected`` keeps a refused correction as typed, with its errors."""
     eng = engine()
     rows = eng.visible_incidents(g.user.username)  # own org units and below: the API's list too
+    rows = redaction.incidents_for(eng, rows, g.user.roles)  # a whistleblower's phone quoted: hidden
     cases = queries.case_heads(eng, {i.case_id for i in rows})
     steps = {i.id: diagram.element_names(eng, cases[i.case_id][2]).get(i.element_id)
              for i in rows if i.case_id in cases and i.element_id}

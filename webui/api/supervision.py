@@ -18,7 +18,7 @@ from engine.errors import Forbidden, NotFound
 from engine.queries import Scope
 from engine.schema import Case, Incident, Timer
 
-from .. import incident_form, labels
+from .. import incident_form, labels, redaction
 from . import schemas
 from .blueprint import bp, engine, page, principal
 
@@ -59,7 +59,7 @@ def said(eng, incidents: list[Incident]) -> list[SimpleNamespace]:
     ``detail`` the technical text the engine stored (for the designer and the administrator)."""
     labels_of: dict = {}  # read once per case (per process for failed starts)
     shown = []
-    for inc in incidents:
+    for inc in redaction.incidents_for(eng, incidents, principal().roles):  # a whistleblower's phone quoted: hidden
         key = inc.case_id or (inc.payload or {}).get("process_key")
         if key not in labels_of:
             labels_of[key] = incident_form.incident_labels(eng, inc)
