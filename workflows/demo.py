@@ -115,7 +115,7 @@ class Desk:
     def do(self, case_id: int, name: str, user: str | None = None, which: int | None = None, **changes):
         """Complete the open task ``name`` with its form's example data updated by ``changes``."""
         task = self.task(case_id, name, which)
-        data = sample(task.form_key, self.today()) if task.form_key else {}
+        data = sample(task.form_key, self.today(), self.engine.clock.now()) if task.form_key else {}
         data.update(changes)
         self.engine.complete(task.id, user or self.user_for(task), data)
         return task
@@ -225,8 +225,7 @@ def load_demo(engine) -> dict[str, int]:
     # The weeks before today, oldest first.
     time.at(70)  # 事故调查: the 60-day investigation (条例 第二十九条) runs out 10 days ago → 调查超期督办
     case("accident_overdue", "accident_investigation", "zhou_ba", BUILDING, "丙建材“坍塌”事故（调查超期）",
-         [("事故信息接报", {"enterprise_name": ENTERPRISES[BUILDING], "accident_type": "坍塌",
-                            "occurred_at": f"{ago(70)}T08:00:00+08:00", "reported_at": f"{ago(70)}T08:30:00+08:00"}),
+         [("事故信息接报", {"enterprise_name": ENTERPRISES[BUILDING], "accident_type": "坍塌"}),
           "逐级上报事故信息", "成立事故调查组"])
     time.at(60)  # 批复后一年内评估, 批复 400 days ago: the year ran out 35 days ago → 评估逾期督办
     overdue = desk.start("post_case_assessment", by="dc_gov", org="dongcheng", party=BUILDING,

@@ -183,6 +183,15 @@ def supplement_in_window(occurred_at: Any, category: Any, now: Any) -> bool:
     return as_day(now) <= as_day(occurred_at) + dt.timedelta(days=supplement_days(category))
 
 
+def upward_report_due(reported_at: Any, now: Any) -> str:
+    """逐级上报's deadline: 2 hours from when the bureau received the report (《生产安全事故报告和调查
+    处理条例》第十一条：每级上报的时间不得超过2小时), i.e. the 事故单位报告时间 typed at 接报 — not the
+    moment the 接报 was entered, which may be hours later. A report time typed later than now (a slip)
+    does not give more time: the deadline counts from the earlier of the two."""
+    received = as_moment(reported_at) if reported_at else as_moment(now)
+    return _iso(min(received, as_moment(now)) + dt.timedelta(hours=2))
+
+
 def reported_late(occurred_at: Any, reported_at: Any) -> bool:
     """迟报: the unit reported more than one hour after the accident."""
     return as_moment(reported_at) - as_moment(occurred_at) > dt.timedelta(hours=1)
@@ -336,6 +345,7 @@ FUNCTIONS = {
     "supplement_days": supplement_days,
     "supplement_in_window": supplement_in_window,
     "reported_late": reported_late,
+    "upward_report_due": upward_report_due,
     "four_nots_reasons": four_nots_reasons,
     "penalty_case_seeds": penalty_case_seeds,
     "assessment_seed": assessment_seed,

@@ -25,11 +25,11 @@ def build() -> Process:
     p.rule("grade", "事故分级", INV, 2, decision="accident_grade")
     p.rule("jurisdiction", "确定管辖", INV, 3, decision="accident_jurisdiction")
     p.script("start_reporting", "核定报告时限", INV, 4, code=(
-        "report_deadline = hours_after(now().isoformat(), 2)\n"
+        "report_deadline = upward_report_due(reported_at, now())\n"
         "late_report = reported_late(occurred_at, reported_at)\n"
         "supplement_due = day_after(occurred_at, supplement_days(category))"))
     p.chain("start", "receive", "grade", "jurisdiction", "start_reporting")
-    p.user("report_up", "逐级上报事故信息", S, 5, doc="《生产安全事故报告和调查处理条例》第十一条：安全生产监督管理部门逐级上报事故情况，每级上报的时间不得超过2小时，自接到事故报告时起计算；超时提交分管领导督办。",
+    p.user("report_up", "逐级上报事故信息", S, 5, doc="《生产安全事故报告和调查处理条例》第十一条：安全生产监督管理部门逐级上报事故情况，每级上报的时间不得超过2小时，自接到事故报告时起计算（接报时填写的事故单位报告时间，不是录入接报的时间）；超时提交分管领导督办。",
            form="accident.report_up", due="report_deadline")
     p.timer("report_overdue", "2小时内未上报", "report_up", "report_deadline")
     p.user("report_up_escalated", "超时上报督办", L, 6, form="accident.report_up")
