@@ -89,7 +89,8 @@ def build() -> Process:
     p.user("case_limit_review", "办案期限审查", I, 12, row=2, form="enforcement.case_limit_review")
     p.xor("extension_requested", "申请延长？", I, 13, row=2)
     p.user("approve_case_extension", "审批延长办案期限", D, 14, row=1, form="enforcement.case_extension",
-           doc="应急管理部令第18号：负责人批准延长至120日，上一级批准延长至180日（2026年2月1日前立案的为90日、180日）。")
+           doc="应急管理部令第18号：负责人批准延长至120日，上一级批准延长至180日（2026年2月1日前立案的为90日、180日）；"
+               "延长至180日由上一级应急管理部门决定，本局记录其批准文号和日期。")
     p.script("apply_case_extension", "延长办案期限", D, 15, row=1, code=(
         "case_extension = case_extension if case_extension_decision == '不予延长' "
         "else case_extension_decision"))

@@ -89,9 +89,23 @@ class CaseLimitReview(FormSchema):
 
 
 class CaseExtension(FormSchema):
-    """审批延长办案期限"""
+    """审批延长办案期限
+
+    The bureau's 负责人 extends the limit to 120 days; 180 days are the upper level's to approve
+    (应急管理部令第18号; 《行政处罚法》第六十条 法律、法规、规章另有规定的，从其规定). 「上级批准」 records
+    that decision, so it names the upper authority's approval: its document number and date.
+    """
     case_extension_decision = f.choice("审批意见", ["负责人批准", "上级批准", "不予延长"])
+    upper_approval_no = f.text("上级机关批准文号", required=False, max_len=100,
+                               help="选择「上级批准」时填写上一级应急管理部门的批准文书文号")
+    upper_approval_on = f.date("上级机关批准日期", required=False)
     case_extension_opinion = f.text("说明", required=False, long=True)
+
+    @validates_schema
+    def _upper_level_decides(self, data, **_):
+        require_when(data, data.get("case_extension_decision") == "上级批准", "upper_approval_no",
+                     "upper_approval_on",
+                     message="延长至180日须经上一级应急管理部门批准，请填写上级机关的批准文号和日期（应急管理部令第18号）")
 
 
 class OverdueExplanation(FormSchema):
