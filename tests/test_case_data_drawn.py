@@ -51,7 +51,7 @@ def test_camunda_purchase_data_shows_by_the_models_labels(world):
     case_id, html = worked(world, CORPUS / "camunda7_purchase.bpmn", "Activity_request",
                            {"amount": "5,000,000", "urgent": "true"})
     assert world.engine.case(case_id).data["amount"] == 5_000_000
-    assert case_data(html) == {"采购金额（元）": "5,000,000", "是否急需": "是"}
+    assert case_data(html) == {"采购金额（元）": "5,000,000 元", "是否急需": "是"}  # an amount with 元 (session 23)
     shown = visible(re.search(r'<h2>案件数据</h2>.*?</section>', html, re.S).group(0))
     assert not re.search(r"\bamount\b|\burgent\b|True|true", shown)
 
@@ -61,7 +61,7 @@ def test_activiti_enum_shows_its_name_and_the_fine_its_separators(world):
                             {"hazard_level": "general", "fine_amount": "５０,０００"})
     data = case_data(html)
     assert data["隐患等级"] == "一般隐患"
-    assert data["罚款金额"] == "50,000"
+    assert data["罚款金额"] == "50,000 元"
     assert "general" not in visible(html)
 
 

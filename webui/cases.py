@@ -15,9 +15,9 @@ from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
 from workflows import accident_supervision
 from workflows.start_data import STARTED_BY_ANOTHER_CASE, start_data
-from workflows.forms.context import COMPUTED_AMOUNTS, FACT_LABELS, HIDDEN, KEY_FACTS, is_internal
+from workflows.forms.context import COMPUTED_AMOUNTS, FACT_LABELS, KEY_FACTS, is_internal
 
-from . import (auth, diagram, display, documents, drawn_form, formspec, headers, incident_form, model_data, nav, overdue, parties,
+from . import (auth, case_data, diagram, display, documents, drawn_form, formspec, headers, incident_form, model_data, nav, overdue, parties,
                queries, redaction, taskcontext)
 from .auth import engine
 from .paging import paged
@@ -166,12 +166,15 @@ def show(case_id: int):
     facts = [(k, FACT_LABELS.get(k) or form_labels.get(k)) for k in key_facts
              if case.data.get(k) not in (None, "", []) and (k in FACT_LABELS or k in form_labels)]
     labels = {k: v for k, v in {**form_labels, **{k: FACT_LABELS[k] for k in case.data if k in FACT_LABELS}}.items()
-              if k not in HIDDEN and k not in key_facts and not (party_view and is_internal(k))}
+              if not case_data.bookkeeping(k) and k not in key_facts and not (party_view and is_internal(k))}
     steps = taskcontext.steps(eng, case, task_forms)
     file_fields = {k for s in steps for k, kind in s.kinds.items() if kind == "attachments"}
     labels = {k: v for k, v in labels.items() if k not in file_fields}  # files are listed per step below
-    drawn_values = {k: shown for k in labels if (shown := drawn.shown(k, case.data.get(k), case.data)) is not None}
     money = {k for s in steps for k, kind in s.kinds.items() if kind == "money"} | COMPUTED_AMOUNTS  # 10,000,000.00
+    # a model's amount (a number under 金额、罚款…) reads 5,000 元, also one a mapping or a script computed
+    drawn_values = {k: shown for k, label in labels.items()
+                    if (shown := (None if k in money else case_data.amount(label, case.data.get(k)))
+                        or drawn.shown(k, case.data.get(k), case.data)) is not None}
     amounts = {k: formspec.money_text(case.data[k]) for k, _ in facts if k in money}  # 研判结果's 加处罚款 too
     drawn_values.update({k: formspec.money_text(case.data[k]) for k in labels
                          if k in money and k not in drawn_values and case.data.get(k) not in (None, "")})
@@ -202,7 +205,9 @@ def show(case_id: int):
                            incident_names=incident_names, task_names=task_names, waits=waits, step_names=names, related=related, related_hidden=related_hidden, can_list=can_list,
                            labels=labels, drawn_values=drawn_values, facts=facts, amounts=amounts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
-                           workable=_workable(eng, case.tasks))
+                           workable=_workable(eng, case.tasks),
+                           other_data=case_data.other(case.data, {*labels, *key_facts, *file_fields})
+                           if nav.can_design(g.user) else [])
 
 
 def _form_keys_in_order(task_forms: dict[str, str | None], history: list[dict]) -> list[str]:

@@ -3,9 +3,11 @@
 A model from Camunda Modeler, Flowable or bpmn.io has no form of ours, but it often says what its
 variables are: a Camunda ``formField``'s label and type (a Camunda 8 form-js field's too, read as
 engine/camunda_forms.py reads it), a Flowable/Activiti ``formProperty``'s name,
-a data object's name (spiff-arena and bpmn.io draw variables so), or a task's input parameter named
+a data object's name (spiff-arena and bpmn.io draw variables so), a task's input parameter named
 in Chinese that takes a variable as it is (``<camunda:inputParameter name="整改天数">${days}</…>``,
-``<zeebe:input source="=days" target="整改天数"/>``). Only labels with Chinese in them are kept: a page
+``<zeebe:input source="=days" target="整改天数"/>``), or, when nothing else names it, the words the
+model's documentation writes right before the variable (「执法人员登记罚款金额 fineAmount」,
+「每期金额 perInstallment」). Only labels with Chinese in them are kept: a page
 shows no English word. The conditions on the flows leaving each element, and the one each conditional
 event waits for, are kept too (as the Python a deploy translates them to), so a gateway with no way
 out, or a case stalled at an event, can ask for the values they read.
@@ -161,6 +163,26 @@ def _labelled(root):
         yield obj.get("id"), obj.get("name")
     for ref in root.iter(f"{B}dataObjectReference"):
         yield ref.get("dataObjectRef"), ref.get("name")
+    for doc in root.iter(f"{B}documentation"):  # the last: a label drawn on a field says it better
+        yield from _documented(doc.text or "")
+
+
+# 「执法人员登记罚款金额 fineAmount」, 「每期金额（perInstallment）」: the Chinese words right before a
+# variable's name in a model's documentation, after the last verb or particle (登记、计算、的…)
+_DOCUMENTED = re.compile(r"([\u4e00-\u9fff]{2,20})\s?[（(]?\s?([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_(.])")
+_LEAD = re.compile(r"^.*(?:登记|计算|填写|录入|写入|生成|存入|取自|读取|得到|算出|按|把|将|的|和|与|及|或|由|含|时|写)")
+_NOT_A_LABEL = re.compile(r"^(?:输出参数|输入参数|参数|变量|路径|结果|表达式|条件|脚本|连线|写法|取值|期间|对象)$|停下|[得为用]$")
+_NOT_A_VARIABLE = frozenset({"Camunda", "camunda", "Flowable", "flowable", "Zeebe", "Activiti", "FEEL", "JUEL", "DMN", "BPMN",
+                             "EL", "Java", "Double", "true", "false", "null", "vars", "condition", "Expected"})
+
+
+def _documented(text: str):
+    """(variable, the words naming it) as a model's documentation writes them; nothing for a
+    phrase that names no thing (「按 JUEL」, 「输出参数 reviewedBy」)."""
+    for words, name in _DOCUMENTED.findall(text):
+        label = _LEAD.sub("", words)
+        if 2 <= len(label) <= 10 and not _NOT_A_LABEL.search(label) and name not in _NOT_A_VARIABLE:
+            yield name, label
 
 
 def _variable(expression: str | None) -> str | None:
