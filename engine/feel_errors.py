@@ -13,32 +13,16 @@ the incident says them first).
 from __future__ import annotations
 
 import ast
-import re
 
+from . import incident_words
 from .excerpt import excerpt
 
 SOURCE = "# FEEL: "  # the line of a translated FEEL condition that holds the expression as written
 ERRORS = (TypeError, KeyError, ValueError, ZeroDivisionError, IndexError, AttributeError, OverflowError)
 
-_KINDS = {"str": "文字", "int": "数字", "float": "数字", "Decimal": "数字", "bool": "是/否", "NoneType": "空值",
-          "list": "列表", "tuple": "列表", "dict": "上下文（键值对）"}
-_WORDS = (
-    (re.compile(r"'([<>]=?)' not supported between instances of '(\w+)' and '(\w+)'"),
-     lambda m: f"{_kind(m[2])}与{_kind(m[3])}不能比较大小"),
-    (re.compile(r"unsupported operand type\(s\) for ([^:]+): '(\w+)' and '(\w+)'"),
-     lambda m: f"{_kind(m[2])}与{_kind(m[3])}不能做「{m[1].strip()}」运算"),
-    (re.compile(r'can only concatenate (\w+) \(not "(\w+)"\) to \w+'), lambda m: f"{_kind(m[1])}与{_kind(m[2])}不能相加"),
-    (re.compile(r"list indices must be integers"), lambda m: "按名称从列表中取值"),
-    (re.compile(r"string indices must be integers"), lambda m: "按名称从文字中取值（文字不是上下文）"),
-    (re.compile(r"argument of type '(\w+)' is not iterable"), lambda m: f"在{_kind(m[1])}中查找（它不是列表或文字）"),
-    (re.compile(r"'(\w+)' object is not subscriptable"), lambda m: f"从{_kind(m[1])}中取值（它不是列表或上下文）"),
-    (re.compile(r"'(\w+)' object is not iterable"), lambda m: f"{_kind(m[1])}不是列表，不能逐项计算"),
-    (re.compile(r"bad operand type for unary (.): '(\w+)'"), lambda m: f"{_kind(m[2])}不能取负"),
-)
-
-
-def _kind(type_name: str) -> str:
-    return _KINDS.get(type_name, "其他值")
+# FEEL's reasons, in the words of the one table of Python's failures (engine/incident_words.FAILURES)
+_FEEL_ORDER = ("ordered", "arithmetic", "concatenate", "list_by_name", "text_by_name", "not_container",
+               "not_subscriptable", "not_iterable", "unary")
 
 
 def with_source(python: str, feel: str) -> str:
@@ -87,7 +71,7 @@ def said(exc: BaseException, python: str, target: str | None = None, data=None) 
     elif type_name == "KeyError":
         reason = f"上下文中没有「{excerpt(message.strip(chr(39)))}」"
     else:
-        reason = next((words(m) for pattern, words in _WORDS if (m := pattern.search(message))),
+        reason = next((incident_words.FAILURES[name].words(m) for name, m in incident_words.found(message, _FEEL_ORDER)),
                       "案件数据的类型与表达式不符")
         name = text_ordered_against_number(python, data) if isinstance(data, dict) and "'str'" in message else None
         if name is not None:  # as JUEL's and Python's conditions say it (engine/incidents.py; webui/labels reads it)

@@ -13,63 +13,116 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
 FIX_DATA = "请补填数据后重试，或请流程设计员修改模型"
 FIX_MODEL = "请流程设计员修改模型"
 
-_NAME = re.compile(r"\bname '([^']+)' is not defined")
-_KEY = re.compile(r"\bKeyError\s*:\s*['\"]?([^'\"\s.]+)")
-_ATTRIBUTE = re.compile(r"object has no attribute '([^']+)'")
-_NONE_ORDERED = re.compile(r"'[<>]=?' not supported between instances of '(?:NoneType' and '\w+|\w+' and 'NoneType)'")
-_TEXT_ORDERED = re.compile(r"'[<>]=?' not supported between instances of '(?:str' and '(?:int|float)|(?:int|float)' and 'str)'")
-_TEXT_ARITHMETIC = re.compile(r"can only concatenate str|unsupported operand type\(s\) for [^:]+: '(?:str' and '(?:int|float)"
-                              r"|(?:int|float)' and 'str)'")
-_NONE_ARITHMETIC = re.compile(r"unsupported operand type\(s\) for [^:]+: '(?:NoneType|\w+' and 'NoneType)'")
-_NOT_SUBSCRIPTABLE = re.compile(r"'(int|float|bool|NoneType)' object is not subscriptable")
-_NOT_CALLABLE = re.compile(r"'(\w+)' object is not callable")
-# int("五千"), float("五千元"): text read as a number (Python quotes it: '五千')
-_NOT_A_NUMBER = re.compile(r"invalid literal for int\(\) with base \d+: '([^']*)'|could not convert string to float: '([^']*)'")
-_INDEX = re.compile(r"\bIndexError\b|index out of range")
-_ZERO = re.compile(r"\bZeroDivisionError\b|division by zero|division or modulo by zero")
+# Kinds of values by Python's type names, as a person calls them (a table's 「上下文」 is FEEL's word).
+KIND_WORDS = {"str": "文字", "int": "数字", "float": "数字", "Decimal": "数字", "bool": "是/否", "NoneType": "空值",
+              "list": "列表", "tuple": "列表", "dict": "上下文（键值对）"}
+_NUMBER = frozenset({"int", "float"})
+
+
+def kind_words(type_name: str) -> str:
+    return KIND_WORDS.get(type_name, "其他值")
+
+
+class Failure(NamedTuple):
+    """One kind of failure Python's words say: how to read them (``pattern``; its groups ``a`` and
+    ``b`` the kinds of the values, ``op`` the operator, ``name`` the data named) and the failure in
+    Chinese words (``words``: what could not be done, without the subject or the remedy)."""
+    name: str
+    pattern: re.Pattern
+    words: Callable[[re.Match], str]
+
+
+# The one table of Python's failures of a model's code and their Chinese words: plain_cause (an
+# incident's sentence) and engine/feel_errors.said (a translated FEEL expression's reason) both read
+# it, each in its order of preference.
+FAILURES = {f.name: f for f in (
+    Failure("zero", re.compile(r"\bZeroDivisionError\b|division by zero|division or modulo by zero"),
+            lambda m: "除数为零"),
+    Failure("undefined", re.compile(r"\bname '(?P<name>[^']+)' is not defined"),
+            lambda m: f"数据「{m['name']}」在案件中没有值"),
+    Failure("ordered", re.compile(r"'(?P<op>[<>]=?)' not supported between instances of '(?P<a>\w+)' and '(?P<b>\w+)'"),
+            lambda m: f"{kind_words(m['a'])}与{kind_words(m['b'])}不能比较大小"),
+    Failure("arithmetic", re.compile(r"unsupported operand type\(s\) for (?P<op>[^:]+): '(?P<a>\w+)' and '(?P<b>\w+)'"),
+            lambda m: f"{kind_words(m['a'])}与{kind_words(m['b'])}不能做「{m['op'].strip()}」运算"),
+    Failure("concatenate", re.compile(r'can only concatenate (?P<a>\w+) \(not "(?P<b>\w+)"\) to \w+'),
+            lambda m: f"{kind_words(m['a'])}与{kind_words(m['b'])}不能相加"),
+    # int("五千"), float("五千元"): text read as a number (Python quotes it: '五千')
+    Failure("not_a_number", re.compile(r"invalid literal for int\(\) with base \d+: '(?P<int_text>[^']*)'"
+                                       r"|could not convert string to float: '(?P<float_text>[^']*)'"),
+            lambda m: f"无法把「{(m['int_text'] if m['int_text'] is not None else m['float_text'])[:40]}」读成数字"),
+    Failure("list_by_name", re.compile(r"list indices must be integers"), lambda m: "按名称从列表中取值"),
+    Failure("text_by_name", re.compile(r"string indices must be integers"), lambda m: "按名称从文字中取值（文字不是上下文）"),
+    Failure("not_container", re.compile(r"argument of type '(?P<a>\w+)' is not iterable"),
+            lambda m: f"在{kind_words(m['a'])}中查找（它不是列表或文字）"),
+    Failure("not_subscriptable", re.compile(r"'(?P<a>\w+)' object is not subscriptable"),
+            lambda m: f"从{kind_words(m['a'])}中取值（它不是列表或上下文）"),
+    Failure("not_iterable", re.compile(r"'(?P<a>\w+)' object is not iterable"),
+            lambda m: f"{kind_words(m['a'])}不是列表，不能逐项计算"),
+    Failure("unary", re.compile(r"bad operand type for unary (?P<op>.): '(?P<a>\w+)'"), lambda m: f"{kind_words(m['a'])}不能取负"),
+    Failure("not_callable", re.compile(r"'(?P<a>\w+)' object is not callable"), lambda m: "调用的方法或函数不存在"),
+    Failure("key", re.compile(r"\bKeyError\s*:\s*['\"]?(?P<name>[^'\"\s.]+)"), lambda m: f"数据项「{m['name']}」不存在"),
+    Failure("attribute", re.compile(r"object has no attribute '(?P<name>[^']+)'"), lambda m: f"数据项「{m['name']}」不存在"),
+    Failure("index", re.compile(r"\bIndexError\b|index out of range"), lambda m: "列表没有那么多项"),
+)}
+
+
+def found(text: str, names: tuple[str, ...]):
+    """Each failure of ``names`` (in that order) that ``text`` says, with what its words matched."""
+    for name in names:
+        for match in FAILURES[name].pattern.finditer(text):
+            yield name, match
+
+
 # how every sentence here ends: webui/labels.py shows a sentence of ours in place of its generic words
 ENDINGS = (FIX_DATA, FIX_MODEL)
-_KINDS = {"int": "数字", "float": "数字", "bool": "是/否", "NoneType": "空值（没有值）"}
+_INCIDENT_ORDER = ("zero", "undefined", "ordered", "arithmetic", "concatenate", "not_a_number", "not_subscriptable",
+                   "not_callable", "key", "attribute", "index")
+_SUBSCRIPTED = {"int": "数字", "float": "数字", "bool": "是/否", "NoneType": "空值（没有值）"}
 
 
 def plain_cause(text: str, data: dict | None = None, what: str = "脚本") -> str | None:
     """The Chinese sentence for the Python error ``text`` says, or None. ``data``: the failed task's
     case data (to suggest the name meant: 「reviewDays」 for 「review_days」); ``what``: the model's
     code that failed, as a person calls it (脚本, 条件, 输入输出映射, 定时器的期限)."""
-    if _ZERO.search(text):
+    for name, m in found(text, _INCIDENT_ORDER):
+        said = _sentence(name, m, data, what)
+        if said is not None:
+            return said
+    return None
+
+
+def _sentence(name: str, m: re.Match, data: dict | None, what: str) -> str | None:
+    """The incident's sentence for failure ``name`` (``FAILURES``), or None when it is none of ours
+    (a list ordered against a number: the technical text says it)."""
+    kinds = (m["a"], m["b"]) if name in ("ordered", "arithmetic", "concatenate") else ()
+    if name == "zero":
         return f"计算时除数为零，请检查提交的数值（如天数、人数不能为 0）后重试，或{FIX_MODEL}"
-    name = _NAME.search(text)
-    if name:
-        meant = _meant(name.group(1), data)
+    if name == "undefined":
+        meant = _meant(m["name"], data)
         hint = f"（也许应为「{meant}」）" if meant else ""
-        return f"{what}用到的数据「{name.group(1)}」在案件中没有值{hint}；{FIX_DATA}"
-    if _NONE_ORDERED.search(text) or _NONE_ARITHMETIC.search(text):
+        return f"{what}用到的数据「{m['name']}」在案件中没有值{hint}；{FIX_DATA}"
+    if name in ("ordered", "arithmetic") and "NoneType" in kinds:
         return f"{what}用到的一项数据是空的（没有填写），不能与数字比较或计算；{FIX_DATA}"
-    if _TEXT_ORDERED.search(text):
+    text_and_number = "str" in kinds and bool(_NUMBER & set(kinds))
+    if name == "ordered" and text_and_number:
         return f"{what}把文字与数字比较（如「五千」与 5000）；请把该数据改为数字后重试，或{FIX_MODEL}"
-    if _TEXT_ARITHMETIC.search(text):
+    if (name == "arithmetic" and text_and_number) or (name == "concatenate" and kinds[0] == "str"):
         return f"{what}把文字与数字相加或计算（如「五千」加 100）；请把该数据改为数字后重试，或{FIX_MODEL}"
-    number = _NOT_A_NUMBER.search(text)
-    if number:
-        typed = (number.group(1) if number.group(1) is not None else number.group(2))[:40]
-        return f"{what}无法把「{typed}」读成数字；请改为数字（如 5000）后重试，或{FIX_MODEL}"
-    subscript = _NOT_SUBSCRIPTABLE.search(text)
-    if subscript:
-        kind = _KINDS.get(subscript.group(1), "单个值")
-        return f"{what}从一个{kind}中取其中一项，但它不是列表或表格；请检查提交的数据，或{FIX_MODEL}"
-    if _NOT_CALLABLE.search(text):
+    if name == "not_a_number":
+        return f"{what}{FAILURES[name].words(m)}；请改为数字（如 5000）后重试，或{FIX_MODEL}"
+    if name == "not_subscriptable" and m["a"] in _SUBSCRIPTED:
+        return f"{what}从一个{_SUBSCRIPTED[m['a']]}中取其中一项，但它不是列表或表格；请检查提交的数据，或{FIX_MODEL}"
+    if name == "not_callable":
         return f"{what}调用的方法或函数不存在（或该数据不能这样调用）；{FIX_MODEL}"
-    key = _KEY.search(text)
-    if key:
-        return f"{what}要取的数据项「{key.group(1)}」不存在；{FIX_DATA}"
-    attribute = _ATTRIBUTE.search(text)
-    if attribute:
-        return f"{what}要取的数据项「{attribute.group(1)}」不存在；{FIX_DATA}"
-    if _INDEX.search(text):
+    if name in ("key", "attribute"):
+        return f"{what}要取的{FAILURES[name].words(m)}；{FIX_DATA}"
+    if name == "index":
         return f"{what}要取列表中的某一项，但列表没有那么多项；请检查提交的数据，或{FIX_MODEL}"
     return None
 
