@@ -413,25 +413,35 @@ def _script_overheads(new: bool) -> None:
     restricted.script_reply = script_reply
 
 
+def _code_before(module, rev: str, *parts: tuple[str, str]) -> dict:
+    """``module``'s namespace with the code it had at ``rev`` (read from git) run over it: each of
+    ``parts`` is (the text it begins with, the text after its end, looked for from its beginning).
+    A variant's off side: our own code of before, compared with what the module holds now."""
+    import subprocess
+
+    path = f"engine/{module.__name__.rsplit('.', 1)[-1]}.py"
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{path}"],
+                            capture_output=True, text=True, check=True).stdout
+    space = dict(vars(module))
+    for begin, end in parts:
+        at = source.index(begin)
+        exec(compile(source[at:source.index(end, at)], f"{path}@{rev}", "exec"), space)  # noqa: S102 - ours, of before
+    return space
+
+
 @variant("dirty_save")
 def _dirty_save(new: bool) -> None:
     """engine/state.py ``save`` visiting, after a warm step that made or took out no task, only the
     always-visited tasks and the quiet ones whose fields no longer match their mark (``_dirty_plan``);
     off: ``save`` as it was at e729ce2 (read from git: every live task's mark taken and compared at
     every save) and ``DubanTask._add_child`` as it was."""
-    import subprocess
-
     from SpiffWorkflow.task import Task
 
     from engine import state, task_class
 
     saved = _dirty_save.__dict__.get("saved")
     if saved is None:
-        source = subprocess.run(["git", "-C", str(ROOT), "show", "e729ce2:engine/state.py"],
-                                capture_output=True, text=True, check=True).stdout
-        body = source[source.index("def save(conn"):source.index("def _gone(")]
-        space = dict(vars(state))
-        exec(compile(body, "state.py@e729ce2", "exec"), space)  # noqa: S102 - our own code of before
+        space = _code_before(state, "e729ce2", ("def save(conn", "def _gone("))
         cls = task_class.DubanTask
 
         def add_child(self, task_spec, state=task_class.TaskState.MAYBE):  # the code before
@@ -483,17 +493,11 @@ def _rested(new: bool) -> None:
     ``do_engine_steps`` ended with none to run and no event waiting (``DubanWorkflow.rested``); off:
     ``advance`` as at 8b23b6f (read from git: it always looked). The flag is set on both sides (a
     store a ``do_engine_steps``)."""
-    import subprocess
-
     from engine import step
 
     saved = _rested.__dict__.get("saved")
     if saved is None:
-        source = subprocess.run(["git", "-C", str(ROOT), "show", "8b23b6f:engine/step.py"],
-                                capture_output=True, text=True, check=True).stdout
-        body = source[source.index("def advance(workflow"):source.index("class Unrested(")]
-        space = dict(vars(step))
-        exec(compile(body, "step.py@8b23b6f", "exec"), space)  # noqa: S102 - our own code of before
+        space = _code_before(step, "8b23b6f", ("def advance(workflow", "class Unrested("))
         saved = _rested.__dict__["saved"] = (step.advance, space["advance"])
     step.advance = saved[0] if new else saved[1]
 
@@ -513,18 +517,11 @@ def _mark_and_workflows(new: bool) -> None:
     """engine/state.py ``_mark`` answering None for the last save's tasks finished in it before
     looking at their state, and ``all_workflows`` a tuple; off: both as at e729ce2 (read from git:
     ``all_workflows`` a generator, in every module that imported it)."""
-    import subprocess
-
     from engine import external_tasks, messages, projection, stall, state
 
     saved = _mark_and_workflows.__dict__.get("saved")
     if saved is None:
-        source = subprocess.run(["git", "-C", str(ROOT), "show", "e729ce2:engine/state.py"],
-                                capture_output=True, text=True, check=True).stdout
-        space = dict(vars(state))
-        for name, end in (("def all_workflows(", "\n\n\n"), ("def _mark(", "\n\n\ndef _same_ids(")):
-            at = source.index(name)
-            exec(compile(source[at:source.index(end, at)], "state.py@e729ce2", "exec"), space)  # noqa: S102
+        space = _code_before(state, "e729ce2", ("def all_workflows(", "\n\n\n"), ("def _mark(", "\n\n\ndef _same_ids("))
         saved = _mark_and_workflows.__dict__["saved"] = {
             "mark": (state._mark, space["_mark"]), "workflows": (state.all_workflows, space["all_workflows"])}
     mark, workflows = (saved["mark"][0], saved["workflows"][0]) if new else (saved["mark"][1], saved["workflows"][1])
@@ -559,17 +556,11 @@ def _ended_top_row(new: bool) -> None:
     """engine/state.py ``save`` leaving the top workflow row of a case that has ended as its last
     running step wrote it (``_ENDED_TOP_ROW``); off: ``save`` as at d8619e3 (read from git: the
     ending save rewrote that row with the case data and ``completed``)."""
-    import subprocess
-
     from engine import state
 
     saved = _ended_top_row.__dict__.get("saved")
     if saved is None:
-        source = subprocess.run(["git", "-C", str(ROOT), "show", "d8619e3:engine/state.py"],
-                                capture_output=True, text=True, check=True).stdout
-        body = source[source.index("def save(conn"):source.index("\n\n\n# A live task that is predicted")]
-        space = dict(vars(state))
-        exec(compile(body, "state.py@d8619e3", "exec"), space)  # noqa: S102 - our own code of before
+        space = _code_before(state, "d8619e3", ("def save(conn", "\n\n\n# A live task that is predicted"))
         saved = _ended_top_row.__dict__["saved"] = (state.save, space["save"])
     state.save = saved[0] if new else saved[1]
 
@@ -578,17 +569,11 @@ def _ended_top_row(new: bool) -> None:
 def _ended_plan(new: bool) -> None:
     """engine/state.py ``save`` planning (``_dirty_plan``) for the save that ends a case too; off:
     ``save`` as at 6cf6d74 (read from git: the ending save walked every live task)."""
-    import subprocess
-
     from engine import state
 
     saved = _ended_plan.__dict__.get("saved")
     if saved is None:
-        source = subprocess.run(["git", "-C", str(ROOT), "show", "6cf6d74:engine/state.py"],
-                                capture_output=True, text=True, check=True).stdout
-        body = source[source.index("def save(conn"):source.index("\n\n\n# A live task that is predicted")]
-        space = dict(vars(state))
-        exec(compile(body, "state.py@6cf6d74", "exec"), space)  # noqa: S102 - our own code of before
+        space = _code_before(state, "6cf6d74", ("def save(conn", "\n\n\n# A live task that is predicted"))
         saved = _ended_plan.__dict__["saved"] = (state.save, space["save"])
     state.save = saved[0] if new else saved[1]
 
