@@ -10,12 +10,13 @@ hazard reads 立即消除或者限期消除 (《安全生产法》第一百零�
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
 from engine.clock import SHANGHAI
-from tests.ui_support import ACME as ACME_CODE, REGISTER_MAJOR, ROOT, START, client_login, csrf_of, make_world, open_task, start_hazard
+from tests.ui_support import (ACME as ACME_CODE, REGISTER_MAJOR, ROOT, START, client_login, csrf_of, make_world, open_task,
+                              overdue_general_hazard, start_hazard)
 from webui.api import create_token
 from workflows.forms import FormError, registry
 from workflows.forms.deadlines import FROM_TODAY
@@ -30,17 +31,6 @@ def world(database_url, tmp_path):
     w.engine.dispose()
 
 
-def _overdue_general_hazard(world) -> int:
-    """A 一般隐患 whose 整改期限 passed: 一般隐患逾期督促 waits for the 科室负责人 (qian), 2026-11-28."""
-    case = start_hazard(world.engine, title="东城配电箱防护缺失")
-    data = dict(REGISTER_MAJOR, major_criterion=None, requires_shutdown=False,
-                fix_deadline=(START.date() + timedelta(days=2)).isoformat())
-    world.engine.complete(open_task(world.engine, case.id, "register").id, "zhang", data)
-    world.clock.advance(days=5)
-    world.engine.run_due_timers()
-    return case.id
-
-
 def _box(page: str, name: str) -> str:
     box = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>([^<]*)', page)
     assert box, f"no {name} box"
@@ -49,7 +39,7 @@ def _box(page: str, name: str) -> str:
 
 
 def test_a_past_new_rectify_deadline_typed_on_the_page_is_refused_and_nothing_is_lost(world):
-    case_id = _overdue_general_hazard(world)
+    case_id = overdue_general_hazard(world)
     task = open_task(world.engine, case_id, "fix_overdue_review")
     client = client_login(world.app, "qian")
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
@@ -66,7 +56,7 @@ def test_a_past_new_rectify_deadline_typed_on_the_page_is_refused_and_nothing_is
 
 
 def test_a_past_deadline_through_the_api_is_a_422_naming_the_field(world):
-    case_id = _overdue_general_hazard(world)
+    case_id = overdue_general_hazard(world)
     task = open_task(world.engine, case_id, "fix_overdue_review")
     client = world.app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, 'qian', name='测试')}"
@@ -84,7 +74,7 @@ def test_art102_rectify_deadline_today_is_accepted_yesterday_refused_in_beijing_
     """《安全生产法》第一百零二条 立即消除或者限期消除: the earliest deadline is today (立即). Today is
     Beijing's day on the engine's clock: at 00:30 in Beijing on 11-29 it is still 11-28 in UTC, and
     11-28 is yesterday."""
-    case_id = _overdue_general_hazard(world)
+    case_id = overdue_general_hazard(world)
     world.clock.set(datetime(2026, 11, 28, 16, 30, tzinfo=timezone.utc))  # 2026-11-29 00:30 Beijing
     task = open_task(world.engine, case_id, "fix_overdue_review")
     with pytest.raises(Exception) as refused:

@@ -12,7 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.ui_support import MAJOR_PATH, REGISTER_MAJOR, START, client_login, csrf_of, make_world, open_task, start_hazard
+from tests.ui_support import (MAJOR_PATH, REGISTER_MAJOR, client_login, csrf_of, make_world, open_task, overdue_general_hazard,
+                              start_hazard)
 
 HAZARD = "hazard_supervision"
 
@@ -25,16 +26,6 @@ def world(database_url, tmp_path):
     w.engine.dispose()
 
 
-def _overdue_general_hazard(world) -> int:
-    case = start_hazard(world.engine, title="东城配电箱防护缺失")
-    data = dict(REGISTER_MAJOR, major_criterion=None, requires_shutdown=False,
-                fix_deadline=(START.date() + timedelta(days=2)).isoformat())
-    world.engine.complete(open_task(world.engine, case.id, "register").id, "zhang", data)
-    world.clock.advance(days=5)
-    world.engine.run_due_timers()  # the 整改期限 passed: 一般隐患逾期督促 for the 科室负责人
-    return case.id
-
-
 def _deadline_box(page: str) -> str | None:
     box = re.search(r'<input[^>]*name="fix_deadline"[^>]*>', page)
     assert box, "no 新的整改期限 box"
@@ -43,7 +34,7 @@ def _deadline_box(page: str) -> str | None:
 
 
 def test_the_new_deadline_is_not_the_one_just_missed(world):
-    case_id = _overdue_general_hazard(world)
+    case_id = overdue_general_hazard(world)
     task = next(t for t in world.engine.case(case_id).tasks if t.name == "一般隐患逾期督促")
     client = client_login(world.app, "qian")
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)

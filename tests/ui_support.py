@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -318,3 +318,15 @@ def major_case_at(engine, until: str, title: str = "甲化工有限公司储罐�
     engine.complete(open_task(engine, case.id, "register").id, "zhang", REGISTER_MAJOR)
     walk(engine, case.id, until)
     return case
+
+
+def overdue_general_hazard(world) -> int:
+    """A 一般隐患 whose 整改期限 (two days after START) passed: five days on, the sweep opens
+    一般隐患逾期督促 for the 科室负责人 (qian), 2026-11-28. Its case id."""
+    case = start_hazard(world.engine, title="东城配电箱防护缺失")
+    data = dict(REGISTER_MAJOR, major_criterion=None, requires_shutdown=False,
+                fix_deadline=(START.date() + timedelta(days=2)).isoformat())
+    world.engine.complete(open_task(world.engine, case.id, "register").id, "zhang", data)
+    world.clock.advance(days=5)
+    world.engine.run_due_timers()
+    return case.id
