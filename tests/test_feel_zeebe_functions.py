@@ -27,6 +27,7 @@ import pytest
 from engine.errors import IncidentRaised
 from tests.interop_support import user_for
 from tests.support import make_engine
+from tests.test_expressions_s22 import STOPS, evaluate
 
 KEY = "zeebe_rectify_report"
 MODEL = (Path(__file__).parent / "bpmn" / "interop" / f"{KEY}.bpmn").read_text(encoding="utf-8")
@@ -79,21 +80,8 @@ def test_a_day_typed_in_chinese_into_a_text_field_stops_in_chinese(engine):
 
 # --- each construct through the script engine, translated as a Zeebe model's is -----------------
 
-STOPS = "stops"
-
-
-def evaluate(feel: str, data: dict):
-    from engine import dialects
-    from engine.clock import SystemClock
-    from engine.juel_methods import said_of
-    from engine.scripting import DubanScriptEngine
-    python = dialects._feel_null(dialects._translate_with_feel_calls(feel))
-    environment = DubanScriptEngine(SystemClock()).environment
-    try:
-        return environment.evaluate(python, dict(data))
-    except Exception as exc:  # noqa: BLE001 — what stops must say so in Chinese
-        assert said_of(exc), exc
-        return STOPS
+# evaluate: a FEEL text translated as a Zeebe model's is at deploy (null as Zeebe reads it) and run by
+# the script engine; STOPS: what stops, having said why in Chinese (tests/test_expressions_s22.py)
 
 
 @pytest.mark.parametrize("feel, data, zeebe", [
