@@ -644,6 +644,32 @@ def _own_listener(new: bool) -> None:
     sqlexec._announce = saved[0] if new else saved[1]
 
 
+@variant("join_dict")
+def _join_dict(new: bool) -> None:
+    """engine/gateways.py ``_joined``: a parallel join's tasks found in the task dict where their order
+    cannot change its check; off: always by the walk (``get_tasks(spec_name=...)``, the code before)."""
+    from engine import gateways
+    saved = _join_dict.__dict__.setdefault("saved", gateways._joined)
+    gateways._joined = saved if new else (lambda workflow, name, my_task: None)
+
+
+@variant("engine_ready")
+def _engine_ready(new: bool) -> None:
+    """engine/workflow.py ``DubanWorkflow._ready_to_run``: a pass's one READY engine task found in the
+    task dict whatever people's tasks are READY beside it; off: ``get_tasks(state=READY)`` (the code
+    before)."""
+    from engine.workflow import _READY, DubanWorkflow
+    saved = _engine_ready.__dict__.setdefault("saved", DubanWorkflow.__dict__["_ready_to_run"])
+    DubanWorkflow._ready_to_run = saved if new else (lambda self: self.get_tasks(state=_READY))
+
+
+@variant("spiff_run")
+def _spiff_run(new: bool) -> None:
+    """Both of the above."""
+    _join_dict(new)
+    _engine_ready(new)
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

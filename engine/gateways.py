@@ -18,7 +18,13 @@ ends it) −23.9, −13.8, −17.1 µs a completion (A/A +1.4, −0.5, +4.6), ca
 A parallel join (``ParallelGateway``) lists each task's ancestors once instead of SpiffWorkflow's
 recursive walks up through ``Task.parent`` (same harness, load 6): camunda7_hazard_gateways −19.4,
 −15.3, −11.2 µs a completion, bpmnio_implicit_split −5.9, −16.3, −6.0 (A/A +3.8, −5.8; one
-completion in four updates its join).
+completion in four updates its join). Since 2026-12-06 the join's tasks come from the task dict, not
+the walk of the whole tree (``_joined``: where their order cannot change the answer, no sub-process):
+bytecodes a completion (``bench/step_ab.py --variant spiff_run --bytecodes``, with the pass below)
+bpmnio_simple 16,917 → 14,941, camunda7_hazard_gateways 28,124 → 26,133, bpmnio_implicit_split
+16,031 → 14,306, flowable_joint_opinion 15,203 → 14,159; thread CPU (100 cases, 3 runs, load 8–11)
+bpmnio_simple −26.8, −31.7, −26.9 µs a completion (A/A +2.2, −0.8), camunda7_hazard_gateways −15.0,
+−27.8, −17.3 (A/A −4.4, −6.4); tests/test_spiff_run_cost.py.
 
 What the three joins (parallel, inclusive, the end join) pass on of the branches' data is
 engine/join_data.py's: each branch's changes since the fork, as Camunda and Flowable keep variables.
@@ -337,6 +343,39 @@ def _ancestors(task, tasks) -> list | None:
     return found
 
 
+def _joined(workflow, name: str, my_task) -> list | None:
+    """The tasks of the join named ``name`` that ``workflow.get_tasks(spec_name=name)`` would give,
+    each with its ancestors (``_ancestors``), found by a look through the workflow's task dict instead
+    of the walk of its tree (2026-12-06: the walk visits every task, predicted ones too — each branch
+    predicts its own join task and the end below it — ~300–900 bytecodes an update of a join), or
+    None: ask the walk. The dict's order is not the walk's, so it is taken only where the order cannot
+    change the check's answer: no join task is below ``my_task`` (a loop's first turn, where each such
+    task takes the nearest input still waited for, so which comes first matters); every other task
+    takes away its parent's input or nothing, the same set in any order. The walk (state any: it
+    descends below every task) reaches exactly the tasks linked to the root through their parents'
+    children, and enters sub-processes: taken only while the case has none."""
+    if workflow.top_workflow.subprocesses:
+        return None
+    tasks = workflow.tasks
+    if len(tasks) >= _MOST_TASKS:
+        return None
+    root = workflow.task_tree
+    found = []
+    for task in tasks.values():
+        if task.task_spec.name != name or task.last_state_change < 0:
+            continue
+        chain = _ancestors(task, tasks)
+        if not chain or chain[-1] is not root:
+            return None  # the root itself, or not linked up to the root
+        below = task
+        for parent in chain:
+            if parent is my_task or below.id not in parent._children:
+                return None  # below the task updated (a loop's first turn), or a link the walk misses
+            below = parent
+        found.append((task, chain))
+    return found
+
+
 class ParallelGateway(defaults.ParallelGateway):
     """SpiffWorkflow's parallel gateway (并行网关). As a join it fires once a token has come in on
     every incoming flow: SpiffWorkflow's check takes the join's tasks (``get_tasks(spec_name=...)``,
@@ -349,15 +388,19 @@ class ParallelGateway(defaults.ParallelGateway):
 
     def _check_threshold_unstructured(self, my_task):
         workflow = my_task.workflow
-        tasks = workflow.get_tasks(spec_name=self.name)
         by_id = workflow.tasks
         mine = _ancestors(my_task, by_id)
-        if mine is None or any(task.workflow is not workflow for task in tasks):
+        if mine is None:
             return super()._check_threshold_unstructured(my_task)
+        joined = _joined(workflow, self.name, my_task)
+        if joined is None:  # the walk's tasks in the walk's order
+            tasks = workflow.get_tasks(spec_name=self.name)
+            if any(task.workflow is not workflow for task in tasks):
+                return super()._check_threshold_unstructured(my_task)
+            joined = [(task, _ancestors(task, by_id)) for task in tasks]
         above_me = {id(task) for task in mine}
         waiting_inputs = set(self.inputs)
-        for task in tasks:
-            chain = _ancestors(task, by_id)
+        for task, chain in joined:
             if not chain:  # past the bound, or a task without a parent (SpiffWorkflow's check fails on it)
                 return super()._check_threshold_unstructured(my_task)
             if any(parent is my_task for parent in chain):

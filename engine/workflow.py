@@ -48,6 +48,15 @@ SQLite files, main's code and this by a switch, completions alternated, thread C
 750 warm completions a side a run, load 3–4): tests/bpmn/interop/camunda7_hazard_gateways.bpmn −44.6,
 −50.0, −51.2 µs a completion (paired medians; A/A +3.2, −7.4), bpmnio_implicit_split −29.6, −30.3,
 −31.4; bench/models/five_tasks.bpmn −2.1, −2.7 (A/A +0.5, +0.5: it asks no such question).
+
+A pass of ``DubanWorkflow.do_engine_steps`` asks for the READY tasks that are not a person's
+(``_ready_to_run``, 2026-12-06): one found in the task dict where the walk reaches it is the pass's
+list, whatever people's tasks are READY beside it — a person's task open on a parallel branch made
+each pass a walk for two READY tasks' order, the person's then skipped. With the parallel join's
+look (engine/gateways.py ``_joined``), bytecodes a completion (``bench/step_ab.py --variant spiff_run
+--bytecodes``): bpmnio_simple −1,976 of 16,917, camunda7_joint_recheck −1,425 of 17,335; one-task
+models whose completion ends the case −87 to −169 (camunda7_list_map_parameters 14,947 → 14,778);
+tests/test_spiff_run_cost.py, tests/test_step_hot_paths.py.
 """
 from __future__ import annotations
 
@@ -342,7 +351,7 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
         try:
             while True:
                 ran = False
-                ready = self.get_tasks(state=_READY)
+                ready = self._ready_to_run()
                 for task in ready:
                     if not task.task_spec.manual:
                         self._ran = None
@@ -364,6 +373,31 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
         self.rested = not self.event_manager.tasks and len(self.tasks) < _DEEPEST
         self.refresh_timers()
         return None
+
+    def _ready_to_run(self) -> list:
+        """What a pass of ``do_engine_steps`` runs of ``get_tasks(state=READY)`` (the tasks not a
+        person's, in its order), for a case with no sub-process: its one READY engine task found by a
+        look through the task dict where the walk reaches it (``_ran`` or ``_reached``), whatever
+        people's tasks are READY beside it — a person's task open on a parallel branch made every pass
+        a walk of the whole tree (two READY tasks: the walk's order), for a list whose person's tasks
+        the pass then skips (2026-12-06). None READY but people's: none to run, as the walk's list
+        runs none. Two or more engine tasks, or one the walk might not reach: ``get_tasks``' list."""
+        tasks = self.tasks
+        found = None
+        for task in tasks.values():
+            if task._state & _READY and not task.task_spec.manual:
+                if found is not None:
+                    return self.get_tasks(state=_READY)  # two or more: in the walk's order
+                found = task
+        if found is None:
+            return []
+        ran = self._ran
+        if ran is not None and tasks.get(found._parent) is ran and ran._state >= _FUTURE \
+                and found.id in ran._children:
+            return [found]  # below the task the pass before ran, which the walk reached
+        if _reached(self, found, _FUTURE):
+            return [found]
+        return self.get_tasks(state=_READY)
 
     def _do_engine_steps(self, will_complete_task=None, did_complete_task=None):
         """One pass of SpiffWorkflow's ``do_engine_steps``: each active sub-process, deepest first,

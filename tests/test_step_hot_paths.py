@@ -826,24 +826,37 @@ def test_a_pass_takes_the_task_below_the_one_it_just_ran_as_the_walk_finds_it(sq
     """``DubanWorkflow.do_engine_steps``: the READY task found alone below the task the pass before
     ran alone (the end event's end join, the end join's end: every case's last completion) is the
     walk's answer without following it up to the root (``_reached`` not called for it); every answer
-    of every step is the walk's (BpmnWorkflow's iterator), in its order."""
+    of every step is the walk's (BpmnWorkflow's iterator), in its order — a pass's list
+    (``_ready_to_run``) the walk's READY tasks that are not a person's."""
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
 
     from engine import workflow as duban_workflow
     from engine.workflow import DubanWorkflow
 
     answers, reached = [], []
     fast_get, fast_reached = DubanWorkflow.get_tasks, duban_workflow._reached
+    fast_ready = DubanWorkflow._ready_to_run
 
     def both(self, first_task=None, **kwargs):
-        before = len(reached)
         mine = fast_get(self, first_task, **kwargs)
         answers.append(([t.id for t in mine], [t.id for t in BpmnWorkflow.get_tasks(self, first_task, **kwargs)],
-                        len(mine) == 1 and len(reached) == before and self._ran is not None))
+                        False))
+        return mine
+
+    def ready(self):
+        before = len(reached)
+        ran = self._ran
+        mine = fast_ready(self)
+        walked = BpmnWorkflow.get_tasks(self, state=TaskState.READY)
+        answers.append(([t.id for t in mine if not t.task_spec.manual],
+                        [t.id for t in walked if not t.task_spec.manual],
+                        len(mine) == 1 and len(reached) == before and ran is not None))
         return mine
 
     monkeypatch.setattr(duban_workflow, "_reached", lambda *a: reached.append(a) or fast_reached(*a))
     monkeypatch.setattr(DubanWorkflow, "get_tasks", both)
+    monkeypatch.setattr(DubanWorkflow, "_ready_to_run", ready)
     e = make_engine(sqlite_url, clock=ManualClock(START))
     try:
         model_key = e.deploy(model, by="boss").key
