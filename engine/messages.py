@@ -660,9 +660,11 @@ def _deliver_thrown(engine, tx, case, events: list, workflow) -> None:
                       detail={"name": ed.name, "delivered_to": delivered})
 
 
-_CASE_NAMES = sqlexec.Sql(sa.select(Case.__table__.c.case_no, Case.__table__.c.title)
-                          .where(Case.__table__.c.id.in_(sa.bindparam("ids", expanding=True)))
-                          .order_by(Case.__table__.c.id))
+# By 案号 only: the cases a thrown message matched may be another unit's, whose titles (an
+# enterprise's name, a 举报's words) the thrower's supervisors may not read (policy.check_case_view).
+_CASE_NUMBERS = sqlexec.Sql(sa.select(Case.__table__.c.case_no)
+                            .where(Case.__table__.c.id.in_(sa.bindparam("ids", expanding=True)))
+                            .order_by(Case.__table__.c.id))
 
 
 def _ambiguous_throw(tx, workflow, ed, cases: list[int] | None = None, steps: list[str] | None = None,
@@ -672,8 +674,7 @@ def _ambiguous_throw(tx, workflow, ed, cases: list[int] | None = None, steps: li
     spec = _thrower(workflow, ed)
     who = f"「{spec.bpmn_name or spec.bpmn_id}」抛出的" if spec is not None else "本案件抛出的"
     if cases:
-        names = [f"「{no}」（{title}）" if title else f"「{no}」"
-                 for no, title in sqlexec.all_rows(tx.conn, _CASE_NAMES, {"ids": cases})]
+        names = [f"「{no}」" for (no,) in sqlexec.all_rows(tx.conn, _CASE_NUMBERS, {"ids": cases})]
         matched = f"匹配到 {len(cases)} 个等待中的案件（{'、'.join(names)}），一条消息只能送达一个案件"
         fix = "请流程设计员为该消息设置关联值以区分这些案件，或改用信号（送达全部等待的案件）"
     else:

@@ -176,6 +176,7 @@ def test_a_thrown_message_matching_two_cases_is_an_incident_naming_both_safety_l
     numbers = [engine.case(c).case_no for c in (first, second)]
     assert "「转送整改完成」抛出的消息「整改完成」匹配到 2 个等待中的案件" in raised.message
     assert all(no in raised.message for no in numbers) and "关联值" in raised.message
+    assert "等待企业整改" not in raised.message  # by 案号 only: another unit's title is not the thrower's to read
     assert raised.element_id == "Event_1forwardDone"
     assert [engine.case(c).tasks for c in (first, second)] == [[], []]
     assert engine.case(thrower).status == "running"
