@@ -551,6 +551,18 @@ def _juel_fast(new: bool) -> None:
     evaluator._fast_expression = saved if new else (lambda source: None)
 
 
+@variant("juel_mapping_fast")
+def _juel_mapping_fast(new: bool) -> None:
+    """engine/evaluator.py ``IsolatedEnvironment._fast_calls``: a plain script (a JUEL mapping)
+    calling only engine/juel_operators' helpers runs with each call as ``_FastCall`` over simple
+    values; off: each call crossed to JSON and back (``_HostCall``) as before."""
+    from engine import evaluator
+
+    cls = evaluator.IsolatedEnvironment
+    saved = _juel_mapping_fast.__dict__.setdefault("saved", cls._fast_calls)
+    cls._fast_calls = saved if new else (lambda self, called, functions: None)
+
+
 @variant("ended_top_row")
 def _ended_top_row(new: bool) -> None:
     """engine/state.py ``save`` leaving the top workflow row of a case that has ended as its last

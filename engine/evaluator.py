@@ -896,6 +896,22 @@ class IsolatedEnvironment(TaskDataEnvironment):
         budget = [HELPER_CALLS, HELPER_BYTES]  # this run's, shared by its helpers
         return {name: _HostCall(function, name, self.evaluations, budget) for name, function in functions.items()}
 
+    def _fast_calls(self, called: frozenset, functions: dict) -> dict | None:
+        """The helpers a plain script calls as ``_FastCall`` when every one is allow-listed
+        (``_fast_helpers``, by name and identity: a JUEL mapping's ``duban_el_stored(duban_el_arith(...))``)
+        and every host function it names is one it calls, else None (the usual ``_helpers``). Over
+        simple values (``_simple``) a helper's call crossed as ``_HostCall`` crosses it is the call
+        itself — so the script's run gives the same reply without a JSON trip per argument (a
+        mapping's Chinese texts took it); a call that is not simple gives up (``_GiveUp``) and the
+        script runs again from the start the usual way."""
+        if not called or not self.host_helpers or functions.keys() != called:
+            return None
+        allowed = _fast_helpers()
+        if not all(allowed.get(name) is function for name, function in functions.items()):
+            return None
+        counter = self.evaluations
+        return {name: _FastCall(function, counter) for name, function in functions.items()}
+
     def _run_helper_expression(self, hosted, data: dict, functions: dict):
         """The value of an expression that calls host-safe helpers (``restricted.helper_expression``),
         computed in the host as the worker would (its globals with the guards of a plain script, the
@@ -1011,6 +1027,11 @@ class IsolatedEnvironment(TaskDataEnvironment):
             if plan is not None and not self._conversion_shadowed(names, context, external_context):
                 moves = _assignments(script) if self.assign_shortcut and not functions else None
                 reply = self._run_assignments(moves, data) if moves is not None else None
+                if reply is not None:
+                    self.evaluations["host_script"] += 1
+                    return self._apply_script_reply(reply, context)
+                fast = self._fast_calls(plan[1], functions)
+                reply = self._run_plain_script(plan[0], data, fast) if fast else None
                 if reply is not None:
                     self.evaluations["host_script"] += 1
                     return self._apply_script_reply(reply, context)
