@@ -563,6 +563,16 @@ def _juel_mapping_fast(new: bool) -> None:
     cls._fast_calls = saved if new else (lambda self, called, functions: None)
 
 
+@variant("mapped_as_it_came")
+def _mapped_as_it_came(new: bool) -> None:
+    """engine/evaluator.py ``_run_plain_script``'s ``received``: a list or dict a plain script sets
+    under another name as it came (an output mapping's ``checklist = checkItems``) is sent back in the
+    encoded form it was received in, not encoded again; off: encoded again as before."""
+    from engine import evaluator
+
+    evaluator._RECEIVED = (list, dict) if new else ()
+
+
 @variant("ended_top_row")
 def _ended_top_row(new: bool) -> None:
     """engine/state.py ``save`` leaving the top workflow row of a case that has ended as its last

@@ -705,6 +705,7 @@ class _GiveUp(Exception):
 
 
 _IN_PLACE = (list, dict)
+_RECEIVED = (list, dict)  # inputs a plain script may set under another name as they came (_run_plain_script)
 
 
 class _PlainRun:
@@ -1111,17 +1112,23 @@ class IsolatedEnvironment(TaskDataEnvironment):
         scope = dict(base)
         printed = _Printed()
         scope["_print_"] = printed  # every statement's print() writes to one collector, made at the first
-        run = _PlainRun(scope, base)
         try:
             inputs = restricted.decode(data)
+            # each list or dict decoded for an input, by identity: its encoded form is ``data``'s
+            received = {id(v): data[n] for n, v in inputs.items() if type(v) in _RECEIVED}
+            run = _PlainRun(scope, base)
             scope.update(inputs)
             if "Exception" in scope:  # case data named Exception: ``except Exception`` is the worker's to read
                 return None
             run.steps(plan, False)
             # an input the script neither assigned nor changed in place (no such statement ran) is the
-            # value it got: not encoded again and compared (the worker's reply leaves it out too)
-            kept = () if run.mutated else [n for n, v in inputs.items() if scope.get(n, _MISSING) is v]
-            reply = restricted.script_reply(scope, base, data, kept)
+            # value it got: not encoded again and compared (the worker's reply leaves it out too); one
+            # it set under another name as it came (an output mapping) is sent as ``data`` encoded it
+            if run.mutated:
+                kept, received = (), {}
+            else:
+                kept = [n for n, v in inputs.items() if scope.get(n, _MISSING) is v]
+            reply = restricted.script_reply(scope, base, data, kept, received)
         except (_GiveUp, restricted.TooLarge, MemoryError, RecursionError):
             return None
         except Exception as exc:  # noqa: BLE001 — the model's error, reported as the worker reports it

@@ -750,18 +750,22 @@ _NOT_GLOBAL = object()  # ``script_reply``: a name the globals lack
 PRINTED_CHARS = 2000
 
 
-def script_reply(scope: dict, base: dict, inputs: dict, kept=()) -> dict:
+def script_reply(scope: dict, base: dict, inputs: dict, kept=(), received=None) -> dict:
     """What a script run in ``scope`` (globals ``base`` plus the decoded ``inputs``) hands back: the
     variables it set to a value other than the one it got (encoded), and the inputs it deleted. The
     worker's reply (engine/evaluator_worker.py), and a plain script's in the host the same way.
     ``kept``: inputs the caller knows still hold the very value decoded for them, unchanged (a plain
-    script in the host that changed nothing in place): left out without being encoded again."""
+    script in the host that changed nothing in place): left out without being encoded again.
+    ``received``: the encoded form of each such unchanged value by its identity (``id``), for a
+    variable the script set to one of them (``checklist = checkItems``): given, not encoded again."""
     changed, deleted = {}, [k for k in inputs if k not in scope]
     for name, value in scope.items():
         if base.get(name, _NOT_GLOBAL) is value or name.startswith("_") or name in kept or callable(value) \
                 or type(value).__name__ == "module":
             continue
-        encoded = encode(value, name)
+        encoded = received.get(id(value), _NOT_GLOBAL) if received else _NOT_GLOBAL
+        if encoded is _NOT_GLOBAL:
+            encoded = encode(value, name)
         if name not in inputs or inputs[name] != encoded:
             changed[name] = encoded
     return {"set": changed, "del": deleted}

@@ -119,3 +119,53 @@ def test_case_data_named_like_a_helper_is_not_the_helper():
     data = {"fineAmount": 5, "installments": 1, juel_operators.ARITHMETIC_HELPER: 1}
     assert _run(env, SCRIPTS[3], data)[0] != "ok"
     assert env.evaluations["helper_call"] == 0
+
+
+# * A mapping that sets a variable to a list or dict as the task holds it (camunda7_list_map_parameters'
+#   output ``checklist = checkItems``; a Zeebe ``target`` of a list) is sent back in the encoded form
+#   the script received it in, not encoded again (it is still walked against the host's bound: past
+#   it the worker answers, tests/test_script_environment_costs.py). Once a statement may change a list
+#   or dict in place, every value is encoded as before.
+ALIASES = [
+    *_post_scripts("camunda7_list_map_parameters.bpmn"),
+    "checklist, unitRecord = (checkItems, inspectedUnit)",
+    "a = x\nb = a",
+    "a, b = (x, x)",
+    "a = x\nx = 1",
+    "a = x\na['k'] = 2",
+    "x['k'] = 1\na = x",
+    "a = x\nx += [3]",
+    "a = x\ndel x",
+    "try:\n    a = x\n    b = 未定义\nexcept Exception:\n    b = x",
+]
+
+
+@pytest.mark.parametrize("script", ALIASES)
+def test_a_list_or_dict_mapped_as_it_came_gives_the_workers_data(script):
+    from tests.test_plain_scripts import check_both_ways, contexts
+
+    env = _env()
+    assert evaluator._plain_script(script) is not None, script
+    in_host = 0
+    for i, context in enumerate(contexts(script, 23)):
+        for extra in ({}, {"checkItems": ["消防通道", "危化品储存", "二"], "inspectedUnit": {"name": "华东化工", "contacts": ["安全员"]},
+                          "x": {"k": [1, {"m": "二"}]}}):
+            in_host += check_both_ways(env, script, {**context, **extra})
+    assert in_host > 0, script
+
+
+def test_a_list_mapped_as_it_came_is_sent_back_as_received_not_encoded_again():
+    env = _env()
+    script = ALIASES[0]  # camunda7_list_map_parameters' post-script
+    _code, names, _plain = evaluator.compiled(script, "exec")
+    context = {"checkItems": ["消防通道", "危化品储存", "二"], "inspectedUnit": {"name": "华东化工", "contacts": ["安全员"]}}
+    data, _functions = env._inputs(names, context, None)
+    reply = env._run_plain_script(evaluator._plain_script(script)[0], data)
+    assert reply["set"]["checklist"] is data["checkItems"] and reply["set"]["unitRecord"] is data["inspectedUnit"]
+    assert sorted(reply["del"]) == ["checkItems", "inspectedUnit"]
+    changed = env._run_plain_script(evaluator._plain_script("a = x\na['k'] = 2")[0], {"x": {"k": 1}})
+    assert changed["set"] == {"a": {"k": 2}, "x": {"k": 2}}  # changed in place: encoded afresh
+    data = dict(context)
+    env.execute(script, data)
+    assert data == {"checklist": context["checkItems"], "unitRecord": context["inspectedUnit"]}
+    assert data["checklist"] is not context["checkItems"]  # the case's own copy, as from the worker
