@@ -14,6 +14,10 @@ text says in Chinese the value a step failed on (脚本无法把「138-0013-8000
 identity is taken out of a case's data for everyone but the 举报受理员 (webui/redaction.py), yet the
 incident's text on the case, in its history and in /api/incidents quoted it to the reported
 enterprise's account, the inspector and the supervisor. Now the value reads 「（举报人信息已隐去）」 there.
+
+A 双随机 draw's inputs given by the starter (发起人自带的抽查名录). POST /api/cases laid the client's data
+over the enterprise and inspector lists the system takes at start: a 双随机抽查计划 drew from lists the
+starter chose. Now a start giving what the system takes is refused, naming it.
 """
 from __future__ import annotations
 
@@ -206,5 +210,40 @@ def test_a_whistleblowers_phone_quoted_by_an_incident_is_read_by_the_intake_offi
         assert whole.status_code == 200 and phone in whole.get_data(as_text=True), whole.get_json()
         (after,) = e.incidents(case_id=case.id)
         assert after.message == stored.message  # nothing lost
+    finally:
+        e.dispose()
+
+
+# --- a 双随机 draw's inputs given by the starter (发起人自带的抽查名录) -----------------------------------
+
+def test_a_random_inspection_plans_enterprise_and_inspector_lists_are_the_systems_not_the_starters(
+        database_url, tmp_path):
+    """双随机抽查计划 started through POST /api/cases with the starter's own 抽查企业名录 (one friendly
+    enterprise) and 执法检查人员名录 (himself): the client's data was laid over the snapshot the system
+    takes at start (workflows/start_data), so the draw would pick exactly whom he chose, and the case,
+    which keeps the draw's inputs for an auditor to draw again, would prove it random (国办发〔2015〕58号:
+    随机抽取检查对象，随机选派执法检查人员). Now such a start is refused (422) naming each list in Chinese
+    and nothing is started; started without them, the lists are the registry's and the directory's."""
+    from tests.ui_support import make_world
+    from webui.api import create_token
+    world = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
+    e = world.engine
+    try:
+        api = world.app.test_client()
+        api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'qian', name='测试')}"
+        friendly = [{"credit_code": "91110101MA00000005", "name": "友好企业", "sector": "危化", "risk_level": "低",
+                     "org_unit": "east"}]
+        forged = api.post("/api/cases", json={
+            "process_key": "inspection_plan", "title": "东城区第四季度双随机抽查计划",
+            "data": {"draw_pool": friendly, "draw_inspectors": [{"username": "qian", "name": "钱科长", "conflicts": []}]}})
+        assert forged.status_code == 422, forged.get_json()
+        errors = forged.get_json()["errors"]
+        assert "抽查企业名录" in errors["draw_pool"] and "执法检查人员名录" in errors["draw_inspectors"], errors
+        assert e.cases("qian") == []
+        plain = api.post("/api/cases", json={"process_key": "inspection_plan", "title": "东城区第四季度双随机抽查计划"})
+        assert plain.status_code == 201, plain.get_json()
+        data = e.case(plain.get_json()["id"]).data
+        assert [p["name"] for p in data["draw_pool"]] != ["友好企业"]
+        assert "qian" not in [i["username"] for i in data["draw_inspectors"]]  # a 科长, not an 执法人员 drawn
     finally:
         e.dispose()

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
 from workflows import accident_supervision
-from workflows.start_data import STARTED_BY_ANOTHER_CASE, start_data
+from workflows.start_data import STARTED_BY_ANOTHER_CASE, start_data_with
 from workflows.forms.context import COMPUTED_AMOUNTS, FACT_LABELS, KEY_FACTS, is_internal
 
 from . import (auth, case_data, diagram, display, documents, drawn_form, formspec, headers, incident_form, model_data, nav, overdue, parties,
@@ -122,8 +122,8 @@ def start():
             flash("请填写发起表单后再发起", "info")
         elif not errors:
             try:
-                data = start_data(eng, values["process"], g.user.org_code)   # e.g. the 双随机 draw's snapshot
-                data.update({f["name"]: drawn_values[f["name"]] for f in drawn or [] if f["name"] in request.form})
+                data = start_data_with(eng, values["process"], g.user.org_code,   # e.g. the 双随机 draw's snapshot
+                                       {f["name"]: drawn_values[f["name"]] for f in drawn or [] if f["name"] in request.form})
                 case = engine().start(values["process"], by=g.user.username, title=values["title"], data=data,
                                       party=party)
             except InvalidData as exc:

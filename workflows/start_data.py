@@ -21,6 +21,26 @@ STARTED_BY_ANOTHER_CASE = {
 }
 
 
+#: what the system takes at start (``start_data``), by its Chinese name: never the starter's to give
+SYSTEM_TAKEN = {"draw_pool": "抽查企业名录", "draw_inspectors": "执法检查人员名录", "last_inspectors": "企业上次的检查人员"}
+
+
+def start_data_with(engine, process_key: str, org: str, given: dict) -> dict:
+    """The case data a start opens with: what the starter gives and what the system takes
+    (``start_data``). A value the system takes given by the starter too is refused, naming it: a
+    双随机 draw from an enterprise list or an inspector list the starter typed would draw whom he
+    chose, and the case, which keeps the draw's inputs so that an auditor can draw again from it,
+    would prove it random (国务院办公厅《关于推广随机抽查规范事中事后监管的通知》国办发〔2015〕58号:
+    随机抽取检查对象，随机选派执法检查人员)."""
+    taken = start_data(engine, process_key, org)
+    given_too = sorted(k for k in taken if k in (given or {}))
+    if given_too:
+        from engine.errors import InvalidData
+        raise InvalidData({k: f"「{SYSTEM_TAKEN.get(k, k)}」由系统在发起时从企业库和人员名录中取得，不能由发起人提供，请删去该项"
+                           for k in given_too})
+    return {**(given or {}), **taken}
+
+
 def start_data(engine, process_key: str, org: str) -> dict:
     if process_key == "inspection_plan":
         from workflows.inspection_plans import snapshot

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from engine.errors import Forbidden, InvalidData
 from engine.schema import Case, OrgUnit
-from workflows.start_data import start_data
+from workflows.start_data import start_data_with
 
 from . import schemas
 from .blueprint import bp, engine, page, principal, username
@@ -52,7 +52,7 @@ def start_case(body):
         if s.get(OrgUnit, org) is None:
             raise InvalidData({"org": f"组织机构不存在: {org}"})
         eng.policy.check_case_view(s, p, Case(org_code=org, party=party))
-    data = {**start_data(eng, body["process_key"], org), **body["data"]}   # e.g. the 双随机 draw's snapshot
+    data = start_data_with(eng, body["process_key"], org, body["data"])   # e.g. the 双随机 draw's snapshot
     return eng.start(body["process_key"], by=p.username, org=org, data=data, title=body["title"],
                      party=party)
 
