@@ -13,14 +13,13 @@ save did plan (the shortcut was taken, not the full walk).
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine import ManualClock, state as wfstate
-from engine.schema import TaskRow
 from tests.interop_support import user_for
 from tests.support import BPMN, START, make_engine, open_task_id
+from tests.test_state_writes import _live_rows, restored_as_live, rows_are_fresh
 
 FIVE_TASKS = BPMN.parent.parent / "bench" / "models" / "five_tasks.bpmn"
 CAMUNDA_THREE_TASKS = BPMN / "interop" / "camunda7_gateway_flow_order.bpmn"
@@ -62,9 +61,7 @@ def _warm_case(url: str, plans: list, table: bool = False):
 def _save_and_compare(e, case, loaded) -> None:
     with e.db.engine.begin() as conn:
         wfstate.save(conn, case.id, loaded, {})
-    with e.db.engine.connect() as conn:
-        stored = dict(conn.execute(sa.select(TaskRow.id, TaskRow.content).where(
-            TaskRow.case_id == case.id, TaskRow.live.is_(True))).all())
+    stored = _live_rows(e, case.id)
     live = {str(t.id): t for t in wfstate._walk(loaded.workflow)}
     assert set(stored) == set(live)
     for tid, task in live.items():
@@ -218,19 +215,13 @@ def test_steps_that_plan_leave_the_rows_a_full_walk_leaves(sqlite_url, plans, mo
             if view.status != "running":
                 break
             live = {str(t.id): t for t in wfstate._walk(e.workflow_cache._entries[case.id][1].workflow)}
-            with e.db.engine.connect() as conn:
-                stored = dict(conn.execute(sa.select(TaskRow.id, TaskRow.content).where(
-                    TaskRow.case_id == case.id, TaskRow.live.is_(True))).all())
-            assert stored == {tid: wfstate.reference_text(t) for tid, t in live.items()}, step_no
+            assert rows_are_fresh(e, case.id, live), step_no
             task = view.tasks[0]
             e.complete(task.id, user_for(e, task), {"意见": f"第{step_no}步", "days": 10})
         assert e.case(case.id).status == "completed"
         # and after the save that ended it (planned too)
         live = {str(t.id): t for t in wfstate._walk(e.workflow_cache._entries[case.id][1].workflow)}
-        with e.db.engine.connect() as conn:
-            stored = dict(conn.execute(sa.select(TaskRow.id, TaskRow.content).where(
-                TaskRow.case_id == case.id, TaskRow.live.is_(True))).all())
-        assert stored == {tid: wfstate.reference_text(t) for tid, t in live.items()}
+        assert rows_are_fresh(e, case.id, live)
         assert model != FIVE_TASKS or any(plan is not None for plan in plans)
     finally:
         e.dispose()
@@ -241,8 +232,6 @@ def test_the_save_that_ends_a_case_plans_and_writes_every_task_the_end_moved(dat
     the end join and the end were predicted, quiet, and moved: visited with the task completed), so it
     looks at those four and not at the six finished before (Start, start, t1-t4); every live row is still
     the task serialized afresh, and the case restores from its rows with each task's state and data."""
-    from engine.schema import Case
-
     e, case, loaded = _warm_case(database_url, plans)
     try:
         e.complete(open_task_id(e, case.id), "zhang", {"意见": "第3步：同意"})
@@ -258,16 +247,7 @@ def test_the_save_that_ends_a_case_plans_and_writes_every_task_the_end_moved(dat
         workflow = loaded.workflow
         assert workflow.completed and len(workflow.tasks) == 10  # Start, start, t1-t5, end, EndJoin, End
         assert sorted(t.task_spec.name for t in visited) == ["End", "end", "five_tasks.EndJoin", "t5"]
-        with e.db.engine.connect() as conn:
-            stored = dict(conn.execute(sa.select(TaskRow.id, TaskRow.content).where(
-                TaskRow.case_id == case.id, TaskRow.live.is_(True))).all())
-        live = {str(t.id): t for t in wfstate._walk(workflow)}
-        assert stored == {tid: wfstate.reference_text(t) for tid, t in live.items()}
-        with e.db.read() as s:
-            spec, subs = e.models.specs(s, s.get(Case, case.id).bundle_hash)
-            fresh = wfstate.restore(s, case.id, spec, subs, e.script_engine).workflow
-        assert {str(t.id): (t.state, t.data) for t in wfstate._walk(fresh)} == {
-            tid: (t.state, t.data) for tid, t in live.items()}
+        restored_as_live(e, case.id, {str(t.id): t for t in wfstate._walk(workflow)})
         assert e.case(case.id).data["意见"] == "第5步：办结"
     finally:
         e.dispose()

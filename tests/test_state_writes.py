@@ -34,6 +34,23 @@ def _live_rows(engine, case_id) -> dict[str, str]:
             TaskRow.case_id == case_id, TaskRow.live.is_(True))).all())
 
 
+def rows_are_fresh(engine, case_id, live: dict) -> bool:
+    """The case's live task rows are exactly ``live`` (id -> task) serialized afresh."""
+    return _live_rows(engine, case_id) == {tid: wfstate.reference_text(t) for tid, t in live.items()}
+
+
+def restored_as_live(engine, case_id, live: dict):
+    """Asserts the case's rows are ``live`` serialized afresh and restore to the same tasks, each with
+    its state and data; the workflow restored from them."""
+    assert rows_are_fresh(engine, case_id, live)
+    with engine.db.read() as s:
+        spec, subs = engine.models.specs(s, s.get(Case, case_id).bundle_hash)
+        fresh = wfstate.restore(s, case_id, spec, subs, engine.script_engine).workflow
+    assert {str(t.id): (t.state, t.data) for t in wfstate._walk(fresh)} == {
+        tid: (t.state, t.data) for tid, t in live.items()}
+    return fresh
+
+
 @pytest.fixture
 def saves(monkeypatch):
     """The WriteStats of every ``state.save`` the engine makes (the real save, watched)."""
@@ -97,13 +114,7 @@ def test_the_save_that_ends_a_case_builds_no_mark_for_the_tasks_it_finished(data
         assert len(finished_now) >= 4
         assert not finished_now & set(loaded.marks), [live[tid].task_spec.name for tid in finished_now & set(loaded.marks)]
         assert any(len(loaded.marks.get(tid, ())) == 8 for tid in finished_before & set(live))
-        stored = _live_rows(e, case.id)
-        assert stored == {tid: wfstate.reference_text(t) for tid, t in live.items()}
-        with e.db.read() as s:
-            spec, subs = e.models.specs(s, s.get(Case, case.id).bundle_hash)
-            fresh = wfstate.restore(s, case.id, spec, subs, e.script_engine).workflow
-        assert {str(t.id): (t.state, t.data) for t in wfstate._walk(fresh)} == {
-            tid: (t.state, t.data) for tid, t in live.items()}
+        fresh = restored_as_live(e, case.id, live)
         # The top workflow's row is left as the last running step wrote it (state._ENDED_TOP_ROW): what
         # the end put in the workflow is the case row's and the end task's (tests/test_ended_case_rows.py).
         end = next(t for t in wfstate._walk(fresh) if t.task_spec.name == "End")
