@@ -429,6 +429,15 @@ def _code_before(module, rev: str, *parts: tuple[str, str]) -> dict:
     return space
 
 
+def _swap_to_before(variant, module, attr: str, new: bool, rev: str, *parts: tuple[str, str]) -> None:
+    """``module.attr`` as it is (``new``) or as at ``rev`` (``_code_before``), the two kept on the
+    variant's function after the first call."""
+    saved = variant.__dict__.get("saved")
+    if saved is None:
+        saved = variant.__dict__["saved"] = (getattr(module, attr), _code_before(module, rev, *parts)[attr])
+    setattr(module, attr, saved[0] if new else saved[1])
+
+
 @variant("dirty_save")
 def _dirty_save(new: bool) -> None:
     """engine/state.py ``save`` visiting, after a warm step that made or took out no task, only the
@@ -495,11 +504,7 @@ def _rested(new: bool) -> None:
     store a ``do_engine_steps``)."""
     from engine import step
 
-    saved = _rested.__dict__.get("saved")
-    if saved is None:
-        space = _code_before(step, "8b23b6f", ("def advance(workflow", "class Unrested("))
-        saved = _rested.__dict__["saved"] = (step.advance, space["advance"])
-    step.advance = saved[0] if new else saved[1]
+    _swap_to_before(_rested, step, "advance", new, "8b23b6f", ("def advance(workflow", "class Unrested("))
 
 
 @variant("read_shortcut")
@@ -580,11 +585,7 @@ def _ended_top_row(new: bool) -> None:
     ending save rewrote that row with the case data and ``completed``)."""
     from engine import state
 
-    saved = _ended_top_row.__dict__.get("saved")
-    if saved is None:
-        space = _code_before(state, "d8619e3", ("def save(conn", "\n\n\n# A live task that is predicted"))
-        saved = _ended_top_row.__dict__["saved"] = (state.save, space["save"])
-    state.save = saved[0] if new else saved[1]
+    _swap_to_before(_ended_top_row, state, "save", new, "d8619e3", ("def save(conn", "\n\n\n# A live task that is predicted"))
 
 
 @variant("ended_plan")
@@ -593,11 +594,7 @@ def _ended_plan(new: bool) -> None:
     ``save`` as at 6cf6d74 (read from git: the ending save walked every live task)."""
     from engine import state
 
-    saved = _ended_plan.__dict__.get("saved")
-    if saved is None:
-        space = _code_before(state, "6cf6d74", ("def save(conn", "\n\n\n# A live task that is predicted"))
-        saved = _ended_plan.__dict__["saved"] = (state.save, space["save"])
-    state.save = saved[0] if new else saved[1]
+    _swap_to_before(_ended_plan, state, "save", new, "6cf6d74", ("def save(conn", "\n\n\n# A live task that is predicted"))
 
 
 @variant("kept_pg_writers")
