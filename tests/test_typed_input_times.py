@@ -26,6 +26,8 @@ def _submit(key, name, typed):
     if key == "accident.receive":  # 报告时间 may not be before 发生时间: compare with the earliest
         data["occurred_at" if name == "reported_at" else "reported_at"] = \
             "2026-11-01T00:00:00+08:00" if name == "reported_at" else "2026-11-02T23:00:00+08:00"
+        if name == "head_informed_at":  # 单位负责人接到报告 lies between them (条例第九条)
+            data["occurred_at"] = "2026-11-01T00:00:00+08:00"
     if key == "enforcement.hearing_schedule" and name == "hearing_at":  # the notice served 7 工作日 before
         data["hearing_notice_served_on"] = "2026-10-15"  # (行政处罚法第六十四条第（二）项、第八十五条; forms/deadlines.py)
     try:

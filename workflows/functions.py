@@ -192,9 +192,13 @@ def upward_report_due(reported_at: Any, now: Any) -> str:
     return _iso(min(received, as_moment(now)) + dt.timedelta(hours=2))
 
 
-def reported_late(occurred_at: Any, reported_at: Any) -> bool:
-    """迟报: the unit reported more than one hour after the accident."""
-    return as_moment(reported_at) - as_moment(occurred_at) > dt.timedelta(hours=1)
+def reported_late(occurred_at: Any, reported_at: Any, head_informed_at: Any = None) -> bool:
+    """迟报: the unit reported more than one hour after its head was told of the accident
+    (《生产安全事故报告和调查处理条例》第九条：单位负责人接到报告后，应当于1小时内…报告). When the
+    time its head was told is not known, the hour counts from the accident itself (the people on
+    the spot report at once, 第九条第一款)."""
+    start = head_informed_at or occurred_at
+    return as_moment(reported_at) - as_moment(start) > dt.timedelta(hours=1)
 
 
 def four_nots_reasons(direct_cause=None, technical_causes=None, management_causes=None,

@@ -26,8 +26,11 @@ def build() -> Process:
     p.rule("jurisdiction", "确定管辖", INV, 3, decision="accident_jurisdiction")
     p.script("start_reporting", "核定报告时限", INV, 4, code=(
         "report_deadline = upward_report_due(reported_at, now())\n"
-        "late_report = reported_late(occurred_at, reported_at)\n"
-        "supplement_due = day_after(occurred_at, supplement_days(category))"))
+        "late_report = reported_late(occurred_at, reported_at, head_informed_at)\n"
+        "supplement_due = day_after(occurred_at, supplement_days(category))"),
+        doc=("《生产安全事故报告和调查处理条例》第九条：单位负责人接到报告后1小时内报告，超过即为迟报（自单位负责人"
+             "接到报告时起算，未填写的按事故发生时间计）；第十一条：逐级上报每级不超过2小时，自接到事故报告时起算；"
+             "第十三条：补报期限自事故发生之日起30日（道路交通、火灾7日）。"))
     p.chain("start", "receive", "grade", "jurisdiction", "start_reporting")
     p.user("report_up", "逐级上报事故信息", S, 5, doc="《生产安全事故报告和调查处理条例》第十一条：安全生产监督管理部门逐级上报事故情况，每级上报的时间不得超过2小时，自接到事故报告时起计算（接报时填写的事故单位报告时间，不是录入接报的时间）；超时提交分管领导督办。",
            form="accident.report_up", due="report_deadline")

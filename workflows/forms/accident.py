@@ -25,6 +25,8 @@ class Receive(FormSchema):
     """事故信息接报"""
     accident_title = f.text("事故名称", help="如：某公司“5·12”爆炸事故")
     occurred_at = f.moment("事故发生时间")
+    head_informed_at = f.moment("单位负责人接到报告时间", required=False,
+                                help="《生产安全事故报告和调查处理条例》第九条的1小时自此起算；不清楚的留空，按事故发生时间计")
     reported_at = f.moment("事故单位报告时间")
     enterprise_name = f.text("事故发生单位")
     credit_code = f.credit_code("统一社会信用代码")
@@ -42,6 +44,11 @@ class Receive(FormSchema):
     def _order_of_times(self, data, **_):
         if data.get("occurred_at") and data.get("reported_at") and data["reported_at"] < data["occurred_at"]:
             raise ValidationError({"reported_at": ["报告时间不能早于事故发生时间"]})
+        informed = data.get("head_informed_at")
+        if informed and data.get("occurred_at") and informed < data["occurred_at"]:
+            raise ValidationError({"head_informed_at": ["单位负责人接到报告的时间不能早于事故发生时间"]})
+        if informed and data.get("reported_at") and informed > data["reported_at"]:
+            raise ValidationError({"head_informed_at": ["单位负责人接到报告的时间不能晚于事故单位报告时间"]})
 
 
 class ReportUp(FormSchema):
