@@ -59,3 +59,19 @@ def test_report_entered_after_its_two_hours_is_overdue_at_once_accident_regulati
     c = received(w, occurred_at=shanghai(6), reported_at=shanghai(6, 30))
     assert w.desk.names(c) == ["超时上报督办"] and w.engine.case(c).escalation_level == 1
     assert w.engine.case(c).data["report_deadline"] == "2026-05-11T08:30:00+08:00"
+
+
+def test_the_example_report_entered_in_the_afternoon_came_in_just_now_accident_regulation_art11(database_url):
+    """The demo's and the tests' example accident (reported 08:40) entered at 15:00: its 2 hours lie ahead,
+    as every example's deadline does, so a walk does not depend on the time of day."""
+    world = process_world(database_url, PROCESS, None, dt.datetime(2026, 5, 11, 7, 0, tzinfo=dt.timezone.utc))
+    w = next(world)
+    try:
+        c = w.desk.start(PROCESS, by="sun_qi", org="dongcheng", party=CHEMICAL, title="甲化工“5·11”爆炸事故").id
+        w.desk.do(c, "事故信息接报")
+        data = w.engine.case(c).data
+        assert (data["occurred_at"], data["reported_at"]) == (shanghai(14, 20), shanghai(15))
+        assert data["late_report"] is False
+        assert w.desk.task(c, "逐级上报事故信息").due_at == dt.datetime.fromisoformat(shanghai(17))
+    finally:
+        world.close()
