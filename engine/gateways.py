@@ -364,14 +364,16 @@ def _joined(workflow, name: str, my_task) -> list | None:
     for task in tasks.values():
         if task.task_spec.name != name or task.last_state_change < 0:
             continue
-        chain = _ancestors(task, tasks)
-        if not chain or chain[-1] is not root:
-            return None  # the root itself, or not linked up to the root
-        below = task
-        for parent in chain:
-            if parent is my_task or below.id not in parent._children:
+        chain = []  # its ancestors, as ``_ancestors`` lists them
+        below, parent_id = task, task._parent
+        while parent_id is not None:
+            parent = tasks.get(parent_id)
+            if parent is None or parent is my_task or below.id not in parent._children or len(chain) > _MOST_TASKS:
                 return None  # below the task updated (a loop's first turn), or a link the walk misses
-            below = parent
+            chain.append(parent)
+            below, parent_id = parent, parent._parent
+        if below is not root or not chain:
+            return None  # the root itself, or not linked up to the root
         found.append((task, chain))
     return found
 
@@ -393,6 +395,7 @@ class ParallelGateway(defaults.ParallelGateway):
         if mine is None:
             return super()._check_threshold_unstructured(my_task)
         joined = _joined(workflow, self.name, my_task)
+        below_me = joined is None  # from the dict, no join task is below ``my_task``
         if joined is None:  # the walk's tasks in the walk's order
             tasks = workflow.get_tasks(spec_name=self.name)
             if any(task.workflow is not workflow for task in tasks):
@@ -403,7 +406,7 @@ class ParallelGateway(defaults.ParallelGateway):
         for task, chain in joined:
             if not chain:  # past the bound, or a task without a parent (SpiffWorkflow's check fails on it)
                 return super()._check_threshold_unstructured(my_task)
-            if any(parent is my_task for parent in chain):
+            if below_me and any(parent is my_task for parent in chain):
                 # a loop's first turn: this join's task below the one updated is not waited for
                 for found in (task, *chain):  # SpiffWorkflow's remove_ancestor: the nearest input
                     if found.task_spec in waiting_inputs:
