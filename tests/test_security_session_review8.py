@@ -18,6 +18,11 @@ enterprise's account, the inspector and the supervisor. Now the value reads 「�
 A 双随机 draw's inputs given by the starter (发起人自带的抽查名录). POST /api/cases laid the client's data
 over the enterprise and inspector lists the system takes at start: a 双随机抽查计划 drew from lists the
 starter chose. Now a start giving what the system takes is refused, naming it.
+
+A 案卷评查 naming another district's 承办人 by typed data (自填的被评查单位). The review model lets its
+tasks name officials of the reviewed unit (``assigneeUnit`` = reviewed_org); started over the API with
+that unit typed, any official pulled another district's 承办人 into his case. Now the reviewed unit
+and 承办人 are those of the closed penalty case the start names.
 """
 from __future__ import annotations
 
@@ -247,3 +252,57 @@ def test_a_random_inspection_plans_enterprise_and_inspector_lists_are_the_system
         assert "qian" not in [i["username"] for i in data["draw_inspectors"]]  # a 科长, not an 执法人员 drawn
     finally:
         e.dispose()
+
+
+# --- a 案卷评查 naming another district's 承办人 by typed data (自填的被评查单位) ---------------------------
+
+def test_a_case_file_review_started_with_a_typed_reviewed_unit_names_no_other_districts_official(
+        database_url, tmp_path):
+    """执法案卷评查 (bpmn/case_file_review.bpmn) lets its first task's assignee come from the reviewed
+    unit too (``assigneeUnit`` = reviewed_org: 交叉检查, 武进 2017). Started through POST /api/cases by
+    西城's inspector 王五 with reviewed_org 东城 and case_handler 李四 typed, and no file under review,
+    李四 was handed 「提交被评查案卷」 in 西城's case, a review nobody ordered (《安全生产法》第十条第二款:
+    本行政区域内). Now such a start names the closed penalty case it reviews (reviewed_case_id) and the
+    reviewed unit and 承办人 are that case's, as the 评查 sampling starts them (case_review.start_review);
+    a start without one is refused in Chinese naming the field, nothing started."""
+    from tests.ui_support import make_world
+    from webui.api import create_token
+    world = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
+    e = world.engine
+    try:
+        api = world.app.test_client()
+        api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'wang', name='测试')}"
+        typed = api.post("/api/cases", json={"process_key": "case_file_review", "org": "west", "title": "案卷评查",
+                                             "data": {"reviewed_org": "east", "case_handler": "li",
+                                                      "review_mode": "交叉检查"}})
+        assert typed.status_code == 422, typed.get_json()
+        assert "已结案执法案件" in typed.get_json()["errors"]["reviewed_case_id"], typed.get_json()
+        assert e.queue("li") == [] and e.cases("wang") == []
+        someone_elses = api.post("/api/cases", json={"process_key": "case_file_review", "org": "west", "title": "案卷评查",
+                                                     "data": {"reviewed_case_id": 424242, "case_handler": "li"}})
+        assert someone_elses.status_code == 422 and e.queue("li") == [], someone_elses.get_json()
+    finally:
+        e.dispose()
+
+
+def test_a_case_file_review_started_with_data_takes_the_reviewed_unit_and_handler_from_the_reviewed_case(
+        database_url):
+    """The same start naming a closed penalty case of 东城 (its 承办人 李四): the review's data holds
+    东城 and 李四 as the sampling would (case_review.start_review); another 承办人 typed beside it is
+    refused naming the field."""
+    from engine.errors import InvalidData
+    from tests.test_process_case_review import closed_penalty, world
+    from workflows.start_data import start_data_with
+    made = world(database_url)
+    w = next(made)
+    try:
+        penalty = closed_penalty(w)
+        data = start_data_with(w.engine, "case_file_review", "xicheng", {"reviewed_case_id": penalty,
+                                                                          "review_mode": "交叉检查"})
+        assert (data["reviewed_org"], data["case_handler"], data["review_mode"]) == ("dongcheng", "li_si", "交叉检查")
+        with pytest.raises(InvalidData) as refused:
+            start_data_with(w.engine, "case_file_review", "xicheng", {"reviewed_case_id": str(penalty),
+                                                                      "case_handler": "wang_wu"})
+        assert "与被评查案件" in refused.value.errors["case_handler"], refused.value.errors
+    finally:
+        made.close()

@@ -51,14 +51,43 @@ def handler_of(engine, case_id: int) -> str | None:
     return next((done[e] for e in HANDLER_ELEMENTS if done.get(e)), None)
 
 
+def facts_of(engine, case: Case) -> dict:
+    """What a review case holds of the file it reviews, taken from that case: its unit is the reviewed
+    unit (``reviewed_org``: the model's ``assigneeUnit``, whose officials the review may name) and its
+    handler the 承办人 who hands in the file."""
+    d = case.data or {}
+    return {"reviewed_case_id": case.id, "reviewed_case_no": case.case_no, "reviewed_title": case.title,
+            "reviewed_org": case.org_code, "case_handler": handler_of(engine, case.id),
+            "party_name": d.get("party_name"), "fine_amount": d.get("fine_amount")}
+
+
 def start_review(engine, by: str, reviewing_org: str, case: Case, mode: str = "个案抽查"):
     """One review case for ``case``'s file, in ``reviewing_org`` (another unit for a 交叉检查)."""
-    d = case.data or {}
-    data = {"review_mode": mode, "reviewed_case_id": case.id, "reviewed_case_no": case.case_no,
-            "reviewed_title": case.title, "reviewed_org": case.org_code, "case_handler": handler_of(engine, case.id),
-            "party_name": d.get("party_name"), "fine_amount": d.get("fine_amount")}
+    data = {"review_mode": mode, **facts_of(engine, case)}
     return engine.start(PROCESS, by=by, org=reviewing_org, party=case.party, data=data,
                         title=f"案卷评查：{case.case_no} {case.title}")
+
+
+def checked_start_data(engine, given: dict) -> dict:
+    """The data of a review case started with data of its own (the REST API): the reviewed file's
+    facts are those of the closed penalty case ``reviewed_case_id`` names, as ``start_review`` takes
+    them. A 被评查单位 or 承办人 typed by the starter named another district's official for the
+    review's tasks (``assigneeUnit``): 西城's inspector handed 东城's 李四 a 提交被评查案卷 task of a
+    review nobody ordered (《安全生产法》第十条第二款: 本行政区域内). Refused in Chinese, naming the field."""
+    from engine.errors import InvalidData
+    named = given.get("reviewed_case_id")
+    case = None
+    if isinstance(named, int) and not isinstance(named, bool) or isinstance(named, str) and named.isdigit():
+        with engine.db.read() as s:
+            case = s.get(Case, int(named))
+    if case is None or case.process_key != ENFORCEMENT or case.status != "completed":
+        raise InvalidData({"reviewed_case_id": "执法案卷评查须指明被评查的已结案执法案件（reviewed_case_id：该案件的编号）"})
+    facts = facts_of(engine, case)
+    wrong = {k: f"与被评查案件 {case.case_no} 的记录不符：由系统按被评查案件填写，请删去该项"
+             for k, v in facts.items() if k in given and given[k] != v and not (k == "reviewed_case_id" and str(v) == str(named))}
+    if wrong:
+        raise InvalidData(wrong)
+    return {**given, **facts}
 
 
 def scores_by_unit(engine, year: int, quarter: int) -> list[dict]:

@@ -8,7 +8,8 @@ of starting a case (the 发起案件 page, the REST API) asks here first.
 Some processes are started only by another case, with that case's data (``STARTED_BY_ANOTHER_CASE``):
 the 发起案件 page does not offer them (started empty, their first step failed at once and left an
 incident: 「决定挂牌督办」出错: Error evaluating expression 'superior'). The REST API still starts them
-for a client that gives that data.
+for a client that gives that data — a 执法案卷评查 with the closed penalty case it reviews
+(``reviewed_case_id``), whose unit and 承办人 the review takes from that case (workflows/case_review).
 """
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ def start_data_with(engine, process_key: str, org: str, given: dict) -> dict:
     chose, and the case, which keeps the draw's inputs so that an auditor can draw again from it,
     would prove it random (国务院办公厅《关于推广随机抽查规范事中事后监管的通知》国办发〔2015〕58号:
     随机抽取检查对象，随机选派执法检查人员)."""
+    if process_key == "case_file_review":  # the reviewed file's facts from its case (workflows/case_review)
+        from workflows.case_review import checked_start_data
+        given = checked_start_data(engine, given or {})
     taken = start_data(engine, process_key, org)
     given_too = sorted(k for k in taken if k in (given or {}))
     if given_too:
