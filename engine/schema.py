@@ -380,10 +380,7 @@ class HumanTask(Base):
                  postgresql_where=OPEN_WITH_DEADLINE, sqlite_where=OPEN_WITH_DEADLINE),
         # A case's tasks, open and done (its open tasks, whether one is past its deadline — 逾期督办,
         # webui/overdue.py — and its completed ones): not partial, a case's done tasks are read too.
-        # Without ``state`` since revision 0027: a completion moved the task's entry from 'open' to
-        # 'completed' (a b-tree page, one WAL frame on SQLite, of every completion); a reader compares
-        # the state on the case's few rows the index finds.
-        sa.Index("ix_human_task_case_due", "case_id", "due_at"),
+        sa.Index("ix_human_task_case_due", "case_id", "state", "due_at"),
         # 已办 (completed_by = ?): an open task is not in it.
         sa.Index("ix_human_task_done", "completed_by", "completed_at", postgresql_where=DONE, sqlite_where=DONE),
     )

@@ -31,19 +31,17 @@ def _plan(conn, stmt) -> str:
 def test_overdue_case_probe_reads_one_cases_tasks_by_deadline_not_every_overdue_task(database_url):
     """逾期督办 (webui/overdue.py) asks per case whether an open task is past its deadline. Probed by
     (state, due_at) instead, each case read every overdue task of the city: the overdue board took
-    1.8 s at 10,000 tasks and minutes at 100,000. The index holds no state since revision 0027 (a
-    completion wrote a page of it): the probe is the case's tasks past the deadline, their state read
-    from those rows."""
+    1.8 s at 10,000 tasks and minutes at 100,000."""
     engine = Engine(database_url, clock=ManualClock(START))
     engine.create_all()
     with engine.db.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             plan = _plan(conn, sa.select(sa.func.count()).select_from(Case).where(overdue.condition(NOW)))
             probe = [line for line in plan.splitlines() if "human_task" in line]
-            assert probe and all("ix_human_task_case_due (case_id=? AND due_at<?)" in line
+            assert probe and all("ix_human_task_case_due (case_id=? AND state=? AND due_at<?)" in line
                                  for line in probe), plan
         indexes = {i["name"]: i["column_names"] for i in sa.inspect(conn).get_indexes("human_task")}
-    assert indexes["ix_human_task_case_due"] == ["case_id", "due_at"]
+    assert indexes["ix_human_task_case_due"] == ["case_id", "state", "due_at"]
     engine.dispose()
 
 
@@ -395,7 +393,7 @@ def test_the_open_task_indexes_are_partial_and_without_the_state_column(database
                             "ix_human_task_done"}
     assert "ix_human_task_pool" not in indexes
     for name in ("ix_human_task_unclaimed", "ix_human_task_party", "ix_human_task_assignee",
-                 "ix_human_task_due", "ix_human_task_overdue", "ix_human_task_case_due"):
+                 "ix_human_task_due", "ix_human_task_overdue"):
         assert "state" not in indexes[name], name
     engine.dispose()
 
