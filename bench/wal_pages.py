@@ -30,7 +30,15 @@ case are measured:
   Both also report the COMMIT call's CPU time (the completing thread's) per completion, the WAL's
   restarts by the thread and how long it held the writers' turn for them.
 
+- ``model`` (``--model FILE``): the same count on any model as ``bench/throughput.py --model`` works it
+  (``ModelBench``: each step completes a case's first open task with the data its form needs; a case
+  waiting on anything else is left), one completion at a time — the WAL checkpointed before each —,
+  split by the completion's place: ``ends`` (the case ended in it: the median public model's shape,
+  one or two completions a case) and ``middle`` (the case goes on). The first quarter of the cases
+  (at most 20) is walked first and not counted, so the tables and indexes hold ended cases.
+
     python bench/wal_pages.py --json [--cases 200] [--rounds 3] [--page-size N] [--postgres [ADMIN_URL]] [--skip-sqlite]
+    python bench/wal_pages.py --json --model FILE [--cases 100]
     python bench/wal_pages.py --json --commit-times [--cases 400] [--interval S] [--valve PAGES] [--versus no_restart]
 """
 from __future__ import annotations
@@ -172,6 +180,53 @@ def sqlite_run(tmp: Path, cases: int, rounds: int, page_size: int | None = None)
         "commit_ms_per_completion": round(commit_seconds / done_total * 1000, 3),
         "frames_per_completion_by_btree": {name: round(k / done_total, 2) for name, k in by_btree.most_common()},
     }
+
+
+def model_run(tmp: Path, model: Path, cases: int) -> dict:
+    """``--model``: WAL frames of each completion of ``model``'s cases, by b-tree and by the
+    completion's place (``ends``: the case ended in it; ``middle``)."""
+    from bench.throughput import ModelBench, user_for
+    path = tmp / "model.sqlite"
+    bench = ModelBench(model)
+    engine = bench.engine(f"sqlite:///{path}")
+    sa.event.listen(engine.db.engine, "connect", lambda c, _r: c.execute("PRAGMA wal_autocheckpoint=0"))
+    engine.db.dispose()
+    if engine.checkpointer is not None:  # (as sqlite_run: the frames are read from the WAL file)
+        engine.checkpointer.stop()
+        engine.checkpointer = None
+    started = [bench.start(engine) for _ in range(cases)]
+    warm = min(20, cases // 4)
+    inspect = sqlite3.connect(path)
+    by_btree: dict[str, collections.Counter] = {"ends": collections.Counter(), "middle": collections.Counter()}
+    done: collections.Counter = collections.Counter()
+    for n, case_id in enumerate(started):
+        for _ in range(200):  # as bench/throughput.py's MAX_ROUNDS
+            view = engine.case(case_id)
+            if view.status != "running" or not view.tasks:
+                break
+            task = view.tasks[0]
+            user, data = user_for(engine, task, bench.starter[0]), bench.data_for(engine, task)
+            if n >= warm:
+                inspect.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            engine.complete(task.id, user, data)
+            if n < warm:
+                continue
+            place = "middle" if engine.case(case_id).status == "running" else "ends"
+            pages, _commits = _wal_frames(Path(f"{path}-wal"))
+            names = dict(inspect.execute("SELECT pageno, name FROM dbstat"))
+            by_btree[place].update(names.get(p, "(free page)") for p in pages)
+            done[place] += 1
+    inspect.close()
+    engine.dispose()
+    out: dict = {"model": str(model), "process": bench.process, "cases": cases - warm}
+    for place in ("ends", "middle"):
+        if done[place]:
+            frames = sum(by_btree[place].values())
+            out[place] = {"completions": done[place],
+                          "frames_per_completion": round(frames / done[place], 2),
+                          "frames_per_completion_by_btree": {name: round(k / done[place], 2)
+                                                             for name, k in by_btree[place].most_common()}}
+    return out
 
 
 OLD_AUTOCHECKPOINT = 4000  # the writers' automatic checkpoint before engine/checkpoint.py, no thread
@@ -390,7 +445,15 @@ def main() -> None:
     ap.add_argument("--valve", type=int, default=None, help="--commit-times: the writers' wal_autocheckpoint")
     ap.add_argument("--versus", choices=["commit_checkpoint", "no_restart"], default="commit_checkpoint",
                     help="--commit-times: the configuration the engine is compared with")
+    ap.add_argument("--model", type=Path, default=None,
+                    help="the frames of this model's completions by place (ends, middle), on SQLite")
     args = ap.parse_args()
+    if args.model is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = {"load_average": list(os.getloadavg()),
+                   "sqlite": model_run(Path(tmp), args.model.resolve(), args.cases)}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
     if args.commit_times:
         cases = args.cases if args.cases != ap.get_default("cases") else 400
         with tempfile.TemporaryDirectory() as tmp:

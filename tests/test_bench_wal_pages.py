@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "wal_pages.py"
 
 
@@ -29,3 +31,20 @@ def test_the_frames_are_counted_at_the_page_size_asked_for(tmp_path):
     # smaller pages: more frames, fewer bytes
     assert runs[None]["frames_per_completion"] > runs[4096]["frames_per_completion"]
     assert runs[None]["wal_kib_per_completion"] < runs[4096]["wal_kib_per_completion"]
+
+
+def test_a_models_completions_are_counted_by_place(tmp_path):
+    """``--model``: Flowable's 复查 loop (tests/bpmn/interop/flowable_review.bpmn, walked as
+    bench/throughput.py walks it) has completions that end the case and ones that go on; each place's
+    frames are counted, by b-tree, and those of a completion that ends the case include the case row
+    and its indexes for ended cases."""
+    bench = _bench()
+    model = BENCH.parent.parent / "tests" / "bpmn" / "interop" / "flowable_review.bpmn"
+    run = bench.model_run(tmp_path, model, 8)
+    assert run["cases"] == 6 and run["process"]
+    ends = run["ends"]
+    assert ends["completions"] == 6
+    assert {"human_task", "audit_event", "case_instance", "wf_task",
+            "ix_case_instance_ended"} <= set(ends["frames_per_completion_by_btree"])
+    assert ends["frames_per_completion"] == pytest.approx(sum(ends["frames_per_completion_by_btree"].values()),
+                                                          abs=0.1)
