@@ -796,6 +796,8 @@ def _refuse_property_associations(process, result: Normalized) -> None:
 def _normalize_process(process, result: Normalized, form_exists) -> None:
     _drop_data_store_associations(process, result)
     _refuse_property_associations(process, result)
+    for task in list(process.iter(*(f"{B}{kind}" for kind in HUMAN_TASKS))):  # a list: it removes children
+        _jbpm_task_parameters(task, result)
     _note_ignored_extensions(process, result)
     _message_expressions(process, result)
     _names_by_expression(process, result)
@@ -1332,6 +1334,51 @@ def _literal_collection(el, owner, python: str, item: str | None, result: Normal
     script.text = "\n".join(line for line in (f"{item} = {python}[{item}]", script.text or "") if line.strip())
 
 
+JBPM_NS = "http://www.jboss.org/drools"
+# jBPM's task parameters (data inputs of a human task set by assignments) that say who does the task
+JBPM_ASSIGNMENT_INPUTS = {"GroupId": "candidateGroups", "ActorId": "candidateUsers"}
+
+
+def _is_jbpm(el) -> bool:
+    """A file jBPM's designers saved (Business Central, the Eclipse BPMN2 Modeler's drools profile)."""
+    return JBPM_NS in el.getroottree().getroot().nsmap.values()
+
+
+def _jbpm_task_parameters(el, result: Normalized) -> None:
+    """A human task's ``ioSpecification`` as jBPM's designer writes it on every task: data inputs that
+    are jBPM's task parameters set by assignments (``TaskName``, ``GroupId``, ``Skippable``, ``Comment``)
+    and data outputs the form fills. jBPM reads ``GroupId`` as the task's candidate groups and
+    ``ActorId`` as its users; an output nothing maps is the task's own; the case's variables stay whole
+    (Camunda and Flowable ignore a user task's ioSpecification). SpiffWorkflow reads it as spiff-arena
+    draws it — the task's data narrowed to the declared inputs and outputs, each required — and a
+    completion stopped with the English 「Missing data ouput」. Here who-does-it is read as jBPM reads it,
+    the ioSpecification and its assignments go, noted; left as drawn when an association reads or
+    writes a data object (SpiffWorkflow's own use) or a process property (refused:
+    ``_refuse_property_associations``)."""
+    io = el.find(f"{B}ioSpecification")
+    if io is None:
+        return
+    assocs = list(el.iterfind(f"{B}dataInputAssociation")) + list(el.iterfind(f"{B}dataOutputAssociation"))
+    own = {d.get("id") for d in io if isinstance(d.tag, str) and d.get("id")}
+    if any((r.text or "").strip() not in own for a in assocs for r in (*a.iterfind(f"{B}sourceRef"), *a.iterfind(f"{B}targetRef"))):
+        return  # a data object or a property: SpiffWorkflow's data associations, or refused
+    inputs = {d.get("id"): d.get("name") or d.get("id") for d in io.iterfind(f"{B}dataInput")}
+    outputs = [d.get("name") or d.get("id") for d in io.iterfind(f"{B}dataOutput")]
+    for assoc in el.iterfind(f"{B}dataInputAssociation"):
+        target = (assoc.findtext(f"{B}targetRef") or "").strip()
+        value = (assoc.findtext(f"{B}assignment/{B}from") or "").strip()
+        attr = JBPM_ASSIGNMENT_INPUTS.get(inputs.get(target, ""))
+        if attr and value and _vendor_attr(el, attr) is None:
+            el.set(f"{{{ACTIVITI_NS}}}{attr}", value)
+    for part in (io, *assocs):
+        el.remove(part)
+    names = "、".join(excerpt(n) for n in [*inputs.values(), *outputs])
+    if not names:
+        return  # an empty ioSpecification (jBPM writes one on every task): nothing to say
+    result.notes.append((f"{label(el)} 的数据输入输出（{names}）按 jBPM 的任务参数读取：GroupId 为候选角色，ActorId 为候选人，"
+                         "其余不在本系统中传递；办理人直接读写案件数据", el))
+
+
 def _task_attributes(el, result: Normalized, form_exists) -> None:
     values = {}
     for attr in TASK_ATTRIBUTES:
@@ -1429,7 +1476,8 @@ def _resource_roles(el, values: dict) -> None:
     ``potentialOwner`` whose ``formalExpression`` lists ``user(fozzie), group(management)`` — a bare
     name is a group — adds candidate users and groups to the vendor attributes'; ``humanPerformer``
     is the assignee unless one is set. Until 2026-12 both were silently dropped: the task went to the
-    starter instead of fozzie and gonzo."""
+    starter instead of fozzie and gonzo. jBPM reads a bare name as a user (its ``ActorId``; groups come
+    by the ``GroupId`` task parameter, ``_jbpm_task_parameters``), and so does a jBPM file here."""
     users, groups = [], []
     for role, tag in (("owner", "potentialOwner"), ("performer", "humanPerformer")):
         for node in el.iterfind(f"{B}{tag}"):
@@ -1441,7 +1489,7 @@ def _resource_roles(el, values: dict) -> None:
                 continue
             for part in (p.strip() for p in split_top_level(text) if p.strip()):
                 m = _RESOURCE.match(part)
-                kind, name = (m.group(1), m.group(2)) if m else ("group", part)
+                kind, name = (m.group(1), m.group(2)) if m else ("user" if _is_jbpm(el) else "group", part)
                 (users if kind == "user" else groups).append(name)
     for attr, names in (("candidateUsers", users), ("candidateGroups", groups)):
         if names:

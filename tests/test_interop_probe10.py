@@ -74,3 +74,31 @@ def test_a_task_s_data_mapped_to_process_properties_is_refused_naming_the_proper
     assert "数据存储不存在" not in said
     errors = [p for p in refused.value.problems if p["severity"] == "error"]
     assert len(errors) == 1, errors  # one refusal for the task, not one per association
+
+
+def test_jbpm_task_parameters_and_a_bare_potential_owner_run_as_jbpm_assigns_them(engine):
+    """责令限期整改 drawn as jBPM's designer saves user tasks (activity/UserTaskWithBooleanOutput.bpmn2,
+    BPMN2-Lane.bpmn2): an ioSpecification on every task whose data inputs are jBPM's task parameters set
+    by assignments (TaskName, GroupId 「inspector」, Skippable) and a data output (noticeNo) nothing maps;
+    the second task's potentialOwner is the bare user id 「eastboss」. jBPM gives the first task to the
+    group, the second to that user, and keeps the case's variables. Here SpiffWorkflow's reading of an
+    ioSpecification (a task's data narrowed to its declared inputs and outputs) stopped the first
+    completion with the English 「Missing data ouput」, and the bare name was read as a role nobody has.
+    Now the parameters are read as jBPM reads them (GroupId: the role; a bare owner in a jBPM file: the
+    user), the rest noted, and the case runs with its data whole."""
+    engine.deploy(CORPUS / "jbpm_rectify_notice_task_parameters.bpmn", by="boss")
+    warnings = _warnings(engine, "jbpm_rectify_notice_task_parameters.bpmn")
+    assert any("用户任务「拟写整改指令书」(_draft)" in w and "TaskName" in w and "noticeNo" in w for w in warnings), warnings
+    case_id = engine.start("rectify_notice_task_parameters", by="zhang", org="east",
+                           data={"hazard": "配电箱未接地"}).id
+    draft = next(t for t in engine.case(case_id).tasks if t.spec_id == "_draft")
+    assert draft.role_code == "inspector" and not draft.assignee
+    engine.complete(draft.id, "li", {"noticeNo": "（东）安监责改〔2026〕12号"})
+    case = engine.case(case_id)
+    assert not case.incidents
+    sign = next(t for t in case.tasks if t.spec_id == "_sign")
+    engine.complete(sign.id, "eastboss", {})
+    case = engine.case(case_id)
+    assert case.status == "completed" and not case.incidents
+    assert (case.data["hazard"], case.data["noticeNo"]) == ("配电箱未接地", "（东）安监责改〔2026〕12号")
+
