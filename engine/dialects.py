@@ -859,6 +859,10 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             fmt = (el.get("scriptFormat") or "").strip().lower()
             if fmt == "juel" and not _vendor_attr(el, "resource"):
                 _juel_script(el, result)
+            elif not fmt and _is_jbpm(el):  # jBPM runs a script without scriptFormat as Java
+                result.problems.append((f"{label(el)} 没有写脚本语言（scriptFormat）：jBPM 按 Java 运行这样的脚本，本系统只能运行"
+                                        " Python 脚本；请把脚本改写为 Python，并把脚本语言设为 python", el))
+                el.set("scriptFormat", "java")  # refused once, as Java: not a second time as a Python syntax error
             elif fmt not in PYTHON_LANGUAGES:
                 result.problems.append((f"{label(el)} 的脚本语言「{el.get('scriptFormat')}」不受支持，只能运行 Python 脚本", el))
             elif _vendor_attr(el, "resource"):
@@ -1339,9 +1343,14 @@ JBPM_NS = "http://www.jboss.org/drools"
 JBPM_ASSIGNMENT_INPUTS = {"GroupId": "candidateGroups", "ActorId": "candidateUsers"}
 
 
+MVEL = "http://www.mvel.org/2.0"
+
+
 def _is_jbpm(el) -> bool:
-    """A file jBPM's designers saved (Business Central, the Eclipse BPMN2 Modeler's drools profile)."""
-    return JBPM_NS in el.getroottree().getroot().nsmap.values()
+    """A file jBPM's designers saved (Business Central, the Eclipse BPMN2 Modeler's drools profile), or
+    written for jBPM by hand: its expressions in MVEL, jBPM's language (no other engine has it)."""
+    root = el.getroottree().getroot()
+    return JBPM_NS in root.nsmap.values() or (root.get("expressionLanguage") or "").strip() == MVEL
 
 
 def _jbpm_task_parameters(el, result: Normalized) -> None:

@@ -54,6 +54,8 @@ REFUSED_FILES = {
     "jbpm_task_property_mapping.bpmn": ("_recheck", "用户任务「现场复查」(_recheck) 的数据关联读取流程属性「hazardNo」、写入流程属性"
                                                     "「rectified」（jBPM 的流程变量写法），本系统不按数据输入输出"
                                                     "（ioSpecification）传递流程属性"),
+    "jbpm_script_without_format.bpmn": ("_2", "脚本任务「登记上报时间」(_2) 没有写脚本语言（scriptFormat）：jBPM 按 Java 运行这样的"
+                                              "脚本，本系统只能运行 Python 脚本"),
 }
 
 

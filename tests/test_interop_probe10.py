@@ -102,3 +102,24 @@ def test_jbpm_task_parameters_and_a_bare_potential_owner_run_as_jbpm_assigns_the
     assert case.status == "completed" and not case.incidents
     assert (case.data["hazard"], case.data["noticeNo"]) == ("配电箱未接地", "（东）安监责改〔2026〕12号")
 
+
+def test_a_jbpm_script_without_a_language_is_refused_as_the_java_it_is(engine):
+    """隐患上报 drawn as jBPM writes a script task (data/DataStore.bpmn2, BPMN2-StandardLoop.bpmn2): no
+    ``scriptFormat``, so jBPM runs ``System.out.println(...); kcontext.setVariable(...)`` as Java. A
+    script without a language is Python here (bpmn.io's habit), and this Java is valid Python syntax:
+    the file deployed and every case stopped at the task with 「脚本调用的方法或函数不存在」. Now the
+    deploy refuses it once, naming the task and the Java, with what to write instead."""
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(CORPUS / "jbpm_script_without_format.bpmn", by="boss")
+    errors = [p for p in refused.value.problems if p["severity"] == "error"]
+    assert [p["element_id"] for p in errors] == ["_2"], errors
+    assert "jBPM 按 Java 运行" in errors[0]["message"] and "请把脚本改写为 Python" in errors[0]["message"]
+    # jBPM's own test files declare no drools namespace, only MVEL as the file's expression language
+    # (data/DataStore.bpmn2): the same file so is refused the same way
+    mvel_only = (CORPUS / "jbpm_script_without_format.bpmn").read_text(encoding="utf-8").replace(
+        ' tns:packageName="org.duban"', "").replace(' xmlns:tns="http://www.jboss.org/drools"', "")
+    assert "xmlns:tns" not in mvel_only and 'expressionLanguage="http://www.mvel.org/2.0"' in mvel_only
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(mvel_only.encode(), by="boss", filename="jbpm_mvel_only.bpmn")
+    assert [p["element_id"] for p in refused.value.problems if p["severity"] == "error"] == ["_2"]
+    assert "jBPM 按 Java 运行" in str(refused.value)
