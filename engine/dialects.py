@@ -636,6 +636,31 @@ def _names_by_expression(process, result: Normalized) -> None:
                                 f"请把名称改为固定的文字{'，需要区分案件时用关联键（correlationKey）' if kind == 'message' else ''}", owner))
 
 
+def _jbpm_signals_by_name(process, result: Normalized) -> None:
+    """jBPM writes a signal event's ``signalRef`` as the signal's name, with no ``<signal>`` element in
+    the file (BPMN2-IntermediateCatchSignalBetweenUserTasks.bpmn2: ``signalRef="MySignal"``), and
+    signals by that name. Refused here as a signal 「已不存在（可能已被删除）」, which it never was. In a
+    jBPM file such a ref gets a signal of that name, noted on the event."""
+    root = process.getroottree().getroot()
+    if not _is_jbpm(root):
+        return
+    ids = {s.get("id") for s in root.iterfind(f"{B}signal")}
+    free = _FreeIds(root)
+    made: dict[str, str] = {}
+    for definition in process.iter(f"{B}signalEventDefinition"):
+        ref = (definition.get("signalRef") or "").strip()
+        if not ref or ref in ids:
+            continue
+        if ref not in made:
+            signal = etree.Element(f"{B}signal", id=free("Signal_" + re.sub(r"\W", "_", ref)), name=ref)
+            root.insert(root.index(process), signal)
+            made[ref] = signal.get("id")
+        definition.set("signalRef", made[ref])
+        event = definition.getparent()
+        result.notes.append((f"{label(event)} 按 jBPM 的写法以名称引用信号（文件中没有该信号的定义）：本系统让它使用名为"
+                             f"「{excerpt(ref)}」的信号", event))
+
+
 def _receive_tasks_without_message(process, result: Normalized) -> None:
     """A receive task drawn without a message (no ``messageRef``: Flowable's and Activiti's test and
     tutorial models, Camunda 7's) is a wait state in Camunda 7, Flowable and Activiti until another
@@ -802,6 +827,7 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
     _message_expressions(process, result)
     _names_by_expression(process, result)
     _receive_tasks_without_message(process, result)
+    _jbpm_signals_by_name(process, result)
     process_props = {**_vendor_properties(process), **{k: v.get("value") for k, v in _properties(process).items()}}
     default_role = (process_props.get("defaultRole") or "").strip()
     for el in process.iter():

@@ -123,3 +123,20 @@ def test_a_jbpm_script_without_a_language_is_refused_as_the_java_it_is(engine):
         engine.deploy(mvel_only.encode(), by="boss", filename="jbpm_mvel_only.bpmn")
     assert [p["element_id"] for p in refused.value.problems if p["severity"] == "error"] == ["_2"]
     assert "jBPM 按 Java 运行" in str(refused.value)
+
+
+def test_a_jbpm_signal_named_by_its_ref_waits_for_that_signal(engine):
+    """停产整顿复产 drawn as jBPM writes a signal event (BPMN2-IntermediateCatchSignalBetweenUserTasks.bpmn2):
+    ``<signalEventDefinition signalRef="复产批准"/>`` with no ``<signal>`` in the file, jBPM signalling by
+    that name. The deploy refused it as a signal 「已不存在（可能已被删除）」, which it never was. Now the
+    event waits for the signal of that name (noted), and 复产批准 sent moves the case on."""
+    engine.deploy(CORPUS / "jbpm_signal_ref_by_name.bpmn", by="boss")
+    warnings = _warnings(engine, "jbpm_signal_ref_by_name.bpmn")
+    assert any("中间捕获事件「复产批准」(_lifted)" in w and "名为「复产批准」的信号" in w for w in warnings), warnings
+    case_id = engine.start("suspension_lifted_signal", by="zhang", org="east").id
+    _do(engine, case_id, "_order")
+    assert _open(engine, case_id) == []
+    assert engine.broadcast_signal("复产批准", by="boss")["delivered"] == [case_id]
+    assert _open(engine, case_id) == ["_resume"]
+    _do(engine, case_id, "_resume")
+    assert engine.case(case_id).status == "completed"
