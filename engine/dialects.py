@@ -918,7 +918,18 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             if _vendor_attr(el, "resource"):
                 result.problems.append((f"{label(owner)} 的{what}引用外部脚本文件，请把表达式写在模型中", owner))
                 continue
+            if name == "conditionExpression" and _PROBABILITY.match(el.text or ""):
+                result.problems.append((f"{label(owner)} 的条件「{(el.text or '').strip()}」是一个数字（Signavio 等工具为仿真记下的"
+                                        "分支概率），不是条件：它总算作成立，案件会一直走这条连线；请写出走这条连线的条件"
+                                        "（如 核查结论 == '属实'），或把另一条连线设为默认连线、删去这里的数字", owner))
+                continue
             _translate_text(el, result, owner, what)
+
+
+# A flow's condition that is only a number (0.2, 0.8, 30%): the branch probability Signavio, ARIS and
+# other modelers record for their simulation and export as the conditionExpression. Python (and JUEL's
+# coercion) holds any number but 0 true; Camunda and Flowable stop on a condition that is no yes/no.
+_PROBABILITY = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*%?\s*$")
 
 
 def _code_variable(el, result: Normalized) -> None:

@@ -56,6 +56,8 @@ REFUSED_FILES = {
                                                     "（ioSpecification）传递流程属性"),
     "jbpm_script_without_format.bpmn": ("_2", "脚本任务「登记上报时间」(_2) 没有写脚本语言（scriptFormat）：jBPM 按 Java 运行这样的"
                                               "脚本，本系统只能运行 Python 脚本"),
+    "signavio_branch_probability.bpmn": ("sid-F-0003", "连线「属实」(sid-F-0003) 的条件「0.3」是一个数字（Signavio 等工具为仿真"
+                                                      "记下的分支概率），不是条件"),
 }
 
 

@@ -140,3 +140,24 @@ def test_a_jbpm_signal_named_by_its_ref_waits_for_that_signal(engine):
     assert _open(engine, case_id) == ["_resume"]
     _do(engine, case_id, "_resume")
     assert engine.case(case_id).status == "completed"
+
+
+def test_a_branch_probability_exported_as_a_condition_is_refused_naming_the_flow(engine):
+    """隐患举报核查 drawn as Signavio exports a model prepared for its simulation (a public credit
+    application export: conditions 0.2 and 0.8): the branch probability typed on a flow is written as its
+    ``conditionExpression``. A number is true in Python, so the model deployed and every case took 属实,
+    whatever the 核查 found (the public model's 0.2 on a loop back ran until the walk's step limit);
+    Camunda and Flowable stop on a condition that is no yes/no. Now the deploy refuses it once, naming
+    the flow and the number and saying what to write instead; a real condition beside it is untouched."""
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(CORPUS / "signavio_branch_probability.bpmn", by="boss")
+    errors = [p for p in refused.value.problems if p["severity"] == "error"]
+    assert [p["element_id"] for p in errors] == ["sid-F-0003"], errors
+    assert "条件「0.3」是一个数字" in errors[0]["message"] and "请写出走这条连线的条件" in errors[0]["message"]
+    fixed = (CORPUS / "signavio_branch_probability.bpmn").read_text(encoding="utf-8").replace(
+        ">0.3<", ">核查结论 == '属实'<")
+    engine.deploy(fixed.encode(), by="boss", filename="signavio_branch_condition.bpmn")
+    case_id = engine.start("sid-hazard-verification", by="zhang", org="east", data={"核查结论": "不属实"}).id
+    _do(engine, case_id, "sid-0A1B2C3D-0002")
+    case = engine.case(case_id)
+    assert case.status == "completed" and "sid-0A1B2C3D-0004" not in [t.spec_id for t in case.tasks]
