@@ -182,18 +182,19 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
             p.set("isExecutable", "true")
     for process in root.findall(f"{B}process"):
         _normalize_process(process, result, form_exists)
-    _drop_root_data_stores(root, result)
+    _drop_data_stores(root, result)
     return result
 
 
-def _drop_root_data_stores(root, result: Normalized) -> None:
+def _drop_data_stores(root, result: Normalized) -> None:
     """A ``<dataStore>`` among the file's root elements (隐患台账, as jBPM's designer, Signavio and
-    Trisotech save a store; bpmn.io's ``dataStoreReference`` points at one) is drawn documentation too:
-    jBPM and Camunda run such a file. SpiffWorkflow's parser refused every root store it had no class
-    for ("Data Store with name … has no implementation"), said only as 「模型结构无法识别」. The store
-    goes, noted on it; the associations into it went with ``_drop_data_store_associations``."""
-    for store in root.findall(f"{B}dataStore"):
-        root.remove(store)
+    Trisotech save a store; bpmn.io's ``dataStoreReference`` points at one), or inside a process as
+    bpmn-js keeps one it made, is drawn documentation too: jBPM and Camunda run such a file.
+    SpiffWorkflow's parser refused every store it had no class for ("Data Store with name … has no
+    implementation", "Data Store name is missing"), said only as 「模型结构无法识别」. The store goes,
+    noted on it; the associations into it went with ``_drop_data_store_associations``."""
+    for store in list(root.iter(f"{B}dataStore")):
+        store.getparent().remove(store)
         result.notes.append((f"数据存储「{excerpt(store.get('name') or store.get('id') or '')}」仅作说明，不参与运行："
                              "任务读写的数据保存在案件数据中", store))
 
@@ -690,7 +691,7 @@ def _drop_data_store_associations(process, result: Normalized) -> None:
     go (noted); the case data is where the engine keeps what a task reads and writes. An association
     may name the store itself, one of the file's root elements (jBPM, Signavio), as well as a reference."""
     stores = {el.get("id"): el for el in process.iter(f"{B}dataStoreReference")}
-    stores.update((el.get("id"), el) for el in process.getparent().iterfind(f"{B}dataStore"))
+    stores.update((el.get("id"), el) for el in process.getparent().iter(f"{B}dataStore"))
     for assoc in list(process.iter(f"{B}dataInputAssociation", f"{B}dataOutputAssociation")):
         refs = {(r.text or "").strip() for r in assoc.iterfind(f"{B}sourceRef")} | {
             (r.text or "").strip() for r in assoc.iterfind(f"{B}targetRef")}

@@ -57,6 +57,18 @@ def test_a_data_store_among_the_root_elements_is_drawn_documentation(engine):
     case = engine.case(case_id)
     assert case.status == "completed" and case.data["hazard"] == "配电箱未接地"
     assert not case.incidents
+    # bpmn-js keeps a store it made inside the process (test/fixtures/bpmn/features/replace/data-elements.bpmn),
+    # unnamed: refused the same way before, 「Data Store name is missing」
+    drawn = (CORPUS / "jbpm_hazard_ledger_data_store.bpmn").read_text(encoding="utf-8")
+    store = '  <bpmn2:dataStore id="_hazardLedger" name="隐患台账" itemSubjectRef="_ledgerItem" isUnlimited="true"/>\n'
+    assert store in drawn
+    inside = drawn.replace(store, "").replace('<bpmn2:dataStoreReference id="_ledgerRef"',
+                                              '<bpmn2:dataStore id="_hazardLedger"/>\n    <bpmn2:dataStoreReference id="_ledgerRef"')
+    engine.deploy(inside.encode(), by="boss", filename="bpmnio_data_store_in_process.bpmn")
+    case_id = engine.start("hazard_ledger_data_store", by="zhang", org="east").id
+    _do(engine, case_id, "_register")
+    _do(engine, case_id, "_review")
+    assert engine.case(case_id).status == "completed"
 
 
 def test_a_task_s_data_mapped_to_process_properties_is_refused_naming_the_property(engine):
