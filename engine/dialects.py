@@ -713,6 +713,11 @@ IGNORED_EXTENSIONS = {
 }
 
 
+# jBPM's extensions that would do something (drools:metaData, the designer's names and colours, do not)
+JBPM_IGNORED = {"deadline": "jBPM 任务期限（deadline）", "onEntry-script": "jBPM 进入脚本（onEntry-script）",
+                "onExit-script": "jBPM 离开脚本（onExit-script）"}
+
+
 def _note_ignored_extensions(process, result: Normalized) -> None:
     """Camunda/Flowable listeners, input/output mappings outside tasks and call activities, and
     connectors do not run here: each is noted on its element (the designer shows the note; the
@@ -721,6 +726,11 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
         owner = ext.getparent()
         seen = []
         for child in ext:
+            if isinstance(child.tag, str) and etree.QName(child).namespace == JBPM_NS:
+                said = JBPM_IGNORED.get(etree.QName(child).localname)
+                if said and said not in seen:
+                    seen.append(said)
+                continue
             if not isinstance(child.tag, str) or etree.QName(child).namespace not in (*VENDOR_NS, ZEEBE_NS):
                 continue
             local = etree.QName(child).localname
@@ -744,6 +754,10 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
             if what and what not in seen:
                 seen.append(what)
         for what in seen:
+            if what == JBPM_IGNORED["deadline"]:
+                result.notes.append((f"{label(owner)} 的{what}在本系统中不会执行：到期不会改派，也不发通知；如需到期催办或改派，"
+                                     "请在该任务上加一个非中断的定时边界事件，其后画催办或改派的任务", owner))
+                continue
             result.notes.append((f"{label(owner)} 的{what}在本系统中不会执行，已忽略；需要的逻辑请改用脚本任务或服务任务",
                                  owner))
     _note_skip_expressions(process, result)

@@ -173,3 +173,15 @@ def test_a_branch_probability_exported_as_a_condition_is_refused_naming_the_flow
     _do(engine, case_id, "sid-0A1B2C3D-0002")
     case = engine.case(case_id)
     assert case.status == "completed" and "sid-0A1B2C3D-0004" not in [t.spec_id for t in case.tasks]
+
+
+def test_a_jbpm_task_deadline_and_entry_script_are_said_not_done(engine):
+    """The same 责令限期整改 file carries jBPM's task extensions that would act (jbpm's
+    BPMN2-UserTaskDeadlines.bpmn2: ``<tns:deadline expires="5m">`` with a reassignment and an email;
+    BPMN2-BoundaryTimerCycleCronVariable.bpmn2: ``drools:onEntry-script`` in Java): jBPM reassigns the
+    task after the deadline and runs the script as it opens. Both were dropped without a word. Now each
+    is noted on the task, the deadline with what to draw instead; the designer's metaData says nothing."""
+    warnings = [w for w in _warnings(engine, "jbpm_rectify_notice_task_parameters.bpmn") if "(_draft)" in w]
+    assert any("任务期限（deadline）在本系统中不会执行" in w and "非中断的定时边界事件" in w for w in warnings), warnings
+    assert any("进入脚本（onEntry-script）在本系统中不会执行" in w for w in warnings), warnings
+    assert not any("metaData" in w for w in warnings), warnings
