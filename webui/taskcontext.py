@@ -89,6 +89,34 @@ def steps(engine, case, form_keys: dict[str, str | None] | None = None) -> list[
     return out
 
 
+@dataclass(frozen=True)
+class SubmittedBy:
+    """What brought a task to its desk: 提请 — the step completed last before it opened (name, who,
+    when; what a leader approves came from it) — or 起因 — a deadline that passed since (``actor``
+    empty, ``name`` the timer's: 督办期限届满), as a 约谈 opened by an overdue hazard is no one's proposal."""
+    name: str
+    actor: str
+    at: object
+
+
+def submitted_before(case, task) -> SubmittedBy | None:
+    """``SubmittedBy`` for ``task`` from the case's audit log; None for a case's first task, or a
+    task whose opening the log does not hold."""
+    opened = next((e["seq"] for e in case.history if e["action"] == "task_opened" and e.get("task_id") == task.id), None)
+    if opened is None:
+        return None
+    last = None
+    for e in case.history:
+        if e["seq"] >= opened:
+            break
+        detail = e.get("detail") or {}
+        if e["action"] == "completed" and e.get("task_id") and detail.get("task"):
+            last = SubmittedBy(detail["task"], e["actor"], e["at"])
+        elif e.get("actor") == "timer" and e["action"] != "reminded" and detail.get("name"):
+            last = SubmittedBy(detail["name"], "", e["at"])  # a deadline passed: nobody proposed it
+    return last
+
+
 def labels_for(engine, case, history_steps: list[Step]) -> dict[str, str]:
     labels = formspec.data_labels(engine.forms, [s.form_key for s in history_steps if s.form_key])
     return {**FACT_LABELS, **labels}

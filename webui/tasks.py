@@ -177,7 +177,8 @@ def show(task_id: str):
     rule = diagram.step_rule(eng, case.model_id, task.spec_id, task.name)
     outcomes, routed = _outcomes(eng, case, task, form) if may_work else ([], None)
     return render_template("tasks/show.html", task=task, case=case, form=form, may_work=may_work,
-                           context=context, handover=handover, rule=rule, outcomes=outcomes, routed=routed), status
+                           context=context, handover=handover, rule=rule, outcomes=outcomes, routed=routed,
+                           submitted=taskcontext.submitted_before(case, task)), status
 
 
 def _outcomes(eng, case, task, form) -> tuple[list, dict | None]:

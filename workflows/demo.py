@@ -342,7 +342,7 @@ def load_inspection_plans(engine, desk) -> dict[str, int]:
     """双随机一公开: a plan awaiting approval and a drawn plan whose inspections are at several stages."""
     from workflows.inspection_plans import start_plan
     out = {"plan_to_approve": start_plan(engine, "qian_ke", "dongcheng", "东城区第三季度双随机抽查计划").id}
-    desk.do(out["plan_to_approve"], "编制双随机抽查计划")
+    desk.do(out["plan_to_approve"], "编制双随机抽查计划", plan_name="东城区第三季度双随机抽查计划")
     drawn = start_plan(engine, "qian_ke", "dongcheng", "东城区第二季度双随机抽查计划").id
     desk.do(drawn, "编制双随机抽查计划", plan_name="东城区第二季度双随机抽查计划")
     desk.do(drawn, "审批抽查计划")

@@ -73,6 +73,8 @@ COMPUTED_AMOUNTS = frozenset({"late_penalty", "reward_proposed"})
 
 # The law and article each computed deadline comes from, shown beside it (期限及其法律依据).
 FACT_BASIS = {  # as docs/processes.md's table of deadlines names them
+    "overdue_rung_name": "逾期未整改的督办措施：责令停产停业整顿并处罚款见《安全生产法》第一百零二条，"
+                         "按日连续处罚见第一百一十二条，停止供电见第七十条；约谈警示、公开曝光及各次逾期的措施先后为本地规则",
     "review_due": "原总局令第16号第二十三条：收到销号申请后10日内现场复查",
     "precheck_due": "应急管理部令第18号、《行政处罚法》第五十四条：5个工作日内核查并决定是否立案",
     "case_due": "《行政处罚法》第六十条、应急管理部令第18号：自立案之日起90日内作出处罚决定"
@@ -165,7 +167,9 @@ _PROPOSAL = ("rectify_deadline", "responsible_unit", "responsible_person", "requ
              "listing_level", "cross_region", "stop_production", "proposal_opinion")
 _PLAN = ("plan_goals", "plan_methods", "plan_funds", "plan_staff", "plan_timeline", "plan_safety",
          "reported_to_regulator_on", "reported_to_workers_on")
-_LADDER = ("rectify_deadline", "overdue_count", "overdue_rung_name", "penalty_summary")
+# a measure for an overdue hazard (约谈, 曝光, 停产停业, 按日处罚, 停电) names the hazard it is for, first
+_LADDER = ("description", "location", "requirements", "rectify_deadline", "overdue_count", "overdue_rung_name",
+           "penalty_summary")
 _ACCIDENT = ("accident_title", "occurred_at", "enterprise_name", "location", "accident_type", "deaths",
              "serious_injuries", "direct_loss", "summary", "accident_grade", "jurisdiction", "report_to",
              "late_report", "report_deadline")

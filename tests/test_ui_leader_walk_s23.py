@@ -1,0 +1,122 @@
+"""A leader's day in the demo (session 23): 分管领导 (郑副局长) and 局长 (冯局长) log in, open each task
+from their task list and decide it from the page, at 1280 and 375 px in Chromium, zh-CN.
+
+What a leader could not tell from the page before: who put the matter before him (a plan to approve
+showed its figures but not that 钱科长 drew it up; a vote not who organised it), why a 约谈 came to
+him at all (an overdue hazard's deadline, no one's proposal) and which hazard it is about (the 约谈
+showed the deadline and the count of overdue times, not the hazard, its place or what was required),
+the law behind the measure, and the demo's plan to approve named another quarter's plan in its facts
+than in its title. Now the task's head says 提请 (who, which step, when) or 起因 (the deadline that
+passed), a measure for an overdue hazard shows the hazard first, with the law for the measure (《安全
+生产法》第一百零二条、第一百一十二条、第七十条), and the plan is the one its title names.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.security import generate_password_hash
+
+from engine import ManualClock
+from tests.ui_support import LiveServer, browser, close_context
+from webui.app import create_app
+from workflows.demo import USERS, load_demo
+from workflows.runtime import build_engine
+
+__all__ = ["browser"]
+
+NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)  # Monday 09:00 in Beijing
+PASSWORD = "leader-walk-2026"
+ENGLISH = re.compile(r"[A-Za-z_]{4,}")
+
+
+@pytest.fixture(scope="module", params=[1280, 375], ids=["1280", "375"])
+def demo(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"leader-walk-{request.param}")
+    engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=ManualClock(NOW))
+    load_demo(engine)
+    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
+    for username, *_ in USERS:
+        engine.directory.set_password_hash(username, quick)
+    app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
+    with LiveServer(app) as server:
+        yield server, request.param
+    engine.dispose()
+
+
+def _login(browser, server, username: str, width: int):
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator(".whoami .user")).to_be_visible()
+    return page
+
+
+def _open_from_list(page, server, name: str) -> None:
+    page.goto(server.url + "/tasks/")
+    page.locator("main a", has_text=name).first.click()
+    expect(page.locator("h1")).to_contain_text(name)
+
+
+def _readable(page, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shown = page.locator("main").inner_text()
+    assert not ENGLISH.findall(shown), ENGLISH.findall(shown)
+
+
+def _fact(page, name: str):
+    return page.locator(f"#context-facts tr[data-fact={name}] td")
+
+
+def test_the_deputy_director_approves_the_plan_knowing_who_drew_it_up(browser, demo):
+    server, width = demo
+    page = _login(browser, server, "zheng_fj", width)
+    try:
+        _open_from_list(page, server, "审批抽查计划")
+        expect(page.locator("#submitted-by dt")).to_have_text("提请")
+        expect(page.locator("#submitted-by dd")).to_contain_text("钱科长 ·「编制双随机抽查计划」·")
+        title = page.locator(".task-head dl div", has_text="案件").first.locator("dd").inner_text().strip()
+        expect(_fact(page, "plan_name")).to_have_text(title)              # the plan its title names
+        _readable(page, width)
+        page.locator("form button[value='同意']").first.click()
+        expect(page.locator(".flash.ok")).to_contain_text("审批抽查计划")
+    finally:
+        close_context(page.context)
+
+
+def test_a_measure_for_an_overdue_hazard_names_the_hazard_the_deadline_and_the_law(browser, demo):
+    server, width = demo
+    page = _login(browser, server, "zheng_fj", width)
+    try:
+        _open_from_list(page, server, "约谈企业主要负责人")
+        expect(page.locator("#submitted-by dt")).to_have_text("起因")     # no one proposed it: a deadline passed
+        expect(page.locator("#submitted-by dd")).to_contain_text("督办期限届满")
+        expect(_fact(page, "description")).to_have_text("液化烃储罐未按国家标准设置紧急切断装置")
+        expect(_fact(page, "location")).to_have_text("二号罐区")
+        expect(_fact(page, "rectify_deadline")).to_contain_text("2026年11月18日")
+        expect(_fact(page, "overdue_rung_name").locator(".basis")).to_contain_text("《安全生产法》第一百零二条")
+        _readable(page, width)
+    finally:
+        close_context(page.context)
+
+
+def test_the_director_votes_knowing_who_proposed_the_penalty_the_facts_and_the_deadline(browser, demo):
+    server, width = demo
+    page = _login(browser, server, "feng_jz", width)
+    try:
+        _open_from_list(page, server, "集体讨论表决")
+        expect(page.locator("#submitted-by dd")).to_contain_text("钱科长 ·「组织集体讨论」·")
+        expect(page.locator("#task-context")).to_contain_text("案件处理呈批")   # who proposed the penalty, and why
+        expect(page.locator("#task-context")).to_contain_text("150,000.00")
+        expect(_fact(page, "case_due").locator(".basis")).to_contain_text("《行政处罚法》第六十条")
+        _readable(page, width)
+        page.click("button[name=vote_choice][value=同意]")
+        expect(page.locator(".flash.ok")).to_contain_text("集体讨论表决")
+    finally:
+        close_context(page.context)
