@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import (camunda_forms, code_variables, el_text, event_definition_refs, feel_errors, feel_functions, flowable_vars, qname_refs,
+from . import (camunda_forms, code_variables, el_text, event_definition_refs, feel_errors, feel_functions, flowable_vars, mi_collection, qname_refs,
                task_priority)
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
@@ -1343,7 +1343,13 @@ def _multi_instance(el, result: Normalized) -> None:
         if key == "input" and _literal_items(python) is not None and etree.QName(owner).localname != "scriptTask":
             literal = python.strip()  # a list written out: = ["东城", "西城"]
             continue
-        if not python.strip().isidentifier():
+        if key == "input" and not python.strip().isidentifier() and language_of(value.strip()) == FEEL:
+            # Zeebe's =for h in hazards return h.id: computed when the task starts (engine/mi_collection.py)
+            _set_property(owner, mi_collection.PROPERTY, _feel_null(python.strip()))
+            _set_property(owner, mi_collection.WRITTEN, value.strip())
+            result.translations.append({"element_id": owner.get("id"), "from": value.strip(), "to": python.strip()})
+            python = mi_collection.holder(owner.get("id"))
+        elif not python.strip().isidentifier():
             result.problems.append((f"{label(owner)} 的多实例集合「{excerpt(value.strip())}」不是流程变量名；"
                                     "请先用脚本任务把集合存入一个流程变量，再在此填写该变量名", owner))
             return

@@ -35,6 +35,7 @@ JUEL_METHODS = {"equals": 1, "equalsIgnoreCase": 1, "contains": 1, "startsWith":
                 "length": 0, "size": 0, "isEmpty": 0}  # each with its number of arguments
 JUEL_HELPER = "duban_juel_call"
 ITEM = "duban_feel_item"  # engine/feel_lists.feel_item: FEEL's index
+RANGE = "duban_feel_range"  # engine/feel_lists.feel_range: the whole numbers a for … in 1..3 walks
 FEEL_GET = "duban_feel_get"  # engine/feel_lists.feel_get: a FEEL path (over a list, each item's entry)
 
 JUEL = "JUEL"
@@ -670,18 +671,26 @@ def _feel_iteration(body: str, pos: int, word: str, original: str) -> tuple[str,
     """FEEL's ``some x in list satisfies c`` / ``every …`` (DMN 1.3 §10.3.2.8) and ``for x in list
     return e`` (§10.3.2.7) from ``pos`` (after the word) as Python, and where they end. A list that is
     null gives null; ``some`` is true when a ``c`` is true, false when every one is false, else null
-    (``every`` the other way round); ``for`` gives the list of each ``e``. Several lists (``some x in a, y in b``) and
-    ranges (``for i in 1..3``) are refused as unsupported writing."""
+    (``every`` the other way round); ``for`` gives the list of each ``e``. A bare range (``for i in 1..3``)
+    is walked number by number; several lists (``some x in a, y in b``) and a range in brackets are
+    refused as unsupported writing."""
     then = _QUANTIFIERS[word]
     m = _NAME.match(body, pos)
     if not m or keyword.iskeyword(m.group(1)) or m.group(1) in _WORD_OPS or m.group(1) in _LITERALS:
         raise Untranslatable(FEEL, original, f"「{word} … in … {then}」写法不完整：{word} 之后须是一个名称和 in")
     name, pos = m.group(1), m.end()
-    _refuse_range_iterated(body, pos, word, name, original)
     _refuse_several_lists(body, pos, word, name, original)
-    (items, each), pos = _feel_parts(body, pos, FEEL, original, (then, ""), f"{word} … in … {then}")
-    items_python, each_python = _translate_body(items, FEEL, original), _translate_body(each, FEEL, original)
-    source = _as_list(items_python)
+    ranged = _iterated_range(body, pos, then, original)
+    if ranged is not None:  # for i in 1..3 return i (DMN 1.3 §10.3.2.7; Zeebe's multi-instance examples)
+        items_python, pos = ranged
+        (each,), pos = _feel_parts(body, pos, FEEL, original, ("",), f"{word} … in … {then}")
+        each_python = _translate_body(each, FEEL, original)
+        source = items_python
+    else:
+        _refuse_range_iterated(body, pos, word, name, original)
+        (items, each), pos = _feel_parts(body, pos, FEEL, original, (then, ""), f"{word} … in … {then}")
+        items_python, each_python = _translate_body(items, FEEL, original), _translate_body(each, FEEL, original)
+        source = _as_list(items_python)
     if word == "for":
         python = f"[{each_python} for {name} in {source}]"
     else:  # some: true if one is true, false if every one is false; every: the other way round; else null
@@ -691,11 +700,26 @@ def _feel_iteration(body: str, pos: int, word: str, original: str) -> tuple[str,
     return f"(None if {items_python} is None else {python})", pos
 
 
+def _iterated_range(body: str, pos: int, then: str, original: str) -> tuple[str, int] | None:
+    """The range an iteration walks, written bare (``for i in 1..3``, ``for i in 1..count``): the
+    Python of its items (``duban_feel_range``, engine/feel_lists.py: each whole number from the first
+    end to the second, either way, as DMN 1.3 §10.3.2.7 counts them) and where its ``then`` word ends;
+    None when the iteration walks no bare range."""
+    m = re.match(rf"(.*?)\s{then}\b", body[pos:], re.S)
+    if m is None or '"' in m.group(1):
+        return None
+    source = m.group(1)
+    ends = source.split("..")
+    if len(ends) != 2 or not all(e.strip() for e in ends) or source.strip()[0] in "[(]":
+        return None  # a range literal ([1..3]) is a test's, not a list's
+    first, last = (_translate_body(e.strip(), FEEL, original) for e in ends)
+    return f"{RANGE}({first}, {last})", pos + m.end()
+
+
 def _refuse_range_iterated(body: str, pos: int, word: str, name: str, original: str) -> None:
-    """``for i in 1..3 return i`` (Zeebe's multi-instance examples): the expression is complete, but
-    a range walked item by item is not supported here (a range is read only as a test, ``x in
-    [1..3]``); refused naming the range and what to write instead: the list itself, or a list in the
-    case's data."""
+    """``for i in [1..3] return i``: a range in brackets is a range literal, read only as a test (``x
+    in [1..3]``), not walked item by item (a bare ``1..3`` is, ``_iterated_range``); refused naming the
+    range and what to write instead: the list itself, or a list in the case's data."""
     then = _QUANTIFIERS[word]
     m = re.match(rf"(.*?)\s{then}\b", body[pos:], re.S)
     if m is None or ".." not in m.group(1) or '"' in m.group(1):

@@ -14,8 +14,11 @@ Python has no plain words for (engine/expressions.py ``_feel_filter``, ``_feel_i
 - ``duban_feel_field(item, name, outside)``: in a filter's condition a name is the item's field of
   that name when the item is a context that has it (``hazards[level = "重大"]``), else the name
   outside (the case's variable).
+- ``duban_feel_range(first, last)``: the whole numbers ``for i in 1..3`` walks (DMN 1.3 §10.3.2.7:
+  from the first end to the last, counting down when the first is greater); null at a null end; an
+  end that is no whole number, or more than ``MAX_RANGE`` numbers, stops in Chinese.
 
-Both are host-safe (engine/evaluator.host_safe): pure, on the values alone; the field is read with
+All are host-safe (engine/evaluator.host_safe): pure, on the values alone; the field is read with
 ``dict`` indexing only, never as an attribute.
 """
 from __future__ import annotations
@@ -27,6 +30,11 @@ LIST = "duban_feel_list"
 GET = "duban_feel_get"
 FIELD = "duban_feel_field"
 ITEM = "duban_feel_item"
+RANGE = "duban_feel_range"
+
+# 范围取值上限: what one ``for i in 1..n`` may walk (a 会签人数 typed with extra zeros made a
+# multi-instance of 300,000; engine/parser.MAX_INSTANCES bounds instances, this the list before them).
+MAX_RANGE = 10000
 
 
 @host_safe
@@ -73,3 +81,32 @@ def feel_get(value, label: str, *keys):
                                   f"{kind}，不是上下文（键值对）：本系统无法取其中的「{str(key)[:40]}」；请流程设计员检查该路径")
         value = value.get(key)
     return value
+
+
+def _whole(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    try:  # Decimal
+        return int(value) if value == int(value) else None
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+
+
+@host_safe
+def feel_range(first, last):
+    if first is None or last is None:
+        return None
+    ends = (_whole(first), _whole(last))
+    for end, given in zip(ends, (first, last)):
+        if end is None:
+            raise JuelMethodError(f"FEEL 表达式的范围「{str(first)[:40]}..{str(last)[:40]}」的端点「{str(given)[:40]}」"
+                                  "不是整数：本系统无法逐一取值；请补填为整数后重试")
+    low, high = ends
+    if abs(high - low) + 1 > MAX_RANGE:
+        raise JuelMethodError(f"FEEL 表达式的范围「{low}..{high}」有 {abs(high - low) + 1} 个数，超过上限 {MAX_RANGE}；"
+                              "请核对数据（如人数、份数）是否填写有误后重试")
+    return list(range(low, high + 1)) if low <= high else list(range(low, high - 1, -1))

@@ -40,10 +40,11 @@ from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import (ad_hoc, compensation, conditional_events, conditional_starts, decision_results, dmn, gateways, interrupting, repeating_boundary, scoped_events,
+from . import (ad_hoc, compensation, conditional_events, mi_collection, conditional_starts, decision_results, dmn, gateways, interrupting, repeating_boundary, scoped_events,
                thrown_errors, timers)
 from .call_activity import CallActivity, MappedCallActivityParser
 from .instance_item import LocalInstanceItem
+from .mi_collection import ComputedCollection
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .loop_counter import loop_counter
 from .service_tasks import DubanServiceTask
@@ -103,8 +104,8 @@ def _check_input(spec, my_task) -> None:
                 raise MultiInstanceInputError(f"{label} 的实例数为 {count}，超过上限 {MAX_INSTANCES}；"
                                               "请核对实例数（如会签人数）是否填写有误后重试", inner)
         return
-    what = spec.data_input.bpmn_id
-    if not spec.data_input.exists(my_task):
+    what = mi_collection.written(spec, my_task) or spec.data_input.bpmn_id
+    if not spec.data_input.exists(my_task) or spec.data_input.get(my_task) is None:  # FEEL's null too
         raise MultiInstanceInputError(f"{label} 的集合「{what}」没有值，须先在表单或脚本中给出（如审批人列表）", inner)
     value = spec.data_input.get(my_task)
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
@@ -132,12 +133,14 @@ class InstanceCounters:
         return my_task.workflow.script_engine.evaluate(last, self.condition, external_context=counters)
 
 
-class ParallelMultiInstanceTask(LocalInstanceItem, InstanceCounters, spiff_specs.ParallelMultiInstanceTask):
+class ParallelMultiInstanceTask(ComputedCollection, LocalInstanceItem, InstanceCounters,
+                                spiff_specs.ParallelMultiInstanceTask):
     """SpiffWorkflow's, with the input collection checked (``_check_input``) and the counters in its
     completion condition (``InstanceCounters``), each instance's item its own (``LocalInstanceItem``);
     same name, so stored specs restore to it."""
 
     def create_children(self, my_task):
+        self.compute_collection(my_task)  # a collection written as an expression (engine/mi_collection.py)
         _check_input(self, my_task)
         super().create_children(my_task)
 
@@ -148,7 +151,8 @@ class ParallelMultiInstanceTask(LocalInstanceItem, InstanceCounters, spiff_specs
         return sum(1 for c in self._instances(my_task) if not c.has_state(TaskState.FINISHED_MASK))
 
 
-class SequentialMultiInstanceTask(LocalInstanceItem, InstanceCounters, spiff_specs.SequentialMultiInstanceTask):
+class SequentialMultiInstanceTask(ComputedCollection, LocalInstanceItem, InstanceCounters,
+                                  spiff_specs.SequentialMultiInstanceTask):
     """SpiffWorkflow's, with the input collection checked (``_check_input``) and the counters in its
     completion condition (``InstanceCounters``)."""
 
@@ -157,6 +161,7 @@ class SequentialMultiInstanceTask(LocalInstanceItem, InstanceCounters, spiff_spe
         # takes it from the task before; checked before that, a collection the case had was said to be
         # missing and every sequential multi-instance over one — 逐级审批 over ${levels} — stopped).
         my_task._inherit_data()
+        self.compute_collection(my_task)
         _check_input(self, my_task)
         return super()._update_hook(my_task)
 

@@ -153,6 +153,7 @@ class DubanScriptEngine(PythonScriptEngine):
             EL_STORED: el_stored,  # a JUEL mapping's ${a / b} by zero: stops naming the mapping
             feel_lists.LIST: feel_lists.feel_list, feel_lists.FIELD: feel_lists.feel_field,  # FEEL filters
             feel_lists.ITEM: feel_lists.feel_item,  # FEEL's opinions[1], opinions[-1]
+            feel_lists.RANGE: feel_lists.feel_range,  # FEEL's for i in 1..3
             feel_lists.GET: feel_lists.feel_get,  # FEEL's order.customer.name
             **feel_functions.FUNCTIONS,  # FEEL's sum, min, max, substring, date(x) over case data
             # FEEL's now() and today() on the engine's clock, not the host's

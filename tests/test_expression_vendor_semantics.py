@@ -310,7 +310,7 @@ def test_each_construct_answers_as_feel(feel, data, value):
     ("= votes[n]", "方括号中只有名称「n」"),
     ("= {a: [1], b: a[item > 0]}", "上下文中「b」的值在筛选或循环中引用了前面的项「a」"),  # votes[1], {a: 1}.a: tests/test_feel_index_context.py
     ("= some x in a, y in b satisfies x > y", "不支持在一个「some … in … satisfies」中同时逐一取多个列表"),
-    ("= for i in 1..3 return i", "不支持对范围「1..3」逐一取值"),
+    ("= for i in [1..3] return i", "不支持对范围「[1..3]」逐一取值"),  # a bare 1..3 runs: tests/test_vendor_gaps_s23.py
 ])
 def test_what_is_not_translated_is_refused_naming_the_construct(feel, reason):
     from engine.expressions import Untranslatable, translate

@@ -43,12 +43,11 @@ def _refused(engine, xml: str) -> str:
 
 
 @pytest.mark.parametrize("written, source, listed", [
-    ("=for i in 1..3 return i", "1..3", "=[1, 2, 3]"),
-    ("=for n in 1 .. 5 return n", "1 .. 5", "=[1, 2, 3, 4, 5]"),
     ("=for i in [1..3] return i", "[1..3]", "=[1, 2, 3]"),
-    ("=for i in 1..3 return i * 10", "1..3", "for i in [1, 2, 3] return …"),
 ])
 def test_a_range_walked_item_by_item_is_said_unsupported_with_the_list_to_write(engine, written, source, listed):
+    """A range in brackets is a range literal (a test's); a bare ``1..3`` is walked since session 23
+    (tests/test_vendor_gaps_s23.py)."""
     message = _refused(engine, DRAWN.replace(COLLECTION, f'inputCollection="{written}"'))
     assert "分组复核" in message and "多实例集合" in message, message
     assert "写法不完整" not in message, message
@@ -56,18 +55,15 @@ def test_a_range_walked_item_by_item_is_said_unsupported_with_the_list_to_write(
     assert f"请直接写出列表，如「{listed}」" in message and "放在流程数据中" in message, message
 
 
-def test_a_range_between_variables_is_said_unsupported_and_a_list_in_the_data_advised(engine):
-    message = _refused(engine, DRAWN.replace(COLLECTION, 'inputCollection="=for i in first..last return i"'))
-    assert "写法不完整" not in message, message
-    assert "不支持对范围「first..last」逐一取值" in message, message
-    assert "请把要逐一处理的值作为列表放在流程数据中" in message and "=items" in message, message
-
-
-def test_a_range_in_some_is_said_as_the_range_too(engine):
-    xml = DRAWN.replace(MAPPING, '<zeebe:input source="=some g in 1..3 satisfies g &gt; 1" target="industryName" />')
-    message = _refused(engine, xml)
-    assert "写法不完整" not in message and "不支持对范围「1..3」逐一取值" in message, message
-    assert "「some g in [1, 2, 3] satisfies …」" in message, message
+@pytest.mark.parametrize("collection, mapping", [
+    ("=for i in 1..3 return i", None), ("=for n in 1 .. 5 return n", None), ("=for i in first..last return i", None),
+    (None, '<zeebe:input source="=some g in 1..3 satisfies g &gt; 1" target="industryName" />'),
+])
+def test_a_bare_range_walked_item_by_item_deploys(engine, collection, mapping):
+    """Session 23: ``for i in 1..3``, ``first..last`` and ``some g in 1..3`` are walked number by
+    number (DMN 1.3 §10.3.2.7) as Zeebe walks them, no longer refused."""
+    xml = DRAWN.replace(COLLECTION, f'inputCollection="{collection}"') if collection else DRAWN
+    engine.deploy(xml.replace(MAPPING, mapping) if mapping else xml, by="boss", filename="zeebe_literal_collection.bpmn")
 
 
 def test_the_range_written_as_a_test_and_a_list_still_deploy(engine):

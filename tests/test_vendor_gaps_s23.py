@@ -1,0 +1,98 @@
+"""Vendor gaps (session 23): what the engines public models are drawn for run, and Duban refused —
+each drawn as its tool saves it (tests/bpmn/interop/), run on SQLite and PostgreSQL.
+
+- A Zeebe multi-instance whose collection is a FEEL ``for`` expression (Camunda Modeler 5,
+  ``zeebe:loopCharacteristics inputCollection="=for h in hazards return h.id"``, ``"=for i in 1..3
+  return i"``, ``"=for x in [1,2,3] return x * 2"``): Zeebe evaluates the collection when the
+  activity is entered (Camunda 8 docs, "Multi-instance"); the deploy refused it 「不是流程变量名」
+  or 「不支持对范围逐一取值」.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import IncidentRaised
+from tests.interop_support import CORPUS, open_tasks_data, user_for
+from tests.support import make_engine
+
+MODELS = ("zeebe_for_collection.bpmn",)
+HAZARDS = [{"id": "YH-001", "level": "一般"}, {"id": "YH-002", "level": "重大"}]
+
+
+@pytest.fixture(scope="module")
+def engine(module_database_url):
+    eng = make_engine(module_database_url)
+    for name in MODELS:
+        eng.deploy(CORPUS / name, by="boss")
+    yield eng
+    eng.dispose()
+
+
+def test_a_zeebe_collection_written_as_a_feel_for_runs_each_item(engine):
+    """隐患整改复查: 隐患复查 runs once for each hazard's 编号 (``for h in hazards return h.id``), each
+    result gathered into ``rechecks``; 分轮抽查 runs rounds 1, 2, 3 in order (``for i in 1..3``);
+    制作文书 runs over 2, 4, 6 (``for x in [1,2,3] return x * 2``). The computed collection is no case
+    variable, before or after."""
+    case = engine.start("zeebe_for_collection", by="zhang", org="east", data={"hazards": HAZARDS}).id
+    tasks = engine.case(case).tasks
+    assert [t.name for t in tasks] == ["隐患复查"] * 2
+    assert sorted(d["hazardId"] for d in open_tasks_data(engine, case, "Activity_1recheck") if "hazardId" in d) == ["YH-001", "YH-002"]
+    for task in tasks:
+        engine.complete(task.id, user_for(engine, task), {"result": "已整改"})
+    rounds = []
+    for _ in range(3):
+        (task,) = engine.case(case).tasks
+        assert task.name == "分轮抽查"
+        (data,) = [d for d in open_tasks_data(engine, case, "Activity_1round") if "round" in d]
+        rounds.append(data["round"])
+        engine.complete(task.id, user_for(engine, task), {})
+    assert rounds == [1, 2, 3]
+    copies = engine.case(case).tasks
+    assert sorted(d["copies"] for d in open_tasks_data(engine, case, "Activity_1copies") if "copies" in d) == [2, 4, 6]
+    for task in copies:
+        engine.complete(task.id, user_for(engine, task), {})
+    view = engine.case(case)
+    assert view.status == "completed" and not view.incidents
+    assert view.data["rechecks"] == ["已整改", "已整改"]
+    assert not [k for k in view.data if k.startswith("_mi_collection")]
+
+
+def test_a_feel_for_collection_over_absent_data_is_an_incident_naming_the_task(engine):
+    """No hazards given: Zeebe's ``for`` over null is null, no list; the case stops at 隐患复查 with an
+    incident naming the task and the collection as written, in Chinese (not the held variable)."""
+    with pytest.raises(IncidentRaised) as stopped:
+        engine.start("zeebe_for_collection", by="zhang", org="east", data={})
+    text = str(stopped.value)
+    assert "多实例任务「隐患复查」(Activity_1recheck) 的集合「=for h in hazards return h.id」没有值" in text
+    assert "_mi_collection" not in text and "None" not in text
+
+
+def test_a_range_is_walked_either_way_and_bounded():
+    """DMN 1.3 §10.3.2.7: ``3..1`` counts down; a null end gives null; a range of 300,000 numbers (人数
+    typed with extra zeros) stops in Chinese instead of filling the host's memory."""
+    from engine.feel_lists import feel_range
+    assert feel_range(1, 3) == [1, 2, 3] and feel_range(3, 1) == [3, 2, 1] and feel_range(1, None) is None
+    with pytest.raises(Exception) as stopped:
+        feel_range(1, 300000)
+    assert "超过上限" in str(stopped.value)
+    with pytest.raises(Exception) as stopped:
+        feel_range(1, "三")
+    assert "不是整数" in str(stopped.value)
+
+
+def test_a_zeebe_collection_listing_variables_runs_over_their_values(engine):
+    """``inputCollection="=[groupA, groupB]"`` (a FEEL list of the case's variables; the deploy refused
+    it 「不是流程变量名」): 分组复核 opens once for each variable's value when it starts."""
+    drawn = (CORPUS / "zeebe_literal_collection.bpmn").read_text(encoding="utf-8")
+    changed = drawn.replace('inputCollection="=[1,2,3]"', 'inputCollection="=[groupA, groupB]"')
+    assert changed != drawn
+    engine.deploy(changed, by="boss", filename="zeebe_literal_collection.bpmn")
+    case = engine.start("zeebe_literal_collection", by="zhang", org="east", data={"groupA": "一组", "groupB": "二组"}).id
+    for _ in range(3):
+        (task,) = engine.case(case).tasks
+        engine.complete(task.id, user_for(engine, task), {"finding": "无"})
+    groups = engine.case(case).tasks
+    assert sorted(d["groupNo"] for d in open_tasks_data(engine, case, "Activity_0group") if "groupNo" in d) == ["一组", "二组"]
+    for task in groups:
+        engine.complete(task.id, user_for(engine, task), {})
+    assert engine.case(case).status == "completed"
