@@ -306,3 +306,35 @@ def test_a_case_file_review_started_with_data_takes_the_reviewed_unit_and_handle
         assert "与被评查案件" in refused.value.errors["case_handler"], refused.value.errors
     finally:
         made.close()
+
+
+def test_the_retry_form_of_a_supervisor_holds_no_whistleblower_field_and_the_retry_keeps_them(database_url, tmp_path):
+    """The 举报受理员 types the tip's 举报人 and phone with an amount 「五千」 the script cannot read; the
+    supervisor's 异常事件 page offered the failed submit as its retry form with 举报人 刘举报 and the
+    phone in boxes. Now those fields get no box for a reader who may not read them; the supervisor
+    corrects the amount and retries, and the case keeps the whistleblower's fields as typed (the
+    intake official reads them)."""
+    from engine.errors import IncidentRaised
+    from tests.test_incident_texts_s22 import HEAD, script
+    from tests.ui_support import ACME, client_login, make_world
+    phone, name = "138-0013-8000", "刘举报"
+    world = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
+    e = world.engine
+    try:
+        e.directory.add_user("intake1", org="east", roles=["intake", "inspector"], name="受理员", by="admin")
+        e.deploy(HEAD.format(pid="tip_fine", body=script("fine = int(amount) * 2")), by="zhao", filename="tip_fine.bpmn")
+        case = e.start("tip_fine", by="intake1", org="east", title="甲化工有限公司举报核查", party=ACME)
+        (task,) = [t for t in e.queue("intake1") if t.case_id == case.id]
+        with pytest.raises(IncidentRaised):
+            e.complete(task.id, "intake1", {"amount": "五千", "whistleblower_name": name, "whistleblower_phone": phone})
+        (incident,) = e.incidents(case_id=case.id)
+        qian = client_login(world.app, "qian")
+        page = qian.get("/supervise/incidents").get_data(as_text=True)
+        assert phone not in page and name not in page, page
+        assert 'name="amount"' in page
+        retried = qian.post(f"/supervise/incidents/{incident.id}/retry", data={"_csrf": qian.csrf, "amount": "5000"})
+        assert retried.status_code in (200, 302, 303), retried.get_data(as_text=True)[-2000:]
+        data = e.case(case.id).data
+        assert data["fine"] == 10000 and data["whistleblower_phone"] == phone and data["whistleblower_name"] == name
+    finally:
+        e.dispose()

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from engine import model_forms, typed_input
-from workflows.forms.context import FACT_LABELS
+from workflows.forms.context import FACT_LABELS, may_read
 
 from . import formspec, labels, model_data, queries
 
@@ -53,9 +53,11 @@ def _started_model(eng, incident) -> int | None:
         return None
 
 
-def build(eng, incident, names: dict[str, str], step: str | None = None) -> RetryForm | None:
+def build(eng, incident, names: dict[str, str], step: str | None = None, roles=()) -> RetryForm | None:
     """The form a supervisor corrects the failed submit in; None for what is retried as it was
-    (a timer, a message). ``step``: the failed element's name, to describe a value nothing labels."""
+    (a timer, a message). ``step``: the failed element's name, to describe a value nothing labels.
+    ``roles``: the reader's; a field only another role reads (the whistleblower's identity, for the
+    举报受理员) gets no box — ``read`` keeps its value as submitted, so the retry loses nothing."""
     submitted = dict((incident.payload or {}).get("data") or {})
     if incident.action == "start":  # a case that failed while opening: its start data
         task = None
@@ -73,6 +75,7 @@ def build(eng, incident, names: dict[str, str], step: str | None = None) -> Retr
         fields = _generic_fields(eng, incident, task, submitted, names, step, title)
     else:
         fields = [f for f in fields if f["type"] != "attachments"]  # files stay as submitted
+    fields = [f for f in fields if may_read(f["name"], roles)]
     # the case's unit and the task's, as the completion retried checks the people named (forms/people.py)
     org = eng.case(task.case_id).org_code if task is not None else (incident.payload or {}).get("org")
     form = formspec.Form(fields, title=title, people=formspec.people_options(

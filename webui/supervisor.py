@@ -125,7 +125,7 @@ def _incidents_page(corrected: dict | None = None, status: int = 200):
             of_case[key] = incident_form.incident_labels(eng, i)
         names[i.id] = of_case[key]
     explained = {i.id: labels.incident_explanation(i.message, steps.get(i.id), names[i.id]) for i in rows}
-    forms = {i.id: incident_form.build(eng, i, names[i.id], steps.get(i.id)) for i in rows}
+    forms = {i.id: incident_form.build(eng, i, names[i.id], steps.get(i.id), g.user.roles) for i in rows}
     forms.update(corrected or {})
     retried = {i.id: incident_rules.retries(i) for i in rows}  # (failed retries, the last at, by whom)
     return render_template("supervisor/incidents.html", incidents=rows, cases=cases, steps=steps,
@@ -148,7 +148,7 @@ def retry(incident_id: int):
     data, form = None, None
     if incident is not None and eng.can_retry(incident, g.user.username):
         form = incident_form.build(eng, incident, incident_form.incident_labels(eng, incident),
-                                   _step_name(eng, incident))
+                                   _step_name(eng, incident), g.user.roles)
         if form is not None:
             data, errors = incident_form.read(form, incident, request.form)
             if errors:
