@@ -68,14 +68,16 @@ def build() -> Process:
                 "延期理由。延长只有一次：再次超期的，督办只定督办日期，法定核查期限（verify_legal_due）不变，"
                 "案件记为超过法定核查期限（verify_limit_exceeded）。"))
     p.script("extend", "延长核查期限", L, 10, code=(
-        "if verify_extended:\n"
+        "if verify_extended or not upper_approval_no:\n"
+        "    verify_legal_due = verify_legal_due if verify_extended else verify_due\n"
         "    verify_limit_exceeded = True\n"
         "    verify_due = day_after(now(), extension_days)\n"
         "else:\n"
         "    verify_legal_due = day_after(verify_due, extension_days)\n"
         "    verify_due = verify_legal_due\n"
-        "    verify_extended = True"),
-        doc="延长一次、不超过30日（安监总财〔2018〕19号）；第二次起为督办日期，不是法定延长。")
+        "verify_extended = True"),
+        doc=("延长一次、不超过30日，须经上一级部门批准（安监总财〔2018〕19号）：填写了上一级部门批准文号的，法定核查期限"
+             "延长；未经上一级批准的，只定督办日期，法定核查期限不变并记为超过法定核查期限；第二次起为督办日期，不是法定延长。"))
     p.script("follow_up", "转交后续处置", I, 9, code=(
         "verified_at = now().isoformat()\n"
         "reply_due = day_after(verified_at, 10)\n"

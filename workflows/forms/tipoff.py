@@ -67,9 +67,24 @@ class Verify(FormSchema):
 
 
 class Extension(FormSchema):
-    """核查超期督办"""
+    """核查超期督办
+
+    The lawful extension is the upper level's to grant (经上一级部门批准, 安监总财〔2018〕19号): with its
+    approval's number and date the 60 days are extended; without, the days set only a 督办 date and
+    the case is marked past its legal limit (bpmn/tipoff_12350.bpmn, 延长核查期限).
+    """
     extension_days = f.integer("延长天数", minimum=1, maximum=30, help="经上一级部门批准，延长不超过30日")
+    upper_approval_no = f.text("上一级部门批准文号", required=False, max_len=100,
+                               help="经上一级部门批准延长核查期限的，填写批准文号；未经批准的只定督办日期，不延长法定核查期限")
+    upper_approval_on = f.date("上一级部门批准日期", required=False)
     extension_reason = f.text("延期理由（告知举报人）", long=True)
+
+    @validates_schema
+    def _approval_named_whole(self, data, **_):
+        require_when(data, bool(data.get("upper_approval_no")), "upper_approval_on",
+                     message="填写了上一级部门批准文号的，须同时填写批准日期")
+        require_when(data, bool(data.get("upper_approval_on")), "upper_approval_no",
+                     message="填写了上一级部门批准日期的，须同时填写批准文号")
 
 
 class Reply(FormSchema):
@@ -134,7 +149,8 @@ SAMPLES = {  # example submissions (see samples.py): a real-name call about an u
         "verified_on": t.isoformat(), "verifiers": ["zhang_san", "li_si"], "verified_result": "属实",
         "finding_type": "安全生产违法行为", "verify_findings": "储罐区检修动火未办理动火作业审批",
         "follow_up": "立案查处", "verify_attachments": []},
-    "tipoff.extension": lambda t: {"extension_days": 30, "extension_reason": "涉及多家承包单位，需调取监控和作业票"},
+    "tipoff.extension": lambda t: {"extension_days": 30, "upper_approval_no": "示应急函〔2026〕8号",
+                                   "upper_approval_on": t.isoformat(), "extension_reason": "涉及多家承包单位，需调取监控和作业票"},
     "tipoff.reply": lambda t: {"reply_channel": "电话", "replied_on": t.isoformat(),
                                "reply_content": "您反映的问题经核查属实，已立案查处"},
     "tipoff.reward": lambda t: {"fine_amount": "50000", "concealed_accident_grade": None, "concealed_deaths": None,
