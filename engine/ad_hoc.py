@@ -23,12 +23,38 @@ writes ``parallel: True`` whatever the spec says; the order itself is in the sto
 """
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.ProcessParser import AdHocParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.default.process_spec import AdHocSubprocessSpecConverter
 from SpiffWorkflow.bpmn.specs import bpmn_process_spec
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from . import incident_words
 
 _DATA_OBJECTS = "data_objects"
+
+
+def _condition_said(method):
+    """The completion condition is evaluated bare by SpiffWorkflow (``environment.evaluate``), outside
+    the task errors the incidents read: a condition over data the case does not have yet
+    (``${checked == true}`` before anyone ticked it) stopped with the English 「name 'checked' is not
+    defined — 第 1 行」, naming no element. Said in Chinese on the ad-hoc sub-process itself, the
+    technical text behind it."""
+    def run(self, workflow, task, *args):
+        try:
+            return method(self, workflow, task, *args)
+        except SpiffWorkflowException:
+            raise
+        except Exception as exc:
+            technical = f"{type(exc).__name__}: {exc}"
+            said = incident_words.plain_cause(technical, workflow.data, "完成条件") or \
+                f"完成条件无法计算；{incident_words.FIX_MODEL}"
+            owner = workflow.top_workflow.get_task_from_id(workflow.parent_task_id) \
+                if getattr(workflow, "parent_task_id", None) is not None else task
+            raise WorkflowTaskException(f"{said} — 自由子流程的完成条件「{self.completion_condition}」：{technical}",
+                                        task=owner or task, exception=exc) from exc
+    return run
 
 
 def _with_data_objects_key(method):
@@ -47,7 +73,7 @@ def _with_data_objects_key(method):
 class AdHocSubprocessSpec(bpmn_process_spec.AdHocSubprocessSpec):
     """SpiffWorkflow's ad-hoc sub-process spec, sequential when drawn so."""
 
-    path_complete = _with_data_objects_key(bpmn_process_spec.AdHocSubprocessSpec.path_complete)
+    path_complete = _with_data_objects_key(_condition_said(bpmn_process_spec.AdHocSubprocessSpec.path_complete))
     add_path = _with_data_objects_key(bpmn_process_spec.AdHocSubprocessSpec.add_path)
 
     def create_paths(self):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidModel
+from engine.errors import IncidentRaised, InvalidModel
 
 from tests.interop_support import CORPUS, user_for
-from tests.support import make_engine
+from tests.support import BPMN, make_engine
 
 MODELS = ("jbpm_hazard_ledger_data_store.bpmn",)
 
@@ -185,3 +185,19 @@ def test_a_jbpm_task_deadline_and_entry_script_are_said_not_done(engine):
     assert any("任务期限（deadline）在本系统中不会执行" in w and "非中断的定时边界事件" in w for w in warnings), warnings
     assert any("进入脚本（onEntry-script）在本系统中不会执行" in w for w in warnings), warnings
     assert not any("metaData" in w for w in warnings), warnings
+
+
+def test_an_ad_hoc_completion_condition_over_absent_data_is_said_in_chinese_on_the_sub_process(engine):
+    """jBPM's activity/AdHocSubProcessAutoComplete.bpmn2 (completion condition
+    ``getActivityInstanceAttribute("numberOfActiveInstances") == 0``) stopped with the English incident
+    「name 'getActivityInstanceAttribute' is not defined — 第 1 行」, naming no element: SpiffWorkflow
+    evaluates an ad-hoc sub-process's completion condition bare, outside the task errors incidents read.
+    Our own 检查事项 (Flowable's ``${checked == true}``) does the same before anyone has ticked
+    ``checked``, as Flowable's PropertyNotFoundException does. Now the incident is said in Chinese on
+    the sub-process, naming the data, the technical text behind it."""
+    engine.deploy(BPMN / "flowable_adhoc_inspection.bpmn", by="boss")
+    with pytest.raises(IncidentRaised) as raised:
+        engine.start("flowable_adhoc_inspection", by="zhang", org="east")
+    said = str(raised.value)
+    assert "「检查事项」出错: 完成条件用到的数据「checked」在案件中没有值；请补填数据后重试" in said, said
+    assert said.index("NameError") > said.index(" — ")  # the technical text behind the Chinese
