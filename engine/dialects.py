@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import (camunda_forms, code_variables, el_text, event_definition_refs, feel_errors, feel_functions, flowable_vars, mi_collection, qname_refs,
+from . import (camunda_forms, code_variables, el_text, event_definition_refs, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
                task_priority)
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
@@ -1061,14 +1061,19 @@ def _call_activity_mapping(el, result: Normalized) -> None:
                     else:
                         value = _mapped_value(el, result, what, m.get("source"), False)
                     target = _mapped_target(el, result, what, m.get("target") or m.get("source"))
+                    # Flowable 7: the value converted on the way (engine/flowable_types.py)
+                    kind = (m.get("targetType") or (m.get("sourceType") if tag == "out" else None) or "").strip()
+                    if value is not None and target is not None and kind.lower() in flowable_types.TYPES:
+                        value = mark_absent_as_null(f"{flowable_types.HELPER}({value}, {kind.lower()!r}, "
+                                                    f"{f'{label(el)} 的{what}「{target}」'!r})", data_names(value))
+                    elif kind:
+                        typed.append(f"「{excerpt(m.get('target') or m.get('source') or '')}」为 {excerpt(kind)}")
                     if value is not None and target is not None:
                         pairs.append((target, value))
-                    if (m.get("targetType") or "").strip():  # Flowable 7: the value converted on the way
-                        typed.append(f"「{excerpt(m.get('target') or m.get('source') or '')}」为 {excerpt(m.get('targetType').strip())}")
     if typed:
         result.notes.append((f"{label(el)} 的变量传递设置了目标类型（targetType：{'、'.join(typed[:5])}"
-                             f"{f' 等 {len(typed)} 项' if len(typed) > 5 else ''}），本系统按原值传递，不转换类型；"
-                             "需要其它类型时，请在接收的流程中用脚本任务转换", el))
+                             f"{f' 等 {len(typed)} 项' if len(typed) > 5 else ''}），本系统不认识该类型，按原值传递；"
+                             "本系统可转换的类型：string、integer、long、double、boolean、date、localdate、json、array", el))
     mapped = mapped or in_all
     zeebe = ext.find(f"{{{ZEEBE_NS}}}ioMapping")
     called = ext.find(f"{{{ZEEBE_NS}}}calledElement")

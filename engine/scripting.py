@@ -20,7 +20,7 @@ from . import workdays
 from .timeexpr import parse_datetime
 from .evaluator import IsolatedEnvironment, host_safe
 from .expressions import JUEL_HELPER
-from . import el_text, feel_functions, feel_lists, flowable_vars
+from . import el_text, feel_functions, feel_lists, flowable_types, flowable_vars
 from .juel_methods import juel_call
 from .juel_operators import ARITHMETIC_HELPER as EL_ARITHMETIC
 from .juel_operators import COERCE_HELPER as EL_COERCE
@@ -159,6 +159,7 @@ class DubanScriptEngine(PythonScriptEngine):
             # FEEL's now() and today() on the engine's clock, not the host's
             feel_functions.NOW: host_safe(lambda: feel_functions.now_text(clock)),
             feel_functions.TODAY: host_safe(lambda: feel_functions.today_text(clock)),
+            flowable_types.HELPER: flowable_types.as_type,  # Flowable 7's targetType on a call activity's in/out
             flowable_vars.HELPER: flowable_vars.call,  # Flowable's ${vars:equals(decision, 'goUp')}
             el_text.TEXT: el_text.el_text,  # a composite EL text's ${...} as text: kermit_${loopCounter}
             "start_case": start_case,

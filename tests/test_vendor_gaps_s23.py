@@ -6,6 +6,11 @@ each drawn as its tool saves it (tests/bpmn/interop/), run on SQLite and Postgre
   return i"``, ``"=for x in [1,2,3] return x * 2"``): Zeebe evaluates the collection when the
   activity is entered (Camunda 8 docs, "Multi-instance"); the deploy refused it 「不是流程变量名」
   or 「不支持对范围逐一取值」.
+- Flowable 7's ``targetType`` on a call activity's ``flowable:in`` (``sourceType`` on its
+  ``flowable:out``; flowable-engine's CallActivityTypeConversionTest): the value converted on its way
+  (``long``, ``integer``, ``boolean``, ``localdate``, ``string``), read as a tired official types it
+  (「5,000,000」, 「５」, 「是」, 「2026年12月1日」: engine/typed_input.py); what cannot be converted is an
+  incident naming the call activity, the variable and the type. It was passed on unconverted with a note.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from engine.errors import IncidentRaised
 from tests.interop_support import CORPUS, open_tasks_data, user_for
 from tests.support import make_engine
 
-MODELS = ("zeebe_for_collection.bpmn",)
+MODELS = ("zeebe_for_collection.bpmn", "flowable_call_types_child.bpmn", "flowable_call_types_typed_parent.bpmn")
 HAZARDS = [{"id": "YH-001", "level": "一般"}, {"id": "YH-002", "level": "重大"}]
 
 
@@ -96,3 +101,45 @@ def test_a_zeebe_collection_listing_variables_runs_over_their_values(engine):
     for task in groups:
         engine.complete(task.id, user_for(engine, task), {})
     assert engine.case(case).status == "completed"
+
+
+TYPED = {"fineAmount": "5,000,000", "copies": "５", "handedOnSite": "是", "decidedOn": "2026年12月1日"}
+
+
+def _task(engine, case_id, spec_id):
+    return next(t for t in engine.case(case_id).tasks if t.spec_id == spec_id)
+
+
+def test_a_flowable_call_activity_converts_what_it_passes_as_its_target_type_says(engine):
+    """罚款决定转换交办 (《行政处罚法》第六十一条 送达): the child 送达处罚决定书 gets 5000000 (long), 5 copies
+    (integer), True (boolean) and 2026-12-01 (localdate) from what the official typed, the amount as
+    text too (string); 送达方式 comes back as text (sourceType string)."""
+    case = engine.start("flowable_call_types_typed_parent", by="zhang", org="east", data=dict(TYPED)).id
+    (seen,) = [d for d in open_tasks_data(engine, case, "sid-deliver")]
+    assert (seen["fineAmount"], seen["copies"], seen["handedOnSite"], seen["decidedOn"]) == (5000000, 5, True, "2026-12-01")
+    assert seen["fineText"] == "5,000,000"
+    task = _task(engine, case, "sid-deliver")
+    engine.complete(task.id, user_for(engine, task), {"deliveredBy": "留置送达"})
+    view = engine.case(case)
+    assert view.status == "completed" and view.data["deliveredBy"] == "留置送达"
+    assert view.data["fineAmount"] == "5,000,000"  # the parent's own is as typed
+
+
+@pytest.mark.parametrize("field, typed, words", [
+    ("fineAmount", "五万", "调用活动「送达决定书」(sid-call) 的输入变量「fineAmount」要求转换为整数（long），其值「五万」无法转换"),
+    ("handedOnSite", "也许", "的输入变量「handedOnSite」要求转换为是/否（boolean），其值「也许」无法转换；请补填为「是」或「否」"),
+    ("decidedOn", "12月1日", "的输入变量「decidedOn」要求转换为日期（localdate），其值「12月1日」无法转换"),
+    ("copies", "2.5", "的输入变量「copies」要求转换为整数（integer），其值「2.5」无法转换；请补填为整数"),
+])
+def test_a_value_the_target_type_cannot_take_is_an_incident_naming_the_variable(engine, field, typed, words):
+    with pytest.raises(IncidentRaised) as stopped:
+        engine.start("flowable_call_types_typed_parent", by="zhang", org="east", data={**TYPED, field: typed})
+    assert words in str(stopped.value), str(stopped.value)
+
+
+def test_a_target_type_not_known_here_is_said_and_the_value_passed_as_it_is(engine):
+    drawn = (CORPUS / "flowable_call_types_typed_parent.bpmn").read_text(encoding="utf-8")
+    changed = drawn.replace('targetType="long"', 'targetType="bigdecimal"')
+    assert changed != drawn
+    said = [w.message for w in engine.models.validate(changed.encode("utf-8"), "flowable_call_types_typed_parent.bpmn").warnings]
+    assert any("「fineAmount」为 bigdecimal" in m and "本系统不认识该类型，按原值传递" in m for m in said), said

@@ -1,0 +1,102 @@
+"""调用活动变量的类型转换: Flowable 7's ``targetType`` on a call activity's ``flowable:in`` (and the
+type on its ``flowable:out``: ``sourceType``, as Flowable's CallActivityTypeConversionTest writes it,
+or ``targetType``) — the value converted on its way: ``string``, ``integer``/``long`` (a whole
+number), ``double``, ``boolean``, ``date`` (a moment), ``localdate`` (a day), ``json``/``array`` (text
+read as JSON). A value is read as the pages read what a tired official types (engine/typed_input.py:
+「5,000,000」, 「５０００」, 「500万」, 「是」/「否」, 「2026年11月1日」); what cannot be read so stops in
+Chinese naming the variable and the type, and the data behind it. Null stays null.
+
+``duban_as_type(value, type, label)`` is a host-safe helper (engine/evaluator.host_safe): pure, on
+the value alone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+
+from .evaluator import host_safe
+from .juel_methods import JuelMethodError  # what stops, said in Chinese in the incident
+from .typed_input import iso_day, iso_moment, plain_number, truth
+
+HELPER = "duban_as_type"
+TYPES = {"string": "文字", "integer": "整数", "long": "整数", "double": "数字", "boolean": "是/否",
+         "date": "日期时间", "localdate": "日期", "json": "JSON 对象", "array": "JSON 列表"}
+
+
+def _refused(value, kind: str, label: str, advice: str) -> JuelMethodError:
+    return JuelMethodError(f"{label}要求转换为{TYPES[kind]}（{kind}），其值「{str(value)[:40]}」无法转换；{advice}")
+
+
+def _number(value, kind: str, label: str) -> Decimal:
+    if isinstance(value, bool):
+        raise _refused(value, kind, label, "请补填为数字后重试")
+    text = plain_number(str(value)) if isinstance(value, str) else str(value)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise _refused(value, kind, label, "请补填为数字（如 5000 或 5,000）后重试") from None
+
+
+def _whole(value, kind: str, label: str) -> int:
+    number = _number(value, kind, label)
+    if isinstance(value, str) and number != number.to_integral_value():
+        raise _refused(value, kind, label, "请补填为整数后重试")
+    return int(number)  # a double's whole part, as Java's intValue()
+
+
+def _moment(value, kind: str, label: str) -> str:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    text = str(value).strip()
+    found = iso_moment(text)
+    if found:
+        return found
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    try:
+        return iso_day(text, label)
+    except ValueError:
+        raise _refused(value, kind, label, "请补填为日期（如 2026-11-01 或 2026年11月1日）后重试") from None
+
+
+def _day(value, kind: str, label: str) -> str:
+    moment = _moment(value, kind, label)
+    return moment[:10]
+
+
+def _json(value, kind: str, label: str):
+    wanted = dict if kind == "json" else list
+    if isinstance(value, wanted):
+        return value
+    try:
+        read = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        read = None
+    if not isinstance(read, wanted):
+        raise _refused(value, kind, label, "请流程设计员检查传入的数据")
+    return read
+
+
+@host_safe
+def as_type(value, kind: str, label: str):
+    if value is None:
+        return None
+    if kind == "string":
+        return ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if kind in ("integer", "long"):
+        return _whole(value, kind, label)
+    if kind == "double":
+        return float(_number(value, kind, label))
+    if kind == "boolean":
+        said = truth(value)
+        if said is None:
+            raise _refused(value, kind, label, "请补填为「是」或「否」后重试")
+        return said
+    if kind == "date":
+        return _moment(value, kind, label)
+    if kind == "localdate":
+        return _day(value, kind, label)
+    return _json(value, kind, label)
