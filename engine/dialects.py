@@ -933,12 +933,32 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             if _vendor_attr(el, "resource"):
                 result.problems.append((f"{label(owner)} 的{what}引用外部脚本文件，请把表达式写在模型中", owner))
                 continue
+            if name == "timeDuration" and _is_jbpm(el) and (iso := _jbpm_duration(el.text or "")):
+                result.translations.append({"element_id": owner.get("id"), "from": (el.text or "").strip(), "to": iso})
+                result.notes.append((f"{label(owner)} 的定时器时长「{excerpt((el.text or '').strip())}」按 jBPM 的写法读作 {iso}"
+                                     "（d 天、h 小时、m 分钟、s 秒）", owner))
+                el.text = iso
             if name == "conditionExpression" and _PROBABILITY.match(el.text or ""):
                 result.problems.append((f"{label(owner)} 的条件「{(el.text or '').strip()}」是一个数字（Signavio 等工具为仿真记下的"
                                         "分支概率），不是条件：它总算作成立，案件会一直走这条连线；请写出走这条连线的条件"
                                         "（如 核查结论 == '属实'），或把另一条连线设为默认连线、删去这里的数字", owner))
                 continue
             _translate_text(el, result, owner, what)
+
+
+# jBPM's own duration (DateTimeUtils.parseDuration): days, hours, minutes, seconds, each optional, in this
+# order, spaces allowed ("3d", "5m", "1h 30m"); its m is minutes, where ISO's P5M would be months.
+_JBPM_DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?!s))?\s*(?:(\d+)s)?\s*$")
+
+
+def _jbpm_duration(text: str) -> str | None:
+    """jBPM's ``3d`` / ``1h 30m`` as ISO 8601 (``P3D``, ``PT1H30M``); None for anything else."""
+    m = _JBPM_DURATION.match(text)
+    if not m or not any(m.groups()):
+        return None
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in m.groups())
+    time = "".join(f"{v}{u}" for v, u in ((hours, "H"), (minutes, "M"), (seconds, "S")) if v)
+    return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "") if days or time else None
 
 
 # A flow's condition that is only a number (0.2, 0.8, 30%): the branch probability Signavio, ARIS and

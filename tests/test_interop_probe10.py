@@ -201,3 +201,26 @@ def test_an_ad_hoc_completion_condition_over_absent_data_is_said_in_chinese_on_t
     said = str(raised.value)
     assert "「检查事项」出错: 完成条件用到的数据「checked」在案件中没有值；请补填数据后重试" in said, said
     assert said.index("NameError") > said.index(" — ")  # the technical text behind the Chinese
+
+
+def test_a_jbpm_duration_is_read_as_jbpm_reads_it(engine):
+    """限期整改复查 drawn with jBPM's own durations (BPMN2-IntermediateCatchEventTimerDurationDays.bpmn2:
+    ``<timeDuration>3d</timeDuration>``; ``1h 30m`` on a boundary timer): jBPM waits 3 days and 90
+    minutes — its ``m`` is minutes, where ISO's P5M would be months. The deploy refused 「3d」 as no
+    duration. Now a jBPM file's duration is read as ISO (P3D, PT1H30M), noted on the event, and the
+    timers fire when jBPM's would."""
+    engine.deploy(CORPUS / "jbpm_duration_days_timer.bpmn", by="boss")
+    warnings = _warnings(engine, "jbpm_duration_days_timer.bpmn")
+    assert any("「3d」按 jBPM 的写法读作 P3D" in w for w in warnings), warnings
+    assert any("「1h 30m」按 jBPM 的写法读作 PT1H30M" in w for w in warnings), warnings
+    case_id = engine.start("rectify_wait_jbpm_duration", by="zhang", org="east").id
+    assert _open(engine, case_id) == []
+    engine.clock.advance(days=2, hours=23)
+    engine.run_due_timers()
+    assert _open(engine, case_id) == []
+    engine.clock.advance(hours=1, minutes=1)
+    engine.run_due_timers()
+    assert _open(engine, case_id) == ["_recheck"]
+    engine.clock.advance(hours=1, minutes=30)
+    engine.run_due_timers()
+    assert _open(engine, case_id) == ["_recheck", "_urge"]
