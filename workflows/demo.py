@@ -275,10 +275,12 @@ def load_demo(engine) -> dict[str, int]:
                             "enterprise_name": ENTERPRISES[MACHINERY], "accident_type": "机械伤害",
                             "direct_loss": "1500000", "summary": "冲床伤人，1人死亡"})])
     case("accident_gate_blocked", "accident_investigation", "zhou_ba", CHEMICAL, "甲化工“中毒窒息”事故",
-         [("事故信息接报", {"accident_type": "中毒和窒息"}), "逐级上报事故信息", "成立事故调查组", "调查取证",
+         [("事故信息接报", {"accident_type": "中毒和窒息", "accident_title": "示范市甲化工有限公司中毒窒息事故"}),
+          "逐级上报事故信息", "成立事故调查组", "调查取证",
           ("起草事故调查报告", {"education_done": False, "education_record": None})])
     closed = case("accident_closed", "accident_investigation", "sun_qi", CHEMICAL, "甲化工“灼烫”事故（已结案）",
-                  [("事故信息接报", {"accident_type": "灼烫"}), "逐级上报事故信息", "成立事故调查组", "调查取证",
+                  [("事故信息接报", {"accident_type": "灼烫", "accident_title": "示范市甲化工有限公司灼烫事故"}),
+                   "逐级上报事故信息", "成立事故调查组", "调查取证",
                    "起草事故调查报告", "批复事故调查报告", "落实处分和移送司法"])
     desk.do(closed, "跟踪整改措施落实", which=0)
     desk.do(closed, "跟踪整改措施落实", which=0)

@@ -250,7 +250,11 @@ CONTEXT: dict[str, Context] = {
     "accident.sanctions": Context(("accident_title", "responsible_persons", "responsible_units", "approval_text")),
     "accident.measure_done": Context(("accident_title", "measures")),
     "accident.publish": Context(("accident_title", "approved_at", "publish_due")),
-    "accident.close": Context(("accident_title", "accident_grade", "approval_text", "report_published_on")),
+    # 结案: the 批复 carried out — 处分、移送司法 (条例第三十二条), 整改措施 (第三十三条), 警示教育 (四不放过)
+    "accident.close": Context(("accident_title", "accident_grade", "deaths", "approval_doc_no", "approval_text",
+                               "disciplinary_handled", "judicial_handled", "sanctions_summary", "crime_transfers",
+                               "measures", "education_done", "report_published_on"),
+                              files=(("accident.sanctions", "attachments"),)),
     # 执法案件
     "enforcement.intake": Context(_CASE),
     "enforcement.overdue_order": Context(_CASE + ("precheck_due",)),
