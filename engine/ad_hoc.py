@@ -17,6 +17,15 @@ without asking whether it was there: it is only there when the process draws a d
 ad-hoc sub-process without one failed with ``KeyError: 'data_objects'`` at its start. The key is put
 in for the length of that bookkeeping and taken out again.
 
+Camunda 8.7's ``zeebe:adHoc activeElementsCollection`` (a FEEL expression giving the ids of the inner
+elements to activate; Camunda 8 docs, "Ad-hoc sub-processes: Activate an element"): computed on the
+case's data when the sub-process starts, and only the activities it names open — the others are
+cancelled then. Without a completion condition it ends when they have (Zeebe's rule). An empty or
+null list (the docs say nothing of it; here the sub-process would wait for ever), an id that names no
+activity the sub-process can start with, or a value that is no list of ids is an incident naming the
+sub-process, in Chinese.
+engine/dialects.py writes the translated expression as the element's ``ACTIVE_ELEMENTS`` property.
+
 Same class name as SpiffWorkflow's spec (``AdHocSubprocessSpec``), so stored specs restore to ours
 (engine/parser.py's serializer configuration), with the ordering stored (SpiffWorkflow's converter
 writes ``parallel: True`` whatever the spec says; the order itself is in the stored connections).
@@ -29,10 +38,13 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.default.process_spec import AdHocSubprocessSpecConverter
 from SpiffWorkflow.bpmn.specs import bpmn_process_spec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
 
 from . import incident_words
 
 _DATA_OBJECTS = "data_objects"
+ACTIVE_ELEMENTS = "activeElementsCollection"
+ACTIVE_WRITTEN = "activeElementsWritten"
 
 
 def _condition_said(method):
@@ -76,10 +88,44 @@ class AdHocSubprocessSpec(bpmn_process_spec.AdHocSubprocessSpec):
     path_complete = _with_data_objects_key(_condition_said(bpmn_process_spec.AdHocSubprocessSpec.path_complete))
     add_path = _with_data_objects_key(bpmn_process_spec.AdHocSubprocessSpec.add_path)
 
+    active_elements: str | None = None  # the translated activeElementsCollection (Camunda 8.7)
+    active_written: str | None = None
+
     def create_paths(self):
         super().create_paths()
         if not self.parallel:
             self._one_path_after_another()
+        elif self.active_elements:
+            self.start.completed_event.connect(self._only_active_elements)
+
+    def _only_active_elements(self, workflow, task):
+        """When the sub-process starts: the activities its collection names stay open, the others are
+        cancelled."""
+        said = f"自由子流程「{self.description or self.name}」({self.name}) 的待激活元素集合「{self.active_written}」"
+        owner = workflow.top_workflow.get_task_from_id(workflow.parent_task_id) \
+            if getattr(workflow, "parent_task_id", None) is not None else task
+        try:
+            ids = workflow.script_engine.evaluate(task, self.active_elements)
+        except SpiffWorkflowException:
+            raise
+        except Exception as exc:
+            raise WorkflowTaskException(f"{said}无法计算；{incident_words.FIX_MODEL} — {type(exc).__name__}: {exc}",
+                                        task=owner or task, exception=exc) from exc
+        if ids is None or ids == []:  # none to run: here the sub-process would wait for ever
+            raise WorkflowTaskException(f"{said}没有列出要办理的事项（其值为「{'空' if ids is None else '[]'}」）；"
+                                        f"{incident_words.FIX_DATA}", task=owner or task)
+        if isinstance(ids, str) or not isinstance(ids, list):
+            raise WorkflowTaskException(f"{said}的值「{str(ids)[:40]}」不是元素编号的列表；{incident_words.FIX_MODEL}",
+                                        task=owner or task)
+        startable = {child.task_spec.bpmn_id: child for child in task.children}
+        unknown = [str(i) for i in ids if i not in startable]
+        if unknown:
+            raise WorkflowTaskException(f"{said}中的「{'、'.join(unknown)[:80]}」不是该子流程中可直接开始的活动"
+                                        f"（可开始的：{'、'.join(k for k in startable if k)[:120]}）；{incident_words.FIX_MODEL}",
+                                        task=owner or task)
+        for bpmn_id, child in startable.items():
+            if bpmn_id not in ids and not child.has_state(TaskState.FINISHED_MASK):
+                child.cancel()
 
     def _one_path_after_another(self) -> None:
         firsts = [spec for spec in self.start.outputs]
@@ -119,6 +165,16 @@ class DubanAdHocParser(AdHocParser):
 
     def create_spec(self):
         condition = self.xpath("./bpmn:completionCondition")
+        spec = self._spec(condition)
+        properties = {p.get("name"): p.get("value") for p in self.node.iterfind(
+            "{http://www.omg.org/spec/BPMN/20100524/MODEL}extensionElements/"
+            "{http://spiffworkflow.org/bpmn/schema/1.0/core}properties/"
+            "{http://spiffworkflow.org/bpmn/schema/1.0/core}property")}
+        spec.active_elements = properties.get(ACTIVE_ELEMENTS)
+        spec.active_written = properties.get(ACTIVE_WRITTEN)
+        return spec
+
+    def _spec(self, condition):
         return AdHocSubprocessSpec(
             completion_condition=condition[0].text if len(condition) > 0 else None,
             parallel=self._plain("ordering", "Parallel") != "sequential",
@@ -135,4 +191,14 @@ class AdHocConverter(AdHocSubprocessSpecConverter):
     def to_dict(self, spec):
         dct = super().to_dict(spec)
         dct["parallel"], dct["cancel_remaining"] = spec.parallel, spec.cancel_remaining
+        if spec.active_elements:
+            dct["active_elements"], dct["active_written"] = spec.active_elements, spec.active_written
         return dct
+
+    def from_dict(self, dct):
+        active, written = dct.pop("active_elements", None), dct.pop("active_written", None)
+        spec = super().from_dict(dct)
+        spec.active_elements, spec.active_written = active, written
+        if active and spec.parallel:  # connected at parse (create_paths); a stored spec connects it here
+            spec.start.completed_event.connect(spec._only_active_elements)
+        return spec

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import (camunda_forms, code_variables, el_text, event_definition_refs, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
+from . import (ad_hoc, camunda_forms, code_variables, el_text, event_definition_refs, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
                task_priority)
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
@@ -880,6 +880,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             _decision_result_variable(el)
         if name == "multiInstanceLoopCharacteristics":
             _multi_instance(el, result)
+        if name == "adHocSubProcess":
+            _ad_hoc_active_elements(el, result)
         if name == "callActivity":
             _call_activity_mapping(el, result)
         if name == "callActivity" and language_of(el.get("calledElement") or "") is not None:
@@ -1390,6 +1392,26 @@ def _multi_instance(el, result: Normalized) -> None:
             item.set("name", refs[f"{key}Item"])
     if literal is not None:
         _literal_collection(el, owner, literal, refs.get("inputItem"), result)
+
+
+def _ad_hoc_active_elements(el, result: Normalized) -> None:
+    """Camunda 8.7's ``zeebe:adHoc activeElementsCollection="=activities"`` on an ad-hoc sub-process:
+    the ids of the inner elements to activate when it starts, computed then (engine/ad_hoc.py)."""
+    zeebe = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}adHoc")
+    written = (zeebe.get("activeElementsCollection") or "").strip() if zeebe is not None else ""
+    if not written:
+        return
+    try:
+        python = translate(written)
+    except Untranslatable as exc:
+        result.problems.append((f"{label(el)} 的待激活元素集合（activeElementsCollection）使用 {exc.language} 表达式"
+                                f"「{excerpt(exc.text)}」，{exc.reason}", el))
+        return
+    if el.find(f"{B}completionCondition") is None:  # Zeebe: it ends when the activated elements have
+        etree.SubElement(el, f"{B}completionCondition").text = "False"  # (SpiffWorkflow: every path run)
+    _set_property(el, ad_hoc.ACTIVE_ELEMENTS, _feel_null(python.strip()))
+    _set_property(el, ad_hoc.ACTIVE_WRITTEN, written)
+    result.translations.append({"element_id": el.get("id"), "from": written, "to": python.strip()})
 
 
 def _literal_items(python: str) -> list | None:

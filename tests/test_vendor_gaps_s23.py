@@ -11,6 +11,10 @@ each drawn as its tool saves it (tests/bpmn/interop/), run on SQLite and Postgre
   (``long``, ``integer``, ``boolean``, ``localdate``, ``string``), read as a tired official types it
   (「5,000,000」, 「５」, 「是」, 「2026年12月1日」: engine/typed_input.py); what cannot be converted is an
   incident naming the call activity, the variable and the type. It was passed on unconverted with a note.
+- Camunda 8.7's ``zeebe:adHoc activeElementsCollection="=planItems"`` on an ad-hoc sub-process: only
+  the activities it names open when the sub-process starts (Camunda 8 docs, "Ad-hoc sub-processes:
+  Activate an element"); it ends when they have. The deploy refused it (no completion condition) and
+  would have opened every activity.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from engine.errors import IncidentRaised
 from tests.interop_support import CORPUS, open_tasks_data, user_for
 from tests.support import make_engine
 
-MODELS = ("zeebe_for_collection.bpmn", "flowable_call_types_child.bpmn", "flowable_call_types_typed_parent.bpmn")
+MODELS = ("zeebe_for_collection.bpmn", "zeebe_ad_hoc_active_elements.bpmn", "flowable_call_types_child.bpmn", "flowable_call_types_typed_parent.bpmn")
 HAZARDS = [{"id": "YH-001", "level": "一般"}, {"id": "YH-002", "level": "重大"}]
 
 
@@ -143,3 +147,30 @@ def test_a_target_type_not_known_here_is_said_and_the_value_passed_as_it_is(engi
     assert changed != drawn
     said = [w.message for w in engine.models.validate(changed.encode("utf-8"), "flowable_call_types_typed_parent.bpmn").warnings]
     assert any("「fineAmount」为 bigdecimal" in m and "本系统不认识该类型，按原值传递" in m for m in said), said
+
+
+def test_a_zeebe_ad_hoc_sub_process_opens_only_the_elements_its_collection_names(engine):
+    """专项检查事项: the plan lists 查阅台账 and 约谈负责人; 现场核查 does not open. The case is read back
+    from its rows between steps; once both are done the sub-process ends and 汇总检查情况 opens."""
+    case = engine.start("zeebe_ad_hoc_active_elements", by="zhang", org="east",
+                        data={"planItems": ["Task_2ledger", "Task_2interview"]}).id
+    assert sorted(t.name for t in engine.case(case).tasks) == ["查阅台账", "约谈负责人"]
+    for name in ("查阅台账", "约谈负责人"):
+        engine._evict(case)
+        task = next(t for t in engine.case(case).tasks if t.name == name)
+        engine.complete(task.id, user_for(engine, task), {})
+    (report,) = engine.case(case).tasks
+    assert report.name == "汇总检查情况"
+    engine.complete(report.id, user_for(engine, report), {})
+    assert engine.case(case).status == "completed"
+
+
+@pytest.mark.parametrize("items, words", [
+    (["Task_2ledger", "Task_9none"], "自由子流程「检查事项」(Activity_2items) 的待激活元素集合「=planItems」中的「Task_9none」不是该子流程中可直接开始的活动"),
+    ([], "自由子流程「检查事项」(Activity_2items) 的待激活元素集合「=planItems」没有列出要办理的事项"),
+    ("Task_2ledger", "的值「Task_2ledger」不是元素编号的列表"),
+])
+def test_an_ad_hoc_collection_that_names_nothing_to_run_is_an_incident_in_chinese(engine, items, words):
+    with pytest.raises(IncidentRaised) as stopped:
+        engine.start("zeebe_ad_hoc_active_elements", by="zhang", org="east", data={"planItems": items})
+    assert words in str(stopped.value), str(stopped.value)
