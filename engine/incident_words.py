@@ -69,6 +69,11 @@ FAILURES = {f.name: f for f in (
     Failure("key", re.compile(r"\bKeyError\s*:\s*['\"]?(?P<name>[^'\"\s.]+)"), lambda m: f"数据项「{m['name']}」不存在"),
     Failure("attribute", re.compile(r"object has no attribute '(?P<name>[^']+)'"), lambda m: f"数据项「{m['name']}」不存在"),
     Failure("index", re.compile(r"\bIndexError\b|index out of range"), lambda m: "列表没有那么多项"),
+    # SpiffWorkflow refuses every script of a case holding data named like a function model code calls
+    # (now, today, date, start_case…): a model's own script set it (input naming one is refused,
+    # engine/step.refuse_function_names)
+    Failure("shadowed", re.compile(r"overwrites a predefined function\(s\)\..*?: \{(?P<names>[^}]*)\}"),
+            lambda m: "、".join(f"「{n}」" for n in re.findall(r"'([^']+)'", m["names"])) + "与系统函数同名"),
 )}
 
 
@@ -81,7 +86,7 @@ def found(text: str, names: tuple[str, ...]):
 
 # how every sentence here ends: webui/labels.py shows a sentence of ours in place of its generic words
 ENDINGS = (FIX_DATA, FIX_MODEL)
-_INCIDENT_ORDER = ("zero", "undefined", "ordered", "arithmetic", "concatenate", "not_a_number", "not_subscriptable",
+_INCIDENT_ORDER = ("shadowed", "zero", "undefined", "ordered", "arithmetic", "concatenate", "not_a_number", "not_subscriptable",
                    "not_callable", "key", "attribute", "index")
 _SUBSCRIPTED = {"int": "数字", "float": "数字", "bool": "是/否", "NoneType": "空值（没有值）"}
 
@@ -101,6 +106,8 @@ def _sentence(name: str, m: re.Match, data: dict | None, what: str) -> str | Non
     """The incident's sentence for failure ``name`` (``FAILURES``), or None when it is none of ours
     (a list ordered against a number: the technical text says it)."""
     kinds = (m["a"], m["b"]) if name in ("ordered", "arithmetic", "concatenate") else ()
+    if name == "shadowed":
+        return f"案件数据{FAILURES[name].words(m)}，{what}无法运行（数据不能用系统函数的名字）；{FIX_MODEL}"
     if name == "zero":
         return f"计算时除数为零，请检查提交的数值（如天数、人数不能为 0）后重试，或{FIX_MODEL}"
     if name == "undefined":

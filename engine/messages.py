@@ -498,6 +498,7 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
     them: ``correlate_all``), or start a case at a message start event. Returns {"case_id",
     "started"} (and with ``correlate_all`` ``case_ids``: every case reached). One transaction."""
     correlation = dict(correlation or {})
+    step.refuse_function_names(engine, data or {})
 
     def run() -> dict:
         with step.transaction(engine) as tx:
@@ -566,6 +567,8 @@ def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: 
     """Signal ``name`` to every case waiting for it (in ``org`` and below) and start a case of every
     model whose start event waits for it. Returns {"delivered": [case ids], "started": [case ids]}.
     One transaction, as ``correlate_message``."""
+    step.refuse_function_names(engine, data or {})
+
     def run() -> dict:
         with step.transaction(engine) as tx:
             s = tx.orm  # an ORM session only if a cache misses (engine/step.py LazySession)

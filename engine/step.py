@@ -1173,6 +1173,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     spec, subprocess_specs = engine.models.specs(tx.orm, bundle)
     drawn = {} if by_event else model_forms.start_form(spec)
     try:
+        refuse_function_names(engine, data)  # now, today, date…: the case's scripts would stop
         if drawn:  # a start form drawn in the model: checked and read as a task's drawn form is
             data = model_forms.check(drawn, data)
         if data and not by_event:  # what else it brings, as its first tasks' forms read it (engine/first_forms.py)
@@ -1250,6 +1251,19 @@ def without_system_keys(data: dict) -> dict:
     if SYSTEM_KEYS.isdisjoint(data):
         return data
     return {k: v for k, v in data.items() if k not in SYSTEM_KEYS}
+
+
+def refuse_function_names(engine, data: dict) -> None:
+    """Data a person, a client or a sender hands in may not be named like a function model code
+    calls (now, today, date, start_case…: the script engine's globals): SpiffWorkflow stops every
+    script of a case holding such a name (a script calling ``now()`` would get the value), so the
+    case would stop at its next script with an incident. Refused here instead, naming the field,
+    before anything is kept."""
+    names = engine.script_engine.environment.globals
+    if not data or names.keys().isdisjoint(data):
+        return
+    raise InvalidData({name: f"「{name}」是系统函数的名称，不能用作数据项的名称，请改用别的名称"
+                       for name in sorted(names.keys() & data.keys())})
 
 
 def started(tx: Tx, case: CaseRow) -> wfstate.LoadedState:
