@@ -1362,7 +1362,7 @@ def _multi_instance(el, result: Normalized) -> None:
         if not (value or "").strip():
             continue
         try:
-            python = translate(value.strip())
+            python = _translate_with_feel_calls(value.strip()) if key == "input" else translate(value.strip())  # =for i in 1..count(hazards)
         except Untranslatable as exc:
             result.problems.append((f"{label(owner)} 的多实例集合使用 {exc.language} 表达式「{excerpt(exc.text)}」，{exc.reason}；"
                                     "请改写为流程变量名", owner))
@@ -1385,7 +1385,8 @@ def _multi_instance(el, result: Normalized) -> None:
                                ("output", "loopDataOutputRef", "outputDataItem")):
         if key in refs:
             etree.SubElement(el, f"{B}{tag}").text = refs[key]
-            result.translations.append({"element_id": owner.get("id"), "from": given[key].strip(), "to": refs[key]})
+            if not refs[key].startswith(mi_collection.PREFIX):  # the expression's translation is said above
+                result.translations.append({"element_id": owner.get("id"), "from": given[key].strip(), "to": refs[key]})
         if f"{key}Item" in refs:
             item = etree.SubElement(el, f"{B}{item_tag}")
             item.set("id", refs[f"{key}Item"])

@@ -66,6 +66,28 @@ def test_a_zeebe_collection_written_as_a_feel_for_runs_each_item(engine):
     assert not [k for k in view.data if k.startswith("_mi_collection")]
 
 
+def test_a_for_collection_calling_a_feel_function_runs(engine):
+    """``=for i in 1..count(hazards) return i`` (a range whose end Zeebe's FEEL computes): one round per
+    hazard; the designer's translation shows the expression, not the variable that holds it."""
+    drawn = (CORPUS / "zeebe_for_collection.bpmn").read_text(encoding="utf-8")
+    changed = drawn.replace('"=for i in 1..3 return i"', '"=for i in 1..count(hazards) return i"')
+    assert changed != drawn
+    checked = engine.models.validate(changed.encode("utf-8"), "zeebe_for_collection.bpmn").dialect.translations
+    assert not [t for t in checked if "_mi_collection" in str(t.get("to"))], checked
+    engine.deploy(changed, by="boss", filename="zeebe_for_collection.bpmn")
+    case = engine.start("zeebe_for_collection", by="zhang", org="east", data={"hazards": HAZARDS}).id
+    for task in engine.case(case).tasks:
+        engine.complete(task.id, user_for(engine, task), {"result": "已整改"})
+    rounds = []
+    for _ in range(2):
+        (task,) = engine.case(case).tasks
+        (data,) = [d for d in open_tasks_data(engine, case, "Activity_1round") if "round" in d]
+        rounds.append(data["round"])
+        engine.complete(task.id, user_for(engine, task), {})
+    assert rounds == [1, 2] and {t.name for t in engine.case(case).tasks} == {"制作文书"}
+    engine.deploy(CORPUS / "zeebe_for_collection.bpmn", by="boss")  # the model as drawn for the tests after
+
+
 def test_a_feel_for_collection_over_absent_data_is_an_incident_naming_the_task(engine):
     """No hazards given: Zeebe's ``for`` over null is null, no list; the case stops at 隐患复查 with an
     incident naming the task and the collection as written, in Chinese (not the held variable)."""
