@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import json
 import os
@@ -62,6 +63,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -535,6 +537,10 @@ class ModelBench:
         self.walked: dict[int, list[str]] = {}  # the n-th case -> the elements of the tasks the engine completed
         self.started_with: dict = {}  # the data the engine's last case was started with
         self.solved: dict = {}  # names a gateway's condition was solved for (tests/interop_support.model_reads)
+        # the engine's clock as its walk met it: at the cases' start, then each round's (before its
+        # completions, after its timer sweep); raw and naive replay it (NaiveClock)
+        self.clock_start: datetime = START
+        self.clocks: list[tuple[datetime, datetime]] = []
 
     # -- the engine ---------------------------------------------------------------------------
     def engine(self, url: str):
@@ -568,6 +574,18 @@ class ModelBench:
             self.start_given = self._start_data(engine)
         engine.warm()  # as a serving process does once it is ready (Engine.warm)
         return engine
+
+    @functools.cached_property
+    def external_services(self) -> set[str]:
+        """The service tasks of the model (and its siblings) an external worker completes
+        (``camunda:type="external"``, a Zeebe job type: the ``externalTopic`` engine/dialects.py gives
+        them): they wait, on the engine and in the naive app alike."""
+        out: set[str] = set()
+        for path in [self.path, *self.siblings]:
+            root = dialects.normalize(etree.fromstring(readable(path.read_bytes()))).root
+            out.update(el.get("id") for el in root.iter(f"{dialects.B}serviceTask")
+                       if any(p.get("name") == "externalTopic" for p in el.iter(f"{dialects.S}property")))
+        return out
 
     def called_decisions(self) -> list[Path]:
         """The sibling decision files the model names."""
@@ -697,8 +715,25 @@ class ModelBench:
                     add(other)
             subs = parser.get_subprocess_specs(key)
         # SpiffWorkflow's own serializer of that dialect (the engine's maps timers to its clock's)
-        codec = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG if camunda else SPIFF_CONFIG))
+        codec = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(naive_config(CAMUNDA_CONFIG) if camunda else SPIFF_CONFIG))
         return type(parser).__name__, parser.get_spec(key), subs, codec
+
+
+def naive_config(config: dict) -> dict:
+    """SpiffWorkflow's serializer config of a dialect with a converter for each spec class its parser
+    makes that the config leaves out, as a plain SpiffWorkflow user adds them (``configure`` takes a
+    class -> converter map): CamundaParser makes a bpmn:serviceTask the base ``ServiceTask`` (no
+    converter in any config but Spiff's, whose class differs) and a message event it does not read
+    itself (a receive task's, a multiple event's) the base ``MessageEventDefinition``, which the Camunda
+    config takes out for its own. Without them the naive app could serialize no case of such a model
+    (camunda7_io_parameters, camunda7_parallel_receive_same_message: ``not JSON serializable``) and
+    had no ratio where the engine walked every case."""
+    from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
+    from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+    from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+    from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+
+    return {**config, ServiceTask: BpmnTaskSpecConverter, MessageEventDefinition: DEFAULT_CONFIG[MessageEventDefinition]}
 
 
 def children_cpu() -> float:
@@ -754,6 +789,7 @@ class EngineWalk:
         self.ended = Outcomes()
         self.pending = []
         self.index: dict[int, int] = {}  # case id -> the n-th case started (raw and naive number theirs alike)
+        bench.clock_start, bench.clocks = self.engine.clock.now(), []
         for n in range(cases):
             try:
                 self.pending.append(bench.start(self.engine))
@@ -776,6 +812,7 @@ class EngineWalk:
             return False
         self.rounds += 1
         still, on_timers = [], []
+        before = engine.clock.now()
         for case_id in self.pending:
             view = engine.case(case_id)
             if view.status != "running":
@@ -799,6 +836,7 @@ class EngineWalk:
                 self.ended("waiting")
         if on_timers:
             self.fired += self.sweeps.call(lambda: fire_waiting_timers(engine, on_timers))
+        bench.clocks.append((before, engine.clock.now()))
         self.pending = still
         if not still:
             bench.rounds = self.rounds + 1  # raw and naive walk as long, not on round a loop the engine left
@@ -891,6 +929,61 @@ class NaiveStarts:
         return opened
 
 
+class NaiveClock:
+    """The clock raw SpiffWorkflow and the naive app see: the engine's, as its walk met it
+    (``ModelBench.clocks``, replayed round by round like the data its tasks were given). A script's
+    ``now()``/``today()`` read it; a timer's date (``timeDate``, from the case data: 异议期满
+    ``deadline_at(objection_due)``) is compared with it (``NaiveScriptEngine``). Until 2026-12-06 the
+    naive app compared those dates with the host's wall clock, days past the bench's START: a timer
+    the engine's clock had not reached fired at once, and our models' naive walks went another way
+    (dishonesty_list skipped 异议 and reached 审批提前移出 with no decision; no ratio for five of them)."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def functions(self, functions: dict) -> dict:
+        """The engine's script functions with its clock's ones on this clock."""
+        from engine import feel_functions
+        from engine.evaluator import host_safe
+
+        shanghai = ZoneInfo("Asia/Shanghai")
+        return {**functions, "now": host_safe(lambda: self.at),
+                "today": host_safe(lambda: self.at.astimezone(shanghai).date().isoformat()),
+                feel_functions.NOW: host_safe(lambda: feel_functions.now_text(self)),
+                feel_functions.TODAY: host_safe(lambda: feel_functions.today_text(self))}
+
+
+def _naive_script_engine():
+    from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition, TimerEventDefinition
+
+    class NaiveScriptEngine(PythonScriptEngine):
+        """SpiffWorkflow's Python script engine (its documented extension point) on a ``NaiveClock``:
+        SpiffWorkflow compares a timer's date with the host's clock, so a ``timeDate``'s value is
+        moved by how far the host's clock is ahead of this one — due when this clock reaches it."""
+
+        def __init__(self, clock: NaiveClock, **kwargs):
+            super().__init__(**kwargs)
+            self.clock = clock
+
+        def evaluate(self, task, expression, external_context=None):
+            value = super().evaluate(task, expression, external_context)
+            timer = getattr(task.task_spec, "event_definition", None)
+            if isinstance(timer, TimeDateEventDefinition) and expression == timer.expression:
+                due = value if isinstance(value, datetime) else TimerEventDefinition.get_datetime(str(value))
+                due = due if due.tzinfo else due.replace(tzinfo=timezone.utc)
+                value = (due + (datetime.now(timezone.utc) - self.clock.now())).isoformat()
+            return value
+
+    return NaiveScriptEngine
+
+
+NaiveScriptEngine = _naive_script_engine()
+
+
 class SpiffWalk:
     """Raw SpiffWorkflow in memory (``naive_path`` None), or the naive app on that SQLite file: per
     completion read the case's JSON, deserialize, run, serialize, write, commit. Same walk as the
@@ -901,7 +994,7 @@ class SpiffWalk:
 
     def __init__(self, bench: ModelBench, cases: int, naive_path: Path | None = None, dialect: str = "spiff",
                  clock=time.process_time):
-        from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+        from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
 
         self.bench, self.clock = bench, clock
         self.ended = Outcomes()
@@ -914,7 +1007,12 @@ class SpiffWalk:
         self.db = None
         self.parser_name, spec, subs, self.codec = bench.raw_spec(dialect)  # raises: the parser does not take it
         self.starts = NaiveStarts(bench, dialect, self.codec)
-        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(bench.functions))
+        self.now = NaiveClock(bench.clock_start)
+        self.forms = None
+        if bench.domain:
+            from workflows.forms import registry
+            self.forms = registry
+        self.script_engine = NaiveScriptEngine(self.now, environment=TaskDataEnvironment(self.now.functions(bench.functions)))
         if naive_path is not None:
             self.db = sqlite3.connect(naive_path, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -937,6 +1035,55 @@ class SpiffWalk:
                 self.memory[i] = wf
             self.pending.append(i)
 
+    def _cleaned(self, task, data: dict) -> dict:
+        """The data a task's form keeps of what was typed, as the engine's completion keeps it: our
+        models' forms (``formSchema``: workflows/forms, marshmallow) clean the submission — optional
+        fields left empty kept as None, derived ones set (执法案件's 涉及停产停业等较重处罚
+        ``severe_measure`` from the penalty types), a deadline before today refused — and a naive app of
+        the same product validates its forms the same way, in the step. Until 2026-12-06 the naive app
+        set the raw submission and its conditions met names the form would have set
+        (accident_investigation's ``head_informed_at``, enforcement_case's ``severe_measure``). The
+        engine's people checks against its directory (``validate_at``) are not the naive app's."""
+        key = ((getattr(task.task_spec, "extensions", None) or {}).get("properties") or {}).get("formSchema")
+        if not key or self.forms is None:
+            return data
+        return self.forms.validate(key, data, today=lambda: self.now.at.astimezone(SHANGHAI).date())
+
+    def _workable(self, wf) -> list:
+        """The tasks a person may work now: the ready human ones, then the service tasks that wait
+        (STARTED: CamundaParser's base ServiceTask runs nothing) with no external worker named, which
+        the engine's queue offers a person as 手工任务 (engine/service_tasks.py: no handler known) —
+        camunda_lookup's ``camunda:class`` task, camunda7_io_parameters' inputOutput-only one. Until
+        2026-12-06 the naive app left them waiting, and such a model had no ratio."""
+        from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+
+        ready = wf.get_tasks(state=TaskState.READY, manual=True)
+        waiting = [t for t in wf.get_tasks(state=TaskState.STARTED)
+                   if isinstance(t.task_spec, ServiceTask) and t.task_spec.bpmn_id not in self.bench.external_services]
+        return ready + waiting
+
+    @staticmethod
+    def _fire(task) -> None:
+        """Put a waiting timer's due time in the past. A cycle timer's value is SpiffWorkflow's
+        ``{'cycles', 'next', 'duration'}`` (its first due time worked out here as SpiffWorkflow does
+        when it has none yet): its ``next`` is moved, its count left to SpiffWorkflow. Until 2026-12-06
+        the naive app wrote a date over it and SpiffWorkflow's cycle check crashed (``string indices
+        must be integers``: bpmnio_timer_start, camunda7_rectify_scoped_events had no ratio)."""
+        from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+
+        if not isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+            task.internal_data["event_value"] = "2000-01-01T00:00:00+00:00"
+            return
+        value = task.internal_data.get("event_value")
+        if not isinstance(value, dict):
+            text = task.workflow.script_engine.evaluate(task, task.task_spec.event_definition.expression)
+            cycles, _start, duration = TimerEventDefinition.parse_iso_recurring_interval(text)
+            value = {"cycles": cycles, "duration": duration.total_seconds()}
+        # just due, not a day in 2000: the next cycle SpiffWorkflow adds to it is then still ahead, as
+        # the engine's clock moved past one due time fires one cycle, not every cycle since
+        just = datetime.now(timezone.utc) - timedelta(microseconds=1)
+        task.internal_data["event_value"] = {**value, "next": just.isoformat()}
+
     @staticmethod
     def _waiting_timers(wf) -> list:
         from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -948,6 +1095,8 @@ class SpiffWalk:
             return False
         self.rounds += 1
         db, codec, clock, still = self.db, self.codec, self.clock, []
+        before, after = self.bench.clocks[self.rounds - 1] if self.rounds <= len(self.bench.clocks) else (self.now.at,) * 2
+        self.now.at = before
         for i in self.pending:
             t0, c0 = time.perf_counter(), clock()
             if db is not None:
@@ -957,7 +1106,7 @@ class SpiffWalk:
                 wf.script_engine = self.script_engine
             else:
                 wf = self.memory[i]
-            ready = [] if wf.is_completed() else wf.get_tasks(state=TaskState.READY, manual=True)
+            ready = [] if wf.is_completed() else self._workable(wf)
             if ready and self.bench.let_time_pass(self.last.get(i), ready[0].task_spec.bpmn_id) \
                     and self._waiting_timers(wf):
                 ready = []
@@ -972,8 +1121,11 @@ class SpiffWalk:
                     t0, c0 = time.perf_counter(), clock()
                 try:
                     with self.starts.step() as asked:
-                        task.set_data(**self.bench.given.get(task.task_spec.bpmn_id, {}))
-                        task.run()
+                        task.set_data(**self._cleaned(task, self.bench.given.get(task.task_spec.bpmn_id, {})))
+                        if task.state == TaskState.STARTED:  # a waiting service task a person marks done
+                            task.complete()
+                        else:
+                            task.run()
                         wf.do_engine_steps()
                     self.starts.open(db, self.script_engine, asked)  # the cases the step opened, in its transaction
                 except Exception as exc:  # noqa: BLE001 - the engine's incident
@@ -995,8 +1147,9 @@ class SpiffWalk:
                 continue
             timers = [] if wf.is_completed() else self._waiting_timers(wf)
             if timers:  # not timed: a timer fired is not a completion
+                self.now.at = after  # the engine's clock moved to the timers' due time in this round
                 for t in timers:
-                    t.internal_data["event_value"] = "2000-01-01T00:00:00+00:00"
+                    self._fire(t)
                 with self.starts.step() as asked:
                     wf.refresh_timers()
                     wf.do_engine_steps()
