@@ -173,7 +173,7 @@ def test_the_case_page_shows_the_data_under_the_forms_labels_and_choice_names(wo
     html = zhang.get(f"/cases/{case.id}").get_data(as_text=True)
     shown = case_data(html)
     assert {k: shown.get(k) for k in ("被检查单位", "检查地点", "是否存在重大事故隐患", "拟罚款金额（元）", "隐患等级", "检查项目")} == {
-        "被检查单位": "甲公司", "检查地点": "一号车间", "是否存在重大事故隐患": "是", "拟罚款金额（元）": "5,000,000",
+        "被检查单位": "甲公司", "检查地点": "一号车间", "是否存在重大事故隐患": "是", "拟罚款金额（元）": "5,000,000 元",
         "隐患等级": "一般隐患", "检查项目": "消防设施、用电安全"}
     assert not re.search(r"\b(site|fine|items|level|general|fire|power|major_hazard)\b",
                          visible(re.search(r'<h2>案件数据</h2>.*?</section>', html, re.S).group(0)))

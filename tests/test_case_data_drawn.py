@@ -87,7 +87,7 @@ def test_the_next_step_shows_what_it_decides_on_by_the_models_labels(world):
     approve = open_task(world.engine, case_id, "Activity_approve")
     qian = client_login(world.app, "qian")
     html = qian.get(f"/tasks/{approve.id}").get_data(as_text=True)
-    assert context_facts(html) == {"采购金额（元）": "12,000", "是否急需": "否"}
+    assert context_facts(html) == {"采购金额（元）": "12,000 元", "是否急需": "否"}  # as the case page (session 23)
     e = world.engine
     case = e.start("camunda7_purchase", by="zhang", org="east", title="乙公司采购", data={"amount": 3000})
     request = open_task(e, case.id, "Activity_request")

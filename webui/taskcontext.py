@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from workflows.forms.context import COMPUTED_AMOUNTS, FACT_LABELS, HIDDEN, RETURN_VALUES, context_for, is_internal, is_opinion
 
-from . import drawn_form, formspec, linked_penalties, model_data, queries
+from . import case_data, drawn_form, formspec, linked_penalties, model_data, queries
 
 
 @dataclass
@@ -149,13 +149,15 @@ def build(engine, case, task, viewer) -> TaskContext:
 
 
 def _drawn_facts(engine, case, task, party_view: bool) -> list[Fact]:
-    """The case's data its drawn model labels, shown as people read it (``ModelData.shown``); not
+    """The case's data its drawn model labels, shown as people read it (``ModelData.shown``; an amount
+    with 元 as the case page shows it, ``case_data.amount``); not
     what this task's own drawn form asks (that is on the form)."""
     drawn = model_data.model_data(engine, case.model_id)
     if not drawn.labels:
         return []
     asked = {f["name"] for f in drawn_form.fields(engine, task, case.model_id) or []}
-    return [Fact(k, label, drawn.shown(k, case.data[k], case.data) or case.data[k]) for k, label in drawn.labels.items()
+    return [Fact(k, label, case_data.amount(label, case.data[k]) or drawn.shown(k, case.data[k], case.data) or case.data[k])
+            for k, label in drawn.labels.items()
             if k not in asked and k not in HIDDEN and case.data.get(k) not in (None, "", [])
             and not (party_view and is_internal(k))]
 
