@@ -1012,12 +1012,17 @@ class IsolatedEnvironment(TaskDataEnvironment):
         return False
 
     def check_for_overwrite(self, context, external_context) -> None:
-        """SpiffWorkflow's refusal of case data named like a function of the environment (its
-        message), asked without building a set of every global's name on each script (the domain's
-        80-odd): only a name both hold sends it to SpiffWorkflow's own check."""
-        if self.globals.keys().isdisjoint(context) and (not external_context or external_context.keys().isdisjoint(context)):
-            return
-        super().check_for_overwrite(context, external_context)
+        """Case data named like a function of the environment (now, date, start_case…) is the
+        script's variable, as a variable shadows a global in Python and as the vendors' engines read
+        a model's names (a Camunda form's field 「date」 read by ``${date}``; ``_inputs`` gives the
+        data, not the function, already): SpiffWorkflow refused every script of such a case, even
+        one not reading the name, in English. Data handed in under such a name that no drawn form
+        declares is refused where it comes in (engine/step.refuse_function_names), so our own
+        models' calls (``now()``) keep their function. Case data that is also given as external
+        context is still refused (SpiffWorkflow's check, asked only then)."""
+        if external_context and not external_context.keys().isdisjoint(context):
+            both = external_context.keys() & context.keys()
+            super().check_for_overwrite({k: context[k] for k in both}, external_context)
 
     def execute(self, script, context, external_context=None):
         try:

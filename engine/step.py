@@ -1173,7 +1173,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     spec, subprocess_specs = engine.models.specs(tx.orm, bundle)
     drawn = {} if by_event else model_forms.start_form(spec)
     try:
-        refuse_function_names(engine, data)  # now, today, date…: the case's scripts would stop
+        refuse_function_names(engine, data, lambda: model_forms.field_ids(drawn) if drawn else set())
         if drawn:  # a start form drawn in the model: checked and read as a task's drawn form is
             data = model_forms.check(drawn, data)
         if data and not by_event:  # what else it brings, as its first tasks' forms read it (engine/first_forms.py)
@@ -1253,17 +1253,20 @@ def without_system_keys(data: dict) -> dict:
     return {k: v for k, v in data.items() if k not in SYSTEM_KEYS}
 
 
-def refuse_function_names(engine, data: dict) -> None:
+def refuse_function_names(engine, data: dict, declared: Callable[[], set[str]] | None = None) -> None:
     """Data a person, a client or a sender hands in may not be named like a function model code
-    calls (now, today, date, start_case…: the script engine's globals): SpiffWorkflow stops every
-    script of a case holding such a name (a script calling ``now()`` would get the value), so the
-    case would stop at its next script with an incident. Refused here instead, naming the field,
-    before anything is kept."""
+    calls (now, today, date, start_case…: the script engine's globals) unless a form drawn in the
+    model declares the name (``declared()``, asked only then: a Camunda form's field 「date」 is the model's own
+    variable, its code reads it so): a script calling ``now()`` would get the value (case data
+    shadows a function: engine/evaluator ``check_for_overwrite``) and the case stop there.
+    Refused naming the field, before anything is kept."""
     names = engine.script_engine.environment.globals
     if not data or names.keys().isdisjoint(data):
         return
-    raise InvalidData({name: f"「{name}」是系统函数的名称，不能用作数据项的名称，请改用别的名称"
-                       for name in sorted(names.keys() & data.keys())})
+    ours = declared() if declared is not None else set()
+    taken = sorted(k for k in names.keys() & data.keys() if k not in ours)
+    if taken:
+        raise InvalidData({name: f"「{name}」是系统函数的名称，不能用作数据项的名称，请改用别的名称" for name in taken})
 
 
 def started(tx: Tx, case: CaseRow) -> wfstate.LoadedState:

@@ -375,7 +375,8 @@ def _complete_locked(engine, tx, st, row, username, data) -> step.CaseRow:
     if not row.form_key:  # a form drawn in the model (Camunda formData, Flowable formProperty)
         cleaned = model_forms.check(projection.task_properties(task.task_spec), cleaned, task.data)
     cleaned = step.without_system_keys(cleaned)  # 案号, 办理单位, 企业: the case row's, not the submitter's
-    step.refuse_function_names(engine, cleaned)  # now, today, date…: the case's scripts would stop
+    step.refuse_function_names(engine, cleaned, None if row.form_key else lambda: model_forms.field_ids(
+        projection.task_properties(task.task_spec)))  # now, today, date…: unless the drawn form declares it
     task.set_data(**cleaned)
     with StepRequests() as requests:
         # A waiting service task (STARTED) is done by the person; a user or manual task runs.

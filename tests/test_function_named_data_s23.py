@@ -49,6 +49,31 @@ MODEL = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+# Camunda Modeler 5: a form field 「date」 on the first task, read by a script-free mapping and a condition
+CAMUNDA_DATE_FIELD = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_0date"
+  targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.28.0">
+  <bpmn:process id="camunda7_field_named_date" name="复查登记" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Activity_0reg" />
+    <bpmn:userTask id="Activity_0reg" name="登记复查日期">
+      <bpmn:extensionElements>
+        <camunda:formData>
+          <camunda:formField id="date" label="复查日期" type="date" />
+        </camunda:formData>
+        <camunda:inputOutput>
+          <camunda:outputParameter name="recheckOn">${date}</camunda:outputParameter>
+        </camunda:inputOutput>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Activity_0reg" targetRef="Activity_0check" />
+    <bpmn:userTask id="Activity_0check" name="现场复查" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Activity_0check" targetRef="Event_0end" />
+    <bpmn:endEvent id="Event_0end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
 REFUSED = "「{}」是系统函数的名称，不能用作数据项的名称，请改用别的名称"
 
 
@@ -60,6 +85,7 @@ def world(module_database_url, tmp_path_factory):
                     filename="recheck_days.bpmn", by="zhao")
     w.engine.deploy(MODEL.replace("{key}", "sets_now").replace("{script}", "now = '上午'").encode(),
                     filename="sets_now.bpmn", by="zhao")
+    w.engine.deploy(CAMUNDA_DATE_FIELD.encode(), filename="camunda7_field_named_date.bpmn", by="zhao")
     yield w
     w.engine.dispose()
 
@@ -122,6 +148,19 @@ def test_a_models_own_script_assigning_now_keeps_it_out_of_the_case_data_and_the
     assert "now" not in e.case(case.id).data
     e.correlate_message("企业回复", by="zhang", case_id=case.id, data={})  # the next script runs
     assert _open_task(e, case.id).name == "审核" and e.case(case.id).data["已回复"] is True
+
+
+def test_a_camunda_form_field_named_date_is_the_models_own_variable_and_its_mapping_reads_it(world, api):
+    """Camunda 7 reads ${date} as the form's field: declared by the drawn form, the name is accepted
+    and the output mapping (a script) runs with it, where SpiffWorkflow refused the case's scripts."""
+    e = world.engine
+    case = e.start("camunda7_field_named_date", by="zhang", org="east", data={})
+    task = _open_task(e, case.id)
+    r = api.post(f"/api/tasks/{task.id}/complete", json={"data": {"date": "2026年12月20日"}})
+    assert r.status_code == 200, r.get_json()
+    data = e.case(case.id).data
+    assert data["date"] == data["recheckOn"] == "2026-12-20" and _open_task(e, case.id).name == "现场复查"
+    assert not [i for i in e.incidents() if i.case_id == case.id]
 
 
 def test_spiffworkflows_words_for_a_name_taken_by_a_function_are_said_in_chinese():
