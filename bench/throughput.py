@@ -958,7 +958,8 @@ class NaiveClock:
 
 def _naive_script_engine():
     from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition, TimerEventDefinition
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+        CycleTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition)
 
     class NaiveScriptEngine(PythonScriptEngine):
         """SpiffWorkflow's Python script engine (its documented extension point) on a ``NaiveClock``:
@@ -972,10 +973,21 @@ def _naive_script_engine():
         def evaluate(self, task, expression, external_context=None):
             value = super().evaluate(task, expression, external_context)
             timer = getattr(task.task_spec, "event_definition", None)
-            if isinstance(timer, TimeDateEventDefinition) and expression == timer.expression:
+            if expression != getattr(timer, "expression", None):
+                return value
+            lead = datetime.now(timezone.utc) - self.clock.now()
+            if isinstance(timer, TimeDateEventDefinition):
                 due = value if isinstance(value, datetime) else TimerEventDefinition.get_datetime(str(value))
                 due = due if due.tzinfo else due.replace(tzinfo=timezone.utc)
-                value = (due + (datetime.now(timezone.utc) - self.clock.now())).isoformat()
+                value = (due + lead).isoformat()
+            elif isinstance(timer, CycleTimerEventDefinition) and isinstance(value, str):
+                # a cycle's own start date (bpmnio_timer_start's R/2026-11-23T08:30:00+08:00/P1D): moved
+                # as a date is, else the host's lead fires every cycle since at once; R3/P10D counts
+                # from SpiffWorkflow's now, the host's, and is left
+                parts = value.strip().split("/")
+                if len(parts) == 3 and not parts[1].upper().startswith("P"):
+                    start = TimerEventDefinition.get_datetime(parts[1])
+                    value = "/".join([parts[0], (start + lead).isoformat(), parts[2]])
             return value
 
     return NaiveScriptEngine

@@ -78,3 +78,13 @@ def test_a_cycle_timer_is_fired_one_cycle_a_sweep(tmp_path):
     assert len(urges) == 1
     (again,) = walk._waiting_timers(wf)
     assert again.internal_data["event_value"]["cycles"] == 2
+
+
+def test_a_daily_cycle_from_a_date_fires_as_the_engines_clock_reaches_it():
+    """bpmnio_timer_start's 每天8:30 (``R/2026-11-23T08:30:00+08:00/P1D``, never ending): the cycle's
+    own start date is due by the engine's clock, not the host's days later (which fired every day
+    since at once: more completions than the engine's); both walk as many rounds, a patrol a day."""
+    result = _naive_beside_engine(INTEROP / "bpmnio_timer_start.bpmn", cases=1)
+    engine, naive = result["engine_sqlite"], result["naive_app_sqlite"]
+    assert engine["cases_ended"] == naive["cases_ended"] == {"too_many_steps": 1}
+    assert naive["completions"] == engine["completions"] > 50
