@@ -75,6 +75,32 @@ def corpus_engine(module_database_url):
     eng.dispose()
 
 
+def models_engine(url: str, models, setup=None):
+    """An engine on ``url`` (SQLite or PostgreSQL) with the corpus files ``models`` deployed, after
+    ``setup(engine)`` (users a probe's models name): the module fixture of the probe tests
+    (tests/test_interop_probe*.py), as a generator to ``yield from``."""
+    from tests.support import make_engine
+
+    eng = make_engine(url)
+    if setup is not None:
+        setup(eng)
+    for name in models:
+        eng.deploy(CORPUS / name, by="boss")
+    yield eng
+    eng.dispose()
+
+
+def open_specs(engine, case_id) -> list[str]:
+    """The element ids of a case's open tasks, sorted."""
+    return sorted(t.spec_id for t in engine.case(case_id).tasks)
+
+
+def complete_at(engine, case_id, spec_id, data=None) -> None:
+    """Complete the case's open task of element ``spec_id`` as one who may (``user_for``)."""
+    task = next(t for t in engine.case(case_id).tasks if t.spec_id == spec_id)
+    engine.complete(task.id, user_for(engine, task), dict(data or {}))
+
+
 def open_task_data(engine, case_id: int, element_id: str) -> dict:
     """The data an open task of the case holds, read from the case's stored workflow (a called
     process's task too): what the model code of that task sees."""

@@ -10,8 +10,7 @@ import pytest
 from engine.errors import InvalidModel
 from webui.labels import incident_explanation
 
-from tests.interop_support import CORPUS, drive, open_task_data
-from tests.support import make_engine
+from tests.interop_support import CORPUS, drive, open_task_data, models_engine
 
 MODELS = ("camunda7_flows_without_ids.bpmn", "zeebe_link_events.bpmn", "activiti_boolean_text_condition.bpmn",
           "zeebe_risk_group.dmn", "zeebe_risk_group.bpmn", "camunda7_hazard_deadline.dmn", "camunda7_hazard_deadline.bpmn",
@@ -20,11 +19,7 @@ MODELS = ("camunda7_flows_without_ids.bpmn", "zeebe_link_events.bpmn", "activiti
 
 @pytest.fixture(scope="module")
 def engine(module_database_url):
-    eng = make_engine(module_database_url)
-    for name in MODELS:
-        eng.deploy(CORPUS / name, by="boss")
-    yield eng
-    eng.dispose()
+    yield from models_engine(module_database_url, MODELS)
 
 
 def test_flows_written_without_an_id_are_all_taken(engine):

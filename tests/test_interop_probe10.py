@@ -11,28 +11,15 @@ import pytest
 
 from engine.errors import IncidentRaised, InvalidModel
 
-from tests.interop_support import CORPUS, user_for
-from tests.support import BPMN, make_engine
+from tests.interop_support import CORPUS, models_engine, open_specs as _open, complete_at as _do
+from tests.support import BPMN
 
 MODELS = ("jbpm_hazard_ledger_data_store.bpmn",)
 
 
 @pytest.fixture(scope="module")
 def engine(module_database_url):
-    eng = make_engine(module_database_url)
-    for name in MODELS:
-        eng.deploy(CORPUS / name, by="boss")
-    yield eng
-    eng.dispose()
-
-
-def _open(engine, case_id) -> list[str]:
-    return sorted(t.spec_id for t in engine.case(case_id).tasks)
-
-
-def _do(engine, case_id, spec_id, data=None) -> None:
-    task = next(t for t in engine.case(case_id).tasks if t.spec_id == spec_id)
-    engine.complete(task.id, user_for(engine, task), dict(data or {}))
+    yield from models_engine(module_database_url, MODELS)
 
 
 def _warnings(engine, name: str) -> list[str]:

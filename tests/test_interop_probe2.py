@@ -10,19 +10,14 @@ import pytest
 
 from engine.expressions import translate
 
-from tests.interop_support import CORPUS, drive
-from tests.support import make_engine
+from tests.interop_support import CORPUS, drive, models_engine
 
 MODELS = ("activiti_enum_yes_no.bpmn", "flowable_receive_task_wait.bpmn", "camunda7_conditional_start_flows.bpmn")
 
 
 @pytest.fixture(scope="module")
 def engine(module_database_url):
-    eng = make_engine(module_database_url)
-    for name in MODELS:
-        eng.deploy(CORPUS / name, by="boss")
-    yield eng
-    eng.dispose()
+    yield from models_engine(module_database_url, MODELS)
 
 
 @pytest.mark.parametrize("section, leader, worked", [

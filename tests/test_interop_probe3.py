@@ -11,8 +11,7 @@ import pytest
 from engine.errors import InvalidData, InvalidModel
 from engine.expressions import translate
 
-from tests.interop_support import CORPUS, drive, open_task_data
-from tests.support import make_engine
+from tests.interop_support import CORPUS, drive, open_task_data, models_engine
 
 MODELS = ("flowable_empty_opinion.bpmn", "flowable_countersign_rework.bpmn", "activiti_task_conditional_flows.bpmn",
           "camunda7_form_constraints.bpmn", "flowable_skip_expression.bpmn", "zeebe_feel_functions.bpmn",
@@ -21,11 +20,7 @@ MODELS = ("flowable_empty_opinion.bpmn", "flowable_countersign_rework.bpmn", "ac
 
 @pytest.fixture(scope="module")
 def engine(module_database_url):
-    eng = make_engine(module_database_url)
-    for name in MODELS:
-        eng.deploy(CORPUS / name, by="boss")
-    yield eng
-    eng.dispose()
+    yield from models_engine(module_database_url, MODELS)
 
 
 @pytest.mark.parametrize("opinion, level, worked", [

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 
 from engine.errors import NotFound
 from engine.schema import Timer
-from tests.interop_support import CORPUS, fire_waiting_timers
-from tests.support import make_engine
+from tests.interop_support import CORPUS, fire_waiting_timers, models_engine
 
 MODELS = ("camunda7_error_sibling_subprocesses.bpmn", "camunda7_escalation_nested.bpmn", "camunda7_signal_end_event.bpmn",
           "flowable_countersign_veto_subprocess.bpmn", "flowable_rectify_urge_nonint.bpmn", "camunda7_escalation_mi_nonint.bpmn")
@@ -21,11 +20,7 @@ MODELS = ("camunda7_error_sibling_subprocesses.bpmn", "camunda7_escalation_neste
 
 @pytest.fixture(scope="module")
 def engine(module_database_url):
-    eng = make_engine(module_database_url)
-    for name in MODELS:
-        eng.deploy(CORPUS / name, by="boss")
-    yield eng
-    eng.dispose()
+    yield from models_engine(module_database_url, MODELS)
 
 
 def _work(engine, case_id, data_by_task, order=()):

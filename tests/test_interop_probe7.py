@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.interop_support import CORPUS, user_for
-from tests.support import make_engine
+from tests.interop_support import CORPUS, user_for, models_engine, open_specs as _open, complete_at as _do
 
 MODELS = ("camunda7_qname_refs.bpmn", "flowable_signal_expression.bpmn", "ibm_namespace_with_spaces.bpmn",
           "mid_innovator_event_definition_refs.bpmn")
@@ -18,20 +17,7 @@ MODELS = ("camunda7_qname_refs.bpmn", "flowable_signal_expression.bpmn", "ibm_na
 
 @pytest.fixture(scope="module")
 def engine(module_database_url):
-    eng = make_engine(module_database_url)
-    for name in MODELS:
-        eng.deploy(CORPUS / name, by="boss")
-    yield eng
-    eng.dispose()
-
-
-def _open(engine, case_id) -> list[str]:
-    return sorted(t.spec_id for t in engine.case(case_id).tasks)
-
-
-def _do(engine, case_id, spec_id, data=None) -> None:
-    task = next(t for t in engine.case(case_id).tasks if t.spec_id == spec_id)
-    engine.complete(task.id, user_for(engine, task), dict(data or {}))
+    yield from models_engine(module_database_url, MODELS)
 
 
 def test_references_written_as_qualified_names_resolve_through_their_prefix(engine):

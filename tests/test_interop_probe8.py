@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import InvalidModel
-from tests.interop_support import CORPUS, user_for
-from tests.support import make_engine
+from tests.interop_support import CORPUS, models_engine, open_specs as _open, complete_at as _do
 
 MODELS = ("camunda7_escalation_code_variable.bpmn", "camunda7_error_code_event_subprocess.bpmn",
           "camunda7_priority_expression.bpmn", "zeebe_priority_definition.bpmn")
@@ -19,20 +18,7 @@ MODELS = ("camunda7_escalation_code_variable.bpmn", "camunda7_error_code_event_s
 
 @pytest.fixture(scope="module")
 def engine(module_database_url):
-    eng = make_engine(module_database_url)
-    for name in MODELS:
-        eng.deploy(CORPUS / name, by="boss")
-    yield eng
-    eng.dispose()
-
-
-def _open(engine, case_id) -> list[str]:
-    return sorted(t.spec_id for t in engine.case(case_id).tasks)
-
-
-def _do(engine, case_id, spec_id, data=None) -> None:
-    task = next(t for t in engine.case(case_id).tasks if t.spec_id == spec_id)
-    engine.complete(task.id, user_for(engine, task), dict(data or {}))
+    yield from models_engine(module_database_url, MODELS)
 
 
 def test_a_caught_escalation_puts_its_code_in_the_variable_the_boundary_names(engine):

@@ -12,7 +12,7 @@ import pytest
 
 from engine.errors import InvalidModel
 
-from tests.interop_support import CORPUS, open_task_data, user_for
+from tests.interop_support import CORPUS, open_task_data, open_specs as _open, complete_at as _do
 from tests.support import make_engine
 
 MODELS = ("camunda7_call_input_child.bpmn", "camunda7_call_input_parameters.bpmn",
@@ -29,15 +29,6 @@ def engine(module_database_url):
         eng.deploy(CORPUS / name, by="boss")
     yield eng
     eng.dispose()
-
-
-def _open(engine, case_id) -> list[str]:
-    return sorted(t.spec_id for t in engine.case(case_id).tasks)
-
-
-def _do(engine, case_id, spec_id, data=None) -> None:
-    task = next(t for t in engine.case(case_id).tasks if t.spec_id == spec_id)
-    engine.complete(task.id, user_for(engine, task), dict(data or {}))
 
 
 def _warnings(engine, name: str) -> list[str]:

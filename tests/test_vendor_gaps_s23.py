@@ -21,8 +21,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import IncidentRaised
-from tests.interop_support import CORPUS, open_tasks_data, user_for
-from tests.support import make_engine
+from tests.interop_support import CORPUS, open_tasks_data, user_for, models_engine
 
 MODELS = ("zeebe_for_collection.bpmn", "zeebe_ad_hoc_active_elements.bpmn", "flowable_call_types_child.bpmn", "flowable_call_types_typed_parent.bpmn")
 HAZARDS = [{"id": "YH-001", "level": "一般"}, {"id": "YH-002", "level": "重大"}]
@@ -30,11 +29,7 @@ HAZARDS = [{"id": "YH-001", "level": "一般"}, {"id": "YH-002", "level": "重�
 
 @pytest.fixture(scope="module")
 def engine(module_database_url):
-    eng = make_engine(module_database_url)
-    for name in MODELS:
-        eng.deploy(CORPUS / name, by="boss")
-    yield eng
-    eng.dispose()
+    yield from models_engine(module_database_url, MODELS)
 
 
 def test_a_zeebe_collection_written_as_a_feel_for_runs_each_item(engine):
