@@ -180,7 +180,7 @@ def test_a_failure_of_the_models_code_leads_with_chinese_a_person_can_act_on(eng
     assert KINDS[kind][3] in shown and not _ENGLISH.search(shown), shown
 
 
-def test_the_api_gives_the_chinese_message_and_the_technical_detail(database_url, tmp_path):
+def test_the_api_gives_the_chinese_message_and_the_technical_detail_to_the_administrator(database_url, tmp_path):
     world = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
     e = world.engine
     try:
@@ -189,7 +189,19 @@ def test_the_api_gives_the_chinese_message_and_the_technical_detail(database_url
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'qian', name='测试')}"
         (item,) = client.get(f"/api/incidents?case_id={incident.case_id}").get_json()["items"]
         assert item["message"] == "环节“计算罚款”出错：脚本要取的数据项不存在；请补填数据后重试，或请流程设计员修改模型"
+        assert item["detail"] == item["message"]  # a section head reads the Chinese; 技术详情 is the designer's
+        case = client.get(f"/api/cases/{incident.case_id}").get_json()
+        assert case["incidents"][0]["detail"] == item["message"]
+        events = [h["detail"] for h in case["history"] if h["action"] == "incident"]
+        assert events and all("trace" not in d and "KeyError" not in d["message"] for d in events), events
+        e.directory.add_user("admin1", org="city", roles=["admin"], name="管理员")
+        admin = world.app.test_client()
+        admin.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'admin1', name='测试')}"
+        (item,) = admin.get(f"/api/incidents?case_id={incident.case_id}").get_json()["items"]
         assert "KeyError" in item["detail"] and item["detail"] == incident.message
+        events = [h["detail"] for h in admin.get(f"/api/cases/{incident.case_id}").get_json()["history"]
+                  if h["action"] == "incident"]
+        assert events and all("trace" in d for d in events), events
         retried = client.post(f"/api/incidents/{incident.id}/retry",
                               json={"data": {"enterprise": {"name": "甲化工有限公司"}}})
         assert retried.status_code == 200, retried.get_json()

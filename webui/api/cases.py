@@ -14,7 +14,8 @@ from workflows.start_data import start_data_with
 
 from . import schemas
 from .blueprint import bp, engine, page, principal, username
-from .supervision import said, timer_dict
+from .supervision import history_said, said, timer_dict
+from .. import nav
 from ..parties import code_refusal
 from ..redaction import case_for
 
@@ -65,4 +66,6 @@ def show_case(case_id):
     view = case_for(eng, case_id, principal())
     view.timers = [timer_dict(t) for t in view.timers]
     view.incidents = said(eng, view.incidents)  # in Chinese, the technical text as ``detail``, as /incidents gives them
+    if not nav.can_design(principal()):  # an incident event's technical text and trace: the designer's
+        view.history = history_said(view.history)
     return view

@@ -18,7 +18,7 @@ from engine.errors import Forbidden, NotFound
 from engine.queries import Scope
 from engine.schema import Case, Incident, Timer
 
-from .. import incident_form, labels, redaction
+from .. import incident_form, labels, nav, redaction
 from . import schemas
 from .blueprint import bp, engine, page, principal
 
@@ -53,18 +53,41 @@ def retry_incident(body, incident_id):
     return {"incident": said(eng, [inc])[0]}
 
 
+def history_said(history: list) -> list:
+    """A case's history as one who is not a designer or an administrator reads it through the API: an
+    incident event's ``message`` in the Chinese words the incident page says, without its ``trace``
+    (Python's English and the model's code; ``said`` gives the incidents themselves so)."""
+    shown = []
+    for entry in history:
+        detail = entry.get("detail") if isinstance(entry, dict) else None
+        if isinstance(detail, dict) and entry.get("action") in ("incident", "incident_retry_failed") \
+                and ("trace" in detail or isinstance(detail.get("message"), str)):
+            detail = {k: v for k, v in detail.items() if k != "trace"}
+            if isinstance(detail.get("message"), str):
+                detail["message"] = labels.incident_explanation(detail["message"])
+            entry = {**entry, "detail": detail}
+        shown.append(entry)
+    return shown
+
+
 def said(eng, incidents: list[Incident]) -> list[SimpleNamespace]:
     """Each incident as the API gives it: ``message`` in Chinese as the incident page says it (the
     step by its name, the cause in plain words, data by its label: webui/labels.incident_explanation),
-    ``detail`` the technical text the engine stored (for the designer and the administrator)."""
+    ``detail`` the technical text the engine stored, for the designer and the administrator
+    (``nav.can_design``, as the pages show 技术详情 to them only); anyone else — an inspector, a
+    section head, an enterprise's account — gets the Chinese words there too: the technical text is
+    Python's English, and may name the model's code and data an enterprise has no business reading."""
     labels_of: dict = {}  # read once per case (per process for failed starts)
     shown = []
-    for inc in redaction.incidents_for(eng, incidents, principal().roles):  # a whistleblower's phone quoted: hidden
+    p = principal()
+    technical = nav.can_design(p)
+    for inc in redaction.incidents_for(eng, incidents, p.roles):  # a whistleblower's phone quoted: hidden
         key = inc.case_id or (inc.payload or {}).get("process_key")
         if key not in labels_of:
             labels_of[key] = incident_form.incident_labels(eng, inc)
         row = {a.key: getattr(inc, a.key) for a in Incident.__mapper__.column_attrs}
-        row.update(message=labels.incident_explanation(inc.message, names=labels_of[key]), detail=inc.message)
+        message = labels.incident_explanation(inc.message, names=labels_of[key])
+        row.update(message=message, detail=inc.message if technical else message)
         shown.append(SimpleNamespace(**row))
     return shown
 
