@@ -69,9 +69,9 @@ FAILURES = {f.name: f for f in (
     Failure("key", re.compile(r"\bKeyError\s*:\s*['\"]?(?P<name>[^'\"\s.]+)"), lambda m: f"数据项「{m['name']}」不存在"),
     Failure("attribute", re.compile(r"object has no attribute '(?P<name>[^']+)'"), lambda m: f"数据项「{m['name']}」不存在"),
     Failure("index", re.compile(r"\bIndexError\b|index out of range"), lambda m: "列表没有那么多项"),
-    # SpiffWorkflow refuses every script of a case holding data named like a function model code calls
-    # (now, today, date, start_case…): a model's own script set it (input naming one is refused,
-    # engine/step.refuse_function_names)
+    # SpiffWorkflow's refusal of case data named like what the script is also given: asked now only
+    # for data also given as external context (loopCounter: engine/evaluator.check_for_overwrite);
+    # input named like a function is refused where it comes in (engine/step.refuse_function_names)
     Failure("shadowed", re.compile(r"overwrites a predefined function\(s\)\..*?: \{(?P<names>[^}]*)\}"),
             lambda m: "、".join(f"「{n}」" for n in re.findall(r"'([^']+)'", m["names"])) + "与系统函数同名"),
 )}

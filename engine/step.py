@@ -1173,7 +1173,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     spec, subprocess_specs = engine.models.specs(tx.orm, bundle)
     drawn = {} if by_event else model_forms.start_form(spec)
     try:
-        refuse_function_names(engine, data, lambda: model_forms.field_ids(drawn) if drawn else set())
+        refuse_function_names(engine, data, lambda: model_forms.field_ids(drawn))
         if drawn:  # a start form drawn in the model: checked and read as a task's drawn form is
             data = model_forms.check(drawn, data)
         if data and not by_event:  # what else it brings, as its first tasks' forms read it (engine/first_forms.py)

@@ -60,8 +60,7 @@ def history_said(history: list) -> list:
     shown = []
     for entry in history:
         detail = entry.get("detail") if isinstance(entry, dict) else None
-        if isinstance(detail, dict) and entry.get("action") in ("incident", "incident_retry_failed") \
-                and ("trace" in detail or isinstance(detail.get("message"), str)):
+        if isinstance(detail, dict) and entry.get("action") in ("incident", "incident_retry_failed"):
             detail = {k: v for k, v in detail.items() if k != "trace"}
             if isinstance(detail.get("message"), str):
                 detail["message"] = labels.incident_explanation(detail["message"])
