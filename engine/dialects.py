@@ -902,6 +902,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             fmt = (el.get("scriptFormat") or "").strip().lower()
             if fmt == "juel" and not _vendor_attr(el, "resource"):
                 _juel_script(el, result)
+            elif not fmt and _flowable_file(el.getroottree().getroot()) and _el_shaped(el.findtext(f"{B}script") or ""):
+                _juel_script(el, result)  # Flowable's and Activiti's script language when none is written: JUEL
             elif not fmt and _is_jbpm(el):  # jBPM runs a script without scriptFormat as Java
                 result.problems.append((f"{label(el)} 没有写脚本语言（scriptFormat）：jBPM 按 Java 运行这样的脚本，本系统只能运行"
                                         " Python 脚本；请把脚本改写为 Python，并把脚本语言设为 python", el))
@@ -1281,6 +1283,15 @@ def _add_lines(script, before: list[str], after: list[str], null=(), shadowed=()
     own = own.partition("\n")[2] if own.startswith(ABSENT_AS_NULL) else own
     text = "\n".join(line for line in [*before, own, *after] if line.strip())
     script.text = mark_absent_as_null(text, null)
+
+
+def _el_shaped(text: str) -> bool:
+    """A script text that is an EL expression (``${...}``, ``#{...}``) rather than a program: what a
+    Flowable or Activiti file's script task without ``scriptFormat`` holds when it was written for the
+    JUEL those engines run it as (ScriptTaskTest.testSetScriptResultToProcessVariableWithoutFormat:
+    ``#{echo}`` into ``flowable:resultVariable``). As Python the text is a comment, and the task did
+    nothing where Flowable sets the variable."""
+    return bool(re.search(r"[$#]\{", text))
 
 
 def _juel_script(el, result: Normalized) -> None:

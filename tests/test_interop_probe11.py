@@ -1,0 +1,50 @@
+"""An eleventh batch of public models nobody here had tried (Flowable's and Activiti's test resources,
+Camunda 7's examples, Zeebe's engine fixtures, RuoYi-Flowable's and yudao's designer output; run as
+bench/interop.py --walk --dir runs such a folder): what Duban ran differently from the engine they
+were drawn for, said in English, or refused naming nothing. Each is drawn again as its tool saves it,
+with our own names and Chinese labels (tests/bpmn/interop/), and run on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import InvalidModel
+
+from tests.interop_support import CORPUS, models_engine, open_specs as _open, complete_at as _do
+
+MODELS = ("flowable_script_without_format.bpmn",)
+
+
+@pytest.fixture(scope="module")
+def engine(module_database_url):
+    yield from models_engine(module_database_url, MODELS)
+
+
+def test_a_flowable_script_without_a_language_is_evaluated_as_the_juel_flowable_runs(engine):
+    """隐患分级复核 drawn as Flowable's test resources write a script task without ``scriptFormat``
+    (ScriptTaskTest.testSetScriptResultToProcessVariableWithoutFormat): the script ``#{hazardLevel}``,
+    its value kept in ``flowable:resultVariable="reviewLevel"``. Flowable's script language when none
+    is written is JUEL, so the case goes on with 复核等级 set. Here the script ran as Python, where
+    ``#{...}`` is a comment: the task did nothing, and the gateway after it stopped the case (on
+    reviewLevel that was never set). Now the script is the JUEL expression it is, its value in the
+    result variable, a script without one evaluated and dropped, as there."""
+    key = "script_without_format"
+    for level, after in (("重大", ["headReview"]), ("一般", [])):
+        case_id = engine.start(key, by="zhang", org="east").id
+        _do(engine, case_id, "register", {"hazardLevel": level})
+        case = engine.case(case_id)
+        assert not case.incidents, case.incidents
+        assert case.data["reviewLevel"] == level
+        assert _open(engine, case_id) == after
+        assert case.status == ("running" if after else "completed")
+    # what JUEL cannot say here (the engine's own execution object) is refused naming the task,
+    # not run as a Python comment
+    drawn = (CORPUS / "flowable_script_without_format.bpmn").read_text(encoding="utf-8")
+    parent = drawn.replace("<script>#{hazardLevel}</script>\n    </scriptTask>\n    <sequenceFlow id=\"flow3\"",
+                           "<script>#{execution.parent.id}</script>\n    </scriptTask>\n    <sequenceFlow id=\"flow3\"")
+    assert parent != drawn
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(parent.encode(), by="boss", filename="flowable_script_execution.bpmn")
+    errors = [p for p in refused.value.problems if p["severity"] == "error"]
+    assert [p["element_id"] for p in errors] == ["keepLevel"], errors
+    assert "脚本任务「记下复核等级」(keepLevel) 的 JUEL 脚本「#{execution.parent.id}」使用了引擎对象「execution」" in errors[0]["message"]
