@@ -79,7 +79,7 @@ class Notice(FormSchema):
 class Objection(FormSchema):
     """陈述申辩（提出异议）"""
     objection_choice = f.choice("当事人意见", ["提出异议", "无异议"])
-    objection_text = f.text("陈述申辩理由", required=False, long=True)
+    objection_text = f.shown_when(f.text("陈述申辩理由", required=False, long=True), "objection_choice", "提出异议")
     attachments = f.attachments("证据材料")
 
     @validates_schema

@@ -188,6 +188,7 @@ class Statement(FormSchema):
     party_response = f.choice("当事人意见", ["陈述申辩", "申请听证", "放弃"])
     statement_text = f.text("陈述申辩内容", required=False, long=True,
                             help="申请听证的，也可一并陈述申辩；不符合听证条件的，陈述申辩仍予复核")
+    f.shown_when(statement_text, "party_response", "陈述申辩", "申请听证", asked=False)  # asked: 陈述申辩 only
     attachments = f.attachments("证据材料")
 
     @validates_schema

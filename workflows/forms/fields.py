@@ -481,6 +481,16 @@ def table(label: str, row_schema: type[Schema], required: bool = True, min_rows:
     return f
 
 
+def shown_when(field: fields.Field, on: str, *values: str, asked: bool = True) -> fields.Field:
+    """``field`` belongs to the answer ``values`` of the choice ``on`` (申请延长至 to 办理事项 申请延期):
+    the page shows it only while one of them is picked (webui/static/forms.js, ``data-hide``) and
+    then marks it 必填 unless ``asked`` is False. The form's ``require_when`` still decides on submit.
+    Before, an enterprise choosing 整改完成 saw 延期理由 and 申请延长至 beside 评估方式, none marked,
+    and learnt which it owed only from the refusal — which drops the photos it had chosen."""
+    field.metadata["shown_when"] = (on, tuple(values), asked)
+    return field
+
+
 def require_when(data: dict, condition: bool, *names_: str, message: str = REQUIRED) -> None:
     """Raise a field error for each of ``names_`` left empty while ``condition`` holds."""
     if not condition:

@@ -115,9 +115,10 @@ class Rectify(FormSchema):
     """实施整改"""
     rectify_action = f.choice("办理事项", ["整改完成", "申请延期"])
     rectify_summary = f.text("整改情况说明", long=True)
-    assessment_mode = f.choice("整改效果评估方式", ["自行评估", "委托第三方评估"], required=False)
-    extension_reason = f.text("延期理由", required=False, long=True)
-    requested_deadline = f.deadline("申请延长至", EXTENSION, required=False)
+    assessment_mode = f.shown_when(f.choice("整改效果评估方式", ["自行评估", "委托第三方评估"], required=False),
+                                   "rectify_action", "整改完成")
+    extension_reason = f.shown_when(f.text("延期理由", required=False, long=True), "rectify_action", "申请延期")
+    requested_deadline = f.shown_when(f.deadline("申请延长至", EXTENSION, required=False), "rectify_action", "申请延期")
     attachments = f.attachments("整改资料")
 
     @validates_schema

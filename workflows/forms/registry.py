@@ -78,6 +78,11 @@ def describe(schema: Schema) -> list[dict]:
             entry["party_code"] = True
         if deadlines.FROM_TODAY in meta:
             entry[deadlines.FROM_TODAY] = True
+        if meta.get("shown_when"):  # fields.shown_when: the page's data-hide tree, as drawn_form writes it
+            on, values, asked = meta["shown_when"]
+            entry["hide_when"] = {"not": {"or": [{"var": on, "kind": "choice", "cmp": "==", "value": v}
+                                                 for v in values]}}
+            entry["asked_when_shown"] = asked
         if meta.get("kind") == "table":
             entry["columns"] = describe(meta["row_schema"]())
         out.append(entry)
