@@ -20,6 +20,8 @@ from .juel_methods import JuelMethodError  # what stops, said in Chinese in the 
 from .typed_input import iso_day, iso_moment, plain_number, truth
 
 HELPER = "duban_as_type"
+_LONG_MIN, _LONG_MAX = -(2 ** 63), 2 ** 63 - 1  # Java's Long
+_EXPONENT = 308  # a Double's largest power of ten (Double.MAX_VALUE is 1.8e308)
 TYPES = {"string": "文字", "integer": "整数", "long": "整数", "double": "数字", "boolean": "是/否",
          "date": "日期时间", "localdate": "日期", "json": "JSON 对象", "array": "JSON 列表"}
 
@@ -33,15 +35,22 @@ def _number(value, kind: str, label: str) -> Decimal:
         raise _refused(value, kind, label, "请补填为数字后重试")
     text = plain_number(str(value)) if isinstance(value, str) else str(value)
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation:
         raise _refused(value, kind, label, "请补填为数字（如 5000 或 5,000）后重试") from None
+    # Java's Long and Double hold nothing past these: 「1e999999999」 (or NaN) is no number Flowable
+    # converts, and ``int`` of it would compute a billion digits in the host (3 s for 1e200000)
+    if not number.is_finite() or not -_EXPONENT <= number.adjusted() <= _EXPONENT:
+        raise _refused(value, kind, label, "数值超出范围；请补填为数字（如 5000 或 5,000）后重试")
+    return number
 
 
 def _whole(value, kind: str, label: str) -> int:
     number = _number(value, kind, label)
     if isinstance(value, str) and number != number.to_integral_value():
         raise _refused(value, kind, label, "请补填为整数后重试")
+    if not _LONG_MIN <= number <= _LONG_MAX:
+        raise _refused(value, kind, label, "超出整数的范围；请补填为整数后重试")
     return int(number)  # a double's whole part, as Java's intValue()
 
 

@@ -28,6 +28,8 @@ from workflows.forms.context import HIDDEN
 ENGINE_KEYS = frozenset({"case_no", "org_code", "party", "loopCounter", "nrOfInstances", "nrOfActiveInstances",
                          "nrOfCompletedInstances"})
 _MONEY_LABEL = re.compile(r"金额|罚款|罚金|费用|资金|款额|赔偿|（元）|\(元\)|万元")
+#: The most digits (either side of the point) an amount is written out with: past it the text shows as typed.
+AMOUNT_DIGITS = 30
 _NOT_MONEY = re.compile(r"年度|年份|编号|代码|号码|序号|期数|次数|天数|人数|比例|率")
 
 
@@ -47,8 +49,8 @@ def amount(label: str, value) -> str | None:
         number = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
         return None
-    if not number.is_finite():
-        return None
+    if not number.is_finite() or not -AMOUNT_DIGITS <= number.adjusted() <= AMOUNT_DIGITS:
+        return None  # 「1e999999999」 is no amount: written out it is a billion digits (a hung page)
     text = f"{int(number):,}" if number == number.to_integral_value() else f"{number.normalize():,f}"
     return f"{text} 元"
 

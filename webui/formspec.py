@@ -22,6 +22,8 @@ from engine.clock import SHANGHAI
 from engine import typed_input
 from workflows.forms.fields import NAME_LIST_SPLIT
 
+from . import case_data
+
 GENERIC = "_data"          # the opinion box of a task without a known form
 GENERIC_OPINION = "handling_opinion"  # ...stored as 办理意见
 ACTION = "_action"         # which submit button was pressed
@@ -344,7 +346,9 @@ def money_text(value) -> str:
         amount = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    return f"{amount:,.2f}" if amount.is_finite() else str(value)
+    if not amount.is_finite() or amount.adjusted() > case_data.AMOUNT_DIGITS:
+        return str(value)  # 1e999999999 written out is a billion digits
+    return f"{amount:,.2f}"
 
 
 def money_cell(value) -> str:
