@@ -47,7 +47,7 @@ def test_a_serious_accident_is_listed_reported_on_warned_about_and_its_principal
     assert report.due_at == dt.datetime.fromisoformat(f"{day(w, 16)}T00:00:00+08:00")   # every 15 days
     w.desk.do(c, "报送调查进展")
     assert w.desk.names(c) == ["报送调查进展"] and w.engine.case(c).data["reports_made"] == 1
-    w.desk.do(c, "报送调查进展", investigation_approved=True, approved_on=day(w))
+    w.desk.do(c, "报送调查进展", investigation_approved=True, approved_on=day(w), approval_no="示政函〔2026〕5号")
     w.desk.do(c, "发布事故警示通报")
     notice = render("accident_supervision.warning", w.engine.case(c).data, issuer="示范市应急管理局")
     assert "较大生产安全事故" in notice and "3人死亡" in notice and "示应急督〔2026〕3号" in notice
@@ -70,7 +70,7 @@ def test_a_missed_progress_report_goes_to_the_superior_as_for_hazards(w):
     assert w.desk.task(c, "督促报送调查进展").assignee == "shi_jz"
     w.desk.do(c, "督促报送调查进展")
     assert w.desk.task(c, "报送调查进展").due_at == dt.datetime.fromisoformat(f"{day(w, 4)}T00:00:00+08:00")
-    w.desk.do(c, "报送调查进展", investigation_approved=True, approved_on=day(w))
+    w.desk.do(c, "报送调查进展", investigation_approved=True, approved_on=day(w), approval_no="示政函〔2026〕5号")
     assert w.desk.names(c) == ["诫勉约谈企业主要负责人"]
 
 

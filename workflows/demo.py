@@ -387,6 +387,7 @@ def load_accident_supervision(engine, desk, cases) -> dict[str, int]:
     desk.do(serious, "事故信息接报", accident_type="火灾", deaths=3)
     warned = list_accident(engine, "shi_jz", serious).id
     desk.do(warned, "决定挂牌督办")
-    desk.do(warned, "报送调查进展", investigation_approved=True, approved_on=desk.today().isoformat())
+    desk.do(warned, "报送调查进展", investigation_approved=True, approved_on=desk.today().isoformat(),
+            approval_no="示政函〔2026〕5号")
     desk.do(warned, "发布事故警示通报")
     return {"accident_listed": reporting, "accident_interview": warned}

@@ -365,7 +365,7 @@ CONTEXT: dict[str, Context] = {
     "accident_supervision.warning": Context(_LISTED_ACCIDENT + ("progress",)),
     "accident_supervision.interview": Context(_LISTED_ACCIDENT + ("progress", "lessons")),
     "accident_supervision.delist": Context(("accident_title", "supervision_requirements", "progress",
-                                            "investigation_approved", "approved_on"),
+                                            "investigation_approved", "approved_on", "approval_no"),
                                            files=(("accident_supervision.progress", "progress_attachments"),)),
 }
 

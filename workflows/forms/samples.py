@@ -291,7 +291,8 @@ START_SAMPLES: dict[str, Callable[[dt.date], dict]] = {
 #: approved), by form key: bench/throughput.py --model gives it with the form's example so that a
 #: case walks through to its end rather than round the loop for ever.
 LOOP_ENDS: dict[str, Callable[[dt.date], dict]] = {
-    "accident_supervision.progress": lambda t: {"investigation_approved": True, "approved_on": t.isoformat()},
+    "accident_supervision.progress": lambda t: {"investigation_approved": True, "approved_on": t.isoformat(),
+                                                "approval_no": "示政函〔2026〕5号"},
 }
 
 
