@@ -18,8 +18,7 @@ import re
 
 import pytest
 
-from tests.ui_support import (REGISTER_MAJOR, client_login, make_world, open_task, start_hazard, walk)
-from webui.api import create_token
+from tests.ui_support import (REGISTER_MAJOR, api_client, client_login, make_world, open_task, start_hazard, walk)
 
 FIX = {"measures_taken": "更换报警探头", "completed_on": "2026-11-26"}
 REFUSED = "「{label}」中的附件「{name}」不是本环节上传的文件，不能在此引用，请重新上传"
@@ -37,8 +36,7 @@ def _text(response) -> str:
 
 
 def _api(world, username: str):
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, username, name='测试')}"
+    client = api_client(world.app, world.engine, username)
     return client
 
 

@@ -15,8 +15,7 @@ import pytest
 from engine.errors import InvalidData
 from tests.interop_support import CORPUS
 from tests.support import engine_fixture
-from tests.ui_support import make_world
-from webui.api import create_token
+from tests.ui_support import api_client, make_world
 
 REPORT = (CORPUS / "camunda7_report_or_message.bpmn").read_text(encoding="utf-8")
 TYPED = REPORT.replace(
@@ -81,8 +80,7 @@ def world(database_url, tmp_path):
 
 
 def test_the_rest_api_refuses_a_message_without_the_start_events_required_field_by_its_label(world):
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, 'zhang', name='测试')}"
+    client = api_client(world.app, world.engine, 'zhang')
     r = client.post("/api/messages", json={"name": "群众举报", "data": {"caller": "李女士"}})
     assert r.status_code in (400, 422), r.get_data(as_text=True)
     said = r.get_data(as_text=True)

@@ -24,8 +24,7 @@ import pytest
 
 from tests.test_drawn_form_web import task_form
 from tests.test_incident_pages_words import incident_row, visible
-from tests.ui_support import client_login, make_world, open_task
-from webui.api import create_token
+from tests.ui_support import api_client, client_login, make_world, open_task
 
 MODELS = Path(__file__).resolve().parent / "bpmn"
 REFUSED = "请选择“是否合格”：是或否（流程的下一步要用到）"
@@ -47,8 +46,7 @@ def accepted(world, score=85):
 
 
 def api(world, username: str):
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, username, name='测试')}"
+    client = api_client(world.app, world.engine, username)
     return client
 
 

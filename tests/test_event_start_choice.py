@@ -17,8 +17,7 @@ from __future__ import annotations
 from engine.schema import HumanTask
 from tests.interop_support import CORPUS
 from tests.support import engine_fixture
-from tests.ui_support import client_login, make_world
-from webui.api import create_token
+from tests.ui_support import api_client, client_login, make_world
 
 import pytest
 
@@ -77,8 +76,7 @@ def world(database_url, tmp_path):
 
 
 def test_the_rest_api_message_starts_the_message_starts_flow(world):
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, 'zhang', name='测试')}"
+    client = api_client(world.app, world.engine, 'zhang')
     r = client.post("/api/messages", json={"name": "群众举报", "data": {"tip": "储罐区有异味"}})
     assert r.status_code == 200 and r.get_json()["started"] is True
     case_id = r.get_json()["case_id"]

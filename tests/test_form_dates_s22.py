@@ -15,9 +15,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from engine.clock import SHANGHAI
-from tests.ui_support import (ACME as ACME_CODE, REGISTER_MAJOR, ROOT, START, client_login, csrf_of, make_world, open_task,
+from tests.ui_support import (ACME as ACME_CODE, REGISTER_MAJOR, api_client, ROOT, START, client_login, csrf_of, make_world, open_task,
                               overdue_general_hazard, start_hazard)
-from webui.api import create_token
 from workflows.forms import FormError, registry
 from workflows.forms.deadlines import FROM_TODAY
 
@@ -58,8 +57,7 @@ def test_a_past_new_rectify_deadline_typed_on_the_page_is_refused_and_nothing_is
 def test_a_past_deadline_through_the_api_is_a_422_naming_the_field(world):
     case_id = overdue_general_hazard(world)
     task = open_task(world.engine, case_id, "fix_overdue_review")
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, 'qian', name='测试')}"
+    client = api_client(world.app, world.engine, 'qian')
     refused = client.post(f"/api/tasks/{task.id}/complete", json={"data": {
         "fix_overdue_decision": "继续限期整改", "fix_deadline": "２０２６年１１月２７日"}})
     assert refused.status_code == 422, refused.get_json()

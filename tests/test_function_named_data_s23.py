@@ -18,8 +18,7 @@ import pytest
 
 from engine import incident_words
 from engine.errors import InvalidData
-from tests.ui_support import make_world
-from webui.api import create_token
+from tests.ui_support import api_client, make_world
 from webui.labels import incident_explanation
 
 MODEL = """<?xml version="1.0" encoding="UTF-8"?>
@@ -92,8 +91,7 @@ def world(module_database_url, tmp_path_factory):
 
 @pytest.fixture
 def api(world):
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, 'zhang', name='测试')}"
+    client = api_client(world.app, world.engine, 'zhang')
     return client
 
 

@@ -20,8 +20,7 @@ from engine.schema import AuditEvent
 from tests.support import BPMN, engine_fixture
 from tests.test_incident_pages_words import incident_row, visible
 from tests.test_incident_retry import _calc_first
-from tests.ui_support import client_login, make_world
-from webui.api import create_token
+from tests.ui_support import api_client, client_login, make_world
 
 engine = engine_fixture("failing_script.bpmn")
 
@@ -105,8 +104,7 @@ def test_the_rest_api_lists_one_incident_with_its_failed_retries(world):
     case = e.start("fine_calc", by="zhang", org="east", title="甲公司罚款")
     with pytest.raises(IncidentRaised) as first:
         e.complete(e.case(case.id).tasks[0].id, "zhang", {"total": 3000, "days": 0})
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'qian', name='测试')}"
+    client = api_client(world.app, e, 'qian')
     retried = client.post(f"/api/incidents/{first.value.incident_id}/retry", json={"data": {"total": 3000, "days": 0}})
     assert retried.status_code == 422 and retried.get_json()["incident_id"] == first.value.incident_id
     listed = client.get(f"/api/incidents?case_id={case.id}").get_json()

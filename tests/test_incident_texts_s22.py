@@ -21,8 +21,7 @@ import pytest
 
 from engine.errors import IncidentRaised
 from tests.support import make_engine
-from tests.ui_support import make_world
-from webui.api import create_token
+from tests.ui_support import api_client, make_world
 from webui.labels import incident_explanation
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
@@ -185,8 +184,7 @@ def test_the_api_gives_the_chinese_message_and_the_technical_detail_to_the_admin
     e = world.engine
     try:
         incident = fail(e, "missing_key", by="zhao")
-        client = world.app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'qian', name='测试')}"
+        client = api_client(world.app, e, 'qian')
         (item,) = client.get(f"/api/incidents?case_id={incident.case_id}").get_json()["items"]
         assert item["message"] == "环节“计算罚款”出错：脚本要取的数据项不存在；请补填数据后重试，或请流程设计员修改模型"
         assert item["detail"] == item["message"]  # a section head reads the Chinese; 技术详情 is the designer's
@@ -195,8 +193,7 @@ def test_the_api_gives_the_chinese_message_and_the_technical_detail_to_the_admin
         events = [h["detail"] for h in case["history"] if h["action"] == "incident"]
         assert events and all("trace" not in d and "KeyError" not in d["message"] for d in events), events
         e.directory.add_user("admin1", org="city", roles=["admin"], name="管理员")
-        admin = world.app.test_client()
-        admin.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'admin1', name='测试')}"
+        admin = api_client(world.app, e, 'admin1')
         (item,) = admin.get(f"/api/incidents?case_id={incident.case_id}").get_json()["items"]
         assert "KeyError" in item["detail"] and item["detail"] == incident.message
         events = [h["detail"] for h in admin.get(f"/api/cases/{incident.case_id}").get_json()["history"]

@@ -21,8 +21,7 @@ import pytest
 from engine.errors import InvalidData
 from tests.interop_support import CORPUS
 from tests.test_camunda8_forms_choices import FORM, LINKED, START_FORM
-from tests.ui_support import make_world
-from webui.api import create_token
+from tests.ui_support import api_client, make_world
 
 FORMS = [("inspection-form.form", json.dumps(FORM, ensure_ascii=False).encode()),
          ("start-form.form", json.dumps(START_FORM, ensure_ascii=False).encode())]
@@ -104,8 +103,7 @@ def test_an_event_subprocess_start_form_refuses_a_missing_required_field_and_an_
         e.correlate_message("申辩书", by="zhang", case_id=case.id, data={"way": "电子邮件"})
     assert refused.value.errors == {"way": "「申辩方式」须为以下之一：书面、口头", "statement": "「申辩内容」为必填项"}
     assert [t.name for t in e.case(case.id).tasks] == ["调查取证"]
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'zhang', name='测试')}"
+    client = api_client(world.app, e, 'zhang')
     r = client.post("/api/messages", json={"name": "申辩书", "case_id": case.id, "data": {"way": "口头"}})
     assert r.status_code in (400, 422) and "「申辩内容」为必填项" in r.get_data(as_text=True)
     r = client.post("/api/messages", json={"name": "申辩书", "case_id": case.id,

@@ -182,7 +182,7 @@ def test_a_whistleblowers_phone_quoted_by_an_incident_is_read_by_the_intake_offi
     where the text quoted it; the incident stored is unchanged, and the intake official reads it whole."""
     from engine.errors import IncidentRaised
     from tests.test_incident_texts_s22 import HEAD, script
-    from tests.ui_support import ACME, client_login, make_world
+    from tests.ui_support import ACME, api_client, client_login, make_world
     from webui.api import create_token
     phone, name = "138-0013-8000", "刘举报"
     world = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
@@ -229,13 +229,11 @@ def test_a_random_inspection_plans_enterprise_and_inspector_lists_are_the_system
     which keeps the draw's inputs for an auditor to draw again, would prove it random (国办发〔2015〕58号:
     随机抽取检查对象，随机选派执法检查人员). Now such a start is refused (422) naming each list in Chinese
     and nothing is started; started without them, the lists are the registry's and the directory's."""
-    from tests.ui_support import make_world
-    from webui.api import create_token
+    from tests.ui_support import api_client, make_world
     world = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
     e = world.engine
     try:
-        api = world.app.test_client()
-        api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'qian', name='测试')}"
+        api = api_client(world.app, e, 'qian')
         friendly = [{"credit_code": "91110101MA00000005", "name": "友好企业", "sector": "危化", "risk_level": "低",
                      "org_unit": "east"}]
         forged = api.post("/api/cases", json={
@@ -265,13 +263,11 @@ def test_a_case_file_review_started_with_a_typed_reviewed_unit_names_no_other_di
     本行政区域内). Now such a start names the closed penalty case it reviews (reviewed_case_id) and the
     reviewed unit and 承办人 are that case's, as the 评查 sampling starts them (case_review.start_review);
     a start without one is refused in Chinese naming the field, nothing started."""
-    from tests.ui_support import make_world
-    from webui.api import create_token
+    from tests.ui_support import api_client, make_world
     world = make_world(tmp_path, url=None if database_url.startswith("sqlite") else database_url)
     e = world.engine
     try:
-        api = world.app.test_client()
-        api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(e, 'wang', name='测试')}"
+        api = api_client(world.app, e, 'wang')
         typed = api.post("/api/cases", json={"process_key": "case_file_review", "org": "west", "title": "案卷评查",
                                              "data": {"reviewed_org": "east", "case_handler": "li",
                                                       "review_mode": "交叉检查"}})

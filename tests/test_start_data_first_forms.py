@@ -20,7 +20,7 @@ import pytest
 
 from engine.errors import InvalidData
 from tests.interop_support import CORPUS
-from tests.ui_support import make_world
+from tests.ui_support import api_client, make_world
 from webui.api import create_token
 
 GRADING = (CORPUS / "activiti_form_properties.bpmn").read_text(encoding="utf-8")
@@ -45,8 +45,7 @@ def world(module_database_url, tmp_path_factory):
 
 @pytest.fixture
 def api(world):
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, 'zhang', name='测试')}"
+    client = api_client(world.app, world.engine, 'zhang')
     return client
 
 

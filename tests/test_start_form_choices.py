@@ -26,8 +26,7 @@ from engine.errors import InvalidModel
 from engine.schema import SpecBundle
 from tests.interop_support import CORPUS
 from tests.support import engine_fixture
-from tests.ui_support import client_login, make_world
-from webui.api import create_token
+from tests.ui_support import api_client, client_login, make_world
 
 REPORT = CORPUS / "flowable_hazard_report.bpmn"
 BOTH = CORPUS / "camunda7_report_or_message.bpmn"
@@ -125,8 +124,7 @@ def test_the_start_page_shows_the_none_start_events_form(world):
 
 
 def test_the_rest_api_refuses_a_start_without_the_yes_no_with_422_naming_it(world):
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, 'zhang', name='测试')}"
+    client = api_client(world.app, world.engine, 'zhang')
     body = {"process_key": "flowable_hazard_report", "title": "储罐区隐患", "data": {"company": "甲化工有限公司"}}
     refused = client.post("/api/cases", json=body)
     assert refused.status_code == 422

@@ -14,8 +14,7 @@ import datetime as dt
 
 import pytest
 
-from tests.ui_support import make_world, open_task, start_hazard
-from webui.api import create_token
+from tests.ui_support import api_client, make_world, open_task, start_hazard
 from workflows.forms import FormError, registry
 from workflows.forms.samples import sample
 
@@ -81,8 +80,7 @@ def test_the_api_stores_what_the_page_would_store(tmp_path, database_url):
     try:
         case = start_hazard(w.engine)
         task = open_task(w.engine, case.id, "register")
-        client = w.app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(w.engine, 'zhang', name='测试')}"
+        client = api_client(w.app, w.engine, 'zhang')
         done = client.post(f"/api/tasks/{task.id}/complete", json={"data": REGISTER})
         assert done.status_code == 200, done.get_json()
         data = w.engine.case(case.id).data

@@ -12,8 +12,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from tests.ui_support import ACME, client_login, make_world, open_task, start_hazard
-from webui.api import create_token
+from tests.ui_support import ACME, api_client, client_login, make_world, open_task, start_hazard
 from workflows.forms import FormError, registry
 
 PAYMENT = {"paid_on": "2026-06-01", "receipts": ["缴款凭证"]}
@@ -131,8 +130,7 @@ def test_the_page_refuses_a_day_without_its_year_keeping_it_and_reads_hao(world)
 def test_the_api_reads_shi_and_refuses_a_missing_year_naming_the_field(world):
     case = start_hazard(world.engine)
     task = open_task(world.engine, case.id, "register")
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, 'zhang', name='测试')}"
+    client = api_client(world.app, world.engine, 'zhang')
     refused = client.post(f"/api/tasks/{task.id}/complete", json={"data": {**REGISTER, "found_on": "11月20日"}})
     assert refused.status_code == 422 and "found_on" in refused.get_json()["errors"]
     assert world.engine.task(task.id).state == "open"
@@ -147,8 +145,7 @@ def test_the_api_reads_shi_and_refuses_a_missing_year_naming_the_field(world):
 def test_a_case_started_through_the_api_with_a_pasted_credit_code_is_the_enterprises(tmp_path, database_url):
     w = make_world(tmp_path, None if database_url.startswith("sqlite") else database_url)
     try:
-        client = w.app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(w.engine, 'zhang', name='测试')}"
+        client = api_client(w.app, w.engine, 'zhang')
         response = client.post("/api/cases", json={"process_key": "hazard_supervision", "title": "储罐区隐患",
                                                    "party": "9111 0101 ma00 0000 05"})
         assert response.status_code == 201, response.get_json()

@@ -13,9 +13,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui_support import (ACME, LiveServer, browser, close_context, logged_in_page, major_case_at, make_world,
+from tests.ui_support import (ACME, LiveServer, api_client, browser, close_context, logged_in_page, major_case_at, make_world,
                               open_task)
-from webui.api import create_token
 from workflows.enterprises import credit_code
 from workflows.enterprises.registry import EnterpriseRegistry
 
@@ -57,8 +56,7 @@ def world(database_url, tmp_path):
 
 def test_the_assessment_body_is_stored_as_registered_and_an_unknown_one_is_refused_through_the_api(world):
     case, task = _assessment_task(world)
-    client = world.app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(world.engine, 'anping', name='测试')}"
+    client = api_client(world.app, world.engine, 'anping')
     refused = client.post(f"/api/tasks/{task.id}/complete", json={"data": {**ASSESSED, "assessor_org": "安泰评价"}})
     assert refused.status_code == 422, refused.get_json()
     assert "「评估机构名称」“安泰评价”不是已登记的安全评价检测检验机构，请从列表中选择" in str(refused.get_json())

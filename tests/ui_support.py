@@ -261,6 +261,14 @@ def client_login(app, username: str, password: str = PASSWORD):
     return client
 
 
+def api_client(app, engine, username: str):
+    """A Flask test client that calls the REST API as ``username`` with a bearer token of its own."""
+    from webui.api import create_token
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token(engine, username, name='测试')}"
+    return client
+
+
 # --- the hazard process (bpmn/hazard_supervision.bpmn), step by step ----------------------------
 
 def start_hazard(engine, title: str = "甲化工有限公司储罐区重大事故隐患", by: str = "zhang"):
