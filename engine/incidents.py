@@ -336,13 +336,16 @@ def _python_error_in_words(exc: BaseException, spec, text: str) -> str | None:
     """A Python error of the model's code (a script, a mapping, a condition, a timer's period) said
     in Chinese first (engine/incident_words.py); the technical text stays behind it. A condition
     whose data the case lacks names the data (SpiffWorkflow's text names only the expression)."""
-    if re.search(r"[\u4e00-\u9fff]", re.sub(r"「[^」]*」|'[^']*'|\"[^\"]*\"", "", text)):  # values as Python quotes them aside
+    expression = _failed_expression(exc)
+    # the failed expression aside too: its own Chinese text (``level == '重大'``) is not our words, and
+    # its quotes inside SpiffWorkflow's quotes leave 重大 unquoted
+    words = text.replace(expression.replace(f"  {YES_OR_NO}", ""), "") if expression else text
+    if re.search(r"[\u4e00-\u9fff]", re.sub(r"「[^」]*」|'[^']*'|\"[^\"]*\"", "", words)):  # values as Python quotes them aside
         return None  # the engine's own Chinese says it already (a refused construct, a timeout, a FEEL error)
     task = getattr(exc, "task", None)
     data = task.data if isinstance(getattr(task, "data", None), dict) else None
     cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
     technical = text if cause is None else f"{text} {type(cause).__name__}: {cause}"
-    expression = _failed_expression(exc)
     if isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
         what = "定时器的期限"
     elif re.search(r"Error occurred in the (?:Pre|Post)-Script", text):

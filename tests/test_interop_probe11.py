@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidModel
+from engine.errors import IncidentRaised, InvalidModel
 
 from tests.interop_support import CORPUS, models_engine, open_specs as _open, complete_at as _do
 
@@ -48,3 +48,25 @@ def test_a_flowable_script_without_a_language_is_evaluated_as_the_juel_flowable_
     errors = [p for p in refused.value.problems if p["severity"] == "error"]
     assert [p["element_id"] for p in errors] == ["keepLevel"], errors
     assert "脚本任务「记下复核等级」(keepLevel) 的 JUEL 脚本「#{execution.parent.id}」使用了引擎对象「execution」" in errors[0]["message"]
+
+
+def test_a_condition_comparing_absent_data_with_chinese_text_is_said_in_chinese(engine):
+    """The same 隐患分级复核 drawn without the result variable (a designer's slip: Flowable stops on it
+    with PropertyNotFoundException): ``${reviewLevel == '重大'}`` reads data the case never got. Every
+    Chinese designer's condition compares with Chinese text (``${result == '同意'}``), and the incident
+    said only SpiffWorkflow's English 「Error evaluating expression 'reviewLevel == '重大' if …'.  Did
+    you mean one of …」: the 重大 inside the expression's quotes was taken for the engine's own Chinese
+    words, so none were said. Now it says which data is missing, the technical text behind it."""
+    drawn = (CORPUS / "flowable_script_without_format.bpmn").read_text(encoding="utf-8")
+    slip = drawn.replace(' flowable:resultVariable="reviewLevel"', "").replace(
+        'id="script_without_format"', 'id="script_without_result"')
+    assert "flowable:resultVariable=" not in slip
+    engine.deploy(slip.encode(), by="boss", filename="flowable_script_without_result.bpmn")
+    case_id = engine.start("script_without_result", by="zhang", org="east").id
+    with pytest.raises(IncidentRaised) as raised:
+        _do(engine, case_id, "register", {"hazardLevel": "重大"})
+    said = str(raised.value)
+    assert "「重大隐患？」出错: 条件用到的数据「reviewLevel」在案件中没有值；请补填数据后重试" in said, said
+    assert said.index("Error evaluating") > said.index(" — ")  # the technical text behind the Chinese
+    incident = engine.case(case_id).incidents[0]
+    assert incident.message.startswith("「重大隐患？」出错: 条件用到的数据「reviewLevel」"), incident.message
