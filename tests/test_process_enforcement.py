@@ -465,7 +465,7 @@ def test_hearing_and_appraisal_periods_given_as_dates_extend_the_case_limit_art6
     w.desk.do(c, "办案期限审查", suspension_note="听证、鉴定", suspensions=[
         {"kind": "听证", "started_on": "2026-06-01", "ended_on": "2026-06-12", "note": None},
         {"kind": "检测检验鉴定", "started_on": "2026-06-10", "ended_on": "2026-06-17", "note": None}])
-    assert w.engine.case(c).data["case_due"] == "2026-08-26"      # 05-11 + 90 + 17 days (06-01..06-17)
+    assert w.engine.case(c).data["case_due"] == "2026-08-25"      # 05-11 + 90 + 16 days (06-02..06-17, 民法典第二百零一条)
     advance(w, days=31)
     assert "办案期限审查" in w.desk.names(c)
 

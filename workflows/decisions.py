@@ -310,30 +310,37 @@ def case_time_limit_days(extension: str | None = None, filed_on: Any = RULE_2026
     return limits[CASE_EXTENSIONS.get(extension, "base")]
 
 
-def suspended_days(suspensions: Iterable[dict] | None) -> int:
-    """Calendar days of 听证、鉴定 and other suspensions excluded from the case limit.
+def excluded_days(periods: Iterable[dict] | None) -> int:
+    """Calendar days a deadline is pushed back by periods the law leaves out of it (不计入期限的时间):
+    技术鉴定 in an accident investigation (《生产安全事故报告和调查处理条例》第二十七条), 听证、检测检验鉴定、
+    公告 in a penalty case (应急管理部令第18号, with 《行政处罚法》第六十条). The one rule for both.
 
-    Each suspension is ``{"started_on": day, "ended_on": day}``; both days count (a hearing period
-    from 06-01 to 06-10 excludes 10 days) and overlapping periods count once.
+    Each period is ``{"started_on": day, "ended_on": day}``, and it is counted as every period in days
+    is (《民法典》第二百零一条: 开始的当日不计入, 自下一日开始计算): an appraisal from 06-01 to 06-10 excludes
+    9 days (06-02 … 06-10), one begun and ended the same day excludes none. Overlapping periods exclude
+    each day once (a hearing 06-01–06-12 and an appraisal 06-10–06-17: 16 days, 06-02 … 06-17). Neither
+    text says how a period given as two dates is counted; the civil-code count is the one Duban uses for
+    every period, and the shorter of the two readings, so the bureau's own limit never runs longer than
+    the law's general rule gives it (docs/processes.md, 不计入期限的期间).
     """
-    spans = sorted((_as_date(s["started_on"]), _as_date(s["ended_on"]))
-                   for s in suspensions or [] if s and s.get("started_on") and s.get("ended_on"))
-    total, cursor = 0, None
+    spans = sorted((_as_date(p["started_on"]), _as_date(p["ended_on"]))
+                   for p in periods or [] if p and p.get("started_on") and p.get("ended_on"))
+    total, counted_to = 0, None
     for start, end in spans:
-        if end < start:
-            continue
-        if cursor is not None and start <= cursor:
-            start = cursor + dt.timedelta(days=1)
-        if end >= start:
-            total += (end - start).days + 1
-        cursor = end if cursor is None else max(cursor, end)
+        first = start + dt.timedelta(days=1)             # the day it began is not counted
+        if counted_to is not None and first <= counted_to:
+            first = counted_to + dt.timedelta(days=1)
+        if end >= first:
+            total += (end - first).days + 1
+            counted_to = end
     return total
 
 
 def case_due(filed_on: Any, extension: str | None = None, suspensions: Iterable[dict] | None = None) -> dt.date:
-    """The last day for the penalty decision: 立案 + the limit in force + excluded suspensions."""
+    """The last day for the penalty decision: 立案 + the limit in force + the days 听证、鉴定 and the other
+    periods not counted in it take (``excluded_days``)."""
     filed = _as_date(filed_on)
-    return filed + dt.timedelta(days=case_time_limit_days(extension, filed) + suspended_days(suspensions))
+    return filed + dt.timedelta(days=case_time_limit_days(extension, filed) + excluded_days(suspensions))
 
 
 REVIEW_DAYS = 60      # 《行政复议法》第二十条：知道之日起60日内申请行政复议

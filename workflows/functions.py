@@ -324,6 +324,7 @@ FUNCTIONS = {
     "workday_after": workday_after,
     "months_after": months_after,
     "days_between": days_between,
+    "excluded_days": decisions.excluded_days,
     "is_past": is_past,
     "iso_day": iso_day,
     "extension_in_time": extension_in_time,

@@ -52,6 +52,7 @@ def build() -> Process:
     p.script("start_clock", "开始调查计时", G, 9, code=(
         "report_due = day_after(occurred_at, 60)\n"
         "extension_used = False\n"
+        "appraisal_periods = []\n"
         "crime_transfers = []"))
     p.xor("to_investigate", "", INV, 10)
     p.user("investigate", "调查取证", INV, 11, doc="《生产安全事故报告和调查处理条例》第二十九条：事故调查组自事故发生之日起60日内提交事故调查报告，特殊情况下经负责事故调查的人民政府批准可延长，延长最长不超过60日；第二十七条：技术鉴定所需时间不计入调查期限。",
@@ -99,7 +100,14 @@ def build() -> Process:
     p.flow("refuse_second_extension", "to_investigate")
     # 技术鉴定（不计入调查期限）
     p.script("exclude_appraisal", "扣除技术鉴定时间", INV, 14, row=1, code=(
-        "report_due = day_after(report_due, days_between(appraisal_started_on, appraisal_ended_on))"))
+        "appraisals = appraisal_periods + [{'kind': '技术鉴定', 'started_on': appraisal_started_on, "
+        "'ended_on': appraisal_ended_on}]\n"
+        "report_due = day_after(report_due, excluded_days(appraisals) - excluded_days(appraisal_periods))\n"
+        "appraisal_periods = appraisals\n"
+        "del appraisals"),
+        doc=("《生产安全事故报告和调查处理条例》第二十七条：技术鉴定所需时间不计入事故调查期限。鉴定期间按"
+             "《民法典》第二百零一条计算（开始当日不计入），几次鉴定重叠的日子只计一次；与行政处罚案件的"
+             "听证、鉴定期间同一规则（workflows.decisions.excluded_days）。"))
     p.flow("investigate_action", "exclude_appraisal", "技术鉴定", cond="investigate_action == '技术鉴定'")
     p.flow("exclude_appraisal", "to_investigate")
     # 移送涉嫌犯罪

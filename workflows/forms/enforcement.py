@@ -81,7 +81,8 @@ class CaseLimitReview(FormSchema):
     """办案期限审查
 
     Suspensions are recorded as periods with dates (not a typed number of days); the case limit
-    adds the days they cover, each day once (``workflows.decisions.suspended_days``).
+    adds the days they take, counted as 《民法典》第二百零一条 counts a period, each day once
+    (``workflows.decisions.excluded_days``, the rule the accident investigation's 技术鉴定 uses too).
     """
     case_extension_request = f.choice("延长办案期限", ["无需延长", "申请延长至120日", "报请上级延长至180日"])
     suspensions = f.table("不计入办案期限的期间（听证、鉴定等，全部列明）", Suspension, required=False)
