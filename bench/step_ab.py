@@ -415,7 +415,8 @@ def _script_overheads(new: bool) -> None:
 
 def _code_before(module, rev: str, *parts: tuple[str, str]) -> dict:
     """``module``'s namespace with the code it had at ``rev`` (read from git) run over it: each of
-    ``parts`` is (the text it begins with, the text after its end, looked for from its beginning).
+    ``parts`` is (the text it begins with, the text after its end, looked for from its beginning;
+    empty: the end of the file).
     A variant's off side: our own code of before, compared with what the module holds now."""
     import subprocess
 
@@ -425,7 +426,8 @@ def _code_before(module, rev: str, *parts: tuple[str, str]) -> dict:
     space = dict(vars(module))
     for begin, end in parts:
         at = source.index(begin)
-        exec(compile(source[at:source.index(end, at)], f"{path}@{rev}", "exec"), space)  # noqa: S102 - ours, of before
+        stop = source.index(end, at) if end else len(source)
+        exec(compile(source[at:stop], f"{path}@{rev}", "exec"), space)  # noqa: S102 - ours, of before
     return space
 
 
@@ -595,6 +597,21 @@ def _ended_plan(new: bool) -> None:
     from engine import state
 
     _swap_to_before(_ended_plan, state, "save", new, "6cf6d74", ("def save(conn", "\n\n\n# A live task that is predicted"))
+
+
+@variant("gone_from_walk")
+def _gone_from_walk(new: bool) -> None:
+    """engine/state.py ``save`` keeping, in a walk of every live task, each task with its id for
+    ``_gone`` (the tasks a pruning save left live); off: ``save`` and ``_gone`` as at 0dceee5 (read
+    from git: ``_gone`` walked every workflow's tree again for them)."""
+    from engine import state
+
+    saved = _gone_from_walk.__dict__.get("saved")
+    if saved is None:
+        space = _code_before(state, "0dceee5", ("def save(conn", "\n\n\n# A live task that is predicted"),
+                             ("def _gone(", ""))
+        saved = _gone_from_walk.__dict__["saved"] = (state.save, space["save"])
+    state.save = saved[0] if new else saved[1]
 
 
 @variant("kept_pg_writers")

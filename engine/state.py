@@ -1172,11 +1172,13 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
     top._duban_tree_kept = False  # (set again once this save is done)
     walked = 0
     todo: set = set()
+    live: dict = {}  # a walk of every live task: each with its id as text, in ``_walk``'s order (``_gone``)
     while True:
         dirty = plan is not None
         if not dirty:
             quiet.clear()
             loud.clear()
+            live = {}
         for workflow in (top,) if dirty else all_workflows(top):
             key = _wf_key(workflow)
             tasks = workflow.tasks
@@ -1194,6 +1196,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                 tid = names.get(task)
                 if tid is None:
                     tid = names[task] = str(task.id)
+                live[task] = tid
                 old_mark = marks.get(tid)
                 mark = _mark(task, parent, old_mark, ended)
                 unchanged = False
@@ -1290,7 +1293,7 @@ def save(conn: sa.Connection, case_id: int, state: LoadedState, pruned: dict[str
                             "content": _task_json(task, tid)})
             state.next_seq += 1
     # Every walked task has its row in ``rows`` now; a row more is of a task that is gone.
-    gone = _gone(state, rows, names, kids_of) if walked >= 0 and len(rows) != walked else []
+    gone = _gone(state, rows, live, kids_of) if walked >= 0 and len(rows) != walked else []
     archive = [tid for tid in gone if tid in pruned]
     delete = [tid for tid in gone if tid not in pruned]  # predicted tasks SpiffWorkflow dropped
     sqlexec.defer(conn, _INSERT_TASKS, inserts, many=True)  # nothing is sent for no rows
@@ -1383,13 +1386,11 @@ def _dirty_plan(top, quiet: dict, loud: set) -> tuple[list, set] | None:
     return stack, todo
 
 
-def _gone(state: LoadedState, rows: dict, names: dict, kids_of: dict) -> list[str]:
+def _gone(state: LoadedState, rows: dict, live: dict, kids_of: dict) -> list[str]:
     """The ids of the rows in ``rows`` whose task ``save`` did not walk (pruned, or dropped by
-    SpiffWorkflow); ``state``'s names and children are left with the live tasks' only."""
-    live = {}
-    for workflow in all_workflows(state.workflow):
-        for task in _walk(workflow):
-            live[task] = names[task]
+    SpiffWorkflow); ``state``'s names and children are left with the live tasks' only. ``live``: the
+    tasks ``save``'s walk of them all visited, with their ids as text, in the order of ``_walk`` over
+    ``all_workflows`` (pre-order, children in order) — the walk is not made a second time here."""
     state.names = live
     state.kids = {task: kids for task, kids in kids_of.items() if task in live and task._children}
     ids = set(live.values())
