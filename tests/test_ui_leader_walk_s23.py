@@ -89,6 +89,7 @@ def test_the_deputy_director_approves_the_plan_knowing_who_drew_it_up(browser, d
         title = page.locator(".task-head dl div", has_text="案件").first.locator("dd").inner_text().strip()
         expect(_fact(page, "plan_name")).to_have_text(title)              # the plan its title names
         _readable(page, width)
+        page.locator("#f-draw_witnesses label", has_text="陈法制").locator("input").check()   # 抽取监督人员
         page.locator("form button[value='同意']").first.click()
         expect(page.locator(".flash.ok")).to_contain_text("审批抽查计划")
     finally:

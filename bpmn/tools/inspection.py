@@ -29,7 +29,9 @@ def build_plan() -> Process:
         "draw_conflicts(last_inspectors, avoidances), team_size)\n"
         "drawn_count = len(draw_result)\n"
         "open_inspections(draw_result, case_no, plan_name, period_end)"),
-        doc="抽取只在此处进行一次；种子、候选名单和结果记入案件数据和审计链，审计人员可用相同输入复现。")
+        doc=("抽取只在此处进行一次，在分管领导批准计划时由其指定的抽取监督人员见证（draw_witnesses）；种子、候选名单、"
+             "见证人和结果记入案件数据和审计链，审计人员可用相同输入复现（国办发〔2015〕58号 抽查过程全程记录、"
+             "责任可追溯）。"))
     p.wait("until_end", "计划期满", S, 5, expr="deadline_at(period_end)")
     p.user("summary", "总结并公开计划执行情况", S, 6, form="inspection_plan.summary",
            due="deadline_at(workday_after(period_end, 20))",
@@ -63,10 +65,25 @@ def build_inspection() -> Process:
         "start_case('enforcement_case', inspection_penalty_seed(name, credit_code, inspection_findings, case_no), "
         "title=name + '抽查发现违法行为')"))
     p.xor("merge", "", I, 4)
-    p.user("publish", "公示抽查结果", I, 5, form="random_inspection.publish",
-           due="deadline_at(workday_after(inspected_on, 20))",
-           doc="国发〔2019〕5号：抽查检查结果自产生之日起20个工作日内通过国家企业信用信息公示系统等公示。")
-    p.end("end", "检查办结", I, 6)
+    p.script("compose", "生成公示内容", I, 5, code=(
+        "publish_due = workday_after(inspected_on, 20)\n"
+        "publication_text = ('抽查计划：' + (plan_name or '') + '（' + (plan_no or '') + '）'\n"
+        "    + '；检查对象：' + name + '（统一社会信用代码：' + (credit_code or '无') + '）'\n"
+        "    + '；检查日期：' + iso_day(inspected_on)\n"
+        "    + '；检查人员：' + str(len(inspectors_present or [])) + '名执法人员'\n"
+        "    + '；检查结果：' + inspection_result\n"
+        "    + ('；处理：责令限期整改，整改期限' + iso_day(fix_deadline) if inspection_result == '发现一般隐患责令整改' "
+        "else '；处理：依法挂牌督办' if inspection_result == '发现重大事故隐患' "
+        "else '；处理：依法立案查处' if inspection_result == '发现违法行为' else ''))"),
+        doc=("公示内容由检查记录生成：抽查计划、检查对象及统一社会信用代码、检查日期、检查人员数、检查结果及处理"
+             "（国发〔2019〕5号 抽查检查结果公示；执法人员姓名和举报人等个人信息不公示）。"))
+    p.user("publish", "公示抽查结果", I, 6, form="random_inspection.publish",
+           due="deadline_at(publish_due)",
+           doc="国发〔2019〕5号：抽查检查结果自产生之日起20个工作日内通过国家企业信用信息公示系统等公示；逾期公示的写明原因并记为逾期。")
+    p.script("record_publication", "记录公示", I, 7, code=(
+        "publish_late = iso_day(result_published_on) > publish_due"),
+        doc="公示日期晚于检查之日起第20个工作日的记为逾期公示（国发〔2019〕5号）。")
+    p.end("end", "检查办结", I, 8)
     p.chain("start", "inspect", "result")
     p.flow("inspect_overdue", "urge")
     p.chain("urge", "set_due")
@@ -76,5 +93,5 @@ def build_inspection() -> Process:
     p.flow("result", "merge", "无问题或一般隐患", default=True)
     p.flow("to_listing", "merge")
     p.flow("to_penalty", "merge")
-    p.chain("merge", "publish", "end")
+    p.chain("merge", "compose", "publish", "record_publication", "end")
     return p

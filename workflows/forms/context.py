@@ -64,6 +64,8 @@ FACT_LABELS = {
     # 事故查处挂牌督办
     "accident_case_no": "督办的事故案件", "listed_at": "挂牌时间", "next_report_due": "下次报送进展期限",
     "deaths": "死亡人数（含失踪）", "occurred_at": "事故发生时间",
+    # 双随机一公开
+    "publication_text": "公示内容", "publish_late": "逾期公示（超过检查之日起20个工作日）",
 }
 
 # Amounts in yuan a process computes rather than a money field asks (加处罚款 by 《行政处罚法》第七十二条,
@@ -106,7 +108,7 @@ KEY_FACTS = {
 HIDDEN = frozenset({
     "case_no", "org_code", "party", "accident_grade_rank", "jurisdiction_rank", "listing_rank", "penalty_cases_opened", "penalty_decision_dates", "ladder",
     "member", "member_count", "votes", "vote_result", "case_extension", "assessment_stage", "overdue_rung",
-    "credit_code_checked",
+    "credit_code_checked", "delist_returned",
 })
 
 # What an enterprise (当事企业) never reads on its own case: the bureau's internal opinions and votes.
@@ -355,7 +357,8 @@ CONTEXT: dict[str, Context] = {
                                         "team_size", "avoidances", "plan_notes")),
     "inspection_plan.summary": Context(("plan_name", "period_start", "period_end")),
     "random_inspection.overdue": Context(("inspection_findings", "inspection_result", "fix_deadline")),
-    "random_inspection.publish": Context(("inspected_on", "inspectors_present", "inspection_findings",
+    "random_inspection.publish": Context(("publication_text", "publish_due", "inspected_on", "inspectors_present",
+                                          "inspection_findings",
                                           "inspection_result"),
                                          files=(("random_inspection.inspect", "inspection_record"),)),
     # 事故查处挂牌督办

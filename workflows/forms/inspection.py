@@ -41,7 +41,23 @@ class Plan(FormSchema):
             raise ValidationError({"period_end": ["截止日期不能早于开始日期"]})
 
 
-Approve = approval_form("plan_approval", "审批意见", title="审批抽查计划")
+WITNESS_ROLES = ("legal_reviewer", "supervisor", "leader", "director")
+
+
+class Approve(approval_form("plan_approval", "审批意见", title="审批抽查计划")):   # type: ignore[misc]
+    """审批抽查计划
+
+    The draw runs the moment the plan is approved, so the approval names who witnesses it (抽取监督人员):
+    recorded beside the seed, the candidates and the result, for whoever audits the draw later
+    (国办发〔2015〕58号 抽查过程全程记录、责任可追溯; 国发〔2019〕5号 随机抽取检查对象、随机选派执法检查人员).
+    """
+    draw_witnesses = f.people("抽取监督人员", roles=WITNESS_ROLES, required=False,
+                              help="批准后系统立即随机抽取，抽取过程由监督人员见证并记录在案")
+
+    @validates_schema
+    def _witnessed(self, data, **_):
+        require_when(data, data.get("plan_approval_decision") == "同意", "draw_witnesses",
+                     message="批准抽查计划须指定至少1名抽取监督人员（抽取过程全程记录）")
 
 
 class Summary(FormSchema):
@@ -74,9 +90,17 @@ class Overdue(FormSchema):
 
 
 class Publish(FormSchema):
-    """公示抽查结果"""
+    """公示抽查结果
+
+    What is published is composed by the model from the inspection (``publication_text``: 抽查计划、检查对象及
+    统一社会信用代码、检查日期、检查人员、检查结果及处理); the officer records when, where and at which address it
+    went out. 国发〔2019〕5号: 抽查检查结果自产生之日起20个工作日内公示; a later day is kept and marked late.
+    """
     result_published_on = f.date("公示日期")
     result_channel = f.choice("公示渠道", ["国家企业信用信息公示系统", "部门门户网站", "其他"])
+    result_link = f.text("公示网址或查询路径", max_len=500, help="便于核对公示内容，如公示系统中的查询路径或门户网站网址")
+    publish_late_reason = f.text("逾期公示原因", required=False, long=True,
+                                 help="超过检查之日起20个工作日公示的，写明原因")
 
 
 FORMS = {
@@ -98,7 +122,8 @@ SAMPLES = {
         "plan_name": "东城区第二季度双随机抽查计划", "plan_kind": "季度执法计划", "period_start": t.isoformat(),
         "period_end": _d(t, 60), "quotas": [{"sector": "危化", "count": 1}, {"sector": "工贸", "count": 1}],
         "team_size": 2, "avoidances": [], "plan_notes": "重点检查动火作业和有限空间作业"},
-    "inspection_plan.approve": lambda t: {"plan_approval_decision": "同意", "plan_approval_opinion": None},
+    "inspection_plan.approve": lambda t: {"plan_approval_decision": "同意", "plan_approval_opinion": None,
+                                          "draw_witnesses": ["chen_fz"]},
     "inspection_plan.summary": lambda t: {"completed_count": 2, "summary": "计划检查2家，完成2家，完成率100%",
                                           "published_on": t.isoformat(), "publish_channel": "区政府门户网站"},
     "random_inspection.inspect": lambda t: {
@@ -107,5 +132,7 @@ SAMPLES = {
         "fix_deadline": None, "inspection_record": []},
     "random_inspection.overdue": lambda t: {"overdue_opinion": "限期完成抽查", "new_inspect_due": _d(t, 10)},
     "random_inspection.publish": lambda t: {"result_published_on": t.isoformat(),
-                                            "result_channel": "国家企业信用信息公示系统"},
+                                            "result_channel": "国家企业信用信息公示系统",
+                                            "result_link": "国家企业信用信息公示系统－抽查检查信息－示范市东城区应急管理局",
+                                            "publish_late_reason": None},
 }
