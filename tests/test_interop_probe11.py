@@ -12,7 +12,7 @@ from engine.errors import IncidentRaised, InvalidModel
 
 from tests.interop_support import CORPUS, models_engine, open_specs as _open, complete_at as _do
 
-MODELS = ("flowable_script_without_format.bpmn",)
+MODELS = ("flowable_script_without_format.bpmn", "bpmnio_tipoff_urge_loop.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +70,31 @@ def test_a_condition_comparing_absent_data_with_chinese_text_is_said_in_chinese(
     assert said.index("Error evaluating") > said.index(" — ")  # the technical text behind the Chinese
     incident = engine.case(case_id).incidents[0]
     assert incident.message.startswith("「重大隐患？」出错: 条件用到的数据「reviewLevel」"), incident.message
+
+
+def test_a_loop_waiting_each_round_for_a_message_runs_as_drawn(engine):
+    """举报核查与催办答复 drawn as bpmn.io's pizza collaboration draws its clerk (「where is my pizza?」
+    caught, the customer calmed, back to waiting): 举报人催办 caught, 答复催办, and back to waiting for
+    the next 催办, on a loop with no gateway; 核查 and 答复举报人 on the other branch end the case with a
+    terminate end event. Camunda runs it, each round waiting for the next message. The deploy refused
+    it as a loop that 「每走完一圈都会无条件地再走一圈，永不结束」 — it waits each round (SpiffWorkflow's
+    prediction of the future tasks followed it forever). Now a pass-through gateway before the catch
+    event lets it run: two 催办 answered, then 办结 ends the case and its waiting."""
+    case_id = engine.start("tipoff_urge_loop", by="zhang", org="east").id
+    assert _open(engine, case_id) == ["Verify"]
+    for _ in range(2):
+        engine.correlate_message("举报人催办", by="zhang", case_id=case_id)
+        assert sorted(_open(engine, case_id)) == ["AnswerUrge", "Verify"]
+        _do(engine, case_id, "AnswerUrge", {"答复": "正在核查，请耐心等待"})
+        assert _open(engine, case_id) == ["Verify"]
+    _do(engine, case_id, "Verify")
+    _do(engine, case_id, "Reply")
+    case = engine.case(case_id)
+    assert case.status == "completed" and not case.incidents
+    # a loop of tasks only, with no gateway and nothing to wait for, is still refused
+    drawn = (CORPUS / "bpmnio_tipoff_urge_loop.bpmn").read_text(encoding="utf-8")
+    tasks_only = drawn.replace('<semantic:messageEventDefinition messageRef="Message_urge" />', "").replace(
+        "intermediateCatchEvent", "userTask").replace('id="tipoff_urge_loop"', 'id="tipoff_task_loop"')
+    with pytest.raises(InvalidModel) as refused:
+        engine.deploy(tasks_only.encode(), by="boss", filename="bpmnio_task_loop.bpmn")
+    assert "永不结束" in str(refused.value)
