@@ -137,7 +137,8 @@ def test_legal_review_returns_the_proposal(w):
     c = filed(w)
     w.desk.do(c, "调查取证")
     w.desk.do(c, "案件处理呈批")
-    w.desk.do(c, "法制审核", legal_review_decision="退回", legal_review_opinion="裁量基准适用错误")
+    w.desk.do(c, "法制审核", legal_review_decision="退回", legal_review_opinion="裁量基准适用错误",
+              legal_review_points=["裁量基准运用不适当"])
     assert main_tasks(w, c) == ["案件处理呈批"]
     assert w.engine.case(c).data["legal_review_opinion"] == "裁量基准适用错误"
 

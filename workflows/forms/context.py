@@ -154,7 +154,7 @@ def _without(value, hidden: frozenset):
 # A decision that sends the work back (退回、不批准…) and the opinion fields that say why.
 RETURN_VALUES = frozenset({"退回", "退回补充", "不批准", "不同意", "不通过", "不予延长"})
 _OPINION_NAMES = frozenset({"vote_choice", "fix_passed", "review_passed", "review_findings", "statement_adopted",
-                            "closure_decision", "proposed_outcome", "intake_proposal"})
+                            "closure_decision", "proposed_outcome", "intake_proposal", "legal_review_points"})
 
 
 def is_opinion(name: str) -> bool:
@@ -269,7 +269,7 @@ CONTEXT: dict[str, Context] = {
     "enforcement.investigate": Context(_CASE + ("case_cause", "officers")),
     "enforcement.preservation": Context(("case_cause", "preservation_items")),
     "enforcement.proposal": Context(("case_cause", "facts_found", "investigators")),
-    "enforcement.legal_review": Context(("case_cause", "party_name") + _PENALTY + _PERIOD,
+    "enforcement.legal_review": Context(("case_cause", "party_name", "investigators") + _PENALTY + _PERIOD,
                                        files=(("enforcement.investigate", "evidence"),
                                               ("enforcement.investigate", "transcripts"))),
     "enforcement.notify": Context(_FOR_PARTY),

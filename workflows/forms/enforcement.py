@@ -173,8 +173,25 @@ class Proposal(FormSchema):
         return data
 
 
-LegalReview = approval_form("legal_review", "法制审核意见", choices=("通过", "退回"), opinion_label="审核意见",
-                            title="法制审核")
+# What the 法制审核 of a penalty decision examines (《行政处罚法》第五十八条; its contents as 国办发〔2018〕118号
+# lists them): a return names the points that failed, picked from these, and says why in 审核意见.
+LEGAL_REVIEW_POINTS = ["执法主体不合法或执法人员不具备执法资格", "案件事实不清、证据不合法或不充分",
+                       "适用法律、法规、规章不准确", "裁量基准运用不适当", "执法程序不合法", "超越法定权限",
+                       "执法文书不完备、不规范", "涉嫌犯罪，应移送司法机关"]
+
+
+class LegalReview(FormSchema):
+    """法制审核"""
+    legal_review_decision = f.choice("法制审核意见", ["通过", "退回"])
+    legal_review_points = f.multichoice("存在的问题", LEGAL_REVIEW_POINTS, required=False,
+                                        help="退回时勾选，并在审核意见中写明如何改正（《行政处罚法》第五十八条）")
+    legal_review_opinion = f.text("审核意见", required=False, long=True)
+
+    @validates_schema
+    def _when_returned(self, data, **_):
+        returned = data.get("legal_review_decision") == "退回"
+        require_when(data, returned, "legal_review_points", message="退回须勾选存在的问题")
+        require_when(data, returned, "legal_review_opinion", message="不同意或退回时须写明理由")
 
 
 class Notify(FormSchema):
