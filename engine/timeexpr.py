@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from .excerpt import excerpt
+from . import typed_input
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -245,6 +246,9 @@ def parse_datetime(text: str) -> datetime:
     Shanghai on that day. ``Z`` and explicit offsets are kept as given.
     """
     literal = _unquote(text)
+    typed = _as_typed(literal)  # 2026年12月20日, ２０２６-12-20 9:30 from a case's data (Activiti's #{dueDate})
+    if typed is not None:
+        literal = typed
     if not literal or literal[0] not in "0123456789":
         raise _bad_datetime(text)
     try:
@@ -252,6 +256,18 @@ def parse_datetime(text: str) -> datetime:
     except ValueError:
         raise _bad_datetime(text) from None
     return _as_shanghai_if_naive(parsed)
+
+
+def _as_typed(literal: str) -> str | None:
+    """A day or a moment as an official types it (engine/typed_input.py: 2026年12月20日, 2026/12/20 9时30分,
+    full-width digits) in ISO, or None when the text is not so typed (ISO itself, or nothing of the kind)."""
+    moment = typed_input.iso_moment(literal)
+    if moment is not None:
+        return moment
+    try:
+        return typed_input.iso_day(literal)
+    except ValueError:
+        return None
 
 
 def _bad_datetime(text: str) -> TimerExpressionError:

@@ -6,13 +6,18 @@ with our own names and Chinese labels (tests/bpmn/interop/), and run on SQLite a
 """
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+import sqlalchemy as sa
+
+from engine.clock import as_utc
 from engine.errors import IncidentRaised, InvalidModel
+from engine.schema import Timer
 
 from tests.interop_support import CORPUS, models_engine, open_specs as _open, complete_at as _do
 
-MODELS = ("flowable_script_without_format.bpmn", "bpmnio_tipoff_urge_loop.bpmn")
+MODELS = ("flowable_script_without_format.bpmn", "bpmnio_tipoff_urge_loop.bpmn", "activiti_rectify_deadline_timer_date.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +103,43 @@ def test_a_loop_waiting_each_round_for_a_message_runs_as_drawn(engine):
     with pytest.raises(InvalidModel) as refused:
         engine.deploy(tasks_only.encode(), by="boss", filename="bpmnio_task_loop.bpmn")
     assert "永不结束" in str(refused.value)
+
+
+def _timers(engine, case_id: int) -> list:
+    with engine.db.read() as s:
+        return s.execute(sa.select(Timer).where(Timer.case_id == case_id)).scalars().all()
+
+
+def test_a_timer_date_from_the_case_is_read_as_an_official_types_the_day(engine):
+    """限期整改到期复查 drawn as Activiti's test resources write a timer whose date is the case's data
+    (IntermediateTimerEventTest.testExpression: ``<timeDate>#{dueDate}</timeDate>``): 整改期满 waits
+    until the 整改期限 given at 下达整改指令. A tired official types that day as 2026年12月20日 (or with
+    full-width digits, or with the hour: 2026/12/20 9时30分), as every date field here takes it; the
+    timer stopped the case with 「「2026年12月20日」不是日期时间的写法」. Now the day is read as typed,
+    Beijing time (midnight for a day alone), and the timer fires then; a day without its year is
+    still refused in Chinese, never guessed."""
+    day = (engine.clock.now() + dt.timedelta(days=10)).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    typed_days = {
+        f"{day.year}年{day.month}月{day.day}日": dt.datetime(day.year, day.month, day.day, tzinfo=beijing),
+        f"{day.year}／{day.month:02d}／{day.day:02d}".translate(str.maketrans("0123456789", "０１２３４５６７８９")):
+            dt.datetime(day.year, day.month, day.day, tzinfo=beijing),
+        f"{day.year}/{day.month}/{day.day} 9时30分": dt.datetime(day.year, day.month, day.day, 9, 30, tzinfo=beijing),
+    }
+    waiting = []
+    for typed, due in typed_days.items():
+        case_id = engine.start("rectify_deadline_timer_date", by="zhang", org="east").id
+        waiting.append(case_id)
+        _do(engine, case_id, "order", {"rectifyDeadline": typed})
+        case = engine.case(case_id)
+        assert not case.incidents, (typed, case.incidents)
+        timers = _timers(engine, case_id)
+        assert [as_utc(t.due_at) for t in timers] == [due.astimezone(dt.timezone.utc)], typed
+        assert _open(engine, case_id) == []
+    engine.clock.set(max(typed_days.values()).astimezone(dt.timezone.utc) + dt.timedelta(minutes=1))
+    engine.run_due_timers()
+    assert [_open(engine, c) for c in waiting] == [["recheck"]] * 3
+    case_id = engine.start("rectify_deadline_timer_date", by="zhang", org="east").id
+    with pytest.raises(IncidentRaised) as raised:
+        _do(engine, case_id, "order", {"rectifyDeadline": f"{day.month}月{day.day}日"})
+    assert f"「{day.month}月{day.day}日」不是日期时间的写法" in str(raised.value)
