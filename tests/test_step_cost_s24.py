@@ -6,19 +6,16 @@ leaves — the rows, the cached state the next step reads — is what it was.
 """
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
 from engine import sqlexec, state as wfstate
 from tests.interop_support import CORPUS, user_for
 from tests.support import make_engine
+from tests.test_bench_throughput import _throughput
 from tests.test_state_writes import rows_are_fresh
 
 LEAVE = CORPUS / "flowable_leave.bpmn"
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "throughput.py"
 
 
 @pytest.fixture
@@ -67,13 +64,6 @@ def test_a_pruning_save_walks_the_live_tasks_once(database_url, walks):
         assert gone  # some save did take tasks out
     finally:
         e.dispose()
-
-
-def _throughput():
-    spec = importlib.util.spec_from_file_location("bench_throughput_s24", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_bench_meters_a_completion_without_a_listener_on_the_engine(database_url):
