@@ -90,7 +90,8 @@ def new_user():
             except InvalidData as exc:
                 errors.update(exc.errors)
             else:
-                flash(f"已创建用户 {values['name']}，请将初始密码当面告知本人并提醒其登录后修改", "ok")
+                flash(f"已创建用户 {values['name']}，登录名 {username}；请将登录名和初始密码当面告知本人，"
+                      "并提醒其登录后修改密码", "ok")
                 return redirect(url_for("admin_users.users", q=values["name"]))
     return render_template("admin/user_form.html", user=None, values=values, errors=errors,
                            orgs=admin.org_choices(), roles=_roles(), enterprises=parties.pick_options(g.user)), \
@@ -128,7 +129,11 @@ def edit_user(username: str):
             except InvalidData as exc:
                 errors.update(exc.errors)
             else:
-                flash(_changed_text(values["name"], changes), "ok")
+                said = _changed_text(values["name"], changes)
+                if changes.get("password"):  # accounts.set_password ended the account's sessions and tokens
+                    said += (f"；新密码已生效，其原有登录已退出。请将新密码当面告知本人（登录名 {username}），"
+                             "并提醒其登录后修改")
+                flash(said, "ok")
                 return redirect(url_for("admin_users.edit_user", username=username))
     history = queries.directory_history(eng, username)
     return render_template("admin/user_form.html", user=user, values=values, errors=errors,
