@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from . import (ad_hoc, camunda_forms, code_variables, el_text, event_definition_refs, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
-               task_priority, waiting_loops)
+               task_priority, waiting_loops, yudao_timeouts)
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
@@ -182,6 +182,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
             p.set("isExecutable", "true")
     for process in root.findall(f"{B}process"):
         waiting_loops.break_waiting_loops(process)  # a loop waiting each round for a message: as Camunda runs it
+        result.notes += yudao_timeouts.auto_approvals(process, label)  # 芋道 审批超时自动同意
         _normalize_process(process, result, form_exists)
     _drop_data_stores(root, result)
     return result

@@ -56,7 +56,7 @@ def break_waiting_loops(container, ids: set[str] | None = None) -> list[etree._E
     for wid, waiting in list(nodes.items()):
         if not _waits(waiting) or not _round_without_gateway(wid, nodes, successors):
             continue
-        gateway_id = _free_id(f"{wid}_round", ids)
+        gateway_id = free_id(f"{wid}_round", ids)
         gateway = etree.Element(f"{B}exclusiveGateway", id=gateway_id)
         container.insert(list(container).index(waiting), gateway)
         for flow in flows:
@@ -64,7 +64,7 @@ def break_waiting_loops(container, ids: set[str] | None = None) -> list[etree._E
                 flow.set("targetRef", gateway_id)
         for incoming in waiting.findall(f"{B}incoming"):
             waiting.remove(incoming)
-        through = etree.Element(f"{B}sequenceFlow", id=_free_id(f"{wid}_round_flow", ids),
+        through = etree.Element(f"{B}sequenceFlow", id=free_id(f"{wid}_round_flow", ids),
                                 sourceRef=gateway_id, targetRef=wid)
         container.insert(list(container).index(waiting) + 1, through)
         nodes[gateway_id] = gateway
@@ -87,7 +87,8 @@ def _round_without_gateway(start: str, nodes: dict, successors: dict[str, list[s
     return False
 
 
-def _free_id(wanted: str, ids: set[str]) -> str:
+def free_id(wanted: str, ids: set[str]) -> str:
+    """``wanted``, or ``wanted`` with a number after it, not among ``ids`` (a new element's id); kept in ``ids``."""
     found, n = wanted, 1
     while found in ids:
         n += 1

@@ -17,7 +17,8 @@ from engine.schema import Timer
 
 from tests.interop_support import CORPUS, models_engine, open_specs as _open, complete_at as _do
 
-MODELS = ("flowable_script_without_format.bpmn", "bpmnio_tipoff_urge_loop.bpmn", "activiti_rectify_deadline_timer_date.bpmn")
+MODELS = ("flowable_script_without_format.bpmn", "bpmnio_tipoff_urge_loop.bpmn", "activiti_rectify_deadline_timer_date.bpmn",
+          "yudao_approval_timeout_auto_approve.bpmn")
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +144,32 @@ def test_a_timer_date_from_the_case_is_read_as_an_official_types_the_day(engine)
     with pytest.raises(IncidentRaised) as raised:
         _do(engine, case_id, "order", {"rectifyDeadline": f"{day.month}月{day.day}日"})
     assert f"「{day.month}月{day.day}日」不是日期时间的写法" in str(raised.value)
+
+
+def test_a_yudao_approval_timeout_set_to_approve_ends_the_task_and_goes_on(engine):
+    """隐患整改延期申请 drawn as yudao's BPM designer saves an approval timeout: a non-interrupting
+    timer boundary event with no flow out, ``flowable:boundaryEventType`` 1 and
+    ``flowable:timeoutHandlerType`` 2 (自动同意) — yudao's listener approves the task when the timer
+    fires and the case goes on. Here the timer fired and did nothing: 科室负责人审批 waited on a person
+    where yudao moved on, noted only as ignored extension settings. Now 自动同意 is drawn as what it
+    does (noted on the event): after 24 hours the task ends and 分管领导签批 opens; the reminder (1) on
+    分管领导签批 fires with nothing to do, as before, and the task stays."""
+    name = "yudao_approval_timeout_auto_approve.bpmn"
+    warnings = [w.message for w in engine.models.validate((CORPUS / name).read_bytes(), name).warnings]
+    assert any("(Event_head_timeout) 是芋道（yudao）的审批超时「自动同意」" in w and "科室负责人审批" in w for w in warnings), warnings
+    assert not any("(Event_head_timeout) 的扩展设置" in w for w in warnings), warnings
+    assert any("(Event_leader_reminder) 的扩展设置「flowable:timeoutHandlerType」" in w for w in warnings), warnings
+    case_id = engine.start("approval_timeout_auto_approve", by="zhang", org="east").id
+    assert _open(engine, case_id) == ["Activity_head"]
+    engine.clock.advance(hours=23, minutes=59)
+    engine.run_due_timers()
+    assert _open(engine, case_id) == ["Activity_head"]
+    engine.clock.advance(minutes=2)
+    engine.run_due_timers()
+    assert _open(engine, case_id) == ["Activity_leader"]
+    engine.clock.advance(hours=24, minutes=1)
+    engine.run_due_timers()
+    assert _open(engine, case_id) == ["Activity_leader"]
+    _do(engine, case_id, "Activity_leader")
+    case = engine.case(case_id)
+    assert case.status == "completed" and not case.incidents
