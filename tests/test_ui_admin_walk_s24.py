@@ -8,68 +8,24 @@ account again to tell the new official what to log in with; a new password said 
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 import pytest
 from playwright.sync_api import expect
-from werkzeug.security import generate_password_hash
 
-from engine import ManualClock
-from tests.ui_support import LiveServer, browser, close_context
-from webui.app import create_app
-from workflows.demo import USERS, load_demo
-from workflows.runtime import build_engine
+from tests.demo_walk import demo_served, readable
+from tests.ui_support import browser, close_context, logged_in_page
 
 __all__ = ["browser"]
-
-NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)  # Monday 09:00 in Beijing
-PASSWORD = "admin-walk-2026"
-ENGLISH = re.compile(r"[A-Za-z_]{4,}")
 
 
 @pytest.fixture(scope="module", params=[1280, 375], ids=["1280", "375"])
 def demo(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(f"admin-walk-{request.param}")
-    engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=ManualClock(NOW))
-    load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
-    app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
-    with LiveServer(app) as server:
+    with demo_served(tmp_path_factory.mktemp(f"admin-walk-{request.param}")) as (server, engine):
         yield server, request.param, engine
-    engine.dispose()
-
-
-def _login(browser, server, username: str, width: int):
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    page.goto(server.url + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".whoami .user")).to_be_visible()
-    return page
-
-
-def _open_from_list(page, server, name: str, case_title: str) -> None:
-    page.goto(server.url + "/tasks/")
-    page.locator("main tr", has_text=case_title).locator("a", has_text=name).first.click()
-    expect(page.locator("h1")).to_contain_text(name)
-
-
-def _readable(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    shown = page.locator("main").inner_text()
-    assert not ENGLISH.findall(shown), ENGLISH.findall(shown)
-
 
 
 def test_an_administrator_adds_an_official_by_pickers_and_tells_him_how_to_log_in(browser, demo):
     server, width, engine = demo
-    page = _login(browser, server, "admin", width)
+    page = logged_in_page(browser, server, "admin", width)
     try:
         page.goto(server.url + "/admin/users/new")
         page.fill("#f-name", "刘法制")

@@ -11,64 +11,23 @@
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.security import generate_password_hash
 
-from engine import ManualClock
-from tests.ui_support import LiveServer, browser, close_context
-from webui.app import create_app
-from workflows.demo import USERS, load_demo
-from workflows.runtime import build_engine
+from tests.demo_walk import demo_served, open_task, readable
+from tests.ui_support import browser, close_context, logged_in_page
 
 __all__ = ["browser"]
-
-NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)  # Monday 09:00 in Beijing
-PASSWORD = "enterprise-walk-2026"
-ENGLISH = re.compile(r"[A-Za-z_]{4,}")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00photo\xff\xd9"
 
 
 @pytest.fixture(scope="module", params=[1280, 375], ids=["1280", "375"])
 def demo(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(f"enterprise-walk-{request.param}")
-    engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=ManualClock(NOW))
-    load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
-    app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
-    with LiveServer(app) as server:
+    with demo_served(tmp_path_factory.mktemp(f"enterprise-walk-{request.param}")) as (server, engine):
         yield server, request.param, engine
-    engine.dispose()
-
-
-def _login(browser, server, username: str, width: int):
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    page.goto(server.url + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".whoami .user")).to_be_visible()
-    return page
-
-
-def _open_from_list(page, server, name: str, case_title: str) -> None:
-    page.goto(server.url + "/tasks/")
-    page.locator("main tr", has_text=case_title).locator("a", has_text=name).first.click()
-    expect(page.locator("h1")).to_contain_text(name)
-
-
-def _readable(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    shown = page.locator("main").inner_text()
-    assert not ENGLISH.findall(shown), ENGLISH.findall(shown)
 
 
 def _field(page, name: str):
@@ -84,9 +43,9 @@ def test_rectify_asks_for_the_extension_date_only_when_asking_for_more_time(brow
     申请延长至, marked 必填; 整改完成 shows 整改效果评估方式 (原总局令第16号第十八条) instead; the date typed 「2027年４月１日」 is read as 2027-04-01, the
     photo and the PDF go in with it."""
     server, width, engine = demo
-    page = _login(browser, server, "jia_qy", width)
+    page = logged_in_page(browser, server, "jia_qy", width)
     try:
-        _open_from_list(page, server, "实施整改", "甲化工液氨储罐区重大隐患")
+        open_task(page, server, "实施整改", "甲化工液氨储罐区重大隐患")
         for name in ("assessment_mode", "extension_reason", "requested_deadline"):
             expect(_field(page, name)).to_be_hidden()                 # nothing chosen yet: neither answer's fields
         page.check("input[name=rectify_action][value=整改完成]")
@@ -98,7 +57,7 @@ def test_rectify_asks_for_the_extension_date_only_when_asking_for_more_time(brow
         for name in ("extension_reason", "requested_deadline"):
             expect(_field(page, name)).to_be_visible()
             expect(_field(page, name).locator(".req")).to_be_visible()
-        _readable(page, width)
+        readable(page, width)
         page.fill("#f-rectify_summary", "紧急切断阀已订货，安装须停产，正与供货方协调")
         page.fill("#f-extension_reason", "紧急切断阀供货周期为四个月，无法在督办期限内完成安装调试")
         page.fill("#f-requested_deadline", "2027年４月１日")
@@ -122,22 +81,22 @@ def test_a_plan_sent_back_shows_why_and_goes_in_again_corrected(browser, demo):
     read as the day."""
     server, width, engine = demo
     title = "甲化工二号罐区重大隐患"
-    page = _login(browser, server, "li_si", width)
+    page = logged_in_page(browser, server, "li_si", width)
     try:
-        _open_from_list(page, server, "审查整改方案", title)
+        open_task(page, server, "审查整改方案", title)
         page.fill("#f-plan_review_opinion", "方案未写明经费来源和整改期间的安全措施，请补充后重新提交")
         page.locator("button[value=退回]").click()
         expect(page.locator(".flash.ok")).to_contain_text("审查整改方案")
     finally:
         close_context(page.context)
-    page = _login(browser, server, "jia_qy", width)
+    page = logged_in_page(browser, server, "jia_qy", width)
     try:
-        _open_from_list(page, server, "提交整改方案", title)
+        open_task(page, server, "提交整改方案", title)
         expect(page.locator("main")).to_contain_text("退回原因")
         expect(page.locator("main")).to_contain_text("方案未写明经费来源和整改期间的安全措施")
         expect(page.locator("#f-plan_goals")).to_have_value(re.compile("消除二号罐区"))
         expect(_field(page, "attachments").locator("input[type=checkbox]:checked")).to_have_count(1)
-        _readable(page, width)
+        readable(page, width)
         page.fill("#f-plan_funds", "企业自筹资金1,200,000元，已列入年度安全生产费用")
         page.fill("#f-reported_to_workers_on", "2026年11月24日")
         page.click("#submit")
