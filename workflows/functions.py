@@ -234,6 +234,20 @@ def penalty_case_seeds(responsible_units: Any, responsible_persons: Any, enterpr
     return seeds
 
 
+def approval_date_problems_of(approved_on: Any, submitted_at: Any) -> list[str]:
+    """Why a 批复日期 cannot stand, in Chinese (empty: it stands): a 批复 is made on the report, so
+    not before the day the government received it (《生产安全事故报告和调查处理条例》第三十二条 counts the
+    批复's 15 days from that day). A day after today is refused on the form already."""
+    if not approved_on or not submitted_at:
+        return []
+    approved, received = as_day(approved_on), as_day(submitted_at)
+    if approved >= received:
+        return []
+    from .forms.deadlines import chinese_day
+    return [f"「批复日期」（{chinese_day(approved)}）早于收到事故调查报告之日（{chinese_day(received)}），"
+            "请按批复文件核对（条例第三十二条：批复期限自收到调查报告之日起计）"]
+
+
 def assessment_seed(accident_title: Any, enterprise_name: Any, accident_grade: Any, approved_at: Any,
                     measures: Any, responsible_persons: Any, responsible_units: Any,
                     jurisdiction: Any) -> dict:
@@ -354,6 +368,7 @@ FUNCTIONS = {
     "four_nots_reasons": four_nots_reasons,
     "penalty_case_seeds": penalty_case_seeds,
     "assessment_seed": assessment_seed,
+    "approval_date_problems_of": approval_date_problems_of,
     "level_rank": decisions.level_rank,
     "has_severe_measure": has_severe_measure,
     "tally": tally,

@@ -37,7 +37,8 @@ def build() -> Process:
     p.timer("report_overdue", "2小时内未上报", "report_up", "report_deadline")
     p.user("report_up_escalated", "超时上报督办", L, 6, form="accident.report_up")
     p.xor("handover_gw", "本级调查？", S, 7)
-    p.user("hand_over", "移交上级人民政府调查", L, 9, form="accident.hand_over")
+    p.user("hand_over", "移交上级人民政府调查", L, 9, form="accident.hand_over", doc=(
+        "《生产安全事故报告和调查处理条例》第十九条：事故按等级由相应的人民政府负责调查；第二十条：上级人民政府认为必要时，可以调查由下级人民政府负责调查的事故（提级调查）。由分管领导移交。"))
     p.end("end_handed_over", "移交上级调查", L, 10)
     p.flow("start_reporting", "report_up")
     p.flow("report_up", "handover_gw")
@@ -48,7 +49,8 @@ def build() -> Process:
     p.flow("hand_over", "end_handed_over")
 
     # 调查组、调查
-    p.user("form_team", "成立事故调查组", G, 8, form="accident.team")
+    p.user("form_team", "成立事故调查组", G, 8, form="accident.team", doc=(
+        "《生产安全事故报告和调查处理条例》第十九条：负责调查的人民政府组织事故调查组；第二十二条：调查组的组成；第二十四条：事故调查组组长由负责事故调查的人民政府指定。"))
     p.script("start_clock", "开始调查计时", G, 9, code=(
         "report_due = day_after(occurred_at, 60)\n"
         "extension_used = False\n"
@@ -81,7 +83,8 @@ def build() -> Process:
     p.xor("investigate_action", "调查进展？", INV, 12)
     p.flow("investigate", "investigate_action")
     # 申请延期（一次，不超过60日，人民政府批准）
-    p.user("decide_extension", "审批调查期限延长", G, 13, form="accident.extension_decision")
+    p.user("decide_extension", "审批调查期限延长", G, 13, form="accident.extension_decision", doc=(
+        "《生产安全事故报告和调查处理条例》第二十九条：特殊情况下，经负责事故调查的人民政府批准，提交事故调查报告的期限可以适当延长，但延长的期限最长不超过60日（只延长一次）。"))
     p.xor("extension_gw", "批准延长？", G, 14)
     p.script("extend_investigation", "延长调查期限", G, 15, code=(
         "report_due = day_after(report_due, min(int(extension_days or 0), 60))\n"
@@ -178,14 +181,28 @@ def build() -> Process:
     p.flow("extend_approval", "approve_report")
     p.flow("refuse_approval_extension", "approve_report")
 
+    # 批复日期：期限自批复之日起算
+    p.xor("approval_date_gw", "批复日期无误？", G, 23, row=3)
+    p.script("refuse_approval_date", "批复日期有误", G, 22, row=3, code=(
+        "approval_date_problems = approval_date_problems_of(approved_on, submitted_at)"),
+        doc="批复不能早于收到事故调查报告之日（条例第三十二条：批复期限自收到调查报告之日起计）。")
+    p.flow("approval_gw", "approval_date_gw", "批复", default=True)
+    p.flow("approval_date_gw", "refuse_approval_date", "早于收到报告",
+           cond="approval_date_problems_of(approved_on, submitted_at)")
+    p.flow("refuse_approval_date", "approve_report")
+    p.flow("approval_date_gw", "record_approval", "无误", default=True)
+
     # 执行批复
     p.script("record_approval", "批复下达", G, 23, code=(
-        "approved_at = now().isoformat()\n"
+        "approved_at = approved_on\n"
+        "approval_date_problems = []\n"
+        "approval_late = approved_on > approval_due\n"
         "publish_due = day_after(approved_at, local_rule('accident.publish_days', approved_at))\n"
         "start_case('post_case_assessment', assessment_seed(accident_title, enterprise_name, "
         "accident_grade, approved_at, measures, responsible_persons, responsible_units, jurisdiction))"),
-        doc=("批复下达：启动行政处罚立案（5个工作日内）、处分和整改措施落实；《安全生产法》第八十六条："
-             "批复事故调查报告后一年内组织评估，评估自批复起算（不等结案）。"))
+        doc=("批复下达：以人民政府填写的批复日期（批复文件上的日期，不是录入的时间）为准：启动行政处罚立案"
+             "（批复之日起5个工作日内）、处分和整改措施落实；《安全生产法》第八十六条：事故调查报告批复之日起"
+             "一年内组织评估（不等结案）；公开期限自批复之日起算；批复晚于条例第三十二条的期限的记为批复逾期。"))
     p.par("execute", "执行批复", S, 24)
     p.script("open_penalty_cases", "启动行政处罚立案", S, 25, code=(
         "for seed in penalty_case_seeds(responsible_units, responsible_persons, enterprise_name, "
@@ -203,7 +220,6 @@ def build() -> Process:
            post=("measure_result = {'measure': measure['measure'], 'owner': measure['owner'], "
                  "'completed_on': completed_on, 'evidence': evidence}"))
     p.par("executed", "", S, 26)
-    p.flow("approval_gw", "record_approval", "批复", default=True)
     p.flow("record_approval", "execute")
     p.flow("execute", "open_penalty_cases")
     p.flow("execute", "sanctions")

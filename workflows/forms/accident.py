@@ -8,7 +8,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, validates_schema
 
 from . import fields as f
-from .deadlines import ACCIDENT_APPROVAL, ACCIDENT_REPORT, MEASURE
+from .deadlines import ACCIDENT_APPROVAL, ACCIDENT_APPROVED, ACCIDENT_REPORT, MEASURE
 from .fields import FormSchema, approval_form, require_when
 
 CATEGORIES = ["工矿商贸", "道路交通", "火灾", "其他"]
@@ -146,6 +146,8 @@ class Approval(FormSchema):
     """批复事故调查报告"""
     approval_decision = f.choice("批复意见", ["批复", "退回补充", "延长批复期限"])
     approval_doc_no = f.text("批复文号", required=False)
+    approved_on = f.lived_day("批复日期", ACCIDENT_APPROVED, required=False,
+                              help="批复文件上的日期；一年内评估、处罚立案、公开报告的期限自此日起算")
     approval_text = f.text("批复内容", required=False, long=True)
     approval_extension_days = f.integer("延长天数", required=False, minimum=1, maximum=30)
     approval_opinion = f.text("说明", required=False, long=True)
@@ -153,7 +155,7 @@ class Approval(FormSchema):
     @validates_schema
     def _details(self, data, **_):
         decision = data.get("approval_decision")
-        require_when(data, decision == "批复", "approval_doc_no", "approval_text")
+        require_when(data, decision == "批复", "approval_doc_no", "approved_on", "approval_text")
         require_when(data, decision == "退回补充", "approval_opinion", message="退回须写明补充要求")
         require_when(data, decision == "延长批复期限", "approval_extension_days", "approval_opinion")
 

@@ -17,6 +17,9 @@ from typing import Any
 
 FROM_TODAY = "not_before_today"
 """The metadata key of a field whose day may not be before today; its value is the field's basis."""
+UNTIL_TODAY = "not_after_today"
+"""The metadata key of a field recording a day already lived (批复日期) that may not be after today;
+its value is the law that hangs a period on it."""
 
 
 def chinese_day(day: dt.date) -> str:
@@ -36,7 +39,8 @@ def _day_of(value: Any) -> dt.date | None:
 
 def before_today(fields: dict, loaded: dict, today: dt.date) -> dict[str, str]:
     """{field: Chinese reason} for each deadline field of ``fields`` (a schema's fields) whose value
-    in ``loaded`` falls before ``today``: 「新的整改期限」不能早于今天（2026年12月6日）."""
+    in ``loaded`` falls before ``today``: 「新的整改期限」不能早于今天（2026年12月6日）; and for each day
+    recorded as lived (``fields.lived_day``) that falls after it: 「批复日期」不能晚于今天（…）."""
     errors: dict[str, str] = {}
     for name, field in fields.items():
         row_schema = field.metadata.get("row_schema")
@@ -46,18 +50,20 @@ def before_today(fields: dict, loaded: dict, today: dt.date) -> dict[str, str]:
                 for column, reason in before_today(row_schema._declared_fields, row or {}, today).items():
                     errors[f"{name}.{number}.{column}"] = f"「{table}」第{number + 1}行{reason}"
             continue
-        if FROM_TODAY not in field.metadata:
-            continue
-        day = _day_of(loaded.get(name))
-        if day is not None and day < today:
-            label = field.metadata.get("label", name)
-            errors[name] = f"「{label}」不能早于今天（{chinese_day(today)}）"
+        if FROM_TODAY in field.metadata:
+            day = _day_of(loaded.get(name))
+            if day is not None and day < today:
+                errors[name] = f"「{field.metadata.get('label', name)}」不能早于今天（{chinese_day(today)}）"
+        elif UNTIL_TODAY in field.metadata:
+            day = _day_of(loaded.get(name))
+            if day is not None and day > today:
+                errors[name] = f"「{field.metadata.get('label', name)}」不能晚于今天（{chinese_day(today)}）"
     return errors
 
 
 def has_deadline(fields: dict) -> bool:
     """Does a schema's fields (or a table's columns) hold a deadline field?"""
-    return any(FROM_TODAY in f.metadata or (f.metadata.get("row_schema") is not None
+    return any(FROM_TODAY in f.metadata or UNTIL_TODAY in f.metadata or (f.metadata.get("row_schema") is not None
                                             and has_deadline(f.metadata["row_schema"]._declared_fields))
                for f in fields.values())
 
@@ -71,6 +77,8 @@ ACCIDENT_REPORT = ("《生产安全事故报告和调查处理条例》第二十
                    "延长不超过60日；限期提交自督办之日起算")
 ACCIDENT_APPROVAL = ("《生产安全事故报告和调查处理条例》第三十二条：收到调查报告之日起15日内批复"
                      "（特别重大事故30日）；限期批复自督办之日起算")
+ACCIDENT_APPROVED = ("《生产安全事故报告和调查处理条例》第三十二条：批复期限自收到调查报告之日起计；"
+                     "《安全生产法》第八十六条：批复之日起一年内评估；批复日期是已作出批复的日子，不能晚于今天")
 MEASURE = ("《生产安全事故报告和调查处理条例》第三十三条：事故发生单位应当认真吸取事故教训，落实防范和整改措施；"
            "调查报告确定的整改措施完成时限自报告之日起算，不能是已过去的日子")
 HEARING = "《行政处罚法》第六十四条第（二）项：行政机关应当在举行听证的七日前通知当事人听证的时间、地点"

@@ -268,6 +268,15 @@ def deadline(label: str, basis: str, required: bool = True, help=None):
     return f
 
 
+def lived_day(label: str, basis: str, required: bool = True, help=None):
+    """A day something was done (批复日期) that periods are counted from: a date not after today on
+    the engine's clock (workflows/forms/deadlines.py). ``basis``: the law that counts from it."""
+    from .deadlines import UNTIL_TODAY
+    f = date(label, required, help)
+    f.metadata[UNTIL_TODAY] = basis
+    return f
+
+
 def moment(label: str, required: bool = True, help=None, basis: str | None = None):
     """A date and time; a time without a zone is read as Beijing time (+08:00). ``basis``: a time to
     come (听证时间), whose day may not be before today, and the rule that makes it so."""

@@ -127,6 +127,7 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
         "education_done": True, "education_record": "召开全区化工企业警示教育大会",
         "signed_by": list(TEAM), "attachments": ["事故调查报告.pdf"]},
     "accident.approval": lambda t: {"approval_decision": "批复", "approval_doc_no": "东政复〔2026〕8号",
+                                    "approved_on": t.isoformat(),
                                     "approval_text": "同意调查报告对事故原因、性质和责任的认定及处理建议",
                                     "approval_extension_days": None, "approval_opinion": None},
     "accident.approval_supervise": lambda t: {"urged_on": t.isoformat(), "supervise_opinion": "请于五日内批复",
