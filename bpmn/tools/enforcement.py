@@ -122,7 +122,8 @@ def build() -> Process:
     p.chain("mark_case_overdue", "explain_overdue", "end_clock")
 
     # 调查取证、先行登记保存
-    p.user("investigate", "调查取证", I, 9, form="enforcement.investigate")
+    p.user("investigate", "调查取证", I, 9, form="enforcement.investigate", doc=(
+        "《行政处罚法》第五十四条：全面、客观、公正地调查，收集有关证据；第五十五条：执法人员不得少于两人，出示执法证件。"))
     p.xor("has_preservation", "先行登记保存？", I, 10)
     p.user("approve_preservation", "审批先行登记保存", D, 10, row=1, form="enforcement.preservation_approval",
            doc="《行政处罚法》第五十六条：证据可能灭失或以后难以取得时，经行政机关负责人批准，可以先行登记保存，"
@@ -152,7 +153,8 @@ def build() -> Process:
     # 呈批、法制审核
     p.user("propose", "案件处理呈批", I, 14, form="enforcement.proposal")
     p.rule("classify", "听证与集体讨论判定", I, 15, decision="hearing_and_collective")
-    p.user("legal_review", "法制审核", LR, 16, form="enforcement.legal_review")
+    p.user("legal_review", "法制审核", LR, 16, form="enforcement.legal_review", doc=(
+        "《行政处罚法》第五十八条：涉及重大公共利益、直接关系当事人重大权益经过听证、案件情况疑难复杂等的，作出决定前须经法制审核；本局每案都经法制审核（一案一审，本地规则：武进区2017年安全生产工作要点，seed 000），由法制审核员审核，不通过的退回。"))
     p.xor("legal_ok", "审核通过？", LR, 17)
     p.xor("outcome_route", "拟处理意见？", LR, 18)
     p.chain("to_propose", "propose", "classify", "legal_review", "legal_ok")
@@ -160,7 +162,8 @@ def build() -> Process:
     p.flow("legal_ok", "to_propose", "退回", default=True)
 
     # 告知、陈述申辩、听证
-    p.user("notify", "送达行政处罚告知书", I, 19, form="enforcement.notify")
+    p.user("notify", "送达行政处罚告知书", I, 19, form="enforcement.notify", doc=(
+        "《行政处罚法》第四十四条：作出行政处罚决定前，告知拟作出的行政处罚内容及事实、理由、依据和陈述、申辩、要求听证的权利；第六十三条：符合听证条件的告知听证权利。"))
     p.script("start_statement", "陈述申辩期限起算", I, 20, code=(
         "statement_due = workday_after(notification_served_on, statement_days)\n"
         "hearing_request_due = workday_after(notification_served_on, hearing_days)\n"
@@ -183,13 +186,15 @@ def build() -> Process:
     p.script("hearing_requested", "听证期限起算", S, 24, code=(
         "hearing_requested_at = now().isoformat()\n"
         "hearing_latest = day_after(hearing_requested_at, 15)"))
-    p.user("schedule_hearing", "指定主持人并通知听证", S, 25, form="enforcement.hearing_schedule")
+    p.user("schedule_hearing", "指定主持人并通知听证", S, 25, form="enforcement.hearing_schedule", doc=(
+        "《行政处罚法》第六十四条：听证由行政机关指定的非本案调查人员主持，听证的七日前（工作日，第八十五条）通知当事人听证的时间、地点；由科室负责人安排。"))
     p.script("check_schedule", "核对听证安排", S, 26, code=(
         "hearing_problems = hearing_schedule_problems(hearing_host, officers, hearing_at, "
         "hearing_notice_served_on, hearing_latest)"))
     p.xor("schedule_ok", "安排合规？", S, 27)
     p.wait("until_hearing", "听证日期", H, 28, expr="hearing_at")
-    p.user("hold_hearing", "举行听证并制作听证报告", H, 29, form="enforcement.hearing_report")
+    p.user("hold_hearing", "举行听证并制作听证报告", H, 29, form="enforcement.hearing_report", doc=(
+        "《行政处罚法》第六十四条：听证主持人非本案调查人员，制作笔录；第六十五条：听证结束后，行政机关根据听证笔录依照第五十七条作出决定。"))
     p.user("review_statement", "复核陈述申辩意见", I, 24, row=1, form="enforcement.statement_review",
            doc="《行政处罚法》第四十五条：当事人有权陈述申辩，行政机关必须充分听取，对其事实、理由和证据进行复核。")
     p.user("refuse_hearing", "书面告知不予听证理由", I, 22, row=2, form="enforcement.hearing_refusal",
@@ -232,7 +237,8 @@ def build() -> Process:
              doc="法定到会比例为地方规则（默认三分之二，workflows/rules.py 按立案之日取值），过半数同意通过。")
     p.xor("vote_gw", "表决结果？", S, 36)
     p.user("minutes", "形成集体讨论记录", S, 37, form="enforcement.minutes")
-    p.user("head_approval", "负责人审批", D, 32, form="enforcement.head_approval")
+    p.user("head_approval", "负责人审批", D, 32, form="enforcement.head_approval", doc=(
+        "《行政处罚法》第五十七条：调查终结，行政机关负责人对调查结果进行审查，作出给予处罚、不予处罚或移送司法的决定（情节复杂或者重大违法的须集体讨论，见集体讨论表决）。"))
     p.xor("head_ok", "同意？", D, 33)
     p.xor("decided_route", "决定类型？", I, 38)
     p.flow("to_collective", "needs_collective")
@@ -301,7 +307,8 @@ def build() -> Process:
     p.timer("payment_overdue", "15日内未缴纳", "pay_fine", "deadline_at(payment_due)")
     p.script("compute_late", "计算加处罚款", I, 44, row=1,
              code="late_penalty = late_penalty_for(fine_amount, payment_due, now())")
-    p.user("urge_payment", "催告当事人履行", I, 45, row=1, form="enforcement.urge")
+    p.user("urge_payment", "催告当事人履行", I, 45, row=1, form="enforcement.urge", doc=(
+        "《行政强制法》第三十五条：申请强制执行前书面催告当事人履行；第五十四条：催告书送达十日后（工作日，第六十九条）仍未履行的，可以申请人民法院强制执行。"))
     p.script("urge_period", "催告期限起算", I, 46, row=1, code=(
         "urge_due = workday_after(urged_on, 10)\n"
         "court_window = court_application_window(decision_served_on, urge_due)\n"
@@ -329,7 +336,8 @@ def build() -> Process:
     p.script("paid", "罚款已缴纳", E, 48, code="settled_on = paid_on")
     p.script("no_penalty_settled", "执行完毕", I, 50, row=1, code="settled_on = iso_day(now())")
     p.script("decided_no_penalty", "作出不予处罚决定", I, 38, row=1, code="decided_at = now().isoformat()")
-    p.user("no_penalty", "送达不予行政处罚决定书", I, 39, row=1, form="enforcement.no_penalty")
+    p.user("no_penalty", "送达不予行政处罚决定书", I, 39, row=1, form="enforcement.no_penalty", doc=(
+        "《行政处罚法》第五十七条第一款第（二）项、第（三）项：违法行为轻微依法可以不予处罚或违法事实不能成立的，不予行政处罚；第六十一条：决定书送达。"))
     p.flow("decided_route", "decided", "处罚", cond="proposed_outcome == '处罚'")
     p.flow("decided_route", "transfer_requested", "移送司法", cond="proposed_outcome == '移送司法'")
     p.flow("decided_route", "decided_no_penalty", "不予处罚", default=True)

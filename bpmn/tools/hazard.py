@@ -10,12 +10,16 @@ E, A, I, S, L, D, G = "生产经营单位", "第三方评估机构", "执法人�
 BY_LEVEL = {"orgLevel": "listing_org_level(listing_rank)"}
 
 
+LADDER_LOCAL_RULE = ("本地规则，不是国家法律：九江市柴桑区人民政府《关于进一步加强安全生产工作的实施意见》"
+                     "第（二十一）项——严格落实重大隐患挂牌督办制度，对整改和督办不力的，实行约谈告诫、公开曝光。")
+
+
 def build() -> Process:
     p = Process(
         "hazard_supervision", "重大事故隐患挂牌督办", [E, A, I, S, L, D, G],
         doc=("《安全生产法》第四十一、七十、一百零二、一百一十二、一百一十三条；原国家安全监管总局令第16号。"
              "一般隐患立即整改、复核闭环；重大隐患挂牌督办、整改方案（双报告）、限期整改、延期、评估、"
-             "销号，逾期按约谈、曝光、停产停业整顿、按日连续处罚、停止供电、提请关闭逐级升级。"))
+             "销号，逾期按约谈、曝光（本地规则）、停产停业整顿、按日连续处罚、停止供电、提请关闭逐级升级。"))
 
     # 登记与分级
     p.start("start", "发现隐患", I, 0)
@@ -210,13 +214,21 @@ def build() -> Process:
              "自发现隐患之日起计；期间按《民法典》第二百零一、二百零二条计算（首次决定当日不计入）。"))
     p.rule("rung", "确定升级措施", I, 16, row=1, decision="overdue_rung")
     p.xor("which_rung", "升级措施？", I, 17, row=1)
-    p.user("interview", "约谈企业主要负责人", L, 18, row=1, form="hazard.interview")
-    p.user("expose", "公开曝光", D, 18, form="hazard.expose")
-    p.user("suspend", "责令停产停业整顿并处罚款", D, 18, row=1, form="hazard.penalty")
-    p.user("daily_fine", "按日连续处罚", D, 18, row=2, form="hazard.penalty")
-    p.user("power_cut", "决定停止供电", D, 18, row=3, form="hazard.power_cut")
+    p.user("interview", "约谈企业主要负责人", L, 18, row=1, form="hazard.interview", doc=(
+        "约谈警示：" + LADDER_LOCAL_RULE + "由分管领导约谈企业主要负责人；本局无此规定的，"
+        "在规则配置的逾期升级措施顺序（hazard.ladder_order）中去掉此项。"))
+    p.user("expose", "公开曝光", D, 18, form="hazard.expose", doc=(
+        "公开曝光：" + LADDER_LOCAL_RULE + "本局无此规定的，在规则配置的逾期升级措施顺序（hazard.ladder_order）"
+        "中去掉此项。（《安全生产法》第七十八条对情节严重的违法行为向社会公告，不是逾期升级措施。）"))
+    p.user("suspend", "责令停产停业整顿并处罚款", D, 18, row=1, form="hazard.penalty", doc=(
+        "《安全生产法》第一百零二条：未采取措施消除事故隐患的，责令立即消除或者限期消除，处罚款；拒不执行的，责令停产停业整顿，并处罚款。由局长决定，移送立案查处（行政处罚案件程序）。"))
+    p.user("daily_fine", "按日连续处罚", D, 18, row=2, form="hazard.penalty", doc=(
+        "《安全生产法》第一百一十二条：被责令改正且受到罚款处罚，拒不改正的，可以自作出责令改正之日的次日起，按照原处罚数额按日连续处罚。由局长决定，移送立案查处。"))
+    p.user("power_cut", "决定停止供电", D, 18, row=3, form="hazard.power_cut", doc=(
+        "《安全生产法》第七十条：对存在重大事故隐患作出停产停业等决定，生产经营单位拒不执行、有发生生产安全事故的现实危险的，经本部门主要负责人（局长）批准，可以通知有关单位停止供电；除有危及生产安全的紧急情形外，提前二十四小时通知生产经营单位。"))
     p.wait("notice_24h", "提前24小时通知", D, 19, row=3, kind="timeDuration", expr="PT24H")
-    p.user("execute_power_cut", "通知供电企业停止供电", I, 20, row=2, form="hazard.execute_power_cut",
+    p.user("execute_power_cut", "通知供电企业停止供电", I, 20, row=2, form="hazard.execute_power_cut", doc=(
+        "《安全生产法》第七十条：通知应当采用书面形式，有关单位应当予以配合；生产经营单位依法履行决定、采取相应措施消除事故隐患的，及时解除停止供电的措施（见通知供电企业恢复供电）。"),
            post="power_cut_done = True")
     p.user("propose_closure", "研究提请关闭", D, 18, row=4, form="hazard.closure_proposal",
            doc=("《安全生产法》第一百一十三条：存在重大事故隐患，180日内3次或1年内4次受到行政处罚的（第（一）项），"
