@@ -915,6 +915,27 @@ def _encode(value):
     raise _Unencodable(value)
 
 
+DECIMAL_EXPONENT = 300
+"""A helper called by model code in the worker is given decimals within 10^±300, as whole numbers cross
+within 10^300 (``_encode``): the host computing for the worker's call ``int()`` of
+``Decimal("1e999999999")`` would take hours, outside the worker's bounds
+(``duban_feel_range(Decimal("1e200000"), 1)`` took 3 s of the host's CPU), and ``format(…, "f")`` of
+it is a billion characters."""
+
+
+def oversized_decimal(value) -> decimal.Decimal | None:
+    """The first decimal in ``value`` (decoded: lists and dicts walked) past 10^±``DECIMAL_EXPONENT``."""
+    if isinstance(value, decimal.Decimal):
+        exponent = value.adjusted() if value.is_finite() and not value.is_zero() else 0
+        return value if not -DECIMAL_EXPONENT <= exponent <= DECIMAL_EXPONENT else None
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in items:
+        found = oversized_decimal(item)
+        if found is not None:
+            return found
+    return None
+
+
 def decode(value):
     """The inverse of ``encode``; builds only plain data, dates, durations and decimals."""
     if isinstance(value, list):

@@ -33,6 +33,12 @@ _NO_YEAR = re.compile(r"^(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?$")
 _MOMENT = re.compile(rf"^{DAY}\s*[T\s]?\s*(上午|早上|凌晨|中午|下午|晚上)?\s*(\d{{1,2}})\s*(?::\s*(\d{{1,2}})|[时点]\s*(\d{{1,2}}|半)?\s*分?)"
                      r"(?:\s*[:]\s*(\d{1,2})\s*秒?)?$")
 _AFTERNOON = frozenset({"中午", "下午", "晚上"})
+# The most characters a time is typed with (「2026年11月1日 下午3点30分15秒」 has 22). _MOMENT's blanks
+# (``\s*`` on either side of each part) split a run of blanks every which way before it fails:
+# 「2026-11-01」 and 200 blanks and 「x」 took 16 s, 1,000 blanks hours — a page's or the API's
+# date-time field held a server thread for good. A run of blanks is read as one blank.
+MOMENT_CHARACTERS = 64
+_BLANKS = re.compile(r"\s+")
 _COUNT_UNITS = frozenset("人名天日卷家个分%次件项处")
 _WAN = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(万|亿)$")
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
@@ -74,7 +80,10 @@ def iso_moment(text: str) -> str | None:
     """``2026年11月1日 9:30`` / ``2026/11/1 9时30分`` / ``2026年11月1日下午3点半`` → ``2026-11-01T09:30`` /
     ``…T09:30`` / ``…T15:30`` (no zone: the field reads it as Beijing time; 下午/晚上 add twelve hours
     to 1–11 o'clock, 中午1点 is 13:00); None when the text is not so typed (the field judges it as it is)."""
-    found = _MOMENT.match(fold(text))
+    folded = fold(text)
+    if len(folded) > MOMENT_CHARACTERS:
+        return None  # no time is typed so long: the pattern's blanks would be tried every which way
+    found = _MOMENT.match(one_blank(folded))
     if not found:
         return None
     year, month, day = (int(g) for g in found.groups()[:3])
@@ -89,6 +98,12 @@ def iso_moment(text: str) -> str | None:
         return dt.datetime(year, month, day, hour, minute, int(second_text or 0)).isoformat()
     except ValueError:
         return None
+
+
+def one_blank(text: str) -> str:
+    """``text`` with each run of blanks one blank: a pattern with ``\\s*`` beside ``\\s*`` then tries
+    a few ways to place it, not every way to split a run."""
+    return _BLANKS.sub(" ", text)
 
 
 def plain_number(text: str) -> str:

@@ -274,7 +274,10 @@ def has_severe_measure(penalty_types: Any) -> bool:
 def tally(votes: Any, member_count: int, quorum: Any = None) -> dict:
     """Count a collective decision; ``quorum`` as a fraction string ("2/3", a local rule)."""
     from fractions import Fraction
-    q = Fraction(str(quorum)) if quorum else decisions.QUORUM
+
+    from . import rules
+    # the quorum as 系统管理 › 规则 takes it (「2/3」): Fraction("1e999999999") computes for hours in the host
+    q = Fraction(rules.check_value(rules.RULES["enforcement.quorum"], quorum)) if quorum else decisions.QUORUM
     return decisions.tally_votes(votes or [], int(member_count), q).as_data()
 
 
