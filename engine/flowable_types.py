@@ -82,7 +82,7 @@ def _json(value, kind: str, label: str):
         return value
     try:
         read = json.loads(value) if isinstance(value, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):  # 「[[[[…」 nested past Python's stack: no words of ours before
         read = None
     if not isinstance(read, wanted):
         raise _refused(value, kind, label, "请流程设计员检查传入的数据")

@@ -17,6 +17,8 @@ than 100 s for 1e3000000) and ``format(..., ",.2f")`` makes a 1.3 GB text.
   an amount under a label of 金额/罚款 was written out with separators; 「1e200000」 made
   the case page answer 500 for every official (Python refuses to write an int past 4,300 digits) and
   「1e999999999」 hung it. Now a number past 30 digits is shown as typed.
+- The same ``targetType`` of ``json``/``array`` given 「[[[[…」 nested past Python's stack: the incident
+  said only SpiffWorkflow's English; now it names the variable and the type as for any text it cannot read.
 
 Model code holding the host through a helper's arguments (经宿主函数占住服务器). Model code that is not
 plain runs in the worker under CPU and memory bounds, but every helper it calls runs in the host, the
@@ -71,6 +73,22 @@ def test_a_flowable_target_type_takes_the_largest_long_as_written(engine):
                         data={**TYPED, "fineAmount": "9,223,372,036,854,775,807"}).id
     (seen,) = open_tasks_data(engine, case, "sid-deliver")
     assert seen["fineAmount"] == 2 ** 63 - 1
+
+
+@pytest.mark.parametrize("typed", ["[" * 100_000, "[" * 5000 + "]" * 5000])
+def test_a_flowable_json_target_type_nested_past_the_stack_is_said_in_chinese(bare_engine, typed):
+    """targetType="array" (Flowable 7's json/array: text read as JSON) of 「[[[[…」 100,000 deep: Python's
+    JSON reader gives up with RecursionError, and the incident said only SpiffWorkflow's English
+    「Error evaluating expression 'duban_as_type(…)'」 — nothing naming the variable or what to do."""
+    bare_engine.deploy(CORPUS / "flowable_call_types_child.bpmn", by="boss")
+    drawn = (CORPUS / "flowable_call_types_typed_parent.bpmn").read_text(encoding="utf-8")
+    changed = drawn.replace('target="fineText" targetType="string"', 'target="fineText" targetType="array"')
+    assert changed != drawn
+    bare_engine.deploy(changed.encode("utf-8"), by="boss", filename="flowable_call_types_typed_parent.bpmn")
+    with pytest.raises(IncidentRaised) as stopped:
+        bare_engine.start("flowable_call_types_typed_parent", by="zhang", org="east", data={**TYPED, "fineAmount": typed})
+    said = str(stopped.value)
+    assert "的输入变量「fineText」要求转换为JSON 列表（array），其值「[[[[" in said, said[:300]
 
 
 @pytest.fixture
