@@ -58,6 +58,7 @@ def test_a_sampled_file_is_scored_by_someone_who_did_not_handle_it_and_the_notic
     w.desk.do(c, "案卷评查打分", user="zhang_san", score_items=full_marks())
     w.desk.do(c, "审定评查结果")
     w.desk.do(c, "印发评查结果通报")
+    w.desk.do(c, "签收评查结果")
     view = w.engine.case(c)
     assert view.status == "completed" and view.data["review_total"] == 100
     notice = render("case_review.notice", view.data, issuer="示范市东城区应急管理局")
@@ -73,6 +74,7 @@ def test_a_poor_file_is_corrected_by_its_handler_and_rechecked_and_the_score_fee
     assert w.engine.case(c).data["review_grade"] == "不合格"
     w.desk.do(c, "审定评查结果")
     w.desk.do(c, "印发评查结果通报")
+    w.desk.do(c, "签收评查结果")
     fix = w.desk.task(c, "案卷问题整改")
     assert fix.assignee == "li_si"
     assert "30日内整改" in render("case_review.notice", w.engine.case(c).data)
@@ -112,6 +114,7 @@ def test_review_scores_feed_the_units_quarterly_case_quality_seed_000_and_003(w)
     w.desk.do(c, "审定评查结果")
     assert quality() == before                                   # not notified yet: not counted
     w.desk.do(c, "印发评查结果通报")
+    w.desk.do(c, "签收评查结果")
     total = int(w.engine.case(c).data["review_total"])
     after = quality()
     assert after[1] == before[1] + 1 and after[0] - before[0] == pytest.approx(total / 100)

@@ -6,6 +6,8 @@
   after the inspection (国发〔2019〕5号).
 - 审核摘牌: the superior sees the three conditions of lifting a listing; 同意摘牌 with one unmet is refused
   naming its article (《生产安全事故报告和调查处理条例》第三十四条), what was typed kept.
+- 签收评查结果: the 承办人 reads his file's score item by item with the reasons for each deduction, in
+  Chinese, and signs for it (《行政处罚法》第七十五条; 武进 2017, seed 000, 案卷评查).
 """
 from __future__ import annotations
 
@@ -17,9 +19,14 @@ from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
-from tests.ui_support import LiveServer, browser, close_context
+from tests.ui_support import PASSWORD, LiveServer, browser, close_context, logged_in_page
 from webui.app import create_app
+from types import SimpleNamespace
+
+from tests.test_process_case_review import closed_penalty
 from workflows.accident_supervision import list_accident
+from workflows.case_review import start_review
+from workflows.forms.case_review import full_marks
 from workflows.demo import CHEMICAL, USERS, Desk, load_directory, register_enterprises
 from workflows.inspection_plans import start_plan
 from workflows.runtime import build_engine
@@ -27,7 +34,6 @@ from workflows.runtime import build_engine
 __all__ = ["browser"]
 
 NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)  # Monday 09:00 in Beijing
-PASSWORD = "seed-pages-2026"
 ENGLISH = re.compile(r"[A-Za-z_]{4,}")
 QUOTAS = [{"sector": "危化", "count": 1}, {"sector": "工贸", "count": 1}]
 
@@ -57,22 +63,23 @@ def world(request, tmp_path_factory):
             approval_no="示政函〔2026〕5号")
     desk.do(listing, "发布事故警示通报")
     desk.do(listing, "诫勉约谈企业主要负责人")
+    penalty = engine.case(closed_penalty(SimpleNamespace(engine=engine, desk=desk)))
+    review = start_review(engine, "qian_ke", "dongcheng", penalty, mode="集中评查").id
+    desk.do(review, "提交被评查案卷")
+    items = [dict(r, score=r["score"] - 3, deduction_reason="送达回证未注明送达方式") if r["item"] == "文书制作" else r
+             for r in full_marks()]
+    desk.do(review, "案卷评查打分", user="zhang_san", score_items=items)
+    desk.do(review, "审定评查结果")
+    desk.do(review, "印发评查结果通报")
     app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
-    cases = {"plan": to_approve, "inspection": inspection.id, "listing": listing}
+    cases = {"plan": to_approve, "inspection": inspection.id, "listing": listing, "review": review}
     with LiveServer(app) as server:
         yield server, request.param, engine, desk, cases
     engine.dispose()
 
 
 def _open(browser, server, username: str, width: int, task_id: int):
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    page.goto(server.url + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".whoami .user")).to_be_visible()
+    page = logged_in_page(browser, server, username, width)
     page.goto(f"{server.url}/tasks/{task_id}")
     if page.locator("#claim").count():
         page.click("#claim")
@@ -152,5 +159,25 @@ def test_the_superior_lifts_a_listing_only_when_its_conditions_hold_regulation_4
         page.locator("form button[value='同意摘牌']").first.click()
         expect(page.locator(".flash.ok")).to_contain_text("审核摘牌")
         assert engine.case(cases["listing"]).status == "completed"
+    finally:
+        close_context(page.context)
+
+
+def test_the_handler_reads_each_deduction_and_its_reason_and_signs_administrative_penalty_law_art75(browser, world):
+    server, width, engine, desk, cases = world
+    task = desk.task(cases["review"], "签收评查结果")
+    assert task.assignee == "li_si"
+    page = _open(browser, server, "li_si", width, task.id)
+    try:
+        context = page.locator("#task-context")
+        for text in ("评查总分", "97", "优秀", "文书制作", "送达回证未注明送达方式", "东应急评〔2026〕2号"):
+            expect(context).to_contain_text(text)
+        _readable(page, width)
+        page.fill("#f-handler_statement", "已补注送达方式")
+        page.locator("#f-feedback_read input[value=true]").check()
+        page.locator("form button[type=submit]").last.click()
+        expect(page.locator(".flash.ok")).to_contain_text("签收评查结果")
+        data = engine.case(cases["review"]).data
+        assert data["feedback_read"] is True and data["handler_statement"] == "已补注送达方式"
     finally:
         close_context(page.context)

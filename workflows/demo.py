@@ -373,6 +373,7 @@ def load_case_reviews(engine, desk) -> dict[str, int]:
     desk.do(done, "案卷评查打分", user="zhang_san")
     desk.do(done, "审定评查结果")
     desk.do(done, "印发评查结果通报")
+    desk.do(done, "签收评查结果")                       # the 承办人 signs for the result
     return {"penalty_closed": closed, "review_scoring": scoring, "review_notified": done}
 
 

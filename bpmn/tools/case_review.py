@@ -5,7 +5,9 @@ samples closed cases"; 《行政处罚法》第七十五条 (行政机关应当�
 reviewed file: the handler hands the file in, a reviewer who did not handle it scores it (``notCompletedBy``,
 ``notRoleOfCase``; in a 交叉检查 the review case belongs to the other unit, so the handling unit's officers
 are out of scope anyway), the organiser confirms, a 评查结果通报 is issued, and files scored below 合格
-go back to the handler for correction (整改) within 30 days (local rule), checked by the organiser.
+go back to the handler for correction (整改) within 30 days (local rule), checked by the organiser. Every
+file's result goes back to its handler (签收评查结果: score, each deduction with its reason, the problems),
+who signs for it and may state his view.
 """
 from __future__ import annotations
 
@@ -35,22 +37,27 @@ def build() -> Process:
     p.user("confirm", "审定评查结果", S, 4, form="case_review.confirm")
     p.xor("confirmed", "审定通过？", S, 5)
     p.user("notice", "印发评查结果通报", S, 6, form="case_review.notice")
-    p.xor("correct", "需要整改？", S, 7)
-    p.script("set_due", "确定整改期限", S, 8, row=1, code="correction_due = day_after(now(), 30)",
+    p.user("feedback", "签收评查结果", I, 7, form="case_review.feedback",
+           props={"assignee": "case_handler", "assigneeUnit": "reviewed_org"},
+           doc=("评查结果反馈承办人：承办人阅知评查得分、逐项扣分理由和存在的问题并签收，可写明说明（《行政处罚法》第七十五条"
+                "行政处罚监督制度；武进2017（种子000）“规范执法文书和卷宗制作，定期开展行政执法案卷评查”）。本任务不设"
+                "办理期限（法律、规章未规定）。"))
+    p.xor("correct", "需要整改？", S, 8)
+    p.script("set_due", "确定整改期限", S, 9, row=1, code="correction_due = day_after(now(), 30)",
              doc="整改期限30日（本地规定，可配置）。")
-    p.user("rectify", "案卷问题整改", I, 9, doc="《行政处罚法》第七十五条（行政处罚监督制度）；评查发现问题的整改期限30日为本局规定（可配置），没有上位法规定的期限。",
+    p.user("rectify", "案卷问题整改", I, 10, doc="《行政处罚法》第七十五条（行政处罚监督制度）；评查发现问题的整改期限30日为本局规定（可配置），没有上位法规定的期限。",
            form="case_review.rectify", props={"assignee": "case_handler", "assigneeUnit": "reviewed_org"},
            due="deadline_at(correction_due)")
     p.timer("rectify_overdue", "整改期限届满", "rectify", "deadline_at(correction_due)", interrupting=False)
-    p.script("note_late", "记录整改逾期", I, 9, row=1, code="correction_late = True")
-    p.end("end_late", "已记录", I, 10, row=1)
-    p.user("recheck", "整改复核", S, 10, form="case_review.recheck")
-    p.xor("recheck_ok", "整改到位？", S, 11)
-    p.end("end", "评查办结", S, 12)
+    p.script("note_late", "记录整改逾期", I, 10, row=1, code="correction_late = True")
+    p.end("end_late", "已记录", I, 11, row=1)
+    p.user("recheck", "整改复核", S, 11, form="case_review.recheck")
+    p.xor("recheck_ok", "整改到位？", S, 12)
+    p.end("end", "评查办结", S, 13)
     p.chain("start", "submit_file", "score", "total", "confirm", "confirmed")
     p.flow("confirmed", "notice", "同意", cond="review_confirm_decision == '同意'")
     p.flow("confirmed", "score", "退回重评", default=True)
-    p.chain("notice", "correct")
+    p.chain("notice", "feedback", "correct")
     p.flow("correct", "set_due", "是", cond="needs_correction")
     p.flow("correct", "end", "否", default=True)
     p.chain("set_due", "rectify", "recheck", "recheck_ok")

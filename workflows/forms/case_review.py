@@ -43,6 +43,11 @@ class Score(FormSchema):
         for n, row in enumerate(rows):
             if row["score"] > full[row["item"]]:
                 raise ValidationError({f"score_items.{n}.score": [f"{row['item']}满分{full[row['item']]}分"]})
+        missing = {f"score_items.{n}.deduction_reason": [f"「{row['item']}」扣分的须写明扣分理由（反馈承办人）"]
+                   for n, row in enumerate(rows) if row["score"] < full[row["item"]]
+                   and not (row.get("deduction_reason") or "").strip()}
+        if missing:
+            raise ValidationError(missing)
 
 
 Confirm = approval_form("review_confirm", "审定意见", choices=("同意", "退回重评"), title="审定评查结果")
@@ -52,6 +57,22 @@ class Notice(FormSchema):
     """印发评查结果通报"""
     notice_no = f.text("通报文号")
     notice_issued_on = f.date("印发日期")
+
+
+class Feedback(FormSchema):
+    """签收评查结果
+
+    The 承办人 reads his file's score, item by item with the reasons for each deduction and the problems
+    found, and signs for it; he may add a statement (说明), which the organiser reads at 整改复核 and which
+    stays in the case (《行政处罚法》第七十五条 行政处罚监督制度; 武进 2017, seed 000, 规范执法文书和卷宗制作).
+    """
+    feedback_read = f.boolean("已阅知评查得分、扣分理由和存在的问题")
+    handler_statement = f.text("承办人说明", required=False, long=True, help="对评查结果有不同意见的，写明理由")
+
+    @validates_schema
+    def _signed(self, data, **_):
+        if data.get("feedback_read") is False:
+            raise ValidationError({"feedback_read": ["须阅知评查结果后签收"]})
 
 
 class Rectify(FormSchema):
@@ -71,6 +92,7 @@ FORMS = {
     "case_review.score": Score,
     "case_review.confirm": Confirm,
     "case_review.notice": Notice,
+    "case_review.feedback": Feedback,
     "case_review.rectify": Rectify,
     "case_review.recheck": Recheck,
 }
@@ -88,6 +110,7 @@ SAMPLES = {
         "reviewers": ["li_si"]},
     "case_review.confirm": lambda t: {"review_confirm_decision": "同意", "review_confirm_opinion": None},
     "case_review.notice": lambda t: {"notice_no": "东应急评〔2026〕2号", "notice_issued_on": t.isoformat()},
+    "case_review.feedback": lambda t: {"feedback_read": True, "handler_statement": None},
     "case_review.rectify": lambda t: {"correction_measures": "已补正送达回证并重新装订", "corrected_on": t.isoformat()},
     "case_review.recheck": lambda t: {"recheck_passed": True, "recheck_opinion": "已整改到位"},
 }

@@ -61,6 +61,7 @@ FACT_LABELS = {
     "verified_at": "核查完成时间",
     # 执法案卷评查
     "review_total": "评查总分", "review_grade": "评查等次", "correction_due": "整改期限",
+    "reviewed_case_no": "被评查案卷案号",
     # 事故查处挂牌督办
     "accident_case_no": "督办的事故案件", "listed_at": "挂牌时间", "next_report_due": "下次报送进展期限",
     "deaths": "死亡人数（含失踪）", "occurred_at": "事故发生时间",
@@ -350,8 +351,10 @@ CONTEXT: dict[str, Context] = {
     "case_review.score": Context(("file_index", "volumes"), files=(("case_review.submit", "file_attachments"),)),
     "case_review.confirm": Context(("review_total", "review_grade", "score_items", "review_problems", "reviewers"),
                                    files=(("case_review.submit", "file_attachments"),)),
+    "case_review.feedback": Context(("reviewed_case_no", "review_total", "review_grade", "score_items",
+                                     "review_problems", "notice_no")),
     "case_review.rectify": Context(("review_total", "review_grade", "review_problems", "correction_due")),
-    "case_review.recheck": Context(("review_problems", "correction_measures", "corrected_on")),
+    "case_review.recheck": Context(("review_problems", "handler_statement", "correction_measures", "corrected_on")),
     # 双随机一公开
     "inspection_plan.approve": Context(("plan_name", "plan_kind", "period_start", "period_end", "quotas",
                                         "team_size", "avoidances", "plan_notes")),
