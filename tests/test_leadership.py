@@ -3,7 +3,7 @@ PostgreSQL.
 
 Laws and rules checked: 重大隐患 按期整改 counts the 督办期限 day itself in China's time (原安监总局令第16号
 Art 20; 常州 2012 "力求重大隐患整改率100%"); a penalty decision is on time within 90 days of 立案 (行政处罚法
-Art 60); 无锡 2019 (seed 003, 二十六): last two twice running → 约谈 by 常务副区长/分管副区长, three times
+Art 60); 柴桑区实施意见 (seed 003, 二十六): last two twice running → 约谈 by 常务副区长/分管副区长, three times
 → 区政府主要领导, 区纪委、区委组织部."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """事故查处挂牌督办 walked through the engine (SQLite and PostgreSQL), one world per module. Sources: 常州
-2012 (seed 001) "分级挂牌督办", "警示通报、诫勉约谈和现场分析制度"; 柴桑 2022 (seed 004) "事故挂牌督办、警示通报、
+2012 (seed 001) "分级挂牌督办", "警示通报、诫勉约谈和现场分析制度"; 下原镇 2019 (seed 004) "事故挂牌督办、警示通报、
 诫勉约谈制度"; 国务院令第493号第二十九条 (调查报告60日)."""
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ def test_a_poor_file_is_corrected_by_its_handler_and_rechecked_and_the_score_fee
 
 
 def test_review_scores_feed_the_units_quarterly_case_quality_seed_000_and_003(w):
-    """A reviewed file counts in the unit's 案件质量 indicator of the quarterly 通报排名 (seed 003 无锡 2019:
+    """A reviewed file counts in the unit's 案件质量 indicator of the quarterly 通报排名 (seed 003 柴桑区实施意见:
     季度通报排名) with its score out of 100."""
     from workflows.leadership import period as periods
     from workflows.leadership.ranking import rank

@@ -1,6 +1,6 @@
 """双随机一公开: an inspection plan drawn at random and each drawn inspection walked through the engine
 (SQLite and PostgreSQL), one world per module. Sources: 国发〔2019〕5号 (随机抽取对象和执法人员, 结果20个工作日
-内公示); 无锡 2019 (seed 003) 实施"双随机、一公开"; 武进 2017 (seed 000) 执法计划完成率100%."""
+内公示); 柴桑区实施意见 (seed 003) 实施"双随机、一公开"; 武进 2017 (seed 000) 执法计划完成率100%."""
 from __future__ import annotations
 
 import datetime as dt

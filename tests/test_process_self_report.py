@@ -1,7 +1,7 @@
 """隐患自查自报 walked through the engine API (SQLite and PostgreSQL), one world per module.
 
 Rules and their sources: 原国家安全监管总局令第16号《安全生产事故隐患排查治理暂行规定》第三、十四、十五条;
-无锡 2019 (seed 003) "实行自查自改自报闭环管理"; 柴桑 2022 (seed 004) "企业自查、上报、治理和政府部门督办，
+柴桑区实施意见 (seed 003) "实行自查自改自报闭环管理"; 下原镇 2019 (seed 004) "企业自查、上报、治理和政府部门督办，
 销号全过程闭环"."""
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """事故查处挂牌督办: when the listing may be lifted (摘牌), on SQLite and PostgreSQL.
 
-Seeds: 常州 2012 (seed 001) "认真落实事故查处分级挂牌督办、跟踪督办…及时向社会公布调查处理结果"; 柴桑 2022
+Seeds: 常州 2012 (seed 001) "认真落实事故查处分级挂牌督办、跟踪督办…及时向社会公布调查处理结果"; 下原镇 2019
 (seed 004) "认真落实事故挂牌督办". The conditions: the report is 批复'd (with its 批复文号), the 批复's
 责任追究 is carried out (《生产安全事故报告和调查处理条例》第三十二条第二款), the 防范和整改措施 are in place
 (第三十三条) and the handling is published (第三十四条); the lifting is published as the listing was

@@ -1,7 +1,7 @@
 """双随机一公开: the draw witnessed and recorded for audit, and what the 公示 says and when, on SQLite and
 PostgreSQL.
 
-Seeds: 无锡 2019 (seed 003) "实施'双随机、一公开'"; 武进 2017 (seed 000) "执法计划实施过程实行网上跟踪". The law:
+Seeds: 柴桑区实施意见 (seed 003) "实施'双随机、一公开'"; 武进 2017 (seed 000) "执法计划实施过程实行网上跟踪". The law:
 国发〔2019〕5号 (随机抽取检查对象、随机选派执法检查人员; 抽查检查结果自产生之日起20个工作日内公示) and 国办发〔2015〕58号
 (抽查过程全程记录、责任可追溯).
 """
@@ -55,7 +55,7 @@ def test_the_publication_says_who_was_inspected_with_what_result_and_its_20th_wo
     data = w.engine.case(on_time.id).data
     text = data["publication_text"]
     assert data["name"] in text and data["credit_code"] in text and data["plan_no"] in text
-    assert "发现一般隐患责令整改" in text and f"整改期限{day(w, 10)}" in text and "2名执法人员" in text
+    assert "发现一般隐患责令整改" in text and f"整改期限{chinese_day(day(w, 10))}" in text and "2名执法人员" in text
     assert "zhang_san" not in text and "li_si" not in text              # the officers' accounts are not published
     due = workday_after(inspected, 20)
     assert data["publish_due"] == due
@@ -70,6 +70,26 @@ def test_the_publication_says_who_was_inspected_with_what_result_and_its_20th_wo
     late_data = w.engine.case(late.id).data
     assert late_data["publish_late"] is True and late_data["publish_late_reason"] == "公示系统维护"
     assert w.engine.case(late.id).status == "completed"
+
+
+def chinese_day(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def test_the_publication_writes_its_dates_in_chinese_as_a_published_notice_does_guofa_2019_5(w):
+    """A 公示 is a published notice: 检查日期 and 整改期限 read 2026年11月23日, not 2026-11-23 (GB/T 9704—2012
+    7.3.5 年、月、日标全，月、日不编虚位; 国发〔2019〕5号 抽查检查结果公示). The data the model
+    compares (inspected_on, publish_due) stay ISO days."""
+    _, kids = drawn_plan(w)
+    w.desk.do(kids[0].id, "现场检查", inspection_result="发现一般隐患责令整改", fix_deadline=day(w, 10),
+              inspection_findings="消防通道堵塞")
+    data = w.engine.case(kids[0].id).data
+    text = data["publication_text"]
+    assert f"检查日期：{chinese_day(data['inspected_on'])}" in text
+    assert f"整改期限{chinese_day(day(w, 10))}" in text
+    assert data["inspected_on"] not in text and day(w, 10) not in text    # no 2026-11-23 left in the notice
+    assert dt.date.fromisoformat(data["publish_due"]) and dt.date.fromisoformat(data["inspected_on"])
 
 
 def test_the_publication_records_where_it_can_be_checked_guofa_2019_5(w):

@@ -1,5 +1,5 @@
 """事故查处挂牌督办 as a service: a superior bureau lists an accident investigation case for supervision
-(分级挂牌督办, 常州 2012 seed 001; 柴桑 2022 seed 004). The supervision case belongs to the investigating
+(分级挂牌督办, 常州 2012 seed 001; 下原镇 2019 seed 004). The supervision case belongs to the investigating
 unit's org (its officers report progress there); the superior who lists it is recorded as ``superior`` and
 gets the listing, urging and 摘牌 tasks by assignment."""
 from __future__ import annotations

@@ -16,6 +16,7 @@ from engine import workdays
 from engine.evaluator import host_safe
 
 from . import case_review, decisions, inspection_plans, tipoffs
+from .documents.format import cn_date
 from .random_inspection import draw_from_data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -344,6 +345,7 @@ FUNCTIONS = {
     "excluded_days": decisions.excluded_days,
     "is_past": is_past,
     "iso_day": iso_day,
+    "cn_date": cn_date,          # 2026年11月23日, as a published notice writes a day (the 双随机 公示)
     "extension_in_time": extension_in_time,
     "hazard_enforcement_seed": hazard_enforcement_seed,
     "listing_org_level": listing_org_level,

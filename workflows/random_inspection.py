@@ -2,7 +2,7 @@
 
 Sources: 《国务院关于在市场监管领域全面推行部门联合"双随机、一公开"监管的意见》(国发〔2019〕5号) — random
 choice of the inspected (随机抽取检查对象) and of the inspectors (随机选派执法检查人员), results published
-(抽查检查结果自产生之日起20个工作日内公示); 无锡 2019 (seed 003) "实施'双随机、一公开'"; 武进 2017 (seed
+(抽查检查结果自产生之日起20个工作日内公示); 柴桑区实施意见 (seed 003) "实施'双随机、一公开'"; 武进 2017 (seed
 000) "严格执行执法计划…确保完成率达到100%"; 分级分类监管: higher risk, more often.
 
 The draw is a pure function of its inputs, so an auditor re-runs it and gets the same result:

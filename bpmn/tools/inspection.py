@@ -2,8 +2,8 @@
 drawn enterprise gets (``random_inspection``), as models for ``layout.Process``.
 
 Sources: 国发〔2019〕5号 (随机抽取检查对象、随机选派执法检查人员, 抽查结果自产生之日起20个工作日内公示);
-无锡 2019 (seed 003) "实施'双随机、一公开'"; 武进 2017 (seed 000) "严格执行执法计划…网上跟踪，确保完成率
-达到100%"; 柴桑 2022 (seed 004) "四不两直…明查与暗访".
+柴桑区实施意见 (seed 003) "实施'双随机、一公开'"; 武进 2017 (seed 000) "严格执行执法计划…网上跟踪，确保完成率
+达到100%"; 下原镇 2019 (seed 004) "四不两直…明查与暗访".
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ S, L, I = "科室负责人", "分管领导", "执法人员"
 def build_plan() -> Process:
     p = Process(
         "inspection_plan", "双随机抽查计划", [S, L],
-        doc=("国发〔2019〕5号；无锡2019（种子003）“实施‘双随机、一公开’”；武进2017（种子000）“严格执行执法计划，"
+        doc=("国发〔2019〕5号；柴桑区实施意见（种子003）“实施‘双随机、一公开’”；武进2017（种子000）“严格执行执法计划，"
              "确保完成率达到100%”。编制季度/年度抽查计划（行业配额、回避声明），分管领导审批后由系统按记录的种子"
              "随机抽取企业（风险越高权重越大）和每组不少于2名执法人员（回避上次检查人员和有利害关系人员），每个"
              "抽中企业生成一件检查案件；计划期满后总结完成率并公开。"))
@@ -69,14 +69,15 @@ def build_inspection() -> Process:
         "publish_due = workday_after(inspected_on, 20)\n"
         "publication_text = ('抽查计划：' + (plan_name or '') + '（' + (plan_no or '') + '）'\n"
         "    + '；检查对象：' + name + '（统一社会信用代码：' + (credit_code or '无') + '）'\n"
-        "    + '；检查日期：' + iso_day(inspected_on)\n"
+        "    + '；检查日期：' + cn_date(inspected_on)\n"
         "    + '；检查人员：' + str(len(inspectors_present or [])) + '名执法人员'\n"
         "    + '；检查结果：' + inspection_result\n"
-        "    + ('；处理：责令限期整改，整改期限' + iso_day(fix_deadline) if inspection_result == '发现一般隐患责令整改' "
+        "    + ('；处理：责令限期整改，整改期限' + cn_date(fix_deadline) if inspection_result == '发现一般隐患责令整改' "
         "else '；处理：依法挂牌督办' if inspection_result == '发现重大事故隐患' "
         "else '；处理：依法立案查处' if inspection_result == '发现违法行为' else ''))"),
         doc=("公示内容由检查记录生成：抽查计划、检查对象及统一社会信用代码、检查日期、检查人员数、检查结果及处理"
-             "（国发〔2019〕5号 抽查检查结果公示；执法人员姓名和举报人等个人信息不公示）。"))
+             "（国发〔2019〕5号 抽查检查结果公示；执法人员姓名和举报人等个人信息不公示）；日期写作2026年11月23日"
+             "（GB/T 9704—2012 年、月、日标全，月、日不编虚位）。"))
     p.user("publish", "公示抽查结果", I, 6, form="random_inspection.publish",
            due="deadline_at(publish_due)",
            doc="国发〔2019〕5号：抽查检查结果自产生之日起20个工作日内通过国家企业信用信息公示系统等公示；逾期公示的写明原因并记为逾期。")

@@ -1,7 +1,7 @@
 """隐患自查自报 (企业自查自改自报闭环) as a model for ``layout.Process``.
 
 Sources: 原国家安全监管总局令第16号《安全生产事故隐患排查治理暂行规定》第八、十、十四、十五条;
-无锡 2019 (seed 003) "实行自查自改自报闭环管理"; 柴桑 2022 (seed 004) "企业自查、上报、治理和政府部门督办,
+柴桑区实施意见 (seed 003) "实行自查自改自报闭环管理"; 下原镇 2019 (seed 004) "企业自查、上报、治理和政府部门督办,
 销号全过程闭环". The start event carries ``startableBy = 生产经营单位``: the engine lets an enterprise
 user open a case of this process (about its own enterprise only).
 """
@@ -15,8 +15,8 @@ E, I = "生产经营单位", "执法人员"
 def build() -> Process:
     p = Process(
         "hazard_self_report", "隐患自查自报", [E, I],
-        doc=("原国家安全监管总局令第16号第八、十、十四、十五条；无锡2019（种子003）“实行自查自改自报闭环管理”；"
-             "柴桑2022（种子004）“企业自查、上报、治理和政府部门督办，销号全过程闭环”。企业自查发现隐患后上报；"
+        doc=("原国家安全监管总局令第16号第八、十、十四、十五条；柴桑区实施意见（种子003）“实行自查自改自报闭环管理”；"
+             "下原镇2019（种子004）“企业自查、上报、治理和政府部门督办，销号全过程闭环”。企业自查发现隐患后上报；"
              "一般隐患由企业限期整改并报告销号，监管部门可在备案期内现场抽查；重大隐患（第三条）转入重大事故隐患"
              "挂牌督办；逾期未整改的由执法人员督促，可转挂牌督办。"))
     p.start("start", "企业自查发现隐患", E, 0, props={"startableBy": E})
@@ -36,7 +36,7 @@ def build() -> Process:
         "spot_check_due = workday_after(rectified_at, 5)"))
     p.user("closure_review", "销号备案审查", I, 6, form="self_report.closure_review",
            due="deadline_at(spot_check_due)",
-           doc=("备案期5个工作日（本地配置，依无锡2019种子003“自查自改自报闭环”及原总局令第16号第二十三条监督检查）："
+           doc=("备案期5个工作日（本地配置，依柴桑区实施意见（种子003）“自查自改自报闭环”及原总局令第16号第二十三条监督检查）："
                 "期内可决定现场抽查，期满未抽查即按企业报告销号。"))
     p.timer("review_lapsed", "备案期届满", "closure_review", "deadline_at(spot_check_due)",
             props={"escalate": "false"})

@@ -4,7 +4,7 @@
 - :mod:`.scope`      an org subtree and how its units roll up to the level below the root (区/镇);
 - :mod:`.dashboard`  the dashboard's indicators, each one or two grouped SQL queries, and the
                      filter each chart's click-through list uses (same conditions as its figure);
-- :mod:`.ranking`    the quarterly 通报排名 of districts/towns and the 约谈 ladder (无锡 2019, seed 003).
+- :mod:`.ranking`    the quarterly 通报排名 of districts/towns and the 约谈 ladder (柴桑区实施意见, seed 003).
 
 Nothing here writes. Queries read the engine's tables (``case_instance``, ``human_task``) and case data
 fields the processes set (``hazard_grade``, ``rectify_deadline``, ``delisted_at``, ``accident_grade``…);

@@ -1,4 +1,4 @@
-"""The area risk map (区域安全风险 "红橙黄蓝"四色空间分布图, 无锡 2019, seed 003 item 二十): each unit below an
+"""The area risk map (区域安全风险 "红橙黄蓝"四色空间分布图, 柴桑区实施意见, seed 003 item 二十): each unit below an
 org coloured by the risk of its enterprises and its open 重大事故隐患, with the figures behind the colour.
 
 An area's colour (a local rule; the thresholds are :data:`RULE` and may be set per deployment):
