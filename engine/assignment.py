@@ -7,11 +7,17 @@
 - ``notCompletedBy``: element ids, comma-separated — "not the user who completed task X".
 - ``notRoleOfCase``: role codes or lane names, comma-separated — "not anyone who worked this case in
   that role" (e.g. 法制审核 by no investigator of the case; 听证主持人 not an investigator).
+- ``completerVariable``: a case variable that gets the user name of whoever completes the task (what
+  Camunda models do with a complete listener setting ``${proposer}`` and Flowable with
+  ``taskCompleterVariableName``), so that a later ``assignee`` can name that person: a 退回 goes back
+  to the 承办人 who wrote the proposal (bpmn/enforcement_case.bpmn, 案件处理呈批), not to the pool.
 
 Separation-of-duty rules (回避) are recomputed after every step of the case, since later work can
 add people to exclude; the queue hides excluded tasks and ``complete`` refuses them with the reason.
 """
 from __future__ import annotations
+
+import keyword
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -26,6 +32,28 @@ def _names(value) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return [str(v).strip() for v in value if str(v).strip()]
+
+
+# Names a completion may not write: the case row's own (engine/step.SYSTEM_KEYS, which imports this module).
+_RESERVED = frozenset({"case_no", "org_code", "party"})
+
+
+def completer_variable_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a ``completerVariable`` (said in Chinese at deploy), else None."""
+    name = name.strip()
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+        return f"「{name[:40]}」不是合法的变量名（字母或汉字开头，只含字母、数字、汉字和下划线）"
+    if name in _RESERVED:
+        return f"「{name}」是系统保留的案件字段，不能用来记录办理人"
+    return None
+
+
+def record_completer(task, props: dict, username: str) -> None:
+    """``completerVariable``: write the completing user's name into that case variable (a name the
+    deploy check refused is not written)."""
+    name = props.get("completerVariable")
+    if name and completer_variable_problem(name) is None:
+        task.set_data(**{name.strip(): username})
 
 
 def rules_from(props: dict) -> dict | None:

@@ -26,7 +26,7 @@ FIELD_LABELS = {
 }
 PROPERTY_LABELS = {
     "formSchema": "表单", "formKey": "外部表单", "formFields": "模型内表单字段", "assignee": "指定办理人", "assigneeUnit": "办理人可属单位",
-    "candidateUsers": "候选办理人", "candidateGroups": "候选组", "notCompletedBy": "回避（办理过的环节）",
+    "candidateUsers": "候选办理人", "candidateGroups": "候选组", "notCompletedBy": "回避（办理过的环节）", "completerVariable": "办理人记入变量",
     "notRoleOfCase": "回避（本案角色）", "dueDate": "办理期限", "priority": "初始优先级", "escalate": "到期时升级督办",
     "defaultRole": "默认角色", "followUpDate": "跟进日期",
 }

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, incidents, model_forms, projection, queries, step
+from . import assignment, audit, incidents, model_forms, projection, queries, step
 from .clock import SHANGHAI
 from .directory import Principal
 from .errors import Conflict, Forbidden, InvalidData, NotFound
@@ -378,6 +378,7 @@ def _complete_locked(engine, tx, st, row, username, data) -> step.CaseRow:
     step.refuse_function_names(engine, cleaned, None if row.form_key else lambda: model_forms.field_ids(
         projection.task_properties(task.task_spec)))  # now, today, date…: unless the drawn form declares it
     task.set_data(**cleaned)
+    assignment.record_completer(task, projection.task_properties(task.task_spec), username)  # completerVariable
     with StepRequests() as requests:
         # A waiting service task (STARTED) is done by the person; a user or manual task runs.
         try:

@@ -12,7 +12,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import compensation, cron_advice, dialects, restricted, sandbox
+from . import assignment, compensation, cron_advice, dialects, restricted, sandbox
 from .dialects import KIND_NAMES, label
 from .errors import InvalidModel
 from .excerpt import excerpt
@@ -319,6 +319,10 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
                     add(f"{label(task)} 没有表单，办理时使用通用办理表单", task, "warning")
                 if form_exists is not None and props.get("formSchema") and not form_exists(props["formSchema"]):
                     add(f"{label(task)} 的表单「{excerpt(props['formSchema'])}」不存在", task)
+                if props.get("completerVariable"):
+                    problem = assignment.completer_variable_problem(props["completerVariable"])
+                    if problem:
+                        add(f"{label(task)} 的办理人记入变量（completerVariable）{problem}", task)
         for task in outside:
             if strict:
                 add(f"{label(task)} 不在任何泳道中，无法确定由谁办理；请把它放进泳道", task)

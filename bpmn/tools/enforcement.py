@@ -28,7 +28,8 @@ def build() -> Process:
         "    precheck_due = filing_due or workday_after(received_at, 5)\n"
         "except Exception:\n"
         "    precheck_due = workday_after(received_at, 5)\n"
-        "precheck_extended = False"))
+        "precheck_extended = False\n"
+        "proposer = None"))
     p.xor("to_intake", "", I, 2)
     p.user("intake", "初步核查", I, 3, doc="应急管理部令第18号；《行政处罚法》第五十四条：对违法线索自登记之日起5个工作日内初步核查并决定是否立案，特殊情况经负责人批准可延长5个工作日。",
            form="enforcement.intake", due="deadline_at(precheck_due)")
@@ -151,7 +152,12 @@ def build() -> Process:
     p.flow("has_preservation", "to_propose", "否", default=True)
 
     # 呈批、法制审核
-    p.user("propose", "案件处理呈批", I, 14, form="enforcement.proposal")
+    p.user("propose", "案件处理呈批", I, 14, form="enforcement.proposal",
+           props={"completerVariable": "proposer", "assignee": "proposer"}, doc=(
+               "承办人提出处理意见呈批。第一次呈批由本单位执法人员认领；法制审核、负责人审批退回（以及集体讨论未通过、"
+               "不批准移送、陈述申辩后改变处罚的）回到本环节时，交还上次提交呈批的承办人本人，"
+               "退回原因显示在表单上方；该承办人已不在本单位或已停用的，仍由本单位执法人员认领。"
+               "《行政处罚法》第五十八条（法制审核）、第五十七条（负责人审查决定）。"))
     p.rule("classify", "听证与集体讨论判定", I, 15, decision="hearing_and_collective")
     p.user("legal_review", "法制审核", LR, 16, form="enforcement.legal_review", doc=(
         "《行政处罚法》第五十八条：涉及重大公共利益、直接关系当事人重大权益经过听证、案件情况疑难复杂等的，作出决定前须经法制审核；本局每案都经法制审核（一案一审，本地规则：武进区2017年安全生产工作要点，seed 000），由法制审核员审核，不通过的退回。"))
