@@ -13,42 +13,24 @@ passed), a measure for an overdue hazard shows the hazard first, with the law fo
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 import pytest
 from playwright.sync_api import expect
-from werkzeug.security import generate_password_hash
 
-from engine import ManualClock
-from tests.ui_support import LiveServer, browser, close_context
-from webui.app import create_app
-from workflows.demo import USERS, Desk, load_demo
-from workflows.runtime import build_engine
+from tests.demo_walk import demo_served, readable
+from tests.ui_support import PASSWORD, browser, close_context
+from workflows.demo import Desk
 
 __all__ = ["browser"]
-
-NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)  # Monday 09:00 in Beijing
-PASSWORD = "leader-walk-2026"
-ENGLISH = re.compile(r"[A-Za-z_]{4,}")
 
 
 @pytest.fixture(scope="module", params=[1280, 375], ids=["1280", "375"])
 def demo(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(f"leader-walk-{request.param}")
-    engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=ManualClock(NOW))
-    load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
-    app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
-    desk, case = Desk(engine), next(c for c in engine.cases(process_key="accident_investigation", limit=100)
-                                    if c.title == "甲化工“中毒窒息”事故")
-    while "结案审批" not in desk.names(case.id):       # the 四不放过 gate's case, walked on to 结案审批
-        desk.do(case.id, desk.names(case.id)[0], which=0)
-    with LiveServer(app) as server:
+    with demo_served(tmp_path_factory.mktemp(f"leader-walk-{request.param}")) as (server, engine):
+        desk, case = Desk(engine), next(c for c in engine.cases(process_key="accident_investigation", limit=100)
+                                        if c.title == "甲化工“中毒窒息”事故")
+        while "结案审批" not in desk.names(case.id):       # the 四不放过 gate's case, walked on to 结案审批
+            desk.do(case.id, desk.names(case.id)[0], which=0)
         yield server, request.param
-    engine.dispose()
 
 
 def _login(browser, server, username: str, width: int):
@@ -69,12 +51,6 @@ def _open_from_list(page, server, name: str) -> None:
     expect(page.locator("h1")).to_contain_text(name)
 
 
-def _readable(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    shown = page.locator("main").inner_text()
-    assert not ENGLISH.findall(shown), ENGLISH.findall(shown)
-
-
 def _fact(page, name: str):
     return page.locator(f"#context-facts tr[data-fact={name}] > td").first
 
@@ -88,7 +64,7 @@ def test_the_deputy_director_approves_the_plan_knowing_who_drew_it_up(browser, d
         expect(page.locator("#submitted-by dd")).to_contain_text("钱科长 ·「编制双随机抽查计划」·")
         title = page.locator(".task-head dl div", has_text="案件").first.locator("dd").inner_text().strip()
         expect(_fact(page, "plan_name")).to_have_text(title)              # the plan its title names
-        _readable(page, width)
+        readable(page, width)
         page.locator("#f-draw_witnesses label", has_text="陈法制").locator("input").check()   # 抽取监督人员
         page.locator("form button[value='同意']").first.click()
         expect(page.locator(".flash.ok")).to_contain_text("审批抽查计划")
@@ -107,7 +83,7 @@ def test_a_measure_for_an_overdue_hazard_names_the_hazard_the_deadline_and_the_l
         expect(_fact(page, "location")).to_have_text("二号罐区")
         expect(_fact(page, "rectify_deadline")).to_contain_text("2026年11月18日")
         expect(_fact(page, "overdue_rung_name").locator(".basis")).to_contain_text("《安全生产法》第一百零二条")
-        _readable(page, width)
+        readable(page, width)
     finally:
         close_context(page.context)
 
@@ -121,7 +97,7 @@ def test_the_director_votes_knowing_who_proposed_the_penalty_the_facts_and_the_d
         expect(page.locator("#task-context")).to_contain_text("案件处理呈批")   # who proposed the penalty, and why
         expect(page.locator("#task-context")).to_contain_text("150,000.00")
         expect(_fact(page, "case_due").locator(".basis")).to_contain_text("《行政处罚法》第六十条")
-        _readable(page, width)
+        readable(page, width)
         page.click("button[name=vote_choice][value=同意]")
         expect(page.locator(".flash.ok")).to_contain_text("集体讨论表决")
     finally:
@@ -143,7 +119,7 @@ def test_a_deputy_director_closes_an_accident_seeing_that_its_approval_was_carri
         expect(_fact(page, "sanctions_summary")).to_contain_text("已移送公安机关")
         expect(_fact(page, "measures")).to_contain_text("全面校验安全阀并建立台账")
         expect(_fact(page, "education_done")).to_have_text("是")
-        _readable(page, width)
+        readable(page, width)
         page.fill("#f-close_summary", "批复事项已落实，同意结案")
         page.locator("form button[type=submit]").last.click()
         expect(page.locator(".flash.ok")).to_contain_text("结案审批")
