@@ -45,6 +45,7 @@ from lxml import etree
 
 from . import (ad_hoc, camunda_forms, code_variables, el_text, event_definition_refs, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
                task_priority, waiting_loops, yudao_timeouts)
+from .assignment import completer_variable_problem
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
 from .dmn import FEEL_PATH, data_names
 from .excerpt import ADVICE, excerpt
@@ -783,9 +784,10 @@ def _connector_note(owner, connector) -> str:
 def _note_task_words_not_computed(process, result: Normalized) -> None:
     """What Flowable and Camunda compute on a task and Duban shows or keeps as drawn, said on the task
     rather than passed over (probe 6: Flowable's UserTaskTest): a name written in FEEL (shown as
-    written; a name holding ``${...}`` is computed as the task opens: ``_computed_name``), and Flowable's
-    ``taskCompleterVariableName`` (the completer's user name written to that variable; not written
-    here — the case's history names who completed each task)."""
+    written; a name holding ``${...}`` is computed as the task opens: ``_computed_name``). Flowable's
+    ``taskCompleterVariableName`` (the completer's user name written to that variable) is our
+    ``completerVariable`` (engine/assignment.py), which writes it the same way; a name that cannot be a
+    case variable is said on the task."""
     for el in process.iter(*(f"{B}{kind}" for kind in HUMAN_TASKS)):
         name = el.get("name") or ""
         if language_of(name) == FEEL and not has_juel(name):  # a ${...} name is computed: _computed_name
@@ -793,8 +795,12 @@ def _note_task_words_not_computed(process, result: Normalized) -> None:
                                  "请把名称改为固定的文字（如「审批」）", el))
         completer = (_vendor_attr(el, "taskCompleterVariableName") or "").strip()
         if completer:
-            result.notes.append((f"{label(el)} 的完成人变量（taskCompleterVariableName）「{excerpt(completer)}」在本系统中不写入；"
-                                 "谁办理了该任务可在案件的办理记录中查看，流程中需要用到时请在后续环节的表单中填写", el))
+            problem = completer_variable_problem(completer)
+            if problem is None:
+                _set_property(el, "completerVariable", completer)
+            else:
+                result.notes.append((f"{label(el)} 的完成人变量（taskCompleterVariableName）{problem}，不写入；"
+                                     "谁办理了该任务可在案件的办理记录中查看", el))
 
 
 def _note_skip_expressions(process, result: Normalized) -> None:
