@@ -54,9 +54,9 @@ def test_a_parallel_join_a_long_loop_reaches_past_the_task_dicts_bound_still_joi
     ``_MOST_TASKS`` ancestors the join asks SpiffWorkflow's own check, and must ask it for the task
     being updated (the mutant asks it for None: an incident in a late round of a long loop). 105
     rounds of a split, two checks and a join, in the start's step, each round's join fired once both
-    checks are in; the case stops at 复核结果 with every round counted. (Past the same bound the join's
-    data is merged as raw SpiffWorkflow merges it, engine/join_data.py ``_DEEPEST``: check_a's own
-    variable goes back to its value before the fork — not pinned here, said in docs/mutation.md.)"""
+    checks are in; the case stops at 复核结果 with every round counted, and each check's own variable
+    is the last round's (engine/join_data.py walks up at any depth; before, past 500 ancestors it
+    merged as raw SpiffWorkflow does and check_a's stayed at round 99's)."""
     from engine import gateways
 
     rounds = 105
@@ -66,6 +66,7 @@ def test_a_parallel_join_a_long_loop_reaches_past_the_task_dicts_bound_still_joi
     view = engine.case(case.id)
     assert view.status == "running" and [t.spec_id for t in view.tasks] == ["review"]
     assert view.data["rounds_done"] == rounds
+    assert (view.data["a_seen"], view.data["b_seen"]) == (rounds - 1, rounds - 1)
     assert engine.incidents() == []
 
 
