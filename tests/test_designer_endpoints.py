@@ -355,7 +355,10 @@ def test_the_test_run_offers_each_step_by_name_with_sample_values(world, designe
     order = [html.index(name) for name in ("1. 登记隐患", "提出挂牌督办建议", "审核挂牌建议", "批准挂牌督办", "公告摘牌")]
     assert order == sorted(order)
     assert 'data-step="register"' in html and 'value="2026年11月23日"' in html
-    assert '{"' not in html and "JSON" not in html
+    # no JSON a person reads: the page's data-hide attributes (which answer a field belongs to, read by
+    # forms.js since 6cc947c; never shown) are markup, not text
+    shown = re.sub(r"data-hide='[^']*'", "", html)
+    assert '{"' not in shown and "JSON" not in shown
 
     camunda = post(designer, "/designer/api/dry-run/forms", {"xml": CAMUNDA_FILE}).get_json()["html"]
     assert "现场复查" in camunda and "此环节没有本系统的表单，试运行时直接办结" in camunda
