@@ -138,8 +138,7 @@ class Policy:
         if p.party:
             if case.party != p.party:
                 raise Forbidden("企业用户只能查看本企业的案件")
-            model_id = getattr(case, "model_id", None)  # a message's or an external task's case: by its row
-            if model_id is not None and self.party_hidden(s, model_id) and not self._works_on(s, p, case.id):
+            if case.model_id is not None and self.party_hidden(s, case.model_id) and not self._works_on(s, p, case.id):
                 raise Forbidden("该案件不向当事企业公开")
             return
         if not self._below(s, case.org_code, p, directory_version) and not self._works_on(s, p, case.id):
