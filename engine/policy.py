@@ -3,9 +3,7 @@
 Who may do what is decided here only, from the directory as it is now (never copied into tasks):
 - a task: its assignee, or a holder of its lane's role in the case's org unit — supervisory roles
   also below it — and for enterprise users (当事人) only tasks of their own enterprise's cases;
-- a case: officials of its org unit or above; an enterprise user for its own cases only, and not a
-  case of a process whose start event says ``partyReads`` 否 (a 12350 举报 about the enterprise) unless
-  it holds or did one of its tasks;
+- a case: officials of its org unit or above; an enterprise user for its own cases only;
 - starting a case: officials on their own branch of the org tree; an enterprise user only a process
   whose start event names one of the user's roles in its ``startableBy`` property (隐患自查自报), and
   only about its own enterprise;
@@ -27,14 +25,6 @@ from .errors import Forbidden
 from .schema import OPEN, Case, HumanTask, ProcessModel, TaskCandidate, TaskExclusion
 
 STARTABLE_BY = "startableBy"   # start-event property: roles (code or name, comma-separated) a party user needs
-# Start-event property: 否 (no, false) — the enterprise a case is about (当事人) does not read it. A 12350
-# 举报 names the enterprise reported; its 举报内容 and 交办意见 (「请执法大队五日内核查」) read by that
-# enterprise warn it before the check and point at the whistleblower: 《国家安全监管总局关于保护生产安全
-# 事故和事故隐患举报人的意见》(2013年6月8日) 第五条 forbids (一) 泄露…可能导致上述信息泄露的举报内容 and
-# (二) 将举报材料私自转给被举报单位、被举报人; 《安全生产领域举报奖励办法》(安监总财〔2018〕19号) keeps
-# 举报人身份、举报内容 confidential.
-PARTY_READS = "partyReads"
-_NOT_READ = frozenset({"否", "不", "不公开", "no", "false", "none"})
 ADMIN_ROLE = "admin"
 DESIGNER_ROLE = "designer"
 
@@ -61,8 +51,6 @@ class Policy:
         self._starters: dict[int, set[str]] = {}   # model id -> roles named by startableBy (models never change)
         # process key -> (the models' stamp read by the last start that asked, its latest model's startableBy)
         self._start_roles: dict[str, tuple[tuple, set[str]]] = {}
-        self._party_hidden: dict[int, bool] = {}   # model id -> its start event says partyReads 否
-        self._hidden_models: tuple[tuple, list[int]] = ((), [])   # (models' stamp, ids of such models)
 
     def check_task(self, s: Session, p: Principal, row: HumanTask, known: tuple | None = None,
                    directory_version: int | None = None) -> None:
@@ -138,31 +126,9 @@ class Policy:
         if p.party:
             if case.party != p.party:
                 raise Forbidden("企业用户只能查看本企业的案件")
-            if case.model_id is not None and self.party_hidden(s, case.model_id) and not self._works_on(s, p, case.id):
-                raise Forbidden("该案件不向当事企业公开")
             return
         if not self._below(s, case.org_code, p, directory_version) and not self._works_on(s, p, case.id):
             raise Forbidden("无权查看其他组织机构的案件")
-
-    def party_hidden(self, s: Session, model_id: int) -> bool:
-        """Does the model (version) ``model_id`` keep its cases from the enterprise they are about
-        (``partyReads`` 否 on its start event)? A model's content never changes: asked once."""
-        known = self._party_hidden.get(model_id)
-        if known is None:
-            row = s.execute(sa.select(ProcessModel.key, ProcessModel.content, ProcessModel.kind)
-                            .where(ProcessModel.id == model_id)).first()
-            known = self._party_hidden[model_id] = (row is not None and row.kind == "bpmn"
-                                                    and _hides_from_party(row.content, row.key))
-        return known
-
-    def hidden_from_party(self, s: Session) -> list[int]:
-        """Ids of the models whose cases their enterprise does not read (``party_hidden``), for an
-        enterprise user's case lists; read again only after a deploy (the models' count and newest id)."""
-        stamp = tuple(s.execute(sa.select(sa.func.count(ProcessModel.id), sa.func.max(ProcessModel.id))).one())
-        if self._hidden_models[0] != stamp:
-            rows = s.execute(sa.select(ProcessModel.id).where(ProcessModel.kind == "bpmn")).scalars().all()
-            self._hidden_models = (stamp, [i for i in rows if self.party_hidden(s, i)])
-        return self._hidden_models[1]
 
     @staticmethod
     def _works_on(s: Session, p: Principal, case_id: int) -> bool:
@@ -243,19 +209,6 @@ class Policy:
         if directory_version is not None:
             return self.directory.cached_org_path(s, org_code, directory_version).startswith(p.org_path)
         return self.directory.org_path(s, org_code).startswith(p.org_path)
-
-
-def _hides_from_party(content: str, process_key: str) -> bool:
-    """Does a start event of the process ``process_key`` say ``partyReads`` 否?"""
-    root = etree.fromstring(content.encode("utf-8"))
-    for process in root.iter("{*}process"):
-        if process.get("id") != process_key:
-            continue
-        for start in process.iter("{*}startEvent"):
-            for prop in start.iter("{*}property"):
-                if prop.get("name") == PARTY_READS and (prop.get("value") or "").strip().lower() in _NOT_READ:
-                    return True
-    return False
 
 
 def _start_event_roles(content: str, process_key: str) -> set[str]:

@@ -76,9 +76,7 @@ class Scope:
         if self.policy is not None and self.policy.is_external(self.p):
             return Case.id.in_(self.policy.assigned_case_ids(self.p))
         if self.p.party:
-            hidden = self.policy.hidden_from_party(self.s) if self.policy is not None else []
-            own = Case.party == self.p.party
-            return sa.and_(own, Case.model_id.not_in(hidden)) if hidden else own
+            return Case.party == self.p.party
         return Case.org_code.in_(self.orgs())
 
     def task_pool(self, role: str):

@@ -182,31 +182,3 @@ def test_every_user_task_of_the_model_is_reached_by_a_test(request, w):
     """Stands on its own: any scenario above not yet run on this database is walked on a world of its
     own first (alone, after a subset, in any order; tests/process_support.py)."""
     assert user_tasks(PROCESS) - reached_by_every_scenario(request, w, world, PROCESS) == set()
-
-
-def test_the_reported_enterprise_reads_no_tipoff_about_itself_whistleblower_protection_opinion_2013_art5(w):
-    """《国家安全监管总局关于保护生产安全事故和事故隐患举报人的意见》(2013) 第五条（一）（二）: no 举报内容 that may
-    point at the whistleblower, no 举报材料 to the enterprise reported. The model's start event says
-    ``partyReads`` 否 (engine/policy.PARTY_READS): the case is the reported enterprise's (its ``party``, as
-    the intake official picks it) yet its own account neither lists it nor opens it — page, API, engine —
-    while the intake official and the section head still do. Before, 甲化工安全员 read the 举报内容 and the
-    交办意见 of the tip-off about 甲化工."""
-    from engine.errors import Forbidden
-    from tests.ui_support import api_client, client_login
-    c = received(w)
-    e = w.engine
-    assert all(x.id != c for x in e.cases(username="jia_qy", limit=1000))
-    with pytest.raises(Forbidden, match="不向当事企业公开"):
-        e.case(c, username="jia_qy")
-    fast = generate_password_hash("pw-2026", method="pbkdf2:sha256:1000")
-    e.directory.add_user("jia_web", org="dongcheng", roles=["enterprise"], name="甲化工安全员", party=CHEMICAL,
-                         password_hash=fast)
-    app = create_app(e, secret_key="t", testing=True)
-    page = client_login(app, "jia_web", "pw-2026")
-    assert page.get(f"/cases/{c}").status_code in (403, 404)
-    assert "违规动火" not in page.get("/cases/").get_data(as_text=True)
-    api = api_client(app, e, "jia_web")
-    assert api.get(f"/api/cases/{c}").status_code in (403, 404)
-    assert c not in [x["id"] for x in api.get("/api/cases").get_json()["items"]]
-    assert e.case(c, username="he_sl").id == c and e.case(c, username="qian_ke").id == c
-    assert any(x.id == c for x in e.cases(username="qian_ke", limit=1000))

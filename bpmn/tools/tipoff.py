@@ -20,12 +20,7 @@ def build() -> Process:
              "“建立安全生产‘12350’专线，统一接报、分类处置”。电话、网络、信件等渠道受理（可匿名），举报人身份仅受理"
              "岗位可见；分类交办，按属地移交有管辖权的单位；核查自受理起60日内办结（经上级批准可延长不超过30日）；"
              "核查结束后10日内答复举报人；查实的转挂牌督办或立案查处；对实名举报人按办法核定、审批、发放奖励。"))
-    # partyReads 否: the enterprise reported never reads the 举报 (engine/policy.PARTY_READS): its 举报内容 and
-    # 交办意见 would warn it before the check and point at the whistleblower.
-    p.start("start", "接到举报", K, 0, props={"partyReads": "否"},
-            doc=("被举报企业（当事人）不能查看本举报案件：《国家安全监管总局关于保护生产安全事故和事故隐患举报人的意见》"
-                 "（2013年6月8日）第五条第（一）项（不得泄露可能导致举报人信息泄露的举报内容）、第（二）项（不得将举报材料"
-                 "转给被举报单位、被举报人）；《安全生产领域举报奖励办法》（安监总财〔2018〕19号）为举报人身份、举报内容保密。"))
+    p.start("start", "接到举报", K, 0)
     p.script("init", "判断来源", K, 1, code=(
         "try:\n"
         "    handed_over = bool(handed_over_from)\n"
