@@ -25,10 +25,14 @@ lint: setup
 pg:
 	bash scripts/pg-test-server start
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), a test file to a process: every test has
+# its own SQLite file and PostgreSQL database, so files do not meet; module fixtures stay whole.
+TEST_WORKERS ?= 2
+
 test: setup pg
 	bash scripts/setup-browser
 	bash scripts/setup-documents
-	DUBAN_TEST_PG_URL=$$(bash scripts/pg-test-server url) $(PY) -m pytest $(PYTEST_ARGS)
+	DUBAN_TEST_PG_URL=$$(bash scripts/pg-test-server url) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=40 $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) bench/step_cost.py --json
