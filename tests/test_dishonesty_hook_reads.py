@@ -1,7 +1,6 @@
 """What the 失信 after-step hook reads at each step (counted, not timed): a listing case's step
 reads the enterprise's flag only when the step could change it, in one statement on the step's own
-connection, and neither that nor an approved accident's "listing started?" check makes the step's
-ORM session (through the session each cost ~300–550 µs a step; issue 15)."""
+connection, and an approved accident's steps read nothing; none of it makes the step's ORM session (through the session each cost ~300–550 µs a step; issue 15)."""
 from __future__ import annotations
 
 import contextlib
@@ -73,10 +72,12 @@ def test_a_published_listing_is_flagged_and_an_early_removal_clears_it(w):
     assert not listed(w) and w.engine.case(c).status == "completed"
 
 
-def test_an_approved_accident_checks_its_listing_without_the_orm_session(w):
+def test_an_approved_accident_starts_nothing_and_reads_nothing_at_its_steps(w):
+    """Since the listing waits for the penalty decision (第11号令第三条), an accident's steps leave the
+    hook nothing to read: no ORM session, no enterprise row."""
     c = accident_at_approval(w, deaths=10, local_level="省级")
     do(w, c, "批复事故调查报告")
-    assert len(listings(w)) == 1
-    seen = counted(w, c, "落实处分和移送司法")        # the listing exists: nothing started again
-    assert seen["sessions"] == 0
-    assert len(listings(w)) == 1
+    assert listings(w) == []
+    seen = counted(w, c, "落实处分和移送司法")
+    assert seen == {"enterprises": 0, "sessions": 0}
+    assert listings(w) == []

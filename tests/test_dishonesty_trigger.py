@@ -1,5 +1,7 @@
-"""Listing procedures start by themselves from the cases the rule names: an approved 重大 accident,
-a second 较大 accident within 12 months, a penalty on a listed ground — once per trigger."""
+"""Listing procedures start by themselves from the cases the rule names — once the bureau has
+decided the 行政处罚 (应急管理部令第11号第三条 受到行政处罚; 第四条第二款 谁处罚、谁决定): the penalty
+of the enterprise opened from the 批复 of a 重大 accident, or of a second 较大 accident within 12
+months, and a penalty on a listed ground — once per trigger."""
 from __future__ import annotations
 
 import datetime as dt
@@ -37,46 +39,79 @@ def approved_accident(w, party=CHEMICAL, **receive) -> int:
     return c
 
 
-def test_a_major_accident_starts_the_listing_on_its_approval(w):
+def penalty_of(w, accident: int, party=CHEMICAL) -> int:
+    """The penalty case of the enterprise itself that the accident's 批复 opened."""
+    [c] = [c.id for c in w.engine.cases(process_key="enforcement_case", party=party)
+           if c.parent_case_id == accident and w.engine.case(c.id).data.get("party_type") == "单位"]
+    return c
+
+
+def concluded(w, c: int, **proposal) -> int:
+    """Walk an enforcement case to 结案 with its forms' sample data (a 处罚 unless ``proposal`` says)."""
+    for _ in range(25):
+        names = [n for n in w.desk.names(c) if n != "办案期限审查"]
+        if not names:
+            assert w.engine.case(c).status == "completed"
+            return c
+        do(w, c, names[0], which=0, **(proposal if names[0] == "案件处理呈批" else {}))
+    raise AssertionError("the enforcement case did not conclude")
+
+
+def test_a_major_accident_lists_only_once_its_penalty_is_decided_order11_art3_art4(w):
+    """第三条: 严重失信 is a 行为 that 受到行政处罚; 第四条第二款: the department that decided the penalty
+    decides the listing. The 批复 opens the penalty case; the listing procedure waits for its decision."""
     c = accident_at_approval(w, deaths=10, local_level="省级")
     assert w.engine.case(c).data["accident_grade"] == "重大"
-    assert listings(w) == []                                      # grade alone is not enough: 批复 first
     do(w, c, "批复事故调查报告")
+    assert listings(w) == []                                      # 批复 alone: no penalty decided yet
+    do(w, c, "落实处分和移送司法")
+    assert listings(w) == []
+    penalty = concluded(w, penalty_of(w, c))
     found = listings(w)
-    assert len(found) == 1 and found[0].parent_case_id == c
+    assert len(found) == 1 and found[0].parent_case_id == penalty
     data = w.engine.case(found[0].id).data
-    assert data["ground"] == ACCIDENT_GROUNDS[0] and data["source_case_ids"] == [c]
-    assert data["source_case_no"] == w.engine.case(c).case_no and "应急管理部令第11号" in data["basis"]
+    assert data["ground"] == ACCIDENT_GROUNDS[0] and data["source_case_ids"] == [c, penalty]
+    assert data["source_process"] == "enforcement_case" and "重大事故" in data["facts"]
+    assert "应急管理部令第11号" in data["basis"]
     assert w.desk.names(found[0].id) == ["拟列入呈批"]
-    do(w, c, "落实处分和移送司法")                                 # later steps of the accident start nothing more
-    assert len(listings(w)) == 1
+
+
+def test_a_major_accident_whose_penalty_is_not_decided_lists_nobody_order11_art3(w):
+    c = approved_accident(w, deaths=10, local_level="省级")
+    concluded(w, penalty_of(w, c), proposed_outcome="不予处罚")
+    assert listings(w) == []
 
 
 def test_one_larger_accident_does_not_list_but_a_second_within_twelve_months_does(w):
     first = approved_accident(w, deaths=3, local_level="设区的市")
     assert w.engine.case(first).data["accident_grade"] == "较大"
+    concluded(w, penalty_of(w, first))
     assert listings(w) == []
     w.clock.set(at_shanghai("2027-03-01", 9))
     second = approved_accident(w, deaths=4, local_level="设区的市")
+    assert listings(w) == []
+    penalty = concluded(w, penalty_of(w, second))
     found = listings(w)
-    assert len(found) == 1 and found[0].parent_case_id == second
+    assert len(found) == 1 and found[0].parent_case_id == penalty
     data = w.engine.case(found[0].id).data
-    assert data["ground"] == ACCIDENT_GROUNDS[1] and data["source_case_ids"] == [first, second]
+    assert data["ground"] == ACCIDENT_GROUNDS[1] and data["source_case_ids"] == [first, second, penalty]
 
 
 def test_larger_accidents_more_than_twelve_months_apart_do_not_list(w):
     approved_accident(w, deaths=3, local_level="设区的市")
     w.clock.set(at_shanghai("2027-06-02", 9))
-    approved_accident(w, deaths=3, local_level="设区的市")
+    second = approved_accident(w, deaths=3, local_level="设区的市")
+    concluded(w, penalty_of(w, second))
     assert listings(w) == []
 
 
-def test_the_earlier_accident_approved_later_does_not_list_the_enterprise_twice(w):
-    first = accident_at_approval(w, deaths=3, local_level="设区的市")
+def test_the_earlier_accident_decided_later_does_not_list_the_enterprise_twice(w):
+    first = approved_accident(w, deaths=3, local_level="设区的市")
     w.clock.set(at_shanghai("2026-09-01", 9))
-    approved_accident(w, deaths=3, local_level="设区的市")
+    second = approved_accident(w, deaths=3, local_level="设区的市")
+    concluded(w, penalty_of(w, second))
     assert len(listings(w)) == 1
-    do(w, first, "批复事故调查报告")
+    concluded(w, penalty_of(w, first))
     assert len(listings(w)) == 1
 
 
@@ -84,7 +119,8 @@ def test_general_accidents_and_other_enterprises_do_not_count(w):
     approved_accident(w)                                          # 一般
     approved_accident(w, party=MACHINERY, deaths=3, local_level="设区的市")
     w.clock.set(at_shanghai("2026-10-01", 9))
-    approved_accident(w, deaths=3, local_level="设区的市")
+    third = approved_accident(w, deaths=3, local_level="设区的市")
+    concluded(w, penalty_of(w, third))
     assert listings(w) == [] and listings(w, MACHINERY) == []
 
 

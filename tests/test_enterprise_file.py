@@ -12,7 +12,7 @@ from workflows.enterprises import EnterpriseNotFound
 from workflows.enterprises.standing import enterprise_file
 
 from tests.test_dishonesty_process import at_shanghai, do, w  # noqa: F401  (w is the fixture)
-from tests.test_dishonesty_trigger import approved_accident, listings
+from tests.test_dishonesty_trigger import approved_accident, concluded, listings, penalty_of
 
 
 def concluded_penalty(w, party=CHEMICAL, **proposal) -> int:
@@ -49,6 +49,7 @@ def test_the_file_shows_cases_of_every_process_and_a_reasoned_standing(w):
     do(w, hazard, "登记隐患")
     penalty = concluded_penalty(w, fine_amount="50000", penalty_types=["罚款", "责令停产停业"])
     accident = approved_accident(w, deaths=10, local_level="省级")
+    accident_penalty = concluded(w, penalty_of(w, accident))   # the listing waits for it (第11号令第三条)
     f = file_of(w)
 
     # the accident's 批复 also opens penalty cases of its own (those of the enterprise count here)
@@ -62,9 +63,11 @@ def test_the_file_shows_cases_of_every_process_and_a_reasoned_standing(w):
     [acc] = f["accidents"]
     assert (acc["id"], acc["grade"], acc["deaths"], acc["occurred_on"]) == (accident, "重大", 10, "2026-06-01")
     pen = next(p for p in f["penalties"] if p["id"] == penalty)
-    assert all(p["outcome"] is None for p in f["penalties"] if p["id"] != penalty)        # not decided yet
+    assert all(p["outcome"] is None for p in f["penalties"] if p["id"] not in (penalty, accident_penalty))
     assert (pen["id"], pen["outcome"], pen["fine_amount"], pen["status"]) == (penalty, "处罚", "50000.00", "completed")
-    assert pen["penalty_types"] == ["罚款", "责令停产停业"] and f["fines_total"] == "50000.00"
+    assert pen["penalty_types"] == ["罚款", "责令停产停业"]
+    accident_fine = next(p for p in f["penalties"] if p["id"] == accident_penalty)["fine_amount"]
+    assert f["fines_total"] == f"{50000 + float(accident_fine):.2f}"
     assert [(h["from"], h["to"], h["by"]) for h in f["risk"]["history"]] == [(None, "橙", "qian_ke"),
                                                                              ("橙", "红", "zheng_fj")]
     assert f["next_inspection_due"] == "2026-06-01"          # graded but never inspected: due today

@@ -4,11 +4,13 @@
 must be listed. Two of them show up in our own cases and so can start the listing procedure
 (``bpmn/dishonesty_list.bpmn``) without anyone remembering to:
 
-* an accident investigation (事故调查) whose report is approved (批复, ``approved_at`` set) for a
-  特别重大 or 重大 accident, or for a 较大 accident when the same enterprise had another 较大
-  accident within 12 months of it (either side);
-* an enforcement case (执法案件) that concludes (结案) with a penalty whose ground is one the rule
-  lists (see :func:`penalty_ground`).
+* the penalty case (执法案件) of an enterprise opened from an accident's 批复 that concludes (结案)
+  with a 行政处罚 decided, where the accident was 特别重大 or 重大, or 较大 when the same enterprise
+  had another 较大 accident within 12 months of it (either side). Not the 批复 itself: the rule's
+  严重失信 is a 行为 that 受到行政处罚 (第三条), and the listing belongs to the department that decided
+  that penalty (第四条第二款 谁处罚、谁决定、谁负责), so the procedure waits for the bureau's decision;
+* an enforcement case that concludes (结案) with a penalty whose ground is one the rule lists (see
+  :func:`penalty_ground`).
 
 The procedure is started, not the listing: the officers still propose, notify, hear the objection
 and decide, so a wrong trigger costs a 不同意 and never a wrongful listing.
@@ -122,6 +124,11 @@ def within_window(a: dt.datetime, b: dt.datetime, months: int = WINDOW_MONTHS) -
     return second <= first + relativedelta(months=months)
 
 
+def penalty_decided(data: dict) -> bool:
+    """The case ended in a 行政处罚 decided (处罚 with its decision day): what 第11号令第三条 rests on."""
+    return data.get("proposed_outcome") == "处罚" and bool(data.get("decided_at"))
+
+
 def penalty_ground(data: dict) -> str | None:
     """The rule's ground for listing after this penalty case, or None.
 
@@ -129,7 +136,7 @@ def penalty_ground(data: dict) -> str | None:
     otherwise the facts and legal basis are searched for the words of a listed ground. The
     catch-all ground (其他…性质恶劣、情节严重) is a judgment and is never guessed.
     """
-    if data.get("proposed_outcome") != "处罚" or not data.get("decided_at"):
+    if not penalty_decided(data):
         return None
     named = data.get("dishonesty_ground")
     if named in ACCIDENT_GROUNDS + PENALTY_GROUNDS:
@@ -171,6 +178,23 @@ def accident_trigger(s: Session, case: Case, party: str) -> tuple[str, list[int]
     return ACCIDENT_GROUNDS[1], others + [case.id]
 
 
+def accident_of_penalty(s: Session, case: Case, party: str) -> tuple[Case, str, list[int]] | None:
+    """(accident case, ground, accident case ids) when a concluded penalty case of ``party`` was
+    opened from the 批复 of an accident that meets an accident ground of 第11号令, else None.
+
+    The penalty case is the accident's child (``open_penalty_cases``); the accident must be about
+    the same enterprise. Its decision, not the 批复, is the 行政处罚 第三条 asks for."""
+    if case.parent_case_id is None:
+        return None
+    accident = s.get(Case, case.parent_case_id)
+    if accident is None or accident.process_key != ACCIDENT or accident.status == "cancelled":
+        return None
+    if _party_of(accident) != party:
+        return None
+    found = accident_trigger(s, accident, party)
+    return (accident, *found) if found else None
+
+
 def _party_of(case: Case) -> str | None:
     """The enterprise a case is about: its own credit code in the data, else the case's party.
 
@@ -198,43 +222,33 @@ _FLAG_OF = sqlexec.Sql(sa.select(Enterprise.__table__.c.dishonest, Enterprise.__
     Enterprise.__table__.c.credit_code == sa.bindparam("code")))
 
 
-def _already_started(s: Session, party: str, case_id: int) -> bool:
-    """A listing case built on ``case_id`` exists already (any outcome): never start a second one."""
+def _already_started(s: Session, party: str, case_ids: Iterable[int]) -> bool:
+    """A listing case built on one of ``case_ids`` exists already (any outcome): never start a second
+    one for the same penalty, nor for the same accident."""
+    wanted = set(case_ids)
     for (data,) in sqlexec.all_rows(s.connection(), _LISTINGS_OF, {"party": party}):
-        if case_id in ((data or {}).get("source_case_ids") or []):
+        if wanted & set((data or {}).get("source_case_ids") or []):
             return True
     return False
 
 
-def _start_listing(s: Session, case: Case, party: str, ground: str, source_ids: list[int]) -> None:
-    if _already_started(s, party, case.id):
+def _start_listing(s: Session, case: Case, party: str, ground: str, source_ids: list[int],
+                   accident: Case | None = None) -> None:
+    if _already_started(s, party, [case.id] + ([accident.id] if accident is not None else [])):
         return
     data = case.data or {}
-    facts = {
-        ACCIDENT: lambda: f"{data.get('accident_title') or case.title}（{data.get('accident_grade')}事故，"
-                          f"批复于{str(data.get('approved_at'))[:10]}）",
-        ENFORCEMENT: lambda: f"{data.get('violation') or data.get('violation_facts') or case.title}"
-                             f"（行政处罚决定书{data.get('decision_no') or ''}）",
-    }[case.process_key]()
+    facts = (f"{data.get('violation') or data.get('violation_facts') or case.title}"
+             f"（行政处罚决定书{data.get('decision_no') or ''}）")
+    if accident is not None:
+        about = accident.data or {}
+        facts = (f"{about.get('accident_title') or accident.title}（{about.get('accident_grade')}事故，"
+                 f"批复于{str(about.get('approved_at'))[:10]}）；{facts}")
     name = data.get("enterprise_name") or data.get("party_name") or ""
     start_case(PROCESS, {
         "ground": ground, "facts": facts, "basis": RULE, "credit_code": party, "enterprise_name": name,
         "source_process": case.process_key, "source_case_no": case.case_no, "source_case_ids": source_ids,
     }, party=party, title=f"{name}拟列入严重失信主体名单")
     log.info("case %s (%s): listing procedure started for %s: %s", case.case_no, case.process_key, party, ground)
-
-
-def _may_hold(case: Case, key_text: str) -> bool:
-    """False only when the case data certainly has no key ``key_text`` (a JSON key with its quotes):
-    the case row's data as the step wrote it, JSON text not yet decoded (engine/step.py ``CaseRow``),
-    does not contain it — inside a JSON string a quote is escaped, so the quoted name can only be a
-    key. Spares decoding a big accident case's data (~40–60 µs) at every step before its approval;
-    a case without such text (an ORM ``Case``) is decoded as before."""
-    text = getattr(case, "data_text", None)
-    if text is None:
-        return True
-    text = text()
-    return text is None or key_text in text
 
 
 # --- the hook --------------------------------------------------------------------------------------
@@ -248,18 +262,19 @@ class DishonestyHook:
     def __call__(self, s: Session, case: Case, workflow) -> None:
         if case.process_key == PROCESS:
             self.sync_listing(s, case)
-        elif case.process_key == ACCIDENT and case.status != "cancelled":
-            if not _may_hold(case, '"approved_at"'):
-                return  # not approved yet (accident_trigger needs approved_at): most steps of the case
-            party = _party_of(case)
-            found = accident_trigger(s, case, party) if party else None
-            if found:
-                _start_listing(s, case, party, *found)
         elif case.process_key == ENFORCEMENT and case.status == "completed":
             if (case.data or {}).get("party_type") == "个人":
                 return  # the listing of persons (主要负责人) is not handled here
-            party, ground = _party_of(case), penalty_ground(case.data or {})
-            if party and ground:
+            party = _party_of(case)
+            if party is None or not penalty_decided(case.data or {}):
+                return  # no 行政处罚 decided (不予处罚, 移送): 第11号令第三条 lists nobody
+            by_accident = accident_of_penalty(s, case, party)
+            if by_accident is not None:
+                accident, ground, accident_ids = by_accident
+                _start_listing(s, case, party, ground, accident_ids + [case.id], accident)
+                return
+            ground = penalty_ground(case.data or {})
+            if ground:
                 _start_listing(s, case, party, ground, [case.id])
 
     def sync_listing(self, s: Session, case: Case) -> None:
