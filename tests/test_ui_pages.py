@@ -252,8 +252,10 @@ def test_attachments_are_stored_referenced_and_downloadable_only_with_the_case(w
     assert acme.get("/attachments/" + "0" * 32 + "/x.jpg").status_code == 404
 
 
-def test_uploads_of_a_refused_submit_are_not_stored(world):
-    """Issue 12: uploads are stored only once the form validates; the page asks for them again."""
+def test_uploads_of_a_refused_submit_are_held_for_the_form_not_stored(world):
+    """Issue 12: uploads go into the attachments only once the form validates. Issue 15: a refused
+    submit keeps them aside (暂存) for this task and person; the page lists them and the next submit
+    takes them without choosing them again."""
     case = general_hazard(world)
     task = open_task(world.engine, case.id, "fix_now")
     acme = client_login(world.app, "acme")
@@ -262,15 +264,18 @@ def test_uploads_of_a_refused_submit_are_not_stored(world):
     response = acme.post(f"/tasks/{task.id}", content_type="multipart/form-data", data={
         "_csrf": acme.csrf, "measures_taken": "更换报警探头",
         "attachments__upload": [(io.BytesIO(b"photo" * 1000), "照片.jpg")]})
-    assert response.status_code == 422 and "附件未保存，请重新选择" in text(response)
+    assert response.status_code == 422 and "1个附件已暂存" in text(response)
     assert (set(folder.iterdir()) if folder.exists() else set()) == before
-    assert "照片.jpg" not in text(response).split('id="f-attachments"', 1)[1].split("</div>", 1)[0]
+    listed = text(response).split('id="f-attachments"', 1)[1].split("</div>\n</div>", 1)[0]
+    assert "照片.jpg" in listed and "4.9 KB" in listed and "移除" in listed
+    [held] = re.findall(r'name="attachments__held" value="([0-9a-f]{32})"', listed)
     response = acme.post(f"/tasks/{task.id}", content_type="multipart/form-data", data={
         "_csrf": acme.csrf, "measures_taken": "更换报警探头", "completed_on": "2026-11-26",
-        "attachments__upload": [(io.BytesIO(b"photo"), "照片.jpg")]})
+        "attachments__held": held})
     assert response.status_code == 302
     [ref] = world.engine.case(case.id).data["attachments"]
-    assert ref.endswith("/照片.jpg") and len(set(folder.iterdir()) - before) == 1
+    assert ref == f"attachment:{held}/照片.jpg" and len(set(folder.iterdir()) - before) == 1
+    assert acme.get(ref.replace("attachment:", "/attachments/", 1)).data == b"photo" * 1000
 
 
 def test_a_task_without_a_registered_form_gets_the_generic_handling_form(world):

@@ -45,6 +45,7 @@ class Form:
     orgs: list = field(default_factory=list)    # [(code, 单位名称)] for org fields
     enterprises: list = field(default_factory=list)  # [(credit code, 企业名称)] for enterprise fields
     assessors: list = field(default_factory=list)  # [名称] of the registered 安全评价检测检验机构 (评估机构名称)
+    held: dict = field(default_factory=dict)  # attachments field -> [attachments.Held] of a refused submit (暂存)
 
     @property
     def generic(self) -> bool:

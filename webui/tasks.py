@@ -130,36 +130,41 @@ def show(task_id: str):
         if not may_work:
             raise Forbidden("您无权办理此任务")
         names = [f["name"] for f in fields or [] if f["type"] == "attachments"]
-        pending = attachments.PendingUploads(request.files, names)  # written only if the form passes
+        # written only if the form passes; held for this task and person if it is refused
+        pending = attachments.PendingUploads(request.files, names, task.id, g.user.username, request.form)
         data, form.values, form.errors = formspec.read(fields, request.form, pending.refs)
+        form.errors = {**pending.gone, **form.errors}  # a held file gone: not submitted without it
         if not form.errors:  # a file of another step, case or submit linked by a posted reference
             form.errors, foreign = attachments.foreign_links(eng, task, fields, data, pending.all_refs())
             for name in form.errors:  # not offered again: the file to link is chosen and uploaded here
                 form.values[name] = [r for r in form.values.get(name) or [] if r not in foreign]
         if not form.errors:
-            pending.save(case.id, g.user.username, eng.clock.now())
             try:
+                pending.save(case.id, g.user.username, eng.clock.now())
                 eng.complete(task_id, g.user.username, data)
             except InvalidData as exc:
-                pending.discard()
+                pending.discard(keep=True)
                 form.errors = exc.errors
             except Conflict as exc:
                 pending.discard()
                 flash(str(exc), "error")
                 status = 409
             except IncidentRaised as exc:
+                attachments.drop_held(task.id, g.user.username)
                 flash(f"已提交，但流程执行出错，已记录为异常事件 #{exc.incident_id}；负责人处理后流程将继续。", "error")
                 return redirect(url_for("cases.show", case_id=case.id))
             else:
+                attachments.drop_held(task.id, g.user.username)
                 return _after_submit(eng, task, case)
         if form.errors:
             status = 422
             unsaved = pending.all_refs()
-            for name in names:  # files of a refused submit were not kept: choose them again
+            for name in names:  # files of a refused submit are listed as held, not as linked
                 form.values[name] = [r for r in form.values.get(name) or [] if r not in unsaved]
+            form.held = pending.hold()
             if drawn:  # read-only fields post nothing: show them as they were
                 form.values.update(drawn_form.readonly_values(drawn, case.data))
-            flash("表单有误，请按提示修改后重新提交。" + ("本次选择的附件未保存，请重新选择。" if unsaved else ""), "error")
+            flash("表单有误，请按提示修改后重新提交。" + _held_note(form.held, pending.not_held), "error")
     else:
         # Nothing typed yet: start from the case data where field names match (a case started from an
         # accident or a hazard already knows party_name, violation_facts…), a delegate's draft over it.
@@ -167,6 +172,8 @@ def show(task_id: str):
         form.values.update(formspec.prefill(fields, taskcontext.prefill(task, case.data)))
         if drawn:
             form.values = drawn_form.start_values(drawn, form.values, case.data)
+        if may_work and any(f["type"] == "attachments" for f in fields or []):
+            form.held = attachments.held_files(task.id, g.user.username)  # a refused submit's, page left and opened again
     parties.prime([case.party])
     context = taskcontext.build(eng, case, task, g.user)
     handover = []
@@ -179,6 +186,14 @@ def show(task_id: str):
     return render_template("tasks/show.html", task=task, case=case, form=form, may_work=may_work,
                            context=context, handover=handover, rule=rule, outcomes=outcomes, routed=routed,
                            submitted=taskcontext.submitted_before(case, task)), status
+
+
+def _held_note(held: dict, not_held: list[str]) -> str:
+    """What the refusal says of the files chosen: kept (暂存) and going in with the form, or which were not."""
+    note = f"已选择的{sum(map(len, held.values()))}个附件已暂存，修改后提交即一并上传，无需重新选择。" if held else ""
+    if not_held:
+        note += f"附件「{'、'.join(not_held)}」超过暂存上限（50 MB）未能暂存，请修改后重新选择。"
+    return note
 
 
 def _outcomes(eng, case, task, form) -> tuple[list, dict | None]:

@@ -44,6 +44,14 @@
   });
 })();
 
+// Files held from a refused submit (暂存附件): 移除 takes one off the form, so it is not submitted;
+// the server then forgets it.
+(function () {
+  document.querySelectorAll(".held-file button.remove-held").forEach(function (button) {
+    button.addEventListener("click", function () { button.closest(".held-file").remove(); });
+  });
+})();
+
 // 发起案件: a process chosen whose start form is drawn in the model (its option marked data-form) shows
 // that form: the page again for that process, with what was typed in 案件名称 and 当事企业 kept; so does
 // leaving such a process for another. Any other choice stays on the page as it is.
