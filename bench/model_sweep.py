@@ -1,6 +1,6 @@
 """One line per model: ``bench/throughput.py --model`` over every .bpmn of the folders (or files) given.
 
-    python bench/model_sweep.py [--cases 40] [--json] [--timeout 300] tests/bpmn/interop bpmn
+    python bench/model_sweep.py [--cases 40] [--json] [--timeout 300] [--every N] [--out FILE] tests/bpmn/interop bpmn
 
 Each model runs in its own process (``throughput.py --model FILE --json --skip-postgres``: a model that
 hangs or crashes costs its line, not the sweep). A line: how the engine's cases ended, its
@@ -10,11 +10,20 @@ where the engine and the naive app did not do the same work (their cases ended d
 ratio and why; the ratio by CPU with each side's first completion left out (``engine_first_cpu_ms``: the
 statements rendered and prepared once a process, bench/throughput.py ``first_call``) beside it, and the
 medians at the end. ``--json``: the rows as a list.
+
+``--every N``: of the models found in the folders given (sorted by path), the first and every N-th
+after it; files named one by one are always run — a subset a later run can repeat exactly, for a
+machine too busy for the whole corpus (2026-12-07: at load 8-12 a model took 25-90 s, the 206 models
+about three hours). ``--out FILE``: the rows so far written to ``FILE`` (as ``--json`` prints them)
+after each model, so that a long sweep can be read while it runs and a sweep cut short keeps what it
+measured. Each row carries the machine's load average when its model ended (``load_average``: 1, 5
+and 15 minutes), to tell a noisy figure.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -23,10 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def models(paths: list[Path]) -> list[Path]:
+def models(paths: list[Path], every: int = 1) -> list[Path]:
+    """The .bpmn files of the folders in ``paths`` (each sorted; of each folder the first and every
+    ``every``-th after it) and the files named in it, in the order given."""
     out: list[Path] = []
     for p in paths:
-        out.extend(sorted(p.glob("*.bpmn")) if p.is_dir() else [p])
+        out.extend(sorted(p.glob("*.bpmn"))[::max(every, 1)] if p.is_dir() else [p])
     return out
 
 
@@ -87,11 +98,18 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=40)
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds a model may take")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--every", type=int, default=1, help="of each folder's models, the first and every N-th after it")
+    ap.add_argument("--out", type=Path, help="write the rows so far here after each model (JSON, as --json prints them)")
     args = ap.parse_args()
     rows = []
-    for path in models(args.paths):
+    for path in models(args.paths, args.every):
         r = row(path.resolve(), args.cases, args.timeout)
+        r["load_average"] = [round(v, 2) for v in os.getloadavg()]
         rows.append(r)
+        if args.out is not None:
+            written = args.out.with_name(args.out.name + ".part")
+            written.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+            written.replace(args.out)  # whole or not at all: a reader never finds half a list
         if not args.json:
             print(line(r), flush=True)
     if args.json:
