@@ -40,7 +40,8 @@ DEFAULT_RETRIES = 3
 _EXT = ExternalTask.__table__
 _CASE = Case.__table__
 # an external task with what the read policy asks of its case (``_sees_case``), in the same read
-_WITH_CASE = (_CASE.c.org_code.label("case_org"), _CASE.c.party.label("case_party"))
+_WITH_CASE = (_CASE.c.org_code.label("case_org"), _CASE.c.party.label("case_party"),
+              _CASE.c.process_key.label("case_process"))
 _EXT_OF_CASE = sqlexec.Sql(sa.select(_EXT.c.id).where(_EXT.c.case_id == sa.bindparam("case_id")))
 
 
@@ -116,10 +117,10 @@ def _may_work(engine, session, principal, roles, directory_version: int | None =
 class _CaseRef:
     """What the read policy asks of a case (``Policy.check_case_view``), from an external task row
     read with its case's unit and party."""
-    __slots__ = ("id", "org_code", "party")
+    __slots__ = ("id", "org_code", "party", "process_key")
 
     def __init__(self, row):
-        self.id, self.org_code, self.party = row.case_id, row.case_org, row.case_party
+        self.id, self.org_code, self.party, self.process_key = row.case_id, row.case_org, row.case_party, row.case_process
 
 
 def _sees_case(engine, session, principal, row, directory_version: int | None = None) -> bool:

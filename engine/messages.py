@@ -218,12 +218,13 @@ project_waits.applies_to = may_catch_events  # type: ignore[attr-defined]
 # The waits a sender's message or signal may reach, each with its case's party (``case_party``): who
 # may send to a case is asked of the read policy (``_may_reach``) without reading the case again.
 _CASE = Case.__table__
-_WAITS_WITH_PARTY = sa.select(_WAIT, _CASE.c.party.label("case_party")).join(_CASE, _CASE.c.id == _WAIT.c.case_id)
+_WAITS_WITH_PARTY = sa.select(_WAIT, _CASE.c.party.label("case_party"), _CASE.c.process_key.label("case_process")
+                              ).join(_CASE, _CASE.c.id == _WAIT.c.case_id)
 _MESSAGE_WAITS = sqlexec.Sql(_WAITS_WITH_PARTY.where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name")))
 _MESSAGE_WAITS_OF_CASE = sqlexec.Sql(_WAITS_WITH_PARTY.where(
     _WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name"), _WAIT.c.case_id == sa.bindparam("case_id")))
 _SIGNAL_WAITS = sqlexec.Sql(sa.select(_WAIT.c.case_id, _WAIT.c.org_code, _WAIT.c.sender_roles,
-                                      _CASE.c.party.label("case_party"))
+                                      _CASE.c.party.label("case_party"), _CASE.c.process_key.label("case_process"))
                             .join(_CASE, _CASE.c.id == _WAIT.c.case_id)
                             .where(_WAIT.c.kind == "signal", _WAIT.c.name == sa.bindparam("name")))
 # correlate_message: the data of the cases a message's correlation values are matched against (an
@@ -258,11 +259,12 @@ def _check_sender(engine, session, principal, sender_roles: list[str] | None, wh
 
 
 class _CaseRef:
-    """What the read policy asks of a case (``Policy.check_case_view``), from a wait row."""
-    __slots__ = ("id", "org_code", "party")
+    """What the read policy asks of a case (``Policy.check_case_view``), from a wait row: its process
+    too (a process kept from its party, ``partyReads`` 否, takes no message from the party)."""
+    __slots__ = ("id", "org_code", "party", "process_key")
 
     def __init__(self, row):
-        self.id, self.org_code, self.party = row.case_id, row.org_code, row.case_party
+        self.id, self.org_code, self.party, self.process_key = row.case_id, row.org_code, row.case_party, row.case_process
 
 
 def _may_reach(engine, session, principal, row, directory_version: int | None) -> bool:

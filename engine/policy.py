@@ -3,7 +3,9 @@
 Who may do what is decided here only, from the directory as it is now (never copied into tasks):
 - a task: its assignee, or a holder of its lane's role in the case's org unit — supervisory roles
   also below it — and for enterprise users (当事人) only tasks of their own enterprise's cases;
-- a case: officials of its org unit or above; an enterprise user for its own cases only;
+- a case: officials of its org unit or above; an enterprise user for its own cases only, and not
+  those of a process whose latest model's start event says ``partyReads`` 否 (a 12350 举报 about the
+  enterprise) unless it holds or did one of its tasks — to it such a case does not exist (404);
 - starting a case: officials on their own branch of the org tree; an enterprise user only a process
   whose start event names one of the user's roles in its ``startableBy`` property (隐患自查自报), and
   only about its own enterprise;
@@ -21,10 +23,18 @@ from sqlalchemy.orm import Session
 
 from .assignment import exclusion_reason, is_candidate
 from .directory import Principal
-from .errors import Forbidden
+from .errors import Forbidden, NotFound
 from .schema import OPEN, Case, HumanTask, ProcessModel, TaskCandidate, TaskExclusion
 
 STARTABLE_BY = "startableBy"   # start-event property: roles (code or name, comma-separated) a party user needs
+# Start-event property: 否 — the enterprise a case is about (its ``party``, 当事人) neither lists nor
+# opens the cases of the process, nor hears of them: a 12350 举报 names the enterprise reported, and its
+# 举报内容 and 交办意见 (「请执法大队五日内核查」) read by that enterprise warn it before the check and may
+# point at the whistleblower — 《国家安全监管总局关于保护生产安全事故和事故隐患举报人的意见》(2013年6月8日)
+# 第五条（一）（二）: 不得泄露…可能导致上述信息泄露的举报内容; 不得将举报材料私自转给被举报单位、被举报人. The latest model of a process key decides for all its cases, so a
+# version that adds it hides the cases already open.
+PARTY_READS = "partyReads"
+_NOT_READ = frozenset({"否", "不", "不公开", "no", "false", "n", "0"})
 ADMIN_ROLE = "admin"
 DESIGNER_ROLE = "designer"
 
@@ -44,6 +54,11 @@ def on_branch(user_path: str | None, unit_path: str | None) -> bool:
     return bool(user_path and unit_path) and (unit_path.startswith(user_path) or user_path.startswith(unit_path))
 
 
+class CaseHidden(NotFound, Forbidden):
+    """A case its reader may not know of: said as a case that does not exist (「案件不存在」, 404 on the
+    pages and the API), caught by whoever asks the policy (``except Forbidden``) as a refusal."""
+
+
 class Policy:
     def __init__(self, directory, external_roles=()):
         self.directory = directory
@@ -51,6 +66,8 @@ class Policy:
         self._starters: dict[int, set[str]] = {}   # model id -> roles named by startableBy (models never change)
         # process key -> (the models' stamp read by the last start that asked, its latest model's startableBy)
         self._start_roles: dict[str, tuple[tuple, set[str]]] = {}
+        self._kept_from_party: dict[int, bool] = {}   # model id -> its start event says partyReads 否
+        self._hidden_keys: tuple[tuple, frozenset[str]] = ((), frozenset())   # (models' stamp, process keys)
 
     def check_task(self, s: Session, p: Principal, row: HumanTask, known: tuple | None = None,
                    directory_version: int | None = None) -> None:
@@ -126,9 +143,32 @@ class Policy:
         if p.party:
             if case.party != p.party:
                 raise Forbidden("企业用户只能查看本企业的案件")
+            key = case.process_key   # None: a case not started yet (the API's start asks who it is for)
+            if key is not None and key in self.kept_from_party(s) and not self._works_on(s, p, case.id):
+                raise CaseHidden(f"案件不存在: {case.id}")   # the words of a case that is not there
             return
         if not self._below(s, case.org_code, p, directory_version) and not self._works_on(s, p, case.id):
             raise Forbidden("无权查看其他组织机构的案件")
+
+    def kept_from_party(self, s: Session) -> frozenset[str]:
+        """The process keys whose cases the enterprise they are about does not read: the latest model
+        of the key says ``partyReads`` 否 on its start event. Read again only after a deploy (the
+        models' count and newest id, one indexed aggregate); a model version, which never changes,
+        is parsed once, and only if its text names the property."""
+        stamp = tuple(s.execute(_MODELS_STAMP).one())
+        known = self._hidden_keys
+        if known[0] == stamp:
+            return known[1]
+        latest = dict(s.execute(_LATEST_BPMN).all())   # model id -> key
+        unknown = [i for i in latest if i not in self._kept_from_party]
+        if unknown:
+            named = dict(s.execute(sa.select(ProcessModel.id, ProcessModel.content).where(
+                ProcessModel.id.in_(unknown), ProcessModel.content.contains(PARTY_READS))).all())
+            for i in unknown:
+                self._kept_from_party[i] = i in named and _keeps_from_party(named[i], latest[i])
+        keys = frozenset(key for i, key in latest.items() if self._kept_from_party[i])
+        self._hidden_keys = (stamp, keys)
+        return keys
 
     @staticmethod
     def _works_on(s: Session, p: Principal, case_id: int) -> bool:
@@ -209,6 +249,24 @@ class Policy:
         if directory_version is not None:
             return self.directory.cached_org_path(s, org_code, directory_version).startswith(p.org_path)
         return self.directory.org_path(s, org_code).startswith(p.org_path)
+
+
+_MODELS_STAMP = sa.select(sa.func.count(ProcessModel.id), sa.func.max(ProcessModel.id))
+_LATEST_BPMN = (sa.select(sa.func.max(ProcessModel.id), ProcessModel.key)
+                .where(ProcessModel.kind == "bpmn").group_by(ProcessModel.key))
+
+
+def _keeps_from_party(content: str, process_key: str) -> bool:
+    """Does a start event of the process ``process_key`` say ``partyReads`` 否?"""
+    root = etree.fromstring(content.encode("utf-8"))
+    for process in root.iter("{*}process"):
+        if process.get("id") != process_key:
+            continue
+        for start in process.iter("{*}startEvent"):
+            for prop in start.iter("{*}property"):
+                if prop.get("name") == PARTY_READS and (prop.get("value") or "").strip().lower() in _NOT_READ:
+                    return True
+    return False
 
 
 def _start_event_roles(content: str, process_key: str) -> set[str]:

@@ -71,12 +71,15 @@ class Scope:
         return self._below
 
     def cases(self):
-        """Cases the user may see: an external user's assigned cases; an enterprise user's own; an
-        official's org unit and below."""
+        """Cases the user may see: an external user's assigned cases; an enterprise user's own, but
+        none of a process kept from its party (``Policy.kept_from_party``: ``partyReads`` 否, a 12350
+        举报 about the enterprise); an official's org unit and below."""
         if self.policy is not None and self.policy.is_external(self.p):
             return Case.id.in_(self.policy.assigned_case_ids(self.p))
         if self.p.party:
-            return Case.party == self.p.party
+            own = Case.party == self.p.party
+            kept = sorted(self.policy.kept_from_party(self.s)) if self.policy is not None else []
+            return sa.and_(own, Case.process_key.not_in(kept)) if kept else own
         return Case.org_code.in_(self.orgs())
 
     def task_pool(self, role: str):

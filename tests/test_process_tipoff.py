@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from webui.app import create_app
@@ -182,3 +183,58 @@ def test_every_user_task_of_the_model_is_reached_by_a_test(request, w):
     """Stands on its own: any scenario above not yet run on this database is walked on a world of its
     own first (alone, after a subset, in any order; tests/process_support.py)."""
     assert user_tasks(PROCESS) - reached_by_every_scenario(request, w, world, PROCESS) == set()
+
+
+def test_the_reported_enterprise_neither_lists_opens_nor_hears_of_a_tipoff_about_it_whistleblower_protection_opinion_2013_art5(w):
+    """《国家安全监管总局关于保护生产安全事故和事故隐患举报人的意见》(2013年6月8日) 第五条（一）（二）: no 举报内容
+    that may point at the whistleblower, no 举报材料 to the enterprise reported. The model's start event
+    says ``partyReads`` 否 (engine/policy.PARTY_READS): the case is 甲化工's (its ``party``, as the intake
+    official picks it), yet 甲化工's own account neither lists it (engine, case search, API), nor opens
+    it — 404 with the words of a case that is not there, so it learns nothing —, nor counts it in its
+    一企一档, nor hears of it when it ends; the intake official, the section head, the inspector and the
+    leader still read it, and 甲化工 still reads a self-report of its own. Before, 甲化工安全员 read the
+    举报内容 and the 交办意见 and was told 「案件办结」."""
+    from engine.errors import NotFound
+    from workflows.demo import register_enterprises
+    from workflows.messages import producer
+    from workflows.messages.models import Message
+    from tests.ui_support import api_client, client_login
+    e = w.engine
+    c = received(w, tipoff_content="甲化工储罐区检修时未办理动火作业票即动火，举报人系该班组夜班操作工")
+    w.desk.do(c, "分类交办", classify_opinion="请执法大队五日内核查")
+    w.desk.do(c, "核查举报事项", verified_result="不属实", follow_up="无需处理", verify_findings="现场未发现动火作业")
+    w.desk.do(c, "答复举报人")
+    assert e.case(c).status == "completed"
+    own = w.desk.start("hazard_self_report", by="jia_qy", org="dongcheng", party=CHEMICAL, title="甲化工静电接地线断开").id
+    assert e.case(own, username="jia_qy").id == own                       # its own report: still its to read
+    assert [x.id for x in e.cases(username="jia_qy", limit=1000) if x.id in (c, own)] == [own]
+    with pytest.raises(NotFound, match=f"案件不存在: {c}"):
+        e.case(c, username="jia_qy")
+    for official in ("he_sl", "qian_ke", "zhang_san", "zheng_fj"):      # 受理员, 科室负责人, 执法人员, 分管领导
+        assert e.case(c, username=official).id == c
+    assert any(x.id == c for x in e.cases(username="qian_ke", limit=1000))
+    producer.produce(e)
+    with e.db.read() as s:
+        told = s.scalars(sa.select(Message.title).where(Message.case_id == c, Message.username == "jia_qy")).all()
+        officials = s.scalars(sa.select(Message.username).where(Message.case_id == c)).all()
+    assert told == [] and "he_sl" in officials
+    fast = generate_password_hash("pw-2026", method="pbkdf2:sha256:1000")
+    e.directory.add_user("jia_web", org="dongcheng", roles=["enterprise"], name="甲化工安全员", party=CHEMICAL,
+                         password_hash=fast)
+    register_enterprises(e)
+    app = create_app(e, secret_key="t", testing=True)
+    page = client_login(app, "jia_web", "pw-2026")
+    case_no = e.case(c).case_no
+    page.get("/tasks/")                                                   # the login's 欢迎 shown
+    shown, missing = page.get(f"/cases/{c}"), page.get("/cases/2147480000")
+    assert shown.status_code == missing.status_code == 404
+    assert shown.get_data() == missing.get_data() and "要找的案件不存在" in shown.get_data(as_text=True)
+    for url in ("/cases/", f"/cases/?case_no={case_no}", "/messages/?show=all", "/tasks/", "/enterprises/mine"):
+        text = page.get(url, follow_redirects=True).get_data(as_text=True).replace(f'value="{case_no}"', "")  # as typed
+        assert case_no not in text and "违规动火" not in text and "另有" not in text, url
+    api = api_client(app, e, "jia_web")
+    assert api.get(f"/api/cases/{c}").status_code == 404
+    assert api.get(f"/api/cases/{c}").get_json() == {**api.get("/api/cases/2147480000").get_json(),
+                                                     "message": f"案件不存在: {c}"}
+    assert c not in [x["id"] for x in api.get("/api/cases?limit=200").get_json()["items"]]
+    assert own in [x["id"] for x in api.get("/api/cases?limit=200").get_json()["items"]]

@@ -122,7 +122,12 @@ def _readable_cases(ids: set[int]) -> set[int]:
 def _render_show(ent, risk_form: dict | None = None, risk_errors: dict | None = None, status: int = 200):
     """The file as this user may see it: a case they may not open (another district's, a higher
     unit's) is neither listed nor named, only counted (``standing.for_reader``)."""
-    file = enterprise_file(engine(), parties.registry(), ent.credit_code)
+    eng = engine()
+    unnamed: frozenset[str] = frozenset()
+    if g.user.party:  # a case kept from the enterprise (partyReads 否: a 12350 举报) is not even counted for it
+        with eng.db.read() as s:
+            unnamed = eng.policy.kept_from_party(s)
+    file = enterprise_file(eng, parties.registry(), ent.credit_code, unnamed=unnamed)
     hazards = hazard_list(engine(), ent.credit_code)
     readable = _readable_cases(case_ids(file) | {h["id"] for h in hazards["items"]})
     file = for_reader(file, readable, date.fromisoformat(file["as_of"]))

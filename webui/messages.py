@@ -111,7 +111,7 @@ def install(app) -> None:
         behind = (last or 0) > (_read_with_session("message_cursor") or 0) if last is not None else producer.behind(eng)
         if behind:  # at once if the database is free, else by the owed writes' thread (webui/owed_writes.py)
             now = eng.clock.now()
-            if owed_writes.owe(eng, "messages", lambda s: producer.produce_in(s, now)):
+            if owed_writes.owe(eng, "messages", lambda s: producer.produce_in(s, now, policy=eng.policy)):
                 g.messages_produced = True  # the count read with the session may be short now
 
     @app.context_processor

@@ -20,7 +20,14 @@ def build() -> Process:
              "“建立安全生产‘12350’专线，统一接报、分类处置”。电话、网络、信件等渠道受理（可匿名），举报人身份仅受理"
              "岗位可见；分类交办，按属地移交有管辖权的单位；核查自受理起60日内办结（经上级批准可延长不超过30日）；"
              "核查结束后10日内答复举报人；查实的转挂牌督办或立案查处；对实名举报人按办法核定、审批、发放奖励。"))
-    p.start("start", "接到举报", K, 0)
+    # partyReads 否: the enterprise reported (the case's party) neither lists, opens nor hears of the
+    # 举报 (engine/policy.PARTY_READS): its 举报内容 and 交办意见 would warn it before the check and may
+    # point at the whistleblower.
+    p.start("start", "接到举报", K, 0, props={"partyReads": "否"},
+            doc=("被举报企业（案件的当事企业）看不到本举报案件：不列出、不能打开、不发消息，一企一档不计数。依据"
+                 "《国家安全监管总局关于保护生产安全事故和事故隐患举报人的意见》（2013年6月8日）第五条第（一）项"
+                 "（不得泄露可能导致举报人信息泄露的举报内容）、第（二）项（不得将举报材料私自转给被举报单位、"
+                 "被举报人）。"))
     p.script("init", "判断来源", K, 1, code=(
         "try:\n"
         "    handed_over = bool(handed_over_from)\n"

@@ -177,7 +177,9 @@ def engine_error(exc: EngineError):
     if isinstance(exc, IncidentRaised):
         return body(422, labels.refusal(exc, _case_labels(exc.case_id)), incident_id=exc.incident_id,
                     element_id=exc.element_id), 422
-    code = 403 if isinstance(exc, Forbidden) else 404 if isinstance(exc, NotFound) else \
+    # NotFound first: a case its reader may not know of (engine/policy.CaseHidden) is both, and is
+    # answered as a case that is not there
+    code = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else \
         409 if isinstance(exc, Conflict) else 422
     return body(code, labels.refusal(exc) or None), code
 

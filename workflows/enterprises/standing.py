@@ -203,10 +203,13 @@ def for_reader(file: dict, visible: set[int], today: dt.date) -> dict:
     return shown
 
 
-def enterprise_file(engine, registry: EnterpriseRegistry, credit_code: str, *, case_limit: int = 500) -> dict:
+def enterprise_file(engine, registry: EnterpriseRegistry, credit_code: str, *, case_limit: int = 500,
+                    unnamed: frozenset[str] = frozenset()) -> dict:
     """The one-page file of the enterprise with ``credit_code`` (一企一档).
 
-    Cases are those whose party is the enterprise, newest first, at most ``case_limit`` of them.
+    Cases are those whose party is the enterprise, newest first, at most ``case_limit`` of them;
+    none of the processes ``unnamed`` — for the enterprise's own reader, those kept from it
+    (engine/policy.py ``kept_from_party``: a 12350 举报 about it is neither listed nor counted).
     Raises :class:`EnterpriseNotFound` (Chinese message) for a code the registry does not know.
     """
     today = engine.clock.now().astimezone(SHANGHAI).date()
@@ -215,7 +218,9 @@ def enterprise_file(engine, registry: EnterpriseRegistry, credit_code: str, *, c
         if ent is None:
             raise EnterpriseNotFound(f"未找到统一社会信用代码为{credit_code}的企业")
         code = ent.credit_code
-        cases = list(s.scalars(sa.select(Case).where(Case.party == code)
+        own = Case.party == code
+        cases = list(s.scalars(sa.select(Case).where(sa.and_(own, Case.process_key.not_in(sorted(unnamed)))
+                                                     if unnamed else own)
                                .order_by(Case.started_at.desc(), Case.id.desc()).limit(case_limit)))
         model_ids = {c.model_id for c in cases}
         names = dict(s.execute(sa.select(ProcessModel.id, ProcessModel.name)

@@ -17,6 +17,12 @@ the events it remembers handling (``message_cursor.recent``).
 | escalated          | 逾期督办        | the assignee of the overdue task and the supervisory roles of the case's org unit |
 | completed (审批)    | 审批结果        | the case's other officials: who opened it and who worked it |
 | case_completed     | 案件办结        | the case's officials and the enterprise's users |
+
+A case of a process kept from its party (start event ``partyReads`` 否: a 12350 举报 about the
+enterprise; engine/policy.py ``kept_from_party``) is told to no user of that enterprise: not its 办结,
+not a task of it by the role the user holds — its notice would name a case the enterprise may not
+know of, and its link would lead nowhere (《国家安全监管总局关于保护生产安全事故和事故隐患举报人的意见》
+(2013年6月8日) 第五条（一）（二）).
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ import json
 
 import sqlalchemy as sa
 
+from engine.policy import Policy
 from engine.schema import AuditEvent, Case, HumanTask, Role, TaskCandidate, User, UserRole
 
 from .models import Message, MessageCursor, MessagePreference, OutboxItem
@@ -54,11 +61,13 @@ def behind(engine) -> bool:
 def produce(engine, limit: int = 500) -> int:
     """Read new audit events and write their messages; returns how many messages were written."""
     with engine.db.write() as s:
-        return produce_in(s, engine.clock.now(), limit)
+        return produce_in(s, engine.clock.now(), limit, engine.policy)
 
 
-def produce_in(s, now, limit: int = 500) -> int:
-    """``produce`` in the write transaction ``s`` (a page's catch-up: webui/owed_writes.py)."""
+def produce_in(s, now, limit: int = 500, policy: Policy | None = None) -> int:
+    """``produce`` in the write transaction ``s`` (a page's catch-up: webui/owed_writes.py).
+    ``policy``: the engine's, whose cache says which processes are kept from their party; None:
+    read afresh."""
     locking = sa.select(MessageCursor).where(MessageCursor.name == CURSOR)
     if s.bind.dialect.name == "postgresql":  # another process producing: leave it to them, never wait
         locking = locking.with_for_update(skip_locked=True)
@@ -74,7 +83,7 @@ def produce_in(s, now, limit: int = 500) -> int:
                           .order_by(AuditEvent.id).limit(limit + LOOKBACK)).scalars())
     full = len(read) == limit + LOOKBACK
     events = [e for e in read if e.id not in seen]
-    ctx = _Context(s, events)
+    ctx = _Context(s, events, policy)
     written = 0
     for ev in events:
         for username, kind, title, body in _messages_for(ctx, ev):
@@ -97,7 +106,7 @@ def produce_in(s, now, limit: int = 500) -> int:
 class _Context:
     """What the events of one run refer to, loaded in a few queries."""
 
-    def __init__(self, s, events):
+    def __init__(self, s, events, policy: Policy | None = None):
         self.s = s
         self.pending: list[Message] = []
         case_ids = {e.case_id for e in events if e.case_id}
@@ -109,6 +118,13 @@ class _Context:
             if task_ids else {}
         self.supervising = set(s.execute(sa.select(Role.code).where(Role.sees_subordinate_orgs.is_(True))).scalars())
         self.officials_cache: dict = {}
+        parties = any(c.party for c in self.cases.values())
+        self.kept = (policy or Policy(None)).kept_from_party(s) if parties else frozenset()
+
+    def party_of(self, case) -> str | None:
+        """The enterprise whose users may hear of ``case``: its party, unless its process is kept
+        from the party (``partyReads`` 否)."""
+        return None if case.process_key in self.kept else case.party
 
     def holders(self, role: str | None, org: str, party: str | None) -> list[str]:
         """Active users holding ``role``: officials of ``org``, and users of the enterprise ``party`` (as
@@ -136,11 +152,11 @@ class _Context:
         return sorted(rows)
 
 
-def _task_pool(ctx: _Context, task: HumanTask) -> list[str]:
+def _task_pool(ctx: _Context, task: HumanTask, case) -> list[str]:
     if task.assignee:
         return [task.assignee]
     named = ctx.candidates(task.id)
-    return named or ctx.holders(task.role_code, task.org_code, task.party)
+    return named or ctx.holders(task.role_code, task.org_code, task.party and ctx.party_of(case))
 
 
 def _due(task) -> str:
@@ -161,10 +177,10 @@ def _messages_for(ctx: _Context, ev: AuditEvent):
     name = detail.get("task") or (task.name if task else "")
     out = []
     if ev.action == "task_opened" and task is not None and task.state == "open":
-        for u in _task_pool(ctx, task):
+        for u in _task_pool(ctx, task, case):
             out.append((u, "task_new", f"新待办：{name}", f"案件 {where}：{name}{_due(task)}。"))
     elif ev.action == "released" and task is not None and task.state == "open":
-        for u in ctx.holders(task.role_code, task.org_code, task.party):
+        for u in ctx.holders(task.role_code, task.org_code, task.party and ctx.party_of(case)):
             if u != detail.get("user") and u != ev.actor:
                 out.append((u, "task_returned", f"任务退回待办池：{name}",
                             f"案件 {where}：{name} 已退回，可重新认领{_due(task)}。"))
@@ -172,7 +188,7 @@ def _messages_for(ctx: _Context, ev: AuditEvent):
         reason = f"（{detail['reason']}）" if detail.get("reason") else ""
         out.append((detail["to"], "task_reassigned", f"任务转交给您：{name}", f"案件 {where}：{name}{reason}{_due(task)}。"))
     elif ev.action == "reminded" and task is not None and task.state == "open":
-        for u in _task_pool(ctx, task):
+        for u in _task_pool(ctx, task, case):
             why = detail.get("name") or "即将到期"
             out.append((u, "reminder", f"催办：{name}（{why}）", f"案件 {where}：{name}，{why}，请抓紧办理{_due(task)}。"))
     elif ev.action == "escalated":
@@ -191,7 +207,7 @@ def _messages_for(ctx: _Context, ev: AuditEvent):
                     out.append((u, "approval", f"审批结果：{name} — {decision}", f"案件 {where}：{name}，{decision}。"))
     elif ev.action == "case_completed":
         who = ctx.officials_of_case(ev.case_id, case)
-        if case.party:
+        if ctx.party_of(case):
             who += ctx.holders("enterprise", case.org_code, case.party)
         for u in dict.fromkeys(who):
             out.append((u, "case_closed", f"案件办结：{case.case_no}", f"案件 {where} 已办结。"))
