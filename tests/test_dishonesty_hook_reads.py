@@ -69,7 +69,7 @@ def test_a_published_listing_is_flagged_and_an_early_removal_clears_it(w):
     do(w, c, "申请信用修复（提前移出）")
     do(w, c, "核查信用修复申请")
     do(w, c, "审批提前移出")
-    assert not listed(w) and w.engine.case(c).status == "completed"
+    assert not listed(w) and w.engine.case(c).data["listing_status"] == "已移出"
 
 
 def test_an_approved_accident_starts_nothing_and_reads_nothing_at_its_steps(w):

@@ -60,7 +60,9 @@ def build() -> Process:
         doc=("《安全生产严重失信主体名单管理办法》（应急管理部令第11号）。拟列入呈批、告知（事由、依据和陈述申辩"
              "权利）、异议期（默认5个工作日，case data objection_workdays）、复核异议（成立则不予列入）、列入决定、"
              "送达列入决定书、公开（默认决定后20个工作日内，case data publish_workdays，各地规定不同）、管理期限"
-             "3年（自作出列入决定之日起计，不自公开之日起：《信用修复管理办法》（国家发展改革委，2026-04-01施行）公示期限自行政公务文书认定之日起计算，取对当事人有利的起点；期满自动移出）、列入决定满12个月后可申请信用修复提前移出，经核查审批同意后移出。"))
+             "3年（自作出列入决定之日起计，不自公开之日起：《信用修复管理办法》（国家发展改革委，2026-04-01施行）公示期限自行政公务文书认定之日起计算，取对当事人有利的起点；期满自动移出）、列入决定满12个月后可申请信用修复提前移出，经核查审批同意后移出；"
+             "提前移出系隐瞒真实情况、弄虚作假取得的，撤销提前移出决定，恢复列入状态至原管理期限届满。"
+             "列入程序在本局对该单位作出行政处罚决定后启动（第三条受到行政处罚；第四条第二款谁处罚、谁决定、谁负责）。"))
 
     # 呈批、告知、异议
     p.start("start", "拟列入线索", I, 0)
@@ -117,47 +119,49 @@ def build() -> Process:
     p.flow("decided", "to_not_listed", "不予列入", default=True)
     p.chain("to_not_listed", "not_listed", "end_not_listed")
 
-    # 管理期限：3年期满自动移出，与信用修复并行，先到者终止另一支
+    # 管理期限：3年期满自动移出。One branch, not two in parallel: each step that waits during the term
+    # carries the term's end as a boundary timer, so the step that ends the listing sees what the steps
+    # before it recorded (an early removal, its revocation) — parallel branches each hold their own copy
+    # of the case data, and the term's branch overwrote an early removal's day and reason.
+    term_end = "day_start(listing_ends_on)"
+    quiet = {"escalate": "false"}  # the term ending is not an escalation
     p.script("start_term", "起算管理期限", I, 17, code=(
         "listed_from = published_on\n"
         "listing_ends_on = months_after(decided_on, term_months)\n"
         "repair_allowed_from = months_after(decided_on, repair_months)\n"
         "listing_status = '公开中'"))
-    p.par("term", "管理期限", I, 18)
-    p.wait("term_ends", "管理期限届满", I, 19, expr="day_start(listing_ends_on)")
-    p.script("expire", "期满移出", I, 20, code=(
+    p.script("expire", "期满移出", S, 31, code=(
         "removed_on = listing_ends_on\n"
         "removal_reason = '管理期限届满'\n"
-        "listing_status = '已移出'"))
-    p.end("end_expired", "期满移出", I, 21, terminate=True)
+        "listing_status = '已移出'"),
+        doc="应急管理部令第11号：管理期限3年，期满移出并停止公示（自列入决定之日起计，届满之日零时移出）。")
+    p.end("end_expired", "期满移出", S, 32)
     p.flow("publish", "start_term")
-    p.flow("start_term", "term")
-    p.flow("term", "term_ends")
-    p.chain("term_ends", "expire", "end_expired")
 
     # 信用修复：满12个月方可申请，核查、审批同意后提前移出
-    p.xor("to_apply", "", E, 19)
-    p.user("apply_repair", "申请信用修复（提前移出）", E, 20, form="dishonesty.repair_application")
-    p.script("check_repair_time", "核对列入时间", E, 21,
+    p.xor("to_apply", "", E, 18)
+    p.user("apply_repair", "申请信用修复（提前移出）", E, 19, form="dishonesty.repair_application")
+    p.script("check_repair_time", "核对列入时间", E, 20,
              code="repair_too_early = not is_past(day_start(repair_allowed_from), now())")
-    p.xor("repair_time_ok", "列入满12个月？", E, 22)
-    p.script("refuse_early", "不予受理", E, 21, row=1, code=(
+    p.xor("repair_time_ok", "列入满12个月？", E, 21)
+    p.script("refuse_early", "不予受理", E, 20, row=1, code=(
         "repair_refusals = repair_refusals + 1\n"
         "repair_refusal_reason = '列入未满' + str(repair_months) + '个月，' + repair_allowed_from "
         "+ '起方可申请提前移出'"))
-    p.user("verify_repair", "核查信用修复申请", I, 23, form="dishonesty.repair_verification")
-    p.user("decide_repair", "审批提前移出", L, 24, form="dishonesty.repair_decision")
-    p.xor("repair_ok", "同意？", L, 25)
-    p.script("remove_early", "提前移出", L, 26, code=(
+    p.user("verify_repair", "核查信用修复申请", I, 22, form="dishonesty.repair_verification")
+    p.user("decide_repair", "审批提前移出", L, 23, form="dishonesty.repair_decision")
+    p.xor("repair_ok", "同意？", L, 24)
+    p.script("remove_early", "提前移出", L, 25, code=(
         "removed_on = iso_day(now())\n"
         "removal_reason = '信用修复提前移出'\n"
         "listing_status = '已移出'"))
-    p.end("end_repaired", "提前移出", L, 27, terminate=True)
-    p.script("refuse_repair", "不予提前移出", L, 26, row=1, code=(
+    p.script("refuse_repair", "不予提前移出", L, 25, row=1, code=(
         "repair_refusals = repair_refusals + 1\n"
         "repair_refusal_reason = repair_opinion"))
-    p.flow("term", "to_apply")
-    p.chain("to_apply", "apply_repair", "check_repair_time", "repair_time_ok")
+    for task in ("apply_repair", "verify_repair", "decide_repair"):
+        p.timer(f"{task}_term", "管理期限届满", task, term_end, props=quiet)
+        p.flow(f"{task}_term", "expire")
+    p.chain("start_term", "to_apply", "apply_repair", "check_repair_time", "repair_time_ok")
     p.flow("repair_time_ok", "refuse_early", "未满", cond="repair_too_early")
     p.flow("refuse_early", "to_apply")
     p.flow("repair_time_ok", "verify_repair", "已满", default=True)
@@ -165,7 +169,37 @@ def build() -> Process:
     p.flow("repair_ok", "remove_early", "同意", cond="repair_decision == '同意'")
     p.flow("repair_ok", "refuse_repair", "不同意", default=True)
     p.flow("refuse_repair", "to_apply")
-    p.flow("remove_early", "end_repaired")
+
+    # 弄虚作假取得的提前移出：撤销，恢复列入状态（至原管理期限届满）
+    p.user("propose_revoke", "撤销提前移出呈批", I, 26,
+           doc=("应急管理部令第11号（山西省应急管理厅《安全生产严重失信主体名单管理制度》2024年照录）：发现被列入对象"
+                "申请提前移出存在隐瞒真实情况、弄虚作假情形的，应当撤销提前移出决定，恢复列入状态。提前移出后本环节"
+                "保留至原管理期限届满之日（listing_ends_on）零时，届时自动结束，提前移出的日期和理由不变；发现弄虚作假时"
+                "由执法人员呈批，分管领导（作出提前移出决定的同一层级）决定撤销。无法定办理期限。"),
+           form="dishonesty.revoke_proposal")
+    p.user("decide_revoke", "撤销提前移出决定", L, 27, form="dishonesty.revoke_decision",
+           doc="应急管理部令第11号：撤销提前移出决定，恢复列入状态；由作出提前移出决定的分管领导决定。")
+    p.xor("revoke_ok", "撤销？", L, 28)
+    p.script("restore_listing", "恢复列入状态", L, 29, code=(
+        "revoked_removal_on = removed_on\n"
+        "revoked_on = iso_day(now())\n"
+        "removed_on = None\n"
+        "removal_reason = None\n"
+        "listing_status = '公开中'"),
+        doc=("应急管理部令第11号：恢复列入状态；管理期限仍至原定的 listing_ends_on 届满（不重新计算，未见规定），"
+             "届满时期满移出；恢复后不再受理本案的提前移出申请。"))
+    p.wait("restored_term_ends", "管理期限届满", L, 30, expr=term_end)
+    p.script("keep_early_removal", "提前移出维持", S, 28, code="revocation_window_closed = True",
+             doc="原管理期限届满，未发现弄虚作假：提前移出维持，移出日期和理由不变。")
+    p.end("end_repaired", "提前移出", S, 29)
+    for task in ("propose_revoke", "decide_revoke"):
+        p.timer(f"{task}_term", "管理期限届满", task, term_end, props=quiet)
+        p.flow(f"{task}_term", "keep_early_removal")
+    p.chain("remove_early", "propose_revoke", "decide_revoke", "revoke_ok")
+    p.flow("revoke_ok", "restore_listing", "撤销", cond="revoke_decision == '同意'")
+    p.flow("revoke_ok", "propose_revoke", "不撤销", default=True)
+    p.chain("restore_listing", "restored_term_ends", "expire", "end_expired")
+    p.flow("keep_early_removal", "end_repaired")
     return p
 
 
@@ -204,7 +238,7 @@ def test_lanes_are_roles_and_names_are_chinese():
 
 def test_timer_expressions_are_valid():
     timers = root().findall(".//bpmn:timerEventDefinition", NS)
-    assert len(timers) == 3
+    assert len(timers) == 8
     for t in timers:
         for child in t:
             assert check_timer_expression(etree.QName(child).localname, child.text.strip()) is None
@@ -258,10 +292,13 @@ def test_edges_are_orthogonal_and_cross_no_other_shape():
                 assert not crosses, (flow.get("id"), sid)
 
 
-@pytest.mark.parametrize("element", ["end_expired", "end_repaired"])
-def test_both_ways_off_the_list_terminate_the_other_branch(element):
-    end = root().find(f".//bpmn:endEvent[@id='{element}']", NS)
-    assert end.find("bpmn:terminateEventDefinition", NS) is not None
+def test_every_step_that_waits_during_the_term_ends_with_it():
+    """No parallel branch for the term (each would hold its own copy of the case data): every task
+    open while listed carries the term's end as an interrupting boundary timer (应急管理部令第11号)."""
+    proc = root().find("bpmn:process", NS)
+    assert proc.find("bpmn:parallelGateway", NS) is None
+    attached = {b.get("attachedToRef") for b in proc.iterfind("bpmn:boundaryEvent", NS) if b.get("name") == "管理期限届满"}
+    assert attached == {"apply_repair", "verify_repair", "decide_repair", "propose_revoke", "decide_revoke"}
 
 
 if __name__ == "__main__":

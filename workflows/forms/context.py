@@ -67,6 +67,8 @@ FACT_LABELS = {
     "deaths": "死亡人数（含失踪）", "occurred_at": "事故发生时间",
     # 双随机一公开
     "publication_text": "公示内容", "publish_late": "逾期公示（超过检查之日起20个工作日）",
+    # 严重失信主体名单
+    "listing_ends_on": "管理期限届满之日（3年）", "removed_on": "移出日期",
 }
 
 # Amounts in yuan a process computes rather than a money field asks (加处罚款 by 《行政处罚法》第七十二条,
@@ -317,6 +319,13 @@ CONTEXT: dict[str, Context] = {
     "dishonesty.repair_decision": Context(("enterprise_name", "ground", "decided_on", "repair_statement",
                                            "repair_verified", "verify_opinion"),
                                           files=(("dishonesty.repair_application", "attachments"),)),
+    "dishonesty.revoke_proposal": Context(("enterprise_name", "ground", "decided_on", "listing_ends_on",
+                                           "removed_on", "repair_statement", "verify_opinion"),
+                                          files=(("dishonesty.repair_application", "attachments"),)),
+    "dishonesty.revoke_decision": Context(("enterprise_name", "ground", "decided_on", "listing_ends_on",
+                                           "removed_on", "repair_statement", "fraud_facts", "fraud_found_on"),
+                                          files=(("dishonesty.revoke_proposal", "attachments"),
+                                                 ("dishonesty.repair_application", "attachments"))),
     # 企业自查上报隐患
     "self_report.spot_check": Context(("enterprise_name", "location", "description", "fix_deadline",
                                        "measures_taken", "completed_on"),

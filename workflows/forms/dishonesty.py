@@ -162,6 +162,21 @@ class RepairVerification(FormSchema):
 RepairDecision = approval_form("repair", "审批意见", choices=("同意", "不同意"), title="审批提前移出")
 
 
+class RevokeProposal(FormSchema):
+    """撤销提前移出呈批
+
+    An early removal obtained by 隐瞒真实情况、弄虚作假 is revoked and the listing restored (应急管理部令
+    第11号, as 山西省应急管理厅《安全生产严重失信主体名单管理制度》2024 copies it): the officer states what
+    was concealed or falsified, when it was found, and the evidence.
+    """
+    fraud_facts = f.text("隐瞒真实情况、弄虚作假的情形", long=True)
+    fraud_found_on = f.lived_day("发现日期", "应急管理部令第11号")
+    attachments = f.attachments("证据材料", required=True)
+
+
+RevokeDecision = approval_form("revoke", "审批意见", choices=("同意", "不同意"), title="撤销提前移出决定")
+
+
 FORMS = {
     "dishonesty.propose": Propose,
     "dishonesty.proposal_review": ProposalReview,
@@ -174,6 +189,8 @@ FORMS = {
     "dishonesty.repair_application": RepairApplication,
     "dishonesty.repair_verification": RepairVerification,
     "dishonesty.repair_decision": RepairDecision,
+    "dishonesty.revoke_proposal": RevokeProposal,
+    "dishonesty.revoke_decision": RevokeDecision,
 }
 
 
@@ -207,4 +224,8 @@ def example(key: str, today: dt.date) -> dict:
         "dishonesty.repair_verification": {"repair_verified": "符合提前移出条件",
                                            "verify_opinion": "经核查，整改到位，罚款已缴纳", "verified_on": day},
         "dishonesty.repair_decision": {"repair_decision": "同意", "repair_opinion": None},
+        "dishonesty.revoke_proposal": {
+            "fraud_facts": "申请材料中的罚款缴纳凭证系伪造，罚款至今未缴纳", "fraud_found_on": day,
+            "attachments": ["核查笔录.pdf"]},
+        "dishonesty.revoke_decision": {"revoke_decision": "同意", "revoke_opinion": None},
     }[key]
