@@ -90,6 +90,9 @@ RULES: dict[str, Rule] = {r.key: r for r in [
         Version(BEGINNING, "企业自行选择",
                 "原总局令第16号第十八条：有条件的生产经营单位自行组织评估，其他的委托安全评价机构评估；"
                 "地方可规定一律委托第三方评估"),), local=True),
+    Rule("case_review.correction_days", "案卷评查问题整改期限（承办人签收评查结果后）", "日", (
+        Version(BEGINNING, 30, "本局案卷评查制度（默认签收之日起30日，签收当日不计）；《行政处罚法》第七十五条未规定期限"),),
+        local=True),
     Rule("enforcement.quorum", "集体讨论法定到会比例", "比例", (
         Version(BEGINNING, "2/3", "地方行政处罚集体讨论制度（默认不少于组成人员三分之二）"),), local=True),
 ]}

@@ -43,9 +43,11 @@ def build() -> Process:
                 "行政处罚监督制度；武进2017（种子000）“规范执法文书和卷宗制作，定期开展行政执法案卷评查”）。本任务不设"
                 "办理期限（法律、规章未规定）。"))
     p.xor("correct", "需要整改？", S, 8)
-    p.script("set_due", "确定整改期限", S, 9, row=1, code="correction_due = day_after(now(), 30)",
-             doc="整改期限30日（本地规定，可配置）。")
-    p.user("rectify", "案卷问题整改", I, 10, doc="《行政处罚法》第七十五条（行政处罚监督制度）；评查发现问题的整改期限30日为本局规定（可配置），没有上位法规定的期限。",
+    p.script("set_due", "确定整改期限", S, 9, row=1,
+             code="correction_due = day_after(now(), local_rule('case_review.correction_days', now()))",
+             doc=("整改期限为本局规定（系统管理 › 规则 case_review.correction_days，默认30日），自承办人签收评查结果"
+                  "之日起按自然日计算，签收当日不计入（《民法典》第二百零一条）；《行政处罚法》第七十五条未规定期限。"))
+    p.user("rectify", "案卷问题整改", I, 10, doc="《行政处罚法》第七十五条（行政处罚监督制度）；评查发现问题的整改期限为本局规定（系统管理 › 规则，默认30日），自承办人签收评查结果之日起计算，签收当日不计入（《民法典》第二百零一条），没有上位法规定的期限；期限届满当日仍在期限内，逾期记录不升级。",
            form="case_review.rectify", props={"assignee": "case_handler", "assigneeUnit": "reviewed_org"},
            due="deadline_at(correction_due)")
     p.timer("rectify_overdue", "整改期限届满", "rectify", "deadline_at(correction_due)", interrupting=False)

@@ -1,6 +1,8 @@
 """The 执法案卷评查结果通报 (results notice of a case-file review)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from .format import cn_date, numbered
 from .templates import Document
 
@@ -21,6 +23,16 @@ REVIEW_NOTICE = """{issuer}
 """
 
 
+def _correction_days(d: dict) -> int:
+    """The correction period the model sets when the handler signs (case_review.correction_days, a local rule
+    counted from the signing, bpmn/case_file_review.bpmn ``set_due``), as in force on the notice's day."""
+    from workflows import rules
+    try:
+        return int(rules.in_force("case_review.correction_days", d.get("notice_issued_on") or dt.date.today()))
+    except (LookupError, TypeError, ValueError):
+        return 30
+
+
 def _context(d: dict) -> dict:
     total = d.get("review_total")
     return {
@@ -31,8 +43,8 @@ def _context(d: dict) -> dict:
                                                                      if r.get("deduction_reason") else "")
                            for r in d.get("score_items") or []]),
         "problems": d.get("review_problems") or "无",
-        "requirement": ("请承办人自通报之日起30日内整改并报送整改情况。" if d.get("needs_correction")
-                        else "无需整改。"),
+        "requirement": (f"请承办人自签收本通报之日起{_correction_days(d)}日内整改并报送整改情况。"
+                        if d.get("needs_correction") else "无需整改。"),
         "issued_on": cn_date(d.get("notice_issued_on")),
     }
 
