@@ -138,18 +138,25 @@ def test_silence_closes_the_objection_window_after_five_working_days(w):
     assert w.engine.case(c).data["objection_choice"] == "逾期未提出"
 
 
-def test_listing_ends_by_itself_after_three_years(w):
-    c = published(w)
+def ended_with_the_term(w, c: int, listed_on_last_day: bool = True):
+    """The case of a listing decided 2026-06-01 on its term's last minute (2029-05-31 23:59: still listed,
+    or not, as ``listed_on_last_day``) and just after (2029-06-01 00:01: ended, nothing open); its view."""
     w.clock.set(at_shanghai("2029-05-31", 23, 59))
     w.engine.run_due_timers()
-    assert listed(w) and w.engine.case(c).status == "running"
+    assert listed(w) is listed_on_last_day and w.engine.case(c).status == "running"
     w.clock.set(at_shanghai("2029-06-01", 0, 1))
     assert w.engine.run_due_timers() == 1
     view = w.engine.case(c)
     assert view.status == "completed" and view.tasks == [] and view.timers == []
+    assert not listed(w)
+    return view
+
+
+def test_listing_ends_by_itself_after_three_years(w):
+    c = published(w)
+    view = ended_with_the_term(w, c)
     assert (view.data["listing_status"], view.data["removal_reason"], view.data["removed_on"]) == (
         "已移出", "管理期限届满", "2029-06-01")
-    assert not listed(w)
     ent = w.registry.get(CHEMICAL)
     assert (ent.dishonest, ent.dishonest_from, ent.dishonest_until) == (False, dt.date(2026, 6, 1), dt.date(2029, 6, 1))
 

@@ -11,7 +11,8 @@ import datetime as dt
 
 from workflows.demo import CHEMICAL
 
-from tests.test_dishonesty_process import at_shanghai, do, listed, published, w  # noqa: F401  (w is the fixture)
+from tests.test_dishonesty_process import (at_shanghai, do, ended_with_the_term, listed, published,  # noqa: F401
+                                          w)  # (w is the fixture)
 
 
 def removed_early(w) -> int:
@@ -47,26 +48,14 @@ def test_an_early_removal_obtained_by_fraud_is_revoked_and_the_listing_restored_
     assert w.desk.names(c) == []                                          # no second early removal here
 
     # restored to the original term: still listed on its last day, off as 2029-06-01 begins
-    w.clock.set(at_shanghai("2029-05-31", 23, 59))
-    w.engine.run_due_timers()
-    assert listed(w) and w.engine.case(c).status == "running"
-    w.clock.set(at_shanghai("2029-06-01", 0, 1))
-    assert w.engine.run_due_timers() == 1
-    view = w.engine.case(c)
-    assert view.status == "completed" and view.tasks == [] and view.timers == []
+    view = ended_with_the_term(w, c)
     assert (view.data["removed_on"], view.data["removal_reason"]) == ("2029-06-01", "管理期限届满")
-    assert not listed(w)
 
 
 def test_an_early_removal_stands_and_its_watch_ends_with_the_original_term_order11(w):
     c = removed_early(w)
-    w.clock.set(at_shanghai("2029-05-31", 23, 59))
-    w.engine.run_due_timers()
-    assert w.desk.names(c) == ["撤销提前移出呈批"] and not listed(w)
-    w.clock.set(at_shanghai("2029-06-01", 0, 1))
-    assert w.engine.run_due_timers() == 1
-    view = w.engine.case(c)
-    assert view.status == "completed" and view.tasks == [] and view.timers == []
+    assert w.desk.names(c) == ["撤销提前移出呈批"]
+    view = ended_with_the_term(w, c, listed_on_last_day=False)
     # the early removal is what happened: its day and reason are kept, not the term's
     assert (view.data["listing_status"], view.data["removed_on"], view.data["removal_reason"]) == (
         "已移出", "2027-06-01", "信用修复提前移出")
