@@ -34,8 +34,10 @@ def _names(value) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
-# Names a completion may not write: the case row's own (engine/step.SYSTEM_KEYS, which imports this module).
-_RESERVED = frozenset({"case_no", "org_code", "party"})
+# The case's 案号, 办理单位 and 企业 as its data mirrors them for model code: set from the case row at
+# the start (engine/step.py ``start_in``), never from data a person or another case hands in
+# (``step.without_system_keys``), nor by a ``completerVariable``. Kept here, where step takes it from.
+SYSTEM_KEYS = frozenset({"case_no", "org_code", "party"})
 
 
 def completer_variable_problem(name: str) -> str | None:
@@ -43,14 +45,19 @@ def completer_variable_problem(name: str) -> str | None:
     name = name.strip()
     if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
         return f"「{name[:40]}」不是合法的变量名（字母或汉字开头，只含字母、数字、汉字和下划线）"
-    if name in _RESERVED:
+    if name in SYSTEM_KEYS:
         return f"「{name}」是系统保留的案件字段，不能用来记录办理人"
     return None
 
 
 def record_completer(task, props: dict, username: str) -> None:
     """``completerVariable``: write the completing user's name into that case variable (a name the
-    deploy check refused is not written)."""
+    deploy check refused is not written). The check is asked again here because the deploy's is not
+    sure to have run for every stored model: it came with the property (18626cd, 2026-12-06), and a
+    model deployed before then keeps its row (process_model) and its running cases their spec as
+    stored, with whatever ``spiffworkflow:property`` it carried; no migration validates stored models
+    again. A name such as ``case_no`` there would let the completer's user name stand for the case's
+    案号 in the eyes of its scripts. It costs a string check on the completions that have the property."""
     name = props.get("completerVariable")
     if name and completer_variable_problem(name) is None:
         task.set_data(**{name.strip(): username})

@@ -39,7 +39,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, case_facts, conditional_starts, first_forms, model_forms, projection, sqlexec, unstorable, state as wfstate
+from . import assignment, audit, case_facts, conditional_starts, first_forms, model_forms, projection, sqlexec, unstorable, state as wfstate
 from .errors import Conflict, EngineError, InvalidData, NotFound
 from .join_data import open_case_data
 from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
@@ -1239,9 +1239,10 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     return case
 
 
-# The case's 案号, 办理单位 and 企业 as its data mirrors them for model code: set from the case row at
-# the start (``start_in``), never from data a person or another case hands in (``without_system_keys``).
-SYSTEM_KEYS = frozenset({"case_no", "org_code", "party"})
+# The case's 案号, 办理单位 and 企业 as its data mirrors them for model code (engine/assignment.py keeps
+# the set): set from the case row at the start (``start_in``), never from data a person or another
+# case hands in (``without_system_keys``).
+SYSTEM_KEYS = assignment.SYSTEM_KEYS
 
 
 def without_system_keys(data: dict) -> dict:
