@@ -682,11 +682,13 @@ def _own_listener(new: bool) -> None:
 
 @variant("join_dict")
 def _join_dict(new: bool) -> None:
-    """engine/gateways.py ``_joined``: a parallel join's tasks found in the task dict where their order
-    cannot change its check; off: always by the walk (``get_tasks(spec_name=...)``, the code before)."""
+    """engine/gateways.py ``ParallelGateway``: a parallel join's check from the task dict (``_meet``,
+    no walk, at any depth); off: SpiffWorkflow's own check (the walk and its recursive looks up)."""
+    from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway as SpiffParallel
+
     from engine import gateways
-    saved = _join_dict.__dict__.setdefault("saved", gateways._joined)
-    gateways._joined = saved if new else (lambda workflow, name, my_task: None)
+    saved = _join_dict.__dict__.setdefault("saved", gateways.ParallelGateway.__dict__["_check_threshold_unstructured"])
+    gateways.ParallelGateway._check_threshold_unstructured = saved if new else SpiffParallel._check_threshold_unstructured
 
 
 @variant("engine_ready")

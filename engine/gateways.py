@@ -15,11 +15,12 @@ files, SpiffWorkflow's check on one by a switch, completions alternated, thread 
 rounds, paired medians): tests/bpmn/interop/zeebe_is_defined.bpmn (one completion a case, which
 ends it) −23.9, −13.8, −17.1 µs a completion (A/A +1.4, −0.5, +4.6), camunda7_implicit_end −13.5,
 −14.4, −18.4, bench/models/five_tasks.bpmn −2.5, −6.3, −4.1 (one completion in five ends a case).
-A parallel join (``ParallelGateway``) lists each task's ancestors once instead of SpiffWorkflow's
+A parallel join (``ParallelGateway``) lists the updated task's ancestors once instead of SpiffWorkflow's
 recursive walks up through ``Task.parent`` (same harness, load 6): camunda7_hazard_gateways −19.4,
 −15.3, −11.2 µs a completion, bpmnio_implicit_split −5.9, −16.3, −6.0 (A/A +3.8, −5.8; one
 completion in four updates its join). Since 2026-12-06 the join's tasks come from the task dict, not
-the walk of the whole tree (``_joined``: where their order cannot change the answer, no sub-process):
+the walk of the whole tree (then only where their order could not change the answer, and with no
+sub-process; since 2026-12-07 always, with no bound on the tree's size, ``_meet``):
 bytecodes a completion (``bench/step_ab.py --variant spiff_run --bytecodes``, with the pass below)
 bpmnio_simple 16,917 → 14,941, camunda7_hazard_gateways 28,124 → 26,133, bpmnio_implicit_split
 16,031 → 14,306, flowable_joint_opinion 15,203 → 14,159; thread CPU (100 cases, 3 runs, load 8–11)
@@ -228,20 +229,13 @@ class InclusiveGateway(defaults.InclusiveGateway):
         (not those above the task updated: its turns before), and every unfinished task of the
         workflow not past them may still send a token (BPMN 2.0 §13.3.2: the join waits while an
         incoming flow without a token can still get one)."""
-        workflow = my_task.workflow
-        by_id = workflow.tasks
-        mine = _ancestors(my_task, by_id)
-        if mine is None:
-            return super()._check_threshold_unstructured(my_task)
-        before = {id(task) for task in mine}
+        by_id = my_task.workflow.tasks
+        before = _line(my_task, by_id)
         turn = []
         for task in by_id.values():
             if task.task_spec is not self or id(task) in before:
                 continue
-            chain = _ancestors(task, by_id)
-            if chain is None:
-                return super()._check_threshold_unstructured(my_task)
-            if task is my_task or not any(parent is my_task for parent in chain):
+            if task is my_task or _meet(task, my_task, before, by_id, linked=False)[0] != _BELOW:
                 turn.append(task)
         arrived = {task.parent.task_spec for task in turn
                    if task.parent is not None and task.parent._state == TaskState.COMPLETED}
@@ -257,10 +251,7 @@ class InclusiveGateway(defaults.InclusiveGateway):
         for task in by_id.values():
             if not task._state & _MAY_SEND or task.task_spec is self:
                 continue
-            chain = _ancestors(task, by_id)
-            if chain is None:
-                return super()._check_threshold_unstructured(my_task)
-            if not any(id(parent) in in_turn for parent in chain):  # not past this turn's join
+            if not _past(task, in_turn, before, by_id):  # not past this turn's join
                 pending.add(task.task_spec)
         # an unfinished task a branch already in came through (a join waiting for this one, around
         # a loop) does not hold it; one from which a waiting input can be reached does
@@ -327,55 +318,115 @@ class ExclusiveGatewayParser(ConditionalGatewayParser):
         return task
 
 
-def _ancestors(task, tasks) -> list | None:
-    """``task``'s ancestors, its parent first, up to the root of its workflow (``tasks``: that
-    workflow's task dict), as ``Task.parent`` finds them one by one; None past ``_MOST_TASKS``."""
-    found = []
-    parent_id = task._parent
+def _line(my_task, tasks) -> dict:
+    """``my_task``'s ancestors up to the root of its workflow (``tasks``: that workflow's task dict),
+    as ``Task.parent`` finds them one by one: ``id(task)`` -> how far up (its parent 0). A loop over
+    dict lookups at any depth (a parent missing from the dict, or a parent link that loops, ends it)."""
+    line: dict = {}
+    parent_id = my_task._parent
     while parent_id is not None:
         parent = tasks.get(parent_id)
-        if parent is None:
+        if parent is None or id(parent) in line:
             break
-        found.append(parent)
-        if len(found) > _MOST_TASKS:
-            return None
+        line[id(parent)] = len(line)
         parent_id = parent._parent
-    return found
+    return line
 
 
-def _joined(workflow, name: str, my_task) -> list | None:
-    """The tasks of the join named ``name`` that ``workflow.get_tasks(spec_name=name)`` would give,
-    each with its ancestors (``_ancestors``), found by a look through the workflow's task dict instead
-    of the walk of its tree (2026-12-06: the walk visits every task, predicted ones too — each branch
-    predicts its own join task and the end below it — ~300–900 bytecodes an update of a join), or
-    None: ask the walk. The dict's order is not the walk's, so it is taken only where the order cannot
-    change the check's answer: no join task is below ``my_task`` (a loop's first turn, where each such
-    task takes the nearest input still waited for, so which comes first matters); every other task
-    takes away its parent's input or nothing, the same set in any order. The walk (state any: it
-    descends below every task) reaches exactly the tasks linked to the root through their parents'
-    children, and enters sub-processes: taken only while the case has none."""
-    if workflow.top_workflow.subprocesses:
-        return None
-    tasks = workflow.tasks
-    if len(tasks) >= _MOST_TASKS:
-        return None
-    root = workflow.task_tree
-    found = []
-    for task in tasks.values():
-        if task.task_spec.name != name or task.last_state_change < 0:
+_BELOW = -1  # ``_meet``: the task is below the one updated
+
+
+def _meet(task, my_task, line: dict, tasks, linked: bool = True) -> tuple:
+    """Where ``task`` stands to ``my_task`` (``line``: its ancestors, ``_line``), by a walk up from
+    ``task`` that stops where it meets them: ``(_BELOW, None)`` below ``my_task``; ``(n, None)``
+    ``task`` is its ancestor ``n`` up; ``(n, child)`` its branch leaves the line at ancestor ``n``
+    through ``child``; ``(None, None)`` not linked to the root as the walk of the tree finds it (a
+    parent missing, or not listing it as a child) or a parent link that loops. The walk up is as
+    long as ``task``'s own branch, not the tree's depth: a loop run 1,000 times puts ~5,000 tasks
+    above its last turn, and SpiffWorkflow's check walked up to the root recursively from each of
+    the join's tasks (RecursionError past ~190 rounds in one step). ``linked=False``: a parent not
+    listing its child is followed all the same (the inclusive join's look, which asks the parents)."""
+    node, below, steps, most = task, None, 0, len(tasks)
+    while steps <= most:
+        if node is my_task:
+            return _BELOW, None
+        found = line.get(id(node))
+        if found is not None:
+            return found, below
+        parent_id = node._parent
+        parent = tasks.get(parent_id) if parent_id is not None else None
+        if parent is None or linked and node.id not in parent._children:
+            return None, None
+        below, node, steps = node, parent, steps + 1
+    return None, None
+
+
+def _past(task, turn: set, line: dict, tasks) -> bool:
+    """Whether one of ``turn`` (ids of tasks) is above ``task``: a walk up from its parent that stops
+    at the line above the task updated (``line``), which holds none of them."""
+    parent_id, steps, most = task._parent, 0, len(tasks)
+    while parent_id is not None and steps <= most:
+        parent = tasks.get(parent_id)
+        if parent is None:
+            return False
+        key = id(parent)
+        if key in turn:
+            return True
+        if key in line:
+            return False
+        parent_id, steps = parent._parent, steps + 1
+    return False
+
+
+def _subtree_order(top, spec, tasks) -> list:
+    """The tasks of ``spec`` below ``top`` in the order SpiffWorkflow's walk meets them (depth first,
+    children in order; tasks never changed, ``last_state_change`` below 0, left out as the walk's
+    filter leaves them). Below the task a join updates lie only the tasks it predicted."""
+    found, stack = [], [tasks.get(child) for child in reversed(top._children)]
+    seen, most = 0, len(tasks)
+    while stack and seen <= most:
+        task = stack.pop()
+        if task is None:
             continue
-        chain = []  # its ancestors, as ``_ancestors`` lists them
-        below, parent_id = task, task._parent
-        while parent_id is not None:
-            parent = tasks.get(parent_id)
-            if parent is None or parent is my_task or below.id not in parent._children or len(chain) > _MOST_TASKS:
-                return None  # below the task updated (a loop's first turn), or a link the walk misses
-            chain.append(parent)
-            below, parent_id = parent, parent._parent
-        if below is not root or not chain:
-            return None  # the root itself, or not linked up to the root
-        found.append((task, chain))
+        seen += 1
+        if task.task_spec is spec and task.last_state_change >= 0:
+            found.append(task)
+        stack.extend(tasks.get(child) for child in reversed(task._children))
     return found
+
+
+def _split_at(beside: list, my_task, line: dict, tasks) -> tuple[list, list]:
+    """Of the join's tasks beside ``my_task`` (``(task, n, child)``: its branch leaves the line of
+    ``my_task``'s ancestors at ancestor ``n`` through ``child``), those the walk of the tree meets
+    before ``my_task``'s own subtree and those after it: at ancestor ``n`` the walk takes the
+    children in their order."""
+    chain: list = []  # the ancestors ``line`` counts, its parent first
+    parent_id = my_task._parent
+    while parent_id is not None and len(chain) < len(line):
+        chain.append(tasks[parent_id])
+        parent_id = chain[-1]._parent
+    first, last = [], []
+    for entry in beside:
+        task, at, child = entry
+        if at is None:  # ``my_task`` itself: met before its subtree
+            first.append(entry)
+            continue
+        mine = chain[at - 1] if at else my_task
+        order = chain[at]._children
+        if mine.id not in order:  # the walk does not reach ``my_task``: take it as met first
+            first.append(entry)
+            continue
+        (first if order.index(child.id) < order.index(mine.id) else last).append(entry)
+    return first, last
+
+
+def _arrived(beside: list, waiting_inputs: set, tasks) -> None:
+    """SpiffWorkflow's look at a join's task neither above nor below the task updated: its branch
+    has come in (its parent completed) on an input still waited for, which is waited for no more."""
+    for task, _, _ in beside:
+        parent = tasks.get(task._parent) if task._parent is not None else None
+        if parent is not None and parent._state == TaskState.COMPLETED and parent.task_spec in waiting_inputs:
+            waiting_inputs.remove(parent.task_spec)
 
 
 class ParallelGateway(defaults.ParallelGateway):
@@ -383,39 +434,46 @@ class ParallelGateway(defaults.ParallelGateway):
     every incoming flow: SpiffWorkflow's check takes the join's tasks (``get_tasks(spec_name=...)``,
     engine/workflow.py's walk) and asks of each, by a recursive walk up its parents through the
     ``parent`` property, whether it is below the task being updated (a loop's first turn) or above it
-    (a turn before) — two or three walks up to the root a task. Here the updated task's ancestors are
-    listed once and each task's once, for the same answer (tests/test_task_walk.py compares both at
-    every update); a join task found in another workflow (a sub-process of the same spec) leaves
-    the question to SpiffWorkflow's check."""
+    (a turn before) — two or three walks up to the root a task, recursive ones (``is_descendant_of``,
+    ``remove_ancestor``): a loop of ~190 rounds in one step stopped with RecursionError. Here the
+    join's tasks come from the workflow's task dict; the updated task's ancestors are listed once
+    (``_line``) and each other task is followed up only until it meets them (``_meet``), at any depth
+    and with no fallback to SpiffWorkflow's check. Where the walk's order matters (a join task below
+    the one updated: a loop's first turn) it is found from the tree's links (``_split_at``,
+    ``_subtree_order``). The same answer as SpiffWorkflow's (tests/test_task_walk.py,
+    tests/test_spiff_run_cost.py compare both at every update), but past the walk's depth of 1,000
+    tasks, which SpiffWorkflow's check did not see; tasks of a sub-process's workflow (which the walk
+    enters) are not looked at: their specs are another process's, never this join's inputs."""
 
     def _check_threshold_unstructured(self, my_task):
-        workflow = my_task.workflow
-        by_id = workflow.tasks
-        mine = _ancestors(my_task, by_id)
-        if mine is None:
-            return super()._check_threshold_unstructured(my_task)
-        joined = _joined(workflow, self.name, my_task)
-        below_me = joined is None  # from the dict, no join task is below ``my_task``
-        if joined is None:  # the walk's tasks in the walk's order
-            tasks = workflow.get_tasks(spec_name=self.name)
-            if any(task.workflow is not workflow for task in tasks):
-                return super()._check_threshold_unstructured(my_task)
-            joined = [(task, _ancestors(task, by_id)) for task in tasks]
-        above_me = {id(task) for task in mine}
+        tasks = my_task.workflow.tasks
+        line = _line(my_task, tasks)
         waiting_inputs = set(self.inputs)
-        for task, chain in joined:
-            if not chain:  # past the bound, or a task without a parent (SpiffWorkflow's check fails on it)
-                return super()._check_threshold_unstructured(my_task)
-            if below_me and any(parent is my_task for parent in chain):
-                # a loop's first turn: this join's task below the one updated is not waited for
-                for found in (task, *chain):  # SpiffWorkflow's remove_ancestor: the nearest input
+        beside = []  # (task, where its branch leaves my_task's line, through which child)
+        below = False
+        for task in tasks.values():
+            if task.task_spec is not self or task.last_state_change < 0 or id(task) in line:
+                continue  # another task, or a turn before this one (an ancestor of the task updated)
+            if task is my_task:
+                beside.append((task, None, None))
+                continue
+            at, child = _meet(task, my_task, line, tasks)
+            if at == _BELOW:
+                below = True
+            elif at is not None:
+                beside.append((task, at, child))
+        if below:  # a loop's first turn: the tasks in the walk's order, those below ``my_task`` between
+            first, beside = _split_at(beside, my_task, line, tasks)
+            _arrived(first, waiting_inputs, tasks)
+            for task in _subtree_order(my_task, self, tasks):
+                found, steps = task, 0  # SpiffWorkflow's remove_ancestor: the nearest input still waited for
+                while found is not None and steps <= len(tasks):
                     if found.task_spec in waiting_inputs:
                         waiting_inputs.remove(found.task_spec)
                         break
-            elif id(task) in above_me:
-                continue  # a turn before this one
-            elif chain[0]._state == TaskState.COMPLETED and chain[0].task_spec in waiting_inputs:
-                waiting_inputs.remove(chain[0].task_spec)
+                    found = tasks.get(found._parent) if found._parent is not None else None
+                    steps += 1
+        _arrived(beside, waiting_inputs, tasks)
         return len(waiting_inputs) == 0
 
     def _run_hook(self, my_task):
@@ -424,8 +482,6 @@ class ParallelGateway(defaults.ParallelGateway):
 
 
 _NOT_FINISHED = TaskState.NOT_FINISHED_MASK
-# Tasks a workflow may hold for the look below (the walk's depth limit is 1,000: far above it).
-_MOST_TASKS = 500
 
 
 class _EndJoin(control._EndJoin):  # noqa: N801 - SpiffWorkflow's name: stored specs restore to this class
@@ -440,14 +496,15 @@ class _EndJoin(control._EndJoin):  # noqa: N801 - SpiffWorkflow's name: stored s
     def _check_threshold_unstructured(self, my_task):
         workflow = my_task.workflow
         tasks = workflow.tasks
-        if len(tasks) >= _MOST_TASKS:
-            return super()._check_threshold_unstructured(my_task)
-        root, name = workflow.task_tree, self.name
+        root, name, most = workflow.task_tree, self.name, len(tasks)
         for task in tasks.values():
             if not task._state & _NOT_FINISHED or task is my_task:
                 continue
-            below = task
+            below, steps = task, 0
             while below is not root:
+                steps += 1
+                if steps > most:
+                    return super()._check_threshold_unstructured(my_task)  # a parent link that loops
                 parent = tasks.get(below._parent) if below._parent is not None else None
                 if parent is None or below.id not in parent._children:
                     return super()._check_threshold_unstructured(my_task)  # not in the tree as expected

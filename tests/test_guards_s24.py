@@ -13,7 +13,8 @@ _NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace=
 # 并行复核循环: a parallel split into two script checks, joined, counted, and back to the split until
 # the count reaches ``rounds`` — all engine tasks, so the whole loop runs inside the start's step.
 # Each round adds its tasks below the last one in SpiffWorkflow's tree, so the join of a late round
-# has more ancestors than engine/gateways.py lists from the task dict (``_MOST_TASKS``, 500).
+# had more ancestors than engine/gateways.py listed from the task dict (``_MOST_TASKS``, 500, until
+# 2026-12-07: tests/test_loops_s25.py).
 LOOPED_JOIN = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions {_NS} id="d_looped_join">
   <bpmn:process id="looped_join" name="并行复核循环" isExecutable="true">
@@ -56,11 +57,10 @@ def test_a_parallel_join_a_long_loop_reaches_past_the_task_dicts_bound_still_joi
     rounds of a split, two checks and a join, in the start's step, each round's join fired once both
     checks are in; the case stops at 复核结果 with every round counted, and each check's own variable
     is the last round's (engine/join_data.py walks up at any depth; before, past 500 ancestors it
-    merged as raw SpiffWorkflow does and check_a's stayed at round 99's)."""
-    from engine import gateways
-
+    merged as raw SpiffWorkflow does and check_a's stayed at round 99's). Since 2026-12-07 the join has
+    no bound and no fallback (engine/gateways.py ``_line``, ``_meet``): the loop goes on all the same."""
     rounds = 105
-    assert rounds * 5 > gateways._MOST_TASKS  # split, a check, join, count, again a round: past the bound
+    assert rounds * 5 > 500  # split, a check, join, count, again a round: past the bound the join had until 2026-12-07
     engine.deploy(LOOPED_JOIN.encode("utf-8"), by="boss", filename="looped_join.bpmn")
     case = engine.start("looped_join", by="zhang", org="east", data={"rounds": rounds})
     view = engine.case(case.id)

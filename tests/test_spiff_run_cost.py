@@ -5,8 +5,8 @@ SpiffWorkflow decides and runs.
 
 - A parallel gateway joining its branches (engine/gateways.py ``_joined``) asked SpiffWorkflow's walk
   for its tasks at every update (``get_tasks(spec_name=...)``); the dict gives the same tasks, and
-  their order cannot change the check's answer unless a join task is below the task updated (a
-  loop's first turn: then the walk is asked).
+  where their order matters (a join task below the task updated: a loop's first turn, as in
+  camunda7_joint_recheck) it is found from the dict too.
 - A pass of ``DubanWorkflow.do_engine_steps`` (engine/workflow.py ``_ready_to_run``) with a person's
   task open on a parallel branch found two READY tasks and walked the tree for their order, then
   skipped the person's task; now its one READY engine task is taken from the dict where the walk
@@ -20,13 +20,10 @@ import pytest
 
 from tests.support import BPMN
 
-# Public models with parallel joins and no loop back into their branches: every update of a join is
+# Public models with parallel joins (camunda7_joint_recheck loops back to its fork): every update of a join is
 # answered from the task dict.
 PARALLEL_JOINS = ["bpmnio_simple", "bpmnio_implicit_split", "camunda7_hazard_gateways", "camunda7_joint_recheck",
                   "flowable_joint_opinion", "camunda7_reserved_ids", "camunda7_flows_without_ids"]
-# Of those, drawn with a loop back to the fork (复查 again): a join task predicted below the task
-# updated, where the order of the join's tasks matters, is asked of the walk.
-LOOPING = {"camunda7_joint_recheck"}
 # Public models where a person's task is open on one branch while the other runs engine tasks.
 PEOPLE_BESIDE_ENGINE_TASKS = ["bpmnio_simple", "bpmnio_implicit_split", "camunda7_hazard_gateways"]
 
@@ -87,11 +84,7 @@ def test_a_parallel_join_decides_as_spiffworkflow_decides_without_walking_the_ta
     assert got, "the model's parallel joins were updated"
     assert [(mine, spiffs) for mine, spiffs, _ in got if mine != spiffs] == []
     assert False in {mine for mine, _, _ in got} and True in {mine for mine, _, _ in got}
-    walked = [n for n, (_, _, walked) in enumerate(got) if walked]
-    if name in LOOPING:
-        assert 0 < len(walked) < len(got)
-    else:
-        assert walked == []
+    assert [n for n, (_, _, walked) in enumerate(got) if walked] == []
 
 
 @pytest.mark.parametrize("name", PEOPLE_BESIDE_ENGINE_TASKS)
