@@ -154,3 +154,55 @@ def test_red_enterprises_are_counted_up_to_a_cap_and_the_board_says_so(world, mo
     monkeypatch.setattr(supervisor, "RED_COUNTED", 1)
     page = _text(client.get("/supervise/overdue"))
     assert re.search(r'id="red-total">1\+<', page), page[-1500:]
+
+
+def test_a_cell_counts_to_100_the_unit_clicked_exactly_and_the_tasks_come_twenty_a_page_issue15(world):
+    """At a province's size (bench/pages.py --postgres --tasks 1000000) a cell counted to 1,000 made a
+    city's board read 50,000 index entries a view to print 1000+ in each of its 50 cells, and its 50-row
+    task list was 35 KB of the page: the board's 95th percentile was past 100 ms (issue 15). A cell now
+    counts to 100 ("100+"), the unit a leader clicks is counted exactly, and the overdue tasks below the
+    counts come 20 a page with 下一页 for the rest."""
+    later = world.tasks["east2"].due_at + timedelta(seconds=1)
+    world.clock.set(later)
+    west = world.tasks["west1"]
+    with world.engine.db.read() as s:
+        row = {c.key: v for c, v in zip(HumanTask.__table__.columns,
+                                        s.execute(sa.select(*HumanTask.__table__.columns)
+                                                  .where(HumanTask.id == west.id)).one())}
+    copies = [dict(row, id=f"copy-{i:03d}") for i in range(101)]  # west: 102 tasks past their deadline
+    with world.engine.db.write() as s:
+        s.execute(sa.insert(HumanTask), copies)
+    try:
+        client = client_login(world.app, "zhao")
+        page = _text(client.get("/supervise/overdue"))
+        board = page.split('id="overdue-board"')[1].split("</table>")[0]
+        row_of = lambda name, html_: re.search(rf'{name}</a></th>(.*?)</tr>', html_, re.S).group(1)  # noqa: E731
+        assert ">100+</a>" in row_of("西城区应急管理局", board) and "<b>100+</b>" in row_of("西城区应急管理局", board)
+        assert ">2</a>" in row_of("东城区应急管理局", board)
+        assert re.search(r'id="overdue-task-total">102\+<', page)
+        assert "标“+”的格子逾期任务超过 100 项，只计到 100 项" in page
+        tasks = page.split('id="overdue-tasks"')[1]
+        assert len(re.findall(r'data-task-id="', tasks)) == 20 and "下一页" in tasks
+        second = _text(client.get("/supervise/overdue?page=2")).split('id="overdue-tasks"')[1]
+        assert len(re.findall(r'data-task-id="', second)) == 20 and "上一页" in second
+        assert not set(re.findall(r'data-task-id="([^"]+)"', tasks)) & set(re.findall(r'data-task-id="([^"]+)"', second))
+        picked = _text(client.get("/supervise/overdue?org=west"))  # a click on 西城区: counted exactly
+        board = picked.split('id="overdue-board"')[1].split("</table>")[0]
+        assert ">102</a>" in row_of("西城区应急管理局", board) and "+" not in row_of("西城区应急管理局", board)
+    finally:
+        with world.engine.db.write() as s:
+            s.execute(sa.delete(HumanTask).where(HumanTask.id.in_([c["id"] for c in copies])))
+
+
+def test_the_overdue_case_search_reads_no_org_unit_and_no_model_file_issue15(world):
+    """案件查询 仅逾期督办 (the board's 在案件查询中查看) takes the user's org units from the directory's cache,
+    as the board does: no org unit read while the directory is unchanged. Its 流程 filter names the
+    processes without reading their files (every model's BPMN, ~1 MB a request at 27 models)."""
+    client = client_login(world.app, "zhao")
+    client.get("/cases/?overdue=1")  # fills the cache
+    seen = statements_sent(world.engine, lambda: client.get("/cases/?overdue=1"))
+    assert not [st for st in seen if re.search(r"FROM org_unit\b", st)], seen
+    assert not [st for st in seen if "process_model.content" in st], seen
+    page = _text(client.get("/cases/?overdue=1"))
+    assert '<option value="hazard_supervision" >重大事故隐患挂牌督办</option>' in page or \
+        re.search(r'<option value="hazard_supervision"\s*>重大事故隐患挂牌督办</option>', page)

@@ -27,11 +27,12 @@ def page_number() -> int:
     return max(1, page)
 
 
-def paged(fetch):
-    """``fetch(limit, offset)`` for the current page: (rows shown, page number, whether more follow)."""
-    page = page_number()
-    rows = fetch(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
-    return rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE
+def paged(fetch, size: int | None = None):
+    """``fetch(limit, offset)`` for the current page: (rows shown, page number, whether more follow).
+    ``size``: rows a page, when a list shows fewer than ``PAGE_SIZE`` (a list below a summary)."""
+    page, size = page_number(), size or PAGE_SIZE
+    rows = fetch(size + 1, (page - 1) * size)
+    return rows[:size], page, len(rows) > size
 
 
 def keyset_paged(fetch, key):
