@@ -26,8 +26,8 @@ bp.before_request(admin.only_admins)
 
 KINDS = [k.value for k in UnitKind]
 SIZES = [s.value for s in Size]
-FIELDS = ("credit_code", "kind", "reason", "name", "org_unit", "size", "address")
-LABELS = {**FIELD_LABELS, "name": "单位名称", "org_unit": "属地"}
+FIELDS = ("credit_code", "kind", "reason", "name", "org_unit", "size", "address", "qualification_no")
+LABELS = {**FIELD_LABELS, "name": "单位名称", "org_unit": "属地", "qualification_no": "资质证书编号"}
 
 
 def _page(values: dict | None = None, errors: dict | None = None, status: int = 200):
@@ -76,6 +76,8 @@ def save():
             return redirect(url_for("enterprises.show", code=credit_code.normalize(code)) + "#unit-kind")
         flash("未保存，请按提示修改。", "error")
         return _page(form, errors, 422)
+    if form["qualification_no"] and UnitKind(ent.kind) == UnitKind.ASSESSOR:  # filled into its assessors' forms
+        assessors.set_qualification(engine(), ent.credit_code, form["qualification_no"], by=g.user.username)
     flash(f"{ent.name}：单位类别为{UnitKind(ent.kind).value}", "ok")
     if back:
         return redirect(url_for("enterprises.show", code=ent.credit_code) + "#unit-kind")

@@ -19,7 +19,7 @@ import re
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import EngineError, InvalidData, NotFound
-from workflows.enterprises import credit_code
+from workflows.enterprises import EnterpriseInvalid, assessors, credit_code
 
 from . import accounts, admin, admin_queries as queries, parties
 from .auth import engine
@@ -65,7 +65,7 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     eng = engine()
-    values = {"username": "", "name": "", "org": "", "roles": [], "party_name": ""}
+    values = {"username": "", "name": "", "org": "", "roles": [], "party_name": "", "firm": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = _posted()
@@ -81,21 +81,24 @@ def new_user():
         if not values["roles"]:
             errors["roles"] = "请至少选择一个角色"
         party = _party(values, errors)
+        _firm(values, errors)
         password = _checked_password(username, errors, required=True)
         if not errors:
             try:
                 eng.directory.add_user(username, org=values["org"], roles=values["roles"], name=values["name"],
                                        party=party, by=g.user.username)
                 accounts.set_password(eng, username, password, by=g.user.username)
-            except InvalidData as exc:
+                if values["firm"]:
+                    assessors.link(eng, username, values["firm"], by=g.user.username)
+            except (InvalidData, EnterpriseInvalid) as exc:
                 errors.update(exc.errors)
             else:
                 flash(f"已创建用户 {values['name']}，登录名 {username}；请将登录名和初始密码当面告知本人，"
                       "并提醒其登录后修改密码", "ok")
                 return redirect(url_for("admin_users.users", q=values["name"]))
     return render_template("admin/user_form.html", user=None, values=values, errors=errors,
-                           orgs=admin.org_choices(), roles=_roles(), enterprises=parties.pick_options(g.user)), \
-        400 if errors else 200
+                           orgs=admin.org_choices(), roles=_roles(), enterprises=parties.pick_options(g.user),
+                           firms=_firms()), 400 if errors else 200
 
 
 @bp.route("/users/<username>", methods=["GET", "POST"])
@@ -103,8 +106,11 @@ def edit_user(username: str):
     eng = engine()
     user = _user_or_404(username)
     roles_now = eng.directory.user_roles().get(username, [])
+    with eng.db.read() as s:
+        firm_now = assessors.firm_of(s, username)
     values = {"username": username, "name": user.name, "org": user.org_code, "roles": roles_now,
-              "party_name": (parties.party(user.party).name or user.party) if user.party else ""}
+              "party_name": (parties.party(user.party).name or user.party) if user.party else "",
+              "firm": firm_now.credit_code if firm_now is not None else ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = {**_posted(), "username": username}
@@ -113,6 +119,7 @@ def edit_user(username: str):
         if not values["roles"]:
             errors["roles"] = "请至少选择一个角色"
         party = _party(values, errors)
+        _firm(values, errors)
         password = _checked_password(username, errors, required=False)
         if not errors:
             try:
@@ -123,10 +130,13 @@ def edit_user(username: str):
                                            roles=values["roles"], name=values["name"], party=party,
                                            by=g.user.username)
                     changes["party"] = [user.party, party]
+                if values["firm"] != (firm_now.credit_code if firm_now is not None else ""):
+                    assessors.link(eng, username, values["firm"] or None, by=g.user.username)
+                    changes["firm"] = True
                 if password:
                     accounts.set_password(eng, username, password, by=g.user.username)
                     changes["password"] = True
-            except InvalidData as exc:
+            except (InvalidData, EnterpriseInvalid) as exc:
                 errors.update(exc.errors)
             else:
                 said = _changed_text(values["name"], changes)
@@ -138,7 +148,7 @@ def edit_user(username: str):
     history = queries.directory_history(eng, username)
     return render_template("admin/user_form.html", user=user, values=values, errors=errors,
                            orgs=admin.org_choices(), roles=_roles(), history=history,
-                           enterprises=parties.pick_options(g.user)), 400 if errors else 200
+                           enterprises=parties.pick_options(g.user), firms=_firms()), 400 if errors else 200
 
 
 @bp.route("/users/<username>/deactivate", methods=["GET", "POST"])
@@ -233,7 +243,27 @@ def _posted() -> dict:
             "name": (request.form.get("name") or "").strip(),
             "org": request.form.get("org") or "",
             "roles": [r for r in request.form.getlist("roles") if r],
-            "party_name": (request.form.get("party_name") or "").strip()}
+            "party_name": (request.form.get("party_name") or "").strip(),
+            "firm": (request.form.get("firm") or "").strip()}
+
+
+ASSESSOR_ROLE = "assessor"  # 第三方评估机构
+
+
+def _firms() -> list[tuple[str, str]]:
+    """[(credit code, name)] of the registered 安全评价检测检验机构 an assessor account may work for."""
+    with engine().db.read() as s:
+        return assessors.bodies(s)
+
+
+def _firm(values: dict, errors: dict) -> None:
+    """所属评估机构: only for a 第三方评估机构 account, and one of the registered bodies."""
+    if not values["firm"]:
+        return
+    if ASSESSOR_ROLE not in values["roles"]:
+        errors["firm"] = "只有“第三方评估机构”角色的用户才能关联所属评估机构"
+    elif values["firm"] not in {code for code, _name in _firms()}:
+        errors["firm"] = "请从已登记的安全评价检测检验机构中选择所属评估机构"
 
 
 def _party(values: dict, errors: dict) -> str | None:
@@ -274,7 +304,8 @@ def _user_or_404(username: str):
         raise NotFound("没有这个用户") from None
 
 
-FIELD_NAMES = {"name": "姓名", "org": "组织机构", "roles": "角色", "party": "所属企业", "password": "密码"}
+FIELD_NAMES = {"name": "姓名", "org": "组织机构", "roles": "角色", "party": "所属企业", "firm": "所属评估机构",
+               "password": "密码"}
 
 
 def _changed_text(name: str, changes: dict) -> str:

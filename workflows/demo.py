@@ -149,6 +149,20 @@ ASSESSMENT_BODIES = {  # credit code -> name: 安全评价检测检验机构 the
 }
 
 
+ASSESSOR_STAFF = {  # assessor account -> (its firm's credit code, the firm's 资质证书编号)
+    "an_tai": (next(iter(ASSESSMENT_BODIES)), "APJ-(示)-001"),
+}
+
+
+def link_assessors(engine) -> None:
+    """安泰评估 (an_tai) works for 示范安泰安全评价有限公司: its 第三方评估整改效果 comes filled with the firm's
+    name and 资质证书编号 instead of picked and typed each time (workflows/enterprises/assessors.link)."""
+    from workflows.enterprises import assessors
+    for username, (code, number) in ASSESSOR_STAFF.items():
+        assessors.set_qualification(engine, code, number, by="demo")
+        assessors.link(engine, username, code, by="demo")
+
+
 def register_enterprises(engine) -> None:
     """The demo's enterprises in the registry, so pages show names, files and risk levels, and its
     安全评价检测检验机构 (the 评估机构名称 picker of 第三方评估整改效果)."""
@@ -209,6 +223,7 @@ def load_demo(engine) -> dict[str, int]:
     time = Timeline(engine, HISTORY_DAYS)
     load_directory(engine)
     register_enterprises(engine)
+    link_assessors(engine)
     cases: dict[str, int] = {}
 
     def case(label, process, by, party=None, title="", steps=(), org="dongcheng"):

@@ -75,3 +75,68 @@ def register(engine, registry: EnterpriseRegistry, data: dict, *, by: str, reaso
         s.flush()
         s.expunge(ent)
         return ent
+
+
+# --- an assessor account's firm (revision 0029) -----------------------------------------------------
+
+QUALIFICATION_FIELD = "qualification_no"  # 第三方评估整改效果's 资质证书编号 (workflows/forms/hazard.py)
+
+
+def bodies(session) -> list[tuple[str, str]]:
+    """[(credit code, name)] of the registered bodies, in name order: the user page's firm picker."""
+    return [(code, name) for code, name in session.execute(
+        sa.select(Enterprise.credit_code, Enterprise.name).where(Enterprise.kind == UnitKind.ASSESSOR)
+        .order_by(Enterprise.name).limit(PICKER_LIMIT))]
+
+
+def firm_of(session, username: str) -> Enterprise | None:
+    """The registered body the assessor account ``username`` works for, or None (not linked, or the
+    unit no longer a 安全评价检测检验机构)."""
+    from .models import AssessorStaff
+    ent = session.scalar(sa.select(Enterprise).join(AssessorStaff, AssessorStaff.credit_code == Enterprise.credit_code)
+                         .where(AssessorStaff.username == username, Enterprise.kind == UnitKind.ASSESSOR))
+    if ent is not None:
+        session.expunge(ent)
+    return ent
+
+
+def link(engine, username: str, code: str | None, *, by: str) -> Enterprise | None:
+    """Link the account ``username`` to the registered body ``code`` (None: unlink); the change goes on
+    the system audit chain (who, old → new). Refused in Chinese naming the field (``firm``) if
+    ``code`` is no registered 安全评价检测检验机构."""
+    from .models import AssessorStaff
+    with engine.db.write() as s:
+        ent = None
+        if code:
+            ent = s.scalar(sa.select(Enterprise).where(Enterprise.credit_code == code))
+            if ent is None or ent.kind != UnitKind.ASSESSOR:
+                raise EnterpriseInvalid({"firm": "请从已登记的安全评价检测检验机构中选择所属评估机构"})
+        row = s.get(AssessorStaff, username)
+        old = row.credit_code if row is not None else None
+        if old == code or (old is None and not code):
+            return ent
+        if row is not None:
+            s.delete(row)
+            s.flush()
+        if code:
+            s.add(AssessorStaff(username=username, credit_code=code, set_by=by, set_at=engine.clock.now()))
+        audit.append(s, chain=audit.SYSTEM_CHAIN, actor=by, action="assessor_firm_linked", at=engine.clock.now(),
+                     detail={"username": username, "from": old, "to": code or None,
+                             "name": ent.name if ent is not None else None})
+        s.flush()
+        if ent is not None:
+            s.expunge(ent)
+        return ent
+
+
+def set_qualification(engine, code: str, number: str, *, by: str) -> None:
+    """Record a body's 资质证书编号 (an administrator's, from the units page); audited as ``set_kind``."""
+    number = (number or "").strip()
+    with engine.db.write() as s:
+        ent = s.scalar(sa.select(Enterprise).where(Enterprise.credit_code == code))
+        if ent is None or ent.qualification_no == number:
+            return
+        audit.append(s, chain=audit.SYSTEM_CHAIN, actor=by, action="assessor_qualification_changed",
+                     at=engine.clock.now(), detail={"credit_code": code, "name": ent.name,
+                                                   "from": ent.qualification_no, "to": number})
+        ent.qualification_no = number

@@ -83,6 +83,8 @@ class Enterprise(EnterpriseBase):
         sa.Enum(UnitKind, name="enterprise_kind", native_enum=False, create_constraint=False, length=16,
                 values_callable=lambda e: [m.value for m in e], validate_strings=True),
         default=UnitKind.ENTERPRISE, server_default=UnitKind.ENTERPRISE.value)
+    #: 资质证书编号 of a 安全评价检测检验机构 (应急管理部令第1号), filled into its assessors' forms (revision 0029).
+    qualification_no: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     #: Derived from ``name`` for the search index (see search_index); never set by hand.
     search_key: Mapped[str] = mapped_column(sa.Text, default="")
     search_grams: Mapped[str] = mapped_column(sa.Text, default="")
@@ -118,6 +120,18 @@ class Enterprise(EnterpriseBase):
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.credit_code} {self.name}>"
+
+
+class AssessorStaff(EnterpriseBase):
+    """An assessor account (第三方评估机构) and the registered 安全评价检测检验机构 it works for (revision
+    0029): its 第三方评估整改效果 is filed under that firm's name and 资质证书编号, not typed each time."""
+
+    __tablename__ = "assessor_staff"
+
+    username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    credit_code: Mapped[str] = mapped_column(sa.String(18), sa.ForeignKey("enterprises.credit_code", ondelete="CASCADE"))
+    set_by: Mapped[str] = mapped_column(sa.String(64))
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class RiskLevelChange(EnterpriseBase):
