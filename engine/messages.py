@@ -37,6 +37,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import Escalati
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
@@ -677,7 +678,7 @@ def _ambiguous_throw(tx, workflow, ed, cases: list[int] | None = None, steps: li
     """The incident of a thrown message matching two or more cases (``cases``) or two or more steps
     of one case (``steps``, the case's ``case_no``), naming the throwing element."""
     spec = _thrower(workflow, ed)
-    who = f"「{spec.bpmn_name or spec.bpmn_id}」抛出的" if spec is not None else "本案件抛出的"
+    who = f"「{spec.bpmn_name or spec.bpmn_id}」抛出的" if spec is not None else _called_thrower(workflow, ed)
     if cases:
         names = [f"「{no}」" for (no,) in sqlexec.all_rows(tx.conn, _CASE_NUMBERS, {"ids": cases})]
         matched = f"匹配到 {len(cases)} 个等待中的案件（{'、'.join(names)}），一条消息只能送达一个案件"
@@ -687,6 +688,29 @@ def _ambiguous_throw(tx, workflow, ed, cases: list[int] | None = None, steps: li
                    "一条消息只能送达其中一个")
         fix = "请流程设计员为这些环节设置不同的消息，或改用信号（送达全部等待的环节）"
     return ThrownMessageAmbiguous(f"{who}消息「{ed.name}」{matched}，未送达；{fix}", spec)
+
+
+def _called_thrower(workflow, ed) -> str:
+    """Who threw ``ed`` when no running (sub)process holds it: a called process's message end event
+    — its step ended the called process, which is pruned from the case by then. Named as the called
+    process and the event, from the case's called-process specs (「被调用流程「通知整改完成」的结束事件
+    「发出整改完成」抛出的」): before, the incident said 「本案件抛出的」 and a designer had to find which
+    of the case's processes threw it. The spec that holds the very definition, else the one element
+    of those processes throwing a message of that name; none (or several): the case itself."""
+    specs = getattr(workflow, "subprocess_specs", None) or {}
+    found = [(process, spec) for process in specs.values() for spec in process.task_specs.values()
+             if getattr(spec, "event_definition", None) is ed]
+    if not found:
+        found = [(process, spec) for process in specs.values() for spec in process.task_specs.values()
+                 if isinstance(getattr(spec, "event_definition", None), type(ed))
+                 and getattr(spec.event_definition, "name", None) == ed.name
+                 and getattr(spec, "bpmn_id", None) and not getattr(spec, "catch", False)]
+    if len(found) != 1:
+        return "本案件抛出的"
+    process, spec = found[0]
+    kind = "结束事件" if isinstance(spec, EndEvent) else "环节"
+    return (f"被调用流程「{process.description or process.name}」的{kind}"
+            f"「{spec.bpmn_name or spec.bpmn_id}」抛出的")
 
 
 def _thrower(workflow, ed):

@@ -210,11 +210,12 @@ def test_a_thrown_message_two_steps_of_one_case_wait_for_is_said_whole_penalty_l
     assert _forwarded(engine, "reply") in said
 
 
-def test_a_message_a_called_process_threw_as_it_ended_is_said_as_the_cases_own_safety_law_art65(forwarding):
+def test_a_message_a_called_process_threw_as_it_ended_names_the_called_process_and_event_safety_law_art65(forwarding):
     """Kills ``messages.x__ambiguous_throw__mutmut_8`` (the thrower's name asked of a spec that is not
-    there: Python's AttributeError as the incident) and ``_11`` (「本案件抛出的」 misspelt): the message
-    end event of a called process that has ended is not in the case any more, and the incident says
-    「本案件抛出的」 in its place; 登记整改完成 stays open, nothing is delivered."""
+    there: Python's AttributeError as the incident): the message end event of a called process that
+    has ended is not in the case any more (pruned); the incident names it from the case's
+    called-process specs — 「被调用流程「通知整改完成」的结束事件「发出整改完成」」, where it said
+    「本案件抛出的」 before (issue 15); 登记整改完成 stays open, nothing is delivered."""
     from engine.errors import IncidentRaised
 
     engine = forwarding
@@ -224,7 +225,8 @@ def test_a_message_a_called_process_threw_as_it_ended_is_said_as_the_cases_own_s
     with pytest.raises(IncidentRaised) as raised:
         engine.complete(engine.case(case.id).tasks[0].id, "zhang", {})
     assert raised.value.message == (
-        f"本案件抛出的消息「整改完成」匹配到 2 个等待中的案件（「{numbers[0]}」、「{numbers[1]}」），"
+        f"被调用流程「通知整改完成」的结束事件「发出整改完成」抛出的消息「整改完成」匹配到 2 个等待中的案件"
+        f"（「{numbers[0]}」、「{numbers[1]}」），"
         "一条消息只能送达一个案件，未送达；请流程设计员为该消息设置关联值以区分这些案件，或改用信号（送达全部等待的案件）")
     assert [t.spec_id for t in engine.case(case.id).tasks] == ["register"]
 
