@@ -344,8 +344,9 @@ def _meet(task, my_task, line: dict, tasks, linked: bool = True) -> tuple:
     parent missing, or not listing it as a child) or a parent link that loops. The walk up is as
     long as ``task``'s own branch, not the tree's depth: a loop run 1,000 times puts ~5,000 tasks
     above its last turn, and SpiffWorkflow's check walked up to the root recursively from each of
-    the join's tasks (RecursionError past ~190 rounds in one step). ``linked=False``: a parent not
-    listing its child is followed all the same (the inclusive join's look, which asks the parents)."""
+    the join's tasks (a loop run in one step: the cost of a round grew with the square of those
+    before, and near the walk's depth a RecursionError). ``linked=False``: a parent not listing its
+    child is followed all the same (the inclusive join's look, which asks the parents)."""
     node, below, steps, most = task, None, 0, len(tasks)
     while steps <= most:
         if node is my_task:
@@ -435,10 +436,11 @@ class ParallelGateway(defaults.ParallelGateway):
     engine/workflow.py's walk) and asks of each, by a recursive walk up its parents through the
     ``parent`` property, whether it is below the task being updated (a loop's first turn) or above it
     (a turn before) — two or three walks up to the root a task, recursive ones (``is_descendant_of``,
-    ``remove_ancestor``): a loop of ~190 rounds in one step stopped with RecursionError. Here the
-    join's tasks come from the workflow's task dict; the updated task's ancestors are listed once
-    (``_line``) and each other task is followed up only until it meets them (``_meet``), at any depth
-    and with no fallback to SpiffWorkflow's check. Where the walk's order matters (a join task below
+    ``remove_ancestor``): a loop of 300 rounds in one step stopped with RecursionError (after
+    469 s). Here the join's tasks come from the workflow's task dict; the updated task's ancestors
+    are listed once (``_line``) and each other task is followed up only until it meets them
+    (``_meet``), at any depth and with no fallback to SpiffWorkflow's check. Where the walk's order
+    matters (a join task below
     the one updated: a loop's first turn) it is found from the tree's links (``_split_at``,
     ``_subtree_order``). The same answer as SpiffWorkflow's (tests/test_task_walk.py,
     tests/test_spiff_run_cost.py compare both at every update), but past the walk's depth of 1,000
