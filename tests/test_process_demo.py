@@ -77,6 +77,39 @@ def test_overdue_cases_show_their_escalation_level(demo):
     engine, cases = demo
     for label in ("hazard_overdue", "hazard_general_overdue", "accident_overdue", "enforcement_unpaid"):
         assert engine.case(cases[label]).escalation_level >= 1, label
+    _read_as_a_section_head_would_safety_law_art28_art97_art43_art101(engine, cases)
+
+
+def _read_as_a_section_head_would_safety_law_art28_art97_art43_art101(engine, cases) -> None:
+    """The demo's cases read as one bureau's (session 25): each listed hazard's facts, 整改要求 and
+    整改方案 are about its own place and its own enterprise (the 液氨储罐区's 整改要求 named 二号罐区,
+    乙机械's 涂装线 was 甲化工's 液化烃储罐 — the forms' one example hazard repeated); 紧急切断 is item 5
+    of the chemical standard (not 12, its gas alarms); the training case cites 《安全生产法》第二十八条第一款
+    and 第九十七条第（三）项, the hot-work case 第四十三条 and 第一百零一条第（三）项 (not 第四十条, 重大危险源);
+    every accident's summary matches its type."""
+    names = {code: name for code, name in ENTERPRISES.items()}
+    for label in ("hazard_overdue", "hazard_plan_review", "hazard_rectifying", "hazard_assessing", "hazard_delisted",
+                  "hazard_general_overdue"):
+        case = engine.case(cases[label])
+        data = case.data
+        assert data["enterprise_name"] == names[case.party], label
+        if label != "hazard_plan_review":  # only the 二号罐区 hazard's papers name it
+            assert "二号罐区" not in " ".join(str(data.get(k) or "") for k in ("location", "requirements", "plan_goals",
+                                                                           "plan_safety")), label
+        if (data.get("major_criterion") or "").startswith("《化工"):
+            assert data["major_criterion"].endswith("第五项") == ("紧急切断" in data["description"]), label
+    assert "二号罐区" not in str(engine.case(cases["hazard_rectifying"]).data)
+    training = engine.case(cases["enforcement_statement"]).data
+    assert (training["legal_basis"], training["penalty_basis"]) == ("《安全生产法》第二十八条第一款",
+                                                                   "《安全生产法》第九十七条第（三）项")
+    assert "培训" in training["violation_facts"] and "培训" in training["facts_found"]
+    hot_work = engine.case(cases["enforcement_vote"]).data
+    assert (hot_work["legal_basis"], hot_work["penalty_basis"]) == ("《安全生产法》第四十三条",
+                                                                   "《安全生产法》第一百零一条第（三）项")
+    for label, word in (("accident_overdue", "坍塌"), ("accident_gate_blocked", "窒息"), ("accident_closed", "碱液"),
+                        ("accident_reported", "冲床")):
+        data = engine.case(cases[label]).data
+        assert word in data["summary"] and "反应釜超压" not in data.get("direct_cause", ""), label
 
 
 def test_queues_per_user(demo):

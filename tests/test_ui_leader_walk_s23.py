@@ -79,8 +79,8 @@ def test_a_measure_for_an_overdue_hazard_names_the_hazard_the_deadline_and_the_l
         _open_from_list(page, server, "约谈企业主要负责人")
         expect(page.locator("#submitted-by dt")).to_have_text("起因")     # no one proposed it: a deadline passed
         expect(page.locator("#submitted-by dd")).to_contain_text("督办期限届满")
-        expect(_fact(page, "description")).to_have_text("液化烃储罐未按国家标准设置紧急切断装置")
-        expect(_fact(page, "location")).to_have_text("二号罐区")
+        expect(_fact(page, "description")).to_have_text("喷漆室、调漆间未设置可燃气体报警装置，照明灯具和排风机为非防爆型")
+        expect(_fact(page, "location")).to_have_text("涂装车间喷漆室、调漆间")
         expect(_fact(page, "rectify_deadline")).to_contain_text("2026年11月18日")
         expect(_fact(page, "overdue_rung_name").locator(".basis")).to_contain_text("《安全生产法》第一百零二条")
         readable(page, width)

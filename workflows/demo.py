@@ -135,11 +135,11 @@ class Desk:
 
 ENTERPRISE_RECORDS = {  # credit code -> the rest of its file (一企一档)
     CHEMICAL: {"org_unit": "dongcheng", "sector": "危化", "size": "中型", "risk_level": "橙",
-               "address": "示范市东城区化工园区一路8号", "legal_rep": "甲法人", "safety_manager": "甲安全"},
+               "address": "示范市东城区化工园区一路8号", "legal_rep": "钱大成", "safety_manager": "孙建平"},
     MACHINERY: {"org_unit": "dongcheng", "sector": "工贸", "size": "小型", "risk_level": "黄",
-                "address": "示范市东城区机械路16号", "legal_rep": "乙法人", "safety_manager": "乙安全"},
+                "address": "示范市东城区机械路16号", "legal_rep": "赵立新", "safety_manager": "周海涛"},
     BUILDING: {"org_unit": "xicheng", "sector": "工贸", "size": "小型", "risk_level": "红",
-               "address": "示范市西城区建材街3号", "legal_rep": "丙法人", "safety_manager": "丙安全"},
+               "address": "示范市西城区建材街3号", "legal_rep": "吴志刚", "safety_manager": "郑丽"},
 }
 
 
@@ -205,6 +205,103 @@ class Timeline:
         self.at(0)
 
 
+CHEMICAL_STANDARD = "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》"
+TRADE_STANDARD = "《工贸企业重大事故隐患判定标准》（应急管理部令第10号）"
+
+
+def _listed(party: str, location: str, description: str, criterion: str, requirements: str, goal: str,
+            methods: str, *, sector: str = "危化", person: str = "钱大成（总经理）", deadline: str | None = None):
+    """(登记隐患 … 下达挂牌督办通知书并公开, 提交整改方案（双报告）) of a 重大事故隐患 with its own facts: the
+    forms' examples describe one hazard (甲化工's 二号罐区), which the demo's other listed hazards repeated —
+    the 液氨储罐区's 整改要求 named 二号罐区, 乙机械's 涂装线 was a 液化烃储罐 of 甲化工."""
+    propose = {"responsible_unit": ENTERPRISES[party], "responsible_person": person, "requirements": requirements}
+    if deadline:
+        propose["rectify_deadline"] = deadline
+    listing = [("登记隐患", {"enterprise_name": ENTERPRISES[party], "sector": sector, "location": location,
+                             "description": description, "major_criterion": criterion}),
+               ("提出挂牌督办建议", propose), "审核挂牌建议", "批准挂牌督办", "下达挂牌督办通知书并公开"]
+    plan = ("提交整改方案（双报告）", {"plan_goals": goal, "plan_methods": methods,
+                                     "plan_safety": f"整改期间{location}停止使用，制定专项应急预案并组织演练"})
+    return listing, plan
+
+
+def _penalty(facts: str, cause: str, found: str, legal_basis: str, penalty_basis: str) -> dict:
+    """The changes that make an enforcement case's steps tell one story (the forms' examples are all a
+    重大危险源 without monitoring): {step: changes}."""
+    return {"初步核查": {"violation_facts": facts, "legal_basis": legal_basis},
+            "立案审批": {"case_cause": cause},
+            "调查取证": {"facts_found": found},
+            "案件处理呈批": {"violation": cause, "legal_basis": legal_basis, "penalty_basis": penalty_basis}}
+
+
+# 乙机械未开展安全培训案: the duty is 《安全生产法》第二十八条第一款 (教育和培训), its penalty 第九十七条第（三）项
+# (责令限期改正，处十万元以下的罚款) — not 第四十条 (重大危险源), which the example cited.
+TRAINING = _penalty("新招用的3名冲压工未经岗前安全生产教育和培训即上岗作业",
+                    "未按照规定对从业人员进行安全生产教育和培训",
+                    "抽查冲压车间12名从业人员的安全生产教育和培训档案，3名新招用冲压工无岗前培训记录，已上岗作业两周",
+                    "《安全生产法》第二十八条第一款", "《安全生产法》第九十七条第（三）项")
+# 丙建材粉尘防爆案: 安全设备 not installed to the national standard (GB 15577), 第三十六条第一款 / 第九十九条第（二）项.
+DUST = _penalty("粉碎车间除尘系统未按规定设置泄爆、隔爆装置", "安全设备的安装不符合国家标准",
+                "粉碎车间袋式除尘器未设泄爆口，除尘管道未设隔爆阀，不符合《粉尘防爆安全规程》（GB 15577）",
+                "《安全生产法》第三十六条第一款", "《安全生产法》第九十九条第（二）项")
+# 甲化工违规动火作业案: 动火 without anyone managing it on site (第四十三条), not corrected by the date ordered, so
+# 第一百零一条第（三）项's 十万元以上二十万元以下 applies to the 150,000 yuan proposed.
+HOT_WORK = _penalty("在液化烃罐区动火作业未安排专门人员进行现场安全管理，经责令限期改正逾期未改正",
+                    "进行动火作业未安排专门人员进行现场安全管理",
+                    "9月12日检查发现罐区动火无专人监护，责令9月19日前改正；9月26日复查，动火作业仍无专人现场管理",
+                    "《安全生产法》第四十三条", "《安全生产法》第一百零一条第（三）项")
+# 乙机械有限空间作业案: 有限空间 is a 危险作业 of 第四十三条 too.
+CONFINED = _penalty("组织人员进入清洗池有限空间作业，未安排专门人员进行现场安全管理",
+                    "进行有限空间作业未安排专门人员进行现场安全管理",
+                    "清洗池清淤作业时未检测气体、未设监护人，作业审批单无监护人签字",
+                    "《安全生产法》第四十三条", "《安全生产法》第一百零一条第（三）项")
+
+
+def _report(summary: str, direct: str, technical: str, management: str, persons: list, measures: list) -> dict:
+    """起草事故调查报告's causes, the people held responsible and the measures, for one accident (the
+    example's are a reactor's overpressure explosion)."""
+    return {"report_summary": summary, "direct_cause": direct, "technical_causes": technical,
+            "management_causes": management, "responsible_persons": persons,
+            "responsible_units": [{"name": ENTERPRISES[CHEMICAL], "credit_code": None,
+                                   "responsibility": "未落实安全生产主体责任", "proposed_handling": "行政处罚",
+                                   "administrative_penalty": True}],
+            "measures": measures}
+
+
+def _person(name: str, position: str, responsibility: str, handling: str) -> dict:
+    return {"name": name, "position": position, "unit": ENTERPRISES[CHEMICAL], "responsibility": responsibility,
+            "proposed_handling": handling, "administrative_penalty": handling == "行政处罚"}
+
+
+def _measures(today: dt.date, *measures: tuple[str, int]) -> list[dict]:
+    return [{"measure": m, "owner": ENTERPRISES[CHEMICAL], "due_date": (today + dt.timedelta(days=d)).isoformat()}
+            for m, d in measures]
+
+
+def _poisoning_report(today: dt.date) -> dict:
+    return _report(
+        "作业人员未经气体检测、未办理受限空间作业审批进入三号反应釜清理残料，因釜内氮气置换后氧含量不足窒息",
+        "进入反应釜前未进行通风和气体检测，釜内氧含量不足导致作业人员窒息", "反应釜氮气置换后未设隔离和警示",
+        "未执行受限空间作业审批制度，现场无监护人员，施救人员未佩戴呼吸器盲目施救",
+        [_person("刘某", "车间主任", "违章指挥未经审批进入受限空间作业", "移送司法机关"),
+         _person("钱大成", "总经理", "未履行主要负责人安全生产管理职责", "行政处罚")],
+        _measures(today, ("全面排查受限空间并建立台账、设置警示标识", 30), ("配备气体检测仪和正压式空气呼吸器并开展救援演练", 45)))
+
+
+def _burn_report(today: dt.date) -> dict:
+    return _report(
+        "检修碱液输送泵时未泄压、未隔离即拆卸管道接头，碱液喷出造成作业人员灼烫",
+        "未泄压、未隔离即拆卸带压碱液管道", "碱液管道未设检修隔离阀和泄压排放设施",
+        "未执行检修作业票证制度，作业人员未佩戴防护面罩和防化服",
+        [_person("王某", "维修班长", "违章组织带压拆卸管道", "移送司法机关"),
+         _person("钱大成", "总经理", "未履行主要负责人安全生产管理职责", "行政处罚")],
+        _measures(today, ("碱液管道增设检修隔离阀和泄压排放设施", 30), ("修订检修作业票证制度并全员培训", 45)))
+
+
+def _steps(names, changes: dict) -> list:
+    return [(n, changes[n]) if n in changes else n for n in names]
+
+
 HISTORY_DAYS = 70  # the oldest case: an accident 70 days ago, its 60-day investigation overdue since day 60
 
 
@@ -235,12 +332,16 @@ def load_demo(engine) -> dict[str, int]:
         return cid
 
     listing = ["登记隐患", "提出挂牌督办建议", "审核挂牌建议", "批准挂牌督办", "下达挂牌督办通知书并公开"]
-    general = ("登记隐患", {"sector": "工贸", "major_criterion": None, "requires_shutdown": False,
+    general = ("登记隐患", {"enterprise_name": ENTERPRISES[MACHINERY], "sector": "工贸", "major_criterion": None,
+                            "requires_shutdown": False,
                             "long_rectification": False, "description": "配电箱防护门破损", "location": "冲压车间"})
     # The weeks before today, oldest first.
     time.at(70)  # 事故调查: the 60-day investigation (条例 第二十九条) runs out 10 days ago → 调查超期督办
     case("accident_overdue", "accident_investigation", "zhou_ba", BUILDING, "丙建材“坍塌”事故（调查超期）",
-         [("事故信息接报", {"enterprise_name": ENTERPRISES[BUILDING], "accident_type": "坍塌"}),
+         [("事故信息接报", {"enterprise_name": ENTERPRISES[BUILDING], "accident_type": "坍塌",
+                            "accident_title": "示范市丙建材有限公司原料库坍塌事故", "location": "原料库",
+                            "deaths": 1, "serious_injuries": 1, "minor_injuries": 1,
+                            "summary": "原料库钢结构顶棚坍塌，造成1人死亡、1人重伤、1人轻伤"}),
           "逐级上报事故信息", "成立事故调查组"])
     time.at(60)  # 批复后一年内评估, 批复 400 days ago: the year ran out 35 days ago → 评估逾期督办
     overdue = desk.start("post_case_assessment", by="dc_gov", org="dongcheng", party=BUILDING,
@@ -252,16 +353,23 @@ def load_demo(engine) -> dict[str, int]:
                          responsible_persons=[{"name": "孙某", "proposed_handling": "行政处罚"}], responsible_units=[])
     cases["assessment_overdue"] = overdue.id
     time.at(50)  # 重大隐患 listed, due 5 days ago: reminded 10 and 3 working days before, then 约谈
+    painting, plan = _listed(
+        MACHINERY, "涂装车间喷漆室、调漆间", "喷漆室、调漆间未设置可燃气体报警装置，照明灯具和排风机为非防爆型",
+        TRADE_STANDARD + "机械企业：涂装调漆间和喷漆室未按照规定设置可燃气体报警装置和防爆电气设备设施",
+        "设置可燃气体报警装置并与排风联锁，照明、排风电气设备更换为防爆型，整改期间喷漆室、调漆间停止使用",
+        "消除涂装车间喷漆室、调漆间无可燃气体报警、电气设备非防爆的重大事故隐患",
+        "委托有资质单位设计安装可燃气体报警装置，照明、排风电气设备更换为防爆型", sector="工贸",
+        person="赵立新（总经理）", deadline=ago(5))
     case("hazard_overdue", "hazard_supervision", "li_si", MACHINERY, "乙机械涂装线重大隐患（逾期）",
-         [listing[0], ("提出挂牌督办建议", {"rectify_deadline": ago(5)})] + listing[2:]
-         + ["提交整改方案（双报告）", "审查整改方案"])
+         painting + [plan, "审查整改方案"])
     time.at(35)  # an accident under investigation for 35 days: reminded of its 60 days (催办), on time
     case("accident_investigating", "accident_investigation", "sun_qi", CHEMICAL, "甲化工“爆炸”事故",
          ["事故信息接报", "逐级上报事故信息", "成立事故调查组"])
     time.at(20)  # a penalty decided and served 20 days ago, unpaid after its 15 days → 催告当事人履行
     case("enforcement_unpaid", "enforcement_case", "li_si", BUILDING, "丙建材粉尘防爆案（罚款逾期）",
-         [("初步核查", {"party_name": ENTERPRISES[BUILDING]}), "立案审批", "调查取证",
-          ("案件处理呈批", {"fine_amount": "30000"}), "法制审核", "送达行政处罚告知书", "陈述申辩或申请听证",
+         [("初步核查", {**DUST["初步核查"], "party_name": ENTERPRISES[BUILDING]}), ("立案审批", DUST["立案审批"]),
+          ("调查取证", DUST["调查取证"]), ("案件处理呈批", {**DUST["案件处理呈批"], "fine_amount": "30000"}),
+          "法制审核", "送达行政处罚告知书", "陈述申辩或申请听证",
           "负责人审批", ("送达行政处罚决定书", {"decision_served_on": ago(20)})], org="dongcheng")
     time.at(12)  # 一般隐患 found 12 days ago, to be fixed by 2 days ago → 一般隐患逾期督促
     case("hazard_general_overdue", "hazard_supervision", "zhao_liu", MACHINERY, "乙机械配电箱防护缺失（逾期）",
@@ -275,28 +383,47 @@ def load_demo(engine) -> dict[str, int]:
     case("hazard_registered", "hazard_supervision", "zhang_san", MACHINERY, "乙机械冲压车间隐患")
     case("hazard_plan_review", "hazard_supervision", "zhang_san", CHEMICAL, "甲化工二号罐区重大隐患",
          listing + ["提交整改方案（双报告）"])
+    ammonia, plan = _listed(
+        CHEMICAL, "液氨储罐区", "液氨储罐区（二级重大危险源）未实现紧急切断功能，未配备独立的安全仪表系统",
+        CHEMICAL_STANDARD + "第五项",
+        "液氨储罐进出料管道设置紧急切断阀，配备独立的安全仪表系统，整改期间液氨储罐区停止使用",
+        "消除液氨储罐区无紧急切断功能、无独立安全仪表系统的重大事故隐患",
+        "委托有资质单位设计，安装紧急切断阀和独立的安全仪表系统，与液位、压力、氨气浓度联锁")
     case("hazard_rectifying", "hazard_supervision", "li_si", CHEMICAL, "甲化工液氨储罐区重大隐患",
-         listing + ["提交整改方案（双报告）", "审查整改方案"])
+         ammonia + [plan, "审查整改方案"])
+    chlorine, plan = _listed(
+        CHEMICAL, "氯碱车间至液氯包装站氯气管道", "氯气输送管道穿越厂区外的园区三路公共区域",
+        CHEMICAL_STANDARD + "第八项", "氯气管道改由厂区内敷设，不得穿越厂区外公共区域；改线前降压输送并加密巡检",
+        "消除氯气输送管道穿越厂区外公共区域的重大事故隐患", "委托有资质单位重新设计厂区内管廊，氯气管道改线敷设后拆除原管道")
     case("hazard_assessing", "hazard_supervision", "zhang_san", CHEMICAL, "甲化工氯气输送管道重大隐患（待第三方评估）",
-         [("登记隐患", {"description": "氯气输送管道未设置紧急切断装置", "location": "氯碱车间"})] + listing[1:]
-         + ["提交整改方案（双报告）", "审查整改方案",
-            ("实施整改", {"rectify_action": "整改完成", "assessment_mode": "委托第三方评估"})])
+         chlorine + [plan, "审查整改方案",
+                     ("实施整改", {"rectify_action": "整改完成", "assessment_mode": "委托第三方评估",
+                                   "rectify_summary": "氯气管道已改由厂区内管廊敷设，原穿越园区三路的管道已拆除"})])
+    petrol, plan = _listed(
+        CHEMICAL, "一号罐区", "汽油储罐区（一级重大危险源）未实现紧急切断功能", CHEMICAL_STANDARD + "第五项",
+        "按标准设置紧急切断装置并与液位、压力联锁，整改期间一号罐区停止使用",
+        "消除一号罐区汽油储罐无紧急切断装置的重大事故隐患", "委托有资质单位设计、安装紧急切断阀并与液位、压力联锁")
     case("hazard_delisted", "hazard_supervision", "zhang_san", CHEMICAL, "甲化工一号罐区重大隐患（已销号）",
-         listing + ["提交整改方案（双报告）", "审查整改方案", "实施整改", "第三方评估整改效果", "提交销号申请",
-                    "现场复查", "审查同意恢复生产经营", "审批销号", "公告摘牌"])
+         petrol + [plan, "审查整改方案", "实施整改", "第三方评估整改效果", "提交销号申请",
+                   "现场复查", "审查同意恢复生产经营", "审批销号", "公告摘牌"])
     # 事故调查处理
     case("accident_reported", "accident_investigation", "sun_qi", MACHINERY, "乙机械“机械伤害”事故",
          [("事故信息接报", {"accident_title": "示范市乙机械制造有限公司机械伤害事故",
                             "enterprise_name": ENTERPRISES[MACHINERY], "accident_type": "机械伤害",
+                            "location": "冲压车间", "serious_injuries": 0, "minor_injuries": 0,
                             "direct_loss": "1500000", "summary": "冲床伤人，1人死亡"})])
     case("accident_gate_blocked", "accident_investigation", "zhou_ba", CHEMICAL, "甲化工“中毒窒息”事故",
-         [("事故信息接报", {"accident_type": "中毒和窒息", "accident_title": "示范市甲化工有限公司中毒窒息事故"}),
+         [("事故信息接报", {"accident_type": "中毒和窒息", "accident_title": "示范市甲化工有限公司中毒窒息事故",
+                            "location": "三号反应釜", "deaths": 1, "serious_injuries": 1, "minor_injuries": 0,
+                            "summary": "作业人员未经气体检测进入反应釜清理，1人中毒窒息死亡，施救者1人重伤"}),
           "逐级上报事故信息", "成立事故调查组", "调查取证",
-          ("起草事故调查报告", {"education_done": False, "education_record": None})])
+          ("起草事故调查报告", {**_poisoning_report(today), "education_done": False, "education_record": None})])
     closed = case("accident_closed", "accident_investigation", "sun_qi", CHEMICAL, "甲化工“灼烫”事故（已结案）",
-                  [("事故信息接报", {"accident_type": "灼烫", "accident_title": "示范市甲化工有限公司灼烫事故"}),
+                  [("事故信息接报", {"accident_type": "灼烫", "accident_title": "示范市甲化工有限公司灼烫事故",
+                                     "location": "碱液输送泵房", "deaths": 1, "serious_injuries": 2, "minor_injuries": 0,
+                                     "summary": "检修碱液泵时管道接头脱开，碱液喷出，造成1人死亡、2人重伤"}),
                    "逐级上报事故信息", "成立事故调查组", "调查取证",
-                   "起草事故调查报告", "批复事故调查报告", "落实处分和移送司法"])
+                   ("起草事故调查报告", _burn_report(today)), "批复事故调查报告", "落实处分和移送司法"])
     desk.do(closed, "跟踪整改措施落实", which=0)
     desk.do(closed, "跟踪整改措施落实", which=0)
     desk.do(closed, "公开事故调查报告")
@@ -305,12 +432,14 @@ def load_demo(engine) -> dict[str, int]:
     to_review = ["初步核查", "立案审批", "调查取证", "案件处理呈批"]
     case("enforcement_review", "enforcement_case", "zhang_san", CHEMICAL, "甲化工重大危险源监控案", to_review)
     case("enforcement_statement", "enforcement_case", "li_si", MACHINERY, "乙机械未开展安全培训案",
-         [("初步核查", {"party_name": ENTERPRISES[MACHINERY]}), "立案审批", "调查取证",
-          ("案件处理呈批", {"fine_amount": "20000", "violation": "未按规定对从业人员进行安全生产教育和培训"}),
+         [("初步核查", {**TRAINING["初步核查"], "party_name": ENTERPRISES[MACHINERY]}), ("立案审批", TRAINING["立案审批"]),
+          ("调查取证", TRAINING["调查取证"]), ("案件处理呈批", {**TRAINING["案件处理呈批"], "fine_amount": "20000"}),
           "法制审核", "送达行政处罚告知书"])
     case("enforcement_vote", "enforcement_case", "zhang_san", CHEMICAL, "甲化工违规动火作业案",
-         to_review[:3] + [("案件处理呈批", {"fine_amount": "150000"}), "法制审核", "送达行政处罚告知书",
-                          ("陈述申辩或申请听证", {"party_response": "放弃"}), "组织集体讨论"])
+         _steps(to_review[:3], HOT_WORK)
+         + [("案件处理呈批", {**HOT_WORK["案件处理呈批"], "fine_amount": "150000",
+                              "proposal_reason": "经责令限期改正逾期未改正"}), "法制审核", "送达行政处罚告知书",
+            ("陈述申辩或申请听证", {"party_response": "放弃"}), "组织集体讨论"])
     load_self_reports(desk, case, ago)
     load_tipoffs(case)
     cases.update(load_inspection_plans(engine, desk))
@@ -379,7 +508,9 @@ def load_case_reviews(engine, desk) -> dict[str, int]:
             "负责人审批", "送达行政处罚决定书", "缴纳罚款", "结案审批"]
     closed = desk.start("enforcement_case", by="li_si", org="dongcheng", party=MACHINERY, title="乙机械有限空间作业案").id
     for step in path:
-        desk.do(closed, step, user="li_si" if step in ("初步核查", "调查取证", "案件处理呈批") else None)
+        desk.do(closed, step, user="li_si" if step in ("初步核查", "调查取证", "案件处理呈批") else None,
+                **({**CONFINED[step], **({"party_name": ENTERPRISES[MACHINERY]} if step == "初步核查" else {})}
+                   if step in CONFINED else {}))
     penalty = engine.case(closed)
     scoring = start_review(engine, "qian_ke", "dongcheng", penalty).id
     desk.do(scoring, "提交被评查案卷")
@@ -400,7 +531,9 @@ def load_accident_supervision(engine, desk, cases) -> dict[str, int]:
     desk.do(reporting, "报送调查进展")
     serious = desk.start("accident_investigation", by="sun_qi", org="dongcheng", party=CHEMICAL,
                          title="甲化工“火灾”事故（较大）").id
-    desk.do(serious, "事故信息接报", accident_type="火灾", deaths=3)
+    desk.do(serious, "事故信息接报", accident_type="火灾", deaths=3, serious_injuries=0, minor_injuries=2,
+            accident_title="示范市甲化工有限公司成品仓库火灾事故", location="成品仓库",
+            summary="成品仓库电气线路短路起火，造成3人死亡、2人轻伤")
     warned = list_accident(engine, "shi_jz", serious).id
     desk.do(warned, "决定挂牌督办")
     desk.do(warned, "报送调查进展", investigation_approved=True, approved_on=desk.today().isoformat(),

@@ -32,7 +32,7 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
         "source": "监督检查发现", "enterprise_name": "示范市甲化工有限公司", "credit_code": None,
         "sector": "危化", "location": "二号罐区",
         "description": "液化烃储罐未按国家标准设置紧急切断装置", "found_on": t.isoformat(),
-        "major_criterion": "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准》第十二项",
+        "major_criterion": "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》第五项",
         "requires_shutdown": True, "long_rectification": True, "external_factors": False,
         "fix_deadline": None, "attachments": ["现场照片.jpg", "现场检查记录.pdf"]},
     "hazard.fix_now": lambda t: {
