@@ -289,7 +289,7 @@ def _check_scope(container, add) -> None:
             continue
         activity = by_id.get((event.get("attachedToRef") or "").strip())
         if container.tag == f"{{{_BPMN}}}transaction":
-            add(f"{label(event)} 画在事务子流程{label(container)}中：取消事务时的补偿本系统暂不支持；"
+            add(f"{label(event)} 画在{label(container)}中：取消事务时的补偿本系统暂不支持；"
                 "请改用普通子流程，撤销时用补偿中间事件", event)
             continue
         handler_id = _associated(event.get("id"), container.findall("bpmn:association", _NS))

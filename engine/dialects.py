@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import (ad_hoc, camunda_forms, code_variables, el_text, event_definition_refs, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
+from . import (ad_hoc, camunda_forms, code_variables, drawn_data_objects, el_text, event_definition_refs, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
                task_priority, waiting_loops, yudao_timeouts)
 from .assignment import completer_variable_problem
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
@@ -721,6 +721,73 @@ JBPM_IGNORED = {"deadline": "jBPM 任务期限（deadline）", "onEntry-script":
                 "onExit-script": "jBPM 离开脚本（onExit-script）"}
 
 
+# An execution listener that only sets a variable, as Flowable's and Camunda 7's documentation and
+# designers write one: ``<flowable:executionListener event="end" expression="${execution.setVariable('source',
+# '12350')}"/>``. What else a listener calls (a Java class, a bean, another method) is noted as ignored.
+_SET_VARIABLE = re.compile(r"^\s*\$\{\s*execution\.setVariable\(\s*(['\"])([A-Za-z_]\w*)\1\s*,\s*(.+?)\s*\)\s*\}\s*$", re.S)
+_LISTENER_TASKS = (*HUMAN_TASKS, "serviceTask", "sendTask", "receiveTask", "businessRuleTask", "callActivity", "subProcess")
+_LISTENER_EVENTS = ("startEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
+
+
+def _listener_variables(process, result: Normalized) -> None:
+    """执行监听器 that set a variable (``${execution.setVariable('x', value)}``, see above) run as
+    Camunda 7 and Flowable run them: on a task, ``start`` as its pre-script and ``end`` as its
+    post-script (after what its form sets); on an event with one outgoing flow, a script task put
+    after it (``<id>_listener``), noted. Before, every listener was noted as ignored and a gateway
+    reading the variable stopped the case (「条件用到的数据「source」在案件中没有值」) where Flowable
+    took the branch; the value is translated as any JUEL value (refused naming the element when it
+    cannot be)."""
+    free = None
+    for ext in list(process.iter(f"{B}extensionElements")):
+        owner = ext.getparent()
+        kind = etree.QName(owner).localname
+        for listener in list(ext):
+            if not isinstance(listener.tag, str) or etree.QName(listener).namespace not in VENDOR_NS \
+                    or etree.QName(listener).localname != "executionListener":
+                continue
+            drawn = (listener.get("expression") or "").strip()
+            event = (listener.get("event") or "").strip()
+            m = _SET_VARIABLE.match(drawn)
+            outgoing = [f for f in owner.getparent() if isinstance(f.tag, str) and f.tag == f"{B}sequenceFlow"
+                        and f.get("sourceRef") == owner.get("id")] if owner.getparent() is not None else []
+            if not m or event not in ("start", "end") or keyword.iskeyword(m.group(2)) or not (
+                    kind in _LISTENER_TASKS or kind in _LISTENER_EVENTS and len(outgoing) == 1):
+                continue  # noted as ignored (_note_ignored_extensions)
+            value = _mapped_value(owner, result, "执行监听器设置的值", "${" + m.group(3) + "}", True)
+            ext.remove(listener)
+            if value is None:
+                continue  # refused naming the element
+            line = f"{m.group(2)} = {value}"
+            if kind in _LISTENER_TASKS:
+                where = "preScript" if event == "start" else "postScript"
+                script = ext.find(f"{S}{where}")
+                _add_lines(script if script is not None else etree.SubElement(ext, f"{S}{where}"), [], [line])
+                said = "任务开始时" if event == "start" else "任务办结时"
+            else:
+                free = free or _FreeIds(process.getroottree().getroot())
+                _script_after(owner, outgoing[0], line, free)
+                said = "事件之后"
+            result.notes.append((f"{label(owner)} 的执行监听器「{excerpt(drawn)}」在{said}设置案件数据「{m.group(2)}」，"
+                                 "与 Flowable、Camunda 一样；监听器的其他写法（Java 类、Spring bean 等）本系统不执行", owner))
+
+
+def _script_after(owner, flow, line: str, free) -> None:
+    """A script task running ``line`` put between the event ``owner`` and its one outgoing ``flow``."""
+    container = owner.getparent()
+    task_id, link_id = free(f"{owner.get('id')}_listener"), free(f"{owner.get('id')}_to_listener")
+    task = etree.Element(f"{B}scriptTask", id=task_id, scriptFormat="python",
+                         name=f"{(owner.get('name') or '').strip() or owner.get('id')}（执行监听器）")
+    etree.SubElement(task, f"{B}incoming").text = link_id
+    etree.SubElement(task, f"{B}outgoing").text = flow.get("id")
+    etree.SubElement(task, f"{B}script").text = line
+    container.insert(container.index(owner) + 1, task)
+    etree.SubElement(container, f"{B}sequenceFlow", id=link_id, sourceRef=owner.get("id"), targetRef=task_id)
+    flow.set("sourceRef", task_id)
+    for ref in owner.findall(f"{B}outgoing"):
+        if (ref.text or "").strip() == flow.get("id"):
+            ref.text = link_id
+
+
 def _note_ignored_extensions(process, result: Normalized) -> None:
     """Camunda/Flowable listeners, input/output mappings outside tasks and call activities, and
     connectors do not run here: each is noted on its element (the designer shows the note; the
@@ -843,9 +910,11 @@ def _refuse_property_associations(process, result: Normalized) -> None:
 
 def _normalize_process(process, result: Normalized, form_exists) -> None:
     _drop_data_store_associations(process, result)
+    drawn_data_objects.drop_documentation_arrows(process, result.notes, label)
     _refuse_property_associations(process, result)
     for task in list(process.iter(*(f"{B}{kind}" for kind in HUMAN_TASKS))):  # a list: it removes children
         _jbpm_task_parameters(task, result)
+    _listener_variables(process, result)
     _note_ignored_extensions(process, result)
     _message_expressions(process, result)
     _names_by_expression(process, result)
@@ -862,6 +931,10 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 _set_property(el, key, value)
         if name in ("boundaryEvent", "startEvent"):
             _code_variable(el, result)
+        if name == "complexGateway":  # SpiffWorkflow has no spec for it: refused here saying what to draw
+            result.problems.append((f"{label(el)} 按激活条件（activationCondition，如「两位专家同意」）汇合或分支，"
+                                    "本系统不支持复杂网关；分支请改用包容网关（每条连线写条件），「几人中够数即可」的会签请画成多实例任务，"
+                                    "并写完成条件（completionCondition，如 ${nrOfCompletedInstances >= 2}）", el))
         if name == "startEvent" and _vendor_attr(el, "initiator"):
             _set_property(el, "initiatorVariable", _vendor_attr(el, "initiator").strip())
         if name == "startEvent" and (fields := _form_fields(el, result)):  # a start form drawn on the event
@@ -939,8 +1012,12 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             lang = (el.get("language") or "").strip().lower()
             what = {"conditionExpression": "条件", "condition": "条件", "completionCondition": "完成条件",
                     "loopCardinality": "实例数", "loopCondition": "循环条件"}.get(name, "定时器")
+            if lang in JBPM_JAVA_LANGUAGES and name == "conditionExpression" and (java := _JAVA_RETURN.match(el.text or "")):
+                _jbpm_java_condition(el, java.group(1), result, owner)
+                lang = ""
             if lang and lang not in PYTHON_LANGUAGES and lang not in ("juel", "feel", "http://www.omg.org/spec/feel/20140401"):
                 result.problems.append((f"{label(owner)} 的{what}使用「{el.get('language')}」语言，只支持 Python 表达式", owner))
+                el.text = "False"  # refused once, for its language: not a second time as a Python syntax error
                 continue
             if _vendor_attr(el, "resource"):
                 result.problems.append((f"{label(owner)} 的{what}引用外部脚本文件，请把表达式写在模型中", owner))
@@ -956,6 +1033,24 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                                         "（如 核查结论 == '属实'），或把另一条连线设为默认连线、删去这里的数字", owner))
                 continue
             _translate_text(el, result, owner, what)
+
+
+# jBPM's designer writes a flow's condition in Java (or MVEL) as one return statement: ``return onTime;``,
+# ``return !onTime;``, ``return level == "重大" && days > 30;``. What it returns is an expression JUEL
+# writes the same way (names, literals, ``! && || == != < >``, ``x.equals("a")``): read as JUEL, noted;
+# anything the JUEL translation cannot say (``kcontext.getVariable(...)``, a cast, a block) is refused
+# naming the flow. Before, every such condition was refused for its language, then again as a syntax error.
+JBPM_JAVA_LANGUAGES = ("http://www.java.com/java", "http://www.java.com/javatypes", "http://www.mvel.org/2.0", "java", "mvel")
+_JAVA_RETURN = re.compile(r"^\s*return\s+([^;{}]+?)\s*;?\s*$", re.S)
+
+
+def _jbpm_java_condition(el, returned: str, result: Normalized, owner) -> None:
+    """A jBPM ``return <expr>;`` condition as the JUEL expression ``${<expr>}`` (see above)."""
+    drawn = (el.text or "").strip()
+    el.text = "${" + returned.strip() + "}"
+    el.attrib.pop("language", None)
+    result.notes.append((f"{label(owner)} 的条件「{excerpt(drawn)}」是 jBPM 的 Java 条件，按其返回的表达式"
+                         f"「{excerpt(returned.strip())}」计算", owner))
 
 
 # jBPM's own duration (DateTimeUtils.parseDuration): days, hours, minutes, seconds, each optional, in this

@@ -28,7 +28,7 @@ from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.spiff.parser.event_parsers import SpiffStartEventParser
 from SpiffWorkflow.util.task import TaskState
 
-from . import conditional_starts
+from . import conditional_starts, esp_data, timers
 
 INTERRUPTS = "interruptsScope"
 _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -77,6 +77,9 @@ class StartEvent(defaults.StartEvent):
     def _update_hook(self, my_task):
         if not self.interrupts() and conditional_starts.repeats(self, my_task):
             return conditional_starts.repeat(self, my_task)  # each time its condition comes true anew
+        if not self.interrupts() and isinstance(self.event_definition, CycleTimerEventDefinition) \
+                and (due := timers.due_of(my_task)) is not None and due <= my_task.workflow.top_workflow.script_engine.now():
+            esp_data.refresh(my_task)  # one more path of a cycle starts now: on its scope's data as it is
         if self.interrupts() and isinstance(self.event_definition, CycleTimerEventDefinition) \
                 and not my_task._get_internal_data("event_fired", False) \
                 and self.event_definition.cycle_complete(my_task):
@@ -92,6 +95,7 @@ class StartEvent(defaults.StartEvent):
             super()._predict_hook(my_task)
 
     def _on_complete_hook(self, my_task):
+        esp_data.refresh(my_task)  # an event sub-process's path starts on its scope's data as it is now
         super()._on_complete_hook(my_task)
         if self.interrupts():
             interrupt_scope(my_task)

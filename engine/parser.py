@@ -40,7 +40,7 @@ from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 
-from . import (ad_hoc, compensation, conditional_events, mi_collection, conditional_starts, decision_results, dmn, gateways, interrupting, repeating_boundary, scoped_events,
+from . import (ad_hoc, compensation, conditional_events, mi_collection, conditional_starts, decision_results, dmn, esp_data, gateways, interrupting, repeating_boundary, scoped_events,
                thrown_errors, timers)
 from .call_activity import CallActivity, MappedCallActivityParser
 from .instance_item import LocalInstanceItem
@@ -269,8 +269,7 @@ class DubanParser(SpiffBpmnParser):
            for tag in ("userTask", "manualTask")},
         full_tag("serviceTask"): (_ours(ServiceTaskParser), DubanServiceTask),
         full_tag("startEvent"): (_ours(interrupting.InterruptingStartParser), interrupting.StartEvent),
-        full_tag("endEvent"): (_compensating(_ours(SignalEndEventParser)),
-                               SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1]),
+        full_tag("endEvent"): (_compensating(_ours(SignalEndEventParser)), esp_data.EndEvent),  # an event sub-process's shares its data
         full_tag("intermediateThrowEvent"): (
             _compensating(_ours(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("intermediateThrowEvent")][0])),
             SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("intermediateThrowEvent")][1]),
@@ -337,6 +336,7 @@ DUBAN_CONFIG[conditional_events.ConditionalEventDefinition] = conditional_events
 for _ours in timers.OURS.values():
     DUBAN_CONFIG[_ours] = TimerConditionalEventDefinitionConverter
 DUBAN_CONFIG[interrupting.StartEvent] = SPIFF_CONFIG[bpmn_specs.StartEvent]  # same type name: restores to ours
+DUBAN_CONFIG[esp_data.EndEvent] = SPIFF_CONFIG[bpmn_specs.EndEvent]  # likewise
 DUBAN_CONFIG[repeating_boundary.BoundaryEvent] = SPIFF_CONFIG[bpmn_specs.BoundaryEvent]  # likewise
 DUBAN_CONFIG[compensation.BoundaryEvent] = SPIFF_CONFIG[bpmn_specs.BoundaryEvent]  # likewise (registered after: ours)
 DUBAN_CONFIG[compensation.CompensationThrowEvent] = SPIFF_CONFIG[bpmn_specs.IntermediateThrowEvent]

@@ -58,6 +58,10 @@ REFUSED_FILES = {
                                               "脚本，本系统只能运行 Python 脚本"),
     "signavio_branch_probability.bpmn": ("sid-F-0003", "连线「属实」(sid-F-0003) 的条件「0.3」是一个数字（Signavio 等工具为仿真"
                                                       "记下的分支概率），不是条件"),
+    "camunda7_transaction_cancel.bpmn": ("Event_0comp", "未命名边界事件 (Event_0comp) 画在事务子流程「查封扣押」(Activity_0seal)中："
+                                                        "取消事务时的补偿本系统暂不支持"),
+    "signavio_complex_gateway.bpmn": ("sid-G2", "复杂网关「两位专家同意」(sid-G2) 按激活条件（activationCondition，如「两位专家同意」）"
+                                                "汇合或分支，本系统不支持复杂网关"),
 }
 
 
