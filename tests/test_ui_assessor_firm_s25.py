@@ -19,7 +19,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui_support import (LiveServer, browser, client_login, close_context, logged_in_page, major_case_at,
+from tests.ui_support import (LiveServer, api_client, browser, client_login, close_context, logged_in_page, major_case_at,
                               make_world, open_task)
 from workflows.enterprises import assessors
 from workflows.enterprises.credit_code import complete
@@ -101,6 +101,21 @@ def test_a_linked_assessor_files_under_its_firm_whatever_it_posts(world):
         "_csrf": antai.csrf, **ASSESSED, "assessor_org": "示范华安检测检验有限公司", "qualification_no": "APJ-(示)-999",
         "attachments__upload": [(io.BytesIO(b"%PDF-1.4"), "评估报告.pdf")]})
     assert response.status_code == 302, _said(response)[:400]
+    data = world.engine.case(case.id).data
+    assert (data["assessor_org"], data["qualification_no"]) == ("示范安泰安全评价有限公司", NUMBER)
+
+
+def test_a_linked_assessor_files_under_its_firm_through_the_rest_api_too(world):
+    """The REST API is the page's other door: a linked account posting another firm's name and number
+    through it files under its own, as on the page."""
+    assessors.link(world.engine, "antai", FIRM, by="admin1")
+    assessors.set_qualification(world.engine, FIRM, NUMBER, by="admin1")
+    case, task = _assessing(world.engine, "甲化工储罐区重大隐患（接口评估）")
+    api = api_client(world.app, world.engine, "antai")
+    response = api.post(f"/api/tasks/{task.id}/complete", json={"data": {
+        **ASSESSED, "assessor_org": "示范华安检测检验有限公司", "qualification_no": "APJ-(示)-999",
+        "attachments": ["评估报告.pdf"]}})
+    assert response.status_code == 200, response.get_data(as_text=True)[:400]
     data = world.engine.case(case.id).data
     assert (data["assessor_org"], data["qualification_no"]) == ("示范安泰安全评价有限公司", NUMBER)
 

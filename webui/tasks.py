@@ -16,7 +16,7 @@ from engine.clock import SHANGHAI
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
 from . import overdue as late_cases
-from . import attachments, decision_paths, diagram, display, drawn_form, formspec, nav, parties, queries, redaction, taskcontext
+from . import assessor_firm, attachments, decision_paths, diagram, display, drawn_form, formspec, nav, parties, queries, redaction, taskcontext
 from engine.queries import page_key
 
 from .paging import keyset_paged, paged
@@ -102,27 +102,6 @@ def _assessors(eng) -> list[str]:
         return assessors.names(s)
 
 
-FIRM_HELP = "按本账号所属评估机构的登记信息填写，不能修改；如有误请联系系统管理员"
-
-
-def _firm_values(eng, fields, username: str) -> dict[str, str]:
-    """{field: value} an assessor account linked to its registered firm (workflows/enterprises/assessors.link,
-    set on 系统管理 › 用户) finds filled and fixed: the firm's name in each 评估机构名称 field and its
-    资质证书编号 (when registered) in 资质证书编号. Not linked, or no such field: nothing."""
-    from workflows.enterprises import assessors
-    bodies = [f["name"] for f in fields or [] if f["type"] == "assessment_body"]
-    if not bodies:
-        return {}
-    with eng.db.read() as s:
-        firm = assessors.firm_of(s, username)
-    if firm is None:
-        return {}
-    out = {name: firm.name for name in bodies}
-    if firm.qualification_no and any(f["name"] == assessors.QUALIFICATION_FIELD for f in fields or []):
-        out[assessors.QUALIFICATION_FIELD] = firm.qualification_no
-    return out
-
-
 def _back(default: str) -> str:
     target = request.form.get("next") or ""
     return target if target.startswith("/") and not target.startswith("//") else default
@@ -138,9 +117,9 @@ def show(task_id: str):
     # No form of ours: the fields drawn in the model (Camunda formData, Flowable formProperty), if any
     drawn = drawn_form.fields(eng, task, case.model_id, case.data) if fields is None else None
     fields = fields if drawn is None else drawn
-    locked = _firm_values(eng, fields, g.user.username) if may_work else {}
+    locked = assessor_firm.values(eng, fields, g.user.username) if may_work else {}
     if locked:  # an assessor's own firm: filled and fixed, not picked and typed each time
-        fields = [dict(f, locked=True, help=FIRM_HELP) if f["name"] in locked else f for f in fields or []]
+        fields = [dict(f, locked=True, help=assessor_firm.HELP) if f["name"] in locked else f for f in fields or []]
     form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name,
                          people=formspec.people_options(eng.directory, fields, case.org_code, task.org_code),
                          orgs=formspec.org_options(eng.directory, fields),
