@@ -41,7 +41,7 @@ _EXT = ExternalTask.__table__
 _CASE = Case.__table__
 # an external task with what the read policy asks of its case (``_sees_case``), in the same read
 _WITH_CASE = (_CASE.c.org_code.label("case_org"), _CASE.c.party.label("case_party"),
-              _CASE.c.process_key.label("case_process"))
+              _CASE.c.process_key.label("case_process"), _CASE.c.model_id.label("case_model"))
 _EXT_OF_CASE = sqlexec.Sql(sa.select(_EXT.c.id).where(_EXT.c.case_id == sa.bindparam("case_id")))
 
 
@@ -117,10 +117,11 @@ def _may_work(engine, session, principal, roles, directory_version: int | None =
 class _CaseRef:
     """What the read policy asks of a case (``Policy.check_case_view``), from an external task row
     read with its case's unit and party."""
-    __slots__ = ("id", "org_code", "party", "process_key")
+    __slots__ = ("id", "org_code", "party", "process_key", "model_id")
 
     def __init__(self, row):
-        self.id, self.org_code, self.party, self.process_key = row.case_id, row.case_org, row.case_party, row.case_process
+        self.id, self.org_code, self.party = row.case_id, row.case_org, row.case_party
+        self.process_key, self.model_id = row.case_process, row.case_model
 
 
 def _sees_case(engine, session, principal, row, directory_version: int | None = None) -> bool:

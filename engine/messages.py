@@ -45,6 +45,7 @@ from . import first_forms, model_forms, sqlexec, step
 from .cases import STAMPS
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .interrupting import interrupted
+from .policy import CaseHidden
 from .schema import Case, EventWait
 from .spec_facts import per_spec
 from .state import all_workflows
@@ -219,13 +220,14 @@ project_waits.applies_to = may_catch_events  # type: ignore[attr-defined]
 # The waits a sender's message or signal may reach, each with its case's party (``case_party``): who
 # may send to a case is asked of the read policy (``_may_reach``) without reading the case again.
 _CASE = Case.__table__
-_WAITS_WITH_PARTY = sa.select(_WAIT, _CASE.c.party.label("case_party"), _CASE.c.process_key.label("case_process")
-                              ).join(_CASE, _CASE.c.id == _WAIT.c.case_id)
+_WAITS_WITH_PARTY = sa.select(_WAIT, _CASE.c.party.label("case_party"), _CASE.c.process_key.label("case_process"),
+                              _CASE.c.model_id.label("case_model")).join(_CASE, _CASE.c.id == _WAIT.c.case_id)
 _MESSAGE_WAITS = sqlexec.Sql(_WAITS_WITH_PARTY.where(_WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name")))
 _MESSAGE_WAITS_OF_CASE = sqlexec.Sql(_WAITS_WITH_PARTY.where(
     _WAIT.c.kind == "message", _WAIT.c.name == sa.bindparam("name"), _WAIT.c.case_id == sa.bindparam("case_id")))
 _SIGNAL_WAITS = sqlexec.Sql(sa.select(_WAIT.c.case_id, _WAIT.c.org_code, _WAIT.c.sender_roles,
-                                      _CASE.c.party.label("case_party"), _CASE.c.process_key.label("case_process"))
+                                      _CASE.c.party.label("case_party"), _CASE.c.process_key.label("case_process"),
+                                      _CASE.c.model_id.label("case_model"))
                             .join(_CASE, _CASE.c.id == _WAIT.c.case_id)
                             .where(_WAIT.c.kind == "signal", _WAIT.c.name == sa.bindparam("name")))
 # correlate_message: the data of the cases a message's correlation values are matched against (an
@@ -262,10 +264,11 @@ def _check_sender(engine, session, principal, sender_roles: list[str] | None, wh
 class _CaseRef:
     """What the read policy asks of a case (``Policy.check_case_view``), from a wait row: its process
     too (a process kept from its party, ``partyReads`` 否, takes no message from the party)."""
-    __slots__ = ("id", "org_code", "party", "process_key")
+    __slots__ = ("id", "org_code", "party", "process_key", "model_id")
 
     def __init__(self, row):
-        self.id, self.org_code, self.party, self.process_key = row.case_id, row.org_code, row.case_party, row.case_process
+        self.id, self.org_code, self.party = row.case_id, row.org_code, row.case_party
+        self.process_key, self.model_id = row.case_process, row.case_model
 
 
 def _may_reach(engine, session, principal, row, directory_version: int | None) -> bool:
@@ -527,6 +530,8 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
             # same message is not there for it (by its id: refused, as the case page refuses it)
             reached = [r for r in matching if _may_reach(engine, s, principal, r, version)]
             if case_id is not None and matching and not reached:
+                if principal.party:  # to an enterprise another's case, or one kept from it, is not there
+                    raise CaseHidden(f"没有等待{_describe(name, correlation, case_id)}的案件，也没有以该消息开始的流程")
                 raise Forbidden(f"无权向该案件发送消息「{name}」：案件属于其他组织机构或企业")
             matching = reached
             cases = sorted({r.case_id for r in matching})

@@ -5,7 +5,7 @@ Who may do what is decided here only, from the directory as it is now (never cop
   also below it — and for enterprise users (当事人) only tasks of their own enterprise's cases;
 - a case: officials of its org unit or above; an enterprise user for its own cases only, and not
   those of a process whose latest model's start event says ``partyReads`` 否 (a 12350 举报 about the
-  enterprise) unless it holds or did one of its tasks — to it such a case does not exist (404);
+  enterprise) unless it holds or did one of its tasks — to it any other case does not exist (404);
 - starting a case: officials on their own branch of the org tree; an enterprise user only a process
   whose start event names one of the user's roles in its ``startableBy`` property (隐患自查自报), and
   only about its own enterprise;
@@ -16,6 +16,8 @@ Who may do what is decided here only, from the directory as it is now (never cop
 - administration and process design: the ``admin`` and ``designer`` roles.
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from lxml import etree
@@ -59,6 +61,27 @@ class CaseHidden(NotFound, Forbidden):
     pages and the API), caught by whoever asks the policy (``except Forbidden``) as a refusal."""
 
 
+class KeptFromParty(NamedTuple):
+    """The cases the enterprise they are about does not know of (``partyReads`` 否): those of a process
+    whose latest model says it (``keys``: a version that adds it hides the cases already open) and
+    those of every model version that said it (``models``: a version deployed without it — an old file
+    loaded again — shows none of what a version with it hid)."""
+    keys: frozenset[str]
+    models: frozenset[int]
+
+    def hides(self, process_key: str | None, model_id: int | None) -> bool:
+        return process_key in self.keys or model_id in self.models
+
+    def shown(self):
+        """The SQL condition of a case not kept from its party; None: none is."""
+        parts = ([Case.process_key.not_in(sorted(self.keys))] if self.keys else []) + \
+                ([Case.model_id.not_in(sorted(self.models))] if self.models else [])
+        return sa.and_(*parts) if parts else None
+
+
+NONE_KEPT = KeptFromParty(frozenset(), frozenset())
+
+
 class Policy:
     def __init__(self, directory, external_roles=()):
         self.directory = directory
@@ -66,8 +89,8 @@ class Policy:
         self._starters: dict[int, set[str]] = {}   # model id -> roles named by startableBy (models never change)
         # process key -> (the models' stamp read by the last start that asked, its latest model's startableBy)
         self._start_roles: dict[str, tuple[tuple, set[str]]] = {}
-        self._kept_from_party: dict[int, bool] = {}   # model id -> its start event says partyReads 否
-        self._hidden_keys: tuple[tuple, frozenset[str]] = ((), frozenset())   # (models' stamp, process keys)
+        self._says_kept: dict[int, bool] = {}   # model id -> its start event says partyReads 否
+        self._kept: tuple[tuple, KeptFromParty] = ((), NONE_KEPT)   # (the models' stamp, what it kept)
 
     def check_task(self, s: Session, p: Principal, row: HumanTask, known: tuple | None = None,
                    directory_version: int | None = None) -> None:
@@ -141,34 +164,40 @@ class Policy:
                 raise Forbidden("第三方机构只能查看委托给本机构的案件")
             return
         if p.party:
+            # Another enterprise's case is, to an enterprise, a case that is not there: refused as
+            # 403 it told apart a case id of another enterprise (403), of a case kept from this one
+            # (404) and of none (404) — the ids are dense, so a 404 below the newest id said 「a 举报
+            # about you」.
             if case.party != p.party:
-                raise Forbidden("企业用户只能查看本企业的案件")
+                raise CaseHidden(f"案件不存在: {case.id}")
             key = case.process_key   # None: a case not started yet (the API's start asks who it is for)
-            if key is not None and key in self.kept_from_party(s) and not self._works_on(s, p, case.id):
+            if key is not None and self.kept_from_party(s).hides(key, case.model_id) \
+                    and not self._works_on(s, p, case.id):
                 raise CaseHidden(f"案件不存在: {case.id}")   # the words of a case that is not there
             return
         if not self._below(s, case.org_code, p, directory_version) and not self._works_on(s, p, case.id):
             raise Forbidden("无权查看其他组织机构的案件")
 
-    def kept_from_party(self, s: Session) -> frozenset[str]:
-        """The process keys whose cases the enterprise they are about does not read: the latest model
-        of the key says ``partyReads`` 否 on its start event. Read again only after a deploy (the
-        models' count and newest id, one indexed aggregate); a model version, which never changes,
-        is parsed once, and only if its text names the property."""
+    def kept_from_party(self, s: Session) -> KeptFromParty:
+        """What the enterprise a case is about does not know of (``KeptFromParty``). Read again only
+        after a deploy (the models' count and newest id, one indexed aggregate); a model version, which
+        never changes, is parsed once, and only if its text names the property."""
         stamp = tuple(s.execute(_MODELS_STAMP).one())
-        known = self._hidden_keys
+        known = self._kept
         if known[0] == stamp:
             return known[1]
-        latest = dict(s.execute(_LATEST_BPMN).all())   # model id -> key
-        unknown = [i for i in latest if i not in self._kept_from_party]
+        naming = [i for i in s.execute(sa.select(ProcessModel.id).where(
+            ProcessModel.kind == "bpmn", ProcessModel.content.contains(PARTY_READS))).scalars()]
+        unknown = [i for i in naming if i not in self._says_kept]
         if unknown:
-            named = dict(s.execute(sa.select(ProcessModel.id, ProcessModel.content).where(
-                ProcessModel.id.in_(unknown), ProcessModel.content.contains(PARTY_READS))).all())
-            for i in unknown:
-                self._kept_from_party[i] = i in named and _keeps_from_party(named[i], latest[i])
-        keys = frozenset(key for i, key in latest.items() if self._kept_from_party[i])
-        self._hidden_keys = (stamp, keys)
-        return keys
+            for i, key, content in s.execute(sa.select(ProcessModel.id, ProcessModel.key, ProcessModel.content)
+                                             .where(ProcessModel.id.in_(unknown))).all():
+                self._says_kept[i] = _keeps_from_party(content, key)
+        models = frozenset(i for i in naming if self._says_kept.get(i))
+        keys = frozenset(key for i, key in s.execute(_LATEST_BPMN).all() if i in models) if models else frozenset()
+        kept = KeptFromParty(keys, models)
+        self._kept = (stamp, kept)
+        return kept
 
     @staticmethod
     def _works_on(s: Session, p: Principal, case_id: int) -> bool:

@@ -79,8 +79,8 @@ class Scope:
             return Case.id.in_(self.policy.assigned_case_ids(self.p))
         if self.p.party:
             own = Case.party == self.p.party
-            kept = sorted(self.policy.kept_from_party(self.s)) if self.policy is not None else []
-            return sa.and_(own, Case.process_key.not_in(kept)) if kept else own
+            shown = self.policy.kept_from_party(self.s).shown() if self.policy is not None else None
+            return own if shown is None else sa.and_(own, shown)
         return Case.org_code.in_(self.orgs())
 
     def task_pool(self, role: str):

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, Forbidden, NotFound
+from engine.policy import NONE_KEPT
 from engine.queries import Scope
 from engine.schema import Case
 from workflows.enterprises import EnterpriseInvalid, RiskLevel, Sector, credit_code
@@ -123,7 +124,7 @@ def _render_show(ent, risk_form: dict | None = None, risk_errors: dict | None = 
     """The file as this user may see it: a case they may not open (another district's, a higher
     unit's) is neither listed nor named, only counted (``standing.for_reader``)."""
     eng = engine()
-    unnamed: frozenset[str] = frozenset()
+    unnamed = NONE_KEPT
     if g.user.party:  # a case kept from the enterprise (partyReads 否: a 12350 举报) is not even counted for it
         with eng.db.read() as s:
             unnamed = eng.policy.kept_from_party(s)

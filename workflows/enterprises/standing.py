@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from engine.clock import SHANGHAI
+from engine.policy import NONE_KEPT, KeptFromParty
 from engine.schema import Case, ProcessModel
 from workflows.documents.format import cn_date
 from workflows.functions import SEVERE_PENALTIES, as_moment
@@ -204,11 +205,11 @@ def for_reader(file: dict, visible: set[int], today: dt.date) -> dict:
 
 
 def enterprise_file(engine, registry: EnterpriseRegistry, credit_code: str, *, case_limit: int = 500,
-                    unnamed: frozenset[str] = frozenset()) -> dict:
+                    unnamed: KeptFromParty = NONE_KEPT) -> dict:
     """The one-page file of the enterprise with ``credit_code`` (一企一档).
 
     Cases are those whose party is the enterprise, newest first, at most ``case_limit`` of them;
-    none of the processes ``unnamed`` — for the enterprise's own reader, those kept from it
+    none of those ``unnamed`` says — for the enterprise's own reader, those kept from it
     (engine/policy.py ``kept_from_party``: a 12350 举报 about it is neither listed nor counted).
     Raises :class:`EnterpriseNotFound` (Chinese message) for a code the registry does not know.
     """
@@ -218,9 +219,8 @@ def enterprise_file(engine, registry: EnterpriseRegistry, credit_code: str, *, c
         if ent is None:
             raise EnterpriseNotFound(f"未找到统一社会信用代码为{credit_code}的企业")
         code = ent.credit_code
-        own = Case.party == code
-        cases = list(s.scalars(sa.select(Case).where(sa.and_(own, Case.process_key.not_in(sorted(unnamed)))
-                                                     if unnamed else own)
+        own, shown = Case.party == code, unnamed.shown()
+        cases = list(s.scalars(sa.select(Case).where(own if shown is None else sa.and_(own, shown))
                                .order_by(Case.started_at.desc(), Case.id.desc()).limit(case_limit)))
         model_ids = {c.model_id for c in cases}
         names = dict(s.execute(sa.select(ProcessModel.id, ProcessModel.name)

@@ -30,7 +30,7 @@ import json
 
 import sqlalchemy as sa
 
-from engine.policy import Policy
+from engine.policy import NONE_KEPT, Policy
 from engine.schema import AuditEvent, Case, HumanTask, Role, TaskCandidate, User, UserRole
 
 from .models import Message, MessageCursor, MessagePreference, OutboxItem
@@ -112,19 +112,20 @@ class _Context:
         case_ids = {e.case_id for e in events if e.case_id}
         task_ids = {e.task_id for e in events if e.task_id}
         self.cases = {c.id: c for c in s.execute(sa.select(Case.id, Case.case_no, Case.title, Case.org_code, Case.party,
-                                                           Case.started_by, Case.escalation_level, Case.process_key)
+                                                           Case.started_by, Case.escalation_level, Case.process_key,
+                                                           Case.model_id)
                                                  .where(Case.id.in_(case_ids)))} if case_ids else {}
         self.tasks = {t.id: t for t in s.execute(sa.select(HumanTask).where(HumanTask.id.in_(task_ids))).scalars()} \
             if task_ids else {}
         self.supervising = set(s.execute(sa.select(Role.code).where(Role.sees_subordinate_orgs.is_(True))).scalars())
         self.officials_cache: dict = {}
         parties = any(c.party for c in self.cases.values())
-        self.kept = (policy or Policy(None)).kept_from_party(s) if parties else frozenset()
+        self.kept = (policy or Policy(None)).kept_from_party(s) if parties else NONE_KEPT
 
     def party_of(self, case) -> str | None:
         """The enterprise whose users may hear of ``case``: its party, unless its process is kept
         from the party (``partyReads`` 否)."""
-        return None if case.process_key in self.kept else case.party
+        return None if self.kept.hides(case.process_key, case.model_id) else case.party
 
     def holders(self, role: str | None, org: str, party: str | None) -> list[str]:
         """Active users holding ``role``: officials of ``org``, and users of the enterprise ``party`` (as
