@@ -447,3 +447,38 @@ def test_a_file_without_a_diagram_is_refused_and_the_editor_goes_on_working(worl
         "文件无法打开：文件中没有流程图的图形信息（只有流程定义），设计器无法显示；已部署的模型仍照常运行")
     page.click("#btn-validate")
     expect(page.locator("#designer-status")).to_have_text("校验通过，可以部署")
+
+
+def test_the_panel_sets_who_may_start_and_whether_the_party_reads_on_the_start_event(world, page):
+    """The start-event properties the engine reads (docs/engine.md) are in the 督办 group, in words: a
+    12350 举报 is kept from the enterprise it is about (partyReads 否, 《国家安全监管总局关于保护生产安全事故
+    和事故隐患举报人的意见》第五条), a self-report is started by the enterprise (startableBy), and the
+    penalty case's 呈批 records its 承办人 for the returns (completerVariable). Before, a designer could
+    set them only by editing the file."""
+    page.goto(page.base + "/designer/models/tipoff_12350/edit")
+    editor_ready(page)
+    select(page, "start")
+    expect(page.locator("#bio-properties-panel-duban-partyReads")).to_have_value("否")
+    assert option_texts(page, "duban-partyReads") == ["可以查看（默认）", "不可查看"]
+    expect(page.locator("[data-entry-id=duban-partyReads] .bio-properties-panel-label")).to_have_text(
+        "当事企业可否查看本流程的案件")
+    # choosing the default takes the property out of the model
+    page.locator("#bio-properties-panel-duban-partyReads").select_option("")
+    xml = page.evaluate("async () => (await window.dubanModeler.saveXML()).xml")
+    assert 'name="partyReads"' not in xml
+    page.locator("#bio-properties-panel-duban-partyReads").select_option("否")
+    xml = page.evaluate("async () => (await window.dubanModeler.saveXML()).xml")
+    assert re.search(r'<spiffworkflow:property name="partyReads" value="否"\s*/>', xml), xml[:2000]
+
+    page.goto(page.base + "/designer/models/hazard_self_report/edit")
+    editor_ready(page)
+    select(page, "start")
+    expect(page.locator("#bio-properties-panel-duban-startableBy")).to_have_value("生产经营单位")
+    expect(page.locator("#bio-properties-panel-duban-partyReads")).to_have_value("")
+
+    page.goto(page.base + "/designer/models/enforcement_case/edit")
+    editor_ready(page)
+    select(page, "propose")
+    expect(page.locator("#bio-properties-panel-duban-completerVariable")).to_have_value("proposer")
+    expect(page.locator("#bio-properties-panel-duban-partyReads")).to_have_count(0)
+    screenshot(page, "designer-09-start-event")

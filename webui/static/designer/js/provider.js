@@ -24,6 +24,13 @@ const USER_TASK_PROPERTIES = [
   ['notRoleOfCase', '回避：本案中担任以下角色的人', '角色代码或名称，逗号分隔；在本案中以这些角色办理过的人不得办理本环节'],
   ['dueDate', '办理期限', '表达式，结果为期限，如 deadline_at(plan_due)；不填则取中断型边界定时器的时间'],
   ['priority', '初始优先级', '整数，越大越优先'],
+  ['completerVariable', '记录本环节办理人', '案件数据的变量名：办理完成时把本环节的办理人写入该变量，'
+    + '后续环节的「指定办理人」填它即回到此人（如退回承办人）'],
+];
+
+// The same, of a process's start event (docs/engine.md).
+const START_EVENT_PROPERTIES = [
+  ['startableBy', '企业可发起：角色', '角色名称或代码，逗号分隔；持有其一的企业用户可为本企业发起本流程（如隐患自查自报）'],
 ];
 
 const TIMER_KIND_LABELS = { timeDate: '指定时间', timeDuration: '持续时长', timeCycle: '循环' };
@@ -120,6 +127,26 @@ function Escalate(props) {
     getOptions: () => [{ value: '', label: '升级（默认）' }, { value: 'false', label: '不升级' }] });
 }
 
+const NOT_READ = ['否', '不', '不公开', 'no', 'false', 'n', '0'];  // engine/policy.py _NOT_READ
+
+function PartyReads(props) {
+  const { element, id } = props;
+  const s = services();
+  return jsx(SelectEntry, { element, id, label: '当事企业可否查看本流程的案件',
+    description: '选「不可查看」时，案件所涉企业看不到本流程的案件：不列出、打不开、不收消息、'
+      + '一企一档不计入（如12350举报核查，保护举报人）',
+    getValue: () => getProperty(element, 'partyReads'),
+    setValue: (v) => setProperty(element, 'partyReads', v, s),
+    getOptions: () => {
+      const current = getProperty(element, 'partyReads');
+      const list = [{ value: '否', label: '不可查看' }];
+      if (current !== '否' && NOT_READ.includes(current.trim().toLowerCase())) {  // as another file wrote it
+        list.push({ value: current, label: '不可查看' });
+      }
+      return options(list, current, '未知取值').map((o) => (o.value === '' ? { value: '', label: '可以查看（默认）' } : o));
+    } });
+}
+
 function Condition(props) {
   const { element, id } = props;
   const s = services();
@@ -178,6 +205,11 @@ function entriesFor(element, choices) {
     add('duban-formSchema', FormSchema, isSelectEntryEdited);
     USER_TASK_PROPERTIES.forEach(([name, label, description]) =>
       add(`duban-${name}`, PropertyText, isTextFieldEntryEdited, { name, label, description }));
+  }
+  if (is(element, 'bpmn:StartEvent') && is(bo.$parent, 'bpmn:Process')) {  // the process's, not a sub-process's
+    START_EVENT_PROPERTIES.forEach(([name, label, description]) =>
+      add(`duban-${name}`, PropertyText, isTextFieldEntryEdited, { name, label, description }));
+    add('duban-partyReads', PartyReads, isSelectEntryEdited);
   }
   if (timerDefinition(element)) {
     add('duban-timer-kind', TimerKind, isSelectEntryEdited);
