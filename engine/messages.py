@@ -271,14 +271,15 @@ class _CaseRef:
         self.process_key, self.model_id = row.case_process, row.case_model
 
 
-def _may_reach(engine, session, principal, row, directory_version: int | None) -> bool:
+def _may_reach(engine, session, principal, row, directory_version: int | None, stamps=None) -> bool:
     """May ``principal`` send to the case of wait ``row``? Only to a case it may see
     (``Policy.check_case_view``: officials of the case's org unit or above, an enterprise user for
     its own enterprise's cases, a third party for the cases assigned to it); the catch event's
     ``senderRoles`` say which roles may send, not to whose cases. Before, a 西城区 inspector (or any
     user, where the model names no sender) could move a 东城区 case by its id."""
     try:
-        engine.policy.check_case_view(session, principal, _CaseRef(row), directory_version)
+        engine.policy.check_case_view(session, principal, _CaseRef(row), directory_version,
+                                      None if stamps is None else (stamps.models_count, stamps.models_newest))
     except Forbidden:
         return False
     return True
@@ -528,7 +529,7 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
             matching = [r for r in rows if _matches(r, data_of.get(r.case_id, {}), correlation)]
             # only the cases the sender may see: another unit's or enterprise's case waiting for the
             # same message is not there for it (by its id: refused, as the case page refuses it)
-            reached = [r for r in matching if _may_reach(engine, s, principal, r, version)]
+            reached = [r for r in matching if _may_reach(engine, s, principal, r, version, stamps)]
             if case_id is not None and matching and not reached:
                 if principal.party:  # to an enterprise another's case, or one kept from it, is not there
                     raise CaseHidden(f"没有等待{_describe(name, correlation, case_id)}的案件，也没有以该消息开始的流程")
@@ -589,7 +590,7 @@ def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: 
                 d = engine.directory
                 below = set(d.cached_org_codes_below(s, d.cached_org_path(s, org, version), version))
                 rows = [r for r in rows if r.org_code in below]
-            rows = [r for r in rows if _may_reach(engine, s, principal, r, version)]  # cases it may see
+            rows = [r for r in rows if _may_reach(engine, s, principal, r, version, stamps)]  # cases it may see
             by_case: dict[int, list] = {}
             for r in rows:
                 by_case.setdefault(r.case_id, []).append(r)

@@ -156,9 +156,11 @@ class Policy:
             out.add(row.id)
         return out
 
-    def check_case_view(self, s: Session, p: Principal, case: Case, directory_version: int | None = None) -> None:
+    def check_case_view(self, s: Session, p: Principal, case: Case, directory_version: int | None = None,
+                        models_stamp: tuple | None = None) -> None:
         """May ``p`` read this case? ``directory_version`` (read with the case row) lets the org path
-        come from the directory's cache."""
+        come from the directory's cache; ``models_stamp`` (the models' count and newest id, read in
+        this transaction) spares an enterprise user's check its own read of it."""
         if self.is_external(p):
             if s.execute(self.assigned_case_ids(p).where(HumanTask.case_id == case.id).limit(1)).first() is None:
                 raise Forbidden("第三方机构只能查看委托给本机构的案件")
@@ -171,18 +173,19 @@ class Policy:
             if case.party != p.party:
                 raise CaseHidden(f"案件不存在: {case.id}")
             key = case.process_key   # None: a case not started yet (the API's start asks who it is for)
-            if key is not None and self.kept_from_party(s).hides(key, case.model_id) \
+            if key is not None and self.kept_from_party(s, models_stamp).hides(key, case.model_id) \
                     and not self._works_on(s, p, case.id):
                 raise CaseHidden(f"案件不存在: {case.id}")   # the words of a case that is not there
             return
         if not self._below(s, case.org_code, p, directory_version) and not self._works_on(s, p, case.id):
             raise Forbidden("无权查看其他组织机构的案件")
 
-    def kept_from_party(self, s: Session) -> KeptFromParty:
+    def kept_from_party(self, s: Session, models_stamp: tuple | None = None) -> KeptFromParty:
         """What the enterprise a case is about does not know of (``KeptFromParty``). Read again only
-        after a deploy (the models' count and newest id, one indexed aggregate); a model version, which
-        never changes, is parsed once, and only if its text names the property."""
-        stamp = tuple(s.execute(_MODELS_STAMP).one())
+        after a deploy (the models' count and newest id, one indexed aggregate, unless the caller read
+        it in this transaction: ``models_stamp``); a model version, which never changes, is parsed once,
+        and only if its text names the property."""
+        stamp = tuple(models_stamp) if models_stamp is not None else tuple(s.execute(_MODELS_STAMP).one())
         known = self._kept
         if known[0] == stamp:
             return known[1]
