@@ -242,12 +242,19 @@ def _warn_fallback_once(year: int) -> None:
         if year in _warned_years:
             return
         _warned_years.add(year)
+    # said to the administrator, who reads the server's log: Chinese, and what to do
     _log.warning(
-        "chinese_calendar %s has no holiday data for %d; counting 工作日 in %d as "
-        "Monday-Friday without 法定节假日 or 调休. Upgrade chinese-calendar once the "
-        "State Council notice for %d is out.",
-        getattr(chinese_calendar, "__version__", "?"), year, year, year,
+        "%d年放假调休安排尚未录入（节假日数据 chinese-calendar %s 只到%d年）：%d年的工作日期限暂按周一至周五"
+        "计算（元旦、劳动节、国庆节的固定假日除外），春节、清明、端午、中秋的假期和调休上班日未计入。"
+        "请系统管理员在国务院办公厅发布%d年放假安排后，于“节假日日历”中录入，已算出的期限将自动重算。",
+        year, getattr(chinese_calendar, "__version__", "?"), _last_calendar_year(), year, year,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _last_calendar_year() -> int:
+    """The last year chinese-calendar holds (for the warning)."""
+    return max(day.year for day in chinese_calendar.holidays)
 
 
 def _forget_fallback_warnings() -> None:
