@@ -1000,6 +1000,7 @@ def _feel_context(body: str, opening: int, original: str) -> tuple[str, int]:
     inner = body[opening + 1:end]
     entries: list[str] = []
     values: dict[str, str] = {}  # each key's Python so far
+    place: dict[str, int] = {}  # each key's place among them, to name the first one read
     for entry in split_top_level(inner) if inner.strip() else []:
         colon = _top_level_colon(entry)
         if colon is None:
@@ -1013,7 +1014,8 @@ def _feel_context(body: str, opening: int, original: str) -> tuple[str, int]:
         python = _translate_body(entry[colon + 1:], FEEL, original)
         tree = ast.parse(python, mode="eval")
         read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-        earlier = [k for k in values if k in read]
+        earlier = sorted((k for k in read if k in values), key=place.__getitem__)  # the entry's reads, not
+        # every earlier key: a context of 20,000 entries was quadratic (4.5 s at deploy)
         if earlier:  # {a: 2, b: a * 2}: the entry's value, as FEEL reads it (not the case's variable a)
             if any(isinstance(n, (ast.comprehension, ast.Lambda)) for n in ast.walk(tree)):
                 raise Untranslatable(FEEL, original, f"上下文中「{excerpt(key)}」的值在筛选或循环中引用了前面的项"
@@ -1025,6 +1027,7 @@ def _feel_context(body: str, opening: int, original: str) -> tuple[str, int]:
                                      "请把前面的项先存为流程变量再引用")
             python = ast.unparse(_EntryValues(values).visit(tree))
         values[key] = python
+        place.setdefault(key, len(place))
         entries.append(f"{key!r}: {python}")
     python = "{" + ", ".join(entries) + "}"
     pos = end + 1
