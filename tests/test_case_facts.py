@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from alembic import command
 
-from engine import migrate
+from engine import case_facts, migrate
 from engine.database import make_engine
 from engine.schema import Case
 from tests.ui_support import REGISTER_MAJOR, make_world, open_task, start_hazard, walk
@@ -128,3 +128,63 @@ def test_on_sqlite_the_step_that_ends_a_case_carries_each_fact_once(sqlite_url):
         command.downgrade(migrate.config(conn), "0022_case_status_index")
     assert _instructions(sqlite_url, ending) > fenced + 3_000
     sa_engine.dispose()
+
+
+def test_on_sqlite_a_hazard_step_that_moves_none_of_the_facts_inputs_computes_no_facts(sqlite_url):
+    """原国家安全监管总局令第16号 quarterly facts (engine/case_facts.py): a hazard case's write computes its
+    facts (the view's INSTEAD OF trigger: one ``json_each`` pivot, then a second ``UPDATE`` of the row
+    and its three hazard indexes) only when one of the eleven keys the facts read, or a column they
+    read, changed (revision 0033). A step that only adds another key (a 办理意见) moves none: no second
+    write (``total_changes`` counts the rows triggers change too). A key the facts read, a change of
+    its JSON type, a key taken out, the status and the party each still recompute them; the downgrade
+    gives the trigger that recomputes on every write again."""
+    import sqlite3
+    sa_engine = make_engine(sqlite_url)
+    migrate.upgrade(sa_engine)
+    with sa_engine.begin() as conn:
+        now = datetime(2026, 11, 1)
+        conn.execute(sa.text("INSERT INTO org_unit (code, name, path) VALUES ('city', '市局', '/city/')"))
+        conn.execute(sa.text("INSERT INTO spec_bundle (hash, content) VALUES ('b', '{}')"))
+        conn.execute(sa.text("INSERT INTO process_model (id, key, kind, name, version, filename, content, content_hash, "
+                             "deployed_by, deployed_at) VALUES (1, 'hazard_supervision', 'bpmn', '隐患', 1, 'h.bpmn', "
+                             "'<x/>', 'h', 'system', :now)"), {"now": now})
+        _row(conn, "A", '{"found_on": "2026-11-02", "hazard_grade": "一般", "rectify_cost": "3200"}')
+    sa_engine.dispose()
+    db = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+
+    def write(sql: str) -> tuple[int, tuple]:
+        before = db.total_changes
+        db.execute(sql)
+        facts = db.execute("SELECT hazard_found_day, hazard_outcome, hazard_due_day, hazard_cost_fen, hazard_key "
+                           "FROM case_instance WHERE case_no = 'A'").fetchone()
+        return db.total_changes - before, facts
+
+    def data(text: str) -> str:
+        return f"UPDATE case_instance SET data = '{text}' WHERE case_no = 'A'"
+
+    try:
+        rows, facts = write("SELECT 1")
+        assert facts[3] == 320000 and facts[0] >= 0  # 3200 元 in 分, found on a day
+        # another key added, the facts' keys as they were: the row alone is written
+        assert write(data('{"found_on": "2026-11-02", "hazard_grade": "一般", "rectify_cost": "3200", '
+                          '"opinion": "同意"}')) == (1, facts)
+        assert write(data('{"found_on": "2026-11-02", "rectify_cost": "3200", "hazard_grade": "一般", '
+                          '"opinion": "复核"}')) == (1, facts)  # keys in another order, the same values
+        # a key the facts read: recomputed (the second UPDATE), the money follows
+        rows, moved = write(data('{"found_on": "2026-11-02", "hazard_grade": "一般", "rectify_cost": "4500.5"}'))
+        assert rows >= 2 and moved[3] == 450050
+        # the same amount as a JSON number instead of text: a change of type is a change
+        assert write(data('{"found_on": "2026-11-02", "hazard_grade": "一般", "rectify_cost": 4500.5}'))[0] >= 2
+        # the amount taken out: recomputed
+        rows, dropped = write(data('{"found_on": "2026-11-02", "hazard_grade": "一般"}'))
+        assert rows >= 2 and dropped != moved
+        assert write("UPDATE case_instance SET status = 'cancelled' WHERE case_no = 'A'")[1][1] == case_facts.EXCLUDED
+        rows, party = write("UPDATE case_instance SET party = '91110000100000000X' WHERE case_no = 'A'")
+        assert rows >= 2 and party[4] == "91110000100000000X"
+        db.close()
+        with make_engine(sqlite_url).begin() as conn:
+            command.downgrade(migrate.config(conn), "0029_assessor_firm")
+        db = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+        assert write(data('{"found_on": "2026-11-02", "hazard_grade": "一般", "opinion": "同意"}'))[0] >= 2
+    finally:
+        db.close()
