@@ -195,7 +195,7 @@ class Policy:
         if unknown:
             for i, key, content in s.execute(sa.select(ProcessModel.id, ProcessModel.key, ProcessModel.content)
                                              .where(ProcessModel.id.in_(unknown))).all():
-                self._says_kept[i] = _keeps_from_party(content, key)
+                self._says_kept[i] = keeps_from_party(content, key)
         models = frozenset(i for i in naming if self._says_kept.get(i))
         keys = frozenset(key for i, key in s.execute(_LATEST_BPMN).all() if i in models) if models else frozenset()
         kept = KeptFromParty(keys, models)
@@ -288,7 +288,7 @@ _LATEST_BPMN = (sa.select(sa.func.max(ProcessModel.id), ProcessModel.key)
                 .where(ProcessModel.kind == "bpmn").group_by(ProcessModel.key))
 
 
-def _keeps_from_party(content: str, process_key: str) -> bool:
+def keeps_from_party(content: str, process_key: str) -> bool:
     """Does a start event of the process ``process_key`` say ``partyReads`` 否?"""
     root = etree.fromstring(content.encode("utf-8"))
     for process in root.iter("{*}process"):

@@ -27,7 +27,7 @@ from workflows.enterprises.standing import case_ids, enterprise_file, for_reader
 from workflows.enterprises.terms import UnitKind
 from workflows.hazard_ledger import hazard_list
 
-from . import enterprise_import, nav, parties
+from . import enterprise_import, nav, parties, redaction
 from .admin import is_admin
 from .auth import engine
 from .paging import page_number
@@ -132,6 +132,8 @@ def _render_show(ent, risk_form: dict | None = None, risk_errors: dict | None = 
     hazards = hazard_list(engine(), ent.credit_code)
     readable = _readable_cases(case_ids(file) | {h["id"] for h in hazards["items"]})
     file = for_reader(file, readable, date.fromisoformat(file["as_of"]))
+    if g.user.party:   # its cases opened from a 举报 kept from it name it not (webui/redaction.py)
+        file = redaction.entries_without_hidden_parents(eng, g.user.username, file)
     items = [h for h in hazards["items"] if h["id"] in readable]
     hazards = {**hazards, "items": items, "counts": {status: sum(1 for h in items if h["status"] == status)
                                                      for status in hazards["counts"]}}

@@ -12,6 +12,9 @@ case page in ~3 µs. A value msgspec cannot write, or a text with the mark (a ke
 inside some text), is redacted as before."""
 from __future__ import annotations
 
+import re
+from types import SimpleNamespace
+
 import msgspec
 import sqlalchemy as sa
 
@@ -23,6 +26,8 @@ _encode = msgspec.json.Encoder().encode
 
 def case_for(engine, case_id: int, user):
     view = engine.case(case_id, username=user.username)
+    if getattr(user, "party", None) and view.parent_case_id is not None:
+        _without_hidden_parent(engine, view, user.username)
     hidden = _hidden_marks(user.roles)
     if hidden:
         quoted = _quoted_values(view.data, view.incidents, user.roles)  # before the data loses them
@@ -34,6 +39,83 @@ def case_for(engine, case_id: int, user):
         if _may_name(view.history, hidden):
             view.history = redact(view.history, user.roles)
     return view
+
+
+def hidden_parents(engine, username: str, parent_ids) -> dict[int, tuple[str, str]]:
+    """Of the cases ``parent_ids`` (the cases others were started from), those ``username`` may not
+    open, with their 案号 and title: a link to them must not appear to an enterprise account at all.
+
+    A 立案查处 or 挂牌督办 case opened from a 12350 举报 is the enterprise's own (its ``party``), the
+    举报 is kept from it (``partyReads`` 否, engine/policy.py): its id, 案号 or title on the derived
+    case would tell the enterprise it was reported and by which 举报件 —
+    《国家安全监管总局关于保护生产安全事故和事故隐患举报人的意见》(2013年6月8日) 第五条（一）（二）."""
+    ids = sorted({i for i in parent_ids if i is not None})
+    hidden = [i for i in ids if not engine.can_view(i, username)]
+    if not hidden:
+        return {}
+    with engine.db.read() as s:
+        return {r.id: (r.case_no, r.title) for r in s.execute(
+            sa.select(Case.id, Case.case_no, Case.title).where(Case.id.in_(hidden)))}
+
+
+def entries_without_hidden_parents(engine, username: str, file: dict) -> dict:
+    """An enterprise's 一企一档 (``workflows.enterprises.standing``: lists of case entries, each with
+    its ``id``) for its own account: an entry of a case opened from one hidden from it (a 立案查处 from
+    a 举报) names neither the hidden case's 案号 nor its title (``hidden_parents``)."""
+    lists = {k: v for k, v in file.items() if isinstance(v, list) and v and isinstance(v[0], dict) and "id" in v[0]}
+    ids = sorted({entry["id"] for entries in lists.values() for entry in entries if isinstance(entry.get("id"), int)})
+    if not ids:
+        return file
+    with engine.db.read() as s:
+        parent_of = dict(s.execute(sa.select(Case.id, Case.parent_case_id).where(
+            Case.id.in_(ids), Case.parent_case_id.is_not(None))).all())
+    hidden = hidden_parents(engine, username, parent_of.values()) if parent_of else {}
+    if not hidden:
+        return file
+
+    def entry_of(entry: dict) -> dict:
+        named = hidden.get(parent_of.get(entry.get("id")))   # type: ignore[arg-type]
+        return entry if named is None else _scrubbed(entry, lambda text: without_links(text, *named))
+    return {**file, **{k: [entry_of(e) for e in entries] for k, entries in lists.items()}}
+
+
+def without_links(text: str, case_no: str, title: str) -> str:
+    """``text`` naming neither the case ``case_no`` nor its title: 「储罐区动火（举报件T1-2026-00001）」 →
+    「储罐区动火」; a derived case's title 「<parent title>·行政处罚」 → 「行政处罚」."""
+    if case_no and case_no in text:
+        text = re.sub(r"[（(][^（）()]*" + re.escape(case_no) + r"[^（）()]*[）)]", "", text).replace(case_no, "")
+    if title and len(title) >= 2 and title in text:
+        text = text.replace(title + "·", "").replace(title, "")
+    return text
+
+
+def _scrubbed(value, scrub, depth: int = 0):
+    if isinstance(value, str):
+        return scrub(value)
+    if depth > 20:
+        return value
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, scrub, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v, scrub, depth + 1) for v in value]
+    return value
+
+
+def _without_hidden_parent(engine, view, username: str) -> None:
+    """``view`` (an enterprise account's) without the case it was started from when that one is hidden
+    from the account: no ``parent_case_id``, and its 案号 and title out of the title, data, history and
+    tasks (``hidden_parents``)."""
+    hidden = hidden_parents(engine, username, [view.parent_case_id]).get(view.parent_case_id)
+    if hidden is None:   # its own case it may open (a 隐患自查自报's 挂牌督办)
+        return
+    view.parent_case_id = None
+
+    def scrub(text: str) -> str:
+        return without_links(text, *hidden)
+    view.title = scrub(view.title) or "案件"
+    view.data = _scrubbed(view.data, scrub)
+    view.history = _scrubbed(view.history, scrub)
+    view.tasks = [SimpleNamespace(**{**t._asdict(), "case_title": view.title}) for t in view.tasks]
 
 
 def _hidden_marks(roles) -> tuple[bytes, ...]:

@@ -92,11 +92,13 @@ def build() -> Process:
         "reward_eligible = tipoff_reward_eligible(anonymous, verified_result, finding_type)\n"
         "if follow_up == '挂牌督办':\n"
         "    start_case('hazard_supervision', tipoff_hazard_seed(enterprise_name, credit_code, tipoff_address, "
-        "verify_findings, received_at), party=credit_code or party, title=enterprise_name + '举报隐患')\n"
+        "verify_findings, received_at), party=credit_code or party, title=enterprise_name + '重大事故隐患挂牌督办')\n"
         "elif follow_up == '立案查处':\n"
         "    start_case('enforcement_case', tipoff_penalty_seed(enterprise_name, credit_code, verify_findings, case_no), "
-        "party=credit_code or party, title=enterprise_name + '举报违法行为')"),
-        doc="查实的重大事故隐患转挂牌督办，违法行为转立案查处（DESIGN §3.1、§3.3）。")
+        "party=credit_code or party, title=enterprise_name + '涉嫌安全生产违法行为')"),
+        doc=("查实的重大事故隐患转挂牌督办，违法行为转立案查处（DESIGN §3.1、§3.3）。派生案件的标题和数据不提举报、不写举报件案号："
+             "被举报企业可查看派生案件，《国家安全监管总局关于保护生产安全事故和事故隐患举报人的意见》第五条（一）（二）不得泄露举报内容、"
+             "不得将举报材料转给被举报单位。"))
     p.flow("how", "verify", "本单位核查", default=True)
     p.flow("entry", "verify", "移交而来", cond="handed_over")
     p.flow("verify_overdue", "verify_extension")

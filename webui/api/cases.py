@@ -8,6 +8,8 @@ enterprise and in its own org unit.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from engine.errors import Forbidden, InvalidData
 from engine.schema import Case, OrgUnit
 from workflows.start_data import start_data_with
@@ -17,7 +19,7 @@ from .blueprint import bp, engine, page, principal, username
 from .supervision import history_said, said, timer_dict
 from .. import nav
 from ..parties import code_refusal
-from ..redaction import case_for
+from ..redaction import case_for, hidden_parents, without_links
 
 TAG = ["cases"]
 
@@ -28,7 +30,23 @@ TAG = ["cases"]
 def list_cases(args):
     """我可见的案件，最新的在前；可按状态、流程、案号、当事企业、组织机构筛选。"""
     limit, offset = args.pop("limit"), args.pop("offset")
-    return page(engine().cases(username(), limit=limit, offset=offset, **args), limit, offset)
+    items = engine().cases(username(), limit=limit, offset=offset, **args)
+    if principal().party:
+        items = _without_hidden_parents(engine(), username(), items)
+    return page(items, limit, offset)
+
+
+def _without_hidden_parents(eng, user: str, items: list) -> list:
+    """An enterprise account's cases without a link to a case hidden from it (a 立案查处 opened from a
+    12350 举报 about it: ``redaction.hidden_parents``) — neither its id nor its 案号 or title."""
+    hidden = hidden_parents(eng, user, [c.parent_case_id for c in items])
+    if not hidden:
+        return items
+    fields = list(schemas.Case().fields)
+    return [c if c.parent_case_id not in hidden else SimpleNamespace(**{
+        **{f: getattr(c, f) for f in fields},
+        "parent_case_id": None, "title": without_links(c.title, *hidden[c.parent_case_id]) or "案件"})
+        for c in items]
 
 
 @bp.route("/cases", methods=["POST"], tags=TAG)

@@ -1,0 +1,141 @@
+"""Security review 11 (安全复查十一): the 12350 举报's leftovers, then hostile probes against the served
+app, on a real SQLite file and a real PostgreSQL database, with the real processes.
+
+The tip-off's leftovers — 《国家安全监管总局关于保护生产安全事故和事故隐患举报人的意见》(2013年6月8日)
+第五条（一）（二）: 不得泄露…可能导致上述信息泄露的举报内容; 不得将举报材料私自转给被举报单位、被举报人:
+- messages written before 0baee9e about a 举报 kept from the enterprise reported (「案件办结：T1-…」)
+  stayed in its inbox: revision 0030 takes out every message to an enterprise account about a case
+  its policy hides;
+- a 立案查处 case opened from a 举报 is the enterprise's own, and named the 举报 to it: its
+  ``parent_case_id`` through the REST API, and the 举报件's 案号 in its data (「（举报件T1-…）」) and a
+  title saying 举报. To an enterprise a link to a case it may not see does not appear at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.script import ScriptDirectory
+from werkzeug.security import generate_password_hash
+
+from engine import migrate
+from tests.process_support import process_world
+from tests.ui_support import api_client, client_login
+from webui.app import create_app
+from workflows.demo import CHEMICAL, MACHINERY, register_enterprises
+
+START = dt.datetime(2026, 5, 11, 1, 0, tzinfo=dt.timezone.utc)   # Monday 09:00 in Shanghai
+PASSWORD = "pw-2026"
+REVISION = "0030_party_hidden_messages"
+
+
+@pytest.fixture(scope="module")
+def w(module_database_url):
+    for world in process_world(module_database_url, "tipoff_12350", None, START):
+        e = world.engine
+        fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+        e.directory.add_user("jia_web", org="dongcheng", roles=["enterprise"], name="甲化工安全员", party=CHEMICAL,
+                             password_hash=fast)
+        e.directory.add_user("yi_web", org="dongcheng", roles=["enterprise"], name="乙机械安全员", party=MACHINERY,
+                             password_hash=fast)
+        e.directory.add_user("qian_web", org="dongcheng", roles=["supervisor"], name="钱科长", password_hash=fast)
+        register_enterprises(e)
+        world.app = create_app(e, secret_key="review11", testing=True)
+        yield world
+
+
+def _tipoff(w, **verify) -> int:
+    """A 12350 举报 about 甲化工 verified as a 违法行为: 立案查处 opens its penalty case."""
+    c = w.desk.start("tipoff_12350", by="he_sl", org="dongcheng", party=CHEMICAL, title="12350举报：甲化工违规动火").id
+    w.desk.do(c, "受理登记举报", tipoff_content="甲化工储罐区检修时未办理动火作业票即动火，举报人系该班组夜班操作工")
+    w.desk.do(c, "分类交办")
+    w.desk.do(c, "核查举报事项", **verify)
+    return c
+
+
+def _children(w, c: int) -> list:
+    return [x for x in w.engine.cases(limit=1000) if x.parent_case_id == c]
+
+
+def test_revision_0030_takes_out_messages_to_an_enterprise_about_cases_its_policy_hides_whistleblower_opinion_2013_art5(w):
+    """Before 0baee9e the producer told 甲化工's accounts 「案件办结」 of a 举报 about it; the message stayed
+    after: its title names the 举报's 案号 and its link leads to it. A database at the revision before 0030 holding
+    such messages the old way (a message row and its e-mail outbox item), one to 甲化工 about 乙机械's
+    case, and those that must stay — the intake official's about the 举报, 甲化工's about its own
+    self-report — is upgraded through the project's Alembic path: the first two are gone with their
+    outbox item, the others are there as they were."""
+    from workflows.messages.models import Message, OutboxItem
+    e = w.engine
+    tipoff = _tipoff(w, verified_result="不属实", follow_up="无需处理", verify_findings="现场未发现动火作业")
+    own = w.desk.start("hazard_self_report", by="jia_qy", org="dongcheng", party=CHEMICAL, title="甲化工静电接地线断开").id
+    other = w.desk.start("hazard_self_report", by="yi_qy", org="dongcheng", party=MACHINERY, title="乙机械行车限位失效").id
+    tipoff_no = e.case(tipoff).case_no
+    before = ScriptDirectory.from_config(migrate.config()).get_revision(REVISION).down_revision
+    with e.db.engine.begin() as conn:
+        command.downgrade(migrate.config(conn), before)
+    now = w.clock.now()
+
+    def message(username, case_id, title):
+        return Message(username=username, kind="case_closed", title=title, body=f"案件 {title} 已办结。",
+                       case_id=case_id, event_id=10_000_000 + case_id, created_at=now)
+    with e.db.write() as s:
+        written = [message("jia_qy", tipoff, f"案件办结：{tipoff_no}"), message("jia_web", tipoff, f"新待办：{tipoff_no}"),
+                   message("jia_qy", other, "案件办结：乙机械"), message("he_sl", tipoff, f"案件办结：{tipoff_no}"),
+                   message("jia_qy", own, "案件办结：甲化工自查")]
+        s.add_all(written)
+        s.flush()
+        s.add(OutboxItem(message_id=written[0].id, topic="email", recipient="jia@example.cn", subject="【督办】案件办结",
+                         body="…", created_at=now))
+        ids = [m.id for m in written]
+    assert migrate.upgrade(e.db.engine)
+    with e.db.read() as s:
+        kept = s.execute(sa.select(Message.username, Message.case_id).where(Message.id.in_(ids))
+                         .order_by(Message.id)).all()
+        outbox = s.execute(sa.select(sa.func.count()).select_from(OutboxItem)
+                           .where(OutboxItem.message_id == ids[0])).scalar()
+    assert [tuple(r) for r in kept] == [("he_sl", tipoff), ("jia_qy", own)]
+    assert outbox == 0
+    with e.db.engine.connect() as conn:
+        assert migrate.current(conn) == migrate.heads()
+
+
+def test_a_penalty_case_opened_from_a_tipoff_names_no_link_to_it_to_the_enterprise_whistleblower_opinion_2013_art5(w):
+    """立案查处 from a verified 举报 about 甲化工 opens 甲化工's own penalty case. Through the served REST
+    API and the case page, 甲化工's account sees neither the 举报's id (``parent_case_id``), nor its 案号,
+    nor its title, nor a title or fact saying 举报件; the section head still sees the link. A penalty
+    case opened the old way (the 举报件's 案号 in its 涉嫌违法事实, a title of the parent's) is shown to
+    甲化工 without them too."""
+    e = w.engine
+    tipoff = _tipoff(w)
+    [penalty] = [c.id for c in _children(w, tipoff) if c.process_key == "enforcement_case"]
+    tip = e.case(tipoff)
+    old = e.start("enforcement_case", by="he_sl", org="dongcheng", party=CHEMICAL, parent_case_id=tipoff,
+                  title=f"{tip.title}·立案查处",
+                  data={"source": "投诉举报", "party_name": "示范市甲化工有限公司", "party_type": "单位",
+                        "violation_facts": f"储罐区检修动火未办理动火作业审批（举报件{tip.case_no}）"}).id
+    api = api_client(w.app, e, "jia_web")
+    listed = {c["id"]: c for c in api.get("/api/cases?limit=200").get_json()["items"]}
+    for case_id in (penalty, old):
+        shown = api.get(f"/api/cases/{case_id}")
+        assert shown.status_code == 200
+        body = shown.get_json()
+        assert body["parent_case_id"] is None and listed[case_id]["parent_case_id"] is None
+        text = json.dumps([body, listed[case_id]], ensure_ascii=False)
+        for said in (tip.case_no, tip.title, "举报件", "举报违法行为"):
+            assert said not in text, (case_id, said)
+        assert "动火" in body["data"]["violation_facts"]
+    page = client_login(w.app, "jia_web", PASSWORD)
+    for case_id in (penalty, old):
+        html = page.get(f"/cases/{case_id}").get_data(as_text=True)
+        assert f"/cases/{tipoff}\"" not in html and tip.case_no not in html and "举报件" not in html, case_id
+    mine = page.get("/enterprises/mine", follow_redirects=True).get_data(as_text=True)    # its 一企一档
+    assert "储罐区检修动火" in mine and tip.case_no not in mine and "举报件" not in mine
+    official = api_client(w.app, e, "qian_ke")
+    assert official.get(f"/api/cases/{old}").get_json()["parent_case_id"] == tipoff
+    assert tip.case_no in official.get(f"/api/cases/{old}").get_json()["data"]["violation_facts"]
+    assert official.get(f"/api/cases/{penalty}").get_json()["parent_case_id"] == tipoff
+    html = client_login(w.app, "qian_web", PASSWORD).get(f"/cases/{penalty}").get_data(as_text=True)
+    assert f"/cases/{tipoff}\"" in html
