@@ -93,9 +93,16 @@ def project_external(session, case, workflow) -> None:
         roles = [r.strip() for r in (props.get("workerRoles") or "").replace("，", ",").split(",") if r.strip()]
         rows.append(dict(
             id=tid, case_id=case.id, topic=props["externalTopic"], element_id=spec.bpmn_id or spec.name,
-            name=spec.bpmn_name or "", worker=None, lock_until=None, retries=None, error_message=None,
+            name=spec.bpmn_name or "", worker=None, lock_until=None, retries=_drawn_retries(props), error_message=None,
             incident_id=None, worker_roles=roles or None, created_at=case.updated_at))
     sqlexec.defer(conn, _INSERT_EXT, rows, many=True)
+
+
+def _drawn_retries(props: dict) -> int | None:
+    """The attempts the model draws for the task (Zeebe's ``retries``, engine/dialects._job_retries);
+    None: DEFAULT_RETRIES."""
+    drawn = props.get("externalRetries")
+    return int(drawn) if drawn else None
 
 
 # engine/step.py ``hooks_for``: a step of a case whose model has no external task skips the hook.
