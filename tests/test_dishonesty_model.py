@@ -26,6 +26,7 @@ from workflows.forms.dishonesty import FORMS  # noqa: E402
 from workflows.roles import ROLES  # noqa: E402
 
 PATH = ROOT / "bpmn" / "dishonesty_list.bpmn"
+REVOKE_MESSAGE = "revoke_early_removal"  # 撤销提前移出: the case action's message (the case page sends it)
 I, S, L, E = "执法人员", "科室负责人", "分管领导", "生产经营单位"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
       "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}
@@ -130,12 +131,12 @@ def build() -> Process:
         "listing_ends_on = months_after(decided_on, term_months)\n"
         "repair_allowed_from = months_after(decided_on, repair_months)\n"
         "listing_status = '公开中'"))
-    p.script("expire", "期满移出", S, 31, code=(
+    p.script("expire", "期满移出", S, 32, code=(
         "removed_on = listing_ends_on\n"
         "removal_reason = '管理期限届满'\n"
         "listing_status = '已移出'"),
         doc="应急管理部令第11号：管理期限3年，期满移出并停止公示（自列入决定之日起计，届满之日零时移出）。")
-    p.end("end_expired", "期满移出", S, 32)
+    p.end("end_expired", "期满移出", S, 33)
     p.flow("publish", "start_term")
 
     # 信用修复：满12个月方可申请，核查、审批同意后提前移出
@@ -154,6 +155,7 @@ def build() -> Process:
     p.script("remove_early", "提前移出", L, 25, code=(
         "removed_on = iso_day(now())\n"
         "removal_reason = '信用修复提前移出'\n"
+        "revoke_found_by = None\n"
         "listing_status = '已移出'"))
     p.script("refuse_repair", "不予提前移出", L, 25, row=1, code=(
         "repair_refusals = repair_refusals + 1\n"
@@ -170,17 +172,24 @@ def build() -> Process:
     p.flow("repair_ok", "refuse_repair", "不同意", default=True)
     p.flow("refuse_repair", "to_apply")
 
-    # 弄虚作假取得的提前移出：撤销，恢复列入状态（至原管理期限届满）
-    p.user("propose_revoke", "撤销提前移出呈批", I, 26,
+    # 弄虚作假取得的提前移出：撤销，恢复列入状态（至原管理期限届满）. Nothing waits in a pool meanwhile: the
+    # case waits for the message 撤销提前移出, which the case page offers as a button to the 执法人员 of the case's
+    # unit (caseAction, docs/engine.md); the one who presses it gets the 呈批.
+    p.receive("watch_revoke", "撤销提前移出", I, 26, message=REVOKE_MESSAGE,
+              props={"caseAction": "inspector", "caseActionBy": "revoke_found_by", "senderRoles": "inspector"},
+              doc=("应急管理部令第11号（山西省应急管理厅《安全生产严重失信主体名单管理制度》2024年照录）：发现被列入对象"
+                   "申请提前移出存在隐瞒真实情况、弄虚作假情形的，应当撤销提前移出决定，恢复列入状态。提前移出后至原管理"
+                   "期限届满之日（listing_ends_on）零时，本案件页向本单位执法人员提供「撤销提前移出」操作，不进入任何人的"
+                   "待办；届时自动结束，提前移出的日期和理由不变。无法定办理期限。"))
+    p.user("propose_revoke", "撤销提前移出呈批", I, 27,
            doc=("应急管理部令第11号（山西省应急管理厅《安全生产严重失信主体名单管理制度》2024年照录）：发现被列入对象"
-                "申请提前移出存在隐瞒真实情况、弄虚作假情形的，应当撤销提前移出决定，恢复列入状态。提前移出后本环节"
-                "保留至原管理期限届满之日（listing_ends_on）零时，届时自动结束，提前移出的日期和理由不变；发现弄虚作假时"
-                "由执法人员呈批，分管领导（作出提前移出决定的同一层级）决定撤销。无法定办理期限。"),
-           form="dishonesty.revoke_proposal")
-    p.user("decide_revoke", "撤销提前移出决定", L, 27, form="dishonesty.revoke_decision",
+                "申请提前移出存在隐瞒真实情况、弄虚作假情形的，应当撤销提前移出决定，恢复列入状态。由在案件页发起"
+                "「撤销提前移出」的执法人员呈批，分管领导（作出提前移出决定的同一层级）决定撤销。无法定办理期限。"),
+           form="dishonesty.revoke_proposal", props={"assignee": "revoke_found_by"})
+    p.user("decide_revoke", "撤销提前移出决定", L, 28, form="dishonesty.revoke_decision",
            doc="应急管理部令第11号：撤销提前移出决定，恢复列入状态；由作出提前移出决定的分管领导决定。")
-    p.xor("revoke_ok", "撤销？", L, 28)
-    p.script("restore_listing", "恢复列入状态", L, 29, code=(
+    p.xor("revoke_ok", "撤销？", L, 29)
+    p.script("restore_listing", "恢复列入状态", L, 30, code=(
         "revoked_removal_on = removed_on\n"
         "revoked_on = iso_day(now())\n"
         "removed_on = None\n"
@@ -188,16 +197,16 @@ def build() -> Process:
         "listing_status = '公开中'"),
         doc=("应急管理部令第11号：恢复列入状态；管理期限仍至原定的 listing_ends_on 届满（不重新计算，未见规定），"
              "届满时期满移出；恢复后不再受理本案的提前移出申请。"))
-    p.wait("restored_term_ends", "管理期限届满", L, 30, expr=term_end)
-    p.script("keep_early_removal", "提前移出维持", S, 28, code="revocation_window_closed = True",
+    p.wait("restored_term_ends", "管理期限届满", L, 31, expr=term_end)
+    p.script("keep_early_removal", "提前移出维持", S, 29, code="revocation_window_closed = True",
              doc="原管理期限届满，未发现弄虚作假：提前移出维持，移出日期和理由不变。")
-    p.end("end_repaired", "提前移出", S, 29)
-    for task in ("propose_revoke", "decide_revoke"):
+    p.end("end_repaired", "提前移出", S, 30)
+    for task in ("watch_revoke", "propose_revoke", "decide_revoke"):
         p.timer(f"{task}_term", "管理期限届满", task, term_end, props=quiet)
         p.flow(f"{task}_term", "keep_early_removal")
-    p.chain("remove_early", "propose_revoke", "decide_revoke", "revoke_ok")
+    p.chain("remove_early", "watch_revoke", "propose_revoke", "decide_revoke", "revoke_ok")
     p.flow("revoke_ok", "restore_listing", "撤销", cond="revoke_decision == '同意'")
-    p.flow("revoke_ok", "propose_revoke", "不撤销", default=True)
+    p.flow("revoke_ok", "watch_revoke", "不撤销", default=True)
     p.chain("restore_listing", "restored_term_ends", "expire", "end_expired")
     p.flow("keep_early_removal", "end_repaired")
     return p
@@ -238,7 +247,7 @@ def test_lanes_are_roles_and_names_are_chinese():
 
 def test_timer_expressions_are_valid():
     timers = root().findall(".//bpmn:timerEventDefinition", NS)
-    assert len(timers) == 8
+    assert len(timers) == 9
     for t in timers:
         for child in t:
             assert check_timer_expression(etree.QName(child).localname, child.text.strip()) is None
@@ -298,7 +307,8 @@ def test_every_step_that_waits_during_the_term_ends_with_it():
     proc = root().find("bpmn:process", NS)
     assert proc.find("bpmn:parallelGateway", NS) is None
     attached = {b.get("attachedToRef") for b in proc.iterfind("bpmn:boundaryEvent", NS) if b.get("name") == "管理期限届满"}
-    assert attached == {"apply_repair", "verify_repair", "decide_repair", "propose_revoke", "decide_revoke"}
+    assert attached == {"apply_repair", "verify_repair", "decide_repair", "watch_revoke", "propose_revoke",
+                        "decide_revoke"}
 
 
 if __name__ == "__main__":

@@ -15,6 +15,12 @@ from tests.test_dishonesty_process import (at_shanghai, do, ended_with_the_term,
                                           w)  # (w is the fixture)
 
 
+def found_fraud(w, c: int, by: str = "zhang_san") -> None:
+    """An inspector who finds the removal fraudulent starts 撤销提前移出 (the case page's action sends this
+    message: tests/test_law_dishonesty_case_action_s26.py)."""
+    w.engine.correlate_message("revoke_early_removal", by=by, case_id=c, data={"revoke_found_by": by})
+
+
 def removed_early(w) -> int:
     """Listed on 2026-06-01, removed early on 2027-06-01 (the first day 12 months allow)."""
     c = published(w)
@@ -29,14 +35,16 @@ def test_an_early_removal_obtained_by_fraud_is_revoked_and_the_listing_restored_
     c = removed_early(w)
     view = w.engine.case(c)
     assert (view.data["listing_status"], view.data["removed_on"]) == ("已移出", "2027-06-01") and not listed(w)
-    assert view.status == "running" and w.desk.names(c) == ["撤销提前移出呈批"]
-    assert w.desk.task(c, "撤销提前移出呈批").role_code == "inspector"
+    assert view.status == "running" and w.desk.names(c) == []    # nothing in a pool: the case page offers it
 
     w.clock.set(at_shanghai("2027-09-15", 10))
+    found_fraud(w, c)
+    assert w.desk.task(c, "撤销提前移出呈批").role_code == "inspector"
     do(w, c, "撤销提前移出呈批")
     assert w.desk.task(c, "撤销提前移出决定").role_code == "leader" and not listed(w)
     do(w, c, "撤销提前移出决定", revoke_decision="不同意", revoke_opinion="证据不足，继续核查")
-    assert w.desk.names(c) == ["撤销提前移出呈批"] and not listed(w)      # not revoked: the watch goes on
+    assert w.desk.names(c) == [] and not listed(w)                       # not revoked: the watch goes on
+    found_fraud(w, c)
     do(w, c, "撤销提前移出呈批")
     do(w, c, "撤销提前移出决定")
     view = w.engine.case(c)
@@ -54,7 +62,7 @@ def test_an_early_removal_obtained_by_fraud_is_revoked_and_the_listing_restored_
 
 def test_an_early_removal_stands_and_its_watch_ends_with_the_original_term_order11(w):
     c = removed_early(w)
-    assert w.desk.names(c) == ["撤销提前移出呈批"]
+    assert w.desk.names(c) == []
     view = ended_with_the_term(w, c, listed_on_last_day=False)
     # the early removal is what happened: its day and reason are kept, not the term's
     assert (view.data["listing_status"], view.data["removed_on"], view.data["removal_reason"]) == (

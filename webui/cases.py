@@ -17,7 +17,7 @@ from workflows import accident_supervision
 from workflows.start_data import STARTED_BY_ANOTHER_CASE, start_data_with
 from workflows.forms.context import COMPUTED_AMOUNTS, FACT_LABELS, KEY_FACTS, is_internal
 
-from . import (auth, case_data, diagram, display, documents, drawn_form, formspec, headers, incident_form, model_data, nav, overdue, parties,
+from . import (auth, case_actions, case_data, diagram, display, documents, drawn_form, formspec, headers, incident_form, model_data, nav, overdue, parties,
                queries, redaction, taskcontext)
 from .auth import engine
 from .paging import paged
@@ -194,6 +194,7 @@ def show(case_id: int):
     related = [c for c in children if eng.can_view(c.id, g.user.username)]
     related_hidden = len(children) - len(related)
     can_list = not party_view and accident_supervision.may_list(eng, g.user.username, case)
+    actions = case_actions.offered(eng, case, g.user)  # 案件操作: what the model offers this official here
     names = diagram.element_names(eng, case.model_id)
     waits = [] if case.tasks or case.status != "running" else sorted(
         ((t.name or names.get(t.element_id) or "定时等待", t.due_at) for t in case.timers if t.due_at is not None),
@@ -204,7 +205,7 @@ def show(case_id: int):
     task_names = {e["task_id"]: (e.get("detail") or {}).get("task") for e in case.history
                   if e["action"] == "task_opened" and e.get("task_id")}
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
-                           incident_names=incident_names, task_names=task_names, waits=waits, step_names=names, related=related, related_hidden=related_hidden, can_list=can_list,
+                           incident_names=incident_names, task_names=task_names, waits=waits, step_names=names, related=related, related_hidden=related_hidden, can_list=can_list, actions=actions,
                            labels=labels, drawn_values=drawn_values, facts=facts, amounts=amounts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns=formspec.table_columns(eng.forms, form_keys),
                            workable=_workable(eng, case.tasks),
@@ -241,6 +242,19 @@ def list_for_supervision(case_id: int):
     listing = accident_supervision.list_accident(eng, g.user.username, case.id)
     flash(f"已挂牌督办，督办案件 {listing.case_no}", "ok")
     return redirect(url_for("cases.show", case_id=listing.id))
+
+
+@bp.post("/<int:case_id>/actions/<element_id>")
+def take_action(case_id: int, element_id: str):
+    """案件操作: the button a waiting case's model offers (``webui.case_actions``), confirmed on the page."""
+    eng = engine()
+    case = redaction.case_for(eng, case_id, g.user)
+    try:
+        action = case_actions.take(eng, case, g.user, element_id)
+    except LookupError:
+        raise Forbidden("该操作现在不能办理：案件已不再等待此操作，或只有本单位相应岗位的工作人员可以办理") from None
+    flash(f"已发起「{action.label}」", "ok")
+    return redirect(url_for("cases.show", case_id=case.id))
 
 
 @bp.get("/<int:case_id>/diagram.bpmn")

@@ -37,8 +37,10 @@ SIZES = {
     "exclusiveGateway": (50, 50), "parallelGateway": (50, 50), "inclusiveGateway": (50, 50),
     "userTask": (110, 80), "scriptTask": (110, 80), "businessRuleTask": (110, 80),
     "manualTask": (110, 80), "task": (110, 80), "callActivity": (110, 80), "serviceTask": (110, 80),
+    "receiveTask": (110, 80),
 }
-TASKS = {"userTask", "scriptTask", "businessRuleTask", "manualTask", "task", "callActivity", "serviceTask"}
+TASKS = {"userTask", "scriptTask", "businessRuleTask", "manualTask", "task", "callActivity", "serviceTask",
+         "receiveTask"}
 GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway"}
 
 
@@ -62,6 +64,7 @@ class Node:
     pre: str | None = None
     post: str | None = None
     operator: str | None = None                    # service task handler (spiffworkflow:serviceTaskOperator)
+    message: str | None = None                     # the message a receive task waits for
     # layout results
     x: float = 0
     y: float = 0
@@ -150,6 +153,11 @@ class Process:
     def service(self, id, name, lane, col, row=0, operator="", **kw):
         """A service task calling the handler ``operator`` registered by the workflows layer."""
         return self._add(Node(id, "serviceTask", name, lane, col, row, operator=operator, **kw))
+
+    def receive(self, id, name, lane, col, row=0, message="", props=None, **kw):
+        """A receive task waiting for message ``message`` (a case action when ``props`` holds
+        ``caseAction``: docs/engine.md)."""
+        return self._add(Node(id, "receiveTask", name, lane, col, row, props=dict(props or {}), message=message, **kw))
 
     def xor(self, id, name, lane, col, row=0, **kw):
         return self._add(Node(id, "exclusiveGateway", name, lane, col, row, **kw))
@@ -371,6 +379,8 @@ class Process:
         w(f'  <bpmn:collaboration id="Collaboration_{self.id}">')
         w(f'    <bpmn:participant id="Participant_{self.id}" name={quoteattr(self.name)} processRef="{self.id}" />')
         w('  </bpmn:collaboration>')
+        for message in sorted({n.message for n in self.nodes.values() if n.message}):
+            w(f'  <bpmn:message id="{self._message_id(message)}" name={quoteattr(message)} />')
         w(f'  <bpmn:process id="{self.id}" name={quoteattr(self.name)} isExecutable="true">')
         if self.doc:
             w(f'    <bpmn:documentation>{escape(self.doc)}</bpmn:documentation>')
@@ -408,6 +418,10 @@ class Process:
         return "\n".join(out) + "\n"
 
     @staticmethod
+    def _message_id(name: str) -> str:
+        return "Message_" + "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in name)
+
+    @staticmethod
     def _ext(lines, props=None, decision=None, pre=None, post=None, indent="      ", operator=None):
         if not (props or decision or pre or post or operator):
             return
@@ -436,6 +450,8 @@ class Process:
             extra += f' default="{n.default}"'
         if n.called:
             extra += f' calledElement="{n.called}"'
+        if n.message:
+            extra += f' messageRef="{self._message_id(n.message)}"'
         lines = [f'    <{tag} id="{n.id}" name={quoteattr(n.name)}{extra}>']
         if n.doc:
             lines.append(f'      <bpmn:documentation>{escape(n.doc)}</bpmn:documentation>')
