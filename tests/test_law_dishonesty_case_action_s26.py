@@ -144,3 +144,58 @@ def test_the_button_asks_before_it_sends_in_the_browser_order11(world, browser, 
             assert world.desk.task(c, "撤销提前移出呈批").assignee == "zhang"
         finally:
             close_context(page.context)
+
+
+GENERAL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="Definitions_case_action" targetNamespace="http://duban.local/test">
+  <bpmn:process id="case_action_esp" name="补充证据操作" isExecutable="true">
+    <bpmn:startEvent id="Start" name="立案"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="Inquire" name="调查取证" camunda:candidateGroups="inspector">
+      <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="End" name="结案"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Inquire" />
+    <bpmn:sequenceFlow id="F2" sourceRef="Inquire" targetRef="End" />
+    <bpmn:subProcess id="Extra" name="补充证据" triggeredByEvent="true">
+      <bpmn:startEvent id="ExtraStart" name="提交补充证据" isInterrupting="false">
+        <bpmn:extensionElements><spiffworkflow:properties>
+          <spiffworkflow:property name="caseAction" value="执法人员" />
+          <spiffworkflow:property name="caseActionBy" value="extra_by" />
+        </spiffworkflow:properties></bpmn:extensionElements>
+        <bpmn:outgoing>F3</bpmn:outgoing>
+        <bpmn:messageEventDefinition id="ExtraMessage" messageRef="Message_extra" />
+      </bpmn:startEvent>
+      <bpmn:userTask id="Check" name="核查补充证据" camunda:assignee="${extra_by}">
+        <bpmn:incoming>F3</bpmn:incoming><bpmn:outgoing>F4</bpmn:outgoing></bpmn:userTask>
+      <bpmn:endEvent id="ExtraEnd" name="核查完毕"><bpmn:incoming>F4</bpmn:incoming></bpmn:endEvent>
+      <bpmn:sequenceFlow id="F3" sourceRef="ExtraStart" targetRef="Check" />
+      <bpmn:sequenceFlow id="F4" sourceRef="Check" targetRef="ExtraEnd" />
+    </bpmn:subProcess>
+  </bpmn:process>
+  <bpmn:message id="Message_extra" name="extra_evidence" />
+</bpmn:definitions>
+"""
+
+
+def test_any_model_may_offer_a_waiting_message_event_subprocess_as_a_case_action(world):
+    """The mechanism is the model's, not the dishonesty list's: a non-interrupting message event sub-process
+    marked caseAction = 执法人员 (a role's Chinese name) is offered while the case runs, and pressing it starts
+    the sub-process for the one who pressed it, as often as it is pressed."""
+    world.engine.deploy(GENERAL.encode("utf-8"), by="zhao", filename="case_action_esp.bpmn")
+    c = world.engine.start("case_action_esp", by="zhang", org="east", title="补充证据操作").id
+    zhang = client_login(world.app, "zhang")
+    page = zhang.get(f"/cases/{c}").get_data(as_text=True)
+    assert 'data-action="ExtraStart"' in page and "确认提交补充证据" in page
+    assert 'data-action="ExtraStart"' not in client_login(world.app, "qian").get(f"/cases/{c}").get_data(as_text=True)
+    for _ in range(2):
+        assert zhang.post(f"/cases/{c}/actions/ExtraStart", data={"_csrf": zhang.csrf}).status_code == 302
+    checks = [t for t in world.engine.case(c).tasks if t.name == "核查补充证据"]
+    assert [t.assignee for t in checks] == ["zhang", "zhang"]
+    # once the case has ended it waits for nothing: no button, and a press is refused
+    world.engine.complete(world.desk.task(c, "调查取证").id, "li", {})
+    for t in checks:
+        world.engine.complete(t.id, "zhang", {})
+    assert world.engine.case(c).status == "completed"
+    assert 'data-action="ExtraStart"' not in zhang.get(f"/cases/{c}").get_data(as_text=True)
+    assert zhang.post(f"/cases/{c}/actions/ExtraStart", data={"_csrf": zhang.csrf}).status_code == 403
