@@ -42,16 +42,21 @@ def _row(conn, case_no: str, data: str) -> None:
         "'2026-11-01 00:00:00', '2026-11-01 00:00:00')")
 
 
+def _hazard_model(conn) -> None:
+    """The rows a hazard case row refers to: the org unit 'city', a bundle and the hazard_supervision model."""
+    now = datetime(2026, 11, 1)
+    conn.execute(sa.text("INSERT INTO org_unit (code, name, path) VALUES ('city', '市局', '/city/')"))
+    conn.execute(sa.text("INSERT INTO spec_bundle (hash, content) VALUES ('b', '{}')"))
+    conn.execute(sa.text("INSERT INTO process_model (id, key, kind, name, version, filename, content, content_hash, "
+                         "deployed_by, deployed_at) VALUES (1, 'hazard_supervision', 'bpmn', '隐患', 1, 'h.bpmn', "
+                         "'<x/>', 'h', 'system', :now)"), {"now": now})
+
+
 def test_revision_0006_fills_the_facts_of_the_cases_already_there(database_url):
     sa_engine = make_engine(database_url)
     with sa_engine.begin() as conn:
         command.upgrade(migrate.config(conn), "0005_provisional_deadline")
-        now = datetime(2026, 11, 1)
-        conn.execute(sa.text("INSERT INTO org_unit (code, name, path) VALUES ('city', '市局', '/city/')"))
-        conn.execute(sa.text("INSERT INTO spec_bundle (hash, content) VALUES ('b', '{}')"))
-        conn.execute(sa.text("INSERT INTO process_model (id, key, kind, name, version, filename, content, content_hash, "
-                             "deployed_by, deployed_at) VALUES (1, 'hazard_supervision', 'bpmn', '隐患', 1, 'h.bpmn', "
-                             "'<x/>', 'h', 'system', :now)"), {"now": now})
+        _hazard_model(conn)
         _row(conn, "A", '{"hazard_grade": "重大", "listed_at": "2026-08-01", "rectify_deadline": "2026-11-20"}')
         _row(conn, "B", '{"hazard_grade": "一般", "rectify_deadline": "2026-12-01"}')  # not listed
         _row(conn, "C", '{}')
@@ -142,12 +147,7 @@ def test_on_sqlite_a_hazard_step_that_moves_none_of_the_facts_inputs_computes_no
     sa_engine = make_engine(sqlite_url)
     migrate.upgrade(sa_engine)
     with sa_engine.begin() as conn:
-        now = datetime(2026, 11, 1)
-        conn.execute(sa.text("INSERT INTO org_unit (code, name, path) VALUES ('city', '市局', '/city/')"))
-        conn.execute(sa.text("INSERT INTO spec_bundle (hash, content) VALUES ('b', '{}')"))
-        conn.execute(sa.text("INSERT INTO process_model (id, key, kind, name, version, filename, content, content_hash, "
-                             "deployed_by, deployed_at) VALUES (1, 'hazard_supervision', 'bpmn', '隐患', 1, 'h.bpmn', "
-                             "'<x/>', 'h', 'system', :now)"), {"now": now})
+        _hazard_model(conn)
         _row(conn, "A", '{"found_on": "2026-11-02", "hazard_grade": "一般", "rectify_cost": "3200"}')
     sa_engine.dispose()
     db = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
