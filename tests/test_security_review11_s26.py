@@ -139,3 +139,73 @@ def test_a_penalty_case_opened_from_a_tipoff_names_no_link_to_it_to_the_enterpri
     assert official.get(f"/api/cases/{penalty}").get_json()["parent_case_id"] == tipoff
     html = client_login(w.app, "qian_web", PASSWORD).get(f"/cases/{penalty}").get_data(as_text=True)
     assert f"/cases/{tipoff}\"" in html
+
+
+# --- names typed with markup, drawn by the pages' scripts (Chromium) --------------------------------
+
+HOSTILE_UNIT = '南城区<img id="review11-markup" src="/static/duban.css">应急管理局'
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    """The leadership tests' city, 南城区's name typed with markup (as an administrator may paste it),
+    served to Chromium."""
+    import shutil
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian chromium is not installed (run scripts/setup-browser)")
+    from playwright.sync_api import sync_playwright
+    from tests.leadership_support import build_world
+    from tests.ui_support import LiveServer, launch_chromium
+    w = build_world(tmp_path_factory.mktemp("review11-city"))
+    w.engine.directory.rename_org("south", HOSTILE_UNIT, by="admin_zhou")
+    with LiveServer(w.app) as server, sync_playwright() as p:
+        browser = launch_chromium(p)
+        yield w, server, browser
+        browser.close()
+    w.engine.dispose()
+
+
+@pytest.mark.browser
+def test_a_unit_name_typed_with_markup_is_shown_as_text_in_the_risk_maps_tooltip(city, tmp_path):
+    """风险分布图's tooltip (ECharts, HTML) wrote the unit's name into the page as markup: an 区 named
+    「南城区<img …>应急管理局」 put an element of the administrator's making into every leader's page
+    (the CSP stops scripts, not elements: an image, a form, a link over the map). Now its name is
+    text there, as on every page drawn by the templates."""
+    import json
+    from playwright.sync_api import expect
+    from tests.ui_support import PASSWORD, close_context
+    _w, server, browser = city
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        page = ctx.new_page()
+        page.goto(server.url + "/login")
+        page.fill("input[name=username]", "admin_zhou")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(server.url + "/leadership/map")
+        shapes = [("东城区应急管理局", [[0, 0], [2, 0], [2, 1], [0, 1], [0, 0]]),
+                  ("西城区应急管理局", [[0, 1], [2, 1], [2, 2], [0, 2], [0, 1]]),
+                  ("北城区应急管理局", [[2, 0], [3, 0], [3, 2], [2, 2], [2, 0]]),
+                  (HOSTILE_UNIT, [[0, -1], [3, -1], [3, 0], [0, 0], [0, -1]])]
+        geo = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+            for name, ring in shapes]}
+        path = tmp_path / "城区边界.geojson"
+        path.write_text(json.dumps(geo, ensure_ascii=False), encoding="utf-8")
+        page.set_input_files("#boundary-upload input[type=file]", str(path))
+        page.click("#boundary-upload button[type=submit]")
+        expect(page.locator("[data-map][data-ready='1'] svg")).to_have_count(1)
+        orange = page.locator("[data-map] svg path[fill='#ef6c00']").bounding_box()
+        page.mouse.move(orange["x"] + orange["width"] / 2, orange["y"] + orange["height"] / 2)
+        tip = page.locator("[data-map] div", has_text="在办重大隐患").last   # ECharts' tooltip
+        expect(tip).to_contain_text('南城区<img id="review11-markup"')            # the name, as typed
+        assert page.locator("#review11-markup").count() == 0
+        # 通报排名's bars and 领导驾驶舱's charts (ECharts' own tooltips) name the units as text too
+        for url, chart in (("/leadership/ranking", "[data-ranking]"), ("/leadership/?org=city", "[data-chart]")):
+            page.goto(server.url + url)
+            expect(page.locator(f"{chart}[data-ready='1'] svg").first).to_be_visible()
+            for box in [b for b in (c.bounding_box() for c in page.locator(f"{chart} svg path").all()[:40]) if b]:
+                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            assert page.locator("#review11-markup").count() == 0, url
+    finally:
+        close_context(ctx)

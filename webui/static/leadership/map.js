@@ -13,11 +13,13 @@
   var byCode = {};
   data.areas.forEach(function (a) { byCode[a.org] = a; });
   var chart = window.echarts.init(el, null, { renderer: "svg" });
+  // The tooltip is HTML: a unit's name (typed by an administrator) and an uploaded area code go in as text.
+  var text = window.echarts.format.encodeHTML;
   chart.setOption({
     animation: false,
     tooltip: { formatter: function (p) {
       var a = byCode[p.name];
-      return a ? a.name + "<br>在办重大隐患 " + a.major_open + " 件" : p.name;
+      return a ? text(a.name) + "<br>在办重大隐患 " + text(String(a.major_open)) + " 件" : text(p.name);
     } },
     series: [{
       type: "map", map: "duban-areas", roam: false, selectedMode: false,
