@@ -65,6 +65,8 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     app.register_blueprint(enterprises.bp)
     from . import hazard_statistics  # 隐患排查治理季度统计 (16号令)
     app.register_blueprint(hazard_statistics.bp)
+    from . import hazard_reports  # 统计分析表报送情况、逾期未报 (16号令第十四条)
+    app.register_blueprint(hazard_reports.bp)
     from . import inspection_completion  # 双随机抽查计划完成率
     app.register_blueprint(inspection_completion.bp)
     from . import admin, admin_demo, admin_orgs, admin_units, admin_users, calendar, rules  # 系统管理, administrators only

@@ -445,6 +445,8 @@ def load_demo(engine) -> dict[str, int]:
     cases.update(load_inspection_plans(engine, desk))
     cases.update(load_case_reviews(engine, desk))
     cases.update(load_accident_supervision(engine, desk, cases))
+    from workflows.demo_hazard_reports import load_hazard_reports  # 统计分析表 (16号令第十四条): its own walk of the clock
+    cases.update(load_hazard_reports(engine, desk))
     engine.run_due_timers()
     return cases
 

@@ -330,6 +330,13 @@ def local_rule(key: str, on: Any) -> Any:
     return rules.in_force(key, on)
 
 
+def open_hazard_reports(targets) -> int:
+    """每家企业每期一件统计分析表 (16号令第十四条): ``workflows.hazard_reports.open_hazard_reports`` (imported
+    here when called: it reads the hazard ledger, which imports this module)."""
+    from .hazard_reports import open_hazard_reports as open_them
+    return open_them(targets)
+
+
 FUNCTIONS = {
     "local_rule": local_rule,
     "every_days": every_days,
@@ -362,6 +369,7 @@ FUNCTIONS = {
     "draw_conflicts": inspection_plans.draw_conflicts,
     "inspection_seed": inspection_plans.inspection_seed,
     "open_inspections": inspection_plans.open_inspections,
+    "open_hazard_reports": open_hazard_reports,  # 16号令第十四条 统计分析表, one case per enterprise
     "inspection_hazard_seed": inspection_plans.inspection_hazard_seed,
     "inspection_penalty_seed": inspection_plans.inspection_penalty_seed,
     "closure_warranted": decisions.closure_warranted,
@@ -397,6 +405,6 @@ FUNCTIONS = {
 # (workflows/calendar.py): a second call notes nothing new. Not here: ``inspection_draw`` and
 # anything else that draws, writes or asks the engine for something (``start_case``,
 # ``open_inspections``).
-HOST_SAFE = frozenset(FUNCTIONS) - {"inspection_draw", "open_inspections"}
+HOST_SAFE = frozenset(FUNCTIONS) - {"inspection_draw", "open_inspections", "open_hazard_reports"}
 for _name in HOST_SAFE:
     host_safe(FUNCTIONS[_name])

@@ -38,3 +38,5 @@ def install(engine: Engine) -> None:
         engine.register_service(name, handler)
     from workflows import penalty_record
     engine.register_service("penalty_decisions", penalty_record.handler(engine.db.engine))
+    from workflows import hazard_reports  # 统计分析表: the ledger's figures, the enterprises a round opens reports for
+    hazard_reports.install(engine)

@@ -17,13 +17,15 @@ from __future__ import annotations
 STARTED_BY_ANOTHER_CASE = {
     "accident_supervision": "事故查处挂牌督办由上级局在事故调查案件上挂牌时发起，不能在此直接发起",
     "case_file_review": "执法案卷评查由评查抽取已结案的执法案件时发起，不能在此直接发起",
+    "hazard_statistics_report": "隐患排查治理情况统计分析表报送案件由报送安排每季度为每家企业生成，不能在此直接发起",
     "post_case_assessment": "事故整改和防范措施落实情况评估在事故调查报告批复时自动发起，不能在此直接发起",
     "random_inspection": "双随机现场检查由双随机抽查计划抽取企业后发起，不能在此直接发起",
 }
 
 
 #: what the system takes at start (``start_data``), by its Chinese name: never the starter's to give
-SYSTEM_TAKEN = {"draw_pool": "抽查企业名录", "draw_inspectors": "执法检查人员名录", "last_inspectors": "企业上次的检查人员"}
+SYSTEM_TAKEN = {"draw_pool": "抽查企业名录", "draw_inspectors": "执法检查人员名录", "last_inspectors": "企业上次的检查人员",
+                "round_org": "报送安排所属单位"}
 
 
 def start_data_with(engine, process_key: str, org: str, given: dict) -> dict:
@@ -49,4 +51,6 @@ def start_data(engine, process_key: str, org: str) -> dict:
     if process_key == "inspection_plan":
         from workflows.inspection_plans import snapshot
         return snapshot(engine, org)
+    if process_key == "hazard_report_round":  # 统计分析表报送安排: the unit whose enterprises report
+        return {"round_org": org}
     return {}

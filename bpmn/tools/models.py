@@ -1,8 +1,9 @@
 """The processes of DESIGN §3, in the order the issues list them."""
 from __future__ import annotations
 
-from . import accident, accident_supervision, assessment, case_review, enforcement, hazard, inspection, self_report, tipoff
+from . import (accident, accident_supervision, assessment, case_review, enforcement, hazard, hazard_report, inspection,
+               self_report, tipoff)
 
 PROCESSES = [hazard.build(), accident.build(), enforcement.build(), assessment.build(), self_report.build(),
              tipoff.build(), inspection.build_plan(), inspection.build_inspection(),
-             case_review.build(), accident_supervision.build()]
+             case_review.build(), accident_supervision.build(), hazard_report.build_report(), hazard_report.build_round()]

@@ -69,6 +69,17 @@ FACT_LABELS = {
     "publication_text": "公示内容", "publish_late": "逾期公示（超过检查之日起20个工作日）",
     # 严重失信主体名单
     "listing_ends_on": "管理期限届满之日（3年）", "removed_on": "移出日期",
+    # 隐患排查治理情况统计分析表 (16号令第十四条)
+    "report_period_label": "统计期", "report_kind": "报表类别", "period_from": "统计期起始日",
+    "period_to": "统计期截止日", "statistics_due": "统计分析表报送期限",
+    "ledger_found_total": "隐患台账：本期发现隐患（项）", "ledger_found_major": "隐患台账：其中重大事故隐患（项）",
+    "ledger_rectified_total": "隐患台账：截至期末已整改（项）", "ledger_rectified_major": "隐患台账：重大事故隐患已整改（项）",
+    "ledger_open_total": "隐患台账：截至期末未整改（项）", "ledger_overdue_total": "隐患台账：其中逾期未整改（项）",
+    "ledger_rectify_cost": "隐患台账：整改资金（元）", "submitted_on": "报送日期", "first_submitted_on": "首次报送日期",
+    "report_late": "逾期报送（首次报送晚于报送期限）", "report_overdue": "报送期限届满时未报送",
+    "report_differs": "填报数据与隐患台账不一致", "received_on": "签收日期", "returned_for_correction": "已退回补正",
+    "next_round_at": "下次生成报送案件时间",
+    "opened_count": "本次生成报送案件数",
 }
 
 # Amounts in yuan a process computes rather than a money field asks (加处罚款 by 《行政处罚法》第七十二条,
@@ -93,6 +104,7 @@ FACT_BASIS = {  # as docs/processes.md's table of deadlines names them
     "report_due": "国务院令第493号第二十九条：自事故发生之日起60日内提交调查报告",
     "approval_due": "国务院令第493号第三十二条：收到调查报告之日起15日内批复（特别重大事故30日）",
     "assessment_due": "《安全生产法》第八十六条：批复事故调查报告后一年内评估",
+    "statistics_due": "原国家安全监管总局令第16号第十四条：季度统计分析表下一季度15日前、年度统计分析表下一年1月31日前报送（含当日）",
 }
 
 # The computed results each process shows as labelled facts at the top of its case page.
@@ -105,6 +117,8 @@ KEY_FACTS = {
                          "payment_due", "late_penalty"),
     "post_case_assessment": ("accident_title", "accident_grade", "closed_at", "organised_by", "assessment_start",
                              "assessment_due"),
+    "hazard_statistics_report": ("report_period_label", "statistics_due", "first_submitted_on", "report_late",
+                                 "report_overdue", "received_on"),
 }
 
 # Bookkeeping no page shows (ranks, counters, who votes next, the party's code…).
@@ -112,6 +126,8 @@ HIDDEN = frozenset({
     "case_no", "org_code", "party", "accident_grade_rank", "jurisdiction_rank", "listing_rank", "penalty_cases_opened", "penalty_decision_dates", "ladder",
     "member", "member_count", "votes", "vote_result", "case_extension", "assessment_stage", "overdue_rung",
     "credit_code_checked", "delist_returned",
+    "report_period", "report_year", "report_quarter", "report_targets",  # 统计分析表: keys the labels above say,
+    "round_org", "opened_periods",                                        # the case's unit, its statistics periods
 })
 
 # What an enterprise (当事企业) never reads on its own case: the bureau's internal opinions and votes.
@@ -373,6 +389,17 @@ CONTEXT: dict[str, Context] = {
                                           "inspection_findings",
                                           "inspection_result"),
                                          files=(("random_inspection.inspect", "inspection_record"),)),
+    # 隐患排查治理情况统计分析表 (16号令第十四条)
+    "hazard_report.fill": Context(("report_period_label", "period_from", "period_to", "statistics_due",
+                                   "ledger_found_total", "ledger_found_major", "ledger_rectified_total",
+                                   "ledger_rectified_major", "ledger_open_total", "ledger_overdue_total",
+                                   "ledger_rectify_cost")),
+    "hazard_report.receive": Context(("report_period_label", "statistics_due", "first_submitted_on", "report_late",
+                                      "report_differs", "ledger_found_total", "ledger_found_major",
+                                      "ledger_rectified_total", "ledger_rectified_major", "ledger_open_total",
+                                      "ledger_overdue_total", "ledger_rectify_cost", "difference_note",
+                                      "principal_name", "principal_signed"),
+                                     files=(("hazard_report.fill", "signed_table"),)),
     # 事故查处挂牌督办
     "accident_supervision.list": Context(_LISTED_ACCIDENT),
     "accident_supervision.progress": Context(("accident_title", "supervision_requirements", "next_report_due")),
