@@ -89,12 +89,17 @@ def add_enterprises(engine, count: int) -> list[str]:
     return codes
 
 
+LISTING_LEVELS = ("县（区）级挂牌督办", "县（区）级挂牌督办", "市级挂牌督办", "省级挂牌督办")  # bpmn/listing_level.dmn's
+
+
 def _hazard_data(i: int, now) -> dict:
-    """What the dashboard and the ranking read: a fifth are 重大 and listed, some past their 督办期限."""
+    """What the dashboard, the ranking and the board's 挂牌督办 table read: a fifth are 重大 and listed
+    (half at 县（区）级, a quarter each at 市级 and 省级), some past their 督办期限."""
     if i % 5:
         return {"hazard_grade": "一般"}
     deadline = (now + timedelta(days=(i % 200) - 50)).date().isoformat()
-    return {"hazard_grade": "重大", "listed_at": (now - timedelta(days=100)).isoformat(), "rectify_deadline": deadline}
+    return {"hazard_grade": "重大", "listed_at": (now - timedelta(days=100)).isoformat(), "rectify_deadline": deadline,
+            "listing_level": LISTING_LEVELS[(i // 5) % len(LISTING_LEVELS)]}
 
 
 def populate(world, tasks: int, cases: int, enterprises: int) -> int:
@@ -270,6 +275,7 @@ def main() -> int:
             "组待办 (city supervisor, 51 org units)": (supervisor, "/tasks/group?role=supervisor"),
             "我的待办 (city supervisor)": (supervisor, "/tasks/"),
             "逾期督办 overdue board (city)": (supervisor, "/supervise/overdue"),
+            "挂牌督办 listings overdue (city)": (supervisor, "/leadership/listings?when=overdue"),
             "审批 approvals (city)": (supervisor, "/supervise/approvals"),
             "案件 case page": (supervisor, f"/cases/{case_id}"),
             "案件查询 case search": (supervisor, "/cases/?status=running"),

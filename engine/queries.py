@@ -11,6 +11,8 @@ scan — a subquery there made SQLite scan the whole task pool). ``Engine.cases`
 - ``approvals``        审批: open tasks of the user's supervisory roles, theirs or claimable, by due date;
 - ``overdue_board``    逾期督办: overdue open tasks counted by org unit and process;
 - ``overdue_tasks``    the overdue tasks themselves, most overdue first;
+- ``listing_board``    挂牌督办: open listed 重大 hazards counted by org unit and 挂牌层级 (逾期, 7日内到期, 在办);
+- ``listing_cases``    the cases behind one of its counts;
 - ``workable_in_case`` the open tasks of one case the user may work now (下一步: what a completion
                        leaves for the same person).
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -384,6 +386,92 @@ def overdue_tasks(engine, p: Principal, now: datetime, *, org: str | None = None
         if process_key:
             q = q.where(HumanTask.process_key == process_key)
         return list(s.execute(q.order_by(HumanTask.due_at, HumanTask.id).limit(limit).offset(offset)).scalars())
+
+
+# --- 挂牌督办 by unit and 挂牌层级 ---------------------------------------------------------------------
+# A 重大事故隐患 under 挂牌督办 (安全生产法 第四十一条第二款; 原国家安全监管总局令第16号 第十四条、第十五条) has the
+# 挂牌层级 bpmn/listing_level.dmn gave it (``listing_level`` in the case's data: 省级/市级/县（区）级挂牌督办) and
+# the 整改期限 its 督办通知 set (``rectify_deadline``, extensions included; the generated column
+# ``listing_deadline``, present only once ``listed_at`` is). A leader counts them per unit: 逾期 (the 整改期限
+# before today, China's date: the dashboard's 挂牌督办逾期 rule, workflows/leadership/dashboard.py), 7日内到期
+# (today through the seventh day after it, calendar days) and 在办 (all open listings).
+
+LISTING_WINDOWS = ("overdue", "soon", "open")
+SOON_DAYS = 7
+UNSET_LEVEL = ""  # a listing whose case data holds no 挂牌层级 (a model drawn elsewhere): counted apart
+
+
+def _listing_level():
+    return sa.func.coalesce(Case.data["listing_level"].as_string(), UNSET_LEVEL)
+
+
+def _listed(today: date):
+    """Running 重大 hazards under 挂牌督办, read through ``ix_case_instance_hazards`` (process, status,
+    unit, grade, deadline). It holds the hazard cases only (``hazard_found_day`` set, engine/case_facts.py):
+    without that condition SQLite cannot use it and computes ``hazard_grade`` and ``listing_deadline``
+    (generated, VIRTUAL there) from every case's JSON."""
+    return (Case.process_key == "hazard_supervision", Case.hazard_found_day.is_not(None), Case.status == "running",
+            Case.hazard_grade == "重大", Case.listing_deadline.is_not(None))
+
+
+def _window(today: date, window: str):
+    """The 整改期限 condition of a count: ``overdue`` before today; ``soon`` today through today + 7
+    (a deadline with a time of day on the seventh day included); ``open`` any."""
+    if window == "overdue":
+        return Case.listing_deadline < today.isoformat()
+    if window == "soon":
+        return sa.and_(Case.listing_deadline >= today.isoformat(),
+                       Case.listing_deadline < (today + timedelta(days=SOON_DAYS + 1)).isoformat())
+    return sa.true()
+
+
+def _listing_scope(s, p: Principal, policy, below: list[str] | None):
+    """The user's cases (the read policy's ``Scope.cases``); an official's org units as one array
+    parameter on PostgreSQL (``in_values``)."""
+    scope = Scope(s, p, policy)
+    if below is not None:
+        scope._below = list(below)
+    if p.party or (policy is not None and policy.is_external(p)):
+        return scope.cases()
+    return in_values(s, Case.org_code, scope.orgs())
+
+
+@dataclass(frozen=True)
+class ListingCount:
+    org_code: str
+    level: str  # the 挂牌层级 as the DMN wrote it; UNSET_LEVEL: none recorded
+    open: int
+    overdue: int
+    soon: int
+
+
+def listing_board(engine, p: Principal, today: date, *, below: list[str] | None = None) -> list[ListingCount]:
+    """Open 挂牌督办 hazards of the user's cases by org unit and 挂牌层级: how many, how many past their
+    整改期限, how many due within ``SOON_DAYS`` days. One statement (GROUP BY unit and level)."""
+    overdue = _window(today, "overdue")
+    soon = _window(today, "soon")
+    level = _listing_level().label("level")
+    with engine.db.read() as s:
+        rows = s.execute(sa.select(Case.org_code, level, sa.func.count(),
+                                   sa.func.sum(sa.case((overdue, 1), else_=0)),
+                                   sa.func.sum(sa.case((soon, 1), else_=0)))
+                         .where(*_listed(today), _listing_scope(s, p, engine.policy, below))
+                         .group_by(Case.org_code, level)).all()
+    return [ListingCount(o, lv, int(n), int(late or 0), int(near or 0)) for o, lv, n, late, near in rows]
+
+
+def listing_cases(engine, p: Principal, today: date, *, org: str | None, level: str | None, window: str,
+                  limit: int = 50, offset: int = 0, below: list[str] | None = None) -> list[Case]:
+    """The cases behind one count of ``listing_board`` (``org``/``level`` None: any), the earliest
+    整改期限 first."""
+    with engine.db.read() as s:
+        q = sa.select(Case).where(*_listed(today), _window(today, window),
+                                  _listing_scope(s, p, engine.policy, below))
+        if org is not None:
+            q = q.where(Case.org_code == org)
+        if level is not None:
+            q = q.where(_listing_level() == level)
+        return list(s.execute(q.order_by(Case.listing_deadline, Case.id).limit(limit).offset(offset)).scalars())
 
 
 def _workable_select():

@@ -69,8 +69,9 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     app.register_blueprint(hazard_reports.bp)
     from . import inspection_completion  # 双随机抽查计划完成率
     app.register_blueprint(inspection_completion.bp)
-    from . import admin, admin_demo, admin_orgs, admin_units, admin_users, calendar, rules  # 系统管理, administrators only
-    for bp in (admin.bp, admin_users.bp, admin_orgs.bp, admin_units.bp, admin_demo.bp, rules.bp, calendar.bp):
+    from . import admin, admin_audit, admin_demo, admin_orgs, admin_units, admin_users, calendar, rules  # 系统管理, administrators only
+    for bp in (admin.bp, admin_users.bp, admin_orgs.bp, admin_units.bp, admin_demo.bp, rules.bp, calendar.bp,
+               admin_audit.bp):
         app.register_blueprint(bp)
     admin_demo.install(app)  # a demo database's clock shift, re-read by every process
     parties.install(app)

@@ -46,10 +46,10 @@ def search():
     # The 逾期 filter's rows are overdue by that same rule, read at the same instant: no second read.
     late = ({c.id for c in rows} if f["overdue"] and not g.user.party else
             overdue.overdue_ids(engine(), [c.id for c in rows], now))
+    # 当事企业's names are fetched as one types (webui/parties.py ``suggest``), not sent with every view
     return render_template("cases/search.html", cases=rows, more=more, page=page, late=late,
                            filters=f, party_error=party_error, statuses=STATUSES,
-                           processes=display.process_choices(),  # cached per deploy: no model read, no model files
-                           enterprises=[] if g.user.party else parties.pick_options(g.user))
+                           processes=display.process_choices())  # cached per deploy: no model read, no model files
 
 
 TYPED_KEPT_FIELDS, TYPED_KEPT_CHARS = 100, 2000

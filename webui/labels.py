@@ -40,6 +40,8 @@ AUDIT_ACTION = {
     "message_thrown": "发出消息",
     "signal_thrown": "发出信号",
     "escalation_not_caught": "发出升级事件（流程中无处接收，案件照常继续）",
+    "audit_verify_started": "开始审计链校验",  # 系统管理 › 审计链校验 (webui/admin_audit.py)
+    "audit_verified": "完成审计链校验",
 }
 
 INCIDENT_ACTION = {"complete": "提交任务", "timer": "定时器", "start": "发起案件"}

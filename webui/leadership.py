@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, g, jsonify, render_template, request, session
 
 from engine.errors import Forbidden
+from engine import queries as engine_queries
 from engine.queries import Scope as ReadScope
 from engine.schema import Case, OrgUnit
 from engine import typed_input
@@ -174,7 +175,43 @@ def _rectify_deadlines(rows) -> dict[int, Deadline]:
 
 
 def install(app) -> None:
+    from . import overdue
+
     app.register_blueprint(bp)
+    app.jinja_env.filters["listing_level"] = overdue.level_name
+    app.jinja_env.globals["soon_days"] = engine_queries.SOON_DAYS
+
+
+# --- 挂牌督办 by unit and 挂牌层级: the cases behind a count of the 逾期督办 board ------------------------------
+
+@bp.get("/listings")
+def listings():
+    """The open 挂牌督办 hazards behind one count of the 逾期督办 board's 挂牌督办 table: ``unit`` (an org unit
+    of the user's subtree; none: all), ``level`` (a 挂牌层级; ``-``: none recorded; none: any), ``when``
+    (``overdue`` 已逾期, ``soon`` 7日内到期, ``open`` 在办). The same conditions as the count
+    (engine/queries.py ``listing_cases``)."""
+    from . import overdue
+
+    eng = engine()
+    below = overdue.units_below(eng, g.user)
+    unit = (request.args.get("unit") or "").strip() or None
+    if unit is not None and unit not in below:
+        raise Forbidden("只能查看本单位及下级单位的挂牌督办案件")
+    when = (request.args.get("when") or "open").strip()
+    if when not in engine_queries.LISTING_WINDOWS:
+        abort(400, "“期限”参数不正确：应为已逾期、7日内到期或在办")
+    raw_level = request.args.get("level")
+    level = None if raw_level is None else engine_queries.UNSET_LEVEL if raw_level.strip() == "-" else raw_level.strip()
+    today = parties.today()
+    rows, page, more = paged(lambda limit, offset: engine_queries.listing_cases(
+        eng, g.user, today, org=unit, level=level, window=when, limit=limit, offset=offset, below=below))
+    parties.prime(c.party for c in rows)
+    described = ["挂牌督办重大事故隐患", display.org_name(unit) if unit else "", overdue.level_name(level) if level is not None else "",
+                 overdue.WINDOW_NAMES[when]]
+    deadlines = _rectify_deadlines(rows)
+    left = {i: (date.fromisoformat(d.day) - today).days for i, d in deadlines.items()}
+    return render_template("leadership/listings.html", cases=rows, page=page, more=more, described=described,
+                           deadlines=deadlines, left=left)
 
 
 # --- 通报排名 ----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from engine.audit import case_chain
 from engine.clock import SHANGHAI
 
 from engine.directory import Principal
+from engine import queries
 from engine.queries import Scope, in_values
 from engine.schema import OPEN, AuditEvent, Case, HumanTask
 
@@ -214,3 +215,41 @@ def most_overdue(engine, p: Principal, now: datetime, *, limit: int = 20,
         first = sorted(ids, key=lambda i: (since.get(i, far), -level.get(i, 0), i))[:limit]
         rows = {c.id: c for c in s.execute(sa.select(Case).where(Case.id.in_(first))).scalars()}
     return [rows[i] for i in first], _latenesses({i: since[i] for i in first if i in since}, now)
+
+
+# --- 挂牌督办 by unit and 挂牌层级 (engine/queries.py ``listing_board``) -----------------------------------
+
+# The 挂牌层级 bpmn/listing_level.dmn writes, highest first; any other text a model wrote after them.
+LISTING_LEVELS = ("省级挂牌督办", "市级挂牌督办", "县（区）级挂牌督办")
+UNSET_LEVEL_NAME = "未定层级"
+WINDOW_NAMES = {"overdue": "已逾期", "soon": f"{queries.SOON_DAYS}日内到期", "open": "在办"}
+
+
+@dataclass(frozen=True)
+class ListingTable:
+    levels: list[str]                     # the columns, highest 挂牌层级 first
+    units: list[str]                      # the rows: org units, the most 逾期 first
+    cells: dict[tuple[str, str], queries.ListingCount]
+    by_unit: dict[str, tuple[int, int, int]]   # a row's totals: (在办, 逾期, 7日内到期)
+    by_level: dict[str, tuple[int, int, int]]  # a column's totals
+    total: tuple[int, int, int]
+
+
+def _sum(counts) -> tuple[int, int, int]:
+    counts = list(counts)
+    return (sum(c.open for c in counts), sum(c.overdue for c in counts), sum(c.soon for c in counts))
+
+
+def listing_table(engine, p: Principal, today, below: list[str] | None = None) -> ListingTable:
+    """The board's 挂牌督办 table: one statement, laid out by unit (rows) and 挂牌层级 (columns)."""
+    counts = queries.listing_board(engine, p, today, below=below)
+    known = {lv: i for i, lv in enumerate(LISTING_LEVELS)}
+    levels = sorted({c.level for c in counts}, key=lambda lv: (lv == queries.UNSET_LEVEL, known.get(lv, len(known)), lv))
+    by_unit = {o: _sum(c for c in counts if c.org_code == o) for o in {c.org_code for c in counts}}
+    units = sorted(by_unit, key=lambda o: (-by_unit[o][1], -by_unit[o][2], -by_unit[o][0], o))
+    return ListingTable(levels, units, {(c.org_code, c.level): c for c in counts}, by_unit,
+                        {lv: _sum(c for c in counts if c.level == lv) for lv in levels}, _sum(counts))
+
+
+def level_name(level: str | None) -> str:
+    return UNSET_LEVEL_NAME if not level else level

@@ -60,7 +60,8 @@ def overdue():
     # Every party the page names (tasks, 红 enterprises, late cases) looked up at once: names and 失信 flags.
     parties.prime([*(t.party for t in rows), *(e.credit_code for e, _due in red), *(c.party for c in late_cases)])
     total, exact = overdue_rule.count(eng, g.user, now, below=below)
-    return render_template("supervisor/overdue.html", board=board, grid=grid, orgs=orgs, processes=processes,
+    listings = overdue_rule.listing_table(eng, g.user, parties.today(), below=below)  # 挂牌督办 by unit and 挂牌层级
+    return render_template("supervisor/overdue.html", board=board, listings=listings, grid=grid, orgs=orgs, processes=processes,
                            tasks=rows, more=more, page=page, org=org, process=process,
                            total=total, total_exact=exact, late_tasks=sum(c.count for c in board),
                            late_exact=all(c.exact for c in board), board_cap=queries.BOARD_CAP,
