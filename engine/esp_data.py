@@ -11,8 +11,16 @@ what it did never reached the case: a gateway after it stopped on a missing vari
 case's data lacked it (data lost without a word).
 
 Here a path of an event sub-process starts on its scope's data as it is when the event comes (with
-what the event brought), and when the path ends, what it changed goes to every unfinished task of the
-scope (and of the sub-processes open in it), as a process variable set there would be seen.
+what the event brought), and what each of its tasks writes goes, as the task completes, to every
+unfinished task of the scope (and of the sub-processes open in it, other paths of event sub-processes
+too), as a process variable set there would be seen (``written``). Camunda 7/8 and Flowable write an
+event sub-process's variables to the scope as its tasks set them (Camunda 8's docs: the event
+sub-process is inside the scope and modifies its variables), so of two writes of one variable the
+later stands. Given at the path's end instead (until 2026-12-07), what a path wrote went over what
+the flow or another path wrote after it: two overlapping runs of one non-interrupting event
+sub-process left the value of the run that ended last, not of the write made last
+(tests/test_esp_overlap_s26.py). A value given to a path's task from another path is noted on it
+(``SHARED``), so that the task's completion does not give it back as its own write.
 """
 from __future__ import annotations
 
@@ -26,6 +34,7 @@ from .join_data import open_case_data
 
 _MISSING = object()
 BROUGHT = "duban_event_brought"  # the start's internal data: the names of what its event brought
+SHARED = "duban_shared"  # a path's task's internal data: what another path wrote into it meanwhile
 
 
 def host_of(workflow):
@@ -58,15 +67,6 @@ def refresh(start_task) -> None:
         start_task._set_internal_data(**{BROUGHT: sorted(brought)})
 
 
-def _path_start(task):
-    """The start event task the path of ``task`` began at, in its (event sub-process) workflow."""
-    starts = task.workflow.spec.start.outputs
-    node = task.parent
-    while node is not None and node.task_spec not in starts:
-        node = node.parent
-    return node
-
-
 def _inside(workflow, scope) -> bool:
     while workflow is not None:
         if workflow is scope:
@@ -75,34 +75,50 @@ def _inside(workflow, scope) -> bool:
     return False
 
 
-def share(end_task) -> None:
-    """An end event ``end_task`` of an event sub-process's path completed: what the path changed
-    (against the data it started with) goes to the unfinished tasks of the scope and of the
-    sub-processes running in it, the event sub-process's own excepted."""
-    host = host_of(end_task.workflow)
+def written(task) -> None:
+    """``task``, of a path of an event sub-process, completed: what it wrote (``_written_by``) goes to
+    the unfinished tasks of the scope and of the sub-processes running in it, its own path's excepted
+    (they take it from ``task`` as it runs on). Nothing for a task of any other workflow."""
+    if getattr(task.task_spec, "bpmn_id", None) is None:
+        return  # the path's workflow's own start, end join and end: they merge its paths, they write nothing
+    host = host_of(task.workflow)
     if host is None:
         return
-    start = _path_start(end_task)
-    if start is None:
-        return
-    base, brought = start.data, set(start._get_internal_data(BROUGHT, ()))
-    changed = {k: v for k, v in end_task.data.items() if k in brought or base.get(k, _MISSING) != v}
+    changed = _written_by(task)
     if not changed:
         return
-    scope, own = host.workflow, end_task.workflow
+    scope, own = host.workflow, task.workflow
     top = scope.top_workflow
     for workflow in (top, *top.subprocesses.values()):
         if not _inside(workflow, scope) or _inside(workflow, own):
             continue
-        for task in workflow.tasks.values():
-            if not task.has_state(TaskState.FINISHED_MASK):
-                task.data.update(deepcopy(changed))
+        path = host_of(workflow) is not None  # another path: its tasks note what came from here
+        for other in workflow.tasks.values():
+            if not other.has_state(TaskState.FINISHED_MASK):
+                other.data.update(deepcopy(changed))
+                if path:
+                    noted = dict(other._get_internal_data(SHARED, None) or {})
+                    noted.update(deepcopy(changed))
+                    other._set_internal_data(**{SHARED: noted})
+
+
+def _written_by(task) -> dict:
+    """What ``task`` wrote: a path's start, what its event brought; another task, what differs from the
+    data it began with (its parent's), but a value another path gave it meanwhile (``SHARED``)."""
+    brought = task._get_internal_data(BROUGHT, None)
+    if brought is not None:
+        return {k: task.data[k] for k in brought if k in task.data}
+    parent = task.parent
+    if parent is None:
+        return {}
+    base = parent.data
+    given = task._get_internal_data(SHARED, None) or {}
+    return {k: v for k, v in task.data.items()
+            if base.get(k, _MISSING) != v and (k not in given or given[k] != v)}
 
 
 class EndEvent(bpmn_specs.EndEvent):
-    """SpiffWorkflow's end event; one ending a path of an event sub-process shares what the path
-    changed with its scope (``share``). Same class name: stored specs restore to ours."""
-
-    def _on_complete_hook(self, my_task):
-        super()._on_complete_hook(my_task)
-        share(my_task)
+    """SpiffWorkflow's end event. It gave what a path of an event sub-process had changed to the path's
+    scope when the path ended; each task of the path now gives what it writes as it completes
+    (``written``, from engine/workflow.py), the end event as well. Kept for the stored specs that
+    name this class."""

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import unicodedata
+from copy import deepcopy
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
@@ -42,7 +43,8 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from .expressions import YES_OR_NO
-from .join_data import merge_branches
+from . import esp_data
+from .join_data import merge_branches, open_case_data
 from .juel_methods import said_of
 from .restricted import ABSENT_AS_NULL
 
@@ -231,11 +233,16 @@ class InclusiveGateway(defaults.InclusiveGateway):
         incoming flow without a token can still get one)."""
         by_id = my_task.workflow.tasks
         before = _line(my_task, by_id)
+        last_at, last = _last_turn(my_task, self, by_id)
         turn = []
         for task in by_id.values():
             if task.task_spec is not self or id(task) in before:
                 continue
-            if task is my_task or _meet(task, my_task, before, by_id, linked=False)[0] != _BELOW:
+            if task is my_task:
+                turn.append(task)
+                continue
+            at = _meet(task, my_task, before, by_id, linked=False)[0]
+            if at != _BELOW and not _of_a_turn_before(task, at, last_at, last, by_id):
                 turn.append(task)
         arrived = {task.parent.task_spec for task in turn
                    if task.parent is not None and task.parent._state == TaskState.COMPLETED}
@@ -334,6 +341,37 @@ def _line(my_task, tasks) -> dict:
 
 
 _BELOW = -1  # ``_meet``: the task is below the one updated
+
+
+def _last_turn(my_task, spec, tasks) -> tuple:
+    """The join's turn before ``my_task``'s (a loop): its nearest ancestor that is a task of ``spec``,
+    as ``(how far up, the task)`` (its parent 0, as ``_line`` counts), or ``(None, None)``."""
+    parent_id, up, most = my_task._parent, 0, len(tasks)
+    while parent_id is not None and up <= most:
+        parent = tasks.get(parent_id)
+        if parent is None:
+            break
+        if parent.task_spec is spec:
+            return up, parent
+        parent_id, up = parent._parent, up + 1
+    return None, None
+
+
+def _of_a_turn_before(task, at, last_at, last, tasks) -> bool:
+    """Whether ``task``, a task of a join beside the one updated whose branch leaves its line at
+    ancestor ``at``, came in at one of the join's turns before (``last_at``, ``last``: ``_last_turn``).
+    A branch that left the line above the join's last turn and came in before that turn fired was
+    that turn's (or one before): the last turn took its token. SpiffWorkflow keeps such a task,
+    cancelled, in the tree until the step's save cuts it (engine/state.prune, engine/workflow.py
+    ``_trim``) and counted it as come in: in a loop whose branches came in in another order at the turn
+    before (a branch that took an error boundary event's way in one round and not in the next), the
+    join fired on its first branch — its second then fired it again, the first firing's round undone
+    and what its branch had recorded lost (tests/test_loops_s26.py). A branch that left above the
+    last turn but came in after it fired (a token that waited elsewhere meanwhile) still counts."""
+    if last is None or at is None or at <= last_at:
+        return False
+    parent = tasks.get(task._parent) if task._parent is not None else None
+    return parent is not None and parent.last_state_change <= last.last_state_change
 
 
 def _meet(task, my_task, line: dict, tasks, linked: bool = True) -> tuple:
@@ -453,6 +491,7 @@ class ParallelGateway(defaults.ParallelGateway):
         waiting_inputs = set(self.inputs)
         beside = []  # (task, where its branch leaves my_task's line, through which child)
         below = False
+        last_at, last = _last_turn(my_task, self, tasks)
         for task in tasks.values():
             if task.task_spec is not self or task.last_state_change < 0 or id(task) in line:
                 continue  # another task, or a turn before this one (an ancestor of the task updated)
@@ -462,7 +501,7 @@ class ParallelGateway(defaults.ParallelGateway):
             at, child = _meet(task, my_task, line, tasks)
             if at == _BELOW:
                 below = True
-            elif at is not None:
+            elif at is not None and not _of_a_turn_before(task, at, last_at, last, tasks):
                 beside.append((task, at, child))
         if below:  # a loop's first turn: the tasks in the walk's order, those below ``my_task`` between
             first, beside = _split_at(beside, my_task, line, tasks)
@@ -518,7 +557,13 @@ class _EndJoin(control._EndJoin):  # noqa: N801 - SpiffWorkflow's name: stored s
         return True
 
     def _run_hook(self, my_task):
-        merge_branches(self, my_task)  # branches ending at end events of their own (engine/join_data.py)
+        host = esp_data.host_of(my_task.workflow)
+        if host is not None:  # an event sub-process's end: its paths wrote to the scope as they ran
+            # (engine/esp_data.written), so it gives back the scope's data as it is now; its paths'
+            # ends merged here would take a value written before one the flow wrote since for the newer
+            my_task.data = deepcopy(open_case_data(host.workflow))
+        else:
+            merge_branches(self, my_task)  # branches ending at end events of their own (engine/join_data.py)
         my_task.workflow.data.update(my_task.data)
         return True
 

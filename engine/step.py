@@ -995,6 +995,9 @@ class Step:
         fired = projection.fired_timers(workflow, loaded.task_rows)
         self._record_fired(fired, now, worker)
         pruned = wfstate.prune(workflow)
+        trimmed = workflow.trimmed_in_step()  # cut while a loop of engine tasks ran (engine/workflow.py)
+        if trimmed:
+            pruned = {**trimmed, **pruned}
         wfstate.save(tx.conn, case.id, loaded, pruned)
         case.last_task = wfstate.last_task_text(workflow, loaded.names)  # the top row holds none
 

@@ -60,6 +60,7 @@ tests/test_spiff_run_cost.py, tests/test_step_hot_paths.py.
 """
 from __future__ import annotations
 
+import json as _json
 import logging
 
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow, BpmnSubWorkflow
@@ -67,11 +68,20 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import logger as _spiff_log
 
+from . import esp_data
 from .interrupting import ScopeEventManager
 from .task_class import adopt
 
 # Ancestors a task found in the dict may have (the walk stops descending at depth 1,000).
 _DEEPEST = 500
+# Tasks a step adds to a case's trees between two trims of its finished rounds (``DubanWorkflow._trim``):
+# below ``_DEEPEST``, so the look-ups through the task dict keep answering, and a trim (a pass over the
+# case's tasks) comes once every so many tasks run.
+_TRIM_EVERY = 200
+_UNFINISHED = TaskState.NOT_FINISHED_MASK
+# Engine tasks one step may finish (counted as they are trimmed): past it the loop is taken for one
+# with no way out (``EndlessLoop``). See ``EndlessLoop`` for the figure.
+MOST_TASKS_A_STEP = 100_000
 
 
 def _descends_from(state: int) -> int:
@@ -309,7 +319,17 @@ class DubanSubWorkflow(_TasksByDict, BpmnSubWorkflow):
     sub-process): SpiffWorkflow's ``BpmnSubWorkflow``, asked for its tasks as ``DubanWorkflow`` is.
     SpiffWorkflow's ``do_engine_steps`` asks each active sub-process for its READY tasks two or more
     times a step, and its walk from the sub-process's root enters the sub-processes of its tasks:
-    answered from its task dict while none of its tasks has one."""
+    answered from its task dict while none of its tasks has one. A task of an event sub-process's
+    path gives what it wrote to its scope as it completes (engine/esp_data.written)."""
+
+    _event_path: bool | None = None  # whether this is a path of an event sub-process (asked once)
+
+    def _task_completed_notify(self, task) -> None:
+        super()._task_completed_notify(task)
+        if self._event_path is None:
+            self._event_path = esp_data.host_of(self) is not None
+        if self._event_path:
+            esp_data.written(task)
 
 
 class DubanWorkflow(_TasksByDict, BpmnWorkflow):
@@ -320,6 +340,11 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
     sub-processes once an interrupting one took the case over (engine/interrupting.ScopeEventManager)."""
 
     orphans_possible = False  # a task a sub-process hangs from was taken out of the tree (``_drop_orphans``)
+    # Finished tasks cut out of the trees while this step's engine tasks ran (``_trim``: a loop of
+    # engine tasks alone), by id; engine/step.py takes them (``trimmed_in_step``) to save as history.
+    _trimmed: dict | None = None
+    _states: set | None = None  # ``_state_now`` at each trim of the step
+    _trim_at = 0  # the case's task count at which the next pass trims (0: set at the step's first pass)
     # ``do_engine_steps`` just ended with no engine task READY in the case (its last pass found none
     # to run, and no event waited whose ``refresh_timers`` could ready one): read and reset by
     # step.advance, which then does not look through the tasks for one again (cleared at each call)
@@ -361,6 +386,8 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
                             self._ran = task
                 if not ran:
                     break
+                if len(self.tasks) >= self._trim_at:
+                    self._trim()
                 if self.subprocesses:
                     self._ran = None
                     return super().do_engine_steps()
@@ -419,6 +446,8 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
             while self.subprocesses.get(sub.parent_task_id) is sub and _run_engine_tasks(
                     sub, will_complete_task, did_complete_task):
                 self._drop_orphans()
+                if len(sub.tasks) >= self._trim_at:  # a loop inside the sub-process: its passes are these
+                    self._trim()
             self._drop_orphans()
             if self.subprocesses.get(sub.parent_task_id) is not sub:
                 continue
@@ -426,7 +455,69 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
             owner.task_spec._update(owner)
         ran = _run_engine_tasks(self, will_complete_task, did_complete_task)
         self._drop_orphans()
+        if len(self.tasks) >= self._trim_at:
+            self._trim()
         return ran or len(self.get_active_subprocesses()) > len(active)
+
+    def _trim(self) -> None:
+        """Cut the finished rounds of a loop of engine tasks out of the case's trees while the step
+        runs, as the step's save cuts them (engine/state.prune: the finished chain above the unfinished
+        tasks, keeping the nearest task of each element and the last ``KEEP_ANCESTORS``), and bound
+        the work of a step (``MOST_TASKS_A_STEP``).
+
+        Each round of a loop of script tasks and gateways adds its tasks below the last round's, and
+        nothing is cut until the step saves: SpiffWorkflow's walk stops 1,000 tasks deep (~200 rounds
+        of a five-task loop: the step stopped with ``Unrested``), and each task cost more the deeper
+        the tree (the look-ups here give up past ``_DEEPEST`` tasks and SpiffWorkflow's walk of the
+        whole tree answers). Trimmed every ``_TRIM_EVERY`` tasks the step adds, the tree stays a few
+        rounds deep whatever the number of rounds, and a task costs the same in the 5,000th round as in
+        the 10th. What is cut is kept (``_trimmed``) and saved with the step as the tasks cut at its
+        end are: the history is the same. A tree that cannot be cut (the loop on a branch beside a
+        person's open task: the unfinished tasks' common ancestor is above the loop) grows as before
+        and stops at the walk's depth (``Unrested``)."""
+        if not self._trim_at:  # the step's first pass: trim once it has added ``_TRIM_EVERY`` tasks
+            self._trim_at = self._case_size() + _TRIM_EVERY
+            return
+        from .state import prune  # (engine/state.py imports this module)
+
+        cut = prune(self)
+        self._ran = None
+        if cut:
+            if self._trimmed is None:
+                self._trimmed, self._states = {}, set()
+            self._trimmed.update(cut)
+            if len(self._trimmed) > MOST_TASKS_A_STEP:
+                raise EndlessLoop(self, cut)
+            state = self._state_now()
+            if state in self._states:
+                raise EndlessLoop(self, cut, again=True)
+            self._states.add(state)
+        self._trim_at = self._case_size() + _TRIM_EVERY
+
+    def _state_now(self) -> int:
+        """What the case's next tasks depend on, as a number: each unfinished task's element, state
+        and data. Met again at a later trim of the same step, the loop has come back to where it was,
+        nothing changed (its counter does not count): its model code decides from the same data
+        the same way, so it would go round for good (``EndlessLoop``, at once instead of at the
+        bound). A script reading the clock or a random number could tell otherwise: such a loop
+        waits on nothing but itself, and a timer is the way to wait."""
+        parts = []
+        for wf in (self, *self.subprocesses.values()):
+            for task in wf.tasks.values():
+                if task._state & _UNFINISHED:
+                    parts.append((task.task_spec.name, task._state,
+                                  _json.dumps(task.data, sort_keys=True, default=repr, ensure_ascii=False)))
+        parts.sort()
+        return hash(tuple(parts))
+
+    def _case_size(self) -> int:
+        return len(self.tasks) + sum(len(sub.tasks) for sub in self.subprocesses.values())
+
+    def trimmed_in_step(self) -> dict:
+        """The tasks ``_trim`` cut since the last call (by id, in the order cut), and a new step's
+        count begins: engine/step.py saves them with the step's own."""
+        cut, self._trimmed, self._states, self._trim_at = self._trimmed or {}, None, None, 0
+        return cut
 
     def _drop_orphans(self) -> None:
         """Cancel and drop every unfinished sub-process whose task is no longer in the case, with the
@@ -472,3 +563,40 @@ def _run_engine_tasks(workflow, will_complete_task=None, did_complete_task=None)
         if did_complete_task is not None:
             did_complete_task(task)
     return ran
+
+
+class EndlessLoop(Exception):
+    """A step ran more than ``MOST_TASKS_A_STEP`` engine tasks (script tasks, gateways, events)
+    without coming to a person's task or a wait, or came back to the same state (``again``:
+    ``DubanWorkflow._state_now``): a loop with no way out (its counter never reaches the exit's
+    condition), named by the elements that ran again and again in its last rounds.
+
+    Why 100,000: real loops of engine tasks page through a list or count retries — 1,000 pages of a
+    five-element loop are 5,000 tasks, 20 times fewer. A loop with no way out costs what the bound lets
+    it run, the case's lock held meanwhile (every other change of the case waits; on SQLite every
+    write waits): about 30 s of CPU on this machine at ~3,500 tasks a second (2026-12-07, load 5–9).
+    A bound on time instead would stop the same model or not by the machine's load."""
+
+    def __init__(self, workflow, cut: dict, again: bool = False):
+        repeated: dict = {}
+        for task in cut.values():
+            spec = task.task_spec
+            if task._state & TaskState.COMPLETED and getattr(spec, "bpmn_id", None):
+                repeated[spec] = repeated.get(spec, 0) + 1
+        firsts: dict = {}
+        for task in cut.values():
+            spec = task.task_spec
+            if repeated.get(spec, 0) > 1:
+                firsts[spec] = min(firsts.get(spec, task.last_state_change), task.last_state_change)
+        loop = sorted(firsts, key=firsts.__getitem__)
+        names = "→".join(f"「{spec.bpmn_name or spec.bpmn_id}」" for spec in loop[:8]) + ("→…" if len(loop) > 8 else "")
+        self.task_spec = loop[0] if loop else None  # the incident's element (engine/incidents.record)
+        loop = f"循环{names}" if names else "循环"
+        if again:  # (``DubanWorkflow._state_now``)
+            super().__init__(f"流程在一步之内自动执行的环节过多，未能停在人工任务或等待处：{loop}回到了同样的状态"
+                             "（数据未变），不会自行停止，是没有出口的循环，"
+                             "请检查循环的退出条件（网关的条件、脚本中的计数）后重试")
+        else:
+            super().__init__(f"流程在一步之内自动执行的环节过多（超过{MOST_TASKS_A_STEP:,}个），未能停在人工任务或等待处："
+                             f"{loop}一直没有走出，可能是没有出口的循环，"
+                             "请检查循环的退出条件（网关的条件、脚本中的计数）后重试")
