@@ -11,7 +11,7 @@ Who may do what is decided here only, from the directory as it is now (never cop
   only about its own enterprise;
 - an *external* user (a third party such as the 第三方评估机构: every role it holds is in
   ``external_roles``) sees only the cases it is assigned to — a task it holds, did, or may claim in its
-  own org unit — and starts none;
+  own org unit — works no task another account claimed, and starts none;
 - supervision (incidents, reassignment): a supervisory role at the case's org unit or above;
 - administration and process design: the ``admin`` and ``designer`` roles.
 """
@@ -106,6 +106,10 @@ class Policy:
             return
         if candidate if candidate is not None else is_candidate(s, row.id, p.username):
             return
+        if row.assignee is not None and self.is_external(p):
+            # A third party (another 评估机构) works an open task of its unit's pool, never one a
+            # colleague firm's account claimed: that case is another firm's to read (check_case_view).
+            raise Forbidden("该任务已由其他人认领")
         if not p.holds(row.role_code):
             role = self.directory.names("roles", directory_version).get(row.role_code) if row.role_code else None
             raise Forbidden(f"您没有办理该任务所需的角色（{role}）" if role else "该任务只能由指定的办理人办理")

@@ -209,3 +209,46 @@ def test_a_unit_name_typed_with_markup_is_shown_as_text_in_the_risk_maps_tooltip
             assert page.locator("#review11-markup").count() == 0, url
     finally:
         close_context(ctx)
+
+
+# --- a hostile assessor: another firm's claimed task ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def firms(tmp_path_factory, module_database_url):
+    """Two 评估机构 accounts of 东城区 (安泰, 华安) and a 重大事故隐患 whose 第三方评估整改效果 waits in
+    their unit's pool (原总局令第16号第十八条)."""
+    from tests.ui_support import make_world, major_case_at, open_task
+    w = make_world(tmp_path_factory.mktemp("review11-firms"),
+                   None if module_database_url.startswith("sqlite") else module_database_url)
+    password = w.engine.directory.user("zhang").password_hash
+    for username, name in (("antai", "安泰评估"), ("huaan", "华安评估")):
+        w.engine.directory.add_user(username, org="east", roles=["assessor"], name=name, password_hash=password)
+    case = major_case_at(w.engine, "rectify", title="甲化工储罐区隐患（评估中）")
+    w.engine.complete(open_task(w.engine, case.id, "rectify").id, "acme",
+                      {"rectify_action": "整改完成", "rectify_summary": "防火堤已建成，报警装置已更换",
+                       "assessment_mode": "委托第三方评估", "attachments": []})
+    w.case, w.task = case.id, open_task(w.engine, case.id, "third_party_assess").id
+    yield w
+    w.engine.dispose()
+
+
+def test_an_assessor_reads_and_works_no_task_another_firms_account_claimed(firms):
+    """安泰 claims the pool's 第三方评估整改效果. 华安's account — another firm, same unit, same role —
+    then read that task whole through GET /api/tasks/<id> (200: the case's title, the hazard, 安泰's
+    account name), though the case and the task page refuse it, and posting it was answered
+    「任务已被 antai 认领」. The policy read 「holds the task's role in its unit」 as enough for a third
+    party too; now a third party works no task another account claimed: 403, nothing of the task
+    said. 安泰 still reads and works it; the unit's inspector still reads it."""
+    w = firms
+    w.engine.claim(w.task, "antai")
+    other = api_client(w.app, w.engine, "huaan")
+    shown = other.get(f"/api/tasks/{w.task}")
+    assert shown.status_code == 403, shown.get_json()
+    assert "评估中" not in shown.get_data(as_text=True)
+    posted = other.post(f"/api/tasks/{w.task}/complete", json={"data": {"assessment_conclusion": "隐患已消除"}})
+    assert posted.status_code == 403 and "antai" not in posted.get_data(as_text=True)
+    assert other.post(f"/api/tasks/{w.task}/claim").status_code == 403
+    assert not w.engine.may_work(w.task, "huaan") and not w.engine.can_view(w.case, "huaan")
+    assert api_client(w.app, w.engine, "antai").get(f"/api/tasks/{w.task}").status_code == 200
+    assert w.engine.may_work(w.task, "antai")
+    assert api_client(w.app, w.engine, "zhang").get(f"/api/tasks/{w.task}").status_code == 200
