@@ -771,6 +771,65 @@ def _listener_variables(process, result: Normalized) -> None:
                                  "与 Flowable、Camunda 一样；监听器的其他写法（Java 类、Spring bean 等）本系统不执行", owner))
 
 
+def _signal_variables(process, result: Normalized) -> None:
+    """The variables a thrown signal carries: Camunda 7's ``camunda:in source|sourceExpression target``
+    on a signal throw or end event's definition (SignalEventTest.testSignalWithInVariables), Camunda
+    8's input mappings on a signal throw or end event ("the signal's variables"). They reach each case
+    the signal starts and each waiting case it reaches (engine/messages.py), as in those engines; the
+    thrower's other data does not. They were dropped: ``camunda:in`` without a word, Zeebe's inputs
+    noted as not done. Written as SpiffWorkflow's payload expression of a signal of the same name
+    made for the event (a signal is matched by its name), the values read as the mappings read them
+    (absent: null)."""
+    root = process.getroottree().getroot()
+    free = None
+    for el in list(process.iter(f"{B}intermediateThrowEvent", f"{B}endEvent")):
+        definition = el.find(f"{B}signalEventDefinition")
+        if definition is None:
+            continue
+        pairs, consumed, refused = [], [], False
+        for holder in (definition, el):
+            for m in holder.findall(f"{B}extensionElements/*"):
+                if not isinstance(m.tag, str) or etree.QName(m).localname != "in" or \
+                        etree.QName(m).namespace not in VENDOR_NS:
+                    continue
+                consumed.append(m)
+                if (m.get("variables") or "").strip() or (m.get("businessKey") or "").strip():
+                    result.notes.append((f"{label(el)} 的信号变量传递「{'variables' if m.get('variables') else 'businessKey'}」"
+                                         "在本系统中不传递；请逐个写出要传递的变量（source 与 target）", el))
+                    continue
+                source, expression = (m.get("source") or "").strip(), (m.get("sourceExpression") or "").strip()
+                value = _mapped_value(el, result, "信号变量", expression or source, bool(expression))
+                name = _mapped_target(el, result, "信号变量", m.get("target") or source)
+                if value is None or name is None:
+                    refused = True
+                else:
+                    pairs.append((name, value))
+        zeebe = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}ioMapping")
+        if zeebe is not None and zeebe.find(f"{{{ZEEBE_NS}}}output") is None:
+            consumed.append(zeebe)
+            for m in zeebe.iterfind(f"{{{ZEEBE_NS}}}input"):
+                value = _mapped_value(el, result, "信号变量", m.get("source"), True)
+                name = _mapped_target(el, result, "信号变量", m.get("target"))
+                if value is None or name is None:
+                    refused = True
+                else:
+                    pairs.append((name, value if value.isidentifier() else null_propagating(value)))
+        for m in consumed:
+            m.getparent().remove(m)
+        signal = next((s for s in root.iter(f"{B}signal") if s.get("id") == (definition.get("signalRef") or "").strip()), None)
+        if refused or not pairs or signal is None:
+            continue
+        body = "{" + ", ".join(f"{name!r}: {value}" for name, value in pairs) + "}"
+        free = free or _FreeIds(root)
+        made = etree.Element(f"{B}signal", id=free(f"{signal.get('id')}_{el.get('id')}"), name=signal.get("name") or "")
+        etree.SubElement(etree.SubElement(made, f"{B}extensionElements"), f"{S}payloadExpression").text = \
+            mark_absent_as_null(body, data_names(body))
+        signal.addnext(made)
+        definition.set("signalRef", made.get("id"))
+        result.notes.append((f"{label(el)} 抛出的信号携带变量{'、'.join(f'「{name}」' for name, _ in pairs)}，"
+                             "送达等待它的案件和它发起的案件", el))
+
+
 def _script_after(owner, flow, line: str, free) -> None:
     """A script task running ``line`` put between the event ``owner`` and its one outgoing ``flow``."""
     container = owner.getparent()
@@ -915,6 +974,7 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
     for task in list(process.iter(*(f"{B}{kind}" for kind in HUMAN_TASKS))):  # a list: it removes children
         _jbpm_task_parameters(task, result)
     _listener_variables(process, result)
+    _signal_variables(process, result)
     _note_ignored_extensions(process, result)
     _message_expressions(process, result)
     _names_by_expression(process, result)

@@ -653,7 +653,14 @@ def _deliver_thrown(engine, tx, case, events: list, workflow) -> None:
             continue
         payload = event.payload if isinstance(event.payload, dict) else (
             {} if event.payload is None else {"payload": event.payload})
-        rows = sqlexec.all_rows(tx.conn, _THROWN_WAITS, {"kind": kind, "name": ed.name, "case_id": case.id})
+        params = {"kind": kind, "name": ed.name, "case_id": case.id}
+        stamps = None
+        if kind == "signal":  # the models' stamp (the models a signal starts) with the lookup: one round trip
+            waits = sqlexec.defer(tx.conn, _THROWN_WAITS, params)
+            stamps = sqlexec.first(tx.conn, STAMPS)
+            rows = waits.all()
+        else:
+            rows = sqlexec.all_rows(tx.conn, _THROWN_WAITS, params)
         if kind == "message":
             flat = {}
             for props in (event.correlations or {}).values():
@@ -668,8 +675,35 @@ def _deliver_thrown(engine, tx, case, events: list, workflow) -> None:
         except AmbiguousMessage as ambiguous:
             raise step.ProcessFailure(_ambiguous_throw(tx, workflow, ed, steps=ambiguous.steps,
                                                        case_no=ambiguous.case_no)) from None
-        tx.audit.case(case.id, actor="engine", action=f"{kind}_thrown", at=engine.clock.now(),
-                      detail={"name": ed.name, "delivered_to": delivered})
+        detail = {"name": ed.name, "delivered_to": delivered}
+        if kind == "signal":
+            started = _start_by_thrown_signal(engine, tx, case, ed.name, payload, stamps)
+            if started:
+                detail["started"] = started
+        tx.audit.case(case.id, actor="engine", action=f"{kind}_thrown", at=engine.clock.now(), detail=detail)
+
+
+def _start_by_thrown_signal(engine, tx, case, name: str, data: dict, stamps) -> list[int]:
+    """A case of every model whose start event waits for the signal a step threw, in the thrower's
+    org unit and for its party, started by the engine with the signal's variables (a Camunda 7
+    ``camunda:in``, Zeebe's input mappings: engine/dialects._signal_variables; none: no data), as
+    Camunda 7, Camunda 8 and Flowable start them (BPMN 2.0 §10.5.4: a signal start event catches a
+    thrown signal as a sent one). Before, only a signal sent from outside (``broadcast_signal``)
+    started cases: 寒潮预警 thrown by 发布寒潮预警 reached no 企业防冻自查."""
+    models_stamp = (stamps.models_count, stamps.models_newest)  # read with the lookup of its catchers
+    started = []
+    for key, _roles in _start_models(engine, tx.orm, "signal", name, models_stamp):
+        new = step.start_in(engine, tx, key, None, case.org_code, dict(data), "", case.party, actor="engine",
+                            models_stamp=models_stamp, org_checked=True, by_event=True,
+                            start_at=lambda workflow: start_at_event(workflow, "signal", name))
+        loaded = step.started(tx, new)
+        running = new.status == "running"
+        catching = waiting_tasks(loaded.workflow, "signal", name) if running else []
+        if catching or (running and triggers(loaded.workflow, "signal", name)):
+            new.version += 1  # a second step of the case in this transaction
+            _catch(step.Step(engine, tx, new, loaded, "engine"), "signal", name, data, None, catching)
+        started.append(new.id)
+    return started
 
 
 # By 案号 only: the cases a thrown message matched may be another unit's, whose titles (an

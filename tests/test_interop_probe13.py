@@ -27,7 +27,9 @@ from tests.interop_support import CORPUS
 from tests.test_api_helpers import PARTY_A, World, build_app, build_engine
 
 DECISIONS = ("camunda7_accident_grade_priority.dmn",)
-MODELS = DECISIONS + (
+CALLED = ("camunda7_signal_payload_start.bpmn",)  # deployed before the models that reach them
+MODELS = DECISIONS + CALLED + (
+    "camunda7_signal_payload_throw.bpmn", "zeebe_signal_end_variables.bpmn",
     "bpmnio_nested_lanes_collab.bpmn", "camunda7_accident_grade_priority.bpmn", "camunda7_async_daily_fine.bpmn",
     "camunda7_escalation_end_nonint_subprocess.bpmn", "camunda7_message_boundary_supplements.bpmn",
     "camunda7_timers_zone_duration.bpmn", "flowable_due_date_candidates.bpmn", "flowable_event_registry_start.bpmn",
@@ -138,6 +140,24 @@ def test_camunda7_non_interrupting_message_boundary_opens_a_task_each_time(world
     _done(world, case_id)
 
 
+def test_camunda7_signal_throw_starts_the_signal_start_case_with_its_in_variables(world):
+    """寒潮预警 thrown by 发布寒潮预警's intermediate throw event, its definition carrying ``camunda:in
+    source="area" target="warnArea"`` and the level: Camunda 7 starts 企业防冻自查 (a signal start event)
+    with warnArea and level, and nothing else of the thrower's (内部备注 stays). Before, a thrown signal
+    started no case (only one sent from outside did), and camunda:in was dropped without a word."""
+    case_id = _start(world, "cold_wave_warning", user="sup")
+    _do(world, case_id, "Activity_0issue", {"warnLevel": "orange", "area": "东城区沿河片区", "internalNote": "勿外传"})
+    assert _open(world, case_id) == ["Activity_0summary"]
+    started = world.call("GET", "/api/cases?process_key=cold_wave_selfcheck", "adm").get_json()["items"]
+    assert len(started) == 1, started
+    data = _case(world, started[0]["id"])["data"]
+    assert (data.get("warnArea"), data.get("level")) == ("东城区沿河片区", "orange"), data
+    assert "internalNote" not in data and "area" not in data, data
+    assert [t["name"] for t in _case(world, started[0]["id"])["tasks"]] == ["开展防冻防凝自查"]
+    thrown = [e for e in _case(world, case_id)["history"] if e["action"] == "signal_thrown"]
+    assert thrown[-1]["detail"]["started"] == [started[0]["id"]]
+
+
 @pytest.mark.parametrize("overdue, then", [(True, ["Activity_0listing", "Activity_0rectify"]), (False, ["Activity_0rectify"])])
 def test_camunda7_escalation_end_event_caught_by_non_interrupting_boundary_on_its_subprocess(world, overdue, then):
     case_id = _start(world, "overdue_escalation_sub")
@@ -206,6 +226,21 @@ def test_zeebe_job_retries_from_the_task_definition(world):
     r = world.call("POST", f"/api/external-tasks/{job['id']}/failure", "adm", json={"worker": "w1", "message": "企业端无响应"})
     assert r.get_json()["retries"] == 0 and r.get_json()["incident_id"], r.get_json()
     assert _case(world, case_id)["incidents"]
+
+
+def test_zeebe_signal_end_event_inputs_are_the_signal_variables(world):
+    """汛情预警 thrown by a Camunda 8 signal end event whose input mappings (floodRiver, and alertTitle
+    ``="汛情" + level + "级"``) are the signal's variables: the case the signal starts (企业防汛排查) has
+    them. Before, no case started and the mappings were noted as not done."""
+    case_id = _start(world, "flood_alert_broadcast", {"river": "清水河", "level": "Ⅲ"}, user="sup")
+    _do(world, case_id, "Activity_0issue")
+    _done(world, case_id)
+    started = world.call("GET", "/api/cases?process_key=flood_alert_check", "adm").get_json()["items"]
+    assert len(started) == 1, started
+    data = _case(world, started[0]["id"])["data"]
+    assert (data.get("floodRiver"), data.get("alertTitle")) == ("清水河", "汛情Ⅲ级"), data
+    assert "river" not in data
+    assert _open(world, started[0]["id"]) == ["Activity_0check"]
 
 
 def test_zeebe_event_gateway_message_by_correlation_key_or_three_days(world):
