@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import (ad_hoc, camunda_forms, code_variables, drawn_data_objects, el_text, event_definition_refs, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
+from . import (ad_hoc, camunda_forms, code_variables, drawn_data_objects, el_text, event_definition_refs, feel_collections, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
                task_priority, waiting_loops, yudao_timeouts)
 from .assignment import completer_variable_problem
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
@@ -974,6 +974,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
     for task in list(process.iter(*(f"{B}{kind}" for kind in HUMAN_TASKS))):  # a list: it removes children
         _jbpm_task_parameters(task, result)
     _listener_variables(process, result)
+    _parameters_on_events(process, result)
+    _error_messages(process, result)
     _signal_variables(process, result)
     _note_ignored_extensions(process, result)
     _message_expressions(process, result)
@@ -991,6 +993,7 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 _set_property(el, key, value)
         if name in ("boundaryEvent", "startEvent"):
             _code_variable(el, result)
+            _message_variable(el, result)
         if name == "complexGateway":  # SpiffWorkflow has no spec for it: refused here saying what to draw
             result.problems.append((f"{label(el)} 按激活条件（activationCondition，如「两位专家同意」）汇合或分支，"
                                     "本系统不支持复杂网关；分支请改用包容网关（每条连线写条件），「几人中够数即可」的会签请画成多实例任务，"
@@ -1149,6 +1152,74 @@ def _code_variable(el, result: Normalized) -> None:
         else:
             result.problems.append((f"{label(el)} 的{what}「{excerpt(target)}」不是有效的变量名；"
                                     "请填写一个变量名（字母、数字、下划线，不以数字或下划线开头），如「errorCode」", el))
+
+
+def _parameters_on_events(process, result: Normalized) -> None:
+    """Input/output parameters on a none intermediate throw event (Camunda 7's ``camunda:inputOutput``,
+    Zeebe's ``zeebe:ioMapping``: 设定复查安排 setting recheckWithin, a list and a map) run as on a task,
+    as Camunda runs them: the event, which only passes on, is a script task doing nothing in the
+    normalized model, its parameters wrapping it (``_input_output``). On a none end event inputs only
+    are local to an event that ends its path: nothing to do, dropped. They were noted as not done and
+    the case went on without the outputs."""
+    for el in list(process.iter(f"{B}intermediateThrowEvent", f"{B}endEvent")):
+        if any(isinstance(c.tag, str) and etree.QName(c).localname.endswith("EventDefinition") for c in el):
+            continue
+        ext = el.find(f"{B}extensionElements")
+        mappings = [] if ext is None else [c for c in ext if isinstance(c.tag, str) and (
+            c.tag == f"{{{CAMUNDA_NS}}}inputOutput" or c.tag == f"{{{ZEEBE_NS}}}ioMapping")]
+        if not mappings:
+            continue
+        outputs = any(True for m in mappings for _ in m.iter(f"{{{CAMUNDA_NS}}}outputParameter", f"{{{ZEEBE_NS}}}output"))
+        if etree.QName(el).localname == "endEvent":
+            if not outputs:
+                for m in mappings:
+                    ext.remove(m)
+            continue
+        said = label(el)
+        el.tag = f"{B}scriptTask"
+        el.set("scriptFormat", "python")
+        etree.SubElement(el, f"{B}script").text = "pass"
+        result.notes.append((f"{said} 的输入输出参数与 Camunda 一样在事件经过时执行", el))
+
+
+def _error_messages(process, result: Normalized) -> None:
+    """Camunda 7's ``camunda:errorMessage`` on a ``<bpmn:error>`` (7.12+: a text or ``${...}``): what an
+    error end or throw event of it carries, SpiffWorkflow's payload expression of the error, read by a
+    catching event's ``camunda:errorMessageVariable`` (``_message_variable``)."""
+    for error in process.getroottree().getroot().iter(f"{B}error"):
+        message = (_vendor_attr(error, "errorMessage") or "").strip()
+        ext = error.find(f"{B}extensionElements")
+        if not message or ext is not None and ext.find(f"{S}payloadExpression") is not None:
+            continue
+        value = _mapped_value(error, result, "错误消息", message, True) if language_of(message) else repr(message)
+        if value is not None:
+            etree.SubElement(_extension_elements(error), f"{S}payloadExpression").text = value
+
+
+def _message_variable(el, result: Normalized) -> None:
+    """Camunda 7's ``camunda:errorMessageVariable`` on a catching error event: the variable that
+    receives the caught error's message (``camunda:errorMessage`` of the error thrown, else null),
+    as Camunda sets it beside ``camunda:errorCodeVariable``. It was dropped without a word. The
+    catching event gets an error of its own (same name and code) whose SpiffWorkflow variableName
+    is that variable."""
+    definition = el.find(f"{B}errorEventDefinition")
+    target = (_vendor_attr(definition, "errorMessageVariable") or "").strip() if definition is not None else ""
+    if not target:
+        return
+    if not (target.isidentifier() and not keyword.iskeyword(target) and not target.startswith("_")):
+        result.problems.append((f"{label(el)} 的错误消息变量「{excerpt(target)}」不是有效的变量名；"
+                                "请填写一个变量名（字母、数字、下划线，不以数字或下划线开头），如「errorMessage」", el))
+        return
+    root = el.getroottree().getroot()
+    ref = (definition.get("errorRef") or "").strip()
+    drawn = next((e for e in root.iter(f"{B}error") if e.get("id") == ref), None) if ref else None
+    made = etree.Element(f"{B}error", id=_FreeIds(root)(f"{ref or 'error'}_{el.get('id')}"),
+                         name=(drawn.get("name") if drawn is not None else el.get("name")) or "")
+    if drawn is not None and drawn.get("errorCode") is not None:
+        made.set("errorCode", drawn.get("errorCode"))
+    etree.SubElement(etree.SubElement(made, f"{B}extensionElements"), f"{S}variableName").text = target
+    (drawn if drawn is not None else root[len(root) - 1]).addnext(made)
+    definition.set("errorRef", made.get("id"))
 
 
 # Tasks whose camunda:inputOutput / zeebe:ioMapping become local variables (输入输出参数), and the
@@ -2091,9 +2162,10 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 # their ISO text (engine/dmn.py reads a date or date and time column's value as ISO text, so they compare as the
 # days and moments they are); ``sum``, ``min``, ``max``, ``substring`` and a date of a value the case decides
 # (``date(reportDay)``) engine/feel_functions' helpers, which compute them as feel-scala does when the case runs.
-_FEEL_CALL = re.compile(r"(?<!\w)(?<!\w\.)(?<!list )(count|string length|upper case|lower case|contains|starts with|"
+_FEEL_CALL = re.compile(r"(?<!\w)(?<!\w\.)(?<!list )(count|string length|string join|upper case|lower case|contains|starts with|"
                         r"ends with|sum|min|max|substring(?!\s+(?:before|after)\b)|date and time|date|duration|now|today|"
-                        r"uuid)\s*\(")
+                        r"uuid|distinct values|append|concatenate|index of|sublist|reverse|flatten|union|remove|insert before|"
+                        r"mean|product|all|any|context put|context merge|get value|get entries)\s*\(")
 _CALL_PLACEHOLDER = re.compile(r"duban_call_\d+")
 _OUTSIDE_QUOTES_Q = re.compile(r"\?(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")  # a ? not inside a "string"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -2143,6 +2215,12 @@ def _call_python(name: str, args: list[str], raw: list[str], cell: str) -> str:
         if len(args) not in (2, 3):
             raise refuse("调用的函数「substring(...)」须有 2 或 3 个参数（文字、起始位置[、长度]）")
         return f"{feel_functions.SUBSTRING}({', '.join(args)})"
+    if name in feel_collections.ARITY:  # list and context functions (engine/feel_collections.py)
+        fewest, most = feel_collections.ARITY[name]
+        if len(args) < fewest or most is not None and len(args) > most:
+            count = str(fewest) if fewest == most else f"{fewest} 到 {most}" if most else f"至少 {fewest}"
+            raise refuse(f"调用的函数「{name}(...)」须有 {count} 个参数")
+        return f"{feel_collections.CALL}({name!r}, {', '.join(args)})"
     import ast
     import datetime as dt
     try:

@@ -535,9 +535,15 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                         out.append(call)
                         continue
                     if lang == FEEL:
-                        raise Untranslatable(lang, original, f"调用了函数「{excerpt(value)}(...)」（本系统支持的 FEEL 函数：list contains、is defined、count、"
-                                             "sum、min、max、string length、substring、upper case、lower case、contains、starts with、ends with、"
-                                             "date、date and time）")
+                        words = value  # a name of several words (day of week, week of year): all of them
+                        while out and out[-1].isidentifier() and not keyword.iskeyword(out[-1]) and \
+                                re.search(rf"(?<![\w.]){re.escape(out[-1])}\s+{re.escape(words)}\s*$", body[:nxt.start("op")]):
+                            words = f"{out.pop()} {words}"
+                        raise Untranslatable(lang, original, f"调用了函数「{excerpt(words)}(...)」（本系统支持的 FEEL 函数：list contains、is defined、count、"
+                                             "sum、min、max、string length、string join、substring、upper case、lower case、contains、starts with、"
+                                             "ends with、date、date and time、distinct values、append、concatenate、index of、sublist、reverse、"
+                                             "flatten、union、remove、insert before、mean、product、all、any、context put、context merge、"
+                                             "get value、get entries）")
                     end = closing(body, nxt.start("op"))
                     if "." in value and re.search(r"\b(execution|task)\b", body[nxt.start("op"):end]):
                         # RuoYi/BladeX: ${wfCustomUserHandler.userList(execution, '参数')} — a bean of the

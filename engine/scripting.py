@@ -20,7 +20,7 @@ from . import workdays
 from .timeexpr import parse_datetime
 from .evaluator import IsolatedEnvironment, host_safe
 from .expressions import JUEL_HELPER
-from . import el_text, feel_functions, feel_lists, flowable_types, flowable_vars
+from . import el_text, feel_collections, feel_functions, feel_lists, flowable_types, flowable_vars
 from .juel_methods import juel_call
 from .juel_operators import ARITHMETIC_HELPER as EL_ARITHMETIC
 from .juel_operators import COERCE_HELPER as EL_COERCE
@@ -156,6 +156,7 @@ class DubanScriptEngine(PythonScriptEngine):
             feel_lists.RANGE: feel_lists.feel_range,  # FEEL's for i in 1..3
             feel_lists.GET: feel_lists.feel_get,  # FEEL's order.customer.name
             **feel_functions.FUNCTIONS,  # FEEL's sum, min, max, substring, date(x) over case data
+            **feel_collections.FUNCTIONS,  # FEEL's string join, distinct values, context put... over case data
             # FEEL's now() and today() on the engine's clock, not the host's
             feel_functions.NOW: host_safe(lambda: feel_functions.now_text(clock)),
             feel_functions.TODAY: host_safe(lambda: feel_functions.today_text(clock)),

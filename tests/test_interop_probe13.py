@@ -27,7 +27,7 @@ from tests.interop_support import CORPUS
 from tests.test_api_helpers import PARTY_A, World, build_app, build_engine
 
 DECISIONS = ("camunda7_accident_grade_priority.dmn",)
-CALLED = ("camunda7_signal_payload_start.bpmn",)  # deployed before the models that reach them
+CALLED = ("camunda7_signal_payload_start.bpmn", "camunda7_error_call_child.bpmn")  # deployed before the models that reach them
 MODELS = DECISIONS + CALLED + (
     "camunda7_signal_payload_throw.bpmn", "zeebe_signal_end_variables.bpmn",
     "bpmnio_nested_lanes_collab.bpmn", "camunda7_accident_grade_priority.bpmn", "camunda7_async_daily_fine.bpmn",
@@ -35,7 +35,8 @@ MODELS = DECISIONS + CALLED + (
     "camunda7_timers_zone_duration.bpmn", "flowable_due_date_candidates.bpmn", "flowable_event_registry_start.bpmn",
     "flowable_form_chinese_date_pattern.bpmn", "flowable_triggerable_service.bpmn", "jbpm_mvel_gateway_assignments.bpmn",
     "signavio_collab_no_di.bpmn", "zeebe_event_gateway_correlation.bpmn", "zeebe_execution_listener.bpmn",
-    "zeebe_job_retries.bpmn")
+    "zeebe_job_retries.bpmn", "zeebe_feel_list_context.bpmn", "camunda7_error_call_parent.bpmn", "camunda7_io_on_events.bpmn",
+    "zeebe_candidate_groups_feel.bpmn", "activiti5_form_key_cycle.bpmn")
 WORKERS = ("insp", "sup", "ent", "zhang", "eastboss", "acme", "adm")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -228,6 +229,39 @@ def test_zeebe_job_retries_from_the_task_definition(world):
     assert _case(world, case_id)["incidents"]
 
 
+@pytest.mark.parametrize("levels, then", [(["一般", "重大"], "Activity_0listing"), (["一般"], "Activity_0order")])
+def test_zeebe_feel_list_and_context_functions(world, levels, then):
+    """检查结果汇总 (Camunda Modeler 5.30 for 8.6): zeebe:script and output mappings calling FEEL's
+    string join, distinct values, count, append, concatenate, index of, sublist, reverse, context put,
+    get value and list contains, as feel-scala computes them. The deploy refused every one but count
+    and list contains, naming half of each (「join(...)」 for string join, 「values(...)」 for distinct values)."""
+    case_id = _start(world, "notice_feel_lists", {
+        "inspectors": ["张三", "李四"], "areas": ["配电房", "仓库", "配电房", "车间"], "levels": levels,
+        "notice": {"no": "东应急责改〔2026〕7号"}})
+    data = _case(world, case_id)["data"]
+    assert data["inspectorLine"] == "张三、李四"
+    assert (data["areaList"], data["areaCount"]) == (["配电房", "仓库", "车间"], 3)
+    assert data["withRecheck"] == ["配电房", "仓库", "车间", "复查"]
+    assert data["withFile"] == ["配电房", "仓库", "车间", "档案"]
+    assert data["majorAt"] == ([2] if "重大" in levels else [])
+    assert data["firstTwo"] == ["配电房", "仓库"]
+    assert data["reversed"] == ["车间", "仓库", "配电房"]
+    assert data["notice"] == {"no": "东应急责改〔2026〕7号", "status": "待送达"}
+    assert data["noticeNo"] == "东应急责改〔2026〕7号"
+    assert _open(world, case_id) == [then]
+
+
+def test_zeebe_feel_string_join_of_a_number_stops_in_chinese_naming_it(world):
+    """A tired integrator sends the inspectors' badge numbers as numbers: string join takes text only
+    (feel-scala gives no text); the start stops in Chinese naming the function and the value."""
+    r = world.call("POST", "/api/cases", "insp", json={"process_key": "notice_feel_lists", "org": "east", "party": PARTY_A,
+                                                       "data": {"inspectors": [110101, "李四"], "areas": [], "levels": [],
+                                                                "notice": {}}})
+    assert r.status_code == 422, r.get_json()
+    message = r.get_json()["message"]
+    assert "函数「string join」的列表项「110101」不是文字" in message and "Error" not in message, message
+
+
 def test_zeebe_signal_end_event_inputs_are_the_signal_variables(world):
     """汛情预警 thrown by a Camunda 8 signal end event whose input mappings (floodRiver, and alertTitle
     ``="汛情" + level + "级"``) are the signal's variables: the case the signal starts (企业防汛排查) has
@@ -316,6 +350,79 @@ def test_flowable_event_registry_start_is_said_at_deploy_and_starts_plainly(worl
     assert "「flowable:eventType」在本系统中不会执行" in said and "「flowable:eventOutParameter」在本系统中不会执行" in said
     case_id = _start(world, "flowable_hazard_event_start", {"hazardDesc": "配电房漏水"})
     assert _open(world, case_id) == ["sid-verify"]
+
+
+@pytest.mark.parametrize("rectified, then", [("否", "Activity_0listing"), ("是", "Activity_0close")])
+def test_camunda7_error_end_in_a_called_process_sets_the_error_code_and_message_variables(world, rectified, then):
+    """区县现场复查, called by 隐患整改复查交办 (camunda:in/out variables="all"): the child's error end event
+    (NOT_RECTIFIED, its error's camunda:errorMessage 逾期未完成整改) leaves the call activity by its error
+    boundary; Camunda 7 sets the boundary's errorCodeVariable and errorMessageVariable. The message
+    variable was dropped without a word (failMsg had no value)."""
+    case_id = _start(world, "recheck_by_district")
+    child = [c for c in world.call("GET", "/api/cases?process_key=district_recheck", "adm").get_json()["items"]
+             if c["parent_case_id"] == case_id]
+    _do(world, child[0]["id"] if child else case_id, "Activity_0recheck", {"rectified": rectified})
+    assert _open(world, case_id) == [then]
+    data = _case(world, case_id)["data"]
+    if rectified == "否":
+        assert (data.get("failCode"), data.get("failMsg")) == ("NOT_RECTIFIED", "逾期未完成整改"), data
+    else:
+        assert "failMsg" not in data, data
+    _do(world, case_id, then)
+    _done(world, case_id)
+
+
+def test_camunda7_input_output_parameters_on_a_throw_event_run(world):
+    """设定复查安排, a none intermediate throw event with camunda:inputOutput (an input base =
+    ${rectifyDays}, outputs ${base + 10}, a list with a JUEL ?: item and a map): Camunda 7 runs
+    parameters on events; the case gets recheckWithin, checkItems and notice, not the input base. They
+    were noted as not done and the case went on without them. 「４５」 typed in the long field."""
+    case_id = _start(world, "io_on_events")
+    _do(world, case_id, "Activity_0report", {"rectifyDays": "４５"})
+    data = _case(world, case_id)["data"]
+    assert data.get("recheckWithin") == 55, data
+    assert data.get("checkItems") == ["消防通道", "电气线路", "专家论证"], data
+    assert data.get("notice") == {"文书": "整改复查意见书", "期限": 55}, data
+    assert "base" not in data
+    _do(world, case_id, "Activity_0recheck")
+    assert "closing" not in _done(world, case_id)["data"]
+
+
+@pytest.mark.parametrize("fine, role", [(60000, "supervisor"), (5000, "inspector")])
+def test_zeebe_candidate_groups_as_a_feel_expression(world, fine, role):
+    """审核罚款 with ``candidateGroups="=if fine >= 50000 then ["supervisor"] else ["inspector"]"`` and a
+    due date ``=hearingDay + "T17:00:00+08:00"``: the group computed when the task opens, as Zeebe does."""
+    case_id = _start(world, "fine_review_by_amount", {"fine": fine, "hearingDay": "2026-12-01"})
+    (task,) = _case(world, case_id)["tasks"]
+    assert task["role_code"] == role
+    assert _at(task["due_at"]) == dt.datetime(2026, 12, 1, 17, 0, tzinfo=SHANGHAI)
+
+
+def test_zeebe_candidate_groups_over_text_stops_naming_the_text(world):
+    r = world.call("POST", "/api/cases", "insp", json={"process_key": "fine_review_by_amount", "org": "east",
+                                                       "party": PARTY_A, "data": {"fine": "５,０００", "hearingDay": "2026-12-01"}})
+    assert r.status_code == 422, r.get_json()
+    assert "「５,０００」不是数字" in r.get_json()["message"], r.get_json()
+
+
+@pytest.mark.parametrize("passed, then", [("是", "usertask2"), ("否", "usertask3")])
+def test_activiti5_candidate_users_form_key_and_hourly_reminders(world, passed, then):
+    """现场复查 from Activiti Designer 5 (activiti: namespace): candidateUsers zhang,eastboss, a formKey that
+    is no form here (noted, the drawn formProperty used), a non-interrupting R3/PT1H boundary timer whose
+    path runs an async JUEL script task; it fires three times and no fourth. 销号/再次责令整改 go to the
+    initiator (activiti:initiator)."""
+    pf = world.engine.models.validate((CORPUS / "activiti5_form_key_cycle.bpmn").read_bytes(), "a.bpmn")
+    assert any("「forms/recheck.form」不是本系统的表单" in w.message for w in pf.warnings)
+    case_id = _start(world, "activiti_recheck_reminders", {"reminded": 0})
+    task = _task(world, case_id, "usertask1")
+    assert world.engine.may_work(task["id"], "zhang") and world.engine.may_work(task["id"], "eastboss")
+    for _ in range(4):
+        _fire(world, hours=1, seconds=1)
+    case = _case(world, case_id)
+    assert [e["action"] for e in case["history"]].count("reminded") == 3 and not case["timers"], case["history"]
+    _do(world, case_id, "usertask1", {"passed": passed})
+    assert _open(world, case_id) == [then]
+    assert _task(world, case_id, then)["assignee"] == "insp"
 
 
 # -- Signavio, jBPM, bpmn.io ------------------------------------------------------------------------

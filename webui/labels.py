@@ -290,6 +290,9 @@ def _wrapped_reason(text: str, names: dict | None) -> str | None:
     innermost message is not Chinese (a Python error: the patterns explain it)."""
     body = _STEP_PREFIX.sub("", " ".join(text.split()))
     chain = _ERROR_CHAIN.match(body)
+    if chain is None and " — " in body:  # the engine's words, then the chain that carried them (a FEEL function's)
+        body = body.split(" — ", 1)[1]
+        chain = _ERROR_CHAIN.match(body)
     if chain is None:
         return None
     inner = body[chain.end():]
