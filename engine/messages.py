@@ -112,16 +112,34 @@ def scoped_triggers(workflow, kind: str | None = None, name: str | None = None) 
     awaits none (engine/interrupting.interrupted): a second 撤回 restarted the handler, cancelling
     the first's work."""
     found = []
-    for scope in all_workflows(workflow):
+    scopes = all_workflows(workflow)
+    for scope in scopes:
         names = getattr(scope.spec.start, "trigger_specs", None)
         if not names or scope.completed or interrupted(scope):
             continue
         for sp_name in names:
             sp_spec = workflow.subprocess_specs.get(sp_name)
             for start in getattr(sp_spec, "bpmn_start_events", None) or ():
-                if caught(start, kind, name) is not None:
+                if caught(start, kind, name) is not None and not _started_early(scopes, scope, start):
                     found.append((scope, sp_name, start))
     return found
+
+
+def _started_early(scopes, scope, start) -> bool:
+    """Is a run of the event sub-process of ``start`` already there in ``scope``, its start event
+    waiting? SpiffWorkflow links a triggered event sub-process to its scope's start on the spec the
+    case runs on (``trigger_wf``, engine/triggered_specs.py), and the engine shares a model's spec
+    between cases: a case started after another's first 补充材料 creates the run at its start, its
+    start event waiting. That waiting start event is the trigger, not a second step waiting for the
+    message (SpiffWorkflow's ``update_collaboration`` uses that run): counted twice, the case's first
+    message was refused as ambiguous (「匹配到 2 个等待中的环节」)."""
+    for sub in scopes:
+        if sub is scope or getattr(sub, "parent_workflow", None) is not scope:
+            continue
+        for task in sub.tasks.values():
+            if task.task_spec is start and task.state == TaskState.WAITING:
+                return True
+    return False
 
 
 def start_inner(workflow, kind: str, name: str) -> None:

@@ -56,8 +56,6 @@ MODEL = f"""<?xml version="1.0" encoding="UTF-8"?>
 
 @pytest.fixture
 def engine(database_url):
-    # an engine a test: a second case of the version sent two messages finds each run's start waiting
-    # twice (AmbiguousMessage, on main before this change too; not this file's subject)
     eng = make_engine(database_url)
     eng.deploy(MODEL.encode("utf-8"), by="boss", filename=f"{KEY}.bpmn")
     yield eng
