@@ -78,11 +78,24 @@ def hazard_grade(sector: str = "", major_criterion: str = "", requires_shutdown:
 
 def hearing_and_collective(proposed_outcome: str = "处罚", party_type: str = "单位", fine_amount: Any = 0,
                            severe_measure: bool = False, large_confiscation: bool = False,
-                           complex_case: bool = False) -> dict:
-    """Whether the party may request a hearing (听证) and whether a collective decision is needed."""
+                           complex_case: bool = False, hearing_fine_threshold: Any = None, on: Any = None) -> dict:
+    """Whether the party may request a hearing (听证) and whether a collective decision is needed.
+
+    ``hearing_fine_threshold``: the 较大数额罚款 applied (《行政处罚法》第六十三条第一款第（一）项: the
+    province's figure, the local rule ``hearing_fine_rule(party_type)``); by default the rule's value
+    in force on ``on`` (today). The process's 听证与集体讨论判定 reads it with ``local_rule`` first."""
+    if hearing_fine_threshold is None:
+        from . import rules
+        hearing_fine_threshold = rules.in_force(hearing_fine_rule(party_type), on or dt.date.today())
     return decide("hearing_and_collective", proposed_outcome=proposed_outcome, party_type=party_type,
                   fine_amount=str(fine_amount), severe_measure=severe_measure,
-                  large_confiscation=large_confiscation, complex_case=complex_case)
+                  large_confiscation=large_confiscation, complex_case=complex_case,
+                  hearing_fine_threshold=hearing_fine_threshold)
+
+
+def hearing_fine_rule(party_type: str) -> str:
+    """The local rule holding the 较大数额罚款 for the party (个人 or 单位)."""
+    return "hearing.large_fine_individual" if party_type == "个人" else "hearing.large_fine_unit"
 
 
 def overdue_rung(overdue_count: int, closure_due: bool = False, suspension_ordered: bool = False,

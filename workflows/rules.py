@@ -93,6 +93,16 @@ RULES: dict[str, Rule] = {r.key: r for r in [
     Rule("case_review.correction_days", "案卷评查问题整改期限（承办人签收评查结果后）", "日", (
         Version(BEGINNING, 30, "本局案卷评查制度（默认签收之日起30日，签收当日不计）；《行政处罚法》第七十五条未规定期限"),),
         local=True),
+    Rule("hearing.large_fine_individual", "听证告知的较大数额罚款（对个人，以上含本数）", "元", (
+        Version(BEGINNING, 20000,
+                "《行政处罚法》第六十三条第一款第（一）项：较大数额罚款的听证标准由省、自治区、直辖市规定，省级未规定的"
+                "适用国务院部门的规定；本省（自治区、直辖市）的数额录入此处。默认应急管理部的标准：对个人2万元以上"
+                "（应急管理部令第18号）。按听证与集体讨论判定之日取值，并记入案件"),), local=True),
+    Rule("hearing.large_fine_unit", "听证告知的较大数额罚款（对单位，以上含本数）", "元", (
+        Version(BEGINNING, 100000,
+                "《行政处罚法》第六十三条第一款第（一）项：较大数额罚款的听证标准由省、自治区、直辖市规定，省级未规定的"
+                "适用国务院部门的规定；本省（自治区、直辖市）的数额录入此处。默认应急管理部的标准：对单位10万元以上"
+                "（应急管理部令第18号）。按听证与集体讨论判定之日取值，并记入案件"),), local=True),
     Rule("enforcement.quorum", "集体讨论法定到会比例", "比例", (
         Version(BEGINNING, "2/3", "地方行政处罚集体讨论制度（默认不少于组成人员三分之二）"),), local=True),
 ]}
@@ -183,6 +193,8 @@ class RuleStore:
 def check_value(r: Rule, value: Any) -> Any:
     """The value in the kind of the rule's default, or a Chinese error naming the rule."""
     default = r.versions[0].value
+    if r.unit == "元":
+        return _yuan(r, value)
     if isinstance(value, str):
         value = value.strip().translate(str.maketrans("０１２３４５６７８９／", "0123456789/"))
     if isinstance(default, int):
@@ -210,6 +222,25 @@ def check_value(r: Rule, value: Any) -> Any:
             raise ValueError(f"{r.label}应在0到1之间，如 2/3")
         return f"{num}/{den}"
     return value
+
+
+def _yuan(r: Rule, value: Any) -> int | float:
+    """An amount of money as an official types it (「5万元」「50,000」「５００００」, the forms' money
+    field: workflows/forms/fields.py), more than nothing; 「五万」 or a negative is refused naming the rule."""
+    from marshmallow import ValidationError
+
+    from .forms.fields import money
+    field = money(r.label)
+    try:
+        amount = field.deserialize(value if isinstance(value, str) or value is None else str(value))
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, list) else [str(exc.messages)]
+        detail = "；".join(str(m) for m in messages)
+        example = "" if "如" in detail else "（如 50000 或 5万元）"
+        raise ValueError(f"{r.label}：{detail}{example}") from None
+    if amount is None or amount <= 0:
+        raise ValueError(f"{r.label}应为大于0的金额（元），如 50000 或 5万元")
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 STORE: RuleStore | None = None   # set by workflows.runtime.build_engine

@@ -158,7 +158,13 @@ def build() -> Process:
                "不批准移送、陈述申辩后改变处罚的）回到本环节时，交还上次提交呈批的承办人本人，"
                "退回原因显示在表单上方；该承办人已不在本单位或已停用的，仍由本单位执法人员认领。"
                "《行政处罚法》第五十八条（法制审核）、第五十七条（负责人审查决定）。"))
-    p.rule("classify", "听证与集体讨论判定", I, 15, decision="hearing_and_collective")
+    p.rule("classify", "听证与集体讨论判定", I, 15, decision="hearing_and_collective", pre=(
+        "hearing_fine_threshold = local_rule('hearing.large_fine_individual' if party_type == '个人' "
+        "else 'hearing.large_fine_unit', now())"), doc=(
+        "《行政处罚法》第六十三条第一款第（一）项：较大数额罚款为省、自治区、直辖市规定的数额，省级未规定的适用"
+        "国务院部门的规定。本局所在省的数额在系统管理 › 规则配置（hearing.large_fine_individual、"
+        "hearing.large_fine_unit，默认对个人2万元、对单位10万元，以上含本数）录入；判定时取当日有效的数额，"
+        "记入案件（hearing_fine_threshold），此后规则变更不改变已判定案件的听证告知。"))
     p.user("legal_review", "法制审核", LR, 16, form="enforcement.legal_review", doc=(
         "《行政处罚法》第五十八条：涉及重大公共利益、直接关系当事人重大权益经过听证、案件情况疑难复杂等的，作出决定前须经法制审核；本局每案都经法制审核（一案一审，本地规则：武进区2017年安全生产工作要点，seed 000），由法制审核员审核，不通过的退回。"))
     p.xor("legal_ok", "审核通过？", LR, 17)
