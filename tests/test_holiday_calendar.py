@@ -103,3 +103,20 @@ def test_pending_deadlines_past_the_known_calendar_are_recomputed_when_the_year_
     finally:
         gen.close()
         workdays.forget_year(2027)
+
+
+def test_a_refused_notice_shows_the_page_again_with_everything_typed_kept(world):
+    """输入有误不丢数据: the 放假调休 dates copied from the notice stay in their fields beside the reason."""
+    admin = client_login(world.app, "root")
+    typed = {"year": "２０２７年", "holidays": "2027-01-01至2027-01-03\n2027年10月1日~2027年9月7日",
+             "makeup_workdays": "2027-02-20、2027-10-09", "note": "国办发明电〔2026〕X号"}
+    page = admin.post("/admin/calendar", data={**typed, "_csrf": admin.csrf})
+    assert page.status_code == 400
+    body = page.get_data(as_text=True)
+    assert "未保存" in body and "日期范围颠倒" in body
+    for value in typed.values():
+        assert value in body
+    page = admin.post("/admin/calendar", data={**typed, "year": "二〇二七", "_csrf": admin.csrf})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 400 and "年份：应为四位数字" in body and "2027-02-20、2027-10-09" in body
+    assert calendar.entered(world.engine.db.engine) == []
