@@ -3,7 +3,8 @@
 Every rule is listed with its versions and legal source; national rules (laws, 部门规章) are shown
 but not editable. An administrator adds a version of a local rule with the day it takes effect; the
 store records who entered it, when, and the value it replaced, shown below as the change history.
-Cases whose clock started before that day keep the old value.
+Cases whose clock started before that day keep the old value. A refused version shows the page
+again (400) with what was typed and the reason; amounts in 元 read with thousands separators.
 """
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
 
 
 @bp.app_template_filter("rule_value")
-def rule_value(stored) -> str:
-    """A stored (JSON) rule value as an administrator reads it: 2/3, 15, 约谈警示、公开曝光… — never JSON."""
+def rule_value(stored, unit: str | None = None) -> str:
+    """A stored (JSON) rule value as an administrator reads it: 2/3, 15, 约谈警示、公开曝光…, an amount
+    in 元 as 100,000 — never JSON."""
     import json
     try:
         value = json.loads(stored) if isinstance(stored, str) else stored
@@ -31,6 +33,8 @@ def rule_value(stored) -> str:
     if isinstance(value, dict):  # 办案期限: 90日，负责人批准120日，上级批准180日
         names = {"base": "", "head": "负责人批准", "upper": "上级批准"}
         return "，".join(f"{names.get(k, k)}{v}" for k, v in value.items())
+    if unit == "元" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
     return "" if value is None else str(value)
 
 
@@ -52,6 +56,10 @@ def parse_day(text: str) -> dt.date:
 
 @bp.get("")
 def index():
+    return _page()
+
+
+def _page(typed: dict | None = None, error: str | None = None):
     store = _store()
     today = engine().clock.now().date()
     listed = []
@@ -60,8 +68,9 @@ def index():
         current = rules._in_force(key, today, store)
         listed.append({"key": key, "rule": r, "versions": versions, "current": current})
     labels = {k: r.label for k, r in rules.RULES.items()}
-    return render_template("admin/rules.html", rules=listed, history=store.history(), labels=labels,
-                           form=request.args)
+    page = render_template("admin/rules.html", rules=listed, history=store.history(), labels=labels,
+                           typed=typed or {}, error=error)
+    return (page, 400) if error else page
 
 
 @bp.post("")
@@ -73,7 +82,8 @@ def add():
         row = _store().add(key, day, request.form.get("value", ""), by=g.user.username,
                            note=request.form.get("note", ""))
     except (LookupError, ValueError) as exc:
-        flash(str(exc).strip("'\""), "error")
-        return redirect(url_for("rules.index"))
-    flash(f"已保存：{r.label}自{row.effective_from.isoformat()}起为 {row.value}（原为 {row.old_value}）", "ok")
+        typed = {k: request.form.get(k, "") for k in ("key", "effective_from", "value", "note")}
+        return _page(typed, str(exc).strip("'\""))
+    flash(f"已保存：{r.label}自{row.effective_from.isoformat()}起为 {rule_value(row.value, r.unit)}"
+          f"（原为 {rule_value(row.old_value, r.unit)}）", "ok")
     return redirect(url_for("rules.index"))
