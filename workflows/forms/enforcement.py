@@ -224,7 +224,7 @@ class StatementReview(FormSchema):
 class HearingRefusal(FormSchema):
     """书面告知不予听证理由"""
     hearing_refusal_reason = f.text("不予听证的理由", long=True,
-                                    help="如：拟罚款数额未达到听证标准（单位10万元、个人2万元）")
+                                    help="如：拟罚款数额未达到本省规定的听证标准（本省未规定的：单位10万元、个人2万元）")
     hearing_refusal_served_on = f.date("告知书送达日期")
 
 
