@@ -18,7 +18,7 @@ from . import assignment, audit, incidents, model_forms, projection, queries, st
 from .clock import SHANGHAI
 from .directory import Principal
 from .errors import Conflict, Forbidden, InvalidData, NotFound
-from .schema import NO_DUE_DATE, OPEN, Case, HumanTask
+from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, User
 from .scripting import StepRequests
 from .step import ProcessFailure, run_model_code
 
@@ -307,6 +307,13 @@ def may_work(engine, task_id: str, username: str) -> bool:
             return False
 
 
+def claimed_by(s: Session, assignee: str) -> str:
+    """「任务已被张三认领」: the holder by the name people know them by, not the account (read only on
+    this refusal; an account without a name is 其他人员)."""
+    name = s.execute(sa.select(User.name).where(User.username == assignee)).scalar()
+    return f"任务已被{name or '其他人员'}认领"
+
+
 def claim(engine, task_id: str, username: str) -> HumanTask:
     """认领: the task leaves the group queue and waits for this user alone."""
     with engine.db.write() as s:
@@ -316,7 +323,7 @@ def claim(engine, task_id: str, username: str) -> HumanTask:
         if row.assignee == username:
             return row
         if row.assignee is not None:
-            raise Conflict(f"任务已被 {row.assignee} 认领")
+            raise Conflict(claimed_by(s, row.assignee))
         row.assignee = username
         audit.append(s, chain=audit.case_chain(row.case_id), case_id=row.case_id, actor=username,
                      action="claimed", at=engine.clock.now(), task_id=row.id, detail={"task": row.name})
@@ -366,7 +373,7 @@ def _complete_locked(engine, tx, st, row, username, data) -> step.CaseRow:
     engine.policy.check_task(tx.orm, p, row, known=(row.exclusion, bool(row.candidate)),
                              directory_version=tx.directory_version)
     if row.assignee is not None and row.assignee != username:
-        raise Conflict(f"任务已被 {row.assignee} 认领")
+        raise Conflict(claimed_by(tx.orm, row.assignee))
     cleaned = _validate_form(engine, row.form_key, data, tx.directory_version,
                              reach=(st.case.org_code, row.org_code, tx.orm, p.party))
     task = _live_task(st.loaded, row.id)
