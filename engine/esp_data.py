@@ -30,11 +30,10 @@ from SpiffWorkflow.bpmn.specs import defaults as bpmn_specs
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from .join_data import open_case_data
+from .join_data import SHARED, open_case_data
 
 _MISSING = object()
 BROUGHT = "duban_event_brought"  # the start's internal data: the names of what its event brought
-SHARED = "duban_shared"  # a path's task's internal data: what another path wrote into it meanwhile
 
 
 def host_of(workflow):
@@ -76,7 +75,7 @@ def _inside(workflow, scope) -> bool:
 
 
 def written(task) -> None:
-    """``task``, of a path of an event sub-process, completed: what it wrote (``_written_by``) goes to
+    """``task``, of a path of an event sub-process, completed: what it wrote (``written_by``) goes to
     the unfinished tasks of the scope and of the sub-processes running in it, its own path's excepted
     (they take it from ``task`` as it runs on). Nothing for a task of any other workflow."""
     if getattr(task.task_spec, "bpmn_id", None) is None:
@@ -84,7 +83,7 @@ def written(task) -> None:
     host = host_of(task.workflow)
     if host is None:
         return
-    changed = _written_by(task)
+    changed = written_by(task)
     if not changed:
         return
     scope, own = host.workflow, task.workflow
@@ -102,7 +101,7 @@ def written(task) -> None:
                     other._set_internal_data(**{SHARED: noted})
 
 
-def _written_by(task) -> dict:
+def written_by(task) -> dict:
     """What ``task`` wrote: a path's start, what its event brought; another task, what differs from the
     data it began with (its parent's), but a value another path gave it meanwhile (``SHARED``)."""
     brought = task._get_internal_data(BROUGHT, None)

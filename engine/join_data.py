@@ -47,6 +47,9 @@ _COMPLETED = TaskState.COMPLETED
 _CANCELLED = TaskState.CANCELLED
 _MUTABLE = (dict, list, set)  # the values SpiffWorkflow copies (shallow) into a child's data
 _MISSING = object()  # a key a branch's data does not have
+# A task's internal data: what a path of an event sub-process or of a non-interrupting boundary event
+# gave it as it wrote (engine/esp_data.py, engine/boundary_data.py), not inherited from its parent.
+SHARED = "duban_shared"
 
 
 def merge_branches(spec, my_task) -> None:
@@ -153,7 +156,9 @@ def _apply(data: dict, fork, branches: list[tuple], tasks: dict) -> None:
 
 def _written_at(end, fork, key, tasks: dict) -> float:
     """When the branch ending at ``end`` last changed ``key``: the completion of the nearest task
-    above ``end`` (``end`` itself included, ``fork`` not) whose value differs from its parent's."""
+    above ``end`` (``end`` itself included, ``fork`` not) whose value differs from its parent's, or
+    whose parent holds the key as given by a path (``SHARED``: a waiting boundary event given what
+    its path wrote below it)."""
     node = end
     while node is not fork and node is not None:
         parent = tasks.get(node._parent) if node._parent is not None else None
@@ -161,6 +166,8 @@ def _written_at(end, fork, key, tasks: dict) -> float:
             break
         if not _same(node.data.get(key, _MISSING), parent.data.get(key, _MISSING)):
             return node.last_state_change
+        if key in (parent.internal_data.get(SHARED) or ()):  # the parent holds it as given after ``node``
+            return node.last_state_change                   # took it: ``node``'s own, written then
         node = parent
     return end.last_state_change
 

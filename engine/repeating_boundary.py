@@ -31,6 +31,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import Escalati
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from . import boundary_data
 from .conditional_starts import HELD
 
 REPEATING = (MessageEventDefinition, SignalEventDefinition, EscalationEventDefinition)
@@ -47,7 +48,15 @@ class BoundaryEvent(defaults.BoundaryEvent):
             self._rearm(my_task)
 
     def _update_hook(self, my_task):
-        if self.cancel_activity or not my_task._get_internal_data(HELD, False):
+        if self.cancel_activity:
+            return super()._update_hook(my_task)
+        try:
+            return self._update_non_interrupting(my_task)
+        finally:  # its data taken from its split again: what its paths wrote put back
+            boundary_data.keep_given(my_task)
+
+    def _update_non_interrupting(self, my_task):
+        if not my_task._get_internal_data(HELD, False):
             return super()._update_hook(my_task)
         # A conditional copy armed while its condition held: it waits until a step finds it false.
         BpmnTaskSpec._update_hook(self, my_task)  # its data inherited, its data inputs read
@@ -74,6 +83,7 @@ class BoundaryEvent(defaults.BoundaryEvent):
             return  # the activity is over: nothing to catch for any more
         fresh = split._add_child(self, TaskState.WAITING)
         fresh.triggered = True  # kept by a later sync of the split's children
+        boundary_data.hand_on(my_task, fresh)
         if held:
             fresh._set_internal_data(**{HELD: True})
         self._predict(fresh, mask=TaskState.NOT_FINISHED_MASK)  # its outgoing path, as the first one's

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from . import restricted
+from . import boundary_data, restricted
 from .excerpt import excerpt
 from .timeexpr import (KIND_LABELS, TimerExpressionError, TimerPlan, check_cycle_interval, check_span,
                        looks_like_iso_literal,
@@ -160,10 +160,15 @@ class DurationTimerEventDefinition(spiff_timer.DurationTimerEventDefinition):
 
 
 class CycleTimerEventDefinition(spiff_timer.CycleTimerEventDefinition):
-    """timeCycle (周期): one occurrence per step, so each is audited on its own."""
+    """timeCycle (周期): one occurrence per step, so each is audited on its own. An occurrence's path
+    starts on what earlier occurrences' paths wrote (engine/boundary_data.py): the event's data was
+    just taken from its split again, before SpiffWorkflow makes the path from it."""
 
     def cycle_complete(self, my_task):
-        return _cycle_complete(self, my_task)
+        ready = _cycle_complete(self, my_task)
+        if ready:
+            boundary_data.keep_given(my_task)
+        return ready
 
 
 OURS = {

@@ -68,7 +68,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import logger as _spiff_log
 
-from . import esp_data
+from . import boundary_data, esp_data
 from .interrupting import ScopeEventManager
 from .task_class import adopt
 
@@ -238,6 +238,13 @@ class _TasksByDict:
     # No task made (engine/task_class.py ``_add_child``) or taken out since the last save, which then
     # plans its visit (engine/state.py ``_dirty_plan``); False: it walks every task.
     _duban_tree_kept = False
+
+    def _task_completed_notify(self, task) -> None:
+        """SpiffWorkflow's; a task of a non-interrupting boundary event's path then gives what it
+        wrote to the case (engine/boundary_data.py)."""
+        super()._task_completed_notify(task)
+        if boundary_data.draws_paths(self.spec):
+            boundary_data.written(task)
 
     def _remove_task(self, task_id):
         """SpiffWorkflow's; a task a sub-process hangs from taken out of the tree is noted on the case
