@@ -12,12 +12,12 @@ the counter read 1, 1, 1, and 复查 saw 0 (found by probe 13 with Activiti's
 Here a task on such a path, as it completes, gives what it wrote to every unfinished task of its
 case outside its own path (the attached activity, the boundary event still waiting for its next
 occurrence, the other paths, the rest of the process) — as ``engine/esp_data.written`` does for an
-event sub-process's path, with the same note (``esp_data.SHARED``) on each task it gave a value to,
-so that the task's own completion does not give that value back as its own write. A waiting
-boundary event takes its data from its split again each time SpiffWorkflow updates it: what was
+event sub-process's path, by the same ``esp_data.give``, noting on each task what it was given
+(``join_data.SHARED``), so that the task's own completion does not give that value back as its own
+write. A waiting boundary event takes its data from its split again each time SpiffWorkflow updates it: what was
 given to it is put back then (``keep_given``, engine/repeating_boundary.py), and a re-armed copy
-starts with it. Of two writes of one variable the later stands. The main flow's writes do not reach a path already running (as for
-event sub-processes).
+starts with it. Of two writes of one variable the later stands. The main flow's writes do not reach
+a path already running (as for event sub-processes).
 
 Asked only of workflows whose spec draws a non-interrupting boundary event (``draws_paths``, kept
 on the spec); the walk up from a completed task stops at the first boundary split or event.
@@ -30,7 +30,7 @@ from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
-from .esp_data import written_by
+from .esp_data import give, written_by
 from .join_data import SHARED
 
 _FLAG = "_duban_non_interrupting_paths"
@@ -75,10 +75,7 @@ def written(task) -> None:
         for other in workflow.tasks.values():
             if other is task or other.has_state(TaskState.FINISHED_MASK) or _below(other, task):
                 continue
-            other.data.update(deepcopy(changed))
-            noted = dict(other._get_internal_data(SHARED, None) or {})
-            noted.update(deepcopy(changed))
-            other._set_internal_data(**{SHARED: noted})
+            give(other, changed)
 
 
 def keep_given(my_task) -> None:
@@ -93,11 +90,12 @@ def hand_on(my_task, fresh) -> None:
     """A re-armed copy ``fresh`` of the boundary event ``my_task`` starts with what was given to it."""
     given = my_task._get_internal_data(SHARED, None)
     if given:
-        fresh._set_internal_data(**{SHARED: deepcopy(given)})
-        fresh.data.update(deepcopy(given))
+        give(fresh, given)
 
 
 def _below(other, task) -> bool:
+    """Is ``task`` an ancestor of ``other``? (SpiffWorkflow's ``is_descendant_of`` recurses, and a
+    loop's tree may be thousands of tasks deep.)"""
     node = other.parent
     while node is not None:
         if node is task:

@@ -94,11 +94,17 @@ def written(task) -> None:
         path = host_of(workflow) is not None  # another path: its tasks note what came from here
         for other in workflow.tasks.values():
             if not other.has_state(TaskState.FINISHED_MASK):
-                other.data.update(deepcopy(changed))
-                if path:
-                    noted = dict(other._get_internal_data(SHARED, None) or {})
-                    noted.update(deepcopy(changed))
-                    other._set_internal_data(**{SHARED: noted})
+                give(other, changed, note=path)
+
+
+def give(task, changed: dict, note: bool = True) -> None:
+    """``changed`` written into ``task``'s data; ``note``: noted as given (``SHARED``), so that
+    ``task``'s completion does not give it back as its own write (``written_by``)."""
+    task.data.update(deepcopy(changed))
+    if note:
+        noted = dict(task._get_internal_data(SHARED, None) or {})
+        noted.update(deepcopy(changed))
+        task._set_internal_data(**{SHARED: noted})
 
 
 def written_by(task) -> dict:

@@ -507,13 +507,21 @@ def _start_by_event(engine, tx, principal, key: str, kind: str, name: str, data:
     case = step.start_in(engine, tx, key, principal, org, dict(data or {}), "", principal.party,
                          models_stamp=models_stamp, org_checked=True, by_event=True,
                          start_at=lambda workflow: start_at_event(workflow, kind, name))
+    _catch_at_start(engine, tx, case, principal.username, kind, name, data, correlation)
+    return case
+
+
+def _catch_at_start(engine, tx, case, actor: str, kind: str, name: str, data: dict | None,
+                    correlation: dict | None) -> None:
+    """The case just started by the event catches it in the same transaction if it then waits for
+    it (a start event that only starts it, a catch right after): the case as this transaction made
+    it, no lock or read needed (nobody else can see it yet)."""
     loaded = step.started(tx, case)
     running = case.status == "running"
     catching = waiting_tasks(loaded.workflow, kind, name) if running else []
     if catching or (running and triggers(loaded.workflow, kind, name)):  # as its event_wait rows say
         case.version += 1  # a second step of the case in this transaction
-        _catch(step.Step(engine, tx, case, loaded, principal.username), kind, name, data, correlation, catching)
-    return case
+        _catch(step.Step(engine, tx, case, loaded, actor), kind, name, data, correlation, catching)
 
 
 # --- public use cases -----------------------------------------------------------------------------
@@ -714,12 +722,7 @@ def _start_by_thrown_signal(engine, tx, case, name: str, data: dict, stamps) -> 
         new = step.start_in(engine, tx, key, None, case.org_code, dict(data), "", case.party, actor="engine",
                             models_stamp=models_stamp, org_checked=True, by_event=True,
                             start_at=lambda workflow: start_at_event(workflow, "signal", name))
-        loaded = step.started(tx, new)
-        running = new.status == "running"
-        catching = waiting_tasks(loaded.workflow, "signal", name) if running else []
-        if catching or (running and triggers(loaded.workflow, "signal", name)):
-            new.version += 1  # a second step of the case in this transaction
-            _catch(step.Step(engine, tx, new, loaded, "engine"), "signal", name, data, None, catching)
+        _catch_at_start(engine, tx, new, "engine", "signal", name, data, None)
         started.append(new.id)
     return started
 
