@@ -6,7 +6,7 @@ engine was given, so tests and demos can move time forward without sleeping. Tim
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -46,6 +46,13 @@ class ManualClock(SystemClock):
             raise ValueError("ManualClock needs an aware datetime")
         with self._lock:
             self._now = when.astimezone(timezone.utc)
+
+
+def today_in_china(clock) -> date:
+    """The day it is in China (Beijing time) by ``clock``: what a deadline, a due report or a
+    form's 「不早于今天」 counts from. A function, not a method of the clocks: a ShiftedClock passes
+    any attribute it lacks to the clock under it, and so would answer with that clock's day."""
+    return clock.now().astimezone(SHANGHAI).date()
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -209,8 +209,8 @@ def now_text(clock) -> str:
 
 def today_text(clock) -> str:
     """FEEL's ``today()`` on the engine's clock: the day in Beijing, as ISO text (as ``date(x)``)."""
-    from .workdays import SHANGHAI
-    return clock.now().astimezone(SHANGHAI).date().isoformat()
+    from .clock import today_in_china
+    return today_in_china(clock).isoformat()
 
 
 @host_safe

@@ -139,8 +139,7 @@ class DubanScriptEngine(PythonScriptEngine):
             "Decimal": decimal.Decimal, "math": math,
             # the clock and date arithmetic: pure, model code run in the host may call them (host_safe)
             "now": host_safe(lambda: clock.now()),
-            "today": host_safe(lambda: clock.now().astimezone(workdays.SHANGHAI).date().isoformat()
-                               if hasattr(workdays, "SHANGHAI") else clock.now().date().isoformat()),
+            "today": host_safe(lambda: feel_functions.today_text(clock)),
             "workdays_after": host_safe(lambda start, n: _iso(workdays.workdays_after(_as_moment(start), n))),
             "workdays_before": host_safe(lambda end, n: _iso(workdays.workdays_before(_as_moment(end), n))),
             "workdays_between": host_safe(lambda a, b: workdays.workdays_between(_as_moment(a), _as_moment(b))),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
 from . import assignment, audit, incidents, model_forms, projection, queries, step
-from .clock import SHANGHAI
+from .clock import SHANGHAI, today_in_china
 from .directory import Principal
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, User
@@ -428,7 +428,7 @@ def _validate_form(engine, form_key: str | None, data: dict, directory_version: 
     clock = engine.clock
 
     def today():  # no deadline before it (the engine's clock), read only by a form with a deadline field
-        return clock.now().astimezone(SHANGHAI).date()
+        return today_in_china(clock)
     try:
         validate_at = getattr(engine.forms, "validate_at", None) if directory_version is not None else None
         if validate_at is not None:

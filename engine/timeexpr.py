@@ -29,14 +29,13 @@ import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
 from .excerpt import excerpt
 from . import typed_input
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from .clock import SHANGHAI  # one zone for the whole project
 
 TIMER_KINDS = ("date", "duration", "cycle")
 

@@ -26,11 +26,10 @@ import logging
 import threading
 from datetime import date, datetime, timedelta
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from .clock import SHANGHAI  # one zone for the whole project
 
 _log = logging.getLogger("duban.workdays")
 _warned_years: set[int] = set()

@@ -9,12 +9,12 @@ Passwords are the web UI's business; users here have none.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
+
+from engine.clock import today_in_china
 
 from workflows.enterprises.credit_code import complete as _credit_code
 from workflows.forms.samples import sample
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 ORGS = [  # code, name, parent, level
     ("shengfan", "示范省", None, "省"),
@@ -86,7 +86,7 @@ class Desk:
         self.engine = engine
 
     def today(self) -> dt.date:
-        return self.engine.clock.now().astimezone(SHANGHAI).date()
+        return today_in_china(self.engine.clock)
 
     def open_tasks(self, case_id: int) -> list:
         return list(self.engine.case(case_id).tasks)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from engine import workdays
 from engine.evaluator import host_safe
@@ -19,7 +18,7 @@ from . import case_review, decisions, inspection_plans, tipoffs
 from .documents.format import cn_date
 from .random_inspection import draw_from_data
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from engine.clock import SHANGHAI  # one zone for the whole project
 NEVER = "2999-12-31T00:00:00+08:00"     # a reminder that is no longer ahead is parked here
 REMINDER_HOUR = 9
 SEVERE_PENALTIES = {"责令停产停业", "责令关闭", "吊销许可证件", "暂扣许可证件", "降低资质等级", "限制从业",

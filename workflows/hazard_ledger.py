@@ -18,7 +18,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from engine import case_facts
-from engine.clock import SHANGHAI
+from engine.clock import SHANGHAI, today_in_china
 from engine.schema import Case, HazardQuarterTally, OrgUnit
 from workflows.functions import as_moment
 
@@ -99,7 +99,7 @@ def _cases(session, where: Iterable) -> list[Case]:
 
 def hazard_list(engine, credit_code: str) -> dict:
     """The enterprise's living 隐患清单: every hazard with its status, overdue first, and the counts."""
-    today = engine.clock.now().astimezone(SHANGHAI).date()
+    today = today_in_china(engine.clock)
     with engine.db.read() as s:
         rows = [e for e in (entry(c, today) for c in _cases(s, [Case.party == credit_code])) if e]
     rows.sort(key=lambda e: (STATUSES.index(e["status"]), e["found_on"]), reverse=False)

@@ -29,7 +29,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from engine.clock import SHANGHAI
+from engine.clock import SHANGHAI, today_in_china
 from engine.schema import Case
 from workflows import hazard_ledger
 
@@ -82,7 +82,7 @@ def next_quarter_start(day: dt.date) -> dt.date:
 
 
 def _today(engine) -> dt.date:
-    return engine.clock.now().astimezone(SHANGHAI).date()
+    return today_in_china(engine.clock)
 
 
 # --- the figures from the hazard ledger --------------------------------------------------------------

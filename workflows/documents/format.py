@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
 BLANK = "＿＿＿＿"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from engine.clock import SHANGHAI  # one zone for the whole project
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 SMALL_UNITS = ["", "拾", "佰", "仟"]
 BIG_UNITS = ["", "万", "亿", "万亿"]

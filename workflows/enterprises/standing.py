@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
-from engine.clock import SHANGHAI
+from engine.clock import SHANGHAI, today_in_china
 from engine.policy import NONE_KEPT, KeptFromParty
 from engine.schema import Case, ProcessModel
 from workflows.documents.format import cn_date
@@ -213,7 +213,7 @@ def enterprise_file(engine, registry: EnterpriseRegistry, credit_code: str, *, c
     (engine/policy.py ``kept_from_party``: a 12350 举报 about it is neither listed nor counted).
     Raises :class:`EnterpriseNotFound` (Chinese message) for a code the registry does not know.
     """
-    today = engine.clock.now().astimezone(SHANGHAI).date()
+    today = today_in_china(engine.clock)
     with engine.db.read() as s:
         ent = registry.get(credit_code, session=s)
         if ent is None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from engine.clock import SHANGHAI  # one zone for the whole project
 FULL_WIDTH = str.maketrans("０１２３４５６７８９－ＱｑＭ", "0123456789-QqM")
 
 
