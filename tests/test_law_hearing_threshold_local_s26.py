@@ -79,7 +79,7 @@ def test_admin_penalty_law_art63_default_is_the_national_100000_and_the_case_rec
     assert world.engine.case(below).data["hearing_eligible"] is False
     data = world.engine.case(at).data
     assert data["hearing_eligible"] is True and data["hearing_fine_threshold"] == 100000
-    assert data["hearing_basis"] == "对单位处较大数额罚款（100000元以上）"
+    assert data["hearing_basis"] == "对单位处较大数额罚款（100,000元以上）"
     assert world.engine.case(below).data["hearing_fine_threshold"] == 100000
     page = client_login(world.app, "zhang_san").get(f"/cases/{at}").get_data(as_text=True)
     assert "听证告知的较大数额罚款标准（元，判定之日适用）" in page             # a Chinese label, not the variable

@@ -48,7 +48,9 @@ def _engine(decision_id: str):
 def _script_engine():
     from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-    return PythonScriptEngine(environment=TaskDataEnvironment({}))
+    from .documents.format import yuan   # a table's output may name an amount (判定理由)
+
+    return PythonScriptEngine(environment=TaskDataEnvironment({"yuan": yuan}))
 
 
 def decide(decision_id: str, **data: Any) -> dict:

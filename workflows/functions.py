@@ -15,7 +15,7 @@ from engine import workdays
 from engine.evaluator import host_safe
 
 from . import case_review, decisions, inspection_plans, tipoffs
-from .documents.format import cn_date
+from .documents.format import cn_date, yuan
 from .random_inspection import draw_from_data
 
 from engine.clock import SHANGHAI  # one zone for the whole project
@@ -392,6 +392,7 @@ FUNCTIONS = {
     "court_application_window": decisions.court_application_window,
     "hearing_schedule_problems": hearing_schedule_problems,
     "accountability_items_from": accountability_items_from,
+    "yuan": yuan,                # 100,000元, as a sentence writes an amount (判定理由)
 }
 
 # Helpers model code run in the host may call (engine/evaluator.py ``host_safe``): pure — date

@@ -69,6 +69,15 @@ def money(value: Any) -> str:
     return BLANK if amount is None else f"{amount:,.2f}元"
 
 
+def yuan(value: Any) -> str:
+    """An amount as a reader writes it in a sentence: 100000 -> 100,000元, 50000.5 -> 50,000.50元
+    (no 「.00」 on a whole amount, as 「较大数额罚款（100,000元以上）」); blank if not a number."""
+    amount = _decimal(value)
+    if amount is None:
+        return BLANK
+    return f"{amount:,.0f}元" if amount == amount.to_integral_value() else f"{amount:,.2f}元"
+
+
 def _four_digits(n: int) -> str:
     out, zero = "", False
     for i in range(3, -1, -1):
