@@ -11,10 +11,14 @@ case still has its row; removing an anchor event instead breaks the anchor chain
 Cases started before 2026-12-04 have no anchor.
 
 Why the counter's chain and not the ``system`` chain: a start already moves its case number's
-counter under that row's lock (``UPDATE … RETURNING``, held to COMMIT), so starts of one prefix and
-year are serialized anyway, and the anchor head read after that lock (``FOR UPDATE`` on PostgreSQL,
-queued with the counter's statement: no round trip of its own) never waits. One ``system`` head
-would make every start of every process wait for the one before it to commit.
+counter under that row's lock (``INSERT … ON CONFLICT DO UPDATE … RETURNING``, held to COMMIT: the
+row made by the first start of a prefix and year, moved by every later one), so starts of one
+prefix and year are serialized anyway, and the anchor head read after that lock (``FOR UPDATE`` on
+PostgreSQL, queued with the counter's statement: no round trip of its own) never waits. Every start
+takes the two in that order, counter then head; until 2026-12-07 the first start's counter was an
+``UPDATE`` that found no row, and a start whose head read came after another's first COMMIT could
+hold the head while asking for the counter row (a deadlock: tests/test_start_deadlock_s27.py). One
+``system`` head would make every start of every process wait for the one before it to commit.
 
 What it costs a start: the head read (queued with the counter's, PostgreSQL), one event's link,
 the event in the step's own audit ``INSERT`` (``AuditBuffer.rows``) and one head write — measured

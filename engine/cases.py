@@ -7,11 +7,13 @@ a case is one pass of the step pipeline (engine/step.py), a read one read-only s
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
@@ -20,6 +22,9 @@ from .clock import SHANGHAI
 from .directory import version_column
 from .errors import EngineError, Forbidden, InvalidData, NotFound
 from .schema import OPEN, Case, Counter, HumanTask, Incident, OrgUnit, ProcessModel, TaskRow, Timer
+
+log = logging.getLogger("duban.engine")
+T = TypeVar("T")
 
 
 @dataclass
@@ -58,7 +63,48 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
     """Start a case (立案/登记) of the latest version of ``process_key``.
 
     The new case's chain head goes in the case row's INSERT (revision 0021). Its case number is
-    taken in the transaction: a start that fails takes none."""
+    taken in the transaction: a start that fails takes none. A start whose transaction PostgreSQL
+    ended as a deadlock's victim or as a serialization failure (``conflict_to_retry``) wrote
+    nothing and is run again, at most ``CONFLICT_RETRIES`` times, each logged (``retried``)."""
+    return retried(lambda: _start(engine, process_key, by, org, data, title, party, parent_case_id),
+                   f"立案（{process_key}）")
+
+
+# How many times a use case the database ended as a deadlock's victim or a serialization failure
+# is run again (``retried``); 0: never (the tests of each guard alone, tests/test_start_deadlock_s27.py).
+CONFLICT_RETRIES = 3
+# SQLSTATE 40P01 deadlock_detected, 40001 serialization_failure: the transaction was rolled back whole
+_CONFLICTS = {"40P01": "死锁", "40001": "串行化冲突"}
+
+
+def conflict_to_retry(exc: BaseException) -> str | None:
+    """What ended ``exc``'s transaction if it may simply run again (「死锁」, 「串行化冲突」), else
+    None: the error as the DBAPI raised it (``sqlexec``'s statements) or as SQLAlchemy wrapped it."""
+    for err in (exc, getattr(exc, "orig", None), exc.__cause__):
+        said = _CONFLICTS.get(getattr(err, "sqlstate", None) or "")
+        if said:
+            return said
+    return None
+
+
+def retried(run: Callable[[], T], what: str) -> T:
+    """``run()``, run again when the database ended its transaction as a deadlock's victim or a
+    serialization failure (``conflict_to_retry``), at most ``CONFLICT_RETRIES`` times, each logged;
+    any other error is the caller's at once. ``run`` must be one transaction, all or nothing."""
+    attempt = 0
+    while True:
+        try:
+            return run()
+        except Exception as exc:
+            said = conflict_to_retry(exc)
+            if said is None or attempt >= CONFLICT_RETRIES:
+                raise
+            attempt += 1
+            log.warning("%s的事务因数据库%s被撤回（未写入任何内容），第 %d 次重试", what, said, attempt)
+
+
+def _start(engine, process_key: str, by: str, org: str | None, data: dict | None, title: str,
+           party: str | None, parent_case_id: int | None) -> step.CaseRow:
     payload = {"process_key": process_key, "org": org, "data": data, "title": title, "party": party,
                "parent_case_id": parent_case_id}
     with incidents.recorded(engine, "start", by, payload) as attempt:  # a script/rule failed at set-up
@@ -122,6 +168,9 @@ class NewCase:
     def __init__(self, tx, process_key: str, now: datetime, models_stamp: bool = False):
         self.tx, self.process_key, self.now = tx, process_key, now
         self.counter = _counter_name(process_key, now)[2]  # also the name of the case's anchor chain
+        # Made if it is not there, moved if it is: the start holds the counter row from here on
+        # either way, so the head is read under it — the first start of a prefix and year too
+        # (``_NEXT_CASE_NO``: the lock order counter, then head, of every start of a chain).
         self._number = sqlexec.defer(tx.conn, _NEXT_CASE_NO_SQL, {"b_name": self.counter})
         # the anchor chain's head, read after the counter's row lock (engine/case_anchor.py)
         self._anchor_head: sqlexec.Pending | None = case_anchor.read_head(tx, self.counter)
@@ -130,9 +179,6 @@ class NewCase:
 
     def case_no(self) -> str:
         row = self._number.first()
-        if row is None:  # the first case of this prefix and year
-            self._anchor_head = None  # read before the counter row was made (and locked): read again
-            return next_case_no(self.tx.session, self.process_key, self.now)
         prefix, year, _ = _counter_name(self.process_key, self.now)
         return f"{prefix}-{year}-{row[0]:05d}"
 
@@ -172,22 +218,24 @@ def next_case_no(s: Session, process_key: str, now: datetime) -> str:
     """案号 ``<initials>-<year>-<serial>``: the process key's initials, the year in China, a counter
     per prefix and year taken under a row lock."""
     prefix, year, name = _counter_name(process_key, now)
-    # One statement: the counter moved and read under the row lock its UPDATE takes (a concurrent
+    # One statement: the counter made or moved, and read, under the row lock it takes (a concurrent
     # start queues on it). The number is the transaction's: if it rolls back, so does the counter.
-    value = s.execute(_NEXT_CASE_NO, {"b_name": name}).scalar()
-    if value is None:  # the first case of this prefix and year
-        try:
-            with s.begin_nested():
-                s.execute(sa.insert(_COUNTER).values(name=name, value=1))
-                value = 1
-        except sa.exc.IntegrityError:  # another start made the row meanwhile
-            value = s.execute(_NEXT_CASE_NO, {"b_name": name}).scalar_one()
+    value = s.execute(_NEXT_CASE_NO, {"b_name": name}).scalar_one()
     return f"{prefix}-{year}-{value:05d}"
 
 
 _COUNTER = Counter.__table__
-_NEXT_CASE_NO = (sa.update(_COUNTER).where(_COUNTER.c.name == sa.bindparam("b_name"))
-                 .values(value=_COUNTER.c.value + 1).returning(_COUNTER.c.value))
+# The counter made at 1 or moved by one, and its new value, in one statement that always ends
+# holding the row's lock. Until 2026-12-07 an ``UPDATE … RETURNING`` that found no row (the first
+# case of a prefix and year) fell back to an INSERT: a start whose UPDATE ran just before the first
+# start's COMMIT and whose head read (queued behind it) ran just after held the new head and then
+# asked for the counter row, which a third start held while asking for the head — PostgreSQL's
+# deadlock (tests/test_start_deadlock_s27.py). An ``INSERT`` that meets a row another start is
+# making waits for that start's end, then moves the row (ON CONFLICT); PostgreSQL and SQLite both
+# render this construct (the SQLite dialect's compiler reads the same clause).
+_NEXT_CASE_NO = (postgresql.insert(_COUNTER).values(name=sa.bindparam("b_name"), value=1)
+                 .on_conflict_do_update(index_elements=[_COUNTER.c.name], set_={"value": _COUNTER.c.value + 1})
+                 .returning(_COUNTER.c.value))
 _NEXT_CASE_NO_SQL = sqlexec.Sql(_NEXT_CASE_NO)
 _NEXT_CASE_ID = sqlexec.Sql(sa.select(sa.func.nextval(sa.func.pg_get_serial_sequence("case_instance", "id"))))
 

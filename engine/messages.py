@@ -42,7 +42,7 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
 from . import first_forms, model_forms, sqlexec, step
-from .cases import STAMPS
+from .cases import STAMPS, retried
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .interrupting import interrupted
 from .policy import CaseHidden
@@ -595,7 +595,7 @@ def correlate_message(engine, name: str, by: str, case_id: int | None = None, co
             return {"case_id": target, "started": started, "case_ids": cases if not started else [target]}
         return {"case_id": target, "started": started}
 
-    return run()
+    return retried(run, f"消息「{name}」")  # a deadlock's victim (a first case of a 案号 prefix) runs again
 
 
 def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: str | None = None) -> dict:
@@ -631,7 +631,7 @@ def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: 
         step.commit_cache(engine, tx)
         return {"delivered": delivered, "started": started}
 
-    return run()
+    return retried(run, f"信号「{name}」")
 
 
 def deliver_thrown(engine, tx, case, events: list, workflow=None) -> None:

@@ -77,9 +77,9 @@ def test_starts_of_several_processes_at_once_on_postgresql_keep_every_anchor_cha
     counter table — the first case of each prefix races to make its counter row and its anchor
     head. Every start succeeds; each anchor chain holds its cases in number order; verify passes.
     (A start reads its anchor head after its counter row's lock, which every start of that chain
-    takes first, so the head adds no wait of its own; the first case of a prefix, whose counter row
-    did not exist when the head was read, reads it again under the new row's lock — without that
-    this test fails on ``audit_head``'s primary key.)"""
+    takes first — the first case of a prefix too, whose counter statement makes the row — so the
+    head adds no wait of its own; the interleaving that deadlocked here once is forced in
+    tests/test_start_deadlock_s27.py.)"""
     setup = make_engine(postgres_url, clock=ManualClock(START - timedelta(days=400)))
     deploy(setup, "approval.bpmn", "timers_misc.bpmn")
     for key in ("approval", "wait_then_work"):  # the models' bundles stored, a year before the race

@@ -82,7 +82,8 @@ def test_a_start_reads_no_audit_head_no_projection_and_takes_its_number_in_one_s
     the directory counter and the models' stamp in one pipeline (the principal, the org unit's
     path, the model and its bundle from the caches), then every write — the case row one INSERT,
     as the step left it — with the COMMIT. The case's anchor (engine/case_anchor.py): its counter
-    chain's head read in the first pipeline, right after the counter's row lock, and moved with the
+    chain's head read in the first pipeline, right after the counter's row lock (the counter made or
+    moved by one INSERT … ON CONFLICT DO UPDATE: the lock order of tests/test_start_deadlock_s27.py), and moved with the
     writes; its event in the step's one INSERT."""
     e = pg_engine
     e.start("five_tasks", by="zhang", org="east")
@@ -90,7 +91,7 @@ def test_a_start_reads_no_audit_head_no_projection_and_takes_its_number_in_one_s
     assert not [s for s in sent if s.startswith(("SELECT event_wait", "SELECT external_task",
                                                  "SELECT app_user", "SELECT org_unit", "SELECT process_model",
                                                  "SELECT role", "UPDATE case_instance"))]
-    assert sent[0] == "UPDATE counter SET" and sent[1] == "SELECT audit_head.seq, audit_head.hash"
+    assert sent[0] == "INSERT INTO counter" and sent[1] == "SELECT audit_head.seq, audit_head.hash"
     assert sent[2].startswith("SELECT nextval(pg_get_serial_sequence(") and sent[3] == "SELECT (SELECT counter.value"
     assert [s for s in sent[4:] if "counter" in s] == [] and sent.count("INSERT INTO case_instance") == 1
     assert [s for s in sent if "audit_head" in s] == ["SELECT audit_head.seq, audit_head.hash", "UPDATE audit_head SET"]
