@@ -188,3 +188,56 @@ def test_on_sqlite_a_hazard_step_that_moves_none_of_the_facts_inputs_computes_no
         assert write(data('{"found_on": "2026-11-02", "hazard_grade": "一般", "opinion": "同意"}'))[0] >= 2
     finally:
         db.close()
+
+
+def test_on_postgresql_a_step_of_another_process_calls_no_hazard_function(postgres_url):
+    """原国家安全监管总局令第16号 quarterly facts on PostgreSQL (revision 0031): the BEFORE UPDATE trigger
+    calls its plpgsql function only ``WHEN`` the row is or was a hazard case's; every other process's
+    step (each writes ``data``) called it to set five NULL facts to NULL again. Seen from outside by a
+    fact set by hand (an UPDATE naming only the facts fires no trigger): another process's case keeps
+    it through a write of its data (no call); a hazard case's write still works its facts out, every
+    time (a moved amount, the party, the status), and a case moved out of the hazard processes loses
+    them. The downgrade gives the trigger that is called for every case's write again."""
+    sa_engine = make_engine(postgres_url)
+    migrate.upgrade(sa_engine)
+    with sa_engine.begin() as conn:
+        _hazard_model(conn)
+        conn.execute(sa.text("INSERT INTO process_model (id, key, kind, name, version, filename, content, "
+                             "content_hash, deployed_by, deployed_at) VALUES (2, 'five_tasks', 'bpmn', '五步', 1, "
+                             "'f.bpmn', '<x/>', 'f', 'system', '2026-11-01')"))
+        _row(conn, "A", '{"found_on": "2026-11-02", "hazard_grade": "一般", "rectify_cost": "3200"}')
+        _row(conn, "B", '{"opinion": "同意"}')
+        conn.exec_driver_sql("UPDATE case_instance SET process_key = 'five_tasks', model_id = 2 WHERE case_no = 'B'")
+
+    def write(sql: str, case_no: str = "A") -> tuple:
+        with sa_engine.begin() as conn:
+            if sql:
+                conn.exec_driver_sql(sql)
+            return tuple(conn.exec_driver_sql(
+                "SELECT hazard_found_day, hazard_outcome, hazard_due_day, hazard_cost_fen, hazard_key "
+                f"FROM case_instance WHERE case_no = '{case_no}'").one())
+
+    def data(text: str, case_no: str = "A") -> str:
+        return f"UPDATE case_instance SET data = '{text}' WHERE case_no = '{case_no}'"
+
+    def marked(case_no: str = "A") -> None:  # a fact no input gives: kept only if the function is not called
+        write(f"UPDATE case_instance SET hazard_cost_fen = -7 WHERE case_no = '{case_no}'")
+
+    facts = write("")
+    assert facts[3] == 320000 and facts[0] >= 0  # 3200 元 in 分, found on a day
+    assert write(data('{"opinion": "复核"}', "B"), "B") == (None,) * 5
+    marked("B")
+    assert write(data('{"opinion": "同意"}', "B"), "B")[3] == -7  # another process: no call
+    # a hazard case: worked out at every write of what the facts are made of
+    marked()
+    assert write(data('{"found_on": "2026-11-02", "hazard_grade": "一般", "rectify_cost": "3200", "opinion": "同意"}'))[3] == 320000
+    assert write(data('{"found_on": "2026-11-02", "hazard_grade": "一般", "rectify_cost": "4500.5"}'))[3] == 450050
+    assert write("UPDATE case_instance SET party = '91110000100000000X' WHERE case_no = 'A'")[4] == "91110000100000000X"
+    assert write("UPDATE case_instance SET status = 'cancelled' WHERE case_no = 'A'")[1] == case_facts.EXCLUDED
+    # moved out of the hazard processes (none does): called on the old row's account, the facts NULL
+    assert write("UPDATE case_instance SET process_key = 'five_tasks', model_id = 2 WHERE case_no = 'A'") == (None,) * 5
+    with sa_engine.begin() as conn:
+        command.downgrade(migrate.config(conn), "0030_party_hidden_messages")
+    marked("B")
+    assert write(data('{"opinion": "复核"}', "B"), "B")[3] is None
+    sa_engine.dispose()
