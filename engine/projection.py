@@ -176,9 +176,11 @@ def _has_timers(spec) -> bool:
 _DONE_BITS = TaskState.COMPLETED | TaskState.READY
 
 
-def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
+def fired_timers(top, previous_rows: dict[str, tuple], cut: dict | None = None) -> list[FiredTimer]:
     """Timer events that fired since the rows in ``previous_rows`` were written — by a sweep, or
-    inside any other step (a deadline already past when its task opened fires at once).
+    inside any other step (a deadline already past when its task opened fires at once). ``cut``:
+    the tasks a long loop's rounds took out of the tree while the step ran (engine/workflow.py
+    ``_trim``), by id: a timer that fired among them is one too (each fired timer audited once).
 
     A timer task that is neither done (COMPLETED, READY) nor a cycle (its ``event_value`` a dict of
     occurrences) has fired nothing, whatever its row says: it is passed over before its id is
@@ -190,30 +192,37 @@ def fired_timers(top, previous_rows: dict[str, tuple]) -> list[FiredTimer]:
         if not timer_specs:
             continue
         for task in workflow.tasks.values():
-            spec = task.task_spec
-            if id(spec) not in timer_specs:
-                continue
-            value = task.internal_data.get("event_value")
-            cycle = isinstance(value, dict)
-            if not cycle and not task._state & _DONE_BITS:
-                continue  # not fired: occurrences would be 0
-            old = previous_rows.get(str(task.id))
-            old_state, before = _timer_row(old[2]) if old else (None, 0)
-            if cycle:  # a cycle: count occurrences since last time
-                occurrences = value.get("fired", 0) - before
-            else:
-                # A timer task only completes by firing (otherwise it is cancelled); SpiffWorkflow clears
-                # its event_fired flag when it runs, so the state change is what tells.
-                occurrences = int(old_state not in _DONE)
-            if occurrences <= 0:
-                continue
-            kind, attached = _timer_kind(task)
-            props = task_properties(spec)
-            escalates = (kind == "deadline" and attached is not None
-                         and str(props.get("escalate", "true")).lower() not in ("false", "0", "no"))
-            fired.append(FiredTimer(str(task.id), spec.bpmn_id or spec.name, spec.bpmn_name or "", kind, attached,
-                                    escalates, occurrences))
+            if id(task.task_spec) in timer_specs:
+                _fired(task, previous_rows, fired)
+    for task in (cut or {}).values():
+        if id(task.task_spec) in _timer_specs(task.workflow.spec):
+            _fired(task, previous_rows, fired)
     return fired
+
+
+def _fired(task, previous_rows: dict[str, tuple], fired: list) -> None:
+    """``task`` (a timer event's) appended to ``fired`` if it fired since its row was written."""
+    spec = task.task_spec
+    value = task.internal_data.get("event_value")
+    cycle = isinstance(value, dict)
+    if not cycle and not task._state & _DONE_BITS:
+        return  # not fired: occurrences would be 0
+    old = previous_rows.get(str(task.id))
+    old_state, before = _timer_row(old[2]) if old else (None, 0)
+    if cycle:  # a cycle: count occurrences since last time
+        occurrences = value.get("fired", 0) - before
+    else:
+        # A timer task only completes by firing (otherwise it is cancelled); SpiffWorkflow clears
+        # its event_fired flag when it runs, so the state change is what tells.
+        occurrences = int(old_state not in _DONE)
+    if occurrences <= 0:
+        return
+    kind, attached = _timer_kind(task)
+    props = task_properties(spec)
+    escalates = (kind == "deadline" and attached is not None
+                 and str(props.get("escalate", "true")).lower() not in ("false", "0", "no"))
+    fired.append(FiredTimer(str(task.id), spec.bpmn_id or spec.name, spec.bpmn_name or "", kind, attached,
+                            escalates, occurrences))
 
 
 def waiting_timers(top) -> list[PendingTimer]:

@@ -992,10 +992,10 @@ class Step:
             run_model_code(advance, workflow)
         thrown = workflow.get_events()  # thrown and not caught here: for other cases (engine/messages.py)
         now = engine.clock.now()
-        fired = projection.fired_timers(workflow, loaded.task_rows)
+        trimmed = workflow.trimmed_in_step()  # cut while a loop of engine tasks ran (engine/workflow.py)
+        fired = projection.fired_timers(workflow, loaded.task_rows, trimmed)
         self._record_fired(fired, now, worker)
         pruned = wfstate.prune(workflow)
-        trimmed = workflow.trimmed_in_step()  # cut while a loop of engine tasks ran (engine/workflow.py)
         if trimmed:
             pruned = {**trimmed, **pruned}
         wfstate.save(tx.conn, case.id, loaded, pruned)

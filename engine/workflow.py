@@ -69,6 +69,7 @@ from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import logger as _spiff_log
 
 from . import boundary_data, esp_data
+from .branch_trim import cut_branches
 from .interrupting import ScopeEventManager
 from .task_class import adopt
 
@@ -479,15 +480,18 @@ class DubanWorkflow(_TasksByDict, BpmnWorkflow):
         whole tree answers). Trimmed every ``_TRIM_EVERY`` tasks the step adds, the tree stays a few
         rounds deep whatever the number of rounds, and a task costs the same in the 5,000th round as in
         the 10th. What is cut is kept (``_trimmed``) and saved with the step as the tasks cut at its
-        end are: the history is the same. A tree that cannot be cut (the loop on a branch beside a
-        person's open task: the unfinished tasks' common ancestor is above the loop) grows as before
-        and stops at the walk's depth (``Unrested``)."""
+        end are: the history is the same. A loop on a branch beside a person's open task (the
+        unfinished tasks' common ancestor above the loop, out of prune's reach) is cut line by line
+        below that ancestor (engine/branch_trim.py); a timer fired among the tasks cut is audited
+        with the step (projection.fired_timers)."""
         if not self._trim_at:  # the step's first pass: trim once it has added ``_TRIM_EVERY`` tasks
             self._trim_at = self._case_size() + _TRIM_EVERY
             return
-        from .state import prune  # (engine/state.py imports this module)
+        from .state import KEEP_ANCESTORS, all_workflows, prune, structured_joins  # (state imports this module)
 
         cut = prune(self)
+        for wf in all_workflows(self):  # a loop on a branch beside an open task (engine/branch_trim.py)
+            cut.update(cut_branches(wf, KEEP_ANCESTORS, structured_joins(wf.spec)))
         self._ran = None
         if cut:
             if self._trimmed is None:
