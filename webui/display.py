@@ -13,6 +13,7 @@ import re
 import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, session
@@ -239,13 +240,33 @@ _CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
 
+_STORED_AMOUNT = re.compile(r"^-?\d{5,}\.\d{2}$")  # a money field's value as stored: "3200000.00"
+
+
+def grouped(number) -> str:
+    """A number as people write it: 10,000 and above in groups of three (3,200,000.00; 12,500), smaller
+    ones as they are (2026, 0.5). A stored amount (``"3200000.00"``) keeps its two decimals."""
+    try:
+        amount = Decimal(str(number))
+    except InvalidOperation:
+        return str(number)
+    if not amount.is_finite() or abs(amount) < 10_000 or amount.adjusted() > 30:
+        return str(number)
+    if isinstance(number, float) and number.is_integer():
+        amount = amount.to_integral_value()
+    return f"{amount:,}"
+
+
 def value(v) -> str:
     """A case-data value for a table cell: lists joined, dicts as compact JSON, booleans as 是/否,
-    moments (ISO 8601 with an offset, as forms store them) in Beijing time, days as 2026年12月2日."""
+    numbers of 10,000 and more grouped (``grouped``), moments (ISO 8601 with an offset, as forms store
+    them) in Beijing time, days as 2026年12月2日."""
     if v is None or v == "":
         return "—"
     if isinstance(v, bool):
         return "是" if v else "否"
+    if isinstance(v, (int, float, Decimal)) or (isinstance(v, str) and _STORED_AMOUNT.match(v)):
+        return grouped(v)
     if isinstance(v, str) and _ISO_MOMENT.match(v):
         return local(datetime.fromisoformat(v.replace("Z", "+00:00")))
     if isinstance(v, str) and _ISO_DAY.match(v):
