@@ -18,6 +18,7 @@ add people to exclude; the queue hides excluded tasks and ``complete`` refuses t
 from __future__ import annotations
 
 import keyword
+import re
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -26,11 +27,17 @@ from . import sqlexec
 from .schema import COMPLETED, OPEN, HumanTask, TaskCandidate, TaskExclusion
 
 
+# What separates the people in a candidate list typed as text: Flowable and Camunda split on ","; an
+# official typing 「zhang，eastboss」 or 「zhang、eastboss」 on a Chinese keyboard means the same two
+# people (kept whole, it named one user nobody is, and the task went to the case's starter).
+_NAME_SEPARATORS = re.compile(r"[,，、;；]")
+
+
 def _names(value) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
+        return [v.strip() for v in _NAME_SEPARATORS.split(value) if v.strip()]
     return [str(v).strip() for v in value if str(v).strip()]
 
 

@@ -967,8 +967,31 @@ def _refuse_property_associations(process, result: Normalized) -> None:
                                 "案件数据），或改用数据对象（dataObject）", owner))
 
 
+# jBPM's work items a task names by ``drools:taskName`` whose handler calls something outside the case
+# (jBPM's default work item handlers): what it would do, and what does not happen here.
+JBPM_WORK_ITEMS = {"Rest": ("REST 工作项", "不会发出 HTTP 请求"), "WebService": ("WebService 工作项", "不会调用 Web 服务"),
+                   "Email": ("邮件工作项", "不会发送邮件"), "Log": ("日志工作项", "不会写日志"),
+                   "Service Task": ("Java 服务工作项", "不会调用 Java 方法")}
+
+
+def _note_jbpm_work_items(process, result: Normalized) -> None:
+    """A task jBPM's designer draws for one of its work items (``<task drools:taskName="Rest">`` with
+    the inputs Url, Method, ContentData): jBPM's handler makes the call and maps its Result. Here it is
+    a task a person marks done (as a Flowable ``http`` task, ``TYPED_SERVICE_TASKS``); the deploy said
+    only how its inputs were read, or refused its Result's mapping as any task's. Said on the task:
+    what jBPM would have done, that it is not done, and what to draw for a program to do it."""
+    for el in process.iter(f"{B}task", f"{B}serviceTask"):
+        name = (el.get(f"{{{JBPM_NS}}}taskName") or "").strip()
+        if name in JBPM_WORK_ITEMS:
+            what, not_done = JBPM_WORK_ITEMS[name]
+            result.notes.append((f"{label(el)} 是 jBPM 的{' ' if what[0].isascii() else ''}{what}（drools:taskName=\"{name}\"），本系统{not_done}，其输出（如 Result）"
+                                 "也不会写入案件；该任务将交由人员办理，办理人完成后流程继续。需要由外部程序完成的，请改为外部任务"
+                                 "（服务任务，camunda:type=\"external\" 并填写主题）", el))
+
+
 def _normalize_process(process, result: Normalized, form_exists) -> None:
     _drop_data_store_associations(process, result)
+    _note_jbpm_work_items(process, result)
     drawn_data_objects.drop_documentation_arrows(process, result.notes, label)
     _refuse_property_associations(process, result)
     for task in list(process.iter(*(f"{B}{kind}" for kind in HUMAN_TASKS))):  # a list: it removes children
@@ -1009,6 +1032,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 _set_property(el, "defaultRole", default_role)
         elif name == "serviceTask" and _flowable_decision(el, result):
             name = "businessRuleTask"
+        elif name == "serviceTask" and _expression_service_task(el, result):
+            name = "scriptTask"
         elif name == "serviceTask":
             _note_typed_service_task(el, result)
             _service_task(el, result)
@@ -1017,7 +1042,11 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             zeebe = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}calledDecision")  # Camunda 8
             if not ref and zeebe is not None:
                 ref = (zeebe.get("decisionId") or "").strip()
-            if ref:
+            if ref and language_of(ref) is not None:  # ="fine_" + kind, ${decisionKey}: chosen when the case runs
+                result.problems.append((f"{label(el)} 的决策表编号「{excerpt(ref)}」是表达式：Camunda 在案件走到这里时才按案件数据"
+                                        "选择决策表，本系统在部署时就确定要调用的决策表；请填写已部署决策表的编号，"
+                                        "需要按情况调用不同的决策表时，用排他网关分到各自的规则任务", el))
+            elif ref:
                 ext = _extension_elements(el)
                 etree.SubElement(ext, f"{S}calledDecisionId").text = ref
         if name == "businessRuleTask":
@@ -2075,6 +2104,46 @@ def _flowable_decision(el, result: Normalized) -> bool:
     return True
 
 
+_PLAIN_READ = re.compile(r"[A-Za-z_]\w*(?:\[['\"][^'\"]*['\"]\])*")
+
+
+def _expression_service_task(el, result: Normalized) -> bool:
+    """A service task whose ``camunda:expression`` (``flowable:``, ``activiti:``) computes a value —
+    ``${dailyFine * days}`` into ``activiti:resultVariableName="totalFine"`` (``resultVariable``),
+    ``${totalFine >= 100000}``, or ``${execution.setVariable('stage', '待决定')}`` — as Camunda 7,
+    Flowable and Activiti run it: the expression evaluated when the case reaches the task, its value
+    stored in the result variable (without one, dropped), the case going on. Before, the text was
+    taken for the name of a Python handler none had registered, and the task waited for a person
+    (「计算连续处罚总额」 in the inspector's queue). Becomes the script task that means the same
+    (``totalFine = dailyFine * days``). An expression that only names something (``${issueNotice}``,
+    ``${notifier.send(execution)}``: a bean of the system it was drawn for) stays a handler's name;
+    True when the task was made a script task."""
+    drawn = original = (_vendor_attr(el, "expression") or "").strip()
+    if not drawn or any(_vendor_attr(el, a) for a in ("class", "delegateExpression", "type")) or _is_external(el):
+        return False
+    target = (_vendor_attr(el, "resultVariable") or _vendor_attr(el, "resultVariableName") or "").strip()
+    setter = _SET_VARIABLE.match(drawn)
+    if setter:
+        target, drawn = setter.group(2), "${" + setter.group(3) + "}"
+    try:
+        python = literal_or_expression(drawn)
+    except Untranslatable:
+        return False  # a bean's method (refused or noted where handlers are)
+    if not setter and (_PLAIN_READ.fullmatch(python) or language_of(drawn) is None):
+        return False
+    if target and (not target.isidentifier() or keyword.iskeyword(target)):
+        result.problems.append((f"{label(el)} 的结果变量「{excerpt(target)}」不是有效的变量名", el))
+        return True
+    el.tag = f"{B}scriptTask"
+    el.set("scriptFormat", "python")
+    for ns in VENDOR_NS:
+        el.attrib.pop(f"{{{ns}}}expression", None)
+    script = etree.SubElement(el, f"{B}script")
+    script.text = f"{target} = {python}" if target else "pass"
+    result.translations.append({"element_id": el.get("id"), "from": original, "to": script.text})
+    return True
+
+
 def _service_task(el, result: Normalized) -> None:
     kind, name = handler_name(el)
     if el.find(f"{B}extensionElements/{S}serviceTaskOperator") is not None:
@@ -2162,11 +2231,13 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 # their ISO text (engine/dmn.py reads a date or date and time column's value as ISO text, so they compare as the
 # days and moments they are); ``sum``, ``min``, ``max``, ``substring`` and a date of a value the case decides
 # (``date(reportDay)``) engine/feel_functions' helpers, which compute them as feel-scala does when the case runs.
-_FEEL_CALL = re.compile(r"(?<!\w)(?<!\w\.)(?<!list )(count|string length|string join|upper case|lower case|contains|starts with|"
-                        r"ends with|sum|min|max|substring(?!\s+(?:before|after)\b)|date and time|date|duration|now|today|"
+_FEEL_CALL = re.compile(r"(?<!\w)(?<!\w\.)(?<!list )(count|string length|string join|string|upper case|lower case|contains|starts with|"
+                        r"ends with|sum|min|max|substring(?!\s+(?:before|after)\b)|date and time|date|years and months duration|"
+                        r"duration|now|today|day of week|month of year|"
                         r"uuid|distinct values|append|concatenate|index of|sublist|reverse|flatten|union|remove|insert before|"
                         r"mean|product|all|any|context put|context merge|get value|get entries)\s*\(")
 _CALL_PLACEHOLDER = re.compile(r"duban_call_\d+")
+_FEEL_PROPERTY = re.compile(r"\s*\.\s*([A-Za-z_]\w*)")  # a property of a call's value (DMN 1.3 §10.3.2.1)
 _OUTSIDE_QUOTES_Q = re.compile(r"\?(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")  # a ? not inside a "string"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -2192,6 +2263,16 @@ def _call_python(name: str, args: list[str], raw: list[str], cell: str) -> str:
         if len(args) != 1:
             raise refuse("调用的函数「duration(...)」须有 1 个参数，如 duration(\"P3D\")")
         return f"{feel_functions.DURATION}({args[0]})"
+    one_of = {"string": feel_functions.STRING, "day of week": feel_functions.DAY_OF_WEEK,
+              "month of year": feel_functions.MONTH_OF_YEAR}
+    if name in one_of:  # string(rectifyDays), day of week(deadline): computed when the case runs
+        if len(args) != 1:
+            raise refuse(f"调用的函数「{name}(...)」须有 1 个参数")
+        return f"{one_of[name]}({args[0]})"
+    if name == "years and months duration":  # years and months duration(licensedOn, today())
+        if len(args) != 2:
+            raise refuse("调用的函数「years and months duration(...)」须有 2 个参数（起始日期、结束日期）")
+        return f"{feel_functions.YEARS_MONTHS}({args[0]}, {args[1]})"
     if name == "date and time" and len(args) == 2:  # date and time(date, time)
         return f"{feel_functions.DATE_TIME}({args[0]}, {args[1]})"
     expected = {"count": 1, "string length": 1, "upper case": 1, "lower case": 1, "contains": 2, "starts with": 2,
@@ -2251,9 +2332,12 @@ def _feel_calls(cell: str, text: str, calls: dict[str, str]) -> str:
         raw = [a.strip() for a in split_top_level(inner)] if inner.strip() else []
         args = [_feel_argument(cell, a, calls) for a in raw]
         placeholder = f"duban_call_{len(calls)}"
-        calls[placeholder] = _call_python(m.group(1), args, raw, cell)
+        python = _call_python(m.group(1), args, raw, cell)
         out += [text[at:m.start()], placeholder]
         at = close + 1
+        while (prop := _FEEL_PROPERTY.match(text, at)):  # years and months duration(a, b).years
+            python, at = f"{feel_functions.PROPERTY}({python}, {prop.group(1)!r})", prop.end()
+        calls[placeholder] = python
     return "".join(out) + text[at:]
 
 

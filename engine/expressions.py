@@ -468,6 +468,10 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                 python, pos = _feel_context(body, body.index("{", pos), original)
                 out.append(python)
                 continue
+            if lang == FEEL and out and out[-1] == ")" and (prop := _PROPERTY.match(body, pos)):
+                out[_opening(out):] = [f"{FEEL_PROPERTY}({_join(out[_opening(out):])}, {prop.group(1)!r})"]
+                pos = prop.end()  # (today() - date(orderedOn)).days: a property of the value in brackets
+                continue
             raise Untranslatable(lang, original, f"含有不支持的写法「{rest[:20]}」")
         pos = m.end()
         kind = m.lastgroup
@@ -540,8 +544,9 @@ def _translate_body(body: str, lang: str, original: str) -> str:
                                 re.search(rf"(?<![\w.]){re.escape(out[-1])}\s+{re.escape(words)}\s*$", body[:nxt.start("op")]):
                             words = f"{out.pop()} {words}"
                         raise Untranslatable(lang, original, f"调用了函数「{excerpt(words)}(...)」（本系统支持的 FEEL 函数：list contains、is defined、count、"
-                                             "sum、min、max、string length、string join、substring、upper case、lower case、contains、starts with、"
-                                             "ends with、date、date and time、distinct values、append、concatenate、index of、sublist、reverse、"
+                                             "sum、min、max、string、string length、string join、substring、upper case、lower case、contains、starts with、"
+                                             "ends with、date、date and time、duration、years and months duration、now、today、day of week、"
+                                             "month of year、distinct values、append、concatenate、index of、sublist、reverse、"
                                              "flatten、union、remove、insert before、mean、product、all、any、context put、context merge、"
                                              "get value、get entries）")
                     end = closing(body, nxt.start("op"))
@@ -584,6 +589,21 @@ def _translate_body(body: str, lang: str, original: str) -> str:
             else:
                 out.append(value)
     return _compiled(_join(out), lang, original)
+
+
+FEEL_PROPERTY = "duban_feel_property"  # engine/feel_functions.feel_property
+_PROPERTY = re.compile(r"\s*\.\s*([A-Za-z_]\w*)")
+
+
+def _opening(out: list[str]) -> int:
+    """Where in ``out`` the bracket its last token ``)`` closes was opened."""
+    depth = 0
+    for i in range(len(out) - 1, -1, -1):
+        depth += out[i] == ")"
+        depth -= out[i] == "("
+        if depth == 0:
+            return i
+    return 0
 
 
 def _juel_index(body: str, opening: int, out: list[str], start: int, original: str) -> int:

@@ -220,8 +220,152 @@ def feel_uuid() -> str:
     return str(uuid.uuid4())
 
 
+STRING = "duban_feel_string"
+YEARS_MONTHS = "duban_feel_years_months"
+DAY_OF_WEEK = "duban_feel_day_of_week"
+MONTH_OF_YEAR = "duban_feel_month_of_year"
+PROPERTY = "duban_feel_property"  # engine/expressions.py writes (a - b).days and a call's .years as a call of it
+
+
+@host_safe
+def feel_string(value):
+    """FEEL's ``string(x)`` (DMN 1.3 §10.3.4.1): text as it is; a number as feel-scala writes it (15, 1.5,
+    a whole Double without its .0); true/false; a date, a moment and a duration are held as their ISO
+    text already; null on null. A list or a context as FEEL shows one ([1, 2], {a: 1})."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown_in_string(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown_in_string(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _shown_in_string(value) -> str:
+    if isinstance(value, str):
+        return '"' + value + '"'
+    return "null" if value is None else feel_string(value)
+
+
+def _day_of(value, function: str) -> dt.date:
+    if isinstance(value, str):
+        moment = _as_moment(value)
+        if moment is not None:
+            return moment[0].date()
+    raise JuelMethodError(f"FEEL 函数 {function}(...) 读不出日期{_shown(value)}：须是 2026-11-01 这样的日期或 "
+                          "2026-11-01T09:00:00 这样的时间；请改正该数据后重试")
+
+
+@host_safe
+def feel_years_months(start, end):
+    """``years and months duration(from, to)``: the whole calendar months from one day to the other, as
+    the ISO text of a years and months duration (「P5Y2M」, 「-P1M」, 「P0M」), as feel-scala gives it."""
+    if start is None or end is None:
+        return None
+    a, b = _day_of(start, "years and months duration"), _day_of(end, "years and months duration")
+    months = (b.year - a.year) * 12 + b.month - a.month
+    if months > 0 and b.day < a.day:
+        months -= 1
+    elif months < 0 and b.day > a.day:
+        months += 1
+    sign, months = ("-" if months < 0 else ""), abs(months)
+    years, rest = divmod(months, 12)
+    return f"{sign}P{years}Y{rest}M" if years and rest else f"{sign}P{years}Y" if years else f"{sign}P{rest}M"
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+@host_safe
+def feel_day_of_week(value):
+    """``day of week(date)``: its English name (「Monday」), as FEEL gives it; null on null."""
+    return None if value is None else _WEEKDAYS[_day_of(value, "day of week").weekday()]
+
+
+@host_safe
+def feel_month_of_year(value):
+    """``month of year(date)``: its English name (「December」), as FEEL gives it; null on null."""
+    return None if value is None else _MONTHS[_day_of(value, "month of year").month - 1]
+
+
+_DAYS_TIME = re.compile(r"(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+_YEARS_MONTHS = re.compile(r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?")
+
+
+@host_safe
+def feel_property(value, name: str):
+    """A property of a FEEL value (DMN 1.3 §10.3.2.1): a date's ``year``, ``month``, ``day``, ``weekday``
+    (1 is Monday), a moment's also ``hour``, ``minute``, ``second``; a days and time duration's
+    ``days``, ``hours``, ``minutes``, ``seconds`` (``(today() - date(orderedOn)).days``), a years and
+    months duration's ``years``, ``months``; a context's entry. Null where the value has none, as FEEL."""
+    if isinstance(value, dict):
+        return value.get(name)
+    if not isinstance(value, str) or len(value) > 80:
+        return None
+    text = value.strip()
+    moment = _as_moment(text)
+    if moment is not None:
+        when, day = moment
+        parts = {"year": when.year, "month": when.month, "day": when.day, "weekday": when.isoweekday()}
+        if not day:
+            parts.update(hour=when.hour, minute=when.minute, second=when.second)
+        return parts.get(name)
+    upper = text.upper()
+    ym = _YEARS_MONTHS.fullmatch(upper)
+    if ym and upper.rstrip("-") not in ("P", ""):
+        sign = -1 if ym.group(1) else 1
+        months = int(ym.group(2) or 0) * 12 + int(ym.group(3) or 0)
+        return {"years": sign * (months // 12), "months": sign * (months % 12)}.get(name)
+    dtm = _DAYS_TIME.fullmatch(upper)
+    if dtm and _DURATION.fullmatch(upper):
+        sign = -1 if dtm.group(1) else 1
+        seconds = ((int(dtm.group(2) or 0) * 7 + int(dtm.group(3) or 0)) * 86400 + int(dtm.group(4) or 0) * 3600
+                   + int(dtm.group(5) or 0) * 60 + float(dtm.group(6) or 0))
+        days, rest = divmod(seconds, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, secs = divmod(rest, 60)
+        whole = {"days": days, "hours": hours, "minutes": minutes, "seconds": secs}
+        if name in whole:
+            number = whole[name] * sign
+            return int(number) if float(number).is_integer() else number
+    return None
+
+
+def _between(left: str, right: str):
+    """``left - right`` of two days or two moments (FEEL: a days and time duration, 「P30D」, 「PT2H30M」,
+    「-P3D」), or None when either is neither."""
+    a, b = _as_moment(left), _as_moment(right)
+    if a is None or b is None:
+        return None
+    (x, x_day), (y, y_day) = a, b
+    if x_day != y_day:
+        if x_day:
+            x = x.replace(tzinfo=y.tzinfo)
+        else:
+            y = y.replace(tzinfo=x.tzinfo)
+    if (x.tzinfo is None) != (y.tzinfo is None):
+        raise JuelMethodError(f"FEEL 表达式把{_shown(left)}与{_shown(right)}相减：一个带时区、一个不带，无法比较；请补正该数据后重试")
+    seconds = int((x - y).total_seconds())
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    time = "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M"), (secs, "S")) if n)
+    if not days and not time:
+        return "PT0S"
+    return f"{sign}P{f'{days}D' if days else ''}{'T' + time if time else ''}"
+
+
 PLUS = "duban_feel_plus"
-_DATED = frozenset({DATE, DATE_TIME, DURATION, NOW, TODAY})
+_DATED = frozenset({DATE, DATE_TIME, DURATION, NOW, TODAY, YEARS_MONTHS})
 
 
 def _as_moment(text: str):
@@ -250,6 +394,10 @@ def feel_plus(left, operator: str, right):
         raise JuelMethodError(f"不支持的运算「{str(operator)[:4]}」")
     if _number(left) and _number(right):
         return left + right if operator == "+" else left - right
+    if operator == "-" and isinstance(left, str) and isinstance(right, str):  # a day or moment less another
+        between = _between(left.strip(), right.strip()) if len(left) <= 80 and len(right) <= 80 else None
+        if between is not None:
+            return between
     for moment_side, duration_side in ((left, right), (right, left)):
         if operator == "-" and moment_side is right:
             break
@@ -300,4 +448,6 @@ def dated_arithmetic(python: str) -> str:
 
 
 FUNCTIONS = {PLUS: feel_plus, SUM: feel_sum, MIN: feel_min, MAX: feel_max, SUBSTRING: feel_substring, DATE: feel_date,
-             DATE_TIME: feel_date_time, DURATION: feel_duration, UUID: feel_uuid}
+             DATE_TIME: feel_date_time, DURATION: feel_duration, UUID: feel_uuid, STRING: feel_string,
+             YEARS_MONTHS: feel_years_months, DAY_OF_WEEK: feel_day_of_week, MONTH_OF_YEAR: feel_month_of_year,
+             PROPERTY: feel_property}

@@ -83,9 +83,9 @@ def test_from_ai_in_a_feel_mapping_is_told_its_feel_equivalent_not_juel(engine):
 
 
 def test_a_feel_mapping_with_no_known_equivalent_gets_the_feel_rule_not_juel(engine):
-    xml = DRAWN.replace(MAPPING, '<zeebe:input source="=day of week(ctx)" target="industryName" />')  # (get value runs: probe 13)
+    xml = DRAWN.replace(MAPPING, '<zeebe:input source="=week of year(ctx)" target="industryName" />')  # (get value runs: probe 13; day of week: probe 14)
     message = _refused(engine, xml)
-    assert "${" not in message and "「day of week(...)」" in message, message
+    assert "${" not in message and "「week of year(...)」" in message, message
     assert "以 = 开头的简单 FEEL 表达式" in message and "=amount &gt; 10000".replace("&gt;", ">") in message, message
 
 
