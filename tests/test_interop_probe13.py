@@ -19,10 +19,11 @@ module (the app, the engine, the models deployed once through the API).
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 
+from tests.api_probe_support import at as _at, case as _case, complete as _do, done as _done, fire as _fire
+from tests.api_probe_support import deploy, open_specs as _open, start as _start, task as _task
 from tests.interop_support import CORPUS
 from tests.test_api_helpers import PARTY_A, World, build_app, build_engine
 
@@ -37,7 +38,6 @@ MODELS = DECISIONS + CALLED + (
     "signavio_collab_no_di.bpmn", "zeebe_event_gateway_correlation.bpmn", "zeebe_execution_listener.bpmn",
     "zeebe_job_retries.bpmn", "zeebe_feel_list_context.bpmn", "camunda7_error_call_parent.bpmn", "camunda7_io_on_events.bpmn",
     "zeebe_candidate_groups_feel.bpmn", "activiti5_form_key_cycle.bpmn")
-WORKERS = ("insp", "sup", "ent", "zhang", "eastboss", "acme", "adm")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -55,58 +55,9 @@ def world(module_database_url, tmp_path_factory):
 
 
 def _deploy(world, name: str) -> dict:
-    path = CORPUS / name
-    r = world.call("POST", "/api/models", "des", data={"file": (io.BytesIO(path.read_bytes()), path.name)},
-                   content_type="multipart/form-data")
+    r = deploy(world, name)
     assert r.status_code == 201, (name, r.get_json())
     return r.get_json()
-
-
-def _start(world, key: str, data: dict | None = None, user: str = "insp") -> int:
-    r = world.call("POST", "/api/cases", user, json={"process_key": key, "org": "east", "party": PARTY_A,
-                                                     "data": dict(data or {})})
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()["id"]
-
-
-def _case(world, case_id: int) -> dict:
-    r = world.call("GET", f"/api/cases/{case_id}", "adm")
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
-
-
-def _open(world, case_id: int) -> list[str]:
-    return sorted(t["spec_id"] for t in _case(world, case_id)["tasks"])
-
-
-def _task(world, case_id: int, spec_id: str) -> dict:
-    return next(t for t in _case(world, case_id)["tasks"] if t["spec_id"] == spec_id)
-
-
-def _worker(world, task: dict) -> str:
-    return next(u for u in WORKERS if world.engine.may_work(task["id"], u))
-
-
-def _do(world, case_id: int, spec_id: str, data: dict | None = None, status: int = 200):
-    task = _task(world, case_id, spec_id)
-    r = world.call("POST", f"/api/tasks/{task['id']}/complete", _worker(world, task), json={"data": dict(data or {})})
-    assert r.status_code == status, r.get_json()
-    return r.get_json()
-
-
-def _done(world, case_id: int) -> dict:
-    case = _case(world, case_id)
-    assert case["status"] == "completed" and not case["incidents"], (case["status"], case["incidents"], case["tasks"])
-    return case
-
-
-def _at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).astimezone(dt.timezone.utc)
-
-
-def _fire(world, **delta) -> None:
-    world.engine.clock.advance(**delta)
-    world.engine.run_due_timers()
 
 
 # -- Camunda 7 --------------------------------------------------------------------------------------

@@ -19,11 +19,11 @@ PostgreSQL: one world a module (the app, the engine, the models deployed once th
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 
-from tests.interop_support import CORPUS
+from tests.api_probe_support import at as _at, case as _case, complete, deploy as _deploy, done as _done, fire as _fire
+from tests.api_probe_support import may as _may, open_specs as _open, start as _start, task as _task
 from tests.test_api_helpers import PARTY_A, World, build_app, build_engine
 
 FIRST = ("zeebe_fine_by_kind.dmn", "camunda7_call_all_variables_child.bpmn")  # before the models that reach them
@@ -34,7 +34,6 @@ MODELS = FIRST + (
     "flowable_boundary_timer_date_form.bpmn", "activiti_expression_service_result.bpmn", "bpmnio_collapsed_subprocess_plane.bpmn")
 REFUSED = ("camunda7_javascript_condition_listener.bpmn", "camunda7_mi_compensation.bpmn", "jbpm_rest_work_item.bpmn",
            "zeebe_called_decision_expression.bpmn")
-WORKERS = ("insp", "sup", "ent", "zhang", "eastboss", "acme", "adm")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -53,57 +52,8 @@ def world(module_database_url, tmp_path_factory):
     engine.dispose()
 
 
-def _deploy(world, name: str):
-    path = CORPUS / name
-    return world.call("POST", "/api/models", "des", data={"file": (io.BytesIO(path.read_bytes()), path.name)},
-                      content_type="multipart/form-data")
-
-
-def _start(world, key: str, data: dict | None = None, user: str = "insp") -> int:
-    r = world.call("POST", "/api/cases", user, json={"process_key": key, "org": "east", "party": PARTY_A,
-                                                     "data": dict(data or {})})
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()["id"]
-
-
-def _case(world, case_id: int) -> dict:
-    r = world.call("GET", f"/api/cases/{case_id}", "adm")
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
-
-
-def _open(world, case_id: int) -> list[str]:
-    return sorted(t["spec_id"] for t in _case(world, case_id)["tasks"])
-
-
-def _task(world, case_id: int, spec_id: str) -> dict:
-    return next(t for t in _case(world, case_id)["tasks"] if t["spec_id"] == spec_id)
-
-
-def _may(world, task: dict) -> list[str]:
-    return [u for u in WORKERS if world.engine.may_work(task["id"], u)]
-
-
 def _do(world, case_id: int, spec_id: str, data: dict | None = None, status: int = 200, task: dict | None = None):
-    task = task or _task(world, case_id, spec_id)
-    r = world.call("POST", f"/api/tasks/{task['id']}/complete", _may(world, task)[0], json={"data": dict(data or {})})
-    assert r.status_code == status, r.get_json()
-    return r.get_json()
-
-
-def _done(world, case_id: int) -> dict:
-    case = _case(world, case_id)
-    assert case["status"] == "completed" and not case["incidents"], (case["status"], case["incidents"], case["tasks"])
-    return case
-
-
-def _at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).astimezone(dt.timezone.utc)
-
-
-def _fire(world, **delta) -> None:
-    world.engine.clock.advance(**delta)
-    world.engine.run_due_timers()
+    return complete(world, case_id, spec_id, data, status, which=task)
 
 
 def _refusal(world, name: str) -> tuple[list[dict], list[dict]]:

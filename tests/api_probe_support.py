@@ -1,0 +1,74 @@
+"""What the probes of public models do through the served REST API (tests/test_interop_probe13.py,
+tests/test_interop_probe14.py): deploy a corpus file as a designer, start a case, read it as an
+administrator, work a task as whoever may, let timers fire on the engine's clock. ``world`` is
+tests/test_api_helpers.World."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from tests.interop_support import CORPUS
+from tests.test_api_helpers import PARTY_A
+
+WORKERS = ("insp", "sup", "ent", "zhang", "eastboss", "acme", "adm")  # the module worlds' users, in the order asked
+
+
+def deploy(world, name: str):
+    """``POST /api/models`` of the corpus file ``name`` by the designer: the response."""
+    path = CORPUS / name
+    return world.call("POST", "/api/models", "des", data={"file": (io.BytesIO(path.read_bytes()), path.name)},
+                      content_type="multipart/form-data")
+
+
+def start(world, key: str, data: dict | None = None, user: str = "insp") -> int:
+    r = world.call("POST", "/api/cases", user, json={"process_key": key, "org": "east", "party": PARTY_A,
+                                                     "data": dict(data or {})})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
+def case(world, case_id: int) -> dict:
+    r = world.call("GET", f"/api/cases/{case_id}", "adm")
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def open_specs(world, case_id: int) -> list[str]:
+    return sorted(t["spec_id"] for t in case(world, case_id)["tasks"])
+
+
+def task(world, case_id: int, spec_id: str) -> dict:
+    return next(t for t in case(world, case_id)["tasks"] if t["spec_id"] == spec_id)
+
+
+def may(world, open_task: dict) -> list[str]:
+    """Who of ``WORKERS`` may work the task."""
+    return [u for u in WORKERS if world.engine.may_work(open_task["id"], u)]
+
+
+def worker(world, open_task: dict) -> str:
+    return next(u for u in WORKERS if world.engine.may_work(open_task["id"], u))
+
+
+def complete(world, case_id: int, spec_id: str, data: dict | None = None, status: int = 200, which: dict | None = None):
+    """``POST /api/tasks/{id}/complete`` of the case's open task at ``spec_id`` (or ``which``) by one who
+    may work it; asserts ``status`` and returns the body."""
+    open_task = which or task(world, case_id, spec_id)
+    r = world.call("POST", f"/api/tasks/{open_task['id']}/complete", worker(world, open_task), json={"data": dict(data or {})})
+    assert r.status_code == status, r.get_json()
+    return r.get_json()
+
+
+def done(world, case_id: int) -> dict:
+    read = case(world, case_id)
+    assert read["status"] == "completed" and not read["incidents"], (read["status"], read["incidents"], read["tasks"])
+    return read
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).astimezone(dt.timezone.utc)
+
+
+def fire(world, **delta) -> None:
+    world.engine.clock.advance(**delta)
+    world.engine.run_due_timers()
