@@ -69,6 +69,8 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     app.register_blueprint(hazard_reports.bp)
     from . import inspection_completion  # 双随机抽查计划完成率
     app.register_blueprint(inspection_completion.bp)
+    from . import leader_inspection  # 领导带队督查 per leader and unit (seed 004: 全年不少于4次)
+    app.register_blueprint(leader_inspection.bp)
     from . import admin, admin_audit, admin_demo, admin_orgs, admin_units, admin_users, calendar, rules  # 系统管理, administrators only
     for bp in (admin.bp, admin_users.bp, admin_orgs.bp, admin_units.bp, admin_demo.bp, rules.bp, calendar.bp,
                admin_audit.bp):

@@ -447,6 +447,8 @@ def load_demo(engine) -> dict[str, int]:
     cases.update(load_accident_supervision(engine, desk, cases))
     from workflows.demo_hazard_reports import load_hazard_reports  # 统计分析表 (16号令第十四条): its own walk of the clock
     cases.update(load_hazard_reports(engine, desk))
+    from workflows.demo_leader_inspection import load_leader_inspections  # 领导带队督查 (seed 004): 4/4 and 2/4
+    cases.update(load_leader_inspections(engine, desk))
     engine.run_due_timers()
     return cases
 

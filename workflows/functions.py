@@ -329,6 +329,18 @@ def local_rule(key: str, on: Any) -> Any:
     return rules.in_force(key, on)
 
 
+def open_leader_hazards(findings, visited_on, topic) -> int:
+    """领导带队督查发现的事故隐患转入隐患排查治理 (seed 004): ``workflows.leader_inspection.open_leader_hazards``."""
+    from .leader_inspection import open_leader_hazards as open_them
+    return open_them(findings, visited_on, topic)
+
+
+def open_leader_reminders(reminders) -> int:
+    """带队督查进度提醒 per unit (seed 004): ``workflows.leader_inspection.open_leader_reminders``."""
+    from .leader_inspection import open_leader_reminders as open_them
+    return open_them(reminders)
+
+
 def open_hazard_reports(targets) -> int:
     """每家企业每期一件统计分析表 (16号令第十四条): ``workflows.hazard_reports.open_hazard_reports`` (imported
     here when called: it reads the hazard ledger, which imports this module)."""
@@ -369,6 +381,8 @@ FUNCTIONS = {
     "inspection_seed": inspection_plans.inspection_seed,
     "open_inspections": inspection_plans.open_inspections,
     "open_hazard_reports": open_hazard_reports,  # 16号令第十四条 统计分析表, one case per enterprise
+    "open_leader_hazards": open_leader_hazards,  # 领导带队督查 (seed 004): its 事故隐患 into the hazard process
+    "open_leader_reminders": open_leader_reminders,  # 带队督查进度提醒, one case per unit behind
     "inspection_hazard_seed": inspection_plans.inspection_hazard_seed,
     "inspection_penalty_seed": inspection_plans.inspection_penalty_seed,
     "closure_warranted": decisions.closure_warranted,
@@ -405,6 +419,7 @@ FUNCTIONS = {
 # (workflows/calendar.py): a second call notes nothing new. Not here: ``inspection_draw`` and
 # anything else that draws, writes or asks the engine for something (``start_case``,
 # ``open_inspections``).
-HOST_SAFE = frozenset(FUNCTIONS) - {"inspection_draw", "open_inspections", "open_hazard_reports"}
+HOST_SAFE = frozenset(FUNCTIONS) - {"inspection_draw", "open_inspections", "open_hazard_reports", "open_leader_hazards",
+                                    "open_leader_reminders"}
 for _name in HOST_SAFE:
     host_safe(FUNCTIONS[_name])

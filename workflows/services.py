@@ -40,3 +40,5 @@ def install(engine: Engine) -> None:
     engine.register_service("penalty_decisions", penalty_record.handler(engine.db.engine))
     from workflows import hazard_reports  # 统计分析表: the ledger's figures, the enterprises a round opens reports for
     hazard_reports.install(engine)
+    from workflows import leader_inspection  # 领导带队督查 (seed 004): names for the 督办通知, the round's pace
+    leader_inspection.install(engine)

@@ -13,8 +13,9 @@ from .format import BLANK, Blanks
 from .templates import DOCUMENTS as _BASE, Document
 from .accident_warning import DOCUMENTS as _WARNING
 from .case_review import DOCUMENTS as _REVIEW
+from .leader_inspection import DOCUMENTS as _LEADER
 
-DOCUMENTS = [*_BASE, *_REVIEW, *_WARNING]
+DOCUMENTS = [*_BASE, *_REVIEW, *_WARNING, *_LEADER]
 
 _BY_KEY: dict[str, Document] = {d.key: d for d in DOCUMENTS}
 DEFAULT_ISSUER = BLANK + "应急管理局"

@@ -81,6 +81,9 @@ FACT_LABELS = {
     "report_differs": "填报数据与隐患台账不一致", "received_on": "签收日期", "returned_for_correction": "已退回补正",
     "next_round_at": "下次生成报送案件时间",
     "opened_count": "本次生成报送案件数",
+    # 领导带队督查检查 (seed 004)
+    "leader_name": "带队领导", "hazards_opened": "转入隐患排查治理（件）", "items_closed_on": "督办事项办结日期",
+    "reminder_text": "进度提醒", "period_label": "提醒季度", "reminders_opened": "本次生成进度提醒数",
 }
 
 # Amounts in yuan a process computes rather than a money field asks (加处罚款 by 《行政处罚法》第七十二条,
@@ -118,6 +121,7 @@ KEY_FACTS = {
                          "payment_due", "late_penalty"),
     "post_case_assessment": ("accident_title", "accident_grade", "closed_at", "organised_by", "assessment_start",
                              "assessment_due"),
+    "leader_inspection": ("leader_name", "visited_on", "hazards_opened", "items_closed_on"),
     "hazard_statistics_report": ("report_period_label", "statistics_due", "first_submitted_on", "report_late",
                                  "report_overdue", "received_on"),
 }
@@ -129,6 +133,8 @@ HIDDEN = frozenset({
     "credit_code_checked", "delist_returned",
     "report_period", "report_year", "report_quarter", "report_targets",  # 统计分析表: keys the labels above say,
     "round_org", "opened_periods",                                        # the case's unit, its statistics periods
+    "reminder_to", "reminder_lines", "hazard_findings", "notice_items", "visit_year", "notice_issued_on",  # 领导带队督查:
+    "pace_reminders", "reminded_periods", "item_answers",                 # what the texts above and the notice say
 })
 
 # What an enterprise (当事企业) never reads on its own case: the bureau's internal opinions and votes.
@@ -401,6 +407,12 @@ CONTEXT: dict[str, Context] = {
                                       "ledger_overdue_total", "ledger_rectify_cost", "difference_note",
                                       "principal_name", "principal_signed"),
                                      files=(("hazard_report.fill", "signed_table"),)),
+    # 领导带队督查检查 (seed 004)
+    "leader_inspection.record": Context(("inspection_kind", "leader", "team", "planned_on", "visited_enterprises",
+                                         "visited_units", "topic", "plan_notes")),
+    "leader_inspection.answer": Context(("leader_name", "visited_on", "topic", "visit_summary", "findings"),
+                                        files=(("leader_inspection.record", "visit_record"),)),
+    "leader_inspection.remind": Context(("reminder_text",)),
     # 事故查处挂牌督办
     "accident_supervision.list": Context(_LISTED_ACCIDENT),
     "accident_supervision.progress": Context(("accident_title", "supervision_requirements", "next_report_due")),
