@@ -114,3 +114,24 @@ def test_the_safety_office_plans_a_visit_picking_the_leader_and_the_enterprise_b
         readable(page, 1280)
     finally:
         close_context(page.context)
+
+
+def test_the_safety_office_is_reminded_of_the_leaders_behind_in_words_seed004(browser, demo):
+    """A 进度提醒安排 set up for 东城区 in the fourth quarter: 郑副局长 with two visits is behind the three due by its
+    start, and 东城区安委办 finds 安排领导带队督查 in 我的待办 saying so in words — no account, no variable name."""
+    from workflows import leader_inspection as li
+    server, engine = demo
+    li.open_round(engine, "dongcheng", by="dc_aw")
+    page = logged_in_page(browser, server, "dc_aw", 375)
+    try:
+        open_task(page, server, "安排领导带队督查", "领导带队督查进度提醒（2026年第四季度）")
+        main = page.locator("main")
+        expect(main).to_contain_text("郑副局长领导带队督查检查已完成2次（到本季度初应完成3次，全年不少于4次）")
+        expect(main).not_to_contain_text("冯局长领导带队督查检查")
+        expect(main).not_to_contain_text("zheng_fj")
+        readable(page, 375)
+        page.fill("#f-reminder_arrangement", "12月上旬安排郑副局长带队督查城镇燃气企业")
+        page.click("#submit")
+        expect(page.locator(".flash.ok")).to_contain_text("已提交：安排领导带队督查")
+    finally:
+        close_context(page.context)
