@@ -1082,7 +1082,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                                         " Python 脚本；请把脚本改写为 Python，并把脚本语言设为 python", el))
                 el.set("scriptFormat", "java")  # refused once, as Java: not a second time as a Python syntax error
             elif fmt not in PYTHON_LANGUAGES:
-                result.problems.append((f"{label(el)} 的脚本语言「{el.get('scriptFormat')}」不受支持，只能运行 Python 脚本", el))
+                result.problems.append((f"{label(el)} 的脚本语言「{el.get('scriptFormat')}」不受支持，只能运行 Python 脚本；"
+                                        "请把脚本改写为 Python（流程变量直接写变量名，如 fine = area * 100），并把脚本语言设为 python", el))
             elif _vendor_attr(el, "resource"):
                 result.problems.append((f"{label(el)} 引用外部脚本文件「{_vendor_attr(el, 'resource')}」，"
                                         "请把 Python 脚本写在模型中", el))
@@ -1108,7 +1109,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
                 _jbpm_java_condition(el, java.group(1), result, owner)
                 lang = ""
             if lang and lang not in PYTHON_LANGUAGES and lang not in ("juel", "feel", "http://www.omg.org/spec/feel/20140401"):
-                result.problems.append((f"{label(owner)} 的{what}使用「{el.get('language')}」语言，只支持 Python 表达式", owner))
+                result.problems.append((f"{label(owner)} 的{what}使用「{el.get('language')}」语言，只支持 Python 表达式；"
+                                        f"{_python_instead(el.text or '', what)}", owner))
                 el.text = "False"  # refused once, for its language: not a second time as a Python syntax error
                 continue
             if _vendor_attr(el, "resource"):
@@ -2105,6 +2107,21 @@ def _flowable_decision(el, result: Normalized) -> bool:
 
 
 _PLAIN_READ = re.compile(r"[A-Za-z_]\w*(?:\[['\"][^'\"]*['\"]\])*")
+
+
+def _python_instead(text: str, what: str) -> str:
+    """What to write instead of a condition in another language (JavaScript, Groovy): the Python that
+    means the same where it reads as the JUEL it shares its operators with (``execution.getVariable("fine")
+    >= 50000`` is ``fine >= 50000``), else the rule."""
+    said = None
+    if text.strip() and "\n" not in text.strip() and ";" not in text:
+        try:
+            said = equivalent("${" + text.strip() + "}", JUEL)
+        except (Untranslatable, ValueError, SyntaxError):
+            said = None
+    if said:
+        return f"请把该{what}改写为 Python 表达式「{excerpt(said, ADVICE)}」，并去掉语言设置（language）"
+    return f"请把该{what}改写为 Python 表达式（流程变量直接写变量名，如 fine >= 50000），并去掉语言设置（language）"
 
 
 def _expression_service_task(el, result: Normalized) -> bool:

@@ -124,10 +124,12 @@ def test_camunda7_link_events_of_one_name_stay_in_their_scope(world, found, majo
 def test_camunda7_javascript_condition_is_refused_naming_the_flow_and_language(world):
     """A JavaScript condition (language="javascript") on 五万元以上 and a JavaScript execution listener:
     Camunda 7 runs both; here the deploy refuses the condition naming the flow and the language, and
-    says the listener is not run. Nothing is deployed."""
+    what to write instead (execution.getVariable("fine") >= 50000 is fine >= 50000: before, only 「只支持
+    Python 表达式」); says the listener is not run. Nothing is deployed."""
     errors, warnings = _refusal(world, "camunda7_javascript_condition_listener.bpmn")
     assert [(p["element_id"], p["message"]) for p in errors] == [
-        ("Flow_0big", "连线「五万元以上」的条件使用「javascript」语言，只支持 Python 表达式")]
+        ("Flow_0big", "连线「五万元以上」的条件使用「javascript」语言，只支持 Python 表达式；请把该条件改写为 Python 表达式"
+                      "「fine >= 50000」，并去掉语言设置（language）")]
     assert any(p["element_id"] == "Activity_0facts" and "执行监听器在本系统中不会执行" in p["message"] for p in warnings)
     r = world.call("POST", "/api/cases", "insp", json={"process_key": "fine_discretion_js", "org": "east", "data": {}})
     assert r.status_code in (404, 422), r.get_json()
