@@ -136,8 +136,10 @@ def test_camunda7_javascript_condition_is_refused_naming_the_flow_and_language(w
 
 
 def test_camunda7_compensation_of_a_multi_instance_task_is_refused_saying_what_to_draw(world):
-    """撤销查封 on the multi-instance 查封场所 (one instance a site): Camunda 7 runs 解除查封 once for
-    each site sealed. Not supported here: refused naming the boundary event and the task, and what to
+    """撤销查封 on the multi-instance 查封场所 (one instance a site): Camunda runs 解除查封 once for
+    each site sealed (docs.camunda.io/docs/components/modeler/bpmn/compensation-handler: "If an activity
+    has been completed more than once, the compensation handler is invoked for the same amount").
+    Not supported here: refused naming the boundary event and the task, and what to
     draw instead."""
     errors, _ = _refusal(world, "camunda7_mi_compensation.bpmn")
     assert [p["element_id"] for p in errors] == ["Event_0sealUndo"]
@@ -192,8 +194,9 @@ def test_zeebe_assignee_and_candidate_users_as_feel(world):
 
 def test_zeebe_terminate_end_inside_a_multi_instance_ends_only_its_instance(world):
     """逐企检查 for 甲化工 and 乙仓储: 甲's 核实经营状态 finds it closed and reaches the terminate end,
-    which ends 甲's instance (its 现场检查 is cancelled), not 乙's (Camunda 8: 'only the element
-    instances of the current iteration'); when 乙 is done, 汇总整治情况 opens."""
+    which ends 甲's instance (its 现场检查 is cancelled), not 乙's (Camunda 8's terminate events page,
+    docs.camunda.io/docs/8.3/components/modeler/bpmn/terminate-events: "only the element instances of
+    the current iteration"; BPMN 2.0.2 §13.5.6 alike); when 乙 is done, 汇总整治情况 opens."""
     case_id = _start(world, "special_campaign_per_enterprise", {"enterprises": [{"name": "甲化工"}, {"name": "乙仓储"}]})
     assert _open(world, case_id) == ["Activity_0site", "Activity_0site", "Activity_0status", "Activity_0status"]
     _do(world, case_id, "Activity_0status", {"closed": True})
@@ -295,7 +298,8 @@ def test_jbpm_rest_work_item_is_said_not_called(world):
 
 def test_zeebe_called_decision_id_as_feel_is_refused_saying_what_to_draw(world):
     """zeebe:calledDecision decisionId="=&quot;fine_&quot; + kind" (Zeebe evaluates it when the task
-    activates): with both decisions deployed, the deploy said 「找不到决策表「="fine_" + kind」，请先部署它」.
+    activates: docs.camunda.io/docs/components/modeler/bpmn/business-rule-tasks, "it can also be defined
+    as an expression"): with both decisions deployed, the deploy said 「找不到决策表「="fine_" + kind」，请先部署它」.
     Now it says the id is an expression chosen when the case runs, and to draw a gateway to a business
     rule task per decision."""
     errors, _ = _refusal(world, "zeebe_called_decision_expression.bpmn")
