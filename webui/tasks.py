@@ -16,7 +16,7 @@ from engine.clock import SHANGHAI
 from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 
 from . import overdue as late_cases
-from . import assessor_firm, attachments, decision_paths, diagram, display, drawn_form, formspec, nav, parties, queries, redaction, taskcontext
+from . import assessor_firm, attachments, decision_paths, diagram, display, drawn_form, formspec, nav, parties, queries, redaction, task_reach, taskcontext
 from engine.queries import page_key
 
 from .paging import keyset_paged, paged
@@ -61,6 +61,7 @@ def done():
 
 @bp.post("/<task_id>/claim")
 def claim(task_id: str):
+    task_reach.hidden(engine(), task_id, g.user)  # an enterprise's: 404 as for none (webui/task_reach.py)
     try:
         task = engine().claim(task_id, g.user.username)
         flash(f"已认领：{task.name}", "ok")
@@ -72,6 +73,7 @@ def claim(task_id: str):
 
 @bp.post("/<task_id>/release")
 def release(task_id: str):
+    task_reach.hidden(engine(), task_id, g.user)
     task = engine().release(task_id, g.user.username)
     flash(f"已退回组待办：{task.name}", "ok")
     return redirect(_back(url_for("tasks.mine")))
@@ -110,6 +112,7 @@ def _back(default: str) -> str:
 @bp.route("/<task_id>", methods=["GET", "POST"])
 def show(task_id: str):
     eng = engine()
+    task_reach.hidden(eng, task_id, g.user)  # an enterprise's: 404 as for none, not 「案件不存在」
     task = eng.task(task_id)
     case = redaction.case_for(eng, task.case_id, g.user)  # Forbidden (403) for another org's case
     may_work = task.state == "open" and eng.may_work(task_id, g.user.username)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from engine.errors import Forbidden, InvalidData
 from engine.queries import page_key
 
-from .. import assessor_firm, attachments, formspec, paging
+from .. import assessor_firm, attachments, formspec, paging, task_reach
 from . import schemas
 from .blueprint import bp, engine, page, principal, username
 
@@ -46,8 +46,9 @@ def done(args):
 @bp.route("/tasks/<uuid:task_id>", methods=["GET"], tags=TAG)
 @bp.response(200, schemas.Task)
 def show_task(task_id):
-    """一个任务：本人可办理，或可查看其案件时可见。"""
+    """一个任务：本人可办理，或可查看其案件时可见。企业用户看不到的任务答 404，与不存在的任务相同。"""
     eng = engine()
+    task_reach.hidden(eng, task_id, principal())
     row = eng.task(str(task_id))
     if not (eng.may_work(row.id, username()) or eng.can_view(row.case_id, username())):
         raise Forbidden("无权查看该任务")
@@ -58,6 +59,7 @@ def show_task(task_id):
 @bp.response(200, schemas.Task)
 def claim(task_id):
     """认领：任务离开组待办，只等本人办理。"""
+    task_reach.hidden(engine(), task_id, principal())
     return engine().claim(str(task_id), username())
 
 
@@ -65,6 +67,7 @@ def claim(task_id):
 @bp.response(200, schemas.Task)
 def release(task_id):
     """退回组待办：放弃本人认领的任务。"""
+    task_reach.hidden(engine(), task_id, principal())
     return engine().release(str(task_id), username())
 
 
@@ -78,6 +81,7 @@ def complete(body, task_id):
     返回案件，以及本案件中本人现在可以接着办理的任务（next_tasks：下一步由本人办理时不必再查询案件）。
     """
     eng = engine()
+    task_reach.hidden(eng, task_id, principal())
     if _links_files(body["data"]) and eng.may_work(str(task_id), username()):  # else refused by complete
         task = eng.task(str(task_id))  # a file linked must be this step's own (webui/attachments.foreign_links)
         foreign, _refs = attachments.foreign_links(eng, task, formspec.fields_for(eng.forms, task.form_key),
