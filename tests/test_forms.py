@@ -55,9 +55,9 @@ def test_missing_required_fields_and_unknown_fields_are_named_in_chinese():
 
 
 def test_type_errors_are_chinese():
-    errors = errors_of("enforcement.payment", {"paid_on": "6月1日", "paid_amount": "一万", "receipts": "x"})
+    errors = errors_of("enforcement.payment", {"paid_on": "6月1日", "paid_amount": "一万五", "receipts": "x"})
     assert errors["paid_on"] == "日期须写明年份，如 2026年11月1日"  # 6月1日: the year is not guessed
-    assert errors["paid_amount"].startswith("应为金额")
+    assert errors["paid_amount"].startswith("应为金额")  # 一万 is 10,000 (cn2an); 一万五 is spoken shorthand: 15,000 or 10,005?
     assert errors["receipts"] == "应为列表"
     assert errors_of("enforcement.vote", {"vote_choice": "赞成"})["vote_choice"] == "应为以下之一：同意、不同意、弃权"
     assert errors_of("hazard.progress", {"progress": "x", "percent_done": 120})["percent_done"] == "应在0到100之间"
@@ -95,7 +95,7 @@ def test_days_and_amounts_as_a_tired_official_types_them(typed_day, typed_amount
 
 
 def test_a_day_that_does_not_exist_or_a_word_amount_is_refused_naming_the_field():
-    errors = errors_of("enforcement.payment", {"paid_on": "2026年2月30日", "paid_amount": "五百万",
+    errors = errors_of("enforcement.payment", {"paid_on": "2026年2月30日", "paid_amount": "五百万左右",
                                                 "receipts": ["缴款凭证"]})
     assert errors["paid_on"] == "2026年2月30日不是有效的日期" and errors["paid_amount"].startswith("应为金额")
 

@@ -50,7 +50,7 @@ def test_national_rules_are_not_editable_and_values_are_checked(w):
     with pytest.raises(ValueError, match="不能在本系统修改"):
         store.add("penalty.case_limit_days", dt.date(2027, 1, 1), 60, by="admin")
     with pytest.raises(ValueError, match="应为整数"):
-        store.add("hazard.plan_due_days", dt.date(2027, 1, 1), "十五天", by="admin")
+        store.add("hazard.plan_due_days", dt.date(2027, 1, 1), "半个月", by="admin")
     with pytest.raises(ValueError, match="分数"):
         store.add("enforcement.quorum", dt.date(2027, 1, 1), "三分之二", by="admin")
     row = store.add("enforcement.quorum", dt.date(2027, 1, 1), "３／４", by="admin")
@@ -120,11 +120,11 @@ def test_rules_page_for_administrators_with_audited_changes(tmp_path):
         assert "生效日期格式" in bad.get_data(as_text=True)
         # 输入有误不丢数据: the page again (400) with the rule chosen and everything typed kept
         bad = admin.post("/admin/rules", data={"key": "hearing.large_fine_unit", "effective_from": "2027年1月1日",
-                                               "value": "五万", "note": "示范省听证办法第三条", "_csrf": admin.csrf})
+                                               "value": "五万五", "note": "示范省听证办法第三条", "_csrf": admin.csrf})
         body = bad.get_data(as_text=True)
         assert bad.status_code == 400 and "未保存" in body
         assert 'value="hearing.large_fine_unit" selected' in body
-        assert 'value="五万"' in body and 'value="2027年1月1日"' in body and 'value="示范省听证办法第三条"' in body
+        assert 'value="五万五"' in body and 'value="2027年1月1日"' in body and 'value="示范省听证办法第三条"' in body
         assert "100,000 元" in body and "100000" not in body.split('id="rules"')[1].split("</table>")[0]
         inspector = client_login(world.app, "zhang")
         assert inspector.get("/admin/rules").status_code == 403

@@ -20,6 +20,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from engine.errors import EngineError, InvalidData, NotFound
 from workflows.enterprises import EnterpriseInvalid, assessors, credit_code
+from workflows.forms.fields import name_as_written
 
 from . import accounts, admin, admin_queries as queries, parties
 from .auth import engine
@@ -240,7 +241,7 @@ def _checked_password(username: str, errors: dict, *, required: bool) -> str:
 
 def _posted() -> dict:
     return {"username": (request.form.get("username") or "").strip().lower(),
-            "name": (request.form.get("name") or "").strip(),
+            "name": name_as_written(request.form.get("name") or ""),  # 欧阳 娜娜 → 欧阳娜娜, 阿卜杜•热合曼
             "org": request.form.get("org") or "",
             "roles": [r for r in request.form.getlist("roles") if r],
             "party_name": (request.form.get("party_name") or "").strip(),

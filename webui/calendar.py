@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import workdays
+from engine import typed_input, workdays
 from engine.errors import Forbidden
 from workflows import calendar
 
@@ -42,7 +42,7 @@ _FIELDS = ("year", "holidays", "makeup_workdays", "note")
 
 @bp.post("")
 def add():
-    text = (request.form.get("year") or "").strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    text = typed_input.fold(request.form.get("year") or "")  # ２０２７年, pasted with a zero-width space
     try:
         year = int(text.rstrip("年"))
         if not 2000 <= year <= 2100:

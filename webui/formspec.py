@@ -98,6 +98,28 @@ def decision_field(fields: list[dict] | None) -> dict | None:
     return None
 
 
+def refusal_named(fields: list[dict] | None, errors: dict[str, str]) -> str:
+    """A form's refusal said as a person reads it, each field by its Chinese label (a table's cell as
+    「责任人员」第1行「姓名」): 「提交的数据有误：「举报人身份证号」身份证号校验码不符……」. What a REST client
+    is told beside ``errors`` (keyed by field name, for programs), so the person behind it learns which
+    box to mend — the page shows the same reasons beside the labelled fields."""
+    by_name = {f["name"]: f for f in fields or []}
+    said = []
+    for where, reason in errors.items():
+        name, _, rest = str(where).partition(".")
+        field = by_name.get(name)
+        if field is None:
+            said.append(str(reason))
+            continue
+        label = f"「{field['label']}」"
+        row, _, column = rest.partition(".")
+        if row.isdigit():
+            cell = next((c for c in field.get("columns") or [] if c["name"] == column), None)
+            label += f"第{int(row) + 1}行" + (f"「{cell['label']}」" if cell else "")
+        said.append(str(reason) if field["label"] in str(reason) else label + str(reason))
+    return "提交的数据有误：" + "；".join(said) if said else "提交的数据有误"
+
+
 def fields_for(registry, form_key: str | None) -> list[dict] | None:
     """The registry's fields for ``form_key``, or None when there is no registry or no such form."""
     if registry is None or not form_key:

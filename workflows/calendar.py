@@ -72,7 +72,24 @@ _DAYS = re.compile(rf"{_DAY}(?:\s*(?:至|~|—|到)\s*{_DAY})?")
 LONGEST_RANGE = 366  # days in one typed range: a notice's holidays run a few days, never past a year
 
 
-def parse_days(text: str, label: str = "日期") -> list[dt.date]:
+_WEEKDAY = re.compile(r"\s*\((?:星期|周|礼拜)[一二三四五六日天]\)")  # 「2月15日（星期日）」, as notices write it
+_NO_YEAR = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(?:\s*(?:至|~|—|到|-)\s*(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*[日号]?)?")
+
+
+def _with_year(item: str, year: int | None) -> str:
+    """An item as the 国务院办公厅's notice writes it, without the year the page names (「1月1日至3日」,
+    「10月1日至7日」, 「2月15日（星期日）」): written out with it (「2027-1-1至2027-1-3」). The year is not
+    guessed: it is the notice's own, typed in the page's 年份 box."""
+    item = _WEEKDAY.sub("", item)
+    found = _NO_YEAR.fullmatch(item) if year is not None else None
+    if not found:
+        return item
+    month, day, end_month, end_day = found.groups()
+    first = f"{year}-{month}-{day}"
+    return first if end_day is None else f"{first}至{year}-{end_month or month}-{end_day}"
+
+
+def parse_days(text: str, label: str = "日期", year: int | None = None) -> list[dt.date]:
     r"""Days as officials type them: one day or a range per item (``2027-10-01至2027-10-07``,
     ``2027年2月6日~2027年2月12日``), items separated by commas, 、 or new lines; ValueError naming
     ``label`` (the field: 法定节假日, 调休上班日) and the item.
@@ -81,25 +98,27 @@ def parse_days(text: str, label: str = "日期") -> list[dt.date]:
     blanks on either side of 日 and of 至 (``\s*[日号]?\s*``) split a longer run every which way
     before failing, so 「2027-10-01」, 4,000 blanks and 「x」 took 0.13 s and 100 kB of them about
     80 s of a server thread; one blank is split two ways. A range past ``LONGEST_RANGE`` days is
-    refused before its days are made (「2027-01-01至9999-12-31」 would make 2.9 million)."""
+    refused before its days are made (「2027-01-01至9999-12-31」 would make 2.9 million). With ``year``
+    (the notice's, typed on the page), a day or range without it is read in it (``_with_year``)."""
     days: list[dt.date] = []
     for item in _ITEMS.split(typed_input.fold(text)):
-        item = _BLANKS.sub(" ", item).strip()
+        typed = _BLANKS.sub(" ", item).strip()
+        item = _with_year(typed, year)
         if not item:
             continue
         found = _DAYS.fullmatch(item)
         if not found:
-            raise ValueError(f"{label}中无法识别的日期：{excerpt(item)}（应为 2027-10-01 或 2027-10-01至2027-10-07）")
+            raise ValueError(f"{label}中无法识别的日期：{excerpt(typed)}（应为 2027-10-01 或 2027-10-01至2027-10-07）")
         g = [int(x) if x else None for x in found.groups()]
         try:
             first = dt.date(g[0], g[1], g[2])
             last = dt.date(g[3], g[4], g[5]) if g[3] else first
         except ValueError:
-            raise ValueError(f"{label}中不是有效的日期：{excerpt(item)}") from None
+            raise ValueError(f"{label}中不是有效的日期：{excerpt(typed)}") from None
         if last < first:
-            raise ValueError(f"{label}中日期范围颠倒：{excerpt(item)}")
+            raise ValueError(f"{label}中日期范围颠倒：{excerpt(typed)}")
         if (last - first).days >= LONGEST_RANGE:
-            raise ValueError(f"{label}中日期范围过长：{excerpt(item)}（一段假期不超过{LONGEST_RANGE}天，请逐段填写）")
+            raise ValueError(f"{label}中日期范围过长：{excerpt(typed)}（一段假期不超过{LONGEST_RANGE}天，请逐段填写）")
         while first <= last:
             days.append(first)
             first += dt.timedelta(days=1)
@@ -109,7 +128,7 @@ def parse_days(text: str, label: str = "日期") -> list[dt.date]:
 def enter_year(sa_engine, year: int, holidays: str, makeup_workdays: str, by: str, now: dt.datetime,
                note: str = "") -> HolidayNotice:
     """Store (or correct) ``year``'s notice and make it known to the working-day arithmetic at once."""
-    hol, work = parse_days(holidays, "法定节假日"), parse_days(makeup_workdays, "调休上班日")
+    hol, work = parse_days(holidays, "法定节假日", year), parse_days(makeup_workdays, "调休上班日", year)
     if not hol:
         raise ValueError("请填写法定节假日")
     workdays.register_year(year, hol, work)  # validates years and overlaps before anything is stored

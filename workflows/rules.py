@@ -195,16 +195,10 @@ def check_value(r: Rule, value: Any) -> Any:
     default = r.versions[0].value
     if r.unit == "元":
         return _yuan(r, value)
+    if isinstance(default, int):
+        return _count(r, value)
     if isinstance(value, str):
         value = value.strip().translate(str.maketrans("０１２３４５６７８９／", "0123456789/"))
-    if isinstance(default, int):
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{r.label}应为整数（{r.unit}）") from None
-        if not 1 <= number <= 3650:
-            raise ValueError(f"{r.label}应在1到3650之间")
-        return number
     if r.unit == "顺序":
         from .decisions import parse_ladder
         return "、".join(parse_ladder(value))
@@ -224,9 +218,30 @@ def check_value(r: Rule, value: Any) -> Any:
     return value
 
 
+def _count(r: Rule, value: Any) -> int:
+    """A count of days as an official types it (「15」「１５」「15天」「十五天」, the forms' integer field:
+    workflows/forms/fields.py), 1 to 3650; 「1,5」 (15 or 1.5?), 「半个月」 or 「3周」 refused naming the rule."""
+    from marshmallow import ValidationError
+
+    from .forms.fields import integer
+    try:
+        number = integer(r.label, minimum=1, maximum=3650).deserialize(value)
+    except ValidationError as exc:
+        detail = "；".join(str(m) for m in (exc.messages if isinstance(exc.messages, list) else [exc.messages]))
+        if detail.startswith("应在"):
+            raise ValueError(f"{r.label}{detail}") from None
+        if "分隔符" in detail:
+            raise ValueError(f"{r.label}：{detail}") from None
+        raise ValueError(f"{r.label}应为整数（{r.unit}）") from None
+    if number is None:
+        raise ValueError(f"{r.label}应为整数（{r.unit}）")
+    return number
+
+
 def _yuan(r: Rule, value: Any) -> int | float:
-    """An amount of money as an official types it (「5万元」「50,000」「５００００」, the forms' money
-    field: workflows/forms/fields.py), more than nothing; 「五万」 or a negative is refused naming the rule."""
+    """An amount of money as an official types it (「5万元」「50,000」「５００００」「五万」, the forms'
+    money field: workflows/forms/fields.py), more than nothing; 「五万五」 (55,000 or 50,005?) or a
+    negative is refused naming the rule."""
     from marshmallow import ValidationError
 
     from .forms.fields import money

@@ -168,7 +168,8 @@ def engine_error(exc: EngineError):
     """The message names elements by name (else by kind: 「未命名的并行网关」), never by id; the ids go
     in their own fields (``element_id``, ``problems[].element_id``) for programs."""
     if isinstance(exc, InvalidData):
-        return body(422, "提交的数据有误", errors={str(k): str(v) for k, v in exc.errors.items()}), 422
+        return body(422, getattr(exc, "said", None) or "提交的数据有误",  # said: a form's refusal by its labels
+                    errors={str(k): str(v) for k, v in exc.errors.items()}), 422
     if isinstance(exc, InvalidModel):
         return body(422, labels.refusal(exc), file=exc.filename, line=exc.line, element_id=exc.element_id,
                     problems=[{"message": labels.without_element_ids(str(p.get("message"))), "element_id": p.get("element_id"),

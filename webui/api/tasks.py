@@ -92,7 +92,11 @@ def complete(body, task_id):
     if principal().holds("assessor"):  # a linked assessor files under its own firm, as on the page
         fields = formspec.fields_for(eng.forms, eng.task(str(task_id)).form_key)
         data = {**data, **assessor_firm.values(eng, fields, username())}
-    case = eng.complete(str(task_id), username(), data)
+    try:
+        case = eng.complete(str(task_id), username(), data)
+    except InvalidData as exc:
+        exc.said = formspec.refusal_named(formspec.fields_for(eng.forms, eng.task(str(task_id)).form_key), exc.errors)
+        raise
     return {"case": case, "next_tasks": eng.next_tasks(case.id, principal())}
 
 

@@ -11,6 +11,7 @@ Layout: position 1 registration authority (登记管理部门代码), 2 organisa
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 #: The 31 characters a code may use: digits and capitals without I, O, Z, S, V (too easily misread).
@@ -32,8 +33,10 @@ class CreditCodeError(ValueError):
 
 
 def normalize(code: str) -> str:
-    """Strip blanks and fold full-width and lower-case characters, as clerks type them in Excel."""
-    return unicodedata.normalize("NFKC", str(code)).strip().replace(" ", "").upper()
+    """Strip blanks and fold full-width and lower-case characters, as clerks type them in Excel; the
+    characters a pasted code carries unseen (a zero-width space, a BOM, a tab) dropped too."""
+    from engine.typed_input import fold
+    return re.sub(r"\s+", "", fold(str(code))).upper()
 
 
 def check_char(first17: str) -> str:

@@ -64,8 +64,12 @@ def _choice(enum_cls, *, required: bool = True) -> fields.Enum:
 
 
 def _date() -> fields.Date:
-    return fields.Date(load_default=None, allow_none=True,
-                       error_messages={**_MESSAGES, "invalid": "日期格式应为 YYYY-MM-DD"})
+    """A day as a clerk types it into a cell formatted as text (``2026年11月1日``, ``２０２６／１１／０１``,
+    ``2026.11.1``): read as the task forms read it (workflows/forms/fields.OfficialDate); a day that
+    does not exist or has no year refused saying so."""
+    from workflows.forms.fields import DAY_SPELLINGS, OfficialDate
+    return OfficialDate(load_default=None, allow_none=True,
+                        error_messages={**_MESSAGES, "invalid": DAY_SPELLINGS, "format": DAY_SPELLINGS})
 
 
 class CreditCodeField(fields.Str):
@@ -93,7 +97,17 @@ class UnitKindField(fields.Field):
 
 
 def _phone_ok(value: str) -> bool:
-    return not value or bool(_PHONE.fullmatch(value.replace(" ", "")))
+    return not value or bool(_PHONE.fullmatch(value.replace(" ", ""))) or _phone(value) is not None
+
+
+def _phone(value: str) -> str | None:
+    """The number as every record writes it (workflows/forms/contacts.phone: ``138-0013-8000`` →
+    ``13800138000``, ``0571-8888 8888 转 123`` → ``0571-88888888-123``), or None when it reads none."""
+    from workflows.forms.contacts import phone
+    try:
+        return phone(value)
+    except ValueError:
+        return None
 
 
 class EnterpriseSchema(Schema):
@@ -144,6 +158,8 @@ class EnterpriseSchema(Schema):
         for key in ("legal_rep_phone", "safety_manager_phone"):
             if key in data and not _phone_ok(data[key]):
                 errors[key] = ["电话号码格式不正确（手机11位，或区号-号码）"]
+            elif data.get(key):
+                data[key] = _phone(data[key]) or data[key]
         if data.get("dishonest") and not data.get("dishonest_from"):
             errors["dishonest_from"] = ["列入严重失信主体名单时须填写列入日期"]
         start, end = data.get("dishonest_from"), data.get("dishonest_until")

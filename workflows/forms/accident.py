@@ -69,7 +69,7 @@ class HandOver(FormSchema):
 
 class Team(FormSchema):
     """成立事故调查组"""
-    team_leader = f.text("调查组组长")
+    team_leader = f.person_name("调查组组长")
     team_members = f.names("调查组成员", min_items=2)
     member_units = f.multichoice("参加单位", TEAM_UNITS, min_items=2)
     experts = f.names("聘请专家", required=False)
@@ -104,7 +104,7 @@ class Investigate(FormSchema):
 
 
 class ResponsiblePerson(FormSchema):
-    name = f.text("姓名")
+    name = f.person_name("姓名")
     position = f.text("职务", required=False)
     unit = f.text("单位", required=False)
     responsibility = f.text("责任认定", required=False, long=True)

@@ -13,7 +13,7 @@ REFERRAL_BODIES = ["纪检监察机关", "任免机关", "负有安全生产监�
 
 class Team(FormSchema):
     """组建评估组"""
-    evaluation_leader = f.text("评估组组长")
+    evaluation_leader = f.person_name("评估组组长")
     evaluators = f.names("评估组成员", min_items=2)
     evaluation_units = f.multichoice("参加单位", UNITS)
     experts = f.names("聘请专家", required=False)

@@ -280,7 +280,7 @@ class Vote(FormSchema):
 class Minutes(FormSchema):
     """形成集体讨论记录"""
     minutes = f.text("集体讨论记录", long=True)
-    minutes_recorder = f.text("记录人")
+    minutes_recorder = f.person_name("记录人")
 
 
 HeadApproval = approval_form("head", "负责人审批意见", title="负责人审批")

@@ -46,12 +46,14 @@ class _BlankIsEmpty:
         return super().deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
 
 
-_NAME_DOT = re.compile(r"(?<=[\u3400-\u9fff])\s*[•・‧∙⋅●]\s*(?=[\u3400-\u9fff])")
+_NAME_DOT = re.compile(r"(?<=[\u3400-\u9fff])\s*[•・‧∙⋅●·･]\s*(?=[\u3400-\u9fff])")
 
 
 def _has_dot(text: str) -> bool:
-    """Does ``text`` hold a dot a name may be typed with? (Six ``in`` tests: a tenth of the regex.)"""
-    return "•" in text or "・" in text or "‧" in text or "∙" in text or "⋅" in text or "●" in text
+    """Does ``text`` hold a dot a name may be typed with? (A few ``in`` tests: a tenth of the regex.)
+    The 间隔号 ``·`` itself too, typed with blanks around it (阿卜杜 · 热合曼)."""
+    return "•" in text or "・" in text or "‧" in text or "∙" in text or "⋅" in text or "●" in text \
+        or "·" in text or "･" in text
 
 
 class OfficialText(fields.String):
@@ -62,10 +64,31 @@ class OfficialText(fields.String):
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
         if isinstance(value, str):
-            value = value.strip() or None
+            value = typed_input.unseen_dropped(value).strip() or None
             if value is not None and _has_dot(value):
                 value = _NAME_DOT.sub("·", value)
         return super().deserialize(value, attr, data, **kwargs)
+
+
+_BLANK_IN_NAME = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
+class PersonName(OfficialText):
+    """A person's name (姓名、负责人、记录人): read as ``OfficialText``, and a blank typed between its
+    Chinese characters (``欧阳 娜娜``, ``张　三`` to line up two-character names in a list) is not part
+    of it: one person is one name in every record, and 欧阳娜娜 is found by a search for her. A blank
+    between Latin letters (``John Smith``) is kept."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        loaded = super().deserialize(value, attr, data, **kwargs)
+        return _BLANK_IN_NAME.sub("", loaded) if isinstance(loaded, str) else loaded
+
+
+def name_as_written(typed: str) -> str:
+    """A person's name typed anywhere else (系统管理 › 用户's 姓名) read as ``PersonName`` reads it."""
+    text = typed_input.unseen_dropped(typed or "").strip()
+    text = _NAME_DOT.sub("·", text) if _has_dot(text) else text
+    return _BLANK_IN_NAME.sub("", text)
 
 
 MISGROUPED = "无法确定数值：分隔符应每三位一组（如 5,000,000），小数点用“.”（如 1.5）"
@@ -82,10 +105,13 @@ class OfficialDecimal(_BlankIsEmpty, fields.Decimal):
     """An amount as typed: ``5,000,000``, ``１２，０００．５０元``, ``500万``, ``1.2亿元``, ``￥5000`` (see
     engine.typed_input). More decimals than the field keeps (``12.345`` 元: no such amount, the 分 is
     the smallest) are refused, not rounded away unseen; so are ``1,5`` and ``1.000.000`` (1.5 or 15?
-    a million or one?) and ``1e3`` (nobody writes an amount so), which Python's Decimal would read."""
+    a million or one?) and ``1e3`` (nobody writes an amount so), which Python's Decimal would read.
+    An amount in Chinese numerals, as a 文书 writes it (``伍佰万元``, ``壹拾贰万叁仟肆佰伍拾陆点柒捌``), is
+    read by ``typed_input.chinese_numerals``; spoken shorthand (``五万五``) is refused, never guessed."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
+            value = typed_input.chinese_numerals(value)
             _refuse_misgrouped(value)
             value = typed_input.plain_number(value)
             if not _PLAIN_DECIMAL.fullmatch(value) and value.lower() not in ("nan", "inf", "infinity"):
@@ -105,10 +131,12 @@ class OfficialInteger(_BlankIsEmpty, fields.Integer):
     """A count as typed: ``1,200``, full-width digits, with its unit (``3人``, ``30天``, ``80%``). A
     fraction sent as a JSON number (``3.5`` deaths) is refused like the typed ``3.5``, not cut to 3
     (marshmallow's non-strict Integer truncates); ``3.0`` is 3. ``1,5`` or ``12,00`` (15? 1200?) is
-    refused, never guessed."""
+    refused, never guessed. A count in Chinese numerals (``三``, ``三人``, ``十二项``) is the count: a
+    clerk who types 三 for 死亡人数 means 3."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
+            value = typed_input.chinese_numerals(value)
             _refuse_misgrouped(value)
             value = typed_input.plain_count(value)
         elif isinstance(value, float) and not value.is_integer():
@@ -179,12 +207,43 @@ class OfficialBoolean(fields.Boolean):
         return read
 
 
+_CHOICE_TAILS = ("事故隐患", "事故", "隐患", "级")
+
+
+def read_choice(value: str, choices: list[str]) -> str:
+    """The choice a person means by what was typed or sent (a REST client, an import): blanks and
+    unseen characters around it dropped (`` 同意 ``, a full-width space, a zero-width space); the same
+    choice in full-width (``１２３５０电话``); the start of exactly one choice, two characters or more
+    (``重大`` for 重大事故隐患, ``市级`` for 市级挂牌督办); or a choice with its kind's word after it
+    (``重大事故`` for the grade 重大, ``县级`` being a choice itself). Anything else is returned as
+    sent, for the field to refuse naming the choices."""
+    value = typed_input.unseen_dropped(value).strip()
+    if value in choices or not value:
+        return value
+    folded = typed_input.fold(value)
+    same = [c for c in choices if typed_input.fold(c) == folded]
+    if len(same) == 1:
+        return same[0]
+    if len(folded) >= 2:
+        starting = [c for c in choices if typed_input.fold(c).startswith(folded)]
+        if len(starting) == 1:
+            return starting[0]
+    for tail in _CHOICE_TAILS:
+        if folded.endswith(tail) and folded[:-len(tail)] in choices:
+            return folded[:-len(tail)]
+    return value
+
+
 class OfficialChoice(_BlankIsEmpty, fields.String):
-    """A choice as sent: blanks around it (`` 同意 ``, a full-width space) are not part of it."""
+    """A choice as sent, read by ``read_choice`` among ``choices`` (the field's own)."""
+
+    def __init__(self, *args, choices: Iterable[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._choices = list(choices)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            value = value.strip()
+            value = read_choice(value, self._choices)
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -230,18 +289,27 @@ def text(label: str, required: bool = True, long: bool = False, max_len: int = 5
     return _field(OfficialText, label, "textarea" if long else "text", required, validators, help)
 
 
+def person_name(label: str, required: bool = True, max_len: int = 50, help=None):
+    """A person's name (``PersonName``): 阿卜杜拉·买买提 however its dot was typed, 欧阳娜娜 typed
+    ``欧阳 娜娜``."""
+    validators = [validate.Length(max=max_len, error="不能超过{max}个字")]
+    if required:
+        validators.insert(0, not_blank)
+    return _field(PersonName, label, "text", required, validators, help)
+
+
 def choice(label: str, choices: Iterable[str], required: bool = True, help=None):
     choices = list(choices)
     one_of = validate.OneOf(choices, error="应为以下之一：" + "、".join(choices))
-    f = _field(OfficialChoice, label, "choice", required, [one_of], help)
+    f = _field(OfficialChoice, label, "choice", required, [one_of], help, choices=choices)
     f.metadata["choices"] = choices
     return f
 
 
 def multichoice(label: str, choices: Iterable[str], required: bool = True, min_items: int = 1, help=None):
     choices = list(choices)
-    inner = fields.String(validate=validate.OneOf(choices, error="应为以下之一：" + "、".join(choices)),
-                          error_messages=_messages(fields.String))
+    inner = OfficialChoice(validate=validate.OneOf(choices, error="应为以下之一：" + "、".join(choices)),
+                           error_messages=_messages(fields.String), choices=choices)
     validators = [validate.Length(min=min_items, error=f"至少选择{min_items}项")] if required else []
     f = _field(fields.List, label, "multichoice", required, validators, help, cls_or_instance=inner)
     f.metadata["choices"] = choices
@@ -338,7 +406,7 @@ class OfficialNames(_BlankIsEmpty, fields.List):
 
 def names(label: str, required: bool = True, min_items: int = 1, help=None):
     """A list of people (usernames or names)."""
-    inner = OfficialText(validate=not_blank, error_messages=_messages(fields.String))
+    inner = PersonName(validate=not_blank, error_messages=_messages(fields.String))
     validators = [validate.Length(min=min_items, error=f"至少填写{min_items}人")] if required else []
     return _field(OfficialNames, label, "names", required, validators, help, cls_or_instance=inner)
 

@@ -71,7 +71,7 @@ class Propose(FormSchema):
     """提出挂牌督办建议"""
     rectify_deadline = f.deadline("督办期限（整改完成时限）", RECTIFY)
     responsible_unit = f.text("责任单位")
-    responsible_person = f.text("单位主要负责人")
+    responsible_person = f.person_name("单位主要负责人")
     requirements = f.text("整改要求", long=True)
     supervision_level = f.choice("企业监管层级", SUPERVISION_LEVELS)
     cross_region = f.boolean("隐患涉及跨行政区域", required=False)
@@ -193,7 +193,7 @@ class PublishDelist(FormSchema):
 class Interview(FormSchema):
     """约谈企业主要负责人"""
     interviewed_on = f.date("约谈日期")
-    interviewee = f.text("被约谈人（企业主要负责人）")
+    interviewee = f.person_name("被约谈人（企业主要负责人）")
     interview_minutes = f.text("约谈记录", long=True)
     new_deadline = f.deadline("新的督办期限", RECTIFY)
 

@@ -25,10 +25,10 @@ class Fill(FormSchema):
     analysis = f.text("统计分析（隐患类别、原因及下一步措施）", long=True)
     difference_note = f.text("与隐患台账数据不一致的说明", required=False, long=True,
                              help="修改了预填数据的，请说明原因（如台账漏登、重复登记）")
-    principal_name = f.text("主要负责人姓名", max_len=50)
+    principal_name = f.person_name("主要负责人姓名")
     principal_signed = f.boolean("主要负责人已审阅并签字", help="书面统计分析表须由主要负责人签字后上传扫描件")
     signed_table = f.attachments("主要负责人签字的统计分析表（扫描件）", required=True)
-    filled_by = f.text("填报人", max_len=50)
+    filled_by = f.person_name("填报人")
     filled_phone = f.phone("填报人联系电话")
 
     @validates_schema

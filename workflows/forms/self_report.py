@@ -25,7 +25,7 @@ class Report(FormSchema):
     long_rectification = f.boolean("危害和整改难度较大，需一定时间整改", required=False)
     external_factors = f.boolean("因外部因素影响，本单位难以排除", required=False)
     planned_measures = f.text("拟采取的整改措施", long=True)
-    responsible_person = f.text("整改责任人")
+    responsible_person = f.person_name("整改责任人")
     fix_deadline = f.deadline("整改期限", RECTIFY, required=False, help="一般隐患须填写；重大隐患由监管部门挂牌督办时确定")
     attachments = f.attachments("隐患照片及排查记录")
 

@@ -21,7 +21,7 @@ class Intake(FormSchema):
     """受理登记举报"""
     channel = f.choice("举报渠道", CHANNELS)
     anonymous = f.boolean("匿名举报", required=False)
-    whistleblower_name = f.text("举报人姓名", required=False, help="仅举报受理员可见")
+    whistleblower_name = f.person_name("举报人姓名", required=False, help="仅举报受理员可见")
     whistleblower_phone = f.phone("举报人联系电话", required=False, help="仅举报受理员可见")
     whistleblower_id_number = f.id_number("举报人身份证号", required=False, help="仅举报受理员可见；领取奖励时核对")
     tipoff_content = f.text("举报内容", long=True)
