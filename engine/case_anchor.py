@@ -4,7 +4,7 @@ case deleted together with its whole audit chain is still seen by ``duban audit 
 A case chain's head is on its case row (revision 0021): delete the row and every event of
 ``case:<id>`` and nothing the chains check is left pointing at it. So each start appends a
 ``case_anchored`` event (its ``case_id`` and case number) to the anchor chain of its case number's
-counter, ``case_no:<prefix>:<year>`` (the counter's own name, ``cases._counter_name``), with the
+counter, ``case_no:<prefix>:<year>`` (the counter's own name, ``case_numbers.counter_name``), with the
 head in ``audit_head`` as any other chain's. ``audit.verify_report`` then asks that every anchored
 case still has its row; removing an anchor event instead breaks the anchor chain (a missing
 ``seq``, a wrong previous hash, or events missing after the head), as removing any event does.

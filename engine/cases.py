@@ -17,8 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, case_anchor, incidents, models, queries, sqlexec, step
-from .clock import SHANGHAI
+from . import audit, case_anchor, case_numbers, incidents, models, queries, sqlexec, step
 from .directory import version_column
 from .errors import EngineError, Forbidden, InvalidData, NotFound
 from .schema import OPEN, Case, Counter, HumanTask, Incident, OrgUnit, ProcessModel, TaskRow, Timer
@@ -116,7 +115,7 @@ def _start(engine, process_key: str, by: str, org: str | None, data: dict | None
             # One round trip (PostgreSQL) for what a start asks before it runs: the case number and
             # id (``NewCase``), the directory counter (the principal and the org unit's path from the
             # caches) and the models' stamp (the model and its bundle from the caches).
-            new_case = NewCase(tx, process_key, engine.clock.now())
+            new_case = NewCase(tx, process_key, engine.clock.now(), prefix=engine.models.case_prefix(process_key))
             try:
                 stamps = sqlexec.first(tx.conn, STAMPS)
                 version = tx.directory_version = stamps.directory_version or 0
@@ -163,24 +162,48 @@ class NewCase:
     """What a start asks of the database before its step runs, queued (``sqlexec.defer``) to go
     with its first round trip on PostgreSQL: the case number's counter moved (``next_case_no``),
     the case's id from its sequence (PostgreSQL: the case row can then be inserted with the step's
-    last writes, ``step.write_case``) and, unless the caller reads it, the models' stamp."""
+    last writes, ``step.write_case``) and, unless the caller reads it, the models' stamp.
 
-    def __init__(self, tx, process_key: str, now: datetime, models_stamp: bool = False):
+    ``prefix``: the 案号 prefix of the process's latest model as this server process last saw it
+    (``ModelStore.case_prefix``; None: it has not, and the key's initials are the guess). The
+    counter is moved by it in the first round trip; ``case_no`` checks it against the model the
+    start runs on (read at this transaction's models' stamp): a model that declares another prefix
+    (its first start in this server process, or a deploy elsewhere that changed it) has the wrong
+    counter moved back — this start holds its row — and the right one taken, one round trip more."""
+
+    def __init__(self, tx, process_key: str, now: datetime, models_stamp: bool = False,
+                 prefix: str | None = None):
         self.tx, self.process_key, self.now = tx, process_key, now
-        self.counter = _counter_name(process_key, now)[2]  # also the name of the case's anchor chain
-        # Made if it is not there, moved if it is: the start holds the counter row from here on
-        # either way, so the head is read under it — the first start of a prefix and year too
-        # (``_NEXT_CASE_NO``: the lock order counter, then head, of every start of a chain).
-        self._number = sqlexec.defer(tx.conn, _NEXT_CASE_NO_SQL, {"b_name": self.counter})
-        # the anchor chain's head, read after the counter's row lock (engine/case_anchor.py)
-        self._anchor_head: sqlexec.Pending | None = case_anchor.read_head(tx, self.counter)
+        self.prefix = self.counter = ""  # the counter's name is also the case's anchor chain's
+        self.year = 0
+        self._number: sqlexec.Pending | None = None
+        self._anchor_head: sqlexec.Pending | None = None
+        self._take(prefix or case_numbers.derived(process_key))
         self._id = None if tx.is_sqlite else sqlexec.defer(tx.conn, _NEXT_CASE_ID)
         self._stamp = sqlexec.defer(tx.conn, _MODELS_STAMP) if models_stamp else None
 
-    def case_no(self) -> str:
+    def _take(self, prefix: str) -> None:
+        self.prefix, (self.year, self.counter) = prefix, case_numbers.counter_name(prefix, self.now)
+        # Made if it is not there, moved if it is: the start holds the counter row from here on
+        # either way, so the head is read under it — the first start of a prefix and year too
+        # (``_NEXT_CASE_NO``: the lock order counter, then head, of every start of a chain).
+        self._number = sqlexec.defer(self.tx.conn, _NEXT_CASE_NO_SQL, {"b_name": self.counter})
+        # the anchor chain's head, read after the counter's row lock (engine/case_anchor.py)
+        self._anchor_head = case_anchor.read_head(self.tx, self.counter)
+
+    def case_no(self, model=None) -> str:
+        """The new case's 案号, by the prefix of ``model`` (``models.StartModel``, the version it
+        starts on); without one, by the prefix guessed."""
+        prefix = model.case_prefix if model is not None and model.case_prefix else self.prefix
+        if prefix != self.prefix:  # guessed before the model was known
+            assert self._number is not None and self._anchor_head is not None
+            self._number.first()
+            self._anchor_head.first()
+            sqlexec.defer(self.tx.conn, _GIVE_BACK_SQL, {"b_name": self.counter})  # its row is this start's
+            self._take(prefix)
+        assert self._number is not None
         row = self._number.first()
-        prefix, year, _ = _counter_name(self.process_key, self.now)
-        return f"{prefix}-{year}-{row[0]:05d}"
+        return f"{self.prefix}-{self.year}-{row[0]:05d}"
 
     def anchor(self, case) -> None:
         """The new case's anchor event (engine/case_anchor.py), once its id is known."""
@@ -208,16 +231,11 @@ class NewCase:
         return row.models_count, row.models_newest
 
 
-def _counter_name(process_key: str, now: datetime) -> tuple[str, int, str]:
-    year = now.astimezone(SHANGHAI).year
-    prefix = "".join(w[0] for w in process_key.split("_") if w).upper()[:4] or "C"
-    return prefix, year, f"case_no:{prefix}:{year}"
-
-
-def next_case_no(s: Session, process_key: str, now: datetime) -> str:
-    """案号 ``<initials>-<year>-<serial>``: the process key's initials, the year in China, a counter
-    per prefix and year taken under a row lock."""
-    prefix, year, name = _counter_name(process_key, now)
+def next_case_no(s: Session, process_key: str, now: datetime, prefix: str | None = None) -> str:
+    """案号 ``<prefix>-<year>-<serial>``: the model's prefix (else the process key's initials,
+    engine/case_numbers.py), the year in China, a counter per prefix and year taken under a row lock."""
+    prefix = prefix or case_numbers.derived(process_key)
+    year, name = case_numbers.counter_name(prefix, now)
     # One statement: the counter made or moved, and read, under the row lock it takes (a concurrent
     # start queues on it). The number is the transaction's: if it rolls back, so does the counter.
     value = s.execute(_NEXT_CASE_NO, {"b_name": name}).scalar_one()
@@ -237,6 +255,9 @@ _NEXT_CASE_NO = (postgresql.insert(_COUNTER).values(name=sa.bindparam("b_name"),
                  .on_conflict_do_update(index_elements=[_COUNTER.c.name], set_={"value": _COUNTER.c.value + 1})
                  .returning(_COUNTER.c.value))
 _NEXT_CASE_NO_SQL = sqlexec.Sql(_NEXT_CASE_NO)
+# A counter a start moved by a prefix its model no longer gives, moved back (the start holds its row)
+_GIVE_BACK_SQL = sqlexec.Sql(sa.update(_COUNTER).where(_COUNTER.c.name == sa.bindparam("b_name"))
+                             .values(value=_COUNTER.c.value - 1))
 _NEXT_CASE_ID = sqlexec.Sql(sa.select(sa.func.nextval(sa.func.pg_get_serial_sequence("case_instance", "id"))))
 
 

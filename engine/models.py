@@ -19,7 +19,7 @@ from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from . import audit, model_forms, precompile, sandbox, validation
+from . import audit, case_numbers, model_forms, precompile, sandbox, validation
 from .database import after_commit
 from .errors import InvalidModel, NotFound
 from .schema import ProcessModel, Role, SpecBundle
@@ -38,6 +38,7 @@ class StartModel:
     kind: str
     name: str
     version: int
+    case_prefix: str = ""  # the 案号 prefix its cases get (engine/case_numbers.py)
 
 
 _PM = ProcessModel.__table__
@@ -74,6 +75,9 @@ class ModelStore:
         # ``warm_code``: the specs it parsed, by the (id, content hash) of the models they came from, for
         # the first start of each (``bundle_for_start``), which then reads and parses nothing
         self._warm_specs: dict[tuple, tuple] = {}
+        # process key -> the 案号 prefix of its latest model as this process last saw it: what a start
+        # numbers its case by before it has read the models' stamp (``case_prefix``)
+        self._prefixes: dict[str, str] = {}
         self._lock = threading.Lock()
         # The deploy-time code check (engine/sandbox.py); only the probe tests switch it off, to show
         # that the runtime alone contains hostile code.
@@ -95,6 +99,7 @@ class ModelStore:
             lane_roles = self._lane_roles(session)
             problems = validation.check_bpmn(pf, lane_roles=lane_roles, form_exists=self._form_exists(),
                                              check_code=self.check_model_code, strict=strict)
+            problems += self._case_prefix_problems(session, pf)
             validation.raise_problems(filename, problems)
             pf.warnings = validation.warnings_of(problems)
             own = {p.get("id") for p in pf.root.findall("bpmn:process", validation.NS)}
@@ -138,6 +143,8 @@ class ModelStore:
             text = raw.decode("utf-8")
             digest = _sha(raw)
             result = None
+            prefixes = validation.case_prefixes(pf) if pf.kind == "bpmn" else {}
+            after_commit(s, lambda: self._know_prefixes({k: case_numbers.effective(k, p) for k, p in prefixes.items()}))
             # A file may hold several executable processes (a collaboration): each gets its own versions.
             for key in pf.keys:
                 latest = self._latest(s, key)
@@ -146,13 +153,51 @@ class ModelStore:
                     continue
                 model = ProcessModel(key=key, kind=pf.kind, name=pf.names.get(key, ""),
                                      version=(latest.version + 1 if latest else 1), filename=filename, content=text,
-                                     content_hash=digest, deployed_by=by, deployed_at=self._engine.clock.now())
+                                     content_hash=digest, deployed_by=by, deployed_at=self._engine.clock.now(),
+                                     case_prefix=prefixes.get(key))
                 s.add(model)
                 s.flush()
                 audit.append(s, chain=audit.SYSTEM_CHAIN, actor=by, action="deployed", at=model.deployed_at,
                              detail={"key": key, "version": model.version, "file": filename, "hash": digest})
                 result = result or model
             return result
+
+    def _case_prefix_problems(self, session: Session, pf) -> list:
+        """A process of ``pf`` whose 案号 prefix another deployed process's cases already get (the
+        latest version of each other key), when either of the two declared it: refused naming both.
+        Two keys whose initials alone agree (neither declared) number alike, as they always did."""
+        own = validation.case_prefixes(pf)
+        if not own:
+            return []
+        taken: dict[str, tuple[str, str, bool]] = {}  # prefix -> (key, name, declared)
+        newest = (sa.select(_PM.c.key, sa.func.max(_PM.c.version).label("v")).where(_PM.c.kind == "bpmn")
+                  .group_by(_PM.c.key).subquery())
+        for key, name, declared in session.execute(
+                sa.select(_PM.c.key, _PM.c.name, _PM.c.case_prefix)
+                .join(newest, sa.and_(_PM.c.key == newest.c.key, _PM.c.version == newest.c.v))
+                .where(_PM.c.key.not_in(list(own))).order_by(_PM.c.key)):
+            taken.setdefault(case_numbers.effective(key, declared), (key, name, bool(declared)))
+        elements = {p.get("id"): p for p in pf.root.findall("bpmn:process", validation.NS)}
+        problems = []
+        for key, declared in own.items():
+            prefix = case_numbers.effective(key, declared)
+            holder = taken.get(prefix)
+            if holder is not None and (declared or holder[2]):
+                el = elements[key]
+                other = f"流程「{holder[1]}」({holder[0]})" if holder[1] else f"流程 ({holder[0]})"
+                problems.append(validation.Problem(validation.same_case_prefix(prefix, other, validation.label(el)),
+                                                   key, el.sourceline))
+        return problems
+
+    def _know_prefixes(self, prefixes: dict[str, str]) -> None:
+        with self._lock:
+            self._prefixes.update(prefixes)
+
+    def case_prefix(self, key: str) -> str | None:
+        """The 案号 prefix of ``key``'s latest model as this process last saw it (a deploy here, a
+        start's model read), None if it has not: what a start numbers its case by before its
+        models' stamp is read; ``cases.NewCase`` checks it against the model it starts on."""
+        return self._prefixes.get(key)
 
     # -- queries ----------------------------------------------------------------------------------
     def latest(self, key: str) -> ProcessModel:
@@ -218,7 +263,10 @@ class ModelStore:
         row = self._latest(s, key, _TEXT_LATER)
         if row is None or row.kind != "bpmn":
             raise NotFound(f"流程模型不存在: {key}")
-        model = StartModel(id=row.id, key=row.key, kind=row.kind, name=row.name, version=row.version)
+        model = StartModel(id=row.id, key=row.key, kind=row.kind, name=row.name, version=row.version,
+                           case_prefix=case_numbers.effective(row.key, row.case_prefix))
+        with self._lock:
+            self._prefixes[key] = model.case_prefix
         deps = self._dependencies(s, row)
         ids = tuple(sorted(m.id for m in deps))
 
@@ -311,6 +359,8 @@ class ModelStore:
         done = 0
         with self._engine.db.read() as s:
             for row in self._latest_all(s, "bpmn"):
+                # its 案号 prefix known to the first start here (``case_prefix``: no guess to undo)
+                self._know_prefixes({row.key: case_numbers.effective(row.key, row.case_prefix)})
                 try:
                     deps = self._dependencies(s, row)
                     files = [self._start_file(m) for m in deps]

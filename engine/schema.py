@@ -167,6 +167,9 @@ class ProcessModel(Base):
     content_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
     deployed_by: Mapped[str] = mapped_column(sa.String(64))
     deployed_at: Mapped[datetime]
+    # the 案号 prefix the process declares (``caseNumberPrefix``, engine/case_numbers.py); NULL: its
+    # key's initials (a DMN file, a model that declares none, every version deployed before 0032)
+    case_prefix: Mapped[str | None] = mapped_column(sa.String(8))
 
 
 class SpecBundle(Base):

@@ -1165,7 +1165,8 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     actor = actor or principal.username
     now = engine.clock.now()
     if new_case is None:
-        new_case = NewCase(tx, process_key, now, models_stamp=models_stamp is None)
+        new_case = NewCase(tx, process_key, now, models_stamp=models_stamp is None,
+                           prefix=engine.models.case_prefix(process_key))
         models_stamp = models_stamp or new_case.models_stamp()
     if not org_checked:
         try:
@@ -1191,7 +1192,7 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
         if parent_title is not None:
             title = f"{parent_title}·{model.name or process_key}"
     values: dict[str, Any] = dict(
-        case_no=new_case.case_no(), process_key=process_key, model_id=model.id,
+        case_no=new_case.case_no(model), process_key=process_key, model_id=model.id,
         bundle_hash=bundle, org_code=org, party=party, title=title or model.name or process_key, status="running",
         escalation_level=0, version=0, data={}, started_by=actor, started_at=now, updated_at=now, ended_at=None,
         parent_case_id=parent_case_id, audit_seq=0, audit_hash=None)

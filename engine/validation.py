@@ -12,7 +12,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import assignment, compensation, cron_advice, dialects, restricted, sandbox
+from . import assignment, case_numbers, compensation, cron_advice, dialects, restricted, sandbox
 from .dialects import KIND_NAMES, label
 from .errors import InvalidModel
 from .excerpt import excerpt
@@ -228,6 +228,23 @@ def _props(el) -> dict[str, str]:
         "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS) if p.get("name")}
 
 
+def case_prefix(process) -> str | None:
+    """The 案号 prefix a process element declares (``caseNumberPrefix``, engine/case_numbers.py),
+    as stored; None when it declares none or one that is not usable (refused by ``check_bpmn``)."""
+    return case_numbers.read(_props(process).get(case_numbers.PROPERTY))[0]
+
+
+def case_prefixes(pf: "ParsedFile") -> dict[str, str | None]:
+    """Each executable process of a BPMN file: the 案号 prefix it declares, else None."""
+    return {p.get("id"): case_prefix(p) for p in pf.root.findall("bpmn:process", NS) if p.get("id") in pf.keys}
+
+
+def same_case_prefix(prefix: str, holder: str, newcomer: str) -> str:
+    """Two processes whose cases would be numbered alike (at least one declared the prefix)."""
+    return (f"{newcomer} 的案号前缀「{prefix}」与{holder} 相同，两者的案号无法区分；"
+            f"请在流程属性中为其中之一另定案号前缀（{case_numbers.PROPERTY}，2～{case_numbers.LONGEST} 位英文字母或数字）")
+
+
 def _known(value: str | None, lane_roles: set[str]) -> str | None:
     """The first of comma-separated role codes or names that is a known role."""
     for part in (value or "").replace("，", ",").split(","):
@@ -266,8 +283,17 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
             kind = "消息" if _local(definition) == "message" else "信号"
             add(f"{kind}「{excerpt(definition.get('name').strip())}」({excerpt(definition.get('id') or '')}) 的名称有 "
                 f"{len(definition.get('name').strip())} 个字符，超过 {MAX_NAME} 个，无法保存；请缩短名称", definition)
+    prefixes: dict[str, etree._Element] = {}  # 案号前缀 -> the process of this file giving it
     for process in root.findall("bpmn:process", NS):
         lanes = {}
+        declared, wrong = case_numbers.read(_props(process).get(case_numbers.PROPERTY))
+        if wrong:
+            add(f"{label(process)} 的案号前缀（{case_numbers.PROPERTY}）{wrong}", process)
+        if process.get("id") in pf.keys:  # executable: its cases are numbered
+            prefix = case_numbers.effective(process.get("id"), declared)
+            first = prefixes.setdefault(prefix, process)
+            if first is not process and (declared or case_prefix(first)):
+                add(same_case_prefix(prefix, label(first), label(process)), process)
         default_role = _props(process).get("defaultRole") or ""
         if default_role and default_role not in lane_roles:
             add(f"{label(process)} 的默认角色「{excerpt(default_role)}」不存在，请填写已有角色的代码或名称", process)

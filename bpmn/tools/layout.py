@@ -114,8 +114,9 @@ class Flow:
 
 
 class Process:
-    def __init__(self, pid: str, name: str, lanes: list[str], doc: str = ""):
+    def __init__(self, pid: str, name: str, lanes: list[str], doc: str = "", props: dict | None = None):
         self.id, self.name, self.doc = pid, name, doc
+        self.props = props or {}  # the process's own properties (caseNumberPrefix: engine/case_numbers.py)
         self.lanes = lanes                      # lane names (Chinese role names), top to bottom
         self.nodes: dict[str, Node] = {}
         self.boundaries: dict[str, Boundary] = {}
@@ -384,6 +385,11 @@ class Process:
         w(f'  <bpmn:process id="{self.id}" name={quoteattr(self.name)} isExecutable="true">')
         if self.doc:
             w(f'    <bpmn:documentation>{escape(self.doc)}</bpmn:documentation>')
+        if self.props:
+            own: list[str] = []
+            self._ext(own, props=self.props, indent="    ")
+            for line in own:
+                w(line)
         w(f'    <bpmn:laneSet id="LaneSet_{self.id}">')
         for i, lane in enumerate(self.lanes):
             w(f'      <bpmn:lane id="Lane_{self.id}_{i}" name={quoteattr(lane)}>')
