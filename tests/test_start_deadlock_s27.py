@@ -51,7 +51,7 @@ def _named(url: str, name: str) -> str:
     return f"{url}?application_name={name}"
 
 
-def _waiting(admin: sa.Connection, name: str, thread: threading.Thread, seconds: float = 10) -> str:
+def _waiting(admin: sa.Connection, name: str, thread: threading.Thread, seconds: float = 30) -> str:
     """Wait until the connection ``name`` waits for a lock (an advisory gate, a row, a transaction),
     or its thread has ended; returns what it waits for ("" when it ended)."""
     end = time.monotonic() + seconds
