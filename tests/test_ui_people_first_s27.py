@@ -46,8 +46,8 @@ ABBREVIATIONS = {"BPMN", "DMN", "FEEL", "PDF", "Word", "Excel", "CSV", "ECharts"
                  "Python", "xlsx", "docx"}
 FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|csv|jpe?g|png|bpmn|dmn|xml|zip|json|geojson|txt|ofd)\b", re.I)
 VERSION = re.compile(r"\bv\d+\b")  # a model's version as the designer's pages write it (v3)
-CASE_NO = re.compile(r"\b[A-Z][A-Z0-9]{0,3}-\d{4}-\d{5}\b")
-CREDIT_CODE = re.compile(r"\b[0-9A-HJ-NPQRTUWXY]{18}\b")
+CASE_NO = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]{0,3}-\d{4}-\d{5}(?!\d)")  # 案号, also right after 案号
+CREDIT_CODE = re.compile(r"(?<![A-Za-z0-9])[0-9A-HJ-NPQRTUWXY]{18}(?![A-Za-z0-9])")
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]|[A-Za-z]")
 VARIABLE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z]+(?:[A-Z][a-z0-9]+)+\b")
 ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2})?")
@@ -256,3 +256,63 @@ def test_a_case_data_value_groups_numbers_of_ten_thousand_and_more():
     assert value(2026) == "2026" and value(3) == "3" and value(0.5) == "0.5"
     assert value("13900000003") == "13900000003" and value("12350") == "12350"
     assert value(True) == "是"
+
+
+def test_a_refused_form_names_the_fields_to_correct_where_the_page_opens_on_a_phone(browser, demo):
+    """登记隐患 sent empty at 375 px: the message at the top of the page names what must be corrected
+    (「生产经营单位名称」…), where it said only 表单有误 and the field's own message lay below the fold."""
+    task = next(t for t in demo.engine.queue("zhang_san", limit=200) if t.form_key == "hazard.register")
+    page = logged_in_page(browser, demo.server, "zhang_san", 375)
+    try:
+        page.goto(f"{demo.server.url}/tasks/{task.id}")
+        if page.locator("#claim").count():
+            page.click("#claim")
+        page.evaluate("document.querySelectorAll('#task-form input[type=text], #task-form textarea')"
+                      ".forEach(i => { i.value = ''; })")
+        with page.expect_navigation():
+            page.click("#submit")
+        flash = page.locator(".flash.error")
+        expect(flash).to_contain_text("表单有误：「")
+        expect(flash).to_contain_text("需要修改")
+        labels = page.locator("#task-form .has-error > label").all_inner_texts()
+        assert labels, "no field marked wrong"
+        said = flash.inner_text()
+        assert all(label.rstrip("*").strip() in said for label in labels[:4]), (labels, said)
+        assert flash.bounding_box()["y"] < 900, "the message is out of sight"
+        assert not unreadable(said, set(), USERNAMES), said
+    finally:
+        close_context(page.context)
+
+
+def test_names_the_case_knows_are_picked_not_typed(browser, demo):
+    """起草事故调查报告's 已签名的调查组成员 (《生产安全事故报告和调查处理条例》第三十条: 调查组成员在报告上签名)
+    offers the 调查组 recorded when it was formed (第二十二条: members of the departments concerned) and 诫勉约谈's 约谈人 the bureau's heads, by name
+    under the box: a pick adds the name as a line, a second takes it out; anyone else is still typed."""
+    report = next(t for t in demo.engine.queue("sun_qi", limit=200) if t.form_key == "accident.report")
+    team = demo.engine.case(report.case_id).data["team_members"]
+    page = logged_in_page(browser, demo.server, "sun_qi", 375)
+    try:
+        page.goto(f"{demo.server.url}/tasks/{report.id}")
+        picks = page.locator(".name-picks[data-for=f-signed_by] button.pick-name")
+        assert picks.all_inner_texts() == team
+        box = page.locator("#f-signed_by")
+        box.fill("")
+        picks.nth(0).click()
+        picks.nth(2).click()
+        expect(box).to_have_value(f"{team[0]}\n{team[2]}")
+        expect(picks.nth(0)).to_have_attribute("aria-pressed", "true")
+        picks.nth(0).click()
+        expect(box).to_have_value(team[2])
+        expect(picks.nth(0)).to_have_attribute("aria-pressed", "false")
+        assert page.evaluate(LAID_OUT_WIDTH) <= 375
+    finally:
+        close_context(page.context)
+    interview = next(t for t in demo.engine.queue("zheng_fj", limit=200) if t.form_key == "accident_supervision.interview")
+    page = logged_in_page(browser, demo.server, "zheng_fj", 1280)
+    try:
+        page.goto(f"{demo.server.url}/tasks/{interview.id}")
+        heads = page.locator(".name-picks[data-for=f-interviewers] button.pick-name").all_inner_texts()
+        assert {"郑副局长", "冯局长"} <= set(heads), heads
+        assert not set(heads) & USERNAMES
+    finally:
+        close_context(page.context)

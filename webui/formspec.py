@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
@@ -77,6 +78,12 @@ class Form:
 
     def cell_error(self, name: str, row: int, column: str) -> str | None:
         return self.errors.get(f"{name}.{row}.{column}") or self.errors.get(f"{name}.{row}")
+
+    def wrong_labels(self) -> list[str]:
+        """The labels of the fields a refused submit must correct, in the form's order (a table's once,
+        whichever of its cells is wrong)."""
+        heads = {key.split(".", 1)[0] for key in self.errors}
+        return [f["label"] for f in self.fields or [] if f["name"] in heads and f.get("label")]
 
     def other_errors(self) -> list[tuple[str, str]]:
         """Errors not tied to a field shown on the page (the whole form, or an unknown field)."""
@@ -154,6 +161,43 @@ def people_options(directory, fields: list[dict] | None, org_code: str | None,
         else:
             holders = {u for r in roles for u in directory.users_with_role(r)} if roles else set(users)
         out[f["name"]] = sorted({(u, users[u].name or u) for u in holders if u in users}, key=lambda p: p[0])
+    return out
+
+
+# A list of names typed one a line (kind ``names``) that usually names people the case already knows:
+# offered to be picked by name under the box (each pick adds or removes its line), the box still open
+# for anyone else. field -> ("case", the case-data list they come from) or ("roles", roles held).
+NAME_CHOICES: dict[str, tuple[str, Any]] = {
+    "signed_by": ("case", "team_members"),          # 已签名的调查组成员: of the 调查组 formed earlier
+    "team_members": ("roles", ("investigator",)),    # 调查组成员: other departments' members typed
+    "interviewers": ("roles", ("leader", "director", "supervisor")),  # 约谈人: the bureau's heads
+    "evaluators": ("roles", ("evaluator",)),         # 评估组成员
+}
+
+
+def name_choices(directory, fields: list[dict] | None, case_data: dict | None, org_code: str | None,
+                 task_org: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """For each ``names`` field of ``NAME_CHOICES`` on the form: the names to pick from, as (name, name)
+    pairs like ``people_options``' — the case's own list, or the Chinese names of the active holders of
+    the roles a case of ``org_code`` may name (``workflows.forms.people.reachable``)."""
+    from workflows.forms.people import reachable
+    out: dict[str, list[tuple[str, str]]] = {}
+    for f in fields or []:
+        source = NAME_CHOICES.get(f["name"]) if f["type"] == "names" else None
+        if source is None:
+            continue
+        kind, what = source
+        if kind == "case":
+            listed = (case_data or {}).get(what)
+            names = [str(n).strip() for n in listed if str(n).strip()] if isinstance(listed, list) else []
+        elif org_code:
+            users = {u.username: u for u in directory.users() if getattr(u, "active", True)}
+            names = sorted(users[u].name for u in reachable(directory, what, org_code, task_org)
+                           if u in users and users[u].name)
+        else:
+            names = []
+        if names:
+            out[f["name"]] = [(n, n) for n in dict.fromkeys(names)]
     return out
 
 

@@ -124,7 +124,8 @@ def show(task_id: str):
     if locked:  # an assessor's own firm: filled and fixed, not picked and typed each time
         fields = [dict(f, locked=True, help=assessor_firm.HELP) if f["name"] in locked else f for f in fields or []]
     form = formspec.Form(fields, title=formspec.title_for(eng.forms, task.form_key) or task.name,
-                         people=formspec.people_options(eng.directory, fields, case.org_code, task.org_code),
+                         people={**formspec.people_options(eng.directory, fields, case.org_code, task.org_code),
+                                 **formspec.name_choices(eng.directory, fields, case.data, case.org_code, task.org_code)},
                          orgs=formspec.org_options(eng.directory, fields),
                          enterprises=[(code, name) for name, code in parties.pick_options(g.user)]
                          if formspec.has_kind(fields, "enterprise") or formspec.names_enterprise(fields) else [],
@@ -173,7 +174,7 @@ def show(task_id: str):
             form.held = pending.hold()
             if drawn:  # read-only fields post nothing: show them as they were
                 form.values.update(drawn_form.readonly_values(drawn, case.data))
-            flash("表单有误，请按提示修改后重新提交。" + _held_note(form.held, pending.not_held), "error")
+            flash(_refused(form.wrong_labels()) + _held_note(form.held, pending.not_held), "error")
     else:
         # Nothing typed yet: start from the case data where field names match (a case started from an
         # accident or a hazard already knows party_name, violation_facts…), a delegate's draft over it.
@@ -196,6 +197,19 @@ def show(task_id: str):
     return render_template("tasks/show.html", task=task, case=case, form=form, may_work=may_work,
                            context=context, handover=handover, rule=rule, outcomes=outcomes, routed=routed,
                            submitted=taskcontext.submitted_before(case, task)), status
+
+
+REFUSED_NAMED = 4  # a refused submit's message names this many fields to correct, then 等N项
+
+
+def _refused(labels: list[str]) -> str:
+    """「表单有误：「整改期限」「罚款金额」需要修改，请按提示修改后重新提交。」: what to correct, said where
+    the page opens (a phone shows the first field's message only after scrolling)."""
+    if not labels:
+        return "表单有误，请按提示修改后重新提交。"
+    named = "".join(f"「{label}」" for label in labels[:REFUSED_NAMED])
+    more = f"等{len(labels)}项" if len(labels) > REFUSED_NAMED else ""
+    return f"表单有误：{named}{more}需要修改，请按提示修改后重新提交。"
 
 
 def _held_note(held: dict, not_held: list[str]) -> str:

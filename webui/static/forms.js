@@ -165,3 +165,30 @@
     window.addEventListener("pageshow", function () { delete form.dataset.sent; });
   });
 })();
+
+// Names typed one a line (调查组成员, 约谈人…) with the people the case knows offered under the box: a pick
+// adds the name as a line, a second takes it out; a name typed by hand shows its button pressed.
+(function () {
+  document.querySelectorAll(".name-picks").forEach(function (picks) {
+    var box = document.getElementById(picks.dataset.for);
+    if (!box) { return; }
+    function lines() { return box.value.split(/[\n、，,；;]/).map(function (l) { return l.trim(); }).filter(Boolean); }
+    function mark() {
+      var now = lines();
+      picks.querySelectorAll("button.pick-name").forEach(function (b) {
+        b.setAttribute("aria-pressed", now.indexOf(b.dataset.name) >= 0 ? "true" : "false");
+      });
+    }
+    picks.querySelectorAll("button.pick-name").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var now = lines(), at = now.indexOf(b.dataset.name);
+        if (at >= 0) { now.splice(at, 1); } else { now.push(b.dataset.name); }
+        box.value = now.join("\n");
+        box.dispatchEvent(new Event("input", { bubbles: true }));
+        mark();
+      });
+    });
+    box.addEventListener("input", mark);
+    mark();
+  });
+})();
