@@ -316,3 +316,22 @@ def test_names_the_case_knows_are_picked_not_typed(browser, demo):
         assert not set(heads) & USERNAMES
     finally:
         close_context(page.context)
+
+
+def test_the_case_file_review_notice_names_the_reviewed_unit_not_its_code(browser, demo):
+    """执法案卷评查结果通报 (the document the reviewed unit and its 承办人 read): 「对东城区应急管理局办理的…号案卷」,
+    where it read 「对dongcheng办理的」 (the unit's code, workflows/case_review.facts_of kept no name)."""
+    page = logged_in_page(browser, demo.server, "admin", 1280)
+    try:
+        texts = []
+        for case in demo.engine.cases(process_key="case_file_review", limit=50):
+            response = page.request.get(f"{demo.server.url}/cases/{case.id}/documents/case_review.notice")
+            if response.ok:
+                texts.append(response.text())
+        assert texts, "no 评查结果通报 in the demo"
+        for text in texts:
+            assert "办理的" in text and not unreadable(text, set(), USERNAMES), text
+            org = demo.engine.directory.names("orgs", None)["dongcheng"]
+            assert f"对{org}办理的" in text, text
+    finally:
+        close_context(page.context)

@@ -57,7 +57,8 @@ def facts_of(engine, case: Case) -> dict:
     handler the 承办人 who hands in the file."""
     d = case.data or {}
     return {"reviewed_case_id": case.id, "reviewed_case_no": case.case_no, "reviewed_title": case.title,
-            "reviewed_org": case.org_code, "case_handler": handler_of(engine, case.id),
+            "reviewed_org": case.org_code, "reviewed_org_name": engine.directory.names("orgs", None).get(case.org_code),
+            "case_handler": handler_of(engine, case.id),
             "party_name": d.get("party_name"), "fine_amount": d.get("fine_amount")}
 
 

@@ -36,7 +36,7 @@ def _correction_days(d: dict) -> int:
 def _context(d: dict) -> dict:
     total = d.get("review_total")
     return {
-        "notice_no": d.get("notice_no"), "review_mode": d.get("review_mode"), "reviewed_org": d.get("reviewed_org"),
+        "notice_no": d.get("notice_no"), "review_mode": d.get("review_mode"), "reviewed_org": d.get("reviewed_org_name") or d.get("reviewed_org"),
         "reviewed_case_no": d.get("reviewed_case_no"), "reviewed_title": d.get("reviewed_title"),
         "review_total": total, "review_grade": d.get("review_grade"),
         "items": numbered([f"{r.get('item')}：{r.get('score')}分" + (f"（{r['deduction_reason']}）"
