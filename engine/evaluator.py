@@ -413,6 +413,19 @@ def _helper_expression(source: str):
     return restricted.helper_expression(source)
 
 
+# The names the host's scope of a plain expression holds besides case data and host functions.
+_HOST_GLOBALS = frozenset(restricted.SAFE_BUILTIN_NAMES) | frozenset(restricted.STANDARD_GLOBALS) | {"range"}
+
+
+def _values_read(source: str) -> tuple[str, ...]:
+    """The names the expression ``source`` reads as values, not as the function of a call
+    (``restricted._values_read``, as a plain script's statements are read)."""
+    try:
+        return restricted._values_read(ast.parse(source.strip(), mode="eval"))
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return ()
+
+
 _LITERALS = (str, int, float, bool, type(None))
 
 
@@ -797,6 +810,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
                                             if callable(v) and k not in restricted.STANDARD_GLOBALS
                                             and not k.startswith("_"))
         self._host_globals: tuple[int, dict] | None = None
+        self._globals_read: dict[str, tuple] = {}  # _reads_a_global: text -> (host functions' version, globals read)
         # host: plain expressions; date_call: engine/date_calls.py; host_script: plain scripts (helpers
         # or none); host_call: expressions calling host-safe helpers; helper_call: those helpers' calls
         self.evaluations = {"host": 0, "date_call": 0, "host_script": 0, "host_call": 0, "worker": 0,
@@ -838,7 +852,8 @@ class IsolatedEnvironment(TaskDataEnvironment):
                     self.evaluations["host"] += 1
                     return external_context[name]
             null = _absent_as_null(expression)  # translated FEEL: an absent variable is None
-            if plain and not self._conversion_shadowed(names, context, external_context) or not self.isolate:
+            if plain and not self._conversion_shadowed(names, context, external_context) \
+                    and not self._reads_a_global(expression, context, external_context) or not self.isolate:
                 # code that is not plain (only with isolation off: the tests' comparisons) gets its own
                 scope = self._host_scope() if plain else restricted.restricted_globals(self.host_functions)
                 scope.update(external_context or {})
@@ -1024,6 +1039,26 @@ class IsolatedEnvironment(TaskDataEnvironment):
             cached = (version, scope)
             self._host_globals = cached
         return dict(cached[1])
+
+    def _reads_a_global(self, expression: str, context, external_context) -> bool:
+        """A plain expression reads, as a value, a name the case lacks that the host's scope holds — a
+        host function, a builtin, a standard module (``str(now)``, ``str(range)``, ``f"{math}"``): the
+        worker answers, as for a helper expression (``_run_helper_expression``) and a plain script.
+        In the host its text named the host's code and memory (「<function
+        DubanScriptEngine.__init__.<locals>.<lambda> at 0x7f62…>」, 「<function guarded_int at 0x…>」)
+        until 2026-12-07. Which of its names could be such a global is kept per text (and host
+        functions' version): for most expressions none."""
+        functions = self.host_functions
+        found = self._globals_read.get(expression)
+        if found is None or found[0] != getattr(functions, "version", None) or found[0] is None:
+            found = (getattr(functions, "version", None),
+                     tuple(n for n in _values_read(expression) if n in _HOST_GLOBALS or n in functions))
+            if len(self._globals_read) < 4096:
+                self._globals_read[expression] = found
+        for name in found[1]:
+            if name not in context and not (external_context and name in external_context):
+                return True
+        return False
 
     def _conversion_shadowed(self, names, context, external_context) -> bool:
         """A plain expression calls a conversion (``restricted.PLAIN_CALLS``: bool, int...) that a

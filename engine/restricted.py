@@ -27,6 +27,7 @@ import math
 import operator
 import sys
 import threading
+import types
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
@@ -38,9 +39,20 @@ SAFE_BUILTIN_NAMES = (
     "isinstance", "len", "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted",
     "str", "sum", "tuple", "zip", "True", "False", "None", "ValueError", "KeyError", "Exception",
 )
+
+
+def _public_module(module) -> types.ModuleType:
+    """A module of ``module``'s public names only: ``str(math)`` said where the host's Python lives
+    (「<module 'math' from '/root/.pyenv/versions/3.11.7/lib/python3.11/lib-dynload/math.cpython-…so'>」)
+    until 2026-12-07; this one is 「<module 'math'>」."""
+    public = types.ModuleType(module.__name__)
+    public.__dict__.update({k: v for k, v in vars(module).items() if not k.startswith("_")})
+    return public
+
+
 # Classes and modules every piece of model code sees (in the worker and in-process alike).
 STANDARD_GLOBALS = {"datetime": _dt.datetime, "date": _dt.date, "timedelta": _dt.timedelta,
-                    "Decimal": decimal.Decimal, "math": math}
+                    "Decimal": decimal.Decimal, "math": _public_module(math)}
 MAX_RANGE = 1_000_000
 
 

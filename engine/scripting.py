@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from . import workdays
 from .timeexpr import parse_datetime
 from .evaluator import IsolatedEnvironment, host_safe
+from .restricted import STANDARD_GLOBALS
 from .expressions import JUEL_HELPER
 from . import el_text, feel_collections, feel_functions, feel_lists, flowable_types, flowable_vars
 from .juel_methods import juel_call
@@ -136,7 +137,7 @@ class DubanScriptEngine(PythonScriptEngine):
         self.clock = clock
         env_globals: dict[str, Any] = {
             "datetime": _dt.datetime, "date": _dt.date, "timedelta": _dt.timedelta,
-            "Decimal": decimal.Decimal, "math": math,
+            "Decimal": decimal.Decimal, "math": STANDARD_GLOBALS["math"],  # names no file of the host
             # the clock and date arithmetic: pure, model code run in the host may call them (host_safe)
             "now": host_safe(lambda: clock.now()),
             "today": host_safe(lambda: feel_functions.today_text(clock)),

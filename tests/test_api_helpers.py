@@ -79,7 +79,8 @@ def browser_login(client, username: str, password: str = PASSWORD, address: str 
     r = client.post("/login", data={"username": username, "password": password, "_csrf": token},
                     environ_base={"REMOTE_ADDR": address})
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
-    return token
+    from tests.ui_support import session_csrf
+    return session_csrf(client.application, client)  # the login gave the session a new token
 
 
 def build_app(engine: Engine, tmp_path: Path, testing: bool = True, config: dict | None = None):

@@ -110,3 +110,74 @@ def test_an_enterprise_is_told_of_another_enterprises_task_as_of_none_on_the_pag
     # an official of another district is still told why not (he knows cases exist there)
     r = world.call("GET", f"/api/tasks/{world.task(world.start('own_org'), 'inspect')}", "west_insp")
     assert (r.status_code, r.get_json()["message"]) == (403, "无权查看该任务")
+
+
+# --- the login's form token (登录前后的表单令牌) -------------------------------------------------------
+
+def _cookie(client, app) -> str | None:
+    found = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return found.value if found is not None else None
+
+
+def test_a_form_token_known_before_the_login_is_refused_after_it_and_the_session_id_changes_at_login_and_logout(world):
+    """Session fixation (会话固定): someone who planted a session cookie in a browser — and read the login
+    page's form token with it — before its owner logs in. The session id changed at the login, but the
+    login kept the token of the page it was typed on: with it a page of another site could post in the
+    owner's name (forms need only the token beside the cookie the browser sends). Now the login gives
+    the session a new token; a logout ends both."""
+    app = world.app
+    planted = world.client()
+    token = re.search(r'name="_csrf" value="([^"]+)"', planted.get("/login").get_data(as_text=True)).group(1)
+    before = _cookie(planted, app)
+    victim = world.client()
+    victim.set_cookie(app.config["SESSION_COOKIE_NAME"], before)
+    r = victim.post("/login", data={"username": "insp", "password": PASSWORD, "_csrf": token})
+    assert r.status_code == 302
+    after = _cookie(victim, app)
+    assert after not in (None, before)
+    assert planted.get("/tasks/").status_code == 302  # the planted id holds no login
+    refused = victim.post("/logout", data={"_csrf": token})
+    assert refused.status_code == 400 and "安全校验未通过" in refused.get_data(as_text=True)
+    assert victim.get("/tasks/").status_code == 200  # still logged in: nothing was done with the old token
+    from tests.ui_support import session_csrf
+    current = session_csrf(app, victim)
+    assert current != token
+    assert victim.post("/logout", data={"_csrf": current}).status_code == 302
+    assert _cookie(victim, app) not in (None, after)
+    replay = world.client()
+    replay.set_cookie(app.config["SESSION_COOKIE_NAME"], after)
+    assert replay.get("/tasks/").status_code == 302
+    browser_login(victim, "insp")  # the next login in the same browser: a token of its own again
+    assert victim.post("/logout", data={"_csrf": current}).status_code == 400
+
+
+# --- the host's code, memory and files in a value (宿主信息) ----------------------------------------------
+
+@pytest.mark.parametrize("location, code, variable, shown", [
+    ("dmnOutput", "str(now)", "result", "<function _stub.<locals>.call_host at 0x"),  # the worker's, not the host's
+    ("script", "x = str(math)", "x", "<module 'math'>"),
+])
+def test_model_code_naming_a_helper_or_math_as_a_value_shows_nothing_of_the_host(world, location, code, variable, shown):
+    """A decision table's output cell is a plain expression: the host evaluated it, without a worker, and
+    ``str(now)`` there gave the host's function and address (「<function DubanScriptEngine.__init__.<locals>.<lambda>
+    at 0x7f62…>」; ``str(int)`` 「<function guarded_int at 0x…>」). ``str(math)`` — in the host and in the
+    worker — said where the host's Python lives (「…from '/root/.pyenv/versions/3.11.7/lib/…/math….so'」).
+    A plain expression reading a global as a value is now the worker's (engine/evaluator), as a plain
+    script's and a helper expression's were, and ``math`` a module of its public names only
+    (engine/restricted.STANDARD_GLOBALS)."""
+    from tests.test_security_probes import bpmn, dmn
+    key = f"review12_{location.lower()}"
+    models = ((f"{key}.dmn", dmn(location, code, key)),) if location.startswith("dmn") else ()
+    for name, text in models + ((f"{key}.bpmn", bpmn(location, code, key)),):
+        r = world.call("POST", "/api/models", "des", data={"file": (io.BytesIO(text.encode()), name)},
+                       content_type="multipart/form-data")
+        assert r.status_code == 201, r.get_json()
+    r = world.call("POST", "/api/cases", "insp", json={"process_key": key, "org": "east", "data": {"score": 1}})
+    assert r.status_code == 201, r.get_json()
+    case_id = r.get_json()["id"]
+    r = world.call("POST", f"/api/tasks/{world.task(case_id, 'enter')}/complete", "insp", json={"data": {}})
+    assert r.status_code == 200, r.get_json()
+    said = world.call("GET", f"/api/cases/{case_id}", "insp").get_json()["data"][variable]
+    assert said.startswith(shown), said
+    for host in ("DubanScriptEngine", "/", ".so"):
+        assert host not in said, said

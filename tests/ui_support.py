@@ -257,8 +257,20 @@ def client_login(app, username: str, password: str = PASSWORD):
     token = csrf_of(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"username": username, "password": password, "_csrf": token})
     assert response.status_code == 302, response.get_data(as_text=True)
-    client.csrf = token
+    client.csrf = session_csrf(app, client)
     return client
+
+
+def session_csrf(app, client) -> str:
+    """The form token of ``client``'s session as its next page would carry it, without drawing a
+    page (which would show and so take the login's 欢迎): the login gives the session a new token
+    (webui/auth.login), so the one of the login page is refused after it."""
+    from flask_wtf.csrf import generate_csrf
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name)
+    assert cookie is not None, "not logged in"
+    with app.test_request_context("/", headers={"Cookie": f"{name}={cookie.value}"}):
+        return generate_csrf()
 
 
 def api_client(app, engine, username: str):

@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.errors import NotFound
 
-from . import accounts, login_limits, sessions
+from . import accounts, csrf, login_limits, sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -101,10 +101,10 @@ def login():
             accounts.record(engine(), username[:64] or "anonymous", "login_failed",
                             {"username": username[:64], "address": request.remote_addr or "", "via": "page"})
         else:
-            csrf_token, typed = session.get("_csrf"), session.get(TYPED_START_KEY)
-            session.clear()
-            if csrf_token:
-                session["_csrf"] = csrf_token
+            typed = session.get(TYPED_START_KEY)
+            session.clear()  # the form token too: a token known before the login is worthless after it
+            g.pop(csrf.FIELD, None)
+            csrf.token()  # the new session's own (webui/csrf.py; the next page's forms carry it)
             if isinstance(typed, dict) and typed.get("by") == user.username:  # typed by this user, no other
                 session[TYPED_START_KEY] = typed
             session["user"] = user.username
