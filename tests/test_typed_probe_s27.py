@@ -417,8 +417,8 @@ def test_a_users_name_is_written_as_every_record_writes_it():
 
 def test_the_enterprise_import_reads_days_and_phones_typed_as_text_in_xlsx_cells(world, tmp_path):
     """一企一档 imported from an .xlsx whose cells a clerk formatted as text: 最近检查日期 typed
-    「２０２６年１１月１日」 or 「2026.11.1」, phones 「138-0013-8000」 and 「0571-8888 8888 转 123」, a code with a
-    zero-width space; stored as every record writes them, on SQLite and PostgreSQL. 「2026年2月30日」 is
+    「２０２６年１１月１日」 or 「2026.11.1」, phones 「138-0013-8000」 and 「0571-8888 8888 转 123」, a code and a
+    sector with a zero-width space, 法定代表人 「欧阳 娜娜」; stored as every record writes them, on SQLite and PostgreSQL. 「2026年2月30日」 is
     refused naming its row, column and reason, and nothing of the file is stored."""
     import openpyxl
 
@@ -438,8 +438,9 @@ def test_the_enterprise_import_reads_days_and_phones_typed_as_text_in_xlsx_cells
         book.save(path)
         return path
 
-    rows = [{"credit_code": "\u200b" + codes[0].lower(), "name": "杭州甲化工有限公司", "org_unit": "east", "sector": "危化",
-             "size": "小型", "legal_rep_phone": "138-0013-8000", "last_inspected_on": "２０２６年１１月１日"},
+    rows = [{"credit_code": "\u200b" + codes[0].lower(), "name": "杭州甲化工有限公司", "org_unit": "east", "sector": "危化\u200b",
+             "size": "小型", "legal_rep_phone": "138-0013-8000", "last_inspected_on": "２０２６年１１月１日",
+             "legal_rep": "欧阳 娜娜", "safety_manager": "阿卜杜拉\u30fb买买提"},
             {"credit_code": codes[1], "name": "杭州乙机械有限公司", "org_unit": "east", "sector": "工贸", "size": "小型",
              "safety_manager_phone": "0571-8888 8888 转 123", "last_inspected_on": "2026.11.1"}]
     with world.app.app_context():
@@ -452,4 +453,5 @@ def test_the_enterprise_import_reads_days_and_phones_typed_as_text_in_xlsx_cells
         assert report.ok and report.created == 2, [str(e) for e in report.errors]
         first, second = registry.get(codes[0]), registry.get(codes[1])
     assert (first.legal_rep_phone, first.last_inspected_on) == ("13800138000", dt.date(2026, 11, 1))
+    assert (first.legal_rep, first.safety_manager, first.sector.value) == ("欧阳娜娜", "阿卜杜拉·买买提", "危化")
     assert (second.safety_manager_phone, second.last_inspected_on) == ("0571-88888888-123", dt.date(2026, 11, 1))

@@ -96,6 +96,9 @@ class UnitKindField(fields.Field):
         return kind
 
 
+_PEOPLE = frozenset({"legal_rep", "safety_manager"})  # names: 欧阳 娜娜 → 欧阳娜娜, 阿卜杜拉・买买提 → ·
+
+
 def _phone_ok(value: str) -> bool:
     return not value or bool(_PHONE.fullmatch(value.replace(" ", ""))) or _phone(value) is not None
 
@@ -143,10 +146,12 @@ class EnterpriseSchema(Schema):
         """Spreadsheet cells come as strings: trim them, and drop blanks so defaults apply."""
         if not isinstance(data, dict):
             return data
+        from engine.typed_input import unseen_dropped
+        from workflows.forms.fields import name_as_written
         cleaned = {}
         for key, value in data.items():
-            if isinstance(value, str):
-                value = value.strip()
+            if isinstance(value, str):  # a zero-width space pasted into a cell is no part of it (危化\u200b)
+                value = name_as_written(value) if key in _PEOPLE else unseen_dropped(value).strip()
                 if value == "":
                     continue
             cleaned[key] = value
