@@ -16,8 +16,18 @@ event sub-process's path, by the same ``esp_data.give``, noting on each task wha
 (``join_data.SHARED``), so that the task's own completion does not give that value back as its own
 write. A waiting boundary event takes its data from its split again each time SpiffWorkflow updates it: what was
 given to it is put back then (``keep_given``, engine/repeating_boundary.py), and a re-armed copy
-starts with it. Of two writes of one variable the later stands. The main flow's writes do not reach
-a path already running (as for event sub-processes).
+starts with it. Of two writes of one variable the later stands.
+
+The other way too (``reach_paths``): what a task of the process outside every path writes (the main
+flow: 企业整改 records rectified=true while the 催办 path's 电话催办 is open) goes, as it completes, to
+the open tasks of the paths already running and to the waiting boundary events, noted as given, so
+the path's next gateway reads rectified=true — Camunda 7 keeps a variable on the process instance's
+scope, visible to every execution below it unless one set a local one of that name (Camunda 7
+manual, Process Variables: variable scopes and visibility); Camunda 8 keeps variables on the
+process instance, not on the token, so a change one token makes is seen by the concurrent ones
+(Camunda 8 docs, Data flow). Before (until 2026-12-07) a path read its copy from when it started.
+A path's own write not given yet — one made inside an embedded sub-process the path runs, given
+when that sub-process ends — stays the path's (``_own``).
 
 Asked only of workflows whose spec draws a non-interrupting boundary event (``draws_paths``, kept
 on the spec); the walk up from a completed task stops at the first boundary split or event.
@@ -28,21 +38,27 @@ from copy import deepcopy
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.util.task import TaskState
 
 from .esp_data import give, written_by
 from .join_data import SHARED
 
 _FLAG = "_duban_non_interrupting_paths"
+_HOLDS = TaskState.READY | TaskState.WAITING | TaskState.STARTED  # tasks holding data of their own
+_COMPLETED = TaskState.COMPLETED
+_MISSING = object()
 
 
 def draws_paths(spec) -> bool:
     """Does the workflow spec draw a non-interrupting boundary event (asked once a spec)?"""
     found = spec.__dict__.get(_FLAG)
     if found is None:
-        found = any(isinstance(ts, BoundaryEvent) and not ts.cancel_activity for ts in spec.task_specs.values())
+        found = frozenset(ts for ts in spec.task_specs.values()
+                          if isinstance(ts, BoundaryEvent) and not ts.cancel_activity)
         setattr(spec, _FLAG, found)
-    return found
+    return bool(found)
 
 
 def path_event(task):
@@ -61,11 +77,16 @@ def path_event(task):
 
 def written(task) -> None:
     """``task`` completed: if it is on a non-interrupting boundary event's path, what it wrote goes to
-    the unfinished tasks of the case outside the tasks below it (they take it from ``task``)."""
+    the unfinished tasks of the case outside the tasks below it (they take it from ``task``); if not,
+    to the paths running in its workflow (``reach_paths``)."""
     if getattr(task.task_spec, "bpmn_id", None) is None:
         return
+    heads = _heads(task.workflow)
+    if not heads:
+        return  # no path running, no boundary event waiting: nothing on a path
     event = path_event(task)
     if event is None:
+        reach_paths(task, heads)
         return
     changed = written_by(task)
     if not changed:
@@ -76,6 +97,61 @@ def written(task) -> None:
             if other is task or other.has_state(TaskState.FINISHED_MASK) or _below(other, task):
                 continue
             give(other, changed)
+
+
+def _heads(workflow) -> list:
+    """The workflow's non-interrupting boundary event tasks waiting or fired (a path's head)."""
+    specs = workflow.spec.__dict__.get(_FLAG)
+    return [t for t in workflow.tasks.values() if t.task_spec in specs and t._state & (_COMPLETED | _HOLDS)]
+
+
+def reach_paths(task, heads: list) -> None:
+    """``task`` (of the process, on no path) completed: what it wrote goes to the open tasks of the
+    paths below ``heads`` (the fired boundary events) and to the waiting boundary events among them,
+    noted as given — but a value a path wrote itself and has not given yet (``_own``)."""
+    changed = written_by(task)
+    if not changed:
+        return
+    subs = task.workflow.top_workflow.subprocesses
+    stack = list(heads)
+    while stack:
+        other = stack.pop()
+        state = other._state
+        if state & _HOLDS:
+            give(other, changed)
+            sub = subs.get(other.id) if state == TaskState.STARTED else None
+            if sub is not None and not isinstance(other.task_spec, CallActivity):
+                reach_inside(sub, changed, subs)  # an embedded sub-process on the path
+        elif state == _COMPLETED:
+            stack.extend(child for child in other.children if child is not task)
+
+
+def reach_inside(workflow, changed: dict, subs: dict, own_writes: bool = True) -> None:
+    """``changed`` to the open tasks of ``workflow`` (an embedded sub-process a path runs, a run of an
+    event sub-process) and of the embedded sub-processes they run — not to a start event still waiting
+    for its event; ``own_writes``: but the values ``workflow`` wrote itself and has not given (``_own``:
+    an embedded sub-process gives them when it ends; a run gives each as its task completes)."""
+    root = workflow.task_tree
+    for other in workflow.tasks.values():
+        state = other._state
+        if not state & _HOLDS or (state != TaskState.STARTED and isinstance(other.task_spec, StartEvent)):
+            continue
+        theirs = {k: v for k, v in changed.items() if not _own(other, root, k)} if own_writes else changed
+        if theirs:
+            give(other, theirs)
+        inner = subs.get(other.id) if state == TaskState.STARTED else None
+        if inner is not None and theirs and not isinstance(other.task_spec, CallActivity):
+            reach_inside(inner, theirs, subs)
+
+
+def _own(task, root, key) -> bool:
+    """Does ``task`` (of a sub-process whose first task is ``root``) hold a value of ``key`` the
+    sub-process wrote itself (other than what it started with, other than what it was given)?"""
+    value = task.data.get(key, _MISSING)
+    if value is _MISSING or value == root.data.get(key, _MISSING):
+        return False
+    given = task._get_internal_data(SHARED, None) or {}
+    return key not in given or given[key] != value
 
 
 def keep_given(my_task) -> None:

@@ -21,6 +21,15 @@ the flow or another path wrote after it: two overlapping runs of one non-interru
 sub-process left the value of the run that ended last, not of the write made last
 (tests/test_esp_overlap_s26.py). A value given to a path's task from another path is noted on it
 (``SHARED``), so that the task's completion does not give it back as its own write.
+
+The other way too (``reach_runs``): what a task of the scope outside every run writes (the flow's
+企业整改 records rectified=true while a 催办 run's 电话催办 is open) goes, as it completes, to the
+open tasks of the runs already going, noted as given, so the run's next gateway reads it — Camunda
+8's docs: the event sub-process is inside the scope and reads its variables; Camunda 7 and Flowable
+keep them on the scope's execution, seen by every execution below it. Before (until 2026-12-07) a
+run read its copy from when its event came. A run's write not given yet (inside an embedded
+sub-process it runs) stays the run's (engine/boundary_data._own). A run not started (its start
+event waiting) is given nothing: it takes the scope's data when its event comes (``refresh``).
 """
 from __future__ import annotations
 
@@ -28,11 +37,14 @@ from copy import deepcopy
 
 from SpiffWorkflow.bpmn.specs import defaults as bpmn_specs
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
 
 from .join_data import SHARED, open_case_data
 
 _MISSING = object()
+_HOLDS = TaskState.READY | TaskState.WAITING | TaskState.STARTED  # a task holding data of its own
+_STARTED = TaskState.STARTED
 BROUGHT = "duban_event_brought"  # the start's internal data: the names of what its event brought
 
 
@@ -97,6 +109,42 @@ def written(task) -> None:
                 give(other, changed, note=path)
 
 
+def runs_of(top) -> list:
+    """The case's runs of event sub-processes (the sub-processes ``host_of`` finds a host for)."""
+    found = []
+    for sub in top.subprocesses.values():
+        event_path = getattr(sub, "_event_path", False)
+        if event_path is None:
+            event_path = sub._event_path = host_of(sub) is not None
+        if event_path:
+            found.append(sub)
+    return found
+
+
+def reach_runs(task, runs: list) -> None:
+    """``task`` (of no run) completed: what it wrote goes to the open tasks of the ``runs`` whose
+    scope is its workflow or inside it, noted as given; a start event waiting for its event is left
+    out (``refresh`` gives it the scope's data when the event comes)."""
+    from .boundary_data import reach_inside  # (boundary_data imports this module)
+
+    own = task.workflow
+    if any(_inside(own, run) for run in runs):
+        return  # inside a run (an embedded sub-process of it): the run's, given when that ends
+    changed = None
+    for run in runs:
+        if not any(t._state & _HOLDS and (t._state == _STARTED or not isinstance(t.task_spec, StartEvent))
+                   for t in run.tasks.values()):
+            continue  # its start still waits (it takes the scope's data when its event comes), or it ended
+        host = host_of(run)
+        if host is None or not _inside(host.workflow, own):
+            continue
+        if changed is None:
+            changed = written_by(task)
+            if not changed:
+                return
+        reach_inside(run, changed, task.workflow.top_workflow.subprocesses, own_writes=False)
+
+
 def give(task, changed: dict, note: bool = True) -> None:
     """``changed`` written into ``task``'s data; ``note``: noted as given (``SHARED``), so that
     ``task``'s completion does not give it back as its own write (``written_by``)."""
@@ -109,7 +157,9 @@ def give(task, changed: dict, note: bool = True) -> None:
 
 def written_by(task) -> dict:
     """What ``task`` wrote: a path's start, what its event brought; another task, what differs from the
-    data it began with (its parent's), but a value another path gave it meanwhile (``SHARED``)."""
+    data it began with (its parent's), but a value another path gave it meanwhile (``SHARED``) —
+    a value it was given and changed is its write, even back to what it began with (the flow gave
+    电话催办 rectified=true, its form records false again)."""
     brought = task._get_internal_data(BROUGHT, None)
     if brought is not None:
         return {k: task.data[k] for k in brought if k in task.data}
@@ -118,8 +168,10 @@ def written_by(task) -> dict:
         return {}
     base = parent.data
     given = task._get_internal_data(SHARED, None) or {}
+    if not given:
+        return {k: v for k, v in task.data.items() if base.get(k, _MISSING) != v}
     return {k: v for k, v in task.data.items()
-            if base.get(k, _MISSING) != v and (k not in given or given[k] != v)}
+            if (given[k] != v if k in given else base.get(k, _MISSING) != v)}
 
 
 class EndEvent(bpmn_specs.EndEvent):

@@ -233,6 +233,7 @@ class _TasksByDict:
     """``get_tasks(state=...)``, ``update_waiting_tasks`` and ``collect_log_extras`` of a case's
     workflows (the top one and each sub-process), see the module's docstring."""
 
+    _event_path: bool | None = False  # a run of an event sub-process (``DubanSubWorkflow``: asked once)
     # The task ``DubanWorkflow.do_engine_steps`` ran last, alone in its pass's list (so the walk had
     # reached it), while its passes go on; None otherwise.
     _ran = None
@@ -242,10 +243,15 @@ class _TasksByDict:
 
     def _task_completed_notify(self, task) -> None:
         """SpiffWorkflow's; a task of a non-interrupting boundary event's path then gives what it
-        wrote to the case (engine/boundary_data.py)."""
+        wrote to the case, another what it wrote to the paths running (engine/boundary_data.py);
+        a task of no run of an event sub-process what it wrote to the runs going (engine/esp_data.py)."""
         super()._task_completed_notify(task)
         if boundary_data.draws_paths(self.spec):
             boundary_data.written(task)
+        if self._event_path is not True and self.top_workflow.subprocesses:
+            runs = esp_data.runs_of(self.top_workflow)
+            if runs:
+                esp_data.reach_runs(task, runs)
 
     def _remove_task(self, task_id):
         """SpiffWorkflow's; a task a sub-process hangs from taken out of the tree is noted on the case
@@ -333,9 +339,9 @@ class DubanSubWorkflow(_TasksByDict, BpmnSubWorkflow):
     _event_path: bool | None = None  # whether this is a path of an event sub-process (asked once)
 
     def _task_completed_notify(self, task) -> None:
-        super()._task_completed_notify(task)
         if self._event_path is None:
             self._event_path = esp_data.host_of(self) is not None
+        super()._task_completed_notify(task)
         if self._event_path:
             esp_data.written(task)
 
