@@ -90,6 +90,22 @@ def _common(paths: list) -> int:
     return n - 1
 
 
+def nearest_of_each_element(chain: list, cut_to: int) -> list:
+    """Of the finished tasks ``chain[1:cut_to]``, the nearest task of each element (task spec) not
+    among ``chain[cut_to:]`` or ``chain[0]`` already, in the chain's order: what a cut keeps of them.
+    SpiffWorkflow asks "which is my nearest ancestor of element X?" (a join looking for its inputs, a
+    structured split): those answers stay the same, and what is kept is bounded by the model's size,
+    not by the case's history. Used here and by engine/state.prune."""
+    seen = {t.task_spec.name for t in chain[cut_to:]} | {chain[0].task_spec.name}
+    nearest = []
+    for task in reversed(chain[1:cut_to]):
+        if task.task_spec.name not in seen:
+            seen.add(task.task_spec.name)
+            nearest.append(task)
+    nearest.reverse()
+    return nearest
+
+
 def _cut(workflow, chain: list, keep: int, structured: bool, removed: dict) -> None:
     """``chain``: the fork (kept with its other branches) and one branch's finished chain below it,
     down to the lowest task of that branch's unfinished tasks (kept)."""
@@ -98,13 +114,7 @@ def _cut(workflow, chain: list, keep: int, structured: bool, removed: dict) -> N
         cut_to = next((j for j in range(1, max(cut_to, 1)) if len(chain[j]._children) > 1), cut_to)
     if cut_to < 2:
         return
-    seen = {t.task_spec.name for t in chain[cut_to:]} | {chain[0].task_spec.name}
-    mid = []
-    for task in reversed(chain[1:cut_to]):
-        if task.task_spec.name not in seen:
-            seen.add(task.task_spec.name)
-            mid.append(task)
-    mid.reverse()
+    mid = nearest_of_each_element(chain, cut_to)
     kept = [*mid, chain[cut_to]]
     if len(kept) >= cut_to:
         return  # nothing to cut

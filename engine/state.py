@@ -37,6 +37,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from . import case_rows, sqlexec, triggered_specs
+from .branch_trim import nearest_of_each_element
 from .parser import DUBAN_CONFIG
 from .errors import EngineError
 from .schema import TaskRow, WorkflowRow
@@ -804,17 +805,8 @@ def _prune_tree(workflow) -> dict[str, object]:
         cut_to = next((j for j in range(max(cut_to, 0)) if len(chain[j]._children) > 1), cut_to)
     removed: dict[str, object] = {}
     if cut_to >= 2:
-        # Of the finished chain above, keep the nearest task of each task spec not kept already.
-        # SpiffWorkflow asks "which is my nearest ancestor of spec X?" (joins looking for their
-        # inputs, structured splits): those answers stay the same, and the number of tasks kept is
-        # bounded by the model's size, not by the case's history.
-        seen = {t.task_spec.name for t in chain[cut_to:]} | {chain[0].task_spec.name}
-        keep_mid = []
-        for task in reversed(chain[1:cut_to]):
-            if task.task_spec.name not in seen:
-                seen.add(task.task_spec.name)
-                keep_mid.append(task)
-        keep_mid.reverse()
+        # Of the finished chain above, keep the nearest task of each element not kept already.
+        keep_mid = nearest_of_each_element(chain, cut_to)
         kept = [chain[0]] + keep_mid + [chain[cut_to]]
         if len(kept) < cut_to + 1:  # something to cut
             for other in list(chain[0].children):  # finished branches beside the chain (rare)
