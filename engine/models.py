@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from . import audit, case_numbers, model_forms, precompile, sandbox, validation
 from .database import after_commit
-from .errors import InvalidModel, NotFound
-from .schema import ProcessModel, Role, SpecBundle
+from .errors import Forbidden, InvalidModel, NotFound
+from .schema import OrgUnit, ProcessModel, Role, SpecBundle, User, UserRole
 from .state import _registry, to_json
 
 
@@ -151,6 +151,8 @@ class ModelStore:
                 if latest is not None and latest.content_hash == digest:
                     result = result or latest
                     continue
+                if latest is not None:
+                    self._check_reach(s, by, key, latest.name or pf.names.get(key, ""))
                 model = ProcessModel(key=key, kind=pf.kind, name=pf.names.get(key, ""),
                                      version=(latest.version + 1 if latest else 1), filename=filename, content=text,
                                      content_hash=digest, deployed_by=by, deployed_at=self._engine.clock.now(),
@@ -161,6 +163,46 @@ class ModelStore:
                              detail={"key": key, "version": model.version, "file": filename, "hash": digest})
                 result = result or model
             return result
+
+    def owner(self, session: Session, key: str) -> OrgUnit | None:
+        """The org unit a process key belongs to: that of the user who deployed its first version;
+        the top unit if no user did (our own models, loaded at set-up or by ``duban deploy``)."""
+        first = session.execute(sa.select(OrgUnit).join(User, User.org_code == OrgUnit.code)
+                                .join(ProcessModel, ProcessModel.deployed_by == User.username)
+                                .where(ProcessModel.key == key).order_by(ProcessModel.version).limit(1)
+                                ).scalar_one_or_none()
+        if first is not None:
+            return first
+        return session.execute(sa.select(OrgUnit).where(OrgUnit.parent_code.is_(None))
+                               .order_by(OrgUnit.path).limit(1)).scalar_one_or_none()
+
+    def check_reach(self, by: str, raw: bytes, filename: str) -> None:
+        """``by`` may deploy a new version of each process of the file ``raw`` (``_check_reach``):
+        asked by the designer before its checks (a designer is told first that the process is not
+        theirs to change) and before any of several files is deployed (a model and its decision tables)."""
+        keys = self._read(validation.readable(raw), filename).keys
+        with self._engine.db.read() as s:
+            for key in keys:
+                latest = self._latest(s, key)
+                if latest is not None:
+                    self._check_reach(s, by, key, latest.name)
+
+    def _check_reach(self, session: Session, by: str, key: str, name: str) -> None:
+        """A new version of an existing process only by a designer of the unit that owns it or of a
+        unit above it (docs/designer.md, 部署权限); administrators, and the server's own set-up and
+        command line (``by`` no user), deploy anything. Forbidden naming the process and its unit."""
+        user = session.execute(sa.select(User.org_code, OrgUnit.path).join(OrgUnit, OrgUnit.code == User.org_code)
+                               .where(User.username == by)).first()
+        if user is None:
+            return
+        if session.execute(sa.select(UserRole.role_code).where(UserRole.username == by,
+                                                               UserRole.role_code == "admin")).first():
+            return
+        owner = self.owner(session, key)
+        if owner is None or owner.path.startswith(user.path):
+            return
+        raise Forbidden(f"流程「{name or key}」属于{owner.name}，只有{owner.name}或其上级单位的流程设计员"
+                        f"可以部署它的新版本")
 
     def _case_prefix_problems(self, session: Session, pf) -> list:
         """A process of ``pf`` whose 案号 prefix another deployed process's cases already get (the

@@ -112,6 +112,10 @@ def start_case(process_key: str, data: dict | None = None, *, party=_UNSET, titl
     request = {"process_key": process_key, "data": dict(data or {}, **more), "title": title, "org": org}
     if party is not _UNSET:
         request["party"] = party
+    task = _current_task.get()  # the element that asked, for an incident naming it (engine/step.py)
+    if task is not None:
+        spec = task.task_spec
+        request["element"] = f"「{spec.bpmn_name or spec.name}」"
     items.append(("start_case", request))
     return process_key
 

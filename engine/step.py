@@ -42,7 +42,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import assignment, audit, case_facts, conditional_starts, first_forms, model_forms, projection, sqlexec, unstorable, state as wfstate
 from .errors import Conflict, EngineError, InvalidData, NotFound
 from .join_data import open_case_data
-from .schema import Case, Counter, HumanTask, TaskCandidate, TaskExclusion, User, UserRole
+from .schema import Case, Counter, HumanTask, OrgUnit, TaskCandidate, TaskExclusion, User, UserRole
 from .scripting import StepRequests
 from .task_class import decide_logging
 from .timeexpr import TimerExpressionError
@@ -1046,6 +1046,7 @@ class Step:
                 if kind == "log":  # print() in a script (engine/case_log.py)
                     self.audit("script_output", actor="engine", at=now, detail=args)
                 elif kind == "start_case":
+                    check_spawn_org(engine, tx, case, args)
                     child = start_in(engine, tx, args["process_key"], None, args.get("org") or case.org_code,
                                      args["data"], args.get("title") or "",
                                      args["party"] if "party" in args else case.party,
@@ -1303,6 +1304,38 @@ def directory_bump(session: Session) -> None:
 
 
 Hook = Callable[[Session, "CaseRow", BpmnWorkflow], None]
+
+
+class SpawnRefused(Exception):
+    """A model's ``start_case`` asked for a unit outside the case's own reach."""
+
+
+def check_spawn_org(engine, tx: Tx, case: CaseRow, args: dict) -> None:
+    """A model's ``start_case(org=...)`` opens a case in the case's own org unit or a unit below it,
+    or within the reach of the unit that owns the case's process (``ModelStore.owner``: our own
+    models are the top unit's, so a 12350 tip-off is handed over to the competent district); never
+    elsewhere (docs/designer.md, 部署权限): a district's model opens no case in another district. Else the step
+    rolls back with an incident naming the element and the unit asked for. (The enterprise, ``party=``,
+    is not checked here: which unit an enterprise belongs to is the domain's registry,
+    workflows/enterprises, which the engine does not see.)"""
+    org = args.get("org")
+    if not org or org == case.org_code:
+        return
+    directory, version = engine.directory, tx.directory_version
+    try:
+        path = directory.cached_org_path(tx.orm, str(org), version)
+    except NotFound:
+        return  # no such unit: ``start_in`` says so, as before
+    if path.startswith(directory.cached_org_path(tx.orm, case.org_code, version)):
+        return
+    owner = engine.models.owner(tx.orm, case.process_key)
+    if owner is None or path.startswith(owner.path):
+        return
+    unit = tx.orm.get(OrgUnit, str(org))
+    name = unit.name if unit is not None else str(org)
+    element = args.get("element") or "模型代码"
+    raise ProcessFailure(SpawnRefused(f"{element}要求在「{name}」开启新案件，但该单位不在本案件办理单位或本流程所属单位的管辖范围内，"
+                                      f"模型代码不能在其他单位开启案件"))
 
 
 def check_required_roles(conn, case: CaseRow, args: dict) -> None:

@@ -271,6 +271,7 @@ def api_deploy():
     tables = companions.decisions(given)
     try:
         # every file checked before any is deployed: the decision tables, then the model with them
+        eng.models.check_reach(g.user.username, content, filename)  # before its checks and any table deployed
         eng.models.validate(content, filename, strict=True, decisions=tables)
         deployed_tables = [eng.deploy(dmn, by=g.user.username, filename=name) for name, dmn in tables]
         model = eng.deploy(content, by=g.user.username, filename=filename, strict=True)
@@ -294,6 +295,7 @@ def api_deploy_preview():
     eng = engine()
     content, filename, _, given = _with_companions()
     try:
+        eng.models.check_reach(g.user.username, content, filename)  # told before the page asks to confirm
         pf = eng.models.validate(content, filename, strict=True, decisions=companions.decisions(given))
     except PARSER_FAILURES as exc:
         raise unparsable(filename, exc) from None

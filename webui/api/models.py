@@ -1,10 +1,11 @@
 """/api/models — process models (流程模型): list, deploy a .bpmn/.dmn file, versions, source.
 
 Officials read models (a case page shows its diagram); only designers and administrators deploy
-(``Policy.check_design``). An upload goes through the engine's own deploy validation — the same
-checks as ``duban deploy`` and the designer — so the API adds only what HTTP needs: a size limit
-(limits.MODEL_UPLOAD_BYTES), a file name check, and refusing non-UTF-8 files before the engine
-tries to store them as text.
+(``Policy.check_design``), a new version of an existing process only a designer of the unit it
+belongs to or of one above (the engine's ``ModelStore.check_reach``: 403; docs/designer.md 部署权限).
+An upload goes through the engine's own deploy validation — the same checks as ``duban deploy`` and
+the designer — so the API adds only what HTTP needs: a size limit (limits.MODEL_UPLOAD_BYTES), a
+file name check, and refusing non-UTF-8 files before the engine tries to store them as text.
 """
 from __future__ import annotations
 

@@ -225,7 +225,8 @@ export function startEditor(box) {
     const preview = (await post(box.dataset.previewUrl, { xml, filename: filename() })).data;
     if (!preview.ok) {
       showProblems(preview.problems || [{ message: preview.error }]);
-      status(`未部署：模型有 ${(preview.problems || [1]).length} 处问题，当前版本不变`, 'error');
+      status(preview.problems ? `未部署：模型有 ${preview.problems.length} 处问题，当前版本不变`
+        : `未部署：${preview.error}`, 'error');
       return;
     }
     const warnings = preview.warnings || [];
@@ -245,7 +246,8 @@ export function startEditor(box) {
     const { status: code, data } = await post(box.dataset.deployUrl, { xml, filename: filename() });
     if (!data.ok) {
       showProblems(data.problems || [{ message: data.error }]);
-      status(`未部署：模型有 ${(data.problems || [1]).length} 处问题，当前版本不变`, 'error');
+      status(data.problems ? `未部署：模型有 ${data.problems.length} 处问题，当前版本不变`
+        : `未部署：${data.error}`, 'error');
       return;
     }
     showProblems([], warnings);
