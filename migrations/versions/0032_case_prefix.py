@@ -26,5 +26,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('process_model') as batch:
-        batch.drop_column('case_prefix')
+    # Not batch mode: on SQLite that copies the table and drops the old one, which the foreign keys
+    # of case_instance and others refuse (FOREIGN KEY constraint failed). SQLite has had ALTER TABLE
+    # … DROP COLUMN since 3.35, as 0029 uses it.
+    op.drop_column('process_model', 'case_prefix')
