@@ -3,7 +3,9 @@
 - ``assignee``: an expression over case data naming the one user who gets the task (e.g. the 组长
   appointed in an earlier step: ``team_leader``).
 - ``candidateUsers``: an expression giving users (a list, or names separated by commas) who may
-  work the task besides the lane's role holders.
+  work the task besides the lane's role holders: accounts, or people's names (姓名) as officials type
+  them (``resolve_candidates``); names nobody is, on a task nothing else queues, are an incident
+  (``CandidatesNotFound``), not the starter's task.
 - ``notCompletedBy``: element ids, comma-separated — "not the user who completed task X".
 - ``notRoleOfCase``: role codes or lane names, comma-separated — "not anyone who worked this case in
   that role" (e.g. 法制审核 by no investigator of the case; 听证主持人 not an investigator).
@@ -24,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import sqlexec
-from .schema import COMPLETED, OPEN, HumanTask, TaskCandidate, TaskExclusion
+from .schema import COMPLETED, OPEN, HumanTask, TaskCandidate, TaskExclusion, User
 
 
 # What separates the people in a candidate list typed as text: Flowable and Camunda split on ","; an
@@ -94,6 +96,60 @@ def assign_on_open(row: HumanTask, task, props: dict, evaluate, role_for_lane) -
         rules["roles"] = [role_for_lane(r) or r for r in rules["roles"]]
     row.rules = rules
     return candidates
+
+
+_USERS_CALLED = sqlexec.Sql(sa.select(User.__table__.c.username).where(
+    User.__table__.c.name == sa.bindparam("name"), User.__table__.c.active.is_(True)).order_by(User.__table__.c.username))
+
+
+class CandidatesNotFound(Exception):
+    """A task's ``candidateUsers`` named nobody this case may give it to, and nothing else (no lane
+    role, ``candidateGroups``, ``defaultRole`` or assignee) queues it: said, not given to the starter.
+
+    Camunda 7 and Flowable store candidate users as written and never check them against a
+    directory (a task whose candidates nobody is sits unclaimable in nobody's list); handing it to the
+    case's starter instead gave the work to someone the model never named, without a word. The step
+    fails as model code does (an incident at the task: ``step`` wraps it in ``ProcessFailure``),
+    naming the element and the names; an administrator corrects the directory (姓名, 账号, 启用) or
+    the case's data and retries."""
+
+    def __init__(self, task_spec, unknown: list[str], ambiguous: list[str]):
+        self.task_spec = task_spec
+        self.unknown, self.ambiguous = unknown, ambiguous
+        said = []
+        if unknown:
+            said.append("、".join(f"「{n[:40]}」" for n in unknown) + "在本系统中找不到对应的人员（不是在用账号，"
+                        "也不是本案办理单位及其上下级单位在用人员的姓名）")
+        if ambiguous:
+            said.append("、".join(f"「{n[:40]}」" for n in ambiguous) + "对应多名同名人员，无法确定是哪一位")
+        name = getattr(task_spec, "bpmn_name", None) or getattr(task_spec, "bpmn_id", None) or "任务"
+        super().__init__(f"任务「{name}」的候选人"
+                         + "；".join(said) + "。该任务没有可以办理的人，未交给发起人代办：请管理员在用户管理中"
+                         "核对人员姓名或账号（或改用账号），或改正案件数据后重试")
+
+
+def resolve_candidates(conn, names: list[str], may_be_named) -> tuple[list[str], list[str], list[str]]:
+    """The user names of ``candidateUsers`` as the directory knows them: a name ``may_be_named``
+    accepts is an account and kept; otherwise it is taken as a person's 姓名 (what officials type:
+    「张三、东城科长」), which is that person when exactly one active user may be named by the case
+    (its unit's branch, or its enterprise's account). Returns (users, unknown names, ambiguous names);
+    ``may_be_named(username)`` is asked as ``projection.may_be_named`` answers for the case.
+    An account costs what it did (one row); a 姓名 one query more."""
+    users: list[str] = []
+    unknown: list[str] = []
+    ambiguous: list[str] = []
+    for name in dict.fromkeys(names):
+        if may_be_named(name):
+            users.append(name)
+            continue
+        called = [r[0] for r in sqlexec.all_rows(conn, _USERS_CALLED, {"name": name}) if may_be_named(r[0])]
+        if len(called) == 1:
+            users.append(called[0])
+        elif called:
+            ambiguous.append(name)
+        else:
+            unknown.append(name)
+    return list(dict.fromkeys(users)), unknown, ambiguous
 
 
 _TASK = HumanTask.__table__

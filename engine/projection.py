@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from . import sqlexec, task_priority
-from .assignment import assign_on_open, refresh_exclusions
+from .assignment import CandidatesNotFound, assign_on_open, refresh_exclusions, resolve_candidates
 from .el_text import computed_name
 from .policy import on_branch
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
@@ -446,10 +446,16 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
         if row.assignee is not None and not may_be_named(conn, row.assignee, case, _also_unit(task, props, evaluate)):
             row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it
-        found = [c for c in found if may_be_named(conn, c.username, case)]
-        for candidate in found:
-            candidates.append({"task_id": candidate.task_id, "username": candidate.username})
-        if role is None and row.assignee is None and not found:
+        users, unknown, ambiguous = resolve_candidates(conn, [c.username for c in found],
+                                                       lambda name: may_be_named(conn, name, case))
+        candidates.extend({"task_id": tid, "username": u} for u in users)
+        if role is None and row.assignee is None and not users and unknown:
+            # a candidate naming a role (jBPM's bare potentialOwner 「inspector」, which its identity
+            # callback reads as a group): that role's queue, as candidateGroups would
+            role = values["role_code"] = next((r for r in map(role_for_lane, unknown) if r is not None), None)
+        if role is None and row.assignee is None and not users:
+            if unknown or ambiguous:  # candidates named, none found: said (engine/assignment.py), not the starter's
+                raise CandidatesNotFound(spec, unknown, ambiguous)
             row.assignee = case.started_by  # no role to queue it for: the one who opened the case
         opened.append(values)
         kept[tid] = (due, bool(row.rules))

@@ -1011,7 +1011,7 @@ class Step:
         try:
             opened, cancelled = projection.project_human_tasks(tx, case, loaded, now, role_for_lane, evaluate,
                                                                completed, pending)
-        except TimerExpressionError as exc:  # a due date the model computed is no date: the model's fault
+        except (TimerExpressionError, assignment.CandidatesNotFound) as exc:  # a due date that is no date, candidates nobody is: the model's
             raise ProcessFailure(exc) from exc
         projection.project_timers(tx.conn, case, loaded, pending)
         for row in opened:

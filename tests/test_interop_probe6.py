@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from engine import IncidentRaised
+
 from tests.interop_support import CORPUS, open_tasks_data, user_for
 from tests.support import make_engine
 
@@ -58,17 +60,16 @@ def test_an_assignee_mixing_text_and_expressions_is_joined_as_flowable_joins_it(
 
 def test_a_composite_assignee_with_a_null_part_joins_it_as_empty_text(engine):
     """JUEL coerces null to "" in a composite (JSR 245 §1.18.2): no 大队 given, ``${brigade}_clerk`` is
-    ``_clerk``, no user — the task is queued for the case's starter rather than stopping the case. The
-    审核's ``${brigade}_leader,wang`` is ``_leader`` (no user) and 西城区's wang, not named on 东城区's
-    case: it goes to the starter too."""
+    ``_clerk``. The 审核's ``${brigade}_leader,wang`` is ``_leader`` (no user) and 西城区's wang, not
+    named on 东城区's case: it went to the case's starter without a word; now the step is an incident
+    naming both (engine/assignment.py, tests/test_assignment_nobody_s27.py)."""
     case = engine.start("flowable_composite_assignee", by="zhang", org="east",
                         data={"districts": ["东城片区"], "brigade": None}).id
     (task,) = _open(engine, case)
     assert task.assignee == "grid_0"
-    engine.complete(task.id, "grid_0", {})
-    (review,) = _open(engine, case)
-    assert review.assignee == "zhang" and not engine.may_work(review.id, "wang")
-    assert not engine.may_work(review.id, "east_leader")
+    with pytest.raises(IncidentRaised, match="候选人「_leader」、「wang」在本系统中找不到对应的人员"):
+        engine.complete(task.id, "grid_0", {})
+    assert [t.id for t in _open(engine, case)] == [task.id]
 
 
 def test_composite_text_is_translated_part_by_part():
