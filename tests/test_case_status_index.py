@@ -53,10 +53,8 @@ def test_revision_0022_drops_the_status_index_keeps_every_row_and_its_downgrade_
     sa_engine = e.db.engine
     assert INDEX not in _indexes(sa_engine)
     e.deploy(FIVE_TASKS, by="boss")
-    with sa_engine.begin() as conn:
-        command.downgrade(migrate.config(conn), BEFORE)
-    assert INDEX in _indexes(sa_engine)
-    # cases started, worked and ended on the database at revision 0021
+    # cases started, worked and ended, then the database taken back to revision 0021 (the engine of
+    # today runs on today's schema only: revision 0032 gave process_model a column every start reads)
     ended = e.start("five_tasks", by="zhang", org="east").id
     running = e.start("five_tasks", by="zhang", org="east").id
     _finish(e, ended)
@@ -64,6 +62,10 @@ def test_revision_0022_drops_the_status_index_keeps_every_row_and_its_downgrade_
     before = _rows(sa_engine)
     assert [r.status for r in before] == ["completed", "running"]
     e.dispose()
+    with sa_engine.begin() as conn:
+        command.downgrade(migrate.config(conn), BEFORE)
+    assert INDEX in _indexes(sa_engine)
+    assert _rows(sa_engine) == before
 
     assert migrate.upgrade(sa_engine)
     assert INDEX not in _indexes(sa_engine)

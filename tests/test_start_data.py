@@ -36,7 +36,8 @@ def site(module_database_url, tmp_path_factory):
 def test_the_start_page_offers_no_process_another_case_starts_and_refuses_one_posted(site):
     engine, app = site
     assert set(STARTED_BY_ANOTHER_CASE) == {"accident_supervision", "case_file_review", "post_case_assessment",
-                                            "random_inspection", "hazard_statistics_report"}
+                                            "random_inspection", "hazard_statistics_report",
+                                            "leader_inspection_reminder"}
     client = client_login(app, "feng_jz", PASSWORD)
     html = client.get("/cases/new").get_data(as_text=True)
     for key in STARTED_BY_ANOTHER_CASE:

@@ -45,16 +45,19 @@ def test_revision_0024_keys_the_tasks_by_case_and_keeps_every_row(database_url):
     sa_engine = e.db.engine
     assert _key(sa_engine) == ["case_id", "id"]
     e.deploy(GATEWAY, by="boss")
-    with sa_engine.begin() as conn:
-        command.downgrade(migrate.config(conn), BEFORE)
-    e.db.dispose()
-    assert _key(sa_engine) == ["id"]
+    # the cases made first, then the database taken back (the engine of today runs on today's
+    # schema only: revision 0032 gave process_model a column every start reads)
     short = e.start("flowable_untyped_days", by="zhang", org="east").id
     long = e.start("flowable_untyped_days", by="zhang", org="east").id
     _apply(e, short, 10)
     before = _rows(sa_engine)
     assert {r[1] for r in before} == {short, long}
     e.db.dispose()
+    with sa_engine.begin() as conn:
+        command.downgrade(migrate.config(conn), BEFORE)
+    e.db.dispose()
+    assert _key(sa_engine) == ["id"]
+    assert _rows(sa_engine) == before
 
     assert migrate.upgrade(sa_engine)
     assert _key(sa_engine) == ["case_id", "id"]

@@ -79,7 +79,7 @@ def build_reminder() -> Process:
         "leader_inspection_reminder", "领导带队督查进度提醒", [O],
         doc=(f"{SEED}：党、政领导带队督查检查全年不少于4次，党委检查督办全年不少于两次。进度提醒安排在季度初为有领导"
              "低于进度的单位生成，由该单位安委会办公室（没有时为科室负责人）安排本季度的带队督查。"),
-        props={"caseNumberPrefix": "LIRM"})  # 提醒: not LIR, the initials of its 提醒安排 (leader_inspection_round)
+        props={"caseNumberPrefix": "LPR"})  # 进度提醒 (pace reminder): not LIR, the initials of its 提醒安排 (leader_inspection_round)
     p.start("start", "进度落后", O, 0)
     p.user("remind", "安排领导带队督查", O, 1, form="leader_inspection.remind",
            props={"candidateUsers": "reminder_to"},
