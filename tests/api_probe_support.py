@@ -13,6 +13,19 @@ from tests.test_api_helpers import PARTY_A
 WORKERS = ("insp", "sup", "ent", "zhang", "eastboss", "acme", "adm")  # the module worlds' users, in the order asked
 
 
+def served_world(database_url: str, folder):
+    """The app served on ``database_url`` (a fresh engine, its files in ``folder``) with the people the
+    probes act as: 张三 (执法人员, 东城区), 东城科长 (科室负责人) and the enterprise 示范企业."""
+    from tests.test_api_helpers import World, build_app, build_engine
+
+    engine = build_engine(database_url)
+    d = engine.directory
+    d.add_user("zhang", org="east", roles=["inspector"], name="张三")
+    d.add_user("eastboss", org="east", roles=["supervisor"], name="东城科长")
+    d.add_user("acme", org="east", roles=["enterprise"], name="示范企业", party=PARTY_A)
+    return World(engine, build_app(engine, folder))
+
+
 def deploy(world, name: str):
     """``POST /api/models`` of the corpus file ``name`` by the designer: the response."""
     path = CORPUS / name

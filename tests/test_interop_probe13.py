@@ -23,9 +23,9 @@ import datetime as dt
 import pytest
 
 from tests.api_probe_support import at as _at, case as _case, complete as _do, done as _done, fire as _fire
-from tests.api_probe_support import deploy, open_specs as _open, start as _start, task as _task
+from tests.api_probe_support import deploy, open_specs as _open, served_world, start as _start, task as _task
 from tests.interop_support import CORPUS
-from tests.test_api_helpers import PARTY_A, World, build_app, build_engine
+from tests.test_api_helpers import PARTY_A
 
 DECISIONS = ("camunda7_accident_grade_priority.dmn",)
 CALLED = ("camunda7_signal_payload_start.bpmn", "camunda7_error_call_child.bpmn")  # deployed before the models that reach them
@@ -43,12 +43,8 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 @pytest.fixture(scope="module")
 def world(module_database_url, tmp_path_factory):
-    engine = build_engine(module_database_url)
-    d = engine.directory
-    d.add_user("zhang", org="east", roles=["inspector"], name="张三")
-    d.add_user("eastboss", org="east", roles=["supervisor"], name="东城科长")
-    d.add_user("acme", org="east", roles=["enterprise"], name="示范企业", party=PARTY_A)
-    w = World(engine, build_app(engine, tmp_path_factory.mktemp("probe13")))
+    w = served_world(module_database_url, tmp_path_factory.mktemp("probe13"))
+    engine = w.engine
     w.deployed = {name: _deploy(w, name) for name in MODELS}
     yield w
     engine.dispose()

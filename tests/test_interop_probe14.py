@@ -23,8 +23,8 @@ import datetime as dt
 import pytest
 
 from tests.api_probe_support import at as _at, case as _case, complete, deploy as _deploy, done as _done, fire as _fire
-from tests.api_probe_support import may as _may, open_specs as _open, start as _start, task as _task
-from tests.test_api_helpers import PARTY_A, World, build_app, build_engine
+from tests.api_probe_support import may as _may, open_specs as _open, served_world, start as _start, task as _task
+from tests.test_api_helpers import PARTY_A
 
 FIRST = ("zeebe_fine_by_kind.dmn", "camunda7_call_all_variables_child.bpmn")  # before the models that reach them
 MODELS = FIRST + (
@@ -39,12 +39,8 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 @pytest.fixture(scope="module")
 def world(module_database_url, tmp_path_factory):
-    engine = build_engine(module_database_url)
-    d = engine.directory
-    d.add_user("zhang", org="east", roles=["inspector"], name="张三")
-    d.add_user("eastboss", org="east", roles=["supervisor"], name="东城科长")
-    d.add_user("acme", org="east", roles=["enterprise"], name="示范企业", party=PARTY_A)
-    w = World(engine, build_app(engine, tmp_path_factory.mktemp("probe14")))
+    w = served_world(module_database_url, tmp_path_factory.mktemp("probe14"))
+    engine = w.engine
     for name in MODELS:
         r = _deploy(w, name)
         assert r.status_code == 201, (name, r.get_json())
