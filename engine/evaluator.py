@@ -1052,7 +1052,8 @@ class IsolatedEnvironment(TaskDataEnvironment):
         found = self._globals_read.get(expression)
         if found is None or found[0] != getattr(functions, "version", None) or found[0] is None:
             found = (getattr(functions, "version", None),
-                     tuple(n for n in _values_read(expression) if n in _HOST_GLOBALS or n in functions))
+                     tuple(n for n in _values_read(expression)
+                           if n in _HOST_GLOBALS or n in functions and callable(functions[n])))
             if len(self._globals_read) < 4096:
                 self._globals_read[expression] = found
         for name in found[1]:

@@ -72,6 +72,9 @@ class ModelStore:
         self._start_specs: dict[int, object] = {}  # ``start_spec``: model version id -> its process spec
         self._start_files: dict[str, validation.ParsedFile] = {}  # ``_start_file``: a decision table by content hash
         self._start_drawn: dict[tuple[str, str], bool] = {}  # ``draws_start_form``: (content hash, key) -> answer
+        # ``owner_path``: process key -> (directory version, the owning unit's org path or None); the
+        # first version's deployer never changes, so only the directory moves an answer
+        self._owner_paths: dict[str, tuple[int, str | None]] = {}
         # ``warm_code``: the specs it parsed, by the (id, content hash) of the models they came from, for
         # the first start of each (``bundle_for_start``), which then reads and parses nothing
         self._warm_specs: dict[tuple, tuple] = {}
@@ -175,6 +178,17 @@ class ModelStore:
             return first
         return session.execute(sa.select(OrgUnit).where(OrgUnit.parent_code.is_(None))
                                .order_by(OrgUnit.path).limit(1)).scalar_one_or_none()
+
+    def owner_path(self, session: Session, key: str, directory_version: int) -> str | None:
+        """The org path of ``owner(key)``, kept per key until the directory moves (a step's
+        ``start_case`` asks it without a query: tests/test_step_round_trips.py)."""
+        kept = self._owner_paths.get(key)
+        if kept is not None and kept[0] == directory_version:
+            return kept[1]
+        unit = self.owner(session, key)
+        path = unit.path if unit is not None else None
+        self._owner_paths[key] = (directory_version, path)
+        return path
 
     def check_reach(self, by: str, raw: bytes, filename: str) -> None:
         """``by`` may deploy a new version of each process of the file ``raw`` (``_check_reach``):

@@ -1328,8 +1328,8 @@ def check_spawn_org(engine, tx: Tx, case: CaseRow, args: dict) -> None:
         return  # no such unit: ``start_in`` says so, as before
     if path.startswith(directory.cached_org_path(tx.orm, case.org_code, version)):
         return
-    owner = engine.models.owner(tx.orm, case.process_key)
-    if owner is None or path.startswith(owner.path):
+    owner = engine.models.owner_path(tx.orm, case.process_key, version)
+    if owner is None or path.startswith(owner):
         return
     unit = tx.orm.get(OrgUnit, str(org))
     name = unit.name if unit is not None else str(org)

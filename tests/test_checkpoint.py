@@ -107,7 +107,9 @@ def test_the_thread_copies_the_wal_back_into_the_database_file(sqlite_url, tmp_p
         assert _wait_for(lambda: _cases_in_database_file_alone(path, tmp_path) == 20), \
             (_cases_in_database_file_alone(path, tmp_path), engine.checkpointer.last)
         busy, frames, copied = engine.checkpointer.last
-        assert busy == 0 and frames == copied > 0, engine.checkpointer.last
+        # the last look copied all it found: the 20 cases' frames, or none (a look after the copy, or
+        # after the WAL started over, finds (0, 0, 0): CI saw it on a loaded machine, 2026-12-07)
+        assert busy == 0 and frames == copied, engine.checkpointer.last
         assert engine.checkpointer.runs >= 1
     finally:
         engine.dispose()

@@ -111,7 +111,7 @@ def test_a_newly_deployed_models_name_shows_at_once(world):
     assert '<td data-label="流程">重大事故隐患挂牌督办</td>' in client.get("/cases/").get_data(as_text=True)  # the case's row
     content = world.engine.models.latest("hazard_supervision").content
     world.engine.deploy(content.replace('name="重大事故隐患挂牌督办"', 'name="事故隐患挂牌督办（新版）"').encode("utf-8"),
-                        by="zhang", filename="hazard_supervision.bpmn")
+                        by="boss", filename="hazard_supervision.bpmn")
     assert '<td data-label="流程">事故隐患挂牌督办（新版）</td>' in client.get("/cases/").get_data(as_text=True)
 
 
