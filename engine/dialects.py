@@ -847,13 +847,45 @@ def _script_after(owner, flow, line: str, free) -> None:
             ref.text = link_id
 
 
+# A listener's script language as a designer knows it (Camunda's scriptFormat, Flowable's language field)
+_SCRIPT_LANGUAGES = {"javascript": "JavaScript", "js": "JavaScript", "ecmascript": "JavaScript", "nashorn": "JavaScript",
+                     "graal.js": "JavaScript", "groovy": "Groovy", "python": "Python", "jython": "Python",
+                     "juel": "JUEL", "ruby": "Ruby", "jruby": "Ruby", "kotlin": "Kotlin", "mvel": "MVEL"}
+
+
+def _listener_kind(listener) -> str:
+    """What a Camunda 7 / Flowable listener the engine does not run is written in, for the note a
+    designer reads: its script's language (「JavaScript 脚本」, Camunda's ``camunda:script
+    scriptFormat``, Flowable's ScriptExecutionListener with its ``language`` field), a Java class, a
+    delegate expression or an expression — so the designer knows what to rewrite (as the refusal of
+    a JavaScript condition names its language). Empty when nothing says."""
+    for child in listener:
+        if not isinstance(child.tag, str):
+            continue
+        local = etree.QName(child).localname
+        if local == "script":
+            form = (child.get("scriptFormat") or "").strip()
+            return f"{_SCRIPT_LANGUAGES.get(form.lower(), form or '未注明语言的')} 脚本（scriptFormat=\"{excerpt(form)}\"）" \
+                if form else "未注明语言的脚本"
+        if local == "field" and (child.get("name") or "").strip() == "language":
+            form = (child.get("stringValue") or "".join(child.itertext())).strip()
+            if form:
+                return f"{_SCRIPT_LANGUAGES.get(form.lower(), form)} 脚本（language=\"{excerpt(form)}\"）"
+    for attribute, said in (("class", "Java 类"), ("delegateExpression", "委托表达式"), ("expression", "表达式")):
+        value = (listener.get(attribute) or "").strip()
+        if value:
+            return f"{said}「{excerpt(value)}」"
+    return ""
+
+
 def _note_ignored_extensions(process, result: Normalized) -> None:
     """Camunda/Flowable listeners, input/output mappings outside tasks and call activities, and
     connectors do not run here: each is noted on its element (the designer shows the note; the
     deploy goes on)."""
     for ext in process.iter(f"{B}extensionElements"):
         owner = ext.getparent()
-        seen = []
+        seen: list[str] = []
+        details: dict[str, list[str]] = {}  # a listener: what it is written in (``_listener_kind``)
         for child in ext:
             if isinstance(child.tag, str) and etree.QName(child).namespace == JBPM_NS:
                 said = JBPM_IGNORED.get(etree.QName(child).localname)
@@ -882,7 +914,15 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
             what = IGNORED_EXTENSIONS.get(local, f"扩展设置「{child.prefix or ''}{':' if child.prefix else ''}{local}」")
             if what and what not in seen:
                 seen.append(what)
+            if local in ("executionListener", "taskListener"):
+                said = _listener_kind(child)
+                if said and said not in details.setdefault(what, []):
+                    details[what].append(said)
         for what in seen:
+            if details.get(what):
+                result.notes.append((f"{label(owner)} 的{what}在本系统中不会执行，已忽略：它是{'、'.join(details[what])}；"
+                                     "需要的逻辑请改用脚本任务（Python）或服务任务", owner))
+                continue
             if what == JBPM_IGNORED["deadline"]:
                 result.notes.append((f"{label(owner)} 的{what}在本系统中不会执行：到期不会改派，也不发通知；如需到期催办或改派，"
                                      "请在该任务上加一个非中断的定时边界事件，其后画催办或改派的任务", owner))
