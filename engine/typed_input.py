@@ -13,7 +13,8 @@ of such a form also takes ``01/12/2026`` as 1 December (``day_first``); elsewher
 What a tired official also types, read as meant: ``2026年11月1号`` (号 for 日), an amount in 万
 (``500万`` / ``1.5万元`` = 5,000,000 / 15,000 元, exactly, by Decimal), a yuan sign (``￥5,000``,
 ``人民币5000元``), a time as ``2026年11月1日 9:30`` / ``2026/11/1 9时30分`` (:func:`iso_moment`), a yes/no as
-是/否 (:func:`truth`). A day without its year (``11月1日``) is refused, never guessed.
+是/否 (:func:`truth`), an amount in spoken shorthand (``五万五`` = 55,000, ``一万五``, ``1万5``:
+:func:`spoken_amount`). A day without its year (``11月1日``) is refused, never guessed.
 """
 from __future__ import annotations
 
@@ -81,8 +82,8 @@ def iso_day(text: str, label: str = "日期", *, day_first: bool = False) -> str
     else:
         if _NO_YEAR.match(folded):
             raise ValueError(f"{label or '日期'}须写明年份，如 2026年11月1日")
-        spellings = "2026-11-01、2026年11月1日 或 01/11/2026（日/月/年）" if day_first else "2026-11-01 或 2026年11月1日"
-        raise ValueError(f"{label}格式应为 {spellings}")
+        spellings = "2026年11月1日、2026-11-01 或 01/11/2026（日/月/年）" if day_first else "2026年11月1日 或 2026-11-01"
+        raise ValueError(f"{label}格式有误，请写成 {spellings} 这样的日期")
     try:
         return dt.date(year, month, day).isoformat()
     except ValueError:
@@ -167,7 +168,7 @@ def chinese_numerals(text: str) -> str:
     ``3人`` / ``123456.78``: a number written in Chinese numerals (小写 or 大写, as a 文书 writes an
     amount) read by cn2an (PyPI, maintained) in its strict mode, what follows it (元, 人…) kept for the
     field to judge; anything else returned as typed. Spoken shorthand cn2an's strict mode does not take
-    (``五万五``: 55,000 or 50,005?) stays as typed and is refused by the field, never guessed."""
+    (``五万五``) stays as typed: :func:`spoken_amount` reads it, for an amount only."""
     folded = fold(text)
     found = _CHINESE_NUMERAL.match(folded)
     if not found or not any(ch in found.group(2) for ch in "零一二三四五六七八九十两〇壹贰叁肆伍陆柒捌玖拾"):
@@ -180,6 +181,86 @@ def chinese_numerals(text: str) -> str:
     from decimal import Decimal
     number = format(Decimal(repr(value)), "f") if isinstance(value, float) else str(value)
     return number + found.group(3)
+
+
+SPOKEN_UNCLEAR = "无法确定金额，请写成数字，如 55000 或 5.5万"
+"""What an amount in spoken shorthand that cannot be read one way only is told (``十万五``, ``五万五元``,
+``1万50``): how to write it, as a person recognises it."""
+_UNIT = {"亿": 100_000_000, "万": 10_000, "千": 1_000, "仟": 1_000, "百": 100, "佰": 100}
+_ONE_DIGIT = {**{str(d): d for d in range(1, 10)}, **dict(zip("一二三四五六七八九", range(1, 10))),
+              **dict(zip("壹贰叁肆伍陆柒捌玖", range(1, 10))), "两": 2}
+_FIGURES = re.compile(r"^[0-9.零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+$")
+_ARABIC_HEAD = re.compile(r"^([0-9]+)([亿万千百])$")
+_ARABIC_RUN = re.compile(r"[0-9]+")
+_SAID_WITH_YUAN = re.compile(r"^(.*?)\s*(元整|元)?$")
+
+
+def spoken_amount(text: str) -> str:
+    """An amount in spoken shorthand (口语简写), as officials type it, in plain digits: ``五万五`` /
+    ``一万五`` / ``两万五`` / ``三千五`` / ``两百五`` / ``一亿五`` → ``55000`` / ``15000`` / ``25000`` / ``3500`` /
+    ``250`` / ``150000000``; ``1万5`` / ``12万5`` / ``1万5千`` / ``1万5000`` / ``伍万伍`` → ``15000`` /
+    ``125000`` / ``15000`` / ``15000`` / ``55000``. Anything not so typed is returned as typed, for
+    :func:`chinese_numerals` and :func:`plain_number` (``伍万伍仟元整``, ``1.5万``, ``5万元``).
+
+    Why reading it is safe for a fine or a 直接经济损失: in spoken and written Chinese alike one digit
+    after a unit (万, 千, 百, 亿) is a count of the next lower unit — 一万五 is 一万五千, 三千五 is 三千五百,
+    一亿五 is 一亿五千万. The other reading (五万五 as 50,005) is never meant: that number is written
+    五万零五 (the 零 is required, and cn2an's strict mode reads it so), so no one who types 五万五 means
+    it. The reading is taken only where it is the one: one digit, 1 to 9, right after a unit that itself
+    follows a digit (五万五, 十五万五 = 155,000; 1万5 or 12万5 in digits). Refused with
+    ``SPOKEN_UNCLEAR`` (请写成 55000 或 5.5万), never guessed: a unit after a unit (``十万五``,
+    ``一百万五``: 10.5万 or 一百五十万?), 元 right after the digit (``五万五元``: 元 where 千 was meant, or
+    50,005 without its 零?), and digits after a unit that fill neither one place nor all of them
+    (``1万50``, ``1万500``: 10,050 or 15,000?; ``1.5万5``). A number of Arabic digits before the unit
+    (``10万5``) is one count of that unit, 10.5万."""
+    folded = fold(text)
+    for sign in ("人民币", "¥", "￥"):
+        if folded.startswith(sign):
+            folded = folded[len(sign):].lstrip()
+    core, yuan = _SAID_WITH_YUAN.match(folded).groups("")  # (.*?) always matches
+    if not core or not _FIGURES.match(core) or not any(unit in core for unit in "亿万千百仟佰"):
+        return text
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?[万亿]", core) or _strict(core) is not None:
+        return text  # 5万元, 1.5万, 伍万伍仟元整: read as before by plain_number and chinese_numerals
+    said = _shorthand(core)
+    if said is not None and not yuan:
+        return str(said)
+    if said is None and "." not in core and _ARABIC_RUN.search(core):
+        whole = _strict(_ARABIC_RUN.sub(_in_numerals, core))
+        if isinstance(whole, int):
+            return f"{whole}{yuan}"  # 1万5千, 1万5000元: the digits are the places they fill
+    raise ValueError(SPOKEN_UNCLEAR)
+
+
+def _shorthand(core: str) -> int | None:
+    """``五万五`` → 55000 by the rule in :func:`spoken_amount`; None when ``core`` is not so typed."""
+    head, last = core[:-1], core[-1]
+    if last not in _ONE_DIGIT or len(head) < 2 or head[-1] not in _UNIT:
+        return None
+    unit = _UNIT[head[-1]]
+    arabic = _ARABIC_HEAD.match(head)
+    if arabic:
+        return int(arabic.group(1)) * unit + _ONE_DIGIT[last] * unit // 10
+    if head[-2] not in _ONE_DIGIT or _ARABIC_RUN.search(head):
+        return None  # 十万五, 一百万五: a unit after a unit; 1万5千5: digits and numerals mixed
+    value = _strict(head)
+    return value + _ONE_DIGIT[last] * unit // 10 if isinstance(value, int) else None
+
+
+def _strict(numerals: str) -> int | float | None:
+    """``numerals`` read by cn2an in its strict mode, or None."""
+    if not any(ch in numerals for ch in "零一二两三四五六七八九十〇壹贰叁肆伍陆柒捌玖拾"):
+        return None
+    import cn2an  # 0.4 s to import: only when a number is typed in Chinese numerals
+    try:
+        return cn2an.cn2an(numerals.translate(_CHINESE_DIGIT), "strict")
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def _in_numerals(found: re.Match) -> str:
+    import cn2an
+    return cn2an.an2cn(found.group(0))
 
 
 def misgrouped(text: str) -> bool:
@@ -208,6 +289,47 @@ def truth(value: object) -> bool | None:
         return None
     text = fold(value).lower()
     return True if text in TRUE else False if text in FALSE else None
+
+
+_NAME_DOT = re.compile(r"(?<=[\u3400-\u9fff])\s*[•・‧∙⋅●·･]\s*(?=[\u3400-\u9fff])")
+_BLANK_IN_NAME = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
+def name_dots(text: str) -> str:
+    """The dot of a name typed as ``•``, ``・`` or ``･`` between Chinese characters, or the 间隔号 with
+    blanks around it (阿卜杜 · 热合曼), as the 间隔号 ``·`` every record writes (阿卜杜·热合曼)."""
+    if "•" in text or "・" in text or "‧" in text or "∙" in text or "⋅" in text or "●" in text \
+            or "·" in text or "･" in text:  # a few ``in`` tests: a tenth of the regex
+        return _NAME_DOT.sub("·", text)
+    return text
+
+
+def person_name(typed: str) -> str:
+    """A person's 姓名 as every record writes it (forms' 姓名/负责人, 系统管理 › 用户; the reader for a
+    task's candidate named by 姓名 to be matched with, engine/assignment.py): unseen characters and the blanks around it dropped, the dot as
+    ``·`` (:func:`name_dots`), and a blank between its Chinese characters (``欧阳 娜娜``, ``张　三`` typed
+    to line up two-character names) no part of it, so one person is one name to match. A blank
+    between Latin letters (``John Smith``) is kept."""
+    return _BLANK_IN_NAME.sub("", name_dots(unseen_dropped(typed or "").strip()))
+
+
+_PERSON_OR_UNIT = re.compile(r"[\u3400-\u9fff]+(?:\s+[\u3400-\u9fff]+)+")
+_BLANKS_IN_LINE = re.compile(r"[^\S\n]+")
+
+
+def party_name(typed: str) -> str:
+    """A 当事人 as typed: a person or a unit, told apart by what was typed. Two to four Chinese
+    characters with blanks between them (``张　三``, ``欧阳 娜娜``) are a person's name, joined as
+    :func:`person_name` joins it — no unit's name is so short, and a person's never holds a blank.
+    Anything else is a unit (``某某化工有限公司``, ``ACME Chemical Co., Ltd.``) or a longer name: its
+    blanks are kept where typed, since a unit's registered name may hold one, but as one ordinary
+    blank each (a run of blanks, a full-width or no-break space is one blank; a line end stays, as in
+    any text), and none around it, so the same 当事人 is written alike in every record and found by a
+    search."""
+    text = name_dots(unseen_dropped(typed or "").strip())
+    if _PERSON_OR_UNIT.fullmatch(text) and 2 <= len(_BLANKS.sub("", text)) <= 4:
+        return _BLANK_IN_NAME.sub("", text)
+    return _BLANKS_IN_LINE.sub(" ", text)
 
 
 _BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})

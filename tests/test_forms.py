@@ -55,9 +55,9 @@ def test_missing_required_fields_and_unknown_fields_are_named_in_chinese():
 
 
 def test_type_errors_are_chinese():
-    errors = errors_of("enforcement.payment", {"paid_on": "6月1日", "paid_amount": "一万五", "receipts": "x"})
+    errors = errors_of("enforcement.payment", {"paid_on": "6月1日", "paid_amount": "一万左右", "receipts": "x"})
     assert errors["paid_on"] == "日期须写明年份，如 2026年11月1日"  # 6月1日: the year is not guessed
-    assert errors["paid_amount"].startswith("应为金额")  # 一万 is 10,000 (cn2an); 一万五 is spoken shorthand: 15,000 or 10,005?
+    assert errors["paid_amount"].startswith("应为金额")  # 一万 is 10,000 (cn2an), 一万五 15,000; 一万左右 no amount
     assert errors["receipts"] == "应为列表"
     assert errors_of("enforcement.vote", {"vote_choice": "赞成"})["vote_choice"] == "应为以下之一：同意、不同意、弃权"
     assert errors_of("hazard.progress", {"progress": "x", "percent_done": 120})["percent_done"] == "应在0到100之间"

@@ -114,7 +114,7 @@ def test_admin_penalty_law_art63_a_case_decided_before_the_province_figure_keeps
 
 
 @pytest.mark.parametrize("typed, says", [
-    ("五万五", "应为金额"), ("-50000", "金额不能为负数"), ("0", "大于0"),
+    ("五万左右", "应为金额"), ("十万五", "无法确定金额"), ("-50000", "金额不能为负数"), ("0", "大于0"),
 ])
 def test_admin_penalty_law_art63_a_figure_not_money_is_refused_in_chinese_naming_the_rule(world, typed, says):
     before = len(world.engine.rule_store.history())

@@ -75,7 +75,7 @@ def test_an_amount_typed_as_people_write_it_is_read_as_yuan(key, field, typed, m
 @pytest.mark.parametrize("typed", ["1e3", "1E5", "0x10"])
 def test_an_amount_in_a_notation_nobody_writes_is_refused(typed):
     key, field = MONEY[0]
-    assert _submit(key, field["name"], typed)[1] == {field["name"]: "应为金额（元），如 12000 或 12000.50"}
+    assert _submit(key, field["name"], typed)[1] == {field["name"]: "应为金额（元），如 12,000 或 1.2万"}
 
 
 @pytest.mark.parametrize("typed, deaths", [("3 人", 3), ("３人", 3), ("1,200", 1200), (" 10\u3000", 10)])

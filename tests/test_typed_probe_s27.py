@@ -11,7 +11,7 @@ refused with a Chinese reason naming the field; never stored half-read.
 
 Decided here: 11月1日 (no year) is refused, not read as this year — typed on 7 December about a
 January deadline it means next year, typed in January about a December fact last year; 三 for a count
-and 伍佰万 for an amount are read (cn2an, strict: 五万五 is refused, 55,000 or 50,005?); 3.5 for a count
+and 伍佰万 for an amount are read (cn2an, strict; 五万五 is 55,000: tests/test_typed_shorthand_s28.py); 3.5 for a count
 is refused. Then, on SQLite and PostgreSQL, through the REST API and the page: the refusal names the
 field's label and keeps everything typed; what is taken is stored as meant and shown back on the case
 page as people write it (5,000,000.00).
@@ -129,8 +129,8 @@ def test_every_amount_typed_as_people_write_it_is_the_yuan_meant(typed, meant):
 
 
 @pytest.mark.parametrize("typed, reason", [("－5", "金额不能为负数"), ("-5,000", "金额不能为负数"),
-                                           ("五万五", "应为金额（元），如 12000 或 12000.50"),
-                                           ("伍佰万左右", "应为金额（元），如 12000 或 12000.50")])
+                                           ("十万五", "无法确定金额，请写成数字，如 55000 或 5.5万"),
+                                           ("伍佰万左右", "应为金额（元），如 12,000 或 1.2万")])
 def test_an_amount_that_is_no_amount_is_refused_naming_why(typed, reason):
     wrong = [(k, f["name"], _submit(k, f["name"], typed)) for k, f in _kind("money")
              if _submit(k, f["name"], typed) != (None, {f["name"]: reason})]
@@ -292,13 +292,13 @@ def test_the_api_names_the_label_keeps_the_task_open_then_stores_what_was_meant(
     client = api_client(world.app, eng, "zhou")
     now = eng.clock.now()
     typed = {**sample("accident.receive", START.date(), now), "deaths": "三", "serious_injuries": "３ 人",
-             "minor_injuries": "2项", "direct_loss": "五万五", "enterprise_name": "\u00a0甲化工有限公司\u200b",
+             "minor_injuries": "2项", "direct_loss": "五万左右", "enterprise_name": "\u00a0甲化工有限公司\u200b",
              "credit_code": "９１１１ ０１０１ ｍａ００ ００００ ０５", "category": " 工矿商贸\u3000", "local_level": "县",
              "summary": "反应釜“超压”爆炸\r\n造成3人死亡"}
     refused = client.post(f"/api/tasks/{task.id}/complete", json={"data": typed})
     body = refused.get_json()
     assert refused.status_code == 422, body
-    assert body["errors"] == {"direct_loss": "应为金额（元），如 12000 或 12000.50",
+    assert body["errors"] == {"direct_loss": "应为金额（元），如 12,000 或 1.2万",
                               "local_level": "应为以下之一：县级、设区的市、省级、国务院"}
     assert "「直接经济损失（元）」应为金额" in body["message"] and "「本级人民政府层级」应为以下之一" in body["message"]
     assert eng.task(task.id).state == "open" and "direct_loss" not in eng.case(case.id).data
@@ -365,7 +365,7 @@ def test_no_message_shown_to_a_person_carries_an_english_word_or_a_field_name():
     names = {f["name"] for key in FORMS for f in registry.fields(key)}
     reasons = set()
     for key, field in _kind("money", "integer", "date"):
-        for typed in ("五万五", "3.5", "2026年2月30日", "随便"):
+        for typed in ("十万五", "五万五元", "3.5", "2026年2月30日", "随便"):
             reasons |= set((_submit(key, field["name"], typed)[1] or {}).values())
     assert reasons
     assert not [r for r in reasons if re.search(r"[A-Za-z]{3,}", r) or any(n in r for n in names if "_" in n)]
@@ -385,7 +385,8 @@ def test_the_rules_page_reads_a_figure_as_the_forms_read_it(rule, typed, meant):
 
 
 @pytest.mark.parametrize("rule, typed, says", [
-    ("hearing.large_fine_unit", "五万五", "应为金额"), ("hazard.plan_due_days", "半个月", "应为整数（"),
+    ("hearing.large_fine_unit", "五万左右", "应为金额"), ("hearing.large_fine_unit", "十万五", "无法确定金额"),
+    ("hazard.plan_due_days", "半个月", "应为整数（"),
     ("hazard.plan_due_days", "1,5", "分隔符应每三位一组"), ("hazard.plan_due_days", "3.5天", "应为整数（"),
 ])
 def test_the_rules_page_refuses_what_is_no_figure_naming_the_rule(rule, typed, says):

@@ -240,8 +240,8 @@ def _count(r: Rule, value: Any) -> int:
 
 def _yuan(r: Rule, value: Any) -> int | float:
     """An amount of money as an official types it (「5万元」「50,000」「５００００」「五万」, the forms'
-    money field: workflows/forms/fields.py), more than nothing; 「五万五」 (55,000 or 50,005?) or a
-    negative is refused naming the rule."""
+    money field: workflows/forms/fields.py; 「五万五」 is 55,000, typed_input.spoken_amount), more than
+    nothing; 「十万五」 (10.5万 or 一百五十万?), 「五万左右」 or a negative is refused naming the rule."""
     from marshmallow import ValidationError
 
     from .forms.fields import money

@@ -20,7 +20,7 @@ SUSPENSION_KINDS = ["听证", "检测检验鉴定", "公告送达", "其他依�
 class Intake(FormSchema):
     """初步核查"""
     source = f.choice("案件来源", SOURCES)
-    party_name = f.text("当事人")
+    party_name = f.party_name("当事人")
     party_type = f.choice("当事人类型", PARTY_TYPES)
     credit_code = f.credit_code("统一社会信用代码或身份证号")
     violation_facts = f.text("涉嫌违法事实", long=True)

@@ -16,15 +16,19 @@ from marshmallow import Schema, ValidationError, fields, validate
 from engine import typed_input
 
 REQUIRED = "此项为必填项"
-DAY_SPELLINGS = "日期应写成 2026-11-01 或 2026年11月1日"
+DAY_SPELLINGS = "应为日期，如 2026年11月1日 或 2026-11-01"
 """What a day that is no day is told (``2026年11月``, ``26年11月1日``, ``11/1/2026``): how to write it,
-in the forms people use — not the pattern ``YYYY-MM-DD``, which names letters nobody types."""
+in the forms people use, the one they write first — not the pattern ``YYYY-MM-DD``, which names
+letters nobody types."""
+AMOUNT_SPELLINGS = "应为金额（元），如 12,000 或 1.2万"
+"""What an amount that is no amount is told (``伍佰万左右``, ``随便``): amounts as people write them,
+grouped by thousands or in 万 — not ``12000.50``, a figure only a program writes."""
 TIME_SPELLINGS = "时间应写成 2026年11月1日 9:30 或 2026-11-01 09:30"
 BASE_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "validator_failed": "取值无效"}
 MESSAGES = {
     fields.String: {"invalid": "应为文本", "invalid_utf8": "文本编码无效"},
     fields.Integer: {"invalid": "应为整数", "too_large": "数值过大"},
-    fields.Decimal: {"invalid": "应为金额（元），如 12000 或 12000.50", "too_large": "金额过大",
+    fields.Decimal: {"invalid": AMOUNT_SPELLINGS, "too_large": "金额过大",
                      "special": "金额无效"},
     fields.Date: {"invalid": DAY_SPELLINGS, "format": DAY_SPELLINGS},
     fields.AwareDateTime: {"invalid": TIME_SPELLINGS, "invalid_awareness": TIME_SPELLINGS, "format": TIME_SPELLINGS},
@@ -46,16 +50,6 @@ class _BlankIsEmpty:
         return super().deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
 
 
-_NAME_DOT = re.compile(r"(?<=[\u3400-\u9fff])\s*[•・‧∙⋅●·･]\s*(?=[\u3400-\u9fff])")
-
-
-def _has_dot(text: str) -> bool:
-    """Does ``text`` hold a dot a name may be typed with? (A few ``in`` tests: a tenth of the regex.)
-    The 间隔号 ``·`` itself too, typed with blanks around it (阿卜杜 · 热合曼)."""
-    return "•" in text or "・" in text or "‧" in text or "∙" in text or "⋅" in text or "●" in text \
-        or "·" in text or "･" in text
-
-
 class OfficialText(fields.String):
     """Text as typed: blanks around it (a full-width space, a trailing newline) are not part of it,
     through the API as on the page (which strips every input), and text of blanks only is left
@@ -64,31 +58,34 @@ class OfficialText(fields.String):
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
         if isinstance(value, str):
-            value = typed_input.unseen_dropped(value).strip() or None
-            if value is not None and _has_dot(value):
-                value = _NAME_DOT.sub("·", value)
+            value = typed_input.name_dots(typed_input.unseen_dropped(value).strip()) or None
         return super().deserialize(value, attr, data, **kwargs)
-
-
-_BLANK_IN_NAME = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 
 
 class PersonName(OfficialText):
     """A person's name (姓名、负责人、记录人): read as ``OfficialText``, and a blank typed between its
     Chinese characters (``欧阳 娜娜``, ``张　三`` to line up two-character names in a list) is not part
     of it: one person is one name in every record, and 欧阳娜娜 is found by a search for her. A blank
-    between Latin letters (``John Smith``) is kept."""
+    between Latin letters (``John Smith``) is kept. The reader is ``typed_input.person_name``, which
+    the engine's assignment of a task to a person named by 姓名 may use alike."""
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
         loaded = super().deserialize(value, attr, data, **kwargs)
-        return _BLANK_IN_NAME.sub("", loaded) if isinstance(loaded, str) else loaded
+        return typed_input.person_name(loaded) if isinstance(loaded, str) else loaded
+
+
+class PartyName(OfficialText):
+    """A 当事人, a person or a unit (``typed_input.party_name``): ``张　三`` is 张三, `` 某某化工有限公司 ``
+    and ``某某化工　 有限公司`` are trimmed and their blanks one blank each."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        loaded = super().deserialize(value, attr, data, **kwargs)
+        return typed_input.party_name(loaded) if isinstance(loaded, str) else loaded
 
 
 def name_as_written(typed: str) -> str:
     """A person's name typed anywhere else (系统管理 › 用户's 姓名) read as ``PersonName`` reads it."""
-    text = typed_input.unseen_dropped(typed or "").strip()
-    text = _NAME_DOT.sub("·", text) if _has_dot(text) else text
-    return _BLANK_IN_NAME.sub("", text)
+    return typed_input.person_name(typed)
 
 
 MISGROUPED = "无法确定数值：分隔符应每三位一组（如 5,000,000），小数点用“.”（如 1.5）"
@@ -107,10 +104,16 @@ class OfficialDecimal(_BlankIsEmpty, fields.Decimal):
     the smallest) are refused, not rounded away unseen; so are ``1,5`` and ``1.000.000`` (1.5 or 15?
     a million or one?) and ``1e3`` (nobody writes an amount so), which Python's Decimal would read.
     An amount in Chinese numerals, as a 文书 writes it (``伍佰万元``, ``壹拾贰万叁仟肆佰伍拾陆点柒捌``), is
-    read by ``typed_input.chinese_numerals``; spoken shorthand (``五万五``) is refused, never guessed."""
+    read by ``typed_input.chinese_numerals``; spoken shorthand (``五万五``, ``一万五``, ``1万5``) is the
+    amount it says (``typed_input.spoken_amount``: one digit after a unit counts the next lower unit),
+    and refused saying how to write it where it could say two (``十万五``, ``五万五元``, ``1万50``)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
+            try:
+                value = typed_input.spoken_amount(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
             value = typed_input.chinese_numerals(value)
             _refuse_misgrouped(value)
             value = typed_input.plain_number(value)
@@ -296,6 +299,14 @@ def person_name(label: str, required: bool = True, max_len: int = 50, help=None)
     if required:
         validators.insert(0, not_blank)
     return _field(PersonName, label, "text", required, validators, help)
+
+
+def party_name(label: str = "当事人", required: bool = True, max_len: int = 5000, help=None):
+    """A 当事人 (``PartyName``): a person's name joined (``张　三``), a unit's trimmed, blanks one each."""
+    validators = [validate.Length(max=max_len, error="不能超过{max}个字")]
+    if required:
+        validators.insert(0, not_blank)
+    return _field(PartyName, label, "text", required, validators, help)
 
 
 def choice(label: str, choices: Iterable[str], required: bool = True, help=None):
