@@ -157,7 +157,7 @@ def people_options(directory, fields: list[dict] | None, org_code: str | None,
             users = {u.username: u for u in directory.users() if getattr(u, "active", True)}
         roles = f.get("roles") or []
         if org_code:
-            holders = reachable(directory, roles, org_code, task_org)
+            holders = reachable(directory, roles, org_code, task_org, f.get("reach_above"))
         else:
             holders = {u for r in roles for u in directory.users_with_role(r)} if roles else set(users)
         out[f["name"]] = sorted({(u, users[u].name or u) for u in holders if u in users}, key=lambda p: p[0])
@@ -192,7 +192,7 @@ def name_choices(directory, fields: list[dict] | None, case_data: dict | None, o
             names = [str(n).strip() for n in listed if str(n).strip()] if isinstance(listed, list) else []
         elif org_code:
             users = {u.username: u for u in directory.users() if getattr(u, "active", True)}
-            names = sorted(users[u].name for u in reachable(directory, what, org_code, task_org)
+            names = sorted(users[u].name for u in reachable(directory, what, org_code, task_org, f.get("reach_above"))
                            if u in users and users[u].name)
         else:
             names = []

@@ -8,6 +8,7 @@ from marshmallow import ValidationError, validates_schema
 from . import fields as f
 from .deadlines import URGING
 from .fields import FormSchema, require_when
+from .people import reach_above
 
 DELIST_DECISIONS = ["同意摘牌", "暂不摘牌"]
 
@@ -63,7 +64,11 @@ class Warning(FormSchema):
 class Interview(FormSchema):
     """诫勉约谈企业主要负责人"""
     interview_on = f.date("约谈日期")
-    interviewers = f.names("约谈人")
+    interviewers = reach_above(
+        f.names("约谈人"), 1,
+        "常州2012（种子001）“分级挂牌督办”“警示通报、诫勉约谈”：事故查处由调查单位的直接上级挂牌督办"
+        "（本流程「决定挂牌督办」由上级局办理），约谈由本单位或挂牌督办的直接上级单位的领导进行；"
+        "再往上的单位（如省厅对区里的事故）不在可选之列，确需参加的可手工填写姓名")
     principals = f.names("被约谈人（企业主要负责人）")
     interview_minutes = f.text("约谈纪要", long=True)
     commitments = f.text("整改承诺", long=True)

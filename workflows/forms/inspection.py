@@ -8,6 +8,7 @@ from marshmallow import ValidationError, validates_schema
 from . import fields as f
 from .deadlines import RECTIFY, URGING
 from .fields import FormSchema, approval_form, require_when
+from .people import reach_above
 
 SECTORS = ["危化", "工贸", "非煤矿山", "烟花爆竹", "建筑施工", "其他"]
 RESULTS = ["未发现问题", "发现一般隐患责令整改", "发现重大事故隐患", "发现违法行为"]
@@ -51,8 +52,11 @@ class Approve(approval_form("plan_approval", "审批意见", title="审批抽查
     recorded beside the seed, the candidates and the result, for whoever audits the draw later
     (国办发〔2015〕58号 抽查过程全程记录、责任可追溯; 国发〔2019〕5号 随机抽取检查对象、随机选派执法检查人员).
     """
-    draw_witnesses = f.people("抽取监督人员", roles=WITNESS_ROLES, required=False,
-                              help="批准后系统立即随机抽取，抽取过程由监督人员见证并记录在案")
+    draw_witnesses = reach_above(
+        f.people("抽取监督人员", roles=WITNESS_ROLES, required=False,
+                 help="批准后系统立即随机抽取，抽取过程由监督人员见证并记录在案"),
+        0, "国办发〔2015〕58号：随机抽查由实施抽查的部门自行组织、抽查过程全程记录；抽取在本单位进行，"
+           "见证人是本单位（或其下级单位）的人员，上级单位不参与本单位的抽取")
 
     @validates_schema
     def _witnessed(self, data, **_):

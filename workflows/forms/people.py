@@ -52,26 +52,48 @@ def _assessment_body(f: dict, cleaned: dict, session) -> str | None:
     return f"「{f['label']}」“{typed}”不是已登记的安全评价检测检验机构，请从列表中选择"
 
 
-def within_reach(user_path: str, supervises: bool, case_path: str, task_path: str | None = None) -> bool:
+REACH_ABOVE = "reach_above"  # field metadata and ``describe`` entry: how many units up a supervising role reaches
+
+
+def reach_above(field, levels: int, basis: str):
+    """Hold a people / person / names field to ``levels`` units above the case's (0: none above, 1: its
+    direct supervising unit) where the law puts the part it names there, ``basis`` saying which; a
+    field without it keeps the general reach (any unit above, for a supervising role). Returns the field."""
+    field.metadata[REACH_ABOVE] = levels
+    field.metadata["reach_basis"] = basis
+    return field
+
+
+def _depth(path: str) -> int:
+    return len([p for p in path.split("/") if p])
+
+
+def within_reach(user_path: str, supervises: bool, case_path: str, task_path: str | None = None,
+                 above: int | None = None) -> bool:
     """May a user of the org unit at ``user_path`` be named on a case of the unit at ``case_path``
     (a task handled at ``task_path``)? Their unit is the case's or below it, or is the unit handling
     the task; or it is above the case's and the role they are named for supervises the units below
-    (``supervises``: the field's roles they hold include one with ``sees_subordinate_orgs``)."""
-    return (user_path.startswith(case_path) or user_path == task_path
-            or (supervises and case_path.startswith(user_path)))
+    (``supervises``: the field's roles they hold include one with ``sees_subordinate_orgs``) — at
+    most ``above`` units up when the field says so (``reach_above``; None: any unit above)."""
+    if user_path.startswith(case_path) or user_path == task_path:
+        return True
+    if not (supervises and case_path.startswith(user_path)):
+        return False
+    return above is None or _depth(case_path) - _depth(user_path) <= above
 
 
-def reachable(directory, roles, case_org: str, task_org: str | None = None) -> set[str]:
+def reachable(directory, roles, case_org: str, task_org: str | None = None, above: int | None = None) -> set[str]:
     """The active users holding one of ``roles`` (any active user when none) whom a case of
     ``case_org`` (a task handled at ``task_org``) may name: ``within_reach`` over the holders and
-    their units (``Directory.holders_with_units``). What the page's picker offers."""
+    their units (``Directory.holders_with_units``), ``above`` the field's ``reach_above``. What the
+    page's picker offers."""
     paths = {o.code: o.path for o in directory.orgs()}
     case_path = paths.get(case_org)
     if case_path is None:
         return set()
     task_path = paths.get(task_org) if task_org and task_org != case_org else None
     return {username for username, path, supervising in directory.holders_with_units(roles)
-            if within_reach(path, bool(supervising), case_path, task_path)}
+            if within_reach(path, bool(supervising), case_path, task_path, above)}
 
 
 def _not_own_enterprise(f: dict, value, party: str | None) -> str | None:
@@ -116,9 +138,9 @@ class _Lookups:
     def org_codes(self) -> frozenset[str]:
         return self._directory.cached_org_codes(self._version)
 
-    def out_of_reach(self, usernames, roles) -> list[str]:
+    def out_of_reach(self, usernames, roles, above: int | None = None) -> list[str]:
         """Those of ``usernames`` (active holders of ``roles``) the case may not name
-        (``within_reach``); none when the submit is not for a case."""
+        (``within_reach``, ``above`` the field's ``reach_above``); none when the submit is not for a case."""
         reach = self.reach
         if reach is None:
             return []
@@ -126,7 +148,7 @@ class _Lookups:
         for username in usernames:
             p = self._directory.principal_at(username, self._version)
             if not within_reach(p.org_path, bool(p.supervising_roles.intersection(roles or ())),
-                                reach.case_path, reach.task_path):
+                                reach.case_path, reach.task_path, above):
                 out.append(username)
         return out
 
@@ -237,7 +259,7 @@ class DirectoryForms:
         named = value if isinstance(value, list) else [value]
         unknown = [u for u in named if u not in eligible]
         if not unknown:
-            elsewhere = lookups.out_of_reach(named, roles)
+            elsewhere = lookups.out_of_reach(named, roles, f.get(REACH_ABOVE))
             if not elsewhere:
                 return {}
             return {f["name"]: self._elsewhere(f, elsewhere, lookups)}
@@ -252,7 +274,8 @@ class DirectoryForms:
         shown = "、".join(names.get(u) or u for u in usernames)
         case_org = lookups.reach.case_org
         unit = {o.code: o.name for o in self._directory.orgs()}.get(case_org, case_org)
-        return f"“{f['label']}”中的 {shown} 不属于本案件的办理单位（{unit}）或其下级单位，请从列表中选择"
+        also = "、其下级单位或直接上级单位" if f.get(REACH_ABOVE) == 1 else "或其下级单位"
+        return f"“{f['label']}”中的 {shown} 不属于本案件的办理单位（{unit}）{also}，请从列表中选择"
 
     def not_eligible(self, usernames, roles) -> list[str]:
         eligible = self.eligible(roles)

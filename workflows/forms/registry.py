@@ -74,6 +74,8 @@ def describe(schema: Schema) -> list[dict]:
             entry["help"] = meta["help"]
         if meta.get("roles"):
             entry["roles"] = list(meta["roles"])
+        if meta.get("reach_above") is not None:  # people.reach_above: a field held to its units near the case's
+            entry["reach_above"] = meta["reach_above"]
         if meta.get("party_code"):
             entry["party_code"] = True
         if deadlines.FROM_TODAY in meta:
