@@ -51,7 +51,8 @@ def at(w, year, month, day, hour=9, minute=0):
 def visit(w, leader: str, visited_on: str, kind: str = li.LEAD, recorder: str | None = None, **record) -> int:
     case = w.desk.start(li.PROCESS, by="dc_aw", org="dongcheng", title=f"督查{visited_on}")
     w.desk.do(case.id, PLAN, user="dc_aw", inspection_kind=kind, leader=leader, team=["zhang_san"],
-              planned_on=visited_on, visited_enterprises=[{"credit_code": MACHINERY}], topic="安全生产督查")
+              planned_on=w.desk.today().isoformat(), visited_enterprises=[{"credit_code": MACHINERY}],
+              topic="安全生产督查")   # recorded after the visit: a plan is never for a day gone (s28)
     w.desk.do(case.id, RECORD, user=recorder or leader, visited_on=visited_on,
               **{"findings": [], "supervision_items": [], **record})
     return case.id

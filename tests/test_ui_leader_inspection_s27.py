@@ -48,7 +48,7 @@ def test_the_leaders_page_counts_each_leaders_visits_against_four_seed004_four_a
         expect(item.first).to_contain_text("东城区安委办")
         expect(item.first).to_contain_text("办理中")
         unit = page.locator("#visits-by-unit tbody tr", has_text="东城区")
-        expect(unit).to_contain_text("已完成 6/4")
+        expect(unit).to_contain_text("已完成 4/4（共 6 次）")   # the unit's 4 met; never 「6/4」 (s28)
         expect(page.locator("main")).not_to_contain_text("feng_jz")
         readable(page, width)
     finally:

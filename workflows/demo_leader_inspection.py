@@ -30,8 +30,9 @@ def load_leader_inspections(engine, desk: Desk) -> dict[str, int]:
         if day > today:
             continue
         case = desk.start(PROCESS, by="dc_aw", org="dongcheng", title=f"{topic}（{month}月）")
+        # recorded after the visit: planned today (a plan is for days to come), counted by its 督查日期
         desk.do(case.id, PLAN, user="dc_aw", inspection_kind=kind, leader=leader, team=["zhang_san"],
-                planned_on=day.isoformat(), visited_enterprises=[{"credit_code": firm}], topic=topic)
+                planned_on=today.isoformat(), visited_enterprises=[{"credit_code": firm}], topic=topic)
         last = month == 11
         items = [{"matter": "督促企业对照督查问题清单逐项整改并报送整改报告", "responsible_org": "dongcheng",
                   "owner": "dc_aw", "item_due": (today + dt.timedelta(days=10)).isoformat()}] if last else []

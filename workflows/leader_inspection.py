@@ -5,9 +5,11 @@
 - a visit (``leader_inspection``) counts in the year of its 督查日期 (``visited_on``, recorded after the visit):
   one on 31 December counts for that year, one on 1 January for the next. Only recorded visits count (a plan
   is not a visit), cancelled cases never.
-- the count (``leader_rows``, ``unit_rows``): per leader — the active holders of 分管领导 or 局长 in the units
-  viewed, with none yet shown as 0 — and per unit (the unit whose 安委会办公室 organised the visit), the year's
-  领导带队督查检查 against 4 and 党委检查督办 against 2, with the months they fell in.
+- the count (``leader_rows``, ``unit_rows``): per unit (the unit whose 安委会办公室 organised the visit) — what the
+  seed counts: 「建立健全党、政领导定期带队督查检查安全生产工作机制、全年不少于4次」 is the unit's mechanism, its 党、政
+  领导 together, so all its leaders' visits count against the one 4 (and 党委检查督办 against 2) — and per leader, each
+  one's part (the active holders of 分管领导 or 局长 in the units viewed, with none yet shown as 0), with the months
+  they fell in. Past the target the label stops at it: 「已完成 4/4（共 6 次）」 (``done_label``), never 「已完成 6/4」.
 - the standing (``standing``): 已达标 once the target is met; else after the year 全年未达标, in its fourth
   quarter 第四季度未达标 (flagged: the last quarter to make it up), and earlier 进度落后 when below the pace of
   an even spread — at the start of quarter q, ⌊target × (q − 1) / 4⌋ done (领导带队 1, 2, 3 at the starts of
@@ -102,12 +104,21 @@ def leaders(engine, org_codes: list[str] | None) -> list[dict]:
         return [{"username": u, "name": n or u, "org_code": o} for u, n, o in s.execute(q.order_by(User.org_code, User.username))]
 
 
+def done_label(done: int, target: int) -> str:
+    """「已完成 3/4」; past the target the count stops at it and the visits are told apart —
+    「已完成 4/4（共 6 次）」, never 「已完成 6/4」 (seed 004 三（一）1 asks 全年不少于4次: what counts against
+    it is whether four were made; the rest are visits all the same)."""
+    if done > target:
+        return f"已完成 {target}/{target}（共 {done} 次）"
+    return f"已完成 {done}/{target}"
+
+
 def _counts(vs: list[dict], today: dt.date, year: int) -> dict:
     out = {}
     for kind, target in TARGETS.items():
         mine = [v for v in vs if v["kind"] == kind]
         state = standing(len(mine), target, year, today)
-        out[kind] = {"done": len(mine), "target": target, "label": f"已完成 {len(mine)}/{target}", "state": state,
+        out[kind] = {"done": len(mine), "target": target, "label": done_label(len(mine), target), "state": state,
                      "flagged": state in FLAGGED, "behind": state == "进度落后",
                      "months": sorted({v["month"] for v in mine}),
                      "cases": [{"case_id": v["case_id"], "case_no": v["case_no"], "visited_on": v["visited_on"]}

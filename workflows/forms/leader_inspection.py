@@ -22,6 +22,8 @@ LEADER_ROLES = ("leader", "director")
 OFFICIAL_ROLES = ("inspector", "supervisor", "leader", "director", "safety_office", "investigator")
 SEED = "《下原镇2019年安全生产工作计划》（种子004）三（一）1"
 ITEM_DUE = f"{SEED}：督查发现的问题重点督促协调解决；督办期限由督查组确定，不能是已过去的日子"
+PLANNED = (f"{SEED}：建立健全党、政领导定期带队督查检查安全生产工作机制——计划是对今后督查的安排，计划督查日期不能是"
+           "已过去的日子；已开展的督查按“记录督查情况”中的督查日期计数")
 VISITED = "督查检查的日期，按此日期计入当年的带队督查次数（种子004：全年不少于4次）"
 
 
@@ -39,7 +41,8 @@ class Plan(FormSchema):
                                help="党、政领导带队督查检查全年不少于4次；党委检查督办全年不少于2次（种子004）")
     leader = f.person("带队领导", roles=LEADER_ROLES)
     team = f.people("督查组成员", roles=OFFICIAL_ROLES, required=False)
-    planned_on = f.date("计划督查日期", help="督查后补录计划的，填写原定日期")
+    planned_on = f.deadline("计划督查日期", PLANNED,
+                            help="计划安排今后的督查，不能早于今天；督查已经开展的，填今天，实际督查日期在“记录督查情况”中填写")
     visited_enterprises = f.table("督查企业", VisitedEnterprise, required=False)
     visited_units = f.table("督查村（居）或部门", VisitedUnit, required=False)
     topic = f.text("督查主题", max_len=200)
