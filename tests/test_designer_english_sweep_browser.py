@@ -40,11 +40,12 @@ WORD = re.compile(r"(?<![.\w])[A-Za-z][A-Za-z']+")
 CODE = re.compile(r"[\w.]*\d[\w.:+/-]*|\w*_\w*|\w+\(|\.\w+|\w+/\*|\bdata URI\b")
 
 # what the page reads: every visible text node, and the title/placeholder/aria-label of every element
-# (the tooltips), under ``scope``; the bpmn.io watermarks (licence) and what is typed are left out
+# (the tooltips), under ``scope``; the bpmn.io watermarks (licence), what is typed and data shown as typed
+# (.duban-data: a 案号前缀 such as DJSP in the panel's hint) are left out
 COLLECT = r"""([scope, where]) => {
   const root = document.querySelector(scope);
   if (!root) { return []; }
-  const SKIP = '.bjs-powered-by, .fjs-powered-by, .bjs-powered-by-lightbox, script, style, pre, [data-form=file]';
+  const SKIP = '.bjs-powered-by, .fjs-powered-by, .bjs-powered-by-lightbox, script, style, pre, [data-form=file], .duban-data';
   const TYPED = '[contenteditable], .cm-content, input, textarea';
   const shown = el => el && (el.checkVisibility ? el.checkVisibility({ checkVisibilityCSS: true }) : el.offsetParent !== null);
   const out = [];

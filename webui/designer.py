@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from flask import (Blueprint, Response, abort, g, jsonify, render_template, request, url_for)
 
-from engine import modeldiff
+from engine import modeldiff, validation
 from engine.errors import EngineError, Forbidden, InvalidModel, NotFound
 
 from . import designer_companions as companions
@@ -301,13 +301,16 @@ def api_deploy_preview():
         raise unparsable(filename, exc) from None
     running = queries.running_by_key(eng)
     text = content.decode("utf-8")
+    declared = validation.case_prefixes(pf)
     models = []
     for key in pf.keys:
         current = queries.version_of(eng, key, None)
         entry = {"key": key, "name": pf.names.get(key) or key, "running": running.get(key, 0),
                  "current": current.version if current else None,
                  "next": current.version + 1 if current else 1,
-                 "unchanged": current is not None and current.content == text}
+                 "unchanged": current is not None and current.content == text,
+                 # the 案号 its next case gets, and who else numbers alike (two that declare nothing)
+                 "numbering": queries.case_numbering(eng, key, declared.get(key))}
         if current is not None:
             entry["diff"] = model_diff(current.content, content)
         models.append(entry)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from lxml import etree
 
-from engine.schema import Case
+from engine import case_numbers
+from engine.schema import Case, Counter, ProcessModel
 from engine.validation import safe_xml
 
 
@@ -40,6 +41,27 @@ def running_by_key(engine) -> dict[str, int]:
     with engine.db.read() as s:
         return dict(s.execute(sa.select(Case.process_key, sa.func.count()).where(Case.status == "running")
                               .group_by(Case.process_key)).all())
+
+
+def case_numbering(engine, key: str, declared: str | None) -> dict:
+    """How the cases of ``key`` are numbered once a model declaring ``declared`` (None: nothing, the key's
+    initials) is deployed (engine/case_numbers.py): the prefix, whether it is declared, the 案号 the next
+    case gets this year (the counter of the prefix and year, in China, as it stands), and the names of the
+    other deployed processes whose cases get the same prefix — which the deploy lets through only when
+    neither declared it: they share one counter, and their 案号 do not tell the processes apart."""
+    prefix = case_numbers.effective(key, declared)
+    year, counter = case_numbers.counter_name(prefix, engine.clock.now())
+    pm = ProcessModel.__table__
+    newest = (sa.select(pm.c.key, sa.func.max(pm.c.version).label("v")).where(pm.c.kind == "bpmn", pm.c.key != key)
+              .group_by(pm.c.key).subquery())
+    with engine.db.read() as s:
+        taken = s.scalar(sa.select(Counter.value).where(Counter.name == counter)) or 0
+        others = s.execute(sa.select(pm.c.key, pm.c.name, pm.c.case_prefix)
+                           .join(newest, sa.and_(pm.c.key == newest.c.key, pm.c.version == newest.c.v))
+                           .order_by(pm.c.key)).all()
+    return {"prefix": prefix, "declared": bool(declared), "next_case_no": f"{prefix}-{year}-{taken + 1:05d}",
+            "shared_with": [name or other for other, name, theirs in others
+                            if case_numbers.effective(other, theirs) == prefix]}
 
 
 def version_of(engine, key: str, version: int | None):

@@ -192,15 +192,35 @@ export function startEditor(box) {
 
   // What the deploy would do, asked before doing it: the version it becomes, the cases that stay on
   // theirs, and the changes against the current version in Chinese. Resolves true to go ahead.
+  // The 案号 the process's next case gets, and the processes numbering alike (both declaring no 案号前缀:
+  // the deploy lets them through, their numbers then do not tell the processes apart).
+  function numbering(m, several) {
+    const n = m.numbering;
+    if (!n) { return []; }
+    const whose = several ? `「${m.name}」的` : '本流程的';
+    const how = n.declared ? `案号前缀 ${n.prefix}` : `案号前缀 ${n.prefix} 取自流程标识各段的首字母，可在流程属性「案号前缀」中另定`;
+    const out = [el('p', { class: 'deploy-case-no', 'data-process': m.key }, `${whose}案件将编号为 `,
+      el('b', {}, n.next_case_no), `（${how}）。`)];
+    if (n.shared_with.length) {
+      out.push(el('p', { class: 'warn-text deploy-prefix-shared', 'data-process': m.key },
+        `流程${n.shared_with.map((x) => `「${x}」`).join('、')}的案件也以 ${n.prefix} 编号，与${several ? `「${m.name}」` : '本流程'}`
+        + '共用一个编号序列，从案号看不出是哪个流程的案件；如需区分，请在流程属性「案号前缀」中另定。'));
+    }
+    return out;
+  }
+
   function confirmDeploy(models, warnings, tables = [], forms = []) {
     const body = [];
+    const several = models.length > 1;
     models.forEach((m) => {
       if (m.current === null) {
         body.push(el('p', {}, `「${m.name}」是新流程，将部署为第一个版本 v1，部署后即可发起案件。`));
+        body.push(...numbering(m, several));
         return;
       }
       body.push(el('p', {}, `将「${m.name}」部署为新版本 v${m.next}（当前版本 v${m.current}）。新发起的案件使用新版本；`,
         el('b', {}, `运行中的 ${m.running} 件案件`), '仍按原版本办理。'));
+      body.push(...numbering(m, several));
       body.push(el('p', { class: 'muted' }, `与当前版本 v${m.current} 相比：`));
       body.push(diffTable(m.diff, null, { id: 'deploy-diff-table' }));
     });

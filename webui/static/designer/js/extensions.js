@@ -26,8 +26,10 @@ function propertyList(bo) {
   return container ? container.get('properties') || [] : [];
 }
 
-export function getProperty(element, name) {
-  const found = propertyList(getBusinessObject(element)).find((p) => p.get('name') === name);
+// ``target``: the business object holding the property when it is not the element's own (a pool's
+// process: the participant is selected, the property is its processRef's).
+export function getProperty(element, name, target) {
+  const found = propertyList(target || getBusinessObject(element)).find((p) => p.get('name') === name);
   return found ? found.get('value') || '' : '';
 }
 
@@ -43,8 +45,8 @@ function ensureExtensionElements(element, bo, bpmnFactory) {
   return { ext, commands };
 }
 
-export function setProperty(element, name, value, { commandStack, bpmnFactory }) {
-  const bo = getBusinessObject(element);
+export function setProperty(element, name, value, { commandStack, bpmnFactory }, target) {
+  const bo = target || getBusinessObject(element);
   value = (value || '').trim() ? value : '';
   const existing = propertyList(bo).find((p) => p.get('name') === name);
   if (existing) {

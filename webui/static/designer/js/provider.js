@@ -33,6 +33,24 @@ const START_EVENT_PROPERTIES = [
   ['startableBy', '企业可发起：角色', '角色名称或代码，逗号分隔；持有其一的企业用户可为本企业发起本流程（如隐患自查自报）'],
 ];
 
+// 案号前缀 (caseNumberPrefix, engine/case_numbers.py): the same rule and reason as the deploy's
+// (case_numbers.read): typed full-width or lower-case it is stored as ＨＳＳ → HSS.
+const PREFIX_FORM = /^[A-Z][A-Z0-9]{1,5}$/;
+
+export function readCaseNumberPrefix(typed) {
+  const text = (typed || '').normalize('NFKC').trim().toUpperCase();
+  if (!text) { return { value: '', error: null }; }
+  if (!PREFIX_FORM.test(text)) {
+    return { value: null, error: `案号前缀「${(typed || '').trim()}」不可用：须为 2～6 位英文字母或数字，以字母开头（如 HSS）` };
+  }
+  return { value: text, error: null };
+}
+
+// A process that declares none numbers by its key's initials, at most four (case_numbers.derived).
+function derivedPrefix(processId) {
+  return (processId || '').split('_').filter((w) => w).map((w) => w[0]).join('').toUpperCase().slice(0, 4) || 'C';
+}
+
 const TIMER_KIND_LABELS = { timeDate: '指定时间', timeDuration: '持续时长', timeCycle: '循环' };
 
 function services() {
@@ -147,6 +165,33 @@ function PartyReads(props) {
     } });
 }
 
+// The process's 案号前缀: on the process (nothing selected) or on its pool (the participant's processRef).
+function CaseNumberPrefix(props) {
+  const { element, id } = props;
+  const s = services();
+  const target = processOf(element);
+  const derived = derivedPrefix(target.get('id'));
+  return jsx(TextFieldEntry, { element, id, label: '案号前缀', debounce: NO_DEBOUNCE,
+    // the prefixes are data as the designer types them, not words (class duban-data)
+    description: jsx('span', { class: 'duban-prefix-hint', children: ['2–6 位字母或数字，以字母开头，如 ', data('DJSP'),
+      '；不填则为 ', data(derived), '（取流程标识各段的首字母），与其他流程相同时部署会提示'] }),
+    getValue: () => getProperty(element, 'caseNumberPrefix', target),
+    validate: (v) => readCaseNumberPrefix(v).error,
+    setValue: (v) => {
+      const { value, error } = readCaseNumberPrefix(v);
+      if (!error) { setProperty(element, 'caseNumberPrefix', value, s, target); }
+    } });
+}
+
+function data(text) {
+  return jsx('code', { class: 'duban-data', children: text });
+}
+
+function processOf(element) {
+  const bo = getBusinessObject(element);
+  return is(bo, 'bpmn:Participant') ? bo.get('processRef') : bo;
+}
+
 function Condition(props) {
   const { element, id } = props;
   const s = services();
@@ -198,6 +243,9 @@ function entriesFor(element, choices) {
   const entries = [];
   const add = (id, component, isEdited, extra) => entries.push({ id, component, isEdited, choices, ...extra });
   const bo = getBusinessObject(element);
+  if (is(element, 'bpmn:Process') || (is(element, 'bpmn:Participant') && bo.get('processRef'))) {
+    add('duban-caseNumberPrefix', CaseNumberPrefix, isTextFieldEntryEdited);
+  }
   if (is(element, 'bpmn:Lane')) {
     add('duban-lane-role', LaneRole, isSelectEntryEdited);
   }
