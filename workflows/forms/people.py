@@ -21,6 +21,12 @@ picker (``reachable``, webui/formspec.people_options) offers exactly the people 
 unit (``org`` field: 移交单位) is not held to the case's branch: a 举报 is handed to whichever unit
 has jurisdiction where the enterprise is (属地管辖), which may be another district.
 
+A field may hold the units above to fewer (``reach_above``, the law it follows beside it): 抽取监督人员
+none — 国办发〔2015〕58号, the department carrying out a 随机抽查 organises and records its draw itself,
+so a province's 处长 does not witness a district's draw; 约谈人 the direct supervising unit only — 分级
+挂牌督办 (seed 001): the investigating unit's superior lists the accident and may join the 约谈, the
+province over a district's case is not offered. Picker and submit read the same number.
+
 A completion (engine/tasks.py) calls ``validate_at`` with the directory counter its step read under
 the case lock: each role's holders, the active users and the unit codes then come from the
 directory's cache at that counter (``Directory.cached_holders``), which every directory write
