@@ -16,7 +16,8 @@ What may be Latin, decided here and nowhere else:
   version (v3);
 - values people typed into the demo's cases (a certificate number 「APJ-(示)-001」), but never a
   username, which a page shows by the person's name, nor a program's id (att-photo-001);
-- on the designer's pages the model's 标识 and file name (what the designer types and downloads);
+- on the designer's pages the model's 标识 and file name (what the designer types and downloads), and the
+  案号前缀 the processes number their cases by (declared or their initials; the field's example DJSP);
 - on the administrator's user pages the 登录名 (what the administrator manages).
 
 Screenshots of the pages that fail go to test-artifacts/screenshots/role-*.png.
@@ -33,7 +34,7 @@ import pytest
 from playwright.sync_api import Error, expect, sync_playwright
 from werkzeug.security import generate_password_hash
 
-from engine import ManualClock, workdays
+from engine import ManualClock, case_numbers, workdays
 from engine.clock import SHANGHAI
 from tests.interop_support import CORPUS, drive
 from tests.ui_support import PASSWORD, LiveServer, close_context, launch_chromium, logged_in_page, screenshot
@@ -107,6 +108,8 @@ class _Demo:
         self.usernames = {u for u, *_ in USERS}
         self.typed = _typed_words(engine) - self.usernames
         self.models = {w for m in engine.models.list() for w in (m.key, m.filename)}
+        self.prefixes = {"DJSP"} | {case_numbers.effective(m.key, m.case_prefix)
+                                    for m in engine.models.list(content=False) if m.kind == "bpmn"}
 
     def page(self, username: str):
         return logged_in_page(self.browser, self.server, username, 1366)
@@ -155,7 +158,7 @@ def allowed_on(demo: _Demo, username: str, path: str) -> tuple[set[str], set[str
     """(Latin words allowed on ``path`` for ``username``, usernames that are a defect there)."""
     allowed, usernames = set(demo.typed), set(demo.usernames)
     if path.startswith("/designer") or (path == "/" and username == ROLES["流程设计员"]):  # the designer's home
-        allowed |= demo.models | {w for m in demo.models for w in LATIN.findall(m)}
+        allowed |= demo.models | {w for m in demo.models for w in LATIN.findall(m)} | demo.prefixes
     if username == "admin" and path.startswith("/admin/users"):
         usernames = set()  # 登录名 is what the administrator manages
         allowed |= demo.usernames
