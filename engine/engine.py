@@ -71,6 +71,10 @@ class Engine:
         # and its external tasks to ``external_task`` (engine/external_tasks.py).
         self.after_step_hooks: list[Callable[[Session, Case, BpmnWorkflow], None]] = [
             stall_check, project_waits, project_external]
+        # The org unit an enterprise (a case's party, 当事企业) belongs to and its name, or None when unknown: the
+        # domain's registry (workflows/enterprises), registered by workflows/runtime.py; read by
+        # step.check_spawn_org so model code opens no case against another unit's enterprise.
+        self.party_unit: Callable[[Session, str], tuple[str, str] | None] | None = None
 
     def warm(self) -> int:
         """What a serving process does once it is ready, before its first request (webui/wsgi.py,

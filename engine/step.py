@@ -1315,15 +1315,28 @@ def check_spawn_org(engine, tx: Tx, case: CaseRow, args: dict) -> None:
     or within the reach of the unit that owns the case's process (``ModelStore.owner``: our own
     models are the top unit's, so a 12350 tip-off is handed over to the competent district); never
     elsewhere (docs/designer.md, 部署权限): a district's model opens no case in another district. Else the step
-    rolls back with an incident naming the element and the unit asked for. (The enterprise, ``party=``,
-    is not checked here: which unit an enterprise belongs to is the domain's registry,
-    workflows/enterprises, which the engine does not see.)"""
+    rolls back with an incident naming the element and the unit asked for.
+
+    The same holds for the enterprise, ``start_case(party=...)`` (a party other than the case's own):
+    the unit it belongs to (``engine.party_unit``, the domain's registry registered at set-up by
+    workflows/runtime.py: the engine does not see workflows/enterprises) must lie within the same
+    reach, so a district's model opens no case (a 责令整改 the enterprise's own account then reads)
+    against another district's enterprise. A party the registry does not know is not checked (a
+    case against an enterprise not yet registered, as ``start`` allows)."""
     org = args.get("org")
-    if not org or org == case.org_code:
-        return
+    if org and org != case.org_code:
+        _check_spawn_reach(engine, tx, case, args, str(org), None)
+    party, party_unit = args.get("party"), engine.party_unit
+    if party and party != case.party and party_unit is not None:
+        found = party_unit(tx.orm, str(party))
+        if found is not None and found[0] != case.org_code:
+            _check_spawn_reach(engine, tx, case, args, found[0], found[1] or str(party))
+
+
+def _check_spawn_reach(engine, tx: Tx, case: CaseRow, args: dict, org: str, party: str | None) -> None:
     directory, version = engine.directory, tx.directory_version
     try:
-        path = directory.cached_org_path(tx.orm, str(org), version)
+        path = directory.cached_org_path(tx.orm, org, version)
     except NotFound:
         return  # no such unit: ``start_in`` says so, as before
     if path.startswith(directory.cached_org_path(tx.orm, case.org_code, version)):
@@ -1331,9 +1344,12 @@ def check_spawn_org(engine, tx: Tx, case: CaseRow, args: dict) -> None:
     owner = engine.models.owner_path(tx.orm, case.process_key, version)
     if owner is None or path.startswith(owner):
         return
-    unit = tx.orm.get(OrgUnit, str(org))
-    name = unit.name if unit is not None else str(org)
+    unit = tx.orm.get(OrgUnit, org)
+    name = unit.name if unit is not None else org
     element = args.get("element") or "模型代码"
+    if party is not None:
+        raise ProcessFailure(SpawnRefused(f"{element}要求对「{party}」（属于{name}）开启新案件，但该企业不在本案件办理单位"
+                                          f"或本流程所属单位的管辖范围内，模型代码不能对其他单位的企业开启案件"))
     raise ProcessFailure(SpawnRefused(f"{element}要求在「{name}」开启新案件，但该单位不在本案件办理单位或本流程所属单位的管辖范围内，"
                                       f"模型代码不能在其他单位开启案件"))
 

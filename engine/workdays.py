@@ -12,7 +12,7 @@ administrator enters a later year's 放假调休 notice as soon as the State Cou
 publishes it (``register_year``; stored and reloaded by ``workflows/calendar.py``).
 For any year known to neither we fall back to Monday–Friday less the holidays on
 fixed days (元旦, 劳动节 1–2 May, 国庆 1–3 October), log one warning per
-year on the ``duban.workdays`` logger, and ``is_provisional`` tells pages that a
+year on the ``duban.workdays`` logger (for three years at most in a process, then one line more), and ``is_provisional`` tells pages that a
 date in that year is provisional, instead of the engine stopping.
 
 Days are calendar days in China: an aware datetime is first converted to
@@ -235,12 +235,25 @@ def _fixed_statutory_holiday(day: date) -> bool:
     return day.year >= FIXED_HOLIDAYS_FROM_YEAR and (day.month, day.day) in FIXED_STATUTORY_HOLIDAYS
 
 
+# Years warned about one by one in a process; past them one more line, then silence. Before, each
+# year a call reached logged its own ~400-byte warning: one ``workdays_after(now(), 25000)`` in a
+# model's script (a hundred years) logged a hundred, and a script looping up to 9999 ~8,000 (a
+# log-flooding model). Real deadlines reach one or two years past the holiday data.
+WARNED_YEARS_MAX = 3
+
+
 def _warn_fallback_once(year: int) -> None:
-    """Warn once per year: a loop over many days must not flood the log."""
+    """Warn once per year, and about ``WARNED_YEARS_MAX`` years at most in a process: a loop over
+    many days or years must not flood the log."""
     with _warned_lock:
-        if year in _warned_years:
+        if year in _warned_years or len(_warned_years) > WARNED_YEARS_MAX:
             return
         _warned_years.add(year)
+        past_the_bound = len(_warned_years) > WARNED_YEARS_MAX
+    if past_the_bound:
+        _log.warning("还有更多年份（如%d年）的放假调休安排尚未录入，工作日期限同样暂按周一至周五计算；"
+                     "本进程不再逐年提示。请检查是否有流程计算了过远的期限，并在“节假日日历”中录入已发布的年份。", year)
+        return
     # said to the administrator, who reads the server's log: Chinese, and what to do
     _log.warning(
         "%d年放假调休安排尚未录入（节假日数据 chinese-calendar %s 只到%d年）：%d年的工作日期限暂按周一至周五"

@@ -30,7 +30,8 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     Session cookies are ``Secure`` (sent over HTTPS only) unless ``plain_http`` — or
     ``DUBAN_PLAIN_HTTP=1`` — says the app is served over plain HTTP for development (``duban serve
     --dev`` / ``--demo``). ``config`` overrides settings such as ``DUBAN_SESSION_IDLE_MINUTES``,
-    ``DUBAN_SESSION_MAX_HOURS``, ``DUBAN_LOGIN_ACCOUNT_LIMIT`` and ``DUBAN_LOGIN_ADDRESS_LIMIT``."""
+    ``DUBAN_SESSION_MAX_HOURS``, ``DUBAN_LOGIN_ACCOUNT_LIMIT``, ``DUBAN_LOGIN_ADDRESS_LIMIT`` and
+    ``DUBAN_TRUSTED_PROXIES`` (webui/login_limits.trust_proxies)."""
     if plain_http is None:
         plain_http = os.environ.get("DUBAN_PLAIN_HTTP") == "1"
     instance_path = Path(instance_path or os.environ.get("DUBAN_INSTANCE_PATH") or DEFAULT_INSTANCE).resolve()
@@ -50,10 +51,11 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
         DUBAN_SESSION_IDLE_MINUTES=float(os.environ.get("DUBAN_SESSION_IDLE_MINUTES", 30)),
         DUBAN_SESSION_MAX_HOURS=float(os.environ.get("DUBAN_SESSION_MAX_HOURS", 12)),
     )
-    for name in ("DUBAN_LOGIN_ACCOUNT_LIMIT", "DUBAN_LOGIN_ADDRESS_LIMIT"):
+    for name in ("DUBAN_LOGIN_ACCOUNT_LIMIT", "DUBAN_LOGIN_ADDRESS_LIMIT", "DUBAN_TRUSTED_PROXIES"):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     app.config.update(config or {})
+    login_limits.trust_proxies(app)  # behind a reverse proxy: the client's address, not the proxy's
     app.extensions["duban_engine"] = engine
     app.json.ensure_ascii = False
     sessions.install(app, engine)  # server-side, revocable, idle and absolute limits

@@ -13,6 +13,13 @@ Past a limit every attempt is refused with 429 and ``Retry-After`` before the pa
 at, the same way for names that exist and names that do not (the password check itself hashes a
 dummy for unknown names, so its timing does not tell either). Lockouts are audited (``login_locked``).
 
+Behind a reverse proxy (nginx in front of gunicorn) every request comes from the proxy's address:
+one machine's 30 failures locked every login out. ``DUBAN_TRUSTED_PROXIES`` (default 0: no proxy,
+the header is ignored, since anyone can send it) is the number of proxies in front that append to
+``X-Forwarded-For``; with it, werkzeug's ``ProxyFix`` takes the client's address from that many
+entries from the right, so addresses a client writes into the header itself are not believed
+(``trust_proxies``; docs/admin.md, 运维).
+
 Why a storage of our own: Flask-Limiter counts through the ``limits`` library, whose shared
 storages are Redis, Memcached, MongoDB and etcd — services Duban does not run. Its in-memory
 storage counts per process, so N gunicorn workers would allow N times the attempts. ``SqlStorage``
@@ -112,6 +119,23 @@ class SqlStorage(Storage):
         if not self.engine.db.is_sqlite:
             q = q.with_for_update()
         return s.execute(q).scalar_one_or_none()
+
+
+TRUSTED_PROXIES = "DUBAN_TRUSTED_PROXIES"
+
+
+def trust_proxies(app) -> int:
+    """Wrap ``app`` in werkzeug's ``ProxyFix`` for ``DUBAN_TRUSTED_PROXIES`` proxies (0: none, the
+    default); the number of proxies trusted."""
+    raw = app.config.get(TRUSTED_PROXIES)
+    text = str(raw if raw is not None else "0").strip()
+    if not text.isascii() or not text.isdigit() or int(text) > 10:
+        raise ValueError(f"{TRUSTED_PROXIES}（反向代理的层数）应为 0 到 10 的整数，而不是「{raw}」")
+    count = int(text)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+    return count
 
 
 def submitted_username() -> str:

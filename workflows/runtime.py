@@ -50,6 +50,22 @@ def register_roles(engine: Engine) -> None:
         engine.directory.add_role(code, name, sees_subordinate_orgs=code in SUPERVISING_ROLES)
 
 
+def register_party_check(engine: Engine) -> None:
+    """Tell the engine which unit an enterprise belongs to (``engine.party_unit``), so model code's
+    ``start_case(party=...)`` opens no case against an enterprise outside the case's reach
+    (engine/step.check_spawn_org). The engine does not import the domain: the domain registers."""
+    import sqlalchemy as sa
+
+    from workflows.enterprises.models import Enterprise
+    query = sa.select(Enterprise.org_unit, Enterprise.name)
+
+    def party_unit(session, code: str) -> tuple[str, str] | None:
+        row = session.execute(query.where(Enterprise.credit_code.in_(sorted({code, code.strip().upper()})))).first()
+        return (row[0], row[1]) if row is not None else None
+
+    engine.party_unit = party_unit
+
+
 def model_files(directory: Path = BPMN_DIR) -> list[Path]:
     """Decision tables first (processes call them), then processes called by others, then the rest."""
     dmn = sorted(directory.glob("*.dmn"))
@@ -87,6 +103,7 @@ def build_engine(url: str | None = None, clock=None, deploy: bool = True) -> Eng
         engine.create_all()
         from workflows.enterprises.models import create_tables
         create_tables(engine.db.engine)
+        register_party_check(engine)  # start_case(party=...) within the case's reach
         from workflows.enterprises.dishonesty import install as install_dishonesty
         install_dishonesty(engine)
         from workflows.messages import install as install_messages  # 消息中心: tables, cursor, worker jobs
