@@ -242,7 +242,7 @@ def case_prefixes(pf: "ParsedFile") -> dict[str, str | None]:
 def same_case_prefix(prefix: str, holder: str, newcomer: str) -> str:
     """Two processes whose cases would be numbered alike (at least one declared the prefix)."""
     return (f"{newcomer} 的案号前缀「{prefix}」与{holder} 相同，两者的案号无法区分；"
-            f"请在流程属性中为其中之一另定案号前缀（{case_numbers.PROPERTY}，2～{case_numbers.LONGEST} 位英文字母或数字）")
+            f"请在其中之一的流程属性「案号前缀」中另定（2～{case_numbers.LONGEST} 位英文字母或数字）")
 
 
 def _known(value: str | None, lane_roles: set[str]) -> str | None:
@@ -288,7 +288,7 @@ def check_bpmn(pf: ParsedFile, *, lane_roles: set[str], form_exists=None, check_
         lanes = {}
         declared, wrong = case_numbers.read(_props(process).get(case_numbers.PROPERTY))
         if wrong:
-            add(f"{label(process)} 的案号前缀（{case_numbers.PROPERTY}）{wrong}", process)
+            add(f"{label(process)} 的案号前缀{wrong}", process)
         if process.get("id") in pf.keys:  # executable: its cases are numbered
             prefix = case_numbers.effective(process.get("id"), declared)
             first = prefixes.setdefault(prefix, process)
