@@ -1,11 +1,16 @@
 """Assignment rules (分派规则) declared on user tasks in the model, as ``spiffworkflow:property``:
 
 - ``assignee``: an expression over case data naming the one user who gets the task (e.g. the 组长
-  appointed in an earlier step: ``team_leader``).
+  appointed in an earlier step: ``team_leader``): an account or a 姓名, as candidates are; a value
+  that is nobody (``${brigade}_clerk`` with no 大队: 「_clerk」) leaves the task to its role's queue or
+  its candidates, said in the case's history (``dropped_note``), and on a task nothing else queues is
+  an incident (``CandidatesNotFound``), not the starter's task. An empty value (no assignee) is as
+  before: the role's queue, else the starter.
 - ``candidateUsers``: an expression giving users (a list, or names separated by commas) who may
   work the task besides the lane's role holders: accounts, or people's names (姓名) as officials type
-  them (``resolve_candidates``); names nobody is, on a task nothing else queues, are an incident
-  (``CandidatesNotFound``), not the starter's task.
+  them (``resolve_candidates``); names nobody is are dropped and said in the case's history
+  (``dropped_note``), and on a task nothing else queues are an incident (``CandidatesNotFound``),
+  not the starter's task.
 - ``notCompletedBy``: element ids, comma-separated — "not the user who completed task X".
 - ``notRoleOfCase``: role codes or lane names, comma-separated — "not anyone who worked this case in
   that role" (e.g. 法制审核 by no investigator of the case; 听证主持人 not an investigator).
@@ -86,7 +91,7 @@ def assign_on_open(row: HumanTask, task, props: dict, evaluate, role_for_lane) -
     if props.get("assignee"):
         value = evaluate(task, props["assignee"])
         if value:
-            row.assignee = str(value)
+            row.assignee = str(value).strip() or None
     candidates = []
     if props.get("candidateUsers"):
         users = _names(evaluate(task, props["candidateUsers"]))
@@ -102,30 +107,66 @@ _USERS_CALLED = sqlexec.Sql(sa.select(User.__table__.c.username).where(
     User.__table__.c.name == sa.bindparam("name"), User.__table__.c.active.is_(True)).order_by(User.__table__.c.username))
 
 
+_NOT_A_USER = "在本系统中找不到对应的人员（不是在用账号，也不是本案办理单位及其上下级单位在用人员的姓名）"
+_SEVERAL = "对应多名同名人员，无法确定是哪一位"
+
+
+def _quoted(names: list[str]) -> str:
+    return "、".join(f"「{n[:40]}」" for n in names)
+
+
+def _not_found(who: str, unknown: list[str], ambiguous: list[str]) -> str:
+    """「候选人「王五」在本系统中找不到对应的人员（…）；「孙七」对应多名同名人员…」 ("" when none)."""
+    said = []
+    if unknown:
+        said.append(_quoted(unknown) + _NOT_A_USER)
+    if ambiguous:
+        said.append(_quoted(ambiguous) + _SEVERAL)
+    return who + "；".join(said) if said else ""
+
+
 class CandidatesNotFound(Exception):
-    """A task's ``candidateUsers`` named nobody this case may give it to, and nothing else (no lane
-    role, ``candidateGroups``, ``defaultRole`` or assignee) queues it: said, not given to the starter.
+    """A task's ``assignee`` or ``candidateUsers`` named nobody this case may give it to, and
+    nothing else (no lane role, ``candidateGroups``, ``defaultRole``, another assignee or candidate)
+    queues it: said, not given to the case's starter.
 
-    Camunda 7 and Flowable store candidate users as written and never check them against a
-    directory (a task whose candidates nobody is sits unclaimable in nobody's list); handing it to the
-    case's starter instead gave the work to someone the model never named, without a word. The step
-    fails as model code does (an incident at the task: ``step`` wraps it in ``ProcessFailure``),
-    naming the element and the names; an administrator corrects the directory (姓名, 账号, 启用) or
-    the case's data and retries."""
+    Camunda 7 and Flowable (and Activiti before them) store an assignee and candidate users as the
+    text the expression gave, never checked against a directory: ``${brigade}_clerk`` with no 大队
+    set is a task assigned to 「_clerk」, which sits in nobody's list until someone queries for it.
+    For a bureau that is a 督办 item nobody holds while its legal deadline runs, and handing it to
+    the case's starter instead (as this engine did) gave the work to someone the model never named,
+    without a word. An incident is seen at once on the case and in 异常处理 and names the task and
+    the value, and nothing is lost: the step fails as model code does (``step`` wraps it in
+    ``ProcessFailure``, the step rolled back, the task before still open); an administrator corrects
+    the directory (姓名, 账号, 启用) or the case's data and retries."""
 
-    def __init__(self, task_spec, unknown: list[str], ambiguous: list[str]):
+    def __init__(self, task_spec, unknown: list[str], ambiguous: list[str],
+                 assignee_unknown: list[str] | None = None, assignee_ambiguous: list[str] | None = None):
         self.task_spec = task_spec
         self.unknown, self.ambiguous = unknown, ambiguous
-        said = []
-        if unknown:
-            said.append("、".join(f"「{n[:40]}」" for n in unknown) + "在本系统中找不到对应的人员（不是在用账号，"
-                        "也不是本案办理单位及其上下级单位在用人员的姓名）")
-        if ambiguous:
-            said.append("、".join(f"「{n[:40]}」" for n in ambiguous) + "对应多名同名人员，无法确定是哪一位")
+        self.assignee_unknown, self.assignee_ambiguous = assignee_unknown or [], assignee_ambiguous or []
+        said = [s for s in (_not_found("办理人", self.assignee_unknown, self.assignee_ambiguous),
+                            _not_found("候选人", unknown, ambiguous)) if s]
         name = getattr(task_spec, "bpmn_name", None) or getattr(task_spec, "bpmn_id", None) or "任务"
-        super().__init__(f"任务「{name}」的候选人"
-                         + "；".join(said) + "。该任务没有可以办理的人，未交给发起人代办：请管理员在用户管理中"
-                         "核对人员姓名或账号（或改用账号），或改正案件数据后重试")
+        super().__init__(f"任务「{name}」的" + "；".join(said) + "。该任务没有可以办理的人，未交给发起人代办：请管理员在用户"
+                         "管理中核对人员姓名或账号（或改用账号），或改正案件数据后重试")
+
+
+def dropped_note(assignee_unknown: list[str], assignee_ambiguous: list[str], unknown: list[str],
+                 ambiguous: list[str]) -> str | None:
+    """What the case's history says when an assignee or candidates the model named are nobody but the
+    task has others to do it (its role's queue, other candidates): 「候选人「王五」在本系统中找不到
+    对应的人员，已从候选人中略去」. None when every name was found."""
+    said = []
+    if assignee_unknown:
+        said.append(f"办理人{_quoted(assignee_unknown)}在本系统中找不到对应的人员，改由可办理本任务的人员认领")
+    if assignee_ambiguous:
+        said.append(f"办理人{_quoted(assignee_ambiguous)}{_SEVERAL}，改由可办理本任务的人员认领")
+    if unknown:
+        said.append(f"候选人{_quoted(unknown)}在本系统中找不到对应的人员，已从候选人中略去")
+    if ambiguous:
+        said.append(f"候选人{_quoted(ambiguous)}{_SEVERAL}，已从候选人中略去")
+    return "；".join(said) or None
 
 
 def resolve_candidates(conn, names: list[str], may_be_named) -> tuple[list[str], list[str], list[str]]:

@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from . import sqlexec, task_priority
-from .assignment import CandidatesNotFound, assign_on_open, refresh_exclusions, resolve_candidates
+from .assignment import CandidatesNotFound, assign_on_open, dropped_note, refresh_exclusions, resolve_candidates
 from .el_text import computed_name
 from .policy import on_branch
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
@@ -444,19 +444,30 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             if value:
                 row.follow_up_at = due_date(spec, value, now, "跟进日期", name=name)
         found = assign_on_open(row, task, props, evaluate, role_for_lane)
-        if row.assignee is not None and not may_be_named(conn, row.assignee, case, _also_unit(task, props, evaluate)):
-            row.assignee = None  # a model drawn elsewhere names its own demo user: the queue takes it
+        a_unknown: list[str] = []
+        a_ambiguous: list[str] = []
+        if row.assignee is not None:  # an account, or a 姓名 (engine/assignment.py); nobody: dropped, said below
+            also = _also_unit(task, props, evaluate)
+            got, a_unknown, a_ambiguous = resolve_candidates(conn, [row.assignee],
+                                                             lambda name: may_be_named(conn, name, case, also))
+            row.assignee = got[0] if got else None
         users, unknown, ambiguous = resolve_candidates(conn, [c.username for c in found],
                                                        lambda name: may_be_named(conn, name, case))
         candidates.extend({"task_id": tid, "username": u} for u in users)
-        if role is None and row.assignee is None and not users and unknown:
-            # a candidate naming a role (jBPM's bare potentialOwner 「inspector」, which its identity
-            # callback reads as a group): that role's queue, as candidateGroups would
-            role = values["role_code"] = next((r for r in map(role_for_lane, unknown) if r is not None), None)
+        # a candidate naming a role (jBPM's bare potentialOwner 「inspector」, which its identity
+        # callback reads as a group): that role's queue, as candidateGroups would; no person not found
+        roles_named = [r for r in map(role_for_lane, unknown) if r is not None] if unknown else []
+        if roles_named:
+            unknown = [n for n in unknown if role_for_lane(n) is None]
+            if role is None and row.assignee is None and not users:
+                role = values["role_code"] = roles_named[0]
         if role is None and row.assignee is None and not users:
-            if unknown or ambiguous:  # candidates named, none found: said (engine/assignment.py), not the starter's
-                raise CandidatesNotFound(spec, unknown, ambiguous)
+            if unknown or ambiguous or a_unknown or a_ambiguous:  # named, none found: said, not the starter's
+                raise CandidatesNotFound(spec, unknown, ambiguous, a_unknown, a_ambiguous)
             row.assignee = case.started_by  # no role to queue it for: the one who opened the case
+        note = dropped_note(a_unknown, a_ambiguous, unknown, ambiguous)
+        if note is not None:  # the names nobody is, said by the task_opened event (not a column: not inserted)
+            values["note"] = note
         opened.append(values)
         kept[tid] = (due, bool(row.rules))
     if opened:

@@ -1015,9 +1015,11 @@ class Step:
             raise ProcessFailure(exc) from exc
         projection.project_timers(tx.conn, case, loaded, pending)
         for row in opened:
-            self.audit("task_opened", task_id=row["id"], actor="engine", at=now,
-                       detail={"task": row["name"], "element": row["spec_id"], "role": row["role_code"],
-                               "due_at": row["due_at"].isoformat() if row["due_at"] else None})
+            detail = {"task": row["name"], "element": row["spec_id"], "role": row["role_code"],
+                      "due_at": row["due_at"].isoformat() if row["due_at"] else None}
+            if "note" in row:  # an assignee or candidates nobody is (engine/assignment.dropped_note): said on the page
+                detail["message"] = row["note"]
+            self.audit("task_opened", task_id=row["id"], actor="engine", at=now, detail=detail)
         for tid in cancelled:
             self.audit("task_cancelled", task_id=tid, actor="engine", at=now, detail={})
         completed_now = workflow_completed(workflow)
