@@ -15,6 +15,10 @@
    of the batch's other cases then runs a second time — as it would after a worker died half-way.
 4. **Park**: a case whose firing raised an incident keeps its timer rows leased to ``incident``
    until a supervisor retries it, instead of failing again on every sweep.
+5. **Run again**: a firing transaction PostgreSQL ended as a deadlock's victim or a serialization
+   failure (a script's ``start_case`` takes a 案号 counter, then its anchor head) wrote nothing, and
+   its timers are still leased to this worker: it is run again (``cases.retried``, at most 3 times,
+   each logged in Chinese).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from . import batch_writes, step
+from .cases import retried
 from .directory import version_column
 from .errors import Conflict, IncidentRaised, InvalidData
 from .schema import NO_DUE_DATE, OPEN, EventWait, ExternalTask, HumanTask, Timer
@@ -104,7 +109,8 @@ def timer_step(st: step.Step, worker: str) -> int:
 
 
 def fire_case(engine, case_id: int, worker: str, force: bool = False) -> int:
-    """Fire one case's timers in a transaction of its own; a model failure becomes an incident."""
+    """Fire one case's timers in a transaction of its own, run again if the database ended it as a
+    deadlock's victim (``cases.retried``); a model failure becomes an incident."""
     def run() -> int:
         with step.transaction(engine) as tx:
             count = fire_in(engine, tx, case_id, worker, force)
@@ -112,7 +118,7 @@ def fire_case(engine, case_id: int, worker: str, force: bool = False) -> int:
         return count
 
     try:
-        return run()
+        return retried(run, f"定时器触发（案件 {case_id}）")
     except step.ProcessFailure as failure:
         raise engine._record_incident(case_id, "timer", None, None, "timer", {"worker": worker},
                                       failure.cause) from failure.cause
@@ -125,7 +131,7 @@ class _BatchFailed(Exception):
 def fire_batch(engine, case_ids: list[int], worker: str) -> int:
     """Fire the timers of many cases in one transaction; case by case if one of them fails."""
     try:
-        return _fire_together(engine, case_ids, worker)
+        return retried(lambda: _fire_together(engine, case_ids, worker), _firing(case_ids))
     except _BatchFailed:
         return fire_batch_one_by_one(engine, case_ids, worker)
 
@@ -222,8 +228,24 @@ def _fire_together(engine, case_ids: list[int], worker: str) -> int:
     return fired
 
 
+def _firing(case_ids: list[int]) -> str:
+    """What a retry's warning calls a firing (``cases.retried``)."""
+    shown = "、".join(map(str, case_ids[:5])) + ("等" if len(case_ids) > 5 else "")
+    return f"定时器触发（案件 {shown}）"
+
+
 def fire_batch_one_by_one(engine, case_ids: list[int], worker: str) -> int:
-    """Fire the timers of many cases in one transaction, each case in a savepoint of its own."""
+    """Fire the timers of many cases in one transaction, each case in a savepoint of its own; run
+    again whole if the database ended it as a deadlock's victim (``cases.retried``), and only then
+    are the failed cases' incidents recorded and their timers parked (each in a transaction of its own)."""
+    fired, failed = retried(lambda: _fire_each(engine, case_ids, worker), _firing(case_ids))
+    for case_id, cause in failed:
+        engine._record_incident(case_id, "timer", None, None, "timer", {"worker": worker}, cause)
+        park(engine, case_id, worker)
+    return fired
+
+
+def _fire_each(engine, case_ids: list[int], worker: str) -> tuple[int, list[tuple[int, BaseException]]]:
     fired = 0
     failed: list[tuple[int, BaseException]] = []
     with step.transaction(engine) as tx:
@@ -242,10 +264,7 @@ def fire_batch_one_by_one(engine, case_ids: list[int], worker: str) -> int:
                 if isinstance(exc, step.ProcessFailure):
                     failed.append((case_id, exc.cause))
     step.commit_cache(engine, tx)
-    for case_id, cause in failed:
-        engine._record_incident(case_id, "timer", None, None, "timer", {"worker": worker}, cause)
-        park(engine, case_id, worker)
-    return fired
+    return fired, failed
 
 
 def park(engine, case_id: int, worker: str) -> None:
