@@ -50,3 +50,19 @@ def open_task(page, server, name: str, case_title: str) -> None:
     page.goto(server.url + "/tasks/")
     page.locator("main tr", has_text=case_title).locator("a", has_text=name).first.click()
     expect(page.locator("h1")).to_contain_text(name)
+
+
+def start_and_claim(page, process_key: str, title: str, task: str) -> None:
+    """发起案件 of ``process_key`` titled ``title``, then its first task ``task`` claimed from 组待办, as a person does."""
+    from playwright.sync_api import expect
+
+    page.click("nav.mainnav >> text=发起案件")
+    page.select_option("#f-process", process_key)
+    page.fill("#f-title", title)
+    page.click("#start-form button[type=submit]")
+    expect(page.locator(".flash.ok")).to_contain_text("已发起案件")
+    page.click("nav.mainnav >> text=组待办")
+    row = page.locator("#group-tasks tr", has_text=title)
+    expect(row).to_contain_text(task)
+    row.locator("button", has_text="认领").click()
+    expect(page.locator("h1")).to_contain_text(task)

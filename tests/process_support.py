@@ -29,6 +29,21 @@ def advance(w, **delta) -> int:
     return w.engine.run_due_timers()
 
 
+def at(w, year, month, day, hour=9, minute=0) -> int:
+    """Move the clock forward to that moment in Shanghai and fire what came due."""
+    from engine.clock import SHANGHAI
+    w.clock.set(dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI))
+    return w.engine.run_due_timers()
+
+
+def enterprise_world(database_url: str, process: str, start: dt.datetime):
+    """``process_world`` with the demo's three enterprises registered (pickers of enterprises, hazard cases)."""
+    from workflows.demo import register_enterprises
+    for w in process_world(database_url, process, None, start):
+        register_enterprises(w.engine)
+        yield w
+
+
 def day(w, offset=0) -> str:
     return (w.desk.today() + dt.timedelta(days=offset)).isoformat()
 

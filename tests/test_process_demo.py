@@ -41,7 +41,7 @@ def test_cases_of_every_process_at_several_stages(demo):
     assert set(stages) == {"hazard_supervision", "accident_investigation", "enforcement_case", "post_case_assessment",
                            "hazard_self_report", "tipoff_12350", "inspection_plan", "random_inspection",
                            "case_file_review", "accident_supervision", "hazard_statistics_report", "hazard_report_round",
-                           "leader_inspection"}
+                           "leader_inspection", "joint_meeting", "joint_inspection"}
     for process in ("hazard_supervision", "accident_investigation", "enforcement_case", "hazard_self_report",
                     "tipoff_12350"):
         assert len(stages[process]) >= 4, process

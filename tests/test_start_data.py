@@ -37,7 +37,7 @@ def test_the_start_page_offers_no_process_another_case_starts_and_refuses_one_po
     engine, app = site
     assert set(STARTED_BY_ANOTHER_CASE) == {"accident_supervision", "case_file_review", "post_case_assessment",
                                             "random_inspection", "hazard_statistics_report",
-                                            "leader_inspection_reminder"}
+                                            "leader_inspection_reminder", "joint_reminder"}
     client = client_login(app, "feng_jz", PASSWORD)
     html = client.get("/cases/new").get_data(as_text=True)
     for key in STARTED_BY_ANOTHER_CASE:

@@ -449,6 +449,8 @@ def load_demo(engine) -> dict[str, int]:
     cases.update(load_hazard_reports(engine, desk))
     from workflows.demo_leader_inspection import load_leader_inspections  # 领导带队督查 (seed 004): 4/4 and 2/4
     cases.update(load_leader_inspections(engine, desk))
+    from workflows.demo_joint import load_joint_mechanisms  # 联席会议、联合检查执法 (seed 004): 4/4 and 2/4
+    cases.update(load_joint_mechanisms(engine, desk))
     engine.run_due_timers()
     return cases
 

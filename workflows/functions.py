@@ -341,6 +341,18 @@ def open_leader_reminders(reminders) -> int:
     return open_them(reminders)
 
 
+def open_joint_hazards(findings, inspected_on, topic) -> int:
+    """联合检查执法发现的事故隐患转入隐患排查治理 (seed 004): ``workflows.joint_mechanisms.open_joint_hazards``."""
+    from .joint_mechanisms import open_joint_hazards as open_them
+    return open_them(findings, inspected_on, topic)
+
+
+def open_joint_reminders(reminders) -> int:
+    """联席会议和联合检查执法进度提醒 per unit (seed 004): ``workflows.joint_mechanisms.open_joint_reminders``."""
+    from .joint_mechanisms import open_joint_reminders as open_them
+    return open_them(reminders)
+
+
 def open_hazard_reports(targets) -> int:
     """每家企业每期一件统计分析表 (16号令第十四条): ``workflows.hazard_reports.open_hazard_reports`` (imported
     here when called: it reads the hazard ledger, which imports this module)."""
@@ -383,6 +395,8 @@ FUNCTIONS = {
     "open_hazard_reports": open_hazard_reports,  # 16号令第十四条 统计分析表, one case per enterprise
     "open_leader_hazards": open_leader_hazards,  # 领导带队督查 (seed 004): its 事故隐患 into the hazard process
     "open_leader_reminders": open_leader_reminders,  # 带队督查进度提醒, one case per unit behind
+    "open_joint_hazards": open_joint_hazards,  # 联合检查执法 (seed 004): its 事故隐患 into the hazard process
+    "open_joint_reminders": open_joint_reminders,  # 联席会议和联合检查执法进度提醒, one case per unit behind
     "inspection_hazard_seed": inspection_plans.inspection_hazard_seed,
     "inspection_penalty_seed": inspection_plans.inspection_penalty_seed,
     "closure_warranted": decisions.closure_warranted,
@@ -420,6 +434,6 @@ FUNCTIONS = {
 # anything else that draws, writes or asks the engine for something (``start_case``,
 # ``open_inspections``).
 HOST_SAFE = frozenset(FUNCTIONS) - {"inspection_draw", "open_inspections", "open_hazard_reports", "open_leader_hazards",
-                                    "open_leader_reminders"}
+                                    "open_leader_reminders", "open_joint_hazards", "open_joint_reminders"}
 for _name in HOST_SAFE:
     host_safe(FUNCTIONS[_name])

@@ -28,49 +28,23 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from engine.clock import SHANGHAI, today_in_china
+from engine.clock import today_in_china
 from engine.schema import Case, HumanTask, OrgUnit, User, UserRole
+from workflows import yearly_count
+from workflows.yearly_count import (count, counted_year, day_due as _day_due, done_label,  # noqa: F401 (done_label: its label)
+                                    expected_by, org_names as _org_names, quarter_of)
 
 PROCESS, ROUND, REMINDER = "leader_inspection", "leader_inspection_round", "leader_inspection_reminder"
 LEAD, PARTY = "领导带队督查检查", "党委检查督办"
+REMINDERS = yearly_count.Round(ROUND, REMINDER, "领导带队督查")
 TARGETS = {LEAD: 4, PARTY: 2}  # 种子004 三（一）1: 全年不少于4次 / 全年不得少于两次
 LEADER_ROLES = ("leader", "director")
 BASIS = ("《下原镇2019年安全生产工作计划》（种子004）三（一）1：建立健全党、政领导定期带队督查检查安全生产工作机制、"
          "全年不少于4次；党委对安全生产落实情况的检查督办，全年不得少于两次")
-QUARTER_NAMES = ("一", "二", "三", "四")
-FLAGGED = ("第四季度未达标", "全年未达标")
 
 
 def _today(engine) -> dt.date:
     return today_in_china(engine.clock)
-
-
-def quarter_of(day: dt.date) -> int:
-    return (day.month - 1) // 3 + 1
-
-
-def expected_by(target: int, quarter: int) -> int:
-    """Visits due by the start of ``quarter`` at an even pace: ⌊target × (quarter − 1) / 4⌋."""
-    return target * (quarter - 1) // 4
-
-
-def standing(done: int, target: int, year: int, today: dt.date) -> str:
-    """已达标 / 全年未达标 / 第四季度未达标 / 进度落后 / 进行中 of ``done`` visits in ``year`` on ``today``."""
-    if done >= target:
-        return "已达标"
-    if today.year > year:
-        return "全年未达标"
-    if today.year < year:
-        return "进行中"
-    quarter = quarter_of(today)
-    if quarter == 4:
-        return "第四季度未达标"
-    return "进度落后" if done < expected_by(target, quarter) else "进行中"
-
-
-def counted_year(visited_on: str | None) -> int | None:
-    """The year a visit counts in: its 督查日期's (31 December that year, 1 January the next)."""
-    return dt.date.fromisoformat(visited_on).year if visited_on else None
 
 
 # --- the visits and the count --------------------------------------------------------------------------
@@ -104,23 +78,11 @@ def leaders(engine, org_codes: list[str] | None) -> list[dict]:
         return [{"username": u, "name": n or u, "org_code": o} for u, n, o in s.execute(q.order_by(User.org_code, User.username))]
 
 
-def done_label(done: int, target: int) -> str:
-    """「已完成 3/4」; past the target the count stops at it and the visits are told apart —
-    「已完成 4/4（共 6 次）」, never 「已完成 6/4」 (seed 004 三（一）1 asks 全年不少于4次: what counts against
-    it is whether four were made; the rest are visits all the same)."""
-    if done > target:
-        return f"已完成 {target}/{target}（共 {done} 次）"
-    return f"已完成 {done}/{target}"
-
-
 def _counts(vs: list[dict], today: dt.date, year: int) -> dict:
     out = {}
     for kind, target in TARGETS.items():
         mine = [v for v in vs if v["kind"] == kind]
-        state = standing(len(mine), target, year, today)
-        out[kind] = {"done": len(mine), "target": target, "label": done_label(len(mine), target), "state": state,
-                     "flagged": state in FLAGGED, "behind": state == "进度落后",
-                     "months": sorted({v["month"] for v in mine}),
+        out[kind] = {**count(len(mine), target, year, today), "months": sorted({v["month"] for v in mine}),
                      "cases": [{"case_id": v["case_id"], "case_no": v["case_no"], "visited_on": v["visited_on"]}
                                for v in mine]}
     return out
@@ -149,14 +111,10 @@ def unit_rows(engine, org_codes: list[str] | None, year: int, today: dt.date | N
             for u in sorted(units, key=lambda u: (names.get(u, u), u))]
 
 
-def _org_names(engine) -> dict[str, str]:
-    with engine.db.read() as s:
-        return dict(s.execute(sa.select(OrgUnit.code, OrgUnit.name)).all())
-
-
-def open_items(engine, org_codes: list[str] | None) -> list[dict]:
-    """督办事项 not yet answered: the matter, who answers, the 办结期限, 逾期 N 天 once past it; overdue first."""
-    where = [HumanTask.process_key == PROCESS, HumanTask.spec_id == "answer", HumanTask.state == "open"]
+def open_items(engine, org_codes: list[str] | None, process: str = PROCESS) -> list[dict]:
+    """督办事项 (or a 联席会议's 议定事项, ``process`` joint_meeting) not yet answered: the matter, who answers, the
+    办结期限, 逾期 N 天 once past it; overdue first. The answering task is ``answer`` in both."""
+    where = [HumanTask.process_key == process, HumanTask.spec_id == "answer", HumanTask.state == "open"]
     with engine.db.read() as s:
         q = (sa.select(HumanTask.case_id, HumanTask.case_no, HumanTask.case_title, HumanTask.item_label,
                        HumanTask.assignee, HumanTask.due_at, Case.org_code)
@@ -178,67 +136,69 @@ def open_items(engine, org_codes: list[str] | None) -> list[dict]:
     return out
 
 
-def _day_due(due_at: dt.datetime | None) -> dt.date | None:
-    """The 办结期限 a task's due moment stands for: ``deadline_at(day)`` is 00:00 of the day after, in Beijing."""
-    if due_at is None:
-        return None
-    moment = due_at if due_at.tzinfo else due_at.replace(tzinfo=dt.timezone.utc)
-    return (moment.astimezone(SHANGHAI) - dt.timedelta(microseconds=1)).date()
-
-
 # --- the visit's service: names for the notice, hazards to pass on -------------------------------------
 
 def facts_handler(engine):
     """Service ``leader_inspection_facts``: the leader's name, each 督办事项 with its unit's and person's names
     (the 督办通知 prints them), and the findings that are 事故隐患 with their enterprise's registered name."""
-    from workflows.enterprises.models import Enterprise
-    from workflows.forms.leader_inspection import HAZARD_KINDS
-
     def handler(data: dict, **_params) -> dict:
         items = data.get("supervision_items") or []
-        hazards = [f for f in data.get("findings") or [] if f.get("finding_kind") in HAZARD_KINDS and f.get("credit_code")]
+        hazards = hazard_rows(data.get("findings"))
         with engine.db.read() as s:
             people = dict(s.execute(sa.select(User.username, User.name).where(User.username.in_(
                 {data.get("leader")} | {i.get("owner") for i in items}))).all())
             units = dict(s.execute(sa.select(OrgUnit.code, OrgUnit.name).where(OrgUnit.code.in_(
                 {i.get("responsible_org") for i in items}))).all())
-            firms = dict(s.execute(sa.select(Enterprise.credit_code, Enterprise.name).where(Enterprise.credit_code.in_(
-                {f["credit_code"] for f in hazards}))).all()) if hazards else {}
         return {"leader_name": people.get(data.get("leader"), data.get("leader") or ""),
                 "visit_year": counted_year(data.get("visited_on")), "notice_issued_on": _today(engine).isoformat(),
                 "notice_items": [{"matter": i.get("matter"), "unit_name": units.get(i.get("responsible_org"), ""),
                                   "owner_name": people.get(i.get("owner"), ""), "item_due": i.get("item_due")}
                                  for i in items],
-                "hazard_findings": [{"credit_code": f["credit_code"], "enterprise_name": firms.get(f["credit_code"], ""),
-                                     "problem": f.get("problem"), "finding_kind": f.get("finding_kind")}
-                                    for f in hazards]}
+                "hazard_findings": named_hazards(engine, hazards)}
     return handler
 
 
-def hazard_seed(finding: dict, visited_on: str, topic: str) -> dict:
-    """Start data of the hazard case a visit's 事故隐患 opens (登记隐患 opens with it, as for a 双随机 inspection)."""
+def hazard_rows(findings) -> list[dict]:
+    """The findings that are 事故隐患 with their enterprise chosen (the forms ask for it)."""
+    from workflows.forms.leader_inspection import HAZARD_KINDS
+    return [f for f in findings or [] if f.get("finding_kind") in HAZARD_KINDS and f.get("credit_code")]
+
+
+def named_hazards(engine, hazards: list[dict]) -> list[dict]:
+    """``hazards`` with their enterprise's registered name, as the hazard cases they open are titled."""
+    from workflows.enterprises.models import Enterprise
+    with engine.db.read() as s:
+        firms = dict(s.execute(sa.select(Enterprise.credit_code, Enterprise.name).where(Enterprise.credit_code.in_(
+            {f["credit_code"] for f in hazards}))).all()) if hazards else {}
+    return [{"credit_code": f["credit_code"], "enterprise_name": firms.get(f["credit_code"], ""),
+             "problem": f.get("problem"), "finding_kind": f.get("finding_kind")} for f in hazards]
+
+
+def hazard_seed(finding: dict, visited_on: str, topic: str, mechanism: str = "领导带队督查") -> dict:
+    """Start data of the hazard case a visit's (or a 联合检查执法's) 事故隐患 opens (登记隐患 opens with it, as for
+    a 双随机 inspection)."""
     return {"source": "监督检查发现", "enterprise_name": finding.get("enterprise_name"),
             "credit_code": finding.get("credit_code"),
-            "description": f"{finding.get('problem') or ''}（领导带队督查：{topic or ''}）",
+            "description": f"{finding.get('problem') or ''}（{mechanism}：{topic or ''}）",
             "found_on": visited_on, "hazard_grade": "重大" if finding.get("finding_kind") == "重大事故隐患" else "一般"}
 
 
 def open_leader_hazards(findings, visited_on, topic) -> int:
     """Each 事故隐患 a visit found becomes a ``hazard_supervision`` case against its enterprise (``start_case``,
     once the step is done); how many. Not host-safe (it asks the engine to start cases)."""
+    return open_finding_hazards(findings, visited_on, topic, "领导带队督查")
+
+
+def open_finding_hazards(findings, day, topic, mechanism: str) -> int:
+    """Each 事故隐患 ``mechanism`` found on ``day`` becomes a ``hazard_supervision`` case against its enterprise."""
     from engine.scripting import start_case
     for f in findings or []:
-        start_case("hazard_supervision", hazard_seed(f, visited_on, topic), party=f.get("credit_code"),
-                   title=f"{f.get('enterprise_name') or ''}领导带队督查发现隐患")
+        start_case("hazard_supervision", hazard_seed(f, day, topic, mechanism), party=f.get("credit_code"),
+                   title=f"{f.get('enterprise_name') or ''}{mechanism}发现隐患")
     return len(findings or [])
 
 
 # --- the round: units with leaders behind the pace ------------------------------------------------------
-
-def next_quarter_start(day: dt.date) -> dt.date:
-    quarter = quarter_of(day)
-    return dt.date(day.year + 1, 1, 1) if quarter == 4 else dt.date(day.year, 3 * quarter + 1, 1)
-
 
 def behind_on(engine, org_codes: list[str] | None, today: dt.date) -> list[dict]:
     """Per unit, the leaders below the pace at ``today``'s quarter start, as one reminder each (none in the
@@ -253,69 +213,18 @@ def behind_on(engine, org_codes: list[str] | None, today: dt.date) -> list[dict]
             if row[kind]["done"] < need:
                 by_unit[row["org_code"]].append(f"{row['name']}{kind}已完成{row[kind]['done']}次（到本季度初应完成{need}次，"
                                                 f"全年不少于{target}次）")
-    label = f"{today.year}年第{QUARTER_NAMES[quarter - 1]}季度"
-    out = []
     with engine.db.read() as s:
-        for org, lines in sorted(by_unit.items()):
-            to = _reminder_to(s, org)
-            out.append({"org_code": org, "period_label": label, "reminder_lines": lines, "reminder_to": to,
-                        "reminder_text": f"{label}初领导带队督查进度提醒：" + "；".join(lines) + "。"})
-    return out
-
-
-def _reminder_to(s, org: str) -> list[str]:
-    """The unit's 安委会办公室 officials; none there, its 科室负责人."""
-    for role in ("safety_office", "supervisor"):
-        names = list(s.scalars(sa.select(User.username).join(UserRole, UserRole.username == User.username).where(
-            User.org_code == org, User.active.is_(True), UserRole.role_code == role).order_by(User.username)))
-        if names:
-            return names
-    return []
-
-
-def pace_handler(engine):
-    """Service ``leader_inspection_pace``: the reminders to open now, and when the round looks again."""
-    def handler(data: dict, **_params) -> dict:
-        org = data.get("round_org")
-        if not org:
-            raise ValueError("查看带队督查进度：提醒安排没有所属单位")
-        today = _today(engine)
-        seen = set(data.get("reminded_periods") or [])
-        key = f"{today.year}Q{quarter_of(today)}"
-        reminders = []
-        if key not in seen:
-            reminders = behind_on(engine, _uncovered(engine, org, data.get("case_no") or ""), today)
-        nxt = next_quarter_start(today)
-        return {"pace_reminders": reminders, "reminded_periods": sorted(seen | {key}),
-                "next_round_at": dt.datetime.combine(nxt, dt.time(), SHANGHAI).isoformat()}
-    return handler
-
-
-def _uncovered(engine, org: str, round_no: str) -> list[str]:
-    """The units of ``org``'s subtree no earlier running round covers (a city's and a district's rounds wake in
-    the same sweep: the one set up first reminds the units both cover, so a unit gets one reminder)."""
-    with engine.db.read() as s:
-        paths = dict(s.execute(sa.select(OrgUnit.code, OrgUnit.path).where(
-            OrgUnit.path.startswith(engine.directory.org_path(s, org)))).all())
-        earlier = set(s.scalars(sa.select(Case.org_code).where(
-            Case.process_key == ROUND, Case.status == "running", Case.case_no < round_no))) if round_no else set()
-    return [code for code, path in paths.items() if not earlier & set(path.strip("/").split("/"))]
+        return [REMINDERS.reminder(s, org, today, lines) for org, lines in sorted(by_unit.items())]
 
 
 def open_leader_reminders(reminders) -> int:
     """One ``leader_inspection_reminder`` case per unit with a leader behind (``start_case``), in that unit."""
-    from engine.scripting import start_case
-    for r in reminders or []:
-        start_case(REMINDER, {k: r.get(k) for k in ("period_label", "reminder_lines", "reminder_text", "reminder_to")},
-                   org=r["org_code"], title=f"领导带队督查进度提醒（{r['period_label']}）")
-    return len(reminders or [])
+    return REMINDERS.open_reminders(reminders)
 
 
-def open_round(engine, org: str, by: str) -> Case:
-    """Set up the reminder round for ``org`` (the 发起案件 page does the same through ``start_data``)."""
-    return engine.start(ROUND, by=by, org=org, title="领导带队督查进度提醒安排", data={"round_org": org})
+open_round = REMINDERS.open  # (engine, org, by): the round for a unit, as 发起案件 sets it up
 
 
 def install(engine) -> None:
     engine.register_service("leader_inspection_facts", facts_handler(engine))
-    engine.register_service("leader_inspection_pace", pace_handler(engine))
+    engine.register_service("leader_inspection_pace", REMINDERS.pace_handler(engine, behind_on))

@@ -42,3 +42,5 @@ def install(engine: Engine) -> None:
     hazard_reports.install(engine)
     from workflows import leader_inspection  # 领导带队督查 (seed 004): names for the 督办通知, the round's pace
     leader_inspection.install(engine)
+    from workflows import joint_mechanisms  # 联席会议、联合检查执法 (seed 004): hazards' names, the round's pace
+    joint_mechanisms.install(engine)

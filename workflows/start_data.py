@@ -18,6 +18,7 @@ STARTED_BY_ANOTHER_CASE = {
     "accident_supervision": "事故查处挂牌督办由上级局在事故调查案件上挂牌时发起，不能在此直接发起",
     "case_file_review": "执法案卷评查由评查抽取已结案的执法案件时发起，不能在此直接发起",
     "hazard_statistics_report": "隐患排查治理情况统计分析表报送案件由报送安排每季度为每家企业生成，不能在此直接发起",
+    "joint_reminder": "联席会议和联合检查执法进度提醒由进度提醒安排在季度初为进度落后的单位生成，不能在此直接发起",
     "leader_inspection_reminder": "领导带队督查进度提醒由进度提醒安排在季度初为进度落后的单位生成，不能在此直接发起",
     "post_case_assessment": "事故整改和防范措施落实情况评估在事故调查报告批复时自动发起，不能在此直接发起",
     "random_inspection": "双随机现场检查由双随机抽查计划抽取企业后发起，不能在此直接发起",
@@ -52,6 +53,6 @@ def start_data(engine, process_key: str, org: str) -> dict:
     if process_key == "inspection_plan":
         from workflows.inspection_plans import snapshot
         return snapshot(engine, org)
-    if process_key in ("hazard_report_round", "leader_inspection_round"):  # standing rounds: the unit they cover
+    if process_key in ("hazard_report_round", "leader_inspection_round", "joint_round"):  # standing rounds: the unit they cover
         return {"round_org": org}
     return {}

@@ -10,6 +10,7 @@ Source: 原国家安全监管总局令第16号《安全生产事故隐患排查�
 from __future__ import annotations
 
 from .layout import Process
+from .standing_round import standing_round
 
 E, I, S = "生产经营单位", "执法人员", "科室负责人"
 NEVER = "'2999-12-31T00:00:00+08:00'"
@@ -69,17 +70,11 @@ def build_report() -> Process:
 
 
 def build_round() -> Process:
-    p = Process(
-        "hazard_report_round", "隐患排查治理情况统计分析表报送安排", [S],
+    return standing_round(
+        "hazard_report_round", "隐患排查治理情况统计分析表报送安排", S,
         doc=("原国家安全监管总局令第16号第十四条。科室负责人为本单位建立一次，长期有效：每季度第一日为本单位及下级单位"
              "的每家生产经营单位生成上一季度的统计分析表报送案件，1月1日同时生成上一年度的；已有同期报送案件的企业不再生成。"
-             "建立时上一期报送期限未过的，当即生成。"))
-    p.start("start", "建立报送安排", S, 0)
-    p.service("targets", "确定本期应报送企业", S, 1, operator="hazard_report_targets",
-              doc="本单位及下级单位企业库中的生产经营单位（不含安全评价检测检验机构）。")
-    p.script("open", "生成统计分析表报送案件", S, 2,
-             code="opened_count = open_hazard_reports(report_targets)\nreport_targets = []")
-    p.wait("next", "下一季度开始", S, 3, expr="next_round_at")
-    p.chain("start", "targets", "open", "next")
-    p.flow("next", "targets", id="Flow_next_targets_again")
-    return p
+             "建立时上一期报送期限未过的，当即生成。"),
+        start="建立报送安排",
+        look=("targets", "确定本期应报送企业", "hazard_report_targets", "本单位及下级单位企业库中的生产经营单位（不含安全评价检测检验机构）。"),
+        act=("open", "生成统计分析表报送案件", "opened_count = open_hazard_reports(report_targets)\nreport_targets = []"))

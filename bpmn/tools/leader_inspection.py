@@ -11,6 +11,7 @@ and the reminders: ``workflows/leader_inspection.py``.
 from __future__ import annotations
 
 from .layout import Process
+from .standing_round import answered_items, hazards_passed_on, reminder, standing_round
 
 O, L = "安委会办公室", "分管领导"
 SEED = "《下原镇2019年安全生产工作计划》（种子004）三（一）1"
@@ -31,60 +32,34 @@ def build() -> Process:
            props={"candidateUsers": "[leader] + list(team or [])"},
            doc=("带队领导或督查组成员在督查后记录：督查日期（计入当年次数，12月31日督查计入当年，1月1日计入下一年）、"
                 "发现的问题（事故隐患转入隐患排查治理）和督办事项（责任单位、责任人、办结期限）。"))
-    p.service("facts", "整理督查结果", L, 3, operator="leader_inspection_facts",
-              doc="带队领导姓名、督办事项的责任单位和责任人姓名（督办通知用）、转入隐患排查治理的事故隐患及其企业名称。")
-    p.script("open_hazards", "事故隐患转入隐患排查治理", L, 4,
-             code="hazards_opened = open_leader_hazards(hazard_findings, visited_on, topic)\nhazard_findings = []",
-             doc=("发现的一般事故隐患、重大事故隐患各生成一件隐患案件（隐患来源：监督检查发现），由所在单位执法人员登记、"
-                  "分级和督促整改（原国家安全监管总局令第16号）。"))
-    p.xor("has_items", "有督办事项？", L, 5)
-    p.user("answer", "答复督办事项", O, 6, form="leader_inspection.answer",
-           due="deadline_at(item['item_due'])",
-           props={"assignee": "item['owner']", "assigneeUnit": "item['responsible_org']", "itemLabel": "item['matter']"},
-           multi={"input": "supervision_items", "item": "item", "output": "item_answers", "output_item": "item_answer",
-                  "scripts_on_instances": True},
-           post=("item_answer = {'matter': item['matter'], 'responsible_org': item['responsible_org'], "
-                 "'owner': item['owner'], 'item_due': item['item_due'], 'item_reply': item_reply, "
-                 "'item_done_on': item_done_on, 'answered_late': item_done_on > item['item_due']}"),
-           doc=(f"{SEED}：督查发现的薄弱环节重点督促协调解决。督办事项由责任人按督查组确定的办结期限答复办理情况；"
-                "期限届满未答复的列为逾期督办事项（本地规定）。"))
-    p.script("close", "督办事项办结", O, 7, code="items_closed_on = iso_day(now())")
-    p.end("end", "督查办结", O, 8)
-    p.chain("start", "plan", "record", "facts", "open_hazards", "has_items")
-    p.flow("has_items", "answer", "有", cond="len(supervision_items or []) > 0")
-    p.flow("has_items", "close", "无", default=True)
-    p.chain("answer", "close", "end")
+    hazards_passed_on(p, L, 3, ("整理督查结果", "leader_inspection_facts",
+                                "带队领导姓名、督办事项的责任单位和责任人姓名（督办通知用）、转入隐患排查治理的事故隐患及其企业名称。"),
+                      "open_leader_hazards(hazard_findings, visited_on, topic)")
+    p.chain("start", "plan", "record", "facts", "open_hazards")
+    answered_items(p, "open_hazards", O, 5, items="supervision_items", form="leader_inspection.answer",
+                   gate=("有督办事项？", L), names=("答复督办事项", "督办事项办结", "督查办结"),
+                   doc=(f"{SEED}：督查发现的薄弱环节重点督促协调解决。督办事项由责任人按督查组确定的办结期限答复办理情况；"
+                        "期限届满未答复的列为逾期督办事项（本地规定）。"))
     return p
 
 
 def build_round() -> Process:
-    p = Process(
-        "leader_inspection_round", "领导带队督查进度提醒安排", [O],
+    return standing_round(
+        "leader_inspection_round", "领导带队督查进度提醒安排", O,
         doc=(f"{SEED}：党、政领导带队督查检查全年不少于4次，党委检查督办全年不少于两次。安委会办公室为本单位建立一次，"
              "长期有效：每季度第一日查看本单位及下级单位每位领导本年已完成的次数，低于进度（第二季度初1次、第三季度初2次、"
-             "第四季度初3次；党委检查督办第三季度初1次）的，为该单位生成一件进度提醒。"))
-    p.start("start", "建立提醒安排", O, 0)
-    p.service("pace", "查看带队督查进度", O, 1, operator="leader_inspection_pace",
-              doc="按督查日期统计本年每位领导的带队督查和党委检查督办次数，与进度比较。")
-    p.script("remind", "生成进度提醒", O, 2,
-             code="reminders_opened = open_leader_reminders(pace_reminders)\npace_reminders = []")
-    p.wait("next", "下一季度开始", O, 3, expr="next_round_at")
-    p.chain("start", "pace", "remind", "next")
-    p.flow("next", "pace", id="Flow_next_pace_again")
-    return p
+             "第四季度初3次；党委检查督办第三季度初1次）的，为该单位生成一件进度提醒。"),
+        start="建立提醒安排",
+        look=("pace", "查看带队督查进度", "leader_inspection_pace", "按督查日期统计本年每位领导的带队督查和党委检查督办次数，与进度比较。"),
+        act=("remind", "生成进度提醒", "reminders_opened = open_leader_reminders(pace_reminders)\npace_reminders = []"))
 
 
 def build_reminder() -> Process:
-    p = Process(
-        "leader_inspection_reminder", "领导带队督查进度提醒", [O],
-        doc=(f"{SEED}：党、政领导带队督查检查全年不少于4次，党委检查督办全年不少于两次。进度提醒安排在季度初为有领导"
-             "低于进度的单位生成，由该单位安委会办公室（没有时为科室负责人）安排本季度的带队督查。"),
-        props={"caseNumberPrefix": "LPR"})  # 进度提醒 (pace reminder): not LIR, the initials of its 提醒安排 (leader_inspection_round)
-    p.start("start", "进度落后", O, 0)
-    p.user("remind", "安排领导带队督查", O, 1, form="leader_inspection.remind",
-           props={"candidateUsers": "reminder_to"},
-           doc=("提醒事项写明进度落后的领导、本年已完成次数和到本季度初应完成次数。法律、规章未规定办理时限，本任务不设"
-                "办理期限；安排后请在发起案件中制定领导带队督查计划。"))
-    p.end("end", "已安排", O, 2)
-    p.chain("start", "remind", "end")
-    return p
+    # 进度提醒 (pace reminder) LPR: not LIR, the initials of its 提醒安排 (leader_inspection_round)
+    return reminder(
+        "leader_inspection_reminder", "领导带队督查进度提醒", O,
+        (f"{SEED}：党、政领导带队督查检查全年不少于4次，党委检查督办全年不少于两次。进度提醒安排在季度初为有领导"
+         "低于进度的单位生成，由该单位安委会办公室（没有时为科室负责人）安排本季度的带队督查。"),
+        ("安排领导带队督查", "leader_inspection.remind",
+         "提醒事项写明进度落后的领导、本年已完成次数和到本季度初应完成次数。法律、规章未规定办理时限，本任务不设"
+         "办理期限；安排后请在发起案件中制定领导带队督查计划。"), "LPR")

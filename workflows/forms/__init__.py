@@ -8,12 +8,12 @@ A user task names its form with the ``formSchema`` property; the engine calls
 from __future__ import annotations
 
 from . import (accident, accident_supervision, assessment, case_review, dishonesty, enforcement, hazard, hazard_report,
-               inspection, leader_inspection, self_report, tipoff)
+               inspection, joint, leader_inspection, self_report, tipoff)
 from .registry import FormError, FormRegistry
 
 registry = FormRegistry()
 for _module in (hazard, accident, enforcement, assessment, dishonesty, self_report, tipoff, inspection,
-                case_review, accident_supervision, hazard_report, leader_inspection):
+                case_review, accident_supervision, hazard_report, leader_inspection, joint):
     registry.register_all(_module.FORMS)
 
 __all__ = ["FormError", "FormRegistry", "registry"]

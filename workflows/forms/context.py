@@ -122,6 +122,8 @@ KEY_FACTS = {
     "post_case_assessment": ("accident_title", "accident_grade", "closed_at", "organised_by", "assessment_start",
                              "assessment_due"),
     "leader_inspection": ("leader_name", "visited_on", "hazards_opened", "items_closed_on"),
+    "joint_meeting": ("met_on", "items_closed_on"),
+    "joint_inspection": ("inspected_on", "hazards_opened"),
     "hazard_statistics_report": ("report_period_label", "statistics_due", "first_submitted_on", "report_late",
                                  "report_overdue", "received_on"),
 }
@@ -135,6 +137,7 @@ HIDDEN = frozenset({
     "round_org", "opened_periods",                                        # the case's unit, its statistics periods
     "reminder_to", "reminder_lines", "hazard_findings", "notice_items", "visit_year", "notice_issued_on",  # 领导带队督查:
     "pace_reminders", "reminded_periods", "item_answers",                 # what the texts above and the notice say
+    "inspection_year",                                                    # 联合检查执法: the year it counts in
 })
 
 # What an enterprise (当事企业) never reads on its own case: the bureau's internal opinions and votes.
@@ -413,6 +416,14 @@ CONTEXT: dict[str, Context] = {
     "leader_inspection.answer": Context(("leader_name", "visited_on", "topic", "visit_summary", "findings"),
                                         files=(("leader_inspection.record", "visit_record"),)),
     "leader_inspection.remind": Context(("reminder_text",)),
+    # 联席会议、联合检查执法 (seed 004)
+    "joint_meeting.minutes": Context(("meeting_topic", "planned_on", "joining_units", "other_departments",
+                                      "meeting_notes")),
+    "joint_meeting.answer": Context(("meeting_topic", "met_on", "minutes_summary"),
+                                    files=(("joint_meeting.minutes", "minutes_file"),)),
+    "joint_inspection.record": Context(("topic", "planned_on", "joining_units", "other_departments",
+                                        "inspected_enterprises", "team")),
+    "joint_reminder.remind": Context(("reminder_text",)),
     # 事故查处挂牌督办
     "accident_supervision.list": Context(_LISTED_ACCIDENT),
     "accident_supervision.progress": Context(("accident_title", "supervision_requirements", "next_report_due")),

@@ -228,12 +228,12 @@ SAMPLES: dict[str, Callable[[dt.date], dict]] = {
     "assessment.overdue": lambda t: {"urged_on": t.isoformat(), "overdue_opinion": "限期完成评估", "new_due": _d(t, 30)},
 }
 
-from . import hazard_report as _hazard_report, leader_inspection as _leader_inspection  # noqa: E402
+from . import hazard_report as _hazard_report, joint as _joint, leader_inspection as _leader_inspection  # noqa: E402
 from . import accident_supervision as _accident_supervision, case_review as _case_review, inspection as _inspection, self_report as _self_report, tipoff as _tipoff  # noqa: E402,E501
 
 # samples kept beside their forms
 for _module in (_self_report, _tipoff, _inspection, _case_review,
-                _accident_supervision, _hazard_report, _leader_inspection):
+                _accident_supervision, _hazard_report, _leader_inspection, _joint):
     SAMPLES.update(_module.SAMPLES)
 # 严重失信主体名单: its examples are written beside its forms as one function (forms/dishonesty.example)
 from .dishonesty import FORMS as _DISHONESTY_FORMS, example as _dishonesty_example  # noqa: E402
