@@ -708,6 +708,17 @@ def _spiff_run(new: bool) -> None:
     _engine_ready(new)
 
 
+@variant("wrote_nothing")
+def _wrote_nothing(new: bool) -> None:
+    """engine/boundary_data.py ``written`` asking first whether the task wrote anything
+    (``_wrote_nothing``: its data equal to its parent's, nothing brought nor given) before walking
+    the workflow's tasks for the paths' heads; off: the walk for every completed task, as before."""
+    from engine import boundary_data
+
+    saved = _wrote_nothing.__dict__.setdefault("saved", boundary_data._wrote_nothing)
+    boundary_data._wrote_nothing = saved if new else (lambda task: False)
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 
