@@ -719,6 +719,24 @@ def _wrote_nothing(new: bool) -> None:
     boundary_data._wrote_nothing = saved if new else (lambda task: False)
 
 
+@variant("flat_check")
+def _flat_check(new: bool) -> None:
+    """engine/step.py ``encode_data`` and ``_plain_copy`` and engine/state.py ``_nested_of`` looking
+    at the types of a dict's keys and values in C (``frozenset.issuperset`` over ``map(type, …)``);
+    off: the three as at d425f6b (read from git: a Python loop over the items)."""
+    from engine import state, step
+
+    saved = _flat_check.__dict__.get("saved")
+    if saved is None:
+        old_step = _code_before(step, "d425f6b", ("def encode_data(", "\n\n\ndef jsonable("),
+                                ("def _plain_copy(", "\n\n\n# --- the transaction"))
+        old_state = _code_before(state, "d425f6b", ("def _nested_of(", "\n\n\ndef _mark("))
+        saved = _flat_check.__dict__["saved"] = ((step.encode_data, step._plain_copy, state._nested_of),
+                                                 (old_step["encode_data"], old_step["_plain_copy"],
+                                                  old_state["_nested_of"]))
+    step.encode_data, step._plain_copy, state._nested_of = saved[0] if new else saved[1]
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 
