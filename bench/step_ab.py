@@ -737,6 +737,16 @@ def _flat_check(new: bool) -> None:
     step.encode_data, step._plain_copy, state._nested_of = saved[0] if new else saved[1]
 
 
+@variant("plan_tuple")
+def _plan_tuple(new: bool) -> None:
+    """engine/state.py ``_dirty_plan`` comparing a quiet task's first five mark fields as one tuple;
+    off: ``_dirty_plan`` as at d425f6b (read from git: five comparisons in Python)."""
+    from engine import state
+
+    _swap_to_before(_plan_tuple, state, "_dirty_plan", new, "d425f6b",
+                    ("def _dirty_plan(", "\n\n\ndef _gone("))
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 

@@ -1358,8 +1358,10 @@ def _dirty_plan(top, quiet: dict, loud: set) -> tuple[list, set] | None:
     moved (their rows hold their delta against it)."""
     todo = set(loud)
     for task, mark in quiet.items():
-        if task.last_state_change != mark[1] or task._state != mark[0] or task._parent is not mark[2] \
-                or len(task._children) != len(mark[3]) or task.triggered != mark[4]:
+        # the mark's first five fields against the task's, as one comparison of two tuples in C (~20
+        # bytecodes a quiet task less than five comparisons in Python; the children's ids by value,
+        # each the same object unless they changed: bench/step_ab.py --variant plan_tuple)
+        if mark[:5] != (task._state, task.last_state_change, task._parent, tuple(task._children), task.triggered):
             todo.add(task)
         elif len(mark) == 6:
             if task.data or task.internal_data:
