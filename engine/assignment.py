@@ -30,7 +30,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import sqlexec
+from . import sqlexec, typed_input
 from .schema import COMPLETED, OPEN, HumanTask, TaskCandidate, TaskExclusion, User
 
 
@@ -175,7 +175,8 @@ def resolve_candidates(conn, names: list[str], may_be_named) -> tuple[list[str],
     「张三、东城科长」), which is that person when exactly one active user may be named by the case
     (its unit's branch, or its enterprise's account). Returns (users, unknown names, ambiguous names);
     ``may_be_named(username)`` is asked as ``projection.may_be_named`` answers for the case.
-    An account costs what it did (one row); a 姓名 one query more."""
+    A 姓名 is read as forms read one (``typed_input.person_name``: 「周　文书」 lined up with a
+    full-width blank is 周文书). An account costs what it did (one row); a 姓名 one query more."""
     users: list[str] = []
     unknown: list[str] = []
     ambiguous: list[str] = []
@@ -183,7 +184,8 @@ def resolve_candidates(conn, names: list[str], may_be_named) -> tuple[list[str],
         if may_be_named(name):
             users.append(name)
             continue
-        called = [r[0] for r in sqlexec.all_rows(conn, _USERS_CALLED, {"name": name}) if may_be_named(r[0])]
+        called = [r[0] for r in sqlexec.all_rows(conn, _USERS_CALLED, {"name": typed_input.person_name(name)})
+                  if may_be_named(r[0])]
         if len(called) == 1:
             users.append(called[0])
         elif called:

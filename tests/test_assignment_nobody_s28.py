@@ -161,3 +161,14 @@ def test_the_case_page_history_names_the_candidates_dropped(world):
                for i in re.findall(r'<li class="ev-task_opened">(.*?)</li>', timeline, re.S)]
     assert any("生成待办" in e and "登记隐患" in e and "候选人「王五」在本系统中找不到对应的人员，已从候选人中略去" in e
                for e in entries), entries
+
+
+@pytest.mark.parametrize("typed", ["周　文书", " 周 文书 ", "周文书\u200b"])
+def test_a_name_typed_with_blanks_or_unseen_characters_is_read_as_forms_read_it(engine, typed):
+    """An official lines up a name with a full-width blank or pastes one with a zero-width space: the
+    forms read 周文书 (engine/typed_input.person_name, hinput2); the 姓名 lookup now reads it the same
+    way. Before: 「周　文书」 matched nobody and the step was an incident."""
+    case = _to_register(engine, "handler_named", {"handler": typed})
+    assert _register(engine, case.id).assignee == "dc_clerk"
+    case = _to_register(engine, "reviewers_named", {"reviewers": f"李四、{typed}"})
+    assert _who_may(engine, case.id) == ["dc_clerk", "li"]

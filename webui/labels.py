@@ -35,6 +35,7 @@ AUDIT_ACTION = {
     "priority_set": "调整优先级",
     "follow_up_set": "设置跟进日期",
     "case_spawned": "派生案件",
+    "script_output": "流程记录",  # a model script's print (engine/case_log.py): its text beside it
     "message_received": "收到消息",
     "signal_received": "收到信号",
     "message_thrown": "发出消息",
