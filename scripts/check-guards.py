@@ -55,7 +55,8 @@ GUARDS = [
      "    except _BatchFailed:\n        return fire_batch_one_by_one(engine, case_ids, worker)",
      "    except _BatchFailed:\n        return 0", "does_not_hold_back_the_others"),
     ("whole_audit_chain", "engine/audit.py",
-     '            return BrokenLink(chain_name, 1, None, f"all', '            pass  # return BrokenLink(chain_name, 1, None, f"all',
+     '            return BrokenLink(chain_name, 1, None, _said(\n                f"这条审计链的全部',
+     '            return None and BrokenLink(chain_name, 1, None, _said(\n                f"这条审计链的全部',
      "whole_audit_chain"),
     # a case deleted with its whole chain: each start anchors its case in its counter's chain, and
     # verify checks every anchored case still has its row (engine/case_anchor.py)
