@@ -34,6 +34,10 @@ FIRST_YEAR = 1992      # China has kept UTC+8 all year since 1992 (summer time 1
 
 KEYS = ("found_on", "hazard_grade", "listing_started_at", "description", "delisted_at", "rectified_at",
         "spot_check_passed", "rectify_deadline", "fix_deadline", "rectify_cost", "enterprise_name")
+# 挂牌层级 (bpmn/listing_level.dmn: 省级/市级/县（区）级挂牌督办), kept since revision 0035 in the column of
+# the same name beside the facts, so the 挂牌督办 board (engine/queries.listing_board) groups an index,
+# not every listed case's JSON. Read from the same pivot as the facts: text, else NULL.
+LEVEL = "listing_level"
 
 
 class _Dialect:
@@ -41,19 +45,20 @@ class _Dialect:
     from ``f``: per key of ``KEYS`` its JSON type (``f.<key>_t``) and its text (``f.<key>_v``), taken
     from one ``json_each`` over the case's data (``source``), so a write parses the JSON once."""
 
-    def __init__(self, name: str, row: str = "NEW.", values: str = "f."):
+    def __init__(self, name: str, row: str = "NEW.", values: str = "f.", level: bool = False):
         self.pg = name == "postgresql"
+        self.keys = KEYS + (LEVEL,) if level else KEYS
         self.r = row  # the row's columns: NEW.status, NEW.party… in a trigger
         self.f = values  # the pivot of the data's values: f.found_on_v, f.found_on_t…
 
     def source(self, data: str) -> str:
-        keys = ", ".join(f"'{k}'" for k in KEYS)
+        keys = ", ".join(f"'{k}'" for k in self.keys)
         if self.pg:
             cols = ", ".join(f"max(CASE WHEN key = '{k}' THEN json_typeof(value) END) AS {k}_t, "
-                             f"max(CASE WHEN key = '{k}' THEN value #>> '{{}}' END) AS {k}_v" for k in KEYS)
+                             f"max(CASE WHEN key = '{k}' THEN value #>> '{{}}' END) AS {k}_v" for k in self.keys)
             return f"(SELECT {cols} FROM json_each({data}) WHERE key IN ({keys})) AS f"
         cols = ", ".join(f"max(CASE WHEN key = '{k}' THEN type END) AS {k}_t, "
-                         f"max(CASE WHEN key = '{k}' THEN CAST(value AS TEXT) END) AS {k}_v" for k in KEYS)
+                         f"max(CASE WHEN key = '{k}' THEN CAST(value AS TEXT) END) AS {k}_v" for k in self.keys)
         return f"(SELECT {cols} FROM json_each({data}) WHERE key IN ({keys})) AS f"
 
     def text(self, key: str) -> str:
@@ -265,12 +270,19 @@ def party_key(d: _Dialect) -> str:
             f"WHEN {_truthy(d, 'enterprise_name')} THEN {d.text('enterprise_name')} ELSE '' END)")
 
 
-COLUMNS = ("hazard_found_day", "hazard_outcome", "hazard_due_day", "hazard_cost_fen", "hazard_key")
+FACTS = ("hazard_found_day", "hazard_outcome", "hazard_due_day", "hazard_cost_fen", "hazard_key")
+COLUMNS = FACTS + (LEVEL,)  # every column the trigger keeps (a step writes none: engine/step.py)
 WATCHED = ("data", "status", "ended_at", "party", "process_key", "started_at")  # what the facts are made of
 
 
-def select_facts(dialect: str, fenced: bool = False) -> str:
-    """A SELECT of the five facts (in ``COLUMNS`` order) of the trigger's row ``NEW``.
+def level_of(d: _Dialect) -> str:
+    """The 挂牌层级 as text; NULL when missing or not text."""
+    return f"(CASE WHEN {d.type_is(LEVEL, 'string')} THEN {d.text(LEVEL)} END)"
+
+
+def select_facts(dialect: str, fenced: bool = False, level: bool = False) -> str:
+    """A SELECT of the five facts (in ``FACTS`` order) of the trigger's row ``NEW``, and its 挂牌层级
+    after them when ``level`` (revision 0035).
 
     ``fenced`` (SQLite, revision 0023): the inner SELECT ``g`` ends with ``LIMIT -1`` (no limit: it
     has one row), which keeps SQLite from flattening it into the outer one. Flattened, every ``g.o``,
@@ -278,35 +290,38 @@ def select_facts(dialect: str, fenced: bool = False) -> str:
     ``outcome`` and ``due_day`` compiled and computed twice, 14 day readings instead of 8 — and that
     program is compiled into every statement that may fire the facts trigger (see
     ``sqlite_statements``)."""
-    d = _Dialect(dialect)
+    d = _Dialect(dialect, level=level)
     facts = {"o": outcome(d), "dd": due_day(d), "c": cost_fen(d), "k": party_key(d)}
     readable = " AND ".join(f"g.{name} IS NOT NULL" for name in facts)
-    inner = ", ".join(f"{e} AS {name}" for name, e in {"fd": found_day(d), **facts}.items())
+    more = {"lv": level_of(d)} if level else {}
+    inner = ", ".join(f"{e} AS {name}" for name, e in {"fd": found_day(d), **facts, **more}.items())
     fence = " LIMIT -1" if fenced else ""
-    return (f"SELECT CASE WHEN {readable} THEN COALESCE(g.fd, {ODD}) ELSE {ODD} END, g.o, g.dd, g.c, g.k "
-            f"FROM (SELECT {inner} FROM {d.source('NEW.data')}{fence}) AS g")
+    return (f"SELECT CASE WHEN {readable} THEN COALESCE(g.fd, {ODD}) ELSE {ODD} END, g.o, g.dd, g.c, g.k"
+            f"{', g.lv' if level else ''} FROM (SELECT {inner} FROM {d.source('NEW.data')}{fence}) AS g")
 
 
 FUNCTION, TRIGGER = "duban_case_hazard_facts", "case_instance_hazard_facts"
 
 
-def create_statements(dialect: str) -> list[str]:
+def create_statements(dialect: str, level: bool = False) -> list[str]:
     """DDL keeping the facts: a BEFORE trigger on PostgreSQL, AFTER triggers on SQLite (which has no
     way to change NEW); only hazard cases pay for it, and only on writes of what the facts read.
-    The form of revision 0011; SQLite's is ``sqlite_statements`` since revision 0020."""
+    The form of revision 0011; SQLite's is ``sqlite_statements`` since revision 0020. ``level``
+    (PostgreSQL, revision 0035): the function sets ``listing_level`` too."""
     facts = select_facts(dialect)
     hazard = f"NEW.process_key {HAZARD_IN}"
     if dialect == "postgresql":
         # Procedural: the pivot read once into a record, then each fact one plpgsql expression (the
         # planner flattening one big SELECT would evaluate the facts several times over).
-        d = _Dialect(dialect, values="v_")
+        d = _Dialect(dialect, values="v_", level=level)
         facts = {"o": outcome(d), "dd": due_day(d), "c": cost_fen(d), "k": party_key(d)}
         pivot = d.source("NEW.data").replace("(SELECT ", "SELECT ", 1).rsplit(") AS f", 1)[0]
-        into = ", ".join(f"v_{k}_t, v_{k}_v" for k in KEYS)
+        into = ", ".join(f"v_{k}_t, v_{k}_v" for k in d.keys)
         pivot = pivot.replace(" FROM json_each(NEW.data)", f" INTO {into} FROM json_each(NEW.data)", 1)
-        variables = " ".join(f"v_{k}_t text; v_{k}_v text;" for k in KEYS)
+        variables = " ".join(f"v_{k}_t text; v_{k}_v text;" for k in d.keys)
         assign = "\n    ".join(f"{name} := {e};" for name, e in facts.items())
-        nulls = " ".join(f"NEW.{c} := NULL;" for c in COLUMNS)
+        nulls = " ".join(f"NEW.{c} := NULL;" for c in (COLUMNS if level else FACTS))
+        set_level = f"\n    NEW.{LEVEL} := {level_of(d)};" if level else ""
         return [
             PG_DAY,
             f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
@@ -314,14 +329,14 @@ def create_statements(dialect: str) -> list[str]:
             f"BEGIN\n  IF {hazard} THEN\n    {pivot};\n    {assign}\n    fd := {found_day(d)};\n"
             f"    NEW.hazard_found_day := CASE WHEN o IS NULL OR dd IS NULL OR c IS NULL OR k IS NULL "
             f"THEN {ODD} ELSE COALESCE(fd, {ODD}) END;\n"
-            f"    NEW.hazard_outcome := o; NEW.hazard_due_day := dd; NEW.hazard_cost_fen := c; NEW.hazard_key := k;\n"
+            f"    NEW.hazard_outcome := o; NEW.hazard_due_day := dd; NEW.hazard_cost_fen := c; NEW.hazard_key := k;{set_level}\n"
             f"  ELSE\n    {nulls}\n  END IF;\n  RETURN NEW;\nEND\n$$",
             f"DROP TRIGGER IF EXISTS {TRIGGER} ON case_instance",
             f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE OF {', '.join(WATCHED)} ON case_instance "
             f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()",
         ]
-    columns = ", ".join(COLUMNS)
-    nulls = ", ".join(f"{c} = NULL" for c in COLUMNS)
+    columns = ", ".join(FACTS)
+    nulls = ", ".join(f"{c} = NULL" for c in FACTS)
     return [
         f"DROP TRIGGER IF EXISTS {TRIGGER}_insert",
         f"CREATE TRIGGER {TRIGGER}_insert AFTER INSERT ON case_instance WHEN {hazard} BEGIN "
@@ -345,18 +360,18 @@ FACTS_INPUT = "case_hazard_facts_input"
 _INPUT_COLUMNS = ("id",) + WATCHED
 
 
-def inputs_changed(old: str = "OLD.", new: str = "NEW.") -> str:
+def inputs_changed(old: str = "OLD.", new: str = "NEW.", level: bool = False) -> str:
     """SQL true when what the facts are made of differs between the rows ``old`` and ``new``: a column
     of ``WATCHED`` other than ``data``, or the value under any key of ``KEYS`` in ``data`` — the keys'
     values read by one ``json_extract`` of every path from each side (a JSON array of them, each value
     in its own JSON text: ``"3200"``, ``3200`` and ``3200.0`` differ, so a change of type is a change),
     not the whole text, which a step rewrites whenever any other key moves."""
     columns = " OR ".join(f"{old}{c} IS NOT {new}{c}" for c in WATCHED if c != "data")
-    paths = ", ".join(f"'$.\"{k}\"'" for k in KEYS)
+    paths = ", ".join(f"'$.\"{k}\"'" for k in (KEYS + (LEVEL,) if level else KEYS))
     return f"({columns} OR json_extract({old}data, {paths}) IS NOT json_extract({new}data, {paths}))"
 
 
-def sqlite_statements(fenced: bool = True, when_changed: bool = False) -> list[str]:
+def sqlite_statements(fenced: bool = True, when_changed: bool = False, level: bool = False) -> list[str]:
     """The SQLite DDL keeping the facts since revision 0020 (replacing ``create_statements('sqlite')``);
     ``fenced``: the facts' SELECT as revision 0023 makes it (``select_facts``), else as 0020 made it.
     ``when_changed`` (revision 0033): a hazard case's write hands its row over only when what the facts
@@ -373,19 +388,23 @@ def sqlite_statements(fenced: bool = True, when_changed: bool = False) -> list[s
     each step that changes its data. Unfenced, the ending ``UPDATE`` was 11,360 VDBE instructions and
     ~2.4 ms to prepare, once a connection for each set of columns a step writes; fenced 6,968 and
     ~1.2 ms (bare sqlite3, thread CPU), and a hazard case's ``UPDATE … SET data`` ~15% less to run
-    (``bench/case_update.py``: each fact computed once)."""
-    columns = ", ".join(COLUMNS)
-    nulls = ", ".join(f"{c} = NULL" for c in COLUMNS)
+    (``bench/case_update.py``: each fact computed once).
+
+    ``level`` (revision 0035): the view's trigger sets ``listing_level`` too, and a change of it alone
+    hands the row over."""
+    kept = COLUMNS if level else FACTS
+    columns = ", ".join(kept)
+    nulls = ", ".join(f"{c} = NULL" for c in kept)
     hazard = f"NEW.process_key {HAZARD_IN}"
     names = ", ".join(_INPUT_COLUMNS)
     hand_over = f"INSERT INTO {FACTS_INPUT} ({names}) VALUES ({', '.join(f'NEW.{c}' for c in _INPUT_COLUMNS)})"
     return sqlite_drop_statements() + [
         f"CREATE VIEW {FACTS_INPUT} AS SELECT {names} FROM case_instance WHERE 0",
         f"CREATE TRIGGER {FACTS_INPUT}_keep INSTEAD OF INSERT ON {FACTS_INPUT} BEGIN "
-        f"UPDATE case_instance SET ({columns}) = ({select_facts('sqlite', fenced)}) WHERE id = NEW.id; END",
+        f"UPDATE case_instance SET ({columns}) = ({select_facts('sqlite', fenced, level)}) WHERE id = NEW.id; END",
         f"CREATE TRIGGER {TRIGGER}_insert AFTER INSERT ON case_instance WHEN {hazard} BEGIN {hand_over}; END",
         f"CREATE TRIGGER {TRIGGER}_update AFTER UPDATE OF {', '.join(WATCHED)} ON case_instance "
-        f"WHEN {hazard}{f' AND {inputs_changed()}' if when_changed else ''} BEGIN {hand_over}; END",
+        f"WHEN {hazard}{f' AND {inputs_changed(level=level)}' if when_changed else ''} BEGIN {hand_over}; END",
         # a case moved to another process (none does) keeps no facts
         f"CREATE TRIGGER {TRIGGER}_update_out AFTER UPDATE OF process_key ON case_instance "
         f"WHEN OLD.process_key {HAZARD_IN} AND NOT ({hazard}) BEGIN "
@@ -398,7 +417,7 @@ def sqlite_drop_statements() -> list[str]:
             f"DROP TRIGGER IF EXISTS {TRIGGER}_update_out", f"DROP VIEW IF EXISTS {FACTS_INPUT}"]
 
 
-def pg_statements(when_hazard: bool) -> list[str]:
+def pg_statements(when_hazard: bool, level: bool = False) -> list[str]:
     """The PostgreSQL DDL keeping the facts since revision 0031 (``when_hazard``; else as revision 0011
     made it, ``create_statements('postgresql')``).
 
@@ -412,7 +431,7 @@ def pg_statements(when_hazard: bool) -> list[str]:
     data's keys here cost more than the facts (the same ``json_each`` pivot again: 176–181 µs against
     137–152 for a step moving no key the facts read, 327–330 against 227–267 for one that does)."""
     drops = [f"DROP TRIGGER IF EXISTS {TRIGGER} ON case_instance", f"DROP TRIGGER IF EXISTS {TRIGGER}_update ON case_instance"]
-    created = create_statements("postgresql")
+    created = create_statements("postgresql", level)
     if not when_hazard:
         return drops + created
     assert created[-1].startswith(f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE OF ")

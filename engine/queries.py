@@ -402,12 +402,14 @@ UNSET_LEVEL = ""  # a listing whose case data holds no 挂牌层级 (a model dra
 
 
 def _listing_level():
-    return sa.func.coalesce(Case.data["listing_level"].as_string(), UNSET_LEVEL)
+    """The 挂牌层级 from its own column (engine/case_facts.py keeps it from the data; revision 0035), in
+    ``ix_case_instance_hazards``: the board reads that index alone, never the listed cases' JSON."""
+    return sa.func.coalesce(Case.listing_level, UNSET_LEVEL)
 
 
 def _listed(today: date):
     """Running 重大 hazards under 挂牌督办, read through ``ix_case_instance_hazards`` (process, status,
-    unit, grade, deadline). It holds the hazard cases only (``hazard_found_day`` set, engine/case_facts.py):
+    unit, grade, level, deadline). It holds the hazard cases only (``hazard_found_day`` set, engine/case_facts.py):
     without that condition SQLite cannot use it and computes ``hazard_grade`` and ``listing_deadline``
     (generated, VIRTUAL there) from every case's JSON."""
     return (Case.process_key == "hazard_supervision", Case.hazard_found_day.is_not(None), Case.status == "running",

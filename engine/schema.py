@@ -244,6 +244,9 @@ class Case(Base):
     hazard_due_day: Mapped[int | None] = mapped_column(sa.Integer, deferred=True)    # -1 none
     hazard_cost_fen: Mapped[int | None] = mapped_column(sa.BigInteger, deferred=True)
     hazard_key: Mapped[str | None] = mapped_column(KEY_TYPE, deferred=True)  # credit code, else enterprise name, else '' (code point order)
+    # 挂牌层级 (省级/市级/县（区）级挂牌督办, bpmn/listing_level.dmn): ``data['listing_level']`` of a hazard case,
+    # kept by the same trigger (revision 0035) so the 挂牌督办 board groups ix_case_instance_hazards alone.
+    listing_level: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
 
     __table_args__ = (
         # 隐患季度统计: per district by the day found, per enterprise in name order (index-only scans).
@@ -262,8 +265,10 @@ class Case(Base):
         sa.Index("ix_case_instance_escalation", "status", "escalation_level", "started_at", "id"),
         # The leadership dashboard's hazards by unit, grade and overdue listing: read from this index
         # alone (an index-only scan), never from the rows' JSON.
-        sa.Index("ix_case_instance_hazards", "process_key", "status", "org_code", "hazard_grade", "listing_deadline",
-                 sqlite_where=HAZARD_CASES, postgresql_where=HAZARD_CASES),
+        # 挂牌层级 before the deadline (revision 0035): the 挂牌督办 board groups by unit and level, and the
+        # cases of one count (unit and level given) come in 整改期限 order.
+        sa.Index("ix_case_instance_hazards", "process_key", "status", "org_code", "hazard_grade", "listing_level",
+                 "listing_deadline", sqlite_where=HAZARD_CASES, postgresql_where=HAZARD_CASES),
         # Cases of a process ended (销号 in a quarter) or started (accidents, inspections) in a period.
         sa.Index("ix_case_instance_ended", "process_key", "status", "ended_at"),
         sa.Index("ix_case_instance_started", "process_key", "started_at"),
