@@ -153,15 +153,16 @@ class CandidatesNotFound(Exception):
 
 
 def dropped_note(assignee_unknown: list[str], assignee_ambiguous: list[str], unknown: list[str],
-                 ambiguous: list[str]) -> str | None:
+                 ambiguous: list[str], to_starter: bool = False) -> str | None:
     """What the case's history says when an assignee or candidates the model named are nobody but the
     task has others to do it (its role's queue, other candidates): 「候选人「王五」在本系统中找不到
     对应的人员，已从候选人中略去」. None when every name was found."""
     said = []
+    then = "已交给发起人办理" if to_starter else "改由可办理本任务的人员认领"
     if assignee_unknown:
-        said.append(f"办理人{_quoted(assignee_unknown)}在本系统中找不到对应的人员，改由可办理本任务的人员认领")
+        said.append(f"办理人{_quoted(assignee_unknown)}在本系统中找不到对应的人员，{then}")
     if assignee_ambiguous:
-        said.append(f"办理人{_quoted(assignee_ambiguous)}{_SEVERAL}，改由可办理本任务的人员认领")
+        said.append(f"办理人{_quoted(assignee_ambiguous)}{_SEVERAL}，{then}")
     if unknown:
         said.append(f"候选人{_quoted(unknown)}在本系统中找不到对应的人员，已从候选人中略去")
     if ambiguous:

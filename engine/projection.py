@@ -461,11 +461,16 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
             unknown = [n for n in unknown if role_for_lane(n) is None]
             if role is None and row.assignee is None and not users:
                 role = values["role_code"] = roles_named[0]
+        to_starter = False
         if role is None and row.assignee is None and not users:
-            if unknown or ambiguous or a_unknown or a_ambiguous:  # named, none found: said, not the starter's
+            if unknown or ambiguous:  # candidates named, none found: said (engine/assignment.py), not the starter's
                 raise CandidatesNotFound(spec, unknown, ambiguous, a_unknown, a_ambiguous)
-            row.assignee = case.started_by  # no role to queue it for: the one who opened the case
-        note = dropped_note(a_unknown, a_ambiguous, unknown, ambiguous)
+            # no role to queue it for: the one who opened the case. An assignee nobody the case may
+            # name (a Camunda example's 「demo」, a 停用 official, another district's or enterprise's
+            # account: security reviews 6 and 7) goes there too, as it did, now said in the history
+            row.assignee = case.started_by
+            to_starter = bool(a_unknown or a_ambiguous)
+        note = dropped_note(a_unknown, a_ambiguous, unknown, ambiguous, to_starter)
         if note is not None:  # the names nobody is, said by the task_opened event (not a column: not inserted)
             values["note"] = note
         opened.append(values)

@@ -82,20 +82,15 @@ def _said(engine, case_id: int) -> list[str]:
             if h["action"] == "task_opened" and "message" in h["detail"]]
 
 
-def test_an_assignee_of_a_null_brigade_is_an_incident_naming_the_task_and_the_value_not_the_starters_task(engine):
-    """Probe 6: ``${brigade}_clerk`` with no 大队 is 「_clerk」. Before: 登记隐患 opened assigned to zhang."""
-    case = engine.start("clerk_of_brigade", by="zhang", org="east", data={})
-    (assign,) = engine.case(case.id).tasks
-    with pytest.raises(IncidentRaised) as err:
-        engine.complete(assign.id, "zhang", {"brigade": None})
-    assert err.value.message == (
-        "任务「登记隐患」的办理人「_clerk」在本系统中找不到对应的人员（不是在用账号，也不是本案办理单位及其上下级单位在用人员"
-        "的姓名）。该任务没有可以办理的人，未交给发起人代办：请管理员在用户管理中核对人员姓名或账号（或改用账号），或改正案件数据后重试")
-    assert err.value.element_id == "register"
-    assert [t.name for t in engine.case(case.id).tasks] == ["指定承办人员"]  # nothing lost: the step rolled back
-    (incident,) = engine.incidents(case_id=case.id)
-    engine.retry_incident(incident.id, "boss", {"brigade": "dc"})  # the administrator gives the 大队
-    assert _register(engine, case.id).assignee == "dc_clerk"
+def test_an_assignee_of_a_null_brigade_is_the_starters_task_and_the_history_says_why(engine):
+    """Probe 6: ``${brigade}_clerk`` with no 大队 is 「_clerk」. With no role, group or candidate to queue
+    it for, the task is the starter's as documented (docs/engine.md) and as security reviews 6 and 7
+    pin for an official who may not be named — no longer without a word: the 办理记录 says whom the
+    model named. (48bcfe1 made it an incident; the full run showed that stopped every public model
+    naming its vendor's demo user, camunda:assignee="demo", at its first task.)"""
+    case = _to_register(engine, "clerk_of_brigade", {"brigade": None})
+    assert _register(engine, case.id).assignee == "zhang"
+    assert _said(engine, case.id) == ["办理人「_clerk」在本系统中找不到对应的人员，已交给发起人办理"]
     assert engine.incidents(case_id=case.id) == []
 
 
@@ -106,11 +101,10 @@ def test_an_assignee_typed_as_a_name_is_that_person(engine):
 
 
 @pytest.mark.parametrize("handler", ["东城文书", "王五", "wang"])  # nobody; 西城区's official, by name and account
-def test_an_assignee_naming_nobody_the_case_may_name_is_an_incident(engine, handler):
-    case = engine.start("handler_named", by="zhang", org="east", data={})
-    (assign,) = engine.case(case.id).tasks
-    with pytest.raises(IncidentRaised, match=f"任务「登记隐患」的办理人「{handler}」在本系统中找不到对应的人员"):
-        engine.complete(assign.id, "zhang", {"handler": handler})
+def test_an_assignee_naming_nobody_the_case_may_name_is_the_starters_and_said(engine, handler):
+    case = _to_register(engine, "handler_named", {"handler": handler})
+    assert _register(engine, case.id).assignee == "zhang"
+    assert _said(engine, case.id) == [f"办理人「{handler}」在本系统中找不到对应的人员，已交给发起人办理"]
 
 
 def test_an_empty_assignee_is_still_the_starters_task_as_documented(engine):
