@@ -51,6 +51,12 @@ def _wait(predicate, seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
+def _fired(log) -> list[int]:
+    """The count of each sweep's ``duban.worker: fired N`` line in the worker's log."""
+    return [int(line.split("duban.worker: fired ", 1)[1].split()[0])
+            for line in _text(log).splitlines() if "duban.worker: fired " in line]
+
+
 def test_duban_worker_fires_at_most_its_share_each_sweep_until_nothing_is_due(sqlite_url, tmp_path):
     """Guard: ``duban worker --interval 0.3 --timers-per-sweep 2`` (the real command, its own process,
     the real clock) sweeps every 0.3 s and fires at most 2 due timers a sweep: 5 due timers take
@@ -64,8 +70,10 @@ def test_duban_worker_fires_at_most_its_share_each_sweep_until_nothing_is_due(sq
     proc = subprocess.Popen([sys.executable, "-m", "webui.cli", "-v", "worker", "--interval", "0.3",
                              "--timers-per-sweep", "2"], env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     try:
-        _wait(lambda: _count(e, Timer) == 0 or proc.poll() is not None or "Traceback" in _text(log), 60,
-              "the worker to fire every timer")  # ~5 s here
+        # every timer gone and the sweep that fired the last one logged (its line follows its COMMIT:
+        # stopped in between, the log read [2, 2] — CI, 2026-12-07)
+        _wait(lambda: _count(e, Timer) == 0 and sum(_fired(log)) == 5 or proc.poll() is not None
+              or "Traceback" in _text(log), 60, "the worker to fire every timer")  # ~5 s here
         assert proc.poll() is None and "Traceback" not in _text(log), _text(log)[-3000:]
     finally:
         proc.terminate()
@@ -73,9 +81,7 @@ def test_duban_worker_fires_at_most_its_share_each_sweep_until_nothing_is_due(sq
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-    fired = [int(line.split("duban.worker: fired ", 1)[1].split()[0])
-             for line in log.read_text(encoding="utf-8").splitlines() if "duban.worker: fired " in line]
-    assert fired == [2, 2, 1]
+    assert _fired(log) == [2, 2, 1]
     assert _count(e, HumanTask, HumanTask.state == "open") == 5
     with e.db.engine.connect() as conn:                   # fired in the worker's name: host:pid:…
         details = conn.execute(sa.select(AuditEvent.detail).where(AuditEvent.action == "timer_fired")).scalars()
