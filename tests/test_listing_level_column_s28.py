@@ -15,7 +15,7 @@ from alembic import command
 
 from engine import migrate, queries
 from engine.schema import Case
-from tests.ui_support import MAJOR_PATH, REGISTER_MAJOR, make_world, open_task, start_hazard
+from tests.ui_support import MAJOR_PATH, REGISTER_MAJOR, major_case_at, make_world, open_task, start_hazard
 
 TODAY = date(2026, 11, 25)
 BEFORE = "0032_case_prefix"
@@ -23,14 +23,7 @@ BEFORE = "0032_case_prefix"
 
 def _listed(engine, title: str, level: str) -> int:
     """A 重大 hazard walked up to its 督办通知 (listed: 整改期限 set), the DMN giving 挂牌层级 from ``level``."""
-    case = start_hazard(engine, title=title)
-    engine.complete(open_task(engine, case.id, "register").id, "zhang", REGISTER_MAJOR)
-    for element, user, data in MAJOR_PATH:
-        if element == "issue_notice":
-            return case.id
-        if element == "propose":
-            data = dict(data, supervision_level=level)
-        engine.complete(open_task(engine, case.id, element).id, user, data)
+    return major_case_at(engine, "issue_notice", title, proposal={"supervision_level": level}).id
     raise AssertionError("the path has no 下达通知书")
 
 

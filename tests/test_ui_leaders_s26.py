@@ -28,7 +28,7 @@ from engine import audit_seal
 from workflows.enterprises import EnterpriseRegistry
 from workflows.enterprises.credit_code import complete
 from tests.ui_support import (MAJOR_PATH, REGISTER_MAJOR, START, LiveServer, browser, client_login, close_context,
-                              logged_in_page, make_world, open_task, start_hazard)
+                              logged_in_page, major_case_at, make_world, open_task, start_hazard)
 
 __all__ = ["browser"]
 
@@ -44,17 +44,8 @@ LISTED = [("甲化工储罐区防火堤缺失", "省", "2026-11-26"),      # 省
 
 
 def _listed(engine, title: str, level: str, deadline: str) -> int:
-    case = start_hazard(engine, title=title)
-    engine.complete(open_task(engine, case.id, "register").id, "zhang", REGISTER_MAJOR)
-    for element, user, data in MAJOR_PATH:
-        if element == "issue_notice":
-            return case.id
-        if element == "propose":
-            data = dict(data, supervision_level=level, rectify_deadline=deadline)
-        if level == "设区的市":
-            user = CITY_PATH.get(element, user)
-        engine.complete(open_task(engine, case.id, element).id, user, data)
-    raise AssertionError("the path has no 下达通知书")
+    return major_case_at(engine, "issue_notice", title, proposal={"supervision_level": level, "rectify_deadline": deadline},
+                         users=CITY_PATH if level == "设区的市" else None).id
 
 
 @pytest.fixture(scope="module")

@@ -323,20 +323,24 @@ def open_task(engine, case_id: int, element: str):
     return tasks[0]
 
 
-def walk(engine, case_id: int, until: str) -> None:
-    """Complete the major-hazard path through the engine up to (not including) ``until``."""
+def walk(engine, case_id: int, until: str, proposal: dict | None = None, users: dict | None = None) -> None:
+    """Complete the major-hazard path through the engine up to (not including) ``until``; ``proposal``
+    changes the 挂牌建议's data (``propose``: 监管层级, 整改期限…), ``users`` who completes an element."""
     for element, user, data in MAJOR_PATH:
         if element == until:
             return
-        engine.complete(open_task(engine, case_id, element).id, user, data)
+        if element == "propose" and proposal:
+            data = dict(data, **proposal)
+        engine.complete(open_task(engine, case_id, element).id, (users or {}).get(element, user), data)
     open_task(engine, case_id, until)  # the path ends where 审批销号 opens
 
 
-def major_case_at(engine, until: str, title: str = "甲化工有限公司储罐区重大事故隐患"):
-    """A case registered as a major hazard and walked to ``until``."""
+def major_case_at(engine, until: str, title: str = "甲化工有限公司储罐区重大事故隐患",
+                  proposal: dict | None = None, users: dict | None = None):
+    """A case registered as a major hazard and walked to ``until`` (``walk``'s ``proposal``, ``users``)."""
     case = start_hazard(engine, title=title)
     engine.complete(open_task(engine, case.id, "register").id, "zhang", REGISTER_MAJOR)
-    walk(engine, case.id, until)
+    walk(engine, case.id, until, proposal, users)
     return case
 
 
