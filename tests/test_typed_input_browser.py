@@ -13,7 +13,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui_support import ACME, LiveServer, _password_hash, browser, logged_in_page, make_world, open_task  # noqa: F401
+from tests.ui_support import ACME, LiveServer, add_investigator, browser, logged_in_page, make_world, open_task  # noqa: F401
 from workflows.forms.fields import MISGROUPED
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ if shutil.which("chromium") is None:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     w = make_world(tmp_path_factory.mktemp("browser-typed"))
-    w.engine.directory.add_user("zhou", org="east", roles=["investigator"], name="周调查", password_hash=_password_hash())
+    add_investigator(w.engine)
     yield w
     w.engine.dispose()
 

@@ -137,10 +137,10 @@ def test_an_amount_is_shown_back_grouped_and_read_again_as_the_same_amount():
 
 
 def test_the_facts_a_step_decides_on_show_the_loss_grouped(tmp_path, database_url):
-    from tests.ui_support import _password_hash, client_login, make_world, open_task
+    from tests.ui_support import add_investigator, client_login, make_world, open_task
     w = make_world(tmp_path, None if database_url.startswith("sqlite") else database_url)
     try:
-        w.engine.directory.add_user("zhou", org="east", roles=["investigator"], name="周调查", password_hash=_password_hash())
+        add_investigator(w.engine)
         case = w.engine.start("accident_investigation", by="zhou", org="east", title="甲化工爆炸事故")
         receive = open_task(w.engine, case.id, "receive")
         now = w.engine.clock.now()   # reported as the clock says (its 逐级上报 due 2 hours after, 条例第十一条)
@@ -182,10 +182,10 @@ def test_the_hearing_threshold_is_judged_by_the_engine_from_the_fine_as_typed(da
 
 
 def test_the_case_page_shows_the_loss_grouped(tmp_path):
-    from tests.ui_support import _password_hash, client_login, make_world, open_task
+    from tests.ui_support import add_investigator, client_login, make_world, open_task
     w = make_world(tmp_path)
     try:
-        w.engine.directory.add_user("zhou", org="east", roles=["investigator"], name="周调查", password_hash=_password_hash())
+        add_investigator(w.engine)
         case = w.engine.start("accident_investigation", by="zhou", org="east", title="甲化工爆炸事故")
         w.engine.complete(open_task(w.engine, case.id, "receive").id, "zhou",
                           {**sample("accident.receive", TODAY), "direct_loss": "4,999.99万元"})

@@ -25,7 +25,7 @@ import pytest
 from lxml import etree
 from werkzeug.datastructures import MultiDict
 
-from tests.ui_support import ACME, START, _password_hash, api_client, client_login, make_world, open_task, start_hazard
+from tests.ui_support import ACME, START, _password_hash, api_client, client_login, investigator_world, open_task, start_hazard
 from workflows.forms import FormError, registry
 from workflows.forms.fields import PersonName, _ReadBy
 from workflows.forms.samples import sample
@@ -276,13 +276,7 @@ def test_a_choice_that_names_none_is_refused_naming_the_choices():
 
 # --- through the REST API and the page, stored on SQLite and PostgreSQL -----------------------------
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, module_database_url):
-    w = make_world(tmp_path_factory.mktemp("typed-probe"),
-                   None if module_database_url.startswith("sqlite") else module_database_url)
-    w.engine.directory.add_user("zhou", org="east", roles=["investigator"], name="周调查", password_hash=_password_hash())
-    yield w
-    w.engine.dispose()
+world = investigator_world("typed-probe")
 
 
 def test_the_api_names_the_label_keeps_the_task_open_then_stores_what_was_meant(world):

@@ -16,7 +16,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from engine import typed_input
-from tests.ui_support import START, _password_hash, api_client, client_login, make_world, open_task
+from tests.ui_support import START, api_client, client_login, investigator_world, open_task
 from workflows.forms import FormError, registry
 from workflows.forms.samples import sample
 
@@ -88,13 +88,7 @@ def test_one_reader_of_a_persons_name_for_forms_users_and_assignment():
 
 # --- through the REST API and the page, stored on SQLite and PostgreSQL -----------------------------
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, module_database_url):
-    w = make_world(tmp_path_factory.mktemp("typed-shorthand"),
-                   None if module_database_url.startswith("sqlite") else module_database_url)
-    w.engine.directory.add_user("zhou", org="east", roles=["investigator"], name="周调查", password_hash=_password_hash())
-    yield w
-    w.engine.dispose()
+world = investigator_world("typed-shorthand")
 
 
 def test_the_api_stores_five_wan_five_as_55000_and_refuses_ten_wan_five_keeping_the_task(world):

@@ -78,6 +78,28 @@ def make_world(folder: Path, url: str | None = None) -> World:
     return World(engine, clock, app)
 
 
+def add_investigator(engine) -> None:
+    """周调查 (``zhou``), an 事故调查 investigator of 东城区, whom the accident-investigation tests start
+    their cases as (the directory of ``make_world`` has no investigator)."""
+    engine.directory.add_user("zhou", org="east", roles=["investigator"], name="周调查", password_hash=_password_hash())
+
+
+def investigator_world(name: str):
+    """A module fixture ``world``: ``make_world`` on the module's database (``module_database_url``:
+    SQLite, or PostgreSQL) with 周调查 added (``add_investigator``), in a folder named ``name``:
+    ``world = investigator_world("typed-probe")`` at the module's top level."""
+
+    @pytest.fixture(scope="module")
+    def world(tmp_path_factory, module_database_url):
+        w = make_world(tmp_path_factory.mktemp(name),
+                       None if module_database_url.startswith("sqlite") else module_database_url)
+        add_investigator(w.engine)
+        yield w
+        w.engine.dispose()
+
+    return world
+
+
 def _populate_directory(engine) -> None:
     d = engine.directory
     d.add_org("city", "示范市应急管理局", level="市")
