@@ -29,8 +29,27 @@ def served_world(database_url: str, folder):
 def deploy(world, name: str):
     """``POST /api/models`` of the corpus file ``name`` by the designer: the response."""
     path = CORPUS / name
-    return world.call("POST", "/api/models", "des", data={"file": (io.BytesIO(path.read_bytes()), path.name)},
+    return deploy_source(world, path.read_bytes(), path.name)
+
+
+def deploy_source(world, source: bytes, filename: str, user: str = "des"):
+    """``POST /api/models`` of the model ``source`` named ``filename`` by ``user``: the response."""
+    return world.call("POST", "/api/models", user, data={"file": (io.BytesIO(source), filename)},
                       content_type="multipart/form-data")
+
+
+def script_model(script: str, key: str = "fine_on_start", name: str = "立案即算罚款") -> bytes:
+    """tests/bpmn/start_script.bpmn (Camunda Modeler 5.28: 立案即算罚款, inputs ``total`` and ``days``) with
+    ``script`` in its script task 计算每日罚款, as process ``key`` named ``name``."""
+    from tests.support import BPMN
+    source = (BPMN / "start_script.bpmn").read_text(encoding="utf-8").replace("daily = total / days", script)
+    return source.replace('id="fine_on_start"', f'id="{key}"').replace("立案即算罚款", name).encode()
+
+
+def start_script_case(world, key: str = "fine_on_start", data: dict | None = None, user: str = "insp"):
+    """``POST /api/cases`` of process ``key`` (a ``script_model``) in 东城区 by ``user``: the response."""
+    return world.call("POST", "/api/cases", user, json={"process_key": key, "org": "east",
+                                                         "data": dict(data or {"total": 1, "days": 1})})
 
 
 def start(world, key: str, data: dict | None = None, user: str = "insp") -> int:

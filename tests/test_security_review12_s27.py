@@ -28,7 +28,8 @@ import uuid
 
 import pytest
 
-from tests.support import BPMN, evaluator_ready, thread_cpu
+from tests.api_probe_support import deploy_source, script_model, start_script_case
+from tests.support import evaluator_ready, thread_cpu
 from tests.test_api_helpers import PASSWORD, World, browser_login, build_app, build_engine
 
 
@@ -46,17 +47,14 @@ HUNDRED_YEARS = 'workdays_between("2025-01-01", "2124-12-30")'
 
 
 def _deploy_fine_script(world, script: str) -> None:
-    """tests/bpmn/start_script.bpmn (Camunda Modeler 5.28: 立案即算罚款) with ``script`` in its script
-    task 计算每日罚款, deployed through the REST API by the designer."""
-    source = (BPMN / "start_script.bpmn").read_text(encoding="utf-8").replace("daily = total / days", script)
-    r = world.call("POST", "/api/models", "des", data={"file": (io.BytesIO(source.encode()), "立案即算罚款.bpmn")},
-                   content_type="multipart/form-data")
+    """tests/bpmn/start_script.bpmn with ``script`` in its script task 计算每日罚款, deployed through the
+    REST API by the designer."""
+    r = deploy_source(world, script_model(script), "立案即算罚款.bpmn")
     assert r.status_code == 201, r.get_json()
 
 
 def _start_fine(world):
-    return world.call("POST", "/api/cases", "insp", json={"process_key": "fine_on_start", "org": "east",
-                                                           "data": {"total": 1000, "days": 10}})
+    return start_script_case(world, data={"total": 1000, "days": 10})
 
 
 def test_a_script_calling_a_host_helper_in_a_loop_is_stopped_at_the_cpu_bound_of_the_host_it_used(world):

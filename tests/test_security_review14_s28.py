@@ -26,8 +26,7 @@ import logging
 
 import pytest
 
-from tests.api_probe_support import served_world
-from tests.support import BPMN
+from tests.api_probe_support import deploy_source, script_model, served_world, start_script_case
 from tests.test_api_helpers import PARTY_A, PARTY_B, PASSWORD, build_app
 
 SPAWN_PARTY = ('daily = total / days\nif to_party:\n'
@@ -49,13 +48,8 @@ def world(module_database_url, tmp_path_factory):
     w.engine.dispose()
 
 
-def _model(script: str) -> bytes:
-    return (BPMN / "start_script.bpmn").read_text(encoding="utf-8").replace("daily = total / days", script).encode()
-
-
 def _api_deploy(world, script: str, username: str = "des"):
-    return world.call("POST", "/api/models", username, data={"file": (io.BytesIO(_model(script)), "立案即算罚款.bpmn")},
-                      content_type="multipart/form-data")
+    return deploy_source(world, script_model(script), "立案即算罚款.bpmn", username)
 
 
 # -- 1. the login lockout behind a reverse proxy ------------------------------------------------------
@@ -164,15 +158,12 @@ def test_a_century_of_working_days_logs_a_few_warnings_not_one_per_year(world, c
 # -- 4. a host function's one call, bounded by its work -------------------------------------------
 
 def _deploy_lists(world, script: str) -> None:
-    xml = _model(script).replace(b'id="fine_on_start"', b'id="feel_lists"').replace("立案即算罚款".encode(), "列表函数".encode())
-    r = world.call("POST", "/api/models", "des", data={"file": (io.BytesIO(xml), "列表函数.bpmn")},
-                   content_type="multipart/form-data")
+    r = deploy_source(world, script_model(script, "feel_lists", "列表函数"), "列表函数.bpmn")
     assert r.status_code == 201, r.get_json()
 
 
 def _start_lists(world):
-    return world.call("POST", "/api/cases", "insp", json={"process_key": "feel_lists", "org": "east",
-                                                           "data": {"total": 1, "days": 1}})
+    return start_script_case(world, "feel_lists")
 
 
 def test_feel_distinct_values_and_union_of_a_long_list_cost_the_server_milliseconds_not_minutes(world):
