@@ -106,7 +106,7 @@ def deliver_email(engine, settings: SmtpSettings | None, worker: str = "email", 
             for item in items:
                 try:
                     smtp.send_message(_email(settings, item))
-                except smtplib.SMTPException as exc:
+                except (smtplib.SMTPException, ValueError) as exc:  # ValueError: a mail its item cannot make
                     fail(engine, item.id, worker, f"{type(exc).__name__}: {exc}")
                 else:
                     sent += complete(engine, item.id, worker)
@@ -119,10 +119,13 @@ def deliver_email(engine, settings: SmtpSettings | None, worker: str = "email", 
 
 
 def _email(settings: SmtpSettings, item: OutboxItem) -> EmailMessage:
+    """The mail of ``item``. Its subject on one line: a task named on two lines (「专家&#10;书面评审」, as
+    Camunda Modeler draws a long name) made the header ValueError (email refuses a line break in a header,
+    so no header was ever injected) — and, uncaught, it stopped every mail behind it in every sweep."""
     msg = EmailMessage()
     msg["From"] = formataddr((settings.sender_name, settings.sender))
     msg["To"] = item.recipient
-    msg["Subject"] = item.subject
+    msg["Subject"] = " ".join(item.subject.split())
     msg["Message-ID"] = make_msgid(idstring=f"duban-{item.id}")
     msg.set_content(f"{item.body}\n\n——督办系统（本邮件由系统自动发送，请登录系统办理）")
     return msg

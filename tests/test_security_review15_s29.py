@@ -1,0 +1,82 @@
+"""Security review 15 (安全复查十五) — through the served REST API (tests/api_probe_support.served_world), on a
+real SQLite file and a real PostgreSQL database, with real BPMN, a real SMTP server (aiosmtpd) and real
+evaluator workers.
+
+Findings
+--------
+
+Every e-mail reminder stopped by one task name drawn on two lines (邮件提醒停发). Camunda Modeler writes a
+long name on two lines (``name="专家&#10;书面评审"``, tests/bpmn/interop/zeebe_permit.bpmn); its 新待办 became
+an outbox mail whose subject held the line break. Python's ``email`` refuses a line break in a header
+(so no ``Bcc:`` was ever injected) with ValueError, which workflows/messages/channels.deliver_email did not
+catch: the sweep stopped at that mail, every mail behind it in the batch stayed leased, and the next
+sweeps met the same mail first — no reminder of any case (催办、逾期督办 of 原安监总局令第16号 第二十条's
+deadlines) went out by mail again. Now the subject is made one line, and a mail its item cannot make
+fails alone (retried, then 已失败) while the others go.
+
+Tried, and held (no change)
+---------------------------
+
+Sandbox (engine/restricted.py, engine/evaluator.py): ``"{0.__class__}".format(x)`` and ``format_map``
+refused at deploy; ``f"{x!r:>5}"`` only formats; ``gi_frame``, ``e.__traceback__``,
+``d.__class__.__subclasses__()``, ``m.__reduce_ex__(2)`` refused at deploy (RestrictedPython);
+``import os``, ``__import__``, ``open``, ``globals()``, ``vars()``, ``locals()``, ``breakpoint()``,
+``memoryview``, ``bytearray(10**10)`` refused at deploy; ``"x" * 10**9``, ``"a".ljust(10**10)``,
+``"a".zfill(10**9)``, ``format(s, ">1000000000")``, ``"%*d" % (10**9, 1)``, ``"%.*f"`` and a list
+doubled a hundred times end in the worker (MemoryError under its 768 MiB, or the CPU bound);
+``while True``, ``2 ** 10 ** 10``, ``math.comb(10**7, 10**6)``, ``math.perm``, ``math.lcm(*range(…))``,
+``math.isqrt(10**10000000)`` end at the worker's 1 s CPU bound; recursion is a RecursionError; ``sorted``
+with a key raising is that error. The host's CPU stayed at 0 s for all of them.
+
+Uploads and imports: an xlsx whose sheet declares a billion laughs is refused in Chinese in 0.5 s (expat
+2.5's amplification limit; openpyxl reads sheets with it), one only declaring them imports as written;
+login ``next=/\\evil.example`` goes out as ``/%5Cevil.example`` (a path of this site; werkzeug quotes the
+backslash), ``\\\\evil``, ``/\\t/evil`` and ``https:evil`` go to 我的待办.
+"""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.api_probe_support import deploy_source, served_world
+from tests.support import BPMN
+from tests.test_messages import smtp  # noqa: F401 — the module's real SMTP server (aiosmtpd)
+from workflows.messages import inbox, produce
+from workflows.messages.channels import deliver_email
+from workflows.messages.models import OutboxItem
+
+
+@pytest.fixture(scope="module")
+def world(module_database_url, tmp_path_factory):
+    w = served_world(module_database_url, tmp_path_factory.mktemp("review15"))
+    yield w
+    w.engine.dispose()
+
+
+# -- 1. e-mail reminders and a task named on two lines ------------------------------------------------
+
+def test_a_task_named_on_two_lines_stops_no_email_reminder_order_16_art_20(world, smtp):  # noqa: F811
+    """原安监总局令第16号 第二十条: the reminders of a 督办 deadline reach people by mail. Before,
+    ``deliver_email`` raised ValueError (「Header values may not contain linefeed or carriage return
+    characters」) at the mail of 「现场&#10;检查」 and sent none after it, in this sweep or the next."""
+    handler, settings = smtp
+    source = (BPMN / "api_matrix.bpmn").read_text(encoding="utf-8").replace('name="现场检查"', 'name="现场&#10;检查"')
+    assert deploy_source(world, source.encode(), "接口权限矩阵.bpmn").status_code == 201
+    for username in ("insp", "east_insp2"):
+        assert inbox.save_preference(world.engine, username, email=f"{username}@yjj.example.gov.cn",
+                                     email_on=True) == {}
+    deliver_email(world.engine, settings)  # what the world's set-up queued: not this test's
+    case = world.engine.start("api_matrix", by="starter", org="east", title="复查两行环节名")
+    assert "现场\n检查" in [t.name for t in world.engine.case(case.id).tasks]
+    produce(world.engine)
+    before = len(handler.received)
+    sent = deliver_email(world.engine, settings)
+    received = handler.received[before:]
+    assert sent == len(received) >= 2
+    subjects = {rcpt[0]: m["Subject"] for rcpt, m in received if "现场" in m["Subject"]}
+    assert subjects == {"insp@yjj.example.gov.cn": "【督办】新待办：现场 检查",
+                        "east_insp2@yjj.example.gov.cn": "【督办】新待办：现场 检查"}
+    with world.engine.db.read() as s:
+        waiting = s.execute(sa.select(sa.func.count()).select_from(OutboxItem).where(
+            OutboxItem.topic == "email", OutboxItem.status == "pending")).scalar_one()
+    assert waiting == 0
