@@ -72,8 +72,9 @@ def start(engine, process_key: str, by: str, org: str | None = None, data: dict 
 # How many times a use case the database ended as a deadlock's victim or a serialization failure
 # is run again (``retried``): a start, a message's correlation, a signal's broadcast, a completion
 # (engine/tasks.py) and a timer firing (engine/timer_sweep.py), each one transaction whose script may
-# start a case (案号 counter, then anchor head); 0: never (the tests of each guard alone,
-# tests/test_start_deadlock_s27.py, tests/test_complete_deadlock_s28.py).
+# start a case (案号 counter, then anchor head), and the sweep's claim and parking (one short
+# transaction each); 0: never (the tests of each guard alone, tests/test_start_deadlock_s27.py,
+# tests/test_complete_deadlock_s28.py, tests/test_timer_retry_s29.py).
 CONFLICT_RETRIES = 3
 # SQLSTATE 40P01 deadlock_detected, 40001 serialization_failure: the transaction was rolled back whole
 _CONFLICTS = {"40P01": "死锁", "40001": "串行化冲突"}

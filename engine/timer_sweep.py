@@ -18,7 +18,8 @@
 5. **Run again**: a firing transaction PostgreSQL ended as a deadlock's victim or a serialization
    failure (a script's ``start_case`` takes a 案号 counter, then its anchor head) wrote nothing, and
    its timers are still leased to this worker: it is run again (``cases.retried``, at most 3 times,
-   each logged in Chinese).
+   each logged in Chinese). So are a claim and a parking ended so (each one short transaction that
+   wrote nothing): a claim's rows are still free, a parked case's rows still leased to this worker.
 """
 from __future__ import annotations
 
@@ -78,9 +79,14 @@ def claim(conn: sa.Connection, worker: str, now, limit: int, lease_seconds: int,
 
 
 def claim_due(engine, worker: str, limit: int, lease_seconds: int) -> list[tuple[int, str]]:
-    with engine.db.writer() as conn:
-        with conn.begin():
-            return claim(conn, worker, engine.clock.now(), limit, lease_seconds, not engine.db.is_sqlite)
+    """``claim`` in a transaction of its own, run again if the database ended it as a deadlock's
+    victim or a serialization failure (``cases.retried``): it wrote nothing, its rows are still free."""
+    def run() -> list[tuple[int, str]]:
+        with engine.db.writer() as conn:
+            with conn.begin():
+                return claim(conn, worker, engine.clock.now(), limit, lease_seconds, not engine.db.is_sqlite)
+
+    return retried(run, f"定时器认领（{worker}）")
 
 
 def fire_in(engine, tx: step.Tx, case_id: int, worker: str, force: bool = False) -> int:
@@ -268,10 +274,15 @@ def _fire_each(engine, case_ids: list[int], worker: str) -> tuple[int, list[tupl
 
 
 def park(engine, case_id: int, worker: str) -> None:
-    """A timer whose firing raised an incident waits for the retry instead of failing every sweep."""
-    with engine.db.writer() as conn:
-        with conn.begin():
-            conn.execute(_PARK, {"b_case": case_id, "b_worker": worker})
+    """A timer whose firing raised an incident waits for the retry instead of failing every sweep;
+    run again if the database ended the parking as a deadlock's victim or a serialization failure
+    (``cases.retried``): it wrote nothing, the rows are still leased to ``worker``."""
+    def run() -> None:
+        with engine.db.writer() as conn:
+            with conn.begin():
+                conn.execute(_PARK, {"b_case": case_id, "b_worker": worker})
+
+    retried(run, f"定时器挂起（案件 {case_id}）")
 
 
 # Timers claimed at a time, and cases fired per transaction. Measured (bench/timers.py, PostgreSQL,
