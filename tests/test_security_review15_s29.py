@@ -14,6 +14,13 @@ sweeps met the same mail first — no reminder of any case (催办、逾期督�
 deadlines) went out by mail again. Now the subject is made one line, and a mail its item cannot make
 fails alone (retried, then 已失败) while the others go.
 
+A date written in Chinese was an incident asking for data named ``__import__`` (日期格式化). ``strftime``,
+``f"{day:%Y年%m月%d日}"``, ``timetuple`` and ``strptime`` import ``time``/``_strptime`` in datetime's C code
+through the builtins of the calling code; model code's builtins had no ``__import__``, so each failed
+with 「KeyError: '__import__'」 and the incident read it as missing case data (「请补填数据后重试」). The
+builtins' ``__import__`` now gives those two modules only (engine/restricted.py; docs/sandbox.md); model
+code still cannot name it.
+
 Tried, and held (no change)
 ---------------------------
 
@@ -38,7 +45,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.api_probe_support import deploy_source, served_world
+from tests.api_probe_support import deploy_source, script_model, served_world, start_script_case
 from tests.support import BPMN
 from tests.test_messages import smtp  # noqa: F401 — the module's real SMTP server (aiosmtpd)
 from workflows.messages import inbox, produce
@@ -80,3 +87,30 @@ def test_a_task_named_on_two_lines_stops_no_email_reminder_order_16_art_20(world
         waiting = s.execute(sa.select(sa.func.count()).select_from(OutboxItem).where(
             OutboxItem.topic == "email", OutboxItem.status == "pending")).scalar_one()
     assert waiting == 0
+
+
+# -- 2. datetime's own imports in model code -------------------------------------------------------------
+
+DATED = ('daily = total / days\n'
+         'written = datetime(2026, 11, 1, 9, 30).strftime("%Y年%m月%d日 %H时%M分")\n'
+         'said = f"{date(2026, 11, 1):%Y年%m月%d日}"\n'
+         'read = datetime.strptime("2026-11-01", "%Y-%m-%d").date().isoformat()')
+
+
+def test_a_script_writing_a_date_in_chinese_runs_and_imports_nothing_else(world):
+    """``strftime``, a date's format in an f-string and ``strptime`` import ``time``/``_strptime`` through
+    the builtins of the code calling them. Before, each was 「KeyError: '__import__'」 in the worker and
+    the incident asked for case data named 「__import__」 (「请补填数据后重试」)."""
+    r = deploy_source(world, script_model(DATED, "dated_text", "写日期"), "写日期.bpmn")
+    assert r.status_code == 201, r.get_json()
+    r = start_script_case(world, "dated_text", {"total": 10, "days": 2})
+    assert r.status_code == 201, r.get_json()
+    data = world.engine.case(r.get_json()["id"]).data
+    assert (data["written"], data["said"], data["read"]) == ("2026年11月01日 09时30分", "2026年11月01日", "2026-11-01")
+    # the builtins' importer gives datetime what it needs, and nothing to anyone else
+    from engine.restricted import safe_builtins
+    importer = safe_builtins()["__import__"]
+    assert importer("time").strftime("%Y", (2026, 1, 1, 0, 0, 0, 3, 1, -1)) == "2026"
+    for name in ("os", "sys", "subprocess", "builtins", "importlib"):
+        with pytest.raises(ImportError, match="不允许导入模块"):
+            importer(name)
