@@ -20,9 +20,14 @@ from __future__ import annotations
 
 from .evaluator import host_safe
 from .juel_methods import JuelMethodError
-from .restricted import DECIMAL_EXPONENT
+from .restricted import DECIMAL_EXPONENT, PLAIN_SCRIPT_UNITS
 
 CALL = "duban_feel_collection"
+JOINED_MAX = PLAIN_SCRIPT_UNITS
+"""The longest text ``string join`` makes (a plain script's bound, 1,000,000 characters): it
+runs in the server's process, and its result is the items times the separator — 100,000 empty items and a
+separator of 2,000 characters made 200,000,000 characters there (1.6 GB traced) until 2026-12-07
+(tests/test_security_review15_s29.py)."""
 
 # FEEL name -> (fewest, most) arguments (None: any number)
 ARITY = {
@@ -151,7 +156,10 @@ def feel_collection(name: str, *args):
             sep = ""
         if not isinstance(sep, str):
             raise JuelMethodError(f"函数「string join」的分隔符{_shown(sep)}不是文字")
-        return sep.join(item for item in items if item is not None)
+        kept = [item for item in items if item is not None]
+        if sum(map(len, kept)) + len(sep) * max(len(kept) - 1, 0) > JOINED_MAX:
+            raise JuelMethodError(f"函数「string join」的结果超过 {JOINED_MAX} 个字；请核对要连接的列表和分隔符")
+        return sep.join(kept)
     if name == "distinct values":
         return _distinct(name, [_list(name, args[0])])
     if name == "append":

@@ -21,6 +21,12 @@ with 「KeyError: '__import__'」 and the incident read it as missing case data 
 builtins' ``__import__`` now gives those two modules only (engine/restricted.py; docs/sandbox.md); model
 code still cannot name it.
 
+A text of gigabytes in the server from one FEEL call (宿主内存). FEEL's ``string join`` runs in the server's
+process for model code in a worker, on arguments up to the pipe's 32 MiB, and its result is the items
+times the separator: 100,000 empty items and a 2,000-character separator made 200,000,000 characters,
+1.6 GB traced in the server, in one call well within the helpers' CPU bound. It now refuses a result
+past 1,000,000 characters before making it (engine/feel_collections.JOINED_MAX), in Chinese.
+
 Tried, and held (no change)
 ---------------------------
 
@@ -114,3 +120,39 @@ def test_a_script_writing_a_date_in_chinese_runs_and_imports_nothing_else(world)
     for name in ("os", "sys", "subprocess", "builtins", "importlib"):
         with pytest.raises(ImportError, match="不允许导入模块"):
             importer(name)
+
+
+# -- 3. a host helper's result, bounded before it is made ---------------------------------------------------
+
+JOIN = ('daily = total / days\nitems = [""] * 100000\n'
+        'joined = duban_feel_collection("string join", items, "隐" * 2000)')
+
+
+def test_feel_string_join_makes_no_text_of_hundreds_of_megabytes_in_the_server(world):
+    """FEEL's ``string join`` (engine/feel_collections.py) runs in the server's process for model code in
+    a worker, on arguments of up to the pipe's 32 MiB. Before, 100,000 empty items joined by a separator of
+    2,000 characters made a text of 200,000,000 characters (800 MB) in the server — one call, well within
+    the helpers' CPU bound; ten times the items, eight gigabytes."""
+    import tracemalloc
+    r = deploy_source(world, script_model(JOIN, "feel_join", "连接文字"), "连接文字.bpmn")
+    assert r.status_code == 201, r.get_json()
+    from tests.support import evaluator_ready
+    evaluator_ready()
+    tracemalloc.start()
+    try:
+        r = start_script_case(world, "feel_join")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    body = r.get_json()
+    assert r.status_code == 422 and body["incident_id"], body
+    assert peak < 100 * 2**20, peak
+    incident = next(i for i in world.engine.incidents() if i.id == body["incident_id"])
+    assert "函数「string join」的结果超过 1000000 个字" in incident.message, incident.message
+    # joining what a case holds is the function's ordinary work
+    r = deploy_source(world, script_model('daily = total / days\njoined = duban_feel_collection("string join", '
+                                          '["张三", None, "李四"] * 1000, "、")', "feel_join", "连接文字"), "连接文字.bpmn")
+    assert r.status_code == 201, r.get_json()
+    r = start_script_case(world, "feel_join")
+    assert r.status_code == 201, r.get_json()
+    assert world.engine.case(r.get_json()["id"]).data["joined"] == "、".join(["张三", "李四"] * 1000)
