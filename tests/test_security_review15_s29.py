@@ -39,12 +39,26 @@ refused at deploy; ``f"{x!r:>5}"`` only formats; ``gi_frame``, ``e.__traceback__
 doubled a hundred times end in the worker (MemoryError under its 768 MiB, or the CPU bound);
 ``while True``, ``2 ** 10 ** 10``, ``math.comb(10**7, 10**6)``, ``math.perm``, ``math.lcm(*range(…))``,
 ``math.isqrt(10**10000000)`` end at the worker's 1 s CPU bound; recursion is a RecursionError; ``sorted``
-with a key raising is that error. The host's CPU stayed at 0 s for all of them.
+with a key raising is that error. The host's CPU stayed at 0 s for all of them, and each case got an
+incident in Chinese through the API (「流程脚本超出资源限制（CPU 时间或内存），已被终止」, 「流程脚本运行超时，
+已被终止」). JUEL: ``${execution.getClass()}``, ``${''.getClass().forName('java.lang.Runtime')}``,
+``${T(java.lang.Runtime).getRuntime()}``, ``${x.toString()}``, ``${x.__class__}`` refused at deploy in
+Chinese; ``${x["__class__"]}`` is EL's ``[]`` (engine/juel_operators.index: a dict's key or a list's item,
+never an attribute). FEEL ``**`` and ``string repeat`` are refused, ``for i in 1..1000000000`` stops at
+the range bound.
 
 Uploads and imports: an xlsx whose sheet declares a billion laughs is refused in Chinese in 0.5 s (expat
 2.5's amplification limit; openpyxl reads sheets with it), one only declaring them imports as written;
 login ``next=/\\evil.example`` goes out as ``/%5Cevil.example`` (a path of this site; werkzeug quotes the
 backslash), ``\\\\evil``, ``/\\t/evil`` and ``https:evil`` go to 我的待办.
+Model XML with a DTD or entities is refused at deploy (engine/validation.safe_xml); attachments are
+served as downloads under a sandbox CSP, a claimed SVG/HTML type as bytes; the SMS/mail outbox API takes
+only the 消息网关 role or an administrator; case pages, diagrams, documents (.docx/PDF) and case actions
+read the case through redaction.case_for.
+
+Left alone: a worker's call of a host helper passes arguments up to the pipe's 32 MiB
+(engine/evaluator._call_host), where the host's own fast path bounds each at 256 KiB
+(evaluator._HostCall); ``string join`` was the one helper found making much more than it is given.
 """
 from __future__ import annotations
 
