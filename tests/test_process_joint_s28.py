@@ -38,14 +38,14 @@ def w(module_database_url):
 
 def meeting(w, met_on: str, **minutes) -> int:
     case = w.desk.start(jm.MEETING, by="dc_aw", org="dongcheng", title=f"联席会议{met_on}")
-    w.desk.do(case.id, M_PLAN, user="dc_aw", planned_on=met_on)
+    w.desk.do(case.id, M_PLAN, user="dc_aw")   # recorded afterwards: planned today, counted by its 召开日期
     w.desk.do(case.id, MINUTES, user="dc_aw", met_on=met_on, **{"agreed_items": [], **minutes})
     return case.id
 
 
 def joint(w, inspected_on: str, **record) -> int:
     case = w.desk.start(jm.INSPECTION, by="dc_aw", org="dongcheng", title=f"联合检查{inspected_on}")
-    w.desk.do(case.id, I_PLAN, user="dc_aw", planned_on=inspected_on, team=["zhang_san"],
+    w.desk.do(case.id, I_PLAN, user="dc_aw", team=["zhang_san"],   # planned today, counted by its 检查日期
               inspected_enterprises=[{"credit_code": MACHINERY}])
     w.desk.do(case.id, I_RECORD, user="zhang_san", inspected_on=inspected_on, **{"findings": [], **record})
     return case.id

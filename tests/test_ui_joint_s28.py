@@ -2,8 +2,8 @@
 （种子004）三（二）1: 全年召开整治工作联席会议不少于4次，联合检查执法活动不少于4次).
 
 The demo (workflows/demo_joint.py) recorded 东城区's four meetings (March, June, September, November) and three joint
-inspections (April, July, October), and 和平镇's two meetings and one joint inspection; its today is in the fourth
-quarter. 钱科长 opens 带队督查 from 驾驶舱 and reads, beside the leaders' visits, 东城区 联席会议 已完成 4/4 已达标 and
+inspections (April, July, October), and 和平镇's two meetings and one joint inspection (recorded by its own 安委办, 林主任); its today is in the fourth
+quarter. 钱科长 opens 督查与联席 from 驾驶舱 and reads, beside the leaders' visits, 东城区 联席会议 已完成 4/4 已达标 and
 联合检查执法 已完成 3/4 第四季度未达标, 和平镇 2/4, and the November meeting's 议定事项 waiting for 东城区安委办.
 Then 东城区安委办 convenes a meeting from 发起案件: the units are picked by their Chinese names, a department not in
 the directory typed; a reminder round reminds it of 和平镇 in words.
@@ -30,9 +30,9 @@ def test_the_leaders_page_counts_each_units_meetings_and_joint_inspections_again
         browser, demo, width):
     server = demo[0]
     page = logged_in_page(browser, server, "qian_ke", width)
-    try:   # 驾驶舱 › 带队督查, the section below the leaders' visits
+    try:   # 驾驶舱 › 督查与联席, the section below the leaders' visits
         page.goto(server.url + "/leadership/")
-        page.locator("#leadership-views a", has_text="带队督查").click()
+        page.locator("#leadership-views a", has_text="督查与联席").click()
         section = page.locator("#joint-mechanisms")
         expect(section.locator("#joint-basis")).to_contain_text("全年召开整治工作联席会议不少于4次，联合检查执法活动不少于4次")
         dc = page.locator("#joint-by-unit tbody tr", has_text="东城区")
@@ -91,13 +91,14 @@ def test_the_safety_office_convenes_a_meeting_picking_units_by_name_and_typing_a
 
 def test_the_safety_office_is_reminded_of_a_unit_behind_in_words_seed004(browser, demo):
     """A 进度提醒安排 set up for 东城区 in the fourth quarter: 和平镇 with two meetings and one joint inspection is behind
-    the three due by its start; 东城区安委办 (和平镇 has none) finds the reminder in 我的待办, in words."""
+    the three due by its start; 和平镇's own 安委办 (林主任) finds the reminder in 我的待办, in words."""
     from workflows import joint_mechanisms as jm
     server, engine = demo
     jm.open_round(engine, "dongcheng", by="dc_aw")
     reminders = engine.cases(process_key=jm.REMINDER, limit=10)
     assert [(c.org_code, c.title) for c in reminders] == [("dongcheng_heping", "联席会议和联合检查执法进度提醒（2026年第四季度）")]
-    page = logged_in_page(browser, server, "dc_aw", 375)
+    assert engine.case(reminders[0].id).data["reminder_to"] == ["hp_aw"]
+    page = logged_in_page(browser, server, "hp_aw", 375)
     try:
         open_task(page, server, "安排联席会议和联合检查执法", reminders[0].title)
         readable(page, 375)

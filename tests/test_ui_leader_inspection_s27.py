@@ -3,7 +3,7 @@
 
 The demo (workflows/demo_leader_inspection.py) recorded 冯局长's four visits (February, May, August, November)
 and one 党委检查督办, and 郑副局长's two (April, September); its today is 23 November, the fourth quarter. 钱科长
-opens 带队督查 from 驾驶舱: 冯局长 已完成 4/4 已达标, 郑副局长 已完成 2/4 flagged 第四季度未达标, and the November
+opens 督查与联席 from 驾驶舱: 冯局长 已完成 4/4 已达标, 郑副局长 已完成 2/4 flagged 第四季度未达标, and the November
 visit's 督办事项 waiting for 东城区安委办. Then 东城区安委办 plans a visit from 发起案件: the leader and the enterprise
 are picked by their Chinese names.
 """
@@ -30,7 +30,7 @@ def test_the_leaders_page_counts_each_leaders_visits_against_four_seed004_four_a
     page = logged_in_page(browser, server, "qian_ke", width)
     try:
         page.goto(server.url + "/leadership/")
-        page.locator("#leadership-views a", has_text="带队督查").click()
+        page.locator("#leadership-views a", has_text="督查与联席").click()
         expect(page.locator("h1")).to_contain_text("领导带队督查")
         expect(page.locator("#visits-basis")).to_contain_text("全年不少于4次")
         feng = page.locator("#visits-by-leader tbody tr", has_text="冯局长")

@@ -1,4 +1,4 @@
-"""带队督查 (/leadership/visits): per leader and per unit of the viewer's subtree, the year's 领导带队督查检查
+"""督查与联席 (/leadership/visits): per leader and per unit of the viewer's subtree, the year's 领导带队督查检查
 against 4 and 党委检查督办 against 2 (下原镇2019年安全生产工作计划, seed 004 三（一）1), the months they fell in,
 who is behind (第四季度未达标 flagged), and the 督办事项 not yet answered — from ``workflows.leader_inspection``;
 beside them each unit's 联席会议 and 联合检查执法 against 4 (三（二）1) and the 议定事项 not yet answered — from
@@ -48,6 +48,7 @@ def overview():
     joint_units = jm.unit_rows(eng, codes, year, today)
     return render_template("leadership/visits.html", scope=scope, org_choices=choices, year=year, years=sorted(years, reverse=True),
                            leaders=leaders, units=units, items=items, LEAD=li.LEAD, PARTY=li.PARTY, basis=li.BASIS,
+                           targets=li.target_notes(),
                            flagged=sum(1 for r in leaders if r[li.LEAD]["flagged"]),
                            joint_units=joint_units, joint_items=jm.open_items(eng, codes), MEETING=jm.MEETING,
                            INSPECTION=jm.INSPECTION, joint_basis=jm.BASIS,

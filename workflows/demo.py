@@ -61,6 +61,7 @@ USERS = [  # username, name, org, roles, party
     ("dc_gov", "东城区人民政府", "dongcheng", ["government"], None),
     ("sf_gov", "示范市人民政府", "shifan", ["government"], None),
     ("dc_aw", "东城区安委办", "dongcheng", ["safety_office"], None),
+    ("hp_aw", "林主任", "dongcheng_heping", ["safety_office"], None),  # 和平镇安委办: its 联席会议, 联合检查执法, reminders
     ("he_sl", "何受理", "dongcheng", ["intake"], None),
     ("sms_gw", "短信网关", "shifan", ["gateway"], None),
     ("xu_sj", "许设计", "shifan", ["designer"], None),

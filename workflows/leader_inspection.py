@@ -38,9 +38,25 @@ PROCESS, ROUND, REMINDER = "leader_inspection", "leader_inspection_round", "lead
 LEAD, PARTY = "领导带队督查检查", "党委检查督办"
 REMINDERS = yearly_count.Round(ROUND, REMINDER, "领导带队督查")
 TARGETS = {LEAD: 4, PARTY: 2}  # 种子004 三（一）1: 全年不少于4次 / 全年不得少于两次
+TARGET_BASIS = {
+    LEAD: "《下原镇2019年安全生产工作计划》（种子004）三（一）1：建立健全党、政领导定期带队督查检查安全生产工作机制、"
+          "全年不少于4次；不分主要负责人和分管负责人",
+    PARTY: "种子004 三（一）1：党委对安全生产落实情况的检查督办，全年不得少于两次",
+}
 LEADER_ROLES = ("leader", "director")
 BASIS = ("《下原镇2019年安全生产工作计划》（种子004）三（一）1：建立健全党、政领导定期带队督查检查安全生产工作机制、"
          "全年不少于4次；党委对安全生产落实情况的检查督办，全年不得少于两次")
+
+
+def target_notes() -> list[str]:
+    """「领导带队督查检查年度目标 4 次（依据…）」 per kind: what each leader's row is held to, as the 按领导 table says.
+
+    《下原镇2019年安全生产工作计划》（种子004）三（一）1 sets one number for all the 党、政 leaders — 「建立健全党、政领导
+    定期带队督查检查安全生产工作机制、全年不少于4次」, 「党委……检查督办，全年不得少于两次」 — and no different count
+    by post; no other seed sets a count per post (seeds 000–003 name 主要负责人 and 分管负责人 only for 责任, 考核 and 约谈).
+    So a 局长 (``director``, the unit's 主要负责人) and a 分管领导 (``leader``, a 分管负责人) alike are held to
+    ``TARGETS`` — the rows, their standing and the quarterly reminders all read it there."""
+    return [f"{kind}年度目标 {TARGETS[kind]} 次（依据{TARGET_BASIS[kind]}）" for kind in TARGETS]
 
 
 def _today(engine) -> dt.date:

@@ -7,6 +7,9 @@ their quarterly reminder (bpmn/joint_reminder.bpmn).
 from the directory; departments not in it — 移送、协作部门 — typed, as 移送部门 is), records its 会议纪要 and the
 议定事项, each with the unit and the person who answer for it and by when. A 联合检查执法 is planned by the lead unit
 (units taking part, enterprises picked from the registry, date); its findings' 事故隐患 go on into the hazard process.
+A plan is for days to come: 计划召开日期 and 计划检查日期 may not be before today (``fields.deadline``); what counts is
+the day held (召开日期, 检查日期), recorded afterwards and never after today (``fields.lived_day``) — a meeting held
+before it was entered is planned today and recorded with its real day.
 """
 from __future__ import annotations
 
@@ -23,6 +26,10 @@ MEETING_BASIS = f"{SEED}三（一）3、三（二）1：全年召开整治工作
 JOINT_BASIS = f"{SEED}三（二）1：联合检查执法活动不少于4次"
 ITEM_DUE = f"{SEED}三（一）3：联席会议议定事项协调解决重点难点问题；办结期限由会议确定，不能是已过去的日子"
 OTHERS_HELP = "不在本系统单位名录中的部门（如移送、协作部门），多个用顿号分隔"
+PLANNED_MEETING = (f"{SEED}三（一）3、三（二）1：建立健全安全生产联席会议制度——安排是对今后会议的计划，计划召开日期不能是"
+                   "已过去的日子；已召开的会议按“记录会议纪要”中的召开日期计数")
+PLANNED_JOINT = (f"{SEED}三（二）1：联合检查执法活动不少于4次——计划是对今后检查的安排，计划检查日期不能是已过去的日子；"
+                 "已开展的检查按“记录联合检查执法情况”中的检查日期计数")
 
 
 class JoiningUnit(FormSchema):
@@ -37,7 +44,8 @@ def _some_unit(data: dict) -> None:
 class MeetingPlan(FormSchema):
     """安排联席会议"""
     meeting_topic = f.text("会议议题", max_len=200)
-    planned_on = f.date("会议日期", help="会后补录的，填写实际召开日期")
+    planned_on = f.deadline("计划召开日期", PLANNED_MEETING,
+                            help="安排今后召开的会议，不能早于今天；会议已经召开的，填今天，实际召开日期在“记录会议纪要”中填写")
     joining_units = f.table("参会单位", JoiningUnit, required=False)
     other_departments = f.text("其他参会部门", max_len=300, required=False, help=OTHERS_HELP)
     meeting_notes = f.text("会议准备", long=True, required=False)
@@ -72,7 +80,8 @@ class ItemAnswer(FormSchema):
 class InspectionPlan(FormSchema):
     """制定联合检查执法计划"""
     topic = f.text("检查主题", max_len=200, help="如涉爆粉尘、人员密集场所、餐饮场所燃气安全等专项整治")
-    planned_on = f.date("计划检查日期")
+    planned_on = f.deadline("计划检查日期", PLANNED_JOINT,
+                            help="安排今后的检查，不能早于今天；检查已经开展的，填今天，实际检查日期在“记录联合检查执法情况”中填写")
     joining_units = f.table("参加单位", JoiningUnit, required=False)
     other_departments = f.text("其他参加部门", max_len=300, required=False, help=OTHERS_HELP)
     inspected_enterprises = f.table("检查企业", VisitedEnterprise)
