@@ -6,9 +6,10 @@ Who may do what is decided here only, from the directory as it is now (never cop
 - a case: officials of its org unit or above; an enterprise user for its own cases only, and not
   those of a process whose latest model's start event says ``partyReads`` 否 (a 12350 举报 about the
   enterprise) unless it holds or did one of its tasks — to it any other case does not exist (404);
-- starting a case: officials on their own branch of the org tree; an enterprise user only a process
-  whose start event names one of the user's roles in its ``startableBy`` property (隐患自查自报), and
-  only about its own enterprise;
+- starting a case: officials on their own branch of the org tree, and about an enterprise (当事企业)
+  registered in the case's unit or below it (属地管理: ``Policy.check_party_territory``); an enterprise
+  user only a process whose start event names one of the user's roles in its ``startableBy`` property
+  (隐患自查自报), and only about its own enterprise;
 - an *external* user (a third party such as the 第三方评估机构: every role it holds is in
   ``external_roles``) sees only the cases it is assigned to — a task it holds, did, or may claim in its
   own org unit — works no task another account claimed, and starts none;
@@ -17,6 +18,7 @@ Who may do what is decided here only, from the directory as it is now (never cop
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -25,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from .assignment import exclusion_reason, is_candidate
 from .directory import Principal
-from .errors import Forbidden, NotFound
-from .schema import OPEN, Case, HumanTask, ProcessModel, TaskCandidate, TaskExclusion
+from .errors import Forbidden, InvalidData, NotFound
+from .schema import OPEN, Case, HumanTask, OrgUnit, ProcessModel, TaskCandidate, TaskExclusion
 
 STARTABLE_BY = "startableBy"   # start-event property: roles (code or name, comma-separated) a party user needs
 # Start-event property: 否 — the enterprise a case is about (its ``party``, 当事人) neither lists nor
@@ -39,6 +41,8 @@ PARTY_READS = "partyReads"
 _NOT_READ = frozenset({"否", "不", "不公开", "no", "false", "n", "0"})
 ADMIN_ROLE = "admin"
 DESIGNER_ROLE = "designer"
+# What a refusal of another territory's enterprise cites (Policy.check_party_territory).
+TERRITORY_LAW = "《中华人民共和国行政处罚法》第二十二条"
 
 
 def on_branch(user_path: str | None, unit_path: str | None) -> bool:
@@ -49,7 +53,7 @@ def on_branch(user_path: str | None, unit_path: str | None) -> bool:
     branch (another district). Paths are the directory's, from the root, each ending with "/"; an
     absent path (a user without a unit, an unknown unit) is on no branch.
 
-    Who acts on a case is the department of its territory (《中华人民共和国安全生产法》第十条第二款:
+    Who acts on a case is the department of its territory (《中华人民共和国安全生产法》第十条第一款:
     县级以上地方各级人民政府应急管理部门对本行政区域内安全生产工作实施综合监督管理; 《中华人民共和国行政处罚法》
     第二十二条: 由违法行为发生地的行政机关管辖). ``Policy.check_start`` holds a starter to it and
     ``projection.may_be_named`` a task's assignee or candidate."""
@@ -91,6 +95,10 @@ class Policy:
         self._start_roles: dict[str, tuple[tuple, set[str]]] = {}
         self._says_kept: dict[int, bool] = {}   # model id -> its start event says partyReads 否
         self._kept: tuple[tuple, KeptFromParty] = ((), NONE_KEPT)   # (the models' stamp, what it kept)
+        # The org unit an enterprise (当事企业) is registered at and its name, or None when the registry
+        # does not know it: the domain's (workflows/runtime.register_party_check, which gives the
+        # engine's ``party_unit`` the same function); None: no registry, no territory to check.
+        self.party_unit: Callable[[Session, str], tuple[str, str] | None] | None = None
 
     def check_task(self, s: Session, p: Principal, row: HumanTask, known: tuple | None = None,
                    directory_version: int | None = None) -> None:
@@ -229,10 +237,47 @@ class Policy:
             if process_key is not None and not self.party_may_start(s, p, process_key, version, models_stamp):
                 raise Forbidden("企业用户不能发起该流程")
             return
-        path = (self.directory.org_path(s, org_code) if version is None  # version: the directory counter read
-                else self.directory.cached_org_path(s, org_code, version))
+        path = self._path(s, org_code, version)
         if not on_branch(p.org_path, path):
             raise Forbidden("只能在本单位、上级或下级单位发起案件")
+        self.check_party_territory(s, org_code, party, version, path)
+
+    def check_party_territory(self, s: Session, org_code: str, party: str | None, version: int | None = None,
+                              org_path: str | None = None) -> None:
+        """属地管理: an official's case about an enterprise (``party``, its 统一社会信用代码) is opened in
+        the unit the enterprise is registered at (its 属地, ``Enterprise.org_unit``) or a unit above it —
+        the city's bureau may take up a district's enterprise itself — never in another branch: an
+        InvalidData on ``party`` (当事企业) naming the enterprise, its unit and the case's, and the law.
+
+        《中华人民共和国行政处罚法》第二十二条: 行政处罚由违法行为发生地的行政机关管辖; 《中华人民共和国安全生产法》
+        第十条第一款: 县级以上地方各级人民政府应急管理部门……对本行政区域内安全生产工作实施综合监督管理.
+        An enterprise the registry does not know, or registered at a unit the directory no longer has,
+        is not refused (a valid code is checked by the caller):
+        a case against an unregistered business (无证经营) is a case too — 《安全生产违法行为行政处罚办法》
+        第六十七条: 生产经营单位, 是指合法和非法从事生产或者经营活动的基本单元. ``org_path``: the case
+        unit's path when the caller has it; ``version``: the directory counter read in this transaction."""
+        if not party or self.party_unit is None:
+            return
+        found = self.party_unit(s, party)
+        if found is None or found[0] == org_code:
+            return
+        unit, name = found
+        try:
+            unit_path = self._path(s, unit, version)
+        except NotFound:
+            return   # registered at a unit the directory no longer knows: no territory to hold it to
+        case_path = org_path if org_path is not None else self._path(s, org_code, version)
+        if unit_path.startswith(case_path):
+            return
+        here, there = s.get(OrgUnit, org_code), s.get(OrgUnit, unit)
+        there_name = there.name if there is not None else unit
+        raise InvalidData({"party": f"当事企业：{name or party}属于{there_name}，不在"
+                                    f"{here.name if here is not None else org_code}的管辖范围内，"
+                                    f"应由{there_name}或其上级单位立案（{TERRITORY_LAW}）"})
+
+    def _path(self, s: Session, org_code: str, version: int | None) -> str:
+        return (self.directory.org_path(s, org_code) if version is None  # version: the directory counter read
+                else self.directory.cached_org_path(s, org_code, version))
 
     def party_may_start(self, s: Session, p: Principal, process_key: str, version: int | None = None,
                         models_stamp: tuple | None = None) -> bool:

@@ -27,13 +27,16 @@ def world(module_database_url, tmp_path_factory):
     w = make_world(tmp_path_factory.mktemp("reach"),
                    None if module_database_url.startswith("sqlite") else module_database_url)
     registry = EnterpriseRegistry(w.engine.db.engine, clock=w.clock.now)
-    registry.add({"credit_code": WEST_FIRM, "name": "西城安泰化工有限公司", "org_unit": "west", "sector": "危化",
+    registry.add({"credit_code": WEST_FIRM, "name": "西城安泰化工有限公司", "org_unit": "east", "sector": "危化",
                   "size": "大型", "risk_level": "蓝"}, by="seed")
-    # 东城区's inspector registers a major hazard of a 西城区 enterprise (found in 东城区's inspection)
+    # 东城区's inspector registers a major hazard of the enterprise while it is still in 东城区 (属地管理:
+    # 《行政处罚法》第二十二条, tests/test_case_jurisdiction_s29.py); it then moves (迁址) to 西城区, and the case
+    # stays 东城区's: a case of another district about a 西城区 enterprise
     w.east_case = w.engine.start("hazard_supervision", by="zhang", party=WEST_FIRM, title=EAST_TITLE)
     w.engine.complete(open_task(w.engine, w.east_case.id, "register").id, "zhang",
                       {**REGISTER_MAJOR, "enterprise_name": "西城安泰化工有限公司", "credit_code": WEST_FIRM,
                        "description": "东城区局现场检查记录的内部描述"})
+    registry.update(WEST_FIRM, {"org_unit": "west"})
     # a case of 甲化工 in 东城区, and one the city derived from it about another enterprise in 西城区
     w.parent = start_hazard(w.engine, title="甲化工储罐区隐患")
     w.child = w.engine.start("hazard_supervision", by="zhao", org="west", party=WEST_FIRM, title=CITY_TITLE,

@@ -337,6 +337,12 @@ def load_demo(engine) -> dict[str, int]:
                             "requires_shutdown": False,
                             "long_rectification": False, "description": "配电箱防护门破损", "location": "冲压车间"})
     # The weeks before today, oldest first.
+    # 丙建材 was in 东城区 when 东城区's bureau opened its three cases below, and has since moved (迁址) to
+    # 西城区: a case is opened by the bureau of the enterprise's territory (属地管理, 《中华人民共和国行政处罚法》
+    # 第二十二条: engine/policy.Policy.check_party_territory) and stays with the bureau that opened it.
+    from workflows.enterprises.registry import EnterpriseRegistry
+    registry = EnterpriseRegistry(engine.db.engine, clock=engine.clock.now, read=engine.db.read)
+    registry.update(BUILDING, {"org_unit": "dongcheng"})
     time.at(70)  # 事故调查: the 60-day investigation (条例 第二十九条) runs out 10 days ago → 调查超期督办
     case("accident_overdue", "accident_investigation", "zhou_ba", BUILDING, "丙建材“坍塌”事故（调查超期）",
          [("事故信息接报", {"enterprise_name": ENTERPRISES[BUILDING], "accident_type": "坍塌",
@@ -372,6 +378,7 @@ def load_demo(engine) -> dict[str, int]:
           ("调查取证", DUST["调查取证"]), ("案件处理呈批", {**DUST["案件处理呈批"], "fine_amount": "30000"}),
           "法制审核", "送达行政处罚告知书", "陈述申辩或申请听证",
           "负责人审批", ("送达行政处罚决定书", {"decision_served_on": ago(20)})], org="dongcheng")
+    registry.update(BUILDING, {"org_unit": ENTERPRISE_RECORDS[BUILDING]["org_unit"]})   # 迁址: now 西城区's
     time.at(12)  # 一般隐患 found 12 days ago, to be fixed by 2 days ago → 一般隐患逾期督促
     case("hazard_general_overdue", "hazard_supervision", "zhao_liu", MACHINERY, "乙机械配电箱防护缺失（逾期）",
          [(general[0], {**general[1], "fix_deadline": ago(2)})])

@@ -53,7 +53,9 @@ def register_roles(engine: Engine) -> None:
 def register_party_check(engine: Engine) -> None:
     """Tell the engine which unit an enterprise belongs to (``engine.party_unit``), so model code's
     ``start_case(party=...)`` opens no case against an enterprise outside the case's reach
-    (engine/step.check_spawn_org). The engine does not import the domain: the domain registers."""
+    (engine/step.check_spawn_org), and a person opens none outside the enterprise's 属地
+    (engine/policy.Policy.check_party_territory: 发起案件, POST /api/cases). The engine does not
+    import the domain: the domain registers."""
     import sqlalchemy as sa
 
     from workflows.enterprises.models import Enterprise
@@ -63,7 +65,7 @@ def register_party_check(engine: Engine) -> None:
         row = session.execute(query.where(Enterprise.credit_code.in_(sorted({code, code.strip().upper()})))).first()
         return (row[0], row[1]) if row is not None else None
 
-    engine.party_unit = party_unit
+    engine.party_unit = engine.policy.party_unit = party_unit   # one lookup: spawns and starts (属地管理)
 
 
 def model_files(directory: Path = BPMN_DIR) -> list[Path]:
