@@ -58,7 +58,8 @@ from sqlalchemy.event import attr as _event_attr
 # release that renamed it leaves None here, and the listeners are iterated (~0.4 µs a statement more).
 _EmptyListener = getattr(_event_attr, "_EmptyListener", None)
 
-__all__ = ["Sql", "execute", "executemany", "first", "all_rows", "scalar", "defer", "flush", "Pending", "stats"]
+__all__ = ["Sql", "execute", "executemany", "first", "all_rows", "scalar", "defer", "flush", "Pending", "stats",
+           "read_alone", "others_listen"]
 
 
 class _Stats:
@@ -585,6 +586,69 @@ def executemany(conn: sa.Connection, stmt: Sql, rows: Iterable[dict]) -> int:
     if not rows:
         return 0
     return _run(conn, stmt, rows, True, queue=False).rowcount
+
+
+def others_listen(db: sa.Engine) -> bool:
+    """Whether anything but this module's own flush-before-statement listens for
+    ``before_cursor_execute`` on ``db`` (added with a step's first deferred write on every
+    PostgreSQL engine that completes a task; it only flushes what is queued on the connection a
+    statement goes to, and a connection fresh from the pool has nothing queued)."""
+    listeners = len(db.dispatch.before_cursor_execute)
+    return listeners > (1 if db in _listening else 0)
+
+
+def read_alone(db: sa.Engine, stmt: Sql, params: dict | None = None) -> list:
+    """Every row of one read statement run on its own, outside any transaction: on a pooled
+    connection in autocommit for the one statement, without SQLAlchemy's ``Connection`` around it —
+    on PostgreSQL the DBAPI connection switched to autocommit and back; on SQLite as it is (opened
+    in autocommit by engine/database.py, which sends BEGIN itself), so the read is one SELECT, not
+    the ``BEGIN``, SELECT and ``ROLLBACK`` of a ``Connection`` or a read session. For the few
+    statements a web request sends besides its step (the API's token row, the completion's
+    ``next_tasks``): a ``Connection`` and its transaction objects, or ``Database.read``'s session,
+    cost more Python than the statement (the token read 280 → 183 µs CPU on PostgreSQL;
+    ``next_tasks`` −2,800 bytecodes on SQLite, docs/engine.md).
+
+    The pool's checkout and checkin still run (a connection idle for long is pinged), psycopg may
+    still prepare the statement after a few runs. While anything but this module listens for
+    ``before_cursor_execute`` (tests and benches counting statements), or the statement is not one
+    this module renders, it goes through a ``Connection`` in autocommit instead, and the listeners
+    see it. A failed statement throws the connection away (it may be the server that went) and is
+    raised as SQLAlchemy's ``DBAPIError``, as ``Connection.execute`` raises it."""
+    dialect = db.dialect
+    r = stmt._rendered.get(dialect.name) or stmt.rendered(dialect)
+    if r.via_sa or others_listen(db):
+        with db.connect() as conn:
+            if dialect.name != "sqlite":
+                # No snapshot needed for one statement: on PostgreSQL no BEGIN and ROLLBACK round trips
+                # (and psycopg keeps its prepared statements, which a ROLLBACK drops). Not on SQLite,
+                # where leaving autocommit costs a PRAGMA when the connection goes back to the pool.
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+            return all_rows(conn, stmt, params)
+    parameters = r.bind(params)
+    switch = dialect.name != "sqlite"
+    pooled = db.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        if switch:
+            driver.autocommit = True
+        cursor = driver.cursor()
+        cursor.execute(r.sql, parameters)
+        rows = r.rows(cursor.fetchall())
+        cursor.close()
+        if switch:
+            driver.autocommit = False
+    except dialect.loaded_dbapi.Error as exc:
+        pooled.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(r.sql, parameters, exc, dialect.loaded_dbapi.Error,
+                                         dialect=dialect) from exc
+    except BaseException:
+        pooled.invalidate()
+        raise
+    finally:
+        pooled.close()
+    stats.statements += 1
+    stats.round_trips += 1
+    return rows
 
 
 def _rows(r: _Rendered, raw: list) -> list:

@@ -51,7 +51,7 @@ def test_a_token_request_runs_one_statement_and_no_directory_lookup_once_the_pri
 
 def test_a_token_read_opens_no_sqlalchemy_connection_and_gives_its_connection_back(world):
     """The token's row is read on a pooled connection in autocommit without a SQLAlchemy
-    ``Connection`` (webui/api/auth.py ``_holder_autocommit``): on PostgreSQL the connection goes back
+    ``Connection`` (webui/api/auth.py through ``engine.sqlexec.read_alone``): on PostgreSQL the connection goes back
     to the pool out of autocommit; on SQLite (in autocommit as engine/database.py opens it) no
     transaction is left open — one SELECT, not a Connection's BEGIN and ROLLBACK around it. A revoked
     token is refused on that path as on the other."""

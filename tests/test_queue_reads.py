@@ -158,3 +158,37 @@ def test_next_tasks_after_a_completion_are_what_the_policy_lets_that_user_work_i
     with statements(engine) as seen:
         engine.next_tasks(case.id, sun)
     assert len(seen) == 1, seen
+
+
+def test_next_tasks_read_alone_without_a_session_and_a_supervisor_above_still_offered(engine):
+    """下一步 after a completion through the API (``Engine.next_tasks``) is one SELECT on a pooled
+    connection in autocommit (``sqlexec.read_alone``): no SQLAlchemy ``Connection`` or read session
+    opened for it (on SQLite no BEGIN either), the connection handed back as the engine set it up.
+    A read session is opened only when the policy needs one: the city's 副局长 is still offered the
+    district's 审批, which takes the district's org path."""
+    db = engine.db.engine
+    sqlite = engine.db.is_sqlite
+    case = engine.start("duties", by="zhou", org="east")
+    zhou = engine.directory.principal("zhou")
+    assert [t.spec_id for t in engine.next_tasks(case.id, zhou)] == ["investigate"]  # renders the statement
+    opened, returned = [], []
+
+    def connect(conn):
+        opened.append(conn)
+
+    def checkin(dbapi_conn, record):
+        returned.append(dbapi_conn.in_transaction if sqlite else dbapi_conn.autocommit)
+    held = db.pool.checkedout()
+    sa.event.listen(db, "engine_connect", connect)
+    sa.event.listen(db, "checkin", checkin)
+    try:
+        assert [t.spec_id for t in engine.next_tasks(case.id, zhou)] == ["investigate"]
+    finally:
+        sa.event.remove(db, "engine_connect", connect)
+        sa.event.remove(db, "checkin", checkin)
+    assert opened == [] and returned == [False] and db.pool.checkedout() == held
+    approve = _approvals_waiting(engine, "zhou", "east", 1)
+    approval_case = engine.task(approve[0]).case_id
+    deputy = engine.directory.principal("deputy")
+    assert [t.id for t in engine.next_tasks(approval_case, deputy)] == approve
+    assert engine.next_tasks(approval_case, zhou) == []  # no 审批 role

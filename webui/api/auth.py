@@ -146,17 +146,8 @@ def token_holder(engine, token: str) -> tuple[str, int] | None:
     digest = _digest(token)
     now = engine.clock.now()
     from ..sessions import credential_of
-    db = engine.db.engine
-    if _others_listen(db) or _HOLDER.rendered(db.dialect).via_sa:
-        with db.connect() as conn:
-            if not engine.db.is_sqlite:
-                # One statement needs no snapshot: on PostgreSQL no BEGIN and ROLLBACK round trips, and
-                # psycopg keeps the statement prepared (a ROLLBACK drops them). Not on SQLite, where
-                # leaving autocommit costs a PRAGMA when the connection goes back to the pool.
-                conn.execution_options(isolation_level="AUTOCOMMIT")
-            found = sqlexec.first(conn, _HOLDER, {"digest": digest})
-    else:
-        found = _holder_autocommit(db, digest)
+    rows = sqlexec.read_alone(engine.db.engine, _HOLDER, {"digest": digest})  # one SELECT, autocommit
+    found = rows[0] if rows else None
     if found is None:
         return None
     token_id, username, expires_at, last_used_at, revoked_at, credential, password_hash, active, version = found
@@ -168,61 +159,6 @@ def token_holder(engine, token: str) -> tuple[str, int] | None:
         touch = sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
         owed_writes.owe(engine, ("token", token_id), lambda s: s.execute(touch))
     return username, version or 0
-
-
-def _others_listen(db: sa.Engine) -> bool:
-    """Whether anything but engine/sqlexec.py's own flush-before-statement listens for
-    ``before_cursor_execute`` on ``db`` (sqlexec adds that one with a step's first deferred write, on
-    every PostgreSQL engine that completes a task; it only flushes what is queued on the
-    connection a statement goes to, and a connection fresh from the pool has nothing queued)."""
-    listeners = len(db.dispatch.before_cursor_execute)
-    return listeners > (1 if db in getattr(sqlexec, "_listening", ()) else 0)
-
-
-def _holder_autocommit(db: sa.Engine, digest: str):
-    """``_HOLDER``'s row on a pooled connection in autocommit for the one statement, without
-    SQLAlchemy's ``Connection`` around it: on PostgreSQL switched to autocommit and back; on SQLite
-    as it is (engine/database.py opens it in autocommit and sends BEGIN itself), so the read is one
-    SELECT, not the ``BEGIN``, the SELECT and the ``ROLLBACK`` a ``Connection`` sent (24 → 11 µs CPU
-    a request in-process, 2,000 reads a side in turns, A/A 24.0 and 23.7).
-
-    Every API request reads its token; through ``engine.connect()`` and
-    ``execution_options(isolation_level="AUTOCOMMIT")`` that read cost ~280 µs CPU, of which ~95
-    went to the wrapper — the ``Connection``, the option copied and applied, the transaction object
-    begun for the cursor and rolled back at close, the isolation level reset on the way back to the
-    pool (in-process, 200 reads a side; bench/http_load.py's web workers -0.2 ms a completion). The
-    pool's checkout and checkin still run (a connection idle for long is pinged, engine/database.py),
-    psycopg still prepares the statement after a few runs; only while nothing but sqlexec listens for
-    ``before_cursor_execute`` (tests and benches that count statements get the path above, which
-    announces it). A failed statement throws the connection away (it may be the server that went)
-    and is raised as SQLAlchemy's ``DBAPIError``, as ``Connection.execute`` raises it."""
-    dialect = db.dialect
-    r = _HOLDER.rendered(dialect)
-    parameters = r.bind({"digest": digest})
-    switch = dialect.name != "sqlite"
-    pooled = db.raw_connection()
-    try:
-        driver = pooled.driver_connection
-        if switch:
-            driver.autocommit = True
-        cursor = driver.cursor()
-        cursor.execute(r.sql, parameters)
-        rows = r.rows(cursor.fetchall())
-        cursor.close()
-        if switch:
-            driver.autocommit = False
-    except dialect.loaded_dbapi.Error as exc:
-        pooled.invalidate(exc)
-        raise sa.exc.DBAPIError.instance(r.sql, parameters, exc, dialect.loaded_dbapi.Error,
-                                         dialect=dialect) from exc
-    except BaseException:
-        pooled.invalidate()
-        raise
-    finally:
-        pooled.close()
-    sqlexec.stats.statements += 1
-    sqlexec.stats.round_trips += 1
-    return rows[0] if rows else None
 
 
 def _unauthorized(message: str):
