@@ -5,7 +5,7 @@ real PostgreSQL database.
 The org tree's access scope (本单位、上级或下级). An official acts on the branch of a case's unit: the
 unit, a unit above it (the city's 局长) or below it (a town's inspector drawn for the district's
 inspection); never a unit beside it (another town of the district) or another district
-(《中华人民共和国安全生产法》第十条第二款: 本行政区域内; 《中华人民共和国行政处罚法》第二十二条: 违法行为发生地管辖).
+(《中华人民共和国安全生产法》第十条第一款: 本行政区域内; 《中华人民共和国行政处罚法》第二十二条: 违法行为发生地管辖).
 ``policy.on_branch`` is the rule; ``Policy.check_start`` (who may open a case in a unit) and
 ``projection.may_be_named`` (whom a task may name, ``flowable:assignee="${applicant}"``) both ask it.
 """

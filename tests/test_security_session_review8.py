@@ -259,7 +259,7 @@ def test_a_case_file_review_started_with_a_typed_reviewed_unit_names_no_other_di
     """执法案卷评查 (bpmn/case_file_review.bpmn) lets its first task's assignee come from the reviewed
     unit too (``assigneeUnit`` = reviewed_org: 交叉检查, 武进 2017). Started through POST /api/cases by
     西城's inspector 王五 with reviewed_org 东城 and case_handler 李四 typed, and no file under review,
-    李四 was handed 「提交被评查案卷」 in 西城's case, a review nobody ordered (《安全生产法》第十条第二款:
+    李四 was handed 「提交被评查案卷」 in 西城's case, a review nobody ordered (《安全生产法》第十条第一款:
     本行政区域内). Now such a start names the closed penalty case it reviews (reviewed_case_id) and the
     reviewed unit and 承办人 are that case's, as the 评查 sampling starts them (case_review.start_review);
     a start without one is refused in Chinese naming the field, nothing started."""

@@ -74,7 +74,7 @@ def checked_start_data(engine, given: dict) -> dict:
     facts are those of the closed penalty case ``reviewed_case_id`` names, as ``start_review`` takes
     them. A 被评查单位 or 承办人 typed by the starter named another district's official for the
     review's tasks (``assigneeUnit``): 西城's inspector handed 东城's 李四 a 提交被评查案卷 task of a
-    review nobody ordered (《安全生产法》第十条第二款: 本行政区域内). Refused in Chinese, naming the field."""
+    review nobody ordered (《安全生产法》第十条第一款: 本行政区域内). Refused in Chinese, naming the field."""
     from engine.errors import InvalidData
     named = given.get("reviewed_case_id")
     case = None
