@@ -126,3 +126,22 @@ def test_reminder_settings_put_each_address_under_its_name_wide_enough_for_a_gov
         expect(page.locator(".flash.ok")).to_contain_text("提醒方式已保存")
     finally:
         close_context(page.context)
+
+
+@pytest.mark.parametrize("path, table", [("/admin/rules", "#rules"), ("/admin/users", "#users")])
+def test_an_administrators_lists_on_a_phone_are_cards_the_basis_of_a_rule_read_across_the_card(browser, server,
+                                                                                               path, table):
+    """规则配置 at 375 px squeezed five columns: a rule's 依据 (《行政处罚法》第六十条…) stood two characters a
+    line and 类别 was cut off inside the table; 用户 likewise. Each row is now a card, each cell under its name."""
+    page = logged_in_page(browser, server, "root", 375)
+    try:
+        page.goto(server.url + path)
+        box = page.locator(table)
+        assert box.evaluate("t => t.scrollWidth <= t.clientWidth"), "the table scrolls sideways"
+        cells = page.locator(f"{table} tbody tr").first.locator("td[data-label]")
+        assert cells.count() >= 3
+        for i in range(cells.count()):
+            assert cells.nth(i).bounding_box()["width"] > 300, cells.nth(i).get_attribute("data-label")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        close_context(page.context)
