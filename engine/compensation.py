@@ -10,8 +10,12 @@ with ``waitForCompletion="false"`` (BPMN 2.0 §10.5.5: it "just triggers the com
 immediately continues"; Flowable's 「Wait for completion」) starts them and goes on at once, the
 handlers open beside its flow and its scope ending only when they are done, as any token. An
 activity still running, never reached or cancelled is not compensated; each completion is
-compensated once (an activity done twice in a loop, twice). ``activityRef`` on the throw event
-narrows it to that activity. 查封设备 → 暂扣证照 → 行政复议 撤销: 退还证照 and 解除查封 open (退还证照
+compensated once (an activity done twice in a loop, twice). A multi-instance or loop activity
+(``multiInstanceLoopCharacteristics``, parallel or sequential; ``standardLoopCharacteristics``) is
+compensated once for each instance or iteration that completed (BPMN 2.0 §10.5.6; Camunda's handler
+"is invoked for the same amount"), the one completed last first, each on that instance's data (its
+input item, what it wrote); an instance the completion condition cancelled is not. ``activityRef``
+on the throw event narrows it to that activity. 查封设备 → 暂扣证照 → 行政复议 撤销: 退还证照 and 解除查封 open (退还证照
 started first), then 告知当事人.
 
 SpiffWorkflow 3.x runs none of it: its parser refused the boundary event ("Unsupported Catch
@@ -21,7 +25,9 @@ model drawn without the boundary ran past its 撤销 undoing nothing. Here:
 - the boundary event waits, attached to its activity as any boundary event is, for nothing
   (``CompensateEventDefinition`` catches no event); when its activity completes, SpiffWorkflow's
   boundary join cancels it, and ``BoundaryEvent._on_cancel`` records the completion — the
-  handler's name, in completion order — in the internal data of its scope's root task
+  handler's name, in completion order; of a multi-instance or loop activity one record for each
+  instance SpiffWorkflow's ``LoopTask`` merged, in the order it merged them — in the internal data
+  of its scope's root task
   (``COMPENSABLE``), which the case keeps however much of its history engine/state.prune cuts;
 - the handler is parsed with the boundary event (SpiffWorkflow parses only what flows reach), its
   input the boundary event (no flow: SpiffWorkflow readies no task without an input);
@@ -37,7 +43,7 @@ model drawn without the boundary ran past its 撤销 undoing nothing. Here:
   the data it came with: what the handlers write stays with them, as nothing after it waits for it.
 
 What this does not run is refused at deploy, naming the element (``check``): a compensation event
-sub-process (as before), a handler not a task, a boundary event on a multi-instance or loop, a
+sub-process (as before), a handler not a task, a
 throw event with nothing of its own scope to compensate (a completed sub-process's inner activities,
 which Camunda compensates when the sub-process has no handler of its own), a throw inside an event
 sub-process (Camunda compensates the enclosing scope from there), and compensation inside a
@@ -50,6 +56,7 @@ import uuid
 
 from SpiffWorkflow.bpmn.specs.event_definitions.base import EventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent as _Boundary
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs import defaults as bpmn_specs
 from SpiffWorkflow.util.task import TaskState
 
@@ -105,8 +112,23 @@ def _record(spec, my_task) -> None:
     records = list(root.internal_data.get(COMPENSABLE, ()))
     # its data as it completed: the handler works on it (a deep copy: a later task's DeepMerge changes
     # nested values in place). Only a compensable activity's completion pays for it.
-    records.append([handler, main.task_spec.name, copy.deepcopy(main.data)])
+    for done in _completions(main):
+        records.append([handler, main.task_spec.name, copy.deepcopy(done.data)])
     root._set_internal_data(**{COMPENSABLE: records})  # a new list: the row's mark sees it changed
+
+
+def _completions(main) -> list:
+    """What of the completed activity ``main`` is compensated, in completion order: ``main`` itself,
+    or, a multi-instance or loop activity (BPMN 2.0 §10.5.6, Camunda 7/8: its handler runs once for
+    each instance that completed), each completed instance or iteration — SpiffWorkflow's
+    ``LoopTask`` keeps their ids in the order it merged them (``merged``), each instance with its own
+    data (its input item, what it wrote). An instance cancelled by the completion condition never
+    merged: not compensated."""
+    if not isinstance(main.task_spec, LoopTask):
+        return [main]
+    children = {str(child.id): child for child in main.children}
+    merged = [children.get(task_id) for task_id in main.internal_data.get("merged", ())]
+    return [child for child in merged if child is not None and child.state == TaskState.COMPLETED]
 
 
 class Compensates:
@@ -301,11 +323,6 @@ def _check_scope(container, add) -> None:
         if handler.tag.split("}")[-1] not in HANDLER_TAGS:
             add(f"{label(handler)} 是补偿处理环节，本系统只支持任务作补偿处理环节（人工、服务或脚本任务），"
                 "不支持子流程或调用活动；请改为任务", handler)
-            continue
-        if activity is not None and (activity.find("bpmn:multiInstanceLoopCharacteristics", _NS) is not None
-                                     or activity.find("bpmn:standardLoopCharacteristics", _NS) is not None):
-            add(f"{label(event)} 附着在多实例或循环的{label(activity)}上，这种补偿本系统暂不支持；"
-                "请把补偿边界事件移到不循环的任务上", event)
             continue
         if activity is not None:
             compensable[activity.get("id")] = activity

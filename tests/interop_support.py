@@ -63,8 +63,6 @@ REFUSED_FILES = {
     "signavio_complex_gateway.bpmn": ("sid-G2", "复杂网关「两位专家同意」(sid-G2) 按激活条件（activationCondition，如「两位专家同意」）"
                                                 "汇合或分支，本系统不支持复杂网关"),
     "camunda7_javascript_condition_listener.bpmn": ("Flow_0big", "连线「五万元以上」(Flow_0big) 的条件使用「javascript」语言"),
-    "camunda7_mi_compensation.bpmn": ("Event_0sealUndo", "边界事件「撤销查封」(Event_0sealUndo) 附着在多实例或循环的用户任务"
-                                                         "「查封场所」(Activity_0seal)上，这种补偿本系统暂不支持"),
     "jbpm_rest_work_item.bpmn": ("_push", "任务「推送企业端」(_push) 的数据关联写入流程属性「pushResult」（jBPM 的流程变量写法）"),
     "zeebe_called_decision_expression.bpmn": ("Activity_0benchmark", "规则任务「套用罚款基准」(Activity_0benchmark) 的决策表编号"
                                                                      "「=\"fine_\" + kind」是表达式"),

@@ -32,8 +32,7 @@ MODELS = FIRST + (
     "camunda7_link_same_name_scopes.bpmn", "zeebe_feel_date_arithmetic.bpmn", "zeebe_assignee_candidate_users_feel.bpmn",
     "zeebe_mi_subprocess_terminate.bpmn", "zeebe_event_gateway_reminder_loop.bpmn", "flowable_candidate_users_variable.bpmn",
     "flowable_boundary_timer_date_form.bpmn", "activiti_expression_service_result.bpmn", "bpmnio_collapsed_subprocess_plane.bpmn")
-REFUSED = ("camunda7_javascript_condition_listener.bpmn", "camunda7_mi_compensation.bpmn", "jbpm_rest_work_item.bpmn",
-           "zeebe_called_decision_expression.bpmn")
+REFUSED = ("camunda7_javascript_condition_listener.bpmn", "jbpm_rest_work_item.bpmn", "zeebe_called_decision_expression.bpmn")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -131,15 +130,22 @@ def test_camunda7_javascript_condition_is_refused_naming_the_flow_and_language(w
     assert r.status_code in (404, 422), r.get_json()
 
 
-def test_camunda7_compensation_of_a_multi_instance_task_is_refused_saying_what_to_draw(world):
+def test_camunda7_compensation_of_a_multi_instance_task_releases_each_site_sealed(world):
     """撤销查封 on the multi-instance 查封场所 (one instance a site): Camunda runs 解除查封 once for
     each site sealed (docs.camunda.io/docs/components/modeler/bpmn/compensation-handler: "If an activity
-    has been completed more than once, the compensation handler is invoked for the same amount").
-    Not supported here: refused naming the boundary event and the task, and what to
-    draw instead."""
-    errors, _ = _refusal(world, "camunda7_mi_compensation.bpmn")
-    assert [p["element_id"] for p in errors] == ["Event_0sealUndo"]
-    assert "附着在多实例或循环的用户任务「查封场所」上，这种补偿本系统暂不支持；请把补偿边界事件移到不循环的任务上" in errors[0]["message"]
+    has been completed more than once, the compensation handler is invoked for the same amount"), as
+    here since 2026-12-07 through the REST API: 撤销 opens one 解除查封 a site, the case ends when all
+    are done (《行政强制法》第二十八条). Until then the deploy refused the boundary event."""
+    r = _deploy(world, "camunda7_mi_compensation.bpmn")
+    assert r.status_code == 201, r.get_json()
+    case_id = _start(world, "seizure_sites_revocable", {"sites": ["一号仓库", "二号车间"]})
+    for sealed in _case(world, case_id)["tasks"]:
+        _do(world, case_id, "Activity_0seal", task=sealed)
+    _do(world, case_id, "Activity_0review", {"revoked": True})
+    assert _open(world, case_id) == ["Activity_0release", "Activity_0release"]
+    for released in _case(world, case_id)["tasks"]:
+        _do(world, case_id, "Activity_0release", task=released)
+    _done(world, case_id)
 
 
 # -- Camunda 8 --------------------------------------------------------------------------------------
