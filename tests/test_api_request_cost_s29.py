@@ -61,3 +61,16 @@ def test_a_completion_asks_no_coroutine_check_of_hooks_and_views_already_seen_bu
         else:
             assert wrapped is not later  # run to its end by Flask's async_to_sync
     assert coroutine_checks.count(later) >= 2 and coroutine_checks.count(bound) == 1  # asked at each call
+
+
+def test_a_completion_whose_query_string_carries_a_control_character_is_still_refused(world):
+    """The body guard (webui/api/limits.py) skips the query's arguments only when there is no query
+    string: a POST with ``?备注=%00`` is refused as a GET is, and the task stays open."""
+    case_id = world.start("own_org")
+    task = world.task(case_id, "inspect")
+    r = world.call("POST", f"/api/tasks/{task}/complete?%E5%A4%87%E6%B3%A8=%00", "insp",
+                   json={"data": {"result": "合格"}})
+    assert r.status_code == 422 and r.get_json()["errors"] == {"备注": "查询参数包含不允许的控制字符"}, r.get_json()
+    assert {t.id: t.state for t in world.engine.case(case_id).tasks}[task] == "open"
+    r = world.call("POST", f"/api/tasks/{task}/complete", "insp", json={"data": {"result": "合格"}})
+    assert r.status_code == 200 and r.get_json()["case"]["id"] == case_id, r.get_json()  # it was still open

@@ -41,24 +41,28 @@ def engine():
 
 
 def _load_user() -> None:
-    g.user = None
+    ctx_g = g._get_current_object()  # the context's objects looked up once each, not at every use
+    ctx_g.user = None
     if request.endpoint == "static":
         return  # stylesheets and scripts need no directory lookup
-    ended = getattr(session, "ended", None)
+    own = session._get_current_object()
+    ended = getattr(own, "ended", None)
     if ended:  # the cookie named a session that has ended: say why on the login page
         flash(ENDED.get(ended, ENDED["revoked"]), "error")
-    username = session.get("user")
+    username = own.get("user")
     if username:
         try:  # from the principal cache at the directory version read with the session row
-            g.user = engine().directory.principal_at(username, getattr(session, "directory_version", None))
+            ctx_g.user = engine().directory.principal_at(username, getattr(own, "directory_version", None))
         except NotFound:  # deleted or deactivated meanwhile
-            session.pop("user", None)
+            own.pop("user", None)
 
 
 def _require_login():
-    if request.endpoint in _PUBLIC_ENDPOINTS or request.endpoint is None:
+    req = request._get_current_object()
+    endpoint = req.endpoint
+    if endpoint in _PUBLIC_ENDPOINTS or endpoint is None:
         return None
-    if (request.blueprint or "").split(".")[0] in API_BLUEPRINTS:
+    if (req.blueprint or "").split(".")[0] in API_BLUEPRINTS:
         return None  # the REST API authenticates itself (tokens or this session) and answers 401 as JSON
     if g.user is None:
         target = request.full_path if request.query_string else request.path

@@ -167,33 +167,35 @@ def _unauthorized(message: str):
 
 def authenticate() -> None:
     """before_request of the API blueprint: set ``g.api_principal`` or answer 401/403."""
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    req = request._get_current_object()  # one context lookup each, not one per use
+    if req.endpoint in PUBLIC_ENDPOINTS:
         return
     engine = current_app.extensions["duban_engine"]
-    header = request.headers.get("Authorization")
+    ctx_g = g._get_current_object()
+    header = req.headers.get("Authorization")
     if header is not None:
         scheme, _, value = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
             _unauthorized("认证方式无效，请使用 Authorization: Bearer <令牌>")
-        g.api_token = value.strip()
-        holder = token_holder(engine, g.api_token)
+        ctx_g.api_token = token = value.strip()
+        holder = token_holder(engine, token)
         if holder is None:
             _unauthorized("访问令牌无效、已过期或已吊销")
         name, version = holder
-        g.api_auth = "token"
+        ctx_g.api_auth = "token"
     else:
         name = next((session.get(k) for k in SESSION_USER_KEYS if session.get(k)), None)
         if not isinstance(name, str):
             _unauthorized("请先登录，或提供访问令牌")
-        g.api_auth = "session"
+        ctx_g.api_auth = "session"
         version = getattr(session, "directory_version", None)  # read with the session row
-        if request.method not in SAFE_METHODS:
+        if req.method not in SAFE_METHODS:
             from flask_wtf.csrf import ValidationError, validate_csrf
             try:
-                validate_csrf(request.headers.get(CSRF_HEADER))  # the pages' token (Flask-WTF, webui/csrf.py)
+                validate_csrf(req.headers.get(CSRF_HEADER))  # the pages' token (Flask-WTF, webui/csrf.py)
             except ValidationError:
                 abort(403, message="CSRF 校验失败：通过登录会话调用接口时须提供 X-CSRF-Token 请求头")
     try:
-        g.api_principal = engine.directory.principal_at(name, version)
+        ctx_g.api_principal = engine.directory.principal_at(name, version)
     except NotFound:
         _unauthorized("用户不存在或已停用")

@@ -36,12 +36,14 @@ class _BadBody(ValueError):
 
 def guard_request() -> None:
     """before_request of the API blueprint (after authentication)."""
-    request.max_content_length = MODEL_UPLOAD_BYTES if request.endpoint in UPLOAD_ENDPOINTS else JSON_BYTES
-    for key, value in request.args.items(multi=True):
-        if _has_control(key) or _has_control(value):
-            abort(422, errors={key[:64]: "查询参数包含不允许的控制字符"})
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and _is_json(request.mimetype):
-        raw = request.get_data(cache=True)  # 413 past the limit
+    req = request._get_current_object()  # one context lookup, not one per use (~45 bytecodes each)
+    req.max_content_length = MODEL_UPLOAD_BYTES if req.endpoint in UPLOAD_ENDPOINTS else JSON_BYTES
+    if req.query_string:  # most POSTs have none: no query arguments parsed for nothing
+        for key, value in req.args.items(multi=True):
+            if _has_control(key) or _has_control(value):
+                abort(422, errors={key[:64]: "查询参数包含不允许的控制字符"})
+    if req.method in ("POST", "PUT", "PATCH", "DELETE") and _is_json(req.mimetype):
+        raw = req.get_data(cache=True)  # 413 past the limit
         if not raw.strip():
             return
         try:  # UTF-8 only, as webargs reads a JSON body (UTF-16 or a BOM: not JSON here either)

@@ -80,24 +80,23 @@ def complete(body, task_id):
     数据按任务的表单校验（422，errors 指明字段）；脚本出错时案件保持原状并记录异常事件（422，incident_id）。
     返回案件，以及本案件中本人现在可以接着办理的任务（next_tasks：下一步由本人办理时不必再查询案件）。
     """
-    eng = engine()
-    task_reach.hidden(eng, task_id, principal())
-    if _links_files(body["data"]) and eng.may_work(str(task_id), username()):  # else refused by complete
-        task = eng.task(str(task_id))  # a file linked must be this step's own (webui/attachments.foreign_links)
-        foreign, _refs = attachments.foreign_links(eng, task, formspec.fields_for(eng.forms, task.form_key),
-                                                   body["data"])
+    eng, who, task_id = engine(), principal(), str(task_id)  # each looked up once (context-local proxies)
+    task_reach.hidden(eng, task_id, who)
+    data = body["data"]
+    if _links_files(data) and eng.may_work(task_id, who.username):  # else refused by complete
+        task = eng.task(task_id)  # a file linked must be this step's own (webui/attachments.foreign_links)
+        foreign, _refs = attachments.foreign_links(eng, task, formspec.fields_for(eng.forms, task.form_key), data)
         if foreign:
             raise InvalidData(foreign)
-    data = body["data"]
-    if principal().holds("assessor"):  # a linked assessor files under its own firm, as on the page
-        fields = formspec.fields_for(eng.forms, eng.task(str(task_id)).form_key)
-        data = {**data, **assessor_firm.values(eng, fields, username())}
+    if who.holds("assessor"):  # a linked assessor files under its own firm, as on the page
+        fields = formspec.fields_for(eng.forms, eng.task(task_id).form_key)
+        data = {**data, **assessor_firm.values(eng, fields, who.username)}
     try:
-        case = eng.complete(str(task_id), username(), data)
+        case = eng.complete(task_id, who.username, data)
     except InvalidData as exc:
-        exc.said = formspec.refusal_named(formspec.fields_for(eng.forms, eng.task(str(task_id)).form_key), exc.errors)
+        exc.said = formspec.refusal_named(formspec.fields_for(eng.forms, eng.task(task_id).form_key), exc.errors)
         raise
-    return {"case": case, "next_tasks": eng.next_tasks(case.id, principal())}
+    return {"case": case, "next_tasks": eng.next_tasks(case.id, who)}
 
 
 def _links_files(data: dict) -> bool:
