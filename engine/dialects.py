@@ -171,6 +171,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     _exclusive_flows_without_condition(root, result)
     _end_implicit_ends(root, result)
     _errors_named_by_ref(root, result)
+    _external_task_errors(root, result)
     processes = root.findall(f"{B}process")
     executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
     if executable:
@@ -529,6 +530,81 @@ def _errors_named_by_ref(root, result: Normalized) -> None:
                              f"以「{excerpt(ref)}」作为错误代码（抛出与捕获都按这个代码匹配）", event))
 
 
+def _external_task_errors(root, result: Normalized) -> None:
+    """Camunda 7.12's error event definitions on an external task (``<camunda:errorEventDefinition
+    errorRef="Error_0rejected" expression="${pushStatus == 'REJECTED'}"/>`` in its extensionElements):
+    when a worker completes the task, Camunda evaluates each expression over the variables, the first
+    that holds throwing that BPMN error, caught as any error is (a boundary event on the task, an
+    enclosing sub-process's, an error event sub-process). Before, the definitions were passed over with
+    a note and the case went on as though nothing had been thrown (行政处罚决定推送 published a decision
+    the credit platform had sent back). Here the task is wrapped in an embedded sub-process of its
+    own (``<id>_scope``, taking its flows and boundary events): after the task an exclusive gateway
+    takes, in the order drawn, the first definition whose expression holds to an error end event
+    throwing its error, else the plain end. Left to the note: a definition without an expression or
+    naming no error of the file, and a multi-instance or looping task."""
+    free = _FreeIds(root)
+    errors = {e.get("id"): e for e in root.iter(f"{B}error")}
+    for task in list(root.iter(f"{B}serviceTask", f"{B}sendTask")):
+        ext = task.find(f"{B}extensionElements")
+        if ext is None or not _is_external(task) or task.find(f"{B}multiInstanceLoopCharacteristics") is not None \
+                or task.find(f"{B}standardLoopCharacteristics") is not None:
+            continue
+        drawn = [d for d in ext if isinstance(d.tag, str) and etree.QName(d).namespace in VENDOR_NS
+                 and etree.QName(d).localname == "errorEventDefinition"]
+        usable = [(d, (d.get("errorRef") or "").strip(), (d.get("expression") or "").strip()) for d in drawn]
+        usable = [(d, ref, expr) for d, ref, expr in usable if ref in errors and expr]
+        if not usable:
+            continue
+        container, tid = task.getparent(), task.get("id")
+        scope = etree.Element(f"{B}subProcess", id=free(f"{tid}_scope"), name=task.get("name") or "")
+        container.insert(container.index(task), scope)
+        for flow in container.iterfind(f"{B}sequenceFlow"):
+            for end in ("sourceRef", "targetRef"):
+                if flow.get(end) == tid:
+                    flow.set(end, scope.get("id"))
+        for boundary in container.iterfind(f"{B}boundaryEvent"):
+            if boundary.get("attachedToRef") == tid:
+                boundary.set("attachedToRef", scope.get("id"))
+        if task.get("default"):
+            scope.set("default", task.attrib.pop("default"))
+        for ref in (*task.findall(f"{B}incoming"), *task.findall(f"{B}outgoing")):
+            scope.append(ref)
+        for ref in root.iter(f"{B}flowNodeRef"):
+            if (ref.text or "").strip() == tid:
+                etree.SubElement(ref.getparent(), f"{B}flowNodeRef").text = scope.get("id")
+        start = etree.SubElement(scope, f"{B}startEvent", id=free(f"{tid}_start"))
+        scope.append(task)
+        gateway = etree.SubElement(scope, f"{B}exclusiveGateway", id=free(f"{tid}_errors"),
+                                   name=f"{task.get('name') or tid}完成后是否抛出错误")
+        plain_end = etree.SubElement(scope, f"{B}endEvent", id=free(f"{tid}_end"))
+
+        def link(source, target, condition=None):
+            flow = etree.SubElement(scope, f"{B}sequenceFlow", id=free(f"{source.get('id')}_to_{target.get('id')}"),
+                                    sourceRef=source.get("id"), targetRef=target.get("id"))
+            if condition is not None:
+                etree.SubElement(flow, f"{B}conditionExpression").text = condition
+            etree.SubElement(source, f"{B}outgoing").text = flow.get("id")
+            etree.SubElement(target, f"{B}incoming").text = flow.get("id")
+            return flow
+        link(start, task)
+        link(task, gateway)
+        gateway.set("default", link(gateway, plain_end).get("id"))
+        for definition, ref, expression in usable:
+            thrown = etree.SubElement(scope, f"{B}endEvent", id=free(f"{tid}_{definition.get('id') or 'error'}"),
+                                      name=errors[ref].get("name") or ref)
+            etree.SubElement(thrown, f"{B}errorEventDefinition", errorRef=ref)
+            link(gateway, thrown, expression if has_juel(expression) else "${" + expression + "}")
+            error = errors[ref]
+            result.notes.append((f"{label(task)} 的错误事件定义（camunda:errorEventDefinition）：外部任务完成时，表达式"
+                                 f"「{excerpt(expression)}」成立即抛出错误「{excerpt(error.get('name') or ref)}」"
+                                 f"（错误代码 {excerpt(error.get('errorCode') or ref)}），与 Camunda 7 相同，由边界事件或事件子流程捕获",
+                                 task))
+        for definition in drawn:
+            ext.remove(definition)
+        if len(usable) < len(drawn):
+            result.notes.append((f"{label(task)} 有错误事件定义没有表达式或引用的错误在文件中没有定义，已忽略", task))
+
+
 def _translate_text(el, result: Normalized, owner, what: str) -> None:
     text = el.text or ""
     if language_of(text) is None and not has_juel(text):
@@ -713,6 +789,7 @@ IGNORED_EXTENSIONS = {
     "calledElement": None, "calledDecision": None, "taskDefinition": None, "assignmentDefinition": None, "formDefinition": None,
     "taskSchedule": None, "script": None, "loopCharacteristics": None, "properties": None, "formData": None,
     "formProperty": None, "field": "字段注入", "subscription": None, "userTask": None, "userTaskForm": None,
+    "taskListeners": "任务监听器（作业类型）", "versionTag": None,  # Camunda 8.8's job-worker listeners; 8.6's version label
 }
 
 
@@ -918,6 +995,8 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
                 said = _listener_kind(child)
                 if said and said not in details.setdefault(what, []):
                     details[what].append(said)
+            if local == "taskListener" and (child.get("event") or "").strip() == "timeout":
+                result.notes.append((_timeout_listener_note(owner, child), owner))
         for what in seen:
             if details.get(what):
                 result.notes.append((f"{label(owner)} 的{what}在本系统中不会执行，已忽略：它是{'、'.join(details[what])}；"
@@ -931,6 +1010,23 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
                                  owner))
     _note_skip_expressions(process, result)
     _note_task_words_not_computed(process, result)
+    _note_called_binding(process, result)
+
+
+def _timeout_listener_note(owner, listener) -> str:
+    """Camunda 7.15's ``timeout`` task listener: a timer (its ``timerEventDefinition`` inside the
+    listener, in extensionElements) after which Camunda calls the listener while the task stays open —
+    a reminder or a reassignment. Not run here: said with its time and what to draw for the same."""
+    timer = listener.find(f"{B}timerEventDefinition")
+    when = ""
+    if timer is not None:
+        for tag, kind in (("timeDuration", "时长"), ("timeCycle", "周期"), ("timeDate", "时间")):
+            text = (timer.findtext(f"{B}{tag}") or "").strip()
+            if text:
+                when = f"（{kind} {excerpt(text)}）"
+                break
+    return (f"{label(owner)} 的超时任务监听器{when}在本系统中不会触发，到期不会催办或改派；如需到期催办，请在该任务上加一个"
+            "非中断的定时边界事件，其后画催办的任务")
 
 
 def _connector_note(owner, connector) -> str:
@@ -967,6 +1063,34 @@ def _note_task_words_not_computed(process, result: Normalized) -> None:
             else:
                 result.notes.append((f"{label(el)} 的完成人变量（taskCompleterVariableName）{problem}，不写入；"
                                      "谁办理了该任务可在案件的办理记录中查看", el))
+
+
+# Which version of the called process a call activity starts: Zeebe's ``zeebe:calledElement bindingType``
+# (8.6: "latest", "deployment", "versionTag" with ``versionTag``), Camunda 7's ``camunda:calledElementBinding``
+# ("latest", "deployment", "version" with ``calledElementVersion``, "versionTag" with
+# ``calledElementVersionTag``). Duban starts the latest deployed version of the called process.
+_LATEST_BINDINGS = ("", "latest")
+
+
+def _note_called_binding(process, result: Normalized) -> None:
+    """A call activity bound to another version than the latest (see above): said on it, with what the
+    case will start, rather than the binding passed over without a word (probe 15's
+    zeebe_version_tag_parent: bindingType="versionTag" versionTag="2026-v2")."""
+    for el in process.iter(f"{B}callActivity"):
+        zeebe = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}calledElement")
+        if zeebe is not None:
+            binding = (zeebe.get("bindingType") or "").strip()
+            tag = (zeebe.get("versionTag") or "").strip()
+        else:
+            binding = (_vendor_attr(el, "calledElementBinding") or "").strip()
+            tag = (_vendor_attr(el, "calledElementVersionTag") or _vendor_attr(el, "calledElementVersion") or "").strip()
+        if binding.lower() in _LATEST_BINDINGS:
+            continue
+        which = {"versiontag": f"版本标签为「{excerpt(tag)}」的版本" if tag else "指定版本标签的版本",
+                 "version": f"第 {excerpt(tag)} 版" if tag else "指定的版本",
+                 "deployment": "与本模型同一次部署的版本"}.get(binding.lower(), f"「{excerpt(binding)}」所指的版本")
+        result.notes.append((f"{label(el)} 指定调用{which}（绑定方式 {excerpt(binding)}）；本系统总是调用被调用流程最新部署的版本，"
+                             "部署被调用流程的新版本后，新发起的调用即使用新版本", el))
 
 
 def _note_skip_expressions(process, result: Normalized) -> None:
@@ -1148,6 +1272,8 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             if lang in JBPM_JAVA_LANGUAGES and name == "conditionExpression" and (java := _JAVA_RETURN.match(el.text or "")):
                 _jbpm_java_condition(el, java.group(1), result, owner)
                 lang = ""
+            if name == "conditionExpression" and _groovy_condition(el, lang, result, owner):
+                lang = ""
             if lang and lang not in PYTHON_LANGUAGES and lang not in ("juel", "feel", "http://www.omg.org/spec/feel/20140401"):
                 result.problems.append((f"{label(owner)} 的{what}使用「{el.get('language')}」语言，只支持 Python 表达式；"
                                         f"{_python_instead(el.text or '', what)}", owner))
@@ -1185,6 +1311,37 @@ def _jbpm_java_condition(el, returned: str, result: Normalized, owner) -> None:
     el.attrib.pop("language", None)
     result.notes.append((f"{label(owner)} 的条件「{excerpt(drawn)}」是 jBPM 的 Java 条件，按其返回的表达式"
                          f"「{excerpt(returned.strip())}」计算", owner))
+
+
+# Bonita Studio's BPMN export writes every flow condition in Groovy (``language="http://groovy.apache.org/"``,
+# and so the definitions' ``expressionLanguage``): ``approved``, ``approved && fineAmount >= 50000``. One
+# expression of names, literals and ``! && || == != < > <= >=`` means what JUEL's same text means (a null is
+# false in ``&&``/``||``, an ordering with null false: Groovy's truth and ``compareTo`` agree): read as JUEL,
+# noted. A statement, a closure, a method call JUEL does not know, or a Groovy-only operator (``?:``, ``=~``,
+# ``<=>``, ``in``) is still refused for its language. A Groovy script task stays refused.
+GROOVY_LANGUAGES = ("http://groovy.apache.org/", "http://groovy.codehaus.org/", "groovy")
+_GROOVY_ONLY = re.compile(r"[;{}]|->|\?:|\?\.|=~|==~|<=>|\*\.|\bin\b|\bas\b|\bdef\b|\breturn\b|\$\{|#\{|\n")
+
+
+def _groovy_condition(el, lang: str, result: Normalized, owner) -> bool:
+    """A flow's Groovy condition (Bonita) that is one JUEL-shaped expression as ``${...}`` (see above);
+    True when it was so read. The definitions' ``expressionLanguage`` is the language of a condition
+    that names none (BPMN 2.0 §8.3.1)."""
+    if not lang:
+        root = el.getroottree().getroot()
+        lang = (root.get("expressionLanguage") or "").strip().lower()
+    text = (el.text or "").strip()
+    if lang not in GROOVY_LANGUAGES or not text or _GROOVY_ONLY.search(text):
+        return False
+    try:
+        equivalent("${" + text + "}", JUEL)
+    except (Untranslatable, ValueError, SyntaxError):
+        return False
+    el.text = "${" + text + "}"
+    el.attrib.pop("language", None)
+    result.notes.append((f"{label(owner)} 的条件「{excerpt(text)}」是 Groovy 表达式（Bonita 的写法），"
+                         "与 JUEL 的写法相同，按 JUEL 计算", owner))
+    return True
 
 
 # jBPM's own duration (DateTimeUtils.parseDuration): days, hours, minutes, seconds, each optional, in this
@@ -2017,6 +2174,14 @@ def _zeebe_form(el, definition, result: Normalized | None) -> list[dict]:
                                  f"「导入文件」时一并选择 {form_id}.form，接口 POST /api/models 的 forms 字段，或 duban deploy 模型.bpmn {form_id}.form），或在 Camunda "
                                  "Modeler 中把表单类型改为「Camunda Form (embedded)」后重新导出再部署", el))
         return []
+    external = (definition.get("externalReference") or "").strip()
+    if external and not (definition.get("formKey") or "").strip():
+        # Camunda 8.4's custom form (Tasklist opens that address, or the app the key names): not a form here
+        if result is not None:
+            result.notes.append((f"{label(el)} 的表单是外部页面「{excerpt(external)}」（zeebe:formDefinition externalReference），"
+                                 "本系统不打开外部页面，也读不到其中的填写项，办理时使用通用办理表单；要在本系统中填写并检查这些项，"
+                                 "请在 Camunda Modeler 中画出表单（Camunda Form）并嵌入模型或与模型一同部署", el))
+        return []
     form = _embedded_form(el, definition.get("formKey"))
     if form is None:
         return []
@@ -2204,6 +2369,7 @@ def _expression_service_task(el, result: Normalized) -> bool:
 def _service_task(el, result: Normalized) -> None:
     kind, name = handler_name(el)
     if el.find(f"{B}extensionElements/{S}serviceTaskOperator") is not None:
+        _note_connector_command(el, name or "", result)
         return
     ext = _extension_elements(el)
     operator = etree.SubElement(ext, f"{S}serviceTaskOperator")
@@ -2216,6 +2382,23 @@ def _service_task(el, result: Normalized) -> None:
     result_var = _vendor_attr(el, "resultVariable")
     if result_var:
         operator.set("resultVariable", result_var)
+
+
+def _note_connector_command(el, command: str, result: Normalized) -> None:
+    """spiff-arena's service task names a command of its connector proxy, ``<connector>/<command>``
+    (``http/GetRequestV2``, ``smtp/SendHTMLEmail``, ``aws/AddDynamoItem``), with parameters and a result
+    variable: spiff-arena sends the call out and stores the answer. Our handlers are Python functions
+    the ``workflows`` layer registers by a plain name, never such a command, so the task waits for a
+    person (engine/service_tasks.py): said at deploy with what is not set, rather than found out when
+    the gateway after it reads a result nobody wrote."""
+    if "/" not in command.strip("/"):
+        return
+    operator = el.find(f"{B}extensionElements/{S}serviceTaskOperator")
+    target = (operator.get("resultVariable") or "").strip() if operator is not None else ""
+    unset = (f"；结果变量「{excerpt(target)}」不会被设置，后续环节要用它时，请在该任务上画表单让办理人填写，"
+             "或由办理人通过接口完成任务时一并提交" if target else "")
+    result.notes.append((f"{label(el)} 调用的是 spiff-arena 连接器代理的命令「{excerpt(command)}」，本系统不调用外部连接器，"
+                         f"该任务将交由人员办理，办理人完成后流程继续{unset}", el))
 
 
 def _job_retries(el, result: Normalized) -> None:

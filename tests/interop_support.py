@@ -64,6 +64,8 @@ REFUSED_FILES = {
                                                 "汇合或分支，本系统不支持复杂网关"),
     "camunda7_javascript_condition_listener.bpmn": ("Flow_0big", "连线「五万元以上」(Flow_0big) 的条件使用「javascript」语言"),
     "jbpm_rest_work_item.bpmn": ("_push", "任务「推送企业端」(_push) 的数据关联写入流程属性「pushResult」（jBPM 的流程变量写法）"),
+    "bizagi_recheck_decision.bpmn": ("Id_a1b2c3d4-0010-4000-8000-000000000010", "排他网关「复查是否合格？」"
+                                     "(Id_a1b2c3d4-0010-4000-8000-000000000010) 的分支缺少条件或默认流：连线「合格」"),
     "zeebe_called_decision_expression.bpmn": ("Activity_0benchmark", "规则任务「套用罚款基准」(Activity_0benchmark) 的决策表编号"
                                                                      "「=\"fine_\" + kind」是表达式"),
 }
