@@ -125,3 +125,17 @@ def test_camunda_sites_sealed_are_each_released_and_a_site_cancelled_by_the_comp
     for task_id in _open_of(world, case_id, "Activity_0release", "site").values():
         _complete(world, case_id, task_id, {})
     assert world.engine.case(case_id).status == "completed" and not world.engine.incidents()
+
+
+def test_a_loop_task_is_compensated_once_for_each_round_the_last_first(world):  # noqa: F811
+    """tests/bpmn/recheck_loop_compensation.bpmn: 复查 drawn as a loop (standardLoopCharacteristics,
+    loopMaximum 2): 撤销复查 opens once for each round, the second first, each on its round's data."""
+    world.engine.deploy(BPMN / "recheck_loop_compensation.bpmn", by="boss")
+    case_id = world.start("recheck_loop_compensation")
+    for round_no in (1, 2):
+        world.work(case_id, "复查", {"round": round_no})
+    world.restart()
+    assert _started(world, case_id, "t", "round") == [("撤销复查", 2), ("撤销复查", 1)]
+    for task_id in _open_of(world, case_id, "undo", "round").values():
+        _complete(world, case_id, task_id, {})
+    assert world.engine.case(case_id).status == "completed" and not world.engine.incidents()
