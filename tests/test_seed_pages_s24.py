@@ -72,7 +72,7 @@ def world(request, tmp_path_factory):
     desk.do(review, "审定评查结果")
     desk.do(review, "印发评查结果通报")
     app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
-    cases = {"plan": to_approve, "inspection": inspection.id, "listing": listing, "review": review}
+    cases = {"plan": to_approve, "drawn": drawn, "inspection": inspection.id, "listing": listing, "review": review}
     with LiveServer(app) as server:
         yield server, request.param, engine, desk, cases
     engine.dispose()
@@ -112,6 +112,30 @@ def test_the_deputy_director_names_the_witness_of_the_draw_by_name_guoban_2015_5
         page.locator("form button[value='同意']").first.click()
         expect(page.locator(".flash.ok")).to_contain_text("审批抽查计划")
         assert engine.case(cases["plan"]).data["draw_witnesses"] == ["chen_fz"]
+    finally:
+        close_context(page.context)
+
+
+def test_the_plan_page_shows_who_was_drawn_and_which_inspectors_go_by_name_guofa_2019_5(browser, world):
+    """国发〔2019〕5号 (随机抽取检查对象、随机选派执法检查人员): the plan's case page shows the draw's result to
+    the leader who approved it, one row an enterprise with its inspectors by 姓名 — not under 「其他数据」
+    (a designer's, collapsed, by variable name) as before 2026-12-07."""
+    server, width, engine, desk, cases = world
+    data = engine.case(cases["drawn"]).data
+    page = logged_in_page(browser, server, "zheng_fj", width)
+    try:
+        page.goto(f"{server.url}/cases/{cases['drawn']}")
+        table = page.locator("tr[data-key='draw_result']")
+        expect(table).to_contain_text("抽取结果")
+        for heading in ("企业名称", "统一社会信用代码", "行业", "风险等级", "检查人员"):
+            expect(table.locator("th", has_text=heading)).to_have_count(1)
+        for pick in data["draw_result"]:
+            expect(table).to_contain_text(pick["name"])
+            for username in pick["inspectors"]:
+                expect(table).to_contain_text(engine.directory.user(username).name)
+                expect(table).not_to_contain_text(username)
+        expect(page.locator("main")).to_contain_text("抽中企业数")
+        _readable(page, width)
     finally:
         close_context(page.context)
 

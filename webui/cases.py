@@ -15,7 +15,7 @@ from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
 from workflows import accident_supervision
 from workflows.start_data import STARTED_BY_ANOTHER_CASE, start_data_with
-from workflows.forms.context import COMPUTED_AMOUNTS, FACT_LABELS, KEY_FACTS, is_internal
+from workflows.forms.context import COMPUTED_AMOUNTS, COMPUTED_COLUMNS, FACT_LABELS, KEY_FACTS, is_internal
 
 from . import (auth, case_actions, case_data, diagram, display, documents, drawn_form, formspec, headers, incident_form, model_data, nav, overdue, parties,
                queries, redaction, taskcontext)
@@ -207,7 +207,7 @@ def show(case_id: int):
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
                            incident_names=incident_names, task_names=task_names, waits=waits, step_names=names, related=related, related_hidden=related_hidden, can_list=can_list, actions=actions,
                            labels=labels, drawn_values=drawn_values, facts=facts, amounts=amounts, files=files, opinions=opinions, spawned=spawned, parent=parent,
-                           columns=formspec.table_columns(eng.forms, form_keys),
+                           columns={**COMPUTED_COLUMNS, **formspec.table_columns(eng.forms, form_keys)},
                            workable=_workable(eng, case.tasks),
                            other_data=case_data.other(case.data, {*labels, *key_facts, *file_fields})
                            if nav.can_design(g.user) else [])

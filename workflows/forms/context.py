@@ -68,6 +68,7 @@ FACT_LABELS = {
     "deaths": "死亡人数（含失踪）", "occurred_at": "事故发生时间",
     # 双随机一公开
     "publication_text": "公示内容", "publish_late": "逾期公示（超过检查之日起20个工作日）",
+    "drawn_count": "抽中企业数", "draw_result": "抽取结果（抽中的企业及其检查人员）",
     # 严重失信主体名单
     "listing_ends_on": "管理期限届满之日（3年）", "removed_on": "移出日期",
     # 隐患排查治理情况统计分析表 (16号令第十四条)
@@ -90,6 +91,13 @@ FACT_LABELS = {
 # 拟奖励金额 by 安监总财〔2018〕19号): shown as money like a money field's (5,000,000.00, its label says 元),
 # not as the script stored them ("1500.00").
 COMPUTED_AMOUNTS = frozenset({"late_penalty", "reward_proposed"})
+
+# The columns of a table a process computes (no form's table field names them): the 双随机 draw's picks,
+# one row an enterprise, its inspectors by 姓名 (webui/display.value).
+COMPUTED_COLUMNS = {
+    "draw_result": (("name", "企业名称"), ("credit_code", "统一社会信用代码"), ("sector", "行业"),
+                    ("risk_level", "风险等级"), ("org_unit", "属地"), ("inspectors", "检查人员")),
+}
 
 # The law and article each computed deadline comes from, shown beside it (期限及其法律依据).
 FACT_BASIS = {  # as docs/processes.md's table of deadlines names them
