@@ -68,7 +68,7 @@ def _moment(value, kind: str, label: str) -> str:
     try:
         return iso_day(text, label)
     except ValueError:
-        raise _refused(value, kind, label, "请补填为日期（如 2026-11-01 或 2026年11月1日）后重试") from None
+        raise _refused(value, kind, label, "请补填为日期（如 2026年11月1日 或 2026-11-01）后重试") from None
 
 
 def _day(value, kind: str, label: str) -> str:

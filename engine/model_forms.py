@@ -91,7 +91,7 @@ def missing(f: dict, label: str) -> str:
     if (f.get("type") or "").strip().lower() in FILE_KINDS:
         return f"请上传{label}"
     return f"「{label}」为必填项"
-DATE_SPELLINGS = "日期，如 2026-12-01、2026年12月1日 或 01/12/2026（日/月/年）"
+DATE_SPELLINGS = "日期，如 2026年12月1日、2026-12-01 或 01/12/2026（日/月/年）"
 
 
 def fields_of(props: dict) -> list[dict]:
@@ -119,13 +119,28 @@ def _parsed(raw: str) -> tuple:
 _PLAIN = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
+class Said(ValueError):
+    """A value refused with a reason a person reads (``无法确定金额，请写成数字，如 55000 或 5.5万``,
+    ``须写明年份，如 2026年11月1日``): ``check`` puts the field's label before it, in place of the
+    kind's bare 「…」须为整数."""
+
+
 def _number(value, integer: bool):
-    """A number as typed (typed_input: ``5,000,000``, ``500万``, ``３人``); ``1,5`` or ``1.000.000``
-    (1.5 or 15?), ``1e3``, ``inf`` refused — the comma was dropped wherever it stood (``1,5`` was 15)."""
+    """A number as typed, read as our own forms read an amount (engine/typed_input, as
+    workflows/forms/fields.OfficialDecimal reads it): ``5,000,000``, ``5，000，000``, ``５０００``,
+    ``500万``, ``1.2亿``, ``5000元``, Chinese numerals (``伍仟元``, ``三人``) and spoken shorthand (``五万五``
+    = 55,000, ``1万5``). Refused saying why (``Said``): shorthand that says two amounts (``十万五``) and
+    ``1,5`` or ``1.000.000`` (1.5 or 15? — the comma was dropped wherever it stood: ``1,5`` was 15);
+    refused as no number: ``1e3``, ``inf``, and for a whole number (``long``) a fraction (``5.5``)."""
     if isinstance(value, str):
-        if typed_input.misgrouped(value):
-            raise ValueError(value)
-        text = typed_input.plain_count(value)
+        try:
+            text = typed_input.spoken_amount(value)
+        except ValueError as exc:
+            raise Said(str(exc)) from None
+        text = typed_input.chinese_numerals(text)
+        if typed_input.misgrouped(text):
+            raise Said(typed_input.MISGROUPED)
+        text = typed_input.plain_count(text)
         if not _PLAIN.fullmatch(text):
             raise ValueError(value)
     else:
@@ -176,13 +191,28 @@ def _convert(kind: str, value, date_pattern: str | None = None):
     if kind == "date":
         day = patterned_day(value, date_pattern) if date_pattern else day_of(value)
         if day is None:
-            raise ValueError(value)
+            _no_day(value)
         return day
     if kind == "datetime":
         return moment_of(value)
     if kind == "time":
         return time_of(value)
     return value
+
+
+def _no_day(value) -> None:
+    """Why ``value`` is no day, raised: ``Said`` when it is one without its year (``11月1日``,
+    ``十一月一日``: never guessed) or one that does not exist (``2026年2月30日``), as our forms say it;
+    else ValueError (the field's spellings answer it)."""
+    try:
+        typed_input.iso_day(str(value), "")
+    except ValueError as exc:
+        said = str(exc)
+        if "年份" in said:
+            raise Said(said.removeprefix("日期")) from None
+        if "有效" in said:
+            raise Said(said) from None
+    raise ValueError(value)
 
 
 _MOMENT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:T|\s)\s*(.+)$")
@@ -322,11 +352,14 @@ def patterned_day(value, pattern: str) -> str | None:
 
 
 def date_spellings(pattern: str | None) -> str:
-    """How a date field asks to be typed (in its error and its box's placeholder)."""
+    """How a date field asks to be typed (in its error and its box's placeholder): the day as people
+    write it first (2026年12月1日), then the field's ``datePattern`` (``01-12-2026（日-月-年）``)."""
     compiled = _date_pattern(pattern) if pattern else None
     if compiled is None:
         return DATE_SPELLINGS
-    return f"日期，如 {compiled[2]}、2026-12-01 或 2026年12月1日"
+    if compiled[2].startswith("2026-12-01"):  # yyyy-MM-dd: the pattern is the ISO day
+        return f"日期，如 2026年12月1日 或 {compiled[2]}"
+    return f"日期，如 2026年12月1日、{compiled[2]} 或 2026-12-01"
 
 
 def _choice(f: dict, value):
@@ -437,14 +470,17 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
                 chosen = result[fid]
                 result[fid] = ([originals.get(v, v) for v in chosen] if isinstance(chosen, list)
                                else originals.get(chosen, chosen))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError) as exc:
             if empty:
                 errors[fid] = empty_choices(label, f["valuesFrom"])
+                continue
+            if isinstance(exc, Said):
+                errors[fid] = f"「{label}」{exc}"
                 continue
             kind = (f.get("type") or "").lower()
             kind = ("整数" if kind in INTEGER_KINDS else "数字" if kind in DECIMAL_KINDS else "是或否" if kind == "boolean"
                     else date_spellings(f.get("datePattern")) if kind == "date"
-                    else "日期和时间，如 2026-12-01 09:30" if kind == "datetime"
+                    else "日期和时间，如 2026年12月1日 9:30" if kind == "datetime"
                     else "时间，如 09:30" if kind == "time" else "有效的值")
             if f.get("values"):
                 kind = "以下之一：" + "、".join(name for _id, name in f["values"])

@@ -70,10 +70,45 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", (text or "").translate(_UNSEEN_IN_FIGURES)).strip()
 
 
+MISGROUPED = "无法确定数值：分隔符应每三位一组（如 5,000,000），小数点用“.”（如 1.5）"
+"""What a number typed as ``1,5``, ``12,00`` or ``1.000.000`` (1.5 or 15?) is told (:func:`misgrouped`):
+refused, never guessed — by our forms (workflows/forms/fields.py) and forms drawn in a model alike."""
+
+_NUMERAL_DAY = re.compile(r"^(?:(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*)?([〇零一二两三四五六七八九十]{1,3})\s*月\s*"
+                          r"([〇零一二两三四五六七八九十]{1,3})\s*[日号]$")
+_NUMERAL_DIGIT = {**dict(zip("〇零一二三四五六七八九", (0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9))), "两": 2}
+
+
+def _numeral_part(numerals: str) -> int | None:
+    """A month or day in Chinese numerals (``十一``, ``二十一``, ``三十``, ``九``) as a number; None
+    when it is none (``十十``, ``二二``)."""
+    if "十" not in numerals:
+        return _NUMERAL_DIGIT[numerals] if len(numerals) == 1 else None
+    tens, _, units = numerals.partition("十")
+    if len(tens) > 1 or len(units) > 1 or "十" in units or "〇" in tens + units or "零" in tens + units:
+        return None
+    return (_NUMERAL_DIGIT[tens] if tens else 1) * 10 + (_NUMERAL_DIGIT[units] if units else 0)
+
+
+def numeral_day(text: str) -> str:
+    """A day written in Chinese numerals, as a 文书 dates itself (``二〇二六年十一月一日``: the 成文日期 of
+    GB/T 9704-1999, which a clerk copies; ``2026年十一月一日``), in digits (``2026年11月1日``); a day without its year (``十一月一日``) as ``11月1日``, for
+    :func:`iso_day` to refuse saying the year is wanted; anything else returned as typed."""
+    found = _NUMERAL_DAY.match(text)
+    if not found:
+        return text
+    year, month, day = found.groups()
+    month_n, day_n = _numeral_part(month), _numeral_part(day)
+    if month_n is None or day_n is None:
+        return text
+    said = f"{month_n}月{day_n}日"
+    return "".join(str(_NUMERAL_DIGIT.get(ch, ch)) for ch in year) + "年" + said if year else said
+
+
 def iso_day(text: str, label: str = "日期", *, day_first: bool = False) -> str:
-    """``2026年11月1日`` → ``2026-11-01`` (with ``day_first``, ``01/11/2026`` too); ValueError
-    (naming ``label``) when the text is not a real day so typed."""
-    folded = fold(text)
+    """``2026年11月1日`` (or ``二〇二六年十一月一日``) → ``2026-11-01`` (with ``day_first``, ``01/11/2026``
+    too); ValueError (naming ``label``) when the text is not a real day so typed."""
+    folded = numeral_day(fold(text))
     found = _DAY_ONLY.match(folded)
     if found:
         year, month, day = (int(g) for g in found.groups())

@@ -54,7 +54,7 @@ def test_a_message_starts_values_are_read_as_typed_and_its_types_refused_by_labe
     with pytest.raises(InvalidData) as refused:
         engine.correlate_message("群众举报", by="zhang", data={"tip": "夜间偷排", "people": "许多", "reported_on": "昨天"})
     assert refused.value.errors == {"people": "「涉及人数」须为整数",
-                                    "reported_on": "「举报日期」须为日期，如 2026-12-01、2026年12月1日 或 01/12/2026（日/月/年）"}
+                                    "reported_on": "「举报日期」须为日期，如 2026年12月1日、2026-12-01 或 01/12/2026（日/月/年）"}
     got = engine.correlate_message("群众举报", by="zhang",
                                    data={"tip": "夜间偷排", "people": "１２", "reported_on": "2026年12月1日"})
     data = engine.case(got["case_id"]).data  # what was checked is what the case holds (the catch too)

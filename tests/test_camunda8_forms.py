@@ -74,7 +74,7 @@ def test_required_bounds_and_choices_are_refused_naming_the_fields_chinese_label
         e.complete(task.id, "zhang", {"site": "", "checked_on": "十一月", "major_hazard": "是", "fine": "-5",
                                       "items": ["电梯"], "remarks": "很" * 501})
     assert refused.value.errors == {
-        "site": "「检查地点」为必填项", "checked_on": "「检查日期」须为日期，如 2026-12-01、2026年12月1日 或 01/12/2026（日/月/年）",
+        "site": "「检查地点」为必填项", "checked_on": "「检查日期」须为日期，如 2026年12月1日、2026-12-01 或 01/12/2026（日/月/年）",
         "fine": "「拟罚款金额（元）」不能小于 0", "items": "「检查项目」须为以下之一：消防设施、用电安全、危化品存放",
         "remarks": "「情况说明」最多填写 500 个字",
         "rectify_days": "「整改期限（天）」为必填项"}  # shown: the box is ticked
@@ -219,7 +219,7 @@ def test_the_rest_api_deploys_a_model_with_its_form_files_and_refuses_one_nothin
     case = world.engine.start("zeebe_linked_form", by="zhang", org="east", title="丁公司现场检查")
     task = open_task(world.engine, case.id, "Activity_1check")
     response = api(world, "zhang").post(f"/api/tasks/{task.id}/complete",
-                                        json={"data": {"site": "仓库", "checked_on": "2026-11-01", "fine": "十万"}})
+                                        json={"data": {"site": "仓库", "checked_on": "2026-11-01", "fine": "十万左右"}})
     assert response.status_code == 422 and response.get_json()["errors"] == {"fine": "「拟罚款金额（元）」须为整数"}
 
 

@@ -62,7 +62,7 @@ def test_a_wrong_day_is_refused_naming_the_field_and_the_patterns_spelling(world
     case, task = checking(world)
     with pytest.raises(InvalidData) as refused:
         world.engine.complete(task.id, "zhang", {"passed": False, "recheck_on": "31-11-2026"})
-    said = "「复查日期」须为日期，如 01-12-2026（日-月-年）、2026-12-01 或 2026年12月1日"
+    said = "「复查日期」须为日期，如 2026年12月1日、01-12-2026（日-月-年） 或 2026-12-01"
     assert refused.value.errors == {"recheck_on": said}
     response = api(world, "zhang").post(f"/api/tasks/{task.id}/complete",
                                         json={"data": {"passed": False, "recheck_on": "2026-12-05 下午"}})
@@ -76,11 +76,11 @@ def test_the_task_page_asks_for_the_patterns_spelling_and_takes_it(world):
     zhang = client_login(world.app, "zhang")
     form = task_form(zhang.get(f"/tasks/{task.id}").get_data(as_text=True))
     assert re.search(r'name="recheck_on" id="f-recheck_on" value="" '
-                     r'placeholder="如 01-12-2026（日-月-年）、2026-12-01 或 2026年12月1日"', form)
+                     r'placeholder="如 2026年12月1日、01-12-2026（日-月-年） 或 2026-12-01"', form)
     response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit", "passed": "false",
                                                       "recheck_on": "32-12-2026"})
     assert response.status_code == 422
-    assert "「复查日期」须为日期，如 01-12-2026（日-月-年）" in visible(task_form(response.get_data(as_text=True)))
+    assert "「复查日期」须为日期，如 2026年12月1日、01-12-2026（日-月-年）" in visible(task_form(response.get_data(as_text=True)))
     assert 'value="32-12-2026"' in response.get_data(as_text=True)  # kept as typed
     response = zhang.post(f"/tasks/{task.id}", data={"_csrf": zhang.csrf, "_action": "submit", "passed": "false",
                                                       "recheck_on": "05-12-2026"})

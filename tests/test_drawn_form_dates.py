@@ -59,7 +59,7 @@ def test_a_day_that_is_no_day_is_refused_naming_the_field(world):
     with pytest.raises(InvalidData) as refused:
         world.engine.complete(task.id, "zhang", {"found_on": "15/11/2026", "rectify_by": "31/11/2026"})
     assert refused.value.errors == {
-        "rectify_by": "「整改期限」须为日期，如 2026-12-01、2026年12月1日 或 01/12/2026（日/月/年）"}
+        "rectify_by": "「整改期限」须为日期，如 2026年12月1日、2026-12-01 或 01/12/2026（日/月/年）"}
     assert world.engine.task(task.id).state == "open"
     assert "found_on" not in world.engine.case(case.id).data
 

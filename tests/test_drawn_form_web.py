@@ -138,7 +138,7 @@ def test_camunda_enum_date_readonly_and_decimal_fields(world):
     assert labels(form) == {"checked_on": "检查日期", "verdict": "检查结论", "inspector_unit": "检查单位",
                             "ratio": "整改完成率（%）"}
     assert re.search(r'<input type="text" inputmode="numeric" class="date" name="checked_on" id="f-checked_on" '
-                     r'value="" placeholder="如 2026-12-01、2026年12月1日 或 01/12/2026（日/月/年）"', form)
+                     r'value="" placeholder="如 2026年12月1日、2026-12-01 或 01/12/2026（日/月/年）"', form)
     assert '<option value="pass" selected>合格</option>' in form
     assert '<option value="stop" >停产整顿</option>' in form
     assert 'id="f-inspector_unit" class="readonly" value="东城区应急管理局" readonly disabled>' in form

@@ -27,7 +27,7 @@ def test_a_start_is_checked_against_the_start_form_drawn_in_the_model(engine):
     assert {k: engine.case(case.id).data[k] for k in ("days", "reason")} == {"days": 5, "reason": "探亲"}
     started = len(engine.cases("zhang"))
     with pytest.raises(InvalidData) as refused:
-        engine.start("flowable_leave", by="zhang", org="east", data={"days": "十二天"})
+        engine.start("flowable_leave", by="zhang", org="east", data={"days": "十来天"})
     assert refused.value.errors == {"days": "「请假天数」须为整数"}
     assert len(engine.cases("zhang")) == started  # nothing started
 
@@ -58,9 +58,9 @@ def test_the_start_page_shows_the_drawn_start_form_and_refuses_a_wrong_value_nam
     assert re.search(r'value="hazard_supervision" [^>]*>', page).group(0) == 'value="hazard_supervision" >'  # not for it
     before = len(world.engine.cases("zhang"))
     wrong = client.post("/cases/new", data={"_csrf": client.csrf, "process": "flowable_leave", "form_of": "flowable_leave",
-                                            "title": "年休假", "days": "十二天", "reason": "回乡"})
+                                            "title": "年休假", "days": "十来天", "reason": "回乡"})
     page = wrong.get_data(as_text=True)
-    assert wrong.status_code == 422 and "「请假天数」须为整数" in page and 'value="十二天"' in page and "回乡" in page
+    assert wrong.status_code == 422 and "「请假天数」须为整数" in page and 'value="十来天"' in page and "回乡" in page
     # chosen without the page's script: the form is shown, nothing started
     unseen = client.post("/cases/new", data={"_csrf": client.csrf, "process": "flowable_leave", "title": "年休假"})
     assert unseen.status_code == 200 and "请假天数" in unseen.get_data(as_text=True)

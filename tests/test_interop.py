@@ -41,7 +41,7 @@ def test_camunda_form_fields_are_required_typed_and_defaulted(engine):
     out = drive(engine, "camunda7_purchase", starter="li")  # completed with nothing: 金额 is required
     assert out.status == "error" and "「采购金额（元）」为必填项" in out.message
     with pytest.raises(InvalidData) as err:
-        engine.complete(out.tasks[0].id, "li", {"amount": "两万"})
+        engine.complete(out.tasks[0].id, "li", {"amount": "两万多"})
     assert err.value.errors == {"amount": "「采购金额（元）」须为整数"}
     engine.complete(out.tasks[0].id, "li", {"amount": "５,000"})  # full-width digits, thousands separator
     data = engine.case(out.case_id).data

@@ -3,7 +3,7 @@
 A case started without a start form — through the REST API ``POST /api/cases`` with ``data``, or by a
 message from the 消息网关 whose start event draws no form — brought values nothing checked: a 隐患来源
 of 「随便」 where the 登记隐患 form offers 监督检查发现/企业自查上报/举报核查, a 隐患等级 of 「特大」 where the
-model's first task offers 重大隐患/一般隐患, a 罚款金额 of 「五千」 where it asks a number: stored, and shown
+model's first task offers 重大隐患/一般隐患, a 罚款金额 of 「五千多」 where it asks a number: stored, and shown
 as typed on the case page and in that task's form. Each value a first task's form declares is now read
 as that form reads it (kind, choices, a credit code's check character), stored as it stores it
 (``2026年11月20号`` → ``2026-11-20``, ``１２`` → 12), or refused naming the field by its Chinese label
@@ -78,7 +78,7 @@ def test_a_drawn_first_form_refuses_a_level_outside_its_enum_and_a_fine_in_words
     e = world.engine
     before = _count(e, "activiti_form_properties")
     r = api.post("/api/cases", json={"process_key": "activiti_form_properties", "title": "丁公司隐患",
-                                     "data": {"enterprise": "丁公司", "hazard_level": "特大", "fine_amount": "五千"}})
+                                     "data": {"enterprise": "丁公司", "hazard_level": "特大", "fine_amount": "五千多"}})
     assert r.status_code == 422, r.get_json()
     assert r.get_json()["errors"] == {"hazard_level": "「隐患等级」须为以下之一：重大隐患、一般隐患",
                                       "fine_amount": "「罚款金额」须为整数"}
@@ -120,7 +120,7 @@ def test_a_refused_start_leaves_nothing_running_that_stops_the_next_write(world)
     e = world.engine
     e.deploy(corpus / "flowable_leave.bpmn", by="zhao")
     held = []
-    for key, good, bad in (("flowable_leave", {"days": "12"}, {"days": "十二天"}),
+    for key, good, bad in (("flowable_leave", {"days": "12"}, {"days": "十来天"}),
                            ("hazard_supervision", {"source": "举报核查"}, {"source": "随便"})):
         e.start(key, by="zhang", data=good)
         with pytest.raises(InvalidData) as refused:

@@ -110,7 +110,7 @@ def test_choosing_a_process_whose_start_form_is_drawn_in_the_model_shows_that_fo
     expect(page.locator("fieldset.drawn-start-form")).to_contain_text("请假天数")
     expect(page.locator("#f-title")).to_have_value("年休假申请")
     expect(page.locator("#f-days")).to_have_value("5")
-    page.fill("#f-days", "十二天")
+    page.fill("#f-days", "十来天")
     page.click("#start-form button[type=submit]")
     expect(page.locator("#err-days")).to_have_text("「请假天数」须为整数")
     page.fill("#f-days", "１２")

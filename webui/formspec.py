@@ -329,7 +329,7 @@ def _scalar(kind: str, raw):
 
 def chinese_date(text: str) -> str:
     """A date as officials type it (engine.typed_input) as YYYY-MM-DD; anything else is left for
-    the form's own message (日期应写成 2026-11-01 或 2026年11月1日)."""
+    the form's own message (应为日期，如 2026年11月1日 或 2026-11-01)."""
     try:
         return typed_input.iso_day(text)
     except ValueError:

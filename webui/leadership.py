@@ -272,7 +272,7 @@ def record_interview():
     try:
         held_on = typed_input.parse_day(text)
     except ValueError:
-        flash(f"约谈日期格式不正确：{text}（例如 2026-12-20 或 2026年12月20日）", "error")
+        flash(f"约谈日期格式不正确：{text}（例如 2026年12月20日 或 2026-12-20）", "error")
         return back
     try:
         ranking_rules.record_interview(engine(), quarter, rows[org], held_on, request.form.get("note", "").strip(),

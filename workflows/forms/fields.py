@@ -88,7 +88,7 @@ def name_as_written(typed: str) -> str:
     return typed_input.person_name(typed)
 
 
-MISGROUPED = "无法确定数值：分隔符应每三位一组（如 5,000,000），小数点用“.”（如 1.5）"
+MISGROUPED = typed_input.MISGROUPED  # the same words for a form drawn in a model (engine/model_forms.py)
 """A number typed as ``1,5``, ``12,00`` or ``1.000.000``: 1.5 or 15? Refused, never guessed."""
 _PLAIN_DECIMAL = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
