@@ -95,6 +95,11 @@ def _position(name: str, items: list, start) -> int:
 # with every item kept (``item not in out``), so ``distinct values`` of 20,000 numbers took 2 s of the
 # server thread's CPU and of the million items ``range`` gives hours, in one call.
 MAX_COMPARISONS = 2_000_000
+# 列表长度上限: the most items a list one of these functions makes may hold (ten times the longest
+# range an iteration walks, feel_lists.MAX_RANGE). Past it the case stops saying so, naming the
+# function: before, a longer list ran on until the script's CPU bound or was refused as the value of
+# 「duban_feel_collection」, a name of ours no designer wrote.
+MAX_ITEMS = 100_000
 _LARGEST = 10 ** DECIMAL_EXPONENT
 
 
@@ -125,7 +130,15 @@ def _distinct(name: str, lists: list[list]) -> list:
 
 @host_safe
 def feel_collection(name: str, *args):
-    """FEEL's ``name(args…)`` (ARITY's names only)."""
+    """FEEL's ``name(args…)`` (ARITY's names only); a list it makes holds at most ``MAX_ITEMS`` items."""
+    made = _computed(name, args)
+    if isinstance(made, list) and len(made) > MAX_ITEMS:
+        raise JuelMethodError(f"函数「{name}」得到的列表太长：有 {len(made):,} 项，超过上限 {MAX_ITEMS:,} 项；"
+                              "请核对数据是否填写有误后重试，或请流程设计员修改模型")
+    return made
+
+
+def _computed(name: str, args: tuple):
     if name in ("mean", "product", "all", "any"):
         items = _items(name, args)
         if items is None:

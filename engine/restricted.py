@@ -830,7 +830,8 @@ def bounded_range(*args):
     """``range`` for model code: ``sum(range(10**12))`` would run in C for hours."""
     r = range(*args)
     if len(r) > MAX_RANGE:
-        raise ValueError(f"range 过大 (上限 {MAX_RANGE} 项)")
+        raise ValueError(f"脚本生成的数列太长：有 {len(r):,} 个数，超过上限 {MAX_RANGE:,} 个；"  # no Latin word: shown (webui/labels.py)
+                         "请核对数据是否填写有误后重试，或请流程设计员修改模型")
     return r
 
 

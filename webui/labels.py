@@ -117,6 +117,11 @@ _TASK_INPUT = re.compile(r"(办理人|候选办理人|候选组|办理期限|跟
 _LOOP_INPUT = re.compile(r"(会签人数|循环次数|完成条件|循环条件)(?:取自|用到)案件数据「([^」]*)」，但案件中没有这个值")
 # engine/incidents.py: 完成条件把案件数据「needed」当作数字，但它的值「二」是文字
 _LOOP_TEXT = re.compile(r"(会签人数|循环次数|完成条件|循环条件)把案件数据「([^」]*)」当作数字，但它的值「([^」]*)」是文字")
+# engine/feel_lists.py, engine/feel_collections.py, engine/restricted.bounded_range: a range or a list the
+# model's code made that is too long (表达式的范围「1..100000」太长：有 100,000 个数，超过上限 10,000 个；…), said
+# before the English that carried it (「Error evaluating expression …」 read as 条件无法计算; 「ValueError」 as
+# 无法把提交的内容读成数值或日期)
+_TOO_LONG = re.compile(r"((?:表达式的范围「[^」]*」|函数「[^」]*」得到的列表|脚本生成的数列)太长：[^—]*?请流程设计员修改模型)")
 _RULE_TASK = re.compile(r"Business Rule Task '([^']+)'")  # SpiffWorkflow's text after a decision table's rule failed
 _RULE_TASK_NOTE = re.compile(r"\.?\s*Business Rule Task '[^']+'\.?\s*$")
 # engine/external_tasks.py: 外部任务失败：发送整改通知短信（sms）：号码为空 — the worker's own reason last.
@@ -188,6 +193,9 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
     if step is None:
         step = failed_step(text)
     where = f"环节“{step}”出错：" if step else ""
+    too_long = _TOO_LONG.search(" ".join(text.split()))
+    if too_long:
+        return where + too_long.group(1)
     decision_input = _DECISION_INPUT.search(text)
     if decision_input:  # engine/incidents.py: the label is shown, the variable (for the designer) is not
         label = decision_input.group(2) or (names or {}).get(decision_input.group(3))
