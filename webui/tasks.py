@@ -18,6 +18,7 @@ from engine.errors import Conflict, Forbidden, IncidentRaised, InvalidData
 from . import overdue as late_cases
 from . import assessor_firm, attachments, decision_paths, diagram, display, drawn_form, formspec, nav, parties, queries, redaction, task_reach, taskcontext
 from engine.queries import page_key
+from workflows.forms.deadlines import FROM_TODAY
 
 from .paging import keyset_paged, paged
 from .auth import engine
@@ -249,11 +250,14 @@ def _own_data(eng, case, task, fields) -> dict:
 
 
 def _deadline_passed(name: str, value, fields) -> bool:
-    """A deadline field (a date named 期限 or 时限: 新的整改期限, 督办期限…) whose value in the case has
-    already passed: not offered again. Offered, it was the missed deadline in 一般隐患逾期督促's 新的整改期限,
-    which a 科长 choosing 继续限期整改 submitted as it stood, and the hazard was overdue again at once."""
+    """A deadline field whose value in the case has already passed: not offered again. Offered, it was
+    the missed deadline in 一般隐患逾期督促's 新的整改期限, which a 科长 choosing 继续限期整改 submitted as it
+    stood, and the hazard was overdue again at once; and 调查超期督办's 限期提交报告日期 the 60th day just
+    missed. A deadline is a field its form makes one (``fields.deadline``: not before today — 限期…日期,
+    批准延长至, 计划督查日期 too), or a date a model drawn elsewhere labels 期限 or 时限."""
     field = next((f for f in fields or [] if f["name"] == name), None)
-    if field is None or field["type"] != "date" or not any(w in field.get("label", "") for w in ("期限", "时限")):
+    if field is None or field["type"] != "date" or not (
+            field.get(FROM_TODAY) or any(w in field.get("label", "") for w in ("期限", "时限"))):
         return False
     try:
         return date.fromisoformat(str(value)[:10]) < display.now().astimezone(SHANGHAI).date()
