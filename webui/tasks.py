@@ -35,7 +35,23 @@ def mine():
     return render_template("tasks/mine.html", tasks=rows, page=page, more=more, after=after, process=process,
                            overdue=overdue,
                            late=late_cases.overdue_ids(engine(), {t.case_id for t in rows}, display.now()),
-                           processes=display.process_choices())
+                           processes=_process_choices(process))
+
+
+# An enterprise's queue is its own few tasks: read whole for the 流程 filter's choices.
+PARTY_QUEUE_READ = 500
+
+
+def _process_choices(chosen: str | None) -> list[tuple[str, str]]:
+    """The 流程 filter of 我的待办. An official chooses among the bureau's processes; an enterprise
+    account (当事企业) only among those its own tasks are in (and the one chosen), not the bureau's
+    internal ones (执法案卷评查, 12350举报核查, 领导带队督查…), which it has no part in: listed, they were
+    names it could not act on, and a 12350 process beside its own cases (hux12, 2026-12-07)."""
+    choices = display.process_choices()
+    if not g.user.party:
+        return choices
+    keys = {t.process_key for t in engine().queue(g.user, limit=PARTY_QUEUE_READ)} | {chosen}
+    return [(key, name) for key, name in choices if key in keys]
 
 
 @bp.get("/group")
