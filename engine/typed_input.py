@@ -76,18 +76,15 @@ refused, never guessed — by our forms (workflows/forms/fields.py) and forms dr
 
 _NUMERAL_DAY = re.compile(r"^(?:(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*)?([〇零一二两三四五六七八九十]{1,3})\s*月\s*"
                           r"([〇零一二两三四五六七八九十]{1,3})\s*[日号]$")
-_NUMERAL_DIGIT = {**dict(zip("〇零一二三四五六七八九", (0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9))), "两": 2}
+_NUMERAL_DIGIT = dict(zip("〇零一二三四五六七八九", (0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)))  # a year's, digit by digit
 
 
 def _numeral_part(numerals: str) -> int | None:
-    """A month or day in Chinese numerals (``十一``, ``二十一``, ``三十``, ``九``) as a number; None
-    when it is none (``十十``, ``二二``)."""
-    if "十" not in numerals:
-        return _NUMERAL_DIGIT[numerals] if len(numerals) == 1 else None
-    tens, _, units = numerals.partition("十")
-    if len(tens) > 1 or len(units) > 1 or "十" in units or "〇" in tens + units or "零" in tens + units:
-        return None
-    return (_NUMERAL_DIGIT[tens] if tens else 1) * 10 + (_NUMERAL_DIGIT[units] if units else 0)
+    """A month or day in Chinese numerals (``十一``, ``二十一``, ``三十``, ``九``) as a number, read as
+    :func:`chinese_numerals` reads one (cn2an's strict mode, :func:`_strict`); None when it is none
+    (``十十``, ``二二``)."""
+    value = _strict(numerals)
+    return value if isinstance(value, int) else None
 
 
 def numeral_day(text: str) -> str:
