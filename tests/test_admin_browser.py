@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.ui_support import (LiveServer, _password_hash, browser, logged_in_page, major_case_at,  # noqa: F401
                               make_world, open_task, screenshot, wrapped_menu_items)
+from tests.ui_support import server  # noqa: F401 (the module's live server, from its world)
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +33,6 @@ def world(tmp_path_factory):
     w.engine.claim(open_task(w.engine, w.case.id, "review_plan").id, "zhang")
     yield w
     w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
 
 
 def scroll_width(page) -> int:

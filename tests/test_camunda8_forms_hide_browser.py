@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.test_camunda8_forms_hide import FORM, LINKED, TASK
 from tests.ui_support import LiveServer, browser, logged_in_page, make_world, open_task  # noqa: F401
+from tests.ui_support import server  # noqa: F401 (the module's live server, from its world)
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +27,6 @@ def world(tmp_path_factory):
     w.engine.deploy(LINKED, by="zhao", forms=[("inspection-form.form", json.dumps(FORM, ensure_ascii=False).encode())])
     yield w
     w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
 
 
 def test_fields_hide_and_show_as_the_official_types_and_the_server_agrees(browser, server, world):

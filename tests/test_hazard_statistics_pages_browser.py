@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.ui_support import LiveServer, browser, logged_in_page, major_case_at, make_world, screenshot  # noqa: F401
+from tests.ui_support import server  # noqa: F401 (the module's live server, from its world)
 
 pytestmark = pytest.mark.browser
 
@@ -29,12 +30,6 @@ def world(tmp_path_factory, module_database_url):
     major_case_at(w.engine, "submit_plan")  # a 重大事故隐患 found this quarter, not yet rectified
     yield w
     w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
 
 
 def beyond_screen(page, selector: str) -> list[str]:

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.ui_support import ACME, LiveServer, add_investigator, browser, logged_in_page, make_world, open_task  # noqa: F401
+from tests.ui_support import server  # noqa: F401 (the module's live server, from its world)
 from workflows.forms.fields import MISGROUPED
 
 pytestmark = pytest.mark.browser
@@ -28,12 +29,6 @@ def world(tmp_path_factory):
     add_investigator(w.engine)
     yield w
     w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
 
 
 TYPED = {"accident_title": "甲化工“11·20”爆炸事故", "enterprise_name": "\u3000甲化工有限公司 ",

@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.interop_support import CORPUS
-from tests.ui_support import LiveServer, _password_hash, browser, close_context, logged_in_page, make_world
+from tests.ui_support import _password_hash, browser, close_context, logged_in_page, make_world
+from tests.ui_support import server  # noqa: F401 (the module's live server, from its world)
 from webui import case_data
 
 __all__ = ["browser"]
@@ -40,12 +41,6 @@ def world(tmp_path_factory):
     w.cases = {"fine": fine.id, "notice": notice.id}
     yield w
     w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
 
 
 def _rows(page) -> dict[str, str]:

@@ -27,8 +27,9 @@ from playwright.sync_api import expect
 from engine import audit_seal
 from workflows.enterprises import EnterpriseRegistry
 from workflows.enterprises.credit_code import complete
-from tests.ui_support import (MAJOR_PATH, REGISTER_MAJOR, START, LiveServer, browser, client_login, close_context,
+from tests.ui_support import (MAJOR_PATH, REGISTER_MAJOR, START, browser, client_login, close_context,
                               logged_in_page, major_case_at, make_world, open_task, start_hazard)
+from tests.ui_support import server  # noqa: F401 (the module's live server, from its world)
 
 __all__ = ["browser"]
 
@@ -70,12 +71,6 @@ def world(tmp_path_factory, module_database_url):
         os.environ.pop(audit_seal.HEADS_FILE_ENV, None)
     else:
         os.environ[audit_seal.HEADS_FILE_ENV] = kept
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as s:
-        yield s
 
 
 def _text(html: str) -> str:

@@ -15,8 +15,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui_support import (PASSWORD, LiveServer, _password_hash, browser, close_context, logged_in_page,
+from tests.ui_support import (PASSWORD, _password_hash, browser, close_context, logged_in_page,
                               make_world, start_hazard)
+from tests.ui_support import server  # noqa: F401 (the module's live server, from its world)
 from workflows.messages import producer
 
 __all__ = ["browser"]
@@ -34,12 +35,6 @@ def world(tmp_path_factory):
     producer.produce(w.engine)
     yield w
     w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
 
 
 def _line_height(page, selector: str) -> float:
@@ -101,7 +96,6 @@ def test_fields_the_browser_checks_say_what_is_wrong_in_chinese_naming_the_field
             assert not re.search(LATIN, said), said
     finally:
         close_context(ctx)
-
 
 
 @pytest.mark.parametrize("width", [1280, 375], ids=["1280px", "375px"])

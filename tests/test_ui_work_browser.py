@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests.ui_support import (LiveServer, browser, logged_in_page, major_case_at, make_world,  # noqa: F401
                               open_task, screenshot, wrapped_menu_items)
+from tests.ui_support import server  # noqa: F401 (the module's live server, from its world)
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +29,6 @@ def world(tmp_path_factory):
     w.case = major_case_at(w.engine, "review_listing")
     yield w
     w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
 
 
 def sideways(page) -> int:

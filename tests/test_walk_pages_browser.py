@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from tests.interop_support import CORPUS
 from tests.ui_support import (LiveServer, browser, logged_in_page, major_case_at, make_world,  # noqa: F401
                               open_task, screenshot)
+from tests.ui_support import server  # noqa: F401 (the module's live server, from its world)
 from webui.diagram import readable_rule
 from workflows.enterprises import EnterpriseRegistry
 from workflows.enterprises.credit_code import complete
@@ -53,12 +54,6 @@ def world(tmp_path_factory, module_database_url):
     w.engine.complete(open_task(w.engine, w.draft.id, "usertask1").id, "zhang", {})
     yield w
     w.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with LiveServer(world.app) as srv:
-        yield srv
 
 
 def test_case_search_finds_an_enterprise_by_the_name_an_official_types(browser, server, world):

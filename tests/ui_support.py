@@ -144,6 +144,13 @@ class LiveServer:
         self._thread.join(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def server(world):
+    """The module's ``world`` app served from a thread (import it beside ``browser``; the module gives ``world``)."""
+    with LiveServer(world.app) as srv:
+        yield srv
+
+
 def corpus_world(*models: str, by: str = "zhao"):
     """Module fixtures ``world`` (the UI world with these tests/bpmn/interop models deployed by ``by``)
     and ``server`` (the app served from a thread) for a browser test module:
@@ -157,11 +164,6 @@ def corpus_world(*models: str, by: str = "zhao"):
             w.engine.deploy(CORPUS / name, by=by)
         yield w
         w.engine.dispose()
-
-    @pytest.fixture(scope="module")
-    def server(world):
-        with LiveServer(world.app) as srv:
-            yield srv
 
     return world, server
 
