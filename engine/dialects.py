@@ -530,6 +530,11 @@ def _errors_named_by_ref(root, result: Normalized) -> None:
                              f"以「{excerpt(ref)}」作为错误代码（抛出与捕获都按这个代码匹配）", event))
 
 
+ERROR_GATEWAY = "externalErrorGateway"  # the task's property naming the gateway of its error definitions
+# Camunda's ``${externalTask.getErrorDetails().contains('…')}``: the getter read as the property it gets
+_EXTERNAL_GETTER = re.compile(r"\bexternalTask\.get(ErrorMessage|ErrorDetails|WorkerId|TopicName|Retries)\(\s*\)")
+
+
 def _external_task_errors(root, result: Normalized) -> None:
     """Camunda 7.12's error event definitions on an external task (``<camunda:errorEventDefinition
     errorRef="Error_0rejected" expression="${pushStatus == 'REJECTED'}"/>`` in its extensionElements):
@@ -540,7 +545,9 @@ def _external_task_errors(root, result: Normalized) -> None:
     the credit platform had sent back). Here the task is wrapped in an embedded sub-process of its
     own (``<id>_scope``, taking its flows and boundary events): after the task an exclusive gateway
     takes, in the order drawn, the first definition whose expression holds to an error end event
-    throwing its error, else the plain end. Left to the note: a definition without an expression or
+    throwing its error, else the plain end; the task's ``externalErrorGateway`` property names that
+    gateway, whose conditions engine/external_tasks.py evaluates on a reported failure as Camunda's
+    ``ExternalTaskEntity.failed`` does. Left to the note: a definition without an expression or
     naming no error of the file, and a multi-instance or looping task."""
     free = _FreeIds(root)
     errors = {e.get("id"): e for e in root.iter(f"{B}error")}
@@ -552,7 +559,8 @@ def _external_task_errors(root, result: Normalized) -> None:
         drawn = [d for d in ext if isinstance(d.tag, str) and etree.QName(d).namespace in VENDOR_NS
                  and etree.QName(d).localname == "errorEventDefinition"]
         usable = [(d, (d.get("errorRef") or "").strip(), (d.get("expression") or "").strip()) for d in drawn]
-        usable = [(d, ref, expr) for d, ref, expr in usable if ref in errors and expr]
+        usable = [(d, ref, _EXTERNAL_GETTER.sub(lambda m: f"externalTask.{m.group(1)[0].lower()}{m.group(1)[1:]}", expr))
+                  for d, ref, expr in usable if ref in errors and expr]
         if not usable:
             continue
         container, tid = task.getparent(), task.get("id")
@@ -589,6 +597,9 @@ def _external_task_errors(root, result: Normalized) -> None:
         link(start, task)
         link(task, gateway)
         gateway.set("default", link(gateway, plain_end).get("id"))
+        # what engine/external_tasks.py reads on a completion (the worker's variables kept when an
+        # error is thrown) and on a reported failure (the definitions evaluated there too)
+        _set_property(task, ERROR_GATEWAY, gateway.get("id"))
         for definition, ref, expression in usable:
             thrown = etree.SubElement(scope, f"{B}endEvent", id=free(f"{tid}_{definition.get('id') or 'error'}"),
                                       name=errors[ref].get("name") or ref)

@@ -260,9 +260,10 @@ class Engine:
             return external_tasks.complete_external(self, str(task_id), worker, data, by)
 
     def fail_external(self, task_id: str, worker: str, message: str, retries: int | None = None,
-                      retry_in: int = 0, by: str = "admin") -> dict:
-        """The worker could not do it: offered again while attempts remain, then an incident."""
-        return external_tasks.fail_external(self, str(task_id), worker, message, retries, retry_in, by)
+                      retry_in: int = 0, by: str = "admin", details: str | None = None) -> dict:
+        """The worker could not do it: offered again while attempts remain, then an incident (unless an
+        error definition of the task holds: its error is thrown, engine/external_tasks.py)."""
+        return external_tasks.fail_external(self, str(task_id), worker, message, retries, retry_in, by, details)
 
     # -- incidents (engine/incidents.py) -----------------------------------------------------------
     def incidents(self, open_only: bool = True, case_id: int | None = None) -> list[Incident]:

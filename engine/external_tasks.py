@@ -22,9 +22,11 @@ whole data. ``workerRoles`` say which roles may work a topic, not whose cases.
 from __future__ import annotations
 
 import uuid
+from copy import deepcopy
 from datetime import timedelta
 
 import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.util.task import TaskState
 
 from . import sqlexec, step
@@ -33,6 +35,7 @@ from .errors import Conflict, Forbidden, NotFound
 from .incidents import register_retry
 from .schema import Case, ExternalTask, Incident
 from .spec_facts import per_spec
+from .dialects import ERROR_GATEWAY
 from .service_tasks import DubanServiceTask, service_kind
 from .state import all_workflows
 
@@ -200,6 +203,7 @@ def complete_external(engine, task_id: str, worker: str, data: dict | None = Non
                     raise Conflict("外部任务状态已变化")
                 with step.StepRequests() as requests:
                     task.set_data(**dict(data or {}))
+                    _give_to_error_scope(task, data or {})
                     step.run_model_code(task.complete)
                     st.audit("external_completed", task_id=task_id,
                              detail={"task": row.name, "element": row.element_id, "topic": row.topic, "worker": worker,
@@ -212,33 +216,117 @@ def complete_external(engine, task_id: str, worker: str, data: dict | None = Non
     return run()
 
 
+def _give_to_error_scope(task, data: dict) -> None:
+    """A completion's variables given also to the sub-process that wraps a task with error definitions
+    (engine/dialects._external_task_errors) and to its boundary events' split: Camunda 7 sets them on
+    the execution before it evaluates the definitions (``ExternalTaskEntity.complete``), so the path
+    of a boundary event that catches the thrown error reads them. Before, that path started from the
+    data as it was when the task opened: the worker's pushStatus and receipt number were lost."""
+    if not data or not _props(task.task_spec).get(ERROR_GATEWAY):
+        return
+    top = task.workflow.top_workflow
+    host = top.get_task_from_id(task.workflow.parent_task_id) if task.workflow is not top else None
+    if host is None:
+        return
+    host.set_data(**deepcopy(data))
+    if isinstance(host.parent.task_spec, BoundaryEventSplit):
+        host.parent.set_data(**deepcopy(data))
+
+
+def _draws_error_definitions(engine, tx, row) -> bool:
+    """Does the external task of ``row`` carry error definitions (its spec's ``externalErrorGateway``)?
+    Read from the case's spec bundle (kept in memory): a failure of any other task loads no case."""
+    bundle = tx.conn.execute(sa.select(_CASE.c.bundle_hash).where(_CASE.c.id == row.case_id)).scalar()
+    if bundle is None:
+        return False
+    spec, subprocess_specs = engine.models.specs(tx.session, bundle)
+    for process in (spec, *subprocess_specs.values()):
+        task_spec = process.task_specs.get(row.element_id)
+        if task_spec is not None and _props(task_spec).get(ERROR_GATEWAY):
+            return True
+    return False
+
+
+def _error_on_failure(task, context: dict):
+    """The error end event of the first definition whose expression holds over the case data and
+    ``externalTask`` (the failure's errorMessage, errorDetails, workerId, topicName, retries), in the
+    order drawn; None if none does. As Camunda 7's ``ExternalTaskEntity.failed`` (evaluated with
+    ``continueOnException``): an expression that cannot be evaluated is passed over, and only a
+    true yes throws."""
+    gateway = task.workflow.spec.task_specs.get(_props(task.task_spec).get(ERROR_GATEWAY) or "")
+    for condition, target in getattr(gateway, "cond_task_specs", None) or ():
+        thrown = task.workflow.spec.task_specs.get(target)
+        if condition is None or getattr(thrown, "event_definition", None) is None:
+            continue
+        try:
+            value = task.workflow.script_engine.evaluate(task, condition.args[0], external_context=context)
+        except Exception:  # noqa: BLE001 — Camunda logs it and evaluates the next definition
+            continue
+        if value is True:
+            return thrown
+    return None
+
+
 def fail_external(engine, task_id: str, worker: str, message: str, retries: int | None = None,
-                  retry_in: int = 0, by: str = "admin") -> dict:
-    """Offer the task again after ``retry_in`` seconds while attempts remain, else an incident."""
+                  retry_in: int = 0, by: str = "admin", details: str | None = None) -> dict:
+    """Offer the task again after ``retry_in`` seconds while attempts remain, else an incident. A task
+    with error definitions (Camunda 7's ``camunda:errorEventDefinition``) has them evaluated first, as
+    Camunda does on a failure: the first that holds throws its error (caught by a boundary event or
+    event sub-process) and the failure counts no attempt; ``thrown`` in the answer names it."""
     now = engine.clock.now()
     message = (message or "外部系统未说明原因")[:2000]
+    answer = None
     with step.transaction(engine) as tx:
         row = _locked_row(tx, task_id, worker, now)
         principal = engine.directory.principal(by, tx.session)
         if not (_may_work(engine, tx.session, principal, row.worker_roles)
                 and _sees_case(engine, tx.session, principal, row)):
             raise Forbidden(f"用户 {by} 无权办理外部任务「{row.name or row.element_id}」")
-        left = (retries if retries is not None else (row.retries if row.retries is not None else DEFAULT_RETRIES)) - 1
-        values = {"worker": None, "retries": max(left, 0), "error_message": message,
-                  "lock_until": now + timedelta(seconds=max(retry_in, 0)) if retry_in else None}
-        detail = {"task": row.name, "element": row.element_id, "topic": row.topic, "worker": worker,
-                  "message": message, "retries_left": max(left, 0)}
-        incident_id = None
-        if left <= 0:
-            inc = Incident(case_id=row.case_id, action="external", task_id=task_id, element_id=row.element_id,
-                           actor=by, payload={"topic": row.topic}, created_at=now,
-                           message=f"外部任务失败：{row.name or row.element_id}（{row.topic}）：{message}")
-            tx.session.add(inc)
-            tx.session.flush()
-            incident_id = values["incident_id"] = inc.id
-            detail["incident"] = inc.id
-        tx.conn.execute(sa.update(_EXT).where(_EXT.c.id == task_id).values(**values))
-        tx.audit.case(row.case_id, actor=by, action="external_failed", at=now, task_id=task_id, detail=detail)
+        if _draws_error_definitions(engine, tx, row):
+            left_now = row.retries if row.retries is not None else DEFAULT_RETRIES
+            context = {"externalTask": {"errorMessage": message, "errorDetails": details, "workerId": worker,
+                                        "topicName": row.topic, "retries": left_now}}
+            with step.locked_step(engine, tx, row.case_id, by) as st:
+                task = st.loaded.workflow.get_task_from_id(uuid.UUID(task_id))
+                if task is None or task.state != TaskState.STARTED:
+                    raise Conflict("外部任务状态已变化")
+                thrown = _error_on_failure(task, context)
+                if thrown is not None:
+                    with step.StepRequests() as requests:
+                        step.run_model_code(thrown.event_definition.throw, task)
+                        st.audit("external_failed", task_id=task_id,
+                                 detail={"task": row.name, "element": row.element_id, "topic": row.topic,
+                                         "worker": worker, "message": message, "thrown": thrown.bpmn_name or thrown.bpmn_id})
+                        st.write(requests=requests)
+            if thrown is not None:
+                answer = {"retries": row.retries if row.retries is not None else DEFAULT_RETRIES, "incident_id": None,
+                          "thrown": thrown.bpmn_name or thrown.bpmn_id}
+        if answer is None:
+            answer = _count_failure(tx, row, task_id, worker, message, retries, retry_in, by, now)
+            return answer
+    step.commit_cache(engine, tx)
+    return answer
+
+
+def _count_failure(tx, row, task_id: str, worker: str, message: str, retries: int | None, retry_in: int, by: str,
+                   now) -> dict:
+    """A failure that threw no error: one attempt fewer, offered again later or an incident."""
+    left = (retries if retries is not None else (row.retries if row.retries is not None else DEFAULT_RETRIES)) - 1
+    values = {"worker": None, "retries": max(left, 0), "error_message": message,
+              "lock_until": now + timedelta(seconds=max(retry_in, 0)) if retry_in else None}
+    detail = {"task": row.name, "element": row.element_id, "topic": row.topic, "worker": worker,
+              "message": message, "retries_left": max(left, 0)}
+    incident_id = None
+    if left <= 0:
+        inc = Incident(case_id=row.case_id, action="external", task_id=task_id, element_id=row.element_id,
+                       actor=by, payload={"topic": row.topic}, created_at=now,
+                       message=f"外部任务失败：{row.name or row.element_id}（{row.topic}）：{message}")
+        tx.session.add(inc)
+        tx.session.flush()
+        incident_id = values["incident_id"] = inc.id
+        detail["incident"] = inc.id
+    tx.conn.execute(sa.update(_EXT).where(_EXT.c.id == task_id).values(**values))
+    tx.audit.case(row.case_id, actor=by, action="external_failed", at=now, task_id=task_id, detail=detail)
     return {"retries": max(left, 0), "incident_id": incident_id}
 
 

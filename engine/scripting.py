@@ -33,6 +33,7 @@ from .juel_operators import coerce as el_coerce
 from .juel_operators import compare as el_compare
 from .juel_operators import index as el_index
 from .juel_operators import stored as el_stored
+from .external_task_context import with_external_task
 from .loop_counter import with_loop_counter
 from .timers import fired_this_step
 
@@ -179,7 +180,8 @@ class DubanScriptEngine(PythonScriptEngine):
     def evaluate(self, task, expression, external_context=None):
         token = _current_task.set(task)
         try:
-            return super().evaluate(task, expression, with_loop_counter(task, expression, external_context))
+            return super().evaluate(task, expression, with_external_task(
+                expression, with_loop_counter(task, expression, external_context), task.data))
         finally:
             _current_task.reset(token)
 

@@ -51,6 +51,8 @@ class FailExternal(schemas.Schema):
                              metadata={"description": "还可重试的次数，缺省为剩余次数减一"})
     retry_in = fields.Integer(load_default=0, validate=validate.Range(min=0, max=86_400),
                               metadata={"description": "多少秒后再次提供"})
+    details = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20_000),
+                                 metadata={"description": "失败详情（Camunda 的 errorDetails），错误事件定义的表达式可读 externalTask.errorDetails"})
 
 
 class ExternalCompleteResult(schemas.Schema):
@@ -60,6 +62,7 @@ class ExternalCompleteResult(schemas.Schema):
 class ExternalFailResult(schemas.Schema):
     retries = fields.Integer(required=True)
     incident_id = fields.Integer(allow_none=True)
+    thrown = fields.String(metadata={"description": "任务的错误事件定义成立时抛出的错误（错误结束事件的名称）"})
 
 
 @bp.route("/external-tasks/fetch-and-lock", methods=["POST"], tags=EXTERNAL)
@@ -84,6 +87,6 @@ def complete_external(body, task_id):
 @bp.arguments(FailExternal)
 @bp.response(200, ExternalFailResult)
 def fail_external(body, task_id):
-    """外部任务失败：次数未用完则稍后再次提供，否则转为异常事件。"""
+    """外部任务失败：任务的错误事件定义成立时抛出该错误；否则次数未用完则稍后再次提供，用完转为异常事件。"""
     return engine().fail_external(str(task_id), body["worker"], body["message"], body["retries"], body["retry_in"],
-                                  by=principal().username)
+                                  by=principal().username, details=body["details"])
