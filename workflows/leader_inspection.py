@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from engine.clock import today_in_china
 from engine.schema import Case, HumanTask, OrgUnit, User, UserRole
 from workflows import yearly_count
+from workflows.forms.leader_inspection import SEED
 from workflows.yearly_count import (count, counted_year, day_due as _day_due, done_label,  # noqa: F401 (done_label: its label)
                                     expected_by, org_names as _org_names, quarter_of)
 
@@ -38,14 +39,11 @@ PROCESS, ROUND, REMINDER = "leader_inspection", "leader_inspection_round", "lead
 LEAD, PARTY = "领导带队督查检查", "党委检查督办"
 REMINDERS = yearly_count.Round(ROUND, REMINDER, "领导带队督查")
 TARGETS = {LEAD: 4, PARTY: 2}  # 种子004 三（一）1: 全年不少于4次 / 全年不得少于两次
-TARGET_BASIS = {
-    LEAD: "《下原镇2019年安全生产工作计划》（种子004）三（一）1：建立健全党、政领导定期带队督查检查安全生产工作机制、"
-          "全年不少于4次；不分主要负责人和分管负责人",
-    PARTY: "种子004 三（一）1：党委对安全生产落实情况的检查督办，全年不得少于两次",
-}
+LEAD_CLAUSE = "建立健全党、政领导定期带队督查检查安全生产工作机制、全年不少于4次"
+PARTY_CLAUSE = "党委对安全生产落实情况的检查督办，全年不得少于两次"
+TARGET_BASIS = {LEAD: f"{SEED}：{LEAD_CLAUSE}；不分主要负责人和分管负责人", PARTY: f"{SEED}：{PARTY_CLAUSE}"}
 LEADER_ROLES = ("leader", "director")
-BASIS = ("《下原镇2019年安全生产工作计划》（种子004）三（一）1：建立健全党、政领导定期带队督查检查安全生产工作机制、"
-         "全年不少于4次；党委对安全生产落实情况的检查督办，全年不得少于两次")
+BASIS = f"{SEED}：{LEAD_CLAUSE}；{PARTY_CLAUSE}"
 
 
 def target_notes() -> list[str]:
