@@ -481,6 +481,11 @@ def model_row(path: Path, dbs: Databases, args) -> dict:
     name = str(path.relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
     row: dict = {"model": name}
     bench = ModelBench(path)
+    siblings = called_siblings(bench.path)
+    if siblings:  # the forms drawn in the processes it calls: their tasks are this model's cases' too
+        from tests.interop_support import drawn_form_data
+        from tests.support import START
+        bench.drawn = {**drawn_form_data(siblings, START.date()), **bench.drawn}
     with tempfile.TemporaryDirectory(prefix="api_sweep_") as tmp:
         workdir = Path(tmp)
         try:

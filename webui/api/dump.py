@@ -130,7 +130,14 @@ def _compile(schema: ma.Schema, memo: dict) -> Callable[[Any, bool], Any] | None
     steps_t = tuple(steps)
     _str, _int, _datetime, isoformat = str, int, dt.datetime, dt.datetime.isoformat
 
+    by_attribute = _attribute_reader(steps_t)
+
     def one(obj):
+        kind = type(obj)
+        if kind is not dict:
+            getitem = getattr(kind, "__getitem__", None)
+            if getitem is None or getitem is _tuple_getitem:  # every value an attribute: straight-line code
+                return by_attribute(obj)
         out = {}
         for key, name, source, getter, serialize, default, none_is_none, shortcut in steps_t:
             value = getter(obj, source)
@@ -156,6 +163,49 @@ def _compile(schema: ma.Schema, memo: dict) -> Callable[[Any, bool], Any] | None
         return one(obj)
     memo[id(schema)] = dump
     return dump
+
+
+def _attribute_reader(steps: tuple) -> Callable[[Any], dict]:
+    """``one`` of ``_compile`` for an object whose every value is an attribute (no ``__getitem__``, or a
+    named tuple's), written out field by field: the loop's unpacking of each step, the call of
+    ``_value`` and the tests of the field's kind are decided here once, not for every field of every
+    object (a completion's answer, a case and its next task: 2,446 → ~1,000 bytecodes). The same
+    steps, tests and order as the loop, so the same result."""
+    names: dict[str, Any] = {"_missing": missing, "_getattr": getattr, "_str": str, "_int": int,
+                             "_datetime": dt.datetime, "_isoformat": dt.datetime.isoformat, "_callable": callable}
+    lines = ["def one(obj):", "    out = {}"]
+    for i, (key, name, source, getter, serialize, default, none_is_none, shortcut) in enumerate(steps):
+        names[f"_s{i}"], names[f"_d{i}"], names[f"_g{i}"] = serialize, default, getter
+        get = f"_getattr(obj, {source!r}, _missing)" if getter is _value else f"_g{i}(obj, {source!r})"
+        lines.append(f"    v = {get}")
+        indent = "    "
+        if default is missing:
+            lines.append("    if v is not _missing:")
+            indent = "        "
+        else:
+            lines.append(f"    if v is _missing:\n        v = _d{i}() if _callable(_d{i}) else _d{i}")
+            lines.append("    if v is not _missing:")
+            indent = "        "
+        branches = []
+        if none_is_none:
+            branches.append(("v is None", "None"))
+        if shortcut == _STR:
+            branches.append(("type(v) is _str", "v"))
+        elif shortcut == _INT:
+            branches.append(("type(v) is _int", "v"))
+        elif shortcut == _ISO:
+            branches.append(("type(v) is _datetime", "_isoformat(v)"))
+        word = "if"
+        for test, value in branches:
+            lines.append(f"{indent}{word} {test}:\n{indent}    out[{key!r}] = {value}")
+            word = "elif"
+        if branches:
+            lines.append(f"{indent}else:\n{indent}    out[{key!r}] = _s{i}(v, {name!r}, obj)")
+        else:
+            lines.append(f"{indent}out[{key!r}] = _s{i}(v, {name!r}, obj)")
+    lines.append("    return out")
+    exec(compile("\n".join(lines), "<webui.api.dump attribute reader>", "exec"), names)  # noqa: S102 - our own text
+    return names["one"]
 
 
 def fast_dump(schema: ma.Schema) -> Callable[..., Any] | None:
