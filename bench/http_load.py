@@ -1,7 +1,8 @@
-"""HTTP load: completions through the REST API with concurrent clients, against one PostgreSQL.
+"""HTTP load: completions through the REST API with concurrent clients, against one database.
 
 Starts ``duban serve --workers N --no-worker`` (gunicorn) and one separate ``duban worker`` on
-loopback against a fresh PostgreSQL database, starts ``--cases`` cases of the 5-task benchmark
+loopback against a fresh PostgreSQL database (``--sqlite``: a fresh durable SQLite file, WAL, the
+web workers and the timer worker sharing it), starts ``--cases`` cases of the 5-task benchmark
 process, then ``--clients`` client threads complete every task through ``POST
 /api/tasks/<id>/complete`` (each client works its own cases: the first task from ``GET
 /api/cases/<id>``, the next from the completion's answer, ``next_tasks``, where the step is its own). Bounded: a fixed number of completions and a time limit; the servers are
@@ -12,8 +13,16 @@ the moment the server's processes are idle (``settled``: the first worker to ans
 still importing the app — 0.17–0.27 s CPU, ~1 ms a completion at the default 40 cases, was charged
 to the completions before).
 
+The reference, measured in the same run (issue 15: "at least twice the naive app"): the naive app of
+``bench/throughput.py`` (``naive_run``: per completion the case's whole SpiffWorkflow JSON read from a
+SQLite file, deserialized, run, re-serialized, written back and committed) on as many cases of the
+same model, in this process, once before the load and once after, so both meet the machine the load
+met. ``api_over_naive``: the API's completions/s over the naive app's (the mean of its two runs);
+``naive_over_api_by_cpu``: the naive app's CPU ms a completion over the server's (web workers, timer
+worker and, on PostgreSQL, the database backends), which the machine's other load moves less.
+
     python bench/http_load.py --json [--workers 2] [--clients 8] [--cases 40] [--seconds 120]
-                                     [--postgres ADMIN_URL]
+                                     [--postgres ADMIN_URL | --sqlite] [--no-naive]
 """
 from __future__ import annotations
 
@@ -21,9 +30,12 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import socket
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -164,6 +176,28 @@ def client(port: int, token: str, cases: list[int], deadline: float, latencies: 
     conn.close()
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """A process this script started, by its own process group (once; again is a no-op)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+
+
+def naive_reference(workdir: Path, cases: int) -> dict:
+    """bench/throughput.py's naive app on ``cases`` cases of the same model, a fresh SQLite file."""
+    from bench.throughput import naive_run
+    path = workdir / f"naive_{uuid.uuid4().hex[:6]}.sqlite"
+    try:
+        return naive_run(path, cases)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true")
@@ -173,20 +207,30 @@ def main():
     ap.add_argument("--cases", type=int, default=40)
     ap.add_argument("--seconds", type=float, default=120)
     ap.add_argument("--postgres", default=None, help="admin URL (default: the scripts/pg-test-server one)")
+    ap.add_argument("--sqlite", action="store_true", help="a durable SQLite file instead of PostgreSQL")
+    ap.add_argument("--no-naive", dest="naive", action="store_false", help="no naive app run as the reference")
     args = ap.parse_args()
-    admin_url = args.postgres or subprocess.run(
-        ["bash", str(ROOT / "scripts" / "pg-test-server"), "start"], check=True, capture_output=True,
-        text=True).stdout.strip().splitlines()[-1]
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"bench_http_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    workdir = Path(tempfile.mkdtemp(prefix="duban_http_load_"))
+    admin = None
+    if args.sqlite:
+        name, url = "", f"sqlite:///{workdir / 'http_load.sqlite'}"
+    else:
+        admin_url = args.postgres or subprocess.run(
+            ["bash", str(ROOT / "scripts" / "pg-test-server"), "start"], check=True, capture_output=True,
+            text=True).stdout.strip().splitlines()[-1]
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        name = f"bench_http_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url = admin_url.rsplit("/", 1)[0] + "/" + name
     procs: list[subprocess.Popen] = []
     result: dict = {"clients": args.clients, "web_workers": args.workers, "threads": args.threads or "serve's default",
                     "timer_workers": 1, "cases": args.cases,
-                    "database": "postgresql"}
+                    "database": "sqlite" if args.sqlite else "postgresql"}
+    naive: list[dict] = []
     try:
+        if args.naive:
+            naive.append(naive_reference(workdir, args.cases))
         tokens, owned = prepare(url, args.cases, args.clients)
         port = free_port()
         env = dict(os.environ, DUBAN_DATABASE_URL=url, PYTHONPATH=str(ROOT))
@@ -203,7 +247,7 @@ def main():
         errors: list = []
         requests: list = []
         web_cpu0, worker_cpu0 = _cpu_seconds(web_pids), _cpu_seconds([procs[1].pid])
-        db_cpu0 = {pid: _cpu_seconds([pid]) for pid in backend_pids(admin, name)}
+        db_cpu0 = {pid: _cpu_seconds([pid]) for pid in backend_pids(admin, name)} if admin is not None else {}
         deadline = time.monotonic() + args.seconds
         t0 = time.perf_counter()
         threads = [threading.Thread(target=client, args=(port, tokens[i], owned[i], deadline, latencies, errors, requests))
@@ -215,7 +259,8 @@ def main():
         elapsed = time.perf_counter() - t0
         web_cpu = _cpu_seconds(web_pids) - web_cpu0
         worker_cpu = _cpu_seconds([procs[1].pid]) - worker_cpu0
-        db_cpu = sum(_cpu_seconds([pid]) - db_cpu0.get(pid, 0.0) for pid in backend_pids(admin, name))
+        db_cpu = sum(_cpu_seconds([pid]) - db_cpu0.get(pid, 0.0)
+                     for pid in backend_pids(admin, name)) if admin is not None else 0.0
         latencies.sort()
         done = len(latencies)
         result.update({
@@ -230,18 +275,27 @@ def main():
             # the web workers, the timer worker, and the PostgreSQL backends serving this database.
             "web_cpu_ms_per_completion": round(web_cpu * 1000 / done, 2) if done else None,
             "worker_cpu_ms_per_completion": round(worker_cpu * 1000 / done, 2) if done else None,
-            "database_cpu_ms_per_completion": round(db_cpu * 1000 / done, 2) if done else None,
+            "database_cpu_ms_per_completion": round(db_cpu * 1000 / done, 2) if done and admin is not None else None,
         })
+        if args.naive:
+            for p in procs:  # the servers stopped first: the naive app's second run alone on the machine
+                stop(p)
+            naive.append(naive_reference(workdir, args.cases))
+            result["naive_app_sqlite"] = naive
+            per_second = statistics.mean(n["per_second"] for n in naive)
+            cpu_ms = statistics.mean(n["cpu_ms_per_completion"] for n in naive)
+            server_ms = (web_cpu + worker_cpu + db_cpu) * 1000 / done if done else None
+            result["server_cpu_ms_per_completion"] = round(server_ms, 2) if server_ms else None
+            result["api_over_naive"] = round(result["completions_per_second"] / per_second, 2)
+            result["naive_over_api_by_cpu"] = round(cpu_ms / server_ms, 2) if server_ms else None
     finally:
         for p in procs:  # only the processes this script started, each by its own process group
-            try:
-                os.killpg(p.pid, 15)
-                p.wait(timeout=30)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                pass
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+            stop(p)
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+        shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, ensure_ascii=False, indent=2))
 
 
