@@ -10,6 +10,7 @@ import spiffworkflow from './spiffworkflow.json';
 import DubanPropertiesProvider from './provider.js';
 import translateModule from './translate.js';
 import { translateDrawn, PopupTitleModule } from './panel_zh.js';
+import { labelPanelButtons } from './panel_buttons.js';
 import * as marks from './marks.js';
 import { renderProblems, renderDiff, renderTrace, STATUS, withoutId, el, diffTable } from './results.js';
 import { ask } from './ask.js';
@@ -45,6 +46,7 @@ export function startEditor(box) {
   });
   window.dubanModeler = modeler;  // for the browser tests and for a curious designer's console
   translateDrawn(box);  // what the panel and the popup menu draw without asking translate
+  labelPanelButtons($('#properties'));  // each section's 展开/收起, 新增, 删除 names its section
 
   function status(text, kind) {
     const el = $('#designer-status');

@@ -5,6 +5,7 @@
 
 import { FormEditor } from '@bpmn-io/form-js-editor';
 import { ChineseModule, translateDrawn } from './form_editor_zh.js';
+import { labelPanelButtons } from './panel_buttons.js';
 
 class ChineseFormEditor extends FormEditor {
   constructor(options = {}) {
@@ -15,7 +16,7 @@ class ChineseFormEditor extends FormEditor {
       propertiesPanel: { feelPopupContainer: options.container, ...(options.propertiesPanel || {}) },
       additionalModules: [...(options.additionalModules || []), ChineseModule],
     });
-    if (options.container) { translateDrawn(options.container); }
+    if (options.container) { translateDrawn(options.container); labelPanelButtons(options.container); }
   }
 }
 
