@@ -918,12 +918,84 @@ def _signal_variables(process, result: Normalized) -> None:
                              "送达等待它的案件和它发起的案件", el))
 
 
-def _script_after(owner, flow, line: str, free) -> None:
-    """A script task running ``line`` put between the event ``owner`` and its one outgoing ``flow``."""
+def _event_registry_catches(process, result: Normalized) -> None:
+    """Flowable's event-registry catch (事件注册表): an intermediate catch or boundary event drawn with
+    no event definition and ``flowable:eventType`` in its extensions (Flowable Modeler 6.5+'s
+    "event registry" events) waits for an event of that type, as Flowable waits; here it waits for the
+    message of that name (``/api/messages``, the event's data delivered as a message's). Each
+    ``flowable:eventOutParameter source target`` copies the event's field to the case variable, as
+    Flowable maps the payload (absent: null; the field's own name is not kept); an
+    ``eventCorrelationParameter name value="${name}"`` is the case's own field of that name, which a
+    message's correlation matches already; any other value is refused naming the event. Before, the
+    event was a none event: the case went straight past it, noting each setting as not run."""
+    root = process.getroottree().getroot()
+    free = None
+    for el in list(process.iter(f"{B}intermediateCatchEvent", f"{B}boundaryEvent")):
+        ext = el.find(f"{B}extensionElements")
+        if ext is None or any(isinstance(c.tag, str) and etree.QName(c).localname.endswith("EventDefinition") for c in el):
+            continue
+        kind = ext.find(f"{{{FLOWABLE_NS}}}eventType")
+        name = (kind.text or "").strip() if kind is not None else ""
+        if not name:
+            continue
+        pairs, refused = [], False
+        for child in list(ext):
+            if not isinstance(child.tag, str) or etree.QName(child).namespace != FLOWABLE_NS:
+                continue
+            local = etree.QName(child).localname
+            if local == "eventOutParameter":
+                source = (child.get("source") or "").strip()
+                target = _mapped_target(el, result, "事件输出参数", (child.get("target") or "").strip() or source)
+                if not source.isidentifier() or target is None:
+                    refused = refused or target is not None
+                    if target is not None:
+                        result.problems.append((f"{label(el)} 的事件输出参数「{excerpt(source)}」不是事件数据的字段名；"
+                                                "请填写事件数据中的字段名（字母、数字、下划线）", el))
+                    continue
+                pairs.append((source, target))
+            elif local == "eventCorrelationParameter":
+                key, value = (child.get("name") or "").strip(), (child.get("value") or "").strip()
+                if re.fullmatch(r"[$#]\{\s*" + re.escape(key) + r"\s*\}", value) is None:
+                    result.problems.append((f"{label(el)} 的事件关联参数「{excerpt(key)}」取值「{excerpt(value)}」：本系统按案件数据中"
+                                            f"同名的字段关联事件，只支持取值为 ${{{key}}}；请把关联参数的取值改为 ${{{key}}}，"
+                                            f"或先用脚本任务把要关联的值存入案件数据「{excerpt(key)}」", el))
+                    refused = True
+            elif local not in ("eventType", "eventName", "channelKey", "channelName", "channelType", "channelDestination",
+                               "keyDetectionType", "keyDetectionValue"):
+                continue
+            ext.remove(child)
+        if refused:
+            continue
+        message = next((m for m in root.iterfind(f"{B}message") if (m.get("name") or "") == name), None)
+        if message is None:
+            free = free or _FreeIds(root)
+            message = etree.Element(f"{B}message", id=free("Message_" + re.sub(r"\W", "_", name)), name=name)
+            root.insert(root.index(process), message)
+        etree.SubElement(el, f"{B}messageEventDefinition", messageRef=message.get("id"))
+        lines = []
+        for source, target in pairs:
+            if source != target:
+                lines += ["try:", f"    {target} = {source}", "except Exception:", f"    {target} = None"]
+        for source in dict.fromkeys(s for s, _ in pairs):
+            if source not in {t for _, t in pairs}:
+                lines += ["try:", f"    del {source}", "except Exception:", "    pass"]
+        outgoing = [f for f in el.getparent() if isinstance(f.tag, str) and f.tag == f"{B}sequenceFlow"
+                    and f.get("sourceRef") == el.get("id")]
+        if lines and len(outgoing) == 1:
+            free = free or _FreeIds(root)
+            _script_after(el, outgoing[0], "\n".join(lines), free, "事件输出参数")
+        said = "、".join(f"「{s}」→「{t}」" for s, t in pairs if s != t)
+        result.notes.append((f"{label(el)} 是 Flowable 事件注册表的事件（事件类型「{name}」）：等待名为「{name}」的消息"
+                             f"（/api/messages），事件数据随消息送达{('，' + said + ' 按事件输出参数写入案件数据') if said else ''}", el))
+
+
+def _script_after(owner, flow, line: str, free, what: str = "执行监听器") -> None:
+    """A script task running ``line`` put between the event ``owner`` and its one outgoing ``flow``,
+    named for ``what`` it does."""
     container = owner.getparent()
     task_id, link_id = free(f"{owner.get('id')}_listener"), free(f"{owner.get('id')}_to_listener")
     task = etree.Element(f"{B}scriptTask", id=task_id, scriptFormat="python",
-                         name=f"{(owner.get('name') or '').strip() or owner.get('id')}（执行监听器）")
+                         name=f"{(owner.get('name') or '').strip() or owner.get('id')}（{what}）")
     etree.SubElement(task, f"{B}incoming").text = link_id
     etree.SubElement(task, f"{B}outgoing").text = flow.get("id")
     etree.SubElement(task, f"{B}script").text = line
@@ -972,6 +1044,8 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
     deploy goes on)."""
     for ext in process.iter(f"{B}extensionElements"):
         owner = ext.getparent()
+        if etree.QName(owner).localname.endswith("LoopCharacteristics"):
+            owner = owner.getparent()  # said on the task, not on its 「未命名multiInstanceLoopCharacteristics」
         seen: list[str] = []
         details: dict[str, list[str]] = {}  # a listener: what it is written in (``_listener_kind``)
         for child in ext:
@@ -990,6 +1064,17 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
                 continue  # Camunda 8's variable filter (engine/conditional_events.filter_of)
             if local == "field" and (_vendor_attr(owner, "type") or "").strip().lower() in ("dmn", *TYPED_SERVICE_TASKS):
                 continue  # a decision task's key (_flowable_decision); a typed task's settings (_note_typed_service_task)
+            if local.lower() == "variableaggregation" and ext.getparent().tag == f"{B}multiInstanceLoopCharacteristics":
+                continue  # run or refused (_variable_aggregation)
+            if local == "adHoc" and kind == "adHocSubProcess":  # activeElementsCollection: _ad_hoc_active_elements
+                output = (child.get("outputCollection") or "").strip()
+                if output:  # Camunda 8.8's results of the inner elements (the AI agent's tool calls)
+                    element = (child.get("outputElement") or "").strip()
+                    result.notes.append((f"{label(owner)} 的输出集合「{excerpt(output)}」（outputCollection"
+                                         f"{'，每项办结时追加 outputElement「' + excerpt(element) + '」' if element else ''}）"
+                                         "在本系统中不会写入；其中各项任务写入的数据直接进入案件数据。需要汇总的，"
+                                         "请在子流程之后画一个脚本任务，由案件数据算出这个列表", owner))
+                continue
             if local == "connector":  # Camunda 7's connector (http-connector, soap-http-connector): a call out
                 result.notes.append((_connector_note(owner, child), owner))
                 continue
@@ -1164,6 +1249,21 @@ def _note_jbpm_work_items(process, result: Normalized) -> None:
                                  "（服务任务，camunda:type=\"external\" 并填写主题）", el))
 
 
+def _note_candidate_starters(process, result: Normalized) -> None:
+    """Activiti's and Flowable's ``candidateStarterGroups``/``candidateStarterUsers`` on a process (who may
+    start it, checked by their ``startableByUser`` queries): not how a case is started here — an
+    official starts any process in the org units they may act for, an enterprise account only a
+    process whose start event's ``startableBy`` names its role. Said on the process, naming the
+    groups and users drawn; before, passed over without a word."""
+    drawn = [(what, (_vendor_attr(process, attr) or "").strip()) for attr, what in
+             (("candidateStarterGroups", "候选发起组"), ("candidateStarterUsers", "候选发起人"))]
+    drawn = [(what, value) for what, value in drawn if value]
+    if drawn:
+        result.notes.append((f"{label(process)} 的{'、'.join(f'{what}「{excerpt(value)}」' for what, value in drawn)}"
+                             "在本系统中不限制谁能发起：机关人员可在其所属组织机构发起任何流程，企业账号只能发起开始事件的"
+                             "「可发起角色」（startableBy）列出其角色的流程", process))
+
+
 def _normalize_process(process, result: Normalized, form_exists) -> None:
     _drop_data_store_associations(process, result)
     _note_jbpm_work_items(process, result)
@@ -1175,11 +1275,13 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
     _parameters_on_events(process, result)
     _error_messages(process, result)
     _signal_variables(process, result)
+    _event_registry_catches(process, result)
     _note_ignored_extensions(process, result)
     _message_expressions(process, result)
     _names_by_expression(process, result)
     _receive_tasks_without_message(process, result)
     _jbpm_signals_by_name(process, result)
+    _note_candidate_starters(process, result)
     process_props = {**_vendor_properties(process), **{k: v.get("value") for k, v in _properties(process).items()}}
     default_role = (process_props.get("defaultRole") or "").strip()
     for el in process.iter():
@@ -1228,6 +1330,7 @@ def _normalize_process(process, result: Normalized, form_exists) -> None:
             _decision_result_variable(el)
         if name == "multiInstanceLoopCharacteristics":
             _multi_instance(el, result)
+            _variable_aggregation(el, result)
         if name == "adHocSubProcess":
             _ad_hoc_active_elements(el, result)
         if name == "callActivity":
@@ -1691,10 +1794,55 @@ def _camunda_structure(el, result: Normalized, what: str, name: str | None, node
                 return None
             pairs.append(f"{(entry.get('key') or '')!r}: {value}")
         return "{" + ", ".join(pairs) + "}"
+    if kind == "script" and (value := _script_parameter(el, result, what, name, node)) is not None:
+        return value
     said = {"script": "脚本"}.get(kind, kind)
+    if kind == "script" and (node.get("scriptFormat") or "").strip():
+        said = f" {_SCRIPT_LANGUAGES.get((node.get('scriptFormat') or '').strip().lower(), node.get('scriptFormat').strip())} 脚本"
+        if (node.get("resource") or "").strip():
+            said += f"（外部脚本文件「{excerpt(node.get('resource').strip())}」）"
     result.problems.append((f"{label(el)} 的{what}「{name}」使用了{said}，本系统不支持；"
                             "请改为文本值、${...} 表达式、列表或映射，或改用脚本任务", el))
     return None
+
+
+# What a JavaScript expression may hold that JUEL does not write the same way (besides Groovy's list)
+_JAVASCRIPT_ONLY = re.compile(r"===|!==|=>|`|\bvar\b|\blet\b|\bconst\b|\bfunction\b|\bnew\b|\btypeof\b|\bthis\b")
+
+
+def _script_parameter(el, result: Normalized, what: str, name: str | None, node) -> str | None:
+    """A Camunda 7 parameter's ``camunda:script`` that is one expression (Camunda Modeler's 脚本 type of
+    parameter, its value the script's result): Groovy or JavaScript written as JUEL writes it
+    (``baseFine + days * 1000``, ``totalFine``, ``a > b && c``) read as that JUEL, ``juel`` as the EL text
+    it is, ``python`` as a Python expression, noted on the element. Anything else (statements, several
+    lines, a language-only operator, an external ``resource``): None, refused by the caller as before."""
+    fmt = (node.get("scriptFormat") or "").strip().lower()
+    text = (node.text or "").strip()
+    if not text or (node.get("resource") or "").strip():
+        return None
+    if fmt in ("python", "jython", "py", "python3"):
+        import ast
+        try:
+            ast.parse(text, mode="eval")
+        except SyntaxError:
+            return None
+        result.notes.append((f"{label(el)} 的{what}「{name}」是 Python 脚本，取其表达式的值", el))
+        return f"({text})"
+    drawn = {"groovy": "Groovy", "javascript": "JavaScript", "js": "JavaScript", "ecmascript": "JavaScript",
+             "nashorn": "JavaScript", "graal.js": "JavaScript", "juel": "JUEL"}.get(fmt)
+    if drawn is None or drawn != "JUEL" and (_GROOVY_ONLY.search(text) or drawn == "JavaScript" and _JAVASCRIPT_ONLY.search(text)):
+        return None
+    written = text if drawn == "JUEL" and has_juel(text) else "${" + text + "}"
+    try:
+        equivalent(written, JUEL)
+    except (Untranslatable, ValueError, SyntaxError):
+        return None
+    value = _mapped_value(el, result, what, written, True)
+    if value is not None and drawn != "JUEL":
+        result.notes.append((f"{label(el)} 的{what}「{name}」是 {drawn} 脚本「{excerpt(text)}」，写法与 JUEL 相同，"
+                             "按 JUEL 计算（数字照常计算；文字与数字相加时 JUEL 按数字计算，不会像 "
+                             f"{drawn} 那样把文字连接起来）", el))
+    return value
 
 
 def _camunda_item(el, result: Normalized, what: str, name: str | None, node) -> str | None:
@@ -1879,6 +2027,74 @@ def _multi_instance(el, result: Normalized) -> None:
         _literal_collection(el, owner, literal, refs.get("inputItem"), result)
 
 
+# The variable an instance of a multi-instance task with Flowable's variable aggregation gathers its
+# values into (``flowable:variableAggregation``), which SpiffWorkflow's output item collects
+AGGREGATED = "duban_aggregated"
+
+
+def _variable_aggregation(el, result: Normalized) -> None:
+    """多实例的变量汇总: Flowable 6.8+/7's ``flowable:variableAggregation target="reviews"`` inside a
+    multi-instance's ``extensionElements``, with ``variable source|sourceExpression [target]``
+    children: when each instance completes, the values it holds are gathered into one object
+    ``{target: value}`` (an absent one null) appended to the list ``reviews``, and the instances'
+    own variables stay theirs, as Flowable's MultiInstanceVariableAggregationTest runs it (the list's
+    order that of completion for a parallel one, of the instances for a sequential one). Written as
+    SpiffWorkflow's output collection (``loopDataOutputRef``) of an output item each instance's
+    post-script sets. Before, noted as not run: ``reviews`` never existed, and each instance's data
+    merged over the others' into the case. Several aggregations, or one beside an output collection
+    drawn otherwise, are refused naming the task; ``createOverviewVariable`` and
+    ``storeAsTransientVariable`` (an overview while it runs, a variable not stored) change nothing
+    here: the list is there once the last instance completes."""
+    ext = el.find(f"{B}extensionElements")
+    found = [c for c in ext if isinstance(c.tag, str) and etree.QName(c).namespace == FLOWABLE_NS
+             and etree.QName(c).localname.lower() == "variableaggregation"] if ext is not None else []
+    if not found:
+        return
+    owner = el.getparent()
+    for c in found:
+        ext.remove(c)
+    target = (found[0].get("target") or "").strip()
+    if len(found) > 1 or el.find(f"{B}loopDataOutputRef") is not None:
+        result.problems.append((f"{label(owner)} 的多实例有{'多个变量汇总' if len(found) > 1 else '变量汇总，又画了输出集合'}"
+                                "（flowable:variableAggregation）：本系统每个多实例只能汇总到一个列表；请只保留一个变量汇总", owner))
+        return
+    if (found[0].get("targetExpression") or "").strip() or (found[0].get("delegateExpression") or "").strip() \
+            or (found[0].get("class") or "").strip():
+        result.problems.append((f"{label(owner)} 的变量汇总由表达式或 Java 类决定（targetExpression、delegateExpression 或 class），"
+                                "本系统不执行；请在 target 中填写汇总到的变量名，并逐个写出要汇总的变量（source 与 target）", owner))
+        return
+    name = _mapped_target(owner, result, "变量汇总", target)
+    pairs, refused = [], name is None
+    for v in found[0]:
+        if not isinstance(v.tag, str) or etree.QName(v).localname.lower() != "variable":
+            continue
+        source, expression = (v.get("source") or "").strip(), (v.get("sourceExpression") or "").strip()
+        value = _mapped_value(owner, result, "汇总的变量", expression or source, bool(expression))
+        key = (v.get("target") or "").strip() or source
+        if value is None or not key:
+            refused = True
+            if not key and value is not None:
+                result.problems.append((f"{label(owner)} 的变量汇总中以表达式「{excerpt(expression)}」汇总的值没有名称（target）；"
+                                        "请填写它在汇总列表中的名称", owner))
+            continue
+        pairs.append((key, value))
+    if refused or name is None or not pairs:
+        return
+    holder = f"{AGGREGATED}_{re.sub(r'[^0-9A-Za-z_]', '_', owner.get('id') or '')}"
+    etree.SubElement(el, f"{B}loopDataOutputRef").text = name
+    item = etree.SubElement(el, f"{B}outputDataItem")
+    item.set("id", holder)
+    item.set("name", holder)
+    el.set(f"{S}scriptsOnInstances", "true")
+    body = "{" + ", ".join(f"{key!r}: {value}" for key, value in pairs) + "}"
+    task_ext = _extension_elements(owner)
+    script = task_ext.find(f"{S}postScript")
+    _add_lines(script if script is not None else etree.SubElement(task_ext, f"{S}postScript"), [], [f"{holder} = {body}"],
+               data_names(body))
+    result.notes.append((f"{label(owner)} 的各实例办结时，{'、'.join(f'「{k}」' for k, _ in pairs)}汇总到列表「{name}」"
+                         "（flowable:variableAggregation），与 Flowable 一样，各实例自己的这些变量不写入案件数据", owner))
+
+
 def _ad_hoc_active_elements(el, result: Normalized) -> None:
     """Camunda 8.7's ``zeebe:adHoc activeElementsCollection="=activities"`` on an ad-hoc sub-process:
     the ids of the inner elements to activate when it starts, computed then (engine/ad_hoc.py)."""
@@ -2013,7 +2229,9 @@ def _task_attributes(el, result: Normalized, form_exists) -> None:
     for attr, value in values.items():
         try:
             if attr in ("assignee", "candidateUsers", "dueDate", "followUpDate"):
-                composite = el_text.composite(value) if attr in ("assignee", "candidateUsers") else None
+                # a composite EL text, as Camunda 7/Flowable evaluate it: Flowable's dueDate="P${rectifyDays}D" is
+                # the text P30D, a duration from when the task opens (before: refused 「夹杂在文字中」)
+                composite = el_text.composite(value) if language_of(value) != FEEL else None
                 if composite is None and attr in ("dueDate", "followUpDate") and language_of(value) == FEEL:
                     composite = _feel_null(_translate_with_feel_calls(value))  # =now() + duration("P3D")
                 python = composite or literal_or_expression(value)

@@ -654,7 +654,9 @@ def deliver_thrown(engine, tx, case, events: list, workflow=None) -> None:
     ``correlateAll`` is a sender's explicit choice, which a model's throw cannot make. A signal
     (BPMN's broadcast, §10.5.4) reaches every waiting case. Before, the message reached the
     waiting case with the lowest id only, and in it every matching step. Nothing waiting: the
-    message is not delivered (Camunda 8 discards it), said in the thrower's record."""
+    message starts a case of the one model whose start event waits for it, as a sent message does
+    (``_start_by_thrown_message``); no such model, or several: not delivered (Camunda 8 discards
+    it), said in the thrower's record."""
     # The depth rides on the transaction's ``info`` (the session's once it has one: a delivery may
     # make it, so ``tx.info`` is asked afresh each time), not on ``tx.session``: a throwing step
     # whose case and catchers need no ORM session then makes none.
@@ -706,6 +708,8 @@ def _deliver_thrown(engine, tx, case, events: list, workflow) -> None:
             started = _start_by_thrown_signal(engine, tx, case, ed.name, payload, stamps)
             if started:
                 detail["started"] = started
+        elif not targets and (started := _start_by_thrown_message(engine, tx, case, ed.name, payload)):
+            detail["started"] = started
         tx.audit.case(case.id, actor="engine", action=f"{kind}_thrown", at=engine.clock.now(), detail=detail)
 
 
@@ -725,6 +729,26 @@ def _start_by_thrown_signal(engine, tx, case, name: str, data: dict, stamps) -> 
         _catch_at_start(engine, tx, new, "engine", "signal", name, data, None)
         started.append(new.id)
     return started
+
+
+def _start_by_thrown_message(engine, tx, case, name: str, data: dict) -> list[int]:
+    """A message a step threw that no case waits for starts a case of the one model whose start
+    event waits for it, in the thrower's org unit and for its party, as a message sent from outside
+    does (``correlate_message``), Camunda 8's publish and Camunda 7's correlate do, and as a
+    collaboration's message flow from one pool to another's message start means (bpmn.io's two
+    executable pools: 送达指令书 to 收到指令书). Models of several such processes: none is started,
+    as before (the thrower's record says it was delivered to nobody). Before, a thrown message with
+    nothing waiting was delivered to nobody even when a model starts with it. Read only then."""
+    stamps = sqlexec.first(tx.conn, STAMPS)
+    models_stamp = (stamps.models_count, stamps.models_newest)
+    starts = _start_models(engine, tx.orm, "message", name, models_stamp)
+    if len(starts) != 1:
+        return []
+    new = step.start_in(engine, tx, starts[0][0], None, case.org_code, dict(data), "", case.party, actor="engine",
+                        models_stamp=models_stamp, org_checked=True, by_event=True,
+                        start_at=lambda workflow: start_at_event(workflow, "message", name))
+    _catch_at_start(engine, tx, new, "engine", "message", name, data, None)
+    return [new.id]
 
 
 # By 案号 only: the cases a thrown message matched may be another unit's, whose titles (an

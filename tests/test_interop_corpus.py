@@ -559,11 +559,11 @@ GRADE = "脚本任务「判定风险等级」(Activity_0d5f6g7) 的脚本使用 
     ("camunda7_mapped_parent", MAPPED_IN, '<camunda:out source="verdict" target="结论 文本" />',
      "Activity_1c9v0b1", CALL + "输出变量目标「结论 文本」不是有效的变量名"),
     ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base"><camunda:script scriptFormat='
-     '"groovy">amount * 1</camunda:script></camunda:inputParameter>', "Activity_1s2d3f4",
-     FINE + "输入参数「base」使用了脚本，本系统不支持"),
+     '"groovy">def n = amount; n * 1</camunda:script></camunda:inputParameter>', "Activity_1s2d3f4",
+     FINE + "输入参数「base」使用了 Groovy 脚本，本系统不支持"),
     ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base"><camunda:list><camunda:value>'
-     '<camunda:script scriptFormat="groovy">1</camunda:script></camunda:value></camunda:list></camunda:inputParameter>',
-     "Activity_1s2d3f4", FINE + "输入参数「base」使用了脚本，本系统不支持"),
+     '<camunda:script scriptFormat="groovy">return 1</camunda:script></camunda:value></camunda:list></camunda:inputParameter>',
+     "Activity_1s2d3f4", FINE + "输入参数「base」使用了 Groovy 脚本，本系统不支持"),
     ("camunda7_io_parameters", BASE_PARAMETER, '<camunda:inputParameter name="base">第${amount}元</camunda:inputParameter>',
      "Activity_1s2d3f4", FINE + "输入参数使用 JUEL 表达式「第${amount}元」"),
     ("zeebe_hazard_triage", RISK, '=if floor(score) &gt; 1 then &#34;重大&#34; else &#34;一般&#34;', "Activity_0d5f6g7",

@@ -224,11 +224,11 @@ def test_camunda7_list_and_map_parameters_are_built_as_camunda_builds_them(engin
     assert "checkItems" not in view.data and "inspectedUnit" not in view.data
     scripted = (CORPUS / "camunda7_list_map_parameters.bpmn").read_text(encoding="utf-8").replace(
         "<camunda:value>消防通道</camunda:value>",
-        '<camunda:value><camunda:script scriptFormat="groovy">"消防通道"</camunda:script></camunda:value>')
+        '<camunda:value><camunda:script scriptFormat="groovy">return "消防通道"</camunda:script></camunda:value>')
     with pytest.raises(InvalidModel) as err:
         engine.deploy(scripted.encode(), by="boss", filename="scripted.bpmn")
     assert [(p["element_id"], p["message"]) for p in err.value.problems if p["severity"] == "error"] == [
-        ("Activity_0inspect", "用户任务「现场检查」(Activity_0inspect) 的输入参数「checkItems」使用了脚本，本系统不支持；"
+        ("Activity_0inspect", "用户任务「现场检查」(Activity_0inspect) 的输入参数「checkItems」使用了 Groovy 脚本，本系统不支持；"
                               "请改为文本值、${...} 表达式、列表或映射，或改用脚本任务")]
 
 
