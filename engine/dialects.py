@@ -1830,8 +1830,9 @@ def _script_parameter(el, result: Normalized, what: str, name: str | None, node)
         return f"({text})"
     drawn = {"groovy": "Groovy", "javascript": "JavaScript", "js": "JavaScript", "ecmascript": "JavaScript",
              "nashorn": "JavaScript", "graal.js": "JavaScript", "juel": "JUEL"}.get(fmt)
-    if drawn is None or drawn != "JUEL" and (_GROOVY_ONLY.search(text) or drawn == "JavaScript" and _JAVASCRIPT_ONLY.search(text)):
-        return None
+    if drawn is None or drawn != "JUEL" and (_GROOVY_ONLY.search(text) or drawn == "JavaScript" and _JAVASCRIPT_ONLY.search(text)
+                                             or "+" in text and re.search(r"[\"']", text)):
+        return None  # text joined with + (「"第" + round + "轮"」): Groovy/JavaScript join it, JUEL adds numbers
     written = text if drawn == "JUEL" and has_juel(text) else "${" + text + "}"
     try:
         equivalent(written, JUEL)

@@ -295,10 +295,12 @@ def test_camunda7_script_parameters_written_as_juel_are_read_beside_lists_and_ma
 @pytest.mark.parametrize("script, language, words", [
     ('def t = baseFine; t * 2', "groovy", " Groovy 脚本"),
     ("baseFine === 0 ? 1 : 2", "javascript", " JavaScript 脚本"),
-    ("fine = 1", "python", " Python 脚本")])
+    ("fine = 1", "python", " Python 脚本"),
+    ('"罚款" + baseFine + "元"', "groovy", " Groovy 脚本")])
 def test_a_script_parameter_that_is_no_expression_stays_refused_naming_its_language(world, script, language, words):
-    """A script of statements, a JavaScript-only operator or a Python statement is still refused, naming
-    the task, the parameter and now the script's language, with advice; nothing is deployed."""
+    """A script of statements, a JavaScript-only operator, a Python statement or text joined with ``+``
+    (Groovy joins it, JUEL would add it as numbers and stop) is still refused, naming the task, the
+    parameter and now the script's language, with advice; nothing is deployed."""
     from tests.api_probe_support import deploy_source
     from tests.interop_support import CORPUS
     xml = (CORPUS / "camunda7_io_script_list_map.bpmn").read_text("utf-8").replace(
