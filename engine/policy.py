@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from .assignment import exclusion_reason, is_candidate
+from .assignment import exclusion_reason, is_candidate, names_people
 from .directory import Principal
 from .errors import Forbidden, InvalidData, NotFound
 from .schema import OPEN, Case, HumanTask, OrgUnit, ProcessModel, TaskCandidate, TaskExclusion
@@ -127,8 +127,9 @@ class Policy:
             return
         if row.org_code == p.org_code:
             return
-        if row.role_code in p.supervising_roles and self._below(s, row.org_code, p, directory_version):
-            return
+        if row.role_code in p.supervising_roles and self._below(s, row.org_code, p, directory_version) \
+                and not names_people(s, row.id):
+            return   # a unit below's task of the role, unless its model named its people (queries.Scope.pool_below)
         org = self.directory.names("orgs", directory_version).get(row.org_code)
         raise Forbidden(f"该任务由其他单位（{org}）办理" if org else "该任务由其他单位办理")
 
@@ -225,10 +226,14 @@ class Policy:
     def check_start(self, s: Session, p: Principal, org_code: str, party: str | None,
                     process_key: str | None = None, version: int | None = None,
                     models_stamp: tuple | None = None) -> None:
-        """May ``p`` open a case (立案/登记) of ``process_key`` in ``org_code``? Officials: on their own
-        branch of the tree — their unit, below it, or above it (a town's inspector registers a hazard
-        the district handles) — never another branch; enterprise users only about their own
-        enterprise, and only processes whose start event names one of their roles (``startableBy``)."""
+        """May ``p`` open a case (立案/登记) of ``process_key`` in ``org_code``? The one rule of every start a
+        person makes — ``Engine.start`` (发起案件), ``POST /api/cases`` and a message a user sends.
+        Officials: on their own branch of the tree — their unit, below it, or above it: a town's
+        inspector registers a hazard the district handles (《中华人民共和国安全生产法》第九条第二款: 乡镇人民政府
+        的安全生产监督管理工作机构协助人民政府有关部门或者按照授权依法履行安全生产监督管理职责) — never another
+        branch, and about an enterprise of the case unit's territory (``check_party_territory``);
+        enterprise users only about their own enterprise, and only processes whose start event names one
+        of their roles (``startableBy``)."""
         if self.is_external(p):
             raise Forbidden("第三方机构不能发起案件")
         if p.party:
@@ -256,24 +261,37 @@ class Policy:
         a case against an unregistered business (无证经营) is a case too — 《安全生产违法行为行政处罚办法》
         第六十七条: 生产经营单位, 是指合法和非法从事生产或者经营活动的基本单元. ``org_path``: the case
         unit's path when the caller has it; ``version``: the directory counter read in this transaction."""
+        outside = self.outside_territory(s, org_code, party, version, org_path)
+        if outside is not None:
+            raise InvalidData({"party": "当事企业：" + self.territory_words(s, org_code, *outside)})
+
+    def outside_territory(self, s: Session, org_code: str, party: str | None, version: int | None = None,
+                          org_path: str | None = None) -> tuple[str, str] | None:
+        """The enterprise's unit and name when the unit ``org_code`` may not open a case about ``party``
+        (属地管理: neither the enterprise's unit nor a unit above it), else None — also when there is no
+        registry, the registry does not know the enterprise, or its unit is no longer in the directory.
+        The rule of ``check_party_territory`` (a person's start) and of ``step.check_spawn_org`` (a case
+        model code opens: ``start_case(party=...)``)."""
         if not party or self.party_unit is None:
-            return
+            return None
         found = self.party_unit(s, party)
         if found is None or found[0] == org_code:
-            return
+            return None
         unit, name = found
         try:
             unit_path = self._path(s, unit, version)
         except NotFound:
-            return   # registered at a unit the directory no longer knows: no territory to hold it to
+            return None   # registered at a unit the directory no longer knows: no territory to hold it to
         case_path = org_path if org_path is not None else self._path(s, org_code, version)
-        if unit_path.startswith(case_path):
-            return
+        return None if unit_path.startswith(case_path) else (unit, name or party)
+
+    @staticmethod
+    def territory_words(s: Session, org_code: str, unit: str, name: str) -> str:
+        """「{企业}属于{单位}，不在{本单位}的管辖范围内，应由{单位}或其上级单位立案（《行政处罚法》第二十二条）」."""
         here, there = s.get(OrgUnit, org_code), s.get(OrgUnit, unit)
         there_name = there.name if there is not None else unit
-        raise InvalidData({"party": f"当事企业：{name or party}属于{there_name}，不在"
-                                    f"{here.name if here is not None else org_code}的管辖范围内，"
-                                    f"应由{there_name}或其上级单位立案（{TERRITORY_LAW}）"})
+        return (f"{name}属于{there_name}，不在{here.name if here is not None else org_code}的管辖范围内，"
+                f"应由{there_name}或其上级单位立案（{TERRITORY_LAW}）")
 
     def _path(self, s: Session, org_code: str, version: int | None) -> str:
         return (self.directory.org_path(s, org_code) if version is None  # version: the directory counter read

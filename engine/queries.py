@@ -35,6 +35,8 @@ from .schema import OPEN, Case, Counter, HumanTask, OrgUnit, ProcessModel, TaskC
 
 
 QUEUE_ORDER = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)  # by due date (none last), oldest first
+# A task whose model names the people who may work it (candidateUsers): one index probe of task_candidate's key.
+NAMES_PEOPLE = sa.exists().where(TaskCandidate.task_id == HumanTask.id)
 
 
 class Scope:
@@ -92,7 +94,20 @@ class Scope:
         if self.p.party:
             return sa.and_(cond, HumanTask.party == self.p.party)
         orgs = self.pool_orgs(role)
-        return sa.and_(cond, HumanTask.org_code == orgs[0] if len(orgs) == 1 else HumanTask.org_code.in_(orgs))
+        return sa.and_(cond, HumanTask.org_code == orgs[0] if len(orgs) == 1 else HumanTask.org_code.in_(orgs),
+                       self.pool_below(role))
+
+    def pool_below(self, role: str):
+        """What a task of a unit below the user's must be for the user's ``role`` pool to hold it: one
+        whose model names no people (``candidateUsers``). A task naming its people — 和平镇's 进度提醒 for its
+        own 安委会办公室 (``reminder_to``), a 督查 record for the leader and team who went — is theirs and its
+        own unit's role holders' (``Policy.check_task``, the same rule): 东城区安委办's supervisory role reaches
+        the towns' tasks of its role, not one the town's model addressed to the town's office (属地管理:
+        《中华人民共和国安全生产法》第九条第二款, the town's own 安全生产监督管理工作机构; seed 004 三（二）1, each unit's
+        own 联席会议 and 联合检查执法). True for a role that reaches no unit below."""
+        if self.p.party or role not in self.p.supervising_roles:
+            return sa.true()
+        return sa.or_(HumanTask.org_code == self.p.org_code, ~NAMES_PEOPLE)
 
     def pool_orgs(self, role: str) -> list[str] | None:
         """The org units whose unclaimed ``role`` tasks the user may claim (None: an enterprise user,
@@ -263,7 +278,7 @@ def group_queue(engine, p: Principal, role: str, *, limit: int = 50, offset: int
     with engine.db.read() as s:
         scope = Scope.of(s, p, engine.directory)
         cond = [HumanTask.state == OPEN, HumanTask.role_code == role, HumanTask.assignee.is_(None),
-                scope.not_excluded()]
+                scope.not_excluded(), scope.pool_below(role)]
         if process_key:
             cond.append(HumanTask.process_key == process_key)
         if p.party:
@@ -284,7 +299,7 @@ def approvals(engine, p: Principal, *, limit: int = 50, offset: int = 0,
         scope = Scope.of(s, p, engine.directory)
         base = (HumanTask.state == OPEN, HumanTask.role_code.in_(roles), scope.not_excluded())
         return first_page(s, [(sa.and_(*base, HumanTask.assignee == p.username), None),
-                              (sa.and_(*base, HumanTask.assignee.is_(None)), scope.orgs())],
+                              (sa.and_(*base, HumanTask.assignee.is_(None), scope.pool_below(roles[0])), scope.orgs())],
                           QUEUE_ORDER, limit, offset, after)
 
 

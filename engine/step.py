@@ -1052,8 +1052,7 @@ class Step:
                 if kind == "log":  # print() in a script (engine/case_log.py)
                     self.audit("script_output", actor="engine", at=now, detail=args)
                 elif kind == "start_case":
-                    check_spawn_org(engine, tx, case, args)
-                    child = start_in(engine, tx, args["process_key"], None, args.get("org") or case.org_code,
+                    child = start_in(engine, tx, args["process_key"], None, check_spawn_org(engine, tx, case, args),
                                      args["data"], args.get("title") or "",
                                      args["party"] if "party" in args else case.party,
                                      parent_case_id=case.id, actor="engine", parent_title=case.title)
@@ -1316,27 +1315,46 @@ class SpawnRefused(Exception):
     """A model's ``start_case`` asked for a unit outside the case's own reach."""
 
 
-def check_spawn_org(engine, tx: Tx, case: CaseRow, args: dict) -> None:
-    """A model's ``start_case(org=...)`` opens a case in the case's own org unit or a unit below it,
-    or within the reach of the unit that owns the case's process (``ModelStore.owner``: our own
-    models are the top unit's, so a 12350 tip-off is handed over to the competent district); never
-    elsewhere (docs/designer.md, 部署权限): a district's model opens no case in another district. Else the step
+def check_spawn_org(engine, tx: Tx, case: CaseRow, args: dict) -> str:
+    """The org unit a model's ``start_case`` opens its case in: ``org=...`` if given, else the case's own
+    unit — or, for an enterprise that unit has no territory over, the enterprise's own (移送).
+
+    ``start_case(org=...)`` opens a case in the case's own org unit or a unit below it, or within the
+    reach of the unit that owns the case's process (``ModelStore.owner``: our own models are the top
+    unit's, so a 12350 tip-off is handed over to the competent district); never elsewhere
+    (docs/designer.md, 部署权限): a district's model opens no case in another district. Else the step
     rolls back with an incident naming the element and the unit asked for.
 
-    The same holds for the enterprise, ``start_case(party=...)`` (a party other than the case's own):
-    the unit it belongs to (``engine.party_unit``, the domain's registry registered at set-up by
-    workflows/runtime.py: the engine does not see workflows/enterprises) must lie within the same
-    reach, so a district's model opens no case (a 责令整改 the enterprise's own account then reads)
-    against another district's enterprise. A party the registry does not know is not checked (a
+    The enterprise, ``start_case(party=...)`` (or the case's own with ``org=...``), is held to 属地管理
+    as a person's start is (``Policy.outside_territory``, 《中华人民共和国行政处罚法》第二十二条: 违法行为发生地的
+    行政机关管辖; the unit it belongs to is the domain's registry's, ``engine.party_unit``): the new case's
+    unit is the enterprise's or one above it. A unit the model names that is neither is refused (an
+    incident in those words). Without one, a case about an enterprise the case's unit has no territory
+    over goes to the enterprise's own unit — the competent one (移送有管辖权的机关: a town's 联合检查执法
+    finding a hazard at the district's enterprise opens the hazard case in the district; 东城区's at
+    西城区's in 西城区) — if that unit is within the same reach; else the step rolls back as above: a
+    district's model opens no case against another district's enterprise. Before, the new case stayed in
+    the case's unit whatever the enterprise (东城区's case about 西城区's enterprise). The case's own
+    enterprise without ``org`` stays with the case's unit (the unit that opened it keeps its follow-up
+    cases, an enterprise moved since included). A party the registry does not know is not checked (a
     case against an enterprise not yet registered, as ``start`` allows)."""
     org = args.get("org")
     if org and org != case.org_code:
         _check_spawn_reach(engine, tx, case, args, str(org), None)
-    party, party_unit = args.get("party"), engine.party_unit
-    if party and party != case.party and party_unit is not None:
-        found = party_unit(tx.orm, str(party))
-        if found is not None and found[0] != case.org_code:
-            _check_spawn_reach(engine, tx, case, args, found[0], found[1] or str(party))
+    child_org = str(org) if org else case.org_code
+    party = args["party"] if "party" in args else case.party
+    if not party or (not org and party == case.party):
+        return child_org
+    outside = engine.policy.outside_territory(tx.orm, child_org, str(party), tx.directory_version)
+    if outside is None:
+        return child_org
+    unit, name = outside
+    if org:
+        element = args.get("element") or "模型代码"
+        raise ProcessFailure(SpawnRefused(f"{element}要求开启的新案件不能在该单位办理：当事企业"
+                                          + engine.policy.territory_words(tx.orm, child_org, unit, name)))
+    _check_spawn_reach(engine, tx, case, args, unit, name)
+    return unit
 
 
 def _check_spawn_reach(engine, tx: Tx, case: CaseRow, args: dict, org: str, party: str | None) -> None:

@@ -85,7 +85,8 @@ def _eligible_branches(scope: queries.Scope) -> list[tuple]:
         return branches
     for role in sorted(p.roles):
         if role in p.supervising_roles:
-            branches.append((sa.and_(HumanTask.role_code == role, HumanTask.assignee.is_(None)), scope.orgs()))
+            branches.append((sa.and_(HumanTask.role_code == role, HumanTask.assignee.is_(None), scope.pool_below(role)),
+                             scope.orgs()))
         else:
             branches.append((sa.and_(HumanTask.role_code == role, HumanTask.org_code == p.org_code,
                                      HumanTask.assignee.is_(None)), None))

@@ -38,6 +38,7 @@ USERS = [  # username, name, org, roles, party
     ("zhang_san", "张三", "dongcheng", ["inspector"], None),
     ("li_si", "李四", "dongcheng", ["inspector"], None),
     ("zhao_liu", "赵六", "dongcheng_heping", ["inspector"], None),
+    ("wu_jiu", "吴九", "dongcheng_qinghe", ["inspector"], None),    # 清河镇's: its 联合检查执法's 检查人员
     ("wang_wu", "王五", "xicheng", ["inspector"], None),
     ("sun_qi", "孙七", "dongcheng", ["investigator"], None),
     ("zhou_ba", "周八", "dongcheng", ["investigator"], None),
@@ -62,6 +63,8 @@ USERS = [  # username, name, org, roles, party
     ("sf_gov", "示范市人民政府", "shifan", ["government"], None),
     ("dc_aw", "东城区安委办", "dongcheng", ["safety_office"], None),
     ("hp_aw", "林主任", "dongcheng_heping", ["safety_office"], None),  # 和平镇安委办: its 联席会议, 联合检查执法, reminders
+    ("qh_aw", "郭主任", "dongcheng_qinghe", ["safety_office"], None),  # 清河镇安委办: the same for 清河镇
+    ("xc_aw", "西城区安委办", "xicheng", ["safety_office"], None),       # 西城区's: convenes and leads its own (seed 004)
     ("he_sl", "何受理", "dongcheng", ["intake"], None),
     ("sms_gw", "短信网关", "shifan", ["gateway"], None),
     ("xu_sj", "许设计", "shifan", ["designer"], None),
