@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import (ad_hoc, camunda_forms, code_variables, drawn_data_objects, el_text, event_definition_refs, feel_collections, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
+from . import (ad_hoc, call_binding, camunda_forms, code_variables, drawn_data_objects, el_text, event_definition_refs, feel_collections, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
                task_priority, waiting_loops, yudao_timeouts)
 from .assignment import completer_variable_problem
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
@@ -1106,7 +1106,7 @@ def _note_ignored_extensions(process, result: Normalized) -> None:
                                  owner))
     _note_skip_expressions(process, result)
     _note_task_words_not_computed(process, result)
-    _note_called_binding(process, result)
+    _called_binding(process, result)
 
 
 def _timeout_listener_note(owner, listener) -> str:
@@ -1161,32 +1161,37 @@ def _note_task_words_not_computed(process, result: Normalized) -> None:
                                      "谁办理了该任务可在案件的办理记录中查看", el))
 
 
-# Which version of the called process a call activity starts: Zeebe's ``zeebe:calledElement bindingType``
-# (8.6: "latest", "deployment", "versionTag" with ``versionTag``), Camunda 7's ``camunda:calledElementBinding``
-# ("latest", "deployment", "version" with ``calledElementVersion``, "versionTag" with
-# ``calledElementVersionTag``). Duban starts the latest deployed version of the called process.
-_LATEST_BINDINGS = ("", "latest")
-
-
-def _note_called_binding(process, result: Normalized) -> None:
-    """A call activity bound to another version than the latest (see above): said on it, with what the
-    case will start, rather than the binding passed over without a word (probe 15's
-    zeebe_version_tag_parent: bindingType="versionTag" versionTag="2026-v2")."""
+def _called_binding(process, result: Normalized) -> None:
+    """Which version of the called process a call activity starts (Camunda 7's
+    ``camunda:calledElementBinding`` with ``calledElementVersion``/``calledElementVersionTag``, Zeebe's
+    ``zeebe:calledElement bindingType`` with ``versionTag``): written as the call activity's
+    ``calledBinding`` and ``calledVersion`` properties, which engine/call_binding.py resolves when a case
+    starts (probe 15's zeebe_version_tag_parent: bindingType="versionTag" versionTag="2026-v2"). Until
+    2026-12-07 every binding started the latest version and only a note said so. A binding that names
+    no version or tag, or a version that is not a number, is refused naming the call activity (Camunda 7
+    refuses such a deploy too); a binding neither engine knows is said, and the latest is started."""
     for el in process.iter(f"{B}callActivity"):
-        zeebe = el.find(f"{B}extensionElements/{{{ZEEBE_NS}}}calledElement")
-        if zeebe is not None:
-            binding = (zeebe.get("bindingType") or "").strip()
-            tag = (zeebe.get("versionTag") or "").strip()
-        else:
-            binding = (_vendor_attr(el, "calledElementBinding") or "").strip()
-            tag = (_vendor_attr(el, "calledElementVersionTag") or _vendor_attr(el, "calledElementVersion") or "").strip()
-        if binding.lower() in _LATEST_BINDINGS:
+        drawn = call_binding.drawn_binding(el, _vendor_attr)
+        if drawn is None:
             continue
-        which = {"versiontag": f"版本标签为「{excerpt(tag)}」的版本" if tag else "指定版本标签的版本",
-                 "version": f"第 {excerpt(tag)} 版" if tag else "指定的版本",
-                 "deployment": "与本模型同一次部署的版本"}.get(binding.lower(), f"「{excerpt(binding)}」所指的版本")
-        result.notes.append((f"{label(el)} 指定调用{which}（绑定方式 {excerpt(binding)}）；本系统总是调用被调用流程最新部署的版本，"
-                             "部署被调用流程的新版本后，新发起的调用即使用新版本", el))
+        binding, ours, value = drawn
+        if not ours:
+            result.notes.append((f"{label(el)} 的绑定方式「{excerpt(binding)}」无法识别（Camunda 支持 latest、deployment、"
+                                 "version、versionTag），本系统调用被调用流程最新部署的版本", el))
+            continue
+        if ours in ("version", "versionTag") and not value:
+            what = "版本号（calledElementVersion）" if ours == "version" else "版本标签（versionTag）"
+            result.problems.append((f"{label(el)} 的绑定方式为 {binding}，但没有填写{what}；请填写要调用的版本，"
+                                    "或把绑定方式改为 latest（调用最新版本）", el))
+            continue
+        if ours == "version" and not value.isdigit():
+            result.problems.append((f"{label(el)} 指定调用的版本号「{excerpt(value)}」不是正整数；请填写已部署版本的序号，"
+                                    "如 2", el))
+            continue
+        if ours != "latest":
+            _set_property(el, call_binding.BINDING, ours)
+            if value:
+                _set_property(el, call_binding.VERSION, value)
 
 
 def _note_skip_expressions(process, result: Normalized) -> None:

@@ -19,9 +19,9 @@ from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from . import audit, case_numbers, model_forms, precompile, sandbox, validation
+from . import audit, call_binding, case_numbers, model_forms, precompile, sandbox, validation
 from .database import after_commit
-from .errors import Forbidden, InvalidModel, NotFound
+from .errors import Conflict, Forbidden, InvalidModel, NotFound
 from .schema import OrgUnit, ProcessModel, Role, SpecBundle, User, UserRole
 from .state import _registry, to_json
 
@@ -64,10 +64,10 @@ class ModelStore:
         # process key -> (models stamp, model, bundle hash): a start that read the same stamp needs
         # no model read, no parse of the model to find the processes it calls (``bundle_for_start``)
         self._start_plans: dict[str, tuple[tuple, StartModel, str]] = {}
-        # a model file's content hash -> the processes it calls, so a start without a stamp (a case
-        # a script starts) parses no model to find them; by hash, not row id (a rolled-back
-        # deploy's id may come again on SQLite)
-        self._called: dict[str, frozenset[str]] = {}
+        # a model file's content hash -> its call activities (what each calls, bound how), so a start
+        # without a stamp (a case a script starts) parses no model to find them; by hash, not row id
+        # (a rolled-back deploy's id may come again on SQLite)
+        self._called: dict[str, tuple[call_binding.Call, ...]] = {}
         self._found: dict[tuple, tuple[tuple, object]] = {}  # ``found_in_latest``: name -> (models stamp, answer)
         self._start_specs: dict[int, object] = {}  # ``start_spec``: model version id -> its process spec
         self._start_files: dict[str, validation.ParsedFile] = {}  # ``_start_file``: a decision table by content hash
@@ -147,6 +147,7 @@ class ModelStore:
             digest = _sha(raw)
             result = None
             prefixes = validation.case_prefixes(pf) if pf.kind == "bpmn" else {}
+            tags = call_binding.version_tags(pf.source_root) if pf.kind == "bpmn" and pf.source_root is not None else {}
             after_commit(s, lambda: self._know_prefixes({k: case_numbers.effective(k, p) for k, p in prefixes.items()}))
             # A file may hold several executable processes (a collaboration): each gets its own versions.
             for key in pf.keys:
@@ -159,7 +160,7 @@ class ModelStore:
                 model = ProcessModel(key=key, kind=pf.kind, name=pf.names.get(key, ""),
                                      version=(latest.version + 1 if latest else 1), filename=filename, content=text,
                                      content_hash=digest, deployed_by=by, deployed_at=self._engine.clock.now(),
-                                     case_prefix=prefixes.get(key))
+                                     case_prefix=prefixes.get(key), version_tag=tags.get(key))
                 s.add(model)
                 s.flush()
                 audit.append(s, chain=audit.SYSTEM_CHAIN, actor=by, action="deployed", at=model.deployed_at,
@@ -517,28 +518,35 @@ class ModelStore:
         return [self._read(m.content.encode("utf-8"), m.filename) for m in self._latest_all(s, "dmn")]
 
     def _dependencies(self, s: Session, model: ProcessModel) -> list[ProcessModel]:
-        """The model, the latest version of every process it calls (transitively), and all decisions.
+        """The model, the version of every process it calls (transitively) that each call activity binds
+        to (engine/call_binding.py: the latest unless the model binds another), and all decisions.
         Their texts are read only when used (a bundle not built yet, a model not met before): a
-        start of a known bundle needs the rows' ids, not every decision table's XML."""
+        start of a known bundle needs the rows' ids, not every decision table's XML. One version of a
+        process a bundle: two call activities binding one process to two versions are refused."""
         result = {model.key: model}
         todo = [model]
         while todo:
             current = todo.pop()
-            for key in self._called_by(current):
-                if key not in result:
-                    dep = self._latest(s, key, _TEXT_LATER)
-                    if dep is None:
-                        raise NotFound(f"被调用的流程「{key}」未部署（由流程「{current.name or current.key}」调用），请先部署它")
-                    result[key] = dep
+            for call in self._calls_of(current):
+                if call.key == current.key or (call.key == model.key and call.binding == "latest"):
+                    continue  # the process itself (a recursive call): the version the case runs
+                dep = call_binding.bound_version(s, current, call, _TEXT_LATER)
+                had = result.get(call.key)
+                if had is None:
+                    result[call.key] = dep
                     todo.append(dep)
+                elif had.id != dep.id:
+                    raise Conflict(f"流程「{current.name or current.key}」的{call.activity}调用流程「{call.key}」第 {dep.version} 版，"
+                                   f"而同一案件的另一处调用用它的第 {had.version} 版；一个案件只能调用被调用流程的一个版本，"
+                                   "请统一这些调用活动的版本绑定")
         return self._latest_all(s, "dmn", _TEXT_LATER) + list(result.values())
 
-    def _called_by(self, model: ProcessModel) -> frozenset[str]:
-        """The processes ``model`` calls (call activities), its file read once per text."""
+    def _calls_of(self, model: ProcessModel) -> tuple[call_binding.Call, ...]:
+        """The call activities of ``model`` (what each calls, bound how), its file read once per text."""
         with self._lock:
             found = self._called.get(model.content_hash)
         if found is None:
-            found = frozenset(self._read(model.content.encode("utf-8"), model.filename).called_elements)
+            found = call_binding.calls_of(self._read(model.content.encode("utf-8"), model.filename).root)
             with self._lock:
                 self._called[model.content_hash] = found
         return found

@@ -170,6 +170,9 @@ class ProcessModel(Base):
     # the 案号 prefix the process declares (``caseNumberPrefix``, engine/case_numbers.py); NULL: its
     # key's initials (a DMN file, a model that declares none, every version deployed before 0032)
     case_prefix: Mapped[str | None] = mapped_column(sa.String(8))
+    # the version tag the process carries (``camunda:versionTag``, ``zeebe:versionTag``), which a call
+    # activity bound by versionTag starts (engine/call_binding.py); NULL: none, or deployed before 0036
+    version_tag: Mapped[str | None] = mapped_column(sa.String(128))
 
 
 class SpecBundle(Base):

@@ -129,11 +129,12 @@ def test_a_groovy_condition_juel_cannot_say_stays_refused_naming_the_flow(world)
 
 # -- Camunda 8.6 / 8.8 ------------------------------------------------------------------------------
 
-def test_zeebe_call_bound_by_version_tag_runs_and_says_it_calls_the_latest(world):
+def test_zeebe_call_bound_by_version_tag_runs_the_tagged_version(world):
     """转区县复核 calls zeebe_version_tag_child with bindingType="versionTag" versionTag="2026-v2" and
     maps verdict and fineAdvice out; 登记举报's output mapping joins district and text with FEEL's
-    ``string join``. The child's form-js number takes 「５,０００」. Duban calls the latest deployed
-    version: said on the call activity, not passed over (the version tag itself is a label, said nothing)."""
+    ``string join``. The child's form-js number takes 「５,０００」. The version tagged 2026-v2 is
+    called, as Zeebe does (engine/call_binding.py; tests/test_call_activity_binding_s30.py: a later
+    version is not); until 2026-12-07 the latest was, and a note said so."""
     case_id = _start(world, "zeebe_version_tag_parent")
     complete(world, case_id, "Activity_0register", {"district": "东城区", "hazardText": "配电房电缆沟积水"})
     assert _case(world, case_id)["data"]["summary"] == "东城区：配电房电缆沟积水"
@@ -143,9 +144,7 @@ def test_zeebe_call_bound_by_version_tag_runs_and_says_it_calls_the_latest(world
     _walk(world, case_id, [("Activity_0order", {})])
     _done(world, case_id)
     notes = _notes(world, "zeebe_version_tag_parent.bpmn")
-    assert notes["Activity_0handover"] == [
-        "调用活动「转区县复核」(Activity_0handover) 指定调用版本标签为「2026-v2」的版本（绑定方式 versionTag）；"
-        "本系统总是调用被调用流程最新部署的版本，部署被调用流程的新版本后，新发起的调用即使用新版本"]
+    assert "Activity_0handover" not in notes
     assert "zeebe_version_tag_parent" not in notes or not any("versionTag" in n for n in notes["zeebe_version_tag_parent"])
 
 
@@ -311,16 +310,19 @@ def test_spiff_arena_connector_command_waits_for_a_person_who_gives_its_result(w
                for n in said), said
 
 
-def test_camunda7_call_bound_to_a_version_says_it_calls_the_latest(world):
+def test_camunda7_call_bound_to_a_version_is_honoured_and_an_unknown_binding_is_said(world):
     """Camunda 7's ``camunda:calledElementBinding="version" camunda:calledElementVersion="2"`` on
-    区级核查: the latest version is started here, said on the call activity; ``latest`` says nothing."""
+    区级核查 deploys without a word: that version is started (tests/test_call_activity_binding_s30.py;
+    until 2026-12-07 the latest was, and a note said so). A binding neither Camunda knows
+    (``"newest"``) is said on the call activity, and the latest is started."""
     from tests.interop_support import CORPUS
     assert _deploy(world, "camunda7_call_child.bpmn").status_code == 201
     drawn = (CORPUS / "camunda7_call_parent.bpmn").read_text("utf-8")
-    bound = drawn.replace('camunda:calledElementBinding="latest"',
-                          'camunda:calledElementBinding="version" camunda:calledElementVersion="2"')
-    said = [p.message for p in world.engine.models.validate(bound, "camunda7_call_parent.bpmn").warnings
-            if p.element_id == "Activity_0call"]
-    assert "调用活动「区级核查\n（子流程）」(Activity_0call) 指定调用第 2 版（绑定方式 version）；本系统总是调用被调用流程最新部署的版本" in said[0], said
-    assert not [p for p in world.engine.models.validate(drawn, "camunda7_call_parent.bpmn").warnings
+    for binding, expected in (('camunda:calledElementBinding="version" camunda:calledElementVersion="2"', []),
+                              ('camunda:calledElementBinding="newest"',
+                               ["调用活动「区级核查\n（子流程）」(Activity_0call) 的绑定方式「newest」无法识别（Camunda 支持 latest、"
+                                "deployment、version、versionTag），本系统调用被调用流程最新部署的版本"])):
+        bound = drawn.replace('camunda:calledElementBinding="latest"', binding)
+        said = [p.message for p in world.engine.models.validate(bound, "camunda7_call_parent.bpmn").warnings
                 if p.element_id == "Activity_0call" and "绑定方式" in p.message]
+        assert said == expected, said
