@@ -66,6 +66,7 @@ from .dialects import label
 COMPENSABLE = "compensable"  # a scope root task's internal data: handlers of completed activities, in order
 STARTED = "compensating"  # a throw event's internal data: the ids of the handler tasks it started
 SNAPSHOT = "compensated_data"  # a handler task's internal data: its activity's data as it completed
+ITEM = "compensated_item"  # a handler task's internal data: the multi-instance item it compensates, as shown
 HANDLER = "compensationHandler"  # a compensation boundary event's property: its handler's id
 COMPENSATES = "compensates"  # a throw event's property: the activity it names ("" all of its scope)
 WAITS = "waitForCompletion"  # a throw event's property: "false" when it goes on without its handlers
@@ -113,7 +114,7 @@ def _record(spec, my_task) -> None:
     # its data as it completed: the handler works on it (a deep copy: a later task's DeepMerge changes
     # nested values in place). Only a compensable activity's completion pays for it.
     for done in _completions(main):
-        records.append([handler, main.task_spec.name, copy.deepcopy(done.data)])
+        records.append([handler, main.task_spec.name, copy.deepcopy(done.data), item_label(main, done)])
     root._set_internal_data(**{COMPENSABLE: records})  # a new list: the row's mark sees it changed
 
 
@@ -129,6 +130,33 @@ def _completions(main) -> list:
     children = {str(child.id): child for child in main.children}
     merged = [children.get(task_id) for task_id in main.internal_data.get("merged", ())]
     return [child for child in merged if child is not None and child.state == TaskState.COMPLETED]
+
+
+_NAME_KEYS = ("name", "名称", "title", "label", "enterprise_name", "unit_name", "site")
+
+
+def item_label(main, done) -> str | None:
+    """How the instance ``done`` of the multi-instance activity ``main`` is named to an official: the
+    instance task's drawn ``itemLabel`` (as its queue row shows it), else its item — the element
+    variable (``inputDataItem``, ``camunda:elementVariable``, ``zeebe:inputElement``) — as text, or the
+    name of an item that is a record; None for a plain or loop activity, or an item with no such text."""
+    if done is main or not isinstance(main.task_spec, LoopTask):
+        return None
+    drawn = ((getattr(done.task_spec, "extensions", None) or {}).get("properties") or {}).get("itemLabel")
+    if drawn:
+        try:
+            value = done.workflow.script_engine.evaluate(done, drawn)
+        except Exception:  # noqa: BLE001 — named by the item instead, as a page would show it
+            value = None
+        if value not in (None, ""):
+            return str(value)[:80]
+    item = getattr(main.task_spec, "input_item", None)
+    value = done.data.get(item.bpmn_id) if item is not None else None
+    if isinstance(value, dict):
+        value = next((value[k] for k in _NAME_KEYS if isinstance(value.get(k), (str, int)) and value.get(k) != ""), None)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or value == "":
+        return None
+    return str(value)[:80]
 
 
 class Compensates:
@@ -149,6 +177,8 @@ class Compensates:
                 child = my_task._add_child(my_task.workflow.spec.task_specs[record[0]], TaskState.FUTURE)
                 child.triggered = True  # kept when this event runs and makes its own children
                 children.append((child, record[2] if len(record) > 2 else None))
+                if len(record) > 3 and record[3]:  # which item it undoes: its task is named with it
+                    child._set_internal_data(**{ITEM: record[3]})
             my_task._set_internal_data(**{STARTED: [str(c.id) for c, _snapshot in children]})
             for child, snapshot in children:
                 child.task_spec._update(child)

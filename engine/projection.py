@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import sqlexec, task_priority
 from .assignment import CandidatesNotFound, assign_on_open, dropped_note, refresh_exclusions, resolve_candidates
+from .compensation import ITEM as COMPENSATED_ITEM
 from .el_text import computed_name
 from .policy import on_branch
 from .schema import NO_DUE_DATE, OPEN, Case, HumanTask, OrgUnit, TaskCandidate, Timer, User
@@ -420,6 +421,8 @@ def project_human_tasks(tx, case: Case, loaded, now: datetime, role_for_lane, ev
         name = spec.bpmn_name or spec.name
         if props.get("nameExpression"):  # 检查${unitName}: computed as it opens (engine/dialects._computed_name)
             name = computed_name(task, props["nameExpression"], name, evaluate)
+        if task.internal_data and COMPENSATED_ITEM in task.internal_data:  # 撤回检查通知（甲化工公司）: engine/compensation.py
+            name = f"{name}（{task.internal_data[COMPENSATED_ITEM]}）"[:256]
         due = timers_by_task.get(tid)
         if props.get("dueDate"):
             value = evaluate(task, props["dueDate"])

@@ -70,7 +70,7 @@ def test_a_revoked_joint_inspection_withdraws_each_notice_and_voids_each_record_
         _complete(world, case_id, task_id, {"finding": f"{firm}隐患两项"})
     world.restart()  # the completions recorded with the case, as a server restarted would read them
     world.work(case_id, "审定检查结果", {"revoked": True})
-    assert world.open(case_id) == ["作废检查记录"] * 3 + ["撤回检查通知"] * 3
+    assert world.open(case_id) == sorted([f"作废检查记录（{f}）" for f in FIRMS] + [f"撤回检查通知（{f}）" for f in FIRMS])
     started = _started(world, case_id, "Event_undo", "checked", "finding", "enterprise", "receipt")
     assert [s[:3] for s in started[:3]] == [  # 现场检查 completed after every 送达检查通知
         ("作废检查记录", "丙烟花厂", "丙烟花厂隐患两项"), ("作废检查记录", "乙煤矿", "乙煤矿隐患两项"),
