@@ -51,6 +51,8 @@ end. ``bench/model_sweep.py`` runs this over folders of models, one line each.
 from __future__ import annotations
 
 import argparse
+import ast
+import builtins
 import contextlib
 import functools
 import gc
@@ -77,7 +79,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
-from engine import dialects, sqlexec  # noqa: E402
+from engine import dialects, mi_collection, sqlexec  # noqa: E402
 from engine.schema import HumanTask  # noqa: E402
 from engine.clock import ManualClock  # noqa: E402
 from engine.errors import EngineError, Forbidden, IncidentRaised, NotFound  # noqa: E402
@@ -85,7 +87,7 @@ from engine.state import serializer  # noqa: E402
 from engine.timeexpr import looks_like_iso_literal  # noqa: E402
 from engine.timers import KIND_OF_ELEMENT  # noqa: E402
 from engine.validation import readable  # noqa: E402
-from tests.interop_support import ACME, drawn_form_data, fire_waiting_timers, model_reads, user_for  # noqa: E402
+from tests.interop_support import ACME, DEMO_COLLECTION, drawn_form_data, fire_waiting_timers, model_reads, user_for  # noqa: E402
 from tests.support import START, make_engine  # noqa: E402
 
 MODEL = ROOT / "bench" / "models" / "five_tasks.bpmn"
@@ -631,7 +633,95 @@ class ModelBench:
         required = {f["id"] for start in starts for f in dialects._form_fields(start)
                     if f.get("required") and f.get("default") in (None, "")}
         drawn_start = {k: v for start in starts for k, v in self.drawn.get(start.get("id"), {}).items() if k in required}
-        return {**drawn_start, **reads.start}
+        data = {**drawn_start, **reads.start}
+        data.update(self.task_property_reads(set(self.functions) | given | set(data)))
+        data.update(self.unsolved_reads(reads.unsolved, set(self.functions) | given | set(data)))
+        data.update(self.collection_reads(set(self.functions) | given | set(data)))
+        # a computed collection's holder (engine/mi_collection.py) is the engine's own, computed as the task
+        # starts: given at the start it would stand in for ``for i in 1..3 return i``'s three
+        return {k: v for k, v in data.items() if not k.startswith(mi_collection.PREFIX)}
+
+    def _normalized(self):
+        return dialects.normalize(etree.fromstring(readable(self.path.read_bytes()))).root
+
+    def collection_reads(self, known: set) -> dict:
+        """A Zeebe multi-instance collection computed from the case's data (``inputCollection="=for h in
+        hazards return h.id"``): the list it walks, two items with the fields it takes (``id``)."""
+        out: dict = {}
+        for el in self._normalized().iter(f"{{{dialects.ZEEBE_NS}}}loopCharacteristics"):
+            found = re.search(r"\bfor\s+(\w+)\s+in\s+([A-Za-z_]\w*)\s+return\b(.*)", el.get("inputCollection") or "")
+            if found is None or found.group(2) in known | set(out):
+                continue
+            item, name, body = found.groups()
+            fields = sorted(set(re.findall(rf"\b{re.escape(item)}\.(\w+)", body)))
+            out[name] = [{f: f"{f}{n}" for f in fields} for n in (1, 2)] if fields else list(DEMO_COLLECTION)
+        return out
+
+    @functools.cached_property
+    def instance_outputs(self) -> dict[str, str]:
+        """A multi-instance user task's output item (``outputElement="=result"``): each instance's
+        completion gives it (the engine stops the case in an incident at an instance without it)."""
+        out = {}
+        for task in self._normalized().iter(f"{dialects.B}userTask"):
+            item = task.find(f"{dialects.B}multiInstanceLoopCharacteristics/{dialects.B}outputDataItem")
+            if item is not None and (item.get("name") or item.get("id") or "").isidentifier():
+                out[task.get("id")] = item.get("name") or item.get("id")
+        return out
+
+    def _names_read(self, text: str, known: set) -> list[str]:
+        """The names a (rewritten, Python) expression reads that nothing gives."""
+        try:
+            tree = ast.parse(text.strip(), mode="eval")
+        except SyntaxError:
+            return []
+        return sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+                      - known - set(dir(builtins)) - {"true", "false", "null", "None", "True", "False"})
+
+    def task_property_reads(self, known: set) -> dict:
+        """The data a user task's computed properties read (engine/dialects.py writes them as spiff
+        properties): ``camunda:dueDate="${rectifyDeadline}"``, ``followUpDate``, Zeebe's ``assignee="=handler"``,
+        ``candidateUsers`` — a case without them stops in an incident at that task (办理期限取自案件数据…没有值),
+        so the clerk's values are given: a date a month after the cases' start, the starter as the person."""
+        root = dialects.normalize(etree.fromstring(readable(self.path.read_bytes()))).root
+        out: dict = {}
+        due = (START + timedelta(days=30)).astimezone(SHANGHAI).date().isoformat()
+        # a multi-instance's element variable (``assignee="${signer}"`` over a collection) is each instance's own
+        known = known | {el.get("name") or el.get("id") or "" for el in root.iter(f"{dialects.B}inputDataItem")}
+        # the starter, whom the engine gives (engine/step.initiator_variables): ``${initiator}``, ``camunda:initiator``
+        known = known | {"initiator"} | {p.get("value") or "" for p in root.iter(f"{dialects.S}property")
+                                         if p.get("name") == "initiatorVariable"}
+        for task in root.iter(f"{dialects.B}userTask"):
+            for prop in task.iter(f"{dialects.S}property"):
+                kind = prop.get("name")
+                if kind not in ("assignee", "candidateUsers", "dueDate", "followUpDate"):
+                    continue
+                for name in self._names_read(prop.get("value") or "", known | set(out)):
+                    out[name] = due if kind in ("dueDate", "followUpDate") else self.starter[0]
+        return out
+
+    def unsolved_reads(self, gateways: list[str], known: set) -> dict:
+        """A gateway whose conditions no small search solved (``model_reads``' ``unsolved``) and that
+        compares a drawn form's field with a name nothing gives (flowable_rectify_date_pattern's
+        ``${rectifyDay > deadline}``, the 期限 written at 立案): that name gets the field's drawn value, so
+        the comparison has both sides and the case takes a flow (here the default one: not late)."""
+        if not gateways:
+            return {}
+        root = dialects.normalize(etree.fromstring(readable(self.path.read_bytes()))).root
+        drawn = {k: v for fields in self.drawn.values() for k, v in fields.items()}
+        out: dict = {}
+        for flow in root.iter(f"{dialects.B}sequenceFlow"):
+            cond = flow.find(f"{dialects.B}conditionExpression")
+            if flow.get("sourceRef") not in gateways or cond is None or not (cond.text or "").strip():
+                continue
+            try:
+                names = {n.id for n in ast.walk(ast.parse(cond.text.strip(), mode="eval")) if isinstance(n, ast.Name)}
+            except SyntaxError:
+                continue
+            fields = sorted(names & set(drawn))
+            if fields:
+                for name in self._names_read(cond.text, known | set(drawn) | set(out)):
+                    out[name] = drawn[fields[0]]
+        return out
 
     def start(self, engine) -> int:
         """A case started by the first user the policy lets start it (the demo's users, for ours)."""
@@ -675,6 +765,9 @@ class ModelBench:
                     today = engine.clock.now().astimezone(SHANGHAI).date()
                     data = sample(task.form_key, today, engine.clock.now())   # a report time's 2 hours ahead
                     data.update(LOOP_ENDS[task.form_key](today) if task.form_key in LOOP_ENDS else {})
+            output = self.instance_outputs.get(task.spec_id)
+            if output is not None and output not in data:
+                data[output] = "合格"
             self.given[task.spec_id] = data
         return dict(self.given[task.spec_id])
 
@@ -1102,12 +1195,17 @@ class SpiffWalk:
         must be integers``: bpmnio_timer_start, camunda7_rectify_scoped_events had no ratio)."""
         from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 
-        if not isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+        from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+
+        event = task.task_spec.event_definition
+        if isinstance(event, MultipleEventDefinition):  # an event-based gateway's: its first timer's value
+            event = next(e for e in event.event_definitions if isinstance(e, TimerEventDefinition))
+        if not isinstance(event, CycleTimerEventDefinition):
             task.internal_data["event_value"] = "2000-01-01T00:00:00+00:00"
             return
         value = task.internal_data.get("event_value")
         if not isinstance(value, dict):
-            text = task.workflow.script_engine.evaluate(task, task.task_spec.event_definition.expression)
+            text = task.workflow.script_engine.evaluate(task, event.expression)
             cycles, _start, duration = TimerEventDefinition.parse_iso_recurring_interval(text)
             value = {"cycles": cycles, "duration": duration.total_seconds()}
         # just due, not a day in 2000: the next cycle SpiffWorkflow adds to it is then still ahead, as
@@ -1117,9 +1215,18 @@ class SpiffWalk:
 
     @staticmethod
     def _waiting_timers(wf) -> list:
+        """The waiting timer events, and the event-based gateways waiting on a timer among their events
+        (SpiffWorkflow waits at the gateway itself, a ``MultipleEventDefinition`` whose timer reads the
+        gateway's ``event_value``: signavio_event_gateway_timer's 满3日未申辩 beside 收到申辩材料). Until
+        2026-12-07 the naive app left those cases waiting, and such a model had no ratio."""
+        from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
         from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-        return [t for t in wf.get_tasks(state=TaskState.WAITING)
-                if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+
+        def timed(event) -> bool:
+            if isinstance(event, MultipleEventDefinition) and not event.parallel:
+                return any(isinstance(e, TimerEventDefinition) for e in event.event_definitions)
+            return isinstance(event, TimerEventDefinition)
+        return [t for t in wf.get_tasks(state=TaskState.WAITING) if timed(getattr(t.task_spec, "event_definition", None))]
 
     def round(self) -> bool:
         if not self.pending or self.rounds >= self.bench.rounds:

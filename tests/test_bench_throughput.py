@@ -234,3 +234,43 @@ def test_the_naive_app_opens_the_cases_a_double_random_draw_opens(tmp_path):
     assert len(rows) == 4  # two drawn enterprises a plan, two plans
     assert all('"random_inspection"' in text and "inspectors" in text for text in rows)
     walk.db.close()
+
+
+def test_the_bench_gives_the_data_a_tasks_deadline_person_date_comparison_and_collection_read():
+    """Four models drawn elsewhere the bench could not drive (sweep of 2026-12-07: no ratio): a task
+    whose 办理期限 is the case's ``rectifyDeadline`` (Camunda ``dueDate="${rectifyDeadline}"``), one whose
+    办理人 is the case's ``handler`` (Zeebe ``assignee="=handler"``), a gateway comparing the drawn
+    整改完成日期 with the 期限 written at 立案 (``${rectifyDay > deadline}``), and a multi-instance whose
+    instances each give ``finding`` (Zeebe ``outputElement``). The bench gives each what it reads; the
+    engine and the naive app walk every case to its end alike, so each has a ratio. And an event-based
+    gateway waiting on 收到申辩材料 or 满3日未申辩 (Signavio): the naive app fires the gateway's timer as the
+    engine's clock fires its own (SpiffWorkflow waits at the gateway, not at the timer event)."""
+    import argparse
+
+    bench = _throughput()
+    interop = BENCH.parent.parent / "tests" / "bpmn" / "interop"
+    args = argparse.Namespace(cases=2, only="paired", skip_postgres=True, postgres=None)
+    for name, given, steps in (("camunda7_due_date_from_data", ["rectifyDeadline", "remindAt"], 1),
+                               ("zeebe_assignee_candidate_users_feel", ["handler", "reviewers"], 3),
+                               ("flowable_rectify_date_pattern", ["deadline"], 2),
+                               ("zeebe_literal_collection", None, 6),
+                               ("signavio_event_gateway_timer", None, 1)):
+        result = bench.model_result(bench.ModelBench(interop / f"{name}.bpmn"), args)
+        assert result.get("start_data") == given, (name, result.get("start_data"))
+        for side in ("engine_sqlite", "naive_app_sqlite"):
+            assert result[side]["cases_ended"] == {"completed": 2}, (name, side, result[side])
+            assert result[side]["completions"] == 2 * steps, (name, side)
+        assert result["engine_and_naive_in_turns"]["engine_over_naive"] > 0, name
+
+
+def test_a_for_expression_collection_gets_items_with_the_fields_it_takes(tmp_path):
+    """Zeebe ``inputCollection="=for h in hazards return h.id"``: the bench starts the case with two
+    hazards that have an ``id``, and each instance gives the ``result`` its output reads; the engine
+    walks the case to its end (8 completions: 2 rechecks, 3 rounds, 3 copies; the rewrite's own
+    collection holders, ``_mi_collection_…``, are not given at the start)."""
+    bench = _throughput()
+    model = bench.ModelBench(BENCH.parent.parent / "tests" / "bpmn" / "interop" / "zeebe_for_collection.bpmn")
+    result = bench.model_engine_run(model, f"sqlite:///{tmp_path / 'e.sqlite'}", 1)
+    assert model.start_given["hazards"] == [{"id": "id1"}, {"id": "id2"}]
+    assert result["cases_ended"] == {"completed": 1}, result
+    assert result["completions"] == 8
