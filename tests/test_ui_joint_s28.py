@@ -95,8 +95,12 @@ def test_the_safety_office_is_reminded_of_a_unit_behind_in_words_seed004(browser
     from workflows import joint_mechanisms as jm
     server, engine = demo
     jm.open_round(engine, "dongcheng", by="dc_aw")
-    reminders = engine.cases(process_key=jm.REMINDER, limit=10)
-    assert [(c.org_code, c.title) for c in reminders] == [("dongcheng_heping", "联席会议和联合检查执法进度提醒（2026年第四季度）")]
+    # 清河镇 (no meeting, no joint inspection) is behind too, and has its own 安委办 (郭主任) since session 30
+    by_unit = {c.org_code: c for c in engine.cases(process_key=jm.REMINDER, limit=10)}
+    assert {org: c.title for org, c in by_unit.items()} == {
+        org: "联席会议和联合检查执法进度提醒（2026年第四季度）" for org in ("dongcheng_heping", "dongcheng_qinghe")}
+    assert engine.case(by_unit["dongcheng_qinghe"].id).data["reminder_to"] == ["qh_aw"]
+    reminders = [by_unit["dongcheng_heping"]]
     assert engine.case(reminders[0].id).data["reminder_to"] == ["hp_aw"]
     page = logged_in_page(browser, server, "hp_aw", 375)
     try:
