@@ -359,10 +359,10 @@ def _call_host(functions: dict, message: dict) -> dict:
         kwargs = restricted.decode(message.get("kwargs") or {})
         if not isinstance(args, list) or not isinstance(kwargs, dict):
             return {"exc": "参数无效"}
-        if (huge := restricted.oversized_decimal([args, kwargs])) is not None:
-            return {"exc": f"ValueError: 函数 {message['call']} 的参数「{str(huge)[:40]}」超出数值范围"
-                           f"（绝对值须在 10 的 ±{restricted.DECIMAL_EXPONENT} 次方以内）"}
-        return {"ret": restricted.encode(fn(*args, **kwargs), message["call"])}
+        if (huge := restricted.oversized_decimal([args, kwargs])) is not None:  # named as the model called it
+            return {"exc": f"ValueError: {restricted.function_named(message['call'], args)}的参数「{str(huge)[:40]}」"
+                           f"超出数值范围（绝对值须在 10 的 ±{restricted.DECIMAL_EXPONENT} 次方以内）"}
+        return {"ret": restricted.encode_result(message["call"], args, fn(*args, **kwargs))}
     except Exception as exc:  # the host function's own failure is the model's error
         return {"exc": f"{type(exc).__name__}: {exc}"}
 

@@ -128,8 +128,8 @@ class Channel:
 
 def _stub(channel: Channel, name: str):
     def call_host(*args, **kwargs):
-        channel.send({"call": name, "args": restricted.encode(list(args), name),
-                      "kwargs": restricted.encode(kwargs, name)})
+        sent, named = restricted.encode_arguments(name, args, kwargs)  # a fault named as the model wrote the call
+        channel.send({"call": name, "args": sent, "kwargs": named})
         reply = channel.receive()
         if reply is None:
             raise SystemExit(0)

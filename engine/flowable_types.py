@@ -3,7 +3,8 @@ type on its ``flowable:out``: ``sourceType``, as Flowable's CallActivityTypeConv
 or ``targetType``) — the value converted on its way: ``string``, ``integer``/``long`` (a whole
 number), ``double``, ``boolean``, ``date`` (a moment), ``localdate`` (a day), ``json``/``array`` (text
 read as JSON). A value is read as the pages read what a tired official types (engine/typed_input.py:
-「5,000,000」, 「５０００」, 「500万」, 「是」/「否」, 「2026年11月1日」); what cannot be read so stops in
+「5,000,000」, 「５０００」, 「500万」, 「五万五」, 「伍仟元」, 「3人」, 「是」/「否」, 「2026年11月1日」 — a number by
+``typed_input.number_text``, the reader of our forms and of forms drawn in a model); what cannot be read so stops in
 Chinese naming the variable and the type, and the data behind it. Null stays null.
 
 ``duban_as_type(value, type, label)`` is a host-safe helper (engine/evaluator.host_safe): pure, on
@@ -17,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from .evaluator import host_safe
 from .juel_methods import JuelMethodError  # what stops, said in Chinese in the incident
-from .typed_input import iso_day, iso_moment, plain_number, truth
+from .typed_input import OTHER_DIGITS, iso_day, iso_moment, number_text, other_digit, truth
 
 HELPER = "duban_as_type"
 _LONG_MIN, _LONG_MAX = -(2 ** 63), 2 ** 63 - 1  # Java's Long
@@ -33,7 +34,13 @@ def _refused(value, kind: str, label: str, advice: str) -> JuelMethodError:
 def _number(value, kind: str, label: str) -> Decimal:
     if isinstance(value, bool):
         raise _refused(value, kind, label, "请补填为数字后重试")
-    text = plain_number(str(value)) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        try:  # the one reader of our forms and of forms drawn in a model: 五万五, 伍仟元, 5,000,000, 3人
+            text = number_text(value)
+        except ValueError as exc:  # 十万五, 1,5, ١٣٨: why, as the forms say it
+            raise _refused(value, kind, label, f"{exc}，补填后重试") from None
+    else:
+        text = str(value)
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -58,6 +65,9 @@ def _moment(value, kind: str, label: str) -> str:
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     text = str(value).strip()
+    digit = other_digit(text)
+    if digit is not None:  # ٢٠٢٦-١١-٠١: read by int() as 2026-11-01, by nobody who reads the record
+        raise _refused(value, kind, label, OTHER_DIGITS.format(digit=digit) + "，补填后重试")
     found = iso_moment(text)
     if found:
         return found

@@ -116,7 +116,7 @@ def _parsed(raw: str) -> tuple:
         return ()
 
 
-_PLAIN = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_PLAIN = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
 class Said(ValueError):
@@ -134,13 +134,9 @@ def _number(value, integer: bool):
     refused as no number: ``1e3``, ``inf``, and for a whole number (``long``) a fraction (``5.5``)."""
     if isinstance(value, str):
         try:
-            text = typed_input.spoken_amount(value)
+            text = typed_input.number_text(value)
         except ValueError as exc:
             raise Said(str(exc)) from None
-        text = typed_input.chinese_numerals(text)
-        if typed_input.misgrouped(text):
-            raise Said(typed_input.MISGROUPED)
-        text = typed_input.plain_count(text)
         if not _PLAIN.fullmatch(text):
             raise ValueError(value)
     else:
@@ -173,8 +169,16 @@ def day_of(value) -> str | None:
         return None
 
 
+_TIMED_KINDS = frozenset({"date", "datetime", "time"})
+
+
 def _convert(kind: str, value, date_pattern: str | None = None):
     kind = (kind or "string").lower()
+    if isinstance(value, str) and (kind in INTEGER_KINDS or kind in DECIMAL_KINDS or kind in _TIMED_KINDS):
+        try:  # ٢٠٢٦-١١-٠١, ٠٩:٣٠: Python's \\d and int() read digits of any script
+            typed_input.refuse_other_digits(value)
+        except ValueError as exc:
+            raise Said(str(exc)) from None
     if kind in INTEGER_KINDS:
         return _number(value, True)
     if kind in DECIMAL_KINDS:

@@ -886,6 +886,59 @@ class NotSerializable(Exception):
                          f"请只使用文字、数字、真假值、列表、字典、日期和时间")
 
 
+def _feel_names():
+    if __package__:
+        from . import feel_names
+    else:  # in the worker, which imports this module by path (engine/evaluator_worker.py)
+        import feel_names  # type: ignore[import-not-found, no-redef]
+    return feel_names
+
+
+class HelperArgumentError(NotSerializable):
+    """An argument of a call model code makes of a host function that cannot be handed to it (or the
+    value it gives back), named as the model wrote the call (engine/feel_names.py: 「函数「append」的第2个
+    参数是超出范围的整数…」, 「函数「sum」的结果…」), not as the path of our helper's arguments
+    (「变量「duban_feel_collection[2]」…」, 「变量「duban_feel_sum」…」)."""
+
+    def __init__(self, helper: str, args, index: int | None, key: str | None, fault: "_Unencodable",
+                 result: bool = False):
+        self.path = helper
+        Exception.__init__(self, _feel_names().not_passed(helper, args, index, key, bool(fault.steps), fault.value,
+                                                          DECIMAL_EXPONENT, result))
+
+
+def encode_result(helper: str, args, value):
+    """``encode(value)`` of what the host function ``helper`` gave back; HelperArgumentError naming
+    the function as the model called it when it cannot be given."""
+    try:
+        return _encode(value)
+    except _Unencodable as fault:
+        raise HelperArgumentError(helper, args, None, None, fault, result=True) from None
+
+
+def function_named(helper: str, args) -> str:
+    """The function the model called, in Chinese (「函数「sum」」: engine/feel_names.function)."""
+    return _feel_names().function(helper, args)
+
+
+def encode_arguments(helper: str, args, kwargs: dict) -> tuple[list, dict]:
+    """The arguments of a call of the host function ``helper`` as ``encode`` gives them (a list, a
+    dict); HelperArgumentError naming the argument that cannot be given."""
+    sent = []
+    for index, value in enumerate(args):
+        try:
+            sent.append(_encode(value))
+        except _Unencodable as fault:
+            raise HelperArgumentError(helper, args, index, None, fault) from None
+    named = {}
+    for key, value in kwargs.items():
+        try:
+            named[key] = _encode(value)
+        except _Unencodable as fault:
+            raise HelperArgumentError(helper, args, None, key, fault) from None
+    return sent, named
+
+
 def encode(value, path: str = "值"):
     """JSON-ready form of ``value``; raises NotSerializable naming the variable at fault (its path:
     ``登记.单位[2]``, written only when something is at fault — not one text per item of every

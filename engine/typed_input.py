@@ -22,17 +22,20 @@ import datetime as dt
 import re
 import unicodedata
 
-DAY = r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?"
+DAY = r"([0-9]{4})\s*[-/年.]\s*([0-9]{1,2})\s*[-/月.]\s*([0-9]{1,2})\s*[日号]?"
 """A regular expression of one day as typed (three groups: year, month, day)."""
 
 _DAY_ONLY = re.compile(rf"^{DAY}$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})$")  # 01/12/2026: Camunda's dd/MM/yyyy
-_GROUPED = re.compile(r"^([+-]?)(\d{1,3}(?:[,' ]\d{3})+)(\.\d+)?$")  # 5,000,000.50 / 5 000 000 / 5'000
-_NUMBER_AND_UNIT = re.compile(r"^(.*?\d)\s*(\D*)$")  # the number typed, then its unit (元, 万元, 人…)
+_DAY_FIRST = re.compile(r"^([0-9]{1,2})\s*[-/.]\s*([0-9]{1,2})\s*[-/.]\s*([0-9]{4})$")  # 01/12/2026: Camunda's dd/MM/yyyy
+_GROUPED = re.compile(r"^([+-]?)([0-9]{1,3}(?:[,' ][0-9]{3})+)(\.[0-9]+)?$")  # 5,000,000.50 / 5 000 000 / 5'000
+_NUMBER_AND_UNIT = re.compile(r"^(.*?[0-9])\s*([^0-9]*)$")  # the number typed, then its unit (元, 万元, 人…)
 _SEPARATOR = re.compile(r"[,' ]")
-_NO_YEAR = re.compile(r"^(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?$")
-_MOMENT = re.compile(rf"^{DAY}\s*[T\s]?\s*(上午|早上|凌晨|中午|下午|晚上)?\s*(\d{{1,2}})\s*(?::\s*(\d{{1,2}})|[时点]\s*(\d{{1,2}}|半)?\s*分?)"
-                     r"(?:\s*[:]\s*(\d{1,2})\s*秒?)?$")
+# 26/11/1, 26年11月1日, 1/11/26: a year of two digits — 2026-11-01, 2001-11-26 or 2026-01-11? Refused.
+_SHORT_YEAR = re.compile(r"^[0-9]{2}\s*[-/年.]\s*[0-9]{1,2}\s*[-/月.]\s*[0-9]{1,2}\s*[日号]?$")
+_SHORT_YEAR_LAST = re.compile(r"^[0-9]{1,2}\s*[-/.]\s*[0-9]{1,2}\s*[-/.]\s*[0-9]{2}$")
+_NO_YEAR = re.compile(r"^([0-9]{1,2})\s*[-/月.]\s*([0-9]{1,2})\s*[日号]?$")
+_MOMENT = re.compile(rf"^{DAY}\s*[T\s]?\s*(上午|早上|凌晨|中午|下午|晚上)?\s*([0-9]{{1,2}})\s*(?::\s*([0-9]{{1,2}})|[时点]\s*([0-9]{{1,2}}|半)?\s*分?)"
+                     r"(?:\s*[:]\s*([0-9]{1,2})\s*秒?)?$")
 _AFTERNOON = frozenset({"中午", "下午", "晚上"})
 # The most characters a time is typed with (「2026年11月1日 下午3点30分15秒」 has 22). _MOMENT's blanks
 # (``\s*`` on either side of each part) split a run of blanks every which way before it fails:
@@ -70,11 +73,34 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", (text or "").translate(_UNSEEN_IN_FIGURES)).strip()
 
 
+OTHER_DIGITS = "含有无法识别的数字“{digit}”，数字请用 0–9 填写"
+"""What a number, a day, a phone number or a code typed with digits of another script is told
+(Arabic-Indic ``١٣٨``, Devanagari ``१``, Thai ``๑``: an input method or a pasted page gives them):
+refused, never read. Python's ``\\d`` and ``int()`` take every script's digits, so ``010-٦٢٣٤٥٦٧٨`` was
+stored as a phone number nobody can dial and ``٢٠٢٦-١١-٠١`` read as 2026-11-01 unseen. Full-width
+digits (``１３８``) are ours: :func:`fold` makes them ASCII first."""
+
+
+def other_digit(text: str) -> str | None:
+    """The first digit in ``text`` that is neither ASCII nor full-width (``١``, ``१``), or None."""
+    for ch in fold(text):
+        if not ch.isascii() and ch.isdigit():
+            return ch
+    return None
+
+
+def refuse_other_digits(text: str) -> None:
+    """ValueError saying :data:`OTHER_DIGITS` when ``text`` holds a digit of another script."""
+    digit = other_digit(text)
+    if digit is not None:
+        raise ValueError(OTHER_DIGITS.format(digit=digit))
+
+
 MISGROUPED = "无法确定数值：分隔符应每三位一组（如 5,000,000），小数点用“.”（如 1.5）"
 """What a number typed as ``1,5``, ``12,00`` or ``1.000.000`` (1.5 or 15?) is told (:func:`misgrouped`):
 refused, never guessed — by our forms (workflows/forms/fields.py) and forms drawn in a model alike."""
 
-_NUMERAL_DAY = re.compile(r"^(?:(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*)?([〇零一二两三四五六七八九十]{1,3})\s*月\s*"
+_NUMERAL_DAY = re.compile(r"^(?:([0-9]{4}|[〇零一二三四五六七八九]{4})\s*年\s*)?([〇零一二两三四五六七八九十]{1,3})\s*月\s*"
                           r"([〇零一二两三四五六七八九十]{1,3})\s*[日号]$")
 _NUMERAL_DIGIT = dict(zip("〇零一二三四五六七八九", (0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)))  # a year's, digit by digit
 
@@ -104,7 +130,11 @@ def numeral_day(text: str) -> str:
 
 def iso_day(text: str, label: str = "日期", *, day_first: bool = False) -> str:
     """``2026年11月1日`` (or ``二〇二六年十一月一日``) → ``2026-11-01`` (with ``day_first``, ``01/11/2026``
-    too); ValueError (naming ``label``) when the text is not a real day so typed."""
+    too); ValueError (naming ``label``) when the text is not a real day so typed, or is typed with
+    digits of another script (:data:`OTHER_DIGITS`)."""
+    digit = other_digit(text)
+    if digit is not None:  # ٢٠٢٦-١١-٠١: int() reads it, nobody who reads the record does
+        raise ValueError(f"{label}{OTHER_DIGITS.format(digit=digit)}")
     folded = numeral_day(fold(text))
     found = _DAY_ONLY.match(folded)
     if found:
@@ -114,6 +144,8 @@ def iso_day(text: str, label: str = "日期", *, day_first: bool = False) -> str
     else:
         if _NO_YEAR.match(folded):
             raise ValueError(f"{label or '日期'}须写明年份，如 2026年11月1日")
+        if _SHORT_YEAR.match(folded) or _SHORT_YEAR_LAST.match(folded):
+            raise ValueError(f"{label}年份须写全四位，如 2026年11月1日（“{folded}”可读作不同的年月日）")
         spellings = "2026年11月1日、2026-11-01 或 01/11/2026（日/月/年）" if day_first else "2026年11月1日 或 2026-11-01"
         raise ValueError(f"{label}格式有误，请写成 {spellings} 这样的日期")
     try:
@@ -299,8 +331,8 @@ def misgrouped(text: str) -> bool:
     """Is ``text`` a number whose separators group no thousands (``1,5``, ``12,00``, ``1 5``,
     ``1.000.000``)? Such a number could be read two ways; a field refuses it saying so."""
     t = plain_number(text)
-    return bool(re.fullmatch(r"[+-]?\d[\d,' 、]*(?:\.\d+)?\D*", t) and re.search(r"[,' 、]", t)) \
-        or bool(re.fullmatch(r"[+-]?\d+(?:\.\d+){2,}\D*", t))
+    return bool(re.fullmatch(r"[+-]?[0-9][0-9,' 、]*(?:\.[0-9]+)?[^0-9]*", t) and re.search(r"[,' 、]", t)) \
+        or bool(re.fullmatch(r"[+-]?[0-9]+(?:\.[0-9]+){2,}[^0-9]*", t))
 
 
 def plain_count(text: str) -> str:
@@ -308,7 +340,24 @@ def plain_count(text: str) -> str:
     (one unit character after the digits; ``1个月``, ``30个工作日`` or ``3周`` keep theirs and are refused
     by the field, never converted)."""
     t = plain_number(text)
-    return t[:-1] if len(t) > 1 and t[-1] in _COUNT_UNITS and t[-2].isdigit() else t
+    return t[:-1] if len(t) > 1 and t[-1] in _COUNT_UNITS and t[-2] in "0123456789" else t
+
+
+def number_text(text: str, *, spoken: bool = True, counted: bool = True) -> str:
+    """A number as typed, in plain digits for the field to judge — the one reader of our forms
+    (workflows/forms/fields.py), forms drawn in a model (engine/model_forms.py) and a call activity's
+    typed mapping (engine/flowable_types.py): digits of another script refused (:data:`OTHER_DIGITS`);
+    with ``spoken`` an amount in spoken shorthand read (``五万五`` = 55000, :func:`spoken_amount`); Chinese
+    numerals (``伍仟元``, ``三人``: :func:`chinese_numerals`); ``1,5`` refused (:data:`MISGROUPED`); then
+    :func:`plain_number` (``5,000,000``, ``500万元``, ``￥5000``), with ``counted`` a count's unit dropped
+    (``3人``: :func:`plain_count`). ValueError with the reason in Chinese where it is refused saying why."""
+    refuse_other_digits(text)
+    if spoken:
+        text = spoken_amount(text)
+    text = chinese_numerals(text)
+    if misgrouped(text):
+        raise ValueError(MISGROUPED)
+    return plain_count(text) if counted else plain_number(text)
 
 
 def truth(value: object) -> bool | None:
@@ -361,7 +410,25 @@ def party_name(typed: str) -> str:
     text = name_dots(unseen_dropped(typed or "").strip())
     if _PERSON_OR_UNIT.fullmatch(text) and 2 <= len(_BLANKS.sub("", text)) <= 4:
         return _BLANK_IN_NAME.sub("", text)
-    return _BLANKS_IN_LINE.sub(" ", text)
+    return unit_name(text)
+
+
+_HALF_BRACKETS = str.maketrans({"(": "（", ")": "）"})
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+_BLANKS_AT_BRACKETS = re.compile(r"\s*([（）])\s*")
+
+
+def unit_name(typed: str) -> str:
+    """A unit's name (企业、单位: 生产经营单位名称, 被举报单位, 供电企业, a 当事人 that is a unit) as the
+    registry writes it: trimmed, each run of blanks one blank (:func:`party_name`), and in a Chinese name
+    the brackets full-width with no blank beside them — ``甲化工(北京)有限公司``, ``甲化工 （北京） 有限公司``
+    → ``甲化工（北京）有限公司``, the form registered names take; typed both ways the one enterprise was two
+    names in the records, and 发起案件's 当事企业 found no enterprise so named. A Latin name's brackets
+    (``ACME (China) Co.``) stay as typed."""
+    text = _BLANKS_IN_LINE.sub(" ", name_dots(unseen_dropped(typed or "").strip()))
+    if _CHINESE.search(text) and any(ch in text for ch in "()（）"):
+        text = _BLANKS_AT_BRACKETS.sub(r"\1", text.translate(_HALF_BRACKETS))
+    return text
 
 
 _BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})

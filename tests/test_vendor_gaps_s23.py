@@ -147,7 +147,7 @@ def test_a_flowable_call_activity_converts_what_it_passes_as_its_target_type_say
 
 
 @pytest.mark.parametrize("field, typed, words", [
-    ("fineAmount", "五万", "调用活动「送达决定书」(sid-call) 的输入变量「fineAmount」要求转换为整数（long），其值「五万」无法转换"),
+    ("fineAmount", "五万左右", "调用活动「送达决定书」(sid-call) 的输入变量「fineAmount」要求转换为整数（long），其值「五万左右」无法转换"),
     ("handedOnSite", "也许", "的输入变量「handedOnSite」要求转换为是/否（boolean），其值「也许」无法转换；请补填为「是」或「否」"),
     ("decidedOn", "12月1日", "的输入变量「decidedOn」要求转换为日期（localdate），其值「12月1日」无法转换"),
     ("copies", "2.5", "的输入变量「copies」要求转换为整数（integer），其值「2.5」无法转换；请补填为整数"),

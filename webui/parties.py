@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, jsonify, request, session
 
+from engine import typed_input
 from engine.clock import SHANGHAI
 from engine.policy import ADMIN_ROLE
 from workflows.enterprises import EnterpriseRegistry
@@ -208,7 +209,9 @@ def resolve(user, text: str, fragment: bool = False) -> tuple[str | None, str | 
         wrong = None if fragment else code_refusal(code)
         return (None, wrong) if wrong else (code, None)
     found = registry().search(text, org=org_scope(user), by="name", per_page=20).items
-    matches = [e for e in found if e.name == text] or (found if fragment else [])
+    as_registered = typed_input.unit_name(text)  # 甲化工(北京)有限公司 names 甲化工（北京）有限公司
+    matches = ([e for e in found if e.name == text] or [e for e in found if typed_input.unit_name(e.name) == as_registered]
+               or (found if fragment else []))
     if len(matches) == 1:
         return matches[0].credit_code, None
     if fragment and len(found) > 1:

@@ -41,7 +41,7 @@ FIELD_LABELS = {
 #: How long a 严重失信主体 stays listed when the decision gives no end date (应急管理部令第11号: 3年).
 DEFAULT_DISHONEST_YEARS = 3
 
-_PHONE = re.compile(r"(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?|\d{7,8}|400-?\d{3}-?\d{4})")
+_PHONE = re.compile(r"(?:\+?86[- ]?)?(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(?:-[0-9]{1,6})?|[0-9]{7,8}|400-?[0-9]{3}-?[0-9]{4})")
 
 _MESSAGES = {
     "required": "必填",

@@ -28,7 +28,7 @@ class Receive(FormSchema):
     head_informed_at = f.moment("单位负责人接到报告时间", required=False,
                                 help="《生产安全事故报告和调查处理条例》第九条的1小时自此起算；不清楚的留空，按事故发生时间计")
     reported_at = f.moment("事故单位报告时间")
-    enterprise_name = f.text("事故发生单位")
+    enterprise_name = f.unit_name("事故发生单位")
     credit_code = f.credit_code("统一社会信用代码")
     location = f.text("事故发生地点")
     category = f.choice("事故类别", CATEGORIES)

@@ -21,17 +21,22 @@ import datetime as dt
 import re
 import unicodedata
 
-_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
-_EXTENSION = re.compile(r"^(.*?)(?:\s*(?:转|分机)\s*(\d{1,6}))?$")
-_SERVICE = re.compile(r"^([48]00)(\d{3})(\d{4})$")  # 400-810-8888
-_LOCAL = re.compile(r"^[2-9]\d{6,7}$")  # 62345678: a fixed line of the caller's own city
-_SHORT = re.compile(r"^(?:1\d{4}|9\d{4})$")  # 12345, 12350, 95588
+from engine import typed_input
+
+_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
+_EXTENSION = re.compile(r"^(.*?)(?:\s*(?:转|分机)\s*([0-9]{1,6}))?$")
+_SERVICE = re.compile(r"^([48]00)([0-9]{3})([0-9]{4})$")  # 400-810-8888
+_LOCAL = re.compile(r"^[2-9][0-9]{6,7}$")  # 62345678: a fixed line of the caller's own city
+_SHORT = re.compile(r"^(?:1[0-9]{4}|9[0-9]{4})$")  # 12345, 12350, 95588
 PHONE_HINT = "应为手机号（如 138 0013 8000）或带区号的座机号（如 010-62345678）"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
 
 def _fold(text: str) -> str:
+    """``text`` with full-width digits as ASCII; ValueError when it holds digits of another script
+    (``١٣٨…``, Arabic-Indic: ``\\d`` took them, and ``010-٦٢٣٤٥٦٧٨`` was stored, a number nobody dials)."""
+    typed_input.refuse_other_digits(text)
     return unicodedata.normalize("NFKC", text).strip()
 
 
@@ -40,7 +45,7 @@ def phone(text: str) -> str:
     folded = _fold(text).replace("－", "-").replace("—", "-")
     if re.search(r"[A-Za-z]", folded):
         raise ValueError(PHONE_HINT)
-    if re.search(r"\d\s*[、,;/]\s*\d", folded) or (re.search(r"\d{7,}\D+\d{7,}", folded)
+    if re.search(r"[0-9]\s*[、,;/]\s*[0-9]", folded) or (re.search(r"[0-9]{7,}\D+[0-9]{7,}", folded)
                                                      and not re.search(r"转|分机", folded)):
         raise ValueError("请只填写一个联系电话（如 13800138000）")
     bare = re.sub(r"[\s\-()]", "", folded)
@@ -50,7 +55,7 @@ def phone(text: str) -> str:
     found = _EXTENSION.match(folded)
     body, extension = found.groups() if found else (folded, None)
     fixed = _fixed(body, extension)
-    trailing = None if extension else re.match(r"^(.*\d)\s*-\s*(\d{1,6})$", body)
+    trailing = None if extension else re.match(r"^(.*[0-9])\s*-\s*([0-9]{1,6})$", body)
     if fixed is None and trailing:  # 010-62345678-801: the third part is the extension
         fixed = _fixed(*trailing.groups())
     if fixed:
@@ -60,7 +65,7 @@ def phone(text: str) -> str:
         return "-".join(service.groups())
     if _LOCAL.match(bare) or _SHORT.match(bare):
         return bare
-    if bare.startswith("1") and bare.isdigit():
+    if bare.startswith("1") and bare.isascii() and bare.isdigit():
         raise ValueError(f"手机号应为11位数字，实际为{len(bare)}位")
     raise ValueError(PHONE_HINT)
 
@@ -68,7 +73,7 @@ def phone(text: str) -> str:
 def _fixed(body: str, extension: str | None) -> str | None:
     """``010 6234 5678`` → ``010-62345678``: the area code is 3 digits for 010 and 020–029, else 4."""
     digits = re.sub(r"[\s\-()]", "", body)
-    if not digits.isdigit() or not digits.startswith("0") or len(digits) < 3:
+    if not (digits.isascii() and digits.isdigit()) or not digits.startswith("0") or len(digits) < 3:
         return None
     area_len = 3 if digits[1] in "12" else 4
     area, number = digits[:area_len], digits[area_len:]

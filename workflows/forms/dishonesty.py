@@ -46,7 +46,7 @@ def _must_be_true(data: dict, message: str, *names: str) -> None:
 
 class Propose(FormSchema):
     """拟列入呈批"""
-    enterprise_name = f.text("生产经营单位名称")
+    enterprise_name = f.unit_name("生产经营单位名称")
     credit_code = f.credit_code("统一社会信用代码")
     ground = f.choice("列入情形", GROUNDS)
     facts = f.text("失信事实", long=True)

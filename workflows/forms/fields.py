@@ -83,6 +83,16 @@ class PartyName(OfficialText):
         return typed_input.party_name(loaded) if isinstance(loaded, str) else loaded
 
 
+class UnitName(OfficialText):
+    """A unit's name (生产经营单位名称、被举报单位、供电企业): read by ``typed_input.unit_name`` — trimmed, blanks
+    one each, a Chinese name's brackets full-width (``甲化工(北京)有限公司`` → ``甲化工（北京）有限公司``), as
+    the registry writes it."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        loaded = super().deserialize(value, attr, data, **kwargs)
+        return typed_input.unit_name(loaded) if isinstance(loaded, str) else loaded
+
+
 def name_as_written(typed: str) -> str:
     """A person's name typed anywhere else (系统管理 › 用户's 姓名) read as ``PersonName`` reads it."""
     return typed_input.person_name(typed)
@@ -93,9 +103,27 @@ MISGROUPED = typed_input.MISGROUPED  # the same words for a form drawn in a mode
 _PLAIN_DECIMAL = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
-def _refuse_misgrouped(value: str) -> None:
-    if typed_input.misgrouped(value):
-        raise ValidationError(MISGROUPED)
+def _refuse_other_digits(value: str) -> None:
+    """A field of figures (a time, a code) typed with digits of another script (``٠٩:٣٠``) is refused
+    saying so (``typed_input.OTHER_DIGITS``), not read by Python's ``\\d`` as 09:30 nor stored as typed."""
+    try:
+        typed_input.refuse_other_digits(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+NO_FIGURE_WORDS = frozenset({"无", "暂无", "没有", "不详", "/", "-", "—", "--", "——", "空"})
+"""What a clerk types in a box for a number or a day that has none (``无``, ``/``): refused saying what
+to do (``_refuse_none_word``), not 应为金额 — a word is never read as 0 or as no day unseen."""
+
+
+def _refuse_none_word(field: fields.Field, value: str, what: str, none: str) -> None:
+    said = typed_input.fold(value)
+    if said in NO_FIGURE_WORDS:
+        if any(isinstance(v, validate.Range) and v.min is not None and v.min > 0 for v in field.validators):
+            none = ""  # 延期天数 (1–30): 0 is no answer either
+        ways = [w for w in (none, "" if field.required else "留空") if w]
+        raise ValidationError(f"应为{what}，不要填写“{said}”" + (f"：没有的请{' 或'.join(ways)}" if ways else ""))
 
 
 class OfficialDecimal(_BlankIsEmpty, fields.Decimal):
@@ -110,13 +138,11 @@ class OfficialDecimal(_BlankIsEmpty, fields.Decimal):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
+            _refuse_none_word(self, value, "金额", "填 0")
             try:
-                value = typed_input.spoken_amount(value)
+                value = typed_input.number_text(value, counted=False)
             except ValueError as exc:
                 raise ValidationError(str(exc)) from None
-            value = typed_input.chinese_numerals(value)
-            _refuse_misgrouped(value)
-            value = typed_input.plain_number(value)
             if not _PLAIN_DECIMAL.fullmatch(value) and value.lower() not in ("nan", "inf", "infinity"):
                 raise self.make_error("invalid")
         loaded = super()._deserialize(value, attr, data, **kwargs)
@@ -139,9 +165,11 @@ class OfficialInteger(_BlankIsEmpty, fields.Integer):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            value = typed_input.chinese_numerals(value)
-            _refuse_misgrouped(value)
-            value = typed_input.plain_count(value)
+            _refuse_none_word(self, value, "整数", "填 0")
+            try:
+                value = typed_input.number_text(value, spoken=False)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
         elif isinstance(value, float) and not value.is_integer():
             raise self.make_error("invalid", input=value)
         return super()._deserialize(value, attr, data, **kwargs)
@@ -154,10 +182,11 @@ class OfficialDate(_BlankIsEmpty, fields.Date):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
+            _refuse_none_word(self, value, "日期", "")
             try:
                 value = typed_input.iso_day(value, "")
             except ValueError as exc:
-                if "年份" in str(exc) or "有效" in str(exc):
+                if "年份" in str(exc) or "有效" in str(exc) or "无法识别的数字" in str(exc):  # 11月1日, 26/11/1, 2月30日
                     raise ValidationError(str(exc)) from None
                 # the field's own message (DAY_SPELLINGS) answers the rest (20261101 is read by it)
         return super()._deserialize(value, attr, data, **kwargs)
@@ -174,6 +203,8 @@ class OfficialDateTime(_BlankIsEmpty, fields.AwareDateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
+            _refuse_none_word(self, value, "时间", "")
+            _refuse_other_digits(value)
             moment = typed_input.iso_moment(value)
             if moment is None and _is_day(value):
                 raise ValidationError(DAY_WITHOUT_TIME)
@@ -307,6 +338,14 @@ def party_name(label: str = "当事人", required: bool = True, max_len: int = 5
     if required:
         validators.insert(0, not_blank)
     return _field(PartyName, label, "text", required, validators, help)
+
+
+def unit_name(label: str, required: bool = True, max_len: int = 5000, help=None):
+    """A unit's name (``UnitName``): 甲化工（北京）有限公司 however its brackets were typed."""
+    validators = [validate.Length(max=max_len, error="不能超过{max}个字")]
+    if required:
+        validators.insert(0, not_blank)
+    return _field(UnitName, label, "text", required, validators, help)
 
 
 def choice(label: str, choices: Iterable[str], required: bool = True, help=None):
@@ -473,7 +512,7 @@ def code_or_id_shaped(value: str) -> None:
     from workflows.enterprises import credit_code
     if value in NONE_WORDS:
         raise ValidationError("没有的请留空，不要填写“" + value + "”")
-    if len(value) == 15 and value.isdigit():
+    if len(value) == 15 and value.isascii() and value.isdigit():
         return
     if len(value) != credit_code.LENGTH:
         raise ValidationError(f"应为18位，实际为{len(value)}位")
@@ -557,6 +596,7 @@ class CreditCodeField(_BlankIsEmpty, fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         from workflows.enterprises import credit_code
         loaded = super()._deserialize(value, attr, data, **kwargs)
+        _refuse_other_digits(loaded)  # a 15-digit 身份证号 of Arabic-Indic digits passed ``isdigit``
         return credit_code.normalize(loaded)
 
 

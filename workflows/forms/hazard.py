@@ -16,7 +16,7 @@ SUPERVISION_LEVELS = ["区县", "设区的市", "省"]
 class Register(FormSchema):
     """登记隐患"""
     source = f.choice("隐患来源", SOURCES)
-    enterprise_name = f.text("生产经营单位名称")
+    enterprise_name = f.unit_name("生产经营单位名称")
     credit_code = f.credit_code("统一社会信用代码")
     sector = f.choice("行业领域", SECTORS)
     location = f.text("隐患部位")
@@ -70,7 +70,7 @@ class FixOverdue(FormSchema):
 class Propose(FormSchema):
     """提出挂牌督办建议"""
     rectify_deadline = f.deadline("督办期限（整改完成时限）", RECTIFY)
-    responsible_unit = f.text("责任单位")
+    responsible_unit = f.unit_name("责任单位")
     responsible_person = f.person_name("单位主要负责人")
     requirements = f.text("整改要求", long=True)
     supervision_level = f.choice("企业监管层级", SUPERVISION_LEVELS)
@@ -217,7 +217,7 @@ class Penalty(FormSchema):
 class PowerCut(FormSchema):
     """决定停止供电"""
     power_cut_decided_on = f.date("决定日期")
-    power_supplier = f.text("供电企业")
+    power_supplier = f.unit_name("供电企业")
     notice_served_at = f.moment("提前通知生产经营单位时间", help="应提前24小时通知")
     new_deadline = f.deadline("新的督办期限", RECTIFY)
 
@@ -257,7 +257,7 @@ class ResumeProduction(FormSchema):
 class RestorePower(FormSchema):
     """通知供电企业恢复供电"""
     power_restored_notice_on = f.date("通知恢复供电日期")
-    power_supplier = f.text("供电企业")
+    power_supplier = f.unit_name("供电企业")
 
 
 class CloseDecision(FormSchema):

@@ -12,7 +12,7 @@ from .hazard import SECTORS
 
 class Report(FormSchema):
     """自查上报隐患"""
-    enterprise_name = f.text("生产经营单位名称")
+    enterprise_name = f.unit_name("生产经营单位名称")
     credit_code = f.credit_code("统一社会信用代码")
     sector = f.choice("行业领域", SECTORS)
     location = f.text("隐患部位")

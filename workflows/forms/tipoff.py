@@ -25,7 +25,7 @@ class Intake(FormSchema):
     whistleblower_phone = f.phone("举报人联系电话", required=False, help="仅举报受理员可见")
     whistleblower_id_number = f.id_number("举报人身份证号", required=False, help="仅举报受理员可见；领取奖励时核对")
     tipoff_content = f.text("举报内容", long=True)
-    enterprise_name = f.text("被举报单位")
+    enterprise_name = f.unit_name("被举报单位")
     credit_code = f.credit_code("统一社会信用代码")
     tipoff_address = f.text("隐患或违法行为地点")
     intake_attachments = f.attachments("举报材料")
