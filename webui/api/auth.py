@@ -195,6 +195,7 @@ def authenticate() -> None:
                 validate_csrf(req.headers.get(CSRF_HEADER))  # the pages' token (Flask-WTF, webui/csrf.py)
             except ValidationError:
                 abort(403, message="CSRF 校验失败：通过登录会话调用接口时须提供 X-CSRF-Token 请求头")
+    ctx_g.api_directory_version = version  # the counter the principal is read at (None: not read)
     try:
         ctx_g.api_principal = engine.directory.principal_at(name, version)
     except NotFound:
