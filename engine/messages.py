@@ -634,7 +634,7 @@ def broadcast_signal(engine, name: str, by: str, data: dict | None = None, org: 
     return retried(run, f"信号「{name}」")
 
 
-def deliver_thrown(engine, tx, case, events: list, workflow=None) -> None:
+def deliver_thrown(engine, tx, case, events: list, workflow=None, actor: str | None = None) -> None:
     """Messages and signals a step threw that its own case did not catch: to other waiting cases,
     in the same transaction (a message to one waiting step of one case, a signal to all). Audited on
     the throwing case; chains of cases throwing to each other stop after MAX_THROW_DEPTH hops.
@@ -656,7 +656,8 @@ def deliver_thrown(engine, tx, case, events: list, workflow=None) -> None:
     waiting case with the lowest id only, and in it every matching step. Nothing waiting: the
     message starts a case of the one model whose start event waits for it, as a sent message does
     (``_start_by_thrown_message``); no such model, or several: not delivered (Camunda 8 discards
-    it), said in the thrower's record."""
+    it), said in the thrower's record. ``actor``: whose step threw them (a case they start is
+    started by that person: ``_starter``)."""
     # The depth rides on the transaction's ``info`` (the session's once it has one: a delivery may
     # make it, so ``tx.info`` is asked afresh each time), not on ``tx.session``: a throwing step
     # whose case and catchers need no ORM session then makes none.
@@ -665,12 +666,25 @@ def deliver_thrown(engine, tx, case, events: list, workflow=None) -> None:
         return
     tx.info["duban_throw_depth"] = depth + 1
     try:
-        _deliver_thrown(engine, tx, case, events, workflow)
+        _deliver_thrown(engine, tx, case, events, workflow, _starter(case, actor))
     finally:
         tx.info["duban_throw_depth"] = depth
 
 
-def _deliver_thrown(engine, tx, case, events: list, workflow) -> None:
+# The actors of steps no person took: a delivery of a message or signal, a timer's firing.
+_ENGINE_ACTORS = frozenset({"engine", "timer"})
+
+
+def _starter(case, actor: str | None) -> str:
+    """Who starts the cases a thrown message or signal starts: the person whose step threw it, else
+    (a timer fired, or a delivery threw on) the one who started the throwing case. Not "engine":
+    a task of the new case that names no role, lane or person goes to its starter
+    (engine/projection.py), and "engine" is nobody who can log in — a bpmn.io collaboration without
+    lanes (送达指令书 to the enterprise pool's 收到指令书) stalled at its first task."""
+    return actor if actor and actor not in _ENGINE_ACTORS else case.started_by
+
+
+def _deliver_thrown(engine, tx, case, events: list, workflow, starter: str) -> None:
     for event in events:
         ed = event.event_definition
         kind = _kind(ed)
@@ -705,17 +719,17 @@ def _deliver_thrown(engine, tx, case, events: list, workflow) -> None:
                                                        case_no=ambiguous.case_no)) from None
         detail = {"name": ed.name, "delivered_to": delivered}
         if kind == "signal":
-            started = _start_by_thrown_signal(engine, tx, case, ed.name, payload, stamps)
+            started = _start_by_thrown_signal(engine, tx, case, ed.name, payload, stamps, starter)
             if started:
                 detail["started"] = started
-        elif not targets and (started := _start_by_thrown_message(engine, tx, case, ed.name, payload)):
+        elif not targets and (started := _start_by_thrown_message(engine, tx, case, ed.name, payload, starter)):
             detail["started"] = started
         tx.audit.case(case.id, actor="engine", action=f"{kind}_thrown", at=engine.clock.now(), detail=detail)
 
 
-def _start_by_thrown_signal(engine, tx, case, name: str, data: dict, stamps) -> list[int]:
+def _start_by_thrown_signal(engine, tx, case, name: str, data: dict, stamps, starter: str) -> list[int]:
     """A case of every model whose start event waits for the signal a step threw, in the thrower's
-    org unit and for its party, started by the engine with the signal's variables (a Camunda 7
+    org unit and for its party, started for ``starter`` with the signal's variables (a Camunda 7
     ``camunda:in``, Zeebe's input mappings: engine/dialects._signal_variables; none: no data), as
     Camunda 7, Camunda 8 and Flowable start them (BPMN 2.0 §10.5.4: a signal start event catches a
     thrown signal as a sent one). Before, only a signal sent from outside (``broadcast_signal``)
@@ -723,7 +737,7 @@ def _start_by_thrown_signal(engine, tx, case, name: str, data: dict, stamps) -> 
     models_stamp = (stamps.models_count, stamps.models_newest)  # read with the lookup of its catchers
     started = []
     for key, _roles in _start_models(engine, tx.orm, "signal", name, models_stamp):
-        new = step.start_in(engine, tx, key, None, case.org_code, dict(data), "", case.party, actor="engine",
+        new = step.start_in(engine, tx, key, None, case.org_code, dict(data), "", case.party, actor=starter,
                             models_stamp=models_stamp, org_checked=True, by_event=True,
                             start_at=lambda workflow: start_at_event(workflow, "signal", name))
         _catch_at_start(engine, tx, new, "engine", "signal", name, data, None)
@@ -731,7 +745,7 @@ def _start_by_thrown_signal(engine, tx, case, name: str, data: dict, stamps) -> 
     return started
 
 
-def _start_by_thrown_message(engine, tx, case, name: str, data: dict) -> list[int]:
+def _start_by_thrown_message(engine, tx, case, name: str, data: dict, starter: str) -> list[int]:
     """A message a step threw that no case waits for starts a case of the one model whose start
     event waits for it, in the thrower's org unit and for its party, as a message sent from outside
     does (``correlate_message``), Camunda 8's publish and Camunda 7's correlate do, and as a
@@ -744,7 +758,7 @@ def _start_by_thrown_message(engine, tx, case, name: str, data: dict) -> list[in
     starts = _start_models(engine, tx.orm, "message", name, models_stamp)
     if len(starts) != 1:
         return []
-    new = step.start_in(engine, tx, starts[0][0], None, case.org_code, dict(data), "", case.party, actor="engine",
+    new = step.start_in(engine, tx, starts[0][0], None, case.org_code, dict(data), "", case.party, actor=starter,
                         models_stamp=models_stamp, org_checked=True, by_event=True,
                         start_at=lambda workflow: start_at_event(workflow, "message", name))
     _catch_at_start(engine, tx, new, "engine", "message", name, data, None)

@@ -1060,7 +1060,7 @@ class Step:
                                detail={"case_no": child.case_no, "process": args["process_key"]})
         if thrown:
             from .messages import deliver_thrown
-            deliver_thrown(engine, tx, case, thrown, workflow)
+            deliver_thrown(engine, tx, case, thrown, workflow, self.actor)
         return fired
 
     def _record_fired(self, fired: list, now: datetime, worker: str | None) -> None:
