@@ -61,6 +61,7 @@ from __future__ import annotations
 import ast
 import atexit
 import builtins
+import contextvars
 import functools
 import json
 import os
@@ -128,6 +129,81 @@ class ModelCodeError(Exception):
     def __init__(self, type_name: str, message: str, line: int | None = None):
         self.type_name, self.line = type_name, line
         super().__init__(f"{type_name}: {message}" + (f" (第 {line} 行)" if line else ""))
+
+
+# What model code may write into case data within one step (一步之内脚本写入的数据), in characters of
+# text plus items of lists and dicts (``written_units``), counted over every script the step runs.
+# Until 2026-12-07 a loop of one script task writing ``x = "y" * 10_000_000`` twenty times in one step
+# held 700 MB of the server and wrote 808 MB into the database (each pass's task keeps its own data);
+# the worker's reply was bounded (32 MiB) but not how many replies a step took in
+# (tests/test_security_review16_s30.py).
+STEP_WRITE_UNITS = 8_000_000
+_step_written: contextvars.ContextVar[list | None] = contextvars.ContextVar("duban_step_written", default=None)
+
+
+def step_write_budget() -> contextvars.Token:
+    """Start a step's budget of what its model code may write (``STEP_WRITE_UNITS``); the engine's
+    step (``scripting.StepRequests``) opens one and resets it with the token it gets."""
+    return _step_written.set([STEP_WRITE_UNITS])
+
+
+def end_step_write_budget(token: contextvars.Token) -> None:
+    _step_written.reset(token)
+
+
+class ScriptDataTooLarge(Exception):
+    """Model code wrote more into case data within one step than ``STEP_WRITE_UNITS``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(f"脚本写入的数据过大：本步骤中脚本写入案件数据累计超过 {STEP_WRITE_UNITS:,} 个字符"
+                         f"（超出时写入的是变量「{name[:40]}」），已停止执行，案件保持原状；"
+                         "请检查脚本是否在循环中生成大段文字或长列表 (ScriptDataTooLarge)")
+
+
+def written_units(value, left: int) -> int:
+    """``left`` less the size of ``value`` (an encoded value: characters of its texts and keys, one per
+    item of a list or dict, one per other value), walked without recursion; it stops as soon as the
+    result is below zero, so a huge value costs no more than the budget it is charged against."""
+    stack = [value]
+    while stack and left >= 0:
+        item = stack.pop()
+        if isinstance(item, str):
+            left -= len(item) + 1
+        elif isinstance(item, dict):
+            left -= len(item) + 1
+            for key, inner in item.items():
+                left -= len(key) if isinstance(key, str) else 1
+                stack.append(inner)
+        elif isinstance(item, (list, tuple)):
+            left -= len(item) + 1
+            stack.extend(item)
+        else:
+            left -= 1
+    return left
+
+
+_SCALARS = frozenset({bool, int, float, type(None)})
+
+
+def _charge_written(written: dict) -> None:
+    """Charge what a script wrote (its reply's ``set``) against the step's budget, if a step is running:
+    ScriptDataTooLarge past it, before any of it reaches the case."""
+    budget = _step_written.get()
+    if budget is None or not written:
+        return
+    left = budget[0]
+    for name, value in written.items():
+        if type(value) is str:  # the usual value: a text, a number, a flag — no walk
+            left -= len(value) + 1
+        elif type(value) in _SCALARS:
+            left -= 1
+        else:
+            left = written_units(value, left)
+        if left < 0:
+            budget[0] = -1
+            raise ScriptDataTooLarge(name)
+    budget[0] = left
 
 
 class _WorkerGone(Exception):
@@ -1201,6 +1277,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
         return reply
 
     def _apply_script_reply(self, reply: dict, context: dict) -> bool:
+        _charge_written(reply.get("set") or {})
         for name, value in (reply.get("set") or {}).items():
             if name in self.globals:
                 continue
@@ -1213,5 +1290,5 @@ class IsolatedEnvironment(TaskDataEnvironment):
         return True
 
 
-__all__ = ["IsolatedEnvironment", "ScriptTimeout", "EvaluatorCrashed", "ModelCodeError", "ModelCodeRefused",
+__all__ = ["IsolatedEnvironment", "ScriptTimeout", "ScriptDataTooLarge", "EvaluatorCrashed", "ModelCodeError", "ModelCodeRefused",
            "NotSerializable", "pool", "compiled"]

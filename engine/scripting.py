@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
 from . import workdays
 from .timeexpr import parse_datetime
-from .evaluator import IsolatedEnvironment, host_safe
+from .evaluator import IsolatedEnvironment, end_step_write_budget, host_safe, step_write_budget
 from .restricted import STANDARD_GLOBALS
 from .expressions import JUEL_HELPER
 from . import el_text, feel_collections, feel_functions, feel_lists, flowable_types, flowable_vars
@@ -60,11 +60,13 @@ class StepRequests:
         self.items: list[tuple[str, dict]] = []
         self._token = _step_requests.set(self.items)
         self._fired_token = fired_this_step.set(set())
+        self._written_token = step_write_budget()  # what its scripts may write (engine/evaluator.py)
         return self
 
     def __exit__(self, *exc):
         _step_requests.reset(self._token)
         fired_this_step.reset(self._fired_token)
+        end_step_write_budget(self._written_token)
         return False
 
 

@@ -25,6 +25,8 @@ def refusal(text: str) -> Unstorable | None:
     """``text``: case data as JSON (a dict). The refusal naming the variables that hold a NUL (in
     their value or their name), or None if none does. The text is searched (well under a µs); only
     on a hit is it decoded and walked (``\\\\u0000`` is a typed backslash and u, no NUL)."""
+    if len(text) > MAX_DATA_CHARS:
+        return too_large(text)
     if _ESCAPED not in text:
         return None
     data = json.loads(text)
@@ -34,6 +36,24 @@ def refusal(text: str) -> Unstorable | None:
         return None
     return Unstorable({name: "含有空字符" for name in names[:5]},
                      f"流程写入的变量{_listed(names)}含有空字符（U+0000），数据库无法保存；请修改写入它的脚本或服务，去掉该字符后重试")
+
+
+# The most a case's data may hold, in characters of its JSON (案件数据上限). Every step writes the whole
+# text and every script of the model is sent what it reads of it; a designer's script adding a few MB
+# at each completion (within a step's budget, engine/evaluator.STEP_WRITE_UNITS) made it grow without
+# end until 2026-12-07 (tests/test_security_review16_s30.py). The shipped processes' cases hold a few KB.
+MAX_DATA_CHARS = 8_000_000
+
+
+def too_large(text: str) -> Unstorable:
+    """The refusal of case data past ``MAX_DATA_CHARS``, naming its largest variables (decoded and
+    measured only here, when refused)."""
+    data = json.loads(text)
+    sizes = sorted(((len(json.dumps(value, ensure_ascii=False)), name) for name, value in data.items()), reverse=True)
+    names = [name for _, name in sizes[:3]]
+    return Unstorable({without_nul(name)[:40] or "（空名称）": "数据过大" for name in names},
+                      f"案件数据过大：共 {len(text):,} 个字符，超过上限 {MAX_DATA_CHARS:,} 个字符（最大的是{'、'.join(f'变量「{without_nul(n)[:40]}」' for n in names)}），"
+                      "本步骤未保存，案件保持原状；请检查写入它的脚本、服务或表单后重试")
 
 
 def _nul(value) -> bool:

@@ -83,6 +83,8 @@ _INCIDENT_PATTERNS = [
     (r"could not convert|invalid literal|ValueError|[Ii]nvalid isoformat", "无法把提交的内容读成数值或日期，请检查格式"),
     (r"[Tt]imer|timeDate|timeDuration|timeCycle|ISO ?8601|duration", "定时器的时间表达式无法计算，请检查模型中的期限设置"),
     (r"DMN|[Dd]ecision table|[Nn]o rule|hit policy", "决策表没有匹配的规则，请检查提交的数据或决策表"),
+    (r"ScriptDataTooLarge|脚本写入的数据过大", "流程脚本在一步之内写入案件的数据过大（超过 8,000,000 个字符），已停止执行，案件保持原状；"
+     "请流程设计员检查脚本是否在循环中生成大段文字或长列表"),
     (r"[Tt]ime ?limit|timed out|[Tt]imeout|ScriptTimeout|运行超过", "流程脚本运行超时，已被终止"),
     (r"资源限制|内存|MemoryError|RecursionError", "流程脚本超出资源限制（CPU 时间或内存），已被终止"),
     (r"[Cc]ondition|gateway|[Nn]o outgoing|default flow", "网关没有可走的分支：条件都不成立，请检查提交的数据或网关条件"),
