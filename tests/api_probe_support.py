@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
+
 from tests.interop_support import CORPUS
 from tests.test_api_helpers import PARTY_A
 
@@ -104,3 +106,35 @@ def at(text: str) -> dt.datetime:
 def fire(world, **delta) -> None:
     world.engine.clock.advance(**delta)
     world.engine.run_due_timers()
+
+
+def served_models(stem: str, models) -> object:
+    """The module fixture ``world`` of an API probe: ``served_world`` on the module's database with the
+    corpus files ``models`` deployed through ``POST /api/models`` (each must be taken: 201).
+    ``world = served_models("probe16", MODELS)`` at the module's top level."""
+
+    @pytest.fixture(scope="module")
+    def world(module_database_url, tmp_path_factory):
+        w = served_world(module_database_url, tmp_path_factory.mktemp(stem))
+        for name in models:
+            r = deploy(w, name)
+            assert r.status_code == 201, (name, r.get_json())
+        yield w
+        w.engine.dispose()
+
+    return world
+
+
+def deploy_notes(world, name: str) -> dict[str, list[str]]:
+    """What deploying the corpus file ``name`` says (warnings), by element id."""
+    said: dict[str, list[str]] = {}
+    for p in world.engine.models.validate((CORPUS / name).read_bytes(), name).warnings:
+        said.setdefault(p.element_id, []).append(p.message)
+    return said
+
+
+def walk(world, case_id: int, steps) -> None:
+    """Complete ``steps`` (element id, data) in turn, each the case's only open task when its turn comes."""
+    for spec, data in steps:
+        assert open_specs(world, case_id) == [spec], (spec, open_specs(world, case_id))
+        complete(world, case_id, spec, data)

@@ -230,3 +230,18 @@ def _round_trips_of(trace: str) -> list[str]:
                 trips.append(parsed[1] if parsed else "?")
             parsed = bound = None
     return trips
+
+
+def sessions_made(monkeypatch) -> list:
+    """Every ORM ``Session`` made from now on (SQLAlchemy's class, counted on the way through): what a
+    test of a path that must make none (a warm start, an API start's checks, an exclusion write) reads."""
+    from sqlalchemy.orm import Session
+    made: list = []
+    init = Session.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "__init__", counting)
+    return made

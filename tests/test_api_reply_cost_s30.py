@@ -12,6 +12,7 @@ import marshmallow as ma
 
 from webui.api import schemas
 from webui.api.dump import fast_dump
+from tests.support import sessions_made
 
 pytest_plugins = ["tests.test_api_helpers"]  # world
 
@@ -48,20 +49,6 @@ def test_a_completions_answer_is_marshmallows_json_written_in_under_1400_bytecod
     assert count < 1400, count
 
 
-def _sessions_made(monkeypatch) -> list:
-    """Every ORM ``Session`` made from now on (SQLAlchemy's class, counted on the way through)."""
-    from sqlalchemy.orm import Session
-    made: list = []
-    init = Session.__init__
-
-    def counting(self, *args, **kwargs):
-        made.append(self)
-        init(self, *args, **kwargs)
-
-    monkeypatch.setattr(Session, "__init__", counting)
-    return made
-
-
 def test_an_api_start_checks_the_org_unit_from_the_directory_cache_and_makes_no_orm_session(world, monkeypatch):
     """``POST /api/cases`` by a token: the org unit's existence and the start's rule (``Policy.check_start``:
     an official's own branch of the tree, 《中华人民共和国安全生产法》第九条第二款 for a unit above) read the
@@ -71,7 +58,7 @@ def test_an_api_start_checks_the_org_unit_from_the_directory_cache_and_makes_no_
     moved, the cache is not used)."""
     start = {"process_key": "api_matrix", "org": "east_town", "title": "下级单位的案件"}
     assert world.call("POST", "/api/cases", "insp", json=start).status_code == 201  # caches warm
-    made = _sessions_made(monkeypatch)
+    made = sessions_made(monkeypatch)
     r = world.call("POST", "/api/cases", "insp", json=start)
     assert r.status_code == 201 and r.get_json()["org_code"] == "east_town", r.get_json()
     assert made == []

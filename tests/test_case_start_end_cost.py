@@ -16,11 +16,11 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from engine import state as wfstate
 from engine.schema import Case, WorkflowRow
 from tests.support import deploy, make_engine, open_task_id, statements_sent
+from tests.support import sessions_made
 
 
 @pytest.fixture
@@ -35,24 +35,11 @@ def _start(engine):
     return engine.start("approval", by="zhang", org="east", data={"hazard": "消防通道堵塞"})
 
 
-def _sessions_made(monkeypatch) -> list:
-    """Every ORM ``Session`` made from now on (SQLAlchemy's class, counted on the way through)."""
-    made: list = []
-    init = Session.__init__
-
-    def counting(self, *args, **kwargs):
-        made.append(self)
-        init(self, *args, **kwargs)
-
-    monkeypatch.setattr(Session, "__init__", counting)
-    return made
-
-
 def test_a_warm_start_makes_no_orm_session(engine, monkeypatch):
     """The principal, the org unit, the policy, the model and its specs come from caches at the
     counters the start reads: nothing asks the ORM, so no session is made for it."""
     _start(engine)  # caches filled, the case-number counter row made
-    made = _sessions_made(monkeypatch)
+    made = sessions_made(monkeypatch)
     case = _start(engine)
     assert made == []
     # the case the start made is whole: its page reads, its task opens, its chain verifies

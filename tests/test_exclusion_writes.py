@@ -7,10 +7,10 @@ role's queue. On SQLite and PostgreSQL; models from tests/bpmn."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.orm import Session
 
 from engine import Forbidden
 from tests.support import deploy, make_engine
+from tests.support import sessions_made
 
 
 @pytest.fixture
@@ -25,18 +25,6 @@ def engine(database_url):
     eng.dispose()
 
 
-def _sessions_made(monkeypatch) -> list:
-    made: list = []
-    init = Session.__init__
-
-    def counting(self, *args, **kwargs):
-        made.append(self)
-        init(self, *args, **kwargs)
-
-    monkeypatch.setattr(Session, "__init__", counting)
-    return made
-
-
 def _only(tasks, name):
     found = [t for t in tasks if t.name == name]
     assert len(found) == 1, [t.name for t in tasks]
@@ -48,7 +36,7 @@ def test_the_completion_opening_a_ruled_task_excludes_without_an_orm_session(eng
     engine.complete(_only(engine.case(warm.id).tasks, "调查取证").id, "zhou", {})
     case = engine.start("duties", by="zhou", org="east")
     investigate = _only(engine.case(case.id).tasks, "调查取证")
-    made = _sessions_made(monkeypatch)
+    made = sessions_made(monkeypatch)
     engine.complete(investigate.id, "zhou", {})
     assert made == []
     review = _only(engine.case(case.id).tasks, "法制审核")

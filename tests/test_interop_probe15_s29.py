@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api_probe_support import deploy_notes as _notes, served_models, walk as _walk
 from tests.api_probe_support import at as _at, case as _case, complete, deploy as _deploy, done as _done, fire as _fire
 from tests.api_probe_support import open_specs as _open, served_world, start as _start, task as _task
 
@@ -32,29 +33,7 @@ BIZAGI = "Id_1f2e3d4c-5b6a-4978-8d9c-0b1a2f3e4d5c"  # Bizagi's process id: a GUI
 BONITA = "_h7Lk8lgkEeSJ0M3M9Bd4xg"  # Bonita's: an EMF id
 
 
-@pytest.fixture(scope="module")
-def world(module_database_url, tmp_path_factory):
-    w = served_world(module_database_url, tmp_path_factory.mktemp("probe15"))
-    for name in MODELS:
-        r = _deploy(w, name)
-        assert r.status_code == 201, (name, r.get_json())
-    yield w
-    w.engine.dispose()
-
-
-def _notes(world, name: str) -> dict[str, list[str]]:
-    """What deploying the corpus file says (warnings), by element id."""
-    from tests.interop_support import CORPUS
-    said: dict[str, list[str]] = {}
-    for p in world.engine.models.validate((CORPUS / name).read_bytes(), name).warnings:
-        said.setdefault(p.element_id, []).append(p.message)
-    return said
-
-
-def _walk(world, case_id: int, steps) -> None:
-    for spec, data in steps:
-        assert _open(world, case_id) == [spec], (spec, _open(world, case_id))
-        complete(world, case_id, spec, data)
+world = served_models("probe15", MODELS)
 
 
 # -- Bizagi Modeler ---------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ import datetime as dt
 
 import pytest
 
-from tests.api_probe_support import at as _at, case as _case, complete, deploy as _deploy, done as _done
-from tests.api_probe_support import open_specs as _open, served_world, start as _start, task as _task
+from tests.api_probe_support import deploy_notes as _notes, served_models, walk as _walk
+from tests.api_probe_support import at as _at, case as _case, complete, done as _done
+from tests.api_probe_support import open_specs as _open, start as _start, task as _task
 
 MODELS = (
     "flowable7_enum_date_long_form.bpmn", "flowable7_countersign_aggregation.bpmn",
@@ -35,29 +36,7 @@ MODELS = (
     "camunda7_io_script_list_map.bpmn", "bpmnio_two_pools_message_flow.bpmn")
 
 
-@pytest.fixture(scope="module")
-def world(module_database_url, tmp_path_factory):
-    w = served_world(module_database_url, tmp_path_factory.mktemp("probe16"))
-    for name in MODELS:
-        r = _deploy(w, name)
-        assert r.status_code == 201, (name, r.get_json())
-    yield w
-    w.engine.dispose()
-
-
-def _notes(world, name: str) -> dict[str, list[str]]:
-    """What deploying the corpus file says (warnings), by element id."""
-    from tests.interop_support import CORPUS
-    said: dict[str, list[str]] = {}
-    for p in world.engine.models.validate((CORPUS / name).read_bytes(), name).warnings:
-        said.setdefault(p.element_id, []).append(p.message)
-    return said
-
-
-def _walk(world, case_id: int, steps) -> None:
-    for spec, data in steps:
-        assert _open(world, case_id) == [spec], (spec, _open(world, case_id))
-        complete(world, case_id, spec, data)
+world = served_models("probe16", MODELS)
 
 
 def _who(world, case_id: int, spec: str) -> list[str]:
