@@ -664,8 +664,12 @@ class ModelBench:
         out = {}
         for task in self._normalized().iter(f"{dialects.B}userTask"):
             item = task.find(f"{dialects.B}multiInstanceLoopCharacteristics/{dialects.B}outputDataItem")
-            if item is not None and (item.get("name") or item.get("id") or "").isidentifier():
-                out[task.get("id")] = item.get("name") or item.get("id")
+            name = item.get("name") or item.get("id") or "" if item is not None else ""
+            # the task's own post-script sets it (bpmn/accident_investigation's 整改措施跟踪 measure_result):
+            # given as well, the form refuses a field it does not have (「表单中没有此字段」)
+            post = " ".join(p.text or "" for p in task.iter() if str(p.tag).endswith("postScript"))
+            if name.isidentifier() and not re.search(rf"\b{re.escape(name)}\s*=", post):
+                out[task.get("id")] = name
         return out
 
     def _names_read(self, text: str, known: set) -> list[str]:

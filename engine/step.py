@@ -1339,8 +1339,10 @@ def check_spawn_org(engine, tx: Tx, case: CaseRow, args: dict) -> str:
     The enterprise, ``start_case(party=...)`` (or the case's own with ``org=...``), is held to 属地管理
     as a person's start is (``Policy.outside_territory``, 《中华人民共和国行政处罚法》第二十二条: 违法行为发生地的
     行政机关管辖; the unit it belongs to is the domain's registry's, ``engine.party_unit``): the new case's
-    unit is the enterprise's or one above it. A unit the model names that is neither is refused (an
-    incident in those words). Without one, a case about an enterprise the case's unit has no territory
+    unit is the enterprise's or one above it. A unit the model names (``org=``) is taken within the reach
+    above: 第二十二条 gives the place of the violation (违法行为发生地), which the registry does not know — a
+    12350 举报 handed by its 分类交办 to the unit where the reported site lies (《安全生产领域举报奖励办法》,
+    ``handling_org``) is the deciding official's judgement, not the registration's. Without one, a case about an enterprise the case's unit has no territory
     over goes to the enterprise's own unit — the competent one (移送有管辖权的机关: a town's 联合检查执法
     finding a hazard at the district's enterprise opens the hazard case in the district; 东城区's at
     西城区's in 西城区) — if that unit is within the same reach; else the step rolls back as above: a
@@ -1350,20 +1352,17 @@ def check_spawn_org(engine, tx: Tx, case: CaseRow, args: dict) -> str:
     cases, an enterprise moved since included). A party the registry does not know is not checked (a
     case against an enterprise not yet registered, as ``start`` allows)."""
     org = args.get("org")
-    if org and org != case.org_code:
-        _check_spawn_reach(engine, tx, case, args, str(org), None)
-    child_org = str(org) if org else case.org_code
+    if org:  # named: the model's (or its deciding official's) choice, within reach — see the docstring
+        if org != case.org_code:
+            _check_spawn_reach(engine, tx, case, args, str(org), None)
+        return str(org)
     party = args["party"] if "party" in args else case.party
-    if not party or (not org and party == case.party):
-        return child_org
-    outside = engine.policy.outside_territory(tx.orm, child_org, str(party), tx.directory_version)
+    if not party or party == case.party:
+        return case.org_code
+    outside = engine.policy.outside_territory(tx.orm, case.org_code, str(party), tx.directory_version)
     if outside is None:
-        return child_org
+        return case.org_code
     unit, name = outside
-    if org:
-        element = args.get("element") or "模型代码"
-        raise ProcessFailure(SpawnRefused(f"{element}要求开启的新案件不能在该单位办理：当事企业"
-                                          + engine.policy.territory_words(tx.orm, child_org, unit, name)))
     _check_spawn_reach(engine, tx, case, args, unit, name)
     return unit
 

