@@ -1327,30 +1327,25 @@ class SpawnRefused(Exception):
 
 
 def check_spawn_org(engine, tx: Tx, case: CaseRow, args: dict) -> str:
-    """The org unit a model's ``start_case`` opens its case in: ``org=...`` if given, else the case's own
-    unit — or, for an enterprise that unit has no territory over, the enterprise's own (移送).
+    """The org unit a model's ``start_case`` opens its case in.
 
-    ``start_case(org=...)`` opens a case in the case's own org unit or a unit below it, or within the
-    reach of the unit that owns the case's process (``ModelStore.owner``: our own models are the top
-    unit's, so a 12350 tip-off is handed over to the competent district); never elsewhere
-    (docs/designer.md, 部署权限): a district's model opens no case in another district. Else the step
-    rolls back with an incident naming the element and the unit asked for.
+    ``org=...`` names it: taken if it is the case's own unit, a unit below it, or within the reach of
+    the unit that owns the case's process (``ModelStore.owner``: our own models are the top unit's, so a
+    12350 tip-off is handed over to the competent district); never elsewhere (docs/designer.md,
+    部署权限): a district's model opens no case in another district. Else the step rolls back with an
+    incident naming the element and the unit asked for. A named unit is not held to the enterprise's
+    registration: 《中华人民共和国行政处罚法》第二十二条 gives the place of the violation (违法行为发生地), which the
+    registry does not know, and a 12350 举报's 分类交办 names the unit where the reported site lies
+    (``handling_org``, 《安全生产领域举报奖励办法》) by the deciding official's judgement.
 
-    The enterprise, ``start_case(party=...)`` (or the case's own with ``org=...``), is held to 属地管理
-    as a person's start is (``Policy.outside_territory``, 《中华人民共和国行政处罚法》第二十二条: 违法行为发生地的
-    行政机关管辖; the unit it belongs to is the domain's registry's, ``engine.party_unit``): the new case's
-    unit is the enterprise's or one above it. A unit the model names (``org=``) is taken within the reach
-    above: 第二十二条 gives the place of the violation (违法行为发生地), which the registry does not know — a
-    12350 举报 handed by its 分类交办 to the unit where the reported site lies (《安全生产领域举报奖励办法》,
-    ``handling_org``) is the deciding official's judgement, not the registration's. Without one, a case about an enterprise the case's unit has no territory
-    over goes to the enterprise's own unit — the competent one (移送有管辖权的机关: a town's 联合检查执法
-    finding a hazard at the district's enterprise opens the hazard case in the district; 东城区's at
-    西城区's in 西城区) — if that unit is within the same reach; else the step rolls back as above: a
-    district's model opens no case against another district's enterprise. Before, the new case stayed in
-    the case's unit whatever the enterprise (东城区's case about 西城区's enterprise). The case's own
-    enterprise without ``org`` stays with the case's unit (the unit that opened it keeps its follow-up
-    cases, an enterprise moved since included). A party the registry does not know is not checked (a
-    case against an enterprise not yet registered, as ``start`` allows)."""
+    Without ``org``, a case about an enterprise (``start_case(party=...)``) that the case's unit has no
+    territory over (``Policy.outside_territory``; the registry's unit, ``engine.party_unit``) opens in
+    the enterprise's own unit — the competent one (移送有管辖权的机关: a town's 联合检查执法 finding a hazard
+    at the district's enterprise opens the hazard case in the district; 东城区's at 西城区's in 西城区) — if
+    that unit is within the same reach; else the step rolls back as above. The case's own enterprise
+    stays with the case's unit (the unit that opened it keeps its follow-up cases, an enterprise moved
+    since included). A party the registry does not know is not checked (a case against an enterprise
+    not yet registered, as ``start`` allows)."""
     org = args.get("org")
     if org:  # named: the model's (or its deciding official's) choice, within reach — see the docstring
         if org != case.org_code:
