@@ -16,6 +16,7 @@ reads it without being held up by it.
 """
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sqlite3
@@ -159,9 +160,10 @@ def test_a_crafted_documentation_does_not_hold_up_the_task_page(world, tmp_path)
     case = world.engine.start("rule_probe", by="zhang", org="east", title="办理规定探针")
     task = open_task(world.engine, case.id, "register")
     zhang = client_login(world.app, "zhang")
-    began = time.process_time()
-    page = zhang.get(f"/tasks/{task.id}")
-    spent = time.process_time() - began
+    gc.collect()                      # a collection of the worker's earlier garbage is not this page's
+    began = time.thread_time()        # this thread's CPU: the test client serves in it; another test's
+    page = zhang.get(f"/tasks/{task.id}")   # leftover threads (4.0 s in stop 44's CI) are not counted
+    spent = time.thread_time() - began
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert spent < 3, f"{spent:.1f} s of CPU for one task page"
