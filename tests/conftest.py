@@ -136,6 +136,21 @@ def _caches_of_engines_forgotten():
     forget_caches_of_engines()
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _entered_holiday_years_kept_to_their_module():
+    """A 放假调休 notice an administrator enters is held per process (engine.workdays): a module that
+    enters one (tests/test_ui_narrow_s30's 2027) would make 2027 known to every later module in that
+    xdist worker, and 「2027 is provisional」 then depends on test order (stop 44's CI). The years
+    known before the module are put back after it."""
+    from engine import workdays
+    before = dict(workdays._entered)
+    yield
+    if workdays._entered != before:
+        with workdays._entered_lock:
+            workdays._entered.clear()
+            workdays._entered.update(before)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
     """A process suite's "every user task is reached" check runs after that module's scenario
