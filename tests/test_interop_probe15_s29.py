@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api_probe_support import deploy_notes as _notes, served_models, walk as _walk
+from tests.api_probe_support import deploy_notes as _notes, served_models, walk as _walk, walk_to_the_end
 from tests.api_probe_support import at as _at, case as _case, complete, deploy as _deploy, done as _done, fire as _fire
 from tests.api_probe_support import open_specs as _open, served_world, start as _start, task as _task
 
@@ -81,11 +81,7 @@ def test_bonita_groovy_conditions_are_read_as_the_juel_they_are(world, approved,
     was refused 「使用「http://groovy.apache.org/」语言」 on both flows."""
     case_id = _start(world, BONITA)
     complete(world, case_id, "_h7Lk-VgkEeSJ0M3M9Bd4xg", {"approved": approved, "fineAmount": fine})
-    walked = []
-    while (open_now := _open(world, case_id)):
-        walked.append(open_now[0])
-        complete(world, case_id, open_now[0])
-    assert walked == then
+    assert walk_to_the_end(world, case_id) == then
     _done(world, case_id)
     notes = _notes(world, "bonita_rectify_review.bpmn")
     assert "是 Groovy 表达式（Bonita 的写法），与 JUEL 的写法相同，按 JUEL 计算" in notes["_h7LlBVgkEeSJ0M3M9Bd4xg"][0]
@@ -227,8 +223,7 @@ def test_camunda7_timer_cycle_with_its_own_start_date_fires_from_that_date(modul
         assert _open(world, case_id).count("Activity_0patrol") == count
     complete(world, case_id, "Activity_0suspend", {"resumeApplied": "是"})
     assert sorted(set(_open(world, case_id))) == ["Activity_0patrol", "Activity_0resume"]
-    while (open_now := _open(world, case_id)):
-        complete(world, case_id, open_now[0])
+    walk_to_the_end(world, case_id)
     _done(world, case_id)
     world.engine.dispose()
 
@@ -254,8 +249,7 @@ def test_zeebe_escalation_from_a_subprocess_starts_the_interview_beside_it(world
     assert _open(world, case_id) == (["Activity_0finish", "Activity_0interview"] if interview else ["Activity_0finish"])
     complete(world, case_id, "Activity_0finish")
     assert "Activity_0recheck" in _open(world, case_id)
-    while (open_now := _open(world, case_id)):
-        complete(world, case_id, open_now[0])
+    walk_to_the_end(world, case_id)
     _done(world, case_id)
 
 

@@ -24,7 +24,7 @@ import datetime as dt
 
 import pytest
 
-from tests.api_probe_support import deploy_notes as _notes, served_models, walk as _walk
+from tests.api_probe_support import deploy_notes as _notes, served_models, walk as _walk, walk_to_the_end
 from tests.api_probe_support import at as _at, case as _case, complete, done as _done
 from tests.api_probe_support import open_specs as _open, start as _start, task as _task
 
@@ -70,11 +70,7 @@ def test_adonis_export_with_imports_dotted_ids_and_no_diagram_runs(world, verifi
     HTML documentation, no diagram; 不属实 is the gateway's default."""
     case_id = _start(world, "obj.c_100235")
     complete(world, case_id, "obj.c_100242", {"verified": verified})
-    walked = []
-    while (open_now := _open(world, case_id)):
-        walked.append(open_now[0])
-        complete(world, case_id, open_now[0])
-    assert walked == then
+    assert walk_to_the_end(world, case_id) == then
     _done(world, case_id)
 
 
