@@ -57,7 +57,7 @@ def test_the_message_centre_on_a_phone_is_cards_with_kind_and_time_each_on_one_l
             text_height = when.evaluate("td => { const r = document.createRange(); r.selectNodeContents(td);"
                                         " return r.getBoundingClientRect().height; }")
             assert text_height < _line_height(page, "#messages td[data-label='时间']"), "time wraps"
-            message = row.locator("td:has(a)")
+            message = row.locator("td.body")
             assert message.bounding_box()["width"] > 300, "the message squeezed into a narrow column"
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         assert page.evaluate("document.querySelector('#messages').scrollWidth <= "

@@ -46,22 +46,38 @@ def read():
 
 @bp.get("/<int:message_id>")
 def open_message(message_id: int):
-    """Mark the message read and go to its task (if still open to the user) or its case."""
-    found = [m for m in inbox.messages(engine(), g.user.username, limit=1000) if m.id == message_id]
-    if not found:
+    """Go to the message's task (if still open to the user) or its case, changing nothing: a link to
+    it from a mail or another site's page must not mark it read (a GET writes nothing)."""
+    msg = _own_message(message_id)
+    return redirect(_target(msg) if msg is not None else url_for("messages.index"))
+
+
+@bp.post("/<int:message_id>")
+def open_and_read(message_id: int):
+    """打开 a message from the list (a form with the CSRF token): mark it read, then go where it points."""
+    msg = _own_message(message_id)
+    if msg is None:
         return redirect(url_for("messages.index"))
-    msg = found[0]
     inbox.mark_read(engine(), g.user.username, [msg.id])
+    return redirect(_target(msg))
+
+
+def _own_message(message_id: int):
+    found = [m for m in inbox.messages(engine(), g.user.username, limit=1000) if m.id == message_id]
+    return found[0] if found else None
+
+
+def _target(msg) -> str:
     eng = engine()
     if msg.task_id and msg.kind != "case_closed":
         try:
             if eng.may_work(msg.task_id, g.user.username):
-                return redirect(url_for("tasks.show", task_id=msg.task_id))
+                return url_for("tasks.show", task_id=msg.task_id)
         except Exception:  # noqa: BLE001 - a task gone since: show the case instead
             pass
     if msg.case_id:
-        return redirect(url_for("cases.show", case_id=msg.case_id))
-    return redirect(url_for("messages.index"))
+        return url_for("cases.show", case_id=msg.case_id)
+    return url_for("messages.index")
 
 
 @bp.route("/settings", methods=["GET", "POST"])
