@@ -268,10 +268,21 @@ class Engine:
             return external_tasks.complete_external(self, str(task_id), worker, data, by)
 
     def fail_external(self, task_id: str, worker: str, message: str, retries: int | None = None,
-                      retry_in: int = 0, by: str = "admin", details: str | None = None) -> dict:
+                      retry_in: int = 0, by: str = "admin", details: str | None = None,
+                      variables: dict | None = None) -> dict:
         """The worker could not do it: offered again while attempts remain, then an incident (unless an
-        error definition of the task holds: its error is thrown, engine/external_tasks.py)."""
-        return external_tasks.fail_external(self, str(task_id), worker, message, retries, retry_in, by, details)
+        error definition of the task holds: its error is thrown, engine/external_tasks.py);
+        ``variables`` go into the case data either way."""
+        return external_tasks.fail_external(self, str(task_id), worker, message, retries, retry_in, by, details,
+                                            variables)
+
+    def bpmn_error_external(self, task_id: str, worker: str, code: str, message: str | None = None,
+                            variables: dict | None = None, by: str = "admin") -> dict:
+        """The worker reports a business error: the BPMN error ``code`` is thrown at the task (caught by
+        a boundary event or event sub-process; caught by none, an incident naming the task and code)."""
+        with incidents.recorded(self, "external_bpmn_error", by, {"worker": worker, "code": code, "message": message,
+                                                                  "data": jsonable(variables)}, task_id=str(task_id)):
+            return external_tasks.bpmn_error_external(self, str(task_id), worker, code, message, variables, by)
 
     # -- incidents (engine/incidents.py) -----------------------------------------------------------
     def incidents(self, open_only: bool = True, case_id: int | None = None) -> list[Incident]:

@@ -12,7 +12,15 @@ exchange):
    in one step like a person's completion;
 3. or ``fail_external(task_id, worker, message, retries=None, retry_in=0)`` — the task is offered
    again after ``retry_in`` seconds while attempts remain (3 unless the worker says); then it is
-   an incident 外部任务失败 with the worker's message, and a supervisor's retry offers it again.
+   an incident 外部任务失败 with the worker's message, and a supervisor's retry offers it again;
+   ``variables`` sent with it go into the case data (Camunda 7's ``POST /external-task/{id}/failure``
+   sets them on the process instance), so the next fetch of the task has them;
+4. or ``bpmn_error_external(task_id, worker, code, message, variables)`` — the worker reports a
+   business error (Camunda 7's ``POST /external-task/{id}/bpmnError``): the variables go into the case
+   data and the BPMN error of that code is thrown at the task, caught by its error boundary event or
+   the nearest event sub-process (engine/scoped_events.py); caught by none, the task is an incident
+   naming it and the code, as Zeebe says of an error nobody catches (Camunda 7 would end the path
+   silently: engine/thrown_errors.py), and a supervisor's retry offers it to workers again.
 
 Who may fetch and complete: holders of the task's ``workerRoles`` property, else administrators —
 each only the tasks of cases it may see (``Policy.check_case_view``: a worker account of the city
@@ -27,9 +35,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
-from . import sqlexec, step
+from . import scoped_events, sqlexec, step, thrown_errors
 from .directory import version_column
 from .errors import Conflict, Forbidden, NotFound
 from .incidents import register_retry
@@ -268,11 +278,14 @@ def _error_on_failure(task, context: dict):
 
 
 def fail_external(engine, task_id: str, worker: str, message: str, retries: int | None = None,
-                  retry_in: int = 0, by: str = "admin", details: str | None = None) -> dict:
+                  retry_in: int = 0, by: str = "admin", details: str | None = None,
+                  variables: dict | None = None) -> dict:
     """Offer the task again after ``retry_in`` seconds while attempts remain, else an incident. A task
     with error definitions (Camunda 7's ``camunda:errorEventDefinition``) has them evaluated first, as
     Camunda does on a failure: the first that holds throws its error (caught by a boundary event or
-    event sub-process) and the failure counts no attempt; ``thrown`` in the answer names it."""
+    event sub-process) and the failure counts no attempt; ``thrown`` in the answer names it.
+    ``variables``: set in the case data before the definitions are evaluated, as Camunda 7 sets a
+    failure's variables on the process instance (kept whether or not an error is thrown)."""
     now = engine.clock.now()
     message = (message or "外部系统未说明原因")[:2000]
     answer = None
@@ -282,40 +295,137 @@ def fail_external(engine, task_id: str, worker: str, message: str, retries: int 
         if not (_may_work(engine, tx.session, principal, row.worker_roles)
                 and _sees_case(engine, tx.session, principal, row)):
             raise Forbidden(f"用户 {by} 无权办理外部任务「{row.name or row.element_id}」")
-        if _draws_error_definitions(engine, tx, row):
+        errors_drawn = _draws_error_definitions(engine, tx, row)
+        if errors_drawn or variables:
             left_now = row.retries if row.retries is not None else DEFAULT_RETRIES
             context = {"externalTask": {"errorMessage": message, "errorDetails": details, "workerId": worker,
                                         "topicName": row.topic, "retries": left_now}}
             with step.locked_step(engine, tx, row.case_id, by) as st:
-                task = st.loaded.workflow.get_task_from_id(uuid.UUID(task_id))
-                if task is None or task.state != TaskState.STARTED:
-                    raise Conflict("外部任务状态已变化")
-                thrown = _error_on_failure(task, context)
+                task = _started(st, task_id)
+                if variables:
+                    task.set_data(**deepcopy(variables))
+                    _give_to_error_scope(task, variables)
+                thrown = _error_on_failure(task, context) if errors_drawn else None
                 if thrown is not None:
                     with step.StepRequests() as requests:
                         step.run_model_code(thrown.event_definition.throw, task)
                         st.audit("external_failed", task_id=task_id,
                                  detail={"task": row.name, "element": row.element_id, "topic": row.topic,
-                                         "worker": worker, "message": message, "thrown": thrown.bpmn_name or thrown.bpmn_id})
+                                         "worker": worker, "message": message, "thrown": thrown.bpmn_name or thrown.bpmn_id,
+                                         **({"data": step.jsonable(variables)} if variables else {})})
                         st.write(requests=requests)
+                elif variables:  # the variables kept; the failure is counted below
+                    st.write(advance_first=False)
             if thrown is not None:
                 answer = {"retries": row.retries if row.retries is not None else DEFAULT_RETRIES, "incident_id": None,
                           "thrown": thrown.bpmn_name or thrown.bpmn_id}
         if answer is None:
-            answer = _count_failure(tx, row, task_id, worker, message, retries, retry_in, by, now)
-            return answer
+            answer = _count_failure(tx, row, task_id, worker, message, retries, retry_in, by, now, variables)
     step.commit_cache(engine, tx)
     return answer
 
 
+def _started(st, task_id: str):
+    """The external task ``task_id`` of the locked case, still waiting on its worker."""
+    task = st.loaded.workflow.get_task_from_id(uuid.UUID(task_id))
+    if task is None or task.state != TaskState.STARTED:
+        raise Conflict("外部任务状态已变化")
+    return task
+
+
+class _NotCaught(Exception):
+    """A reported BPMN error nothing catches: the step is given up (the workflow, which the search
+    for catchers may have changed, leaves the cache) and the task becomes an incident."""
+
+
+def _own_boundary_catchers(task, event) -> list:
+    """The error boundary events attached to ``task`` itself that catch ``event``, those naming its
+    code before a catch-all (a task wrapped for its error definitions has its boundary events on the
+    wrapping sub-process: engine/scoped_events.catchers finds them there)."""
+    split = task.parent
+    if split is None or not isinstance(split.task_spec, BoundaryEventSplit):
+        return []
+    found = [t for t in split.children if t is not task and isinstance(t.task_spec, BoundaryEvent)
+             and t.state == TaskState.WAITING and t.task_spec.catches(t, event)]
+    named = [t for t in found if getattr(t.task_spec.event_definition, "code", None) is not None]
+    return named or found
+
+
+def _throw_reported_error(task, code: str, message: str | None, variables: dict | None) -> int:
+    """Throw the BPMN error ``code`` (payload: ``message``, which a catching event's
+    ``camunda:errorMessageVariable`` receives) at ``task``: its own boundary events first, then the
+    enclosing scopes as an error end event inside them would be caught. The number of catchers.
+    ``variables`` go to the catchers too: their paths start from the data they were made with."""
+    definition = thrown_errors.ErrorEventDefinition(code, code=code)
+    event = BpmnEvent(definition, payload=message)
+    caught = _own_boundary_catchers(task, event) or scoped_events.catchers(task, event)
+    for catcher in caught:
+        if variables:
+            catcher.set_data(**deepcopy(variables))
+        catcher.task_spec.catch(catcher, event)
+        catcher.task_spec._update(catcher)
+    return len(caught)
+
+
+def bpmn_error_external(engine, task_id: str, worker: str, code: str, message: str | None = None,
+                        variables: dict | None = None, by: str = "admin", force: bool = False) -> dict:
+    """The worker reports a business error (业务错误) with ``code`` (Camunda 7's ``POST
+    /external-task/{id}/bpmnError``: errorCode, errorMessage, variables): the variables go into the
+    case data, then the error is thrown at the task and its catcher's path runs (``caught``: how many
+    events caught it). Caught by none: the task is an incident naming it and the code, no attempt is
+    counted and the case stays where it was; a supervisor's retry offers the task to workers again.
+    ``force``: a supervisor's retry of a report whose catcher's path raised an incident."""
+    now = engine.clock.now()
+    message = (message or "")[:2000] or None
+    with step.transaction(engine) as tx:
+        row = _locked_row(tx, task_id, worker, now, force)
+        principal = engine.directory.principal(by, tx.session)
+        if not (_may_work(engine, tx.session, principal, row.worker_roles)
+                and _sees_case(engine, tx.session, principal, row)):
+            raise Forbidden(f"用户 {by} 无权办理外部任务「{row.name or row.element_id}」")
+        detail = {"task": row.name, "element": row.element_id, "topic": row.topic, "worker": worker,
+                  "code": code, "message": message, **({"data": step.jsonable(variables)} if variables else {})}
+        try:
+            with step.locked_step(engine, tx, row.case_id, by) as st:
+                task = _started(st, task_id)
+                with step.StepRequests() as requests:
+                    if variables:
+                        task.set_data(**deepcopy(variables))
+                        _give_to_error_scope(task, variables)
+                    caught = step.run_model_code(_throw_reported_error, task, code, message, variables)
+                    if not caught:
+                        raise _NotCaught
+                    st.audit("external_bpmn_error", task_id=task_id, detail=detail)
+                    st.write(requests=requests)
+        except _NotCaught:
+            what = row.name or row.element_id
+            inc = Incident(case_id=row.case_id, action="external", task_id=task_id, element_id=row.element_id,
+                           actor=by, payload={"topic": row.topic, "code": code}, created_at=now,
+                           message=f"外部任务「{what}」报告业务错误（错误代码「{code}」"
+                                   f"{'：' + message if message else ''}），但该任务没有捕获此错误的边界事件，"
+                                   "所在流程也没有捕获它的事件子流程；案件停在这一步。请流程设计员为该错误代码画上"
+                                   "错误边界事件，或与外部系统核对错误代码后重试（重试即再次提供给外部系统办理）")
+            tx.session.add(inc)
+            tx.session.flush()
+            tx.conn.execute(sa.update(_EXT).where(_EXT.c.id == task_id).values(
+                worker=None, lock_until=None, error_message=inc.message[:2000], incident_id=inc.id))
+            tx.audit.case(row.case_id, actor=by, action="external_bpmn_error", at=now, task_id=task_id,
+                          detail={**detail, "incident": inc.id})
+            return {"caught": 0, "incident_id": inc.id}
+    step.commit_cache(engine, tx)
+    return {"caught": caught, "incident_id": None}
+
+
 def _count_failure(tx, row, task_id: str, worker: str, message: str, retries: int | None, retry_in: int, by: str,
-                   now) -> dict:
+                   now, variables: dict | None = None) -> dict:
     """A failure that threw no error: one attempt fewer, offered again later or an incident."""
     left = (retries if retries is not None else (row.retries if row.retries is not None else DEFAULT_RETRIES)) - 1
     values = {"worker": None, "retries": max(left, 0), "error_message": message,
               "lock_until": now + timedelta(seconds=max(retry_in, 0)) if retry_in else None}
     detail = {"task": row.name, "element": row.element_id, "topic": row.topic, "worker": worker,
               "message": message, "retries_left": max(left, 0)}
+    if variables:
+        detail["data"] = step.jsonable(variables)
     incident_id = None
     if left <= 0:
         inc = Incident(case_id=row.case_id, action="external", task_id=task_id, element_id=row.element_id,
@@ -339,6 +449,9 @@ def retry_after_incident(engine, task_id: str) -> None:
 
 # A supervisor's retry of an incident (engine/incidents.py): retries ran out, or a completion failed.
 register_retry("external", lambda engine, command, by: retry_after_incident(engine, command.task_id))
+register_retry("external_bpmn_error", lambda engine, command, by: bpmn_error_external(
+    engine, command.task_id, command.payload.get("worker"), command.payload.get("code"), command.payload.get("message"),
+    command.payload.get("data"), by=command.actor, force=True))
 register_retry("external_complete", lambda engine, command, by: complete_external(
     engine, command.task_id, command.payload.get("worker"), command.payload.get("data"), by=command.actor,
     force=True))

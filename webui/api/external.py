@@ -2,7 +2,9 @@
 
 ``POST /external-tasks/fetch-and-lock`` takes free tasks of a topic for a lease; ``.../{id}/complete``
 reports the result (the case runs on); ``.../{id}/failure`` reports a failure (offered again while
-attempts remain, then an incident). Callers must hold the task's ``workerRoles`` or be administrators,
+attempts remain, then an incident; its ``variables`` go into the case data); ``.../{id}/bpmnError``
+reports a business error whose BPMN error the task's boundary event or an event sub-process catches
+(Camunda 7's ``POST /external-task/{id}/bpmnError``). Callers must hold the task's ``workerRoles`` or be administrators,
 and see only the tasks of cases they may see (engine/policy.py).
 """
 from __future__ import annotations
@@ -53,10 +55,26 @@ class FailExternal(schemas.Schema):
                               metadata={"description": "多少秒后再次提供"})
     details = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20_000),
                                  metadata={"description": "失败详情（Camunda 的 errorDetails），错误事件定义的表达式可读 externalTask.errorDetails"})
+    variables = schemas.form_data(load_default=dict, metadata={
+        "description": "并入案件数据的变量（Camunda 7 的 variables），下次获取该任务时可见"})
+
+
+class BpmnErrorExternal(schemas.Schema):
+    worker = schemas.code_field(128, required=True)
+    errorCode = schemas.text_field(256, min_length=1, required=True, metadata={
+        "description": "错误代码（BPMN 错误的 errorCode），由任务的错误边界事件或事件子流程捕获"})
+    errorMessage = schemas.text_field(2000, load_default=None, allow_none=True, metadata={
+        "description": "错误说明，捕获事件的 camunda:errorMessageVariable 可读"})
+    variables = schemas.form_data(load_default=dict, metadata={"description": "抛出错误前并入案件数据的变量"})
 
 
 class ExternalCompleteResult(schemas.Schema):
     case_id = fields.Integer(required=True)
+
+
+class ExternalBpmnErrorResult(schemas.Schema):
+    caught = fields.Integer(required=True, metadata={"description": "捕获该错误的事件数；0 表示无人捕获，已转为异常事件"})
+    incident_id = fields.Integer(allow_none=True, metadata={"description": "无人捕获时的异常事件编号"})
 
 
 class ExternalFailResult(schemas.Schema):
@@ -89,4 +107,13 @@ def complete_external(body, task_id):
 def fail_external(body, task_id):
     """外部任务失败：任务的错误事件定义成立时抛出该错误；否则次数未用完则稍后再次提供，用完转为异常事件。"""
     return engine().fail_external(str(task_id), body["worker"], body["message"], body["retries"], body["retry_in"],
-                                  by=principal().username, details=body["details"])
+                                  by=principal().username, details=body["details"], variables=body["variables"])
+
+
+@bp.route(f"/external-tasks/{TASK_ID}/bpmnError", methods=["POST"], tags=EXTERNAL)
+@bp.arguments(BpmnErrorExternal)
+@bp.response(200, ExternalBpmnErrorResult)
+def bpmn_error_external(body, task_id):
+    """外部任务报告业务错误：变量并入案件数据后，在该任务处抛出该错误代码的 BPMN 错误，由错误边界事件或事件子流程捕获；无人捕获则转为异常事件。"""
+    return engine().bpmn_error_external(str(task_id), body["worker"], body["errorCode"], body["errorMessage"],
+                                        body["variables"], by=principal().username)
