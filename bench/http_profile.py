@@ -19,7 +19,14 @@ body, the request's WSGI environ built before the clock starts. Flask's test cli
 environ, keeps cookies and wraps the response inside the figure (~0.04–0.05 ms a request, SQLite,
 load ~12), which is the client's cost, not the web layer's.
 
+``--bytecodes`` counts, instead of CPU time, the Python bytecodes each request executes
+(``sys.settrace`` opcode events; the same count whatever the machine's load, C code counts nothing),
+around the app's WSGI call as ``--wsgi`` times it, with no statement listener (the reads take a
+server's path); ``engine_complete`` is ``Engine.complete`` alone. ``--top N`` adds the N functions
+with the most bytecodes a completion, inclusive (a function and what it calls) and their own.
+
     python bench/http_profile.py --json [--cases 20] [--postgres ADMIN_URL] [--profile 30] [--wsgi]
+                                        [--bytecodes [--top 40]]
 """
 from __future__ import annotations
 
@@ -44,10 +51,58 @@ from bench.http_load import MODEL  # noqa: E402
 BODY = {"data": {"意见": "同意"}}
 
 
-class Meter:
-    """CPU time and SQL statements of the requests measured, per kind of request."""
+class Opcodes:
+    """A ``sys.settrace`` hook counting the bytecodes executed while on, and (``top``) by function:
+    inclusive (each function on the stack once per bytecode) and its own."""
 
-    def __init__(self, db_engine, count_statements: bool = True):
+    def __init__(self, top: int = 0):
+        self.count = 0
+        self.top = top
+        self.inclusive: dict = {}
+        self.own: dict = {}
+
+    def _trace(self, frame, event, _arg):
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            self.count += 1
+            if self.top:
+                code = frame.f_code
+                self.own[code] = self.own.get(code, 0) + 1
+                seen = set()
+                f = frame
+                while f is not None:
+                    c = f.f_code
+                    if c not in seen:
+                        seen.add(c)
+                        self.inclusive[c] = self.inclusive.get(c, 0) + 1
+                    f = f.f_back
+        return self._trace
+
+    def __call__(self) -> float:
+        return float(self.count)
+
+    def start(self) -> None:
+        sys.settrace(self._trace)
+
+    def stop(self) -> None:
+        sys.settrace(None)
+
+    def table(self, per: int) -> list:
+        def name(code) -> str:
+            path = Path(code.co_filename)
+            where = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else "/".join(path.parts[-2:])
+            return f"{where}:{code.co_firstlineno} {code.co_qualname}"
+        rows = sorted(self.inclusive.items(), key=lambda kv: -kv[1])[:self.top]
+        return [{"function": name(code), "inclusive": round(n / per), "own": round(self.own.get(code, 0) / per)}
+                for code, n in rows]
+
+
+class Meter:
+    """CPU time (or, with an ``Opcodes`` clock, bytecodes) and SQL statements of the requests measured,
+    per kind of request."""
+
+    def __init__(self, db_engine, count_statements: bool = True, clock=None):
+        self.clock = clock
         self.on = False
         self.statements = 0
         self.counting = count_statements
@@ -60,11 +115,16 @@ class Meter:
             self.statements += 1
 
     def measure(self, kind: str, call):
-        self.on, before, c0 = True, self.statements, time.process_time()
+        clock = self.clock or time.process_time
+        self.on, before, c0 = True, self.statements, clock()
+        if self.clock is not None:
+            self.clock.start()
         try:
             return call()
         finally:
-            cpu = time.process_time() - c0
+            if self.clock is not None:
+                self.clock.stop()
+            cpu = clock() - c0
             self.on = False
             total = self.sums.setdefault(kind, [0, 0.0, 0])
             total[0] += 1
@@ -72,6 +132,8 @@ class Meter:
             total[2] += self.statements - before
 
     def report(self) -> dict:
+        if self.clock is not None:
+            return {kind: {"requests": n, "bytecodes": round(count / n)} for kind, (n, count, _st) in self.sums.items()}
         return {kind: {"requests": n, "cpu_ms": round(cpu * 1000 / n, 2),
                        **({"statements": round(st / n, 2)} if self.counting else {})}
                 for kind, (n, cpu, st) in self.sums.items()}
@@ -101,7 +163,8 @@ class WsgiClient:
     def __init__(self, app, meter: Meter):
         self.app, self.meter = app, meter
 
-    def call(self, kind: str, method: str, path: str, **kwargs):
+    def call(self, kind: str | None, method: str, path: str, **kwargs):
+        """The request's answer; ``kind`` None: not measured."""
         from werkzeug.test import EnvironBuilder
         environ = EnvironBuilder(path=path, method=method, **kwargs).get_environ()
         answer: dict = {}
@@ -109,18 +172,22 @@ class WsgiClient:
         def start_response(status, headers, exc_info=None):
             answer["status"] = int(status.split(" ", 1)[0])
 
-        body = self.meter.measure(kind, lambda: b"".join(self.app.wsgi_app(environ, start_response)))
+        answered = lambda: b"".join(self.app.wsgi_app(environ, start_response))  # noqa: E731
+        body = answered() if kind is None else self.meter.measure(kind, answered)
         return answer["status"], json.loads(body)
 
 
-def run(url: str, cases: int, profile: int, count_statements: bool = True, wsgi: bool = False) -> dict:
+def run(url: str, cases: int, profile: int, count_statements: bool = True, wsgi: bool = False,
+        bytecodes: bool = False, top: int = 0) -> dict:
     from webui.app import create_app
     engine, token, ids = world(url, 2 * cases)  # cases[0:2] warm up, the rest measured in pairs
     instance = tempfile.mkdtemp(prefix="duban_http_profile_")
     app = create_app(engine, secret_key="bench", testing=False, instance_path=instance, plain_http=True)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    meter = Meter(engine.db.engine, count_statements)
+    opcodes = Opcodes() if bytecodes else None
+    meter = Meter(engine.db.engine, count_statements and not bytecodes, opcodes)
+    wsgi = wsgi or bytecodes
     # Warm both paths (first request compiles routes, schemas, the workflow cache) outside the figures.
     warm = client.get(f"/api/cases/{ids[0]}", headers=headers).get_json()
     client.post(f"/api/tasks/{open_task(warm)}/complete", json=BODY, headers=headers)
@@ -163,15 +230,37 @@ def run(url: str, cases: int, profile: int, count_statements: bool = True, wsgi:
 
     # Engine and API steps alternate, so both see the same load of a shared machine.
     for engine_case, api_case in zip(ids[2:cases], ids[cases + 2:]):
+        if opcodes is not None and top:  # the functions' table: the API's completions alone, no GET counted
+            while engine_step(engine_case):
+                pass
+            opcodes.top = top
+            while api_step_complete_only(api_case, bare, headers):
+                pass
+            opcodes.top = 0
+            continue
         while engine_step(engine_case) | api_step(api_case):
             pass
     engine.dispose()
     result = meter.report()
+    if opcodes is not None and top:
+        opcodes.top = top
+        result["top_by_completion"] = opcodes.table(max(meter.sums.get("api_complete", [1])[0], 1))
     if profiler:
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("cumulative").print_stats(profile)
         stats.sort_stats("tottime").print_stats(profile)
     return result
+
+
+def api_step_complete_only(case_id: int, bare, headers) -> bool:
+    """One task of the case completed through the API, its case read outside the count."""
+    status, detail = bare.call(None, "GET", f"/api/cases/{case_id}", headers=headers)
+    assert status == 200, detail
+    task = open_task(detail)
+    if task is not None:
+        status, done = bare.call("api_complete", "POST", f"/api/tasks/{task}/complete", json=BODY, headers=headers)
+        assert status == 200, done
+    return task is not None
 
 
 def engine_detail(engine, case_id: int) -> dict:
@@ -189,11 +278,16 @@ def main():
                     help="count no statements (no listener: the token read as a server makes it)")
     ap.add_argument("--wsgi", action="store_true",
                     help="time the app's WSGI call only (the environ built before), not Flask's test client")
+    ap.add_argument("--bytecodes", action="store_true",
+                    help="count the bytecodes of each request's WSGI call (sys.settrace) instead of its CPU time")
+    ap.add_argument("--top", type=int, default=0,
+                    help="with --bytecodes: the N functions with the most bytecodes an API completion (no GET counted)")
     args = ap.parse_args()
-    result = {"cases": args.cases, "measured": "wsgi" if args.wsgi else "test client"}
+    result = {"cases": args.cases,
+              "measured": "bytecodes" if args.bytecodes else "wsgi" if args.wsgi else "test client"}
     with tempfile.TemporaryDirectory() as tmp:
         result["sqlite"] = run(f"sqlite:///{Path(tmp) / 'profile.sqlite'}", args.cases, args.profile, args.statements,
-                               args.wsgi)
+                               args.wsgi, args.bytecodes, args.top)
     if args.postgres:
         admin = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT")
         name = f"bench_prof_{uuid.uuid4().hex[:8]}"
@@ -201,7 +295,7 @@ def main():
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         try:
             result["postgresql"] = run(args.postgres.rsplit("/", 1)[0] + "/" + name, args.cases, args.profile,
-                                       args.statements, args.wsgi)
+                                       args.statements, args.wsgi, args.bytecodes, args.top)
         finally:
             with admin.connect() as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
