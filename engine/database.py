@@ -188,6 +188,8 @@ class Database:
         # engine.dispose() called on the engine itself renews every connection: the kept writers too (the
         # pool is already replaced then; detached, they are closed, not handed to the old one)
         sa.event.listen(self.engine, "engine_disposed", lambda _engine: self._close_idle_writers(detach=True))
+        # read_alone's reads (a token, next_tasks) keep their connections too, pinged as these are
+        sqlexec.keep_readers(self.engine, None if self.is_sqlite else _ping, IDLE_PING_SECONDS)
         if not self.is_sqlite:
             # a connection of this engine found dead (the server restarted or dropped it): the kept
             # writers, to the same server and unknown to the pool, go too rather than each costing a
@@ -437,6 +439,7 @@ class Database:
                 driver.prepare_threshold = threshold
 
     def _close_idle_writers(self, detach: bool = False) -> None:
+        sqlexec.let_readers_go(self.engine, detach)  # read_alone's kept connections alike
         idle, self._idle_writers = self._idle_writers, []
         for conn in idle:
             if detach:

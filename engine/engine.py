@@ -186,11 +186,14 @@ class Engine:
         """已办: tasks this user completed, newest first."""
         return tasks.done_by(self, username, limit, offset)
 
-    def next_tasks(self, case_id: int, who: "str | Principal") -> list:
+    def next_tasks(self, case_id: int, who: "str | Principal", directory_version: int | None = None) -> list:
         """The open tasks of a case this user (a username, or a principal already read) may work now:
-        the next step after a completion, where it is theirs (queries.workable_in_case)."""
+        the next step after a completion, where it is theirs (queries.workable_in_case).
+        ``directory_version``: the directory counter the principal was read at (a web request's, read
+        with its token or session row): the policy's names and org paths come from the directory's
+        cache at it, not read afresh for each task the user may not work."""
         p = who if not isinstance(who, str) else self.directory.principal(who)
-        return queries.workable_in_case(self, p, case_id)
+        return queries.workable_in_case(self, p, case_id, directory_version)
 
     def may_work(self, task_id: str, username: str) -> bool:
         return tasks.may_work(self, task_id, username)

@@ -47,6 +47,7 @@ Use::
 from __future__ import annotations
 
 import copy
+import time
 import weakref
 from collections import namedtuple
 from typing import Any, Callable, Iterable, Sequence
@@ -597,6 +598,40 @@ def others_listen(db: sa.Engine) -> bool:
     return listeners > (1 if db in _listening else 0)
 
 
+KEPT_READERS = 4  # pooled connections ``read_alone`` keeps between reads, per engine (``keep_readers``)
+_PG_IDLE = 0  # psycopg's ``info.transaction_status`` outside a transaction (``pq.TransactionStatus.IDLE``)
+
+
+class _Readers:
+    """The connections ``read_alone`` keeps for the next read of one engine (``keep_readers``)."""
+    __slots__ = ("idle", "ping", "ping_after")
+
+    def __init__(self, ping, ping_after: float):
+        self.idle: list = []  # (pool's connection proxy, monotonic time it was last given back)
+        self.ping, self.ping_after = ping, ping_after
+
+
+def keep_readers(db: sa.Engine, ping: Callable | None = None, ping_after: float = 0.0) -> None:
+    """Let ``read_alone`` keep up to ``KEPT_READERS`` of ``db``'s pooled connections between reads
+    instead of taking one from the pool and handing it back for every read (engine/database.py asks it
+    for every engine it makes). ``ping(dbapi_connection)`` checks one kept idle for ``ping_after``
+    seconds or more (PostgreSQL: raises ``DisconnectionError`` if the server dropped it)."""
+    db.duban_readers = _Readers(ping, ping_after)  # type: ignore[attr-defined]
+
+
+def let_readers_go(db: sa.Engine, detach: bool = False) -> None:
+    """Close the connections ``read_alone`` keeps (back to the pool; ``detach``: closed outright, the
+    pool being disposed). They are kept again from the next read on."""
+    readers = getattr(db, "duban_readers", None)
+    if readers is None:
+        return
+    idle, readers.idle = readers.idle, []
+    for pooled, _since in idle:
+        if detach:
+            pooled.detach()
+        pooled.close()
+
+
 def read_alone(db: sa.Engine, stmt: Sql, params: dict | None = None) -> list:
     """Every row of one read statement run on its own, outside any transaction: on a pooled
     connection in autocommit for the one statement, without SQLAlchemy's ``Connection`` around it —
@@ -608,8 +643,13 @@ def read_alone(db: sa.Engine, stmt: Sql, params: dict | None = None) -> list:
     cost more Python than the statement (the token read 280 → 183 µs CPU on PostgreSQL;
     ``next_tasks`` −2,800 bytecodes on SQLite, docs/engine.md).
 
-    The pool's checkout and checkin still run (a connection idle for long is pinged), psycopg may
-    still prepare the statement after a few runs. While anything but this module listens for
+    The connection is one ``keep_readers`` let this engine keep from the last read, else the pool's
+    (its checkout and checkin — a pooled connection idle for long pinged — were ~640 bytecodes of a
+    read, twice an API completion: its token and ``next_tasks``). A kept one is taken by one thread
+    alone (``list.pop``, atomic), pinged as the pool pings one when it sat idle for long, and kept again
+    only as it was taken: no transaction open on it (PostgreSQL: back out of autocommit, psycopg idle),
+    not invalidated; otherwise it goes back to the pool. psycopg may still prepare the statement
+    after a few runs. While anything but this module listens for
     ``before_cursor_execute`` (tests and benches counting statements), or the statement is not one
     this module renders, it goes through a ``Connection`` in autocommit instead, and the listeners
     see it. A failed statement throws the connection away (it may be the server that went) and is
@@ -626,7 +666,10 @@ def read_alone(db: sa.Engine, stmt: Sql, params: dict | None = None) -> list:
             return all_rows(conn, stmt, params)
     parameters = r.bind(params)
     switch = dialect.name != "sqlite"
-    pooled = db.raw_connection()
+    readers = getattr(db, "duban_readers", None)
+    pooled = _kept_reader(readers) if readers is not None and readers.idle else None
+    if pooled is None:
+        pooled = db.raw_connection()
     try:
         driver = pooled.driver_connection
         if switch:
@@ -639,16 +682,38 @@ def read_alone(db: sa.Engine, stmt: Sql, params: dict | None = None) -> list:
             driver.autocommit = False
     except dialect.loaded_dbapi.Error as exc:
         pooled.invalidate(exc)
+        pooled.close()
         raise sa.exc.DBAPIError.instance(r.sql, parameters, exc, dialect.loaded_dbapi.Error,
                                          dialect=dialect) from exc
     except BaseException:
         pooled.invalidate()
+        pooled.close()
         raise
-    finally:
+    if readers is not None and len(readers.idle) < KEPT_READERS and pooled.is_valid and (
+            driver.info.transaction_status == _PG_IDLE if switch else not driver.in_transaction):
+        readers.idle.append((pooled, time.monotonic() if readers.ping is not None else 0.0))
+    else:
         pooled.close()
     stats.statements += 1
     stats.round_trips += 1
     return rows
+
+
+def _kept_reader(readers: _Readers):
+    """A connection ``read_alone`` kept, pinged if it sat idle for long; the pool's if there was
+    none left (another thread took the last) or the server dropped it."""
+    try:
+        pooled, since = readers.idle.pop()
+    except IndexError:
+        return None
+    if readers.ping is not None and time.monotonic() - since >= readers.ping_after:
+        try:
+            readers.ping(pooled.driver_connection)
+        except sa.exc.DisconnectionError:
+            pooled.invalidate()
+            pooled.close()
+            return None
+    return pooled
 
 
 def _rows(r: _Rendered, raw: list) -> list:

@@ -65,22 +65,32 @@ def test_a_token_read_opens_no_sqlalchemy_connection_and_gives_its_connection_ba
                       json={"data": {"result": "合格"}}).status_code == 200
     assert sqlite or db in sqlexec._listening
     assert client.get("/api/me", headers=headers).status_code == 200  # warms the principal cache
-    opened, returned = [], []
+    opened, returned, taken = [], [], []
 
     def connect(conn):
         opened.append(conn)
 
     def checkin(dbapi_conn, record):
         returned.append(dbapi_conn.in_transaction if sqlite else dbapi_conn.autocommit)
+
+    def checkout(dbapi_conn, record, proxy):
+        taken.append(dbapi_conn)
     held = db.pool.checkedout()  # SQLite's writer keeps its connection (engine/database.py)
     sa.event.listen(db, "engine_connect", connect)
     sa.event.listen(db, "checkin", checkin)
+    sa.event.listen(db, "checkout", checkout)
     try:
         assert client.get("/api/me", headers=headers).get_json()["username"] == "insp"
     finally:
         sa.event.remove(db, "engine_connect", connect)
         sa.event.remove(db, "checkin", checkin)
-    assert opened == [] and returned == [False] and db.pool.checkedout() == held
+        sa.event.remove(db, "checkout", checkout)
+    # the connection the last read kept (sqlexec.keep_readers): neither taken from the pool nor given
+    # back, left as the engine set it up — no transaction open, out of autocommit on PostgreSQL
+    assert opened == [] and taken == [] and returned == [] and db.pool.checkedout() == held
+    kept = [pooled.driver_connection for pooled, _since in db.duban_readers.idle]
+    assert kept and all((not c.in_transaction) if sqlite else (c.autocommit is False and c.info.transaction_status == 0)
+                        for c in kept)
     from webui.api import revoke_token
     assert revoke_token(world.engine, world.tokens["insp"])
     assert client.get("/api/me", headers=headers).status_code == 401

@@ -171,22 +171,32 @@ def test_next_tasks_read_alone_without_a_session_and_a_supervisor_above_still_of
     case = engine.start("duties", by="zhou", org="east")
     zhou = engine.directory.principal("zhou")
     assert [t.spec_id for t in engine.next_tasks(case.id, zhou)] == ["investigate"]  # renders the statement
-    opened, returned = [], []
+    opened, returned, taken = [], [], []
 
     def connect(conn):
         opened.append(conn)
 
     def checkin(dbapi_conn, record):
         returned.append(dbapi_conn.in_transaction if sqlite else dbapi_conn.autocommit)
+
+    def checkout(dbapi_conn, record, proxy):
+        taken.append(dbapi_conn)
     held = db.pool.checkedout()
     sa.event.listen(db, "engine_connect", connect)
     sa.event.listen(db, "checkin", checkin)
+    sa.event.listen(db, "checkout", checkout)
     try:
         assert [t.spec_id for t in engine.next_tasks(case.id, zhou)] == ["investigate"]
     finally:
         sa.event.remove(db, "engine_connect", connect)
         sa.event.remove(db, "checkin", checkin)
-    assert opened == [] and returned == [False] and db.pool.checkedout() == held
+        sa.event.remove(db, "checkout", checkout)
+    # the connection the last read kept (sqlexec.keep_readers): neither taken from the pool nor given
+    # back, left as the engine set it up — no transaction open, out of autocommit on PostgreSQL
+    assert opened == [] and taken == [] and returned == [] and db.pool.checkedout() == held
+    kept = [pooled.driver_connection for pooled, _since in db.duban_readers.idle]
+    assert kept and all((not c.in_transaction) if sqlite else (c.autocommit is False and c.info.transaction_status == 0)
+                        for c in kept)
     approve = _approvals_waiting(engine, "zhou", "east", 1)
     approval_case = engine.task(approve[0]).case_id
     deputy = engine.directory.principal("deputy")

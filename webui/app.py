@@ -15,9 +15,10 @@ from pathlib import Path
 from types import FunctionType
 
 from flask import Flask, redirect, request, url_for
+from flask.globals import request_ctx
 from werkzeug.routing import IntegerConverter
 
-from . import auth, csrf, display, errors, headers, login_limits, nav, sessions
+from . import auth, csrf, display, errors, headers, login_limits, nav, request_hooks, sessions
 from .typed_text import PageRequest
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "var" / "instance"
@@ -98,6 +99,7 @@ def create_app(engine, *, secret_key: str | None = None, testing: bool = False,
     app.jinja_env.filters["money"] = formspec.money_cell  # 5,000,000.00 (its heading or label says 元)
 
     @app.after_request
+    @request_hooks.not_for_api
     def _headers(response):
         # CSP (scripts from this site only), nosniff, no framing by other sites: webui/headers.py.
         # API responses get theirs (a superset: nothing may be framed or run) from webui/api/security.py.
@@ -130,11 +132,45 @@ class DubanFlask(Flask):
     request (``ensure_sync``: an API completion calls it 16 times, ~960 bytecodes of its ~26,700 on
     SQLite). A plain function found not to be a coroutine function is remembered in the app (its
     hooks and views, a fixed set) and handed back at once after; anything else — an ``async def``,
-    a bound method, a partial — goes through Flask's own check as before."""
+    a bound method, a partial — goes through Flask's own check as before.
+
+    A REST API request (its blueprint one of ``auth.API_BLUEPRINTS``) runs only the hooks that have
+    something to do for it: ``webui/request_hooks.py`` leaves out those marked ``not_for_api`` (the
+    pages' user, login redirect, form CSRF check, message catch-up and headers), in Flask's order
+    otherwise; a page runs Flask's own ``preprocess_request``/``process_response``."""
 
     def __init__(self, *args, **kwargs):
         self._plain_functions: set = set()
+        self._api_hooks: dict = {}  # blueprint -> (hooks_key, (before, after))
         super().__init__(*args, **kwargs)
+
+    def _hooks_of(self, blueprint: str) -> tuple:
+        key = request_hooks.hooks_key(self, blueprint)
+        made = self._api_hooks.get(blueprint)
+        if made is None or made[0] != key:
+            made = self._api_hooks[blueprint] = (key, request_hooks.api_hooks(self, blueprint))
+        return made[1]
+
+    def preprocess_request(self):
+        blueprint = request.blueprint
+        if blueprint not in auth.API_BLUEPRINTS or self.url_value_preprocessors:
+            return super().preprocess_request()
+        for hook in self._hooks_of(blueprint)[0]:
+            answer = hook()
+            if answer is not None:
+                return answer
+        return None
+
+    def process_response(self, response):
+        ctx = request_ctx._get_current_object()
+        blueprint = ctx.request.blueprint
+        if blueprint not in auth.API_BLUEPRINTS or ctx._after_request_functions:
+            return super().process_response(response)
+        for hook in self._hooks_of(blueprint)[1]:
+            response = hook(response)
+        if not self.session_interface.is_null_session(ctx._session):
+            self.session_interface.save_session(self, ctx._session, response)
+        return response
 
     def ensure_sync(self, func):
         if type(func) is FunctionType:

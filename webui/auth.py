@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from engine.errors import NotFound
 
 from . import accounts, csrf, login_limits, sessions
+from .request_hooks import not_for_api
 
 bp = Blueprint("auth", __name__)
 
@@ -40,6 +41,7 @@ def engine():
     return current_app.extensions["duban_engine"]
 
 
+@not_for_api  # the API's own: g.api_principal (webui/api/auth.py)
 def _load_user() -> None:
     ctx_g = g._get_current_object()  # the context's objects looked up once each, not at every use
     ctx_g.user = None
@@ -57,6 +59,7 @@ def _load_user() -> None:
             own.pop("user", None)
 
 
+@not_for_api  # the REST API authenticates itself and answers 401 as JSON
 def _require_login():
     req = request._get_current_object()
     endpoint = req.endpoint

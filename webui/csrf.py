@@ -14,6 +14,8 @@ from flask import Flask
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf, validate_csrf  # noqa: F401 (validate_csrf: API)
 from markupsafe import Markup
 
+from .request_hooks import not_for_api
+
 FIELD = "_csrf"
 HEADER = "X-CSRF-Token"
 MESSAGE = "页面已过期或请求来源无效（安全校验未通过），请刷新页面后重试。"
@@ -33,6 +35,10 @@ def install(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # as long as the session lasts
     protect = CSRFProtect(app)
     app.extensions["duban_csrf"] = protect
+    # Flask-WTF's check (its before_request, just added) exempts the REST API by its blueprint
+    # (exempt_blueprint): an API request skips it outright (webui/request_hooks.py), and the API
+    # checks the header itself for a login session (webui/api/auth.py)
+    not_for_api(app.before_request_funcs[None][-1])
     app.jinja_env.globals.update(csrf_token=token, csrf_field=field)
 
     @app.errorhandler(CSRFError)

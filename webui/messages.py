@@ -17,6 +17,7 @@ from workflows.messages.models import CHANNELS, KINDS, Message, MessageCursor
 from . import auth, owed_writes
 from .auth import engine
 from .paging import paged
+from .request_hooks import not_for_api
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
 
@@ -119,6 +120,7 @@ def install(app) -> None:
             inbox.unread(username)).scalar_subquery())
 
     @app.before_request
+    @not_for_api  # nothing for the API: no menu with an unread count
     def _catch_up():
         if g.get("user") is None or request.endpoint in (None, "static") or request.blueprint in auth.API_BLUEPRINTS:
             return

@@ -21,6 +21,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .. import headers
+from ..request_hooks import not_for_api
 from . import errors
 
 log = logging.getLogger("duban.webui")
@@ -46,6 +47,7 @@ def install(app: Flask, *, login_endpoint: str = "auth.login") -> None:
             app.register_error_handler(code, _http_error)
 
 
+@not_for_api  # a request routed to the API's blueprint has matched a route: nothing to do
 def _api_routing_error():
     if request.routing_exception is not None and errors.is_api_request():
         raise request.routing_exception
