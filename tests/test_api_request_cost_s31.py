@@ -69,32 +69,25 @@ def test_a_kept_read_connection_the_server_dropped_costs_no_request(world):
     assert r.status_code == 200 and r.get_json()["username"] == "insp", r.get_json()
 
 
-def test_an_api_request_runs_none_of_the_pages_hooks(world):
+def test_an_api_request_runs_none_of_the_pages_hooks_and_keeps_the_apis_csrf_check(world):
     """The pages' hooks (``_load_user`` sets ``g.user`` on every page request) do not run for an API
-    request; the API's own authentication does (``g.api_principal``). A page still gets its user."""
+    request; the API's own authentication does (``g.api_principal``), and a page still gets its user.
+    Skipping the pages' form CSRF check leaves the API's own (webui/api/auth.py, docs/security.md): a
+    browser session's ``POST`` without ``X-CSRF-Token`` is refused 403 in Chinese and changes nothing,
+    with it the task is completed; a bearer token's request sets no cookie and has the API's headers."""
     client = world.client()
     with client:
-        assert client.get("/api/me", headers=world.headers("insp")).status_code == 200
-        assert "user" not in flask.g and flask.g.api_principal.username == "insp"
-    browser_login(client, "insp")
+        r = client.get("/api/me", headers=world.headers("insp"))
+        assert r.status_code == 200 and "user" not in flask.g and flask.g.api_principal.username == "insp"
+    assert "Set-Cookie" not in r.headers and r.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    case_id = world.start("own_org")
+    task = world.task(case_id, "inspect")
+    csrf = browser_login(client, "insp")
     with client:
         assert client.get("/tasks/").status_code == 200
         assert flask.g.user.username == "insp"
-
-
-def test_a_login_sessions_api_post_still_needs_the_csrf_header_and_a_token_request_no_cookie(world):
-    """Skipping the pages' form CSRF check leaves the API's own (webui/api/auth.py, docs/security.md):
-    a browser session's ``POST`` without ``X-CSRF-Token`` is refused 403 in Chinese and changes nothing,
-    with it the task is completed; a bearer token's request sets no cookie."""
-    case_id = world.start("own_org")
-    task = world.task(case_id, "inspect")
-    client = world.client()
-    csrf = browser_login(client, "insp")
     r = client.post(f"/api/tasks/{task}/complete", json={"data": {"result": "合格"}})
     assert r.status_code == 403 and "X-CSRF-Token" in r.get_json()["message"], r.get_json()
     assert world.task(case_id, "inspect") == task  # still open
     r = client.post(f"/api/tasks/{task}/complete", json={"data": {"result": "合格"}}, headers={"X-CSRF-Token": csrf})
     assert r.status_code == 200, r.get_json()
-    r = world.client().get("/api/me", headers=world.headers("insp"))
-    assert r.status_code == 200 and "Set-Cookie" not in r.headers
-    assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")  # the API's own headers
