@@ -5,7 +5,8 @@ loopback against a fresh PostgreSQL database (``--sqlite``: a fresh durable SQLi
 web workers and the timer worker sharing it), starts ``--cases`` cases of the 5-task benchmark
 process, then ``--clients`` client threads complete every task through ``POST
 /api/tasks/<id>/complete`` (each client works its own cases: the first task from ``GET
-/api/cases/<id>``, the next from the completion's answer, ``next_tasks``, where the step is its own). Bounded: a fixed number of completions and a time limit; the servers are
+/api/cases/<id>``, the next from the completion's answer, ``next_tasks``, where the step is its own;
+an answer whose case is no longer running ends the case without reading it again). Bounded: a fixed number of completions and a time limit; the servers are
 stopped at the end. Reports completions/s over the run and the completion requests' p50/p95, and
 — since the machine is shared and wall-clock rates are noisy — the CPU milliseconds per completion
 spent by the web workers, the timer worker and the database backends (Linux /proc), counted from
@@ -169,7 +170,10 @@ def client(port: int, token: str, cases: list[int], deadline: float, latencies: 
             requests.append(1)
             if resp.status == 200:
                 latencies.append(time.perf_counter() - t0)
-                next_tasks = json.loads(done).get("next_tasks") or []  # 下一步, when it is this client's
+                answer = json.loads(done)
+                if answer["case"]["status"] != "running":  # the answer says the case ended: nothing to read
+                    break
+                next_tasks = answer.get("next_tasks") or []  # 下一步, when it is this client's
             else:
                 errors.append(resp.status)
                 break
@@ -269,7 +273,8 @@ def main():
             "p50_ms": round(latencies[done // 2] * 1000, 1) if done else None,
             "p95_ms": round(latencies[min(done - 1, int(done * 0.95))] * 1000, 1) if done else None,
             # a client reads a case only for its first task or when the completion's answer names no next
-            # task of its own (next_tasks): before that answer it read the case before every completion
+            # task of its own (next_tasks) in a case still running: before that answer it read the case
+            # before every completion (2.2), and read an ended case once more before session 31 (1.4)
             "requests_per_completion": round(len(requests) / done, 2) if done else None,
             # CPU per completion (its POST and its share of the GETs), whatever the machine's other load:
             # the web workers, the timer worker, and the PostgreSQL backends serving this database.

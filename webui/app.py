@@ -141,15 +141,15 @@ class DubanFlask(Flask):
 
     def __init__(self, *args, **kwargs):
         self._plain_functions: set = set()
-        self._api_hooks: dict = {}  # blueprint -> (hooks_key, (before, after))
+        self._api_hooks: dict = {}  # blueprint -> (before, after): request_hooks.api_hooks
         super().__init__(*args, **kwargs)
 
     def _hooks_of(self, blueprint: str) -> tuple:
-        key = request_hooks.hooks_key(self, blueprint)
+        """Made at a blueprint's first request: Flask refuses a hook added after the first request."""
         made = self._api_hooks.get(blueprint)
-        if made is None or made[0] != key:
-            made = self._api_hooks[blueprint] = (key, request_hooks.api_hooks(self, blueprint))
-        return made[1]
+        if made is None:
+            made = self._api_hooks[blueprint] = request_hooks.api_hooks(self, blueprint)
+        return made
 
     def preprocess_request(self):
         blueprint = request.blueprint

@@ -12,7 +12,9 @@ clock, the API's own authentication and body guard; after the view the API's sec
 the session's save.
 
 ``DubanFlask`` (webui/app.py) takes an API request's hooks from ``api_hooks``, made once per app
-and blueprint and made again if a hook was added since.
+and blueprint at its first request (Flask refuses a hook added after an app's first request).
+A view's own ``after_this_request`` hooks, and any app with ``url_value_preprocessors``, take
+Flask's own path.
 """
 from __future__ import annotations
 
@@ -40,10 +42,3 @@ def api_hooks(app, blueprint: str) -> tuple[tuple, tuple]:
     after = chain(reversed(app.after_request_funcs.get(blueprint, ())), reversed(app.after_request_funcs.get(None, ())))
     return (tuple(app.ensure_sync(f) for f in before if for_api(f)),
             tuple(app.ensure_sync(f) for f in after if for_api(f)))
-
-
-def hooks_key(app, blueprint: str) -> tuple:
-    """What ``api_hooks`` was made from: the hook lists' sizes (a hook added since makes it again)."""
-    return (len(app.before_request_funcs.get(None, ())), len(app.before_request_funcs.get(blueprint, ())),
-            len(app.after_request_funcs.get(None, ())), len(app.after_request_funcs.get(blueprint, ())),
-            len(app.url_value_preprocessors))
