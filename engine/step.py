@@ -1151,7 +1151,8 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
              party: str | None, parent_case_id: int | None = None, actor: str | None = None,
              models_stamp: tuple | None = None, org_checked: bool = False, new_case=None,
              parent_title: str | None = None, by_event: bool = False,
-             start_at: Callable[[BpmnWorkflow], dict | None] | None = None) -> CaseRow:
+             start_at: Callable[[BpmnWorkflow], dict | None] | None = None,
+             on_first_wait: Callable[["Step"], None] | None = None) -> CaseRow:
     """A new case in ``tx``. ``models_stamp``: the models' stamp the caller read in this
     transaction (``models.stamp_columns``: the model and its bundle from the last start that read
     it; else read here, with the case number); ``org_checked``: the caller has seen the org unit
@@ -1162,7 +1163,12 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     event is not its form, and the caller has checked the data against the event's start event's
     (``model_forms.event_start_form``); ``start_at``: called with the new
     workflow before its first engine steps (engine/messages.py ``start_at_event``: the event's start
-    event, not the none start beside it); what it returns goes into the ``started`` audit detail.
+    event, not the none start beside it); what it returns goes into the ``started`` audit detail;
+    ``on_first_wait``: called with the new case's step once its workflow has run to its first wait,
+    before the step is written (engine/messages.py: a case an event starts catches that event there,
+    and the start and the catch are written once — before, a second step of the new case in the same
+    transaction wrote its task rows, projections and case row again: bpmnio_two_pools_message_flow's
+    completion that throws 整改指令书 paid for two writes of the enterprise's new case).
 
     On PostgreSQL the case row is inserted with its id taken beforehand, queued with the step's
     writes, and ``write_case`` gives the queued INSERT the row as the step leaves it: one statement,
@@ -1237,7 +1243,12 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     step.audit("started", at=now, detail=detail)
     try:
         with StepRequests() as requests:
-            step.write(requests=requests)
+            if on_first_wait is None:
+                step.write(requests=requests)
+            else:
+                run_model_code(advance, workflow)
+                on_first_wait(step)
+                step.write(requests=requests)  # on from what it caught
     except ProcessFailure as failure:
         # a start form's field left blank that the first gateway or task reads (a 是/否): refused
         # naming the field, as a completion is (engine/tasks.py), not an incident; nothing started
@@ -1278,11 +1289,6 @@ def refuse_function_names(engine, data: dict, declared: Callable[[], set[str]] |
     taken = sorted(k for k in names.keys() & data.keys() if k not in ours)
     if taken:
         raise InvalidData({name: f"「{name}」是系统函数的名称，不能用作数据项的名称，请改用别的名称" for name in taken})
-
-
-def started(tx: Tx, case: CaseRow) -> wfstate.LoadedState:
-    """The workflow of a case ``start_in`` made in this transaction, as its step left it."""
-    return next(loaded for made, loaded in tx.info["duban_cache_put"] if made is case)
 
 
 def initiator_variables(spec, subprocess_specs) -> frozenset[str]:
