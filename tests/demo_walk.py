@@ -11,7 +11,7 @@ import re
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
-from tests.ui_support import PASSWORD, LiveServer
+from tests.ui_support import PASSWORD, LiveServer, quick_logins
 from webui.app import create_app
 from workflows.demo import USERS, load_demo
 from workflows.runtime import build_engine
@@ -25,9 +25,7 @@ def demo_served(folder):
     """(the live server, the engine) of a fresh demo in ``folder``."""
     engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=ManualClock(NOW))
     load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine)
     app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
     try:
         with LiveServer(app) as server:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
-from tests.ui_support import PASSWORD, LiveServer, browser, logged_in_page, screenshot  # noqa: F401
+from tests.ui_support import PASSWORD, LiveServer, browser, logged_in_page, screenshot, quick_logins  # noqa: F401
 from webui.app import create_app
 from workflows.demo import CHEMICAL, USERS, load_demo
 from workflows.runtime import build_engine
@@ -34,9 +34,7 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("enterprise-phone")
     engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=ManualClock(NOW))
     load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine)
     app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
     with LiveServer(app) as srv:
         yield srv

@@ -17,7 +17,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from engine import InvalidData, ManualClock
-from tests.ui_support import PASSWORD, client_login, csrf_of
+from tests.ui_support import PASSWORD, client_login, csrf_of, quick_logins
 from webui.api import create_token
 from webui.app import create_app
 from workflows.demo import CHEMICAL, USERS, Desk, load_directory
@@ -35,9 +35,7 @@ def world(database_url, tmp_path):
     clock = ManualClock(NOTICE_DAY)
     engine = build_engine(database_url, clock=clock)
     load_directory(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine)
     app = create_app(engine, secret_key="test", testing=True, instance_path=tmp_path / "instance")
     desk = Desk(engine)
     yield type("World", (), {"engine": engine, "clock": clock, "desk": desk, "app": app})

@@ -17,7 +17,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
-from tests.ui_support import PASSWORD, client_login
+from tests.ui_support import PASSWORD, client_login, quick_logins
 from webui.app import create_app
 from workflows import decisions, rules
 from workflows.demo import CHEMICAL, Desk, load_directory
@@ -36,9 +36,7 @@ def world(module_database_url, tmp_path_factory):
     clock = ManualClock(DAY)
     engine = build_engine(module_database_url, clock=clock)
     load_directory(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")   # test logins, not storage
-    for username in ("admin", "zhang_san"):
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine, ("admin", "zhang_san"))
     app = create_app(engine, secret_key="test", testing=True,
                      instance_path=tmp_path_factory.mktemp("hearing-rule") / "instance")
     yield type("World", (), {"engine": engine, "clock": clock, "desk": Desk(engine), "app": app})

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
-from tests.ui_support import LiveServer, browser, screenshot  # noqa: F401
+from tests.ui_support import LiveServer, browser, screenshot, quick_logins  # noqa: F401
 from webui.app import create_app
 from workflows.demo import USERS, load_demo
 from workflows.runtime import build_engine
@@ -36,9 +36,7 @@ LEADERS = ["zheng_fj", "feng_jz"]  # 分管领导, 局长 (主要负责人)
 def server(module_database_url, tmp_path_factory):
     engine = build_engine(module_database_url, clock=ManualClock(NOW))
     load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine, password=PASSWORD)
     app = create_app(engine, secret_key="test", testing=True, instance_path=tmp_path_factory.mktemp("instance"))
     with LiveServer(app) as srv:
         srv.engine = engine

@@ -37,7 +37,7 @@ from werkzeug.security import generate_password_hash
 from engine import ManualClock, case_numbers, workdays
 from engine.clock import SHANGHAI
 from tests.interop_support import CORPUS, drive
-from tests.ui_support import PASSWORD, LiveServer, close_context, launch_chromium, logged_in_page, screenshot
+from tests.ui_support import PASSWORD, LiveServer, close_context, launch_chromium, logged_in_page, screenshot, quick_logins
 from webui.app import create_app
 from webui.parties import ENTERPRISE_NAME_FIELDS
 from workflows.demo import CHEMICAL, MACHINERY, USERS, load_demo
@@ -84,9 +84,7 @@ def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pages-walk")
     engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=ManualClock(NOW))
     load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine)
     incidents = {}
     for kind, (filename, key, data, data_by_task, _) in INCIDENTS.items():
         engine.deploy(CORPUS / filename, by="xu_sj")

@@ -24,7 +24,7 @@ from playwright.sync_api import Error, expect, sync_playwright
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
-from tests.ui_support import LiveServer, launch_chromium
+from tests.ui_support import LiveServer, launch_chromium, quick_logins
 from webui.app import create_app
 from workflows.demo import USERS, load_demo
 from workflows.runtime import build_engine
@@ -134,9 +134,7 @@ def demo(tmp_path_factory):
     cases = load_demo(engine)
     drawn_elsewhere = walk_drawn_elsewhere(engine)
     MODEL_KEYS.update(m.key for m in engine.models.list(content=False))
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username in READERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine, READERS, password=PASSWORD)
     app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
     with LiveServer(app) as server, sync_playwright() as p:
         browser = launch_chromium(p)

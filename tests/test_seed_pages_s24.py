@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
-from tests.ui_support import PASSWORD, LiveServer, browser, close_context, logged_in_page
+from tests.ui_support import PASSWORD, LiveServer, browser, close_context, logged_in_page, quick_logins
 from webui.app import create_app
 from types import SimpleNamespace
 
@@ -44,9 +44,7 @@ def world(request, tmp_path_factory):
     engine = build_engine(f"sqlite:///{folder / 'seed.sqlite'}", clock=ManualClock(NOW))
     load_directory(engine)
     register_enterprises(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine)
     desk = Desk(engine)
     to_approve = start_plan(engine, "qian_ke", "dongcheng", "东城区第四季度双随机抽查计划").id
     desk.do(to_approve, "编制双随机抽查计划", quotas=QUOTAS)

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
-from tests.ui_support import client_login
+from tests.ui_support import client_login, quick_logins
 from webui.app import create_app
 from workflows.demo import USERS, load_directory, register_enterprises
 from workflows.runtime import build_engine
@@ -25,9 +25,7 @@ def site(module_database_url, tmp_path_factory):
     engine = build_engine(module_database_url, clock=ManualClock(NOW))
     load_directory(engine)
     register_enterprises(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine, password=PASSWORD)
     app = create_app(engine, secret_key="test", testing=True, instance_path=tmp_path_factory.mktemp("instance"))
     yield engine, app
     engine.dispose()

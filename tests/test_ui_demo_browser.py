@@ -21,7 +21,7 @@ from playwright.sync_api import Error, expect, sync_playwright
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
-from tests.ui_support import LiveServer, launch_chromium, screenshot
+from tests.ui_support import LiveServer, launch_chromium, screenshot, quick_logins
 from webui.app import create_app
 from workflows.demo import CHEMICAL, USERS, Desk, load_demo
 from workflows.forms import registry
@@ -47,9 +47,7 @@ def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo-walk")
     engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=ManualClock(NOW))
     cases = load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine, password=PASSWORD)
     app = create_app(engine, secret_key="test", testing=True, instance_path=folder / "instance")
     with LiveServer(app) as server, sync_playwright() as p:
         browser = launch_chromium(p)

@@ -26,7 +26,7 @@ from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
 from tests.test_ui_narrow_s30 import CELLS
-from tests.ui_support import PASSWORD, LiveServer, close_context, launch_chromium, logged_in_page, screenshot
+from tests.ui_support import PASSWORD, LiveServer, close_context, launch_chromium, logged_in_page, screenshot, quick_logins
 from webui.app import create_app
 from workflows.demo import CHEMICAL, USERS, load_demo
 from workflows.forms.dishonesty import GROUNDS
@@ -48,9 +48,7 @@ def demo(tmp_path_factory):
     clock = ManualClock(NOW)
     engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=clock)
     load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine)
     engine.start("dishonesty_list", by="zhang_san", org="dongcheng", party=CHEMICAL, title="拟列入严重失信主体名单",
                  data={"ground": GROUNDS[0], "credit_code": CHEMICAL})
     clock.set(NOW + dt.timedelta(days=40))  # the demo's tasks past their deadlines: the board has rows

@@ -26,7 +26,7 @@ from werkzeug.security import generate_password_hash
 
 from engine import ManualClock, workdays
 from tests.interop_support import CORPUS, drive
-from tests.ui_support import PASSWORD, LiveServer, close_context, launch_chromium, logged_in_page, screenshot
+from tests.ui_support import PASSWORD, LiveServer, close_context, launch_chromium, logged_in_page, screenshot, quick_logins
 from webui.app import create_app
 from workflows import calendar
 from workflows.demo import CHEMICAL, USERS, load_demo
@@ -46,9 +46,7 @@ def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("narrow-s30")
     engine = build_engine(f"sqlite:///{folder / 'demo.sqlite'}", clock=ManualClock(NOW))
     load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine)
     engine.deploy(CORPUS / "stalls.bpmn", by="xu_sj")
     out = drive(engine, "stalls", starter="zhang_san", org="dongcheng", data_by_task={"check": {"passed": True}},
                 party=CHEMICAL)

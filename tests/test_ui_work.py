@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
 from engine import ManualClock
-from tests.ui_support import client_login
+from tests.ui_support import client_login, quick_logins
 from webui.app import create_app
 from workflows.demo import CHEMICAL, USERS, Desk, load_demo
 from workflows.forms import registry
@@ -34,9 +34,7 @@ PASSWORD = "demo-2026"
 def demo(module_database_url, tmp_path_factory):
     engine = build_engine(module_database_url, clock=ManualClock(NOW))
     cases = load_demo(engine)
-    quick = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # test logins, not storage
-    for username, *_ in USERS:
-        engine.directory.set_password_hash(username, quick)
+    quick_logins(engine, password=PASSWORD)
     app = create_app(engine, secret_key="test", testing=True, instance_path=tmp_path_factory.mktemp("instance"))
     yield SimpleNamespace(engine=engine, cases=cases, app=app, desk=Desk(engine))
     engine.dispose()

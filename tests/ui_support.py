@@ -115,6 +115,14 @@ def _password_hash() -> str:
     return generate_password_hash(PASSWORD)
 
 
+def quick_logins(engine, usernames=None, password: str = PASSWORD) -> None:
+    """Give the demo's people (or ``usernames``) ``password``, hashed cheaply: test logins, not storage."""
+    from workflows.demo import USERS
+    quick = generate_password_hash(password, method="pbkdf2:sha256:1000")
+    for username in (usernames if usernames is not None else [user[0] for user in USERS]):
+        engine.directory.set_password_hash(username, quick)
+
+
 @functools.lru_cache(maxsize=1)
 def _template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="duban-ui-template-"))
