@@ -206,6 +206,43 @@ def _charge_written(written: dict) -> None:
     budget[0] = left
 
 
+class ExpressionResultTooLarge(ScriptDataTooLarge):
+    """An expression's results (a multi-instance collection, a decision's output, a mapping) passed the
+    step's budget, which scripts' writes and expressions' results share (``STEP_WRITE_UNITS``)."""
+
+    def __init__(self, expression: str):
+        self.name = expression
+        Exception.__init__(self, f"表达式的结果过大：本步骤中脚本和表达式得出的数据累计超过 {STEP_WRITE_UNITS:,} 个字符，"
+                                 "已停止执行，案件保持原状；"
+                                 "请检查表达式是否生成大段文字或长列表 (ExpressionResultTooLarge)")
+
+
+def _charge_result(expression: str, value) -> None:
+    """Charge what an expression computed against the step's budget, if a step is running: a
+    multi-instance collection ``=for i in 1..500 return string join(...)`` held 2,500,000 characters in
+    its task's data, uncounted, until 2026-12-08 (tests/test_security_review17_s31.py). A variable read
+    by its name or a literal is not computed: not charged."""
+    budget = _step_written.get()
+    if budget is None or type(value) in _SCALARS or _literal_or_name(expression) is not None:
+        return
+    left = budget[0] - len(value) - 1 if type(value) is str else written_units(value, budget[0])
+    if left < 0:
+        budget[0] = -1
+        raise ExpressionResultTooLarge(expression)
+    budget[0] = left
+
+
+class WorkerInputTooLarge(Exception):
+    """What the host would send an evaluator worker (the data a piece of model code reads) is larger
+    than a worker may answer (``MAX_MESSAGE``)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        super().__init__(f"发送给脚本执行进程的数据过大：共 {size:,} 字节，超过上限 {MAX_MESSAGE:,} 字节"
+                         f"（{MAX_MESSAGE // (1024 * 1024)} MB），已停止执行，案件保持原状；"
+                         "请检查脚本用到的变量是否含有大段文字或长列表 (WorkerInputTooLarge)")
+
+
 class _WorkerGone(Exception):
     """The worker's pipe broke or carried something that is not the protocol; ``ended``: its output
     ended, i.e. the process is exiting (its exit status then says why)."""
@@ -244,7 +281,12 @@ class Worker:
         self.network_isolated = bool(ready.get("network_isolated"))
 
     def send(self, message: dict) -> None:
+        """Send one line; WorkerInputTooLarge past ``MAX_MESSAGE`` bytes, as the host refuses a reply
+        that long (before 2026-12-08 the host sent whatever it was given: a helper's answer or the data
+        read, 36 MB of a text of control characters, tests/test_security_review17_s31.py)."""
         data = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        if len(data) > MAX_MESSAGE:
+            raise WorkerInputTooLarge(len(data))
         try:
             self.proc.stdin.write(data)
             self.proc.stdin.flush()
@@ -402,7 +444,11 @@ class Pool:
         wall = max(wall_seconds, 2 * seconds)
         host_cpu = time.thread_time() + seconds  # the host's CPU time the code's helper calls may use
         try:
-            worker.send({"mode": mode, "src": source, "data": data, "funcs": sorted(functions), "limit": seconds})
+            try:
+                worker.send({"mode": mode, "src": source, "data": data, "funcs": sorted(functions), "limit": seconds})
+            except WorkerInputTooLarge:
+                broken = False  # nothing was sent: the worker waits for its next job
+                raise
             deadline = time.monotonic() + wall
             while True:
                 try:
@@ -913,6 +959,11 @@ class IsolatedEnvironment(TaskDataEnvironment):
         return data, functions
 
     def evaluate(self, expression, context, external_context=None):
+        value = self._evaluate(expression, context, external_context)
+        _charge_result(expression, value)
+        return value
+
+    def _evaluate(self, expression, context, external_context=None):
         try:
             code, names, plain = compiled(expression, "eval")
             read = _literal_or_name(expression) if plain and self.read_shortcut else None
@@ -969,7 +1020,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
         except Exception as exc:  # noqa: BLE001 — re-raised unless translated FEEL failed on its data
             if not expression.startswith("#"):
                 raise
-            return self._feel_failed(self.evaluate, "eval", expression, context, external_context, exc)
+            return self._feel_failed(self._evaluate, "eval", expression, context, external_context, exc)
 
     def _feel_failed(self, run, mode: str, source: str, context, external_context, exc: Exception):
         """A translated FEEL expression (or a script of FEEL mappings, ``mode`` ``exec``) whose Python
@@ -1290,5 +1341,5 @@ class IsolatedEnvironment(TaskDataEnvironment):
         return True
 
 
-__all__ = ["IsolatedEnvironment", "ScriptTimeout", "ScriptDataTooLarge", "EvaluatorCrashed", "ModelCodeError", "ModelCodeRefused",
+__all__ = ["IsolatedEnvironment", "ScriptTimeout", "ScriptDataTooLarge", "ExpressionResultTooLarge", "WorkerInputTooLarge", "EvaluatorCrashed", "ModelCodeError", "ModelCodeRefused",
            "NotSerializable", "pool", "compiled"]

@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
     MultiInstanceTask, SequentialMultiInstanceTask, StandardLoopTask)
 
-from . import audit, feel_errors, incident_words, juel_methods, restricted, step, unstorable
+from . import audit, evaluator, feel_errors, incident_words, juel_methods, restricted, step, unstorable
 from .dialects import NAME_EXPRESSION
 from .directory import Principal
 from .el_text import computed_name
@@ -290,12 +290,19 @@ def record(engine, case_id, action, task_id, element_id, actor, payload, exc) ->
         return IncidentRaised(inc.id, message, element_id=inc.element_id, case_id=inc.case_id)
 
 
+# The engine's own refusals of model code an expression (not a script) may meet: SpiffWorkflow's
+# ``evaluate`` wraps them keeping only their type's name (its ``exception`` is not kept).
+_SAID_IN_CONTEXT = (evaluator.ScriptDataTooLarge, evaluator.WorkerInputTooLarge)
+
+
 def error_message(exc: BaseException, spec=None) -> str:
     """The incident text: the element by name (「计算罚款」出错, a timer's 「逾期10日」的定时器出错), the
     error, and the model code's own error that SpiffWorkflow wrapped (a timeout, a refused construct, a
     result that is not data)."""
     text = str(exc) or exc.__class__.__name__
     cause = getattr(exc, "exception", None)
+    if cause is None and isinstance(exc.__context__, _SAID_IN_CONTEXT):  # SpiffWorkflow's evaluate keeps
+        cause = exc.__context__  # only the type's name of what it wraps: the engine's own words are said
     if cause is not None and str(cause) and str(cause) not in text:
         text += f" — {type(cause).__name__}: {cause}"
     notes = getattr(exc, "__notes__", None)

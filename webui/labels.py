@@ -95,6 +95,16 @@ _INCIDENT_PATTERNS = [
 ]
 
 
+# The engine's limits on model code, said before SpiffWorkflow's 「Error evaluating expression」 (read as
+# a condition's missing data below) when an expression, not a script, met them.
+_LIMIT_PATTERNS = [
+    (r"ExpressionResultTooLarge|表达式的结果过大", "表达式在一步之内得出的数据过大（超过 8,000,000 个字符），已停止执行，案件保持原状；"
+     "请流程设计员检查表达式（如多实例集合、决策表结果）是否生成大段文字或长列表"),
+    (r"WorkerInputTooLarge|发送给脚本执行进程的数据过大", "流程脚本要读取的数据过大（超过 32 MB），已停止执行，案件保持原状；"
+     "请流程设计员检查脚本读取的变量或调用的函数是否含有大段文字或长列表"),
+]
+
+
 # The engine names the step (a timer's as 「逾期10日」的定时器出错); so does ``where``.
 _STEP_PREFIX = re.compile(r"^「([^」]*)」(的定时器)?出错[:：]\s*")
 _ELEMENT_ID = re.compile(r"」\s*\([\w.:-]*[A-Za-z_][\w.:-]*\)\s*")  # 并行网关「汇总」(join) -> 并行网关「汇总」
@@ -258,6 +268,9 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
         said = f"：{reason}" if re.search(r"[\u4e00-\u9fff]", reason) and not _LATIN_WORD.search(reason) else \
             "，请管理员查看外部系统的错误详情后处理"
         return where + "外部系统办理失败" + said
+    for pattern, explanation in _LIMIT_PATTERNS:
+        if re.search(pattern, text):
+            return where + explanation
     expression = _EXPRESSION.search(text)
     if expression:
         used = [names[k] for k in dict.fromkeys(re.findall(r"[A-Za-z_]\w*", expression.group(1))) if (names or {}).get(k)]
