@@ -56,7 +56,7 @@ import uuid
 
 from SpiffWorkflow.bpmn.specs.event_definitions.base import EventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent as _Boundary
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask, StandardLoopTask
 from SpiffWorkflow.bpmn.specs import defaults as bpmn_specs
 from SpiffWorkflow.util.task import TaskState
 
@@ -139,9 +139,14 @@ def item_label(main, done) -> str | None:
     """How the instance ``done`` of the multi-instance activity ``main`` is named to an official: the
     instance task's drawn ``itemLabel`` (as its queue row shows it), else its item — the element
     variable (``inputDataItem``, ``camunda:elementVariable``, ``zeebe:inputElement``) — as text, or the
-    name of an item that is a record; None for a plain or loop activity, or an item with no such text."""
+    name of an item that is a record; an iteration of a loop activity (``standardLoopCharacteristics``,
+    which has no item) by its round, 「第2次」 (two 撤销复查 of a 复查 done twice looked alike); None for
+    a plain activity, or an item with no such text."""
     if done is main or not isinstance(main.task_spec, LoopTask):
         return None
+    if isinstance(main.task_spec, StandardLoopTask):
+        merged = list(main.internal_data.get("merged", ()))
+        return f"第{merged.index(str(done.id)) + 1}次" if str(done.id) in merged else None
     drawn = ((getattr(done.task_spec, "extensions", None) or {}).get("properties") or {}).get("itemLabel")
     if drawn:
         try:
