@@ -44,6 +44,7 @@ from . import (ad_hoc, compensation, conditional_events, mi_collection, conditio
                thrown_errors, timers)
 from .call_activity import CallActivity, MappedCallActivityParser
 from .instance_item import LocalInstanceItem
+from .mi_output_order import InputOrderOutput
 from .mi_collection import ComputedCollection
 from .local_outputs import OUTPUTS_ONLY_CLASSES, OutputsOnlyParser
 from .loop_counter import loop_counter
@@ -133,7 +134,7 @@ class InstanceCounters:
         return my_task.workflow.script_engine.evaluate(last, self.condition, external_context=counters)
 
 
-class ParallelMultiInstanceTask(ComputedCollection, LocalInstanceItem, InstanceCounters,
+class ParallelMultiInstanceTask(ComputedCollection, LocalInstanceItem, InstanceCounters, InputOrderOutput,
                                 spiff_specs.ParallelMultiInstanceTask):
     """SpiffWorkflow's, with the input collection checked (``_check_input``) and the counters in its
     completion condition (``InstanceCounters``), each instance's item its own (``LocalInstanceItem``);
@@ -151,7 +152,7 @@ class ParallelMultiInstanceTask(ComputedCollection, LocalInstanceItem, InstanceC
         return sum(1 for c in self._instances(my_task) if not c.has_state(TaskState.FINISHED_MASK))
 
 
-class SequentialMultiInstanceTask(ComputedCollection, LocalInstanceItem, InstanceCounters,
+class SequentialMultiInstanceTask(ComputedCollection, LocalInstanceItem, InstanceCounters, InputOrderOutput,
                                   spiff_specs.SequentialMultiInstanceTask):
     """SpiffWorkflow's, with the input collection checked (``_check_input``) and the counters in its
     completion condition (``InstanceCounters``)."""
