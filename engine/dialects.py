@@ -1255,18 +1255,16 @@ def _note_jbpm_work_items(process, result: Normalized) -> None:
 
 
 def _note_candidate_starters(process, result: Normalized) -> None:
-    """Activiti's and Flowable's ``candidateStarterGroups``/``candidateStarterUsers`` on a process (who may
-    start it, checked by their ``startableByUser`` queries): not how a case is started here — an
-    official starts any process in the org units they may act for, an enterprise account only a
-    process whose start event's ``startableBy`` names its role. Said on the process, naming the
-    groups and users drawn; before, passed over without a word."""
+    """Activiti's, Flowable's and Camunda 7's ``candidateStarterGroups``/``candidateStarterUsers`` on a
+    process (who may start it): enforced at every start (engine/candidate_starters.py, since
+    2026-12-08); said on the process, naming the groups and users drawn and how they are read here."""
     drawn = [(what, (_vendor_attr(process, attr) or "").strip()) for attr, what in
              (("candidateStarterGroups", "候选发起组"), ("candidateStarterUsers", "候选发起人"))]
     drawn = [(what, value) for what, value in drawn if value]
     if drawn:
         result.notes.append((f"{label(process)} 的{'、'.join(f'{what}「{excerpt(value)}」' for what, value in drawn)}"
-                             "在本系统中不限制谁能发起：机关人员可在其所属组织机构发起任何流程，企业账号只能发起开始事件的"
-                             "「可发起角色」（startableBy）列出其角色的流程", process))
+                             "限制谁能发起：组按本系统角色（代码或名称）对应，人员按账号或姓名对应，不在其中的人员不能发起；"
+                             "都对应不上本系统的角色或人员时不限制", process))
 
 
 def _normalize_process(process, result: Normalized, form_exists) -> None:

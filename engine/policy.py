@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy.orm import Session
 
+from . import candidate_starters
 from .assignment import exclusion_reason, is_candidate, names_people
 from .directory import Principal
 from .errors import Forbidden, InvalidData, NotFound
@@ -236,6 +237,8 @@ class Policy:
         of their roles (``startableBy``)."""
         if self.is_external(p):
             raise Forbidden("第三方机构不能发起案件")
+        if process_key is not None:  # Camunda/Flowable candidateStarterGroups/Users (engine/candidate_starters.py)
+            candidate_starters.check(self.directory, s, p, process_key, version, models_stamp)
         if p.party:
             if party != p.party:
                 raise Forbidden("企业用户只能为本企业发起案件")

@@ -129,7 +129,7 @@ def test_jbpm7_tns_metadata_names_and_group_input_run(world):
 def test_activiti6_initiator_due_date_and_priority_expressions(world):
     """Activiti 6's 约谈通知: the starter (``activiti:initiator="applyUser"``) drafts, 签发 is due on the
     day typed on the form (``activiti:dueDate="${interviewDate}"``) with ``${urgent ? 80 : 50}`` as its
-    priority; the enterprise confirms. ``activiti:candidateStarterGroups`` restricts nothing here: said."""
+    priority; the enterprise confirms. ``activiti:candidateStarterGroups`` (执法人员、科室负责人) is said and enforced (insp is an inspector)."""
     case_id = _start(world, "activiti6_interview_notice")
     assert _who(world, case_id, "usertask1") == ["insp"]  # the starter
     assert _task(world, case_id, "usertask1")["assignee"] == "insp"
@@ -139,8 +139,8 @@ def test_activiti6_initiator_due_date_and_priority_expressions(world):
     _walk(world, case_id, [("usertask2", {}), ("usertask3", {"attendee": "王厂长"})])
     _done(world, case_id)
     said = _notes(world, "activiti6_starter_groups_due.bpmn")["activiti6_interview_notice"]
-    assert "流程「约谈通知」(activiti6_interview_notice) 的候选发起组「inspector,supervisor」在本系统中不限制谁能发起：机关人员" \
-           "可在其所属组织机构发起任何流程，企业账号只能发起开始事件的「可发起角色」（startableBy）列出其角色的流程" in said, said
+    assert "流程「约谈通知」(activiti6_interview_notice) 的候选发起组「inspector,supervisor」限制谁能发起：组按本系统角色" \
+           "（代码或名称）对应" in said, said  # enforced since 2026-12-08: tests/test_candidate_starters_s31.py
 
 
 # -- Flowable 7 ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import secrets
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 
+from engine import candidate_starters
 from engine.errors import Forbidden, IncidentRaised, InvalidData, NotFound
 
 from workflows import accident_supervision
@@ -87,6 +88,8 @@ def start():
             raise Forbidden("企业用户不能在此发起案件")
     elif not nav.can_start(g.user):
         raise Forbidden("没有发起案件的权限")
+    with eng.db.read() as s:  # a model's candidate starters (Camunda/Flowable): only theirs is offered
+        processes = [m for m in processes if candidate_starters.may_start(eng.directory, s, g.user, m.key, m.content_hash)]
     values = {k: request.args.get(k, "").strip() for k in ("process", "title", "party")}
     typed: dict = {}
     if request.method == "GET" and auth.TYPED_START_KEY in session:  # typed before the session ended
