@@ -139,8 +139,8 @@ def test_activiti6_initiator_due_date_and_priority_expressions(world):
     _walk(world, case_id, [("usertask2", {}), ("usertask3", {"attendee": "王厂长"})])
     _done(world, case_id)
     said = _notes(world, "activiti6_starter_groups_due.bpmn")["activiti6_interview_notice"]
-    assert "流程「约谈通知」(activiti6_interview_notice) 的候选发起组「inspector,supervisor」限制谁能发起：组按本系统角色" \
-           "（代码或名称）对应" in said, said  # enforced since 2026-12-08: tests/test_candidate_starters_s31.py
+    assert any(n.startswith("流程「约谈通知」(activiti6_interview_notice) 的候选发起组「inspector,supervisor」限制谁能发起："
+                            "组按本系统角色（代码或名称）对应") for n in said), said  # enforced: tests/test_candidate_starters_s31.py
 
 
 # -- Flowable 7 ------------------------------------------------------------------------------------
