@@ -245,8 +245,3 @@ def exclusion_reason(s: Session, task_id: str, username: str) -> str | None:
 def is_candidate(s: Session, task_id: str, username: str) -> bool:
     return s.execute(sa.select(TaskCandidate.task_id).where(
         TaskCandidate.task_id == task_id, TaskCandidate.username == username)).first() is not None
-
-
-def names_people(s: Session, task_id: str) -> bool:
-    """Does the task's model name the people who may work it (``candidateUsers``, any of them)?"""
-    return s.execute(sa.select(TaskCandidate.task_id).where(TaskCandidate.task_id == task_id).limit(1)).first() is not None

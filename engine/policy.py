@@ -9,7 +9,7 @@ Who may do what is decided here only, from the directory as it is now (never cop
 - starting a case: officials on their own branch of the org tree, and about an enterprise (当事企业)
   registered in the case's unit or below it (属地管理: ``Policy.check_party_territory``); an enterprise
   user only a process whose start event names one of the user's roles in its ``startableBy`` property
-  (隐患自查自报), and only about its own enterprise;
+  (隐患自查自报), only about its own enterprise and only in its own org unit;
 - an *external* user (a third party such as the 第三方评估机构: every role it holds is in
   ``external_roles``) sees only the cases it is assigned to — a task it holds, did, or may claim in its
   own org unit — works no task another account claimed, and starts none;
@@ -26,7 +26,7 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from . import candidate_starters
-from .assignment import exclusion_reason, is_candidate, names_people
+from .assignment import exclusion_reason, is_candidate
 from .directory import Principal
 from .errors import Forbidden, InvalidData, NotFound
 from .schema import OPEN, Case, HumanTask, OrgUnit, ProcessModel, TaskCandidate, TaskExclusion
@@ -40,6 +40,8 @@ STARTABLE_BY = "startableBy"   # start-event property: roles (code or name, comm
 # version that adds it hides the cases already open.
 PARTY_READS = "partyReads"
 _NOT_READ = frozenset({"否", "不", "不公开", "no", "false", "n", "0"})
+# An enterprise user's case is opened in the org unit its account belongs to (its 属地), whoever asks.
+PARTY_OWN_UNIT = "企业用户只能在本单位所属的组织机构登记案件"
 ADMIN_ROLE = "admin"
 DESIGNER_ROLE = "designer"
 # What a refusal of another territory's enterprise cites (Policy.check_party_territory).
@@ -59,6 +61,28 @@ def on_branch(user_path: str | None, unit_path: str | None) -> bool:
     第二十二条: 由违法行为发生地的行政机关管辖). ``Policy.check_start`` holds a starter to it and
     ``projection.may_be_named`` a task's assignee or candidate."""
     return bool(user_path and unit_path) and (unit_path.startswith(user_path) or user_path.startswith(unit_path))
+
+
+# A task whose model names the people who may work it (candidateUsers): one index probe of task_candidate's key.
+NAMES_PEOPLE = sa.exists().where(TaskCandidate.task_id == HumanTask.id)
+
+
+def reach_below(p: Principal, role: str):
+    """The SQL condition a task of ``role`` in the user's unit or a unit below it must meet for ``p`` to
+    work it by its role: one whose model names no people (``candidateUsers``), unless it is of the user's
+    own unit. A task naming its people — 和平镇's 进度提醒 for its own 安委会办公室 (``reminder_to``), a 督查
+    record for the leader and team who went — is theirs and its own unit's role holders': 东城区安委办's
+    supervisory role reaches the towns' tasks of its role, not one the town's model addressed to the
+    town's office (属地管理: 《中华人民共和国安全生产法》第九条第二款, the town's own 安全生产监督管理工作机构;
+    seed 004 三（二）1, each unit's own 联席会议 and 联合检查执法). True for an enterprise user and for a
+    role that reaches no unit below.
+
+    The one condition of this rule: ``queries.Scope.pool_below`` puts it in every pool (组待办, 审批, the
+    queue) and ``Policy.check_task`` evaluates it on the task's row (one index probe), so what a pool
+    lists and what a claim allows cannot drift apart."""
+    if p.party or role not in p.supervising_roles:
+        return sa.true()
+    return sa.or_(HumanTask.org_code == p.org_code, ~NAMES_PEOPLE)
 
 
 class CaseHidden(NotFound, Forbidden):
@@ -129,8 +153,9 @@ class Policy:
         if row.org_code == p.org_code:
             return
         if row.role_code in p.supervising_roles and self._below(s, row.org_code, p, directory_version) \
-                and not names_people(s, row.id):
-            return   # a unit below's task of the role, unless its model named its people (queries.Scope.pool_below)
+                and s.execute(sa.select(HumanTask.id).where(HumanTask.id == row.id,
+                                                            reach_below(p, row.role_code))).first() is not None:
+            return   # a unit below's task of the role within reach_below: the condition the pools use
         org = self.directory.names("orgs", directory_version).get(row.org_code)
         raise Forbidden(f"该任务由其他单位（{org}）办理" if org else "该任务由其他单位办理")
 
@@ -242,6 +267,8 @@ class Policy:
         if p.party:
             if party != p.party:
                 raise Forbidden("企业用户只能为本企业发起案件")
+            if org_code != p.org_code:   # its own unit's (发起案件, POST /api/cases and Engine.start alike)
+                raise Forbidden(PARTY_OWN_UNIT)
             if process_key is not None and not self.party_may_start(s, p, process_key, version, models_stamp):
                 raise Forbidden("企业用户不能发起该流程")
             return
@@ -249,6 +276,22 @@ class Policy:
         if not on_branch(p.org_path, path):
             raise Forbidden("只能在本单位、上级或下级单位发起案件")
         self.check_party_territory(s, org_code, party, version, path)
+
+    def start_units(self, s: Session, p: Principal) -> list[str]:
+        """The org units ``p`` may open a case in (``check_start``'s unit rule), in the tree's order: for an
+        official the units above their own, their own and every unit below it — a district's inspector
+        opens one for a town he assists, a town's for the district it assists (《中华人民共和国安全生产法》
+        第九条第二款), an 安委办 for a unit of its territory; an enterprise user its own unit; a third party
+        none. What 发起案件's 办理单位 picker lists (whether the enterprise is of the unit's territory is asked
+        when the case is opened: ``check_party_territory``)."""
+        if self.is_external(p):
+            return []
+        if p.party or not p.org_path:
+            return [p.org_code]
+        above = [code for code in p.org_path.strip("/").split("/")[:-1] if code]
+        return list(s.execute(sa.select(OrgUnit.code).where(sa.or_(OrgUnit.path.startswith(p.org_path),
+                                                                   OrgUnit.code.in_(above)))
+                              .order_by(OrgUnit.path)).scalars())
 
     def check_party_territory(self, s: Session, org_code: str, party: str | None, version: int | None = None,
                               org_path: str | None = None) -> None:

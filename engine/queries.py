@@ -31,12 +31,11 @@ from sqlalchemy.sql.elements import UnaryExpression
 from . import sqlexec
 from .directory import Principal
 from .errors import Forbidden
+from .policy import TERRITORY_LAW, reach_below
 from .schema import OPEN, Case, Counter, HumanTask, OrgUnit, ProcessModel, TaskCandidate, TaskExclusion
 
 
 QUEUE_ORDER = (HumanTask.due_sort, HumanTask.created_at, HumanTask.id)  # by due date (none last), oldest first
-# A task whose model names the people who may work it (candidateUsers): one index probe of task_candidate's key.
-NAMES_PEOPLE = sa.exists().where(TaskCandidate.task_id == HumanTask.id)
 
 
 class Scope:
@@ -98,16 +97,9 @@ class Scope:
                        self.pool_below(role))
 
     def pool_below(self, role: str):
-        """What a task of a unit below the user's must be for the user's ``role`` pool to hold it: one
-        whose model names no people (``candidateUsers``). A task naming its people — 和平镇's 进度提醒 for its
-        own 安委会办公室 (``reminder_to``), a 督查 record for the leader and team who went — is theirs and its
-        own unit's role holders' (``Policy.check_task``, the same rule): 东城区安委办's supervisory role reaches
-        the towns' tasks of its role, not one the town's model addressed to the town's office (属地管理:
-        《中华人民共和国安全生产法》第九条第二款, the town's own 安全生产监督管理工作机构; seed 004 三（二）1, each unit's
-        own 联席会议 and 联合检查执法). True for a role that reaches no unit below."""
-        if self.p.party or role not in self.p.supervising_roles:
-            return sa.true()
-        return sa.or_(HumanTask.org_code == self.p.org_code, ~NAMES_PEOPLE)
+        """What a task of a unit below the user's must be for the user's ``role`` pool to hold it:
+        ``policy.reach_below``, the condition ``Policy.check_task`` evaluates on a claim (one rule)."""
+        return reach_below(self.p, role)
 
     def pool_orgs(self, role: str) -> list[str] | None:
         """The org units whose unclaimed ``role`` tasks the user may claim (None: an enterprise user,
@@ -585,3 +577,45 @@ def child_cases(engine, case_id: int) -> list:
     with engine.db.read() as s:
         return list(s.execute(sa.select(Case.id, Case.case_no, Case.title, Case.process_key, Case.status)
                               .where(Case.parent_case_id == case_id).order_by(Case.id)).all())
+
+
+@dataclass(frozen=True)
+class Transfers:
+    """What a case's 办理记录 says of the units its derived cases (派生案件) went to and the one it came from."""
+    sent: dict[str, str]   # 案号 of a derived case opened in another unit -> 「移送至西城区应急管理局（…）」
+    came: str | None       # 「由东城区应急管理局移送（…）」, when its parent case is another unit's
+
+
+def transfers(engine, case) -> Transfers:
+    """The 移送 of a case's derived cases (``case_spawned`` in its history) and of the case itself (its
+    parent's unit): a case opened in a unit outside the opening unit's own subtree — the enterprise's
+    competent unit (``step.check_spawn_org``: 东城区's 联合检查执法 finding a hazard at 西城区's enterprise, a town's
+    at the district's) — is 移送, naming 《中华人民共和国行政处罚法》第二十二条 (由违法行为发生地的行政机关管辖); one
+    opened in a unit below it (the city's 12350 举报 分类交办 to a district) is 交办. The same unit: nothing.
+    One read of the units and cases named."""
+    numbers = [n for e in case.history if e["action"] == "case_spawned" and (n := (e.get("detail") or {}).get("case_no"))]
+    if not numbers and not case.parent_case_id:
+        return Transfers({}, None)
+    with engine.db.read() as s:
+        children = dict(s.execute(sa.select(Case.case_no, Case.org_code).where(Case.case_no.in_(numbers))).all()) \
+            if numbers else {}
+        parent = s.execute(sa.select(Case.org_code).where(Case.id == case.parent_case_id)).scalar() \
+            if case.parent_case_id else None
+        codes = {case.org_code, *children.values(), *([parent] if parent else [])}
+        units = {code: (name, path) for code, name, path in s.execute(
+            sa.select(OrgUnit.code, OrgUnit.name, OrgUnit.path).where(OrgUnit.code.in_(codes))).all()}
+
+    def kind(source: str, target: str) -> str | None:
+        if source == target or source not in units or target not in units:
+            return None
+        return "交办" if units[target][1].startswith(units[source][1]) else "移送"
+
+    sent = {}
+    for number, org in children.items():
+        how = kind(case.org_code, org)
+        if how is not None:
+            sent[number] = f"{how}至{units[org][0]}" + (f"（{TERRITORY_LAW}）" if how == "移送" else "")
+    came = None
+    if parent is not None and (how := kind(parent, case.org_code)) is not None:
+        came = f"由{units[parent][0]}{how}" + (f"（{TERRITORY_LAW}）" if how == "移送" else "")
+    return Transfers(sent, came)

@@ -72,6 +72,7 @@ def keep_typed_start(form, username: str | None) -> str:
     return url_for("cases.start", process=process) if process else url_for("cases.start")
 
 
+START_FIELDS = ("process", "title", "party", "org")   # 流程, 案件名称, 当事企业, 办理单位
 STARTED_KEY, STARTED_KEPT = "started_forms", 20
 """The session remembers the cases its last start forms started (the form's ``start_token`` -> case
 id): a form sent twice starts one case."""
@@ -90,13 +91,15 @@ def start():
         raise Forbidden("没有发起案件的权限")
     with eng.db.read() as s:  # a model's candidate starters (Camunda/Flowable): only theirs is offered
         processes = [m for m in processes if candidate_starters.may_start(eng.directory, s, g.user, m.key, m.content_hash)]
-    values = {k: request.args.get(k, "").strip() for k in ("process", "title", "party")}
+        units = eng.policy.start_units(s, g.user)   # 办理单位: the units the user may open a case in, their own chosen
+    values = {k: request.args.get(k, "").strip() for k in START_FIELDS}
+    values["org"] = values["org"] or g.user.org_code
     typed: dict = {}
     if request.method == "GET" and auth.TYPED_START_KEY in session:  # typed before the session ended
         kept = session.pop(auth.TYPED_START_KEY)
         if isinstance(kept, dict) and kept.get("by") == g.user.username:
             typed = {k: str(v) for k, v in (kept.get("form") or {}).items()}
-            values.update({k: typed[k].strip() for k in ("process", "title", "party") if typed.get(k)})
+            values.update({k: typed[k].strip() for k in START_FIELDS if typed.get(k)})
     errors: dict = {}
     # a start form drawn in the model (Camunda formField / Flowable formProperty on the start event)
     chosen = next((m for m in processes if m.key == (request.form.get("process", "").strip()
@@ -111,7 +114,10 @@ def start():
         flash("该案件已发起，未重复发起", "info")
         return redirect(url_for("cases.show", case_id=started[token]))
     if request.method == "POST":
-        values = {k: request.form.get(k, "").strip() for k in ("process", "title", "party")}
+        values = {k: request.form.get(k, "").strip() for k in START_FIELDS}
+        values["org"] = values["org"] or g.user.org_code
+        if units and values["org"] not in units:   # a unit off the picker (typed into the request): named, not started
+            errors["org"] = "办理单位：只能在本单位、上级或下级单位发起案件（《中华人民共和国安全生产法》第九条第二款）"
         drawn_values.update({f["name"]: request.form.get(f["name"], "") for f in drawn or []
                              if not f["readonly"] and f["name"] in request.form})
         party, reason = parties.resolve(g.user, values["party"]) if not g.user.party else (None, None)
@@ -127,10 +133,10 @@ def start():
             flash("请填写发起表单后再发起", "info")
         elif not errors:
             try:
-                data = start_data_with(eng, values["process"], g.user.org_code,   # e.g. the 双随机 draw's snapshot
+                data = start_data_with(eng, values["process"], values["org"],   # e.g. the 双随机 draw's snapshot
                                        {f["name"]: drawn_values[f["name"]] for f in drawn or [] if f["name"] in request.form})
                 case = engine().start(values["process"], by=g.user.username, title=values["title"], data=data,
-                                      party=party)
+                                      party=party, org=values["org"])
             except InvalidData as exc:
                 errors = exc.errors
             except NotFound as exc:
@@ -144,7 +150,7 @@ def start():
                 flash(f"已发起案件 {case.case_no}", "ok")
                 return redirect(url_for("cases.show", case_id=case.id))
     enterprises = [] if g.user.party else parties.pick_options(g.user)
-    return render_template("cases/start.html", processes=processes, values=values, errors=errors,
+    return render_template("cases/start.html", processes=processes, values=values, errors=errors, units=units,
                            enterprises=enterprises, drawn=drawn or [], drawn_values=drawn_values,
                            form_of=chosen.key if drawn else "", start_token=token or secrets.token_hex(16),
                            with_form={m.key for m in processes if drawn_form.has_start_form(eng, m)}), \
@@ -190,6 +196,7 @@ def show(case_id: int):
     spawned = {no: found for no, found in queries.cases_by_number(
         eng, [e["detail"].get("case_no") for e in case.history if e["action"] == "case_spawned"]).items()
         if eng.can_view(found[0], g.user.username)}
+    moved = queries.transfers(eng, case)   # 移送至西城区应急管理局 / 由东城区应急管理局移送, in the 办理记录
     parent = None
     if case.parent_case_id and eng.can_view(case.parent_case_id, g.user.username):
         parent = eng.case(case.parent_case_id)
@@ -208,7 +215,7 @@ def show(case_id: int):
     task_names = {e["task_id"]: (e.get("detail") or {}).get("task") for e in case.history
                   if e["action"] == "task_opened" and e.get("task_id")}
     return render_template("cases/show.html", case=case, marks=marks, documents=docs, incidents=incidents,
-                           incident_names=incident_names, task_names=task_names, waits=waits, step_names=names, related=related, related_hidden=related_hidden, can_list=can_list, actions=actions,
+                           incident_names=incident_names, task_names=task_names, moved=moved, waits=waits, step_names=names, related=related, related_hidden=related_hidden, can_list=can_list, actions=actions,
                            labels=labels, drawn_values=drawn_values, facts=facts, amounts=amounts, files=files, opinions=opinions, spawned=spawned, parent=parent,
                            columns={**COMPUTED_COLUMNS, **formspec.table_columns(eng.forms, form_keys)},
                            workable=_workable(eng, case.tasks),

@@ -231,13 +231,13 @@ def _load_demo(engine):
     demo_clock.mark_demo(engine)  # 演示时间 may be moved in this database (duban demo advance)
     from werkzeug.security import generate_password_hash
     pw_hash = generate_password_hash(DEMO_PASSWORD)
-    lines = []
-    for user in engine.directory.users():
+    users = engine.directory.users()
+    for user in users:
         if not user.password_hash:
             engine.directory.set_password_hash(user.username, pw_hash)
-        p = engine.directory.principal(user.username)
-        lines.append(f"  {user.username:<16} {user.name:<10} {','.join(sorted(p.role_names)):<24} {user.org_code}")
-    click.echo(f"演示账号（演示数据建立的账号密码均为 {DEMO_PASSWORD}）：")
+    from workflows.demo import account_lines
+    lines = account_lines(engine)
+    click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}；每个角色一例，共 {len(users)} 个账号，见 系统管理 → 用户）：")
     click.echo("\n".join(lines))
 
 

@@ -56,6 +56,7 @@ USERS = [  # username, name, org, roles, party
     ("jiang_wy", "蒋副局长", "dongcheng", ["leader", "committee"], None),  # 本机关负责人 (集体讨论)
     ("shen_wy", "沈副局长", "dongcheng", ["leader", "committee"], None),  # 本机关负责人 (集体讨论)
     ("han_wy", "韩副局长", "dongcheng", ["leader", "committee"], None),  # 本机关负责人 (集体讨论)
+    ("qin_fj", "秦副局长", "xicheng", ["leader"], None),   # 西城区's 分管领导: leads its 领导带队督查 (seed 004 三（一）1)
     ("an_tai", "安泰评估", "dongcheng", ["assessor"], None),
     ("yang_pg", "杨评估", "dongcheng", ["evaluator"], None),
     ("zhu_pg", "朱评估", "dongcheng", ["evaluator"], None),
@@ -73,6 +74,18 @@ USERS = [  # username, name, org, roles, party
     ("yi_qy", "乙机械安全员", "dongcheng", ["enterprise"], MACHINERY),
     ("bing_qy", "丙建材安全员", "xicheng", ["enterprise"], BUILDING),
 ]
+
+
+def account_lines(engine) -> list[str]:
+    """What ``duban serve --demo`` prints of the demo's accounts: one a role (the first of ``USERS`` that
+    holds it), 「  角色  用户名  姓名（单位）」 — a line per role, not one per account (there are ~40)."""
+    roles, orgs = engine.directory.names("roles", None), engine.directory.names("orgs", None)
+    shown: dict[str, str] = {}
+    for username, name, org, codes, _party in USERS:
+        for code in codes:
+            if code not in shown:
+                shown[code] = f"  {roles.get(code, code)}：{username}  {name}（{orgs.get(org, org)}）"
+    return list(shown.values())
 
 
 def load_directory(engine) -> None:

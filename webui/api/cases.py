@@ -5,9 +5,10 @@ Listing and showing are scoped by the engine itself (``Engine.cases(username)``,
 rule 发起案件 and model messages are held to — an official opens a case on their own branch of the
 org tree (a town's inspector registers one for the district it belongs to: 《中华人民共和国安全生产法》
 第九条第二款, 乡镇 协助 the district's department), about an enterprise of the case unit's territory
-(属地管理, 《中华人民共和国行政处罚法》第二十二条); an enterprise user only for its own enterprise (and, here,
-in its own org unit). Before, the API held officials to the case-view rule instead (the unit or below), so it
-refused the town's inspector what the engine and the demo allowed.
+(属地管理, 《中华人民共和国行政处罚法》第二十二条); an enterprise user only for its own enterprise, in its own
+org unit (``Policy.check_start``; before, only the API held it to its unit). Before, the API held
+officials to the case-view rule instead (the unit or below), so it refused the town's inspector what
+the engine and the demo allowed.
 """
 from __future__ import annotations
 
@@ -66,9 +67,7 @@ def start_case(body):
     if p.party:
         if party not in (None, p.party):
             raise Forbidden("企业用户只能为本企业登记案件")
-        party = p.party
-        if org != p.org_code:   # the API's own rule (Engine.start lets a caller name the unit)
-            raise Forbidden("企业用户只能在本单位所属的组织机构登记案件")
+        party = p.party   # its own unit only: Policy.check_start below, the rule of every start
     elif party is not None and (wrong := code_refusal(party)):
         # as the 发起案件 page checks it (GB 32100-2015 第18位校验码): a mistyped code names nobody
         raise InvalidData({"party": wrong})

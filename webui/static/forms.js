@@ -53,7 +53,7 @@
 })();
 
 // 发起案件: a process chosen whose start form is drawn in the model (its option marked data-form) shows
-// that form: the page again for that process, with what was typed in 案件名称 and 当事企业 kept; so does
+// that form: the page again for that process, with 案件名称, 当事企业 and 办理单位 kept; so does
 // leaving such a process for another. Any other choice stays on the page as it is.
 (function () {
   var select = document.querySelector("select[data-reload]");
@@ -63,7 +63,7 @@
     if (!(picked && picked.hasAttribute("data-form")) && !document.querySelector(".drawn-start-form")) { return; }
     var url = new URL(window.location.href);
     url.searchParams.set("process", select.value);
-    ["title", "party"].forEach(function (name) {
+    ["title", "party", "org"].forEach(function (name) {
       var input = document.getElementById("f-" + name);
       if (input && input.value) { url.searchParams.set(name, input.value); } else { url.searchParams.delete(name); }
     });
