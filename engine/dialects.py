@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import (ad_hoc, call_binding, camunda_forms, code_variables, drawn_data_objects, el_text, event_definition_refs, feel_collections, feel_errors, feel_functions, flowable_types, flowable_vars, mi_collection, qname_refs,
+from . import (ad_hoc, call_binding, camunda_forms, code_variables, drawn_data_objects, el_text, event_definition_refs, feel_collections, feel_errors, feel_functions, flowable_types, flowable_vars, kie_functions, mi_collection, qname_refs,
                task_priority, waiting_loops, yudao_timeouts)
 from .assignment import completer_variable_problem
 from .expression_advice import advice, dmn_advice, equivalent, rename_for
@@ -166,6 +166,7 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     _name_unnamed_elements(root, result)
     _rename_reserved_ids(root, result)
     _follow_links(root, result)
+    _skip_expressions_as_gateways(root, result)
     _split_multiple_outgoing(root, result)
     _inclusive_flows_without_condition(root, result)
     _exclusive_flows_without_condition(root, result)
@@ -182,12 +183,32 @@ def normalize(root: etree._Element, form_exists=None) -> Normalized:
     else:
         for p in processes:
             p.set("isExecutable", "true")
+            _unnamed_trigger_starts(p, result)
     for process in root.findall(f"{B}process"):
         waiting_loops.break_waiting_loops(process)  # a loop waiting each round for a message: as Camunda runs it
         result.notes += yudao_timeouts.auto_approvals(process, label)  # 芋道 审批超时自动同意
         _normalize_process(process, result, form_exists)
     _drop_data_stores(root, result)
     return result
+
+
+def _unnamed_trigger_starts(process, result: Normalized) -> None:
+    """A descriptive model (ARIS, Signavio: no process marked executable) whose start event is drawn as
+    a message or signal start without naming one (「接到事故报告」: the trigger as the analyst says it):
+    its tool runs nothing, it documents who starts the work. Read as the start a person makes (发起案件),
+    noted on it; before, the deploy refused it for a message nobody could send. An executable model's
+    unnamed message start is still refused (engine/validation.py)."""
+    for start in process.iterfind(f"{B}startEvent"):
+        for definition in list(start):
+            local = etree.QName(definition).localname if isinstance(definition.tag, str) else ""
+            attribute = {"messageEventDefinition": "messageRef", "signalEventDefinition": "signalRef"}.get(local)
+            if attribute is None or (definition.get(attribute) or "").strip() or _vendor_attr(
+                    definition, f"{local[:-len('EventDefinition')]}Expression"):
+                continue
+            start.remove(definition)
+            what = "消息" if attribute == "messageRef" else "信号"
+            result.notes.append((f"{label(start)} 画作{what}开始事件，但没有选择{what}（描述性模型，未标记为可执行）："
+                                 f"按普通开始事件读取，由人员发起案件", start))
 
 
 def _drop_data_stores(root, result: Normalized) -> None:
@@ -1194,6 +1215,85 @@ def _called_binding(process, result: Normalized) -> None:
                 _set_property(el, call_binding.VERSION, value)
 
 
+# Flowable's and Activiti's switch for skip expressions: a case variable, false unless the case sets it
+SKIP_SWITCHES = ("_FLOWABLE_SKIP_EXPRESSION_ENABLED", "_ACTIVITI_SKIP_EXPRESSION_ENABLED")
+_WHOLE_EL = re.compile(r"^\s*\$\{(.*)\}\s*$", re.S)
+
+
+def _skip_expressions_as_gateways(root, result: Normalized) -> None:
+    """A task with Flowable's or Activiti's ``skipExpression`` (yudao's 审批人与发起人相同时自动跳过, a
+    科室初审 skipped by ``${reporterIsStaff}``) and one outgoing flow: those engines pass the task by,
+    on to its flow, when the case's ``_FLOWABLE_SKIP_EXPRESSION_ENABLED`` (``_ACTIVITI_…``) is true
+    and the expression holds, and work it otherwise. Drawn so here: an exclusive gateway before the
+    task, its default flow to the task, its other flow, under both conditions, to where the task
+    leads; noted on the task. Before, the task was worked every time (a note said so). A task with
+    several outgoing flows, and a skip expression on a flow, are still only noted
+    (``_note_skip_expressions``)."""
+    free = _FreeIds(root)
+    for task in list(root.iter()):
+        if not isinstance(task.tag, str) or etree.QName(task).namespace != B[1:-1]:
+            continue
+        skip = (_vendor_attr(task, "skipExpression") or "").strip()
+        whole = _WHOLE_EL.match(skip)
+        container = task.getparent()
+        if not whole or etree.QName(task).localname == "sequenceFlow" or container is None:
+            continue
+        tid = task.get("id")
+        flows = [f for f in container.iterfind(f"{B}sequenceFlow")]
+        out = [f for f in flows if f.get("sourceRef") == tid]
+        into = [f for f in flows if f.get("targetRef") == tid]
+        if len(out) != 1 or not into or out[0].find(f"{B}conditionExpression") is not None:
+            continue
+        # two gateways: the switch (a name Python's restricted code may not read: case_value reads it), then the expression
+        switch = etree.Element(f"{B}exclusiveGateway", id=free(f"{tid}_skip_enabled"), name=f"允许跳过{label_name(task)}？")
+        holds = etree.Element(f"{B}exclusiveGateway", id=free(f"{tid}_skip"), name=f"跳过{label_name(task)}？")
+        to_holds = _flow(free(f"{tid}_skip_enabled_yes"), switch, holds, " or ".join(
+            f"case_value({name!r}) in (True, 'true')" for name in SKIP_SWITCHES))
+        switch_no = _flow(free(f"{tid}_skip_enabled_no"), switch, task)
+        past = _flow(free(f"{tid}_skip_yes"), holds, out[0].get("targetRef"), "${" + whole.group(1).strip() + "}")
+        holds_no = _flow(free(f"{tid}_skip_no"), holds, task)
+        switch.set("default", switch_no.get("id"))
+        holds.set("default", holds_no.get("id"))
+        for flow in into:
+            flow.set("targetRef", switch.get("id"))
+            etree.SubElement(switch, f"{B}incoming").text = flow.get("id")
+        etree.SubElement(switch, f"{B}outgoing").text = to_holds.get("id")
+        etree.SubElement(switch, f"{B}outgoing").text = switch_no.get("id")
+        etree.SubElement(holds, f"{B}incoming").text = to_holds.get("id")
+        etree.SubElement(holds, f"{B}outgoing").text = past.get("id")
+        etree.SubElement(holds, f"{B}outgoing").text = holds_no.get("id")
+        target = next((el for el in container if isinstance(el.tag, str) and el.get("id") == out[0].get("targetRef")), None)
+        if target is not None:
+            etree.SubElement(target, f"{B}incoming").text = past.get("id")
+        for ref in task.iterfind(f"{B}incoming"):
+            task.remove(ref)
+        etree.SubElement(task, f"{B}incoming").text = switch_no.get("id")
+        etree.SubElement(task, f"{B}incoming").text = holds_no.get("id")
+        task.addprevious(switch)
+        task.addprevious(holds)
+        container.extend([to_holds, switch_no, past, holds_no])
+        for ns in VENDOR_NS:
+            task.attrib.pop(f"{{{ns}}}skipExpression", None)
+        result.notes.append((f"{label(task)} 的跳过条件（skipExpression）「{excerpt(skip)}」按 Flowable 的规则计算：案件数据"
+                             f"「{SKIP_SWITCHES[0]}」为 true 且条件成立时跳过该任务，否则照常办理", task))
+
+
+def label_name(el) -> str:
+    """An element's name in 「」, else its id."""
+    return f"「{el.get('name') or el.get('id')}」"
+
+
+def _flow(flow_id: str, source, target, condition: str | None = None):
+    """A new sequence flow from ``source`` to ``target`` (an element or an id), with ``condition``."""
+    flow = etree.Element(f"{B}sequenceFlow", id=flow_id, sourceRef=source.get("id"),
+                         targetRef=target if isinstance(target, str) else target.get("id"))
+    if condition is not None:
+        expression = etree.SubElement(flow, f"{B}conditionExpression")
+        expression.set("{http://www.w3.org/2001/XMLSchema-instance}type", "tFormalExpression")
+        expression.text = condition
+    return flow
+
+
 def _note_skip_expressions(process, result: Normalized) -> None:
     """Flowable's and Activiti's ``skipExpression`` (yudao's 审批人与发起人相同时自动跳过, a 科室初审 skipped
     by ``${skipDept}``): those engines pass such a task, or flow, by when the expression holds and the
@@ -1424,8 +1524,13 @@ _JAVA_RETURN = re.compile(r"^\s*return\s+([^;{}]+?)\s*;?\s*$", re.S)
 def _jbpm_java_condition(el, returned: str, result: Normalized, owner) -> None:
     """A jBPM ``return <expr>;`` condition as the JUEL expression ``${<expr>}`` (see above)."""
     drawn = (el.text or "").strip()
-    el.text = "${" + returned.strip() + "}"
+    kie = kie_functions.as_juel(returned.strip())  # Business Central's condition editor: KieFunctions.isTrue(x)...
+    el.text = "${" + (kie or returned.strip()) + "}"
     el.attrib.pop("language", None)
+    if kie is not None:
+        result.notes.append((f"{label(owner)} 的条件「{excerpt(drawn)}」是 jBPM 条件编辑器的 KieFunctions 条件，按 jBPM 的"
+                             f"含义计算：「{excerpt(kie)}」（变量没有值时不成立）", owner))
+        return
     result.notes.append((f"{label(owner)} 的条件「{excerpt(drawn)}」是 jBPM 的 Java 条件，按其返回的表达式"
                          f"「{excerpt(returned.strip())}」计算", owner))
 
@@ -1976,6 +2081,26 @@ def _zeebe_script(el, result: Normalized) -> None:
     script.text = mark_absent_as_null(f"{target} = {null_propagating(python)}", data_names(python))
 
 
+# RuoYi-Flowable's (若依) countersign: the collection is its Spring bean's list of the task's chosen people
+_RUOYI_USER_IDS = re.compile(r"^\s*\$\{\s*multiInstanceHandler\.getUserIds\(\s*execution\s*\)\s*\}\s*$")
+
+
+def _ruoyi_user_ids(task, collection: str, result: Normalized) -> str:
+    """RuoYi-Flowable's (若依工作流) 会签: its designer writes the collection
+    ``${multiInstanceHandler.getUserIds(execution)}``, a Spring bean of RuoYi's that returns the task's
+    own ``candidateUsers`` when the task's ``flowable:dataType`` is USERS (指定用户). Read as that list,
+    written out (``=["eastboss", "zhang"]``), noted; the bean is RuoYi's Java and is not called. For
+    roles or departments (ROLES, DEPTS: the bean looks their members up in RuoYi's tables) the
+    collection is left as written (refused naming the bean). ``collection`` otherwise unchanged."""
+    users = [u.strip() for u in (_vendor_attr(task, "candidateUsers") or "").split(",") if u.strip()]
+    if not _RUOYI_USER_IDS.match(collection) or (_vendor_attr(task, "dataType") or "").upper() != "USERS" or not users:
+        return collection
+    written = "=[" + ", ".join('"' + u.replace('"', "") + '"' for u in users) + "]"
+    result.notes.append((f"{label(task)} 的会签人员取自若依（RuoYi-Flowable）的「multiInstanceHandler.getUserIds(execution)」，"
+                         f"即该任务指定的用户（candidateUsers）「{excerpt(', '.join(users))}」，每人一个实例", task))
+    return written
+
+
 def _multi_instance(el, result: Normalized) -> None:
     """多实例: Camunda 7/Flowable ``collection``/``elementVariable`` and Camunda 8
     ``zeebe:loopCharacteristics`` (``inputCollection``/``inputElement``/``outputCollection``/
@@ -1992,6 +2117,7 @@ def _multi_instance(el, result: Normalized) -> None:
     if not given["input"]:
         return
     owner = el.getparent()
+    given["input"] = _ruoyi_user_ids(owner, given["input"], result)
     refs = {}
     literal = None
     for key, value in given.items():

@@ -331,12 +331,16 @@ def error_message(exc: BaseException, spec=None) -> str:
         missing = _python_error_in_words(exc, spec, text)
     said = text  # whether the error already names the element is asked of it, not of our words (会签人数 has 会签)
     if missing is not None:
-        text = f"{missing} — {text}"
+        # SpiffWorkflow's 「Did you mean one of '[...]'?」 lists the case's variable names in English; ours named the data
+        text = f"{missing} — {_DID_YOU_MEAN.sub('', text).rstrip()}"
     name = _shown_name(exc, spec)
     if name and name not in said:  # a timer's expression is said to be one (webui/labels reads it so)
         timer = isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
         text = f"「{name}」{'的定时器' if timer else ''}出错: {text}"
     return text[:2000]
+
+
+_DID_YOU_MEAN = re.compile(r"\s*Did you mean one of '\[.*?\]'\?", re.S)
 
 
 def _python_error_in_words(exc: BaseException, spec, text: str) -> str | None:
@@ -410,10 +414,35 @@ def _missing_task_attribute_input(exc: BaseException, spec) -> str | None:
             continue
         absent = _absent_names(expression, task)
         if not absent:
-            return None
+            return _entry_not_there(expression, task, what.split('（')[0])
         fixed = "固定的期限（如 P5D，即 5 天）" if key in ("dueDate", "followUpDate") else "固定的人员或角色"
         return (f"{what.split('（')[0]}取自案件数据「{absent[0]}」，它在案件中没有值；请在发起案件或此前的环节填写它，"
                 f"或请流程设计员把该任务的{what}改为{fixed}")
+    return None
+
+
+def _entry_not_there(expression: str, task, what: str) -> str | None:
+    """A task attribute read from an entry of case data (Camunda's ``${point.inspector}``, each
+    instance's item of a 会签 over a list of maps) where the data is no map (「zhang」: the list held
+    names) or lacks the entry: said naming the data, the entry and the value. SpiffWorkflow said only
+    「Error evaluating expression 'point['inspector']'」 (found by bench/interop --walk, probe 17).
+    None when the expression reads no such entry."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return None
+    data = task.data if isinstance(getattr(task, "data", None), dict) else {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant)
+                and isinstance(node.slice.value, str) and node.value.id in data):
+            continue
+        name, entry, value = node.value.id, node.slice.value, data[node.value.id]
+        if isinstance(value, dict) and entry in value:
+            continue
+        held = (f"「{name}」中没有「{entry}」这一项" if isinstance(value, dict)
+                else f"「{name}」的值「{str(value)[:40]}」不是含「{entry}」的数据项")
+        return (f"{what}取自案件数据「{name}」的「{entry}」，但{held}；请检查提交的数据（如会签集合的每一项都应有「{entry}」）"
+                f"后重试，或请流程设计员修改该任务的{what}")
     return None
 
 

@@ -18,10 +18,13 @@ Our definitions keep SpiffWorkflow's class names, so stored specs restore to the
 """
 from __future__ import annotations
 
+from copy import deepcopy
+
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.spiff.specs import event_definitions as spiff_events
 
@@ -42,11 +45,34 @@ def throw_to_scopes(definition, my_task) -> int:
     top = my_task.workflow.top_workflow
     caught = catchers(my_task, event)
     for task in caught:
+        _carry_sub_process_data(task, my_task)
         task.task_spec.catch(task, event)
         task.task_spec._update(task)
     if not caught:
         top.bpmn_events.append(event)
     return len(caught)
+
+
+def _carry_sub_process_data(catcher, thrower) -> None:
+    """An interrupting boundary event of an embedded sub-process catching what ``thrower`` threw inside
+    it (an escalation end event 上报, an error end event): the data the sub-process's path wrote goes on
+    with the boundary event's path. Camunda 7 and Zeebe keep a task's variables on the process
+    instance, not on the sub-process (Camunda 8 docs, variable propagation; Camunda 7 manual, variable
+    scopes), so 现场核查's ``hazardLevel`` is still read after 上报 interrupted 核查处置; SpiffWorkflow's
+    boundary path carried the data from when the sub-process opened (found by probe 17). A called
+    process (call activity) shares no data but what it maps out: not carried."""
+    if not isinstance(catcher.task_spec, BoundaryEvent) or not catcher.task_spec.cancel_activity:
+        return
+    top = thrower.workflow.top_workflow
+    scope = thrower.workflow
+    while scope is not top and scope.parent_task_id is not None:
+        sub_task = top.get_task_from_id(scope.parent_task_id)
+        if sub_task is None or isinstance(sub_task.task_spec, CallActivity):
+            return
+        if _boundary_split(sub_task) is catcher.parent:
+            catcher.data.update(deepcopy(thrower.data))
+            return
+        scope = scope.parent_workflow
 
 
 def catchers(my_task, event) -> list:

@@ -68,6 +68,8 @@ REFUSED_FILES = {
                                      "(Id_a1b2c3d4-0010-4000-8000-000000000010) 的分支缺少条件或默认流：连线「合格」"),
     "zeebe_called_decision_expression.bpmn": ("Activity_0benchmark", "规则任务「套用罚款基准」(Activity_0benchmark) 的决策表编号"
                                                                      "「=\"fine_\" + kind」是表达式"),
+    "bizagi_empty_timer_lanes.bpmn": ("Id_d18293a4-4567-4708-1920-314253647586",
+                                      "中间捕获事件「等待10日」(Id_d18293a4-4567-4708-1920-314253647586) 的定时器没有设置时间"),
 }
 
 

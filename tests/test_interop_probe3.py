@@ -171,15 +171,17 @@ def test_a_variable_named_like_a_python_keyword_is_refused_saying_so(engine):
     assert [t.spec_id for t in out.tasks] == ["usertask1", "usertask3"], out
 
 
-def test_a_skip_expression_is_said_not_silently_ignored(engine):
+def test_a_skip_expression_passes_the_task_by_when_flowable_would(engine):
     """flowable:skipExpression (yudao's 审批人与发起人相同时自动跳过; here 举报人为本局工作人员时跳过科室初审):
     Flowable passes the task by when the expression holds and the case has
-    _FLOWABLE_SKIP_EXPRESSION_ENABLED. Duban works the task every time; the deploy now says so on the
-    task, with what to draw instead — before, nothing told the designer the skip would not happen."""
+    _FLOWABLE_SKIP_EXPRESSION_ENABLED. Duban worked the task every time and said so on deploy; since
+    probe 17 (tests/test_interop_probe17_s31.py) it skips it as Flowable does, and says that."""
     pf = engine.models.validate((CORPUS / "flowable_skip_expression.bpmn").read_bytes(), "flowable_skip_expression.bpmn")
-    assert ("用户任务「科室初审」(sid-61D2A0B7-triage) 的跳过条件（skipExpression）「${reporterIsStaff}」在本系统中不计算，"
-            "该任务总会办理；如需按条件跳过，请在其前加排他网关，条件成立时绕过它") in [w.message for w in pf.warnings]
+    assert ("用户任务「科室初审」(sid-61D2A0B7-triage) 的跳过条件（skipExpression）「${reporterIsStaff}」按 Flowable 的规则计算："
+            "案件数据「_FLOWABLE_SKIP_EXPRESSION_ENABLED」为 true 且条件成立时跳过该任务，否则照常办理") in [w.message for w in pf.warnings]
     out = drive(engine, "flowable_skip_expression", data={"reporterIsStaff": True, "_FLOWABLE_SKIP_EXPRESSION_ENABLED": True})
+    assert out.status == "completed" and [t.spec_id for t in out.tasks] == ["sid-93C4E5F1-leader"]
+    out = drive(engine, "flowable_skip_expression", data={"reporterIsStaff": True})
     assert out.status == "completed" and [t.spec_id for t in out.tasks] == ["sid-61D2A0B7-triage", "sid-93C4E5F1-leader"]
 
 

@@ -124,6 +124,9 @@ _DECISION_INPUT = re.compile(r"(决策表(?:「[^」]*」)?)的输入(?:「([^�
 _NOT_A_NUMBER = re.compile(r"(条件|表达式)把案件数据「([^」]*)」(与整数比较|当作数字比较|当作数字计算)，但它的值「([^」]*)」不是")
 _EL_NOT_A_NUMBER = re.compile(r"JUEL 表达式把(?:「([^」]*)」的)?值「([^」]*)」(与整数比较|当作数字比较)")
 _TASK_INPUT = re.compile(r"(办理人|候选办理人|候选组|办理期限|跟进日期)取自案件数据「([^」]*)」，它在案件中没有值")
+# engine/incidents.py: 办理人取自案件数据「point」的「inspector」，但「point」的值「zhang」不是含「inspector」的数据项 (a
+# 会签 item that is no map, or lacks the entry): the data by its label, neither the entry's key nor the value (a user name)
+_TASK_ENTRY = re.compile(r"(办理人|候选办理人|候选组|办理期限|跟进日期)取自案件数据「([^」]*)」的「[^」]*」，但")
 # engine/incidents.py: 会签人数取自案件数据「nrOfLoops」，但案件中没有这个值 (a multi-instance task's count,
 # its completion condition, a loop's condition)
 _LOOP_INPUT = re.compile(r"(会签人数|循环次数|完成条件|循环条件)(?:取自|用到)案件数据「([^」]*)」，但案件中没有这个值")
@@ -229,6 +232,12 @@ def incident_explanation(message: str | None, step: str | None = None, names: di
             where = flow.group(1) + "："
         return where + (f"{subject}把案件数据{what}{verb}，但填写的「{value}」不是{kind}；"
                         f"请改为{kind}后重试，或请流程设计员把该表单字段设为数字类型")
+    task_entry = _TASK_ENTRY.search(text)
+    if task_entry:
+        label = (names or {}).get(task_entry.group(2))
+        what = f"“{label}”" if label else "中的一项"
+        return where + (f"{task_entry.group(1)}取自案件数据{what}，但它不含所需的内容（如会签名单的每一项都应写明办理人）；"
+                        f"请检查提交的数据后重试，或请流程设计员修改该任务的{task_entry.group(1)}")
     task_input = _TASK_INPUT.search(text)
     if task_input:  # engine/incidents.py: the label is shown, the variable (for the designer) is not
         label = (names or {}).get(task_input.group(2))

@@ -28,7 +28,7 @@ from . import cases, directory, events, external, models, outbox, supervision, t
 
 class ModelKeyConverter(BaseConverter):
     """A process/decision key in a URL: an XML id, so no NUL, slash or dot-dot can pass."""
-    regex = r"[A-Za-z_][A-Za-z0-9_.\-]{0,127}"
+    regex = r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,127}"  # schemas.KEY_PATTERN: Chinese ids too
 
 
 class DubanApi(Api):

@@ -13,7 +13,8 @@ from marshmallow import fields, pre_load, validate
 
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
-KEY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
+# an XML id as the models' tools write it: ASCII, or Chinese (a 钉钉-style export's 隐患整改延期审批, engine accepts any NCName)
+KEY_PATTERN = r"^[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]*$"
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"  # one line of text: no control characters
 CASE_STATUSES = ("running", "completed", "cancelled")
 
