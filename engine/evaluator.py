@@ -127,8 +127,13 @@ class ModelCodeError(Exception):
     """An error model code raised in the worker, with the type name and line it had there."""
 
     def __init__(self, type_name: str, message: str, line: int | None = None):
-        self.type_name, self.line = type_name, line
+        self.type_name, self.line, self.message = type_name, line, message
         super().__init__(f"{type_name}: {message}" + (f" (第 {line} 行)" if line else ""))
+
+    def said_at(self, line: int | None) -> None:
+        """Say ``line`` (the model's own line, or none) in the text; ``self.line`` stays the line of the
+        code that ran."""
+        self.args = (f"{self.type_name}: {self.message}" + (f" (第 {line} 行)" if line else ""),)
 
 
 # What model code may write into case data within one step (一步之内脚本写入的数据), in characters of
@@ -769,8 +774,9 @@ def prepare(source: str, mode: str) -> bool:
 def _assigned_at(script: str, exc: BaseException) -> str | None:
     """The variable the statement of ``script`` at the line ``exc`` names (「第 3 行」) assigns: the
     mapping that failed, for its words."""
-    line = next((int(m.group(1)) for note in getattr(exc, "__notes__", ()) or ()
-                 if (m := re.fullmatch(r"第 (\d+) 行", note))), getattr(exc, "line", None))
+    line = getattr(exc, "script_line", None) or next(
+        (int(m.group(1)) for note in getattr(exc, "__notes__", ()) or () if (m := re.fullmatch(r"第 (\d+) 行", note))),
+        getattr(exc, "line", None))
     if not line:
         return None
     try:
@@ -781,6 +787,51 @@ def _assigned_at(script: str, exc: BaseException) -> str | None:
         if isinstance(stmt, ast.Assign) and stmt.lineno == line and isinstance(stmt.targets[0], ast.Name):
             return stmt.targets[0].id
     return None
+
+
+_LINE_NOTE = re.compile(r"第 (\d+) 行")
+
+
+def _own_line(source: str, line: int, mode: str) -> int | None:
+    """The line of the model's own code that ``line`` of ``source`` (the code that ran) is, or None
+    when no line is to be said: our lines ahead of it (engine/restricted.ABSENT_AS_NULL, the FEEL as
+    written: engine/feel_errors.SOURCE) are no line the designer wrote, and an expression of one line
+    (a FEEL expression, a condition) has no line to name. 「（脚本第 2 行）」 was said of the one-line
+    FEEL ``=date(name)``, whose translation has the absent-as-null line first."""
+    from . import feel_errors
+
+    lines = source.split("\n")
+    ours = 0
+    while ours < len(lines) and lines[ours].startswith((restricted.ABSENT_AS_NULL, feel_errors.SOURCE)):
+        ours += 1
+    if line <= ours:
+        return None
+    if (ours or mode == "eval") and sum(1 for text in lines[ours:] if text.strip()) <= 1:
+        return None
+    return line - ours
+
+
+def _relined(exc: BaseException, source: str, mode: str) -> None:
+    """``exc`` (an error of model code ``source`` run in ``mode``) saying the model's own line
+    (``_own_line``) in place of the line of the code that ran, which ``script_line`` keeps."""
+    if isinstance(exc, ModelCodeError):
+        if exc.line:
+            exc.said_at(_own_line(source, exc.line, mode))
+        return
+    notes = getattr(exc, "__notes__", None)
+    if not notes or getattr(exc, "script_line", None):
+        return
+    for i, note in enumerate(notes):
+        found = _LINE_NOTE.fullmatch(note)
+        if found:
+            line = int(found.group(1))
+            exc.script_line = line  # type: ignore[attr-defined]
+            shown = _own_line(source, line, mode)
+            if shown is None:
+                del notes[i]
+            else:
+                notes[i] = f"第 {shown} 行"
+            return
 
 
 def _raise_model_error(error: dict):
@@ -1018,6 +1069,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
                 _raise_model_error(reply["error"])
             return restricted.decode(reply.get("ok"))
         except Exception as exc:  # noqa: BLE001 — re-raised unless translated FEEL failed on its data
+            _relined(exc, expression, "eval")
             if not expression.startswith("#"):
                 raise
             return self._feel_failed(self._evaluate, "eval", expression, context, external_context, exc)
@@ -1237,6 +1289,7 @@ class IsolatedEnvironment(TaskDataEnvironment):
                 _raise_model_error(reply["error"])
             return self._apply_script_reply(reply, context)
         except Exception as exc:  # noqa: BLE001 — re-raised unless translated FEEL failed on its data
+            _relined(exc, script, "exec")
             if not script.startswith("#"):
                 raise
             return self._feel_failed(self.execute, "exec", script, context, external_context, exc)

@@ -58,8 +58,11 @@ def argument(helper: str, args: tuple | list, index: int | None, key: str | None
     return f"{called}的第{(index or 0) + shift}个参数{where}"
 
 
-def kind(value, largest_exponent: int) -> str:
-    """What ``value`` is, for a person: 超出范围的整数, 数列, 集合… (a type's Latin name only in 「」)."""
+def kind(value, largest_exponent: int, key: bool = False) -> str:
+    """What ``value`` is, for a person: 超出范围的整数, 数列, 集合… (a type's Latin name only in 「」);
+    ``key``: ``value`` is a key (not text) of a dict, which is what is said (字典，其键「2026」不是文字)."""
+    if key:
+        return f"字典，其键「{str(value)[:40]}」不是文字"
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10 ** largest_exponent:
         return f"超出范围的整数（绝对值须在 10 的 {largest_exponent} 次方以内）"
     if value is None or isinstance(value, (bool, int, float, str)):  # a value that crosses: a dict's key

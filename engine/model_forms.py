@@ -206,15 +206,16 @@ def _convert(kind: str, value, date_pattern: str | None = None):
 
 def _no_day(value) -> None:
     """Why ``value`` is no day, raised: ``Said`` when it is one without its year (``11月1日``,
-    ``十一月一日``: never guessed) or one that does not exist (``2026年2月30日``), as our forms say it;
+    ``十一月一日``: never guessed) or its day (``2026年11月``), one that does not exist
+    (``2026年2月30日``) or one whose weekday typed after it is another's, as our forms say it;
     else ValueError (the field's spellings answer it)."""
     try:
         typed_input.iso_day(str(value), "")
     except ValueError as exc:
         said = str(exc)
-        if "年份" in said:
+        if "年份" in said or "哪一日" in said:  # 11月1日, 2026年11月: 「整改期限」须写明…
             raise Said(said.removeprefix("日期")) from None
-        if "有效" in said:
+        if "有效" in said or "星期" in said:  # 2026年11月1日（星期一）: that day is a Sunday
             raise Said(said) from None
     raise ValueError(value)
 
@@ -464,6 +465,10 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
                 # stored blank (a blank read as 否 by ``!qualified`` took the 不合格 flow)
                 result.pop(fid, None)
             continue
+        refused = _none_word(f, value)
+        if refused is not None:  # 无, 暂无, / in a box for a number or a day: what to do, as our forms say it
+            errors[fid] = f"「{label}」{refused}"
+            continue
         try:
             if f.get("multiple"):
                 result[fid] = _several(f, value)
@@ -506,6 +511,22 @@ def check(props: dict, data: dict, case_data: dict | None = None) -> dict:
     if errors:
         raise InvalidData(errors)
     return result
+
+
+_NONE_WHAT = {**dict.fromkeys(INTEGER_KINDS, "整数"), **dict.fromkeys(DECIMAL_KINDS, "数字"), "date": "日期",
+              "datetime": "日期和时间", "time": "时间"}
+
+
+def _none_word(f: dict, value) -> str | None:
+    """What 「无」, 「暂无」 or 「/」 typed in a field for a number, a day or a time is told
+    (engine/typed_input.none_refusal): 「应为整数，不要填写“无”：没有的请填 0 或留空」 — 填 0 where 0 is
+    within its bounds, 留空 where it may be left empty — not 「须为整数」, as if a figure were mistyped;
+    None for anything else (a field of choices says its choices)."""
+    what = _NONE_WHAT.get((f.get("type") or "").strip().lower())
+    if what is None or not isinstance(value, str) or _listed(f) or f.get("multiple"):
+        return None
+    zero = what in ("整数", "数字") and (f.get("min") is None or f["min"] <= 0) and (f.get("max") is None or f["max"] >= 0)
+    return typed_input.none_refusal(value, what, ["填 0" if zero else "", "" if f.get("required") else "留空"])
 
 
 def _several(f: dict, value) -> list:

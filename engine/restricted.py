@@ -878,12 +878,17 @@ TAG = "$duban"
 
 
 class NotSerializable(Exception):
-    """A value model code produced or needs that cannot be stored as case data."""
+    """A value model code produced or needs that cannot be stored as case data, said in Chinese
+    (engine/feel_names.kind): 「变量「daily」的值是超出范围的整数（绝对值须在 10 的 300 次方以内）…」,
+    「变量「登记」的值是字典，其键「2026」不是文字…」 (``key``: ``value`` is a key of the dict at ``path``).
+    Until 2026-12-08 it said 「(类型 int)」, and the incident page showed only 「流程执行出错…请管理员查看
+    错误详情」 for a result a figure typed with extra zeros made, or a dict a script keyed by year."""
 
-    def __init__(self, path: str, value):
+    def __init__(self, path: str, value, key: bool = False):
         self.path = path
-        super().__init__(f"变量「{path}」的值不能保存为案件数据 (类型 {type(value).__name__})，"
-                         f"请只使用文字、数字、真假值、列表、字典、日期和时间")
+        what = _feel_names().kind(value, DECIMAL_EXPONENT, key=key)
+        super().__init__(f"变量「{path}」的值是{what}，不能保存为案件数据；请核对数据是否填写有误后重试，"
+                         "或请流程设计员修改模型（案件数据只能是文字、数字、真假值、列表、字典、日期和时间）")
 
 
 def _feel_names():
@@ -946,15 +951,16 @@ def encode(value, path: str = "值"):
     try:
         return _encode(value)
     except _Unencodable as fault:
-        raise NotSerializable(path + "".join(reversed(fault.steps)), fault.value) from None
+        raise NotSerializable(path + "".join(reversed(fault.steps)), fault.value, fault.key) from None
 
 
 class _Unencodable(Exception):
-    """A value ``_encode`` cannot give; ``steps``: where it lies, innermost first."""
+    """A value ``_encode`` cannot give; ``steps``: where it lies, innermost first; ``key``: the value
+    is a key (not text) of the dict the steps lead to."""
 
-    def __init__(self, value, step: str = ""):
+    def __init__(self, value, step: str = "", key: bool = False):
         super().__init__()
-        self.value, self.steps = value, [step] if step else []
+        self.value, self.steps, self.key = value, [step] if step else [], key
 
 
 def _encode(value):
@@ -968,7 +974,7 @@ def _encode(value):
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise _Unencodable(k, f"[{k!r}]")
+                raise _Unencodable(k, key=True)
             try:
                 out[k] = _encode(v)
             except _Unencodable as fault:

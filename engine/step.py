@@ -1030,7 +1030,7 @@ class Step:
         try:
             data_text = case_data_text(workflow, completed_now)
         except ValueError as exc:  # an infinity or NaN a script computed: the model's, as below
-            raise ProcessFailure(unstorable.number_refusal(case_data(workflow, completed_now), exc)) from exc
+            raise ProcessFailure(unstorable.number_refusal(case_data(workflow, completed_now), exc, workflow)) from exc
         refused = unstorable.refusal(data_text)  # PostgreSQL holds no NUL: the model's, on either database
         if refused is not None:
             raise ProcessFailure(refused)

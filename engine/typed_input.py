@@ -96,6 +96,23 @@ def refuse_other_digits(text: str) -> None:
         raise ValueError(OTHER_DIGITS.format(digit=digit))
 
 
+NO_FIGURE_WORDS = frozenset({"无", "暂无", "没有", "不详", "/", "-", "—", "--", "——", "空"})
+"""What a clerk types in a box for a number or a day that has none (``无``, ``/``): refused saying what
+to do (:func:`none_refusal`), not 应为金额 — a word is never read as 0 or as no day unseen. Our forms
+(workflows/forms/fields.py) and forms drawn in a model (engine/model_forms.py) alike."""
+
+
+def none_refusal(typed: str, what: str, ways: list[str]) -> str | None:
+    """What ``typed`` is told when it is one of ``NO_FIGURE_WORDS`` in a box for ``what`` (金额, 整数,
+    数字, 日期, 时间): 「应为整数，不要填写“无”：没有的请填 0 或留空」, ``ways`` being what the field takes
+    for none (填 0 where 0 is an answer, 留空 where it may be left empty); None for anything else."""
+    said = fold(typed)
+    if said not in NO_FIGURE_WORDS:
+        return None
+    ways = [w for w in ways if w]
+    return f"应为{what}，不要填写“{said}”" + (f"：没有的请{' 或'.join(ways)}" if ways else "")
+
+
 MISGROUPED = "无法确定数值：分隔符应每三位一组（如 5,000,000），小数点用“.”（如 1.5）"
 """What a number typed as ``1,5``, ``12,00`` or ``1.000.000`` (1.5 or 15?) is told (:func:`misgrouped`):
 refused, never guessed — by our forms (workflows/forms/fields.py) and forms drawn in a model alike."""
@@ -128,14 +145,40 @@ def numeral_day(text: str) -> str:
     return "".join(str(_NUMERAL_DIGIT.get(ch, ch)) for ch in year) + "年" + said if year else said
 
 
+_WEEKDAY = re.compile(r"^(.*?[0-9日号])\s*[(（]?\s*(?:星期|周|礼拜)([一二三四五六日天])\s*[)）]?$")
+_WEEKDAYS = "一二三四五六日"
+_MONTH_ONLY = re.compile(r"^[0-9]{4}\s*[-/年.]\s*[0-9]{1,2}\s*月?$")
+
+
+def _weekday_said(folded: str) -> tuple[str, str | None]:
+    """(the day without the weekday typed after it, that weekday as 一…日 or None): a day copied from
+    a notice or a calendar (``2026年11月1日（星期日）``, ``2026-11-01 周日``)."""
+    found = _WEEKDAY.match(folded)
+    if not found:
+        return folded, None
+    return found.group(1), "日" if found.group(2) == "天" else found.group(2)
+
+
 def iso_day(text: str, label: str = "日期", *, day_first: bool = False) -> str:
     """``2026年11月1日`` (or ``二〇二六年十一月一日``) → ``2026-11-01`` (with ``day_first``, ``01/11/2026``
     too); ValueError (naming ``label``) when the text is not a real day so typed, or is typed with
-    digits of another script (:data:`OTHER_DIGITS`)."""
+    digits of another script (:data:`OTHER_DIGITS`). A weekday copied after the day
+    (``2026年11月1日（星期日）``) is read when it is that day's and refused saying so when it is not
+    (``2026年11月1日（星期一）``: which of the two was meant?); a month without its day (``2026年11月``)
+    is refused saying the day is wanted, never read as the 1st."""
     digit = other_digit(text)
     if digit is not None:  # ٢٠٢٦-١١-٠١: int() reads it, nobody who reads the record does
         raise ValueError(f"{label}{OTHER_DIGITS.format(digit=digit)}")
-    folded = numeral_day(fold(text))
+    folded, weekday = _weekday_said(numeral_day(fold(text)))
+    if weekday is not None:
+        day = iso_day(folded, label, day_first=day_first)
+        actual = _WEEKDAYS[dt.date.fromisoformat(day).weekday()]
+        if actual != weekday:
+            y, m, d = (int(p) for p in day.split("-"))
+            raise ValueError(f"{label}{y}年{m}月{d}日是星期{actual}，不是星期{weekday}；请核对日期")
+        return day
+    if _MONTH_ONLY.match(folded):
+        raise ValueError(f"{label or '日期'}须写明哪一日，如 2026年11月1日")
     found = _DAY_ONLY.match(folded)
     if found:
         year, month, day = (int(g) for g in found.groups())
@@ -189,6 +232,9 @@ def one_blank(text: str) -> str:
     return _BLANKS.sub(" ", text)
 
 
+_YUAN_SIGNS = ("人民币", "¥", "￥", "RMB", "CNY")  # RMB5000, ￥5,000: the currency written before an amount
+
+
 def plain_number(text: str) -> str:
     """``5,000,000`` / ``１２，０００．５０元`` / ``￥5,000`` → ``5000000`` / ``12000.50`` / ``5000``:
     thousands separators, blanks, a yuan sign and a trailing 元 dropped; ``500万`` / ``1.5万元`` /
@@ -199,8 +245,8 @@ def plain_number(text: str) -> str:
     ``12,00`` or ``1 5`` could mean 1.5 or 15 and are left as typed (:func:`misgrouped`), so the field
     refuses them rather than guess; so is ``1.000.000`` (European grouping), which no field reads."""
     t = fold(text)
-    for sign in ("人民币", "¥", "￥"):
-        if t.startswith(sign):
+    for sign in _YUAN_SIGNS:
+        if t.upper().startswith(sign):
             t = t[len(sign):].lstrip()
     split = _NUMBER_AND_UNIT.match(t)
     if not split:
@@ -278,8 +324,8 @@ def spoken_amount(text: str) -> str:
     (``1万50``, ``1万500``: 10,050 or 15,000?; ``1.5万5``). A number of Arabic digits before the unit
     (``10万5``) is one count of that unit, 10.5万."""
     folded = fold(text)
-    for sign in ("人民币", "¥", "￥"):
-        if folded.startswith(sign):
+    for sign in _YUAN_SIGNS:
+        if folded.upper().startswith(sign):
             folded = folded[len(sign):].lstrip()
     core, yuan = _SAID_WITH_YUAN.match(folded).groups("")  # (.*?) always matches
     if not core or not _FIGURES.match(core) or not any(unit in core for unit in "亿万千百仟佰"):

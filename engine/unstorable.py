@@ -84,13 +84,35 @@ def without_nul(text: str) -> str:
     return text.replace("\x00", "") if "\x00" in text else text
 
 
-def number_refusal(data: dict, exc: ValueError) -> Unstorable:
+def number_refusal(data: dict, exc: ValueError, workflow=None) -> Unstorable:
     """The refusal of case data its JSON encoder refused (``exc``): naming the variables holding an
-    infinity or NaN; else (a value that holds itself) saying what the encoder said."""
+    infinity or NaN, and (``workflow``: the step's) the element that wrote the first of them — its
+    ``task_spec``, which the incident names (「计算每日罚款」出错: …) and records; else (a value that
+    holds itself) saying what the encoder said. The step is rolled back: the case keeps its data."""
     names = [name for name, value in data.items() if _holds(value, _non_finite)]
     if not names:
         return Unstorable({"data": str(exc)}, f"流程写入的数据无法保存为案件数据（{without_nul(str(exc))[:200]}）")
-    return Unstorable({name: "不是有限的数" for name in names[:5]},
-                      f"流程写入的变量{_listed(names)}的值为无穷大或非数，数据库无法保存；"
-                      "请检查计算它的脚本（如溢出或除以极小的数）后重试")
+    refused = Unstorable({name: "不是有限的数" for name in names[:5]},
+                         f"流程写入的变量{_listed(names)}的值为无穷大或非数，数据库无法保存；"
+                         "请检查计算它的脚本（如溢出或除以极小的数）后重试")
+    spec = _writer(workflow, names[0]) if workflow is not None else None
+    if spec is not None:
+        refused.task_spec = spec  # engine/incidents.record reads the failed element from it
+    return refused
+
+
+def _writer(workflow, name: str):
+    """The task spec of the element that last wrote ``name`` as an infinity or NaN in ``workflow``
+    (its tasks and its sub-processes'), or None: a completed task whose data holds it, the latest."""
+    from SpiffWorkflow.util.task import TaskState
+
+    from .state import all_workflows
+
+    found, at = None, None
+    for each in all_workflows(workflow):
+        for task in each.get_tasks(state=TaskState.COMPLETED):
+            held = task.data.get(name) if isinstance(task.data, dict) else None
+            if held is not None and _holds(held, _non_finite) and (at is None or task.last_state_change > at):
+                found, at = task.task_spec, task.last_state_change
+    return found
 

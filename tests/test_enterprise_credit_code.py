@@ -77,8 +77,8 @@ def test_letters_outside_the_alphabet_are_named_with_their_position(letter):
 
 
 def test_other_illegal_characters():
-    with pytest.raises(CreditCodeError, match="第5位字符“-”不合法"):
-        validate("9135-100M000100Y43")
+    with pytest.raises(CreditCodeError, match="第5位字符“#”不合法"):  # a hyphen separates, as a blank does (s31)
+        validate("9135#100M000100Y43")
 
 
 def test_division_code_must_be_digits():

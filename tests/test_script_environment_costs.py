@@ -46,17 +46,17 @@ def test_inputs_a_plain_script_kept_or_changed_reach_the_case_as_the_workers(env
 
 
 @pytest.mark.parametrize("value, path, kind", [
-    ({"单位": [1, {2: 3}]}, "登记.单位[1][2]", "int"),
-    ([["甲"], ["乙", {"期限": object()}]], "登记[1][1].期限", "object"),
-    ({"罚款": 10 ** 400}, "登记.罚款", "int"),
-    ((1, 2, {3}), "登记[2]", "set"),
-    ([1, 2, 3, [4, 5, [6, 7, 8, {"a": 1, "b": {9}}]]], "登记[3][2][3].b", "set"),
+    ({"单位": [1, {2: 3}]}, "登记.单位[1]", "字典，其键「2」不是文字"),  # the dict whose key is no text
+    ([["甲"], ["乙", {"期限": object()}]], "登记[1][1].期限", "「object」类型的值"),
+    ({"罚款": 10 ** 400}, "登记.罚款", "超出范围的整数（绝对值须在 10 的 300 次方以内）"),
+    ((1, 2, {3}), "登记[2]", "集合"),
+    ([1, 2, 3, [4, 5, [6, 7, 8, {"a": 1, "b": {9}}]]], "登记[3][2][3].b", "集合"),
 ])
 def test_a_value_that_cannot_be_case_data_is_named_by_its_whole_path(value, path, kind):
     with pytest.raises(NotSerializable) as err:
         restricted.encode(value, "登记")
     assert err.value.path == path
-    assert f"变量「{path}」的值不能保存为案件数据 (类型 {kind})" in str(err.value)
+    assert f"变量「{path}」的值是{kind}，不能保存为案件数据" in str(err.value)
 
 
 def test_what_can_be_case_data_is_encoded_as_before():

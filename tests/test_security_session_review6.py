@@ -75,8 +75,8 @@ def test_a_script_computing_an_infinity_is_an_incident_naming_the_variable(engin
         engine.start("fine_on_start", by="zhang", org="east", data={"total": 3000, "days": 10})
     assert "流程写入的变量「daily」的值为无穷大或非数，数据库无法保存" in raised.value.message, raised.value.message
     from webui.labels import incident_explanation  # the incident page says it as it is, the variable by its label
-    assert incident_explanation(raised.value.message, names={"daily": "每日罚款"}).startswith(
-        "流程写入的变量「每日罚款」的值为无穷大或非数"), incident_explanation(raised.value.message)
+    assert incident_explanation(raised.value.message, names={"daily": "每日罚款"}).startswith(  # the element too (s31)
+        "环节“计算每日罚款”出错：流程写入的变量「每日罚款」的值为无穷大或非数"), incident_explanation(raised.value.message)
     assert [i.id for i in engine.incidents()] == [raised.value.incident_id] and engine.cases() == []
 
 

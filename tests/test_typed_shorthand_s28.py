@@ -63,8 +63,8 @@ def test_money_shorthand_that_could_say_two_amounts_is_refused_saying_how_to_wri
 def test_errors_give_examples_people_write_an_amount_and_a_day():
     assert _submit("accident.receive", "direct_loss", "伍佰万左右") == \
         (None, {"direct_loss": "应为金额（元），如 12,000 或 1.2万"})
-    assert _submit("enforcement.payment", "paid_on", "2026年11月") == \
-        (None, {"paid_on": "应为日期，如 2026年11月1日 或 2026-11-01"})
+    assert _submit("enforcement.payment", "paid_on", "下月初") == \
+        (None, {"paid_on": "应为日期，如 2026年11月1日 或 2026-11-01"})  # 2026年11月: 须写明哪一日 (s31)
     with pytest.raises(ValueError, match="生效日期格式有误，请写成 2026年11月1日 或 2026-11-01 这样的日期"):
         typed_input.iso_day("明年", "生效日期")
 

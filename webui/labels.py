@@ -150,8 +150,9 @@ _FLOW = re.compile(r"^(.*?的连线)：")
 _NOT_YES_OR_NO = re.compile(r"^(.*?的连线)：(?:案件数据「([^」]*)」|条件「.*?」)(.*?)，不是“是/否”，无法判断")
 # A host function's own Chinese refusal wrapped by the script's error chain (engine/scripting.py):
 # "ModelCodeError:HostFunctionError: TypeError: 工作日天数须为整数（如 10），而不是「１０」 (第 1 行). "
-_ERROR_CHAIN = re.compile(r"^(?:[A-Z]\w*(?:Error|Exception)\s*:\s*)+")
+_ERROR_CHAIN = re.compile(r"^(?:(?:[A-Z]\w*(?:Error|Exception)|NotSerializable)\s*:\s*)+")  # engine/restricted.NotSerializable too
 _SCRIPT_LINE = re.compile(r"\s*\(第 (\d+) 行\)\.?\s*$")
+_WRAPPED_STOP = re.compile(r"(?<=[^\x00-\x7f])\.\s*$")
 
 
 def engine_message(message: str, names: dict | None = None) -> str | None:
@@ -330,7 +331,8 @@ def _wrapped_reason(text: str, names: dict | None) -> str | None:
         return None
     inner = body[chain.end():]
     line = _SCRIPT_LINE.search(inner)
-    reason = engine_message(_SCRIPT_LINE.sub("", inner), names)
+    # SpiffWorkflow's ". " after the error of a script task (「…日期和时间）. 」) is no Chinese sentence's end
+    reason = engine_message(_WRAPPED_STOP.sub("", _SCRIPT_LINE.sub("", inner)), names)
     if reason is None:
         return None
     return reason + (f"（脚本第 {line.group(1)} 行）" if line else "")

@@ -39,6 +39,14 @@ def normalize(code: str) -> str:
     return re.sub(r"\s+", "", fold(str(code))).upper()
 
 
+def as_typed(code: str) -> str:
+    """A whole code as a form or ``validate`` reads it: ``normalize``d, and a hyphen dropped
+    (``91110101-MA0000000-5``, the old 组织机构代码's ``XXXXXXXX-X`` of GB 11714 copied into it): GB 32100's
+    code is 18 characters of digits and capitals, no hyphen among them, so one separates as a blank
+    does. (A search's code prefix keeps it: ``91-44`` is no prefix of any code.)"""
+    return normalize(code).replace("-", "")
+
+
 def check_char(first17: str) -> str:
     """The 18th character for the first 17: 31 - (Σ value·weight mod 31), with 31 written as 0."""
     if len(first17) != LENGTH - 1:
@@ -59,7 +67,7 @@ def validate(code: str) -> str:
     """
     if code is None:
         raise CreditCodeError("统一社会信用代码不能为空")
-    norm = normalize(code)
+    norm = as_typed(code)
     if not norm:
         raise CreditCodeError("统一社会信用代码不能为空")
     if len(norm) != LENGTH:

@@ -83,8 +83,12 @@ def _fixed(body: str, extension: str | None) -> str | None:
 
 
 def id_number(text: str) -> str:
-    """The 身份证号 upper case without blanks, or ValueError naming what is wrong."""
+    """The 身份证号 upper case without blanks, or ValueError naming what is wrong. The check character
+    ten is the Roman numeral X (GB 11643-1999, its 校验码: 10 用罗马数字 X 表示); typed as ``x`` or as the ``×`` an input
+    method gives for it, it can be nothing else and is written X."""
     code = re.sub(r"\s+", "", _fold(text)).upper()
+    if code.endswith("×"):
+        code = code[:-1] + "X"
     if len(code) == 15:
         if not code.isdigit():
             raise ValueError("15位身份证号应全为数字")

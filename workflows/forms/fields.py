@@ -112,18 +112,15 @@ def _refuse_other_digits(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
-NO_FIGURE_WORDS = frozenset({"无", "暂无", "没有", "不详", "/", "-", "—", "--", "——", "空"})
-"""What a clerk types in a box for a number or a day that has none (``无``, ``/``): refused saying what
-to do (``_refuse_none_word``), not 应为金额 — a word is never read as 0 or as no day unseen."""
+NO_FIGURE_WORDS = typed_input.NO_FIGURE_WORDS  # 无, 暂无, /: said as forms drawn in a model say it
 
 
 def _refuse_none_word(field: fields.Field, value: str, what: str, none: str) -> None:
-    said = typed_input.fold(value)
-    if said in NO_FIGURE_WORDS:
-        if any(isinstance(v, validate.Range) and v.min is not None and v.min > 0 for v in field.validators):
-            none = ""  # 延期天数 (1–30): 0 is no answer either
-        ways = [w for w in (none, "" if field.required else "留空") if w]
-        raise ValidationError(f"应为{what}，不要填写“{said}”" + (f"：没有的请{' 或'.join(ways)}" if ways else ""))
+    if any(isinstance(v, validate.Range) and v.min is not None and v.min > 0 for v in field.validators):
+        none = ""  # 延期天数 (1–30): 0 is no answer either
+    said = typed_input.none_refusal(value, what, [none, "" if field.required else "留空"])
+    if said is not None:
+        raise ValidationError(said)
 
 
 class OfficialDecimal(_BlankIsEmpty, fields.Decimal):
@@ -186,7 +183,8 @@ class OfficialDate(_BlankIsEmpty, fields.Date):
             try:
                 value = typed_input.iso_day(value, "")
             except ValueError as exc:
-                if "年份" in str(exc) or "有效" in str(exc) or "无法识别的数字" in str(exc):  # 11月1日, 26/11/1, 2月30日
+                if any(said in str(exc) for said in ("年份", "有效", "无法识别的数字", "星期", "哪一日")):
+                    # 11月1日, 26/11/1, 2月30日, 2026年11月1日（星期一） (a Sunday), 2026年11月: why, not the bare format
                     raise ValidationError(str(exc)) from None
                 # the field's own message (DAY_SPELLINGS) answers the rest (20261101 is read by it)
         return super()._deserialize(value, attr, data, **kwargs)
@@ -597,7 +595,7 @@ class CreditCodeField(_BlankIsEmpty, fields.String):
         from workflows.enterprises import credit_code
         loaded = super()._deserialize(value, attr, data, **kwargs)
         _refuse_other_digits(loaded)  # a 15-digit 身份证号 of Arabic-Indic digits passed ``isdigit``
-        return credit_code.normalize(loaded)
+        return credit_code.as_typed(loaded)
 
 
 def table(label: str, row_schema: type[Schema], required: bool = True, min_rows: int = 1, help=None):
