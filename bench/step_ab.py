@@ -16,7 +16,10 @@ side) and each side's median. Nothing is changed on disk but the two temporary d
 the first case's completions left out on both sides), which no load of the machine moves — what Python a change
 took away, not what the C code under it (SQLite, the json module's encoder) costs.
 
-    python bench/step_ab.py --variant NAME [--model FILE ...] [--cases 100] [--runs 3] [--aa] [--bytecodes] [--postgres ADMIN_URL] [--json]
+``--cache-size 0``: both engines with the workflow cache off — every completion a cold step, its case
+restored from its rows (a case another process stepped last, or more cases worked than the cache holds).
+
+    python bench/step_ab.py --variant NAME [--model FILE ...] [--cases 100] [--runs 3] [--aa] [--bytecodes] [--cache-size N] [--postgres ADMIN_URL] [--json]
 """
 from __future__ import annotations
 
@@ -747,12 +750,27 @@ def _plan_tuple(new: bool) -> None:
                     ("def _dirty_plan(", "\n\n\ndef _gone("))
 
 
+@variant("cold_restore")
+def _cold_restore(new: bool) -> None:
+    """engine/state.py ``restore_rows`` as of session 31: the rows' ids parsed in one msgspec call
+    (``_ids_of``), each data-less task's mark taken from what is at hand, and the quiet and loud
+    tasks sorted with the tree taken as kept, so that the step's save plans (``_COLD_PLAN``); off:
+    ``restore_rows`` and ``_restore_direct`` as at f6498f4 (read from git). Run with ``--cache-size 0``:
+    every completion restores its case."""
+    from engine import state
+
+    _swap_to_before(_cold_restore, state, "restore_rows", new, "f6498f4",
+                    ("def restore_rows(", "\n\n\n_decode_row"), ("def _restore_direct(", "\n\n\ndef _fill_fields("))
+
+
 class Side:
     """One engine walking the model; ``step()`` completes the next task of one case, timed."""
 
-    def __init__(self, model: Path, url: str, cases: int):
+    def __init__(self, model: Path, url: str, cases: int, cache_size: int | None = None):
         self.bench = tp.ModelBench(model)
         self.engine = self.bench.engine(url)
+        if cache_size is not None:
+            self.engine.workflow_cache.size = cache_size
         self.cases = []
         for _ in range(cases):
             with contextlib.suppress(IncidentRaised):
@@ -818,13 +836,14 @@ def _databases(tmp: Path, index: int, postgres: str | None, stack: contextlib.Ex
     return urls
 
 
-def run(model: Path, switch, cases: int, tmp: Path, index: int, aa: bool, postgres: str | None = None) -> dict:
+def run(model: Path, switch, cases: int, tmp: Path, index: int, aa: bool, postgres: str | None = None,
+        cache_size: int | None = None) -> dict:
     with contextlib.ExitStack() as stack:
-        return _run_on(model, switch, cases, _databases(tmp, index, postgres, stack), aa)
+        return _run_on(model, switch, cases, _databases(tmp, index, postgres, stack), aa, cache_size)
 
 
-def _run_on(model: Path, switch, cases: int, urls: list[str], aa: bool) -> dict:
-    sides = [Side(model, urls[0], cases), Side(model, urls[1], cases)]
+def _run_on(model: Path, switch, cases: int, urls: list[str], aa: bool, cache_size: int | None = None) -> dict:
+    sides = [Side(model, urls[0], cases, cache_size), Side(model, urls[1], cases, cache_size)]
     new_code = (aa, True)
     times: list[dict] = [{}, {}]
     pending = [list(side.cases) for side in sides]
@@ -880,6 +899,8 @@ def main() -> None:
     ap.add_argument("--bytecodes", action="store_true",
                     help="count the bytecodes Python executes in each completion instead of timing it "
                          "(sys.settrace: the same count whatever the machine's load; C code counts nothing)")
+    ap.add_argument("--cache-size", type=int, default=None,
+                    help="both engines' workflow cache size (0: every completion restores its case from its rows)")
     ap.add_argument("--postgres", default=None,
                     help="an admin URL of a PostgreSQL server: the two engines on two databases made there")
     ap.add_argument("--json", action="store_true")
@@ -891,7 +912,8 @@ def main() -> None:
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         for model in args.model or [ROOT / "bench" / "models" / "five_tasks.bpmn"]:
-            runs = [run(model.resolve(), switch, args.cases, Path(tmp), i + 10 * len(out), args.aa, args.postgres)
+            runs = [run(model.resolve(), switch, args.cases, Path(tmp), i + 10 * len(out), args.aa, args.postgres,
+                        args.cache_size)
                     for i in range(args.runs)]
             row = {"model": model.name, "variant": args.variant, "aa": args.aa, "runs": runs}
             out.append(row)

@@ -5,7 +5,10 @@ through the public API), profiled: only the completions are inside the profiler.
 per completion unprofiled (a first pass) and the functions that cost most under the profiler
 (a second pass on fresh cases), by own time and by cumulative time.
 
-    python bench/step_profile.py --json [--cases 200] [--top 25]
+    python bench/step_profile.py --json [--cases 200] [--top 25] [--cache-size N]
+
+``--cache-size 0``: the workflow cache off, every completion a cold step (the case restored from its
+rows, as a step on a case another process stepped last).
 """
 from __future__ import annotations
 
@@ -70,10 +73,13 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--cases", type=int, default=200)
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--cache-size", type=int, default=None,
+                    help="the engine's workflow cache size (0: every completion restores its case from its rows)")
     ap.add_argument("--dump", default=None, help="write the raw profile here (for snakeviz, pstats)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'engine.sqlite'}")
+        url = f"sqlite:///{Path(tmp) / 'engine.sqlite'}"
+        engine = make_engine(url) if args.cache_size is None else make_engine(url, cache_size=args.cache_size)
         engine.deploy(MODEL, by="boss")
         plain_done, plain_cpu = completions(engine, args.cases, None)
         profiler = cProfile.Profile()

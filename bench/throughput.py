@@ -5,7 +5,9 @@ Measured side by side in one run:
 - ``engine_sqlite_cold``: the same with the engine's workflow cache off (``cache_size=0``): every
   completion restores its case from the rows, as one does for a case this process did not step last
   (another web or timer worker did, the process restarted, or more cases are being worked than the
-  cache holds — 512 by default); ``engine_cold_over_naive`` is its ratio;
+  cache holds: engine/workflow_cache.py, 128 MiB by default); ``engine_cold_over_naive`` is its ratio;
+- ``engine_cold_and_naive_in_turns`` (``--only paired_cold``): the cold engine and the naive app in
+  turns of a round each, as ``engine_and_naive_in_turns`` for the warm one (``paired_run``);
 - ``engine_postgres``: the same on PostgreSQL with ``fsync`` and ``synchronous_commit`` ON — a
   throw-away cluster of its own is started for this (the test server runs with fsync off), and
   stopped afterwards; serial, one completion after another: the headline;
@@ -492,7 +494,7 @@ def naive_run(path: Path, cases: int) -> dict:
     return app.summary()
 
 
-def paired_run(directory: Path, cases: int) -> dict:
+def paired_run(directory: Path, cases: int, cache_size: int | None = None) -> dict:
     """The engine (warm, as ``engine_sqlite``) and the naive app in turns, a round each: every case's
     next task on the engine, then every case's on the naive app, five times. The machine's speed
     drifts by tens of percent over seconds (a shared VM); run one after the other, the two runs meet
@@ -500,13 +502,18 @@ def paired_run(directory: Path, cases: int) -> dict:
     a second each), both meet the same one. Not one completion each in turn: then each pays for the
     other's garbage and cache misses (the engine's CPU per completion doubled that way).
     ``engine_over_naive``: completions/s of the two, as the separate runs' ratio is taken;
-    ``rounds``: the ratio of each round (every case's next task) on its own."""
-    engine = make_engine(f"sqlite:///{directory / 'paired_engine.sqlite'}")
+    ``rounds``: the ratio of each round (every case's next task) on its own. ``cache_size``: the
+    engine's workflow cache (0: every completion a cold step, its case restored from its rows:
+    ``engine_cold_and_naive_in_turns``)."""
+    url = f"sqlite:///{directory / ('paired_engine.sqlite' if cache_size is None else 'paired_cold.sqlite')}"
+    engine = make_engine(url) if cache_size is None else make_engine(url, cache_size=cache_size)
     engine.deploy(MODEL, by="boss")
     engine.warm()  # as a serving process does once it is ready (Engine.warm)
     for _ in range(cases):
         engine.start(PROCESS, by="zhang", org="east", data={"备注": "基准测试"})
-    naive = NaiveApp(directory / "paired_naive.sqlite", cases)
+    naive_file = directory / "paired_naive.sqlite"
+    naive_file.unlink(missing_ok=True)
+    naive = NaiveApp(naive_file, cases)
     meter = Meter(engine)
     rounds = []
     for _ in range(TASKS):
@@ -1580,7 +1587,8 @@ def main():
                     help="any deployable model instead (its sibling .bpmn/.dmn files deployed with it); repeatable")
     ap.add_argument("--process", default=None, help="the process of --model to start (default: the one deployed)")
     ap.add_argument("--only", choices=["engine_sqlite", "engine_sqlite_cold", "engine_postgres", "engine_postgres_cold",
-                                       "engine_postgres_concurrent", "raw", "naive", "paired"], default=None)
+                                       "engine_postgres_concurrent", "raw", "naive", "paired", "paired_cold"],
+                    default=None)
     ap.add_argument("--cold", action="store_true",
                     help="also engine_postgres_cold: PostgreSQL with the workflow cache off (cache_size=0)")
     args = ap.parse_args()
@@ -1607,6 +1615,8 @@ def main():
                 result["naive_app_sqlite"] = naive_run(Path(tmp) / "naive.sqlite", n)
         if args.only in (None, "paired"):
             result["engine_and_naive_in_turns"] = paired_run(Path(tmp), n)
+        if args.only in (None, "paired_cold"):  # the workflow cache off: every completion a cold step
+            result["engine_cold_and_naive_in_turns"] = paired_run(Path(tmp), n, cache_size=0)
     if args.only in (None, "engine_postgres", "engine_postgres_cold", "engine_postgres_concurrent") \
             and not args.skip_postgres:
         with contextlib.ExitStack() as stack:

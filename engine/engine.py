@@ -40,26 +40,19 @@ from .schema import Case, HumanTask, Incident
 from .scripting import DubanScriptEngine
 from .stall import check as stall_check
 from .step import CaseRow, build_readers, jsonable, prepare_case_writes
-from .workflow_cache import WorkflowCache
+from .workflow_cache import WORKFLOW_CACHE_BYTES, WorkflowCache, configured_bytes  # noqa: F401
 
 __all__ = ["Engine", "CaseView"]
 
 log = logging.getLogger("duban.engine")
 
 
-# Workflows kept restored in a process (engine/workflow_cache.py). A district bureau has one to two thousand
-# cases open; walked in turn (a morning's 审批 across every case) a cache smaller than that misses every
-# time (least recently used goes first): at 512, 1,000 five-task cases walked round-robin were all cold
-# steps, 1.56-1.70x the naive app; at 2,048, 2.13-2.22x (bench/throughput.paired_run, 1,000 cases, in
-# turns). Each five-task workflow kept costs about 18 KB (RSS 110 -> 119 MB for 488 more).
-WORKFLOW_CACHE_SIZE = 2048
-
-
 class Engine:
     """Public API of the BPMN runtime. See README for a tour and docs/engine.md for the modules."""
 
     def __init__(self, database_url: str, clock=None, forms=None, functions: dict[str, Callable] | None = None,
-                 cache_size: int = WORKFLOW_CACHE_SIZE):
+                 cache_size: int | None = None, cache_bytes: int | None = None):
+        budget = configured_bytes() if cache_bytes is None else cache_bytes  # (a bad setting refused first)
         self.db = Database(database_url)
         # SQLite file: WAL checkpoints on a thread, off the completions' COMMIT (engine/checkpoint.py)
         self.checkpointer = checkpoint.start_for(self, database_url)
@@ -72,7 +65,10 @@ class Engine:
         self.directory = Directory(self)
         self.policy = Policy(self.directory)
         self.models = ModelStore(self)
-        self.workflow_cache = WorkflowCache(cache_size)
+        # Restored workflows kept (engine/workflow_cache.py): sized by memory, ``WORKFLOW_CACHE_BYTES`` (128 MiB)
+        # unless ``DUBAN_WORKFLOW_CACHE_MB`` or ``cache_bytes`` says otherwise; ``cache_size`` caps their
+        # count too (0: none kept, every step restores its case from its rows).
+        self.workflow_cache = WorkflowCache(cache_size, budget)
         audit.forget_keys()  # the audit keys its environment names are looked for at its first event
         # After every step: a running case must wait on something, else incident 流程停滞 (engine/stall.py).
         # and its message/signal waits are projected to ``event_wait`` (engine/messages.py).
