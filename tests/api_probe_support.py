@@ -80,6 +80,11 @@ def may(world, open_task: dict) -> list[str]:
     return [u for u in WORKERS if world.engine.may_work(open_task["id"], u)]
 
 
+def who_may(world, case_id: int, spec_id: str) -> list[str]:
+    """Who may work the open task ``spec_id`` of the case (``may`` of it)."""
+    return may(world, task(world, case_id, spec_id))
+
+
 def worker(world, open_task: dict) -> str:
     return next(u for u in WORKERS if world.engine.may_work(open_task["id"], u))
 

@@ -15,20 +15,14 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import Forbidden
-from tests.api_probe_support import deploy as _deploy, served_world
+from tests.api_probe_support import deploy as _deploy, served_models
 from tests.test_api_helpers import PARTY_A, browser_login
 
 KEY = "camunda7_candidate_starters"
 NAME = "重大事故隐患挂牌督办立项"
 
 
-@pytest.fixture(scope="module")
-def world(module_database_url, tmp_path_factory):
-    w = served_world(module_database_url, tmp_path_factory.mktemp("candidate_starters"))
-    r = _deploy(w, f"{KEY}.bpmn")
-    assert r.status_code == 201, r.get_json()
-    yield w
-    w.engine.dispose()
+world = served_models("candidate_starters", [f"{KEY}.bpmn"])
 
 
 def _api_start(world, user: str, key: str = KEY):

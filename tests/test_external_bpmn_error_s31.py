@@ -13,19 +13,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api_probe_support import case as _case, deploy as _deploy, open_specs as _open, served_world, start as _start
+from tests.api_probe_support import case as _case, deploy as _deploy, open_specs as _open, served_models, start as _start
 
 KEY = "camunda7_external_bpmn_error"
 TOPIC = "hazard-report"
 
 
-@pytest.fixture(scope="module")
-def world(module_database_url, tmp_path_factory):
-    w = served_world(module_database_url, tmp_path_factory.mktemp("external_bpmn_error"))
-    r = _deploy(w, f"{KEY}.bpmn")
-    assert r.status_code == 201, r.get_json()
-    yield w
-    w.engine.dispose()
+world = served_models("external_bpmn_error", [f"{KEY}.bpmn"])
 
 
 def _locked(world, case_id: int) -> dict:

@@ -24,7 +24,7 @@ import datetime as dt
 
 import pytest
 
-from tests.api_probe_support import deploy_notes as _notes, served_models, walk as _walk, walk_to_the_end
+from tests.api_probe_support import deploy_notes as _notes, served_models, walk as _walk, who_may as _who, walk_to_the_end
 from tests.api_probe_support import at as _at, case as _case, complete, done as _done
 from tests.api_probe_support import open_specs as _open, start as _start, task as _task
 
@@ -38,10 +38,6 @@ MODELS = (
 
 world = served_models("probe16", MODELS)
 
-
-def _who(world, case_id: int, spec: str) -> list[str]:
-    from tests.api_probe_support import may
-    return may(world, _task(world, case_id, spec))
 
 
 # -- Signavio, ADONIS, Visual Paradigm, Enterprise Architect ----------------------------------------

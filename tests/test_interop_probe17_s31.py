@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api_probe_support import deploy_notes as _notes, served_models, walk as _walk
+from tests.api_probe_support import deploy_notes as _notes, served_models, walk as _walk, who_may as _who
 from tests.api_probe_support import case as _case, complete, deploy as _deploy, done as _done, fire as _fire
 from tests.api_probe_support import may, open_specs as _open, start as _start, task as _task
 
@@ -42,9 +42,6 @@ MODELS = (
 
 world = served_models("probe17", MODELS)
 
-
-def _who(world, case_id: int, spec: str) -> list[str]:
-    return may(world, _task(world, case_id, spec))
 
 
 # -- Camunda Modeler 5.29 for Camunda 7.22 (guards) -------------------------------------------------
