@@ -90,6 +90,21 @@ _named: dict[str, str] = {}  # content hash -> content, of the files that name c
 _plain: set[str] = set()  # content hashes of the files that name none
 
 
+def _names_starters(s, content_hash: str) -> bool:
+    """Whether the model file with ``content_hash`` names candidate starters (its content then kept in
+    ``_named``); each file is read once."""
+    if content_hash in _plain:
+        return False
+    if content_hash not in _named:
+        content = s.execute(sa.select(ProcessModel.content).where(
+            ProcessModel.content_hash == content_hash).limit(1)).scalar()
+        if not (content and "candidateStarter" in content):
+            _plain.add(content_hash)
+            return False
+        _named[content_hash] = content
+    return True
+
+
 def check(directory, s, principal, process_key: str, version: int | None = None,
           models_stamp: tuple | None = None) -> None:
     """Refuse (``Forbidden``) a start of the latest model of ``process_key`` by ``principal`` who is not
@@ -102,16 +117,7 @@ def check(directory, s, principal, process_key: str, version: int | None = None,
         row = s.execute(sa.select(ProcessModel.content_hash)
                         .where(ProcessModel.key == process_key, ProcessModel.kind == "bpmn")
                         .order_by(ProcessModel.version.desc()).limit(1)).first()
-        content_hash = None
-        if row is not None and row.content_hash not in _named and row.content_hash not in _plain:
-            content = s.execute(sa.select(ProcessModel.content).where(
-                ProcessModel.content_hash == row.content_hash).limit(1)).scalar()
-            if content and "candidateStarter" in content:
-                _named[row.content_hash] = content
-            else:
-                _plain.add(row.content_hash)
-        if row is not None and row.content_hash in _named:
-            content_hash = row.content_hash
+        content_hash = row.content_hash if row is not None and _names_starters(s, row.content_hash) else None
         if models_stamp is not None:
             _latest[process_key] = (models_stamp, content_hash)
     if content_hash is None:
@@ -124,13 +130,6 @@ def check(directory, s, principal, process_key: str, version: int | None = None,
 def may_start(directory, s, principal, process_key: str, content_hash: str) -> bool:
     """May ``principal`` start the model ``process_key`` whose file has ``content_hash`` (a listing's
     row: 发起案件 offers only what the person may start)? Each file is read once."""
-    if content_hash in _plain:
+    if not _names_starters(s, content_hash):
         return True
-    if content_hash not in _named:
-        content = s.execute(sa.select(ProcessModel.content).where(
-            ProcessModel.content_hash == content_hash).limit(1)).scalar()
-        if not (content and "candidateStarter" in content):
-            _plain.add(content_hash)
-            return True
-        _named[content_hash] = content
     return refusal(directory, s, principal, _named[content_hash], process_key, content_hash) is None
