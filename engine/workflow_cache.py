@@ -87,15 +87,15 @@ class WorkflowCache:
         self.size = size
         self.budget = budget
         self.held = 0  # the weights of the workflows held
-        self._entries: OrderedDict[int, tuple[int, Any]] = OrderedDict()
-        self._weights: dict[int, int] = {}
+        self._entries: OrderedDict[int, tuple[int, Any, int]] = OrderedDict()  # case -> (version, loaded, weight)
         self._lock = threading.Lock()
 
     def take(self, case_id: int, version: int):
         """The workflow cached for ``case_id`` at ``version``, removed from the cache; else None."""
         with self._lock:
             entry = self._entries.pop(case_id, None)
-            self.held -= self._weights.pop(case_id, 0)
+            if entry is not None:
+                self.held -= entry[2]
         if entry is None:
             return None
         if entry[0] == version:
@@ -113,17 +113,16 @@ class WorkflowCache:
         heavy = weight(loaded)
         size = self.size
         with self._lock:
-            entries, weights = self._entries, self._weights
+            entries = self._entries
             old = entries.get(case_id)
             if old is not None and old[1] is not loaded:
                 dropped.append(old[1])
-            self.held += heavy - weights.pop(case_id, 0)
-            entries[case_id] = (version, loaded)
-            weights[case_id] = heavy
+            self.held += heavy - (old[2] if old is not None else 0)
+            entries[case_id] = (version, loaded, heavy)
             entries.move_to_end(case_id, last=not ended)
             while entries and (self.held > self.budget or size is not None and len(entries) > size):
-                out, (_version, gone) = entries.popitem(last=False)
-                self.held -= weights.pop(out, 0)
+                _out, (_version, gone, its_weight) = entries.popitem(last=False)
+                self.held -= its_weight
                 dropped.append(gone)
         for each in dropped:
             release(each)
@@ -131,7 +130,8 @@ class WorkflowCache:
     def evict(self, case_id: int) -> None:
         with self._lock:
             entry = self._entries.pop(case_id, None)
-            self.held -= self._weights.pop(case_id, 0)
+            if entry is not None:
+                self.held -= entry[2]
         if entry is not None:
             release(entry[1])
 

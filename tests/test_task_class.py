@@ -29,7 +29,7 @@ def _classes(workflow) -> set[type]:
 
 
 def _cached(engine, case_id: int):
-    version, loaded = engine.workflow_cache._entries[case_id]
+    version, loaded, _weight = engine.workflow_cache._entries[case_id]
     return loaded.workflow
 
 
