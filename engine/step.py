@@ -1243,12 +1243,10 @@ def start_in(engine, tx: Tx, process_key: str, principal, org: str, data: dict, 
     step.audit("started", at=now, detail=detail)
     try:
         with StepRequests() as requests:
-            if on_first_wait is None:
-                step.write(requests=requests)
-            else:
+            if on_first_wait is not None:
                 run_model_code(advance, workflow)
                 on_first_wait(step)
-                step.write(requests=requests)  # on from what it caught
+            step.write(requests=requests)  # (on from what it caught)
     except ProcessFailure as failure:
         # a start form's field left blank that the first gateway or task reads (a 是/否): refused
         # naming the field, as a completion is (engine/tasks.py), not an incident; nothing started
